@@ -1,0 +1,119 @@
+# ducha: one binary (build/ducha), a web application (web/dist), tests and benchmarks.
+#   make            build build/ducha (release flags)
+#   make run        install dependencies, build everything, serve with demo data on :8080
+#   make test       install dependencies, build, run every test (unit, API on SQLite and PostgreSQL, browser)
+#   make bench      performance figures (wrk against ducha and nginx)
+#   make fuzz       libFuzzer target for JSON request validation
+#   make format     clang-format the C sources
+
+CC      ?= cc
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+# -Wcast-qual is left out: jansson's API is not const-correct
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+           -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wvla
+CFLAGS_COMMON = -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen $(WARN) -DDUCHA_VERSION='"$(VERSION)"' \
+           $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
+
+# release build in build/, sanitizer build (tests) in build/asan/
+REL_CFLAGS  := -O2 -g
+ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+
+SRC_DIRS := base store crypto core audit auth units calendar items notify sched docs api http cli
+SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)) src/main.c
+MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
+GEN      := build/gen/migrations.c
+
+REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/gen/migrations.o
+ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/migrations.o
+LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
+
+.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format clean check-layers
+
+all: build/ducha
+
+deps:
+	@scripts/deps.sh
+
+$(GEN): $(MIGRATIONS) scripts/embed-migrations.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-migrations.sh $@ $(MIGRATIONS)
+
+build/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(REL_CFLAGS) -c $< -o $@
+build/asan/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -c $< -o $@
+
+build/obj/%.o: src/%.c | $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+build/asan/obj/%.o: src/%.c | $(GEN)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+
+build/ducha: $(REL_OBJS)
+	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+build/asan/ducha: $(ASAN_OBJS)
+	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+
+-include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
+
+# ---- web application ----
+web/dist/index.html: $(shell find web/src web/index.html web/package.json web/vite.config.js -type f 2>/dev/null)
+	cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build
+web: web/dist/index.html
+
+# ---- run ----
+run: deps build/ducha web
+	@mkdir -p data
+	@test -f data/ducha.db || build/ducha demo --db data/ducha.db
+	build/ducha serve --db data/ducha.db --listen 127.0.0.1:8080
+
+# ---- tests ----
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/%,$(wildcard tests/unit/test_*.c))
+ASAN_LIB_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRCS)) build/asan/obj/gen/migrations.o
+
+build/asan/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+
+export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
+export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
+export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
+
+test-unit: $(UNIT_TESTS)
+	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
+
+test-api: build/asan/ducha
+	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
+
+test-api-pg: build/asan/ducha
+	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
+
+test-web: build/ducha web
+	cd tests/web && (test -d node_modules || npm ci --no-audit --no-fund) && DUCHA_BIN=$(CURDIR)/build/ducha node --test
+
+check-layers:
+	@scripts/check-layers.sh
+
+test: deps check-layers test-unit test-api test-api-pg test-web
+
+# ---- fuzz ----
+build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $$(pkg-config --cflags --libs jansson)
+fuzz: build/fuzz/jsonv
+	build/fuzz/jsonv -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 tests/fuzz/corpus/jsonv
+
+bench: deps build/ducha
+	scripts/deps.sh --bench
+	scripts/bench.sh
+
+format:
+	clang-format -i $(SRCS) src/*/*.h tests/unit/*.c
+
+clean:
+	rm -rf build

@@ -1,0 +1,92 @@
+/* api_session.c: sign in, sign out, who am I, change my password; and the health check. */
+#include "api/routes.h"
+#include "auth/auth.h"
+#include "base/timeu.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* GET /api/v1/health: {"status":"ok","version","db","time"}. */
+static int h_health(struct req *rq)
+{
+    char now[21];
+    time_format_iso(rq->ctx.now, now);
+    return reply_json(rq, 200, json_pack("{ss ss ss ss}", "status", "ok", "version", DUCHA_VERSION, "db",
+                                         db_kind(rq->ctx.db), "time", now));
+}
+
+static json_t *session_json(const struct principal *p, const char *csrf)
+{
+    return json_pack("{so ss}", "user", principal_json(p), "csrf_token", csrf);
+}
+
+static const char *session_cookie(struct req *rq, const char *token, int max_age)
+{
+    /* a session cookie (no Max-Age) unless clearing it; the server enforces the idle timeout */
+    return arena_printf(rq->arena, "ducha_session=%s; Path=/; HttpOnly; SameSite=Strict%s%s", token,
+                        max_age == 0 ? "; Max-Age=0" : "", rq->app->cfg.cookie_secure ? "; Secure" : "");
+}
+
+/* POST /api/v1/session {username, password}: sets the HttpOnly cookie, returns user and CSRF token. */
+static int h_login(struct req *rq)
+{
+    static const struct jv_field spec[] = {
+        {"username", JV_STRING, JV_REQUIRED, 0, 64},
+        {"password", JV_STRING, JV_REQUIRED, 0, 128},
+        {NULL, 0, 0, 0, 0},
+    };
+    if (!req_check(rq, spec))
+        return 0;
+    struct login_result lr;
+    enum err e = auth_login(&rq->ctx, jv_str(rq->json, "username"), jv_str(rq->json, "password"), &lr);
+    if (e)
+        return reply_ctx_error(rq);
+    reply_header(rq, "Set-Cookie", session_cookie(rq, lr.token, -1));
+    return reply_json(rq, 200, session_json(rq->ctx.user, lr.csrf));
+}
+
+/* GET /api/v1/session: the signed-in user and the CSRF token of this session. */
+static int h_session_get(struct req *rq)
+{
+    const char *csrf = rq->ctx.user->csrf ? rq->ctx.user->csrf : "";
+    return reply_json(rq, 200, session_json(rq->ctx.user, csrf));
+}
+
+/* DELETE /api/v1/session: ends the cookie session. */
+static int h_logout(struct req *rq)
+{
+    if (!rq->ctx.user->session_id)
+        return reply_error(rq, ERR_INVALID, "API 令牌没有会话可退出");
+    enum err e = auth_logout(&rq->ctx, rq->ctx.user->session_id);
+    if (e)
+        return reply_ctx_error(rq);
+    reply_header(rq, "Set-Cookie", session_cookie(rq, "", 0));
+    return reply_empty(rq);
+}
+
+/* PUT /api/v1/session/password {old_password, new_password} */
+static int h_password(struct req *rq)
+{
+    static const struct jv_field spec[] = {
+        {"old_password", JV_STRING, JV_REQUIRED, 0, 128},
+        {"new_password", JV_STRING, JV_REQUIRED, 0, 128},
+        {NULL, 0, 0, 0, 0},
+    };
+    if (!req_check(rq, spec))
+        return 0;
+    enum err e = auth_change_password(&rq->ctx, jv_str(rq->json, "old_password"), jv_str(rq->json, "new_password"));
+    return e ? reply_ctx_error(rq) : reply_empty(rq);
+}
+
+const struct route health_routes[] = {
+    {"GET", "/api/v1/health", h_health, CAP_PUBLIC, 0, "service health and database kind"},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};
+
+const struct route session_routes[] = {
+    {"POST", "/api/v1/session", h_login, CAP_PUBLIC, ROUTE_JSON, "sign in"},
+    {"GET", "/api/v1/session", h_session_get, CAP_SIGNED_IN, 0, "current user and CSRF token"},
+    {"DELETE", "/api/v1/session", h_logout, CAP_SIGNED_IN, 0, "sign out"},
+    {"PUT", "/api/v1/session/password", h_password, CAP_SIGNED_IN, ROUTE_JSON, "change own password"},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};

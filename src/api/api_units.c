@@ -1,0 +1,94 @@
+/* api_units.c: the organisation tree under /api/v1/units. */
+#include "api/routes.h"
+#include "units/units.h"
+
+/* GET /api/v1/units?parent_id=&q=&kind=&limit= */
+static int h_units_list(struct req *rq)
+{
+    int64_t parent, limit;
+    if (!req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &parent) ||
+        !req_query_int(rq, "limit", 1, 5000, 500, &limit))
+        return 0;
+    const char *q = req_query(rq, "q"), *kind = req_query(rq, "kind");
+    json_t *out = NULL;
+    enum err e = units_list(&rq->ctx, parent, q && *q ? q : NULL, kind && *kind ? kind : NULL, (int)limit, &out);
+    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "units", out));
+}
+
+static int h_unit_get(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    json_t *out = NULL;
+    enum err e = units_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_unit_subtree(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    json_t *out = NULL;
+    enum err e = units_subtree(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "units", out));
+}
+
+static int h_unit_create(struct req *rq)
+{
+    if (!req_check(rq, units_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = units_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_unit_update(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    if (!req_check(rq, units_update_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = units_update(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_unit_delete(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    enum err e = units_delete(&rq->ctx, id);
+    return e ? reply_ctx_error(rq) : reply_empty(rq);
+}
+
+/* POST /api/v1/units/import (text/csv body): all rows or none; 422 lists row errors. */
+static int h_unit_import(struct req *rq)
+{
+    if (!rq->body_len)
+        return reply_error(rq, ERR_BAD_REQUEST, "请上传 CSV 文件内容");
+    json_t *report = NULL;
+    enum err e = units_import_csv(&rq->ctx, rq->body, rq->body_len, &report);
+    if (e) {
+        json_t *body = json_pack("{s{ss ss so}}", "error", "code", err_code(e), "message",
+                                 rq->ctx.msg ? rq->ctx.msg : err_default_message(e), "rows",
+                                 json_incref(json_object_get(report, "errors")));
+        json_decref(report);
+        return reply_json(rq, err_status(e), body);
+    }
+    return reply_json(rq, 200, report);
+}
+
+const struct route unit_routes[] = {
+    {"GET", "/api/v1/units", h_units_list, CAP_UNIT_READ, 0, "list units in scope"},
+    {"POST", "/api/v1/units", h_unit_create, CAP_UNIT_WRITE, ROUTE_JSON, "create a unit"},
+    {"POST", "/api/v1/units/import", h_unit_import, CAP_UNIT_WRITE, ROUTE_RAW, "import units from CSV"},
+    {"GET", "/api/v1/units/{id}", h_unit_get, CAP_UNIT_READ, 0, "one unit"},
+    {"PATCH", "/api/v1/units/{id}", h_unit_update, CAP_UNIT_WRITE, ROUTE_JSON, "change or move a unit"},
+    {"DELETE", "/api/v1/units/{id}", h_unit_delete, CAP_UNIT_WRITE, 0, "delete an empty unit"},
+    {"GET", "/api/v1/units/{id}/subtree", h_unit_subtree, CAP_UNIT_READ, 0, "a unit and everything below it"},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};

@@ -1,0 +1,93 @@
+/* api_users.c: accounts and role grants under /api/v1/users (admin only). */
+#include "api/routes.h"
+#include "auth/users.h"
+
+static bool user_id(struct req *rq, int64_t *id)
+{
+    if (req_param_id(rq, "id", id))
+        return true;
+    reply_error(rq, ERR_NOT_FOUND, "用户不存在");
+    return false;
+}
+
+static int h_users_list(struct req *rq)
+{
+    int64_t unit, limit, offset;
+    if (!req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit) || !req_query_int(rq, "limit", 1, 500, 50, &limit) ||
+        !req_query_int(rq, "offset", 0, 10000000, 0, &offset))
+        return 0;
+    json_t *out = NULL;
+    enum err e = users_list(&rq->ctx, req_query(rq, "q"), unit, (int)limit, (int)offset, &out);
+    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "users", out));
+}
+
+static int h_user_create(struct req *rq)
+{
+    if (!req_check(rq, users_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = users_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_user_get(struct req *rq)
+{
+    int64_t id;
+    if (!user_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = users_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_user_update(struct req *rq)
+{
+    int64_t id;
+    if (!user_id(rq, &id) || !req_check(rq, users_update_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = users_update(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_user_delete(struct req *rq)
+{
+    int64_t id;
+    if (!user_id(rq, &id))
+        return 0;
+    enum err e = users_disable(&rq->ctx, id);
+    return e ? reply_ctx_error(rq) : reply_empty(rq);
+}
+
+static int h_user_grant(struct req *rq)
+{
+    int64_t id;
+    if (!user_id(rq, &id) || !req_check(rq, users_grant_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = users_grant(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_user_revoke(struct req *rq)
+{
+    int64_t id, gid;
+    if (!user_id(rq, &id))
+        return 0;
+    if (!req_param_id(rq, "grant", &gid))
+        return reply_error(rq, ERR_NOT_FOUND, "该角色授权不存在");
+    json_t *out = NULL;
+    enum err e = users_revoke(&rq->ctx, id, gid, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+const struct route user_routes[] = {
+    {"GET", "/api/v1/users", h_users_list, CAP_USER_ADMIN, 0, "list users in scope"},
+    {"POST", "/api/v1/users", h_user_create, CAP_USER_ADMIN, ROUTE_JSON, "create a user"},
+    {"GET", "/api/v1/users/{id}", h_user_get, CAP_USER_ADMIN, 0, "one user with grants"},
+    {"PATCH", "/api/v1/users/{id}", h_user_update, CAP_USER_ADMIN, ROUTE_JSON, "change, reset, unlock, disable"},
+    {"DELETE", "/api/v1/users/{id}", h_user_delete, CAP_USER_ADMIN, 0, "disable a user"},
+    {"POST", "/api/v1/users/{id}/roles", h_user_grant, CAP_USER_ADMIN, ROUTE_JSON, "grant a role at a unit"},
+    {"DELETE", "/api/v1/users/{id}/roles/{grant}", h_user_revoke, CAP_USER_ADMIN, 0, "revoke a grant"},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};

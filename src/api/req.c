@@ -1,0 +1,136 @@
+#include "api/req.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+const char *req_param(struct req *rq, const char *name)
+{
+    for (int i = 0; i < rq->nparams; i++)
+        if (strcmp(rq->params[i].key, name) == 0)
+            return rq->params[i].value;
+    return NULL;
+}
+
+static bool parse_i64(const char *s, int64_t *out)
+{
+    if (!s || !*s)
+        return false;
+    char *end;
+    errno = 0;
+    long long v = strtoll(s, &end, 10);
+    if (errno || *end)
+        return false;
+    *out = v;
+    return true;
+}
+
+bool req_param_id(struct req *rq, const char *name, int64_t *out)
+{
+    return parse_i64(req_param(rq, name), out) && *out > 0;
+}
+
+const char *req_query(struct req *rq, const char *name)
+{
+    for (int i = 0; i < rq->nquery; i++)
+        if (strcmp(rq->query[i].key, name) == 0)
+            return rq->query[i].value;
+    return NULL;
+}
+
+bool req_query_int(struct req *rq, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out)
+{
+    const char *v = req_query(rq, name);
+    if (!v || !*v) {
+        *out = def;
+        return true;
+    }
+    if (!parse_i64(v, out) || *out < min || *out > max) {
+        reply_error(rq, ERR_BAD_REQUEST,
+                    arena_printf(rq->arena, "查询参数“%s”必须是 %lld 到 %lld 之间的整数", name, (long long)min,
+                                 (long long)max));
+        return false;
+    }
+    return true;
+}
+
+bool req_check(struct req *rq, const struct jv_field *spec)
+{
+    char msg[256];
+    enum err e = jv_check(rq->json, spec, msg, sizeof msg);
+    if (e) {
+        reply_error(rq, e, msg);
+        return false;
+    }
+    return true;
+}
+
+int reply_bytes(struct req *rq, int status, const char *type, const void *data, size_t n)
+{
+    free(rq->reply_body);
+    rq->reply_body = malloc(n ? n : 1);
+    if (!rq->reply_body)
+        die_oom();
+    if (n)
+        memcpy(rq->reply_body, data, n);
+    rq->reply_len = n;
+    rq->reply_type = type;
+    rq->status = status;
+    return 0;
+}
+
+int reply_json(struct req *rq, int status, json_t *body)
+{
+    free(rq->reply_body);
+    rq->reply_body = json_dumps(body, JSON_COMPACT);
+    json_decref(body);
+    if (!rq->reply_body)
+        die_oom();
+    rq->reply_len = strlen(rq->reply_body);
+    rq->reply_type = "application/json; charset=utf-8";
+    rq->status = status;
+    return 0;
+}
+
+int reply_error(struct req *rq, enum err e, const char *message)
+{
+    return reply_json(rq, err_status(e),
+                      json_pack("{s{ss ss}}", "error", "code", err_code(e), "message",
+                                message ? message : err_default_message(e)));
+}
+
+int reply_ctx_error(struct req *rq)
+{
+    enum err e = rq->ctx.err ? rq->ctx.err : ERR_INTERNAL;
+    return reply_error(rq, e, rq->ctx.msg);
+}
+
+int reply_empty(struct req *rq)
+{
+    free(rq->reply_body);
+    rq->reply_body = NULL;
+    rq->reply_len = 0;
+    rq->reply_type = NULL;
+    rq->status = 204;
+    return 0;
+}
+
+void reply_header(struct req *rq, const char *name, const char *value)
+{
+    if (rq->nheaders < (int)(sizeof rq->headers / sizeof *rq->headers)) {
+        rq->headers[rq->nheaders].name = name;
+        rq->headers[rq->nheaders].value = value;
+        rq->nheaders++;
+    }
+}
+
+int reply_result(struct req *rq, enum err rc, int status, json_t *body)
+{
+    if (rc) {
+        json_decref(body);
+        if (!rq->ctx.err)
+            rq->ctx.err = rc;
+        return reply_ctx_error(rq);
+    }
+    return reply_json(rq, status, body);
+}

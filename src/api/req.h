@@ -1,0 +1,105 @@
+/*
+ * req.h: one HTTP request as the API handlers see it, the reply helpers, and the route table
+ * entry. The http layer (src/http) fills a struct req, runs the router checks (authentication,
+ * capability, CSRF, body parsing) and calls the handler; handlers decode, call one domain function
+ * and reply. Handlers never touch SQL and never decide permissions themselves.
+ *
+ * Memory: everything hangs off rq->arena and is freed after the reply; a json_t given to
+ * reply_json is stolen.
+ */
+#ifndef DUCHA_REQ_H
+#define DUCHA_REQ_H
+
+#include "base/jsonv.h"
+#include "core/ctx.h"
+#include "core/perm.h"
+
+#include <jansson.h>
+
+struct app {
+    struct config cfg;
+    struct store *store;
+};
+
+struct kv {
+    const char *key, *value;
+};
+
+struct reply_header {
+    const char *name, *value;
+};
+
+struct req {
+    struct app *app;
+    struct arena *arena;
+    struct ctx ctx; /* arena, db, user, client, now */
+    const char *method;
+    const char *path;
+    struct kv params[8]; /* path parameters, e.g. {id} */
+    int nparams;
+    struct kv *query;
+    int nquery;
+    const char *content_type;
+    const char *body; /* raw body (NUL-terminated), may be NULL */
+    size_t body_len;
+    const char *body_file; /* for ROUTE_UPLOAD routes: a temporary file holding the body */
+    json_t *json;      /* parsed JSON body for routes with ROUTE_JSON */
+    const char *(*header)(struct req *rq, const char *name); /* request header lookup */
+    void *conn;        /* http layer private */
+
+    /* the reply */
+    int status;
+    char *reply_body; /* malloc'd */
+    size_t reply_len;
+    const char *reply_type;
+    const char *reply_file; /* send this file instead of reply_body */
+    struct reply_header headers[8];
+    int nheaders;
+};
+
+typedef int (*handler_fn)(struct req *rq);
+
+enum route_flags {
+    ROUTE_JSON = 1,   /* the body must be a JSON object (parsed into rq->json) */
+    ROUTE_UPLOAD = 2, /* the body may be large (upload_limit) and is spooled to rq->body_file */
+    ROUTE_RAW = 4,    /* the body is kept raw (e.g. CSV), within json_limit */
+};
+
+struct route {
+    const char *method;
+    const char *pattern; /* "/api/v1/units/{id}" */
+    handler_fn handler;
+    enum cap cap;
+    unsigned flags;
+    const char *summary; /* one line, for docs/openapi.yaml checks and logs */
+};
+
+/* The path parameter name (e.g. "id"), or NULL. */
+const char *req_param(struct req *rq, const char *name);
+/* Parses a positive integer path parameter; false if absent or malformed. */
+bool req_param_id(struct req *rq, const char *name, int64_t *out);
+/* Query string value, or NULL. */
+const char *req_query(struct req *rq, const char *name);
+/* Query integer within [min, max]; def if absent; false (and a 400 reply prepared) if malformed. */
+bool req_query_int(struct req *rq, const char *name, int64_t min, int64_t max, int64_t def, int64_t *out);
+
+/* Validates rq->json against a field spec; on failure replies 422 and returns false. */
+bool req_check(struct req *rq, const struct jv_field *spec);
+
+/* Replies with JSON (stolen). Returns 0. */
+int reply_json(struct req *rq, int status, json_t *body);
+/* Replies {"error":{"code","message"}} with the status of e. Returns 0. */
+int reply_error(struct req *rq, enum err e, const char *message);
+/* Replies with the error recorded in rq->ctx (ctx_fail), or its default message. */
+int reply_ctx_error(struct req *rq);
+/* Replies 204 with no body. */
+int reply_empty(struct req *rq);
+/* Replies with bytes (copied) of the given type. */
+int reply_bytes(struct req *rq, int status, const char *type, const void *data, size_t n);
+/* Adds a reply header (name and value must live until the reply is sent: arena or static). */
+void reply_header(struct req *rq, const char *name, const char *value);
+
+/* For handlers: reply with the ctx error when rc != ERR_OK, else with the JSON body. */
+int reply_result(struct req *rq, enum err rc, int status, json_t *body);
+
+#endif

@@ -1,0 +1,16 @@
+/* routes.h: every API route table, in one list (each table lives in the file that implements it). */
+#ifndef DUCHA_ROUTES_H
+#define DUCHA_ROUTES_H
+
+#include "api/req.h"
+
+extern const struct route health_routes[];
+extern const struct route session_routes[];
+extern const struct route unit_routes[];
+extern const struct route user_routes[];
+extern const struct route audit_routes[];
+
+/* NULL-terminated list of the tables above. */
+extern const struct route *const api_route_tables[];
+
+#endif

@@ -1,0 +1,176 @@
+#include "base/conf.h"
+
+#include "base/arena.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define K(n, t, d, s, doc) {#n, t, offsetof(struct config, n), d, s, doc}
+const struct conf_key conf_keys[] = {
+    K(db, CONF_STR, "./data/ducha.db", false, "database URL: sqlite:PATH, PATH, or postgres://user@host:port/db"),
+    K(listen, CONF_STR, "127.0.0.1:8080", false, "address and port the HTTP server listens on"),
+    K(web_dir, CONF_STR, "./web/dist", false, "directory of the built web application served at /"),
+    K(data_dir, CONF_STR, "./data", false, "directory for attachments, archives and generated files"),
+    K(timezone, CONF_STR, "Asia/Shanghai", false, "time zone of local dates, deadlines and office hours"),
+    K(log_level, CONF_STR, "info", false, "debug, info, warn or error"),
+    K(secret_key, CONF_STR, "", true, "key that encrypts stored seal private keys (set it in production)"),
+    K(threads, CONF_INT, "8", false, "HTTP worker threads"),
+    K(db_pool, CONF_INT, "8", false, "database connections per process"),
+    K(db_busy_timeout_ms, CONF_INT, "10000", false, "how long a write waits for the database lock"),
+    K(json_limit, CONF_INT, "1048576", false, "largest accepted JSON request body in bytes"),
+    K(upload_limit, CONF_INT, "20971520", false, "largest accepted attachment in bytes"),
+    K(upload_types, CONF_STR, "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,ofd,txt,csv,jpg,jpeg,png,zip", false,
+      "allowed attachment file extensions"),
+    K(session_idle_minutes, CONF_INT, "30", false, "a session ends after this many idle minutes"),
+    K(lockout_attempts, CONF_INT, "5", false, "failed logins that lock an account"),
+    K(lockout_minutes, CONF_INT, "15", false, "how long a locked account stays locked"),
+    K(password_min_length, CONF_INT, "8", false, "minimum password length (letters and digits required)"),
+    K(test_clock, CONF_BOOL, "false", false, "enable the settable test clock (tests only)"),
+    K(cookie_secure, CONF_BOOL, "false", false, "mark the session cookie Secure (set when served over TLS)"),
+    K(scheduler, CONF_BOOL, "true", false, "run the reminder and escalation scheduler inside serve"),
+    K(scheduler_interval_s, CONF_INT, "60", false, "seconds between scheduler passes"),
+    K(smtp_url, CONF_STR, "", false, "SMTP server for e-mail notifications, e.g. smtp://127.0.0.1:25"),
+    K(smtp_from, CONF_STR, "ducha@localhost", false, "sender address of notification e-mails"),
+    K(smtp_user, CONF_STR, "", false, "SMTP user name"),
+    K(smtp_password, CONF_STR, "", true, "SMTP password"),
+    K(sms_url, CONF_STR, "", false, "SMS gateway URL (HTTP POST, JSON body {to, text})"),
+    K(sms_token, CONF_STR, "", true, "bearer token for the SMS gateway"),
+    K(office_hours, CONF_STR, "08:30-17:30", false, "when non-urgent notices may be sent on working days"),
+    K(yellow_days, CONF_INT, "2", false, "working days before a due date that turn a light yellow"),
+    K(pace_threshold, CONF_INT, "20", false, "percent behind time-proportional progress that turns yellow"),
+    {NULL, CONF_STR, 0, NULL, false, NULL},
+};
+#undef K
+
+static const struct conf_key *conf_find(const char *name)
+{
+    for (const struct conf_key *k = conf_keys; k->name; k++)
+        if (strcmp(k->name, name) == 0)
+            return k;
+    return NULL;
+}
+
+static bool conf_apply(struct config *cfg, const struct conf_key *k, const char *value, char *err, size_t n)
+{
+    char *base = (char *)cfg;
+    switch (k->type) {
+    case CONF_STR: {
+        char **slot = (char **)(base + k->offset);
+        free(*slot);
+        *slot = xstrdup(value);
+        return true;
+    }
+    case CONF_INT: {
+        char *end;
+        errno = 0;
+        long long v = strtoll(value, &end, 10);
+        if (errno || end == value || *end || v < 0) {
+            snprintf(err, n, "configuration %s: '%s' is not a non-negative integer", k->name, value);
+            return false;
+        }
+        *(int64_t *)(base + k->offset) = v;
+        return true;
+    }
+    case CONF_BOOL:
+        if (!strcmp(value, "true") || !strcmp(value, "1") || !strcmp(value, "yes") || !strcmp(value, "on"))
+            *(bool *)(base + k->offset) = true;
+        else if (!strcmp(value, "false") || !strcmp(value, "0") || !strcmp(value, "no") || !strcmp(value, "off"))
+            *(bool *)(base + k->offset) = false;
+        else {
+            snprintf(err, n, "configuration %s: '%s' is not true or false", k->name, value);
+            return false;
+        }
+        return true;
+    }
+    return false;
+}
+
+void conf_defaults(struct config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    char err[8];
+    for (const struct conf_key *k = conf_keys; k->name; k++)
+        conf_apply(cfg, k, k->def, err, sizeof err);
+}
+
+bool conf_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen)
+{
+    const struct conf_key *k = conf_find(key);
+    if (!k) {
+        snprintf(err, errlen, "unknown configuration key '%s'", key);
+        return false;
+    }
+    return conf_apply(cfg, k, value, err, errlen);
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s))
+        s++;
+    char *e = s + strlen(s);
+    while (e > s && isspace((unsigned char)e[-1]))
+        *--e = 0;
+    return s;
+}
+
+bool conf_load_file(struct config *cfg, const char *path, bool required, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (!required)
+            return true;
+        snprintf(err, errlen, "cannot read configuration %s: %s", path, strerror(errno));
+        return false;
+    }
+    char line[4096];
+    int lineno = 0;
+    bool ok = true;
+    while (ok && fgets(line, sizeof line, f)) {
+        lineno++;
+        char *s = trim(line);
+        if (!*s || *s == '#')
+            continue;
+        char *eq = strchr(s, '=');
+        if (!eq) {
+            snprintf(err, errlen, "%s:%d: expected 'key = value'", path, lineno);
+            ok = false;
+            break;
+        }
+        *eq = 0;
+        char msg[256];
+        if (!conf_set(cfg, trim(s), trim(eq + 1), msg, sizeof msg)) {
+            snprintf(err, errlen, "%s:%d: %s", path, lineno, msg);
+            ok = false;
+        }
+    }
+    fclose(f);
+    return ok;
+}
+
+bool conf_load_env(struct config *cfg, char *err, size_t errlen)
+{
+    for (const struct conf_key *k = conf_keys; k->name; k++) {
+        char name[64] = "DUCHA_";
+        size_t i = 6;
+        for (const char *p = k->name; *p && i < sizeof name - 1; p++)
+            name[i++] = (char)toupper((unsigned char)*p);
+        name[i] = 0;
+        const char *v = getenv(name);
+        if (v && !conf_apply(cfg, k, v, err, errlen))
+            return false;
+    }
+    return true;
+}
+
+void conf_free(struct config *cfg)
+{
+    for (const struct conf_key *k = conf_keys; k->name; k++)
+        if (k->type == CONF_STR) {
+            char **slot = (char **)((char *)cfg + k->offset);
+            free(*slot);
+            *slot = NULL;
+        }
+}

@@ -1,0 +1,70 @@
+/*
+ * conf.h: the configuration. Every key has a default here, may be set in a ducha.conf file
+ * ("key = value" lines, # comments), overridden by the environment (DUCHA_<KEY> upper-cased) and
+ * then by command-line flags. conf_keys lists every key with its documentation (the README's
+ * configuration table is checked against it). Secret keys are never printed.
+ */
+#ifndef DUCHA_CONF_H
+#define DUCHA_CONF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct config {
+    char *db;                  /* database URL: sqlite:PATH, a plain path, or postgres://… */
+    char *listen;              /* HOST:PORT */
+    char *web_dir;             /* built web application to serve at / */
+    char *data_dir;            /* attachments, archives, generated files */
+    char *timezone;            /* local dates, office hours */
+    char *log_level;
+    char *secret_key;          /* protects stored private keys (seals); secret */
+    int64_t threads;           /* HTTP worker threads */
+    int64_t db_pool;           /* database connections per process */
+    int64_t db_busy_timeout_ms;
+    int64_t json_limit;        /* bytes */
+    int64_t upload_limit;      /* bytes */
+    char *upload_types;        /* comma-separated allowed file extensions */
+    int64_t session_idle_minutes;
+    int64_t lockout_attempts;
+    int64_t lockout_minutes;
+    int64_t password_min_length;
+    bool test_clock;           /* enables PUT /api/v1/admin/clock; never in production */
+    bool cookie_secure;        /* add Secure to the session cookie (behind TLS) */
+    bool scheduler;            /* run the scheduler thread inside serve */
+    int64_t scheduler_interval_s;
+    char *smtp_url;            /* smtp://host:port or smtps:// */
+    char *smtp_from;
+    char *smtp_user;
+    char *smtp_password;       /* secret */
+    char *sms_url;             /* HTTP gateway: POST JSON {to, text} */
+    char *sms_token;           /* secret, sent as Authorization: Bearer */
+    char *office_hours;        /* "08:30-17:30" */
+    int64_t yellow_days;       /* working days before due that turn a light yellow */
+    int64_t pace_threshold;    /* percent behind time-proportional progress that turns yellow */
+};
+
+enum conf_type { CONF_STR, CONF_INT, CONF_BOOL };
+
+struct conf_key {
+    const char *name;
+    enum conf_type type;
+    size_t offset;
+    const char *def;
+    bool secret;
+    const char *doc;
+};
+
+extern const struct conf_key conf_keys[];
+
+/* Fills cfg with defaults. */
+void conf_defaults(struct config *cfg);
+/* Sets one key from text; false with a message in err if the key is unknown or the value bad. */
+bool conf_set(struct config *cfg, const char *key, const char *value, char *err, size_t errlen);
+/* Reads a file; missing file is an error only if required. */
+bool conf_load_file(struct config *cfg, const char *path, bool required, char *err, size_t errlen);
+/* Applies DUCHA_* environment variables. */
+bool conf_load_env(struct config *cfg, char *err, size_t errlen);
+void conf_free(struct config *cfg);
+
+#endif

@@ -1,0 +1,100 @@
+#include "base/timeu.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+bool time_set_zone(const char *tz)
+{
+    char path[512];
+    if (!*tz || strstr(tz, ".."))
+        return false;
+    snprintf(path, sizeof path, "/usr/share/zoneinfo/%s", tz);
+    if (access(path, R_OK) != 0)
+        return false;
+    setenv("TZ", tz, 1);
+    tzset();
+    return true;
+}
+
+int64_t time_now(void)
+{
+    return (int64_t)time(NULL);
+}
+
+void time_format_iso(int64_t t, char out[21])
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    char tmp[64];
+    snprintf(tmp, sizeof tmp, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
+             tm.tm_hour, tm.tm_min, tm.tm_sec);
+    memcpy(out, tmp, 20);
+    out[20] = 0;
+}
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+    y -= m <= 2;
+    const int64_t era = (y >= 0 ? y : y - 399) / 400;
+    const unsigned yoe = (unsigned)(y - era * 400);
+    const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + (int64_t)doe - 719468;
+}
+
+bool time_parse_iso(const char *s, int64_t *out)
+{
+    int y, mo, d, h, mi, se, n = 0;
+    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
+        return false;
+    if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || h < 0 || mi < 0 || se < 0)
+        return false;
+    const char *r = s + 19;
+    if (*r == '.') { /* fractional seconds are accepted and dropped */
+        r++;
+        while (*r >= '0' && *r <= '9')
+            r++;
+    }
+    int64_t off = 0;
+    if (*r == 'Z' && r[1] == 0) {
+    } else if ((*r == '+' || *r == '-') && strlen(r) == 6 && r[3] == ':') {
+        int oh, om;
+        if (sscanf(r + 1, "%2d:%2d", &oh, &om) != 2 || oh > 14 || om > 59)
+            return false;
+        off = (oh * 3600 + om * 60) * (*r == '+' ? 1 : -1);
+    } else {
+        return false;
+    }
+    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
+    return true;
+}
+
+int64_t time_local_day(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    return days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+}
+
+int64_t time_local_instant(int64_t day, int secs)
+{
+    /* local offset at that day's noon UTC is good enough: zones of interest have no DST */
+    time_t noon = (time_t)(day * 86400 + 43200);
+    struct tm tm;
+    localtime_r(&noon, &tm);
+    return day * 86400 - tm.tm_gmtoff + secs;
+}
+
+int time_local_minutes_of_day(int64_t t)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    localtime_r(&tt, &tm);
+    return tm.tm_hour * 60 + tm.tm_min;
+}

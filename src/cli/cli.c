@@ -1,0 +1,222 @@
+/* cli.c: subcommand dispatch, shared options and configuration loading. */
+#include "cli/cli.h"
+
+#include "base/log.h"
+#include "base/timeu.h"
+#include "core/clock.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static const struct cli_command commands[] = {
+    {"serve", cmd_serve, "[--listen HOST:PORT] [--web DIR] [--test-clock]",
+     "Runs the HTTP API, the web application and the scheduler until SIGTERM or SIGINT.", false},
+    {"init", cmd_init, "", "Creates the database (if needed) and applies every migration.", false},
+    {"demo", cmd_demo, "",
+     "Fills an empty database with a demo city: two counties, townships, departments, supervision offices and "
+     "one user per role; prints the logins.",
+     false},
+    {"user add", cmd_user_add, "USERNAME --name NAME --role ROLE@UNIT_CODE [--role ...] [--portfolio UNIT_CODE ...] --password-stdin",
+     "Creates a user with role grants; the password is read from standard input.", false},
+    {"user passwd", cmd_user_passwd, "USERNAME --password-stdin", "Sets a user's password (read from standard input).",
+     false},
+    {"token create", cmd_token_create, "USERNAME [--name NAME]",
+     "Creates an API token for integrations and prints it alone on standard output.", false},
+    {"import units", cmd_import_units, "FILE.csv",
+     "Imports units from CSV with the header code,name,kind,parent_code,principal,contact; all rows or none.", false},
+    {"backup", cmd_backup, "FILE", "Writes a consistent copy of the SQLite database to FILE (online, while serving).",
+     false},
+    {"audit verify", cmd_audit_verify, "",
+     "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"version", cmd_version, "", "Prints the version.", true},
+};
+
+int cli_fail(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("ducha: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    return 1;
+}
+
+static void cli_remove(struct cli *cli, int i, int n)
+{
+    memmove(&cli->argv[i], &cli->argv[i + n], sizeof *cli->argv * (size_t)(cli->argc - i - n));
+    cli->argc -= n;
+}
+
+const char *cli_opt(struct cli *cli, const char *name)
+{
+    size_t nl = strlen(name);
+    for (int i = 0; i < cli->argc; i++) {
+        const char *a = cli->argv[i];
+        if (strncmp(a, "--", 2) || strncmp(a + 2, name, nl))
+            continue;
+        if (a[2 + nl] == '=') {
+            cli_remove(cli, i, 1);
+            return a + 3 + nl;
+        }
+        if (a[2 + nl] == 0 && i + 1 < cli->argc) {
+            const char *v = cli->argv[i + 1];
+            cli_remove(cli, i, 2);
+            return v;
+        }
+    }
+    return NULL;
+}
+
+bool cli_flag(struct cli *cli, const char *name)
+{
+    for (int i = 0; i < cli->argc; i++)
+        if (!strncmp(cli->argv[i], "--", 2) && !strcmp(cli->argv[i] + 2, name)) {
+            cli_remove(cli, i, 1);
+            return true;
+        }
+    return false;
+}
+
+bool cli_leftover_options(struct cli *cli)
+{
+    for (int i = 0; i < cli->argc; i++)
+        if (!strncmp(cli->argv[i], "--", 2)) {
+            cli_fail("unknown option %s (see --help)", cli->argv[i]);
+            return true;
+        }
+    return false;
+}
+
+void cli_progress(struct cli *cli, const char *label, long done, long total)
+{
+    if (!cli->tty)
+        return;
+    if (total > 0)
+        fprintf(stderr, "\r%s: %ld/%ld (%ld%%)%s", label, done, total, done * 100 / total, done >= total ? "\n" : "");
+    else
+        fprintf(stderr, "\r%s: %ld", label, done);
+}
+
+bool cli_open(struct cli *cli)
+{
+    struct store_options opt = {(int)cli->app.cfg.db_pool, (int)cli->app.cfg.db_busy_timeout_ms};
+    char err[512];
+    if (store_open(cli->app.cfg.db, &opt, &cli->app.store, err, sizeof err)) {
+        cli_fail("%s", err);
+        return false;
+    }
+    if (store_migrate(cli->app.store, err, sizeof err)) {
+        cli_fail("%s", err);
+        return false;
+    }
+    return true;
+}
+
+void cli_ctx(struct cli *cli, struct ctx *c, struct arena *a)
+{
+    memset(c, 0, sizeof *c);
+    c->arena = a;
+    c->cfg = &cli->app.cfg;
+    c->client = "cli";
+    c->db = store_acquire(cli->app.store);
+    c->now = clock_now(c->db, &cli->app.cfg);
+}
+
+static void usage(FILE *f)
+{
+    fprintf(f, "ducha %s: 政府督查督办管理系统 (government supervision and follow-up)\n\nUsage: ducha COMMAND [options]\n\n",
+            DUCHA_VERSION);
+    for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
+        fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].usage);
+    fprintf(f, "\nShared options: --db URL (default ./data/ducha.db; DUCHA_DB), --config FILE (DUCHA_CONFIG), "
+               "--set KEY=VALUE, --help\nRun 'ducha COMMAND --help' for details.\n");
+}
+
+int cli_main(int argc, char **argv)
+{
+    if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return argc < 2 ? 2 : 0;
+    }
+    const struct cli_command *cmd = NULL;
+    int used = 0;
+    for (size_t i = 0; i < sizeof commands / sizeof *commands && !cmd; i++) {
+        const char *name = commands[i].name, *sp = strchr(name, ' ');
+        if (!sp && !strcmp(argv[1], name)) {
+            cmd = &commands[i];
+            used = 2;
+        } else if (sp && argc > 2 && !strncmp(argv[1], name, (size_t)(sp - name)) && !argv[1][sp - name] &&
+                   !strcmp(argv[2], sp + 1)) {
+            cmd = &commands[i];
+            used = 3;
+        }
+    }
+    if (!cmd) {
+        cli_fail("unknown command '%s' (see ducha --help)", argv[1]);
+        return 2;
+    }
+    struct cli cli = {0};
+    cli.argc = argc - used;
+    cli.argv = xcalloc((size_t)cli.argc + 1, sizeof *cli.argv);
+    memcpy(cli.argv, argv + used, sizeof *cli.argv * (size_t)cli.argc);
+    cli.tty = isatty(STDERR_FILENO);
+    int rc = 1;
+    if (cli_flag(&cli, "help") || cli_flag(&cli, "h")) {
+        printf("Usage: ducha %s %s\n\n%s\n\nShared options: --db URL, --config FILE, --set KEY=VALUE\n", cmd->name,
+               cmd->usage, cmd->help);
+        free(cli.argv);
+        return 0;
+    }
+
+    /* configuration: defaults < file < environment < flags */
+    char err[512];
+    conf_defaults(&cli.app.cfg);
+    const char *conf = cli_opt(&cli, "config");
+    if (!conf)
+        conf = getenv("DUCHA_CONFIG");
+    if (!conf_load_file(&cli.app.cfg, conf ? conf : "ducha.conf", conf != NULL, err, sizeof err) ||
+        !conf_load_env(&cli.app.cfg, err, sizeof err)) {
+        cli_fail("%s", err);
+        goto out;
+    }
+    const char *db = cli_opt(&cli, "db");
+    if (db)
+        conf_set(&cli.app.cfg, "db", db, err, sizeof err);
+    const char *set;
+    while ((set = cli_opt(&cli, "set"))) {
+        char key[128];
+        const char *eq = strchr(set, '=');
+        if (!eq || (size_t)(eq - set) >= sizeof key) {
+            cli_fail("--set needs KEY=VALUE");
+            goto out;
+        }
+        memcpy(key, set, (size_t)(eq - set));
+        key[eq - set] = 0;
+        if (!conf_set(&cli.app.cfg, key, eq + 1, err, sizeof err)) {
+            cli_fail("%s", err);
+            goto out;
+        }
+    }
+    int lvl = log_level_parse(cli.app.cfg.log_level);
+    if (lvl < 0) {
+        cli_fail("log_level must be debug, info, warn or error");
+        goto out;
+    }
+    log_set_level((enum log_level)lvl);
+    if (!time_set_zone(cli.app.cfg.timezone)) {
+        cli_fail("unknown time zone '%s'", cli.app.cfg.timezone);
+        goto out;
+    }
+    if (!cmd->no_db && !cli_open(&cli))
+        goto out;
+    rc = cmd->run(&cli);
+out:
+    store_close(cli.app.store);
+    conf_free(&cli.app.cfg);
+    free(cli.argv);
+    return rc;
+}

@@ -1,0 +1,58 @@
+/*
+ * cli.h: the command-line interface. Every subcommand takes --db URL (default ./data/ducha.db,
+ * also DUCHA_DB), --config FILE (default ./ducha.conf if present, also DUCHA_CONFIG) and --help;
+ * exits 0 on success, non-zero with one line on stderr otherwise.
+ */
+#ifndef DUCHA_CLI_H
+#define DUCHA_CLI_H
+
+#include "api/req.h"
+
+#include <stdbool.h>
+
+/* What a command gets after the shared options are parsed. */
+struct cli {
+    struct app app;
+    int argc;    /* remaining arguments (positional and command-specific options) */
+    char **argv;
+    bool tty;    /* stderr is a terminal: show progress */
+};
+
+struct cli_command {
+    const char *name;  /* "user add" */
+    int (*run)(struct cli *cli);
+    const char *usage; /* arguments after the name */
+    const char *help;  /* one paragraph */
+    bool no_db;        /* does not open the database */
+};
+
+/* Opens the store and migrates; prints an error and returns false on failure. */
+bool cli_open(struct cli *cli);
+/* A ctx for the system acting from the CLI (arena and db owned by the caller). */
+void cli_ctx(struct cli *cli, struct ctx *c, struct arena *a);
+/* Prints "ducha: msg" on stderr and returns 1. */
+int cli_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Finds --name VALUE or --name=VALUE among cli->argv (removing it); NULL if absent. */
+const char *cli_opt(struct cli *cli, const char *name);
+/* Finds a flag --name (removing it). */
+bool cli_flag(struct cli *cli, const char *name);
+/* True if unknown --options remain (then an error was printed). */
+bool cli_leftover_options(struct cli *cli);
+/* Progress on a terminal only: "label: done/total". */
+void cli_progress(struct cli *cli, const char *label, long done, long total);
+
+int cli_main(int argc, char **argv);
+
+/* commands (cli_*.c) */
+int cmd_serve(struct cli *cli);
+int cmd_init(struct cli *cli);
+int cmd_demo(struct cli *cli);
+int cmd_user_add(struct cli *cli);
+int cmd_user_passwd(struct cli *cli);
+int cmd_token_create(struct cli *cli);
+int cmd_import_units(struct cli *cli);
+int cmd_backup(struct cli *cli);
+int cmd_audit_verify(struct cli *cli);
+int cmd_version(struct cli *cli);
+
+#endif

@@ -1,0 +1,217 @@
+/* cli_admin.c: init, version, user add/passwd, token create, import units, backup, audit verify. */
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "auth/users.h"
+#include "cli/cli.h"
+#include "units/units.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int cmd_version(struct cli *cli)
+{
+    (void)cli;
+    printf("ducha %s\n", DUCHA_VERSION);
+    return 0;
+}
+
+int cmd_init(struct cli *cli)
+{
+    if (cli_leftover_options(cli))
+        return 2;
+    fprintf(stderr, "database ready (%s, schema version %d)\n", store_kind(cli->app.store),
+            store_schema_version(cli->app.store));
+    return 0;
+}
+
+/* Reads one line (the password) from standard input without the newline. */
+static bool read_password(char *out, size_t n)
+{
+    if (!fgets(out, (int)n, stdin))
+        return false;
+    out[strcspn(out, "\r\n")] = 0;
+    return true;
+}
+
+/* Runs fn with a system ctx and prints the ctx error on failure. */
+#define WITH_CTX(cli, c)                                                                                               \
+    struct arena arena_ = ARENA_INIT;                                                                                  \
+    struct ctx c;                                                                                                      \
+    cli_ctx((cli), &c, &arena_)
+
+static int finish(struct ctx *c, enum err e, struct arena *a)
+{
+    int rc = 0;
+    if (e)
+        rc = cli_fail("%s", c->msg ? c->msg : err_default_message(e));
+    store_release(c->db);
+    arena_free(a);
+    return rc;
+}
+
+int cmd_user_add(struct cli *cli)
+{
+    const char *name = cli_opt(cli, "name");
+    json_t *roles = json_array();
+    json_t *portfolio = json_array();
+    bool stdin_pw = cli_flag(cli, "password-stdin");
+    const char *r;
+    WITH_CTX(cli, c);
+    enum err e = ERR_OK;
+    int64_t home = 0;
+    while (!e && (r = cli_opt(cli, "role"))) {
+        const char *at = strchr(r, '@');
+        if (!at) {
+            e = ctx_fail(&c, ERR_INVALID, "--role must be ROLE@UNIT_CODE, got '%s'", r);
+            break;
+        }
+        int64_t unit;
+        const char *path;
+        if ((e = units_find_code(&c, at + 1, &unit, &path)))
+            break;
+        if (!home)
+            home = unit;
+        json_array_append_new(roles, json_pack("{ss# sI}", "role", r, (int)(at - r), "unit_id", (json_int_t)unit));
+    }
+    const char *p;
+    while (!e && (p = cli_opt(cli, "portfolio"))) {
+        int64_t unit;
+        const char *path;
+        if ((e = units_find_code(&c, p, &unit, &path)) == ERR_OK)
+            json_array_append_new(portfolio, json_integer(unit));
+    }
+    if (!e && (cli_leftover_options(cli) || cli->argc != 1 || !name))
+        e = ctx_fail(&c, ERR_INVALID, "usage: ducha user add USERNAME --name NAME --role ROLE@UNIT_CODE --password-stdin");
+    if (!e && !home)
+        e = ctx_fail(&c, ERR_INVALID, "at least one --role ROLE@UNIT_CODE is required");
+    char pw[256] = "";
+    if (!e && (!stdin_pw || !read_password(pw, sizeof pw)))
+        e = ctx_fail(&c, ERR_INVALID, "the password is read from standard input: use --password-stdin");
+    if (!e) {
+        json_t *body = json_pack("{ss ss sI ss sO sO sb}", "username", cli->argv[0], "name", name, "unit_id",
+                                 (json_int_t)home, "password", pw, "roles", roles, "portfolio", portfolio,
+                                 "must_change_password", 0);
+        char msg[256];
+        if (jv_check(body, users_create_spec, msg, sizeof msg))
+            e = ctx_fail(&c, ERR_INVALID, "%s", msg);
+        json_t *out = NULL;
+        if (!e)
+            e = users_create(&c, body, &out);
+        if (!e)
+            fprintf(stderr, "user %s created (id %lld)\n", cli->argv[0],
+                    (long long)json_integer_value(json_object_get(out, "id")));
+        json_decref(out);
+        json_decref(body);
+    }
+    json_decref(roles);
+    json_decref(portfolio);
+    return finish(&c, e, &arena_);
+}
+
+int cmd_user_passwd(struct cli *cli)
+{
+    bool stdin_pw = cli_flag(cli, "password-stdin");
+    WITH_CTX(cli, c);
+    enum err e = ERR_OK;
+    char pw[256];
+    if (cli_leftover_options(cli) || cli->argc != 1)
+        e = ctx_fail(&c, ERR_INVALID, "usage: ducha user passwd USERNAME --password-stdin");
+    else if (!stdin_pw || !read_password(pw, sizeof pw))
+        e = ctx_fail(&c, ERR_INVALID, "the password is read from standard input: use --password-stdin");
+    else
+        e = users_set_password(&c, cli->argv[0], pw);
+    return finish(&c, e, &arena_);
+}
+
+int cmd_token_create(struct cli *cli)
+{
+    const char *name = cli_opt(cli, "name");
+    WITH_CTX(cli, c);
+    enum err e = ERR_OK;
+    char token[64];
+    if (cli_leftover_options(cli) || cli->argc != 1)
+        e = ctx_fail(&c, ERR_INVALID, "usage: ducha token create USERNAME [--name NAME]");
+    else if ((e = auth_token_create(&c, cli->argv[0], name, token)) == ERR_OK)
+        printf("%s\n", token);
+    return finish(&c, e, &arena_);
+}
+
+/* Reads a whole file into a malloc'd buffer. */
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 65536, n = 0;
+    char *buf = xmalloc(cap);
+    size_t r;
+    while ((r = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += r;
+        if (n == cap)
+            buf = xrealloc(buf, cap *= 2);
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+int cmd_import_units(struct cli *cli)
+{
+    if (cli_leftover_options(cli) || cli->argc != 1)
+        return cli_fail("usage: ducha import units FILE.csv");
+    size_t len;
+    char *csv = slurp(cli->argv[0], &len);
+    if (!csv)
+        return cli_fail("cannot read %s: %s", cli->argv[0], strerror(errno));
+    WITH_CTX(cli, c);
+    json_t *report = NULL;
+    cli_progress(cli, "importing units", 0, 0);
+    enum err e = units_import_csv(&c, csv, len, &report);
+    if (cli->tty)
+        fputc('\n', stderr);
+    size_t i;
+    json_t *row;
+    json_array_foreach(json_object_get(report, "errors"), i, row)
+        fprintf(stderr, "%s: row %lld: %s\n", cli->argv[0], (long long)json_integer_value(json_object_get(row, "row")),
+                json_string_value(json_object_get(row, "message")));
+    if (!e)
+        fprintf(stderr, "units: %lld created, %lld updated\n",
+                (long long)json_integer_value(json_object_get(report, "created")),
+                (long long)json_integer_value(json_object_get(report, "updated")));
+    json_decref(report);
+    free(csv);
+    return finish(&c, e, &arena_);
+}
+
+static void backup_progress(void *arg, long done, long total)
+{
+    cli_progress(arg, "backup (pages)", done, total);
+}
+
+int cmd_backup(struct cli *cli)
+{
+    if (cli_leftover_options(cli) || cli->argc != 1)
+        return cli_fail("usage: ducha backup FILE");
+    char err[512];
+    if (store_backup(cli->app.store, cli->argv[0], backup_progress, cli, err, sizeof err))
+        return cli_fail("%s", err);
+    fprintf(stderr, "backup written to %s\n", cli->argv[0]);
+    return 0;
+}
+
+int cmd_audit_verify(struct cli *cli)
+{
+    if (cli_leftover_options(cli))
+        return 2;
+    WITH_CTX(cli, c);
+    struct audit_check chk;
+    enum err e = audit_verify(&c, &chk);
+    int rc = 0;
+    if (!e && !chk.ok)
+        rc = cli_fail("audit chain broken at record %lld: %s", (long long)chk.bad_seq, chk.problem);
+    else if (!e)
+        printf("audit chain ok: %lld records\n", (long long)chk.records);
+    return finish(&c, e, &arena_) | rc;
+}

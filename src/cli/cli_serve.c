@@ -1,0 +1,42 @@
+/* cli_serve.c: `ducha serve`: HTTP server (and scheduler) until SIGTERM/SIGINT, then a clean stop. */
+#include "base/log.h"
+#include "cli/cli.h"
+#include "http/http.h"
+
+#include <signal.h>
+#include <stdio.h>
+
+int cmd_serve(struct cli *cli)
+{
+    char err[512];
+    const char *listen = cli_opt(cli, "listen");
+    const char *web = cli_opt(cli, "web");
+    if (listen)
+        conf_set(&cli->app.cfg, "listen", listen, err, sizeof err);
+    if (web)
+        conf_set(&cli->app.cfg, "web_dir", web, err, sizeof err);
+    if (cli_flag(cli, "test-clock"))
+        cli->app.cfg.test_clock = true;
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha serve [--listen HOST:PORT] [--web DIR] [--test-clock]");
+
+    /* signals are taken by sigwait below, never by a worker thread */
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    signal(SIGPIPE, SIG_IGN);
+
+    struct http_server *http = http_start(&cli->app, err, sizeof err);
+    if (!http)
+        return cli_fail("%s", err);
+    log_info("ducha %s serving http://%s (database: %s%s)", DUCHA_VERSION, cli->app.cfg.listen,
+             store_kind(cli->app.store), cli->app.cfg.test_clock ? ", TEST CLOCK" : "");
+    int sig = 0;
+    sigwait(&set, &sig);
+    log_info("signal %d: stopping", sig);
+    http_stop(http);
+    log_info("stopped");
+    return 0;
+}

@@ -1,0 +1,51 @@
+#include "core/ctx.h"
+
+#include "base/log.h"
+
+#include <stdarg.h>
+
+enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    c->err = e;
+    c->msg = arena_vprintf(c->arena, fmt, ap);
+    va_end(ap);
+    return e;
+}
+
+enum err ctx_store_fail(struct ctx *c, int rc, const char *what)
+{
+    switch (rc) {
+    case STORE_E_UNIQUE:
+        return ctx_fail(c, ERR_CONFLICT, "%s：与已有记录重复", what);
+    case STORE_E_FOREIGN:
+        return ctx_fail(c, ERR_CONFLICT, "%s：仍被其他记录引用或引用了不存在的记录", what);
+    case STORE_E_BUSY:
+        return ctx_fail(c, ERR_UNAVAILABLE, "%s：数据库繁忙，请稍后重试", what);
+    case STORE_E_CONN:
+        return ctx_fail(c, ERR_UNAVAILABLE, "%s：数据库暂时无法连接，请稍后重试", what);
+    default:
+        log_error("store failure %d while: %s", rc, what);
+        return ctx_fail(c, ERR_INTERNAL, "%s：服务器内部错误", what);
+    }
+}
+
+const char *ctx_actor(const struct ctx *c)
+{
+    return c->user ? c->user->username : "system";
+}
+
+enum err ctx_tx(struct ctx *c, const char *what, enum err (*fn)(struct ctx *c, void *arg), void *arg)
+{
+    int rc = db_begin(c->db);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, what);
+    enum err e = fn(c, arg);
+    if (e) {
+        db_rollback(c->db);
+        return e;
+    }
+    rc = db_commit(c->db);
+    return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
+}

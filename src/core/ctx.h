@@ -1,0 +1,45 @@
+/*
+ * ctx.h: what one unit of work (an HTTP request, a CLI command, a scheduler pass) carries into
+ * the domain modules: its arena, its database connection, who acts, from where, and when. Domain
+ * functions report expected failures through ctx_fail, which keeps one human-readable message.
+ */
+#ifndef DUCHA_CTX_H
+#define DUCHA_CTX_H
+
+#include "base/arena.h"
+#include "base/conf.h"
+#include "base/err.h"
+#include "core/role.h"
+#include "store/store.h"
+
+struct ctx {
+    struct arena *arena;
+    struct db *db;
+    const struct config *cfg;
+    const struct principal *user; /* NULL: the system itself (CLI, scheduler) */
+    const char *client;           /* client address, "cli" or "scheduler" */
+    int64_t now;                  /* Unix seconds; the test clock when enabled */
+    /* the grant that authorized the current action (set by perm_require), recorded in the audit */
+    const struct grant *acting;
+    enum err err;
+    const char *msg;
+};
+
+/* Records the failure (message formatted into the arena) and returns e. */
+enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Maps a negative store code to an error with a message that names what was being done. */
+enum err ctx_store_fail(struct ctx *c, int rc, const char *what);
+/* The actor's name for audit and timeline: the username, or "system". */
+const char *ctx_actor(const struct ctx *c);
+
+#endif
+
+#ifndef DUCHA_CTX_TX
+#define DUCHA_CTX_TX
+/*
+ * Runs fn(c, arg) in one write transaction: commits if it returns ERR_OK, rolls back otherwise.
+ * Every change and its audit record go through here (or an explicit db_begin/db_commit pair).
+ * "what" names the operation for error messages.
+ */
+enum err ctx_tx(struct ctx *c, const char *what, enum err (*fn)(struct ctx *c, void *arg), void *arg);
+#endif

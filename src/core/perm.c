@@ -1,0 +1,146 @@
+/*
+ * perm.c: capabilities per role. Read the table as "a person holding ROLE at a unit may CAP on
+ * objects of that unit's subtree".
+ */
+#include "core/perm.h"
+
+#include <string.h>
+
+#define B(c) (1u << (c))
+
+static const unsigned role_caps[ROLE__COUNT] = {
+    [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) |
+                   B(CAP_SYSTEM_ADMIN),
+    [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS),
+    [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS),
+    [ROLE_DIRECTOR] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW),
+    [ROLE_DEPUTY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW),
+    [ROLE_SECRETARY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REVIEW),
+    [ROLE_OFFICE] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REGISTER) | B(CAP_ITEM_REVIEW) |
+                    B(CAP_AUDIT_READ),
+    [ROLE_INSPECTOR] = B(CAP_UNIT_READ),
+    [ROLE_PARTTIME] = 0,
+    [ROLE_CONTACT] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE),
+    [ROLE_HEAD] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_ITEM_SIGN),
+    [ROLE_EVALUATOR] = 0,
+};
+
+static const char *const cap_names[CAP__COUNT] = {
+    [CAP_PUBLIC] = "public",         [CAP_SIGNED_IN] = "signed_in",     [CAP_UNIT_READ] = "unit_read",
+    [CAP_UNIT_WRITE] = "unit_write", [CAP_USER_ADMIN] = "user_admin",   [CAP_AUDIT_READ] = "audit_read",
+    [CAP_SYSTEM_ADMIN] = "system_admin", [CAP_ITEM_READ] = "item_read", [CAP_ITEM_REGISTER] = "item_register",
+    [CAP_ITEM_APPROVE] = "item_approve", [CAP_ITEM_HANDLE] = "item_handle", [CAP_ITEM_SIGN] = "item_sign",
+    [CAP_ITEM_REVIEW] = "item_review", [CAP_ITEM_PRESS] = "item_press", [CAP_ITEM_DECIDE] = "item_decide",
+};
+
+const char *cap_name(enum cap c)
+{
+    return (unsigned)c < CAP__COUNT ? cap_names[c] : "?";
+}
+
+static bool path_within(const char *path, const char *ancestor)
+{
+    return path && ancestor && strncmp(path, ancestor, strlen(ancestor)) == 0;
+}
+
+bool perm_any(const struct principal *p, enum cap c)
+{
+    if (c == CAP_PUBLIC)
+        return true;
+    if (!p)
+        return false;
+    if (c == CAP_SIGNED_IN)
+        return true;
+    for (int i = 0; i < p->ngrants; i++)
+        if (role_caps[p->grants[i].role] & B(c))
+            return true;
+    return false;
+}
+
+const struct grant *perm_grant_at(const struct principal *p, enum cap c, const char *unit_path)
+{
+    if (!p)
+        return NULL;
+    for (int i = 0; i < p->ngrants; i++)
+        if ((role_caps[p->grants[i].role] & B(c)) && path_within(unit_path, p->grants[i].unit_path))
+            return &p->grants[i];
+    return NULL;
+}
+
+bool perm_at(const struct principal *p, enum cap c, const char *unit_path)
+{
+    return perm_grant_at(p, c, unit_path) != NULL;
+}
+
+bool perm_sees(const struct principal *p, const char *unit_path)
+{
+    if (!p)
+        return true;
+    for (int i = 0; i < p->ngrants; i++)
+        if (path_within(unit_path, p->grants[i].unit_path))
+            return true;
+    return false;
+}
+
+bool perm_role_at(const struct principal *p, enum role r, const char *unit_path)
+{
+    if (!p)
+        return false;
+    for (int i = 0; i < p->ngrants; i++)
+        if (p->grants[i].role == r && path_within(unit_path, p->grants[i].unit_path))
+            return true;
+    return false;
+}
+
+bool perm_in_portfolio(const struct principal *p, const char *unit_path)
+{
+    if (!p)
+        return false;
+    for (int i = 0; i < p->nportfolio; i++)
+        if (path_within(unit_path, p->portfolio_paths[i]))
+            return true;
+    return false;
+}
+
+enum err perm_require(struct ctx *c, enum cap cap, const char *unit_path, const char *what)
+{
+    if (!c->user)
+        return ERR_OK;
+    if (!perm_sees(c->user, unit_path))
+        return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", what);
+    const struct grant *g = perm_grant_at(c->user, cap, unit_path);
+    if (!g)
+        return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行此操作", what);
+    c->acting = g;
+    return ERR_OK;
+}
+
+const char **perm_scope(struct ctx *c, int *n)
+{
+    const struct principal *p = c->user;
+    *n = 0;
+    if (!p)
+        return NULL;
+    const char **out = arena_alloc(c->arena, sizeof *out * (size_t)(p->ngrants + 1));
+    for (int i = 0; i < p->ngrants; i++) {
+        const char *path = p->grants[i].unit_path;
+        bool covered = false;
+        for (int j = 0; j < p->ngrants && !covered; j++) {
+            const char *other = p->grants[j].unit_path;
+            if (j != i && path_within(path, other) && (strcmp(path, other) != 0 || j < i))
+                covered = true;
+        }
+        if (!covered)
+            out[(*n)++] = path;
+    }
+    return out;
+}
+
+const char *perm_path_upper(struct arena *a, const char *prefix)
+{
+    char *u = arena_strdup(a, prefix);
+    size_t n = strlen(u);
+    if (n && u[n - 1] == '/')
+        u[n - 1] = '0';
+    return u;
+}

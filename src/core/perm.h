@@ -1,0 +1,66 @@
+/*
+ * perm.h: the one permission module. Every "may this user do X on object Y" in ducha is answered
+ * here, from one table of capabilities per role (perm.c), and from the unit tree: a role held at a
+ * unit reaches that unit's whole subtree, never a sibling or a parent.
+ *
+ * Routes name the capability they need (checked by the router with perm_any); domain code checks
+ * the object with perm_require, which distinguishes "cannot see it" (404) from "sees it but may
+ * not do this" (403), so nobody learns that another county's object exists.
+ */
+#ifndef DUCHA_PERM_H
+#define DUCHA_PERM_H
+
+#include "core/ctx.h"
+
+#include <stdbool.h>
+
+enum cap {
+    CAP_PUBLIC,       /* no sign-in needed */
+    CAP_SIGNED_IN,    /* any signed-in user */
+    CAP_UNIT_READ,    /* see units in scope */
+    CAP_UNIT_WRITE,   /* create, change, delete, import units */
+    CAP_USER_ADMIN,   /* manage users and role grants */
+    CAP_AUDIT_READ,   /* read the audit trail */
+    CAP_SYSTEM_ADMIN, /* calendar, rules, clock, notification dead letters */
+    CAP_ITEM_READ,    /* see supervision items in scope */
+    CAP_ITEM_REGISTER,/* draft, register, number, assign, verify, archive items (督查室) */
+    CAP_ITEM_APPROVE, /* approve items (副主任, 主任) */
+    CAP_ITEM_HANDLE,  /* receive, report, request extension (承办单位) */
+    CAP_ITEM_SIGN,    /* sign completion replies (单位主要负责人) */
+    CAP_ITEM_REVIEW,  /* review progress reports (秘书科室, 督查室) */
+    CAP_ITEM_PRESS,   /* press units on overdue items (分管领导) */
+    CAP_ITEM_DECIDE,  /* leader approval: major extensions, suspension (分管/主要领导) */
+    CAP__COUNT
+};
+
+const char *cap_name(enum cap c);
+
+/* True if the user holds, at some unit, a role that grants c (CAP_PUBLIC/CAP_SIGNED_IN: always). */
+bool perm_any(const struct principal *p, enum cap c);
+/* True if the user holds a role granting c at unit_path or one of its ancestors. */
+bool perm_at(const struct principal *p, enum cap c, const char *unit_path);
+/* The grant that gives c at unit_path, or NULL. */
+const struct grant *perm_grant_at(const struct principal *p, enum cap c, const char *unit_path);
+/* True if unit_path lies in the subtree of any unit where the user holds a role. */
+bool perm_sees(const struct principal *p, const char *unit_path);
+/* True if role r held at one of the user's units is an ancestor-or-self of unit_path. */
+bool perm_role_at(const struct principal *p, enum role r, const char *unit_path);
+/* True if the unit lies in a leader's portfolio (the unit or one of its ancestors). */
+bool perm_in_portfolio(const struct principal *p, const char *unit_path);
+
+/*
+ * The object at unit_path must be visible (else ERR_NOT_FOUND, "what" names it) and the user must
+ * hold c there (else ERR_FORBIDDEN). The system (ctx->user == NULL) may do everything. On success
+ * ctx->acting is the grant used.
+ */
+enum err perm_require(struct ctx *c, enum cap cap, const char *unit_path, const char *what);
+
+/*
+ * The user's visible subtrees as a minimal list of path prefixes (none inside another), for list
+ * queries: a unit is visible if path >= prefix AND path < perm_path_upper(prefix). Arena memory.
+ */
+const char **perm_scope(struct ctx *c, int *n);
+/* The exclusive upper bound of a subtree's paths: "/1/7/" -> "/1/70" ('0' follows '/'). */
+const char *perm_path_upper(struct arena *a, const char *prefix);
+
+#endif

@@ -1,0 +1,205 @@
+/*
+ * router.c: matching a request to a route and the checks every route shares, in this order:
+ * route (404/405) → authentication (401) → password change pending (403) → CSRF (403) →
+ * capability (403) → body (400/413/415) → handler.
+ */
+#include "http/http.h"
+
+#include "api/routes.h"
+#include "auth/auth.h"
+#include "base/log.h"
+#include "core/clock.h"
+
+#include <sodium.h>
+#include <string.h>
+
+/* Matches path against pattern, capturing {name} segments into rq->params. */
+static bool route_match(const char *pattern, const char *path, struct req *rq)
+{
+    int np = 0;
+    const char *p = pattern, *s = path;
+    while (*p && *s) {
+        if (*p == '{') {
+            const char *close = strchr(p, '}');
+            const char *seg_end = strchr(s, '/');
+            if (!seg_end)
+                seg_end = s + strlen(s);
+            if (seg_end == s || np >= 8)
+                return false;
+            rq->params[np].key = arena_strndup(rq->arena, p + 1, (size_t)(close - p - 1));
+            rq->params[np].value = arena_strndup(rq->arena, s, (size_t)(seg_end - s));
+            np++;
+            p = close + 1;
+            s = seg_end;
+            continue;
+        }
+        if (*p != *s)
+            return false;
+        p++;
+        s++;
+    }
+    if (*p || *s)
+        return false;
+    rq->nparams = np;
+    return true;
+}
+
+/* Finds the route; *path_known is set when the path exists with another method. */
+static const struct route *route_find(struct req *rq, bool *path_known)
+{
+    *path_known = false;
+    for (int t = 0; api_route_tables[t]; t++)
+        for (const struct route *r = api_route_tables[t]; r->method; r++) {
+            if (!route_match(r->pattern, rq->path, rq))
+                continue;
+            if (strcmp(r->method, rq->method) == 0 ||
+                (strcmp(rq->method, "HEAD") == 0 && strcmp(r->method, "GET") == 0))
+                return r;
+            *path_known = true;
+        }
+    return NULL;
+}
+
+/* Extracts a cookie value from a Cookie header into the arena. */
+static const char *cookie_get(struct req *rq, const char *name)
+{
+    const char *h = rq->header(rq, "Cookie");
+    size_t nl = strlen(name);
+    while (h && *h) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        const char *end = strchr(h, ';');
+        if (!end)
+            end = h + strlen(h);
+        if ((size_t)(end - h) > nl && strncmp(h, name, nl) == 0 && h[nl] == '=')
+            return arena_strndup(rq->arena, h + nl + 1, (size_t)(end - h - (ptrdiff_t)nl - 1));
+        h = end;
+    }
+    return NULL;
+}
+
+static bool is_mutating(const char *m)
+{
+    return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
+}
+
+/* Authenticates by bearer token or session cookie. ERR_OK with rq->ctx.user NULL if no credential. */
+static enum err authenticate(struct req *rq, bool *by_cookie)
+{
+    struct principal *p = NULL;
+    const char *authz = rq->header(rq, "Authorization");
+    *by_cookie = false;
+    if (authz && strncmp(authz, "Bearer ", 7) == 0) {
+        enum err e = auth_bearer(&rq->ctx, authz + 7, &p);
+        if (e)
+            return e;
+    } else {
+        const char *tok = cookie_get(rq, "ducha_session");
+        if (!tok)
+            return ERR_OK;
+        enum err e = auth_session(&rq->ctx, tok, &p);
+        if (e)
+            return e;
+        *by_cookie = true;
+    }
+    rq->ctx.user = p;
+    return ERR_OK;
+}
+
+/* Routes a user who must change the password may still use. */
+static bool allowed_before_password_change(const struct route *r)
+{
+    return strcmp(r->pattern, "/api/v1/session") == 0 || strcmp(r->pattern, "/api/v1/session/password") == 0 ||
+           strcmp(r->pattern, "/api/v1/health") == 0;
+}
+
+static void parse_body(struct req *rq, const struct route *r, bool *ok)
+{
+    *ok = true;
+    if (!(r->flags & ROUTE_JSON))
+        return;
+    const char *ct = rq->content_type;
+    if (!rq->body_len) {
+        reply_error(rq, ERR_BAD_REQUEST, "请求体不能为空，应为 JSON 对象");
+        *ok = false;
+        return;
+    }
+    if (!ct || strncmp(ct, "application/json", 16) != 0) {
+        reply_error(rq, ERR_MEDIA_TYPE, "请求体必须是 JSON（Content-Type: application/json）");
+        *ok = false;
+        return;
+    }
+    json_error_t jerr;
+    rq->json = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+    if (!rq->json) {
+        reply_error(rq, ERR_BAD_REQUEST,
+                    arena_printf(rq->arena, "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line, jerr.column,
+                                 jerr.text));
+        *ok = false;
+        return;
+    }
+    if (!json_is_object(rq->json)) {
+        reply_error(rq, ERR_BAD_REQUEST, "请求体必须是 JSON 对象");
+        *ok = false;
+    }
+}
+
+void router_dispatch(struct req *rq)
+{
+    bool path_known;
+    const struct route *r = route_find(rq, &path_known);
+    if (!r) {
+        if (path_known)
+            reply_error(rq, ERR_METHOD, arena_printf(rq->arena, "%s 不支持 %s 方法", rq->path, rq->method));
+        else
+            reply_error(rq, ERR_NOT_FOUND, arena_printf(rq->arena, "接口 %s 不存在", rq->path));
+        return;
+    }
+    rq->ctx.db = store_acquire(rq->app->store);
+    rq->ctx.now = clock_now(rq->ctx.db, &rq->app->cfg);
+
+    bool by_cookie = false;
+    enum err e = authenticate(rq, &by_cookie);
+    if (e && r->cap != CAP_PUBLIC) {
+        reply_ctx_error(rq);
+        goto out;
+    }
+    if (e) { /* a stale cookie on a public route: carry on anonymously */
+        rq->ctx.err = ERR_OK;
+        rq->ctx.msg = NULL;
+    }
+    if (r->cap != CAP_PUBLIC && !rq->ctx.user) {
+        reply_error(rq, ERR_UNAUTHORIZED, "请先登录");
+        goto out;
+    }
+    if (rq->ctx.user && rq->ctx.user->must_change_password && r->cap != CAP_PUBLIC &&
+        !allowed_before_password_change(r)) {
+        reply_error(rq, ERR_FORBIDDEN, "首次登录或密码已被重置，请先修改密码");
+        goto out;
+    }
+    if (by_cookie && is_mutating(rq->method) && r->cap != CAP_PUBLIC) {
+        const char *tok = rq->header(rq, "X-CSRF-Token");
+        const char *want = rq->ctx.user->csrf;
+        if (!tok || strlen(tok) != strlen(want) || sodium_memcmp(tok, want, strlen(want)) != 0) {
+            reply_error(rq, ERR_FORBIDDEN, "缺少或错误的 CSRF 令牌（X-CSRF-Token），请刷新页面后重试");
+            goto out;
+        }
+    }
+    if (!perm_any(rq->ctx.user, r->cap)) {
+        reply_error(rq, ERR_FORBIDDEN, "您的角色没有权限使用此功能");
+        goto out;
+    }
+    bool ok;
+    parse_body(rq, r, &ok);
+    if (!ok)
+        goto out;
+    r->handler(rq);
+    if (!rq->status)
+        reply_error(rq, ERR_INTERNAL, NULL);
+out:
+    if (rq->json)
+        json_decref(rq->json);
+    rq->json = NULL;
+    store_release(rq->ctx.db);
+    rq->ctx.db = NULL;
+}

@@ -1,0 +1,108 @@
+/*
+ * store.h: the only door to the database. Two backends (SQLite, PostgreSQL) sit behind one ops
+ * table (curl's vtls idea); nothing outside src/store includes sqlite3.h or libpq-fe.h.
+ *
+ * SQL is written once, portable: `?` placeholders (bound by position, from 1), no backend-specific
+ * functions. Migrations may use dialect tokens that the backend expands: {{ID}} (auto-increment
+ * 64-bit primary key), {{BYTEWISE}} (a collation that compares bytes, for materialized paths).
+ *
+ * Lifetimes: a struct store is a process-wide pool. A struct db is one connection, checked out by
+ * one thread at a time (store_acquire/store_release). A struct stmt belongs to its db and is cached
+ * there by SQL text; every db_prepare is paired with stmt_done, which resets it for reuse.
+ */
+#ifndef DUCHA_STORE_H
+#define DUCHA_STORE_H
+
+#include "base/err.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct store;
+struct db;
+struct stmt;
+
+enum store_rc {
+    STORE_ROW = 1,        /* stmt_step: a row is available */
+    STORE_DONE = 0,       /* stmt_step: finished */
+    STORE_E_UNIQUE = -1,  /* unique or primary key violation */
+    STORE_E_FOREIGN = -2, /* foreign key or check violation */
+    STORE_E_BUSY = -3,    /* lock wait timed out, serialization failure, deadlock: safe to retry */
+    STORE_E_CONN = -4,    /* connection lost; the db reconnects on its next use */
+    STORE_E_OTHER = -5,   /* anything else: a bug or a broken database; logged */
+};
+
+struct store_options {
+    int pool_size;       /* connections; >= 1 */
+    int busy_timeout_ms; /* SQLite busy timeout, PostgreSQL lock_timeout */
+};
+
+/*
+ * Opens a pool for url ("sqlite:PATH", "PATH", "postgres://…" or "postgresql://…"). Returns ERR_OK
+ * or an error with a one-line message in err. SQLite databases (and their directory) are created.
+ */
+enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err,
+                    size_t errlen);
+void store_close(struct store *s);
+/* "sqlite" or "postgres". */
+const char *store_kind(const struct store *s);
+/* Applies every embedded migration not yet applied, each in its own transaction, under a lock
+ * that makes concurrent callers (several nodes) wait. */
+enum err store_migrate(struct store *s, char *err, size_t errlen);
+/* Highest applied migration version, or -1. */
+int store_schema_version(struct store *s);
+
+/* Writes a consistent online copy of the database to path (SQLite); progress(arg, done, total)
+ * is called as pages are copied. PostgreSQL: ERR_INVALID with advice to use pg_dump. */
+enum err store_backup(struct store *s, const char *path, void (*progress)(void *, long, long), void *arg,
+                      char *err, size_t errlen);
+
+/* Checks out a connection (waits for one). Never NULL. */
+struct db *store_acquire(struct store *s);
+/* Returns it; an open transaction is rolled back and logged as a bug. */
+void store_release(struct db *db);
+struct store *db_store(struct db *db);
+const char *db_kind(const struct db *db);
+
+/*
+ * Transactions. db_begin starts a write transaction: on SQLite writers queue on a process lock and
+ * BEGIN IMMEDIATE, on PostgreSQL READ COMMITTED with row locks. Nesting is counted: only the
+ * outermost commit commits; a rollback at any depth rolls the whole transaction back.
+ */
+#define db_begin(db) db_begin_at((db), __FILE__, __LINE__)
+int db_begin_at(struct db *db, const char *file, int line);
+int db_commit(struct db *db);
+void db_rollback(struct db *db);
+bool db_in_transaction(const struct db *db);
+
+/* Runs a statement without parameters or results. */
+int db_exec(struct db *db, const char *sql);
+
+/* Prepares (or fetches from the cache) a statement; NULL on failure (logged). */
+struct stmt *db_prepare(struct db *db, const char *sql);
+void stmt_bind_int(struct stmt *st, int idx, int64_t v);
+void stmt_bind_double(struct stmt *st, int idx, double v);
+/* Binds a copy of s; NULL binds SQL NULL. */
+void stmt_bind_text(struct stmt *st, int idx, const char *s);
+void stmt_bind_null(struct stmt *st, int idx);
+/* STORE_ROW, STORE_DONE or a negative enum store_rc. */
+int stmt_step(struct stmt *st);
+int64_t stmt_int(struct stmt *st, int col);
+double stmt_double(struct stmt *st, int col);
+/* Text of a column (NULL for SQL NULL); valid until the next step or stmt_done. */
+const char *stmt_text(struct stmt *st, int col);
+bool stmt_is_null(struct stmt *st, int col);
+int stmt_columns(struct stmt *st);
+const char *stmt_column_name(struct stmt *st, int col);
+/* Resets the statement and clears its bindings for reuse. */
+void stmt_done(struct stmt *st);
+
+/* Maps a negative store code to the project error (unique -> conflict, busy/conn -> unavailable). */
+enum err store_err(int rc);
+
+/* Convenience: runs st expecting zero or one row of one integer column; returns STORE_ROW with *out
+ * set, STORE_DONE if no row, or a negative code. Calls stmt_done. */
+int stmt_one_int(struct stmt *st, int64_t *out);
+
+#endif

@@ -1,0 +1,56 @@
+/*
+ * store_impl.h: what a backend implements (private to src/store). The generic layer (store.c)
+ * owns pooling, the statement cache, transaction nesting and migrations; a backend only talks to
+ * its library.
+ */
+#ifndef DUCHA_STORE_IMPL_H
+#define DUCHA_STORE_IMPL_H
+
+#include "store/store.h"
+
+#include <pthread.h>
+
+struct stmt_impl;
+struct conn_impl;
+
+struct store_ops {
+    const char *kind;
+    /* opens one connection; err receives a message on failure */
+    struct conn_impl *(*connect)(const char *target, const struct store_options *opt, char *err, size_t n);
+    void (*disconnect)(struct conn_impl *c);
+    /* true if the connection is usable (PostgreSQL: not broken) */
+    bool (*alive)(struct conn_impl *c);
+    /* runs a script without parameters; 0 or a negative store code */
+    int (*exec)(struct conn_impl *c, const char *sql);
+    struct stmt_impl *(*prepare)(struct conn_impl *c, const char *sql);
+    void (*finalize)(struct stmt_impl *s);
+    void (*bind_int)(struct stmt_impl *s, int idx, int64_t v);
+    void (*bind_double)(struct stmt_impl *s, int idx, double v);
+    void (*bind_text)(struct stmt_impl *s, int idx, const char *v);
+    void (*bind_null)(struct stmt_impl *s, int idx);
+    int (*step)(struct stmt_impl *s);
+    int64_t (*col_int)(struct stmt_impl *s, int col);
+    double (*col_double)(struct stmt_impl *s, int col);
+    const char *(*col_text)(struct stmt_impl *s, int col);
+    bool (*col_null)(struct stmt_impl *s, int col);
+    int (*ncols)(struct stmt_impl *s);
+    const char *(*col_name)(struct stmt_impl *s, int col);
+    void (*reset)(struct stmt_impl *s);
+    /* transaction statements of this dialect */
+    const char *begin_sql;
+    /* expands the migration dialect tokens; returns malloc'd text */
+    char *(*dialect)(const char *sql);
+    /* copies the database to a file (NULL if the backend has its own tools) */
+    enum err (*backup)(struct conn_impl *c, const char *path, void (*progress)(void *, long, long), void *arg,
+                       char *err, size_t n);
+    /* takes and releases the cross-process migration lock (inside a transaction for PostgreSQL) */
+    const char *migrate_lock_sql;
+};
+
+extern const struct store_ops store_sqlite_ops;
+extern const struct store_ops store_pg_ops;
+
+/* Replaces every occurrence of token in sql by value; returns malloc'd text. */
+char *store_replace_all(const char *sql, const char *token, const char *value);
+
+#endif

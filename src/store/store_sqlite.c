@@ -1,0 +1,268 @@
+/*
+ * store_sqlite.c: the embedded SQLite backend. Each connection runs in WAL mode with foreign keys
+ * on, synchronous=FULL (an acknowledged commit survives a crash) and a busy timeout; writers in
+ * one process queue on the store's write lock before BEGIN IMMEDIATE, so they wait rather than
+ * fail with "database is locked".
+ */
+#include "store/store_impl.h"
+
+#include "base/arena.h"
+#include "base/log.h"
+
+#include <errno.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct conn_impl {
+    sqlite3 *h;
+};
+
+struct stmt_impl {
+    sqlite3_stmt *s;
+    sqlite3 *h;
+};
+
+static int sq_rc(sqlite3 *h, int rc, const char *what)
+{
+    switch (rc & 0xff) {
+    case SQLITE_OK:
+        return STORE_DONE;
+    case SQLITE_ROW:
+        return STORE_ROW;
+    case SQLITE_DONE:
+        return STORE_DONE;
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+        log_warn("sqlite busy: %s", sqlite3_errmsg(h));
+        return STORE_E_BUSY;
+    case SQLITE_CONSTRAINT:
+        if (rc == SQLITE_CONSTRAINT_UNIQUE || rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+            return STORE_E_UNIQUE;
+        return STORE_E_FOREIGN;
+    default:
+        log_error("sqlite error %d in %s: %s", rc, what, sqlite3_errmsg(h));
+        return STORE_E_OTHER;
+    }
+}
+
+/* Creates the parent directory of path if missing (one level, like ./data). */
+static void sq_mkdir_parent(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return;
+    char dir[1024];
+    size_t n = (size_t)(slash - path);
+    if (n >= sizeof dir)
+        return;
+    memcpy(dir, path, n);
+    dir[n] = 0;
+    mkdir(dir, 0750);
+}
+
+static struct conn_impl *sq_connect(const char *target, const struct store_options *opt, char *err, size_t n)
+{
+    sqlite3 *h = NULL;
+    sq_mkdir_parent(target);
+    int rc = sqlite3_open_v2(target, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                             NULL);
+    if (rc != SQLITE_OK) {
+        snprintf(err, n, "cannot open SQLite database %s: %s", target, h ? sqlite3_errmsg(h) : "out of memory");
+        sqlite3_close(h);
+        return NULL;
+    }
+    sqlite3_extended_result_codes(h, 1);
+    sqlite3_busy_timeout(h, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000);
+    char *msg = NULL;
+    rc = sqlite3_exec(h,
+                      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
+                      "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16384;",
+                      NULL, NULL, &msg);
+    if (rc != SQLITE_OK) {
+        snprintf(err, n, "cannot configure SQLite database %s: %s", target, msg ? msg : sqlite3_errmsg(h));
+        sqlite3_free(msg);
+        sqlite3_close(h);
+        return NULL;
+    }
+    struct conn_impl *c = xcalloc(1, sizeof *c);
+    c->h = h;
+    return c;
+}
+
+static void sq_disconnect(struct conn_impl *c)
+{
+    sqlite3_close_v2(c->h);
+    free(c);
+}
+
+static bool sq_alive(struct conn_impl *c)
+{
+    (void)c;
+    return true;
+}
+
+static int sq_exec(struct conn_impl *c, const char *sql)
+{
+    char *msg = NULL;
+    int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+    if (rc != SQLITE_OK && msg)
+        log_error("sqlite exec: %s", msg);
+    sqlite3_free(msg);
+    return rc == SQLITE_OK ? 0 : sq_rc(c->h, sqlite3_extended_errcode(c->h), "exec");
+}
+
+static struct stmt_impl *sq_prepare(struct conn_impl *c, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    int rc = sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL);
+    if (rc != SQLITE_OK) {
+        log_error("sqlite prepare failed: %s in: %.200s", sqlite3_errmsg(c->h), sql);
+        return NULL;
+    }
+    struct stmt_impl *st = xcalloc(1, sizeof *st);
+    st->s = s;
+    st->h = c->h;
+    return st;
+}
+
+static void sq_finalize(struct stmt_impl *st)
+{
+    sqlite3_finalize(st->s);
+    free(st);
+}
+
+static void sq_bind_int(struct stmt_impl *st, int i, int64_t v)
+{
+    sqlite3_bind_int64(st->s, i, v);
+}
+
+static void sq_bind_double(struct stmt_impl *st, int i, double v)
+{
+    sqlite3_bind_double(st->s, i, v);
+}
+
+static void sq_bind_text(struct stmt_impl *st, int i, const char *v)
+{
+    sqlite3_bind_text(st->s, i, v, -1, SQLITE_TRANSIENT);
+}
+
+static void sq_bind_null(struct stmt_impl *st, int i)
+{
+    sqlite3_bind_null(st->s, i);
+}
+
+static int sq_step(struct stmt_impl *st)
+{
+    int rc = sqlite3_step(st->s);
+    if (rc == SQLITE_ROW)
+        return STORE_ROW;
+    if (rc == SQLITE_DONE)
+        return STORE_DONE;
+    return sq_rc(st->h, sqlite3_extended_errcode(st->h), "step");
+}
+
+static int64_t sq_col_int(struct stmt_impl *st, int col)
+{
+    return sqlite3_column_int64(st->s, col);
+}
+
+static double sq_col_double(struct stmt_impl *st, int col)
+{
+    return sqlite3_column_double(st->s, col);
+}
+
+static const char *sq_col_text(struct stmt_impl *st, int col)
+{
+    return (const char *)sqlite3_column_text(st->s, col);
+}
+
+static bool sq_col_null(struct stmt_impl *st, int col)
+{
+    return sqlite3_column_type(st->s, col) == SQLITE_NULL;
+}
+
+static int sq_ncols(struct stmt_impl *st)
+{
+    return sqlite3_column_count(st->s);
+}
+
+static const char *sq_col_name(struct stmt_impl *st, int col)
+{
+    return sqlite3_column_name(st->s, col);
+}
+
+static void sq_reset(struct stmt_impl *st)
+{
+    sqlite3_reset(st->s);
+    sqlite3_clear_bindings(st->s);
+}
+
+static char *sq_dialect(const char *sql)
+{
+    char *a = store_replace_all(sql, "{{ID}}", "INTEGER PRIMARY KEY");
+    char *b = store_replace_all(a, "{{BYTEWISE}}", "");
+    free(a);
+    return b;
+}
+
+static enum err sq_backup(struct conn_impl *c, const char *path, void (*progress)(void *, long, long), void *arg,
+                          char *err, size_t n)
+{
+    sqlite3 *dst = NULL;
+    if (sqlite3_open_v2(path, &dst, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        snprintf(err, n, "cannot create %s: %s", path, dst ? sqlite3_errmsg(dst) : "out of memory");
+        sqlite3_close(dst);
+        return ERR_INVALID;
+    }
+    sqlite3_backup *b = sqlite3_backup_init(dst, "main", c->h, "main");
+    if (!b) {
+        snprintf(err, n, "backup failed: %s", sqlite3_errmsg(dst));
+        sqlite3_close(dst);
+        return ERR_INTERNAL;
+    }
+    int rc;
+    do {
+        rc = sqlite3_backup_step(b, 256);
+        if (progress)
+            progress(arg, sqlite3_backup_pagecount(b) - sqlite3_backup_remaining(b), sqlite3_backup_pagecount(b));
+        if (rc == SQLITE_BUSY || rc == SQLITE_LOCKED)
+            sqlite3_sleep(50);
+    } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
+    sqlite3_backup_finish(b);
+    enum err e = ERR_OK;
+    if (rc != SQLITE_DONE) {
+        snprintf(err, n, "backup failed: %s", sqlite3_errmsg(dst));
+        e = ERR_INTERNAL;
+    }
+    sqlite3_close(dst);
+    return e;
+}
+
+const struct store_ops store_sqlite_ops = {
+    .backup = sq_backup,
+    .kind = "sqlite",
+    .connect = sq_connect,
+    .disconnect = sq_disconnect,
+    .alive = sq_alive,
+    .exec = sq_exec,
+    .prepare = sq_prepare,
+    .finalize = sq_finalize,
+    .bind_int = sq_bind_int,
+    .bind_double = sq_bind_double,
+    .bind_text = sq_bind_text,
+    .bind_null = sq_bind_null,
+    .step = sq_step,
+    .col_int = sq_col_int,
+    .col_double = sq_col_double,
+    .col_text = sq_col_text,
+    .col_null = sq_col_null,
+    .ncols = sq_ncols,
+    .col_name = sq_col_name,
+    .reset = sq_reset,
+    .begin_sql = "BEGIN IMMEDIATE",
+    .dialect = sq_dialect,
+    .migrate_lock_sql = NULL,
+};

@@ -1,0 +1,619 @@
+#include "units/units.h"
+
+#include "audit/audit.h"
+#include "base/csv.h"
+#include "base/timeu.h"
+#include "core/perm.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const struct {
+    const char *kind, *label;
+} unit_kinds[] = {
+    {"government", "人民政府"}, {"department", "部门"}, {"township", "乡镇（街道）"},
+    {"office", "督查机构"},     {"external", "外部机构"},
+};
+
+const char *units_kind_label(const char *kind)
+{
+    for (size_t i = 0; kind && i < sizeof unit_kinds / sizeof *unit_kinds; i++)
+        if (strcmp(kind, unit_kinds[i].kind) == 0)
+            return unit_kinds[i].label;
+    return NULL;
+}
+
+const struct jv_field units_create_spec[] = {
+    {"code", JV_STRING, JV_REQUIRED, 0, 32},
+    {"name", JV_STRING, JV_REQUIRED, 0, 100},
+    {"kind", JV_STRING, JV_REQUIRED, 0, 20},
+    {"parent_id", JV_INT, JV_NULLABLE, 0, 0},
+    {"principal", JV_STRING, 0, 0, 50},
+    {"contact", JV_STRING, 0, 0, 50},
+    {"phone", JV_STRING, 0, 0, 30},
+    {"prefix", JV_STRING, 0, 0, 10},
+    {"sort", JV_INT, 0, 0, 1000000},
+    {NULL, 0, 0, 0, 0},
+};
+
+const struct jv_field units_update_spec[] = {
+    {"name", JV_STRING, JV_REQUIRED * 0, 1, 100},
+    {"kind", JV_STRING, 0, 0, 20},
+    {"parent_id", JV_INT, 0, 0, 0},
+    {"principal", JV_STRING, 0, 0, 50},
+    {"contact", JV_STRING, 0, 0, 50},
+    {"phone", JV_STRING, 0, 0, 30},
+    {"prefix", JV_STRING, 0, 0, 10},
+    {"sort", JV_INT, 0, 0, 1000000},
+    {"version", JV_INT, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+#define UNIT_COLS "id, code, name, kind, parent_id, path, depth, principal, contact, phone, prefix, sort, version, created_at, updated_at"
+
+static json_t *unit_row_json(struct stmt *st)
+{
+    const char *kind = stmt_text(st, 3);
+    const char *label = units_kind_label(kind);
+    return json_pack("{sI ss ss ss ss so ss sI ss ss ss ss sI sI ss ss}", "id", (json_int_t)stmt_int(st, 0), "code",
+                     stmt_text(st, 1), "name", stmt_text(st, 2), "kind", kind, "kind_label", label ? label : kind,
+                     "parent_id", stmt_is_null(st, 4) ? json_null() : json_integer(stmt_int(st, 4)), "path",
+                     stmt_text(st, 5), "depth", (json_int_t)stmt_int(st, 6), "principal", stmt_text(st, 7),
+                     "contact", stmt_text(st, 8), "phone", stmt_text(st, 9), "prefix", stmt_text(st, 10), "sort",
+                     (json_int_t)stmt_int(st, 11), "version", (json_int_t)stmt_int(st, 12), "created_at",
+                     stmt_text(st, 13), "updated_at", stmt_text(st, 14));
+}
+
+/* Loads a unit without scope checks; ERR_NOT_FOUND if absent. */
+static enum err unit_load(struct ctx *c, int64_t id, json_t **out)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT " UNIT_COLS " FROM units WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取单位");
+    stmt_bind_int(st, 1, id);
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW)
+        *out = unit_row_json(st);
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc, "读取单位");
+}
+
+enum err units_path(struct ctx *c, int64_t id, const char **path)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT path FROM units WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取单位");
+    stmt_bind_int(st, 1, id);
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW)
+        *path = arena_strdup(c->arena, stmt_text(st, 0));
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc, "读取单位");
+}
+
+enum err units_get(struct ctx *c, int64_t id, json_t **out)
+{
+    const char *path;
+    enum err e = units_path(c, id, &path);
+    if (e)
+        return e;
+    if (!perm_sees(c->user, path))
+        return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    return unit_load(c, id, out);
+}
+
+enum err units_find_code(struct ctx *c, const char *code, int64_t *id, const char **path)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT id, path FROM units WHERE code = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取单位");
+    stmt_bind_text(st, 1, code);
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        *id = stmt_int(st, 0);
+        *path = arena_strdup(c->arena, stmt_text(st, 1));
+    }
+    stmt_done(st);
+    if (rc == STORE_ROW && !perm_sees(c->user, *path))
+        rc = STORE_DONE;
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "单位代码 %s 不存在或无权查看", code);
+    return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc, "读取单位");
+}
+
+/* Checks code and kind values beyond what the JSON spec says. */
+static enum err unit_check_values(struct ctx *c, const json_t *body)
+{
+    const char *code = jv_str(body, "code");
+    if (code) {
+        for (const char *p = code; *p; p++)
+            if (!((*p >= '0' && *p <= '9') || (*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') || *p == '-' ||
+                  *p == '_' || *p == '.'))
+                return ctx_fail(c, ERR_INVALID, "单位代码只能包含字母、数字和 - _ .");
+    }
+    const char *kind = jv_str(body, "kind");
+    if (kind && !units_kind_label(kind))
+        return ctx_fail(c, ERR_INVALID, "单位类型“%s”无效，应为 government、department、township、office 或 external",
+                        kind);
+    const char *name = jv_str(body, "name");
+    if (name && !*name)
+        return ctx_fail(c, ERR_INVALID, "单位名称不能为空");
+    return ERR_OK;
+}
+
+struct unit_create_args {
+    const json_t *body;
+    int64_t id;
+};
+
+static enum err unit_create_tx(struct ctx *c, void *arg)
+{
+    struct unit_create_args *a = arg;
+    const json_t *b = a->body;
+    int64_t parent = jv_int(b, "parent_id", 0);
+    const char *ppath = "/";
+    int depth = 0;
+    if (parent) {
+        struct stmt *st = db_prepare(c->db, "SELECT path, depth FROM units WHERE id = ?");
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "新建单位");
+        stmt_bind_int(st, 1, parent);
+        int rc = stmt_step(st);
+        if (rc == STORE_ROW) {
+            ppath = arena_strdup(c->arena, stmt_text(st, 0));
+            depth = (int)stmt_int(st, 1) + 1;
+        }
+        stmt_done(st);
+        if (rc == STORE_DONE)
+            return ctx_fail(c, ERR_INVALID, "上级单位 %" PRId64 " 不存在", parent);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "新建单位");
+        enum err e = perm_require(c, CAP_UNIT_WRITE, ppath, "上级单位");
+        if (e)
+            return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_INVALID, "上级单位 %" PRId64 " 不存在", parent) : e;
+    } else if (c->user) {
+        return ctx_fail(c, ERR_INVALID, "必须指定上级单位（parent_id）");
+    }
+    char at[21];
+    time_format_iso(c->now, at);
+    /* insert with a temporary path, then set the real one that contains the new id */
+    struct stmt *st = db_prepare(c->db, "INSERT INTO units (code, name, kind, parent_id, path, depth, principal, "
+                                        "contact, phone, prefix, sort, created_at, updated_at) "
+                                        "VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "新建单位");
+    stmt_bind_text(st, 1, jv_str(b, "code"));
+    stmt_bind_text(st, 2, jv_str(b, "name"));
+    stmt_bind_text(st, 3, jv_str(b, "kind"));
+    if (parent)
+        stmt_bind_int(st, 4, parent);
+    else
+        stmt_bind_null(st, 4);
+    stmt_bind_int(st, 5, depth);
+    stmt_bind_text(st, 6, jv_str(b, "principal") ? jv_str(b, "principal") : "");
+    stmt_bind_text(st, 7, jv_str(b, "contact") ? jv_str(b, "contact") : "");
+    stmt_bind_text(st, 8, jv_str(b, "phone") ? jv_str(b, "phone") : "");
+    stmt_bind_text(st, 9, jv_str(b, "prefix") ? jv_str(b, "prefix") : "");
+    stmt_bind_int(st, 10, jv_int(b, "sort", 0));
+    stmt_bind_text(st, 11, at);
+    stmt_bind_text(st, 12, at);
+    int rc = stmt_one_int(st, &a->id);
+    if (rc == STORE_E_UNIQUE)
+        return ctx_fail(c, ERR_CONFLICT, "单位代码 %s 已存在", jv_str(b, "code"));
+    if (rc != STORE_ROW)
+        return ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "新建单位");
+    char *path = arena_printf(c->arena, "%s%" PRId64 "/", ppath, a->id);
+    st = db_prepare(c->db, "UPDATE units SET path = ? WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "新建单位");
+    stmt_bind_text(st, 1, path);
+    stmt_bind_int(st, 2, a->id);
+    rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "新建单位");
+    json_t *sum = json_pack("{s{sO}}", "after", "unit", (json_t *)b);
+    enum err e = audit_record(c, "unit.create", "unit", a->id, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err units_create(struct ctx *c, const json_t *body, json_t **out)
+{
+    enum err e = unit_check_values(c, body);
+    if (e)
+        return e;
+    struct unit_create_args a = {body, 0};
+    e = ctx_tx(c, "新建单位", unit_create_tx, &a);
+    return e ? e : unit_load(c, a.id, out);
+}
+
+enum err units_list(struct ctx *c, int64_t parent_id, const char *q, const char *kind, int limit, json_t **out)
+{
+    json_t *arr = json_array();
+    int rc = STORE_DONE;
+    if (parent_id) {
+        const char *path;
+        enum err e = units_path(c, parent_id, &path);
+        if (!e && !perm_sees(c->user, path))
+            e = ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+        if (e) {
+            json_decref(arr);
+            return e;
+        }
+    }
+    if (parent_id && !q && !kind) {
+        struct stmt *st = db_prepare(c->db, "SELECT " UNIT_COLS " FROM units WHERE parent_id = ? ORDER BY sort, code LIMIT ?");
+        if (!st)
+            goto fail;
+        stmt_bind_int(st, 1, parent_id);
+        stmt_bind_int(st, 2, limit);
+        while ((rc = stmt_step(st)) == STORE_ROW)
+            json_array_append_new(arr, unit_row_json(st));
+        stmt_done(st);
+    } else {
+        /* scope: the caller's top units (or everything for the system), filtered */
+        int n;
+        const char **scope = perm_scope(c, &n);
+        if (!c->user) {
+            scope = arena_alloc(c->arena, sizeof *scope);
+            scope[0] = "/";
+            n = 1;
+        }
+        const char *under = NULL;
+        if (parent_id)
+            units_path(c, parent_id, &under);
+        for (int i = 0; i < n && rc >= 0; i++) {
+            const char *lo = under ? under : scope[i];
+            if (under && strncmp(under, scope[i], strlen(scope[i])) != 0)
+                continue;
+            bool top_only = !q && !kind && !under;
+            struct stmt *st = db_prepare(
+                c->db, "SELECT " UNIT_COLS " FROM units WHERE path >= ? AND path < ? AND (? = 0 OR path = ? OR "
+                       "(? = '/' AND parent_id IS NULL)) AND (? IS NULL OR kind = ?) AND (? IS NULL OR name LIKE ? "
+                       "OR code LIKE ?) ORDER BY path LIMIT ?");
+            if (!st)
+                goto fail;
+            const char *like = q ? arena_printf(c->arena, "%%%s%%", q) : NULL;
+            stmt_bind_text(st, 1, lo);
+            stmt_bind_text(st, 2, perm_path_upper(c->arena, lo));
+            stmt_bind_int(st, 3, top_only);
+            stmt_bind_text(st, 4, lo);
+            stmt_bind_text(st, 5, lo);
+            stmt_bind_text(st, 6, kind);
+            stmt_bind_text(st, 7, kind);
+            stmt_bind_text(st, 8, like);
+            stmt_bind_text(st, 9, like);
+            stmt_bind_text(st, 10, like);
+            stmt_bind_int(st, 11, limit);
+            while ((rc = stmt_step(st)) == STORE_ROW && (int)json_array_size(arr) < limit)
+                json_array_append_new(arr, unit_row_json(st));
+            stmt_done(st);
+            if (under)
+                break;
+        }
+    }
+    if (rc < 0)
+        goto fail;
+    *out = arr;
+    return ERR_OK;
+fail:
+    json_decref(arr);
+    return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "查询单位");
+}
+
+enum err units_subtree(struct ctx *c, int64_t id, json_t **out)
+{
+    const char *path;
+    enum err e = units_path(c, id, &path);
+    if (e)
+        return e;
+    if (!perm_sees(c->user, path))
+        return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    struct stmt *st = db_prepare(c->db, "SELECT " UNIT_COLS " FROM units WHERE path >= ? AND path < ? ORDER BY path");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "查询单位");
+    stmt_bind_text(st, 1, path);
+    stmt_bind_text(st, 2, perm_path_upper(c->arena, path));
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        json_array_append_new(arr, unit_row_json(st));
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "查询单位");
+    }
+    *out = arr;
+    return ERR_OK;
+}
+
+struct unit_update_args {
+    int64_t id;
+    const json_t *body;
+};
+
+static enum err unit_update_tx(struct ctx *c, void *arg)
+{
+    struct unit_update_args *a = arg;
+    const json_t *b = a->body;
+    json_t *before;
+    enum err e = unit_load(c, a->id, &before);
+    if (e)
+        return e;
+    const char *path = json_string_value(json_object_get(before, "path"));
+    if ((e = perm_require(c, CAP_UNIT_WRITE, path, "单位"))) {
+        json_decref(before);
+        return e;
+    }
+    int64_t version = json_integer_value(json_object_get(before, "version"));
+    if (jv_has(b, "version") && jv_int(b, "version", 0) != version) {
+        json_decref(before);
+        return ctx_fail(c, ERR_CONFLICT, "单位已被他人修改（当前版本 %" PRId64 "），请刷新后重试", version);
+    }
+    /* moving: the new parent must be writable, and not inside the unit itself */
+    const json_t *old_parent = json_object_get(before, "parent_id");
+    int64_t new_parent = jv_int(b, "parent_id", json_is_integer(old_parent) ? json_integer_value(old_parent) : 0);
+    const char *new_path = path;
+    int depth_delta = 0;
+    if (jv_has(b, "parent_id") && (!json_is_integer(old_parent) || new_parent != json_integer_value(old_parent))) {
+        const char *ppath;
+        if ((e = units_path(c, new_parent, &ppath)) || (e = perm_require(c, CAP_UNIT_WRITE, ppath, "上级单位"))) {
+            json_decref(before);
+            return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_INVALID, "上级单位不存在") : e;
+        }
+        if (strncmp(ppath, path, strlen(path)) == 0) {
+            json_decref(before);
+            return ctx_fail(c, ERR_INVALID, "不能把单位移动到它自己或其下级单位之下");
+        }
+        new_path = arena_printf(c->arena, "%s%" PRId64 "/", ppath, a->id);
+        int old_depth = (int)json_integer_value(json_object_get(before, "depth"));
+        int new_depth = 0;
+        for (const char *p = ppath; *p; p++)
+            new_depth += *p == '/';
+        depth_delta = new_depth - 1 - old_depth;
+    }
+    char at[21];
+    time_format_iso(c->now, at);
+    struct stmt *st = db_prepare(
+        c->db, "UPDATE units SET name = COALESCE(?, name), kind = COALESCE(?, kind), principal = COALESCE(?, principal), "
+               "contact = COALESCE(?, contact), phone = COALESCE(?, phone), prefix = COALESCE(?, prefix), "
+               "sort = COALESCE(?, sort), parent_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+    if (!st) {
+        json_decref(before);
+        return ctx_store_fail(c, STORE_E_OTHER, "修改单位");
+    }
+    const char *tf[] = {"name", "kind", "principal", "contact", "phone", "prefix"};
+    for (int i = 0; i < 6; i++)
+        stmt_bind_text(st, i + 1, jv_str(b, tf[i]));
+    if (jv_has(b, "sort"))
+        stmt_bind_int(st, 7, jv_int(b, "sort", 0));
+    else
+        stmt_bind_null(st, 7);
+    if (new_parent)
+        stmt_bind_int(st, 8, new_parent);
+    else
+        stmt_bind_null(st, 8);
+    stmt_bind_text(st, 9, at);
+    stmt_bind_int(st, 10, a->id);
+    stmt_bind_int(st, 11, version);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(before);
+        return ctx_store_fail(c, rc, "修改单位");
+    }
+    if (new_path != path) {
+        /* rewrite the prefix of every path in the subtree */
+        st = db_prepare(c->db, "UPDATE units SET path = ? || SUBSTR(path, ?), depth = depth + ? WHERE path >= ? AND path < ?");
+        if (!st) {
+            json_decref(before);
+            return ctx_store_fail(c, STORE_E_OTHER, "移动单位");
+        }
+        stmt_bind_text(st, 1, new_path);
+        stmt_bind_int(st, 2, (int64_t)strlen(path) + 1);
+        stmt_bind_int(st, 3, depth_delta);
+        stmt_bind_text(st, 4, path);
+        stmt_bind_text(st, 5, perm_path_upper(c->arena, path));
+        rc = stmt_step(st);
+        stmt_done(st);
+        if (rc < 0) {
+            json_decref(before);
+            return ctx_store_fail(c, rc, "移动单位");
+        }
+    }
+    json_t *sum = json_pack("{so sO}", "before", before, "change", (json_t *)b);
+    e = audit_record(c, "unit.update", "unit", a->id, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err units_update(struct ctx *c, int64_t id, const json_t *body, json_t **out)
+{
+    const char *path;
+    enum err e = units_path(c, id, &path);
+    if (!e && !perm_sees(c->user, path))
+        e = ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    if (!e)
+        e = unit_check_values(c, body);
+    if (e)
+        return e;
+    struct unit_update_args a = {id, body};
+    e = ctx_tx(c, "修改单位", unit_update_tx, &a);
+    return e ? e : unit_load(c, id, out);
+}
+
+static enum err unit_delete_tx(struct ctx *c, void *arg)
+{
+    int64_t id = *(int64_t *)arg;
+    json_t *before;
+    enum err e = unit_load(c, id, &before);
+    if (e)
+        return e;
+    const char *path = arena_strdup(c->arena, json_string_value(json_object_get(before, "path")));
+    if ((e = perm_require(c, CAP_UNIT_WRITE, path, "单位"))) {
+        json_decref(before);
+        return e;
+    }
+    static const struct {
+        const char *sql, *what;
+    } refs[] = {
+        {"SELECT COUNT(*) FROM units WHERE parent_id = ?", "下级单位"},
+        {"SELECT COUNT(*) FROM users WHERE unit_id = ?", "用户"},
+        {"SELECT COUNT(*) FROM user_roles WHERE unit_id = ?", "角色授权"},
+    };
+    for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
+        int64_t n = 0;
+        struct stmt *st = db_prepare(c->db, refs[i].sql);
+        if (st)
+            stmt_bind_int(st, 1, id);
+        int rc = stmt_one_int(st, &n);
+        if (rc < 0) {
+            json_decref(before);
+            return ctx_store_fail(c, rc, "删除单位");
+        }
+        if (n > 0) {
+            json_decref(before);
+            return ctx_fail(c, ERR_CONFLICT, "该单位还有 %" PRId64 " 个%s，不能删除", n, refs[i].what);
+        }
+    }
+    struct stmt *st = db_prepare(c->db, "DELETE FROM units WHERE id = ?");
+    if (!st) {
+        json_decref(before);
+        return ctx_store_fail(c, STORE_E_OTHER, "删除单位");
+    }
+    stmt_bind_int(st, 1, id);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(before);
+        return rc == STORE_E_FOREIGN ? ctx_fail(c, ERR_CONFLICT, "该单位仍被督办事项等记录引用，不能删除")
+                                     : ctx_store_fail(c, rc, "删除单位");
+    }
+    json_t *sum = json_pack("{so}", "before", before);
+    e = audit_record(c, "unit.delete", "unit", id, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err units_delete(struct ctx *c, int64_t id)
+{
+    const char *path;
+    enum err e = units_path(c, id, &path);
+    if (!e && !perm_sees(c->user, path))
+        e = ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    return e ? e : ctx_tx(c, "删除单位", unit_delete_tx, &id);
+}
+
+struct import_args {
+    const char *csv;
+    size_t len;
+    json_t *report;
+    json_t *errors;
+    int created, updated;
+};
+
+/* Adds a row error to the report; import continues checking so that all errors are listed. */
+static void import_error(struct import_args *a, int row, const char *msg)
+{
+    if (json_array_size(a->errors) < 200)
+        json_array_append_new(a->errors, json_pack("{si ss}", "row", row, "message", msg));
+}
+
+static enum err import_tx(struct ctx *c, void *arg)
+{
+    struct import_args *a = arg;
+    struct csv_reader r;
+    csv_init(&r, a->csv, a->len);
+    char **f;
+    int n = csv_next(&r, c->arena, &f);
+    static const char *const header[] = {"code", "name", "kind", "parent_code", "principal", "contact"};
+    if (n < 6) {
+        import_error(a, 1, "表头应为 code,name,kind,parent_code,principal,contact");
+        return ctx_fail(c, ERR_INVALID, "CSV 表头不正确");
+    }
+    for (int i = 0; i < 6; i++)
+        if (strcmp(f[i], header[i]) != 0) {
+            import_error(a, 1, "表头应为 code,name,kind,parent_code,principal,contact");
+            return ctx_fail(c, ERR_INVALID, "CSV 表头不正确");
+        }
+    int row = 1;
+    while ((n = csv_next(&r, c->arena, &f)) != 0) {
+        row++;
+        if (n < 0) {
+            import_error(a, row, "引号未闭合");
+            break;
+        }
+        if (n != 6) {
+            import_error(a, row, arena_printf(c->arena, "应有 6 列，实有 %d 列", n));
+            continue;
+        }
+        json_t *body = json_pack("{ss ss ss ss ss}", "code", f[0], "name", f[1], "kind", f[2], "principal", f[4],
+                                 "contact", f[5]);
+        char msg[256];
+        enum err e = jv_check(body, units_create_spec, msg, sizeof msg);
+        if (e) {
+            import_error(a, row, msg);
+            json_decref(body);
+            continue;
+        }
+        c->err = ERR_OK;
+        if ((e = unit_check_values(c, body))) {
+            import_error(a, row, c->msg);
+            json_decref(body);
+            continue;
+        }
+        int64_t parent = 0;
+        const char *ppath;
+        if (*f[3]) {
+            if (units_find_code(c, f[3], &parent, &ppath)) {
+                import_error(a, row, arena_printf(c->arena, "上级单位代码 %s 不存在（上级须在本行之前或已存在）", f[3]));
+                json_decref(body);
+                continue;
+            }
+            json_object_set_new(body, "parent_id", json_integer(parent));
+        } else if (c->user) {
+            import_error(a, row, "缺少上级单位代码（parent_code）");
+            json_decref(body);
+            continue;
+        }
+        int64_t existing;
+        const char *epath;
+        c->err = ERR_OK;
+        if (units_find_code(c, f[0], &existing, &epath) == ERR_OK) {
+            json_object_del(body, "code");
+            struct unit_update_args ua = {existing, body};
+            e = unit_update_tx(c, &ua);
+            if (!e)
+                a->updated++;
+        } else if (c->err == ERR_NOT_FOUND) {
+            struct unit_create_args ca = {body, 0};
+            e = unit_create_tx(c, &ca);
+            if (!e)
+                a->created++;
+        }
+        if (e)
+            import_error(a, row, c->msg ? c->msg : err_default_message(e));
+        json_decref(body);
+        if (e == ERR_UNAVAILABLE || e == ERR_INTERNAL)
+            return e;
+    }
+    if (json_array_size(a->errors))
+        return ctx_fail(c, ERR_INVALID, "导入文件有 %zu 处错误，未导入任何单位", json_array_size(a->errors));
+    json_t *sum = json_pack("{si si}", "created", a->created, "updated", a->updated);
+    enum err e = audit_record(c, "unit.import", "unit", 0, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err units_import_csv(struct ctx *c, const char *csv, size_t len, json_t **report)
+{
+    struct import_args a = {csv, len, NULL, json_array(), 0, 0};
+    enum err e = ctx_tx(c, "导入单位", import_tx, &a);
+    *report = json_pack("{si si so}", "created", e ? 0 : a.created, "updated", e ? 0 : a.updated, "errors", a.errors);
+    return e;
+}

@@ -1,0 +1,43 @@
+/*
+ * units.h: the organisation tree (DOMAIN.md §1): governments, departments, townships, supervision
+ * offices and external bodies, each with a code, a parent and a materialized path ("/1/7/42/")
+ * that makes "this unit's subtree" one range scan. Every read is limited to the caller's scope;
+ * every change is audited.
+ */
+#ifndef DUCHA_UNITS_H
+#define DUCHA_UNITS_H
+
+#include "base/jsonv.h"
+#include "core/ctx.h"
+
+#include <jansson.h>
+
+/* Accepted fields of a new unit and of a change (validated by the caller with jv_check). */
+extern const struct jv_field units_create_spec[];
+extern const struct jv_field units_update_spec[];
+
+/* Creates a unit from a validated body; parent_id may be absent only for the system (a root).
+ * Returns the unit as JSON in *out (caller owns). Errors: invalid kind/code, 404 parent, 409 code. */
+enum err units_create(struct ctx *c, const json_t *body, json_t **out);
+enum err units_get(struct ctx *c, int64_t id, json_t **out);
+/* Lists units in scope: children of parent_id (0: the caller's top units), or, with q or kind,
+ * matches anywhere in scope (limit rows). */
+enum err units_list(struct ctx *c, int64_t parent_id, const char *q, const char *kind, int limit, json_t **out);
+/* The unit and everything below it, ordered by path. */
+enum err units_subtree(struct ctx *c, int64_t id, json_t **out);
+/* Applies a validated change; "version", if given, must match (else 409). Moving a unit moves its
+ * subtree; a unit cannot move below itself. */
+enum err units_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* Deletes a unit with no children, users, roles or items; otherwise 409 naming what remains. */
+enum err units_delete(struct ctx *c, int64_t id);
+/* Imports CSV text (header code,name,kind,parent_code,principal,contact): creates new codes,
+ * updates existing ones; all rows or none. *report: {"created","updated","errors":[{row,message}]}. */
+enum err units_import_csv(struct ctx *c, const char *csv, size_t len, json_t **report);
+/* Finds a unit by code within scope: id and path (arena). */
+enum err units_find_code(struct ctx *c, const char *code, int64_t *id, const char **path);
+/* The path of unit id (arena), without scope checks: for domain modules that check themselves. */
+enum err units_path(struct ctx *c, int64_t id, const char **path);
+/* Chinese label of a kind ("government" -> "人民政府"), NULL if unknown. */
+const char *units_kind_label(const char *kind);
+
+#endif
