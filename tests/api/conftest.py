@@ -1,0 +1,244 @@
+"""API test harness: starts the real `ducha serve` (the ASan build) on a free loopback port with a
+fresh copy of the demo database, on SQLite or (DUCHA_TEST_BACKEND=postgres) on a real PostgreSQL
+server started by scripts/pg.sh, and talks to it over HTTP. Every server's stderr is checked for
+sanitizer reports when it stops."""
+import http.cookiejar
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+import urllib.request
+import uuid
+
+import pytest
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+BIN = os.environ.get("DUCHA_BIN", os.path.join(ROOT, "build", "asan", "ducha"))
+BACKEND = os.environ.get("DUCHA_TEST_BACKEND", "sqlite")
+PASSWORD = "Demo2026"
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args, db, stdin=None, check=True, env=None):
+    """Runs `ducha ARGS --db DB`; returns CompletedProcess (text)."""
+    e = dict(os.environ, **(env or {}))
+    p = subprocess.run([BIN, *args, "--db", db], input=stdin, capture_output=True, text=True, env=e, timeout=300)
+    assert "ERROR: AddressSanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
+    if check:
+        assert p.returncode == 0, f"ducha {' '.join(args)} failed: {p.stderr}"
+    return p
+
+
+class Backend:
+    """Creates databases holding the demo data: a template made once, copied for each server."""
+
+    def __init__(self, tmp):
+        self.tmp = tmp
+        self.n = 0
+        if BACKEND == "postgres":
+            self.pgdir = os.path.join(tmp, "pg")
+            out = subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "start", self.pgdir],
+                                 capture_output=True, text=True, check=True)
+            self.pg_url = out.stdout.strip().splitlines()[-1]
+            self.template = self._pg_create("ducha_tmpl", template=None)
+            run_cli("demo", db=self.template)
+            self._psql(f"ALTER DATABASE ducha_tmpl WITH ALLOW_CONNECTIONS false")
+        else:
+            self.template = os.path.join(tmp, "template.db")
+            run_cli("demo", db=self.template)
+
+    def _psql(self, sql):
+        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.pg_url, "-c", sql], check=True,
+                       capture_output=True, text=True)
+
+    def _pg_create(self, name, template):
+        self._psql(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "") + " OWNER ducha")
+        return self.pg_url.rsplit("/", 1)[0] + "/" + name
+
+    def new_db(self, empty=False):
+        """A fresh database URL: a copy of the demo template, or empty."""
+        self.n += 1
+        if BACKEND == "postgres":
+            return self._pg_create(f"t{self.n}_{uuid.uuid4().hex[:6]}", None if empty else "ducha_tmpl")
+        path = os.path.join(self.tmp, f"db{self.n}.db")
+        if not empty:
+            shutil.copy(self.template, path)
+        return path
+
+    def close(self):
+        if BACKEND == "postgres":
+            subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "stop", self.pgdir], capture_output=True)
+
+
+@pytest.fixture(scope="session")
+def backend():
+    tmp = tempfile.mkdtemp(prefix="ducha-test-")
+    b = Backend(tmp)
+    yield b
+    b.close()
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+class Server:
+    """One `ducha serve` process."""
+
+    def __init__(self, db, extra_args=(), env=None, data_dir=None):
+        self.db = db
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.dir = tempfile.mkdtemp(prefix="ducha-srv-")
+        self.log = open(os.path.join(self.dir, "serve.log"), "w+")
+        e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1", **(env or {}))
+        self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
+                                      "--test-clock", *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            try:
+                urllib.request.urlopen(self.url + "/api/v1/health", timeout=1).read()
+                return
+            except Exception:
+                if self.proc.poll() is not None:
+                    raise RuntimeError("ducha serve exited: " + self.output())
+                time.sleep(0.05)
+        raise RuntimeError("ducha serve did not start: " + self.output())
+
+    def output(self):
+        self.log.flush()
+        with open(self.log.name) as f:
+            return f.read()
+
+    def stop(self, check=True):
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        out = self.output()
+        if check:
+            assert "ERROR: AddressSanitizer" not in out, out[-5000:]
+            assert "runtime error:" not in out, out[-5000:]
+            assert "LeakSanitizer" not in out, out[-5000:]
+            assert self.proc.returncode == 0, f"exit {self.proc.returncode}: {out[-3000:]}"
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def client(self, username=None, password=PASSWORD):
+        c = Client(self.url)
+        if username:
+            c.login(username, password)
+        return c
+
+
+@pytest.fixture(scope="module")
+def server(backend):
+    """A server on a fresh demo database, shared by the tests of one module."""
+    s = Server(backend.new_db())
+    yield s
+    s.stop()
+
+
+@pytest.fixture
+def fresh_server(backend):
+    """A server of its own for one test (for tests that change global state)."""
+    s = Server(backend.new_db())
+    yield s
+    s.stop()
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.raw = body
+        try:
+            self.json = json.loads(body) if body else None
+        except ValueError:
+            self.json = None
+
+    @property
+    def error(self):
+        return (self.json or {}).get("error", {})
+
+    def __repr__(self):
+        return f"<{self.status} {self.raw[:300]!r}>"
+
+
+class Client:
+    """An HTTP client with a cookie jar that sends the CSRF token of its session."""
+
+    def __init__(self, base):
+        self.base = base
+        self.jar = http.cookiejar.CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar))
+        self.csrf = None
+        self.token = None
+        self.user = None
+
+    def request(self, method, path, body=None, headers=None, raw=None, content_type=None, csrf=True):
+        h = dict(headers or {})
+        data = None
+        if raw is not None:
+            data = raw if isinstance(raw, bytes) else raw.encode()
+            if content_type:
+                h["Content-Type"] = content_type
+        elif body is not None:
+            data = json.dumps(body).encode()
+            h["Content-Type"] = "application/json"
+        if csrf and self.csrf and method not in ("GET", "HEAD"):
+            h.setdefault("X-CSRF-Token", self.csrf)
+        if self.token:
+            h["Authorization"] = "Bearer " + self.token
+        req = urllib.request.Request(self.base + path, data=data, method=method, headers=h)
+        try:
+            with self.opener.open(req, timeout=60) as r:
+                return Response(r.status, r.headers, r.read())
+        except urllib.error.HTTPError as e:
+            return Response(e.code, e.headers, e.read())
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body, **kw)
+
+    def put(self, path, body=None, **kw):
+        return self.request("PUT", path, body, **kw)
+
+    def patch(self, path, body=None, **kw):
+        return self.request("PATCH", path, body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def login(self, username, password=PASSWORD):
+        r = self.post("/api/v1/session", {"username": username, "password": password})
+        assert r.status == 200, r
+        self.csrf = r.json["csrf_token"]
+        self.user = r.json["user"]
+        return r
+
+    def unit_id(self, code):
+        """Id of a unit by code (searching in the caller's scope)."""
+        r = self.get(f"/api/v1/units?q={code}&limit=50")
+        assert r.status == 200, r
+        for u in r.json["units"]:
+            if u["code"] == code:
+                return u["id"]
+        raise KeyError(code)
+
+
+@pytest.fixture
+def unique():
+    """A short unique suffix for names created by a test."""
+    return uuid.uuid4().hex[:8]
