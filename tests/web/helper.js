@@ -132,3 +132,14 @@ export function assertNoErrors(t, page) {
 }
 
 export { readFileSync }
+
+// Picks an option in an Element Plus select (remote or not) inside `scope`, typing `text` first.
+export async function pick(page, scope, text, optionText = text) {
+  const sel = scope.locator('.el-select').first()
+  await sel.click()
+  const input = sel.locator('input').first()
+  if (await input.isEditable().catch(() => false)) await input.fill(text)
+  const opt = page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first()
+  await opt.waitFor()
+  await opt.click()
+}
