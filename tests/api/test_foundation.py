@@ -317,3 +317,16 @@ def test_audit_records_every_change_with_actor_and_client(server, unique):
     assert len(r["hash"]) == 64
     v = office.get("/api/v1/audit/verify").json
     assert v["ok"] is True and v["records"] > 100
+
+
+def test_audit_trail_is_scoped_to_the_readers_subtree(server, unique):
+    gc_admin = server.client("gc_admin")
+    gc = gc_admin.unit_id("gc")
+    u = gc_admin.post("/api/v1/units", {"code": f"sc-{unique}", "name": "范围测试", "kind": "office",
+                                        "parent_id": gc}).json
+    q = f"/api/v1/audit?object_type=unit&object_id={u['id']}"
+    assert len(server.client("gc_office").get(q).json["records"]) == 1
+    assert len(server.client("lc_office").get(q).json["records"]) == 1   # the city office sees its counties
+    assert server.client("ap_office").get(q).json["records"] == []       # the other county does not
+    seen = server.client("ap_office").get("/api/v1/audit?limit=500").json["records"]
+    assert all(r["actor"] != "gc_admin" for r in seen)
