@@ -111,7 +111,8 @@ build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/b
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $$(pkg-config --cflags --libs jansson)
 fuzz: build/fuzz/jsonv
-	build/fuzz/jsonv -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 tests/fuzz/corpus/jsonv
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/jsonv -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 build/fuzz/corpus tests/fuzz/corpus/jsonv
 
 bench: deps build/ducha
 	scripts/deps.sh --bench
