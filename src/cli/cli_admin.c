@@ -27,6 +27,27 @@ int cmd_routes(struct cli *cli)
     return 0;
 }
 
+int cmd_config(struct cli *cli)
+{
+    printf("# ducha.conf: key = value; environment DUCHA_<KEY> and flags override the file\n");
+    for (const struct conf_key *k = conf_keys; k->name; k++) {
+        const char *base = (const char *)&cli->app.cfg;
+        printf("\n# %s\n", k->doc);
+        switch (k->type) {
+        case CONF_STR:
+            printf("%s = %s\n", k->name, k->secret ? "" : *(char *const *)(base + k->offset));
+            break;
+        case CONF_INT:
+            printf("%s = %lld\n", k->name, (long long)*(const int64_t *)(base + k->offset));
+            break;
+        case CONF_BOOL:
+            printf("%s = %s\n", k->name, *(const bool *)(base + k->offset) ? "true" : "false");
+            break;
+        }
+    }
+    return 0;
+}
+
 int cmd_init(struct cli *cli)
 {
     if (cli_leftover_options(cli))
