@@ -32,6 +32,9 @@ static const struct cli_command commands[] = {
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
     {"version", cmd_version, "", "Prints the version.", true},
+    {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
+     true},
+    {"routes", cmd_routes, "", "Prints every API route: method, path, required capability, summary.", true},
 };
 
 int cli_fail(const char *fmt, ...)
