@@ -101,6 +101,8 @@ export async function loginOk(page, username, password = PASSWORD) {
 export async function shot(page, name) {
   await page.waitForLoadState('networkidle')
   await page.waitForTimeout(400)
+  // toasts of earlier steps would cover the page
+  await page.evaluate(() => document.querySelectorAll('.el-message').forEach((m) => m.remove()))
   const path = join(ARTIFACTS, name + '.png')
   await page.screenshot({ path })
   return path

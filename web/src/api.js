@@ -95,18 +95,3 @@ export async function loadSession() {
     setSession(null)
   }
 }
-
-// Does the server have this route? (an API landing later: 404 "接口 … 不存在" means no)
-const probes = {}
-export function hasApi(path) {
-  if (!(path in probes)) {
-    probes[path] = fetch(path, { credentials: 'same-origin', headers: { Accept: 'application/json' } })
-      .then(async (r) => {
-        if (r.status !== 404) return true
-        const j = await r.json().catch(() => null)
-        return !(j?.error?.message || '').startsWith('接口 ')
-      })
-      .catch(() => false)
-  }
-  return probes[path]
-}

@@ -115,6 +115,8 @@ const en = {
   '返回': 'Back',
   '提交': 'Submit',
   '详情': 'Details',
+  '导出': 'Export',
+  '事项详情': 'Item',
   '全部': 'All',
   '共': 'Total',
   '条': '',
