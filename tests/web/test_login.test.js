@@ -75,3 +75,18 @@ test('a user whose password was reset must change it before anything else', asyn
   await page.locator('[data-test=user-menu]').waitFor()
   assertNoErrors(t, page)
 })
+
+test('the language switches to English and back, and stays after a reload', async (t) => {
+  const page = await newPage(browser, server)
+  await page.goto('/login')
+  await page.locator('.el-radio-button', { hasText: 'EN' }).click()
+  await page.locator('[data-test=login-submit]', { hasText: 'Sign in' }).waitFor()
+  await loginOk(page, 'gc_office')
+  await page.locator('.el-menu-item', { hasText: 'Workbench' }).waitFor()
+  await page.reload()
+  await page.locator('.el-menu-item', { hasText: 'Workbench' }).waitFor()
+  await page.locator('.hdr-link', { hasText: 'English' }).click()
+  await page.locator('.el-dropdown-menu__item:visible', { hasText: '中文' }).click()
+  await page.locator('.el-menu-item', { hasText: '工作台' }).waitFor()
+  assertNoErrors(t, page)
+})
