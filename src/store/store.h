@@ -105,4 +105,26 @@ enum err store_err(int rc);
  * set, STORE_DONE if no row, or a negative code. Calls stmt_done. */
 int stmt_one_int(struct stmt *st, int64_t *out);
 
+/*
+ * The schema as the database sees it (for copying a database, `ducha migrate-data`): the tables in
+ * an order where each comes after the tables its foreign keys reference (self-references aside).
+ */
+struct store_table {
+    char *name;
+    int ncols;
+    char **cols;
+    int identity; /* index of the auto-increment column, or -1 */
+    int self_fk;  /* column that references a row of this same table, or -1 */
+    int self_ref; /* the column it references, or -1 */
+};
+/* Fills *out (free with store_tables_free) and *n; 0 or a negative store code (a cycle among
+ * foreign keys: STORE_E_OTHER, logged). schema_migrations is included. */
+int store_tables(struct db *db, struct store_table **out, int *n);
+void store_tables_free(struct store_table *t, int n);
+/* Moves t's identity sequence past its largest value (PostgreSQL after rows were inserted with
+ * explicit ids); does nothing where ids need no sequence (SQLite). 0 or a negative store code. */
+int db_reset_identity(struct db *db, const struct store_table *t);
+/* name as a quoted SQL identifier ("a""b"); malloc'd. */
+char *store_quote_ident(const char *name);
+
 #endif

@@ -265,4 +265,12 @@ const struct store_ops store_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .dialect = sq_dialect,
     .migrate_lock_sql = NULL,
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                  "ORDER BY name",
+    /* an INTEGER PRIMARY KEY alone is SQLite's auto-increment row id */
+    .columns_sql = "SELECT name, CASE WHEN pk = 1 AND UPPER(type) = 'INTEGER' AND NOT EXISTS "
+                   "(SELECT 1 FROM pragma_table_info(?1) WHERE pk = 2) THEN 1 ELSE 0 END FROM pragma_table_info(?1) "
+                   "ORDER BY cid",
+    .fkeys_sql = "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?)",
+    .reset_identity_fmt = NULL,
 };
