@@ -32,6 +32,7 @@ static const struct cli_command commands[] = {
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
     {"version", cmd_version, "", "Prints the version.", true},
+    {"routes", cmd_routes, "", "Prints every API route: method, path, required capability, summary.", true},
 };
 
 int cli_fail(const char *fmt, ...)

@@ -1,4 +1,5 @@
 /* cli_admin.c: init, version, user add/passwd, token create, import units, backup, audit verify. */
+#include "api/routes.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "auth/users.h"
@@ -14,6 +15,15 @@ int cmd_version(struct cli *cli)
 {
     (void)cli;
     printf("ducha %s\n", DUCHA_VERSION);
+    return 0;
+}
+
+int cmd_routes(struct cli *cli)
+{
+    (void)cli;
+    for (int t = 0; api_route_tables[t]; t++)
+        for (const struct route *r = api_route_tables[t]; r->method; r++)
+            printf("%-6s %-48s %-14s %s\n", r->method, r->pattern, cap_name(r->cap), r->summary ? r->summary : "");
     return 0;
 }
 
