@@ -189,9 +189,9 @@ static const struct store_table *find_table(const struct store_table *t, int n, 
 }
 
 /* Opens and migrates url; label names it in messages (a URL may carry a password). */
-static bool open_migrated(struct cli *cli, const char *label, const char *url, struct store **out)
+static bool open_migrated(struct cli *cli, const char *label, const char *url, bool must_exist, struct store **out)
 {
-    struct store_options opt = {1, (int)cli->app.cfg.db_busy_timeout_ms};
+    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms, .must_exist = must_exist};
     char err[512];
     if (store_open(url, &opt, out, err, sizeof err) || store_migrate(*out, err, sizeof err)) {
         cli_fail("%s: %s", label, err);
@@ -209,8 +209,8 @@ int cmd_migrate_data(struct cli *cli)
     struct store_table *st = NULL, *dt = NULL, *kt = NULL;
     int nst = 0, ndt = 0, nkt = 0, result = 1;
     struct copy cp = {.cli = cli};
-    if (!open_migrated(cli, "source", from, &src_s) || !open_migrated(cli, "target", to, &dst_s) ||
-        !open_migrated(cli, "fresh schema", "sqlite::memory:", &seed_s))
+    if (!open_migrated(cli, "source", from, true, &src_s) || !open_migrated(cli, "target", to, false, &dst_s) ||
+        !open_migrated(cli, "fresh schema", "sqlite::memory:", false, &seed_s))
         goto out;
     if (store_schema_version(src_s) != store_schema_version(dst_s)) {
         cli_fail("source and target are at different schema versions");

@@ -184,6 +184,11 @@ static bool db_ensure_conn(struct db *db)
 {
     if (db->conn && db->ops->alive(db->conn))
         return true;
+    if (db->depth > 0) {
+        /* never inside a transaction: the statements after it would run outside it, half-applying it */
+        db->failed = true;
+        return false;
+    }
     db_disconnect(db);
     char err[512];
     db->conn = db->ops->connect(db->store->target, &db->store->opt, err, sizeof err);
@@ -262,6 +267,11 @@ bool db_in_transaction(const struct db *db)
     return db->depth > 0;
 }
 
+bool db_connected(struct db *db)
+{
+    return db->conn && db->ops->alive(db->conn);
+}
+
 int db_commit(struct db *db)
 {
     if (db->depth <= 0) {
@@ -273,7 +283,7 @@ int db_commit(struct db *db)
     int rc;
     if (db->failed) {
         db->ops->exec(db->conn, "ROLLBACK");
-        rc = STORE_E_OTHER;
+        rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
     } else {
         rc = db->ops->exec(db->conn, "COMMIT");
         if (rc < 0)

@@ -36,6 +36,7 @@ enum store_rc {
 struct store_options {
     int pool_size;       /* connections; >= 1 */
     int busy_timeout_ms; /* SQLite busy timeout, PostgreSQL lock_timeout */
+    bool must_exist;     /* SQLite: refuse a missing file instead of creating it */
 };
 
 /*
@@ -75,6 +76,8 @@ int db_begin_at(struct db *db, const char *file, int line);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
+/* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
+bool db_connected(struct db *db);
 
 /* Runs a statement without parameters or results. */
 int db_exec(struct db *db, const char *sql);

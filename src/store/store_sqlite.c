@@ -66,8 +66,10 @@ static void sq_mkdir_parent(const char *path)
 static struct conn_impl *sq_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
     sqlite3 *h = NULL;
-    sq_mkdir_parent(target);
-    int rc = sqlite3_open_v2(target, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (!opt->must_exist)
+        sq_mkdir_parent(target);
+    int rc = sqlite3_open_v2(target, &h,
+                             SQLITE_OPEN_READWRITE | (opt->must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, n, "cannot open SQLite database %s: %s", target, h ? sqlite3_errmsg(h) : "out of memory");
