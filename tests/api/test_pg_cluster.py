@@ -41,6 +41,21 @@ def nodes(backend):
     b.stop()
 
 
+def test_nodes_starting_together_on_an_empty_database_migrate_it_once(backend):
+    db = backend.new_db(empty=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as ex:
+        servers = list(ex.map(lambda _: Server(db), range(3)))
+    try:
+        for s in servers:
+            assert s.client().get("/api/v1/health").status == 200
+        rows = psql(db, "SELECT version, COUNT(*) FROM schema_migrations GROUP BY version ORDER BY version").split()
+        assert rows and all(r.endswith("|1") for r in rows), rows
+        assert "7|1" in rows
+    finally:
+        for s in servers:
+            s.stop()
+
+
 def test_both_nodes_report_postgres(nodes):
     a, b, _ = nodes
     for s in (a, b):
@@ -117,6 +132,25 @@ def test_200_concurrent_numbers_across_two_nodes_are_distinct_and_gap_free(nodes
     assert int(n) == 200
     r = a.client("admin").get("/api/v1/audit/verify")
     assert r.status == 200 and r.json["ok"], r
+
+
+def test_a_job_is_claimed_exactly_once_across_nodes(nodes, unique):
+    a, b, db = nodes
+    clients = [a.client("admin"), b.client("admin")]
+    keys = [f"test.remind.{unique}.{k}" for k in range(5)]
+
+    def claim(i):
+        r = clients[i % 2].post(f"/api/v1/admin/claims/{keys[i % 5]}")
+        assert r.status == 200, r
+        return r.json["key"], r.json["won"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as ex:
+        results = list(ex.map(claim, range(60)))
+    for k in keys:
+        assert sum(1 for key, won in results if key == k and won) == 1, k
+    assert int(psql(db, f"SELECT COUNT(*) FROM job_claims WHERE key LIKE 'test.remind.{unique}.%'")) == 5
+    assert clients[0].post("/api/v1/admin/claims/real.job").status == 422
+    assert a.client("gc_office").post(f"/api/v1/admin/claims/{keys[0]}").status == 403
 
 
 # ---- migrate-data ----
