@@ -132,7 +132,8 @@ static int copy_self_ref(struct copy *cp, const struct store_table *t, const cha
             done[i] = true;
             left--;
             cp->rows++;
-            cli_progress(cp->cli, t->name, n - left, total);
+            if ((n - left) % 200 == 0 || left == 0)
+                cli_progress(cp->cli, t->name, n - left, total);
         }
         if (rc >= 0 && left == before) {
             log_error("%s: %d rows reference rows that cannot be placed first (a cycle?)", t->name, left);

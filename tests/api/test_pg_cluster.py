@@ -14,7 +14,7 @@ import urllib.error
 
 import pytest
 
-from conftest import BACKEND, ROOT, Server, run_cli
+from conftest import BACKEND, BIN, ROOT, Server, run_cli
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres",
                                 reason="multi-node tests need PostgreSQL (DUCHA_TEST_BACKEND=postgres)")
@@ -328,3 +328,19 @@ def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_p
     finally:
         a.stop()
         b.stop()
+
+
+# ---- the scale-out layout of docs/deployment.md ----
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"),
+                    reason="nginx and openssl are needed (scripts/deps.sh --bench)")
+def test_deployment_doc_layout_with_replica_and_failover():
+    """scripts/deploy-check.sh: primary + pg_basebackup replica, two nodes behind nginx TLS, failover
+    by pg_ctl promote. It uses the release binary when built, else the test binary."""
+    rel = os.path.join(ROOT, "build", "ducha")
+    binary = rel if os.path.exists(rel) and os.path.getmtime(rel) >= os.path.getmtime(BIN) else BIN
+    p = subprocess.run([os.path.join(ROOT, "scripts", "deploy-check.sh"), binary], capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    assert "deploy-check: all steps passed" in p.stdout
+    assert "ERROR: AddressSanitizer" not in p.stdout + p.stderr
