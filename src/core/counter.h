@@ -1,6 +1,7 @@
 /*
- * counter.h: gap-free named counters (督办编号 per office and year, …) kept in the counters table,
- * shared by every node on the database.
+ * counter.h: gap-free named counters (item numbers per office and year). The increment runs in
+ * the caller's transaction, so a rolled-back registration gives its number back and two
+ * concurrent registrations queue on the counter's row.
  */
 #ifndef DUCHA_COUNTER_H
 #define DUCHA_COUNTER_H
@@ -9,12 +10,8 @@
 
 #include <stdint.h>
 
-/*
- * Takes the next value of counter `name` (1 for a new counter) inside the caller's write
- * transaction (ctx_tx): the counter row stays locked until that transaction ends, so concurrent
- * callers on any node get distinct consecutive values, and a rolled-back transaction gives its
- * value back (no gaps). Errors: ERR_INTERNAL outside a transaction (a bug), store failures.
- */
+/* Increments counter `name` (created at 0 if absent) and stores the new value (1, 2, …) in *value.
+ * Must run inside a write transaction. Errors: store failures. */
 enum err counter_next(struct ctx *c, const char *name, int64_t *value);
 
 #endif
