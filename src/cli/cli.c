@@ -31,6 +31,7 @@ static const struct cli_command commands[] = {
      false},
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
     {"version", cmd_version, "", "Prints the version.", true},
 };
 
