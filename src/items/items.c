@@ -1002,7 +1002,17 @@ enum err items_meta(struct ctx *c, json_t **out)
     for (size_t i = 0; i < N(confidentialities); i++)
         json_array_append_new(cf, json_pack("{ss ss}", "name", confidentialities[i].name, "label",
                                             confidentialities[i].label));
-    *out = json_pack("{so so so so so so so}", "source_kinds", sk, "states", st, "actions", ac, "grades", gr,
-                     "importance", im, "kinds", ki, "confidentiality", cf);
+    json_t *tr = json_array();
+    for (int k = 0; k < workflow_count; k++) {
+        const struct transition *t = &workflow_table[k];
+        json_array_append_new(
+            tr, json_pack("{ss ss ss ss ss ss sb}", "from", item_state_name(t->from), "action", item_action_name(t->action),
+                          "to", t->to == ST_SAME ? "=" : t->to == ST_PREV ? "previous" : item_state_name(t->to), "scope",
+                          t->scope == WF_ITEM ? "item" : "track", "cap", cap_name(t->cap), "role",
+                          t->role == WF_ANY_ROLE ? "any" : role_name((enum role)t->role), "major_needs_decide",
+                          (t->flags & WF_MAJOR_DECIDE) != 0));
+    }
+    *out = json_pack("{so so so so so so so so}", "source_kinds", sk, "states", st, "actions", ac, "grades", gr,
+                     "importance", im, "kinds", ki, "confidentiality", cf, "transitions", tr);
     return ERR_OK;
 }
