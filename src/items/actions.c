@@ -388,6 +388,8 @@ static enum err act_tx(struct ctx *c, void *arg)
         return ctx_fail(c, ERR_CONFLICT, "该事项已列入督查事项");
     }
 
+    if ((e = item_lock(c, &it)))
+        return e;
     enum item_state from = it.state;
     enum item_state track_from = tr ? tr->state : from;
     char at[21];

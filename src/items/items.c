@@ -364,6 +364,20 @@ enum err item_load_visible(struct ctx *c, int64_t id, struct item *it)
     return ERR_OK;
 }
 
+enum err item_lock(struct ctx *c, const struct item *it)
+{
+    struct stmt *st = db_prepare(c->db, "UPDATE items SET version = version WHERE id = ? AND version = ? RETURNING id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "锁定督办事项");
+    stmt_bind_int(st, 1, it->id);
+    stmt_bind_int(st, 2, it->version);
+    int64_t id;
+    int rc = stmt_one_int(st, &id);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人同时处理，请刷新后重试");
+    return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc, "锁定督办事项");
+}
+
 /* ---- JSON ---- */
 
 static json_t *str_or_null(const char *s)
@@ -795,7 +809,7 @@ static enum err update_tx(struct ctx *c, void *arg)
     enum err e = item_load_visible(c, a->id, &it);
     if (e)
         return e;
-    if ((e = perm_require_item(c, CAP_ITEM_REGISTER, &it.scope, it.office_path, ITEM_WHAT)))
+    if ((e = perm_require_item(c, CAP_ITEM_REGISTER, &it.scope, it.office_path, ITEM_WHAT)) || (e = item_lock(c, &it)))
         return e;
     if (jv_has(b, "version") && jv_int(b, "version", 0) != it.version)
         return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人修改（当前版本 %" PRId64 "），请刷新后重试", it.version);

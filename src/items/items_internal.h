@@ -33,6 +33,9 @@ struct item {
 enum err item_load(struct ctx *c, int64_t id, struct item *it);
 /* Loads and requires visibility (404). */
 enum err item_load_visible(struct ctx *c, int64_t id, struct item *it);
+/* Locks the item's row for the rest of the transaction (a no-op write: portable row lock) and
+ * checks that it still has the version that was loaded; 409 if someone changed it meanwhile. */
+enum err item_lock(struct ctx *c, const struct item *it);
 /* The item as JSON for the caller (with allowed_actions). */
 json_t *item_json(struct ctx *c, const struct item *it);
 /* Appends a timeline event; data may be NULL (borrowed). */

@@ -184,7 +184,7 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
         buf_puts(&q->sql, " AND i.due_date >= ?");
         q_text(q, lq->due_after);
     }
-    char today[11];
+    char *today = arena_alloc(c->arena, 11); /* bound after this function returns */
     item_today(c, today);
     if (lq->overdue) {
         buf_printf(&q->sql, " AND i.due_date < ? AND i.state IN %s", active_states);

@@ -91,7 +91,7 @@ static enum err review_tx(struct ctx *c, void *arg)
     enum err e = item_load_visible(c, a->id, &it);
     if (e)
         return e;
-    if ((e = perm_require_item(c, CAP_ITEM_REVIEW, &it.scope, it.office_path, ITEM_WHAT)))
+    if ((e = perm_require_item(c, CAP_ITEM_REVIEW, &it.scope, it.office_path, ITEM_WHAT)) || (e = item_lock(c, &it)))
         return e;
     const char *result = jv_str(a->body, "result");
     if (strcmp(result, "accepted") && strcmp(result, "redo"))
