@@ -33,6 +33,9 @@ static const struct cli_command commands[] = {
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
     {"version", cmd_version, "", "Prints the version.", true},
+    {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
+     true},
+    {"routes", cmd_routes, "", "Prints every API route: method, path, required capability, summary.", true},
 };
 
 int cli_fail(const char *fmt, ...)
