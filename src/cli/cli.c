@@ -35,6 +35,7 @@ static const struct cli_command commands[] = {
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
+    {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
      true},
