@@ -148,8 +148,8 @@ static enum err check_day(struct ctx *c, const char *where, const char *day, con
     if (name && strlen(name) > 150)
         return ctx_fail(c, ERR_INVALID, "%s：名称过长", where);
     memcpy(out->day, day, 11);
-    out->kind = kind;
-    out->name = name ? name : "";
+    out->kind = arena_strdup(c->arena, kind);
+    out->name = arena_strdup(c->arena, name ? name : "");
     return ERR_OK;
 }
 
@@ -327,8 +327,9 @@ enum err calendar_import(struct ctx *c, const char *data, size_t len, bool json,
             return ctx_fail(c, ERR_INVALID, "CSV 第一行必须是表头 day,kind,name");
         size_t cap = 64;
         a.days = arena_alloc(c->arena, cap * sizeof *a.days);
+        int line = 1;
         while ((nf = csv_next(&r, c->arena, &f)) != 0) {
-            const char *where = arena_printf(c->arena, "第 %d 行", r.line);
+            const char *where = arena_printf(c->arena, "第 %d 行", ++line);
             if (nf < 0 || nf < 2 || nf > 3)
                 return ctx_fail(c, ERR_INVALID, "%s：应有 2 或 3 列（day,kind,name）", where);
             if (a.n >= 400)
