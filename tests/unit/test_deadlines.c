@@ -494,6 +494,50 @@ static void test_done_and_paused_milestones(void **state)
     assert_non_null(strstr(s, "resume@"));
 }
 
+/* The rows migration 0004 installs are exactly the default preset. */
+static void test_migrated_rules_equal_default_preset(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/ducha-test-rules-%d.db", (int)getpid());
+    unlink(path);
+    struct store *s;
+    struct store_options opt = {1, 5000};
+    char err[256];
+    assert_int_equal(store_open(path, &opt, &s, err, sizeof err), ERR_OK);
+    assert_int_equal(store_migrate(s, err, sizeof err), ERR_OK);
+    memset(&c, 0, sizeof c);
+    c.arena = &a;
+    c.db = store_acquire(s);
+    struct deadline_rule *rules;
+    size_t n;
+    assert_int_equal(deadlines_rules_load(&c, &rules, &n), ERR_OK);
+    const struct deadline_preset *p = preset("gu13710");
+    assert_int_equal(n, p->n);
+    for (size_t i = 0; i < n; i++) {
+        const struct deadline_rule *x = &rules[i], *y = &p->rules[i];
+        assert_true((x->source_kind == NULL) == (y->source_kind == NULL));
+        if (x->source_kind)
+            assert_string_equal(x->source_kind, y->source_kind);
+        assert_true((x->importance == NULL) == (y->importance == NULL));
+        assert_true((x->item_kind == NULL) == (y->item_kind == NULL));
+        if (x->item_kind)
+            assert_string_equal(x->item_kind, y->item_kind);
+        assert_int_equal(x->milestone, y->milestone);
+        assert_int_equal(x->amount, y->amount);
+        assert_int_equal(x->unit, y->unit);
+        assert_string_equal(x->dates, y->dates);
+        assert_int_equal(x->base, y->base);
+        assert_string_equal(x->note, y->note);
+    }
+    store_release(c.db);
+    store_close(s);
+    arena_free(&a);
+    unlink(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest pure[] = {
@@ -506,6 +550,7 @@ int main(void)
         cmocka_unit_test(test_most_specific_rule_wins_then_table_order),
         cmocka_unit_test(test_base_counts_from_earlier_milestone),
         cmocka_unit_test(test_lights),
+        cmocka_unit_test(test_migrated_rules_equal_default_preset),
     };
     const struct CMUnitTest db[] = {
         cmocka_unit_test(test_ladder_walk_once_in_order_across_restart),

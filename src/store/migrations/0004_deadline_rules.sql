@@ -8,7 +8,7 @@ INSERT INTO deadline_rules (source_kind, importance, item_kind, milestone, amoun
     (NULL, NULL, NULL, 'resolution', 10, 'workdays', '', 'start', '一般问题10个工作日内办结', 3),
     (NULL, 'major', NULL, 'resolution', 1, 'months', '', 'start', '重大复杂问题1个月内办结', 4),
     ('meeting', NULL, NULL, 'resolution', 30, 'days', '', 'start', '重要会议、文件30日内报告落实情况', 5),
-    ('document', NULL, NULL, 'resolution', 30, 'days', '', 'start', '重要会议、文件30日内报告落实情况', 6),
+    ('major_decision', NULL, NULL, 'resolution', 30, 'days', '', 'start', '重大决策部署、重要文件30日内报告落实情况', 6),
     ('instruction', NULL, NULL, 'resolution', 30, 'days', '', 'start', '领导批示30日内办结并报告', 7),
     ('npc_cppcc', NULL, NULL, 'resolution', 3, 'months', '', 'start', '人大建议、政协提案3个月内答复', 8),
     (NULL, NULL, 'ongoing', 'periodic_report', 1, 'months', '', 'start', '常态化工作每月报告进展', 9),
