@@ -111,6 +111,7 @@ fuzz: build/fuzz/jsonv
 bench: deps build/ducha
 	scripts/deps.sh --bench
 	scripts/bench.sh
+	scripts/bench-sched.sh
 
 format:
 	clang-format -i $(SRCS) src/*/*.h tests/unit/*.c

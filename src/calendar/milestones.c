@@ -623,6 +623,16 @@ struct scan_one {
     int steps;
 };
 
+/* A chunk of due milestones handled in one transaction (each milestone's steps, notices and audit
+ * records commit together with its new schedule). */
+struct scan_chunk {
+    const int64_t *ids;
+    int n;
+    const struct calendar *cal;
+    const struct ladder *l;
+    int steps;
+};
+
 static enum err scan_one_tx(struct ctx *c, void *arg)
 {
     struct scan_one *a = arg;
@@ -708,6 +718,21 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
     return rc < 0 ? ctx_store_fail(c, rc, "催办扫描") : ERR_OK;
 }
 
+#define SCAN_CHUNK 100
+
+static enum err scan_chunk_tx(struct ctx *c, void *arg)
+{
+    struct scan_chunk *a = arg;
+    for (int i = 0; i < a->n; i++) {
+        struct scan_one one = {a->ids[i], a->cal, a->l, 0};
+        enum err e = scan_one_tx(c, &one);
+        if (e)
+            return e;
+        a->steps += one.steps;
+    }
+    return ERR_OK;
+}
+
 enum err deadlines_scan(struct ctx *c, int limit, int *steps)
 {
     *steps = 0;
@@ -730,9 +755,9 @@ enum err deadlines_scan(struct ctx *c, int limit, int *steps)
     enum err e;
     if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
         return e;
-    for (int i = 0; i < n; i++) {
-        struct scan_one a = {ids[i], &cal, &l, 0};
-        e = ctx_tx(c, "催办扫描", scan_one_tx, &a);
+    for (int i = 0; i < n; i += SCAN_CHUNK) {
+        struct scan_chunk a = {ids + i, n - i < SCAN_CHUNK ? n - i : SCAN_CHUNK, &cal, &l, 0};
+        e = ctx_tx(c, "催办扫描", scan_chunk_tx, &a);
         if (e)
             return e;
         *steps += a.steps;

@@ -5,6 +5,7 @@
 #include "sched/sched.h"
 
 #include <stdio.h>
+#include <time.h>
 
 int cmd_scan(struct cli *cli)
 {
@@ -32,12 +33,16 @@ int cmd_scan(struct cli *cli)
     cli_ctx(cli, &c, &arena);
     c.client = "scheduler";
     struct sched_stats st;
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     enum err e = sched_pass(&c, &st);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
     int rc = 0;
     if (e)
         rc = cli_fail("scan: %s", c.msg ? c.msg : err_default_message(e));
     else
-        printf("ladder steps %d, sent %d, failed %d\n", st.steps, st.sent, st.failed);
+        printf("ladder steps %d, sent %d, failed %d (%.2f ms)\n", st.steps, st.sent, st.failed,
+               (double)(t1.tv_sec - t0.tv_sec) * 1e3 + (double)(t1.tv_nsec - t0.tv_nsec) / 1e6);
     store_release(c.db);
     arena_free(&arena);
     return rc;

@@ -336,44 +336,63 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
-    static const char claim_sqlite[] =
-        "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
-        "(SELECT id FROM outbox WHERE (state = 'pending' AND next_attempt <= ?) OR (state = 'sending' AND "
-        "lease_until <= ?) ORDER BY next_attempt LIMIT ?) "
-        "RETURNING id, channel, address, subject, body, attempts, urgent";
-    static const char claim_pg[] =
-        "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
-        "(SELECT id FROM outbox WHERE (state = 'pending' AND next_attempt <= ?) OR (state = 'sending' AND "
-        "lease_until <= ?) ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED) "
-        "RETURNING id, channel, address, subject, body, attempts, urgent";
+    /* two index-friendly claims: rows due now, then rows whose lease ran out (a node died while
+     * sending); only channels that are configured, the others wait until they are */
+    static const char *const claim[2][2] = {
+        {"UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+         "(SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND ((channel = 'email' AND ? = 1) OR "
+         "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ?) "
+         "RETURNING id, channel, address, subject, body, attempts, urgent",
+         "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+         "(SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND "
+         "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ?) "
+         "RETURNING id, channel, address, subject, body, attempts, urgent"},
+        {"UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+         "(SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND ((channel = 'email' AND ? = 1) OR "
+         "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED) "
+         "RETURNING id, channel, address, subject, body, attempts, urgent",
+         "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+         "(SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND "
+         "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ? "
+         "FOR UPDATE SKIP LOCKED) RETURNING id, channel, address, subject, body, attempts, urgent"},
+    };
+    bool email_on = c->cfg->smtp_url && *c->cfg->smtp_url, sms_on = c->cfg->sms_url && *c->cfg->sms_url;
+    if (!email_on && !sms_on)
+        return ERR_OK;
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "投递通知");
-    struct stmt *st = db_prepare(c->db, pg ? claim_pg : claim_sqlite);
-    if (!st) {
-        db_rollback(c->db);
-        return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
-    }
-    stmt_bind_int(st, 1, c->now + LEASE_S);
-    stmt_bind_int(st, 2, c->now);
-    stmt_bind_int(st, 3, c->now);
-    stmt_bind_int(st, 4, limit);
     struct claimed *rows = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *rows);
     int n = 0;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < limit) {
-        rows[n] = (struct claimed){stmt_int(st, 0),
-                                   arena_strdup(c->arena, stmt_text(st, 1)),
-                                   arena_strdup(c->arena, stmt_text(st, 2)),
-                                   arena_strdup(c->arena, stmt_text(st, 3)),
-                                   arena_strdup(c->arena, stmt_text(st, 4)),
-                                   (int)stmt_int(st, 5),
-                                   stmt_int(st, 6) != 0};
-        n++;
-    }
-    stmt_done(st);
-    if (rc < 0) {
-        db_rollback(c->db);
-        return ctx_store_fail(c, rc, "投递通知");
+    for (int pass = 0; pass < 2 && n < limit; pass++) {
+        struct stmt *st = db_prepare(c->db, claim[pg][pass]);
+        if (!st) {
+            db_rollback(c->db);
+            return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
+        }
+        int k = 1;
+        stmt_bind_int(st, k++, c->now + LEASE_S);
+        stmt_bind_int(st, k++, c->now);
+        if (pass)
+            stmt_bind_int(st, k++, c->now);
+        stmt_bind_int(st, k++, email_on);
+        stmt_bind_int(st, k++, sms_on);
+        stmt_bind_int(st, k++, limit - n);
+        while ((rc = stmt_step(st)) == STORE_ROW && n < limit) {
+            rows[n] = (struct claimed){stmt_int(st, 0),
+                                       arena_strdup(c->arena, stmt_text(st, 1)),
+                                       arena_strdup(c->arena, stmt_text(st, 2)),
+                                       arena_strdup(c->arena, stmt_text(st, 3)),
+                                       arena_strdup(c->arena, stmt_text(st, 4)),
+                                       (int)stmt_int(st, 5),
+                                       stmt_int(st, 6) != 0};
+            n++;
+        }
+        stmt_done(st);
+        if (rc < 0) {
+            db_rollback(c->db);
+            return ctx_store_fail(c, rc, "投递通知");
+        }
     }
     if ((rc = db_commit(c->db)) < 0)
         return ctx_store_fail(c, rc, "投递通知");
@@ -402,7 +421,7 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         }
         if ((rc = db_begin(c->db)) < 0)
             return ctx_store_fail(c, rc, "投递通知");
-        st = db_prepare(c->db, "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
+        struct stmt *st = db_prepare(c->db, "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
                                "WHERE id = ? AND state = 'sending'");
         if (!st) {
             db_rollback(c->db);

@@ -448,3 +448,26 @@ def test_scan_cli(backend):
     assert p.returncode != 0 and "--now" in p.stderr
     p = run_cli("scan", db=db)
     assert p.returncode == 0
+
+
+def test_two_nodes_deliver_each_message_once(backend, sinks):
+    """Two serve processes with schedulers on one database: every message leaves exactly once."""
+    smtp = sinks[0]
+    env = {"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"}
+    db = backend.new_db()
+    a = Server(db, env=env)
+    b = Server(db, env=env)
+    try:
+        admin = set_clock(a, "2026-03-04T10:00:00+08:00")
+        admin_b = b.client("admin")
+        for i in range(10):
+            c = admin if i % 2 else admin_b
+            r = c.post("/api/v1/admin/notifications/test", {"username": "gc_office", "subject": f"并发{i}", "urgent": True})
+            assert r.status == 202, r
+        assert wait_for(lambda: len(smtp.messages()) >= 10, timeout=30)
+        time.sleep(2.5)
+        subjects = sorted(subject_of(m["msg"]) for m in smtp.messages())
+        assert subjects == sorted(f"并发{i}" for i in range(10))
+    finally:
+        a.stop()
+        b.stop()
