@@ -1,7 +1,7 @@
 /* api_calendar.c: the working-day calendar, deadline rules, milestones and the test clock. */
 #include "api/routes.h"
 #include "calendar/calendar.h"
-#include "calendar/deadlines.h"
+#include "deadlines/deadlines.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -2,7 +2,7 @@
 #include "sched/sched.h"
 
 #include "base/log.h"
-#include "calendar/deadlines.h"
+#include "deadlines/deadlines.h"
 #include "core/clock.h"
 #include "notify/notify.h"
 

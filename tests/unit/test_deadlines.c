@@ -13,7 +13,7 @@
 #include "auth/users.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
-#include "calendar/deadlines.h"
+#include "deadlines/deadlines.h"
 #include "units/units.h"
 
 static int64_t day_of(const char *s)

@@ -12,7 +12,7 @@
  * would arrive after D are skipped: the milestone is overdue by then.
  */
 #include "calendar/calendar.h"
-#include "calendar/deadlines.h"
+#include "deadlines/deadlines.h"
 
 #include "audit/audit.h"
 #include "base/timeu.h"

@@ -1,6 +1,6 @@
-/* deadlines.c: rules, milestone computation and traffic lights (pure), and the rule table on the
+/* rules.c: rules, milestone computation and traffic lights (pure), and the rule table on the
  * database; see deadlines.h. Milestones and the ladder live in milestones.c. */
-#include "calendar/deadlines.h"
+#include "deadlines/deadlines.h"
 
 #include "audit/audit.h"
 #include "calendar/calendar.h"
