@@ -341,19 +341,19 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     static const char *const claim[2][2] = {
         {"UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND ((channel = 'email' AND ? = 1) OR "
-         "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ?) "
+         "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ?) "
          "RETURNING id, channel, address, subject, body, attempts, urgent",
          "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND "
-         "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ?) "
+         "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ?) "
          "RETURNING id, channel, address, subject, body, attempts, urgent"},
         {"UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND ((channel = 'email' AND ? = 1) OR "
-         "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ? FOR UPDATE SKIP LOCKED) "
+         "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ? FOR UPDATE SKIP LOCKED) "
          "RETURNING id, channel, address, subject, body, attempts, urgent",
          "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND "
-         "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt LIMIT ? "
+         "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ? "
          "FOR UPDATE SKIP LOCKED) RETURNING id, channel, address, subject, body, attempts, urgent"},
     };
     bool email_on = c->cfg->smtp_url && *c->cfg->smtp_url, sms_on = c->cfg->sms_url && *c->cfg->sms_url;
