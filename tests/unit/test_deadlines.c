@@ -220,7 +220,7 @@ static struct world W;
 
 static void open_store(void)
 {
-    struct store_options opt = {2, 5000};
+    struct store_options opt = {.pool_size = 2, .busy_timeout_ms = 5000};
     char err[256];
     assert_int_equal(store_open(W.path, &opt, &W.store, err, sizeof err), ERR_OK);
     assert_int_equal(store_migrate(W.store, err, sizeof err), ERR_OK);
@@ -504,7 +504,7 @@ static void test_migrated_rules_equal_default_preset(void **state)
     snprintf(path, sizeof path, "/tmp/ducha-test-rules-%d.db", (int)getpid());
     unlink(path);
     struct store *s;
-    struct store_options opt = {1, 5000};
+    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
     char err[256];
     assert_int_equal(store_open(path, &opt, &s, err, sizeof err), ERR_OK);
     assert_int_equal(store_migrate(s, err, sizeof err), ERR_OK);
