@@ -31,6 +31,10 @@ static const struct cli_command commands[] = {
      false},
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"scan", cmd_scan, "[--now ISO-INSTANT]",
+     "Runs one scheduler pass (reminders, escalation ladder, e-mail and SMS delivery) and exits; for cron. "
+     "--now sets the test clock first (test deployments only).",
+     false},
     {"migrate-data", cmd_migrate_data, "--from sqlite:PATH --to postgres://USER@HOST:PORT/DB",
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",
