@@ -111,9 +111,10 @@ test('an item from registration to archive, role by role', async (t) => {
   const dl = await contact.request.get(href)
   assert.equal(dl.status(), 200)
   assert.match(await dl.text(), /3\.2 公里/)
+  await contact.locator('[data-test=act-request_completion]').waitFor()
+  await shot(contact, 'item-detail')
   await act(contact, 'request_completion', (dlg) => dlg.locator('[data-test=action-text]').fill('城区主干道破损路面已全部修复，经验收合格。'))
   await contact.locator('[data-test=item-state]', { hasText: '申请办结' }).waitFor()
-  await shot(contact, 'item-detail-contact')
 
   // the unit head signs the reply
   const head = await newPage(browser, server)
@@ -131,7 +132,7 @@ test('an item from registration to archive, role by role', async (t) => {
   await office.locator('[data-test=item-state]', { hasText: '已归档' }).waitFor()
   const timeline = await office.locator('[data-test=timeline]').textContent()
   for (const w of ['立项报审', '审批通过', '交办', '签收', '报送进展', '申请办结', '负责人核签', '审核办结', '归档']) assert.ok(timeline.includes(w), `timeline has ${w}`)
-  await shot(office, 'item-detail')
+  await shot(office, 'item-archived')
 
   // the ledger and the overview show it
   await office.click('[data-test=menu-ledger]')
