@@ -7,7 +7,7 @@
 #   make format     clang-format the C sources
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq cairo pangocairo xlsxwriter libzip
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
 # -Wcast-qual is left out: jansson's API is not const-correct
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
