@@ -31,6 +31,10 @@ static const struct cli_command commands[] = {
      false},
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"document render", cmd_document_render, "KIND MODEL.json OUT.pdf",
+     "Renders an official document (notice, reminder, record, list) from a JSON model, without a database "
+     "(see docs/documents.md).",
+     true},
     {"version", cmd_version, "", "Prints the version.", true},
 };
 

@@ -54,5 +54,6 @@ int cmd_import_units(struct cli *cli);
 int cmd_backup(struct cli *cli);
 int cmd_audit_verify(struct cli *cli);
 int cmd_version(struct cli *cli);
+int cmd_document_render(struct cli *cli);
 
 #endif

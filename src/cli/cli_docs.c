@@ -1,0 +1,83 @@
+/* cli_docs.c: document render (PDF/XLSX/CSV from a JSON model) and verify (signatures, archives). */
+#include "cli/cli.h"
+#include "docs/pdf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static bool write_file(const char *path, const void *data, size_t n)
+{
+    FILE *f = strcmp(path, "-") ? fopen(path, "wb") : stdout;
+    if (!f)
+        return false;
+    bool ok = fwrite(data, 1, n, f) == n;
+    if (f != stdout)
+        ok = fclose(f) == 0 && ok;
+    else
+        fflush(f);
+    return ok;
+}
+
+/*
+ * ducha document render KIND MODEL.json OUT
+ * KIND: notice, reminder, record, list (PDF). The model: {"office": {...}, "date": "YYYY-MM-DD",
+ * "item": {...}} or, for list, {"office", "date", "title", "filter", "items": [...]}.
+ */
+int cmd_document_render(struct cli *cli)
+{
+    if (cli_leftover_options(cli))
+        return 2;
+    if (cli->argc != 3)
+        return cli_fail("usage: ducha document render KIND MODEL.json OUT.pdf");
+    enum doc_kind kind;
+    if (!doc_kind_parse(cli->argv[0], &kind))
+        return cli_fail("unknown document kind '%s' (notice, reminder, record, list)", cli->argv[0]);
+    json_error_t jerr;
+    json_t *model = json_load_file(cli->argv[1], JSON_REJECT_DUPLICATES, &jerr);
+    if (!model || !json_is_object(model)) {
+        json_decref(model);
+        return cli_fail("%s: not a JSON object (line %d: %s)", cli->argv[1], jerr.line, jerr.text);
+    }
+    struct arena a = ARENA_INIT;
+    struct doc_office office;
+    doc_office_from_json(&a, json_object_get(model, "office"), &office);
+    struct pdf_job job = {.kind = kind, .office = &office};
+    job.date = json_string_value(json_object_get(model, "date"));
+    if (!job.date) {
+        char *d = arena_alloc(&a, 11);
+        time_t t = time(NULL);
+        strftime(d, 11, "%Y-%m-%d", localtime(&t));
+        job.date = d;
+    }
+    job.fonts = (struct pdf_fonts){cli->app.cfg.font_title, cli->app.cfg.font_body, cli->app.cfg.font_heading};
+    struct doc_item item;
+    if (kind == DOC_LIST) {
+        json_t *items = json_object_get(model, "items");
+        size_t n = json_array_size(items);
+        struct doc_item *v = arena_alloc(&a, sizeof *v * (n + 1));
+        for (size_t i = 0; i < n; i++)
+            doc_item_from_json(&a, json_array_get(items, i), &v[i]);
+        job.items = v;
+        job.nitems = (int)n;
+        job.list_title = json_string_value(json_object_get(model, "title"));
+        job.filter = json_string_value(json_object_get(model, "filter"));
+    } else {
+        doc_item_from_json(&a, json_object_get(model, "item"), &item);
+        job.item = &item;
+    }
+    struct buf out = {0};
+    int pages = 0, rc = 0;
+    if (!pdf_render(&job, &a, &out, &pages))
+        rc = cli_fail("rendering the document failed (fonts installed? see fc-list)");
+    else if (!write_file(cli->argv[2], out.data, out.len))
+        rc = cli_fail("cannot write %s: %s", cli->argv[2], strerror(errno));
+    else if (strcmp(cli->argv[2], "-"))
+        fprintf(stderr, "%s: %s, %d page(s), %zu bytes\n", cli->argv[2], doc_kind_label(kind), pages, out.len);
+    buf_free(&out);
+    arena_free(&a);
+    json_decref(model);
+    return rc;
+}
