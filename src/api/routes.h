@@ -9,6 +9,7 @@ extern const struct route session_routes[];
 extern const struct route unit_routes[];
 extern const struct route user_routes[];
 extern const struct route audit_routes[];
+extern const struct route docs_routes[];
 
 /* NULL-terminated list of the tables above. */
 extern const struct route *const api_route_tables[];

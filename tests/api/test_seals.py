@@ -1,0 +1,58 @@
+"""Digital seals: creating a unit's SM2 seal needs the secret_key and the unit-write capability in scope."""
+import re
+
+import pytest
+
+from conftest import Server
+
+SECRET = "test-secret-for-seals-0123456789"
+
+
+@pytest.fixture(scope="module")
+def sealed(backend):
+    s = Server(backend.new_db(), env={"DUCHA_SECRET_KEY": SECRET})
+    yield s
+    s.stop()
+
+
+def test_seal_refused_without_secret_key(server):
+    admin = server.client("gc_admin")
+    jt = admin.unit_id("gc-jt")
+    r = admin.post(f"/api/v1/units/{jt}/seal")
+    assert r.status == 409, r
+    assert "secret_key" in r.error["message"]
+    assert admin.get(f"/api/v1/units/{jt}/seal").status == 404
+
+
+def test_seal_create_get_and_refusals(sealed):
+    admin = sealed.client("gc_admin")
+    jt = admin.unit_id("gc-jt")
+    # a unit contact may read units but not create seals
+    assert sealed.client("gc_contact").post(f"/api/v1/units/{jt}/seal").status == 403
+    # another county's administrator does not see the unit at all
+    assert sealed.client("ap_admin").post(f"/api/v1/units/{jt}/seal").status == 404
+    assert sealed.client("gc_contact").get(f"/api/v1/units/{jt}/seal").status == 404  # none yet
+
+    r = admin.post(f"/api/v1/units/{jt}/seal")
+    assert r.status == 201, r
+    assert re.fullmatch(r"[0-9a-f]{64}", r.json["fingerprint"])
+    assert "BEGIN PUBLIC KEY" in r.json["public_key"]
+    assert "private" not in r.raw.decode().lower()
+    again = admin.post(f"/api/v1/units/{jt}/seal")
+    assert again.status == 409 and "已有电子印章" in again.error["message"]
+
+    g = sealed.client("gc_contact").get(f"/api/v1/units/{jt}/seal")
+    assert g.status == 200 and g.json["fingerprint"] == r.json["fingerprint"]
+    assert "交通运输局" in g.json["unit_name"]
+    assert sealed.client("ap_admin").get(f"/api/v1/units/{jt}/seal").status == 404
+
+    audit = admin.get("/api/v1/audit?action=seal.create")
+    assert audit.status == 200, audit
+    assert [a["summary"]["fingerprint"] for a in audit.json["records"] if a["object_id"] == str(jt)] == \
+        [r.json["fingerprint"]]
+
+
+def test_signature_of_unknown_id_is_404(sealed):
+    c = sealed.client("gc_office")
+    assert c.get("/api/v1/signatures/999999").status == 404
+    assert c.get("/api/v1/signatures/abc").status == 404
