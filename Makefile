@@ -7,8 +7,13 @@
 #   make format     clang-format the C sources
 
 CC      ?= cc
+<<<<<<< HEAD
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq cairo pangocairo xlsxwriter libzip
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
+=======
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq
+VERSION := 0.1.0
+>>>>>>> main
 # -Wcast-qual is left out: jansson's API is not const-correct
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wvla
@@ -49,15 +54,19 @@ build/asan/obj/gen/migrations.o: $(GEN)
 
 build/obj/%.o: src/%.c | $(GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(REL_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS_COMMON) $(REL_CFLAGS) -MMD -MP -c $< -o $@
 build/asan/obj/%.o: src/%.c | $(GEN)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
+	@echo "  CC asan $<"
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -MMD -MP -c $< -o $@
 
 build/ducha: $(REL_OBJS)
-	$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD      $@"
+	@$(CC) $(REL_CFLAGS) -o $@ $^ $(LDLIBS)
 build/asan/ducha: $(ASAN_OBJS)
-	$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
+	@echo "  LD asan $@"
+	@$(CC) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS)
 
 -include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
@@ -78,7 +87,8 @@ ASAN_LIB_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(LIB_SRCS)) build/asan/o
 
 build/asan/tests/%: tests/unit/%.c $(ASAN_LIB_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
+	@echo "  TEST    $@"
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -o $@ $^ $(LDLIBS) -lcmocka
 
 export ASAN_OPTIONS := detect_leaks=1:abort_on_error=0:halt_on_error=1
 export UBSAN_OPTIONS := print_stacktrace=1:halt_on_error=1
@@ -106,7 +116,8 @@ build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/b
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $$(pkg-config --cflags --libs jansson)
 fuzz: build/fuzz/jsonv
-	build/fuzz/jsonv -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 tests/fuzz/corpus/jsonv
+	@mkdir -p build/fuzz/corpus
+	build/fuzz/jsonv -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 build/fuzz/corpus tests/fuzz/corpus/jsonv
 
 bench: deps build/ducha
 	scripts/deps.sh --bench

@@ -2,6 +2,7 @@
 
 #include "base/buf.h"
 #include "base/timeu.h"
+#include "core/perm.h"
 #include "crypto/hash.h"
 
 #include <inttypes.h>
@@ -12,12 +13,12 @@
 /* The bytes a record's hash covers: every field, separated by 0x1f, after the previous hash. */
 static void audit_hash(int64_t seq, const char *at, const char *actor_id, const char *actor, const char *role,
                        const char *unit_id, const char *action, const char *otype, const char *oid,
-                       const char *summary, const char *client, const char *prev, char out[65])
+                       const char *summary, const char *client, const char *scope, const char *prev, char out[65])
 {
     struct sm3_ctx *h = sm3_begin();
     char num[32];
     snprintf(num, sizeof num, "%" PRId64, seq);
-    const char *fields[] = {prev, num, at, actor_id, actor, role, unit_id, action, otype, oid, summary, client};
+    const char *fields[] = {prev, num, at, actor_id, actor, role, unit_id, action, otype, oid, summary, client, scope};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
         sm3_update(h, fields[i] ? fields[i] : "", fields[i] ? strlen(fields[i]) : 0);
         sm3_update(h, "\x1f", 1);
@@ -29,7 +30,7 @@ static const char SQL_HEAD[] = "SELECT seq, hash FROM audit_head WHERE id = 1 FO
 static const char SQL_HEAD_SQLITE[] = "SELECT seq, hash FROM audit_head WHERE id = 1";
 static const char SQL_INSERT[] =
     "INSERT INTO audit_log (seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, summary, "
-    "client, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+    "client, scope, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_SET_HEAD[] = "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1";
 
 enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id,
@@ -59,7 +60,11 @@ enum err audit_record(struct ctx *c, const char *action, const char *object_type
         snprintf(uid, sizeof uid, "%" PRId64, c->acting->unit_id);
     char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
     const char *client = c->client ? c->client : "";
-    audit_hash(seq, at, aid, ctx_actor(c), role, uid, action, object_type, oid, sum, client, prev, hash);
+    /* who may read it: the acting grant's subtree, else the actor's first unit, else system-wide */
+    const char *scope = c->audit_scope ? c->audit_scope
+                        : c->acting ? c->acting->unit_path
+                                  : (c->user && c->user->ngrants ? c->user->grants[0].unit_path : "/");
+    audit_hash(seq, at, aid, ctx_actor(c), role, uid, action, object_type, oid, sum, client, scope, prev, hash);
 
     st = db_prepare(c->db, SQL_INSERT);
     if (!st) {
@@ -83,8 +88,9 @@ enum err audit_record(struct ctx *c, const char *action, const char *object_type
     stmt_bind_text(st, 9, oid);
     stmt_bind_text(st, 10, sum);
     stmt_bind_text(st, 11, client);
-    stmt_bind_text(st, 12, prev);
-    stmt_bind_text(st, 13, hash);
+    stmt_bind_text(st, 12, scope);
+    stmt_bind_text(st, 13, prev);
+    stmt_bind_text(st, 14, hash);
     rc = stmt_step(st);
     stmt_done(st);
     free(sum);
@@ -105,7 +111,7 @@ enum err audit_verify(struct ctx *c, struct audit_check *out)
     memset(out, 0, sizeof *out);
     out->ok = true;
     struct stmt *st = db_prepare(c->db, "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, "
-                                        "object_id, summary, client, prev_hash, hash FROM audit_log ORDER BY seq");
+                                        "object_id, summary, client, scope, prev_hash, hash FROM audit_log ORDER BY seq");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
     char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
@@ -117,13 +123,13 @@ enum err audit_verify(struct ctx *c, struct audit_check *out)
         char hash[65];
         audit_hash(seq, stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 3), stmt_text(st, 4), stmt_text(st, 5),
                    stmt_text(st, 6), stmt_text(st, 7), stmt_text(st, 8), stmt_text(st, 9), stmt_text(st, 10),
-                   stmt_text(st, 11), hash);
+                   stmt_text(st, 11), stmt_text(st, 12), hash);
         const char *problem = NULL;
         if (seq != expect)
             problem = seq > expect ? "记录缺失（序号不连续，可能被删除）" : "序号重复或顺序错误（可能被插入）";
-        else if (strcmp(stmt_text(st, 11), prev) != 0)
+        else if (strcmp(stmt_text(st, 12), prev) != 0)
             problem = "前序哈希不符（记录被删除、插入或重排）";
-        else if (strcmp(stmt_text(st, 12), hash) != 0)
+        else if (strcmp(stmt_text(st, 13), hash) != 0)
             problem = "内容与哈希不符（记录被篡改）";
         if (problem) {
             out->ok = false;
@@ -131,7 +137,7 @@ enum err audit_verify(struct ctx *c, struct audit_check *out)
             out->problem = arena_strdup(c->arena, problem);
             break;
         }
-        snprintf(prev, sizeof prev, "%s", stmt_text(st, 12));
+        snprintf(prev, sizeof prev, "%s", stmt_text(st, 13));
         expect++;
     }
     stmt_done(st);
@@ -158,12 +164,22 @@ enum err audit_list(struct ctx *c, const char *actor, const char *action, const 
                     const char *object_id, const char *from, const char *to, int64_t before_seq, int limit,
                     json_t **out)
 {
-    /* one statement with optional filters: (? IS NULL OR col = ?) keeps it prepared once */
-    static const char sql[] =
-        "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, summary, client, hash "
-        "FROM audit_log WHERE (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?) "
-        "AND (? IS NULL OR object_type = ?) AND (? IS NULL OR object_id = ?) AND (? IS NULL OR at >= ?) "
-        "AND (? IS NULL OR at < ?) AND seq < ? ORDER BY seq DESC LIMIT ?";
+    /* optional filters as (? IS NULL OR col = ?); the reader's scope as one range per scope root,
+     * plus system-wide records for readers who hold a role at a root unit */
+    int n;
+    const char **scope = perm_scope(c, &n);
+    bool root = !c->user;
+    char *sql = arena_strdup(c->arena,
+                             "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, summary, "
+                             "client, hash FROM audit_log WHERE (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?) "
+                             "AND (? IS NULL OR object_type = ?) AND (? IS NULL OR object_id = ?) AND (? IS NULL OR at "
+                             ">= ?) AND (? IS NULL OR at < ?) AND seq < ? AND (? = 1");
+    for (int i = 0; i < n; i++) {
+        sql = arena_printf(c->arena, "%s OR (scope >= ? AND scope < ?)", sql);
+        if (strchr(scope[i] + 1, '/') == scope[i] + strlen(scope[i]) - 1)
+            root = true; /* "/N/": a root unit */
+    }
+    sql = arena_printf(c->arena, "%s OR (? = 1 AND scope = '/')) ORDER BY seq DESC LIMIT ?", sql);
     struct stmt *st = db_prepare(c->db, sql);
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
@@ -173,7 +189,14 @@ enum err audit_list(struct ctx *c, const char *actor, const char *action, const 
         stmt_bind_text(st, 2 * i + 2, f[i]);
     }
     stmt_bind_int(st, 13, before_seq > 0 ? before_seq : INT64_MAX);
-    stmt_bind_int(st, 14, limit);
+    stmt_bind_int(st, 14, c->user == NULL);
+    int k = 15;
+    for (int i = 0; i < n; i++) {
+        stmt_bind_text(st, k++, scope[i]);
+        stmt_bind_text(st, k++, perm_path_upper(c->arena, scope[i]));
+    }
+    stmt_bind_int(st, k++, root);
+    stmt_bind_int(st, k, limit);
     json_t *arr = json_array();
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {

@@ -93,10 +93,17 @@ enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **
 /* Records a failed attempt (and the lock when the limit is reached) in its own transaction. */
 static enum err auth_count_failure(struct ctx *c, int64_t user_id, const char *username)
 {
+    struct stmt *st = db_prepare(c->db, "SELECT un.path FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id = ?");
+    if (st) {
+        stmt_bind_int(st, 1, user_id);
+        if (stmt_step(st) == STORE_ROW)
+            c->audit_scope = arena_strdup(c->arena, stmt_text(st, 0));
+        stmt_done(st);
+    }
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "记录登录失败");
-    struct stmt *st = db_prepare(c->db, "UPDATE users SET failed_logins = failed_logins + 1, locked_until = "
+    st = db_prepare(c->db, "UPDATE users SET failed_logins = failed_logins + 1, locked_until = "
                                         "CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END "
                                         "WHERE id = ? RETURNING failed_logins");
     int64_t failures = 0;

@@ -36,6 +36,9 @@ static const struct cli_command commands[] = {
      "(see docs/documents.md).",
      true},
     {"version", cmd_version, "", "Prints the version.", true},
+    {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
+     true},
+    {"routes", cmd_routes, "", "Prints every API route: method, path, required capability, summary.", true},
 };
 
 int cli_fail(const char *fmt, ...)

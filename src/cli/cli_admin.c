@@ -1,4 +1,5 @@
 /* cli_admin.c: init, version, user add/passwd, token create, import units, backup, audit verify. */
+#include "api/routes.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
 #include "auth/users.h"
@@ -14,6 +15,36 @@ int cmd_version(struct cli *cli)
 {
     (void)cli;
     printf("ducha %s\n", DUCHA_VERSION);
+    return 0;
+}
+
+int cmd_routes(struct cli *cli)
+{
+    (void)cli;
+    for (int t = 0; api_route_tables[t]; t++)
+        for (const struct route *r = api_route_tables[t]; r->method; r++)
+            printf("%-6s %-48s %-14s %s\n", r->method, r->pattern, cap_name(r->cap), r->summary ? r->summary : "");
+    return 0;
+}
+
+int cmd_config(struct cli *cli)
+{
+    printf("# ducha.conf: key = value; environment DUCHA_<KEY> and flags override the file\n");
+    for (const struct conf_key *k = conf_keys; k->name; k++) {
+        const char *base = (const char *)&cli->app.cfg;
+        printf("\n# %s\n", k->doc);
+        switch (k->type) {
+        case CONF_STR:
+            printf("%s = %s\n", k->name, k->secret ? "" : *(char *const *)(base + k->offset));
+            break;
+        case CONF_INT:
+            printf("%s = %lld\n", k->name, (long long)*(const int64_t *)(base + k->offset));
+            break;
+        case CONF_BOOL:
+            printf("%s = %s\n", k->name, *(const bool *)(base + k->offset) ? "true" : "false");
+            break;
+        }
+    }
     return 0;
 }
 

@@ -21,6 +21,9 @@ struct ctx {
     int64_t now;                  /* Unix seconds; the test clock when enabled */
     /* the grant that authorized the current action (set by perm_require), recorded in the audit */
     const struct grant *acting;
+    /* overrides the unit path under which the next audit records are readable (e.g. a failed
+     * login is readable in the account's unit, though nobody acted there) */
+    const char *audit_scope;
     enum err err;
     const char *msg;
 };

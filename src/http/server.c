@@ -140,7 +140,12 @@ static int serve_static(struct http_server *s, struct MHD_Connection *c, const c
         *bytes = sizeof msg - 1;
     } else {
         resp = MHD_create_response_from_fd((uint64_t)stbuf.st_size, fd);
-        MHD_add_response_header(resp, "Content-Type", mime_type(path));
+        const char *type = mime_type(path);
+        MHD_add_response_header(resp, "Content-Type", type);
+        if (strncmp(type, "text/html", 9) == 0)
+            MHD_add_response_header(resp, "Content-Security-Policy",
+                                    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                                    "font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'");
         MHD_add_response_header(resp, "Cache-Control",
                                 strstr(path, "/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
         status = 200;

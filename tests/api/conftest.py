@@ -12,6 +12,7 @@ import subprocess
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 
@@ -199,6 +200,7 @@ class Client:
             h.setdefault("X-CSRF-Token", self.csrf)
         if self.token:
             h["Authorization"] = "Bearer " + self.token
+        path = urllib.parse.quote(path, safe="/?&=%:,-_.~+")
         req = urllib.request.Request(self.base + path, data=data, method=method, headers=h)
         try:
             with self.opener.open(req, timeout=60) as r:

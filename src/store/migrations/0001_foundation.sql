@@ -80,7 +80,8 @@ CREATE TABLE api_tokens (
     revoked INTEGER NOT NULL DEFAULT 0
 );
 
--- 留痕: append-only, chained by SM3; audit_head holds the tip so that a deleted tail is detected
+-- 留痕: append-only, chained by SM3; audit_head holds the tip so that a deleted tail is detected.
+-- scope: the unit path whose subtree may read the record ('/' = system-wide: root units only)
 CREATE TABLE audit_log (
     seq BIGINT PRIMARY KEY,
     at TEXT NOT NULL,
@@ -93,12 +94,14 @@ CREATE TABLE audit_log (
     object_id TEXT NOT NULL,
     summary TEXT NOT NULL,
     client TEXT NOT NULL DEFAULT '',
+    scope TEXT {{BYTEWISE}} NOT NULL DEFAULT '/',
     prev_hash TEXT NOT NULL,
     hash TEXT NOT NULL
 );
 CREATE INDEX audit_object ON audit_log (object_type, object_id, seq);
 CREATE INDEX audit_actor ON audit_log (actor_id, seq);
 CREATE INDEX audit_at ON audit_log (at);
+CREATE INDEX audit_scope ON audit_log (scope, seq);
 
 CREATE TABLE audit_head (
     id INTEGER PRIMARY KEY CHECK (id = 1),

@@ -1,0 +1,162 @@
+/* Unit tests of src/base: JSON validation, CSV, UTF-8, time, arena, buffer. */
+#include "base/arena.h"
+#include "base/buf.h"
+#include "base/csv.h"
+#include "base/jsonv.h"
+#include "base/timeu.h"
+#include "base/utf8.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+static const struct jv_field spec[] = {
+    {"name", JV_STRING, JV_REQUIRED, 0, 5},
+    {"n", JV_INT, 0, 1, 10},
+    {"day", JV_DATE, 0, 0, 0},
+    {"tags", JV_STRING_ARRAY, 0, 0, 2},
+    {"note", JV_STRING, JV_NULLABLE, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+static enum err check(const char *text, char *msg)
+{
+    json_t *j = json_loads(text, 0, NULL);
+    assert_non_null(j);
+    enum err e = jv_check(j, spec, msg, 256);
+    json_decref(j);
+    return e;
+}
+
+static void test_jsonv_accepts_valid_body(void **state)
+{
+    (void)state;
+    char msg[256];
+    assert_int_equal(check("{\"name\":\"督查室\",\"n\":3,\"day\":\"2024-02-29\",\"tags\":[\"a\"],\"note\":null}", msg), ERR_OK);
+}
+
+static void test_jsonv_counts_characters_not_bytes(void **state)
+{
+    (void)state;
+    char msg[256];
+    assert_int_equal(check("{\"name\":\"一二三四五\"}", msg), ERR_OK);
+    assert_int_equal(check("{\"name\":\"一二三四五六\"}", msg), ERR_INVALID);
+    assert_non_null(strstr(msg, "name"));
+}
+
+static void test_jsonv_refuses_unknown_missing_wrong_type_range(void **state)
+{
+    (void)state;
+    char msg[256];
+    assert_int_equal(check("{\"name\":\"a\",\"extra\":1}", msg), ERR_INVALID);
+    assert_non_null(strstr(msg, "extra"));
+    assert_int_equal(check("{\"n\":2}", msg), ERR_INVALID);
+    assert_non_null(strstr(msg, "必填"));
+    assert_int_equal(check("{\"name\":7}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":\"a\",\"n\":11}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":\"a\",\"n\":1.5}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":\"a\",\"day\":\"2023-02-29\"}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":\"a\",\"day\":\"2023-13-01\"}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":\"a\",\"tags\":[\"a\",\"b\",\"c\"]}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":\"a\",\"tags\":[1]}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":null}", msg), ERR_INVALID);
+    assert_int_equal(check("{\"name\":\"\"}", msg), ERR_INVALID);
+}
+
+static void test_utf8_rejects_overlong_surrogates_and_nul(void **state)
+{
+    (void)state;
+    assert_true(utf8_valid("督查abc", strlen("督查abc")));
+    assert_false(utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
+    assert_false(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+    assert_false(utf8_valid("\xe7\x9d", 2));         /* truncated */
+    assert_false(utf8_valid("a\0b", 3));
+    assert_int_equal(utf8_count("督查室x"), 4);
+}
+
+static void test_csv_quotes_commas_newlines_and_bom(void **state)
+{
+    (void)state;
+    const char *text = "\xEF\xBB\xBF" "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\n\nlast,,\n";
+    struct csv_reader r;
+    struct arena a = ARENA_INIT;
+    char **f;
+    csv_init(&r, text, strlen(text));
+    assert_int_equal(csv_next(&r, &a, &f), 3);
+    assert_string_equal(f[0], "a");
+    assert_int_equal(csv_next(&r, &a, &f), 3);
+    assert_string_equal(f[0], "x,1");
+    assert_string_equal(f[1], "say \"hi\"");
+    assert_string_equal(f[2], "two\nlines");
+    assert_int_equal(csv_next(&r, &a, &f), 3);
+    assert_string_equal(f[0], "last");
+    assert_string_equal(f[2], "");
+    assert_int_equal(csv_next(&r, &a, &f), 0);
+    csv_init(&r, "\"open", 5);
+    assert_int_equal(csv_next(&r, &a, &f), -1);
+    arena_free(&a);
+}
+
+static void test_time_iso_round_trip_and_offsets(void **state)
+{
+    (void)state;
+    int64_t t;
+    char out[21];
+    assert_true(time_parse_iso("2026-11-23T06:35:04Z", &t));
+    time_format_iso(t, out);
+    assert_string_equal(out, "2026-11-23T06:35:04Z");
+    int64_t t2;
+    assert_true(time_parse_iso("2026-11-23T14:35:04+08:00", &t2));
+    assert_int_equal(t, t2);
+    assert_true(time_parse_iso("2026-11-23T06:35:04.123Z", &t2));
+    assert_int_equal(t, t2);
+    assert_false(time_parse_iso("2026-11-23 06:35:04", &t2));
+    assert_false(time_parse_iso("2026-11-23T06:35:04", &t2));
+    assert_false(time_parse_iso("2026-13-23T06:35:04Z", &t2));
+}
+
+static void test_local_day_in_shanghai(void **state)
+{
+    (void)state;
+    assert_true(time_set_zone("Asia/Shanghai"));
+    int64_t t;
+    assert_true(time_parse_iso("2026-11-23T16:30:00Z", &t)); /* 00:30 on the 24th in Beijing */
+    int64_t day = time_local_day(t);
+    assert_true(time_parse_iso("2026-11-24T00:00:00Z", &t));
+    assert_int_equal(day, t / 86400);
+    assert_int_equal(time_local_instant(day, 0) % 86400, 16 * 3600);
+    assert_false(time_set_zone("Mars/Olympus"));
+}
+
+static void test_arena_and_buffer(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    char *big = arena_alloc(&a, 100000);
+    memset(big, 1, 100000);
+    assert_string_equal(arena_printf(&a, "%s-%d", "督", 7), "督-7");
+    arena_free(&a);
+    struct buf b = {.max = 8};
+    assert_true(buf_puts(&b, "12345678"));
+    assert_false(buf_puts(&b, "9"));
+    assert_int_equal(b.len, 8);
+    buf_free(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jsonv_accepts_valid_body),
+        cmocka_unit_test(test_jsonv_counts_characters_not_bytes),
+        cmocka_unit_test(test_jsonv_refuses_unknown_missing_wrong_type_range),
+        cmocka_unit_test(test_utf8_rejects_overlong_surrogates_and_nul),
+        cmocka_unit_test(test_csv_quotes_commas_newlines_and_bom),
+        cmocka_unit_test(test_time_iso_round_trip_and_offsets),
+        cmocka_unit_test(test_local_day_in_shanghai),
+        cmocka_unit_test(test_arena_and_buffer),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
