@@ -7,13 +7,8 @@
 #   make format     clang-format the C sources
 
 CC      ?= cc
-<<<<<<< HEAD
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq cairo pangocairo xlsxwriter libzip
-VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo 0.1.0)
-=======
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq
 VERSION := 0.1.0
->>>>>>> main
 # -Wcast-qual is left out: jansson's API is not const-correct
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
            -Wpointer-arith -Wformat=2 -Wno-format-nonliteral -Wvla
