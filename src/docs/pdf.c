@@ -366,8 +366,11 @@ static void signature(struct pdf *p, const char *issuer, const char *date, const
     struct style s = body_style(p);
     s.indent = 0;
     s.align = AL_RIGHT;
-    blank(p, seal ? 2 : 1);
-    if (p->y + PITCH * (seal ? 3 : 2) > BOTTOM)
+    /* the signature never stands alone on a page: drop the blank line before moving on */
+    double need = PITCH * (seal ? 3 : 2), gap = PITCH * (seal ? 2 : 1);
+    if (p->y + gap + need <= BOTTOM)
+        p->y += gap;
+    else if (p->y + need > BOTTOM)
         new_page(p);
     if (!seal) {
         s.width = TEXT_W - 2 * ch;
@@ -666,13 +669,13 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     if (j->filter && *j->filter)
         para(p, arena_printf(p->a, "筛选条件：%s", j->filter), &sub);
     blank(p, 0.3);
-    static const struct column lc[] = {{"序号", 0.06}, {"编号", 0.15}, {"督办事项", 0.27}, {"牵头单位", 0.13},
-                                       {"责任单位", 0.12}, {"办结时限", 0.11}, {"状态", 0.16}};
+    static const struct column lc[] = {{"序号", 0.06}, {"编号", 0.19}, {"督办事项", 0.25}, {"牵头单位", 0.14},
+                                       {"责任单位", 0.14}, {"办结时限", 0.11}, {"状态", 0.11}};
     table_head(p, lc, 7);
     for (int i = 0; i < j->nitems; i++) {
         const struct doc_item *it = &j->items[i];
         const char *cells[] = {arena_printf(p->a, "%d", i + 1), it->number, it->title, it->lead_unit,
-                               units_joined(p, it, false), doc_date_cn(p->a, it->deadline),
+                               units_joined(p, it, false), it->deadline,
                                arena_printf(p->a, "%s\n%s %d%%", it->state, doc_light_label(it->light), it->progress)};
         draw_row(p, lc, 7, cells, false);
     }
