@@ -1,5 +1,6 @@
 /* cli_docs.c: document render (PDF/XLSX/CSV from a JSON model) and verify (signatures, archives). */
 #include "cli/cli.h"
+#include "docs/ledger.h"
 #include "docs/pdf.h"
 
 #include <errno.h>
@@ -19,6 +20,32 @@ static bool write_file(const char *path, const void *data, size_t n)
     else
         fflush(f);
     return ok;
+}
+
+/* Writes the ledger of items as XLSX or CSV to path. */
+static int write_ledger(const char *path, bool xlsx, const struct doc_item *items, int n)
+{
+    if (xlsx) {
+        struct ledger_xlsx *l = ledger_xlsx_open(path, NULL);
+        if (!l)
+            return cli_fail("cannot create %s", path);
+        for (int i = 0; i < n; i++)
+            ledger_xlsx_item(l, &items[i]);
+        char err[256];
+        if (!ledger_xlsx_close(l, err, sizeof err))
+            return cli_fail("writing %s failed: %s", path, err);
+    } else {
+        struct buf b = {0};
+        ledger_csv_header(&b);
+        for (int i = 0; i < n; i++)
+            ledger_csv_item(&b, &items[i]);
+        bool ok = write_file(path, b.data, b.len);
+        buf_free(&b);
+        if (!ok)
+            return cli_fail("cannot write %s: %s", path, strerror(errno));
+    }
+    fprintf(stderr, "%s: %d item(s)\n", path, n);
+    return 0;
 }
 
 /*
@@ -70,7 +97,13 @@ int cmd_document_render(struct cli *cli)
     }
     struct buf out = {0};
     int pages = 0, rc = 0;
-    if (!pdf_render(&job, &a, &out, &pages))
+    const char *ext = strrchr(cli->argv[2], '.');
+    if (ext && (!strcmp(ext, ".xlsx") || !strcmp(ext, ".csv"))) {
+        if (kind != DOC_LIST)
+            rc = cli_fail("only the list can be written as a table (.xlsx, .csv)");
+        else
+            rc = write_ledger(cli->argv[2], !strcmp(ext, ".xlsx"), job.items, job.nitems);
+    } else if (!pdf_render(&job, &a, &out, &pages))
         rc = cli_fail("rendering the document failed (fonts installed? see fc-list)");
     else if (!write_file(cli->argv[2], out.data, out.len))
         rc = cli_fail("cannot write %s: %s", cli->argv[2], strerror(errno));
