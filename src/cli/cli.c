@@ -35,6 +35,10 @@ static const struct cli_command commands[] = {
      "Renders an official document (notice, reminder, record, list) from a JSON model, without a database "
      "(see docs/documents.md).",
      true},
+    {"verify", cmd_verify, "ARCHIVE.zip | SIGNATURE.json | SIGNATURE_ID",
+     "Checks an archive file offline (every member's SM3, the manifest seal, the audit sub-chain, every "
+     "signature) or one seal signature, and names what does not match; exits non-zero on any mismatch.",
+     true},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
      true},

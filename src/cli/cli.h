@@ -57,5 +57,6 @@ int cmd_version(struct cli *cli);
 int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
 int cmd_document_render(struct cli *cli);
+int cmd_verify(struct cli *cli);
 
 #endif

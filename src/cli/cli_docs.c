@@ -1,7 +1,9 @@
 /* cli_docs.c: document render (PDF/XLSX/CSV from a JSON model) and verify (signatures, archives). */
 #include "cli/cli.h"
+#include "docs/archive.h"
 #include "docs/ledger.h"
 #include "docs/pdf.h"
+#include "docs/seal.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -112,5 +114,87 @@ int cmd_document_render(struct cli *cli)
     buf_free(&out);
     arena_free(&a);
     json_decref(model);
+    return rc;
+}
+
+/* Prints the outcome of one signature record check; returns the exit code. */
+static int report_signature(const json_t *rec, const char *what)
+{
+    struct arena a = ARENA_INIT;
+    const char *why = seal_check_record(&a, rec);
+    int rc = 0;
+    if (why) {
+        printf("FAIL %s: %s\n", what, why);
+        rc = 1;
+    } else {
+        printf("OK   %s: %s signed by %s at %s, key %.16s\n", what,
+               json_string_value(json_object_get(rec, "unit")) ? json_string_value(json_object_get(rec, "unit")) : "?",
+               json_string_value(json_object_get(rec, "signer")) ? json_string_value(json_object_get(rec, "signer")) : "?",
+               json_string_value(json_object_get(rec, "signed_at")) ? json_string_value(json_object_get(rec, "signed_at")) : "?",
+               json_string_value(json_object_get(rec, "fingerprint")));
+    }
+    arena_free(&a);
+    return rc;
+}
+
+/*
+ * ducha verify ARCHIVE.zip | SIGNATURE.json | SIGNATURE_ID
+ * An archive or a signature record (as served by GET /api/v1/signatures/{id}) is checked offline;
+ * a signature id is read from the database. Exit 0 if everything matches, 1 otherwise.
+ */
+int cmd_verify(struct cli *cli)
+{
+    if (cli_leftover_options(cli))
+        return 2;
+    if (cli->argc != 1)
+        return cli_fail("usage: ducha verify ARCHIVE.zip | SIGNATURE.json | SIGNATURE_ID");
+    const char *arg = cli->argv[0];
+    FILE *f = fopen(arg, "rb");
+    if (f) {
+        char magic[2] = {0};
+        size_t got = fread(magic, 1, 2, f);
+        fclose(f);
+        if (got == 2 && magic[0] == 'P' && magic[1] == 'K') {
+            struct arena a = ARENA_INIT;
+            struct archive_report r;
+            bool ok = archive_verify(arg, &a, &r);
+            for (int i = 0; i < r.nproblems; i++)
+                printf("FAIL %s\n", r.problems[i]);
+            if (ok)
+                printf("OK   %s: archive of %s, %d members match, manifest sealed with key %.16s\n", arg,
+                       r.item_number ? r.item_number : "?", r.checked, r.fingerprint ? r.fingerprint : "?");
+            else
+                printf("%s: %d problem(s)\n", arg, r.nproblems);
+            arena_free(&a);
+            return ok ? 0 : 1;
+        }
+        json_error_t jerr;
+        json_t *rec = json_load_file(arg, 0, &jerr);
+        if (!json_is_object(rec)) {
+            json_decref(rec);
+            return cli_fail("%s: neither a ZIP archive nor a JSON signature record", arg);
+        }
+        int rc = report_signature(rec, arg);
+        json_decref(rec);
+        return rc;
+    }
+    char *end;
+    long long id = strtoll(strncmp(arg, "sig:", 4) ? arg : arg + 4, &end, 10);
+    if (*end || id <= 0)
+        return cli_fail("%s: no such file, and not a signature id", arg);
+    if (!cli_open(cli))
+        return 1;
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    cli_ctx(cli, &c, &a);
+    json_t *rec = NULL;
+    int rc;
+    if (seal_signature_get(&c, id, &rec))
+        rc = cli_fail("%s", c.msg ? c.msg : "signature not found");
+    else
+        rc = report_signature(rec, arena_printf(&a, "signature %lld", id));
+    json_decref(rec);
+    store_release(c.db);
+    arena_free(&a);
     return rc;
 }

@@ -245,19 +245,36 @@ static enum err sign_tx(struct ctx *c, void *arg)
     return e;
 }
 
-enum err seal_sign(struct ctx *c, int64_t unit_id, const void *canonical, size_t len, struct seal_signature *out)
+static enum err sign_common(struct ctx *c, int64_t unit_id, const void *canonical, size_t len,
+                            struct seal_signature *out, bool check)
 {
     if (!canonical || memchr(canonical, 0, len) || !utf8_valid(canonical, len))
         return ctx_fail(c, ERR_INVALID, "签章内容必须是 UTF-8 文本");
     struct sign_args a = {unit_id, arena_strndup(c->arena, canonical, len), {0}, out};
     enum err e = unit_info(c, unit_id, &a.u);
-    if (!e)
+    if (!e && check)
         e = perm_require(c, CAP_ITEM_SIGN, a.u.path, "单位印章");
     if (!e && (!c->cfg || !c->cfg->secret_key || !*c->cfg->secret_key))
         e = ctx_fail(c, ERR_CONFLICT, "%s", NO_SECRET);
     if (!e)
         e = ctx_tx(c, "电子签章", sign_tx, &a);
     return e;
+}
+
+enum err seal_sign(struct ctx *c, int64_t unit_id, const void *canonical, size_t len, struct seal_signature *out)
+{
+    return sign_common(c, unit_id, canonical, len, out, true);
+}
+
+enum err seal_sign_for_unit(struct ctx *c, int64_t unit_id, const void *canonical, size_t len,
+                            struct seal_signature *out)
+{
+    return sign_common(c, unit_id, canonical, len, out, false);
+}
+
+bool seal_available(const struct ctx *c)
+{
+    return c->cfg && c->cfg->secret_key && *c->cfg->secret_key;
 }
 
 #define SIG_SELECT                                                                                                     \

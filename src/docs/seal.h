@@ -43,6 +43,13 @@ enum err seal_get(struct ctx *c, int64_t unit_id, json_t **out);
  */
 enum err seal_sign(struct ctx *c, int64_t unit_id, const void *canonical, size_t len, struct seal_signature *out);
 
+/* Like seal_sign without the signer check: for what the system seals on a unit's behalf after the
+ * caller checked its own permission (an archive manifest sealed with the archiving office's seal). */
+enum err seal_sign_for_unit(struct ctx *c, int64_t unit_id, const void *canonical, size_t len,
+                            struct seal_signature *out);
+/* True if secret_key is configured (seals can be made and used). */
+bool seal_available(const struct ctx *c);
+
 /* One signature with everything needed to verify it offline: unit, signer, time, content,
  * content_sm3, signature, fingerprint, public_key. Visible if the unit is in scope. */
 enum err seal_signature_get(struct ctx *c, int64_t id, json_t **out);
