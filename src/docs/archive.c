@@ -131,6 +131,37 @@ enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, co
     return ERR_OK;
 }
 
+enum err archive_audit_records(struct ctx *c, const char *object_type, int64_t object_id, json_t **out)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, "
+                                        "object_id, summary, client, scope, prev_hash, hash FROM audit_log "
+                                        "WHERE object_type = ? AND object_id = ? ORDER BY seq");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
+    char oid[32];
+    snprintf(oid, sizeof oid, "%lld", (long long)object_id);
+    stmt_bind_text(st, 1, object_type);
+    stmt_bind_text(st, 2, oid);
+    json_t *arr = json_array();
+    int rc;
+    static const char *const names[] = {"at", "actor_id", "actor", "role", "unit_id", "action", "object_type",
+                                        "object_id", "summary", "client", "scope", "prev_hash", "hash"};
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        /* every field as the text the hash covers (NULL as "") */
+        json_t *rec = json_pack("{sI}", "seq", (json_int_t)stmt_int(st, 0));
+        for (int i = 0; i < 13; i++)
+            json_object_set_new(rec, names[i], json_string(stmt_text(st, i + 1) ? stmt_text(st, i + 1) : ""));
+        json_array_append_new(arr, rec);
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "读取审计记录");
+    }
+    *out = arr;
+    return ERR_OK;
+}
+
 /* ---- verification (offline) ---- */
 
 #define MAX_PROBLEMS 200

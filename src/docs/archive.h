@@ -37,6 +37,10 @@ struct archive_member {
 enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, const struct archive_member *m,
                        int n, int64_t seal_unit_id, const char **sm3, int64_t *size);
 
+/* The audit records of one object, oldest first, every field as the text its hash covers (for
+ * audit.json). No permission check: the caller checked the object. */
+enum err archive_audit_records(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
+
 struct archive_report {
     int checked;            /* members whose hash matched */
     int nproblems;
