@@ -140,3 +140,94 @@ const char *doc_light_label(const char *light)
         return "绿灯";
     return light;
 }
+
+/* Days from date a to date b (YYYY-MM-DD), or 0 if either is malformed. */
+static int days_between(const char *a, const char *b)
+{
+    struct tm ta = {0}, tb = {0};
+    if (!a || !b || sscanf(a, "%4d-%2d-%2d", &ta.tm_year, &ta.tm_mon, &ta.tm_mday) != 3 ||
+        sscanf(b, "%4d-%2d-%2d", &tb.tm_year, &tb.tm_mon, &tb.tm_mday) != 3)
+        return 0;
+    ta.tm_year -= 1900;
+    tb.tm_year -= 1900;
+    ta.tm_mon--;
+    tb.tm_mon--;
+    ta.tm_hour = tb.tm_hour = 12;
+    return (int)((timegm(&tb) - timegm(&ta)) / 86400);
+}
+
+static bool state_running(const char *s)
+{
+    static const char *const running[] = {"assigned", "received", "in_progress", "completion_requested",
+                                          "completion_signed", NULL};
+    for (int i = 0; s && running[i]; i++)
+        if (!strcmp(s, running[i]))
+            return true;
+    return false;
+}
+
+void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events, const json_t *reports,
+                         const json_t *signatures, const char *today, struct doc_item *it)
+{
+    memset(it, 0, sizeof *it);
+    json_t *id = json_object_get(j, "id");
+    it->id = json_is_integer(id) ? json_integer_value(id) : 0;
+    it->number = *str(j, "number") ? str(j, "number") : "（未编号）";
+    it->title = str(j, "title");
+    const char *kind = str(j, "source_kind_label"), *ref = str(j, "source_ref");
+    it->source = *ref ? arena_printf(a, "%s（%s）", kind, ref) : kind;
+    it->content = str(j, "requirement");
+    it->requirement = "";
+    it->lead_unit = str(j, "lead_unit_name");
+    it->leader = str(j, "leader_name");
+    it->deadline = str(j, "due_date");
+    it->state = str(j, "state_label");
+    it->light = str(j, "light");
+    it->progress = num(j, "progress");
+    it->registered_at = doc_day_local(a, str(j, "created_at"));
+    it->completed_at = *str(j, "closed_at") ? doc_day_local(a, str(j, "closed_at")) : "";
+    it->reply = "";
+    if (state_running(str(j, "state")) && today && strcmp(today, it->deadline) > 0)
+        it->overdue_days = days_between(it->deadline, today);
+
+    json_t *tracks = json_object_get(j, "tracks"), *v;
+    size_t i;
+    it->co_units = arena_alloc(a, sizeof *it->co_units * (json_array_size(tracks) + 1));
+    json_array_foreach(tracks, i, v)
+    {
+        if (!strcmp(str(v, "role"), "co"))
+            it->co_units[it->nco++] = str(v, "unit_name");
+        else if (*str(v, "reply_text"))
+            it->reply = str(v, "reply_text");
+    }
+    json_t *children = json_object_get(j, "children");
+    it->milestones = arena_alloc(a, sizeof *it->milestones * (json_array_size(children) + 1));
+    json_array_foreach(children, i, v)
+    {
+        bool done = !strcmp(str(v, "state"), "completed") || !strcmp(str(v, "state"), "archived");
+        it->milestones[it->nmilestones++] =
+            (struct doc_milestone){str(v, "title"), str(v, "due_date"), done ? str(v, "due_date") : NULL};
+    }
+    it->events = arena_alloc(a, sizeof *it->events * (json_array_size(events) + 1));
+    json_array_foreach(events, i, v)
+    {
+        const char *who = *str(v, "actor_name") ? str(v, "actor_name") : str(v, "actor");
+        const char *what = *str(v, "action_label") ? str(v, "action_label") : str(v, "action");
+        it->events[it->nevents++] = (struct doc_event){str(v, "at"), who, what, str(v, "note")};
+        if (!strcmp(str(v, "action"), "assign") && !it->assigned_at)
+            it->assigned_at = doc_day_local(a, str(v, "at"));
+    }
+    if (!it->assigned_at)
+        it->assigned_at = "";
+    /* reports come newest first: the record lists them oldest first */
+    size_t nr = json_array_size(reports);
+    it->reports = arena_alloc(a, sizeof *it->reports * (nr + 1));
+    for (i = nr; i-- > 0;) {
+        v = json_array_get(reports, i);
+        it->reports[it->nreports++] = (struct doc_report){str(v, "created_at"), str(v, "unit_name"),
+                                                          str(v, "created_by_name"), str(v, "text"), num(v, "percent")};
+    }
+    it->seals = arena_alloc(a, sizeof *it->seals * (json_array_size(signatures) + 1));
+    json_array_foreach(signatures, i, v) it->seals[it->nseals++] =
+        (struct doc_seal){str(v, "unit"), str(v, "signer"), str(v, "signed_at"), str(v, "fingerprint")};
+}

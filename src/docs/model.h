@@ -65,6 +65,14 @@ struct doc_office {
 void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *out);
 void doc_office_from_json(struct arena *a, const json_t *j, struct doc_office *out);
 
+/*
+ * Fills an item from the items module's JSON (items_get, a ledger row, items_events,
+ * items_reports; the last three may be NULL) and the seal signatures of the item (may be NULL).
+ * today (YYYY-MM-DD) counts overdue days of a running item. Strings borrow from the JSON.
+ */
+void doc_item_from_items(struct arena *a, const json_t *item, const json_t *events, const json_t *reports,
+                         const json_t *signatures, const char *today, struct doc_item *out);
+
 /* "2026-11-23" (or an ISO instant) -> "2026年11月23日" in arena memory; "" if malformed. */
 const char *doc_date_cn(struct arena *a, const char *date);
 /* An ISO instant as local "2026-11-23 09:30" (the input itself if it is not an instant). */
