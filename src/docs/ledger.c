@@ -173,8 +173,8 @@ bool ledger_xlsx_close(struct ledger_xlsx *l, char *err, size_t errlen)
 }
 
 const char *const ledger_csv_columns[] = {
-    "number", "title", "source", "content", "lead_unit", "co_units", "leader", "deadline",
-    "state", "light", "progress", "assigned_at", "completed_at", NULL,
+    "number", "title", "requirement", "source_kind", "source_ref", "lead_unit", "co_units", "leader", "due_date",
+    "importance", "kind", "state", "light", "progress", "assigned_at", "completed_at", NULL,
 };
 
 /* One CSV field. A value starting with = + - @ gets a leading apostrophe so that spreadsheets do not
@@ -207,8 +207,9 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
     const char *co = "";
     for (int i = 0; i < it->nco; i++)
         co = arena_printf(&a, "%s%s%s", co, *co ? "、" : "", it->co_units[i]);
-    const char *v[] = {it->number, it->title, it->source, it->content, it->lead_unit, co, it->leader,
-                       it->deadline, it->state, it->light, arena_printf(&a, "%d", it->progress),
+    const char *v[] = {it->number,   it->title,    it->content,    it->source_kind, it->source_ref,
+                       it->lead_unit, co,          it->leader,     it->deadline,    it->importance,
+                       it->kind,      it->state,   it->light,      arena_printf(&a, "%d", it->progress),
                        it->assigned_at, it->completed_at};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         csv_field(out, v[i], i + 1 == sizeof v / sizeof *v);

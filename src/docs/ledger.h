@@ -5,7 +5,8 @@
  * XLSX: sheet "督办台账", one row per item under a frozen header with an autofilter, dates as
  * Excel dates, progress as a percentage and the traffic light as a coloured cell; sheet
  * "进展报告", one row per progress report. CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF,
- * the header of ledger_csv_columns, which is also what the item import reads.
+ * the header of ledger_csv_columns; the item import reads the same file (ignoring number, state,
+ * light, progress and the dates, which an import cannot set).
  */
 #ifndef DUCHA_LEDGER_H
 #define DUCHA_LEDGER_H

@@ -34,6 +34,10 @@ void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *it)
     it->source = str(j, "source");
     it->content = str(j, "content");
     it->requirement = str(j, "requirement");
+    it->source_kind = str(j, "source_kind");
+    it->source_ref = str(j, "source_ref");
+    it->importance = str(j, "importance");
+    it->kind = str(j, "kind");
     it->lead_unit = str(j, "lead_unit");
     it->leader = str(j, "leader");
     it->deadline = str(j, "deadline");
@@ -176,6 +180,10 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     it->title = str(j, "title");
     const char *kind = str(j, "source_kind_label"), *ref = str(j, "source_ref");
     it->source = *ref ? arena_printf(a, "%s（%s）", kind, ref) : kind;
+    it->source_kind = str(j, "source_kind");
+    it->source_ref = ref;
+    it->importance = str(j, "importance");
+    it->kind = str(j, "kind");
     it->content = str(j, "requirement");
     it->requirement = "";
     it->lead_unit = str(j, "lead_unit_name");

@@ -34,6 +34,7 @@ struct doc_seal {
 struct doc_item {
     int64_t id;
     const char *number, *title, *source, *content, *requirement;
+    const char *source_kind, *source_ref, *importance, *kind; /* machine values (CSV) */
     const char *lead_unit;
     const char **co_units;
     int nco;

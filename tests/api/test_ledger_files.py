@@ -122,5 +122,5 @@ def test_csv_round_trips(tmp_path):
         assert title == item["title"]
         assert row["number"] == item["number"] and row["lead_unit"] == item["lead_unit"]
         assert row["co_units"].split("、") == (item["co_units"] or [""])
-        assert row["deadline"] == item["deadline"] and int(row["progress"]) == item["progress"]
+        assert row["due_date"] == item["deadline"] and int(row["progress"]) == item["progress"]
     assert rows[1]["title"].startswith("'=")  # not executable in a spreadsheet
