@@ -10,6 +10,8 @@ extern const struct route unit_routes[];
 extern const struct route user_routes[];
 extern const struct route audit_routes[];
 extern const struct route docs_routes[];
+extern const struct route cluster_routes[];
+extern const struct route item_routes[];
 
 /* NULL-terminated list of the tables above. */
 extern const struct route *const api_route_tables[];

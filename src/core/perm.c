@@ -115,7 +115,49 @@ enum err perm_require(struct ctx *c, enum cap cap, const char *unit_path, const 
     return ERR_OK;
 }
 
-const char **perm_scope(struct ctx *c, int *n)
+bool perm_item_visible(const struct principal *p, const struct perm_item *it)
+{
+    if (!p)
+        return true;
+    if (perm_at(p, CAP_ITEM_READ, it->office_path))
+        return true;
+    for (int i = 0; i < it->nunits; i++)
+        if (perm_at(p, CAP_ITEM_READ, it->unit_paths[i]) ||
+            (perm_any(p, CAP_ITEM_READ) && perm_in_portfolio(p, it->unit_paths[i])))
+            return true;
+    return false;
+}
+
+bool perm_cap_role_at(const struct principal *p, enum cap cap, int role, const char *unit_path)
+{
+    if (!p)
+        return true;
+    for (int i = 0; i < p->ngrants; i++)
+        if ((role < 0 || (int)p->grants[i].role == role) && (role_caps[p->grants[i].role] & B(cap)) &&
+            path_within(unit_path, p->grants[i].unit_path))
+            return true;
+    return false;
+}
+
+enum err perm_require_item(struct ctx *c, enum cap cap, const struct perm_item *it, const char *at, const char *what)
+{
+    if (!c->user)
+        return ERR_OK;
+    if (!perm_item_visible(c->user, it))
+        return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", what);
+    if (cap == CAP_ITEM_READ) {
+        c->acting = perm_grant_at(c->user, CAP_ITEM_READ, at);
+        return ERR_OK;
+    }
+    const struct grant *g = perm_grant_at(c->user, cap, at);
+    if (!g)
+        return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行此操作", what);
+    c->acting = g;
+    return ERR_OK;
+}
+
+/* The grants' paths (only those whose role carries cap, unless cap < 0), none inside another. */
+static const char **scope_of(struct ctx *c, int cap, int *n)
 {
     const struct principal *p = c->user;
     *n = 0;
@@ -124,9 +166,13 @@ const char **perm_scope(struct ctx *c, int *n)
     const char **out = arena_alloc(c->arena, sizeof *out * (size_t)(p->ngrants + 1));
     for (int i = 0; i < p->ngrants; i++) {
         const char *path = p->grants[i].unit_path;
+        if (cap >= 0 && !(role_caps[p->grants[i].role] & B(cap)))
+            continue;
         bool covered = false;
         for (int j = 0; j < p->ngrants && !covered; j++) {
             const char *other = p->grants[j].unit_path;
+            if (cap >= 0 && !(role_caps[p->grants[j].role] & B(cap)))
+                continue;
             if (j != i && path_within(path, other) && (strcmp(path, other) != 0 || j < i))
                 covered = true;
         }
@@ -134,6 +180,16 @@ const char **perm_scope(struct ctx *c, int *n)
             out[(*n)++] = path;
     }
     return out;
+}
+
+const char **perm_scope(struct ctx *c, int *n)
+{
+    return scope_of(c, -1, n);
+}
+
+const char **perm_scope_cap(struct ctx *c, enum cap cap, int *n)
+{
+    return scope_of(c, (int)cap, n);
 }
 
 const char *perm_path_upper(struct arena *a, const char *prefix)

@@ -60,6 +60,26 @@ enum err perm_require(struct ctx *c, enum cap cap, const char *unit_path, const 
  * queries: a unit is visible if path >= prefix AND path < perm_path_upper(prefix). Arena memory.
  */
 const char **perm_scope(struct ctx *c, int *n);
+/*
+ * Supervision items sit in two places of the tree: the government whose office registered them
+ * (office_path) and their responsible units (unit_paths). An item is visible to a user holding
+ * CAP_ITEM_READ at an ancestor-or-self of either, and to a leader whose portfolio covers one of
+ * its units. perm_require_item: 404 if not visible, else 403 unless cap is held at `at` (which
+ * must be office_path or one of unit_paths); CAP_ITEM_READ needs visibility only.
+ */
+struct perm_item {
+    const char *office_path;
+    const char *const *unit_paths;
+    int nunits;
+};
+bool perm_item_visible(const struct principal *p, const struct perm_item *it);
+enum err perm_require_item(struct ctx *c, enum cap cap, const struct perm_item *it, const char *at,
+                           const char *what);
+/* Like perm_scope, but only the grants whose role carries cap. Arena memory. */
+const char **perm_scope_cap(struct ctx *c, enum cap cap, int *n);
+/* True if the user holds the role at unit_path or an ancestor and that role carries cap. */
+bool perm_cap_role_at(const struct principal *p, enum cap cap, int role, const char *unit_path);
+
 /* The exclusive upper bound of a subtree's paths: "/1/7/" -> "/1/70" ('0' follows '/'). */
 const char *perm_path_upper(struct arena *a, const char *prefix);
 

@@ -425,6 +425,29 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
             json_decref(before);
             return ctx_store_fail(c, rc, "移动单位");
         }
+        /* the copies of unit paths that make item visibility a range scan move along */
+        static const char *const copies[] = {
+            "UPDATE items SET office_path = ? || SUBSTR(office_path, ?) WHERE office_path >= ? AND office_path < ?",
+            "UPDATE items SET lead_path = ? || SUBSTR(lead_path, ?) WHERE lead_path >= ? AND lead_path < ?",
+            "UPDATE item_tracks SET unit_path = ? || SUBSTR(unit_path, ?) WHERE unit_path >= ? AND unit_path < ?",
+        };
+        for (size_t k = 0; k < sizeof copies / sizeof *copies; k++) {
+            st = db_prepare(c->db, copies[k]);
+            if (!st) {
+                json_decref(before);
+                return ctx_store_fail(c, STORE_E_OTHER, "移动单位");
+            }
+            stmt_bind_text(st, 1, new_path);
+            stmt_bind_int(st, 2, (int64_t)strlen(path) + 1);
+            stmt_bind_text(st, 3, path);
+            stmt_bind_text(st, 4, perm_path_upper(c->arena, path));
+            rc = stmt_step(st);
+            stmt_done(st);
+            if (rc < 0) {
+                json_decref(before);
+                return ctx_store_fail(c, rc, "移动单位");
+            }
+        }
     }
     json_t *sum = json_pack("{so sO}", "before", before, "change", (json_t *)b);
     e = audit_record(c, "unit.update", "unit", a->id, sum);

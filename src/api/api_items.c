@@ -1,0 +1,310 @@
+/* api_items.c: supervision items under /api/v1/items (the ledger, the item, its workflow actions,
+ * timeline, reports, children and attachments) and attachment downloads. */
+#include "api/routes.h"
+#include "items/items.h"
+
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+static bool item_id(struct req *rq, int64_t *id)
+{
+    if (req_param_id(rq, "id", id))
+        return true;
+    reply_error(rq, ERR_NOT_FOUND, "督办事项不存在");
+    return false;
+}
+
+/* GET /api/v1/items?state=&source_kind=&lead_unit_id=&co_unit_id=&unit_id=&leader_id=&importance=&kind=
+ *   &due_before=&due_after=&overdue=&light=&tag=&year=&parent_id=&q=&sort=&page=&per_page= */
+static int h_items_list(struct req *rq)
+{
+    struct ledger_query q = {0};
+    int64_t page, per_page, year, overdue;
+    if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 50, &per_page) ||
+        !req_query_int(rq, "lead_unit_id", 0, INT64_MAX, 0, &q.lead_unit_id) ||
+        !req_query_int(rq, "co_unit_id", 0, INT64_MAX, 0, &q.co_unit_id) ||
+        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q.unit_id) ||
+        !req_query_int(rq, "leader_id", 0, INT64_MAX, 0, &q.leader_id) ||
+        !req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &q.parent_id) ||
+        !req_query_int(rq, "year", 0, 9999, 0, &year) || !req_query_int(rq, "overdue", 0, 1, 0, &overdue))
+        return 0;
+    q.page = (int)page;
+    q.per_page = (int)per_page;
+    q.year = year;
+    q.overdue = overdue != 0;
+    q.state = req_query(rq, "state");
+    q.source_kind = req_query(rq, "source_kind");
+    q.importance = req_query(rq, "importance");
+    q.kind = req_query(rq, "kind");
+    q.tag = req_query(rq, "tag");
+    q.q = req_query(rq, "q");
+    q.light = req_query(rq, "light");
+    q.sort = req_query(rq, "sort");
+    q.due_before = req_query(rq, "due_before");
+    q.due_after = req_query(rq, "due_after");
+    if (q.q && strlen(q.q) > 200)
+        return reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
+    json_t *out = NULL;
+    enum err e = items_ledger(&rq->ctx, &q, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_items_meta(struct req *rq)
+{
+    json_t *out = NULL;
+    enum err e = items_meta(&rq->ctx, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_item_create(struct req *rq)
+{
+    if (!req_check(rq, items_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_item_get(struct req *rq)
+{
+    int64_t id;
+    if (!item_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_item_update(struct req *rq)
+{
+    int64_t id;
+    if (!item_id(rq, &id) || !req_check(rq, items_update_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_update(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/items/{id}/actions/{action}: the body (JSON object) may be empty. */
+static int h_item_action(struct req *rq)
+{
+    int64_t id;
+    enum item_action action;
+    if (!item_id(rq, &id))
+        return 0;
+    if (!item_action_parse(req_param(rq, "action"), &action))
+        return reply_error(rq, ERR_NOT_FOUND, arena_printf(rq->arena, "没有名为“%s”的操作（见 GET /api/v1/items/meta）",
+                                                          req_param(rq, "action")));
+    if (action == ACT_REPORT)
+        return reply_error(rq, ERR_INVALID, "进展报告请使用 POST /api/v1/items/{id}/reports");
+    json_t *body = NULL;
+    if (rq->body_len) {
+        if (!rq->content_type || strncmp(rq->content_type, "application/json", 16) != 0)
+            return reply_error(rq, ERR_MEDIA_TYPE, "请求体必须是 JSON（Content-Type: application/json）");
+        json_error_t jerr;
+        body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(body)) {
+            json_decref(body);
+            return reply_error(rq, ERR_BAD_REQUEST, "请求体必须是 JSON 对象");
+        }
+    } else {
+        body = json_object();
+    }
+    char msg[256];
+    enum err e = jv_check(body, items_action_spec, msg, sizeof msg);
+    if (e) {
+        json_decref(body);
+        return reply_error(rq, e, msg);
+    }
+    json_t *out = NULL;
+    e = items_act(&rq->ctx, id, action, body, &out);
+    json_decref(body);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_item_events(struct req *rq)
+{
+    int64_t id;
+    if (!item_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_events(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "events", out));
+}
+
+static int h_item_report(struct req *rq)
+{
+    int64_t id;
+    if (!item_id(rq, &id) || !req_check(rq, items_report_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_act(&rq->ctx, id, ACT_REPORT, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_item_reports(struct req *rq)
+{
+    int64_t id;
+    if (!item_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_reports(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "reports", out));
+}
+
+static int h_report_review(struct req *rq)
+{
+    int64_t id, rid;
+    if (!item_id(rq, &id))
+        return 0;
+    if (!req_param_id(rq, "rid", &rid))
+        return reply_error(rq, ERR_NOT_FOUND, "进展报告不存在");
+    if (!req_check(rq, items_review_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_review_report(&rq->ctx, id, rid, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_item_child(struct req *rq)
+{
+    int64_t id;
+    if (!item_id(rq, &id) || !req_check(rq, items_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_create_child(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+/* Finds the first file part of a multipart/form-data body: its filename and bytes (pointing
+ * into the body). False if the body is not well-formed multipart. */
+static bool multipart_file(struct req *rq, const char **filename, const char **data, size_t *n)
+{
+    const char *b = strstr(rq->content_type, "boundary=");
+    if (!b)
+        return false;
+    b += 9;
+    size_t bl = strcspn(b, "; ");
+    if (*b == '"') {
+        b++;
+        bl = strcspn(b, "\"");
+    }
+    if (!bl || bl > 200)
+        return false;
+    char *delim = arena_printf(rq->arena, "--%.*s", (int)bl, b);
+    size_t dl = strlen(delim);
+    const char *body = rq->body, *end = rq->body + rq->body_len;
+    const char *p = memmem(body, rq->body_len, delim, dl);
+    while (p) {
+        p += dl;
+        if (end - p >= 2 && p[0] == '-' && p[1] == '-')
+            return false;
+        const char *hdr_end = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
+        if (!hdr_end)
+            return false;
+        const char *content = hdr_end + 4;
+        char *next_delim = arena_printf(rq->arena, "\r\n%s", delim);
+        const char *next = memmem(content, (size_t)(end - content), next_delim, dl + 2);
+        if (!next)
+            return false;
+        char *headers = arena_strndup(rq->arena, p, (size_t)(hdr_end - p));
+        const char *fn = strstr(headers, "filename=\"");
+        if (fn) {
+            fn += 10;
+            const char *fe = strchr(fn, '"');
+            if (!fe)
+                return false;
+            *filename = arena_strndup(rq->arena, fn, (size_t)(fe - fn));
+            *data = content;
+            *n = (size_t)(next - content);
+            return true;
+        }
+        p = next + 2;
+    }
+    return false;
+}
+
+/* POST /api/v1/items/{id}/attachments: multipart/form-data (first file part) or a raw body with
+ * ?filename=NAME; ?report_id= links it to a progress report. */
+static int h_item_attach(struct req *rq)
+{
+    int64_t id, report_id;
+    if (!item_id(rq, &id) || !req_query_int(rq, "report_id", 0, INT64_MAX, 0, &report_id))
+        return 0;
+    const char *filename = req_query(rq, "filename"), *data = rq->body;
+    size_t n = rq->body_len;
+    if (rq->content_type && !strncasecmp(rq->content_type, "multipart/form-data", 19)) {
+        if (!rq->body || !multipart_file(rq, &filename, &data, &n))
+            return reply_error(rq, ERR_BAD_REQUEST, "multipart/form-data 格式错误或没有文件");
+    }
+    json_t *out = NULL;
+    enum err e = items_attach(&rq->ctx, id, filename, data, n, report_id, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_item_attachments(struct req *rq)
+{
+    int64_t id;
+    if (!item_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_attachments(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "attachments", out));
+}
+
+/* RFC 5987 encoding of a file name for Content-Disposition. */
+static const char *disposition(struct req *rq, const char *filename)
+{
+    size_t n = strlen(filename);
+    char *enc = arena_alloc(rq->arena, n * 3 + 1), *o = enc;
+    for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = 0;
+    const char *dot = strrchr(filename, '.');
+    bool ascii_ext = dot && strlen(dot) < 12;
+    for (const char *p = dot; ascii_ext && *p; p++)
+        ascii_ext = (unsigned char)*p < 0x80 && *p != '"' && *p != '\\';
+    return arena_printf(rq->arena, "attachment; filename=\"attachment%s\"; filename*=UTF-8''%s", ascii_ext ? dot : "",
+                        enc);
+}
+
+static int h_attachment_get(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "附件不存在");
+    const char *path, *filename, *type;
+    enum err e = items_attachment_file(&rq->ctx, id, &path, &filename, &type);
+    if (e)
+        return reply_ctx_error(rq);
+    rq->reply_file = path;
+    rq->reply_type = type;
+    rq->status = 200;
+    reply_header(rq, "Content-Disposition", disposition(rq, filename));
+    reply_header(rq, "Content-Security-Policy", "sandbox");
+    return 0;
+}
+
+const struct route item_routes[] = {
+    {"GET", "/api/v1/items", h_items_list, CAP_ITEM_READ, 0, "the ledger (台账): filtered, sorted, paged, with counts"},
+    {"POST", "/api/v1/items", h_item_create, CAP_ITEM_REGISTER, ROUTE_JSON, "register a draft item"},
+    {"GET", "/api/v1/items/meta", h_items_meta, CAP_SIGNED_IN, 0, "source kinds, states, actions, grades"},
+    {"GET", "/api/v1/items/{id}", h_item_get, CAP_ITEM_READ, 0, "one item with tracks and allowed_actions"},
+    {"PATCH", "/api/v1/items/{id}", h_item_update, CAP_ITEM_REGISTER, ROUTE_JSON, "change a draft item"},
+    {"POST", "/api/v1/items/{id}/actions/{action}", h_item_action, CAP_ITEM_READ, 0, "take a workflow action"},
+    {"GET", "/api/v1/items/{id}/events", h_item_events, CAP_ITEM_READ, 0, "the timeline"},
+    {"POST", "/api/v1/items/{id}/reports", h_item_report, CAP_ITEM_HANDLE, ROUTE_JSON, "submit a progress report"},
+    {"GET", "/api/v1/items/{id}/reports", h_item_reports, CAP_ITEM_READ, 0, "progress reports"},
+    {"POST", "/api/v1/items/{id}/reports/{rid}/review", h_report_review, CAP_ITEM_REVIEW, ROUTE_JSON,
+     "review a progress report"},
+    {"POST", "/api/v1/items/{id}/children", h_item_child, CAP_ITEM_REGISTER, ROUTE_JSON, "decompose into a child item"},
+    {"POST", "/api/v1/items/{id}/attachments", h_item_attach, CAP_ITEM_READ, ROUTE_UPLOAD, "upload an attachment"},
+    {"GET", "/api/v1/items/{id}/attachments", h_item_attachments, CAP_ITEM_READ, 0, "attachments of an item"},
+    {"GET", "/api/v1/attachments/{id}", h_attachment_get, CAP_ITEM_READ, 0, "download an attachment"},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};

@@ -1,0 +1,69 @@
+/*
+ * items.h: supervision items (督办事项), DOMAIN.md §2–§3: registration and numbering, the
+ * workflow (workflow.h holds the table), each responsible unit's track, progress reports,
+ * decomposition into child items, attachments, the timeline and the ledger.
+ *
+ * Every function checks the caller's permission on the item itself (404 when invisible, 403 when
+ * visible but not allowed) and every write records its timeline event and its audit record in the
+ * same transaction. JSON results are owned by the caller (json_decref).
+ */
+#ifndef DUCHA_ITEMS_H
+#define DUCHA_ITEMS_H
+
+#include "base/jsonv.h"
+#include "core/ctx.h"
+#include "items/workflow.h"
+
+#include <jansson.h>
+
+extern const struct jv_field items_create_spec[];
+extern const struct jv_field items_update_spec[];
+extern const struct jv_field items_action_spec[];
+extern const struct jv_field items_report_spec[];
+extern const struct jv_field items_review_spec[];
+
+/* Creates a draft item (督查室 at the issuing government). Body: title, requirement, source_kind,
+ * source_ref, source_date, office_unit_id?, lead_unit_id, co_unit_ids, leader_id, importance, kind,
+ * due_date, confidentiality, tags. Errors: 422 values, 403/404 units. *out: the item. */
+enum err items_create(struct ctx *c, const json_t *body, json_t **out);
+/* A child item of parent_id for units below the parent's responsible unit (层层分解); its due
+ * date may not be later than the parent's. */
+enum err items_create_child(struct ctx *c, int64_t parent_id, const json_t *body, json_t **out);
+/* The item with its tracks, children roll-up, pending extension, suspensions and allowed_actions. */
+enum err items_get(struct ctx *c, int64_t id, json_t **out);
+/* Changes a draft (or returned) item's fields; "version" must match when given. */
+enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* Applies one workflow action (workflow.h) with its body (reason, text, grade …). */
+enum err items_act(struct ctx *c, int64_t id, enum item_action action, const json_t *body, json_t **out);
+/* The timeline, oldest first. */
+enum err items_events(struct ctx *c, int64_t id, json_t **out);
+/* Progress reports (承办反馈) of an item, newest first. */
+enum err items_reports(struct ctx *c, int64_t id, json_t **out);
+/* Reviews a report: {"result":"accepted"|"redo","note"}. */
+enum err items_review_report(struct ctx *c, int64_t id, int64_t report_id, const json_t *body, json_t **out);
+/* Source kinds, states, actions, grades, importance and kinds with their Chinese labels. */
+enum err items_meta(struct ctx *c, json_t **out);
+
+/* The ledger (台账): filters from the query string (see items_ledger in ledger.c). */
+struct ledger_query {
+    const char *state, *source_kind, *importance, *kind, *tag, *q, *light, *sort;
+    const char *due_before, *due_after;
+    int64_t lead_unit_id, co_unit_id, unit_id, leader_id, year, parent_id;
+    bool overdue;
+    int page, per_page;
+};
+enum err items_ledger(struct ctx *c, const struct ledger_query *q, json_t **out);
+
+/* Attachments: stores data (n bytes) named filename under cfg->data_dir by content hash. */
+enum err items_attach(struct ctx *c, int64_t id, const char *filename, const void *data, size_t n,
+                      int64_t report_id, json_t **out);
+enum err items_attachments(struct ctx *c, int64_t id, json_t **out);
+/* Looks up an attachment the caller may read: its stored path, name and type (arena). */
+enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,
+                               const char **content_type);
+
+/* The traffic light of a due date for an item in state s at ctx->now: "red" overdue, "yellow" due
+ * within cfg->yellow_days working days, "green", or "none" when the item is not running. */
+const char *items_light(struct ctx *c, const char *due_date, enum item_state s);
+
+#endif

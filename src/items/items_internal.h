@@ -1,0 +1,66 @@
+/* items_internal.h: what the files of src/items share (not for other modules). */
+#ifndef DUCHA_ITEMS_INTERNAL_H
+#define DUCHA_ITEMS_INTERNAL_H
+
+#include "items/items.h"
+
+struct track {
+    int64_t id, unit_id;
+    const char *unit_path, *unit_code, *unit_name;
+    bool lead;
+    enum item_state state;
+    int progress;
+    const char *received_at, *plan_text, *plan_date, *reply_text, *signed_at;
+};
+
+/* One item as loaded (arena strings). */
+struct item {
+    int64_t id, office_unit_id, lead_unit_id, leader_id, parent_id, created_by, version, year;
+    int64_t num_year, num_seq;
+    const char *number, *title, *requirement, *source_kind, *source_ref, *source_date;
+    const char *office_path, *office_name, *lead_path, *lead_name, *leader_name;
+    const char *importance, *kind, *due_date, *confidentiality, *tags, *grade;
+    const char *created_at, *updated_at, *closed_at;
+    enum item_state state, resume_state;
+    bool escalated;
+    int progress;
+    struct track *tracks;
+    int ntracks;
+    struct perm_item scope;
+};
+
+/* Loads the item and its tracks without permission checks; 404 if absent. */
+enum err item_load(struct ctx *c, int64_t id, struct item *it);
+/* Loads and requires visibility (404). */
+enum err item_load_visible(struct ctx *c, int64_t id, struct item *it);
+/* Locks the item's row for the rest of the transaction (a no-op write: portable row lock) and
+ * checks that it still has the version that was loaded; 409 if someone changed it meanwhile. */
+enum err item_lock(struct ctx *c, const struct item *it);
+/* The item as JSON for the caller (with allowed_actions). */
+json_t *item_json(struct ctx *c, const struct item *it);
+/* Appends a timeline event; data may be NULL (borrowed). */
+enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char *action, int from, int to,
+                    int64_t track_id, int64_t unit_id, const char *note, json_t *data);
+/* Rewrites the item's search bigrams. */
+enum err item_grams_update(struct ctx *c, int64_t item_id, const char *number, const char *title,
+                           const char *requirement);
+/* Splits text into lower-cased overlapping code-point bigrams (whitespace dropped); arena. */
+int item_bigrams(struct arena *a, const char *text, const char ***out);
+/* Today's local date as YYYY-MM-DD. */
+void item_today(struct ctx *c, char out[11]);
+/* Configured grades (settings key item_grades, default 优秀,良好,合格,不合格). */
+const char **item_grades(struct ctx *c, int *n);
+/* The names of the states a user may take action a in on this item (for the 409 message) and
+ * whether the user may take it in any state at all. */
+bool item_may_ever(struct ctx *c, const struct item *it, enum item_action a);
+/* Actions the user may take now (JSON array of names); per track when track != NULL. */
+json_t *item_allowed_actions(struct ctx *c, const struct item *it, const struct track *track);
+/* Source kind label, NULL if unknown. */
+const char *item_source_label(const char *kind);
+/* Validates create/update values beyond the JSON spec; fills unit ids and paths. */
+enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
+                          const char **lead_path);
+
+#define ITEM_WHAT "督办事项"
+
+#endif

@@ -1,0 +1,393 @@
+/*
+ * ledger.c: the ledger (台账): GET /api/v1/items. Visibility is SQL (range scans on the unit
+ * paths copied onto items and tracks), filters are ANDed, full-text `q` intersects the item_grams
+ * bigrams (which finds two-character Chinese words such as 交通 or 督查 on both backends) and then
+ * confirms with LIKE. Returns one page, the total and the counts per state for the same filter.
+ */
+#include "items/items_internal.h"
+
+#include "base/buf.h"
+#include "base/utf8.h"
+#include "calendar/workdays.h"
+#include "base/timeu.h"
+#include "core/perm.h"
+#include "units/units.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#define MAXP 160
+
+/* SQL text with its positional parameters. */
+struct sqlb {
+    struct buf sql;
+    int n;
+    struct {
+        bool is_int;
+        int64_t i;
+        const char *s;
+    } p[MAXP];
+    bool overflow;
+};
+
+static void q_text(struct sqlb *q, const char *s)
+{
+    if (q->n >= MAXP) {
+        q->overflow = true;
+        return;
+    }
+    q->p[q->n].is_int = false;
+    q->p[q->n++].s = s;
+}
+
+static void q_int(struct sqlb *q, int64_t v)
+{
+    if (q->n >= MAXP) {
+        q->overflow = true;
+        return;
+    }
+    q->p[q->n].is_int = true;
+    q->p[q->n++].i = v;
+}
+
+static void q_bind(struct sqlb *q, struct stmt *st)
+{
+    for (int i = 0; i < q->n; i++)
+        if (q->p[i].is_int)
+            stmt_bind_int(st, i + 1, q->p[i].i);
+        else
+            stmt_bind_text(st, i + 1, q->p[i].s);
+}
+
+/* "(col >= ? AND col < ?)" for a subtree. */
+static void q_range(struct ctx *c, struct sqlb *q, const char *col, const char *path)
+{
+    buf_printf(&q->sql, "(%s >= ? AND %s < ?)", col, col);
+    q_text(q, path);
+    q_text(q, perm_path_upper(c->arena, path));
+}
+
+static const char *like_escape(struct ctx *c, const char *s)
+{
+    char *out = arena_alloc(c->arena, strlen(s) * 2 + 1), *o = out;
+    for (; *s; s++) {
+        if (*s == '%' || *s == '_' || *s == '\\')
+            *o++ = '\\';
+        *o++ = *s;
+    }
+    *o = 0;
+    return out;
+}
+
+static const char *const active_states = "('assigned', 'received', 'in_progress', 'completion_requested', "
+                                         "'completion_signed')";
+
+/* Appends the WHERE conditions (visibility and filters); with_state false leaves the state out. */
+static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct sqlb *q, bool with_state)
+{
+    buf_puts(&q->sql, " WHERE 1 = 1");
+    if (c->user) {
+        int n;
+        const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
+        buf_puts(&q->sql, " AND (");
+        bool any = false;
+        for (int i = 0; i < n; i++) {
+            buf_puts(&q->sql, any ? " OR " : "");
+            q_range(c, q, "i.office_path", scope[i]);
+            any = true;
+        }
+        int np = perm_any(c->user, CAP_ITEM_READ) ? c->user->nportfolio : 0;
+        if (n + np > 0) {
+            buf_puts(&q->sql, any ? " OR " : "");
+            buf_puts(&q->sql, "EXISTS (SELECT 1 FROM item_tracks vt WHERE vt.item_id = i.id AND (");
+            for (int i = 0; i < n; i++) {
+                buf_puts(&q->sql, i ? " OR " : "");
+                q_range(c, q, "vt.unit_path", scope[i]);
+            }
+            for (int i = 0; i < np; i++) {
+                buf_puts(&q->sql, i || n ? " OR " : "");
+                q_range(c, q, "vt.unit_path", c->user->portfolio_paths[i]);
+            }
+            buf_puts(&q->sql, "))");
+            any = true;
+        }
+        if (!any)
+            buf_puts(&q->sql, "1 = 0");
+        buf_puts(&q->sql, ")");
+    }
+    if (with_state && lq->state && *lq->state) {
+        buf_puts(&q->sql, " AND i.state IN (");
+        char *copy = arena_strdup(c->arena, lq->state), *save = NULL;
+        int k = 0;
+        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+            enum item_state s;
+            if (!item_state_parse(tok, &s))
+                return ctx_fail(c, ERR_BAD_REQUEST, "状态“%s”无效（见 GET /api/v1/items/meta）", tok);
+            buf_puts(&q->sql, k++ ? ", ?" : "?");
+            q_text(q, item_state_name(s));
+        }
+        buf_puts(&q->sql, ")");
+    }
+    static const struct {
+        size_t off;
+        const char *col;
+    } eq[] = {
+        {offsetof(struct ledger_query, source_kind), "i.source_kind"},
+        {offsetof(struct ledger_query, importance), "i.importance"},
+        {offsetof(struct ledger_query, kind), "i.kind"},
+    };
+    for (size_t k = 0; k < sizeof eq / sizeof *eq; k++) {
+        const char *v = *(const char *const *)((const char *)lq + eq[k].off);
+        if (v && *v) {
+            buf_printf(&q->sql, " AND %s = ?", eq[k].col);
+            q_text(q, v);
+        }
+    }
+    const char *path;
+    if (lq->lead_unit_id) {
+        if (units_path(c, lq->lead_unit_id, &path))
+            return ctx_fail(c, ERR_BAD_REQUEST, "牵头单位 %" PRId64 " 不存在", lq->lead_unit_id);
+        buf_puts(&q->sql, " AND ");
+        q_range(c, q, "i.lead_path", path);
+    }
+    if (lq->co_unit_id || lq->unit_id) {
+        int64_t u = lq->co_unit_id ? lq->co_unit_id : lq->unit_id;
+        if (units_path(c, u, &path))
+            return ctx_fail(c, ERR_BAD_REQUEST, "单位 %" PRId64 " 不存在", u);
+        buf_printf(&q->sql, " AND EXISTS (SELECT 1 FROM item_tracks ft WHERE ft.item_id = i.id%s AND ",
+                   lq->co_unit_id ? " AND ft.role = 'co'" : "");
+        q_range(c, q, "ft.unit_path", path);
+        buf_puts(&q->sql, ")");
+    }
+    if (lq->leader_id) {
+        buf_puts(&q->sql, " AND i.leader_id = ?");
+        q_int(q, lq->leader_id);
+    }
+    if (lq->parent_id) {
+        buf_puts(&q->sql, " AND i.parent_id = ?");
+        q_int(q, lq->parent_id);
+    }
+    if (lq->year) {
+        buf_puts(&q->sql, " AND i.year = ?");
+        q_int(q, lq->year);
+    }
+    int64_t d;
+    if (lq->due_before && *lq->due_before) {
+        if (!cal_parse_date(lq->due_before, &d))
+            return ctx_fail(c, ERR_BAD_REQUEST, "due_before 应为 YYYY-MM-DD");
+        buf_puts(&q->sql, " AND i.due_date <= ?");
+        q_text(q, lq->due_before);
+    }
+    if (lq->due_after && *lq->due_after) {
+        if (!cal_parse_date(lq->due_after, &d))
+            return ctx_fail(c, ERR_BAD_REQUEST, "due_after 应为 YYYY-MM-DD");
+        buf_puts(&q->sql, " AND i.due_date >= ?");
+        q_text(q, lq->due_after);
+    }
+    char *today = arena_alloc(c->arena, 11); /* bound after this function returns */
+    item_today(c, today);
+    if (lq->overdue) {
+        buf_printf(&q->sql, " AND i.due_date < ? AND i.state IN %s", active_states);
+        q_text(q, today);
+    }
+    if (lq->light && *lq->light) {
+        struct calendar cal = {cal_builtin, cal_builtin_n};
+        char *yellow = arena_alloc(c->arena, 11);
+        cal_format_date(cal_add_workdays(&cal, time_local_day(c->now), (int)c->cfg->yellow_days), yellow);
+        if (!strcmp(lq->light, "red")) {
+            buf_printf(&q->sql, " AND i.due_date < ? AND i.state IN %s", active_states);
+            q_text(q, today);
+        } else if (!strcmp(lq->light, "yellow")) {
+            buf_printf(&q->sql, " AND i.due_date >= ? AND i.due_date <= ? AND i.state IN %s", active_states);
+            q_text(q, today);
+            q_text(q, yellow);
+        } else if (!strcmp(lq->light, "green")) {
+            buf_printf(&q->sql, " AND i.due_date > ? AND i.state IN %s", active_states);
+            q_text(q, yellow);
+        } else if (!strcmp(lq->light, "none")) {
+            buf_printf(&q->sql, " AND i.state NOT IN %s", active_states);
+        } else {
+            return ctx_fail(c, ERR_BAD_REQUEST, "light 应为 red、yellow、green 或 none");
+        }
+    }
+    if (lq->tag && *lq->tag) {
+        buf_puts(&q->sql, " AND i.tags LIKE ? ESCAPE '\\'");
+        q_text(q, arena_printf(c->arena, "%%,%s,%%", like_escape(c, lq->tag)));
+    }
+    if (lq->q && *lq->q) {
+        const char **grams;
+        int n = item_bigrams(c->arena, lq->q, &grams);
+        if (n > 40)
+            n = 40;
+        if (n > 0 && utf8_count(grams[0]) == 2) {
+            buf_puts(&q->sql, " AND i.id IN (SELECT g.item_id FROM item_grams g WHERE g.gram IN (");
+            for (int k = 0; k < n; k++) {
+                buf_puts(&q->sql, k ? ", ?" : "?");
+                q_text(q, grams[k]);
+            }
+            buf_printf(&q->sql, ") GROUP BY g.item_id HAVING COUNT(*) = %d)", n);
+        }
+        /* confirm the phrase itself (bigrams may match out of order); ASCII case-folded on both sides */
+        const char *like = arena_printf(c->arena, "%%%s%%", like_escape(c, lq->q));
+        buf_puts(&q->sql, " AND (LOWER(i.title) LIKE LOWER(?) ESCAPE '\\' OR LOWER(i.requirement) LIKE LOWER(?) "
+                          "ESCAPE '\\' OR LOWER(COALESCE(i.number, '')) LIKE LOWER(?) ESCAPE '\\')");
+        q_text(q, like);
+        q_text(q, like);
+        q_text(q, like);
+    }
+    if (q->overflow)
+        return ctx_fail(c, ERR_BAD_REQUEST, "查询条件过多");
+    return ERR_OK;
+}
+
+static json_t *opt_str(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out)
+{
+    static const struct {
+        const char *name, *order;
+    } sorts[] = {
+        {"-created", "i.id DESC"},
+        {"created", "i.id ASC"},
+        {"due", "i.due_date ASC, i.id ASC"},
+        {"-due", "i.due_date DESC, i.id DESC"},
+        {"-updated", "i.updated_at DESC, i.id DESC"},
+        {"number", "i.num_year ASC, i.num_seq ASC, i.id ASC"},
+        {"-number", "i.num_year DESC, i.num_seq DESC, i.id DESC"},
+    };
+    const char *order = NULL;
+    const char *sort = lq->sort && *lq->sort ? lq->sort : "-created";
+    for (size_t k = 0; k < sizeof sorts / sizeof *sorts; k++)
+        if (!strcmp(sort, sorts[k].name))
+            order = sorts[k].order;
+    if (!order)
+        return ctx_fail(c, ERR_BAD_REQUEST, "排序 sort 应为 created、-created、due、-due、-updated、number 或 -number");
+
+    static const char cols[] = "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, "
+                               "i.lead_unit_id, lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, "
+                               "i.parent_id, i.year, i.version FROM items i JOIN units lu ON lu.id = i.lead_unit_id "
+                               "LEFT JOIN users us ON us.id = i.leader_id";
+    struct sqlb *q = arena_alloc(c->arena, sizeof *q);
+    buf_puts(&q->sql, cols);
+    enum err e = build_where(c, lq, q, true);
+    if (e) {
+        buf_free(&q->sql);
+        return e;
+    }
+    int per_page = lq->per_page > 0 ? lq->per_page : 50;
+    int page = lq->page > 0 ? lq->page : 1;
+    buf_printf(&q->sql, " ORDER BY %s LIMIT %d OFFSET %" PRId64, order, per_page, (int64_t)(page - 1) * per_page);
+    struct stmt *st = db_prepare(c->db, q->sql.data);
+    buf_free(&q->sql);
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
+    q_bind(q, st);
+    json_t *items = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        enum item_state s = ST_DRAFT;
+        item_state_parse(stmt_text(st, 3), &s);
+        const char *sk = item_source_label(stmt_text(st, 4));
+        json_t *tags = json_array();
+        const char *tg = stmt_text(st, 12);
+        for (const char *p = tg; p && *p;) {
+            if (*p == ',') {
+                p++;
+                continue;
+            }
+            const char *end = strchr(p, ',');
+            if (!end)
+                end = p + strlen(p);
+            json_array_append_new(tags, json_stringn(p, (size_t)(end - p)));
+            p = end;
+        }
+        json_t *o = json_pack("{sI so ss ss ss ss ss ss ss ss sI ss si sb so so ss so sI sI ss}", "id",
+                              (json_int_t)stmt_int(st, 0), "number", opt_str(stmt_text(st, 1)), "title",
+                              stmt_text(st, 2), "state", stmt_text(st, 3), "state_label", item_state_label(s),
+                              "source_kind", stmt_text(st, 4), "source_kind_label", sk ? sk : stmt_text(st, 4),
+                              "importance", stmt_text(st, 5), "kind", stmt_text(st, 6), "due_date", stmt_text(st, 7),
+                              "lead_unit_id", (json_int_t)stmt_int(st, 8), "lead_unit_name", stmt_text(st, 9),
+                              "progress", (int)stmt_int(st, 10), "escalated", stmt_int(st, 11) != 0, "tags", tags,
+                              "leader_name", opt_str(stmt_text(st, 13)), "updated_at", stmt_text(st, 14), "parent_id",
+                              stmt_is_null(st, 15) ? json_null() : json_integer(stmt_int(st, 15)), "year",
+                              (json_int_t)stmt_int(st, 16), "version", (json_int_t)stmt_int(st, 17), "light",
+                              items_light(c, stmt_text(st, 7), s));
+        json_object_set_new(o, "tracks", json_array());
+        json_array_append_new(items, o);
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        return ctx_store_fail(c, rc, "查询台账");
+    }
+
+    /* the responsible units of the page's items, in one query */
+    if (json_array_size(items)) {
+        struct sqlb *t = arena_alloc(c->arena, sizeof *t);
+        buf_puts(&t->sql, "SELECT t.item_id, t.unit_id, u.name, t.role, t.state, t.progress FROM item_tracks t "
+                          "JOIN units u ON u.id = t.unit_id WHERE t.item_id IN (");
+        size_t i;
+        json_t *o;
+        json_array_foreach(items, i, o)
+        {
+            buf_puts(&t->sql, i ? ", ?" : "?");
+            q_int(t, json_integer_value(json_object_get(o, "id")));
+        }
+        buf_puts(&t->sql, ") ORDER BY t.item_id, CASE WHEN t.role = 'lead' THEN 0 ELSE 1 END, t.id");
+        st = db_prepare(c->db, t->sql.data);
+        buf_free(&t->sql);
+        if (st) {
+            q_bind(t, st);
+            while (stmt_step(st) == STORE_ROW) {
+                enum item_state s = ST_ASSIGNED;
+                item_state_parse(stmt_text(st, 4), &s);
+                json_array_foreach(items, i, o) if (json_integer_value(json_object_get(o, "id")) == stmt_int(st, 0))
+                    json_array_append_new(json_object_get(o, "tracks"),
+                                          json_pack("{sI ss ss ss ss si}", "unit_id", (json_int_t)stmt_int(st, 1),
+                                                    "unit_name", stmt_text(st, 2), "role", stmt_text(st, 3), "state",
+                                                    stmt_text(st, 4), "state_label", item_state_label(s), "progress",
+                                                    (int)stmt_int(st, 5)));
+            }
+            stmt_done(st);
+        }
+    }
+
+    /* total and counts per state for the same filter (the state filter left out of the counts) */
+    struct sqlb *cq = arena_alloc(c->arena, sizeof *cq);
+    buf_puts(&cq->sql, "SELECT i.state, COUNT(*) FROM items i");
+    if ((e = build_where(c, lq, cq, false))) {
+        buf_free(&cq->sql);
+        json_decref(items);
+        return e;
+    }
+    buf_puts(&cq->sql, " GROUP BY i.state");
+    st = db_prepare(c->db, cq->sql.data);
+    buf_free(&cq->sql);
+    if (!st) {
+        json_decref(items);
+        return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
+    }
+    q_bind(cq, st);
+    json_t *counts = json_object();
+    int64_t total = 0, all = 0;
+    const char *wanted = lq->state && *lq->state ? arena_printf(c->arena, ",%s,", lq->state) : NULL;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        int64_t n = stmt_int(st, 1);
+        json_object_set_new(counts, stmt_text(st, 0), json_integer(n));
+        all += n;
+        if (!wanted || strstr(wanted, arena_printf(c->arena, ",%s,", stmt_text(st, 0))))
+            total += n;
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(items);
+        json_decref(counts);
+        return ctx_store_fail(c, rc, "查询台账");
+    }
+    *out = json_pack("{so sI si si so sI}", "items", items, "total", (json_int_t)total, "page", page, "per_page", per_page,
+                     "counts", counts, "all", (json_int_t)all);
+    return ERR_OK;
+}

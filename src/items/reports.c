@@ -1,0 +1,169 @@
+/*
+ * reports.c: progress reports (承办反馈). A report is written through the workflow (action
+ * "report", so the table decides who and when); here they are listed and reviewed by the
+ * secretarial section or the office (accepted / asked to redo).
+ */
+#include "items/items_internal.h"
+
+#include "audit/audit.h"
+#include "base/timeu.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+const struct jv_field items_review_spec[] = {
+    {"result", JV_STRING, JV_REQUIRED, 1, 20},
+    {"note", JV_STRING, 0, 0, 2000},
+    {NULL, 0, 0, 0, 0},
+};
+
+#define REPORT_COLS                                                                                                   \
+    "r.id, r.track_id, r.unit_id, u.name, r.text, r.percent, r.created_at, us.name, r.review, r.review_note, "       \
+    "r.reviewed_at, rv.name"
+#define REPORT_FROM                                                                                                   \
+    " FROM item_reports r JOIN units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by "             \
+    "LEFT JOIN users rv ON rv.id = r.reviewed_by "
+
+static json_t *report_json(struct ctx *c, struct stmt *st)
+{
+    (void)c;
+    const char *by = stmt_text(st, 7), *rat = stmt_text(st, 10), *rby = stmt_text(st, 11);
+    return json_pack("{sI sI sI ss ss si ss so ss ss so so so}", "id", (json_int_t)stmt_int(st, 0), "track_id",
+                     (json_int_t)stmt_int(st, 1), "unit_id", (json_int_t)stmt_int(st, 2), "unit_name", stmt_text(st, 3),
+                     "text", stmt_text(st, 4), "percent", (int)stmt_int(st, 5), "created_at", stmt_text(st, 6),
+                     "created_by_name", by ? json_string(by) : json_null(), "review", stmt_text(st, 8), "review_note",
+                     stmt_text(st, 9), "reviewed_at", rat ? json_string(rat) : json_null(), "reviewed_by_name",
+                     rby ? json_string(rby) : json_null(), "attachments", json_array());
+}
+
+/* Attaches each report's attachments (by report id) to the list. */
+static void add_attachments(struct ctx *c, int64_t item_id, json_t *reports)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT id, report_id, filename, size FROM attachments WHERE item_id = ? "
+                                        "AND report_id IS NOT NULL ORDER BY id");
+    if (!st)
+        return;
+    stmt_bind_int(st, 1, item_id);
+    while (stmt_step(st) == STORE_ROW) {
+        size_t i;
+        json_t *r;
+        json_array_foreach(reports, i, r) if (json_integer_value(json_object_get(r, "id")) == stmt_int(st, 1))
+            json_array_append_new(json_object_get(r, "attachments"),
+                                  json_pack("{sI ss sI}", "id", (json_int_t)stmt_int(st, 0), "filename",
+                                            stmt_text(st, 2), "size", (json_int_t)stmt_int(st, 3)));
+    }
+    stmt_done(st);
+}
+
+enum err items_reports(struct ctx *c, int64_t id, json_t **out)
+{
+    struct item it;
+    enum err e = item_load_visible(c, id, &it);
+    if (e)
+        return e;
+    struct stmt *st = db_prepare(c->db, "SELECT " REPORT_COLS REPORT_FROM "WHERE r.item_id = ? ORDER BY r.id DESC");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取进展报告");
+    stmt_bind_int(st, 1, id);
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        json_array_append_new(arr, report_json(c, st));
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "读取进展报告");
+    }
+    add_attachments(c, id, arr);
+    *out = arr;
+    return ERR_OK;
+}
+
+struct review_args {
+    int64_t id, report_id;
+    const json_t *body;
+};
+
+static enum err review_tx(struct ctx *c, void *arg)
+{
+    struct review_args *a = arg;
+    struct item it;
+    enum err e = item_load_visible(c, a->id, &it);
+    if (e)
+        return e;
+    if ((e = perm_require_item(c, CAP_ITEM_REVIEW, &it.scope, it.office_path, ITEM_WHAT)) || (e = item_lock(c, &it)))
+        return e;
+    const char *result = jv_str(a->body, "result");
+    if (strcmp(result, "accepted") && strcmp(result, "redo"))
+        return ctx_fail(c, ERR_INVALID, "审核结果（result）应为 accepted（通过）或 redo（退回重报）");
+    const char *note = jv_str(a->body, "note");
+    if (!strcmp(result, "redo") && (!note || !*note))
+        return ctx_fail(c, ERR_INVALID, "退回重报需要说明理由（note）");
+    struct stmt *st = db_prepare(c->db, "SELECT review, unit_id FROM item_reports WHERE id = ? AND item_id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "审核进展报告");
+    stmt_bind_int(st, 1, a->report_id);
+    stmt_bind_int(st, 2, a->id);
+    int rc = stmt_step(st);
+    const char *review = rc == STORE_ROW ? arena_strdup(c->arena, stmt_text(st, 0)) : NULL;
+    int64_t unit = rc == STORE_ROW ? stmt_int(st, 1) : 0;
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "进展报告不存在");
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "审核进展报告");
+    if (strcmp(review, "pending"))
+        return ctx_fail(c, ERR_CONFLICT, "该进展报告已经审核过（%s）", !strcmp(review, "accepted") ? "已通过" : "已退回重报");
+    char at[21];
+    time_format_iso(c->now, at);
+    st = db_prepare(c->db, "UPDATE item_reports SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? "
+                           "WHERE id = ? AND review = 'pending'");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "审核进展报告");
+    stmt_bind_text(st, 1, result);
+    stmt_bind_text(st, 2, note ? note : "");
+    if (c->user)
+        stmt_bind_int(st, 3, c->user->id);
+    else
+        stmt_bind_null(st, 3);
+    stmt_bind_text(st, 4, at);
+    stmt_bind_int(st, 5, a->report_id);
+    rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "审核进展报告");
+    /* the item's version moves too, so that views holding the old one refresh */
+    st = db_prepare(c->db, "UPDATE items SET version = version + 1, updated_at = ? WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "审核进展报告");
+    stmt_bind_text(st, 1, at);
+    stmt_bind_int(st, 2, a->id);
+    rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "审核进展报告");
+    json_t *data = json_pack("{sI ss ss}", "report_id", (json_int_t)a->report_id, "result", result, "note",
+                             note ? note : "");
+    e = item_event(c, a->id, "review", "review", -1, -1, 0, unit, note, data);
+    if (!e)
+        e = audit_record(c, "item.review_report", "item", a->id, data);
+    json_decref(data);
+    return e;
+}
+
+enum err items_review_report(struct ctx *c, int64_t id, int64_t report_id, const json_t *body, json_t **out)
+{
+    struct review_args a = {id, report_id, body};
+    enum err e = ctx_tx(c, "审核进展报告", review_tx, &a);
+    if (e)
+        return e;
+    struct stmt *st = db_prepare(c->db, "SELECT " REPORT_COLS REPORT_FROM "WHERE r.id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取进展报告");
+    stmt_bind_int(st, 1, report_id);
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW)
+        *out = report_json(c, st);
+    stmt_done(st);
+    return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "读取进展报告");
+}

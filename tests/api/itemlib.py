@@ -1,0 +1,99 @@
+"""Helpers shared by the supervision-item API tests: creating items and moving them through the
+workflow with the demo roles of 古城县."""
+import datetime
+from urllib.parse import quote
+
+# the demo user who takes each kind of row of the transition table
+ACTOR = {
+    ("item_register", "any"): "gc_office",
+    ("item_approve", "deputy"): "gc_deputy",
+    ("item_approve", "director"): "gc_director",
+    ("item_decide", "any"): "gc_leader",
+    ("item_read", "any"): "gc_secretary",
+    ("item_handle", "any"): "gc_contact",
+    ("item_sign", "any"): "gc_head",
+}
+
+# the path that brings a fresh item (lead 交通运输局 only) into each state
+PATH = {
+    "draft": [],
+    "submitted": [("gc_office", "submit", {})],
+    "deputy_approved": [("gc_deputy", "approve", {})],
+    "approved": [("gc_director", "approve", {})],
+    "assigned": [("gc_office", "assign", {})],
+    "received": [("gc_contact", "receive", {})],
+    "in_progress": [("gc_contact", "report", {"text": "已完成方案设计", "percent": 30})],
+    "completion_requested": [("gc_contact", "request_completion", {"text": "已按要求办结"})],
+    "completion_signed": [("gc_head", "sign", {})],
+    "completed": [("gc_office", "verify", {"grade": "良好"})],
+    "archived": [("gc_office", "archive", {})],
+}
+ORDER = list(PATH)
+
+
+def day(offset):
+    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+class Items:
+    """Signed-in clients per demo user (created lazily) and item helpers on one server."""
+
+    def __init__(self, server):
+        self.server = server
+        self.clients = {}
+
+    def c(self, user):
+        if user not in self.clients:
+            self.clients[user] = self.server.client(user)
+        return self.clients[user]
+
+    def unit(self, code):
+        return self.c("gc_office").unit_id(code)
+
+    def create(self, title="推进城区道路交通拥堵治理", lead="gc-jt", co=(), user="gc_office", **kw):
+        body = {"title": title, "requirement": kw.pop("requirement", "完成主干道改造，按月报送进展"),
+                "source_kind": kw.pop("source_kind", "meeting"), "lead_unit_id": self.unit(lead),
+                "co_unit_ids": [self.unit(x) for x in co], "due_date": kw.pop("due_date", day(60))}
+        body.update(kw)
+        r = self.c(user).post("/api/v1/items", body)
+        assert r.status == 201, r
+        return r.json
+
+    def act(self, item_id, user, action, body=None, expect=200):
+        c = self.c(user)
+        if action == "report":
+            r = c.post(f"/api/v1/items/{item_id}/reports", body or {})
+            ok = 201
+        else:
+            r = c.post(f"/api/v1/items/{item_id}/actions/{action}", body or {})
+            ok = 200
+        if expect is not None:
+            want = ok if expect == 200 else expect
+            assert r.status == want, (user, action, r)
+        return r
+
+    def get(self, item_id, user="gc_office"):
+        r = self.c(user).get(f"/api/v1/items/{item_id}")
+        assert r.status == 200, r
+        return r.json
+
+    def bring(self, state, **kw):
+        """A new item (lead gc-jt) moved along the main path into `state` (or withdrawn/suspended)."""
+        item = self.create(**kw)
+        target = {"withdrawn": "draft", "suspended": "in_progress"}.get(state, state)
+        for s in ORDER[1:ORDER.index(target) + 1]:
+            for user, action, body in PATH[s]:
+                self.act(item["id"], user, action, body)
+        if state == "withdrawn":
+            self.act(item["id"], "gc_office", "withdraw", {"reason": "重复立项"})
+        if state == "suspended":
+            self.act(item["id"], "gc_leader", "suspend", {"reason": "等待汛期结束"})
+        item = self.get(item["id"])
+        assert item["state"] == state, item
+        return item
+
+    def ledger(self, user="gc_office", **params):
+        qs = "&".join(f"{k}={quote(str(v))}" for k, v in params.items())
+        r = self.c(user).get("/api/v1/items" + ("?" + qs if qs else ""))
+        assert r.status == 200, r
+        return r.json
