@@ -340,11 +340,11 @@ bool archive_verify(const char *zip_path, struct arena *a, struct archive_report
         char h[65];
         sm3_hex(data, len, h);
         if ((json_int_t)len != json_integer_value(json_object_get(mem, "size")) ||
-            strcmp(h, jstr(mem, "sm3") ? jstr(mem, "sm3") : "") != 0) {
+            strcmp(h, jstr(mem, "sm3") ? jstr(mem, "sm3") : "") != 0)
             problem(a, r, "%s: SM3 与清单不符（内容被改动）", name);
-            continue;
-        }
-        r->checked++;
+        else
+            r->checked++;
+        /* look inside even a changed member: say which record or signature no longer holds */
         if (!strcmp(name, "audit.json"))
             verify_audit(a, r, data, len);
         else if (!strcmp(name, "signatures.json"))

@@ -5,18 +5,21 @@ import pytest
 
 from conftest import Server
 
-SECRET = "test-secret-for-seals-0123456789"
+@pytest.fixture(scope="module")
+def sealed(server):
+    """The test servers run with a secret_key (conftest)."""
+    return server
 
 
 @pytest.fixture(scope="module")
-def sealed(backend):
-    s = Server(backend.new_db(), env={"DUCHA_SECRET_KEY": SECRET})
+def no_secret(backend):
+    s = Server(backend.new_db(), env={"DUCHA_SECRET_KEY": ""})
     yield s
     s.stop()
 
 
-def test_seal_refused_without_secret_key(server):
-    admin = server.client("gc_admin")
+def test_seal_refused_without_secret_key(no_secret):
+    admin = no_secret.client("gc_admin")
     jt = admin.unit_id("gc-jt")
     r = admin.post(f"/api/v1/units/{jt}/seal")
     assert r.status == 409, r

@@ -33,7 +33,7 @@ static int setup(void **state)
     conf_defaults(&e->cfg);
     char err[256];
     conf_set(&e->cfg, "secret_key", "archive-test-secret", err, sizeof err);
-    struct store_options opt = {1, 5000};
+    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
     if (store_open(e->db, &opt, &e->store, err, sizeof err) || store_migrate(e->store, err, sizeof err))
         return -1;
     e->c.arena = &e->arena;

@@ -32,7 +32,7 @@ static int setup(void **state)
     char err[256];
     if (!conf_set(&e->cfg, "secret_key", "unit-test-secret", err, sizeof err))
         return -1;
-    struct store_options opt = {1, 5000};
+    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
     if (store_open(e->path, &opt, &e->store, err, sizeof err) || store_migrate(e->store, err, sizeof err))
         return -1;
     e->c.arena = &e->arena;
