@@ -99,8 +99,9 @@ class Server:
         self.url = f"http://127.0.0.1:{self.port}"
         self.dir = tempfile.mkdtemp(prefix="ducha-srv-")
         self.log = open(os.path.join(self.dir, "serve.log"), "w+")
-        e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1",
-                 DUCHA_SECRET_KEY="ducha-test-secret-key", **(env or {}))
+        # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
+        e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
+        e.update({"DUCHA_SECRET_KEY": "ducha-test-secret-key", **(env or {})})
         self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
                                       "--test-clock", *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
         deadline = time.time() + 30

@@ -59,3 +59,30 @@ def test_signature_of_unknown_id_is_404(sealed):
     c = sealed.client("gc_office")
     assert c.get("/api/v1/signatures/999999").status == 404
     assert c.get("/api/v1/signatures/abc").status == 404
+
+
+def test_sign_without_secret_key_signs_without_seal(no_secret):
+    """Deployments without secret_key keep working: the reply is signed, no seal is made."""
+    from itemlib import Items
+    it = Items(no_secret)
+    item = it.bring("completion_signed", title="无印章的办结答复")
+    jt = it.unit("gc-jt")
+    assert it.c("gc_office").get(f"/api/v1/units/{jt}/seal").status == 404
+    audit = it.c("gc_office").get("/api/v1/audit?action=seal.sign")
+    assert audit.status == 200 and audit.json["records"] == []
+    assert item["state"] == "completion_signed"
+
+
+def test_sign_seals_the_reply_with_the_units_key(sealed):
+    from itemlib import Items
+    it = Items(sealed)
+    item = it.bring("completion_signed", title="加盖电子印章的办结答复")
+    jt = it.unit("gc-jt")
+    seal = it.c("gc_office").get(f"/api/v1/units/{jt}/seal")
+    assert seal.status == 200
+    audit = it.c("gc_office").get("/api/v1/audit?action=seal.sign")
+    sig_ids = [a["summary"]["signature_id"] for a in audit.json["records"] if a["summary"]["object_id"] == item["id"]]
+    assert len(sig_ids) == 1
+    sig = it.c("gc_head").get(f"/api/v1/signatures/{sig_ids[0]}").json
+    assert sig["fingerprint"] == seal.json["fingerprint"] and sig["signer"] == "何振华"
+    assert '"reply":"已按要求办结"' in sig["content"] and f'"item_id":{item["id"]}' in sig["content"]
