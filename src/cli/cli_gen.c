@@ -118,7 +118,7 @@ static const char *const gen_events[] = {"submit", "approve", "approve", "assign
 
 struct county {
     struct gen_unit gov, office, depts[30];
-    char prefix[8];
+    char prefix[24];
     int64_t seq;
 };
 
@@ -293,7 +293,7 @@ int cmd_gen(struct cli *cli)
     struct county *counties = xcalloc((size_t)ncounties, sizeof *counties);
     bool ok = db_begin(c.db) >= 0;
     struct gen_unit prov, prov_office, city, tmp;
-    char code[32], name[96];
+    char code[80], name[160];
     ok = ok && gen_unit(&g, "prov", "江河省人民政府", "government", NULL, "江", &prov) &&
          gen_unit(&g, "prov-dcs", "江河省人民政府督查室", "office", &prov, "江", &prov_office);
     for (int d = 0; ok && d < 30; d++) {
@@ -302,7 +302,7 @@ int cmd_gen(struct cli *cli)
         ok = gen_unit(&g, code, name, "department", &prov, NULL, &tmp);
     }
     for (int ci = 0; ok && ci < ncities; ci++) {
-        char cname[24], cprefix[8];
+        char cname[24], cprefix[24];
         snprintf(cname, sizeof cname, "第%d市", ci + 1);
         snprintf(cprefix, sizeof cprefix, "市%d", ci + 1);
         snprintf(code, sizeof code, "c%02d", ci + 1);
@@ -318,7 +318,7 @@ int cmd_gen(struct cli *cli)
         for (int k = 0; ok && k < per_city; k++) {
             struct county *co = &counties[ci * per_city + k];
             bool first = ci == 0 && k == 0;
-            char base[16], kname[64];
+            char base[48], kname[64];
             if (first) {
                 snprintf(base, sizeof base, "gc");
                 snprintf(kname, sizeof kname, "古城县");
