@@ -4,7 +4,7 @@
 // of another county cannot see it; a refused action shows the server's message.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS } from './helper.js'
 
@@ -133,6 +133,12 @@ test('an item from registration to archive, role by role', async (t) => {
   const timeline = await office.locator('[data-test=timeline]').textContent()
   for (const w of ['立项报审', '审批通过', '交办', '签收', '报送进展', '申请办结', '负责人核签', '审核办结', '归档']) assert.ok(timeline.includes(w), `timeline has ${w}`)
   await shot(office, 'item-archived')
+  // the archive file (立卷归档) downloads from the documents menu
+  await office.click('[data-test=item-docs]')
+  const [zip] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=doc-archive]')])
+  assert.match(zip.suggestedFilename(), /\.zip$/)
+  const zpath = await zip.path()
+  assert.equal(readFileSync(zpath).subarray(0, 2).toString(), 'PK', 'a ZIP file')
 
   // the ledger and the overview show it
   await office.click('[data-test=menu-ledger]')
@@ -191,6 +197,11 @@ test('the ledger filters, saves a filter, and the dashboard draws its charts', a
   await page.goto('/items')
   await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
   await shot(page, 'ledger')
+  // the Excel export of the whole ledger
+  await page.click('[data-test=ledger-export]')
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-xlsx]')])
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/)
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX (ZIP) file')
   await page.click('[data-test=count-draft]')
   await page.waitForURL(/state=draft/)
   await page.waitForLoadState('networkidle')
