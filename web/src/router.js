@@ -14,6 +14,7 @@ const routes = [
       { path: '', name: 'workbench', component: () => import('./views/Workbench.vue'), meta: { title: '工作台' } },
       { path: 'items', name: 'ledger', component: () => import('./views/Ledger.vue'), meta: { title: '督办台账', feature: 'items' } },
       { path: 'items/new', name: 'item-new', component: () => import('./views/ItemNew.vue'), meta: { title: '事项立项', roles: ['office'], feature: 'items' } },
+      { path: 'items/:id(\\d+)/edit', name: 'item-edit', component: () => import('./views/ItemNew.vue'), meta: { title: '修改事项', roles: ['office'], feature: 'items' } },
       { path: 'items/:id(\\d+)', name: 'item', component: () => import('./views/ItemDetail.vue'), meta: { title: '事项详情', feature: 'items' } },
       { path: 'overview', name: 'overview', component: () => import('./views/Overview.vue'), meta: { title: '综合分析', feature: 'items' } },
       { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: '消息通知', feature: 'inbox' } },
