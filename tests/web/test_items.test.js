@@ -213,6 +213,22 @@ test('the ledger filters, saves a filter, and the dashboard draws its charts', a
   await page.locator('[data-test="saved-我的草稿"]').waitFor()
   await page.reload()
   await page.locator('[data-test="saved-我的草稿"]').waitFor()
+  // CSV import of drafts: the check lists a bad row and imports nothing; a clean file imports
+  const head = 'title,requirement,source_kind,source_ref,lead_unit,co_units,leader,due_date,importance,kind'
+  await page.click('[data-test=ledger-import]')
+  await page.fill('[data-test=item-import-text]', `${head}\n导入事项甲,按期办结,meeting,,gc-jt,,,${inDays(40)},general,once\n导入事项乙,按期办结,meeting,,no-such-unit,,,${inDays(40)},general,once\n`)
+  await page.click('[data-test=item-import-check]')
+  await page.locator('[data-test=item-import-errors] .el-table__row').first().waitFor()
+  assert.match(await page.locator('[data-test=item-import-errors]').textContent(), /3/)
+  await page.fill('[data-test=item-import-text]', `${head}\n导入事项甲,按期办结,meeting,,gc-jt,,,${inDays(40)},general,once\n`)
+  await page.click('[data-test=item-import-check]')
+  await page.locator('[data-test=item-import-ok]').waitFor()
+  assert.equal((await office('GET', '/api/v1/items?q=' + encodeURIComponent('导入事项甲'))).json.total, 0, 'the check imports nothing')
+  await page.click('[data-test=item-import-submit]')
+  assert.match(await toast(page, 'success'), /已导入 1 项草稿/)
+  assert.equal((await office('GET', '/api/v1/items?q=' + encodeURIComponent('导入事项甲'))).json.total, 1)
+  await page.keyboard.press('Escape')
+
   // a draft is edited and then submitted from the edit page
   const draft = (await office('GET', '/api/v1/items?q=' + encodeURIComponent('县城老旧小区改造'))).json.items[0]
   assert.equal(draft.state, 'draft')
