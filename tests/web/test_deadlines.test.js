@@ -74,5 +74,17 @@ test('a notification reaches the inbox and is marked read', async (t) => {
   await page.waitForLoadState('networkidle')
   const me = await apiAs(server, 'gc_contact')
   assert.equal((await me('GET', '/api/v1/inbox')).json.unread, 0)
+
+  // the notification settings: switch e-mail on for the first kind of message
+  const before = (await me('GET', '/api/v1/me/preferences')).json
+  const kind = before.kinds[0].name
+  const hadEmail = before.preferences[kind].includes('email')
+  await page.goto('/preferences')
+  const box = page.locator('[data-test=prefs-table] .el-table__row').first().locator('.el-checkbox').nth(1)
+  await box.click()
+  await page.click('[data-test=prefs-save]')
+  assert.match(await toast(page, 'success'), /通知方式已保存/)
+  const after = (await me('GET', '/api/v1/me/preferences')).json
+  assert.equal(after.preferences[kind].includes('email'), !hadEmail)
   assertNoErrors(t, page)
 })

@@ -18,6 +18,7 @@ const routes = [
       { path: 'items/:id(\\d+)', name: 'item', component: () => import('./views/ItemDetail.vue'), meta: { title: '事项详情', feature: 'items' } },
       { path: 'overview', name: 'overview', component: () => import('./views/Overview.vue'), meta: { title: '综合分析', feature: 'items' } },
       { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: '消息通知', feature: 'inbox' } },
+      { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: '通知方式设置', feature: 'inbox' } },
       { path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/Calendar.vue'), meta: { title: '工作日历', roles: ['admin', 'office'], feature: 'calendar' } },
       { path: 'admin/rules', name: 'rules', component: () => import('./views/admin/Rules.vue'), meta: { title: '时限规则', roles: ['admin', 'office'], feature: 'rules' } },
       { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: '单位管理', roles: ['admin'] } },
