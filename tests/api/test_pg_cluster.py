@@ -5,6 +5,7 @@ import concurrent.futures
 import datetime
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import tempfile
@@ -17,7 +18,8 @@ import pytest
 
 from conftest import BACKEND, BIN, ROOT, Server, run_cli
 from itemlib import day
-from test_items_numbering import NUM
+
+NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres",
                                 reason="multi-node tests need PostgreSQL (DUCHA_TEST_BACKEND=postgres)")
@@ -302,7 +304,30 @@ def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_p
                 if status != 201:
                     time.sleep(0.05)
 
+        offices = [a.client("gc_office"), b.client("gc_office")]
+        lead = offices[0].unit_id("gc-jt")
+        items_acked, items_failed = [], []
+
+        def registrar(w):  # item registrations: the numbers must stay gap-free through the crash
+            i = 0
+            while not stop.is_set():
+                i += 1
+                try:
+                    r = offices[w % 2].post("/api/v1/items", {"title": f"崩溃测试{w}-{i}", "source_kind": "instruction",
+                                                              "lead_unit_id": lead, "due_date": day(30), "submit": True})
+                    status, number = r.status, (r.json or {}).get("number")
+                except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                    status, number = 0, None
+                with lock:
+                    if status == 201:
+                        items_acked.append(number)
+                    else:
+                        items_failed.append(status)
+                if status != 201:
+                    time.sleep(0.05)
+
         threads = [threading.Thread(target=worker, args=(w,)) for w in range(4)]
+        threads += [threading.Thread(target=registrar, args=(w,)) for w in range(2)]
         for t in threads:
             t.start()
         time.sleep(2)
@@ -345,6 +370,14 @@ def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_p
         for line in rows.split():
             uid, path, n = line.split("|")
             assert path.endswith(f"/{uid}/") and n == "1", line
+        # item numbers: every acknowledged one is there, and the sequence has neither gaps nor repeats
+        year = datetime.date.today().year
+        nums = psql(url, f"SELECT number, num_seq FROM items WHERE number LIKE '古督%' AND num_year = {year}").split()
+        seqs = sorted(int(x.split("|")[1]) for x in nums)
+        assert seqs == list(range(1, len(seqs) + 1)), "gap or repeat in item numbers"
+        have = {x.split("|")[0] for x in nums}
+        assert items_acked and all(n in have for n in items_acked)
+        print(f"items: {len(items_acked)} registered, {len(items_failed)} refused, numbers 1..{len(seqs)} gap-free")
         r = clients[0].get("/api/v1/audit/verify")
         assert r.status == 200 and r.json["ok"], r
         p = run_cli("audit", "verify", db=url)
