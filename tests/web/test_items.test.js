@@ -113,6 +113,17 @@ test('an item from registration to archive, role by role', async (t) => {
   assert.match(await dl.text(), /3\.2 公里/)
   await contact.locator('[data-test=act-request_completion]').waitFor()
   await shot(contact, 'item-detail')
+  // the secretarial section reviews the report
+  const secretary = await newPage(browser, server)
+  await loginOk(secretary, 'gc_secretary')
+  await openItem(secretary, id)
+  await secretary.locator('[data-test=report]', { hasText: '3.2 公里' }).getByRole('button', { name: '审核通过' }).click()
+  await secretary.click('.el-message-box__btns .el-button--primary')
+  assert.match(await toast(secretary, 'success'), /已审核/)
+  await secretary.locator('[data-test=report]', { hasText: '已通过' }).waitFor()
+  assertNoErrors(t, secretary)
+
+  await openItem(contact, id)
   await act(contact, 'request_completion', (dlg) => dlg.locator('[data-test=action-text]').fill('城区主干道破损路面已全部修复，经验收合格。'))
   await contact.locator('[data-test=item-state]', { hasText: '申请办结' }).waitFor()
 
