@@ -66,6 +66,7 @@ test('a notification reaches the inbox and is marked read', async (t) => {
   assert.ok(r.status < 300, JSON.stringify(r.json))
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_contact')
+  await page.locator('[data-test=wb-message]', { hasText: '督办提醒' }).waitFor()
   await page.click('[data-test=menu-inbox]')
   const msg = page.locator('[data-test=inbox-message]', { hasText: '督办提醒' })
   await msg.waitFor()
