@@ -116,7 +116,11 @@ test('an item from registration to archive, role by role', async (t) => {
   // the secretarial section reviews the report
   const secretary = await newPage(browser, server)
   await loginOk(secretary, 'gc_secretary')
-  await openItem(secretary, id)
+  const stodo = secretary.locator('[data-test=wb-todos] .el-table__row', { hasText: title })
+  await stodo.waitFor()
+  assert.match(await stodo.textContent(), /进展报告待审核/)
+  await stodo.click()
+  await secretary.locator('[data-test=item-state]').waitFor()
   await secretary.locator('[data-test=report]', { hasText: '3.2 公里' }).getByRole('button', { name: '审核通过' }).click()
   await secretary.click('.el-message-box__btns .el-button--primary')
   assert.match(await toast(secretary, 'success'), /已审核/)
