@@ -113,6 +113,35 @@ test('the administrator creates a user with a role, and the user signs in', asyn
   assertNoErrors(t, p2)
 })
 
+test('the administrator grants and revokes a role; the leader portfolio is shown', async (t) => {
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_admin')
+  await page.goto('/admin/users')
+  await page.fill('[data-test=user-search]', 'gc_leader')
+  await page.keyboard.press('Enter')
+  await page.locator('[data-test=user-table] .el-table__row', { hasText: 'gc_leader' }).waitFor()
+  await page.click('[data-test=roles-gc_leader]')
+  const dlg = page.locator('[data-test=roles-dialog]')
+  await dlg.locator('.el-table__row').first().waitFor()
+  // the portfolio (交通运输局, 住建局, 水利局) is listed
+  const pf = await dlg.locator('.el-select__selection').last().textContent()
+  assert.match(pf, /交通运输局/)
+  await dlg.locator('[data-test=grant-role]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '督查专员' }).click()
+  await page.click('[data-test=grant-submit]')
+  assert.match(await toast(page, 'success'), /已授予角色/)
+  await dlg.locator('.el-table__row', { hasText: '督查专员' }).waitFor()
+  const api = await apiAs(server, 'gc_admin')
+  const uid = (await api('GET', '/api/v1/users?q=gc_leader')).json.users.find((u) => u.username === 'gc_leader').id
+  assert.ok((await api('GET', `/api/v1/users/${uid}`)).json.roles.some((g) => g.role === 'inspector'))
+  await dlg.locator('.el-table__row', { hasText: '督查专员' }).getByRole('button', { name: '撤销' }).click()
+  await page.click('.el-message-box__btns .el-button--primary')
+  assert.match(await toast(page, 'success'), /已撤销/)
+  await page.waitForLoadState('networkidle')
+  assert.ok(!(await api('GET', `/api/v1/users/${uid}`)).json.roles.some((g) => g.role === 'inspector'))
+  assertNoErrors(t, page)
+})
+
 test('the audit log lists the changes and its chain verifies', async (t) => {
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_admin')
