@@ -49,6 +49,9 @@ test('a refused delete shows its message and changes nothing', async (t) => {
   assert.ok(msg.length > 4 && !/\d{3}/.test(msg.slice(0, 3)), `a sentence, not a code: ${msg}`)
   const api = await apiAs(server, 'gc_admin')
   assert.equal((await api('GET', '/api/v1/units/33')).status, 200, 'the county government is still there')
+  // refused: a digital seal needs the server's secret_key, and the page says so
+  await page.click('[data-test=unit-seal-create]')
+  assert.match(await toast(page, 'error'), /secret_key/)
   assertNoErrors(t, page)
 })
 
