@@ -155,6 +155,13 @@ test('an item from registration to archive, role by role', async (t) => {
   const zpath = await zip.path()
   assert.equal(readFileSync(zpath).subarray(0, 2).toString(), 'PK', 'a ZIP file')
 
+  // the item's audit records, one click away
+  await office.click('[data-test=item-audit]')
+  await office.locator('[data-test=audit-table] .el-table__row').first().waitFor()
+  const audit = await office.locator('[data-test=audit-table]').textContent()
+  assert.match(audit, new RegExp(`item #${id}`))
+  assert.doesNotMatch(audit, /unit #|user #/)
+
   // the ledger and the overview show it
   await office.click('[data-test=menu-ledger]')
   await office.locator('[data-test=ledger-table] .el-table__row', { hasText: number }).waitFor()
