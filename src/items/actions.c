@@ -414,6 +414,8 @@ static enum err act_tx(struct ctx *c, void *arg)
                            it.tracks[k].lead ? "督办通知（牵头单位）" : "督办通知（责任单位）", NULL);
         if (!e && it.leader_id)
             json_object_set_new(data, "leader_informed", json_integer(it.leader_id));
+        if (!e)
+            e = exec1(c, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", "交办", at, NULL, it.id, 0);
         break;
     case ACT_RECEIVE:
         e = track_set(c, tr, row->to, "received", NULL);

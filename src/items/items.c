@@ -250,7 +250,7 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     "i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "    \
     "i.office_unit_id, i.office_path, ou.name, i.lead_unit_id, i.lead_path, lu.name, i.leader_id, us.name, "       \
     "i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, " \
-    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version"
+    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at"
 
 static const char *dup_col(struct ctx *c, struct stmt *st, int col)
 {
@@ -304,6 +304,7 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
         it->updated_at = dup_col(c, st, 31);
         it->closed_at = dup_col(c, st, 32);
         it->version = stmt_int(st, 33);
+        it->assigned_at = dup_col(c, st, 34);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -351,6 +352,7 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
     it->scope.office_path = it->office_path;
     it->scope.unit_paths = paths;
     it->scope.nunits = it->ntracks;
+    it->scope.units_see = it->assigned_at != NULL;
     return ERR_OK;
 }
 
@@ -465,6 +467,7 @@ json_t *item_json(struct ctx *c, const struct item *it)
         "progress", it->progress, "grade", str_or_null(it->grade), "escalated", it->escalated, "year",
         (json_int_t)it->year, "created_at", it->created_at, "updated_at", it->updated_at, "closed_at",
         str_or_null(it->closed_at), "version", (json_int_t)it->version);
+    json_object_set_new(o, "assigned_at", str_or_null(it->assigned_at));
     json_object_set_new(o, "light", json_string(items_light(c, it->due_date, it->state)));
     json_object_set_new(o, "tracks", tracks);
     if (it->state == ST_SUSPENDED)

@@ -99,7 +99,7 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
         int np = perm_any(c->user, CAP_ITEM_READ) ? c->user->nportfolio : 0;
         if (n + np > 0) {
             buf_puts(&q->sql, any ? " OR " : "");
-            buf_puts(&q->sql, "EXISTS (SELECT 1 FROM item_tracks vt WHERE vt.item_id = i.id AND (");
+            buf_puts(&q->sql, "(i.assigned_at IS NOT NULL AND EXISTS (SELECT 1 FROM item_tracks vt WHERE vt.item_id = i.id AND (");
             for (int i = 0; i < n; i++) {
                 buf_puts(&q->sql, i ? " OR " : "");
                 q_range(c, q, "vt.unit_path", scope[i]);
@@ -108,7 +108,7 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
                 buf_puts(&q->sql, i || n ? " OR " : "");
                 q_range(c, q, "vt.unit_path", c->user->portfolio_paths[i]);
             }
-            buf_puts(&q->sql, "))");
+            buf_puts(&q->sql, ")))");
             any = true;
         }
         if (!any)

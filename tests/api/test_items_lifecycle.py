@@ -33,8 +33,8 @@ def test_full_lifecycle_with_two_units(it):
     assert it.c("gc_office").patch(f"/api/v1/items/{iid}", {"title": "x", "version": 1}).status == 409
     assert it.c("gc_contact").patch(f"/api/v1/items/{iid}", {"title": "x"}).status == 403
 
-    # the units on its tracks see it
-    assert it.c("gc_contact").get(f"/api/v1/items/{iid}").status == 200
+    # the units on its tracks see it only once it is assigned
+    assert it.c("gc_contact").get(f"/api/v1/items/{iid}").status == 404
     # another county never sees it
     for u in ("ap_office", "ap_deputy", "ap_contact"):
         assert it.c(u).get(f"/api/v1/items/{iid}").status == 404
@@ -60,9 +60,12 @@ def test_full_lifecycle_with_two_units(it):
     it.act(iid, "gc_deputy", "approve", expect=409)
     r = it.act(iid, "gc_director", "approve")
     assert r.json["state"] == "approved"
-    assert it.act(iid, "gc_contact", "receive", expect=409)  # not assigned yet
+    assert it.act(iid, "gc_contact", "receive", expect=404)  # not assigned yet: not visible to the unit
+    assert iid not in {i["id"] for i in it.ledger("gc_contact", per_page=200)["items"]}
     r = it.act(iid, "gc_office", "assign")
-    assert r.json["state"] == "assigned"
+    assert r.json["state"] == "assigned" and r.json["assigned_at"]
+    assert it.c("gc_contact").get(f"/api/v1/items/{iid}").status == 200
+    assert iid in {i["id"] for i in it.ledger("gc_contact", per_page=200)["items"]}
 
     # missing CSRF token: refused, nothing changed
     c = it.c("gc_contact")
