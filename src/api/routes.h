@@ -9,6 +9,7 @@ extern const struct route session_routes[];
 extern const struct route unit_routes[];
 extern const struct route user_routes[];
 extern const struct route audit_routes[];
+extern const struct route cluster_routes[];
 extern const struct route item_routes[];
 
 /* NULL-terminated list of the tables above. */

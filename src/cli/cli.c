@@ -31,6 +31,10 @@ static const struct cli_command commands[] = {
      false},
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"migrate-data", cmd_migrate_data, "--from sqlite:PATH --to postgres://USER@HOST:PORT/DB",
+     "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
+     "into the central PostgreSQL; both are migrated first; all or nothing.",
+     true},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
@@ -107,7 +111,7 @@ void cli_progress(struct cli *cli, const char *label, long done, long total)
 
 bool cli_open(struct cli *cli)
 {
-    struct store_options opt = {(int)cli->app.cfg.db_pool, (int)cli->app.cfg.db_busy_timeout_ms};
+    struct store_options opt = {.pool_size = (int)cli->app.cfg.db_pool, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms};
     char err[512];
     if (store_open(cli->app.cfg.db, &opt, &cli->app.store, err, sizeof err)) {
         cli_fail("%s", err);

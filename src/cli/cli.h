@@ -54,6 +54,7 @@ int cmd_import_units(struct cli *cli);
 int cmd_backup(struct cli *cli);
 int cmd_audit_verify(struct cli *cli);
 int cmd_version(struct cli *cli);
+int cmd_migrate_data(struct cli *cli);
 int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
 int cmd_workflow(struct cli *cli);

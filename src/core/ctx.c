@@ -16,6 +16,9 @@ enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...)
 
 enum err ctx_store_fail(struct ctx *c, int rc, const char *what)
 {
+    /* a statement that could not even be prepared because the database went away is not a bug */
+    if (rc == STORE_E_OTHER && c->db && !db_connected(c->db))
+        rc = STORE_E_CONN;
     switch (rc) {
     case STORE_E_UNIQUE:
         return ctx_fail(c, ERR_CONFLICT, "%s：与已有记录重复", what);

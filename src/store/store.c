@@ -184,6 +184,11 @@ static bool db_ensure_conn(struct db *db)
 {
     if (db->conn && db->ops->alive(db->conn))
         return true;
+    if (db->depth > 0) {
+        /* never inside a transaction: the statements after it would run outside it, half-applying it */
+        db->failed = true;
+        return false;
+    }
     db_disconnect(db);
     char err[512];
     db->conn = db->ops->connect(db->store->target, &db->store->opt, err, sizeof err);
@@ -241,6 +246,11 @@ int db_begin_at(struct db *db, const char *file, int line)
         db->write_lock = true;
     }
     int rc = db->ops->exec(db->conn, db->ops->begin_sql);
+    if (rc == STORE_E_CONN) {
+        /* nothing happened yet: a connection the server dropped is replaced once, transparently */
+        db_disconnect(db);
+        rc = db_ensure_conn(db) ? db->ops->exec(db->conn, db->ops->begin_sql) : STORE_E_CONN;
+    }
     if (rc < 0) {
         db_unlock_writer(db);
         return rc;
@@ -257,6 +267,11 @@ bool db_in_transaction(const struct db *db)
     return db->depth > 0;
 }
 
+bool db_connected(struct db *db)
+{
+    return db->conn && db->ops->alive(db->conn);
+}
+
 int db_commit(struct db *db)
 {
     if (db->depth <= 0) {
@@ -268,7 +283,7 @@ int db_commit(struct db *db)
     int rc;
     if (db->failed) {
         db->ops->exec(db->conn, "ROLLBACK");
-        rc = STORE_E_OTHER;
+        rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
     } else {
         rc = db->ops->exec(db->conn, "COMMIT");
         if (rc < 0)
@@ -442,8 +457,17 @@ enum err store_migrate(struct store *s, char *err, size_t errlen)
 {
     struct db *db = store_acquire(s);
     enum err result = ERR_OK;
-    int rc = db_exec(db, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-                         "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    /* under the migration lock: nodes starting together must not race to create the table */
+    int rc = db_begin(db);
+    if (rc >= 0 && db->ops->migrate_lock_sql)
+        rc = db->ops->exec(db->conn, db->ops->migrate_lock_sql);
+    if (rc >= 0)
+        rc = db->ops->exec(db->conn, "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                                     "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+    if (rc >= 0)
+        rc = db_commit(db);
+    else
+        db_rollback(db);
     if (rc < 0) {
         snprintf(err, errlen, "cannot create schema_migrations (is the database reachable?)");
         store_release(db);
@@ -513,4 +537,161 @@ enum err store_backup(struct store *s, const char *path, void (*progress)(void *
     enum err e = db->conn ? s->ops->backup(db->conn, path, progress, arg, err, errlen) : ERR_UNAVAILABLE;
     store_release(db);
     return e;
+}
+
+char *store_quote_ident(const char *name)
+{
+    char *out = xmalloc(strlen(name) * 2 + 3), *o = out;
+    *o++ = '"';
+    for (const char *p = name; *p; p++) {
+        if (*p == '"')
+            *o++ = '"';
+        *o++ = *p;
+    }
+    *o++ = '"';
+    *o = 0;
+    return out;
+}
+
+void store_tables_free(struct store_table *t, int n)
+{
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < t[i].ncols; j++)
+            free(t[i].cols[j]);
+        free(t[i].cols);
+        free(t[i].name);
+    }
+    free(t);
+}
+
+static int table_col(const struct store_table *t, const char *name)
+{
+    for (int j = 0; name && j < t->ncols; j++)
+        if (!strcmp(t->cols[j], name))
+            return j;
+    return -1;
+}
+
+int store_tables(struct db *db, struct store_table **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct stmt *st = db_prepare(db, db->ops->tables_sql);
+    if (!st)
+        return STORE_E_OTHER;
+    int cap = 16, nt = 0, rc;
+    struct store_table *t = xcalloc((size_t)cap, sizeof *t);
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (nt == cap) {
+            cap *= 2;
+            t = xrealloc(t, (size_t)cap * sizeof *t);
+        }
+        memset(&t[nt], 0, sizeof *t);
+        t[nt].name = xstrdup(stmt_text(st, 0));
+        t[nt].identity = t[nt].self_fk = t[nt].self_ref = -1;
+        nt++;
+    }
+    stmt_done(st);
+    /* deps[i * nt + j]: table i references table j */
+    bool *deps = xcalloc((size_t)nt * (size_t)nt + 1, sizeof *deps);
+    for (int i = 0; i < nt && rc >= 0; i++) {
+        st = db_prepare(db, db->ops->columns_sql);
+        if (!st) {
+            rc = STORE_E_OTHER;
+            break;
+        }
+        stmt_bind_text(st, 1, t[i].name);
+        int ccap = 8;
+        t[i].cols = xcalloc((size_t)ccap, sizeof *t[i].cols);
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            if (t[i].ncols == ccap) {
+                ccap *= 2;
+                t[i].cols = xrealloc(t[i].cols, (size_t)ccap * sizeof *t[i].cols);
+            }
+            if (stmt_int(st, 1))
+                t[i].identity = t[i].ncols;
+            t[i].cols[t[i].ncols++] = xstrdup(stmt_text(st, 0));
+        }
+        stmt_done(st);
+        if (rc < 0)
+            break;
+        st = db_prepare(db, db->ops->fkeys_sql);
+        if (!st) {
+            rc = STORE_E_OTHER;
+            break;
+        }
+        stmt_bind_text(st, 1, t[i].name);
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            const char *ref = stmt_text(st, 0);
+            if (!strcmp(ref, t[i].name)) {
+                t[i].self_fk = table_col(&t[i], stmt_text(st, 1));
+                t[i].self_ref = stmt_is_null(st, 2) ? t[i].identity : table_col(&t[i], stmt_text(st, 2));
+                continue;
+            }
+            for (int j = 0; j < nt; j++)
+                if (!strcmp(t[j].name, ref))
+                    deps[i * nt + j] = true;
+        }
+        stmt_done(st);
+    }
+    if (rc < 0) {
+        free(deps);
+        store_tables_free(t, nt);
+        return rc;
+    }
+    /* dependency order: repeatedly take the first table (by name) whose references are all placed */
+    struct store_table *sorted = xcalloc((size_t)nt + 1, sizeof *sorted);
+    bool *placed = xcalloc((size_t)nt + 1, sizeof *placed);
+    int ns = 0;
+    while (ns < nt) {
+        int pick = -1;
+        for (int i = 0; i < nt && pick < 0; i++) {
+            if (placed[i])
+                continue;
+            bool ready = true;
+            for (int j = 0; j < nt && ready; j++)
+                if (deps[i * nt + j] && !placed[j])
+                    ready = false;
+            if (ready)
+                pick = i;
+        }
+        if (pick < 0)
+            break;
+        placed[pick] = true;
+        sorted[ns++] = t[pick];
+    }
+    free(deps);
+    free(placed);
+    if (ns < nt) {
+        log_error("foreign keys form a cycle among the tables; cannot order them");
+        free(sorted);
+        store_tables_free(t, nt);
+        return STORE_E_OTHER;
+    }
+    free(t);
+    *out = sorted;
+    *n = nt;
+    return 0;
+}
+
+int db_reset_identity(struct db *db, const struct store_table *t)
+{
+    if (!db->ops->reset_identity_fmt || t->identity < 0)
+        return 0;
+    char *qt = store_quote_ident(t->name), *qc = store_quote_ident(t->cols[t->identity]);
+    size_t n = strlen(db->ops->reset_identity_fmt) + strlen(qt) + strlen(qc) + 1;
+    char *sql = xmalloc(n);
+    snprintf(sql, n, db->ops->reset_identity_fmt, qc, qt);
+    struct stmt *st = db_prepare(db, sql);
+    int rc = STORE_E_OTHER;
+    if (st) {
+        stmt_bind_text(st, 1, t->name);
+        stmt_bind_text(st, 2, t->cols[t->identity]);
+        rc = stmt_step(st);
+        stmt_done(st);
+    }
+    free(sql);
+    free(qt);
+    free(qc);
+    return rc < 0 ? rc : 0;
 }

@@ -36,6 +36,7 @@ enum store_rc {
 struct store_options {
     int pool_size;       /* connections; >= 1 */
     int busy_timeout_ms; /* SQLite busy timeout, PostgreSQL lock_timeout */
+    bool must_exist;     /* SQLite: refuse a missing file instead of creating it */
 };
 
 /*
@@ -75,6 +76,8 @@ int db_begin_at(struct db *db, const char *file, int line);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
+/* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
+bool db_connected(struct db *db);
 
 /* Runs a statement without parameters or results. */
 int db_exec(struct db *db, const char *sql);
@@ -104,5 +107,27 @@ enum err store_err(int rc);
 /* Convenience: runs st expecting zero or one row of one integer column; returns STORE_ROW with *out
  * set, STORE_DONE if no row, or a negative code. Calls stmt_done. */
 int stmt_one_int(struct stmt *st, int64_t *out);
+
+/*
+ * The schema as the database sees it (for copying a database, `ducha migrate-data`): the tables in
+ * an order where each comes after the tables its foreign keys reference (self-references aside).
+ */
+struct store_table {
+    char *name;
+    int ncols;
+    char **cols;
+    int identity; /* index of the auto-increment column, or -1 */
+    int self_fk;  /* column that references a row of this same table, or -1 */
+    int self_ref; /* the column it references, or -1 */
+};
+/* Fills *out (free with store_tables_free) and *n; 0 or a negative store code (a cycle among
+ * foreign keys: STORE_E_OTHER, logged). schema_migrations is included. */
+int store_tables(struct db *db, struct store_table **out, int *n);
+void store_tables_free(struct store_table *t, int n);
+/* Moves t's identity sequence past its largest value (PostgreSQL after rows were inserted with
+ * explicit ids); does nothing where ids need no sequence (SQLite). 0 or a negative store code. */
+int db_reset_identity(struct db *db, const struct store_table *t);
+/* name as a quoted SQL identifier ("a""b"); malloc'd. */
+char *store_quote_ident(const char *name);
 
 #endif

@@ -45,6 +45,13 @@ struct store_ops {
                        char *err, size_t n);
     /* takes and releases the cross-process migration lock (inside a transaction for PostgreSQL) */
     const char *migrate_lock_sql;
+    /* catalog queries for store_tables: the names of the tables; the columns of the table named by
+     * the one parameter as (name, 1 if auto-increment else 0) in order; its foreign keys as
+     * (referenced table, column, referenced column or NULL for the primary key) */
+    const char *tables_sql, *columns_sql, *fkeys_sql;
+    /* printf format (column, table: quoted identifiers) of a statement with two parameters (table,
+     * column) that moves the identity sequence past the largest value; NULL if not needed */
+    const char *reset_identity_fmt;
 };
 
 extern const struct store_ops store_sqlite_ops;

@@ -1,14 +1,477 @@
-/* store_pg.c: PostgreSQL backend (being written: issue 3). */
+/*
+ * store_pg.c: the PostgreSQL backend on libpq.
+ *
+ * Statements: the portable `?` placeholders are rewritten to $1, $2 … at prepare time (outside
+ * quoted strings, quoted identifiers and comments) and prepared on the server once per connection
+ * (PQprepare, names unique per connection). Parameters and results travel in text format; a
+ * parameter's type is left to the server to infer from its context, except a parameter that is
+ * only tested with IS [NOT] NULL, which the server cannot type: it is declared text (the test does
+ * not depend on the type). stmt_step runs PQexecPrepared at the first step and then walks the rows.
+ *
+ * Errors map by SQLSTATE: 23505 unique; 23503/23514/23502 foreign (constraint); 40001, 40P01,
+ * 55P03, 57014 busy (retry); class 08, 57P01-57P03 and a broken connection: conn. A COMMIT that the
+ * server turned into a ROLLBACK (the transaction had failed) is reported as a failure, so a
+ * half-done transaction is never acknowledged.
+ *
+ * Connections: lock_timeout = busy_timeout_ms, statement_timeout = max(60 s, 6 × busy_timeout_ms),
+ * connect_timeout 10 s, all overridable by the URL. alive() notices a connection the server closed
+ * (restart, crash, admin shutdown) without a round trip, so the pool reconnects before use.
+ */
 #include "store/store_impl.h"
 
+#include "base/arena.h"
+#include "base/log.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <libpq-fe.h>
+#include <poll.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define TEXTOID 25
+#define DEALLOC_BATCH 32
+
+struct conn_impl {
+    PGconn *pg;
+    uint64_t next_name;
+    /* names of finalized statements, deallocated in batches when no transaction is open */
+    char **dead;
+    int ndead, capdead;
+};
+
+struct stmt_impl {
+    struct conn_impl *c;
+    char name[24];
+    int nparams;
+    char **vals; /* malloc'd text of each parameter, NULL = SQL NULL */
+    PGresult *res;
+    int nrows, row;
+    bool executed;
+};
+
+static void pg_notice(void *arg, const char *msg)
+{
+    (void)arg;
+    log_debug("postgres: %.*s", (int)strcspn(msg, "\n"), msg);
+}
+
+/* Maps an error result (or a NULL result) to a store code; logs what is not an expected outcome. */
+static int pg_rc(PGconn *pg, const PGresult *res, const char *what)
+{
+    const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
+    const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
+    int len = (int)strcspn(msg ? msg : "", "\n");
+    if (PQstatus(pg) != CONNECTION_OK || !state || !strncmp(state, "08", 2) || !strcmp(state, "57P01") ||
+        !strcmp(state, "57P02") || !strcmp(state, "57P03")) {
+        log_warn("postgres connection lost in %s: %.*s", what, len, msg ? msg : "");
+        return STORE_E_CONN;
+    }
+    if (!strcmp(state, "23505"))
+        return STORE_E_UNIQUE;
+    if (!strcmp(state, "23503") || !strcmp(state, "23514") || !strcmp(state, "23502"))
+        return STORE_E_FOREIGN;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") || !strcmp(state, "57014")) {
+        log_warn("postgres busy (%s) in %s: %.*s", state, what, len, msg);
+        return STORE_E_BUSY;
+    }
+    log_error("postgres error %s in %s: %.*s", state, what, len, msg);
+    return STORE_E_OTHER;
+}
 
 static struct conn_impl *pg_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
-    (void)target;
-    (void)opt;
-    snprintf(err, n, "PostgreSQL backend not available in this build");
-    return NULL;
+    int busy = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
+    int stmt_timeout = busy * 6 > 60000 ? busy * 6 : 60000;
+    char options[160];
+    snprintf(options, sizeof options, "-c lock_timeout=%d -c statement_timeout=%d", busy, stmt_timeout);
+    /* later keywords win: the URL (dbname, expanded) comes last so that its settings override ours */
+    const char *keys[] = {"connect_timeout", "application_name", "client_encoding", "options", "dbname", NULL};
+    const char *vals[] = {"10", "ducha", "UTF8", options, target, NULL};
+    PGconn *pg = PQconnectdbParams(keys, vals, 1);
+    if (!pg) {
+        snprintf(err, n, "cannot connect to PostgreSQL: out of memory");
+        return NULL;
+    }
+    if (PQstatus(pg) != CONNECTION_OK) {
+        const char *m = PQerrorMessage(pg);
+        snprintf(err, n, "cannot connect to PostgreSQL: %.*s", (int)strcspn(m, "\n"), m);
+        PQfinish(pg);
+        return NULL;
+    }
+    PQsetNoticeProcessor(pg, pg_notice, NULL);
+    struct conn_impl *c = xcalloc(1, sizeof *c);
+    c->pg = pg;
+    return c;
 }
 
-const struct store_ops store_pg_ops = {.kind = "postgres", .connect = pg_connect};
+static void pg_disconnect(struct conn_impl *c)
+{
+    for (int i = 0; i < c->ndead; i++)
+        free(c->dead[i]);
+    free(c->dead);
+    PQfinish(c->pg);
+    free(c);
+}
+
+/*
+ * True if the connection can be used. Besides libpq's status, looks (without waiting) whether the
+ * server wrote to an idle connection: that is the end of file or the termination message a server
+ * sends when it shuts down or crashes, which libpq only notices when it reads.
+ */
+static bool pg_alive(struct conn_impl *c)
+{
+    if (PQstatus(c->pg) != CONNECTION_OK)
+        return false;
+    PGTransactionStatusType ts = PQtransactionStatus(c->pg);
+    if (ts == PQTRANS_UNKNOWN || ts == PQTRANS_ACTIVE)
+        return false;
+    struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+    if (p.fd < 0)
+        return false;
+    if (poll(&p, 1, 0) > 0) {
+        if (p.revents & (POLLERR | POLLHUP | POLLNVAL))
+            return false;
+        if (!PQconsumeInput(c->pg))
+            return false;
+        PGnotify *nt;
+        while ((nt = PQnotifies(c->pg)))
+            PQfreemem(nt);
+        /* an unsolicited error (e.g. 57P01 terminating connection) leaves the socket at EOF */
+        if (poll(&p, 1, 0) > 0 && !PQconsumeInput(c->pg))
+            return false;
+    }
+    return PQstatus(c->pg) == CONNECTION_OK;
+}
+
+/* Deallocates finalized statements once enough have gathered and no transaction is open. */
+static void pg_flush_dead(struct conn_impl *c, bool force)
+{
+    if (!c->ndead || (!force && c->ndead < DEALLOC_BATCH) || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
+        return;
+    size_t len = 1;
+    for (int i = 0; i < c->ndead; i++)
+        len += strlen(c->dead[i]) + 16;
+    char *sql = xmalloc(len), *p = sql;
+    *p = 0;
+    for (int i = 0; i < c->ndead; i++) {
+        p += sprintf(p, "DEALLOCATE %s;", c->dead[i]);
+        free(c->dead[i]);
+    }
+    c->ndead = 0;
+    PGresult *r = PQexec(c->pg, sql);
+    PQclear(r);
+    free(sql);
+}
+
+static int pg_exec(struct conn_impl *c, const char *sql)
+{
+    pg_flush_dead(c, false);
+    PGresult *r = PQexec(c->pg, sql);
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = 0;
+    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        /* COMMIT of a failed transaction succeeds as a ROLLBACK: that is not a commit */
+        if (!strcmp(sql, "COMMIT") && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
+            log_warn("postgres: COMMIT of a failed transaction was rolled back");
+            rc = STORE_E_OTHER;
+        }
+    } else {
+        rc = pg_rc(c->pg, r, "exec");
+        if (rc == STORE_E_OTHER)
+            log_error("  in: %.200s", sql);
+    }
+    PQclear(r);
+    return rc;
+}
+
+/* True if the text at p (after blanks) is IS NULL or IS NOT NULL. */
+static bool followed_by_is_null(const char *p)
+{
+    while (isspace((unsigned char)*p))
+        p++;
+    if (strncasecmp(p, "IS", 2) || !isspace((unsigned char)p[2]))
+        return false;
+    p += 2;
+    while (isspace((unsigned char)*p))
+        p++;
+    if (!strncasecmp(p, "NOT", 3) && isspace((unsigned char)p[3])) {
+        p += 3;
+        while (isspace((unsigned char)*p))
+            p++;
+    }
+    return !strncasecmp(p, "NULL", 4) && !isalnum((unsigned char)p[4]) && p[4] != '_';
+}
+
+/*
+ * Rewrites `?` placeholders to $n, leaving quoted strings ('…' with '' escapes), quoted
+ * identifiers ("…"), line comments and block comments alone. Returns malloc'd SQL, the number of
+ * parameters in *np and (malloc'd, one per parameter) the declared types in *types: 0 (inferred)
+ * or text for parameters only tested with IS [NOT] NULL.
+ */
+static char *pg_translate(const char *sql, int *np, Oid **types)
+{
+    size_t len = strlen(sql), marks = 0;
+    for (const char *p = sql; *p; p++)
+        marks += *p == '?';
+    char *out = xmalloc(len + marks * 12 + 1), *o = out; /* "$n" is at most 11 characters */
+    int n = 0, tcap = 8;
+    Oid *t = xcalloc((size_t)tcap, sizeof *t);
+    for (const char *p = sql; *p;) {
+        if (*p == '\'' || *p == '"') {
+            char q = *p;
+            *o++ = *p++;
+            while (*p) {
+                if (*p == q && p[1] == q) {
+                    *o++ = *p++;
+                    *o++ = *p++;
+                } else if (*p == q) {
+                    *o++ = *p++;
+                    break;
+                } else {
+                    *o++ = *p++;
+                }
+            }
+        } else if (p[0] == '-' && p[1] == '-') {
+            while (*p && *p != '\n')
+                *o++ = *p++;
+        } else if (p[0] == '/' && p[1] == '*') {
+            const char *e = strstr(p + 2, "*/");
+            size_t l = e ? (size_t)(e + 2 - p) : strlen(p);
+            memcpy(o, p, l);
+            o += l;
+            p += l;
+        } else if (*p == '?') {
+            if (n == tcap) {
+                tcap *= 2;
+                t = xrealloc(t, (size_t)tcap * sizeof *t);
+            }
+            t[n] = followed_by_is_null(p + 1) ? TEXTOID : 0;
+            n++;
+            o += sprintf(o, "$%d", n);
+            p++;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = 0;
+    *np = n;
+    *types = t;
+    return out;
+}
+
+static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
+{
+    pg_flush_dead(c, false);
+    int np = 0;
+    Oid *types = NULL;
+    char *text = pg_translate(sql, &np, &types);
+    struct stmt_impl *st = xcalloc(1, sizeof *st);
+    st->c = c;
+    snprintf(st->name, sizeof st->name, "d%" PRIu64, ++c->next_name);
+    PGresult *r = PQprepare(c->pg, st->name, text, np, types);
+    ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (s != PGRES_COMMAND_OK) {
+        if (pg_rc(c->pg, r, "prepare") == STORE_E_OTHER)
+            log_error("  in: %.300s", text);
+        PQclear(r);
+        free(text);
+        free(types);
+        free(st);
+        return NULL;
+    }
+    PQclear(r);
+    free(text);
+    free(types);
+    st->nparams = np;
+    st->vals = xcalloc((size_t)(np ? np : 1), sizeof *st->vals);
+    st->row = -1;
+    return st;
+}
+
+static void pg_reset(struct stmt_impl *st)
+{
+    PQclear(st->res);
+    st->res = NULL;
+    st->executed = false;
+    st->nrows = 0;
+    st->row = -1;
+    for (int i = 0; i < st->nparams; i++) {
+        free(st->vals[i]);
+        st->vals[i] = NULL;
+    }
+}
+
+static void pg_finalize(struct stmt_impl *st)
+{
+    pg_reset(st);
+    struct conn_impl *c = st->c;
+    if (c->ndead == c->capdead) {
+        c->capdead = c->capdead ? c->capdead * 2 : 16;
+        c->dead = xrealloc(c->dead, (size_t)c->capdead * sizeof *c->dead);
+    }
+    c->dead[c->ndead++] = xstrdup(st->name);
+    free(st->vals);
+    free(st);
+}
+
+static void pg_set(struct stmt_impl *st, int idx, char *v)
+{
+    if (idx < 1 || idx > st->nparams) {
+        log_error("bug: parameter %d out of range (statement has %d)", idx, st->nparams);
+        free(v);
+        return;
+    }
+    free(st->vals[idx - 1]);
+    st->vals[idx - 1] = v;
+}
+
+static void pg_bind_int(struct stmt_impl *st, int idx, int64_t v)
+{
+    char b[24];
+    snprintf(b, sizeof b, "%" PRId64, v);
+    pg_set(st, idx, xstrdup(b));
+}
+
+static void pg_bind_double(struct stmt_impl *st, int idx, double v)
+{
+    char b[40];
+    snprintf(b, sizeof b, "%.17g", v);
+    pg_set(st, idx, xstrdup(b));
+}
+
+static void pg_bind_text(struct stmt_impl *st, int idx, const char *v)
+{
+    pg_set(st, idx, xstrdup(v));
+}
+
+static void pg_bind_null(struct stmt_impl *st, int idx)
+{
+    pg_set(st, idx, NULL);
+}
+
+static int pg_step(struct stmt_impl *st)
+{
+    if (!st->executed) {
+        st->executed = true;
+        PGresult *r = PQexecPrepared(st->c->pg, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
+        ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        if (s == PGRES_TUPLES_OK) {
+            st->res = r;
+            st->nrows = PQntuples(r);
+        } else if (s == PGRES_COMMAND_OK) {
+            st->res = r;
+            st->nrows = 0;
+        } else {
+            int rc = pg_rc(st->c->pg, r, "step");
+            PQclear(r);
+            return rc;
+        }
+    }
+    if (st->row + 1 < st->nrows) {
+        st->row++;
+        return STORE_ROW;
+    }
+    st->row = st->nrows;
+    return STORE_DONE;
+}
+
+static const char *pg_value(struct stmt_impl *st, int col)
+{
+    if (!st->res || st->row < 0 || st->row >= st->nrows || col < 0 || col >= PQnfields(st->res) ||
+        PQgetisnull(st->res, st->row, col))
+        return NULL;
+    return PQgetvalue(st->res, st->row, col);
+}
+
+static int64_t pg_col_int(struct stmt_impl *st, int col)
+{
+    const char *v = pg_value(st, col);
+    if (!v)
+        return 0;
+    if (v[0] == 't' && !v[1])
+        return 1;
+    if (v[0] == 'f' && !v[1])
+        return 0;
+    return strtoll(v, NULL, 10);
+}
+
+static double pg_col_double(struct stmt_impl *st, int col)
+{
+    const char *v = pg_value(st, col);
+    return v ? strtod(v, NULL) : 0.0;
+}
+
+static const char *pg_col_text(struct stmt_impl *st, int col)
+{
+    return pg_value(st, col);
+}
+
+static bool pg_col_null(struct stmt_impl *st, int col)
+{
+    return pg_value(st, col) == NULL;
+}
+
+static int pg_ncols(struct stmt_impl *st)
+{
+    if (!st->res) {
+        PGresult *d = PQdescribePrepared(st->c->pg, st->name);
+        int n = d && PQresultStatus(d) == PGRES_COMMAND_OK ? PQnfields(d) : 0;
+        PQclear(d);
+        return n;
+    }
+    return PQnfields(st->res);
+}
+
+static const char *pg_col_name(struct stmt_impl *st, int col)
+{
+    if (!st->res || col < 0 || col >= PQnfields(st->res))
+        return NULL;
+    return PQfname(st->res, col);
+}
+
+static char *pg_dialect(const char *sql)
+{
+    char *a = store_replace_all(sql, "{{ID}}", "BIGINT GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY");
+    char *b = store_replace_all(a, "{{BYTEWISE}}", "COLLATE \"C\"");
+    free(a);
+    return b;
+}
+
+const struct store_ops store_pg_ops = {
+    .kind = "postgres",
+    .connect = pg_connect,
+    .disconnect = pg_disconnect,
+    .alive = pg_alive,
+    .exec = pg_exec,
+    .prepare = pg_prepare,
+    .finalize = pg_finalize,
+    .bind_int = pg_bind_int,
+    .bind_double = pg_bind_double,
+    .bind_text = pg_bind_text,
+    .bind_null = pg_bind_null,
+    .step = pg_step,
+    .col_int = pg_col_int,
+    .col_double = pg_col_double,
+    .col_text = pg_col_text,
+    .col_null = pg_col_null,
+    .ncols = pg_ncols,
+    .col_name = pg_col_name,
+    .reset = pg_reset,
+    .begin_sql = "BEGIN",
+    .dialect = pg_dialect,
+    .backup = NULL,
+    /* 0x64756368 = "duch": one lock for every ducha node migrating this database */
+    .migrate_lock_sql = "SELECT pg_advisory_xact_lock(1685414760)",
+    .tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                  "AND table_type = 'BASE TABLE' ORDER BY table_name",
+    .columns_sql = "SELECT column_name, CASE WHEN is_identity = 'YES' THEN 1 ELSE 0 END FROM information_schema.columns "
+                   "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+    .fkeys_sql = "SELECT rc.relname, a.attname, ra.attname FROM pg_constraint co "
+                 "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_class rc ON rc.oid = co.confrelid "
+                 "JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = co.conkey[1] "
+                 "JOIN pg_attribute ra ON ra.attrelid = co.confrelid AND ra.attnum = co.confkey[1] "
+                 "WHERE co.contype = 'f' AND c.relnamespace = current_schema()::regnamespace AND c.relname = ?",
+    .reset_identity_fmt = "SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX(%s) FROM %s), 0) + 1, false)",
+};

@@ -66,8 +66,10 @@ static void sq_mkdir_parent(const char *path)
 static struct conn_impl *sq_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
     sqlite3 *h = NULL;
-    sq_mkdir_parent(target);
-    int rc = sqlite3_open_v2(target, &h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+    if (!opt->must_exist)
+        sq_mkdir_parent(target);
+    int rc = sqlite3_open_v2(target, &h,
+                             SQLITE_OPEN_READWRITE | (opt->must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
                              NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, n, "cannot open SQLite database %s: %s", target, h ? sqlite3_errmsg(h) : "out of memory");
@@ -265,4 +267,12 @@ const struct store_ops store_sqlite_ops = {
     .begin_sql = "BEGIN IMMEDIATE",
     .dialect = sq_dialect,
     .migrate_lock_sql = NULL,
+    .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "
+                  "ORDER BY name",
+    /* an INTEGER PRIMARY KEY alone is SQLite's auto-increment row id */
+    .columns_sql = "SELECT name, CASE WHEN pk = 1 AND UPPER(type) = 'INTEGER' AND NOT EXISTS "
+                   "(SELECT 1 FROM pragma_table_info(?1) WHERE pk = 2) THEN 1 ELSE 0 END FROM pragma_table_info(?1) "
+                   "ORDER BY cid",
+    .fkeys_sql = "SELECT \"table\", \"from\", \"to\" FROM pragma_foreign_key_list(?)",
+    .reset_identity_fmt = NULL,
 };

@@ -19,7 +19,7 @@ static int setup(void **state)
 {
     snprintf(dbpath, sizeof dbpath, "/tmp/ducha-unit-%d.db", (int)getpid());
     unlink(dbpath);
-    struct store_options opt = {2, 2000};
+    struct store_options opt = {.pool_size = 2, .busy_timeout_ms = 2000};
     struct store *s;
     char err[256];
     if (store_open(dbpath, &opt, &s, err, sizeof err) || store_migrate(s, err, sizeof err)) {

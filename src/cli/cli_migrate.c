@@ -1,0 +1,309 @@
+/*
+ * cli_migrate.c: `ducha migrate-data --from URL --to URL`: copies every row of one ducha database
+ * into another, empty one (typically a county's embedded SQLite file into the central PostgreSQL).
+ *
+ * Both databases are first migrated to this binary's schema. The target must hold nothing but what
+ * the migrations themselves insert (the audit chain head, the holiday calendar …): that is measured
+ * on a fresh in-memory database migrated the same way. The copy is one transaction on the target:
+ * seeded rows are replaced, tables are filled in foreign-key order with their ids preserved (a table
+ * that references itself, like the unit tree, is filled parents first), then the identity sequences
+ * are moved past the copied ids. The schema is read from the databases through the store layer, so
+ * tables added by later migrations are copied without changes here.
+ */
+#include "cli/cli.h"
+
+#include "base/log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct copy {
+    struct cli *cli;
+    struct db *src, *dst;
+    long rows;
+};
+
+/* Number of rows of table t in db, or -1 on failure. */
+static long table_count(struct db *db, const char *table)
+{
+    char *q = store_quote_ident(table);
+    char *sql = xmalloc(strlen(q) + 32);
+    sprintf(sql, "SELECT COUNT(*) FROM %s", q);
+    int64_t n = -1;
+    int rc = stmt_one_int(db_prepare(db, sql), &n);
+    free(sql);
+    free(q);
+    return rc == STORE_ROW ? (long)n : -1;
+}
+
+/* "INSERT INTO t (a, b) VALUES (?, ?)" and "SELECT a, b FROM t ORDER BY k": malloc'd. */
+static char *copy_sql(const struct store_table *t, bool insert)
+{
+    size_t n = 64 + strlen(t->name) * 2;
+    for (int j = 0; j < t->ncols; j++)
+        n += strlen(t->cols[j]) * 2 + 8;
+    char *sql = xmalloc(n), *p = sql;
+    char *qt = store_quote_ident(t->name);
+    p += sprintf(p, insert ? "INSERT INTO %s (" : "SELECT ", qt);
+    for (int j = 0; j < t->ncols; j++) {
+        char *qc = store_quote_ident(t->cols[j]);
+        p += sprintf(p, "%s%s", j ? ", " : "", qc);
+        free(qc);
+    }
+    if (insert) {
+        p += sprintf(p, ") VALUES (");
+        for (int j = 0; j < t->ncols; j++)
+            p += sprintf(p, "%s?", j ? ", " : "");
+        sprintf(p, ")");
+    } else {
+        sprintf(p, " FROM %s ORDER BY %d", qt, t->identity >= 0 ? t->identity + 1 : 1);
+    }
+    free(qt);
+    return sql;
+}
+
+/* Inserts one row (values as text, NULL for SQL NULL) into the target; 0 or a store code. */
+static int insert_row(struct copy *cp, const struct store_table *t, const char *ins, char **vals)
+{
+    struct stmt *st = db_prepare(cp->dst, ins);
+    if (!st)
+        return STORE_E_OTHER;
+    for (int j = 0; j < t->ncols; j++)
+        stmt_bind_text(st, j + 1, vals[j]);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    return rc < 0 ? rc : 0;
+}
+
+struct keyed {
+    const char *key;
+    int row;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct keyed *)a)->key, ((const struct keyed *)b)->key);
+}
+
+/*
+ * Copies a table that references itself: all rows are read first, then inserted in passes, each
+ * inserting the rows whose parent is absent (NULL) or already inserted. Fails on a cycle.
+ */
+static int copy_self_ref(struct copy *cp, const struct store_table *t, const char *ins, struct stmt *sel,
+                         long total)
+{
+    int cap = 256, n = 0, rc;
+    char ***rows = xmalloc((size_t)cap * sizeof *rows);
+    while ((rc = stmt_step(sel)) == STORE_ROW) {
+        if (n == cap) {
+            cap *= 2;
+            rows = xrealloc(rows, (size_t)cap * sizeof *rows);
+        }
+        rows[n] = xcalloc((size_t)t->ncols, sizeof **rows);
+        for (int j = 0; j < t->ncols; j++)
+            rows[n][j] = stmt_is_null(sel, j) ? NULL : xstrdup(stmt_text(sel, j));
+        n++;
+    }
+    stmt_done(sel);
+    bool *done = xcalloc((size_t)n + 1, sizeof *done);
+    struct keyed *idx = xcalloc((size_t)n + 1, sizeof *idx);
+    int nidx = 0;
+    for (int i = 0; i < n; i++)
+        if (rows[i][t->self_ref])
+            idx[nidx++] = (struct keyed){rows[i][t->self_ref], i};
+    qsort(idx, (size_t)nidx, sizeof *idx, keyed_cmp);
+    int left = n;
+    while (rc >= 0 && left > 0) {
+        int before = left;
+        for (int i = 0; i < n && rc >= 0; i++) {
+            if (done[i])
+                continue;
+            const char *parent = rows[i][t->self_fk];
+            bool ready = !parent;
+            if (parent) {
+                struct keyed k = {parent, 0};
+                struct keyed *hit = bsearch(&k, idx, (size_t)nidx, sizeof *idx, keyed_cmp);
+                ready = hit && (done[hit->row] || hit->row == i);
+            }
+            if (!ready)
+                continue;
+            rc = insert_row(cp, t, ins, rows[i]);
+            done[i] = true;
+            left--;
+            cp->rows++;
+            if ((n - left) % 200 == 0 || left == 0)
+                cli_progress(cp->cli, t->name, n - left, total);
+        }
+        if (rc >= 0 && left == before) {
+            log_error("%s: %d rows reference rows that cannot be placed first (a cycle?)", t->name, left);
+            rc = STORE_E_OTHER;
+        }
+    }
+    for (int i = 0; i < n; i++) {
+        for (int j = 0; j < t->ncols; j++)
+            free(rows[i][j]);
+        free(rows[i]);
+    }
+    free(rows);
+    free(done);
+    free(idx);
+    return rc < 0 ? rc : 0;
+}
+
+static int copy_table(struct copy *cp, const struct store_table *t)
+{
+    long total = table_count(cp->src, t->name);
+    if (total < 0)
+        return STORE_E_OTHER;
+    char *sel_sql = copy_sql(t, false), *ins = copy_sql(t, true);
+    struct stmt *sel = db_prepare(cp->src, sel_sql);
+    int rc = sel ? 0 : STORE_E_OTHER;
+    if (sel && t->self_fk >= 0 && t->self_ref >= 0) {
+        rc = copy_self_ref(cp, t, ins, sel, total);
+    } else if (sel) {
+        char **vals = xcalloc((size_t)t->ncols, sizeof *vals);
+        long done = 0;
+        while ((rc = stmt_step(sel)) == STORE_ROW) {
+            for (int j = 0; j < t->ncols; j++)
+                vals[j] = (char *)stmt_text(sel, j);
+            if ((rc = insert_row(cp, t, ins, vals)) < 0)
+                break;
+            cp->rows++;
+            if (++done % 200 == 0 || done == total)
+                cli_progress(cp->cli, t->name, done, total);
+        }
+        stmt_done(sel);
+        free(vals);
+    }
+    free(sel_sql);
+    free(ins);
+    return rc < 0 ? rc : 0;
+}
+
+static const struct store_table *find_table(const struct store_table *t, int n, const char *name)
+{
+    for (int i = 0; i < n; i++)
+        if (!strcmp(t[i].name, name))
+            return &t[i];
+    return NULL;
+}
+
+/* Opens and migrates url; label names it in messages (a URL may carry a password). */
+static bool open_migrated(struct cli *cli, const char *label, const char *url, bool must_exist, struct store **out)
+{
+    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms, .must_exist = must_exist};
+    char err[512];
+    if (store_open(url, &opt, out, err, sizeof err) || store_migrate(*out, err, sizeof err)) {
+        cli_fail("%s: %s", label, err);
+        return false;
+    }
+    return true;
+}
+
+int cmd_migrate_data(struct cli *cli)
+{
+    const char *from = cli_opt(cli, "from"), *to = cli_opt(cli, "to");
+    if (cli_leftover_options(cli) || cli->argc || !from || !to)
+        return cli_fail("usage: ducha migrate-data --from sqlite:PATH --to postgres://USER@HOST:PORT/DB");
+    struct store *src_s = NULL, *dst_s = NULL, *seed_s = NULL;
+    struct store_table *st = NULL, *dt = NULL, *kt = NULL;
+    int nst = 0, ndt = 0, nkt = 0, result = 1;
+    struct copy cp = {.cli = cli};
+    if (!open_migrated(cli, "source", from, true, &src_s) || !open_migrated(cli, "target", to, false, &dst_s) ||
+        !open_migrated(cli, "fresh schema", "sqlite::memory:", false, &seed_s))
+        goto out;
+    if (store_schema_version(src_s) != store_schema_version(dst_s)) {
+        cli_fail("source and target are at different schema versions");
+        goto out;
+    }
+    cp.src = store_acquire(src_s);
+    cp.dst = store_acquire(dst_s);
+    struct db *seed = store_acquire(seed_s);
+    int rc = store_tables(cp.src, &st, &nst);
+    if (rc >= 0)
+        rc = store_tables(cp.dst, &dt, &ndt);
+    if (rc >= 0)
+        rc = store_tables(seed, &kt, &nkt);
+    if (rc < 0) {
+        cli_fail("cannot read the tables of the databases");
+        store_release(seed);
+        goto release;
+    }
+    /* the target must hold exactly what the migrations put into a fresh database */
+    bool empty = true;
+    for (int i = 0; i < ndt && empty; i++) {
+        if (!strcmp(dt[i].name, "schema_migrations"))
+            continue;
+        const struct store_table *k = find_table(kt, nkt, dt[i].name);
+        long have = table_count(cp.dst, dt[i].name), seeded = k ? table_count(seed, k->name) : 0;
+        if (have != seeded) {
+            cli_fail("the target database is not empty (table %s holds %ld rows); migrate-data needs a new, empty "
+                     "database",
+                     dt[i].name, have);
+            empty = false;
+        }
+    }
+    for (int i = 0; i < nst && empty; i++)
+        if (!find_table(dt, ndt, st[i].name)) {
+            cli_fail("table %s of the source does not exist in the target", st[i].name);
+            empty = false;
+        }
+    store_release(seed);
+    if (!empty)
+        goto release;
+
+    if ((rc = db_begin(cp.dst)) < 0) {
+        cli_fail("cannot begin a transaction on the target");
+        goto release;
+    }
+    /* seeded rows make way for the source's own (reverse dependency order) */
+    for (int i = ndt - 1; i >= 0 && rc >= 0; i--) {
+        const struct store_table *k = find_table(kt, nkt, dt[i].name);
+        if (!k || !strcmp(k->name, "schema_migrations") || table_count(cp.dst, k->name) <= 0)
+            continue;
+        char *q = store_quote_ident(dt[i].name), *sql = xmalloc(strlen(q) + 16);
+        sprintf(sql, "DELETE FROM %s", q);
+        struct stmt *del = db_prepare(cp.dst, sql);
+        rc = del ? stmt_step(del) : STORE_E_OTHER;
+        stmt_done(del);
+        free(sql);
+        free(q);
+    }
+    int ntables = 0;
+    for (int i = 0; i < nst && rc >= 0; i++) {
+        if (!strcmp(st[i].name, "schema_migrations"))
+            continue;
+        rc = copy_table(&cp, &st[i]);
+        if (rc < 0)
+            cli_fail("copying table %s failed", st[i].name);
+        ntables++;
+    }
+    for (int i = 0; i < ndt && rc >= 0; i++)
+        rc = db_reset_identity(cp.dst, &dt[i]);
+    if (rc < 0) {
+        db_rollback(cp.dst);
+        cli_fail("nothing was copied");
+        goto release;
+    }
+    if ((rc = db_commit(cp.dst)) < 0) {
+        cli_fail("commit on the target failed; nothing was copied");
+        goto release;
+    }
+    fprintf(stderr, "copied %ld rows in %d tables from %s to %s\n", cp.rows, ntables, store_kind(src_s),
+            store_kind(dst_s));
+    result = 0;
+release:
+    if (cp.src)
+        store_release(cp.src);
+    if (cp.dst)
+        store_release(cp.dst);
+out:
+    store_tables_free(st, nst);
+    store_tables_free(dt, ndt);
+    store_tables_free(kt, nkt);
+    store_close(src_s);
+    store_close(dst_s);
+    store_close(seed_s);
+    return result;
+}

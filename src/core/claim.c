@@ -1,0 +1,34 @@
+#include "core/claim.h"
+
+#include "base/log.h"
+#include "base/timeu.h"
+
+#include <stdio.h>
+#include <unistd.h>
+
+enum err claim_once(struct ctx *c, const char *key, bool *won)
+{
+    const char *what = "认领任务";
+    *won = false;
+    if (!db_in_transaction(c->db)) {
+        log_error("bug: claim_once(%s) outside a transaction", key);
+        return ctx_fail(c, ERR_INTERNAL, "%s：服务器内部错误", what);
+    }
+    char at[21], node[300], host[256] = "";
+    time_format_iso(c->now, at);
+    gethostname(host, sizeof host - 1);
+    snprintf(node, sizeof node, "%s:%ld", host, (long)getpid());
+    struct stmt *st = db_prepare(c->db, "INSERT INTO job_claims (key, claimed_at, node) VALUES (?, ?, ?) "
+                                        "ON CONFLICT (key) DO NOTHING RETURNING key");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, what);
+    stmt_bind_text(st, 1, key);
+    stmt_bind_text(st, 2, at);
+    stmt_bind_text(st, 3, node);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, what);
+    *won = rc == STORE_ROW;
+    return ERR_OK;
+}

@@ -1,0 +1,346 @@
+"""Several ducha nodes on one PostgreSQL database (issue 3): shared sessions, gap-free numbers under
+concurrency across nodes, `ducha migrate-data` from SQLite, and recovery when the PostgreSQL server
+crashes during a write load. Runs only with DUCHA_TEST_BACKEND=postgres (make test-api-pg)."""
+import concurrent.futures
+import json
+import os
+import sqlite3
+import subprocess
+import tempfile
+import threading
+import time
+import shutil
+import urllib.error
+
+import pytest
+
+from conftest import BACKEND, BIN, ROOT, Server, run_cli
+
+pytestmark = pytest.mark.skipif(BACKEND != "postgres",
+                                reason="multi-node tests need PostgreSQL (DUCHA_TEST_BACKEND=postgres)")
+
+PG_SH = os.path.join(ROOT, "scripts", "pg.sh")
+
+
+def psql(url, sql):
+    """Runs sql on url; returns stdout (unaligned, tuples only)."""
+    p = subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", url, "-c", sql], capture_output=True,
+                       text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    return p.stdout
+
+
+@pytest.fixture(scope="module")
+def nodes(backend):
+    """Two `ducha serve` processes on one database."""
+    db = backend.new_db()
+    a = Server(db)
+    b = Server(db)
+    yield a, b, db
+    a.stop()
+    b.stop()
+
+
+def test_nodes_starting_together_on_an_empty_database_migrate_it_once(backend):
+    db = backend.new_db(empty=True)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=3) as ex:
+        servers = list(ex.map(lambda _: Server(db), range(3)))
+    try:
+        for s in servers:
+            assert s.client().get("/api/v1/health").status == 200
+        rows = psql(db, "SELECT version, COUNT(*) FROM schema_migrations GROUP BY version ORDER BY version").split()
+        assert rows and all(r.endswith("|1") for r in rows), rows
+        assert "7|1" in rows
+    finally:
+        for s in servers:
+            s.stop()
+
+
+def test_both_nodes_report_postgres(nodes):
+    a, b, _ = nodes
+    for s in (a, b):
+        r = s.client().get("/api/v1/health")
+        assert r.status == 200 and r.json["db"] == "postgres"
+
+
+def test_session_created_on_one_node_is_valid_on_the_other(nodes, unique):
+    a, b, _ = nodes
+    c = a.client("gc_admin")
+    c.base = b.url  # same cookie and CSRF token, other node
+    r = c.get("/api/v1/session")
+    assert r.status == 200 and r.json["user"]["username"] == "gc_admin"
+    # a write through the other node passes the CSRF check of the shared session…
+    gc = c.unit_id("gc")
+    r = c.post("/api/v1/units", {"code": f"x-{unique}", "name": "跨节点", "kind": "department", "parent_id": gc})
+    assert r.status == 201, r
+    # …and without the token it is refused there too
+    r = c.post("/api/v1/units", {"code": f"y-{unique}", "name": "跨节点2", "kind": "department", "parent_id": gc},
+               csrf=False)
+    assert r.status == 403
+    c.base = a.url
+    assert c.get(f"/api/v1/units/{gc}").status == 200
+    # signing out through B ends the session on A too
+    c.base = b.url
+    assert c.delete("/api/v1/session").status == 204
+    c.base = a.url
+    assert c.get("/api/v1/session").status == 401
+
+
+def test_login_failures_count_across_nodes(nodes, unique):
+    a, b, _ = nodes
+    admin = a.client("gc_admin")
+    gc = admin.unit_id("gc")
+    r = admin.post("/api/v1/users", {"username": f"lk{unique}", "name": "锁定测试", "unit_id": gc,
+                                     "password": "Lockout2026x", "roles": []})
+    assert r.status == 201, r
+    # five failures alternating between the nodes lock the account on both
+    for i in range(5):
+        s = (a, b)[i % 2]
+        r = s.client().post("/api/v1/session", {"username": f"lk{unique}", "password": "wrong"})
+        assert r.status in (401, 423), r
+    for s in (a, b):
+        r = s.client().post("/api/v1/session", {"username": f"lk{unique}", "password": "Lockout2026x"})
+        assert r.status == 423, r
+
+
+def test_counter_probe_refusals(nodes):
+    a, _, _ = nodes
+    assert a.client("gc_office").post("/api/v1/admin/counters/test.x").status == 403
+    assert a.client("admin").post("/api/v1/admin/counters/items.2026").status == 422
+
+
+def test_200_concurrent_numbers_across_two_nodes_are_distinct_and_gap_free(nodes, unique):
+    a, b, db = nodes
+    name = f"test.{unique}"
+    clients = [a.client("admin"), b.client("admin")]
+
+    def take(i):
+        r = clients[i % 2].post(f"/api/v1/admin/counters/{name}")
+        return r.status, (r.json or {}).get("value")
+
+    t0 = time.time()
+    with concurrent.futures.ThreadPoolExecutor(max_workers=16) as ex:
+        results = list(ex.map(take, range(200)))
+    elapsed = time.time() - t0
+    assert all(st == 200 for st, _ in results), [r for r in results if r[0] != 200][:5]
+    values = sorted(v for _, v in results)
+    assert values == list(range(1, 201))
+    print(f"\n200 numbers through 2 nodes, 16 threads: {elapsed:.2f}s ({200 / elapsed:.0f}/s)")
+    # each number is audited once and the chain stays valid
+    n = psql(db, f"SELECT COUNT(DISTINCT object_id) FROM audit_log WHERE action = 'counter.next' "
+                 f"AND summary LIKE '%\"{name}\"%'")
+    assert int(n) == 200
+    r = a.client("admin").get("/api/v1/audit/verify")
+    assert r.status == 200 and r.json["ok"], r
+
+
+def test_a_job_is_claimed_exactly_once_across_nodes(nodes, unique):
+    a, b, db = nodes
+    clients = [a.client("admin"), b.client("admin")]
+    keys = [f"test.remind.{unique}.{k}" for k in range(5)]
+
+    def claim(i):
+        r = clients[i % 2].post(f"/api/v1/admin/claims/{keys[i % 5]}")
+        assert r.status == 200, r
+        return r.json["key"], r.json["won"]
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as ex:
+        results = list(ex.map(claim, range(60)))
+    for k in keys:
+        assert sum(1 for key, won in results if key == k and won) == 1, k
+    assert int(psql(db, f"SELECT COUNT(*) FROM job_claims WHERE key LIKE 'test.remind.{unique}.%'")) == 5
+    assert clients[0].post("/api/v1/admin/claims/real.job").status == 422
+    assert a.client("gc_office").post(f"/api/v1/admin/claims/{keys[0]}").status == 403
+
+
+# ---- migrate-data ----
+
+def sqlite_tables(path):
+    con = sqlite3.connect(path)
+    try:
+        names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
+                                           "AND name NOT LIKE 'sqlite_%'")]
+        out = {}
+        for t in names:
+            cur = con.execute(f'SELECT * FROM "{t}"')
+            cols = [d[0] for d in cur.description]
+            out[t] = sorted(json.dumps(dict(zip(cols, row)), sort_keys=True, ensure_ascii=False) for row in cur)
+        return out
+    finally:
+        con.close()
+
+
+def pg_tables(url):
+    names = psql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+                      "AND table_type = 'BASE TABLE'").split()
+    out = {}
+    for t in names:
+        rows = json.loads(psql(url, f'SELECT COALESCE(json_agg(x), \'[]\') FROM "{t}" x'))
+        out[t] = sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows)
+    return out
+
+
+def test_migrate_data_round_trip_from_sqlite(backend, unique):
+    tmp = tempfile.mkdtemp(prefix="ducha-mig-")
+    try:
+        src = os.path.join(tmp, "county.db")
+        run_cli("demo", db=src)
+        # some history on the source: a unit moved under a newer one (its parent id is larger than its own)
+        s = Server(src)
+        try:
+            c = s.client("gc_admin")
+            gc = c.unit_id("gc")
+            old = c.post("/api/v1/units", {"code": f"old-{unique}", "name": "旧单位", "kind": "department",
+                                           "parent_id": gc}).json
+            new = c.post("/api/v1/units", {"code": f"new-{unique}", "name": "新单位", "kind": "department",
+                                           "parent_id": gc}).json
+            assert c.patch(f"/api/v1/units/{old['id']}", {"parent_id": new["id"]}).status == 200
+        finally:
+            s.stop()
+        dst = backend.new_db(empty=True)
+        p = run_cli("migrate-data", "--from", f"sqlite:{src}", "--to", dst, db=dst)
+        assert "copied" in p.stderr
+        a, b = sqlite_tables(src), pg_tables(dst)
+        assert set(a) == set(b)
+        for t in a:
+            if t == "schema_migrations":  # applied_at differs: each database was migrated on its own
+                assert len(a[t]) == len(b[t])
+                continue
+            assert len(a[t]) == len(b[t]), t
+            assert a[t] == b[t], f"content of {t} differs"
+        p = run_cli("audit", "verify", db=dst)
+        assert "audit chain ok" in p.stdout
+        # a second run refuses the target that now holds data, and changes nothing
+        before = psql(dst, "SELECT COUNT(*) FROM units")
+        p = run_cli("migrate-data", "--from", f"sqlite:{src}", "--to", dst, db=dst, check=False)
+        assert p.returncode != 0 and "not empty" in p.stderr
+        assert psql(dst, "SELECT COUNT(*) FROM units") == before
+        # the identity sequences were moved past the copied ids: new rows get fresh ids
+        s = Server(dst)
+        try:
+            c = s.client("gc_admin")
+            r = c.post("/api/v1/units", {"code": f"after-{unique}", "name": "迁移后新建", "kind": "department",
+                                         "parent_id": c.unit_id("gc")})
+            assert r.status == 201 and r.json["id"] > new["id"], r
+        finally:
+            s.stop()
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def test_migrate_data_bad_arguments(backend):
+    dst = backend.new_db(empty=True)
+    p = run_cli("migrate-data", "--from", "sqlite:/nonexistent-dir/x.db", "--to", dst, db=dst, check=False)
+    assert p.returncode != 0 and "source" in p.stderr
+    assert not os.path.exists("/nonexistent-dir")
+    p = run_cli("migrate-data", "--to", dst, db=dst, check=False)
+    assert p.returncode != 0 and "usage" in p.stderr
+
+
+# ---- crash of the PostgreSQL server during a write load ----
+
+@pytest.fixture
+def own_pg():
+    """A PostgreSQL server of its own (this test kills it), with the demo data."""
+    d = tempfile.mkdtemp(prefix="ducha-pgkill-")
+    url = subprocess.run([PG_SH, "start", d], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    run_cli("demo", db=url)
+    yield d, url
+    subprocess.run([PG_SH, "stop", d], capture_output=True)
+    subprocess.run([PG_SH, "destroy", d], capture_output=True)
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_pg, unique):
+    d, url = own_pg
+    a, b = Server(url), Server(url)
+    try:
+        clients = [a.client("gc_admin"), b.client("gc_admin")]
+        gc = clients[0].unit_id("gc")
+        acked, failed = [], []
+        lock = threading.Lock()
+        stop = threading.Event()
+
+        def worker(w):
+            c = clients[w % 2]
+            i = 0
+            while not stop.is_set():
+                code = f"k{unique}-{w}-{i}"
+                i += 1
+                try:
+                    r = c.post("/api/v1/units", {"code": code, "name": f"压测{w}-{i}", "kind": "department",
+                                                 "parent_id": gc})
+                    status = r.status
+                except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                    status = 0
+                with lock:
+                    (acked if 200 <= status < 300 else failed).append((code, status, time.time()))
+                if status != 201:
+                    time.sleep(0.05)
+
+        threads = [threading.Thread(target=worker, args=(w,)) for w in range(4)]
+        for t in threads:
+            t.start()
+        time.sleep(2)
+        before_kill = len(acked)
+        t_kill = time.time()
+        subprocess.run([PG_SH, "kill", d], check=True, capture_output=True)
+        time.sleep(1)
+        subprocess.run([PG_SH, "restart", d], check=True, capture_output=True, timeout=120)
+        t_up = time.time()
+        # keep writing until both nodes have acknowledged writes again (they must recover on their own)
+        deadline = time.time() + 30
+        while time.time() < deadline:
+            with lock:
+                recovered = [x for x in acked if x[2] > t_up]
+            if len({x[0].split("-")[1] for x in recovered}) >= 4:
+                break
+            time.sleep(0.2)
+        time.sleep(0.5)
+        stop.set()
+        for t in threads:
+            t.join(timeout=90)
+        first_ok_after = min((x[2] for x in acked if x[2] > t_up), default=None)
+        statuses = {}
+        for x in failed:
+            statuses[x[1]] = statuses.get(x[1], 0) + 1
+        print(f"\nacknowledged {len(acked)} ({before_kill} before the kill), refused {len(failed)} {statuses}; "
+              f"first 2xx {first_ok_after - t_up if first_ok_after else -1:.2f}s after restart "
+              f"({t_up - t_kill:.1f}s outage)")
+        assert before_kill > 0
+        assert first_ok_after is not None, "no node recovered"
+        # every worker (both nodes) wrote again after the restart
+        assert len({x[0].split("-")[1] for x in acked if x[2] > t_up}) == 4
+        # every acknowledged write is in the database
+        codes = set(psql(url, f"SELECT code FROM units WHERE code LIKE 'k{unique}-%'").split())
+        missing = [x[0] for x in acked if x[0] not in codes]
+        assert not missing, missing[:10]
+        # nothing half-applied: every unit of the load (acknowledged or not) has its path and its audit record
+        rows = psql(url, f"SELECT u.id, u.path, (SELECT COUNT(*) FROM audit_log l WHERE l.action = 'unit.create' "
+                         f"AND l.object_id = CAST(u.id AS TEXT)) FROM units u WHERE u.code LIKE 'k{unique}-%'")
+        for line in rows.split():
+            uid, path, n = line.split("|")
+            assert path.endswith(f"/{uid}/") and n == "1", line
+        r = clients[0].get("/api/v1/audit/verify")
+        assert r.status == 200 and r.json["ok"], r
+        p = run_cli("audit", "verify", db=url)
+        assert "audit chain ok" in p.stdout
+    finally:
+        a.stop()
+        b.stop()
+
+
+# ---- the scale-out layout of docs/deployment.md ----
+
+@pytest.mark.skipif(not shutil.which("nginx") or not shutil.which("openssl"),
+                    reason="nginx and openssl are needed (scripts/deps.sh --bench)")
+def test_deployment_doc_layout_with_replica_and_failover():
+    """scripts/deploy-check.sh: primary + pg_basebackup replica, two nodes behind nginx TLS, failover
+    by pg_ctl promote. It uses the release binary when built, else the test binary."""
+    rel = os.path.join(ROOT, "build", "ducha")
+    binary = rel if os.path.exists(rel) and os.path.getmtime(rel) >= os.path.getmtime(BIN) else BIN
+    p = subprocess.run([os.path.join(ROOT, "scripts", "deploy-check.sh"), binary], capture_output=True, text=True,
+                       timeout=300)
+    assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
+    assert "deploy-check: all steps passed" in p.stdout
+    assert "ERROR: AddressSanitizer" not in p.stdout + p.stderr

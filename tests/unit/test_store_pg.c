@@ -1,0 +1,311 @@
+/*
+ * Unit tests of the PostgreSQL backend through the store interface: placeholder translation,
+ * parameter typing, SQLSTATE mapping, transactions (a failed one is never committed), lock
+ * timeouts, reconnection after the server drops a connection, the schema catalog and the shared
+ * counters and claims. Starts a throwaway server with scripts/pg.sh (run from the repository root);
+ * skipped when PostgreSQL is not installed.
+ */
+#include "core/claim.h"
+#include "core/counter.h"
+#include "store/store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char pgdir[64];
+static char url[256];
+static bool have_pg;
+
+static int group_setup(void **state)
+{
+    (void)state;
+    snprintf(pgdir, sizeof pgdir, "/tmp/ducha-unit-pg-%d", (int)getpid());
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "scripts/pg.sh start %s 2>/dev/null | tail -n 1", pgdir);
+    FILE *p = popen(cmd, "r");
+    if (p && fgets(url, sizeof url, p) && !strncmp(url, "postgres://", 11)) {
+        url[strcspn(url, "\n")] = 0;
+        have_pg = true;
+    }
+    if (p)
+        pclose(p);
+    return 0;
+}
+
+static int group_teardown(void **state)
+{
+    (void)state;
+    char cmd[256];
+    snprintf(cmd, sizeof cmd, "scripts/pg.sh destroy %s >/dev/null 2>&1; rm -rf %s", pgdir, pgdir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "cleanup of %s failed\n", pgdir);
+    return 0;
+}
+
+static int setup(void **state)
+{
+    if (!have_pg)
+        return 0;
+    struct store_options opt = {.pool_size = 2, .busy_timeout_ms = 300};
+    struct store *s;
+    char err[256];
+    if (store_open(url, &opt, &s, err, sizeof err) || store_migrate(s, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    *state = s;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    if (have_pg)
+        store_close(*state);
+    return 0;
+}
+
+#define NEED_PG()                                                                                                    \
+    do {                                                                                                             \
+        if (!have_pg)                                                                                                \
+            skip();                                                                                                  \
+    } while (0)
+
+static void test_kind_and_migrations(void **state)
+{
+    NEED_PG();
+    struct store *s = *state;
+    assert_string_equal(store_kind(s), "postgres");
+    int v = store_schema_version(s);
+    assert_true(v >= 7);
+    char err[256];
+    assert_int_equal(store_migrate(s, err, sizeof err), ERR_OK);
+    assert_int_equal(store_schema_version(s), v);
+}
+
+static void test_placeholders_outside_quotes_only(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    /* '?' in a string, in a quoted identifier and in comments are not parameters */
+    struct stmt *st = db_prepare(db, "SELECT '?''?' || ? AS \"a?\", ? + 1 -- what?\n/* ? */");
+    assert_non_null(st);
+    stmt_bind_text(st, 1, "x");
+    stmt_bind_int(st, 2, 41);
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    assert_string_equal(stmt_text(st, 0), "?'?x");
+    assert_int_equal(stmt_int(st, 1), 42);
+    assert_string_equal(stmt_column_name(st, 0), "a?");
+    assert_int_equal(stmt_columns(st), 2);
+    assert_int_equal(stmt_step(st), STORE_DONE);
+    stmt_done(st);
+    store_release(db);
+}
+
+static void test_is_null_parameters_and_nulls(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    const char *sql = "SELECT COUNT(*) FROM calendar_days WHERE (? IS NULL OR kind = ?) AND (? IS NOT NULL OR 1 = 1)";
+    for (int i = 0; i < 2; i++) {
+        struct stmt *st = db_prepare(db, sql);
+        assert_non_null(st);
+        stmt_bind_text(st, 1, i ? "holiday" : NULL);
+        stmt_bind_text(st, 2, i ? "holiday" : NULL);
+        stmt_bind_int(st, 3, 5);
+        int64_t n = -1;
+        assert_int_equal(stmt_one_int(st, &n), STORE_ROW);
+        assert_true(n > 0);
+    }
+    struct stmt *st = db_prepare(db, "SELECT NULL::text, 2.5::float8, true");
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    assert_true(stmt_is_null(st, 0));
+    assert_null(stmt_text(st, 0));
+    assert_true(stmt_double(st, 1) == 2.5);
+    assert_int_equal(stmt_int(st, 2), 1);
+    stmt_done(st);
+    store_release(db);
+}
+
+static void test_sqlstates_map_to_store_codes(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    struct stmt *st = db_prepare(db, "INSERT INTO counters (name, value) VALUES (?, 1)");
+    stmt_bind_text(st, 1, "u1");
+    assert_int_equal(stmt_step(st), STORE_DONE);
+    stmt_done(st);
+    st = db_prepare(db, "INSERT INTO counters (name, value) VALUES (?, 1)");
+    stmt_bind_text(st, 1, "u1");
+    assert_int_equal(stmt_step(st), STORE_E_UNIQUE);
+    stmt_done(st);
+    st = db_prepare(db, "INSERT INTO user_roles (user_id, role, unit_id) VALUES (?, 'admin', ?)");
+    stmt_bind_int(st, 1, 999999);
+    stmt_bind_int(st, 2, 999999);
+    assert_int_equal(stmt_step(st), STORE_E_FOREIGN); /* 23503 */
+    stmt_done(st);
+    st = db_prepare(db, "INSERT INTO calendar_days (day, kind) VALUES ('2099-01-01', 'party')");
+    assert_int_equal(stmt_step(st), STORE_E_FOREIGN); /* 23514 check */
+    stmt_done(st);
+    st = db_prepare(db, "INSERT INTO counters (name, value) VALUES ('n', NULL)");
+    assert_int_equal(stmt_step(st), STORE_E_FOREIGN); /* 23502 not null */
+    stmt_done(st);
+    assert_null(db_prepare(db, "SELECT nonsense FROM nowhere"));
+    assert_int_equal(store_err(STORE_E_UNIQUE), ERR_CONFLICT);
+    store_release(db);
+}
+
+static int64_t count_settings(struct db *db, const char *key)
+{
+    struct stmt *st = db_prepare(db, "SELECT COUNT(*) FROM settings WHERE key = ?");
+    stmt_bind_text(st, 1, key);
+    int64_t n = -1;
+    assert_int_equal(stmt_one_int(st, &n), STORE_ROW);
+    return n;
+}
+
+static void test_failed_transaction_is_never_committed(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO settings (key, value) VALUES ('t1', '1')"), 0);
+    /* an error the caller ignores aborts the PostgreSQL transaction: COMMIT must not report success */
+    struct stmt *st = db_prepare(db, "INSERT INTO settings (key, value) VALUES ('t1', '2')");
+    assert_int_equal(stmt_step(st), STORE_E_UNIQUE);
+    stmt_done(st);
+    assert_true(db_commit(db) < 0);
+    assert_int_equal(count_settings(db, "t1"), 0);
+    /* nested: an inner rollback dooms the whole transaction */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO settings (key, value) VALUES ('t2', '1')"), 0);
+    assert_int_equal(db_begin(db), 0);
+    db_rollback(db);
+    assert_true(db_commit(db) < 0);
+    assert_int_equal(count_settings(db, "t2"), 0);
+    /* and a good one commits */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO settings (key, value) VALUES ('t3', '1')"), 0);
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(count_settings(db, "t3"), 1);
+    store_release(db);
+}
+
+static void test_lock_wait_times_out_as_busy(void **state)
+{
+    NEED_PG();
+    struct db *a = store_acquire(*state), *b = store_acquire(*state);
+    assert_int_equal(db_exec(a, "INSERT INTO counters (name, value) VALUES ('lk', 0)"), 0);
+    assert_int_equal(db_begin(a), 0);
+    assert_int_equal(db_exec(a, "UPDATE counters SET value = 1 WHERE name = 'lk'"), 0);
+    assert_int_equal(db_begin(b), 0);
+    struct stmt *st = db_prepare(b, "UPDATE counters SET value = 2 WHERE name = ?");
+    stmt_bind_text(st, 1, "lk");
+    assert_int_equal(stmt_step(st), STORE_E_BUSY); /* lock_timeout = busy_timeout_ms (300) */
+    stmt_done(st);
+    db_rollback(b);
+    assert_int_equal(db_commit(a), 0);
+    store_release(a);
+    store_release(b);
+}
+
+static void test_reconnects_after_the_server_drops_the_connection(void **state)
+{
+    NEED_PG();
+    struct store *s = *state;
+    struct db *a = store_acquire(s), *b = store_acquire(s);
+    int64_t pid = 0;
+    assert_int_equal(stmt_one_int(db_prepare(a, "SELECT pg_backend_pid()"), &pid), STORE_ROW);
+    store_release(a);
+    /* the other connection of the pool terminates it (as a server restart would) */
+    struct stmt *st = db_prepare(b, "SELECT pg_terminate_backend(CAST(? AS INTEGER))");
+    stmt_bind_int(st, 1, pid);
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    stmt_done(st);
+    usleep(200 * 1000);
+    struct db *again = store_acquire(s); /* the only idle connection: a's, noticed dead and replaced */
+    assert_ptr_equal(again, a);
+    assert_true(db_connected(again));
+    int64_t pid2 = 0;
+    assert_int_equal(stmt_one_int(db_prepare(again, "SELECT pg_backend_pid()"), &pid2), STORE_ROW);
+    assert_true(pid2 != pid);
+    store_release(again);
+    store_release(b);
+}
+
+static void test_catalog_orders_tables_by_foreign_keys(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    struct store_table *t = NULL;
+    int n = 0;
+    assert_int_equal(store_tables(db, &t, &n), 0);
+    int units = -1, users = -1, roles = -1;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(t[i].name, "units")) {
+            units = i;
+            assert_int_equal(t[i].identity, 0);
+            assert_string_equal(t[i].cols[t[i].self_fk], "parent_id");
+            assert_string_equal(t[i].cols[t[i].self_ref], "id");
+        } else if (!strcmp(t[i].name, "users")) {
+            users = i;
+        } else if (!strcmp(t[i].name, "user_roles")) {
+            roles = i;
+        } else if (!strcmp(t[i].name, "counters")) {
+            assert_int_equal(t[i].identity, -1);
+        }
+    }
+    assert_true(units >= 0 && units < users && users < roles);
+    for (int i = 0; i < n; i++)
+        assert_int_equal(db_reset_identity(db, &t[i]), 0);
+    store_tables_free(t, n);
+    store_release(db);
+}
+
+static void test_counter_and_claim_in_a_transaction(void **state)
+{
+    NEED_PG();
+    struct arena ar = ARENA_INIT;
+    struct ctx c = {.arena = &ar, .db = store_acquire(*state)};
+    int64_t v = 0;
+    bool won = false;
+    assert_int_equal(claim_once(&c, "unit.job", &won), ERR_INTERNAL); /* outside a transaction: a bug */
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(counter_next(&c, "unit.c", &v), ERR_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(counter_next(&c, "unit.c", &v), ERR_OK);
+    assert_int_equal(v, 2);
+    db_rollback(c.db); /* a rolled-back transaction gives its numbers back */
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(counter_next(&c, "unit.c", &v), ERR_OK);
+    assert_int_equal(v, 1);
+    assert_int_equal(claim_once(&c, "unit.job", &won), ERR_OK);
+    assert_true(won);
+    assert_int_equal(claim_once(&c, "unit.job", &won), ERR_OK);
+    assert_false(won);
+    assert_int_equal(db_commit(c.db), 0);
+    store_release(c.db);
+    arena_free(&ar);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_kind_and_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_placeholders_outside_quotes_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_is_null_parameters_and_nulls, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sqlstates_map_to_store_codes, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failed_transaction_is_never_committed, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_lock_wait_times_out_as_busy, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_reconnects_after_the_server_drops_the_connection, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_catalog_orders_tables_by_foreign_keys, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_counter_and_claim_in_a_transaction, setup, teardown),
+    };
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}
