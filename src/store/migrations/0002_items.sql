@@ -33,7 +33,6 @@ CREATE TABLE items (
     created_by BIGINT REFERENCES users (id),
     created_at TEXT NOT NULL,
     updated_at TEXT NOT NULL,
-    assigned_at TEXT,                         -- from then on the units on its tracks see it
     closed_at TEXT,
     version INTEGER NOT NULL DEFAULT 1
 );
