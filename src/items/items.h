@@ -50,6 +50,7 @@ struct ledger_query {
     const char *due_before, *due_after;
     int64_t lead_unit_id, co_unit_id, unit_id, leader_id, year, parent_id;
     bool overdue;
+    bool exact; /* unit filters match the unit itself, not its subtree */
     int page, per_page;
 };
 enum err items_ledger(struct ctx *c, const struct ledger_query *q, json_t **out);

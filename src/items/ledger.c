@@ -59,6 +59,13 @@ static void q_bind(struct sqlb *q, struct stmt *st)
             stmt_bind_text(st, i + 1, q->p[i].s);
 }
 
+/* "col = ?" for one unit. */
+static void q_exact(struct sqlb *q, const char *col, const char *path)
+{
+    buf_printf(&q->sql, "%s = ?", col);
+    q_text(q, path);
+}
+
 /* "(col >= ? AND col < ?)" for a subtree. */
 static void q_range(struct ctx *c, struct sqlb *q, const char *col, const char *path)
 {
@@ -148,7 +155,10 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
         if (units_path(c, lq->lead_unit_id, &path))
             return ctx_fail(c, ERR_BAD_REQUEST, "牵头单位 %" PRId64 " 不存在", lq->lead_unit_id);
         buf_puts(&q->sql, " AND ");
-        q_range(c, q, "i.lead_path", path);
+        if (lq->exact)
+            q_exact(q, "i.lead_path", path);
+        else
+            q_range(c, q, "i.lead_path", path);
     }
     if (lq->co_unit_id || lq->unit_id) {
         int64_t u = lq->co_unit_id ? lq->co_unit_id : lq->unit_id;
@@ -156,7 +166,10 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
             return ctx_fail(c, ERR_BAD_REQUEST, "单位 %" PRId64 " 不存在", u);
         buf_printf(&q->sql, " AND EXISTS (SELECT 1 FROM item_tracks ft WHERE ft.item_id = i.id%s AND ",
                    lq->co_unit_id ? " AND ft.role = 'co'" : "");
-        q_range(c, q, "ft.unit_path", path);
+        if (lq->exact)
+            q_exact(q, "ft.unit_path", path);
+        else
+            q_range(c, q, "ft.unit_path", path);
         buf_puts(&q->sql, ")");
     }
     if (lq->leader_id) {

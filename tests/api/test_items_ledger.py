@@ -70,6 +70,9 @@ def test_filters(it, data):
     assert data["a"]["id"] not in ids(it.ledger(lead_unit_id=it.unit("gc-zj")))
     assert data["a"]["id"] in ids(it.ledger(co_unit_id=it.unit("gc-zj")))
     assert ids(it.ledger(unit_id=it.unit("gc"), per_page=200)) >= {d["id"] for d in data.values()}, "subtree"
+    assert ids(it.ledger(unit_id=it.unit("gc"), subtree=0, per_page=200)) == set()
+    assert ids(it.ledger(unit=it.unit("gc-t1"), subtree=0, limit=5)) == {data["town"]["id"]}
+    assert len(it.ledger(limit=3)["items"]) == 3
     assert ids(it.ledger(tag="民生")) == {data["b"]["id"]}
     assert ids(it.ledger(tag="交")) == set()
     assert data["a"]["id"] in ids(it.ledger(importance="major"))
