@@ -35,6 +35,10 @@ static const struct cli_command commands[] = {
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
+    {"gen", cmd_gen, "[--units N] [--items N] [--events N] [--seed N]",
+     "Fills an empty database with the demo data plus a deterministic benchmark dataset (default 10000 units, "
+     "1000000 items, 5000000 events).",
+     false},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",

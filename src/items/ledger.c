@@ -94,19 +94,25 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
 {
     buf_puts(&q->sql, " WHERE 1 = 1");
     if (c->user) {
+        /* visible ids: issued in the user's subtrees, or (once assigned) handled by a unit there or in
+         * a leader's portfolio; as a set, so that the planner starts from it and not from all items */
         int n;
         const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
-        buf_puts(&q->sql, " AND (");
-        bool any = false;
-        for (int i = 0; i < n; i++) {
-            buf_puts(&q->sql, any ? " OR " : "");
-            q_range(c, q, "i.office_path", scope[i]);
-            any = true;
-        }
         int np = perm_any(c->user, CAP_ITEM_READ) ? c->user->nportfolio : 0;
-        if (n + np > 0) {
-            buf_puts(&q->sql, any ? " OR " : "");
-            buf_puts(&q->sql, "(i.assigned_at IS NOT NULL AND EXISTS (SELECT 1 FROM item_tracks vt WHERE vt.item_id = i.id AND (");
+        if (n + np == 0) {
+            buf_puts(&q->sql, " AND 1 = 0");
+        } else {
+            buf_puts(&q->sql, " AND i.id IN (");
+            if (n) {
+                buf_puts(&q->sql, "SELECT v.id FROM items v WHERE ");
+                for (int i = 0; i < n; i++) {
+                    buf_puts(&q->sql, i ? " OR " : "");
+                    q_range(c, q, "v.office_path", scope[i]);
+                }
+                buf_puts(&q->sql, " UNION ");
+            }
+            buf_puts(&q->sql, "SELECT vt.item_id FROM item_tracks vt JOIN items vi ON vi.id = vt.item_id "
+                              "WHERE vi.assigned_at IS NOT NULL AND (");
             for (int i = 0; i < n; i++) {
                 buf_puts(&q->sql, i ? " OR " : "");
                 q_range(c, q, "vt.unit_path", scope[i]);
@@ -115,12 +121,8 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
                 buf_puts(&q->sql, i || n ? " OR " : "");
                 q_range(c, q, "vt.unit_path", c->user->portfolio_paths[i]);
             }
-            buf_puts(&q->sql, ")))");
-            any = true;
+            buf_puts(&q->sql, "))");
         }
-        if (!any)
-            buf_puts(&q->sql, "1 = 0");
-        buf_puts(&q->sql, ")");
     }
     if (with_state && lq->state && *lq->state) {
         buf_puts(&q->sql, " AND i.state IN (");
