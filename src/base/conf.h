@@ -42,6 +42,8 @@ struct config {
     char *office_hours;        /* "08:30-17:30" */
     int64_t yellow_days;       /* working days before due that turn a light yellow */
     int64_t pace_threshold;    /* percent behind time-proportional progress that turns yellow */
+    int64_t notify_attempts;   /* e-mail/SMS delivery attempts before a dead letter */
+    int64_t notify_retry_s;    /* first retry delay; doubles after each failure */
 };
 
 enum conf_type { CONF_STR, CONF_INT, CONF_BOOL };

@@ -31,15 +31,19 @@ static const struct cli_command commands[] = {
      false},
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"scan", cmd_scan, "[--now ISO-INSTANT]",
+     "Runs one scheduler pass (reminders, escalation ladder, e-mail and SMS delivery) and exits; for cron. "
+     "--now sets the test clock first (test deployments only).",
+     false},
     {"migrate-data", cmd_migrate_data, "--from sqlite:PATH --to postgres://USER@HOST:PORT/DB",
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
-    {"gen", cmd_gen, "[--units N] [--items N] [--events N] [--seed N]",
-     "Fills an empty database with the demo data plus a deterministic benchmark dataset (default 10000 units, "
-     "1000000 items, 5000000 events).",
-     false},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
+    {"gen", cmd_gen, "[--units N] [--items N] [--events N]",
+     "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
+     "1,000,000 items, 5,000,000 events).",
+     false},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
      true},

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "core/counter.h"
+#include "deadlines/deadlines.h"
 #include "units/units.h"
 
 #include <inttypes.h>
@@ -277,6 +278,58 @@ static enum err check_body(struct ctx *c, const struct transition *t, const json
     return ERR_OK;
 }
 
+/*
+ * The deadlines module's clocks follow the workflow (same transaction): milestones are filled at
+ * assignment, marked done by receipt, reports and the head's signature, paused while suspended and
+ * cancelled when the item is closed.
+ */
+static enum err follow_deadlines(struct ctx *c, struct item *it, enum item_action a, const struct track *tr, bool first_report)
+{
+    enum err e = ERR_OK;
+    int n;
+    struct deadline_facts f = {it->source_kind, it->importance, it->kind};
+    int64_t today = time_local_day(c->now);
+    switch (a) {
+    case ACT_ASSIGN:
+        e = deadlines_fill(c, it->id, 0, it->office_path, &f, today, &n);
+        for (int k = 0; k < it->ntracks && !e; k++)
+            e = deadlines_fill(c, it->id, it->tracks[k].unit_id, it->tracks[k].unit_path, &f, today, &n);
+        break;
+    case ACT_RECEIVE:
+        e = deadlines_done(c, it->id, tr->unit_id, MS_RECEIPT);
+        break;
+    case ACT_PLAN:
+        e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT);
+        break;
+    case ACT_REPORT:
+        if (first_report)
+            e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT);
+        if (!e && first_report)
+            e = deadlines_done(c, it->id, tr->unit_id, MS_FIRST_FEEDBACK);
+        if (!e)
+            e = deadlines_done(c, it->id, tr->unit_id, MS_PERIODIC);
+        break;
+    case ACT_SIGN:
+        e = deadlines_done(c, it->id, tr->unit_id, MS_RESOLUTION);
+        break;
+    case ACT_VERIFY:
+        e = deadlines_done(c, it->id, 0, MS_RESOLUTION);
+        if (!e)
+            e = deadlines_cancel(c, it->id);
+        break;
+    case ACT_WITHDRAW:
+        e = deadlines_cancel(c, it->id);
+        break;
+    case ACT_SUSPEND:
+    case ACT_RESUME:
+        e = deadlines_pause(c, it->id, 0, a == ACT_SUSPEND);
+        break;
+    default:
+        break;
+    }
+    return e;
+}
+
 /* Assigns 古督〔2026〕15号: the office unit's prefix (or its nearest ancestor's), one gap-free counter
  * per office and year. */
 static enum err assign_number(struct ctx *c, struct item *it)
@@ -390,6 +443,7 @@ static enum err act_tx(struct ctx *c, void *arg)
 
     if ((e = item_lock(c, &it)))
         return e;
+    bool first_report = false;
     enum item_state from = it.state;
     enum item_state track_from = tr ? tr->state : from;
     char at[21];
@@ -421,6 +475,12 @@ static enum err act_tx(struct ctx *c, void *arg)
         e = track_set(c, tr, row->to, "received", NULL);
         break;
     case ACT_REPORT: {
+        int64_t earlier = 0;
+        struct stmt *cnt = db_prepare(c->db, "SELECT COUNT(*) FROM item_reports WHERE track_id = ?");
+        if (cnt)
+            stmt_bind_int(cnt, 1, tr->id);
+        stmt_one_int(cnt, &earlier);
+        first_report = earlier == 0;
         struct stmt *st = db_prepare(c->db, "INSERT INTO item_reports (item_id, track_id, unit_id, text, percent, "
                                             "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
         if (!st) {
@@ -605,6 +665,8 @@ static enum err act_tx(struct ctx *c, void *arg)
     default:
         break;
     }
+    if (!e)
+        e = follow_deadlines(c, &it, a->action, tr, first_report);
     if (e) {
         json_decref(data);
         return e;

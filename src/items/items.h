@@ -63,12 +63,6 @@ enum err items_attachments(struct ctx *c, int64_t id, json_t **out);
 enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,
                                const char **content_type);
 
-/* Fills a database that holds the demo data with a deterministic benchmark dataset (gen.c): counties
- * up to want_units units, want_items items with tracks, numbers, bigrams and want_events events.
- * progress(arg, what, done, total) is called now and then. */
-enum err items_gen(struct ctx *c, int64_t want_units, int64_t want_items, int64_t want_events, uint64_t seed,
-                   void (*progress)(void *, const char *, long, long), void *arg);
-
 /* The traffic light of a due date for an item in state s at ctx->now: "red" overdue, "yellow" due
  * within cfg->yellow_days working days, "green", or "none" when the item is not running. */
 const char *items_light(struct ctx *c, const char *due_date, enum item_state s);

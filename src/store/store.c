@@ -306,14 +306,6 @@ void db_rollback(struct db *db)
     db_unlock_writer(db);
 }
 
-int db_bulk_mode(struct db *db, bool on)
-{
-    if (strcmp(db_kind(db), "postgres") == 0)
-        return db_exec(db, on ? "SET synchronous_commit = off" : "SET synchronous_commit = on");
-    return db_exec(db, on ? "PRAGMA synchronous=OFF; PRAGMA foreign_keys=OFF; PRAGMA cache_size=-262144;"
-                          : "PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON; PRAGMA cache_size=-16384;");
-}
-
 int db_exec(struct db *db, const char *sql)
 {
     if (!db_ensure_conn(db))

@@ -79,13 +79,6 @@ bool db_in_transaction(const struct db *db);
 /* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
 bool db_connected(struct db *db);
 
-/*
- * Bulk loading (ducha gen): on, the connection trades durability for speed (SQLite: synchronous
- * OFF, no foreign-key checks, a large cache; PostgreSQL: synchronous_commit off); off restores the
- * defaults. Only for loading generated data into a database nobody else uses.
- */
-int db_bulk_mode(struct db *db, bool on);
-
 /* Runs a statement without parameters or results. */
 int db_exec(struct db *db, const char *sql);
 

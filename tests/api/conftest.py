@@ -93,7 +93,7 @@ def backend():
 class Server:
     """One `ducha serve` process."""
 
-    def __init__(self, db, extra_args=(), env=None, data_dir=None):
+    def __init__(self, db, extra_args=(), env=None, data_dir=None, test_clock=True):
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -101,7 +101,7 @@ class Server:
         self.log = open(os.path.join(self.dir, "serve.log"), "w+")
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1", **(env or {}))
         self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
-                                      "--test-clock", *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
+                                      *(["--test-clock"] if test_clock else []), *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:

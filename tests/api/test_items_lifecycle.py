@@ -231,3 +231,36 @@ def test_two_approvals_at_once_one_wins(it):
         assert after["state"] == "deputy_approved" and after["version"] == item["version"] + 1
         events = it.c("gc_office").get(f"/api/v1/items/{item['id']}/events").json["events"]
         assert [e["action"] for e in events].count("approve") == 1
+
+
+def test_workflow_drives_the_deadline_clocks(it):
+    """Assignment fills the milestones, receipt and reports mark them done, suspension pauses them,
+    verification cancels what is left (through the deadlines module, in the same transaction)."""
+    item = it.bring("approved")
+    iid = item["id"]
+
+    def ms():
+        r = it.c("gc_office").get(f"/api/v1/milestones?item_id={iid}")
+        assert r.status == 200, r
+        return r.json["milestones"]
+
+    assert ms() == []
+    it.act(iid, "gc_office", "assign")
+    jt = it.unit("gc-jt")
+    before = ms()
+    kinds = {(m["unit_id"], m["kind"]) for m in before}
+    assert (jt, "receipt") in kinds and (0, "resolution") in kinds, kinds
+    it.act(iid, "gc_contact", "receive")
+    receipt = next(m for m in ms() if m["unit_id"] == jt and m["kind"] == "receipt")
+    assert receipt["state"] == "done" and receipt["done_at"]
+    it.act(iid, "gc_contact", "report", {"text": "已部署", "percent": 10})
+    done = {m["kind"] for m in ms() if m["unit_id"] == jt and m["state"] == "done"}
+    assert {"receipt", "first_feedback"} <= done, done
+    it.act(iid, "gc_leader", "suspend", {"reason": "等待汛期结束"})
+    assert all(m["paused"] for m in ms() if m["state"] == "open")
+    it.act(iid, "gc_leader", "resume", {"reason": "汛期结束"})
+    assert not any(m["paused"] for m in ms() if m["state"] == "open")
+    for user, action, body in [("gc_contact", "request_completion", {"text": "完成"}), ("gc_head", "sign", {}),
+                               ("gc_office", "verify", {"grade": "合格"})]:
+        it.act(iid, user, action, body)
+    assert not [m for m in ms() if m["state"] == "open"]
