@@ -463,9 +463,6 @@ static enum err act_tx(struct ctx *c, void *arg)
         break;
     case ACT_ASSIGN:
         e = all_tracks(c, &it, ST_ASSIGNED);
-        for (int k = 0; k < it.ntracks && !e; k++)
-            e = item_event(c, it.id, "notice", "notice", -1, -1, it.tracks[k].id, it.tracks[k].unit_id,
-                           it.tracks[k].lead ? "督办通知（牵头单位）" : "督办通知（责任单位）", NULL);
         if (!e && it.leader_id)
             json_object_set_new(data, "leader_informed", json_integer(it.leader_id));
         if (!e)
@@ -711,6 +708,10 @@ static enum err act_tx(struct ctx *c, void *arg)
     e = item_event(c, it.id, a->action == ACT_REPORT ? "report" : a->action == ACT_COMMENT ? "comment" : "transition",
                    item_action_name(a->action), tr ? (int)track_from : (int)from, tr ? (int)tr->state : (int)to,
                    tr ? tr->id : 0, tr ? tr->unit_id : 0, note, data);
+    /* the assignment notice (督办通知) to each responsible unit, after the transition on the timeline */
+    for (int k = 0; a->action == ACT_ASSIGN && k < it.ntracks && !e; k++)
+        e = item_event(c, it.id, "notice", "notice", -1, -1, it.tracks[k].id, it.tracks[k].unit_id,
+                       it.tracks[k].lead ? "督办通知（牵头单位）" : "督办通知（责任单位）", NULL);
     if (!e) {
         json_t *sum = json_pack("{ss ss sO}", "from", item_state_name(from), "to", item_state_name(to), "body", data);
         if (tr)

@@ -6,7 +6,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
-#include "calendar/workdays.h"
+#include "calendar/calendar.h"
 #include "core/perm.h"
 #include "units/units.h"
 
@@ -111,18 +111,35 @@ const char **item_grades(struct ctx *c, int *n)
     return out;
 }
 
+void items_light_dates(struct ctx *c, char today[11], char yellow[11])
+{
+    int64_t day = time_local_day(c->now);
+    struct calendar cal;
+    if (calendar_load(c, &cal) != ERR_OK) { /* the built-in State Council data is still right */
+        cal.ex = cal_builtin;
+        cal.n = cal_builtin_n;
+        c->err = ERR_OK;
+    }
+    cal_format_date(day, today);
+    cal_format_date(cal_add_workdays(&cal, day, (int)c->cfg->yellow_days), yellow);
+}
+
+const char *items_light_for(const char *due_date, enum item_state s, const char *today, const char *yellow)
+{
+    if (!item_state_active(s) || !due_date)
+        return "none";
+    if (strcmp(due_date, today) < 0)
+        return "red";
+    return strcmp(due_date, yellow) <= 0 ? "yellow" : "green";
+}
+
 const char *items_light(struct ctx *c, const char *due_date, enum item_state s)
 {
-    int64_t due;
-    if (!item_state_active(s) || !due_date || !cal_parse_date(due_date, &due))
+    char today[11], yellow[11];
+    if (!item_state_active(s))
         return "none";
-    int64_t today = time_local_day(c->now);
-    if (due < today)
-        return "red";
-    struct calendar cal = {cal_builtin, cal_builtin_n};
-    if (due <= cal_add_workdays(&cal, today, (int)c->cfg->yellow_days))
-        return "yellow";
-    return "green";
+    items_light_dates(c, today, yellow);
+    return items_light_for(due_date, s, today, yellow);
 }
 
 /* Decodes one UTF-8 code point at s (valid input); returns its length. */
@@ -414,6 +431,8 @@ static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
     struct stmt *st = db_prepare(c->db, "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
                                         "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id");
     int n = 0, sum = 0, done = 0;
+    char today[11], yellow[11];
+    items_light_dates(c, today, yellow);
     if (st) {
         stmt_bind_int(st, 1, id);
         while (stmt_step(st) == STORE_ROW) {
@@ -424,7 +443,7 @@ static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
                                                  "state", stmt_text(st, 3), "state_label", item_state_label(s),
                                                  "progress", (int)stmt_int(st, 4), "due_date", stmt_text(st, 5),
                                                  "lead_unit_name", stmt_text(st, 6), "light",
-                                                 items_light(c, stmt_text(st, 5), s)));
+                                                 items_light_for(stmt_text(st, 5), s, today, yellow)));
             json_object_set_new(by, stmt_text(st, 3),
                                 json_integer(json_integer_value(json_object_get(by, stmt_text(st, 3))) + 1));
             if (s != ST_WITHDRAWN) {

@@ -66,5 +66,9 @@ enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char 
 /* The traffic light of a due date for an item in state s at ctx->now: "red" overdue, "yellow" due
  * within cfg->yellow_days working days, "green", or "none" when the item is not running. */
 const char *items_light(struct ctx *c, const char *due_date, enum item_state s);
+/* The same in two steps for lists: the dates once (today and the last yellow day, from the
+ * working-day calendar), then each row without touching the database. */
+void items_light_dates(struct ctx *c, char today[11], char yellow[11]);
+const char *items_light_for(const char *due_date, enum item_state s, const char *today, const char *yellow);
 
 #endif

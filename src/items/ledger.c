@@ -206,9 +206,8 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
         q_text(q, today);
     }
     if (lq->light && *lq->light) {
-        struct calendar cal = {cal_builtin, cal_builtin_n};
         char *yellow = arena_alloc(c->arena, 11);
-        cal_format_date(cal_add_workdays(&cal, time_local_day(c->now), (int)c->cfg->yellow_days), yellow);
+        items_light_dates(c, today, yellow);
         if (!strcmp(lq->light, "red")) {
             buf_printf(&q->sql, " AND i.due_date < ? AND i.state IN %s", active_states);
             q_text(q, today);
@@ -301,6 +300,8 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
         return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
     q_bind(q, st);
     json_t *items = json_array();
+    char today[11], yellow[11];
+    items_light_dates(c, today, yellow);
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         enum item_state s = ST_DRAFT;
@@ -329,7 +330,7 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
                               "leader_name", opt_str(stmt_text(st, 13)), "updated_at", stmt_text(st, 14), "parent_id",
                               stmt_is_null(st, 15) ? json_null() : json_integer(stmt_int(st, 15)), "year",
                               (json_int_t)stmt_int(st, 16), "version", (json_int_t)stmt_int(st, 17), "light",
-                              items_light(c, stmt_text(st, 7), s));
+                              items_light_for(stmt_text(st, 7), s, today, yellow));
         json_object_set_new(o, "tracks", json_array());
         json_array_append_new(items, o);
     }
