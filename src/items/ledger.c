@@ -94,34 +94,47 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
 {
     buf_puts(&q->sql, " WHERE 1 = 1");
     if (c->user) {
-        /* visible ids: issued in the user's subtrees, or (once assigned) handled by a unit there or in
-         * a leader's portfolio; as a set, so that the planner starts from it and not from all items */
+        /*
+         * Visible: issued in one of the user's READ subtrees S, or — once assigned — with a track in S
+         * or in a leader's portfolio P. Every track lies below its item's issuing government (enforced
+         * at creation), so an item with a track in S that was not issued in S was issued by an
+         * ancestor of S: the second branch looks only at the few proper ancestors' items. Both
+         * branches are index searches on office_path (SQLite: a multi-index OR).
+         */
         int n;
         const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
         int np = perm_any(c->user, CAP_ITEM_READ) ? c->user->nportfolio : 0;
         if (n + np == 0) {
             buf_puts(&q->sql, " AND 1 = 0");
         } else {
-            buf_puts(&q->sql, " AND i.id IN (");
-            if (n) {
-                buf_puts(&q->sql, "SELECT v.id FROM items v WHERE ");
-                for (int i = 0; i < n; i++) {
-                    buf_puts(&q->sql, i ? " OR " : "");
-                    q_range(c, q, "v.office_path", scope[i]);
-                }
-                buf_puts(&q->sql, " UNION ");
-            }
-            buf_puts(&q->sql, "SELECT vt.item_id FROM item_tracks vt JOIN items vi ON vi.id = vt.item_id "
-                              "WHERE vi.assigned_at IS NOT NULL AND (");
+            buf_puts(&q->sql, " AND (");
             for (int i = 0; i < n; i++) {
                 buf_puts(&q->sql, i ? " OR " : "");
-                q_range(c, q, "vt.unit_path", scope[i]);
+                q_range(c, q, "i.office_path", scope[i]);
             }
+            buf_puts(&q->sql, n ? " OR " : "");
+            buf_puts(&q->sql, "(i.assigned_at IS NOT NULL AND (i.office_path IN (");
+            int k = 0;
+            for (int i = 0; i < n + np; i++) {
+                const char *p = i < n ? scope[i] : c->user->portfolio_paths[i - n];
+                for (const char *slash = strchr(p + 1, '/'); slash && slash[1]; slash = strchr(slash + 1, '/')) {
+                    buf_puts(&q->sql, k++ ? ", ?" : "?");
+                    q_text(q, arena_strndup(c->arena, p, (size_t)(slash - p + 1)));
+                }
+            }
+            if (!k)
+                buf_puts(&q->sql, "''");
+            buf_puts(&q->sql, ")");
             for (int i = 0; i < np; i++) {
-                buf_puts(&q->sql, i || n ? " OR " : "");
-                q_range(c, q, "vt.unit_path", c->user->portfolio_paths[i]);
+                buf_puts(&q->sql, " OR ");
+                q_range(c, q, "i.office_path", c->user->portfolio_paths[i]);
             }
-            buf_puts(&q->sql, "))");
+            buf_puts(&q->sql, ") AND EXISTS (SELECT 1 FROM item_tracks vt WHERE vt.item_id = i.id AND (");
+            for (int i = 0; i < n + np; i++) {
+                buf_puts(&q->sql, i ? " OR " : "");
+                q_range(c, q, "vt.unit_path", i < n ? scope[i] : c->user->portfolio_paths[i - n]);
+            }
+            buf_puts(&q->sql, "))))");
         }
     }
     if (with_state && lq->state && *lq->state) {
@@ -166,13 +179,19 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
         int64_t u = lq->co_unit_id ? lq->co_unit_id : lq->unit_id;
         if (units_path(c, u, &path))
             return ctx_fail(c, ERR_BAD_REQUEST, "单位 %" PRId64 " 不存在", u);
-        buf_printf(&q->sql, " AND EXISTS (SELECT 1 FROM item_tracks ft WHERE ft.item_id = i.id%s AND ",
+        /* any unit in a subtree: items issued inside it qualify without looking (their tracks lie below) */
+        buf_puts(&q->sql, " AND (");
+        if (!lq->exact && !lq->co_unit_id) {
+            q_range(c, q, "i.office_path", path);
+            buf_puts(&q->sql, " OR ");
+        }
+        buf_printf(&q->sql, "EXISTS (SELECT 1 FROM item_tracks ft WHERE ft.item_id = i.id%s AND ",
                    lq->co_unit_id ? " AND ft.role = 'co'" : "");
         if (lq->exact)
             q_exact(q, "ft.unit_path", path);
         else
             q_range(c, q, "ft.unit_path", path);
-        buf_puts(&q->sql, ")");
+        buf_puts(&q->sql, "))");
     }
     if (lq->leader_id) {
         buf_puts(&q->sql, " AND i.leader_id = ?");
