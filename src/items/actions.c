@@ -337,16 +337,26 @@ static enum err assign_number(struct ctx *c, struct item *it)
     char today[11];
     item_today(c, today);
     int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+    /* the issuing office's own prefix, else its government's or the nearest ancestor's */
     const char *prefix = "";
-    struct stmt *st = db_prepare(c->db, "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
-                                        "AND prefix <> '' ORDER BY depth DESC LIMIT 1");
+    struct stmt *st = db_prepare(c->db, "SELECT prefix FROM units WHERE id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
-    stmt_bind_text(st, 1, it->office_path);
-    stmt_bind_text(st, 2, it->office_path);
+    stmt_bind_int(st, 1, it->office_unit_id);
     if (stmt_step(st) == STORE_ROW)
         prefix = arena_strdup(c->arena, stmt_text(st, 0));
     stmt_done(st);
+    if (!*prefix) {
+        st = db_prepare(c->db, "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
+                               "AND prefix <> '' ORDER BY depth DESC LIMIT 1");
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
+        stmt_bind_text(st, 1, it->office_path);
+        stmt_bind_text(st, 2, it->office_path);
+        if (stmt_step(st) == STORE_ROW)
+            prefix = arena_strdup(c->arena, stmt_text(st, 0));
+        stmt_done(st);
+    }
     int64_t seq;
     enum err e = counter_next(c, arena_printf(c->arena, "item:%" PRId64 ":%d", it->office_unit_id, year), &seq);
     if (e)

@@ -663,6 +663,46 @@ static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, bo
     return rc < 0 ? ctx_store_fail(c, rc, "保存责任单位") : ERR_OK;
 }
 
+/* The supervision office (督查室, a unit of kind office right below the government) that issues
+ * the government's items; the government itself when it has none. */
+static int64_t issuing_office(struct ctx *c, int64_t gov)
+{
+    int64_t id = gov;
+    struct stmt *st = db_prepare(c->db, "SELECT id FROM units WHERE parent_id = ? AND kind = 'office' ORDER BY sort, id "
+                                        "LIMIT 1");
+    if (st) {
+        stmt_bind_int(st, 1, gov);
+        if (stmt_one_int(st, &id) != STORE_ROW)
+            id = gov;
+    }
+    return id;
+}
+
+/* For an explicit office_unit_id: a 督查室 issues for its parent government (the path that
+ * governs visibility and where responsible units must lie); any other unit for itself. */
+static enum err office_government(struct ctx *c, int64_t *office, const char **gov_path)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT u.kind, u.path, p.path FROM units u LEFT JOIN units p ON p.id = u.parent_id "
+                                        "WHERE u.id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取立项单位");
+    stmt_bind_int(st, 1, *office);
+    int rc = stmt_step(st);
+    bool is_office = false;
+    if (rc == STORE_ROW) {
+        is_office = !strcmp(stmt_text(st, 0), "office") && !stmt_is_null(st, 2);
+        *gov_path = arena_strdup(c->arena, stmt_text(st, is_office ? 2 : 1));
+    }
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_INVALID, "立项单位 %" PRId64 " 不存在", *office);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取立项单位");
+    if (!is_office)
+        *office = issuing_office(c, *office);
+    return ERR_OK;
+}
+
 struct create_args {
     const json_t *body;
     int64_t parent_id;
@@ -673,7 +713,7 @@ static enum err create_tx(struct ctx *c, void *arg)
 {
     struct create_args *a = arg;
     const json_t *b = a->body;
-    const char *office_path;
+    const char *office_path = NULL;
     int64_t office = jv_int(b, "office_unit_id", 0);
     enum err e;
     struct item parent;
@@ -691,7 +731,7 @@ static enum err create_tx(struct ctx *c, void *arg)
                 own = &parent.tracks[i];
         if (!own)
             return ctx_fail(c, ERR_FORBIDDEN, "只有责任单位所在政府的督查室才能分解该事项");
-        office = own->unit_id;
+        office = issuing_office(c, own->unit_id);
         office_path = own->unit_path;
         const char *due = jv_str(b, "due_date");
         if (strcmp(due, parent.due_date) > 0)
@@ -699,7 +739,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         if ((e = perm_require(c, CAP_ITEM_REGISTER, office_path, ITEM_WHAT)))
             return e;
     } else if (office) {
-        if ((e = units_path(c, office, &office_path)))
+        if ((e = office_government(c, &office, &office_path)))
             return e;
         if ((e = perm_require(c, CAP_ITEM_REGISTER, office_path, "立项单位")))
             return e;
@@ -709,7 +749,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         if (n < 1)
             return ctx_fail(c, c->user ? ERR_FORBIDDEN : ERR_INVALID, "请指定立项单位（office_unit_id）");
         const struct grant *g = perm_grant_at(c->user, CAP_ITEM_REGISTER, scope[0]);
-        office = g->unit_id;
+        office = issuing_office(c, g->unit_id);
         office_path = g->unit_path;
         c->acting = g;
     }

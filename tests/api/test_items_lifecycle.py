@@ -24,6 +24,7 @@ def test_full_lifecycle_with_two_units(it):
     iid = item["id"]
     assert item["state"] == "draft" and item["number"] is None
     assert item["leader_name"] == "李明" and item["tags"] == ["交通", "民生"]
+    assert item["office_unit_name"] == "古城县人民政府督查室"
     assert [t["role"] for t in item["tracks"]] == ["lead", "co"]
     assert set(item["allowed_actions"]) == {"submit", "withdraw", "comment"}
 
