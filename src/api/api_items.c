@@ -64,6 +64,16 @@ static int h_items_meta(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* PUT /api/v1/items/grades {"grades": [...]} */
+static int h_items_grades(struct req *rq)
+{
+    if (!req_check(rq, items_grades_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_set_grades(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 static int h_item_create(struct req *rq)
 {
     if (!req_check(rq, items_create_spec))
@@ -301,6 +311,7 @@ const struct route item_routes[] = {
     {"GET", "/api/v1/items", h_items_list, CAP_ITEM_READ, 0, "the ledger (台账): filtered, sorted, paged, with counts"},
     {"POST", "/api/v1/items", h_item_create, CAP_ITEM_REGISTER, ROUTE_JSON, "register a draft item"},
     {"GET", "/api/v1/items/meta", h_items_meta, CAP_SIGNED_IN, 0, "source kinds, states, actions, grades"},
+    {"PUT", "/api/v1/items/grades", h_items_grades, CAP_SYSTEM_ADMIN, ROUTE_JSON, "set the completion grades"},
     {"GET", "/api/v1/items/{id}", h_item_get, CAP_ITEM_READ, 0, "one item with tracks and allowed_actions"},
     {"PATCH", "/api/v1/items/{id}", h_item_update, CAP_ITEM_REGISTER, ROUTE_JSON, "change a draft item"},
     {"POST", "/api/v1/items/{id}/actions/{action}", h_item_action, CAP_ITEM_READ, 0, "take a workflow action"},

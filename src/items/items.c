@@ -6,6 +6,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/calendar.h"
 #include "core/perm.h"
 #include "units/units.h"
@@ -1033,6 +1034,61 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
         return ctx_store_fail(c, rc, "读取办理过程");
     }
     *out = arr;
+    return ERR_OK;
+}
+
+const struct jv_field items_grades_spec[] = {
+    {"grades", JV_STRING_ARRAY, JV_REQUIRED, 0, 10},
+    {NULL, 0, 0, 0, 0},
+};
+
+static enum err grades_tx(struct ctx *c, void *arg)
+{
+    const char *list = arg;
+    int n;
+    const char **before = item_grades(c, &n);
+    json_t *old = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(old, json_string(before[i]));
+    struct stmt *st = db_prepare(c->db, "INSERT INTO settings (key, value) VALUES ('item_grades', ?) "
+                                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!st) {
+        json_decref(old);
+        return ctx_store_fail(c, STORE_E_OTHER, "设置办结等次");
+    }
+    stmt_bind_text(st, 1, list);
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(old);
+        return ctx_store_fail(c, rc, "设置办结等次");
+    }
+    json_t *sum = json_pack("{so ss}", "before", old, "after", list);
+    enum err e = audit_record(c, "item.grades", "setting", 0, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out)
+{
+    json_t *g = json_object_get(body, "grades");
+    size_t n = json_array_size(g), i, j;
+    if (n < 2)
+        return ctx_fail(c, ERR_INVALID, "至少需要两个办结等次");
+    const char *list = "";
+    for (i = 0; i < n; i++) {
+        const char *s = json_string_value(json_array_get(g, i));
+        if (!*s || strchr(s, ',') || utf8_count(s) > 10)
+            return ctx_fail(c, ERR_INVALID, "等次名称不能为空、不能含逗号，最多 10 个字");
+        for (j = 0; j < i; j++)
+            if (!strcmp(s, json_string_value(json_array_get(g, j))))
+                return ctx_fail(c, ERR_INVALID, "等次“%s”重复", s);
+        list = arena_printf(c->arena, "%s%s%s", list, i ? "," : "", s);
+    }
+    enum err e = ctx_tx(c, "设置办结等次", grades_tx, (void *)list);
+    if (e)
+        return e;
+    *out = json_pack("{sO}", "grades", g);
     return ERR_OK;
 }
 

@@ -41,6 +41,10 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out);
 enum err items_reports(struct ctx *c, int64_t id, json_t **out);
 /* Reviews a report: {"result":"accepted"|"redo","note"}. */
 enum err items_review_report(struct ctx *c, int64_t id, int64_t report_id, const json_t *body, json_t **out);
+/* Replaces the grades an office gives when it verifies a completion ({"grades": ["优秀", …]}: 2 to
+ * 10 distinct names without commas); audited. The route requires CAP_SYSTEM_ADMIN. */
+extern const struct jv_field items_grades_spec[];
+enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out);
 /* Source kinds, states, actions, grades, importance and kinds with their Chinese labels. */
 enum err items_meta(struct ctx *c, json_t **out);
 

@@ -265,3 +265,26 @@ def test_workflow_drives_the_deadline_clocks(it):
                                ("gc_office", "verify", {"grade": "合格"})]:
         it.act(iid, user, action, body)
     assert not [m for m in ms() if m["state"] == "open"]
+
+
+def test_grades_are_configurable(fresh_server):
+    it = Items(fresh_server)
+    assert it.c("gc_office").get("/api/v1/items/meta").json["grades"] == ["优秀", "良好", "合格", "不合格"]
+    assert it.c("gc_office").put("/api/v1/items/grades", {"grades": ["好", "差"]}).status == 403
+    admin = it.c("admin")
+    assert admin.put("/api/v1/items/grades", {"grades": ["好"]}).status == 422
+    assert admin.put("/api/v1/items/grades", {"grades": ["好", "好"]}).status == 422
+    assert admin.put("/api/v1/items/grades", {"grades": ["A,B", "C"]}).status == 422
+    r = admin.put("/api/v1/items/grades", {"grades": ["一等", "二等", "三等"]})
+    assert r.status == 200, r
+    assert it.c("gc_office").get("/api/v1/items/meta").json["grades"] == ["一等", "二等", "三等"]
+    item = it.create()
+    for user, action, body in [("gc_office", "submit", {}), ("gc_deputy", "approve", {}), ("gc_director", "approve", {}),
+                               ("gc_office", "assign", {}), ("gc_contact", "receive", {}),
+                               ("gc_contact", "report", {"text": "x", "percent": 90}),
+                               ("gc_contact", "request_completion", {"text": "完成"}), ("gc_head", "sign", {})]:
+        it.act(item["id"], user, action, body)
+    assert it.act(item["id"], "gc_office", "verify", {"grade": "优秀"}, expect=422)
+    assert it.act(item["id"], "gc_office", "verify", {"grade": "二等"}).json["grade"] == "二等"
+    audit = admin.get("/api/v1/audit?action=item.grades").json["records"]
+    assert len(audit) == 1
