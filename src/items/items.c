@@ -9,6 +9,7 @@
 #include "base/utf8.h"
 #include "calendar/calendar.h"
 #include "core/perm.h"
+#include "deadlines/deadlines.h"
 #include "units/units.h"
 
 #include <inttypes.h>
@@ -992,6 +993,86 @@ enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **ou
 
 /* ---- timeline and reference lists ---- */
 
+/* The Chinese name of a deadline ladder step ("remind-2", "press", "pause@…"). */
+static const char *step_label(struct ctx *c, const char *step)
+{
+    if (!strncmp(step, "remind-", 7))
+        return atoi(step + 7) ? arena_printf(c->arena, "催办提醒（到期前 %d 个工作日）", atoi(step + 7)) : "催办提醒（到期当日）";
+    if (!strcmp(step, "press"))
+        return "提请分管领导督办";
+    if (!strcmp(step, "notice"))
+        return "下达书面催办通知";
+    if (!strcmp(step, "report"))
+        return "报告主要领导，列入督查事项";
+    if (!strncmp(step, "pause", 5))
+        return "计时暂停";
+    if (!strncmp(step, "resume", 6))
+        return "恢复计时";
+    return step;
+}
+
+struct timed {
+    json_t *ev;
+    const char *at;
+    size_t order;
+};
+
+static int timed_cmp(const void *a, const void *b)
+{
+    const struct timed *x = a, *y = b;
+    int r = strcmp(x->at, y->at);
+    return r ? r : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Adds the deadline module's reminders and ladder steps (the scheduler's side of the timeline) and
+ * orders everything by time. Steps the user may not see are left out by deadlines_list. */
+static json_t *with_reminders(struct ctx *c, int64_t id, json_t *events)
+{
+    json_t *ms = NULL;
+    if (deadlines_list(c, id, &ms) != ERR_OK) {
+        c->err = ERR_OK;
+        return events;
+    }
+    size_t i, j;
+    json_t *m, *s;
+    json_array_foreach(ms, i, m)
+    {
+        json_array_foreach(json_object_get(m, "steps"), j, s)
+        {
+            const char *step = json_string_value(json_object_get(s, "step"));
+            const char *at = json_string_value(json_object_get(s, "at"));
+            if (!step || !at)
+                continue;
+            json_int_t unit = json_integer_value(json_object_get(m, "unit_id"));
+            json_array_append_new(
+                events, json_pack("{sn ss ss ss ss ss ss sn sn sn so sn ss sO}", "id", "at", at, "actor", "system",
+                                  "actor_name", "系统", "kind", "reminder", "action", step, "action_label",
+                                  arena_printf(c->arena, "%s：%s", json_string_value(json_object_get(m, "kind_label")),
+                                               step_label(c, step)),
+                                  "from_state", "to_state", "track_id", "unit_id",
+                                  unit ? json_integer(unit) : json_null(), "unit_name", "note",
+                                  json_string_value(json_object_get(m, "due_date")) ? arena_printf(c->arena, "期限 %s",
+                                  json_string_value(json_object_get(m, "due_date"))) : "",
+                                  "data", json_object_get(s, "detail") ? json_object_get(s, "detail") : json_null()));
+        }
+    }
+    json_decref(ms);
+    size_t n = json_array_size(events);
+    struct timed *t = arena_alloc(c->arena, sizeof *t * (n + 1));
+    for (i = 0; i < n; i++) {
+        t[i].ev = json_incref(json_array_get(events, i));
+        const char *at = json_string_value(json_object_get(t[i].ev, "at"));
+        t[i].at = at ? at : "";
+        t[i].order = i;
+    }
+    qsort(t, n, sizeof *t, timed_cmp);
+    json_t *sorted = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(sorted, t[i].ev);
+    json_decref(events);
+    return sorted;
+}
+
 enum err items_events(struct ctx *c, int64_t id, json_t **out)
 {
     struct item it;
@@ -1033,7 +1114,7 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
         json_decref(arr);
         return ctx_store_fail(c, rc, "读取办理过程");
     }
-    *out = arr;
+    *out = with_reminders(c, id, arr);
     return ERR_OK;
 }
 

@@ -288,3 +288,32 @@ def test_grades_are_configurable(fresh_server):
     assert it.act(item["id"], "gc_office", "verify", {"grade": "二等"}).json["grade"] == "二等"
     audit = admin.get("/api/v1/audit?action=item.grades").json["records"]
     assert len(audit) == 1
+
+
+def test_timeline_shows_the_schedulers_reminders(fresh_server):
+    """Reminders and ladder steps taken by the scheduler (deadlines module) appear on the item's
+    timeline, in time order, next to the transitions."""
+    import datetime
+    import time
+    it = Items(fresh_server)
+    item = it.bring("assigned")
+    ms = it.c("gc_office").get(f"/api/v1/milestones?item_id={item['id']}").json["milestones"]
+    receipt = next(m for m in ms if m["kind"] == "receipt" and m["unit_id"])
+    later = datetime.date.fromisoformat(receipt["due_date"]) + datetime.timedelta(days=7)
+    r = fresh_server.client("admin").put("/api/v1/admin/clock", {"now": f"{later.isoformat()}T10:00:00+08:00"})
+    assert r.status == 200, r
+    office = fresh_server.client("gc_office")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        events = office.get(f"/api/v1/items/{item['id']}/events").json["events"]
+        reminders = [e for e in events if e["kind"] == "reminder"]
+        if reminders:
+            break
+        time.sleep(0.3)
+    assert reminders, events
+    assert all(e["actor"] == "system" and "：" in e["action_label"] for e in reminders)
+    ats = [e["at"] for e in events]
+    assert ats == sorted(ats), "one timeline in time order"
+    assert events[0]["action"] == "create"
+    # another county still sees nothing of it
+    assert fresh_server.client("ap_office").get(f"/api/v1/items/{item['id']}/events").status == 404
