@@ -1041,7 +1041,8 @@ static json_t *with_reminders(struct ctx *c, int64_t id, json_t *events)
         {
             const char *step = json_string_value(json_object_get(s, "step"));
             const char *at = json_string_value(json_object_get(s, "at"));
-            if (!step || !at)
+            /* pauses follow the suspend/resume transitions already on the timeline */
+            if (!step || !at || !strncmp(step, "pause", 5) || !strncmp(step, "resume", 6))
                 continue;
             json_int_t unit = json_integer_value(json_object_get(m, "unit_id"));
             json_array_append_new(
