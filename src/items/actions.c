@@ -332,6 +332,36 @@ static enum err follow_deadlines(struct ctx *c, struct item *it, enum item_actio
     return e;
 }
 
+/* An approved extension moves the open resolution milestones (the item's and each track's) to the
+ * new date. The decision was authorized by the workflow row (the office, or the leader for a major
+ * item), so the milestone change is made on the system's authority and audited as such. */
+static enum err extend_milestones(struct ctx *c, int64_t item_id, const char *new_date)
+{
+    json_t *ms = NULL;
+    enum err e = deadlines_list(c, item_id, &ms);
+    if (e)
+        return e;
+    const struct principal *user = c->user;
+    const struct grant *acting = c->acting;
+    c->user = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(ms, i, m)
+    {
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        const char *state = json_string_value(json_object_get(m, "state"));
+        if (e || !kind || strcmp(kind, "resolution") || !state || strcmp(state, "open"))
+            continue;
+        json_t *out = NULL;
+        e = deadlines_override(c, json_integer_value(json_object_get(m, "id")), new_date, "延期申请获批", &out);
+        json_decref(out);
+    }
+    c->user = user;
+    c->acting = acting;
+    json_decref(ms);
+    return e;
+}
+
 /* Assigns 古督〔2026〕15号: the office unit's prefix (or its nearest ancestor's), one gap-free counter
  * per office and year. */
 static enum err assign_number(struct ctx *c, struct item *it)
@@ -603,6 +633,8 @@ static enum err act_tx(struct ctx *c, void *arg)
             stmt_done(st);
             if (rc < 0)
                 e = ctx_store_fail(c, rc, "审批延期");
+            else
+                e = extend_milestones(c, it.id, new_date);
         }
         break;
     }

@@ -117,6 +117,9 @@ def test_full_lifecycle_with_two_units(it):
     assert "decide_extension" in it.get(iid, "gc_leader")["allowed_actions"]
     r = it.act(iid, "gc_leader", "decide_extension", {"approve": True, "reason": "同意"})
     assert r.json["due_date"] == day(120) != old_due
+    ms = it.c("gc_office").get(f"/api/v1/milestones?item_id={iid}").json["milestones"]
+    res = [m for m in ms if m["kind"] == "resolution" and m["state"] == "open"]
+    assert res and all(m["due_date"] == day(120) and m["overridden"] for m in res), res
     assert it.act(iid, "gc_leader", "decide_extension", {"approve": True}, expect=409)
 
     # suspension with the leader's approval; clocks stop, then resume to the same state
