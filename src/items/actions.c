@@ -12,6 +12,7 @@
 #include "base/timeu.h"
 #include "core/counter.h"
 #include "deadlines/deadlines.h"
+#include "notify/notify.h"
 #include "units/units.h"
 
 #include <inttypes.h>
@@ -332,6 +333,44 @@ static enum err follow_deadlines(struct ctx *c, struct item *it, enum item_actio
     return e;
 }
 
+/* The assignment notice (督办通知): to the contacts and heads of every responsible unit, and the
+ * leader in charge is informed; inbox rows (and mail/SMS per preference) in this transaction. */
+static enum err notify_assignment(struct ctx *c, const struct item *it)
+{
+    struct notice n = {MSG_NOTICE, false, NULL, NULL, "item", it->id};
+    for (int k = 0; k < it->ntracks; k++) {
+        const struct track *t = &it->tracks[k];
+        n.subject = arena_printf(c->arena, "【督办通知】%s %s", it->number ? it->number : "", it->title);
+        n.body = arena_printf(c->arena, "%s：请%s办理“%s”，办理期限 %s。办理要求：%s", t->unit_name,
+                              t->lead ? "牵头" : "配合", it->title, it->due_date, it->requirement);
+        struct stmt *st = db_prepare(c->db, "SELECT DISTINCT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id "
+                                            "WHERE r.unit_id = ? AND r.role IN ('contact', 'head') AND u.disabled = 0 "
+                                            "ORDER BY r.user_id");
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "发送督办通知");
+        stmt_bind_int(st, 1, t->unit_id);
+        int64_t ids[64];
+        int nids = 0, rc;
+        while ((rc = stmt_step(st)) == STORE_ROW && nids < 64)
+            ids[nids++] = stmt_int(st, 0);
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "发送督办通知");
+        for (int i = 0; i < nids; i++) {
+            enum err e = notify_user(c, ids[i], &n);
+            if (e)
+                return e;
+        }
+    }
+    if (it->leader_id) {
+        n.subject = arena_printf(c->arena, "【督办事项】%s %s 已交办", it->number ? it->number : "", it->title);
+        n.body = arena_printf(c->arena, "您分管的督办事项“%s”已交%s牵头办理，办理期限 %s。", it->title, it->lead_name,
+                              it->due_date);
+        return notify_user(c, it->leader_id, &n);
+    }
+    return ERR_OK;
+}
+
 /* An approved extension moves the open resolution milestones (the item's and each track's) to the
  * new date. The decision was authorized by the workflow row (the office, or the leader for a major
  * item), so the milestone change is made on the system's authority and audited as such. */
@@ -509,6 +548,8 @@ static enum err act_tx(struct ctx *c, void *arg)
             json_object_set_new(data, "leader_informed", json_integer(it.leader_id));
         if (!e)
             e = exec1(c, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", "交办", at, NULL, it.id, 0);
+        if (!e)
+            e = notify_assignment(c, &it);
         break;
     case ACT_RECEIVE:
         e = track_set(c, tr, row->to, "received", NULL);

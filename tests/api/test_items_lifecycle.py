@@ -67,6 +67,13 @@ def test_full_lifecycle_with_two_units(it):
     assert r.json["state"] == "assigned" and r.json["assigned_at"]
     assert it.c("gc_contact").get(f"/api/v1/items/{iid}").status == 200
     assert iid in {i["id"] for i in it.ledger("gc_contact", per_page=200)["items"]}
+    # the notice reaches both units' contacts and heads, and the leader in charge is informed
+    for user in ("gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_leader"):
+        inbox = it.c(user).get("/api/v1/inbox?limit=50").json
+        msgs = inbox.get("messages", inbox.get("items", []))
+        assert any(number in m["subject"] and "城区道路交通拥堵综合治理" in m["subject"] for m in msgs), (user, inbox)
+    inbox = it.c("ap_contact").get("/api/v1/inbox?limit=50").json
+    assert not any(number in m["subject"] for m in inbox.get("messages", inbox.get("items", [])))
 
     # missing CSRF token: refused, nothing changed
     c = it.c("gc_contact")
