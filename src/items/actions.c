@@ -167,10 +167,11 @@ static enum item_state rollup(const struct item *it)
     return s;
 }
 
+/* Runs one UPDATE of the row's effects; failures are reported as "what". */
 static enum err exec1(struct ctx *c, const char *sql, const char *what, const char *t1, const char *t2, int64_t i1,
                       int64_t i2)
 {
-    /* binds: text t1 (if non-NULL marker), text t2, then ints; callers pass a fixed shape */
+    /* binds, in order: t1 and t2 when not NULL, then i1, then i2 when not 0 */
     struct stmt *st = db_prepare(c->db, sql);
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, what);

@@ -327,3 +327,16 @@ def test_timeline_shows_the_schedulers_reminders(fresh_server):
     assert events[0]["action"] == "create"
     # another county still sees nothing of it
     assert fresh_server.client("ap_office").get(f"/api/v1/items/{item['id']}/events").status == 404
+
+
+def test_patch_after_registration_only_tags(it):
+    item = it.bring("assigned")
+    c = it.c("gc_office")
+    r = c.patch(f"/api/v1/items/{item['id']}", {"title": "改名"})
+    assert r.status == 409 and "草稿" in r.error["message"]
+    r = c.patch(f"/api/v1/items/{item['id']}", {"tags": ["重点", "民生"], "version": item["version"]})
+    assert r.status == 200 and r.json["tags"] == ["重点", "民生"] and r.json["version"] == item["version"] + 1
+    assert c.patch(f"/api/v1/items/{item['id']}", {"tags": ["a,b"]}).status == 422
+    assert it.c("gc_contact").patch(f"/api/v1/items/{item['id']}", {"tags": ["x"]}).status == 403
+    assert it.c("ap_office").patch(f"/api/v1/items/{item['id']}", {"tags": ["x"]}).status == 404
+    assert {i["id"] for i in it.ledger(tag="重点")["items"]} >= {item["id"]}
