@@ -16,12 +16,16 @@ static bool item_id(struct req *rq, int64_t *id)
 }
 
 /* GET /api/v1/items?state=&source_kind=&lead_unit_id=&co_unit_id=&unit_id=&leader_id=&importance=&kind=
- *   &due_before=&due_after=&overdue=&light=&tag=&year=&parent_id=&q=&sort=&page=&per_page= */
+ *   &due_before=&due_after=&overdue=&light=&tag=&year=&parent_id=&q=&sort=&page=&per_page=&subtree=
+ * (subtree=0: the unit filters match the unit itself only; limit/unit: aliases of per_page/unit_id) */
 static int h_items_list(struct req *rq)
 {
     struct ledger_query q = {0};
-    int64_t page, per_page, year, overdue;
+    int64_t page, per_page, limit, year, overdue, subtree, unit;
+    /* limit and unit are accepted as aliases of per_page and unit_id */
     if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 50, &per_page) ||
+        !req_query_int(rq, "limit", 1, 200, 0, &limit) || !req_query_int(rq, "unit", 0, INT64_MAX, 0, &unit) ||
+        !req_query_int(rq, "subtree", 0, 1, 1, &subtree) ||
         !req_query_int(rq, "lead_unit_id", 0, INT64_MAX, 0, &q.lead_unit_id) ||
         !req_query_int(rq, "co_unit_id", 0, INT64_MAX, 0, &q.co_unit_id) ||
         !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q.unit_id) ||
@@ -30,7 +34,10 @@ static int h_items_list(struct req *rq)
         !req_query_int(rq, "year", 0, 9999, 0, &year) || !req_query_int(rq, "overdue", 0, 1, 0, &overdue))
         return 0;
     q.page = (int)page;
-    q.per_page = (int)per_page;
+    q.per_page = (int)(limit ? limit : per_page);
+    if (!q.unit_id)
+        q.unit_id = unit;
+    q.exact = subtree == 0;
     q.year = year;
     q.overdue = overdue != 0;
     q.state = req_query(rq, "state");
@@ -54,6 +61,16 @@ static int h_items_meta(struct req *rq)
 {
     json_t *out = NULL;
     enum err e = items_meta(&rq->ctx, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* PUT /api/v1/items/grades {"grades": [...]} */
+static int h_items_grades(struct req *rq)
+{
+    if (!req_check(rq, items_grades_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_set_grades(&rq->ctx, rq->json, &out);
     return reply_result(rq, e, 200, out);
 }
 
@@ -294,6 +311,7 @@ const struct route item_routes[] = {
     {"GET", "/api/v1/items", h_items_list, CAP_ITEM_READ, 0, "the ledger (台账): filtered, sorted, paged, with counts"},
     {"POST", "/api/v1/items", h_item_create, CAP_ITEM_REGISTER, ROUTE_JSON, "register a draft item"},
     {"GET", "/api/v1/items/meta", h_items_meta, CAP_SIGNED_IN, 0, "source kinds, states, actions, grades"},
+    {"PUT", "/api/v1/items/grades", h_items_grades, CAP_SYSTEM_ADMIN, ROUTE_JSON, "set the completion grades"},
     {"GET", "/api/v1/items/{id}", h_item_get, CAP_ITEM_READ, 0, "one item with tracks and allowed_actions"},
     {"PATCH", "/api/v1/items/{id}", h_item_update, CAP_ITEM_REGISTER, ROUTE_JSON, "change a draft item"},
     {"POST", "/api/v1/items/{id}/actions/{action}", h_item_action, CAP_ITEM_READ, 0, "take a workflow action"},

@@ -246,6 +246,11 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
             if (!run_ok(g, st))
                 return false;
         }
+    /* items past approval have been assigned: their units see them (migration 0008) */
+    struct stmt *st = db_prepare(db, "UPDATE items SET assigned_at = created_at WHERE state NOT IN "
+                                     "('draft', 'submitted', 'deputy_approved', 'approved', 'withdrawn')");
+    if (!st || !run_ok(g, st))
+        return false;
     return db_commit(db) >= 0;
 }
 

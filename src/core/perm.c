@@ -121,7 +121,7 @@ bool perm_item_visible(const struct principal *p, const struct perm_item *it)
         return true;
     if (perm_at(p, CAP_ITEM_READ, it->office_path))
         return true;
-    for (int i = 0; i < it->nunits; i++)
+    for (int i = 0; it->units_see && i < it->nunits; i++)
         if (perm_at(p, CAP_ITEM_READ, it->unit_paths[i]) ||
             (perm_any(p, CAP_ITEM_READ) && perm_in_portfolio(p, it->unit_paths[i])))
             return true;

@@ -63,7 +63,7 @@ const char **perm_scope(struct ctx *c, int *n);
 /*
  * Supervision items sit in two places of the tree: the government whose office registered them
  * (office_path) and their responsible units (unit_paths). An item is visible to a user holding
- * CAP_ITEM_READ at an ancestor-or-self of either, and to a leader whose portfolio covers one of
+ * CAP_ITEM_READ at an ancestor-or-self of office_path or (once assigned) of a unit path, and to a leader whose portfolio covers one of
  * its units. perm_require_item: 404 if not visible, else 403 unless cap is held at `at` (which
  * must be office_path or one of unit_paths); CAP_ITEM_READ needs visibility only.
  */
@@ -71,6 +71,7 @@ struct perm_item {
     const char *office_path;
     const char *const *unit_paths;
     int nunits;
+    bool units_see; /* false until the item is assigned: drafts stay inside the office */
 };
 bool perm_item_visible(const struct principal *p, const struct perm_item *it);
 enum err perm_require_item(struct ctx *c, enum cap cap, const struct perm_item *it, const char *at,

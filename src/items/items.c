@@ -6,8 +6,10 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
-#include "calendar/workdays.h"
+#include "base/utf8.h"
+#include "calendar/calendar.h"
 #include "core/perm.h"
+#include "deadlines/deadlines.h"
 #include "units/units.h"
 
 #include <inttypes.h>
@@ -111,18 +113,35 @@ const char **item_grades(struct ctx *c, int *n)
     return out;
 }
 
+void items_light_dates(struct ctx *c, char today[11], char yellow[11])
+{
+    int64_t day = time_local_day(c->now);
+    struct calendar cal;
+    if (calendar_load(c, &cal) != ERR_OK) { /* the built-in State Council data is still right */
+        cal.ex = cal_builtin;
+        cal.n = cal_builtin_n;
+        c->err = ERR_OK;
+    }
+    cal_format_date(day, today);
+    cal_format_date(cal_add_workdays(&cal, day, (int)c->cfg->yellow_days), yellow);
+}
+
+const char *items_light_for(const char *due_date, enum item_state s, const char *today, const char *yellow)
+{
+    if (!item_state_active(s) || !due_date)
+        return "none";
+    if (strcmp(due_date, today) < 0)
+        return "red";
+    return strcmp(due_date, yellow) <= 0 ? "yellow" : "green";
+}
+
 const char *items_light(struct ctx *c, const char *due_date, enum item_state s)
 {
-    int64_t due;
-    if (!item_state_active(s) || !due_date || !cal_parse_date(due_date, &due))
+    char today[11], yellow[11];
+    if (!item_state_active(s))
         return "none";
-    int64_t today = time_local_day(c->now);
-    if (due < today)
-        return "red";
-    struct calendar cal = {cal_builtin, cal_builtin_n};
-    if (due <= cal_add_workdays(&cal, today, (int)c->cfg->yellow_days))
-        return "yellow";
-    return "green";
+    items_light_dates(c, today, yellow);
+    return items_light_for(due_date, s, today, yellow);
 }
 
 /* Decodes one UTF-8 code point at s (valid input); returns its length. */
@@ -250,7 +269,7 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     "i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "    \
     "i.office_unit_id, i.office_path, ou.name, i.lead_unit_id, i.lead_path, lu.name, i.leader_id, us.name, "       \
     "i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, " \
-    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version"
+    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at"
 
 static const char *dup_col(struct ctx *c, struct stmt *st, int col)
 {
@@ -304,6 +323,7 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
         it->updated_at = dup_col(c, st, 31);
         it->closed_at = dup_col(c, st, 32);
         it->version = stmt_int(st, 33);
+        it->assigned_at = dup_col(c, st, 34);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -351,6 +371,7 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
     it->scope.office_path = it->office_path;
     it->scope.unit_paths = paths;
     it->scope.nunits = it->ntracks;
+    it->scope.units_see = it->assigned_at != NULL;
     return ERR_OK;
 }
 
@@ -412,6 +433,8 @@ static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
     struct stmt *st = db_prepare(c->db, "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
                                         "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id");
     int n = 0, sum = 0, done = 0;
+    char today[11], yellow[11];
+    items_light_dates(c, today, yellow);
     if (st) {
         stmt_bind_int(st, 1, id);
         while (stmt_step(st) == STORE_ROW) {
@@ -422,7 +445,7 @@ static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
                                                  "state", stmt_text(st, 3), "state_label", item_state_label(s),
                                                  "progress", (int)stmt_int(st, 4), "due_date", stmt_text(st, 5),
                                                  "lead_unit_name", stmt_text(st, 6), "light",
-                                                 items_light(c, stmt_text(st, 5), s)));
+                                                 items_light_for(stmt_text(st, 5), s, today, yellow)));
             json_object_set_new(by, stmt_text(st, 3),
                                 json_integer(json_integer_value(json_object_get(by, stmt_text(st, 3))) + 1));
             if (s != ST_WITHDRAWN) {
@@ -465,6 +488,7 @@ json_t *item_json(struct ctx *c, const struct item *it)
         "progress", it->progress, "grade", str_or_null(it->grade), "escalated", it->escalated, "year",
         (json_int_t)it->year, "created_at", it->created_at, "updated_at", it->updated_at, "closed_at",
         str_or_null(it->closed_at), "version", (json_int_t)it->version);
+    json_object_set_new(o, "assigned_at", str_or_null(it->assigned_at));
     json_object_set_new(o, "light", json_string(items_light(c, it->due_date, it->state)));
     json_object_set_new(o, "tracks", tracks);
     if (it->state == ST_SUSPENDED)
@@ -641,6 +665,46 @@ static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, bo
     return rc < 0 ? ctx_store_fail(c, rc, "保存责任单位") : ERR_OK;
 }
 
+/* The supervision office (督查室, a unit of kind office right below the government) that issues
+ * the government's items; the government itself when it has none. */
+static int64_t issuing_office(struct ctx *c, int64_t gov)
+{
+    int64_t id = gov;
+    struct stmt *st = db_prepare(c->db, "SELECT id FROM units WHERE parent_id = ? AND kind = 'office' ORDER BY sort, id "
+                                        "LIMIT 1");
+    if (st) {
+        stmt_bind_int(st, 1, gov);
+        if (stmt_one_int(st, &id) != STORE_ROW)
+            id = gov;
+    }
+    return id;
+}
+
+/* For an explicit office_unit_id: a 督查室 issues for its parent government (the path that
+ * governs visibility and where responsible units must lie); any other unit for itself. */
+static enum err office_government(struct ctx *c, int64_t *office, const char **gov_path)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT u.kind, u.path, p.path FROM units u LEFT JOIN units p ON p.id = u.parent_id "
+                                        "WHERE u.id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取立项单位");
+    stmt_bind_int(st, 1, *office);
+    int rc = stmt_step(st);
+    bool is_office = false;
+    if (rc == STORE_ROW) {
+        is_office = !strcmp(stmt_text(st, 0), "office") && !stmt_is_null(st, 2);
+        *gov_path = arena_strdup(c->arena, stmt_text(st, is_office ? 2 : 1));
+    }
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_INVALID, "立项单位 %" PRId64 " 不存在", *office);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取立项单位");
+    if (!is_office)
+        *office = issuing_office(c, *office);
+    return ERR_OK;
+}
+
 struct create_args {
     const json_t *body;
     int64_t parent_id;
@@ -651,7 +715,7 @@ static enum err create_tx(struct ctx *c, void *arg)
 {
     struct create_args *a = arg;
     const json_t *b = a->body;
-    const char *office_path;
+    const char *office_path = NULL;
     int64_t office = jv_int(b, "office_unit_id", 0);
     enum err e;
     struct item parent;
@@ -669,7 +733,7 @@ static enum err create_tx(struct ctx *c, void *arg)
                 own = &parent.tracks[i];
         if (!own)
             return ctx_fail(c, ERR_FORBIDDEN, "只有责任单位所在政府的督查室才能分解该事项");
-        office = own->unit_id;
+        office = issuing_office(c, own->unit_id);
         office_path = own->unit_path;
         const char *due = jv_str(b, "due_date");
         if (strcmp(due, parent.due_date) > 0)
@@ -677,7 +741,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         if ((e = perm_require(c, CAP_ITEM_REGISTER, office_path, ITEM_WHAT)))
             return e;
     } else if (office) {
-        if ((e = units_path(c, office, &office_path)))
+        if ((e = office_government(c, &office, &office_path)))
             return e;
         if ((e = perm_require(c, CAP_ITEM_REGISTER, office_path, "立项单位")))
             return e;
@@ -687,7 +751,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         if (n < 1)
             return ctx_fail(c, c->user ? ERR_FORBIDDEN : ERR_INVALID, "请指定立项单位（office_unit_id）");
         const struct grant *g = perm_grant_at(c->user, CAP_ITEM_REGISTER, scope[0]);
-        office = g->unit_id;
+        office = issuing_office(c, g->unit_id);
         office_path = g->unit_path;
         c->acting = g;
     }
@@ -929,6 +993,87 @@ enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **ou
 
 /* ---- timeline and reference lists ---- */
 
+/* The Chinese name of a deadline ladder step ("remind-2", "press", "pause@…"). */
+static const char *step_label(struct ctx *c, const char *step)
+{
+    if (!strncmp(step, "remind-", 7))
+        return atoi(step + 7) ? arena_printf(c->arena, "催办提醒（到期前 %d 个工作日）", atoi(step + 7)) : "催办提醒（到期当日）";
+    if (!strcmp(step, "press"))
+        return "提请分管领导督办";
+    if (!strcmp(step, "notice"))
+        return "下达书面催办通知";
+    if (!strcmp(step, "report"))
+        return "报告主要领导，列入督查事项";
+    if (!strncmp(step, "pause", 5))
+        return "计时暂停";
+    if (!strncmp(step, "resume", 6))
+        return "恢复计时";
+    return step;
+}
+
+struct timed {
+    json_t *ev;
+    const char *at;
+    size_t order;
+};
+
+static int timed_cmp(const void *a, const void *b)
+{
+    const struct timed *x = a, *y = b;
+    int r = strcmp(x->at, y->at);
+    return r ? r : (x->order > y->order) - (x->order < y->order);
+}
+
+/* Adds the deadline module's reminders and ladder steps (the scheduler's side of the timeline) and
+ * orders everything by time. Steps the user may not see are left out by deadlines_list. */
+static json_t *with_reminders(struct ctx *c, int64_t id, json_t *events)
+{
+    json_t *ms = NULL;
+    if (deadlines_list(c, id, &ms) != ERR_OK) {
+        c->err = ERR_OK;
+        return events;
+    }
+    size_t i, j;
+    json_t *m, *s;
+    json_array_foreach(ms, i, m)
+    {
+        json_array_foreach(json_object_get(m, "steps"), j, s)
+        {
+            const char *step = json_string_value(json_object_get(s, "step"));
+            const char *at = json_string_value(json_object_get(s, "at"));
+            /* pauses follow the suspend/resume transitions already on the timeline */
+            if (!step || !at || !strncmp(step, "pause", 5) || !strncmp(step, "resume", 6))
+                continue;
+            json_int_t unit = json_integer_value(json_object_get(m, "unit_id"));
+            json_array_append_new(
+                events, json_pack("{sn ss ss ss ss ss ss sn sn sn so sn ss sO}", "id", "at", at, "actor", "system",
+                                  "actor_name", "系统", "kind", "reminder", "action", step, "action_label",
+                                  arena_printf(c->arena, "%s：%s", json_string_value(json_object_get(m, "kind_label")),
+                                               step_label(c, step)),
+                                  "from_state", "to_state", "track_id", "unit_id",
+                                  unit ? json_integer(unit) : json_null(), "unit_name", "note",
+                                  json_string_value(json_object_get(m, "due_date")) ? arena_printf(c->arena, "期限 %s",
+                                  json_string_value(json_object_get(m, "due_date"))) : "",
+                                  "data", json_object_get(s, "detail") ? json_object_get(s, "detail") : json_null()));
+        }
+    }
+    json_decref(ms);
+    size_t n = json_array_size(events);
+    struct timed *t = arena_alloc(c->arena, sizeof *t * (n + 1));
+    for (i = 0; i < n; i++) {
+        t[i].ev = json_incref(json_array_get(events, i));
+        const char *at = json_string_value(json_object_get(t[i].ev, "at"));
+        t[i].at = at ? at : "";
+        t[i].order = i;
+    }
+    qsort(t, n, sizeof *t, timed_cmp);
+    json_t *sorted = json_array();
+    for (i = 0; i < n; i++)
+        json_array_append_new(sorted, t[i].ev);
+    json_decref(events);
+    return sorted;
+}
+
 enum err items_events(struct ctx *c, int64_t id, json_t **out)
 {
     struct item it;
@@ -970,7 +1115,62 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
         json_decref(arr);
         return ctx_store_fail(c, rc, "读取办理过程");
     }
-    *out = arr;
+    *out = with_reminders(c, id, arr);
+    return ERR_OK;
+}
+
+const struct jv_field items_grades_spec[] = {
+    {"grades", JV_STRING_ARRAY, JV_REQUIRED, 0, 10},
+    {NULL, 0, 0, 0, 0},
+};
+
+static enum err grades_tx(struct ctx *c, void *arg)
+{
+    const char *list = arg;
+    int n;
+    const char **before = item_grades(c, &n);
+    json_t *old = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(old, json_string(before[i]));
+    struct stmt *st = db_prepare(c->db, "INSERT INTO settings (key, value) VALUES ('item_grades', ?) "
+                                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
+    if (!st) {
+        json_decref(old);
+        return ctx_store_fail(c, STORE_E_OTHER, "设置办结等次");
+    }
+    stmt_bind_text(st, 1, list);
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(old);
+        return ctx_store_fail(c, rc, "设置办结等次");
+    }
+    json_t *sum = json_pack("{so ss}", "before", old, "after", list);
+    enum err e = audit_record(c, "item.grades", "setting", 0, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out)
+{
+    json_t *g = json_object_get(body, "grades");
+    size_t n = json_array_size(g), i, j;
+    if (n < 2)
+        return ctx_fail(c, ERR_INVALID, "至少需要两个办结等次");
+    const char *list = "";
+    for (i = 0; i < n; i++) {
+        const char *s = json_string_value(json_array_get(g, i));
+        if (!*s || strchr(s, ',') || utf8_count(s) > 10)
+            return ctx_fail(c, ERR_INVALID, "等次名称不能为空、不能含逗号，最多 10 个字");
+        for (j = 0; j < i; j++)
+            if (!strcmp(s, json_string_value(json_array_get(g, j))))
+                return ctx_fail(c, ERR_INVALID, "等次“%s”重复", s);
+        list = arena_printf(c->arena, "%s%s%s", list, i ? "," : "", s);
+    }
+    enum err e = ctx_tx(c, "设置办结等次", grades_tx, (void *)list);
+    if (e)
+        return e;
+    *out = json_pack("{sO}", "grades", g);
     return ERR_OK;
 }
 

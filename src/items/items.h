@@ -41,6 +41,10 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out);
 enum err items_reports(struct ctx *c, int64_t id, json_t **out);
 /* Reviews a report: {"result":"accepted"|"redo","note"}. */
 enum err items_review_report(struct ctx *c, int64_t id, int64_t report_id, const json_t *body, json_t **out);
+/* Replaces the grades an office gives when it verifies a completion ({"grades": ["优秀", …]}: 2 to
+ * 10 distinct names without commas); audited. The route requires CAP_SYSTEM_ADMIN. */
+extern const struct jv_field items_grades_spec[];
+enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out);
 /* Source kinds, states, actions, grades, importance and kinds with their Chinese labels. */
 enum err items_meta(struct ctx *c, json_t **out);
 
@@ -50,6 +54,7 @@ struct ledger_query {
     const char *due_before, *due_after;
     int64_t lead_unit_id, co_unit_id, unit_id, leader_id, year, parent_id;
     bool overdue;
+    bool exact; /* unit filters match the unit itself, not its subtree */
     int page, per_page;
 };
 enum err items_ledger(struct ctx *c, const struct ledger_query *q, json_t **out);
@@ -65,5 +70,9 @@ enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char 
 /* The traffic light of a due date for an item in state s at ctx->now: "red" overdue, "yellow" due
  * within cfg->yellow_days working days, "green", or "none" when the item is not running. */
 const char *items_light(struct ctx *c, const char *due_date, enum item_state s);
+/* The same in two steps for lists: the dates once (today and the last yellow day, from the
+ * working-day calendar), then each row without touching the database. */
+void items_light_dates(struct ctx *c, char today[11], char yellow[11]);
+const char *items_light_for(const char *due_date, enum item_state s, const char *today, const char *yellow);
 
 #endif

@@ -20,7 +20,7 @@ struct item {
     const char *number, *title, *requirement, *source_kind, *source_ref, *source_date;
     const char *office_path, *office_name, *lead_path, *lead_name, *leader_name;
     const char *importance, *kind, *due_date, *confidentiality, *tags, *grade;
-    const char *created_at, *updated_at, *closed_at;
+    const char *created_at, *updated_at, *closed_at, *assigned_at;
     enum item_state state, resume_state;
     bool escalated;
     int progress;

@@ -55,7 +55,8 @@ def test_children_rollup_and_deadline_rule(it, city_item):
     r = gc.post(f"/api/v1/items/{pid}/children", child_body(it, "城关片区农村公路改造", "gc-jt", day(100)))
     assert r.status == 201, r
     c1 = r.json
-    assert c1["parent_id"] == pid and c1["office_unit_id"] == it.unit("gc")
+    assert c1["parent_id"] == pid and c1["office_unit_id"] == it.unit("gc-dcs")
+    assert c1["office_unit_name"] == "古城县人民政府督查室"
     r = gc.post(f"/api/v1/items/{pid}/children", child_body(it, "危桥改造", "gc-zj", day(50)))
     assert r.status == 201
     c2 = r.json

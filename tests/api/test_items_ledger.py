@@ -19,10 +19,11 @@ def data(it):
                   tags=["民生"], source_kind="public_complaint", due_date=day(40))
     c = it.create(title="农村饮水安全巩固提升", requirement="Water supply for 12 villages", lead="gc-sw",
                   due_date=day(50))
-    town = it.create(title="城关镇人居环境整治", lead="gc-t1", due_date=day(15))
+    town = it.bring("assigned", title="城关镇人居环境整治", lead="gc-t1", due_date=day(15))
+    shared = it.bring("assigned", title="背街小巷路灯改造", co=["gc-zj"], due_date=day(25))
     late = it.bring("in_progress", title="国省干线公路养护逾期事项", due_date=day(-3))
     soon = it.bring("assigned", title="汛前水毁道路抢修", due_date=day(1))
-    out = {"a": a, "b": b, "c": c, "town": town, "late": late, "soon": soon}
+    out = {"a": a, "b": b, "c": c, "town": town, "late": late, "soon": soon, "shared": shared}
     MINE.update(x["id"] for x in out.values())
     return out
 
@@ -56,11 +57,10 @@ def test_visibility_per_role_and_county(it, data):
     assert ids(it.ledger("ap_office", per_page=200)).isdisjoint(all_ids)
     assert ids(it.ledger("ap_office", q="交通")).isdisjoint(all_ids)
     contact = ids(it.ledger("gc_contact", per_page=200))
-    assert data["a"]["id"] in contact and data["late"]["id"] in contact
-    assert data["b"]["id"] not in contact and data["c"]["id"] not in contact
+    assert contact == {data["late"]["id"], data["soon"]["id"], data["shared"]["id"]}, "drafts stay in the office"
     zj = ids(it.ledger("gc_contact2", per_page=200))
-    assert data["a"]["id"] in zj and data["b"]["id"] in zj, "co unit sees it too"
-    assert ids(it.ledger("gc_town", per_page=200)) & all_ids == {data["town"]["id"]}
+    assert zj == {data["shared"]["id"]}, "the co unit sees the assigned item, not the drafts"
+    assert ids(it.ledger("gc_town", per_page=200)) == {data["town"]["id"]}
     r = it.c("gc_inspector").get("/api/v1/items")
     assert r.status == 403
 
@@ -70,6 +70,9 @@ def test_filters(it, data):
     assert data["a"]["id"] not in ids(it.ledger(lead_unit_id=it.unit("gc-zj")))
     assert data["a"]["id"] in ids(it.ledger(co_unit_id=it.unit("gc-zj")))
     assert ids(it.ledger(unit_id=it.unit("gc"), per_page=200)) >= {d["id"] for d in data.values()}, "subtree"
+    assert ids(it.ledger(unit_id=it.unit("gc"), subtree=0, per_page=200)) == set()
+    assert ids(it.ledger(unit=it.unit("gc-t1"), subtree=0, limit=5)) == {data["town"]["id"]}
+    assert len(it.ledger(limit=3)["items"]) == 3
     assert ids(it.ledger(tag="民生")) == {data["b"]["id"]}
     assert ids(it.ledger(tag="交")) == set()
     assert data["a"]["id"] in ids(it.ledger(importance="major"))

@@ -24,6 +24,7 @@ def test_full_lifecycle_with_two_units(it):
     iid = item["id"]
     assert item["state"] == "draft" and item["number"] is None
     assert item["leader_name"] == "李明" and item["tags"] == ["交通", "民生"]
+    assert item["office_unit_name"] == "古城县人民政府督查室"
     assert [t["role"] for t in item["tracks"]] == ["lead", "co"]
     assert set(item["allowed_actions"]) == {"submit", "withdraw", "comment"}
 
@@ -33,8 +34,8 @@ def test_full_lifecycle_with_two_units(it):
     assert it.c("gc_office").patch(f"/api/v1/items/{iid}", {"title": "x", "version": 1}).status == 409
     assert it.c("gc_contact").patch(f"/api/v1/items/{iid}", {"title": "x"}).status == 403
 
-    # the units on its tracks see it
-    assert it.c("gc_contact").get(f"/api/v1/items/{iid}").status == 200
+    # the units on its tracks see it only once it is assigned
+    assert it.c("gc_contact").get(f"/api/v1/items/{iid}").status == 404
     # another county never sees it
     for u in ("ap_office", "ap_deputy", "ap_contact"):
         assert it.c(u).get(f"/api/v1/items/{iid}").status == 404
@@ -60,9 +61,19 @@ def test_full_lifecycle_with_two_units(it):
     it.act(iid, "gc_deputy", "approve", expect=409)
     r = it.act(iid, "gc_director", "approve")
     assert r.json["state"] == "approved"
-    assert it.act(iid, "gc_contact", "receive", expect=409)  # not assigned yet
+    assert it.act(iid, "gc_contact", "receive", expect=404)  # not assigned yet: not visible to the unit
+    assert iid not in {i["id"] for i in it.ledger("gc_contact", per_page=200)["items"]}
     r = it.act(iid, "gc_office", "assign")
-    assert r.json["state"] == "assigned"
+    assert r.json["state"] == "assigned" and r.json["assigned_at"]
+    assert it.c("gc_contact").get(f"/api/v1/items/{iid}").status == 200
+    assert iid in {i["id"] for i in it.ledger("gc_contact", per_page=200)["items"]}
+    # the notice reaches both units' contacts and heads, and the leader in charge is informed
+    for user in ("gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_leader"):
+        inbox = it.c(user).get("/api/v1/inbox?limit=50").json
+        msgs = inbox.get("messages", inbox.get("items", []))
+        assert any(number in m["subject"] and "城区道路交通拥堵综合治理" in m["subject"] for m in msgs), (user, inbox)
+    inbox = it.c("ap_contact").get("/api/v1/inbox?limit=50").json
+    assert not any(number in m["subject"] for m in inbox.get("messages", inbox.get("items", [])))
 
     # missing CSRF token: refused, nothing changed
     c = it.c("gc_contact")
@@ -113,6 +124,9 @@ def test_full_lifecycle_with_two_units(it):
     assert "decide_extension" in it.get(iid, "gc_leader")["allowed_actions"]
     r = it.act(iid, "gc_leader", "decide_extension", {"approve": True, "reason": "同意"})
     assert r.json["due_date"] == day(120) != old_due
+    ms = it.c("gc_office").get(f"/api/v1/milestones?item_id={iid}").json["milestones"]
+    res = [m for m in ms if m["kind"] == "resolution" and m["state"] == "open"]
+    assert res and all(m["due_date"] == day(120) and m["overridden"] for m in res), res
     assert it.act(iid, "gc_leader", "decide_extension", {"approve": True}, expect=409)
 
     # suspension with the leader's approval; clocks stop, then resume to the same state
@@ -166,7 +180,7 @@ def test_full_lifecycle_with_two_units(it):
     audit = it.c("gc_office").get(f"/api/v1/audit?object_type=item&object_id={iid}&limit=500").json["records"]
     audit_actions = [a["action"] for a in audit]
     assert audit_actions.count("item.approve") == 2 and "item.verify" in audit_actions
-    assert len([a for a in audit_actions if a.startswith("item.")]) >= len([e for e in events if e["kind"] != "notice"])
+    assert len([a for a in audit_actions if a.startswith("item.")]) >= len([e for e in events if e["kind"] not in ("notice", "reminder")])
     assert it.c("gc_office").get("/api/v1/audit/verify").json["ok"]
 
 
@@ -228,3 +242,101 @@ def test_two_approvals_at_once_one_wins(it):
         assert after["state"] == "deputy_approved" and after["version"] == item["version"] + 1
         events = it.c("gc_office").get(f"/api/v1/items/{item['id']}/events").json["events"]
         assert [e["action"] for e in events].count("approve") == 1
+
+
+def test_workflow_drives_the_deadline_clocks(it):
+    """Assignment fills the milestones, receipt and reports mark them done, suspension pauses them,
+    verification cancels what is left (through the deadlines module, in the same transaction)."""
+    item = it.bring("approved")
+    iid = item["id"]
+
+    def ms():
+        r = it.c("gc_office").get(f"/api/v1/milestones?item_id={iid}")
+        assert r.status == 200, r
+        return r.json["milestones"]
+
+    assert ms() == []
+    it.act(iid, "gc_office", "assign")
+    jt = it.unit("gc-jt")
+    before = ms()
+    kinds = {(m["unit_id"], m["kind"]) for m in before}
+    assert (jt, "receipt") in kinds and (0, "resolution") in kinds, kinds
+    it.act(iid, "gc_contact", "receive")
+    receipt = next(m for m in ms() if m["unit_id"] == jt and m["kind"] == "receipt")
+    assert receipt["state"] == "done" and receipt["done_at"]
+    it.act(iid, "gc_contact", "report", {"text": "已部署", "percent": 10})
+    done = {m["kind"] for m in ms() if m["unit_id"] == jt and m["state"] == "done"}
+    assert {"receipt", "first_feedback"} <= done, done
+    it.act(iid, "gc_leader", "suspend", {"reason": "等待汛期结束"})
+    assert all(m["paused"] for m in ms() if m["state"] == "open")
+    it.act(iid, "gc_leader", "resume", {"reason": "汛期结束"})
+    assert not any(m["paused"] for m in ms() if m["state"] == "open")
+    for user, action, body in [("gc_contact", "request_completion", {"text": "完成"}), ("gc_head", "sign", {}),
+                               ("gc_office", "verify", {"grade": "合格"})]:
+        it.act(iid, user, action, body)
+    assert not [m for m in ms() if m["state"] == "open"]
+
+
+def test_grades_are_configurable(fresh_server):
+    it = Items(fresh_server)
+    assert it.c("gc_office").get("/api/v1/items/meta").json["grades"] == ["优秀", "良好", "合格", "不合格"]
+    assert it.c("gc_office").put("/api/v1/items/grades", {"grades": ["好", "差"]}).status == 403
+    admin = it.c("admin")
+    assert admin.put("/api/v1/items/grades", {"grades": ["好"]}).status == 422
+    assert admin.put("/api/v1/items/grades", {"grades": ["好", "好"]}).status == 422
+    assert admin.put("/api/v1/items/grades", {"grades": ["A,B", "C"]}).status == 422
+    r = admin.put("/api/v1/items/grades", {"grades": ["一等", "二等", "三等"]})
+    assert r.status == 200, r
+    assert it.c("gc_office").get("/api/v1/items/meta").json["grades"] == ["一等", "二等", "三等"]
+    item = it.create()
+    for user, action, body in [("gc_office", "submit", {}), ("gc_deputy", "approve", {}), ("gc_director", "approve", {}),
+                               ("gc_office", "assign", {}), ("gc_contact", "receive", {}),
+                               ("gc_contact", "report", {"text": "x", "percent": 90}),
+                               ("gc_contact", "request_completion", {"text": "完成"}), ("gc_head", "sign", {})]:
+        it.act(item["id"], user, action, body)
+    assert it.act(item["id"], "gc_office", "verify", {"grade": "优秀"}, expect=422)
+    assert it.act(item["id"], "gc_office", "verify", {"grade": "二等"}).json["grade"] == "二等"
+    audit = admin.get("/api/v1/audit?action=item.grades").json["records"]
+    assert len(audit) == 1
+
+
+def test_timeline_shows_the_schedulers_reminders(fresh_server):
+    """Reminders and ladder steps taken by the scheduler (deadlines module) appear on the item's
+    timeline, in time order, next to the transitions."""
+    import datetime
+    import time
+    it = Items(fresh_server)
+    item = it.bring("assigned")
+    ms = it.c("gc_office").get(f"/api/v1/milestones?item_id={item['id']}").json["milestones"]
+    receipt = next(m for m in ms if m["kind"] == "receipt" and m["unit_id"])
+    later = datetime.date.fromisoformat(receipt["due_date"]) + datetime.timedelta(days=7)
+    r = fresh_server.client("admin").put("/api/v1/admin/clock", {"now": f"{later.isoformat()}T10:00:00+08:00"})
+    assert r.status == 200, r
+    office = fresh_server.client("gc_office")
+    deadline = time.time() + 30
+    while time.time() < deadline:
+        events = office.get(f"/api/v1/items/{item['id']}/events").json["events"]
+        reminders = [e for e in events if e["kind"] == "reminder"]
+        if reminders:
+            break
+        time.sleep(0.3)
+    assert reminders, events
+    assert all(e["actor"] == "system" and "：" in e["action_label"] for e in reminders)
+    ats = [e["at"] for e in events]
+    assert ats == sorted(ats), "one timeline in time order"
+    assert events[0]["action"] == "create"
+    # another county still sees nothing of it
+    assert fresh_server.client("ap_office").get(f"/api/v1/items/{item['id']}/events").status == 404
+
+
+def test_patch_after_registration_only_tags(it):
+    item = it.bring("assigned")
+    c = it.c("gc_office")
+    r = c.patch(f"/api/v1/items/{item['id']}", {"title": "改名"})
+    assert r.status == 409 and "草稿" in r.error["message"]
+    r = c.patch(f"/api/v1/items/{item['id']}", {"tags": ["重点", "民生"], "version": item["version"]})
+    assert r.status == 200 and r.json["tags"] == ["重点", "民生"] and r.json["version"] == item["version"] + 1
+    assert c.patch(f"/api/v1/items/{item['id']}", {"tags": ["a,b"]}).status == 422
+    assert it.c("gc_contact").patch(f"/api/v1/items/{item['id']}", {"tags": ["x"]}).status == 403
+    assert it.c("ap_office").patch(f"/api/v1/items/{item['id']}", {"tags": ["x"]}).status == 404
+    assert {i["id"] for i in it.ledger(tag="重点")["items"]} >= {item["id"]}
