@@ -49,6 +49,19 @@ test('the administrator edits a deadline rule; the office sees the rules read-on
   const r = await api('GET', '/api/v1/rules')
   assert.ok(r.json.rules.some((x) => x.note === '通知发出后1个工作日内确认签收（网页修改）'), 'saved on the server')
 
+  // the completion grades are configurable
+  if ((await fetch(server.url + '/api/v1/items/meta')).status !== 404) {
+    const sel = page.locator('[data-test=grades-select]')
+    await sel.click()
+    await sel.locator('input').pressSequentially('基本合格')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '基本合格' }).click()
+    await page.keyboard.press('Escape')
+    assert.match(await sel.textContent(), /基本合格/)
+    await page.click('[data-test=grades-save]')
+    assert.match(await toast(page, 'success'), /评定等次已保存/)
+    assert.ok((await api('GET', '/api/v1/items/meta')).json.grades.includes('基本合格'))
+  }
+
   const office = await newPage(browser, server)
   await loginOk(office, 'gc_office')
   await office.goto('/admin/rules')
