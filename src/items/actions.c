@@ -603,6 +603,8 @@ static enum err act_tx(struct ctx *c, void *arg)
     default:
         break;
     }
+    if (!e)
+        e = item_deadlines(c, &it, tr, a->action, data);
     if (e) {
         json_decref(data);
         return e;

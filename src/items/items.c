@@ -2,6 +2,7 @@
  * items.c: the item itself: creation (立项 draft), loading, its JSON form, changes while a draft,
  * the timeline, the search bigrams and the reference lists (source kinds, grades).
  */
+#include "calendar/calendar.h"
 #include "items/items_internal.h"
 
 #include "audit/audit.h"
@@ -120,6 +121,8 @@ const char *items_light(struct ctx *c, const char *due_date, enum item_state s)
     if (due < today)
         return "red";
     struct calendar cal = {cal_builtin, cal_builtin_n};
+    if (calendar_load(c, &cal)) /* the administrators' calendar; the built-in one if unreadable */
+        cal = (struct calendar){cal_builtin, cal_builtin_n};
     if (due <= cal_add_workdays(&cal, today, (int)c->cfg->yellow_days))
         return "yellow";
     return "green";
@@ -242,6 +245,30 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     stmt_done(st);
     free(d);
     return rc < 0 ? ctx_store_fail(c, rc, "记录办理过程") : ERR_OK;
+}
+
+enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
+                            const char *note, json_t *data)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT id FROM item_tracks WHERE item_id = ? AND unit_id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "记录办理过程");
+    stmt_bind_int(st, 1, item_id);
+    stmt_bind_int(st, 2, unit_id);
+    int64_t track = 0;
+    int rc = stmt_one_int(st, &track);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "记录办理过程");
+    st = db_prepare(c->db, "SELECT COUNT(*) FROM items WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "记录办理过程");
+    stmt_bind_int(st, 1, item_id);
+    int64_t exists = 0;
+    if ((rc = stmt_one_int(st, &exists)) < 0)
+        return ctx_store_fail(c, rc, "记录办理过程");
+    if (!exists)
+        return ERR_OK;
+    return item_event(c, item_id, kind, action, -1, -1, track, unit_id, note, data);
 }
 
 /* ---- loading ---- */
