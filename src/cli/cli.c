@@ -40,6 +40,10 @@ static const struct cli_command commands[] = {
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
+    {"gen", cmd_gen, "[--units N] [--items N] [--events N]",
+     "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
+     "1,000,000 items, 5,000,000 events).",
+     false},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
      true},
