@@ -267,10 +267,13 @@ static bool send_email(struct ctx *c, int64_t id, const char *to, const char *su
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    if (cfg->smtp_starttls)
+        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    else if (cfg->smtp_user && *cfg->smtp_user)
+        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY); /* never send a password in clear if avoidable */
     if (cfg->smtp_user && *cfg->smtp_user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, cfg->smtp_user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->smtp_password);
-        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
     }
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK)
@@ -321,6 +324,24 @@ static bool send_sms(struct ctx *c, const char *to, const char *text, char *err,
     curl_easy_cleanup(h);
     free(body);
     return ok;
+}
+
+/* The SMS text from cfg->sms_template: {subject} and {body} replaced; arena. */
+static const char *sms_text(struct ctx *c, const char *subject, const char *body)
+{
+    const char *t = c->cfg->sms_template && *c->cfg->sms_template ? c->cfg->sms_template : "{subject}";
+    char *out = arena_strdup(c->arena, "");
+    while (*t) {
+        const char *sub = strstr(t, "{subject}"), *bod = strstr(t, "{body}");
+        const char *next = sub && (!bod || sub < bod) ? sub : bod;
+        if (!next) {
+            out = arena_printf(c->arena, "%s%s", out, t);
+            break;
+        }
+        out = arena_printf(c->arena, "%s%.*s%s", out, (int)(next - t), t, next == sub ? subject : body);
+        t = next + (next == sub ? 9 : 6);
+    }
+    return out;
 }
 
 struct claimed {
@@ -401,7 +422,7 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         char err[512] = "";
         bool ok = !strcmp(r->channel, "email")
                       ? send_email(c, r->id, r->address, r->subject, r->body, err, sizeof err)
-                      : send_sms(c, r->address, arena_printf(c->arena, "%s %s", r->subject, r->body), err, sizeof err);
+                      : send_sms(c, r->address, sms_text(c, r->subject, r->body), err, sizeof err);
         char at[21];
         time_format_iso(c->now, at);
         bool dead = !ok && r->attempts >= c->cfg->notify_attempts;
