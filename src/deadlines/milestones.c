@@ -502,8 +502,16 @@ static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *ca
     }
     char due[11];
     cal_format_date(m.due, due);
-    enum light lt = deadlines_light(cal, m.due, m.due, time_local_day(c->now), done, -1, (int)c->cfg->yellow_days,
-                                    (int)c->cfg->pace_threshold);
+    /* 序时进度: the resolution milestone compares the track's reported progress with the time gone
+     * since the milestone was set */
+    int percent = -1;
+    int64_t start = m.due, created;
+    if (m.kind == MS_RESOLUTION && time_parse_iso(stmt_text(st, 15), &created)) {
+        percent = items_track_progress(c, m.item_id, m.unit_id);
+        start = time_local_day(created);
+    }
+    enum light lt = deadlines_light(cal, start, m.due, time_local_day(c->now), done, percent,
+                                    (int)c->cfg->yellow_days, (int)c->cfg->pace_threshold);
     if (!strcmp(m.state, "cancelled"))
         lt = LIGHT_DONE;
     return json_pack("{sI sI sI ss ss si ss ss sb ss so sb sb sb ss si so}", "id", (json_int_t)m.id, "item_id",
@@ -521,7 +529,7 @@ enum err deadlines_list(struct ctx *c, int64_t item_id, json_t **out)
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late FROM milestones "
+    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
                                         "WHERE item_id = ? ORDER BY unit_id, due_date, id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
@@ -546,7 +554,7 @@ static enum err ms_get(struct ctx *c, int64_t id, json_t **out)
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late FROM milestones "
+    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
                                         "WHERE id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");

@@ -247,6 +247,17 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     return rc < 0 ? ctx_store_fail(c, rc, "记录办理过程") : ERR_OK;
 }
 
+int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT progress FROM item_tracks WHERE item_id = ? AND unit_id = ?");
+    if (!st)
+        return -1;
+    stmt_bind_int(st, 1, item_id);
+    stmt_bind_int(st, 2, unit_id);
+    int64_t p = -1;
+    return stmt_one_int(st, &p) == STORE_ROW ? (int)p : -1;
+}
+
 enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
                             const char *note, json_t *data)
 {

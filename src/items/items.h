@@ -66,6 +66,9 @@ enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char 
  * within cfg->yellow_days working days, "green", or "none" when the item is not running. */
 const char *items_light(struct ctx *c, const char *due_date, enum item_state s);
 
+/* The percent done last reported by unit_id's track of the item; -1 when there is no such track. */
+int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);
+
 /* For other modules (deadlines: reminders, ladder steps, paused clocks): appends a timeline event
  * to an item inside the caller's transaction; unit_id 0 for the item as a whole. An item id that
  * does not exist is ignored (ERR_OK). data is borrowed. */

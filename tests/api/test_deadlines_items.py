@@ -219,3 +219,28 @@ def test_suspension_pauses_the_clocks(world):
     events = w.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"]
     actions = [e["action"] for e in events if e["kind"] == "deadline"]
     assert actions == ["pause", "resume"]
+
+
+def test_lights_follow_time_proportional_progress(world):
+    w = world
+    iid = w.item()
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "刚起步", "percent": 10}).status == 201
+
+    def light():
+        return [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]["light"]
+
+    assert light() == "green"
+    # Tuesday 10 Mar: 8 of 14 days gone (57 %), 10 % done: behind by more than pace_threshold (20)
+    w.clock("2026-03-10T09:00:00+08:00")
+    assert light() == "yellow"
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "过半", "percent": 60}).status == 201
+    assert light() == "green"
+    w.clock("2026-03-13T09:00:00+08:00")  # within yellow_days (2) working days of 16 Mar
+    assert light() == "yellow"
+    w.clock("2026-03-17T09:00:00+08:00")
+    assert light() == "red"
+    for user, action, body in (("gc_contact", "request_completion", {"text": "已完成"}), ("gc_head", "sign", {})):
+        assert w.c(user).post(f"/api/v1/items/{iid}/actions/{action}", body).status == 200, action
+    res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
+    assert res["state"] == "done" and res["done_late"] and res["light"] == "done_late"
