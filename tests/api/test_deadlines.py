@@ -149,6 +149,8 @@ def test_calendar_admin_edits_are_audited_and_refused_for_others(fresh_server):
                      {"day": "2027-01-09", "kind": "workday", "name": "调休"}]}
     r = office.put("/api/v1/calendar/2027", body)
     assert r.status == 403, r
+    # a county's administrator does not change the calendar every county shares
+    assert fresh_server.client("gc_admin").put("/api/v1/calendar/2027", body).status == 403
     assert fresh_server.client().put("/api/v1/calendar/2027", body).status == 401
     bad = [
         {"days": [{"day": "2028-01-01", "kind": "holiday"}]},            # other year
@@ -224,6 +226,7 @@ def test_rules_presets_custom_and_refusals(fresh_server):
     assert r.json["ladder"] == {"remind_before": [2, 0], "press_after": 1, "notice_after": 3, "report_after": 5}
 
     assert office.put("/api/v1/rules", {"preset": "yangquan"}).status == 403
+    assert fresh_server.client("ap_admin").put("/api/v1/rules", {"preset": "yangquan"}).status == 403
     r = admin.put("/api/v1/rules", {"preset": "yangquan"})
     assert r.status == 200, r
     assert r.json["preset"] == "yangquan"
