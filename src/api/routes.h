@@ -11,6 +11,7 @@ extern const struct route user_routes[];
 extern const struct route audit_routes[];
 extern const struct route calendar_routes[];
 extern const struct route notify_routes[];
+extern const struct route docs_routes[];
 extern const struct route cluster_routes[];
 extern const struct route item_routes[];
 

@@ -11,9 +11,9 @@
 #include <string.h>
 
 /* The bytes a record's hash covers: every field, separated by 0x1f, after the previous hash. */
-static void audit_hash(int64_t seq, const char *at, const char *actor_id, const char *actor, const char *role,
-                       const char *unit_id, const char *action, const char *otype, const char *oid,
-                       const char *summary, const char *client, const char *scope, const char *prev, char out[65])
+void audit_hash(int64_t seq, const char *at, const char *actor_id, const char *actor, const char *role,
+                const char *unit_id, const char *action, const char *otype, const char *oid, const char *summary,
+                const char *client, const char *scope, const char *prev, char out[65])
 {
     struct sm3_ctx *h = sm3_begin();
     char num[32];

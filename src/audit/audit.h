@@ -19,6 +19,12 @@
 enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id,
                       json_t *summary);
 
+/* The SM3 hash of one record from its stored fields (NULL counts as ""), after prev: what the chain
+ * stores in audit_log.hash. Exposed so that archive files can be checked offline. */
+void audit_hash(int64_t seq, const char *at, const char *actor_id, const char *actor, const char *role,
+                const char *unit_id, const char *action, const char *otype, const char *oid, const char *summary,
+                const char *client, const char *scope, const char *prev, char out[65]);
+
 struct audit_check {
     bool ok;
     int64_t records;

@@ -46,6 +46,9 @@ struct config {
     int64_t pace_threshold;    /* percent behind time-proportional progress that turns yellow */
     int64_t notify_attempts;   /* e-mail/SMS delivery attempts before a dead letter */
     int64_t notify_retry_s;    /* first retry delay; doubles after each failure */
+    char *font_title;          /* Pango family of document titles (小标宋 role) */
+    char *font_body;           /* Pango family of document body text (仿宋 role) */
+    char *font_heading;        /* Pango family of first-level headings (黑体 role) */
 };
 
 enum conf_type { CONF_STR, CONF_INT, CONF_BOOL };

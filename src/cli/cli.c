@@ -35,6 +35,14 @@ static const struct cli_command commands[] = {
      "Runs one scheduler pass (reminders, escalation ladder, e-mail and SMS delivery) and exits; for cron. "
      "--now sets the test clock first (test deployments only).",
      false},
+    {"document render", cmd_document_render, "KIND MODEL.json OUT.pdf",
+     "Renders an official document (notice, reminder, record, list) from a JSON model, without a database "
+     "(see docs/documents.md).",
+     true},
+    {"verify", cmd_verify, "ARCHIVE.zip | SIGNATURE.json | SIGNATURE_ID",
+     "Checks an archive file offline (every member's SM3, the manifest seal, the audit sub-chain, every "
+     "signature) or one seal signature, and names what does not match; exits non-zero on any mismatch.",
+     true},
     {"migrate-data", cmd_migrate_data, "--from sqlite:PATH --to postgres://USER@HOST:PORT/DB",
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",

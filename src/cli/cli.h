@@ -62,5 +62,7 @@ int cmd_gen(struct cli *cli);
 int cmd_workflow(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);
+int cmd_document_render(struct cli *cli);
+int cmd_verify(struct cli *cli);
 
 #endif

@@ -1,0 +1,222 @@
+/* api_docs.c: documents of items (PDF, XLSX, CSV, import, archive files), seals and signatures. */
+#include "api/routes.h"
+#include "docs/itemdocs.h"
+#include "docs/seal.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/*
+ * The ledger filter from the query string: the same parameters as GET /api/v1/items (without
+ * paging); *words describes it for the list's heading. False if a 400 was replied.
+ */
+static bool ledger_filter(struct req *rq, struct ledger_query *q, const char **words)
+{
+    memset(q, 0, sizeof *q);
+    int64_t year, overdue;
+    if (!req_query_int(rq, "lead_unit_id", 0, INT64_MAX, 0, &q->lead_unit_id) ||
+        !req_query_int(rq, "co_unit_id", 0, INT64_MAX, 0, &q->co_unit_id) ||
+        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q->unit_id) ||
+        !req_query_int(rq, "leader_id", 0, INT64_MAX, 0, &q->leader_id) ||
+        !req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &q->parent_id) ||
+        !req_query_int(rq, "year", 0, 9999, 0, &year) || !req_query_int(rq, "overdue", 0, 1, 0, &overdue))
+        return false;
+    q->year = year;
+    q->overdue = overdue != 0;
+    static const char *const keys[] = {"state", "source_kind", "importance", "kind", "tag", "q", "light",
+                                       "sort", "due_before", "due_after"};
+    const char **slots[] = {&q->state, &q->source_kind, &q->importance, &q->kind, &q->tag, &q->q, &q->light,
+                            &q->sort, &q->due_before, &q->due_after};
+    const char *w = "";
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        const char *v = req_query(rq, keys[i]);
+        *slots[i] = v && *v ? v : NULL;
+        if (*slots[i] && strcmp(keys[i], "sort"))
+            w = arena_printf(rq->arena, "%s%s%s=%s", w, *w ? "；" : "", keys[i], v);
+    }
+    if (q->q && strlen(q->q) > 200) {
+        reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
+        return false;
+    }
+    if (q->overdue)
+        w = arena_printf(rq->arena, "%s%s已逾期", w, *w ? "；" : "");
+    if (year)
+        w = arena_printf(rq->arena, "%s%s%lld年度", w, *w ? "；" : "", (long long)year);
+    *words = w;
+    return true;
+}
+
+/* Replies with a file download of bytes (taken from b). */
+static int reply_download(struct req *rq, const char *type, const char *filename, struct buf *b)
+{
+    reply_bytes(rq, 200, type, b->data ? b->data : "", b->len);
+    buf_free(b);
+    reply_header(rq, "Content-Disposition",
+                 arena_printf(rq->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", filename, filename));
+    return 0;
+}
+
+/* GET /api/v1/items/{id}/documents/{kind}.pdf, kind: notice, reminder, record. Same permission as the item. */
+static int h_item_document(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "督办事项不存在");
+    const char *file = req_param(rq, "file");
+    size_t n = strlen(file);
+    enum doc_kind kind;
+    if (n < 5 || strcmp(file + n - 4, ".pdf") || !doc_kind_parse(arena_strndup(rq->arena, file, n - 4), &kind) ||
+        kind == DOC_LIST)
+        return reply_error(rq, ERR_NOT_FOUND, "没有这种文书（notice.pdf、reminder.pdf、record.pdf）");
+    struct buf out = {0};
+    enum err e = docs_item_pdf(&rq->ctx, id, kind, &out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    return reply_download(rq, "application/pdf", arena_printf(rq->arena, "%s-%lld.pdf", doc_kind_name(kind),
+                                                              (long long)id), &out);
+}
+
+/* GET /api/v1/items/documents/list.pdf?<ledger filters> */
+static int h_list_document(struct req *rq)
+{
+    struct ledger_query q;
+    const char *words;
+    if (!ledger_filter(rq, &q, &words))
+        return 0;
+    struct buf out = {0};
+    enum err e = docs_list_pdf(&rq->ctx, &q, words, &out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    return reply_download(rq, "application/pdf", "list.pdf", &out);
+}
+
+/* GET /api/v1/items/export.xlsx?<ledger filters> */
+static int h_export_xlsx(struct req *rq)
+{
+    struct ledger_query q;
+    const char *words, *path;
+    if (!ledger_filter(rq, &q, &words))
+        return 0;
+    enum err e = docs_ledger_xlsx(&rq->ctx, &q, &path);
+    if (e)
+        return reply_ctx_error(rq);
+    FILE *f = fopen(path, "rb");
+    struct buf b = {0};
+    char chunk[65536];
+    size_t got;
+    while (f && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
+        buf_append(&b, chunk, got);
+    if (f)
+        fclose(f);
+    unlink(path);
+    if (!f)
+        return reply_error(rq, ERR_INTERNAL, "导出失败：无法读取生成的文件");
+    return reply_download(rq, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ledger.xlsx", &b);
+}
+
+/* GET /api/v1/items/export.csv?<ledger filters> */
+static int h_export_csv(struct req *rq)
+{
+    struct ledger_query q;
+    const char *words;
+    if (!ledger_filter(rq, &q, &words))
+        return 0;
+    struct buf out = {0};
+    enum err e = docs_ledger_csv(&rq->ctx, &q, &out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    return reply_download(rq, "text/csv; charset=utf-8", "ledger.csv", &out);
+}
+
+/* POST /api/v1/items/import?dry_run=1 (text/csv body): all rows or none; 422 lists the rows' errors. */
+static int h_import(struct req *rq)
+{
+    int64_t dry;
+    if (!req_query_int(rq, "dry_run", 0, 1, 0, &dry))
+        return 0;
+    if (!rq->body_len)
+        return reply_error(rq, ERR_BAD_REQUEST, "请上传 CSV 文件内容");
+    json_t *report = NULL;
+    enum err e = docs_import_csv(&rq->ctx, rq->body, rq->body_len, dry != 0, &report);
+    if (e) {
+        json_t *body = json_pack("{s{ss ss sO}}", "error", "code", err_code(e), "message",
+                                 rq->ctx.msg ? rq->ctx.msg : err_default_message(e), "rows",
+                                 json_object_get(report, "errors"));
+        json_decref(report);
+        return reply_json(rq, err_status(e), body);
+    }
+    return reply_json(rq, dry ? 200 : 201, report);
+}
+
+/* GET /api/v1/items/{id}/archive.zip: the archive file of an archived item. */
+static int h_archive(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "督办事项不存在");
+    const char *path, *name;
+    enum err e = docs_archive_file(&rq->ctx, id, &path, &name);
+    if (e)
+        return reply_ctx_error(rq);
+    rq->reply_file = path;
+    rq->reply_type = "application/zip";
+    rq->status = 200;
+    reply_header(rq, "Content-Disposition",
+                 arena_printf(rq->arena, "attachment; filename=\"archive-%lld.zip\"", (long long)id));
+    (void)name;
+    return 0;
+}
+
+/* POST /api/v1/units/{id}/seal: creates the unit's SM2 seal. 201 with its public part. */
+static int h_seal_create(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    json_t *out = NULL;
+    enum err e = seal_create(&rq->ctx, id, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_seal_get(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    json_t *out = NULL;
+    enum err e = seal_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/signatures/{id}: a signature record with everything needed to verify it offline. */
+static int h_signature_get(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "电子签章记录不存在");
+    json_t *out = NULL;
+    enum err e = seal_signature_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+const struct route docs_routes[] = {
+    {"GET", "/api/v1/items/{id}/documents/{file}", h_item_document, CAP_ITEM_READ, 0,
+     "an item's notice, reminder or record as PDF (notice.pdf, reminder.pdf, record.pdf)"},
+    {"GET", "/api/v1/items/documents/list.pdf", h_list_document, CAP_ITEM_READ, 0, "the list of a ledger filter as PDF"},
+    {"GET", "/api/v1/items/export.xlsx", h_export_xlsx, CAP_ITEM_READ, 0, "the ledger of a filter as XLSX"},
+    {"GET", "/api/v1/items/export.csv", h_export_csv, CAP_ITEM_READ, 0, "the ledger of a filter as CSV"},
+    {"POST", "/api/v1/items/import", h_import, CAP_ITEM_REGISTER, ROUTE_RAW, "import draft items from CSV (dry_run=1: preview)"},
+    {"GET", "/api/v1/items/{id}/archive.zip", h_archive, CAP_ITEM_READ, 0, "the archive file (立卷归档) of an archived item"},
+    {"POST", "/api/v1/units/{id}/seal", h_seal_create, CAP_UNIT_WRITE, 0, "create the unit's digital seal (SM2)"},
+    {"GET", "/api/v1/units/{id}/seal", h_seal_get, CAP_UNIT_READ, 0, "the unit's seal: fingerprint and public key"},
+    {"GET", "/api/v1/signatures/{id}", h_signature_get, CAP_SIGNED_IN, 0, "a seal signature, verifiable offline"},
+    {NULL, NULL, NULL, 0, 0, NULL},
+};

@@ -1,0 +1,48 @@
+/*
+ * itemdocs.h: the documents of supervision items: PDFs of an item and of a ledger filter, the
+ * ledger as XLSX/CSV, the CSV import of items, the seal on a signed completion reply, and the
+ * archive file. Reads go through the items module (items_get, items_ledger, …), so every
+ * document carries the same permission as the item or ledger it shows.
+ */
+#ifndef DUCHA_ITEMDOCS_H
+#define DUCHA_ITEMDOCS_H
+
+#include "base/buf.h"
+#include "docs/pdf.h"
+#include "items/items.h"
+
+/* The item's notice, reminder or record as PDF (appended to out). 404/403 as items_get. */
+enum err docs_item_pdf(struct ctx *c, int64_t item_id, enum doc_kind kind, struct buf *out);
+/* The list (督办事项清单) of every item matching the ledger filter (all pages). filter: the
+ * query in words, printed under the title. */
+enum err docs_list_pdf(struct ctx *c, const struct ledger_query *q, const char *filter, struct buf *out);
+/* The ledger as XLSX in a new temporary file under data_dir (*path: arena; the caller unlinks). */
+enum err docs_ledger_xlsx(struct ctx *c, const struct ledger_query *q, const char **path);
+/* The ledger as CSV (appended to out). */
+enum err docs_ledger_csv(struct ctx *c, const struct ledger_query *q, struct buf *out);
+
+/*
+ * Imports draft items from CSV (header: title, requirement, source_kind, source_ref, lead_unit,
+ * co_units, leader, due_date, importance, kind; see docs/documents.md). All rows or none: every
+ * row is checked and created in one transaction that is rolled back if any row fails or dry_run
+ * is set. *report: {"dry_run", "created", "items":[{row, title, …}], "errors":[{row, message}]}.
+ */
+enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_run, json_t **report);
+
+/*
+ * Seals a signed completion reply: the canonical JSON of {item_id, number, title, unit_id, unit,
+ * reply, signer, signed_at} is signed with the unit's seal (created on first use). Called by the
+ * items workflow's sign action inside its transaction. Without a configured secret_key the reply is
+ * signed without a seal (a warning is logged), so that deployments without seals keep working.
+ */
+enum err docs_seal_reply(struct ctx *c, int64_t item_id, const char *number, const char *title, int64_t unit_id,
+                         const char *unit_name, const char *reply);
+
+/* Builds the item's archive file under data_dir/archives (needs the item archived or completed
+ * and CAP_ITEM_REGISTER at its office). *out: {file, size, sm3, created_at}. */
+enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out);
+/* The latest archive file of an item the caller may read (building it if the item is archived and
+ * none exists yet): *path and *filename in the arena. 404 if the item has no archive. */
+enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path, const char **filename);
+
+#endif

@@ -1,0 +1,86 @@
+/*
+ * model.h: the documents' view of a supervision item (督办事项) and of the office that issues
+ * them. The renderers (pdf.c, ledger.c, archive.c) read only these structs, never the database,
+ * so they can be driven from a JSON model too (`ducha document render`, tests). All strings are
+ * borrowed (arena or json_t lifetime); NULL or "" means "not known" and is printed as a blank.
+ */
+#ifndef DUCHA_DOCS_MODEL_H
+#define DUCHA_DOCS_MODEL_H
+
+#include "base/arena.h"
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct doc_milestone {
+    const char *title, *due, *done; /* due/done: YYYY-MM-DD; done NULL while open */
+};
+
+struct doc_event {
+    const char *at, *actor, *action, *note; /* at: ISO instant */
+};
+
+struct doc_report {
+    const char *at, *unit, *author, *text;
+    int progress; /* percent */
+};
+
+/* A seal impression on a document: the unit's seal and who applied it when. */
+struct doc_seal {
+    const char *unit, *signer, *signed_at, *fingerprint;
+};
+
+struct doc_item {
+    int64_t id;
+    const char *number, *title, *source, *content, *requirement;
+    const char *source_kind, *source_ref, *importance, *kind; /* machine values (CSV) */
+    const char *lead_unit;
+    const char **co_units;
+    int nco;
+    const char *leader, *deadline, *state, *light;
+    int progress;
+    int overdue_days;
+    const char *registered_at, *assigned_at, *completed_at; /* YYYY-MM-DD */
+    const char *reply;                                      /* completion reply text */
+    struct doc_milestone *milestones;
+    int nmilestones;
+    struct doc_event *events;
+    int nevents;
+    struct doc_report *reports;
+    int nreports;
+    struct doc_seal *seals;
+    int nseals;
+};
+
+/* The issuing office (发文机关) and the document's fixed parts. */
+struct doc_office {
+    const char *issuer;  /* 发文机关署名, e.g. 古城县人民政府办公室 */
+    const char *header;  /* 发文机关标志; default issuer + "文件" */
+    const char *copy_to; /* 抄送 (版记), may be empty */
+    const char *contact; /* 联系人及电话, may be empty */
+    struct doc_seal *seal; /* the office's seal pressed on the signature, or NULL */
+};
+
+/* Fills an item from its JSON model (see docs/documents.md); strings borrow from j. */
+void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *out);
+void doc_office_from_json(struct arena *a, const json_t *j, struct doc_office *out);
+
+/*
+ * Fills an item from the items module's JSON (items_get, a ledger row, items_events,
+ * items_reports; the last three may be NULL) and the seal signatures of the item (may be NULL).
+ * today (YYYY-MM-DD) counts overdue days of a running item. Strings borrow from the JSON.
+ */
+void doc_item_from_items(struct arena *a, const json_t *item, const json_t *events, const json_t *reports,
+                         const json_t *signatures, const char *today, struct doc_item *out);
+
+/* "2026-11-23" (or an ISO instant) -> "2026年11月23日" in arena memory; "" if malformed. */
+const char *doc_date_cn(struct arena *a, const char *date);
+/* An ISO instant as local "2026-11-23 09:30" (the input itself if it is not an instant). */
+const char *doc_time_local(struct arena *a, const char *iso);
+/* An ISO instant (or a date) as the local date "YYYY-MM-DD". */
+const char *doc_day_local(struct arena *a, const char *iso);
+/* Chinese label of a traffic light ("red" -> "红灯"), or the input. */
+const char *doc_light_label(const char *light);
+
+#endif

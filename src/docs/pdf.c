@@ -1,0 +1,725 @@
+/*
+ * pdf.c: the GB/T 9704-2012 page and the four supervision documents drawn on it.
+ *
+ * Coordinates are PDF points from the top-left corner of the page. The body text sits on a
+ * fixed grid: 22 lines in the 225 mm 版心 (one line = 10.23 mm) and 28 characters across
+ * 156 mm (3号 = 16 pt with a small negative letter spacing). A "flow" keeps the current
+ * position and starts a new page when a line would cross the bottom of the 版心.
+ */
+#include "docs/pdf.h"
+
+#include <cairo-pdf.h>
+#include <math.h>
+#include <pango/pangocairo.h>
+#include <stdio.h>
+#include <string.h>
+
+#define MM(x) ((x) * 72.0 / 25.4)
+#define PAGE_W MM(210.0)
+#define PAGE_H MM(297.0)
+#define LEFT MM(28.0)
+#define TOP MM(37.0)
+#define TEXT_W MM(156.0)
+#define TEXT_H MM(225.0)
+#define BOTTOM (TOP + TEXT_H)
+#define PITCH (TEXT_H / 22.0)
+#define SIZE_BODY 16.0  /* 3号 */
+#define SIZE_TITLE 22.0 /* 2号 */
+#define SIZE_PAGENO 14.0 /* 4号 */
+#define SIZE_TABLE 10.5 /* 5号 */
+
+static const double RED[3] = {0.90, 0.0, 0.07};
+static const double BLACK[3] = {0, 0, 0};
+
+static const struct {
+    const char *name, *label;
+} kinds[DOC__COUNT] = {
+    [DOC_NOTICE] = {"notice", "督办通知"},
+    [DOC_REMINDER] = {"reminder", "催办通知"},
+    [DOC_RECORD] = {"record", "督办事项办理情况"},
+    [DOC_LIST] = {"list", "督办事项清单"},
+};
+
+bool doc_kind_parse(const char *name, enum doc_kind *out)
+{
+    for (int k = 0; k < DOC__COUNT; k++)
+        if (name && !strcmp(name, kinds[k].name)) {
+            *out = (enum doc_kind)k;
+            return true;
+        }
+    return false;
+}
+
+const char *doc_kind_name(enum doc_kind k)
+{
+    return (unsigned)k < DOC__COUNT ? kinds[k].name : "?";
+}
+
+const char *doc_kind_label(enum doc_kind k)
+{
+    return (unsigned)k < DOC__COUNT ? kinds[k].label : "?";
+}
+
+struct pdf {
+    cairo_surface_t *surf;
+    cairo_t *cr;
+    struct arena *a;
+    const struct pdf_fonts *fonts;
+    double y;   /* top of the next line */
+    int page;   /* 1-based number of the page being drawn */
+    struct buf *out;
+    bool oom;
+};
+
+static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len)
+{
+    struct pdf *p = closure;
+    if (!buf_append(p->out, data, len)) {
+        p->oom = true;
+        return CAIRO_STATUS_WRITE_ERROR;
+    }
+    return CAIRO_STATUS_SUCCESS;
+}
+
+/* ---- text ---- */
+
+enum align { AL_LEFT, AL_CENTER, AL_RIGHT, AL_JUSTIFY };
+
+struct style {
+    const char *font;
+    double size;
+    enum align align;
+    double indent;      /* first-line indent in characters */
+    double left;        /* left inset of every line, in points */
+    double width;       /* 0: the 版心 width minus left */
+    const double *color;
+    double pitch;       /* line advance; 0: the body grid */
+    double spacing;     /* letter spacing in points */
+};
+
+static PangoLayout *make_layout(struct pdf *p, const char *text, const struct style *s)
+{
+    PangoLayout *l = pango_cairo_create_layout(p->cr);
+    PangoFontDescription *fd = pango_font_description_from_string(s->font);
+    pango_font_description_set_absolute_size(fd, s->size * PANGO_SCALE);
+    pango_layout_set_font_description(l, fd);
+    pango_font_description_free(fd);
+    double width = s->width > 0 ? s->width : TEXT_W - s->left;
+    pango_layout_set_width(l, (int)(width * PANGO_SCALE));
+    pango_layout_set_wrap(l, PANGO_WRAP_WORD_CHAR);
+    pango_layout_set_indent(l, (int)(s->indent * (s->size + s->spacing) * PANGO_SCALE));
+    pango_layout_set_alignment(l, s->align == AL_CENTER  ? PANGO_ALIGN_CENTER
+                                  : s->align == AL_RIGHT ? PANGO_ALIGN_RIGHT
+                                                         : PANGO_ALIGN_LEFT);
+    pango_layout_set_justify(l, s->align == AL_JUSTIFY);
+    if (s->spacing != 0) {
+        PangoAttrList *al = pango_attr_list_new();
+        pango_attr_list_insert(al, pango_attr_letter_spacing_new((int)(s->spacing * PANGO_SCALE)));
+        pango_layout_set_attributes(l, al);
+        pango_attr_list_unref(al);
+    }
+    pango_layout_set_text(l, text, -1);
+    return l;
+}
+
+static void finish_page(struct pdf *p);
+
+static void new_page(struct pdf *p)
+{
+    finish_page(p);
+    cairo_show_page(p->cr);
+    p->page++;
+    p->y = TOP;
+}
+
+/* Page number "— N —" in 4号 type, its top 7 mm below the 版心; odd right, even left, one character in. */
+static void finish_page(struct pdf *p)
+{
+    char txt[32];
+    snprintf(txt, sizeof txt, "— %d —", p->page);
+    struct style s = {p->fonts->body, SIZE_PAGENO, AL_LEFT, 0, 0, 0, BLACK, 0, 0};
+    PangoLayout *l = make_layout(p, txt, &s);
+    pango_layout_set_width(l, -1);
+    PangoRectangle ink, log;
+    pango_layout_get_pixel_extents(l, &ink, &log);
+    double x = p->page % 2 ? LEFT + TEXT_W - SIZE_PAGENO - log.width : LEFT + SIZE_PAGENO;
+    cairo_set_source_rgb(p->cr, 0, 0, 0);
+    cairo_move_to(p->cr, x, BOTTOM + MM(7.0) - ink.y);
+    pango_cairo_show_layout(p->cr, l);
+    g_object_unref(l);
+}
+
+/* Draws a paragraph line by line on the grid; returns the y of the last line's top. */
+static double para(struct pdf *p, const char *text, const struct style *s)
+{
+    if (!text)
+        return p->y;
+    PangoLayout *l = make_layout(p, text, s);
+    double pitch = s->pitch > 0 ? s->pitch : PITCH;
+    double last = p->y;
+    PangoLayoutIter *it = pango_layout_get_iter(l);
+    do {
+        if (p->y + pitch > BOTTOM + 0.5)
+            new_page(p);
+        PangoLayoutLine *line = pango_layout_iter_get_line_readonly(it);
+        PangoRectangle logical;
+        pango_layout_iter_get_line_extents(it, NULL, &logical);
+        int baseline = pango_layout_iter_get_baseline(it);
+        double lh = logical.height / (double)PANGO_SCALE;
+        double top = p->y + (pitch - lh) / 2;
+        double base = top + (baseline - logical.y) / (double)PANGO_SCALE;
+        cairo_set_source_rgb(p->cr, s->color[0], s->color[1], s->color[2]);
+        cairo_move_to(p->cr, LEFT + s->left + logical.x / (double)PANGO_SCALE, base);
+        pango_cairo_show_layout_line(p->cr, line);
+        last = p->y;
+        p->y += pitch;
+    } while (pango_layout_iter_next_line(it));
+    pango_layout_iter_free(it);
+    g_object_unref(l);
+    return last;
+}
+
+static struct style body_style(struct pdf *p)
+{
+    return (struct style){p->fonts->body, SIZE_BODY, AL_JUSTIFY, 2, 0, 0, BLACK, 0, -0.21};
+}
+
+static void body(struct pdf *p, const char *text)
+{
+    struct style s = body_style(p);
+    para(p, text, &s);
+}
+
+/* First-level heading "一、…" in the 黑体 role. */
+static void heading(struct pdf *p, const char *text)
+{
+    if (p->y + PITCH * 3 > BOTTOM) /* keep a heading with what follows it */
+        new_page(p);
+    struct style s = body_style(p);
+    s.font = p->fonts->heading;
+    para(p, text, &s);
+}
+
+static void blank(struct pdf *p, double lines)
+{
+    p->y += PITCH * lines;
+}
+
+/* ---- the 版头 (header), title and closing ---- */
+
+/* Red issuing-authority header 35 mm below the top of the 版心, number, red rule; then the title. */
+static void masthead(struct pdf *p, const struct doc_office *o, const char *number)
+{
+    const char *header = o->header && *o->header ? o->header : o->issuer;
+    struct style hs = {p->fonts->title, 44.0, AL_LEFT, 0, 0, 0, RED, 0, 0};
+    PangoLayout *l = make_layout(p, header, &hs);
+    pango_layout_set_width(l, -1);
+    PangoRectangle ink, log;
+    pango_layout_get_extents(l, &ink, &log);
+    double w = log.width / (double)PANGO_SCALE, scale = 1.0;
+    if (w > TEXT_W * 0.96)
+        scale = TEXT_W * 0.96 / w;
+    double top = TOP + MM(35.0);
+    cairo_save(p->cr);
+    cairo_set_source_rgb(p->cr, RED[0], RED[1], RED[2]);
+    cairo_translate(p->cr, LEFT + (TEXT_W - w * scale) / 2, top - ink.y / (double)PANGO_SCALE);
+    cairo_scale(p->cr, scale, 1.0);
+    cairo_move_to(p->cr, 0, 0);
+    pango_cairo_show_layout(p->cr, l);
+    cairo_restore(p->cr);
+    double header_bottom = top + ink.height / (double)PANGO_SCALE;
+    g_object_unref(l);
+
+    /* 发文字号: two blank lines below the header, centred */
+    p->y = header_bottom + PITCH * 2 - PITCH * 0.5;
+    struct style ns = body_style(p);
+    ns.align = AL_CENTER;
+    ns.indent = 0;
+    double num_top = para(p, number && *number ? number : " ", &ns);
+    /* the red rule 4 mm below the number */
+    double rule = num_top + PITCH / 2 + SIZE_BODY * 0.5 + MM(4.0);
+    cairo_set_source_rgb(p->cr, RED[0], RED[1], RED[2]);
+    cairo_set_line_width(p->cr, MM(0.6));
+    cairo_move_to(p->cr, LEFT, rule);
+    cairo_line_to(p->cr, LEFT + TEXT_W, rule);
+    cairo_stroke(p->cr);
+    p->y = rule + PITCH * 1.5;
+}
+
+static void title(struct pdf *p, const char *text)
+{
+    struct style s = {p->fonts->title, SIZE_TITLE, AL_CENTER, 0, 0, 0, BLACK, SIZE_TITLE * 1.5, 0};
+    para(p, text, &s);
+}
+
+/* The five-pointed star centred at (cx, cy) with outer radius r. */
+static void star(cairo_t *cr, double cx, double cy, double r)
+{
+    for (int i = 0; i < 10; i++) {
+        double a = -M_PI / 2 + i * M_PI / 5, rr = i % 2 ? r * 0.382 : r;
+        double x = cx + rr * cos(a), y = cy + rr * sin(a);
+        if (i == 0)
+            cairo_move_to(cr, x, y);
+        else
+            cairo_line_to(cr, x, y);
+    }
+    cairo_close_path(cr);
+    cairo_fill(cr);
+}
+
+/* Splits UTF-8 text into characters (arena). */
+static int utf8_chars(struct arena *a, const char *s, const char ***out)
+{
+    int n = 0;
+    size_t len = strlen(s);
+    const char **v = arena_alloc(a, sizeof *v * (len + 1));
+    for (const char *q = s; *q;) {
+        size_t k = 1, left = strlen(q);
+        unsigned char c = (unsigned char)*q;
+        if (c >= 0xf0)
+            k = 4;
+        else if (c >= 0xe0)
+            k = 3;
+        else if (c >= 0xc0)
+            k = 2;
+        if (k > left)
+            k = left;
+        v[n++] = arena_strndup(a, q, k);
+        q += k;
+    }
+    *out = v;
+    return n;
+}
+
+/*
+ * A red electronic seal: ring, the unit's name along the upper arc, a star, "电子签章" below it;
+ * with the signer, time and the first 16 digits of the key fingerprint in small type underneath.
+ */
+static void seal_mark(struct pdf *p, double cx, double cy, const struct doc_seal *s)
+{
+    cairo_t *cr = p->cr;
+    double R = MM(21.0);
+    cairo_save(cr);
+    cairo_set_source_rgba(cr, RED[0], RED[1], RED[2], 0.85);
+    cairo_set_line_width(cr, MM(1.2));
+    cairo_arc(cr, cx, cy, R - MM(0.6), 0, 2 * M_PI);
+    cairo_stroke(cr);
+    star(cr, cx, cy, MM(6.5));
+
+    const char **ch;
+    int n = utf8_chars(p->a, s->unit && *s->unit ? s->unit : "电子印章", &ch);
+    double size = n > 14 ? MM(4.2) : MM(5.2);
+    double step = fmin(M_PI * 1.35 / n, 0.42), span = step * n;
+    double rt = R - MM(1.4) - size * 0.62;
+    struct style cs = {p->fonts->body, size, AL_LEFT, 0, 0, 0, RED, 0, 0};
+    for (int i = 0; i < n; i++) {
+        double th = -M_PI / 2 - span / 2 + (i + 0.5) * step;
+        PangoLayout *l = make_layout(p, ch[i], &cs);
+        pango_layout_set_width(l, -1);
+        PangoFontDescription *fd = pango_font_description_from_string(p->fonts->title);
+        pango_font_description_set_absolute_size(fd, size * PANGO_SCALE);
+        pango_layout_set_font_description(l, fd);
+        pango_font_description_free(fd);
+        PangoRectangle log;
+        pango_layout_get_extents(l, NULL, &log);
+        cairo_save(cr);
+        cairo_translate(cr, cx + rt * cos(th), cy + rt * sin(th));
+        cairo_rotate(cr, th + M_PI / 2);
+        cairo_move_to(cr, -log.width / 2.0 / PANGO_SCALE, -log.height / 2.0 / PANGO_SCALE);
+        pango_cairo_show_layout(cr, l);
+        cairo_restore(cr);
+        g_object_unref(l);
+    }
+    struct style ls = {p->fonts->body, MM(3.2), AL_LEFT, 0, 0, 0, RED, 0, 0};
+    PangoLayout *l = make_layout(p, "电子签章", &ls);
+    pango_layout_set_width(l, -1);
+    PangoRectangle log;
+    pango_layout_get_extents(l, NULL, &log);
+    cairo_move_to(cr, cx - log.width / 2.0 / PANGO_SCALE, cy + MM(8.5));
+    pango_cairo_show_layout(cr, l);
+    g_object_unref(l);
+    cairo_restore(cr);
+
+    /* the signature's particulars, in small grey type below the seal */
+    char fp[17] = "";
+    snprintf(fp, sizeof fp, "%s", s->fingerprint ? s->fingerprint : "");
+    const char *info = arena_printf(p->a, "签章人：%s　时间：%s\n印章指纹：%s", s->signer ? s->signer : "",
+                                    doc_time_local(p->a, s->signed_at), fp);
+    static const double GREY[3] = {0.35, 0.35, 0.35};
+    struct style is = {p->fonts->body, 8.0, AL_CENTER, 0, 0, MM(80.0), GREY, 0, 0};
+    l = make_layout(p, info, &is);
+    cairo_set_source_rgb(cr, GREY[0], GREY[1], GREY[2]);
+    cairo_move_to(cr, cx - MM(40.0), cy + R + MM(1.5));
+    pango_cairo_show_layout(cr, l);
+    g_object_unref(l);
+}
+
+/*
+ * Issuer and 成文日期. Without a seal: the issuer two characters in from the right, the date
+ * below it moved two characters right. With a seal: the date four characters in from the right,
+ * the issuer centred over it and the seal pressed over both (GB/T 9704-2012 7.3.5).
+ */
+static void signature(struct pdf *p, const char *issuer, const char *date, const struct doc_seal *seal)
+{
+    const char *date_cn = doc_date_cn(p->a, date);
+    double ch = SIZE_BODY - 0.21;
+    struct style s = body_style(p);
+    s.indent = 0;
+    s.align = AL_RIGHT;
+    /* the signature never stands alone on a page: drop the blank line before moving on */
+    double need = PITCH * (seal ? 3 : 2), gap = PITCH * (seal ? 2 : 1);
+    if (p->y + gap + need <= BOTTOM)
+        p->y += gap;
+    else if (p->y + need > BOTTOM)
+        new_page(p);
+    if (!seal) {
+        s.width = TEXT_W - 2 * ch;
+        double issuer_top = para(p, issuer, &s);
+        (void)issuer_top;
+        /* the date starts two characters right of the issuer's first character */
+        PangoLayout *li = make_layout(p, issuer, &s), *ld = make_layout(p, date_cn, &s);
+        PangoRectangle ri, rd;
+        pango_layout_get_extents(li, NULL, &ri);
+        pango_layout_get_extents(ld, NULL, &rd);
+        double issuer_x = TEXT_W - 2 * ch - ri.width / (double)PANGO_SCALE;
+        double date_w = rd.width / (double)PANGO_SCALE;
+        g_object_unref(li);
+        g_object_unref(ld);
+        double right_gap = TEXT_W - (issuer_x + 2 * ch) - date_w;
+        s.width = TEXT_W - (right_gap > 0 ? right_gap : 0);
+        para(p, date_cn, &s);
+        return;
+    }
+    s.width = TEXT_W - 4 * ch;
+    PangoLayout *ld = make_layout(p, date_cn, &s);
+    PangoRectangle rd;
+    pango_layout_get_extents(ld, NULL, &rd);
+    g_object_unref(ld);
+    double date_w = rd.width / (double)PANGO_SCALE;
+    double date_cx = LEFT + TEXT_W - 4 * ch - date_w / 2;
+    struct style c = s;
+    c.align = AL_CENTER;
+    c.width = 2 * (TEXT_W - 4 * ch - date_w / 2);
+    double issuer_top = para(p, issuer, &c);
+    para(p, date_cn, &s);
+    seal_mark(p, date_cx, issuer_top + PITCH, seal);
+    p->y += MM(12.0);
+}
+
+/* 版记 at the foot of the last page: 抄送 and 印发 between rules, in 4号 type. */
+static void colophon(struct pdf *p, const struct doc_office *o, const char *date)
+{
+    double line = SIZE_PAGENO * 1.9;
+    bool cc = o->copy_to && *o->copy_to;
+    double h = line * (cc ? 2 : 1);
+    if (p->y + h + MM(2.0) > BOTTOM)
+        new_page(p);
+    double top = BOTTOM - h;
+    cairo_t *cr = p->cr;
+    cairo_set_source_rgb(cr, 0, 0, 0);
+    double y = top;
+    cairo_set_line_width(cr, MM(0.35));
+    cairo_move_to(cr, LEFT, y);
+    cairo_line_to(cr, LEFT + TEXT_W, y);
+    cairo_stroke(cr);
+    struct style s = {p->fonts->body, SIZE_PAGENO, AL_LEFT, 0, SIZE_PAGENO, TEXT_W - 2 * SIZE_PAGENO, BLACK, line, 0};
+    double save = p->y;
+    if (cc) {
+        p->y = y;
+        para(p, arena_printf(p->a, "抄送：%s。", o->copy_to), &s);
+        y += line;
+        cairo_set_line_width(cr, MM(0.25));
+        cairo_move_to(cr, LEFT, y);
+        cairo_line_to(cr, LEFT + TEXT_W, y);
+        cairo_stroke(cr);
+    }
+    p->y = y;
+    para(p, o->issuer, &s);
+    p->y = y;
+    s.align = AL_RIGHT;
+    para(p, arena_printf(p->a, "%s印发", doc_date_cn(p->a, date)), &s);
+    y += line;
+    cairo_set_line_width(cr, MM(0.35));
+    cairo_move_to(cr, LEFT, y);
+    cairo_line_to(cr, LEFT + TEXT_W, y);
+    cairo_stroke(cr);
+    p->y = save > y ? save : y;
+}
+
+/* ---- tables (record and list) ---- */
+
+struct column {
+    const char *head;
+    double frac; /* share of the 版心 width */
+};
+
+static double cell_height(struct pdf *p, const char *text, double w, const struct style *s)
+{
+    struct style cs = *s;
+    cs.width = w - 6;
+    PangoLayout *l = make_layout(p, text ? text : "", &cs);
+    PangoRectangle log;
+    pango_layout_get_extents(l, NULL, &log);
+    g_object_unref(l);
+    return log.height / (double)PANGO_SCALE + 7;
+}
+
+static void draw_row(struct pdf *p, const struct column *cols, int ncol, const char *const *cells, bool head)
+{
+    struct style s = {head ? p->fonts->heading : p->fonts->body, SIZE_TABLE, AL_LEFT, 0, 0, 0, BLACK, 0, 0};
+    double h = 0;
+    for (int i = 0; i < ncol; i++) {
+        double hh = cell_height(p, cells[i], cols[i].frac * TEXT_W, &s);
+        if (hh > h)
+            h = hh;
+    }
+    if (p->y + h > BOTTOM) {
+        new_page(p);
+        if (!head) {
+            const char **hc = arena_alloc(p->a, sizeof *hc * (size_t)ncol);
+            for (int i = 0; i < ncol; i++)
+                hc[i] = cols[i].head;
+            draw_row(p, cols, ncol, hc, true);
+        }
+    }
+    double x = LEFT;
+    cairo_t *cr = p->cr;
+    for (int i = 0; i < ncol; i++) {
+        double w = cols[i].frac * TEXT_W;
+        if (head) {
+            cairo_set_source_rgb(cr, 0.93, 0.93, 0.93);
+            cairo_rectangle(cr, x, p->y, w, h);
+            cairo_fill(cr);
+        }
+        cairo_set_source_rgb(cr, 0, 0, 0);
+        cairo_set_line_width(cr, 0.6);
+        cairo_rectangle(cr, x, p->y, w, h);
+        cairo_stroke(cr);
+        struct style cs = s;
+        cs.width = w - 6;
+        cs.align = head ? AL_CENTER : AL_LEFT;
+        PangoLayout *l = make_layout(p, cells[i] ? cells[i] : "", &cs);
+        cairo_move_to(cr, x + 3, p->y + 3.5);
+        pango_cairo_show_layout(cr, l);
+        g_object_unref(l);
+        x += w;
+    }
+    p->y += h;
+}
+
+static void table_head(struct pdf *p, const struct column *cols, int ncol)
+{
+    const char **hc = arena_alloc(p->a, sizeof *hc * (size_t)ncol);
+    for (int i = 0; i < ncol; i++)
+        hc[i] = cols[i].head;
+    draw_row(p, cols, ncol, hc, true);
+}
+
+/* ---- the documents ---- */
+
+static const char *units_joined(struct pdf *p, const struct doc_item *it, bool with_lead)
+{
+    const char *s = with_lead ? it->lead_unit : "";
+    for (int i = 0; i < it->nco; i++)
+        s = arena_printf(p->a, "%s%s%s", s, *s ? "、" : "", it->co_units[i]);
+    return s;
+}
+
+static void addressees(struct pdf *p, const struct doc_item *it)
+{
+    struct style s = body_style(p);
+    s.indent = 0;
+    blank(p, 1);
+    para(p, arena_printf(p->a, "%s：", units_joined(p, it, true)), &s);
+}
+
+static void doc_notice(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_item *it = j->item;
+    masthead(p, j->office, it->number);
+    title(p, arena_printf(p->a, "关于督办%s的通知", it->title));
+    addressees(p, it);
+    const char *co = units_joined(p, it, false);
+    body(p, arena_printf(p->a, "%s%s，现将“%s”列为督办事项（编号%s），由%s牵头办理%s%s%s。现将有关事项通知如下：",
+                         *it->source ? "根据" : "", *it->source ? it->source : "经研究",
+                         it->title, it->number, it->lead_unit, *co ? "，" : "", co, *co ? "配合" : ""));
+    heading(p, "一、督办内容");
+    body(p, *it->content ? it->content : it->title);
+    heading(p, "二、办理要求");
+    body(p, arena_printf(p->a, "（一）请于%s前办结，办结答复经单位主要负责人核签并加盖印章后报%s。",
+                         doc_date_cn(p->a, it->deadline), j->office->issuer));
+    body(p, "（二）收到本通知后1个工作日内签收，1个工作日内研究部署，7日内书面反馈阶段性进展；确因客观原因不能按期办结的，应提前说明理由，提出时间节点和工作方案。");
+    if (*it->requirement)
+        body(p, arena_printf(p->a, "（三）%s", it->requirement));
+    if (it->nmilestones) {
+        heading(p, "三、阶段目标");
+        for (int i = 0; i < it->nmilestones; i++)
+            body(p, arena_printf(p->a, "%d.%s，%s前完成。", i + 1, it->milestones[i].title,
+                                 doc_date_cn(p->a, it->milestones[i].due)));
+    }
+    if (j->office->contact && *j->office->contact)
+        body(p, arena_printf(p->a, "联系人及电话：%s", j->office->contact));
+    signature(p, j->office->issuer, j->date, j->office->seal);
+    colophon(p, j->office, j->date);
+}
+
+static void doc_reminder(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_item *it = j->item;
+    masthead(p, j->office, it->number);
+    title(p, arena_printf(p->a, "关于催办%s的通知", it->title));
+    addressees(p, it);
+    const char *late = it->overdue_days > 0 ? arena_printf(p->a, "，已超过办结时限%d天", it->overdue_days) : "";
+    body(p, arena_printf(p->a, "%s于%s以%s交办的“%s”，要求于%s前办结。截至%s，该事项尚未办结%s，当前办理进度为%d%%。",
+                         j->office->issuer, *it->assigned_at ? doc_date_cn(p->a, it->assigned_at) : "前期",
+                         it->number, it->title, doc_date_cn(p->a, it->deadline), doc_date_cn(p->a, j->date), late,
+                         it->progress));
+    body(p, "请你单位高度重视，压实工作责任，加快推进办理，于收到本通知后3个工作日内将办理进展、存在问题和下一步措施书面报送；逾期仍未办结的，将按规定报政府主要领导，列入督查事项。");
+    signature(p, j->office->issuer, j->date, j->office->seal);
+    colophon(p, j->office, j->date);
+}
+
+static void doc_record(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_item *it = j->item;
+    p->y = TOP;
+    title(p, "督办事项办理情况");
+    struct style sub = body_style(p);
+    sub.align = AL_CENTER;
+    sub.indent = 0;
+    para(p, arena_printf(p->a, "（%s）", it->number), &sub);
+    blank(p, 0.3);
+    static const struct column kv[] = {{"项目", 0.2}, {"内容", 0.8}};
+    const char *rows[][2] = {
+        {"事项编号", it->number},
+        {"督办事项", it->title},
+        {"事项来源", it->source},
+        {"督办内容", it->content},
+        {"牵头单位", it->lead_unit},
+        {"责任单位", units_joined(p, it, false)},
+        {"分管领导", it->leader},
+        {"交办日期", doc_date_cn(p->a, it->assigned_at)},
+        {"办结时限", doc_date_cn(p->a, it->deadline)},
+        {"办理状态", arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)},
+        {"办结日期", doc_date_cn(p->a, it->completed_at)},
+    };
+    for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
+        draw_row(p, kv, 2, rows[i], false);
+
+    if (it->nmilestones) {
+        blank(p, 0.5);
+        heading(p, "一、阶段目标");
+        static const struct column mc[] = {{"序号", 0.08}, {"阶段目标", 0.52}, {"时限", 0.2}, {"完成情况", 0.2}};
+        table_head(p, mc, 4);
+        for (int i = 0; i < it->nmilestones; i++) {
+            const struct doc_milestone *m = &it->milestones[i];
+            const char *cells[] = {arena_printf(p->a, "%d", i + 1), m->title, doc_date_cn(p->a, m->due),
+                                   m->done ? arena_printf(p->a, "%s完成", doc_date_cn(p->a, m->done)) : "未完成"};
+            draw_row(p, mc, 4, cells, false);
+        }
+    }
+    if (it->nreports) {
+        blank(p, 0.5);
+        heading(p, it->nmilestones ? "二、进展报告" : "一、进展报告");
+        static const struct column rc[] = {{"时间", 0.18}, {"报告单位", 0.18}, {"进度", 0.1}, {"办理情况", 0.54}};
+        table_head(p, rc, 4);
+        for (int i = 0; i < it->nreports; i++) {
+            const struct doc_report *r = &it->reports[i];
+            const char *cells[] = {doc_date_cn(p->a, r->at), r->unit, arena_printf(p->a, "%d%%", r->progress), r->text};
+            draw_row(p, rc, 4, cells, false);
+        }
+    }
+    if (it->nevents) {
+        blank(p, 0.5);
+        heading(p, "办理过程");
+        static const struct column ec[] = {{"时间", 0.24}, {"办理人", 0.16}, {"环节", 0.18}, {"说明", 0.42}};
+        table_head(p, ec, 4);
+        for (int i = 0; i < it->nevents; i++) {
+            const struct doc_event *e = &it->events[i];
+            const char *cells[] = {doc_time_local(p->a, e->at), e->actor, e->action, e->note};
+            draw_row(p, ec, 4, cells, false);
+        }
+    }
+    if (*it->reply || it->nseals) {
+        blank(p, 0.5);
+        heading(p, "办结答复");
+        body(p, *it->reply ? it->reply : "（见附件）");
+        for (int i = 0; i < it->nseals; i++) {
+            const struct doc_seal *s = &it->seals[i];
+            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
+        }
+    }
+    blank(p, 0.5);
+    struct style foot = body_style(p);
+    foot.align = AL_RIGHT;
+    foot.indent = 0;
+    foot.size = SIZE_PAGENO;
+    para(p, arena_printf(p->a, "%s　%s制表", j->office->issuer, doc_date_cn(p->a, j->date)), &foot);
+}
+
+static void doc_list(struct pdf *p, const struct pdf_job *j)
+{
+    p->y = TOP;
+    title(p, j->list_title && *j->list_title ? j->list_title : "督办事项清单");
+    struct style sub = body_style(p);
+    sub.align = AL_CENTER;
+    sub.indent = 0;
+    sub.size = SIZE_PAGENO;
+    para(p, arena_printf(p->a, "%s　截至%s　共%d项", j->office->issuer, doc_date_cn(p->a, j->date), j->nitems), &sub);
+    if (j->filter && *j->filter)
+        para(p, arena_printf(p->a, "筛选条件：%s", j->filter), &sub);
+    blank(p, 0.3);
+    static const struct column lc[] = {{"序号", 0.06}, {"编号", 0.19}, {"督办事项", 0.25}, {"牵头单位", 0.14},
+                                       {"责任单位", 0.14}, {"办结时限", 0.11}, {"状态", 0.11}};
+    table_head(p, lc, 7);
+    for (int i = 0; i < j->nitems; i++) {
+        const struct doc_item *it = &j->items[i];
+        const char *cells[] = {arena_printf(p->a, "%d", i + 1), it->number, it->title, it->lead_unit,
+                               units_joined(p, it, false), it->deadline,
+                               arena_printf(p->a, "%s\n%s %d%%", it->state, doc_light_label(it->light), it->progress)};
+        draw_row(p, lc, 7, cells, false);
+    }
+}
+
+bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
+{
+    struct pdf p = {0};
+    p.a = a;
+    p.out = out;
+    p.fonts = &job->fonts;
+    p.page = 1;
+    p.y = TOP;
+    p.surf = cairo_pdf_surface_create_for_stream(write_cb, &p, PAGE_W, PAGE_H);
+    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, doc_kind_label(job->kind));
+    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "ducha");
+    /* a fixed creation date keeps documents reproducible (the archive hashes them) */
+    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATE_DATE,
+                                   arena_printf(a, "%.10sT00:00:00Z", job->date ? job->date : "1970-01-01"));
+    p.cr = cairo_create(p.surf);
+    switch (job->kind) {
+    case DOC_NOTICE:
+        doc_notice(&p, job);
+        break;
+    case DOC_REMINDER:
+        doc_reminder(&p, job);
+        break;
+    case DOC_RECORD:
+        doc_record(&p, job);
+        break;
+    case DOC_LIST:
+        doc_list(&p, job);
+        break;
+    default:
+        break;
+    }
+    finish_page(&p);
+    cairo_show_page(p.cr);
+    bool ok = cairo_status(p.cr) == CAIRO_STATUS_SUCCESS;
+    cairo_destroy(p.cr);
+    cairo_surface_finish(p.surf);
+    ok = ok && cairo_surface_status(p.surf) == CAIRO_STATUS_SUCCESS && !p.oom;
+    cairo_surface_destroy(p.surf);
+    if (pages)
+        *pages = p.page;
+    return ok;
+}

@@ -1,0 +1,54 @@
+/*
+ * pdf.h: official documents (公文) as PDF in the layout of GB/T 9704-2012 《党政机关公文格式》,
+ * drawn with cairo and pango: A4, 天头 37 mm, 订口 28 mm, 版心 156 × 225 mm (22 lines of 28
+ * characters in 3号 type), the red issuing-authority header (发文机关标志) and red rule, the
+ * document number, the title in the 2号 小标宋 role, addressees, body in the 3号 仿宋 role,
+ * issuer and date (成文日期 "2026年11月23日"), the 版记 (抄送, 印发), page numbers "— 1 —" in
+ * 4号 type (odd pages right, even pages left, each one character in) and red seal marks.
+ *
+ * The font roles map to the config keys font_title / font_body / font_heading (Noto CJK by
+ * default; a deployment may name licensed 方正小标宋 / 仿宋_GB2312 / 黑体 fonts there).
+ * Rendering is pure: no database, no ctx; safe to call from several threads at once.
+ */
+#ifndef DUCHA_DOCS_PDF_H
+#define DUCHA_DOCS_PDF_H
+
+#include "base/buf.h"
+#include "docs/model.h"
+
+enum doc_kind {
+    DOC_NOTICE,   /* 督办通知（交办单）: assigns an item to its units */
+    DOC_REMINDER, /* 催办通知: written reminder of an overdue or lagging item */
+    DOC_RECORD,   /* 督办事项办理情况: the item with milestones, reports, timeline, seals */
+    DOC_LIST,     /* 督办事项清单: a ledger filter as a table */
+    DOC__COUNT
+};
+
+/* "notice", "reminder", "record", "list" -> kind; false if unknown. */
+bool doc_kind_parse(const char *name, enum doc_kind *out);
+const char *doc_kind_name(enum doc_kind k);
+/* The Chinese name of the document kind, e.g. "督办通知". */
+const char *doc_kind_label(enum doc_kind k);
+
+struct pdf_fonts {
+    const char *title, *body, *heading; /* Pango family descriptions, e.g. "Noto Serif CJK SC Bold" */
+};
+
+/* What one rendering needs. date: 成文日期 as YYYY-MM-DD. For DOC_LIST: items/nitems, title and
+ * filter (a sentence describing the ledger filter); otherwise item. */
+struct pdf_job {
+    enum doc_kind kind;
+    const struct doc_office *office;
+    const struct doc_item *item;
+    const struct doc_item *items;
+    int nitems;
+    const char *list_title, *filter;
+    const char *date;
+    struct pdf_fonts fonts;
+};
+
+/* Renders the document into out (appended). Returns false only if cairo fails (out of memory,
+ * no fonts); the caller reports it. The arena holds temporary strings. */
+bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages);
+
+#endif

@@ -1,0 +1,302 @@
+"""Documents of real items through the API: the PDFs of an item and of a ledger filter (same
+permission as the item), the XLSX/CSV ledger export, the CSV import (preview, all or nothing),
+the seal on a signed completion reply, and the archive file checked by `ducha verify`."""
+import csv
+import io
+import os
+import re
+import subprocess
+import zipfile
+
+import pytest
+
+from conftest import BIN
+from docs_util import pdf_info, pdf_text
+from itemlib import Items, day
+
+
+def squash(text):
+    return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def it(server):
+    return Items(server)
+
+
+@pytest.fixture(scope="module")
+def archived(it):
+    return it.bring("archived", title="城区主干道路面修复工程")
+
+
+@pytest.fixture(scope="module")
+def assigned(it):
+    return it.bring("assigned", title="农村公路安全生命防护工程", co=("gc-zj",))
+
+
+def pdf_of(client, path, tmp_path, name="doc.pdf"):
+    r = client.get(path)
+    assert r.status == 200, r
+    assert r.headers["Content-Type"] == "application/pdf"
+    assert r.raw.startswith(b"%PDF")
+    p = tmp_path / name
+    p.write_bytes(r.raw)
+    return str(p)
+
+
+def test_notice_pdf_of_an_assigned_item(it, assigned, tmp_path):
+    p = pdf_of(it.c("gc_office"), f"/api/v1/items/{assigned['id']}/documents/notice.pdf", tmp_path)
+    text = squash(pdf_text(p))
+    for s in ["古城县人民政府办公室文件", assigned["number"], "关于督办农村公路安全生命防护工程的通知",
+              "古城县交通运输局、古城县住房和城乡建设局：", "一、督办内容", "完成主干道改造，按月报送进展", "古城县人民政府办公室", "—1—"]:
+        assert squash(s) in text, (s, text[:2000])
+    y, m, d = (int(x) for x in assigned["due_date"].split("-"))
+    assert f"请于{y}年{m}月{d}日前办结" in text
+    assert "A4" in pdf_info(p)["Page size"]
+
+
+def test_item_documents_follow_the_item_permission(it, assigned, tmp_path):
+    path = f"/api/v1/items/{assigned['id']}/documents/reminder.pdf"
+    # the responsible unit sees its item and its documents
+    pdf = pdf_of(it.c("gc_contact"), path, tmp_path)
+    assert "关于催办农村公路安全生命防护工程的通知" in squash(pdf_text(pdf))
+    # another county does not learn that the item exists; an unrelated unit neither
+    assert it.c("ap_office").get(path).status == 404
+    assert it.c("gc_town").get(path).status == 404
+    assert it.c("gc_contact2").get(path).status == 200  # the co-unit
+    # a part-time inspector has no item access at all
+    assert it.c("gc_parttime").get(path).status == 403
+    assert it.c("gc_office").get(f"/api/v1/items/{assigned['id']}/documents/memo.pdf").status == 404
+    assert it.c("gc_office").get("/api/v1/items/99999999/documents/notice.pdf").status == 404
+
+
+def test_notice_of_an_unnumbered_draft_is_refused(it):
+    draft = it.create(title="尚未编号的事项")
+    r = it.c("gc_office").get(f"/api/v1/items/{draft['id']}/documents/notice.pdf")
+    assert r.status == 409 and "编号" in r.error["message"]
+
+
+def test_record_shows_reply_seal_and_timeline(it, archived, tmp_path):
+    p = pdf_of(it.c("gc_office"), f"/api/v1/items/{archived['id']}/documents/record.pdf", tmp_path)
+    text = squash(pdf_text(p))
+    jt = it.unit("gc-jt")
+    seal = it.c("gc_office").get(f"/api/v1/units/{jt}/seal")
+    assert seal.status == 200, seal  # created when the head signed
+    for s in ["督办事项办理情况", archived["number"], "古城县交通运输局", "办结答复",
+              "已按要求办结", "签章人：何振华", "印章指纹：" + seal.json["fingerprint"][:16], "办理过程", "进展报告",
+              "已完成方案设计"]:
+        assert squash(s) in text, (s, text[:3000])
+
+
+def test_signed_reply_signature_verifies(it, archived, tmp_path):
+    events = it.c("gc_office").get("/api/v1/audit?action=seal.sign")
+    assert events.status == 200
+    ids = [a["summary"]["signature_id"] for a in events.json["records"] if a["summary"]["object_id"] == archived["id"]]
+    assert len(ids) == 1  # the lead unit's head signed
+    sig = it.c("gc_contact").get(f"/api/v1/signatures/{ids[0]}")
+    assert sig.status == 200 and "已按要求办结" in sig.json["content"]
+    assert it.c("ap_office").get(f"/api/v1/signatures/{ids[0]}").status == 404
+    f = tmp_path / "sig.json"
+    f.write_text(sig.raw.decode())
+    p = subprocess.run([BIN, "verify", str(f)], capture_output=True, text=True)
+    assert p.returncode == 0 and p.stdout.startswith("OK"), p.stdout + p.stderr
+    bad = dict(sig.json, content=sig.json["content"].replace("已按要求办结", "尚未办结"))
+    f.write_text(__import__("json").dumps(bad, ensure_ascii=False))
+    p = subprocess.run([BIN, "verify", str(f)], capture_output=True, text=True)
+    assert p.returncode == 1 and "SM3" in p.stdout
+
+
+def test_list_pdf_of_a_ledger_filter(it, assigned, archived, tmp_path):
+    jt = it.unit("gc-jt")
+    p = pdf_of(it.c("gc_office"), f"/api/v1/items/documents/list.pdf?lead_unit_id={jt}&state=assigned", tmp_path)
+    text = squash(pdf_text(p))
+    assert "督办事项清单" in text and assigned["number"] in text and "state=assigned" in text
+    assert archived["number"] not in text
+    assert it.c("gc_office").get("/api/v1/items/documents/list.pdf?year=abc").status == 400
+
+
+def xlsx_rows(raw, sheet="xl/worksheets/sheet1.xml"):
+    import xml.etree.ElementTree as ET
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    root = ET.fromstring(zipfile.ZipFile(io.BytesIO(raw)).read(sheet))
+    rows = []
+    for row in root.iter(ns + "row"):
+        rows.append({re.match(r"[A-Z]+", c.get("r")).group(0): (c.get("t", "n"), "".join(t.text or "" for t in c.iter(ns + "t")) or c.findtext(ns + "v"))
+                     for c in row.findall(ns + "c")})
+    return rows
+
+
+def test_xlsx_export_has_one_row_per_item_in_scope(it, assigned, archived):
+    total = it.ledger(per_page=1)["total"]
+    r = it.c("gc_office").get("/api/v1/items/export.xlsx")
+    assert r.status == 200 and r.raw[:2] == b"PK"
+    assert "attachment" in r.headers["Content-Disposition"]
+    rows = xlsx_rows(r.raw)
+    assert rows[0]["B"][1] == "编号" and len(rows) == total + 1
+    numbers = {row["B"][1] for row in rows[1:] if "B" in row}
+    assert assigned["number"] in numbers and archived["number"] in numbers
+    mine = next(row for row in rows[1:] if row.get("B", (0, 0))[1] == assigned["number"])
+    assert mine["I"][0] == "n"  # the deadline is a date, not text
+    reports = xlsx_rows(r.raw, "xl/worksheets/sheet2.xml")
+    assert any(row.get("G", (0, ""))[1] == "已完成方案设计" for row in reports[1:])
+    # another county's export does not contain 古城县 items
+    other = xlsx_rows(it.c("ap_office").get("/api/v1/items/export.xlsx").raw)
+    assert not ({row["B"][1] for row in other[1:] if "B" in row} & numbers)
+
+
+def export_csv(it, **params):
+    qs = "&".join(f"{k}={v}" for k, v in params.items())
+    r = it.c("gc_office").get("/api/v1/items/export.csv" + ("?" + qs if qs else ""))
+    assert r.status == 200, r
+    assert r.raw.startswith(b"\xef\xbb\xbf")
+    return r.raw.decode("utf-8-sig")
+
+
+def test_csv_export_import_round_trip(it, assigned):
+    jt = it.unit("gc-jt")
+    text = export_csv(it, lead_unit_id=jt, state="assigned")
+    rows = list(csv.DictReader(io.StringIO(text, newline="")))
+    mine = [r for r in rows if r["number"] == assigned["number"]]
+    assert len(mine) == 1 and mine[0]["title"] == assigned["title"]
+    assert mine[0]["due_date"] == assigned["due_date"] and mine[0]["lead_unit"] == "古城县交通运输局"
+    assert mine[0]["requirement"] == assigned["requirement"] and mine[0]["source_kind"] == "meeting"
+    before = it.ledger(per_page=1)["total"]
+
+    # the exported file imports as it is: a preview first, then for real
+    c = it.c("gc_office")
+    r = c.post("/api/v1/items/import?dry_run=1", raw=text.encode(), content_type="text/csv")
+    assert r.status == 200, r
+    assert r.json["dry_run"] is True and len(r.json["items"]) == len(rows) and r.json["created"] == 0
+    assert it.ledger(per_page=1)["total"] == before
+    r = c.post("/api/v1/items/import", raw=text.encode(), content_type="text/csv")
+    assert r.status == 201, r
+    assert r.json["created"] == len(rows)
+    assert it.ledger(per_page=1)["total"] == before + len(rows)
+    new = it.get(r.json["items"][0]["id"])
+    src = next(x for x in rows if x["title"] == new["title"])
+    assert new["state"] == "draft" and new["due_date"] == src["due_date"]
+    assert new["lead_unit_name"] == src["lead_unit"] and new["requirement"] == src["requirement"]
+
+
+def test_import_with_one_bad_row_writes_nothing_and_names_it(it):
+    before = it.ledger(per_page=1)["total"]
+    text = ("title,requirement,source_kind,lead_unit,co_units,due_date\r\n"
+            f"第一项,要求一,meeting,gc-jt,,{day(30)}\r\n"
+            f"第二项,要求二,领导批示,古城县交通运输局,gc-zj,{day(40)}\r\n"
+            f"第三项,要求三,meeting,不存在的单位,,{day(40)}\r\n"
+            f"第四项,要求四,meeting,gc-jt,,2026-02-30\r\n")
+    c = it.c("gc_office")
+    for q in ("?dry_run=1", ""):
+        r = c.post("/api/v1/items/import" + q, raw=text.encode(), content_type="text/csv")
+        assert r.status == 422, r
+        rows = {e["row"]: e["message"] for e in r.error["rows"]}
+        assert sorted(rows) == [4, 5], rows
+        assert "不存在的单位" in rows[4]
+    assert it.ledger(per_page=1)["total"] == before
+    # a unit contact may not import
+    assert it.c("gc_contact").post("/api/v1/items/import", raw=text.encode(), content_type="text/csv").status == 403
+    bad = c.post("/api/v1/items/import", raw=b"name,when\r\nx,y\r\n", content_type="text/csv")
+    assert bad.status == 422 and bad.error["rows"][0]["row"] == 1
+
+
+def verify(path):
+    p = subprocess.run([BIN, "verify", path], capture_output=True, text=True, timeout=120)
+    assert "AddressSanitizer" not in p.stderr and "runtime error" not in p.stderr, p.stderr
+    return p
+
+
+def rewrite(src, dst, change):
+    """Copies the ZIP src to dst, passing each (name, bytes) through change (None drops it)."""
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for info in zin.infolist():
+            data = change(info.filename, zin.read(info.filename))
+            if data is not None:
+                zout.writestr(info.filename, data)
+
+
+@pytest.fixture(scope="module")
+def archive_zip(it, archived, tmp_path_factory):
+    r = it.c("gc_office").get(f"/api/v1/items/{archived['id']}/archive.zip")
+    assert r.status == 200, r
+    assert r.headers["Content-Type"] == "application/zip"
+    p = tmp_path_factory.mktemp("arch") / "a.zip"
+    p.write_bytes(r.raw)
+    return str(p)
+
+
+def test_archive_contents_and_verify(it, archived, archive_zip):
+    z = zipfile.ZipFile(archive_zip)
+    names = set(z.namelist())
+    assert {"manifest.json", "manifest.sig", "audit.json", "signatures.json", "seals.json", "documents/notice.pdf",
+            "documents/record.pdf"} <= names
+    import json
+    manifest = json.loads(z.read("manifest.json"))
+    assert manifest["item"]["number"] == archived["number"]
+    assert any(e["action"] == "sign" for e in manifest["events"])
+    assert manifest["reports"][0]["text"] == "已完成方案设计"
+    audit = json.loads(z.read("audit.json"))
+    assert {"item.submit", "item.assign", "item.sign", "item.verify"} <= {a["action"] for a in audit}
+    assert len(json.loads(z.read("signatures.json"))) == 1
+    p = verify(archive_zip)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert archived["number"] in p.stdout
+    # the contact of the responsible unit may download it too; another county may not
+    assert it.c("gc_contact").get(f"/api/v1/items/{archived['id']}/archive.zip").status == 200
+    assert it.c("ap_office").get(f"/api/v1/items/{archived['id']}/archive.zip").status == 404
+
+
+def test_archive_of_an_item_not_archived_is_404(it, assigned):
+    r = it.c("gc_office").get(f"/api/v1/items/{assigned['id']}/archive.zip")
+    assert r.status == 404 and "归档" in r.error["message"]
+
+
+@pytest.mark.parametrize("member", ["documents/notice.pdf", "documents/record.pdf", "audit.json", "signatures.json",
+                                    "seals.json", "manifest.json"])
+def test_one_changed_byte_is_named(archive_zip, tmp_path, member):
+    def change(name, data):
+        if name != member:
+            return data
+        i = len(data) // 2
+        return data[:i] + bytes([data[i] ^ 0x01]) + data[i + 1:]
+    bad = str(tmp_path / "bad.zip")
+    rewrite(archive_zip, bad, change)
+    p = verify(bad)
+    assert p.returncode == 1, p.stdout
+    assert f"FAIL {member}" in p.stdout
+
+
+@pytest.mark.parametrize("member", ["documents/notice.pdf", "audit.json", "manifest.sig"])
+def test_removed_member_is_named(archive_zip, tmp_path, member):
+    bad = str(tmp_path / "bad.zip")
+    rewrite(archive_zip, bad, lambda name, data: None if name == member else data)
+    p = verify(bad)
+    assert p.returncode == 1 and f"FAIL {member}" in p.stdout, p.stdout
+
+
+def test_replaced_signature_is_named(archive_zip, tmp_path):
+    import json
+    z = zipfile.ZipFile(archive_zip)
+    sigs = json.loads(z.read("signatures.json"))
+    office_sig = json.loads(z.read("manifest.sig"))
+    # the reply's signature replaced by another valid signature (the office's, over the manifest)
+    sigs[0]["signature"] = office_sig["signature"]
+    bad = str(tmp_path / "bad.zip")
+    rewrite(archive_zip, bad, lambda n, d: json.dumps(sigs, indent=1, ensure_ascii=False).encode()
+            if n == "signatures.json" else d)
+    p = verify(bad)
+    assert p.returncode == 1 and "FAIL signatures.json" in p.stdout, p.stdout
+    assert "SM2" in p.stdout  # named as a signature failure, not only as a changed file
+    # the manifest seal replaced by the reply's signature record
+    orig = json.loads(z.read("signatures.json"))[0]
+    rewrite(archive_zip, bad, lambda n, d: json.dumps(orig).encode() if n == "manifest.sig" else d)
+    p = verify(bad)
+    assert p.returncode == 1 and ("FAIL manifest.sig" in p.stdout or "FAIL manifest.json" in p.stdout), p.stdout
+
+
+def test_verify_refuses_what_is_not_an_archive(tmp_path):
+    f = tmp_path / "x.txt"
+    f.write_text("hello")
+    p = verify(str(f))
+    assert p.returncode != 0
+    p = verify(str(tmp_path / "missing.zip"))
+    assert p.returncode != 0 and "no such file" in p.stderr
