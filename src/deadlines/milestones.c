@@ -783,6 +783,8 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
                 e = audit_record(c, action, "milestone", m.id, sum);
                 if (!e)
                     e = items_timeline_add(c, m.item_id, m.unit_id, "deadline", name, subject, sum);
+                if (!e && s == a->l->nremind + STEP_REPORT)
+                    e = items_mark_escalated(c, m.item_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
                 json_decref(sum);
             }
             json_decref(detail);

@@ -247,6 +247,28 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     return rc < 0 ? ctx_store_fail(c, rc, "记录办理过程") : ERR_OK;
 }
 
+enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data)
+{
+    struct stmt *st = db_prepare(c->db, "UPDATE items SET escalated = 1, version = version + 1 WHERE id = ? AND "
+                                        "escalated = 0 RETURNING id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "列入督查事项");
+    stmt_bind_int(st, 1, item_id);
+    int64_t id;
+    int rc = stmt_one_int(st, &id);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "列入督查事项");
+    if (rc == STORE_DONE)
+        return ERR_OK;
+    enum err e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, data);
+    if (!e) {
+        json_t *sum = json_pack("{ss sO}", "note", note, "data", data ? data : json_null());
+        e = audit_record(c, "item.escalate", "item", item_id, sum);
+        json_decref(sum);
+    }
+    return e;
+}
+
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
 {
     struct stmt *st = db_prepare(c->db, "SELECT progress FROM item_tracks WHERE item_id = ? AND unit_id = ?");

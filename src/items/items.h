@@ -66,6 +66,11 @@ enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char 
  * within cfg->yellow_days working days, "green", or "none" when the item is not running. */
 const char *items_light(struct ctx *c, const char *due_date, enum item_state s);
 
+/* The escalation ladder's last step (DOMAIN.md §5.4): lists the item for inspection (escalated) unless
+ * it already is, with a timeline event and an audit record ("item.escalate") by the system, inside
+ * the caller's transaction. An unknown item is ignored. */
+enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data);
+
 /* The percent done last reported by unit_id's track of the item; -1 when there is no such track. */
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);
 

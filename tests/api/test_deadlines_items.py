@@ -173,6 +173,8 @@ def test_walk_past_milestones_ladder_once_in_order_across_restart(world):
     assert step_names() == ["remind-0", "press", "notice", "report"]
     m = [x for x in w.milestones(iid) if x["id"] == late][0]
     assert m["flagged"] and m["light"] == "red"
+    item = w.c("gc_office").get(f"/api/v1/items/{iid}").json
+    assert item["escalated"]  # listed for inspection (列入督查事项)
     # each step reached exactly its recipients, once
     expect = {"gc_contact2": {"reminder": 1, "notice": 1}, "gc_head2": {"notice": 1},
               "gc_leader": {"press": 1}, "gc_deputy": {"press": 1},
