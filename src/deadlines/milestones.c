@@ -168,10 +168,12 @@ static enum err step_notify(struct ctx *c, const struct ms_row *m, const struct 
         unit = anc[na - 1];
     char due[11];
     cal_format_date(m->due, due);
-    const char *what = arena_printf(c->arena, "督办事项 #%" PRId64 " 的“%s”节点（第 %d 次）", m->item_id,
-                                    ms_kind_label(m->kind), m->seq);
-    if (m->kind != MS_PERIODIC)
-        what = arena_printf(c->arena, "督办事项 #%" PRId64 " 的“%s”节点", m->item_id, ms_kind_label(m->kind));
+    const char *label = items_label(c, m->item_id);
+    if (!label)
+        label = arena_printf(c->arena, "督办事项 #%" PRId64, m->item_id);
+    const char *what = m->kind == MS_PERIODIC
+                           ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, ms_kind_label(m->kind), m->seq)
+                           : arena_printf(c->arena, "%s的“%s”节点", label, ms_kind_label(m->kind));
     struct notice nt = {.object_type = "milestone", .object_id = m->id};
     if (s < l->nremind) {
         n = users_with_role(c, "contact", unit, ids, n, 64);

@@ -269,6 +269,19 @@ enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, 
     return e;
 }
 
+const char *items_label(struct ctx *c, int64_t item_id)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT number, title FROM items WHERE id = ?");
+    if (!st)
+        return NULL;
+    stmt_bind_int(st, 1, item_id);
+    const char *out = NULL;
+    if (stmt_step(st) == STORE_ROW)
+        out = arena_printf(c->arena, "%s《%s》", stmt_is_null(st, 0) ? "" : stmt_text(st, 0), stmt_text(st, 1));
+    stmt_done(st);
+    return out;
+}
+
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
 {
     struct stmt *st = db_prepare(c->db, "SELECT progress FROM item_tracks WHERE item_id = ? AND unit_id = ?");

@@ -71,6 +71,10 @@ const char *items_light(struct ctx *c, const char *due_date, enum item_state s);
  * the caller's transaction. An unknown item is ignored. */
 enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data);
 
+/* "古督〔2026〕3号《title》" (or "《title》" before numbering) for notices; NULL if there is no such item.
+ * Arena memory. */
+const char *items_label(struct ctx *c, int64_t item_id);
+
 /* The percent done last reported by unit_id's track of the item; -1 when there is no such track. */
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);
 

@@ -146,6 +146,9 @@ def test_walk_past_milestones_ladder_once_in_order_across_restart(world):
     w.clock("2026-03-03T09:00:00+08:00")
     assert got("gc_contact2", "reminder")
     assert step_names() == ["remind-0"]
+    number = w.c("gc_office").get(f"/api/v1/items/{iid}").json["number"]
+    reminder = w.inbox_for("gc_contact2", late)[0]
+    assert reminder["subject"] == f"【催办】{number}《城区道路积水点整治》的“签收”节点将于 2026-03-03 到期"
     # Wednesday: overdue; the deputy director and the leader in charge are asked to press
     w.clock("2026-03-04T09:00:00+08:00")
     assert got("gc_leader", "press") and got("gc_deputy", "press")
