@@ -156,10 +156,16 @@ struct ms_row {
 };
 
 /* Sends the notices of one ladder step; returns the recipients as a JSON array of user ids. */
-static enum err step_notify(struct ctx *c, const struct ms_row *m, const struct ladder *l, int s, json_t *who,
-                            const char **subject)
-{
+struct step_msg {
+    struct notice nt;
     int64_t ids[64];
+    int n;
+};
+
+/* The notice of ladder step s of milestone m and its recipients (read-only). */
+static void step_message(struct ctx *c, const struct ms_row *m, const struct ladder *l, int s, struct step_msg *out)
+{
+    int64_t *ids = out->ids;
     int n = 0;
     int64_t unit = 0;
     int64_t anc[32];
@@ -202,14 +208,8 @@ static enum err step_notify(struct ctx *c, const struct ms_row *m, const struct 
         nt.body = arena_printf(c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。", what,
                                due);
     }
-    *subject = nt.subject;
-    for (int i = 0; i < n; i++) {
-        enum err e = notify_user(c, ids[i], &nt);
-        if (e)
-            return e;
-        json_array_append_new(who, json_integer(ids[i]));
-    }
-    return ERR_OK;
+    out->nt = nt;
+    out->n = n;
 }
 
 #define MS_COLS "id, item_id, unit_id, scope_path, kind, seq, due_date, state, paused_at, step, flagged"
@@ -749,32 +749,23 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
             continue;
         }
         const char *name = step_name(c, a->l, s);
+        struct step_msg msg;
+        step_message(c, &m, a->l, s, &msg);
         json_t *who = json_array();
-        json_t *detail = json_pack("{so}", "recipients", who);
+        for (int i = 0; i < msg.n; i++)
+            json_array_append_new(who, json_integer(msg.ids[i]));
+        json_t *detail = json_pack("{sO}", "recipients", who);
         bool fresh;
         rc = step_record(c, m.id, name, detail, &fresh);
+        json_decref(detail);
         if (rc < 0) {
-            json_decref(detail);
+            json_decref(who);
             return ctx_store_fail(c, rc, "催办扫描");
         }
         if (fresh) {
-            const char *subject = "";
-            enum err e = step_notify(c, &m, a->l, s, who, &subject);
-            if (!e) {
-                /* the recipients are known only now: store them with the step */
-                char *d = json_dumps(detail, JSON_COMPACT);
-                st = db_prepare(c->db, "UPDATE milestone_steps SET detail = ? WHERE milestone_id = ? AND step = ?");
-                if (st) {
-                    stmt_bind_text(st, 1, d);
-                    stmt_bind_int(st, 2, m.id);
-                    stmt_bind_text(st, 3, name);
-                    rc = stmt_step(st);
-                    stmt_done(st);
-                }
-                free(d);
-                if (!st || rc < 0)
-                    e = ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
-            }
+            enum err e = ERR_OK;
+            for (int i = 0; i < msg.n && !e; i++)
+                e = notify_user(c, msg.ids[i], &msg.nt);
             if (!e) {
                 char due[11];
                 cal_format_date(m.due, due);
@@ -784,18 +775,18 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
                                                        : arena_printf(c->arena, "milestone.%s", name);
                 e = audit_record(c, action, "milestone", m.id, sum);
                 if (!e)
-                    e = items_timeline_add(c, m.item_id, m.unit_id, "deadline", name, subject, sum);
+                    e = items_timeline_add(c, m.item_id, m.unit_id, "deadline", name, msg.nt.subject, sum);
                 if (!e && s == a->l->nremind + STEP_REPORT)
                     e = items_mark_escalated(c, m.item_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
                 json_decref(sum);
             }
-            json_decref(detail);
-            if (e)
+            if (e) {
+                json_decref(who);
                 return e;
+            }
             a->steps++;
-        } else {
-            json_decref(detail);
         }
+        json_decref(who);
         if (s == a->l->nremind + STEP_REPORT)
             m.flagged = true;
         if (s >= a->l->nremind)

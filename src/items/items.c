@@ -296,23 +296,19 @@ int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
 enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
                             const char *note, json_t *data)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT id FROM item_tracks WHERE item_id = ? AND unit_id = ?");
+    /* no row: no such item; a NULL track: the item as a whole */
+    struct stmt *st = db_prepare(c->db, "SELECT t.id FROM items i LEFT JOIN item_tracks t ON t.item_id = i.id AND "
+                                        "t.unit_id = ? WHERE i.id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "记录办理过程");
-    stmt_bind_int(st, 1, item_id);
-    stmt_bind_int(st, 2, unit_id);
-    int64_t track = 0;
-    int rc = stmt_one_int(st, &track);
+    stmt_bind_int(st, 1, unit_id);
+    stmt_bind_int(st, 2, item_id);
+    int rc = stmt_step(st);
+    int64_t track = rc == STORE_ROW && !stmt_is_null(st, 0) ? stmt_int(st, 0) : 0;
+    stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "记录办理过程");
-    st = db_prepare(c->db, "SELECT COUNT(*) FROM items WHERE id = ?");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "记录办理过程");
-    stmt_bind_int(st, 1, item_id);
-    int64_t exists = 0;
-    if ((rc = stmt_one_int(st, &exists)) < 0)
-        return ctx_store_fail(c, rc, "记录办理过程");
-    if (!exists)
+    if (rc == STORE_DONE)
         return ERR_OK;
     return item_event(c, item_id, kind, action, -1, -1, track, unit_id, note, data);
 }
