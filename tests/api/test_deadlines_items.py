@@ -249,3 +249,24 @@ def test_lights_follow_time_proportional_progress(world):
         assert w.c(user).post(f"/api/v1/items/{iid}/actions/{action}", body).status == 200, action
     res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
     assert res["state"] == "done" and res["done_late"] and res["light"] == "done_late"
+
+
+def test_two_nodes_take_each_ladder_step_once(world):
+    """Two scheduler nodes on one database: every step and every notice happens once."""
+    w = world
+    iid = w.item(co=["gc-zj"])
+    ms = [m for m in w.milestones(iid) if m["kind"] == "receipt" and m["unit_id"] == w.unit("gc-zj")][0]
+    other = Server(w.srv.db)
+    try:
+        for day in ("03", "04", "05", "06", "09", "10", "11"):
+            w.clock(f"2026-03-{day}T09:00:00+08:00")
+            time.sleep(1.5)
+        assert wait_for(lambda: len([s for m in w.milestones(iid) if m["id"] == ms["id"] for s in m["steps"]]) == 4)
+        time.sleep(2)
+        steps = [s["step"] for m in w.milestones(iid) if m["id"] == ms["id"] for s in m["steps"]]
+        assert steps == ["remind-0", "press", "notice", "report"]
+        for user, kinds in {"gc_contact2": ["notice", "reminder"], "gc_leader": ["press"],
+                            "gc_principal": ["report"], "gc_office": ["notice", "report"]}.items():
+            assert sorted(m["kind"] for m in w.inbox_for(user, ms["id"])) == kinds, user
+    finally:
+        other.stop()
