@@ -23,6 +23,7 @@ static const struct {
     [MSG_NOTICE] = {"notice", "书面催办通知", "inbox,email,sms"},
     [MSG_REPORT] = {"report", "逾期报告主要领导", "inbox,email,sms"},
     [MSG_SYSTEM] = {"system", "系统通知", "inbox,email"},
+    [MSG_ASSIGNMENT] = {"assignment", "督办通知（新交办事项）", "inbox,email"},
 };
 
 const char *msg_kind_name(enum msg_kind k)
@@ -175,6 +176,27 @@ static enum err notify_user_ex(struct ctx *c, int64_t user_id, const struct noti
 enum err notify_user(struct ctx *c, int64_t user_id, const struct notice *n)
 {
     return notify_user_ex(c, user_id, n, NULL);
+}
+
+enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const struct notice *n)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT u.id FROM user_roles r JOIN users u ON u.id = r.user_id "
+                                        "WHERE r.unit_id = ? AND r.role = ? AND u.disabled = 0 ORDER BY u.id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "发送通知");
+    stmt_bind_int(st, 1, unit_id);
+    stmt_bind_text(st, 2, role);
+    int64_t ids[64];
+    int k = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && k < 64)
+        ids[k++] = stmt_int(st, 0);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "发送通知");
+    enum err e = ERR_OK;
+    for (int i = 0; i < k && !e; i++)
+        e = notify_user(c, ids[i], n);
+    return e;
 }
 
 /* ---- delivery ---- */
@@ -620,7 +642,8 @@ enum err notify_prefs_put(struct ctx *c, const json_t *body, json_t **out)
     json_object_foreach((json_t *)p, k, v) {
         enum msg_kind mk;
         if (!msg_kind_parse(k, &mk))
-            return ctx_fail(c, ERR_INVALID, "未知的消息类型“%s”（可选：reminder、press、notice、report、system）", k);
+            return ctx_fail(c, ERR_INVALID, "未知的消息类型“%s”（可选：reminder、press、notice、report、system、assignment）",
+                            k);
         if (!json_is_array(v))
             return ctx_fail(c, ERR_INVALID, "“%s”的渠道必须是数组，如 [\"inbox\",\"email\"]", k);
         bool on[3] = {true, false, false}; /* the in-app inbox is always on */

@@ -26,8 +26,8 @@ def wait_for(pred, timeout=20, step=0.2):
     return pred()
 
 
-# subjects of the ladder notices that the demo items' overdue milestones send on their own
-LADDER_MARKS = ("【催办】", "【督办】", "【书面催办通知】", "【报告】")
+# subjects of the notices that the demo items send on their own (assignment, overdue ladder)
+LADDER_MARKS = ("【催办】", "【督办】", "【书面催办通知】", "【报告】", "【督办通知】")
 
 
 class Sink:

@@ -106,6 +106,21 @@ def test_registration_fills_milestones_from_the_rules(world):
     assert w.c("ap_office").get(f"/api/v1/milestones?item_id={general}").json["milestones"] == []
 
 
+def test_assignment_notifies_each_unit_and_the_leader(world):
+    w = world
+    iid = w.item(co=["gc-zj"])
+    number = w.c("gc_office").get(f"/api/v1/items/{iid}").json["number"]
+    for user, role in (("gc_contact", "牵头单位"), ("gc_contact2", "责任单位"), ("gc_leader", None)):
+        msgs = [m for m in w.c(user).get("/api/v1/inbox").json["messages"]
+                if m["object_type"] == "item" and m["object_id"] == iid]
+        assert len(msgs) == 1, user
+        assert msgs[0]["kind"] == "assignment" and msgs[0]["subject"] == f"【督办通知】{number}《城区道路积水点整治》"
+        if role:
+            assert role in msgs[0]["body"]
+    assert not [m for m in w.c("gc_head").get("/api/v1/inbox").json["messages"] if m["object_id"] == iid and
+                m["object_type"] == "item"]
+
+
 def test_override_is_audited_and_refused_to_others(world):
     w = world
     iid = w.item()
