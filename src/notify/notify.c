@@ -402,6 +402,22 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     bool email_on = c->cfg->smtp_url && *c->cfg->smtp_url, sms_on = c->cfg->sms_url && *c->cfg->sms_url;
     if (!email_on && !sms_on)
         return ERR_OK;
+    /* an idle pass stays a read: probe the index before taking the write lock */
+    struct stmt *probe = db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT id FROM outbox WHERE state = 'pending' AND "
+                                           "next_attempt <= ? LIMIT 1) p");
+    int64_t due = 1;
+    if (probe)
+        stmt_bind_int(probe, 1, c->now);
+    if (stmt_one_int(probe, &due) == STORE_ROW && due == 0) {
+        probe = db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT id FROM outbox WHERE state = 'sending' AND "
+                                  "next_attempt <= ? AND lease_until <= ? LIMIT 1) p");
+        if (probe) {
+            stmt_bind_int(probe, 1, c->now);
+            stmt_bind_int(probe, 2, c->now);
+        }
+        if (stmt_one_int(probe, &due) == STORE_ROW && due == 0)
+            return ERR_OK;
+    }
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "投递通知");
