@@ -600,15 +600,19 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
         {"分管领导", it->leader},
         {"交办日期", doc_date_cn(p->a, it->assigned_at)},
         {"办结时限", doc_date_cn(p->a, it->deadline)},
-        {"办理状态", arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)},
+        {"办理状态", *doc_light_label(it->light)
+                         ? arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)
+                         : arena_printf(p->a, "%s（进度%d%%）", it->state, it->progress)},
         {"办结日期", doc_date_cn(p->a, it->completed_at)},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         draw_row(p, kv, 2, rows[i], false);
 
+    static const char *const num[] = {"一", "二", "三", "四", "五"};
+    int sec = 0;
     if (it->nmilestones) {
         blank(p, 0.5);
-        heading(p, "一、阶段目标");
+        heading(p, arena_printf(p->a, "%s、阶段目标", num[sec++]));
         static const struct column mc[] = {{"序号", 0.08}, {"阶段目标", 0.52}, {"时限", 0.2}, {"完成情况", 0.2}};
         table_head(p, mc, 4);
         for (int i = 0; i < it->nmilestones; i++) {
@@ -620,7 +624,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
     }
     if (it->nreports) {
         blank(p, 0.5);
-        heading(p, it->nmilestones ? "二、进展报告" : "一、进展报告");
+        heading(p, arena_printf(p->a, "%s、进展报告", num[sec++]));
         static const struct column rc[] = {{"时间", 0.18}, {"报告单位", 0.18}, {"进度", 0.1}, {"办理情况", 0.54}};
         table_head(p, rc, 4);
         for (int i = 0; i < it->nreports; i++) {
@@ -631,7 +635,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
     }
     if (it->nevents) {
         blank(p, 0.5);
-        heading(p, "办理过程");
+        heading(p, arena_printf(p->a, "%s、办理过程", num[sec++]));
         static const struct column ec[] = {{"时间", 0.24}, {"办理人", 0.16}, {"环节", 0.18}, {"说明", 0.42}};
         table_head(p, ec, 4);
         for (int i = 0; i < it->nevents; i++) {
@@ -642,7 +646,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
     }
     if (*it->reply || it->nseals) {
         blank(p, 0.5);
-        heading(p, "办结答复");
+        heading(p, arena_printf(p->a, "%s、办结答复", num[sec++]));
         body(p, *it->reply ? it->reply : "（见附件）");
         for (int i = 0; i < it->nseals; i++) {
             const struct doc_seal *s = &it->seals[i];
