@@ -162,8 +162,8 @@ static int h_archive(struct req *rq)
     int64_t id;
     if (!req_param_id(rq, "id", &id))
         return reply_error(rq, ERR_NOT_FOUND, "督办事项不存在");
-    const char *path, *name;
-    enum err e = docs_archive_file(&rq->ctx, id, &path, &name);
+    const char *path;
+    enum err e = docs_archive_file(&rq->ctx, id, &path);
     if (e)
         return reply_ctx_error(rq);
     rq->reply_file = path;
@@ -171,7 +171,6 @@ static int h_archive(struct req *rq)
     rq->status = 200;
     reply_header(rq, "Content-Disposition",
                  arena_printf(rq->arena, "attachment; filename=\"archive-%lld.zip\"", (long long)id));
-    (void)name;
     return 0;
 }
 

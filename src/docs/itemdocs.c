@@ -585,6 +585,11 @@ enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_ru
         c->msg = NULL;
     }
     bool ok = e == ERR_OK;
+    if (dry_run) { /* a preview's ids were rolled back: do not show them */
+        size_t i;
+        json_t *v;
+        json_array_foreach(a.created, i, v) json_object_del(v, "id");
+    }
     *report = json_pack("{sb si so so}", "dry_run", dry_run, "created", ok && !dry_run ? (int)json_array_size(a.created) : 0,
                         "items", ok ? a.created : (json_decref(a.created), json_array()), "errors", a.errors);
     json_decref(meta);
@@ -776,14 +781,13 @@ static enum err archive_tx(struct ctx *c, void *arg)
     return docs_archive_item(c, a->id, &a->out);
 }
 
-enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path, const char **filename)
+enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path)
 {
     json_t *item = NULL;
     enum err e = items_get(c, item_id, &item);
     if (e)
         return e;
     bool archived = !strcmp(json_string_value(json_object_get(item, "state")), "archived");
-    const char *number = arena_strdup(c->arena, json_string_value(json_object_get(item, "number")));
     json_decref(item);
     struct stmt *st = db_prepare(c->db, "SELECT file FROM archives WHERE item_id = ? ORDER BY id DESC LIMIT 1");
     if (!st)
@@ -811,6 +815,5 @@ enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path, co
         json_decref(a.out);
     }
     *path = arena_printf(c->arena, "%s/archives/%s", c->cfg->data_dir, file);
-    *filename = arena_printf(c->arena, "%s.zip", number ? number : file);
     return ERR_OK;
 }

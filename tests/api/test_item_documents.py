@@ -91,7 +91,7 @@ def test_record_shows_reply_seal_and_timeline(it, archived, tmp_path):
 def test_signed_reply_signature_verifies(it, archived, tmp_path):
     events = it.c("gc_office").get("/api/v1/audit?action=seal.sign")
     assert events.status == 200
-    ids = [a["summary"]["signature_id"] for a in events.json["records"] if a["summary"]["object_id"] == archived["id"]]
+    ids = [a["summary"]["signature_id"] for a in events.json["records"] if a["summary"]["object_id"] == archived["id"] and a["summary"]["object_type"] == "item"]
     assert len(ids) == 1  # the lead unit's head signed
     sig = it.c("gc_contact").get(f"/api/v1/signatures/{ids[0]}")
     assert sig.status == 200 and "已按要求办结" in sig.json["content"]
@@ -167,6 +167,7 @@ def test_csv_export_import_round_trip(it, assigned):
     r = c.post("/api/v1/items/import?dry_run=1", raw=text.encode(), content_type="text/csv")
     assert r.status == 200, r
     assert r.json["dry_run"] is True and len(r.json["items"]) == len(rows) and r.json["created"] == 0
+    assert all("id" not in x and x["title"] for x in r.json["items"])
     assert it.ledger(per_page=1)["total"] == before
     r = c.post("/api/v1/items/import", raw=text.encode(), content_type="text/csv")
     assert r.status == 201, r

@@ -81,7 +81,7 @@ def test_sign_seals_the_reply_with_the_units_key(sealed):
     seal = it.c("gc_office").get(f"/api/v1/units/{jt}/seal")
     assert seal.status == 200
     audit = it.c("gc_office").get("/api/v1/audit?action=seal.sign")
-    sig_ids = [a["summary"]["signature_id"] for a in audit.json["records"] if a["summary"]["object_id"] == item["id"]]
+    sig_ids = [a["summary"]["signature_id"] for a in audit.json["records"] if a["summary"]["object_id"] == item["id"] and a["summary"]["object_type"] == "item"]
     assert len(sig_ids) == 1
     sig = it.c("gc_head").get(f"/api/v1/signatures/{sig_ids[0]}").json
     assert sig["fingerprint"] == seal.json["fingerprint"] and sig["signer"] == "何振华"
