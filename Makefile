@@ -7,7 +7,7 @@
 #   make format     clang-format the C sources
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq cairo pangocairo xlsxwriter libzip
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip
 VERSION := 0.1.0
 # -Wcast-qual is left out: jansson's API is not const-correct
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -20,7 +20,7 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 REL_CFLAGS  := -O2 -g
 ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC_DIRS := base store crypto core audit auth units calendar items notify sched docs api http cli
+SRC_DIRS := base store crypto core audit auth units calendar items notify deadlines sched docs api http cli
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)) src/main.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN      := build/gen/migrations.c
@@ -117,6 +117,7 @@ fuzz: build/fuzz/jsonv
 bench: deps build/ducha
 	scripts/deps.sh --bench
 	scripts/bench.sh
+	scripts/bench-sched.sh
 
 format:
 	clang-format -i $(SRCS) src/*/*.h tests/unit/*.c

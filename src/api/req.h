@@ -63,6 +63,7 @@ enum route_flags {
     ROUTE_JSON = 1,   /* the body must be a JSON object (parsed into rq->json) */
     ROUTE_UPLOAD = 2, /* the body may be large (upload_limit) and is spooled to rq->body_file */
     ROUTE_RAW = 4,    /* the body is kept raw (e.g. CSV), within json_limit */
+    ROUTE_TEST_CLOCK = 8, /* exists only when serve runs with --test-clock (404 otherwise) */
 };
 
 struct route {

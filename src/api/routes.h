@@ -9,6 +9,8 @@ extern const struct route session_routes[];
 extern const struct route unit_routes[];
 extern const struct route user_routes[];
 extern const struct route audit_routes[];
+extern const struct route calendar_routes[];
+extern const struct route notify_routes[];
 extern const struct route docs_routes[];
 extern const struct route cluster_routes[];
 extern const struct route item_routes[];

@@ -42,6 +42,8 @@ struct config {
     char *office_hours;        /* "08:30-17:30" */
     int64_t yellow_days;       /* working days before due that turn a light yellow */
     int64_t pace_threshold;    /* percent behind time-proportional progress that turns yellow */
+    int64_t notify_attempts;   /* e-mail/SMS delivery attempts before a dead letter */
+    int64_t notify_retry_s;    /* first retry delay; doubles after each failure */
     char *font_title;          /* Pango family of document titles (小标宋 role) */
     char *font_body;           /* Pango family of document body text (仿宋 role) */
     char *font_heading;        /* Pango family of first-level headings (黑体 role) */

@@ -31,6 +31,10 @@ static const struct cli_command commands[] = {
      false},
     {"audit verify", cmd_audit_verify, "",
      "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"scan", cmd_scan, "[--now ISO-INSTANT]",
+     "Runs one scheduler pass (reminders, escalation ladder, e-mail and SMS delivery) and exits; for cron. "
+     "--now sets the test clock first (test deployments only).",
+     false},
     {"document render", cmd_document_render, "KIND MODEL.json OUT.pdf",
      "Renders an official document (notice, reminder, record, list) from a JSON model, without a database "
      "(see docs/documents.md).",
@@ -44,6 +48,10 @@ static const struct cli_command commands[] = {
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
+    {"gen", cmd_gen, "[--units N] [--items N] [--events N]",
+     "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
+     "1,000,000 items, 5,000,000 events).",
+     false},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
      true},

@@ -54,9 +54,11 @@ int cmd_import_units(struct cli *cli);
 int cmd_backup(struct cli *cli);
 int cmd_audit_verify(struct cli *cli);
 int cmd_version(struct cli *cli);
+int cmd_scan(struct cli *cli);
 int cmd_migrate_data(struct cli *cli);
 int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
+int cmd_gen(struct cli *cli);
 int cmd_workflow(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);

@@ -2,6 +2,7 @@
 #include "base/log.h"
 #include "cli/cli.h"
 #include "http/http.h"
+#include "sched/sched.h"
 
 #include <signal.h>
 #include <stdio.h>
@@ -31,11 +32,13 @@ int cmd_serve(struct cli *cli)
     struct http_server *http = http_start(&cli->app, err, sizeof err);
     if (!http)
         return cli_fail("%s", err);
+    struct sched *sched = sched_start(&cli->app);
     log_info("ducha %s serving http://%s (database: %s%s)", DUCHA_VERSION, cli->app.cfg.listen,
              store_kind(cli->app.store), cli->app.cfg.test_clock ? ", TEST CLOCK" : "");
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
+    sched_stop(sched);
     http_stop(http);
     log_info("stopped");
     return 0;

@@ -50,6 +50,8 @@ static const struct route *route_find(struct req *rq, bool *path_known)
     *path_known = false;
     for (int t = 0; api_route_tables[t]; t++)
         for (const struct route *r = api_route_tables[t]; r->method; r++) {
+            if ((r->flags & ROUTE_TEST_CLOCK) && !rq->app->cfg.test_clock)
+                continue;
             if (!route_match(r->pattern, rq->path, rq))
                 continue;
             if (strcmp(r->method, rq->method) == 0 ||

@@ -22,6 +22,10 @@ ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("DUCHA_BIN", os.path.join(ROOT, "build", "asan", "ducha"))
 BACKEND = os.environ.get("DUCHA_TEST_BACKEND", "sqlite")
 PASSWORD = "Demo2026"
+# the same sanitizer settings as `make test`, also when pytest is run by hand
+os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(ROOT, "tests", "lsan.supp"))
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 
 
 def free_port():
@@ -93,7 +97,7 @@ def backend():
 class Server:
     """One `ducha serve` process."""
 
-    def __init__(self, db, extra_args=(), env=None, data_dir=None):
+    def __init__(self, db, extra_args=(), env=None, data_dir=None, test_clock=True):
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -103,7 +107,7 @@ class Server:
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
         e.update({"DUCHA_SECRET_KEY": "ducha-test-secret-key", **(env or {})})
         self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
-                                      "--test-clock", *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
+                                      *(["--test-clock"] if test_clock else []), *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
         deadline = time.time() + 30
         while time.time() < deadline:
             try:

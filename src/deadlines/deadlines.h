@@ -1,0 +1,135 @@
+/*
+ * deadlines.h: the time limits of DOMAIN.md §4 as a rule table, each item's milestones computed
+ * from it, traffic lights, and the escalation ladder of DOMAIN.md §5 that the scheduler climbs.
+ *
+ * Rules: each names what it applies to (source kind, importance, item kind; NULL = any), the
+ * milestone, and an amount and unit (working days, calendar days, months, or fixed dates such as
+ * 07-15,10-15,01-15), counted from the start (assignment) or from an earlier milestone. For each
+ * milestone the most specific matching rule wins (more non-NULL matches; then table order).
+ *
+ * Milestones: one row per deadline of an item (unit_id 0) or of one responsible unit's track;
+ * next_at is the instant the scheduler must look at it next (indexed), so a scheduler pass costs in
+ * proportion to what is due. Each ladder step is recorded in milestone_steps under a unique key in
+ * the same transaction as its notifications and audit record: it happens exactly once.
+ */
+#ifndef DUCHA_DEADLINES_H
+#define DUCHA_DEADLINES_H
+
+#include "calendar/workdays.h"
+#include "base/jsonv.h"
+#include "core/ctx.h"
+
+#include <jansson.h>
+
+enum ms_kind { MS_RECEIPT, MS_DEPLOYMENT, MS_FIRST_FEEDBACK, MS_RESOLUTION, MS_PERIODIC, MS__COUNT };
+enum dl_unit { DL_WORKDAYS, DL_DAYS, DL_MONTHS, DL_DATES, DL__COUNT };
+
+/* "receipt", "deployment", "first_feedback", "resolution", "periodic_report" (and labels). */
+const char *ms_kind_name(enum ms_kind k);
+const char *ms_kind_label(enum ms_kind k);
+bool ms_kind_parse(const char *s, enum ms_kind *out);
+const char *dl_unit_name(enum dl_unit u);
+bool dl_unit_parse(const char *s, enum dl_unit *out);
+
+struct deadline_rule {
+    int64_t id;
+    const char *source_kind, *importance, *item_kind; /* NULL: any */
+    enum ms_kind milestone;
+    int amount;
+    enum dl_unit unit;
+    const char *dates; /* DL_DATES: "MM-DD,MM-DD,…" */
+    int base;          /* -1: the start; else the enum ms_kind it counts from (an earlier one) */
+    const char *note;
+};
+
+struct deadline_facts {
+    const char *source_kind, *importance, *item_kind;
+};
+
+struct deadline_due {
+    enum ms_kind kind;
+    int seq; /* 1.. for periodic reports */
+    int64_t due;
+    int64_t rule_id;
+};
+
+/* Upper bound of milestones one computation yields. */
+#define DEADLINES_MAX 32
+
+/*
+ * Pure: the milestones for an item with these facts starting on day `start` (days since epoch),
+ * from rules[0..n) in table order. Periodic reports: every `amount` months (or working/calendar
+ * days) or on each listed date, within twelve months after the start. Returns the number written
+ * to out (at most max), in milestone order.
+ */
+int deadlines_compute(const struct calendar *cal, const struct deadline_rule *rules, size_t n,
+                      const struct deadline_facts *f, int64_t start, struct deadline_due *out, int max);
+
+/* Traffic lights (亮灯). */
+enum light { LIGHT_GREEN, LIGHT_YELLOW, LIGHT_RED, LIGHT_DONE, LIGHT_DONE_LATE };
+const char *light_name(enum light l);
+
+/*
+ * Pure: the light of a deadline due on `due` seen on `today`: done (or done_late when done after
+ * the due day) when done_day >= 0; red when today > due; yellow when due within yellow_days working
+ * days, or when percent done (0..100, < 0 unknown) is behind the share of time elapsed since
+ * `start` by more than pace_threshold points; green otherwise.
+ */
+enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t due, int64_t today,
+                           int64_t done_day, int percent, int yellow_days, int pace_threshold);
+
+/* The built-in presets of DOMAIN.md §10: "gu13710" (古县, the default) and "yangquan" (阳泉). */
+struct deadline_preset {
+    const char *name, *label;
+    const struct deadline_rule *rules;
+    size_t n;
+};
+extern const struct deadline_preset deadline_presets[];
+extern const size_t deadline_presets_n;
+
+/* Loads the rule table (arena). */
+enum err deadlines_rules_load(struct ctx *c, struct deadline_rule **rules, size_t *n);
+/* {"preset","rules":[…],"presets":[…],"ladder":{…}} */
+enum err deadlines_rules_get(struct ctx *c, json_t **out);
+/*
+ * Replaces the rule table: body {"preset":"yangquan"} installs a preset; {"rules":[…]} a custom
+ * table; "ladder" changes the escalation waits. Audited ("rules.replace"). Admin only.
+ */
+enum err deadlines_rules_put(struct ctx *c, const json_t *body, json_t **out);
+extern const struct jv_field deadlines_rules_spec[];
+
+/* The escalation ladder's waits, in working days relative to the due day (settings "ladder"). */
+struct ladder {
+    int remind[4]; /* reminders this many working days before the due day (0 = on it), descending */
+    int nremind;
+    int press_after, notice_after, report_after; /* working days after the due day */
+};
+enum err deadlines_ladder_load(struct ctx *c, struct ladder *out);
+
+/*
+ * For the items module, inside its transaction: fills the milestones of an item (unit_id 0) or of
+ * one unit's track (unit_id, unit_path) from the rules, starting on local day `start`. Returns
+ * ERR_OK; *count milestones were created (existing ones are kept).
+ */
+enum err deadlines_fill(struct ctx *c, int64_t item_id, int64_t unit_id, const char *unit_path,
+                        const struct deadline_facts *f, int64_t start, int *count);
+/* Marks the earliest open milestone of kind done now (late if after its due day). */
+enum err deadlines_done(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind);
+/* Stops (pause) or restarts the clocks of an item's milestones (unit_id 0: all tracks); on resume
+ * due days move by the working days paused. Recorded as steps "pause@…"/"resume@…". */
+enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool pause);
+/* Cancels every open milestone of an item (withdrawn, completed or archived). */
+enum err deadlines_cancel(struct ctx *c, int64_t item_id);
+
+/* GET /api/v1/milestones?item_id=: the milestones (with light and steps) the user may see. */
+enum err deadlines_list(struct ctx *c, int64_t item_id, json_t **out);
+/* The office overrides one milestone's due day with a reason; audited ("milestone.override"). */
+enum err deadlines_override(struct ctx *c, int64_t id, const char *due_date, const char *reason, json_t **out);
+
+/*
+ * One scheduler pass over due milestones (next_at <= c->now), at most `limit`: takes each due
+ * ladder step once, in order. Returns the number of steps taken in *steps.
+ */
+enum err deadlines_scan(struct ctx *c, int limit, int *steps);
+
+#endif

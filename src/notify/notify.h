@@ -1,0 +1,61 @@
+/*
+ * notify.h: notifications. Every message is one outbox row per recipient and channel: the in-app
+ * inbox (delivered when written), e-mail over SMTP (libcurl) and SMS through an HTTP gateway
+ * (POST JSON {to, text}, Bearer token). Rows are written inside the caller's transaction, so a
+ * message exists if and only if the change that caused it does.
+ *
+ * Delivery (notify_deliver, run by the scheduler) claims due rows with a lease (PostgreSQL:
+ * FOR UPDATE SKIP LOCKED; SQLite: the process write lock), sends outside any transaction, and
+ * marks each row sent, or retries it with exponential back-off, or after notify_attempts failures
+ * moves it to the dead-letter state that administrators see and may retry. Non-urgent messages
+ * wait for a working day within office_hours. Recipients are always accounts: ladder notices are
+ * internal and never reach the public.
+ */
+#ifndef DUCHA_NOTIFY_H
+#define DUCHA_NOTIFY_H
+
+#include "base/jsonv.h"
+#include "core/ctx.h"
+
+#include <jansson.h>
+
+/* Message kinds users choose channels for. */
+enum msg_kind { MSG_REMINDER, MSG_PRESS, MSG_NOTICE, MSG_REPORT, MSG_SYSTEM, MSG__COUNT };
+const char *msg_kind_name(enum msg_kind k);
+
+struct notice {
+    enum msg_kind kind;
+    bool urgent;
+    const char *subject, *body;
+    const char *object_type; /* e.g. "milestone" */
+    int64_t object_id;
+};
+
+/* Queues n for one user on the channels of the user's preferences (the inbox always). Must run in
+ * a transaction. */
+enum err notify_user(struct ctx *c, int64_t user_id, const struct notice *n);
+
+/* The first instant >= t on a working day within office_hours (t itself when already inside). */
+enum err notify_window(struct ctx *c, int64_t t, int64_t *out);
+
+/* Sends due e-mail and SMS rows (at most limit); *sent and *failed count the outcomes. */
+enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed);
+
+/* GET /api/v1/inbox?unread=&limit=&before= : {"messages":[…],"unread":n} */
+enum err notify_inbox(struct ctx *c, bool unread_only, int64_t before, int limit, json_t **out);
+enum err notify_read(struct ctx *c, int64_t id);
+enum err notify_read_all(struct ctx *c, int64_t *count);
+
+/* GET/PUT /api/v1/me/preferences: {"preferences":{"reminder":["inbox","email"],…},"channels":[…]} */
+enum err notify_prefs_get(struct ctx *c, json_t **out);
+enum err notify_prefs_put(struct ctx *c, const json_t *body, json_t **out);
+extern const struct jv_field notify_prefs_spec[];
+
+/* Admin: outbox rows of recipients in scope, by state; retry a dead (or pending) row now. */
+enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t **out);
+enum err notify_outbox_retry(struct ctx *c, int64_t id, json_t **out);
+/* Admin: a test message to a user (checks e-mail and SMS settings end to end). */
+enum err notify_test(struct ctx *c, const json_t *body, json_t **out);
+extern const struct jv_field notify_test_spec[];
+
+#endif

@@ -1,0 +1,103 @@
+/* sched.c: scheduler passes and the scheduler thread; see sched.h. */
+#include "sched/sched.h"
+
+#include "base/log.h"
+#include "deadlines/deadlines.h"
+#include "core/clock.h"
+#include "notify/notify.h"
+
+#include <pthread.h>
+#include <stdlib.h>
+#include <time.h>
+
+#define BATCH 500
+
+enum err sched_pass(struct ctx *c, struct sched_stats *out)
+{
+    *out = (struct sched_stats){0};
+    int steps;
+    enum err e;
+    /* ladder first, so that the notices it queues can leave in the same pass */
+    do {
+        e = deadlines_scan(c, BATCH, &steps);
+        out->steps += steps;
+    } while (!e && steps >= BATCH);
+    if (e)
+        return e;
+    int sent, failed;
+    do {
+        e = notify_deliver(c, 50, &sent, &failed);
+        out->sent += sent;
+        out->failed += failed;
+    } while (!e && sent + failed >= 50);
+    return e;
+}
+
+struct sched {
+    struct app *app;
+    pthread_t thread;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    bool stop;
+};
+
+static void *sched_main(void *arg)
+{
+    struct sched *s = arg;
+    for (;;) {
+        struct arena arena = ARENA_INIT;
+        struct ctx c = {.arena = &arena, .cfg = &s->app->cfg, .client = "scheduler"};
+        c.db = store_acquire(s->app->store);
+        c.now = clock_now(c.db, c.cfg);
+        struct sched_stats st;
+        enum err e = sched_pass(&c, &st);
+        if (e)
+            log_warn("scheduler pass: %s", c.msg ? c.msg : err_default_message(e));
+        else if (st.steps || st.sent || st.failed)
+            log_info("scheduler pass: %d ladder steps, %d sent, %d failed", st.steps, st.sent, st.failed);
+        store_release(c.db);
+        arena_free(&arena);
+
+        pthread_mutex_lock(&s->mu);
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += s->app->cfg.scheduler_interval_s > 0 ? s->app->cfg.scheduler_interval_s : 60;
+        while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
+            ;
+        bool stop = s->stop;
+        pthread_mutex_unlock(&s->mu);
+        if (stop)
+            break;
+    }
+    return NULL;
+}
+
+struct sched *sched_start(struct app *app)
+{
+    if (!app->cfg.scheduler)
+        return NULL;
+    struct sched *s = xcalloc(1, sizeof *s);
+    s->app = app;
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_cond_init(&s->cv, NULL);
+    if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
+        log_error("cannot start the scheduler thread");
+        free(s);
+        return NULL;
+    }
+    return s;
+}
+
+void sched_stop(struct sched *s)
+{
+    if (!s)
+        return;
+    pthread_mutex_lock(&s->mu);
+    s->stop = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+    pthread_join(s->thread, NULL);
+    pthread_mutex_destroy(&s->mu);
+    pthread_cond_destroy(&s->cv);
+    free(s);
+}

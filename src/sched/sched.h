@@ -1,0 +1,26 @@
+/*
+ * sched.h: the scheduler. One pass climbs the escalation ladder of every milestone that is due
+ * (deadlines_scan, found through the index on milestones.next_at) and delivers due e-mail and SMS
+ * (notify_deliver). `ducha serve` runs passes in a thread every scheduler_interval_s seconds;
+ * `ducha scan` runs one pass from cron. Several nodes may run passes at once: every step and every
+ * delivery is claimed in the database, so each happens once.
+ */
+#ifndef DUCHA_SCHED_H
+#define DUCHA_SCHED_H
+
+#include "api/req.h"
+
+struct sched_stats {
+    int steps, sent, failed;
+};
+
+/* One pass at the clock's now; ERR_OK or the first failure (message in c). */
+enum err sched_pass(struct ctx *c, struct sched_stats *out);
+
+struct sched;
+/* Starts the scheduler thread for app (NULL when cfg.scheduler is off). */
+struct sched *sched_start(struct app *app);
+/* Stops it: the pass in progress finishes, then the thread ends. NULL is ignored. */
+void sched_stop(struct sched *s);
+
+#endif

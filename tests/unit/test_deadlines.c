@@ -1,0 +1,562 @@
+/* Unit tests for deadline rules, traffic lights and the escalation ladder (src/calendar). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "auth/users.h"
+#include "base/timeu.h"
+#include "calendar/calendar.h"
+#include "deadlines/deadlines.h"
+#include "units/units.h"
+
+static int64_t day_of(const char *s)
+{
+    int64_t d = 0;
+    assert_true(cal_parse_date(s, &d));
+    return d;
+}
+
+static void assert_date(int64_t day, const char *expected)
+{
+    char buf[11];
+    cal_format_date(day, buf);
+    assert_string_equal(buf, expected);
+}
+
+static const struct calendar cal = {NULL, 0};
+
+static struct calendar builtin(void)
+{
+    struct calendar c = {cal_builtin, cal_builtin_n};
+    return c;
+}
+
+static const struct deadline_preset *preset(const char *name)
+{
+    for (size_t i = 0; i < deadline_presets_n; i++)
+        if (!strcmp(deadline_presets[i].name, name))
+            return &deadline_presets[i];
+    fail_msg("no preset %s", name);
+    return NULL;
+}
+
+/* Finds the due day of kind/seq in out; -1 if absent. */
+static int64_t due_of(const struct deadline_due *out, int n, enum ms_kind k, int seq)
+{
+    for (int i = 0; i < n; i++)
+        if (out[i].kind == k && out[i].seq == seq)
+            return out[i].due;
+    return -1;
+}
+
+static void test_gu13710_general_item(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    const struct deadline_preset *p = preset("gu13710");
+    struct deadline_facts f = {"decision", "general", "oneoff"};
+    struct deadline_due out[DEADLINES_MAX];
+    /* assigned Friday 2026-09-18: the next working day is the make-up Sunday 20 Sep (receipt), then
+     * Monday 21st (deployment); 7 and 10 working days cross the Mid-Autumn holiday (25–27 Sep) */
+    int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-09-18"), out, DEADLINES_MAX);
+    assert_int_equal(n, 4);
+    assert_date(due_of(out, n, MS_RECEIPT, 1), "2026-09-20");
+    assert_date(due_of(out, n, MS_DEPLOYMENT, 1), "2026-09-21");
+    /* 20 21 22 23 24 28 29 */
+    assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-09-29");
+    /* … 30, then National Day 1–7 Oct, 8 (Thu), 9 (Fri) */
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-10-09");
+    assert_int_equal(due_of(out, n, MS_PERIODIC, 1), -1);
+}
+
+static void test_yangquan_is_shorter(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    const struct deadline_preset *p = preset("yangquan");
+    struct deadline_facts f = {"decision", "general", "oneoff"};
+    struct deadline_due out[DEADLINES_MAX];
+    int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-03-02"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-03-05");
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-03-11");
+}
+
+static void test_major_item_gets_one_month_rolled_past_holiday(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    const struct deadline_preset *p = preset("gu13710");
+    struct deadline_facts f = {"decision", "major", "oneoff"};
+    struct deadline_due out[DEADLINES_MAX];
+    /* 2026-09-01 + 1 month = 2026-10-01, a holiday: the limit moves to the first working day, 8 Oct */
+    int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-09-01"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-10-08");
+}
+
+static void test_source_kind_rules(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    const struct deadline_preset *p = preset("gu13710");
+    struct deadline_due out[DEADLINES_MAX];
+    struct deadline_facts instr = {"instruction", "general", "oneoff"};
+    int n = deadlines_compute(&c, p->rules, p->n, &instr, day_of("2026-03-02"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-04-01"); /* 30 calendar days */
+    struct deadline_facts npc = {"npc_cppcc", "general", "oneoff"};
+    n = deadlines_compute(&c, p->rules, p->n, &npc, day_of("2026-03-02"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-06-02"); /* 3 months */
+    struct deadline_facts meeting_sat = {"meeting", "general", "oneoff"};
+    /* 2026-01-02 + 30 days = 2026-02-01, a Sunday: moved to Monday 2 Feb */
+    n = deadlines_compute(&c, p->rules, p->n, &meeting_sat, day_of("2026-01-02"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-02-02");
+}
+
+static void test_annual_key_work_reports_quarterly_on_fixed_dates(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    const struct deadline_preset *p = preset("gu13710");
+    struct deadline_facts f = {"work_report", "general", "annual"};
+    struct deadline_due out[DEADLINES_MAX];
+    int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-03-02"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_PERIODIC, 1), "2026-07-15");
+    assert_date(due_of(out, n, MS_PERIODIC, 2), "2026-10-15");
+    assert_date(due_of(out, n, MS_PERIODIC, 3), "2027-01-15");
+    assert_int_equal(due_of(out, n, MS_PERIODIC, 4), -1);
+}
+
+static void test_ongoing_work_reports_monthly_for_a_year(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    const struct deadline_preset *p = preset("gu13710");
+    struct deadline_facts f = {"decision", "general", "ongoing"};
+    struct deadline_due out[DEADLINES_MAX];
+    int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-01-30"), out, DEADLINES_MAX);
+    /* 2026-01-30 + 1 month clamps to 28 Feb, a make-up Saturday (a working day) */
+    assert_date(due_of(out, n, MS_PERIODIC, 1), "2026-02-28");
+    /* + 2 months = 30 Mar (Mon) */
+    assert_date(due_of(out, n, MS_PERIODIC, 2), "2026-03-30");
+    assert_true(due_of(out, n, MS_PERIODIC, 12) >= 0);
+    assert_int_equal(due_of(out, n, MS_PERIODIC, 13), -1);
+}
+
+static void test_most_specific_rule_wins_then_table_order(void **state)
+{
+    (void)state;
+    struct deadline_rule rules[] = {
+        {1, NULL, NULL, NULL, MS_RESOLUTION, 10, DL_WORKDAYS, "", -1, ""},
+        {2, "meeting", NULL, NULL, MS_RESOLUTION, 20, DL_WORKDAYS, "", -1, ""},
+        {3, "meeting", "major", NULL, MS_RESOLUTION, 30, DL_WORKDAYS, "", -1, ""},
+        {4, NULL, "major", NULL, MS_RESOLUTION, 40, DL_WORKDAYS, "", -1, ""},
+    };
+    struct deadline_due out[4];
+    struct deadline_facts a = {"meeting", "major", NULL}, b = {"meeting", "general", NULL},
+                          d = {"other", "major", NULL}, e = {NULL, NULL, NULL};
+    int64_t start = day_of("2026-03-02");
+    assert_int_equal(deadlines_compute(&cal, rules, 4, &a, start, out, 4), 1);
+    assert_int_equal(out[0].rule_id, 3);
+    deadlines_compute(&cal, rules, 4, &b, start, out, 4);
+    assert_int_equal(out[0].rule_id, 2);
+    deadlines_compute(&cal, rules, 4, &d, start, out, 4);
+    assert_int_equal(out[0].rule_id, 4);
+    deadlines_compute(&cal, rules, 4, &e, start, out, 4);
+    assert_int_equal(out[0].rule_id, 1);
+    assert_date(out[0].due, "2026-03-16");
+}
+
+static void test_base_counts_from_earlier_milestone(void **state)
+{
+    (void)state;
+    struct deadline_rule rules[] = {
+        {1, NULL, NULL, NULL, MS_RECEIPT, 2, DL_WORKDAYS, "", -1, ""},
+        {2, NULL, NULL, NULL, MS_DEPLOYMENT, 3, DL_WORKDAYS, "", MS_RECEIPT, ""},
+    };
+    struct deadline_due out[4];
+    struct deadline_facts f = {0};
+    int n = deadlines_compute(&cal, rules, 2, &f, day_of("2026-03-05"), out, 4); /* Thursday */
+    assert_int_equal(n, 2);
+    assert_date(out[0].due, "2026-03-09");
+    assert_date(out[1].due, "2026-03-12");
+}
+
+static void test_lights(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    int64_t start = day_of("2026-03-02"), due = day_of("2026-03-16");
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-03-03"), -1, -1, 2, 20), LIGHT_GREEN);
+    /* two working days before the due day turns yellow */
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-03-12"), -1, -1, 2, 20), LIGHT_YELLOW);
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-03-16"), -1, -1, 2, 20), LIGHT_YELLOW);
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-03-17"), -1, -1, 2, 20), LIGHT_RED);
+    /* behind time-proportional progress: half the time gone, 10 % done */
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-03-09"), -1, 10, 2, 20), LIGHT_YELLOW);
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-03-09"), -1, 40, 2, 20), LIGHT_GREEN);
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-03-20"), day_of("2026-03-16"), -1, 2, 20),
+                     LIGHT_DONE);
+    assert_int_equal(deadlines_light(&c, start, due, day_of("2026-06-01"), day_of("2026-03-17"), -1, 2, 20),
+                     LIGHT_DONE_LATE);
+}
+
+/* ---- the ladder on a real database ---- */
+
+struct world {
+    char path[64];
+    struct store *store;
+    struct config cfg;
+    int64_t gov, jt, zj;
+    int64_t contact, head, leader, deputy, office, principal, other_contact;
+};
+
+static struct world W;
+
+static void open_store(void)
+{
+    struct store_options opt = {.pool_size = 2, .busy_timeout_ms = 5000};
+    char err[256];
+    assert_int_equal(store_open(W.path, &opt, &W.store, err, sizeof err), ERR_OK);
+    assert_int_equal(store_migrate(W.store, err, sizeof err), ERR_OK);
+}
+
+static void ctx_at(struct ctx *c, struct arena *a, const char *iso)
+{
+    memset(c, 0, sizeof *c);
+    c->arena = a;
+    c->cfg = &W.cfg;
+    c->client = "test";
+    c->db = store_acquire(W.store);
+    assert_true(time_parse_iso(iso, &c->now));
+}
+
+static int64_t mk_unit(struct ctx *c, const char *code, const char *kind, int64_t parent)
+{
+    json_t *b = json_pack("{ss ss ss}", "code", code, "name", code, "kind", kind), *out = NULL;
+    if (parent)
+        json_object_set_new(b, "parent_id", json_integer(parent));
+    assert_int_equal(units_create(c, b, &out), ERR_OK);
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(b);
+    json_decref(out);
+    return id;
+}
+
+static int64_t mk_user(struct ctx *c, const char *name, const char *role, int64_t unit, int64_t portfolio)
+{
+    json_t *b = json_pack("{ss ss sI s[{ss sI}]}", "username", name, "name", name, "unit_id", (json_int_t)unit, "roles",
+                          "role", role, "unit_id", (json_int_t)unit),
+           *out = NULL;
+    if (portfolio)
+        json_object_set_new(b, "portfolio", json_pack("[I]", (json_int_t)portfolio));
+    assert_int_equal(users_create_hashed(c, b, "$argon2id$v=19$m=65536,t=2,p=1$x$y", &out), ERR_OK);
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(b);
+    json_decref(out);
+    return id;
+}
+
+static int setup_world(void **state)
+{
+    (void)state;
+    snprintf(W.path, sizeof W.path, "/tmp/ducha-test-deadlines-%d.db", (int)getpid());
+    unlink(W.path);
+    conf_defaults(&W.cfg);
+    time_set_zone("Asia/Shanghai");
+    open_store();
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, "2026-03-01T00:00:00Z");
+    int64_t city = mk_unit(&c, "city", "government", 0);
+    W.gov = mk_unit(&c, "gov", "government", city);
+    W.jt = mk_unit(&c, "jt", "department", W.gov);
+    W.zj = mk_unit(&c, "zj", "department", W.gov);
+    W.contact = mk_user(&c, "contact", "contact", W.jt, 0);
+    W.head = mk_user(&c, "head", "head", W.jt, 0);
+    W.leader = mk_user(&c, "leader", "leader", W.gov, W.jt);
+    W.deputy = mk_user(&c, "deputy", "deputy", W.gov, 0);
+    W.office = mk_user(&c, "office", "office", W.gov, 0);
+    W.principal = mk_user(&c, "principal", "principal", W.gov, 0);
+    W.other_contact = mk_user(&c, "contact2", "contact", W.zj, 0);
+    /* one rule: resolution in 5 working days; the default ladder (reminders 2 days before and on the
+     * day; press +1, notice +3, report +5 working days) */
+    json_t *body = json_pack("{s[{ss si ss}]}", "rules", "milestone", "resolution", "amount", 5, "unit", "workdays"),
+           *out = NULL;
+    assert_int_equal(deadlines_rules_put(&c, body, &out), ERR_OK);
+    json_decref(body);
+    json_decref(out);
+    store_release(c.db);
+    arena_free(&a);
+    return 0;
+}
+
+static int teardown_world(void **state)
+{
+    (void)state;
+    store_close(W.store);
+    conf_free(&W.cfg);
+    unlink(W.path);
+    return 0;
+}
+
+static const char *unit_path(struct ctx *c, int64_t unit)
+{
+    const char *p = NULL;
+    assert_int_equal(units_path(c, unit, &p), ERR_OK);
+    return p;
+}
+
+/* Runs one scan at iso; returns the number of ladder steps taken. */
+static int scan_at(const char *iso)
+{
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, iso);
+    int steps = -1;
+    assert_int_equal(deadlines_scan(&c, 100, &steps), ERR_OK);
+    store_release(c.db);
+    arena_free(&a);
+    return steps;
+}
+
+/* The steps recorded for an item's milestone, in order, joined by ','; and the inbox count. */
+static void steps_of(int64_t item, char *out, size_t n)
+{
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, "2026-03-01T00:00:00Z");
+    struct stmt *st = db_prepare(c.db, "SELECT s.step FROM milestone_steps s JOIN milestones m ON m.id = "
+                                       "s.milestone_id WHERE m.item_id = ? ORDER BY s.at, s.step");
+    stmt_bind_int(st, 1, item);
+    out[0] = 0;
+    while (stmt_step(st) == STORE_ROW) {
+        if (out[0])
+            strncat(out, ",", n - strlen(out) - 1);
+        strncat(out, stmt_text(st, 0), n - strlen(out) - 1);
+    }
+    stmt_done(st);
+    store_release(c.db);
+    arena_free(&a);
+}
+
+static int64_t inbox_count(int64_t user, const char *kind)
+{
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, "2026-03-01T00:00:00Z");
+    struct stmt *st = db_prepare(c.db, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND kind = ?");
+    stmt_bind_int(st, 1, user);
+    stmt_bind_text(st, 2, kind);
+    int64_t n = -1;
+    assert_int_equal(stmt_one_int(st, &n), STORE_ROW);
+    store_release(c.db);
+    arena_free(&a);
+    return n;
+}
+
+static void fill(int64_t item, const char *start_iso, const char *start_day)
+{
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, start_iso);
+    struct deadline_facts f = {"decision", "general", "oneoff"};
+    int count = 0;
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(deadlines_fill(&c, item, W.jt, unit_path(&c, W.jt), &f, day_of(start_day), &count), ERR_OK);
+    assert_int_equal(db_commit(c.db), 0);
+    assert_int_equal(count, 1);
+    store_release(c.db);
+    arena_free(&a);
+}
+
+/* Walk an item past its milestone: each reminder and ladder step happens once, in order, to the
+ * right people, also across a restart (the store closed and reopened). */
+static void test_ladder_walk_once_in_order_across_restart(void **state)
+{
+    (void)state;
+    char s[256];
+    /* assigned Monday 2026-03-02; resolution due Monday 9 Mar */
+    fill(101, "2026-03-02T01:00:00Z", "2026-03-02");
+    assert_int_equal(scan_at("2026-03-04T02:00:00Z"), 0);
+    /* Thursday 5 Mar (local): two working days before */
+    assert_int_equal(scan_at("2026-03-05T01:00:00Z"), 1);
+    assert_int_equal(scan_at("2026-03-05T08:00:00Z"), 0);
+    steps_of(101, s, sizeof s);
+    assert_string_equal(s, "remind-2");
+    assert_int_equal(inbox_count(W.contact, "reminder"), 1);
+    assert_int_equal(inbox_count(W.other_contact, "reminder"), 0);
+    assert_int_equal(scan_at("2026-03-09T01:00:00Z"), 1); /* on the due day */
+    assert_int_equal(inbox_count(W.contact, "reminder"), 2);
+    assert_int_equal(scan_at("2026-03-10T01:00:00Z"), 1); /* overdue: press */
+    assert_int_equal(inbox_count(W.leader, "press"), 1);
+    assert_int_equal(inbox_count(W.deputy, "press"), 1);
+    assert_int_equal(inbox_count(W.contact, "press"), 0);
+
+    /* restart: the process's store goes away and comes back */
+    store_close(W.store);
+    open_store();
+    assert_int_equal(scan_at("2026-03-10T05:00:00Z"), 0);
+    assert_int_equal(scan_at("2026-03-11T05:00:00Z"), 0);
+    assert_int_equal(scan_at("2026-03-12T01:00:00Z"), 1); /* written reminder notice */
+    assert_int_equal(inbox_count(W.contact, "notice"), 1);
+    assert_int_equal(inbox_count(W.head, "notice"), 1);
+    assert_int_equal(inbox_count(W.office, "notice"), 1);
+    assert_int_equal(scan_at("2026-03-13T01:00:00Z"), 0);
+    assert_int_equal(scan_at("2026-03-16T01:00:00Z"), 1); /* reported to the principal leader */
+    assert_int_equal(inbox_count(W.principal, "report"), 1);
+    assert_int_equal(inbox_count(W.office, "report"), 1);
+    assert_int_equal(scan_at("2026-04-30T01:00:00Z"), 0);
+    steps_of(101, s, sizeof s);
+    assert_string_equal(s, "remind-2,remind-0,press,notice,report");
+    assert_int_equal(inbox_count(W.leader, "press"), 1);
+    assert_int_equal(inbox_count(W.contact, "reminder"), 2);
+
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, "2026-04-30T01:00:00Z");
+    json_t *list = NULL;
+    assert_int_equal(deadlines_list(&c, 101, &list), ERR_OK);
+    assert_int_equal(json_array_size(list), 1);
+    json_t *m = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(m, "light")), "red");
+    assert_true(json_is_true(json_object_get(m, "flagged")));
+    assert_string_equal(json_string_value(json_object_get(m, "due_date")), "2026-03-09");
+    json_decref(list);
+    /* every step has its audit record */
+    struct stmt *st = db_prepare(c.db, "SELECT COUNT(*) FROM audit_log WHERE object_type = 'milestone' AND "
+                                       "action IN ('milestone.remind', 'milestone.press', 'milestone.notice', "
+                                       "'milestone.report')");
+    int64_t n = 0;
+    assert_int_equal(stmt_one_int(st, &n), STORE_ROW);
+    assert_int_equal(n, 5);
+    store_release(c.db);
+    arena_free(&a);
+}
+
+/* When the scheduler was away, the ladder still climbs one step per working day. */
+static void test_ladder_after_a_gap_climbs_one_step_at_a_time(void **state)
+{
+    (void)state;
+    char s[256];
+    fill(102, "2026-03-02T01:00:00Z", "2026-03-02");
+    assert_int_equal(scan_at("2026-03-20T01:00:00Z"), 1); /* Friday: reminders skipped, press */
+    steps_of(102, s, sizeof s);
+    assert_string_equal(s, "press");
+    assert_int_equal(scan_at("2026-03-21T01:00:00Z"), 0); /* Saturday */
+    assert_int_equal(scan_at("2026-03-23T01:00:00Z"), 1);
+    assert_int_equal(scan_at("2026-03-24T01:00:00Z"), 1);
+    steps_of(102, s, sizeof s);
+    assert_string_equal(s, "press,notice,report");
+}
+
+/* A done milestone stops the ladder; a paused one shifts by the working days it was paused. */
+static void test_done_and_paused_milestones(void **state)
+{
+    (void)state;
+    char s[256];
+    fill(103, "2026-03-02T01:00:00Z", "2026-03-02");
+    fill(104, "2026-03-02T01:00:00Z", "2026-03-02");
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, "2026-03-03T02:00:00Z");
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(deadlines_done(&c, 103, W.jt, MS_RESOLUTION), ERR_OK);
+    assert_int_equal(deadlines_pause(&c, 104, 0, true), ERR_OK);
+    assert_int_equal(db_commit(c.db), 0);
+    store_release(c.db);
+    arena_free(&a);
+    assert_int_equal(scan_at("2026-03-20T01:00:00Z"), 0);
+    steps_of(103, s, sizeof s);
+    assert_string_equal(s, "");
+    /* resumed on Friday 6 Mar: three working days paused (4, 5, 6), due 9 Mar -> 12 Mar */
+    ctx_at(&c, &a, "2026-03-06T02:00:00Z");
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(deadlines_pause(&c, 104, 0, false), ERR_OK);
+    assert_int_equal(db_commit(c.db), 0);
+    json_t *list = NULL;
+    assert_int_equal(deadlines_list(&c, 104, &list), ERR_OK);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "due_date")), "2026-03-12");
+    json_decref(list);
+    list = NULL;
+    assert_int_equal(deadlines_list(&c, 103, &list), ERR_OK);
+    assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "light")), "done");
+    json_decref(list);
+    store_release(c.db);
+    arena_free(&a);
+    steps_of(104, s, sizeof s);
+    assert_non_null(strstr(s, "pause@"));
+    assert_non_null(strstr(s, "resume@"));
+}
+
+/* The rows migration 0004 installs are exactly the default preset. */
+static void test_migrated_rules_equal_default_preset(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    char path[64];
+    snprintf(path, sizeof path, "/tmp/ducha-test-rules-%d.db", (int)getpid());
+    unlink(path);
+    struct store *s;
+    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
+    char err[256];
+    assert_int_equal(store_open(path, &opt, &s, err, sizeof err), ERR_OK);
+    assert_int_equal(store_migrate(s, err, sizeof err), ERR_OK);
+    memset(&c, 0, sizeof c);
+    c.arena = &a;
+    c.db = store_acquire(s);
+    struct deadline_rule *rules;
+    size_t n;
+    assert_int_equal(deadlines_rules_load(&c, &rules, &n), ERR_OK);
+    const struct deadline_preset *p = preset("gu13710");
+    assert_int_equal(n, p->n);
+    for (size_t i = 0; i < n; i++) {
+        const struct deadline_rule *x = &rules[i], *y = &p->rules[i];
+        assert_true((x->source_kind == NULL) == (y->source_kind == NULL));
+        if (x->source_kind)
+            assert_string_equal(x->source_kind, y->source_kind);
+        assert_true((x->importance == NULL) == (y->importance == NULL));
+        assert_true((x->item_kind == NULL) == (y->item_kind == NULL));
+        if (x->item_kind)
+            assert_string_equal(x->item_kind, y->item_kind);
+        assert_int_equal(x->milestone, y->milestone);
+        assert_int_equal(x->amount, y->amount);
+        assert_int_equal(x->unit, y->unit);
+        assert_string_equal(x->dates, y->dates);
+        assert_int_equal(x->base, y->base);
+        assert_string_equal(x->note, y->note);
+    }
+    store_release(c.db);
+    store_close(s);
+    arena_free(&a);
+    unlink(path);
+}
+
+int main(void)
+{
+    const struct CMUnitTest pure[] = {
+        cmocka_unit_test(test_gu13710_general_item),
+        cmocka_unit_test(test_yangquan_is_shorter),
+        cmocka_unit_test(test_major_item_gets_one_month_rolled_past_holiday),
+        cmocka_unit_test(test_source_kind_rules),
+        cmocka_unit_test(test_annual_key_work_reports_quarterly_on_fixed_dates),
+        cmocka_unit_test(test_ongoing_work_reports_monthly_for_a_year),
+        cmocka_unit_test(test_most_specific_rule_wins_then_table_order),
+        cmocka_unit_test(test_base_counts_from_earlier_milestone),
+        cmocka_unit_test(test_lights),
+        cmocka_unit_test(test_migrated_rules_equal_default_preset),
+    };
+    const struct CMUnitTest db[] = {
+        cmocka_unit_test(test_ladder_walk_once_in_order_across_restart),
+        cmocka_unit_test(test_ladder_after_a_gap_climbs_one_step_at_a_time),
+        cmocka_unit_test(test_done_and_paused_milestones),
+    };
+    int rc = cmocka_run_group_tests(pure, NULL, NULL);
+    return rc | cmocka_run_group_tests(db, setup_world, teardown_world);
+}

@@ -1,0 +1,147 @@
+// helper.js: starts `ducha serve` on a temporary demo database and Debian's Chromium (driven by
+// playwright-core; no browser is ever downloaded), and watches every page for console errors and
+// server errors. Screenshots go to tests/web/artifacts/.
+import { spawn, execFileSync } from 'node:child_process'
+import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, dirname } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import net from 'node:net'
+import { chromium } from 'playwright-core'
+
+const here = dirname(fileURLToPath(import.meta.url))
+export const ROOT = join(here, '..', '..')
+export const BIN = process.env.DUCHA_BIN || join(ROOT, 'build', 'ducha')
+export const WEB = process.env.DUCHA_WEB || join(ROOT, 'web', 'dist')
+export const ARTIFACTS = join(here, 'artifacts')
+export const PASSWORD = 'Demo2026'
+mkdirSync(ARTIFACTS, { recursive: true })
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer()
+    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) })
+    s.on('error', reject)
+  })
+}
+
+// A server on a fresh copy of the demo data. stop() ends it and removes its files.
+export async function startServer() {
+  const dir = mkdtempSync(join(tmpdir(), 'ducha-web-'))
+  const db = join(dir, 'demo.db')
+  execFileSync(BIN, ['demo', '--db', db], { stdio: 'pipe', timeout: 120000 })
+  const port = await freePort()
+  const url = `http://127.0.0.1:${port}`
+  let out = ''
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] })
+  proc.stdout.on('data', (d) => { out += d })
+  proc.stderr.on('data', (d) => { out += d })
+  for (let i = 0; i < 100; i++) {
+    try {
+      const r = await fetch(url + '/api/v1/health')
+      if (r.ok) break
+    } catch { /* not yet */ }
+    if (proc.exitCode !== null) throw new Error('ducha serve exited: ' + out)
+    await new Promise((r) => setTimeout(r, 100))
+  }
+  return {
+    url, db, dir,
+    output: () => out,
+    async stop() {
+      if (proc.exitCode === null) {
+        proc.kill('SIGTERM')
+        await new Promise((r) => { proc.once('exit', r); setTimeout(r, 5000) })
+      }
+      rmSync(dir, { recursive: true, force: true })
+    },
+  }
+}
+
+export async function startBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--lang=zh-CN'],
+  })
+}
+
+// A new browser context and page that records console errors, uncaught exceptions and 5xx replies.
+// 4xx replies are expected in refusal tests (the app shows their message); Chromium logs each as
+// "Failed to load resource", which is therefore not counted as a console error.
+export async function newPage(browser, server, viewport = { width: 1366, height: 768 }) {
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url })
+  const page = await context.newPage()
+  page.errors = []
+  page.on('console', (m) => {
+    if (m.type() !== 'error') return
+    const text = m.text()
+    if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return
+    page.errors.push('console: ' + text)
+  })
+  page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message))
+  page.on('response', (r) => { if (r.status() >= 500) page.errors.push(`HTTP ${r.status()} ${r.url()}`) })
+  page.setDefaultTimeout(15000)
+  return page
+}
+
+export async function login(page, username, password = PASSWORD) {
+  await page.goto('/login')
+  await page.fill('input[name=username]', username)
+  await page.fill('input[name=password]', password)
+  await page.click('[data-test=login-submit]')
+}
+
+// Signs in and waits for the workbench.
+export async function loginOk(page, username, password = PASSWORD) {
+  await login(page, username, password)
+  await page.waitForURL((u) => u.pathname === '/')
+  await page.locator('[data-test=user-menu]').waitFor()
+}
+
+// Waits until network and animations settle, then saves a screenshot.
+export async function shot(page, name) {
+  await page.waitForLoadState('networkidle')
+  await page.waitForTimeout(400)
+  // toasts of earlier steps would cover the page
+  await page.evaluate(() => document.querySelectorAll('.el-message').forEach((m) => m.remove()))
+  const path = join(ARTIFACTS, name + '.png')
+  await page.screenshot({ path })
+  return path
+}
+
+// The message of the last Element Plus toast.
+export async function toast(page, kind = 'error') {
+  const m = page.locator(`.el-message--${kind} .el-message__content`).last()
+  await m.waitFor()
+  return (await m.textContent()).trim()
+}
+
+// Calls the API as a user (outside the browser): returns {status, json}.
+export async function apiAs(server, username) {
+  const r = await fetch(server.url + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
+  const cookie = r.headers.get('set-cookie').split(';')[0]
+  const { csrf_token: csrf } = await r.json()
+  return async (method, path, body) => {
+    const res = await fetch(server.url + path, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+    const text = await res.text()
+    let json = null
+    try { json = JSON.parse(text) } catch { /* empty */ }
+    return { status: res.status, json }
+  }
+}
+
+export function assertNoErrors(t, page) {
+  if (page.errors.length) throw new Error('errors on the page:\n' + page.errors.join('\n'))
+}
+
+export { readFileSync }
+
+// Picks an option in an Element Plus select (remote or not) inside `scope`, typing `text` first.
+export async function pick(page, scope, text, optionText = text) {
+  const sel = scope.locator('.el-select').first()
+  await sel.click()
+  const input = sel.locator('input').first()
+  if (await input.isEditable().catch(() => false)) await input.fill(text)
+  const opt = page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first()
+  await opt.waitFor()
+  await opt.click()
+}

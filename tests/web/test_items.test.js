@@ -1,0 +1,217 @@
+// The whole life of a supervision item in the browser, role by role: the office registers it, the
+// deputy and the director approve, the office assigns, the unit contact receives and reports with
+// an attachment, asks for completion, the unit head signs, the office verifies and archives. A user
+// of another county cannot see it; a refused action shows the server's message.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS } from './helper.js'
+
+let server, browser, hasItems
+before(async () => {
+  server = await startServer()
+  const r = await fetch(server.url + '/api/v1/items/meta')
+  hasItems = r.status !== 404
+  browser = await startBrowser()
+})
+after(async () => { await browser?.close(); await server?.stop() })
+
+const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
+
+async function openItem(page, id) {
+  await page.goto(`/items/${id}`)
+  await page.locator('[data-test=item-state]').waitFor()
+}
+async function act(page, action, fill) {
+  await page.click(`[data-test=act-${action}]`)
+  const dlg = page.locator('[data-test=action-dialog]')
+  await dlg.waitFor()
+  if (fill) await fill(dlg)
+  await page.click('[data-test=action-submit]')
+}
+const stateOf = async (page) => (await page.locator('[data-test=item-state]').textContent()).trim()
+
+test('an item from registration to archive, role by role', async (t) => {
+  if (!hasItems) return t.skip('the items API is not in this build')
+  const title = '城区主干道破损路面修复（网页测试）'
+
+  // the supervision office registers the item and submits it for approval
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.click('[data-test=menu-item-new]')
+  await office.fill('[data-test=new-title]', title)
+  await office.fill('[data-test=new-requirement]', '12月底前完成城区主干道破损路面修复，并报送完成情况。')
+  await pick(office, office.locator('[data-test=new-lead]'), '交通运输局', '古城县交通运输局')
+  const due = office.locator('.el-form-item', { hasText: '办理时限' }).locator('input')
+  await due.fill(inDays(20))
+  await due.press('Enter')
+  await office.keyboard.press('Escape')
+  await shot(office, 'item-new')
+  await office.click('[data-test=new-submit]')
+  assert.match(await toast(office, 'success'), /已立项：古督〔\d{4}〕\d+号/)
+  await office.waitForURL(/\/items\/\d+$/)
+  const id = Number(office.url().split('/').pop())
+  assert.equal(await stateOf(office), '已立项待副主任审核')
+  const number = (await office.locator('[data-test=item-number]').textContent()).trim()
+
+  // the deputy director finds it on the workbench and approves
+  const deputy = await newPage(browser, server)
+  await loginOk(deputy, 'gc_deputy')
+  const todo = deputy.locator('[data-test=wb-todos] .el-table__row', { hasText: title })
+  await todo.waitFor()
+  assert.match(await todo.textContent(), /待副主任审批/)
+  await todo.click()
+  await deputy.locator('[data-test=act-approve]').waitFor()
+  await act(deputy, 'approve')
+  await deputy.locator('[data-test=item-state]', { hasText: '待主任审批' }).waitFor()
+  assert.equal(await deputy.locator('[data-test=act-approve]').count(), 0, 'the deputy may not approve twice')
+
+  // the director's page is open when another session approves first: the refused click shows why
+  const director = await newPage(browser, server)
+  await loginOk(director, 'gc_director')
+  await openItem(director, id)
+  const other = await apiAs(server, 'gc_director')
+  assert.equal((await other('POST', `/api/v1/items/${id}/actions/approve`, {})).status, 200)
+  await act(director, 'approve')
+  const refused = await toast(director, 'error')
+  assert.ok(refused.length > 6 && /[\u4e00-\u9fa5]/.test(refused), `a sentence in Chinese: ${refused}`)
+  await director.keyboard.press('Escape')
+  await openItem(director, id)
+  assert.equal(await stateOf(director), '已审批待交办')
+  assert.equal(await director.locator('[data-test=act-approve]').count(), 0)
+
+  // the office assigns it
+  await openItem(office, id)
+  await act(office, 'assign')
+  await office.locator('[data-test=item-state]', { hasText: '已交办' }).waitFor()
+
+  // the unit contact receives it, reports progress with an attachment, and asks for completion
+  const contact = await newPage(browser, server)
+  await loginOk(contact, 'gc_contact')
+  const ctodo = contact.locator('[data-test=wb-todos] .el-table__row', { hasText: title })
+  await ctodo.waitFor()
+  assert.match(await ctodo.textContent(), /待签收/)
+  await openItem(contact, id)
+  await act(contact, 'receive')
+  await contact.locator('[data-test=item-state]', { hasText: '已签收' }).waitFor()
+  const file = join(ARTIFACTS, '路面修复进展.txt')
+  writeFileSync(file, '已完成主干道 3.2 公里路面修复。\n')
+  await act(contact, 'report', async (dlg) => {
+    await dlg.locator('[data-test=action-text]').fill('已完成主干道 3.2 公里路面修复，剩余路段本月完成。')
+    const pct = dlg.locator('.el-slider .el-input-number input')
+    await pct.fill('60')
+    await pct.press('Tab')
+    await dlg.locator('[data-test=action-files]').setInputFiles(file)
+  })
+  await contact.locator('[data-test=report]', { hasText: '3.2 公里' }).waitFor()
+  const att = contact.locator('[data-test=report-attachment]', { hasText: '路面修复进展.txt' })
+  await att.waitFor()
+  const href = await att.getAttribute('href')
+  const dl = await contact.request.get(href)
+  assert.equal(dl.status(), 200)
+  assert.match(await dl.text(), /3\.2 公里/)
+  await act(contact, 'request_completion', (dlg) => dlg.locator('[data-test=action-text]').fill('城区主干道破损路面已全部修复，经验收合格。'))
+  await contact.locator('[data-test=item-state]', { hasText: '申请办结' }).waitFor()
+  await shot(contact, 'item-detail-contact')
+
+  // the unit head signs the reply
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  await head.locator('[data-test=wb-todos] .el-table__row', { hasText: '待负责人核签' }).waitFor()
+  await openItem(head, id)
+  await act(head, 'sign')
+  await head.locator('[data-test=item-state]', { hasText: '已核签待审核' }).waitFor()
+
+  // the office verifies with a grade and archives
+  await openItem(office, id)
+  await act(office, 'verify', (dlg) => dlg.locator('[data-test=action-grade] label', { hasText: '良好' }).click())
+  await office.locator('[data-test=item-state]', { hasText: '已办结' }).waitFor()
+  await act(office, 'archive')
+  await office.locator('[data-test=item-state]', { hasText: '已归档' }).waitFor()
+  const timeline = await office.locator('[data-test=timeline]').textContent()
+  for (const w of ['立项报审', '审批通过', '交办', '签收', '报送进展', '申请办结', '负责人核签', '审核办结', '归档']) assert.ok(timeline.includes(w), `timeline has ${w}`)
+  await shot(office, 'item-detail')
+
+  // the ledger and the overview show it
+  await office.click('[data-test=menu-ledger]')
+  await office.locator('[data-test=ledger-table] .el-table__row', { hasText: number }).waitFor()
+  await office.fill('[data-test=ledger-q]', '路面修复')
+  await office.click('[data-test=ledger-search]')
+  await office.locator('[data-test=ledger-table] .el-table__row', { hasText: number }).waitFor()
+  await office.click('[data-test=menu-overview]')
+  await office.locator('[data-test=chart-state] canvas').waitFor()
+
+  // a user of another county sees nothing of it
+  const ap = await newPage(browser, server)
+  await loginOk(ap, 'ap_office')
+  await ap.goto(`/items/${id}`)
+  await ap.locator('.el-result').waitFor()
+  assert.doesNotMatch(await ap.locator('.page').textContent(), /路面修复/)
+  await ap.goto('/items')
+  await ap.locator('[data-test=ledger-table]').waitFor()
+  await ap.waitForLoadState('networkidle')
+  assert.doesNotMatch(await ap.locator('[data-test=ledger-table]').textContent(), /路面修复/)
+
+  for (const p of [office, deputy, director, contact, head, ap]) assertNoErrors(t, p)
+})
+
+test('the ledger filters, saves a filter, and the dashboard draws its charts', async (t) => {
+  if (!hasItems) return t.skip('the items API is not in this build')
+  // a few items in different states, through the API
+  const office = await apiAs(server, 'gc_office')
+  const units = (await office('GET', '/api/v1/units?q=gc-&limit=100')).json.units
+  const jt = units.find((u) => u.code === 'gc-jt'), zj = units.find((u) => u.code === 'gc-zj')
+  const deputy = await apiAs(server, 'gc_deputy'), director = await apiAs(server, 'gc_director')
+  const contact = await apiAs(server, 'gc_contact'), contact2 = await apiAs(server, 'gc_contact2')
+  const KINDS = ['meeting', 'instruction', 'work_report', 'npc_cppcc', 'key_project', 'public_complaint']
+  const TITLES = ['县城老旧小区改造', '农村公路安全隐患整治', '政府工作报告：新增城镇就业', '人大建议：增设公交线路', '重点项目：古城大道续建', '群众反映：城东积水点治理',
+    '冬季供暖保障', '高标准农田建设', '校园周边交通秩序整治']
+  for (let i = 0; i < TITLES.length; i++) {
+    const lead = i % 2 ? jt : zj
+    const r = await office('POST', '/api/v1/items', { title: TITLES[i], source_kind: KINDS[i % KINDS.length], lead_unit_id: lead.id,
+      co_unit_ids: i === 4 ? [jt.id] : [], due_date: inDays(3 + i * 7), submit: i > 0, importance: i === 4 ? 'major' : 'general', requirement: '按期办结并报送情况。' })
+    assert.equal(r.status, 201, JSON.stringify(r.json))
+    const id = r.json.id
+    if (i < 2) continue
+    assert.equal((await deputy('POST', `/api/v1/items/${id}/actions/approve`, {})).status, 200)
+    if (i < 3) continue
+    assert.equal((await director('POST', `/api/v1/items/${id}/actions/approve`, {})).status, 200)
+    if (i < 4) continue
+    assert.equal((await office('POST', `/api/v1/items/${id}/actions/assign`, {})).status, 200)
+    if (i < 6) continue
+    const c = lead === jt ? contact : contact2
+    assert.equal((await c('POST', `/api/v1/items/${id}/actions/receive`, {})).status, 200)
+    assert.equal((await c('POST', `/api/v1/items/${id}/reports`, { text: '正在推进', percent: 20 + i * 8 })).status, 201)
+  }
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await shot(page, 'workbench-office')
+  await page.goto('/items')
+  await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
+  await shot(page, 'ledger')
+  await page.click('[data-test=count-draft]')
+  await page.waitForURL(/state=draft/)
+  await page.waitForLoadState('networkidle')
+  const rows = await page.locator('[data-test=ledger-table] .el-table__row').allTextContents()
+  assert.ok(rows.length >= 1 && rows.every((r) => r.includes('草稿')), rows.join('|'))
+  await page.click('[data-test=ledger-save-filter]')
+  await page.fill('.el-message-box input', '我的草稿')
+  await page.click('.el-message-box__btns .el-button--primary')
+  await page.locator('[data-test="saved-我的草稿"]').waitFor()
+  await page.reload()
+  await page.locator('[data-test="saved-我的草稿"]').waitFor()
+  await page.goto('/overview')
+  await page.locator('[data-test=chart-state] canvas').waitFor()
+  await shot(page, 'overview')
+  assertNoErrors(t, page)
+})
+
+test('the workbench of a unit contact on a phone', async (t) => {
+  if (!hasItems) return t.skip('the items API is not in this build')
+  const page = await newPage(browser, server, { width: 390, height: 844 })
+  await loginOk(page, 'gc_contact')
+  await page.locator('[data-test=wb-cards]').waitFor()
+  await shot(page, 'workbench-phone')
+  assertNoErrors(t, page)
+})

@@ -1,0 +1,97 @@
+// api.js: every call to the ducha API. Sends the session cookie and, on every mutating request,
+// the X-CSRF-Token of the session; a 401 sends the user back to the login page; every error is
+// shown in words (the server's message) unless the caller asks for { quiet: true }.
+import { ElMessage } from 'element-plus'
+import { session, setSession } from './session'
+import { t } from './i18n'
+import router from './router'
+
+export class ApiError extends Error {
+  constructor(status, code, message, body) {
+    super(message)
+    this.status = status
+    this.code = code
+    this.body = body
+  }
+}
+
+const STATUS_WORDS = {
+  400: '请求有误', 401: '请先登录', 403: '没有权限执行此操作', 404: '要找的内容不存在或无权查看',
+  409: '当前状态不允许此操作，请刷新后重试', 413: '文件太大', 415: '文件类型不被接受', 422: '填写的内容有误',
+  423: '账号已被锁定', 429: '操作过于频繁，请稍后再试', 500: '服务器内部错误，请联系管理员',
+  502: '服务暂时不可用', 503: '服务暂时不可用，请稍后再试',
+}
+
+function buildUrl(path, query) {
+  if (!query) return path
+  const qs = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) {
+    if (v === undefined || v === null || v === '') continue
+    qs.append(k, String(v))
+  }
+  const s = qs.toString()
+  return s ? `${path}?${s}` : path
+}
+
+export async function api(method, path, opts = {}) {
+  const { body, query, raw, contentType, quiet } = opts
+  const headers = { Accept: 'application/json' }
+  if (method !== 'GET' && method !== 'HEAD' && session.csrf) headers['X-CSRF-Token'] = session.csrf
+  let payload
+  if (raw !== undefined) {
+    payload = raw
+    headers['Content-Type'] = contentType || 'application/octet-stream'
+  } else if (body !== undefined) {
+    payload = JSON.stringify(body)
+    headers['Content-Type'] = 'application/json'
+  }
+  let res
+  try {
+    res = await fetch(buildUrl(path, query), { method, headers, body: payload, credentials: 'same-origin' })
+  } catch (e) {
+    const err = new ApiError(0, 'network', '无法连接服务器，请检查网络后重试')
+    if (!quiet) ElMessage.error(t(err.message))
+    throw err
+  }
+  if (res.status === 204) return null
+  const ctype = res.headers.get('Content-Type') || ''
+  let data = null
+  if (ctype.includes('json')) {
+    try { data = await res.json() } catch { data = null }
+  } else if (res.ok) {
+    return res
+  }
+  if (res.ok) return data
+  const message = data?.error?.message || STATUS_WORDS[res.status] || `请求失败（${res.status}）`
+  const err = new ApiError(res.status, data?.error?.code || String(res.status), message, data)
+  if (res.status === 401 && path !== '/api/v1/session') {
+    setSession(null)
+    const here = router.currentRoute.value
+    if (here.name !== 'login') {
+      ElMessage.warning(message)
+      router.push({ name: 'login', query: { redirect: here.fullPath } })
+      throw err
+    }
+  }
+  if (res.status === 403 && session.user?.must_change_password && router.currentRoute.value.name !== 'password') {
+    router.push({ name: 'password' })
+  }
+  if (!quiet) ElMessage.error({ message, duration: 5000, showClose: true })
+  throw err
+}
+
+export const get = (p, query, o) => api('GET', p, { ...o, query })
+export const post = (p, body, o) => api('POST', p, { ...o, body })
+export const patch = (p, body, o) => api('PATCH', p, { ...o, body })
+export const put = (p, body, o) => api('PUT', p, { ...o, body })
+export const del = (p, o) => api('DELETE', p, o)
+
+// Loads the session once (cookie may still be valid).
+export async function loadSession() {
+  try {
+    const s = await api('GET', '/api/v1/session', { quiet: true })
+    setSession(s)
+  } catch {
+    setSession(null)
+  }
+}

@@ -1,0 +1,18 @@
+import { createApp } from 'vue'
+import ElementPlus from 'element-plus'
+import 'element-plus/dist/index.css'
+import * as Icons from '@element-plus/icons-vue'
+import App from './App.vue'
+import router from './router'
+import './style.css'
+
+const app = createApp(App)
+app.use(ElementPlus)
+for (const [name, comp] of Object.entries(Icons)) app.component(`Icon${name}`, comp)
+app.use(router)
+app.config.errorHandler = (err) => {
+  // errors already shown by api.js carry a status; anything else is a bug worth showing
+  if (err && err.status !== undefined) return
+  console.warn('ducha: unexpected error', err)
+}
+app.mount('#app')

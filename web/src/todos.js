@@ -1,0 +1,45 @@
+// todos.js: what the signed-in user has to do now, derived from the ledger and the workflow table
+// (docs/workflow.md): which role acts in which state. The server still decides each action; the
+// item page shows only its allowed_actions.
+import { get } from './api'
+import { session } from './session'
+
+const ACTIVE = 'draft,submitted,deputy_approved,approved,assigned,received,in_progress,completion_requested,completion_signed,completed,suspended'
+
+const UNIT_PHASE = new Set(['assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed'])
+
+function unitsWith(role) {
+  return new Set((session.user?.roles || []).filter((g) => g.role === role).map((g) => g.unit_id))
+}
+const has = (role) => (session.user?.roles || []).some((g) => g.role === role)
+
+// Returns [{item, task, bucket}] sorted by urgency (red, yellow, green, then the due date).
+export async function myTodos() {
+  const r = await get('/api/v1/items', { state: ACTIVE, sort: 'due', per_page: 200 })
+  const contact = unitsWith('contact'), head = unitsWith('head')
+  const out = []
+  const add = (item, task, bucket) => out.push({ item, task, bucket })
+  for (const it of r.items) {
+    const s = it.state
+    if (has('deputy') && s === 'submitted') add(it, '待副主任审批', 'approve')
+    if (has('director') && s === 'deputy_approved') add(it, '待主任审批', 'approve')
+    if (has('office')) {
+      if (s === 'draft') add(it, '草稿待报审', 'office')
+      if (s === 'approved') add(it, '待交办', 'office')
+      if (s === 'completion_signed') add(it, '待审核办结', 'review')
+      if (s === 'completed') add(it, '待立卷归档', 'office')
+    }
+    // the units act only once the item is assigned (its tracks exist from registration on)
+    for (const tr of UNIT_PHASE.has(s) ? it.tracks || [] : []) {
+      if (contact.has(tr.unit_id)) {
+        if (tr.state === 'assigned') add(it, '待签收', 'unit')
+        else if (tr.state === 'received' || tr.state === 'in_progress') add(it, '待报送进展', 'unit')
+      }
+      if (head.has(tr.unit_id) && tr.state === 'completion_requested') add(it, '待负责人核签', 'sign')
+    }
+    if ((has('leader') || has('principal')) && it.light === 'red') add(it, '已超期，需督办', 'press')
+  }
+  const rank = { red: 0, yellow: 1, green: 2, none: 3 }
+  out.sort((a, b) => (rank[a.item.light] ?? 3) - (rank[b.item.light] ?? 3) || String(a.item.due_date).localeCompare(String(b.item.due_date)))
+  return { todos: out, total: r.total }
+}
