@@ -24,9 +24,25 @@ def it(server):
     return Items(server)
 
 
+ATTACHMENT = "人民路、解放路路面验收合格".encode()
+
+
 @pytest.fixture(scope="module")
 def archived(it):
-    return it.bring("archived", title="城区主干道路面修复工程")
+    """An item taken through the whole workflow, with an attachment uploaded while in progress."""
+    from urllib.parse import quote
+    from itemlib import ORDER, PATH
+    item = it.create(title="城区主干道路面修复工程")
+    for state in ORDER[1:]:
+        for user, action, body in PATH[state]:
+            it.act(item["id"], user, action, body)
+        if state == "in_progress":
+            r = it.c("gc_contact").post(f"/api/v1/items/{item['id']}/attachments?filename={quote('验收报告.txt')}",
+                                        raw=ATTACHMENT, content_type="text/plain")
+            assert r.status == 201, r
+    item = it.get(item["id"])
+    assert item["state"] == "archived"
+    return item
 
 
 @pytest.fixture(scope="module")
@@ -238,6 +254,10 @@ def test_archive_contents_and_verify(it, archived, archive_zip):
     audit = json.loads(z.read("audit.json"))
     assert {"item.submit", "item.assign", "item.sign", "item.verify"} <= {a["action"] for a in audit}
     assert len(json.loads(z.read("signatures.json"))) == 1
+    attachments = [n for n in names if n.startswith("attachments/")]
+    assert len(attachments) == 1 and attachments[0].endswith("验收报告.txt")
+    assert z.read(attachments[0]) == ATTACHMENT
+    assert any(m["name"] == attachments[0] for m in manifest["members"])
     p = verify(archive_zip)
     assert p.returncode == 0, p.stdout + p.stderr
     assert archived["number"] in p.stdout
@@ -264,6 +284,13 @@ def test_one_changed_byte_is_named(archive_zip, tmp_path, member):
     p = verify(bad)
     assert p.returncode == 1, p.stdout
     assert f"FAIL {member}" in p.stdout
+
+
+def test_changed_attachment_is_named(archive_zip, tmp_path):
+    bad = str(tmp_path / "bad.zip")
+    rewrite(archive_zip, bad, lambda n, d: d.replace("合格".encode(), "不合格".encode()) if n.startswith("attachments/") else d)
+    p = verify(bad)
+    assert p.returncode == 1 and "FAIL attachments/" in p.stdout and "验收报告.txt" in p.stdout, p.stdout
 
 
 @pytest.mark.parametrize("member", ["documents/notice.pdf", "audit.json", "manifest.sig"])
