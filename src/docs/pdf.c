@@ -22,7 +22,8 @@
 #define TEXT_W MM(156.0)
 #define TEXT_H MM(225.0)
 #define BOTTOM (TOP + TEXT_H)
-#define PITCH (TEXT_H / 22.0)
+#define LINES 22 /* lines per page of the body grid */
+#define PITCH (p->pitch) /* the grid's line advance: TEXT_H / 22, tightened to fit a signature */
 #define SIZE_BODY 16.0  /* 3号 */
 #define SIZE_TITLE 22.0 /* 2号 */
 #define SIZE_PAGENO 14.0 /* 4号 */
@@ -69,6 +70,8 @@ struct pdf {
     int page;   /* 1-based number of the page being drawn */
     struct buf *out;
     bool oom;
+    double pitch;
+    bool orphan; /* the signature had to start a page of its own */
 };
 
 static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len)
@@ -370,8 +373,10 @@ static void signature(struct pdf *p, const char *issuer, const char *date, const
     double need = PITCH * (seal ? 3 : 2), gap = PITCH * (seal ? 2 : 1);
     if (p->y + gap + need <= BOTTOM)
         p->y += gap;
-    else if (p->y + need > BOTTOM)
+    else if (p->y + need > BOTTOM) {
         new_page(p);
+        p->orphan = true;
+    }
     if (!seal) {
         s.width = TEXT_W - 2 * ch;
         double issuer_top = para(p, issuer, &s);
@@ -685,7 +690,10 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     }
 }
 
-bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
+/* One rendering with the given number of grid lines per page; *orphan tells whether the signature
+ * ended up alone at the top of a page. */
+static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages, double lines,
+                        bool *orphan)
 {
     struct pdf p = {0};
     p.a = a;
@@ -693,6 +701,7 @@ bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int
     p.fonts = &job->fonts;
     p.page = 1;
     p.y = TOP;
+    p.pitch = TEXT_H / lines;
     p.surf = cairo_pdf_surface_create_for_stream(write_cb, &p, PAGE_W, PAGE_H);
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, doc_kind_label(job->kind));
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "ducha");
@@ -725,5 +734,20 @@ bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int
     cairo_surface_destroy(p.surf);
     if (pages)
         *pages = p.page;
+    *orphan = p.orphan;
+    return ok;
+}
+
+bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
+{
+    size_t start = out->len;
+    bool orphan = false;
+    bool ok = render_pass(job, a, out, pages, LINES, &orphan);
+    /* GB/T 9704-2012 7.3.5.4: when the issuer and date do not fit under the body, tighten the line
+     * spacing rather than leave them alone on a page */
+    for (int extra = 1; ok && orphan && extra <= 2 && (job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
+        out->len = start;
+        ok = render_pass(job, a, out, pages, LINES + extra, &orphan);
+    }
     return ok;
 }
