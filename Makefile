@@ -66,8 +66,11 @@ build/asan/ducha: $(ASAN_OBJS)
 -include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
 # ---- web application ----
+# npm ci refuses the lock files npm 11 writes here (it omits other platforms' optional rollup
+# packages); npm install with the committed lock installs the same locked versions.
+NPM_INSTALL := npm install --no-audit --no-fund
 web/dist/index.html: $(shell find web/src web/index.html web/package.json web/vite.config.js -type f 2>/dev/null)
-	cd web && (test -d node_modules || npm ci --no-audit --no-fund) && npm run build
+	cd web && (test -d node_modules || $(NPM_INSTALL)) && npm run build
 web: web/dist/index.html
 
 # ---- run ----
@@ -99,7 +102,7 @@ test-api-pg: build/asan/ducha
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
 test-web: build/ducha web
-	cd tests/web && (test -d node_modules || npm ci --no-audit --no-fund) && DUCHA_BIN=$(CURDIR)/build/ducha node --test
+	cd tests/web && (test -d node_modules || $(NPM_INSTALL)) && DUCHA_BIN=$(CURDIR)/build/ducha node --test
 
 check-layers:
 	@scripts/check-layers.sh

@@ -64,7 +64,10 @@ test -f "$W/standby/standby.signal"
 grep -q primary_conninfo "$W/standby/postgresql.auto.conf"
 sed -i "s/^port = .*/port = $P2/" "$W/standby/postgresql.conf"
 pg "$PG_BIN/pg_ctl" -D "$W/standby" -l "$W/standby.log" -w start >/dev/null
-state=$(pg psql -X -Atq -h "$W" -p "$P1" -U postgres -c "SELECT state FROM pg_stat_replication")
+for i in $(seq 1 100); do  # the walreceiver connects shortly after the standby accepts connections
+  state=$(pg psql -X -Atq -h "$W" -p "$P1" -U postgres -c "SELECT state FROM pg_stat_replication")
+  [ "$state" = streaming ] && break; sleep 0.1
+done
 echo "   replication state on the primary: $state"
 [ "$state" = streaming ]
 

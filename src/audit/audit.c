@@ -110,37 +110,47 @@ enum err audit_verify(struct ctx *c, struct audit_check *out)
 {
     memset(out, 0, sizeof *out);
     out->ok = true;
-    struct stmt *st = db_prepare(c->db, "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, "
-                                        "object_id, summary, client, scope, prev_hash, hash FROM audit_log ORDER BY seq");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
+    /* in pages: a PostgreSQL result is held in memory whole, and the chain grows without bound */
+    static const char sql[] = "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, "
+                              "summary, client, scope, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
+    enum { PAGE = 5000 };
     char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
-    int64_t expect = 1;
-    int rc;
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        int64_t seq = stmt_int(st, 0);
-        out->records++;
-        char hash[65];
-        audit_hash(seq, stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 3), stmt_text(st, 4), stmt_text(st, 5),
-                   stmt_text(st, 6), stmt_text(st, 7), stmt_text(st, 8), stmt_text(st, 9), stmt_text(st, 10),
-                   stmt_text(st, 11), stmt_text(st, 12), hash);
-        const char *problem = NULL;
-        if (seq != expect)
-            problem = seq > expect ? "记录缺失（序号不连续，可能被删除）" : "序号重复或顺序错误（可能被插入）";
-        else if (strcmp(stmt_text(st, 12), prev) != 0)
-            problem = "前序哈希不符（记录被删除、插入或重排）";
-        else if (strcmp(stmt_text(st, 13), hash) != 0)
-            problem = "内容与哈希不符（记录被篡改）";
-        if (problem) {
-            out->ok = false;
-            out->bad_seq = seq > expect && !strcmp(problem, "记录缺失（序号不连续，可能被删除）") ? expect : seq;
-            out->problem = arena_strdup(c->arena, problem);
-            break;
+    int64_t expect = 1, last = INT64_MIN;
+    int rc = STORE_DONE, rows = PAGE;
+    struct stmt *st = NULL;
+    while (out->ok && rows == PAGE && rc >= 0) {
+        st = db_prepare(c->db, sql);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
+        stmt_bind_int(st, 1, last);
+        stmt_bind_int(st, 2, PAGE);
+        rows = 0;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            int64_t seq = last = stmt_int(st, 0);
+            rows++;
+            out->records++;
+            char hash[65];
+            audit_hash(seq, stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 3), stmt_text(st, 4), stmt_text(st, 5),
+                       stmt_text(st, 6), stmt_text(st, 7), stmt_text(st, 8), stmt_text(st, 9), stmt_text(st, 10),
+                       stmt_text(st, 11), stmt_text(st, 12), hash);
+            const char *problem = NULL;
+            if (seq != expect)
+                problem = seq > expect ? "记录缺失（序号不连续，可能被删除）" : "序号重复或顺序错误（可能被插入）";
+            else if (strcmp(stmt_text(st, 12), prev) != 0)
+                problem = "前序哈希不符（记录被删除、插入或重排）";
+            else if (strcmp(stmt_text(st, 13), hash) != 0)
+                problem = "内容与哈希不符（记录被篡改）";
+            if (problem) {
+                out->ok = false;
+                out->bad_seq = seq > expect && !strcmp(problem, "记录缺失（序号不连续，可能被删除）") ? expect : seq;
+                out->problem = arena_strdup(c->arena, problem);
+                break;
+            }
+            snprintf(prev, sizeof prev, "%s", stmt_text(st, 13));
+            expect++;
         }
-        snprintf(prev, sizeof prev, "%s", stmt_text(st, 13));
-        expect++;
+        stmt_done(st);
     }
-    stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取审计记录");
     if (out->ok) {

@@ -82,7 +82,8 @@ class Backend:
 
     def close(self):
         if BACKEND == "postgres":
-            subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "stop", self.pgdir], capture_output=True)
+            # destroy, not only stop: the cluster may live in a shadow dir outside tmp (see scripts/pg.sh)
+            subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "destroy", self.pgdir], capture_output=True)
 
 
 @pytest.fixture(scope="session")

@@ -2,8 +2,10 @@
 concurrency across nodes, `ducha migrate-data` from SQLite, and recovery when the PostgreSQL server
 crashes during a write load. Runs only with DUCHA_TEST_BACKEND=postgres (make test-api-pg)."""
 import concurrent.futures
+import datetime
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import tempfile
@@ -15,6 +17,9 @@ import urllib.error
 import pytest
 
 from conftest import BACKEND, BIN, ROOT, Server, run_cli
+from itemlib import day
+
+NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres",
                                 reason="multi-node tests need PostgreSQL (DUCHA_TEST_BACKEND=postgres)")
@@ -109,29 +114,50 @@ def test_counter_probe_refusals(nodes):
     assert a.client("admin").post("/api/v1/admin/counters/items.2026").status == 422
 
 
-def test_200_concurrent_numbers_across_two_nodes_are_distinct_and_gap_free(nodes, unique):
+def test_200_concurrent_registrations_across_two_nodes_get_distinct_gap_free_numbers(nodes):
     a, b, db = nodes
-    name = f"test.{unique}"
-    clients = [a.client("admin"), b.client("admin")]
+    clients = [a.client("gc_office"), b.client("gc_office")]
+    lead = clients[0].unit_id("gc-jt")
+    year = datetime.date.today().year
 
-    def take(i):
-        r = clients[i % 2].post(f"/api/v1/admin/counters/{name}")
-        return r.status, (r.json or {}).get("value")
+    def seqs():
+        return sorted(int(x) for x in psql(db, f"SELECT num_seq FROM items WHERE number LIKE '古督%' "
+                                               f"AND num_year = {year}").split())
+
+    before = seqs()
+    assert before == list(range(1, len(before) + 1))
+
+    def register(i):
+        r = clients[i % 2].post("/api/v1/items", {"title": f"跨节点立项{i}", "source_kind": "instruction",
+                                                  "lead_unit_id": lead, "due_date": day(30), "submit": True})
+        return r
 
     t0 = time.time()
     with concurrent.futures.ThreadPoolExecutor(max_workers=16) as ex:
-        results = list(ex.map(take, range(200)))
+        results = list(ex.map(register, range(200)))
     elapsed = time.time() - t0
-    assert all(st == 200 for st, _ in results), [r for r in results if r[0] != 200][:5]
-    values = sorted(v for _, v in results)
-    assert values == list(range(1, 201))
-    print(f"\n200 numbers through 2 nodes, 16 threads: {elapsed:.2f}s ({200 / elapsed:.0f}/s)")
-    # each number is audited once and the chain stays valid
-    n = psql(db, f"SELECT COUNT(DISTINCT object_id) FROM audit_log WHERE action = 'counter.next' "
-                 f"AND summary LIKE '%\"{name}\"%'")
-    assert int(n) == 200
+    assert all(r.status == 201 for r in results), [r for r in results if r.status != 201][:3]
+    numbers = [r.json["number"] for r in results]
+    assert len(set(numbers)) == 200
+    got = sorted(int(NUM.fullmatch(n).group(3)) for n in numbers)
+    assert got == list(range(len(before) + 1, len(before) + 201)), "numbers repeat or skip"
+    assert seqs() == list(range(1, len(before) + 201))
+    print(f"\n200 registrations through 2 nodes, 16 threads: {elapsed:.2f}s ({200 / elapsed:.0f}/s)")
     r = a.client("admin").get("/api/v1/audit/verify")
     assert r.status == 200 and r.json["ok"], r
+
+
+def test_test_counter_numbers_across_two_nodes_are_gap_free(nodes, unique):
+    a, b, db = nodes
+    name = f"test.{unique}"
+    clients = [a.client("admin"), b.client("admin")]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+        results = list(ex.map(lambda i: clients[i % 2].post(f"/api/v1/admin/counters/{name}"), range(60)))
+    assert all(r.status == 200 for r in results), [r for r in results if r.status != 200][:5]
+    assert sorted(r.json["value"] for r in results) == list(range(1, 61))
+    n = psql(db, f"SELECT COUNT(DISTINCT object_id) FROM audit_log WHERE action = 'counter.next' "
+                 f"AND summary LIKE '%\"{name}\"%'")
+    assert int(n) == 60
 
 
 def test_a_job_is_claimed_exactly_once_across_nodes(nodes, unique):
@@ -278,7 +304,30 @@ def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_p
                 if status != 201:
                     time.sleep(0.05)
 
+        offices = [a.client("gc_office"), b.client("gc_office")]
+        lead = offices[0].unit_id("gc-jt")
+        items_acked, items_failed = [], []
+
+        def registrar(w):  # item registrations: the numbers must stay gap-free through the crash
+            i = 0
+            while not stop.is_set():
+                i += 1
+                try:
+                    r = offices[w % 2].post("/api/v1/items", {"title": f"崩溃测试{w}-{i}", "source_kind": "instruction",
+                                                              "lead_unit_id": lead, "due_date": day(30), "submit": True})
+                    status, number = r.status, (r.json or {}).get("number")
+                except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+                    status, number = 0, None
+                with lock:
+                    if status == 201:
+                        items_acked.append(number)
+                    else:
+                        items_failed.append(status)
+                if status != 201:
+                    time.sleep(0.05)
+
         threads = [threading.Thread(target=worker, args=(w,)) for w in range(4)]
+        threads += [threading.Thread(target=registrar, args=(w,)) for w in range(2)]
         for t in threads:
             t.start()
         time.sleep(2)
@@ -321,6 +370,14 @@ def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_p
         for line in rows.split():
             uid, path, n = line.split("|")
             assert path.endswith(f"/{uid}/") and n == "1", line
+        # item numbers: every acknowledged one is there, and the sequence has neither gaps nor repeats
+        year = datetime.date.today().year
+        nums = psql(url, f"SELECT number, num_seq FROM items WHERE number LIKE '古督%' AND num_year = {year}").split()
+        seqs = sorted(int(x.split("|")[1]) for x in nums)
+        assert seqs == list(range(1, len(seqs) + 1)), "gap or repeat in item numbers"
+        have = {x.split("|")[0] for x in nums}
+        assert items_acked and all(n in have for n in items_acked)
+        print(f"items: {len(items_acked)} registered, {len(items_failed)} refused, numbers 1..{len(seqs)} gap-free")
         r = clients[0].get("/api/v1/audit/verify")
         assert r.status == 200 and r.json["ok"], r
         p = run_cli("audit", "verify", db=url)

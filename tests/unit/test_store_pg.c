@@ -5,6 +5,7 @@
  * counters and claims. Starts a throwaway server with scripts/pg.sh (run from the repository root);
  * skipped when PostgreSQL is not installed.
  */
+#include "audit/audit.h"
 #include "core/claim.h"
 #include "core/counter.h"
 #include "store/store.h"
@@ -294,6 +295,33 @@ static void test_counter_and_claim_in_a_transaction(void **state)
     arena_free(&ar);
 }
 
+static void test_audit_verify_pages_through_a_long_chain(void **state)
+{
+    NEED_PG();
+    struct arena ar = ARENA_INIT;
+    struct ctx c = {.arena = &ar, .db = store_acquire(*state), .now = 1767225600};
+    struct audit_check chk;
+    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    int64_t base = chk.records;
+    assert_int_equal(db_begin(c.db), 0);
+    for (int i = 0; i < 5003; i++) /* more than one page of 5000 */
+        assert_int_equal(audit_record(&c, "test.page", "test", i, NULL), ERR_OK);
+    assert_int_equal(db_commit(c.db), 0);
+    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    assert_true(chk.ok);
+    assert_int_equal(chk.records, base + 5003);
+    /* a record altered in the second page is found and named */
+    struct stmt *st = db_prepare(c.db, "UPDATE audit_log SET summary = '{\"x\":1}' WHERE seq = ?");
+    stmt_bind_int(st, 1, base + 5002);
+    assert_int_equal(stmt_step(st), STORE_DONE);
+    stmt_done(st);
+    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    assert_false(chk.ok);
+    assert_int_equal(chk.bad_seq, base + 5002);
+    store_release(c.db);
+    arena_free(&ar);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -306,6 +334,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_reconnects_after_the_server_drops_the_connection, setup, teardown),
         cmocka_unit_test_setup_teardown(test_catalog_orders_tables_by_foreign_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counter_and_claim_in_a_transaction, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_audit_verify_pages_through_a_long_chain, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
