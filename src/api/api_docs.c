@@ -174,14 +174,16 @@ static int h_archive(struct req *rq)
     return 0;
 }
 
-/* POST /api/v1/units/{id}/seal: creates the unit's SM2 seal. 201 with its public part. */
+/* POST /api/v1/units/{id}/seal[?rotate=1]: creates (or replaces) the unit's SM2 seal. 201 with its public part. */
 static int h_seal_create(struct req *rq)
 {
-    int64_t id;
+    int64_t id, rotate;
     if (!req_param_id(rq, "id", &id))
         return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    if (!req_query_int(rq, "rotate", 0, 1, 0, &rotate))
+        return 0;
     json_t *out = NULL;
-    enum err e = seal_create(&rq->ctx, id, &out);
+    enum err e = seal_create(&rq->ctx, id, rotate != 0, &out);
     return reply_result(rq, e, 201, out);
 }
 
