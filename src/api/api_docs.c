@@ -8,42 +8,23 @@
 #include <string.h>
 #include <unistd.h>
 
-/*
- * The ledger filter from the query string: the same parameters as GET /api/v1/items (without
- * paging); *words describes it for the list's heading. False if a 400 was replied.
- */
+/* The ledger filter of GET /api/v1/items; *words describes it for the list's heading. False after a 400. */
 static bool ledger_filter(struct req *rq, struct ledger_query *q, const char **words)
 {
-    memset(q, 0, sizeof *q);
-    int64_t year, overdue;
-    if (!req_query_int(rq, "lead_unit_id", 0, INT64_MAX, 0, &q->lead_unit_id) ||
-        !req_query_int(rq, "co_unit_id", 0, INT64_MAX, 0, &q->co_unit_id) ||
-        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q->unit_id) ||
-        !req_query_int(rq, "leader_id", 0, INT64_MAX, 0, &q->leader_id) ||
-        !req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &q->parent_id) ||
-        !req_query_int(rq, "year", 0, 9999, 0, &year) || !req_query_int(rq, "overdue", 0, 1, 0, &overdue))
+    if (!ledger_query_from(rq, q))
         return false;
-    q->year = year;
-    q->overdue = overdue != 0;
     static const char *const keys[] = {"state", "source_kind", "importance", "kind", "tag", "q", "light",
-                                       "sort", "due_before", "due_after"};
-    const char **slots[] = {&q->state, &q->source_kind, &q->importance, &q->kind, &q->tag, &q->q, &q->light,
-                            &q->sort, &q->due_before, &q->due_after};
+                                       "due_before", "due_after"};
     const char *w = "";
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         const char *v = req_query(rq, keys[i]);
-        *slots[i] = v && *v ? v : NULL;
-        if (*slots[i] && strcmp(keys[i], "sort"))
+        if (v && *v)
             w = arena_printf(rq->arena, "%s%s%s=%s", w, *w ? "；" : "", keys[i], v);
-    }
-    if (q->q && strlen(q->q) > 200) {
-        reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
-        return false;
     }
     if (q->overdue)
         w = arena_printf(rq->arena, "%s%s已逾期", w, *w ? "；" : "");
-    if (year)
-        w = arena_printf(rq->arena, "%s%s%lld年度", w, *w ? "；" : "", (long long)year);
+    if (q->year)
+        w = arena_printf(rq->arena, "%s%s%lld年度", w, *w ? "；" : "", (long long)q->year);
     *words = w;
     return true;
 }
