@@ -20,6 +20,7 @@ const struct conf_key conf_keys[] = {
     K(threads, CONF_INT, "8", false, "HTTP worker threads"),
     K(db_pool, CONF_INT, "8", false, "database connections per process"),
     K(db_busy_timeout_ms, CONF_INT, "10000", false, "how long a write waits for the database lock"),
+    K(db_mmap_mb, CONF_INT, "0", false, "SQLite: MiB of the database file read through mmap (0 turns it off)"),
     K(json_limit, CONF_INT, "1048576", false, "largest accepted JSON request body in bytes"),
     K(upload_limit, CONF_INT, "20971520", false, "largest accepted attachment in bytes"),
     K(upload_types, CONF_STR, "pdf,doc,docx,xls,xlsx,ppt,pptx,wps,et,ofd,txt,csv,jpg,jpeg,png,zip", false,

@@ -22,6 +22,7 @@ struct config {
     int64_t threads;           /* HTTP worker threads */
     int64_t db_pool;           /* database connections per process */
     int64_t db_busy_timeout_ms;
+    int64_t db_mmap_mb;
     int64_t json_limit;        /* bytes */
     int64_t upload_limit;      /* bytes */
     char *upload_types;        /* comma-separated allowed file extensions */

@@ -127,7 +127,8 @@ void cli_progress(struct cli *cli, const char *label, long done, long total)
 
 bool cli_open(struct cli *cli)
 {
-    struct store_options opt = {.pool_size = (int)cli->app.cfg.db_pool, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms};
+    struct store_options opt = {.pool_size = (int)cli->app.cfg.db_pool, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms,
+                                .mmap_mb = (int)cli->app.cfg.db_mmap_mb};
     char err[512];
     if (store_open(cli->app.cfg.db, &opt, &cli->app.store, err, sizeof err)) {
         cli_fail("%s", err);

@@ -82,39 +82,44 @@ static const char *like_escape(struct ctx *c, const char *s)
 static const char *const active_states = "('assigned', 'received', 'in_progress', 'completion_requested', "
                                          "'completion_signed')";
 
-/* Appends the WHERE conditions (visibility and filters); with_state false leaves the state out. */
+/*
+ * Appends the FROM clause: for a user, the visible item ids come first as a derived table (the
+ * items issued within the user's scope, plus the items with a track in the scope or in a leader's
+ * portfolio), each branch a range scan on an index, and drive the join with items (CROSS JOIN keeps
+ * that order on SQLite; PostgreSQL plans it freely). Scanning items and testing visibility row by
+ * row instead costs a pass over the whole province.
+ */
+static void build_from(struct ctx *c, struct sqlb *q, const char *tail)
+{
+    if (!c->user) {
+        buf_printf(&q->sql, " FROM items i%s", tail);
+        return;
+    }
+    int n;
+    const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
+    int np = perm_any(c->user, CAP_ITEM_READ) ? c->user->nportfolio : 0;
+    buf_puts(&q->sql, " FROM (");
+    bool any = false;
+    for (int i = 0; i < n; i++) {
+        buf_puts(&q->sql, any ? " UNION SELECT id FROM items WHERE " : "SELECT id FROM items WHERE ");
+        q_range(c, q, "office_path", scope[i]);
+        any = true;
+    }
+    for (int i = 0; i < n + np; i++) {
+        buf_puts(&q->sql, any ? " UNION SELECT item_id FROM item_tracks WHERE " : "SELECT item_id FROM item_tracks WHERE ");
+        q_range(c, q, "unit_path", i < n ? scope[i] : c->user->portfolio_paths[i - n]);
+        any = true;
+    }
+    if (!any)
+        buf_puts(&q->sql, "SELECT id FROM items WHERE 1 = 0");
+    buf_printf(&q->sql, ") v CROSS JOIN items i%s", tail);
+}
+
+/* Appends the WHERE conditions (filters; visibility is in build_from); with_state false leaves the
+ * state out. */
 static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct sqlb *q, bool with_state)
 {
-    buf_puts(&q->sql, " WHERE 1 = 1");
-    if (c->user) {
-        int n;
-        const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
-        buf_puts(&q->sql, " AND (");
-        bool any = false;
-        for (int i = 0; i < n; i++) {
-            buf_puts(&q->sql, any ? " OR " : "");
-            q_range(c, q, "i.office_path", scope[i]);
-            any = true;
-        }
-        int np = perm_any(c->user, CAP_ITEM_READ) ? c->user->nportfolio : 0;
-        if (n + np > 0) {
-            buf_puts(&q->sql, any ? " OR " : "");
-            buf_puts(&q->sql, "EXISTS (SELECT 1 FROM item_tracks vt WHERE vt.item_id = i.id AND (");
-            for (int i = 0; i < n; i++) {
-                buf_puts(&q->sql, i ? " OR " : "");
-                q_range(c, q, "vt.unit_path", scope[i]);
-            }
-            for (int i = 0; i < np; i++) {
-                buf_puts(&q->sql, i || n ? " OR " : "");
-                q_range(c, q, "vt.unit_path", c->user->portfolio_paths[i]);
-            }
-            buf_puts(&q->sql, "))");
-            any = true;
-        }
-        if (!any)
-            buf_puts(&q->sql, "1 = 0");
-        buf_puts(&q->sql, ")");
-    }
+    buf_puts(&q->sql, c->user ? " WHERE i.id = v.id" : " WHERE 1 = 1");
     if (with_state && lq->state && *lq->state) {
         buf_puts(&q->sql, " AND i.state IN (");
         char *copy = arena_strdup(c->arena, lq->state), *save = NULL;
@@ -268,10 +273,10 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
 
     static const char cols[] = "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, "
                                "i.lead_unit_id, lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, "
-                               "i.parent_id, i.year, i.version FROM items i JOIN units lu ON lu.id = i.lead_unit_id "
-                               "LEFT JOIN users us ON us.id = i.leader_id";
+                               "i.parent_id, i.year, i.version";
     struct sqlb *q = arena_alloc(c->arena, sizeof *q);
     buf_puts(&q->sql, cols);
+    build_from(c, q, " JOIN units lu ON lu.id = i.lead_unit_id LEFT JOIN users us ON us.id = i.leader_id");
     enum err e = build_where(c, lq, q, true);
     if (e) {
         buf_free(&q->sql);
@@ -357,7 +362,8 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
 
     /* total and counts per state for the same filter (the state filter left out of the counts) */
     struct sqlb *cq = arena_alloc(c->arena, sizeof *cq);
-    buf_puts(&cq->sql, "SELECT i.state, COUNT(*) FROM items i");
+    buf_puts(&cq->sql, "SELECT i.state, COUNT(*)");
+    build_from(c, cq, "");
     if ((e = build_where(c, lq, cq, false))) {
         buf_free(&cq->sql);
         json_decref(items);

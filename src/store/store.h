@@ -36,6 +36,7 @@ enum store_rc {
 struct store_options {
     int pool_size;       /* connections; >= 1 */
     int busy_timeout_ms; /* SQLite busy timeout, PostgreSQL lock_timeout */
+    int mmap_mb;         /* SQLite: bytes of the file read through mmap (0 = off) */
     bool must_exist;     /* SQLite: refuse a missing file instead of creating it */
 };
 

@@ -89,6 +89,11 @@ static struct conn_impl *sq_connect(const char *target, const struct store_optio
         sqlite3_close(h);
         return NULL;
     }
+    if (opt->mmap_mb > 0) {
+        char pragma[64];
+        snprintf(pragma, sizeof pragma, "PRAGMA mmap_size=%lld", (long long)opt->mmap_mb * 1024 * 1024);
+        sqlite3_exec(h, pragma, NULL, NULL, NULL); /* best effort: a build without mmap ignores it */
+    }
     struct conn_impl *c = xcalloc(1, sizeof *c);
     c->h = h;
     return c;
