@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #define LIST_PDF_MAX 2000 /* items in one list PDF */
-#define PAGE_SIZE 5000    /* ledger rows fetched per query */
+#define PAGE_SIZE 20000   /* ledger rows per items_ledger call (each call costs a scan of the scope) */
 
 static const char *today(struct ctx *c)
 {
