@@ -16,11 +16,13 @@ db=$tmp/bench.db
 # next look at 2026-03-10 00:00 Beijing time (the "press" step)
 read -r unit path < <(sqlite3 -separator ' ' "$db" "SELECT id, path FROM units WHERE code = 'gc-jt'")
 next=$(date -d '2026-03-10T00:00:00+08:00' +%s)
+# the demo's own items get their milestones now; their ladder is settled by a first pass far ahead
+"$BIN" scan --db "$db" --now 2030-01-01T10:00:00+08:00 >/dev/null
 sqlite3 "$db" <<SQL
 PRAGMA journal_mode = WAL;
 WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $N)
 INSERT INTO milestones (item_id, unit_id, scope_path, kind, seq, due_date, step, next_at, created_at)
-SELECT i, $unit, '$path', 'resolution', 1, '2026-03-09', 2, $next + (i % 100) * 86400 * 30, '2026-03-02T01:00:00Z'
+SELECT 1000000 + i, $unit, '$path', 'resolution', 1, '2026-03-09', 2, $next + (i % 100) * 86400 * 30, '2026-03-02T01:00:00Z'
 FROM seq;
 ANALYZE;
 SQL

@@ -8,42 +8,23 @@
 #include <string.h>
 #include <unistd.h>
 
-/*
- * The ledger filter from the query string: the same parameters as GET /api/v1/items (without
- * paging); *words describes it for the list's heading. False if a 400 was replied.
- */
+/* The ledger filter of GET /api/v1/items; *words describes it for the list's heading. False after a 400. */
 static bool ledger_filter(struct req *rq, struct ledger_query *q, const char **words)
 {
-    memset(q, 0, sizeof *q);
-    int64_t year, overdue;
-    if (!req_query_int(rq, "lead_unit_id", 0, INT64_MAX, 0, &q->lead_unit_id) ||
-        !req_query_int(rq, "co_unit_id", 0, INT64_MAX, 0, &q->co_unit_id) ||
-        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q->unit_id) ||
-        !req_query_int(rq, "leader_id", 0, INT64_MAX, 0, &q->leader_id) ||
-        !req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &q->parent_id) ||
-        !req_query_int(rq, "year", 0, 9999, 0, &year) || !req_query_int(rq, "overdue", 0, 1, 0, &overdue))
+    if (!ledger_query_from(rq, q))
         return false;
-    q->year = year;
-    q->overdue = overdue != 0;
     static const char *const keys[] = {"state", "source_kind", "importance", "kind", "tag", "q", "light",
-                                       "sort", "due_before", "due_after"};
-    const char **slots[] = {&q->state, &q->source_kind, &q->importance, &q->kind, &q->tag, &q->q, &q->light,
-                            &q->sort, &q->due_before, &q->due_after};
+                                       "due_before", "due_after"};
     const char *w = "";
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         const char *v = req_query(rq, keys[i]);
-        *slots[i] = v && *v ? v : NULL;
-        if (*slots[i] && strcmp(keys[i], "sort"))
+        if (v && *v)
             w = arena_printf(rq->arena, "%s%s%s=%s", w, *w ? "；" : "", keys[i], v);
-    }
-    if (q->q && strlen(q->q) > 200) {
-        reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
-        return false;
     }
     if (q->overdue)
         w = arena_printf(rq->arena, "%s%s已逾期", w, *w ? "；" : "");
-    if (year)
-        w = arena_printf(rq->arena, "%s%s%lld年度", w, *w ? "；" : "", (long long)year);
+    if (q->year)
+        w = arena_printf(rq->arena, "%s%s%lld年度", w, *w ? "；" : "", (long long)q->year);
     *words = w;
     return true;
 }
@@ -162,8 +143,8 @@ static int h_archive(struct req *rq)
     int64_t id;
     if (!req_param_id(rq, "id", &id))
         return reply_error(rq, ERR_NOT_FOUND, "督办事项不存在");
-    const char *path, *name;
-    enum err e = docs_archive_file(&rq->ctx, id, &path, &name);
+    const char *path;
+    enum err e = docs_archive_file(&rq->ctx, id, &path);
     if (e)
         return reply_ctx_error(rq);
     rq->reply_file = path;
@@ -171,18 +152,19 @@ static int h_archive(struct req *rq)
     rq->status = 200;
     reply_header(rq, "Content-Disposition",
                  arena_printf(rq->arena, "attachment; filename=\"archive-%lld.zip\"", (long long)id));
-    (void)name;
     return 0;
 }
 
-/* POST /api/v1/units/{id}/seal: creates the unit's SM2 seal. 201 with its public part. */
+/* POST /api/v1/units/{id}/seal[?rotate=1]: creates (or replaces) the unit's SM2 seal. 201 with its public part. */
 static int h_seal_create(struct req *rq)
 {
-    int64_t id;
+    int64_t id, rotate;
     if (!req_param_id(rq, "id", &id))
         return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    if (!req_query_int(rq, "rotate", 0, 1, 0, &rotate))
+        return 0;
     json_t *out = NULL;
-    enum err e = seal_create(&rq->ctx, id, &out);
+    enum err e = seal_create(&rq->ctx, id, rotate != 0, &out);
     return reply_result(rq, e, 201, out);
 }
 

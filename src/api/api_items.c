@@ -15,43 +15,54 @@ static bool item_id(struct req *rq, int64_t *id)
     return false;
 }
 
+bool ledger_query_from(struct req *rq, struct ledger_query *q)
+{
+    int64_t year, overdue, subtree, unit;
+    memset(q, 0, sizeof *q);
+    /* unit is an alias of unit_id; subtree=0 makes the unit filters match the unit itself only */
+    if (!req_query_int(rq, "unit", 0, INT64_MAX, 0, &unit) || !req_query_int(rq, "subtree", 0, 1, 1, &subtree) ||
+        !req_query_int(rq, "lead_unit_id", 0, INT64_MAX, 0, &q->lead_unit_id) ||
+        !req_query_int(rq, "co_unit_id", 0, INT64_MAX, 0, &q->co_unit_id) ||
+        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q->unit_id) ||
+        !req_query_int(rq, "leader_id", 0, INT64_MAX, 0, &q->leader_id) ||
+        !req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &q->parent_id) ||
+        !req_query_int(rq, "year", 0, 9999, 0, &year) || !req_query_int(rq, "overdue", 0, 1, 0, &overdue))
+        return false;
+    if (!q->unit_id)
+        q->unit_id = unit;
+    q->exact = subtree == 0;
+    q->year = year;
+    q->overdue = overdue != 0;
+    q->state = req_query(rq, "state");
+    q->source_kind = req_query(rq, "source_kind");
+    q->importance = req_query(rq, "importance");
+    q->kind = req_query(rq, "kind");
+    q->tag = req_query(rq, "tag");
+    q->q = req_query(rq, "q");
+    q->light = req_query(rq, "light");
+    q->sort = req_query(rq, "sort");
+    q->due_before = req_query(rq, "due_before");
+    q->due_after = req_query(rq, "due_after");
+    if (q->q && strlen(q->q) > 200) {
+        reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
+        return false;
+    }
+    return true;
+}
+
 /* GET /api/v1/items?state=&source_kind=&lead_unit_id=&co_unit_id=&unit_id=&leader_id=&importance=&kind=
  *   &due_before=&due_after=&overdue=&light=&tag=&year=&parent_id=&q=&sort=&page=&per_page=&subtree=
  * (subtree=0: the unit filters match the unit itself only; limit/unit: aliases of per_page/unit_id) */
 static int h_items_list(struct req *rq)
 {
-    struct ledger_query q = {0};
-    int64_t page, per_page, limit, year, overdue, subtree, unit;
-    /* limit and unit are accepted as aliases of per_page and unit_id */
+    struct ledger_query q;
+    int64_t page, per_page, limit;
+    /* limit is accepted as an alias of per_page */
     if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 50, &per_page) ||
-        !req_query_int(rq, "limit", 1, 200, 0, &limit) || !req_query_int(rq, "unit", 0, INT64_MAX, 0, &unit) ||
-        !req_query_int(rq, "subtree", 0, 1, 1, &subtree) ||
-        !req_query_int(rq, "lead_unit_id", 0, INT64_MAX, 0, &q.lead_unit_id) ||
-        !req_query_int(rq, "co_unit_id", 0, INT64_MAX, 0, &q.co_unit_id) ||
-        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q.unit_id) ||
-        !req_query_int(rq, "leader_id", 0, INT64_MAX, 0, &q.leader_id) ||
-        !req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &q.parent_id) ||
-        !req_query_int(rq, "year", 0, 9999, 0, &year) || !req_query_int(rq, "overdue", 0, 1, 0, &overdue))
+        !req_query_int(rq, "limit", 1, 200, 0, &limit) || !ledger_query_from(rq, &q))
         return 0;
     q.page = (int)page;
     q.per_page = (int)(limit ? limit : per_page);
-    if (!q.unit_id)
-        q.unit_id = unit;
-    q.exact = subtree == 0;
-    q.year = year;
-    q.overdue = overdue != 0;
-    q.state = req_query(rq, "state");
-    q.source_kind = req_query(rq, "source_kind");
-    q.importance = req_query(rq, "importance");
-    q.kind = req_query(rq, "kind");
-    q.tag = req_query(rq, "tag");
-    q.q = req_query(rq, "q");
-    q.light = req_query(rq, "light");
-    q.sort = req_query(rq, "sort");
-    q.due_before = req_query(rq, "due_before");
-    q.due_after = req_query(rq, "due_after");
-    if (q.q && strlen(q.q) > 200)
-        return reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
     json_t *out = NULL;
     enum err e = items_ledger(&rq->ctx, &q, &out);
     return reply_result(rq, e, 200, out);

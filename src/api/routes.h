@@ -15,6 +15,11 @@ extern const struct route docs_routes[];
 extern const struct route cluster_routes[];
 extern const struct route item_routes[];
 
+/* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query
+ * string (api_items.c); false after a 400 reply. Also read by the exports (api_docs.c). */
+struct ledger_query;
+bool ledger_query_from(struct req *rq, struct ledger_query *q);
+
 /* NULL-terminated list of the tables above. */
 extern const struct route *const api_route_tables[];
 

@@ -39,6 +39,8 @@ const struct conf_key conf_keys[] = {
     K(smtp_password, CONF_STR, "", true, "SMTP password"),
     K(sms_url, CONF_STR, "", false, "SMS gateway URL (HTTP POST, JSON body {to, text})"),
     K(sms_token, CONF_STR, "", true, "bearer token for the SMS gateway"),
+    K(sms_template, CONF_STR, "{subject}", false, "SMS text; {subject} and {body} are replaced by the notice's"),
+    K(smtp_starttls, CONF_BOOL, "false", false, "require STARTTLS on smtp:// URLs (smtps:// uses TLS from the start)"),
     K(office_hours, CONF_STR, "08:30-17:30", false, "when non-urgent notices may be sent on working days"),
     K(yellow_days, CONF_INT, "2", false, "working days before a due date that turn a light yellow"),
     K(pace_threshold, CONF_INT, "20", false, "percent behind time-proportional progress that turns yellow"),

@@ -40,6 +40,8 @@ struct config {
     char *smtp_password;       /* secret */
     char *sms_url;             /* HTTP gateway: POST JSON {to, text} */
     char *sms_token;           /* secret, sent as Authorization: Bearer */
+    char *sms_template;        /* SMS text: {subject} and {body} are replaced */
+    bool smtp_starttls;        /* require STARTTLS on smtp:// (smtps:// is TLS from the start) */
     char *office_hours;        /* "08:30-17:30" */
     int64_t yellow_days;       /* working days before due that turn a light yellow */
     int64_t pace_threshold;    /* percent behind time-proportional progress that turns yellow */

@@ -35,7 +35,7 @@ int cmd_scan(struct cli *cli)
     struct sched_stats st;
     struct timespec t0, t1;
     clock_gettime(CLOCK_MONOTONIC, &t0);
-    enum err e = sched_pass(&c, &st);
+    enum err e = sched_pass(&c, NULL, &st);
     clock_gettime(CLOCK_MONOTONIC, &t1);
     int rc = 0;
     if (e)

@@ -113,11 +113,17 @@ enum err deadlines_ladder_load(struct ctx *c, struct ladder *out);
  */
 enum err deadlines_fill(struct ctx *c, int64_t item_id, int64_t unit_id, const char *unit_path,
                         const struct deadline_facts *f, int64_t start, int *count);
-/* Marks the earliest open milestone of kind done now (late if after its due day). */
-enum err deadlines_done(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind);
+/* Marks the earliest open milestone of kind done now (late if after its due day); *found (may be
+ * NULL) tells whether there was one. */
+enum err deadlines_done(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind, bool *found);
 /* Stops (pause) or restarts the clocks of an item's milestones (unit_id 0: all tracks); on resume
  * due days move by the working days paused. Recorded as steps "pause@…"/"resume@…". */
 enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool pause);
+/* Sets the due day of an item's open milestones of kind (unit_id 0: every track) as the items
+ * workflow decides it (extension granted; the item's own deadline caps the rules' one when
+ * only_earlier). Recorded like an override ("milestone.reschedule"). The caller checked permissions. */
+enum err deadlines_set_due(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind, const char *due_date,
+                           const char *reason, bool only_earlier);
 /* Cancels every open milestone of an item (withdrawn, completed or archived). */
 enum err deadlines_cancel(struct ctx *c, int64_t item_id);
 

@@ -17,6 +17,7 @@
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "core/perm.h"
+#include "items/items.h"
 #include "notify/notify.h"
 
 #include <inttypes.h>
@@ -155,9 +156,16 @@ struct ms_row {
 };
 
 /* Sends the notices of one ladder step; returns the recipients as a JSON array of user ids. */
-static enum err step_notify(struct ctx *c, const struct ms_row *m, const struct ladder *l, int s, json_t *who)
-{
+struct step_msg {
+    struct notice nt;
     int64_t ids[64];
+    int n;
+};
+
+/* The notice of ladder step s of milestone m and its recipients (read-only). */
+static void step_message(struct ctx *c, const struct ms_row *m, const struct ladder *l, int s, struct step_msg *out)
+{
+    int64_t *ids = out->ids;
     int n = 0;
     int64_t unit = 0;
     int64_t anc[32];
@@ -166,10 +174,12 @@ static enum err step_notify(struct ctx *c, const struct ms_row *m, const struct 
         unit = anc[na - 1];
     char due[11];
     cal_format_date(m->due, due);
-    const char *what = arena_printf(c->arena, "督办事项 #%" PRId64 " 的“%s”节点（第 %d 次）", m->item_id,
-                                    ms_kind_label(m->kind), m->seq);
-    if (m->kind != MS_PERIODIC)
-        what = arena_printf(c->arena, "督办事项 #%" PRId64 " 的“%s”节点", m->item_id, ms_kind_label(m->kind));
+    const char *label = items_label(c, m->item_id);
+    if (!label)
+        label = arena_printf(c->arena, "督办事项 #%" PRId64, m->item_id);
+    const char *what = m->kind == MS_PERIODIC
+                           ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, ms_kind_label(m->kind), m->seq)
+                           : arena_printf(c->arena, "%s的“%s”节点", label, ms_kind_label(m->kind));
     struct notice nt = {.object_type = "milestone", .object_id = m->id};
     if (s < l->nremind) {
         n = users_with_role(c, "contact", unit, ids, n, 64);
@@ -198,13 +208,8 @@ static enum err step_notify(struct ctx *c, const struct ms_row *m, const struct 
         nt.body = arena_printf(c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。", what,
                                due);
     }
-    for (int i = 0; i < n; i++) {
-        enum err e = notify_user(c, ids[i], &nt);
-        if (e)
-            return e;
-        json_array_append_new(who, json_integer(ids[i]));
-    }
-    return ERR_OK;
+    out->nt = nt;
+    out->n = n;
 }
 
 #define MS_COLS "id, item_id, unit_id, scope_path, kind, seq, due_date, state, paused_at, step, flagged"
@@ -325,8 +330,10 @@ enum err deadlines_fill(struct ctx *c, int64_t item_id, int64_t unit_id, const c
     return ERR_OK;
 }
 
-enum err deadlines_done(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind)
+enum err deadlines_done(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind, bool *found)
 {
+    if (found)
+        *found = false;
     struct stmt *st = db_prepare(c->db, "SELECT id, due_date FROM milestones WHERE item_id = ? AND unit_id = ? AND "
                                         "kind = ? AND state = 'open' ORDER BY seq LIMIT 1");
     if (!st)
@@ -343,6 +350,8 @@ enum err deadlines_done(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms
     stmt_done(st);
     if (rc != STORE_ROW)
         return rc < 0 ? ctx_store_fail(c, rc, "更新时限节点") : ERR_OK;
+    if (found)
+        *found = true;
     char at[21];
     time_format_iso(c->now, at);
     st = db_prepare(c->db, "UPDATE milestones SET state = 'done', done_at = ?, done_late = ?, next_at = NULL, "
@@ -376,17 +385,18 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
     enum err e;
     if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT id, due_date, paused_at, step FROM milestones WHERE item_id = ? AND "
-                                        "(unit_id = ? OR ? = 0) AND state = 'open' ORDER BY id");
+    struct stmt *st = db_prepare(c->db, "SELECT id, due_date, paused_at, step, unit_id, kind FROM milestones WHERE "
+                                        "item_id = ? AND (unit_id = ? OR ? = 0) AND state = 'open' ORDER BY id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "暂停时限");
     stmt_bind_int(st, 1, item_id);
     stmt_bind_int(st, 2, unit_id);
     stmt_bind_int(st, 3, unit_id);
     struct {
-        int64_t id, due, paused_at;
+        int64_t id, due, paused_at, unit_id;
         int step;
         bool paused;
+        const char *kind;
     } rows[128];
     int n = 0, rc;
     while ((rc = stmt_step(st)) == STORE_ROW && n < 128) {
@@ -395,6 +405,8 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
         rows[n].paused = !stmt_is_null(st, 2);
         rows[n].paused_at = rows[n].paused ? stmt_int(st, 2) : 0;
         rows[n].step = (int)stmt_int(st, 3);
+        rows[n].unit_id = stmt_int(st, 4);
+        rows[n].kind = arena_strdup(c->arena, stmt_text(st, 5));
         n++;
     }
     stmt_done(st);
@@ -403,6 +415,7 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
     char at[21];
     time_format_iso(c->now, at);
     int64_t today = time_local_day(c->now);
+    json_t *changed = json_array();
     for (int i = 0; i < n; i++) {
         if (rows[i].paused == pause)
             continue;
@@ -410,8 +423,10 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
         json_t *detail;
         if (pause) {
             st = db_prepare(c->db, "UPDATE milestones SET paused_at = ?, next_at = NULL, version = version + 1 WHERE id = ?");
-            if (!st)
+            if (!st) {
+                json_decref(changed);
                 return ctx_store_fail(c, STORE_E_OTHER, "暂停时限");
+            }
             stmt_bind_int(st, 1, c->now);
             stmt_bind_int(st, 2, rows[i].id);
             detail = json_pack("{ss}", "action", "pause");
@@ -424,8 +439,10 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
             int64_t next = step_at(&cal, &l, due, rows[i].step, -1);
             st = db_prepare(c->db, "UPDATE milestones SET paused_at = NULL, due_date = ?, next_at = ?, "
                                    "version = version + 1 WHERE id = ?");
-            if (!st)
+            if (!st) {
+                json_decref(changed);
                 return ctx_store_fail(c, STORE_E_OTHER, "恢复时限");
+            }
             stmt_bind_text(st, 1, d);
             if (next >= 0)
                 stmt_bind_int(st, 2, next);
@@ -440,11 +457,22 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
         if (rc >= 0)
             rc = step_record(c, rows[i].id, arena_printf(c->arena, "%s@%s", pause ? "pause" : "resume", at), detail,
                              &fresh);
-        json_decref(detail);
-        if (rc < 0)
+        if (rc < 0) {
+            json_decref(detail);
+            json_decref(changed);
             return ctx_store_fail(c, rc, "暂停时限");
+        }
+        json_decref(detail);
+        json_array_append_new(changed, json_pack("{sI ss}", "id", (json_int_t)rows[i].id, "milestone", rows[i].kind));
     }
-    return ERR_OK;
+    if (json_array_size(changed)) {
+        json_t *ev = json_pack("{sO}", "milestones", changed);
+        e = items_timeline_add(c, item_id, unit_id, "deadline", pause ? "pause" : "resume",
+                               pause ? "时限暂停计算" : "时限恢复计算，到期日顺延暂停的工作日数", ev);
+        json_decref(ev);
+    }
+    json_decref(changed);
+    return e;
 }
 
 static json_t *steps_json(struct ctx *c, int64_t id)
@@ -476,8 +504,16 @@ static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *ca
     }
     char due[11];
     cal_format_date(m.due, due);
-    enum light lt = deadlines_light(cal, m.due, m.due, time_local_day(c->now), done, -1, (int)c->cfg->yellow_days,
-                                    (int)c->cfg->pace_threshold);
+    /* 序时进度: the resolution milestone compares the track's reported progress with the time gone
+     * since the milestone was set */
+    int percent = -1;
+    int64_t start = m.due, created;
+    if (m.kind == MS_RESOLUTION && time_parse_iso(stmt_text(st, 15), &created)) {
+        percent = items_track_progress(c, m.item_id, m.unit_id);
+        start = time_local_day(created);
+    }
+    enum light lt = deadlines_light(cal, start, m.due, time_local_day(c->now), done, percent,
+                                    (int)c->cfg->yellow_days, (int)c->cfg->pace_threshold);
     if (!strcmp(m.state, "cancelled"))
         lt = LIGHT_DONE;
     return json_pack("{sI sI sI ss ss si ss ss sb ss so sb sb sb ss si so}", "id", (json_int_t)m.id, "item_id",
@@ -495,7 +531,7 @@ enum err deadlines_list(struct ctx *c, int64_t item_id, json_t **out)
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late FROM milestones "
+    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
                                         "WHERE item_id = ? ORDER BY unit_id, due_date, id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
@@ -520,7 +556,7 @@ static enum err ms_get(struct ctx *c, int64_t id, json_t **out)
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late FROM milestones "
+    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
                                         "WHERE id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
@@ -532,6 +568,58 @@ static enum err ms_get(struct ctx *c, int64_t id, json_t **out)
     if (rc == STORE_DONE)
         return ctx_fail(c, ERR_NOT_FOUND, "时限节点不存在或无权查看");
     return rc < 0 ? ctx_store_fail(c, rc, "读取时限节点") : ERR_OK;
+}
+
+/* Moves milestone m to due day nd with a reason: reschedules its ladder (reminders already past are
+ * skipped; escalation steps taken stay taken), records the step, the audit record and the timeline. */
+static enum err ms_apply_due(struct ctx *c, const struct ms_row *m, int64_t nd, const char *reason, const char *action)
+{
+    struct calendar cal;
+    struct ladder l;
+    enum err e;
+    if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
+        return e;
+    int s = first_step(&cal, &l, nd, time_local_day(c->now));
+    if (s < m->step && m->step > l.nremind)
+        s = m->step;
+    int64_t next = m->paused ? -1 : step_at(&cal, &l, nd, s, -1);
+    char d[11];
+    cal_format_date(nd, d);
+    struct stmt *st = db_prepare(c->db, "UPDATE milestones SET due_date = ?, overridden = 1, reason = ?, step = ?, "
+                                        "next_at = ?, version = version + 1 WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "调整时限");
+    stmt_bind_text(st, 1, d);
+    stmt_bind_text(st, 2, reason);
+    stmt_bind_int(st, 3, s);
+    if (next >= 0)
+        stmt_bind_int(st, 4, next);
+    else
+        stmt_bind_null(st, 4);
+    stmt_bind_int(st, 5, m->id);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "调整时限");
+    char before[11], at[21];
+    cal_format_date(m->due, before);
+    time_format_iso(c->now, at);
+    json_t *sum = json_pack("{sI ss si ss ss ss}", "item_id", (json_int_t)m->item_id, "milestone", m->kind_name, "seq",
+                            m->seq, "before", before, "after", d, "reason", reason);
+    bool fresh;
+    rc = step_record(c, m->id, arena_printf(c->arena, "override@%s", at), sum, &fresh);
+    if (rc < 0) {
+        json_decref(sum);
+        return ctx_store_fail(c, rc, "调整时限");
+    }
+    e = audit_record(c, action, "milestone", m->id, sum);
+    if (!e)
+        e = items_timeline_add(c, m->item_id, m->unit_id, "deadline", "override",
+                               arena_printf(c->arena, "“%s”时限由 %s 调整为 %s：%s", ms_kind_label(m->kind), before, d,
+                                            reason),
+                               sum);
+    json_decref(sum);
+    return e;
 }
 
 struct override_args {
@@ -562,44 +650,39 @@ static enum err override_tx(struct ctx *c, void *arg)
         return ctx_fail(c, ERR_CONFLICT, "该时限节点已%s，不能再调整", strcmp(m.state, "done") ? "取消" : "完成");
     int64_t nd;
     cal_parse_date(a->due_date, &nd);
-    struct calendar cal;
-    struct ladder l;
-    if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
-        return e;
-    int s = first_step(&cal, &l, nd, time_local_day(c->now));
-    if (s < m.step && m.step > l.nremind)
-        s = m.step; /* escalation steps already taken stay taken */
-    int64_t next = m.paused ? -1 : step_at(&cal, &l, nd, s, -1);
-    st = db_prepare(c->db, "UPDATE milestones SET due_date = ?, overridden = 1, reason = ?, step = ?, next_at = ?, "
-                           "version = version + 1 WHERE id = ?");
+    return ms_apply_due(c, &m, nd, a->reason, "milestone.override");
+}
+
+enum err deadlines_set_due(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind, const char *due_date,
+                           const char *reason, bool only_earlier)
+{
+    int64_t nd;
+    if (!cal_parse_date(due_date, &nd))
+        return ctx_fail(c, ERR_INVALID, "日期“%s”无效", due_date);
+    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS " FROM milestones WHERE item_id = ? AND (unit_id = ? OR "
+                                        "? = 0) AND kind = ? AND state = 'open' ORDER BY id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "调整时限");
-    stmt_bind_text(st, 1, a->due_date);
-    stmt_bind_text(st, 2, a->reason);
-    stmt_bind_int(st, 3, s);
-    if (next >= 0)
-        stmt_bind_int(st, 4, next);
-    else
-        stmt_bind_null(st, 4);
-    stmt_bind_int(st, 5, a->id);
-    rc = stmt_step(st);
+    stmt_bind_int(st, 1, item_id);
+    stmt_bind_int(st, 2, unit_id);
+    stmt_bind_int(st, 3, unit_id);
+    stmt_bind_text(st, 4, ms_kind_name(kind));
+    struct ms_row rows[64];
+    int n = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && n < 64)
+        if (ms_read(c, st, &rows[n]))
+            n++;
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "调整时限");
-    char before[11], at[21];
-    cal_format_date(m.due, before);
-    time_format_iso(c->now, at);
-    json_t *sum = json_pack("{sI ss ss ss ss}", "item_id", (json_int_t)m.item_id, "milestone", m.kind_name, "before",
-                            before, "after", a->due_date, "reason", a->reason);
-    bool fresh;
-    rc = step_record(c, a->id, arena_printf(c->arena, "override@%s", at), sum, &fresh);
-    if (rc < 0) {
-        json_decref(sum);
-        return ctx_store_fail(c, rc, "调整时限");
+    for (int i = 0; i < n; i++) {
+        if (rows[i].due == nd || (only_earlier && rows[i].due <= nd))
+            continue;
+        enum err e = ms_apply_due(c, &rows[i], nd, reason, "milestone.reschedule");
+        if (e)
+            return e;
     }
-    e = audit_record(c, "milestone.override", "milestone", a->id, sum);
-    json_decref(sum);
-    return e;
+    return ERR_OK;
 }
 
 enum err deadlines_override(struct ctx *c, int64_t id, const char *due_date, const char *reason, json_t **out)
@@ -666,31 +749,23 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
             continue;
         }
         const char *name = step_name(c, a->l, s);
+        struct step_msg msg;
+        step_message(c, &m, a->l, s, &msg);
         json_t *who = json_array();
-        json_t *detail = json_pack("{so}", "recipients", who);
+        for (int i = 0; i < msg.n; i++)
+            json_array_append_new(who, json_integer(msg.ids[i]));
+        json_t *detail = json_pack("{sO}", "recipients", who);
         bool fresh;
         rc = step_record(c, m.id, name, detail, &fresh);
+        json_decref(detail);
         if (rc < 0) {
-            json_decref(detail);
+            json_decref(who);
             return ctx_store_fail(c, rc, "催办扫描");
         }
         if (fresh) {
-            enum err e = step_notify(c, &m, a->l, s, who);
-            if (!e) {
-                /* the recipients are known only now: store them with the step */
-                char *d = json_dumps(detail, JSON_COMPACT);
-                st = db_prepare(c->db, "UPDATE milestone_steps SET detail = ? WHERE milestone_id = ? AND step = ?");
-                if (st) {
-                    stmt_bind_text(st, 1, d);
-                    stmt_bind_int(st, 2, m.id);
-                    stmt_bind_text(st, 3, name);
-                    rc = stmt_step(st);
-                    stmt_done(st);
-                }
-                free(d);
-                if (!st || rc < 0)
-                    e = ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
-            }
+            enum err e = ERR_OK;
+            for (int i = 0; i < msg.n && !e; i++)
+                e = notify_user(c, msg.ids[i], &msg.nt);
             if (!e) {
                 char due[11];
                 cal_format_date(m.due, due);
@@ -699,15 +774,19 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
                 const char *action = s < a->l->nremind ? "milestone.remind"
                                                        : arena_printf(c->arena, "milestone.%s", name);
                 e = audit_record(c, action, "milestone", m.id, sum);
+                if (!e)
+                    e = items_timeline_add(c, m.item_id, m.unit_id, "deadline", name, msg.nt.subject, sum);
+                if (!e && s == a->l->nremind + STEP_REPORT)
+                    e = items_mark_escalated(c, m.item_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
                 json_decref(sum);
             }
-            json_decref(detail);
-            if (e)
+            if (e) {
+                json_decref(who);
                 return e;
+            }
             a->steps++;
-        } else {
-            json_decref(detail);
         }
+        json_decref(who);
         if (s == a->l->nremind + STEP_REPORT)
             m.flagged = true;
         if (s >= a->l->nremind)

@@ -548,8 +548,9 @@ static enum err rules_put_tx(struct ctx *c, void *arg)
 
 enum err deadlines_rules_put(struct ctx *c, const json_t *body, json_t **out)
 {
-    if (c->user && !perm_any(c->user, CAP_SYSTEM_ADMIN))
-        return ctx_fail(c, ERR_FORBIDDEN, "只有系统管理员可以修改时限规则");
+    enum err ae = calendar_require_top_admin(c, "时限规则");
+    if (ae)
+        return ae;
     const char *preset = jv_str(body, "preset");
     const json_t *rules = json_object_get(body, "rules");
     const json_t *lj = json_object_get(body, "ladder");

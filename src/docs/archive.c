@@ -70,7 +70,8 @@ enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, co
     const char *sig_text = NULL;
     if (seal_available(c) && seal_unit_id > 0) {
         const char *stmt = manifest_statement(c->arena, msm3);
-        struct seal_signature sig = {.object_type = "archive", .object_id = 0};
+        struct seal_signature sig = {.object_type = "archive",
+                                     .object_id = json_integer_value(json_object_get(json_object_get(manifest, "item"), "id"))};
         enum err e = seal_sign_for_unit(c, seal_unit_id, stmt, strlen(stmt), &sig);
         if (e)
             return e;

@@ -42,7 +42,7 @@ enum err docs_seal_reply(struct ctx *c, int64_t item_id, const char *number, con
  * and CAP_ITEM_REGISTER at its office). *out: {file, size, sm3, created_at}. */
 enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out);
 /* The latest archive file of an item the caller may read (building it if the item is archived and
- * none exists yet): *path and *filename in the arena. 404 if the item has no archive. */
-enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path, const char **filename);
+ * none exists yet): *path in the arena. 404 if the item has no archive. */
+enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path);
 
 #endif

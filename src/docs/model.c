@@ -142,6 +142,8 @@ const char *doc_light_label(const char *light)
         return "黄灯";
     if (!strcmp(light, "green"))
         return "绿灯";
+    if (!strcmp(light, "none"))
+        return "";
     return light;
 }
 

@@ -22,7 +22,8 @@
 #define TEXT_W MM(156.0)
 #define TEXT_H MM(225.0)
 #define BOTTOM (TOP + TEXT_H)
-#define PITCH (TEXT_H / 22.0)
+#define LINES 22 /* lines per page of the body grid */
+#define PITCH (p->pitch) /* the grid's line advance: TEXT_H / 22, tightened to fit a signature */
 #define SIZE_BODY 16.0  /* 3号 */
 #define SIZE_TITLE 22.0 /* 2号 */
 #define SIZE_PAGENO 14.0 /* 4号 */
@@ -69,6 +70,8 @@ struct pdf {
     int page;   /* 1-based number of the page being drawn */
     struct buf *out;
     bool oom;
+    double pitch;
+    bool orphan; /* the signature had to start a page of its own */
 };
 
 static cairo_status_t write_cb(void *closure, const unsigned char *data, unsigned int len)
@@ -370,8 +373,10 @@ static void signature(struct pdf *p, const char *issuer, const char *date, const
     double need = PITCH * (seal ? 3 : 2), gap = PITCH * (seal ? 2 : 1);
     if (p->y + gap + need <= BOTTOM)
         p->y += gap;
-    else if (p->y + need > BOTTOM)
+    else if (p->y + need > BOTTOM) {
         new_page(p);
+        p->orphan = true;
+    }
     if (!seal) {
         s.width = TEXT_W - 2 * ch;
         double issuer_top = para(p, issuer, &s);
@@ -600,15 +605,19 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
         {"分管领导", it->leader},
         {"交办日期", doc_date_cn(p->a, it->assigned_at)},
         {"办结时限", doc_date_cn(p->a, it->deadline)},
-        {"办理状态", arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)},
+        {"办理状态", *doc_light_label(it->light)
+                         ? arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)
+                         : arena_printf(p->a, "%s（进度%d%%）", it->state, it->progress)},
         {"办结日期", doc_date_cn(p->a, it->completed_at)},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         draw_row(p, kv, 2, rows[i], false);
 
+    static const char *const num[] = {"一", "二", "三", "四", "五"};
+    int sec = 0;
     if (it->nmilestones) {
         blank(p, 0.5);
-        heading(p, "一、阶段目标");
+        heading(p, arena_printf(p->a, "%s、阶段目标", num[sec++]));
         static const struct column mc[] = {{"序号", 0.08}, {"阶段目标", 0.52}, {"时限", 0.2}, {"完成情况", 0.2}};
         table_head(p, mc, 4);
         for (int i = 0; i < it->nmilestones; i++) {
@@ -620,7 +629,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
     }
     if (it->nreports) {
         blank(p, 0.5);
-        heading(p, it->nmilestones ? "二、进展报告" : "一、进展报告");
+        heading(p, arena_printf(p->a, "%s、进展报告", num[sec++]));
         static const struct column rc[] = {{"时间", 0.18}, {"报告单位", 0.18}, {"进度", 0.1}, {"办理情况", 0.54}};
         table_head(p, rc, 4);
         for (int i = 0; i < it->nreports; i++) {
@@ -631,7 +640,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
     }
     if (it->nevents) {
         blank(p, 0.5);
-        heading(p, "办理过程");
+        heading(p, arena_printf(p->a, "%s、办理过程", num[sec++]));
         static const struct column ec[] = {{"时间", 0.24}, {"办理人", 0.16}, {"环节", 0.18}, {"说明", 0.42}};
         table_head(p, ec, 4);
         for (int i = 0; i < it->nevents; i++) {
@@ -642,7 +651,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
     }
     if (*it->reply || it->nseals) {
         blank(p, 0.5);
-        heading(p, "办结答复");
+        heading(p, arena_printf(p->a, "%s、办结答复", num[sec++]));
         body(p, *it->reply ? it->reply : "（见附件）");
         for (int i = 0; i < it->nseals; i++) {
             const struct doc_seal *s = &it->seals[i];
@@ -681,7 +690,10 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     }
 }
 
-bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
+/* One rendering with the given number of grid lines per page; *orphan tells whether the signature
+ * ended up alone at the top of a page. */
+static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages, double lines,
+                        bool *orphan)
 {
     struct pdf p = {0};
     p.a = a;
@@ -689,6 +701,7 @@ bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int
     p.fonts = &job->fonts;
     p.page = 1;
     p.y = TOP;
+    p.pitch = TEXT_H / lines;
     p.surf = cairo_pdf_surface_create_for_stream(write_cb, &p, PAGE_W, PAGE_H);
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, doc_kind_label(job->kind));
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "ducha");
@@ -721,5 +734,20 @@ bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int
     cairo_surface_destroy(p.surf);
     if (pages)
         *pages = p.page;
+    *orphan = p.orphan;
+    return ok;
+}
+
+bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
+{
+    size_t start = out->len;
+    bool orphan = false;
+    bool ok = render_pass(job, a, out, pages, LINES, &orphan);
+    /* GB/T 9704-2012 7.3.5.4: when the issuer and date do not fit under the body, tighten the line
+     * spacing rather than leave them alone on a page */
+    for (int extra = 1; ok && orphan && extra <= 2 && (job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
+        out->len = start;
+        ok = render_pass(job, a, out, pages, LINES + extra, &orphan);
+    }
     return ok;
 }

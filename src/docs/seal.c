@@ -122,6 +122,7 @@ static enum err seal_insert(struct ctx *c, int64_t unit_id, struct seal_row *s)
 
 struct create_args {
     int64_t unit_id;
+    bool rotate;
     struct unit_info u;
     struct seal_row s;
 };
@@ -130,16 +131,34 @@ static enum err create_tx(struct ctx *c, void *arg)
 {
     struct create_args *a = arg;
     int rc = seal_load(c, a->unit_id, &a->s);
-    if (rc == STORE_ROW)
-        return ctx_fail(c, ERR_CONFLICT, "该单位已有电子印章（指纹 %.16s）", a->s.fingerprint);
+    if (rc == STORE_ROW && !a->rotate)
+        return ctx_fail(c, ERR_CONFLICT, "该单位已有电子印章（指纹 %.16s）；更换印章请使用 rotate=1", a->s.fingerprint);
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取电子印章");
+    if (rc == STORE_ROW) { /* retire the old key: what it signed still verifies against it */
+        char at[21];
+        time_format_iso(c->now, at);
+        struct stmt *st = db_prepare(c->db, "UPDATE seals SET retired_at = ? WHERE id = ?");
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "更换电子印章");
+        stmt_bind_text(st, 1, at);
+        stmt_bind_int(st, 2, a->s.id);
+        rc = stmt_step(st);
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "更换电子印章");
+        json_t *sum = json_pack("{ss}", "fingerprint", a->s.fingerprint);
+        enum err e = audit_record(c, "seal.retire", "unit", a->unit_id, sum);
+        json_decref(sum);
+        if (e)
+            return e;
+    }
     return seal_insert(c, a->unit_id, &a->s);
 }
 
-enum err seal_create(struct ctx *c, int64_t unit_id, json_t **out)
+enum err seal_create(struct ctx *c, int64_t unit_id, bool rotate, json_t **out)
 {
-    struct create_args a = {unit_id, {0}, {0}};
+    struct create_args a = {unit_id, rotate, {0}, {0}};
     enum err e = unit_info(c, unit_id, &a.u);
     if (!e)
         e = perm_require(c, CAP_UNIT_WRITE, a.u.path, "单位");

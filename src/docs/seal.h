@@ -27,10 +27,11 @@ struct seal_signature {
 };
 
 /*
- * Creates the unit's seal (a new SM2 key pair). Needs CAP_UNIT_WRITE at the unit. Errors: 404 unit,
- * 409 a seal exists already or secret_key is not configured. *out: the public seal JSON.
+ * Creates the unit's seal (a new SM2 key pair). Needs CAP_UNIT_WRITE at the unit. With rotate, an
+ * existing seal is retired first (its signatures still verify with its key). Errors: 404 unit,
+ * 409 a seal exists already (without rotate) or secret_key is not configured. *out: the public seal.
  */
-enum err seal_create(struct ctx *c, int64_t unit_id, json_t **out);
+enum err seal_create(struct ctx *c, int64_t unit_id, bool rotate, json_t **out);
 /* The unit's active seal (public part): {unit_id, unit_name, fingerprint, public_key, created_at}. */
 enum err seal_get(struct ctx *c, int64_t unit_id, json_t **out);
 

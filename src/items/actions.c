@@ -282,95 +282,6 @@ static enum err check_body(struct ctx *c, const struct transition *t, const json
     return ERR_OK;
 }
 
-/*
- * The deadlines module's clocks follow the workflow (same transaction): milestones are filled at
- * assignment, marked done by receipt, reports and the head's signature, paused while suspended and
- * cancelled when the item is closed.
- */
-static enum err follow_deadlines(struct ctx *c, struct item *it, enum item_action a, const struct track *tr, bool first_report)
-{
-    enum err e = ERR_OK;
-    int n;
-    struct deadline_facts f = {it->source_kind, it->importance, it->kind};
-    int64_t today = time_local_day(c->now);
-    switch (a) {
-    case ACT_ASSIGN:
-        e = deadlines_fill(c, it->id, 0, it->office_path, &f, today, &n);
-        for (int k = 0; k < it->ntracks && !e; k++)
-            e = deadlines_fill(c, it->id, it->tracks[k].unit_id, it->tracks[k].unit_path, &f, today, &n);
-        break;
-    case ACT_RECEIVE:
-        e = deadlines_done(c, it->id, tr->unit_id, MS_RECEIPT);
-        break;
-    case ACT_PLAN:
-        e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT);
-        break;
-    case ACT_REPORT:
-        if (first_report)
-            e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT);
-        if (!e && first_report)
-            e = deadlines_done(c, it->id, tr->unit_id, MS_FIRST_FEEDBACK);
-        if (!e)
-            e = deadlines_done(c, it->id, tr->unit_id, MS_PERIODIC);
-        break;
-    case ACT_SIGN:
-        e = deadlines_done(c, it->id, tr->unit_id, MS_RESOLUTION);
-        break;
-    case ACT_VERIFY:
-        e = deadlines_done(c, it->id, 0, MS_RESOLUTION);
-        if (!e)
-            e = deadlines_cancel(c, it->id);
-        break;
-    case ACT_WITHDRAW:
-        e = deadlines_cancel(c, it->id);
-        break;
-    case ACT_SUSPEND:
-    case ACT_RESUME:
-        e = deadlines_pause(c, it->id, 0, a == ACT_SUSPEND);
-        break;
-    default:
-        break;
-    }
-    return e;
-}
-
-/* The assignment notice (督办通知): to the contacts and heads of every responsible unit, and the
- * leader in charge is informed; inbox rows (and mail/SMS per preference) in this transaction. */
-static enum err notify_assignment(struct ctx *c, const struct item *it)
-{
-    struct notice n = {MSG_NOTICE, false, NULL, NULL, "item", it->id};
-    for (int k = 0; k < it->ntracks; k++) {
-        const struct track *t = &it->tracks[k];
-        n.subject = arena_printf(c->arena, "【督办通知】%s %s", it->number ? it->number : "", it->title);
-        n.body = arena_printf(c->arena, "%s：请%s办理“%s”，办理期限 %s。办理要求：%s", t->unit_name,
-                              t->lead ? "牵头" : "配合", it->title, it->due_date, it->requirement);
-        struct stmt *st = db_prepare(c->db, "SELECT DISTINCT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id "
-                                            "WHERE r.unit_id = ? AND r.role IN ('contact', 'head') AND u.disabled = 0 "
-                                            "ORDER BY r.user_id");
-        if (!st)
-            return ctx_store_fail(c, STORE_E_OTHER, "发送督办通知");
-        stmt_bind_int(st, 1, t->unit_id);
-        int64_t ids[64];
-        int nids = 0, rc;
-        while ((rc = stmt_step(st)) == STORE_ROW && nids < 64)
-            ids[nids++] = stmt_int(st, 0);
-        stmt_done(st);
-        if (rc < 0)
-            return ctx_store_fail(c, rc, "发送督办通知");
-        for (int i = 0; i < nids; i++) {
-            enum err e = notify_user(c, ids[i], &n);
-            if (e)
-                return e;
-        }
-    }
-    if (it->leader_id) {
-        n.subject = arena_printf(c->arena, "【督办事项】%s %s 已交办", it->number ? it->number : "", it->title);
-        n.body = arena_printf(c->arena, "您分管的督办事项“%s”已交%s牵头办理，办理期限 %s。", it->title, it->lead_name,
-                              it->due_date);
-        return notify_user(c, it->leader_id, &n);
-    }
-    return ERR_OK;
-}
 
 /* An approved extension moves the open resolution milestones (the item's and each track's) to the
  * new date. The decision was authorized by the workflow row (the office, or the leader for a major
@@ -525,7 +436,6 @@ static enum err act_tx(struct ctx *c, void *arg)
 
     if ((e = item_lock(c, &it)))
         return e;
-    bool first_report = false;
     enum item_state from = it.state;
     enum item_state track_from = tr ? tr->state : from;
     char at[21];
@@ -549,19 +459,11 @@ static enum err act_tx(struct ctx *c, void *arg)
             json_object_set_new(data, "leader_informed", json_integer(it.leader_id));
         if (!e)
             e = exec1(c, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", "交办", at, NULL, it.id, 0);
-        if (!e)
-            e = notify_assignment(c, &it);
         break;
     case ACT_RECEIVE:
         e = track_set(c, tr, row->to, "received", NULL);
         break;
     case ACT_REPORT: {
-        int64_t earlier = 0;
-        struct stmt *cnt = db_prepare(c->db, "SELECT COUNT(*) FROM item_reports WHERE track_id = ?");
-        if (cnt)
-            stmt_bind_int(cnt, 1, tr->id);
-        stmt_one_int(cnt, &earlier);
-        first_report = earlier == 0;
         struct stmt *st = db_prepare(c->db, "INSERT INTO item_reports (item_id, track_id, unit_id, text, percent, "
                                             "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
         if (!st) {
@@ -751,7 +653,7 @@ static enum err act_tx(struct ctx *c, void *arg)
         break;
     }
     if (!e)
-        e = follow_deadlines(c, &it, a->action, tr, first_report);
+        e = item_deadlines(c, &it, tr, a->action, data);
     if (e) {
         json_decref(data);
         return e;

@@ -2,6 +2,7 @@
  * items.c: the item itself: creation (立项 draft), loading, its JSON form, changes while a draft,
  * the timeline, the search bigrams and the reference lists (source kinds, grades).
  */
+#include "calendar/calendar.h"
 #include "items/items_internal.h"
 
 #include "audit/audit.h"
@@ -261,6 +262,72 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     stmt_done(st);
     free(d);
     return rc < 0 ? ctx_store_fail(c, rc, "记录办理过程") : ERR_OK;
+}
+
+enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data)
+{
+    struct stmt *st = db_prepare(c->db, "UPDATE items SET escalated = 1, version = version + 1 WHERE id = ? AND "
+                                        "escalated = 0 RETURNING id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "列入督查事项");
+    stmt_bind_int(st, 1, item_id);
+    int64_t id;
+    int rc = stmt_one_int(st, &id);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "列入督查事项");
+    if (rc == STORE_DONE)
+        return ERR_OK;
+    enum err e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, data);
+    if (!e) {
+        json_t *sum = json_pack("{ss sO}", "note", note, "data", data ? data : json_null());
+        e = audit_record(c, "item.escalate", "item", item_id, sum);
+        json_decref(sum);
+    }
+    return e;
+}
+
+const char *items_label(struct ctx *c, int64_t item_id)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT number, title FROM items WHERE id = ?");
+    if (!st)
+        return NULL;
+    stmt_bind_int(st, 1, item_id);
+    const char *out = NULL;
+    if (stmt_step(st) == STORE_ROW)
+        out = arena_printf(c->arena, "%s《%s》", stmt_is_null(st, 0) ? "" : stmt_text(st, 0), stmt_text(st, 1));
+    stmt_done(st);
+    return out;
+}
+
+int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT progress FROM item_tracks WHERE item_id = ? AND unit_id = ?");
+    if (!st)
+        return -1;
+    stmt_bind_int(st, 1, item_id);
+    stmt_bind_int(st, 2, unit_id);
+    int64_t p = -1;
+    return stmt_one_int(st, &p) == STORE_ROW ? (int)p : -1;
+}
+
+enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
+                            const char *note, json_t *data)
+{
+    /* no row: no such item; a NULL track: the item as a whole */
+    struct stmt *st = db_prepare(c->db, "SELECT t.id FROM items i LEFT JOIN item_tracks t ON t.item_id = i.id AND "
+                                        "t.unit_id = ? WHERE i.id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "记录办理过程");
+    stmt_bind_int(st, 1, unit_id);
+    stmt_bind_int(st, 2, item_id);
+    int rc = stmt_step(st);
+    int64_t track = rc == STORE_ROW && !stmt_is_null(st, 0) ? stmt_int(st, 0) : 0;
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "记录办理过程");
+    if (rc == STORE_DONE)
+        return ERR_OK;
+    return item_event(c, item_id, kind, action, -1, -1, track, unit_id, note, data);
 }
 
 /* ---- loading ---- */

@@ -75,4 +75,22 @@ const char *items_light(struct ctx *c, const char *due_date, enum item_state s);
 void items_light_dates(struct ctx *c, char today[11], char yellow[11]);
 const char *items_light_for(const char *due_date, enum item_state s, const char *today, const char *yellow);
 
+/* The escalation ladder's last step (DOMAIN.md §5.4): lists the item for inspection (escalated) unless
+ * it already is, with a timeline event and an audit record ("item.escalate") by the system, inside
+ * the caller's transaction. An unknown item is ignored. */
+enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data);
+
+/* "古督〔2026〕3号《title》" (or "《title》" before numbering) for notices; NULL if there is no such item.
+ * Arena memory. */
+const char *items_label(struct ctx *c, int64_t item_id);
+
+/* The percent done last reported by unit_id's track of the item; -1 when there is no such track. */
+int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);
+
+/* For other modules (deadlines: reminders, ladder steps, paused clocks): appends a timeline event
+ * to an item inside the caller's transaction; unit_id 0 for the item as a whole. An item id that
+ * does not exist is ignored (ERR_OK). data is borrowed. */
+enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
+                            const char *note, json_t *data);
+
 #endif

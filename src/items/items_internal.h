@@ -61,6 +61,12 @@ const char *item_source_label(const char *kind);
 enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
                           const char **lead_path);
 
+/* Tells the deadline clocks (src/deadlines) what action a did on the item (track tr for unit
+ * actions; data: the action's recorded body): assignment fills each track's milestones, receipt
+ * and reports close theirs, suspension and pending extensions pause the clocks (item_deadlines.c). */
+enum err item_deadlines(struct ctx *c, const struct item *it, const struct track *tr, enum item_action a,
+                        const json_t *data);
+
 #define ITEM_WHAT "督办事项"
 
 #endif

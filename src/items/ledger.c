@@ -14,6 +14,7 @@
 #include "units/units.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAXP 160
@@ -284,6 +285,18 @@ static json_t *opt_str(const char *s)
     return s ? json_string(s) : json_null();
 }
 
+/* An item of a ledger page by id, for attaching its tracks. */
+struct row_ref {
+    int64_t id;
+    json_t *tracks;
+};
+
+static int row_ref_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct row_ref *)a)->id, y = ((const struct row_ref *)b)->id;
+    return x < y ? -1 : x > y;
+}
+
 enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out)
 {
     static const struct {
@@ -381,12 +394,20 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
         st = db_prepare(c->db, t->sql.data);
         buf_free(&t->sql);
         if (st) {
+            /* rows come ordered by item_id: find each item through an index sorted by id (large pages) */
+            size_t n = json_array_size(items);
+            struct row_ref *ix = arena_alloc(c->arena, sizeof *ix * n);
+            json_array_foreach(items, i, o) ix[i] = (struct row_ref){json_integer_value(json_object_get(o, "id")),
+                                                                     json_object_get(o, "tracks")};
+            qsort(ix, n, sizeof *ix, row_ref_cmp);
             q_bind(t, st);
             while (stmt_step(st) == STORE_ROW) {
                 enum item_state s = ST_ASSIGNED;
                 item_state_parse(stmt_text(st, 4), &s);
-                json_array_foreach(items, i, o) if (json_integer_value(json_object_get(o, "id")) == stmt_int(st, 0))
-                    json_array_append_new(json_object_get(o, "tracks"),
+                struct row_ref key = {stmt_int(st, 0), NULL};
+                struct row_ref *hit = bsearch(&key, ix, n, sizeof *ix, row_ref_cmp);
+                if (hit)
+                    json_array_append_new(hit->tracks,
                                           json_pack("{sI ss ss ss ss si}", "unit_id", (json_int_t)stmt_int(st, 1),
                                                     "unit_name", stmt_text(st, 2), "role", stmt_text(st, 3), "state",
                                                     stmt_text(st, 4), "state_label", item_state_label(s), "progress",

@@ -23,6 +23,7 @@ static const struct {
     [MSG_NOTICE] = {"notice", "书面催办通知", "inbox,email,sms"},
     [MSG_REPORT] = {"report", "逾期报告主要领导", "inbox,email,sms"},
     [MSG_SYSTEM] = {"system", "系统通知", "inbox,email"},
+    [MSG_ASSIGNMENT] = {"assignment", "督办通知（新交办事项）", "inbox,email"},
 };
 
 const char *msg_kind_name(enum msg_kind k)
@@ -177,6 +178,27 @@ enum err notify_user(struct ctx *c, int64_t user_id, const struct notice *n)
     return notify_user_ex(c, user_id, n, NULL);
 }
 
+enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const struct notice *n)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT u.id FROM user_roles r JOIN users u ON u.id = r.user_id "
+                                        "WHERE r.unit_id = ? AND r.role = ? AND u.disabled = 0 ORDER BY u.id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "发送通知");
+    stmt_bind_int(st, 1, unit_id);
+    stmt_bind_text(st, 2, role);
+    int64_t ids[64];
+    int k = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && k < 64)
+        ids[k++] = stmt_int(st, 0);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "发送通知");
+    enum err e = ERR_OK;
+    for (int i = 0; i < k && !e; i++)
+        e = notify_user(c, ids[i], n);
+    return e;
+}
+
 /* ---- delivery ---- */
 
 static pthread_once_t curl_once = PTHREAD_ONCE_INIT;
@@ -267,10 +289,13 @@ static bool send_email(struct ctx *c, int64_t id, const char *to, const char *su
     curl_easy_setopt(h, CURLOPT_TIMEOUT, 20L);
     curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
     curl_easy_setopt(h, CURLOPT_ERRORBUFFER, ebuf);
+    if (cfg->smtp_starttls)
+        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
+    else if (cfg->smtp_user && *cfg->smtp_user)
+        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY); /* never send a password in clear if avoidable */
     if (cfg->smtp_user && *cfg->smtp_user) {
         curl_easy_setopt(h, CURLOPT_USERNAME, cfg->smtp_user);
         curl_easy_setopt(h, CURLOPT_PASSWORD, cfg->smtp_password);
-        curl_easy_setopt(h, CURLOPT_USE_SSL, (long)CURLUSESSL_TRY);
     }
     CURLcode rc = curl_easy_perform(h);
     if (rc != CURLE_OK)
@@ -323,6 +348,24 @@ static bool send_sms(struct ctx *c, const char *to, const char *text, char *err,
     return ok;
 }
 
+/* The SMS text from cfg->sms_template: {subject} and {body} replaced; arena. */
+static const char *sms_text(struct ctx *c, const char *subject, const char *body)
+{
+    const char *t = c->cfg->sms_template && *c->cfg->sms_template ? c->cfg->sms_template : "{subject}";
+    char *out = arena_strdup(c->arena, "");
+    while (*t) {
+        const char *sub = strstr(t, "{subject}"), *bod = strstr(t, "{body}");
+        const char *next = sub && (!bod || sub < bod) ? sub : bod;
+        if (!next) {
+            out = arena_printf(c->arena, "%s%s", out, t);
+            break;
+        }
+        out = arena_printf(c->arena, "%s%.*s%s", out, (int)(next - t), t, next == sub ? subject : body);
+        t = next + (next == sub ? 9 : 6);
+    }
+    return out;
+}
+
 struct claimed {
     int64_t id;
     const char *channel, *address, *subject, *body;
@@ -359,6 +402,22 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     bool email_on = c->cfg->smtp_url && *c->cfg->smtp_url, sms_on = c->cfg->sms_url && *c->cfg->sms_url;
     if (!email_on && !sms_on)
         return ERR_OK;
+    /* an idle pass stays a read: probe the index before taking the write lock */
+    struct stmt *probe = db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT id FROM outbox WHERE state = 'pending' AND "
+                                           "next_attempt <= ? LIMIT 1) p");
+    int64_t due = 1;
+    if (probe)
+        stmt_bind_int(probe, 1, c->now);
+    if (stmt_one_int(probe, &due) == STORE_ROW && due == 0) {
+        probe = db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT id FROM outbox WHERE state = 'sending' AND "
+                                  "next_attempt <= ? AND lease_until <= ? LIMIT 1) p");
+        if (probe) {
+            stmt_bind_int(probe, 1, c->now);
+            stmt_bind_int(probe, 2, c->now);
+        }
+        if (stmt_one_int(probe, &due) == STORE_ROW && due == 0)
+            return ERR_OK;
+    }
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "投递通知");
@@ -401,7 +460,7 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         char err[512] = "";
         bool ok = !strcmp(r->channel, "email")
                       ? send_email(c, r->id, r->address, r->subject, r->body, err, sizeof err)
-                      : send_sms(c, r->address, arena_printf(c->arena, "%s %s", r->subject, r->body), err, sizeof err);
+                      : send_sms(c, r->address, sms_text(c, r->subject, r->body), err, sizeof err);
         char at[21];
         time_format_iso(c->now, at);
         bool dead = !ok && r->attempts >= c->cfg->notify_attempts;
@@ -599,7 +658,8 @@ enum err notify_prefs_put(struct ctx *c, const json_t *body, json_t **out)
     json_object_foreach((json_t *)p, k, v) {
         enum msg_kind mk;
         if (!msg_kind_parse(k, &mk))
-            return ctx_fail(c, ERR_INVALID, "未知的消息类型“%s”（可选：reminder、press、notice、report、system）", k);
+            return ctx_fail(c, ERR_INVALID, "未知的消息类型“%s”（可选：reminder、press、notice、report、system、assignment）",
+                            k);
         if (!json_is_array(v))
             return ctx_fail(c, ERR_INVALID, "“%s”的渠道必须是数组，如 [\"inbox\",\"email\"]", k);
         bool on[3] = {true, false, false}; /* the in-app inbox is always on */

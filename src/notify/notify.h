@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 /* Message kinds users choose channels for. */
-enum msg_kind { MSG_REMINDER, MSG_PRESS, MSG_NOTICE, MSG_REPORT, MSG_SYSTEM, MSG__COUNT };
+enum msg_kind { MSG_REMINDER, MSG_PRESS, MSG_NOTICE, MSG_REPORT, MSG_SYSTEM, MSG_ASSIGNMENT, MSG__COUNT };
 const char *msg_kind_name(enum msg_kind k);
 
 struct notice {
@@ -34,6 +34,9 @@ struct notice {
 /* Queues n for one user on the channels of the user's preferences (the inbox always). Must run in
  * a transaction. */
 enum err notify_user(struct ctx *c, int64_t user_id, const struct notice *n);
+
+/* Queues n for every active holder of role (e.g. "contact") at exactly that unit. In a transaction. */
+enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const struct notice *n);
 
 /* The first instant >= t on a working day within office_hours (t itself when already inside). */
 enum err notify_window(struct ctx *c, int64_t t, int64_t *out);

@@ -12,7 +12,7 @@
 
 #define BATCH 500
 
-enum err sched_pass(struct ctx *c, struct sched_stats *out)
+enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *out)
 {
     *out = (struct sched_stats){0};
     int steps;
@@ -21,7 +21,7 @@ enum err sched_pass(struct ctx *c, struct sched_stats *out)
     do {
         e = deadlines_scan(c, BATCH, &steps);
         out->steps += steps;
-    } while (!e && steps >= BATCH);
+    } while (!e && steps >= BATCH && !(stop && atomic_load(stop)));
     if (e)
         return e;
     int sent, failed;
@@ -29,7 +29,7 @@ enum err sched_pass(struct ctx *c, struct sched_stats *out)
         e = notify_deliver(c, 50, &sent, &failed);
         out->sent += sent;
         out->failed += failed;
-    } while (!e && sent + failed >= 50);
+    } while (!e && sent + failed >= 50 && !(stop && atomic_load(stop)));
     return e;
 }
 
@@ -38,7 +38,7 @@ struct sched {
     pthread_t thread;
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    bool stop;
+    atomic_bool stop;
 };
 
 static void *sched_main(void *arg)
@@ -50,7 +50,7 @@ static void *sched_main(void *arg)
         c.db = store_acquire(s->app->store);
         c.now = clock_now(c.db, c.cfg);
         struct sched_stats st;
-        enum err e = sched_pass(&c, &st);
+        enum err e = sched_pass(&c, &s->stop, &st);
         if (e)
             log_warn("scheduler pass: %s", c.msg ? c.msg : err_default_message(e));
         else if (st.steps || st.sent || st.failed)
@@ -62,9 +62,9 @@ static void *sched_main(void *arg)
         struct timespec until;
         clock_gettime(CLOCK_REALTIME, &until);
         until.tv_sec += s->app->cfg.scheduler_interval_s > 0 ? s->app->cfg.scheduler_interval_s : 60;
-        while (!s->stop && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
+        while (!atomic_load(&s->stop) && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
             ;
-        bool stop = s->stop;
+        bool stop = atomic_load(&s->stop);
         pthread_mutex_unlock(&s->mu);
         if (stop)
             break;
@@ -78,6 +78,7 @@ struct sched *sched_start(struct app *app)
         return NULL;
     struct sched *s = xcalloc(1, sizeof *s);
     s->app = app;
+    atomic_init(&s->stop, false);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
@@ -93,7 +94,7 @@ void sched_stop(struct sched *s)
     if (!s)
         return;
     pthread_mutex_lock(&s->mu);
-    s->stop = true;
+    atomic_store(&s->stop, true);
     pthread_cond_signal(&s->cv);
     pthread_mutex_unlock(&s->mu);
     pthread_join(s->thread, NULL);

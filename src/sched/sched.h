@@ -10,12 +10,15 @@
 
 #include "api/req.h"
 
+#include <stdatomic.h>
+
 struct sched_stats {
     int steps, sent, failed;
 };
 
-/* One pass at the clock's now; ERR_OK or the first failure (message in c). */
-enum err sched_pass(struct ctx *c, struct sched_stats *out);
+/* One pass at the clock's now; ERR_OK or the first failure (message in c). When stop (may be NULL)
+ * becomes true the pass ends after the batch in progress, leaving the rest to the next pass. */
+enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *out);
 
 struct sched;
 /* Starts the scheduler thread for app (NULL when cfg.scheduler is off). */

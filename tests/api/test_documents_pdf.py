@@ -111,3 +111,11 @@ def test_render_refuses_unknown_kind_and_bad_model(tmp_path):
     p = render("notice", str(bad), str(tmp_path / "y.pdf"))
     assert p.returncode != 0 and "not a JSON object" in p.stderr
     assert not (tmp_path / "y.pdf").exists()
+
+
+def test_signature_is_not_left_alone_on_a_page(rendered):
+    """GB/T 9704-2012 7.3.5.4: the reminder's issuer and date stay on the page of the body's last line
+    (the line spacing is tightened), and the 版记 may follow on the last page."""
+    page1 = squash(subprocess.run(["pdftotext", "-raw", "-f", "1", "-l", "1", rendered["reminder"], "-"],
+                                  capture_output=True, text=True, check=True).stdout)
+    assert "列入督查事项" in page1 and "古城县人民政府办公室2026年11月23日" in page1, page1

@@ -24,9 +24,25 @@ def it(server):
     return Items(server)
 
 
+ATTACHMENT = "人民路、解放路路面验收合格".encode()
+
+
 @pytest.fixture(scope="module")
 def archived(it):
-    return it.bring("archived", title="城区主干道路面修复工程")
+    """An item taken through the whole workflow, with an attachment uploaded while in progress."""
+    from urllib.parse import quote
+    from itemlib import ORDER, PATH
+    item = it.create(title="城区主干道路面修复工程")
+    for state in ORDER[1:]:
+        for user, action, body in PATH[state]:
+            it.act(item["id"], user, action, body)
+        if state == "in_progress":
+            r = it.c("gc_contact").post(f"/api/v1/items/{item['id']}/attachments?filename={quote('验收报告.txt')}",
+                                        raw=ATTACHMENT, content_type="text/plain")
+            assert r.status == 201, r
+    item = it.get(item["id"])
+    assert item["state"] == "archived"
+    return item
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +107,7 @@ def test_record_shows_reply_seal_and_timeline(it, archived, tmp_path):
 def test_signed_reply_signature_verifies(it, archived, tmp_path):
     events = it.c("gc_office").get("/api/v1/audit?action=seal.sign")
     assert events.status == 200
-    ids = [a["summary"]["signature_id"] for a in events.json["records"] if a["summary"]["object_id"] == archived["id"]]
+    ids = [a["summary"]["signature_id"] for a in events.json["records"] if a["summary"]["object_id"] == archived["id"] and a["summary"]["object_type"] == "item"]
     assert len(ids) == 1  # the lead unit's head signed
     sig = it.c("gc_contact").get(f"/api/v1/signatures/{ids[0]}")
     assert sig.status == 200 and "已按要求办结" in sig.json["content"]
@@ -167,6 +183,7 @@ def test_csv_export_import_round_trip(it, assigned):
     r = c.post("/api/v1/items/import?dry_run=1", raw=text.encode(), content_type="text/csv")
     assert r.status == 200, r
     assert r.json["dry_run"] is True and len(r.json["items"]) == len(rows) and r.json["created"] == 0
+    assert all("id" not in x and x["title"] for x in r.json["items"])
     assert it.ledger(per_page=1)["total"] == before
     r = c.post("/api/v1/items/import", raw=text.encode(), content_type="text/csv")
     assert r.status == 201, r
@@ -237,6 +254,10 @@ def test_archive_contents_and_verify(it, archived, archive_zip):
     audit = json.loads(z.read("audit.json"))
     assert {"item.submit", "item.assign", "item.sign", "item.verify"} <= {a["action"] for a in audit}
     assert len(json.loads(z.read("signatures.json"))) == 1
+    attachments = [n for n in names if n.startswith("attachments/")]
+    assert len(attachments) == 1 and attachments[0].endswith("验收报告.txt")
+    assert z.read(attachments[0]) == ATTACHMENT
+    assert any(m["name"] == attachments[0] for m in manifest["members"])
     p = verify(archive_zip)
     assert p.returncode == 0, p.stdout + p.stderr
     assert archived["number"] in p.stdout
@@ -263,6 +284,13 @@ def test_one_changed_byte_is_named(archive_zip, tmp_path, member):
     p = verify(bad)
     assert p.returncode == 1, p.stdout
     assert f"FAIL {member}" in p.stdout
+
+
+def test_changed_attachment_is_named(archive_zip, tmp_path):
+    bad = str(tmp_path / "bad.zip")
+    rewrite(archive_zip, bad, lambda n, d: d.replace("合格".encode(), "不合格".encode()) if n.startswith("attachments/") else d)
+    p = verify(bad)
+    assert p.returncode == 1 and "FAIL attachments/" in p.stdout and "验收报告.txt" in p.stdout, p.stdout
 
 
 @pytest.mark.parametrize("member", ["documents/notice.pdf", "audit.json", "manifest.sig"])

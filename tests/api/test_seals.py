@@ -81,8 +81,34 @@ def test_sign_seals_the_reply_with_the_units_key(sealed):
     seal = it.c("gc_office").get(f"/api/v1/units/{jt}/seal")
     assert seal.status == 200
     audit = it.c("gc_office").get("/api/v1/audit?action=seal.sign")
-    sig_ids = [a["summary"]["signature_id"] for a in audit.json["records"] if a["summary"]["object_id"] == item["id"]]
+    sig_ids = [a["summary"]["signature_id"] for a in audit.json["records"] if a["summary"]["object_id"] == item["id"] and a["summary"]["object_type"] == "item"]
     assert len(sig_ids) == 1
     sig = it.c("gc_head").get(f"/api/v1/signatures/{sig_ids[0]}").json
     assert sig["fingerprint"] == seal.json["fingerprint"] and sig["signer"] == "何振华"
     assert '"reply":"已按要求办结"' in sig["content"] and f'"item_id":{item["id"]}' in sig["content"]
+
+
+def test_rotate_retires_the_old_seal_and_old_signatures_still_verify(sealed, tmp_path):
+    import subprocess
+    from conftest import BIN
+    from itemlib import Items
+    it = Items(sealed)
+    admin = sealed.client("gc_admin")
+    zj = admin.unit_id("gc-jt")
+    if admin.get(f"/api/v1/units/{zj}/seal").status == 404:
+        assert admin.post(f"/api/v1/units/{zj}/seal").status == 201
+    first = admin.get(f"/api/v1/units/{zj}/seal")
+    item = it.bring("completion_signed", title="更换印章前签署")
+    audit = admin.get("/api/v1/audit?action=seal.sign").json["records"]
+    sig_id = [a["summary"]["signature_id"] for a in audit if a["summary"]["object_id"] == item["id"]][0]
+    assert sealed.client("gc_contact").post(f"/api/v1/units/{zj}/seal?rotate=1").status == 403
+    second = admin.post(f"/api/v1/units/{zj}/seal?rotate=1")
+    assert second.status == 201 and second.json["fingerprint"] != first.json["fingerprint"]
+    assert admin.get(f"/api/v1/units/{zj}/seal").json["fingerprint"] == second.json["fingerprint"]
+    sig = admin.get(f"/api/v1/signatures/{sig_id}")
+    assert sig.json["fingerprint"] == first.json["fingerprint"]
+    f = tmp_path / "old.json"
+    f.write_bytes(sig.raw)
+    p = subprocess.run([BIN, "verify", str(f)], capture_output=True, text=True)
+    assert p.returncode == 0, p.stdout + p.stderr
+    assert admin.post(f"/api/v1/units/{zj}/seal?rotate=2").status == 400

@@ -466,7 +466,7 @@ static void test_done_and_paused_milestones(void **state)
     struct ctx c;
     ctx_at(&c, &a, "2026-03-03T02:00:00Z");
     assert_int_equal(db_begin(c.db), 0);
-    assert_int_equal(deadlines_done(&c, 103, W.jt, MS_RESOLUTION), ERR_OK);
+    assert_int_equal(deadlines_done(&c, 103, W.jt, MS_RESOLUTION, NULL), ERR_OK);
     assert_int_equal(deadlines_pause(&c, 104, 0, true), ERR_OK);
     assert_int_equal(db_commit(c.db), 0);
     store_release(c.db);

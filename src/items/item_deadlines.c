@@ -1,0 +1,94 @@
+/*
+ * item_deadlines.c: the workflow's side of the deadline clocks (DOMAIN.md §4–§5, src/deadlines).
+ *   assign               every track gets its milestones from the rules, starting today; the item's
+ *                        own due date caps the rules' resolution limit; each unit's contact and the
+ *                        leader in charge receive the notice (督办通知) in their inbox (and e-mail)
+ *   receive              the track's receipt milestone is done
+ *   report / plan        deployment done; the first report answers first_feedback, later ones the
+ *                        earliest open periodic report
+ *   request_completion   the track's resolution milestone is done
+ *   suspend / resume     every clock of the item stops / runs again (due days move by the pause)
+ *   request_extension    the requesting track's clocks stop until the decision
+ *   decide_extension     clocks run again; when granted, resolution moves to the new date
+ *   verify / withdraw / archive   open milestones are cancelled
+ */
+#include "deadlines/deadlines.h"
+#include "items/items_internal.h"
+#include "notify/notify.h"
+
+#include "base/timeu.h"
+
+#include <string.h>
+
+enum err item_deadlines(struct ctx *c, const struct item *it, const struct track *tr, enum item_action a,
+                        const json_t *data)
+{
+    enum err e = ERR_OK;
+    bool found;
+    switch (a) {
+    case ACT_ASSIGN: {
+        struct deadline_facts f = {it->source_kind, it->importance, it->kind};
+        int64_t today = time_local_day(c->now);
+        for (int k = 0; k < it->ntracks && !e; k++) {
+            int n;
+            e = deadlines_fill(c, it->id, it->tracks[k].unit_id, it->tracks[k].unit_path, &f, today, &n);
+        }
+        if (!e && it->due_date)
+            e = deadlines_set_due(c, it->id, 0, MS_RESOLUTION, it->due_date, "立项确定的办结时限早于规则时限", true);
+        struct notice nt = {MSG_ASSIGNMENT, false, NULL, NULL, "item", it->id};
+        const char *label = items_label(c, it->id);
+        nt.subject = arena_printf(c->arena, "【督办通知】%s", label ? label : it->title);
+        for (int k = 0; k < it->ntracks && !e; k++) {
+            nt.body = arena_printf(c->arena, "贵单位为该事项的%s，办结时限 %s。请于 1 个工作日内签收，并按时反馈办理情况。\n\n%s",
+                                   it->tracks[k].lead ? "牵头单位" : "责任单位", it->due_date ? it->due_date : "",
+                                   it->requirement ? it->requirement : "");
+            e = notify_role_at(c, it->tracks[k].unit_id, "contact", &nt);
+            if (!e) /* the unit head answers for it (核签), so the head is told too */
+                e = notify_role_at(c, it->tracks[k].unit_id, "head", &nt);
+        }
+        if (!e && it->leader_id) {
+            nt.body = arena_printf(c->arena, "您分管的督办事项已交办，办结时限 %s。", it->due_date ? it->due_date : "");
+            e = notify_user(c, it->leader_id, &nt);
+        }
+        break;
+    }
+    case ACT_RECEIVE:
+        e = deadlines_done(c, it->id, tr->unit_id, MS_RECEIPT, NULL);
+        break;
+    case ACT_REPORT:
+    case ACT_PLAN:
+        e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT, NULL);
+        if (!e && a == ACT_REPORT)
+            e = deadlines_done(c, it->id, tr->unit_id, MS_FIRST_FEEDBACK, &found);
+        if (!e && a == ACT_REPORT && !found)
+            e = deadlines_done(c, it->id, tr->unit_id, MS_PERIODIC, NULL);
+        break;
+    case ACT_REQUEST_COMPLETION:
+        e = deadlines_done(c, it->id, tr->unit_id, MS_RESOLUTION, NULL);
+        break;
+    case ACT_SUSPEND:
+        e = deadlines_pause(c, it->id, 0, true);
+        break;
+    case ACT_RESUME:
+        e = deadlines_pause(c, it->id, 0, false);
+        break;
+    case ACT_REQUEST_EXTENSION:
+        e = deadlines_pause(c, it->id, tr ? tr->unit_id : 0, true);
+        break;
+    case ACT_DECIDE_EXTENSION: {
+        e = deadlines_pause(c, it->id, 0, false);
+        const char *nd = json_string_value(json_object_get(data, "new_date"));
+        if (!e && nd && json_is_true(json_object_get(data, "approve")))
+            e = deadlines_set_due(c, it->id, 0, MS_RESOLUTION, nd, "延期申请获批", false);
+        break;
+    }
+    case ACT_VERIFY:
+    case ACT_WITHDRAW:
+    case ACT_ARCHIVE:
+        e = deadlines_cancel(c, it->id);
+        break;
+    default:
+        break;
+    }
+    return e;
+}

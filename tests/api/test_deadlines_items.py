@@ -1,0 +1,290 @@
+"""Deadlines on real supervision items (issue 5): registration fills each track's milestones from the
+rules; with the test clock an item is walked past its milestones and every reminder and ladder step
+happens once, in order, to the right people, across a server restart; overrides are audited; a
+suspension pauses the clocks."""
+import time
+
+import pytest
+
+from conftest import Server
+
+START = "2026-03-02T09:00:00+08:00"  # a Monday
+
+
+def wait_for(pred, timeout=20, step=0.25):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+class World:
+    def __init__(self, srv):
+        self.srv = srv
+        self.clients = {}
+
+    def c(self, user):
+        if user not in self.clients:
+            self.clients[user] = self.srv.client(user)
+        return self.clients[user]
+
+    def clock(self, now):
+        r = self.srv.client("admin").put("/api/v1/admin/clock", {"now": now})
+        assert r.status == 200, r
+        self.clients = {}  # moving the clock ends idle sessions
+
+    def unit(self, code):
+        return self.c("gc_office").unit_id(code)
+
+    def item(self, co=(), **kw):
+        body = {"title": kw.pop("title", "城区道路积水点整治"), "requirement": "排查并整治积水点",
+                "source_kind": kw.pop("source_kind", "leader_assigned"), "lead_unit_id": self.unit("gc-jt"),
+                "co_unit_ids": [self.unit(x) for x in co], "due_date": kw.pop("due_date", "2026-06-30"),
+                "leader_id": self.c("gc_leader").user["id"]}
+        body.update(kw)
+        r = self.c("gc_office").post("/api/v1/items", body)
+        assert r.status == 201, r
+        iid = r.json["id"]
+        for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
+                             ("gc_office", "assign")):
+            r = self.c(user).post(f"/api/v1/items/{iid}/actions/{action}", {})
+            assert r.status == 200, (user, action, r)
+        return iid
+
+    def milestones(self, iid, user="gc_office"):
+        r = self.c(user).get(f"/api/v1/milestones?item_id={iid}")
+        assert r.status == 200, r
+        return r.json["milestones"]
+
+    def dues(self, iid, unit_code):
+        uid = self.unit(unit_code)
+        return {(m["kind"], m["seq"]): m["due_date"] for m in self.milestones(iid) if m["unit_id"] == uid}
+
+    def inbox_for(self, user, ms_id):
+        r = self.c(user).get("/api/v1/inbox?limit=200")
+        assert r.status == 200, r
+        return [m for m in r.json["messages"] if m["object_type"] == "milestone" and m["object_id"] == ms_id]
+
+
+@pytest.fixture
+def world(backend):
+    srv = Server(backend.new_db())
+    w = World(srv)
+    w.clock(START)
+    yield w
+    w.srv.stop()
+
+
+def test_registration_fills_milestones_from_the_rules(world):
+    w = world
+    general = w.item(co=["gc-zj"])
+    want = {("receipt", 1): "2026-03-03", ("deployment", 1): "2026-03-04", ("first_feedback", 1): "2026-03-11",
+            ("resolution", 1): "2026-03-16"}
+    assert w.dues(general, "gc-jt") == want
+    assert w.dues(general, "gc-zj") == want  # every responsible unit has its own track
+    assert w.dues(w.item(source_kind="instruction"), "gc-jt")[("resolution", 1)] == "2026-04-01"  # 30 days
+    assert w.dues(w.item(source_kind="npc_cppcc", due_date="2026-12-31"), "gc-jt")[("resolution", 1)] == "2026-06-02"
+    assert w.dues(w.item(importance="major"), "gc-jt")[("resolution", 1)] == "2026-04-02"  # one month
+    # the item's own due date caps the rules' limit
+    capped = w.item(due_date="2026-03-10")
+    ms = [m for m in w.milestones(capped) if m["kind"] == "resolution"][0]
+    assert ms["due_date"] == "2026-03-10" and ms["overridden"]
+    annual = w.dues(w.item(kind="annual", due_date="2026-12-31"), "gc-jt")
+    assert [annual[("periodic_report", i)] for i in (1, 2, 3)] == ["2026-07-15", "2026-10-15", "2027-01-15"]
+    ongoing = w.dues(w.item(kind="ongoing", due_date="2026-12-31"), "gc-jt")
+    assert ongoing[("periodic_report", 1)] == "2026-04-02" and ongoing[("periodic_report", 2)] == "2026-05-06"
+    # the 阳泉 preset gives shorter limits to items registered afterwards
+    assert w.c("admin").put("/api/v1/rules", {"preset": "yangquan"}).status == 200
+    yq = w.dues(w.item(), "gc-jt")
+    assert yq[("first_feedback", 1)] == "2026-03-05" and yq[("resolution", 1)] == "2026-03-11"
+    # the contact of 交通运输局 sees its own track's milestones, not those of 住建局
+    seen = {m["unit_id"] for m in w.milestones(general, "gc_contact")}
+    assert seen == {w.unit("gc-jt")}
+    assert w.c("ap_office").get(f"/api/v1/milestones?item_id={general}").json["milestones"] == []
+
+
+def test_assignment_notifies_each_unit_and_the_leader(world):
+    w = world
+    iid = w.item(co=["gc-zj"])
+    number = w.c("gc_office").get(f"/api/v1/items/{iid}").json["number"]
+    # the contact signs for it, the head studies and deploys it within a day (古政办发〔2021〕52号), the
+    # leader in charge is informed
+    for user, role in (("gc_contact", "牵头单位"), ("gc_head", "牵头单位"), ("gc_contact2", "责任单位"),
+                       ("gc_head2", "责任单位"), ("gc_leader", None)):
+        msgs = [m for m in w.c(user).get("/api/v1/inbox").json["messages"]
+                if m["object_type"] == "item" and m["object_id"] == iid]
+        assert len(msgs) == 1, user
+        assert msgs[0]["kind"] == "assignment" and msgs[0]["subject"] == f"【督办通知】{number}《城区道路积水点整治》"
+        if role:
+            assert role in msgs[0]["body"]
+    assert not [m for m in w.c("ap_contact").get("/api/v1/inbox").json["messages"] if m["object_id"] == iid and
+                m["object_type"] == "item"]
+
+
+def test_override_is_audited_and_refused_to_others(world):
+    w = world
+    iid = w.item()
+    ms = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
+    path = f"/api/v1/milestones/{ms['id']}"
+    assert w.c("gc_contact").patch(path, {"due_date": "2026-03-31", "reason": "x"}).status == 403
+    assert w.c("ap_office").patch(path, {"due_date": "2026-03-31", "reason": "x"}).status == 404
+    assert w.c("gc_office").patch(path, {"due_date": "2026-03-31"}).status == 422
+    assert w.c("gc_office").patch(path, {"due_date": "2026-02-30", "reason": "x"}).status == 422
+    assert w.c("gc_office").patch("/api/v1/milestones/999999", {"due_date": "2026-03-31", "reason": "x"}).status == 404
+    r = w.c("gc_office").patch(path, {"due_date": "2026-03-31", "reason": "需协调省级部门"})
+    assert r.status == 200, r
+    assert r.json["due_date"] == "2026-03-31" and r.json["overridden"] and r.json["reason"] == "需协调省级部门"
+    audit = w.c("gc_office").get(f"/api/v1/audit?action=milestone.override&object_id={ms['id']}").json["records"]
+    assert len(audit) == 1 and audit[0]["actor"] == "gc_office"
+    events = w.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"]
+    assert any(e["kind"] == "deadline" and e["action"] == "override" and "需协调省级部门" in e["note"] for e in events)
+
+
+def test_walk_past_milestones_ladder_once_in_order_across_restart(world):
+    w = world
+    iid = w.item(co=["gc-zj"])
+    # the lead unit receives and reports on time; 住建局 (co) does nothing
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "已部署", "percent": 10}).status == 201
+    ms = {(m["unit_id"], m["kind"]): m for m in w.milestones(iid)}
+    jt, zj = w.unit("gc-jt"), w.unit("gc-zj")
+    assert ms[(jt, "receipt")]["state"] == "done" and ms[(jt, "first_feedback")]["state"] == "done"
+    late = ms[(zj, "receipt")]["id"]  # due Tuesday 3 Mar
+
+    def step_names():
+        return [s["step"] for m in w.milestones(iid) if m["id"] == late for s in m["steps"]]
+
+    def got(user, kind, n=1):
+        return wait_for(lambda: len([m for m in w.inbox_for(user, late) if m["kind"] == kind]) >= n)
+
+    # Tuesday 3 Mar: the reminder on the due day, to 住建局's contact only
+    w.clock("2026-03-03T09:00:00+08:00")
+    assert got("gc_contact2", "reminder")
+    assert step_names() == ["remind-0"]
+    number = w.c("gc_office").get(f"/api/v1/items/{iid}").json["number"]
+    reminder = w.inbox_for("gc_contact2", late)[0]
+    assert reminder["subject"] == f"【催办】{number}《城区道路积水点整治》的“签收”节点将于 2026-03-03 到期"
+    # Wednesday: overdue; the deputy director and the leader in charge are asked to press
+    w.clock("2026-03-04T09:00:00+08:00")
+    assert got("gc_leader", "press") and got("gc_deputy", "press")
+    assert step_names() == ["remind-0", "press"]
+    lights = {m["id"]: m["light"] for m in w.milestones(iid)}
+    assert lights[late] == "red"
+
+    # restart the server mid-way
+    db = w.srv.db
+    w.srv.stop()
+    w.srv = Server(db)
+    w.clients = {}
+    w.clock("2026-03-05T09:00:00+08:00")
+    time.sleep(2.5)
+    assert step_names() == ["remind-0", "press"]
+    # Friday 6 Mar (3 working days late): the written reminder notice to the unit, copied to the office
+    w.clock("2026-03-06T09:00:00+08:00")
+    for user in ("gc_contact2", "gc_head2", "gc_office"):
+        assert got(user, "notice"), user
+    # Tuesday 10 Mar (5 working days late): reported to the principal leader, listed for inspection
+    w.clock("2026-03-10T09:00:00+08:00")
+    assert got("gc_principal", "report") and got("gc_office", "report")
+    w.clock("2026-04-30T09:00:00+08:00")
+    time.sleep(2.5)
+    assert step_names() == ["remind-0", "press", "notice", "report"]
+    m = [x for x in w.milestones(iid) if x["id"] == late][0]
+    assert m["flagged"] and m["light"] == "red"
+    item = w.c("gc_office").get(f"/api/v1/items/{iid}").json
+    assert item["escalated"]  # listed for inspection (列入督查事项)
+    # each step reached exactly its recipients, once
+    expect = {"gc_contact2": {"reminder": 1, "notice": 1}, "gc_head2": {"notice": 1},
+              "gc_leader": {"press": 1}, "gc_deputy": {"press": 1},
+              "gc_office": {"notice": 1, "report": 1}, "gc_principal": {"report": 1},
+              "gc_contact": {}, "gc_head": {}, "gc_director": {}}
+    for user, kinds in expect.items():
+        have = {}
+        for msg in w.inbox_for(user, late):
+            have[msg["kind"]] = have.get(msg["kind"], 0) + 1
+        assert have == kinds, (user, have)
+    # the lead unit's receipt, done in time, never climbed the ladder
+    assert [s for s in ms[(jt, "receipt")]["steps"]] == []
+    done = [x for x in w.milestones(iid) if x["id"] == ms[(jt, "receipt")]["id"]][0]
+    assert done["light"] == "done"
+    # every step is on the item's timeline and in the audit trail
+    events = w.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"]
+    ladder = [e["action"] for e in events if e["kind"] == "deadline" and e["unit_id"] == zj and
+              e["data"].get("milestone") == "receipt"]
+    assert ladder == ["remind-0", "press", "notice", "report"]
+    audit = w.c("admin").get(f"/api/v1/audit?object_type=milestone&object_id={late}").json["records"]
+    assert sorted(a["action"] for a in audit) == sorted(["milestone.remind", "milestone.press", "milestone.notice",
+                                                         "milestone.report"])
+
+
+def test_suspension_pauses_the_clocks(world):
+    w = world
+    iid = w.item()
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "进行中", "percent": 20}).status == 201
+    res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
+    assert res["due_date"] == "2026-03-16"
+    assert w.c("gc_leader").post(f"/api/v1/items/{iid}/actions/suspend", {"reason": "等待汛期结束"}).status == 200
+    assert [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]["paused"]
+    # suspended for three weeks: no reminder, no escalation
+    w.clock("2026-03-23T09:00:00+08:00")
+    time.sleep(2.5)
+    res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
+    assert res["steps"] == [] or all(s["step"].startswith("pause@") for s in res["steps"])
+    assert w.c("gc_leader").post(f"/api/v1/items/{iid}/actions/resume", {"reason": "汛期结束"}).status == 200
+    res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
+    # paused Monday 2 Mar → Monday 23 Mar: 15 working days; 16 Mar + 15 working days = 7 Apr
+    # (4–6 Apr is the Qingming holiday)
+    assert not res["paused"] and res["due_date"] == "2026-04-07"
+    events = w.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"]
+    actions = [e["action"] for e in events if e["kind"] == "deadline"]
+    assert actions == ["pause", "resume"]
+
+
+def test_lights_follow_time_proportional_progress(world):
+    w = world
+    iid = w.item()
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "刚起步", "percent": 10}).status == 201
+
+    def light():
+        return [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]["light"]
+
+    assert light() == "green"
+    # Tuesday 10 Mar: 8 of 14 days gone (57 %), 10 % done: behind by more than pace_threshold (20)
+    w.clock("2026-03-10T09:00:00+08:00")
+    assert light() == "yellow"
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "过半", "percent": 60}).status == 201
+    assert light() == "green"
+    w.clock("2026-03-13T09:00:00+08:00")  # within yellow_days (2) working days of 16 Mar
+    assert light() == "yellow"
+    w.clock("2026-03-17T09:00:00+08:00")
+    assert light() == "red"
+    for user, action, body in (("gc_contact", "request_completion", {"text": "已完成"}), ("gc_head", "sign", {})):
+        assert w.c(user).post(f"/api/v1/items/{iid}/actions/{action}", body).status == 200, action
+    res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
+    assert res["state"] == "done" and res["done_late"] and res["light"] == "done_late"
+
+
+def test_two_nodes_take_each_ladder_step_once(world):
+    """Two scheduler nodes on one database: every step and every notice happens once."""
+    w = world
+    iid = w.item(co=["gc-zj"])
+    ms = [m for m in w.milestones(iid) if m["kind"] == "receipt" and m["unit_id"] == w.unit("gc-zj")][0]
+    other = Server(w.srv.db)
+    try:
+        for day in ("03", "04", "05", "06", "09", "10", "11"):
+            w.clock(f"2026-03-{day}T09:00:00+08:00")
+            time.sleep(1.5)
+        assert wait_for(lambda: len([s for m in w.milestones(iid) if m["id"] == ms["id"] for s in m["steps"]]) == 4)
+        time.sleep(2)
+        steps = [s["step"] for m in w.milestones(iid) if m["id"] == ms["id"] for s in m["steps"]]
+        assert steps == ["remind-0", "press", "notice", "report"]
+        for user, kinds in {"gc_contact2": ["notice", "reminder"], "gc_leader": ["press"],
+                            "gc_principal": ["report"], "gc_office": ["notice", "report"]}.items():
+            assert sorted(m["kind"] for m in w.inbox_for(user, ms["id"])) == kinds, user
+    finally:
+        other.stop()
