@@ -140,8 +140,17 @@ export async function pick(page, scope, text, optionText = text) {
   const sel = scope.locator('.el-select').first()
   await sel.click()
   const input = sel.locator('input').first()
-  if (await input.isEditable().catch(() => false)) await input.fill(text)
+  if (await input.isEditable().catch(() => false)) {
+    await input.fill(text)
+    // a remote search replaces the list: wait until every option shown matches what was typed
+    await page.waitForFunction((t) => {
+      const items = [...document.querySelectorAll('.el-select-dropdown__item')].filter((e) => e.offsetParent !== null)
+      return items.length > 0 && items.every((e) => e.textContent.includes(t))
+    }, text)
+  }
   const opt = page.locator('.el-select-dropdown__item:visible', { hasText: optionText }).first()
   await opt.waitFor()
   await opt.click()
+  // the choice shows in the select
+  await sel.filter({ hasText: optionText }).waitFor()
 }
