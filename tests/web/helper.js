@@ -108,9 +108,11 @@ export async function shot(page, name) {
   return path
 }
 
-// The message of the last Element Plus toast.
-export async function toast(page, kind = 'error') {
-  const m = page.locator(`.el-message--${kind} .el-message__content`).last()
+// The text of an Element Plus toast of this kind (the newest one, or the one matching `re`: an
+// earlier toast of the same kind may still be on screen).
+export async function toast(page, kind = 'error', re) {
+  let m = page.locator(`.el-message--${kind} .el-message__content`)
+  m = re ? m.filter({ hasText: re }).last() : m.last()
   await m.waitFor()
   return (await m.textContent()).trim()
 }

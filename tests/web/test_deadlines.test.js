@@ -44,7 +44,7 @@ test('the administrator edits a deadline rule; the office sees the rules read-on
   const note = page.locator('[data-test=rules-table] .el-table__row').first().locator('input').last()
   await note.fill('通知发出后1个工作日内确认签收（网页修改）')
   await page.click('[data-test=rules-save]')
-  assert.match(await toast(page, 'success'), /时限规则已保存/)
+  assert.match(await toast(page, 'success', /时限规则已保存/), /时限规则已保存/)
   const api = await apiAs(server, 'gc_office')
   const r = await api('GET', '/api/v1/rules')
   assert.ok(r.json.rules.some((x) => x.note === '通知发出后1个工作日内确认签收（网页修改）'), 'saved on the server')
@@ -58,7 +58,7 @@ test('the administrator edits a deadline rule; the office sees the rules read-on
     await page.keyboard.press('Escape')
     assert.match(await sel.textContent(), /基本合格/)
     await page.click('[data-test=grades-save]')
-    assert.match(await toast(page, 'success'), /评定等次已保存/)
+    assert.match(await toast(page, 'success', /评定等次已保存/), /评定等次已保存/)
     assert.ok((await api('GET', '/api/v1/items/meta')).json.grades.includes('基本合格'))
   }
 
@@ -97,7 +97,7 @@ test('a notification reaches the inbox and is marked read', async (t) => {
   const box = page.locator('[data-test=prefs-table] .el-table__row').first().locator('.el-checkbox').nth(1)
   await box.click()
   await page.click('[data-test=prefs-save]')
-  assert.match(await toast(page, 'success'), /通知方式已保存/)
+  assert.match(await toast(page, 'success', /通知方式已保存/), /通知方式已保存/)
   const after = (await me('GET', '/api/v1/me/preferences')).json
   assert.equal(after.preferences[kind].includes('email'), !hadEmail)
   assertNoErrors(t, page)
