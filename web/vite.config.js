@@ -14,7 +14,6 @@ export default defineConfig({
         manualChunks: {
           vue: ['vue', 'vue-router'],
           element: ['element-plus', '@element-plus/icons-vue'],
-          echarts: ['echarts'],
         },
       },
     },

@@ -49,6 +49,9 @@ test('a refused delete shows its message and changes nothing', async (t) => {
   assert.ok(msg.length > 4 && !/\d{3}/.test(msg.slice(0, 3)), `a sentence, not a code: ${msg}`)
   const api = await apiAs(server, 'gc_admin')
   assert.equal((await api('GET', '/api/v1/units/33')).status, 200, 'the county government is still there')
+  // refused: a digital seal needs the server's secret_key, and the page says so
+  await page.click('[data-test=unit-seal-create]')
+  assert.match(await toast(page, 'error'), /secret_key/)
   assertNoErrors(t, page)
 })
 
@@ -111,6 +114,35 @@ test('the administrator creates a user with a role, and the user signs in', asyn
   await p2.waitForURL('**/password')
   assertNoErrors(t, page)
   assertNoErrors(t, p2)
+})
+
+test('the administrator grants and revokes a role; the leader portfolio is shown', async (t) => {
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_admin')
+  await page.goto('/admin/users')
+  await page.fill('[data-test=user-search]', 'gc_leader')
+  await page.keyboard.press('Enter')
+  await page.locator('[data-test=user-table] .el-table__row', { hasText: 'gc_leader' }).waitFor()
+  await page.click('[data-test=roles-gc_leader]')
+  const dlg = page.locator('[data-test=roles-dialog]')
+  await dlg.locator('.el-table__row').first().waitFor()
+  // the portfolio (交通运输局, 住建局, 水利局) is listed
+  const pf = await dlg.locator('.el-select__selection').last().textContent()
+  assert.match(pf, /交通运输局/)
+  await dlg.locator('[data-test=grant-role]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '督查专员' }).click()
+  await page.click('[data-test=grant-submit]')
+  assert.match(await toast(page, 'success'), /已授予角色/)
+  await dlg.locator('.el-table__row', { hasText: '督查专员' }).waitFor()
+  const api = await apiAs(server, 'gc_admin')
+  const uid = (await api('GET', '/api/v1/users?q=gc_leader')).json.users.find((u) => u.username === 'gc_leader').id
+  assert.ok((await api('GET', `/api/v1/users/${uid}`)).json.roles.some((g) => g.role === 'inspector'))
+  await dlg.locator('.el-table__row', { hasText: '督查专员' }).getByRole('button', { name: '撤销' }).click()
+  await page.click('.el-message-box__btns .el-button--primary')
+  assert.match(await toast(page, 'success'), /已撤销/)
+  await page.waitForLoadState('networkidle')
+  assert.ok(!(await api('GET', `/api/v1/users/${uid}`)).json.roles.some((g) => g.role === 'inspector'))
+  assertNoErrors(t, page)
 })
 
 test('the audit log lists the changes and its chain verifies', async (t) => {

@@ -4,7 +4,7 @@
 // of another county cannot see it; a refused action shows the server's message.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync } from 'node:fs'
+import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS } from './helper.js'
 
@@ -111,9 +111,25 @@ test('an item from registration to archive, role by role', async (t) => {
   const dl = await contact.request.get(href)
   assert.equal(dl.status(), 200)
   assert.match(await dl.text(), /3\.2 公里/)
+  await contact.locator('[data-test=act-request_completion]').waitFor()
+  await shot(contact, 'item-detail')
+  // the secretarial section reviews the report
+  const secretary = await newPage(browser, server)
+  await loginOk(secretary, 'gc_secretary')
+  const stodo = secretary.locator('[data-test=wb-todos] .el-table__row', { hasText: title })
+  await stodo.waitFor()
+  assert.match(await stodo.textContent(), /进展报告待审核/)
+  await stodo.click()
+  await secretary.locator('[data-test=item-state]').waitFor()
+  await secretary.locator('[data-test=report]', { hasText: '3.2 公里' }).getByRole('button', { name: '审核通过' }).click()
+  await secretary.click('.el-message-box__btns .el-button--primary')
+  assert.match(await toast(secretary, 'success'), /已审核/)
+  await secretary.locator('[data-test=report]', { hasText: '已通过' }).waitFor()
+  assertNoErrors(t, secretary)
+
+  await openItem(contact, id)
   await act(contact, 'request_completion', (dlg) => dlg.locator('[data-test=action-text]').fill('城区主干道破损路面已全部修复，经验收合格。'))
   await contact.locator('[data-test=item-state]', { hasText: '申请办结' }).waitFor()
-  await shot(contact, 'item-detail-contact')
 
   // the unit head signs the reply
   const head = await newPage(browser, server)
@@ -131,7 +147,20 @@ test('an item from registration to archive, role by role', async (t) => {
   await office.locator('[data-test=item-state]', { hasText: '已归档' }).waitFor()
   const timeline = await office.locator('[data-test=timeline]').textContent()
   for (const w of ['立项报审', '审批通过', '交办', '签收', '报送进展', '申请办结', '负责人核签', '审核办结', '归档']) assert.ok(timeline.includes(w), `timeline has ${w}`)
-  await shot(office, 'item-detail')
+  await shot(office, 'item-archived')
+  // the archive file (立卷归档) downloads from the documents menu
+  await office.click('[data-test=item-docs]')
+  const [zip] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=doc-archive]')])
+  assert.match(zip.suggestedFilename(), /\.zip$/)
+  const zpath = await zip.path()
+  assert.equal(readFileSync(zpath).subarray(0, 2).toString(), 'PK', 'a ZIP file')
+
+  // the item's audit records, one click away
+  await office.click('[data-test=item-audit]')
+  await office.locator('[data-test=audit-table] .el-table__row').first().waitFor()
+  const audit = await office.locator('[data-test=audit-table]').textContent()
+  assert.match(audit, new RegExp(`item #${id}`))
+  assert.doesNotMatch(audit, /unit #|user #/)
 
   // the ledger and the overview show it
   await office.click('[data-test=menu-ledger]')
@@ -190,6 +219,11 @@ test('the ledger filters, saves a filter, and the dashboard draws its charts', a
   await page.goto('/items')
   await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
   await shot(page, 'ledger')
+  // the Excel export of the whole ledger
+  await page.click('[data-test=ledger-export]')
+  const [xlsx] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-xlsx]')])
+  assert.match(xlsx.suggestedFilename(), /\.xlsx$/)
+  assert.equal(readFileSync(await xlsx.path()).subarray(0, 2).toString(), 'PK', 'an XLSX (ZIP) file')
   await page.click('[data-test=count-draft]')
   await page.waitForURL(/state=draft/)
   await page.waitForLoadState('networkidle')
@@ -201,6 +235,34 @@ test('the ledger filters, saves a filter, and the dashboard draws its charts', a
   await page.locator('[data-test="saved-我的草稿"]').waitFor()
   await page.reload()
   await page.locator('[data-test="saved-我的草稿"]').waitFor()
+  // CSV import of drafts: the check lists a bad row and imports nothing; a clean file imports
+  const head = 'title,requirement,source_kind,source_ref,lead_unit,co_units,leader,due_date,importance,kind'
+  await page.click('[data-test=ledger-import]')
+  await page.fill('[data-test=item-import-text]', `${head}\n导入事项甲,按期办结,meeting,,gc-jt,,,${inDays(40)},general,once\n导入事项乙,按期办结,meeting,,no-such-unit,,,${inDays(40)},general,once\n`)
+  await page.click('[data-test=item-import-check]')
+  await page.locator('[data-test=item-import-errors] .el-table__row').first().waitFor()
+  assert.match(await page.locator('[data-test=item-import-errors]').textContent(), /3/)
+  await page.fill('[data-test=item-import-text]', `${head}\n导入事项甲,按期办结,meeting,,gc-jt,,,${inDays(40)},general,once\n`)
+  await page.click('[data-test=item-import-check]')
+  await page.locator('[data-test=item-import-ok]').waitFor()
+  assert.equal((await office('GET', '/api/v1/items?q=' + encodeURIComponent('导入事项甲'))).json.total, 0, 'the check imports nothing')
+  await page.click('[data-test=item-import-submit]')
+  assert.match(await toast(page, 'success'), /已导入 1 项草稿/)
+  assert.equal((await office('GET', '/api/v1/items?q=' + encodeURIComponent('导入事项甲'))).json.total, 1)
+  await page.keyboard.press('Escape')
+
+  // a draft is edited and then submitted from the edit page
+  const draft = (await office('GET', '/api/v1/items?q=' + encodeURIComponent('县城老旧小区改造'))).json.items[0]
+  assert.equal(draft.state, 'draft')
+  await page.goto(`/items/${draft.id}`)
+  await page.click('[data-test=item-edit]')
+  await page.waitForURL(/\/edit$/)
+  await page.waitForFunction(() => document.querySelector('[data-test=new-title]')?.value === '县城老旧小区改造')
+  await page.fill('[data-test=new-title]', '县城老旧小区改造（修改后）')
+  await page.click('[data-test=new-submit]')
+  assert.match(await toast(page, 'success'), /已立项：古督〔\d{4}〕\d+号/)
+  await page.waitForURL(new RegExp(`/items/${draft.id}$`))
+  assert.equal((await office('GET', `/api/v1/items/${draft.id}`)).json.title, '县城老旧小区改造（修改后）')
   await page.goto('/overview')
   await page.locator('[data-test=chart-state] canvas').waitFor()
   await shot(page, 'overview')
@@ -213,5 +275,15 @@ test('the workbench of a unit contact on a phone', async (t) => {
   await loginOk(page, 'gc_contact')
   await page.locator('[data-test=wb-cards]').waitFor()
   await shot(page, 'workbench-phone')
+  // from the field: open a to-do and report progress on the phone
+  const row = page.locator('[data-test=wb-todos] .el-table__row', { hasText: '待报送进展' }).first()
+  await row.click()
+  await page.locator('[data-test=act-report]').waitFor()
+  await shot(page, 'item-phone')
+  await page.click('[data-test=act-report]')
+  const dlg = page.locator('[data-test=action-dialog]')
+  await dlg.locator('[data-test=action-text]').fill('现场核查：排水管网已疏通。')
+  await page.click('[data-test=action-submit]')
+  await page.locator('[data-test=report]', { hasText: '排水管网已疏通' }).waitFor()
   assertNoErrors(t, page)
 })

@@ -95,3 +95,22 @@ export async function loadSession() {
     setSession(null)
   }
 }
+
+// Downloads a file the API generates (export, document, archive): errors are shown in words
+// (a plain link would show the JSON error body instead). Returns the file name saved.
+export async function download(path, query, fallbackName) {
+  const res = await api('GET', path, { query })
+  const blob = await res.blob()
+  const cd = res.headers.get('Content-Disposition') || ''
+  const m = /filename\*=UTF-8''([^;]+)/i.exec(cd) || /filename="([^"]+)"/i.exec(cd)
+  let name = fallbackName
+  if (m) { try { name = decodeURIComponent(m[1]) } catch { name = m[1] } }
+  const a = document.createElement('a')
+  a.href = URL.createObjectURL(blob)
+  a.download = name
+  document.body.appendChild(a)
+  a.click()
+  a.remove()
+  setTimeout(() => URL.revokeObjectURL(a.href), 5000)
+  return name
+}

@@ -4,7 +4,7 @@ import { reactive } from 'vue'
 
 export const features = reactive({ items: false, inbox: false, calendar: false, rules: false, probed: false })
 
-const PROBES = { items: '/api/v1/items/meta', inbox: '/api/v1/inbox?limit=1' }
+const PROBES = { items: '/api/v1/items/meta', inbox: '/api/v1/inbox?limit=1', rules: '/api/v1/rules', calendar: '/api/v1/calendar/2026' }
 
 async function exists(path) {
   try {

@@ -13,6 +13,6 @@ app.use(router)
 app.config.errorHandler = (err) => {
   // errors already shown by api.js carry a status; anything else is a bug worth showing
   if (err && err.status !== undefined) return
-  console.warn('ducha: unexpected error', err)
+  console.error('ducha: unexpected error', err)
 }
 app.mount('#app')

@@ -39,6 +39,17 @@ export async function myTodos() {
     }
     if ((has('leader') || has('principal')) && it.light === 'red') add(it, '已超期，需督办', 'press')
   }
+  // progress reports waiting for review (秘书科室 / 督查室): the reports of the most recently updated
+  // running items (at most 20 items, one request each)
+  if (has('secretary') || has('office')) {
+    const running = r.items.filter((it) => ['received', 'in_progress', 'assigned', 'completion_requested'].includes(it.state))
+      .sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at))).slice(0, 20)
+    const reps = await Promise.all(running.map((it) => get(`/api/v1/items/${it.id}/reports`, null, { quiet: true }).catch(() => ({ reports: [] }))))
+    running.forEach((it, i) => {
+      const n = reps[i].reports.filter((x) => x.review === 'pending').length
+      if (n) add(it, n > 1 ? `${n} 份报告待审核` : '进展报告待审核', 'review')
+    })
+  }
   const rank = { red: 0, yellow: 1, green: 2, none: 3 }
   out.sort((a, b) => (rank[a.item.light] ?? 3) - (rank[b.item.light] ?? 3) || String(a.item.due_date).localeCompare(String(b.item.due_date)))
   return { todos: out, total: r.total }

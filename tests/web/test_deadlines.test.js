@@ -1,0 +1,104 @@
+// The work calendar, the deadline rules and the inbox pages.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+
+let server, browser, has
+before(async () => {
+  server = await startServer()
+  const probe = async (p) => (await fetch(server.url + p)).status !== 404
+  has = { rules: await probe('/api/v1/rules'), inbox: await probe('/api/v1/inbox') }
+  browser = await startBrowser()
+})
+after(async () => { await browser?.close(); await server?.stop() })
+
+test('the calendar shows the holidays and computes working days like the server', async (t) => {
+  if (!has.rules) return t.skip('the calendar API is not in this build')
+  const page = await newPage(browser, server)
+  await loginOk(page, 'admin')
+  await page.click('[data-test=menu-calendar]')
+  await page.locator('[data-test=cal-table] .el-table__row').first().waitFor()
+  await shot(page, 'calendar')
+  const year = new Date().getFullYear()
+  const api = await apiAs(server, 'admin')
+  const want = (await api('GET', `/api/v1/calendar/workdays?from=${year}-09-30&add=3`)).json.date
+  const from = page.locator('.panel', { hasText: '工作日推算' }).locator('.el-date-editor input')
+  await from.fill(`${year}-09-30`)
+  await from.press('Enter')
+  await page.locator('.panel', { hasText: '工作日推算' }).locator('.el-input-number input').fill('3')
+  await page.click('[data-test=cal-compute]')
+  const res = page.locator('[data-test=cal-result]')
+  await res.waitFor()
+  const [y, m, d] = want.split('-').map(Number)
+  assert.match(await res.textContent(), new RegExp(`${y}年${m}月${d}日`))
+  assertNoErrors(t, page)
+})
+
+test('the administrator edits a deadline rule; the office sees the rules read-only', async (t) => {
+  if (!has.rules) return t.skip('the rules API is not in this build')
+  const page = await newPage(browser, server)
+  await loginOk(page, 'admin')
+  await page.goto('/admin/rules')
+  await page.locator('[data-test=rules-table] .el-table__row').first().waitFor()
+  await shot(page, 'rules')
+  const note = page.locator('[data-test=rules-table] .el-table__row').first().locator('input').last()
+  await note.fill('通知发出后1个工作日内确认签收（网页修改）')
+  await page.click('[data-test=rules-save]')
+  assert.match(await toast(page, 'success'), /时限规则已保存/)
+  const api = await apiAs(server, 'gc_office')
+  const r = await api('GET', '/api/v1/rules')
+  assert.ok(r.json.rules.some((x) => x.note === '通知发出后1个工作日内确认签收（网页修改）'), 'saved on the server')
+
+  // the completion grades are configurable
+  if ((await fetch(server.url + '/api/v1/items/meta')).status !== 404) {
+    const sel = page.locator('[data-test=grades-select]')
+    await sel.click()
+    await sel.locator('input').pressSequentially('基本合格')
+    await page.locator('.el-select-dropdown__item:visible', { hasText: '基本合格' }).click()
+    await page.keyboard.press('Escape')
+    assert.match(await sel.textContent(), /基本合格/)
+    await page.click('[data-test=grades-save]')
+    assert.match(await toast(page, 'success'), /评定等次已保存/)
+    assert.ok((await api('GET', '/api/v1/items/meta')).json.grades.includes('基本合格'))
+  }
+
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto('/admin/rules')
+  await office.locator('[data-test=rules-table] .el-table__row').first().waitFor()
+  assert.equal(await office.locator('[data-test=rules-save]').count(), 0, 'no save button for the office')
+  assert.match(await office.locator('[data-test=rules-table]').textContent(), /网页修改/)
+  assertNoErrors(t, page)
+  assertNoErrors(t, office)
+})
+
+test('a notification reaches the inbox and is marked read', async (t) => {
+  if (!has.inbox) return t.skip('the inbox API is not in this build')
+  const admin = await apiAs(server, 'admin')
+  const r = await admin('POST', '/api/v1/admin/notifications/test', { username: 'gc_contact', subject: '督办提醒：请按时报送进展', body: '古督〔2026〕1号 距办理时限还有2个工作日。', urgent: true })
+  assert.ok(r.status < 300, JSON.stringify(r.json))
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_contact')
+  await page.locator('[data-test=wb-message]', { hasText: '督办提醒' }).waitFor()
+  await page.click('[data-test=menu-inbox]')
+  const msg = page.locator('[data-test=inbox-message]', { hasText: '督办提醒' })
+  await msg.waitFor()
+  await shot(page, 'inbox')
+  await page.click('[data-test=inbox-read-all]')
+  await page.waitForLoadState('networkidle')
+  const me = await apiAs(server, 'gc_contact')
+  assert.equal((await me('GET', '/api/v1/inbox')).json.unread, 0)
+
+  // the notification settings: switch e-mail on for the first kind of message
+  const before = (await me('GET', '/api/v1/me/preferences')).json
+  const kind = before.kinds[0].name
+  const hadEmail = before.preferences[kind].includes('email')
+  await page.goto('/preferences')
+  const box = page.locator('[data-test=prefs-table] .el-table__row').first().locator('.el-checkbox').nth(1)
+  await box.click()
+  await page.click('[data-test=prefs-save]')
+  assert.match(await toast(page, 'success'), /通知方式已保存/)
+  const after = (await me('GET', '/api/v1/me/preferences')).json
+  assert.equal(after.preferences[kind].includes('email'), !hadEmail)
+  assertNoErrors(t, page)
+})
