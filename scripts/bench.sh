@@ -35,10 +35,11 @@ if [ ! -f "$DB" ]; then
 fi
 
 # ---- ducha ----
+"$BIN" init --db "$DB" 2>/dev/null   # apply any new migrations before the clock starts
 DPORT=$(free_port)
 "$BIN" serve --db "$DB" --listen 127.0.0.1:$DPORT --set log_level=warn --set scheduler=false >"$OUT/serve.log" 2>&1 &
 DPID=$!; pids+=($DPID)
-for _ in $(seq 100); do curl -sf "http://127.0.0.1:$DPORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 600); do curl -sf "http://127.0.0.1:$DPORT/api/v1/health" >/dev/null && break; sleep 0.1; done
 TOKEN=$("$BIN" token create gc_office --db "$DB" --name bench)
 AUTH="Authorization: Bearer $TOKEN"
 base="http://127.0.0.1:$DPORT"
@@ -89,7 +90,7 @@ def ms(v):
     n, u = re.match(r"([\d.]+)(\w+)", v).groups(); n = float(n)
     return n * {"us": 0.001, "ms": 1, "s": 1000, "m": 60000}[u]
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
-p50 = ms(re.search(r"50%\s+(\S+)", t).group(1)); p99 = ms(re.search(r"99%\s+(\S+)", t).group(1))
+p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1)); p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
 non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
 print(f"{rps:.0f} {p50:.2f} {p99:.2f} {non2xx.group(1) if non2xx else 0}")
 PY

@@ -5,7 +5,11 @@
 #include "base/timeu.h"
 #include "core/clock.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sodium.h>
 #include <stdarg.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -151,6 +155,51 @@ void cli_ctx(struct cli *cli, struct ctx *c, struct arena *a)
     c->now = clock_now(c->db, &cli->app.cfg);
 }
 
+/*
+ * The seal key: when secret_key is not configured, DATA_DIR/secret.key (one line) supplies it;
+ * `ducha init` and `ducha demo` create that file (32 random bytes, hex, mode 0600) when neither
+ * exists, so that a new installation seals completion replies from the start. The key is never
+ * printed. Returns false (message printed) only when a file exists but cannot be read.
+ */
+static bool cli_secret_key(struct cli *cli, bool create)
+{
+    struct config *cfg = &cli->app.cfg;
+    if (cfg->secret_key && *cfg->secret_key)
+        return true;
+    char path[1024], key[256];
+    snprintf(path, sizeof path, "%s/secret.key", cfg->data_dir);
+    FILE *f = fopen(path, "r");
+    if (f) {
+        bool ok = fgets(key, sizeof key, f) != NULL;
+        fclose(f);
+        key[strcspn(key, "\r\n")] = 0;
+        if (!ok || strlen(key) < 16) {
+            cli_fail("%s is empty or too short", path);
+            return false;
+        }
+    } else {
+        if (!create)
+            return true;
+        unsigned char raw[32];
+        randombytes_buf(raw, sizeof raw);
+        sodium_bin2hex(key, sizeof key, raw, sizeof raw);
+        mkdir(cfg->data_dir, 0750);
+        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, key, strlen(key)) != (ssize_t)strlen(key) || write(fd, "\n", 1) != 1) {
+            if (fd >= 0)
+                close(fd);
+            cli_fail("cannot write %s: %s", path, strerror(errno));
+            return false;
+        }
+        close(fd);
+        fprintf(stderr, "generated the seal key file %s (keep it with the backups)\n", path);
+    }
+    char err[64];
+    conf_set(cfg, "secret_key", key, err, sizeof err);
+    sodium_memzero(key, sizeof key);
+    return true;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f, "ducha %s: 政府督查督办管理系统 (government supervision and follow-up)\n\nUsage: ducha COMMAND [options]\n\n",
@@ -226,6 +275,8 @@ int cli_main(int argc, char **argv)
             goto out;
         }
     }
+    if (!cli_secret_key(&cli, cmd->run == cmd_init || cmd->run == cmd_demo))
+        goto out;
     int lvl = log_level_parse(cli.app.cfg.log_level);
     if (lvl < 0) {
         cli_fail("log_level must be debug, info, warn or error");

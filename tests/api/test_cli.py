@@ -70,3 +70,19 @@ def test_import_units_from_csv_file(server, tmp_path, unique):
     assert p.returncode != 0 and "row 2" in p.stderr
     p = run_cli("import", "units", str(tmp_path / "missing.csv"), db=server.db, check=False)
     assert p.returncode != 0 and "cannot read" in p.stderr
+
+
+def test_init_creates_a_seal_key_file_once(tmp_path):
+    data = tmp_path / "data"
+    env = {"DUCHA_SECRET_KEY": "", "DUCHA_DATA_DIR": str(data)}
+    db = str(tmp_path / "k.db")
+    p = run_cli("init", db=db, env=env)
+    key = data / "secret.key"
+    assert "secret.key" in p.stderr and oct(key.stat().st_mode & 0o777) == "0o600"
+    first = key.read_text()
+    assert len(first.strip()) == 64 and first.strip() not in p.stderr + p.stdout
+    run_cli("init", db=db, env=env)
+    assert key.read_text() == first
+    key.write_text("short\n")
+    p = run_cli("init", db=db, env=env, check=False)
+    assert p.returncode != 0 and "too short" in p.stderr
