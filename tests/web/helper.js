@@ -29,11 +29,12 @@ function freePort() {
 export async function startServer() {
   const dir = mkdtempSync(join(tmpdir(), 'ducha-web-'))
   const db = join(dir, 'demo.db')
-  execFileSync(BIN, ['demo', '--db', db], { stdio: 'pipe', timeout: 120000 })
+  // cwd: the temporary directory, so that data_dir (./data: attachments, archives, secret.key) is there too
+  execFileSync(BIN, ['demo', '--db', db], { stdio: 'pipe', timeout: 120000, cwd: dir })
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   let out = ''
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
   proc.stdout.on('data', (d) => { out += d })
   proc.stderr.on('data', (d) => { out += d })
   for (let i = 0; i < 100; i++) {

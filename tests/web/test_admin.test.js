@@ -49,9 +49,11 @@ test('a refused delete shows its message and changes nothing', async (t) => {
   assert.ok(msg.length > 4 && !/\d{3}/.test(msg.slice(0, 3)), `a sentence, not a code: ${msg}`)
   const api = await apiAs(server, 'gc_admin')
   assert.equal((await api('GET', '/api/v1/units/33')).status, 200, 'the county government is still there')
-  // refused: a digital seal needs the server's secret_key, and the page says so
+  // the unit's digital seal: created from the page, its fingerprint shown and equal to the server's
   await page.click('[data-test=unit-seal-create]')
-  assert.match(await toast(page, 'error', /secret_key/), /secret_key/)
+  assert.match(await toast(page, 'success', /电子印章已创建/), /电子印章已创建/)
+  const seal = (await api('GET', '/api/v1/units/33/seal')).json
+  assert.match(await page.locator('[data-test=unit-seal]').textContent(), new RegExp(seal.fingerprint.slice(0, 16)))
   assertNoErrors(t, page)
 })
 
