@@ -230,19 +230,23 @@ enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t du
 #define START (-1)
 #define R(sk, imp, ik, ms, amt, unit, dates, base, note) {0, sk, imp, ik, ms, amt, unit, dates, base, note}
 
+/* the rules both presets share (Jiangsu's report limits, NPC/CPPCC replies, periodic reports) */
+#define SHARED_ROWS                                                                                                   \
+    R("meeting", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重要会议、文件30日内报告落实情况"),             \
+    R("major_decision", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重大决策部署、重要文件30日内报告落实情况"), \
+    R("instruction", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "领导批示30日内办结并报告"),                 \
+    R("npc_cppcc", NULL, NULL, MS_RESOLUTION, 3, DL_MONTHS, "", START, "人大建议、政协提案3个月内答复"),             \
+    R(NULL, NULL, "ongoing", MS_PERIODIC, 1, DL_MONTHS, "", START, "常态化工作每月报告进展"),                        \
+    R(NULL, NULL, "annual", MS_PERIODIC, 0, DL_DATES, "07-15,10-15,01-15", START,                                    \
+      "年度重点工作7月15日、10月15日、1月15日前报告")
+
 static const struct deadline_rule preset_gu[] = {
     R(NULL, NULL, NULL, MS_RECEIPT, 1, DL_WORKDAYS, "", START, "通知发出后1个工作日内确认签收"),
     R(NULL, NULL, NULL, MS_DEPLOYMENT, 1, DL_WORKDAYS, "", MS_RECEIPT, "签收后1个工作日内研究部署（13710）"),
     R(NULL, NULL, NULL, MS_FIRST_FEEDBACK, 7, DL_WORKDAYS, "", START, "7个工作日内首次书面反馈"),
     R(NULL, NULL, NULL, MS_RESOLUTION, 10, DL_WORKDAYS, "", START, "一般问题10个工作日内办结"),
     R(NULL, "major", NULL, MS_RESOLUTION, 1, DL_MONTHS, "", START, "重大复杂问题1个月内办结"),
-    R("meeting", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重要会议、文件30日内报告落实情况"),
-    R("major_decision", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重大决策部署、重要文件30日内报告落实情况"),
-    R("instruction", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "领导批示30日内办结并报告"),
-    R("npc_cppcc", NULL, NULL, MS_RESOLUTION, 3, DL_MONTHS, "", START, "人大建议、政协提案3个月内答复"),
-    R(NULL, NULL, "ongoing", MS_PERIODIC, 1, DL_MONTHS, "", START, "常态化工作每月报告进展"),
-    R(NULL, NULL, "annual", MS_PERIODIC, 0, DL_DATES, "07-15,10-15,01-15", START,
-      "年度重点工作7月15日、10月15日、1月15日前报告"),
+    SHARED_ROWS,
 };
 
 static const struct deadline_rule preset_yq[] = {
@@ -251,14 +255,9 @@ static const struct deadline_rule preset_yq[] = {
     R(NULL, NULL, NULL, MS_FIRST_FEEDBACK, 3, DL_WORKDAYS, "", START, "3天内反馈"),
     R(NULL, NULL, NULL, MS_RESOLUTION, 7, DL_WORKDAYS, "", START, "一般问题7天内办结"),
     R(NULL, "major", NULL, MS_RESOLUTION, 1, DL_MONTHS, "", START, "重大问题1个月内办结"),
-    R("meeting", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重要会议、文件30日内报告落实情况"),
-    R("major_decision", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重大决策部署、重要文件30日内报告落实情况"),
-    R("instruction", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "领导批示30日内办结并报告"),
-    R("npc_cppcc", NULL, NULL, MS_RESOLUTION, 3, DL_MONTHS, "", START, "人大建议、政协提案3个月内答复"),
-    R(NULL, NULL, "ongoing", MS_PERIODIC, 1, DL_MONTHS, "", START, "常态化工作每月报告进展"),
-    R(NULL, NULL, "annual", MS_PERIODIC, 0, DL_DATES, "07-15,10-15,01-15", START,
-      "年度重点工作7月15日、10月15日、1月15日前报告"),
+    SHARED_ROWS,
 };
+#undef SHARED_ROWS
 #undef R
 
 const struct deadline_preset deadline_presets[] = {

@@ -37,7 +37,7 @@ const struct jv_field units_create_spec[] = {
 };
 
 const struct jv_field units_update_spec[] = {
-    {"name", JV_STRING, JV_REQUIRED * 0, 1, 100},
+    {"name", JV_STRING, 0, 1, 100},
     {"kind", JV_STRING, 0, 0, 20},
     {"parent_id", JV_INT, 0, 0, 0},
     {"principal", JV_STRING, 0, 0, 50},
