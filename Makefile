@@ -4,7 +4,7 @@
 #   make test       install dependencies, build, run every test (unit, API on SQLite and PostgreSQL, browser)
 #   make bench      performance figures (wrk against ducha and nginx)
 #   make fuzz       libFuzzer target for JSON request validation
-#   make format     clang-format the C sources
+#   make format     clang-format the C sources (make check-format: fail if that would change anything)
 
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip
@@ -29,7 +29,7 @@ REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/gen/migrations.
 ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/migrations.o
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
-.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format clean check-layers
+.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers
 
 all: build/ducha
 
@@ -107,7 +107,7 @@ test-web: build/ducha web
 check-layers:
 	@scripts/check-layers.sh
 
-test: deps check-layers test-unit test-api test-api-pg test-web
+test: deps check-layers check-format test-unit test-api test-api-pg test-web
 
 # ---- fuzz ----
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c
@@ -122,8 +122,13 @@ bench: deps build/ducha
 	scripts/bench.sh
 	scripts/bench-sched.sh
 
+FORMAT_FILES = $(sort $(SRCS) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c) $(wildcard tests/fuzz/*.c))
 format:
-	clang-format -i $(SRCS) src/*/*.h tests/unit/*.c
+	@clang-format -i $(FORMAT_FILES)
+
+# fails on any C file that `make format` would change
+check-format:
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format ok"
 
 clean:
 	rm -rf build

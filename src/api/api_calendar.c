@@ -144,7 +144,6 @@ const struct route calendar_routes[] = {
     {"GET", "/api/v1/milestones", h_milestones, CAP_ITEM_READ, 0, "an item's milestones with lights"},
     {"PATCH", "/api/v1/milestones/{id}", h_milestone_override, CAP_ITEM_REGISTER, ROUTE_JSON,
      "override one milestone with a reason"},
-    {"PUT", "/api/v1/admin/clock", h_clock_put, CAP_SYSTEM_ADMIN, ROUTE_JSON | ROUTE_TEST_CLOCK,
-     "set the test clock"},
+    {"PUT", "/api/v1/admin/clock", h_clock_put, CAP_SYSTEM_ADMIN, ROUTE_JSON | ROUTE_TEST_CLOCK, "set the test clock"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };

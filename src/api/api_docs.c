@@ -13,8 +13,8 @@ static bool ledger_filter(struct req *rq, struct ledger_query *q, const char **w
 {
     if (!ledger_query_from(rq, q))
         return false;
-    static const char *const keys[] = {"state", "source_kind", "importance", "kind", "tag", "q", "light",
-                                       "due_before", "due_after"};
+    static const char *const keys[] = {"state", "source_kind", "importance", "kind",     "tag",
+                                       "q",     "light",       "due_before", "due_after"};
     const char *w = "";
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
         const char *v = req_query(rq, keys[i]);
@@ -57,8 +57,8 @@ static int h_item_document(struct req *rq)
         buf_free(&out);
         return reply_ctx_error(rq);
     }
-    return reply_download(rq, "application/pdf", arena_printf(rq->arena, "%s-%lld.pdf", doc_kind_name(kind),
-                                                              (long long)id), &out);
+    return reply_download(rq, "application/pdf",
+                          arena_printf(rq->arena, "%s-%lld.pdf", doc_kind_name(kind), (long long)id), &out);
 }
 
 /* GET /api/v1/items/documents/list.pdf?<ledger filters> */
@@ -128,9 +128,9 @@ static int h_import(struct req *rq)
     json_t *report = NULL;
     enum err e = docs_import_csv(&rq->ctx, rq->body, rq->body_len, dry != 0, &report);
     if (e) {
-        json_t *body = json_pack("{s{ss ss sO}}", "error", "code", err_code(e), "message",
-                                 rq->ctx.msg ? rq->ctx.msg : err_default_message(e), "rows",
-                                 json_object_get(report, "errors"));
+        json_t *body =
+            json_pack("{s{ss ss sO}}", "error", "code", err_code(e), "message",
+                      rq->ctx.msg ? rq->ctx.msg : err_default_message(e), "rows", json_object_get(report, "errors"));
         json_decref(report);
         return reply_json(rq, err_status(e), body);
     }
@@ -192,11 +192,14 @@ static int h_signature_get(struct req *rq)
 const struct route docs_routes[] = {
     {"GET", "/api/v1/items/{id}/documents/{file}", h_item_document, CAP_ITEM_READ, 0,
      "an item's notice, reminder or record as PDF (notice.pdf, reminder.pdf, record.pdf)"},
-    {"GET", "/api/v1/items/documents/list.pdf", h_list_document, CAP_ITEM_READ, 0, "the list of a ledger filter as PDF"},
+    {"GET", "/api/v1/items/documents/list.pdf", h_list_document, CAP_ITEM_READ, 0,
+     "the list of a ledger filter as PDF"},
     {"GET", "/api/v1/items/export.xlsx", h_export_xlsx, CAP_ITEM_READ, 0, "the ledger of a filter as XLSX"},
     {"GET", "/api/v1/items/export.csv", h_export_csv, CAP_ITEM_READ, 0, "the ledger of a filter as CSV"},
-    {"POST", "/api/v1/items/import", h_import, CAP_ITEM_REGISTER, ROUTE_RAW, "import draft items from CSV (dry_run=1: preview)"},
-    {"GET", "/api/v1/items/{id}/archive.zip", h_archive, CAP_ITEM_READ, 0, "the archive file (立卷归档) of an archived item"},
+    {"POST", "/api/v1/items/import", h_import, CAP_ITEM_REGISTER, ROUTE_RAW,
+     "import draft items from CSV (dry_run=1: preview)"},
+    {"GET", "/api/v1/items/{id}/archive.zip", h_archive, CAP_ITEM_READ, 0,
+     "the archive file (立卷归档) of an archived item"},
     {"POST", "/api/v1/units/{id}/seal", h_seal_create, CAP_UNIT_WRITE, 0, "create the unit's digital seal (SM2)"},
     {"GET", "/api/v1/units/{id}/seal", h_seal_get, CAP_UNIT_READ, 0, "the unit's seal: fingerprint and public key"},
     {"GET", "/api/v1/signatures/{id}", h_signature_get, CAP_SIGNED_IN, 0, "a seal signature, verifiable offline"},

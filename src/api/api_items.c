@@ -122,8 +122,9 @@ static int h_item_action(struct req *rq)
     if (!item_id(rq, &id))
         return 0;
     if (!item_action_parse(req_param(rq, "action"), &action))
-        return reply_error(rq, ERR_NOT_FOUND, arena_printf(rq->arena, "没有名为“%s”的操作（见 GET /api/v1/items/meta）",
-                                                          req_param(rq, "action")));
+        return reply_error(
+            rq, ERR_NOT_FOUND,
+            arena_printf(rq->arena, "没有名为“%s”的操作（见 GET /api/v1/items/meta）", req_param(rq, "action")));
     if (action == ACT_REPORT)
         return reply_error(rq, ERR_INVALID, "进展报告请使用 POST /api/v1/items/{id}/reports");
     json_t *body = NULL;

@@ -11,8 +11,9 @@ static int h_health(struct req *rq)
 {
     char now[21];
     time_format_iso(rq->ctx.now, now);
-    return reply_json(rq, 200, json_pack("{ss ss ss ss}", "status", "ok", "version", DUCHA_VERSION, "db",
-                                         db_kind(rq->ctx.db), "time", now));
+    return reply_json(
+        rq, 200,
+        json_pack("{ss ss ss ss}", "status", "ok", "version", DUCHA_VERSION, "db", db_kind(rq->ctx.db), "time", now));
 }
 
 static json_t *session_json(const struct principal *p, const char *csrf)

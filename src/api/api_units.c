@@ -6,8 +6,7 @@
 static int h_units_list(struct req *rq)
 {
     int64_t parent, limit;
-    if (!req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &parent) ||
-        !req_query_int(rq, "limit", 1, 5000, 500, &limit))
+    if (!req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &parent) || !req_query_int(rq, "limit", 1, 5000, 500, &limit))
         return 0;
     const char *q = req_query(rq, "q"), *kind = req_query(rq, "kind");
     json_t *out = NULL;

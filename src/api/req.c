@@ -94,9 +94,9 @@ int reply_json(struct req *rq, int status, json_t *body)
 
 int reply_error(struct req *rq, enum err e, const char *message)
 {
-    return reply_json(rq, err_status(e),
-                      json_pack("{s{ss ss}}", "error", "code", err_code(e), "message",
-                                message ? message : err_default_message(e)));
+    return reply_json(
+        rq, err_status(e),
+        json_pack("{s{ss ss}}", "error", "code", err_code(e), "message", message ? message : err_default_message(e)));
 }
 
 int reply_ctx_error(struct req *rq)

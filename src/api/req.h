@@ -43,9 +43,9 @@ struct req {
     const char *body; /* raw body (NUL-terminated), may be NULL */
     size_t body_len;
     const char *body_file; /* for ROUTE_UPLOAD routes: a temporary file holding the body */
-    json_t *json;      /* parsed JSON body for routes with ROUTE_JSON */
+    json_t *json;          /* parsed JSON body for routes with ROUTE_JSON */
     const char *(*header)(struct req *rq, const char *name); /* request header lookup */
-    void *conn;        /* http layer private */
+    void *conn;                                              /* http layer private */
 
     /* the reply */
     int status;
@@ -60,9 +60,9 @@ struct req {
 typedef int (*handler_fn)(struct req *rq);
 
 enum route_flags {
-    ROUTE_JSON = 1,   /* the body must be a JSON object (parsed into rq->json) */
-    ROUTE_UPLOAD = 2, /* the body may be large (upload_limit) and is spooled to rq->body_file */
-    ROUTE_RAW = 4,    /* the body is kept raw (e.g. CSV), within json_limit */
+    ROUTE_JSON = 1,       /* the body must be a JSON object (parsed into rq->json) */
+    ROUTE_UPLOAD = 2,     /* the body may be large (upload_limit) and is spooled to rq->body_file */
+    ROUTE_RAW = 4,        /* the body is kept raw (e.g. CSV), within json_limit */
     ROUTE_TEST_CLOCK = 8, /* exists only when serve runs with --test-clock (404 otherwise) */
 };
 

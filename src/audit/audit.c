@@ -33,8 +33,7 @@ static const char SQL_INSERT[] =
     "client, scope, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 static const char SQL_SET_HEAD[] = "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1";
 
-enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id,
-                      json_t *summary)
+enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id, json_t *summary)
 {
     const char *what = "写入审计记录";
     struct stmt *st = db_prepare(c->db, strcmp(db_kind(c->db), "postgres") == 0 ? SQL_HEAD : SQL_HEAD_SQLITE);
@@ -62,8 +61,8 @@ enum err audit_record(struct ctx *c, const char *action, const char *object_type
     const char *client = c->client ? c->client : "";
     /* who may read it: the acting grant's subtree, else the actor's first unit, else system-wide */
     const char *scope = c->audit_scope ? c->audit_scope
-                        : c->acting ? c->acting->unit_path
-                                  : (c->user && c->user->ngrants ? c->user->grants[0].unit_path : "/");
+                        : c->acting    ? c->acting->unit_path
+                                       : (c->user && c->user->ngrants ? c->user->grants[0].unit_path : "/");
     audit_hash(seq, at, aid, ctx_actor(c), role, uid, action, object_type, oid, sum, client, scope, prev, hash);
 
     st = db_prepare(c->db, SQL_INSERT);
@@ -111,8 +110,9 @@ enum err audit_verify(struct ctx *c, struct audit_check *out)
     memset(out, 0, sizeof *out);
     out->ok = true;
     /* in pages: a PostgreSQL result is held in memory whole, and the chain grows without bound */
-    static const char sql[] = "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, "
-                              "summary, client, scope, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
+    static const char sql[] =
+        "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, "
+        "summary, client, scope, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
     enum { PAGE = 5000 };
     char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
     int64_t expect = 1, last = INT64_MIN;
@@ -160,9 +160,9 @@ enum err audit_verify(struct ctx *c, struct audit_check *out)
             if (stmt_int(st, 0) != expect - 1 || strcmp(stmt_text(st, 1), prev) != 0) {
                 out->ok = false;
                 out->bad_seq = expect;
-                out->problem = arena_printf(c->arena, "链尾不符：应有 %" PRId64 " 条记录，实有 %" PRId64
-                                                      " 条（末尾记录被删除或链头被改动）",
-                                            stmt_int(st, 0), expect - 1);
+                out->problem = arena_printf(
+                    c->arena, "链尾不符：应有 %" PRId64 " 条记录，实有 %" PRId64 " 条（末尾记录被删除或链头被改动）",
+                    stmt_int(st, 0), expect - 1);
             }
         }
         stmt_done(st);
@@ -211,15 +211,14 @@ enum err audit_list(struct ctx *c, const char *actor, const char *action, const 
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         json_t *summary = json_loads(stmt_text(st, 9), 0, NULL);
-        json_array_append_new(
-            arr, json_pack("{sI ss so ss ss so ss ss ss so ss ss}", "seq", (json_int_t)stmt_int(st, 0), "at",
-                           stmt_text(st, 1), "actor_id",
-                           stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)), "actor",
-                           stmt_text(st, 3), "role", stmt_text(st, 4), "unit_id",
-                           stmt_is_null(st, 5) ? json_null() : json_integer(stmt_int(st, 5)), "action",
-                           stmt_text(st, 6), "object_type", stmt_text(st, 7), "object_id", stmt_text(st, 8),
-                           "summary", summary ? summary : json_object(), "client", stmt_text(st, 10), "hash",
-                           stmt_text(st, 11)));
+        json_array_append_new(arr, json_pack("{sI ss so ss ss so ss ss ss so ss ss}", "seq",
+                                             (json_int_t)stmt_int(st, 0), "at", stmt_text(st, 1), "actor_id",
+                                             stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)), "actor",
+                                             stmt_text(st, 3), "role", stmt_text(st, 4), "unit_id",
+                                             stmt_is_null(st, 5) ? json_null() : json_integer(stmt_int(st, 5)),
+                                             "action", stmt_text(st, 6), "object_type", stmt_text(st, 7), "object_id",
+                                             stmt_text(st, 8), "summary", summary ? summary : json_object(), "client",
+                                             stmt_text(st, 10), "hash", stmt_text(st, 11)));
     }
     stmt_done(st);
     if (rc < 0) {

@@ -16,8 +16,7 @@
  * (before/after or the fields that matter; borrowed, not stolen). Must run inside a transaction.
  * Returns ERR_OK or a store failure.
  */
-enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id,
-                      json_t *summary);
+enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id, json_t *summary);
 
 /* The SM3 hash of one record from its stored fields (NULL counts as ""), after prev: what the chain
  * stores in audit_log.hash. Exposed so that archive files can be checked offline. */
@@ -28,8 +27,8 @@ void audit_hash(int64_t seq, const char *at, const char *actor_id, const char *a
 struct audit_check {
     bool ok;
     int64_t records;
-    int64_t bad_seq;      /* first record that does not verify (0 if ok) */
-    const char *problem;  /* what is wrong there, in words */
+    int64_t bad_seq;     /* first record that does not verify (0 if ok) */
+    const char *problem; /* what is wrong there, in words */
 };
 
 /* Walks the whole chain in order and recomputes every hash. */
@@ -38,7 +37,7 @@ enum err audit_verify(struct ctx *c, struct audit_check *out);
 /* Lists records newest first, filtered by the query object's optional members (actor, action,
  * object_type, object_id, from, to, before_seq, limit). Returns a JSON array (caller owns). */
 enum err audit_list(struct ctx *c, const char *actor, const char *action, const char *object_type,
-                    const char *object_id, const char *from, const char *to, int64_t before_seq,
-                    int limit, json_t **out);
+                    const char *object_id, const char *from, const char *to, int64_t before_seq, int limit,
+                    json_t **out);
 
 #endif

@@ -14,7 +14,8 @@
 enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **out)
 {
     const char *what = "读取用户";
-    struct stmt *st = db_prepare(c->db, "SELECT username, name, must_change_password, disabled FROM users WHERE id = ?");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT username, name, must_change_password, disabled FROM users WHERE id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, what);
     stmt_bind_int(st, 1, user_id);
@@ -93,7 +94,8 @@ enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **
 /* Records a failed attempt (and the lock when the limit is reached) in its own transaction. */
 static enum err auth_count_failure(struct ctx *c, int64_t user_id, const char *username)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT un.path FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id = ?");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT un.path FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id = ?");
     if (st) {
         stmt_bind_int(st, 1, user_id);
         if (stmt_step(st) == STORE_ROW)
@@ -104,8 +106,8 @@ static enum err auth_count_failure(struct ctx *c, int64_t user_id, const char *u
     if (rc < 0)
         return ctx_store_fail(c, rc, "记录登录失败");
     st = db_prepare(c->db, "UPDATE users SET failed_logins = failed_logins + 1, locked_until = "
-                                        "CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END "
-                                        "WHERE id = ? RETURNING failed_logins");
+                           "CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END "
+                           "WHERE id = ? RETURNING failed_logins");
     int64_t failures = 0;
     if (st) {
         stmt_bind_int(st, 1, c->cfg->lockout_attempts);
@@ -114,10 +116,10 @@ static enum err auth_count_failure(struct ctx *c, int64_t user_id, const char *u
     }
     rc = stmt_one_int(st, &failures);
     json_t *sum = json_pack("{ss sI}", "username", username, "failed_logins", (json_int_t)failures);
-    enum err e = rc == STORE_ROW ? audit_record(c, failures >= c->cfg->lockout_attempts ? "session.locked"
-                                                                                       : "session.login_failed",
-                                                "user", user_id, sum)
-                                 : ctx_store_fail(c, rc, "记录登录失败");
+    enum err e = rc == STORE_ROW
+                     ? audit_record(c, failures >= c->cfg->lockout_attempts ? "session.locked" : "session.login_failed",
+                                    "user", user_id, sum)
+                     : ctx_store_fail(c, rc, "记录登录失败");
     json_decref(sum);
     if (e) {
         db_rollback(c->db);
@@ -130,7 +132,8 @@ static enum err auth_count_failure(struct ctx *c, int64_t user_id, const char *u
 enum err auth_login(struct ctx *c, const char *username, const char *password, struct login_result *out)
 {
     const char *what = "登录";
-    struct stmt *st = db_prepare(c->db, "SELECT id, password_hash, locked_until, disabled FROM users WHERE username = ?");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT id, password_hash, locked_until, disabled FROM users WHERE username = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, what);
     stmt_bind_text(st, 1, username);
@@ -290,7 +293,8 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out)
     int64_t uid;
     int rc = stmt_one_int(st, &uid);
     if (rc != STORE_ROW)
-        return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "API 令牌无效或已吊销") : ctx_store_fail(c, rc, "验证令牌");
+        return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "API 令牌无效或已吊销")
+                                : ctx_store_fail(c, rc, "验证令牌");
     return auth_load_principal(c, uid, out);
 }
 
@@ -312,7 +316,8 @@ enum err auth_token_create(struct ctx *c, const char *username, const char *name
     if ((rc = db_begin(c->db)) < 0)
         return ctx_store_fail(c, rc, "创建令牌");
     int64_t tid = 0;
-    st = db_prepare(c->db, "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?) RETURNING id");
+    st = db_prepare(c->db,
+                    "INSERT INTO api_tokens (user_id, token_hash, name, created_at) VALUES (?, ?, ?, ?) RETURNING id");
     if (st) {
         stmt_bind_int(st, 1, uid);
         stmt_bind_text(st, 2, digest);

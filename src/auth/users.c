@@ -23,15 +23,9 @@ const struct jv_field users_create_spec[] = {
 };
 
 const struct jv_field users_update_spec[] = {
-    {"name", JV_STRING, 0, 1, 50},
-    {"email", JV_STRING, 0, 0, 120},
-    {"phone", JV_STRING, 0, 0, 30},
-    {"disabled", JV_BOOL, 0, 0, 0},
-    {"password", JV_STRING, 0, 0, 128},
-    {"unlock", JV_BOOL, 0, 0, 0},
-    {"portfolio", JV_INT_ARRAY, 0, 0, 500},
-    {"version", JV_INT, 0, 0, 0},
-    {NULL, 0, 0, 0, 0},
+    {"name", JV_STRING, 0, 1, 50},          {"email", JV_STRING, 0, 0, 120},    {"phone", JV_STRING, 0, 0, 30},
+    {"disabled", JV_BOOL, 0, 0, 0},         {"password", JV_STRING, 0, 0, 128}, {"unlock", JV_BOOL, 0, 0, 0},
+    {"portfolio", JV_INT_ARRAY, 0, 0, 500}, {"version", JV_INT, 0, 0, 0},       {NULL, 0, 0, 0, 0},
 };
 
 const struct jv_field users_grant_spec[] = {
@@ -70,8 +64,8 @@ static enum err user_add_grants(struct ctx *c, int64_t id, json_t *u)
         role_parse(stmt_text(st, 1), &r);
         json_array_append_new(roles, json_pack("{sI ss ss sI ss ss}", "id", (json_int_t)stmt_int(st, 0), "role",
                                                stmt_text(st, 1), "role_label", role_label(r), "unit_id",
-                                               (json_int_t)stmt_int(st, 2), "unit_code", stmt_text(st, 3),
-                                               "unit_name", stmt_text(st, 4)));
+                                               (json_int_t)stmt_int(st, 2), "unit_code", stmt_text(st, 3), "unit_name",
+                                               stmt_text(st, 4)));
     }
     stmt_done(st);
     json_object_set_new(u, "roles", roles);
@@ -267,9 +261,10 @@ static enum err user_create_tx(struct ctx *c, void *arg)
         return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_INVALID, "所属单位 %" PRId64 " 不存在", unit) : e;
     char at[21];
     time_format_iso(c->now, at);
-    struct stmt *st = db_prepare(c->db, "INSERT INTO users (username, name, unit_id, password_hash, email, phone, "
-                                        "must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                        "RETURNING id");
+    struct stmt *st =
+        db_prepare(c->db, "INSERT INTO users (username, name, unit_id, password_hash, email, phone, "
+                          "must_change_password, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                          "RETURNING id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "新建用户");
     stmt_bind_text(st, 1, jv_str(b, "username"));

@@ -13,7 +13,10 @@ struct arena {
     struct arena_block *head;
 };
 
-#define ARENA_INIT {0}
+#define ARENA_INIT                                                                                                     \
+    {                                                                                                                  \
+        0                                                                                                              \
+    }
 
 /* Returns zeroed, max-aligned memory owned by the arena. */
 void *arena_alloc(struct arena *a, size_t n);

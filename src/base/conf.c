@@ -8,7 +8,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define K(n, t, d, s, doc) {#n, t, offsetof(struct config, n), d, s, doc}
+#define K(n, t, d, s, doc)                                                                                             \
+    {                                                                                                                  \
+#n, t, offsetof(struct config, n), d, s, doc                                                                   \
+    }
 const struct conf_key conf_keys[] = {
     K(db, CONF_STR, "./data/ducha.db", false, "database URL: sqlite:PATH, PATH, or postgres://user@host:port/db"),
     K(listen, CONF_STR, "127.0.0.1:8080", false, "address and port the HTTP server listens on"),

@@ -12,44 +12,44 @@
 #include <stdint.h>
 
 struct config {
-    char *db;                  /* database URL: sqlite:PATH, a plain path, or postgres://… */
-    char *listen;              /* HOST:PORT */
-    char *web_dir;             /* built web application to serve at / */
-    char *data_dir;            /* attachments, archives, generated files */
-    char *timezone;            /* local dates, office hours */
+    char *db;       /* database URL: sqlite:PATH, a plain path, or postgres://… */
+    char *listen;   /* HOST:PORT */
+    char *web_dir;  /* built web application to serve at / */
+    char *data_dir; /* attachments, archives, generated files */
+    char *timezone; /* local dates, office hours */
     char *log_level;
-    char *secret_key;          /* protects stored private keys (seals); secret */
-    int64_t threads;           /* HTTP worker threads */
-    int64_t db_pool;           /* database connections per process */
+    char *secret_key; /* protects stored private keys (seals); secret */
+    int64_t threads;  /* HTTP worker threads */
+    int64_t db_pool;  /* database connections per process */
     int64_t db_busy_timeout_ms;
     int64_t db_mmap_mb;
-    int64_t json_limit;        /* bytes */
-    int64_t upload_limit;      /* bytes */
-    char *upload_types;        /* comma-separated allowed file extensions */
+    int64_t json_limit;   /* bytes */
+    int64_t upload_limit; /* bytes */
+    char *upload_types;   /* comma-separated allowed file extensions */
     int64_t session_idle_minutes;
     int64_t lockout_attempts;
     int64_t lockout_minutes;
     int64_t password_min_length;
-    bool test_clock;           /* enables PUT /api/v1/admin/clock; never in production */
-    bool cookie_secure;        /* add Secure to the session cookie (behind TLS) */
-    bool scheduler;            /* run the scheduler thread inside serve */
+    bool test_clock;    /* enables PUT /api/v1/admin/clock; never in production */
+    bool cookie_secure; /* add Secure to the session cookie (behind TLS) */
+    bool scheduler;     /* run the scheduler thread inside serve */
     int64_t scheduler_interval_s;
-    char *smtp_url;            /* smtp://host:port or smtps:// */
+    char *smtp_url; /* smtp://host:port or smtps:// */
     char *smtp_from;
     char *smtp_user;
-    char *smtp_password;       /* secret */
-    char *sms_url;             /* HTTP gateway: POST JSON {to, text} */
-    char *sms_token;           /* secret, sent as Authorization: Bearer */
-    char *sms_template;        /* SMS text: {subject} and {body} are replaced */
-    bool smtp_starttls;        /* require STARTTLS on smtp:// (smtps:// is TLS from the start) */
-    char *office_hours;        /* "08:30-17:30" */
-    int64_t yellow_days;       /* working days before due that turn a light yellow */
-    int64_t pace_threshold;    /* percent behind time-proportional progress that turns yellow */
-    int64_t notify_attempts;   /* e-mail/SMS delivery attempts before a dead letter */
-    int64_t notify_retry_s;    /* first retry delay; doubles after each failure */
-    char *font_title;          /* Pango family of document titles (小标宋 role) */
-    char *font_body;           /* Pango family of document body text (仿宋 role) */
-    char *font_heading;        /* Pango family of first-level headings (黑体 role) */
+    char *smtp_password;     /* secret */
+    char *sms_url;           /* HTTP gateway: POST JSON {to, text} */
+    char *sms_token;         /* secret, sent as Authorization: Bearer */
+    char *sms_template;      /* SMS text: {subject} and {body} are replaced */
+    bool smtp_starttls;      /* require STARTTLS on smtp:// (smtps:// is TLS from the start) */
+    char *office_hours;      /* "08:30-17:30" */
+    int64_t yellow_days;     /* working days before due that turn a light yellow */
+    int64_t pace_threshold;  /* percent behind time-proportional progress that turns yellow */
+    int64_t notify_attempts; /* e-mail/SMS delivery attempts before a dead letter */
+    int64_t notify_retry_s;  /* first retry delay; doubles after each failure */
+    char *font_title;        /* Pango family of document titles (小标宋 role) */
+    char *font_body;         /* Pango family of document body text (仿宋 role) */
+    char *font_heading;      /* Pango family of first-level headings (黑体 role) */
 };
 
 enum conf_type { CONF_STR, CONF_INT, CONF_BOOL };

@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 enum jv_type {
-    JV_STRING,       /* string; min/max in characters (max 0 = 200) */
-    JV_INT,          /* integer; min/max inclusive when min < max */
+    JV_STRING, /* string; min/max in characters (max 0 = 200) */
+    JV_INT,    /* integer; min/max inclusive when min < max */
     JV_BOOL,
     JV_DATE,         /* "YYYY-MM-DD" */
     JV_INSTANT,      /* ISO 8601 instant */

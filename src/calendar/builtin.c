@@ -34,6 +34,7 @@
  */
 #include "calendar/workdays.h"
 
+/* clang-format off */
 const struct cal_exception cal_builtin[] = {
     { 20089, 'H' }, /* 2025-01-01 元旦 */
     { 20114, 'W' }, /* 2025-01-26 春节调休 */
@@ -108,5 +109,6 @@ const struct cal_exception cal_builtin[] = {
     { 20733, 'H' }, /* 2026-10-07 国庆节 */
     { 20736, 'W' }, /* 2026-10-10 国庆节调休 */
 };
+/* clang-format on */
 
 const size_t cal_builtin_n = sizeof cal_builtin / sizeof cal_builtin[0];

@@ -170,7 +170,8 @@ static enum err parse_days_json(struct ctx *c, const json_t *arr, int year, stru
             return ctx_fail(c, ERR_INVALID, "%s必须是对象 {day, kind, name}", where);
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)o, k, v) {
+        json_object_foreach((json_t *)o, k, v)
+        {
             if (strcmp(k, "day") && strcmp(k, "kind") && strcmp(k, "name"))
                 return ctx_fail(c, ERR_INVALID, "%s：未知字段“%s”", where, k);
             if (!json_is_string(v))

@@ -23,7 +23,8 @@ static const struct cli_command commands[] = {
      "Fills an empty database with a demo city: two counties, townships, departments, supervision offices and "
      "one user per role; prints the logins.",
      false},
-    {"user add", cmd_user_add, "USERNAME --name NAME --role ROLE@UNIT_CODE [--role ...] [--portfolio UNIT_CODE ...] --password-stdin",
+    {"user add", cmd_user_add,
+     "USERNAME --name NAME --role ROLE@UNIT_CODE [--role ...] [--portfolio UNIT_CODE ...] --password-stdin",
      "Creates a user with role grants; the password is read from standard input.", false},
     {"user passwd", cmd_user_passwd, "USERNAME --password-stdin", "Sets a user's password (read from standard input).",
      false},
@@ -57,8 +58,8 @@ static const struct cli_command commands[] = {
      "1,000,000 items, 5,000,000 events).",
      false},
     {"version", cmd_version, "", "Prints the version.", true},
-    {"config", cmd_config, "", "Prints every configuration key with its current value and meaning: a sample ducha.conf.",
-     true},
+    {"config", cmd_config, "",
+     "Prints every configuration key with its current value and meaning: a sample ducha.conf.", true},
     {"routes", cmd_routes, "", "Prints every API route: method, path, required capability, summary.", true},
 };
 
@@ -131,7 +132,8 @@ void cli_progress(struct cli *cli, const char *label, long done, long total)
 
 bool cli_open(struct cli *cli)
 {
-    struct store_options opt = {.pool_size = (int)cli->app.cfg.db_pool, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms,
+    struct store_options opt = {.pool_size = (int)cli->app.cfg.db_pool,
+                                .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms,
                                 .mmap_mb = (int)cli->app.cfg.db_mmap_mb};
     char err[512];
     if (store_open(cli->app.cfg.db, &opt, &cli->app.store, err, sizeof err)) {
@@ -202,8 +204,10 @@ static bool cli_secret_key(struct cli *cli, bool create)
 
 static void usage(FILE *f)
 {
-    fprintf(f, "ducha %s: 政府督查督办管理系统 (government supervision and follow-up)\n\nUsage: ducha COMMAND [options]\n\n",
-            DUCHA_VERSION);
+    fprintf(
+        f,
+        "ducha %s: 政府督查督办管理系统 (government supervision and follow-up)\n\nUsage: ducha COMMAND [options]\n\n",
+        DUCHA_VERSION);
     for (size_t i = 0; i < sizeof commands / sizeof *commands; i++)
         fprintf(f, "  %-14s %s\n", commands[i].name, commands[i].usage);
     fprintf(f, "\nShared options: --db URL (default ./data/ducha.db; DUCHA_DB), --config FILE (DUCHA_CONFIG), "

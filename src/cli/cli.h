@@ -13,13 +13,13 @@
 /* What a command gets after the shared options are parsed. */
 struct cli {
     struct app app;
-    int argc;    /* remaining arguments (positional and command-specific options) */
+    int argc; /* remaining arguments (positional and command-specific options) */
     char **argv;
-    bool tty;    /* stderr is a terminal: show progress */
+    bool tty; /* stderr is a terminal: show progress */
 };
 
 struct cli_command {
-    const char *name;  /* "user add" */
+    const char *name; /* "user add" */
     int (*run)(struct cli *cli);
     const char *usage; /* arguments after the name */
     const char *help;  /* one paragraph */

@@ -114,16 +114,17 @@ int cmd_user_add(struct cli *cli)
             json_array_append_new(portfolio, json_integer(unit));
     }
     if (!e && (cli_leftover_options(cli) || cli->argc != 1 || !name))
-        e = ctx_fail(&c, ERR_INVALID, "usage: ducha user add USERNAME --name NAME --role ROLE@UNIT_CODE --password-stdin");
+        e = ctx_fail(&c, ERR_INVALID,
+                     "usage: ducha user add USERNAME --name NAME --role ROLE@UNIT_CODE --password-stdin");
     if (!e && !home)
         e = ctx_fail(&c, ERR_INVALID, "at least one --role ROLE@UNIT_CODE is required");
     char pw[256] = "";
     if (!e && (!stdin_pw || !read_password(pw, sizeof pw)))
         e = ctx_fail(&c, ERR_INVALID, "the password is read from standard input: use --password-stdin");
     if (!e) {
-        json_t *body = json_pack("{ss ss sI ss sO sO sb}", "username", cli->argv[0], "name", name, "unit_id",
-                                 (json_int_t)home, "password", pw, "roles", roles, "portfolio", portfolio,
-                                 "must_change_password", 0);
+        json_t *body =
+            json_pack("{ss ss sI ss sO sO sb}", "username", cli->argv[0], "name", name, "unit_id", (json_int_t)home,
+                      "password", pw, "roles", roles, "portfolio", portfolio, "must_change_password", 0);
         char msg[256];
         if (jv_check(body, users_create_spec, msg, sizeof msg))
             e = ctx_fail(&c, ERR_INVALID, "%s", msg);

@@ -15,14 +15,16 @@
 #define DEMO_PASSWORD "Demo2026"
 
 static const char *const departments[][2] = {
-    {"fgw", "发展和改革局"}, {"jy", "教育局"}, {"kj", "科学技术局"}, {"gx", "工业和信息化局"},
-    {"ga", "公安局"}, {"mz", "民政局"}, {"sf", "司法局"}, {"cz", "财政局"},
-    {"rs", "人力资源和社会保障局"}, {"zr", "自然资源局"}, {"sthj", "生态环境局"}, {"zj", "住房和城乡建设局"},
-    {"jt", "交通运输局"}, {"sw", "水利局"}, {"nync", "农业农村局"}, {"swj", "商务局"},
-    {"wl", "文化和旅游局"}, {"wj", "卫生健康局"}, {"tyjr", "退役军人事务局"}, {"yj", "应急管理局"},
-    {"sj", "审计局"}, {"scjg", "市场监督管理局"}, {"tj", "统计局"}, {"yb", "医疗保障局"},
-    {"ly", "林业局"}, {"xczx", "乡村振兴局"}, {"xzsp", "行政审批服务管理局"}, {"xf", "信访局"},
-    {"ny", "能源局"}, {"gzw", "国有资产监督管理局"},
+    {"fgw", "发展和改革局"},    {"jy", "教育局"},       {"kj", "科学技术局"},
+    {"gx", "工业和信息化局"},   {"ga", "公安局"},       {"mz", "民政局"},
+    {"sf", "司法局"},           {"cz", "财政局"},       {"rs", "人力资源和社会保障局"},
+    {"zr", "自然资源局"},       {"sthj", "生态环境局"}, {"zj", "住房和城乡建设局"},
+    {"jt", "交通运输局"},       {"sw", "水利局"},       {"nync", "农业农村局"},
+    {"swj", "商务局"},          {"wl", "文化和旅游局"}, {"wj", "卫生健康局"},
+    {"tyjr", "退役军人事务局"}, {"yj", "应急管理局"},   {"sj", "审计局"},
+    {"scjg", "市场监督管理局"}, {"tj", "统计局"},       {"yb", "医疗保障局"},
+    {"ly", "林业局"},           {"xczx", "乡村振兴局"}, {"xzsp", "行政审批服务管理局"},
+    {"xf", "信访局"},           {"ny", "能源局"},       {"gzw", "国有资产监督管理局"},
 };
 
 struct county {
@@ -74,8 +76,7 @@ static bool demo_user(struct demo *d, const char *username, const char *name, in
     for (; portfolio && *portfolio; portfolio++)
         json_array_append_new(pf, json_integer(*portfolio));
     json_t *b = json_pack("{ss ss sI so so sb ss}", "username", username, "name", name, "unit_id", (json_int_t)home,
-                          "roles", rs, "portfolio", pf, "must_change_password", 0, "email",
-                          "");
+                          "roles", rs, "portfolio", pf, "must_change_password", 0, "email", "");
     char email[96];
     snprintf(email, sizeof email, "%s@demo.ducha.local", username);
     json_object_set_new(b, "email", json_string(email));
@@ -166,30 +167,31 @@ int cmd_demo(struct cli *cli)
     printf("demo city 临川市 with %d units; logins (password %s):\n", d.units, DEMO_PASSWORD);
     const int64_t portfolio[] = {jt[0], zj[0], sw[0], 0};
 #define R(...) ((const struct demo_role[]){__VA_ARGS__, {NULL, 0}})
-    bool ok = demo_user(&d, "admin", "系统管理员", city, "系统管理员（全市）", R({"admin", city}), NULL) &&
-              demo_user(&d, "lc_office", "吴志强", city_office, "市政府督查室", R({"office", city}), NULL) &&
-              demo_user(&d, "gc_admin", "郭伟", office[0], "古城县系统管理员", R({"admin", gov[0]}), NULL) &&
-              demo_user(&d, "gc_principal", "王建国", gov[0], "古城县县长（政府主要领导）", R({"principal", gov[0]}), NULL) &&
-              demo_user(&d, "gc_leader", "李明", gov[0], "古城县副县长（分管交通、住建、水利）", R({"leader", gov[0]}),
-                        portfolio) &&
-              demo_user(&d, "gc_director", "张伟", gov[0], "古城县政府办主任", R({"director", gov[0]}), NULL) &&
-              demo_user(&d, "gc_deputy", "刘洋", gov[0], "古城县政府办副主任", R({"deputy", gov[0]}), NULL) &&
-              demo_user(&d, "gc_secretary", "陈静", gov[0], "古城县政府办秘书科", R({"secretary", gov[0]}), NULL) &&
-              demo_user(&d, "gc_office", "赵敏", office[0], "古城县政府督查室", R({"office", gov[0]}), NULL) &&
-              demo_user(&d, "gc_inspector", "黄磊", office[0], "古城县督查专员", R({"inspector", gov[0]}), NULL) &&
-              demo_user(&d, "gc_parttime", "马丽", gov[0], "兼职督查员（县人大代表）", R({"parttime", gov[0]}), NULL) &&
-              demo_user(&d, "gc_contact", "林涛", jt[0], "古城县交通运输局联络员", R({"contact", jt[0]}), NULL) &&
-              demo_user(&d, "gc_head", "何振华", jt[0], "古城县交通运输局局长", R({"head", jt[0]}), NULL) &&
-              demo_user(&d, "gc_contact2", "郑雪", zj[0], "古城县住房和城乡建设局联络员", R({"contact", zj[0]}), NULL) &&
-              demo_user(&d, "gc_head2", "冯刚", zj[0], "古城县住房和城乡建设局局长", R({"head", zj[0]}), NULL) &&
-              demo_user(&d, "gc_town", "彭丽娟", town[0], "古城县城关镇联络员", R({"contact", town[0]}), NULL) &&
-              demo_user(&d, "gc_evaluator", "钱晓燕", eval, "第三方评估机构", R({"evaluator", eval}), NULL) &&
-              demo_user(&d, "ap_admin", "曹宇", office[1], "安平县系统管理员", R({"admin", gov[1]}), NULL) &&
-              demo_user(&d, "ap_office", "许婷", office[1], "安平县政府督查室", R({"office", gov[1]}), NULL) &&
-              demo_user(&d, "ap_deputy", "邓军", gov[1], "安平县政府办副主任", R({"deputy", gov[1]}), NULL) &&
-              demo_user(&d, "ap_director", "韩冰", gov[1], "安平县政府办主任", R({"director", gov[1]}), NULL) &&
-              demo_user(&d, "ap_contact", "曾勇", jt[1], "安平县交通运输局联络员", R({"contact", jt[1]}), NULL) &&
-              demo_user(&d, "ap_head", "彭博", jt[1], "安平县交通运输局局长", R({"head", jt[1]}), NULL);
+    bool ok =
+        demo_user(&d, "admin", "系统管理员", city, "系统管理员（全市）", R({"admin", city}), NULL) &&
+        demo_user(&d, "lc_office", "吴志强", city_office, "市政府督查室", R({"office", city}), NULL) &&
+        demo_user(&d, "gc_admin", "郭伟", office[0], "古城县系统管理员", R({"admin", gov[0]}), NULL) &&
+        demo_user(&d, "gc_principal", "王建国", gov[0], "古城县县长（政府主要领导）", R({"principal", gov[0]}), NULL) &&
+        demo_user(&d, "gc_leader", "李明", gov[0], "古城县副县长（分管交通、住建、水利）", R({"leader", gov[0]}),
+                  portfolio) &&
+        demo_user(&d, "gc_director", "张伟", gov[0], "古城县政府办主任", R({"director", gov[0]}), NULL) &&
+        demo_user(&d, "gc_deputy", "刘洋", gov[0], "古城县政府办副主任", R({"deputy", gov[0]}), NULL) &&
+        demo_user(&d, "gc_secretary", "陈静", gov[0], "古城县政府办秘书科", R({"secretary", gov[0]}), NULL) &&
+        demo_user(&d, "gc_office", "赵敏", office[0], "古城县政府督查室", R({"office", gov[0]}), NULL) &&
+        demo_user(&d, "gc_inspector", "黄磊", office[0], "古城县督查专员", R({"inspector", gov[0]}), NULL) &&
+        demo_user(&d, "gc_parttime", "马丽", gov[0], "兼职督查员（县人大代表）", R({"parttime", gov[0]}), NULL) &&
+        demo_user(&d, "gc_contact", "林涛", jt[0], "古城县交通运输局联络员", R({"contact", jt[0]}), NULL) &&
+        demo_user(&d, "gc_head", "何振华", jt[0], "古城县交通运输局局长", R({"head", jt[0]}), NULL) &&
+        demo_user(&d, "gc_contact2", "郑雪", zj[0], "古城县住房和城乡建设局联络员", R({"contact", zj[0]}), NULL) &&
+        demo_user(&d, "gc_head2", "冯刚", zj[0], "古城县住房和城乡建设局局长", R({"head", zj[0]}), NULL) &&
+        demo_user(&d, "gc_town", "彭丽娟", town[0], "古城县城关镇联络员", R({"contact", town[0]}), NULL) &&
+        demo_user(&d, "gc_evaluator", "钱晓燕", eval, "第三方评估机构", R({"evaluator", eval}), NULL) &&
+        demo_user(&d, "ap_admin", "曹宇", office[1], "安平县系统管理员", R({"admin", gov[1]}), NULL) &&
+        demo_user(&d, "ap_office", "许婷", office[1], "安平县政府督查室", R({"office", gov[1]}), NULL) &&
+        demo_user(&d, "ap_deputy", "邓军", gov[1], "安平县政府办副主任", R({"deputy", gov[1]}), NULL) &&
+        demo_user(&d, "ap_director", "韩冰", gov[1], "安平县政府办主任", R({"director", gov[1]}), NULL) &&
+        demo_user(&d, "ap_contact", "曾勇", jt[1], "安平县交通运输局联络员", R({"contact", jt[1]}), NULL) &&
+        demo_user(&d, "ap_head", "彭博", jt[1], "安平县交通运输局局长", R({"head", jt[1]}), NULL);
 #undef R
     if (ok)
         ok = demo_items(&c) == 0;

@@ -29,6 +29,7 @@ struct demo_item {
     struct step steps[16];
 };
 
+/* clang-format off */
 #define S_(u, a, t, p, ...) {u, a, t, p}
 #define S(...) S_(__VA_ARGS__, 0, 0)
 static const struct demo_item demo[] = {
@@ -75,6 +76,7 @@ static const struct demo_item demo[] = {
      {S("ap_office", "submit"), S("ap_deputy", "approve"), S("ap_director", "approve"), S("ap_office", "assign"),
       S("ap_contact", "receive")}},
 };
+/* clang-format on */
 #undef S
 #undef S_
 

@@ -127,11 +127,13 @@ static int report_signature(const json_t *rec, const char *what)
         printf("FAIL %s: %s\n", what, why);
         rc = 1;
     } else {
-        printf("OK   %s: %s signed by %s at %s, key %.16s\n", what,
-               json_string_value(json_object_get(rec, "unit")) ? json_string_value(json_object_get(rec, "unit")) : "?",
-               json_string_value(json_object_get(rec, "signer")) ? json_string_value(json_object_get(rec, "signer")) : "?",
-               json_string_value(json_object_get(rec, "signed_at")) ? json_string_value(json_object_get(rec, "signed_at")) : "?",
-               json_string_value(json_object_get(rec, "fingerprint")));
+        printf(
+            "OK   %s: %s signed by %s at %s, key %.16s\n", what,
+            json_string_value(json_object_get(rec, "unit")) ? json_string_value(json_object_get(rec, "unit")) : "?",
+            json_string_value(json_object_get(rec, "signer")) ? json_string_value(json_object_get(rec, "signer")) : "?",
+            json_string_value(json_object_get(rec, "signed_at")) ? json_string_value(json_object_get(rec, "signed_at"))
+                                                                 : "?",
+            json_string_value(json_object_get(rec, "fingerprint")));
     }
     arena_free(&a);
     return rc;

@@ -96,25 +96,29 @@ static bool gen_unit(struct gen *g, const char *code, const char *name, const ch
     return run_ok(g, st);
 }
 
-static const char *const depts[] = {"发展和改革局", "教育局", "科学技术局", "工业和信息化局", "公安局", "民政局",
-                                    "司法局", "财政局", "人力资源和社会保障局", "自然资源局", "生态环境局",
-                                    "住房和城乡建设局", "交通运输局", "水利局", "农业农村局", "商务局", "文化和旅游局",
-                                    "卫生健康局", "退役军人事务局", "应急管理局", "审计局", "市场监督管理局", "统计局",
-                                    "医疗保障局", "林业局", "乡村振兴局", "行政审批服务管理局", "信访局", "能源局",
-                                    "国有资产监督管理局"};
+static const char *const depts[] = {"发展和改革局",   "教育局",       "科学技术局",
+                                    "工业和信息化局", "公安局",       "民政局",
+                                    "司法局",         "财政局",       "人力资源和社会保障局",
+                                    "自然资源局",     "生态环境局",   "住房和城乡建设局",
+                                    "交通运输局",     "水利局",       "农业农村局",
+                                    "商务局",         "文化和旅游局", "卫生健康局",
+                                    "退役军人事务局", "应急管理局",   "审计局",
+                                    "市场监督管理局", "统计局",       "医疗保障局",
+                                    "林业局",         "乡村振兴局",   "行政审批服务管理局",
+                                    "信访局",         "能源局",       "国有资产监督管理局"};
 static const char *const verbs[] = {"推进", "落实", "加快", "完成", "整治", "提升", "做好", "督促"};
-static const char *const topics[] = {"城乡道路改造", "老旧小区改造", "农村饮水安全", "营商环境优化", "河道综合治理",
-                                     "中小学校舍建设", "医疗服务能力", "安全生产检查", "垃圾分类处理", "乡村振兴示范",
-                                     "招商引资项目", "交通运输保障", "信访积案化解", "高标准农田建设", "消防设施配套",
-                                     "电网升级改造"};
-static const char *const gen_sources[] = {"central_policy", "major_decision", "meeting", "work_report", "npc_cppcc",
-                                          "instruction", "inspection_visit", "leader_assigned", "key_project",
-                                          "public_complaint"};
+static const char *const topics[] = {"城乡道路改造", "老旧小区改造",   "农村饮水安全", "营商环境优化",
+                                     "河道综合治理", "中小学校舍建设", "医疗服务能力", "安全生产检查",
+                                     "垃圾分类处理", "乡村振兴示范",   "招商引资项目", "交通运输保障",
+                                     "信访积案化解", "高标准农田建设", "消防设施配套", "电网升级改造"};
+static const char *const gen_sources[] = {"central_policy", "major_decision",  "meeting",          "work_report",
+                                          "npc_cppcc",      "instruction",     "inspection_visit", "leader_assigned",
+                                          "key_project",    "public_complaint"};
 /* states weighted towards live work */
-static const char *const gen_states[] = {"in_progress", "in_progress", "in_progress", "received", "assigned",
-                                         "completion_requested", "completed", "completed", "archived", "draft"};
-static const char *const gen_events[] = {"submit", "approve", "approve", "assign", "receive", "report", "report",
-                                         "remind", "report", "comment"};
+static const char *const gen_states[] = {"in_progress",          "in_progress", "in_progress", "received", "assigned",
+                                         "completion_requested", "completed",   "completed",   "archived", "draft"};
+static const char *const gen_events[] = {"submit", "approve", "approve", "assign", "receive",
+                                         "report", "report",  "remind",  "report", "comment"};
 
 struct county {
     struct gen_unit gov, office, depts[30];
@@ -205,14 +209,18 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
             const char *act = gen_events[e % 10];
             stmt_bind_int(st, 1, id);
             stmt_bind_text(st, 2, created);
-            stmt_bind_text(st, 3, !strcmp(act, "report") ? "report" : !strcmp(act, "comment") ? "comment" : "transition");
+            stmt_bind_text(st, 3,
+                           !strcmp(act, "report")    ? "report"
+                           : !strcmp(act, "comment") ? "comment"
+                                                     : "transition");
             stmt_bind_text(st, 4, act);
             stmt_bind_text(st, 5, !strcmp(act, "report") ? "已完成阶段性任务，正在推进下一步工作。" : "");
             if (!run_ok(g, st))
                 return false;
         }
         const char **grams;
-        int ng = item_bigrams(g->c->arena, numbered ? arena_printf(g->c->arena, "%s\n%s", number, title) : title, &grams);
+        int ng =
+            item_bigrams(g->c->arena, numbered ? arena_printf(g->c->arena, "%s\n%s", number, title) : title, &grams);
         for (int k = 0; k < ng; k++) {
             st = db_prepare(db, "INSERT INTO item_grams (gram, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
             if (!st)

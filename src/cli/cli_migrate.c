@@ -90,8 +90,7 @@ static int keyed_cmp(const void *a, const void *b)
  * Copies a table that references itself: all rows are read first, then inserted in passes, each
  * inserting the rows whose parent is absent (NULL) or already inserted. Fails on a cycle.
  */
-static int copy_self_ref(struct copy *cp, const struct store_table *t, const char *ins, struct stmt *sel,
-                         long total)
+static int copy_self_ref(struct copy *cp, const struct store_table *t, const char *ins, struct stmt *sel, long total)
 {
     int cap = 256, n = 0, rc;
     char ***rows = xmalloc((size_t)cap * sizeof *rows);
@@ -192,7 +191,8 @@ static const struct store_table *find_table(const struct store_table *t, int n, 
 /* Opens and migrates url; label names it in messages (a URL may carry a password). */
 static bool open_migrated(struct cli *cli, const char *label, const char *url, bool must_exist, struct store **out)
 {
-    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms, .must_exist = must_exist};
+    struct store_options opt = {
+        .pool_size = 1, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms, .must_exist = must_exist};
     char err[512];
     if (store_open(url, &opt, out, err, sizeof err) || store_migrate(*out, err, sizeof err)) {
         cli_fail("%s: %s", label, err);

@@ -9,15 +9,13 @@
 #define B(c) (1u << (c))
 
 static const unsigned role_caps[ROLE__COUNT] = {
-    [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) |
-                   B(CAP_SYSTEM_ADMIN),
+    [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN),
     [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS),
     [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS),
     [ROLE_DIRECTOR] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW),
     [ROLE_DEPUTY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW),
     [ROLE_SECRETARY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REVIEW),
-    [ROLE_OFFICE] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REGISTER) | B(CAP_ITEM_REVIEW) |
-                    B(CAP_AUDIT_READ),
+    [ROLE_OFFICE] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REGISTER) | B(CAP_ITEM_REVIEW) | B(CAP_AUDIT_READ),
     [ROLE_INSPECTOR] = B(CAP_UNIT_READ),
     [ROLE_PARTTIME] = 0,
     [ROLE_CONTACT] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE),
@@ -26,11 +24,21 @@ static const unsigned role_caps[ROLE__COUNT] = {
 };
 
 static const char *const cap_names[CAP__COUNT] = {
-    [CAP_PUBLIC] = "public",         [CAP_SIGNED_IN] = "signed_in",     [CAP_UNIT_READ] = "unit_read",
-    [CAP_UNIT_WRITE] = "unit_write", [CAP_USER_ADMIN] = "user_admin",   [CAP_AUDIT_READ] = "audit_read",
-    [CAP_SYSTEM_ADMIN] = "system_admin", [CAP_ITEM_READ] = "item_read", [CAP_ITEM_REGISTER] = "item_register",
-    [CAP_ITEM_APPROVE] = "item_approve", [CAP_ITEM_HANDLE] = "item_handle", [CAP_ITEM_SIGN] = "item_sign",
-    [CAP_ITEM_REVIEW] = "item_review", [CAP_ITEM_PRESS] = "item_press", [CAP_ITEM_DECIDE] = "item_decide",
+    [CAP_PUBLIC] = "public",
+    [CAP_SIGNED_IN] = "signed_in",
+    [CAP_UNIT_READ] = "unit_read",
+    [CAP_UNIT_WRITE] = "unit_write",
+    [CAP_USER_ADMIN] = "user_admin",
+    [CAP_AUDIT_READ] = "audit_read",
+    [CAP_SYSTEM_ADMIN] = "system_admin",
+    [CAP_ITEM_READ] = "item_read",
+    [CAP_ITEM_REGISTER] = "item_register",
+    [CAP_ITEM_APPROVE] = "item_approve",
+    [CAP_ITEM_HANDLE] = "item_handle",
+    [CAP_ITEM_SIGN] = "item_sign",
+    [CAP_ITEM_REVIEW] = "item_review",
+    [CAP_ITEM_PRESS] = "item_press",
+    [CAP_ITEM_DECIDE] = "item_decide",
 };
 
 const char *cap_name(enum cap c)

@@ -15,21 +15,21 @@
 #include <stdbool.h>
 
 enum cap {
-    CAP_PUBLIC,       /* no sign-in needed */
-    CAP_SIGNED_IN,    /* any signed-in user */
-    CAP_UNIT_READ,    /* see units in scope */
-    CAP_UNIT_WRITE,   /* create, change, delete, import units */
-    CAP_USER_ADMIN,   /* manage users and role grants */
-    CAP_AUDIT_READ,   /* read the audit trail */
-    CAP_SYSTEM_ADMIN, /* calendar, rules, clock, notification dead letters */
-    CAP_ITEM_READ,    /* see supervision items in scope */
-    CAP_ITEM_REGISTER,/* draft, register, number, assign, verify, archive items (督查室) */
-    CAP_ITEM_APPROVE, /* approve items (副主任, 主任) */
-    CAP_ITEM_HANDLE,  /* receive, report, request extension (承办单位) */
-    CAP_ITEM_SIGN,    /* sign completion replies (单位主要负责人) */
-    CAP_ITEM_REVIEW,  /* review progress reports (秘书科室, 督查室) */
-    CAP_ITEM_PRESS,   /* press units on overdue items (分管领导) */
-    CAP_ITEM_DECIDE,  /* leader approval: major extensions, suspension (分管/主要领导) */
+    CAP_PUBLIC,        /* no sign-in needed */
+    CAP_SIGNED_IN,     /* any signed-in user */
+    CAP_UNIT_READ,     /* see units in scope */
+    CAP_UNIT_WRITE,    /* create, change, delete, import units */
+    CAP_USER_ADMIN,    /* manage users and role grants */
+    CAP_AUDIT_READ,    /* read the audit trail */
+    CAP_SYSTEM_ADMIN,  /* calendar, rules, clock, notification dead letters */
+    CAP_ITEM_READ,     /* see supervision items in scope */
+    CAP_ITEM_REGISTER, /* draft, register, number, assign, verify, archive items (督查室) */
+    CAP_ITEM_APPROVE,  /* approve items (副主任, 主任) */
+    CAP_ITEM_HANDLE,   /* receive, report, request extension (承办单位) */
+    CAP_ITEM_SIGN,     /* sign completion replies (单位主要负责人) */
+    CAP_ITEM_REVIEW,   /* review progress reports (秘书科室, 督查室) */
+    CAP_ITEM_PRESS,    /* press units on overdue items (分管领导) */
+    CAP_ITEM_DECIDE,   /* leader approval: major extensions, suspension (分管/主要领导) */
     CAP__COUNT
 };
 
@@ -74,8 +74,7 @@ struct perm_item {
     bool units_see; /* false until the item is assigned: drafts stay inside the office */
 };
 bool perm_item_visible(const struct principal *p, const struct perm_item *it);
-enum err perm_require_item(struct ctx *c, enum cap cap, const struct perm_item *it, const char *at,
-                           const char *what);
+enum err perm_require_item(struct ctx *c, enum cap cap, const struct perm_item *it, const char *at, const char *what);
 /* Like perm_scope, but only the grants whose role carries cap. Arena memory. */
 const char **perm_scope_cap(struct ctx *c, enum cap cap, int *n);
 /* True if the user holds the role at unit_path or an ancestor and that role carries cap. */

@@ -60,7 +60,8 @@ bool sm2_generate(char **public_pem, unsigned char **private_der, size_t *privat
     if (!ok)
         return false;
     BIO *pub = BIO_new(BIO_s_mem()), *priv = BIO_new(BIO_s_mem());
-    ok = pub && priv && PEM_write_bio_PUBKEY(pub, pkey) && i2d_PKCS8PrivateKey_bio(priv, pkey, NULL, NULL, 0, NULL, NULL);
+    ok = pub && priv && PEM_write_bio_PUBKEY(pub, pkey) &&
+         i2d_PKCS8PrivateKey_bio(priv, pkey, NULL, NULL, 0, NULL, NULL);
     if (ok) {
         *public_pem = bio_take(pub);
         char *p;
@@ -100,7 +101,8 @@ static EVP_MD_CTX *sm2_md_ctx(EVP_PKEY *key, bool sign)
         return NULL;
     }
     EVP_MD_CTX_set_pkey_ctx(md, pc); /* md does not take ownership: freed below by the caller */
-    int r = sign ? EVP_DigestSignInit(md, NULL, EVP_sm3(), NULL, key) : EVP_DigestVerifyInit(md, NULL, EVP_sm3(), NULL, key);
+    int r = sign ? EVP_DigestSignInit(md, NULL, EVP_sm3(), NULL, key)
+                 : EVP_DigestVerifyInit(md, NULL, EVP_sm3(), NULL, key);
     if (r <= 0) {
         EVP_MD_CTX_free(md);
         EVP_PKEY_CTX_free(pc);
@@ -224,7 +226,8 @@ bool sm2_open_private(const char *secret, const char *sealed, unsigned char **de
     unsigned char key[32], *out = xmalloc(n);
     EVP_CIPHER_CTX *cc = EVP_CIPHER_CTX_new();
     int outl = 0, fin = 0;
-    bool ok = derive_key(secret, blob, key) && cc && EVP_DecryptInit_ex(cc, EVP_aes_256_gcm(), NULL, key, blob + 16) > 0 &&
+    bool ok = derive_key(secret, blob, key) && cc &&
+              EVP_DecryptInit_ex(cc, EVP_aes_256_gcm(), NULL, key, blob + 16) > 0 &&
               EVP_DecryptUpdate(cc, out, &outl, blob + 28, (int)n) > 0 &&
               EVP_CIPHER_CTX_ctrl(cc, EVP_CTRL_GCM_SET_TAG, 16, blob + 28 + n) > 0 &&
               EVP_DecryptFinal_ex(cc, out + outl, &fin) > 0;

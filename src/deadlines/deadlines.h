@@ -75,8 +75,8 @@ const char *light_name(enum light l);
  * days, or when percent done (0..100, < 0 unknown) is behind the share of time elapsed since
  * `start` by more than pace_threshold points; green otherwise.
  */
-enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t due, int64_t today,
-                           int64_t done_day, int percent, int yellow_days, int pace_threshold);
+enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t due, int64_t today, int64_t done_day,
+                           int percent, int yellow_days, int pace_threshold);
 
 /* The built-in presets of DOMAIN.md §10: "gu13710" (古县, the default) and "yangquan" (阳泉). */
 struct deadline_preset {

@@ -198,15 +198,16 @@ static void step_message(struct ctx *c, const struct ms_row *m, const struct lad
         n = nearest_role(c, "office", m->scope_path, ids, n, 64);
         nt.kind = MSG_NOTICE;
         nt.subject = arena_printf(c->arena, "【书面催办通知】%s逾期未办结", what);
-        nt.body = arena_printf(c->arena, "%s办理时限 %s 已过且经督办仍未办结。督查室特发书面催办通知，请立即办理并书面说明情况。",
+        nt.body = arena_printf(c->arena,
+                               "%s办理时限 %s 已过且经督办仍未办结。督查室特发书面催办通知，请立即办理并书面说明情况。",
                                what, due);
     } else {
         n = nearest_role(c, "principal", m->scope_path, ids, n, 64);
         n = nearest_role(c, "office", m->scope_path, ids, n, 64);
         nt.kind = MSG_REPORT;
         nt.subject = arena_printf(c->arena, "【报告】%s经书面催办仍逾期，已列入督查事项", what);
-        nt.body = arena_printf(c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。", what,
-                               due);
+        nt.body = arena_printf(c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。",
+                               what, due);
     }
     out->nt = nt;
     out->n = n;
@@ -235,8 +236,9 @@ static int step_record(struct ctx *c, int64_t ms, const char *step, json_t *deta
     char at[21];
     time_format_iso(c->now, at);
     char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-    struct stmt *st = db_prepare(c->db, "INSERT INTO milestone_steps (milestone_id, step, at, detail) VALUES (?, ?, ?, ?) "
-                                        "ON CONFLICT (milestone_id, step) DO NOTHING RETURNING milestone_id");
+    struct stmt *st =
+        db_prepare(c->db, "INSERT INTO milestone_steps (milestone_id, step, at, detail) VALUES (?, ?, ?, ?) "
+                          "ON CONFLICT (milestone_id, step) DO NOTHING RETURNING milestone_id");
     if (!st) {
         free(d);
         return STORE_E_OTHER;
@@ -254,8 +256,8 @@ static int step_record(struct ctx *c, int64_t ms, const char *step, json_t *deta
 
 static int ms_set_schedule(struct ctx *c, int64_t id, int step, int64_t next_at, bool flagged)
 {
-    struct stmt *st =
-        db_prepare(c->db, "UPDATE milestones SET step = ?, next_at = ?, flagged = ?, version = version + 1 WHERE id = ?");
+    struct stmt *st = db_prepare(
+        c->db, "UPDATE milestones SET step = ?, next_at = ?, flagged = ?, version = version + 1 WHERE id = ?");
     if (!st)
         return STORE_E_OTHER;
     stmt_bind_int(st, 1, step);
@@ -299,9 +301,10 @@ enum err deadlines_fill(struct ctx *c, int64_t item_id, int64_t unit_id, const c
         cal_format_date(due[i].due, d);
         int s = first_step(&cal, &l, due[i].due, today > start ? today : start);
         int64_t next = step_at(&cal, &l, due[i].due, s, -1);
-        struct stmt *st = db_prepare(c->db, "INSERT INTO milestones (item_id, unit_id, scope_path, kind, seq, due_date, "
-                                            "rule_id, step, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                                            "ON CONFLICT (item_id, unit_id, kind, seq) DO NOTHING RETURNING id");
+        struct stmt *st =
+            db_prepare(c->db, "INSERT INTO milestones (item_id, unit_id, scope_path, kind, seq, due_date, "
+                              "rule_id, step, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                              "ON CONFLICT (item_id, unit_id, kind, seq) DO NOTHING RETURNING id");
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "生成时限节点");
         stmt_bind_int(st, 1, item_id);
@@ -422,7 +425,8 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
         int64_t due = rows[i].due;
         json_t *detail;
         if (pause) {
-            st = db_prepare(c->db, "UPDATE milestones SET paused_at = ?, next_at = NULL, version = version + 1 WHERE id = ?");
+            st = db_prepare(c->db,
+                            "UPDATE milestones SET paused_at = ?, next_at = NULL, version = version + 1 WHERE id = ?");
             if (!st) {
                 json_decref(changed);
                 return ctx_store_fail(c, STORE_E_OTHER, "暂停时限");
@@ -512,8 +516,8 @@ static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *ca
         percent = items_track_progress(c, m.item_id, m.unit_id);
         start = time_local_day(created);
     }
-    enum light lt = deadlines_light(cal, start, m.due, time_local_day(c->now), done, percent,
-                                    (int)c->cfg->yellow_days, (int)c->cfg->pace_threshold);
+    enum light lt = deadlines_light(cal, start, m.due, time_local_day(c->now), done, percent, (int)c->cfg->yellow_days,
+                                    (int)c->cfg->pace_threshold);
     if (!strcmp(m.state, "cancelled"))
         lt = LIGHT_DONE;
     return json_pack("{sI sI sI ss ss si ss ss sb ss so sb sb sb ss si so}", "id", (json_int_t)m.id, "item_id",
@@ -531,8 +535,9 @@ enum err deadlines_list(struct ctx *c, int64_t item_id, json_t **out)
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
-                                        "WHERE item_id = ? ORDER BY unit_id, due_date, id");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
+                          "WHERE item_id = ? ORDER BY unit_id, due_date, id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
     stmt_bind_int(st, 1, item_id);
@@ -556,8 +561,9 @@ static enum err ms_get(struct ctx *c, int64_t id, json_t **out)
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
-                                        "WHERE id = ?");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT " MS_COLS ", done_at, overridden, reason, done_late, created_at FROM milestones "
+                          "WHERE id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
     stmt_bind_int(st, 1, id);
@@ -614,10 +620,9 @@ static enum err ms_apply_due(struct ctx *c, const struct ms_row *m, int64_t nd, 
     }
     e = audit_record(c, action, "milestone", m->id, sum);
     if (!e)
-        e = items_timeline_add(c, m->item_id, m->unit_id, "deadline", "override",
-                               arena_printf(c->arena, "“%s”时限由 %s 调整为 %s：%s", ms_kind_label(m->kind), before, d,
-                                            reason),
-                               sum);
+        e = items_timeline_add(
+            c, m->item_id, m->unit_id, "deadline", "override",
+            arena_printf(c->arena, "“%s”时限由 %s 调整为 %s：%s", ms_kind_label(m->kind), before, d, reason), sum);
     json_decref(sum);
     return e;
 }
@@ -720,9 +725,9 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
 {
     struct scan_one *a = arg;
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
-    struct stmt *st = db_prepare(
-        c->db, pg ? "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ? FOR UPDATE SKIP LOCKED"
-                  : "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ?");
+    struct stmt *st =
+        db_prepare(c->db, pg ? "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ? FOR UPDATE SKIP LOCKED"
+                             : "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
     stmt_bind_int(st, 1, a->id);
@@ -737,7 +742,7 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
         return ERR_OK;
     if (strcmp(m.state, "open") != 0 || m.paused)
         return ms_set_schedule(c, m.id, m.step, -1, m.flagged) < 0 ? ctx_store_fail(c, STORE_E_OTHER, "催办扫描")
-                                                                      : ERR_OK;
+                                                                   : ERR_OK;
     int64_t today = time_local_day(c->now), last_esc = -1, next = -1;
     int s = m.step;
     for (;;) {
@@ -771,13 +776,14 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
                 cal_format_date(m.due, due);
                 json_t *sum = json_pack("{sI ss si ss ss sO}", "item_id", (json_int_t)m.item_id, "milestone",
                                         m.kind_name, "seq", m.seq, "due_date", due, "step", name, "recipients", who);
-                const char *action = s < a->l->nremind ? "milestone.remind"
-                                                       : arena_printf(c->arena, "milestone.%s", name);
+                const char *action =
+                    s < a->l->nremind ? "milestone.remind" : arena_printf(c->arena, "milestone.%s", name);
                 e = audit_record(c, action, "milestone", m.id, sum);
                 if (!e)
                     e = items_timeline_add(c, m.item_id, m.unit_id, "deadline", name, msg.nt.subject, sum);
                 if (!e && s == a->l->nremind + STEP_REPORT)
-                    e = items_mark_escalated(c, m.item_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
+                    e = items_mark_escalated(c, m.item_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项",
+                                             sum);
                 json_decref(sum);
             }
             if (e) {

@@ -97,7 +97,10 @@ static bool parse_dates(const char *s, int *md, int *n, int max)
         unsigned m, d;
         int used = 0;
         if (sscanf(s, "%2u-%2u%n", &m, &d, &used) != 2 || used != 5 || m < 1 || m > 12 || d < 1 ||
-            d > (unsigned)(m == 2 ? 29 : (m == 4 || m == 6 || m == 9 || m == 11) ? 30 : 31) || *n >= max)
+            d > (unsigned)(m == 2                                    ? 29
+                           : (m == 4 || m == 6 || m == 9 || m == 11) ? 30
+                                                                     : 31) ||
+            *n >= max)
             return false;
         md[(*n)++] = (int)(m * 100 + d);
         s += 5;
@@ -188,7 +191,7 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
         } else if (best->amount > 0) {
             for (int i = 1; i <= 12; i++) {
                 int64_t d = best->unit == DL_MONTHS ? cal_add_months(base, best->amount * i)
-                          : best->unit == DL_DAYS   ? base + (int64_t)best->amount * i
+                            : best->unit == DL_DAYS ? base + (int64_t)best->amount * i
                                                     : cal_add_workdays(cal, base, best->amount * i);
                 if (d > horizon)
                     break;
@@ -208,8 +211,8 @@ const char *light_name(enum light l)
     return (unsigned)l <= LIGHT_DONE_LATE ? light_names[l] : "?";
 }
 
-enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t due, int64_t today,
-                           int64_t done_day, int percent, int yellow_days, int pace_threshold)
+enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t due, int64_t today, int64_t done_day,
+                           int percent, int yellow_days, int pace_threshold)
 {
     if (done_day >= 0)
         return done_day > due ? LIGHT_DONE_LATE : LIGHT_DONE;
@@ -228,17 +231,21 @@ enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t du
 /* ---- presets (DOMAIN.md §4 and §10) ---- */
 
 #define START (-1)
-#define R(sk, imp, ik, ms, amt, unit, dates, base, note) {0, sk, imp, ik, ms, amt, unit, dates, base, note}
+#define R(sk, imp, ik, ms, amt, unit, dates, base, note)                                                               \
+    {                                                                                                                  \
+        0, sk, imp, ik, ms, amt, unit, dates, base, note                                                               \
+    }
 
 /* the rules both presets share (Jiangsu's report limits, NPC/CPPCC replies, periodic reports) */
-#define SHARED_ROWS                                                                                                   \
-    R("meeting", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重要会议、文件30日内报告落实情况"),             \
-    R("major_decision", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重大决策部署、重要文件30日内报告落实情况"), \
-    R("instruction", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "领导批示30日内办结并报告"),                 \
-    R("npc_cppcc", NULL, NULL, MS_RESOLUTION, 3, DL_MONTHS, "", START, "人大建议、政协提案3个月内答复"),             \
-    R(NULL, NULL, "ongoing", MS_PERIODIC, 1, DL_MONTHS, "", START, "常态化工作每月报告进展"),                        \
-    R(NULL, NULL, "annual", MS_PERIODIC, 0, DL_DATES, "07-15,10-15,01-15", START,                                    \
-      "年度重点工作7月15日、10月15日、1月15日前报告")
+#define SHARED_ROWS                                                                                                    \
+    R("meeting", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重要会议、文件30日内报告落实情况"),               \
+        R("major_decision", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START,                                         \
+          "重大决策部署、重要文件30日内报告落实情况"),                                                                 \
+        R("instruction", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "领导批示30日内办结并报告"),               \
+        R("npc_cppcc", NULL, NULL, MS_RESOLUTION, 3, DL_MONTHS, "", START, "人大建议、政协提案3个月内答复"),           \
+        R(NULL, NULL, "ongoing", MS_PERIODIC, 1, DL_MONTHS, "", START, "常态化工作每月报告进展"),                      \
+        R(NULL, NULL, "annual", MS_PERIODIC, 0, DL_DATES, "07-15,10-15,01-15", START,                                  \
+          "年度重点工作7月15日、10月15日、1月15日前报告")
 
 static const struct deadline_rule preset_gu[] = {
     R(NULL, NULL, NULL, MS_RECEIPT, 1, DL_WORKDAYS, "", START, "通知发出后1个工作日内确认签收"),
@@ -305,13 +312,13 @@ enum err deadlines_rules_load(struct ctx *c, struct deadline_rule **rules, size_
 
 static json_t *rule_json(const struct deadline_rule *r)
 {
-    json_t *o = json_pack("{s:o s:o s:o s:s s:s s:i s:s s:s s:s}", "source_kind",
-                          r->source_kind ? json_string(r->source_kind) : json_null(), "importance",
-                          r->importance ? json_string(r->importance) : json_null(), "item_kind",
-                          r->item_kind ? json_string(r->item_kind) : json_null(), "milestone",
-                          ms_kind_name(r->milestone), "milestone_label", ms_kind_label(r->milestone), "amount",
-                          r->amount, "unit", dl_unit_name(r->unit), "base",
-                          r->base >= 0 ? ms_kind_name((enum ms_kind)r->base) : "start", "note", r->note ? r->note : "");
+    json_t *o =
+        json_pack("{s:o s:o s:o s:s s:s s:i s:s s:s s:s}", "source_kind",
+                  r->source_kind ? json_string(r->source_kind) : json_null(), "importance",
+                  r->importance ? json_string(r->importance) : json_null(), "item_kind",
+                  r->item_kind ? json_string(r->item_kind) : json_null(), "milestone", ms_kind_name(r->milestone),
+                  "milestone_label", ms_kind_label(r->milestone), "amount", r->amount, "unit", dl_unit_name(r->unit),
+                  "base", r->base >= 0 ? ms_kind_name((enum ms_kind)r->base) : "start", "note", r->note ? r->note : "");
     if (r->unit == DL_DATES)
         json_object_set_new(o, "dates", json_string(r->dates ? r->dates : ""));
     if (r->id)
@@ -392,8 +399,8 @@ enum err deadlines_rules_get(struct ctx *c, json_t **out)
     for (size_t i = 0; i < n; i++)
         json_array_append_new(arr, rule_json(&rules[i]));
     for (size_t i = 0; i < deadline_presets_n; i++)
-        json_array_append_new(presets,
-                              json_pack("{ss ss}", "name", deadline_presets[i].name, "label", deadline_presets[i].label));
+        json_array_append_new(
+            presets, json_pack("{ss ss}", "name", deadline_presets[i].name, "label", deadline_presets[i].label));
     *out = json_pack("{ss so so so}", "preset", setting_get(c, "rules_preset", "gu13710"), "rules", arr, "presets",
                      presets, "ladder", ladder_json(&l));
     return ERR_OK;
@@ -426,12 +433,13 @@ static bool code_ok(const json_t *v)
 /* Validates one custom rule into r (arena strings). */
 static enum err parse_rule(struct ctx *c, const json_t *o, size_t idx, struct deadline_rule *r)
 {
-    static const char *const fields[] = {"source_kind", "importance", "item_kind", "milestone", "amount",
-                                         "unit",        "dates",      "base",      "note",      "id",
-                                         "milestone_label", NULL};
+    static const char *const fields[] = {"source_kind", "importance", "item_kind",       "milestone",
+                                         "amount",      "unit",       "dates",           "base",
+                                         "note",        "id",         "milestone_label", NULL};
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)o, k, v) {
+    json_object_foreach((json_t *)o, k, v)
+    {
         bool known = false;
         for (int i = 0; fields[i] && !known; i++)
             known = strcmp(k, fields[i]) == 0;
@@ -585,7 +593,8 @@ enum err deadlines_rules_put(struct ctx *c, const json_t *body, json_t **out)
     if (json_is_object(lj)) {
         const char *k;
         json_t *v;
-        json_object_foreach((json_t *)lj, k, v) {
+        json_object_foreach((json_t *)lj, k, v)
+        {
             if (strcmp(k, "remind_before") && strcmp(k, "press_after") && strcmp(k, "notice_after") &&
                 strcmp(k, "report_after"))
                 return ctx_fail(c, ERR_INVALID, "ladder：未知字段“%s”", k);

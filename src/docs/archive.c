@@ -40,8 +40,8 @@ static bool file_sm3(const char *path, char out[65], int64_t *size)
     return ok;
 }
 
-enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, const struct archive_member *m,
-                       int n, int64_t seal_unit_id, const char **sm3, int64_t *size)
+enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, const struct archive_member *m, int n,
+                       int64_t seal_unit_id, const char **sm3, int64_t *size)
 {
     json_t *members = json_array();
     for (int i = 0; i < n; i++) {
@@ -71,7 +71,8 @@ enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, co
     if (seal_available(c) && seal_unit_id > 0) {
         const char *stmt = manifest_statement(c->arena, msm3);
         struct seal_signature sig = {.object_type = "archive",
-                                     .object_id = json_integer_value(json_object_get(json_object_get(manifest, "item"), "id"))};
+                                     .object_id =
+                                         json_integer_value(json_object_get(json_object_get(manifest, "item"), "id"))};
         enum err e = seal_sign_for_unit(c, seal_unit_id, stmt, strlen(stmt), &sig);
         if (e)
             return e;
@@ -106,8 +107,8 @@ enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, co
         }
     }
     for (int i = 0; i < n && ok; i++) {
-        zip_source_t *src = m[i].path ? zip_source_file(za, m[i].path, 0, -1)
-                                      : zip_source_buffer(za, m[i].data, m[i].len, 0);
+        zip_source_t *src =
+            m[i].path ? zip_source_file(za, m[i].path, 0, -1) : zip_source_buffer(za, m[i].data, m[i].len, 0);
         zip_int64_t idx = src ? zip_file_add(za, m[i].name, src, ZIP_FL_ENC_UTF_8) : -1;
         if (idx < 0) {
             zip_source_free(src);
@@ -145,8 +146,9 @@ enum err archive_audit_records(struct ctx *c, const char *object_type, int64_t o
     stmt_bind_text(st, 2, oid);
     json_t *arr = json_array();
     int rc;
-    static const char *const names[] = {"at", "actor_id", "actor", "role", "unit_id", "action", "object_type",
-                                        "object_id", "summary", "client", "scope", "prev_hash", "hash"};
+    static const char *const names[] = {"at",     "actor_id",    "actor",     "role",    "unit_id",
+                                        "action", "object_type", "object_id", "summary", "client",
+                                        "scope",  "prev_hash",   "hash"};
     while ((rc = stmt_step(st)) == STORE_ROW) {
         /* every field as the text the hash covers (NULL as "") */
         json_t *rec = json_pack("{sI}", "seq", (json_int_t)stmt_int(st, 0));
@@ -238,7 +240,8 @@ static void verify_audit(struct arena *a, struct archive_report *r, const char *
         const char *stored = jstr(rec, "hash");
         if (!stored || strcmp(stored, h) != 0)
             problem(a, r, "audit.json: 第 %lld 号审计记录与其哈希不符（记录被改动）", (long long)seq);
-        else if (prev_hash && seq == prev_seq + 1 && strcmp(jstr(rec, "prev_hash") ? jstr(rec, "prev_hash") : "", prev_hash))
+        else if (prev_hash && seq == prev_seq + 1 &&
+                 strcmp(jstr(rec, "prev_hash") ? jstr(rec, "prev_hash") : "", prev_hash))
             problem(a, r, "audit.json: 第 %lld 号审计记录的前序哈希与第 %lld 号不符", (long long)seq,
                     (long long)prev_seq);
         else if (prev_hash && seq <= prev_seq)
@@ -265,8 +268,8 @@ static void verify_signatures(struct arena *a, struct archive_report *r, const c
     {
         const char *why = seal_check_record(a, rec);
         if (why)
-            problem(a, r, "signatures.json: 第 %zu 个签章（%s）：%s", i + 1, jstr(rec, "unit") ? jstr(rec, "unit") : "?",
-                    why);
+            problem(a, r, "signatures.json: 第 %zu 个签章（%s）：%s", i + 1,
+                    jstr(rec, "unit") ? jstr(rec, "unit") : "?", why);
     }
     json_decref(arr);
 }
@@ -290,7 +293,10 @@ bool archive_verify(const char *zip_path, struct arena *a, struct archive_report
         manifest = json_loadb(mtext, mlen, 0, &jerr);
     }
     if (!json_is_object(manifest) || strcmp(jstr(manifest, "format") ? jstr(manifest, "format") : "", ARCHIVE_FORMAT)) {
-        problem(a, r, "manifest.json: %s", rc == -1 ? "缺失" : rc == -2 ? "无法读取（校验和错误）" : "不是 ducha 归档清单");
+        problem(a, r, "manifest.json: %s",
+                rc == -1   ? "缺失"
+                : rc == -2 ? "无法读取（校验和错误）"
+                           : "不是 ducha 归档清单");
         json_decref(manifest);
         zip_close(za);
         return false;
@@ -358,7 +364,8 @@ bool archive_verify(const char *zip_path, struct arena *a, struct archive_report
         if (!name || !strcmp(name, "manifest.json") || !strcmp(name, "manifest.sig"))
             continue;
         bool listed = false;
-        json_array_foreach(members, i, mem) if (!strcmp(jstr(mem, "name") ? jstr(mem, "name") : "", name)) listed = true;
+        json_array_foreach(members, i, mem) if (!strcmp(jstr(mem, "name") ? jstr(mem, "name") : "", name)) listed =
+            true;
         if (!listed)
             problem(a, r, "%s: 不在清单中（被加入）", name);
     }

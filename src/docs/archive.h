@@ -34,17 +34,17 @@ struct archive_member {
  * when seals are available (seal_available), else left unsigned. *sm3 / *size: the ZIP's digest
  * and size (arena). Errors: 500 with a message when a file cannot be read or written.
  */
-enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, const struct archive_member *m,
-                       int n, int64_t seal_unit_id, const char **sm3, int64_t *size);
+enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, const struct archive_member *m, int n,
+                       int64_t seal_unit_id, const char **sm3, int64_t *size);
 
 /* The audit records of one object, oldest first, every field as the text its hash covers (for
  * audit.json). No permission check: the caller checked the object. */
 enum err archive_audit_records(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
 
 struct archive_report {
-    int checked;            /* members whose hash matched */
+    int checked; /* members whose hash matched */
     int nproblems;
-    const char **problems;  /* "member: what is wrong" (arena) */
+    const char **problems;   /* "member: what is wrong" (arena) */
     const char *fingerprint; /* of the key that sealed the manifest, or NULL */
     const char *item_number;
 };

@@ -142,7 +142,7 @@ struct page {
     struct idx {
         int64_t id;
         int i;
-    } *by_id;
+    } * by_id;
 };
 
 static int idx_cmp(const void *x, const void *y)
@@ -216,9 +216,10 @@ static enum err page_details(struct ctx *c, struct arena *a, struct page *pg, bo
             struct doc_report *v = arena_alloc(a, sizeof *v * (size_t)(it->nreports + 1));
             if (it->nreports)
                 memcpy(v, it->reports, sizeof *v * (size_t)it->nreports);
-            v[it->nreports++] = (struct doc_report){arena_strdup(a, stmt_text(st, 1)), arena_strdup(a, stmt_text(st, 2)),
-                                                    arena_strdup(a, stmt_text(st, 3) ? stmt_text(st, 3) : ""),
-                                                    arena_strdup(a, stmt_text(st, 5)), (int)stmt_int(st, 4)};
+            v[it->nreports++] =
+                (struct doc_report){arena_strdup(a, stmt_text(st, 1)), arena_strdup(a, stmt_text(st, 2)),
+                                    arena_strdup(a, stmt_text(st, 3) ? stmt_text(st, 3) : ""),
+                                    arena_strdup(a, stmt_text(st, 5)), (int)stmt_int(st, 4)};
             it->reports = v;
         }
         stmt_done(st);
@@ -243,7 +244,8 @@ static enum err ledger_each(struct ctx *c, const struct ledger_query *q, bool re
         json_t *rows = json_object_get(page, "items"), *row;
         size_t i, n = json_array_size(rows);
         struct arena a = ARENA_INIT;
-        struct page pg = {arena_alloc(&a, sizeof *pg.items * (n + 1)), (int)n, arena_alloc(&a, sizeof *pg.by_id * (n + 1))};
+        struct page pg = {arena_alloc(&a, sizeof *pg.items * (n + 1)), (int)n,
+                          arena_alloc(&a, sizeof *pg.by_id * (n + 1))};
         json_array_foreach(rows, i, row)
         {
             doc_item_from_items(&a, row, NULL, NULL, NULL, day, &pg.items[i]);
@@ -467,7 +469,7 @@ static enum err import_tx(struct ctx *c, void *arg)
     char **f;
     int n = csv_next(&r, c->arena, &f);
     enum { C_TITLE, C_REQ, C_SKIND, C_SREF, C_LEAD, C_CO, C_LEADER, C_DUE, C_IMP, C_KIND, C__N };
-    static const char *const names[C__N] = {"title",   "requirement", "source_kind", "source_ref", "lead_unit",
+    static const char *const names[C__N] = {"title",    "requirement", "source_kind", "source_ref", "lead_unit",
                                             "co_units", "leader",      "due_date",    "importance", "kind"};
     int col[C__N];
     for (int k = 0; k < C__N; k++)
@@ -477,8 +479,9 @@ static enum err import_tx(struct ctx *c, void *arg)
             if (!strcmp(f[i], names[k]))
                 col[k] = i;
     if (n <= 0 || col[C_TITLE] < 0 || col[C_SKIND] < 0 || col[C_LEAD] < 0 || col[C_DUE] < 0) {
-        row_error(a, 1, "表头至少应有 title、source_kind、lead_unit、due_date 列（可选 requirement、source_ref、"
-                        "co_units、leader、importance、kind）");
+        row_error(a, 1,
+                  "表头至少应有 title、source_kind、lead_unit、due_date 列（可选 requirement、source_ref、"
+                  "co_units、leader、importance、kind）");
         return ctx_fail(c, ERR_INVALID, "CSV 表头不正确");
     }
     int row = 1, ncols = n;
@@ -493,8 +496,8 @@ static enum err import_tx(struct ctx *c, void *arg)
             continue;
         }
 #define COL(k) (col[k] >= 0 ? unguard(f[col[k]]) : "")
-        json_t *body = json_pack("{ss ss ss}", "title", COL(C_TITLE), "requirement", COL(C_REQ), "due_date",
-                                 COL(C_DUE));
+        json_t *body =
+            json_pack("{ss ss ss}", "title", COL(C_TITLE), "requirement", COL(C_REQ), "due_date", COL(C_DUE));
         const char *sk = source_kind(a, COL(C_SKIND));
         const char *msg = NULL;
         int64_t id;
@@ -549,8 +552,8 @@ static enum err import_tx(struct ctx *c, void *arg)
                 }
             } else {
                 json_array_append_new(a->created,
-                                      json_pack("{si sO sO sO}", "row", row, "id", json_object_get(item, "id"),
-                                                "title", json_object_get(item, "title"), "lead_unit_name",
+                                      json_pack("{si sO sO sO}", "row", row, "id", json_object_get(item, "id"), "title",
+                                                json_object_get(item, "title"), "lead_unit_name",
                                                 json_object_get(item, "lead_unit_name")));
                 json_decref(item);
             }
@@ -590,8 +593,9 @@ enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_ru
         json_t *v;
         json_array_foreach(a.created, i, v) json_object_del(v, "id");
     }
-    *report = json_pack("{sb si so so}", "dry_run", dry_run, "created", ok && !dry_run ? (int)json_array_size(a.created) : 0,
-                        "items", ok ? a.created : (json_decref(a.created), json_array()), "errors", a.errors);
+    *report =
+        json_pack("{sb si so so}", "dry_run", dry_run, "created", ok && !dry_run ? (int)json_array_size(a.created) : 0,
+                  "items", ok ? a.created : (json_decref(a.created), json_array()), "errors", a.errors);
     json_decref(meta);
     return e;
 }
@@ -609,10 +613,10 @@ enum err docs_seal_reply(struct ctx *c, int64_t item_id, const char *number, con
     char at[21];
     time_format_iso(c->now, at);
     const char *signer = c->user ? (c->user->name && *c->user->name ? c->user->name : c->user->username) : "system";
-    json_t *canon = json_pack("{sI ss ss sI ss ss ss ss}", "item_id", (json_int_t)item_id, "number",
-                              number ? number : "", "title", title ? title : "", "unit_id", (json_int_t)unit_id,
-                              "unit", unit_name ? unit_name : "", "reply", reply ? reply : "", "signer", signer,
-                              "signed_at", at);
+    json_t *canon =
+        json_pack("{sI ss ss sI ss ss ss ss}", "item_id", (json_int_t)item_id, "number", number ? number : "", "title",
+                  title ? title : "", "unit_id", (json_int_t)unit_id, "unit", unit_name ? unit_name : "", "reply",
+                  reply ? reply : "", "signer", signer, "signed_at", at);
     char *text = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(canon);
     struct seal_signature sig = {.object_type = "item", .object_id = item_id};
@@ -648,9 +652,8 @@ static enum err attachments_members(struct ctx *c, int64_t item_id, struct archi
         int64_t aid = json_integer_value(json_object_get(v, "id"));
         if (items_attachment_file(c, aid, &path, &filename, &type))
             continue;
-        (*m)[(*n)++] = (struct archive_member){arena_printf(c->arena, "attachments/%" PRId64 "-%s", aid,
-                                                            safe_name(c->arena, filename)),
-                                               NULL, 0, path};
+        (*m)[(*n)++] = (struct archive_member){
+            arena_printf(c->arena, "attachments/%" PRId64 "-%s", aid, safe_name(c->arena, filename)), NULL, 0, path};
     }
     json_decref(list);
     return ERR_OK;
@@ -701,8 +704,8 @@ enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out)
         bool seen = false;
         size_t k;
         json_t *x;
-        json_array_foreach(seals, k, x) if (json_equal(json_object_get(x, "fingerprint"), json_object_get(s, "fingerprint")))
-            seen = true;
+        json_array_foreach(seals, k, x) if (json_equal(json_object_get(x, "fingerprint"),
+                                                       json_object_get(s, "fingerprint"))) seen = true;
         if (!seen)
             json_array_append_new(seals, json_pack("{sO sO sO}", "unit", json_object_get(s, "unit"), "fingerprint",
                                                    json_object_get(s, "fingerprint"), "public_key",

@@ -134,9 +134,10 @@ bool ledger_xlsx_item(struct ledger_xlsx *l, const struct doc_item *it)
     cell_date(l, r, 7, it->assigned_at);
     cell_date(l, r, 8, it->deadline);
     cell_str(l, ws, r, 9, it->state);
-    int li = !strcmp(it->light ? it->light : "", "red") ? 0 : !strcmp(it->light ? it->light : "", "yellow") ? 1
-             : !strcmp(it->light ? it->light : "", "green")                                             ? 2
-                                                                                                         : -1;
+    int li = !strcmp(it->light ? it->light : "", "red")      ? 0
+             : !strcmp(it->light ? it->light : "", "yellow") ? 1
+             : !strcmp(it->light ? it->light : "", "green")  ? 2
+                                                            : -1;
     if (li >= 0)
         worksheet_write_string(ws, (lxw_row_t)r, 10, doc_light_label(it->light), l->light[li]);
     worksheet_write_number(ws, (lxw_row_t)r, 11, it->progress / 100.0, l->pct);
@@ -163,7 +164,8 @@ bool ledger_xlsx_item(struct ledger_xlsx *l, const struct doc_item *it)
 bool ledger_xlsx_close(struct ledger_xlsx *l, char *err, size_t errlen)
 {
     if (l->row > 1)
-        worksheet_autofilter(l->items, 0, 0, (lxw_row_t)(l->row - 1), (lxw_col_t)(sizeof item_cols / sizeof *item_cols - 1));
+        worksheet_autofilter(l->items, 0, 0, (lxw_row_t)(l->row - 1),
+                             (lxw_col_t)(sizeof item_cols / sizeof *item_cols - 1));
     lxw_error e = workbook_close(l->wb);
     bool ok = e == LXW_NO_ERROR && !l->failed;
     if (!ok)
@@ -173,8 +175,9 @@ bool ledger_xlsx_close(struct ledger_xlsx *l, char *err, size_t errlen)
 }
 
 const char *const ledger_csv_columns[] = {
-    "number", "title", "requirement", "source_kind", "source_ref", "lead_unit", "co_units", "leader", "due_date",
-    "importance", "kind", "state", "light", "progress", "assigned_at", "completed_at", NULL,
+    "number",   "title",    "requirement", "source_kind",  "source_ref", "lead_unit",
+    "co_units", "leader",   "due_date",    "importance",   "kind",       "state",
+    "light",    "progress", "assigned_at", "completed_at", NULL,
 };
 
 /* One CSV field. A value starting with = + - @ gets a leading apostrophe so that spreadsheets do not
@@ -207,10 +210,22 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
     const char *co = "";
     for (int i = 0; i < it->nco; i++)
         co = arena_printf(&a, "%s%s%s", co, *co ? "、" : "", it->co_units[i]);
-    const char *v[] = {it->number,   it->title,    it->content,    it->source_kind, it->source_ref,
-                       it->lead_unit, co,          it->leader,     it->deadline,    it->importance,
-                       it->kind,      it->state,   it->light,      arena_printf(&a, "%d", it->progress),
-                       it->assigned_at, it->completed_at};
+    const char *v[] = {it->number,
+                       it->title,
+                       it->content,
+                       it->source_kind,
+                       it->source_ref,
+                       it->lead_unit,
+                       co,
+                       it->leader,
+                       it->deadline,
+                       it->importance,
+                       it->kind,
+                       it->state,
+                       it->light,
+                       arena_printf(&a, "%d", it->progress),
+                       it->assigned_at,
+                       it->completed_at};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         csv_field(out, v[i], i + 1 == sizeof v / sizeof *v);
     arena_free(&a);

@@ -89,8 +89,8 @@ void doc_office_from_json(struct arena *a, const json_t *j, struct doc_office *o
     json_t *seal = json_object_get(j, "seal");
     if (json_is_object(seal)) {
         o->seal = arena_alloc(a, sizeof *o->seal);
-        *o->seal = (struct doc_seal){str(seal, "unit"), str(seal, "signer"), str(seal, "signed_at"),
-                                     str(seal, "fingerprint")};
+        *o->seal =
+            (struct doc_seal){str(seal, "unit"), str(seal, "signer"), str(seal, "signed_at"), str(seal, "fingerprint")};
     }
 }
 
@@ -164,7 +164,7 @@ static int days_between(const char *a, const char *b)
 
 static bool state_running(const char *s)
 {
-    static const char *const running[] = {"assigned", "received", "in_progress", "completion_requested",
+    static const char *const running[] = {"assigned",          "received", "in_progress", "completion_requested",
                                           "completion_signed", NULL};
     for (int i = 0; s && running[i]; i++)
         if (!strcmp(s, running[i]))

@@ -55,10 +55,10 @@ struct doc_item {
 
 /* The issuing office (发文机关) and the document's fixed parts. */
 struct doc_office {
-    const char *issuer;  /* 发文机关署名, e.g. 古城县人民政府办公室 */
-    const char *header;  /* 发文机关标志; default issuer + "文件" */
-    const char *copy_to; /* 抄送 (版记), may be empty */
-    const char *contact; /* 联系人及电话, may be empty */
+    const char *issuer;    /* 发文机关署名, e.g. 古城县人民政府办公室 */
+    const char *header;    /* 发文机关标志; default issuer + "文件" */
+    const char *copy_to;   /* 抄送 (版记), may be empty */
+    const char *contact;   /* 联系人及电话, may be empty */
     struct doc_seal *seal; /* the office's seal pressed on the signature, or NULL */
 };
 

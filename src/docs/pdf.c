@@ -14,7 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MM(x) ((x) * 72.0 / 25.4)
+#define MM(x) ((x)*72.0 / 25.4)
 #define PAGE_W MM(210.0)
 #define PAGE_H MM(297.0)
 #define LEFT MM(28.0)
@@ -22,12 +22,12 @@
 #define TEXT_W MM(156.0)
 #define TEXT_H MM(225.0)
 #define BOTTOM (TOP + TEXT_H)
-#define LINES 22 /* lines per page of the body grid */
+#define LINES 22         /* lines per page of the body grid */
 #define PITCH (p->pitch) /* the grid's line advance: TEXT_H / 22, tightened to fit a signature */
-#define SIZE_BODY 16.0  /* 3号 */
-#define SIZE_TITLE 22.0 /* 2号 */
+#define SIZE_BODY 16.0   /* 3号 */
+#define SIZE_TITLE 22.0  /* 2号 */
 #define SIZE_PAGENO 14.0 /* 4号 */
-#define SIZE_TABLE 10.5 /* 5号 */
+#define SIZE_TABLE 10.5  /* 5号 */
 
 static const double RED[3] = {0.90, 0.0, 0.07};
 static const double BLACK[3] = {0, 0, 0};
@@ -66,8 +66,8 @@ struct pdf {
     cairo_t *cr;
     struct arena *a;
     const struct pdf_fonts *fonts;
-    double y;   /* top of the next line */
-    int page;   /* 1-based number of the page being drawn */
+    double y; /* top of the next line */
+    int page; /* 1-based number of the page being drawn */
     struct buf *out;
     bool oom;
     double pitch;
@@ -92,12 +92,12 @@ struct style {
     const char *font;
     double size;
     enum align align;
-    double indent;      /* first-line indent in characters */
-    double left;        /* left inset of every line, in points */
-    double width;       /* 0: the 版心 width minus left */
+    double indent; /* first-line indent in characters */
+    double left;   /* left inset of every line, in points */
+    double width;  /* 0: the 版心 width minus left */
     const double *color;
-    double pitch;       /* line advance; 0: the body grid */
-    double spacing;     /* letter spacing in points */
+    double pitch;   /* line advance; 0: the body grid */
+    double spacing; /* letter spacing in points */
 };
 
 static PangoLayout *make_layout(struct pdf *p, const char *text, const struct style *s)
@@ -546,14 +546,15 @@ static void doc_notice(struct pdf *p, const struct pdf_job *j)
     addressees(p, it);
     const char *co = units_joined(p, it, false);
     body(p, arena_printf(p->a, "%s%s，现将“%s”列为督办事项（编号%s），由%s牵头办理%s%s%s。现将有关事项通知如下：",
-                         *it->source ? "根据" : "", *it->source ? it->source : "经研究",
-                         it->title, it->number, it->lead_unit, *co ? "，" : "", co, *co ? "配合" : ""));
+                         *it->source ? "根据" : "", *it->source ? it->source : "经研究", it->title, it->number,
+                         it->lead_unit, *co ? "，" : "", co, *co ? "配合" : ""));
     heading(p, "一、督办内容");
     body(p, *it->content ? it->content : it->title);
     heading(p, "二、办理要求");
     body(p, arena_printf(p->a, "（一）请于%s前办结，办结答复经单位主要负责人核签并加盖印章后报%s。",
                          doc_date_cn(p->a, it->deadline), j->office->issuer));
-    body(p, "（二）收到本通知后1个工作日内签收，1个工作日内研究部署，7日内书面反馈阶段性进展；确因客观原因不能按期办结的，应提前说明理由，提出时间节点和工作方案。");
+    body(p, "（二）收到本通知后1个工作日内签收，1个工作日内研究部署，7日内书面反馈阶段性进展；确因客观原因不能按期办结"
+            "的，应提前说明理由，提出时间节点和工作方案。");
     if (*it->requirement)
         body(p, arena_printf(p->a, "（三）%s", it->requirement));
     if (it->nmilestones) {
@@ -576,10 +577,10 @@ static void doc_reminder(struct pdf *p, const struct pdf_job *j)
     addressees(p, it);
     const char *late = it->overdue_days > 0 ? arena_printf(p->a, "，已超过办结时限%d天", it->overdue_days) : "";
     body(p, arena_printf(p->a, "%s于%s以%s交办的“%s”，要求于%s前办结。截至%s，该事项尚未办结%s，当前办理进度为%d%%。",
-                         j->office->issuer, *it->assigned_at ? doc_date_cn(p->a, it->assigned_at) : "前期",
-                         it->number, it->title, doc_date_cn(p->a, it->deadline), doc_date_cn(p->a, j->date), late,
-                         it->progress));
-    body(p, "请你单位高度重视，压实工作责任，加快推进办理，于收到本通知后3个工作日内将办理进展、存在问题和下一步措施书面报送；逾期仍未办结的，将按规定报政府主要领导，列入督查事项。");
+                         j->office->issuer, *it->assigned_at ? doc_date_cn(p->a, it->assigned_at) : "前期", it->number,
+                         it->title, doc_date_cn(p->a, it->deadline), doc_date_cn(p->a, j->date), late, it->progress));
+    body(p, "请你单位高度重视，压实工作责任，加快推进办理，于收到本通知后3个工作日内将办理进展、存在问题和下一步措施书"
+            "面报送；逾期仍未办结的，将按规定报政府主要领导，列入督查事项。");
     signature(p, j->office->issuer, j->date, j->office->seal);
     colophon(p, j->office, j->date);
 }
@@ -678,13 +679,17 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     if (j->filter && *j->filter)
         para(p, arena_printf(p->a, "筛选条件：%s", j->filter), &sub);
     blank(p, 0.3);
-    static const struct column lc[] = {{"序号", 0.06}, {"编号", 0.19}, {"督办事项", 0.25}, {"牵头单位", 0.14},
+    static const struct column lc[] = {{"序号", 0.06},     {"编号", 0.19},     {"督办事项", 0.25}, {"牵头单位", 0.14},
                                        {"责任单位", 0.14}, {"办结时限", 0.11}, {"状态", 0.11}};
     table_head(p, lc, 7);
     for (int i = 0; i < j->nitems; i++) {
         const struct doc_item *it = &j->items[i];
-        const char *cells[] = {arena_printf(p->a, "%d", i + 1), it->number, it->title, it->lead_unit,
-                               units_joined(p, it, false), it->deadline,
+        const char *cells[] = {arena_printf(p->a, "%d", i + 1),
+                               it->number,
+                               it->title,
+                               it->lead_unit,
+                               units_joined(p, it, false),
+                               it->deadline,
                                arena_printf(p->a, "%s\n%s %d%%", it->state, doc_light_label(it->light), it->progress)};
         draw_row(p, lc, 7, cells, false);
     }

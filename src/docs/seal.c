@@ -209,8 +209,9 @@ static enum err sign_tx(struct ctx *c, void *arg)
     unsigned char *priv = NULL;
     size_t plen = 0;
     if (!sm2_open_private(c->cfg->secret_key, s.private_key, &priv, &plen))
-        return ctx_fail(c, ERR_CONFLICT,
-                        "无法解开该单位的印章私钥：secret_key 与生成印章时的不一致，请恢复原 secret_key 或重新生成印章");
+        return ctx_fail(
+            c, ERR_CONFLICT,
+            "无法解开该单位的印章私钥：secret_key 与生成印章时的不一致，请恢复原 secret_key 或重新生成印章");
     char *sig = NULL;
     size_t clen = strlen(a->content);
     bool ok = sm2_sign(priv, plen, a->content, clen, &sig);
@@ -257,8 +258,8 @@ static enum err sign_tx(struct ctx *c, void *arg)
     if (rc != STORE_ROW)
         return ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "记录电子签章");
     json_t *sum = json_pack("{sI ss sI ss ss}", "signature_id", (json_int_t)o->id, "object_type",
-                            o->object_type ? o->object_type : "", "object_id", (json_int_t)o->object_id,
-                            "fingerprint", o->fingerprint, "content_sm3", o->content_sm3);
+                            o->object_type ? o->object_type : "", "object_id", (json_int_t)o->object_id, "fingerprint",
+                            o->fingerprint, "content_sm3", o->content_sm3);
     e = audit_record(c, "seal.sign", "unit", a->unit_id, sum);
     json_decref(sum);
     return e;
@@ -297,8 +298,8 @@ bool seal_available(const struct ctx *c)
 }
 
 #define SIG_SELECT                                                                                                     \
-    "SELECT g.id, g.unit_id, u.name, u.path, g.object_type, g.object_id, g.signer, g.signed_at, g.fingerprint, "     \
-    "g.content, g.content_sm3, g.signature, s.public_key FROM seal_signatures g JOIN seals s ON s.id = g.seal_id "   \
+    "SELECT g.id, g.unit_id, u.name, u.path, g.object_type, g.object_id, g.signer, g.signed_at, g.fingerprint, "       \
+    "g.content, g.content_sm3, g.signature, s.public_key FROM seal_signatures g JOIN seals s ON s.id = g.seal_id "     \
     "JOIN units u ON u.id = g.unit_id "
 
 static json_t *sig_json(struct stmt *st)

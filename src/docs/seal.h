@@ -23,7 +23,7 @@ struct seal_signature {
     const char *signed_at;   /* ISO instant */
     const char *fingerprint; /* SM3 of the public key, hex */
     const char *content_sm3;
-    const char *signature;   /* base64 DER */
+    const char *signature; /* base64 DER */
 };
 
 /*

@@ -21,5 +21,4 @@ void http_stop(struct http_server *s);
  */
 void router_dispatch(struct req *rq);
 
-
 #endif

@@ -134,9 +134,9 @@ static void parse_body(struct req *rq, const struct route *r, bool *ok)
     json_error_t jerr;
     rq->json = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
     if (!rq->json) {
-        reply_error(rq, ERR_BAD_REQUEST,
-                    arena_printf(rq->arena, "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line, jerr.column,
-                                 jerr.text));
+        reply_error(
+            rq, ERR_BAD_REQUEST,
+            arena_printf(rq->arena, "JSON 格式错误（第 %d 行第 %d 列）：%s", jerr.line, jerr.column, jerr.text));
         *ok = false;
         return;
     }

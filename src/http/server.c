@@ -88,12 +88,18 @@ static const char *mime_type(const char *path)
     static const struct {
         const char *ext, *type;
     } types[] = {
-        {".html", "text/html; charset=utf-8"},  {".js", "text/javascript; charset=utf-8"},
-        {".css", "text/css; charset=utf-8"},     {".json", "application/json"},
-        {".svg", "image/svg+xml"},               {".png", "image/png"},
-        {".jpg", "image/jpeg"},                  {".ico", "image/x-icon"},
-        {".woff2", "font/woff2"},                {".woff", "font/woff"},
-        {".ttf", "font/ttf"},                    {".txt", "text/plain; charset=utf-8"},
+        {".html", "text/html; charset=utf-8"},
+        {".js", "text/javascript; charset=utf-8"},
+        {".css", "text/css; charset=utf-8"},
+        {".json", "application/json"},
+        {".svg", "image/svg+xml"},
+        {".png", "image/png"},
+        {".jpg", "image/jpeg"},
+        {".ico", "image/x-icon"},
+        {".woff2", "font/woff2"},
+        {".woff", "font/woff"},
+        {".ttf", "font/ttf"},
+        {".txt", "text/plain; charset=utf-8"},
         {".map", "application/json"},
     };
     const char *dot = strrchr(path, '.');
@@ -143,9 +149,10 @@ static int serve_static(struct http_server *s, struct MHD_Connection *c, const c
         const char *type = mime_type(path);
         MHD_add_response_header(resp, "Content-Type", type);
         if (strncmp(type, "text/html", 9) == 0)
-            MHD_add_response_header(resp, "Content-Security-Policy",
-                                    "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
-                                    "font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'");
+            MHD_add_response_header(
+                resp, "Content-Security-Policy",
+                "default-src 'self'; img-src 'self' data: blob:; style-src 'self' 'unsafe-inline'; "
+                "font-src 'self' data:; object-src 'none'; frame-ancestors 'none'; base-uri 'self'");
         MHD_add_response_header(resp, "Cache-Control",
                                 strstr(path, "/assets/") ? "public, max-age=31536000, immutable" : "no-cache");
         status = 200;
@@ -247,8 +254,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         struct query_collect qc = {&rq, 0};
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &qc);
         if (st->too_large) {
-            reply_error(&rq, ERR_TOO_LARGE,
-                        arena_printf(&arena, "请求内容超过上限（%zu 字节）", st->limit));
+            reply_error(&rq, ERR_TOO_LARGE, arena_printf(&arena, "请求内容超过上限（%zu 字节）", st->limit));
             reply_header(&rq, "Connection", "close");
         } else {
             router_dispatch(&rq);
@@ -322,12 +328,10 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     struct http_server *s = xcalloc(1, sizeof *s);
     s->app = app;
     unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads : 1;
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG |
-                                MHD_USE_TURBO,
-                            0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL,
-                            MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-                            MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-                            MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
+    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0,
+                            NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+                            (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
+                            on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
                             (unsigned)4096, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));

@@ -19,16 +19,11 @@
 #include <string.h>
 
 const struct jv_field items_action_spec[] = {
-    {"version", JV_INT, 0, 0, 0},
-    {"reason", JV_STRING, 0, 0, 2000},
-    {"text", JV_STRING, 0, 0, 10000},
-    {"new_date", JV_DATE, 0, 0, 0},
-    {"plan_date", JV_DATE, 0, 0, 0},
-    {"grade", JV_STRING, 0, 0, 20},
-    {"approve", JV_BOOL, 0, 0, 0},
-    {"percent", JV_INT, 0, 0, 100},
-    {"track_id", JV_INT, 0, 1, INT64_MAX},
-    {NULL, 0, 0, 0, 0},
+    {"version", JV_INT, 0, 0, 0},          {"reason", JV_STRING, 0, 0, 2000},
+    {"text", JV_STRING, 0, 0, 10000},      {"new_date", JV_DATE, 0, 0, 0},
+    {"plan_date", JV_DATE, 0, 0, 0},       {"grade", JV_STRING, 0, 0, 20},
+    {"approve", JV_BOOL, 0, 0, 0},         {"percent", JV_INT, 0, 0, 100},
+    {"track_id", JV_INT, 0, 1, INT64_MAX}, {NULL, 0, 0, 0, 0},
 };
 
 const struct jv_field items_report_spec[] = {
@@ -282,7 +277,6 @@ static enum err check_body(struct ctx *c, const struct transition *t, const json
     return ERR_OK;
 }
 
-
 /* An approved extension moves the open resolution milestones (the item's and each track's) to the
  * new date. The decision was authorized by the workflow row (the office, or the leader for a major
  * item), so the milestone change is made on the system's authority and audited as such. */
@@ -371,8 +365,8 @@ static enum err act_tx(struct ctx *c, void *arg)
     if (!item_may_ever(c, &it, a->action))
         return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该督办事项执行「%s」", label);
     if (jv_has(b, "version") && jv_int(b, "version", 0) != it.version)
-        return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人处理（当前版本 %" PRId64 "，状态「%s」），请刷新后重试", it.version,
-                        item_state_label(it.state));
+        return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人处理（当前版本 %" PRId64 "，状态「%s」），请刷新后重试",
+                        it.version, item_state_label(it.state));
 
     /* find the row: the item's state, or the state of one of the actor's tracks */
     const struct transition *row = NULL;
@@ -458,7 +452,8 @@ static enum err act_tx(struct ctx *c, void *arg)
         if (!e && it.leader_id)
             json_object_set_new(data, "leader_informed", json_integer(it.leader_id));
         if (!e)
-            e = exec1(c, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", "交办", at, NULL, it.id, 0);
+            e = exec1(c, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", "交办", at, NULL,
+                      it.id, 0);
         break;
     case ACT_RECEIVE:
         e = track_set(c, tr, row->to, "received", NULL);
@@ -487,7 +482,8 @@ static enum err act_tx(struct ctx *c, void *arg)
         }
         json_object_set_new(data, "report_id", json_integer(a->report_id));
         tr->progress = (int)jv_int(b, "percent", 0);
-        e = exec1(c, "UPDATE item_tracks SET progress = ? WHERE id = ?", "保存进展报告", NULL, NULL, tr->progress, tr->id);
+        e = exec1(c, "UPDATE item_tracks SET progress = ? WHERE id = ?", "保存进展报告", NULL, NULL, tr->progress,
+                  tr->id);
         if (!e)
             e = track_set(c, tr, row->to, NULL, NULL);
         break;
@@ -508,8 +504,9 @@ static enum err act_tx(struct ctx *c, void *arg)
         break;
     }
     case ACT_REQUEST_EXTENSION: {
-        struct stmt *st = db_prepare(c->db, "INSERT INTO item_extensions (item_id, track_id, reason, old_date, new_date, "
-                                            "state, requested_by, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)");
+        struct stmt *st =
+            db_prepare(c->db, "INSERT INTO item_extensions (item_id, track_id, reason, old_date, new_date, "
+                              "state, requested_by, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)");
         if (!st) {
             e = ctx_store_fail(c, STORE_E_OTHER, "保存延期申请");
             break;
@@ -542,8 +539,9 @@ static enum err act_tx(struct ctx *c, void *arg)
                 new_date = arena_strdup(c->arena, stmt_text(st, 0));
             stmt_done(st);
         }
-        st = db_prepare(c->db, "UPDATE item_extensions SET state = ?, decided_by = ?, decided_at = ?, decision_note = ? "
-                               "WHERE id = ?");
+        st =
+            db_prepare(c->db, "UPDATE item_extensions SET state = ?, decided_by = ?, decided_at = ?, decision_note = ? "
+                              "WHERE id = ?");
         if (!st || !new_date) {
             e = ctx_store_fail(c, STORE_E_OTHER, "审批延期");
             break;
@@ -610,7 +608,8 @@ static enum err act_tx(struct ctx *c, void *arg)
         e = exec1(c, "UPDATE items SET escalated = 1 WHERE id = ?", "列入督查事项", NULL, NULL, it.id, 0);
         break;
     case ACT_SUSPEND: {
-        e = exec1(c, "UPDATE items SET resume_state = ? WHERE id = ?", "中止事项", item_state_name(from), NULL, it.id, 0);
+        e = exec1(c, "UPDATE items SET resume_state = ? WHERE id = ?", "中止事项", item_state_name(from), NULL, it.id,
+                  0);
         struct stmt *st = db_prepare(c->db, "INSERT INTO item_suspensions (item_id, started_at, reason, started_by) "
                                             "VALUES (?, ?, ?, ?)");
         if (!e && !st)
@@ -673,8 +672,9 @@ static enum err act_tx(struct ctx *c, void *arg)
     for (int k = 0; k < it.ntracks; k++)
         if (it.tracks[k].lead)
             lead_progress = it.tracks[k].progress;
-    struct stmt *st = db_prepare(c->db, "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
-                                        "WHERE id = ? AND version = ? RETURNING version");
+    struct stmt *st =
+        db_prepare(c->db, "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
+                          "WHERE id = ? AND version = ? RETURNING version");
     if (!st) {
         json_decref(data);
         return ctx_store_fail(c, STORE_E_OTHER, "更新督办事项");
@@ -695,7 +695,10 @@ static enum err act_tx(struct ctx *c, void *arg)
         return ctx_store_fail(c, rc, "更新督办事项");
     }
     const char *note = reason ? reason : text;
-    e = item_event(c, it.id, a->action == ACT_REPORT ? "report" : a->action == ACT_COMMENT ? "comment" : "transition",
+    e = item_event(c, it.id,
+                   a->action == ACT_REPORT    ? "report"
+                   : a->action == ACT_COMMENT ? "comment"
+                                              : "transition",
                    item_action_name(a->action), tr ? (int)track_from : (int)from, tr ? (int)tr->state : (int)to,
                    tr ? tr->id : 0, tr ? tr->unit_id : 0, note, data);
     /* the assignment notice (督办通知) to each responsible unit, after the transition on the timeline */
@@ -705,8 +708,9 @@ static enum err act_tx(struct ctx *c, void *arg)
     if (!e) {
         json_t *sum = json_pack("{ss ss sO}", "from", item_state_name(from), "to", item_state_name(to), "body", data);
         if (tr)
-            json_object_set_new(sum, "track", json_pack("{sI sI ss}", "id", (json_int_t)tr->id, "unit_id",
-                                                       (json_int_t)tr->unit_id, "state", item_state_name(tr->state)));
+            json_object_set_new(sum, "track",
+                                json_pack("{sI sI ss}", "id", (json_int_t)tr->id, "unit_id", (json_int_t)tr->unit_id,
+                                          "state", item_state_name(tr->state)));
         e = audit_record(c, arena_printf(c->arena, "item.%s", item_action_name(a->action)), "item", it.id, sum);
         json_decref(sum);
     }

@@ -27,9 +27,14 @@ static const char *attachment_type(const char *ext)
     static const struct {
         const char *ext, *type;
     } types[] = {
-        {"pdf", "application/pdf"},   {"jpg", "image/jpeg"},     {"jpeg", "image/jpeg"},
-        {"png", "image/png"},         {"txt", "text/plain; charset=utf-8"}, {"csv", "text/csv; charset=utf-8"},
-        {"zip", "application/zip"},   {"doc", "application/msword"},
+        {"pdf", "application/pdf"},
+        {"jpg", "image/jpeg"},
+        {"jpeg", "image/jpeg"},
+        {"png", "image/png"},
+        {"txt", "text/plain; charset=utf-8"},
+        {"csv", "text/csv; charset=utf-8"},
+        {"zip", "application/zip"},
+        {"doc", "application/msword"},
         {"docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"},
         {"xls", "application/vnd.ms-excel"},
         {"xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"},
@@ -160,8 +165,9 @@ static enum err attach_tx(struct ctx *c, void *arg)
     }
     char at[21];
     time_format_iso(c->now, at);
-    struct stmt *st = db_prepare(c->db, "INSERT INTO attachments (item_id, report_id, filename, size, hash, content_type, "
-                                        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    struct stmt *st =
+        db_prepare(c->db, "INSERT INTO attachments (item_id, report_id, filename, size, hash, content_type, "
+                          "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "保存附件");
     stmt_bind_int(st, 1, a->id);
@@ -198,8 +204,7 @@ static json_t *attachment_json(struct stmt *st)
     return json_pack("{sI so ss sI ss ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "report_id",
                      stmt_is_null(st, 1) ? json_null() : json_integer(stmt_int(st, 1)), "filename", stmt_text(st, 2),
                      "size", (json_int_t)stmt_int(st, 3), "sm3", stmt_text(st, 4), "content_type", stmt_text(st, 5),
-                     "created_at", stmt_text(st, 6), "created_by_name", by ? json_string(by) : json_null(), "url",
-                     "");
+                     "created_at", stmt_text(st, 6), "created_by_name", by ? json_string(by) : json_null(), "url", "");
 }
 
 #define ATT_COLS "a.id, a.report_id, a.filename, a.size, a.hash, a.content_type, a.created_at, u.name"
@@ -239,15 +244,17 @@ enum err items_attach(struct ctx *c, int64_t id, const char *filename, const voi
     struct attach_args a = {id, report_id, base, hash, attachment_type(dot + 1), n, 0};
     if ((e = ctx_tx(c, "上传附件", attach_tx, &a)))
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " ATT_COLS " FROM attachments a LEFT JOIN users u ON u.id = a.created_by "
-                                        "WHERE a.id = ?");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT " ATT_COLS " FROM attachments a LEFT JOIN users u ON u.id = a.created_by "
+                          "WHERE a.id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取附件");
     stmt_bind_int(st, 1, a.attachment_id);
     int rc = stmt_step(st);
     if (rc == STORE_ROW) {
         *out = attachment_json(st);
-        json_object_set_new(*out, "url", json_string(arena_printf(c->arena, "/api/v1/attachments/%" PRId64, a.attachment_id)));
+        json_object_set_new(*out, "url",
+                            json_string(arena_printf(c->arena, "/api/v1/attachments/%" PRId64, a.attachment_id)));
     }
     stmt_done(st);
     return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "读取附件");
@@ -259,8 +266,9 @@ enum err items_attachments(struct ctx *c, int64_t id, json_t **out)
     enum err e = item_load_visible(c, id, &it);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " ATT_COLS " FROM attachments a LEFT JOIN users u ON u.id = a.created_by "
-                                        "WHERE a.item_id = ? ORDER BY a.id");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT " ATT_COLS " FROM attachments a LEFT JOIN users u ON u.id = a.created_by "
+                          "WHERE a.item_id = ? ORDER BY a.id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取附件");
     stmt_bind_int(st, 1, id);
@@ -268,7 +276,8 @@ enum err items_attachments(struct ctx *c, int64_t id, json_t **out)
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         json_t *o = attachment_json(st);
-        json_object_set_new(o, "url", json_string(arena_printf(c->arena, "/api/v1/attachments/%" PRId64, stmt_int(st, 0))));
+        json_object_set_new(o, "url",
+                            json_string(arena_printf(c->arena, "/api/v1/attachments/%" PRId64, stmt_int(st, 0))));
         json_array_append_new(arr, o);
     }
     stmt_done(st);

@@ -39,7 +39,8 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         const char *label = items_label(c, it->id);
         nt.subject = arena_printf(c->arena, "【督办通知】%s", label ? label : it->title);
         for (int k = 0; k < it->ntracks && !e; k++) {
-            nt.body = arena_printf(c->arena, "贵单位为该事项的%s，办结时限 %s。请于 1 个工作日内签收，并按时反馈办理情况。\n\n%s",
+            nt.body = arena_printf(c->arena,
+                                   "贵单位为该事项的%s，办结时限 %s。请于 1 个工作日内签收，并按时反馈办理情况。\n\n%s",
                                    it->tracks[k].lead ? "牵头单位" : "责任单位", it->due_date ? it->due_date : "",
                                    it->requirement ? it->requirement : "");
             e = notify_role_at(c, it->tracks[k].unit_id, "contact", &nt);

@@ -37,7 +37,8 @@ static const struct {
 } importances[] = {{"general", "一般事项"}, {"major", "重大复杂事项"}};
 static const struct {
     const char *name, *label;
-} kinds[] = {{"once", "一次性事项"}, {"ongoing", "常态化推进工作（每月报送进展）"}, {"annual", "年度重点工作（每季度报送）"}};
+} kinds[] = {
+    {"once", "一次性事项"}, {"ongoing", "常态化推进工作（每月报送进展）"}, {"annual", "年度重点工作（每季度报送）"}};
 static const struct {
     const char *name, *label;
 } confidentialities[] = {{"internal", "内部"}, {"public", "公开"}};
@@ -207,8 +208,8 @@ enum err item_grams_update(struct ctx *c, int64_t item_id, const char *number, c
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "更新检索索引");
-    const char *text = arena_printf(c->arena, "%s\n%s\n%s", number ? number : "", title ? title : "",
-                                    requirement ? requirement : "");
+    const char *text =
+        arena_printf(c->arena, "%s\n%s\n%s", number ? number : "", title ? title : "", requirement ? requirement : "");
     const char **grams;
     int n = item_bigrams(c->arena, text, &grams);
     for (int i = 0; i < n; i++) {
@@ -230,9 +231,10 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
 {
     char at[21];
     time_format_iso(c->now, at);
-    struct stmt *st = db_prepare(c->db, "INSERT INTO item_events (item_id, at, actor_id, actor, actor_name, kind, action, "
-                                        "from_state, to_state, track_id, unit_id, note, data) "
-                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    struct stmt *st =
+        db_prepare(c->db, "INSERT INTO item_events (item_id, at, actor_id, actor, actor_name, kind, action, "
+                          "from_state, to_state, track_id, unit_id, note, data) "
+                          "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "记录办理过程");
     char *d = data ? json_dumps(data, JSON_COMPACT) : NULL;
@@ -332,10 +334,10 @@ enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, con
 
 /* ---- loading ---- */
 
-#define ITEM_COLS                                                                                                     \
-    "i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "    \
-    "i.office_unit_id, i.office_path, ou.name, i.lead_unit_id, i.lead_path, lu.name, i.leader_id, us.name, "       \
-    "i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, " \
+#define ITEM_COLS                                                                                                      \
+    "i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "      \
+    "i.office_unit_id, i.office_path, ou.name, i.lead_unit_id, i.lead_path, lu.name, i.leader_id, us.name, "           \
+    "i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, "  \
     "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at"
 
 static const char *dup_col(struct ctx *c, struct stmt *st, int col)
@@ -346,9 +348,10 @@ static const char *dup_col(struct ctx *c, struct stmt *st, int col)
 enum err item_load(struct ctx *c, int64_t id, struct item *it)
 {
     memset(it, 0, sizeof *it);
-    struct stmt *st = db_prepare(c->db, "SELECT " ITEM_COLS " FROM items i JOIN units ou ON ou.id = i.office_unit_id "
-                                        "JOIN units lu ON lu.id = i.lead_unit_id LEFT JOIN users us ON us.id = i.leader_id "
-                                        "WHERE i.id = ?");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT " ITEM_COLS " FROM items i JOIN units ou ON ou.id = i.office_unit_id "
+                          "JOIN units lu ON lu.id = i.lead_unit_id LEFT JOIN users us ON us.id = i.leader_id "
+                          "WHERE i.id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取督办事项");
     stmt_bind_int(st, 1, id);
@@ -497,8 +500,9 @@ static json_t *tags_json(const char *tags)
 static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
 {
     json_t *arr = json_array(), *by = json_object();
-    struct stmt *st = db_prepare(c->db, "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
-                                        "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
+                          "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id");
     int n = 0, sum = 0, done = 0;
     char today[11], yellow[11];
     items_light_dates(c, today, yellow);
@@ -551,10 +555,10 @@ json_t *item_json(struct ctx *c, const struct item *it)
         it->lead_name, "leader_id", it->leader_id ? json_integer(it->leader_id) : json_null(), "leader_name",
         str_or_null(it->leader_name), "importance", it->importance, "kind", it->kind, "due_date", it->due_date,
         "confidentiality", it->confidentiality, "tags", tags_json(it->tags), "state", item_state_name(it->state),
-        "state_label", item_state_label(it->state), "parent_id", it->parent_id ? json_integer(it->parent_id) : json_null(),
-        "progress", it->progress, "grade", str_or_null(it->grade), "escalated", it->escalated, "year",
-        (json_int_t)it->year, "created_at", it->created_at, "updated_at", it->updated_at, "closed_at",
-        str_or_null(it->closed_at), "version", (json_int_t)it->version);
+        "state_label", item_state_label(it->state), "parent_id",
+        it->parent_id ? json_integer(it->parent_id) : json_null(), "progress", it->progress, "grade",
+        str_or_null(it->grade), "escalated", it->escalated, "year", (json_int_t)it->year, "created_at", it->created_at,
+        "updated_at", it->updated_at, "closed_at", str_or_null(it->closed_at), "version", (json_int_t)it->version);
     json_object_set_new(o, "assigned_at", str_or_null(it->assigned_at));
     json_object_set_new(o, "light", json_string(items_light(c, it->due_date, it->state)));
     json_object_set_new(o, "tracks", tracks);
@@ -570,8 +574,9 @@ static void item_json_detail(struct ctx *c, const struct item *it, json_t *o)
     json_t *rollup;
     json_object_set_new(o, "children", children_json(c, it->id, &rollup));
     json_object_set_new(o, "children_rollup", rollup);
-    struct stmt *st = db_prepare(c->db, "SELECT id, reason, old_date, new_date, state, requested_at, track_id, decided_at, "
-                                        "decision_note FROM item_extensions WHERE item_id = ? ORDER BY id");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT id, reason, old_date, new_date, state, requested_at, track_id, decided_at, "
+                          "decision_note FROM item_extensions WHERE item_id = ? ORDER BY id");
     json_t *ext = json_array(), *pending = json_null();
     if (st) {
         stmt_bind_int(st, 1, it->id);
@@ -667,7 +672,8 @@ static bool path_within(const char *path, const char *ancestor)
     return strncmp(path, ancestor, strlen(ancestor)) == 0;
 }
 
-enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co, const char **lead_path)
+enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
+                          const char **lead_path)
 {
     enum err e = units_path(c, lead, lead_path);
     if (e || !path_within(*lead_path, office_path))
@@ -717,8 +723,9 @@ static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, bo
         return e;
     char at[21];
     time_format_iso(c->now, at);
-    struct stmt *st = db_prepare(c->db, "INSERT INTO item_tracks (item_id, unit_id, unit_path, role, state, updated_at) "
-                                        "VALUES (?, ?, ?, ?, ?, ?)");
+    struct stmt *st =
+        db_prepare(c->db, "INSERT INTO item_tracks (item_id, unit_id, unit_path, role, state, updated_at) "
+                          "VALUES (?, ?, ?, ?, ?, ?)");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "保存责任单位");
     stmt_bind_int(st, 1, item_id);
@@ -737,8 +744,9 @@ static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, bo
 static int64_t issuing_office(struct ctx *c, int64_t gov)
 {
     int64_t id = gov;
-    struct stmt *st = db_prepare(c->db, "SELECT id FROM units WHERE parent_id = ? AND kind = 'office' ORDER BY sort, id "
-                                        "LIMIT 1");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT id FROM units WHERE parent_id = ? AND kind = 'office' ORDER BY sort, id "
+                          "LIMIT 1");
     if (st) {
         stmt_bind_int(st, 1, gov);
         if (stmt_one_int(st, &id) != STORE_ROW)
@@ -751,8 +759,9 @@ static int64_t issuing_office(struct ctx *c, int64_t gov)
  * governs visibility and where responsible units must lie); any other unit for itself. */
 static enum err office_government(struct ctx *c, int64_t *office, const char **gov_path)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT u.kind, u.path, p.path FROM units u LEFT JOIN units p ON p.id = u.parent_id "
-                                        "WHERE u.id = ?");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT u.kind, u.path, p.path FROM units u LEFT JOIN units p ON p.id = u.parent_id "
+                          "WHERE u.id = ?");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取立项单位");
     stmt_bind_int(st, 1, *office);
@@ -804,7 +813,8 @@ static enum err create_tx(struct ctx *c, void *arg)
         office_path = own->unit_path;
         const char *due = jv_str(b, "due_date");
         if (strcmp(due, parent.due_date) > 0)
-            return ctx_fail(c, ERR_INVALID, "分解事项的办理期限（%s）不能晚于上级事项的期限（%s）", due, parent.due_date);
+            return ctx_fail(c, ERR_INVALID, "分解事项的办理期限（%s）不能晚于上级事项的期限（%s）", due,
+                            parent.due_date);
         if ((e = perm_require(c, CAP_ITEM_REGISTER, office_path, ITEM_WHAT)))
             return e;
     } else if (office) {
@@ -836,10 +846,11 @@ static enum err create_tx(struct ctx *c, void *arg)
     item_today(c, today);
     const char *source_kind = jv_str(b, "source_kind");
     struct stmt *st = db_prepare(
-        c->db, "INSERT INTO items (title, requirement, source_kind, source_ref, source_date, office_unit_id, office_path, "
-               "lead_unit_id, lead_path, leader_id, importance, kind, due_date, confidentiality, tags, state, parent_id, "
-               "year, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, "
-               "?, ?, ?, ?) RETURNING id");
+        c->db,
+        "INSERT INTO items (title, requirement, source_kind, source_ref, source_date, office_unit_id, office_path, "
+        "lead_unit_id, lead_path, leader_id, importance, kind, due_date, confidentiality, tags, state, parent_id, "
+        "year, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, "
+        "?, ?, ?, ?) RETURNING id");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "新建督办事项");
     stmt_bind_text(st, 1, jv_str(b, "title"));
@@ -1064,7 +1075,8 @@ enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **ou
 static const char *step_label(struct ctx *c, const char *step)
 {
     if (!strncmp(step, "remind-", 7))
-        return atoi(step + 7) ? arena_printf(c->arena, "催办提醒（到期前 %d 个工作日）", atoi(step + 7)) : "催办提醒（到期当日）";
+        return atoi(step + 7) ? arena_printf(c->arena, "催办提醒（到期前 %d 个工作日）", atoi(step + 7))
+                              : "催办提醒（到期当日）";
     if (!strcmp(step, "press"))
         return "提请分管领导督办";
     if (!strcmp(step, "notice"))
@@ -1113,15 +1125,17 @@ static json_t *with_reminders(struct ctx *c, int64_t id, json_t *events)
                 continue;
             json_int_t unit = json_integer_value(json_object_get(m, "unit_id"));
             json_array_append_new(
-                events, json_pack("{sn ss ss ss ss ss ss sn sn sn so sn ss sO}", "id", "at", at, "actor", "system",
-                                  "actor_name", "系统", "kind", "reminder", "action", step, "action_label",
-                                  arena_printf(c->arena, "%s：%s", json_string_value(json_object_get(m, "kind_label")),
-                                               step_label(c, step)),
-                                  "from_state", "to_state", "track_id", "unit_id",
-                                  unit ? json_integer(unit) : json_null(), "unit_name", "note",
-                                  json_string_value(json_object_get(m, "due_date")) ? arena_printf(c->arena, "期限 %s",
-                                  json_string_value(json_object_get(m, "due_date"))) : "",
-                                  "data", json_object_get(s, "detail") ? json_object_get(s, "detail") : json_null()));
+                events,
+                json_pack("{sn ss ss ss ss ss ss sn sn sn so sn ss sO}", "id", "at", at, "actor", "system",
+                          "actor_name", "系统", "kind", "reminder", "action", step, "action_label",
+                          arena_printf(c->arena, "%s：%s", json_string_value(json_object_get(m, "kind_label")),
+                                       step_label(c, step)),
+                          "from_state", "to_state", "track_id", "unit_id", unit ? json_integer(unit) : json_null(),
+                          "unit_name", "note",
+                          json_string_value(json_object_get(m, "due_date"))
+                              ? arena_printf(c->arena, "期限 %s", json_string_value(json_object_get(m, "due_date")))
+                              : "",
+                          "data", json_object_get(s, "detail") ? json_object_get(s, "detail") : json_null()));
         }
     }
     json_decref(ms);
@@ -1158,8 +1172,8 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
     while ((rc = stmt_step(st)) == STORE_ROW) {
         enum item_action a;
         const char *action = stmt_text(st, 5);
-        const char *label = item_action_parse(action, &a) ? item_action_label(a)
-                            : !strcmp(action, "create")   ? "新建"
+        const char *label = item_action_parse(action, &a)  ? item_action_label(a)
+                            : !strcmp(action, "create")    ? "新建"
                             : !strcmp(action, "decompose") ? "分解"
                             : !strcmp(action, "update")    ? "修改"
                             : !strcmp(action, "review")    ? "审核进展"
@@ -1168,14 +1182,14 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
                                                            : action;
         json_t *data = json_loads(stmt_text(st, 12), 0, NULL);
         json_array_append_new(
-            arr, json_pack("{sI ss ss ss ss ss ss so so so so so ss so}", "id", (json_int_t)stmt_int(st, 0), "at",
-                           stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name", stmt_text(st, 3), "kind",
-                           stmt_text(st, 4), "action", action, "action_label", label, "from_state",
-                           str_or_null(stmt_text(st, 6)), "to_state", str_or_null(stmt_text(st, 7)), "track_id",
-                           stmt_is_null(st, 8) ? json_null() : json_integer(stmt_int(st, 8)), "unit_id",
-                           stmt_is_null(st, 9) ? json_null() : json_integer(stmt_int(st, 9)), "unit_name",
-                           str_or_null(stmt_text(st, 10)), "note", stmt_text(st, 11), "data",
-                           data ? data : json_object()));
+            arr,
+            json_pack("{sI ss ss ss ss ss ss so so so so so ss so}", "id", (json_int_t)stmt_int(st, 0), "at",
+                      stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name", stmt_text(st, 3), "kind",
+                      stmt_text(st, 4), "action", action, "action_label", label, "from_state",
+                      str_or_null(stmt_text(st, 6)), "to_state", str_or_null(stmt_text(st, 7)), "track_id",
+                      stmt_is_null(st, 8) ? json_null() : json_integer(stmt_int(st, 8)), "unit_id",
+                      stmt_is_null(st, 9) ? json_null() : json_integer(stmt_int(st, 9)), "unit_name",
+                      str_or_null(stmt_text(st, 10)), "note", stmt_text(st, 11), "data", data ? data : json_object()));
     }
     stmt_done(st);
     if (rc < 0) {
@@ -1262,8 +1276,8 @@ enum err items_meta(struct ctx *c, json_t **out)
         static const struct {
             unsigned f;
             const char *n;
-        } fields[] = {{WF_REASON, "reason"},     {WF_TEXT, "text"},       {WF_NEW_DATE, "new_date"},
-                      {WF_GRADE, "grade"},       {WF_DECISION, "approve"}, {WF_PERCENT, "percent"},
+        } fields[] = {{WF_REASON, "reason"},      {WF_TEXT, "text"},        {WF_NEW_DATE, "new_date"},
+                      {WF_GRADE, "grade"},        {WF_DECISION, "approve"}, {WF_PERCENT, "percent"},
                       {WF_PLAN_DATE, "plan_date"}};
         for (size_t k = 0; k < N(fields); k++)
             if (fl & fields[k].f)
@@ -1281,17 +1295,19 @@ enum err items_meta(struct ctx *c, json_t **out)
     for (size_t i = 0; i < N(kinds); i++)
         json_array_append_new(ki, json_pack("{ss ss}", "name", kinds[i].name, "label", kinds[i].label));
     for (size_t i = 0; i < N(confidentialities); i++)
-        json_array_append_new(cf, json_pack("{ss ss}", "name", confidentialities[i].name, "label",
-                                            confidentialities[i].label));
+        json_array_append_new(
+            cf, json_pack("{ss ss}", "name", confidentialities[i].name, "label", confidentialities[i].label));
     json_t *tr = json_array();
     for (int k = 0; k < workflow_count; k++) {
         const struct transition *t = &workflow_table[k];
-        json_array_append_new(
-            tr, json_pack("{ss ss ss ss ss ss sb}", "from", item_state_name(t->from), "action", item_action_name(t->action),
-                          "to", t->to == ST_SAME ? "=" : t->to == ST_PREV ? "previous" : item_state_name(t->to), "scope",
-                          t->scope == WF_ITEM ? "item" : "track", "cap", cap_name(t->cap), "role",
-                          t->role == WF_ANY_ROLE ? "any" : role_name((enum role)t->role), "major_needs_decide",
-                          (t->flags & WF_MAJOR_DECIDE) != 0));
+        json_array_append_new(tr, json_pack("{ss ss ss ss ss ss sb}", "from", item_state_name(t->from), "action",
+                                            item_action_name(t->action), "to",
+                                            t->to == ST_SAME   ? "="
+                                            : t->to == ST_PREV ? "previous"
+                                                               : item_state_name(t->to),
+                                            "scope", t->scope == WF_ITEM ? "item" : "track", "cap", cap_name(t->cap),
+                                            "role", t->role == WF_ANY_ROLE ? "any" : role_name((enum role)t->role),
+                                            "major_needs_decide", (t->flags & WF_MAJOR_DECIDE) != 0));
     }
     *out = json_pack("{so so so so so so so so}", "source_kinds", sk, "states", st, "actions", ac, "grades", gr,
                      "importance", im, "kinds", ki, "confidentiality", cf, "transitions", tr);

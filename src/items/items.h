@@ -60,8 +60,8 @@ struct ledger_query {
 enum err items_ledger(struct ctx *c, const struct ledger_query *q, json_t **out);
 
 /* Attachments: stores data (n bytes) named filename under cfg->data_dir by content hash. */
-enum err items_attach(struct ctx *c, int64_t id, const char *filename, const void *data, size_t n,
-                      int64_t report_id, json_t **out);
+enum err items_attach(struct ctx *c, int64_t id, const char *filename, const void *data, size_t n, int64_t report_id,
+                      json_t **out);
 enum err items_attachments(struct ctx *c, int64_t id, json_t **out);
 /* Looks up an attachment the caller may read: its stored path, name and type (arena). */
 enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,

@@ -318,10 +318,11 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
     if (!order)
         return ctx_fail(c, ERR_BAD_REQUEST, "排序 sort 应为 created、-created、due、-due、-updated、number 或 -number");
 
-    static const char cols[] = "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, "
-                               "i.lead_unit_id, lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, "
-                               "i.parent_id, i.year, i.version FROM items i JOIN units lu ON lu.id = i.lead_unit_id "
-                               "LEFT JOIN users us ON us.id = i.leader_id";
+    static const char cols[] =
+        "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, "
+        "i.lead_unit_id, lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, "
+        "i.parent_id, i.year, i.version FROM items i JOIN units lu ON lu.id = i.lead_unit_id "
+        "LEFT JOIN users us ON us.id = i.leader_id";
     struct sqlb *q = arena_alloc(c->arena, sizeof *q);
     buf_puts(&q->sql, cols);
     enum err e = build_where(c, lq, q, true);
@@ -358,17 +359,16 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
             json_array_append_new(tags, json_stringn(p, (size_t)(end - p)));
             p = end;
         }
-        json_t *o = json_pack("{sI so ss ss ss ss ss ss ss ss sI ss si sb so so ss so sI sI ss}", "id",
-                              (json_int_t)stmt_int(st, 0), "number", opt_str(stmt_text(st, 1)), "title",
-                              stmt_text(st, 2), "state", stmt_text(st, 3), "state_label", item_state_label(s),
-                              "source_kind", stmt_text(st, 4), "source_kind_label", sk ? sk : stmt_text(st, 4),
-                              "importance", stmt_text(st, 5), "kind", stmt_text(st, 6), "due_date", stmt_text(st, 7),
-                              "lead_unit_id", (json_int_t)stmt_int(st, 8), "lead_unit_name", stmt_text(st, 9),
-                              "progress", (int)stmt_int(st, 10), "escalated", stmt_int(st, 11) != 0, "tags", tags,
-                              "leader_name", opt_str(stmt_text(st, 13)), "updated_at", stmt_text(st, 14), "parent_id",
-                              stmt_is_null(st, 15) ? json_null() : json_integer(stmt_int(st, 15)), "year",
-                              (json_int_t)stmt_int(st, 16), "version", (json_int_t)stmt_int(st, 17), "light",
-                              items_light_for(stmt_text(st, 7), s, today, yellow));
+        json_t *o = json_pack(
+            "{sI so ss ss ss ss ss ss ss ss sI ss si sb so so ss so sI sI ss}", "id", (json_int_t)stmt_int(st, 0),
+            "number", opt_str(stmt_text(st, 1)), "title", stmt_text(st, 2), "state", stmt_text(st, 3), "state_label",
+            item_state_label(s), "source_kind", stmt_text(st, 4), "source_kind_label", sk ? sk : stmt_text(st, 4),
+            "importance", stmt_text(st, 5), "kind", stmt_text(st, 6), "due_date", stmt_text(st, 7), "lead_unit_id",
+            (json_int_t)stmt_int(st, 8), "lead_unit_name", stmt_text(st, 9), "progress", (int)stmt_int(st, 10),
+            "escalated", stmt_int(st, 11) != 0, "tags", tags, "leader_name", opt_str(stmt_text(st, 13)), "updated_at",
+            stmt_text(st, 14), "parent_id", stmt_is_null(st, 15) ? json_null() : json_integer(stmt_int(st, 15)), "year",
+            (json_int_t)stmt_int(st, 16), "version", (json_int_t)stmt_int(st, 17), "light",
+            items_light_for(stmt_text(st, 7), s, today, yellow));
         json_object_set_new(o, "tracks", json_array());
         json_array_append_new(items, o);
     }
@@ -397,8 +397,8 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
             /* rows come ordered by item_id: find each item through an index sorted by id (large pages) */
             size_t n = json_array_size(items);
             struct row_ref *ix = arena_alloc(c->arena, sizeof *ix * n);
-            json_array_foreach(items, i, o) ix[i] = (struct row_ref){json_integer_value(json_object_get(o, "id")),
-                                                                     json_object_get(o, "tracks")};
+            json_array_foreach(items, i, o) ix[i] =
+                (struct row_ref){json_integer_value(json_object_get(o, "id")), json_object_get(o, "tracks")};
             qsort(ix, n, sizeof *ix, row_ref_cmp);
             q_bind(t, st);
             while (stmt_step(st) == STORE_ROW) {
@@ -449,7 +449,7 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
         json_decref(counts);
         return ctx_store_fail(c, rc, "查询台账");
     }
-    *out = json_pack("{so sI si si so sI}", "items", items, "total", (json_int_t)total, "page", page, "per_page", per_page,
-                     "counts", counts, "all", (json_int_t)all);
+    *out = json_pack("{so sI si si so sI}", "items", items, "total", (json_int_t)total, "page", page, "per_page",
+                     per_page, "counts", counts, "all", (json_int_t)all);
     return ERR_OK;
 }

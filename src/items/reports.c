@@ -17,11 +17,11 @@ const struct jv_field items_review_spec[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-#define REPORT_COLS                                                                                                   \
-    "r.id, r.track_id, r.unit_id, u.name, r.text, r.percent, r.created_at, us.name, r.review, r.review_note, "       \
+#define REPORT_COLS                                                                                                    \
+    "r.id, r.track_id, r.unit_id, u.name, r.text, r.percent, r.created_at, us.name, r.review, r.review_note, "         \
     "r.reviewed_at, rv.name"
-#define REPORT_FROM                                                                                                   \
-    " FROM item_reports r JOIN units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by "             \
+#define REPORT_FROM                                                                                                    \
+    " FROM item_reports r JOIN units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by "                \
     "LEFT JOIN users rv ON rv.id = r.reviewed_by "
 
 static json_t *report_json(struct ctx *c, struct stmt *st)
@@ -113,7 +113,8 @@ static enum err review_tx(struct ctx *c, void *arg)
     if (rc < 0)
         return ctx_store_fail(c, rc, "审核进展报告");
     if (strcmp(review, "pending"))
-        return ctx_fail(c, ERR_CONFLICT, "该进展报告已经审核过（%s）", !strcmp(review, "accepted") ? "已通过" : "已退回重报");
+        return ctx_fail(c, ERR_CONFLICT, "该进展报告已经审核过（%s）",
+                        !strcmp(review, "accepted") ? "已通过" : "已退回重报");
     char at[21];
     time_format_iso(c->now, at);
     st = db_prepare(c->db, "UPDATE item_reports SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? "
@@ -142,8 +143,8 @@ static enum err review_tx(struct ctx *c, void *arg)
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "审核进展报告");
-    json_t *data = json_pack("{sI ss ss}", "report_id", (json_int_t)a->report_id, "result", result, "note",
-                             note ? note : "");
+    json_t *data =
+        json_pack("{sI ss ss}", "report_id", (json_int_t)a->report_id, "result", result, "note", note ? note : "");
     e = item_event(c, a->id, "review", "review", -1, -1, 0, unit, note, data);
     if (!e)
         e = audit_record(c, "item.review_report", "item", a->id, data);

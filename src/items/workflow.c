@@ -50,6 +50,7 @@ static const struct {
     [ACT_COMMENT] = {"comment", "备注"},
 };
 
+/* clang-format off */
 #define T(from, act, to, scope, cap, role, flags, rec) {ST_##from, ACT_##act, to, scope, cap, role, flags, rec}
 #define S(x) ST_##x
 #define ANY WF_ANY_ROLE
@@ -121,6 +122,7 @@ const struct transition workflow_table[] = {
     T(WITHDRAWN, COMMENT, ST_SAME, WF_ITEM, CAP_ITEM_READ, ANY, WF_TEXT, "comment"),
     T(SUSPENDED, COMMENT, ST_SAME, WF_ITEM, CAP_ITEM_READ, ANY, WF_TEXT, "comment"),
 };
+/* clang-format on */
 #undef T
 #undef S
 #undef ANY
@@ -222,8 +224,9 @@ char *workflow_markdown(void)
         static const struct {
             unsigned flag;
             const char *what;
-        } fl[] = {{WF_REASON, "reason"}, {WF_TEXT, "text"},     {WF_NEW_DATE, "new_date"},
-                  {WF_GRADE, "grade"},   {WF_DECISION, "approve"}, {WF_PERCENT, "percent"},
+        } fl[] = {{WF_REASON, "reason"},       {WF_TEXT, "text"},
+                  {WF_NEW_DATE, "new_date"},   {WF_GRADE, "grade"},
+                  {WF_DECISION, "approve"},    {WF_PERCENT, "percent"},
                   {WF_PLAN_DATE, "plan_date"}, {WF_MAJOR_DECIDE, "item_decide if major"}};
         for (size_t k = 0; k < sizeof fl / sizeof *fl; k++)
             if (t->flags & fl[k].flag) {

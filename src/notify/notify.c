@@ -73,7 +73,8 @@ static const char *user_channels(struct ctx *c, int64_t user, enum msg_kind k)
 static void office_hours(const struct config *cfg, int *from, int *to)
 {
     int h1, m1, h2, m2;
-    if (cfg->office_hours && sscanf(cfg->office_hours, "%d:%d-%d:%d", &h1, &m1, &h2, &m2) == 4 && h1 * 60 + m1 < h2 * 60 + m2) {
+    if (cfg->office_hours && sscanf(cfg->office_hours, "%d:%d-%d:%d", &h1, &m1, &h2, &m2) == 4 &&
+        h1 * 60 + m1 < h2 * 60 + m2) {
         *from = h1 * 60 + m1;
         *to = h2 * 60 + m2;
     } else {
@@ -109,8 +110,8 @@ enum err notify_window(struct ctx *c, int64_t t, int64_t *out)
 }
 
 /* Queues one row; ids (optional) collects {id, channel}. */
-static enum err enqueue(struct ctx *c, int64_t user, const char *channel, const char *address,
-                        const struct notice *n, int64_t when, json_t *ids)
+static enum err enqueue(struct ctx *c, int64_t user, const char *channel, const char *address, const struct notice *n,
+                        int64_t when, json_t *ids)
 {
     char at[21];
     time_format_iso(c->now, at);
@@ -480,8 +481,9 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         }
         if ((rc = db_begin(c->db)) < 0)
             return ctx_store_fail(c, rc, "投递通知");
-        struct stmt *st = db_prepare(c->db, "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
-                               "WHERE id = ? AND state = 'sending'");
+        struct stmt *st =
+            db_prepare(c->db, "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
+                              "WHERE id = ? AND state = 'sending'");
         if (!st) {
             db_rollback(c->db);
             return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
@@ -520,15 +522,17 @@ enum err notify_inbox(struct ctx *c, bool unread_only, int64_t before, int limit
     json_t *arr = json_array();
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW)
-        json_array_append_new(
-            arr, json_pack("{sI ss sb ss ss ss sI ss so}", "id", (json_int_t)stmt_int(st, 0), "kind", stmt_text(st, 1),
-                           "urgent", stmt_int(st, 2) != 0, "subject", stmt_text(st, 3), "body", stmt_text(st, 4),
-                           "object_type", stmt_text(st, 5), "object_id", (json_int_t)stmt_int(st, 6), "created_at",
-                           stmt_text(st, 7), "read_at", stmt_is_null(st, 8) ? json_null() : json_string(stmt_text(st, 8))));
+        json_array_append_new(arr,
+                              json_pack("{sI ss sb ss ss ss sI ss so}", "id", (json_int_t)stmt_int(st, 0), "kind",
+                                        stmt_text(st, 1), "urgent", stmt_int(st, 2) != 0, "subject", stmt_text(st, 3),
+                                        "body", stmt_text(st, 4), "object_type", stmt_text(st, 5), "object_id",
+                                        (json_int_t)stmt_int(st, 6), "created_at", stmt_text(st, 7), "read_at",
+                                        stmt_is_null(st, 8) ? json_null() : json_string(stmt_text(st, 8))));
     stmt_done(st);
     int64_t unread = 0;
     if (rc >= 0) {
-        st = db_prepare(c->db, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND read_at IS NULL");
+        st = db_prepare(c->db,
+                        "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND read_at IS NULL");
         if (st)
             stmt_bind_int(st, 1, c->user->id);
         rc = stmt_one_int(st, &unread);
@@ -568,7 +572,8 @@ enum err notify_read(struct ctx *c, int64_t id)
 static enum err read_all_tx(struct ctx *c, void *arg)
 {
     int64_t *count = arg;
-    struct stmt *st = db_prepare(c->db, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND read_at IS NULL");
+    struct stmt *st =
+        db_prepare(c->db, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND read_at IS NULL");
     if (st)
         stmt_bind_int(st, 1, c->user->id);
     int rc = stmt_one_int(st, count);
@@ -655,11 +660,12 @@ enum err notify_prefs_put(struct ctx *c, const json_t *body, json_t **out)
     struct prefs_args a = {0};
     const char *k;
     json_t *v;
-    json_object_foreach((json_t *)p, k, v) {
+    json_object_foreach((json_t *)p, k, v)
+    {
         enum msg_kind mk;
         if (!msg_kind_parse(k, &mk))
-            return ctx_fail(c, ERR_INVALID, "未知的消息类型“%s”（可选：reminder、press、notice、report、system、assignment）",
-                            k);
+            return ctx_fail(c, ERR_INVALID,
+                            "未知的消息类型“%s”（可选：reminder、press、notice、report、system、assignment）", k);
         if (!json_is_array(v))
             return ctx_fail(c, ERR_INVALID, "“%s”的渠道必须是数组，如 [\"inbox\",\"email\"]", k);
         bool on[3] = {true, false, false}; /* the in-app inbox is always on */
@@ -707,10 +713,11 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
     json_t *arr = json_array();
     for (int i = 0; i < np; i++) {
         struct stmt *st = db_prepare(
-            c->db, "SELECT o.id, o.user_id, u.username, o.channel, o.kind, o.subject, o.address, o.state, o.attempts, "
-                   "o.last_error, o.created_at, o.sent_at, o.next_attempt FROM outbox o JOIN users u ON u.id = o.user_id "
-                   "JOIN units un ON un.id = u.unit_id WHERE o.state = ? AND o.channel <> 'inbox' AND un.path >= ? AND "
-                   "un.path < ? ORDER BY o.id DESC LIMIT ?");
+            c->db,
+            "SELECT o.id, o.user_id, u.username, o.channel, o.kind, o.subject, o.address, o.state, o.attempts, "
+            "o.last_error, o.created_at, o.sent_at, o.next_attempt FROM outbox o JOIN users u ON u.id = o.user_id "
+            "JOIN units un ON un.id = u.unit_id WHERE o.state = ? AND o.channel <> 'inbox' AND un.path >= ? AND "
+            "un.path < ? ORDER BY o.id DESC LIMIT ?");
         if (!st) {
             json_decref(arr);
             return ctx_store_fail(c, STORE_E_OTHER, "读取通知队列");
@@ -724,13 +731,13 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
             char next[21];
             time_format_iso(stmt_int(st, 12), next);
             json_array_append_new(
-                arr, json_pack("{sI sI ss ss ss ss ss ss sI ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "user_id",
-                               (json_int_t)stmt_int(st, 1), "username", stmt_text(st, 2), "channel", stmt_text(st, 3),
-                               "kind", stmt_text(st, 4), "subject", stmt_text(st, 5), "address", stmt_text(st, 6),
-                               "state", stmt_text(st, 7), "attempts", (json_int_t)stmt_int(st, 8), "last_error",
-                               stmt_text(st, 9), "created_at", stmt_text(st, 10), "sent_at",
-                               stmt_is_null(st, 11) ? json_null() : json_string(stmt_text(st, 11)), "next_attempt",
-                               next));
+                arr,
+                json_pack("{sI sI ss ss ss ss ss ss sI ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "user_id",
+                          (json_int_t)stmt_int(st, 1), "username", stmt_text(st, 2), "channel", stmt_text(st, 3),
+                          "kind", stmt_text(st, 4), "subject", stmt_text(st, 5), "address", stmt_text(st, 6), "state",
+                          stmt_text(st, 7), "attempts", (json_int_t)stmt_int(st, 8), "last_error", stmt_text(st, 9),
+                          "created_at", stmt_text(st, 10), "sent_at",
+                          stmt_is_null(st, 11) ? json_null() : json_string(stmt_text(st, 11)), "next_attempt", next));
         }
         stmt_done(st);
         if (rc < 0) {
@@ -841,10 +848,12 @@ static enum err test_tx(struct ctx *c, void *arg)
     enum err e = perm_require(c, CAP_SYSTEM_ADMIN, path, "用户");
     if (e)
         return e;
-    struct notice n = {MSG_SYSTEM, jv_bool(a->body, "urgent", false),
+    struct notice n = {MSG_SYSTEM,
+                       jv_bool(a->body, "urgent", false),
                        jv_str(a->body, "subject") ? jv_str(a->body, "subject") : "ducha 测试通知",
                        jv_str(a->body, "body") ? jv_str(a->body, "body") : "这是一条测试通知，用于检查邮件和短信设置。",
-                       "user", uid};
+                       "user",
+                       uid};
     if ((e = notify_user_ex(c, uid, &n, a->ids)))
         return e;
     json_t *sum = json_pack("{ss sO}", "username", username, "queued", a->ids);

@@ -77,8 +77,7 @@ char *store_replace_all(const char *sql, const char *token, const char *value)
     return out;
 }
 
-enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err,
-                    size_t errlen)
+enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen)
 {
     const struct store_ops *ops;
     const char *target = url;
@@ -213,8 +212,7 @@ struct db *store_acquire(struct store *s)
 void store_release(struct db *db)
 {
     if (db->depth > 0) {
-        log_error("bug: transaction opened at %s:%d was never closed; rolling back", db->txn_file,
-                  db->txn_line);
+        log_error("bug: transaction opened at %s:%d was never closed; rolling back", db->txn_file, db->txn_line);
         db->depth = 1;
         db_rollback(db);
     }
@@ -526,8 +524,8 @@ enum err store_migrate(struct store *s, char *err, size_t errlen)
     return result;
 }
 
-enum err store_backup(struct store *s, const char *path, void (*progress)(void *, long, long), void *arg,
-                      char *err, size_t errlen)
+enum err store_backup(struct store *s, const char *path, void (*progress)(void *, long, long), void *arg, char *err,
+                      size_t errlen)
 {
     if (!s->ops->backup) {
         snprintf(err, errlen, "backup of a %s database: use the server's own tools (pg_dump)", s->ops->kind);

@@ -44,8 +44,7 @@ struct store_options {
  * Opens a pool for url ("sqlite:PATH", "PATH", "postgres://…" or "postgresql://…"). Returns ERR_OK
  * or an error with a one-line message in err. SQLite databases (and their directory) are created.
  */
-enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err,
-                    size_t errlen);
+enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_kind(const struct store *s);
@@ -57,8 +56,8 @@ int store_schema_version(struct store *s);
 
 /* Writes a consistent online copy of the database to path (SQLite); progress(arg, done, total)
  * is called as pages are copied. PostgreSQL: ERR_INVALID with advice to use pg_dump. */
-enum err store_backup(struct store *s, const char *path, void (*progress)(void *, long, long), void *arg,
-                      char *err, size_t errlen);
+enum err store_backup(struct store *s, const char *path, void (*progress)(void *, long, long), void *arg, char *err,
+                      size_t errlen);
 
 /* Checks out a connection (waits for one). Never NULL. */
 struct db *store_acquire(struct store *s);

@@ -466,12 +466,14 @@ const struct store_ops store_pg_ops = {
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(1685414760)",
     .tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
                   "AND table_type = 'BASE TABLE' ORDER BY table_name",
-    .columns_sql = "SELECT column_name, CASE WHEN is_identity = 'YES' THEN 1 ELSE 0 END FROM information_schema.columns "
-                   "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
+    .columns_sql =
+        "SELECT column_name, CASE WHEN is_identity = 'YES' THEN 1 ELSE 0 END FROM information_schema.columns "
+        "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
     .fkeys_sql = "SELECT rc.relname, a.attname, ra.attname FROM pg_constraint co "
                  "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_class rc ON rc.oid = co.confrelid "
                  "JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = co.conkey[1] "
                  "JOIN pg_attribute ra ON ra.attrelid = co.confrelid AND ra.attnum = co.confkey[1] "
                  "WHERE co.contype = 'f' AND c.relnamespace = current_schema()::regnamespace AND c.relname = ?",
-    .reset_identity_fmt = "SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX(%s) FROM %s), 0) + 1, false)",
+    .reset_identity_fmt =
+        "SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX(%s) FROM %s), 0) + 1, false)",
 };

@@ -68,9 +68,8 @@ static struct conn_impl *sq_connect(const char *target, const struct store_optio
     sqlite3 *h = NULL;
     if (!opt->must_exist)
         sq_mkdir_parent(target);
-    int rc = sqlite3_open_v2(target, &h,
-                             SQLITE_OPEN_READWRITE | (opt->must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX,
-                             NULL);
+    int rc = sqlite3_open_v2(
+        target, &h, SQLITE_OPEN_READWRITE | (opt->must_exist ? 0 : SQLITE_OPEN_CREATE) | SQLITE_OPEN_NOMUTEX, NULL);
     if (rc != SQLITE_OK) {
         snprintf(err, n, "cannot open SQLite database %s: %s", target, h ? sqlite3_errmsg(h) : "out of memory");
         sqlite3_close(h);

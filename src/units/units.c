@@ -11,7 +11,7 @@
 static const struct {
     const char *kind, *label;
 } unit_kinds[] = {
-    {"government", "人民政府"}, {"department", "部门"}, {"township", "乡镇（街道）"},
+    {"government", "人民政府"}, {"department", "部门"},   {"township", "乡镇（街道）"},
     {"office", "督查机构"},     {"external", "外部机构"},
 };
 
@@ -24,32 +24,24 @@ const char *units_kind_label(const char *kind)
 }
 
 const struct jv_field units_create_spec[] = {
-    {"code", JV_STRING, JV_REQUIRED, 0, 32},
-    {"name", JV_STRING, JV_REQUIRED, 0, 100},
-    {"kind", JV_STRING, JV_REQUIRED, 0, 20},
-    {"parent_id", JV_INT, JV_NULLABLE, 0, 0},
-    {"principal", JV_STRING, 0, 0, 50},
-    {"contact", JV_STRING, 0, 0, 50},
-    {"phone", JV_STRING, 0, 0, 30},
-    {"prefix", JV_STRING, 0, 0, 10},
-    {"sort", JV_INT, 0, 0, 1000000},
-    {NULL, 0, 0, 0, 0},
+    {"code", JV_STRING, JV_REQUIRED, 0, 32}, {"name", JV_STRING, JV_REQUIRED, 0, 100},
+    {"kind", JV_STRING, JV_REQUIRED, 0, 20}, {"parent_id", JV_INT, JV_NULLABLE, 0, 0},
+    {"principal", JV_STRING, 0, 0, 50},      {"contact", JV_STRING, 0, 0, 50},
+    {"phone", JV_STRING, 0, 0, 30},          {"prefix", JV_STRING, 0, 0, 10},
+    {"sort", JV_INT, 0, 0, 1000000},         {NULL, 0, 0, 0, 0},
 };
 
 const struct jv_field units_update_spec[] = {
-    {"name", JV_STRING, 0, 1, 100},
-    {"kind", JV_STRING, 0, 0, 20},
-    {"parent_id", JV_INT, 0, 0, 0},
-    {"principal", JV_STRING, 0, 0, 50},
-    {"contact", JV_STRING, 0, 0, 50},
-    {"phone", JV_STRING, 0, 0, 30},
-    {"prefix", JV_STRING, 0, 0, 10},
-    {"sort", JV_INT, 0, 0, 1000000},
-    {"version", JV_INT, 0, 0, 0},
-    {NULL, 0, 0, 0, 0},
+    {"name", JV_STRING, 0, 1, 100},   {"kind", JV_STRING, 0, 0, 20},
+    {"parent_id", JV_INT, 0, 0, 0},   {"principal", JV_STRING, 0, 0, 50},
+    {"contact", JV_STRING, 0, 0, 50}, {"phone", JV_STRING, 0, 0, 30},
+    {"prefix", JV_STRING, 0, 0, 10},  {"sort", JV_INT, 0, 0, 1000000},
+    {"version", JV_INT, 0, 0, 0},     {NULL, 0, 0, 0, 0},
 };
 
-#define UNIT_COLS "id, code, name, kind, parent_id, path, depth, principal, contact, phone, prefix, sort, version, created_at, updated_at"
+#define UNIT_COLS                                                                                                      \
+    "id, code, name, kind, parent_id, path, depth, principal, contact, phone, prefix, sort, version, created_at, "     \
+    "updated_at"
 
 static json_t *unit_row_json(struct stmt *st)
 {
@@ -58,8 +50,8 @@ static json_t *unit_row_json(struct stmt *st)
     return json_pack("{sI ss ss ss ss so ss sI ss ss ss ss sI sI ss ss}", "id", (json_int_t)stmt_int(st, 0), "code",
                      stmt_text(st, 1), "name", stmt_text(st, 2), "kind", kind, "kind_label", label ? label : kind,
                      "parent_id", stmt_is_null(st, 4) ? json_null() : json_integer(stmt_int(st, 4)), "path",
-                     stmt_text(st, 5), "depth", (json_int_t)stmt_int(st, 6), "principal", stmt_text(st, 7),
-                     "contact", stmt_text(st, 8), "phone", stmt_text(st, 9), "prefix", stmt_text(st, 10), "sort",
+                     stmt_text(st, 5), "depth", (json_int_t)stmt_int(st, 6), "principal", stmt_text(st, 7), "contact",
+                     stmt_text(st, 8), "phone", stmt_text(st, 9), "prefix", stmt_text(st, 10), "sort",
                      (json_int_t)stmt_int(st, 11), "version", (json_int_t)stmt_int(st, 12), "created_at",
                      stmt_text(st, 13), "updated_at", stmt_text(st, 14));
 }
@@ -247,7 +239,8 @@ enum err units_list(struct ctx *c, int64_t parent_id, const char *q, const char 
         }
     }
     if (parent_id && !q && !kind) {
-        struct stmt *st = db_prepare(c->db, "SELECT " UNIT_COLS " FROM units WHERE parent_id = ? ORDER BY sort, code LIMIT ?");
+        struct stmt *st =
+            db_prepare(c->db, "SELECT " UNIT_COLS " FROM units WHERE parent_id = ? ORDER BY sort, code LIMIT ?");
         if (!st)
             goto fail;
         stmt_bind_int(st, 1, parent_id);
@@ -380,9 +373,10 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
     char at[21];
     time_format_iso(c->now, at);
     struct stmt *st = db_prepare(
-        c->db, "UPDATE units SET name = COALESCE(?, name), kind = COALESCE(?, kind), principal = COALESCE(?, principal), "
-               "contact = COALESCE(?, contact), phone = COALESCE(?, phone), prefix = COALESCE(?, prefix), "
-               "sort = COALESCE(?, sort), parent_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
+        c->db,
+        "UPDATE units SET name = COALESCE(?, name), kind = COALESCE(?, kind), principal = COALESCE(?, principal), "
+        "contact = COALESCE(?, contact), phone = COALESCE(?, phone), prefix = COALESCE(?, prefix), "
+        "sort = COALESCE(?, sort), parent_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
     if (!st) {
         json_decref(before);
         return ctx_store_fail(c, STORE_E_OTHER, "修改单位");
@@ -409,7 +403,8 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
     }
     if (new_path != path) {
         /* rewrite the prefix of every path in the subtree */
-        st = db_prepare(c->db, "UPDATE units SET path = ? || SUBSTR(path, ?), depth = depth + ? WHERE path >= ? AND path < ?");
+        st = db_prepare(c->db,
+                        "UPDATE units SET path = ? || SUBSTR(path, ?), depth = depth + ? WHERE path >= ? AND path < ?");
         if (!st) {
             json_decref(before);
             return ctx_store_fail(c, STORE_E_OTHER, "移动单位");
@@ -575,8 +570,8 @@ static enum err import_tx(struct ctx *c, void *arg)
             import_error(a, row, arena_printf(c->arena, "应有 6 列，实有 %d 列", n));
             continue;
         }
-        json_t *body = json_pack("{ss ss ss ss ss}", "code", f[0], "name", f[1], "kind", f[2], "principal", f[4],
-                                 "contact", f[5]);
+        json_t *body =
+            json_pack("{ss ss ss ss ss}", "code", f[0], "name", f[1], "kind", f[2], "principal", f[4], "contact", f[5]);
         char msg[256];
         enum err e = jv_check(body, units_create_spec, msg, sizeof msg);
         if (e) {
@@ -594,7 +589,8 @@ static enum err import_tx(struct ctx *c, void *arg)
         const char *ppath;
         if (*f[3]) {
             if (units_find_code(c, f[3], &parent, &ppath)) {
-                import_error(a, row, arena_printf(c->arena, "上级单位代码 %s 不存在（上级须在本行之前或已存在）", f[3]));
+                import_error(a, row,
+                             arena_printf(c->arena, "上级单位代码 %s 不存在（上级须在本行之前或已存在）", f[3]));
                 json_decref(body);
                 continue;
             }

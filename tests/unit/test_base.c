@@ -35,7 +35,8 @@ static void test_jsonv_accepts_valid_body(void **state)
 {
     (void)state;
     char msg[256];
-    assert_int_equal(check("{\"name\":\"督查室\",\"n\":3,\"day\":\"2024-02-29\",\"tags\":[\"a\"],\"note\":null}", msg), ERR_OK);
+    assert_int_equal(check("{\"name\":\"督查室\",\"n\":3,\"day\":\"2024-02-29\",\"tags\":[\"a\"],\"note\":null}", msg),
+                     ERR_OK);
 }
 
 static void test_jsonv_counts_characters_not_bytes(void **state)
@@ -70,9 +71,9 @@ static void test_utf8_rejects_overlong_surrogates_and_nul(void **state)
 {
     (void)state;
     assert_true(utf8_valid("督查abc", strlen("督查abc")));
-    assert_false(utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
-    assert_false(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
-    assert_false(utf8_valid("\xe7\x9d", 2));         /* truncated */
+    assert_false(utf8_valid("\xc0\xaf", 2));     /* overlong '/' */
+    assert_false(utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
+    assert_false(utf8_valid("\xe7\x9d", 2));     /* truncated */
     assert_false(utf8_valid("a\0b", 3));
     assert_int_equal(utf8_count("督查室x"), 4);
 }
@@ -80,7 +81,8 @@ static void test_utf8_rejects_overlong_surrogates_and_nul(void **state)
 static void test_csv_quotes_commas_newlines_and_bom(void **state)
 {
     (void)state;
-    const char *text = "\xEF\xBB\xBF" "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\n\nlast,,\n";
+    const char *text = "\xEF\xBB\xBF"
+                       "a,b,c\r\n\"x,1\",\"say \"\"hi\"\"\",\"two\nlines\"\n\nlast,,\n";
     struct csv_reader r;
     struct arena a = ARENA_INIT;
     char **f;

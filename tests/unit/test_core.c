@@ -127,7 +127,8 @@ static void test_role_reaches_subtree_only(void **state)
 static void test_scope_is_minimal_and_upper_bound_excludes_siblings(void **state)
 {
     (void)state;
-    struct grant g[] = {{ROLE_OFFICE, 33, "/1/33/", "", ""}, {ROLE_HEAD, 45, "/1/33/45/", "", ""},
+    struct grant g[] = {{ROLE_OFFICE, 33, "/1/33/", "", ""},
+                        {ROLE_HEAD, 45, "/1/33/45/", "", ""},
                         {ROLE_CONTACT, 50, "/1/77/50/", "", ""}};
     struct principal p = {.grants = g, .ngrants = 3};
     struct arena a = ARENA_INIT;

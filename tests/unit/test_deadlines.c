@@ -350,7 +350,8 @@ static int64_t inbox_count(int64_t user, const char *kind)
     struct arena a = ARENA_INIT;
     struct ctx c;
     ctx_at(&c, &a, "2026-03-01T00:00:00Z");
-    struct stmt *st = db_prepare(c.db, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND kind = ?");
+    struct stmt *st =
+        db_prepare(c.db, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND kind = ?");
     stmt_bind_int(st, 1, user);
     stmt_bind_text(st, 2, kind);
     int64_t n = -1;

@@ -72,10 +72,10 @@ static int teardown(void **state)
     return 0;
 }
 
-#define NEED_PG()                                                                                                    \
-    do {                                                                                                             \
-        if (!have_pg)                                                                                                \
-            skip();                                                                                                  \
+#define NEED_PG()                                                                                                      \
+    do {                                                                                                               \
+        if (!have_pg)                                                                                                  \
+            skip();                                                                                                    \
     } while (0)
 
 static void test_kind_and_migrations(void **state)
