@@ -7,7 +7,7 @@
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip libmagic
 VERSION := 0.1.0
 # -Wcast-qual is left out: jansson's API is not const-correct
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -29,7 +29,8 @@ REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/gen/migrations.
 ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/migrations.o
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
-.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers
+.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
+        test-security test-long
 
 all: build/ducha
 
@@ -108,6 +109,12 @@ check-layers:
 	@scripts/check-layers.sh
 
 test: deps check-layers check-format test-unit test-api test-api-pg test-web
+
+# hostile and long tests, kept out of `make test` (tests/security: a 10,000-connection flood on
+# loopback against the release build, sqlmap on every parameterised route; DUCHA_TEST_BACKEND=postgres
+# for PostgreSQL)
+test-security: deps build/ducha build/asan/ducha
+	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/security
 
 # ---- fuzz ----
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c
