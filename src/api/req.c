@@ -38,6 +38,23 @@ bool req_param_id(struct req *rq, const char *name, int64_t *out)
     return parse_i64(req_param(rq, name), out) && *out > 0;
 }
 
+const char *req_cookie(struct req *rq, const char *name)
+{
+    const char *h = rq->header(rq, "Cookie");
+    size_t nl = strlen(name);
+    while (h && *h) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        const char *end = strchr(h, ';');
+        if (!end)
+            end = h + strlen(h);
+        if ((size_t)(end - h) > nl && strncmp(h, name, nl) == 0 && h[nl] == '=')
+            return arena_strndup(rq->arena, h + nl + 1, (size_t)(end - h - (ptrdiff_t)nl - 1));
+        h = end;
+    }
+    return NULL;
+}
+
 const char *req_query(struct req *rq, const char *name)
 {
     for (int i = 0; i < rq->nquery; i++)

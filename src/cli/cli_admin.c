@@ -20,10 +20,26 @@ int cmd_version(struct cli *cli)
 
 int cmd_routes(struct cli *cli)
 {
-    (void)cli;
+    bool as_json = cli_flag(cli, "json");
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha routes [--json]");
+    json_t *all = json_array();
     for (int t = 0; api_route_tables[t]; t++)
-        for (const struct route *r = api_route_tables[t]; r->method; r++)
-            printf("%-6s %-48s %-14s %s\n", r->method, r->pattern, cap_name(r->cap), r->summary ? r->summary : "");
+        for (const struct route *r = api_route_tables[t]; r->method; r++) {
+            if (!as_json)
+                printf("%-6s %-48s %-14s %s\n", r->method, r->pattern, cap_name(r->cap), r->summary ? r->summary : "");
+            else
+                json_array_append_new(all, json_pack("{ss ss ss si ss so}", "method", r->method, "pattern", r->pattern,
+                                                     "cap", cap_name(r->cap), "flags", (int)r->flags, "summary",
+                                                     r->summary ? r->summary : "", "access",
+                                                     r->access ? json_string(r->access) : json_null()));
+        }
+    if (as_json) {
+        char *text = json_dumps(all, JSON_INDENT(1));
+        puts(text);
+        free(text);
+    }
+    json_decref(all);
     return 0;
 }
 
@@ -235,15 +251,45 @@ int cmd_backup(struct cli *cli)
 
 int cmd_audit_verify(struct cli *cli)
 {
-    if (cli_leftover_options(cli))
-        return 2;
+    const char *file = cli_opt(cli, "checkpoints");
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha audit verify [--checkpoints FILE]");
     WITH_CTX(cli, c);
     struct audit_check chk;
-    enum err e = audit_verify(&c, &chk);
+    enum err e = audit_verify(&c, file, &chk);
     int rc = 0;
-    if (!e && !chk.ok)
-        rc = cli_fail("audit chain broken at record %lld: %s", (long long)chk.bad_seq, chk.problem);
-    else if (!e)
+    if (!e && !chk.ok) {
+        rc = chk.bad_seq ? cli_fail("audit chain broken at record %lld: %s", (long long)chk.bad_seq, chk.problem)
+                         : cli_fail("audit check failed: %s", chk.problem);
+    } else if (!e) {
         printf("audit chain ok: %lld records\n", (long long)chk.records);
+        if (chk.checkpoints)
+            printf("checkpoints: %d verified from %s (last: %lld records at %s), %d consistency proofs; key %s\n",
+                   chk.checkpoints, chk.source, (long long)chk.checkpoint_size, chk.checkpoint_at, chk.proofs,
+                   chk.fingerprint);
+        else
+            printf("checkpoints: none in %s; key %s\n", chk.source, chk.fingerprint);
+        if (chk.pending)
+            printf("pending: %lld records written, not sealed yet\n", (long long)chk.pending);
+    }
     return finish(&c, e, &arena_) | rc;
+}
+
+int cmd_audit_checkpoint(struct cli *cli)
+{
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha audit checkpoint");
+    WITH_CTX(cli, c);
+    json_t *cp = NULL;
+    enum err e = audit_seal(&c, 0, NULL);
+    if (!e)
+        e = audit_checkpoint(&c, &cp);
+    if (!e && cp)
+        printf("checkpoint: %lld records, root %s, key %s\n",
+               (long long)json_integer_value(json_object_get(cp, "size")),
+               json_string_value(json_object_get(cp, "root")), json_string_value(json_object_get(cp, "fingerprint")));
+    else if (!e)
+        printf("checkpoint: the log has not grown since the last one\n");
+    json_decref(cp);
+    return finish(&c, e, &arena_);
 }

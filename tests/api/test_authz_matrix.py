@@ -1,0 +1,368 @@
+"""The authorization matrix, generated from the route table: every route × every principal × an object in
+the principal's own unit, in another unit of the same county, in another county, and anonymously. The
+expected answer is declared next to each route (`access` in the route tables, the grammar in
+src/api/req.h) and read with `ducha routes --json`; a route without a declaration, or with one that
+leaves a principal out, fails here.
+
+A route on a new kind of object needs a fixture maker below (World, resolve): the test says which one is
+missing. Checks share one object per kind and relation; a route whose allowed request uses its object up
+(deletes it, grants a role twice, reviews a report once) declares `fresh` and gets a new object for each
+check it expects to be allowed.
+
+DUCHA_AUTHZ_LEARN=1 prints the observed answers as declarations (to review, never to copy blindly)."""
+import json
+import os
+import re
+import subprocess
+import time
+import urllib.parse
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+
+from conftest import BIN, Server
+from itemlib import PATH, day
+
+PRINCIPALS = ["top", "admin", "principal", "leader", "director", "deputy", "secretary", "office", "inspector",
+              "parttime", "contact", "head", "evaluator"]
+USER = {"top": "admin", "admin": "gc_admin", "principal": "gc_principal", "leader": "gc_leader",
+        "director": "gc_director", "deputy": "gc_deputy", "secretary": "gc_secretary", "office": "gc_office",
+        "inspector": "gc_inspector", "parttime": "gc_parttime", "contact": "gc_contact", "head": "gc_head",
+        "evaluator": "gc_evaluator"}
+RELATIONS = ["own", "other", "county"]
+# where the object of each relation lives: a unit code, and the county's user prefix
+PLACE = {"own": ("gc-jt", "gc"), "other": ("gc-zj", "gc"), "county": ("ap-jt", "ap")}
+CLASS = {"A": "2xx", "R": "409/422 (state or input)", "F": "403", "N": "404", "U": "401"}
+LEARN = os.environ.get("DUCHA_AUTHZ_LEARN") == "1"
+
+
+def classify(status):
+    if 200 <= status < 300:
+        return "A"
+    if status in (400, 409, 413, 415, 422):
+        return "R"
+    return {401: "U", 403: "F", 404: "N"}.get(status, "!")
+
+
+class Declaration:
+    """One route's access declaration, parsed."""
+
+    def __init__(self, text):
+        self.expect = {}
+        self.anon = "U"
+        self.body = None
+        self.params = {}
+        self.query = ""
+        self.state = None
+        self.type = "application/json"
+        self.fresh = False
+        self.errors = []
+        if not text or not text.strip():
+            self.errors.append("no access declaration")
+            return
+        parts = [p.strip() for p in text.split(";")]
+        named = set()
+        for clause in parts[0].split():
+            who, _, answers = clause.partition(":")
+            if not re.fullmatch(r"[ARFNU]|[ARFNU]{3}", answers):
+                self.errors.append(f"bad answers {answers!r} in {clause!r}")
+                continue
+            answers = answers * 3 if len(answers) == 1 else answers
+            names = [p for p in PRINCIPALS if p not in named] if who == "*" else who.split(",")
+            for n in names:
+                if n not in PRINCIPALS:
+                    self.errors.append(f"unknown principal {n!r}")
+                    continue
+                if n in named:
+                    self.errors.append(f"{n} declared twice")
+                named.add(n)
+                for rel, letter in zip(RELATIONS, answers):
+                    self.expect[(n, rel)] = letter
+        missing = [p for p in PRINCIPALS if p not in named]
+        if missing:
+            self.errors.append("no answer for " + ", ".join(missing))
+        for opt in parts[1:]:
+            key, _, value = opt.partition("=")
+            if opt == "fresh":
+                self.fresh = True
+            elif key == "anon":
+                self.anon = value
+            elif key == "body":
+                self.body = value
+            elif key == "query":
+                self.query = value
+            elif key == "state":
+                self.state = value
+            elif key == "type":
+                self.type = value
+            elif re.fullmatch(r"[a-z_]+", key):
+                self.params[key] = value
+            else:
+                self.errors.append(f"bad option {opt!r}")
+
+
+def routes():
+    out = subprocess.run([BIN, "routes", "--json"], capture_output=True, text=True, check=True).stdout
+    return json.loads(out)
+
+
+def test_every_route_declares_who_gets_in():
+    bad = []
+    for r in routes():
+        d = Declaration(r["access"])
+        if r["cap"] == "public" and "anon=" not in (r["access"] or ""):
+            d.errors.append("a public route must declare anon=")
+        if d.errors:
+            bad.append(f"{r['method']} {r['pattern']}: {'; '.join(d.errors)}")
+    assert bad == [], "\n".join(bad)
+
+
+# ---- the world: objects in the own unit, another unit and another county ----
+
+class World:
+    """Signed-in clients and objects of every kind at each relation, made through the API."""
+
+    def __init__(self, server):
+        self.s = server
+        self.clients = {}  # sessions that make the objects
+        self.probes = {}   # sessions that send the checked requests (a request may end its own session)
+        self.ids = {}
+
+    def probe(self, principal):
+        if principal not in self.probes:
+            self.probes[principal] = self.s.client(USER[principal])
+        return self.probes[principal]
+
+    def c(self, user):
+        if user not in self.clients:
+            self.clients[user] = self.s.client(user)
+        return self.clients[user]
+
+    def unit(self, rel):
+        return self.ids.setdefault(("unit", rel), self.c("admin").unit_id(PLACE[rel][0]))
+
+    def user(self, rel):
+        def find():
+            name = {"own": "gc_contact", "other": "gc_contact2", "county": "ap_contact"}[rel]
+            users = self.c("admin").get(f"/api/v1/users?q={name}").json["users"]
+            return [u["id"] for u in users if u["username"] == name][0]
+        return self.ids.setdefault(("user", rel), find())
+
+    def new_unit(self, rel):
+        r = self.c("admin").post("/api/v1/units", {"code": f"mx-{uuid.uuid4().hex[:8]}", "name": "矩阵测试单位",
+                                                   "kind": "department", "parent_id": self.unit(rel)})
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def new_user(self, rel):
+        r = self.c("admin").post("/api/v1/users", {
+            "username": f"mx{uuid.uuid4().hex[:8]}", "name": "矩阵测试", "unit_id": self.unit(rel),
+            "password": "Matrix2026x", "roles": [{"role": "contact", "unit_id": self.unit(rel)}]})
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def new_item(self, rel, state="in_progress"):
+        """An item led by the relation's unit, moved by its county's users into state."""
+        county = PLACE[rel][1]
+        office = self.c(f"{county}_office")
+        r = office.post("/api/v1/items", {"title": "矩阵测试事项", "requirement": "按期办理", "source_kind": "meeting",
+                                          "lead_unit_id": self.unit(rel), "co_unit_ids": [], "due_date": day(60)})
+        assert r.status == 201, r
+        iid = r.json["id"]
+        contact = {"own": "gc_contact", "other": "gc_contact2", "county": "ap_contact"}[rel]
+        head = {"own": "gc_head", "other": "gc_head2", "county": "ap_head"}[rel]
+        order = list(PATH)
+        for s in order[1:order.index(state) + 1]:
+            for user, action, body in PATH[s]:
+                user = {"gc_contact": contact, "gc_head": head}.get(user, user).replace("gc_", f"{county}_", 1)
+                if action == "report":
+                    r = self.c(user).post(f"/api/v1/items/{iid}/reports", body)
+                    assert r.status == 201, (user, action, r)
+                else:
+                    r = self.c(user).post(f"/api/v1/items/{iid}/actions/{action}", body)
+                    assert r.status == 200, (user, action, r)
+        return iid
+
+    def item(self, rel, state="in_progress"):
+        key = ("item", rel, state)
+        if key not in self.ids:
+            self.ids[key] = self.new_item(rel, state)
+        return self.ids[key]
+
+    def report(self, rel, iid):
+        county = PLACE[rel][1]
+        r = self.c(f"{county}_office").get(f"/api/v1/items/{iid}/reports")
+        assert r.status == 200, r
+        return r.json["reports"][0]["id"]
+
+    def attachment(self, rel, iid):
+        county = PLACE[rel][1]
+        r = self.c(f"{county}_office").post(f"/api/v1/items/{iid}/attachments?filename=matrix.pdf",
+                                            raw=b"%PDF-1.4\n%matrix\n", content_type="application/pdf")
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def milestone(self, rel, iid):
+        county = PLACE[rel][1]
+        r = self.c(f"{county}_office").get(f"/api/v1/milestones?item_id={iid}")
+        assert r.status == 200 and r.json["milestones"], r
+        return r.json["milestones"][0]["id"]
+
+    def notify(self, user):
+        """A test notification to user: {channel: id} of the in-app message and the e-mail queued."""
+        key = ("notify", user)
+        if key not in self.ids:
+            r = self.c("admin").post("/api/v1/admin/notifications/test", {"username": user})
+            assert r.status == 202, r
+            self.ids[key] = {q["channel"]: q["id"] for q in r.json["queued"]}
+        return self.ids[key]
+
+    def message(self, rel, principal):
+        """An in-app message: the principal's own, another user's of the county, another county's."""
+        user = {"own": USER[principal], "other": "gc_contact2", "county": "ap_contact"}[rel]
+        return self.notify(user)["inbox"]
+
+    def outbox(self, rel):
+        """An e-mail waiting in the outbox for a user of the relation's unit."""
+        return self.notify({"own": "gc_contact", "other": "gc_contact2", "county": "ap_contact"}[rel])["email"]
+
+    def grant(self, rel, uid):
+        r = self.c("admin").get(f"/api/v1/users/{uid}")
+        assert r.status == 200, r
+        return r.json["roles"][0]["id"]
+
+    def signature(self, rel):
+        key = ("signature", rel)
+        if key not in self.ids:
+            iid = self.new_item(rel, "completion_signed")  # the head's signature seals the reply
+            recs = self.c("admin").get("/api/v1/audit?action=seal.sign&limit=200").json["records"]
+            ids = [a["summary"]["signature_id"] for a in recs if a["summary"].get("object_id") == iid]
+            assert ids, "no seal signature on a signed item"
+            self.ids[key] = ids[0]
+        return self.ids[key]
+
+
+def resolve(world, route, decl, principal, rel, fresh):
+    """The path, query and body of the route's request for (principal, relation)."""
+    pattern = route["pattern"]
+    values = {}
+    item = None
+
+    def item_id():
+        nonlocal item
+        if item is None:
+            item = world.new_item(rel, decl.state or "in_progress") if fresh else world.item(rel, decl.state or
+                                                                                              "in_progress")
+        return item
+
+    def fill(text):
+        out = text.replace("$uniq", uuid.uuid4().hex[:8])
+        out = out.replace("$unitcode", PLACE[rel][0])
+        out = out.replace("$username", {"own": "gc_contact", "other": "gc_contact2", "county": "ap_contact"}[rel])
+        out = out.replace("$now", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
+        if "$unit" in out:
+            out = out.replace("$unit", str(world.unit(rel)))
+        if "$user" in out:
+            out = out.replace("$user", str(world.user(rel)))
+        if "$item" in out:
+            out = out.replace("$item", str(item_id()))
+        return out
+
+    for name in re.findall(r"\{(\w+)\}", pattern):
+        before = pattern.split("{" + name + "}")[0].rstrip("/").rsplit("/", 1)[-1]
+        if name in decl.params:
+            values[name] = fill(decl.params[name])
+        elif (before, name) == ("units", "id"):
+            values[name] = world.new_unit(rel) if fresh else world.unit(rel)
+        elif (before, name) == ("users", "id"):
+            values[name] = world.new_user(rel) if fresh else world.user(rel)
+        elif (before, name) == ("items", "id"):
+            values[name] = item_id()
+        elif (before, name) == ("reports", "rid"):
+            values[name] = world.report(rel, item_id())
+        elif (before, name) == ("attachments", "id"):
+            values[name] = world.attachment(rel, item_id())
+        elif (before, name) == ("milestones", "id"):
+            values[name] = world.milestone(rel, item_id())
+        elif (before, name) == ("inbox", "id"):
+            values[name] = world.message(rel, principal)
+        elif (before, name) == ("outbox", "id"):
+            values[name] = world.outbox(rel)
+        elif (before, name) == ("roles", "grant"):
+            values[name] = world.grant(rel, values["id"])
+        elif (before, name) == ("signatures", "id"):
+            values[name] = world.signature(rel)
+        else:
+            pytest.fail(f"no fixture for {{{name}}} in {pattern}: add one to World/resolve, or declare {name}=VALUE")
+    path = re.sub(r"\{(\w+)\}", lambda m: urllib.parse.quote(str(values[m.group(1)]), safe=""), pattern)
+    query = fill(decl.query)
+    body = fill(decl.body) if decl.body else None
+    return path + ("?" + query if query else ""), body
+
+
+def send(client, method, path, body, content_type):
+    if body is None:
+        return client.request(method, path)
+    return client.request(method, path, raw=body.encode(), content_type=content_type)
+
+
+@pytest.fixture(scope="module")
+def world(backend):
+    s = Server(backend.new_db(), env={"DUCHA_SMTP_URL": "smtp://127.0.0.1:9", "DUCHA_SCHEDULER": "false"})
+    w = World(s)
+    yield w
+    s.stop()
+
+
+def test_every_route_answers_every_principal_as_declared(world):
+    table = routes()
+    mismatches, learned = [], []
+    started = time.time()
+    for r in table:
+        decl = Declaration(r["access"])
+        if decl.errors and not LEARN:
+            continue  # reported by test_every_route_declares_who_gets_in
+        mutating = r["method"] != "GET"
+        observed = {}
+        # the objects first (one at a time: they are made through the API), then the checks in parallel
+        # (a thread per principal, each with its own session)
+        plan = {}
+        for principal in PRINCIPALS:
+            for rel in RELATIONS:
+                want = decl.expect.get((principal, rel), "?")
+                plan[(principal, rel)] = (want, *resolve(world, r, decl, principal, rel, decl.fresh and want == "A"))
+
+        session_route = r["pattern"].startswith("/api/v1/session") and mutating
+
+        def check(principal):
+            for rel in RELATIONS:
+                want, path, body = plan[(principal, rel)]
+                # a request that may end its own session gets a session of its own
+                client = world.s.client(USER[principal]) if session_route else world.probe(principal)
+                got = classify(send(client, r["method"], path, body, decl.type).status)
+                observed[(principal, rel)] = got
+                if not LEARN and got != want:
+                    mismatches.append(f"{r['method']} {r['pattern']} as {principal} on {rel}: "
+                                      f"declared {CLASS.get(want, want)}, got {CLASS.get(got, got)} ({path})")
+
+        for principal in PRINCIPALS:
+            world.probe(principal)  # signed in before the threads start
+        with ThreadPoolExecutor(max_workers=6) as pool:
+            list(pool.map(check, PRINCIPALS))
+        path, body = resolve(world, r, decl, "top", "own", False)
+        anon = classify(send(world.s.client(), r["method"], path, body, decl.type).status)
+        if not LEARN and anon != decl.anon:
+            mismatches.append(f"{r['method']} {r['pattern']} anonymously: declared {CLASS.get(decl.anon)}, got "
+                              f"{CLASS.get(anon, anon)}")
+        if LEARN:
+            groups = {}
+            for p in PRINCIPALS:
+                groups.setdefault("".join(observed[(p, rel)] for rel in RELATIONS), []).append(p)
+            clauses = " ".join(f"{','.join(ps)}:{a[0] if len(set(a)) == 1 else a}" for a, ps in groups.items())
+            learned.append(f"{r['method']:6} {r['pattern']:45} {clauses}; anon={anon}")
+    if LEARN:
+        print("\n" + "\n".join(learned))
+    print(f"\n{len(table)} routes x {len(PRINCIPALS)} principals x {len(RELATIONS)} objects + anonymous in "
+          f"{time.time() - started:.0f} s")
+    assert mismatches == [], f"{len(mismatches)} answers differ from the declarations:\n" + "\n".join(mismatches)
