@@ -6,10 +6,9 @@
  */
 #include "items/items_internal.h"
 
-#include "docs/itemdocs.h"
-
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "core/hooks.h"
 #include "core/counter.h"
 #include "deadlines/deadlines.h"
 #include "notify/notify.h"
@@ -586,7 +585,8 @@ static enum err act_tx(struct ctx *c, void *arg)
     case ACT_SIGN:
         e = track_set(c, tr, row->to, "signed", NULL);
         if (!e) /* 核签并加盖公章: the unit's digital seal over the reply */
-            e = docs_seal_reply(c, it.id, it.number, it.title, tr->unit_id, tr->unit_name, tr->reply_text);
+            e = hooks_seal_reply(
+                c, &(struct doc_reply){"item", it.id, it.number, it.title, tr->unit_id, tr->unit_name, tr->reply_text});
         break;
     case ACT_RETURN_REPLY:
         e = track_set(c, tr, row->to, NULL, NULL);
@@ -717,7 +717,7 @@ static enum err act_tx(struct ctx *c, void *arg)
     json_decref(data);
     if (!e && a->action == ACT_ARCHIVE) { /* 立卷归档: the archive file, in the same transaction */
         json_t *file = NULL;
-        e = docs_archive_item(c, it.id, &file);
+        e = hooks_archive(c, "item", it.id, &file);
         json_decref(file);
     }
     return e;
