@@ -18,7 +18,7 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 # release build in build/, sanitizer build (tests) in build/asan/
 REL_CFLAGS  := -O2 -g
-ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_CFLAGS := -O1 -g -DDUCHA_DEBUG -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
 # every folder under src/ is built (scripts/check-layers.sh gives each its layer and checks this list)
 SRC_DIRS := $(sort $(patsubst src/%/,%,$(wildcard src/*/)))
