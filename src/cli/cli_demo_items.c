@@ -196,7 +196,7 @@ int demo_items(struct ctx *c)
     c->user = NULL;
     c->acting = NULL;
     /* the demo's history is for show: its users start with empty inboxes and nothing queued to mail */
-    if (db_exec(c->db, "DELETE FROM outbox") < 0)
+    if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
         return cli_fail("demo items: cannot clear the demo's notifications");
     printf("demo supervision items: %d\n", n);
     return 0;
