@@ -137,12 +137,12 @@ static int step(struct ctx *c, int64_t id, const struct step *s)
             json_decref(body);
             return cli_fail("demo items: unknown action %s", s->action);
         }
-        if (a == ACT_REPORT) {
+        if (a == ITEM_ACT_REPORT) {
             json_object_set_new(body, "text", json_string(s->text));
             json_object_set_new(body, "percent", json_integer(s->percent));
-        } else if (a == ACT_REQUEST_COMPLETION) {
+        } else if (a == ITEM_ACT_REQUEST_COMPLETION) {
             json_object_set_new(body, "text", json_string(s->text));
-        } else if (a == ACT_VERIFY) {
+        } else if (a == ITEM_ACT_VERIFY) {
             json_object_set_new(body, "grade", json_string(s->text));
         } else if (s->text) {
             json_object_set_new(body, "reason", json_string(s->text));
