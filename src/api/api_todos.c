@@ -19,6 +19,7 @@ static int h_workflows(struct req *rq)
 }
 
 const struct route todo_routes[] = {
-    {"GET", "/api/v1/workflows", h_workflows, CAP_SIGNED_IN, 0, "every workflow: states, transitions, who must act"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+    {"GET", "/api/v1/workflows", h_workflows, CAP_SIGNED_IN, 0, "every workflow: states, transitions, who must act",
+     "*:A"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
