@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ducha builds, tests and benchmarks with. Idempotent: it installs only
 # what is missing and does nothing (not even apt-get update) when everything is present.
-# Usage: scripts/deps.sh [--bench]
+# Usage: scripts/deps.sh [--bench] [--security]
 set -euo pipefail
 
 pkgs=(
@@ -15,7 +15,12 @@ pkgs=(
   curl
   libmagic-dev
 )
-if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light); fi
+for arg in "$@"; do
+  case $arg in
+    --bench) pkgs+=(wrk nginx-light) ;;
+    --security) pkgs+=(sqlmap) ;;  # make test-security: sqlmap against every parameterised route
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

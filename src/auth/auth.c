@@ -95,9 +95,9 @@ enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **
  * Sign-in throttling. A failed attempt counts against three keys; once a key has more failures than
  * its free attempts, every further attempt on it waits 1, 2, 4 … seconds (up to its longest wait)
  * after the last failure, the right password included. A quiet hour forgets the failures.
- *   pair  this name from this address: login_free_attempts, then up to login_max_delay_s
- *   addr  any name from this address (guessing many accounts): 20, then up to login_max_delay_s
- *   acct  this name from anywhere (a distributed guess): 10, then up to login_max_delay_s; not for a
+ *   pair  this name from this address: login_free_attempts (f, default 3), then up to login_max_delay_s
+ *   addr  any name from this address (guessing many accounts): 6f + 2 (20), then up to login_max_delay_s
+ *   acct  this name from anywhere (a distributed guess): 3f + 1 (10), then up to login_max_delay_s; not for a
  *         browser that signed in as this user before (its device cookie), so that failures from
  *         elsewhere cannot keep the user out
  * Unknown names are counted like known ones: the answers (401, 429) and their timing do not tell
@@ -116,8 +116,8 @@ static void throttle_keys(struct ctx *c, const char *username, const char *keys[
 
 static void throttle_rule(const struct config *cfg, int k, int64_t *free_attempts, int64_t *max_delay)
 {
-    static const int64_t free_of[THROTTLE__N] = {0, 20, 10};
-    *free_attempts = k == THROTTLE_PAIR ? cfg->login_free_attempts : free_of[k];
+    int64_t f = cfg->login_free_attempts;
+    *free_attempts = k == THROTTLE_PAIR ? f : k == THROTTLE_ADDR ? 6 * f + 2 : 3 * f + 1;
     *max_delay = cfg->login_max_delay_s;
 }
 

@@ -43,15 +43,40 @@ int cmd_routes(struct cli *cli)
     return 0;
 }
 
+/* value with a password replaced by ***: a URL's user information ("smtp://u:secret@h" ->
+ * "smtp://u:***@h") or a libpq key ("password=secret" in the URL's query or a conninfo string). Arena
+ * memory; other values come back unchanged. */
+static const char *mask_url_password(struct arena *a, const char *value)
+{
+    const char *pw = value ? strstr(value, "password=") : NULL;
+    if (pw) {
+        const char *end = pw + 9 + strcspn(pw + 9, " &");
+        value = arena_printf(a, "%.*s***%s", (int)(pw + 9 - value), value, end);
+    }
+    const char *scheme = value ? strstr(value, "://") : NULL;
+    if (!scheme)
+        return value;
+    const char *auth = scheme + 3, *end = auth + strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < end; p++)
+        if (*p == '@')
+            at = p; /* the last '@' ends the user information */
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon)
+        return value;
+    return arena_printf(a, "%.*s***%s", (int)(colon + 1 - value), value, at);
+}
+
 int cmd_config(struct cli *cli)
 {
+    struct arena a = ARENA_INIT;
     printf("# ducha.conf: key = value; environment DUCHA_<KEY> and flags override the file\n");
     for (const struct conf_key *k = conf_keys; k->name; k++) {
         const char *base = (const char *)&cli->app.cfg;
         printf("\n# %s\n", k->doc);
         switch (k->type) {
         case CONF_STR:
-            printf("%s = %s\n", k->name, k->secret ? "" : *(char *const *)(base + k->offset));
+            printf("%s = %s\n", k->name, k->secret ? "" : mask_url_password(&a, *(char *const *)(base + k->offset)));
             break;
         case CONF_INT:
             printf("%s = %lld\n", k->name, (long long)*(const int64_t *)(base + k->offset));
@@ -61,6 +86,7 @@ int cmd_config(struct cli *cli)
             break;
         }
     }
+    arena_free(&a);
     return 0;
 }
 

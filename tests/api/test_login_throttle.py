@@ -2,7 +2,7 @@
 of that name from that address wait 1, 2, 4 … seconds; unknown and known names answer alike; failures
 from elsewhere cannot keep a user out of a browser that signed in before (device cookie); an administrator
 can lift the wait; a password change ends the user's other sessions."""
-import time
+import datetime
 
 import pytest
 
@@ -17,40 +17,57 @@ def srv(backend):
     s.stop()
 
 
+def advance(srv, seconds):
+    """Moves the server's test clock forward (waits are counted on it)."""
+    now = srv.client().get("/api/v1/health").json["time"]
+    t = datetime.datetime.fromisoformat(now.replace("Z", "+00:00")) + datetime.timedelta(seconds=seconds)
+    r = srv.client("admin").put("/api/v1/admin/clock", {"now": t.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    assert r.status == 200, r
+
+
+def fail_until_wait(srv, user, addr, wait):
+    """Wrong passwords (waiting out each delay on the test clock) until the delay is at least wait
+    seconds; returns what the server answered each time."""
+    c, seen = Client(srv.url), []
+    for _ in range(40):
+        r = attempt(c, user, "Wrong1234", addr)
+        seen.append((r.status, r.error.get("code"), r.error.get("message"), r.headers.get("Retry-After")))
+        if r.status == 429:
+            if int(r.headers["Retry-After"]) >= wait:
+                return seen
+            advance(srv, int(r.headers["Retry-After"]))
+    raise AssertionError(seen)
+
+
 def attempt(client, user, password, addr):
     return client.post("/api/v1/session", {"username": user, "password": password},
                        headers={"X-Forwarded-For": f"203.0.113.9, {addr}"})
 
 
 def test_known_and_unknown_names_answer_alike_and_wait_grows(srv):
-    answers = {}
-    for user in ("gc_secretary", "no_such_user"):
-        c = Client(srv.url)
-        got = []
-        for _ in range(3):
-            r = attempt(c, user, "Wrong1234", "10.1.1.1")
-            got.append((r.status, r.error["code"], r.error["message"]))
-        r = attempt(c, user, "Wrong1234", "10.1.1.1")
-        got.append((r.status, r.error["code"], r.headers.get("Retry-After")))
-        answers[user] = got
-    assert answers["gc_secretary"] == answers["no_such_user"]
-    assert [a[0] for a in answers["gc_secretary"]] == [401, 401, 401, 401]
-    assert answers["gc_secretary"][0][2] == "用户名或密码错误"
-    # the fourth failure sets the first wait; the right password during it is refused as well
+    known = fail_until_wait(srv, "gc_secretary", "10.1.1.1", 8)
+    # the right password is refused during the wait, accepted after it
     c = Client(srv.url)
     r = attempt(c, "gc_secretary", PASSWORD, "10.1.1.1")
-    assert r.status == 429 and r.error["code"] == "too_many_requests" and r.headers["Retry-After"] == "1", r
-    assert "秒后再试" in r.error["message"]
-    time.sleep(1.2)
-    assert attempt(c, "gc_secretary", "Wrong1234", "10.1.1.1").status == 401  # 5th failure: waits 2 s now
-    r = attempt(c, "gc_secretary", PASSWORD, "10.1.1.1")
-    assert r.status == 429 and r.headers["Retry-After"] in ("1", "2"), r
-    time.sleep(2.2)
+    assert r.status == 429 and int(r.headers["Retry-After"]) >= 7, r
+    advance(srv, int(r.headers["Retry-After"]))
     assert attempt(c, "gc_secretary", PASSWORD, "10.1.1.1").status == 200
+    unknown = fail_until_wait(srv, "no_such_user", "10.1.1.2", 8)
+    # the same answers: the same refusals, the same number of failures before the same wait (whether a
+    # 1-second wait is still running at the next attempt depends on the clock, so 429s in between vary)
+    assert known[:4] == unknown[:4]
+    assert [x for x in known if x[0] == 401] == [x for x in unknown if x[0] == 401]
+    assert abs(int(known[-1][3]) - int(unknown[-1][3])) <= 1
+    statuses = [x[0] for x in known]
+    assert statuses[:4] == [401, 401, 401, 401] and statuses[-1] == 429
+    assert known[0][2] == "用户名或密码错误" and known[-1][1] == "too_many_requests" and "秒后再试" in known[-1][2]
+    # the waits grow 1, 2, 4, 8 s
+    waits = [int(x[3]) for x in known if x[0] == 429]
+    assert waits == sorted(waits) and waits[-1] >= 8, waits
     # the failures are in the audit trail, for known and unknown names
-    recs = srv.client("admin").get("/api/v1/audit?action=session.login_failed&limit=50").json["records"]
+    recs = srv.client("admin").get("/api/v1/audit?action=session.login_failed&limit=100").json["records"]
     names = [r["summary"]["username"] for r in recs]
-    assert names.count("gc_secretary") == 5 and names.count("no_such_user") == 4
+    assert names.count("gc_secretary") == names.count("no_such_user") == statuses.count(401)
 
 
 def test_nobody_can_lock_another_user_out(srv):
@@ -78,21 +95,20 @@ def test_nobody_can_lock_another_user_out(srv):
 
 def test_one_address_guessing_many_names_is_slowed(srv):
     c = Client(srv.url)
-    for i in range(20):
+    for i in range(20):  # 20 free failures per address
         assert attempt(c, f"nobody{i}", "x", "192.0.2.7").status == 401
+    seen = fail_until_wait(srv, "nobody-else", "192.0.2.7", 4)
     r = attempt(c, "gc_office", PASSWORD, "192.0.2.7")
-    assert r.status == 429, r
+    assert r.status == 429, (seen, r)
     assert attempt(Client(srv.url), "gc_office", PASSWORD, "192.0.2.8").status == 200
 
 
 def test_forwarded_for_is_believed_only_from_trusted_proxies(backend):
     s = Server(backend.new_db(), env={"DUCHA_LOGIN_FREE_ATTEMPTS": "1"})
     try:
-        c = Client(s.url)
-        attempt(c, "gc_office", "bad", "10.9.9.1")
-        attempt(c, "gc_office", "bad", "10.9.9.2")
-        # without a trusted proxy both attempts came from 127.0.0.1: the pair is throttled
-        assert attempt(c, "gc_office", PASSWORD, "10.9.9.3").status == 429
+        # without a trusted proxy every attempt comes from 127.0.0.1, whatever X-Forwarded-For says
+        fail_until_wait(s, "gc_office", "10.9.9.1", 4)
+        assert attempt(Client(s.url), "gc_office", PASSWORD, "10.9.9.3").status == 429
     finally:
         s.stop()
 
