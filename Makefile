@@ -3,7 +3,10 @@
 #   make run        install dependencies, build everything, serve with demo data on :8080
 #   make test       install dependencies, build, run every test (unit, API on SQLite and PostgreSQL, browser)
 #   make bench      performance figures (wrk against ducha and nginx)
-#   make fuzz       libFuzzer target for JSON request validation
+#   make fuzz       libFuzzer targets (JSON bodies, router and query strings, multipart uploads, CSV imports,
+#                   the calendar import), 60 s each (FUZZ_SECONDS)
+#   make test-security  a 10,000-connection flood and sqlmap on every parameterised route
+#   make test-long  the crash test with 100 kill -9 cycles on both databases
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
 #   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
@@ -130,7 +133,15 @@ test: deps check-layers check-format lint-openapi test-unit test-api test-api-pg
 # loopback against the release build, sqlmap on every parameterised route; DUCHA_TEST_BACKEND=postgres
 # for PostgreSQL)
 test-security: deps build/ducha build/asan/ducha
+	scripts/deps.sh --security
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/security
+
+# the crash test at length: 100 kill -9 cycles under write load, on SQLite and on PostgreSQL
+test-long: deps build/asan/ducha
+	DUCHA_CRASH_CYCLES=100 DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider \
+	  tests/api/test_crash.py
+	DUCHA_CRASH_CYCLES=100 DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest \
+	  -q -s -p no:cacheprovider tests/api/test_crash.py
 
 # ---- fuzz ----
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c
