@@ -1,5 +1,7 @@
 #include "api/req.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -119,6 +121,9 @@ int reply_json(struct req *rq, int status, json_t *body)
 
 int reply_error(struct req *rq, enum err e, const char *message)
 {
+    /* a message that echoes client bytes which are not UTF-8 cannot be JSON: say the default instead */
+    if (message && !utf8_valid(message, strlen(message)))
+        message = NULL;
     return reply_json(
         rq, err_status(e),
         json_pack("{s{ss ss}}", "error", "code", err_code(e), "message", message ? message : err_default_message(e)));

@@ -456,6 +456,22 @@ static enum MHD_Result send_req_reply(struct MHD_Connection *c, struct req *rq)
     return r;
 }
 
+/* The request target as a log line may show it: as sent when it is printable UTF-8, else with every
+ * byte outside printable ASCII as %HH (no control characters or broken text in the log). Arena memory. */
+static const char *loggable(struct arena *a, const char *url)
+{
+    bool plain = utf8_valid(url, strlen(url));
+    for (const unsigned char *p = (const unsigned char *)url; plain && *p; p++)
+        plain = *p >= 0x20 && *p != 0x7f;
+    if (plain)
+        return url;
+    char *out = arena_alloc(a, strlen(url) * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        o += *p > 0x20 && *p < 0x7f && *p != '%' ? (*o = (char)*p, 1) : sprintf(o, "%%%02X", *p);
+    *o = 0;
+    return out;
+}
+
 static double ms_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -577,7 +593,8 @@ static enum MHD_Result reply_now(struct http_server *s, struct MHD_Connection *c
     reply_header(rq, "Connection", "close");
     int status = rq->status;
     enum MHD_Result r = send_req_reply(c, rq);
-    log_info("%s %s %s %d %zu %.1fms -", rq->ctx.client, method, url, status, rq->reply_len, ms_since(&st->start));
+    log_info("%s %s %s %d %zu %.1fms -", rq->ctx.client, method, loggable(rq->arena, url), status, rq->reply_len,
+             ms_since(&st->start));
     free(rq->reply_body);
     rq->reply_body = NULL;
     st->replied = true;
@@ -770,7 +787,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         result = send_req_reply(c, &rq);
         bytes = rq.reply_len;
     }
-    log_info("%s %s %s %d %zu %.1fms %s", client, method, url, status, bytes, ms_since(&st->start),
+    log_info("%s %s %s %d %zu %.1fms %s", client, method, loggable(&arena, url), status, bytes, ms_since(&st->start),
              rq.ctx.user ? rq.ctx.user->username : "-");
     free(rq.reply_body);
     arena_free(&arena);

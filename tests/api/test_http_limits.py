@@ -195,6 +195,15 @@ def test_long_targets_and_header_blocks_get_json_errors(srv):
     assert status == 431 and json.loads(body)["error"]["code"] == "headers_too_large"
 
 
+def test_a_path_that_is_not_utf8_gets_a_json_404_and_the_server_lives(srv):
+    # found by the router fuzz target: the error message echoed the path, which could not become JSON,
+    # and the server aborted
+    for target, want in ((b"/api/%80", 404), (b"/api/v1/%ff%fe/x", 404), (b"/api/v1/units/%C0%80", 401)):
+        status, headers, body = parse(raw(srv.port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n"))
+        assert status == want and json.loads(body)["error"]["code"], (target, body)
+    assert srv.client().get("/api/v1/health").status == 200
+
+
 def test_ids_media_types_and_query_text_are_parsed_strictly(srv):
     c = srv.client("gc_office")
     uid = c.unit_id("gc-jt")
