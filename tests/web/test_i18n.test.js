@@ -10,9 +10,10 @@ import { ROOT } from './helper.js'
 const SRC = join(ROOT, 'web', 'src')
 const zh = JSON.parse(readFileSync(join(SRC, 'locales', 'zh-CN.json'), 'utf8'))
 const en = JSON.parse(readFileSync(join(SRC, 'locales', 'en.json'), 'utf8'))
-// the groups whose Chinese labels the server gives (merged at run time: i18n.js mergeLabels, items.js)
-// or that a row of the API carries (the preferences' message kinds, the rule presets, timeline events)
-const SERVER = ['state', 'action', 'source_kind', 'importance', 'kind', 'confidentiality', 'message_kind', 'preset', 'event']
+// the groups whose Chinese labels the server gives (merged at run time: i18n.js mergeLabels from
+// GET /api/v1/workflows and /api/v1/items/meta) or that a row of the API carries (the preferences'
+// message kinds, the rule presets, timeline events)
+const SERVER = ['wf', 'source_kind', 'importance', 'kind', 'confidentiality', 'message_kind', 'preset', 'event']
 
 function flat(o, prefix = '', out = new Map()) {
   for (const [k, v] of Object.entries(o)) {

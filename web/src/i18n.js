@@ -50,11 +50,13 @@ export function mergeLabels(group, list) {
     if (x.label) zh[x.name] = literal(x.label)
     if (x.label_en) enl[x.name] = literal(x.label_en)
   }
-  g.mergeLocaleMessage('zh-CN', { [group]: zh })
-  if (Object.keys(enl).length) g.mergeLocaleMessage('en', { [group]: enl })
+  // 'wf.item.state' -> { wf: { item: { state: … } } }: messages nest by the dots of their keys
+  const nest = (leaf) => group.split('.').reduceRight((inner, k) => ({ [k]: inner }), leaf)
+  g.mergeLocaleMessage('zh-CN', nest(zh))
+  if (Object.keys(enl).length) g.mergeLocaleMessage('en', nest(enl))
 }
 
-// The label of one value of an enumeration (label('state', 'in_progress')). serverLabel: the label a
+// The label of one value of an enumeration (label('wf.item.state', 'in_progress')). serverLabel: the label a
 // row of the API carries; it is used in Chinese and when no translation exists.
 export function label(group, name, serverLabel) {
   if (name === undefined || name === null || name === '') return ''

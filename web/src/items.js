@@ -1,15 +1,17 @@
 // items.js: what the items API says about itself (GET /api/v1/items/meta, loaded once after sign-in:
-// source kinds, states, actions and the members each requires, grades …). Its labels are merged
-// into the message files (i18n.js), so every state, action and kind is named in one place.
+// source kinds, importance, kinds, confidentiality, the members each action requires, grades …). Its
+// labels are merged into the message files (i18n.js); the states and actions are the item workflow's
+// (workflows.js), so every state, action and kind is named in one place.
 import { reactive } from 'vue'
 import { get } from './api'
 import { label, mergeLabels } from './i18n'
+import { wfState, wfAction } from './workflows'
 
 export const meta = reactive({ loaded: false, source_kinds: [], states: [], actions: [], grades: [], importance: [], kinds: [], confidentiality: [] })
 let pending = null
 
 // meta list -> message group
-const GROUPS = { source_kinds: 'source_kind', states: 'state', actions: 'action', importance: 'importance', kinds: 'kind', confidentiality: 'confidentiality' }
+const GROUPS = { source_kinds: 'source_kind', importance: 'importance', kinds: 'kind', confidentiality: 'confidentiality' }
 
 export function loadMeta() {
   if (meta.loaded) return Promise.resolve(meta)
@@ -29,8 +31,8 @@ export function resetMeta() {
 }
 
 export const actionOf = (name) => meta.actions.find((a) => a.name === name)
-export const stateText = (s, serverLabel) => label('state', s, serverLabel)
-export const actionText = (a, serverLabel) => label('action', a, serverLabel)
+export const stateText = (s, serverLabel) => wfState('item', s, serverLabel)
+export const actionText = (a, serverLabel) => wfAction('item', a, serverLabel)
 export const lightText = (l) => label('light', l || 'none')
 
 export const STATE_TAG = {

@@ -7,6 +7,7 @@ import { createRouter, createWebHistory } from 'vue-router'
 import { session, canAny } from './session'
 import { loadSession } from './api'
 import { loadMeta } from './items'
+import { loadWorkflows } from './workflows'
 
 const Layout = () => import('./views/Layout.vue')
 const pages = [
@@ -65,7 +66,7 @@ router.beforeEach(async (to) => {
   if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
   if (session.user.must_change_password) return to.name === 'password' ? true : { name: 'password' }
   // the labels of states, actions and kinds, before any page shows one
-  await loadMeta().catch(() => {})
+  await Promise.all([loadMeta(), loadWorkflows()]).catch(() => {})
   return true
 })
 
