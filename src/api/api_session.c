@@ -17,8 +17,8 @@ static int h_health(struct req *rq)
 }
 
 /*
- * The user and the session's CSRF token. The user carries its capabilities as perm.c's table gives
- * them: each role grant ("roles") lists the caps its role carries within that unit's subtree, and
+ * The user and the session's CSRF token. The user carries its capabilities as perm.c gives them: each
+ * role grant ("roles") lists the caps it carries within that unit's subtree (perm_grant_has), and
  * "caps" is their union. The web app shows pages and buttons from these; the server still checks
  * every request (and every object's scope) itself.
  */
@@ -30,7 +30,7 @@ static json_t *session_json(const struct principal *p, const char *csrf)
     for (int i = 0; i < p->ngrants; i++) {
         json_t *caps = json_array();
         for (int c = CAP_SIGNED_IN + 1; c < CAP__COUNT; c++)
-            if (perm_role_has(p->grants[i].role, (enum cap)c)) {
+            if (perm_grant_has(&p->grants[i], (enum cap)c)) {
                 json_array_append_new(caps, json_string(cap_name((enum cap)c)));
                 held[c] = true;
             }
