@@ -1,4 +1,5 @@
 """The CLI contract: --db, exit status, one-line errors on stderr, token alone on stdout, imports."""
+import os
 import subprocess
 
 from conftest import BIN, Client, run_cli
@@ -15,16 +16,18 @@ def test_help_and_version():
     assert p.returncode == 0 and p.stdout.startswith("ducha ")
 
 
-def test_unknown_command_and_option_fail_with_one_line():
+def test_unknown_command_and_option_fail_with_one_line(tmp_path):
     p = subprocess.run([BIN, "frobnicate"], capture_output=True, text=True)
     assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1
-    p = subprocess.run([BIN, "init", "--db", "/tmp/ducha-cli-x.db", "--bogus"], capture_output=True, text=True)
+    p = subprocess.run([BIN, "init", "--db", str(tmp_path / "x.db"), "--bogus"], capture_output=True, text=True,
+                       env=dict(os.environ, DUCHA_DATA_DIR=str(tmp_path)))
     assert p.returncode != 0 and "--bogus" in p.stderr
 
 
 def test_env_db_is_used(tmp_path, backend):
     db = backend.new_db(empty=True)
-    p = subprocess.run([BIN, "init"], capture_output=True, text=True, env={"DUCHA_DB": db, "PATH": "/usr/bin:/bin"})
+    p = subprocess.run([BIN, "init"], capture_output=True, text=True,
+                       env={"DUCHA_DB": db, "PATH": "/usr/bin:/bin", "DUCHA_DATA_DIR": str(tmp_path)})
     assert p.returncode == 0, p.stderr
 
 
