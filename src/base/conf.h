@@ -22,6 +22,9 @@ struct config {
     int64_t threads;  /* HTTP worker threads */
     int64_t db_pool;  /* database connections per process */
     int64_t db_busy_timeout_ms;
+    int64_t db_commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT for a synchronous standby */
+    bool db_prepare;              /* PostgreSQL: server-side prepared statements (off behind pgbouncer) */
+    char *metrics_token;          /* bearer token that GET /metrics requires; empty: /metrics is off */
     int64_t db_mmap_mb;
     int64_t json_limit;   /* bytes */
     int64_t upload_limit; /* bytes */

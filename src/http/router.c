@@ -5,6 +5,8 @@
  */
 #include "http/http.h"
 
+#include "api/idempotency.h"
+#include "api/metrics.h"
 #include "api/routes.h"
 #include "auth/auth.h"
 #include "base/log.h"
@@ -12,6 +14,7 @@
 
 #include <sodium.h>
 #include <string.h>
+#include <time.h>
 
 /* Matches path against pattern, capturing {name} segments into rq->params. */
 static bool route_match(const char *pattern, const char *path, struct req *rq)
@@ -148,6 +151,8 @@ static void parse_body(struct req *rq, const struct route *r, bool *ok)
 
 void router_dispatch(struct req *rq)
 {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     bool path_known;
     const struct route *r = route_find(rq, &path_known);
     if (!r) {
@@ -155,6 +160,7 @@ void router_dispatch(struct req *rq)
             reply_error(rq, ERR_METHOD, arena_printf(rq->arena, "%s 不支持 %s 方法", rq->path, rq->method));
         else
             reply_error(rq, ERR_NOT_FOUND, arena_printf(rq->arena, "接口 %s 不存在", rq->path));
+        metrics_observe(NULL, rq->method, rq->status, 0);
         return;
     }
     rq->ctx.db = store_acquire(rq->app->store);
@@ -195,13 +201,19 @@ void router_dispatch(struct req *rq)
     parse_body(rq, r, &ok);
     if (!ok)
         goto out;
+    if (!idem_before(rq))
+        goto out;
     r->handler(rq);
     if (!rq->status)
         reply_error(rq, ERR_INTERNAL, NULL);
+    idem_after(rq);
 out:
     if (rq->json)
         json_decref(rq->json);
     rq->json = NULL;
     store_release(rq->ctx.db);
     rq->ctx.db = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    metrics_observe(r, rq->method, rq->status,
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 }

@@ -250,7 +250,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     enum MHD_Result result;
     int status;
     size_t bytes;
-    if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
+    if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0 || strcmp(url, "/metrics") == 0) {
         struct query_collect qc = {&rq, 0};
         MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &qc);
         if (st->too_large) {

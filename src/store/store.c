@@ -9,9 +9,11 @@
 #include "base/timeu.h"
 #include "store/migrations.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CACHE_BUCKETS 256
 #define CACHE_MAX 2048
@@ -36,6 +38,9 @@ struct db {
     bool write_lock; /* holds store->write_mu (SQLite) */
     const char *txn_file;
     int txn_line;
+    bool wrote;                                 /* a transaction committed since checkout */
+    int (*on_commit)(struct db *db, void *arg); /* db_on_commit */
+    void *on_commit_arg;
 };
 
 struct store {
@@ -49,7 +54,18 @@ struct store {
     int nidle;
     struct db **all;
     int nall;
+    /* statistics (store_stats); the ones not under mu are atomic */
+    uint64_t acquires, waits;
+    double wait_seconds;
+    atomic_uint_fast64_t connects, failures, commits, rollbacks, busy, retries;
 };
+
+static double mono_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -107,8 +123,9 @@ enum err store_open(const char *url, const struct store_options *opt, struct sto
     struct conn_impl *c = ops->connect(s->target, &s->opt, err, errlen);
     if (!c) {
         store_close(s);
-        return ERR_UNAVAILABLE;
+        return strncmp(err, "invalid", 7) ? ERR_UNAVAILABLE : ERR_INVALID;
     }
+    atomic_fetch_add(&s->connects, 1);
     for (int i = 0; i < s->opt.pool_size; i++) {
         struct db *db = xcalloc(1, sizeof *db);
         db->store = s;
@@ -192,21 +209,49 @@ static bool db_ensure_conn(struct db *db)
     char err[512];
     db->conn = db->ops->connect(db->store->target, &db->store->opt, err, sizeof err);
     if (!db->conn) {
+        atomic_fetch_add(&db->store->failures, 1);
         log_warn("database connection failed: %s", err);
         return false;
     }
+    atomic_fetch_add(&db->store->connects, 1);
     return true;
 }
 
 struct db *store_acquire(struct store *s)
 {
     pthread_mutex_lock(&s->mu);
-    while (s->nidle == 0)
-        pthread_cond_wait(&s->cv, &s->mu);
+    s->acquires++;
+    if (s->nidle == 0) {
+        s->waits++;
+        double t0 = mono_seconds();
+        while (s->nidle == 0)
+            pthread_cond_wait(&s->cv, &s->mu);
+        s->wait_seconds += mono_seconds() - t0;
+    }
     struct db *db = s->idle[--s->nidle];
     pthread_mutex_unlock(&s->mu);
-    db_ensure_conn(db); /* a failure shows up as STORE_E_CONN on first use */
+    db->wrote = false;
+    /* a connection the server closed is dropped now (with its statements); the next use reconnects */
+    if (db->conn && !db->ops->alive(db->conn))
+        db_disconnect(db);
     return db;
+}
+
+void store_stats(struct store *s, struct store_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    out->size = s->nall;
+    out->in_use = s->nall - s->nidle;
+    out->acquires = s->acquires;
+    out->waits = s->waits;
+    out->wait_seconds = s->wait_seconds;
+    pthread_mutex_unlock(&s->mu);
+    out->connects = atomic_load(&s->connects);
+    out->failures = atomic_load(&s->failures);
+    out->commits = atomic_load(&s->commits);
+    out->rollbacks = atomic_load(&s->rollbacks);
+    out->busy = atomic_load(&s->busy);
+    out->retries = atomic_load(&s->retries);
 }
 
 void store_release(struct db *db)
@@ -216,6 +261,7 @@ void store_release(struct db *db)
         db->depth = 1;
         db_rollback(db);
     }
+    db->on_commit = NULL;
     struct store *s = db->store;
     pthread_mutex_lock(&s->mu);
     s->idle[s->nidle++] = db;
@@ -246,6 +292,7 @@ int db_begin_at(struct db *db, const char *file, int line)
     int rc = db->ops->exec(db->conn, db->ops->begin_sql);
     if (rc == STORE_E_CONN) {
         /* nothing happened yet: a connection the server dropped is replaced once, transparently */
+        atomic_fetch_add(&db->store->retries, 1);
         db_disconnect(db);
         rc = db_ensure_conn(db) ? db->ops->exec(db->conn, db->ops->begin_sql) : STORE_E_CONN;
     }
@@ -278,17 +325,54 @@ int db_commit(struct db *db)
     }
     if (--db->depth > 0)
         return 0;
-    int rc;
-    if (db->failed) {
+    int rc = 0;
+    if (!db->failed && db->on_commit) {
+        int (*fn)(struct db *, void *) = db->on_commit;
+        db->on_commit = NULL;
+        db->depth = 1; /* the hook's statements run inside the transaction */
+        rc = fn(db, db->on_commit_arg);
+        db->depth = 0;
+    }
+    if (db->failed || rc < 0) {
         db->ops->exec(db->conn, "ROLLBACK");
-        rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
+        if (rc >= 0)
+            rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
     } else {
         rc = db->ops->exec(db->conn, "COMMIT");
         if (rc < 0)
             db->ops->exec(db->conn, "ROLLBACK");
     }
     db_unlock_writer(db);
+    if (rc == STORE_E_BUSY)
+        atomic_fetch_add(&db->store->busy, 1);
+    atomic_fetch_add(rc < 0 ? &db->store->rollbacks : &db->store->commits, 1);
+    if (rc >= 0)
+        db->wrote = true;
     return rc;
+}
+
+void db_on_commit(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+    db->on_commit = fn;
+    db->on_commit_arg = arg;
+}
+
+bool db_wrote(const struct db *db)
+{
+    return db->wrote;
+}
+
+int db_probe(struct db *db, bool *writable)
+{
+    *writable = false;
+    struct stmt *st = db_prepare(db, db->ops->probe_sql);
+    if (!st)
+        return db_connected(db) ? STORE_E_OTHER : STORE_E_CONN;
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW)
+        *writable = stmt_int(st, 0) == 1;
+    stmt_done(st);
+    return rc == STORE_DONE ? STORE_E_OTHER : rc;
 }
 
 void db_rollback(struct db *db)
@@ -302,6 +386,7 @@ void db_rollback(struct db *db)
     if (db->conn)
         db->ops->exec(db->conn, "ROLLBACK");
     db_unlock_writer(db);
+    atomic_fetch_add(&db->store->rollbacks, 1);
 }
 
 int db_exec(struct db *db, const char *sql)
@@ -365,6 +450,8 @@ int stmt_step(struct stmt *st)
     int rc = st->db->ops->step(st->impl);
     if (rc == STORE_E_CONN && st->db->depth > 0)
         st->db->failed = true;
+    if (rc == STORE_E_BUSY)
+        atomic_fetch_add(&st->db->store->busy, 1);
     return rc;
 }
 
@@ -451,12 +538,58 @@ int store_schema_version(struct store *s)
     return (int)v;
 }
 
+/* Number of embedded migrations not recorded in schema_migrations (all of them if it is missing);
+ * a negative store code if the database cannot be read. Only reads. */
+static int migrations_pending(struct db *db)
+{
+    bool *have = xcalloc(store_migrations_n + 1, sizeof *have);
+    struct stmt *st = db_prepare(db, "SELECT version FROM schema_migrations");
+    int rc = STORE_DONE;
+    if (st) {
+        while ((rc = stmt_step(st)) == STORE_ROW)
+            for (size_t i = 0; i < store_migrations_n; i++)
+                if (store_migrations[i].version == stmt_int(st, 0))
+                    have[i] = true;
+        stmt_done(st);
+    } else if (!db_connected(db)) {
+        rc = STORE_E_CONN;
+    }
+    int pending = 0;
+    for (size_t i = 0; i < store_migrations_n; i++)
+        pending += !have[i];
+    free(have);
+    return rc < 0 ? rc : pending;
+}
+
 enum err store_migrate(struct store *s, char *err, size_t errlen)
 {
     struct db *db = store_acquire(s);
     enum err result = ERR_OK;
+    /* a current schema needs no write: nodes may start on (or fail over to) a read-only standby */
+    int pending = migrations_pending(db);
+    if (pending == STORE_E_CONN) {
+        snprintf(err, errlen, "the database cannot be reached");
+        store_release(db);
+        return ERR_UNAVAILABLE;
+    }
+    if (pending == 0) {
+        db_cache_clear(db);
+        store_release(db);
+        return ERR_OK;
+    }
+    bool writable = false;
+    int rc = db_probe(db, &writable);
+    if (rc >= 0 && !writable) {
+        snprintf(err, errlen,
+                 "the database is read-only (a standby in recovery, or default_transaction_read_only): %d "
+                 "migration%s must be applied on the primary first",
+                 pending > 0 ? pending : (int)store_migrations_n, pending == 1 ? "" : "s");
+        db_cache_clear(db);
+        store_release(db);
+        return ERR_UNAVAILABLE;
+    }
     /* under the migration lock: nodes starting together must not race to create the table */
-    int rc = db_begin(db);
+    rc = db_begin(db);
     if (rc >= 0 && db->ops->migrate_lock_sql)
         rc = db->ops->exec(db->conn, db->ops->migrate_lock_sql);
     if (rc >= 0)
@@ -467,7 +600,8 @@ enum err store_migrate(struct store *s, char *err, size_t errlen)
     else
         db_rollback(db);
     if (rc < 0) {
-        snprintf(err, errlen, "cannot create schema_migrations (is the database reachable?)");
+        snprintf(err, errlen, "cannot create schema_migrations: %s",
+                 db_connected(db) ? "see the log" : "the database cannot be reached");
         store_release(db);
         return store_err(rc);
     }

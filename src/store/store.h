@@ -34,10 +34,12 @@ enum store_rc {
 };
 
 struct store_options {
-    int pool_size;       /* connections; >= 1 */
-    int busy_timeout_ms; /* SQLite busy timeout, PostgreSQL lock_timeout */
-    int mmap_mb;         /* SQLite: bytes of the file read through mmap (0 = off) */
-    bool must_exist;     /* SQLite: refuse a missing file instead of creating it */
+    int pool_size;         /* connections; >= 1 */
+    int busy_timeout_ms;   /* SQLite busy timeout, PostgreSQL lock_timeout */
+    int mmap_mb;           /* SQLite: bytes of the file read through mmap (0 = off) */
+    bool must_exist;       /* SQLite: refuse a missing file instead of creating it */
+    bool no_prepare;       /* PostgreSQL: no named prepared statements (pgbouncer transaction pooling) */
+    int commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT (synchronous standby); 0 = busy timeout */
 };
 
 /*
@@ -49,7 +51,9 @@ void store_close(struct store *s);
 /* "sqlite" or "postgres". */
 const char *store_kind(const struct store *s);
 /* Applies every embedded migration not yet applied, each in its own transaction, under a lock
- * that makes concurrent callers (several nodes) wait. */
+ * that makes concurrent callers (several nodes) wait. A database that is already current is only
+ * read, so a node may start on a read-only standby; one that needs migrating but is read-only
+ * fails with ERR_UNAVAILABLE and a message that says so. */
 enum err store_migrate(struct store *s, char *err, size_t errlen);
 /* Highest applied migration version, or -1. */
 int store_schema_version(struct store *s);
@@ -59,7 +63,8 @@ int store_schema_version(struct store *s);
 enum err store_backup(struct store *s, const char *path, void (*progress)(void *, long, long), void *arg, char *err,
                       size_t errlen);
 
-/* Checks out a connection (waits for one). Never NULL. */
+/* Checks out a connection (waits for one). Never NULL. It connects on first use, so a checkout
+ * costs nothing while the server is down; the failure shows up as STORE_E_CONN there. */
 struct db *store_acquire(struct store *s);
 /* Returns it; an open transaction is rolled back and logged as a bug. */
 void store_release(struct db *db);
@@ -78,6 +83,31 @@ void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
 /* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
 bool db_connected(struct db *db);
+
+/* Readiness: one round trip. STORE_ROW with *writable set (false on a read-only standby or a
+ * read-only session), or a negative code when the database cannot be reached. */
+int db_probe(struct db *db, bool *writable);
+
+/*
+ * A one-shot hook run inside the next outermost commit, just before COMMIT: what it writes commits
+ * or fails with the transaction (a negative store code from it rolls the transaction back and is
+ * what db_commit returns). Cleared when it has run or on store_release.
+ */
+void db_on_commit(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
+/* True if a transaction committed on db since it was checked out. */
+bool db_wrote(const struct db *db);
+
+/* Counters of a pool, for the metrics. */
+struct store_stats {
+    int size, in_use;            /* connections in the pool; checked out now */
+    uint64_t acquires, waits;    /* checkouts; checkouts that found no idle connection */
+    double wait_seconds;         /* total time spent waiting for a connection */
+    uint64_t connects, failures; /* connections opened; attempts that failed */
+    uint64_t commits, rollbacks; /* outermost transactions */
+    uint64_t busy;               /* lock timeouts, serialization failures, deadlocks */
+    uint64_t retries;            /* BEGINs retried on a new connection after the server dropped one */
+};
+void store_stats(struct store *s, struct store_stats *out);
 
 /* Runs a statement without parameters or results. */
 int db_exec(struct db *db, const char *sql);

@@ -38,6 +38,8 @@ struct store_ops {
     void (*reset)(struct stmt_impl *s);
     /* transaction statements of this dialect */
     const char *begin_sql;
+    /* one row, one column: 1 if this session may write, else 0 */
+    const char *probe_sql;
     /* expands the migration dialect tokens; returns malloc'd text */
     char *(*dialect)(const char *sql);
     /* copies the database to a file (NULL if the backend has its own tools) */
