@@ -29,7 +29,7 @@ REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/gen/migrations.
 ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/migrations.o
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
-.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers
+.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers test-pg-ha
 
 all: build/ducha
 
@@ -106,6 +106,12 @@ test-web: build/ducha web
 
 check-layers:
 	@scripts/check-layers.sh
+
+# PostgreSQL cluster drills (minutes): Patroni + etcd + HAProxy failover, fencing. The release binary:
+# the drills measure the cluster's timing, which the sanitizers' slowness would blur.
+test-pg-ha: build/ducha
+	scripts/deps.sh --ha
+	DUCHA_BIN=$(CURDIR)/build/ducha DUCHA_TEST_BACKEND=postgres DUCHA_TEST_HA=1 /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/api/test_pg_ha.py
 
 test: deps check-layers check-format test-unit test-api test-api-pg test-web
 

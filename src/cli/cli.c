@@ -52,6 +52,10 @@ static const struct cli_command commands[] = {
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
+    {"attachments verify", cmd_attachments_verify, "",
+     "Checks that every attachment the database records has its file under data_dir with the recorded size and "
+     "SM3 (after restoring a backup); names what is missing or altered.",
+     false},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
     {"gen", cmd_gen, "[--units N] [--items N] [--events N]",
      "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "

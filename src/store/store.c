@@ -542,9 +542,21 @@ int store_schema_version(struct store *s)
  * a negative store code if the database cannot be read. Only reads. */
 static int migrations_pending(struct db *db)
 {
+    /* a new database has no schema_migrations: look in the catalog first rather than fail a query */
+    struct stmt *st = db_prepare(db, db->ops->tables_sql);
+    if (!st)
+        return db_connected(db) ? STORE_E_OTHER : STORE_E_CONN;
+    bool exists = false;
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        exists = exists || !strcmp(stmt_text(st, 0), "schema_migrations");
+    stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!exists)
+        return (int)store_migrations_n;
     bool *have = xcalloc(store_migrations_n + 1, sizeof *have);
-    struct stmt *st = db_prepare(db, "SELECT version FROM schema_migrations");
-    int rc = STORE_DONE;
+    st = db_prepare(db, "SELECT version FROM schema_migrations");
     if (st) {
         while ((rc = stmt_step(st)) == STORE_ROW)
             for (size_t i = 0; i < store_migrations_n; i++)
@@ -825,5 +837,132 @@ int db_reset_identity(struct db *db, const struct store_table *t)
     free(sql);
     free(qt);
     free(qc);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- bulk loading ---- */
+
+#define COPY_FLUSH (256 * 1024)
+
+struct db_copy {
+    struct db *db;
+    int ncols;
+    int rc;
+    bool native;      /* COPY; else row-by-row INSERT */
+    bool started;     /* the COPY is open on the connection */
+    struct stmt *ins; /* the INSERT (row by row) */
+    char *buf;        /* COPY text not yet sent */
+    size_t len, cap;
+};
+
+static void copy_append(struct db_copy *cp, const char *p, size_t n)
+{
+    if (cp->len + n + 1 > cp->cap) {
+        while (cp->len + n + 1 > cp->cap)
+            cp->cap = cp->cap ? cp->cap * 2 : COPY_FLUSH * 2;
+        cp->buf = xrealloc(cp->buf, cp->cap);
+    }
+    memcpy(cp->buf + cp->len, p, n);
+    cp->len += n;
+}
+
+/* "INSERT INTO t (a, b) VALUES (?, ?)" or "COPY t (a, b) FROM STDIN"; malloc'd */
+static char *copy_statement(const char *table, int ncols, char *const *cols, bool native)
+{
+    char *qt = store_quote_ident(table);
+    size_t n = strlen(qt) + 64;
+    for (int j = 0; j < ncols; j++)
+        n += strlen(cols[j]) * 2 + 8;
+    char *sql = xmalloc(n), *p = sql;
+    p += sprintf(p, native ? "COPY %s (" : "INSERT INTO %s (", qt);
+    for (int j = 0; j < ncols; j++) {
+        char *qc = store_quote_ident(cols[j]);
+        p += sprintf(p, "%s%s", j ? ", " : "", qc);
+        free(qc);
+    }
+    if (native) {
+        strcpy(p, ") FROM STDIN");
+    } else {
+        p += sprintf(p, ") VALUES (");
+        for (int j = 0; j < ncols; j++)
+            p += sprintf(p, "%s?", j ? ", " : "");
+        strcpy(p, ")");
+    }
+    free(qt);
+    return sql;
+}
+
+struct db_copy *db_copy_begin(struct db *db, const char *table, int ncols, char *const *cols)
+{
+    struct db_copy *cp = xcalloc(1, sizeof *cp);
+    cp->db = db;
+    cp->ncols = ncols;
+    cp->native = db->ops->copy_start != NULL;
+    char *sql = copy_statement(table, ncols, cols, cp->native);
+    if (!db_ensure_conn(db))
+        cp->rc = STORE_E_CONN;
+    else if (cp->native)
+        cp->started = (cp->rc = db->ops->copy_start(db->conn, sql)) >= 0;
+    else if (!(cp->ins = db_prepare(db, sql)))
+        cp->rc = STORE_E_OTHER;
+    free(sql);
+    if (cp->rc < 0 && db->depth > 0)
+        db->failed = true;
+    return cp;
+}
+
+int db_copy_row(struct db_copy *cp, const char *const *vals)
+{
+    if (cp->rc < 0)
+        return cp->rc;
+    if (!cp->native) {
+        for (int j = 0; j < cp->ncols; j++)
+            stmt_bind_text(cp->ins, j + 1, vals[j]);
+        int rc = stmt_step(cp->ins);
+        stmt_done(cp->ins);
+        return cp->rc = rc < 0 ? rc : 0;
+    }
+    /* COPY text format: tab between columns, \N for NULL, backslash escapes, newline at the end */
+    for (int j = 0; j < cp->ncols; j++) {
+        if (j)
+            copy_append(cp, "\t", 1);
+        const char *v = vals[j];
+        if (!v) {
+            copy_append(cp, "\\N", 2);
+            continue;
+        }
+        const char *run = v;
+        for (const char *p = v; *p; p++) {
+            const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : NULL;
+            if (!esc)
+                continue;
+            copy_append(cp, run, (size_t)(p - run));
+            copy_append(cp, esc, 2);
+            run = p + 1;
+        }
+        copy_append(cp, run, strlen(run));
+    }
+    copy_append(cp, "\n", 1);
+    if (cp->len >= COPY_FLUSH) {
+        cp->rc = cp->db->ops->copy_put(cp->db->conn, cp->buf, cp->len);
+        cp->len = 0;
+    }
+    return cp->rc;
+}
+
+int db_copy_end(struct db_copy *cp)
+{
+    int rc = cp->rc;
+    if (cp->native && rc >= 0 && cp->len)
+        rc = cp->db->ops->copy_put(cp->db->conn, cp->buf, cp->len);
+    if (cp->started && cp->db->conn) {
+        int end = cp->db->ops->copy_finish(cp->db->conn, rc >= 0);
+        if (rc >= 0)
+            rc = end;
+    }
+    if (rc < 0 && cp->db->depth > 0)
+        cp->db->failed = true;
+    free(cp->buf);
+    free(cp);
     return rc < 0 ? rc : 0;
 }

@@ -157,6 +157,18 @@ void store_tables_free(struct store_table *t, int n);
 /* Moves t's identity sequence past its largest value (PostgreSQL after rows were inserted with
  * explicit ids); does nothing where ids need no sequence (SQLite). 0 or a negative store code. */
 int db_reset_identity(struct db *db, const struct store_table *t);
+/*
+ * Bulk loading (`ducha migrate-data`): rows into the named columns of a table, inside the caller's
+ * transaction. PostgreSQL: one COPY … FROM STDIN (text format), streamed in 256 KiB messages;
+ * SQLite: a prepared INSERT per row. Values are text, NULL for SQL NULL. db_copy_row and
+ * db_copy_end return 0 or a negative store code; after a failure only db_copy_end may follow, and
+ * it frees the copy whatever happened.
+ */
+struct db_copy;
+struct db_copy *db_copy_begin(struct db *db, const char *table, int ncols, char *const *cols);
+int db_copy_row(struct db_copy *cp, const char *const *vals);
+int db_copy_end(struct db_copy *cp);
+
 /* name as a quoted SQL identifier ("a""b"); malloc'd. */
 char *store_quote_ident(const char *name);
 

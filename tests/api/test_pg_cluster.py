@@ -591,3 +591,64 @@ def test_two_nodes_behind_pgbouncer_in_transaction_mode(pgbouncer, unique):
     finally:
         a.stop()
         b.stop()
+
+
+# ---- database TLS: sslmode=verify-full against a loopback certificate ----
+
+def make_ca_and_cert(d, cn_ip="127.0.0.1"):
+    """A test CA and a server certificate for IP 127.0.0.1 signed by it; returns (ca, crt, key)."""
+    def ossl(*a):
+        subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=d)
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ducha test CA",
+         "-keyout", "ca.key", "-out", "ca.crt")
+    ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn_ip}", "-keyout", "server.key", "-out", "server.csr")
+    with open(os.path.join(d, "ext.cnf"), "w") as f:
+        f.write(f"subjectAltName = IP:{cn_ip}\n")
+    ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+         "-extfile", "ext.cnf", "-out", "server.crt")
+    return [os.path.join(d, x) for x in ("ca.crt", "server.crt", "server.key")]
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl is needed")
+def test_database_tls_verify_full(own_pg):
+    d, url = own_pg
+    w = tempfile.mkdtemp(prefix="ducha-tls-")
+    try:
+        ca, crt, key = make_ca_and_cert(w)
+        data = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-Atq", url.replace("ducha@", "postgres@"),
+                               "-c", "SHOW data_directory"], capture_output=True, text=True, check=True).stdout.strip()
+        for src, name in ((crt, "server.crt"), (key, "server.key")):
+            shutil.copy(src, os.path.join(data, name))
+            subprocess.run(["chown", "postgres:", os.path.join(data, name)], check=True)
+            os.chmod(os.path.join(data, name), 0o600)
+        admin = url.replace("ducha@", "postgres@")
+        psql(admin, "ALTER SYSTEM SET ssl = on")
+        psql(admin, "SELECT pg_reload_conf()")
+        good = f"{url}?sslmode=verify-full&sslrootcert={ca}"
+        assert wait_for(lambda: subprocess.run(["psql", "-X", "-Atq", good, "-c", "SELECT 1"],
+                                               capture_output=True).returncode == 0, 20)
+        s = Server(good)
+        try:
+            assert health(s).status == 200
+            r = s.client("gc_admin").post("/api/v1/units", {"code": f"tls-{time.time_ns()}", "name": "加密连接",
+                                                            "kind": "department", "parent_id": s.client("gc_admin").unit_id("gc")})
+            assert r.status == 201
+            # the node's sessions are encrypted
+            n = psql(admin, "SELECT COUNT(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "
+                            "WHERE a.application_name = 'ducha' AND s.ssl")
+            assert int(n) >= 1
+        finally:
+            s.stop()
+        # a server whose certificate does not match the name, or another CA: refused, with the reason
+        other = tempfile.mkdtemp(prefix="ducha-tls2-")
+        try:
+            other_ca, _, _ = make_ca_and_cert(other)
+            p = run_cli("init", db=f"{url}?sslmode=verify-full&sslrootcert={other_ca}", check=False)
+            assert p.returncode != 0 and "certificate verify failed" in p.stderr, p.stderr
+            p = run_cli("init", db=f"{url.replace('127.0.0.1', 'localhost')}?sslmode=verify-full&sslrootcert={ca}",
+                        check=False)
+            assert p.returncode != 0 and "does not match host name" in p.stderr, p.stderr
+        finally:
+            shutil.rmtree(other, ignore_errors=True)
+    finally:
+        shutil.rmtree(w, ignore_errors=True)
