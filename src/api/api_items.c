@@ -125,7 +125,7 @@ static int h_item_action(struct req *rq)
         return reply_error(
             rq, ERR_NOT_FOUND,
             arena_printf(rq->arena, "没有名为“%s”的操作（见 GET /api/v1/items/meta）", req_param(rq, "action")));
-    if (action == ACT_REPORT)
+    if (action == ITEM_ACT_REPORT)
         return reply_error(rq, ERR_INVALID, "进展报告请使用 POST /api/v1/items/{id}/reports");
     json_t *body = NULL;
     if (rq->body_len) {
@@ -168,7 +168,7 @@ static int h_item_report(struct req *rq)
     if (!item_id(rq, &id) || !req_check(rq, items_report_spec))
         return 0;
     json_t *out = NULL;
-    enum err e = items_act(&rq->ctx, id, ACT_REPORT, rq->json, &out);
+    enum err e = items_act(&rq->ctx, id, ITEM_ACT_REPORT, rq->json, &out);
     return reply_result(rq, e, 201, out);
 }
 

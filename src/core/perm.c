@@ -46,6 +46,11 @@ const char *cap_name(enum cap c)
     return (unsigned)c < CAP__COUNT ? cap_names[c] : "?";
 }
 
+bool perm_role_has(int r, enum cap c)
+{
+    return r >= 0 && r < ROLE__COUNT && (unsigned)c < CAP__COUNT && (role_caps[r] & B(c)) != 0;
+}
+
 static bool path_within(const char *path, const char *ancestor)
 {
     return path && ancestor && strncmp(path, ancestor, strlen(ancestor)) == 0;

@@ -34,6 +34,8 @@ enum cap {
 };
 
 const char *cap_name(enum cap c);
+/* True if role r carries capability c (the table in perm.c). */
+bool perm_role_has(int r, enum cap c);
 
 /* True if the user holds, at some unit, a role that grants c (CAP_PUBLIC/CAP_SIGNED_IN: always). */
 bool perm_any(const struct principal *p, enum cap c);

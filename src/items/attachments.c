@@ -150,7 +150,7 @@ static enum err attach_tx(struct ctx *c, void *arg)
             g = perm_grant_at(c->user, CAP_ITEM_HANDLE, at_path);
         c->acting = g;
     }
-    if (it.state == ST_ARCHIVED || it.state == ST_WITHDRAWN)
+    if (it.state == ITEM_ST_ARCHIVED || it.state == ITEM_ST_WITHDRAWN)
         return ctx_fail(c, ERR_CONFLICT, "「%s」的事项不能再上传附件", item_state_label(it.state));
     if (a->report_id) {
         int64_t n = 0;

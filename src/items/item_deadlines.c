@@ -26,7 +26,7 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
     enum err e = ERR_OK;
     bool found;
     switch (a) {
-    case ACT_ASSIGN: {
+    case ITEM_ACT_ASSIGN: {
         struct deadline_facts f = {it->source_kind, it->importance, it->kind};
         int64_t today = time_local_day(c->now);
         for (int k = 0; k < it->ntracks && !e; k++) {
@@ -53,39 +53,39 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         }
         break;
     }
-    case ACT_RECEIVE:
+    case ITEM_ACT_RECEIVE:
         e = deadlines_done(c, it->id, tr->unit_id, MS_RECEIPT, NULL);
         break;
-    case ACT_REPORT:
-    case ACT_PLAN:
+    case ITEM_ACT_REPORT:
+    case ITEM_ACT_PLAN:
         e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT, NULL);
-        if (!e && a == ACT_REPORT)
+        if (!e && a == ITEM_ACT_REPORT)
             e = deadlines_done(c, it->id, tr->unit_id, MS_FIRST_FEEDBACK, &found);
-        if (!e && a == ACT_REPORT && !found)
+        if (!e && a == ITEM_ACT_REPORT && !found)
             e = deadlines_done(c, it->id, tr->unit_id, MS_PERIODIC, NULL);
         break;
-    case ACT_REQUEST_COMPLETION:
+    case ITEM_ACT_REQUEST_COMPLETION:
         e = deadlines_done(c, it->id, tr->unit_id, MS_RESOLUTION, NULL);
         break;
-    case ACT_SUSPEND:
+    case ITEM_ACT_SUSPEND:
         e = deadlines_pause(c, it->id, 0, true);
         break;
-    case ACT_RESUME:
+    case ITEM_ACT_RESUME:
         e = deadlines_pause(c, it->id, 0, false);
         break;
-    case ACT_REQUEST_EXTENSION:
+    case ITEM_ACT_REQUEST_EXTENSION:
         e = deadlines_pause(c, it->id, tr ? tr->unit_id : 0, true);
         break;
-    case ACT_DECIDE_EXTENSION: {
+    case ITEM_ACT_DECIDE_EXTENSION: {
         e = deadlines_pause(c, it->id, 0, false);
         const char *nd = json_string_value(json_object_get(data, "new_date"));
         if (!e && nd && json_is_true(json_object_get(data, "approve")))
             e = deadlines_set_due(c, it->id, 0, MS_RESOLUTION, nd, "延期申请获批", false);
         break;
     }
-    case ACT_VERIFY:
-    case ACT_WITHDRAW:
-    case ACT_ARCHIVE:
+    case ITEM_ACT_VERIFY:
+    case ITEM_ACT_WITHDRAW:
+    case ITEM_ACT_ARCHIVE:
         e = deadlines_cancel(c, it->id);
         break;
     default:

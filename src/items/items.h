@@ -12,7 +12,7 @@
 
 #include "base/jsonv.h"
 #include "core/ctx.h"
-#include "items/workflow.h"
+#include "items/item_workflow.h"
 
 #include <jansson.h>
 

@@ -343,7 +343,7 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
     items_light_dates(c, today, yellow);
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        enum item_state s = ST_DRAFT;
+        enum item_state s = ITEM_ST_DRAFT;
         item_state_parse(stmt_text(st, 3), &s);
         const char *sk = item_source_label(stmt_text(st, 4));
         json_t *tags = json_array();
@@ -402,7 +402,7 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
             qsort(ix, n, sizeof *ix, row_ref_cmp);
             q_bind(t, st);
             while (stmt_step(st) == STORE_ROW) {
-                enum item_state s = ST_ASSIGNED;
+                enum item_state s = ITEM_ST_ASSIGNED;
                 item_state_parse(stmt_text(st, 4), &s);
                 struct row_ref key = {stmt_int(st, 0), NULL};
                 struct row_ref *hit = bsearch(&key, ix, n, sizeof *ix, row_ref_cmp);

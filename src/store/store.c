@@ -389,13 +389,6 @@ void db_rollback(struct db *db)
     atomic_fetch_add(&db->store->rollbacks, 1);
 }
 
-int db_exec(struct db *db, const char *sql)
-{
-    if (!db_ensure_conn(db))
-        return STORE_E_CONN;
-    return db->ops->exec(db->conn, sql);
-}
-
 struct stmt *db_prepare(struct db *db, const char *sql)
 {
     uint64_t h = fnv1a(sql);
