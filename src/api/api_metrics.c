@@ -11,6 +11,7 @@
  */
 #include "api/metrics.h"
 
+#include "api/replica.h"
 #include "api/routes.h"
 #include "base/buf.h"
 #include "core/opstats.h"
@@ -209,6 +210,7 @@ static int h_metrics(struct req *rq)
     buf_printf(&b, "ducha_build_info{version=\"%s\",db=\"%s\"} 1\n", DUCHA_VERSION, db_kind(rq->ctx.db));
     render_requests(&b);
     render_store(&b, rq->app->store);
+    replica_metrics(&b, rq->app->store);
     struct opstats o;
     opstats_read(&rq->ctx, &o);
     render_ops(&b, &o);

@@ -27,6 +27,9 @@ const struct conf_key conf_keys[] = {
       "PostgreSQL: longest wait of a COMMIT for a synchronous standby; then it is cancelled and not acknowledged"),
     K(db_prepare, CONF_BOOL, "true", false,
       "PostgreSQL: prepare statements on the server; set false behind pgbouncer in transaction pooling mode"),
+    K(db_replica, CONF_STR, "", false,
+      "PostgreSQL: URL of a hot standby for reads (ledger, item pages, exports); a user's reads stay on the primary "
+      "until the standby has replayed that user's last write"),
     K(metrics_token, CONF_STR, "", true, "bearer token that GET /metrics (Prometheus) requires; empty turns it off"),
     K(db_mmap_mb, CONF_INT, "0", false, "SQLite: MiB of the database file read through mmap (0 turns it off)"),
     K(json_limit, CONF_INT, "1048576", false, "largest accepted JSON request body in bytes"),
@@ -54,6 +57,8 @@ const struct conf_key conf_keys[] = {
     K(pace_threshold, CONF_INT, "20", false, "percent behind time-proportional progress that turns yellow"),
     K(notify_attempts, CONF_INT, "5", false, "e-mail and SMS delivery attempts before a message becomes a dead letter"),
     K(notify_retry_s, CONF_INT, "60", false, "seconds before the first retry of a failed delivery (doubles each time)"),
+    K(retention_outbox_days, CONF_INT, "365", false,
+      "days delivered e-mail/SMS and dead letters are kept (at least 180: logs are kept six months, 等保)"),
     K(font_title, CONF_STR, "Noto Serif CJK SC Bold", false,
       "font of document titles and the red header (小标宋 role); point to a licensed font if installed"),
     K(font_body, CONF_STR, "Noto Serif CJK SC", false, "font of document body text (仿宋 role)"),

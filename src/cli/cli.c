@@ -147,6 +147,11 @@ static bool cli_open_store(struct cli *cli, bool wait)
      * exiting: 1, 2, 4 … 30 s between attempts, until SIGTERM */
     for (int delay = 1;; delay = delay < 16 ? delay * 2 : 30) {
         enum err e = cli->app.store ? ERR_OK : store_open(cli->app.cfg.db, &opt, &cli->app.store, err, sizeof err);
+        if (!e && wait && *cli->app.cfg.db_replica && !store_has_replica(cli->app.store) &&
+            (e = store_open_replica(cli->app.store, cli->app.cfg.db_replica, err, sizeof err)) != ERR_OK) {
+            cli_fail("%s", err);
+            return false;
+        }
         if (!e)
             e = store_migrate(cli->app.store, err, sizeof err);
         if (!e)

@@ -7,6 +7,7 @@
 
 #include "api/idempotency.h"
 #include "api/metrics.h"
+#include "api/replica.h"
 #include "api/routes.h"
 #include "auth/auth.h"
 #include "base/log.h"
@@ -203,10 +204,12 @@ void router_dispatch(struct req *rq)
         goto out;
     if (!idem_before(rq))
         goto out;
+    replica_route(rq, r);
     r->handler(rq);
     if (!rq->status)
         reply_error(rq, ERR_INTERNAL, NULL);
     idem_after(rq);
+    replica_after(rq);
 out:
     if (rq->json)
         json_decref(rq->json);

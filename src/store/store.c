@@ -58,6 +58,11 @@ struct store {
     uint64_t acquires, waits;
     double wait_seconds;
     atomic_uint_fast64_t connects, failures, commits, rollbacks, busy, retries;
+    /* read replica (store_open_replica): its own pool; on that pool, its replay position */
+    struct store *replica;
+    pthread_mutex_t rmu;
+    atomic_uint_fast64_t r_lsn;
+    _Atomic double r_age, r_checked;
 };
 
 static double mono_seconds(void)
@@ -93,7 +98,10 @@ char *store_replace_all(const char *sql, const char *token, const char *value)
     return out;
 }
 
-enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen)
+/* A pool for url; eager: open the first connection now (so that a bad URL fails here, not on the
+ * first request), else connect on first use. */
+static enum err store_create(const char *url, const struct store_options *opt, bool eager, struct store **out,
+                             char *err, size_t errlen)
 {
     const struct store_ops *ops;
     const char *target = url;
@@ -117,15 +125,18 @@ enum err store_open(const char *url, const struct store_options *opt, struct sto
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    pthread_mutex_init(&s->rmu, NULL);
     s->all = xcalloc((size_t)s->opt.pool_size, sizeof *s->all);
     s->idle = xcalloc((size_t)s->opt.pool_size, sizeof *s->idle);
-    /* open the first connection now so that a bad URL fails here, not on the first request */
-    struct conn_impl *c = ops->connect(s->target, &s->opt, err, errlen);
-    if (!c) {
-        store_close(s);
-        return strncmp(err, "invalid", 7) ? ERR_UNAVAILABLE : ERR_INVALID;
+    struct conn_impl *c = NULL;
+    if (eager) {
+        c = ops->connect(s->target, &s->opt, err, errlen);
+        if (!c) {
+            store_close(s);
+            return strncmp(err, "invalid", 7) ? ERR_UNAVAILABLE : ERR_INVALID;
+        }
+        atomic_fetch_add(&s->connects, 1);
     }
-    atomic_fetch_add(&s->connects, 1);
     for (int i = 0; i < s->opt.pool_size; i++) {
         struct db *db = xcalloc(1, sizeof *db);
         db->store = s;
@@ -137,6 +148,80 @@ enum err store_open(const char *url, const struct store_options *opt, struct sto
     }
     *out = s;
     return ERR_OK;
+}
+
+enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen)
+{
+    return store_create(url, opt, true, out, err, errlen);
+}
+
+enum err store_open_replica(struct store *s, const char *url, char *err, size_t errlen)
+{
+    if (s->ops != &store_pg_ops || (strncmp(url, "postgres://", 11) && strncmp(url, "postgresql://", 13))) {
+        snprintf(err, errlen,
+                 "db_replica: read replicas need PostgreSQL (a postgres:// URL for both db and db_replica)");
+        return ERR_INVALID;
+    }
+    return store_create(url, &s->opt, false, &s->replica, err, errlen);
+}
+
+bool store_has_replica(const struct store *s)
+{
+    return s->replica != NULL;
+}
+
+struct db *store_acquire_replica(struct store *s)
+{
+    return s->replica ? store_acquire(s->replica) : NULL;
+}
+
+/* "16/B374D848" → 0x16B374D848; 0 for NULL or a malformed value */
+static uint64_t lsn_parse(const char *t)
+{
+    unsigned hi, lo;
+    return t && sscanf(t, "%X/%X", &hi, &lo) == 2 ? ((uint64_t)hi << 32) | lo : 0;
+}
+
+uint64_t store_replica_lsn(struct store *s, double *replay_age)
+{
+    struct store *r = s->replica;
+    if (!r)
+        return 0;
+    double now = mono_seconds();
+    /* one thread refreshes (at most every 100 ms); the others use what it found */
+    if (now - r->r_checked > 0.1 && pthread_mutex_trylock(&r->rmu) == 0) {
+        if (now - r->r_checked > 0.1) {
+            uint64_t lsn = 0;
+            double age = -1;
+            struct db *db = store_acquire(r);
+            struct stmt *st =
+                db_prepare(db, "SELECT pg_last_wal_replay_lsn()::text, "
+                               "COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), -1)");
+            if (st && stmt_step(st) == STORE_ROW) {
+                lsn = lsn_parse(stmt_text(st, 0));
+                age = stmt_double(st, 1);
+            }
+            stmt_done(st);
+            store_release(db);
+            atomic_store(&r->r_lsn, lsn);
+            r->r_age = age;
+            r->r_checked = mono_seconds();
+        }
+        pthread_mutex_unlock(&r->rmu);
+    }
+    if (replay_age)
+        *replay_age = r->r_age;
+    return atomic_load(&r->r_lsn);
+}
+
+uint64_t db_commit_lsn(struct db *db)
+{
+    if (db->ops != &store_pg_ops)
+        return 0;
+    struct stmt *st = db_prepare(db, "SELECT pg_current_wal_lsn()::text");
+    uint64_t lsn = st && stmt_step(st) == STORE_ROW ? lsn_parse(stmt_text(st, 0)) : 0;
+    stmt_done(st);
+    return lsn;
 }
 
 static void db_cache_clear(struct db *db)
@@ -167,6 +252,7 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    store_close(s->replica);
     for (int i = 0; i < s->nall; i++) {
         db_disconnect(s->all[i]);
         free(s->all[i]);
@@ -177,6 +263,7 @@ void store_close(struct store *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_mutex_destroy(&s->rmu);
     free(s);
 }
 

@@ -48,6 +48,24 @@ struct store_options {
  */
 enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
+
+/*
+ * Read replicas (PostgreSQL hot standbys; the approach of GitLab's database load balancer). s gets a
+ * second pool on url, connected on first use. A caller that may read from it asks the replica's
+ * replay position (store_replica_lsn: cached, refreshed at most every 100 ms by one thread; 0 when
+ * the replica does not answer) and compares it with the position its user's last write reached on
+ * the primary (db_commit_lsn after that commit): only a replica at or past it may serve the read.
+ */
+enum err store_open_replica(struct store *s, const char *url, char *err, size_t errlen);
+bool store_has_replica(const struct store *s);
+/* A connection of the replica pool (NULL without a replica); store_release returns it. */
+struct db *store_acquire_replica(struct store *s);
+/* The replica's replay LSN, 0 if unknown; *replay_age (may be NULL): seconds since the last replayed
+ * commit, -1 if unknown (an idle primary makes it grow without lag). */
+uint64_t store_replica_lsn(struct store *s, double *replay_age);
+/* The primary's current WAL position (after a commit: a position that includes it); 0 on SQLite or
+ * on failure. One round trip. */
+uint64_t db_commit_lsn(struct db *db);
 /* "sqlite" or "postgres". */
 const char *store_kind(const struct store *s);
 /* Applies every embedded migration not yet applied, each in its own transaction, under a lock

@@ -245,3 +245,64 @@ def test_concurrent_retries_create_exactly_once(ops, unique):
     # once settled, every retry gets the first answer
     r = new_unit(clients[0], f"c-{unique}", key=f"kc-{unique}")
     assert r.status == 201 and r.json["id"] == ok[0].json["id"]
+
+
+# ---- retention ----
+
+def sql_run(db, statements):
+    """Runs SQL statements on a test database of either backend; returns the rows of the last."""
+    if BACKEND == "postgres":
+        out = None
+        for s in statements:
+            p = subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", db, "-c", s], capture_output=True,
+                               text=True, check=True)
+            out = [tuple(line.split("|")) for line in p.stdout.splitlines() if line]
+        return out
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        out = None
+        for s in statements:
+            out = [tuple(str(x) for x in r) for r in con.execute(s).fetchall()]
+        con.commit()
+        return out
+    finally:
+        con.close()
+
+
+def test_retention_keeps_logs_six_months_and_forgets_what_expired(backend):
+    from conftest import run_cli
+    db = backend.new_db()
+    now = int(time.time())
+    day = 86400
+    uid = sql_run(db, ["SELECT id FROM users WHERE username = 'gc_office'"])[0][0]
+    rows = [  # (label, channel, state, age in days)
+        ("email-sent-400", "email", "sent", 400), ("sms-dead-400", "sms", "dead", 400),
+        ("email-sent-200", "email", "sent", 200), ("email-sent-100", "email", "sent", 100),
+        ("email-pending-400", "email", "pending", 400), ("inbox-400", "inbox", "sent", 400),
+    ]
+    sql_run(db, [f"INSERT INTO outbox (user_id, channel, kind, subject, body, state, next_attempt, created_at) "
+                 f"VALUES ({uid}, '{ch}', 'test', '{label}', 'x', '{st}', {now - age * day}, '2020-01-01T00:00:00Z')"
+                 for label, ch, st, age in rows] +
+            [f"INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES "
+             f"('old-{now}', {uid}, 'c', '2020-01-01T00:00:00Z', {now - 3 * day}), "
+             f"('new-{now}', {uid}, 'c', '2020-01-01T00:00:00Z', {now - 60})",
+             f"INSERT INTO idempotency_keys (user_id, idem_key, method, path, request_hash, status, created_at) VALUES "
+             f"({uid}, 'old-{now}', 'POST', '/x', 'h', 201, {now - 2 * day}), "
+             f"({uid}, 'new-{now}', 'POST', '/x', 'h', 201, {now - 3600})"])
+
+    def left():
+        return ({r[0] for r in sql_run(db, ["SELECT subject FROM outbox WHERE kind = 'test'"])},
+                {r[0] for r in sql_run(db, [f"SELECT token_hash FROM sessions WHERE token_hash LIKE '%-{now}'"])},
+                {r[0] for r in sql_run(db, [f"SELECT idem_key FROM idempotency_keys WHERE idem_key LIKE '%-{now}'"])})
+
+    # retention_outbox_days = 30 is below the six months logs must be kept: 180 applies
+    run_cli("scan", db=db, env={"DUCHA_RETENTION_OUTBOX_DAYS": "30"})
+    outbox, sessions, keys = left()
+    assert outbox == {"email-sent-100", "email-pending-400", "inbox-400"}, outbox
+    assert sessions == {f"new-{now}"} and keys == {f"new-{now}"}
+    # once an hour: a second pass in the same hour does nothing
+    sql_run(db, [f"INSERT INTO idempotency_keys (user_id, idem_key, method, path, request_hash, status, created_at) "
+                 f"VALUES ({uid}, 'again-{now}', 'POST', '/x', 'h', 201, {now - 2 * day})"])
+    run_cli("scan", db=db)
+    assert f"again-{now}" in left()[2]
