@@ -8,26 +8,23 @@
 
 /*
  * GET /api/v1/health (readiness, for load balancers): 200 {"status":"ok","version","db","time",
- * "database":"ok"} when the database answers and accepts writes; 503 with "database":"unreachable"
- * or "read_only" (and the error object) otherwise, so that a balancer sends no traffic to a node
- * that would fail it. One round trip to the database.
+ * "database":"ok"} when the database answers and accepts writes; otherwise 503 with the error shape,
+ * its message saying whether the database is unreachable or read-only, so that a balancer sends no
+ * traffic to a node that would fail it. One round trip to the database.
  */
 static int h_health(struct req *rq)
 {
-    char now[21];
-    time_format_iso(rq->ctx.now, now);
     bool writable = false;
     int rc = db_probe(rq->ctx.db, &writable);
-    const char *state = rc < 0 ? "unreachable" : writable ? "ok" : "read_only";
-    json_t *body = json_pack("{ss ss ss ss ss}", "status", rc >= 0 && writable ? "ok" : "unavailable", "version",
-                             DUCHA_VERSION, "db", db_kind(rq->ctx.db), "time", now, "database", state);
-    if (rc >= 0 && writable)
-        return reply_json(rq, 200, body);
-    json_object_set_new(body, "error",
-                        json_pack("{ss ss}", "code", "unavailable", "message",
-                                  rc < 0 ? "数据库暂时无法连接，本节点暂不能处理请求"
-                                         : "数据库为只读（备库或正在切换），本节点暂不能处理写入请求"));
-    return reply_json(rq, 503, body);
+    if (rc < 0)
+        return reply_error(rq, ERR_UNAVAILABLE, "数据库暂时无法连接，本节点暂不能处理请求");
+    if (!writable)
+        return reply_error(rq, ERR_UNAVAILABLE, "数据库为只读（备库或正在切换），本节点暂不能处理写入请求");
+    char now[21];
+    time_format_iso(rq->ctx.now, now);
+    return reply_json(rq, 200,
+                      json_pack("{ss ss ss ss ss}", "status", "ok", "version", DUCHA_VERSION, "db", db_kind(rq->ctx.db),
+                                "time", now, "database", "ok"));
 }
 
 /* GET /api/v1/health/live (liveness): 200 while the process serves HTTP; never touches the database. */
