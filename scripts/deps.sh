@@ -14,6 +14,7 @@ pkgs=(
   python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema poppler-utils unzip
   chromium nodejs npm
   curl
+  libmagic-dev
 )
 for a in "$@"; do
   case $a in
