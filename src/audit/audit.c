@@ -58,26 +58,27 @@ void audit_mac(const struct audit_key *k, const char *label, char out[65], ...)
     hex_encode(d, 32, out);
 }
 
-void audit_chain_hash(const struct audit_key *k, const char *prev, const struct buf *canon, char out[65])
+/* HMAC-SM3(key, label NUL, first NUL, canon) as hex: the chain hash and the queue MAC. */
+static void canon_mac(const struct audit_key *k, const char *label, const char *first, const struct buf *canon,
+                      char out[65])
 {
     struct hmac_ctx *h = hmac_sm3_begin(k->bytes, k->n);
-    hmac_update(h, "chain", 6);
-    hmac_update(h, prev, strlen(prev) + 1);
+    hmac_update(h, label, strlen(label) + 1);
+    hmac_update(h, first, strlen(first) + 1);
     hmac_update(h, canon->data ? canon->data : "", canon->len);
     unsigned char d[32];
     hmac_end_raw(h, d);
     hex_encode(d, 32, out);
 }
 
+void audit_chain_hash(const struct audit_key *k, const char *prev, const struct buf *canon, char out[65])
+{
+    canon_mac(k, "chain", prev, canon, out);
+}
+
 void audit_queue_mac(const struct audit_key *k, const char *nonce, const struct buf *canon, char out[65])
 {
-    struct hmac_ctx *h = hmac_sm3_begin(k->bytes, k->n);
-    hmac_update(h, "queue", 6);
-    hmac_update(h, nonce, strlen(nonce) + 1);
-    hmac_update(h, canon->data ? canon->data : "", canon->len);
-    unsigned char d[32];
-    hmac_end_raw(h, d);
-    hex_encode(d, 32, out);
+    canon_mac(k, "queue", nonce, canon, out);
 }
 
 void audit_leaf(const struct buf *canon, merkle_hash out)
@@ -470,16 +471,25 @@ static enum err open_tx(struct ctx *c, void *arg)
     return ERR_OK;
 }
 
+enum err audit_key_id(struct ctx *c, const char **key_id)
+{
+    *key_id = NULL;
+    enum err e = db_one_text(c->db, c->arena, key_id, "SELECT key_id FROM audit_head WHERE id = 1");
+    if (!*key_id)
+        *key_id = "";
+    return e ? ctx_db_fail(c, e, "读取审计链头") : ERR_OK;
+}
+
 enum err audit_open(struct ctx *c)
 {
     struct audit_key k;
     if (!audit_key_get(c, &k))
         return ERR_INTERNAL;
-    const char *key_id = NULL;
-    enum err e = db_one_text(c->db, c->arena, &key_id, "SELECT key_id FROM audit_head WHERE id = 1");
+    const char *key_id;
+    enum err e = audit_key_id(c, &key_id);
     if (e)
-        return ctx_db_fail(c, e, "读取审计链头");
-    if (key_id && *key_id && !strcmp(key_id, k.id))
+        return e;
+    if (*key_id && !strcmp(key_id, k.id))
         return ERR_OK; /* the usual case: nothing to write */
     return ctx_tx(c, "启用审计密钥", open_tx, &k);
 }

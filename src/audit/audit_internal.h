@@ -26,6 +26,8 @@ struct audit_key {
 /* False (and ctx_fail ERR_INTERNAL) when no key is configured. */
 bool audit_key_get(struct ctx *c, struct audit_key *k);
 
+/* The id of the key the trail is sealed with ("" before its first keyed use), arena memory. */
+enum err audit_key_id(struct ctx *c, const char **key_id);
 /* HMAC-SM3(key, label || parts…) as hex; parts end with NULL. */
 void audit_mac(const struct audit_key *k, const char *label, char out[65], ...) __attribute__((sentinel));
 /* The chain hash of a record after prev (hex): HMAC-SM3(key, "chain" || prev || canon). */

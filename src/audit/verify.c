@@ -143,11 +143,11 @@ enum err audit_verify(struct ctx *c, const char *checkpoints_file, struct audit_
     struct audit_key k;
     if (!audit_key_get(c, &k))
         return ERR_INTERNAL;
-    const char *key_id = NULL;
-    enum err e = db_one_text(c->db, c->arena, &key_id, "SELECT key_id FROM audit_head WHERE id = 1");
+    const char *key_id;
+    enum err e = audit_key_id(c, &key_id);
     if (e)
-        return ctx_db_fail(c, e, "读取审计链头");
-    if (key_id && *key_id && strcmp(key_id, k.id))
+        return e;
+    if (*key_id && strcmp(key_id, k.id))
         fail(c, out, 0, "审计密钥与审计链不符（审计链 %s，本机 %s）：无法校验，请使用封存审计链的密钥", key_id, k.id);
     if (!out->ok)
         return ERR_OK;
