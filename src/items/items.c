@@ -117,15 +117,7 @@ const char **item_grades(struct ctx *c, int *n)
 
 void items_light_dates(struct ctx *c, char today[11], char yellow[11])
 {
-    int64_t day = time_local_day(c->now);
-    struct calendar cal;
-    if (calendar_load(c, &cal) != ERR_OK) { /* the built-in State Council data is still right */
-        cal.ex = cal_builtin;
-        cal.n = cal_builtin_n;
-        c->err = ERR_OK;
-    }
-    cal_format_date(day, today);
-    cal_format_date(cal_add_workdays(&cal, day, (int)c->cfg->yellow_days), yellow);
+    workflow_light_dates(c, today, yellow);
 }
 
 const char *items_light_for(const char *due_date, enum item_state s, const char *today, const char *yellow)
@@ -1012,7 +1004,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         json_decref(pd);
     }
     json_decref(data);
-    return e;
+    return e ? e : workflow_todos_sync(c, &item_workflow, a->id, NULL); /* the draft waits on its office */
 }
 
 static enum err create_common(struct ctx *c, int64_t parent_id, const json_t *body, json_t **out)
@@ -1160,7 +1152,7 @@ static enum err update_tx(struct ctx *c, void *arg)
     json_t *sum = json_pack("{sO}", "change", (json_t *)b);
     e = audit_record(c, "item.update", "item", it.id, sum);
     json_decref(sum);
-    return e;
+    return e ? e : workflow_todos_sync(c, &item_workflow, it.id, NULL); /* title and due date of its to-dos */
 }
 
 enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **out)

@@ -79,6 +79,24 @@ enum err items_reports(struct ctx *c, int64_t id, json_t **out)
     return ERR_OK;
 }
 
+/* Tells the contact of the reporting unit the review's result (MSG_RESULT, linking to the item). */
+static enum err tell_unit(struct ctx *c, struct item *it, int64_t unit, const char *result, const char *note)
+{
+    for (int k = 0; k < it->ntracks; k++) {
+        if (it->tracks[k].unit_id != unit)
+            continue;
+        bool ok = !strcmp(result, "accepted");
+        struct notice n = {MSG_RESULT, false, NULL, NULL, item_workflow.name, it->id};
+        n.subject = arena_printf(c->arena, "【办理结果】进展报告%s：%s《%s》", ok ? "已通过审核" : "被退回重报",
+                                 it->number ? it->number : "", it->title);
+        n.body = arena_printf(c->arena, "贵单位报送的进展报告%s。%s%s", ok ? "已通过审核" : "被退回，请修改后重新报送",
+                              note && *note ? "审核意见：" : "", note && *note ? note : "");
+        static const struct wf_who contact = {ROLE_CONTACT, WF_AT_PART, 0, false};
+        return workflow_tell(c, &it->wf, &it->wf.parts[k], &contact, &n);
+    }
+    return ERR_OK;
+}
+
 struct review_args {
     int64_t id, report_id;
     const json_t *body;
@@ -149,6 +167,11 @@ static enum err review_tx(struct ctx *c, void *arg)
     if (!e)
         e = audit_record(c, "item.review_report", "item", a->id, data);
     json_decref(data);
+    /* the review was awaited (a to-do that now goes) and the unit hears the result */
+    if (!e)
+        e = workflow_todos_sync(c, &item_workflow, a->id, NULL);
+    if (!e)
+        e = tell_unit(c, &it, unit, result, note);
     return e;
 }
 
