@@ -267,11 +267,8 @@ int64_t item_pending_extension(struct ctx *c, struct item *it)
 {
     if (it->pending_ext < 0) {
         it->pending_ext = 0;
-        struct stmt *st = db_prepare(c->db, "SELECT id FROM item_extensions WHERE item_id = ? AND state = 'pending'");
-        if (st) {
-            stmt_bind_int(st, 1, it->id);
-            stmt_one_int(st, &it->pending_ext);
-        }
+        db_one_int(c->db, &it->pending_ext, "SELECT id FROM item_extensions WHERE item_id = ? AND state = 'pending'",
+                   DB_INT(it->id));
     }
     return it->pending_ext;
 }
@@ -366,28 +363,23 @@ static enum err save(struct wf_act *a)
     for (int k = 0; k < it->ntracks; k++)
         if (it->tracks[k].lead)
             progress = it->tracks[k].progress;
-    struct stmt *st =
-        db_prepare(c->db, "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
-                          "WHERE id = ? AND version = ? RETURNING version");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "更新督办事项");
-    stmt_bind_text(st, 1, item_state_name((enum item_state)a->to));
-    stmt_bind_int(st, 2, a->action == ITEM_ACT_VERIFY ? 100 : progress);
-    stmt_bind_text(st, 3, at);
-    stmt_bind_int(st, 4, it->id);
-    stmt_bind_int(st, 5, it->version);
     int64_t nv;
-    int rc = stmt_one_int(st, &nv);
-    if (rc == STORE_DONE)
+    enum err e = db_one_int(c->db, &nv,
+                            "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
+                            "WHERE id = ? AND version = ? RETURNING version",
+                            DB_TEXT(item_state_name((enum item_state)a->to)),
+                            DB_INT(a->action == ITEM_ACT_VERIFY ? 100 : progress), DB_TEXT(at), DB_INT(it->id),
+                            DB_INT(it->version));
+    if (e == ERR_NOT_FOUND)
         return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人同时处理，请刷新后重试");
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "更新督办事项");
+    if (e)
+        return ctx_db_fail(c, e, "更新督办事项");
     const char *note = jv_str(a->body, "reason") ? jv_str(a->body, "reason") : jv_str(a->body, "text");
     const char *kind = a->action == ITEM_ACT_REPORT    ? "report"
                        : a->action == ITEM_ACT_COMMENT ? "comment"
                                                        : "transition";
-    enum err e = item_event(c, it->id, kind, item_action_name((enum item_action)a->action), tr ? a->part_from : a->from,
-                            tr ? a->part_to : a->to, tr ? tr->id : 0, tr ? tr->unit_id : 0, note, a->data);
+    e = item_event(c, it->id, kind, item_action_name((enum item_action)a->action), tr ? a->part_from : a->from,
+                   tr ? a->part_to : a->to, tr ? tr->id : 0, tr ? tr->unit_id : 0, note, a->data);
     /* the assignment notice (督办通知) to each responsible unit, after the transition on the timeline */
     for (int k = 0; a->action == ITEM_ACT_ASSIGN && k < it->ntracks && !e; k++)
         e = item_event(c, it->id, "notice", "notice", -1, -1, it->tracks[k].id, it->tracks[k].unit_id,
@@ -428,12 +420,12 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
 {
     *n = 0;
-    struct stmt *st = db_prepare(c->db, "SELECT id FROM items WHERE id > ? AND state NOT IN ('archived', 'withdrawn') "
-                                        "ORDER BY id LIMIT ?");
+    struct stmt *st = db_query(c->db,
+                               "SELECT id FROM items WHERE id > ? AND state NOT IN ('archived', 'withdrawn') "
+                               "ORDER BY id LIMIT ?",
+                               DB_INT(after), DB_INT(limit));
     if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取督办事项");
-    stmt_bind_int(st, 1, after);
-    stmt_bind_int(st, 2, limit);
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW && *n < limit)
         out[(*n)++] = stmt_int(st, 0);
