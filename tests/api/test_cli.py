@@ -19,6 +19,7 @@ def test_help_and_version():
 def test_unknown_command_and_option_fail_with_one_line(tmp_path):
     p = subprocess.run([BIN, "frobnicate"], capture_output=True, text=True)
     assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1
+    # a database and data directory of its own: a shared path would carry other builds' schemas and keys
     p = subprocess.run([BIN, "init", "--db", str(tmp_path / "x.db"), "--bogus"], capture_output=True, text=True,
                        env=dict(os.environ, DUCHA_DATA_DIR=str(tmp_path)))
     assert p.returncode != 0 and "--bogus" in p.stderr
