@@ -283,3 +283,49 @@ def test_backup_is_a_consistent_copy(db, tmp_path):
     run_cli("backup", str(out), db=d)
     p = verify(str(out), "--checkpoints", cp)
     assert p.returncode == 0 and "audit chain ok" in p.stdout, p.stderr
+
+
+def legacy_hash(prev, seq, f):
+    """The chain of older versions: SM3 over prev, seq and the fields, each followed by 0x1f (no key)."""
+    data = "\x1f".join([prev, str(seq)] + [v or "" for v in f]) + "\x1f"
+    return hashlib.new("sm3", data.encode()).hexdigest()
+
+
+def make_legacy(d, tamper_seq=None):
+    """Turns a trail into what an older version left: unkeyed SM3 chain, no leaves, no tree, no key id."""
+    rows = sql(d, f"SELECT seq, {', '.join(FIELDS)} FROM audit_log ORDER BY seq", fetch=True)
+    prev = "0" * 64
+    for r in rows:
+        h = legacy_hash(prev, int(r[0]), r[1:])
+        sql(d, f"UPDATE audit_log SET prev_hash = '{prev}', hash = '{h}', leaf = NULL, mac = NULL WHERE seq = {r[0]}")
+        prev = h
+    sql(d, "DELETE FROM audit_tree")
+    sql(d, "DELETE FROM audit_checkpoints")
+    sql(d, f"UPDATE audit_head SET seq = {len(rows)}, hash = '{prev}', frontier = '', key_id = '' WHERE id = 1")
+    if tamper_seq:
+        sql(d, f"UPDATE audit_log SET actor = 'mallory' WHERE seq = {tamper_seq}")
+    return len(rows)
+
+
+@pytest.mark.parametrize("tampered", [False, True])
+def test_a_trail_from_before_the_key_is_keyed_on_first_use(backend, tampered):
+    d = backend.new_db()
+    n = make_legacy(d, tamper_seq=5 if tampered else None)
+    # the first command with the key re-keys the trail (and seals its record of that)
+    run_cli("audit", "checkpoint", db=d)
+    p = verify(d)
+    assert p.returncode == 0 and f"audit chain ok: {n + 1} records" in p.stdout, p.stderr
+    rows = sql(d, f"SELECT action, summary FROM audit_log WHERE seq = {n + 1}", fetch=True)
+    assert rows[0][0] == "audit.rekey"
+    summary = json.loads(rows[0][1])
+    assert summary["records"] == n and summary["legacy_chain_ok"] is (not tampered)
+    if tampered:
+        assert "第 5 号记录" in summary["problem"]
+
+
+def test_a_trail_from_before_the_key_with_a_gap_is_not_keyed(backend):
+    d = backend.new_db()
+    make_legacy(d)
+    sql(d, "DELETE FROM audit_log WHERE seq = 9")
+    p = verify(d)
+    assert p.returncode != 0 and "第 9 号记录处不连续" in p.stderr
