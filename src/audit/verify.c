@@ -289,9 +289,13 @@ enum err audit_verify(struct ctx *c, const char *checkpoints_file, struct audit_
             out->proofs++;
     }
 
-    /* records written and not sealed yet: not a fault, but counted */
-    if ((e = db_one_int(c->db, &out->pending, "SELECT COUNT(*) FROM audit_queue")))
+    /* records this pass did not cover, not a fault but counted: those still waiting in the queue, and
+     * those sealed since the head was read (queue first: a record moves from there to the chain) */
+    int64_t queued = 0, head_after = head_seq;
+    if ((e = db_one_int(c->db, &queued, "SELECT COUNT(*) FROM audit_queue")) ||
+        (e = db_one_int(c->db, &head_after, "SELECT seq FROM audit_head WHERE id = 1")))
         return ctx_db_fail(c, e, "读取待封存的审计记录");
+    out->pending = queued + (head_after > head_seq ? head_after - head_seq : 0);
     return ERR_OK;
 }
 
