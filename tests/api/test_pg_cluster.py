@@ -651,3 +651,48 @@ def test_database_tls_verify_full(own_pg):
             shutil.rmtree(other, ignore_errors=True)
     finally:
         shutil.rmtree(w, ignore_errors=True)
+
+
+# ---- e-mail claimed by a node that dies ----
+
+def test_emails_claimed_by_a_killed_node_are_sent_by_another_within_the_lease(backend):
+    """Node A claims e-mails and hangs in SMTP (a server that never answers); A is killed. Node B, with a
+    working SMTP server, sends them once A's 30 s lease has run out, not after 300 s, each exactly once
+    (those A had not claimed yet at once)."""
+    import socket
+    from test_deadlines import SmtpSink, set_clock
+    stall = socket.socket()
+    stall.bind(("127.0.0.1", 0))
+    stall.listen(16)  # accepts connections, never greets
+    smtp = SmtpSink()
+    db = backend.new_db()
+    a = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{stall.getsockname()[1]}"})
+    b = None
+    try:
+        admin = set_clock(a, "2026-03-04T10:00:00+08:00")
+        for i in range(3):
+            r = admin.post("/api/v1/admin/notifications/test", {"username": "gc_office", "subject": f"接管{i}",
+                                                                "urgent": True})
+            assert r.status == 202, r
+        assert wait_for(lambda: psql(db, "SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND state = 'sending' "
+                                         "AND subject LIKE '接管%'") != "0\n", 20), \
+            psql(db, "SELECT subject, channel, state, lease_until, claimed_by FROM outbox") + a.output()[-2000:]
+        a.proc.kill()
+        a.proc.wait()
+        t_kill = time.time()
+        b = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"})
+        assert wait_for(lambda: len(smtp.messages()) >= 3, 45), psql(db, "SELECT state, lease_until, claimed_by FROM "
+                                                                          "outbox WHERE channel = 'email'")
+        took = time.time() - t_kill
+        time.sleep(2)
+        assert len(smtp.messages()) == 3
+        assert psql(db, "SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND state = 'sent' "
+                        "AND subject LIKE '接管%'") == "3\n"
+        print(f"\ne-mails of the killed node sent by the other {took:.1f} s after the kill")
+        assert took < 40
+    finally:
+        a.stop(check=False)
+        if b:
+            b.stop()
+        smtp.stop()
+        stall.close()
