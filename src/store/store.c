@@ -714,8 +714,10 @@ enum err store_migrate(struct store *s, char *err, size_t errlen)
             snprintf(err, errlen, "migration %04d: cannot read schema_migrations", m->version);
             result = ERR_INTERNAL;
         } else if (!applied) {
+            /* a migration that starts with "-- postgres only" is recorded, not run, elsewhere */
+            bool skip = !strncmp(m->sql, "-- postgres only", 16) && strcmp(db->ops->kind, "postgres") != 0;
             char *sql = db->ops->dialect(m->sql);
-            rc = db->ops->exec(db->conn, sql);
+            rc = skip ? 0 : db->ops->exec(db->conn, sql);
             free(sql);
             if (rc < 0) {
                 snprintf(err, errlen, "migration %04d_%s failed (see log)", m->version, m->name);

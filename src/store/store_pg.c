@@ -641,10 +641,12 @@ const struct store_ops store_pg_ops = {
     .backup = NULL,
     /* 0x64756368 = "duch": one lock for every ducha node migrating this database */
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(1685414760)",
-    .tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                  "AND table_type = 'BASE TABLE' ORDER BY table_name",
+    /* partitions are not tables of their own: their rows are the parent's */
+    .tables_sql = "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+                  "AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname",
     .columns_sql =
-        "SELECT column_name, CASE WHEN is_identity = 'YES' THEN 1 ELSE 0 END FROM information_schema.columns "
+        "SELECT column_name, CASE WHEN is_identity = 'YES' OR column_default LIKE 'nextval(%' THEN 1 ELSE 0 END "
+        "FROM information_schema.columns "
         "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
     .fkeys_sql = "SELECT rc.relname, a.attname, ra.attname FROM pg_constraint co "
                  "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_class rc ON rc.oid = co.confrelid "
