@@ -111,7 +111,7 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
 static struct conn_impl *pg_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
     int busy = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
-    int stmt_timeout = busy * 6 > 60000 ? busy * 6 : 60000;
+    int stmt_timeout = opt->no_statement_timeout ? 0 : busy * 6 > 60000 ? busy * 6 : 60000;
     char options[160];
     snprintf(options, sizeof options, "-c lock_timeout=%d -c statement_timeout=%d", busy, stmt_timeout);
     /* a URL libpq cannot parse is a configuration error, not an outage: no point in retrying it */
