@@ -1058,7 +1058,10 @@ static const char SQL_BULK_OBJECTS[] =
     "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
     "WHERE co.contype IN ('p', 'u') AND co.connamespace = current_schema()::regnamespace AND NOT c.relispartition "
     "UNION ALL "
-    "SELECT 2, pg_get_indexdef(i.indexrelid), format('DROP INDEX %s', i.indexrelid::regclass) "
+    /* an index of a partitioned table reads back as CREATE INDEX … ON ONLY …, which would leave the
+     * partitions without it */
+    "SELECT 2, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), "
+    "format('DROP INDEX %s', i.indexrelid::regclass) "
     "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
     "WHERE ic.relnamespace = current_schema()::regnamespace AND NOT ic.relispartition "
     "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) "

@@ -237,6 +237,23 @@ def test_migrate_data_round_trip_from_sqlite(backend, unique):
             assert a[t] == b[t], f"content of {t} differs"
         p = run_cli("audit", "verify", db=dst)
         assert "audit chain ok" in p.stdout
+        # the keys, indexes and references dropped for the load are all back, partitions included
+        def catalog(url):
+            # every table and partition with its index definitions (names aside: a partition's index is
+            # named by the server), and the tables' keys and references
+            return psql(url, "SELECT c.relname || ':' || COALESCE(string_agg(q.d, ',' ORDER BY q.d), '') "
+                             "FROM pg_class c LEFT JOIN LATERAL (SELECT regexp_replace(pg_get_indexdef(x.indexrelid), "
+                             "'INDEX \\S+ ON (ONLY )?\\S+', 'INDEX ON') AS d FROM pg_index x "
+                             "WHERE x.indrelid = c.oid) q ON true "
+                             "WHERE c.relnamespace = current_schema()::regnamespace AND c.relkind IN ('r', 'p') "
+                             "GROUP BY c.relname ORDER BY 1") + \
+                psql(url, "SELECT conrelid::regclass || ':' || conname || ':' || pg_get_constraintdef(co.oid) "
+                          "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
+                          "WHERE co.connamespace = current_schema()::regnamespace AND co.contype IN ('f', 'p', 'u') "
+                          "AND NOT c.relispartition ORDER BY 1")
+        fresh = backend.new_db(empty=True)
+        run_cli("init", db=fresh)
+        assert catalog(dst) == catalog(fresh)
         # a second run refuses the target that now holds data, and changes nothing
         before = psql(dst, "SELECT COUNT(*) FROM units")
         p = run_cli("migrate-data", "--from", f"sqlite:{src}", "--to", dst, db=dst, check=False)
