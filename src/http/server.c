@@ -674,6 +674,17 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     return result;
 }
 
+/* Frees the body held in memory and gives its bytes back to the server's budget. Called once the
+ * request has been handled, before its reply is queued — so a client that has read the reply knows the
+ * budget is back — and again (a no-op then) when the connection's request ends. */
+static void body_release(struct http_server *s, struct conn_state *st)
+{
+    if (st->held)
+        atomic_fetch_sub(&s->body_bytes, (long long)st->held);
+    st->held = 0;
+    buf_free(&st->body);
+}
+
 /* A piece of the body. Returns MHD_NO to drop a connection that keeps sending far past its limit. */
 static enum MHD_Result on_body(struct http_server *s, struct conn_state *st, const char *data, size_t n)
 {
@@ -694,11 +705,7 @@ static enum MHD_Result on_body(struct http_server *s, struct conn_state *st, con
             st->too_large = true;
     } else if (st->too_large || st->over_budget || st->body.len + n > st->limit) {
         st->too_large = st->too_large || !st->over_budget;
-        if (st->body.len) {
-            atomic_fetch_sub(&s->body_bytes, (long long)st->held);
-            st->held = 0;
-            buf_free(&st->body);
-        }
+        body_release(s, st);
     } else if (atomic_fetch_add(&s->body_bytes, (long long)n) + (long long)n > s->app->cfg.body_memory_limit) {
         atomic_fetch_sub(&s->body_bytes, (long long)n);
         st->over_budget = true;
@@ -775,6 +782,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         } else {
             router_dispatch(&rq);
         }
+        body_release(s, st);
         status = rq.status;
         result = send_req_reply(c, &rq);
         bytes = rq.reply_len;
@@ -800,9 +808,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     struct http_server *s = cls;
     struct conn_state *st = *con_cls;
     if (st) {
-        if (st->held)
-            atomic_fetch_sub(&s->body_bytes, (long long)st->held);
-        buf_free(&st->body);
+        body_release(s, st);
         spool_free(st->spool);
         free(st);
     }
