@@ -52,7 +52,10 @@ static const struct cli_command commands[] = {
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
-    {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
+    {"workflow", cmd_workflow, "",
+     "Prints every workflow (docs/workflow.md): transition tables, who must act, who is told.", true},
+    {"todos rebuild", cmd_todos_rebuild, "",
+     "Recomputes every object's to-dos from its state (after a bulk import); no messages are sent.", false},
     {"gen", cmd_gen, "[--units N] [--items N] [--events N]",
      "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
      "1,000,000 items, 5,000,000 events).",
@@ -144,7 +147,7 @@ bool cli_open(struct cli *cli)
         cli_fail("%s", err);
         return false;
     }
-    return true;
+    return cli_todos_ensure(cli); /* a migration may ask for the to-dos to be derived again */
 }
 
 void cli_ctx(struct cli *cli, struct ctx *c, struct arena *a)

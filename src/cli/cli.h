@@ -62,6 +62,9 @@ int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
 int cmd_gen(struct cli *cli);
 int cmd_workflow(struct cli *cli);
+int cmd_todos_rebuild(struct cli *cli);
+/* Rebuilds the to-dos when a migration asked for it (cli_workflow.c); false after printing an error. */
+bool cli_todos_ensure(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);
 int cmd_document_render(struct cli *cli);

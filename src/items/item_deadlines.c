@@ -1,8 +1,8 @@
 /*
  * item_deadlines.c: the workflow's side of the deadline clocks (DOMAIN.md §4–§5, src/deadlines).
  *   assign               every track gets its milestones from the rules, starting today; the item's
- *                        own due date caps the rules' resolution limit; each unit's contact and the
- *                        leader in charge receive the notice (督办通知) in their inbox (and e-mail)
+ *                        own due date caps the rules' resolution limit (the notice, 督办通知, is the
+ *                        workflow's hand-off message: item_workflow.c)
  *   receive              the track's receipt milestone is done
  *   report / plan        deployment done; the first report answers first_feedback, later ones the
  *                        earliest open periodic report
@@ -16,7 +16,6 @@
  */
 #include "deadlines/deadlines.h"
 #include "items/items_internal.h"
-#include "notify/notify.h"
 #include "units/units.h"
 
 #include "base/timeu.h"
@@ -38,22 +37,6 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         }
         if (!e && it->due_date)
             e = deadlines_set_due(c, it->id, 0, MS_RESOLUTION, it->due_date, "立项确定的办结时限早于规则时限", true);
-        struct notice nt = {MSG_ASSIGNMENT, false, NULL, NULL, "item", it->id};
-        const char *label = items_label(c, it->id);
-        nt.subject = arena_printf(c->arena, "【督办通知】%s", label ? label : it->title);
-        for (int k = 0; k < it->ntracks && !e; k++) {
-            nt.body = arena_printf(c->arena,
-                                   "贵单位为该事项的%s，办结时限 %s。请于 1 个工作日内签收，并按时反馈办理情况。\n\n%s",
-                                   it->tracks[k].lead ? "牵头单位" : "责任单位", it->due_date ? it->due_date : "",
-                                   it->requirement ? it->requirement : "");
-            e = notify_role_at(c, it->tracks[k].unit_id, "contact", &nt);
-            if (!e) /* the unit head answers for it (核签), so the head is told too */
-                e = notify_role_at(c, it->tracks[k].unit_id, "head", &nt);
-        }
-        if (!e && it->leader_id) {
-            nt.body = arena_printf(c->arena, "您分管的督办事项已交办，办结时限 %s。", it->due_date ? it->due_date : "");
-            e = notify_user(c, it->leader_id, &nt);
-        }
         break;
     }
     case ITEM_ACT_RECEIVE:
