@@ -4,6 +4,7 @@
  * todos_rebuild) when the database is opened.
  */
 #include "api/routes.h"
+#include "base/log.h"
 #include "cli/cli.h"
 #include "workflow/workflow.h"
 
@@ -70,7 +71,16 @@ static int rebuild(struct cli *cli, bool only_if_asked, bool loud)
 
 bool cli_todos_ensure(struct cli *cli)
 {
-    return rebuild(cli, true, false) == 0;
+    struct arena arena = ARENA_INIT;
+    struct ctx c;
+    cli_ctx(cli, &c, &arena);
+    int64_t asked = 0; /* a read first: a read-only standby starts without writing */
+    db_one_int(c.db, &asked, "SELECT COUNT(*) FROM settings WHERE key = 'todos_rebuild'");
+    store_release(c.db);
+    arena_free(&arena);
+    if (asked && rebuild(cli, true, false) != 0)
+        log_warn("the to-dos could not be rebuilt now; the next start tries again");
+    return true;
 }
 
 int cmd_todos_rebuild(struct cli *cli)
