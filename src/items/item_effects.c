@@ -216,7 +216,7 @@ static enum err request_extension(struct wf_act *a)
 static enum err extend_milestones(struct ctx *c, int64_t item_id, const char *new_date)
 {
     json_t *ms = NULL;
-    enum err e = deadlines_list(c, item_id, &ms);
+    enum err e = deadlines_list(c, "item", item_id, &ms);
     if (e)
         return e;
     const struct principal *user = c->user;

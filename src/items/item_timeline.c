@@ -108,7 +108,7 @@ static int timed_cmp(const void *a, const void *b)
 static json_t *with_reminders(struct ctx *c, int64_t id, json_t *events)
 {
     json_t *ms = NULL;
-    if (deadlines_list(c, id, &ms) != ERR_OK) {
+    if (deadlines_list(c, "item", id, &ms) != ERR_OK) {
         c->err = ERR_OK;
         return events;
     }
