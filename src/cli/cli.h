@@ -59,6 +59,8 @@ int cmd_migrate_data(struct cli *cli);
 int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
 int cmd_gen(struct cli *cli);
+int cmd_ledger_check(struct cli *cli);
+int cmd_ledger_rebuild(struct cli *cli);
 int cmd_workflow(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);

@@ -56,6 +56,7 @@ struct ledger_query {
     bool overdue;
     bool exact; /* unit filters match the unit itself, not its subtree */
     int page, per_page;
+    const char *after; /* keyset cursor: the `next` of the previous page */
 };
 enum err items_ledger(struct ctx *c, const struct ledger_query *q, json_t **out);
 

@@ -3,6 +3,7 @@
 
 #include "base/log.h"
 #include "deadlines/deadlines.h"
+#include "items/ledger.h"
 #include "core/clock.h"
 #include "notify/notify.h"
 
@@ -30,7 +31,11 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         out->sent += sent;
         out->failed += failed;
     } while (!e && sent + failed >= 50 && !(stop && atomic_load(stop)));
-    return e;
+    if (e)
+        return e;
+    /* PostgreSQL's counter deltas into the ledger's counters (readers add what is left) */
+    int folded;
+    return ledger_counts_fold(c, &folded);
 }
 
 struct sched {

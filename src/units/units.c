@@ -420,6 +420,21 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
             json_decref(before);
             return ctx_store_fail(c, rc, "移动单位");
         }
+        /* the items whose tracks move are locked first, as every item action locks its item first, so
+         * that a move and an action never wait for each other's rows in opposite order (PostgreSQL:
+         * the triggers of migration 0050 rewrite the derived rows of each moved item) */
+        st = db_prepare(c->db, "UPDATE items SET version = version WHERE id IN (SELECT item_id FROM item_tracks "
+                               "WHERE unit_path >= ? AND unit_path < ?)");
+        if (st) {
+            stmt_bind_text(st, 1, path);
+            stmt_bind_text(st, 2, perm_path_upper(c->arena, path));
+            rc = stmt_step(st);
+            stmt_done(st);
+        }
+        if (!st || rc < 0) {
+            json_decref(before);
+            return ctx_store_fail(c, st ? rc : STORE_E_OTHER, "移动单位");
+        }
         /* the copies of unit paths that make item visibility a range scan move along */
         static const char *const copies[] = {
             "UPDATE items SET office_path = ? || SUBSTR(office_path, ?) WHERE office_path >= ? AND office_path < ?",

@@ -181,11 +181,16 @@ def test_a_job_is_claimed_exactly_once_across_nodes(nodes, unique):
 
 # ---- migrate-data ----
 
+# the ledger's tables derived by triggers (migration 0050): the target's triggers fill them as the copy
+# arrives; the SQLite search index (FTS5, tokenizer 'ducha') cannot be read here: `ducha ledger check`
+DERIVED = ("item_fts", "item_search", "item_count_deltas", "item_scope_refresh", "item_counts")
+
+
 def sqlite_tables(path):
     con = sqlite3.connect(path)
     try:
         names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                           "AND name NOT LIKE 'sqlite_%'")]
+                                           "AND name NOT LIKE 'sqlite_%'") if not r[0].startswith(DERIVED)]
         out = {}
         for t in names:
             cur = con.execute(f'SELECT * FROM "{t}"')
@@ -199,6 +204,7 @@ def sqlite_tables(path):
 def pg_tables(url):
     names = psql(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
                       "AND table_type = 'BASE TABLE'").split()
+    names = [t for t in names if not t.startswith(DERIVED)]
     out = {}
     for t in names:
         rows = json.loads(psql(url, f'SELECT COALESCE(json_agg(x), \'[]\') FROM "{t}" x'))
@@ -236,6 +242,8 @@ def test_migrate_data_round_trip_from_sqlite(backend, unique):
             assert a[t] == b[t], f"content of {t} differs"
         p = run_cli("audit", "verify", db=dst)
         assert "audit chain ok" in p.stdout
+        for db in (src, dst):  # the ledger's counters match a recount on both sides
+            assert "differences 0" in run_cli("ledger", "check", db=db).stdout
         # a second run refuses the target that now holds data, and changes nothing
         before = psql(dst, "SELECT COUNT(*) FROM units")
         p = run_cli("migrate-data", "--from", f"sqlite:{src}", "--to", dst, db=dst, check=False)
