@@ -5,9 +5,10 @@
 #   make bench      performance figures (wrk against ducha and nginx)
 #   make fuzz       libFuzzer target for JSON request validation
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
+#   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip libmagic
 VERSION := 0.1.0
 # -Wcast-qual is left out: jansson's API is not const-correct
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -18,9 +19,10 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 # release build in build/, sanitizer build (tests) in build/asan/
 REL_CFLAGS  := -O2 -g
-ASAN_CFLAGS := -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
+ASAN_CFLAGS := -O1 -g -DDUCHA_DEBUG -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC_DIRS := base store crypto core audit auth units calendar items notify deadlines sched docs api http cli
+# every folder under src/ is built (scripts/check-layers.sh gives each its layer and checks this list)
+SRC_DIRS := $(sort $(patsubst src/%/,%,$(wildcard src/*/)))
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)) src/main.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN      := build/gen/migrations.c
@@ -29,7 +31,8 @@ REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/gen/migrations.
 ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/migrations.o
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
-.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers
+.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
+        lint-openapi test-security test-long
 
 all: build/ducha
 
@@ -66,11 +69,16 @@ build/asan/ducha: $(ASAN_OBJS)
 -include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
 # ---- web application ----
-# npm ci refuses the lock files npm 11 writes here (it omits other platforms' optional rollup
-# packages); npm install with the committed lock installs the same locked versions.
-NPM_INSTALL := npm install --no-audit --no-fund
-web/dist/index.html: $(shell find web/src web/index.html web/package.json web/vite.config.js -type f 2>/dev/null)
-	cd web && (test -d node_modules || $(NPM_INSTALL)) && npm run build
+# npm ci installs exactly the committed lock files (written by npm on this platform, with every
+# platform's optional packages) and never rewrites them, so that `make run` and `make test` leave a
+# fresh clone's tracked files as they were; it installs again when a lock file changes.
+NPM_CI := npm ci --no-audit --no-fund
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && $(NPM_CI) && touch node_modules/.installed
+tests/web/node_modules/.installed: tests/web/package.json tests/web/package-lock.json
+	cd tests/web && $(NPM_CI) && touch node_modules/.installed
+web/dist/index.html: web/node_modules/.installed $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
+	cd web && npm run build
 web: web/dist/index.html
 
 # ---- run ----
@@ -101,13 +109,33 @@ test-api: build/asan/ducha
 test-api-pg: build/asan/ducha
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
-test-web: build/ducha web
-	cd tests/web && (test -d node_modules || $(NPM_INSTALL)) && DUCHA_BIN=$(CURDIR)/build/ducha node --test
+test-web: build/ducha web tests/web/node_modules/.installed
+	cd tests/web && DUCHA_BIN=$(CURDIR)/build/ducha node --test
 
 check-layers:
 	@scripts/check-layers.sh
 
-test: deps check-layers check-format test-unit test-api test-api-pg test-web
+# prints a variable (scripts/check-layers.sh reads SRC_DIRS): make -s print-SRC_DIRS
+print-%:
+	@echo $($*)
+
+# the API description: Redocly CLI (pinned by tools/openapi/package-lock.json), zero problems except the
+# ones accepted with a reason in tools/openapi/.redocly.lint-ignore.yaml
+REDOCLY := tools/openapi/node_modules/.bin/redocly
+$(REDOCLY): tools/openapi/package.json tools/openapi/package-lock.json
+	cd tools/openapi && npm ci --no-audit --no-fund
+	@touch $@
+lint-openapi: $(REDOCLY)
+	cd tools/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  ./node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.yaml
+
+test: deps check-layers check-format lint-openapi test-unit test-api test-api-pg test-web
+
+# hostile and long tests, kept out of `make test` (tests/security: a 10,000-connection flood on
+# loopback against the release build, sqlmap on every parameterised route; DUCHA_TEST_BACKEND=postgres
+# for PostgreSQL)
+test-security: deps build/ducha build/asan/ducha
+	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/security
 
 # ---- fuzz ----
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c

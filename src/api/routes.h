@@ -14,11 +14,17 @@ extern const struct route notify_routes[];
 extern const struct route docs_routes[];
 extern const struct route cluster_routes[];
 extern const struct route item_routes[];
+extern const struct route todo_routes[];
 
 /* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query
  * string (api_items.c); false after a 400 reply. Also read by the exports (api_docs.c). */
 struct ledger_query;
 bool ledger_query_from(struct req *rq, struct ledger_query *q);
+
+/* Every registered workflow (api_todos.c), NULL-terminated: docs/workflow.md, GET /api/v1/workflows,
+ * the to-dos and the generic tests cover each. */
+struct workflow;
+extern const struct workflow *const api_workflows[];
 
 /* NULL-terminated list of the tables above. */
 extern const struct route *const api_route_tables[];

@@ -137,12 +137,12 @@ static int step(struct ctx *c, int64_t id, const struct step *s)
             json_decref(body);
             return cli_fail("demo items: unknown action %s", s->action);
         }
-        if (a == ACT_REPORT) {
+        if (a == ITEM_ACT_REPORT) {
             json_object_set_new(body, "text", json_string(s->text));
             json_object_set_new(body, "percent", json_integer(s->percent));
-        } else if (a == ACT_REQUEST_COMPLETION) {
+        } else if (a == ITEM_ACT_REQUEST_COMPLETION) {
             json_object_set_new(body, "text", json_string(s->text));
-        } else if (a == ACT_VERIFY) {
+        } else if (a == ITEM_ACT_VERIFY) {
             json_object_set_new(body, "grade", json_string(s->text));
         } else if (s->text) {
             json_object_set_new(body, "reason", json_string(s->text));
@@ -196,7 +196,7 @@ int demo_items(struct ctx *c)
     c->user = NULL;
     c->acting = NULL;
     /* the demo's history is for show: its users start with empty inboxes and nothing queued to mail */
-    if (db_exec(c->db, "DELETE FROM outbox") < 0)
+    if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
         return cli_fail("demo items: cannot clear the demo's notifications");
     printf("demo supervision items: %d\n", n);
     return 0;

@@ -34,6 +34,23 @@ enum err ctx_store_fail(struct ctx *c, int rc, const char *what)
     }
 }
 
+enum err ctx_db_fail(struct ctx *c, enum err e, const char *what)
+{
+    switch (e) {
+    case ERR_OK:
+        return ERR_OK;
+    case ERR_NOT_FOUND:
+        return ctx_fail(c, e, "%s：记录不存在", what);
+    case ERR_CONFLICT:
+        return ctx_fail(c, e, "%s：与已有记录重复或冲突", what);
+    case ERR_UNAVAILABLE:
+        return ctx_fail(c, e, "%s：数据库繁忙或暂时无法连接，请稍后重试", what);
+    default:
+        log_error("store failure (%s) while: %s", err_code(e), what);
+        return ctx_fail(c, ERR_INTERNAL, "%s：服务器内部错误", what);
+    }
+}
+
 const char *ctx_actor(const struct ctx *c)
 {
     return c->user ? c->user->username : "system";

@@ -32,6 +32,10 @@ struct ctx {
 enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Maps a negative store code to an error with a message that names what was being done. */
 enum err ctx_store_fail(struct ctx *c, int rc, const char *what);
+/* Turns the result of a store one-liner (db_exec, db_one_int … in store.h) into a message that
+ * names what was being done: ERR_OK stays ERR_OK; ERR_NOT_FOUND, ERR_CONFLICT, ERR_UNAVAILABLE and
+ * the rest get a sentence each. Returns e. */
+enum err ctx_db_fail(struct ctx *c, enum err e, const char *what);
 /* The actor's name for audit and timeline: the username, or "system". */
 const char *ctx_actor(const struct ctx *c);
 

@@ -11,10 +11,13 @@
  *   request_extension    the requesting track's clocks stop until the decision
  *   decide_extension     clocks run again; when granted, resolution moves to the new date
  *   verify / withdraw / archive   open milestones are cancelled
+ * It also registers items with the modules below them (items_register): the deadlines owner "item"
+ * (label, timeline, progress, escalation) and the columns that copy unit paths.
  */
 #include "deadlines/deadlines.h"
 #include "items/items_internal.h"
 #include "notify/notify.h"
+#include "units/units.h"
 
 #include "base/timeu.h"
 
@@ -26,7 +29,7 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
     enum err e = ERR_OK;
     bool found;
     switch (a) {
-    case ACT_ASSIGN: {
+    case ITEM_ACT_ASSIGN: {
         struct deadline_facts f = {it->source_kind, it->importance, it->kind};
         int64_t today = time_local_day(c->now);
         for (int k = 0; k < it->ntracks && !e; k++) {
@@ -53,43 +56,68 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         }
         break;
     }
-    case ACT_RECEIVE:
+    case ITEM_ACT_RECEIVE:
         e = deadlines_done(c, it->id, tr->unit_id, MS_RECEIPT, NULL);
         break;
-    case ACT_REPORT:
-    case ACT_PLAN:
+    case ITEM_ACT_REPORT:
+    case ITEM_ACT_PLAN:
         e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT, NULL);
-        if (!e && a == ACT_REPORT)
+        if (!e && a == ITEM_ACT_REPORT)
             e = deadlines_done(c, it->id, tr->unit_id, MS_FIRST_FEEDBACK, &found);
-        if (!e && a == ACT_REPORT && !found)
+        if (!e && a == ITEM_ACT_REPORT && !found)
             e = deadlines_done(c, it->id, tr->unit_id, MS_PERIODIC, NULL);
         break;
-    case ACT_REQUEST_COMPLETION:
+    case ITEM_ACT_REQUEST_COMPLETION:
         e = deadlines_done(c, it->id, tr->unit_id, MS_RESOLUTION, NULL);
         break;
-    case ACT_SUSPEND:
+    case ITEM_ACT_SUSPEND:
         e = deadlines_pause(c, it->id, 0, true);
         break;
-    case ACT_RESUME:
+    case ITEM_ACT_RESUME:
         e = deadlines_pause(c, it->id, 0, false);
         break;
-    case ACT_REQUEST_EXTENSION:
+    case ITEM_ACT_REQUEST_EXTENSION:
         e = deadlines_pause(c, it->id, tr ? tr->unit_id : 0, true);
         break;
-    case ACT_DECIDE_EXTENSION: {
+    case ITEM_ACT_DECIDE_EXTENSION: {
         e = deadlines_pause(c, it->id, 0, false);
         const char *nd = json_string_value(json_object_get(data, "new_date"));
         if (!e && nd && json_is_true(json_object_get(data, "approve")))
             e = deadlines_set_due(c, it->id, 0, MS_RESOLUTION, nd, "延期申请获批", false);
         break;
     }
-    case ACT_VERIFY:
-    case ACT_WITHDRAW:
-    case ACT_ARCHIVE:
+    case ITEM_ACT_VERIFY:
+    case ITEM_ACT_WITHDRAW:
+    case ITEM_ACT_ARCHIVE:
         e = deadlines_cancel(c, it->id);
         break;
     default:
         break;
     }
     return e;
+}
+
+static enum err item_timeline(struct ctx *c, int64_t id, int64_t unit_id, const char *action, const char *note,
+                              json_t *data)
+{
+    return items_timeline_add(c, id, unit_id, "deadline", action, note, data);
+}
+
+static const struct dl_owner item_owner = {
+    .kind = "item",
+    .what = "督办事项",
+    .manage_cap = CAP_ITEM_REGISTER,
+    .label = items_label,
+    .timeline = item_timeline,
+    .progress = items_track_progress,
+    .escalate = items_mark_escalated,
+};
+
+void items_register(void)
+{
+    deadlines_register_owner(&item_owner);
+    /* the copies of unit paths that make item visibility a range scan */
+    units_register_path_copy("items", "office_path");
+    units_register_path_copy("items", "lead_path");
+    units_register_path_copy("item_tracks", "unit_path");
 }

@@ -345,6 +345,8 @@ static const char *dup_col(struct ctx *c, struct stmt *st, int col)
     return stmt_is_null(st, col) ? NULL : arena_strdup(c->arena, stmt_text(st, col));
 }
 
+static void item_view(struct ctx *c, struct item *it);
+
 enum err item_load(struct ctx *c, int64_t id, struct item *it)
 {
     memset(it, 0, sizeof *it);
@@ -380,7 +382,7 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
         it->confidentiality = dup_col(c, st, 20);
         it->tags = dup_col(c, st, 21);
         item_state_parse(stmt_text(st, 22), &it->state);
-        it->resume_state = ST_IN_PROGRESS;
+        it->resume_state = ITEM_ST_IN_PROGRESS;
         if (!stmt_is_null(st, 23))
             item_state_parse(stmt_text(st, 23), &it->resume_state);
         it->parent_id = stmt_is_null(st, 24) ? 0 : stmt_int(st, 24);
@@ -442,7 +444,110 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
     it->scope.unit_paths = paths;
     it->scope.nunits = it->ntracks;
     it->scope.units_see = it->assigned_at != NULL;
+    it->pending_ext = -1;
+    item_view(c, it);
     return ERR_OK;
+}
+
+/* The id of the unit at the end of a materialized path ("/1/7/45/" -> 45). */
+static int64_t path_last_id(const char *path)
+{
+    const char *end = path + strlen(path);
+    if (end > path && end[-1] == '/')
+        end--;
+    const char *p = end;
+    while (p > path && p[-1] != '/')
+        p--;
+    return strtoll(p, NULL, 10);
+}
+
+/* Fills it->wf, the engine's view of the item: its tracks are the parts the track rows act on. */
+static void item_view(struct ctx *c, struct item *it)
+{
+    struct wf_obj *o = &it->wf;
+    o->id = it->id;
+    o->version = it->version;
+    o->state = (int)it->state;
+    o->resume_state = (int)it->resume_state;
+    o->home_path = it->office_path;
+    o->home_unit_id = path_last_id(it->office_path);
+    o->scope = it->scope;
+    o->number = it->number;
+    o->title = it->title;
+    o->due_date = it->due_date;
+    o->persons[ITEM_PERSON_LEADER] = it->leader_id;
+    o->parts = arena_alloc(c->arena, sizeof *o->parts * (size_t)(it->ntracks + 1));
+    for (int i = 0; i < it->ntracks; i++) {
+        const struct track *t = &it->tracks[i];
+        o->parts[i] =
+            (struct wf_part){ITEM_PART_TRACK, t->id, (int)t->state, t->unit_id, t->unit_path, t->unit_name, 0};
+    }
+    o->nparts = o->ntracks = it->ntracks;
+}
+
+/* Appends one part to the view (arena; the array grows by copying). */
+static void view_add(struct ctx *c, struct wf_obj *o, const struct wf_part *p)
+{
+    struct wf_part *n = arena_alloc(c->arena, sizeof *n * (size_t)(o->nparts + 1));
+    memcpy(n, o->parts, sizeof *n * (size_t)o->nparts);
+    n[o->nparts++] = *p;
+    o->parts = n;
+}
+
+/* The item's track with this id, or NULL. */
+static const struct track *track_by_id(const struct item *it, int64_t id)
+{
+    for (int i = 0; i < it->ntracks; i++)
+        if (it->tracks[i].id == id)
+            return &it->tracks[i];
+    return NULL;
+}
+
+enum err item_load_waits(struct ctx *c, struct item *it)
+{
+    if (item_state_active(it->state)) {
+        struct stmt *st = db_prepare(c->db, "SELECT id, track_id, requested_by FROM item_extensions "
+                                            "WHERE item_id = ? AND state = 'pending'");
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "读取延期申请");
+        stmt_bind_int(st, 1, it->id);
+        int rc;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            const struct track *t = track_by_id(it, stmt_is_null(st, 1) ? 0 : stmt_int(st, 1));
+            struct wf_part p = {ITEM_PART_EXTENSION,
+                                stmt_int(st, 0),
+                                ITEM_SIDE_PENDING,
+                                t ? t->unit_id : 0,
+                                t ? t->unit_path : NULL,
+                                t ? t->unit_name : NULL,
+                                stmt_is_null(st, 2) ? 0 : stmt_int(st, 2)};
+            view_add(c, &it->wf, &p);
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "读取延期申请");
+    }
+    if (it->state == ITEM_ST_COMPLETED || it->state == ITEM_ST_ARCHIVED || it->state == ITEM_ST_WITHDRAWN)
+        return ERR_OK;
+    struct stmt *st = db_prepare(c->db, "SELECT id, track_id, created_by FROM item_reports "
+                                        "WHERE item_id = ? AND review = 'pending' ORDER BY id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取进展报告");
+    stmt_bind_int(st, 1, it->id);
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        const struct track *t = track_by_id(it, stmt_int(st, 1));
+        struct wf_part p = {ITEM_PART_REPORT,
+                            stmt_int(st, 0),
+                            ITEM_SIDE_PENDING,
+                            t ? t->unit_id : 0,
+                            t ? t->unit_path : NULL,
+                            t ? t->unit_name : NULL,
+                            stmt_is_null(st, 2) ? 0 : stmt_int(st, 2)};
+        view_add(c, &it->wf, &p);
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取进展报告") : ERR_OK;
 }
 
 enum err item_load_visible(struct ctx *c, int64_t id, struct item *it)
@@ -509,7 +614,7 @@ static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
     if (st) {
         stmt_bind_int(st, 1, id);
         while (stmt_step(st) == STORE_ROW) {
-            enum item_state s = ST_DRAFT;
+            enum item_state s = ITEM_ST_DRAFT;
             item_state_parse(stmt_text(st, 3), &s);
             json_array_append_new(arr, json_pack("{sI so ss ss ss si ss ss ss}", "id", (json_int_t)stmt_int(st, 0),
                                                  "number", str_or_null(stmt_text(st, 1)), "title", stmt_text(st, 2),
@@ -519,10 +624,10 @@ static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
                                                  items_light_for(stmt_text(st, 5), s, today, yellow)));
             json_object_set_new(by, stmt_text(st, 3),
                                 json_integer(json_integer_value(json_object_get(by, stmt_text(st, 3))) + 1));
-            if (s != ST_WITHDRAWN) {
+            if (s != ITEM_ST_WITHDRAWN) {
                 n++;
-                sum += s >= ST_COMPLETED && s <= ST_ARCHIVED ? 100 : (int)stmt_int(st, 4);
-                done += s >= ST_COMPLETED && s <= ST_ARCHIVED;
+                sum += s >= ITEM_ST_COMPLETED && s <= ITEM_ST_ARCHIVED ? 100 : (int)stmt_int(st, 4);
+                done += s >= ITEM_ST_COMPLETED && s <= ITEM_ST_ARCHIVED;
             }
         }
         stmt_done(st);
@@ -531,7 +636,7 @@ static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
     return arr;
 }
 
-json_t *item_json(struct ctx *c, const struct item *it)
+json_t *item_json(struct ctx *c, struct item *it)
 {
     json_t *tracks = json_array();
     for (int i = 0; i < it->ntracks; i++) {
@@ -562,14 +667,14 @@ json_t *item_json(struct ctx *c, const struct item *it)
     json_object_set_new(o, "assigned_at", str_or_null(it->assigned_at));
     json_object_set_new(o, "light", json_string(items_light(c, it->due_date, it->state)));
     json_object_set_new(o, "tracks", tracks);
-    if (it->state == ST_SUSPENDED)
+    if (it->state == ITEM_ST_SUSPENDED)
         json_object_set_new(o, "resume_state", json_string(item_state_name(it->resume_state)));
     json_object_set_new(o, "allowed_actions", item_allowed_actions(c, it, NULL));
     return o;
 }
 
 /* Adds what only the detail view carries: children, pending extension, suspensions, counts. */
-static void item_json_detail(struct ctx *c, const struct item *it, json_t *o)
+static void item_json_detail(struct ctx *c, struct item *it, json_t *o)
 {
     json_t *rollup;
     json_object_set_new(o, "children", children_json(c, it->id, &rollup));
@@ -799,7 +904,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         /* a child: issued by the government that is responsible on the parent's track */
         if ((e = item_load_visible(c, a->parent_id, &parent)))
             return e;
-        if (parent.state < ST_APPROVED || parent.state > ST_COMPLETION_REQUESTED)
+        if (parent.state < ITEM_ST_APPROVED || parent.state > ITEM_ST_COMPLETION_REQUESTED)
             return ctx_fail(c, ERR_CONFLICT, "只有已审批且尚未办结的事项才能分解，当前状态为「%s」",
                             item_state_label(parent.state));
         const struct track *own = NULL;
@@ -895,7 +1000,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     json_t *data = json_deep_copy(b);
     if (a->parent_id)
         json_object_set_new(data, "parent_id", json_integer(a->parent_id));
-    e = item_event(c, a->id, "transition", a->parent_id ? "decompose" : "create", -1, ST_DRAFT, 0, 0, NULL, data);
+    e = item_event(c, a->id, "transition", a->parent_id ? "decompose" : "create", -1, ITEM_ST_DRAFT, 0, 0, NULL, data);
     if (!e) {
         json_t *sum = json_pack("{sO}", "after", data);
         e = audit_record(c, "item.create", "item", a->id, sum);
@@ -920,7 +1025,7 @@ static enum err create_common(struct ctx *c, int64_t parent_id, const json_t *bo
         return e;
     if (jv_bool(body, "submit", false)) {
         json_t *empty = json_object();
-        e = items_act(c, a.id, ACT_SUBMIT, empty, out);
+        e = items_act(c, a.id, ITEM_ACT_SUBMIT, empty, out);
         json_decref(empty);
         return e;
     }
@@ -959,7 +1064,7 @@ static enum err update_tx(struct ctx *c, void *arg)
     for (const struct jv_field *f = items_update_spec; f->name; f++)
         if (jv_has(b, f->name) && strcmp(f->name, "tags") && strcmp(f->name, "version"))
             only_tags = false;
-    if (it.state != ST_DRAFT && !only_tags)
+    if (it.state != ITEM_ST_DRAFT && !only_tags)
         return ctx_fail(c, ERR_CONFLICT, "只有草稿状态的事项可以修改内容（当前状态：%s）；标签可随时修改",
                         item_state_label(it.state));
     int64_t lead = jv_int(b, "lead_unit_id", it.lead_unit_id);
@@ -1236,6 +1341,9 @@ enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out)
 {
     json_t *g = json_object_get(body, "grades");
     size_t n = json_array_size(g), i, j;
+    enum err pe = perm_require_system(c, "办结等次");
+    if (pe)
+        return pe;
     if (n < 2)
         return ctx_fail(c, ERR_INVALID, "至少需要两个办结等次");
     const char *list = "";
@@ -1257,35 +1365,16 @@ enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out)
 
 enum err items_meta(struct ctx *c, json_t **out)
 {
-    json_t *sk = json_array(), *st = json_array(), *ac = json_array(), *gr = json_array(), *im = json_array(),
-           *ki = json_array(), *cf = json_array();
+    json_t *sk = json_array(), *st = json_array(), *gr = json_array(), *im = json_array(), *ki = json_array(),
+           *cf = json_array();
     for (size_t i = 0; i < N(source_kinds); i++)
         json_array_append_new(sk, json_pack("{ss ss}", "name", source_kinds[i].kind, "label", source_kinds[i].label));
-    for (int i = 0; i < ST__COUNT; i++)
+    for (int i = 0; i < ITEM_ST__COUNT; i++)
         json_array_append_new(st, json_pack("{ss ss}", "name", item_state_name((enum item_state)i), "label",
                                             item_state_label((enum item_state)i)));
-    for (int i = 0; i < ACT__COUNT; i++) {
-        json_t *req = json_array();
-        unsigned fl = 0;
-        enum wf_scope scope = WF_ITEM;
-        for (int k = 0; k < workflow_count; k++)
-            if ((int)workflow_table[k].action == i) {
-                fl |= workflow_table[k].flags;
-                scope = workflow_table[k].scope;
-            }
-        static const struct {
-            unsigned f;
-            const char *n;
-        } fields[] = {{WF_REASON, "reason"},      {WF_TEXT, "text"},        {WF_NEW_DATE, "new_date"},
-                      {WF_GRADE, "grade"},        {WF_DECISION, "approve"}, {WF_PERCENT, "percent"},
-                      {WF_PLAN_DATE, "plan_date"}};
-        for (size_t k = 0; k < N(fields); k++)
-            if (fl & fields[k].f)
-                json_array_append_new(req, json_string(fields[k].n));
-        json_array_append_new(ac, json_pack("{ss ss ss so}", "name", item_action_name((enum item_action)i), "label",
-                                            item_action_label((enum item_action)i), "scope",
-                                            scope == WF_ITEM ? "item" : "track", "requires", req));
-    }
+    /* the actions and the transition table, as the engine has them (GET /api/v1/workflows has all) */
+    json_t *wf = workflow_json(&item_workflow);
+    json_t *ac = json_incref(json_object_get(wf, "actions"));
     int ng;
     const char **g = item_grades(c, &ng);
     for (int i = 0; i < ng; i++)
@@ -1298,17 +1387,17 @@ enum err items_meta(struct ctx *c, json_t **out)
         json_array_append_new(
             cf, json_pack("{ss ss}", "name", confidentialities[i].name, "label", confidentialities[i].label));
     json_t *tr = json_array();
-    for (int k = 0; k < workflow_count; k++) {
-        const struct transition *t = &workflow_table[k];
-        json_array_append_new(tr, json_pack("{ss ss ss ss ss ss sb}", "from", item_state_name(t->from), "action",
-                                            item_action_name(t->action), "to",
-                                            t->to == ST_SAME   ? "="
-                                            : t->to == ST_PREV ? "previous"
-                                                               : item_state_name(t->to),
-                                            "scope", t->scope == WF_ITEM ? "item" : "track", "cap", cap_name(t->cap),
-                                            "role", t->role == WF_ANY_ROLE ? "any" : role_name((enum role)t->role),
-                                            "major_needs_decide", (t->flags & WF_MAJOR_DECIDE) != 0));
+    size_t k;
+    json_t *row;
+    json_array_foreach(json_object_get(wf, "transitions"), k, row)
+    {
+        json_t *alt = json_object_get(row, "cap_alt");
+        json_array_append_new(tr, json_pack("{sO sO sO sO sO sO sb}", "from", json_object_get(row, "from"), "action",
+                                            json_object_get(row, "action"), "to", json_object_get(row, "to"), "scope",
+                                            json_object_get(row, "scope"), "cap", json_object_get(row, "cap"), "role",
+                                            json_object_get(row, "role"), "major_needs_decide", alt != NULL));
     }
+    json_decref(wf);
     *out = json_pack("{so so so so so so so so}", "source_kinds", sk, "states", st, "actions", ac, "grades", gr,
                      "importance", im, "kinds", ki, "confidentiality", cf, "transitions", tr);
     return ERR_OK;

@@ -15,6 +15,7 @@ struct track {
 
 /* One item as loaded (arena strings). */
 struct item {
+    struct wf_obj wf; /* the workflow engine's view of the same item (first: see item_of) */
     int64_t id, office_unit_id, lead_unit_id, leader_id, parent_id, created_by, version, year;
     int64_t num_year, num_seq;
     const char *number, *title, *requirement, *source_kind, *source_ref, *source_date;
@@ -27,17 +28,24 @@ struct item {
     struct track *tracks;
     int ntracks;
     struct perm_item scope;
+    int64_t pending_ext; /* the pending extension request's id, 0 none, -1 not read yet */
 };
+
+/* The item whose engine view o is (item_workflow's hooks and effects). */
+#define item_of(o) ((struct item *)(void *)(o))
 
 /* Loads the item and its tracks without permission checks; 404 if absent. */
 enum err item_load(struct ctx *c, int64_t id, struct item *it);
+/* Adds to it->wf the parts beyond the tracks that may wait on someone: the pending extension request
+ * (while the item is with its units) and the progress reports waiting for review (until it is closed). */
+enum err item_load_waits(struct ctx *c, struct item *it);
 /* Loads and requires visibility (404). */
 enum err item_load_visible(struct ctx *c, int64_t id, struct item *it);
 /* Locks the item's row for the rest of the transaction (a no-op write: portable row lock) and
  * checks that it still has the version that was loaded; 409 if someone changed it meanwhile. */
 enum err item_lock(struct ctx *c, const struct item *it);
 /* The item as JSON for the caller (with allowed_actions). */
-json_t *item_json(struct ctx *c, const struct item *it);
+json_t *item_json(struct ctx *c, struct item *it);
 /* Appends a timeline event; data may be NULL (borrowed). */
 enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char *action, int from, int to,
                     int64_t track_id, int64_t unit_id, const char *note, json_t *data);
@@ -50,11 +58,12 @@ int item_bigrams(struct arena *a, const char *text, const char ***out);
 void item_today(struct ctx *c, char out[11]);
 /* Configured grades (settings key item_grades, default 优秀,良好,合格,不合格). */
 const char **item_grades(struct ctx *c, int *n);
-/* The names of the states a user may take action a in on this item (for the 409 message) and
- * whether the user may take it in any state at all. */
-bool item_may_ever(struct ctx *c, const struct item *it, enum item_action a);
 /* Actions the user may take now (JSON array of names); per track when track != NULL. */
-json_t *item_allowed_actions(struct ctx *c, const struct item *it, const struct track *track);
+json_t *item_allowed_actions(struct ctx *c, struct item *it, const struct track *track);
+/* The id of the item's pending extension request, 0 when none (read once per load). */
+int64_t item_pending_extension(struct ctx *c, struct item *it);
+/* The effect of each action (item_effects.c), indexed by enum item_action. */
+extern const struct wf_effect item_effects[];
 /* Source kind label, NULL if unknown. */
 const char *item_source_label(const char *kind);
 /* Validates create/update values beyond the JSON spec; fills unit ids and paths. */

@@ -160,7 +160,7 @@ struct stream {
 
 struct plan {
     const struct sortdef *sort;
-    const char *states[ST__COUNT];
+    const char *states[ITEM_ST__COUNT];
     int nstates;
     enum { STATE_NONE, STATE_INDEX, STATE_STREAMS, STATE_FILTER } state_mode;
     struct stream streams[MAX_STREAMS];
@@ -250,10 +250,10 @@ static enum err cursor_parse(struct ctx *c, struct plan *pl, const char *after)
 
 /* ---- building the plan ---- */
 
-/* Reads the counters of unit for dim 'state' into n[ST__COUNT]. */
-static enum err state_counts(struct ctx *c, int64_t unit, int64_t n[ST__COUNT])
+/* Reads the counters of unit for dim 'state' into n[ITEM_ST__COUNT]. */
+static enum err state_counts(struct ctx *c, int64_t unit, int64_t n[ITEM_ST__COUNT])
 {
-    memset(n, 0, sizeof(int64_t) * ST__COUNT);
+    memset(n, 0, sizeof(int64_t) * ITEM_ST__COUNT);
     static const char *const dims[] = {"state", NULL};
     json_t *o = NULL;
     enum err e = ledger_counts(c, unit, dims, &o);
@@ -451,7 +451,7 @@ static enum err plan_states(struct ctx *c, const struct ledger_query *lq, struct
 {
     if (!lq->state || !*lq->state)
         return ERR_OK;
-    bool seen[ST__COUNT] = {0};
+    bool seen[ITEM_ST__COUNT] = {0};
     char *copy = arena_strdup(c->arena, lq->state), *save = NULL;
     for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
         enum item_state s;
@@ -471,15 +471,15 @@ static enum err plan_states(struct ctx *c, const struct ledger_query *lq, struct
  */
 static enum err plan_state_mode(struct ctx *c, struct plan *pl)
 {
-    if (!pl->nstates || pl->nstates == ST__COUNT) {
+    if (!pl->nstates || pl->nstates == ITEM_ST__COUNT) {
         pl->state_mode = STATE_NONE;
         return ERR_OK;
     }
-    int64_t n[ST__COUNT], want = 0, all = 0;
+    int64_t n[ITEM_ST__COUNT], want = 0, all = 0;
     enum err e = state_counts(c, pl->streams[0].drive, n);
     if (e)
         return e;
-    for (int s = 0; s < ST__COUNT; s++) {
+    for (int s = 0; s < ITEM_ST__COUNT; s++) {
         all += n[s];
         for (int k = 0; k < pl->nstates; k++)
             if (!strcmp(pl->states[k], item_state_name((enum item_state)s)))
@@ -736,7 +736,7 @@ static void row_read(struct arena *a, struct stmt *st, struct ledger_row *r, boo
         r->closed_at = dup(a, st, k++);
     }
     r->key = pl->ranked || (pl->sort->col && pl->sort->kt != KEY_ID) ? dup(a, st, k) : "";
-    enum item_state s = ST_DRAFT;
+    enum item_state s = ITEM_ST_DRAFT;
     item_state_parse(r->state, &s);
     r->light = items_light_for(r->due_date, s, pl->today, pl->yellow);
 }
@@ -882,7 +882,7 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, json_t *counts
 {
     *total = *all = 0;
     *exact = true;
-    int64_t n[ST__COUNT] = {0};
+    int64_t n[ITEM_ST__COUNT] = {0};
     const struct stream *s0 = &pl->streams[0];
     bool from_counters = !pl->q && !pl->other_filters && !s0->portfolio &&
                          (pl->state_mode != STATE_STREAMS ? pl->nstreams == 1 : pl->nstreams == pl->nstates) &&
@@ -980,7 +980,7 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, json_t *counts
         if (rc < 0)
             return ctx_store_fail(c, rc, "统计台账");
     }
-    for (int s = 0; s < ST__COUNT; s++) {
+    for (int s = 0; s < ITEM_ST__COUNT; s++) {
         if (!n[s])
             continue;
         const char *name = item_state_name((enum item_state)s);
@@ -1001,7 +1001,7 @@ static json_t *opt_str(const char *s)
 
 static json_t *row_json(const struct ledger_row *r)
 {
-    enum item_state s = ST_DRAFT;
+    enum item_state s = ITEM_ST_DRAFT;
     item_state_parse(r->state, &s);
     const char *sk = item_source_label(r->source_kind);
     json_t *tags = json_array();
@@ -1019,7 +1019,7 @@ static json_t *row_json(const struct ledger_row *r)
     json_t *tracks = json_array();
     for (int i = 0; i < r->ntracks; i++) {
         const struct ledger_track *t = &r->tracks[i];
-        enum item_state ts = ST_ASSIGNED;
+        enum item_state ts = ITEM_ST_ASSIGNED;
         item_state_parse(t->state, &ts);
         json_array_append_new(tracks, json_pack("{sI ss ss ss ss si}", "unit_id", (json_int_t)t->unit_id, "unit_name",
                                                 t->unit_name, "role", t->role, "state", t->state, "state_label",

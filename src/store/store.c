@@ -304,13 +304,6 @@ void db_rollback(struct db *db)
     db_unlock_writer(db);
 }
 
-int db_exec(struct db *db, const char *sql)
-{
-    if (!db_ensure_conn(db))
-        return STORE_E_CONN;
-    return db->ops->exec(db->conn, sql);
-}
-
 struct stmt *db_prepare(struct db *db, const char *sql)
 {
     uint64_t h = fnv1a(sql);

@@ -79,9 +79,6 @@ bool db_in_transaction(const struct db *db);
 /* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
 bool db_connected(struct db *db);
 
-/* Runs a statement without parameters or results. */
-int db_exec(struct db *db, const char *sql);
-
 /* Prepares (or fetches from the cache) a statement; NULL on failure (logged). */
 struct stmt *db_prepare(struct db *db, const char *sql);
 void stmt_bind_int(struct stmt *st, int idx, int64_t v);
@@ -107,6 +104,60 @@ enum err store_err(int rc);
 /* Convenience: runs st expecting zero or one row of one integer column; returns STORE_ROW with *out
  * set, STORE_DONE if no row, or a negative code. Calls stmt_done. */
 int stmt_one_int(struct stmt *st, int64_t *out);
+
+/*
+ * One-liners (store_one.c), in the manner of Fossil's db_int()/db_text(): prepare, bind, step and
+ * done in one call, for the statements that read one value or change rows.
+ *
+ * Binding: the values follow the SQL, one per `?` in order, each written with its type:
+ *     db_exec(db, "UPDATE milestones SET next_at = ? WHERE id = ?", DB_INT_IF(next >= 0, next), DB_INT(id));
+ *     db_one_text(db, arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(id));
+ * DB_INT(v) binds an integer, DB_REAL(v) a double, DB_TEXT(s) a copy of s (NULL binds SQL NULL),
+ * DB_NULL binds NULL, DB_INT_IF(cond, v) binds v when cond holds and NULL otherwise. A number of
+ * values that differs from the number of `?` in the SQL (outside quotes and comments) is a bug: it is
+ * logged and the call returns ERR_INTERNAL without running anything.
+ *
+ * Results: ERR_OK; ERR_NOT_FOUND when a db_one_* query yields no row; otherwise the store failure
+ * mapped by store_err (ERR_CONFLICT for a unique or foreign key violation, ERR_UNAVAILABLE when the
+ * database is busy or unreachable, ERR_INTERNAL for the rest, logged). The statement is always
+ * finished (stmt_done) before returning. Domain code turns a failure into a message with
+ * ctx_db_fail (core/ctx.h).
+ */
+enum db_bind_type { DB_BIND_END_, DB_BIND_INT_, DB_BIND_REAL_, DB_BIND_TEXT_, DB_BIND_NULL_ };
+struct db_bind {
+    enum db_bind_type type;
+    int64_t i;
+    double d;
+    const char *s;
+};
+#define DB_INT(v) ((struct db_bind){DB_BIND_INT_, (int64_t)(v), 0, NULL})
+#define DB_REAL(v) ((struct db_bind){DB_BIND_REAL_, 0, (double)(v), NULL})
+#define DB_TEXT(v) ((struct db_bind){DB_BIND_TEXT_, 0, 0, (v)})
+#define DB_NULL ((struct db_bind){DB_BIND_NULL_, 0, 0, NULL})
+#define DB_INT_IF(cond, v) ((cond) ? DB_INT(v) : DB_NULL)
+/* the values as an array ended by a DB_BIND_END_ element (internal) */
+#define DB_BINDS_(...) ((const struct db_bind[]){__VA_ARGS__ __VA_OPT__(, ){DB_BIND_END_, 0, 0, NULL}})
+
+/* Runs a statement that returns no rows (INSERT, UPDATE, DELETE, DDL). */
+#define db_exec(db, sql, ...) db_exec_a((db), (sql), DB_BINDS_(__VA_ARGS__))
+/* The first column of the first row as an integer in *out; a SQL NULL leaves *out unchanged (so a
+ * default may be set before the call). ERR_NOT_FOUND (and *out unchanged) when there is no row. */
+#define db_one_int(db, out, sql, ...) db_one_int_a((db), (out), (sql), DB_BINDS_(__VA_ARGS__))
+/* The first column of the first row as text copied into arena a (NULL for SQL NULL). ERR_NOT_FOUND
+ * (and *out unchanged) when there is no row. */
+#define db_one_text(db, a, out, sql, ...) db_one_text_a((db), (a), (out), (sql), DB_BINDS_(__VA_ARGS__))
+/* Prepares sql and binds the values, for reading several rows or columns: step it with stmt_step
+ * and finish it with stmt_done. NULL when the statement cannot be prepared or the values do not
+ * match the placeholders (logged). */
+#define db_query(db, sql, ...) db_query_a((db), (sql), DB_BINDS_(__VA_ARGS__))
+
+enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
+enum err db_one_int_a(struct db *db, int64_t *out, const char *sql, const struct db_bind *binds);
+struct arena;
+enum err db_one_text_a(struct db *db, struct arena *a, const char **out, const char *sql, const struct db_bind *binds);
+struct stmt *db_query_a(struct db *db, const char *sql, const struct db_bind *binds);
+/* Binds binds[0..] (up to the DB_BIND_END_ element) to st from parameter 1. */
+void stmt_bind_all(struct stmt *st, const struct db_bind *binds);
 
 /*
  * The schema as the database sees it (for copying a database, `ducha migrate-data`): the tables in

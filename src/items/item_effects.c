@@ -1,0 +1,499 @@
+/*
+ * item_effects.c: what each action of the item workflow does besides changing the state (one small
+ * function per action, registered in item_effects[] for the engine): the number at registration, the
+ * tracks' states and what the units record (receipt, report, plan, reply, signature and seal), the
+ * extension request and decision, suspension periods, the grade, and the archive file. The engine
+ * (src/workflow) calls them inside the action's transaction, after every check passed.
+ */
+#include "items/items_internal.h"
+
+#include "base/check.h"
+#include "base/timeu.h"
+#include "core/counter.h"
+#include "core/hooks.h"
+#include "deadlines/deadlines.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+const struct jv_field items_action_spec[] = {
+    {"version", JV_INT, 0, 0, 0},          {"reason", JV_STRING, 0, 0, 2000},
+    {"text", JV_STRING, 0, 0, 10000},      {"new_date", JV_DATE, 0, 0, 0},
+    {"plan_date", JV_DATE, 0, 0, 0},       {"grade", JV_STRING, 0, 0, 20},
+    {"approve", JV_BOOL, 0, 0, 0},         {"percent", JV_INT, 0, 0, 100},
+    {"track_id", JV_INT, 0, 1, INT64_MAX}, {NULL, 0, 0, 0, 0},
+};
+
+const struct jv_field items_report_spec[] = {
+    {"text", JV_STRING, JV_REQUIRED, 1, 10000},
+    {"percent", JV_INT, JV_REQUIRED, 0, 100},
+    {"track_id", JV_INT, 0, 1, INT64_MAX},
+    {"version", JV_INT, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* ---- helpers ---- */
+
+static struct track *track_of(struct wf_act *a)
+{
+    struct item *it = item_of(a->obj);
+    return ALWAYS(a->part >= 0 && a->part < it->ntracks) ? &it->tracks[a->part] : NULL;
+}
+
+static void now_iso(struct ctx *c, char at[21])
+{
+    time_format_iso(c->now, at);
+}
+
+/* Binds the acting user's id, or NULL for the system. */
+static void bind_actor(struct ctx *c, struct stmt *st, int k)
+{
+    if (c->user)
+        stmt_bind_int(st, k, c->user->id);
+    else
+        stmt_bind_null(st, k);
+}
+
+/* Runs one statement whose binds are: t1 and t2 when not NULL, then i1, then i2 when not 0. */
+static enum err exec1(struct ctx *c, const char *sql, const char *what, const char *t1, const char *t2, int64_t i1,
+                      int64_t i2)
+{
+    struct stmt *st = db_prepare(c->db, sql);
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, what);
+    int k = 1;
+    if (t1)
+        stmt_bind_text(st, k++, t1);
+    if (t2)
+        stmt_bind_text(st, k++, t2);
+    stmt_bind_int(st, k++, i1);
+    if (i2)
+        stmt_bind_int(st, k++, i2);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
+}
+
+/* What a track records with its new state: nothing, the receipt, the reply, or the signature. */
+enum track_col { TRACK_STATE, TRACK_RECEIVED, TRACK_REPLY, TRACK_SIGNED };
+
+/* Sets a track's state (and with it the acting user's receipt, reply or signature). */
+static enum err track_set(struct ctx *c, struct track *tr, enum item_state to, enum track_col col, const char *text)
+{
+    static const char *const sql[] = {
+        [TRACK_STATE] = "UPDATE item_tracks SET state = ?, updated_at = ? WHERE id = ?",
+        [TRACK_RECEIVED] = "UPDATE item_tracks SET state = ?, updated_at = ?, received_at = ?, received_by = ? "
+                           "WHERE id = ?",
+        [TRACK_REPLY] = "UPDATE item_tracks SET state = ?, updated_at = ?, reply_text = ?, reply_by = ? WHERE id = ?",
+        [TRACK_SIGNED] = "UPDATE item_tracks SET state = ?, updated_at = ?, signed_at = ?, signed_by = ? WHERE id = ?",
+    };
+    char at[21];
+    now_iso(c, at);
+    struct stmt *st = db_prepare(c->db, sql[col]);
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "更新责任单位办理状态");
+    int k = 1;
+    stmt_bind_text(st, k++, item_state_name(to));
+    stmt_bind_text(st, k++, at);
+    if (col != TRACK_STATE) {
+        stmt_bind_text(st, k++, col == TRACK_REPLY ? text : at);
+        bind_actor(c, st, k++);
+    }
+    stmt_bind_int(st, k++, tr->id);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "更新责任单位办理状态");
+    tr->state = to;
+    return ERR_OK;
+}
+
+static enum err all_tracks(struct ctx *c, struct item *it, enum item_state to)
+{
+    enum err e = ERR_OK;
+    for (int i = 0; i < it->ntracks && !e; i++)
+        e = track_set(c, &it->tracks[i], to, TRACK_STATE, NULL);
+    return e;
+}
+
+/* The actor's track moves to the row's target, recording what col names. */
+static enum err own_track(struct wf_act *a, enum track_col col, const char *text)
+{
+    struct track *tr = track_of(a);
+    if (!tr)
+        return ctx_fail(a->c, ERR_INTERNAL, "缺少责任单位办理记录");
+    return track_set(a->c, tr, (enum item_state)a->part_to, col, text);
+}
+
+/* ---- registration ---- */
+
+/* Assigns 古督〔2026〕15号: the office unit's prefix (or its nearest ancestor's), one gap-free counter
+ * per office and year. */
+static enum err assign_number(struct ctx *c, struct item *it)
+{
+    char today[11];
+    item_today(c, today);
+    int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
+    /* the issuing office's own prefix, else its government's or the nearest ancestor's */
+    const char *prefix = "";
+    struct stmt *st = db_prepare(c->db, "SELECT prefix FROM units WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
+    stmt_bind_int(st, 1, it->office_unit_id);
+    if (stmt_step(st) == STORE_ROW)
+        prefix = arena_strdup(c->arena, stmt_text(st, 0));
+    stmt_done(st);
+    if (!*prefix) {
+        st = db_prepare(c->db, "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
+                               "AND prefix <> '' ORDER BY depth DESC LIMIT 1");
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
+        stmt_bind_text(st, 1, it->office_path);
+        stmt_bind_text(st, 2, it->office_path);
+        if (stmt_step(st) == STORE_ROW)
+            prefix = arena_strdup(c->arena, stmt_text(st, 0));
+        stmt_done(st);
+    }
+    int64_t seq;
+    enum err e = counter_next(c, arena_printf(c->arena, "item:%" PRId64 ":%d", it->office_unit_id, year), &seq);
+    if (e)
+        return e;
+    it->number = arena_printf(c->arena, "%s督〔%d〕%" PRId64 "号", prefix, year, seq);
+    st = db_prepare(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
+    stmt_bind_text(st, 1, it->number);
+    stmt_bind_int(st, 2, year);
+    stmt_bind_int(st, 3, seq);
+    stmt_bind_int(st, 4, it->id);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "分配编号");
+    return item_grams_update(c, it->id, it->number, it->title, it->requirement);
+}
+
+/* submit: the number at the first registration (a returned item keeps it). */
+static enum err submit(struct wf_act *a)
+{
+    struct item *it = item_of(a->obj);
+    enum err e = it->number ? ERR_OK : assign_number(a->c, it);
+    if (!e)
+        json_object_set_new(a->data, "number", json_string(it->number));
+    return e;
+}
+
+/* assign: every track starts; the first assignment's date is kept. */
+static enum err assign(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    char at[21];
+    now_iso(c, at);
+    enum err e = all_tracks(c, it, ITEM_ST_ASSIGNED);
+    if (!e && it->leader_id)
+        json_object_set_new(a->data, "leader_informed", json_integer(it->leader_id));
+    if (!e)
+        e = exec1(c, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", "交办", at, NULL, it->id,
+                  0);
+    return e;
+}
+
+/* ---- the units' tracks ---- */
+
+static enum err receive(struct wf_act *a)
+{
+    return own_track(a, TRACK_RECEIVED, NULL);
+}
+
+/* report: a progress report row (its id is returned), the track's progress and state. */
+static enum err report(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    struct track *tr = track_of(a);
+    char at[21];
+    now_iso(c, at);
+    if (!tr)
+        return ctx_fail(c, ERR_INTERNAL, "缺少责任单位办理记录");
+    struct stmt *st = db_prepare(c->db, "INSERT INTO item_reports (item_id, track_id, unit_id, text, percent, "
+                                        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "保存进展报告");
+    stmt_bind_int(st, 1, it->id);
+    stmt_bind_int(st, 2, tr->id);
+    stmt_bind_int(st, 3, tr->unit_id);
+    stmt_bind_text(st, 4, jv_str(a->body, "text"));
+    stmt_bind_int(st, 5, jv_int(a->body, "percent", 0));
+    bind_actor(c, st, 6);
+    stmt_bind_text(st, 7, at);
+    int rc = stmt_one_int(st, &a->result_id);
+    if (rc != STORE_ROW)
+        return ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "保存进展报告");
+    json_object_set_new(a->data, "report_id", json_integer(a->result_id));
+    tr->progress = (int)jv_int(a->body, "percent", 0);
+    enum err e =
+        exec1(c, "UPDATE item_tracks SET progress = ? WHERE id = ?", "保存进展报告", NULL, NULL, tr->progress, tr->id);
+    return e ? e : track_set(c, tr, (enum item_state)a->part_to, TRACK_STATE, NULL);
+}
+
+/* plan: the plan and date when the unit cannot finish in time (提出时间节点和方案). */
+static enum err plan(struct wf_act *a)
+{
+    struct track *tr = track_of(a);
+    if (!tr)
+        return ctx_fail(a->c, ERR_INTERNAL, "缺少责任单位办理记录");
+    return exec1(a->c, "UPDATE item_tracks SET plan_text = ?, plan_date = ? WHERE id = ?", "保存时间节点和方案",
+                 jv_str(a->body, "text"), jv_str(a->body, "plan_date"), tr->id, 0);
+}
+
+/* request_extension: one pending request at a time (the row's condition), with the old date. */
+static enum err request_extension(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    struct track *tr = track_of(a);
+    char at[21];
+    now_iso(c, at);
+    if (!tr)
+        return ctx_fail(c, ERR_INTERNAL, "缺少责任单位办理记录");
+    struct stmt *st = db_prepare(c->db, "INSERT INTO item_extensions (item_id, track_id, reason, old_date, new_date, "
+                                        "state, requested_by, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "保存延期申请");
+    stmt_bind_int(st, 1, it->id);
+    stmt_bind_int(st, 2, tr->id);
+    stmt_bind_text(st, 3, jv_str(a->body, "reason"));
+    stmt_bind_text(st, 4, it->due_date);
+    stmt_bind_text(st, 5, jv_str(a->body, "new_date"));
+    bind_actor(c, st, 6);
+    stmt_bind_text(st, 7, at);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "保存延期申请");
+    json_object_set_new(a->data, "old_date", json_string(it->due_date));
+    return ERR_OK;
+}
+
+/* An approved extension moves the open resolution milestones (the item's and each track's) to the
+ * new date. The decision was authorized by the workflow row (the office, or the leader for a major
+ * item), so the milestone change is made on the system's authority and audited as such. */
+static enum err extend_milestones(struct ctx *c, int64_t item_id, const char *new_date)
+{
+    json_t *ms = NULL;
+    enum err e = deadlines_list(c, item_id, &ms);
+    if (e)
+        return e;
+    const struct principal *user = c->user;
+    const struct grant *acting = c->acting;
+    c->user = NULL;
+    size_t i;
+    json_t *m;
+    json_array_foreach(ms, i, m)
+    {
+        const char *kind = json_string_value(json_object_get(m, "kind"));
+        const char *state = json_string_value(json_object_get(m, "state"));
+        if (e || !kind || strcmp(kind, "resolution") || !state || strcmp(state, "open"))
+            continue;
+        json_t *out = NULL;
+        e = deadlines_override(c, json_integer_value(json_object_get(m, "id")), new_date, "延期申请获批", &out);
+        json_decref(out);
+    }
+    c->user = user;
+    c->acting = acting;
+    json_decref(ms);
+    return e;
+}
+
+/* decide_extension: the pending request approved (the due date moves) or refused. The requesting
+ * track is the part the decision concerns (its unit is told). */
+static enum err decide_extension(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    int64_t ext = item_pending_extension(c, it), track = 0;
+    bool ok = jv_bool(a->body, "approve", false);
+    const char *reason = jv_str(a->body, "reason");
+    const char *new_date = NULL;
+    char at[21];
+    now_iso(c, at);
+    struct stmt *st = db_prepare(c->db, "SELECT new_date, track_id FROM item_extensions WHERE id = ?");
+    if (st) {
+        stmt_bind_int(st, 1, ext);
+        if (stmt_step(st) == STORE_ROW) {
+            new_date = arena_strdup(c->arena, stmt_text(st, 0));
+            track = stmt_is_null(st, 1) ? 0 : stmt_int(st, 1);
+        }
+        stmt_done(st);
+    }
+    st = db_prepare(c->db, "UPDATE item_extensions SET state = ?, decided_by = ?, decided_at = ?, decision_note = ? "
+                           "WHERE id = ?");
+    if (!st || !new_date)
+        return ctx_store_fail(c, STORE_E_OTHER, "审批延期");
+    stmt_bind_text(st, 1, ok ? "approved" : "refused");
+    bind_actor(c, st, 2);
+    stmt_bind_text(st, 3, at);
+    stmt_bind_text(st, 4, reason ? reason : "");
+    stmt_bind_int(st, 5, ext);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "审批延期");
+    it->pending_ext = 0;
+    for (int k = 0; k < it->ntracks; k++)
+        if (it->tracks[k].id == track)
+            a->concerned = k;
+    a->outcome = ok ? arena_printf(c->arena, "延期申请已批准，办理期限由 %s 延至 %s。", it->due_date, new_date)
+                    : arena_printf(c->arena, "延期申请未获批准，办理期限仍为 %s。", it->due_date);
+    json_object_set_new(a->data, "extension_id", json_integer(ext));
+    json_object_set_new(a->data, "old_date", json_string(it->due_date));
+    json_object_set_new(a->data, "new_date", json_string(new_date));
+    if (!ok)
+        return ERR_OK;
+    enum err e = exec1(c, "UPDATE items SET due_date = ? WHERE id = ?", "审批延期", new_date, NULL, it->id, 0);
+    return e ? e : extend_milestones(c, it->id, new_date);
+}
+
+static enum err request_completion(struct wf_act *a)
+{
+    return own_track(a, TRACK_REPLY, jv_str(a->body, "text"));
+}
+
+/* sign: 核签并加盖公章, the unit's digital seal over the reply. */
+static enum err sign(struct wf_act *a)
+{
+    struct item *it = item_of(a->obj);
+    struct track *tr = track_of(a);
+    enum err e = own_track(a, TRACK_SIGNED, NULL);
+    return e ? e
+             : hooks_seal_reply(a->c, &(struct doc_reply){"item", it->id, it->number, it->title, tr->unit_id,
+                                                          tr->unit_name, tr->reply_text});
+}
+
+static enum err return_reply(struct wf_act *a)
+{
+    return own_track(a, TRACK_STATE, NULL);
+}
+
+/* ---- the office's decisions ---- */
+
+/* return: a signed completion goes back with every track to in progress (before approval: to draft). */
+static enum err return_item(struct wf_act *a)
+{
+    return a->from == ITEM_ST_COMPLETION_SIGNED ? all_tracks(a->c, item_of(a->obj), ITEM_ST_IN_PROGRESS) : ERR_OK;
+}
+
+static enum err verify(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    char at[21];
+    now_iso(c, at);
+    a->outcome = arena_printf(c->arena, "该事项已审核办结，办结等次：%s。", jv_str(a->body, "grade"));
+    enum err e = all_tracks(c, it, ITEM_ST_COMPLETED);
+    return e ? e
+             : exec1(c, "UPDATE items SET grade = ?, closed_at = ?, progress = 100 WHERE id = ?", "审核办结",
+                     jv_str(a->body, "grade"), at, it->id, 0);
+}
+
+/* archive: 立卷归档, the archive file in the same transaction (after the state and the audit record). */
+static enum err archive(struct wf_act *a)
+{
+    json_t *file = NULL;
+    enum err e = hooks_archive(a->c, "item", a->obj->id, &file);
+    json_decref(file);
+    return e;
+}
+
+static enum err withdraw(struct wf_act *a)
+{
+    char at[21];
+    now_iso(a->c, at);
+    return exec1(a->c, "UPDATE items SET closed_at = ? WHERE id = ?", "撤销事项", at, NULL, a->obj->id, 0);
+}
+
+static enum err escalate(struct wf_act *a)
+{
+    return exec1(a->c, "UPDATE items SET escalated = 1 WHERE id = ?", "列入督查事项", NULL, NULL, a->obj->id, 0);
+}
+
+/* suspend: the state to resume to, and a suspended period (the deadline clocks stop). */
+static enum err suspend(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    char at[21];
+    now_iso(c, at);
+    enum err e = exec1(c, "UPDATE items SET resume_state = ? WHERE id = ?", "中止事项",
+                       item_state_name((enum item_state)a->from), NULL, a->obj->id, 0);
+    if (e)
+        return e;
+    struct stmt *st = db_prepare(c->db, "INSERT INTO item_suspensions (item_id, started_at, reason, started_by) "
+                                        "VALUES (?, ?, ?, ?)");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "中止事项");
+    stmt_bind_int(st, 1, a->obj->id);
+    stmt_bind_text(st, 2, at);
+    stmt_bind_text(st, 3, jv_str(a->body, "reason"));
+    bind_actor(c, st, 4);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "中止事项") : ERR_OK;
+}
+
+static enum err resume(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    char at[21];
+    now_iso(c, at);
+    struct stmt *st = db_prepare(
+        c->db, "UPDATE item_suspensions SET ended_at = ?, ended_by = ? WHERE item_id = ? AND ended_at IS NULL");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "恢复办理");
+    stmt_bind_text(st, 1, at);
+    bind_actor(c, st, 2);
+    stmt_bind_int(st, 3, a->obj->id);
+    int rc = stmt_step(st);
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "恢复办理") : ERR_OK;
+}
+
+/* Actions without an effect of their own (approve, comment) only change the state and the timeline. */
+const struct wf_effect item_effects[ITEM_ACT__COUNT] = {
+    [ITEM_ACT_SUBMIT] = {submit, NULL},
+    [ITEM_ACT_ASSIGN] = {assign, NULL},
+    [ITEM_ACT_RECEIVE] = {receive, NULL},
+    [ITEM_ACT_REPORT] = {report, NULL},
+    [ITEM_ACT_PLAN] = {plan, NULL},
+    [ITEM_ACT_REQUEST_EXTENSION] = {request_extension, NULL},
+    [ITEM_ACT_DECIDE_EXTENSION] = {decide_extension, NULL},
+    [ITEM_ACT_REQUEST_COMPLETION] = {request_completion, NULL},
+    [ITEM_ACT_SIGN] = {sign, NULL},
+    [ITEM_ACT_RETURN_REPLY] = {return_reply, NULL},
+    [ITEM_ACT_RETURN] = {return_item, NULL},
+    [ITEM_ACT_VERIFY] = {verify, NULL},
+    [ITEM_ACT_ARCHIVE] = {NULL, archive},
+    [ITEM_ACT_WITHDRAW] = {withdraw, NULL},
+    [ITEM_ACT_ESCALATE] = {escalate, NULL},
+    [ITEM_ACT_SUSPEND] = {suspend, NULL},
+    [ITEM_ACT_RESUME] = {resume, NULL},
+};
+
+/* ---- the entry point ---- */
+
+enum err items_act(struct ctx *c, int64_t id, enum item_action action, const json_t *body, json_t **out)
+{
+    int64_t report_id = 0;
+    enum err e = workflow_act(c, &item_workflow, id, (int)action, body, &report_id);
+    if (e)
+        return e;
+    e = items_get(c, id, out);
+    if (!e && report_id)
+        json_object_set_new(*out, "report_id", json_integer(report_id));
+    return e;
+}
+
+json_t *item_allowed_actions(struct ctx *c, struct item *it, const struct track *track)
+{
+    return workflow_allowed_actions(c, &item_workflow, &it->wf, track ? (int)(track - it->tracks) : -1);
+}

@@ -1,0 +1,108 @@
+"""How the generic workflow tests (test_workflows.py, test_todos_matrix.py) reach the objects of each
+registered workflow: one driver per workflow name. A driver knows how to bring a fresh object into a
+state with the demo users, which demo user takes a row of a given (capability, role), who holds which
+capabilities, how to satisfy a row's condition, and which demo users stand at each place of the object
+(its home and its tracks' units) for the to-do matrix. A workflow the server registers without a driver
+here fails the generic tests: a new module adds its driver with its table."""
+from itemlib import ACTOR, Items, day
+
+# what each demo user holds at 古城县 (core/perm.c), as (capabilities, role)
+GC_CAPS = {
+    "gc_office": ({"item_register", "item_review", "item_read"}, "office"),
+    "gc_deputy": ({"item_approve", "item_review", "item_read"}, "deputy"),
+    "gc_director": ({"item_approve", "item_review", "item_read"}, "director"),
+    "gc_leader": ({"item_decide", "item_press", "item_read"}, "leader"),
+    "gc_principal": ({"item_decide", "item_press", "item_read"}, "principal"),
+    "gc_secretary": ({"item_review", "item_read"}, "secretary"),
+    "gc_contact": ({"item_handle", "item_read"}, "contact"),
+    "gc_head": ({"item_handle", "item_sign", "item_read"}, "head"),
+}
+
+# every demo user that might wrongly receive a to-do or a message (both counties, the city, other units)
+ALL_USERS = ["lc_office", "gc_admin", "gc_principal", "gc_leader", "gc_director", "gc_deputy", "gc_secretary",
+             "gc_office", "gc_inspector", "gc_parttime", "gc_contact", "gc_head", "gc_contact2", "gc_head2",
+             "gc_town", "gc_evaluator", "ap_admin", "ap_office", "ap_deputy", "ap_director", "ap_contact", "ap_head"]
+
+
+class ItemDriver:
+    """Supervision items (itemlib does the walking)."""
+
+    name = "item"
+    # the states a fresh item is brought into, and where `previous` (resume) leads back to
+    previous = "in_progress"
+    # body members that satisfy every field an action may require
+    BODY = {"reason": "情况说明", "text": "办理情况", "new_date": day(200), "plan_date": day(90), "grade": "良好",
+            "approve": True, "percent": 50}
+    caps = GC_CAPS
+    # the demo users holding each role at each place of an item of 古城县 with lead 交通运输局 and co 住建局
+    HOME = {"office": ["gc_office"], "deputy": ["gc_deputy"], "director": ["gc_director"],
+            "secretary": ["gc_secretary"], "leader": ["gc_leader"], "principal": ["gc_principal"]}
+    UNITS = {"gc-jt": {"contact": ["gc_contact"], "head": ["gc_head"]},
+             "gc-zj": {"contact": ["gc_contact2"], "head": ["gc_head2"]}}
+    PERSONS = {"leader in charge": "gc_leader"}
+
+    def __init__(self, server):
+        self.it = Items(server)
+
+    def c(self, user):
+        return self.it.c(user)
+
+    def bring(self, state, **kw):
+        return self.it.bring(state, **kw)
+
+    def actor(self, row):
+        return ACTOR[(row["cap"], row["role"])]
+
+    def get(self, oid, user="gc_office"):
+        return self.it.get(oid, user)
+
+    def act(self, oid, user, action, body, expect=200):
+        return self.it.act(oid, user, action, body, expect=expect)
+
+    def body_for(self, wf, action):
+        req = next(a for a in wf["actions"] if a["name"] == action)["requires"]
+        return {k: self.BODY[k] for k in req}
+
+    def status(self, oid, user):
+        """The HTTP status of reading the object as user."""
+        return self.c(user).get(f"/api/v1/items/{oid}").status
+
+    def allowed(self, obj):
+        return set(obj["allowed_actions"]) | {a for t in obj["tracks"] for a in t["allowed_actions"]}
+
+    def visible(self, user, state):
+        """Units see an item once it is assigned."""
+        before = {"draft", "submitted", "deputy_approved", "approved", "withdrawn"}
+        return not (user in ("gc_contact", "gc_head") and state in before)
+
+    def holds_by_default(self, condition):
+        """Does a row's condition hold on a freshly brought object?"""
+        return condition != "pending_extension"
+
+    def bring_satisfying(self, state, condition):
+        """A fresh object in `state` on which `condition` holds. pending_extension: a unit asked for more
+        time — the co unit (its track received, the lead's still assigned) for an assigned item; before
+        the completion request for completion_requested."""
+        assert condition == "pending_extension", condition
+        ext = {"reason": "汛期施工受限", "new_date": day(150)}
+        if state == "assigned":
+            obj = self.bring("assigned", co=("gc-zj",))
+            self.act(obj["id"], "gc_contact2", "receive", {})
+            self.act(obj["id"], "gc_contact2", "request_extension", ext)
+        elif state == "completion_requested":
+            obj = self.bring("in_progress")
+            self.act(obj["id"], "gc_contact", "request_extension", ext)
+            self.act(obj["id"], "gc_contact", "request_completion", {"text": "已按要求办结"})
+        else:
+            obj = self.bring(state)
+            self.act(obj["id"], "gc_contact", "request_extension", ext)
+        obj = self.get(obj["id"])
+        assert obj["state"] == state and obj["pending_extension"], obj
+        return obj
+
+    def events(self, oid):
+        return [e for e in self.c("gc_office").get(f"/api/v1/items/{oid}/events").json["events"]
+                if e["kind"] not in ("notice", "reminder")]
+
+
+DRIVERS = {"item": ItemDriver}

@@ -1,0 +1,168 @@
+/* Unit tests of the store one-liners (store_one.c) on SQLite: binding, results, failures. */
+#include "base/arena.h"
+#include "store/store.h"
+
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+static char dbpath[64];
+
+static int setup(void **state)
+{
+    snprintf(dbpath, sizeof dbpath, "/tmp/ducha-unit-one-%d.db", (int)getpid());
+    unlink(dbpath);
+    struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 2000};
+    struct store *s;
+    char err[256];
+    if (store_open(dbpath, &opt, &s, err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
+        return -1;
+    }
+    struct db *db = store_acquire(s);
+    enum err e = db_exec(db, "CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT UNIQUE, n INTEGER, x REAL)");
+    store_release(db);
+    *state = s;
+    return e ? -1 : 0;
+}
+
+static int teardown(void **state)
+{
+    store_close(*state);
+    char p[80];
+    unlink(dbpath);
+    snprintf(p, sizeof p, "%s-wal", dbpath);
+    unlink(p);
+    snprintf(p, sizeof p, "%s-shm", dbpath);
+    unlink(p);
+    return 0;
+}
+
+static void test_exec_binds_each_type_in_order(void **state)
+{
+    struct db *db = store_acquire(*state);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name, n, x) VALUES (?, ?, ?, ?)", DB_INT(1), DB_TEXT("一"),
+                             DB_INT(7), DB_REAL(2.5)),
+                     ERR_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name, n, x) VALUES (?, ?, ?, ?)", DB_INT(2), DB_TEXT(NULL),
+                             DB_INT_IF(false, 9), DB_NULL),
+                     ERR_OK);
+    struct stmt *st = db_query(db, "SELECT name, n, x FROM t WHERE id = ?", DB_INT(1));
+    assert_non_null(st);
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    assert_string_equal(stmt_text(st, 0), "一");
+    assert_int_equal(stmt_int(st, 1), 7);
+    assert_true(stmt_double(st, 2) == 2.5);
+    stmt_done(st);
+    st = db_query(db, "SELECT COUNT(*) FROM t WHERE id = ? AND name IS NULL AND n IS NULL AND x IS NULL", DB_INT(2));
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    assert_int_equal(stmt_int(st, 0), 1);
+    stmt_done(st);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
+static void test_one_int_row_no_row_and_null(void **state)
+{
+    struct db *db = store_acquire(*state);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name, n) VALUES (5, 'a', 42)"), ERR_OK);
+    int64_t v = -1;
+    assert_int_equal(db_one_int(db, &v, "SELECT n FROM t WHERE name = ?", DB_TEXT("a")), ERR_OK);
+    assert_int_equal(v, 42);
+    v = -1;
+    assert_int_equal(db_one_int(db, &v, "SELECT n FROM t WHERE name = ?", DB_TEXT("zz")), ERR_NOT_FOUND);
+    assert_int_equal(v, -1);
+    v = 3; /* MAX over no rows is NULL: the default stays */
+    assert_int_equal(db_one_int(db, &v, "SELECT MAX(n) FROM t WHERE id > ?", DB_INT(100)), ERR_OK);
+    assert_int_equal(v, 3);
+    /* the statement was finished: the same SQL runs again with other values */
+    assert_int_equal(db_one_int(db, &v, "SELECT n FROM t WHERE name = ?", DB_TEXT("a")), ERR_OK);
+    assert_int_equal(v, 42);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
+static void test_one_text_copies_into_the_arena(void **state)
+{
+    struct db *db = store_acquire(*state);
+    struct arena a = ARENA_INIT;
+    assert_int_equal(
+        db_exec(db, "INSERT INTO t (id, name) VALUES (?, ?), (?, NULL)", DB_INT(1), DB_TEXT("督查室"), DB_INT(2)),
+        ERR_OK);
+    const char *s = "unchanged";
+    assert_int_equal(db_one_text(db, &a, &s, "SELECT name FROM t WHERE id = ?", DB_INT(1)), ERR_OK);
+    assert_string_equal(s, "督查室");
+    assert_int_equal(db_one_text(db, &a, &s, "SELECT name FROM t WHERE id = ?", DB_INT(2)), ERR_OK);
+    assert_null(s);
+    s = "unchanged";
+    assert_int_equal(db_one_text(db, &a, &s, "SELECT name FROM t WHERE id = ?", DB_INT(3)), ERR_NOT_FOUND);
+    assert_string_equal(s, "unchanged");
+    arena_free(&a);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
+static void test_failures_map_to_errors(void **state)
+{
+    struct db *db = store_acquire(*state);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (?, ?)", DB_INT(1), DB_TEXT("x")), ERR_OK);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (?, ?)", DB_INT(2), DB_TEXT("x")), ERR_CONFLICT);
+    assert_int_equal(db_exec(db, "SELECT * FROM no_such_table"), ERR_INTERNAL);
+    int64_t n = 0;
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM t"), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
+static void test_values_must_match_placeholders(void **state)
+{
+    struct db *db = store_acquire(*state);
+    /* too few and too many values: nothing runs */
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (?, ?)", DB_INT(1)), ERR_INTERNAL);
+    assert_int_equal(db_exec(db, "INSERT INTO t (id) VALUES (?)", DB_INT(1), DB_INT(2)), ERR_INTERNAL);
+    assert_null(db_query(db, "SELECT id FROM t WHERE id = ?"));
+    int64_t n = -1;
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM t"), ERR_OK);
+    assert_int_equal(n, 0);
+    /* a ? inside a string, a quoted identifier or a comment is no placeholder */
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name) VALUES (?, 'why? it''s ?') -- ?\n", DB_INT(1)), ERR_OK);
+    assert_int_equal(
+        db_one_int(db, &n, "SELECT \"id\" /* ? */ FROM t WHERE name = 'why? it''s ?' AND id = ?", DB_INT(1)), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
+static void test_query_reads_many_rows(void **state)
+{
+    struct db *db = store_acquire(*state);
+    for (int i = 1; i <= 300; i++)
+        assert_int_equal(db_exec(db, "INSERT INTO t (id, n) VALUES (?, ?)", DB_INT(i), DB_INT(i % 3)), ERR_OK);
+    struct stmt *st = db_query(db, "SELECT id FROM t WHERE n = ? ORDER BY id", DB_INT(0));
+    assert_non_null(st);
+    int rows = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        rows++;
+    stmt_done(st);
+    assert_int_equal(rc, STORE_DONE);
+    assert_int_equal(rows, 100);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_exec_binds_each_type_in_order),  cmocka_unit_test(test_one_int_row_no_row_and_null),
+        cmocka_unit_test(test_one_text_copies_into_the_arena), cmocka_unit_test(test_failures_map_to_errors),
+        cmocka_unit_test(test_values_must_match_placeholders), cmocka_unit_test(test_query_reads_many_rows),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
