@@ -587,7 +587,7 @@ static const char *const row_cols =
     "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, i.lead_unit_id, "
     "lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, i.parent_id, i.year, i.version, i.created_at";
 #define COL_KEY 19
-static const char *const detail_cols = ", i.requirement, i.source_ref, i.closed_at";
+static const char *const detail_cols = ", i.requirement, i.source_ref, i.closed_at, i.assigned_at";
 static const char *const row_joins = " JOIN items i ON i.id = s.item_id JOIN units lu ON lu.id = i.lead_unit_id "
                                      "LEFT JOIN users us ON us.id = i.leader_id";
 
@@ -734,11 +734,15 @@ static void row_read(struct arena *a, struct stmt *st, struct ledger_row *r, boo
         r->requirement = dup(a, st, k++);
         r->source_ref = dup(a, st, k++);
         r->closed_at = dup(a, st, k++);
+        r->assigned_at = dup(a, st, k++);
     }
     r->key = pl->ranked || (pl->sort->col && pl->sort->kt != KEY_ID) ? dup(a, st, k) : "";
     enum item_state s = ITEM_ST_DRAFT;
     item_state_parse(r->state, &s);
     r->light = items_light_for(r->due_date, s, pl->today, pl->yellow);
+    r->state_label = item_state_label(s);
+    const char *sk = item_source_label(r->source_kind);
+    r->source_kind_label = sk ? sk : r->source_kind;
 }
 
 /* Compares two rows in the order of the plan (arg). */
@@ -1001,9 +1005,6 @@ static json_t *opt_str(const char *s)
 
 static json_t *row_json(const struct ledger_row *r)
 {
-    enum item_state s = ITEM_ST_DRAFT;
-    item_state_parse(r->state, &s);
-    const char *sk = item_source_label(r->source_kind);
     json_t *tags = json_array();
     for (const char *p = r->tags; p && *p;) {
         if (*p == ',') {
@@ -1026,9 +1027,9 @@ static json_t *row_json(const struct ledger_row *r)
                                                 item_state_label(ts), "progress", t->progress));
     }
     return json_pack("{sI so ss ss ss ss ss ss ss ss sI ss si sb so so ss so sI sI ss so}", "id", (json_int_t)r->id,
-                     "number", opt_str(r->number), "title", r->title, "state", r->state, "state_label",
-                     item_state_label(s), "source_kind", r->source_kind, "source_kind_label", sk ? sk : r->source_kind,
-                     "importance", r->importance, "kind", r->kind, "due_date", r->due_date, "lead_unit_id",
+                     "number", opt_str(r->number), "title", r->title, "state", r->state, "state_label", r->state_label,
+                     "source_kind", r->source_kind, "source_kind_label", r->source_kind_label, "importance",
+                     r->importance, "kind", r->kind, "due_date", r->due_date, "lead_unit_id",
                      (json_int_t)r->lead_unit_id, "lead_unit_name", r->lead_unit_name, "progress", r->progress,
                      "escalated", r->escalated, "tags", tags, "leader_name", opt_str(r->leader_name), "updated_at",
                      r->updated_at, "parent_id", r->has_parent ? json_integer(r->parent_id) : json_null(), "year",

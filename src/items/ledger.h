@@ -26,8 +26,8 @@ struct ledger_track {
 struct ledger_row {
     int64_t id, lead_unit_id, parent_id, year, version;
     const char *number, *title, *state, *source_kind, *importance, *kind, *due_date, *lead_unit_name, *tags;
-    const char *leader_name, *updated_at, *created_at, *light, *key;
-    const char *requirement, *source_ref, *closed_at; /* details only */
+    const char *leader_name, *updated_at, *created_at, *light, *key, *state_label, *source_kind_label;
+    const char *requirement, *source_ref, *closed_at, *assigned_at; /* details only */
     bool escalated, has_parent;
     int progress;
     struct ledger_track *tracks;
@@ -54,6 +54,10 @@ enum err ledger_counts_fold(struct ctx *c, int *folded);
  * own scope) for the overview (综合分析): per state, source kind, completions per month and the
  * lead units with the most items, read from the counters. */
 enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out);
+
+/* Registers with the modules below what the ledger needs at start-up (modules_init): a unit move
+ * locks the items whose tracks move before rewriting their paths. */
+void ledger_register(void);
 
 /* Recounts item_scope and the counters from items and item_tracks (in C, independent of the
  * triggers) and compares; *report: {"items", "scope_rows", "counters", "differences": [...]}. */

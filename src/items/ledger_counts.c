@@ -284,6 +284,14 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
     return ERR_OK;
 }
 
+void ledger_register(void)
+{
+    /* the move rewrites the moved items' scope rows (triggers); their rows first, in the order of every
+     * item action (item, then its tracks and derived rows) */
+    units_register_move_lock("UPDATE items SET version = version WHERE id IN (SELECT item_id FROM item_tracks WHERE "
+                             "unit_path >= ? AND unit_path < ?)");
+}
+
 /* ---- check and rebuild ---- */
 
 /* A counter map: "unit dim key" -> n (open addressing, keys malloc'd). */
