@@ -35,7 +35,10 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         return e;
     /* PostgreSQL's counter deltas into the ledger's counters (readers add what is left) */
     int folded;
-    return ledger_counts_fold(c, &folded);
+    if ((e = ledger_counts_fold(c, &folded)))
+        return e;
+    struct retention_stats rs;
+    return retention_pass(c, &rs);
 }
 
 struct sched {
