@@ -16,6 +16,7 @@
 #include "base/timeu.h"
 #include "crypto/password.h"
 #include "items/items_internal.h"
+#include "items/ledger.h"
 #include "store/store_search.h"
 #include "workflow/workflow.h"
 
@@ -400,6 +401,9 @@ int cmd_gen(struct cli *cli)
         json_decref(out2);
         json_decref(out3);
     }
+    int64_t lights = 0; /* today's dates for the stored lights first: the items get theirs as they arrive */
+    if (ok && ledger_lights_refresh(&c, &lights) != ERR_OK)
+        ok = !cli_fail("gen: %s", c.msg ? c.msg : "lights");
     ok = ok && gen_items(&g, counties, ncounties, items, events);
     /* the to-dos the generated objects wait on, derived by the workflows as a transition would */
     for (int w = 0; ok && api_workflows[w]; w++) {

@@ -171,6 +171,7 @@ struct plan {
     const char *q;       /* the search words, or NULL */
     bool empty;          /* nothing can match (a search of separators only) */
     bool ranked;         /* sort=rank honoured */
+    const char *light;   /* the light filter as a stored light (red/yellow/green/none), or NULL */
     int per_page;
     int64_t offset;
     bool cursor;
@@ -250,21 +251,23 @@ static enum err cursor_parse(struct ctx *c, struct plan *pl, const char *after)
 
 /* ---- building the plan ---- */
 
-/* Reads the counters of unit for dim 'state' into n[ITEM_ST__COUNT]. */
-static enum err state_counts(struct ctx *c, int64_t unit, int64_t n[ITEM_ST__COUNT])
+/* Reads the counters of unit per state into n[ITEM_ST__COUNT]: dim 'state', or with a light the
+ * dim 'ls' ("red:in_progress"). */
+static enum err state_counts(struct ctx *c, int64_t unit, const char *light, int64_t n[ITEM_ST__COUNT])
 {
     memset(n, 0, sizeof(int64_t) * ITEM_ST__COUNT);
-    static const char *const dims[] = {"state", NULL};
+    static const char *const by_state[] = {"state", NULL}, *const by_light[] = {"ls", NULL};
     json_t *o = NULL;
-    enum err e = ledger_counts(c, unit, dims, &o);
+    enum err e = ledger_counts(c, unit, light ? by_light : by_state, &o);
     if (e)
         return e;
     const char *k;
     json_t *v;
-    json_object_foreach(json_object_get(o, "state"), k, v)
+    size_t skip = light ? strlen(light) + 1 : 0;
+    json_object_foreach(json_object_get(o, light ? "ls" : "state"), k, v)
     {
         enum item_state s;
-        if (item_state_parse(k, &s))
+        if ((!light || (!strncmp(k, light, skip - 1) && k[skip - 1] == ':')) && item_state_parse(k + skip, &s))
             n[s] = json_integer_value(v);
     }
     json_decref(o);
@@ -405,12 +408,23 @@ static enum err plan_filters_sql(struct ctx *c, const struct ledger_query *lq, s
         q_text(q, lq->due_after);
         pl->other_filters = true;
     }
-    if (lq->overdue) {
+    /* the stored lights (migration 0051) while their dates are today's; else from the due dates */
+    bool fresh = (lq->overdue || (lq->light && *lq->light)) && ledger_lights_fresh(c, pl->today, pl->yellow);
+    if (lq->overdue && lq->light && *lq->light && strcmp(lq->light, "red"))
+        buf_puts(&q->sql, " AND 1 = 0"); /* overdue is red */
+    if (fresh) {
+        const char *want = lq->overdue ? "red" : lq->light;
+        if (strcmp(want, "red") && strcmp(want, "yellow") && strcmp(want, "green") && strcmp(want, "none"))
+            return ctx_fail(c, ERR_BAD_REQUEST, "light 应为 red、yellow、green 或 none");
+        buf_puts(&q->sql, " AND s.light = ?");
+        q_text(q, want);
+        pl->light = want;
+    } else if (lq->overdue) {
         buf_printf(&q->sql, " AND s.due_date < ? AND (s.state || '') IN %s", active_states);
         q_text(q, pl->today);
         pl->other_filters = true;
     }
-    if (lq->light && *lq->light) {
+    if (!fresh && lq->light && *lq->light) {
         if (!strcmp(lq->light, "red")) {
             buf_printf(&q->sql, " AND s.due_date < ? AND (s.state || '') IN %s", active_states);
             q_text(q, pl->today);
@@ -476,7 +490,7 @@ static enum err plan_state_mode(struct ctx *c, struct plan *pl)
         return ERR_OK;
     }
     int64_t n[ITEM_ST__COUNT], want = 0, all = 0;
-    enum err e = state_counts(c, pl->streams[0].drive, n);
+    enum err e = state_counts(c, pl->streams[0].drive, pl->light, n);
     if (e)
         return e;
     for (int s = 0; s < ITEM_ST__COUNT; s++) {
@@ -893,18 +907,21 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, json_t *counts
                          (!pl->unit_filter || pl->unit_filter == s0->drive);
     enum err e;
     if (from_counters) {
-        if ((e = state_counts(c, s0->drive, n)))
+        if ((e = state_counts(c, s0->drive, pl->light, n)))
             return e;
         if (s0->drive != s0->scope) {
             /* rows of the unit that only the scope sees: drafts issued at or below it with a
              * responsible unit here (few: not yet assigned) */
             struct stmt *st = db_prepare(c->db, "SELECT h.state, COUNT(*) FROM item_scope h WHERE h.unit_id = ? AND "
-                                                "h.vis = 0 AND EXISTS (SELECT 1 FROM item_scope v WHERE v.item_id = "
-                                                "h.item_id AND v.unit_id = ? AND v.vis = 1) GROUP BY h.state");
+                                                "h.vis = 0 AND (? IS NULL OR h.light = ?) AND EXISTS (SELECT 1 FROM "
+                                                "item_scope v WHERE v.item_id = h.item_id AND v.unit_id = ? AND v.vis "
+                                                "= 1) GROUP BY h.state");
             if (!st)
                 return ctx_store_fail(c, STORE_E_OTHER, "统计台账");
             stmt_bind_int(st, 1, s0->drive);
-            stmt_bind_int(st, 2, s0->scope);
+            stmt_bind_text(st, 2, pl->light);
+            stmt_bind_text(st, 3, pl->light);
+            stmt_bind_int(st, 4, s0->scope);
             int rc;
             while ((rc = stmt_step(st)) == STORE_ROW) {
                 enum item_state s;

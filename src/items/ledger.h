@@ -55,6 +55,18 @@ enum err ledger_counts_fold(struct ctx *c, int *folded);
  * lead units with the most items, read from the counters. */
 enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out);
 
+/*
+ * Lights as data (migration 0051): scope rows and tracks carry their light, computed against the dates
+ * in ledger_light_dates (today, and the last yellow day: yellow_days working days ahead). When those
+ * are not the dates of ctx->now any more (a day passed, the calendar or the test clock changed), moves
+ * them and recomputes the lights of the items whose due date lies between the old and the new dates,
+ * in one transaction; *changed: the scope rows and tracks whose light changed. The scheduler calls it
+ * each pass; readers that see stale dates compute lights from the due dates meanwhile.
+ */
+enum err ledger_lights_refresh(struct ctx *c, int64_t *changed);
+/* True when ledger_light_dates are the dates of ctx->now (today, yellow: items_light_dates). */
+bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow);
+
 /* Registers with the modules below what the ledger needs at start-up (modules_init): a unit move
  * locks the items whose tracks move before rewriting their paths. */
 void ledger_register(void);

@@ -178,6 +178,38 @@ static enum err overview_adjust(struct ctx *c, json_t *o, const char *sql, int64
     return rc < 0 ? ctx_store_fail(c, rc, "读取统计") : ERR_OK;
 }
 
+/* The TOP_LEADS units with the largest counts of m ({unit id: n}), largest first, with their names. */
+static json_t *top_units(struct ctx *c, json_t *m)
+{
+    struct top {
+        int64_t unit, n;
+    } top[TOP_LEADS];
+    int ntop = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(m, k, v)
+    {
+        struct top t = {strtoll(k, NULL, 10), json_integer_value(v)};
+        int at = ntop;
+        while (at > 0 && (top[at - 1].n < t.n || (top[at - 1].n == t.n && top[at - 1].unit > t.unit)))
+            at--;
+        if (at >= TOP_LEADS)
+            continue;
+        if (ntop < TOP_LEADS)
+            ntop++;
+        memmove(&top[at + 1], &top[at], sizeof *top * (size_t)(ntop - 1 - at));
+        top[at] = t;
+    }
+    json_t *rank = json_array();
+    for (int i = 0; i < ntop; i++) {
+        const char *name = "";
+        db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(top[i].unit));
+        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)top[i].unit, "unit_name",
+                                              name ? name : "", "count", (json_int_t)top[i].n));
+    }
+    return rank;
+}
+
 enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
 {
     /* the scopes the caller may look at: where a READ role is held, then portfolio units */
@@ -213,7 +245,7 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
         if (p[0] == '/' && p[1])
             scope_unit = strtoll(p + 1, NULL, 10);
 
-    static const char *const dims[] = {"state", "source", "lead", "done", NULL};
+    static const char *const dims[] = {"state", "source", "lead", "done", "light", "lead_red", NULL};
     json_t *o = NULL;
     enum err e = ledger_counts(c, unit, dims, &o);
     if (e)
@@ -234,41 +266,11 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
         json_decref(o);
         return e;
     }
-    /* the lead units with the most items */
-    json_t *leads = json_object_get(o, "lead"), *v;
-    const char *k;
-    struct top {
-        int64_t unit, n;
-    } top[TOP_LEADS];
-    int ntop = 0;
     json_int_t all = 0;
+    const char *k;
+    json_t *v;
     json_object_foreach(json_object_get(o, "state"), k, v) all += json_integer_value(v);
-    json_object_foreach(leads, k, v)
-    {
-        struct top t = {strtoll(k, NULL, 10), json_integer_value(v)};
-        int at = ntop;
-        while (at > 0 && (top[at - 1].n < t.n || (top[at - 1].n == t.n && top[at - 1].unit > t.unit)))
-            at--;
-        if (at >= TOP_LEADS)
-            continue;
-        if (ntop < TOP_LEADS)
-            ntop++;
-        memmove(&top[at + 1], &top[at], sizeof *top * (size_t)(ntop - 1 - at));
-        top[at] = t;
-    }
-    json_t *rank = json_array();
-    for (int i = 0; i < ntop; i++) {
-        struct stmt *st = db_prepare(c->db, "SELECT name FROM units WHERE id = ?");
-        const char *name = "";
-        if (st) {
-            stmt_bind_int(st, 1, top[i].unit);
-            if (stmt_step(st) == STORE_ROW)
-                name = arena_strdup(c->arena, stmt_text(st, 0));
-            stmt_done(st);
-        }
-        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)top[i].unit, "unit_name", name,
-                                              "count", (json_int_t)top[i].n));
-    }
+    json_t *rank = top_units(c, json_object_get(o, "lead")), *rank_red = top_units(c, json_object_get(o, "lead_red"));
     struct stmt *st = db_prepare(c->db, "SELECT name FROM units WHERE id = ?");
     const char *uname = "";
     if (st) {
@@ -277,11 +279,109 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
             uname = arena_strdup(c->arena, stmt_text(st, 0));
         stmt_done(st);
     }
-    *out = json_pack("{s{sI ss} sb sI sO sO sO so}", "unit", "id", (json_int_t)unit, "name", uname, "portfolio",
-                     portfolio, "all", all, "states", json_object_get(o, "state"), "sources",
-                     json_object_get(o, "source"), "done_by_month", json_object_get(o, "done"), "lead_units", rank);
+    /* the stored lights are as of the dates the scheduler last moved them to */
+    const char *as_of = NULL;
+    db_one_text(c->db, c->arena, &as_of, "SELECT today FROM ledger_light_dates WHERE id = 1");
+    json_t *lights = json_object_get(o, "light");
+    json_object_del(lights, "none");
+    *out = json_pack("{s{sI ss} sb sI sO sO sO sO ss so so}", "unit", "id", (json_int_t)unit, "name", uname,
+                     "portfolio", portfolio, "all", all, "states", json_object_get(o, "state"), "sources",
+                     json_object_get(o, "source"), "done_by_month", json_object_get(o, "done"), "lights", lights,
+                     "lights_as_of", as_of ? as_of : "", "lead_units", rank, "lead_units_red", rank_red);
     json_decref(o);
     return ERR_OK;
+}
+
+/* ---- lights ---- */
+
+bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT today, yellow FROM ledger_light_dates WHERE id = 1");
+    bool fresh = false;
+    if (st && stmt_step(st) == STORE_ROW)
+        fresh = !strcmp(stmt_text(st, 0), today) && !strcmp(stmt_text(st, 1), yellow);
+    stmt_done(st);
+    return fresh;
+}
+
+struct lights {
+    char today[11], yellow[11];
+    int64_t changed;
+};
+
+static const char *const light_expr =
+    "CASE WHEN state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed') "
+    "THEN 'none' WHEN %1$s < ? THEN 'red' WHEN %1$s <= ? THEN 'yellow' ELSE 'green' END";
+
+static enum err lights_tx(struct ctx *c, void *arg)
+{
+    struct lights *l = arg;
+    /* the dates move under the row lock: of nodes refreshing at once, one does the work */
+    char old_today[11] = "", old_yellow[11] = "";
+    struct stmt *st = db_prepare(c->db, "UPDATE ledger_light_dates SET id = id WHERE id = 1 RETURNING today, yellow");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        snprintf(old_today, sizeof old_today, "%s", stmt_text(st, 0));
+        snprintf(old_yellow, sizeof old_yellow, "%s", stmt_text(st, 1));
+    }
+    stmt_done(st);
+    if (rc != STORE_ROW)
+        return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新亮灯");
+    if (!strcmp(old_today, l->today) && !strcmp(old_yellow, l->yellow))
+        return ERR_OK;
+    enum err e = db_exec(c->db, "UPDATE ledger_light_dates SET today = ?, yellow = ? WHERE id = 1", DB_TEXT(l->today),
+                         DB_TEXT(l->yellow));
+    if (e)
+        return ctx_db_fail(c, e, "刷新亮灯");
+    /* the running items due between the old and the new dates change colour; the rest cannot */
+    const char *lo_t = strcmp(old_today, l->today) < 0 ? old_today : l->today,
+               *hi_t = strcmp(old_today, l->today) < 0 ? l->today : old_today,
+               *lo_y = strcmp(old_yellow, l->yellow) < 0 ? old_yellow : l->yellow,
+               *hi_y = strcmp(old_yellow, l->yellow) < 0 ? l->yellow : old_yellow;
+    static const char *const moved =
+        "SELECT id FROM items WHERE state IN ('assigned', 'received', 'in_progress', 'completion_requested', "
+        "'completion_signed') AND ((due_date >= ? AND due_date < ?) OR (due_date > ? AND due_date <= ?))";
+    const char *tables[][2] = {{"item_scope", "due_date"}, {"item_tracks", NULL}};
+    for (int k = 0; k < 2; k++) {
+        const char *due =
+            tables[k][1] ? tables[k][1] : "(SELECT i.due_date FROM items i WHERE i.id = item_tracks.item_id)";
+        const char *expr = arena_printf(c->arena, light_expr, due);
+        const char *sql =
+            arena_printf(c->arena, "UPDATE %s SET light = %s WHERE item_id IN (%s) AND light <> %s RETURNING 1",
+                         tables[k][0], expr, moved, expr);
+        st = db_prepare(c->db, sql);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
+        int n = 1;
+        stmt_bind_text(st, n++, l->today);
+        stmt_bind_text(st, n++, l->yellow);
+        stmt_bind_text(st, n++, lo_t);
+        stmt_bind_text(st, n++, hi_t);
+        stmt_bind_text(st, n++, lo_y);
+        stmt_bind_text(st, n++, hi_y);
+        stmt_bind_text(st, n++, l->today);
+        stmt_bind_text(st, n++, l->yellow);
+        while ((rc = stmt_step(st)) == STORE_ROW)
+            l->changed++;
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "刷新亮灯");
+    }
+    return ERR_OK;
+}
+
+enum err ledger_lights_refresh(struct ctx *c, int64_t *changed)
+{
+    struct lights l = {0};
+    items_light_dates(c, l.today, l.yellow);
+    *changed = 0;
+    if (ledger_lights_fresh(c, l.today, l.yellow))
+        return ERR_OK;
+    enum err e = ctx_tx(c, "刷新亮灯", lights_tx, &l);
+    *changed = l.changed;
+    return e;
 }
 
 void ledger_register(void)
@@ -351,7 +451,21 @@ struct check {
     int max;
     int64_t ndiff, items, rows;
     struct cmap want;
+    char today[11], yellow[11]; /* the dates of the stored lights */
 };
+
+/* The light of a state due on due at the check's dates (the triggers' expression). */
+static const char *check_light(const struct check *k, const char *state, const char *due)
+{
+    static const char *const running[] = {"assigned", "received", "in_progress", "completion_requested",
+                                          "completion_signed"};
+    bool run = false;
+    for (size_t i = 0; i < sizeof running / sizeof *running; i++)
+        run |= !strcmp(state, running[i]);
+    if (!run)
+        return "none";
+    return strcmp(due, k->today) < 0 ? "red" : strcmp(due, k->yellow) <= 0 ? "yellow" : "green";
+}
 
 static void check_diff(struct check *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void check_diff(struct check *k, const char *fmt, ...)
@@ -374,7 +488,7 @@ static void count_add(struct check *k, int64_t unit, const char *dim, const char
 /* One item as the check computes it. */
 struct want_item {
     int64_t id;
-    const char *office_path, *state, *due_date, *updated_at, *source_kind, *done_month;
+    const char *office_path, *state, *due_date, *updated_at, *source_kind, *done_month, *light;
     bool assigned;
     int64_t numkey, lead;
 };
@@ -438,6 +552,7 @@ static enum err check_batch(struct check *k, int64_t from, int64_t to)
         w->done_month = (!strcmp(w->state, "completed") || !strcmp(w->state, "archived")) && closed
                             ? arena_strndup(&a, closed, 7)
                             : NULL;
+        w->light = check_light(k, w->state, w->due_date);
     }
     stmt_done(st);
     if (rc < 0) {
@@ -448,8 +563,8 @@ static enum err check_batch(struct check *k, int64_t from, int64_t to)
     const char **tpath = arena_alloc(&a, sizeof *tpath * 8 * CHECK_BATCH);
     int64_t *titem = arena_alloc(&a, sizeof *titem * 8 * CHECK_BATCH);
     int nt = 0;
-    st = db_prepare(c->db, "SELECT item_id, unit_path FROM item_tracks WHERE item_id > ? AND item_id <= ? ORDER BY "
-                           "item_id");
+    st = db_prepare(c->db, "SELECT t.item_id, t.unit_path, t.id, t.light, t.state, i.due_date FROM item_tracks t JOIN "
+                           "items i ON i.id = t.item_id WHERE t.item_id > ? AND t.item_id <= ? ORDER BY t.item_id");
     if (!st) {
         arena_free(&a);
         return ctx_store_fail(c, STORE_E_OTHER, "核对统计");
@@ -459,12 +574,16 @@ static enum err check_batch(struct check *k, int64_t from, int64_t to)
     while ((rc = stmt_step(st)) == STORE_ROW && nt < 8 * CHECK_BATCH) {
         titem[nt] = stmt_int(st, 0);
         tpath[nt++] = arena_strdup(&a, stmt_text(st, 1));
+        const char *want = check_light(k, stmt_text(st, 4), stmt_text(st, 5));
+        if (strcmp(stmt_text(st, 3), want))
+            check_diff(k, "办理记录的亮灯不符：事项 %" PRId64 "，办理记录 %" PRId64 " 为 %s，应为 %s", stmt_int(st, 0),
+                       stmt_int(st, 2), stmt_text(st, 3), want);
     }
     stmt_done(st);
     /* the scope rows of the batch, by item and unit */
     st = db_prepare(c->db, "SELECT item_id, unit_id, vis, assigned, state, due_date, updated_at, numkey, source_kind, "
-                           "lead_unit_id, done_month FROM item_scope WHERE item_id > ? AND item_id <= ? ORDER BY "
-                           "item_id, unit_id");
+                           "lead_unit_id, done_month, light FROM item_scope WHERE item_id > ? AND item_id <= ? ORDER "
+                           "BY item_id, unit_id");
     if (!st) {
         arena_free(&a);
         return ctx_store_fail(c, STORE_E_OTHER, "核对统计");
@@ -492,6 +611,10 @@ static enum err check_batch(struct check *k, int64_t from, int64_t to)
                 count_add(k, rows[r].unit, "lead", lead);
                 if (w->done_month)
                     count_add(k, rows[r].unit, "done", w->done_month);
+                count_add(k, rows[r].unit, "light", w->light);
+                count_add(k, rows[r].unit, "ls", arena_printf(&a, "%s:%s", w->light, w->state));
+                if (!strcmp(w->light, "red"))
+                    count_add(k, rows[r].unit, "lead_red", lead);
             }
             /* the stored rows of this item before this unit are extra */
             while (rc == STORE_ROW &&
@@ -509,7 +632,7 @@ static enum err check_batch(struct check *k, int64_t from, int64_t to)
                 strcmp(stmt_text(st, 4), w->state) || strcmp(stmt_text(st, 5), w->due_date) ||
                 strcmp(stmt_text(st, 6), w->updated_at) || stmt_int(st, 7) != w->numkey ||
                 strcmp(stmt_text(st, 8), w->source_kind) || stmt_int(st, 9) != w->lead || (!done != !w->done_month) ||
-                (done && w->done_month && strcmp(done, w->done_month)))
+                (done && w->done_month && strcmp(done, w->done_month)) || strcmp(stmt_text(st, 11), w->light))
                 check_diff(k, "item_scope 的行与事项不一致：事项 %" PRId64 "，单位 %" PRId64, w->id, rows[r].unit);
             k->rows++;
             rc = stmt_step(st);
@@ -529,6 +652,14 @@ enum err ledger_check(struct ctx *c, int max_report, json_t **report)
 {
     struct check k = {.c = c, .diffs = json_array(), .max = max_report};
     enum err e = ERR_OK;
+    const char *today = "", *yellow = "";
+    if (db_one_text(c->db, c->arena, &today, "SELECT today FROM ledger_light_dates WHERE id = 1") ||
+        db_one_text(c->db, c->arena, &yellow, "SELECT yellow FROM ledger_light_dates WHERE id = 1")) {
+        json_decref(k.diffs);
+        return ctx_fail(c, ERR_INTERNAL, "核对统计：读取亮灯日期失败");
+    }
+    snprintf(k.today, sizeof k.today, "%s", today);
+    snprintf(k.yellow, sizeof k.yellow, "%s", yellow);
     int64_t max_id = 0;
     int rc = stmt_one_int(db_prepare(c->db, "SELECT COALESCE(MAX(id), 0) FROM items"), &max_id);
     if (rc < 0)
@@ -592,6 +723,10 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
                            "DELETE FROM item_count_deltas",
                            ss->clear,
                            "INSERT INTO item_scope_refresh (item_id) SELECT id FROM items",
+                           "UPDATE item_tracks SET light = (SELECT CASE WHEN item_tracks.state NOT IN ('assigned', "
+                           "'received', 'in_progress', 'completion_requested', 'completion_signed') THEN 'none' WHEN "
+                           "i.due_date < d.today THEN 'red' WHEN i.due_date <= d.yellow THEN 'yellow' ELSE 'green' END "
+                           "FROM items i, ledger_light_dates d WHERE i.id = item_tracks.item_id)",
                            ss->rebuild};
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
         if (!steps[i])

@@ -41,9 +41,10 @@ const struct search_sql *db_search_sql(struct db *db);
  */
 char *db_search_query(struct db *db, const char *text, int64_t scope_unit);
 
-/* True for the tables the triggers of migration 0050 derive from items and item_tracks (the scope
- * rows, counters, search index and its SQLite shadow tables): a copy of the database (migrate-data)
- * leaves them out and lets the target's triggers fill them. */
+/* True for the tables the triggers of migrations 0050/0051 derive from items and item_tracks (the
+ * scope rows, counters, search index and its SQLite shadow tables, the dates of the stored lights): a
+ * copy of the database (migrate-data) leaves them out and lets the target's triggers fill them (its
+ * scheduler then moves the lights to the day). */
 bool store_table_derived(const char *name);
 /* Adds every counter delta to item_counts and empties item_count_deltas, inside the caller's
  * transaction, on a database nobody else writes (after a bulk copy). 0 or a negative store code. */

@@ -5,8 +5,10 @@ exactly once, also while items are being registered; the search finds two-charac
 and never an item outside the caller's scope; counts that the counters cannot give say they are
 bounded."""
 import concurrent.futures
+import datetime
 import random
 import threading
+import time
 
 import pytest
 
@@ -20,6 +22,10 @@ ACTORS = ["gc_office", "gc_deputy", "gc_director", "gc_leader", "gc_contact", "g
 # rewrites it (a deadlock PostgreSQL breaks; docs/internals/ledger.md).
 RACE = (404, 503)
 BODY = {"reason": "随机测试", "text": "随机测试的办理情况", "new_date": day(120), "plan_date": day(30), "grade": "良好"}
+
+
+def iso(t):
+    return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def walk(client, **params):
@@ -64,6 +70,7 @@ def random_actions(srv):
     tx = admin.post("/api/v1/units", {"code": "gc-tx", "name": "古城县测试局", "kind": "department",
                                       "parent_id": gc}).json["id"]
     mine, lock, moves, races = [], threading.Lock(), [0], []
+    admin_root, clock = srv.client("admin"), [time.time()]
     total_actions = 5000
 
     def worker(seed, n):
@@ -90,6 +97,11 @@ def random_actions(srv):
                 res = admin.patch(f"/api/v1/units/{unit}", {"parent_id": parent})
                 assert res.status in (200, 409, 422, *RACE), (res, srv.output()[-3000:])
                 moves[0] += 1
+            elif r < 0.21 and seed == 0:
+                # a day passes (the test clock): the scheduler's refresh turns stored lights red
+                clock[0] += rng.randrange(1, 4) * 86400
+                res = admin_root.put("/api/v1/admin/clock", {"now": iso(clock[0])})
+                assert res.status == 200, res
             elif r < 0.25:
                 iid = rng.choice(pool)
                 res = clients["gc_office"].patch(f"/api/v1/items/{iid}", {"title": f"改后的题目{rng.randrange(99)}",
@@ -242,5 +254,45 @@ def test_counts_say_when_they_are_bounded(backend):
         assert r["total_exact"] is False and r["total"] <= 5 and len(r["items"]) == 3 and r["next"]
         r = office.get("/api/v1/items?per_page=3&q=%E4%BC%9A%E8%AE%AE").json
         assert r["total_exact"] is False and r["total"] <= 5
+    finally:
+        s.stop()
+
+
+def test_lights_are_stored_and_follow_the_clock(backend):
+    s = Server(backend.new_db())
+    try:
+        it = Items(s)
+        soon = it.bring("assigned", title="三天后到期的事项", due_date=day(3))
+        later = it.bring("in_progress", title="十天后到期的事项", due_date=day(10))
+        office, admin = s.client("gc_office"), s.client("admin")
+
+        def lights(**kw):
+            out = {}
+            for light in ("red", "yellow", "green"):
+                r = office.get("/api/v1/items?per_page=200&light=" + light + "".join(f"&{k}={v}" for k, v in kw.items()))
+                assert r.status == 200, r
+                assert r.json["total_exact"], "a light filter is counted by the kept counters"
+                out[light] = {i["id"] for i in r.json["items"]}
+                assert r.json["total"] == len(out[light])
+                assert all(i["light"] == light for i in r.json["items"])
+            return out
+
+        before = lights()
+        assert soon["id"] in before["green"] | before["yellow"] and later["id"] in before["green"]
+        ov = office.get("/api/v1/items/overview").json
+        assert {k: ov["lights"].get(k, 0) for k in ("red", "yellow", "green")} == {k: len(v) for k, v in before.items()}
+        # five days on: the first is overdue, the second due soon (yellow within two working days or green)
+        r = admin.put("/api/v1/admin/clock", {"now": iso(time.time() + 5 * 86400)})
+        assert r.status == 200, r
+        after = lights()
+        assert soon["id"] in after["red"] and soon["id"] not in before["red"]
+        assert later["id"] in after["green"] | after["yellow"]
+        assert soon["id"] in {i["id"] for i in office.get("/api/v1/items?overdue=1&per_page=200").json["items"]}
+        ov = office.get("/api/v1/items/overview").json
+        assert ov["lights"]["red"] == len(after["red"]) and ov["lights_as_of"] in (day(5), day(6))
+        assert any(u["unit_id"] == it.unit("gc-jt") for u in ov["lead_units_red"])
+        # the tracks carry their light too, and everything equals a recount
+        assert it.get(soon["id"])["light"] == "red"
+        check_ledger(s.db)
     finally:
         s.stop()
