@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import Server, run_cli
+from conftest import Client, Server, run_cli
 from itemlib import Items, day
 
 ACTORS = ["gc_office", "gc_deputy", "gc_director", "gc_leader", "gc_contact", "gc_head", "gc_contact2", "gc_head2"]
@@ -43,6 +43,13 @@ def walk(client, **params):
             return out, first
 
 
+def token_client(srv, user):
+    """A client signed in with an API token: the test clock moving days ahead expires sessions, not tokens."""
+    c = Client(srv.url)
+    c.token = run_cli("token", "create", user, "--name", "test", db=srv.db).stdout.strip()
+    return c
+
+
 def check_ledger(db):
     p = run_cli("ledger", "check", db=db, check=False)
     assert p.returncode == 0 and "differences 0" in p.stdout, p.stdout + p.stderr
@@ -65,17 +72,23 @@ def test_counters_equal_a_recount_after_random_actions(backend):
 
 def random_actions(srv):
     it = Items(srv)
-    admin = srv.client("gc_admin")
-    gc, jt, zj, t1 = (it.unit(x) for x in ("gc", "gc-jt", "gc-zj", "gc-t1"))
+    admin = token_client(srv, "gc_admin")
+    unit = {x: it.unit(x) for x in ("gc", "gc-jt", "gc-zj", "gc-t1")}
+    gc, jt, zj, t1 = (unit[x] for x in ("gc", "gc-jt", "gc-zj", "gc-t1"))
     tx = admin.post("/api/v1/units", {"code": "gc-tx", "name": "古城县测试局", "kind": "department",
                                       "parent_id": gc}).json["id"]
+    unit["gc-tx"] = tx
     mine, lock, moves, races = [], threading.Lock(), [0], []
-    admin_root, clock = srv.client("admin"), [time.time()]
+    admin_root, clock = token_client(srv, "admin"), [time.time()]
+    tokens = {u: token_client(srv, u).token for u in ACTORS}
     total_actions = 5000
 
     def worker(seed, n):
         rng = random.Random(seed)
-        clients = {u: srv.client(u) for u in ACTORS}
+        clients = {}
+        for u in ACTORS:
+            clients[u] = Client(srv.url)
+            clients[u].token = tokens[u]
         pool, done = [], 0
         while done < n:
             r, res = rng.random(), None
@@ -84,7 +97,7 @@ def random_actions(srv):
                 co = [x for x in ("gc-jt", "gc-zj", "gc-tx") if x != lead and rng.random() < 0.3]
                 body = {"title": rng.choice(["推进交通拥堵治理", "督查燃气管道整改", "农村饮水安全"]) + str(rng.randrange(99)),
                         "requirement": "随机动作测试", "source_kind": rng.choice(["meeting", "instruction", "npc_cppcc"]),
-                        "lead_unit_id": it.unit(lead), "co_unit_ids": [it.unit(x) for x in co],
+                        "lead_unit_id": unit[lead], "co_unit_ids": [unit[x] for x in co],
                         "due_date": day(rng.randrange(-10, 60))}
                 res = clients["gc_office"].post("/api/v1/items", body)
                 assert res.status == 201, res
@@ -105,7 +118,7 @@ def random_actions(srv):
             elif r < 0.25:
                 iid = rng.choice(pool)
                 res = clients["gc_office"].patch(f"/api/v1/items/{iid}", {"title": f"改后的题目{rng.randrange(99)}",
-                                                                          "lead_unit_id": it.unit(rng.choice(["gc-jt", "gc-zj"]))})
+                                                                          "lead_unit_id": unit[rng.choice(["gc-jt", "gc-zj"])]})
                 assert res.status in (200, 409, 422, *RACE), (res, srv.output()[-3000:])
             else:
                 iid, user = rng.choice(pool), rng.choice(ACTORS)
@@ -142,7 +155,7 @@ def random_actions(srv):
     # items each user may open
     mine_set = set(mine)
     for user in ("gc_office", "gc_leader", "gc_contact", "gc_contact2", "gc_town", "ap_office", "lc_office"):
-        c = srv.client(user)
+        c = token_client(srv, user)
         items, first = walk(c)
         ids = [i["id"] for i in items]
         assert len(ids) == len(set(ids)), f"{user}: an item came twice"
@@ -156,12 +169,13 @@ def random_actions(srv):
         for iid in sample:
             assert (c.get(f"/api/v1/items/{iid}").status == 200) == (iid in seen), (user, iid)
     # the overview reads the same counters
-    ov = srv.client("gc_office").get("/api/v1/items/overview").json
-    assert sum(ov["states"].values()) == ov["all"] == walk(srv.client("gc_office"))[1]["total"]
+    office = token_client(srv, "gc_office")
+    ov = office.get("/api/v1/items/overview").json
+    assert sum(ov["states"].values()) == ov["all"] == walk(office)[1]["total"]
     # and a unit inside the scope: the ledger filter and the overview agree
-    for unit in (jt, zj, t1):
-        first = walk(srv.client("gc_office"), unit_id=unit)[1]
-        assert srv.client("gc_office").get(f"/api/v1/items/overview?unit_id={unit}").json["states"] == first["counts"]
+    for u in (jt, zj, t1):
+        first = walk(office, unit_id=u)[1]
+        assert office.get(f"/api/v1/items/overview?unit_id={u}").json["states"] == first["counts"]
 
 
 def test_keyset_pages_return_each_item_once_under_concurrent_inserts(srv):
@@ -284,6 +298,8 @@ def test_lights_are_stored_and_follow_the_clock(backend):
         # five days on: the first is overdue, the second due soon (yellow within two working days or green)
         r = admin.put("/api/v1/admin/clock", {"now": iso(time.time() + 5 * 86400)})
         assert r.status == 200, r
+        office = s.client("gc_office")  # five idle days end a session
+        it = Items(s)
         after = lights()
         assert soon["id"] in after["red"] and soon["id"] not in before["red"]
         assert later["id"] in after["green"] | after["yellow"]
