@@ -5,6 +5,7 @@
 #include "items/ledger.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -66,9 +67,18 @@ static int h_items_list(struct req *rq)
         return 0;
     q.page = (int)page;
     q.per_page = (int)(limit ? limit : per_page);
-    json_t *out = NULL;
+    struct buf out = {0};
     enum err e = items_ledger(&rq->ctx, &q, &out);
-    return reply_result(rq, e, 200, out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    free(rq->reply_body); /* the page's JSON text is the reply */
+    rq->reply_len = out.len;
+    rq->reply_body = buf_take(&out);
+    rq->reply_type = "application/json; charset=utf-8";
+    rq->status = 200;
+    return 0;
 }
 
 /* GET /api/v1/items/overview?unit_id=: the kept counts of a scope (综合分析). */

@@ -17,6 +17,7 @@
 #include "items/items_internal.h"
 
 #include "base/buf.h"
+#include "base/jsonw.h"
 #include "calendar/workdays.h"
 #include "core/perm.h"
 #include "store/store_search.h"
@@ -29,8 +30,10 @@
 
 #define MAXP 240
 #define MAX_STREAMS 24
-#define OFFSET_MAX 10000  /* rows before a page reached by page= (deeper: the after cursor) */
-#define SEARCH_SMALL 2000 /* matches in a stream's unit that are read and sorted; more: index order */
+#define OFFSET_MAX 10000 /* rows before a page reached by page= (deeper: the after cursor) */
+#define SEARCH_SMALL                                                                                                   \
+    2000 /* matches in a stream's unit that are read, ranked and counted; more: index order,
+                             and counts over the first SEARCH_SMALL (bounded) */
 
 /* SQL text with its positional parameters. */
 struct sqlb {
@@ -539,7 +542,7 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "全文检索");
         stmt_bind_text(st, 1, s->search);
-        stmt_bind_int(st, 2, count_bound(c) + 1);
+        stmt_bind_int(st, 2, SEARCH_SMALL + 1);
         int rc = stmt_one_int(st, &s->matches);
         if (rc != STORE_ROW)
             return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "全文检索");
@@ -647,6 +650,28 @@ static void stream_where(struct ctx *c, const struct plan *pl, const struct stre
     (void)c;
 }
 
+/*
+ * The index of item_scope that walks stream s in the plan's order, as " INDEXED BY …" where the
+ * backend takes hints (store_search.h), else "". Every index ends with the primary key (item_id).
+ */
+static const char *stream_index(struct ctx *c, const struct plan *pl, const struct stream *s)
+{
+    if (!db_index_hints(c->db))
+        return "";
+    const struct sortdef *so = pl->sort;
+    bool by_state = s->state || pl->state_mode == STATE_INDEX;
+    const char *ix;
+    if (!so->col || so->kt == KEY_ID)
+        ix = by_state ? "item_scope_state" : pl->light ? "item_scope_light" : "item_scope_unit";
+    else if (!strcmp(so->col, "s.due_date"))
+        ix = by_state ? "item_scope_state_due" : "item_scope_due";
+    else if (by_state) /* a rare state read through its index, then sorted */
+        ix = "item_scope_state";
+    else
+        ix = !strcmp(so->col, "s.updated_at") ? "item_scope_updated" : "item_scope_number";
+    return arena_printf(c->arena, " INDEXED BY %s", ix);
+}
+
 /* The page query of one stream: at most `limit` rows after the cursor in sort order. */
 static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct stream *s, struct sqlb *q, int64_t limit,
                             bool details)
@@ -658,7 +683,7 @@ static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct s
         buf_puts(&q->sql, detail_cols);
     if (s->search && pl->ranked) {
         /* relevance over the (few) matches of the stream's unit; page by offset */
-        buf_printf(&q->sql, ", %s AS rk FROM item_scope s %s%s WHERE s.unit_id = ?", ss->rank, ss->join, row_joins);
+        buf_printf(&q->sql, ", %s AS rk FROM %s%s WHERE s.unit_id = ?", ss->rank, ss->rank_from, row_joins);
         for (const char *p = ss->rank; (p = strchr(p, '?')); p++)
             q_text(q, s->search);
         q_int(q, s->drive);
@@ -686,14 +711,20 @@ static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct s
         q_int(q, limit);
         return;
     }
-    buf_printf(&q->sql, ", %s FROM item_scope s%s WHERE s.unit_id = ?", col, row_joins);
-    q_int(q, s->drive);
-    bool few = s->matches <= SEARCH_SMALL;
-    stream_where(c, pl, s, q, true,
-                 !s->search ? NULL
-                 : few      ? ss->in
-                            : ss->probe,
-                 s->search && few ? SEARCH_SMALL + 1 : 0);
+    if (s->search && s->matches <= SEARCH_SMALL) {
+        /* a few matches: read them first, then their scope rows by key, and sort */
+        buf_printf(&q->sql, ", %s FROM (%s) m CROSS JOIN item_scope s%s WHERE s.item_id = m.id AND s.unit_id = ?", col,
+                   ss->matches, row_joins);
+        q_text(q, s->search);
+        q_int(q, SEARCH_SMALL + 1);
+        q_int(q, s->drive);
+        stream_where(c, pl, s, q, true, NULL, 0);
+    } else {
+        /* the index walks in order; many matches are probed one row at a time */
+        buf_printf(&q->sql, ", %s FROM item_scope s%s%s WHERE s.unit_id = ?", col, stream_index(c, pl, s), row_joins);
+        q_int(q, s->drive);
+        stream_where(c, pl, s, q, true, s->search ? ss->probe : NULL, 0);
+    }
     if (pl->cursor) {
         if (so->kt == KEY_ID) {
             buf_printf(&q->sql, " AND s.item_id %s ?", desc ? "<" : ">");
@@ -895,8 +926,8 @@ static bool state_wanted(const struct plan *pl, const char *s)
 }
 
 /* Counts per state of the filter without its states: from the counters when they know the answer. */
-static enum err page_counts(struct ctx *c, const struct plan *pl, json_t *counts, int64_t *total, int64_t *all,
-                            bool *exact)
+static enum err page_counts(struct ctx *c, const struct plan *pl, int64_t counts[ITEM_ST__COUNT], int64_t *total,
+                            int64_t *all, bool *exact)
 {
     *total = *all = 0;
     *exact = true;
@@ -944,23 +975,36 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, json_t *counts
         struct plan p2 = *pl;
         p2.state_mode = STATE_NONE;
         int k = 0;
+        int64_t floor = 0;
         for (int i = 0; i < pl->nstreams; i++) {
             const struct stream *s = &pl->streams[i];
             if (s->state && strcmp(s->state, pl->states[0]))
                 continue; /* per-state streams: one of each unit covers every state */
+            if (s->search && s->matches > SEARCH_SMALL) {
+                /* more matches than are counted: "at least SEARCH_SMALL", no counts per state */
+                floor = SEARCH_SMALL;
+                *exact = false;
+                continue;
+            }
             struct stream t = *s;
             t.state = NULL;
             buf_puts(&q->sql, k++ ? " UNION ALL " : "");
+            /* items joined only when a filter reads them */
+            const char *items = strstr(pl->post->text, "i.") ? " JOIN items i ON i.id = s.item_id" : "";
             if (s->search) {
-                buf_puts(&q->sql, "SELECT s.state AS st, s.item_id AS id FROM item_scope s JOIN items i ON i.id = "
-                                  "s.item_id WHERE s.unit_id = ?");
+                buf_printf(&q->sql,
+                           "SELECT s.state AS st, s.item_id AS id FROM (%s) m CROSS JOIN item_scope s%s WHERE "
+                           "s.item_id = m.id AND s.unit_id = ?",
+                           ss->matches, items);
+                q_text(q, s->search);
+                q_int(q, SEARCH_SMALL);
                 q_int(q, s->drive);
-                stream_where(c, &p2, &t, q, false, ss->in, count_bound(c));
-                if (s->matches > count_bound(c))
-                    *exact = false;
+                stream_where(c, &p2, &t, q, false, NULL, 0);
             } else {
-                buf_puts(&q->sql, "SELECT s.state AS st, s.item_id AS id FROM (SELECT * FROM item_scope WHERE "
-                                  "unit_id = ? LIMIT ?) s JOIN items i ON i.id = s.item_id WHERE 1 = 1");
+                buf_printf(&q->sql,
+                           "SELECT s.state AS st, s.item_id AS id FROM (SELECT * FROM item_scope%s WHERE "
+                           "unit_id = ? LIMIT ?) s%s WHERE 1 = 1",
+                           db_index_hints(c->db) ? " INDEXED BY item_scope_unit" : "", items);
                 q_int(q, s->drive);
                 q_int(q, count_bound(c) + 1);
                 stream_where(c, &p2, &t, q, false, NULL, 0);
@@ -986,6 +1030,12 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, json_t *counts
             buf_free(&q->sql);
             return ctx_fail(c, ERR_BAD_REQUEST, "查询条件过多");
         }
+        *total = *all = floor;
+        if (!k) { /* every stream had too many matches to count */
+            buf_free(&q->sql);
+            memset(counts, 0, sizeof(int64_t) * ITEM_ST__COUNT);
+            return ERR_OK;
+        }
         struct stmt *st = db_prepare(c->db, q->sql.data);
         buf_free(&q->sql);
         if (!st)
@@ -1001,28 +1051,40 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, json_t *counts
         if (rc < 0)
             return ctx_store_fail(c, rc, "统计台账");
     }
+    int64_t counted_total = 0, counted_all = 0;
     for (int s = 0; s < ITEM_ST__COUNT; s++) {
-        if (!n[s])
-            continue;
-        const char *name = item_state_name((enum item_state)s);
-        json_object_set_new(counts, name, json_integer(n[s]));
-        *all += n[s];
-        if (state_wanted(pl, name))
-            *total += n[s];
+        counts[s] = n[s];
+        counted_all += n[s];
+        if (n[s] && state_wanted(pl, item_state_name((enum item_state)s)))
+            counted_total += n[s];
     }
+    /* a stream too large to count stands for at least SEARCH_SMALL (set above as the floor) */
+    *total = counted_total > *total ? counted_total : *total;
+    *all = counted_all > *all ? counted_all : *all;
     return ERR_OK;
 }
 
-/* ---- the page as JSON ---- */
+/* ---- the page as JSON (written straight into the reply: a page is 50 rows of 20 members) ---- */
 
-static json_t *opt_str(const char *s)
+static void row_write(struct jw *w, const struct ledger_row *r)
 {
-    return s ? json_string(s) : json_null();
-}
-
-static json_t *row_json(const struct ledger_row *r)
-{
-    json_t *tags = json_array();
+    jw_obj(w);
+    jw_kint(w, "id", r->id);
+    jw_kstr(w, "number", r->number);
+    jw_kstr(w, "title", r->title);
+    jw_kstr(w, "state", r->state);
+    jw_kstr(w, "state_label", r->state_label);
+    jw_kstr(w, "source_kind", r->source_kind);
+    jw_kstr(w, "source_kind_label", r->source_kind_label);
+    jw_kstr(w, "importance", r->importance);
+    jw_kstr(w, "kind", r->kind);
+    jw_kstr(w, "due_date", r->due_date);
+    jw_kint(w, "lead_unit_id", r->lead_unit_id);
+    jw_kstr(w, "lead_unit_name", r->lead_unit_name);
+    jw_kint(w, "progress", r->progress);
+    jw_kbool(w, "escalated", r->escalated);
+    jw_key(w, "tags");
+    jw_arr(w);
     for (const char *p = r->tags; p && *p;) {
         if (*p == ',') {
             p++;
@@ -1031,29 +1093,40 @@ static json_t *row_json(const struct ledger_row *r)
         const char *end = strchr(p, ',');
         if (!end)
             end = p + strlen(p);
-        json_array_append_new(tags, json_stringn(p, (size_t)(end - p)));
+        jw_strn(w, p, (size_t)(end - p));
         p = end;
     }
-    json_t *tracks = json_array();
+    jw_end_arr(w);
+    jw_kstr(w, "leader_name", r->leader_name);
+    jw_kstr(w, "updated_at", r->updated_at);
+    jw_key(w, "parent_id");
+    if (r->has_parent)
+        jw_int(w, r->parent_id);
+    else
+        jw_null(w);
+    jw_kint(w, "year", r->year);
+    jw_kint(w, "version", r->version);
+    jw_kstr(w, "light", r->light);
+    jw_key(w, "tracks");
+    jw_arr(w);
     for (int i = 0; i < r->ntracks; i++) {
         const struct ledger_track *t = &r->tracks[i];
         enum item_state ts = ITEM_ST_ASSIGNED;
         item_state_parse(t->state, &ts);
-        json_array_append_new(tracks, json_pack("{sI ss ss ss ss si}", "unit_id", (json_int_t)t->unit_id, "unit_name",
-                                                t->unit_name, "role", t->role, "state", t->state, "state_label",
-                                                item_state_label(ts), "progress", t->progress));
+        jw_obj(w);
+        jw_kint(w, "unit_id", t->unit_id);
+        jw_kstr(w, "unit_name", t->unit_name);
+        jw_kstr(w, "role", t->role);
+        jw_kstr(w, "state", t->state);
+        jw_kstr(w, "state_label", item_state_label(ts));
+        jw_kint(w, "progress", t->progress);
+        jw_end_obj(w);
     }
-    return json_pack("{sI so ss ss ss ss ss ss ss ss sI ss si sb so so ss so sI sI ss so}", "id", (json_int_t)r->id,
-                     "number", opt_str(r->number), "title", r->title, "state", r->state, "state_label", r->state_label,
-                     "source_kind", r->source_kind, "source_kind_label", r->source_kind_label, "importance",
-                     r->importance, "kind", r->kind, "due_date", r->due_date, "lead_unit_id",
-                     (json_int_t)r->lead_unit_id, "lead_unit_name", r->lead_unit_name, "progress", r->progress,
-                     "escalated", r->escalated, "tags", tags, "leader_name", opt_str(r->leader_name), "updated_at",
-                     r->updated_at, "parent_id", r->has_parent ? json_integer(r->parent_id) : json_null(), "year",
-                     (json_int_t)r->year, "version", (json_int_t)r->version, "light", r->light, "tracks", tracks);
+    jw_end_arr(w);
+    jw_end_obj(w);
 }
 
-enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out)
+enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *out)
 {
     struct plan *pl = arena_alloc(c->arena, sizeof *pl);
     enum err e = plan_build(c, lq, pl);
@@ -1070,21 +1143,34 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out
         n = pl->per_page;
     if (n && (e = page_tracks(c, c->arena, rows, n, false)))
         return e;
-    json_t *counts = json_object();
-    int64_t total = 0, all = 0;
+    int64_t counts[ITEM_ST__COUNT] = {0}, total = 0, all = 0;
     bool exact = true;
-    if (pl->nstreams && !pl->empty && (e = page_counts(c, pl, counts, &total, &all, &exact))) {
-        json_decref(counts);
+    if (pl->nstreams && !pl->empty && (e = page_counts(c, pl, counts, &total, &all, &exact)))
         return e;
-    }
-    json_t *items = json_array();
-    for (int i = 0; i < n; i++)
-        json_array_append_new(items, row_json(&rows[i]));
     const char *sort = pl->ranked ? "rank" : pl->sort->col ? pl->sort->name : "-created";
-    const char *next = more && !pl->ranked ? cursor_make(c, sort, rows[n - 1].key, rows[n - 1].id) : NULL;
-    *out = json_pack("{so sI sb si si so sI so ss sb}", "items", items, "total", (json_int_t)total, "total_exact",
-                     exact, "page", (int)(pl->offset / pl->per_page + 1), "per_page", pl->per_page, "counts", counts,
-                     "all", (json_int_t)all, "next", opt_str(next), "sort", sort, "ranked", pl->ranked);
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (int i = 0; i < n; i++)
+        row_write(&w, &rows[i]);
+    jw_end_arr(&w);
+    jw_kint(&w, "total", total);
+    jw_kbool(&w, "total_exact", exact);
+    jw_kint(&w, "page", pl->offset / pl->per_page + 1);
+    jw_kint(&w, "per_page", pl->per_page);
+    jw_key(&w, "counts");
+    jw_obj(&w);
+    for (int s = 0; s < ITEM_ST__COUNT; s++)
+        if (counts[s])
+            jw_kint(&w, item_state_name((enum item_state)s), counts[s]);
+    jw_end_obj(&w);
+    jw_kint(&w, "all", all);
+    jw_kstr(&w, "next", more && !pl->ranked ? cursor_make(c, sort, rows[n - 1].key, rows[n - 1].id) : NULL);
+    jw_kstr(&w, "sort", sort);
+    jw_kbool(&w, "ranked", pl->ranked);
+    jw_end_obj(&w);
     return ERR_OK;
 }
 

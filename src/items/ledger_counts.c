@@ -210,6 +210,79 @@ static json_t *top_units(struct ctx *c, json_t *m)
     return rank;
 }
 
+/* The TOP_LEADS keys (unit ids) of unit's counters in dim with the largest counts, with their names:
+ * read from the index item_counts_top (largest first), corrected by the deltas not yet folded
+ * (PostgreSQL): every key a delta touches is compared, and enough base rows are read that a key whose
+ * delta lowered it cannot hide the next one. */
+static json_t *top_units_sql(struct ctx *c, int64_t unit, const char *dim)
+{
+    struct top {
+        char key[24];
+        int64_t n;
+    } cand[TOP_LEADS * 4];
+    int ncand = 0;
+    int64_t ndelta = 0;
+    db_one_int(c->db, &ndelta, "SELECT COUNT(DISTINCT key) FROM item_count_deltas WHERE unit_id = ? AND dim = ?",
+               DB_INT(unit), DB_TEXT(dim));
+    if (ndelta > TOP_LEADS * 3) /* many unfolded deltas: the sums over every key */
+        ndelta = -1;
+    struct stmt *st =
+        ndelta < 0
+            ? db_query(c->db,
+                       "SELECT key, SUM(n) AS m FROM (SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? "
+                       "UNION ALL SELECT key, n FROM item_count_deltas WHERE unit_id = ? AND dim = ?) x GROUP BY key "
+                       "HAVING SUM(n) > 0 ORDER BY m DESC, key DESC LIMIT ?",
+                       DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim), DB_INT(TOP_LEADS))
+            : db_query(
+                  c->db,
+                  "SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? AND n > 0 ORDER BY n DESC, key DESC "
+                  "LIMIT ?",
+                  DB_INT(unit), DB_TEXT(dim), DB_INT(TOP_LEADS + ndelta));
+    while (st && stmt_step(st) == STORE_ROW && ncand < TOP_LEADS * 4) {
+        snprintf(cand[ncand].key, sizeof cand[ncand].key, "%s", stmt_text(st, 0));
+        cand[ncand++].n = stmt_int(st, 1);
+    }
+    stmt_done(st);
+    if (ndelta > 0) { /* the deltas' keys with their whole counts */
+        st =
+            db_query(c->db,
+                     "SELECT key, SUM(n) FROM (SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? AND key IN "
+                     "(SELECT key FROM item_count_deltas WHERE unit_id = ? AND dim = ?) UNION ALL SELECT key, n FROM "
+                     "item_count_deltas WHERE unit_id = ? AND dim = ?) x GROUP BY key",
+                     DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim));
+        while (st && stmt_step(st) == STORE_ROW) {
+            int at = 0;
+            while (at < ncand && strcmp(cand[at].key, stmt_text(st, 0)))
+                at++;
+            if (at == ncand && ncand < TOP_LEADS * 4)
+                snprintf(cand[ncand++].key, sizeof cand[0].key, "%s", stmt_text(st, 0));
+            if (at < ncand)
+                cand[at].n = stmt_int(st, 1);
+        }
+        stmt_done(st);
+    }
+    /* largest first, then the larger key (the index's order) */
+    for (int i = 1; i < ncand; i++)
+        for (int j = i; j > 0 && (cand[j].n > cand[j - 1].n ||
+                                  (cand[j].n == cand[j - 1].n && strcmp(cand[j].key, cand[j - 1].key) > 0));
+             j--) {
+            struct top t = cand[j];
+            cand[j] = cand[j - 1];
+            cand[j - 1] = t;
+        }
+    json_t *rank = json_array();
+    for (int i = 0; i < ncand && (int)json_array_size(rank) < TOP_LEADS; i++) {
+        if (cand[i].n <= 0)
+            continue;
+        const char *name = "";
+        int64_t id = strtoll(cand[i].key, NULL, 10);
+        db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(id));
+        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)id, "unit_name", name ? name : "",
+                                              "count", (json_int_t)cand[i].n));
+    }
+    return rank;
+}
+
 enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
 {
     /* the scopes the caller may look at: where a READ role is held, then portfolio units */
@@ -245,9 +318,13 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
         if (p[0] == '/' && p[1])
             scope_unit = strtoll(p + 1, NULL, 10);
 
-    static const char *const dims[] = {"state", "source", "lead", "done", "light", "lead_red", NULL};
+    /* the lead units' dimensions hold a key per unit (thousands at a province): the ten largest are
+     * read in SQL, unless a correction below needs every key */
+    bool adjust = portfolio || unit != scope_unit;
+    static const char *const all_dims[] = {"state", "source", "lead", "done", "light", "lead_red", NULL};
+    static const char *const dims[] = {"state", "source", "done", "light", NULL};
     json_t *o = NULL;
-    enum err e = ledger_counts(c, unit, dims, &o);
+    enum err e = ledger_counts(c, unit, adjust ? all_dims : dims, &o);
     if (e)
         return e;
     if (portfolio) /* a portfolio sees assigned items only */
@@ -270,7 +347,8 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
     const char *k;
     json_t *v;
     json_object_foreach(json_object_get(o, "state"), k, v) all += json_integer_value(v);
-    json_t *rank = top_units(c, json_object_get(o, "lead")), *rank_red = top_units(c, json_object_get(o, "lead_red"));
+    json_t *rank = adjust ? top_units(c, json_object_get(o, "lead")) : top_units_sql(c, unit, "lead");
+    json_t *rank_red = adjust ? top_units(c, json_object_get(o, "lead_red")) : top_units_sql(c, unit, "lead_red");
     struct stmt *st = db_prepare(c->db, "SELECT name FROM units WHERE id = ?");
     const char *uname = "";
     if (st) {

@@ -4,7 +4,8 @@
 
 #include <sqlite3.h>
 
-/* Registers the FTS5 tokenizer "ducha" (base/grams.h) on connection h; SQLITE_OK or an error (logged). */
+/* Registers the FTS5 tokenizer "ducha" (base/grams.h) and the rank function ducha_rank on connection h;
+ * SQLITE_OK or an error (logged). */
 int store_fts_register(sqlite3 *h);
 
 #endif

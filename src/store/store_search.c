@@ -11,13 +11,14 @@
 
 static const struct search_sql sqlite_search = {
     .probe = "EXISTS (SELECT 1 FROM item_fts WHERE item_fts MATCH ? AND item_fts.rowid = s.item_id)",
-    .in = "s.item_id IN (SELECT item_fts.rowid FROM item_fts WHERE item_fts MATCH ? LIMIT ?)",
-    .join = "JOIN item_fts ON item_fts.rowid = s.item_id",
+    .matches = "SELECT item_fts.rowid AS id FROM item_fts WHERE item_fts MATCH ? LIMIT ?",
+    /* the index first (CROSS JOIN keeps SQLite from walking the scope and probing the index) */
+    .rank_from = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
     .match = "item_fts MATCH ?",
-    /* bm25: smaller is better; the number weighs most, then the title; scope tokens not at all */
-    .rank = "bm25(item_fts, 10.0, 5.0, 1.0, 0.0)",
+    /* smaller is better; the number weighs most, then the title; scope tokens not at all (store_fts.c) */
+    .rank = "ducha_rank(item_fts)",
     .count = "SELECT COUNT(*) FROM (SELECT 1 FROM item_fts WHERE item_fts MATCH ? LIMIT ?) x",
-    .drive = "item_fts JOIN item_scope s ON s.item_id = item_fts.rowid",
+    .drive = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
     .drive_order = "item_fts.rowid",
     .rebuild = "INSERT INTO item_fts (rowid, number, title, requirement, scope) SELECT i.id, COALESCE(i.number, ''), "
                "i.title, i.requirement, (SELECT COALESCE(group_concat('u' || s.unit_id, ' '), '') FROM item_scope s "
@@ -30,8 +31,8 @@ static const struct search_sql sqlite_search = {
 
 static const struct search_sql pg_search = {
     .probe = "EXISTS (SELECT 1 FROM item_search g WHERE g.item_id = s.item_id AND g.tsv @@ CAST(? AS tsquery))",
-    .in = "s.item_id IN (SELECT g.item_id FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?)",
-    .join = "JOIN item_search g ON g.item_id = s.item_id",
+    .matches = "SELECT g.item_id AS id FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?",
+    .rank_from = "item_scope s JOIN item_search g ON g.item_id = s.item_id",
     .match = "g.tsv @@ CAST(? AS tsquery)",
     .rank = "-ts_rank('{0, 0.2, 0.5, 1.0}', g.tsv, CAST(? AS tsquery))",
     .count = "SELECT COUNT(*) FROM (SELECT 1 FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?) x",
@@ -135,4 +136,9 @@ int db_counts_fold_all(struct db *db)
             return rc;
     }
     return 0;
+}
+
+bool db_index_hints(struct db *db)
+{
+    return strcmp(db_kind(db), "postgres") != 0;
 }

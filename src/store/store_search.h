@@ -14,12 +14,12 @@
 
 /* Fragments about the ledger's item_scope row `s`; each `?` is the query text of db_search_query. */
 struct search_sql {
-    const char *probe; /* condition: item s.item_id matches ("EXISTS …", one item at a time) */
-    const char *in;    /* condition: s.item_id is among the first matches (2nd parameter: how many) */
-    const char *join;  /* joins the index to s, for `rank` (no parameter) */
-    const char *match; /* condition on the joined index (with join) */
-    const char *rank;  /* ORDER BY expression, best match first (with join) */
-    const char *count; /* "SELECT COUNT(*) …": the matches, at most the second parameter */
+    const char *probe;     /* condition: item s.item_id matches ("EXISTS …", one item at a time) */
+    const char *matches;   /* a query of the first matches' ids (column id; 2nd parameter: how many) */
+    const char *rank_from; /* FROM text: the index and s joined, for `rank` and `match` (no parameter) */
+    const char *match;     /* condition on the joined index (with join) */
+    const char *rank;      /* ORDER BY expression, best match first (with join) */
+    const char *count;     /* "SELECT COUNT(*) …": the matches, at most the second parameter */
     /* where the index delivers its matches in item id order (SQLite FTS5): "FROM" text joining s to
      * the index, and the index's id column; NULL where the planner chooses (PostgreSQL) */
     const char *drive, *drive_order;
@@ -40,6 +40,11 @@ const struct search_sql *db_search_sql(struct db *db);
  * malloc'd text the caller frees.
  */
 char *db_search_query(struct db *db, const char *text, int64_t scope_unit);
+
+/* True where a query names the index a walk must take ("INDEXED BY", SQLite): without statistics
+ * its planner cannot tell which of the ledger's indexes delivers the requested order. PostgreSQL's
+ * planner chooses from its statistics. */
+bool db_index_hints(struct db *db);
 
 /* True for the tables the triggers of migrations 0050/0051 derive from items and item_tracks (the
  * scope rows, counters, search index and its SQLite shadow tables, the dates of the stored lights): a

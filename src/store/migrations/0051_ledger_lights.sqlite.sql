@@ -18,6 +18,8 @@ INSERT INTO ledger_light_dates (id, today, yellow) VALUES (1, '0000-00-00', '000
 ALTER TABLE item_scope ADD COLUMN light TEXT NOT NULL DEFAULT 'none';
 CREATE INDEX item_scope_light ON item_scope (unit_id, light);
 ALTER TABLE item_tracks ADD COLUMN light TEXT NOT NULL DEFAULT 'none';
+-- the overview's ranking (the lead units with the most, or the most overdue, items): the largest counts first
+CREATE INDEX item_counts_top ON item_counts (unit_id, dim, n);
 
 -- the counters are recounted below with the light dimensions
 DROP TRIGGER item_counts_ai;
