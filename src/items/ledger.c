@@ -980,9 +980,11 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, int64_t counts
             const struct stream *s = &pl->streams[i];
             if (s->state && strcmp(s->state, pl->states[0]))
                 continue; /* per-state streams: one of each unit covers every state */
-            if (s->search && s->matches > SEARCH_SMALL) {
-                /* more matches than are counted: "at least SEARCH_SMALL", no counts per state */
-                floor = SEARCH_SMALL;
+            /* a search is counted up to SEARCH_SMALL matches (or the configured bound, if smaller); with
+             * more, the answer is "at least that many", without counts per state */
+            int64_t sbound = count_bound(c) < SEARCH_SMALL ? count_bound(c) : SEARCH_SMALL;
+            if (s->search && s->matches > sbound) {
+                floor = sbound;
                 *exact = false;
                 continue;
             }

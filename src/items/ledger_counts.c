@@ -641,8 +641,9 @@ static enum err check_batch(struct check *k, int64_t from, int64_t to)
     const char **tpath = arena_alloc(&a, sizeof *tpath * 8 * CHECK_BATCH);
     int64_t *titem = arena_alloc(&a, sizeof *titem * 8 * CHECK_BATCH);
     int nt = 0;
-    st = db_prepare(c->db, "SELECT t.item_id, t.unit_path, t.id, t.light, t.state, i.due_date FROM item_tracks t JOIN "
-                           "items i ON i.id = t.item_id WHERE t.item_id > ? AND t.item_id <= ? ORDER BY t.item_id");
+    st = db_prepare(c->db,
+                    "SELECT t.item_id, t.unit_path, t.id, t.light, t.state, i.due_date, i.state FROM item_tracks "
+                    "t JOIN items i ON i.id = t.item_id WHERE t.item_id > ? AND t.item_id <= ? ORDER BY t.item_id");
     if (!st) {
         arena_free(&a);
         return ctx_store_fail(c, STORE_E_OTHER, "核对统计");
@@ -652,7 +653,9 @@ static enum err check_batch(struct check *k, int64_t from, int64_t to)
     while ((rc = stmt_step(st)) == STORE_ROW && nt < 8 * CHECK_BATCH) {
         titem[nt] = stmt_int(st, 0);
         tpath[nt++] = arena_strdup(&a, stmt_text(st, 1));
-        const char *want = check_light(k, stmt_text(st, 4), stmt_text(st, 5));
+        const char *want = !strcmp(check_light(k, stmt_text(st, 6), stmt_text(st, 5)), "none")
+                               ? "none"
+                               : check_light(k, stmt_text(st, 4), stmt_text(st, 5));
         if (strcmp(stmt_text(st, 3), want))
             check_diff(k, "办理记录的亮灯不符：事项 %" PRId64 "，办理记录 %" PRId64 " 为 %s，应为 %s", stmt_int(st, 0),
                        stmt_int(st, 2), stmt_text(st, 3), want);
@@ -802,9 +805,10 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
                            ss->clear,
                            "INSERT INTO item_scope_refresh (item_id) SELECT id FROM items",
                            "UPDATE item_tracks SET light = (SELECT CASE WHEN item_tracks.state NOT IN ('assigned', "
-                           "'received', 'in_progress', 'completion_requested', 'completion_signed') THEN 'none' WHEN "
-                           "i.due_date < d.today THEN 'red' WHEN i.due_date <= d.yellow THEN 'yellow' ELSE 'green' END "
-                           "FROM items i, ledger_light_dates d WHERE i.id = item_tracks.item_id)",
+                           "'received', 'in_progress', 'completion_requested', 'completion_signed') OR i.state NOT IN "
+                           "('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed') THEN "
+                           "'none' WHEN i.due_date < d.today THEN 'red' WHEN i.due_date <= d.yellow THEN 'yellow' ELSE "
+                           "'green' END FROM items i, ledger_light_dates d WHERE i.id = item_tracks.item_id)",
                            ss->rebuild};
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
         if (!steps[i])

@@ -106,8 +106,8 @@ def random_actions(srv):
                     mine.append(res.json["id"])
             elif r < 0.2 and seed == 0:
                 # move departments (and with them the paths copied onto items and tracks)
-                unit, parent = rng.choice([(jt, zj), (jt, gc), (tx, jt), (tx, t1), (tx, gc), (zj, gc)])
-                res = admin.patch(f"/api/v1/units/{unit}", {"parent_id": parent})
+                moved, parent = rng.choice([(jt, zj), (jt, gc), (tx, jt), (tx, t1), (tx, gc), (zj, gc)])
+                res = admin.patch(f"/api/v1/units/{moved}", {"parent_id": parent})
                 assert res.status in (200, 409, 422, *RACE), (res, srv.output()[-3000:])
                 moves[0] += 1
             elif r < 0.21 and seed == 0:

@@ -31,22 +31,28 @@ END $$ LANGUAGE plpgsql;
 CREATE TRIGGER item_scope_light BEFORE INSERT OR UPDATE OF state, due_date ON item_scope FOR EACH ROW
     EXECUTE FUNCTION item_scope_light_trg();
 
+-- A track runs while the item is in the unit phase and its own state is running.
+CREATE FUNCTION ledger_track_light(track_state text, item_state text, due text) RETURNS text AS $$
+    SELECT CASE WHEN ledger_light(item_state, due) = 'none' THEN 'none' ELSE ledger_light(track_state, due) END
+$$ LANGUAGE sql STABLE;
+
 CREATE FUNCTION item_tracks_light_trg() RETURNS trigger AS $$
 BEGIN
-    NEW.light := ledger_light(NEW.state, (SELECT due_date FROM items WHERE id = NEW.item_id));
+    NEW.light := (SELECT ledger_track_light(NEW.state, i.state, i.due_date) FROM items i WHERE i.id = NEW.item_id);
     RETURN NEW;
 END $$ LANGUAGE plpgsql;
 CREATE TRIGGER item_tracks_light BEFORE INSERT OR UPDATE OF state, item_id ON item_tracks FOR EACH ROW
     EXECUTE FUNCTION item_tracks_light_trg();
 
-CREATE FUNCTION item_tracks_light_due_trg() RETURNS trigger AS $$
+CREATE FUNCTION item_tracks_light_item_trg() RETURNS trigger AS $$
 BEGIN
-    UPDATE item_tracks SET light = ledger_light(state, NEW.due_date)
-        WHERE item_id = NEW.id AND light <> ledger_light(state, NEW.due_date);
+    UPDATE item_tracks SET light = ledger_track_light(state, NEW.state, NEW.due_date)
+        WHERE item_id = NEW.id AND light <> ledger_track_light(state, NEW.state, NEW.due_date);
     RETURN NULL;
 END $$ LANGUAGE plpgsql;
-CREATE TRIGGER item_tracks_light_due AFTER UPDATE OF due_date ON items FOR EACH ROW
-    WHEN (OLD.due_date IS DISTINCT FROM NEW.due_date) EXECUTE FUNCTION item_tracks_light_due_trg();
+CREATE TRIGGER item_tracks_light_item AFTER UPDATE OF due_date, state ON items FOR EACH ROW
+    WHEN (OLD.due_date IS DISTINCT FROM NEW.due_date OR OLD.state IS DISTINCT FROM NEW.state)
+    EXECUTE FUNCTION item_tracks_light_item_trg();
 
 -- the counters of 0050 plus 'light', 'ls' and 'lead_red'
 CREATE OR REPLACE FUNCTION item_counts_trg() RETURNS trigger AS $$
@@ -97,7 +103,7 @@ END $$ LANGUAGE plpgsql;
 
 -- what is already there: lights at the initial dates, then every counter recounted
 UPDATE item_scope SET light = ledger_light(state, due_date);
-UPDATE item_tracks t SET light = ledger_light(t.state, i.due_date) FROM items i WHERE i.id = t.item_id;
+UPDATE item_tracks t SET light = ledger_track_light(t.state, i.state, i.due_date) FROM items i WHERE i.id = t.item_id;
 DELETE FROM item_counts;
 DELETE FROM item_count_deltas;
 INSERT INTO item_counts (unit_id, dim, key, n)

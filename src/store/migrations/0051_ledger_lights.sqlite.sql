@@ -44,10 +44,12 @@ CREATE TRIGGER item_scope_light_au AFTER UPDATE OF state, due_date ON item_scope
         WHERE item_id = NEW.item_id AND unit_id = NEW.unit_id;
 END;
 
--- a track's light: its own state, the item's due date
+-- a track's light: running while the item is in the unit phase and the track's own state is, the
+-- item's due date
 CREATE TRIGGER item_tracks_light_ai AFTER INSERT ON item_tracks BEGIN
     UPDATE item_tracks SET light = (SELECT CASE
             WHEN NEW.state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')
+              OR i.state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')
                 THEN 'none'
             WHEN i.due_date < d.today THEN 'red' WHEN i.due_date <= d.yellow THEN 'yellow' ELSE 'green' END
             FROM items i, ledger_light_dates d WHERE i.id = NEW.item_id)
@@ -57,16 +59,20 @@ END;
 CREATE TRIGGER item_tracks_light_au AFTER UPDATE OF state ON item_tracks WHEN OLD.state IS NOT NEW.state BEGIN
     UPDATE item_tracks SET light = (SELECT CASE
             WHEN NEW.state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')
+              OR i.state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')
                 THEN 'none'
             WHEN i.due_date < d.today THEN 'red' WHEN i.due_date <= d.yellow THEN 'yellow' ELSE 'green' END
             FROM items i, ledger_light_dates d WHERE i.id = NEW.item_id)
         WHERE id = NEW.id;
 END;
 
-CREATE TRIGGER item_tracks_light_due AFTER UPDATE OF due_date ON items WHEN OLD.due_date IS NOT NEW.due_date BEGIN
+CREATE TRIGGER item_tracks_light_item AFTER UPDATE OF due_date, state ON items
+WHEN OLD.due_date IS NOT NEW.due_date OR OLD.state IS NOT NEW.state BEGIN
     UPDATE item_tracks SET light = (SELECT CASE
             WHEN item_tracks.state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested',
-                                           'completion_signed') THEN 'none'
+                                           'completion_signed')
+              OR NEW.state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')
+                THEN 'none'
             WHEN NEW.due_date < d.today THEN 'red' WHEN NEW.due_date <= d.yellow THEN 'yellow' ELSE 'green' END
             FROM ledger_light_dates d)
         WHERE item_id = NEW.id;
@@ -118,6 +124,8 @@ UPDATE item_scope SET light = CASE
             THEN 'green' ELSE 'none' END;
 UPDATE item_tracks SET light = CASE
         WHEN state IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')
+         AND (SELECT i.state FROM items i WHERE i.id = item_tracks.item_id)
+             IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')
             THEN 'green' ELSE 'none' END;
 DELETE FROM item_counts;
 INSERT INTO item_counts (unit_id, dim, key, n)
