@@ -250,7 +250,8 @@ int cmd_migrate_data(struct cli *cli)
     /* seeded rows make way for the source's own (reverse dependency order) */
     for (int i = ndt - 1; i >= 0 && rc >= 0; i--) {
         const struct store_table *k = find_table(kt, nkt, dt[i].name);
-        if (!k || !strcmp(k->name, "schema_migrations") || table_count(cp.dst, k->name) <= 0)
+        if (!k || !strcmp(k->name, "schema_migrations") || store_table_derived(k->name) ||
+            table_count(cp.dst, k->name) <= 0)
             continue;
         char *q = store_quote_ident(dt[i].name), *sql = xmalloc(strlen(q) + 16);
         sprintf(sql, "DELETE FROM %s", q);

@@ -1065,7 +1065,8 @@ static const char SQL_BULK_OBJECTS[] =
     /* an index of a partitioned table reads back as CREATE INDEX … ON ONLY …, which would leave the
      * partitions without it */
     "SELECT 2, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), "
-    "format('DROP INDEX %s', i.indexrelid::regclass), (SELECT t.relname::text FROM pg_class t WHERE t.oid = i.indrelid) "
+    "format('DROP INDEX %s', i.indexrelid::regclass), (SELECT t.relname::text FROM pg_class t WHERE t.oid = "
+    "i.indrelid) "
     "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
     "WHERE ic.relnamespace = current_schema()::regnamespace AND NOT ic.relispartition "
     "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) "

@@ -47,9 +47,9 @@ char *db_search_query(struct db *db, const char *text, int64_t scope_unit);
 bool db_index_hints(struct db *db);
 
 /* True for the tables the triggers of migrations 0050/0051 derive from items and item_tracks (the
- * scope rows, counters, search index and its SQLite shadow tables, the dates of the stored lights): a
- * copy of the database (migrate-data) leaves them out and lets the target's triggers fill them (its
- * scheduler then moves the lights to the day). */
+ * scope rows, counters, search index and its SQLite shadow tables): a copy of the database
+ * (migrate-data) leaves them out and lets the target's triggers fill them. ledger_light_dates is
+ * copied (before the items, having no references), so the lights come out the same. */
 bool store_table_derived(const char *name);
 /* Adds every counter delta to item_counts and empties item_count_deltas, inside the caller's
  * transaction, on a database nobody else writes (after a bulk copy). 0 or a negative store code. */

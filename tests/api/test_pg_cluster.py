@@ -183,7 +183,7 @@ def test_a_job_is_claimed_exactly_once_across_nodes(nodes, unique):
 
 # the ledger's tables derived by triggers (migration 0050): the target's triggers fill them as the copy
 # arrives; the SQLite search index (FTS5, tokenizer 'ducha') cannot be read here: `ducha ledger check`
-DERIVED = ("item_fts", "item_search", "item_count_deltas", "item_scope_refresh", "item_counts")
+DERIVED = ("item_fts", "item_search", "item_count_deltas", "item_scope_refresh", "item_scope_queue", "item_counts")
 
 
 def sqlite_tables(path):
