@@ -1,6 +1,7 @@
 /*
- * notify_internal.h: what the files of src/notify share (notify.c: kinds, channels, queueing;
- * outbox.c: delivery and administration; inbox.c; prefs.c; smtp.c; sms.c). Private to src/notify.
+ * notify_internal.h: what the files of src/notify share (kinds.c: kinds and the channel registry;
+ * notify.c: queueing; outbox.c: delivery and administration; inbox.c; prefs.c; smtp.c; sms.c).
+ * Private to src/notify.
  */
 #ifndef DUCHA_NOTIFY_INTERNAL_H
 #define DUCHA_NOTIFY_INTERNAL_H

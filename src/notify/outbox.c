@@ -1,9 +1,10 @@
 /*
  * outbox.c: the outbox's delivery pass and its administration. Delivery claims due rows of the
- * deferred channels that are configured, with a lease (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite:
- * the process write lock), hands each to its channel's send outside any transaction, and marks it
- * sent, or retries it with exponential back-off, or after notify_attempts failures moves it to the
- * dead letters that administrators list and retry.
+ * deferred channels that are configured, under a lease held by this process (PostgreSQL: FOR UPDATE
+ * SKIP LOCKED; SQLite: the process write lock), renews it right before each send, hands each row to
+ * its channel's send outside any transaction, and marks it sent, or retries it with exponential
+ * back-off, or after notify_attempts failures moves it to the dead letters that administrators list
+ * and retry.
  */
 #include "notify/notify_internal.h"
 
@@ -11,9 +12,12 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/timeu.h"
+#include "core/clock.h"
 #include "core/perm.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,8 +30,39 @@ struct claimed {
     bool urgent;
 };
 
-#define LEASE_S 300
 #define CLAIM_COLS "id, channel, address, subject, body, attempts, urgent, kind, object_type, object_id"
+
+/*
+ * A claim is a short lease held by one process (claimed_by, random per process): LEASE_S covers one
+ * delivery (the channels give up after 20 s) and is renewed, owner checked, right before each send. A
+ * process that dies (kill -9, a lost host) leaves its claims to the other nodes within LEASE_S; a
+ * row another node took over meanwhile is skipped, never sent twice by us.
+ */
+#define LEASE_S 30
+
+static char notify_node[24];
+static pthread_once_t notify_node_once = PTHREAD_ONCE_INIT;
+static void notify_node_init(void)
+{
+    unsigned char r[9];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(notify_node, sizeof notify_node, r, sizeof r);
+}
+
+/* Renews the lease of row id if this process still holds it, in a transaction of its own; true if
+ * it does. */
+static bool lease_renew(struct ctx *c, int64_t id)
+{
+    if (db_begin(c->db) < 0)
+        return false;
+    int64_t got;
+    bool mine = db_one_int(c->db, &got,
+                           "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claimed_by = ? "
+                           "RETURNING id",
+                           DB_INT(clock_now(c->db, c->cfg) + LEASE_S), /* now, not when the pass began */
+                           DB_INT(id), DB_TEXT(notify_node)) == ERR_OK;
+    return db_commit(c->db) >= 0 && mine;
+}
 
 /* "channel IN (?, ?)" for the n configured channels (structure only: the names are bound). */
 static const char *in_channels(struct ctx *c, int n)
@@ -43,25 +78,25 @@ static const char *in_channels(struct ctx *c, int n)
     return out;
 }
 
-/* Runs a claim or probe statement: binds the instants in times[0..nt), then the channel names, then
- * limit when > 0. */
-static struct stmt *prepare_claim(struct ctx *c, const char *sql, const int64_t *times, int nt,
+/* Prepares a claim or probe statement: binds head[0..nhead), then the channel names, then limit
+ * when > 0 (the values are checked against the placeholders). */
+static struct stmt *prepare_claim(struct ctx *c, const char *sql, const struct db_bind *head, int nhead,
                                   const struct notify_channel *const *on, int non, int limit)
 {
-    struct stmt *st = db_prepare(c->db, sql);
-    if (!st)
-        return NULL;
-    int k = 1;
-    for (int i = 0; i < nt; i++)
-        stmt_bind_int(st, k++, times[i]);
+    struct db_bind *b = arena_alloc(c->arena, sizeof *b * (size_t)(nhead + non + 2));
+    int k = 0;
+    for (int i = 0; i < nhead; i++)
+        b[k++] = head[i];
     for (int i = 0; i < non; i++)
-        stmt_bind_text(st, k++, on[i]->name);
+        b[k++] = DB_TEXT(on[i]->name);
     if (limit > 0)
-        stmt_bind_int(st, k++, limit);
-    return st;
+        b[k++] = DB_INT(limit);
+    b[k] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    return db_query_a(c->db, sql, b);
 }
 
-/* Marks one sent (or failed) row after its attempt. */
+/* Marks one row after its attempt: sent, or pending again after the back-off, or dead after
+ * notify_attempts failures; only if this process still holds it. */
 static enum err settle(struct ctx *c, const struct claimed *r, bool ok, const char *err)
 {
     char at[21];
@@ -78,16 +113,15 @@ static enum err settle(struct ctx *c, const struct claimed *r, bool ok, const ch
         log_warn("notification %" PRId64 " (%s) attempt %d failed: %s%s", r->id, r->ch->name, r->attempts, err,
                  dead ? " (dead letter)" : "");
     }
+    const char *state = ok ? "sent" : dead ? "dead" : "pending";
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "投递通知");
     enum err e = db_exec(c->db,
                          "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
-                         "WHERE id = ? AND state = 'sending'",
-                         DB_TEXT(ok     ? "sent"
-                                 : dead ? "dead"
-                                        : "pending"),
-                         DB_TEXT(ok ? at : NULL), DB_INT(next), DB_TEXT(err), DB_INT(r->id));
+                         "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+                         DB_TEXT(state), DB_TEXT(ok ? at : NULL), DB_INT(next), DB_TEXT(err), DB_INT(r->id),
+                         DB_TEXT(notify_node));
     if (e) {
         db_rollback(c->db);
         return ctx_db_fail(c, e, "投递通知");
@@ -98,6 +132,7 @@ static enum err settle(struct ctx *c, const struct claimed *r, bool ok, const ch
 enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
+    pthread_once(&notify_node_once, notify_node_init);
     /* the deferred channels that can send now; rows of the others wait until they are configured */
     int nch, non = 0;
     const struct notify_channel *const *chs = notify_channels(&nch);
@@ -109,19 +144,16 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         return ERR_OK;
     const char *in = in_channels(c, non);
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
-    const char *lock = pg ? " FOR UPDATE SKIP LOCKED" : "";
     /* two index-friendly claims: rows due now, then rows whose lease ran out (a node died while
      * sending) */
-    const char *due_sql = arena_printf(c->arena,
-                                       "SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? "
-                                       "AND %s",
-                                       in);
-    const char *stale_sql = arena_printf(c->arena,
-                                         "SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? "
-                                         "AND lease_until <= ? AND %s",
-                                         in);
+    const char *due_sql =
+        arena_printf(c->arena, "SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND %s", in);
+    const char *stale_sql = arena_printf(
+        c->arena, "SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND %s",
+        in);
     /* an idle pass stays a read: probe the index before taking the write lock */
-    int64_t due = 1, now2[2] = {c->now, c->now};
+    int64_t due = 1;
+    const struct db_bind now2[2] = {DB_INT(c->now), DB_INT(c->now)};
     struct stmt *probe =
         prepare_claim(c, arena_printf(c->arena, "SELECT COUNT(*) FROM (%s LIMIT 1) p", due_sql), now2, 1, on, non, 0);
     if (stmt_one_int(probe, &due) == STORE_ROW && due == 0) {
@@ -137,18 +169,20 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     int n = 0;
     for (int pass = 0; pass < 2 && n < limit; pass++) {
         const char *sql = arena_printf(c->arena,
-                                       "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 "
-                                       "WHERE id IN (%s ORDER BY next_attempt, id LIMIT ?%s) RETURNING " CLAIM_COLS,
-                                       pass ? stale_sql : due_sql, lock);
-        int64_t times[3] = {c->now + LEASE_S, c->now, c->now};
-        struct stmt *st = prepare_claim(c, sql, times, pass ? 3 : 2, on, non, limit - n);
+                                       "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, "
+                                       "attempts = attempts + 1 WHERE id IN (%s ORDER BY next_attempt, id LIMIT ?%s) "
+                                       "RETURNING " CLAIM_COLS,
+                                       pass ? stale_sql : due_sql, pg ? " FOR UPDATE SKIP LOCKED" : "");
+        const struct db_bind head[4] = {DB_INT(clock_now(c->db, c->cfg) + LEASE_S), DB_TEXT(notify_node),
+                                        DB_INT(c->now), DB_INT(c->now)};
+        struct stmt *st = prepare_claim(c, sql, head, pass ? 4 : 3, on, non, limit - n);
         if (!st) {
             db_rollback(c->db);
             return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
         }
         while ((rc = stmt_step(st)) == STORE_ROW && n < limit) {
             const struct notify_channel *ch = notify_channel(stmt_text(st, 1));
-            if (!ch) /* a row claimed is of a channel in the IN list: registered */
+            if (!ch) /* claimed rows are of the channels in the IN list: registered */
                 continue;
             rows[n++] = (struct claimed){stmt_int(st, 0),
                                          ch,
@@ -171,6 +205,8 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         return ctx_store_fail(c, rc, "投递通知");
     for (int i = 0; i < n; i++) {
         struct claimed *r = &rows[i];
+        if (!lease_renew(c, r->id))
+            continue; /* its lease ran out while the rows before it were sent: another node has it */
         char err[512] = "";
         struct notify_message m = {r->id,   r->address, r->subject,     r->body,
                                    r->kind, r->urgent,  r->object_type, r->object_id};
