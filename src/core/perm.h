@@ -30,6 +30,7 @@ enum cap {
     CAP_ITEM_REVIEW,   /* review progress reports (秘书科室, 督查室) */
     CAP_ITEM_PRESS,    /* press units on overdue items (分管领导) */
     CAP_ITEM_DECIDE,   /* leader approval: major extensions, suspension (分管/主要领导) */
+    CAP_WEBHOOK_ADMIN, /* register other systems' endpoints for events of the subtree (系统管理员) */
     CAP__COUNT
 };
 

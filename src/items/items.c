@@ -9,6 +9,7 @@
 #include "base/timeu.h"
 #include "base/utf8.h"
 #include "calendar/calendar.h"
+#include "core/events.h"
 #include "core/perm.h"
 #include "deadlines/deadlines.h"
 #include "units/units.h"
@@ -263,7 +264,10 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     int rc = stmt_step(st);
     stmt_done(st);
     free(d);
-    return rc < 0 ? ctx_store_fail(c, rc, "记录办理过程") : ERR_OK;
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "记录办理过程");
+    /* the timeline is the item's event log: subscribers (webhooks) see each record in this transaction */
+    return events_publish(c, &(struct domain_event){"item", item_id, kind, action, unit_id, note, data});
 }
 
 enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data)

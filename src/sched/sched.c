@@ -5,6 +5,7 @@
 #include "deadlines/deadlines.h"
 #include "core/clock.h"
 #include "notify/notify.h"
+#include "webhooks/webhooks.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -30,6 +31,13 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         out->sent += sent;
         out->failed += failed;
     } while (!e && sent + failed >= 50 && !(stop && atomic_load(stop)));
+    if (e)
+        return e;
+    do {
+        e = webhooks_deliver(c, 20, &sent, &failed);
+        out->sent += sent;
+        out->failed += failed;
+    } while (!e && sent + failed >= 20 && !(stop && atomic_load(stop)));
     return e;
 }
 
