@@ -8,7 +8,7 @@
 #   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip libmagic
 VERSION := 0.1.0
 # -Wcast-qual is left out: jansson's API is not const-correct
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -31,7 +31,7 @@ ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/m
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
 .PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
-        lint-openapi
+        lint-openapi test-security test-long
 
 all: build/ducha
 
@@ -120,6 +120,12 @@ lint-openapi: $(REDOCLY)
 	  ./node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.yaml
 
 test: deps check-layers check-format lint-openapi test-unit test-api test-api-pg test-web
+
+# hostile and long tests, kept out of `make test` (tests/security: a 10,000-connection flood on
+# loopback against the release build, sqlmap on every parameterised route; DUCHA_TEST_BACKEND=postgres
+# for PostgreSQL)
+test-security: deps build/ducha build/asan/ducha
+	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/security
 
 # ---- fuzz ----
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c

@@ -1345,6 +1345,9 @@ enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out)
 {
     json_t *g = json_object_get(body, "grades");
     size_t n = json_array_size(g), i, j;
+    enum err pe = perm_require_system(c, "办结等次");
+    if (pe)
+        return pe;
     if (n < 2)
         return ctx_fail(c, ERR_INVALID, "至少需要两个办结等次");
     const char *list = "";
