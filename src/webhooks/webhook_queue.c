@@ -260,12 +260,12 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
      * rows wait */
     static const char *const claim[2] = {
         "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
-        "(SELECT o.id FROM outbox o JOIN webhooks w ON w.id = CAST(o.address AS BIGINT) WHERE o.channel = 'webhook' "
+        "(SELECT o.id FROM outbox o JOIN webhooks w ON CAST(w.id AS TEXT) = o.address WHERE o.channel = 'webhook' "
         "AND w.active = 1 AND o.next_attempt <= ? AND (o.state = 'pending' OR (o.state = 'sending' AND "
         "o.lease_until <= ?)) ORDER BY o.next_attempt, o.id LIMIT ?) "
         "RETURNING id, address, kind, subject, body, attempts",
         "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
-        "(SELECT o.id FROM outbox o JOIN webhooks w ON w.id = CAST(o.address AS BIGINT) WHERE o.channel = 'webhook' "
+        "(SELECT o.id FROM outbox o JOIN webhooks w ON CAST(w.id AS TEXT) = o.address WHERE o.channel = 'webhook' "
         "AND w.active = 1 AND o.next_attempt <= ? AND (o.state = 'pending' OR (o.state = 'sending' AND "
         "o.lease_until <= ?)) ORDER BY o.next_attempt, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED) "
         "RETURNING id, address, kind, subject, body, attempts",

@@ -547,9 +547,10 @@ static json_t *payload(struct ctx *c, const struct wh_kind *k, const char *event
                   "note", ev->note ? ev->note : "");
     if (summary)
         json_object_set(o, ev->object_type, summary);
-    json_object_set(o, "data", ev->data && json_is_object(ev->data) ? ev->data : json_object());
-    if (!ev->data || !json_is_object(ev->data))
-        json_decref(json_object_get(o, "data"));
+    /* the record's details, without whom ducha notified inside (user ids are not for other systems) */
+    json_t *data = ev->data && json_is_object(ev->data) ? json_deep_copy(ev->data) : json_object();
+    json_object_del(data, "recipients");
+    json_object_set_new(o, "data", data);
     return o;
 }
 
