@@ -294,9 +294,25 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
     }
     if ((rc = db_commit(c->db)) < 0)
         return ctx_store_fail(c, rc, "推送事件");
-    /* send outside any transaction, then record each outcome */
+    /* send outside any transaction, then record each outcome; after one failure of an endpoint
+     * its other rows of this pass wait for the next attempt unsent (their claim is not counted), so
+     * that a receiver that hangs costs the pass one timeout, not one per row */
+    const char **down = arena_alloc(c->arena, sizeof *down * (size_t)(n ? n : 1));
+    int ndown = 0;
     for (int i = 0; i < n; i++) {
         struct claimed *r = &rows[i];
+        bool skip = false;
+        for (int k = 0; k < ndown && !skip; k++)
+            skip = !strcmp(down[k], r->address);
+        if (skip) {
+            e = db_exec(c->db,
+                        "UPDATE outbox SET state = 'pending', attempts = attempts - 1, next_attempt = ? WHERE id = ? "
+                        "AND state = 'sending'",
+                        DB_INT(c->now + backoff(c->cfg, r->attempts)), DB_INT(r->id));
+            if (e)
+                return ctx_db_fail(c, e, "推送事件");
+            continue;
+        }
         char err[400] = "";
         bool ok = wh_send_row(c, r->id, r->address, r->event, r->event_id, r->body, err, sizeof err);
         bool dead = !ok && r->attempts >= c->cfg->webhook_attempts;
@@ -306,6 +322,7 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
             (*sent)++;
         else {
             (*failed)++;
+            down[ndown++] = r->address;
             log_warn("webhook delivery %" PRId64 " (%s to endpoint %s) attempt %d failed: %s%s", r->id, r->event,
                      r->address, r->attempts, err, dead ? " (dead letter)" : "");
         }
