@@ -4,7 +4,6 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "core/clock.h"
-#include "webhooks/webhooks.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -217,7 +216,7 @@ static void usage(FILE *f)
 
 int cli_main(int argc, char **argv)
 {
-    webhooks_init();
+    modules_init();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return argc < 2 ? 2 : 0;

@@ -8,11 +8,9 @@
 #include "items/items_internal.h"
 
 #include "base/check.h"
-
-#include "docs/itemdocs.h"
-
 #include "base/timeu.h"
 #include "core/counter.h"
+#include "core/hooks.h"
 #include "deadlines/deadlines.h"
 
 #include <inttypes.h>
@@ -368,7 +366,9 @@ static enum err sign(struct wf_act *a)
     struct item *it = item_of(a->obj);
     struct track *tr = track_of(a);
     enum err e = own_track(a, TRACK_SIGNED, NULL);
-    return e ? e : docs_seal_reply(a->c, it->id, it->number, it->title, tr->unit_id, tr->unit_name, tr->reply_text);
+    return e ? e
+             : hooks_seal_reply(a->c, &(struct doc_reply){"item", it->id, it->number, it->title, tr->unit_id,
+                                                          tr->unit_name, tr->reply_text});
 }
 
 static enum err return_reply(struct wf_act *a)
@@ -401,7 +401,7 @@ static enum err verify(struct wf_act *a)
 static enum err archive(struct wf_act *a)
 {
     json_t *file = NULL;
-    enum err e = docs_archive_item(a->c, a->obj->id, &file);
+    enum err e = hooks_archive(a->c, "item", a->obj->id, &file);
     json_decref(file);
     return e;
 }

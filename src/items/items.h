@@ -99,4 +99,8 @@ int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);
 enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
                             const char *note, json_t *data);
 
+/* Registers items with the modules below them (the deadlines owner "item", the columns that copy
+ * unit paths); once at start-up (modules_init). In item_deadlines.c. */
+void items_register(void);
+
 #endif
