@@ -16,9 +16,32 @@ static int h_health(struct req *rq)
         json_pack("{ss ss ss ss}", "status", "ok", "version", DUCHA_VERSION, "db", db_kind(rq->ctx.db), "time", now));
 }
 
+/*
+ * The user and the session's CSRF token. The user carries its capabilities as perm.c gives them: each
+ * role grant ("roles") lists the caps it carries within that unit's subtree (perm_grant_has), and
+ * "caps" is their union. The web app shows pages and buttons from these; the server still checks
+ * every request (and every object's scope) itself.
+ */
 static json_t *session_json(const struct principal *p, const char *csrf)
 {
-    return json_pack("{so ss}", "user", principal_json(p), "csrf_token", csrf);
+    json_t *user = principal_json(p);
+    json_t *roles = json_object_get(user, "roles");
+    bool held[CAP__COUNT] = {false};
+    for (int i = 0; i < p->ngrants; i++) {
+        json_t *caps = json_array();
+        for (int c = CAP_SIGNED_IN + 1; c < CAP__COUNT; c++)
+            if (perm_grant_has(&p->grants[i], (enum cap)c)) {
+                json_array_append_new(caps, json_string(cap_name((enum cap)c)));
+                held[c] = true;
+            }
+        json_object_set_new(json_array_get(roles, (size_t)i), "caps", caps);
+    }
+    json_t *all = json_array();
+    for (int c = CAP_SIGNED_IN + 1; c < CAP__COUNT; c++)
+        if (held[c])
+            json_array_append_new(all, json_string(cap_name((enum cap)c)));
+    json_object_set_new(user, "caps", all);
+    return json_pack("{so ss}", "user", user, "csrf_token", csrf);
 }
 
 static const char *session_cookie(struct req *rq, const char *token, int max_age)
