@@ -1,5 +1,7 @@
--- 0061 (interim, see REQUESTS.md): the outbox carries webhook deliveries too: rows without a user,
--- the channel 'webhook', the state 'cancelled' (an endpoint removed before its row was sent).
+-- 0061: the outbox (the notification queue) carries webhook deliveries too: rows without a user, the
+-- channel 'webhook', the state 'cancelled' (an endpoint removed before its row was sent). SQLite cannot
+-- change a column's NOT NULL or a CHECK constraint, so the table is rebuilt with the same ids (inbox
+-- messages are read and marked by id); PostgreSQL changes it in place (0061_outbox_webhook.postgres.sql).
 CREATE TABLE outbox_new (
     id {{ID}},
     user_id BIGINT REFERENCES users (id) ON DELETE CASCADE,
@@ -20,7 +22,10 @@ CREATE TABLE outbox_new (
     sent_at TEXT,
     read_at TEXT
 );
-INSERT INTO outbox_new SELECT * FROM outbox;
+INSERT INTO outbox_new (id, user_id, channel, kind, urgent, subject, body, address, object_type, object_id, state,
+                        attempts, next_attempt, lease_until, last_error, created_at, sent_at, read_at)
+    SELECT id, user_id, channel, kind, urgent, subject, body, address, object_type, object_id, state, attempts,
+           next_attempt, lease_until, last_error, created_at, sent_at, read_at FROM outbox;
 DROP TABLE outbox;
 ALTER TABLE outbox_new RENAME TO outbox;
 CREATE INDEX outbox_due ON outbox (state, next_attempt);
