@@ -32,7 +32,7 @@ ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/m
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
 .PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
-        lint-openapi check-web-types test-security test-long
+        lint-openapi check-web-types test-security test-long test-pg-ha
 
 all: build/ducha
 
@@ -117,6 +117,12 @@ test-web: build/ducha web tests/web/node_modules/.installed
 check-layers:
 	@scripts/check-layers.sh
 
+# PostgreSQL cluster drills (minutes): Patroni + etcd + HAProxy failover, fencing. The release binary:
+# the drills measure the cluster's timing, which the sanitizers' slowness would blur.
+test-pg-ha: build/ducha
+	scripts/deps.sh --ha
+	DUCHA_BIN=$(CURDIR)/build/ducha DUCHA_TEST_BACKEND=postgres DUCHA_TEST_HA=1 /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/api/test_pg_ha.py
+
 # prints a variable (scripts/check-layers.sh reads SRC_DIRS): make -s print-SRC_DIRS
 print-%:
 	@echo $($*)
@@ -155,6 +161,7 @@ bench: deps build/ducha
 	scripts/deps.sh --bench
 	scripts/bench.sh
 	scripts/bench-sched.sh
+	scripts/bench-pg.sh
 
 FORMAT_FILES = $(sort $(SRCS) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c) $(wildcard tests/fuzz/*.c))
 format:

@@ -58,10 +58,15 @@ int cmd_audit_verify(struct cli *cli);
 int cmd_version(struct cli *cli);
 int cmd_scan(struct cli *cli);
 int cmd_migrate_data(struct cli *cli);
+int cmd_attachments_verify(struct cli *cli);
 int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
 int cmd_gen(struct cli *cli);
 int cmd_workflow(struct cli *cli);
+int cmd_todos_rebuild(struct cli *cli);
+/* Rebuilds the to-dos when a migration asked for it (cli_workflow.c); a failure is logged (the next start
+ * tries again) and does not stop the command. Returns true. */
+bool cli_todos_ensure(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);
 int cmd_document_render(struct cli *cli);
