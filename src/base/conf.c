@@ -73,7 +73,8 @@ const struct conf_key conf_keys[] = {
     K(notify_attempts, CONF_INT, "5", false, "e-mail and SMS delivery attempts before a message becomes a dead letter"),
     K(notify_retry_s, CONF_INT, "60", false, "seconds before the first retry of a failed delivery (doubles each time)"),
     K(retention_outbox_days, CONF_INT, "365", false,
-      "days delivered e-mail/SMS and dead letters are kept (at least 180: logs are kept six months, 等保)"),
+      "days delivered e-mail, SMS and webhook deliveries and dead letters are kept (at least 180: logs are kept six "
+      "months, 等保)"),
     K(webhook_allow_http, CONF_BOOL, "false", false,
       "allow http:// webhook endpoints on loopback addresses (tests only; real endpoints must be https://)"),
     K(webhook_timeout_s, CONF_INT, "10", false, "seconds a webhook receiver has to answer a delivery"),
