@@ -107,6 +107,9 @@ def test_an_endpoint_is_registered_and_its_secret_shown_once(srv, unique):
     assert r.status == 200
     names = [e["name"] for e in r.json["events"]]
     assert {"item.assigned", "item.overdue", "item.completed"} <= set(names)
+    # the document describes exactly the kinds the server offers (and the test ping)
+    assert set(names) == set(SPEC.raw["components"]["schemas"]["WebhookEventName"]["enum"])
+    assert set(names) | {"webhook.ping"} == set(SPEC.raw["webhooks"])
     w = register(c, "https://oa.gucheng.gov.cn/ducha/events", ["item.assigned", "item.completed"],
                  name=f"OA {unique}")
     assert w["secret"].startswith("whsec_") and w["unit_name"] == "古城县人民政府" and w["active"] is True
