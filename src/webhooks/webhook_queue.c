@@ -5,12 +5,14 @@
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeu.h"
+#include "core/clock.h"
 #include "core/perm.h"
 #include "webhooks/webhook_send.h"
 #include "webhooks/webhooks.h"
 #include "webhooks/webhooks_internal.h"
 
 #include <inttypes.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -228,7 +230,38 @@ struct claimed {
     int attempts;
 };
 
-#define LEASE_S 300
+/*
+ * A claim is a short lease held by one process (claimed_by, random per process), as for e-mail and SMS
+ * (src/notify): it covers one delivery (webhook_timeout_s plus a margin) and is renewed, owner checked,
+ * right before each send. A process that dies leaves its claims to the other nodes within the lease; a
+ * row another node took over meanwhile is skipped, never sent twice by us.
+ */
+#define LEASE_MARGIN_S 20
+
+static char wh_node[24];
+static pthread_once_t wh_node_once = PTHREAD_ONCE_INIT;
+static void wh_node_init(void)
+{
+    unsigned char r[9];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(wh_node, sizeof wh_node, r, sizeof r);
+}
+
+static int64_t lease_s(const struct config *cfg)
+{
+    return (cfg->webhook_timeout_s > 0 ? cfg->webhook_timeout_s : 10) + LEASE_MARGIN_S;
+}
+
+/* Renews the lease of row id if this process still holds it; true if it does. */
+static bool lease_renew(struct ctx *c, int64_t id)
+{
+    int64_t mine = 0;
+    enum err e = db_one_int(c->db, &mine,
+                            "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claimed_by = ? "
+                            "RETURNING id",
+                            DB_INT(clock_now(c->db, c->cfg) + lease_s(c->cfg)), DB_INT(id), DB_TEXT(wh_node));
+    return !e && mine == id;
+}
 
 /* The delay before attempt n+1 after n failed ones: webhook_retry_s doubling, at most an hour. */
 static int64_t backoff(const struct config *cfg, int attempts)
@@ -242,6 +275,7 @@ static int64_t backoff(const struct config *cfg, int attempts)
 enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
+    pthread_once(&wh_node_once, wh_node_init);
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
     /* an idle pass stays a read */
     int64_t due = 0;
@@ -259,19 +293,19 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
     /* rows due now, and rows whose lease ran out (a node died while sending); a paused endpoint's
      * rows wait */
     static const char *const claim[2] = {
-        "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+        "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN "
         "(SELECT o.id FROM outbox o JOIN webhooks w ON CAST(w.id AS TEXT) = o.address WHERE o.channel = 'webhook' "
         "AND w.active = 1 AND o.next_attempt <= ? AND (o.state = 'pending' OR (o.state = 'sending' AND "
         "o.lease_until <= ?)) ORDER BY o.next_attempt, o.id LIMIT ?) "
         "RETURNING id, address, kind, subject, body, attempts",
-        "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+        "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN "
         "(SELECT o.id FROM outbox o JOIN webhooks w ON CAST(w.id AS TEXT) = o.address WHERE o.channel = 'webhook' "
         "AND w.active = 1 AND o.next_attempt <= ? AND (o.state = 'pending' OR (o.state = 'sending' AND "
         "o.lease_until <= ?)) ORDER BY o.next_attempt, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED) "
         "RETURNING id, address, kind, subject, body, attempts",
     };
-    struct stmt *st =
-        db_query(c->db, claim[pg], DB_INT(c->now + LEASE_S), DB_INT(c->now), DB_INT(c->now), DB_INT(limit));
+    struct stmt *st = db_query(c->db, claim[pg], DB_INT(c->now + lease_s(c->cfg)), DB_TEXT(wh_node), DB_INT(c->now),
+                               DB_INT(c->now), DB_INT(limit));
     if (!st) {
         db_rollback(c->db);
         return ctx_store_fail(c, STORE_E_OTHER, "推送事件");
@@ -307,12 +341,14 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
         if (skip) {
             e = db_exec(c->db,
                         "UPDATE outbox SET state = 'pending', attempts = attempts - 1, next_attempt = ? WHERE id = ? "
-                        "AND state = 'sending'",
-                        DB_INT(c->now + backoff(c->cfg, r->attempts)), DB_INT(r->id));
+                        "AND state = 'sending' AND claimed_by = ?",
+                        DB_INT(c->now + backoff(c->cfg, r->attempts)), DB_INT(r->id), DB_TEXT(wh_node));
             if (e)
                 return ctx_db_fail(c, e, "推送事件");
             continue;
         }
+        if (!lease_renew(c, r->id))
+            continue; /* its lease ran out while the rows before it were sent: another node has it */
         char err[400] = "";
         bool ok = wh_send_row(c, r->id, r->address, r->event, r->event_id, r->body, err, sizeof err);
         bool dead = !ok && r->attempts >= c->cfg->webhook_attempts;
@@ -328,12 +364,12 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
         }
         e = db_exec(c->db,
                     "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? WHERE id = ? AND "
-                    "state = 'sending'",
+                    "state = 'sending' AND claimed_by = ?",
                     DB_TEXT(ok     ? "sent"
                             : dead ? "dead"
                                    : "pending"),
                     DB_TEXT(ok ? at : NULL), DB_INT(ok ? c->now : c->now + backoff(c->cfg, r->attempts)), DB_TEXT(err),
-                    DB_INT(r->id));
+                    DB_INT(r->id), DB_TEXT(wh_node));
         if (e)
             return ctx_db_fail(c, e, "推送事件");
     }

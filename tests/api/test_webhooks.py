@@ -4,14 +4,23 @@ under the endpoint's secret and timestamped; a receiver that is down, slow or an
 with back-off until it takes the delivery or the delivery becomes a dead letter that can be resent;
 an endpoint receives only the events of its unit's subtree; every payload matches the `webhooks` of
 docs/openapi.yaml."""
+import base64
 import hashlib
+import http.client
 import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import tempfile
+import textwrap
 import time
 
 import pytest
 
 import contract
-from conftest import Server
+from conftest import ROOT, Server
 from itemlib import ORDER, PATH, Items, day
 from test_deadlines import HttpSink, wait_for
 
@@ -55,6 +64,15 @@ def hmac_sm3(key, msg):
         key = sm3(key)
     key = key.ljust(64, b"\0")
     return sm3(bytes(k ^ 0x5C for k in key) + sm3(bytes(k ^ 0x36 for k in key) + msg)).hex()
+
+
+def readme_genuine():
+    """The function genuine(secret, headers, body) of README.md's webhook section, as printed there."""
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        code = re.search(r"```python\n(.*?def genuine.*?)```", f.read(), re.S).group(1)
+    scope = {}
+    exec(textwrap.dedent(code), scope)
+    return scope["genuine"]
 
 
 def register(c, url, events, status=201, **kw):
@@ -313,6 +331,10 @@ def test_ping_and_the_rotated_secret(srv, sinks):
     check_delivery(req, body, new)
     with pytest.raises(AssertionError):
         check_delivery(req, body, w["secret"])
+    # the README's verification snippet says the same
+    genuine, raw = readme_genuine(), base64.b64decode(req["body_b64"])
+    assert genuine(new, req["headers"], raw) and not genuine(w["secret"], req["headers"], raw)
+    assert not genuine(new, req["headers"], raw.replace(b"webhook.ping", b"webhook.pong"))
 
 
 def test_an_overdue_item_is_pushed(srv, sinks):
@@ -332,3 +354,123 @@ def test_an_overdue_item_is_pushed(srv, sinks):
         assert body["unit"]["name"] == "古城县交通运输局" and body["data"]["step"] == "press"
     # one event per overdue milestone (receipt, deployment, first feedback, resolution …)
     assert len({b["data"]["milestone"] for _, b in mine}) == len(mine)
+
+
+class ExampleReceiver:
+    """docs/examples/webhook_receiver.py (the README's example) on a free port."""
+
+    def __init__(self):
+        self.dir = tempfile.mkdtemp(prefix="ducha-receiver-")
+        self.secrets, self.log = os.path.join(self.dir, "secrets"), os.path.join(self.dir, "events.jsonl")
+        open(self.secrets, "w").close()
+        self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "docs", "examples", "webhook_receiver.py"),
+                                      "--port", "0", "--secrets", self.secrets, "--log", self.log],
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        line = self.proc.stdout.readline().split()
+        assert line and line[0] == "ready", self.proc.stderr.read()
+        self.port = int(line[1])
+
+    def set_secrets(self, *secrets):
+        with open(self.secrets, "w") as f:
+            f.write("".join(s + "\n" for s in secrets))
+
+    def events(self):
+        if not os.path.exists(self.log):
+            return []
+        with open(self.log) as f:
+            return [json.loads(line) for line in f]
+
+    def post(self, body, headers):
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("POST", "/in", body=body, headers={"Content-Type": "application/json", **headers})
+        r = conn.getresponse()
+        out = (r.status, json.loads(r.read())["result"])
+        conn.close()
+        return out
+
+    def stop(self):
+        self.proc.terminate()
+        self.proc.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def test_the_readmes_example_receiver_takes_real_deliveries_and_refuses_forgeries(srv, sinks):
+    """The README points integrators at docs/examples/webhook_receiver.py: it must accept what the
+    server really sends (also across a secret rotation) and refuse a wrong signature, a stale
+    timestamp and a replayed event."""
+    rx = ExampleReceiver()
+    try:
+        c = srv.client("gc_admin")
+        w = register(c, f"http://127.0.0.1:{rx.port}/in", ["item.assigned"])
+        rx.set_secrets(w["secret"])
+        assert c.post(f"/api/v1/webhooks/{w['id']}/ping").status == 202
+        assert wait_for(lambda: len(rx.events()) == 1)
+        (ev,) = rx.events()
+        assert ev["event"] == "webhook.ping" and ev["object"] == {"type": "webhook", "id": w["id"]}
+        d = deliveries(c, w["id"])[0]
+        assert d["event_id"] == ev["id"] and d["state"] == "sent"
+
+        # rotation: the receiver holds old and new secret meanwhile, then only the new one
+        new = c.post(f"/api/v1/webhooks/{w['id']}/secret").json["secret"]
+        rx.set_secrets(w["secret"], new)
+        assert c.post(f"/api/v1/webhooks/{w['id']}/ping").status == 202
+        assert wait_for(lambda: len(rx.events()) == 2)
+        rx.set_secrets(new)
+        assert c.post(f"/api/v1/webhooks/{w['id']}/ping").status == 202
+        assert wait_for(lambda: len(rx.events()) == 3)
+
+        # forgeries, signed here as an attacker without the secret (or replaying an old request)
+        body = json.dumps({**ev, "id": "evt_forged"}).encode()
+        ts = str(int(time.time()))
+        sig = "hmac-sm3=" + hmac_sm3(b"whsec_guess", ts.encode() + b"." + body)
+        assert rx.post(body, {"X-Ducha-Timestamp": ts, "X-Ducha-Signature": sig}) == (401, "bad signature")
+        old = str(int(time.time()) - 600)
+        sig = "hmac-sm3=" + hmac_sm3(new.encode(), old.encode() + b"." + body)
+        assert rx.post(body, {"X-Ducha-Timestamp": old, "X-Ducha-Signature": sig})[0] == 401
+        # a genuine event delivered again (a retry after a lost answer) is acknowledged, not taken twice
+        body = json.dumps(rx.events()[2]).encode()
+        sig = "hmac-sm3=" + hmac_sm3(new.encode(), ts.encode() + b"." + body)
+        assert rx.post(body, {"X-Ducha-Timestamp": ts, "X-Ducha-Signature": sig}) == (200, "already taken")
+        assert len(rx.events()) == 3
+    finally:
+        rx.stop()
+
+
+def test_deliveries_claimed_by_a_killed_node_are_sent_by_another_within_the_lease(backend, sinks):
+    """Node A claims a delivery and hangs on a receiver that never answers; A is killed. Node B (same
+    database) sends it once A's lease (webhook_timeout_s + 20 s) has run out, not after 300 s, and
+    once."""
+    stall = socket.socket()
+    stall.bind(("127.0.0.1", 0))
+    stall.listen(16)  # accepts connections, never answers
+    sink = sinks()
+    db = backend.new_db()
+    a = Server(db, env={**WEBHOOK_ENV, "DUCHA_WEBHOOK_TIMEOUT_S": "10"})
+    b = None
+    try:
+        c = a.client("gc_admin")
+        w = register(c, f"http://127.0.0.1:{stall.getsockname()[1]}/in", ["item.assigned"])
+        assert c.post(f"/api/v1/webhooks/{w['id']}/ping").status == 202
+        assert wait_for(lambda: deliveries(c, w["id"])[0]["state"] == "sending", 20)
+        a.proc.kill()
+        a.proc.wait()
+        t_kill = time.time()
+        b = Server(db, env=WEBHOOK_ENV)
+        cb = b.client("gc_admin")
+        # the receiver moved meanwhile: a row is sent to the endpoint's URL of the moment
+        r = cb.patch(f"/api/v1/webhooks/{w['id']}", {"url": f"http://127.0.0.1:{sink.port}/in"})
+        assert r.status == 200, r
+        assert wait_for(lambda: received(sink, "webhook.ping"), 45), deliveries(cb, w["id"])
+        took = time.time() - t_kill
+        time.sleep(2)
+        (req, body), = received(sink, "webhook.ping")
+        check_delivery(req, body, w["secret"])
+        d = deliveries(cb, w["id"])[0]
+        assert d["state"] == "sent" and d["attempts"] == 2, d
+        print(f"\nthe killed node's delivery sent by the other {took:.1f} s after the kill")
+        assert took < 40
+    finally:
+        a.stop(check=False)
+        if b:
+            b.stop()
+        stall.close()
