@@ -138,7 +138,7 @@ bool hmac_sm3_hex(const void *key, size_t keylen, const void *data, size_t n, ch
     EVP_MAC_CTX_free(mc);
     EVP_MAC_free(mac);
     if (ok)
-        to_hex(d, len, out);
+        hex_encode(d, len, out);
     return ok;
 }
 
