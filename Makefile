@@ -20,7 +20,7 @@ LDLIBS  = $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 REL_CFLAGS  := -O2 -g
 ASAN_CFLAGS := -O1 -g -DDUCHA_DEBUG -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=undefined
 
-SRC_DIRS := base store crypto core audit auth units calendar workflow items notify deadlines sched docs api http cli
+SRC_DIRS := base store crypto core audit auth units calendar workflow items notify deadlines inspections sched docs api http cli
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)) src/main.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN      := build/gen/migrations.c

@@ -6,7 +6,7 @@ cd "$(dirname "$0")/.."
 rank() {
   case $1 in
     base) echo 0 ;; store) echo 1 ;; crypto) echo 1 ;; core) echo 2 ;; audit) echo 3 ;; calendar) echo 3 ;;
-    auth|units|notify) echo 4 ;; workflow) echo 5 ;; items|docs|deadlines) echo 6 ;;
+    auth|units|notify) echo 4 ;; workflow) echo 5 ;; items|docs|deadlines|inspections) echo 6 ;;
     api|sched) echo 7 ;; http) echo 8 ;; cli) echo 9 ;; *) echo 5 ;;
   esac
 }
