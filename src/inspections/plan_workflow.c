@@ -133,7 +133,8 @@ static enum err check(struct wf_act *a)
 {
     struct ctx *c = a->c;
     struct plan *p = plan_of(a->obj);
-    if (!(a->row->fields & PLAN_F_ENTRY))
+    /* without any proposal waiting, the row's condition refuses it (409) */
+    if (!(a->row->fields & PLAN_F_ENTRY) || !pending(c, p))
         return ERR_OK;
     struct entry e;
     int64_t id = jv_int(a->body, "entry_id", 0);

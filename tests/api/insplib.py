@@ -125,9 +125,9 @@ class Insp:
             self.act(oid, "gc_office", "merge", {"into_id": other["id"]})
             return self.get(oid)
         self.act(oid, "gc_office", "open")
+        self.team(oid, evaluators=evaluators)
         if state == "opened":
             return self.get(oid)
-        self.team(oid, evaluators=evaluators)
         self.act(oid, "gc_office", "submit_scheme")
         if state == "scheme_submitted":
             return self.get(oid)
