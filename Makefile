@@ -5,6 +5,7 @@
 #   make bench      performance figures (wrk against ducha and nginx)
 #   make fuzz       libFuzzer target for JSON request validation
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
+#   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
 CC      ?= cc
 PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip
@@ -29,7 +30,8 @@ REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/gen/migrations.
 ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/migrations.o
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
-.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers
+.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
+        lint-openapi
 
 all: build/ducha
 
@@ -107,7 +109,17 @@ test-web: build/ducha web
 check-layers:
 	@scripts/check-layers.sh
 
-test: deps check-layers check-format test-unit test-api test-api-pg test-web
+# the API description: Redocly CLI (pinned by tools/openapi/package-lock.json), zero problems except the
+# ones accepted with a reason in tools/openapi/.redocly.lint-ignore.yaml
+REDOCLY := tools/openapi/node_modules/.bin/redocly
+$(REDOCLY): tools/openapi/package.json tools/openapi/package-lock.json
+	cd tools/openapi && npm ci --no-audit --no-fund
+	@touch $@
+lint-openapi: $(REDOCLY)
+	cd tools/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
+	  ./node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.yaml
+
+test: deps check-layers check-format lint-openapi test-unit test-api test-api-pg test-web
 
 # ---- fuzz ----
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c

@@ -10,7 +10,7 @@ pkgs=(
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev libzip-dev fonts-noto-cjk
   libcmocka-dev
   postgresql postgresql-contrib
-  python3 python3-pytest python3-yaml python3-aiosmtpd poppler-utils unzip
+  python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema poppler-utils unzip
   chromium nodejs npm
   curl
 )

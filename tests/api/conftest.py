@@ -1,7 +1,8 @@
 """API test harness: starts the real `ducha serve` (the ASan build) on a free loopback port with a
 fresh copy of the demo database, on SQLite or (DUCHA_TEST_BACKEND=postgres) on a real PostgreSQL
 server started by scripts/pg.sh, and talks to it over HTTP. Every server's stderr is checked for
-sanitizer reports when it stops."""
+sanitizer reports when it stops, and every response the Client receives is checked against
+docs/openapi.yaml (tests/api/contract.py): an undocumented route, status, field or type fails the test."""
 import http.cookiejar
 import json
 import os
@@ -17,6 +18,8 @@ import urllib.request
 import uuid
 
 import pytest
+
+import contract
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BIN = os.environ.get("DUCHA_BIN", os.path.join(ROOT, "build", "asan", "ducha"))
@@ -215,9 +218,25 @@ class Client:
         req = urllib.request.Request(self.base + path, data=data, method=method, headers=h)
         try:
             with self.opener.open(req, timeout=60) as r:
-                return Response(r.status, r.headers, r.read())
+                resp = Response(r.status, r.headers, r.read())
         except urllib.error.HTTPError as e:
-            return Response(e.code, e.headers, e.read())
+            resp = Response(e.code, e.headers, e.read())
+        self.check_contract(method, path, body, raw, content_type, resp)
+        return resp
+
+    @staticmethod
+    def check_contract(method, path, body, raw, content_type, resp):
+        """Every response is checked against docs/openapi.yaml (tests/api/contract.py)."""
+        req_json = body if raw is None else None
+        if raw is not None and (content_type or "").startswith("application/json"):
+            try:
+                req_json = json.loads(raw)
+            except ValueError:
+                req_json = None
+        target = urllib.parse.urlsplit(path)
+        contract.contract().check(method, urllib.parse.unquote(target.path), resp.status,
+                                  resp.headers.get("Content-Type"), resp.raw, req_json=req_json,
+                                  req_query=urllib.parse.parse_qs(target.query, keep_blank_values=True))
 
     def get(self, path, **kw):
         return self.request("GET", path, **kw)
@@ -249,6 +268,11 @@ class Client:
             if u["code"] == code:
                 return u["id"]
         raise KeyError(code)
+
+
+def pytest_terminal_summary(terminalreporter):
+    for line in contract.summary():
+        terminalreporter.write_line(line)
 
 
 @pytest.fixture
