@@ -153,14 +153,40 @@ static int cmp_cand(const void *a, const void *b)
     return x->id < y->id ? -1 : x->id > y->id;
 }
 
+/* Words every inspection's subject has: they say nothing of what is inspected ("城区燃气安全专项督查" and
+ * "农村饮水安全专项督查" share "专项督查", not a subject). Longest first. */
+static const char *const generic[] = {"专项督查", "综合督查", "日常督查", "回头看", "督查", "检查", "专项", "综合",
+                                      "情况",     "工作",     "开展",     "落实",   "推进", "暗访", "调研"};
+
+/* text without the generic words (arena): they become spaces, which the bigrams skip. */
+static const char *subject_words(struct ctx *c, const char *text)
+{
+    char *s = arena_strdup(c->arena, text ? text : "");
+    for (size_t k = 0; k < sizeof generic / sizeof *generic; k++) {
+        size_t n = strlen(generic[k]);
+        for (char *p = strstr(s, generic[k]); p; p = strstr(p + n, generic[k]))
+            memset(p, ' ', n);
+    }
+    return s;
+}
+
+/* The probe's bigrams: of its subject, and of its whole text (subject and matters). */
+static void probe_grams(struct ctx *c, const char *subject, const char *matters, const char ***ps, int *nps,
+                        const char ***pa, int *npa)
+{
+    *nps = insp_bigrams(c->arena, subject_words(c, subject), ps);
+    *npa =
+        insp_bigrams(c->arena, subject_words(c, arena_printf(c->arena, "%s %s", subject, matters ? matters : "")), pa);
+}
+
 /* The similarity of a candidate: the better of its subject's and of its whole text's (subject and
- * matters) Dice coefficients against the probe's. */
+ * matters) Dice coefficients against the probe's, the generic words left out. */
 static double score(struct ctx *c, const char *const *ps, int nps, const char *const *pa, int npa, const char *subject,
                     const char *matters)
 {
     const char **s, **all;
-    int ns = insp_bigrams(c->arena, subject, &s);
-    int na = insp_bigrams(c->arena, arena_printf(c->arena, "%s %s", subject, matters ? matters : ""), &all);
+    int ns, na;
+    probe_grams(c, subject, matters, &s, &ns, &all, &na);
     double a = insp_dice(ps, nps, s, ns), b = insp_dice(pa, npa, all, na);
     return a > b ? a : b;
 }
@@ -259,8 +285,8 @@ enum err insp_dup_find(struct ctx *c, const struct dup_probe *p, json_t **out)
     }
     /* their subjects and matters, scored */
     const char **ps, **pa;
-    int nps = insp_bigrams(c->arena, p->subject, &ps);
-    int npa = insp_bigrams(c->arena, arena_printf(c->arena, "%s %s", p->subject, p->matters ? p->matters : ""), &pa);
+    int nps, npa;
+    probe_grams(c, p->subject, p->matters, &ps, &nps, &pa, &npa);
     for (int k = 0; k < n; k++) {
         struct stmt *st = db_query(c->db,
                                    cs[k].entry ? "SELECT subject, matters FROM insp_entries WHERE id = ?"

@@ -392,9 +392,8 @@ bool insp_field_allowed(struct ctx *c, const struct insp *it)
 {
     if (!c->user)
         return true;
-    if (perm_at(c->user, CAP_INSP_MANAGE, it->office_path))
-        return true;
-    return insp_on_team(it, c->user->id) && perm_any(c->user, CAP_INSP_FIELD);
+    /* the office that runs it, or anyone on its team (a leader or an outside member too) */
+    return perm_at(c->user, CAP_INSP_MANAGE, it->office_path) || insp_on_team(it, c->user->id);
 }
 
 /* ---- JSON ---- */
@@ -458,8 +457,8 @@ json_t *insp_json(struct ctx *c, struct insp *it)
                DB_INT(it->id));
     bool office = !c->user || perm_at(c->user, CAP_INSP_READ, it->office_path);
     json_t *j =
-        json_pack("{sI so ss s{sI ss} sI ss ss ss ss so sb sb ss ss ss so ss ss ss so ss sb ss ss ss so so ss ss}", "id",
-                  (json_int_t)it->id, "number", str_or_null(it->number), "kind_of", "inspection", "office", "id",
+        json_pack("{sI so ss s{sI ss} sI ss ss ss ss so sb sb ss ss ss so ss ss ss so ss sb ss ss ss so so ss ss}",
+                  "id", (json_int_t)it->id, "number", str_or_null(it->number), "kind_of", "inspection", "office", "id",
                   (json_int_t)it->office_unit_id, "name", it->office_name, "year", (json_int_t)it->year, "subject",
                   it->subject, "matters", it->matters, "kind", it->kind, "kind_label", insp_kind_label(it->kind),
                   "methods", insp_methods_json(it->methods), "covert", it->covert, "secret", insp_secret(it), "basis",
@@ -1400,16 +1399,35 @@ enum err insp_burden(struct ctx *c, int64_t year, int64_t unit_id, json_t **out)
 
 /* ---- the timeline ---- */
 
+/* A plan's event about one proposal (its part_id, or the entry a decision named) shows only to those who
+ * see that proposal: a department sees its own, and nobody the 暗访 that targets them. */
+static bool plan_event_visible(struct ctx *c, const struct plan *p, int64_t part_id, const json_t *data)
+{
+    int64_t entry = part_id;
+    json_t *x = json_object_get(data, "entry_id");
+    if (!entry && json_is_integer(x))
+        entry = json_integer_value(x);
+    x = json_object_get(json_object_get(data, "entry"), "id");
+    if (!entry && json_is_integer(x))
+        entry = json_integer_value(x);
+    struct entry en;
+    if (!entry || entry_load(c, entry, &en))
+        return true;
+    return entry_visible(c, p, &en);
+}
+
 enum err insp_events(struct ctx *c, const char *type, int64_t id, json_t **out)
 {
     enum err e;
+    struct plan pl;
+    bool plan = !strcmp(type, "plan");
     if (!strcmp(type, "inspection")) {
         struct insp it;
         e = insp_load_visible(c, id, &it);
-    } else if (!strcmp(type, "plan")) {
-        json_t *p = NULL;
-        e = insp_plan_get(c, id, &p);
-        json_decref(p);
+    } else if (plan) {
+        e = plan_load(c, id, &pl);
+        if (!e && !perm_item_visible(c->user, &pl.scope))
+            e = ctx_fail(c, ERR_NOT_FOUND, "年度督查计划不存在或无权查看");
     } else if (!strcmp(type, "rectification")) {
         struct rect r;
         e = rect_load(c, id, &r);
@@ -1434,6 +1452,10 @@ enum err insp_events(struct ctx *c, const char *type, int64_t id, json_t **out)
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         json_t *data = json_loads(stmt_text(st, 11), 0, NULL);
+        if (plan && !plan_event_visible(c, &pl, stmt_is_null(st, 8) ? 0 : stmt_int(st, 8), data)) {
+            json_decref(data);
+            continue;
+        }
         json_array_append_new(arr,
                               json_pack("{sI ss ss ss ss ss so so so so ss so}", "id", (json_int_t)stmt_int(st, 0),
                                         "at", stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name",

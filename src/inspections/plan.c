@@ -218,12 +218,12 @@ static bool office_side(struct ctx *c, const struct plan *p)
     return !c->user || perm_at(c->user, CAP_INSP_READ, p->office_path);
 }
 
-/* True if the unit path is at or below one of the user's grants that carries cap, or above one. */
+/* True if the unit path is at or below one of the user's grants that carries cap (a department's own). */
 static bool user_related(struct ctx *c, enum cap cap, const char *path)
 {
     for (int i = 0; c->user && i < c->user->ngrants; i++) {
         const struct grant *g = &c->user->grants[i];
-        if (perm_at(c->user, cap, g->unit_path) && (insp_within(path, g->unit_path) || insp_within(g->unit_path, path)))
+        if (perm_at(c->user, cap, g->unit_path) && insp_within(path, g->unit_path))
             return true;
     }
     return false;

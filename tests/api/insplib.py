@@ -54,7 +54,7 @@ class Insp:
 
     def unit(self, code):
         if code not in self._units:
-            self._units[code] = self.c("gc_admin").unit_id(code)
+            self._units[code] = self.c("admin").unit_id(code)
         return self._units[code]
 
     def user_id(self, username):

@@ -1,0 +1,104 @@
+"""Rectification tasks (整改) with the test clock: their lights as the deadline nears and passes, the lists
+by light, and the look-back (回头看) that a verified problem likely to rebound brings back when its day
+comes — opened by the scheduler as a draft inspection of the unit, linked to the task, with a message to
+the office."""
+import time
+
+import pytest
+
+from insplib import Insp
+
+
+@pytest.fixture(scope="module")
+def ins(server):
+    return Insp(server)
+
+
+def clock(ins, now):
+    r = ins.server.client("admin").put("/api/v1/admin/clock", {"now": now})
+    assert r.status == 200, r
+    ins.clients.clear()
+
+
+def issued(ins, due, rebound=False):
+    obj = ins.create()
+    oid = obj["id"]
+    ins.act(oid, "gc_office", "open")
+    ins.team(oid)
+    ins.act(oid, "gc_office", "submit_scheme")
+    ins.act(oid, "gc_principal", "approve_scheme")
+    ins.act(oid, "gc_office", "start")
+    ins.finding(oid, due_date=due, rebound=rebound)
+    ins.act(oid, "gc_inspector", "submit_findings")
+    ins.act(oid, "gc_office", "issue_findings")
+    return oid, ins.tasks(oid)[0]["id"]
+
+
+def test_lights_follow_the_deadline(ins):
+    clock(ins, "2026-09-01T09:00:00+08:00")
+    oid, tid = issued(ins, "2026-09-30")
+    assert ins.rect(tid)["light"] == "green"
+    clock(ins, "2026-09-29T09:00:00+08:00")
+    assert ins.rect(tid, "gc_contact")["light"] == "yellow"
+    clock(ins, "2026-10-09T09:00:00+08:00")
+    t = ins.rect(tid)
+    assert t["light"] == "red"
+    red = ins.c("gc_office").get(f"/api/v1/rectifications?light=red&inspection_id={oid}").json
+    assert [x["id"] for x in red["tasks"]] == [tid] and red["total"] == 1
+    assert ins.c("gc_office").get(f"/api/v1/rectifications?light=green&inspection_id={oid}").json["total"] == 0
+    assert ins.c("gc_office").get("/api/v1/rectifications?light=blue").status == 400
+    ins.finish_task(tid)
+    assert ins.rect(tid)["light"] == "none"
+
+
+def test_a_rebounding_problem_comes_back_as_a_look_back(ins):
+    clock(ins, "2026-09-01T09:00:00+08:00")
+    oid, tid = issued(ins, "2026-09-20", rebound=True)
+    ins.finish_task(tid)
+    t = ins.rect(tid)
+    assert t["lookback_due"] == "2026-12-01"
+    # nothing before the day
+    clock(ins, "2026-11-30T09:00:00+08:00")
+    time.sleep(2.5)
+    drafts = ins.c("gc_office").get("/api/v1/inspections?basis=lookback&per_page=200").json["inspections"]
+    assert not [d for d in drafts if t["title"] in d["subject"]]
+    # the day comes: the scheduler opens the draft
+    clock(ins, "2026-12-01T08:30:00+08:00")
+    found = []
+    for _ in range(40):
+        drafts = ins.c("gc_office").get("/api/v1/inspections?basis=lookback&per_page=200").json["inspections"]
+        found = [d for d in drafts if t["title"] in d["subject"]]
+        if found:
+            break
+        time.sleep(0.25)
+    assert len(found) == 1, drafts
+    lb = ins.get(found[0]["id"])
+    assert lb["state"] == "draft" and lb["targets"][0]["name"] == "古城县交通运输局" and lb["start_date"] == "2026-12-01"
+    assert "lookback" in lb["methods"] and lb["origins"][0]["kind"] == "lookback" and lb["origins"][0]["ref_id"] == tid
+    assert "open" in lb["allowed_actions"]  # a follow-up of an approved inspection: no new approval
+    inbox = ins.c("gc_office").get("/api/v1/inbox?limit=200").json["messages"]
+    assert any(m["object_type"] == "inspection" and m["object_id"] == lb["id"] for m in inbox)
+    events = ins.c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json["events"]
+    assert events[-1]["action"] == "lookback"
+    # once only, however many passes
+    time.sleep(2.5)
+    drafts = ins.c("gc_office").get("/api/v1/inspections?basis=lookback&per_page=200").json["inspections"]
+    assert len([d for d in drafts if t["title"] in d["subject"]]) == 1
+    # it does not count against the year's cap
+    year = ins.c("gc_office").get("/api/v1/inspections/caps?year=2026").json
+    ins.act(lb["id"], "gc_office", "open")
+    assert ins.c("gc_office").get("/api/v1/inspections/caps?year=2026").json["unplanned"] == year["unplanned"]
+
+
+def test_the_unit_cannot_verify_its_own_work(ins):
+    clock(ins, "2026-09-01T09:00:00+08:00")
+    oid, tid = issued(ins, "2026-10-20")
+    ins.ract(tid, "gc_contact", "receive")
+    ins.ract(tid, "gc_contact", "submit", {"text": "已整改"})
+    ins.ract(tid, "gc_head", "sign")
+    r = ins.ract(tid, "gc_head", "verify", {"text": "自己核查"}, expect=403)
+    assert r.status == 403
+    r = ins.ract(tid, "gc_office", "verify", {}, expect=422)
+    assert "text" in r.error["message"]
+    r = ins.ract(tid, "gc_contact", "report", {"text": "x", "percent": 50}, expect=409)
+    assert "只能在" in r.error["message"]
