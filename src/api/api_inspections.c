@@ -3,6 +3,7 @@
  * report, rectification tasks, reviews, the inspector roster. Every route's object is checked by the
  * inspections module (404 when invisible — a secret 暗访 answers like an id that does not exist). */
 #include "api/routes.h"
+#include "docs/inspdocs.h"
 #include "inspections/inspections.h"
 
 #include <string.h>
@@ -345,6 +346,35 @@ static int h_review_request(struct req *rq)
     return post(rq, "督查", review_create_spec, review_request, 201);
 }
 
+/* GET …/conclusion.pdf, …/report.pdf: the official documents. */
+static int pdf(struct req *rq, bool report)
+{
+    int64_t id;
+    struct buf out = {0};
+    if (!id_param(rq, "id", "督查", &id))
+        return 0;
+    enum err e = docs_inspection_pdf(&rq->ctx, id, report, &out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
+    buf_free(&out);
+    const char *name = arena_printf(rq->arena, "%s-%lld.pdf", report ? "report" : "conclusion", (long long)id);
+    reply_header(rq, "Content-Disposition", arena_printf(rq->arena, "attachment; filename=\"%s\"", name));
+    return 0;
+}
+
+static int h_conclusion_pdf(struct req *rq)
+{
+    return pdf(rq, false);
+}
+
+static int h_report_pdf(struct req *rq)
+{
+    return pdf(rq, true);
+}
+
 /* ---- evidence ---- */
 
 /* POST …/evidence?filename=NAME[&record_id=]: the raw bytes of one photo or video. */
@@ -532,6 +562,8 @@ const struct route inspection_routes[] = {
     {"POST", "/api/v1/inspections/{id}/evaluations", h_evaluation_add, CAP_INSP_EVALUATE, ROUTE_JSON, "submit a third-party evaluation"},
     {"GET", "/api/v1/inspections/{id}/report", h_report_get, CAP_INSP_READ, 0, "the report (督查报告): saved or generated draft"},
     {"PUT", "/api/v1/inspections/{id}/report", h_report_put, CAP_INSP_MANAGE, ROUTE_JSON, "save the edited report"},
+    {"GET", "/api/v1/inspections/{id}/conclusion.pdf", h_conclusion_pdf, CAP_SIGNED_IN, 0, "the conclusion (督查结论) as an official-document PDF"},
+    {"GET", "/api/v1/inspections/{id}/report.pdf", h_report_pdf, CAP_INSP_READ, 0, "the report (督查报告) as PDF"},
     {"GET", "/api/v1/inspections/{id}/reviews", h_reviews_of, CAP_SIGNED_IN, 0, "reviews of the inspection's conclusion"},
     {"POST", "/api/v1/inspections/{id}/reviews", h_review_request, CAP_RECT_HANDLE, ROUTE_JSON, "ask for a review (复核) of the conclusion"},
     {"GET", "/api/v1/rectifications", h_rect_list, CAP_SIGNED_IN, 0, "rectification tasks the user may see"},

@@ -398,10 +398,11 @@ static enum err fold(struct wf_act *a, bool merge)
     char at[21];
     now_iso(c, at);
     /* the origins go with it, and the fold itself is one */
-    e = db_exec(c->db,
-                "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) "
-                "SELECT ?, kind, ref, ref_id, note, ? FROM insp_origins WHERE inspection_id = ?",
-                DB_INT(into.id), DB_TEXT(at), DB_INT(it->id));
+    e = db_exec(
+        c->db,
+        "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) "
+        "SELECT CAST(? AS BIGINT), kind, ref, ref_id, note, CAST(? AS TEXT) FROM insp_origins WHERE inspection_id = ?",
+        DB_INT(into.id), DB_TEXT(at), DB_INT(it->id));
     if (!e)
         e = db_exec(
             c->db,

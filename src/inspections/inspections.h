@@ -164,6 +164,8 @@ struct insp_doc {
     const char *report_text;
     int64_t office_unit_id;
 };
+/* "关于城区燃气安全专项督查情况的报告": the report's title for a subject (arena). */
+const char *insp_report_title(struct ctx *c, const char *subject);
 /* The data of the conclusion (issued: 404 before) or of the report, as the caller may see it. */
 enum err insp_doc_load(struct ctx *c, int64_t id, bool report, struct insp_doc *out);
 

@@ -293,7 +293,8 @@ static enum err merge_entry(struct wf_act *a)
                 DB_TEXT(co), DB_TEXT(start), DB_TEXT(end), DB_TEXT(matters), DB_TEXT(at), DB_INT(into.id));
     if (!e)
         e = db_exec(c->db,
-                    "INSERT INTO insp_entry_targets (entry_id, unit_id, unit_path) SELECT ?, t.unit_id, t.unit_path "
+                    "INSERT INTO insp_entry_targets (entry_id, unit_id, unit_path) SELECT CAST(? AS BIGINT), "
+                    "t.unit_id, t.unit_path "
                     "FROM insp_entry_targets t WHERE t.entry_id = ? AND NOT EXISTS (SELECT 1 FROM insp_entry_targets x "
                     "WHERE x.entry_id = ? AND x.unit_id = t.unit_id)",
                     DB_INT(into.id), DB_INT(en.id), DB_INT(into.id));

@@ -42,6 +42,18 @@ static int64_t one(struct ctx *c, const char *sql, int64_t id)
     return n;
 }
 
+const char *insp_report_title(struct ctx *c, const char *subject)
+{
+    size_t n = strlen(subject);
+    static const char *const ends[] = {"督查", "检查", "暗访", "回头看"};
+    for (size_t i = 0; i < sizeof ends / sizeof *ends; i++) {
+        size_t k = strlen(ends[i]);
+        if (n >= k && !strcmp(subject + n - k, ends[i]))
+            return arena_printf(c->arena, "关于%s情况的报告", subject);
+    }
+    return arena_printf(c->arena, "关于%s督查情况的报告", subject);
+}
+
 /* The generated draft (arena). */
 static const char *generate(struct ctx *c, const struct insp *it)
 {
@@ -50,7 +62,7 @@ static const char *generate(struct ctx *c, const struct insp *it)
     struct buf b = {0};
     const char *principal = NULL;
     db_one_text(c->db, c->arena, &principal, "SELECT principal FROM units WHERE id = ?", DB_INT(it->office_unit_id));
-    buf_printf(&b, "关于%s督查情况的报告\n\n%s%s：\n\n", it->subject, principal && *principal ? principal : "",
+    buf_printf(&b, "%s\n\n%s%s：\n\n", insp_report_title(c, it->subject), principal && *principal ? principal : "",
                principal && *principal ? "同志" : "政府主要领导");
     const char *basis = !strcmp(it->basis, "plan")       ? "年度督查计划"
                         : !strcmp(it->basis, "decision") ? arena_printf(c->arena, "政府决定（%s）", it->basis_ref)
@@ -236,8 +248,9 @@ enum err insp_doc_load(struct ctx *c, int64_t id, bool report, struct insp_doc *
     d->findings = arena_alloc(c->arena, sizeof *d->findings * 201);
     while (st && stmt_step(st) == STORE_ROW && d->nfindings < 200)
         d->findings[d->nfindings++] = arena_printf(
-            c->arena, "%s。%s%s（责任单位：%s；%s）", stmt_text(st, 0), stmt_text(st, 1),
-            *stmt_text(st, 5) ? arena_printf(c->arena, "整改要求：%s", stmt_text(st, 5)) : "", stmt_text(st, 2),
+            c->arena, "%s。%s%s%s（责任单位：%s；%s）", stmt_text(st, 0), stmt_text(st, 1),
+            *stmt_text(st, 1) ? "。" : "",
+            *stmt_text(st, 5) ? arena_printf(c->arena, "整改要求：%s。", stmt_text(st, 5)) : "", stmt_text(st, 2),
             stmt_int(st, 4) ? "已立行立改" : arena_printf(c->arena, "于%s前整改到位", date_cn(c, stmt_text(st, 3))));
     if (st)
         stmt_done(st);
