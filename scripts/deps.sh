@@ -13,6 +13,7 @@ pkgs=(
   python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema poppler-utils unzip
   chromium nodejs npm
   curl
+  libmagic-dev
 )
 if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light); fi
 

@@ -136,14 +136,15 @@ static int h_clock_put(struct req *rq)
 
 const struct route calendar_routes[] = {
     {"GET", "/api/v1/calendar/workdays", h_workdays, CAP_SIGNED_IN, 0, "the N-th working day after a date"},
-    {"POST", "/api/v1/calendar/import", h_import, CAP_SYSTEM_ADMIN, ROUTE_RAW, "import holidays (CSV or JSON)"},
+    {"POST", "/api/v1/calendar/import", h_import, CAP_SYSTEM_SETTINGS, ROUTE_RAW, "import holidays (CSV or JSON)"},
     {"GET", "/api/v1/calendar/{year}", h_year, CAP_SIGNED_IN, 0, "holidays and make-up working days of a year"},
-    {"PUT", "/api/v1/calendar/{year}", h_year_put, CAP_SYSTEM_ADMIN, ROUTE_JSON, "replace a year's exceptions"},
+    {"PUT", "/api/v1/calendar/{year}", h_year_put, CAP_SYSTEM_SETTINGS, ROUTE_JSON, "replace a year's exceptions"},
     {"GET", "/api/v1/rules", h_rules_get, CAP_SIGNED_IN, 0, "deadline rules, presets and ladder waits"},
-    {"PUT", "/api/v1/rules", h_rules_put, CAP_SYSTEM_ADMIN, ROUTE_JSON, "replace the deadline rules"},
+    {"PUT", "/api/v1/rules", h_rules_put, CAP_SYSTEM_SETTINGS, ROUTE_JSON, "replace the deadline rules"},
     {"GET", "/api/v1/milestones", h_milestones, CAP_ITEM_READ, 0, "an item's milestones with lights"},
     {"PATCH", "/api/v1/milestones/{id}", h_milestone_override, CAP_ITEM_REGISTER, ROUTE_JSON,
      "override one milestone with a reason"},
-    {"PUT", "/api/v1/admin/clock", h_clock_put, CAP_SYSTEM_ADMIN, ROUTE_JSON | ROUTE_TEST_CLOCK, "set the test clock"},
+    {"PUT", "/api/v1/admin/clock", h_clock_put, CAP_SYSTEM_SETTINGS, ROUTE_JSON | ROUTE_TEST_CLOCK,
+     "set the test clock"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -377,18 +377,23 @@ static int h_report_pdf(struct req *rq)
 
 /* ---- evidence ---- */
 
-/* POST …/evidence?filename=NAME[&record_id=]: the raw bytes of one photo or video. */
+/* POST …/evidence: one photo or video, as multipart/form-data (the first file part) or the raw bytes
+ * with ?filename=NAME; ?record_id= links it to a field record. */
 static int evidence_upload(struct req *rq, int64_t insp_id, int64_t task_id)
 {
     int64_t record;
     json_t *out = NULL;
     if (!req_query_int(rq, "record_id", 0, INT64_MAX, 0, &record))
         return 0;
+    const struct req_upload *up = rq->upload;
+    if (!up || up->malformed)
+        return reply_error(rq, ERR_BAD_REQUEST, "multipart/form-data 格式错误或没有文件");
+    const char *filename = up->multipart ? up->filename : req_query(rq, "filename");
     enum err e;
     if (task_id)
-        e = rect_evidence_add(&rq->ctx, task_id, req_query(rq, "filename"), rq->body, rq->body_len, &out);
+        e = rect_evidence_add(&rq->ctx, task_id, filename, up->path, up->size, &out);
     else
-        e = insp_evidence_add(&rq->ctx, insp_id, record, 0, req_query(rq, "filename"), rq->body, rq->body_len, &out);
+        e = insp_evidence_add(&rq->ctx, insp_id, record, 0, filename, up->path, up->size, &out);
     return reply_result(rq, e, 201, out);
 }
 
@@ -531,7 +536,7 @@ static int h_training_add(struct req *rq)
 const struct route inspection_routes[] = {
     {"GET", "/api/v1/inspections/meta", h_meta, CAP_SIGNED_IN, 0, "kinds, methods, bases, states and actions of inspections"},
     {"GET", "/api/v1/inspections/settings", h_settings_get, CAP_SIGNED_IN, 0, "inspection settings (cap factor, review windows, look-back, duplicate threshold)"},
-    {"PUT", "/api/v1/inspections/settings", h_settings_put, CAP_SYSTEM_ADMIN, ROUTE_JSON, "change the inspection settings"},
+    {"PUT", "/api/v1/inspections/settings", h_settings_put, CAP_SYSTEM_SETTINGS, ROUTE_JSON, "change the inspection settings"},
     {"GET", "/api/v1/inspections/caps", h_caps, CAP_INSP_READ, 0, "the year's cap figures and exceptions of an office"},
     {"POST", "/api/v1/inspections/duplicates", h_duplicates, CAP_SIGNED_IN, ROUTE_JSON, "the no-duplication check"},
     {"GET", "/api/v1/inspections/burden", h_burden, CAP_INSP_READ, 0, "inspections per target unit in a year (减负)"},

@@ -206,69 +206,19 @@ static int h_item_child(struct req *rq)
     return reply_result(rq, e, 201, out);
 }
 
-/* Finds the first file part of a multipart/form-data body: its filename and bytes (pointing
- * into the body). False if the body is not well-formed multipart. */
-static bool multipart_file(struct req *rq, const char **filename, const char **data, size_t *n)
-{
-    const char *b = strstr(rq->content_type, "boundary=");
-    if (!b)
-        return false;
-    b += 9;
-    size_t bl = strcspn(b, "; ");
-    if (*b == '"') {
-        b++;
-        bl = strcspn(b, "\"");
-    }
-    if (!bl || bl > 200)
-        return false;
-    char *delim = arena_printf(rq->arena, "--%.*s", (int)bl, b);
-    size_t dl = strlen(delim);
-    const char *body = rq->body, *end = rq->body + rq->body_len;
-    const char *p = memmem(body, rq->body_len, delim, dl);
-    while (p) {
-        p += dl;
-        if (end - p >= 2 && p[0] == '-' && p[1] == '-')
-            return false;
-        const char *hdr_end = memmem(p, (size_t)(end - p), "\r\n\r\n", 4);
-        if (!hdr_end)
-            return false;
-        const char *content = hdr_end + 4;
-        char *next_delim = arena_printf(rq->arena, "\r\n%s", delim);
-        const char *next = memmem(content, (size_t)(end - content), next_delim, dl + 2);
-        if (!next)
-            return false;
-        char *headers = arena_strndup(rq->arena, p, (size_t)(hdr_end - p));
-        const char *fn = strstr(headers, "filename=\"");
-        if (fn) {
-            fn += 10;
-            const char *fe = strchr(fn, '"');
-            if (!fe)
-                return false;
-            *filename = arena_strndup(rq->arena, fn, (size_t)(fe - fn));
-            *data = content;
-            *n = (size_t)(next - content);
-            return true;
-        }
-        p = next + 2;
-    }
-    return false;
-}
-
-/* POST /api/v1/items/{id}/attachments: multipart/form-data (first file part) or a raw body with
- * ?filename=NAME; ?report_id= links it to a progress report. */
+/* POST /api/v1/items/{id}/attachments: multipart/form-data (the first file part) or a raw body with
+ * ?filename=NAME; ?report_id= links it to a progress report. The http layer spooled the file. */
 static int h_item_attach(struct req *rq)
 {
     int64_t id, report_id;
     if (!item_id(rq, &id) || !req_query_int(rq, "report_id", 0, INT64_MAX, 0, &report_id))
         return 0;
-    const char *filename = req_query(rq, "filename"), *data = rq->body;
-    size_t n = rq->body_len;
-    if (rq->content_type && !strncasecmp(rq->content_type, "multipart/form-data", 19)) {
-        if (!rq->body || !multipart_file(rq, &filename, &data, &n))
-            return reply_error(rq, ERR_BAD_REQUEST, "multipart/form-data 格式错误或没有文件");
-    }
+    const struct req_upload *up = rq->upload;
+    if (!up || up->malformed)
+        return reply_error(rq, ERR_BAD_REQUEST, "multipart/form-data 格式错误或没有文件");
+    const char *filename = up->multipart ? up->filename : req_query(rq, "filename");
     json_t *out = NULL;
-    enum err e = items_attach(&rq->ctx, id, filename, data, n, report_id, &out);
+    enum err e = items_attach(&rq->ctx, id, filename, up->path, up->size, up->sm3, report_id, &out);
     return reply_result(rq, e, 201, out);
 }
 
@@ -323,7 +273,7 @@ const struct route item_routes[] = {
     {"GET", "/api/v1/items", h_items_list, CAP_ITEM_READ, 0, "the ledger (台账): filtered, sorted, paged, with counts"},
     {"POST", "/api/v1/items", h_item_create, CAP_ITEM_REGISTER, ROUTE_JSON, "register a draft item"},
     {"GET", "/api/v1/items/meta", h_items_meta, CAP_SIGNED_IN, 0, "source kinds, states, actions, grades"},
-    {"PUT", "/api/v1/items/grades", h_items_grades, CAP_SYSTEM_ADMIN, ROUTE_JSON, "set the completion grades"},
+    {"PUT", "/api/v1/items/grades", h_items_grades, CAP_SYSTEM_SETTINGS, ROUTE_JSON, "set the completion grades"},
     {"GET", "/api/v1/items/{id}", h_item_get, CAP_ITEM_READ, 0, "one item with tracks and allowed_actions"},
     {"PATCH", "/api/v1/items/{id}", h_item_update, CAP_ITEM_REGISTER, ROUTE_JSON, "change a draft item"},
     {"POST", "/api/v1/items/{id}/actions/{action}", h_item_action, CAP_ITEM_READ, 0, "take a workflow action"},

@@ -12,10 +12,18 @@ const char *req_param(struct req *rq, const char *name)
     return NULL;
 }
 
+/* A decimal integer exactly as written: an optional '-', then digits without a superfluous leading
+ * zero. "+2", " 2", "02", "2 " and "2%00" are not integers (strtoll would read each as 2). */
 static bool parse_i64(const char *s, int64_t *out)
 {
     if (!s || !*s)
         return false;
+    const char *d = *s == '-' ? s + 1 : s;
+    if (*d < '0' || *d > '9' || (d[0] == '0' && d[1]))
+        return false;
+    for (const char *p = d; *p; p++)
+        if (*p < '0' || *p > '9')
+            return false;
     char *end;
     errno = 0;
     long long v = strtoll(s, &end, 10);

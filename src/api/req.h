@@ -25,6 +25,18 @@ struct kv {
     const char *key, *value;
 };
 
+/* An upload (ROUTE_UPLOAD routes), spooled to a temporary file while it arrived; the file is
+ * removed after the reply unless the handler moved it. */
+struct req_upload {
+    const char *path;     /* the temporary file: the raw body, or the first file part of a form */
+    const char *filename; /* multipart: the file part's name (NULL if none) */
+    const char *sm3;      /* of the file's bytes, 64 hex digits */
+    int64_t size;         /* of the file */
+    bool multipart;       /* the body was multipart/form-data */
+    bool malformed;       /* multipart that did not parse, or held no file */
+    bool failed;          /* the file could not be written */
+};
+
 struct reply_header {
     const char *name, *value;
 };
@@ -42,8 +54,8 @@ struct req {
     const char *content_type;
     const char *body; /* raw body (NUL-terminated), may be NULL */
     size_t body_len;
-    const char *body_file; /* for ROUTE_UPLOAD routes: a temporary file holding the body */
-    json_t *json;          /* parsed JSON body for routes with ROUTE_JSON */
+    const struct req_upload *upload;                         /* ROUTE_UPLOAD routes: the spooled file, else NULL */
+    json_t *json;                                            /* parsed JSON body for routes with ROUTE_JSON */
     const char *(*header)(struct req *rq, const char *name); /* request header lookup */
     void *conn;                                              /* http layer private */
 
@@ -61,7 +73,7 @@ typedef int (*handler_fn)(struct req *rq);
 
 enum route_flags {
     ROUTE_JSON = 1,       /* the body must be a JSON object (parsed into rq->json) */
-    ROUTE_UPLOAD = 2,     /* the body may be large (upload_limit) and is spooled to rq->body_file */
+    ROUTE_UPLOAD = 2,     /* the body may be large (upload_limit) and is spooled to rq->upload */
     ROUTE_RAW = 4,        /* the body is kept raw (e.g. CSV), within json_limit */
     ROUTE_TEST_CLOCK = 8, /* exists only when serve runs with --test-clock (404 otherwise) */
 };

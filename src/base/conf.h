@@ -23,9 +23,17 @@ struct config {
     int64_t db_pool;  /* database connections per process */
     int64_t db_busy_timeout_ms;
     int64_t db_mmap_mb;
-    int64_t json_limit;   /* bytes */
-    int64_t upload_limit; /* bytes */
-    char *upload_types;   /* comma-separated allowed file extensions */
+    int64_t json_limit;         /* bytes */
+    int64_t upload_limit;       /* bytes */
+    char *upload_types;         /* comma-separated allowed file extensions */
+    int64_t max_connections;    /* open connections in total */
+    int64_t connections_per_ip; /* 0 = unlimited */
+    int64_t header_timeout_s;   /* absolute: accept (or previous reply) to complete header */
+    int64_t body_timeout_s;     /* absolute: header to complete body */
+    int64_t upload_min_rate;    /* bytes/s: an upload's deadline is its size at this rate */
+    int64_t idle_timeout_s;     /* no traffic at all */
+    int64_t body_memory_limit;  /* bytes of bodies held by all connections together */
+    char *trusted_proxies;      /* whose X-Forwarded-For is believed */
     int64_t session_idle_minutes;
     int64_t lockout_attempts;
     int64_t lockout_minutes;

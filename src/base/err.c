@@ -13,9 +13,12 @@ static const struct {
     [ERR_METHOD] = {405, "method_not_allowed", "不支持该请求方法"},
     [ERR_CONFLICT] = {409, "conflict", "当前状态不允许此操作"},
     [ERR_TOO_LARGE] = {413, "too_large", "请求内容过大"},
+    [ERR_URI_TOO_LONG] = {414, "uri_too_long", "请求地址过长"},
     [ERR_MEDIA_TYPE] = {415, "unsupported_media_type", "不支持的内容类型"},
     [ERR_INVALID] = {422, "invalid", "提交的数据不符合要求"},
     [ERR_LOCKED] = {423, "locked", "账号已被锁定"},
+    [ERR_TOO_MANY] = {429, "too_many_requests", "请求过于频繁，请稍后再试"},
+    [ERR_HEADERS_TOO_LARGE] = {431, "headers_too_large", "请求头过大"},
     [ERR_INTERNAL] = {500, "internal", "服务器内部错误"},
     [ERR_UNAVAILABLE] = {503, "unavailable", "服务暂时不可用，请稍后重试"},
 };

@@ -276,25 +276,9 @@ static enum err replace_tx(struct ctx *c, void *arg)
     return rc < 0 ? ctx_store_fail(c, rc, "修改工作日历") : ERR_OK;
 }
 
-enum err calendar_require_top_admin(struct ctx *c, const char *what)
-{
-    if (!c->user)
-        return ERR_OK;
-    for (int i = 0; i < c->user->ngrants; i++) {
-        const struct grant *g = &c->user->grants[i];
-        const char *p = g->unit_path;
-        /* a top unit's path has one component: "/N/" */
-        if (g->role == ROLE_ADMIN && p && p[0] == '/' && strchr(p + 1, '/') && !strchr(p + 1, '/')[1]) {
-            c->acting = g;
-            return ERR_OK;
-        }
-    }
-    return ctx_fail(c, ERR_FORBIDDEN, "只有最上级单位的系统管理员可以修改%s（全系统共用）", what);
-}
-
 static enum err require_admin(struct ctx *c)
 {
-    return calendar_require_top_admin(c, "工作日历");
+    return perm_require_system(c, "工作日历");
 }
 
 enum err calendar_replace_year(struct ctx *c, int year, const json_t *days, json_t **out)
@@ -397,7 +381,7 @@ enum err calendar_clock_set(struct ctx *c, const char *now, json_t **out)
         return ctx_fail(c, ERR_NOT_FOUND, "测试时钟未启用");
     if (!now || !time_parse_iso(now, &t))
         return ctx_fail(c, ERR_INVALID, "字段“now”必须是 ISO 8601 时间，如 2026-03-02T09:00:00+08:00");
-    enum err e = calendar_require_top_admin(c, "测试时钟");
+    enum err e = perm_require_system(c, "测试时钟");
     if (e || (e = ctx_tx(c, "设置测试时钟", clock_tx, &t)))
         return e;
     c->now = t;

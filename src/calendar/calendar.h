@@ -11,10 +11,6 @@
 
 #include <jansson.h>
 
-/* The calendar, the deadline rules and the test clock are shared by the whole tree: only an
- * administrator at a top unit (no parent) changes them. ERR_FORBIDDEN otherwise; sets c->acting. */
-enum err calendar_require_top_admin(struct ctx *c, const char *what);
-
 /* The current calendar; its exception array lives in c->arena. */
 enum err calendar_load(struct ctx *c, struct calendar *out);
 

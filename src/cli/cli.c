@@ -216,6 +216,7 @@ static void usage(FILE *f)
 
 int cli_main(int argc, char **argv)
 {
+    modules_init();
     if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
         return argc < 2 ? 2 : 0;

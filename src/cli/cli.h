@@ -42,6 +42,8 @@ bool cli_leftover_options(struct cli *cli);
 void cli_progress(struct cli *cli, const char *label, long done, long total);
 
 int cli_main(int argc, char **argv);
+/* Wires the modules together (cli_modules.c): every registration, once. cli_main calls it first. */
+void modules_init(void);
 
 /* commands (cli_*.c) */
 int cmd_serve(struct cli *cli);

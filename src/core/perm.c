@@ -9,7 +9,8 @@
 #define B(c) (1u << (c))
 
 static const unsigned role_caps[ROLE__COUNT] = {
-    [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN),
+    [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN) |
+                   B(CAP_SYSTEM_SETTINGS),
     [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
                        B(CAP_INSP_APPROVE) | B(CAP_INSP_DECIDE),
     [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
@@ -43,6 +44,7 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_ITEM_REVIEW] = "item_review",
     [CAP_ITEM_PRESS] = "item_press",
     [CAP_ITEM_DECIDE] = "item_decide",
+    [CAP_SYSTEM_SETTINGS] = "system_settings",
     [CAP_INSP_READ] = "insp_read",
     [CAP_INSP_MANAGE] = "insp_manage",
     [CAP_INSP_APPROVE] = "insp_approve",
@@ -53,9 +55,43 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_RECT_HANDLE] = "rect_handle",
 };
 
+/* Capabilities a grant carries only when it is held at a top unit (path "/N/"). */
+static const unsigned top_unit_only = B(CAP_SYSTEM_SETTINGS);
+
+static bool top_unit(const char *path)
+{
+    const char *second = path && path[0] == '/' ? strchr(path + 1, '/') : NULL;
+    return second && second > path + 1 && second[1] == 0;
+}
+
+/* True if grant g carries c (by its role, and for top-unit-only capabilities by its place). */
+static bool grant_carries(const struct grant *g, enum cap c)
+{
+    return (role_caps[g->role] & B(c)) && (!(top_unit_only & B(c)) || top_unit(g->unit_path));
+}
+
 const char *cap_name(enum cap c)
 {
     return (unsigned)c < CAP__COUNT ? cap_names[c] : "?";
+}
+
+const char *perm_refusal(enum cap c)
+{
+    if (c == CAP_SYSTEM_SETTINGS)
+        return "只有最上级单位的系统管理员可以修改全系统共用的设置";
+    return "您的角色没有权限使用此功能";
+}
+
+enum err perm_require_system(struct ctx *c, const char *what)
+{
+    if (!c->user)
+        return ERR_OK;
+    for (int i = 0; i < c->user->ngrants; i++)
+        if (grant_carries(&c->user->grants[i], CAP_SYSTEM_SETTINGS)) {
+            c->acting = &c->user->grants[i];
+            return ERR_OK;
+        }
+    return ctx_fail(c, ERR_FORBIDDEN, "只有最上级单位的系统管理员可以修改%s（全系统共用）", what);
 }
 
 bool perm_role_has(int r, enum cap c)
@@ -77,7 +113,7 @@ bool perm_any(const struct principal *p, enum cap c)
     if (c == CAP_SIGNED_IN)
         return true;
     for (int i = 0; i < p->ngrants; i++)
-        if (role_caps[p->grants[i].role] & B(c))
+        if (grant_carries(&p->grants[i], c))
             return true;
     return false;
 }
@@ -87,7 +123,7 @@ const struct grant *perm_grant_at(const struct principal *p, enum cap c, const c
     if (!p)
         return NULL;
     for (int i = 0; i < p->ngrants; i++)
-        if ((role_caps[p->grants[i].role] & B(c)) && path_within(unit_path, p->grants[i].unit_path))
+        if (grant_carries(&p->grants[i], c) && path_within(unit_path, p->grants[i].unit_path))
             return &p->grants[i];
     return NULL;
 }
@@ -173,8 +209,8 @@ bool perm_item_visible(const struct principal *p, const struct perm_item *it)
     /* a party: the capability held at, above or below one of its units */
     for (int k = 0; k < it->nparties; k++)
         for (int i = 0; i < p->ngrants; i++)
-            if ((role_caps[p->grants[i].role] & B(read)) && (path_within(it->party_paths[k], p->grants[i].unit_path) ||
-                                                             path_within(p->grants[i].unit_path, it->party_paths[k])))
+            if (grant_carries(&p->grants[i], read) && (path_within(it->party_paths[k], p->grants[i].unit_path) ||
+                                                       path_within(p->grants[i].unit_path, it->party_paths[k])))
                 return true;
     return false;
 }
@@ -214,7 +250,7 @@ bool perm_cap_role_at(const struct principal *p, enum cap cap, int role, const c
     if (!p)
         return true;
     for (int i = 0; i < p->ngrants; i++)
-        if ((role < 0 || (int)p->grants[i].role == role) && (role_caps[p->grants[i].role] & B(cap)) &&
+        if ((role < 0 || (int)p->grants[i].role == role) && grant_carries(&p->grants[i], cap) &&
             path_within(unit_path, p->grants[i].unit_path))
             return true;
     return false;
@@ -249,12 +285,12 @@ static const char **scope_of(struct ctx *c, int cap, int *n)
     const char **out = arena_alloc(c->arena, sizeof *out * (size_t)(p->ngrants + 1));
     for (int i = 0; i < p->ngrants; i++) {
         const char *path = p->grants[i].unit_path;
-        if (cap >= 0 && !(role_caps[p->grants[i].role] & B(cap)))
+        if (cap >= 0 && !grant_carries(&p->grants[i], (enum cap)cap))
             continue;
         bool covered = false;
         for (int j = 0; j < p->ngrants && !covered; j++) {
             const char *other = p->grants[j].unit_path;
-            if (cap >= 0 && !(role_caps[p->grants[j].role] & B(cap)))
+            if (cap >= 0 && !grant_carries(&p->grants[j], (enum cap)cap))
                 continue;
             if (j != i && path_within(path, other) && (strcmp(path, other) != 0 || j < i))
                 covered = true;

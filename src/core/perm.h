@@ -30,6 +30,10 @@ enum cap {
     CAP_ITEM_REVIEW,   /* review progress reports (秘书科室, 督查室) */
     CAP_ITEM_PRESS,    /* press units on overdue items (分管领导) */
     CAP_ITEM_DECIDE,   /* leader approval: major extensions, suspension (分管/主要领导) */
+    /* settings of the whole system (completion grades, deadline rules, the working-day calendar,
+     * the test clock): the administrator of a top unit only, whatever role table says about other
+     * units (perm_require_system) */
+    CAP_SYSTEM_SETTINGS,
     /* inspections (督查检查, src/inspections) */
     CAP_INSP_READ,     /* see plans, inspections, rectification tasks and reviews in scope */
     CAP_INSP_MANAGE,   /* compile plans, run inspections, issue findings and conclusions, verify (督查室) */
@@ -43,6 +47,8 @@ enum cap {
 };
 
 const char *cap_name(enum cap c);
+/* The sentence a user refused for lacking c hears (Chinese). */
+const char *perm_refusal(enum cap c);
 /* True if role r carries capability c (the table in perm.c). */
 bool perm_role_has(int r, enum cap c);
 
@@ -58,6 +64,14 @@ bool perm_sees(const struct principal *p, const char *unit_path);
 bool perm_role_at(const struct principal *p, enum role r, const char *unit_path);
 /* True if the unit lies in a leader's portfolio (the unit or one of its ancestors). */
 bool perm_in_portfolio(const struct principal *p, const char *unit_path);
+
+/*
+ * The one check for changes that affect the whole system (every setting shared by all units):
+ * the user must hold the administrator role at a top unit (a unit without a parent). ERR_OK for
+ * the system itself (ctx->user NULL); else ERR_FORBIDDEN naming what (e.g. "完成等级"). On success
+ * ctx->acting is that grant.
+ */
+enum err perm_require_system(struct ctx *c, const char *what);
 
 /*
  * The object at unit_path must be visible (else ERR_NOT_FOUND, "what" names it) and the user must

@@ -15,14 +15,72 @@
 #ifndef DUCHA_DEADLINES_H
 #define DUCHA_DEADLINES_H
 
-#include "calendar/workdays.h"
 #include "base/jsonv.h"
+#include "calendar/workdays.h"
 #include "core/ctx.h"
+#include "core/perm.h"
 
 #include <jansson.h>
 
 enum ms_kind { MS_RECEIPT, MS_DEPLOYMENT, MS_FIRST_FEEDBACK, MS_RESOLUTION, MS_PERIODIC, MS__COUNT };
 enum dl_unit { DL_WORKDAYS, DL_DAYS, DL_MONTHS, DL_DATES, DL__COUNT };
+
+/* ---- owners: the objects that have deadlines ---- */
+
+/* The kinds of ladder step, for choosing who hears of it. */
+enum dl_step { DL_REMIND, DL_PRESS, DL_NOTICE, DL_REPORT };
+
+/* User ids without duplicates, growing in the ctx arena (no limit). */
+struct dl_people {
+    int64_t *ids;
+    int n, cap;
+};
+void dl_people_add(struct ctx *c, struct dl_people *p, int64_t user_id);
+/* Adds the active holders of role (e.g. "contact") at exactly unit_id. */
+enum err dl_people_role_at(struct ctx *c, struct dl_people *p, const char *role, int64_t unit_id);
+/* Adds the holders of role at the nearest unit on path (deepest first) that has any. */
+enum err dl_people_nearest_role(struct ctx *c, struct dl_people *p, const char *role, const char *path);
+/* Adds the leaders in charge whose portfolio holds a unit on path. */
+enum err dl_people_portfolio(struct ctx *c, struct dl_people *p, const char *path);
+
+/*
+ * An owner: a kind of object whose milestones the ladder climbs (supervision items today;
+ * inspections, rectification tasks, clues, periodic reports next). Its module registers one at
+ * start-up (modules_init); deadlines never includes the owner's module, it calls these.
+ */
+struct dl_owner {
+    const char *kind;    /* the object kind ("item"), as its workflow names it */
+    const char *what;    /* "督办事项": names an object that has no label */
+    enum cap manage_cap; /* needed at a milestone's scope to override its due day */
+    /* "古督〔2026〕3号《…》" for notices and audit; NULL when there is no such object. Arena. */
+    const char *(*label)(struct ctx *c, int64_t id);
+    /* Appends a timeline entry to the object (unit_id: the part, 0 for the object as a whole) inside
+     * the caller's transaction; data is borrowed. May be NULL. */
+    enum err (*timeline)(struct ctx *c, int64_t id, int64_t unit_id, const char *action, const char *note,
+                         json_t *data);
+    /* The percent done last reported for the unit's part, -1 when unknown (序时进度). May be NULL. */
+    int (*progress)(struct ctx *c, int64_t id, int64_t unit_id);
+    /* The ladder's last step: lists the object for inspection (督查), inside the caller's transaction.
+     * May be NULL. */
+    enum err (*escalate)(struct ctx *c, int64_t id, const char *note, json_t *data);
+    /* Who hears of ladder step `step` of a milestone of the object at unit_id (scope_path: that
+     * unit's path). NULL: deadlines_recipients_default. */
+    enum err (*recipients)(struct ctx *c, int64_t id, int64_t unit_id, const char *scope_path, enum dl_step step,
+                           struct dl_people *out);
+};
+/* Registers an owner (start-up only; a second registration of a kind replaces the first). */
+void deadlines_register_owner(const struct dl_owner *o);
+/* The registered owner of kind, or NULL. */
+const struct dl_owner *deadlines_owner(const char *kind);
+/*
+ * The recipients of a ladder step by the roles along the milestone's unit path (DOMAIN.md §5):
+ * reminder: the unit's contact; press: the leaders in charge and the nearest deputy director;
+ * notice: the unit's contact and head and the nearest office; report: the nearest principal
+ * leader and office.
+ */
+enum err deadlines_recipients_default(struct ctx *c, const char *scope_path, enum dl_step step, struct dl_people *out);
+/* Registers what the deadlines module keeps of units (the path copy milestones.scope_path). */
+void deadlines_register(void);
 
 /* "receipt", "deployment", "first_feedback", "resolution", "periodic_report" (and labels). */
 const char *ms_kind_name(enum ms_kind k);

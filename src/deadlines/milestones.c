@@ -17,7 +17,6 @@
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "core/perm.h"
-#include "items/items.h"
 #include "notify/notify.h"
 
 #include <inttypes.h>
@@ -76,71 +75,24 @@ static int first_step(const struct calendar *cal, const struct ladder *l, int64_
     return s;
 }
 
-static int unit_of_path(const char *path, int64_t *ids, int max)
+/* The owner of a milestone's object; an unregistered kind gets no callbacks (a label from its id). */
+static const struct dl_owner *owner_of(const char *kind)
 {
-    int n = 0;
-    for (const char *p = path; p && *p && n < max;) {
-        while (*p == '/')
-            p++;
-        if (!*p)
-            break;
-        ids[n++] = strtoll(p, NULL, 10);
-        while (*p && *p != '/')
-            p++;
-    }
-    return n;
+    static const struct dl_owner none = {.kind = "", .what = "对象", .manage_cap = CAP_SYSTEM_ADMIN};
+    const struct dl_owner *o = deadlines_owner(kind);
+    return o ? o : &none;
 }
 
-/* Appends the users holding role r at unit (exact) to ids. */
-static int users_with_role(struct ctx *c, const char *role, int64_t unit, int64_t *ids, int n, int max)
+static const char *owner_label(struct ctx *c, const struct dl_owner *o, int64_t id)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT u.id FROM user_roles r JOIN users u ON u.id = r.user_id "
-                                        "WHERE r.unit_id = ? AND r.role = ? AND u.disabled = 0 ORDER BY u.id");
-    if (!st)
-        return n;
-    stmt_bind_int(st, 1, unit);
-    stmt_bind_text(st, 2, role);
-    while (stmt_step(st) == STORE_ROW && n < max) {
-        int64_t id = stmt_int(st, 0);
-        bool dup = false;
-        for (int i = 0; i < n && !dup; i++)
-            dup = ids[i] == id;
-        if (!dup)
-            ids[n++] = id;
-    }
-    stmt_done(st);
-    return n;
+    const char *label = o->label ? o->label(c, id) : NULL;
+    return label ? label : arena_printf(c->arena, "%s #%" PRId64, o->what, id);
 }
 
-/* The holders of role r at the nearest unit on the path (deepest first) that has any. */
-static int nearest_role(struct ctx *c, const char *role, const char *path, int64_t *ids, int n, int max)
+static enum err owner_timeline(struct ctx *c, const struct dl_owner *o, int64_t id, int64_t unit_id, const char *action,
+                               const char *note, json_t *data)
 {
-    int64_t anc[32];
-    int na = unit_of_path(path, anc, 32);
-    for (int i = na - 1; i >= 0; i--) {
-        int m = users_with_role(c, role, anc[i], ids, n, max);
-        if (m > n)
-            return m;
-    }
-    return n;
-}
-
-/* Leaders in charge whose portfolio holds the unit or one of its ancestors. */
-static int portfolio_leaders(struct ctx *c, const char *path, int64_t *ids, int n, int max)
-{
-    int64_t anc[32];
-    int na = unit_of_path(path, anc, 32);
-    for (int i = na - 1; i >= 0; i--) {
-        struct stmt *st = db_prepare(c->db, "SELECT p.user_id FROM leader_portfolio p JOIN users u ON u.id = p.user_id "
-                                            "WHERE p.unit_id = ? AND u.disabled = 0 ORDER BY p.user_id");
-        if (!st)
-            return n;
-        stmt_bind_int(st, 1, anc[i]);
-        while (stmt_step(st) == STORE_ROW && n < max)
-            ids[n++] = stmt_int(st, 0);
-        stmt_done(st);
-    }
-    return n;
+    return o->timeline ? o->timeline(c, id, unit_id, action, note, data) : ERR_OK;
 }
 
 struct ms_row {
@@ -155,62 +107,45 @@ struct ms_row {
     bool flagged;
 };
 
-/* Sends the notices of one ladder step; returns the recipients as a JSON array of user ids. */
-struct step_msg {
-    struct notice nt;
-    int64_t ids[64];
-    int n;
-};
-
 /* The notice of ladder step s of milestone m and its recipients (read-only). */
-static void step_message(struct ctx *c, const struct ms_row *m, const struct ladder *l, int s, struct step_msg *out)
+static enum err step_message(struct ctx *c, const struct ms_row *m, const struct ladder *l, int s, struct notice *nt,
+                             struct dl_people *who)
 {
-    int64_t *ids = out->ids;
-    int n = 0;
-    int64_t unit = 0;
-    int64_t anc[32];
-    int na = unit_of_path(m->scope_path, anc, 32);
-    if (na)
-        unit = anc[na - 1];
+    const struct dl_owner *o = owner_of("item");
     char due[11];
     cal_format_date(m->due, due);
-    const char *label = items_label(c, m->item_id);
-    if (!label)
-        label = arena_printf(c->arena, "督办事项 #%" PRId64, m->item_id);
+    const char *label = owner_label(c, o, m->item_id);
     const char *what = m->kind == MS_PERIODIC
                            ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, ms_kind_label(m->kind), m->seq)
                            : arena_printf(c->arena, "%s的“%s”节点", label, ms_kind_label(m->kind));
-    struct notice nt = {.object_type = "milestone", .object_id = m->id};
+    *nt = (struct notice){.object_type = "milestone", .object_id = m->id};
+    enum dl_step step;
     if (s < l->nremind) {
-        n = users_with_role(c, "contact", unit, ids, n, 64);
-        nt.kind = MSG_REMINDER;
-        nt.subject = arena_printf(c->arena, "【催办】%s将于 %s 到期", what, due);
-        nt.body = arena_printf(c->arena, "%s办理时限为 %s，请按时办理并反馈。", what, due);
+        step = DL_REMIND;
+        nt->kind = MSG_REMINDER;
+        nt->subject = arena_printf(c->arena, "【催办】%s将于 %s 到期", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限为 %s，请按时办理并反馈。", what, due);
     } else if (s == l->nremind + STEP_PRESS) {
-        n = portfolio_leaders(c, m->scope_path, ids, n, 64);
-        n = nearest_role(c, "deputy", m->scope_path, ids, n, 64);
-        nt.kind = MSG_PRESS;
-        nt.subject = arena_printf(c->arena, "【督办】%s已逾期", what);
-        nt.body = arena_printf(c->arena, "%s办理时限 %s 已过。请分管领导督促承办单位抓紧办理。", what, due);
+        step = DL_PRESS;
+        nt->kind = MSG_PRESS;
+        nt->subject = arena_printf(c->arena, "【督办】%s已逾期", what);
+        nt->body = arena_printf(c->arena, "%s办理时限 %s 已过。请分管领导督促承办单位抓紧办理。", what, due);
     } else if (s == l->nremind + STEP_NOTICE) {
-        n = users_with_role(c, "contact", unit, ids, n, 64);
-        n = users_with_role(c, "head", unit, ids, n, 64);
-        n = nearest_role(c, "office", m->scope_path, ids, n, 64);
-        nt.kind = MSG_NOTICE;
-        nt.subject = arena_printf(c->arena, "【书面催办通知】%s逾期未办结", what);
-        nt.body = arena_printf(c->arena,
-                               "%s办理时限 %s 已过且经督办仍未办结。督查室特发书面催办通知，请立即办理并书面说明情况。",
-                               what, due);
+        step = DL_NOTICE;
+        nt->kind = MSG_NOTICE;
+        nt->subject = arena_printf(c->arena, "【书面催办通知】%s逾期未办结", what);
+        nt->body = arena_printf(
+            c->arena, "%s办理时限 %s 已过且经督办仍未办结。督查室特发书面催办通知，请立即办理并书面说明情况。", what,
+            due);
     } else {
-        n = nearest_role(c, "principal", m->scope_path, ids, n, 64);
-        n = nearest_role(c, "office", m->scope_path, ids, n, 64);
-        nt.kind = MSG_REPORT;
-        nt.subject = arena_printf(c->arena, "【报告】%s经书面催办仍逾期，已列入督查事项", what);
-        nt.body = arena_printf(c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。",
-                               what, due);
+        step = DL_REPORT;
+        nt->kind = MSG_REPORT;
+        nt->subject = arena_printf(c->arena, "【报告】%s经书面催办仍逾期，已列入督查事项", what);
+        nt->body = arena_printf(
+            c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。", what, due);
     }
-    out->nt = nt;
-    out->n = n;
+    return o->recipients ? o->recipients(c, m->item_id, m->unit_id, m->scope_path, step, who)
+                         : deadlines_recipients_default(c, m->scope_path, step, who);
 }
 
 #define MS_COLS "id, item_id, unit_id, scope_path, kind, seq, due_date, state, paused_at, step, flagged"
@@ -471,8 +406,8 @@ enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool p
     }
     if (json_array_size(changed)) {
         json_t *ev = json_pack("{sO}", "milestones", changed);
-        e = items_timeline_add(c, item_id, unit_id, "deadline", pause ? "pause" : "resume",
-                               pause ? "时限暂停计算" : "时限恢复计算，到期日顺延暂停的工作日数", ev);
+        e = owner_timeline(c, owner_of("item"), item_id, unit_id, pause ? "pause" : "resume",
+                           pause ? "时限暂停计算" : "时限恢复计算，到期日顺延暂停的工作日数", ev);
         json_decref(ev);
     }
     json_decref(changed);
@@ -513,7 +448,8 @@ static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *ca
     int percent = -1;
     int64_t start = m.due, created;
     if (m.kind == MS_RESOLUTION && time_parse_iso(stmt_text(st, 15), &created)) {
-        percent = items_track_progress(c, m.item_id, m.unit_id);
+        const struct dl_owner *o = owner_of("item");
+        percent = o->progress ? o->progress(c, m.item_id, m.unit_id) : -1;
         start = time_local_day(created);
     }
     enum light lt = deadlines_light(cal, start, m.due, time_local_day(c->now), done, percent, (int)c->cfg->yellow_days,
@@ -620,8 +556,8 @@ static enum err ms_apply_due(struct ctx *c, const struct ms_row *m, int64_t nd, 
     }
     e = audit_record(c, action, "milestone", m->id, sum);
     if (!e)
-        e = items_timeline_add(
-            c, m->item_id, m->unit_id, "deadline", "override",
+        e = owner_timeline(
+            c, owner_of("item"), m->item_id, m->unit_id, "override",
             arena_printf(c->arena, "“%s”时限由 %s 调整为 %s：%s", ms_kind_label(m->kind), before, d, reason), sum);
     json_decref(sum);
     return e;
@@ -648,7 +584,7 @@ static enum err override_tx(struct ctx *c, void *arg)
         return ctx_fail(c, ERR_NOT_FOUND, "时限节点不存在或无权查看");
     if (rc < 0)
         return ctx_store_fail(c, rc, "调整时限");
-    enum err e = perm_require(c, CAP_ITEM_REGISTER, m.scope_path, "时限节点");
+    enum err e = perm_require(c, owner_of("item")->manage_cap, m.scope_path, "时限节点");
     if (e)
         return e;
     if (strcmp(m.state, "open") != 0)
@@ -754,11 +690,14 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
             continue;
         }
         const char *name = step_name(c, a->l, s);
-        struct step_msg msg;
-        step_message(c, &m, a->l, s, &msg);
+        struct notice nt;
+        struct dl_people people = {0};
+        enum err e = step_message(c, &m, a->l, s, &nt, &people);
+        if (e)
+            return e;
         json_t *who = json_array();
-        for (int i = 0; i < msg.n; i++)
-            json_array_append_new(who, json_integer(msg.ids[i]));
+        for (int i = 0; i < people.n; i++)
+            json_array_append_new(who, json_integer(people.ids[i]));
         json_t *detail = json_pack("{sO}", "recipients", who);
         bool fresh;
         rc = step_record(c, m.id, name, detail, &fresh);
@@ -768,9 +707,9 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
             return ctx_store_fail(c, rc, "催办扫描");
         }
         if (fresh) {
-            enum err e = ERR_OK;
-            for (int i = 0; i < msg.n && !e; i++)
-                e = notify_user(c, msg.ids[i], &msg.nt);
+            const struct dl_owner *o = owner_of("item");
+            for (int i = 0; i < people.n && !e; i++)
+                e = notify_user(c, people.ids[i], &nt);
             if (!e) {
                 char due[11];
                 cal_format_date(m.due, due);
@@ -780,10 +719,9 @@ static enum err scan_one_tx(struct ctx *c, void *arg)
                     s < a->l->nremind ? "milestone.remind" : arena_printf(c->arena, "milestone.%s", name);
                 e = audit_record(c, action, "milestone", m.id, sum);
                 if (!e)
-                    e = items_timeline_add(c, m.item_id, m.unit_id, "deadline", name, msg.nt.subject, sum);
-                if (!e && s == a->l->nremind + STEP_REPORT)
-                    e = items_mark_escalated(c, m.item_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项",
-                                             sum);
+                    e = owner_timeline(c, o, m.item_id, m.unit_id, name, nt.subject, sum);
+                if (!e && s == a->l->nremind + STEP_REPORT && o->escalate)
+                    e = o->escalate(c, m.item_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
                 json_decref(sum);
             }
             if (e) {

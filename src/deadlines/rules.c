@@ -555,7 +555,7 @@ static enum err rules_put_tx(struct ctx *c, void *arg)
 
 enum err deadlines_rules_put(struct ctx *c, const json_t *body, json_t **out)
 {
-    enum err ae = calendar_require_top_admin(c, "时限规则");
+    enum err ae = perm_require_system(c, "时限规则");
     if (ae)
         return ae;
     const char *preset = jv_str(body, "preset");

@@ -18,8 +18,8 @@
 static void office_of(struct ctx *c, const struct insp_doc *d, json_t *sigs, struct doc_office *o)
 {
     memset(o, 0, sizeof *o);
-    /* the government's office (办公室) issues, as it does the items' documents */
-    o->issuer = arena_printf(c->arena, "%s办公室", d->office_name);
+    /* the government's 督查室 issues and seals it */
+    o->issuer = d->office_unit_name;
     o->header = arena_printf(c->arena, "%s文件", o->issuer);
     o->copy_to = "";
     o->contact = "";

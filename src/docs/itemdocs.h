@@ -2,7 +2,10 @@
  * itemdocs.h: the documents of supervision items: PDFs of an item and of a ledger filter, the
  * ledger as XLSX/CSV, the CSV import of items, the seal on a signed completion reply, and the
  * archive file. Reads go through the items module (items_get, items_ledger, …), so every
- * document carries the same permission as the item or ledger it shows.
+ * document carries the same permission as the item or ledger it shows. The items workflow reaches
+ * the seal and the archive file through core/hooks.h (docs_register), never by including this.
+ * Files: itemdocs.c (item PDFs, shared helpers), itemdocs_ledger.c, itemdocs_import.c,
+ * itemdocs_archive.c.
  */
 #ifndef DUCHA_ITEMDOCS_H
 #define DUCHA_ITEMDOCS_H
@@ -29,20 +32,15 @@ enum err docs_ledger_csv(struct ctx *c, const struct ledger_query *q, struct buf
  */
 enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_run, json_t **report);
 
-/*
- * Seals a signed completion reply: the canonical JSON of {item_id, number, title, unit_id, unit,
- * reply, signer, signed_at} is signed with the unit's seal (created on first use). Called by the
- * items workflow's sign action inside its transaction. Without a configured secret_key the reply is
- * signed without a seal (a warning is logged), so that deployments without seals keep working.
- */
-enum err docs_seal_reply(struct ctx *c, int64_t item_id, const char *number, const char *title, int64_t unit_id,
-                         const char *unit_name, const char *reply);
-
 /* Builds the item's archive file under data_dir/archives (needs the item archived or completed
  * and CAP_ITEM_REGISTER at its office). *out: {file, size, sm3, created_at}. */
 enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out);
 /* The latest archive file of an item the caller may read (building it if the item is archived and
  * none exists yet): *path in the arena. 404 if the item has no archive. */
 enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path);
+
+/* Installs the documents module's hooks (core/hooks.h: seals on replies, archive files) for the
+ * domain modules below it. Called once at start-up (modules_init). */
+void docs_register(void);
 
 #endif

@@ -20,5 +20,13 @@ void http_stop(struct http_server *s);
  * route's capability, body parsing, then the handler. Always leaves a reply in rq.
  */
 void router_dispatch(struct req *rq);
+/*
+ * The checks of router_dispatch that need no body (route, authentication, CSRF, capability), for
+ * uploads before their bytes are read: true if the request may go on, else false with the refusal
+ * in rq. The request's database connection is released again.
+ */
+bool router_precheck(struct req *rq);
+/* The flags of the route method + path would reach (0 and *found false if none). */
+unsigned router_route_flags(const char *method, const char *path, bool test_clock, bool *found);
 
 #endif

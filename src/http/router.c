@@ -8,12 +8,14 @@
 #include "api/routes.h"
 #include "auth/auth.h"
 #include "base/log.h"
+#include "base/utf8.h"
 #include "core/clock.h"
 
 #include <sodium.h>
 #include <string.h>
+#include <strings.h>
 
-/* Matches path against pattern, capturing {name} segments into rq->params. */
+/* Matches path against pattern, capturing {name} segments into rq->params (unless rq is NULL). */
 static bool route_match(const char *pattern, const char *path, struct req *rq)
 {
     int np = 0;
@@ -26,8 +28,10 @@ static bool route_match(const char *pattern, const char *path, struct req *rq)
                 seg_end = s + strlen(s);
             if (seg_end == s || np >= 8)
                 return false;
-            rq->params[np].key = arena_strndup(rq->arena, p + 1, (size_t)(close - p - 1));
-            rq->params[np].value = arena_strndup(rq->arena, s, (size_t)(seg_end - s));
+            if (rq) {
+                rq->params[np].key = arena_strndup(rq->arena, p + 1, (size_t)(close - p - 1));
+                rq->params[np].value = arena_strndup(rq->arena, s, (size_t)(seg_end - s));
+            }
             np++;
             p = close + 1;
             s = seg_end;
@@ -40,8 +44,22 @@ static bool route_match(const char *pattern, const char *path, struct req *rq)
     }
     if (*p || *s)
         return false;
-    rq->nparams = np;
+    if (rq)
+        rq->nparams = np;
     return true;
+}
+
+unsigned router_route_flags(const char *method, const char *path, bool test_clock, bool *found)
+{
+    *found = false;
+    for (int t = 0; api_route_tables[t]; t++)
+        for (const struct route *r = api_route_tables[t]; r->method; r++)
+            if (((r->flags & ROUTE_TEST_CLOCK) == 0 || test_clock) && strcmp(r->method, method) == 0 &&
+                route_match(r->pattern, path, NULL)) {
+                *found = true;
+                return r->flags;
+            }
+    return 0;
 }
 
 /* Finds the route; *path_known is set when the path exists with another method. */
@@ -126,7 +144,8 @@ static void parse_body(struct req *rq, const struct route *r, bool *ok)
         *ok = false;
         return;
     }
-    if (!ct || strncmp(ct, "application/json", 16) != 0) {
+    /* media types compare case-insensitively (RFC 9110 8.3.1); parameters such as charset may follow */
+    if (!ct || strncasecmp(ct, "application/json", 16) != 0 || (ct[16] && ct[16] != ';' && ct[16] != ' ')) {
         reply_error(rq, ERR_MEDIA_TYPE, "请求体必须是 JSON（Content-Type: application/json）");
         *ok = false;
         return;
@@ -146,7 +165,12 @@ static void parse_body(struct req *rq, const struct route *r, bool *ok)
     }
 }
 
-void router_dispatch(struct req *rq)
+/*
+ * The checks that need no body, in order: route, query text, authentication, pending password
+ * change, CSRF, capability. Leaves rq->ctx.db acquired (the caller releases it). Returns the route,
+ * or NULL with the refusal in rq.
+ */
+static const struct route *router_check(struct req *rq)
 {
     bool path_known;
     const struct route *r = route_find(rq, &path_known);
@@ -155,8 +179,15 @@ void router_dispatch(struct req *rq)
             reply_error(rq, ERR_METHOD, arena_printf(rq->arena, "%s 不支持 %s 方法", rq->path, rq->method));
         else
             reply_error(rq, ERR_NOT_FOUND, arena_printf(rq->arena, "接口 %s 不存在", rq->path));
-        return;
+        return NULL;
     }
+    for (int i = 0; i < rq->nquery; i++)
+        if (!utf8_valid(rq->query[i].value, strlen(rq->query[i].value))) {
+            reply_error(rq, ERR_INVALID,
+                        arena_printf(rq->arena, "查询参数“%s”不是有效的 UTF-8 文本",
+                                     utf8_valid(rq->query[i].key, strlen(rq->query[i].key)) ? rq->query[i].key : "?"));
+            return NULL;
+        }
     rq->ctx.db = store_acquire(rq->app->store);
     rq->ctx.now = clock_now(rq->ctx.db, &rq->app->cfg);
 
@@ -164,7 +195,7 @@ void router_dispatch(struct req *rq)
     enum err e = authenticate(rq, &by_cookie);
     if (e && r->cap != CAP_PUBLIC) {
         reply_ctx_error(rq);
-        goto out;
+        return NULL;
     }
     if (e) { /* a stale cookie on a public route: carry on anonymously */
         rq->ctx.err = ERR_OK;
@@ -172,36 +203,53 @@ void router_dispatch(struct req *rq)
     }
     if (r->cap != CAP_PUBLIC && !rq->ctx.user) {
         reply_error(rq, ERR_UNAUTHORIZED, "请先登录");
-        goto out;
+        return NULL;
     }
     if (rq->ctx.user && rq->ctx.user->must_change_password && r->cap != CAP_PUBLIC &&
         !allowed_before_password_change(r)) {
         reply_error(rq, ERR_FORBIDDEN, "首次登录或密码已被重置，请先修改密码");
-        goto out;
+        return NULL;
     }
     if (by_cookie && is_mutating(rq->method) && r->cap != CAP_PUBLIC) {
         const char *tok = rq->header(rq, "X-CSRF-Token");
         const char *want = rq->ctx.user->csrf;
         if (!tok || strlen(tok) != strlen(want) || sodium_memcmp(tok, want, strlen(want)) != 0) {
             reply_error(rq, ERR_FORBIDDEN, "缺少或错误的 CSRF 令牌（X-CSRF-Token），请刷新页面后重试");
-            goto out;
+            return NULL;
         }
     }
     if (!perm_any(rq->ctx.user, r->cap)) {
-        reply_error(rq, ERR_FORBIDDEN, "您的角色没有权限使用此功能");
-        goto out;
+        reply_error(rq, ERR_FORBIDDEN, perm_refusal(r->cap));
+        return NULL;
     }
-    bool ok;
-    parse_body(rq, r, &ok);
-    if (!ok)
-        goto out;
-    r->handler(rq);
-    if (!rq->status)
-        reply_error(rq, ERR_INTERNAL, NULL);
-out:
+    return r;
+}
+
+bool router_precheck(struct req *rq)
+{
+    bool ok = router_check(rq) != NULL;
+    if (rq->ctx.db)
+        store_release(rq->ctx.db);
+    rq->ctx.db = NULL;
+    rq->ctx.user = NULL;
+    return ok;
+}
+
+void router_dispatch(struct req *rq)
+{
+    const struct route *r = router_check(rq);
+    bool ok = r != NULL;
+    if (ok)
+        parse_body(rq, r, &ok);
+    if (ok) {
+        r->handler(rq);
+        if (!rq->status)
+            reply_error(rq, ERR_INTERNAL, NULL);
+    }
     if (rq->json)
         json_decref(rq->json);
     rq->json = NULL;
-    store_release(rq->ctx.db);
+    if (rq->ctx.db)
+        store_release(rq->ctx.db);
     rq->ctx.db = NULL;
 }

@@ -1,7 +1,19 @@
 /*
- * server.c: libmicrohttpd glue. Accumulates request bodies within the route's limit (413 beyond
- * it), fills a struct req, calls the router for /api/ paths and serves the web application's
- * files for everything else, writes one log line per request.
+ * server.c: libmicrohttpd glue. Reads request bodies within their limit as they arrive (every
+ * transfer encoding: the limit is counted on the bytes, not taken from Content-Length), spools
+ * uploads to a temporary file through libmicrohttpd's post processor, fills a struct req, calls the
+ * router for /api/ paths and serves the web application's files for everything else, writes one
+ * log line per request.
+ *
+ * Connections (a crowd of idle or trickling clients must not take the service down):
+ *   - libmicrohttpd caps connections per client address (connections_per_ip) and in total;
+ *   - a connection must deliver a complete request header within header_timeout_s of being
+ *     accepted or of its previous response, and the body within body_timeout_s (uploads: at
+ *     upload_min_rate) of its header: absolute deadlines, which a trickle of bytes cannot extend;
+ *     a reaper thread shuts down every connection past its deadline;
+ *   - beyond max_connections the oldest connection still waiting for a request header is shed,
+ *     so that a new client is always served;
+ *   - bodies held in memory by all connections together stay under body_memory_limit.
  */
 #include "http/http.h"
 
@@ -9,30 +21,233 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
+#include "crypto/hash.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
+#define URI_LIMIT 8192     /* longer request targets: 414 */
+#define HEADER_LIMIT 16384 /* larger header blocks: 431 */
+#define MHD_POOL (64 * 1024)
+#define MULTIPART_SLACK (64 * 1024) /* form fields and part headers around the file */
+
+/* What a connection is doing, for the reaper and the shedder. */
+enum conn_phase {
+    PHASE_FREE,    /* slot unused */
+    PHASE_HEADER,  /* waiting for a complete request header (new or kept alive) */
+    PHASE_BODY,    /* reading a request body */
+    PHASE_BUSY,    /* handling the request or sending the reply */
+    PHASE_CLOSING, /* shut down by us; libmicrohttpd has yet to notice */
+};
+
+struct conn_slot {
+    enum conn_phase phase;
+    int64_t deadline_ms; /* monotonic; 0 = none */
+    int64_t since_ms;
+};
+
 struct http_server {
     struct MHD_Daemon *d;
     struct app *app;
+    /* connection table, indexed by socket descriptor */
+    pthread_mutex_t mu;
+    struct conn_slot *slots;
+    int nslots;
+    int active;
+    int max_connections;
+    int64_t shed, reaped;    /* counts since the last log line */
+    atomic_llong body_bytes; /* request bodies held in memory by all connections */
+    pthread_t reaper;
+    pthread_mutex_t stop_mu;
+    pthread_cond_t stop_cv;
+    bool stopping;
+    char *tmp_dir; /* DATA_DIR/tmp: spooled uploads */
 };
 
-/* Per-connection request state, from the first call of the access handler to completion. */
+/* An upload spooled to a temporary file (ROUTE_UPLOAD routes). */
+struct spool {
+    int fd;
+    char path[1024];
+    struct sm3_ctx *sm3;
+    int64_t size; /* file bytes written */
+    struct MHD_PostProcessor *pp;
+    int64_t limit; /* upload_limit: file bytes beyond it are counted, not written */
+    bool multipart, file_started, file_done, write_failed, malformed;
+    char *filename; /* the first file part's name (malloc) */
+};
+
+/* Per-request state, from the first call of the access handler to completion. */
 struct conn_state {
     struct buf body;
     size_t limit;
-    bool too_large;
+    size_t held;      /* bytes of body counted in body_bytes */
+    size_t received;  /* body bytes received */
+    bool too_large;   /* the body exceeded the limit */
+    bool over_budget; /* the server's body memory budget is spent */
+    bool replied;     /* a reply was queued at the first call */
+    unsigned flags;   /* the route's flags (0: unknown route) */
+    struct spool *spool;
     struct timespec start;
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+static int conn_fd(struct MHD_Connection *c)
+{
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+    return ci ? ci->connect_fd : -1;
+}
+
+/* Moves the connection to phase p with a deadline of timeout_ms from now (0: none). */
+static void conn_phase_set(struct http_server *s, struct MHD_Connection *c, enum conn_phase p, int64_t timeout_ms)
+{
+    int fd = conn_fd(c);
+    if (fd < 0 || fd >= s->nslots)
+        return;
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&s->mu);
+    struct conn_slot *sl = &s->slots[fd];
+    if (sl->phase != PHASE_FREE && sl->phase != PHASE_CLOSING) {
+        sl->phase = p;
+        sl->since_ms = now;
+        sl->deadline_ms = timeout_ms ? now + timeout_ms : 0;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* Shuts the connection's socket (the slot is locked): libmicrohttpd sees the end of the stream,
+ * closes the connection and reports it closed, which frees the slot. */
+static void slot_shutdown(struct conn_slot *sl, int fd)
+{
+    shutdown(fd, SHUT_RDWR);
+    sl->phase = PHASE_CLOSING;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+                          enum MHD_ConnectionNotificationCode code)
+{
+    (void)socket_context;
+    struct http_server *s = cls;
+    int fd = conn_fd(c);
+    if (fd < 0 || fd >= s->nslots)
+        return;
+    int64_t now = mono_ms();
+    pthread_mutex_lock(&s->mu);
+    struct conn_slot *sl = &s->slots[fd];
+    if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+        *sl = (struct conn_slot){PHASE_HEADER, now + s->app->cfg.header_timeout_s * 1000, now};
+        if (++s->active > s->max_connections) {
+            /* shed the connection that has waited longest without sending a request */
+            int oldest = -1;
+            for (int i = 0; i < s->nslots; i++)
+                if (i != fd && s->slots[i].phase == PHASE_HEADER &&
+                    (oldest < 0 || s->slots[i].since_ms < s->slots[oldest].since_ms))
+                    oldest = i;
+            if (oldest >= 0) {
+                slot_shutdown(&s->slots[oldest], oldest);
+                s->shed++;
+            }
+        }
+    } else if (sl->phase != PHASE_FREE) {
+        sl->phase = PHASE_FREE;
+        s->active--;
+    }
+    pthread_mutex_unlock(&s->mu);
+}
+
+/* The reaper: every quarter second, shuts down connections past their deadline. */
+static void *reaper_main(void *arg)
+{
+    struct http_server *s = arg;
+    int64_t last_log = mono_ms();
+    pthread_mutex_lock(&s->stop_mu);
+    while (!s->stopping) {
+        struct timespec until;
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_nsec += 250 * 1000000L;
+        if (until.tv_nsec >= 1000000000L) {
+            until.tv_sec++;
+            until.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&s->stop_cv, &s->stop_mu, &until);
+        if (s->stopping)
+            break;
+        int64_t now = mono_ms();
+        pthread_mutex_lock(&s->mu);
+        for (int i = 0; i < s->nslots; i++) {
+            struct conn_slot *sl = &s->slots[i];
+            if ((sl->phase == PHASE_HEADER || sl->phase == PHASE_BODY) && sl->deadline_ms && now > sl->deadline_ms) {
+                slot_shutdown(sl, i);
+                s->reaped++;
+            }
+        }
+        int64_t shed = s->shed, reaped = s->reaped, active = s->active;
+        if ((shed || reaped) && now - last_log >= 10000) {
+            s->shed = s->reaped = 0;
+            last_log = now;
+        } else {
+            shed = reaped = 0;
+        }
+        pthread_mutex_unlock(&s->mu);
+        if (shed || reaped)
+            log_warn("http: closed %lld connections past their header or body deadline and shed %lld idle ones "
+                     "(%lld open)",
+                     (long long)reaped, (long long)shed, (long long)active);
+    }
+    pthread_mutex_unlock(&s->stop_mu);
+    return NULL;
+}
+
+/*
+ * Decodes %HH escapes in place, except %00: a NUL would cut the path or value short of what the
+ * client sent ("2%00" must not read as "2"), so it stays as the three characters.
+ */
+static int hex_value(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+static size_t unescape(void *cls, struct MHD_Connection *c, char *str)
+{
+    (void)cls;
+    (void)c;
+    char *w = str;
+    for (const char *r = str; *r;) {
+        int hi, lo;
+        if (r[0] == '%' && (hi = hex_value(r[1])) >= 0 && (lo = hex_value(r[2])) >= 0 && (hi | lo)) {
+            *w++ = (char)(hi << 4 | lo);
+            r += 3;
+        } else {
+            *w++ = *r++;
+        }
+    }
+    *w = 0;
+    return (size_t)(w - str);
+}
 
 static const char *hdr_lookup(struct req *rq, const char *name)
 {
@@ -63,7 +278,14 @@ static enum MHD_Result collect_query(void *cls, enum MHD_ValueKind kind, const c
     return MHD_YES;
 }
 
-static void client_address(struct MHD_Connection *c, char *out, size_t n)
+static enum MHD_Result sum_lengths(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+    (void)kind;
+    *(size_t *)cls += strlen(key) + (value ? strlen(value) : 0) + 4;
+    return MHD_YES;
+}
+
+static void peer_address(struct MHD_Connection *c, char *out, size_t n)
 {
     const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
     snprintf(out, n, "?");
@@ -74,6 +296,45 @@ static void client_address(struct MHD_Connection *c, char *out, size_t n)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+/* True if addr is one of the comma-separated addresses in list. */
+static bool address_listed(const char *list, const char *addr)
+{
+    size_t n = strlen(addr);
+    for (const char *p = list; p && *p;) {
+        while (*p == ',' || *p == ' ')
+            p++;
+        size_t k = strcspn(p, ", ");
+        if (k == n && k && !strncmp(p, addr, n))
+            return true;
+        p += k;
+    }
+    return false;
+}
+
+/*
+ * The client's address: the TCP peer, or, when the peer is a trusted reverse proxy, the last
+ * address of its X-Forwarded-For header (the one the proxy itself added; earlier entries come from
+ * the client and prove nothing).
+ */
+static void client_address(struct http_server *s, struct MHD_Connection *c, char *out, size_t n)
+{
+    peer_address(c, out, n);
+    if (!address_listed(s->app->cfg.trusted_proxies, out))
+        return;
+    const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
+    if (!xff || !*xff)
+        return;
+    const char *last = strrchr(xff, ',');
+    last = last ? last + 1 : xff;
+    while (*last == ' ')
+        last++;
+    char addr[64];
+    snprintf(addr, sizeof addr, "%.*s", (int)strcspn(last, " "), last);
+    unsigned char bin[16];
+    if (inet_pton(AF_INET, addr, bin) == 1 || inet_pton(AF_INET6, addr, bin) == 1)
+        snprintf(out, n, "%s", addr);
 }
 
 static void add_security_headers(struct MHD_Response *resp)
@@ -202,6 +463,236 @@ static double ms_since(const struct timespec *t0)
     return (double)(t1.tv_sec - t0->tv_sec) * 1e3 + (double)(t1.tv_nsec - t0->tv_nsec) / 1e6;
 }
 
+/* ---- uploads ---- */
+
+static void spool_write(struct spool *sp, const char *data, size_t n)
+{
+    if (sp->write_failed || !n)
+        return;
+    if (sp->size + (int64_t)n > sp->limit) {
+        sp->size += (int64_t)n; /* counted, not written: the reply will be 413 */
+        return;
+    }
+    sm3_update(sp->sm3, data, n);
+    for (size_t done = 0; done < n;) {
+        ssize_t w = write(sp->fd, data + done, n - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0) {
+            sp->write_failed = true;
+            return;
+        }
+        done += (size_t)w;
+    }
+    sp->size += (int64_t)n;
+}
+
+/* The post processor's callback: the bytes of the first file part go to the file; form fields and
+ * further files are ignored. */
+static enum MHD_Result spool_part(void *cls, enum MHD_ValueKind kind, const char *key, const char *filename,
+                                  const char *content_type, const char *transfer_encoding, const char *data,
+                                  uint64_t off, size_t size)
+{
+    (void)kind;
+    (void)key;
+    (void)content_type;
+    (void)transfer_encoding;
+    struct spool *sp = cls;
+    if (!filename || !*filename || sp->file_done)
+        return MHD_YES;
+    if (sp->file_started && off == 0 && (size || sp->size)) {
+        sp->file_done = true; /* a second file part */
+        return MHD_YES;
+    }
+    if (!sp->file_started) {
+        sp->file_started = true;
+        sp->filename = xstrdup(filename);
+    }
+    spool_write(sp, data, size);
+    return MHD_YES;
+}
+
+static void spool_free(struct spool *sp)
+{
+    if (!sp)
+        return;
+    if (sp->pp)
+        MHD_destroy_post_processor(sp->pp);
+    if (sp->sm3) {
+        char h[65];
+        sm3_end(sp->sm3, h);
+    }
+    if (sp->fd >= 0)
+        close(sp->fd);
+    if (sp->path[0])
+        unlink(sp->path); /* gone already when the attachment was stored */
+    free(sp->filename);
+    free(sp);
+}
+
+/* Creates the temporary file of an upload; NULL if the data directory is not writable. */
+static struct spool *spool_open(struct http_server *s, struct MHD_Connection *c)
+{
+    struct spool *sp = xcalloc(1, sizeof *sp);
+    snprintf(sp->path, sizeof sp->path, "%s/upload-XXXXXX", s->tmp_dir);
+    sp->fd = mkostemp(sp->path, O_CLOEXEC);
+    if (sp->fd < 0) {
+        log_error("cannot create an upload file in %s: %s", s->tmp_dir, strerror(errno));
+        sp->path[0] = 0;
+        spool_free(sp);
+        return NULL;
+    }
+    sp->sm3 = sm3_begin();
+    sp->limit = s->app->cfg.upload_limit;
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    sp->multipart = ct && !strncasecmp(ct, "multipart/form-data", 19);
+    return sp;
+}
+
+/* ---- the access handler ---- */
+
+/* Fills the parts of a struct req that come from the connection. */
+static void req_init(struct http_server *s, struct req *rq, struct MHD_Connection *c, struct arena *arena, char *client,
+                     size_t clen, const char *method, const char *url)
+{
+    client_address(s, c, client, clen);
+    rq->app = s->app;
+    rq->arena = arena;
+    rq->ctx.arena = arena;
+    rq->ctx.cfg = &s->app->cfg;
+    rq->ctx.client = client;
+    rq->method = method;
+    rq->path = url;
+    rq->conn = c;
+    rq->header = hdr_lookup;
+    rq->content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    struct query_collect qc = {rq, 0};
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &qc);
+}
+
+/* Replies at once (the first call, before any body byte is read) and logs. */
+static enum MHD_Result reply_now(struct http_server *s, struct MHD_Connection *c, struct conn_state *st, struct req *rq,
+                                 const char *url, const char *method)
+{
+    reply_header(rq, "Connection", "close");
+    int status = rq->status;
+    enum MHD_Result r = send_req_reply(c, rq);
+    log_info("%s %s %s %d %zu %.1fms -", rq->ctx.client, method, url, status, rq->reply_len, ms_since(&st->start));
+    free(rq->reply_body);
+    rq->reply_body = NULL;
+    st->replied = true;
+    conn_phase_set(s, c, PHASE_BUSY, 0);
+    return r;
+}
+
+/* How much of a body beyond its limit is read and dropped before the connection is cut. */
+static size_t discard_limit(const struct conn_state *st)
+{
+    return st->limit + (st->limit > 1024 * 1024 ? st->limit : 1024 * 1024);
+}
+
+/* The first call: headers are in. Refuses what cannot succeed before reading a body. */
+static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *c, struct conn_state *st,
+                                  const char *url, const char *method)
+{
+    bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
+    bool found = false;
+    st->flags = api ? router_route_flags(method, url, s->app->cfg.test_clock, &found) : 0;
+    bool upload = (st->flags & ROUTE_UPLOAD) != 0;
+    st->limit = (size_t)(upload ? s->app->cfg.upload_limit + MULTIPART_SLACK : s->app->cfg.json_limit);
+
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    unsigned long long declared = cl ? strtoull(cl, NULL, 10) : 0;
+    bool has_body = declared > 0 || (te && *te);
+    const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+    bool expect_continue = expect && !strcasecmp(expect, "100-continue");
+
+    struct arena arena = ARENA_INIT;
+    struct req rq = {0};
+    char client[64];
+    req_init(s, &rq, c, &arena, client, sizeof client, method, url);
+    enum MHD_Result result = MHD_YES;
+    size_t uri = strlen(url), headers = 0;
+    MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_lengths, &uri);
+    MHD_get_connection_values(c, MHD_HEADER_KIND, sum_lengths, &headers);
+    if (uri > URI_LIMIT) {
+        reply_error(&rq, ERR_URI_TOO_LONG, arena_printf(&arena, "请求地址过长（最多 %d 字节）", URI_LIMIT));
+        result = reply_now(s, c, st, &rq, "(long)", method);
+    } else if (headers > HEADER_LIMIT) {
+        reply_error(&rq, ERR_HEADERS_TOO_LARGE,
+                    arena_printf(&arena, "请求头过大（最多 %d 字节），请清除本站 Cookie 后重试", HEADER_LIMIT));
+        result = reply_now(s, c, st, &rq, url, method);
+    } else if (api && declared > st->limit && (expect_continue || declared > discard_limit(st))) {
+        /* answered before the body: the client waits for 100 Continue, or would send far too much */
+        reply_error(&rq, ERR_TOO_LARGE,
+                    arena_printf(&arena, "请求内容超过上限（%zu 字节）",
+                                 upload ? (size_t)s->app->cfg.upload_limit : st->limit));
+        result = reply_now(s, c, st, &rq, url, method);
+    } else if (api && declared > st->limit) {
+        st->too_large = true; /* read and dropped, so that the client reads the 413 that follows */
+    } else if (upload) {
+        /* nobody sends an upload's bytes before the checks that need no body have passed */
+        if (!router_precheck(&rq)) {
+            result = reply_now(s, c, st, &rq, url, method);
+        } else if (!(st->spool = spool_open(s, c))) {
+            reply_error(&rq, ERR_INTERNAL, "无法保存上传的文件：数据目录不可写");
+            result = reply_now(s, c, st, &rq, url, method);
+        } else if (st->spool->multipart &&
+                   !(st->spool->pp = MHD_create_post_processor(c, 16 * 1024, spool_part, st->spool))) {
+            reply_error(&rq, ERR_BAD_REQUEST, "multipart/form-data 格式错误（缺少 boundary）");
+            result = reply_now(s, c, st, &rq, url, method);
+        }
+    }
+    arena_free(&arena);
+    if (!st->replied) {
+        int64_t timeout = s->app->cfg.body_timeout_s * 1000;
+        if (upload && s->app->cfg.upload_min_rate > 0) {
+            int64_t bytes = declared ? (int64_t)declared : s->app->cfg.upload_limit;
+            int64_t t = bytes * 1000 / s->app->cfg.upload_min_rate;
+            timeout = t > timeout ? t : timeout;
+        }
+        conn_phase_set(s, c, has_body ? PHASE_BODY : PHASE_BUSY, has_body ? timeout : 0);
+    }
+    return result;
+}
+
+/* A piece of the body. Returns MHD_NO to drop a connection that keeps sending far past its limit. */
+static enum MHD_Result on_body(struct http_server *s, struct conn_state *st, const char *data, size_t n)
+{
+    if (st->replied)
+        return MHD_YES; /* libmicrohttpd discards what the client sends after the early reply */
+    st->received += n;
+    if (st->spool) {
+        struct spool *sp = st->spool;
+        if (st->received > st->limit) {
+            st->too_large = true;
+        } else if (sp->pp) {
+            if (!sp->malformed && MHD_post_process(sp->pp, data, n) != MHD_YES)
+                sp->malformed = true;
+        } else {
+            spool_write(sp, data, n);
+        }
+        if (sp->size > s->app->cfg.upload_limit)
+            st->too_large = true;
+    } else if (st->too_large || st->over_budget || st->body.len + n > st->limit) {
+        st->too_large = st->too_large || !st->over_budget;
+        if (st->body.len) {
+            atomic_fetch_sub(&s->body_bytes, (long long)st->held);
+            st->held = 0;
+            buf_free(&st->body);
+        }
+    } else if (atomic_fetch_add(&s->body_bytes, (long long)n) + (long long)n > s->app->cfg.body_memory_limit) {
+        atomic_fetch_sub(&s->body_bytes, (long long)n);
+        st->over_budget = true;
+    } else {
+        st->held += n;
+        buf_append(&st->body, data, n);
+    }
+    /* a client that goes on sending well past the limit is cut off without a reply */
+    return st->received > discard_limit(st) ? MHD_NO : MHD_YES;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -212,50 +703,58 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     if (!st) {
         st = xcalloc(1, sizeof *st);
         clock_gettime(CLOCK_MONOTONIC, &st->start);
-        st->limit = (size_t)s->app->cfg.json_limit;
-        if (strstr(url, "/attachments"))
-            st->limit = (size_t)s->app->cfg.upload_limit;
         *con_cls = st;
-        const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
-        if (cl && strtoull(cl, NULL, 10) > st->limit)
-            st->too_large = true;
-        return MHD_YES;
+        return on_headers(s, c, st, url, method);
     }
     if (*upload_data_size) {
-        if (!st->too_large && !buf_append(&st->body, upload_data, *upload_data_size))
-            st->too_large = true;
-        if (st->too_large)
-            buf_free(&st->body);
+        size_t n = *upload_data_size;
         *upload_data_size = 0;
-        return MHD_YES;
+        return on_body(s, st, upload_data, n);
     }
+    if (st->replied)
+        return MHD_YES;
+    conn_phase_set(s, c, PHASE_BUSY, 0);
 
     struct arena arena = ARENA_INIT;
     struct req rq = {0};
     char client[64];
-    client_address(c, client, sizeof client);
-    rq.app = s->app;
-    rq.arena = &arena;
-    rq.ctx.arena = &arena;
-    rq.ctx.cfg = &s->app->cfg;
-    rq.ctx.client = client;
-    rq.method = method;
-    rq.path = url;
-    rq.conn = c;
-    rq.header = hdr_lookup;
-    rq.content_type = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Type");
+    req_init(s, &rq, c, &arena, client, sizeof client, method, url);
     rq.body = st->body.data;
     rq.body_len = st->body.len;
+    struct req_upload upload = {0};
+    if (st->spool) {
+        struct spool *sp = st->spool;
+        bool complete = true;
+        if (sp->pp) {
+            complete = MHD_destroy_post_processor(sp->pp) == MHD_YES;
+            sp->pp = NULL;
+        }
+        char h[65];
+        sm3_end(sp->sm3, h);
+        sp->sm3 = NULL;
+        upload = (struct req_upload){.path = sp->path,
+                                     .filename = sp->filename,
+                                     .sm3 = arena_strdup(&arena, h),
+                                     .size = sp->size,
+                                     .multipart = sp->multipart,
+                                     .malformed = sp->multipart && (sp->malformed || !complete || !sp->file_started),
+                                     .failed = sp->write_failed};
+        rq.upload = &upload;
+    }
 
     enum MHD_Result result;
     int status;
     size_t bytes;
     if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
-        struct query_collect qc = {&rq, 0};
-        MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, collect_query, &qc);
         if (st->too_large) {
-            reply_error(&rq, ERR_TOO_LARGE, arena_printf(&arena, "请求内容超过上限（%zu 字节）", st->limit));
+            int64_t lim = st->spool ? s->app->cfg.upload_limit : (int64_t)st->limit;
+            reply_error(&rq, ERR_TOO_LARGE, arena_printf(&arena, "请求内容超过上限（%lld 字节）", (long long)lim));
             reply_header(&rq, "Connection", "close");
+        } else if (st->over_budget) {
+            reply_error(&rq, ERR_UNAVAILABLE, "服务器繁忙（同时上传的请求过多），请稍后重试");
+            reply_header(&rq, "Connection", "close");
+        } else if (upload.failed) {
+            reply_error(&rq, ERR_INTERNAL, "无法保存上传的文件：磁盘写入失败");
         } else {
             router_dispatch(&rq);
         }
@@ -280,15 +779,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
 {
-    (void)cls;
-    (void)c;
     (void)t;
+    struct http_server *s = cls;
     struct conn_state *st = *con_cls;
     if (st) {
+        if (st->held)
+            atomic_fetch_sub(&s->body_bytes, (long long)st->held);
         buf_free(&st->body);
+        spool_free(st->spool);
         free(st);
     }
     *con_cls = NULL;
+    /* kept alive: the next request's header is due within header_timeout_s */
+    conn_phase_set(s, c, PHASE_HEADER, s->app->cfg.header_timeout_s * 1000);
 }
 
 static void mhd_log(void *cls, const char *fmt, va_list ap)
@@ -299,7 +802,24 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     size_t n = strlen(line);
     while (n && line[n - 1] == '\n')
         line[--n] = 0;
+    /* one line per refused connection would flood the log under attack; the reaper counts them */
+    if (strstr(line, "connection limit") || strstr(line, "Closing inbound connection"))
+        return;
     log_warn("http: %s", line);
+}
+
+/* Raises the descriptor limit to its hard maximum; returns the limit in force. */
+static int raise_fd_limit(void)
+{
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0)
+        return 1024;
+    if (rl.rlim_cur < rl.rlim_max) {
+        rl.rlim_cur = rl.rlim_max > 1048576 ? 1048576 : rl.rlim_max;
+        if (setrlimit(RLIMIT_NOFILE, &rl) != 0)
+            getrlimit(RLIMIT_NOFILE, &rl);
+    }
+    return rl.rlim_cur > 1048576 ? 1048576 : (int)rl.rlim_cur;
 }
 
 struct http_server *http_start(struct app *app, char *err, size_t errlen)
@@ -327,14 +847,53 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     }
     struct http_server *s = xcalloc(1, sizeof *s);
     s->app = app;
+    s->tmp_dir = xmalloc(strlen(app->cfg.data_dir) + 8);
+    sprintf(s->tmp_dir, "%s/tmp", app->cfg.data_dir);
+    mkdir(app->cfg.data_dir, 0750);
+    if (mkdir(s->tmp_dir, 0700) != 0 && errno != EEXIST)
+        log_warn("cannot create %s: %s (uploads will fail)", s->tmp_dir, strerror(errno));
+
+    /* descriptors: one per connection, plus the database pool, files being sent, logs */
+    int fds = raise_fd_limit();
+    int reserve = (int)app->cfg.db_pool + 256;
+    s->max_connections = (int)app->cfg.max_connections;
+    if (s->max_connections > fds - reserve)
+        s->max_connections = fds - reserve > 64 ? fds - reserve : 64;
+    if (s->max_connections < app->cfg.max_connections)
+        log_warn("max_connections lowered to %d: the process may open %d files (raise LimitNOFILE / ulimit -n)",
+                 s->max_connections, fds);
+    s->nslots = fds;
+    s->slots = xcalloc((size_t)s->nslots, sizeof *s->slots);
+    pthread_mutex_init(&s->mu, NULL);
+    pthread_mutex_init(&s->stop_mu, NULL);
+    pthread_cond_init(&s->stop_cv, NULL);
+    atomic_init(&s->body_bytes, 0);
+
     unsigned threads = app->cfg.threads > 0 ? (unsigned)app->cfg.threads : 1;
-    s->d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0,
-                            NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-                            (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED,
-                            on_completed, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_CONNECTION_LIMIT,
-                            (unsigned)4096, MHD_OPTION_END);
+    /* libmicrohttpd accepts a little beyond max_connections, so that the shedder can make room */
+    unsigned limit = (unsigned)s->max_connections + threads * 8 + 16;
+    if ((int)limit > fds - (int)app->cfg.db_pool - 32)
+        limit = (unsigned)(fds - (int)app->cfg.db_pool - 32);
+    s->d = MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL, on_request,
+        s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
+        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
+        (unsigned)app->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+        (unsigned)app->cfg.connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_POOL,
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
+        free(s->slots);
+        free(s->tmp_dir);
+        free(s);
+        return NULL;
+    }
+    if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
+        snprintf(err, errlen, "cannot start the connection reaper thread");
+        MHD_stop_daemon(s->d);
+        free(s->slots);
+        free(s->tmp_dir);
         free(s);
         return NULL;
     }
@@ -345,6 +904,16 @@ void http_stop(struct http_server *s)
 {
     if (!s)
         return;
+    pthread_mutex_lock(&s->stop_mu);
+    s->stopping = true;
+    pthread_cond_signal(&s->stop_cv);
+    pthread_mutex_unlock(&s->stop_mu);
+    pthread_join(s->reaper, NULL);
     MHD_stop_daemon(s->d);
+    pthread_mutex_destroy(&s->mu);
+    pthread_mutex_destroy(&s->stop_mu);
+    pthread_cond_destroy(&s->stop_cv);
+    free(s->slots);
+    free(s->tmp_dir);
     free(s);
 }

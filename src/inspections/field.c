@@ -18,6 +18,7 @@
 
 #include <inttypes.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -292,31 +293,55 @@ static json_t *evidence_json(struct ctx *c, struct stmt *st, bool inner)
     "e.taken_at, "                                                                                                     \
     "COALESCE(u.name, ''), e.created_at FROM insp_evidence e LEFT JOIN users u ON u.id = e.created_by "
 
+/* The spooled upload's bytes (malloc'd; the caller frees). */
+static unsigned char *read_upload(const char *path, int64_t size)
+{
+    FILE *f = path ? fopen(path, "rb") : NULL;
+    unsigned char *data = f ? malloc((size_t)size) : NULL;
+    bool ok = data && fread(data, 1, (size_t)size, f) == (size_t)size;
+    if (f)
+        fclose(f);
+    if (!ok) {
+        free(data);
+        return NULL;
+    }
+    return data;
+}
+
 enum err insp_evidence_add(struct ctx *c, int64_t id, int64_t record_id, int64_t task_id, const char *filename,
-                           const void *data, size_t n, json_t **out)
+                           const char *path, int64_t size, json_t **out)
 {
     struct evidence_args x = {.id = id, .record_id = record_id, .task_id = task_id};
     enum err e = clean_name(c, filename, &x.filename);
     if (e)
         return e;
-    if (!n)
+    if (size <= 0)
         return ctx_fail(c, ERR_INVALID, "文件内容为空");
-    if ((int64_t)n > c->cfg->upload_limit)
+    if (size > c->cfg->upload_limit)
         return ctx_fail(c, ERR_TOO_LARGE, "文件超过上限（%" PRId64 " 字节）", c->cfg->upload_limit);
-    enum media_kind kind = media_sniff(data, n);
-    if (kind == MEDIA_UNKNOWN)
-        return ctx_fail(c, ERR_MEDIA_TYPE, "督查证据只接受照片（JPEG、PNG）和视频（MP4、MOV）");
-    /* visibility first: nothing is written for an inspection the user may not see */
+    /* visibility first: nothing is read or written for an inspection the user may not see */
     struct insp it;
     if ((e = insp_load_visible(c, id, &it)))
         return e;
+    unsigned char *data = read_upload(path, size);
+    if (!data)
+        return ctx_fail(c, ERR_INTERNAL, "无法读取上传的文件");
+    size_t n = (size_t)size;
+    enum media_kind kind = media_sniff(data, n);
+    if (kind == MEDIA_UNKNOWN) {
+        free(data);
+        return ctx_fail(c, ERR_MEDIA_TYPE, "督查证据只接受照片（JPEG、PNG）和视频（MP4、MOV）");
+    }
     struct media_meta meta;
     unsigned char *clean = malloc(n);
-    if (!clean)
+    if (!clean) {
+        free(data);
         return ctx_fail(c, ERR_INTERNAL, "内存不足");
+    }
     size_t cn = media_meta(data, n, &meta) ? media_strip(data, n, clean) : 0;
     if (!cn) {
         free(clean);
+        free(data);
         return ctx_fail(c, ERR_MEDIA_TYPE, "文件已损坏或格式不正确，无法作为督查证据");
     }
     char hash[65], chash[65];
@@ -324,6 +349,7 @@ enum err insp_evidence_add(struct ctx *c, int64_t id, int64_t record_id, int64_t
     bool ok = sm3_hex(data, n, hash) && sm3_hex(clean, cn, chash) && blob_store(dir, hash, data, n) &&
               blob_store(dir, chash, clean, cn);
     free(clean);
+    free(data);
     if (!ok)
         return ctx_fail(c, ERR_INTERNAL, "无法保存证据：数据目录不可写");
     x.type = media_type(kind, x.filename);
@@ -511,11 +537,11 @@ enum err insp_evaluations(struct ctx *c, int64_t id, json_t **out)
     return ERR_OK;
 }
 
-enum err rect_evidence_add(struct ctx *c, int64_t task_id, const char *filename, const void *data, size_t n,
+enum err rect_evidence_add(struct ctx *c, int64_t task_id, const char *filename, const char *path, int64_t size,
                            json_t **out)
 {
     struct rect r;
     if (rect_load(c, task_id, &r) || !perm_item_visible(c->user, &r.scope))
         return ctx_fail(c, ERR_NOT_FOUND, "整改任务不存在或无权查看");
-    return insp_evidence_add(c, r.inspection_id, 0, task_id, filename, data, n, out);
+    return insp_evidence_add(c, r.inspection_id, 0, task_id, filename, path, size, out);
 }

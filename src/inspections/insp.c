@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeu.h"
+#include "core/hooks.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -771,6 +772,47 @@ static enum err create_tx(struct ctx *c, void *arg)
         (e = audit_record(c, "inspection.create", "inspection", x->id, (json_t *)b)))
         return e;
     return insp_sync(c, &insp_workflow, x->id);
+}
+
+enum err insp_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id)
+{
+    char today[11], start[11], end[11];
+    insp_today(c, today);
+    enum err e;
+    if ((e = insp_due_after(c, today, 3, true, start)) || (e = insp_due_after(c, start, 10, true, end)))
+        return e;
+    json_t *units = json_array();
+    for (int i = 0; i < x->nunits; i++)
+        json_array_append_new(units, json_integer(x->unit_ids[i]));
+    const char *ref = arena_printf(c->arena, "%s《%s》", x->number ? x->number : "", x->title);
+    json_t *b =
+        json_pack("{ss ss ss s[s] ss ss so ss ss sI}", "subject",
+                  arena_printf(c->arena, "%s（列入督查事项）", x->title), "matters",
+                  arena_printf(c->arena, "督办事项%s列入督查事项：%s。拟开展个案督查，查明未按期办结的原因，推动落实。",
+                               ref, x->reason),
+                  "kind", "case", "methods", "onsite", "basis", "proposal", "basis_ref", ref, "target_unit_ids", units,
+                  "start_date", start, "end_date", end, "office_unit_id", (json_int_t)x->office_unit_id);
+    /* on the system's authority: the escalation was authorized; the office completes the proposal */
+    const struct principal *user = c->user;
+    const struct grant *acting = c->acting;
+    c->user = NULL;
+    struct create_args a = {b, 0};
+    e = create_tx(c, &a);
+    c->user = user;
+    c->acting = acting;
+    json_decref(b);
+    if (e)
+        return e;
+    char at[21];
+    time_format_iso(c->now, at);
+    e = db_exec(
+        c->db,
+        "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        DB_INT(a.id), DB_TEXT(x->object_type), DB_TEXT(ref), DB_INT(x->object_id), DB_TEXT(x->reason), DB_TEXT(at));
+    if (e)
+        return ctx_db_fail(c, e, "列入督查事项");
+    *inspection_id = a.id;
+    return insp_sync(c, &insp_workflow, a.id);
 }
 
 enum err insp_create(struct ctx *c, const json_t *body, json_t **out)

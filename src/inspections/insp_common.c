@@ -10,7 +10,9 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "units/units.h"
 #include "core/counter.h"
+#include "core/hooks.h"
 
 #include <inttypes.h>
 #include <math.h>
@@ -247,7 +249,7 @@ static enum err settings_tx(struct ctx *c, void *arg)
     struct settings_args *x = arg;
     const json_t *b = x->body;
     struct insp_settings s, before;
-    enum err e = calendar_require_top_admin(c, "督查设置");
+    enum err e = perm_require_system(c, "督查设置");
     if (e || (e = insp_settings_load(c, &s)))
         return e;
     before = s;
@@ -571,4 +573,19 @@ const char *insp_light(const char *due, bool running, const char *today, const c
     if (strcmp(due, today) < 0)
         return "red";
     return strcmp(due, yellow) <= 0 ? "yellow" : "green";
+}
+
+void inspections_register(void)
+{
+    /* the copies of unit paths that make visibility and unit filters range scans: a move rewrites them */
+    static const char *const copies[][2] = {
+        {"insp_plans", "office_path"},  {"insp_entries", "organiser_path"}, {"insp_entry_targets", "unit_path"},
+        {"inspections", "office_path"}, {"insp_targets", "unit_path"},      {"insp_organisers", "unit_path"},
+        {"inspectors", "unit_path"},    {"insp_findings", "unit_path"},     {"rect_tasks", "office_path"},
+        {"rect_tasks", "unit_path"},    {"insp_reviews", "office_path"},    {"insp_reviews", "unit_path"},
+    };
+    for (size_t i = 0; i < sizeof copies / sizeof *copies; i++)
+        units_register_path_copy(copies[i][0], copies[i][1]);
+    /* an item listed for inspection becomes a proposal */
+    hooks_set_inspections(&(struct insp_hooks){.escalated = insp_escalated});
 }

@@ -9,6 +9,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "core/hooks.h"
 #include "notify/notify.h"
 
 #include <inttypes.h>
@@ -330,6 +331,21 @@ static enum err issue_conclusion(struct wf_act *a)
     if (e)
         return ctx_db_fail(c, e, "出具督查结论");
     json_object_set_new(a->data, "conclusion_number", json_string(num));
+    /* the 督查室's seal over it (the government's own when it has no office unit): the row authorized it */
+    int64_t seal_unit = it->office_unit_id;
+    const char *seal_name = it->office_name;
+    struct stmt *st =
+        db_query(c->db, "SELECT id, name FROM units WHERE parent_id = ? AND kind = 'office' ORDER BY id LIMIT 1",
+                 DB_INT(it->office_unit_id));
+    if (st && stmt_step(st) == STORE_ROW) {
+        seal_unit = stmt_int(st, 0);
+        seal_name = insp_col(c, st, 1);
+    }
+    if (st)
+        stmt_done(st);
+    if ((e = hooks_seal_reply(c, &(struct doc_reply){"inspection", it->id, num, it->subject, seal_unit, seal_name,
+                                                     jv_str(a->body, "text"), true})))
+        return e;
     a->outcome = arena_printf(c->arena, "督查结论（%s）已出具，请签收；如有异议，可自收到之日起申请复核。", num);
     return ERR_OK;
 }

@@ -254,6 +254,11 @@ struct insp {
 };
 #define insp_of(o) ((struct insp *)(void *)(o))
 
+/* The hook items call when one is listed for inspection: a proposal (督查工作建议) of a 个案督查 of its units,
+ * linked to it (origin "item"), created on the system's authority inside the caller's transaction. */
+struct escalation;
+enum err insp_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
+
 /* Loads without permission checks; 404 ("督查不存在或无权查看") when absent. */
 enum err insp_load(struct ctx *c, int64_t id, struct insp *it);
 /* Loads and requires visibility: the same 404 for the invisible (a secret 暗访 included). */

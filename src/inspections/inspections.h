@@ -94,9 +94,10 @@ enum err insp_burden(struct ctx *c, int64_t year, int64_t unit_id, json_t **out)
 extern const struct jv_field insp_record_spec[];
 enum err insp_record_add(struct ctx *c, int64_t id, const json_t *body, json_t **out);
 enum err insp_records(struct ctx *c, int64_t id, json_t **out);
-/* Stores a photo or video (the team's original and a copy without location metadata). */
+/* Stores a photo or video from the file at path (size bytes; the upload the HTTP layer spooled): the
+ * team's original and a copy without location metadata. */
 enum err insp_evidence_add(struct ctx *c, int64_t id, int64_t record_id, int64_t task_id, const char *filename,
-                           const void *data, size_t n, json_t **out);
+                           const char *path, int64_t size, json_t **out);
 enum err insp_evidence_list(struct ctx *c, int64_t id, json_t **out);
 /* The file the user may download: the original for the team and the office side (unless clean is asked
  * for), the copy without location for everyone else who may see it (a rectification's evidence). */
@@ -132,7 +133,7 @@ enum err rect_list(struct ctx *c, const struct rect_query *q, json_t **out);
 enum err rect_get(struct ctx *c, int64_t id, json_t **out);
 enum err rect_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
 /* Evidence of a rectification (the unit's photos of what it fixed, or the office's). */
-enum err rect_evidence_add(struct ctx *c, int64_t task_id, const char *filename, const void *data, size_t n,
+enum err rect_evidence_add(struct ctx *c, int64_t task_id, const char *filename, const char *path, int64_t size,
                            json_t **out);
 
 /* ---- reviews (复核) ---- */
@@ -168,6 +169,10 @@ struct insp_doc {
 const char *insp_report_title(struct ctx *c, const char *subject);
 /* The data of the conclusion (issued: 404 before) or of the report, as the caller may see it. */
 enum err insp_doc_load(struct ctx *c, int64_t id, bool report, struct insp_doc *out);
+
+/* ---- start-up ---- */
+/* Registers with the modules below (start-up only, modules_init): the columns that copy unit paths. */
+void inspections_register(void);
 
 /* ---- the scheduler ---- */
 /* Opens the look-backs (回头看) that are due: a draft inspection of the finding's unit, linked to the

@@ -2,19 +2,20 @@
  * attachments.c: files attached to an item or to one of its progress reports. Content is stored
  * once under {data_dir}/attachments/{h[0..1]}/{h} where h is the SM3 of the bytes; the row names
  * it. Size limit and extension allow-list come from the configuration (upload_limit,
- * upload_types); downloads need permission to see the item and are always sent as attachments of a
- * non-HTML type.
+ * upload_types); the content must be what the extension says (libmagic); downloads need
+ * permission to see the item and are always sent as attachments of a non-HTML type.
  */
 #include "items/items_internal.h"
 
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
-#include "crypto/hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <magic.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -44,6 +45,114 @@ static const char *attachment_type(const char *ext)
         if (!strcasecmp(ext, types[i].ext))
             return types[i].type;
     return "application/octet-stream";
+}
+
+/*
+ * What the bytes of a file with each extension may be, as libmagic names them (space-separated
+ * MIME types; "text/ANY" is any text but HTML). Office formats of the 1997–2003 generation (and
+ * WPS/ET) are OLE compound files; the 2007 generation, OFD and ZIP are ZIP containers, which
+ * libmagic names by their first member when it can.
+ */
+#define OLE                                                                                                            \
+    "application/msword application/vnd.ms-excel application/vnd.ms-powerpoint application/vnd.ms-office "             \
+    "application/CDFV2 application/x-ole-storage application/vnd.ms-works"
+#define OOXML(t) "application/vnd.openxmlformats-officedocument." t " application/zip"
+static const struct {
+    const char *ext, *types;
+} content_rules[] = {
+    {"pdf", "application/pdf"},
+    {"jpg", "image/jpeg"},
+    {"jpeg", "image/jpeg"},
+    {"png", "image/png"},
+    {"txt", "text/ANY"},
+    {"csv", "text/ANY application/csv"},
+    {"zip", "application/zip"},
+    {"ofd", "application/zip application/ofd"},
+    {"doc", OLE},
+    {"xls", OLE},
+    {"ppt", OLE},
+    {"wps", OLE " application/zip"},
+    {"et", OLE " application/zip"},
+    {"docx", OOXML("wordprocessingml.document")},
+    {"xlsx", OOXML("spreadsheetml.sheet")},
+    {"pptx", OOXML("presentationml.presentation")},
+};
+#undef OLE
+#undef OOXML
+
+/* Types never accepted whatever the extension: pages a browser would run, programs, scripts. */
+static bool dangerous_type(const char *t)
+{
+    static const char *const bad[] = {"text/html",
+                                      "image/svg+xml",
+                                      "text/xml",
+                                      "application/xml",
+                                      "application/x-executable",
+                                      "application/x-pie-executable",
+                                      "application/x-sharedlib",
+                                      "application/x-dosexec",
+                                      "application/x-mach-binary",
+                                      "text/x-shellscript",
+                                      "text/x-script.python",
+                                      "application/javascript",
+                                      "text/javascript",
+                                      "text/x-php",
+                                      "application/x-msi"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
+        if (!strcasecmp(t, bad[i]))
+            return true;
+    return false;
+}
+
+static bool type_matches(const char *types, const char *t)
+{
+    size_t n = strlen(t);
+    for (const char *p = types; *p;) {
+        size_t k = strcspn(p, " ");
+        if (k == 8 && !strncmp(p, "text/ANY", 8) && !strncasecmp(t, "text/", 5))
+            return true;
+        if (k == n && !strncasecmp(p, t, n))
+            return true;
+        p += k;
+        while (*p == ' ')
+            p++;
+    }
+    return false;
+}
+
+static pthread_mutex_t magic_mu = PTHREAD_MUTEX_INITIALIZER;
+static magic_t magic_db; /* opened once; libmagic handles are not thread-safe, so used under magic_mu */
+
+/* The MIME type libmagic reads in the file (arena), or NULL if libmagic is unavailable. */
+static const char *content_type_of(struct ctx *c, const char *path)
+{
+    pthread_mutex_lock(&magic_mu);
+    if (!magic_db) {
+        magic_db = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_ERROR);
+        if (magic_db && magic_load(magic_db, NULL) != 0) {
+            magic_close(magic_db);
+            magic_db = NULL;
+        }
+    }
+    const char *t = magic_db ? magic_file(magic_db, path) : NULL;
+    const char *out = t ? arena_strdup(c->arena, t) : NULL;
+    pthread_mutex_unlock(&magic_mu);
+    return out;
+}
+
+/* ERR_OK if the file's content may carry extension ext; else 415 naming what it is. */
+static enum err check_content(struct ctx *c, const char *path, const char *ext)
+{
+    const char *t = content_type_of(c, path);
+    if (!t)
+        return ctx_fail(c, ERR_INTERNAL, "无法识别文件类型（libmagic 不可用）");
+    const char *rule = NULL;
+    for (size_t i = 0; i < sizeof content_rules / sizeof *content_rules; i++)
+        if (!strcasecmp(content_rules[i].ext, ext))
+            rule = content_rules[i].types;
+    if (dangerous_type(t) || (rule && !type_matches(rule, t)))
+        return ctx_fail(c, ERR_MEDIA_TYPE, "文件内容与扩展名 .%s 不符（实际内容为 %s），不能上传", ext, t);
+    return ERR_OK;
 }
 
 /* True if ext is in the comma-separated allow-list (case-insensitive). */
@@ -82,38 +191,22 @@ static const char *stored_path(struct ctx *c, const char *hash)
     return arena_printf(c->arena, "%s/attachments/%.2s/%s", c->cfg->data_dir, hash, hash);
 }
 
-/* Writes the bytes under their hash (atomically; an existing file with that hash is kept). */
-static enum err store_file(struct ctx *c, const char *hash, const void *data, size_t n)
+/* Moves the spooled file at tmp under its hash (an existing file with that hash is kept). */
+static enum err store_file(struct ctx *c, const char *hash, const char *tmp, int64_t n)
 {
     const char *path = stored_path(c, hash);
     struct stat sb;
-    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n)
+    if (stat(path, &sb) == 0 && (int64_t)sb.st_size == n)
         return ERR_OK;
     const char *dir = arena_printf(c->arena, "%s/attachments/%.2s", c->cfg->data_dir, hash);
     if (!mkdir_p(dir))
         return ctx_fail(c, ERR_INTERNAL, "无法保存附件：数据目录不可写");
-    const char *tmp = arena_printf(c->arena, "%s.%d.tmp", path, (int)getpid());
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
-    if (fd < 0)
-        return ctx_fail(c, ERR_INTERNAL, "无法保存附件：数据目录不可写");
-    const char *p = data;
-    size_t left = n;
-    while (left) {
-        ssize_t w = write(fd, p, left);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w <= 0) {
-            close(fd);
-            unlink(tmp);
-            return ctx_fail(c, ERR_INTERNAL, "无法保存附件：磁盘写入失败");
-        }
-        p += w;
-        left -= (size_t)w;
-    }
-    if (fsync(fd) != 0 || close(fd) != 0 || rename(tmp, path) != 0) {
-        unlink(tmp);
+    int fd = open(tmp, O_RDONLY | O_CLOEXEC);
+    bool ok = fd >= 0 && fsync(fd) == 0;
+    if (fd >= 0)
+        close(fd);
+    if (!ok || chmod(tmp, 0640) != 0 || rename(tmp, path) != 0)
         return ctx_fail(c, ERR_INTERNAL, "无法保存附件：磁盘写入失败");
-    }
     return ERR_OK;
 }
 
@@ -124,11 +217,11 @@ struct attach_args {
     int64_t attachment_id;
 };
 
-static enum err attach_tx(struct ctx *c, void *arg)
+/* The item must be visible (404), the user may attach to it (403) and it takes files (409). */
+static enum err attach_allowed(struct ctx *c, int64_t id)
 {
-    struct attach_args *a = arg;
     struct item it;
-    enum err e = item_load_visible(c, a->id, &it);
+    enum err e = item_load_visible(c, id, &it);
     if (e)
         return e;
     /* the office (at the issuing government) or a responsible unit's handler may attach */
@@ -152,6 +245,15 @@ static enum err attach_tx(struct ctx *c, void *arg)
     }
     if (it.state == ITEM_ST_ARCHIVED || it.state == ITEM_ST_WITHDRAWN)
         return ctx_fail(c, ERR_CONFLICT, "「%s」的事项不能再上传附件", item_state_label(it.state));
+    return ERR_OK;
+}
+
+static enum err attach_tx(struct ctx *c, void *arg)
+{
+    struct attach_args *a = arg;
+    enum err e = attach_allowed(c, a->id);
+    if (e)
+        return e;
     if (a->report_id) {
         int64_t n = 0;
         struct stmt *st = db_prepare(c->db, "SELECT COUNT(*) FROM item_reports WHERE id = ? AND item_id = ?");
@@ -209,8 +311,8 @@ static json_t *attachment_json(struct stmt *st)
 
 #define ATT_COLS "a.id, a.report_id, a.filename, a.size, a.hash, a.content_type, a.created_at, u.name"
 
-enum err items_attach(struct ctx *c, int64_t id, const char *filename, const void *data, size_t n, int64_t report_id,
-                      json_t **out)
+enum err items_attach(struct ctx *c, int64_t id, const char *filename, const char *path, int64_t size, const char *sm3,
+                      int64_t report_id, json_t **out)
 {
     if (!filename || !*filename)
         return ctx_fail(c, ERR_INVALID, "请提供文件名（multipart 的 filename 或 ?filename=）");
@@ -227,21 +329,15 @@ enum err items_attach(struct ctx *c, int64_t id, const char *filename, const voi
     const char *dot = strrchr(base, '.');
     if (!dot || !dot[1] || !ext_allowed(c->cfg->upload_types, dot + 1))
         return ctx_fail(c, ERR_MEDIA_TYPE, "不允许上传该类型的文件，允许的类型：%s", c->cfg->upload_types);
-    if (!n)
+    if (!size)
         return ctx_fail(c, ERR_INVALID, "文件内容为空");
-    if ((int64_t)n > c->cfg->upload_limit)
+    if (size > c->cfg->upload_limit)
         return ctx_fail(c, ERR_TOO_LARGE, "文件超过上限（%" PRId64 " 字节）", c->cfg->upload_limit);
-    /* check visibility before writing anything to disk */
-    struct item it;
-    enum err e = item_load_visible(c, id, &it);
-    if (e)
+    /* permission before looking at the content or keeping anything */
+    enum err e = attach_allowed(c, id);
+    if (e || (e = check_content(c, path, dot + 1)) || (e = store_file(c, sm3, path, size)))
         return e;
-    char hash[65];
-    if (!sm3_hex(data, n, hash))
-        return ctx_fail(c, ERR_INTERNAL, "无法计算文件摘要");
-    if ((e = store_file(c, hash, data, n)))
-        return e;
-    struct attach_args a = {id, report_id, base, hash, attachment_type(dot + 1), n, 0};
+    struct attach_args a = {id, report_id, base, sm3, attachment_type(dot + 1), (size_t)size, 0};
     if ((e = ctx_tx(c, "上传附件", attach_tx, &a)))
         return e;
     struct stmt *st =

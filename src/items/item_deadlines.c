@@ -11,10 +11,13 @@
  *   request_extension    the requesting track's clocks stop until the decision
  *   decide_extension     clocks run again; when granted, resolution moves to the new date
  *   verify / withdraw / archive   open milestones are cancelled
+ * It also registers items with the modules below them (items_register): the deadlines owner "item"
+ * (label, timeline, progress, escalation) and the columns that copy unit paths.
  */
 #include "deadlines/deadlines.h"
 #include "items/items_internal.h"
 #include "notify/notify.h"
+#include "units/units.h"
 
 #include "base/timeu.h"
 
@@ -92,4 +95,29 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         break;
     }
     return e;
+}
+
+static enum err item_timeline(struct ctx *c, int64_t id, int64_t unit_id, const char *action, const char *note,
+                              json_t *data)
+{
+    return items_timeline_add(c, id, unit_id, "deadline", action, note, data);
+}
+
+static const struct dl_owner item_owner = {
+    .kind = "item",
+    .what = "督办事项",
+    .manage_cap = CAP_ITEM_REGISTER,
+    .label = items_label,
+    .timeline = item_timeline,
+    .progress = items_track_progress,
+    .escalate = items_mark_escalated,
+};
+
+void items_register(void)
+{
+    deadlines_register_owner(&item_owner);
+    /* the copies of unit paths that make item visibility a range scan */
+    units_register_path_copy("items", "office_path");
+    units_register_path_copy("items", "lead_path");
+    units_register_path_copy("item_tracks", "unit_path");
 }

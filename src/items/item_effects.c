@@ -8,11 +8,9 @@
 #include "items/items_internal.h"
 
 #include "base/check.h"
-
-#include "docs/itemdocs.h"
-
 #include "base/timeu.h"
 #include "core/counter.h"
+#include "core/hooks.h"
 #include "deadlines/deadlines.h"
 
 #include <inttypes.h>
@@ -368,7 +366,9 @@ static enum err sign(struct wf_act *a)
     struct item *it = item_of(a->obj);
     struct track *tr = track_of(a);
     enum err e = own_track(a, TRACK_SIGNED, NULL);
-    return e ? e : docs_seal_reply(a->c, it->id, it->number, it->title, tr->unit_id, tr->unit_name, tr->reply_text);
+    return e ? e
+             : hooks_seal_reply(a->c, &(struct doc_reply){"item", it->id, it->number, it->title, tr->unit_id,
+                                                          tr->unit_name, tr->reply_text, false});
 }
 
 static enum err return_reply(struct wf_act *a)
@@ -401,7 +401,7 @@ static enum err verify(struct wf_act *a)
 static enum err archive(struct wf_act *a)
 {
     json_t *file = NULL;
-    enum err e = docs_archive_item(a->c, a->obj->id, &file);
+    enum err e = hooks_archive(a->c, "item", a->obj->id, &file);
     json_decref(file);
     return e;
 }
@@ -413,9 +413,16 @@ static enum err withdraw(struct wf_act *a)
     return exec1(a->c, "UPDATE items SET closed_at = ? WHERE id = ?", "撤销事项", at, NULL, a->obj->id, 0);
 }
 
+/* escalate: flagged, and the inspections module makes it a proposal (督查工作建议), linked both ways. */
 static enum err escalate(struct wf_act *a)
 {
-    return exec1(a->c, "UPDATE items SET escalated = 1 WHERE id = ?", "列入督查事项", NULL, NULL, a->obj->id, 0);
+    int64_t insp = 0;
+    enum err e = exec1(a->c, "UPDATE items SET escalated = 1 WHERE id = ?", "列入督查事项", NULL, NULL, a->obj->id, 0);
+    if (!e)
+        e = item_escalated(a->c, item_of(a->obj), jv_str(a->body, "reason"), &insp);
+    if (!e && insp)
+        json_object_set_new(a->data, "inspection_id", json_integer(insp));
+    return e;
 }
 
 /* suspend: the state to resume to, and a suspended period (the deadline clocks stop). */

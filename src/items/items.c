@@ -5,6 +5,8 @@
 #include "calendar/calendar.h"
 #include "items/items_internal.h"
 
+#include "core/hooks.h"
+
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
@@ -279,13 +281,34 @@ enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, 
         return ctx_store_fail(c, rc, "列入督查事项");
     if (rc == STORE_DONE)
         return ERR_OK;
-    enum err e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, data);
+    struct item it;
+    int64_t insp = 0;
+    enum err e = item_load(c, item_id, &it);
+    if (!e)
+        e = item_escalated(c, &it, note, &insp);
+    json_t *d = data ? json_deep_copy(data) : json_object();
+    if (insp)
+        json_object_set_new(d, "inspection_id", json_integer(insp));
+    if (!e)
+        e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, d);
     if (!e) {
-        json_t *sum = json_pack("{ss sO}", "note", note, "data", data ? data : json_null());
+        json_t *sum = json_pack("{ss sO}", "note", note, "data", d);
         e = audit_record(c, "item.escalate", "item", item_id, sum);
         json_decref(sum);
     }
+    json_decref(d);
     return e;
+}
+
+enum err item_escalated(struct ctx *c, const struct item *it, const char *reason, int64_t *inspection_id)
+{
+    int64_t *units = arena_alloc(c->arena, sizeof *units * (size_t)(it->ntracks + 1));
+    for (int i = 0; i < it->ntracks; i++)
+        units[i] = it->tracks[i].unit_id;
+    struct escalation x = {
+        "item", it->id,     it->number, it->title, reason && *reason ? reason : "逾期未办结", it->office_unit_id,
+        units,  it->ntracks};
+    return hooks_escalated(c, &x, inspection_id);
 }
 
 const char *items_label(struct ctx *c, int64_t item_id)
@@ -1341,6 +1364,9 @@ enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out)
 {
     json_t *g = json_object_get(body, "grades");
     size_t n = json_array_size(g), i, j;
+    enum err pe = perm_require_system(c, "办结等次");
+    if (pe)
+        return pe;
     if (n < 2)
         return ctx_fail(c, ERR_INVALID, "至少需要两个办结等次");
     const char *list = "";

@@ -42,7 +42,7 @@ enum err items_reports(struct ctx *c, int64_t id, json_t **out);
 /* Reviews a report: {"result":"accepted"|"redo","note"}. */
 enum err items_review_report(struct ctx *c, int64_t id, int64_t report_id, const json_t *body, json_t **out);
 /* Replaces the grades an office gives when it verifies a completion ({"grades": ["优秀", …]}: 2 to
- * 10 distinct names without commas); audited. The route requires CAP_SYSTEM_ADMIN. */
+ * 10 distinct names without commas); audited. Only the top administrator (perm_require_system). */
 extern const struct jv_field items_grades_spec[];
 enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out);
 /* Source kinds, states, actions, grades, importance and kinds with their Chinese labels. */
@@ -59,9 +59,15 @@ struct ledger_query {
 };
 enum err items_ledger(struct ctx *c, const struct ledger_query *q, json_t **out);
 
-/* Attachments: stores data (n bytes) named filename under cfg->data_dir by content hash. */
-enum err items_attach(struct ctx *c, int64_t id, const char *filename, const void *data, size_t n, int64_t report_id,
-                      json_t **out);
+/*
+ * Attaches a file to item id (or to its progress report report_id, 0 for none): the file at path,
+ * size bytes with SM3 sm3, spooled there by the caller, is checked (name, extension allow-list,
+ * size limit, permission, state, and its content against the extension with libmagic) and moved
+ * under cfg->data_dir by content hash. Errors: 404 (not visible), 403, 409 (archived), 413, 415
+ * (type not allowed, or content that is not what the extension says), 422 (name, empty file).
+ */
+enum err items_attach(struct ctx *c, int64_t id, const char *filename, const char *path, int64_t size, const char *sm3,
+                      int64_t report_id, json_t **out);
 enum err items_attachments(struct ctx *c, int64_t id, json_t **out);
 /* Looks up an attachment the caller may read: its stored path, name and type (arena). */
 enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,
@@ -92,5 +98,9 @@ int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);
  * does not exist is ignored (ERR_OK). data is borrowed. */
 enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
                             const char *note, json_t *data);
+
+/* Registers items with the modules below them (the deadlines owner "item", the columns that copy
+ * unit paths); once at start-up (modules_init). In item_deadlines.c. */
+void items_register(void);
 
 #endif

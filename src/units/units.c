@@ -1,12 +1,36 @@
+/* units.c: the organisation tree and the registry of unit path copies; see units.h. */
 #include "units/units.h"
 
 #include "audit/audit.h"
 #include "base/csv.h"
+#include "base/log.h"
 #include "base/timeu.h"
 #include "core/perm.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* The columns other modules keep unit paths in (units_register_path_copy); fixed after start-up. */
+#define COPIES_MAX 32
+static struct {
+    const char *table, *column;
+} copies[COPIES_MAX];
+static int ncopies;
+
+void units_register_path_copy(const char *table, const char *column)
+{
+    for (int k = 0; k < ncopies; k++)
+        if (!strcmp(copies[k].table, table) && !strcmp(copies[k].column, column))
+            return;
+    if (ncopies == COPIES_MAX) {
+        log_error("bug: more than %d unit path copies registered", COPIES_MAX);
+        abort();
+    }
+    copies[ncopies].table = table;
+    copies[ncopies].column = column;
+    ncopies++;
+}
 
 static const struct {
     const char *kind, *label;
@@ -420,27 +444,17 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
             json_decref(before);
             return ctx_store_fail(c, rc, "移动单位");
         }
-        /* the copies of unit paths that make item visibility a range scan move along */
-        static const char *const copies[] = {
-            "UPDATE items SET office_path = ? || SUBSTR(office_path, ?) WHERE office_path >= ? AND office_path < ?",
-            "UPDATE items SET lead_path = ? || SUBSTR(lead_path, ?) WHERE lead_path >= ? AND lead_path < ?",
-            "UPDATE item_tracks SET unit_path = ? || SUBSTR(unit_path, ?) WHERE unit_path >= ? AND unit_path < ?",
-        };
-        for (size_t k = 0; k < sizeof copies / sizeof *copies; k++) {
-            st = db_prepare(c->db, copies[k]);
-            if (!st) {
+        /* the copies of unit paths that other modules keep (visibility as a range scan) move along */
+        for (int k = 0; k < ncopies; k++) {
+            const char *t = copies[k].table, *col = copies[k].column;
+            e = db_exec(c->db,
+                        arena_printf(c->arena, "UPDATE %s SET %s = ? || SUBSTR(%s, ?) WHERE %s >= ? AND %s < ?", t, col,
+                                     col, col, col),
+                        DB_TEXT(new_path), DB_INT((int64_t)strlen(path) + 1), DB_TEXT(path),
+                        DB_TEXT(perm_path_upper(c->arena, path)));
+            if (e) {
                 json_decref(before);
-                return ctx_store_fail(c, STORE_E_OTHER, "移动单位");
-            }
-            stmt_bind_text(st, 1, new_path);
-            stmt_bind_int(st, 2, (int64_t)strlen(path) + 1);
-            stmt_bind_text(st, 3, path);
-            stmt_bind_text(st, 4, perm_path_upper(c->arena, path));
-            rc = stmt_step(st);
-            stmt_done(st);
-            if (rc < 0) {
-                json_decref(before);
-                return ctx_store_fail(c, rc, "移动单位");
+                return ctx_db_fail(c, e, "移动单位");
             }
         }
     }

@@ -37,6 +37,13 @@ enum err units_import_csv(struct ctx *c, const char *csv, size_t len, json_t **r
 enum err units_find_code(struct ctx *c, const char *code, int64_t *id, const char **path);
 /* The path of unit id (arena), without scope checks: for domain modules that check themselves. */
 enum err units_path(struct ctx *c, int64_t id, const char **path);
+/*
+ * Registers a column that keeps copies of unit paths (e.g. items.office_path), so that visibility
+ * stays one range scan. Moving a unit rewrites the moved prefix in every registered column in the
+ * same transaction as the move. Modules register theirs once at start-up (modules_init), before
+ * any request; table and column are static strings (identifiers written in code, never input).
+ */
+void units_register_path_copy(const char *table, const char *column);
 /* Chinese label of a kind ("government" -> "人民政府"), NULL if unknown. */
 const char *units_kind_label(const char *kind);
 

@@ -106,6 +106,25 @@ def test_registration_fills_milestones_from_the_rules(world):
     assert w.c("ap_office").get(f"/api/v1/milestones?item_id={general}").json["milestones"] == []
 
 
+def test_unit_move_carries_its_milestones_along(world):
+    """Milestones keep a copy of their unit's path (deadlines registers it with units): moving the unit
+    moves the copy, so the unit's contact still sees its milestones and its reminders still reach it."""
+    w = world
+    iid = w.item(co=["gc-zj"])
+    zj = w.unit("gc-zj")
+    assert {m["unit_id"] for m in w.milestones(iid, "gc_contact2")} == {zj}
+    gc_jt = w.c("gc_admin").get(f"/api/v1/units/{w.unit('gc-jt')}").json
+    r = w.c("gc_admin").patch(f"/api/v1/units/{zj}", {"parent_id": gc_jt["id"]})
+    assert r.status == 200, r
+    assert r.json["path"] == f"{gc_jt['path']}{zj}/"
+    w.clients.pop("gc_contact2", None)  # a new session carries the new path
+    assert {m["unit_id"] for m in w.milestones(iid, "gc_contact2")} == {zj}
+    # the first reminder of the moved unit's receipt milestone reaches its contact
+    receipt = [m for m in w.milestones(iid, "gc_contact2") if m["kind"] == "resolution"][0]
+    w.clock("2026-03-12T09:00:00+08:00")
+    assert wait_for(lambda: w.inbox_for("gc_contact2", receipt["id"]))
+
+
 def test_assignment_notifies_each_unit_and_the_leader(world):
     w = world
     iid = w.item(co=["gc-zj"])

@@ -430,3 +430,43 @@ def test_burden_counts_inspections_per_unit(ins):
     units = ins.c("gc_office").get(f"/api/v1/inspections/burden?year={YEAR}").json["units"]
     t2 = next(u for u in units if u["name"].endswith("岳阳镇人民政府"))
     assert t2["inspections"] >= 1
+
+
+# ---- an escalated item becomes a proposal; the conclusion as an official document ----
+
+def test_an_escalated_item_becomes_a_proposal_linked_both_ways(ins):
+    from itemlib import Items
+    items = Items(ins.server)
+    item = items.bring("in_progress")
+    r = items.act(item["id"], "gc_office", "escalate", {"reason": "逾期未办结，报请县政府主要领导列入督查事项"})
+    ev = [e for e in ins.c("gc_office").get(f"/api/v1/items/{item['id']}/events").json["events"] if e["action"] == "escalate"]
+    insp_id = ev[-1]["data"]["inspection_id"]
+    got = ins.get(insp_id)
+    assert got["state"] == "draft" and got["basis"] == "proposal" and got["kind"] == "case"
+    assert got["subject"].startswith(item["title"]) and [t["name"] for t in got["targets"]] == ["古城县交通运输局"]
+    assert [o["kind"] for o in got["origins"]] == ["proposal", "item"] and got["origins"][1]["ref_id"] == item["id"]
+    assert "submit" in got["allowed_actions"] and "open" not in got["allowed_actions"]
+    linked = ins.c("gc_office").get(f"/api/v1/inspections?item_id={item['id']}").json["inspections"]
+    assert [i["id"] for i in linked] == [insp_id]
+    assert ins.c("gc_contact").get(f"/api/v1/inspections/{insp_id}").status == 404  # a draft of the office
+
+
+def test_the_conclusion_is_an_official_document(ins, tmp_path):
+    import subprocess
+    obj = ins.bring("concluded")
+    oid = obj["id"]
+    r = ins.c("gc_contact").get(f"/api/v1/inspections/{oid}/conclusion.pdf")
+    assert r.status == 200 and r.raw.startswith(b"%PDF") and r.headers["Content-Type"] == "application/pdf"
+    pdf = tmp_path / "c.pdf"
+    pdf.write_bytes(r.raw)
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout.replace(" ", "")
+    number = obj["conclusion"]["number"]
+    for want in ("古城县人民政府督查室文件", number, "的督查结论", "古城县交通运输局：", "一、督查结论", "二、发现的问题和整改要求",
+                 "燃气管网巡查记录缺失", "第十七条"):
+        assert want in text, (want, text)
+    assert "电子签章" in text  # the 督查室's seal pressed over the issuer and date
+    assert ins.c("gc_contact2").get(f"/api/v1/inspections/{oid}/conclusion.pdf").status == 404
+    assert ins.c("gc_office").get(f"/api/v1/inspections/{ins.bring('in_progress')['id']}/conclusion.pdf").status == 404
+    rep = ins.c("gc_office").get(f"/api/v1/inspections/{oid}/report.pdf")
+    assert rep.status == 200 and rep.raw.startswith(b"%PDF")
+    assert ins.c("gc_contact").get(f"/api/v1/inspections/{oid}/report.pdf").status == 403

@@ -1,0 +1,28 @@
+/*
+ * cli_modules.c: the start-up wiring (the composition root). Lower layers never include higher
+ * ones; they offer registries (deadline owners, unit path copies, document hooks, notification
+ * channels) and each module registers what it brings, here, once, before any request, scheduler
+ * pass or command runs.
+ */
+#include "cli/cli.h"
+
+#include "deadlines/deadlines.h"
+#include "docs/itemdocs.h"
+#include "inspections/inspections.h"
+#include "items/items.h"
+
+#include <pthread.h>
+
+static void init(void)
+{
+    deadlines_register();
+    items_register();
+    inspections_register();
+    docs_register();
+}
+
+void modules_init(void)
+{
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, init);
+}

@@ -1,0 +1,40 @@
+/* hooks.c: the registered functions of higher layers; see hooks.h. */
+#include "core/hooks.h"
+
+#include "base/log.h"
+
+static struct doc_hooks docs;
+
+void hooks_set_docs(const struct doc_hooks *h)
+{
+    docs = *h;
+}
+
+static enum err missing(struct ctx *c, const char *what)
+{
+    log_error("bug: no %s hook registered (modules_init was not called)", what);
+    return ctx_fail(c, ERR_INTERNAL, "文档服务未启用，无法%s", what);
+}
+
+enum err hooks_seal_reply(struct ctx *c, const struct doc_reply *r)
+{
+    return docs.seal_reply ? docs.seal_reply(c, r) : missing(c, "加盖电子印章");
+}
+
+enum err hooks_archive(struct ctx *c, const char *object_type, int64_t object_id, json_t **out)
+{
+    return docs.archive ? docs.archive(c, object_type, object_id, out) : missing(c, "立卷归档");
+}
+
+static struct insp_hooks insp;
+
+void hooks_set_inspections(const struct insp_hooks *h)
+{
+    insp = *h;
+}
+
+enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id)
+{
+    *inspection_id = 0;
+    return insp.escalated ? insp.escalated(c, x, inspection_id) : ERR_OK;
+}

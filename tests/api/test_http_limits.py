@@ -1,0 +1,302 @@
+"""The HTTP layer holds its limits against hostile clients: body limits counted on the bytes for every
+transfer encoding (chunked included) before anything is buffered beyond them, uploads refused before
+their bytes when the sender may not upload, JSON errors for over-long targets and header blocks,
+absolute header and body deadlines a trickle cannot extend, per-address and total connection limits
+with the longest-idle connection shed, a memory budget for bodies, and the strict parsing of ids,
+media types and query text."""
+import json
+import os
+import socket
+import time
+
+import pytest
+
+from conftest import PASSWORD, Server
+
+
+def rss_hwm(pid):
+    """Peak resident memory of a process in KiB."""
+    with open(f"/proc/{pid}/status") as f:
+        for line in f:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1])
+    raise AssertionError("no VmHWM")
+
+
+def raw(port, data, source="127.0.0.1", timeout=10):
+    """Sends bytes on a new connection and returns what comes back until the server closes."""
+    s = socket.create_connection(("127.0.0.1", port), timeout=timeout, source_address=(source, 0))
+    try:
+        s.sendall(data)
+        out = b""
+        while True:
+            try:
+                chunk = s.recv(65536)
+            except (ConnectionResetError, socket.timeout):
+                break
+            if not chunk:
+                break
+            out += chunk
+            if b"\r\n\r\n" in out:
+                head, _, body = out.partition(b"\r\n\r\n")
+                for line in head.split(b"\r\n"):
+                    if line.lower().startswith(b"content-length:") and len(body) >= int(line.split(b":")[1]):
+                        return out
+        return out
+    finally:
+        s.close()
+
+
+def parse(resp):
+    head, _, body = resp.partition(b"\r\n\r\n")
+    status = int(head.split(b" ")[1])
+    headers = {}
+    for line in head.split(b"\r\n")[1:]:
+        k, _, v = line.partition(b":")
+        headers[k.decode().lower()] = v.strip().decode()
+    return status, headers, body
+
+
+def session_cookie(server, user):
+    c = server.client(user)
+    cookie = "; ".join(f"{k.name}={k.value}" for k in c.jar)
+    return c, cookie
+
+
+def chunked(sock, total, piece=1 << 20):
+    """Sends total bytes of 'a' as chunks; returns the bytes sent before the server stopped reading."""
+    sent = 0
+    block = b"a" * piece
+    try:
+        while sent < total:
+            n = min(piece, total - sent)
+            sock.sendall(b"%x\r\n" % n + block[:n] + b"\r\n")
+            sent += n
+        sock.sendall(b"0\r\n\r\n")
+    except (BrokenPipeError, ConnectionResetError, socket.timeout):
+        pass
+    return sent
+
+
+@pytest.fixture(scope="module")
+def srv(backend):
+    s = Server(backend.new_db(), env={"DUCHA_UPLOAD_LIMIT": "200000", "DUCHA_UPLOAD_TYPES": "pdf,txt"})
+    yield s
+    s.stop()
+
+
+def test_chunked_256mib_password_is_cut_off_without_buffering(srv):
+    before = rss_hwm(srv.proc.pid)
+    t0 = time.time()
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n")
+    s.sendall(b'11\r\n{"username":"a","\r\n')
+    sent = chunked(s, 256 << 20)
+    s.close()
+    grew = rss_hwm(srv.proc.pid) - before
+    # the server stops reading after about twice the JSON limit (1 MiB): far less than 256 MiB is sent
+    assert sent < 64 << 20, sent
+    assert grew < 32 * 1024, f"peak memory grew by {grew} KiB"
+    assert time.time() - t0 < 10
+    assert srv.client().get("/api/v1/health").status == 200
+
+
+def test_chunked_json_over_the_limit_gets_413(srv):
+    s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
+    s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+              b"Transfer-Encoding: chunked\r\n\r\n")
+    chunked(s, (1 << 20) + 5000, piece=65536)
+    out = b""
+    while b"}}" not in out:
+        chunk = s.recv(65536)
+        if not chunk:
+            break
+        out += chunk
+    s.close()
+    status, headers, body = parse(out)
+    assert status == 413 and json.loads(body)["error"]["code"] == "too_large"
+    assert headers["content-type"].startswith("application/json")
+
+
+def test_declared_oversize_is_refused_before_the_body(srv):
+    # Expect: 100-continue: the answer comes at once and no body byte is needed
+    out = raw(srv.port, b"POST /api/v1/units HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                        b"Content-Length: 300000000\r\nExpect: 100-continue\r\n\r\n")
+    status, _, body = parse(out)
+    assert status == 413 and json.loads(body)["error"]["code"] == "too_large"
+
+
+def test_uploads_are_refused_before_their_bytes_unless_allowed(srv):
+    # anonymous: 401 at once, although 150 KB were announced and none sent
+    out = raw(srv.port, b"POST /api/v1/items/1/attachments?filename=a.pdf HTTP/1.1\r\nHost: x\r\n"
+                        b"Content-Type: application/octet-stream\r\nContent-Length: 150000\r\n\r\n", timeout=5)
+    assert parse(out)[0] == 401
+    # a signed-in user without the CSRF token: 403 before the body
+    _, cookie = session_cookie(srv, "gc_contact")
+    out = raw(srv.port, b"POST /api/v1/items/1/attachments?filename=a.pdf HTTP/1.1\r\nHost: x\r\n"
+                        b"Cookie: " + cookie.encode() + b"\r\nContent-Type: application/octet-stream\r\n"
+                        b"Content-Length: 150000\r\n\r\n", timeout=5)
+    status, _, body = parse(out)
+    assert status == 403 and "CSRF" in json.loads(body)["error"]["message"]
+
+
+def test_chunked_upload_is_streamed_and_limited(srv):
+    from itemlib import Items
+    it = Items(srv)
+    iid = it.bring("received")["id"]
+    c = it.c("gc_contact")
+    cookie = "; ".join(f"{k.name}={k.value}" for k in c.jar)
+    head = (f"POST /api/v1/items/{iid}/attachments?filename=notes.txt HTTP/1.1\r\nHost: x\r\n"
+            f"Cookie: {cookie}\r\nX-CSRF-Token: {c.csrf}\r\nContent-Type: text/plain\r\n"
+            f"Transfer-Encoding: chunked\r\n\r\n").encode()
+    # within the limit (200000): stored whole
+    data = b"line of text\n" * 10000
+    body = b"".join(b"%x\r\n" % len(data[i:i + 4096]) + data[i:i + 4096] + b"\r\n"
+                    for i in range(0, len(data), 4096)) + b"0\r\n\r\n"
+    status, _, resp = parse(raw(srv.port, head + body))
+    assert status == 201, resp
+    assert json.loads(resp)["size"] == len(data)
+    # beyond it: 413, and the file is not kept
+    data = b"line of text\n" * 20000
+    body = b"".join(b"%x\r\n" % len(data[i:i + 4096]) + data[i:i + 4096] + b"\r\n"
+                    for i in range(0, len(data), 4096)) + b"0\r\n\r\n"
+    status, _, resp = parse(raw(srv.port, head + body))
+    assert status == 413, resp
+    assert len(c.get(f"/api/v1/items/{iid}/attachments").json["attachments"]) == 1
+    assert os.listdir(os.path.join(srv.dir, "tmp")) == []
+
+
+def test_attachment_content_must_match_its_extension(srv):
+    from itemlib import Items
+    it = Items(srv)
+    iid = it.bring("received")["id"]
+    c = it.c("gc_contact")
+    elf = open("/bin/true", "rb").read()[:100000]
+    for name, data in (("report.pdf", b"<!DOCTYPE html><html><script>alert(1)</script></html>"),
+                       ("report.pdf", elf), ("notes.txt", b"<html><body><script>x()</script></body></html>"),
+                       ("scan.pdf", b"PK\x03\x04" + os.urandom(200))):
+        r = c.post(f"/api/v1/items/{iid}/attachments?filename={name}", raw=data,
+                   content_type="application/octet-stream")
+        assert r.status == 415, (name, r)
+        assert ".%s" % name.rsplit(".", 1)[1] in r.error["message"]
+    r = c.post(f"/api/v1/items/{iid}/attachments?filename=ok.pdf", raw=b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n",
+               content_type="application/octet-stream")
+    assert r.status == 201, r
+    assert [a["filename"] for a in c.get(f"/api/v1/items/{iid}/attachments").json["attachments"]] == ["ok.pdf"]
+
+
+def test_long_targets_and_header_blocks_get_json_errors(srv):
+    status, headers, body = parse(raw(srv.port, b"GET /api/v1/items?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n"))
+    assert status == 414 and json.loads(body)["error"]["code"] == "uri_too_long"
+    assert headers["content-type"].startswith("application/json")
+    status, headers, body = parse(raw(srv.port, b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nX-Pad: " + b"b" * 20000 +
+                                      b"\r\n\r\n"))
+    assert status == 431 and json.loads(body)["error"]["code"] == "headers_too_large"
+
+
+def test_ids_media_types_and_query_text_are_parsed_strictly(srv):
+    c = srv.client("gc_office")
+    uid = c.unit_id("gc-jt")
+    assert c.get(f"/api/v1/units/{uid}").status == 200
+    for bad in (f"+{uid}", f"{uid}%00", f"0{uid}", f"%20{uid}", f"{uid}%20", f"{uid}x"):
+        r = c.get(f"/api/v1/units/{bad}")
+        assert r.status == 404, (bad, r)
+    assert c.get(f"/api/v1/items?limit=+5").status == 400
+    r = c.get("/api/v1/items?q=%ff%fe")
+    assert r.status == 422 and "q" in r.error["message"]
+    # media types compare case-insensitively, parameters allowed; other types refused
+    body = json.dumps({"username": "gc_office", "password": PASSWORD})
+    for ct, want in (("APPLICATION/JSON", 200), ("Application/Json; charset=UTF-8", 200),
+                     ("application/jsonx", 415), ("text/plain", 415)):
+        assert srv.client().post("/api/v1/session", raw=body, content_type=ct).status == want, ct
+
+
+def test_body_memory_budget(backend):
+    s = Server(backend.new_db(), env={"DUCHA_BODY_MEMORY_LIMIT": "300000"})
+    try:
+        # one request holds 250 KB of its body in memory, waiting for the rest
+        a = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+        a.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                  b"Content-Length: 260000\r\n\r\n" + b" " * 250000)
+        time.sleep(0.5)
+        # another needing 100 KB more than the budget leaves gets 503, and changes nothing
+        r = s.client().post("/api/v1/session", raw=b" " * 100000 + b'{"username":"x","password":"y"}',
+                            content_type="application/json")
+        assert r.status == 503 and r.error["code"] == "unavailable", r
+        a.sendall(b" " * 9950 + b'{"a":1}' + b" " * 43)
+        status, _, _ = parse(a.recv(65536))
+        a.close()
+        assert status == 422
+        # the budget is given back: the same request now passes the body stage
+        r = s.client().post("/api/v1/session", raw=b" " * 100000 + b'{"username":"x","password":"y"}',
+                            content_type="application/json")
+        assert r.status == 401, r
+    finally:
+        s.stop()
+
+
+def test_trickled_header_and_body_meet_absolute_deadlines(backend):
+    s = Server(backend.new_db(), env={"DUCHA_HEADER_TIMEOUT_S": "2", "DUCHA_BODY_TIMEOUT_S": "2",
+                                      "DUCHA_IDLE_TIMEOUT_S": "30"})
+    try:
+        for prefix, start in ((b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n", b""),
+                              (b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                               b"Content-Length: 1000\r\n\r\n", b"{")):
+            c = socket.create_connection(("127.0.0.1", s.port), timeout=10)
+            c.sendall(prefix + start)
+            t0 = time.time()
+            closed = None
+            # one byte every 0.3 s: each byte would reset an inactivity timer
+            while time.time() - t0 < 8:
+                try:
+                    c.sendall(b"X-A: b\r\n" if not start else b" ")
+                    c.settimeout(0.3)
+                    if c.recv(100) == b"":
+                        closed = time.time() - t0
+                        break
+                except socket.timeout:
+                    continue
+                except (BrokenPipeError, ConnectionResetError):
+                    closed = time.time() - t0
+                    break
+            c.close()
+            assert closed is not None and closed < 4, (prefix[:20], closed)
+        assert s.client().get("/api/v1/health").status == 200
+    finally:
+        s.stop()
+
+
+def test_connection_limits_per_address_and_in_total(backend):
+    s = Server(backend.new_db(), env={"DUCHA_MAX_CONNECTIONS": "60", "DUCHA_CONNECTIONS_PER_IP": "20"})
+    socks = []
+    try:
+        # one address may hold 20 connections; the 21st is closed at once
+        for _ in range(20):
+            socks.append(socket.create_connection(("127.0.0.1", s.port), source_address=("127.0.0.2", 0)))
+        extra = socket.create_connection(("127.0.0.1", s.port), timeout=5, source_address=("127.0.0.2", 0))
+        assert extra.recv(10) == b""
+        extra.close()
+        # 200 idle connections from ten addresses: beyond 60 the longest idle are shed
+        for i in range(10):
+            for _ in range(20):
+                socks.append(socket.create_connection(("127.0.0.1", s.port), source_address=(f"127.0.1.{i + 1}", 0)))
+        t0 = time.time()
+        r = s.client().get("/api/v1/health")
+        assert r.status == 200 and time.time() - t0 < 2
+        time.sleep(0.5)
+        closed = 0
+        for k in socks:
+            k.setblocking(False)
+            try:
+                if k.recv(10) == b"":
+                    closed += 1
+            except BlockingIOError:
+                pass
+            except ConnectionResetError:
+                closed += 1
+        assert closed >= len(socks) - 60, closed
+    finally:
+        for k in socks:
+            k.close()
+        s.stop()
