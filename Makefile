@@ -32,7 +32,7 @@ ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/m
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
 .PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
-        lint-openapi test-security test-long
+        lint-openapi test-security test-long test-pg-ha
 
 all: build/ducha
 
@@ -69,11 +69,16 @@ build/asan/ducha: $(ASAN_OBJS)
 -include $(REL_OBJS:.o=.d) $(ASAN_OBJS:.o=.d)
 
 # ---- web application ----
-# npm ci refuses the lock files npm 11 writes here (it omits other platforms' optional rollup
-# packages); npm install with the committed lock installs the same locked versions.
-NPM_INSTALL := npm install --no-audit --no-fund
-web/dist/index.html: $(shell find web/src web/index.html web/package.json web/vite.config.js -type f 2>/dev/null)
-	cd web && (test -d node_modules || $(NPM_INSTALL)) && npm run build
+# npm ci installs exactly the committed lock files (written by npm on this platform, with every
+# platform's optional packages) and never rewrites them, so that `make run` and `make test` leave a
+# fresh clone's tracked files as they were; it installs again when a lock file changes.
+NPM_CI := npm ci --no-audit --no-fund
+web/node_modules/.installed: web/package.json web/package-lock.json
+	cd web && $(NPM_CI) && touch node_modules/.installed
+tests/web/node_modules/.installed: tests/web/package.json tests/web/package-lock.json
+	cd tests/web && $(NPM_CI) && touch node_modules/.installed
+web/dist/index.html: web/node_modules/.installed $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
+	cd web && npm run build
 web: web/dist/index.html
 
 # ---- run ----
@@ -104,11 +109,17 @@ test-api: build/asan/ducha
 test-api-pg: build/asan/ducha
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
-test-web: build/ducha web
-	cd tests/web && (test -d node_modules || $(NPM_INSTALL)) && DUCHA_BIN=$(CURDIR)/build/ducha node --test
+test-web: build/ducha web tests/web/node_modules/.installed
+	cd tests/web && DUCHA_BIN=$(CURDIR)/build/ducha node --test
 
 check-layers:
 	@scripts/check-layers.sh
+
+# PostgreSQL cluster drills (minutes): Patroni + etcd + HAProxy failover, fencing. The release binary:
+# the drills measure the cluster's timing, which the sanitizers' slowness would blur.
+test-pg-ha: build/ducha
+	scripts/deps.sh --ha
+	DUCHA_BIN=$(CURDIR)/build/ducha DUCHA_TEST_BACKEND=postgres DUCHA_TEST_HA=1 /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/api/test_pg_ha.py
 
 # prints a variable (scripts/check-layers.sh reads SRC_DIRS): make -s print-SRC_DIRS
 print-%:
@@ -144,6 +155,7 @@ bench: deps build/ducha
 	scripts/deps.sh --bench
 	scripts/bench.sh
 	scripts/bench-sched.sh
+	scripts/bench-pg.sh
 
 FORMAT_FILES = $(sort $(SRCS) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c) $(wildcard tests/fuzz/*.c))
 format:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Runs the scale-out layout of docs/deployment.md on one machine, on loopback only:
-#   PostgreSQL primary + streaming replica (pg_basebackup -R, replication slot), two `ducha serve`
+# Runs the hand-built replica layout of docs/deployment.md on one machine, on loopback only:
+#   PostgreSQL primary + synchronous streaming replica (pg_basebackup -R with application_name,
+#   replication slot, synchronous_standby_names), two `ducha serve`
 #   nodes, nginx with TLS (self-signed certificate) balancing them, a write through nginx that
 #   appears on the replica, then a failover: the primary is killed, the replica promoted with
 #   `pg_ctl promote`, the nodes restarted on it, the audit chain verified and a new write accepted.
@@ -10,7 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=${1:-$ROOT/build/ducha}
+BIN=$(realpath "${1:-$ROOT/build/ducha}")
 PG_BIN=${PG_BIN:-/usr/lib/postgresql/15/bin}
 [ -x "$BIN" ] || { echo "deploy-check: build $BIN first" >&2; exit 1; }
 command -v nginx >/dev/null || { echo "deploy-check: nginx missing (scripts/deps.sh --bench)" >&2; exit 1; }
@@ -55,13 +56,14 @@ pg psql -X -q -h "$W" -p "$P1" -U postgres -c "CREATE ROLE ducha LOGIN PASSWORD 
 PRIMARY="postgres://ducha:ducha-pw@127.0.0.1:$P1/ducha"
 "$BIN" demo --db "$PRIMARY" >/dev/null
 
-step "standby: pg_basebackup -R -X stream -C -S standby1, start on 127.0.0.1:$P2"
+step "standby: pg_basebackup -d 'application_name=standby1' -R -X stream -C -S standby1, start on 127.0.0.1:$P2"
 printf '127.0.0.1:%s:replication:replicator:repl-pw\n' "$P1" >"$W/pgpass"
 chmod 600 "$W/pgpass"; [ ${#AS[@]} -gt 0 ] && chown postgres "$W/pgpass"
-pg env PGPASSFILE="$W/pgpass" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$P1" -U replicator -D "$W/standby" \
-  -R -X stream -C -S standby1 -c fast
+# the standby names itself in primary_conninfo: synchronous_standby_names matches it (docs/deployment.md)
+pg env PGPASSFILE="$W/pgpass" "$PG_BIN/pg_basebackup" -d "host=127.0.0.1 port=$P1 user=replicator application_name=standby1" \
+  -D "$W/standby" -R -X stream -C -S standby1 -c fast
 test -f "$W/standby/standby.signal"
-grep -q primary_conninfo "$W/standby/postgresql.auto.conf"
+grep -q "application_name=standby1" "$W/standby/postgresql.auto.conf"
 sed -i "s/^port = .*/port = $P2/" "$W/standby/postgresql.conf"
 pg "$PG_BIN/pg_ctl" -D "$W/standby" -l "$W/standby.log" -w start >/dev/null
 for i in $(seq 1 100); do  # the walreceiver connects shortly after the standby accepts connections
@@ -70,6 +72,14 @@ for i in $(seq 1 100); do  # the walreceiver connects shortly after the standby 
 done
 echo "   replication state on the primary: $state"
 [ "$state" = streaming ]
+pg psql -X -q -h "$W" -p "$P1" -U postgres -c "ALTER SYSTEM SET synchronous_standby_names = 'standby1'" \
+  -c "SELECT pg_reload_conf()" >/dev/null
+for i in $(seq 1 50); do
+  sync=$(pg psql -X -Atq -h "$W" -p "$P1" -U postgres -c "SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'")
+  [ "$sync" = sync ] && break; sleep 0.1
+done
+echo "   synchronous_standby_names = 'standby1': sync_state $sync"
+[ "$sync" = sync ]
 
 step "two ducha nodes on the primary (127.0.0.1:$N1, 127.0.0.1:$N2), nginx TLS on 127.0.0.1:$TLS"
 for port in "$N1" "$N2"; do
@@ -142,6 +152,8 @@ ro=$(pg psql -X -Atq -h "$W" -p "$P2" -U postgres -d ducha -c "SELECT pg_is_in_r
 step "failover: kill the primary, pg_ctl promote the standby, restart the nodes on it"
 pg "$PG_BIN/pg_ctl" -D "$W/primary" -m immediate stop >/dev/null
 pg "$PG_BIN/pg_ctl" -D "$W/standby" -w promote >/dev/null
+# the new primary has no standby yet: it must not wait for one (the standby inherited none: check)
+[ -z "$(pg psql -X -Atq -h "$W" -p "$P2" -U postgres -c 'SHOW synchronous_standby_names')" ]
 [ "$(pg psql -X -Atq -h "$W" -p "$P2" -U postgres -c 'SELECT pg_is_in_recovery()')" = f ]
 for p in "${PIDS[@]}"; do kill "$p"; wait "$p" 2>/dev/null || true; done
 PIDS=()

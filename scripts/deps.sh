@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ducha builds, tests and benchmarks with. Idempotent: it installs only
 # what is missing and does nothing (not even apt-get update) when everything is present.
-# Usage: scripts/deps.sh [--bench]
+# Usage: scripts/deps.sh [--bench] [--ha]   (--ha: the PostgreSQL cluster, failover and backup drills of
+# make test-pg-ha: Patroni, etcd, HAProxy, pgBackRest)
 set -euo pipefail
 
 pkgs=(
@@ -9,13 +10,18 @@ pkgs=(
   libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libssl-dev libpq-dev libcurl4-openssl-dev
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev libzip-dev fonts-noto-cjk
   libcmocka-dev
-  postgresql postgresql-contrib
+  postgresql postgresql-contrib pgbouncer prometheus
   python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema poppler-utils unzip
   chromium nodejs npm
   curl
   libmagic-dev
 )
-if [ "${1:-}" = "--bench" ]; then pkgs+=(wrk nginx-light); fi
+for a in "$@"; do
+  case $a in
+    --bench) pkgs+=(wrk nginx-light) ;;
+    --ha) pkgs+=(patroni etcd-server etcd-client haproxy pgbackrest) ;;
+  esac
+done
 
 missing=()
 for p in "${pkgs[@]}"; do

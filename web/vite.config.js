@@ -5,6 +5,13 @@ import vue from '@vitejs/plugin-vue'
 export default defineConfig({
   plugins: [vue()],
   base: '/',
+  // vue-i18n: the Composition API only, messages compiled at run time without eval (the CSP allows none)
+  define: {
+    __VUE_I18N_FULL_INSTALL__: true,
+    __VUE_I18N_LEGACY_API__: false,
+    __INTLIFY_DROP_MESSAGE_COMPILER__: false,
+    __INTLIFY_PROD_DEVTOOLS__: false,
+  },
   build: {
     outDir: 'dist',
     emptyOutDir: true,
@@ -12,7 +19,7 @@ export default defineConfig({
     rollupOptions: {
       output: {
         manualChunks: {
-          vue: ['vue', 'vue-router'],
+          vue: ['vue', 'vue-router', 'vue-i18n'],
           element: ['element-plus', '@element-plus/icons-vue'],
         },
       },

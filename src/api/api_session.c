@@ -6,19 +6,59 @@
 #include <stdio.h>
 #include <string.h>
 
-/* GET /api/v1/health: {"status":"ok","version","db","time"}. */
+/*
+ * GET /api/v1/health (readiness, for load balancers): 200 {"status":"ok","version","db","time",
+ * "database":"ok"} when the database answers and accepts writes; otherwise 503 with the error shape,
+ * its message saying whether the database is unreachable or read-only, so that a balancer sends no
+ * traffic to a node that would fail it. One round trip to the database.
+ */
 static int h_health(struct req *rq)
 {
+    bool writable = false;
+    int rc = db_probe(rq->ctx.db, &writable);
+    if (rc < 0)
+        return reply_error(rq, ERR_UNAVAILABLE, "数据库暂时无法连接，本节点暂不能处理请求");
+    if (!writable)
+        return reply_error(rq, ERR_UNAVAILABLE, "数据库为只读（备库或正在切换），本节点暂不能处理写入请求");
     char now[21];
     time_format_iso(rq->ctx.now, now);
-    return reply_json(
-        rq, 200,
-        json_pack("{ss ss ss ss}", "status", "ok", "version", DUCHA_VERSION, "db", db_kind(rq->ctx.db), "time", now));
+    return reply_json(rq, 200,
+                      json_pack("{ss ss ss ss ss}", "status", "ok", "version", DUCHA_VERSION, "db", db_kind(rq->ctx.db),
+                                "time", now, "database", "ok"));
 }
 
+/* GET /api/v1/health/live (liveness): 200 while the process serves HTTP; never touches the database. */
+static int h_live(struct req *rq)
+{
+    return reply_json(rq, 200, json_pack("{ss ss}", "status", "alive", "version", DUCHA_VERSION));
+}
+
+/*
+ * The user and the session's CSRF token. The user carries its capabilities as perm.c gives them: each
+ * role grant ("roles") lists the caps it carries within that unit's subtree (perm_grant_has), and
+ * "caps" is their union. The web app shows pages and buttons from these; the server still checks
+ * every request (and every object's scope) itself.
+ */
 static json_t *session_json(const struct principal *p, const char *csrf)
 {
-    return json_pack("{so ss}", "user", principal_json(p), "csrf_token", csrf);
+    json_t *user = principal_json(p);
+    json_t *roles = json_object_get(user, "roles");
+    bool held[CAP__COUNT] = {false};
+    for (int i = 0; i < p->ngrants; i++) {
+        json_t *caps = json_array();
+        for (int c = CAP_SIGNED_IN + 1; c < CAP__COUNT; c++)
+            if (perm_grant_has(&p->grants[i], (enum cap)c)) {
+                json_array_append_new(caps, json_string(cap_name((enum cap)c)));
+                held[c] = true;
+            }
+        json_object_set_new(json_array_get(roles, (size_t)i), "caps", caps);
+    }
+    json_t *all = json_array();
+    for (int c = CAP_SIGNED_IN + 1; c < CAP__COUNT; c++)
+        if (held[c])
+            json_array_append_new(all, json_string(cap_name((enum cap)c)));
+    json_object_set_new(user, "caps", all);
+    return json_pack("{so ss}", "user", user, "csrf_token", csrf);
 }
 
 static const char *session_cookie(struct req *rq, const char *token, int max_age)
@@ -80,7 +120,8 @@ static int h_password(struct req *rq)
 }
 
 const struct route health_routes[] = {
-    {"GET", "/api/v1/health", h_health, CAP_PUBLIC, 0, "service health and database kind"},
+    {"GET", "/api/v1/health", h_health, CAP_PUBLIC, 0, "readiness: 503 unless the database answers and is writable"},
+    {"GET", "/api/v1/health/live", h_live, CAP_PUBLIC, 0, "liveness: the process answers (no database)"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };
 

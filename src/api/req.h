@@ -58,6 +58,7 @@ struct req {
     json_t *json;                                            /* parsed JSON body for routes with ROUTE_JSON */
     const char *(*header)(struct req *rq, const char *name); /* request header lookup */
     void *conn;                                              /* http layer private */
+    struct idem *idem;                                       /* Idempotency-Key state (idempotency.c) */
 
     /* the reply */
     int status;

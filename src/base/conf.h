@@ -22,6 +22,10 @@ struct config {
     int64_t threads;  /* HTTP worker threads */
     int64_t db_pool;  /* database connections per process */
     int64_t db_busy_timeout_ms;
+    int64_t db_commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT for a synchronous standby */
+    bool db_prepare;              /* PostgreSQL: server-side prepared statements (off behind pgbouncer) */
+    char *db_replica;             /* PostgreSQL: URL of a hot standby that serves reads; empty: none */
+    char *metrics_token;          /* bearer token that GET /metrics requires; empty: /metrics is off */
     int64_t db_mmap_mb;
     int64_t json_limit;         /* bytes */
     int64_t upload_limit;       /* bytes */
@@ -45,19 +49,20 @@ struct config {
     char *smtp_url; /* smtp://host:port or smtps:// */
     char *smtp_from;
     char *smtp_user;
-    char *smtp_password;     /* secret */
-    char *sms_url;           /* HTTP gateway: POST JSON {to, text} */
-    char *sms_token;         /* secret, sent as Authorization: Bearer */
-    char *sms_template;      /* SMS text: {subject} and {body} are replaced */
-    bool smtp_starttls;      /* require STARTTLS on smtp:// (smtps:// is TLS from the start) */
-    char *office_hours;      /* "08:30-17:30" */
-    int64_t yellow_days;     /* working days before due that turn a light yellow */
-    int64_t pace_threshold;  /* percent behind time-proportional progress that turns yellow */
-    int64_t notify_attempts; /* e-mail/SMS delivery attempts before a dead letter */
-    int64_t notify_retry_s;  /* first retry delay; doubles after each failure */
-    char *font_title;        /* Pango family of document titles (小标宋 role) */
-    char *font_body;         /* Pango family of document body text (仿宋 role) */
-    char *font_heading;      /* Pango family of first-level headings (黑体 role) */
+    char *smtp_password;           /* secret */
+    char *sms_url;                 /* HTTP gateway: POST JSON {to, text} */
+    char *sms_token;               /* secret, sent as Authorization: Bearer */
+    char *sms_template;            /* SMS text: {subject} and {body} are replaced */
+    bool smtp_starttls;            /* require STARTTLS on smtp:// (smtps:// is TLS from the start) */
+    char *office_hours;            /* "08:30-17:30" */
+    int64_t yellow_days;           /* working days before due that turn a light yellow */
+    int64_t pace_threshold;        /* percent behind time-proportional progress that turns yellow */
+    int64_t notify_attempts;       /* e-mail/SMS delivery attempts before a dead letter */
+    int64_t notify_retry_s;        /* first retry delay; doubles after each failure */
+    int64_t retention_outbox_days; /* delivered e-mail/SMS are kept this long (at least 180 days) */
+    char *font_title;              /* Pango family of document titles (小标宋 role) */
+    char *font_body;               /* Pango family of document body text (仿宋 role) */
+    char *font_heading;            /* Pango family of first-level headings (黑体 role) */
 };
 
 enum conf_type { CONF_STR, CONF_INT, CONF_BOOL };

@@ -52,6 +52,10 @@ static const struct cli_command commands[] = {
      "Copies every row of a ducha database (ids, audit chain) into a new, empty one, e.g. a county's SQLite file "
      "into the central PostgreSQL; both are migrated first; all or nothing.",
      true},
+    {"attachments verify", cmd_attachments_verify, "",
+     "Checks that every attachment the database records has its file under data_dir with the recorded size and "
+     "SM3 (after restoring a backup); names what is missing or altered.",
+     false},
     {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
     {"gen", cmd_gen, "[--units N] [--items N] [--events N]",
      "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
@@ -130,21 +134,40 @@ void cli_progress(struct cli *cli, const char *label, long done, long total)
         fprintf(stderr, "\r%s: %ld", label, done);
 }
 
-bool cli_open(struct cli *cli)
+/* cli_open; wait: keep trying while the database is unreachable or read-only (serve) */
+static bool cli_open_store(struct cli *cli, bool wait)
 {
     struct store_options opt = {.pool_size = (int)cli->app.cfg.db_pool,
                                 .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms,
-                                .mmap_mb = (int)cli->app.cfg.db_mmap_mb};
+                                .mmap_mb = (int)cli->app.cfg.db_mmap_mb,
+                                .no_prepare = !cli->app.cfg.db_prepare,
+                                .commit_timeout_ms = (int)cli->app.cfg.db_commit_timeout_ms};
     char err[512];
-    if (store_open(cli->app.cfg.db, &opt, &cli->app.store, err, sizeof err)) {
-        cli_fail("%s", err);
-        return false;
+    /* serve waits for the database (started before PostgreSQL, or during a failover) instead of
+     * exiting: 1, 2, 4 … 30 s between attempts, until SIGTERM */
+    for (int delay = 1;; delay = delay < 16 ? delay * 2 : 30) {
+        enum err e = cli->app.store ? ERR_OK : store_open(cli->app.cfg.db, &opt, &cli->app.store, err, sizeof err);
+        if (!e && wait && *cli->app.cfg.db_replica && !store_has_replica(cli->app.store) &&
+            (e = store_open_replica(cli->app.store, cli->app.cfg.db_replica, err, sizeof err)) != ERR_OK) {
+            cli_fail("%s", err);
+            return false;
+        }
+        if (!e)
+            e = store_migrate(cli->app.store, err, sizeof err);
+        if (!e)
+            return true;
+        if (!wait || e != ERR_UNAVAILABLE) {
+            cli_fail("%s", err);
+            return false;
+        }
+        log_warn("database not ready (%s); trying again in %d s", err, delay);
+        sleep((unsigned)delay);
     }
-    if (store_migrate(cli->app.store, err, sizeof err)) {
-        cli_fail("%s", err);
-        return false;
-    }
-    return true;
+}
+
+bool cli_open(struct cli *cli)
+{
+    return cli_open_store(cli, false);
 }
 
 void cli_ctx(struct cli *cli, struct ctx *c, struct arena *a)
@@ -292,7 +315,7 @@ int cli_main(int argc, char **argv)
         cli_fail("unknown time zone '%s'", cli.app.cfg.timezone);
         goto out;
     }
-    if (!cmd->no_db && !cli_open(&cli))
+    if (!cmd->no_db && !cli_open_store(&cli, cmd->run == cmd_serve))
         goto out;
     rc = cmd->run(&cli);
 out:

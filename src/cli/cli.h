@@ -58,6 +58,7 @@ int cmd_audit_verify(struct cli *cli);
 int cmd_version(struct cli *cli);
 int cmd_scan(struct cli *cli);
 int cmd_migrate_data(struct cli *cli);
+int cmd_attachments_verify(struct cli *cli);
 int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
 int cmd_gen(struct cli *cli);

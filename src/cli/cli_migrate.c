@@ -6,8 +6,8 @@
  * the migrations themselves insert (the audit chain head, the holiday calendar …): that is measured
  * on a fresh in-memory database migrated the same way. The copy is one transaction on the target:
  * seeded rows are replaced, tables are filled in foreign-key order with their ids preserved (a table
- * that references itself, like the unit tree, is filled parents first), then the identity sequences
- * are moved past the copied ids. The schema is read from the databases through the store layer, so
+ * that references itself, like the unit tree, is filled parents first), streamed with COPY on
+ * PostgreSQL (store.h: db_copy), then the identity sequences are moved past the copied ids. The schema is read from the databases through the store layer, so
  * tables added by later migrations are copied without changes here.
  */
 #include "cli/cli.h"
@@ -37,43 +37,23 @@ static long table_count(struct db *db, const char *table)
     return rc == STORE_ROW ? (long)n : -1;
 }
 
-/* "INSERT INTO t (a, b) VALUES (?, ?)" and "SELECT a, b FROM t ORDER BY k": malloc'd. */
-static char *copy_sql(const struct store_table *t, bool insert)
+/* "SELECT a, b FROM t ORDER BY k" (k: the identity column, else the first): malloc'd. */
+static char *select_sql(const struct store_table *t)
 {
     size_t n = 64 + strlen(t->name) * 2;
     for (int j = 0; j < t->ncols; j++)
         n += strlen(t->cols[j]) * 2 + 8;
     char *sql = xmalloc(n), *p = sql;
     char *qt = store_quote_ident(t->name);
-    p += sprintf(p, insert ? "INSERT INTO %s (" : "SELECT ", qt);
+    p += sprintf(p, "SELECT ");
     for (int j = 0; j < t->ncols; j++) {
         char *qc = store_quote_ident(t->cols[j]);
         p += sprintf(p, "%s%s", j ? ", " : "", qc);
         free(qc);
     }
-    if (insert) {
-        p += sprintf(p, ") VALUES (");
-        for (int j = 0; j < t->ncols; j++)
-            p += sprintf(p, "%s?", j ? ", " : "");
-        sprintf(p, ")");
-    } else {
-        sprintf(p, " FROM %s ORDER BY %d", qt, t->identity >= 0 ? t->identity + 1 : 1);
-    }
+    sprintf(p, " FROM %s ORDER BY %d", qt, t->identity >= 0 ? t->identity + 1 : 1);
     free(qt);
     return sql;
-}
-
-/* Inserts one row (values as text, NULL for SQL NULL) into the target; 0 or a store code. */
-static int insert_row(struct copy *cp, const struct store_table *t, const char *ins, char **vals)
-{
-    struct stmt *st = db_prepare(cp->dst, ins);
-    if (!st)
-        return STORE_E_OTHER;
-    for (int j = 0; j < t->ncols; j++)
-        stmt_bind_text(st, j + 1, vals[j]);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    return rc < 0 ? rc : 0;
 }
 
 struct keyed {
@@ -90,7 +70,8 @@ static int keyed_cmp(const void *a, const void *b)
  * Copies a table that references itself: all rows are read first, then inserted in passes, each
  * inserting the rows whose parent is absent (NULL) or already inserted. Fails on a cycle.
  */
-static int copy_self_ref(struct copy *cp, const struct store_table *t, const char *ins, struct stmt *sel, long total)
+static int copy_self_ref(struct copy *cp, const struct store_table *t, struct db_copy *out, struct stmt *sel,
+                         long total)
 {
     int cap = 256, n = 0, rc;
     char ***rows = xmalloc((size_t)cap * sizeof *rows);
@@ -127,7 +108,7 @@ static int copy_self_ref(struct copy *cp, const struct store_table *t, const cha
             }
             if (!ready)
                 continue;
-            rc = insert_row(cp, t, ins, rows[i]);
+            rc = db_copy_row(out, (const char *const *)rows[i]);
             done[i] = true;
             left--;
             cp->rows++;
@@ -150,34 +131,39 @@ static int copy_self_ref(struct copy *cp, const struct store_table *t, const cha
     return rc < 0 ? rc : 0;
 }
 
+/* Copies one table in the order of its key (parents first for a table that references itself),
+ * streamed into the target with db_copy (COPY on PostgreSQL). */
 static int copy_table(struct copy *cp, const struct store_table *t)
 {
     long total = table_count(cp->src, t->name);
     if (total < 0)
         return STORE_E_OTHER;
-    char *sel_sql = copy_sql(t, false), *ins = copy_sql(t, true);
+    char *sel_sql = select_sql(t);
     struct stmt *sel = db_prepare(cp->src, sel_sql);
-    int rc = sel ? 0 : STORE_E_OTHER;
-    if (sel && t->self_fk >= 0 && t->self_ref >= 0) {
-        rc = copy_self_ref(cp, t, ins, sel, total);
-    } else if (sel) {
-        char **vals = xcalloc((size_t)t->ncols, sizeof *vals);
+    free(sel_sql);
+    if (!sel)
+        return STORE_E_OTHER;
+    struct db_copy *out = db_copy_begin(cp->dst, t->name, t->ncols, t->cols);
+    int rc;
+    if (t->self_fk >= 0 && t->self_ref >= 0) {
+        rc = copy_self_ref(cp, t, out, sel, total);
+    } else {
+        const char **vals = xcalloc((size_t)t->ncols, sizeof *vals);
         long done = 0;
         while ((rc = stmt_step(sel)) == STORE_ROW) {
             for (int j = 0; j < t->ncols; j++)
-                vals[j] = (char *)stmt_text(sel, j);
-            if ((rc = insert_row(cp, t, ins, vals)) < 0)
+                vals[j] = stmt_text(sel, j);
+            if ((rc = db_copy_row(out, vals)) < 0)
                 break;
             cp->rows++;
-            if (++done % 200 == 0 || done == total)
+            if (++done % 10000 == 0 || done == total)
                 cli_progress(cp->cli, t->name, done, total);
         }
         stmt_done(sel);
         free(vals);
     }
-    free(sel_sql);
-    free(ins);
-    return rc < 0 ? rc : 0;
+    int end = db_copy_end(out);
+    return rc < 0 ? rc : end;
 }
 
 static const struct store_table *find_table(const struct store_table *t, int n, const char *name)

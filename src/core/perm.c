@@ -94,6 +94,11 @@ enum err perm_require_system(struct ctx *c, const char *what)
     return ctx_fail(c, ERR_FORBIDDEN, "只有最上级单位的系统管理员可以修改%s（全系统共用）", what);
 }
 
+bool perm_grant_has(const struct grant *g, enum cap c)
+{
+    return g && (unsigned)g->role < ROLE__COUNT && (unsigned)c < CAP__COUNT && grant_carries(g, c);
+}
+
 bool perm_role_has(int r, enum cap c)
 {
     return r >= 0 && r < ROLE__COUNT && (unsigned)c < CAP__COUNT && (role_caps[r] & B(c)) != 0;

@@ -51,6 +51,9 @@ const char *cap_name(enum cap c);
 const char *perm_refusal(enum cap c);
 /* True if role r carries capability c (the table in perm.c). */
 bool perm_role_has(int r, enum cap c);
+/* True if grant g carries capability c: by its role, and for a capability only a top unit's grant
+ * carries (CAP_SYSTEM_SETTINGS) by where it is held. What the session reply lists per grant. */
+bool perm_grant_has(const struct grant *g, enum cap c);
 
 /* True if the user holds, at some unit, a role that grants c (CAP_PUBLIC/CAP_SIGNED_IN: always). */
 bool perm_any(const struct principal *p, enum cap c);

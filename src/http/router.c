@@ -5,6 +5,9 @@
  */
 #include "http/http.h"
 
+#include "api/idempotency.h"
+#include "api/metrics.h"
+#include "api/replica.h"
 #include "api/routes.h"
 #include "auth/auth.h"
 #include "base/log.h"
@@ -14,6 +17,7 @@
 #include <sodium.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* Matches path against pattern, capturing {name} segments into rq->params (unless rq is NULL). */
 static bool route_match(const char *pattern, const char *path, struct req *rq)
@@ -237,14 +241,19 @@ bool router_precheck(struct req *rq)
 
 void router_dispatch(struct req *rq)
 {
+    struct timespec t0, t1;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
     const struct route *r = router_check(rq);
     bool ok = r != NULL;
     if (ok)
         parse_body(rq, r, &ok);
-    if (ok) {
+    if (ok && idem_before(rq)) {
+        replica_route(rq, r);
         r->handler(rq);
         if (!rq->status)
             reply_error(rq, ERR_INTERNAL, NULL);
+        idem_after(rq);
+        replica_after(rq);
     }
     if (rq->json)
         json_decref(rq->json);
@@ -252,4 +261,7 @@ void router_dispatch(struct req *rq)
     if (rq->ctx.db)
         store_release(rq->ctx.db);
     rq->ctx.db = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    metrics_observe(r, rq->method, rq->status,
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
 }

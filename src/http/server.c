@@ -745,7 +745,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     enum MHD_Result result;
     int status;
     size_t bytes;
-    if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0) {
+    if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0 || strcmp(url, "/metrics") == 0) {
         if (st->too_large) {
             int64_t lim = st->spool ? s->app->cfg.upload_limit : (int64_t)st->limit;
             reply_error(&rq, ERR_TOO_LARGE, arena_printf(&arena, "请求内容超过上限（%lld 字节）", (long long)lim));

@@ -39,7 +39,10 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         out->sent += sent;
         out->failed += failed;
     } while (!e && sent + failed >= 50 && !(stop && atomic_load(stop)));
-    return e;
+    if (e)
+        return e;
+    struct retention_stats rs;
+    return retention_pass(c, &rs);
 }
 
 struct sched {

@@ -20,6 +20,15 @@ struct sched_stats {
  * becomes true the pass ends after the batch in progress, leaving the rest to the next pass. */
 enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *out);
 
+/* Retention (retention.c): once an hour, on the one node that claims that hour, deletes delivered
+ * e-mail/SMS older than retention_outbox_days (at least 180), sessions a day past their expiry and
+ * idempotency keys older than 24 h. ran: this call did the hour's work. */
+struct retention_stats {
+    bool ran;
+    int64_t outbox, sessions, idempotency_keys;
+};
+enum err retention_pass(struct ctx *c, struct retention_stats *out);
+
 struct sched;
 /* Starts the scheduler thread for app (NULL when cfg.scheduler is off). */
 struct sched *sched_start(struct app *app);

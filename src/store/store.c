@@ -9,9 +9,11 @@
 #include "base/timeu.h"
 #include "store/migrations.h"
 
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define CACHE_BUCKETS 256
 #define CACHE_MAX 2048
@@ -36,6 +38,9 @@ struct db {
     bool write_lock; /* holds store->write_mu (SQLite) */
     const char *txn_file;
     int txn_line;
+    bool wrote;                                 /* a transaction committed since checkout */
+    int (*on_commit)(struct db *db, void *arg); /* db_on_commit */
+    void *on_commit_arg;
 };
 
 struct store {
@@ -49,7 +54,23 @@ struct store {
     int nidle;
     struct db **all;
     int nall;
+    /* statistics (store_stats); the ones not under mu are atomic */
+    uint64_t acquires, waits;
+    double wait_seconds;
+    atomic_uint_fast64_t connects, failures, commits, rollbacks, busy, retries;
+    /* read replica (store_open_replica): its own pool; on that pool, its replay position */
+    struct store *replica;
+    pthread_mutex_t rmu;
+    atomic_uint_fast64_t r_lsn;
+    _Atomic double r_age, r_checked;
 };
+
+static double mono_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
 
 static uint64_t fnv1a(const char *s)
 {
@@ -77,7 +98,10 @@ char *store_replace_all(const char *sql, const char *token, const char *value)
     return out;
 }
 
-enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen)
+/* A pool for url; eager: open the first connection now (so that a bad URL fails here, not on the
+ * first request), else connect on first use. */
+static enum err store_create(const char *url, const struct store_options *opt, bool eager, struct store **out,
+                             char *err, size_t errlen)
 {
     const struct store_ops *ops;
     const char *target = url;
@@ -101,13 +125,17 @@ enum err store_open(const char *url, const struct store_options *opt, struct sto
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
     pthread_mutex_init(&s->write_mu, NULL);
+    pthread_mutex_init(&s->rmu, NULL);
     s->all = xcalloc((size_t)s->opt.pool_size, sizeof *s->all);
     s->idle = xcalloc((size_t)s->opt.pool_size, sizeof *s->idle);
-    /* open the first connection now so that a bad URL fails here, not on the first request */
-    struct conn_impl *c = ops->connect(s->target, &s->opt, err, errlen);
-    if (!c) {
-        store_close(s);
-        return ERR_UNAVAILABLE;
+    struct conn_impl *c = NULL;
+    if (eager) {
+        c = ops->connect(s->target, &s->opt, err, errlen);
+        if (!c) {
+            store_close(s);
+            return strncmp(err, "invalid", 7) ? ERR_UNAVAILABLE : ERR_INVALID;
+        }
+        atomic_fetch_add(&s->connects, 1);
     }
     for (int i = 0; i < s->opt.pool_size; i++) {
         struct db *db = xcalloc(1, sizeof *db);
@@ -120,6 +148,80 @@ enum err store_open(const char *url, const struct store_options *opt, struct sto
     }
     *out = s;
     return ERR_OK;
+}
+
+enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen)
+{
+    return store_create(url, opt, true, out, err, errlen);
+}
+
+enum err store_open_replica(struct store *s, const char *url, char *err, size_t errlen)
+{
+    if (s->ops != &store_pg_ops || (strncmp(url, "postgres://", 11) && strncmp(url, "postgresql://", 13))) {
+        snprintf(err, errlen,
+                 "db_replica: read replicas need PostgreSQL (a postgres:// URL for both db and db_replica)");
+        return ERR_INVALID;
+    }
+    return store_create(url, &s->opt, false, &s->replica, err, errlen);
+}
+
+bool store_has_replica(const struct store *s)
+{
+    return s->replica != NULL;
+}
+
+struct db *store_acquire_replica(struct store *s)
+{
+    return s->replica ? store_acquire(s->replica) : NULL;
+}
+
+/* "16/B374D848" → 0x16B374D848; 0 for NULL or a malformed value */
+static uint64_t lsn_parse(const char *t)
+{
+    unsigned hi, lo;
+    return t && sscanf(t, "%X/%X", &hi, &lo) == 2 ? ((uint64_t)hi << 32) | lo : 0;
+}
+
+uint64_t store_replica_lsn(struct store *s, double *replay_age)
+{
+    struct store *r = s->replica;
+    if (!r)
+        return 0;
+    double now = mono_seconds();
+    /* one thread refreshes (at most every 100 ms); the others use what it found */
+    if (now - r->r_checked > 0.1 && pthread_mutex_trylock(&r->rmu) == 0) {
+        if (now - r->r_checked > 0.1) {
+            uint64_t lsn = 0;
+            double age = -1;
+            struct db *db = store_acquire(r);
+            struct stmt *st =
+                db_prepare(db, "SELECT pg_last_wal_replay_lsn()::text, "
+                               "COALESCE(EXTRACT(EPOCH FROM now() - pg_last_xact_replay_timestamp()), -1)");
+            if (st && stmt_step(st) == STORE_ROW) {
+                lsn = lsn_parse(stmt_text(st, 0));
+                age = stmt_double(st, 1);
+            }
+            stmt_done(st);
+            store_release(db);
+            atomic_store(&r->r_lsn, lsn);
+            r->r_age = age;
+            r->r_checked = mono_seconds();
+        }
+        pthread_mutex_unlock(&r->rmu);
+    }
+    if (replay_age)
+        *replay_age = r->r_age;
+    return atomic_load(&r->r_lsn);
+}
+
+uint64_t db_commit_lsn(struct db *db)
+{
+    if (db->ops != &store_pg_ops)
+        return 0;
+    struct stmt *st = db_prepare(db, "SELECT pg_current_wal_lsn()::text");
+    uint64_t lsn = st && stmt_step(st) == STORE_ROW ? lsn_parse(stmt_text(st, 0)) : 0;
+    stmt_done(st);
+    return lsn;
 }
 
 static void db_cache_clear(struct db *db)
@@ -150,6 +252,7 @@ void store_close(struct store *s)
 {
     if (!s)
         return;
+    store_close(s->replica);
     for (int i = 0; i < s->nall; i++) {
         db_disconnect(s->all[i]);
         free(s->all[i]);
@@ -160,6 +263,7 @@ void store_close(struct store *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     pthread_mutex_destroy(&s->write_mu);
+    pthread_mutex_destroy(&s->rmu);
     free(s);
 }
 
@@ -192,21 +296,49 @@ static bool db_ensure_conn(struct db *db)
     char err[512];
     db->conn = db->ops->connect(db->store->target, &db->store->opt, err, sizeof err);
     if (!db->conn) {
+        atomic_fetch_add(&db->store->failures, 1);
         log_warn("database connection failed: %s", err);
         return false;
     }
+    atomic_fetch_add(&db->store->connects, 1);
     return true;
 }
 
 struct db *store_acquire(struct store *s)
 {
     pthread_mutex_lock(&s->mu);
-    while (s->nidle == 0)
-        pthread_cond_wait(&s->cv, &s->mu);
+    s->acquires++;
+    if (s->nidle == 0) {
+        s->waits++;
+        double t0 = mono_seconds();
+        while (s->nidle == 0)
+            pthread_cond_wait(&s->cv, &s->mu);
+        s->wait_seconds += mono_seconds() - t0;
+    }
     struct db *db = s->idle[--s->nidle];
     pthread_mutex_unlock(&s->mu);
-    db_ensure_conn(db); /* a failure shows up as STORE_E_CONN on first use */
+    db->wrote = false;
+    /* a connection the server closed is dropped now (with its statements); the next use reconnects */
+    if (db->conn && !db->ops->alive(db->conn))
+        db_disconnect(db);
     return db;
+}
+
+void store_stats(struct store *s, struct store_stats *out)
+{
+    pthread_mutex_lock(&s->mu);
+    out->size = s->nall;
+    out->in_use = s->nall - s->nidle;
+    out->acquires = s->acquires;
+    out->waits = s->waits;
+    out->wait_seconds = s->wait_seconds;
+    pthread_mutex_unlock(&s->mu);
+    out->connects = atomic_load(&s->connects);
+    out->failures = atomic_load(&s->failures);
+    out->commits = atomic_load(&s->commits);
+    out->rollbacks = atomic_load(&s->rollbacks);
+    out->busy = atomic_load(&s->busy);
+    out->retries = atomic_load(&s->retries);
 }
 
 void store_release(struct db *db)
@@ -216,6 +348,7 @@ void store_release(struct db *db)
         db->depth = 1;
         db_rollback(db);
     }
+    db->on_commit = NULL;
     struct store *s = db->store;
     pthread_mutex_lock(&s->mu);
     s->idle[s->nidle++] = db;
@@ -246,6 +379,7 @@ int db_begin_at(struct db *db, const char *file, int line)
     int rc = db->ops->exec(db->conn, db->ops->begin_sql);
     if (rc == STORE_E_CONN) {
         /* nothing happened yet: a connection the server dropped is replaced once, transparently */
+        atomic_fetch_add(&db->store->retries, 1);
         db_disconnect(db);
         rc = db_ensure_conn(db) ? db->ops->exec(db->conn, db->ops->begin_sql) : STORE_E_CONN;
     }
@@ -278,17 +412,54 @@ int db_commit(struct db *db)
     }
     if (--db->depth > 0)
         return 0;
-    int rc;
-    if (db->failed) {
+    int rc = 0;
+    if (!db->failed && db->on_commit) {
+        int (*fn)(struct db *, void *) = db->on_commit;
+        db->on_commit = NULL;
+        db->depth = 1; /* the hook's statements run inside the transaction */
+        rc = fn(db, db->on_commit_arg);
+        db->depth = 0;
+    }
+    if (db->failed || rc < 0) {
         db->ops->exec(db->conn, "ROLLBACK");
-        rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
+        if (rc >= 0)
+            rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
     } else {
         rc = db->ops->exec(db->conn, "COMMIT");
         if (rc < 0)
             db->ops->exec(db->conn, "ROLLBACK");
     }
     db_unlock_writer(db);
+    if (rc == STORE_E_BUSY)
+        atomic_fetch_add(&db->store->busy, 1);
+    atomic_fetch_add(rc < 0 ? &db->store->rollbacks : &db->store->commits, 1);
+    if (rc >= 0)
+        db->wrote = true;
     return rc;
+}
+
+void db_on_commit(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+    db->on_commit = fn;
+    db->on_commit_arg = arg;
+}
+
+bool db_wrote(const struct db *db)
+{
+    return db->wrote;
+}
+
+int db_probe(struct db *db, bool *writable)
+{
+    *writable = false;
+    struct stmt *st = db_prepare(db, db->ops->probe_sql);
+    if (!st)
+        return db_connected(db) ? STORE_E_OTHER : STORE_E_CONN;
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW)
+        *writable = stmt_int(st, 0) == 1;
+    stmt_done(st);
+    return rc == STORE_DONE ? STORE_E_OTHER : rc;
 }
 
 void db_rollback(struct db *db)
@@ -302,6 +473,7 @@ void db_rollback(struct db *db)
     if (db->conn)
         db->ops->exec(db->conn, "ROLLBACK");
     db_unlock_writer(db);
+    atomic_fetch_add(&db->store->rollbacks, 1);
 }
 
 struct stmt *db_prepare(struct db *db, const char *sql)
@@ -358,6 +530,8 @@ int stmt_step(struct stmt *st)
     int rc = st->db->ops->step(st->impl);
     if (rc == STORE_E_CONN && st->db->depth > 0)
         st->db->failed = true;
+    if (rc == STORE_E_BUSY)
+        atomic_fetch_add(&st->db->store->busy, 1);
     return rc;
 }
 
@@ -444,12 +618,70 @@ int store_schema_version(struct store *s)
     return (int)v;
 }
 
+/* Number of embedded migrations not recorded in schema_migrations (all of them if it is missing);
+ * a negative store code if the database cannot be read. Only reads. */
+static int migrations_pending(struct db *db)
+{
+    /* a new database has no schema_migrations: look in the catalog first rather than fail a query */
+    struct stmt *st = db_prepare(db, db->ops->tables_sql);
+    if (!st)
+        return db_connected(db) ? STORE_E_OTHER : STORE_E_CONN;
+    bool exists = false;
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        exists = exists || !strcmp(stmt_text(st, 0), "schema_migrations");
+    stmt_done(st);
+    if (rc < 0)
+        return rc;
+    if (!exists)
+        return (int)store_migrations_n;
+    bool *have = xcalloc(store_migrations_n + 1, sizeof *have);
+    st = db_prepare(db, "SELECT version FROM schema_migrations");
+    if (st) {
+        while ((rc = stmt_step(st)) == STORE_ROW)
+            for (size_t i = 0; i < store_migrations_n; i++)
+                if (store_migrations[i].version == stmt_int(st, 0))
+                    have[i] = true;
+        stmt_done(st);
+    } else if (!db_connected(db)) {
+        rc = STORE_E_CONN;
+    }
+    int pending = 0;
+    for (size_t i = 0; i < store_migrations_n; i++)
+        pending += !have[i];
+    free(have);
+    return rc < 0 ? rc : pending;
+}
+
 enum err store_migrate(struct store *s, char *err, size_t errlen)
 {
     struct db *db = store_acquire(s);
     enum err result = ERR_OK;
+    /* a current schema needs no write: nodes may start on (or fail over to) a read-only standby */
+    int pending = migrations_pending(db);
+    if (pending == STORE_E_CONN) {
+        snprintf(err, errlen, "the database cannot be reached");
+        store_release(db);
+        return ERR_UNAVAILABLE;
+    }
+    if (pending == 0) {
+        db_cache_clear(db);
+        store_release(db);
+        return ERR_OK;
+    }
+    bool writable = false;
+    int rc = db_probe(db, &writable);
+    if (rc >= 0 && !writable) {
+        snprintf(err, errlen,
+                 "the database is read-only (a standby in recovery, or default_transaction_read_only): %d "
+                 "migration%s must be applied on the primary first",
+                 pending > 0 ? pending : (int)store_migrations_n, pending == 1 ? "" : "s");
+        db_cache_clear(db);
+        store_release(db);
+        return ERR_UNAVAILABLE;
+    }
     /* under the migration lock: nodes starting together must not race to create the table */
-    int rc = db_begin(db);
+    rc = db_begin(db);
     if (rc >= 0 && db->ops->migrate_lock_sql)
         rc = db->ops->exec(db->conn, db->ops->migrate_lock_sql);
     if (rc >= 0)
@@ -460,7 +692,8 @@ enum err store_migrate(struct store *s, char *err, size_t errlen)
     else
         db_rollback(db);
     if (rc < 0) {
-        snprintf(err, errlen, "cannot create schema_migrations (is the database reachable?)");
+        snprintf(err, errlen, "cannot create schema_migrations: %s",
+                 db_connected(db) ? "see the log" : "the database cannot be reached");
         store_release(db);
         return store_err(rc);
     }
@@ -684,5 +917,132 @@ int db_reset_identity(struct db *db, const struct store_table *t)
     free(sql);
     free(qt);
     free(qc);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- bulk loading ---- */
+
+#define COPY_FLUSH (256 * 1024)
+
+struct db_copy {
+    struct db *db;
+    int ncols;
+    int rc;
+    bool native;      /* COPY; else row-by-row INSERT */
+    bool started;     /* the COPY is open on the connection */
+    struct stmt *ins; /* the INSERT (row by row) */
+    char *buf;        /* COPY text not yet sent */
+    size_t len, cap;
+};
+
+static void copy_append(struct db_copy *cp, const char *p, size_t n)
+{
+    if (cp->len + n + 1 > cp->cap) {
+        while (cp->len + n + 1 > cp->cap)
+            cp->cap = cp->cap ? cp->cap * 2 : COPY_FLUSH * 2;
+        cp->buf = xrealloc(cp->buf, cp->cap);
+    }
+    memcpy(cp->buf + cp->len, p, n);
+    cp->len += n;
+}
+
+/* "INSERT INTO t (a, b) VALUES (?, ?)" or "COPY t (a, b) FROM STDIN"; malloc'd */
+static char *copy_statement(const char *table, int ncols, char *const *cols, bool native)
+{
+    char *qt = store_quote_ident(table);
+    size_t n = strlen(qt) + 64;
+    for (int j = 0; j < ncols; j++)
+        n += strlen(cols[j]) * 2 + 8;
+    char *sql = xmalloc(n), *p = sql;
+    p += sprintf(p, native ? "COPY %s (" : "INSERT INTO %s (", qt);
+    for (int j = 0; j < ncols; j++) {
+        char *qc = store_quote_ident(cols[j]);
+        p += sprintf(p, "%s%s", j ? ", " : "", qc);
+        free(qc);
+    }
+    if (native) {
+        strcpy(p, ") FROM STDIN");
+    } else {
+        p += sprintf(p, ") VALUES (");
+        for (int j = 0; j < ncols; j++)
+            p += sprintf(p, "%s?", j ? ", " : "");
+        strcpy(p, ")");
+    }
+    free(qt);
+    return sql;
+}
+
+struct db_copy *db_copy_begin(struct db *db, const char *table, int ncols, char *const *cols)
+{
+    struct db_copy *cp = xcalloc(1, sizeof *cp);
+    cp->db = db;
+    cp->ncols = ncols;
+    cp->native = db->ops->copy_start != NULL;
+    char *sql = copy_statement(table, ncols, cols, cp->native);
+    if (!db_ensure_conn(db))
+        cp->rc = STORE_E_CONN;
+    else if (cp->native)
+        cp->started = (cp->rc = db->ops->copy_start(db->conn, sql)) >= 0;
+    else if (!(cp->ins = db_prepare(db, sql)))
+        cp->rc = STORE_E_OTHER;
+    free(sql);
+    if (cp->rc < 0 && db->depth > 0)
+        db->failed = true;
+    return cp;
+}
+
+int db_copy_row(struct db_copy *cp, const char *const *vals)
+{
+    if (cp->rc < 0)
+        return cp->rc;
+    if (!cp->native) {
+        for (int j = 0; j < cp->ncols; j++)
+            stmt_bind_text(cp->ins, j + 1, vals[j]);
+        int rc = stmt_step(cp->ins);
+        stmt_done(cp->ins);
+        return cp->rc = rc < 0 ? rc : 0;
+    }
+    /* COPY text format: tab between columns, \N for NULL, backslash escapes, newline at the end */
+    for (int j = 0; j < cp->ncols; j++) {
+        if (j)
+            copy_append(cp, "\t", 1);
+        const char *v = vals[j];
+        if (!v) {
+            copy_append(cp, "\\N", 2);
+            continue;
+        }
+        const char *run = v;
+        for (const char *p = v; *p; p++) {
+            const char *esc = *p == '\\' ? "\\\\" : *p == '\n' ? "\\n" : *p == '\r' ? "\\r" : *p == '\t' ? "\\t" : NULL;
+            if (!esc)
+                continue;
+            copy_append(cp, run, (size_t)(p - run));
+            copy_append(cp, esc, 2);
+            run = p + 1;
+        }
+        copy_append(cp, run, strlen(run));
+    }
+    copy_append(cp, "\n", 1);
+    if (cp->len >= COPY_FLUSH) {
+        cp->rc = cp->db->ops->copy_put(cp->db->conn, cp->buf, cp->len);
+        cp->len = 0;
+    }
+    return cp->rc;
+}
+
+int db_copy_end(struct db_copy *cp)
+{
+    int rc = cp->rc;
+    if (cp->native && rc >= 0 && cp->len)
+        rc = cp->db->ops->copy_put(cp->db->conn, cp->buf, cp->len);
+    if (cp->started && cp->db->conn) {
+        int end = cp->db->ops->copy_finish(cp->db->conn, rc >= 0);
+        if (rc >= 0)
+            rc = end;
+    }
+    if (rc < 0 && cp->db->depth > 0)
+        cp->db->failed = true;
+    free(cp->buf);
+    free(cp);
     return rc < 0 ? rc : 0;
 }

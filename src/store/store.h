@@ -34,10 +34,12 @@ enum store_rc {
 };
 
 struct store_options {
-    int pool_size;       /* connections; >= 1 */
-    int busy_timeout_ms; /* SQLite busy timeout, PostgreSQL lock_timeout */
-    int mmap_mb;         /* SQLite: bytes of the file read through mmap (0 = off) */
-    bool must_exist;     /* SQLite: refuse a missing file instead of creating it */
+    int pool_size;         /* connections; >= 1 */
+    int busy_timeout_ms;   /* SQLite busy timeout, PostgreSQL lock_timeout */
+    int mmap_mb;           /* SQLite: bytes of the file read through mmap (0 = off) */
+    bool must_exist;       /* SQLite: refuse a missing file instead of creating it */
+    bool no_prepare;       /* PostgreSQL: no named prepared statements (pgbouncer transaction pooling) */
+    int commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT (synchronous standby); 0 = busy timeout */
 };
 
 /*
@@ -46,10 +48,30 @@ struct store_options {
  */
 enum err store_open(const char *url, const struct store_options *opt, struct store **out, char *err, size_t errlen);
 void store_close(struct store *s);
+
+/*
+ * Read replicas (PostgreSQL hot standbys; the approach of GitLab's database load balancer). s gets a
+ * second pool on url, connected on first use. A caller that may read from it asks the replica's
+ * replay position (store_replica_lsn: cached, refreshed at most every 100 ms by one thread; 0 when
+ * the replica does not answer) and compares it with the position its user's last write reached on
+ * the primary (db_commit_lsn after that commit): only a replica at or past it may serve the read.
+ */
+enum err store_open_replica(struct store *s, const char *url, char *err, size_t errlen);
+bool store_has_replica(const struct store *s);
+/* A connection of the replica pool (NULL without a replica); store_release returns it. */
+struct db *store_acquire_replica(struct store *s);
+/* The replica's replay LSN, 0 if unknown; *replay_age (may be NULL): seconds since the last replayed
+ * commit, -1 if unknown (an idle primary makes it grow without lag). */
+uint64_t store_replica_lsn(struct store *s, double *replay_age);
+/* The primary's current WAL position (after a commit: a position that includes it); 0 on SQLite or
+ * on failure. One round trip. */
+uint64_t db_commit_lsn(struct db *db);
 /* "sqlite" or "postgres". */
 const char *store_kind(const struct store *s);
 /* Applies every embedded migration not yet applied, each in its own transaction, under a lock
- * that makes concurrent callers (several nodes) wait. */
+ * that makes concurrent callers (several nodes) wait. A database that is already current is only
+ * read, so a node may start on a read-only standby; one that needs migrating but is read-only
+ * fails with ERR_UNAVAILABLE and a message that says so. */
 enum err store_migrate(struct store *s, char *err, size_t errlen);
 /* Highest applied migration version, or -1. */
 int store_schema_version(struct store *s);
@@ -59,7 +81,8 @@ int store_schema_version(struct store *s);
 enum err store_backup(struct store *s, const char *path, void (*progress)(void *, long, long), void *arg, char *err,
                       size_t errlen);
 
-/* Checks out a connection (waits for one). Never NULL. */
+/* Checks out a connection (waits for one). Never NULL. It connects on first use, so a checkout
+ * costs nothing while the server is down; the failure shows up as STORE_E_CONN there. */
 struct db *store_acquire(struct store *s);
 /* Returns it; an open transaction is rolled back and logged as a bug. */
 void store_release(struct db *db);
@@ -78,6 +101,31 @@ void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
 /* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
 bool db_connected(struct db *db);
+
+/* Readiness: one round trip. STORE_ROW with *writable set (false on a read-only standby or a
+ * read-only session), or a negative code when the database cannot be reached. */
+int db_probe(struct db *db, bool *writable);
+
+/*
+ * A one-shot hook run inside the next outermost commit, just before COMMIT: what it writes commits
+ * or fails with the transaction (a negative store code from it rolls the transaction back and is
+ * what db_commit returns). Cleared when it has run or on store_release.
+ */
+void db_on_commit(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
+/* True if a transaction committed on db since it was checked out. */
+bool db_wrote(const struct db *db);
+
+/* Counters of a pool, for the metrics. */
+struct store_stats {
+    int size, in_use;            /* connections in the pool; checked out now */
+    uint64_t acquires, waits;    /* checkouts; checkouts that found no idle connection */
+    double wait_seconds;         /* total time spent waiting for a connection */
+    uint64_t connects, failures; /* connections opened; attempts that failed */
+    uint64_t commits, rollbacks; /* outermost transactions */
+    uint64_t busy;               /* lock timeouts, serialization failures, deadlocks */
+    uint64_t retries;            /* BEGINs retried on a new connection after the server dropped one */
+};
+void store_stats(struct store *s, struct store_stats *out);
 
 /* Prepares (or fetches from the cache) a statement; NULL on failure (logged). */
 struct stmt *db_prepare(struct db *db, const char *sql);
@@ -178,6 +226,18 @@ void store_tables_free(struct store_table *t, int n);
 /* Moves t's identity sequence past its largest value (PostgreSQL after rows were inserted with
  * explicit ids); does nothing where ids need no sequence (SQLite). 0 or a negative store code. */
 int db_reset_identity(struct db *db, const struct store_table *t);
+/*
+ * Bulk loading (`ducha migrate-data`): rows into the named columns of a table, inside the caller's
+ * transaction. PostgreSQL: one COPY … FROM STDIN (text format), streamed in 256 KiB messages;
+ * SQLite: a prepared INSERT per row. Values are text, NULL for SQL NULL. db_copy_row and
+ * db_copy_end return 0 or a negative store code; after a failure only db_copy_end may follow, and
+ * it frees the copy whatever happened.
+ */
+struct db_copy;
+struct db_copy *db_copy_begin(struct db *db, const char *table, int ncols, char *const *cols);
+int db_copy_row(struct db_copy *cp, const char *const *vals);
+int db_copy_end(struct db_copy *cp);
+
 /* name as a quoted SQL identifier ("a""b"); malloc'd. */
 char *store_quote_ident(const char *name);
 

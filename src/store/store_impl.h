@@ -38,6 +38,8 @@ struct store_ops {
     void (*reset)(struct stmt_impl *s);
     /* transaction statements of this dialect */
     const char *begin_sql;
+    /* one row, one column: 1 if this session may write, else 0 */
+    const char *probe_sql;
     /* expands the migration dialect tokens; returns malloc'd text */
     char *(*dialect)(const char *sql);
     /* copies the database to a file (NULL if the backend has its own tools) */
@@ -49,6 +51,11 @@ struct store_ops {
      * the one parameter as (name, 1 if auto-increment else 0) in order; its foreign keys as
      * (referenced table, column, referenced column or NULL for the primary key) */
     const char *tables_sql, *columns_sql, *fkeys_sql;
+    /* bulk load (NULL: the generic layer inserts row by row): starts `sql` (a COPY … FROM STDIN),
+     * sends bytes of COPY text format, ends it; 0 or a negative store code */
+    int (*copy_start)(struct conn_impl *c, const char *sql);
+    int (*copy_put)(struct conn_impl *c, const char *data, size_t n);
+    int (*copy_finish)(struct conn_impl *c, bool ok);
     /* printf format (column, table: quoted identifiers) of a statement with two parameters (table,
      * column) that moves the identity sequence past the largest value; NULL if not needed */
     const char *reset_identity_fmt;

@@ -6,7 +6,8 @@
  * (PQprepare, names unique per connection). Parameters and results travel in text format; a
  * parameter's type is left to the server to infer from its context, except a parameter that is
  * only tested with IS [NOT] NULL, which the server cannot type: it is declared text (the test does
- * not depend on the type). stmt_step runs PQexecPrepared at the first step and then walks the rows.
+ * not depend on the type). stmt_step runs PQexecPrepared (PQexecParams without
+ * prepared statements) at the first step and then walks the rows.
  *
  * Errors map by SQLSTATE: 23505 unique; 23503/23514/23502 foreign (constraint); 40001, 40P01,
  * 55P03, 57014 busy (retry); class 08, 57P01-57P03 and a broken connection: conn. A COMMIT that the
@@ -14,8 +15,19 @@
  * half-done transaction is never acknowledged.
  *
  * Connections: lock_timeout = busy_timeout_ms, statement_timeout = max(60 s, 6 × busy_timeout_ms),
- * connect_timeout 10 s, all overridable by the URL. alive() notices a connection the server closed
- * (restart, crash, admin shutdown) without a round trip, so the pool reconnects before use.
+ * connect_timeout 10 s, TCP keepalives (idle 30 s, interval 10 s, 3 probes) and tcp_user_timeout
+ * 30 s, so that a peer that vanished (a primary host lost, a cable pulled) is noticed in well under a
+ * minute instead of the kernel's two hours; all overridable by the URL. alive() notices a connection
+ * the server closed (restart, crash, admin shutdown) without a round trip, so the pool reconnects
+ * before use.
+ *
+ * Behind pgbouncer in transaction pooling (opt->no_prepare): no named server-side statements (a
+ * statement runs with PQexecParams, one round trip, as an unnamed statement) and no `options`
+ * startup parameter (pgbouncer refuses it): the timeouts are set with SET LOCAL at BEGIN instead.
+ *
+ * COMMIT waits at most opt->commit_timeout_ms. A COMMIT that waits longer is waiting for a
+ * synchronous standby (SyncRep), which statement_timeout does not end: it is cancelled, which
+ * leaves it committed on the primary only, and reported as STORE_E_CONN (outcome not acknowledged).
  */
 #include "store/store_impl.h"
 
@@ -23,18 +35,24 @@
 #include "base/log.h"
 
 #include <ctype.h>
+#include <errno.h>
 #include <inttypes.h>
 #include <libpq-fe.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define TEXTOID 25
 #define DEALLOC_BATCH 32
 
 struct conn_impl {
     PGconn *pg;
+    bool no_prepare;
+    bool broken; /* a COMMIT was cancelled: never use it again */
+    int commit_timeout_ms;
+    char begin_sql[160]; /* BEGIN, and the timeouts when they could not be startup options */
     uint64_t next_name;
     /* names of finalized statements, deallocated in batches when no transaction is open */
     char **dead;
@@ -44,6 +62,8 @@ struct conn_impl {
 struct stmt_impl {
     struct conn_impl *c;
     char name[24];
+    char *text; /* the translated SQL, kept when statements are not prepared (no_prepare) */
+    Oid *types; /* its declared parameter types (no_prepare) */
     int nparams;
     char **vals; /* malloc'd text of each parameter, NULL = SQL NULL */
     PGresult *res;
@@ -58,14 +78,22 @@ static void pg_notice(void *arg, const char *msg)
 }
 
 /* Maps an error result (or a NULL result) to a store code; logs what is not an expected outcome. */
-static int pg_rc(PGconn *pg, const PGresult *res, const char *what)
+static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
 {
+    PGconn *pg = c->pg;
     const char *state = res ? PQresultErrorField(res, PG_DIAG_SQLSTATE) : NULL;
     const char *msg = res ? PQresultErrorMessage(res) : PQerrorMessage(pg);
     int len = (int)strcspn(msg ? msg : "", "\n");
     if (PQstatus(pg) != CONNECTION_OK || !state || !strncmp(state, "08", 2) || !strcmp(state, "57P01") ||
         !strcmp(state, "57P02") || !strcmp(state, "57P03")) {
         log_warn("postgres connection lost in %s: %.*s", what, len, msg ? msg : "");
+        return STORE_E_CONN;
+    }
+    /* a server that is (still, or again) read-only: a standby being promoted, or a demoted primary
+     * that a proxy has not yet taken out; this connection goes, the next one may reach the primary */
+    if (!strcmp(state, "25006")) {
+        log_warn("postgres: the server is read-only (in recovery?) in %s: reconnecting", what);
+        c->broken = true;
         return STORE_E_CONN;
     }
     if (!strcmp(state, "23505"))
@@ -86,9 +114,34 @@ static struct conn_impl *pg_connect(const char *target, const struct store_optio
     int stmt_timeout = busy * 6 > 60000 ? busy * 6 : 60000;
     char options[160];
     snprintf(options, sizeof options, "-c lock_timeout=%d -c statement_timeout=%d", busy, stmt_timeout);
+    /* a URL libpq cannot parse is a configuration error, not an outage: no point in retrying it */
+    char *perr = NULL;
+    PQconninfoOption *parsed = PQconninfoParse(target, &perr);
+    if (!parsed) {
+        snprintf(err, n, "invalid PostgreSQL URL: %.*s", perr ? (int)strcspn(perr, "\n") : 12,
+                 perr ? perr : "out of memory");
+        PQfreemem(perr);
+        return NULL;
+    }
+    PQconninfoFree(parsed);
     /* later keywords win: the URL (dbname, expanded) comes last so that its settings override ours */
-    const char *keys[] = {"connect_timeout", "application_name", "client_encoding", "options", "dbname", NULL};
-    const char *vals[] = {"10", "ducha", "UTF8", options, target, NULL};
+    const char *keys[] = {"connect_timeout",
+                          "application_name",
+                          "client_encoding",
+                          "keepalives",
+                          "keepalives_idle",
+                          "keepalives_interval",
+                          "keepalives_count",
+                          "tcp_user_timeout",
+                          "options",
+                          "dbname",
+                          NULL};
+    const char *vals[] = {"10", "ducha", "UTF8", "1", "30", "10", "3", "30000", options, target, NULL};
+    if (opt->no_prepare) { /* pgbouncer: no startup options */
+        keys[8] = "dbname";
+        vals[8] = target;
+        keys[9] = vals[9] = NULL;
+    }
     PGconn *pg = PQconnectdbParams(keys, vals, 1);
     if (!pg) {
         snprintf(err, n, "cannot connect to PostgreSQL: out of memory");
@@ -103,6 +156,13 @@ static struct conn_impl *pg_connect(const char *target, const struct store_optio
     PQsetNoticeProcessor(pg, pg_notice, NULL);
     struct conn_impl *c = xcalloc(1, sizeof *c);
     c->pg = pg;
+    c->no_prepare = opt->no_prepare;
+    c->commit_timeout_ms = opt->commit_timeout_ms > 0 ? opt->commit_timeout_ms : busy;
+    if (opt->no_prepare)
+        snprintf(c->begin_sql, sizeof c->begin_sql,
+                 "BEGIN; SET LOCAL lock_timeout = %d; SET LOCAL statement_timeout = %d", busy, stmt_timeout);
+    else
+        snprintf(c->begin_sql, sizeof c->begin_sql, "BEGIN");
     return c;
 }
 
@@ -122,7 +182,7 @@ static void pg_disconnect(struct conn_impl *c)
  */
 static bool pg_alive(struct conn_impl *c)
 {
-    if (PQstatus(c->pg) != CONNECTION_OK)
+    if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
         return false;
     PGTransactionStatusType ts = PQtransactionStatus(c->pg);
     if (ts == PQTRANS_UNKNOWN || ts == PQTRANS_ACTIVE)
@@ -165,20 +225,86 @@ static void pg_flush_dead(struct conn_impl *c, bool force)
     free(sql);
 }
 
+/* Milliseconds of CLOCK_MONOTONIC. */
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/*
+ * Runs COMMIT, waiting at most c->commit_timeout_ms for its result. On timeout the wait is cancelled
+ * (the server then ends the SyncRep wait with the transaction committed locally only) and the
+ * connection is dropped: STORE_E_CONN, the write is not acknowledged. Returns the result or NULL.
+ */
+static PGresult *pg_commit_bounded(struct conn_impl *c, int *timed_out)
+{
+    *timed_out = 0;
+    if (!PQsendQuery(c->pg, "COMMIT"))
+        return NULL;
+    int64_t deadline = mono_ms() + c->commit_timeout_ms;
+    PGresult *last = NULL, *r;
+    for (;;) {
+        while (!PQisBusy(c->pg)) {
+            if (!(r = PQgetResult(c->pg)))
+                return last;
+            PQclear(last);
+            last = r;
+        }
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+            break;
+        struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+        int pr = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr > 0 && !PQconsumeInput(c->pg)) {
+            PQclear(last);
+            return NULL;
+        }
+    }
+    *timed_out = 1;
+    PQclear(last);
+    PGcancel *cancel = PQgetCancel(c->pg);
+    char ebuf[256];
+    if (cancel) {
+        PQcancel(cancel, ebuf, sizeof ebuf);
+        PQfreeCancel(cancel);
+    }
+    /* drain, so that the connection is not left mid-result; it is closed by the caller anyway */
+    while ((r = PQgetResult(c->pg)))
+        PQclear(r);
+    return NULL;
+}
+
 static int pg_exec(struct conn_impl *c, const char *sql)
 {
+    if (c->broken)
+        return STORE_E_CONN;
     pg_flush_dead(c, false);
-    PGresult *r = PQexec(c->pg, sql);
+    bool commit = !strcmp(sql, "COMMIT");
+    if (!strcmp(sql, "BEGIN"))
+        sql = c->begin_sql;
+    int timed_out = 0;
+    PGresult *r = commit ? pg_commit_bounded(c, &timed_out) : PQexec(c->pg, sql);
+    if (timed_out) {
+        log_error("postgres: COMMIT waited more than %d ms (a synchronous standby not answering?); cancelled: "
+                  "committed on this server only, not acknowledged",
+                  c->commit_timeout_ms);
+        c->broken = true; /* the pool replaces it before its next use */
+        return STORE_E_CONN;
+    }
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     int rc = 0;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         /* COMMIT of a failed transaction succeeds as a ROLLBACK: that is not a commit */
-        if (!strcmp(sql, "COMMIT") && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
+        if (commit && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
             log_warn("postgres: COMMIT of a failed transaction was rolled back");
             rc = STORE_E_OTHER;
         }
     } else {
-        rc = pg_rc(c->pg, r, "exec");
+        rc = pg_rc(c, r, "exec");
         if (rc == STORE_E_OTHER)
             log_error("  in: %.200s", sql);
     }
@@ -269,24 +395,30 @@ static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
     char *text = pg_translate(sql, &np, &types);
     struct stmt_impl *st = xcalloc(1, sizeof *st);
     st->c = c;
+    st->nparams = np;
+    st->vals = xcalloc((size_t)(np ? np : 1), sizeof *st->vals);
+    st->row = -1;
+    if (c->no_prepare) { /* kept, and sent with every execution */
+        st->text = text;
+        st->types = types;
+        return st;
+    }
     snprintf(st->name, sizeof st->name, "d%" PRIu64, ++c->next_name);
     PGresult *r = PQprepare(c->pg, st->name, text, np, types);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_COMMAND_OK) {
-        if (pg_rc(c->pg, r, "prepare") == STORE_E_OTHER)
+        if (pg_rc(c, r, "prepare") == STORE_E_OTHER)
             log_error("  in: %.300s", text);
         PQclear(r);
         free(text);
         free(types);
+        free(st->vals);
         free(st);
         return NULL;
     }
     PQclear(r);
     free(text);
     free(types);
-    st->nparams = np;
-    st->vals = xcalloc((size_t)(np ? np : 1), sizeof *st->vals);
-    st->row = -1;
     return st;
 }
 
@@ -307,11 +439,15 @@ static void pg_finalize(struct stmt_impl *st)
 {
     pg_reset(st);
     struct conn_impl *c = st->c;
-    if (c->ndead == c->capdead) {
-        c->capdead = c->capdead ? c->capdead * 2 : 16;
-        c->dead = xrealloc(c->dead, (size_t)c->capdead * sizeof *c->dead);
+    if (!c->no_prepare) {
+        if (c->ndead == c->capdead) {
+            c->capdead = c->capdead ? c->capdead * 2 : 16;
+            c->dead = xrealloc(c->dead, (size_t)c->capdead * sizeof *c->dead);
+        }
+        c->dead[c->ndead++] = xstrdup(st->name);
     }
-    c->dead[c->ndead++] = xstrdup(st->name);
+    free(st->text);
+    free(st->types);
     free(st->vals);
     free(st);
 }
@@ -353,9 +489,14 @@ static void pg_bind_null(struct stmt_impl *st, int idx)
 
 static int pg_step(struct stmt_impl *st)
 {
+    if (!st->executed && st->c->broken)
+        return STORE_E_CONN;
     if (!st->executed) {
         st->executed = true;
-        PGresult *r = PQexecPrepared(st->c->pg, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
+        PGresult *r = st->c->no_prepare ? PQexecParams(st->c->pg, st->text, st->nparams, st->types,
+                                                       (const char *const *)st->vals, NULL, NULL, 0)
+                                        : PQexecPrepared(st->c->pg, st->name, st->nparams,
+                                                         (const char *const *)st->vals, NULL, NULL, 0);
         ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         if (s == PGRES_TUPLES_OK) {
             st->res = r;
@@ -364,7 +505,7 @@ static int pg_step(struct stmt_impl *st)
             st->res = r;
             st->nrows = 0;
         } else {
-            int rc = pg_rc(st->c->pg, r, "step");
+            int rc = pg_rc(st->c, r, "step");
             PQclear(r);
             return rc;
         }
@@ -415,8 +556,12 @@ static bool pg_col_null(struct stmt_impl *st, int col)
 
 static int pg_ncols(struct stmt_impl *st)
 {
+    if (!st->res && st->c->no_prepare) {
+        PGresult *p = PQprepare(st->c->pg, "", st->text, st->nparams, st->types);
+        PQclear(p);
+    }
     if (!st->res) {
-        PGresult *d = PQdescribePrepared(st->c->pg, st->name);
+        PGresult *d = PQdescribePrepared(st->c->pg, st->c->no_prepare ? "" : st->name);
         int n = d && PQresultStatus(d) == PGRES_COMMAND_OK ? PQnfields(d) : 0;
         PQclear(d);
         return n;
@@ -429,6 +574,37 @@ static const char *pg_col_name(struct stmt_impl *st, int col)
     if (!st->res || col < 0 || col >= PQnfields(st->res))
         return NULL;
     return PQfname(st->res, col);
+}
+
+static int pg_copy_start(struct conn_impl *c, const char *sql)
+{
+    if (c->broken)
+        return STORE_E_CONN;
+    pg_flush_dead(c, false);
+    PGresult *r = PQexec(c->pg, sql);
+    int rc = r && PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_rc(c, r, "copy");
+    PQclear(r);
+    return rc;
+}
+
+static int pg_copy_put(struct conn_impl *c, const char *data, size_t n)
+{
+    return PQputCopyData(c->pg, data, (int)n) == 1 ? 0 : pg_rc(c, NULL, "copy");
+}
+
+/* Ends the COPY (ok false: aborts it); the server's verdict on the rows comes here. */
+static int pg_copy_finish(struct conn_impl *c, bool ok)
+{
+    if (PQputCopyEnd(c->pg, ok ? NULL : "aborted by ducha") != 1)
+        return pg_rc(c, NULL, "copy");
+    int rc = 0;
+    PGresult *r;
+    while ((r = PQgetResult(c->pg))) {
+        if (PQresultStatus(r) != PGRES_COMMAND_OK && !rc)
+            rc = ok ? pg_rc(c, r, "copy") : STORE_E_OTHER;
+        PQclear(r);
+    }
+    return rc;
 }
 
 static char *pg_dialect(const char *sql)
@@ -460,6 +636,7 @@ const struct store_ops store_pg_ops = {
     .col_name = pg_col_name,
     .reset = pg_reset,
     .begin_sql = "BEGIN",
+    .probe_sql = "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' THEN 0 ELSE 1 END",
     .dialect = pg_dialect,
     .backup = NULL,
     /* 0x64756368 = "duch": one lock for every ducha node migrating this database */
@@ -476,4 +653,7 @@ const struct store_ops store_pg_ops = {
                  "WHERE co.contype = 'f' AND c.relnamespace = current_schema()::regnamespace AND c.relname = ?",
     .reset_identity_fmt =
         "SELECT setval(pg_get_serial_sequence(?, ?), COALESCE((SELECT MAX(%s) FROM %s), 0) + 1, false)",
+    .copy_start = pg_copy_start,
+    .copy_put = pg_copy_put,
+    .copy_finish = pg_copy_finish,
 };

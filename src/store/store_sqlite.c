@@ -269,6 +269,7 @@ const struct store_ops store_sqlite_ops = {
     .col_name = sq_col_name,
     .reset = sq_reset,
     .begin_sql = "BEGIN IMMEDIATE",
+    .probe_sql = "SELECT 1",
     .dialect = sq_dialect,
     .migrate_lock_sql = NULL,
     .tables_sql = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' "

@@ -105,7 +105,7 @@ def backend():
 class Server:
     """One `ducha serve` process."""
 
-    def __init__(self, db, extra_args=(), env=None, data_dir=None, test_clock=True):
+    def __init__(self, db, extra_args=(), env=None, data_dir=None, test_clock=True, ready="/api/v1/health"):
         self.db = db
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -119,7 +119,7 @@ class Server:
         deadline = time.time() + 30
         while time.time() < deadline:
             try:
-                urllib.request.urlopen(self.url + "/api/v1/health", timeout=1).read()
+                urllib.request.urlopen(self.url + ready, timeout=1).read()
                 return
             except Exception:
                 if self.proc.poll() is not None:

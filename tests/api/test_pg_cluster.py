@@ -16,7 +16,7 @@ import urllib.error
 
 import pytest
 
-from conftest import BACKEND, BIN, ROOT, Server, run_cli
+from conftest import BACKEND, BIN, ROOT, Server, free_port, run_cli
 from itemlib import day
 
 NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
@@ -401,3 +401,253 @@ def test_deployment_doc_layout_with_replica_and_failover():
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr[-3000:]
     assert "deploy-check: all steps passed" in p.stdout
     assert "ERROR: AddressSanitizer" not in p.stdout + p.stderr
+
+
+# ---- readiness, start-up and the synchronous-commit bound (issue 16) ----
+
+def health(server):
+    return server.client().get("/api/v1/health")
+
+
+def wait_for(cond, timeout=30, step=0.1):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if cond():
+            return True
+        time.sleep(step)
+    return False
+
+
+def test_readiness_follows_the_database_and_liveness_does_not(own_pg):
+    d, url = own_pg
+    s = Server(url)
+    try:
+        assert health(s).status == 200
+        subprocess.run([PG_SH, "kill", d], check=True, capture_output=True)
+        r = health(s)
+        assert r.status == 503 and r.error["code"] == "unavailable" and "无法连接" in r.error["message"]
+        assert s.client().get("/api/v1/health/live").status == 200
+        subprocess.run([PG_SH, "restart", d], check=True, capture_output=True, timeout=120)
+        assert wait_for(lambda: health(s).status == 200)
+        # a database that accepts no writes (a standby, or read-only by configuration) is not ready
+        psql(url, "ALTER DATABASE ducha SET default_transaction_read_only = on")
+        s2 = Server(url, ready="/api/v1/health/live")  # new sessions are read-only; the schema is current
+        try:
+            r = health(s2)
+            assert r.status == 503 and r.error["code"] == "unavailable" and "只读" in r.error["message"], r
+            assert s2.client().get("/api/v1/health/live").status == 200
+        finally:
+            s2.stop()
+            psql(url.rsplit("/", 1)[0] + "/postgres", "ALTER DATABASE ducha SET default_transaction_read_only = off")
+    finally:
+        s.stop()
+
+
+def test_a_node_started_before_postgres_waits_for_it(own_pg):
+    d, url = own_pg
+    subprocess.run([PG_SH, "stop", d], check=True, capture_output=True)
+    holder = {}
+
+    def start():
+        holder["s"] = Server(url)
+
+    t = threading.Thread(target=start)
+    t.start()
+    try:
+        time.sleep(4)  # the node is retrying, not exiting
+        assert "s" not in holder and t.is_alive()
+        subprocess.run([PG_SH, "start", d], check=True, capture_output=True, timeout=120)
+        t.join(timeout=60)
+        assert "s" in holder, "the node did not come up after PostgreSQL started"
+        s = holder["s"]
+        assert health(s).status == 200
+        assert "database not ready" in s.output() and "trying again" in s.output()
+        s.stop()
+    finally:
+        t.join(timeout=1)
+
+
+def test_a_node_on_an_unmigrated_read_only_database_says_so(backend):
+    db = backend.new_db(empty=True)
+    psql(db, f"ALTER DATABASE \"{db.rsplit('/', 1)[1]}\" SET default_transaction_read_only = on")
+    p = run_cli("init", db=db, check=False)
+    assert p.returncode != 0 and "read-only" in p.stderr and "primary" in p.stderr, p.stderr
+    assert "is the database reachable" not in p.stderr
+
+
+def test_a_commit_waiting_for_a_missing_synchronous_standby_is_bounded(own_pg, unique):
+    """synchronous_standby_names names a standby that is not there: a COMMIT would wait for ever
+    (statement_timeout does not end it). The node cancels it after db_commit_timeout_ms and answers
+    503; the other writers are not stuck behind it, and writes flow again once the setting is fixed."""
+    d, url = own_pg
+    s = Server(url, env={"DUCHA_DB_COMMIT_TIMEOUT_MS": "1500"})
+    admin_url = url.replace("ducha@", "postgres@").rsplit("/", 1)[0] + "/postgres"
+    try:
+        c = s.client("gc_admin")
+        gc = c.unit_id("gc")
+        psql(admin_url, "ALTER SYSTEM SET synchronous_standby_names = 'db2'")
+        psql(admin_url, "SELECT pg_reload_conf()")
+        t0 = time.time()
+        with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
+            rs = list(ex.map(lambda i: c.post("/api/v1/units", {"code": f"s{unique}-{i}", "name": "同步提交",
+                                                                "kind": "department", "parent_id": gc}), range(4)))
+        elapsed = time.time() - t0
+        assert all(r.status == 503 and r.error["code"] == "unavailable" for r in rs), rs
+        assert elapsed < 20, elapsed
+        assert "COMMIT waited more than 1500 ms" in s.output()
+        psql(admin_url, "ALTER SYSTEM RESET synchronous_standby_names")
+        psql(admin_url, "SELECT pg_reload_conf()")
+        r = c.post("/api/v1/units", {"code": f"s{unique}-after", "name": "恢复后", "kind": "department", "parent_id": gc})
+        assert r.status == 201, r
+        assert c.get("/api/v1/audit/verify").status in (200, 403)
+        p = run_cli("audit", "verify", db=url)
+        assert "audit chain ok" in p.stdout
+    finally:
+        psql(admin_url, "ALTER SYSTEM RESET synchronous_standby_names")
+        psql(admin_url, "SELECT pg_reload_conf()")
+        s.stop()
+
+
+# ---- pgbouncer in transaction pooling mode ----
+
+@pytest.fixture
+def pgbouncer(own_pg):
+    """pgbouncer (Debian 12: 1.18, no protocol-level prepared statements) in transaction pooling mode
+    in front of own_pg, with fewer server connections than the nodes' pools together."""
+    d, url = own_pg
+    m = re.match(r"postgres://ducha@127\.0\.0\.1:(\d+)/ducha", url)
+    pg_port = m.group(1)
+    w = tempfile.mkdtemp(prefix="ducha-bouncer-")
+    port = free_port()
+    with open(os.path.join(w, "pgbouncer.ini"), "w") as f:
+        f.write(f"""[databases]
+ducha = host=127.0.0.1 port={pg_port} dbname=ducha
+[pgbouncer]
+listen_addr = 127.0.0.1
+listen_port = {port}
+unix_socket_dir =
+auth_type = trust
+auth_file = {w}/users.txt
+pool_mode = transaction
+max_client_conn = 200
+default_pool_size = 4
+ignore_startup_parameters = extra_float_digits
+logfile = {w}/pgbouncer.log
+pidfile = {w}/pgbouncer.pid
+""")
+    with open(os.path.join(w, "users.txt"), "w") as f:
+        f.write('"ducha" ""\n')
+    subprocess.run(["chown", "-R", "postgres:", w], check=True)
+    proc = subprocess.Popen(["runuser", "-u", "postgres", "--", "pgbouncer", os.path.join(w, "pgbouncer.ini")],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    bouncer = f"postgres://ducha@127.0.0.1:{port}/ducha"
+    assert wait_for(lambda: subprocess.run(["psql", "-X", "-Atq", bouncer, "-c", "SELECT 1"],
+                                           capture_output=True).returncode == 0, 20)
+    yield url, bouncer
+    proc.terminate()
+    proc.wait(timeout=30)
+    shutil.rmtree(w, ignore_errors=True)
+
+
+@pytest.mark.skipif(not shutil.which("pgbouncer") and not os.path.exists("/usr/sbin/pgbouncer"),
+                    reason="pgbouncer is installed by scripts/deps.sh")
+def test_two_nodes_behind_pgbouncer_in_transaction_mode(pgbouncer, unique):
+    direct, bouncer = pgbouncer
+    env = {"DUCHA_DB_PREPARE": "false"}
+    a, b = Server(bouncer, env=env), Server(bouncer, env=env)
+    try:
+        offices = [a.client("gc_office"), b.client("gc_office")]
+        admins = [a.client("gc_admin"), b.client("gc_admin")]
+        lead = offices[0].unit_id("gc-jt")
+        gc = admins[0].unit_id("gc")
+
+        def work(i):
+            if i % 2:
+                r = offices[i % 4 // 2].post("/api/v1/items", {"title": f"连接池{i}", "source_kind": "instruction",
+                                                               "lead_unit_id": lead, "due_date": day(30), "submit": True})
+            else:
+                r = admins[i % 4 // 2].post("/api/v1/units", {"code": f"b{unique}-{i}", "name": f"连接池{i}",
+                                                              "kind": "department", "parent_id": gc})
+            return r.status, r
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=12) as ex:
+            rs = list(ex.map(work, range(120)))
+        assert all(st == 201 for st, _ in rs), [r for st, r in rs if st != 201][:3]
+        # reads of every kind, through the pool
+        for c in offices:
+            assert c.get("/api/v1/items?limit=20").status == 200
+        items = [r.json for st, r in rs if r.json.get("number")]
+        for it in items[:5]:
+            assert offices[1].get(f"/api/v1/items/{it['id']}").status == 200
+        n = int(psql(direct, f"SELECT COUNT(*) FROM units WHERE code LIKE 'b{unique}-%'"))
+        assert n == 60
+        # the lock_timeout and statement_timeout still apply (set per transaction)
+        assert a.client().get("/api/v1/health").status == 200
+        p = run_cli("audit", "verify", db=direct)
+        assert "audit chain ok" in p.stdout
+        # the server saw no named prepared statement from the nodes
+        assert "prepared statement" not in a.output() + b.output()
+    finally:
+        a.stop()
+        b.stop()
+
+
+# ---- database TLS: sslmode=verify-full against a loopback certificate ----
+
+def make_ca_and_cert(d, cn_ip="127.0.0.1"):
+    """A test CA and a server certificate for IP 127.0.0.1 signed by it; returns (ca, crt, key)."""
+    def ossl(*a):
+        subprocess.run(["openssl", *a], check=True, capture_output=True, cwd=d)
+    ossl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=ducha test CA",
+         "-keyout", "ca.key", "-out", "ca.crt")
+    ossl("req", "-newkey", "rsa:2048", "-nodes", "-subj", f"/CN={cn_ip}", "-keyout", "server.key", "-out", "server.csr")
+    with open(os.path.join(d, "ext.cnf"), "w") as f:
+        f.write(f"subjectAltName = IP:{cn_ip}\n")
+    ossl("x509", "-req", "-in", "server.csr", "-CA", "ca.crt", "-CAkey", "ca.key", "-CAcreateserial", "-days", "2",
+         "-extfile", "ext.cnf", "-out", "server.crt")
+    return [os.path.join(d, x) for x in ("ca.crt", "server.crt", "server.key")]
+
+
+@pytest.mark.skipif(not shutil.which("openssl"), reason="openssl is needed")
+def test_database_tls_verify_full(own_pg):
+    d, url = own_pg
+    w = tempfile.mkdtemp(prefix="ducha-tls-")
+    try:
+        ca, crt, key = make_ca_and_cert(w)
+        data = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-Atq", url.replace("ducha@", "postgres@"),
+                               "-c", "SHOW data_directory"], capture_output=True, text=True, check=True).stdout.strip()
+        for src, name in ((crt, "server.crt"), (key, "server.key")):
+            shutil.copy(src, os.path.join(data, name))
+            subprocess.run(["chown", "postgres:", os.path.join(data, name)], check=True)
+            os.chmod(os.path.join(data, name), 0o600)
+        admin = url.replace("ducha@", "postgres@")
+        psql(admin, "ALTER SYSTEM SET ssl = on")
+        psql(admin, "SELECT pg_reload_conf()")
+        good = f"{url}?sslmode=verify-full&sslrootcert={ca}"
+        assert wait_for(lambda: subprocess.run(["psql", "-X", "-Atq", good, "-c", "SELECT 1"],
+                                               capture_output=True).returncode == 0, 20)
+        s = Server(good)
+        try:
+            assert health(s).status == 200
+            r = s.client("gc_admin").post("/api/v1/units", {"code": f"tls-{time.time_ns()}", "name": "加密连接",
+                                                            "kind": "department", "parent_id": s.client("gc_admin").unit_id("gc")})
+            assert r.status == 201
+            # the node's sessions are encrypted
+            n = psql(admin, "SELECT COUNT(*) FROM pg_stat_ssl s JOIN pg_stat_activity a USING (pid) "
+                            "WHERE a.application_name = 'ducha' AND s.ssl")
+            assert int(n) >= 1
+        finally:
+            s.stop()
+        # a server whose certificate does not match the name, or another CA: refused, with the reason
+        other = tempfile.mkdtemp(prefix="ducha-tls2-")
+        try:
+            other_ca, _, _ = make_ca_and_cert(other)
+            p = run_cli("init", db=f"{url}?sslmode=verify-full&sslrootcert={other_ca}", check=False)
+            assert p.returncode != 0 and "certificate verify failed" in p.stderr, p.stderr
+            p = run_cli("init", db=f"{url.replace('127.0.0.1', 'localhost')}?sslmode=verify-full&sslrootcert={ca}",
+                        check=False)
+            assert p.returncode != 0 and "does not match host name" in p.stderr, p.stderr
+        finally:
+            shutil.rmtree(other, ignore_errors=True)
+    finally:
+        shutil.rmtree(w, ignore_errors=True)

@@ -65,21 +65,31 @@ export async function startBrowser() {
   })
 }
 
-// A new browser context and page that records console errors, uncaught exceptions and 5xx replies.
-// 4xx replies are expected in refusal tests (the app shows their message); Chromium logs each as
-// "Failed to load resource", which is therefore not counted as a console error.
+// A new browser context and page that records console errors and warnings (Element Plus's
+// deprecations, the date picker's complaints), uncaught exceptions, 5xx replies, and every API
+// route the server does not have (404 "接口 … 不存在": a test fails, never skips, when an API it needs
+// is missing). 4xx replies are expected in refusal tests (the app shows their message); Chromium
+// logs each as "Failed to load resource", which is therefore not counted.
 export async function newPage(browser, server, viewport = { width: 1366, height: 768 }) {
   const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url })
   const page = await context.newPage()
   page.errors = []
+  page.console = []
   page.on('console', (m) => {
-    if (m.type() !== 'error') return
     const text = m.text()
+    page.console.push(`${m.type()}: ${text}`)
+    if (m.type() !== 'error' && m.type() !== 'warning') return
     if (/Failed to load resource: the server responded with a status of 4\d\d/.test(text)) return
-    page.errors.push('console: ' + text)
+    page.errors.push(`console ${m.type()}: ${text}`)
   })
   page.on('pageerror', (e) => page.errors.push('pageerror: ' + e.message))
-  page.on('response', (r) => { if (r.status() >= 500) page.errors.push(`HTTP ${r.status()} ${r.url()}`) })
+  page.on('response', async (r) => {
+    if (r.status() >= 500) page.errors.push(`HTTP ${r.status()} ${r.url()}`)
+    if (r.status() === 404 && new URL(r.url()).pathname.startsWith('/api/')) {
+      const body = await r.json().catch(() => null)
+      if (/^接口 /.test(body?.error?.message || '')) page.errors.push(`missing API: ${r.request().method()} ${r.url()}`)
+    }
+  })
   page.setDefaultTimeout(15000)
   return page
 }
@@ -118,9 +128,11 @@ export async function toast(page, kind = 'error', re) {
   return (await m.textContent()).trim()
 }
 
-// Calls the API as a user (outside the browser): returns {status, json}.
+// Calls the API as a user (outside the browser): returns {status, json}. Throws when the server
+// has no such route, so that a test fails (never skips) when an API it needs is missing.
 export async function apiAs(server, username) {
   const r = await fetch(server.url + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
+  if (r.status !== 200) throw new Error(`${username} cannot sign in: ${r.status}`)
   const cookie = r.headers.get('set-cookie').split(';')[0]
   const { csrf_token: csrf } = await r.json()
   return async (method, path, body) => {
@@ -128,12 +140,17 @@ export async function apiAs(server, username) {
     const text = await res.text()
     let json = null
     try { json = JSON.parse(text) } catch { /* empty */ }
+    if (res.status === 404 && /^接口 /.test(json?.error?.message || '')) throw new Error(`the server has no API ${method} ${path}`)
     return { status: res.status, json }
   }
 }
 
-export function assertNoErrors(t, page) {
-  if (page.errors.length) throw new Error('errors on the page:\n' + page.errors.join('\n'))
+// Fails the test on any error recorded by newPage, and on any message key the page asked for that
+// no message file has (i18n.js keeps them in window.__duchaMissingKeys).
+export async function assertNoErrors(t, page) {
+  const missing = await page.evaluate(() => [...(window.__duchaMissingKeys || [])]).catch(() => [])
+  const errors = [...page.errors, ...missing.map((k) => 'missing message: ' + k)]
+  if (errors.length) throw new Error('errors on the page:\n' + errors.join('\n'))
 }
 
 export { readFileSync }

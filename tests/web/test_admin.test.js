@@ -35,7 +35,7 @@ test('the county administrator creates a unit under the county government', asyn
   await page.click('[data-test=unit-save]')
   assert.match(await toast(page, 'error', /单位代码 gc-web1 已存在/), /单位代码 gc-web1 已存在/)
   await page.keyboard.press('Escape')
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('a refused delete shows its message and changes nothing', async (t) => {
@@ -54,7 +54,7 @@ test('a refused delete shows its message and changes nothing', async (t) => {
   assert.match(await toast(page, 'success', /电子印章已创建/), /电子印章已创建/)
   const seal = (await api('GET', '/api/v1/units/33/seal')).json
   assert.match(await page.locator('[data-test=unit-seal]').textContent(), new RegExp(seal.fingerprint.slice(0, 16)))
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('the CSV import shows the row errors and imports nothing', async (t) => {
@@ -73,7 +73,7 @@ test('the CSV import shows the row errors and imports nothing', async (t) => {
   await page.click('[data-test=import-submit]')
   assert.match(await toast(page, 'success', /导入成功/), /导入成功/)
   assert.equal((await api('GET', '/api/v1/units?q=gc-csv1')).json.units.length, 1)
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('the administrator creates a user with a role, and the user signs in', async (t) => {
@@ -114,8 +114,8 @@ test('the administrator creates a user with a role, and the user signs in', asyn
   await p2.fill('input[name=password]', 'Start#Pass2026')
   await p2.click('[data-test=login-submit]')
   await p2.waitForURL('**/password')
-  assertNoErrors(t, page)
-  assertNoErrors(t, p2)
+  await assertNoErrors(t, page)
+  await assertNoErrors(t, p2)
 })
 
 test('the administrator grants and revokes a role; the leader portfolio is shown', async (t) => {
@@ -144,7 +144,7 @@ test('the administrator grants and revokes a role; the leader portfolio is shown
   assert.match(await toast(page, 'success', /已撤销/), /已撤销/)
   await page.waitForLoadState('networkidle')
   assert.ok(!(await api('GET', `/api/v1/users/${uid}`)).json.roles.some((g) => g.role === 'inspector'))
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('the audit log lists the changes and its chain verifies', async (t) => {
@@ -157,7 +157,7 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
   await res.waitFor()
   assert.match(await res.textContent(), /审计链完整/)
   await shot(page, 'audit')
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('an administrator of another county sees none of 古城县', async (t) => {
@@ -175,7 +175,7 @@ test('an administrator of another county sees none of 古城县', async (t) => {
   await page.goto('/admin/users')
   await page.locator('[data-test=user-table] .el-table__row').first().waitFor()
   assert.doesNotMatch(await page.locator('[data-test=user-table]').textContent(), /gc_/)
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('the workbench on a phone', async (t) => {
@@ -184,5 +184,5 @@ test('the workbench on a phone', async (t) => {
   await shot(page, 'workbench-phone')
   await page.click('.menu-btn')
   await page.locator('.menu-drawer .el-menu-item').first().waitFor()
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })

@@ -26,7 +26,7 @@ test('every demo role signs in, sees its name and roles, and signs out', async (
     await page.click('.el-message-box__btns .el-button--primary')
     await page.waitForURL((url) => url.pathname === '/login')
   }
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('a wrong password shows the server message; five failures lock the account', async (t) => {
@@ -46,7 +46,7 @@ test('a wrong password shows the server message; five failures lock the account'
   }
   assert.match(text, /账号已锁定/, 'the lockout message is shown')
   assert.equal(new URL(page.url()).pathname, '/login')
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('a user whose password was reset must change it before anything else', async (t) => {
@@ -73,7 +73,7 @@ test('a user whose password was reset must change it before anything else', asyn
   await page.click('[data-test=password-submit]')
   await page.waitForURL((url) => url.pathname === '/')
   await page.locator('[data-test=user-menu]').waitFor()
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })
 
 test('the language switches to English and back, and stays after a reload', async (t) => {
@@ -88,5 +88,5 @@ test('the language switches to English and back, and stays after a reload', asyn
   await page.locator('.hdr-link', { hasText: 'English' }).click()
   await page.locator('.el-dropdown-menu__item:visible', { hasText: '中文' }).click()
   await page.locator('.el-menu-item', { hasText: '工作台' }).waitFor()
-  assertNoErrors(t, page)
+  await assertNoErrors(t, page)
 })

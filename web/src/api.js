@@ -2,8 +2,8 @@
 // the X-CSRF-Token of the session; a 401 sends the user back to the login page; every error is
 // shown in words (the server's message) unless the caller asks for { quiet: true }.
 import { ElMessage } from 'element-plus'
-import { session, setSession } from './session'
-import { t } from './i18n'
+import { session, setSession, maybeSignedIn } from './session'
+import { t, te } from './i18n'
 import router from './router'
 
 export class ApiError extends Error {
@@ -13,13 +13,6 @@ export class ApiError extends Error {
     this.code = code
     this.body = body
   }
-}
-
-const STATUS_WORDS = {
-  400: '请求有误', 401: '请先登录', 403: '没有权限执行此操作', 404: '要找的内容不存在或无权查看',
-  409: '当前状态不允许此操作，请刷新后重试', 413: '文件太大', 415: '文件类型不被接受', 422: '填写的内容有误',
-  423: '账号已被锁定', 429: '操作过于频繁，请稍后再试', 500: '服务器内部错误，请联系管理员',
-  502: '服务暂时不可用', 503: '服务暂时不可用，请稍后再试',
 }
 
 function buildUrl(path, query) {
@@ -49,8 +42,8 @@ export async function api(method, path, opts = {}) {
   try {
     res = await fetch(buildUrl(path, query), { method, headers, body: payload, credentials: 'same-origin' })
   } catch (e) {
-    const err = new ApiError(0, 'network', '无法连接服务器，请检查网络后重试')
-    if (!quiet) ElMessage.error(t(err.message))
+    const err = new ApiError(0, 'network', t('api.network'))
+    if (!quiet) ElMessage.error(err.message)
     throw err
   }
   if (res.status === 204) return null
@@ -62,7 +55,8 @@ export async function api(method, path, opts = {}) {
     return res
   }
   if (res.ok) return data
-  const message = data?.error?.message || STATUS_WORDS[res.status] || `请求失败（${res.status}）`
+  // the server's sentence; our words for a status only when the reply carries none (a proxy's page)
+  const message = data?.error?.message || (te(`api.status.${res.status}`) ? t(`api.status.${res.status}`) : t('api.failed', { status: res.status }))
   const err = new ApiError(res.status, data?.error?.code || String(res.status), message, data)
   if (res.status === 401 && path !== '/api/v1/session') {
     setSession(null)
@@ -86,8 +80,10 @@ export const patch = (p, body, o) => api('PATCH', p, { ...o, body })
 export const put = (p, body, o) => api('PUT', p, { ...o, body })
 export const del = (p, o) => api('DELETE', p, o)
 
-// Loads the session once (cookie may still be valid).
+// Loads the session once (the cookie may still be valid). Without a hint that this browser signed in,
+// nobody is signed in and the server is not asked.
 export async function loadSession() {
+  if (!maybeSignedIn()) return setSession(null)
   try {
     const s = await api('GET', '/api/v1/session', { quiet: true })
     setSession(s)

@@ -1,133 +1,72 @@
-// i18n.js: a small dictionary (zh-CN default, English switchable) and Chinese-style dates.
-import { ref } from 'vue'
+// i18n.js: the one translation mechanism of the app (vue-i18n, Composition API). The words are in
+// the message files locales/zh-CN.json (the default) and locales/en.json; the labels the server
+// gives (states, actions, source kinds … of GET /api/v1/items/meta, roles of the session) are merged
+// into them by mergeLabels, so that a state has one Chinese label, the server's, everywhere.
+// Templates use $t('key'); scripts import t. label(group, name) names one value of an enumeration.
+// Dates: Chinese style in Beijing time.
+import { computed } from 'vue'
+import { createI18n } from 'vue-i18n'
+import zhCN from './locales/zh-CN.json'
+import en from './locales/en.json'
 
-export const lang = ref(localStorage.getItem('ducha.lang') === 'en' ? 'en' : 'zh')
+// keys asked for but found in no message file (or only in the fallback): the browser tests read this
+// list and fail on any entry, so that a label never silently shows a key or the wrong language
+const missing = new Set()
+if (typeof window !== 'undefined') window.__duchaMissingKeys = missing
+
+const stored = localStorage.getItem('ducha.lang')
+export const i18n = createI18n({
+  legacy: false,
+  locale: stored === 'en' ? 'en' : 'zh-CN',
+  fallbackLocale: 'zh-CN',
+  messages: { 'zh-CN': zhCN, en },
+  missingWarn: false,
+  fallbackWarn: false,
+  missing: (locale, key) => { missing.add(`${locale}:${key}`) },
+})
+document.documentElement.lang = i18n.global.locale.value
+
+const g = i18n.global
+export const t = (...args) => g.t(...args)
+export const te = (key) => g.te(key) || g.te(key, 'zh-CN')
+// 'zh' or 'en', for the few places that format by language (dates, Element Plus's own locale)
+export const lang = computed(() => (g.locale.value === 'en' ? 'en' : 'zh'))
 
 export function setLang(l) {
-  lang.value = l === 'en' ? 'en' : 'zh'
-  localStorage.setItem('ducha.lang', lang.value)
-  document.documentElement.lang = lang.value === 'en' ? 'en' : 'zh-CN'
+  g.locale.value = l === 'en' ? 'en' : 'zh-CN'
+  localStorage.setItem('ducha.lang', l === 'en' ? 'en' : 'zh')
+  document.documentElement.lang = g.locale.value
 }
 
-const en = {
-  '政府督查督办管理系统': 'Government Supervision & Follow-up System',
-  '督查督办': 'Supervision',
-  '工作台': 'Workbench',
-  '督办台账': 'Item ledger',
-  '事项立项': 'Register item',
-  '综合分析': 'Overview',
-  '系统管理': 'Administration',
-  '单位管理': 'Units',
-  '用户与角色': 'Users & roles',
-  '审计日志': 'Audit log',
-  '工作日历': 'Work calendar',
-  '时限规则': 'Deadline rules',
-  '消息通知': 'Notifications',
-  '退出登录': 'Sign out',
-  '修改密码': 'Change password',
-  '用户登录': 'Sign in',
-  '用户名': 'Username',
-  '密码': 'Password',
-  '登录': 'Sign in',
-  '请输入用户名': 'Enter your username',
-  '请输入密码': 'Enter your password',
-  '原密码': 'Current password',
-  '新密码': 'New password',
-  '确认新密码': 'Confirm new password',
-  '两次输入的新密码不一致': 'The two new passwords differ',
-  '首次登录或密码已被重置，请先修改密码后继续使用': 'First sign-in or password reset: please change your password to continue',
-  '密码已修改': 'Password changed',
-  '保存': 'Save',
-  '取消': 'Cancel',
-  '确定': 'OK',
-  '新建': 'New',
-  '编辑': 'Edit',
-  '删除': 'Delete',
-  '查询': 'Search',
-  '重置': 'Reset',
-  '操作': 'Actions',
-  '状态': 'State',
-  '名称': 'Name',
-  '代码': 'Code',
-  '类型': 'Kind',
-  '上级单位': 'Parent unit',
-  '主要负责人': 'Principal',
-  '联系人': 'Contact',
-  '电话': 'Phone',
-  '编号前缀': 'Number prefix',
-  '排序': 'Order',
-  '新建下级单位': 'New sub-unit',
-  '新建单位': 'New unit',
-  '编辑单位': 'Edit unit',
-  'CSV 导入': 'CSV import',
-  '导入': 'Import',
-  '单位树': 'Unit tree',
-  '请选择左侧单位': 'Select a unit on the left',
-  '搜索单位名称或代码': 'Search unit name or code',
-  '姓名': 'Name',
-  '所属单位': 'Unit',
-  '角色': 'Roles',
-  '邮箱': 'E-mail',
-  '新建用户': 'New user',
-  '编辑用户': 'Edit user',
-  '重置密码': 'Reset password',
-  '解锁': 'Unlock',
-  '停用': 'Disable',
-  '启用': 'Enable',
-  '授权': 'Roles',
-  '角色授权': 'Role grants',
-  '分管单位': 'Portfolio',
-  '授予': 'Grant',
-  '撤销': 'Revoke',
-  '正常': 'Active',
-  '已锁定': 'Locked',
-  '已停用': 'Disabled',
-  '需改密': 'Must change password',
-  '上一页': 'Previous',
-  '下一页': 'Next',
-  '第': 'Page',
-  '页': '',
-  '搜索用户名或姓名': 'Search username or name',
-  '操作人': 'Actor',
-  '动作': 'Action',
-  '对象类型': 'Object type',
-  '对象编号': 'Object id',
-  '开始日期': 'From',
-  '结束日期': 'To',
-  '时间': 'Time',
-  '序号': 'Seq',
-  '客户端': 'Client',
-  '摘要': 'Summary',
-  '校验审计链': 'Verify chain',
-  '加载更多': 'Load more',
-  '已到最后': 'No more records',
-  '欢迎': 'Welcome',
-  '我的角色': 'My roles',
-  '常用功能': 'Shortcuts',
-  '我的待办': 'My to-dos',
-  '待我审批': 'Awaiting my approval',
-  '待我核签': 'Awaiting my signature',
-  '待我审核': 'Awaiting my review',
-  '未读通知': 'Unread notifications',
-  '暂无数据': 'No data',
-  '语言': 'Language',
-  '菜单': 'Menu',
-  '返回': 'Back',
-  '提交': 'Submit',
-  '详情': 'Details',
-  '导出': 'Export',
-  '事项详情': 'Item',
-  '全部': 'All',
-  '共': 'Total',
-  '条': '',
+// A server label is shown as it is: the characters vue-i18n's message syntax reserves are quoted.
+const literal = (s) => String(s).replace(/[{}@$|]/g, (c) => `{'${c}'}`)
+
+// Merges a list of {name, label[, label_en]} from the server into group.<name> of the message files:
+// the Chinese label always (the server's word wins over ours), the English one when the server has it.
+export function mergeLabels(group, list) {
+  const zh = {}, enl = {}
+  for (const x of list || []) {
+    if (!x?.name) continue
+    if (x.label) zh[x.name] = literal(x.label)
+    if (x.label_en) enl[x.name] = literal(x.label_en)
+  }
+  // 'wf.item.state' -> { wf: { item: { state: … } } }: messages nest by the dots of their keys
+  const nest = (leaf) => group.split('.').reduceRight((inner, k) => ({ [k]: inner }), leaf)
+  g.mergeLocaleMessage('zh-CN', nest(zh))
+  if (Object.keys(enl).length) g.mergeLocaleMessage('en', nest(enl))
 }
 
-// t('中文'): the Chinese text is the key; English when switched and known.
-export function t(s) {
-  return lang.value === 'en' ? en[s] ?? s : s
+// The label of one value of an enumeration (label('wf.item.state', 'in_progress')). serverLabel: the label a
+// row of the API carries; it is used in Chinese and when no translation exists.
+export function label(group, name, serverLabel) {
+  if (name === undefined || name === null || name === '') return ''
+  const key = `${group}.${name}`
+  if (lang.value === 'zh' && serverLabel) return serverLabel
+  if (g.te(key)) return g.t(key)
+  missing.add(`${g.locale.value}:${key}`)
+  if (serverLabel) return serverLabel
+  return g.te(key, 'zh-CN') ? g.t(key, {}, { locale: 'zh-CN' }) : String(name)
 }
-
-const pad = (n) => String(n).padStart(2, '0')
 
 function parts(iso) {
   const d = new Date(iso)
@@ -136,8 +75,8 @@ function parts(iso) {
     timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
     hour: '2-digit', minute: '2-digit', hour12: false,
   }).formatToParts(d)
-  const g = (k) => f.find((p) => p.type === k)?.value
-  return { y: g('year'), m: g('month'), d: g('day'), H: g('hour') === '24' ? '00' : g('hour'), M: g('minute') }
+  const p = (k) => f.find((x) => x.type === k)?.value
+  return { y: p('year'), m: p('month'), d: p('day'), H: p('hour') === '24' ? '00' : p('hour'), M: p('minute') }
 }
 
 // An instant (ISO UTC) in Beijing time: 2026年11月23日 14:51 (zh) or 2026-11-23 14:51 (en).
@@ -145,7 +84,7 @@ export function fmtTime(iso) {
   if (!iso) return ''
   const p = parts(iso)
   if (!p) return iso
-  return lang.value === 'en' ? `${p.y}-${p.m}-${p.d} ${p.H}:${p.M}` : `${p.y}年${+p.m}月${+p.d}日 ${p.H}:${p.M}`
+  return t('format.time', { date: fmtDate(`${p.y}-${p.m}-${p.d}`), H: p.H, M: p.M })
 }
 
 // A local date YYYY-MM-DD: 2026年11月23日 (zh).
@@ -153,7 +92,13 @@ export function fmtDate(s) {
   if (!s) return ''
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s)
   if (!m) return s
-  return lang.value === 'en' ? `${m[1]}-${m[2]}-${m[3]}` : `${m[1]}年${+m[2]}月${+m[3]}日`
+  return t('format.date', { y: m[1], m: +m[2], d: +m[3], mm: m[2], dd: m[3] })
+}
+
+// The weekday of a YYYY-MM-DD date: 周三 / Wed.
+export function weekday(s) {
+  if (!s) return ''
+  return t(`weekday.${new Date(s + 'T00:00:00').getDay()}`)
 }
 
 // Today in Beijing as YYYY-MM-DD.
@@ -161,5 +106,3 @@ export function today() {
   const p = parts(new Date().toISOString())
   return `${p.y}-${p.m}-${p.d}`
 }
-
-export { pad }

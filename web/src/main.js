@@ -4,11 +4,13 @@ import 'element-plus/dist/index.css'
 import * as Icons from '@element-plus/icons-vue'
 import App from './App.vue'
 import router from './router'
+import { i18n } from './i18n'
 import './style.css'
 
 const app = createApp(App)
 app.use(ElementPlus)
 for (const [name, comp] of Object.entries(Icons)) app.component(`Icon${name}`, comp)
+app.use(i18n)
 app.use(router)
 app.config.errorHandler = (err) => {
   // errors already shown by api.js carry a status; anything else is a bug worth showing

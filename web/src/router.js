@@ -1,44 +1,72 @@
-// router.js: the pages; every page but login needs a session, admin pages need their role.
+// router.js: the pages. Each page declares the capability it needs (meta.cap: a name, or a list of
+// which any will do; the names of GET /api/v1/session, src/core/perm.c). The side menu and the
+// workbench's shortcuts are generated from these routes (meta.menu, meta.shortcut): a page the user
+// may not open is never offered, and opening it by its address shows a page that says why
+// (Layout.vue renders Forbidden.vue instead). Titles are message keys.
 import { createRouter, createWebHistory } from 'vue-router'
-import { session, hasRole } from './session'
+import { session, canAny } from './session'
 import { loadSession } from './api'
-import { probeFeatures, features } from './features'
+import { loadMeta } from './items'
+import { loadWorkflows } from './workflows'
+
+const Layout = () => import('./views/Layout.vue')
+const pages = [
+  { path: '', name: 'workbench', component: () => import('./views/Workbench.vue'), meta: { title: 'menu.workbench', cap: 'signed_in', menu: { icon: 'IconHouse' } } },
+  { path: 'items', name: 'ledger', component: () => import('./views/Ledger.vue'), meta: { title: 'menu.ledger', cap: 'item_read', menu: { icon: 'IconTickets' }, shortcut: true } },
+  { path: 'items/new', name: 'item-new', component: () => import('./views/ItemNew.vue'), meta: { title: 'menu.item-new', cap: 'item_register', menu: { icon: 'IconEditPen' }, shortcut: true } },
+  { path: 'items/:id(\\d+)/edit', name: 'item-edit', component: () => import('./views/ItemNew.vue'), meta: { title: 'menu.item-edit', cap: 'item_register', active: 'ledger' } },
+  { path: 'items/:id(\\d+)', name: 'item', component: () => import('./views/ItemDetail.vue'), meta: { title: 'menu.item', cap: 'item_read', active: 'ledger' } },
+  { path: 'overview', name: 'overview', component: () => import('./views/Overview.vue'), meta: { title: 'menu.overview', cap: 'item_read', menu: { icon: 'IconDataAnalysis' }, shortcut: true } },
+  { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
+  { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
+  { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },
+  { path: 'admin/users', name: 'users', component: () => import('./views/admin/Users.vue'), meta: { title: 'menu.users', cap: 'user_admin', menu: { icon: 'IconAvatar', group: 'admin' }, shortcut: true } },
+  // the office reads the calendar and the rules its deadlines come from; the administrator edits them
+  { path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/Calendar.vue'), meta: { title: 'menu.calendar', cap: ['system_admin', 'item_register'], menu: { icon: 'IconCalendar', group: 'admin' } } },
+  { path: 'admin/rules', name: 'rules', component: () => import('./views/admin/Rules.vue'), meta: { title: 'menu.rules', cap: ['system_admin', 'item_register'], menu: { icon: 'IconTimer', group: 'admin' } } },
+  { path: 'admin/audit', name: 'audit', component: () => import('./views/admin/Audit.vue'), meta: { title: 'menu.audit', cap: 'audit_read', menu: { icon: 'IconDocumentChecked', group: 'admin' }, shortcut: true } },
+  { path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue'), meta: { title: 'menu.notfound', cap: 'signed_in' } },
+]
 
 const routes = [
-  { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true } },
-  { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue') },
-  {
-    path: '/',
-    component: () => import('./views/Layout.vue'),
-    children: [
-      { path: '', name: 'workbench', component: () => import('./views/Workbench.vue'), meta: { title: '工作台' } },
-      { path: 'items', name: 'ledger', component: () => import('./views/Ledger.vue'), meta: { title: '督办台账', feature: 'items' } },
-      { path: 'items/new', name: 'item-new', component: () => import('./views/ItemNew.vue'), meta: { title: '事项立项', roles: ['office'], feature: 'items' } },
-      { path: 'items/:id(\\d+)/edit', name: 'item-edit', component: () => import('./views/ItemNew.vue'), meta: { title: '修改事项', roles: ['office'], feature: 'items' } },
-      { path: 'items/:id(\\d+)', name: 'item', component: () => import('./views/ItemDetail.vue'), meta: { title: '事项详情', feature: 'items' } },
-      { path: 'overview', name: 'overview', component: () => import('./views/Overview.vue'), meta: { title: '综合分析', feature: 'items' } },
-      { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: '消息通知', feature: 'inbox' } },
-      { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: '通知方式设置', feature: 'inbox' } },
-      { path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/Calendar.vue'), meta: { title: '工作日历', roles: ['admin', 'office'], feature: 'calendar' } },
-      { path: 'admin/rules', name: 'rules', component: () => import('./views/admin/Rules.vue'), meta: { title: '时限规则', roles: ['admin', 'office'], feature: 'rules' } },
-      { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: '单位管理', roles: ['admin'] } },
-      { path: 'admin/users', name: 'users', component: () => import('./views/admin/Users.vue'), meta: { title: '用户与角色', roles: ['admin'] } },
-      { path: 'admin/audit', name: 'audit', component: () => import('./views/admin/Audit.vue'), meta: { title: '审计日志', roles: ['admin', 'office'] } },
-      { path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue'), meta: { title: '页面不存在' } },
-    ],
-  },
+  { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'menu.login' } },
+  { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
+  { path: '/', component: Layout, children: pages },
 ]
 
 const router = createRouter({ history: createWebHistory(), routes })
 
+// May the signed-in user open this route?
+export const allowed = (route) => canAny(route.meta?.cap)
+
+// The side menu: the pages with a menu entry the user may open, in the order above; the entries of a
+// group become one sub-menu ({group, children}).
+export const MENU_GROUPS = { admin: { title: 'menu.admin', icon: 'IconSetting' } }
+export function menuFor() {
+  const out = []
+  for (const r of pages) {
+    if (!r.meta.menu || !allowed(r)) continue
+    const entry = { name: r.name, title: r.meta.title, icon: r.meta.menu.icon }
+    const gname = r.meta.menu.group
+    if (!gname) { out.push(entry); continue }
+    let grp = out.find((x) => x.group === gname)
+    if (!grp) out.push((grp = { group: gname, ...MENU_GROUPS[gname], children: [] }))
+    grp.children.push(entry)
+  }
+  return out
+}
+
+// The workbench's shortcuts: the pages marked as such that the user may open.
+export const shortcutsFor = () => pages.filter((r) => r.meta.shortcut && allowed(r))
+  .map((r) => ({ name: r.name, title: r.meta.title, icon: r.meta.menu?.icon }))
+
 router.beforeEach(async (to) => {
-  if (!session.loaded) await loadSession()
   if (to.meta.public) return true
+  if (!session.loaded) await loadSession()
   if (!session.user) return { name: 'login', query: to.fullPath !== '/' ? { redirect: to.fullPath } : {} }
-  if (session.user.must_change_password && to.name !== 'password') return { name: 'password' }
-  await probeFeatures()
-  if (to.meta.feature && !features[to.meta.feature]) return { name: 'workbench' }
-  if (to.meta.roles && !hasRole(...to.meta.roles)) return { name: 'workbench' }
+  if (session.user.must_change_password) return to.name === 'password' ? true : { name: 'password' }
+  // the labels of states, actions and kinds, before any page shows one
+  await Promise.all([loadMeta(), loadWorkflows()]).catch(() => {})
   return true
 })
 

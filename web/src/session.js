@@ -1,29 +1,35 @@
-// session.js: the signed-in user, the CSRF token of the session, and role helpers.
+// session.js: the signed-in user, the CSRF token of the session, and what the user may do: the
+// capabilities of GET /api/v1/session (src/core/perm.c's table: per role grant, and their union).
+// Pages and buttons are shown from can(); the server still checks every request.
 import { reactive } from 'vue'
 
 export const session = reactive({ user: null, csrf: '', loaded: false })
 
-export const ROLES = [
-  ['admin', '系统管理员'], ['principal', '政府主要领导'], ['leader', '分管领导'], ['director', '政府办主任'],
-  ['deputy', '政府办副主任'], ['secretary', '秘书科室'], ['office', '督查室'], ['inspector', '督查专员'],
-  ['parttime', '兼职督查员'], ['contact', '承办单位联络员'], ['head', '承办单位主要负责人'], ['evaluator', '第三方评估机构'],
-]
+// The roles of perm.c, in the order the administration pages list them (labels: role.* of the
+// message files, the server's role_label where a grant carries one).
+export const ROLE_NAMES = ['admin', 'principal', 'leader', 'director', 'deputy', 'secretary', 'office', 'inspector',
+  'parttime', 'contact', 'head', 'evaluator']
 
-export const ROLE_EN = {
-  admin: 'Administrator', principal: 'Principal leader', leader: 'Leader in charge', director: 'Office director',
-  deputy: 'Deputy director', secretary: 'Secretarial section', office: 'Supervision office', inspector: 'Inspector',
-  parttime: 'Part-time inspector', contact: 'Unit contact', head: 'Unit head', evaluator: 'Evaluator',
-}
-
-export function hasRole(...names) {
-  return !!session.user?.roles?.some((r) => names.includes(r.role))
-}
-
-// Roles that read supervision items (perm.c: CAP_ITEM_READ).
-export const ITEM_READERS = ['principal', 'leader', 'director', 'deputy', 'secretary', 'office', 'contact', 'head']
+// A hint kept in this browser that a session cookie may exist (the cookie itself is HttpOnly): with
+// none, the app does not ask the server who is signed in (an anonymous GET /api/v1/session answers
+// 401, which the browser logs on every visit to the sign-in page).
+const HINT = 'ducha.session'
+export const maybeSignedIn = () => localStorage.getItem(HINT) === '1'
 
 export function setSession(data) {
   session.user = data?.user || null
   session.csrf = data?.csrf_token || ''
   session.loaded = true
+  if (session.user) localStorage.setItem(HINT, '1')
+  else localStorage.removeItem(HINT)
 }
+
+// True if the user holds the capability at some unit ('signed_in': any signed-in user).
+export function can(cap) {
+  if (!session.user) return false
+  if (cap === 'signed_in') return true
+  return !!session.user.caps?.includes(cap)
+}
+
+// True if the user holds any of the capabilities (a name or a list of names).
+export const canAny = (caps) => [].concat(caps ?? 'signed_in').some(can)

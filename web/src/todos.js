@@ -13,31 +13,31 @@ function unitsWith(role) {
 }
 const has = (role) => (session.user?.roles || []).some((g) => g.role === role)
 
-// Returns [{item, task, bucket}] sorted by urgency (red, yellow, green, then the due date).
+// Returns [{item, task (todo.* of the message files), bucket, n}] sorted by urgency (red, yellow, green, then the due date).
 export async function myTodos() {
   const r = await get('/api/v1/items', { state: ACTIVE, sort: 'due', per_page: 200 })
   const contact = unitsWith('contact'), head = unitsWith('head')
   const out = []
-  const add = (item, task, bucket) => out.push({ item, task, bucket })
+  const add = (item, task, bucket, n = 1) => out.push({ item, task, bucket, n })
   for (const it of r.items) {
     const s = it.state
-    if (has('deputy') && s === 'submitted') add(it, '待副主任审批', 'approve')
-    if (has('director') && s === 'deputy_approved') add(it, '待主任审批', 'approve')
+    if (has('deputy') && s === 'submitted') add(it, 'approve_deputy', 'approve')
+    if (has('director') && s === 'deputy_approved') add(it, 'approve_director', 'approve')
     if (has('office')) {
-      if (s === 'draft') add(it, '草稿待报审', 'office')
-      if (s === 'approved') add(it, '待交办', 'office')
-      if (s === 'completion_signed') add(it, '待审核办结', 'review')
-      if (s === 'completed') add(it, '待立卷归档', 'office')
+      if (s === 'draft') add(it, 'submit', 'office')
+      if (s === 'approved') add(it, 'assign', 'office')
+      if (s === 'completion_signed') add(it, 'verify', 'review')
+      if (s === 'completed') add(it, 'archive', 'office')
     }
     // the units act only once the item is assigned (its tracks exist from registration on)
     for (const tr of UNIT_PHASE.has(s) ? it.tracks || [] : []) {
       if (contact.has(tr.unit_id)) {
-        if (tr.state === 'assigned') add(it, '待签收', 'unit')
-        else if (tr.state === 'received' || tr.state === 'in_progress') add(it, '待报送进展', 'unit')
+        if (tr.state === 'assigned') add(it, 'receive', 'unit')
+        else if (tr.state === 'received' || tr.state === 'in_progress') add(it, 'report', 'unit')
       }
-      if (head.has(tr.unit_id) && tr.state === 'completion_requested') add(it, '待负责人核签', 'sign')
+      if (head.has(tr.unit_id) && tr.state === 'completion_requested') add(it, 'sign', 'sign')
     }
-    if ((has('leader') || has('principal')) && it.light === 'red') add(it, '已超期，需督办', 'press')
+    if ((has('leader') || has('principal')) && it.light === 'red') add(it, 'press', 'press')
   }
   // progress reports waiting for review (秘书科室 / 督查室): the reports of the most recently updated
   // running items (at most 20 items, one request each)
@@ -47,7 +47,7 @@ export async function myTodos() {
     const reps = await Promise.all(running.map((it) => get(`/api/v1/items/${it.id}/reports`, null, { quiet: true }).catch(() => ({ reports: [] }))))
     running.forEach((it, i) => {
       const n = reps[i].reports.filter((x) => x.review === 'pending').length
-      if (n) add(it, n > 1 ? `${n} 份报告待审核` : '进展报告待审核', 'review')
+      if (n) add(it, 'review_report', 'review', n)
     })
   }
   const rank = { red: 0, yellow: 1, green: 2, none: 3 }

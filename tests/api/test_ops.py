@@ -1,0 +1,308 @@
+"""Operations over HTTP, on both databases: readiness and liveness, the Prometheus exposition at
+/metrics (access, content, and a real Prometheus server scraping it), and Idempotency-Key on POST."""
+import concurrent.futures
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+import urllib.request
+
+import pytest
+
+from conftest import BACKEND, Server, free_port
+
+TOKEN = "metrics-token-for-tests-0123456789"
+
+
+@pytest.fixture(scope="module")
+def ops(backend):
+    s = Server(backend.new_db(), env={"DUCHA_METRICS_TOKEN": TOKEN})
+    yield s
+    s.stop()
+
+
+def scrape(server, token=TOKEN):
+    c = server.client()
+    return c.get("/metrics", headers={"Authorization": f"Bearer {token}"} if token else None)
+
+
+def samples(text):
+    """{(name, frozenset(labels)): value} of an exposition."""
+    out = {}
+    for line in text.splitlines():
+        if not line or line.startswith("#"):
+            continue
+        m = re.fullmatch(r'([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)', line)
+        assert m, line
+        labels = frozenset(re.findall(r'(\w+)="([^"]*)"', m.group(2) or ""))
+        out[(m.group(1), labels)] = float(m.group(3))
+    return out
+
+
+def value(s, name, **labels):
+    return s[(name, frozenset(labels.items()))]
+
+
+# ---- health ----
+
+def test_readiness_and_liveness(ops):
+    r = ops.client().get("/api/v1/health")
+    assert r.status == 200 and r.json["status"] == "ok" and r.json["database"] == "ok"
+    assert r.json["db"] == ("postgres" if BACKEND == "postgres" else "sqlite")
+    r = ops.client().get("/api/v1/health/live")
+    assert r.status == 200 and r.json["status"] == "alive"
+
+
+# ---- metrics ----
+
+def test_metrics_are_off_without_a_token(server):
+    r = scrape(server)
+    assert r.status == 404 and r.error["code"] == "not_found" and "metrics_token" in r.error["message"]
+
+
+def test_metrics_refuse_a_missing_or_wrong_token(ops):
+    for tok in (None, "wrong", TOKEN + "x", TOKEN[:-1]):
+        r = scrape(ops, tok)
+        assert r.status == 401 and r.error["code"] == "unauthorized", tok
+    # a user's session is not a metrics credential either
+    r = ops.client("admin").get("/metrics")
+    assert r.status == 401
+
+
+def test_metrics_count_requests_per_route_with_latency_histograms(ops):
+    c = ops.client("gc_office")
+    before = samples(scrape(ops).raw.decode())
+    key = ("ducha_http_requests_total", frozenset({("method", "GET"), ("route", "/api/v1/units/{id}"), ("code", "2xx")}))
+    gc = c.unit_id("gc")
+    for _ in range(3):
+        assert c.get(f"/api/v1/units/{gc}").status == 200
+    assert c.get("/api/v1/units/999999999").status == 404
+    s = samples(scrape(ops).raw.decode())
+    assert s[key] - before.get(key, 0) == 3
+    assert value(s, "ducha_http_requests_total", method="GET", route="/api/v1/units/{id}", code="4xx") >= 1
+    # a histogram: cumulative buckets ending in +Inf = count, and a sum
+    route = {"method": "GET", "route": "/api/v1/units/{id}"}
+    buckets = sorted(((float(dict(k[1])["le"]), v) for k, v in s.items()
+                      if k[0] == "ducha_http_request_duration_seconds_bucket" and {("method", "GET"), ("route", "/api/v1/units/{id}")} <= k[1]),
+                     key=lambda x: x[0])
+    assert buckets[-1][0] == float("inf")
+    assert [v for _, v in buckets] == sorted(v for _, v in buckets)
+    assert buckets[-1][1] == value(s, "ducha_http_request_duration_seconds_count", **route) >= 4
+    assert value(s, "ducha_http_request_duration_seconds_sum", **route) > 0
+    # ids never become labels
+    assert not [k for k in s if any(lbl == "route" and re.search(r"/\d", v) for lbl, v in k[1])]
+
+
+def test_metrics_report_pool_transactions_outbox_and_audit_chain(ops):
+    admin = ops.client("admin")
+    records = admin.get("/api/v1/audit/verify").json["records"]
+    s = samples(scrape(ops).raw.decode())
+    assert value(s, "ducha_db_up") == 1 and value(s, "ducha_db_writable") == 1
+    assert value(s, "ducha_audit_chain_length") == records
+    assert value(s, "ducha_db_pool_connections", state="in_use") >= 1
+    assert value(s, "ducha_db_pool_connections", state="in_use") + value(s, "ducha_db_pool_connections", state="idle") == 8
+    assert value(s, "ducha_db_pool_acquires_total") > 0
+    commits = value(s, "ducha_db_transactions_total", result="commit")
+    c = ops.client("gc_admin")
+    r = c.post("/api/v1/units", {"code": f"m-{time.time_ns()}", "name": "指标测试", "kind": "department",
+                                 "parent_id": c.unit_id("gc")})
+    assert r.status == 201
+    s2 = samples(scrape(ops).raw.decode())
+    assert value(s2, "ducha_db_transactions_total", result="commit") > commits
+    assert value(s2, "ducha_audit_chain_length") == records + 1 + 1  # the sign-in and the unit
+    for state in ("pending", "sending", "dead"):
+        assert value(s2, "ducha_outbox_messages", state=state) >= 0
+    assert value(s2, "ducha_scheduler_lag_seconds") >= 0
+    for name in ("ducha_db_busy_total", "ducha_db_transaction_retries_total", "ducha_db_connect_failures_total"):
+        assert value(s2, name) >= 0
+
+
+@pytest.mark.skipif(not shutil.which("prometheus"), reason="prometheus is installed by scripts/deps.sh")
+def test_prometheus_scrapes_the_node(ops):
+    """A real Prometheus (Debian package) with the scrape configuration of docs/deployment.md."""
+    d = tempfile.mkdtemp(prefix="ducha-prom-")
+    port = free_port()
+    try:
+        with open(os.path.join(d, "token"), "w") as f:
+            f.write(TOKEN)
+        with open(os.path.join(d, "prometheus.yml"), "w") as f:
+            f.write(f"""global:
+  scrape_interval: 1s
+  scrape_timeout: 1s
+scrape_configs:
+  - job_name: ducha
+    authorization:
+      type: Bearer
+      credentials_file: {d}/token
+    static_configs:
+      - targets: ['{ops.url.split('//')[1]}']
+""")
+        p = subprocess.Popen(["prometheus", f"--config.file={d}/prometheus.yml", f"--storage.tsdb.path={d}/data",
+                              f"--web.listen-address=127.0.0.1:{port}"], stdout=subprocess.DEVNULL,
+                             stderr=open(os.path.join(d, "log"), "w"))
+        try:
+            def query(q):
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v1/query?query={q}", timeout=5) as r:
+                    return json.load(r)["data"]["result"]
+            admin = ops.client("admin")  # signing in is audited: before counting
+            records = admin.get("/api/v1/audit/verify").json["records"]
+            got = None
+            deadline = time.time() + 60
+            while time.time() < deadline:
+                try:
+                    got = query("ducha_audit_chain_length")
+                    if got and float(got[0]["value"][1]) == records:
+                        break
+                except OSError:
+                    pass
+                time.sleep(0.5)
+            assert got, open(os.path.join(d, "log")).read()[-2000:]
+            assert float(got[0]["value"][1]) == records
+            up = query('up{job="ducha"}')
+            assert up and up[0]["value"][1] == "1"
+            assert query("ducha_http_requests_total")
+        finally:
+            p.terminate()
+            p.wait(timeout=30)
+    finally:
+        shutil.rmtree(d, ignore_errors=True)
+
+
+# ---- Idempotency-Key ----
+
+def new_unit(c, code, key=None, name="幂等测试"):
+    return c.post("/api/v1/units", {"code": code, "name": name, "kind": "department", "parent_id": c.unit_id("gc")},
+                  headers={"Idempotency-Key": key} if key else None)
+
+
+def count_units(c, code):
+    return sum(1 for u in c.get(f"/api/v1/units?q={code}&limit=50").json["units"] if u["code"] == code)
+
+
+def test_a_retried_post_returns_the_first_answer_and_creates_once(ops, unique):
+    c = ops.client("gc_admin")
+    a = new_unit(c, f"i-{unique}", key=f"k-{unique}")
+    assert a.status == 201 and "Idempotent-Replayed" not in a.headers
+    b = new_unit(c, f"i-{unique}", key=f"k-{unique}")
+    assert b.status == 201 and b.json == a.json
+    assert b.headers["Idempotent-Replayed"] == "true"
+    assert count_units(c, f"i-{unique}") == 1
+    audit = ops.client("admin").get(f"/api/v1/audit?action=unit.create&object_id={a.json['id']}").json["records"]
+    assert len(audit) == 1
+    # another session of the same user: still the same answer
+    c2 = ops.client("gc_admin")
+    assert new_unit(c2, f"i-{unique}", key=f"k-{unique}").json == a.json
+
+
+def test_the_same_key_for_another_request_is_refused(ops, unique):
+    c = ops.client("gc_admin")
+    assert new_unit(c, f"j-{unique}", key=f"k2-{unique}").status == 201
+    r = new_unit(c, f"j2-{unique}", key=f"k2-{unique}")
+    assert r.status == 422 and r.error["code"] == "invalid" and "Idempotency-Key" in r.error["message"]
+    assert count_units(c, f"j2-{unique}") == 0
+
+
+def test_keys_are_per_user_and_bad_keys_are_refused(ops, unique):
+    a, b = ops.client("gc_admin"), ops.client("admin")
+    assert new_unit(a, f"p-{unique}", key=f"same-{unique}").status == 201
+    r = new_unit(b, f"q-{unique}", key=f"same-{unique}")
+    assert r.status == 201 and "Idempotent-Replayed" not in r.headers
+    for bad in ("x" * 129, "with space", "中文键"):
+        r = a.post("/api/v1/units", {"code": f"z-{unique}", "name": "坏键", "kind": "department",
+                                     "parent_id": a.unit_id("gc")}, headers={"Idempotency-Key": bad.encode().decode("latin-1")})
+        assert r.status == 400 and r.error["code"] == "bad_request", bad
+    assert count_units(a, f"z-{unique}") == 0
+
+
+def test_a_refused_request_keeps_no_key(ops, unique):
+    c = ops.client("gc_admin")
+    r = c.post("/api/v1/units", {"code": f"r-{unique}", "name": "", "kind": "department", "parent_id": c.unit_id("gc")},
+               headers={"Idempotency-Key": f"k3-{unique}"})
+    assert r.status == 422
+    # the corrected request under the same key? a different body: it is a different request, and runs
+    assert new_unit(c, f"r-{unique}", key=f"k3-{unique}").status == 201
+
+
+def test_without_a_key_a_retry_creates_again(ops, unique):
+    c = ops.client("gc_admin")
+    assert new_unit(c, f"n-{unique}").status == 201
+    r = new_unit(c, f"n-{unique}")
+    assert r.status == 409  # the unit code is unique: the duplicate is refused, not replayed
+
+
+def test_concurrent_retries_create_exactly_once(ops, unique):
+    clients = [ops.client("gc_admin") for _ in range(4)]
+    with concurrent.futures.ThreadPoolExecutor(max_workers=8) as ex:
+        rs = list(ex.map(lambda i: new_unit(clients[i % 4], f"c-{unique}", key=f"kc-{unique}"), range(16)))
+    ok = [r for r in rs if r.status == 201]
+    assert ok and all(r.json["id"] == ok[0].json["id"] for r in ok)
+    assert all(r.status in (201, 409) for r in rs), [r for r in rs if r.status not in (201, 409)]
+    assert all(r.error["code"] == "conflict" for r in rs if r.status == 409)
+    assert count_units(clients[0], f"c-{unique}") == 1
+    # once settled, every retry gets the first answer
+    r = new_unit(clients[0], f"c-{unique}", key=f"kc-{unique}")
+    assert r.status == 201 and r.json["id"] == ok[0].json["id"]
+
+
+# ---- retention ----
+
+def sql_run(db, statements):
+    """Runs SQL statements on a test database of either backend; returns the rows of the last."""
+    if BACKEND == "postgres":
+        out = None
+        for s in statements:
+            p = subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", db, "-c", s], capture_output=True,
+                               text=True, check=True)
+            out = [tuple(line.split("|")) for line in p.stdout.splitlines() if line]
+        return out
+    import sqlite3
+    con = sqlite3.connect(db)
+    try:
+        out = None
+        for s in statements:
+            out = [tuple(str(x) for x in r) for r in con.execute(s).fetchall()]
+        con.commit()
+        return out
+    finally:
+        con.close()
+
+
+def test_retention_keeps_logs_six_months_and_forgets_what_expired(backend):
+    from conftest import run_cli
+    db = backend.new_db()
+    now = int(time.time())
+    day = 86400
+    uid = sql_run(db, ["SELECT id FROM users WHERE username = 'gc_office'"])[0][0]
+    rows = [  # (label, channel, state, age in days)
+        ("email-sent-400", "email", "sent", 400), ("sms-dead-400", "sms", "dead", 400),
+        ("email-sent-200", "email", "sent", 200), ("email-sent-100", "email", "sent", 100),
+        ("email-pending-400", "email", "pending", 400), ("inbox-400", "inbox", "sent", 400),
+    ]
+    sql_run(db, [f"INSERT INTO outbox (user_id, channel, kind, subject, body, state, next_attempt, created_at) "
+                 f"VALUES ({uid}, '{ch}', 'test', '{label}', 'x', '{st}', {now - age * day}, '2020-01-01T00:00:00Z')"
+                 for label, ch, st, age in rows] +
+            [f"INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen) VALUES "
+             f"('old-{now}', {uid}, 'c', '2020-01-01T00:00:00Z', {now - 3 * day}), "
+             f"('new-{now}', {uid}, 'c', '2020-01-01T00:00:00Z', {now - 60})",
+             f"INSERT INTO idempotency_keys (user_id, idem_key, method, path, request_hash, status, created_at) VALUES "
+             f"({uid}, 'old-{now}', 'POST', '/x', 'h', 201, {now - 2 * day}), "
+             f"({uid}, 'new-{now}', 'POST', '/x', 'h', 201, {now - 3600})"])
+
+    def left():
+        return ({r[0] for r in sql_run(db, ["SELECT subject FROM outbox WHERE kind = 'test'"])},
+                {r[0] for r in sql_run(db, [f"SELECT token_hash FROM sessions WHERE token_hash LIKE '%-{now}'"])},
+                {r[0] for r in sql_run(db, [f"SELECT idem_key FROM idempotency_keys WHERE idem_key LIKE '%-{now}'"])})
+
+    # retention_outbox_days = 30 is below the six months logs must be kept: 180 applies
+    run_cli("scan", db=db, env={"DUCHA_RETENTION_OUTBOX_DAYS": "30"})
+    outbox, sessions, keys = left()
+    assert outbox == {"email-sent-100", "email-pending-400", "inbox-400"}, outbox
+    assert sessions == {f"new-{now}"} and keys == {f"new-{now}"}
+    # once an hour: a second pass in the same hour does nothing
+    sql_run(db, [f"INSERT INTO idempotency_keys (user_id, idem_key, method, path, request_hash, status, created_at) "
+                 f"VALUES ({uid}, 'again-{now}', 'POST', '/x', 'h', 201, {now - 2 * day})"])
+    run_cli("scan", db=db)
+    assert f"again-{now}" in left()[2]

@@ -1,0 +1,35 @@
+// workflows.js: the workflows the server runs (GET /api/v1/workflows, loaded once after sign-in):
+// each one's states, actions, the tasks people wait on (waits) and its parts' states. Their labels
+// are merged into the message files as wf.<workflow>.state|action|task.<name> and
+// wf.<workflow>.part.<part>.state.<name> (i18n.js), so that every workflow's words have one place.
+import { reactive } from 'vue'
+import { get } from './api'
+import { label, mergeLabels } from './i18n'
+
+export const workflows = reactive({ loaded: false, list: [] })
+let pending = null
+
+export function loadWorkflows() {
+  if (workflows.loaded) return Promise.resolve(workflows)
+  if (!pending) {
+    pending = get('/api/v1/workflows', null, { quiet: true }).then((r) => {
+      for (const w of r.workflows) {
+        mergeLabels(`wf.${w.name}.state`, w.states)
+        mergeLabels(`wf.${w.name}.action`, w.actions)
+        // a task may wait in several states under different words; the first names the task
+        const tasks = new Map()
+        for (const x of w.waits || []) if (!tasks.has(x.task)) tasks.set(x.task, { name: x.task, label: x.label, label_en: x.label_en })
+        mergeLabels(`wf.${w.name}.task`, [...tasks.values()])
+        for (const p of w.parts || []) mergeLabels(`wf.${w.name}.part.${p.name}.state`, p.states)
+      }
+      Object.assign(workflows, { list: r.workflows, loaded: true })
+      return workflows
+    }).catch((e) => { pending = null; throw e })
+  }
+  return pending
+}
+
+// The words of one workflow's state, action or task (serverLabel: the label the row of the API carries).
+export const wfState = (wf, s, serverLabel) => label(`wf.${wf}.state`, s, serverLabel)
+export const wfAction = (wf, a, serverLabel) => label(`wf.${wf}.action`, a, serverLabel)
+export const wfTask = (wf, task, serverLabel) => label(`wf.${wf}.task`, task, serverLabel)
