@@ -8,7 +8,7 @@
  * keyed by (unit_id, start_date): a check reads, for each target unit, the rows that start before the
  * window ends — a handful over ten years — then scores them by the Dice coefficient of their
  * character bigrams, and loads only the similar ones to check that the user may see them. It never
- * reads the plans of units the probe does not name (scripts/bench-inspections.sh: ten years of plans
+ * reads the plans of units the probe does not name (scripts/bench.d/inspections.sh: ten years of plans
  * for 10,000 units).
  */
 #include "inspections/insp_internal.h"
@@ -141,7 +141,7 @@ enum err insp_dup_index(struct ctx *c, const char *kind, int64_t id, const int64
 struct cand {
     bool entry;
     int64_t id;
-    int common; /* target units in common */
+    uint64_t common; /* the probe's units it targets too (bit i: p->units[i]; a check names at most 50) */
     double score;
 };
 
@@ -191,25 +191,24 @@ static double score(struct ctx *c, const char *const *ps, int nps, const char *c
     return a > b ? a : b;
 }
 
-/* The names of the probe's units that the candidate targets too, as a JSON array. */
-static json_t *common_units(struct ctx *c, const struct cand *k, const struct dup_probe *p)
+/* The names of the probe's units that the candidate targets too, as a JSON array; names: the probe's
+ * units' names, read once per check (NULL until read). */
+static json_t *common_units(struct ctx *c, const struct cand *k, const struct dup_probe *p, const char **names)
 {
     json_t *arr = json_array();
-    for (int i = 0; i < p->nunits; i++) {
-        int64_t one = 0;
-        enum err e =
-            db_one_int(c->db, &one, "SELECT 1 FROM insp_dup_index WHERE kind = ? AND obj_id = ? AND unit_id = ?",
-                       DB_TEXT(k->entry ? "entry" : "inspection"), DB_INT(k->id), DB_INT(p->units[i]));
-        const char *name = NULL;
-        if (!e && one &&
-            !db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(p->units[i])))
-            json_array_append_new(arr, json_pack("{sI ss}", "id", (json_int_t)p->units[i], "name", name));
+    for (int i = 0; i < p->nunits && i < 64; i++) {
+        if (!(k->common >> i & 1))
+            continue;
+        if (!names[i] &&
+            db_one_text(c->db, c->arena, &names[i], "SELECT name FROM units WHERE id = ?", DB_INT(p->units[i])))
+            continue;
+        json_array_append_new(arr, json_pack("{sI ss}", "id", (json_int_t)p->units[i], "name", names[i]));
     }
     return arr;
 }
 
 /* The JSON of a similar candidate the user may see, or NULL when it is invisible. */
-static json_t *candidate_json(struct ctx *c, const struct cand *k, const struct dup_probe *p)
+static json_t *candidate_json(struct ctx *c, const struct cand *k, const struct dup_probe *p, const char **names)
 {
     if (k->entry) {
         struct entry en;
@@ -220,7 +219,7 @@ static json_t *candidate_json(struct ctx *c, const struct cand *k, const struct 
         return json_pack("{ss sI ss ss ss ss ss ss sf so ss ss sI}", "kind", "entry", "id", (json_int_t)en.id,
                          "subject", en.subject, "office", pl.office_name, "organiser", en.organiser_name, "start_date",
                          en.start_date, "end_date", en.end_date, "state", en.state, "similarity", k->score,
-                         "common_units", common_units(c, k, p), "proposal", same ? "merge" : "join", "advice",
+                         "common_units", common_units(c, k, p, names), "proposal", same ? "merge" : "join", "advice",
                          same ? "同一年度计划中的相近建议：编制计划时合并（merge_entry）"
                               : "其他督查机构计划中的相近督查：协调联合开展，避免重复督查",
                          "plan_id", (json_int_t)en.plan_id);
@@ -234,7 +233,7 @@ static json_t *candidate_json(struct ctx *c, const struct cand *k, const struct 
     return json_pack("{ss sI so ss ss ss ss ss sf so ss ss ss}", "kind", "inspection", "id", (json_int_t)it.id,
                      "number", it.number ? json_string(it.number) : json_null(), "subject", it.subject, "office",
                      it.office_name, "start_date", it.start_date, "end_date", it.end_date, "state",
-                     insp_state_name(it.state), "similarity", k->score, "common_units", common_units(c, k, p),
+                     insp_state_name(it.state), "similarity", k->score, "common_units", common_units(c, k, p, names),
                      "proposal", merge ? "merge" : "join", "advice",
                      merge ? "本机构尚未实施的相近督查：合并为一项（merge），保留双方来源"
                            : "相近督查已在进行或属于其他督查机构：作为联合督查的组织单位参加（join）",
@@ -268,7 +267,7 @@ enum err insp_dup_find(struct ctx *c, const struct dup_probe *p, json_t **out)
             while (k < n && !(cs[k].entry == entry && cs[k].id == id))
                 k++;
             if (k < n) {
-                cs[k].common++;
+                cs[k].common |= u < 64 ? 1ull << u : 0;
                 continue;
             }
             if (n == cap) {
@@ -277,7 +276,7 @@ enum err insp_dup_find(struct ctx *c, const struct dup_probe *p, json_t **out)
                 cs = bigger;
                 cap *= 2;
             }
-            cs[n++] = (struct cand){entry, id, 1, 0};
+            cs[n++] = (struct cand){entry, id, u < 64 ? 1ull << u : 0, 0};
         }
         stmt_done(st);
         if (rc < 0)
@@ -300,8 +299,10 @@ enum err insp_dup_find(struct ctx *c, const struct dup_probe *p, json_t **out)
     }
     qsort(cs, (size_t)n, sizeof *cs, cmp_cand);
     json_t *arr = json_array();
+    const char **names = arena_alloc(c->arena, sizeof *names * (size_t)(p->nunits + 1));
+    memset(names, 0, sizeof *names * (size_t)(p->nunits + 1));
     for (int k = 0; k < n && cs[k].score >= s.dup_threshold && json_array_size(arr) < 20; k++) {
-        json_t *j = candidate_json(c, &cs[k], p);
+        json_t *j = candidate_json(c, &cs[k], p, names);
         if (j)
             json_array_append_new(arr, j);
     }

@@ -371,7 +371,11 @@ def test_part_timers_and_evaluators_see_only_what_they_are_on(ins):
     assert part.get(f"/api/v1/inspections/{off['id']}").status == 404
     ev = ins.c("gc_evaluator")
     seen = {i["id"] for i in ev.get("/api/v1/inspections?per_page=200").json["inspections"]}
-    assert seen == {on["id"]}
+    assert on["id"] in seen and off["id"] not in seen
+    # every one it sees (the demo's too) has 古城县民生评估中心 engaged
+    for i in seen:
+        team = ins.get(i)["team"]
+        assert any(m["role"] == "evaluator" and m["unit_id"] == ins.unit("gc-pg") for m in team), (i, team)
     assert ev.get(f"/api/v1/inspections/{on['id']}/records").status == 403
     r = ev.post(f"/api/v1/inspections/{on['id']}/evaluations", {"summary": "抽样调查群众满意度86%", "score": 82})
     assert r.status == 201, r

@@ -194,3 +194,17 @@ def test_a_city_offices_unannounced_inspection_of_the_county(server):
                       end_date=yday(4, 10))
     assert all(d["id"] != oid for d in mine["duplicates"])
     assert ins.c("lc_office").get(f"/api/v1/inspections/{oid}").status == 200
+
+
+def test_the_demos_unannounced_visit_is_invisible_to_the_township(server):
+    """The demo data's 暗访 of 城关镇 (under way): its township's user sees nothing of it, its team does."""
+    ins = Insp(server)
+    office = ins.c("gc_office").get("/api/v1/inspections?q=人居环境整治暗访&per_page=50").json["inspections"]
+    visit = [i for i in office if i["covert"] and i["state"] == "in_progress"]
+    assert len(visit) == 1, office
+    oid = visit[0]["id"]
+    town = ins.c("gc_town")
+    assert oid not in {i["id"] for i in town.get("/api/v1/inspections?per_page=200").json["inspections"]}
+    assert "人居环境整治暗访" not in town.get("/api/v1/inspections?q=暗访").raw.decode()
+    assert normal(town.get(f"/api/v1/inspections/{oid}")) == normal(town.get(f"/api/v1/inspections/{NOT_THERE}"))
+    assert ins.c("gc_parttime").get(f"/api/v1/inspections/{oid}").status == 200
