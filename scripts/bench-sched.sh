@@ -21,8 +21,8 @@ next=$(date -d '2026-03-10T00:00:00+08:00' +%s)
 sqlite3 "$db" <<SQL
 PRAGMA journal_mode = WAL;
 WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < $N)
-INSERT INTO milestones (item_id, unit_id, scope_path, kind, seq, due_date, step, next_at, created_at)
-SELECT 1000000 + i, $unit, '$path', 'resolution', 1, '2026-03-09', 2, $next + (i % 100) * 86400 * 30, '2026-03-02T01:00:00Z'
+INSERT INTO milestones (owner_kind, owner_id, unit_id, scope_path, kind, seq, due_date, step, next_at, created_at)
+SELECT 'item', 1000000 + i, $unit, '$path', 'resolution', 1, '2026-03-09', 2, $next + (i % 100) * 86400 * 30, '2026-03-02T01:00:00Z'
 FROM seq;
 ANALYZE;
 SQL

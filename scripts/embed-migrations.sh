@@ -1,5 +1,7 @@
 #!/bin/sh
 # Writes a C file embedding src/store/migrations/NNNN_name.sql as struct store_migration entries.
+# NNNN_name.sqlite.sql / NNNN_name.postgres.sql apply to that backend only (a pair shares its version:
+# triggers and functions that the two dialects write differently).
 # Usage: scripts/embed-migrations.sh OUT.c FILE.sql...
 set -eu
 out=$1; shift
@@ -16,8 +18,12 @@ out=$1; shift
   echo 'const struct store_migration store_migrations[] = {'
   i=0
   for f in "$@"; do
-    b=$(basename "$f" .sql); v=${b%%_*}; n=${b#*_}
-    echo "    {$(echo "$v" | sed 's/^0*//'), \"$n\", m$i},"
+    b=$(basename "$f" .sql); v=${b%%_*}; n=${b#*_}; be=NULL
+    case $n in
+      *.sqlite) n=${n%.sqlite}; be='"sqlite"' ;;
+      *.postgres) n=${n%.postgres}; be='"postgres"' ;;
+    esac
+    echo "    {$(echo "$v" | sed 's/^0*//'), \"$n\", m$i, $be},"
     i=$((i+1))
   done
   echo '};'

@@ -87,16 +87,24 @@ static int h_rules_put(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
-/* GET /api/v1/milestones?item_id=N */
+/* GET /api/v1/milestones?owner_kind=K&owner_id=N (or ?item_id=N): an object's milestones */
 static int h_milestones(struct req *rq)
 {
-    int64_t item;
-    if (!req_query_int(rq, "item_id", 1, INT64_MAX, 0, &item))
+    int64_t item, owner;
+    if (!req_query_int(rq, "item_id", 1, INT64_MAX, 0, &item) ||
+        !req_query_int(rq, "owner_id", 1, INT64_MAX, 0, &owner))
         return 0;
-    if (!item)
-        return reply_error(rq, ERR_BAD_REQUEST, "缺少查询参数“item_id”");
+    const char *kind = req_query(rq, "owner_kind");
+    if (item && (kind || owner))
+        return reply_error(rq, ERR_BAD_REQUEST, "查询参数“item_id”与“owner_kind”“owner_id”只能选用一种");
+    if (item)
+        kind = "item", owner = item;
+    if (!owner || !kind || !*kind)
+        return reply_error(rq, ERR_BAD_REQUEST, "缺少查询参数“item_id”（或“owner_kind”和“owner_id”）");
+    if (!deadlines_owner(kind))
+        return reply_error(rq, ERR_BAD_REQUEST, "查询参数“owner_kind”：未知的对象类型");
     json_t *out = NULL;
-    enum err e = deadlines_list(&rq->ctx, item, &out);
+    enum err e = deadlines_list(&rq->ctx, kind, owner, &out);
     return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "milestones", out));
 }
 

@@ -1,5 +1,5 @@
-/* api_todos.c: the workflows every supervised object runs on (the list of registered workflows and
- * GET /api/v1/workflows). */
+/* api_todos.c: what waits on the signed-in user (GET /api/v1/todos) across every kind of supervised
+ * object, and the workflows those objects run on (the registered workflows, GET /api/v1/workflows). */
 #include "api/routes.h"
 #include "inspections/inspections.h"
 #include "items/item_workflow.h"
@@ -18,7 +18,21 @@ static int h_workflows(struct req *rq)
     return reply_result(rq, ERR_OK, 200, json_pack("{so}", "workflows", arr));
 }
 
+/* GET /api/v1/todos?after=&limit=&kind=&light= : my to-dos, most urgent first (due date, then age),
+ * keyset-paged by `after` (the `next` of the previous page); counts per kind and light. */
+static int h_todos(struct req *rq)
+{
+    int64_t limit;
+    if (!req_query_int(rq, "limit", 1, 200, 50, &limit))
+        return 0;
+    struct todo_query q = {req_query(rq, "after"), req_query(rq, "kind"), req_query(rq, "light"), (int)limit};
+    json_t *out = NULL;
+    enum err e = workflow_todos_page(&rq->ctx, api_workflows, &q, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 const struct route todo_routes[] = {
+    {"GET", "/api/v1/todos", h_todos, CAP_SIGNED_IN, 0, "my to-dos across every kind of object, most urgent first"},
     {"GET", "/api/v1/workflows", h_workflows, CAP_SIGNED_IN, 0, "every workflow: states, transitions, who must act"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };

@@ -19,23 +19,15 @@ static size_t cache_n;
 static char cache_version[32];
 static bool cache_loaded;
 
-static int read_version(struct ctx *c, char out[32])
-{
-    struct stmt *st = db_prepare(c->db, "SELECT value FROM settings WHERE key = 'calendar_version'");
-    if (!st)
-        return STORE_E_OTHER;
-    int rc = stmt_step(st);
-    snprintf(out, 32, "%s", rc == STORE_ROW ? stmt_text(st, 0) : "0");
-    stmt_done(st);
-    return rc < 0 ? rc : STORE_DONE;
-}
-
 enum err calendar_load(struct ctx *c, struct calendar *out)
 {
+    const char *v = "0";
+    enum err e = db_one_text(c->db, c->arena, &v, "SELECT value FROM settings WHERE key = 'calendar_version'");
+    if (e && e != ERR_NOT_FOUND)
+        return ctx_db_fail(c, e, "读取工作日历");
     char version[32];
-    int rc = read_version(c, version);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取工作日历");
+    snprintf(version, sizeof version, "%s", v ? v : "0");
+    int rc;
     pthread_mutex_lock(&cache_mu);
     if (!cache_loaded || strcmp(version, cache_version) != 0) {
         struct stmt *st = db_prepare(c->db, "SELECT day, kind FROM calendar_days ORDER BY day");
@@ -209,71 +201,36 @@ struct replace_args {
     size_t n;
 };
 
-static int64_t count_year(struct ctx *c, int year)
-{
-    struct stmt *st = db_prepare(c->db, "SELECT COUNT(*) FROM calendar_days WHERE day >= ? AND day <= ?");
-    int64_t n = 0;
-    if (st) {
-        stmt_bind_text(st, 1, arena_printf(c->arena, "%04d-01-01", year));
-        stmt_bind_text(st, 2, arena_printf(c->arena, "%04d-12-31", year));
-    }
-    stmt_one_int(st, &n);
-    return n;
-}
-
 static enum err replace_tx(struct ctx *c, void *arg)
 {
     struct replace_args *a = arg;
-    int rc;
-    for (size_t y = 0; y < a->nyears; y++) {
+    enum err e = ERR_OK;
+    for (size_t y = 0; y < a->nyears && !e; y++) {
         int year = a->years[y];
-        int64_t before = count_year(c, year);
-        struct stmt *st = db_prepare(c->db, "DELETE FROM calendar_days WHERE day >= ? AND day <= ?");
-        if (!st)
-            return ctx_store_fail(c, STORE_E_OTHER, "修改工作日历");
-        stmt_bind_text(st, 1, arena_printf(c->arena, "%04d-01-01", year));
-        stmt_bind_text(st, 2, arena_printf(c->arena, "%04d-12-31", year));
-        rc = stmt_step(st);
-        stmt_done(st);
-        if (rc < 0)
-            return ctx_store_fail(c, rc, "修改工作日历");
+        const char *from = arena_printf(c->arena, "%04d-01-01", year), *to = arena_printf(c->arena, "%04d-12-31", year);
+        int64_t before = 0;
+        if ((e = db_one_int(c->db, &before, "SELECT COUNT(*) FROM calendar_days WHERE day >= ? AND day <= ?",
+                            DB_TEXT(from), DB_TEXT(to))) ||
+            (e = db_exec(c->db, "DELETE FROM calendar_days WHERE day >= ? AND day <= ?", DB_TEXT(from), DB_TEXT(to))))
+            return ctx_db_fail(c, e, "修改工作日历");
         json_t *hol = json_array(), *wd = json_array();
-        for (size_t i = 0; i < a->n; i++) {
-            if (strncmp(a->days[i].day, arena_printf(c->arena, "%04d-", year), 5) != 0)
+        for (size_t i = 0; i < a->n && !e; i++) {
+            if (strncmp(a->days[i].day, from, 5) != 0)
                 continue;
-            st = db_prepare(c->db, "INSERT INTO calendar_days (day, kind, name) VALUES (?, ?, ?)");
-            if (!st) {
-                json_decref(hol);
-                json_decref(wd);
-                return ctx_store_fail(c, STORE_E_OTHER, "修改工作日历");
-            }
-            stmt_bind_text(st, 1, a->days[i].day);
-            stmt_bind_text(st, 2, a->days[i].kind);
-            stmt_bind_text(st, 3, a->days[i].name);
-            rc = stmt_step(st);
-            stmt_done(st);
-            if (rc < 0) {
-                json_decref(hol);
-                json_decref(wd);
-                return ctx_store_fail(c, rc, "修改工作日历");
-            }
+            e = db_exec(c->db, "INSERT INTO calendar_days (day, kind, name) VALUES (?, ?, ?)", DB_TEXT(a->days[i].day),
+                        DB_TEXT(a->days[i].kind), DB_TEXT(a->days[i].name));
             json_array_append_new(strcmp(a->days[i].kind, "workday") == 0 ? wd : hol, json_string(a->days[i].day));
         }
         json_t *sum = json_pack("{si sI so so}", "year", year, "days_before", (json_int_t)before, "holidays", hol,
                                 "workdays", wd);
-        enum err e = audit_record(c, "calendar.replace", "calendar", year, sum);
+        e = e ? ctx_db_fail(c, e, "修改工作日历") : audit_record(c, "calendar.replace", "calendar", year, sum);
         json_decref(sum);
-        if (e)
-            return e;
     }
-    struct stmt *st = db_prepare(c->db, "INSERT INTO settings (key, value) VALUES ('calendar_version', '1') "
-                                        "ON CONFLICT (key) DO UPDATE SET value = "
-                                        "CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "修改工作日历");
-    rc = stmt_step(st);
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, "修改工作日历") : ERR_OK;
+    if (!e && (e = db_exec(c->db, "INSERT INTO settings (key, value) VALUES ('calendar_version', '1') "
+                                  "ON CONFLICT (key) DO UPDATE SET value = "
+                                  "CAST(CAST(settings.value AS INTEGER) + 1 AS TEXT)")))
+        e = ctx_db_fail(c, e, "修改工作日历");
+    return e;
 }
 
 static enum err require_admin(struct ctx *c)

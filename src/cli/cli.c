@@ -56,7 +56,10 @@ static const struct cli_command commands[] = {
      "Checks that every attachment the database records has its file under data_dir with the recorded size and "
      "SM3 (after restoring a backup); names what is missing or altered.",
      false},
-    {"workflow", cmd_workflow, "", "Prints the item workflow (docs/workflow.md) from the transition table.", true},
+    {"workflow", cmd_workflow, "",
+     "Prints every workflow (docs/workflow.md): transition tables, who must act, who is told.", true},
+    {"todos rebuild", cmd_todos_rebuild, "",
+     "Recomputes every object's to-dos from its state (after a bulk import); no messages are sent.", false},
     {"gen", cmd_gen, "[--units N] [--items N] [--events N]",
      "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
      "1,000,000 items, 5,000,000 events).",
@@ -159,7 +162,7 @@ static bool cli_open_store(struct cli *cli, bool wait)
         if (!e)
             e = store_migrate(cli->app.store, err, sizeof err);
         if (!e)
-            return true;
+            return cli_todos_ensure(cli); /* a migration may ask for the to-dos to be derived again */
         if (!wait || e != ERR_UNAVAILABLE) {
             cli_fail("%s", err);
             return false;

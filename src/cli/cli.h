@@ -65,6 +65,10 @@ int cmd_gen(struct cli *cli);
 /* Years of plans and inspections on a generated database (cli_gen_inspections.c). */
 int cmd_gen_inspections(struct cli *cli);
 int cmd_workflow(struct cli *cli);
+int cmd_todos_rebuild(struct cli *cli);
+/* Rebuilds the to-dos when a migration asked for it (cli_workflow.c); a failure is logged (the next start
+ * tries again) and does not stop the command. Returns true. */
+bool cli_todos_ensure(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);
 /* Demo inspections: a year of plans and inspections for 古城县 and 安平县 (cli_demo_inspections.c). */

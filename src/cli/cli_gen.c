@@ -7,11 +7,13 @@
  * tracks to their departments; numbers, counters and the search bigrams are consistent with what
  * the application writes. No audit records are written: the data is synthetic, not history.
  */
+#include "api/routes.h"
 #include "auth/users.h"
 #include "cli/cli.h"
 #include "base/timeu.h"
 #include "crypto/password.h"
 #include "items/items_internal.h"
+#include "workflow/workflow.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -381,6 +383,12 @@ int cmd_gen(struct cli *cli)
         json_decref(out2);
     }
     ok = ok && gen_items(&g, counties, ncounties, items, events);
+    /* the to-dos the generated objects wait on, derived by the workflows as a transition would */
+    for (int w = 0; ok && api_workflows[w]; w++) {
+        int64_t n = 0;
+        if (workflow_todos_rebuild(&c, api_workflows[w], &n) != ERR_OK)
+            ok = !cli_fail("gen: %s", c.msg ? c.msg : "to-dos");
+    }
     if (db_in_transaction(c.db))
         db_rollback(c.db);
     if (ok)

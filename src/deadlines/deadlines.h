@@ -7,10 +7,14 @@
  * 07-15,10-15,01-15), counted from the start (assignment) or from an earlier milestone. For each
  * milestone the most specific matching rule wins (more non-NULL matches; then table order).
  *
- * Milestones: one row per deadline of an item (unit_id 0) or of one responsible unit's track;
+ * Milestones belong to an owner: an object of a registered kind (struct dl_owner: items today,
+ * inspections, rectification tasks, clues, periodic reports next), named by (owner_kind,
+ * owner_id); one row per deadline of the object (unit_id 0) or of one responsible unit's part.
  * next_at is the instant the scheduler must look at it next (indexed), so a scheduler pass costs in
  * proportion to what is due. Each ladder step is recorded in milestone_steps under a unique key in
  * the same transaction as its notifications and audit record: it happens exactly once.
+ * Files: rules.c (rules, computation, lights), owners.c (the owner registry, recipients),
+ * milestones.c (milestones of an object), ladder.c (the scheduler's climb).
  */
 #ifndef DUCHA_DEADLINES_H
 #define DUCHA_DEADLINES_H
@@ -58,8 +62,11 @@ struct dl_owner {
      * the caller's transaction; data is borrowed. May be NULL. */
     enum err (*timeline)(struct ctx *c, int64_t id, int64_t unit_id, const char *action, const char *note,
                          json_t *data);
-    /* The percent done last reported for the unit's part, -1 when unknown (序时进度). May be NULL. */
-    int (*progress)(struct ctx *c, int64_t id, int64_t unit_id);
+    /* The percent done last reported for the unit's part that milestone kind measures, -1 when
+     * unknown or not measured (序时进度 of the lights). May be NULL. */
+    int (*progress)(struct ctx *c, int64_t id, int64_t unit_id, const char *kind);
+    /* The label of a milestone kind of its own ("整改"), NULL for the rules' kinds. May be NULL. */
+    const char *(*milestone_label)(const char *kind);
     /* The ladder's last step: lists the object for inspection (督查), inside the caller's transaction.
      * May be NULL. */
     enum err (*escalate)(struct ctx *c, int64_t id, const char *note, json_t *data);
@@ -81,6 +88,8 @@ const struct dl_owner *deadlines_owner(const char *kind);
 enum err deadlines_recipients_default(struct ctx *c, const char *scope_path, enum dl_step step, struct dl_people *out);
 /* Registers what the deadlines module keeps of units (the path copy milestones.scope_path). */
 void deadlines_register(void);
+/* "签收" for "receipt" …, the owner's label for a kind of its own, else the name itself. */
+const char *deadlines_kind_label(const struct dl_owner *o, const char *kind);
 
 /* "receipt", "deployment", "first_feedback", "resolution", "periodic_report" (and labels). */
 const char *ms_kind_name(enum ms_kind k);
@@ -111,8 +120,12 @@ struct deadline_due {
     int64_t rule_id;
 };
 
-/* Upper bound of milestones one computation yields. */
-#define DEADLINES_MAX 32
+/* The most milestones one computation can yield (a bound, not a cap): one of each kind but the
+ * periodic reports, of which there are at most 12 (every N months, days or working days within
+ * twelve months) or one per listed date within twelve months (a rule lists at most
+ * DEADLINES_DATES_MAX dates; more are refused when the rules are saved). */
+#define DEADLINES_DATES_MAX 16
+#define DEADLINES_MAX (MS__COUNT - 1 + DEADLINES_DATES_MAX)
 
 /*
  * Pure: the milestones for an item with these facts starting on day `start` (days since epoch),
@@ -165,29 +178,42 @@ struct ladder {
 enum err deadlines_ladder_load(struct ctx *c, struct ladder *out);
 
 /*
- * For the items module, inside its transaction: fills the milestones of an item (unit_id 0) or of
- * one unit's track (unit_id, unit_path) from the rules, starting on local day `start`. Returns
- * ERR_OK; *count milestones were created (existing ones are kept).
+ * Milestones of an owner's object (owner_kind, owner_id): of the object as a whole (unit_id 0) or
+ * of one responsible unit's part (unit_id, unit_path). The functions below run inside the caller's
+ * transaction; the caller checked its permission on the object. Milestone kinds are names: the
+ * rules' (ms_kind_name) or an owner's own ("rectification"), with labels from ms_kind_label or the
+ * owner's milestone_label.
  */
-enum err deadlines_fill(struct ctx *c, int64_t item_id, int64_t unit_id, const char *unit_path,
-                        const struct deadline_facts *f, int64_t start, int *count);
-/* Marks the earliest open milestone of kind done now (late if after its due day); *found (may be
- * NULL) tells whether there was one. */
-enum err deadlines_done(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind, bool *found);
-/* Stops (pause) or restarts the clocks of an item's milestones (unit_id 0: all tracks); on resume
- * due days move by the working days paused. Recorded as steps "pause@…"/"resume@…". */
-enum err deadlines_pause(struct ctx *c, int64_t item_id, int64_t unit_id, bool pause);
-/* Sets the due day of an item's open milestones of kind (unit_id 0: every track) as the items
- * workflow decides it (extension granted; the item's own deadline caps the rules' one when
- * only_earlier). Recorded like an override ("milestone.reschedule"). The caller checked permissions. */
-enum err deadlines_set_due(struct ctx *c, int64_t item_id, int64_t unit_id, enum ms_kind kind, const char *due_date,
-                           const char *reason, bool only_earlier);
-/* Cancels every open milestone of an item (withdrawn, completed or archived). */
-enum err deadlines_cancel(struct ctx *c, int64_t item_id);
 
-/* GET /api/v1/milestones?item_id=: the milestones (with light and steps) the user may see. */
-enum err deadlines_list(struct ctx *c, int64_t item_id, json_t **out);
-/* The office overrides one milestone's due day with a reason; audited ("milestone.override"). */
+/* Fills the milestones of a part from the rules (deadlines_compute), starting on local day `start`.
+ * *count milestones were created (existing ones are kept). */
+enum err deadlines_fill(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
+                        const struct deadline_facts *f, int64_t start, int *count);
+/* Adds one milestone due on local day `due` (for owners whose deadlines come from their own
+ * decisions rather than the rules); *created (may be NULL) is false when it existed already. */
+enum err deadlines_add(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
+                       const char *kind, int seq, int64_t due, bool *created);
+/* Marks the earliest open milestone of kind of the part done now (late if after its due day);
+ * *found (may be NULL) tells whether there was one. */
+enum err deadlines_done(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *kind,
+                        bool *found);
+/* Stops (pause) or restarts the clocks of every open milestone of the object (unit_id 0) or of one
+ * part, however many; on resume due days move by the working days paused. Recorded as steps
+ * "pause@…"/"resume@…" and one timeline entry naming every milestone changed. */
+enum err deadlines_pause(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, bool pause);
+/* Sets the due day of the open milestones of kind (unit_id 0: every part) as the owner's workflow
+ * decides it (an extension granted; with only_earlier, only those due later). Recorded like an
+ * override ("milestone.reschedule"). */
+enum err deadlines_set_due(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *kind,
+                           const char *due_date, const char *reason, bool only_earlier);
+/* Cancels every open milestone of the object (withdrawn, completed, archived). */
+enum err deadlines_cancel(struct ctx *c, const char *owner_kind, int64_t owner_id);
+
+/* GET /api/v1/milestones?owner_kind=&owner_id= (or ?item_id=): the object's milestones the user may
+ * see (by each milestone's unit path), with light and steps. */
+enum err deadlines_list(struct ctx *c, const char *owner_kind, int64_t owner_id, json_t **out);
+/* Overrides one milestone's due day with a reason (PATCH /api/v1/milestones/{id}); needs the
+ * owner's manage_cap at the milestone's unit; audited ("milestone.override"). */
 enum err deadlines_override(struct ctx *c, int64_t id, const char *due_date, const char *reason, json_t **out);
 
 /*

@@ -2,11 +2,12 @@
  * owners.c: the registry of deadline owners (the kinds of object that have milestones), the lists
  * of people a ladder step reaches, and the default recipients by role along a unit path.
  */
-#include "deadlines/deadlines.h"
+#include "deadlines/deadlines_internal.h"
 
 #include "base/log.h"
 #include "units/units.h"
 
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,6 +35,39 @@ const struct dl_owner *deadlines_owner(const char *kind)
         if (!strcmp(owners[i]->kind, kind))
             return owners[i];
     return NULL;
+}
+
+const struct dl_owner *dl_owner_of(const char *kind)
+{
+    static const struct dl_owner none = {.kind = "", .what = "对象", .manage_cap = CAP_SYSTEM_ADMIN};
+    const struct dl_owner *o = deadlines_owner(kind);
+    return o ? o : &none;
+}
+
+const char *dl_owner_label(struct ctx *c, const struct dl_owner *o, int64_t id)
+{
+    const char *label = o->label ? o->label(c, id) : NULL;
+    return label ? label : arena_printf(c->arena, "%s #%" PRId64, o->what, id);
+}
+
+enum err dl_owner_timeline(struct ctx *c, const struct dl_owner *o, int64_t id, int64_t unit_id, const char *action,
+                           const char *note, json_t *data)
+{
+    return o->timeline ? o->timeline(c, id, unit_id, action, note, data) : ERR_OK;
+}
+
+const char *dl_owner_key(struct ctx *c, const char *owner_kind)
+{
+    return arena_printf(c->arena, "%s_id", owner_kind);
+}
+
+const char *deadlines_kind_label(const struct dl_owner *o, const char *kind)
+{
+    enum ms_kind k;
+    if (ms_kind_parse(kind, &k))
+        return ms_kind_label(k);
+    const char *label = o && o->milestone_label ? o->milestone_label(kind) : NULL;
+    return label ? label : kind;
 }
 
 void deadlines_register(void)

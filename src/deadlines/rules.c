@@ -147,8 +147,8 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
         if (k != MS_PERIODIC) {
             int64_t due = best->unit == DL_DATES ? base : advance(cal, base, best->amount, best->unit);
             if (best->unit == DL_DATES) {
-                int md[16], nmd;
-                if (!parse_dates(best->dates, md, &nmd, 16))
+                int md[DEADLINES_DATES_MAX], nmd;
+                if (!parse_dates(best->dates, md, &nmd, DEADLINES_DATES_MAX))
                     continue;
                 int64_t first = -1;
                 int y0;
@@ -170,17 +170,17 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
             continue;
         }
         /* periodic reports within twelve months after the start */
-        int64_t days[16];
+        int64_t days[DEADLINES_DATES_MAX];
         int nd = 0;
         if (best->unit == DL_DATES) {
-            int md[16], nmd;
-            if (!parse_dates(best->dates, md, &nmd, 16))
+            int md[DEADLINES_DATES_MAX], nmd;
+            if (!parse_dates(best->dates, md, &nmd, DEADLINES_DATES_MAX))
                 continue;
             int y0;
             unsigned m0, d0;
             cal_civil_from_days(base, &y0, &m0, &d0);
             for (int y = y0; y <= y0 + 1; y++)
-                for (int i = 0; i < nmd && nd < 16; i++) {
+                for (int i = 0; i < nmd && nd < DEADLINES_DATES_MAX; i++) {
                     int64_t d = cal_days_from_civil(y, (unsigned)md[i] / 100, (unsigned)md[i] % 100);
                     if (d > base && d <= horizon)
                         days[nd++] = d;
@@ -331,14 +331,11 @@ static const struct ladder ladder_default = {{2, 0}, 2, 1, 3, 5};
 enum err deadlines_ladder_load(struct ctx *c, struct ladder *out)
 {
     *out = ladder_default;
-    struct stmt *st = db_prepare(c->db, "SELECT value FROM settings WHERE key = 'ladder'");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取催办设置");
-    int rc = stmt_step(st);
-    json_t *j = rc == STORE_ROW ? json_loads(stmt_text(st, 0), 0, NULL) : NULL;
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取催办设置");
+    const char *v = NULL;
+    enum err e = db_one_text(c->db, c->arena, &v, "SELECT value FROM settings WHERE key = 'ladder'");
+    if (e && e != ERR_NOT_FOUND)
+        return ctx_db_fail(c, e, "读取催办设置");
+    json_t *j = v ? json_loads(v, 0, NULL) : NULL;
     if (j) {
         json_t *rb = json_object_get(j, "remind_before");
         out->nremind = 0;
@@ -361,30 +358,20 @@ static json_t *ladder_json(const struct ladder *l)
                      l->notice_after, "report_after", l->report_after);
 }
 
+/* The setting's value, or def when it is not set (arena). */
 static const char *setting_get(struct ctx *c, const char *key, const char *def)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT value FROM settings WHERE key = ?");
     const char *v = def;
-    if (!st)
-        return def;
-    stmt_bind_text(st, 1, key);
-    if (stmt_step(st) == STORE_ROW)
-        v = arena_strdup(c->arena, stmt_text(st, 0));
-    stmt_done(st);
-    return v;
+    db_one_text(c->db, c->arena, &v, "SELECT value FROM settings WHERE key = ?", DB_TEXT(key));
+    return v ? v : def;
 }
 
-static int setting_put(struct ctx *c, const char *key, const char *value)
+static enum err setting_put(struct ctx *c, const char *key, const char *value)
 {
-    struct stmt *st = db_prepare(c->db, "INSERT INTO settings (key, value) VALUES (?, ?) "
-                                        "ON CONFLICT (key) DO UPDATE SET value = excluded.value");
-    if (!st)
-        return STORE_E_OTHER;
-    stmt_bind_text(st, 1, key);
-    stmt_bind_text(st, 2, value);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    return rc;
+    return db_exec(c->db,
+                   "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = "
+                   "excluded.value",
+                   DB_TEXT(key), DB_TEXT(value));
 }
 
 enum err deadlines_rules_get(struct ctx *c, json_t **out)
@@ -467,9 +454,11 @@ static enum err parse_rule(struct ctx *c, const json_t *o, size_t idx, struct de
         return ctx_fail(c, ERR_INVALID, "第 %zu 条规则：amount 必须是 1 到 1000 之间的整数", idx);
     r->amount = json_is_integer(amt) ? (int)json_integer_value(amt) : 0;
     const char *dates = json_string_value(json_object_get(o, "dates"));
-    int md[16], nmd;
-    if (r->unit == DL_DATES && !parse_dates(dates, md, &nmd, 16))
-        return ctx_fail(c, ERR_INVALID, "第 %zu 条规则：dates 必须是 MM-DD 日期列表，如 07-15,10-15,01-15", idx);
+    int md[DEADLINES_DATES_MAX], nmd;
+    if (r->unit == DL_DATES && !parse_dates(dates, md, &nmd, DEADLINES_DATES_MAX))
+        return ctx_fail(c, ERR_INVALID,
+                        "第 %zu 条规则：dates 必须是不超过 %d 个 MM-DD 日期的列表，如 07-15,10-15,01-15", idx,
+                        DEADLINES_DATES_MAX);
     r->dates = r->unit == DL_DATES ? arena_strdup(c->arena, dates) : "";
     const char *base = json_string_value(json_object_get(o, "base"));
     enum ms_kind bk;
@@ -496,60 +485,48 @@ struct rules_put {
 static enum err rules_put_tx(struct ctx *c, void *arg)
 {
     struct rules_put *a = arg;
-    json_t *before = NULL;
+    json_t *before = NULL, *after = NULL;
     enum err e = deadlines_rules_get(c, &before);
     if (e)
         return e;
-    int rc = STORE_DONE;
     if (a->rules) {
-        struct stmt *st = db_prepare(c->db, "DELETE FROM deadline_rules");
-        rc = st ? stmt_step(st) : STORE_E_OTHER;
-        stmt_done(st);
-        for (size_t i = 0; i < a->n && rc >= 0; i++) {
+        e = db_exec(c->db, "DELETE FROM deadline_rules");
+        for (size_t i = 0; i < a->n && !e; i++) {
             const struct deadline_rule *r = &a->rules[i];
-            st = db_prepare(c->db, "INSERT INTO deadline_rules (source_kind, importance, item_kind, milestone, amount, "
-                                   "unit, dates, base, note, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-            if (!st) {
-                rc = STORE_E_OTHER;
-                break;
-            }
-            stmt_bind_text(st, 1, r->source_kind);
-            stmt_bind_text(st, 2, r->importance);
-            stmt_bind_text(st, 3, r->item_kind);
-            stmt_bind_text(st, 4, ms_kind_name(r->milestone));
-            stmt_bind_int(st, 5, r->amount);
-            stmt_bind_text(st, 6, dl_unit_name(r->unit));
-            stmt_bind_text(st, 7, r->dates ? r->dates : "");
-            stmt_bind_text(st, 8, r->base >= 0 ? ms_kind_name((enum ms_kind)r->base) : "start");
-            stmt_bind_text(st, 9, r->note ? r->note : "");
-            stmt_bind_int(st, 10, (int64_t)i);
-            rc = stmt_step(st);
-            stmt_done(st);
+            e = db_exec(
+                c->db,
+                "INSERT INTO deadline_rules (source_kind, importance, item_kind, milestone, amount, unit, dates, "
+                "base, note, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                DB_TEXT(r->source_kind), DB_TEXT(r->importance), DB_TEXT(r->item_kind),
+                DB_TEXT(ms_kind_name(r->milestone)), DB_INT(r->amount), DB_TEXT(dl_unit_name(r->unit)),
+                DB_TEXT(r->dates ? r->dates : ""),
+                DB_TEXT(r->base >= 0 ? ms_kind_name((enum ms_kind)r->base) : "start"), DB_TEXT(r->note ? r->note : ""),
+                DB_INT((int64_t)i));
         }
-        if (rc >= 0)
-            rc = setting_put(c, "rules_preset", a->preset);
+        if (!e)
+            e = setting_put(c, "rules_preset", a->preset);
     }
-    if (rc >= 0 && a->ladder) {
+    if (!e && a->ladder) {
         json_t *lj = ladder_json(a->ladder);
         char *s = json_dumps(lj, JSON_COMPACT);
-        rc = setting_put(c, "ladder", s);
+        e = setting_put(c, "ladder", s);
         free(s);
         json_decref(lj);
     }
-    if (rc < 0) {
-        json_decref(before);
-        return ctx_store_fail(c, rc, "保存时限规则");
+    if (e) {
+        e = ctx_db_fail(c, e, "保存时限规则");
+        goto out;
     }
-    json_t *after = NULL;
-    if ((e = deadlines_rules_get(c, &after))) {
-        json_decref(before);
-        return e;
-    }
+    if ((e = deadlines_rules_get(c, &after)))
+        goto out;
     json_object_del(before, "presets");
     json_object_del(after, "presets");
-    json_t *sum = json_pack("{so so}", "before", before, "after", after);
+    json_t *sum = json_pack("{sO sO}", "before", before, "after", after);
     e = audit_record(c, "rules.replace", "rules", 1, sum);
     json_decref(sum);
+out:
+    json_decref(before);
+    json_decref(after);
     return e;
 }
 

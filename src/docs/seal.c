@@ -97,25 +97,16 @@ static enum err seal_insert(struct ctx *c, int64_t unit_id, struct seal_row *s)
     s->created_at = arena_strdup(c->arena, at);
     free(pub);
     free(sealed);
-    struct stmt *st = db_prepare(c->db, "INSERT INTO seals (unit_id, public_key, private_key, fingerprint, created_at, "
-                                        "created_by) VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "保存电子印章");
-    stmt_bind_int(st, 1, unit_id);
-    stmt_bind_text(st, 2, s->public_key);
-    stmt_bind_text(st, 3, s->private_key);
-    stmt_bind_text(st, 4, s->fingerprint);
-    stmt_bind_text(st, 5, at);
-    stmt_bind_text(st, 6, ctx_actor(c));
-    int rc = stmt_step(st);
-    if (rc == STORE_ROW)
-        s->id = stmt_int(st, 0);
-    stmt_done(st);
-    if (rc != STORE_ROW)
-        return rc == STORE_E_UNIQUE ? ctx_fail(c, ERR_CONFLICT, "该单位已有电子印章")
-                                    : ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "保存电子印章");
+    enum err e = db_one_int(c->db, &s->id,
+                            "INSERT INTO seals (unit_id, public_key, private_key, fingerprint, created_at, created_by) "
+                            "VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+                            DB_INT(unit_id), DB_TEXT(s->public_key), DB_TEXT(s->private_key), DB_TEXT(s->fingerprint),
+                            DB_TEXT(at), DB_TEXT(ctx_actor(c)));
+    if (e)
+        return e == ERR_CONFLICT ? ctx_fail(c, ERR_CONFLICT, "该单位已有电子印章")
+                                 : ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "保存电子印章");
     json_t *sum = json_pack("{ss}", "fingerprint", s->fingerprint);
-    enum err e = audit_record(c, "seal.create", "unit", unit_id, sum);
+    e = audit_record(c, "seal.create", "unit", unit_id, sum);
     json_decref(sum);
     return e;
 }
@@ -138,17 +129,11 @@ static enum err create_tx(struct ctx *c, void *arg)
     if (rc == STORE_ROW) { /* retire the old key: what it signed still verifies against it */
         char at[21];
         time_format_iso(c->now, at);
-        struct stmt *st = db_prepare(c->db, "UPDATE seals SET retired_at = ? WHERE id = ?");
-        if (!st)
-            return ctx_store_fail(c, STORE_E_OTHER, "更换电子印章");
-        stmt_bind_text(st, 1, at);
-        stmt_bind_int(st, 2, a->s.id);
-        rc = stmt_step(st);
-        stmt_done(st);
-        if (rc < 0)
-            return ctx_store_fail(c, rc, "更换电子印章");
+        enum err e = db_exec(c->db, "UPDATE seals SET retired_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(a->s.id));
+        if (e)
+            return ctx_db_fail(c, e, "更换电子印章");
         json_t *sum = json_pack("{ss}", "fingerprint", a->s.fingerprint);
-        enum err e = audit_record(c, "seal.retire", "unit", a->unit_id, sum);
+        e = audit_record(c, "seal.retire", "unit", a->unit_id, sum);
         json_decref(sum);
         if (e)
             return e;
@@ -232,31 +217,16 @@ static enum err sign_tx(struct ctx *c, void *arg)
     o->content_sm3 = arena_strdup(c->arena, digest);
     o->signature = arena_strdup(c->arena, sig);
     free(sig);
-    struct stmt *st = db_prepare(c->db, "INSERT INTO seal_signatures (seal_id, unit_id, object_type, object_id, "
-                                        "signer_id, signer, signed_at, fingerprint, content, content_sm3, signature) "
-                                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "记录电子签章");
-    stmt_bind_int(st, 1, s.id);
-    stmt_bind_int(st, 2, a->unit_id);
-    stmt_bind_text(st, 3, o->object_type ? o->object_type : "");
-    stmt_bind_int(st, 4, o->object_id);
-    if (c->user)
-        stmt_bind_int(st, 5, c->user->id);
-    else
-        stmt_bind_null(st, 5);
-    stmt_bind_text(st, 6, o->signer);
-    stmt_bind_text(st, 7, o->signed_at);
-    stmt_bind_text(st, 8, o->fingerprint);
-    stmt_bind_text(st, 9, a->content);
-    stmt_bind_text(st, 10, o->content_sm3);
-    stmt_bind_text(st, 11, o->signature);
-    rc = stmt_step(st);
-    if (rc == STORE_ROW)
-        o->id = stmt_int(st, 0);
-    stmt_done(st);
-    if (rc != STORE_ROW)
-        return ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "记录电子签章");
+    e = db_one_int(c->db, &o->id,
+                   "INSERT INTO seal_signatures (seal_id, unit_id, object_type, object_id, signer_id, signer, "
+                   "signed_at, fingerprint, content, content_sm3, signature) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "RETURNING id",
+                   DB_INT(s.id), DB_INT(a->unit_id), DB_TEXT(o->object_type ? o->object_type : ""),
+                   DB_INT(o->object_id), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(o->signer),
+                   DB_TEXT(o->signed_at), DB_TEXT(o->fingerprint), DB_TEXT(a->content), DB_TEXT(o->content_sm3),
+                   DB_TEXT(o->signature));
+    if (e)
+        return ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "记录电子签章");
     json_t *sum = json_pack("{sI ss sI ss ss}", "signature_id", (json_int_t)o->id, "object_type",
                             o->object_type ? o->object_type : "", "object_id", (json_int_t)o->object_id, "fingerprint",
                             o->fingerprint, "content_sm3", o->content_sm3);

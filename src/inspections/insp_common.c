@@ -550,10 +550,15 @@ enum err insp_save_state(struct wf_act *a, const char *table, const char *type, 
 
 enum err insp_sync(struct ctx *c, const struct workflow *wf, int64_t id)
 {
-    (void)c;
-    (void)wf;
-    (void)id;
-    return ERR_OK; /* the engine's to-dos (workflow_todos_sync) once they are on main */
+    return workflow_todos_sync(c, wf, id, NULL);
+}
+
+enum err insp_handoff(struct ctx *c, const struct workflow *wf, int64_t id, struct notice *n)
+{
+    enum err e = workflow_todos_sync(c, wf, id, NULL);
+    int sent = 0;
+    n->kind = MSG_TODO;
+    return e ? e : workflow_notify_who_must_act(c, wf->name, id, 0, n, &sent);
 }
 
 void insp_light_dates(struct ctx *c, char today[11], char yellow[11])
@@ -586,6 +591,8 @@ void inspections_register(void)
     };
     for (size_t i = 0; i < sizeof copies / sizeof *copies; i++)
         units_register_path_copy(copies[i][0], copies[i][1]);
+    /* rectification tasks keep their deadlines on the clocks (reminders, ladder) */
+    rect_register_owner();
     /* an item listed for inspection becomes a proposal */
     hooks_set_inspections(&(struct insp_hooks){.escalated = insp_escalated});
 }

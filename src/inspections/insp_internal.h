@@ -380,6 +380,12 @@ enum err rect_create(struct ctx *c, const struct insp *it, int64_t finding_id, i
                      const char *fix_note, int64_t *out);
 /* Open tasks of an inspection (not verified or withdrawn). */
 enum err rect_open_count(struct ctx *c, int64_t inspection_id, int64_t *n);
+/* The task's deadline on the clocks (rect_deadlines.c): started when the task is created (not for a fix
+ * on the spot), then moved by the workflow's actions (the rect workflow's on_action hook). */
+enum err rect_deadline_start(struct ctx *c, int64_t id, int64_t unit_id, const char *unit_path, const char *due);
+enum err rect_deadlines(struct wf_act *a);
+/* Registers the deadlines owner "rectification" (start-up). */
+void rect_register_owner(void);
 
 /* ---- reviews (review.c, review_workflow.c) ---- */
 enum review_state {
@@ -419,6 +425,9 @@ enum err review_open_count(struct ctx *c, int64_t inspection_id, int64_t *n);
 /* Brings an object's stored to-dos in line after a change made outside workflow_act (a proposal, a
  * task created, a review requested), inside the caller's transaction. */
 enum err insp_sync(struct ctx *c, const struct workflow *wf, int64_t id);
+/* A hand-off outside workflow_act (an object created, a request made): the object's to-dos brought in
+ * line, and n (as a MSG_TODO) sent to exactly the people who must act on it now. */
+enum err insp_handoff(struct ctx *c, const struct workflow *wf, int64_t id, struct notice *n);
 
 /* Takes a workflow action by name on any of the four workflows and replies with the object's JSON
  * through get (insp_plan_get …). 404 for an unknown action name. */

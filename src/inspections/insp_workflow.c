@@ -17,45 +17,45 @@
 #include <string.h>
 
 static const struct wf_name states[INSP_ST__COUNT] = {
-    [INSP_ST_DRAFT] = {"draft", "草稿"},
-    [INSP_ST_PROPOSED] = {"proposed", "督查工作建议待主要领导批准"},
-    [INSP_ST_OPENED] = {"opened", "已立项待制定方案"},
-    [INSP_ST_SCHEME_SUBMITTED] = {"scheme_submitted", "督查方案待审批"},
-    [INSP_ST_SCHEME_APPROVED] = {"scheme_approved", "方案已批准待实施"},
-    [INSP_ST_IN_PROGRESS] = {"in_progress", "督查实施中"},
-    [INSP_ST_FINDINGS_SUBMITTED] = {"findings_submitted", "问题清单待审核"},
-    [INSP_ST_FINDINGS_ISSUED] = {"findings_issued", "已反馈问题、整改中"},
-    [INSP_ST_CONCLUDED] = {"concluded", "已出具督查结论待签收"},
-    [INSP_ST_CONCLUSION_RECEIVED] = {"conclusion_received", "督查结论已签收"},
-    [INSP_ST_CLOSED] = {"closed", "已办结"},
-    [INSP_ST_WITHDRAWN] = {"withdrawn", "已撤销"},
-    [INSP_ST_MERGED] = {"merged", "已合并"},
+    [INSP_ST_DRAFT] = {"draft", "草稿", "Draft"},
+    [INSP_ST_PROPOSED] = {"proposed", "督查工作建议待主要领导批准", "Proposal awaiting the head"},
+    [INSP_ST_OPENED] = {"opened", "已立项待制定方案", "Opened, scheme to draw up"},
+    [INSP_ST_SCHEME_SUBMITTED] = {"scheme_submitted", "督查方案待审批", "Scheme awaiting approval"},
+    [INSP_ST_SCHEME_APPROVED] = {"scheme_approved", "方案已批准待实施", "Scheme approved"},
+    [INSP_ST_IN_PROGRESS] = {"in_progress", "督查实施中", "Under way"},
+    [INSP_ST_FINDINGS_SUBMITTED] = {"findings_submitted", "问题清单待审核", "Findings submitted"},
+    [INSP_ST_FINDINGS_ISSUED] = {"findings_issued", "已反馈问题、整改中", "Findings issued, rectifying"},
+    [INSP_ST_CONCLUDED] = {"concluded", "已出具督查结论待签收", "Concluded, awaiting receipt"},
+    [INSP_ST_CONCLUSION_RECEIVED] = {"conclusion_received", "督查结论已签收", "Conclusion received"},
+    [INSP_ST_CLOSED] = {"closed", "已办结", "Closed"},
+    [INSP_ST_WITHDRAWN] = {"withdrawn", "已撤销", "Withdrawn"},
+    [INSP_ST_MERGED] = {"merged", "已合并", "Merged"},
 };
 
 static const struct wf_name actions[INSP_ACT__COUNT] = {
-    [INSP_ACT_SUBMIT] = {"submit", "报请主要领导批准"},
-    [INSP_ACT_APPROVE] = {"approve", "批准立项"},
-    [INSP_ACT_RETURN] = {"return", "退回"},
-    [INSP_ACT_OPEN] = {"open", "立项"},
-    [INSP_ACT_FILE] = {"file", "报上级备案"},
-    [INSP_ACT_SUBMIT_SCHEME] = {"submit_scheme", "报批督查方案"},
-    [INSP_ACT_APPROVE_SCHEME] = {"approve_scheme", "批准督查方案"},
-    [INSP_ACT_RETURN_SCHEME] = {"return_scheme", "退回督查方案"},
-    [INSP_ACT_START] = {"start", "启动督查（通知被督查单位）"},
-    [INSP_ACT_START_COVERT] = {"start_covert", "启动暗访"},
-    [INSP_ACT_REQUEST_WIDENING] = {"request_widening", "申请扩大督查范围"},
-    [INSP_ACT_DECIDE_WIDENING] = {"decide_widening", "审批扩大督查范围"},
-    [INSP_ACT_SUBMIT_FINDINGS] = {"submit_findings", "提交问题清单"},
-    [INSP_ACT_RETURN_FINDINGS] = {"return_findings", "退回问题清单"},
-    [INSP_ACT_ISSUE_FINDINGS] = {"issue_findings", "反馈问题、交办整改"},
-    [INSP_ACT_ISSUE_CONCLUSION] = {"issue_conclusion", "出具督查结论"},
-    [INSP_ACT_RECEIVE_CONCLUSION] = {"receive_conclusion", "签收督查结论"},
-    [INSP_ACT_SEND_REPORT] = {"send_report", "报送督查报告"},
-    [INSP_ACT_CLOSE] = {"close", "办结"},
-    [INSP_ACT_WITHDRAW] = {"withdraw", "撤销"},
-    [INSP_ACT_MERGE] = {"merge", "合并到另一项督查"},
-    [INSP_ACT_JOIN] = {"join", "并入联合督查"},
-    [INSP_ACT_COMMENT] = {"comment", "备注"},
+    [INSP_ACT_SUBMIT] = {"submit", "报请主要领导批准", "Submit to the head"},
+    [INSP_ACT_APPROVE] = {"approve", "批准立项", "Approve opening"},
+    [INSP_ACT_RETURN] = {"return", "退回", "Return"},
+    [INSP_ACT_OPEN] = {"open", "立项", "Open"},
+    [INSP_ACT_FILE] = {"file", "报上级备案", "File with the level above"},
+    [INSP_ACT_SUBMIT_SCHEME] = {"submit_scheme", "报批督查方案", "Submit the scheme"},
+    [INSP_ACT_APPROVE_SCHEME] = {"approve_scheme", "批准督查方案", "Approve the scheme"},
+    [INSP_ACT_RETURN_SCHEME] = {"return_scheme", "退回督查方案", "Return the scheme"},
+    [INSP_ACT_START] = {"start", "启动督查（通知被督查单位）", "Start (notify the targets)"},
+    [INSP_ACT_START_COVERT] = {"start_covert", "启动暗访", "Start unannounced visit"},
+    [INSP_ACT_REQUEST_WIDENING] = {"request_widening", "申请扩大督查范围", "Request widening"},
+    [INSP_ACT_DECIDE_WIDENING] = {"decide_widening", "审批扩大督查范围", "Decide widening"},
+    [INSP_ACT_SUBMIT_FINDINGS] = {"submit_findings", "提交问题清单", "Submit findings"},
+    [INSP_ACT_RETURN_FINDINGS] = {"return_findings", "退回问题清单", "Return findings"},
+    [INSP_ACT_ISSUE_FINDINGS] = {"issue_findings", "反馈问题、交办整改", "Issue findings"},
+    [INSP_ACT_ISSUE_CONCLUSION] = {"issue_conclusion", "出具督查结论", "Issue conclusion"},
+    [INSP_ACT_RECEIVE_CONCLUSION] = {"receive_conclusion", "签收督查结论", "Receive conclusion"},
+    [INSP_ACT_SEND_REPORT] = {"send_report", "报送督查报告", "Send the report"},
+    [INSP_ACT_CLOSE] = {"close", "办结", "Close"},
+    [INSP_ACT_WITHDRAW] = {"withdraw", "撤销", "Withdraw"},
+    [INSP_ACT_MERGE] = {"merge", "合并到另一项督查", "Merge into another"},
+    [INSP_ACT_JOIN] = {"join", "并入联合督查", "Join as co-organiser"},
+    [INSP_ACT_COMMENT] = {"comment", "备注", "Comment"},
 };
 
 /* in the order of enum insp_field */
@@ -138,28 +138,28 @@ static const struct wf_row rows[] = {
 #define UNIT(role) {role, WF_AT_PART, 0, false}
 #define LEADER {0, WF_PERSON, INSP_PERSON_LEADER, false}
 #define PARTPERSON {0, WF_PART_PERSON, 0, false}
-#define W(of, st, cond, task, label, act, n, ...) {of, st, cond, task, label, act, {__VA_ARGS__}, n}
-#define OBJW(st, cond, task, label, act, who) W(-1, INSP_ST_##st, cond, task, label, INSP_ACT_##act, 1, who)
+#define W(of, st, cond, task, label, en, act, n, ...) {of, st, cond, task, label, act, {__VA_ARGS__}, n, en}
+#define OBJW(st, cond, task, label, en, act, who) W(-1, INSP_ST_##st, cond, task, label, en, INSP_ACT_##act, 1, who)
 
 static const struct wf_wait waits[] = {
-    OBJW(DRAFT, INSP_COND_SELF_AUTHORISED, "open", "督查事项待立项", OPEN, HOME(ROLE_OFFICE)),
-    OBJW(DRAFT, -INSP_COND_SELF_AUTHORISED, "submit", "督查工作建议待报请主要领导批准", SUBMIT, HOME(ROLE_OFFICE)),
-    OBJW(PROPOSED, 0, "approve", "督查工作建议待批准", APPROVE, HOME(ROLE_PRINCIPAL)),
-    OBJW(OPENED, 0, "submit_scheme", "待制定督查方案", SUBMIT_SCHEME, HOME(ROLE_OFFICE)),
-    OBJW(SCHEME_SUBMITTED, 0, "approve_scheme", "督查方案待审批（指定督查组组长）", APPROVE_SCHEME, HOME(ROLE_PRINCIPAL)),
-    OBJW(SCHEME_APPROVED, INSP_COND_OVERT, "start", "督查方案已批准，待启动督查", START, HOME(ROLE_OFFICE)),
-    OBJW(SCHEME_APPROVED, INSP_COND_COVERT, "start_covert", "督查方案已批准，待启动暗访", START_COVERT, HOME(ROLE_OFFICE)),
-    OBJW(IN_PROGRESS, 0, "submit_findings", "督查实施中：汇总问题清单并提交", SUBMIT_FINDINGS, LEADER),
-    OBJW(FINDINGS_SUBMITTED, 0, "issue_findings", "问题清单待审核、反馈并交办整改", ISSUE_FINDINGS, HOME(ROLE_OFFICE)),
-    OBJW(FINDINGS_ISSUED, 0, "issue_conclusion", "待出具督查结论", ISSUE_CONCLUSION, HOME(ROLE_OFFICE)),
-    OBJW(CONCLUSION_RECEIVED, INSP_COND_CLOSABLE, "close", "整改已全部核查销号，待办结", CLOSE, HOME(ROLE_OFFICE)),
-    W(INSP_PART_TARGET, INSP_ST_CONCLUDED, 0, "receive_conclusion", "督查结论待签收", INSP_ACT_RECEIVE_CONCLUSION, 1,
+    OBJW(DRAFT, INSP_COND_SELF_AUTHORISED, "open", "督查事项待立项", "Open the inspection", OPEN, HOME(ROLE_OFFICE)),
+    OBJW(DRAFT, -INSP_COND_SELF_AUTHORISED, "submit", "督查工作建议待报请主要领导批准", "Submit the proposal to the head", SUBMIT, HOME(ROLE_OFFICE)),
+    OBJW(PROPOSED, 0, "approve", "督查工作建议待批准", "Approve the proposal", APPROVE, HOME(ROLE_PRINCIPAL)),
+    OBJW(OPENED, 0, "submit_scheme", "待制定督查方案", "Draw up the scheme", SUBMIT_SCHEME, HOME(ROLE_OFFICE)),
+    OBJW(SCHEME_SUBMITTED, 0, "approve_scheme", "督查方案待审批（指定督查组组长）", "Approve the scheme (name the team leader)", APPROVE_SCHEME, HOME(ROLE_PRINCIPAL)),
+    OBJW(SCHEME_APPROVED, INSP_COND_OVERT, "start", "督查方案已批准，待启动督查", "Start the inspection", START, HOME(ROLE_OFFICE)),
+    OBJW(SCHEME_APPROVED, INSP_COND_COVERT, "start_covert", "督查方案已批准，待启动暗访", "Start the unannounced visit", START_COVERT, HOME(ROLE_OFFICE)),
+    OBJW(IN_PROGRESS, 0, "submit_findings", "督查实施中：汇总问题清单并提交", "Submit the findings", SUBMIT_FINDINGS, LEADER),
+    OBJW(FINDINGS_SUBMITTED, 0, "issue_findings", "问题清单待审核、反馈并交办整改", "Issue the findings", ISSUE_FINDINGS, HOME(ROLE_OFFICE)),
+    OBJW(FINDINGS_ISSUED, 0, "issue_conclusion", "待出具督查结论", "Issue the conclusion", ISSUE_CONCLUSION, HOME(ROLE_OFFICE)),
+    OBJW(CONCLUSION_RECEIVED, INSP_COND_CLOSABLE, "close", "整改已全部核查销号，待办结", "Close the inspection", CLOSE, HOME(ROLE_OFFICE)),
+    W(INSP_PART_TARGET, INSP_ST_CONCLUDED, 0, "receive_conclusion", "督查结论待签收", "Receive the conclusion", INSP_ACT_RECEIVE_CONCLUSION, 1,
       UNIT(ROLE_HEAD)),
-    W(INSP_PART_WIDENING, INSP_SIDE_PENDING, 0, "decide_widening", "扩大督查范围待审批", INSP_ACT_DECIDE_WIDENING, 1,
+    W(INSP_PART_WIDENING, INSP_SIDE_PENDING, 0, "decide_widening", "扩大督查范围待审批", "Decide the widening", INSP_ACT_DECIDE_WIDENING, 1,
       HOME(ROLE_PRINCIPAL)),
-    W(INSP_PART_MEMBER, INSP_SIDE_PENDING, 0, "field_work", "参加督查：记录现场情况、上传证据、提出问题", -1, 1,
+    W(INSP_PART_MEMBER, INSP_SIDE_PENDING, 0, "field_work", "参加督查：记录现场情况、上传证据、提出问题", "Field work: records, evidence, findings", -1, 1,
       PARTPERSON),
-    W(INSP_PART_ENGAGEMENT, INSP_SIDE_PENDING, 0, "evaluate", "第三方评估报告待提交", -1, 1, UNIT(ROLE_EVALUATOR)),
+    W(INSP_PART_ENGAGEMENT, INSP_SIDE_PENDING, 0, "evaluate", "第三方评估报告待提交", "Submit the evaluation", -1, 1, UNIT(ROLE_EVALUATOR)),
 };
 
 /* Whom each decision is told, besides the to-dos it creates. */
@@ -177,13 +177,13 @@ static const struct wf_inform informs[] = {
 #undef M
 #undef A
 
-static const struct wf_name side_states[] = {[INSP_SIDE_PENDING] = {"pending", "待处理"}};
+static const struct wf_name side_states[] = {[INSP_SIDE_PENDING] = {"pending", "待处理", "Pending"}};
 
 static const struct wf_partdef partdefs[INSP_PART__COUNT] = {
-    [INSP_PART_TARGET] = {"target", "督查对象", NULL, 0},
-    [INSP_PART_WIDENING] = {"widening", "扩大范围申请", side_states, 1},
-    [INSP_PART_MEMBER] = {"member", "督查组成员", side_states, 1},
-    [INSP_PART_ENGAGEMENT] = {"engagement", "第三方评估", side_states, 1},
+    [INSP_PART_TARGET] = {"target", "督查对象", "Inspected unit", NULL, 0},
+    [INSP_PART_WIDENING] = {"widening", "扩大范围申请", "Widening request", side_states, 1},
+    [INSP_PART_MEMBER] = {"member", "督查组成员", "Team member", side_states, 1},
+    [INSP_PART_ENGAGEMENT] = {"engagement", "第三方评估", "Third-party evaluation", side_states, 1},
 };
 
 const char *insp_state_name(int s)

@@ -17,21 +17,21 @@
 #include <string.h>
 
 static const struct wf_name states[PLAN_ST__COUNT] = {
-    [PLAN_ST_DRAFTING] = {"drafting", "征集编制中"},
-    [PLAN_ST_SUBMITTED] = {"submitted", "待主要领导审批"},
-    [PLAN_ST_APPROVED] = {"approved", "已批准待备案"},
-    [PLAN_ST_FILED] = {"filed", "已报上级备案"},
+    [PLAN_ST_DRAFTING] = {"drafting", "征集编制中", "Compiling"},
+    [PLAN_ST_SUBMITTED] = {"submitted", "待主要领导审批", "Awaiting approval"},
+    [PLAN_ST_APPROVED] = {"approved", "已批准待备案", "Approved, to be filed"},
+    [PLAN_ST_FILED] = {"filed", "已报上级备案", "Filed"},
 };
 
 static const struct wf_name actions[PLAN_ACT__COUNT] = {
-    [PLAN_ACT_SUBMIT] = {"submit", "报批"},
-    [PLAN_ACT_APPROVE] = {"approve", "批准"},
-    [PLAN_ACT_RETURN] = {"return", "退回"},
-    [PLAN_ACT_FILE] = {"file", "报上级备案"},
-    [PLAN_ACT_INCLUDE_ENTRY] = {"include_entry", "纳入计划"},
-    [PLAN_ACT_REJECT_ENTRY] = {"reject_entry", "不予纳入"},
-    [PLAN_ACT_MERGE_ENTRY] = {"merge_entry", "合并建议"},
-    [PLAN_ACT_COMMENT] = {"comment", "备注"},
+    [PLAN_ACT_SUBMIT] = {"submit", "报批", "Submit"},
+    [PLAN_ACT_APPROVE] = {"approve", "批准", "Approve"},
+    [PLAN_ACT_RETURN] = {"return", "退回", "Return"},
+    [PLAN_ACT_FILE] = {"file", "报上级备案", "File with the level above"},
+    [PLAN_ACT_INCLUDE_ENTRY] = {"include_entry", "纳入计划", "Include proposal"},
+    [PLAN_ACT_REJECT_ENTRY] = {"reject_entry", "不予纳入", "Reject proposal"},
+    [PLAN_ACT_MERGE_ENTRY] = {"merge_entry", "合并建议", "Merge proposals"},
+    [PLAN_ACT_COMMENT] = {"comment", "备注", "Comment"},
 };
 
 static const struct wf_field fields[] = {
@@ -72,13 +72,13 @@ static const struct wf_row rows[] = {
 };
 
 #define HOME(role) {role, WF_AT_HOME, 0, false}
-#define OBJW(st, task, label, act, who) {-1, PLAN_ST_##st, 0, task, label, PLAN_ACT_##act, {who}, 1}
+#define OBJW(st, task, label, en, act, who) {-1, PLAN_ST_##st, 0, task, label, PLAN_ACT_##act, {who}, 1, en}
 
 static const struct wf_wait waits[] = {
-    OBJW(DRAFTING, "compile", "年度督查计划征集编制中，待报批", SUBMIT, HOME(ROLE_OFFICE)),
-    OBJW(SUBMITTED, "approve", "年度督查计划待审批", APPROVE, HOME(ROLE_PRINCIPAL)),
-    OBJW(APPROVED, "file", "年度督查计划待报上级备案", FILE, HOME(ROLE_OFFICE)),
-    {PLAN_PART_ENTRY, 0, 0, "decide_entry", "部门督查建议待处理", PLAN_ACT_INCLUDE_ENTRY, {HOME(ROLE_OFFICE)}, 1},
+    OBJW(DRAFTING, "compile", "年度督查计划征集编制中，待报批", "Compile and submit the plan", SUBMIT, HOME(ROLE_OFFICE)),
+    OBJW(SUBMITTED, "approve", "年度督查计划待审批", "Approve the plan", APPROVE, HOME(ROLE_PRINCIPAL)),
+    OBJW(APPROVED, "file", "年度督查计划待报上级备案", "File the plan", FILE, HOME(ROLE_OFFICE)),
+    {PLAN_PART_ENTRY, 0, 0, "decide_entry", "部门督查建议待处理", PLAN_ACT_INCLUDE_ENTRY, {HOME(ROLE_OFFICE)}, 1, "Decide on the proposal"},
 };
 /* clang-format on */
 #undef T
@@ -86,10 +86,10 @@ static const struct wf_wait waits[] = {
 #undef ANY
 #undef ENTRY
 
-static const struct wf_name side_states[] = {{"pending", "待处理"}};
+static const struct wf_name side_states[] = {{"pending", "待处理", "Pending"}};
 static const struct wf_partdef partdefs[PLAN_PART__COUNT] = {
-    [PLAN_PART_NONE] = {"none", "（无）", NULL, 0},
-    [PLAN_PART_ENTRY] = {"entry", "部门督查建议", side_states, 1},
+    [PLAN_PART_NONE] = {"none", "（无）", "(none)", NULL, 0},
+    [PLAN_PART_ENTRY] = {"entry", "部门督查建议", "Department proposal", side_states, 1},
 };
 
 /* ---- hooks ---- */

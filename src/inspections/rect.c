@@ -321,15 +321,15 @@ enum err rect_create(struct ctx *c, const struct insp *it, int64_t finding_id, i
         json_decref(body);
         return e;
     }
-    if ((e = insp_sync(c, &rect_workflow, *out)))
+    if ((e = rect_deadline_start(c, *out, unit_id, unit_path, due)))
         return e;
     /* the hand-off: the responsible unit's contact must receive it */
-    struct notice n = {MSG_NOTICE, false, NULL, NULL, "rectification", *out};
+    struct notice n = {MSG_TODO, false, NULL, NULL, "rectification", *out};
     n.subject = arena_printf(c->arena, "【整改任务】%s", title);
     n.body =
         arena_printf(c->arena, "%s《%s》督查发现的问题已交办贵单位整改：%s\n整改时限：%s。请签收并按期报送整改情况。",
                      it->number ? it->number : "", it->subject, title, due);
-    return notify_role_at(c, unit_id, "contact", &n);
+    return insp_handoff(c, &rect_workflow, *out, &n);
 }
 
 /* ---- look-backs (回头看) ---- */
@@ -394,12 +394,12 @@ static enum err lookback_open(struct ctx *c, int64_t lb, int64_t task_id, int64_
         e = insp_event(c, "rectification", task_id, "lookback", "lookback", NULL, NULL, 0, unit_id,
                        arena_printf(c->arena, "回头看已立为督查草稿（%" PRId64 "）", id), data);
     json_decref(data);
-    if (e || (e = insp_sync(c, &insp_workflow, id)))
+    if (e)
         return e;
-    struct notice n = {MSG_NOTICE, false, NULL, NULL, "inspection", id};
+    struct notice n = {MSG_TODO, false, NULL, NULL, "inspection", id};
     n.subject = arena_printf(c->arena, "【回头看】%s", subject);
     n.body = arena_printf(c->arena, "%s\n已生成督查草稿，请制定方案并立项。", matters);
-    return notify_role_at(c, it.office_unit_id, "office", &n);
+    return insp_handoff(c, &insp_workflow, id, &n);
 }
 
 static enum err scan_tx(struct ctx *c, void *arg)

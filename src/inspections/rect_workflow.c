@@ -3,7 +3,8 @@
  * unit receives the task, reports progress, drafts its rectification report, its head signs it, the
  * office verifies (核查) or returns it; a problem fixed on the spot is closed at once. A verified
  * finding that is likely to rebound schedules a look-back (回头看). The declaration for the engine and
- * one effect per action; loading, JSON, lists and the look-back scheduler are in rect.c.
+ * one effect per action; loading, JSON, lists and the look-back scheduler are in rect.c, the deadline
+ * clocks (reminders, ladder) in rect_deadlines.c.
  */
 #include "inspections/insp_internal.h"
 
@@ -15,22 +16,25 @@
 #include <string.h>
 
 static const struct wf_name states[RECT_ST__COUNT] = {
-    [RECT_ST_ASSIGNED] = {"assigned", "已交办待签收"},       [RECT_ST_RECTIFYING] = {"rectifying", "整改中"},
-    [RECT_ST_SIGNING] = {"signing", "整改报告待负责人签发"}, [RECT_ST_SUBMITTED] = {"submitted", "整改情况待核查"},
-    [RECT_ST_VERIFIED] = {"verified", "已核查销号"},         [RECT_ST_WITHDRAWN] = {"withdrawn", "已撤销"},
+    [RECT_ST_ASSIGNED] = {"assigned", "已交办待签收", "Assigned"},
+    [RECT_ST_RECTIFYING] = {"rectifying", "整改中", "Rectifying"},
+    [RECT_ST_SIGNING] = {"signing", "整改报告待负责人签发", "Awaiting the head's signature"},
+    [RECT_ST_SUBMITTED] = {"submitted", "整改情况待核查", "Awaiting verification"},
+    [RECT_ST_VERIFIED] = {"verified", "已核查销号", "Verified"},
+    [RECT_ST_WITHDRAWN] = {"withdrawn", "已撤销", "Withdrawn"},
 };
 
 static const struct wf_name actions[RECT_ACT__COUNT] = {
-    [RECT_ACT_RECEIVE] = {"receive", "签收"},
-    [RECT_ACT_REPORT] = {"report", "报送整改进展"},
-    [RECT_ACT_SUBMIT] = {"submit", "报送整改情况"},
-    [RECT_ACT_SIGN] = {"sign", "负责人签发"},
-    [RECT_ACT_RETURN_REPORT] = {"return_report", "负责人退回"},
-    [RECT_ACT_VERIFY] = {"verify", "核查销号"},
-    [RECT_ACT_RETURN] = {"return", "核查退回"},
-    [RECT_ACT_CLOSE_NOW] = {"close_now", "立行立改销号"},
-    [RECT_ACT_WITHDRAW] = {"withdraw", "撤销"},
-    [RECT_ACT_COMMENT] = {"comment", "备注"},
+    [RECT_ACT_RECEIVE] = {"receive", "签收", "Receive"},
+    [RECT_ACT_REPORT] = {"report", "报送整改进展", "Report progress"},
+    [RECT_ACT_SUBMIT] = {"submit", "报送整改情况", "Submit the report"},
+    [RECT_ACT_SIGN] = {"sign", "负责人签发", "Sign (unit head)"},
+    [RECT_ACT_RETURN_REPORT] = {"return_report", "负责人退回", "Return (unit head)"},
+    [RECT_ACT_VERIFY] = {"verify", "核查销号", "Verify"},
+    [RECT_ACT_RETURN] = {"return", "核查退回", "Return"},
+    [RECT_ACT_CLOSE_NOW] = {"close_now", "立行立改销号", "Close (fixed on the spot)"},
+    [RECT_ACT_WITHDRAW] = {"withdraw", "撤销", "Withdraw"},
+    [RECT_ACT_COMMENT] = {"comment", "备注", "Comment"},
 };
 
 enum { RECT_F_REASON = 1 << 0, RECT_F_TEXT = 1 << 1, RECT_F_PERCENT = 1 << 2 };
@@ -76,13 +80,13 @@ static const struct wf_row rows[] = {
 
 #define HOME(role) {role, WF_AT_HOME, 0, false}
 #define UNIT(role) {role, WF_AT_PART, 0, false}
-#define TRKW(st, task, label, act, who) {0, RECT_ST_##st, 0, task, label, RECT_ACT_##act, {who}, 1}
+#define TRKW(st, task, label, en, act, who) {0, RECT_ST_##st, 0, task, label, RECT_ACT_##act, {who}, 1, en}
 
 static const struct wf_wait waits[] = {
-    TRKW(ASSIGNED, "receive", "整改任务待签收", RECEIVE, UNIT(ROLE_CONTACT)),
-    TRKW(RECTIFYING, "report", "整改中：按期报送进展，完成后报送整改情况", REPORT, UNIT(ROLE_CONTACT)),
-    TRKW(SIGNING, "sign", "整改报告待负责人签发", SIGN, UNIT(ROLE_HEAD)),
-    {-1, RECT_ST_SUBMITTED, 0, "verify", "整改情况待核查", RECT_ACT_VERIFY, {HOME(ROLE_OFFICE)}, 1},
+    TRKW(ASSIGNED, "receive", "整改任务待签收", "Receive the task", RECEIVE, UNIT(ROLE_CONTACT)),
+    TRKW(RECTIFYING, "report", "整改中：按期报送进展，完成后报送整改情况", "Report progress, then the rectification", REPORT, UNIT(ROLE_CONTACT)),
+    TRKW(SIGNING, "sign", "整改报告待负责人签发", "Sign the rectification report", SIGN, UNIT(ROLE_HEAD)),
+    {-1, RECT_ST_SUBMITTED, 0, "verify", "整改情况待核查", RECT_ACT_VERIFY, {HOME(ROLE_OFFICE)}, 1, "Verify the rectification"},
 };
 
 static const struct wf_inform informs[] = {
@@ -101,7 +105,7 @@ static const struct wf_inform informs[] = {
 #undef H
 #undef M
 
-static const struct wf_partdef partdefs[] = {{"unit", "整改责任单位", NULL, 0}};
+static const struct wf_partdef partdefs[] = {{"unit", "整改责任单位", "Responsible unit", NULL, 0}};
 static const struct wf_cond conds[] = {{"none", ""}}; /* index 0: no condition */
 
 /* ---- hooks ---- */
@@ -296,6 +300,6 @@ const struct workflow rect_workflow = {
     .lock = lock,
     .rollup = rollup,
     .save = save,
-    .on_action = NULL,
+    .on_action = rect_deadlines,
     .ids = ids,
 };

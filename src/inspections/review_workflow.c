@@ -15,15 +15,19 @@
 #include <string.h>
 
 static const struct wf_name states[REVIEW_ST__COUNT] = {
-    [REVIEW_ST_REQUESTED] = {"requested", "已申请复核待受理"}, [REVIEW_ST_ACCEPTED] = {"accepted", "复核中"},
-    [REVIEW_ST_DECIDED] = {"decided", "已作出复核决定"},       [REVIEW_ST_REJECTED] = {"rejected", "不予受理"},
-    [REVIEW_ST_WITHDRAWN] = {"withdrawn", "已撤回"},
+    [REVIEW_ST_REQUESTED] = {"requested", "已申请复核待受理", "Requested"},
+    [REVIEW_ST_ACCEPTED] = {"accepted", "复核中", "Under review"},
+    [REVIEW_ST_DECIDED] = {"decided", "已作出复核决定", "Decided"},
+    [REVIEW_ST_REJECTED] = {"rejected", "不予受理", "Not accepted"},
+    [REVIEW_ST_WITHDRAWN] = {"withdrawn", "已撤回", "Withdrawn"},
 };
 
 static const struct wf_name actions[REVIEW_ACT__COUNT] = {
-    [REVIEW_ACT_ACCEPT] = {"accept", "受理"},         [REVIEW_ACT_REJECT] = {"reject", "不予受理"},
-    [REVIEW_ACT_DECIDE] = {"decide", "作出复核决定"}, [REVIEW_ACT_WITHDRAW] = {"withdraw", "撤回申请"},
-    [REVIEW_ACT_COMMENT] = {"comment", "备注"},
+    [REVIEW_ACT_ACCEPT] = {"accept", "受理", "Accept"},
+    [REVIEW_ACT_REJECT] = {"reject", "不予受理", "Refuse"},
+    [REVIEW_ACT_DECIDE] = {"decide", "作出复核决定", "Decide"},
+    [REVIEW_ACT_WITHDRAW] = {"withdraw", "撤回申请", "Withdraw the request"},
+    [REVIEW_ACT_COMMENT] = {"comment", "备注", "Comment"},
 };
 
 enum { REVIEW_F_REASON = 1 << 0, REVIEW_F_TEXT = 1 << 1, REVIEW_F_RESULT = 1 << 2 };
@@ -59,8 +63,8 @@ static const struct wf_row rows[] = {
 #define UNIT(role) {role, WF_AT_PART, 0, false}
 
 static const struct wf_wait waits[] = {
-    {-1, REVIEW_ST_REQUESTED, 0, "accept", "复核申请待受理", REVIEW_ACT_ACCEPT, {HOME(ROLE_OFFICE)}, 1},
-    {-1, REVIEW_ST_ACCEPTED, 0, "decide", "复核申请待作出决定", REVIEW_ACT_DECIDE, {HOME(ROLE_PRINCIPAL), ORELSE_HOME(ROLE_LEADER)}, 2},
+    {-1, REVIEW_ST_REQUESTED, 0, "accept", "复核申请待受理", REVIEW_ACT_ACCEPT, {HOME(ROLE_OFFICE)}, 1, "Accept the review request"},
+    {-1, REVIEW_ST_ACCEPTED, 0, "decide", "复核申请待作出决定", REVIEW_ACT_DECIDE, {HOME(ROLE_PRINCIPAL), ORELSE_HOME(ROLE_LEADER)}, 2, "Decide the review"},
 };
 
 static const struct wf_inform informs[] = {
@@ -73,7 +77,7 @@ static const struct wf_inform informs[] = {
 #undef T
 #undef S
 
-static const struct wf_partdef partdefs[] = {{"unit", "申请复核的单位", NULL, 0}};
+static const struct wf_partdef partdefs[] = {{"unit", "申请复核的单位", "Requesting unit", NULL, 0}};
 
 /* ---- hooks ---- */
 

@@ -1,8 +1,8 @@
 /*
  * item_deadlines.c: the workflow's side of the deadline clocks (DOMAIN.md §4–§5, src/deadlines).
  *   assign               every track gets its milestones from the rules, starting today; the item's
- *                        own due date caps the rules' resolution limit; each unit's contact and the
- *                        leader in charge receive the notice (督办通知) in their inbox (and e-mail)
+ *                        own due date caps the rules' resolution limit (the notice, 督办通知, is the
+ *                        workflow's hand-off message: item_workflow.c)
  *   receive              the track's receipt milestone is done
  *   report / plan        deployment done; the first report answers first_feedback, later ones the
  *                        earliest open periodic report
@@ -16,12 +16,13 @@
  */
 #include "deadlines/deadlines.h"
 #include "items/items_internal.h"
-#include "notify/notify.h"
 #include "units/units.h"
 
 #include "base/timeu.h"
 
 #include <string.h>
+
+#define ITEM "item" /* the owner kind of items' milestones */
 
 enum err item_deadlines(struct ctx *c, const struct item *it, const struct track *tr, enum item_action a,
                         const json_t *data)
@@ -34,62 +35,47 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         int64_t today = time_local_day(c->now);
         for (int k = 0; k < it->ntracks && !e; k++) {
             int n;
-            e = deadlines_fill(c, it->id, it->tracks[k].unit_id, it->tracks[k].unit_path, &f, today, &n);
+            e = deadlines_fill(c, ITEM, it->id, it->tracks[k].unit_id, it->tracks[k].unit_path, &f, today, &n);
         }
         if (!e && it->due_date)
-            e = deadlines_set_due(c, it->id, 0, MS_RESOLUTION, it->due_date, "立项确定的办结时限早于规则时限", true);
-        struct notice nt = {MSG_ASSIGNMENT, false, NULL, NULL, "item", it->id};
-        const char *label = items_label(c, it->id);
-        nt.subject = arena_printf(c->arena, "【督办通知】%s", label ? label : it->title);
-        for (int k = 0; k < it->ntracks && !e; k++) {
-            nt.body = arena_printf(c->arena,
-                                   "贵单位为该事项的%s，办结时限 %s。请于 1 个工作日内签收，并按时反馈办理情况。\n\n%s",
-                                   it->tracks[k].lead ? "牵头单位" : "责任单位", it->due_date ? it->due_date : "",
-                                   it->requirement ? it->requirement : "");
-            e = notify_role_at(c, it->tracks[k].unit_id, "contact", &nt);
-            if (!e) /* the unit head answers for it (核签), so the head is told too */
-                e = notify_role_at(c, it->tracks[k].unit_id, "head", &nt);
-        }
-        if (!e && it->leader_id) {
-            nt.body = arena_printf(c->arena, "您分管的督办事项已交办，办结时限 %s。", it->due_date ? it->due_date : "");
-            e = notify_user(c, it->leader_id, &nt);
-        }
+            e = deadlines_set_due(c, ITEM, it->id, 0, ms_kind_name(MS_RESOLUTION), it->due_date,
+                                  "立项确定的办结时限早于规则时限", true);
         break;
     }
     case ITEM_ACT_RECEIVE:
-        e = deadlines_done(c, it->id, tr->unit_id, MS_RECEIPT, NULL);
+        e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_RECEIPT), NULL);
         break;
     case ITEM_ACT_REPORT:
     case ITEM_ACT_PLAN:
-        e = deadlines_done(c, it->id, tr->unit_id, MS_DEPLOYMENT, NULL);
+        e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_DEPLOYMENT), NULL);
         if (!e && a == ITEM_ACT_REPORT)
-            e = deadlines_done(c, it->id, tr->unit_id, MS_FIRST_FEEDBACK, &found);
+            e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_FIRST_FEEDBACK), &found);
         if (!e && a == ITEM_ACT_REPORT && !found)
-            e = deadlines_done(c, it->id, tr->unit_id, MS_PERIODIC, NULL);
+            e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_PERIODIC), NULL);
         break;
     case ITEM_ACT_REQUEST_COMPLETION:
-        e = deadlines_done(c, it->id, tr->unit_id, MS_RESOLUTION, NULL);
+        e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_RESOLUTION), NULL);
         break;
     case ITEM_ACT_SUSPEND:
-        e = deadlines_pause(c, it->id, 0, true);
+        e = deadlines_pause(c, ITEM, it->id, 0, true);
         break;
     case ITEM_ACT_RESUME:
-        e = deadlines_pause(c, it->id, 0, false);
+        e = deadlines_pause(c, ITEM, it->id, 0, false);
         break;
     case ITEM_ACT_REQUEST_EXTENSION:
-        e = deadlines_pause(c, it->id, tr ? tr->unit_id : 0, true);
+        e = deadlines_pause(c, ITEM, it->id, tr ? tr->unit_id : 0, true);
         break;
     case ITEM_ACT_DECIDE_EXTENSION: {
-        e = deadlines_pause(c, it->id, 0, false);
+        e = deadlines_pause(c, ITEM, it->id, 0, false);
         const char *nd = json_string_value(json_object_get(data, "new_date"));
         if (!e && nd && json_is_true(json_object_get(data, "approve")))
-            e = deadlines_set_due(c, it->id, 0, MS_RESOLUTION, nd, "延期申请获批", false);
+            e = deadlines_set_due(c, ITEM, it->id, 0, ms_kind_name(MS_RESOLUTION), nd, "延期申请获批", false);
         break;
     }
     case ITEM_ACT_VERIFY:
     case ITEM_ACT_WITHDRAW:
     case ITEM_ACT_ARCHIVE:
-        e = deadlines_cancel(c, it->id);
+        e = deadlines_cancel(c, ITEM, it->id);
         break;
     default:
         break;
@@ -103,13 +89,19 @@ static enum err item_timeline(struct ctx *c, int64_t id, int64_t unit_id, const 
     return items_timeline_add(c, id, unit_id, "deadline", action, note, data);
 }
 
+/* The resolution milestone measures the track's progress (序时进度); the others do not. */
+static int item_progress(struct ctx *c, int64_t id, int64_t unit_id, const char *kind)
+{
+    return strcmp(kind, ms_kind_name(MS_RESOLUTION)) ? -1 : items_track_progress(c, id, unit_id);
+}
+
 static const struct dl_owner item_owner = {
-    .kind = "item",
+    .kind = ITEM,
     .what = "督办事项",
     .manage_cap = CAP_ITEM_REGISTER,
     .label = items_label,
     .timeline = item_timeline,
-    .progress = items_track_progress,
+    .progress = item_progress,
     .escalate = items_mark_escalated,
 };
 

@@ -45,34 +45,8 @@ static void now_iso(struct ctx *c, char at[21])
     time_format_iso(c->now, at);
 }
 
-/* Binds the acting user's id, or NULL for the system. */
-static void bind_actor(struct ctx *c, struct stmt *st, int k)
-{
-    if (c->user)
-        stmt_bind_int(st, k, c->user->id);
-    else
-        stmt_bind_null(st, k);
-}
-
-/* Runs one statement whose binds are: t1 and t2 when not NULL, then i1, then i2 when not 0. */
-static enum err exec1(struct ctx *c, const char *sql, const char *what, const char *t1, const char *t2, int64_t i1,
-                      int64_t i2)
-{
-    struct stmt *st = db_prepare(c->db, sql);
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, what);
-    int k = 1;
-    if (t1)
-        stmt_bind_text(st, k++, t1);
-    if (t2)
-        stmt_bind_text(st, k++, t2);
-    stmt_bind_int(st, k++, i1);
-    if (i2)
-        stmt_bind_int(st, k++, i2);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
-}
+/* The acting user's id as a bind, or NULL for the system. */
+#define ACTOR(c) DB_INT_IF((c)->user, (c)->user ? (c)->user->id : 0)
 
 /* What a track records with its new state: nothing, the receipt, the reply, or the signature. */
 enum track_col { TRACK_STATE, TRACK_RECEIVED, TRACK_REPLY, TRACK_SIGNED };
@@ -81,7 +55,6 @@ enum track_col { TRACK_STATE, TRACK_RECEIVED, TRACK_REPLY, TRACK_SIGNED };
 static enum err track_set(struct ctx *c, struct track *tr, enum item_state to, enum track_col col, const char *text)
 {
     static const char *const sql[] = {
-        [TRACK_STATE] = "UPDATE item_tracks SET state = ?, updated_at = ? WHERE id = ?",
         [TRACK_RECEIVED] = "UPDATE item_tracks SET state = ?, updated_at = ?, received_at = ?, received_by = ? "
                            "WHERE id = ?",
         [TRACK_REPLY] = "UPDATE item_tracks SET state = ?, updated_at = ?, reply_text = ?, reply_by = ? WHERE id = ?",
@@ -89,21 +62,12 @@ static enum err track_set(struct ctx *c, struct track *tr, enum item_state to, e
     };
     char at[21];
     now_iso(c, at);
-    struct stmt *st = db_prepare(c->db, sql[col]);
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "更新责任单位办理状态");
-    int k = 1;
-    stmt_bind_text(st, k++, item_state_name(to));
-    stmt_bind_text(st, k++, at);
-    if (col != TRACK_STATE) {
-        stmt_bind_text(st, k++, col == TRACK_REPLY ? text : at);
-        bind_actor(c, st, k++);
-    }
-    stmt_bind_int(st, k++, tr->id);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "更新责任单位办理状态");
+    enum err e = col == TRACK_STATE ? db_exec(c->db, "UPDATE item_tracks SET state = ?, updated_at = ? WHERE id = ?",
+                                              DB_TEXT(item_state_name(to)), DB_TEXT(at), DB_INT(tr->id))
+                                    : db_exec(c->db, sql[col], DB_TEXT(item_state_name(to)), DB_TEXT(at),
+                                              DB_TEXT(col == TRACK_REPLY ? text : at), ACTOR(c), DB_INT(tr->id));
+    if (e)
+        return ctx_db_fail(c, e, "更新责任单位办理状态");
     tr->state = to;
     return ERR_OK;
 }
@@ -135,41 +99,23 @@ static enum err assign_number(struct ctx *c, struct item *it)
     item_today(c, today);
     int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
     /* the issuing office's own prefix, else its government's or the nearest ancestor's */
-    const char *prefix = "";
-    struct stmt *st = db_prepare(c->db, "SELECT prefix FROM units WHERE id = ?");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
-    stmt_bind_int(st, 1, it->office_unit_id);
-    if (stmt_step(st) == STORE_ROW)
-        prefix = arena_strdup(c->arena, stmt_text(st, 0));
-    stmt_done(st);
-    if (!*prefix) {
-        st = db_prepare(c->db, "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
-                               "AND prefix <> '' ORDER BY depth DESC LIMIT 1");
-        if (!st)
-            return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
-        stmt_bind_text(st, 1, it->office_path);
-        stmt_bind_text(st, 2, it->office_path);
-        if (stmt_step(st) == STORE_ROW)
-            prefix = arena_strdup(c->arena, stmt_text(st, 0));
-        stmt_done(st);
-    }
+    const char *prefix = NULL;
+    enum err e =
+        db_one_text(c->db, c->arena, &prefix, "SELECT prefix FROM units WHERE id = ?", DB_INT(it->office_unit_id));
+    if (!e && (!prefix || !*prefix))
+        e = db_one_text(c->db, c->arena, &prefix,
+                        "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
+                        "AND prefix <> '' ORDER BY depth DESC LIMIT 1",
+                        DB_TEXT(it->office_path), DB_TEXT(it->office_path));
+    if (e && e != ERR_NOT_FOUND)
+        return ctx_db_fail(c, e, "分配编号");
     int64_t seq;
-    enum err e = counter_next(c, arena_printf(c->arena, "item:%" PRId64 ":%d", it->office_unit_id, year), &seq);
-    if (e)
+    if ((e = counter_next(c, arena_printf(c->arena, "item:%" PRId64 ":%d", it->office_unit_id, year), &seq)))
         return e;
-    it->number = arena_printf(c->arena, "%s督〔%d〕%" PRId64 "号", prefix, year, seq);
-    st = db_prepare(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "分配编号");
-    stmt_bind_text(st, 1, it->number);
-    stmt_bind_int(st, 2, year);
-    stmt_bind_int(st, 3, seq);
-    stmt_bind_int(st, 4, it->id);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "分配编号");
+    it->number = arena_printf(c->arena, "%s督〔%d〕%" PRId64 "号", prefix ? prefix : "", year, seq);
+    if ((e = db_exec(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?", DB_TEXT(it->number),
+                     DB_INT(year), DB_INT(seq), DB_INT(it->id))))
+        return ctx_db_fail(c, e, "分配编号");
     return item_grams_update(c, it->id, it->number, it->title, it->requirement);
 }
 
@@ -191,12 +137,13 @@ static enum err assign(struct wf_act *a)
     char at[21];
     now_iso(c, at);
     enum err e = all_tracks(c, it, ITEM_ST_ASSIGNED);
-    if (!e && it->leader_id)
+    if (e)
+        return e;
+    if (it->leader_id)
         json_object_set_new(a->data, "leader_informed", json_integer(it->leader_id));
-    if (!e)
-        e = exec1(c, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", "交办", at, NULL, it->id,
-                  0);
-    return e;
+    e = db_exec(c->db, "UPDATE items SET assigned_at = COALESCE(assigned_at, ?) WHERE id = ?", DB_TEXT(at),
+                DB_INT(it->id));
+    return ctx_db_fail(c, e, "交办");
 }
 
 /* ---- the units' tracks ---- */
@@ -216,25 +163,19 @@ static enum err report(struct wf_act *a)
     now_iso(c, at);
     if (!tr)
         return ctx_fail(c, ERR_INTERNAL, "缺少责任单位办理记录");
-    struct stmt *st = db_prepare(c->db, "INSERT INTO item_reports (item_id, track_id, unit_id, text, percent, "
-                                        "created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "保存进展报告");
-    stmt_bind_int(st, 1, it->id);
-    stmt_bind_int(st, 2, tr->id);
-    stmt_bind_int(st, 3, tr->unit_id);
-    stmt_bind_text(st, 4, jv_str(a->body, "text"));
-    stmt_bind_int(st, 5, jv_int(a->body, "percent", 0));
-    bind_actor(c, st, 6);
-    stmt_bind_text(st, 7, at);
-    int rc = stmt_one_int(st, &a->result_id);
-    if (rc != STORE_ROW)
-        return ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "保存进展报告");
+    int percent = (int)jv_int(a->body, "percent", 0);
+    enum err e = db_one_int(c->db, &a->result_id,
+                            "INSERT INTO item_reports (item_id, track_id, unit_id, text, percent, created_by, "
+                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            DB_INT(it->id), DB_INT(tr->id), DB_INT(tr->unit_id), DB_TEXT(jv_str(a->body, "text")),
+                            DB_INT(percent), ACTOR(c), DB_TEXT(at));
+    if (!e)
+        e = db_exec(c->db, "UPDATE item_tracks SET progress = ? WHERE id = ?", DB_INT(percent), DB_INT(tr->id));
+    if (e)
+        return ctx_db_fail(c, e, "保存进展报告");
     json_object_set_new(a->data, "report_id", json_integer(a->result_id));
-    tr->progress = (int)jv_int(a->body, "percent", 0);
-    enum err e =
-        exec1(c, "UPDATE item_tracks SET progress = ? WHERE id = ?", "保存进展报告", NULL, NULL, tr->progress, tr->id);
-    return e ? e : track_set(c, tr, (enum item_state)a->part_to, TRACK_STATE, NULL);
+    tr->progress = percent;
+    return track_set(c, tr, (enum item_state)a->part_to, TRACK_STATE, NULL);
 }
 
 /* plan: the plan and date when the unit cannot finish in time (提出时间节点和方案). */
@@ -243,8 +184,9 @@ static enum err plan(struct wf_act *a)
     struct track *tr = track_of(a);
     if (!tr)
         return ctx_fail(a->c, ERR_INTERNAL, "缺少责任单位办理记录");
-    return exec1(a->c, "UPDATE item_tracks SET plan_text = ?, plan_date = ? WHERE id = ?", "保存时间节点和方案",
-                 jv_str(a->body, "text"), jv_str(a->body, "plan_date"), tr->id, 0);
+    enum err e = db_exec(a->c->db, "UPDATE item_tracks SET plan_text = ?, plan_date = ? WHERE id = ?",
+                         DB_TEXT(jv_str(a->body, "text")), DB_TEXT(jv_str(a->body, "plan_date")), DB_INT(tr->id));
+    return ctx_db_fail(a->c, e, "保存时间节点和方案");
 }
 
 /* request_extension: one pending request at a time (the row's condition), with the old date. */
@@ -257,21 +199,13 @@ static enum err request_extension(struct wf_act *a)
     now_iso(c, at);
     if (!tr)
         return ctx_fail(c, ERR_INTERNAL, "缺少责任单位办理记录");
-    struct stmt *st = db_prepare(c->db, "INSERT INTO item_extensions (item_id, track_id, reason, old_date, new_date, "
-                                        "state, requested_by, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "保存延期申请");
-    stmt_bind_int(st, 1, it->id);
-    stmt_bind_int(st, 2, tr->id);
-    stmt_bind_text(st, 3, jv_str(a->body, "reason"));
-    stmt_bind_text(st, 4, it->due_date);
-    stmt_bind_text(st, 5, jv_str(a->body, "new_date"));
-    bind_actor(c, st, 6);
-    stmt_bind_text(st, 7, at);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "保存延期申请");
+    enum err e = db_exec(c->db,
+                         "INSERT INTO item_extensions (item_id, track_id, reason, old_date, new_date, state, "
+                         "requested_by, requested_at) VALUES (?, ?, ?, ?, ?, 'pending', ?, ?)",
+                         DB_INT(it->id), DB_INT(tr->id), DB_TEXT(jv_str(a->body, "reason")), DB_TEXT(it->due_date),
+                         DB_TEXT(jv_str(a->body, "new_date")), ACTOR(c), DB_TEXT(at));
+    if (e)
+        return ctx_db_fail(c, e, "保存延期申请");
     json_object_set_new(a->data, "old_date", json_string(it->due_date));
     return ERR_OK;
 }
@@ -282,7 +216,7 @@ static enum err request_extension(struct wf_act *a)
 static enum err extend_milestones(struct ctx *c, int64_t item_id, const char *new_date)
 {
     json_t *ms = NULL;
-    enum err e = deadlines_list(c, item_id, &ms);
+    enum err e = deadlines_list(c, "item", item_id, &ms);
     if (e)
         return e;
     const struct principal *user = c->user;
@@ -314,32 +248,23 @@ static enum err decide_extension(struct wf_act *a)
     struct item *it = item_of(a->obj);
     int64_t ext = item_pending_extension(c, it), track = 0;
     bool ok = jv_bool(a->body, "approve", false);
-    const char *reason = jv_str(a->body, "reason");
-    const char *new_date = NULL;
+    const char *reason = jv_str(a->body, "reason"), *new_date = NULL;
     char at[21];
     now_iso(c, at);
-    struct stmt *st = db_prepare(c->db, "SELECT new_date, track_id FROM item_extensions WHERE id = ?");
-    if (st) {
-        stmt_bind_int(st, 1, ext);
-        if (stmt_step(st) == STORE_ROW) {
-            new_date = arena_strdup(c->arena, stmt_text(st, 0));
-            track = stmt_is_null(st, 1) ? 0 : stmt_int(st, 1);
-        }
-        stmt_done(st);
-    }
-    st = db_prepare(c->db, "UPDATE item_extensions SET state = ?, decided_by = ?, decided_at = ?, decision_note = ? "
-                           "WHERE id = ?");
-    if (!st || !new_date)
-        return ctx_store_fail(c, STORE_E_OTHER, "审批延期");
-    stmt_bind_text(st, 1, ok ? "approved" : "refused");
-    bind_actor(c, st, 2);
-    stmt_bind_text(st, 3, at);
-    stmt_bind_text(st, 4, reason ? reason : "");
-    stmt_bind_int(st, 5, ext);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "审批延期");
+    enum err e =
+        db_one_text(c->db, c->arena, &new_date, "SELECT new_date FROM item_extensions WHERE id = ?", DB_INT(ext));
+    if (!e)
+        e = db_one_int(c->db, &track, "SELECT track_id FROM item_extensions WHERE id = ?", DB_INT(ext));
+    if (!e)
+        e = db_exec(c->db,
+                    "UPDATE item_extensions SET state = ?, decided_by = ?, decided_at = ?, decision_note = ? "
+                    "WHERE id = ?",
+                    DB_TEXT(ok ? "approved" : "refused"), ACTOR(c), DB_TEXT(at), DB_TEXT(reason ? reason : ""),
+                    DB_INT(ext));
+    if (!e && ok)
+        e = db_exec(c->db, "UPDATE items SET due_date = ? WHERE id = ?", DB_TEXT(new_date), DB_INT(it->id));
+    if (e)
+        return ctx_db_fail(c, e, "审批延期");
     it->pending_ext = 0;
     for (int k = 0; k < it->ntracks; k++)
         if (it->tracks[k].id == track)
@@ -349,10 +274,7 @@ static enum err decide_extension(struct wf_act *a)
     json_object_set_new(a->data, "extension_id", json_integer(ext));
     json_object_set_new(a->data, "old_date", json_string(it->due_date));
     json_object_set_new(a->data, "new_date", json_string(new_date));
-    if (!ok)
-        return ERR_OK;
-    enum err e = exec1(c, "UPDATE items SET due_date = ? WHERE id = ?", "审批延期", new_date, NULL, it->id, 0);
-    return e ? e : extend_milestones(c, it->id, new_date);
+    return ok ? extend_milestones(c, it->id, new_date) : ERR_OK;
 }
 
 static enum err request_completion(struct wf_act *a)
@@ -388,13 +310,16 @@ static enum err verify(struct wf_act *a)
 {
     struct ctx *c = a->c;
     struct item *it = item_of(a->obj);
+    const char *grade = jv_str(a->body, "grade");
     char at[21];
     now_iso(c, at);
-    a->outcome = arena_printf(c->arena, "该事项已审核办结，办结等次：%s。", jv_str(a->body, "grade"));
+    a->outcome = arena_printf(c->arena, "该事项已审核办结，办结等次：%s。", grade);
     enum err e = all_tracks(c, it, ITEM_ST_COMPLETED);
-    return e ? e
-             : exec1(c, "UPDATE items SET grade = ?, closed_at = ?, progress = 100 WHERE id = ?", "审核办结",
-                     jv_str(a->body, "grade"), at, it->id, 0);
+    if (e)
+        return e;
+    e = db_exec(c->db, "UPDATE items SET grade = ?, closed_at = ?, progress = 100 WHERE id = ?", DB_TEXT(grade),
+                DB_TEXT(at), DB_INT(it->id));
+    return ctx_db_fail(c, e, "审核办结");
 }
 
 /* archive: 立卷归档, the archive file in the same transaction (after the state and the audit record). */
@@ -410,14 +335,16 @@ static enum err withdraw(struct wf_act *a)
 {
     char at[21];
     now_iso(a->c, at);
-    return exec1(a->c, "UPDATE items SET closed_at = ? WHERE id = ?", "撤销事项", at, NULL, a->obj->id, 0);
+    enum err e = db_exec(a->c->db, "UPDATE items SET closed_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(a->obj->id));
+    return ctx_db_fail(a->c, e, "撤销事项");
 }
 
 /* escalate: flagged, and the inspections module makes it a proposal (督查工作建议), linked both ways. */
 static enum err escalate(struct wf_act *a)
 {
+    enum err e = db_exec(a->c->db, "UPDATE items SET escalated = 1 WHERE id = ?", DB_INT(a->obj->id));
+    e = ctx_db_fail(a->c, e, "列入督查事项");
     int64_t insp = 0;
-    enum err e = exec1(a->c, "UPDATE items SET escalated = 1 WHERE id = ?", "列入督查事项", NULL, NULL, a->obj->id, 0);
     if (!e)
         e = item_escalated(a->c, item_of(a->obj), jv_str(a->body, "reason"), &insp);
     if (!e && insp)
@@ -431,21 +358,12 @@ static enum err suspend(struct wf_act *a)
     struct ctx *c = a->c;
     char at[21];
     now_iso(c, at);
-    enum err e = exec1(c, "UPDATE items SET resume_state = ? WHERE id = ?", "中止事项",
-                       item_state_name((enum item_state)a->from), NULL, a->obj->id, 0);
-    if (e)
-        return e;
-    struct stmt *st = db_prepare(c->db, "INSERT INTO item_suspensions (item_id, started_at, reason, started_by) "
-                                        "VALUES (?, ?, ?, ?)");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "中止事项");
-    stmt_bind_int(st, 1, a->obj->id);
-    stmt_bind_text(st, 2, at);
-    stmt_bind_text(st, 3, jv_str(a->body, "reason"));
-    bind_actor(c, st, 4);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, "中止事项") : ERR_OK;
+    enum err e = db_exec(c->db, "UPDATE items SET resume_state = ? WHERE id = ?",
+                         DB_TEXT(item_state_name((enum item_state)a->from)), DB_INT(a->obj->id));
+    if (!e)
+        e = db_exec(c->db, "INSERT INTO item_suspensions (item_id, started_at, reason, started_by) VALUES (?, ?, ?, ?)",
+                    DB_INT(a->obj->id), DB_TEXT(at), DB_TEXT(jv_str(a->body, "reason")), ACTOR(c));
+    return ctx_db_fail(c, e, "中止事项");
 }
 
 static enum err resume(struct wf_act *a)
@@ -453,16 +371,10 @@ static enum err resume(struct wf_act *a)
     struct ctx *c = a->c;
     char at[21];
     now_iso(c, at);
-    struct stmt *st = db_prepare(
-        c->db, "UPDATE item_suspensions SET ended_at = ?, ended_by = ? WHERE item_id = ? AND ended_at IS NULL");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "恢复办理");
-    stmt_bind_text(st, 1, at);
-    bind_actor(c, st, 2);
-    stmt_bind_int(st, 3, a->obj->id);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, "恢复办理") : ERR_OK;
+    enum err e =
+        db_exec(c->db, "UPDATE item_suspensions SET ended_at = ?, ended_by = ? WHERE item_id = ? AND ended_at IS NULL",
+                DB_TEXT(at), ACTOR(c), DB_INT(a->obj->id));
+    return ctx_db_fail(c, e, "恢复办理");
 }
 
 /* Actions without an effect of their own (approve, comment) only change the state and the timeline. */

@@ -15,41 +15,41 @@
 #include <string.h>
 
 static const struct wf_name states[ITEM_ST__COUNT] = {
-    [ITEM_ST_DRAFT] = {"draft", "草稿"},
-    [ITEM_ST_SUBMITTED] = {"submitted", "已立项待副主任审核"},
-    [ITEM_ST_DEPUTY_APPROVED] = {"deputy_approved", "待主任审批"},
-    [ITEM_ST_APPROVED] = {"approved", "已审批待交办"},
-    [ITEM_ST_ASSIGNED] = {"assigned", "已交办"},
-    [ITEM_ST_RECEIVED] = {"received", "已签收"},
-    [ITEM_ST_IN_PROGRESS] = {"in_progress", "办理中"},
-    [ITEM_ST_COMPLETION_REQUESTED] = {"completion_requested", "申请办结"},
-    [ITEM_ST_COMPLETION_SIGNED] = {"completion_signed", "已核签待审核"},
-    [ITEM_ST_COMPLETED] = {"completed", "已办结"},
-    [ITEM_ST_ARCHIVED] = {"archived", "已归档"},
-    [ITEM_ST_WITHDRAWN] = {"withdrawn", "已撤销"},
-    [ITEM_ST_SUSPENDED] = {"suspended", "已中止"},
+    [ITEM_ST_DRAFT] = {"draft", "草稿", "Draft"},
+    [ITEM_ST_SUBMITTED] = {"submitted", "已立项待副主任审核", "Awaiting deputy"},
+    [ITEM_ST_DEPUTY_APPROVED] = {"deputy_approved", "待主任审批", "Awaiting director"},
+    [ITEM_ST_APPROVED] = {"approved", "已审批待交办", "Approved"},
+    [ITEM_ST_ASSIGNED] = {"assigned", "已交办", "Assigned"},
+    [ITEM_ST_RECEIVED] = {"received", "已签收", "Received"},
+    [ITEM_ST_IN_PROGRESS] = {"in_progress", "办理中", "In progress"},
+    [ITEM_ST_COMPLETION_REQUESTED] = {"completion_requested", "申请办结", "Completion requested"},
+    [ITEM_ST_COMPLETION_SIGNED] = {"completion_signed", "已核签待审核", "Signed, awaiting review"},
+    [ITEM_ST_COMPLETED] = {"completed", "已办结", "Completed"},
+    [ITEM_ST_ARCHIVED] = {"archived", "已归档", "Archived"},
+    [ITEM_ST_WITHDRAWN] = {"withdrawn", "已撤销", "Withdrawn"},
+    [ITEM_ST_SUSPENDED] = {"suspended", "已中止", "Suspended"},
 };
 
 static const struct wf_name actions[ITEM_ACT__COUNT] = {
-    [ITEM_ACT_SUBMIT] = {"submit", "立项报审"},
-    [ITEM_ACT_APPROVE] = {"approve", "审批通过"},
-    [ITEM_ACT_RETURN] = {"return", "退回"},
-    [ITEM_ACT_ASSIGN] = {"assign", "交办"},
-    [ITEM_ACT_RECEIVE] = {"receive", "签收"},
-    [ITEM_ACT_REPORT] = {"report", "报送进展"},
-    [ITEM_ACT_PLAN] = {"plan", "提出时间节点和方案"},
-    [ITEM_ACT_REQUEST_COMPLETION] = {"request_completion", "申请办结"},
-    [ITEM_ACT_SIGN] = {"sign", "负责人核签"},
-    [ITEM_ACT_RETURN_REPLY] = {"return_reply", "负责人退回答复"},
-    [ITEM_ACT_VERIFY] = {"verify", "审核办结"},
-    [ITEM_ACT_ARCHIVE] = {"archive", "归档"},
-    [ITEM_ACT_REQUEST_EXTENSION] = {"request_extension", "申请延期"},
-    [ITEM_ACT_DECIDE_EXTENSION] = {"decide_extension", "审批延期"},
-    [ITEM_ACT_WITHDRAW] = {"withdraw", "撤销"},
-    [ITEM_ACT_ESCALATE] = {"escalate", "列入督查事项"},
-    [ITEM_ACT_SUSPEND] = {"suspend", "中止（挂账）"},
-    [ITEM_ACT_RESUME] = {"resume", "恢复办理"},
-    [ITEM_ACT_COMMENT] = {"comment", "备注"},
+    [ITEM_ACT_SUBMIT] = {"submit", "立项报审", "Submit"},
+    [ITEM_ACT_APPROVE] = {"approve", "审批通过", "Approve"},
+    [ITEM_ACT_RETURN] = {"return", "退回", "Return"},
+    [ITEM_ACT_ASSIGN] = {"assign", "交办", "Assign"},
+    [ITEM_ACT_RECEIVE] = {"receive", "签收", "Receive"},
+    [ITEM_ACT_REPORT] = {"report", "报送进展", "Report progress"},
+    [ITEM_ACT_PLAN] = {"plan", "提出时间节点和方案", "Submit plan"},
+    [ITEM_ACT_REQUEST_COMPLETION] = {"request_completion", "申请办结", "Request completion"},
+    [ITEM_ACT_SIGN] = {"sign", "负责人核签", "Sign (unit head)"},
+    [ITEM_ACT_RETURN_REPLY] = {"return_reply", "负责人退回答复", "Return reply"},
+    [ITEM_ACT_VERIFY] = {"verify", "审核办结", "Verify completion"},
+    [ITEM_ACT_ARCHIVE] = {"archive", "归档", "Archive"},
+    [ITEM_ACT_REQUEST_EXTENSION] = {"request_extension", "申请延期", "Request extension"},
+    [ITEM_ACT_DECIDE_EXTENSION] = {"decide_extension", "审批延期", "Decide extension"},
+    [ITEM_ACT_WITHDRAW] = {"withdraw", "撤销", "Withdraw"},
+    [ITEM_ACT_ESCALATE] = {"escalate", "列入督查事项", "Escalate to inspection"},
+    [ITEM_ACT_SUSPEND] = {"suspend", "中止（挂账）", "Suspend"},
+    [ITEM_ACT_RESUME] = {"resume", "恢复办理", "Resume"},
+    [ITEM_ACT_COMMENT] = {"comment", "备注", "Comment"},
 };
 
 /* in the order of enum item_field */
@@ -153,33 +153,33 @@ static const struct wf_row rows[] = {
 #define UNIT(role) {role, WF_AT_PART, 0, false}
 #define ORELSE_HOME(role) {role, WF_AT_HOME, 0, true}
 #define LEADER {0, WF_PERSON, ITEM_PERSON_LEADER, false}
-#define W(of, st, cond, task, label, act, n, ...) \
-    {of, st, cond, task, label, act, {__VA_ARGS__}, n}
-#define OBJW(st, task, label, act, who) W(-1, ITEM_ST_##st, 0, task, label, ITEM_ACT_##act, 1, who)
-#define TRKW(st, task, label, act, who) W(ITEM_PART_TRACK, ITEM_ST_##st, 0, task, label, ITEM_ACT_##act, 1, who)
+#define W(of, st, cond, task, label, en, act, n, ...) \
+    {of, st, cond, task, label, act, {__VA_ARGS__}, n, en}
+#define OBJW(st, task, label, en, act, who) W(-1, ITEM_ST_##st, 0, task, label, en, ITEM_ACT_##act, 1, who)
+#define TRKW(st, task, label, en, act, who) W(ITEM_PART_TRACK, ITEM_ST_##st, 0, task, label, en, ITEM_ACT_##act, 1, who)
 
 /* Who must act in each state. Nobody is awaited in the other states: the item is with its units (the tracks
  * wait), closed, or on hold (suspended). */
 static const struct wf_wait waits[] = {
     /* the item as a whole: the issuing government's office, deputy director and director */
-    OBJW(DRAFT, "submit", "草稿待报审", SUBMIT, HOME(ROLE_OFFICE)),
-    OBJW(SUBMITTED, "approve_deputy", "待副主任审核", APPROVE, HOME(ROLE_DEPUTY)),
-    OBJW(DEPUTY_APPROVED, "approve_director", "待主任审批", APPROVE, HOME(ROLE_DIRECTOR)),
-    OBJW(APPROVED, "assign", "待交办", ASSIGN, HOME(ROLE_OFFICE)),
-    OBJW(COMPLETION_SIGNED, "verify", "办结答复待审核", VERIFY, HOME(ROLE_OFFICE)),
-    OBJW(COMPLETED, "archive", "待立卷归档", ARCHIVE, HOME(ROLE_OFFICE)),
+    OBJW(DRAFT, "submit", "草稿待报审", "Submit the draft", SUBMIT, HOME(ROLE_OFFICE)),
+    OBJW(SUBMITTED, "approve_deputy", "待副主任审核", "Approve (deputy director)", APPROVE, HOME(ROLE_DEPUTY)),
+    OBJW(DEPUTY_APPROVED, "approve_director", "待主任审批", "Approve (director)", APPROVE, HOME(ROLE_DIRECTOR)),
+    OBJW(APPROVED, "assign", "待交办", "Assign", ASSIGN, HOME(ROLE_OFFICE)),
+    OBJW(COMPLETION_SIGNED, "verify", "办结答复待审核", "Verify the completion", VERIFY, HOME(ROLE_OFFICE)),
+    OBJW(COMPLETED, "archive", "待立卷归档", "Archive", ARCHIVE, HOME(ROLE_OFFICE)),
     /* each responsible unit's track, while the item is with the units */
-    TRKW(ASSIGNED, "receive", "待签收", RECEIVE, UNIT(ROLE_CONTACT)),
-    TRKW(RECEIVED, "report", "待报送进展", REPORT, UNIT(ROLE_CONTACT)),
-    TRKW(IN_PROGRESS, "report", "办理中，按时报送进展或申请办结", REPORT, UNIT(ROLE_CONTACT)),
-    TRKW(COMPLETION_REQUESTED, "sign", "办结答复待负责人核签", SIGN, UNIT(ROLE_HEAD)),
+    TRKW(ASSIGNED, "receive", "待签收", "Receive", RECEIVE, UNIT(ROLE_CONTACT)),
+    TRKW(RECEIVED, "report", "待报送进展", "Report progress", REPORT, UNIT(ROLE_CONTACT)),
+    TRKW(IN_PROGRESS, "report", "办理中，按时报送进展或申请办结", "Report progress or request completion", REPORT, UNIT(ROLE_CONTACT)),
+    TRKW(COMPLETION_REQUESTED, "sign", "办结答复待负责人核签", "Sign the completion reply", SIGN, UNIT(ROLE_HEAD)),
     /* a pending extension request: the office decides, the leader in charge for a major item */
-    W(ITEM_PART_EXTENSION, ITEM_SIDE_PENDING, -ITEM_COND_MAJOR, "decide_extension", "延期申请待审批",
+    W(ITEM_PART_EXTENSION, ITEM_SIDE_PENDING, -ITEM_COND_MAJOR, "decide_extension", "延期申请待审批", "Decide the extension",
       ITEM_ACT_DECIDE_EXTENSION, 1, HOME(ROLE_OFFICE)),
-    W(ITEM_PART_EXTENSION, ITEM_SIDE_PENDING, ITEM_COND_MAJOR, "decide_extension", "重大事项延期申请待领导审批",
+    W(ITEM_PART_EXTENSION, ITEM_SIDE_PENDING, ITEM_COND_MAJOR, "decide_extension", "重大事项延期申请待领导审批", "Decide the extension (major item)",
       ITEM_ACT_DECIDE_EXTENSION, 3, LEADER, ORELSE_HOME(ROLE_LEADER), ORELSE_HOME(ROLE_PRINCIPAL)),
     /* a progress report: the secretarial section that follows the item reviews it (the office without one) */
-    W(ITEM_PART_REPORT, ITEM_SIDE_PENDING, 0, "review_report", "进展报告待审核", -1, 2, HOME(ROLE_SECRETARY),
+    W(ITEM_PART_REPORT, ITEM_SIDE_PENDING, 0, "review_report", "进展报告待审核", "Review the progress report", -1, 2, HOME(ROLE_SECRETARY),
       ORELSE_HOME(ROLE_OFFICE)),
 };
 
@@ -203,12 +203,12 @@ static const struct wf_inform informs[] = {
 #undef OBJ
 #undef TRK
 
-static const struct wf_name side_states[] = {[ITEM_SIDE_PENDING] = {"pending", "待处理"}};
+static const struct wf_name side_states[] = {[ITEM_SIDE_PENDING] = {"pending", "待处理", "Pending"}};
 
 static const struct wf_partdef partdefs[ITEM_PART__COUNT] = {
-    [ITEM_PART_TRACK] = {"track", "责任单位办理", NULL, 0},
-    [ITEM_PART_EXTENSION] = {"extension", "延期申请", side_states, 1},
-    [ITEM_PART_REPORT] = {"report", "进展报告", side_states, 1},
+    [ITEM_PART_TRACK] = {"track", "责任单位办理", "Unit track", NULL, 0},
+    [ITEM_PART_EXTENSION] = {"extension", "延期申请", "Extension request", side_states, 1},
+    [ITEM_PART_REPORT] = {"report", "进展报告", "Progress report", side_states, 1},
 };
 
 /* ---- names ---- */
@@ -267,11 +267,8 @@ int64_t item_pending_extension(struct ctx *c, struct item *it)
 {
     if (it->pending_ext < 0) {
         it->pending_ext = 0;
-        struct stmt *st = db_prepare(c->db, "SELECT id FROM item_extensions WHERE item_id = ? AND state = 'pending'");
-        if (st) {
-            stmt_bind_int(st, 1, it->id);
-            stmt_one_int(st, &it->pending_ext);
-        }
+        db_one_int(c->db, &it->pending_ext, "SELECT id FROM item_extensions WHERE item_id = ? AND state = 'pending'",
+                   DB_INT(it->id));
     }
     return it->pending_ext;
 }
@@ -366,28 +363,23 @@ static enum err save(struct wf_act *a)
     for (int k = 0; k < it->ntracks; k++)
         if (it->tracks[k].lead)
             progress = it->tracks[k].progress;
-    struct stmt *st =
-        db_prepare(c->db, "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
-                          "WHERE id = ? AND version = ? RETURNING version");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "更新督办事项");
-    stmt_bind_text(st, 1, item_state_name((enum item_state)a->to));
-    stmt_bind_int(st, 2, a->action == ITEM_ACT_VERIFY ? 100 : progress);
-    stmt_bind_text(st, 3, at);
-    stmt_bind_int(st, 4, it->id);
-    stmt_bind_int(st, 5, it->version);
     int64_t nv;
-    int rc = stmt_one_int(st, &nv);
-    if (rc == STORE_DONE)
+    enum err e = db_one_int(c->db, &nv,
+                            "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
+                            "WHERE id = ? AND version = ? RETURNING version",
+                            DB_TEXT(item_state_name((enum item_state)a->to)),
+                            DB_INT(a->action == ITEM_ACT_VERIFY ? 100 : progress), DB_TEXT(at), DB_INT(it->id),
+                            DB_INT(it->version));
+    if (e == ERR_NOT_FOUND)
         return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人同时处理，请刷新后重试");
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "更新督办事项");
+    if (e)
+        return ctx_db_fail(c, e, "更新督办事项");
     const char *note = jv_str(a->body, "reason") ? jv_str(a->body, "reason") : jv_str(a->body, "text");
     const char *kind = a->action == ITEM_ACT_REPORT    ? "report"
                        : a->action == ITEM_ACT_COMMENT ? "comment"
                                                        : "transition";
-    enum err e = item_event(c, it->id, kind, item_action_name((enum item_action)a->action), tr ? a->part_from : a->from,
-                            tr ? a->part_to : a->to, tr ? tr->id : 0, tr ? tr->unit_id : 0, note, a->data);
+    e = item_event(c, it->id, kind, item_action_name((enum item_action)a->action), tr ? a->part_from : a->from,
+                   tr ? a->part_to : a->to, tr ? tr->id : 0, tr ? tr->unit_id : 0, note, a->data);
     /* the assignment notice (督办通知) to each responsible unit, after the transition on the timeline */
     for (int k = 0; a->action == ITEM_ACT_ASSIGN && k < it->ntracks && !e; k++)
         e = item_event(c, it->id, "notice", "notice", -1, -1, it->tracks[k].id, it->tracks[k].unit_id,
@@ -401,15 +393,39 @@ static enum err on_action(struct wf_act *a)
     return item_deadlines(a->c, it, a->part >= 0 ? &it->tracks[a->part] : NULL, (enum item_action)a->action, a->data);
 }
 
+/* The notice (督办通知) is the assignment's hand-off: the contacts' "receive" to-dos and the heads' and the
+ * leader's informations carry its words and kind, each unit told whether it leads or co-operates. */
+static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_inform *f, const struct wf_part *p,
+                   struct notice *n)
+{
+    if (a->action != ITEM_ACT_ASSIGN || (w && strcmp(w->task, "receive")))
+        return;
+    struct ctx *c = a->c;
+    const struct item *it = item_of(a->obj);
+    const char *due = it->due_date ? it->due_date : "";
+    n->kind = MSG_ASSIGNMENT;
+    n->subject = arena_printf(c->arena, "【督办通知】%s《%s》", it->number ? it->number : "", it->title);
+    const struct track *tr = NULL;
+    for (int k = 0; p && k < it->ntracks; k++)
+        if (it->tracks[k].id == p->id)
+            tr = &it->tracks[k];
+    if (tr)
+        n->body =
+            arena_printf(c->arena, "贵单位为该事项的%s，办结时限 %s。请于 1 个工作日内签收，并按时反馈办理情况。\n\n%s",
+                         tr->lead ? "牵头单位" : "责任单位", due, it->requirement ? it->requirement : "");
+    else if (f)
+        n->body = arena_printf(c->arena, "您分管的督办事项已交办，办结时限 %s。", due);
+}
+
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
 {
     *n = 0;
-    struct stmt *st = db_prepare(c->db, "SELECT id FROM items WHERE id > ? AND state NOT IN ('archived', 'withdrawn') "
-                                        "ORDER BY id LIMIT ?");
+    struct stmt *st = db_query(c->db,
+                               "SELECT id FROM items WHERE id > ? AND state NOT IN ('archived', 'withdrawn') "
+                               "ORDER BY id LIMIT ?",
+                               DB_INT(after), DB_INT(limit));
     if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取督办事项");
-    stmt_bind_int(st, 1, after);
-    stmt_bind_int(st, 2, limit);
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW && *n < limit)
         out[(*n)++] = stmt_int(st, 0);
@@ -460,5 +476,6 @@ const struct workflow item_workflow = {
     .rollup = rollup,
     .save = save,
     .on_action = on_action,
+    .notice = notice,
     .ids = ids,
 };

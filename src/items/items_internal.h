@@ -67,6 +67,11 @@ json_t *item_allowed_actions(struct ctx *c, struct item *it, const struct track 
 int64_t item_pending_extension(struct ctx *c, struct item *it);
 /* The effect of each action (item_effects.c), indexed by enum item_action. */
 extern const struct wf_effect item_effects[];
+/* The string as JSON, or null (for optional members). */
+json_t *item_str_or_null(const char *s);
+/* Checks the enumerated values (source kind, importance, kind, confidentiality), the title and the tags
+ * of a create or update body beyond its JSON spec; 422 with a sentence naming the member. */
+enum err item_check_values(struct ctx *c, const json_t *b);
 /* Source kind label, NULL if unknown. */
 const char *item_source_label(const char *kind);
 /* Validates create/update values beyond the JSON spec; fills unit ids and paths. */

@@ -39,12 +39,11 @@ static json_t *report_json(struct ctx *c, struct stmt *st)
 /* Attaches each report's attachments (by report id) to the list. */
 static void add_attachments(struct ctx *c, int64_t item_id, json_t *reports)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT id, report_id, filename, size FROM attachments WHERE item_id = ? "
-                                        "AND report_id IS NOT NULL ORDER BY id");
-    if (!st)
-        return;
-    stmt_bind_int(st, 1, item_id);
-    while (stmt_step(st) == STORE_ROW) {
+    struct stmt *st = db_query(c->db,
+                               "SELECT id, report_id, filename, size FROM attachments WHERE item_id = ? "
+                               "AND report_id IS NOT NULL ORDER BY id",
+                               DB_INT(item_id));
+    while (st && stmt_step(st) == STORE_ROW) {
         size_t i;
         json_t *r;
         json_array_foreach(reports, i, r) if (json_integer_value(json_object_get(r, "id")) == stmt_int(st, 1))
@@ -61,10 +60,10 @@ enum err items_reports(struct ctx *c, int64_t id, json_t **out)
     enum err e = item_load_visible(c, id, &it);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " REPORT_COLS REPORT_FROM "WHERE r.item_id = ? ORDER BY r.id DESC");
+    struct stmt *st =
+        db_query(c->db, "SELECT " REPORT_COLS REPORT_FROM "WHERE r.item_id = ? ORDER BY r.id DESC", DB_INT(id));
     if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取进展报告");
-    stmt_bind_int(st, 1, id);
+        return ctx_db_fail(c, ERR_INTERNAL, "读取进展报告");
     json_t *arr = json_array();
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW)
@@ -76,6 +75,24 @@ enum err items_reports(struct ctx *c, int64_t id, json_t **out)
     }
     add_attachments(c, id, arr);
     *out = arr;
+    return ERR_OK;
+}
+
+/* Tells the contact of the reporting unit the review's result (MSG_RESULT, linking to the item). */
+static enum err tell_unit(struct ctx *c, struct item *it, int64_t unit, const char *result, const char *note)
+{
+    for (int k = 0; k < it->ntracks; k++) {
+        if (it->tracks[k].unit_id != unit)
+            continue;
+        bool ok = !strcmp(result, "accepted");
+        struct notice n = {MSG_RESULT, false, NULL, NULL, item_workflow.name, it->id};
+        n.subject = arena_printf(c->arena, "【办理结果】进展报告%s：%s《%s》", ok ? "已通过审核" : "被退回重报",
+                                 it->number ? it->number : "", it->title);
+        n.body = arena_printf(c->arena, "贵单位报送的进展报告%s。%s%s", ok ? "已通过审核" : "被退回，请修改后重新报送",
+                              note && *note ? "审核意见：" : "", note && *note ? note : "");
+        static const struct wf_who contact = {ROLE_CONTACT, WF_AT_PART, 0, false};
+        return workflow_tell(c, &it->wf, &it->wf.parts[k], &contact, &n);
+    }
     return ERR_OK;
 }
 
@@ -99,56 +116,42 @@ static enum err review_tx(struct ctx *c, void *arg)
     const char *note = jv_str(a->body, "note");
     if (!strcmp(result, "redo") && (!note || !*note))
         return ctx_fail(c, ERR_INVALID, "退回重报需要说明理由（note）");
-    struct stmt *st = db_prepare(c->db, "SELECT review, unit_id FROM item_reports WHERE id = ? AND item_id = ?");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "审核进展报告");
-    stmt_bind_int(st, 1, a->report_id);
-    stmt_bind_int(st, 2, a->id);
-    int rc = stmt_step(st);
-    const char *review = rc == STORE_ROW ? arena_strdup(c->arena, stmt_text(st, 0)) : NULL;
-    int64_t unit = rc == STORE_ROW ? stmt_int(st, 1) : 0;
-    stmt_done(st);
-    if (rc == STORE_DONE)
+    const char *review = NULL;
+    int64_t unit = 0;
+    e = db_one_text(c->db, c->arena, &review, "SELECT review FROM item_reports WHERE id = ? AND item_id = ?",
+                    DB_INT(a->report_id), DB_INT(a->id));
+    if (!e)
+        e = db_one_int(c->db, &unit, "SELECT unit_id FROM item_reports WHERE id = ?", DB_INT(a->report_id));
+    if (e == ERR_NOT_FOUND)
         return ctx_fail(c, ERR_NOT_FOUND, "进展报告不存在");
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "审核进展报告");
+    if (e)
+        return ctx_db_fail(c, e, "审核进展报告");
     if (strcmp(review, "pending"))
         return ctx_fail(c, ERR_CONFLICT, "该进展报告已经审核过（%s）",
                         !strcmp(review, "accepted") ? "已通过" : "已退回重报");
     char at[21];
     time_format_iso(c->now, at);
-    st = db_prepare(c->db, "UPDATE item_reports SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? "
-                           "WHERE id = ? AND review = 'pending'");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "审核进展报告");
-    stmt_bind_text(st, 1, result);
-    stmt_bind_text(st, 2, note ? note : "");
-    if (c->user)
-        stmt_bind_int(st, 3, c->user->id);
-    else
-        stmt_bind_null(st, 3);
-    stmt_bind_text(st, 4, at);
-    stmt_bind_int(st, 5, a->report_id);
-    rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "审核进展报告");
-    /* the item's version moves too, so that views holding the old one refresh */
-    st = db_prepare(c->db, "UPDATE items SET version = version + 1, updated_at = ? WHERE id = ?");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "审核进展报告");
-    stmt_bind_text(st, 1, at);
-    stmt_bind_int(st, 2, a->id);
-    rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "审核进展报告");
+    e = db_exec(c->db,
+                "UPDATE item_reports SET review = ?, review_note = ?, reviewed_by = ?, reviewed_at = ? "
+                "WHERE id = ? AND review = 'pending'",
+                DB_TEXT(result), DB_TEXT(note ? note : ""), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at),
+                DB_INT(a->report_id));
+    if (!e) /* the item's version moves too, so that views holding the old one refresh */
+        e = db_exec(c->db, "UPDATE items SET version = version + 1, updated_at = ? WHERE id = ?", DB_TEXT(at),
+                    DB_INT(a->id));
+    if (e)
+        return ctx_db_fail(c, e, "审核进展报告");
     json_t *data =
         json_pack("{sI ss ss}", "report_id", (json_int_t)a->report_id, "result", result, "note", note ? note : "");
     e = item_event(c, a->id, "review", "review", -1, -1, 0, unit, note, data);
     if (!e)
         e = audit_record(c, "item.review_report", "item", a->id, data);
     json_decref(data);
+    /* the review was awaited (a to-do that now goes) and the unit hears the result */
+    if (!e)
+        e = workflow_todos_sync(c, &item_workflow, a->id, NULL);
+    if (!e)
+        e = tell_unit(c, &it, unit, result, note);
     return e;
 }
 
@@ -158,10 +161,9 @@ enum err items_review_report(struct ctx *c, int64_t id, int64_t report_id, const
     enum err e = ctx_tx(c, "审核进展报告", review_tx, &a);
     if (e)
         return e;
-    struct stmt *st = db_prepare(c->db, "SELECT " REPORT_COLS REPORT_FROM "WHERE r.id = ?");
+    struct stmt *st = db_query(c->db, "SELECT " REPORT_COLS REPORT_FROM "WHERE r.id = ?", DB_INT(report_id));
     if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取进展报告");
-    stmt_bind_int(st, 1, report_id);
+        return ctx_db_fail(c, ERR_INTERNAL, "读取进展报告");
     int rc = stmt_step(st);
     if (rc == STORE_ROW)
         *out = report_json(c, st);

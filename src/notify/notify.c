@@ -24,6 +24,8 @@ static const struct {
     [MSG_REPORT] = {"report", "逾期报告主要领导", "inbox,email,sms"},
     [MSG_SYSTEM] = {"system", "系统通知", "inbox,email"},
     [MSG_ASSIGNMENT] = {"assignment", "督办通知（新交办事项）", "inbox,email"},
+    [MSG_TODO] = {"todo", "待办提醒（轮到您办理）", "inbox,email"},
+    [MSG_RESULT] = {"result", "办理结果（审核、延期、等次）", "inbox,email"},
 };
 
 const char *msg_kind_name(enum msg_kind k)

@@ -20,7 +20,17 @@
 #include <jansson.h>
 
 /* Message kinds users choose channels for. */
-enum msg_kind { MSG_REMINDER, MSG_PRESS, MSG_NOTICE, MSG_REPORT, MSG_SYSTEM, MSG_ASSIGNMENT, MSG__COUNT };
+enum msg_kind {
+    MSG_REMINDER,
+    MSG_PRESS,
+    MSG_NOTICE,
+    MSG_REPORT,
+    MSG_SYSTEM,
+    MSG_ASSIGNMENT,
+    MSG_TODO,   /* work handed to you (a to-do of src/workflow) */
+    MSG_RESULT, /* a decision about your unit's work (review, extension, grade …) */
+    MSG__COUNT
+};
 const char *msg_kind_name(enum msg_kind k);
 
 struct notice {

@@ -8,6 +8,7 @@ struct store_migration {
     int version;
     const char *name;
     const char *sql;
+    const char *backend; /* "sqlite" or "postgres": that backend only; NULL: every backend */
 };
 
 extern const struct store_migration store_migrations[];

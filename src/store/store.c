@@ -699,6 +699,8 @@ enum err store_migrate(struct store *s, char *err, size_t errlen)
     }
     for (size_t i = 0; i < store_migrations_n && !result; i++) {
         const struct store_migration *m = &store_migrations[i];
+        if (m->backend && strcmp(m->backend, db->ops->kind) != 0)
+            continue; /* the other backend's half of a NNNN_name.{sqlite,postgres}.sql pair */
         if ((rc = db_begin(db)) < 0) {
             snprintf(err, errlen, "migration %04d: cannot begin a transaction", m->version);
             result = store_err(rc);

@@ -98,17 +98,8 @@ static enum err unit_load(struct ctx *c, int64_t id, json_t **out)
 
 enum err units_path(struct ctx *c, int64_t id, const char **path)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT path FROM units WHERE id = ?");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取单位");
-    stmt_bind_int(st, 1, id);
-    int rc = stmt_step(st);
-    if (rc == STORE_ROW)
-        *path = arena_strdup(c->arena, stmt_text(st, 0));
-    stmt_done(st);
-    if (rc == STORE_DONE)
-        return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
-    return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc, "读取单位");
+    enum err e = db_one_text(c->db, c->arena, path, "SELECT path FROM units WHERE id = ?", DB_INT(id));
+    return e == ERR_NOT_FOUND ? ctx_fail(c, e, "单位不存在或无权查看") : ctx_db_fail(c, e, "读取单位");
 }
 
 enum err units_get(struct ctx *c, int64_t id, json_t **out)
@@ -197,43 +188,25 @@ static enum err unit_create_tx(struct ctx *c, void *arg)
     char at[21];
     time_format_iso(c->now, at);
     /* insert with a temporary path, then set the real one that contains the new id */
-    struct stmt *st = db_prepare(c->db, "INSERT INTO units (code, name, kind, parent_id, path, depth, principal, "
-                                        "contact, phone, prefix, sort, created_at, updated_at) "
-                                        "VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "新建单位");
-    stmt_bind_text(st, 1, jv_str(b, "code"));
-    stmt_bind_text(st, 2, jv_str(b, "name"));
-    stmt_bind_text(st, 3, jv_str(b, "kind"));
-    if (parent)
-        stmt_bind_int(st, 4, parent);
-    else
-        stmt_bind_null(st, 4);
-    stmt_bind_int(st, 5, depth);
-    stmt_bind_text(st, 6, jv_str(b, "principal") ? jv_str(b, "principal") : "");
-    stmt_bind_text(st, 7, jv_str(b, "contact") ? jv_str(b, "contact") : "");
-    stmt_bind_text(st, 8, jv_str(b, "phone") ? jv_str(b, "phone") : "");
-    stmt_bind_text(st, 9, jv_str(b, "prefix") ? jv_str(b, "prefix") : "");
-    stmt_bind_int(st, 10, jv_int(b, "sort", 0));
-    stmt_bind_text(st, 11, at);
-    stmt_bind_text(st, 12, at);
-    int rc = stmt_one_int(st, &a->id);
-    if (rc == STORE_E_UNIQUE)
+#define OR_EMPTY(k) DB_TEXT(jv_str(b, k) ? jv_str(b, k) : "")
+    enum err e =
+        db_one_int(c->db, &a->id,
+                   "INSERT INTO units (code, name, kind, parent_id, path, depth, principal, contact, phone, "
+                   "prefix, sort, created_at, updated_at) VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?) "
+                   "RETURNING id",
+                   DB_TEXT(jv_str(b, "code")), DB_TEXT(jv_str(b, "name")), DB_TEXT(jv_str(b, "kind")),
+                   DB_INT_IF(parent, parent), DB_INT(depth), OR_EMPTY("principal"), OR_EMPTY("contact"),
+                   OR_EMPTY("phone"), OR_EMPTY("prefix"), DB_INT(jv_int(b, "sort", 0)), DB_TEXT(at), DB_TEXT(at));
+#undef OR_EMPTY
+    if (e == ERR_CONFLICT)
         return ctx_fail(c, ERR_CONFLICT, "单位代码 %s 已存在", jv_str(b, "code"));
-    if (rc != STORE_ROW)
-        return ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "新建单位");
-    char *path = arena_printf(c->arena, "%s%" PRId64 "/", ppath, a->id);
-    st = db_prepare(c->db, "UPDATE units SET path = ? WHERE id = ?");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "新建单位");
-    stmt_bind_text(st, 1, path);
-    stmt_bind_int(st, 2, a->id);
-    rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "新建单位");
+    if (!e)
+        e = db_exec(c->db, "UPDATE units SET path = ? WHERE id = ?",
+                    DB_TEXT(arena_printf(c->arena, "%s%" PRId64 "/", ppath, a->id)), DB_INT(a->id));
+    if (e)
+        return ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "新建单位");
     json_t *sum = json_pack("{s{sO}}", "after", "unit", (json_t *)b);
-    enum err e = audit_record(c, "unit.create", "unit", a->id, sum);
+    e = audit_record(c, "unit.create", "unit", a->id, sum);
     json_decref(sum);
     return e;
 }
@@ -363,14 +336,12 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
     if (e)
         return e;
     const char *path = json_string_value(json_object_get(before, "path"));
-    if ((e = perm_require(c, CAP_UNIT_WRITE, path, "单位"))) {
-        json_decref(before);
-        return e;
-    }
+    if ((e = perm_require(c, CAP_UNIT_WRITE, path, "单位")))
+        goto out;
     int64_t version = json_integer_value(json_object_get(before, "version"));
     if (jv_has(b, "version") && jv_int(b, "version", 0) != version) {
-        json_decref(before);
-        return ctx_fail(c, ERR_CONFLICT, "单位已被他人修改（当前版本 %" PRId64 "），请刷新后重试", version);
+        e = ctx_fail(c, ERR_CONFLICT, "单位已被他人修改（当前版本 %" PRId64 "），请刷新后重试", version);
+        goto out;
     }
     /* moving: the new parent must be writable, and not inside the unit itself */
     const json_t *old_parent = json_object_get(before, "parent_id");
@@ -380,12 +351,13 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
     if (jv_has(b, "parent_id") && (!json_is_integer(old_parent) || new_parent != json_integer_value(old_parent))) {
         const char *ppath;
         if ((e = units_path(c, new_parent, &ppath)) || (e = perm_require(c, CAP_UNIT_WRITE, ppath, "上级单位"))) {
-            json_decref(before);
-            return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_INVALID, "上级单位不存在") : e;
+            if (e == ERR_NOT_FOUND)
+                e = ctx_fail(c, ERR_INVALID, "上级单位不存在");
+            goto out;
         }
         if (strncmp(ppath, path, strlen(path)) == 0) {
-            json_decref(before);
-            return ctx_fail(c, ERR_INVALID, "不能把单位移动到它自己或其下级单位之下");
+            e = ctx_fail(c, ERR_INVALID, "不能把单位移动到它自己或其下级单位之下");
+            goto out;
         }
         new_path = arena_printf(c->arena, "%s%" PRId64 "/", ppath, a->id);
         int old_depth = (int)json_integer_value(json_object_get(before, "depth"));
@@ -396,71 +368,44 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
     }
     char at[21];
     time_format_iso(c->now, at);
-    struct stmt *st = db_prepare(
+    e = db_exec(
         c->db,
         "UPDATE units SET name = COALESCE(?, name), kind = COALESCE(?, kind), principal = COALESCE(?, principal), "
         "contact = COALESCE(?, contact), phone = COALESCE(?, phone), prefix = COALESCE(?, prefix), "
-        "sort = COALESCE(?, sort), parent_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?");
-    if (!st) {
-        json_decref(before);
-        return ctx_store_fail(c, STORE_E_OTHER, "修改单位");
-    }
-    const char *tf[] = {"name", "kind", "principal", "contact", "phone", "prefix"};
-    for (int i = 0; i < 6; i++)
-        stmt_bind_text(st, i + 1, jv_str(b, tf[i]));
-    if (jv_has(b, "sort"))
-        stmt_bind_int(st, 7, jv_int(b, "sort", 0));
-    else
-        stmt_bind_null(st, 7);
-    if (new_parent)
-        stmt_bind_int(st, 8, new_parent);
-    else
-        stmt_bind_null(st, 8);
-    stmt_bind_text(st, 9, at);
-    stmt_bind_int(st, 10, a->id);
-    stmt_bind_int(st, 11, version);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0) {
-        json_decref(before);
-        return ctx_store_fail(c, rc, "修改单位");
+        "sort = COALESCE(?, sort), parent_id = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
+        "version = ?",
+        DB_TEXT(jv_str(b, "name")), DB_TEXT(jv_str(b, "kind")), DB_TEXT(jv_str(b, "principal")),
+        DB_TEXT(jv_str(b, "contact")), DB_TEXT(jv_str(b, "phone")), DB_TEXT(jv_str(b, "prefix")),
+        DB_INT_IF(jv_has(b, "sort"), jv_int(b, "sort", 0)), DB_INT_IF(new_parent, new_parent), DB_TEXT(at),
+        DB_INT(a->id), DB_INT(version));
+    if (e) {
+        e = ctx_db_fail(c, e, "修改单位");
+        goto out;
     }
     if (new_path != path) {
-        /* rewrite the prefix of every path in the subtree */
-        st = db_prepare(c->db,
-                        "UPDATE units SET path = ? || SUBSTR(path, ?), depth = depth + ? WHERE path >= ? AND path < ?");
-        if (!st) {
-            json_decref(before);
-            return ctx_store_fail(c, STORE_E_OTHER, "移动单位");
-        }
-        stmt_bind_text(st, 1, new_path);
-        stmt_bind_int(st, 2, (int64_t)strlen(path) + 1);
-        stmt_bind_int(st, 3, depth_delta);
-        stmt_bind_text(st, 4, path);
-        stmt_bind_text(st, 5, perm_path_upper(c->arena, path));
-        rc = stmt_step(st);
-        stmt_done(st);
-        if (rc < 0) {
-            json_decref(before);
-            return ctx_store_fail(c, rc, "移动单位");
-        }
-        /* the copies of unit paths that other modules keep (visibility as a range scan) move along */
-        for (int k = 0; k < ncopies; k++) {
+        /* rewrite the prefix of every path in the subtree, and of the copies other modules keep of them
+         * (visibility as a range scan: units_register_path_copy) */
+        const char *upper = perm_path_upper(c->arena, path);
+        e = db_exec(
+            c->db, "UPDATE units SET path = ? || SUBSTR(path, ?), depth = depth + ? WHERE path >= ? AND path < ?",
+            DB_TEXT(new_path), DB_INT((int64_t)strlen(path) + 1), DB_INT(depth_delta), DB_TEXT(path), DB_TEXT(upper));
+        for (int k = 0; k < ncopies && !e; k++) {
             const char *t = copies[k].table, *col = copies[k].column;
             e = db_exec(c->db,
                         arena_printf(c->arena, "UPDATE %s SET %s = ? || SUBSTR(%s, ?) WHERE %s >= ? AND %s < ?", t, col,
                                      col, col, col),
-                        DB_TEXT(new_path), DB_INT((int64_t)strlen(path) + 1), DB_TEXT(path),
-                        DB_TEXT(perm_path_upper(c->arena, path)));
-            if (e) {
-                json_decref(before);
-                return ctx_db_fail(c, e, "移动单位");
-            }
+                        DB_TEXT(new_path), DB_INT((int64_t)strlen(path) + 1), DB_TEXT(path), DB_TEXT(upper));
+        }
+        if (e) {
+            e = ctx_db_fail(c, e, "移动单位");
+            goto out;
         }
     }
-    json_t *sum = json_pack("{so sO}", "before", before, "change", (json_t *)b);
+    json_t *sum = json_pack("{sO sO}", "before", before, "change", (json_t *)b);
     e = audit_record(c, "unit.update", "unit", a->id, sum);
     json_decref(sum);
+out:
+    json_decref(before);
     return e;
 }
 
@@ -487,10 +432,8 @@ static enum err unit_delete_tx(struct ctx *c, void *arg)
     if (e)
         return e;
     const char *path = arena_strdup(c->arena, json_string_value(json_object_get(before, "path")));
-    if ((e = perm_require(c, CAP_UNIT_WRITE, path, "单位"))) {
-        json_decref(before);
-        return e;
-    }
+    if ((e = perm_require(c, CAP_UNIT_WRITE, path, "单位")))
+        goto out;
     static const struct {
         const char *sql, *what;
     } refs[] = {
@@ -500,35 +443,26 @@ static enum err unit_delete_tx(struct ctx *c, void *arg)
     };
     for (size_t i = 0; i < sizeof refs / sizeof *refs; i++) {
         int64_t n = 0;
-        struct stmt *st = db_prepare(c->db, refs[i].sql);
-        if (st)
-            stmt_bind_int(st, 1, id);
-        int rc = stmt_one_int(st, &n);
-        if (rc < 0) {
-            json_decref(before);
-            return ctx_store_fail(c, rc, "删除单位");
+        if ((e = db_one_int(c->db, &n, refs[i].sql, DB_INT(id)))) {
+            e = ctx_db_fail(c, e, "删除单位");
+            goto out;
         }
         if (n > 0) {
-            json_decref(before);
-            return ctx_fail(c, ERR_CONFLICT, "该单位还有 %" PRId64 " 个%s，不能删除", n, refs[i].what);
+            e = ctx_fail(c, ERR_CONFLICT, "该单位还有 %" PRId64 " 个%s，不能删除", n, refs[i].what);
+            goto out;
         }
     }
-    struct stmt *st = db_prepare(c->db, "DELETE FROM units WHERE id = ?");
-    if (!st) {
-        json_decref(before);
-        return ctx_store_fail(c, STORE_E_OTHER, "删除单位");
+    /* what other modules keep of the unit (items, milestones …) refuses by its foreign keys */
+    if ((e = db_exec(c->db, "DELETE FROM units WHERE id = ?", DB_INT(id)))) {
+        e = e == ERR_CONFLICT ? ctx_fail(c, e, "该单位仍被督办事项等记录引用，不能删除")
+                              : ctx_db_fail(c, e, "删除单位");
+        goto out;
     }
-    stmt_bind_int(st, 1, id);
-    int rc = stmt_step(st);
-    stmt_done(st);
-    if (rc < 0) {
-        json_decref(before);
-        return rc == STORE_E_FOREIGN ? ctx_fail(c, ERR_CONFLICT, "该单位仍被督办事项等记录引用，不能删除")
-                                     : ctx_store_fail(c, rc, "删除单位");
-    }
-    json_t *sum = json_pack("{so}", "before", before);
+    json_t *sum = json_pack("{sO}", "before", before);
     e = audit_record(c, "unit.delete", "unit", id, sum);
     json_decref(sum);
+out:
+    json_decref(before);
     return e;
 }
 

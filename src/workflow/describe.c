@@ -121,7 +121,12 @@ static void markdown_one(struct buf *b, const struct workflow *wf)
         buf_printf(b, " | %s | %s |\n", r->cond ? cond_name(wf, r->cond) : "-", r->records);
     }
     buf_puts(b, "\n### Who must act\n\nThe people the object (or one of its parts) waits on in each state, and what "
-                "they are awaited to do. In the states not listed nobody is awaited.\n\n"
+                "they are awaited to do. Each row becomes a to-do of those people (`GET /api/v1/todos`) in the "
+                "transaction that brings the object or part into the state, and goes in the one that takes it "
+                "out; its people receive a message when it is created by an action. A role is held at exactly "
+                "that unit (when nobody holds it there: at the nearest unit above where someone does); `if none` "
+                "entries count only when those before them found nobody. In the states not listed nobody is "
+                "awaited.\n\n"
                 "| of | state | awaited | who | when |\n|---|---|---|---|---|\n");
     for (int i = 0; i < wf->nwaits; i++) {
         const struct wf_wait *w = &wf->waits[i];
@@ -171,11 +176,17 @@ char *workflow_markdown(const struct workflow *const *wfs)
 
 /* ---- JSON ---- */
 
+static json_t *str_or_null(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
 static json_t *names_json(const struct wf_name *names, int n)
 {
     json_t *a = json_array();
     for (int i = 0; i < n; i++)
-        json_array_append_new(a, json_pack("{ss ss}", "name", names[i].name, "label", names[i].label));
+        json_array_append_new(a, json_pack("{ss ss so}", "name", names[i].name, "label", names[i].label, "label_en",
+                                           str_or_null(names[i].label_en)));
     return a;
 }
 
@@ -211,9 +222,9 @@ json_t *workflow_json(const struct workflow *wf)
                 fl |= wf->rows[i].fields;
                 scope = wf->rows[i].scope == WF_OBJECT ? wf->name : wf->track_what;
             }
-        json_array_append_new(actions,
-                              json_pack("{ss ss ss so}", "name", wf->actions[a].name, "label", wf->actions[a].label,
-                                        "scope", scope, "requires", fields_json(wf, fl)));
+        json_array_append_new(actions, json_pack("{ss ss so ss so}", "name", wf->actions[a].name, "label",
+                                                 wf->actions[a].label, "label_en", str_or_null(wf->actions[a].label_en),
+                                                 "scope", scope, "requires", fields_json(wf, fl)));
     }
     for (int i = 0; i < wf->nrows; i++) {
         const struct wf_row *r = &wf->rows[i];
@@ -233,8 +244,9 @@ json_t *workflow_json(const struct workflow *wf)
         for (int k = 0; k < w->nwho; k++)
             json_array_append_new(who, who_json(wf, &w->who[k]));
         json_array_append_new(
-            waits, json_pack("{ss ss ss ss so so so}", "of", part_name(wf, w->part), "state",
-                             part_state_name(wf, w->part, w->state), "task", w->task, "label", w->label, "action",
+            waits, json_pack("{ss ss ss ss so so so so}", "of", part_name(wf, w->part), "state",
+                             part_state_name(wf, w->part, w->state), "task", w->task, "label", w->label, "label_en",
+                             str_or_null(w->label_en), "action",
                              w->action >= 0 ? json_string(wf_action_name(wf, w->action)) : json_null(), "when",
                              w->cond ? json_pack("{ss sb}", "condition", cond_name(wf, w->cond), "holds", w->cond > 0)
                                      : json_null(),
@@ -248,12 +260,16 @@ json_t *workflow_json(const struct workflow *wf)
                                         inform_parts[f->parts], "who", who_json(wf, &f->who), "what", f->what));
     }
     for (int i = 1; i < wf->npartdefs; i++)
-        json_array_append_new(parts,
-                              json_pack("{ss ss so}", "name", wf->partdefs[i].name, "label", wf->partdefs[i].label,
-                                        "states", names_json(wf->partdefs[i].states, wf->partdefs[i].nstates)));
-    return json_pack("{ss ss ss ss so so so so so so}", "name", wf->name, "what", wf->what, "title", wf->title, "part",
-                     wf->track_what, "states", names_json(wf->states, wf->nstates), "actions", actions, "transitions",
-                     rows, "waits", waits, "informs", informs, "parts", parts);
+        json_array_append_new(parts, json_pack("{ss ss so so}", "name", wf->partdefs[i].name, "label",
+                                               wf->partdefs[i].label, "label_en", str_or_null(wf->partdefs[i].label_en),
+                                               "states", names_json(wf->partdefs[i].states, wf->partdefs[i].nstates)));
+    json_t *phase = json_array(); /* the states in which the tracks act and wait */
+    for (int s = 0; wf->phase && s < wf->nstates; s++)
+        if (wf->phase(s))
+            json_array_append_new(phase, json_string(wf->states[s].name));
+    return json_pack("{ss ss ss ss so so so so so so so}", "name", wf->name, "what", wf->what, "title", wf->title,
+                     "part", wf->track_what, "states", names_json(wf->states, wf->nstates), "part_phase", phase,
+                     "actions", actions, "transitions", rows, "waits", waits, "informs", informs, "parts", parts);
 }
 
 /* ---- checks ---- */
@@ -319,12 +335,12 @@ int workflow_lint(const struct workflow *wf, char **problems)
     for (int a = 0; a < wf->nactions; a++) {
         if (scope[a] < 0)
             n += problem(&b, wf, "action %s has no row", wf_action_name(wf, a));
-        if (!wf->actions[a].label || !*wf->actions[a].label)
-            n += problem(&b, wf, "action %s has no label", wf_action_name(wf, a));
+        if (!wf->actions[a].label || !*wf->actions[a].label || !wf->actions[a].label_en)
+            n += problem(&b, wf, "action %s has no label (中文 and English)", wf_action_name(wf, a));
     }
     for (int s = 0; s < wf->nstates; s++)
-        if (!wf->states[s].label || !*wf->states[s].label)
-            n += problem(&b, wf, "state %s has no label", wf_state_name(wf, s));
+        if (!wf->states[s].label || !*wf->states[s].label || !wf->states[s].label_en)
+            n += problem(&b, wf, "state %s has no label (中文 and English)", wf_state_name(wf, s));
     for (int i = 0; i < wf->nwaits; i++) {
         const struct wf_wait *w = &wf->waits[i];
         int nstates = w->part <= 0 ? wf->nstates : w->part < wf->npartdefs ? wf->partdefs[w->part].nstates : 0;
@@ -334,6 +350,8 @@ int workflow_lint(const struct workflow *wf, char **problems)
         }
         if (w->state < 0 || w->state >= nstates || w->nwho < 1 || w->nwho > WF_WHO_MAX || w->who[0].orelse)
             n += problem(&b, wf, "wait %d: state or people out of range", i);
+        if (!w->label || !*w->label || !w->label_en)
+            n += problem(&b, wf, "wait %d has no label (中文 and English)", i);
         if (w->cond <= -wf->nconds || w->cond >= wf->nconds)
             n += problem(&b, wf, "wait %d: condition out of range", i);
         if (w->part == 0 && (!wf->phase || !wf->phase(w->state)))

@@ -1,7 +1,8 @@
 /*
  * workflow.c: the engine's enforcement, the same for every workflow: reading the table (names, the row
  * of a state and an action, the capability a row needs), who may take which action now, and taking one
- * action in one transaction (workflow_act). To-dos and messages: todos.c; docs and checks: describe.c.
+ * action in one transaction (workflow_act). To-dos and messages: todos.c, todos_read.c; docs and checks:
+ * describe.c.
  */
 #include "workflow/workflow.h"
 
@@ -289,7 +290,7 @@ static enum err apply(struct wf_act *a)
         return e;
     if (fx && fx->after && (e = fx->after(a)))
         return e;
-    return ERR_OK;
+    return workflow_todos_sync(a->c, wf, o->id, a); /* the to-dos, the hand-offs and the informations */
 }
 
 static enum err act_tx(struct ctx *c, void *arg)

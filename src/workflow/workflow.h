@@ -8,12 +8,15 @@
  * and a few hooks its module registers (load, lock, save …). From that one declaration the engine
  * derives, for every workflow alike:
  *   - enforcement: workflow_act finds the row, refuses with 404/403/409/422 and the same Chinese
- *     sentences everywhere, runs the effects, writes the state, the audit record;
+ *     sentences everywhere, runs the effects, writes the state, the audit record, and the to-dos;
  *   - the actions a user may take now (workflow_allowed_actions, the `allowed_actions` of the API);
+ *   - the to-dos (table `todos`, maintained in the transaction of every transition; read by
+ *     workflow_todos_page for GET /api/v1/todos) and a message to exactly the people a transition
+ *     hands work to, and to the unit when a decision about its work is taken (todos.c);
+ *   - who must act on an object now, for reminders and escalation (workflow_who_must_act);
  *   - docs/workflow.md (workflow_markdown) and the generic tests (tests/unit/test_workflow.c,
- *     tests/api/test_workflows.py), which run over every registered workflow (api_workflows).
- * The waits (who must act in each state) and the informs (who is told of a decision) are declared
- * with the table and documented; the to-dos and messages derive from them.
+ *     tests/api/test_workflows.py, tests/api/test_todos_matrix.py), which run over every registered
+ *     workflow (api_workflows).
  * How to declare a new one: docs/internals/modules.md.
  *
  * Scopes. WF_OBJECT rows are checked against the object's state, with the capability held at the
@@ -42,8 +45,9 @@ enum wf_scope {
 #define WF_ANY_ROLE (-1) /* row role: any role that carries the capability */
 
 struct wf_name {
-    const char *name;  /* in the API and the database: "in_progress" */
-    const char *label; /* 中文: "办理中" */
+    const char *name;     /* in the API and the database: "in_progress" */
+    const char *label;    /* 中文: "办理中" */
+    const char *label_en; /* English for the web app's other language: "In progress" */
 };
 
 /* A body member that some rows require (bit 1 << index in workflow.fields). */
@@ -101,6 +105,7 @@ struct wf_wait {
     int action;        /* the awaited action, -1 when it is not a workflow action */
     struct wf_who who[WF_WHO_MAX];
     int nwho;
+    const char *label_en; /* "Receive" */
 };
 
 /* An information: after `action`, these people are told (the unit, when a decision about its work
@@ -116,7 +121,7 @@ struct wf_inform {
 
 /* A kind of part beyond the tracks (kind 0), with its own states (e.g. a pending extension). */
 struct wf_partdef {
-    const char *name, *label;
+    const char *name, *label, *label_en;
     const struct wf_name *states;
     int nstates;
 };
@@ -260,6 +265,64 @@ json_t *workflow_allowed_actions(struct ctx *c, const struct workflow *wf, struc
  */
 enum err workflow_act(struct ctx *c, const struct workflow *wf, int64_t id, int action, const json_t *body,
                       int64_t *result_id);
+
+/* ---- to-dos and messages (todos.c) ---- */
+
+/*
+ * Brings the stored to-dos of one object in line with its state (loaded again), inside the caller's
+ * transaction: deletes those no longer awaited, inserts the new ones and — when a (the action that
+ * caused it) is given — sends each new one's people a message (MSG_TODO, or the module's notice).
+ * A to-do that stays keeps its `since`. Modules call it after changes outside workflow_act that
+ * change what waits (a report reviewed, a draft edited).
+ */
+enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a);
+/* Recomputes every object's to-dos (after a migration, or a bulk import such as `ducha gen`) without
+ * messages; *count: objects visited. */
+enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count);
+
+/* Sends n to the people `who` names for the object (and the part, for WF_AT_PART and
+ * WF_PART_PERSON), inside the caller's transaction. For modules' own decisions (a report reviewed). */
+enum err workflow_tell(struct ctx *c, struct wf_obj *o, const struct wf_part *part, const struct wf_who *who,
+                       const struct notice *n);
+
+/* One entry of who must act on an object now (from the stored to-dos). */
+struct wf_actor {
+    int role;             /* enum role, or -1 for a named person */
+    int64_t unit_id;      /* where the role is held (0 for a person) */
+    int64_t user_id;      /* the person (0 for a role) */
+    int64_t part_unit_id; /* the unit of the part the to-do is about (0: the object) */
+    const char *task, *label;
+};
+/*
+ * Who must act on object `id` of kind `kind` now (for reminders and escalation), from the to-dos: a
+ * list of roles at units and named persons, in the arena. part_unit_id != 0 keeps only the to-dos
+ * about that unit's track. Use workflow_notify_who_must_act to send them a message.
+ */
+enum err workflow_who_must_act(struct ctx *c, const char *kind, int64_t id, int64_t part_unit_id, struct wf_actor **out,
+                               int *n);
+/* Sends n to every person who must act on the object now (optionally only about part_unit_id's track);
+ * *sent: how many people. */
+enum err workflow_notify_who_must_act(struct ctx *c, const char *kind, int64_t id, int64_t part_unit_id,
+                                      const struct notice *n, int *sent);
+
+/* The dates that light a due date (today, and the last day that is yellow: cfg->yellow_days working days
+ * ahead, from the working-day calendar), and the light: "red" overdue, "yellow", "green", "none" undated. */
+void workflow_light_dates(struct ctx *c, char today[11], char yellow[11]);
+const char *workflow_light(const char *due, const char *today, const char *yellow);
+
+/* The signed-in user's to-dos (GET /api/v1/todos). */
+struct todo_query {
+    const char *after; /* cursor from the previous page ("next"), or NULL */
+    const char *kind;  /* only this object kind, or NULL */
+    const char *light; /* only red, yellow, green or none, or NULL */
+    int limit;         /* 1..200 */
+};
+/* {"todos":[…], "next": cursor|null, "counts":{"total", "by_kind":{…}, "by_light":{…}}}. The cost
+ * is the page (an index range per role the user holds) plus an index-only count of the user's own
+ * to-dos; never a scan of the objects the user can see. kinds labels the object kinds (NULL-ended
+ * list of the registered workflows). */
+enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds, const struct todo_query *q,
+                             json_t **out);
 
 /* ---- description ---- */
 

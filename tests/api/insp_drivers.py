@@ -1,10 +1,17 @@
 """The generic workflow tests' drivers for the four inspection workflows (plan, inspection,
 rectification, review): how to bring a fresh object into each state with the demo users of 古城县, who
 takes a row, how to satisfy a row's condition, and what an action's body needs beyond the table's
-required members (the id of a proposal, of the inspection to merge into, the scope of a widening)."""
+required members (the id of a proposal, of the inspection to merge into, the scope of a widening); and,
+for the to-do matrix, the parts of an object that may wait on someone and the demo users at each place."""
 from insplib import ACTOR, CAPS, YEAR, Insp, yday
 from itemlib import day
 
+# the demo users holding each role at the home (古城县人民政府) and at the units the drivers' objects touch
+HOME = {"office": ["gc_office"], "principal": ["gc_principal"], "leader": ["gc_leader"], "director": ["gc_director"],
+        "deputy": ["gc_deputy"], "secretary": ["gc_secretary"]}
+UNITS = {"gc-jt": {"contact": ["gc_contact"], "head": ["gc_head"]},
+         "gc-zj": {"contact": ["gc_contact2"], "head": ["gc_head2"]},
+         "gc-t1": {"contact": ["gc_town"]}, "gc-pg": {"evaluator": ["gc_evaluator"]}}
 STARTED = {"in_progress", "findings_submitted", "findings_issued", "concluded", "conclusion_received", "closed"}
 
 
@@ -53,6 +60,37 @@ class _Base:
 
     def holds_by_default(self, condition):
         return True
+
+    # ---- for the to-do matrix ----
+
+    def bring_shared(self, state):
+        return self.bring(state)
+
+    def people(self, who, part):
+        if who["at"] == "home":
+            return set(HOME.get(who["role"], []))
+        if who["at"] == "part":
+            return set(UNITS.get(part["unit"], {}).get(who["role"], [])) if part else set()
+        if who["at"] == "person":
+            return {self.PERSONS[who["person"]]}
+        if who["at"] == "part_person":
+            return {part["person"]} if part and part.get("person") else set()
+        raise AssertionError(who)
+
+    def condition(self, obj, name):
+        raise AssertionError(name)
+
+    def concerned(self, row, before, user):
+        """The part a row concerns: the object's one unit part for the unit's own rows."""
+        if row["scope"] == self.name:
+            return None
+        return next(p for p in self.parts(before) if p["kind"] == row["scope"])
+
+    def code(self, unit_id):
+        for code in UNITS:
+            if self.ins.unit(code) == unit_id:
+                return code
+        return str(unit_id)
 
 
 class PlanDriver(_Base):
@@ -107,6 +145,11 @@ class PlanDriver(_Base):
         assert condition == "pending_entry" and state == "drafting", (state, condition)
         return self.bring(state, entries=2)
 
+    def parts(self, obj):
+        """The departments' proposals not yet decided (each waits on the office)."""
+        return [{"kind": "entry", "id": e["id"], "state": "pending", "unit": self.code(e["organiser"]["id"])}
+                for e in obj["entries"] if e["state"] == "proposed"]
+
 
 class InspectionDriver(_Base):
     name = "inspection"
@@ -149,6 +192,66 @@ class InspectionDriver(_Base):
             raise AssertionError(condition)
         return self.get(oid)
 
+    PERSONS = {"team leader": "gc_inspector"}  # Insp.team's default leader
+
+    def bring_shared(self, state):
+        """Two targets (交通运输局 with the finding, 住建局 without) and an engaged evaluator: one target's
+        receipt of the conclusion reaches that target alone; the team and the evaluator wait while it runs."""
+        kw = {"targets": ("gc-jt", "gc-zj"), "evaluators": ("gc-pg",)}
+        if state not in ("conclusion_received", "closed"):
+            return self.bring(state, **kw)
+        obj = self.bring("concluded", **kw)
+        oid = obj["id"]
+        self.act(oid, "gc_head", "receive_conclusion", {})
+        self.act(oid, "gc_head2", "receive_conclusion", {})
+        if state == "closed":
+            for t in self.ins.tasks(oid):
+                self.ins.finish_task(t["id"])
+            self.c("gc_office").put(f"/api/v1/inspections/{oid}/report", {"text": "督查报告正文：问题已全部整改到位。"})
+            self.act(oid, "gc_office", "close", {})
+        obj = self.get(oid)
+        assert obj["state"] == state, obj
+        return obj
+
+    def parts(self, obj):
+        """The targets; a pending widening; while under way, the team members on the ground (not the
+        leader) and the engaged evaluators whose evaluation is not in."""
+        oid = obj["id"]
+        out = [{"kind": "target", "id": t["id"], "state": t["state"] or obj["state"], "unit": t["code"]}
+               for t in obj["targets"]]
+        if obj["pending_widening"]:
+            out.append({"kind": "widening", "id": obj["pending_widening"], "state": "pending", "unit": None})
+        if obj["state"] == "in_progress":
+            users = {self.ins.user_id(u): u for u in ("gc_inspector", "gc_parttime")}
+            leader = (obj["team_leader"] or {}).get("id")
+            done = {e["unit_id"] for e in
+                    self.c("gc_office").get(f"/api/v1/inspections/{oid}/evaluations").json["evaluations"]}
+            for m in obj["team"]:
+                if m["user_id"] and m["user_id"] != leader and m["role"] != "evaluator":
+                    out.append({"kind": "member", "id": m["id"], "state": "pending", "unit": None,
+                                "person": users.get(m["user_id"])})
+                if m["role"] == "evaluator" and m["unit_id"] and m["unit_id"] not in done:
+                    out.append({"kind": "engagement", "id": m["id"], "state": "pending", "unit": self.code(m["unit_id"])})
+        return out
+
+    def condition(self, obj, name):
+        if name == "self_authorised":
+            return obj["basis"] != "proposal"
+        if name in ("overt", "covert"):
+            return obj["covert"] == (name == "covert")
+        if name == "closable":
+            tasks = self.ins.tasks(obj["id"])
+            reviews = self.c("gc_office").get(f"/api/v1/inspections/{obj['id']}/reviews").json["reviews"]
+            return all(t["state"] in ("verified", "withdrawn") for t in tasks) and \
+                all(r["state"] in ("decided", "rejected", "withdrawn") for r in reviews)
+        raise AssertionError(name)
+
+    def concerned(self, row, before, user):
+        if row["scope"] == self.name:
+            return None
+        mine = {"gc_head": "gc-jt", "gc_contact": "gc-jt", "gc_head2": "gc-zj", "gc_contact2": "gc-zj"}[user]
+        return next(p for p in self.parts(before) if p["kind"] == "target" and p["unit"] == mine)
+
 
 class RectificationDriver(_Base):
     name = "rectification"
@@ -172,6 +275,10 @@ class RectificationDriver(_Base):
                 break
         return self.get(tid)
 
+    def parts(self, obj):
+        """The one responsible unit."""
+        return [{"kind": "unit", "id": obj["id"], "state": obj["state"], "unit": obj["unit"]["code"]}]
+
 
 class ReviewDriver(_Base):
     name = "review"
@@ -190,6 +297,10 @@ class ReviewDriver(_Base):
         if state == "withdrawn":
             self.act(rid, "gc_head", "withdraw", {"reason": "撤回"})
         return self.get(rid)
+
+    def parts(self, obj):
+        """The requesting unit."""
+        return [{"kind": "unit", "id": obj["id"], "state": obj["state"], "unit": self.code(obj["unit"]["id"])}]
 
 
 DRIVERS = {d.name: d for d in (PlanDriver, InspectionDriver, RectificationDriver, ReviewDriver)}

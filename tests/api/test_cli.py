@@ -15,10 +15,11 @@ def test_help_and_version():
     assert p.returncode == 0 and p.stdout.startswith("ducha ")
 
 
-def test_unknown_command_and_option_fail_with_one_line():
+def test_unknown_command_and_option_fail_with_one_line(tmp_path):
     p = subprocess.run([BIN, "frobnicate"], capture_output=True, text=True)
     assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1
-    p = subprocess.run([BIN, "init", "--db", "/tmp/ducha-cli-x.db", "--bogus"], capture_output=True, text=True)
+    # a database of its own: a shared path would carry other builds' schemas between runs
+    p = subprocess.run([BIN, "init", "--db", str(tmp_path / "x.db"), "--bogus"], capture_output=True, text=True)
     assert p.returncode != 0 and "--bogus" in p.stderr
 
 

@@ -307,3 +307,34 @@ def test_two_nodes_take_each_ladder_step_once(world):
             assert sorted(m["kind"] for m in w.inbox_for(user, ms["id"])) == kinds, user
     finally:
         other.stop()
+
+
+def test_suspension_pauses_every_open_milestone_however_many(world):
+    """No silent cap: an ongoing item with nineteen responsible units has 304 open milestones (receipt,
+    deployment, first feedback, resolution and twelve monthly reports on each track); suspending it
+    pauses every one, resuming restarts every one with its due day moved by the working days paused."""
+    w = world
+    admin = w.c("gc_admin")
+    gc = admin.unit_id("gc")
+    codes = [f"ms300-{i}" for i in range(18)]
+    for i, code in enumerate(codes):
+        r = admin.post("/api/v1/units", {"code": code, "name": f"测试局{i}", "kind": "department", "parent_id": gc})
+        assert r.status == 201, r
+    iid = w.item(co=codes, kind="ongoing", due_date="2026-12-31")
+    before = {m["id"]: m for m in w.milestones(iid)}
+    assert len(before) == 19 * 16 >= 300
+    assert all(m["state"] == "open" and not m["paused"] for m in before.values())
+
+    assert w.c("gc_leader").post(f"/api/v1/items/{iid}/actions/suspend", {"reason": "等待汛期结束"}).status == 200
+    paused = w.milestones(iid)
+    assert len(paused) == len(before) and all(m["paused"] for m in paused)
+    events = [e for e in w.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"] if e["kind"] == "deadline"]
+    assert [e["action"] for e in events] == ["pause"]
+    assert len(events[0]["data"]["milestones"]) == len(before)
+
+    w.clock("2026-03-09T09:00:00+08:00")  # a week later: five working days
+    assert w.c("gc_leader").post(f"/api/v1/items/{iid}/actions/resume", {"reason": "汛期结束"}).status == 200
+    after = w.milestones(iid)
+    assert len(after) == len(before) and not any(m["paused"] for m in after)
+    assert all(m["due_date"] > before[m["id"]]["due_date"] for m in after)
+    assert all(any(s["step"].startswith("resume@") for s in m["steps"]) for m in after)

@@ -138,6 +138,12 @@ def test_an_announced_inspection_reaches_its_targets_when_it_starts(ins):
     ins.act(oid, "gc_office", "start")
     got = ins.c("gc_head").get(f"/api/v1/inspections/{oid}")
     assert got.status == 200 and got.json["allowed_actions"] == ["comment"] and not got.json["office_side"]
+    # the notice (督查通知) reaches the target's head, and nobody at the other units
+    told = [m for m in ins.c("gc_head").get("/api/v1/inbox?limit=200").json["messages"]
+            if m["object_type"] == "inspection" and m["object_id"] == oid]
+    assert told and "启动督查" in told[0]["subject"], told
+    assert not [m for m in ins.c("gc_head2").get("/api/v1/inbox?limit=200").json["messages"]
+                if m["object_type"] == "inspection" and m["object_id"] == oid]
 
 
 def test_an_unannounced_inspection_is_not_started_with_a_notice(ins):
@@ -357,6 +363,41 @@ def test_merge_keeps_both_origins_and_join_makes_a_joint_inspection(ins):
     r = ins.act(c["id"], "gc_office", "merge", {"into_id": 999999}, expect=409)  # wrong state first
     r = ins.act(ins.create()["id"], "gc_office", "merge", {"into_id": 999999}, expect=422)
     assert "into_id" in msg(r)
+
+
+# ---- who must act: the workbench's to-dos (GET /api/v1/todos) ----
+
+def todos(ins, user, kind, oid):
+    out = ins.c(user).get(f"/api/v1/todos?kind={kind}&limit=200").json["todos"]
+    return [t["task"] for t in out if t["object_id"] == oid]
+
+
+def test_the_team_the_evaluator_and_the_units_find_their_work_on_the_workbench(ins):
+    obj = ins.bring("in_progress", evaluators=("gc-pg",))
+    oid = obj["id"]
+    assert todos(ins, "gc_inspector", "inspection", oid) == ["submit_findings"]  # the team leader
+    assert todos(ins, "gc_parttime", "inspection", oid) == ["field_work"]
+    assert todos(ins, "gc_evaluator", "inspection", oid) == ["evaluate"]
+    t = [x for x in ins.c("gc_parttime").get("/api/v1/todos?kind=inspection").json["todos"] if x["object_id"] == oid][0]
+    assert t["link"] == f"/inspections/{oid}" and t["title"] == obj["subject"] and t["due_date"] == obj["end_date"]
+    # the evaluation is in: the evaluator's to-do goes
+    r = ins.c("gc_evaluator").post(f"/api/v1/inspections/{oid}/evaluations", {"summary": "满意度88%", "score": 88})
+    assert r.status == 201, r
+    assert todos(ins, "gc_evaluator", "inspection", oid) == []
+    # the findings go to the office; issued, each task waits on its unit's contact, who is told
+    ins.finding(oid)
+    ins.act(oid, "gc_inspector", "submit_findings")
+    assert todos(ins, "gc_parttime", "inspection", oid) == [] and todos(ins, "gc_inspector", "inspection", oid) == []
+    assert todos(ins, "gc_office", "inspection", oid) == ["issue_findings"]
+    ins.act(oid, "gc_office", "issue_findings")
+    tid = ins.tasks(oid)[0]["id"]
+    assert todos(ins, "gc_contact", "rectification", tid) == ["receive"]
+    assert todos(ins, "gc_contact2", "rectification", tid) == []
+    told = [m for m in ins.c("gc_contact").get("/api/v1/inbox?limit=200").json["messages"]
+            if m["object_type"] == "rectification" and m["object_id"] == tid]
+    assert len(told) == 1 and told[0]["kind"] == "todo" and "整改任务" in told[0]["subject"], told
+    ins.ract(tid, "gc_contact", "receive")
+    assert todos(ins, "gc_contact", "rectification", tid) == ["report"]
 
 
 # ---- who sees what ----

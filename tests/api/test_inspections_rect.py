@@ -104,3 +104,74 @@ def test_the_unit_cannot_verify_its_own_work(ins):
     assert "text" in r.error["message"]
     r = ins.ract(tid, "gc_contact", "report", {"text": "x", "percent": 50}, expect=409)
     assert "只能在" in r.error["message"]
+
+
+def wait_for(pred, timeout=20, step=0.25):
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+def test_a_late_task_climbs_the_same_ladder_as_an_item(ins):
+    """The task's deadline is a milestone on the clocks: reminder on the day, then pressing, the written
+    notice and the report to the principal leader, each once, to the same people as an item's — and the
+    task is flagged. A task signed in time is done and never reminded; one the office returns gets the
+    same deadline again."""
+    clock(ins, "2026-09-01T09:00:00+08:00")
+    oid, tid = issued(ins, "2026-09-10")
+    ms = ins.c("gc_office").get(f"/api/v1/milestones?owner_kind=rectification&owner_id={tid}").json["milestones"]
+    assert len(ms) == 1 and ms[0]["kind"] == "rectification" and ms[0]["due_date"] == "2026-09-10", ms
+    assert ms[0]["unit_id"] == ins.unit("gc-jt") and ms[0]["kind_label"] == "整改时限"
+    late = ms[0]["id"]
+    # a second task of the same inspection's unit, signed in time
+    _, ontime = issued(ins, "2026-09-10")
+    ins.ract(ontime, "gc_contact", "receive")
+    ins.ract(ontime, "gc_contact", "submit", {"text": "已整改"})
+    ins.ract(ontime, "gc_head", "sign")
+
+    def msgs(user, kind):
+        got = ins.c(user).get("/api/v1/inbox?limit=200").json["messages"]
+        return [m for m in got if m["object_type"] == "milestone" and m["object_id"] == late and m["kind"] == kind]
+
+    steps = [("2026-09-08T09:00:00+08:00", {"gc_contact": "reminder"}),  # two working days ahead
+             ("2026-09-10T09:00:00+08:00", {"gc_contact": "reminder"}),
+             ("2026-09-11T09:00:00+08:00", {"gc_leader": "press", "gc_deputy": "press"}),
+             ("2026-09-15T09:00:00+08:00", {"gc_contact": "notice", "gc_head": "notice", "gc_office": "notice"}),
+             ("2026-09-17T09:00:00+08:00", {"gc_principal": "report", "gc_office": "report"})]
+    for now, who in steps:
+        clock(ins, now)
+        for user, kind in who.items():
+            n = 2 if now.startswith("2026-09-10") and kind == "reminder" else 1
+            assert wait_for(lambda: len(msgs(user, kind)) >= n), (now, user, kind)
+    t = wait_for(lambda: ins.rect(tid)["escalated"] and ins.rect(tid))
+    assert t and t["light"] == "red"
+    events = ins.c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json["events"]
+    ladder = [e["action"] for e in events if e["kind"] == "deadline"]
+    assert ladder == ["remind-2", "remind-0", "press", "notice", "report"], ladder
+    assert events[-1]["action"] == "escalate"
+    for user, kinds in {"gc_contact": {"reminder": 2, "notice": 1}, "gc_office": {"notice": 1, "report": 1},
+                        "gc_principal": {"report": 1}, "gc_head2": {"notice": 0}}.items():
+        for kind, n in kinds.items():
+            assert len(msgs(user, kind)) == n, (user, kind)
+    # in time: done, no step taken
+    done = ins.c("gc_office").get(f"/api/v1/milestones?owner_kind=rectification&owner_id={ontime}").json["milestones"]
+    assert done[0]["state"] == "done" and done[0]["steps"] == [] and done[0]["light"] == "done"
+    # returned by the office: the same deadline again, a milestone of its own
+    ins.ract(ontime, "gc_office", "return", {"reason": "台账不完整"})
+    again = ins.c("gc_office").get(f"/api/v1/milestones?owner_kind=rectification&owner_id={ontime}").json["milestones"]
+    assert [(m["seq"], m["due_date"], m["state"]) for m in again] == [(1, "2026-09-10", "done"), (2, "2026-09-10", "open")]
+    # verified: nothing left open
+    ins.ract(tid, "gc_contact", "receive")
+    ins.ract(tid, "gc_contact", "submit", {"text": "已整改"})
+    ins.ract(tid, "gc_head", "sign")
+    ins.ract(tid, "gc_office", "verify", {"text": "经核查已整改"})
+    ins.ract(ontime, "gc_contact", "submit", {"text": "已补齐台账"})
+    ins.ract(ontime, "gc_head", "sign")
+    ins.ract(ontime, "gc_office", "verify", {"text": "经核查已整改"})
+    for task in (tid, ontime):
+        left = ins.c("gc_office").get(f"/api/v1/milestones?owner_kind=rectification&owner_id={task}").json["milestones"]
+        assert all(m["state"] != "open" for m in left), left

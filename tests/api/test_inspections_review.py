@@ -86,6 +86,14 @@ def test_who_may_ask(ins):
     inbox = ins.c("gc_office").get("/api/v1/inbox?limit=200").json["messages"]
     assert any(m["object_type"] == "review" and m["object_id"] == rv["id"] for m in inbox)
 
+    def todo(user):
+        out = ins.c(user).get("/api/v1/todos?kind=review&limit=200").json["todos"]
+        return [t["task"] for t in out if t["object_id"] == rv["id"]]
+    assert todo("gc_office") == ["accept"] and todo("gc_principal") == []
+    ins.vact(rv["id"], "gc_office", "accept")
+    # the government decides: the principal leader (the leader only when there is none)
+    assert todo("gc_office") == [] and todo("gc_principal") == ["decide"] and todo("gc_leader") == []
+
 
 def test_those_who_drew_the_conclusion_stand_aside(ins):
     # the deputy county head (分管领导) was on the team: he may not decide the review; the county head may

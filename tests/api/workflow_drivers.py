@@ -4,7 +4,7 @@ state with the demo users, which demo user takes a row of a given (capability, r
 capabilities, how to satisfy a row's condition, and which demo users stand at each place of the object
 (its home and its tracks' units) for the to-do matrix. A workflow the server registers without a driver
 here fails the generic tests: a new module adds its driver with its table."""
-from itemlib import ACTOR, Items, day
+from itemlib import ACTOR, ORDER, PATH, Items, day
 
 # what each demo user holds at 古城县 (core/perm.c), as (capabilities, role)
 GC_CAPS = {
@@ -49,6 +49,25 @@ class ItemDriver:
 
     def bring(self, state, **kw):
         return self.it.bring(state, **kw)
+
+    def bring_shared(self, state):
+        """Like bring, but the item has a co unit (住建局) whose track keeps pace with the lead's: the to-do
+        matrix then sees that one unit's action reaches that unit alone."""
+        co = {"gc_contact": "gc_contact2", "gc_head": "gc_head2"}
+        item = self.it.create(co=("gc-zj",))
+        target = {"withdrawn": "draft", "suspended": "in_progress"}.get(state, state)
+        for s in ORDER[1:ORDER.index(target) + 1]:
+            for user, action, body in PATH[s]:
+                self.act(item["id"], user, action, body)
+                if user in co:
+                    self.act(item["id"], co[user], action, body)
+        if state == "withdrawn":
+            self.act(item["id"], "gc_office", "withdraw", {"reason": "重复立项"})
+        if state == "suspended":
+            self.act(item["id"], "gc_leader", "suspend", {"reason": "等待汛期结束"})
+        item = self.get(item["id"])
+        assert item["state"] == state, item
+        return item
 
     def actor(self, row):
         return ACTOR[(row["cap"], row["role"])]
@@ -99,6 +118,50 @@ class ItemDriver:
         obj = self.get(obj["id"])
         assert obj["state"] == state and obj["pending_extension"], obj
         return obj
+
+    # ---- for the to-do matrix ----
+
+    def parts(self, obj):
+        """The parts that may wait on someone: tracks, the pending extension (while with the units), the
+        reports waiting for review (until the item is closed); each with the code of its unit."""
+        code = {t["id"]: t["unit_code"] for t in obj["tracks"]}
+        out = [{"kind": "track", "id": t["id"], "state": t["state"], "unit": t["unit_code"]} for t in obj["tracks"]]
+        ext = obj.get("pending_extension")
+        if ext and obj["state"] in ("assigned", "received", "in_progress", "completion_requested", "completion_signed"):
+            out.append({"kind": "extension", "id": ext["id"], "state": "pending", "unit": code.get(ext["track_id"])})
+        if obj["state"] not in ("completed", "archived", "withdrawn"):
+            units = {t["unit_id"]: t["unit_code"] for t in obj["tracks"]}
+            for r in self.c("gc_office").get(f"/api/v1/items/{obj['id']}/reports").json["reports"]:
+                if r["review"] == "pending":
+                    out.append({"kind": "report", "id": r["id"], "state": "pending", "unit": units[r["unit_id"]]})
+        return out
+
+    def people(self, who, part):
+        """The demo users a who entry names for an item of 古城县 (lead 交通运输局, co 住建局)."""
+        if who["at"] == "home":
+            return set(self.HOME.get(who["role"], []))
+        if who["at"] == "part":
+            return set(self.UNITS.get(part["unit"], {}).get(who["role"], [])) if part else set()
+        if who["at"] == "person":
+            return {self.PERSONS[who["person"]]} if self.leader else set()
+        raise AssertionError(who)
+
+    leader = False  # itemlib's items have no leader in charge unless created with one
+
+    def condition(self, obj, name):
+        return {"major": obj["importance"] == "major", "pending_extension": bool(obj.get("pending_extension")),
+                "no_pending_extension": not obj.get("pending_extension"), "not_escalated": not obj["escalated"]}[name]
+
+    def concerned(self, row, before, user):
+        """The part an action concerns: the actor's own track, or the track whose extension is decided."""
+        parts = self.parts(before)
+        if row["scope"] == "track":
+            mine = {"gc_contact": "gc-jt", "gc_head": "gc-jt", "gc_contact2": "gc-zj", "gc_head2": "gc-zj"}[user]
+            return next(p for p in parts if p["kind"] == "track" and p["unit"] == mine)
+        if row["action"] == "decide_extension":
+            ext = next(p for p in parts if p["kind"] == "extension")
+            return next(p for p in parts if p["kind"] == "track" and p["unit"] == ext["unit"])
+        return None
 
     def events(self, oid):
         return [e for e in self.c("gc_office").get(f"/api/v1/items/{oid}/events").json["events"]

@@ -1,4 +1,4 @@
-/* Unit tests for deadline rules, traffic lights and the escalation ladder (src/calendar). */
+/* Unit tests for deadline rules, traffic lights, the escalation ladder and deadline owners (src/deadlines). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,6 +13,7 @@
 #include "auth/users.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "core/perm.h"
 #include "deadlines/deadlines.h"
 #include "units/units.h"
 
@@ -325,15 +326,16 @@ static int scan_at(const char *iso)
     return steps;
 }
 
-/* The steps recorded for an item's milestone, in order, joined by ','; and the inbox count. */
-static void steps_of(int64_t item, char *out, size_t n)
+/* The steps recorded for an object's milestones, in order, joined by ','. */
+static void steps_of_owner(const char *kind, int64_t id, char *out, size_t n)
 {
     struct arena a = ARENA_INIT;
     struct ctx c;
     ctx_at(&c, &a, "2026-03-01T00:00:00Z");
-    struct stmt *st = db_prepare(c.db, "SELECT s.step FROM milestone_steps s JOIN milestones m ON m.id = "
-                                       "s.milestone_id WHERE m.item_id = ? ORDER BY s.at, s.step");
-    stmt_bind_int(st, 1, item);
+    struct stmt *st = db_query(c.db,
+                               "SELECT s.step FROM milestone_steps s JOIN milestones m ON m.id = s.milestone_id "
+                               "WHERE m.owner_kind = ? AND m.owner_id = ? ORDER BY s.at, s.step",
+                               DB_TEXT(kind), DB_INT(id));
     out[0] = 0;
     while (stmt_step(st) == STORE_ROW) {
         if (out[0])
@@ -343,6 +345,11 @@ static void steps_of(int64_t item, char *out, size_t n)
     stmt_done(st);
     store_release(c.db);
     arena_free(&a);
+}
+
+static void steps_of(int64_t item, char *out, size_t n)
+{
+    steps_of_owner("item", item, out, n);
 }
 
 static int64_t inbox_count(int64_t user, const char *kind)
@@ -369,7 +376,8 @@ static void fill(int64_t item, const char *start_iso, const char *start_day)
     struct deadline_facts f = {"decision", "general", "oneoff"};
     int count = 0;
     assert_int_equal(db_begin(c.db), 0);
-    assert_int_equal(deadlines_fill(&c, item, W.jt, unit_path(&c, W.jt), &f, day_of(start_day), &count), ERR_OK);
+    assert_int_equal(deadlines_fill(&c, "item", item, W.jt, unit_path(&c, W.jt), &f, day_of(start_day), &count),
+                     ERR_OK);
     assert_int_equal(db_commit(c.db), 0);
     assert_int_equal(count, 1);
     store_release(c.db);
@@ -422,7 +430,7 @@ static void test_ladder_walk_once_in_order_across_restart(void **state)
     struct ctx c;
     ctx_at(&c, &a, "2026-04-30T01:00:00Z");
     json_t *list = NULL;
-    assert_int_equal(deadlines_list(&c, 101, &list), ERR_OK);
+    assert_int_equal(deadlines_list(&c, "item", 101, &list), ERR_OK);
     assert_int_equal(json_array_size(list), 1);
     json_t *m = json_array_get(list, 0);
     assert_string_equal(json_string_value(json_object_get(m, "light")), "red");
@@ -467,8 +475,8 @@ static void test_done_and_paused_milestones(void **state)
     struct ctx c;
     ctx_at(&c, &a, "2026-03-03T02:00:00Z");
     assert_int_equal(db_begin(c.db), 0);
-    assert_int_equal(deadlines_done(&c, 103, W.jt, MS_RESOLUTION, NULL), ERR_OK);
-    assert_int_equal(deadlines_pause(&c, 104, 0, true), ERR_OK);
+    assert_int_equal(deadlines_done(&c, "item", 103, W.jt, "resolution", NULL), ERR_OK);
+    assert_int_equal(deadlines_pause(&c, "item", 104, 0, true), ERR_OK);
     assert_int_equal(db_commit(c.db), 0);
     store_release(c.db);
     arena_free(&a);
@@ -478,14 +486,14 @@ static void test_done_and_paused_milestones(void **state)
     /* resumed on Friday 6 Mar: three working days paused (4, 5, 6), due 9 Mar -> 12 Mar */
     ctx_at(&c, &a, "2026-03-06T02:00:00Z");
     assert_int_equal(db_begin(c.db), 0);
-    assert_int_equal(deadlines_pause(&c, 104, 0, false), ERR_OK);
+    assert_int_equal(deadlines_pause(&c, "item", 104, 0, false), ERR_OK);
     assert_int_equal(db_commit(c.db), 0);
     json_t *list = NULL;
-    assert_int_equal(deadlines_list(&c, 104, &list), ERR_OK);
+    assert_int_equal(deadlines_list(&c, "item", 104, &list), ERR_OK);
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "due_date")), "2026-03-12");
     json_decref(list);
     list = NULL;
-    assert_int_equal(deadlines_list(&c, 103, &list), ERR_OK);
+    assert_int_equal(deadlines_list(&c, "item", 103, &list), ERR_OK);
     assert_string_equal(json_string_value(json_object_get(json_array_get(list, 0), "light")), "done");
     json_decref(list);
     store_release(c.db);
@@ -493,6 +501,153 @@ static void test_done_and_paused_milestones(void **state)
     steps_of(104, s, sizeof s);
     assert_non_null(strstr(s, "pause@"));
     assert_non_null(strstr(s, "resume@"));
+}
+
+/* ---- an owner other than items ---- */
+
+/* What the test owner's callbacks saw. */
+static struct {
+    int timeline, escalated;
+    char last_action[32];
+    int64_t recipients_for; /* the object whose recipients were asked for last */
+} seen;
+
+static const char *insp_label(struct ctx *c, int64_t id)
+{
+    return arena_printf(c->arena, "督查事项 D-%lld", (long long)id);
+}
+
+static enum err insp_timeline(struct ctx *c, int64_t id, int64_t unit_id, const char *action, const char *note,
+                              json_t *data)
+{
+    (void)c, (void)id, (void)unit_id, (void)note, (void)data;
+    seen.timeline++;
+    snprintf(seen.last_action, sizeof seen.last_action, "%s", action);
+    return ERR_OK;
+}
+
+static enum err insp_escalate(struct ctx *c, int64_t id, const char *note, json_t *data)
+{
+    (void)c, (void)id, (void)note, (void)data;
+    seen.escalated++;
+    return ERR_OK;
+}
+
+/* Reminders go to the unit's head instead of its contact; the rest as by default. */
+static enum err insp_recipients(struct ctx *c, int64_t id, int64_t unit_id, const char *scope_path, enum dl_step step,
+                                struct dl_people *out)
+{
+    seen.recipients_for = id;
+    if (step == DL_REMIND)
+        return dl_people_role_at(c, out, "head", unit_id);
+    return deadlines_recipients_default(c, scope_path, step, out);
+}
+
+static const char *insp_milestone_label(const char *kind)
+{
+    return !strcmp(kind, "rectification") ? "整改" : NULL;
+}
+
+static const struct dl_owner inspection_owner = {
+    .kind = "inspection",
+    .what = "督查事项",
+    .manage_cap = CAP_ITEM_REGISTER,
+    .label = insp_label,
+    .timeline = insp_timeline,
+    .milestone_label = insp_milestone_label,
+    .escalate = insp_escalate,
+    .recipients = insp_recipients,
+};
+
+static int64_t inbox_subjects(int64_t user, const char *like)
+{
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, "2026-03-01T00:00:00Z");
+    int64_t n = -1;
+    assert_int_equal(
+        db_one_int(c.db, &n, "SELECT COUNT(*) FROM outbox WHERE user_id = ? AND channel = 'inbox' AND subject LIKE ?",
+                   DB_INT(user), DB_TEXT(like)),
+        ERR_OK);
+    store_release(c.db);
+    arena_free(&a);
+    return n;
+}
+
+/* Any kind of object can have deadlines: an inspection's rectification milestone, with the same id
+ * as an item's, climbs the ladder with the owner's label, timeline, recipients and escalation. */
+static void test_an_owner_other_than_items(void **state)
+{
+    (void)state;
+    deadlines_register_owner(&inspection_owner);
+    fill(201, "2026-03-02T01:00:00Z", "2026-03-02"); /* item 201: resolution due 9 Mar */
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    ctx_at(&c, &a, "2026-03-02T01:00:00Z");
+    bool created = false;
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(deadlines_add(&c, "inspection", 201, W.jt, unit_path(&c, W.jt), "rectification", 1,
+                                   day_of("2026-03-09"), &created),
+                     ERR_OK);
+    assert_true(created);
+    assert_int_equal(deadlines_add(&c, "inspection", 201, W.jt, unit_path(&c, W.jt), "rectification", 1,
+                                   day_of("2026-03-09"), &created),
+                     ERR_OK);
+    assert_false(created);
+    assert_int_equal(
+        deadlines_add(&c, "inspection", 201, W.jt, unit_path(&c, W.jt), "Bad Kind", 1, day_of("2026-03-09"), &created),
+        ERR_INVALID);
+    assert_int_equal(db_commit(c.db), 0);
+    json_t *list = NULL;
+    assert_int_equal(deadlines_list(&c, "inspection", 201, &list), ERR_OK);
+    assert_int_equal(json_array_size(list), 1);
+    json_t *m = json_array_get(list, 0);
+    assert_string_equal(json_string_value(json_object_get(m, "owner_kind")), "inspection");
+    assert_int_equal(json_integer_value(json_object_get(m, "inspection_id")), 201);
+    assert_string_equal(json_string_value(json_object_get(m, "kind_label")), "整改");
+    json_decref(list);
+    assert_int_equal(deadlines_list(&c, "item", 201, &list), ERR_OK);
+    assert_int_equal(json_array_size(list), 1); /* the item's own, not the inspection's */
+    json_decref(list);
+    store_release(c.db);
+    arena_free(&a);
+
+    int64_t head_before = inbox_subjects(W.head, "%督查事项 D-201%"),
+            contact_before = inbox_subjects(W.contact, "%督查事项 D-201%");
+    /* Thursday 5 Mar: the reminders (the item's and the inspection's; other tests' items may step too) */
+    assert_true(scan_at("2026-03-05T01:00:00Z") >= 2);
+    assert_int_equal(inbox_subjects(W.head, "%督查事项 D-201的“整改”节点%"), head_before + 1);
+    assert_int_equal(inbox_subjects(W.contact, "%督查事项 D-201%"), contact_before);
+    assert_int_equal(seen.recipients_for, 201);
+    assert_int_equal(seen.timeline, 1);
+    assert_string_equal(seen.last_action, "remind-2");
+    /* the whole ladder: the owner escalates at the last step, once */
+    const char *days[] = {"2026-03-09T01:00:00Z", "2026-03-10T01:00:00Z", "2026-03-12T01:00:00Z",
+                          "2026-03-16T01:00:00Z", "2026-03-17T01:00:00Z", "2026-03-18T01:00:00Z"};
+    for (size_t i = 0; i < sizeof days / sizeof *days; i++)
+        scan_at(days[i]);
+    char s1[256], s2[256];
+    steps_of_owner("inspection", 201, s1, sizeof s1);
+    steps_of_owner("item", 201, s2, sizeof s2);
+    assert_string_equal(s1, "remind-2,remind-0,press,notice,report");
+    assert_string_equal(s2, "remind-2,remind-0,press,notice,report");
+    assert_int_equal(seen.escalated, 1);
+    assert_int_equal(seen.timeline, 5);
+    assert_int_equal(inbox_subjects(W.principal, "【报告】督查事项 D-201%"), 1);
+
+    /* pausing the inspection leaves the item's clock alone */
+    ctx_at(&c, &a, "2026-03-17T02:00:00Z");
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(deadlines_pause(&c, "inspection", 201, 0, true), ERR_OK);
+    assert_int_equal(db_commit(c.db), 0);
+    int64_t paused = -1;
+    const char *q = "SELECT COUNT(*) FROM milestones WHERE owner_kind = ? AND owner_id = 201 AND paused_at IS NOT NULL";
+    assert_int_equal(db_one_int(c.db, &paused, q, DB_TEXT("inspection")), ERR_OK);
+    assert_int_equal(paused, 1);
+    assert_int_equal(db_one_int(c.db, &paused, q, DB_TEXT("item")), ERR_OK);
+    assert_int_equal(paused, 0);
+    store_release(c.db);
+    arena_free(&a);
 }
 
 /* The rows migration 0004 installs are exactly the default preset. */
@@ -557,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_ladder_walk_once_in_order_across_restart),
         cmocka_unit_test(test_ladder_after_a_gap_climbs_one_step_at_a_time),
         cmocka_unit_test(test_done_and_paused_milestones),
+        cmocka_unit_test(test_an_owner_other_than_items),
     };
     int rc = cmocka_run_group_tests(pure, NULL, NULL);
     return rc | cmocka_run_group_tests(db, setup_world, teardown_world);

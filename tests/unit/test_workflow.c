@@ -55,15 +55,15 @@ static void test_names_round_trip(void **state)
 static void test_lint_finds_mistakes(void **state)
 {
     (void)state;
-    static const struct wf_name st[] = {{"a", "甲"}, {"b", ""}};
-    static const struct wf_name ac[] = {{"go", "前进"}, {"stay", "停留"}};
+    static const struct wf_name st[] = {{"a", "甲", "A"}, {"b", "", "B"}};
+    static const struct wf_name ac[] = {{"go", "前进", "Go"}, {"stay", "停留", NULL}};
     static const struct wf_row rows[] = {
         {0, 0, 1, WF_OBJECT, CAP_ITEM_REGISTER, WF_ANY_ROLE, 0, 0, 0, 0, "went"},
         {0, 0, 0, WF_OBJECT, CAP_ITEM_REGISTER, WF_ANY_ROLE, 0, 0, 0, 0, "again"},
         {1, 0, 7, WF_PART, CAP_ITEM_HANDLE, WF_ANY_ROLE, 0, 0, 0, 0, ""},
     };
     static const struct wf_wait waits[] = {
-        {-1, 0, 0, "go", "待前进", 0, {{ROLE_CONTACT, WF_AT_HOME, 0, false}}, 1},
+        {-1, 0, 0, "go", "待前进", 0, {{ROLE_CONTACT, WF_AT_HOME, 0, false}}, 1, "To go"},
     };
     struct workflow wf = {.name = "test",
                           .states = st,
@@ -83,6 +83,7 @@ static void test_lint_finds_mistakes(void **state)
     assert_non_null(strstr(problems, "says nothing"));
     assert_non_null(strstr(problems, "stay has no row"));
     assert_non_null(strstr(problems, "state b has no label"));
+    assert_non_null(strstr(problems, "action stay has no label"));       /* no English */
     assert_non_null(strstr(problems, "cannot take the awaited action")); /* a contact does not register */
     assert_true(n >= 7);
     free(problems);

@@ -1,0 +1,266 @@
+/*
+ * ladder.c: the escalation ladder of DOMAIN.md §5 that the scheduler climbs (deadlines_scan), for
+ * the milestones of every owner. For a milestone due on day D (waits in working days, settings
+ * "ladder"):
+ *   remind-N  N days before D (and on D): reminder                                (催办)
+ *   press     D + press_after: the deputy director asks the leader in charge     (督办)
+ *   notice    D + notice_after: the office's written reminder notice to the unit (书面催办通知)
+ *   report    D + report_after: reported to the principal leader, flagged for inspection
+ * Who hears of each step is the owner's choice (dl_owner.recipients), by default the roles along
+ * the milestone's unit path. An escalation step never comes less than one working day after the
+ * previous one, so the ladder is climbed one step at a time even when the scheduler was stopped
+ * for a while. Reminders that would arrive after D are skipped: the milestone is overdue by then.
+ */
+#include "deadlines/deadlines_internal.h"
+
+#include "audit/audit.h"
+#include "base/timeu.h"
+#include "calendar/calendar.h"
+#include "notify/notify.h"
+
+#include <string.h>
+
+static int ladder_steps(const struct ladder *l)
+{
+    return l->nremind + 3;
+}
+
+/* The step's name ("remind-2", "press", …) in the arena. */
+static const char *step_name(struct ctx *c, const struct ladder *l, int s)
+{
+    if (s < l->nremind)
+        return arena_printf(c->arena, "remind-%d", l->remind[s]);
+    static const char *const esc[] = {"press", "notice", "report"};
+    return esc[s - l->nremind];
+}
+
+/* The scheduled day of step s for a milestone due on day due. */
+static int64_t step_day(const struct calendar *cal, const struct ladder *l, int64_t due, int s)
+{
+    if (s < l->nremind)
+        return l->remind[s] ? cal_add_workdays(cal, due, -l->remind[s]) : due;
+    int after[] = {l->press_after, l->notice_after, l->report_after};
+    return cal_add_workdays(cal, due, after[s - l->nremind]);
+}
+
+int64_t dl_step_at(const struct calendar *cal, const struct ladder *l, int64_t due, int s, int64_t last_esc_day)
+{
+    if (s >= ladder_steps(l))
+        return -1;
+    int64_t day = step_day(cal, l, due, s);
+    if (s > l->nremind && last_esc_day >= 0) {
+        int64_t earliest = cal_add_workdays(cal, last_esc_day, 1);
+        if (day < earliest)
+            day = earliest;
+    }
+    return time_local_instant(day, 0);
+}
+
+int dl_first_step(const struct calendar *cal, const struct ladder *l, int64_t due, int64_t today)
+{
+    int s = 0;
+    while (s < l->nremind && step_day(cal, l, due, s) <= today)
+        s++;
+    return s;
+}
+
+enum err dl_step_record(struct ctx *c, int64_t ms, const char *step, json_t *detail, bool *fresh)
+{
+    char at[21];
+    time_format_iso(c->now, at);
+    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
+    int64_t got;
+    enum err e = db_one_int(c->db, &got,
+                            "INSERT INTO milestone_steps (milestone_id, step, at, detail) VALUES (?, ?, ?, ?) "
+                            "ON CONFLICT (milestone_id, step) DO NOTHING RETURNING milestone_id",
+                            DB_INT(ms), DB_TEXT(step), DB_TEXT(at), DB_TEXT(d ? d : ""));
+    free(d);
+    *fresh = e == ERR_OK;
+    return e == ERR_NOT_FOUND ? ERR_OK : ctx_db_fail(c, e, "记录时限节点");
+}
+
+static enum err set_schedule(struct ctx *c, int64_t id, int step, int64_t next_at, bool flagged)
+{
+    return ctx_db_fail(c,
+                       db_exec(c->db,
+                               "UPDATE milestones SET step = ?, next_at = ?, flagged = ?, version = version + 1 "
+                               "WHERE id = ?",
+                               DB_INT(step), DB_INT_IF(next_at >= 0, next_at), DB_INT(flagged), DB_INT(id)),
+                       "催办扫描");
+}
+
+/* The notice of ladder step s of milestone m and who receives it (read-only). */
+static enum err step_message(struct ctx *c, const struct dl_owner *o, const struct ms_row *m, const struct ladder *l,
+                             int s, struct notice *nt, struct dl_people *who)
+{
+    char due[11];
+    cal_format_date(m->due, due);
+    const char *label = dl_owner_label(c, o, m->owner_id), *kind = deadlines_kind_label(o, m->kind);
+    const char *what = m->seq > 1 || !strcmp(m->kind, ms_kind_name(MS_PERIODIC))
+                           ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, kind, m->seq)
+                           : arena_printf(c->arena, "%s的“%s”节点", label, kind);
+    *nt = (struct notice){.object_type = "milestone", .object_id = m->id};
+    enum dl_step step;
+    if (s < l->nremind) {
+        step = DL_REMIND;
+        nt->kind = MSG_REMINDER;
+        nt->subject = arena_printf(c->arena, "【催办】%s将于 %s 到期", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限为 %s，请按时办理并反馈。", what, due);
+    } else if (s == l->nremind + STEP_PRESS) {
+        step = DL_PRESS;
+        nt->kind = MSG_PRESS;
+        nt->subject = arena_printf(c->arena, "【督办】%s已逾期", what);
+        nt->body = arena_printf(c->arena, "%s办理时限 %s 已过。请分管领导督促承办单位抓紧办理。", what, due);
+    } else if (s == l->nremind + STEP_NOTICE) {
+        step = DL_NOTICE;
+        nt->kind = MSG_NOTICE;
+        nt->subject = arena_printf(c->arena, "【书面催办通知】%s逾期未办结", what);
+        nt->body = arena_printf(
+            c->arena, "%s办理时限 %s 已过且经督办仍未办结。督查室特发书面催办通知，请立即办理并书面说明情况。", what,
+            due);
+    } else {
+        step = DL_REPORT;
+        nt->kind = MSG_REPORT;
+        nt->subject = arena_printf(c->arena, "【报告】%s经书面催办仍逾期，已列入督查事项", what);
+        nt->body = arena_printf(
+            c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。", what, due);
+    }
+    return o->recipients ? o->recipients(c, m->owner_id, m->unit_id, m->scope_path, step, who)
+                         : deadlines_recipients_default(c, m->scope_path, step, who);
+}
+
+/* Takes ladder step s of m, once: the step record (its unique key makes it happen once), the
+ * notices, the audit record, the owner's timeline and, at the last step, its escalation. */
+static enum err take_step(struct ctx *c, const struct dl_owner *o, const struct ms_row *m, const struct ladder *l,
+                          int s, bool *taken)
+{
+    const char *name = step_name(c, l, s);
+    struct notice nt;
+    struct dl_people people = {0};
+    enum err e = step_message(c, o, m, l, s, &nt, &people);
+    if (e)
+        return e;
+    json_t *who = json_array(), *detail = NULL, *sum = NULL;
+    for (int i = 0; i < people.n; i++)
+        json_array_append_new(who, json_integer(people.ids[i]));
+    detail = json_pack("{sO}", "recipients", who);
+    if ((e = dl_step_record(c, m->id, name, detail, taken)) || !*taken)
+        goto out;
+    for (int i = 0; i < people.n && !e; i++)
+        e = notify_user(c, people.ids[i], &nt);
+    if (e)
+        goto out;
+    char due[11];
+    cal_format_date(m->due, due);
+    sum = json_pack("{ss sI ss si ss ss sO}", "owner_kind", m->owner_kind, dl_owner_key(c, m->owner_kind),
+                    (json_int_t)m->owner_id, "milestone", m->kind, "seq", m->seq, "due_date", due, "step", name,
+                    "recipients", who);
+    const char *action = s < l->nremind ? "milestone.remind" : arena_printf(c->arena, "milestone.%s", name);
+    if ((e = audit_record(c, action, "milestone", m->id, sum)) ||
+        (e = dl_owner_timeline(c, o, m->owner_id, m->unit_id, name, nt.subject, sum)))
+        goto out;
+    if (s == l->nremind + STEP_REPORT && o->escalate)
+        e = o->escalate(c, m->owner_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
+out:
+    json_decref(sum);
+    json_decref(detail);
+    json_decref(who);
+    return e;
+}
+
+struct scan_chunk {
+    const int64_t *ids;
+    int n;
+    const struct calendar *cal;
+    const struct ladder *l;
+    int steps;
+};
+
+/* Climbs the ladder of one due milestone as far as c->now allows, inside the chunk's transaction. */
+static enum err scan_one(struct ctx *c, struct scan_chunk *a, int64_t id)
+{
+    bool pg = strcmp(db_kind(c->db), "postgres") == 0;
+    struct stmt *st = db_query(c->db,
+                               pg ? "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ? "
+                                    "FOR UPDATE SKIP LOCKED"
+                                  : "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ?",
+                               DB_INT(id), DB_INT(c->now));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
+    struct ms_row m;
+    int rc = stmt_step(st);
+    bool ok = rc == STORE_ROW && ms_read(c, st, &m);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "催办扫描");
+    if (!ok) /* taken by another node, or no longer due */
+        return ERR_OK;
+    if (strcmp(m.state, "open") != 0 || m.paused)
+        return set_schedule(c, m.id, m.step, -1, m.flagged);
+    const struct dl_owner *o = dl_owner_of(m.owner_kind);
+    int64_t today = time_local_day(c->now), last_esc = -1, next = -1;
+    int s = m.step;
+    for (;;) {
+        next = dl_step_at(a->cal, a->l, m.due, s, last_esc);
+        if (next < 0 || next > c->now)
+            break;
+        if (s < a->l->nremind && today > m.due) {
+            s++; /* a reminder after the due day is pointless: the ladder takes over */
+            continue;
+        }
+        bool taken;
+        enum err e = take_step(c, o, &m, a->l, s, &taken);
+        if (e)
+            return e;
+        a->steps += taken;
+        if (s == a->l->nremind + STEP_REPORT)
+            m.flagged = true;
+        if (s >= a->l->nremind)
+            last_esc = today;
+        s++;
+    }
+    return set_schedule(c, m.id, s, next, m.flagged);
+}
+
+#define SCAN_CHUNK 100
+
+/* A chunk of due milestones in one transaction: each milestone's steps, notices and audit records
+ * commit together with its new schedule. */
+static enum err scan_chunk_tx(struct ctx *c, void *arg)
+{
+    struct scan_chunk *a = arg;
+    enum err e = ERR_OK;
+    for (int i = 0; i < a->n && !e; i++)
+        e = scan_one(c, a, a->ids[i]);
+    return e;
+}
+
+enum err deadlines_scan(struct ctx *c, int limit, int *steps)
+{
+    *steps = 0;
+    struct stmt *st = db_query(c->db, "SELECT id FROM milestones WHERE next_at <= ? ORDER BY next_at LIMIT ?",
+                               DB_INT(c->now), DB_INT(limit));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
+    int64_t *ids = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *ids);
+    int n = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && n < limit)
+        ids[n++] = stmt_int(st, 0);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "催办扫描");
+    if (!n)
+        return ERR_OK;
+    struct calendar cal;
+    struct ladder l;
+    enum err e;
+    if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
+        return e;
+    for (int i = 0; i < n; i += SCAN_CHUNK) {
+        struct scan_chunk a = {ids + i, n - i < SCAN_CHUNK ? n - i : SCAN_CHUNK, &cal, &l, 0};
+        if ((e = ctx_tx(c, "催办扫描", scan_chunk_tx, &a)))
+            return e;
+        *steps += a.steps;
+    }
+    return ERR_OK;
+}

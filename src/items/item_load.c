@@ -1,0 +1,253 @@
+/*
+ * item_load.c: one item as the module works on it (struct item, its tracks, and the engine's view of
+ * them), its row lock, and what other modules read of an item (its label, a track's progress).
+ */
+#include "items/items_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define ITEM_COLS                                                                                                      \
+    "i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "      \
+    "i.office_unit_id, i.office_path, ou.name, i.lead_unit_id, i.lead_path, lu.name, i.leader_id, us.name, "           \
+    "i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, "  \
+    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at"
+
+static const char *dup_col(struct ctx *c, struct stmt *st, int col)
+{
+    return stmt_is_null(st, col) ? NULL : arena_strdup(c->arena, stmt_text(st, col));
+}
+
+static void item_view(struct ctx *c, struct item *it);
+
+enum err item_load(struct ctx *c, int64_t id, struct item *it)
+{
+    memset(it, 0, sizeof *it);
+    struct stmt *st = db_query(c->db,
+                               "SELECT " ITEM_COLS " FROM items i JOIN units ou ON ou.id = i.office_unit_id "
+                               "JOIN units lu ON lu.id = i.lead_unit_id LEFT JOIN users us ON us.id = i.leader_id "
+                               "WHERE i.id = ?",
+                               DB_INT(id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        it->id = stmt_int(st, 0);
+        it->number = dup_col(c, st, 1);
+        it->num_year = stmt_int(st, 2);
+        it->num_seq = stmt_int(st, 3);
+        it->title = dup_col(c, st, 4);
+        it->requirement = dup_col(c, st, 5);
+        it->source_kind = dup_col(c, st, 6);
+        it->source_ref = dup_col(c, st, 7);
+        it->source_date = dup_col(c, st, 8);
+        it->office_unit_id = stmt_int(st, 9);
+        it->office_path = dup_col(c, st, 10);
+        it->office_name = dup_col(c, st, 11);
+        it->lead_unit_id = stmt_int(st, 12);
+        it->lead_path = dup_col(c, st, 13);
+        it->lead_name = dup_col(c, st, 14);
+        it->leader_id = stmt_is_null(st, 15) ? 0 : stmt_int(st, 15);
+        it->leader_name = dup_col(c, st, 16);
+        it->importance = dup_col(c, st, 17);
+        it->kind = dup_col(c, st, 18);
+        it->due_date = dup_col(c, st, 19);
+        it->confidentiality = dup_col(c, st, 20);
+        it->tags = dup_col(c, st, 21);
+        item_state_parse(stmt_text(st, 22), &it->state);
+        it->resume_state = ITEM_ST_IN_PROGRESS;
+        if (!stmt_is_null(st, 23))
+            item_state_parse(stmt_text(st, 23), &it->resume_state);
+        it->parent_id = stmt_is_null(st, 24) ? 0 : stmt_int(st, 24);
+        it->progress = (int)stmt_int(st, 25);
+        it->grade = dup_col(c, st, 26);
+        it->escalated = stmt_int(st, 27) != 0;
+        it->year = stmt_int(st, 28);
+        it->created_by = stmt_is_null(st, 29) ? 0 : stmt_int(st, 29);
+        it->created_at = dup_col(c, st, 30);
+        it->updated_at = dup_col(c, st, 31);
+        it->closed_at = dup_col(c, st, 32);
+        it->version = stmt_int(st, 33);
+        it->assigned_at = dup_col(c, st, 34);
+    }
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取督办事项");
+
+    st = db_query(c->db,
+                  "SELECT t.id, t.unit_id, t.unit_path, u.code, u.name, t.role, t.state, t.progress, t.received_at, "
+                  "t.plan_text, t.plan_date, t.reply_text, t.signed_at FROM item_tracks t JOIN units u ON u.id = "
+                  "t.unit_id WHERE t.item_id = ? ORDER BY CASE WHEN t.role = 'lead' THEN 0 ELSE 1 END, t.id",
+                  DB_INT(id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
+    int cap = 4;
+    it->tracks = arena_alloc(c->arena, sizeof *it->tracks * (size_t)cap);
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (it->ntracks == cap) {
+            struct track *n = arena_alloc(c->arena, sizeof *n * (size_t)cap * 2);
+            memcpy(n, it->tracks, sizeof *n * (size_t)cap);
+            it->tracks = n;
+            cap *= 2;
+        }
+        struct track *t = &it->tracks[it->ntracks++];
+        t->id = stmt_int(st, 0);
+        t->unit_id = stmt_int(st, 1);
+        t->unit_path = dup_col(c, st, 2);
+        t->unit_code = dup_col(c, st, 3);
+        t->unit_name = dup_col(c, st, 4);
+        t->lead = !strcmp(stmt_text(st, 5), "lead");
+        item_state_parse(stmt_text(st, 6), &t->state);
+        t->progress = (int)stmt_int(st, 7);
+        t->received_at = dup_col(c, st, 8);
+        t->plan_text = dup_col(c, st, 9);
+        t->plan_date = dup_col(c, st, 10);
+        t->reply_text = dup_col(c, st, 11);
+        t->signed_at = dup_col(c, st, 12);
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取督办事项");
+    const char **paths = arena_alloc(c->arena, sizeof *paths * (size_t)(it->ntracks + 1));
+    for (int i = 0; i < it->ntracks; i++)
+        paths[i] = it->tracks[i].unit_path;
+    it->scope.office_path = it->office_path;
+    it->scope.unit_paths = paths;
+    it->scope.nunits = it->ntracks;
+    it->scope.units_see = it->assigned_at != NULL;
+    it->pending_ext = -1;
+    item_view(c, it);
+    return ERR_OK;
+}
+
+/* The id of the unit at the end of a materialized path ("/1/7/45/" -> 45). */
+static int64_t path_last_id(const char *path)
+{
+    const char *end = path + strlen(path);
+    if (end > path && end[-1] == '/')
+        end--;
+    const char *p = end;
+    while (p > path && p[-1] != '/')
+        p--;
+    return strtoll(p, NULL, 10);
+}
+
+/* Fills it->wf, the engine's view of the item: its tracks are the parts the track rows act on. */
+static void item_view(struct ctx *c, struct item *it)
+{
+    struct wf_obj *o = &it->wf;
+    o->id = it->id;
+    o->version = it->version;
+    o->state = (int)it->state;
+    o->resume_state = (int)it->resume_state;
+    o->home_path = it->office_path;
+    o->home_unit_id = path_last_id(it->office_path);
+    o->scope = it->scope;
+    o->number = it->number;
+    o->title = it->title;
+    o->due_date = it->due_date;
+    o->persons[ITEM_PERSON_LEADER] = it->leader_id;
+    o->parts = arena_alloc(c->arena, sizeof *o->parts * (size_t)(it->ntracks + 1));
+    for (int i = 0; i < it->ntracks; i++) {
+        const struct track *t = &it->tracks[i];
+        o->parts[i] =
+            (struct wf_part){ITEM_PART_TRACK, t->id, (int)t->state, t->unit_id, t->unit_path, t->unit_name, 0};
+    }
+    o->nparts = o->ntracks = it->ntracks;
+}
+
+/* Appends one part to the view (arena; the array grows by copying). */
+static void view_add(struct ctx *c, struct wf_obj *o, const struct wf_part *p)
+{
+    struct wf_part *n = arena_alloc(c->arena, sizeof *n * (size_t)(o->nparts + 1));
+    memcpy(n, o->parts, sizeof *n * (size_t)o->nparts);
+    n[o->nparts++] = *p;
+    o->parts = n;
+}
+
+/* The item's track with this id, or NULL. */
+static const struct track *track_by_id(const struct item *it, int64_t id)
+{
+    for (int i = 0; i < it->ntracks; i++)
+        if (it->tracks[i].id == id)
+            return &it->tracks[i];
+    return NULL;
+}
+
+/* Adds to the view the parts of one kind that sql lists (id, track_id, the person who made it), each on
+ * its track's unit. */
+static enum err add_parts(struct ctx *c, struct item *it, enum item_part kind, const char *sql, const char *what)
+{
+    struct stmt *st = db_query(c->db, sql, DB_INT(it->id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, what);
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        const struct track *t = track_by_id(it, stmt_is_null(st, 1) ? 0 : stmt_int(st, 1));
+        struct wf_part p = {kind,
+                            stmt_int(st, 0),
+                            ITEM_SIDE_PENDING,
+                            t ? t->unit_id : 0,
+                            t ? t->unit_path : NULL,
+                            t ? t->unit_name : NULL,
+                            stmt_is_null(st, 2) ? 0 : stmt_int(st, 2)};
+        view_add(c, &it->wf, &p);
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
+}
+
+enum err item_load_waits(struct ctx *c, struct item *it)
+{
+    enum err e = ERR_OK;
+    if (item_state_active(it->state))
+        e = add_parts(c, it, ITEM_PART_EXTENSION,
+                      "SELECT id, track_id, requested_by FROM item_extensions WHERE item_id = ? AND state = 'pending'",
+                      "读取延期申请");
+    if (!e && it->state != ITEM_ST_COMPLETED && it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN)
+        e = add_parts(c, it, ITEM_PART_REPORT,
+                      "SELECT id, track_id, created_by FROM item_reports WHERE item_id = ? AND review = 'pending' "
+                      "ORDER BY id",
+                      "读取进展报告");
+    return e;
+}
+
+enum err item_load_visible(struct ctx *c, int64_t id, struct item *it)
+{
+    enum err e = item_load(c, id, it);
+    if (e)
+        return e;
+    if (!perm_item_visible(c->user, &it->scope))
+        return ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
+    return ERR_OK;
+}
+
+enum err item_lock(struct ctx *c, const struct item *it)
+{
+    int64_t id;
+    enum err e = db_one_int(c->db, &id, "UPDATE items SET version = version WHERE id = ? AND version = ? RETURNING id",
+                            DB_INT(it->id), DB_INT(it->version));
+    if (e == ERR_NOT_FOUND)
+        return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人同时处理，请刷新后重试");
+    return ctx_db_fail(c, e, "锁定督办事项");
+}
+
+const char *items_label(struct ctx *c, int64_t item_id)
+{
+    struct stmt *st = db_query(c->db, "SELECT number, title FROM items WHERE id = ?", DB_INT(item_id));
+    const char *out = NULL;
+    if (st && stmt_step(st) == STORE_ROW)
+        out = arena_printf(c->arena, "%s《%s》", stmt_is_null(st, 0) ? "" : stmt_text(st, 0), stmt_text(st, 1));
+    stmt_done(st);
+    return out;
+}
+
+int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
+{
+    int64_t p = -1;
+    db_one_int(c->db, &p, "SELECT progress FROM item_tracks WHERE item_id = ? AND unit_id = ?", DB_INT(item_id),
+               DB_INT(unit_id));
+    return (int)p;
+}

@@ -1,0 +1,484 @@
+/*
+ * todos.c: who must act next, derived from the waits of every workflow and stored so that reading it
+ * costs the page, not the data.
+ *
+ * Table `todos` (migration 0010): one row per (object, part, task, assignee). The assignee is a key:
+ * "r:<role>:<unit id>" for everyone holding a role at a unit, or "u:<user id>" for a named person. The
+ * rows of an object are brought in line with its state by workflow_todos_sync in the transaction of
+ * every transition (and of the modules' own changes that end a wait), so they are exactly as current
+ * as the object. A user's to-dos are the rows of the user's keys (one per role grant, plus the
+ * person), read by the index (assignee, due_key, id) one key at a time and merged: a page costs
+ * (keys × page), whatever the user can see.
+ *
+ * Who a wait names is resolved when the row is written: a role at the object's home or the part's unit
+ * (the holders at exactly that unit; when nobody holds it there, the nearest ancestor unit where someone
+ * does, so that work is never parked where nobody looks), or a named person. Entries marked `orelse`
+ * count only when the ones before them found nobody (the secretarial section, else the office).
+ *
+ * Messages: each new row is a hand-off, and its people get a message (MSG_TODO, or the module's own
+ * notice such as the 督办通知); after an action, its informs tell the units of decisions about their work
+ * (MSG_RESULT). One person gets one message per subject and action, however many roles they hold.
+ */
+#include "workflow/wf_internal.h"
+
+#include "base/check.h"
+#include "base/timeu.h"
+#include "calendar/calendar.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define NO_DUE "9999-12-31" /* due_key of a to-do without a due date: after every date */
+
+/* ---- resolving who ---- */
+
+/* True if someone active holds role at exactly unit_id. */
+static bool has_holder(struct ctx *c, int role, int64_t unit_id)
+{
+    int64_t one = 0;
+    enum err e = db_one_int(c->db, &one,
+                            "SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id "
+                            "WHERE r.unit_id = ? AND r.role = ? AND u.disabled = 0 LIMIT 1",
+                            DB_INT(unit_id), DB_TEXT(role_name((enum role)role)));
+    return e == ERR_OK && one;
+}
+
+/* The unit ids of a materialized path, root first ("/1/7/45/" -> 1, 7, 45); returns how many. */
+static int path_ids(const char *path, int64_t *ids, int max)
+{
+    int n = 0;
+    for (const char *p = path; p && *p && n < max;) {
+        while (*p == '/')
+            p++;
+        if (!*p)
+            break;
+        char *end;
+        ids[n++] = strtoll(p, &end, 10);
+        p = end;
+    }
+    return n;
+}
+
+const char *key_text(struct ctx *c, const struct key *k)
+{
+    if (k->role < 0)
+        return arena_printf(c->arena, "u:%" PRId64, k->user_id);
+    return arena_printf(c->arena, "r:%s:%" PRId64, role_name((enum role)k->role), k->unit_id);
+}
+
+bool key_parse(const char *s, struct key *k)
+{
+    memset(k, 0, sizeof *k);
+    k->role = -1;
+    if (!strncmp(s, "u:", 2)) {
+        k->user_id = strtoll(s + 2, NULL, 10);
+        return k->user_id > 0;
+    }
+    const char *colon = strncmp(s, "r:", 2) ? NULL : strchr(s + 2, ':');
+    if (!colon)
+        return false;
+    char role[32];
+    snprintf(role, sizeof role, "%.*s", (int)(colon - s - 2), s + 2);
+    enum role r;
+    if (!role_parse(role, &r))
+        return false;
+    k->role = (int)r;
+    k->unit_id = strtoll(colon + 1, NULL, 10);
+    return true;
+}
+
+/* The unit and path a who entry points at (NULL path for persons or a missing part). */
+static int64_t who_unit(const struct wf_obj *o, const struct wf_part *p, const struct wf_who *w, const char **path)
+{
+    *path = NULL;
+    if (w->at == WF_AT_HOME) {
+        *path = o->home_path;
+        return o->home_unit_id;
+    }
+    if (w->at == WF_AT_PART && p && p->unit_id) {
+        *path = p->unit_path;
+        return p->unit_id;
+    }
+    return 0;
+}
+
+/*
+ * Resolves the who list of a wait (or one information) for the object and part into keys (arena),
+ * *n of them. Entries without `orelse` all count; an `orelse` entry only when those before found
+ * nobody. When no entry finds anyone at its exact unit, the first role entry falls back to the nearest
+ * ancestor unit with a holder, and failing that stays at its exact unit (a later holder sees it).
+ */
+static struct key *resolve(struct ctx *c, const struct wf_obj *o, const struct wf_part *p, const struct wf_who *who,
+                           int nwho, int *n)
+{
+    struct key *out = arena_alloc(c->arena, sizeof *out * (size_t)(nwho + 1));
+    *n = 0;
+    int first_role = -1;
+    for (int i = 0; i < nwho; i++) {
+        const struct wf_who *w = &who[i];
+        if (w->orelse && *n)
+            continue;
+        if (w->at == WF_PERSON || w->at == WF_PART_PERSON) {
+            int64_t user = w->at == WF_PERSON
+                               ? (ALWAYS(w->person >= 0 && w->person < WF_PERSONS) ? o->persons[w->person] : 0)
+                               : (p ? p->person : 0);
+            if (user > 0)
+                out[(*n)++] = (struct key){-1, 0, user};
+            continue;
+        }
+        const char *path;
+        int64_t unit = who_unit(o, p, w, &path);
+        if (!unit)
+            continue;
+        if (first_role < 0)
+            first_role = i;
+        if (has_holder(c, w->role, unit))
+            out[(*n)++] = (struct key){w->role, unit, 0};
+    }
+    if (*n || first_role < 0)
+        return out;
+    const struct wf_who *w = &who[first_role];
+    const char *path;
+    int64_t unit = who_unit(o, p, w, &path), ids[32];
+    for (int k = path_ids(path, ids, 32) - 2; k >= 0; k--) /* ancestors, nearest first */
+        if (has_holder(c, w->role, ids[k])) {
+            out[(*n)++] = (struct key){w->role, ids[k], 0};
+            return out;
+        }
+    out[(*n)++] = (struct key){w->role, unit, 0};
+    return out;
+}
+
+int64_t *key_users(struct ctx *c, const struct key *k, int *n)
+{
+    *n = 0;
+    if (k->role < 0) {
+        int64_t *one = arena_alloc(c->arena, sizeof *one);
+        one[(*n)++] = k->user_id;
+        return one;
+    }
+    int cap = 8;
+    int64_t *out = arena_alloc(c->arena, sizeof *out * (size_t)cap);
+    struct stmt *st = db_query(c->db,
+                               "SELECT u.id FROM user_roles r JOIN users u ON u.id = r.user_id "
+                               "WHERE r.unit_id = ? AND r.role = ? AND u.disabled = 0 ORDER BY u.id",
+                               DB_INT(k->unit_id), DB_TEXT(role_name((enum role)k->role)));
+    while (st && stmt_step(st) == STORE_ROW) {
+        if (*n == cap) {
+            int64_t *bigger = arena_alloc(c->arena, sizeof *bigger * (size_t)cap * 2);
+            memcpy(bigger, out, sizeof *out * (size_t)cap);
+            out = bigger;
+            cap *= 2;
+        }
+        out[(*n)++] = stmt_int(st, 0);
+    }
+    stmt_done(st);
+    return out;
+}
+
+/* ---- messages ---- */
+
+static bool sent_before(struct ctx *c, struct sent **list, int64_t user, const char *subject)
+{
+    for (struct sent *s = *list; s; s = s->next)
+        if (s->user == user && !strcmp(s->subject, subject))
+            return true;
+    struct sent *s = arena_alloc(c->arena, sizeof *s);
+    *s = (struct sent){user, subject, *list};
+    *list = s;
+    return false;
+}
+
+enum err send_keys(struct ctx *c, const struct key *keys, int nkeys, const struct notice *n, struct sent **sent)
+{
+    enum err e = ERR_OK;
+    for (int i = 0; i < nkeys && !e; i++) {
+        int nu;
+        int64_t *users = key_users(c, &keys[i], &nu);
+        for (int u = 0; u < nu && !e; u++)
+            if (!sent_before(c, sent, users[u], n->subject))
+                e = notify_user(c, users[u], n);
+    }
+    return e;
+}
+
+/* "古督〔2026〕3号《title》" or "《title》" before numbering. */
+static const char *object_label(struct ctx *c, const struct wf_obj *o)
+{
+    return arena_printf(c->arena, "%s《%s》", o->number ? o->number : "", o->title ? o->title : "");
+}
+
+/* What the action said: "（赵敏 退回：理由）", or "" (arena). */
+static const char *act_words(struct ctx *c, const struct wf_act *a)
+{
+    if (!a)
+        return "";
+    const char *who = c->user && c->user->name ? c->user->name : "系统";
+    const char *note = jv_str(a->body, "reason");
+    if (!note || !*note)
+        note = jv_str(a->body, "text");
+    return arena_printf(c->arena, "%s「%s」%s%s。", who, wf_action_label(a->wf, a->action), note && *note ? "：" : "",
+                        note && *note ? note : "");
+}
+
+/* The default message of a new to-do (the module's notice hook may change it). */
+static void todo_notice(struct ctx *c, const struct workflow *wf, const struct wf_obj *o, const struct wf_part *p,
+                        const struct wf_wait *w, const struct wf_act *a, struct notice *n)
+{
+    const char *label = object_label(c, o);
+    *n = (struct notice){MSG_TODO, false, NULL, NULL, wf->name, o->id};
+    n->subject = arena_printf(c->arena, "【待办】%s：%s", w->label, label);
+    n->body = arena_printf(c->arena, "%s%s%s%s%s需要您办理：%s。%s%s", wf->what, label, p && p->unit_name ? "（" : "",
+                           p && p->unit_name ? p->unit_name : "", p && p->unit_name ? "）" : "", w->label,
+                           o->due_date ? arena_printf(c->arena, "办理时限 %s。", o->due_date) : "",
+                           a ? arena_printf(c->arena, "\n\n%s", act_words(c, a)) : "");
+}
+
+/* ---- the sync ---- */
+
+struct want {
+    const char *part, *task, *label, *assignee;
+    const struct wf_wait *wait;
+    const struct wf_part *p;
+    struct key key;
+    int64_t unit_id;
+    const char *unit_name;
+    bool exists;
+};
+
+static bool wait_applies(struct ctx *c, const struct workflow *wf, struct wf_obj *o, const struct wf_wait *w)
+{
+    if (!w->cond)
+        return true;
+    bool holds = wf->cond(c, o, w->cond < 0 ? -w->cond : w->cond);
+    return w->cond > 0 ? holds : !holds;
+}
+
+static const char *part_text(struct ctx *c, const struct workflow *wf, const struct wf_part *p)
+{
+    if (!p)
+        return "";
+    const char *kind = p->kind == 0 ? wf->part_key : p->kind < wf->npartdefs ? wf->partdefs[p->kind].name : "part";
+    return arena_printf(c->arena, "%s:%" PRId64, kind, p->id);
+}
+
+/* Every (part, task, assignee) the object's state awaits now (arena), *n of them. */
+static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf_obj *o, int *n)
+{
+    int cap = 16;
+    struct want *out = arena_alloc(c->arena, sizeof *out * (size_t)cap);
+    *n = 0;
+    bool phase = wf->phase && wf->phase(o->state);
+    for (int i = 0; i < wf->nwaits; i++) {
+        const struct wf_wait *w = &wf->waits[i];
+        for (int k = -1; k < o->nparts; k++) {
+            const struct wf_part *p = k < 0 ? NULL : &o->parts[k];
+            if (w->part < 0 ? (p || o->state != w->state)
+                            : (!p || p->kind != w->part || p->state != w->state || (p->kind == 0 && !phase)))
+                continue;
+            if (!wait_applies(c, wf, o, w))
+                continue;
+            int nk;
+            struct key *keys = resolve(c, o, p, w->who, w->nwho, &nk);
+            for (int j = 0; j < nk; j++) {
+                if (*n == cap) {
+                    struct want *bigger = arena_alloc(c->arena, sizeof *bigger * (size_t)cap * 2);
+                    memcpy(bigger, out, sizeof *out * (size_t)cap);
+                    out = bigger;
+                    cap *= 2;
+                }
+                out[(*n)++] = (struct want){part_text(c, wf, p),
+                                            w->task,
+                                            w->label,
+                                            key_text(c, &keys[j]),
+                                            w,
+                                            p,
+                                            keys[j],
+                                            p ? p->unit_id : 0,
+                                            p ? p->unit_name : NULL,
+                                            false};
+            }
+        }
+    }
+    return out;
+}
+
+enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a)
+{
+    struct wf_obj *o;
+    enum err e = wf->load(c, id, true, &o);
+    if (e)
+        return e;
+    int nw;
+    struct want *wants = wants_of(c, wf, o, &nw);
+    const char *due = o->due_date && *o->due_date ? o->due_date : NO_DUE;
+    const char *number = o->number ? o->number : "", *title = o->title ? o->title : "";
+    const char *state = wf_state_name(wf, o->state);
+
+    /* the rows there are: keep (refreshed) what is still awaited, delete the rest */
+    struct stmt *st = db_query(c->db,
+                               "SELECT id, part, task, assignee, label, number, title, state, due_key "
+                               "FROM todos WHERE kind = ? AND object_id = ?",
+                               DB_TEXT(wf->name), DB_INT(id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "更新待办事项");
+    int cap = 8, nold = 0, rc;
+    struct old {
+        int64_t id;
+        int want; /* the want it still is, or -1 */
+        bool stale;
+    } *old = arena_alloc(c->arena, sizeof *old * (size_t)cap);
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (nold == cap) {
+            struct old *bigger = arena_alloc(c->arena, sizeof *bigger * (size_t)cap * 2);
+            memcpy(bigger, old, sizeof *old * (size_t)cap);
+            old = bigger;
+            cap *= 2;
+        }
+        struct old *x = &old[nold++];
+        *x = (struct old){stmt_int(st, 0), -1, false};
+        for (int i = 0; i < nw && x->want < 0; i++) {
+            struct want *w = &wants[i];
+            if (w->exists || strcmp(w->part, stmt_text(st, 1)) || strcmp(w->task, stmt_text(st, 2)) ||
+                strcmp(w->assignee, stmt_text(st, 3)))
+                continue;
+            w->exists = true;
+            x->want = i;
+            x->stale = strcmp(w->label, stmt_text(st, 4)) || strcmp(number, stmt_text(st, 5)) ||
+                       strcmp(title, stmt_text(st, 6)) || strcmp(state, stmt_text(st, 7)) ||
+                       strcmp(due, stmt_text(st, 8));
+        }
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "更新待办事项");
+    for (int i = 0; i < nold && !e; i++) {
+        if (old[i].want < 0)
+            e = db_exec(c->db, "DELETE FROM todos WHERE id = ?", DB_INT(old[i].id));
+        else if (old[i].stale)
+            e = db_exec(c->db, "UPDATE todos SET label = ?, number = ?, title = ?, state = ?, due_key = ? WHERE id = ?",
+                        DB_TEXT(wants[old[i].want].label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state),
+                        DB_TEXT(due), DB_INT(old[i].id));
+    }
+    if (e)
+        return ctx_db_fail(c, e, "更新待办事项");
+
+    /* the new ones: a row each, and a message to its people when an action handed the work over */
+    char at[21];
+    time_format_iso(c->now, at);
+    struct sent *sent = NULL;
+    for (int i = 0; i < nw && !e; i++) {
+        struct want *w = &wants[i];
+        if (w->exists)
+            continue;
+        e = db_exec(c->db,
+                    "INSERT INTO todos (assignee, kind, object_id, part, task, label, number, title, state, unit_id, "
+                    "unit_name, due_key, since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task),
+                    DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
+                    DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(due), DB_TEXT(at));
+        if (e) {
+            e = ctx_db_fail(c, e, "保存待办事项");
+            break;
+        }
+        if (!a)
+            continue;
+        struct notice n;
+        todo_notice(c, wf, o, w->p, w->wait, a, &n);
+        if (wf->notice)
+            wf->notice(a, w->wait, NULL, w->p, &n);
+        e = send_keys(c, &w->key, 1, &n, &sent);
+    }
+    if (e || !a)
+        return e;
+
+    /* the informations: the units hear of decisions about their work */
+    bool phase = wf->phase && (wf->phase(a->from) || wf->phase(a->to));
+    for (int i = 0; i < wf->ninforms && !e; i++) {
+        const struct wf_inform *f = &wf->informs[i];
+        if (f->action != a->action)
+            continue;
+        int from = 0, to = 1;
+        if (f->parts == WF_INFORM_EACH_PART) {
+            to = phase ? o->ntracks : 0;
+        } else if (f->parts == WF_INFORM_CONCERNED) {
+            from = a->part >= 0 ? a->part : a->concerned;
+            to = from >= 0 && from < o->ntracks ? from + 1 : 0;
+        }
+        for (int k = from; k < to && !e; k++) {
+            const struct wf_part *p = f->parts == WF_INFORM_ONCE ? NULL : &o->parts[k];
+            struct notice n = {MSG_RESULT, false, NULL, NULL, wf->name, o->id};
+            n.subject =
+                arena_printf(c->arena, "【办理结果】%s：%s", wf_action_label(wf, a->action), object_label(c, o));
+            n.body = arena_printf(c->arena, "%s%s%s", a->outcome ? a->outcome : "", a->outcome ? "\n\n" : "",
+                                  act_words(c, a));
+            if (wf->notice)
+                wf->notice(a, NULL, f, p, &n);
+            int nk;
+            struct key *keys = resolve(c, o, p, &f->who, 1, &nk);
+            e = send_keys(c, keys, nk, &n, &sent);
+        }
+    }
+    return e;
+}
+
+enum err workflow_tell(struct ctx *c, struct wf_obj *o, const struct wf_part *part, const struct wf_who *who,
+                       const struct notice *n)
+{
+    int nk;
+    struct key *keys = resolve(c, o, part, who, 1, &nk);
+    struct sent *sent = NULL;
+    return send_keys(c, keys, nk, n, &sent);
+}
+
+struct rebuild {
+    const struct workflow *wf;
+    int64_t after, count;
+    bool done;
+};
+
+/* One batch of objects, in one transaction. */
+static enum err rebuild_tx(struct ctx *c, void *arg)
+{
+    struct rebuild *r = arg;
+    int64_t ids[200];
+    int n;
+    /* a batch's objects live in an arena of their own: a rebuild of a province stays small */
+    struct arena batch = ARENA_INIT, *outer = c->arena;
+    c->arena = &batch;
+    enum err e = r->wf->ids(c, r->after, 200, ids, &n);
+    for (int i = 0; i < n && !e; i++)
+        e = workflow_todos_sync(c, r->wf, ids[i], NULL);
+    c->arena = outer;
+    if (e && c->msg)
+        c->msg = arena_strdup(outer, c->msg);
+    arena_free(&batch);
+    if (!e) {
+        r->count += n;
+        r->done = n < 200;
+        if (n)
+            r->after = ids[n - 1];
+    }
+    return e;
+}
+
+static enum err clear_tx(struct ctx *c, void *arg)
+{
+    const struct workflow *wf = arg;
+    enum err e = db_exec(c->db, "DELETE FROM todos WHERE kind = ?", DB_TEXT(wf->name));
+    return e ? ctx_db_fail(c, e, "重建待办事项") : ERR_OK;
+}
+
+enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count)
+{
+    /* objects that wait on nobody keep no rows: start from an empty table for this kind, then sync every
+     * object that may wait, a batch per transaction (an interrupted rebuild is simply run again) */
+    struct rebuild r = {wf, 0, 0, false};
+    enum err e = ctx_tx(c, "重建待办事项", clear_tx, (void *)wf);
+    while (!e && !r.done)
+        e = ctx_tx(c, "重建待办事项", rebuild_tx, &r);
+    *count = r.count;
+    return e;
+}

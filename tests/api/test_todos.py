@@ -1,0 +1,192 @@
+"""GET /api/v1/todos: the signed-in user's to-dos across every kind of object, most urgent first, paged by
+a keyset cursor, with counts per kind and light; the waits that are not transitions (a pending extension
+for the office or, on a major item, the leader; a report for the secretarial section; a signed completion
+for the office) and the messages that tell the unit of decisions about its work. The table-driven matrix
+is test_todos_matrix.py."""
+import os
+import sqlite3
+
+import pytest
+
+from conftest import BACKEND, Server, run_cli
+from itemlib import Items, day
+
+
+@pytest.fixture(scope="module")
+def it(server):
+    return Items(server)
+
+
+def page(c, **params):
+    qs = "&".join(f"{k}={v}" for k, v in params.items())
+    r = c.get("/api/v1/todos" + ("?" + qs if qs else ""))
+    assert r.status == 200, r
+    return r.json
+
+
+def all_todos(c, limit=7, **params):
+    """Every to-do of the user, walking the pages; checks the order and that no page repeats one."""
+    out, after = [], None
+    while True:
+        p = page(c, limit=limit, **({"after": after} if after else {}), **params)
+        assert len(p["todos"]) <= limit
+        out += p["todos"]
+        after = p["next"]
+        if not after:
+            break
+        assert len(p["todos"]) == limit
+    keys = [(t["due_date"] or "9999-12-31", t["id"]) for t in out]
+    assert keys == sorted(keys) and len({t["id"] for t in out}) == len(out)
+    return out
+
+
+def test_needs_sign_in_and_refuses_bad_input(server):
+    assert server.client().get("/api/v1/todos").status == 401
+    c = server.client("gc_office")
+    for q, status in (("limit=0", 400), ("limit=201", 400), ("limit=x", 400), ("after=yesterday", 400),
+                      ("after=2026-01-01,abc", 400), ("after=2026-13-01", 400), ("kind=planet", 400),
+                      ("light=purple", 400)):
+        r = c.get("/api/v1/todos?" + q)
+        assert r.status == status, (q, r)
+        assert r.error["code"] == "bad_request" and r.error["message"], r
+    assert "after" in c.get("/api/v1/todos?after=x").error["message"]
+
+
+def test_pages_cover_every_todo_once_with_counts(it):
+    office = it.c("gc_office")
+    before = page(office, limit=1)["counts"]["total"]
+    made = [it.create(title=f"排查老旧小区燃气管道隐患第{i}批", due_date=day(3 + i * 5))["id"] for i in range(13)]
+    todos = all_todos(office, limit=4)
+    assert len(todos) == before + 13
+    mine = [t for t in todos if t["kind"] == "item" and t["object_id"] in made]
+    assert {t["object_id"] for t in mine} == set(made)
+    assert all(t["task"] == "submit" and t["label"] == "草稿待报审" and t["kind"] == "item" and
+               t["kind_label"] == "督办事项" and t["state"] == "draft" and t["state_label"] == "草稿" and
+               t["part"] is None and t["number"] is None for t in mine)
+    # the dates order them: the first made is due first
+    assert [t["object_id"] for t in mine] == made
+    counts = page(office, limit=1)["counts"]
+    # the demo's inspections wait on the office too
+    items = [t for t in todos if t["kind"] == "item"]
+    assert counts["total"] == len(todos) and counts["by_kind"]["item"] == len(items)
+    assert sum(counts["by_kind"].values()) == counts["total"]
+    assert sum(counts["by_light"].values()) == counts["total"]
+    # the light filter pages over its own part of the list, and agrees with the counts
+    for light in ("red", "yellow", "green", "none"):
+        got = all_todos(office, limit=5, light=light)
+        assert len(got) == counts["by_light"][light] and all(t["light"] == light for t in got), light
+    assert len(all_todos(office, limit=50, kind="item")) == len(items)
+    # a withdrawn draft waits on nobody
+    it.act(made[0], "gc_office", "withdraw", {"reason": "重复立项"})
+    assert made[0] not in {t["object_id"] for t in all_todos(office, limit=50, kind="item")}
+    assert page(office, limit=1)["counts"]["total"] == counts["total"] - 1
+
+
+def test_editing_a_draft_updates_its_todo(it):
+    iid = it.create(title="整治城区占道经营")["id"]
+    r = it.c("gc_office").patch(f"/api/v1/items/{iid}", {"title": "整治城区占道经营和流动摊贩", "due_date": day(9)})
+    assert r.status == 200, r
+    t = [t for t in all_todos(it.c("gc_office"), limit=100) if t["object_id"] == iid]
+    assert len(t) == 1 and t[0]["title"] == "整治城区占道经营和流动摊贩" and t[0]["due_date"] == day(9)
+
+
+def test_other_county_and_other_roles_see_none(it):
+    iid = it.bring("in_progress")["id"]
+    for user in ("ap_office", "ap_contact", "ap_head", "ap_deputy", "lc_office", "gc_town", "gc_contact2",
+                 "gc_inspector", "gc_evaluator"):
+        assert iid not in {t["object_id"] for t in all_todos(it.c(user), limit=200)}, user
+
+
+def inbox(it, user, iid):
+    return [m for m in it.c(user).get("/api/v1/inbox?limit=200").json["messages"]
+            if m["object_type"] == "item" and m["object_id"] == iid]
+
+
+def test_pending_extension_waits_on_the_office_and_the_unit_hears_the_decision(it):
+    iid = it.bring("in_progress")["id"]
+    it.act(iid, "gc_contact", "request_extension", {"reason": "汛期施工受限", "new_date": day(150)})
+    office = [t for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid]
+    assert [t["task"] for t in office] == ["decide_extension"] and office[0]["label"] == "延期申请待审批"
+    assert office[0]["part"]["kind"] == "extension" and office[0]["unit_name"] == "古城县交通运输局"
+    msg = [m for m in inbox(it, "gc_office", iid) if m["kind"] == "todo"]
+    assert msg and "延期申请待审批" in msg[0]["subject"] and "汛期施工受限" in msg[0]["body"]
+    assert not [t for t in all_todos(it.c("gc_leader"), limit=200) if t["object_id"] == iid]
+    it.act(iid, "gc_office", "decide_extension", {"approve": True})
+    assert not [t for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid]
+    told = [m for m in inbox(it, "gc_contact", iid) if m["kind"] == "result"]
+    assert told and "审批延期" in told[0]["subject"] and day(150) in told[0]["body"], told
+    # the co-operating unit's people and the other county hear nothing of it
+    assert not [m for m in inbox(it, "ap_contact", iid)]
+
+
+def test_major_extension_waits_on_the_leader_in_charge(it):
+    leader = it.c("gc_leader").user["id"]
+    iid = it.bring("in_progress", importance="major", leader_id=leader)["id"]
+    it.act(iid, "gc_contact", "request_extension", {"reason": "需调整征地方案", "new_date": day(160)})
+    t = [t for t in all_todos(it.c("gc_leader"), limit=200) if t["object_id"] == iid]
+    assert [x["task"] for x in t] == ["decide_extension"] and t[0]["label"] == "重大事项延期申请待领导审批"
+    assert not [x for x in all_todos(it.c("gc_office"), limit=200) if x["object_id"] == iid
+                and x["task"] == "decide_extension"]
+    assert [m for m in inbox(it, "gc_leader", iid) if m["kind"] == "todo"]
+    it.act(iid, "gc_office", "decide_extension", {"approve": False}, expect=403)
+    it.act(iid, "gc_leader", "decide_extension", {"approve": False, "reason": "请按期完成"})
+    assert not [x for x in all_todos(it.c("gc_leader"), limit=200) if x["object_id"] == iid]
+    told = [m for m in inbox(it, "gc_contact", iid) if m["kind"] == "result"]
+    assert told and "未获批准" in told[0]["body"]
+
+
+def test_reports_wait_on_the_secretarial_section_and_the_result_goes_back(it):
+    iid = it.bring("received")["id"]
+    r = it.act(iid, "gc_contact", "report", {"text": "已完成排水管网勘测", "percent": 20})
+    rid = r.json["report_id"]
+    sec = [t for t in all_todos(it.c("gc_secretary"), limit=200) if t["object_id"] == iid]
+    assert [(t["task"], t["part"]["id"]) for t in sec] == [("review_report", rid)]
+    assert [m for m in inbox(it, "gc_secretary", iid) if m["kind"] == "todo"]
+    r = it.c("gc_secretary").post(f"/api/v1/items/{iid}/reports/{rid}/review", {"result": "redo", "note": "缺少照片"})
+    assert r.status == 200, r
+    assert not [t for t in all_todos(it.c("gc_secretary"), limit=200) if t["object_id"] == iid]
+    told = [m for m in inbox(it, "gc_contact", iid) if m["kind"] == "result"]
+    assert told and "退回重报" in told[0]["subject"] and "缺少照片" in told[0]["body"]
+
+
+def test_completion_reaches_the_head_then_the_office(it):
+    iid = it.bring("in_progress")["id"]
+    it.act(iid, "gc_contact", "request_completion", {"text": "已按要求办结"})
+    head = [t for t in all_todos(it.c("gc_head"), limit=200) if t["object_id"] == iid]
+    assert [t["task"] for t in head] == ["sign"]
+    assert not [t for t in all_todos(it.c("gc_contact"), limit=200) if t["object_id"] == iid]
+    it.act(iid, "gc_head", "sign", {})
+    office = [t for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid]
+    assert [t["task"] for t in office] == ["verify"]
+    assert [m for m in inbox(it, "gc_office", iid) if m["kind"] == "todo" and "办结答复待审核" in m["subject"]]
+    it.act(iid, "gc_office", "verify", {"grade": "优秀"})
+    for user in ("gc_contact", "gc_head"):
+        told = [m for m in inbox(it, user, iid) if m["kind"] == "result"]
+        assert told and "优秀" in told[0]["body"], user
+    assert [t["task"] for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid] == ["archive"]
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="compares the SQLite file directly")
+def test_rebuild_gives_the_same_todos(backend):
+    db = backend.new_db()
+    con = sqlite3.connect(db)
+    q = "SELECT assignee, kind, object_id, part, task, label, number, title, state, unit_id, due_key FROM todos ORDER BY 1, 2, 3, 4, 5"
+    want = con.execute(q).fetchall()
+    assert want, "the demo data waits on people"
+    con.execute("DELETE FROM todos")
+    con.commit()
+    out = run_cli("todos", "rebuild", db=db).stdout
+    assert "to-dos rebuilt" in out
+    assert con.execute(q).fetchall() == want
+    # a migration that asks for it rebuilds when the database is next opened
+    con.execute("DELETE FROM todos")
+    con.execute("INSERT INTO settings (key, value) VALUES ('todos_rebuild', '1')")
+    con.commit()
+    s = Server(db)
+    try:
+        assert con.execute(q).fetchall() == want
+        assert con.execute("SELECT COUNT(*) FROM settings WHERE key = 'todos_rebuild'").fetchone()[0] == 0
+    finally:
+        s.stop()
+        con.close()
+        os.unlink(db)
