@@ -32,7 +32,7 @@ ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/m
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
 .PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
-        lint-openapi test-security test-long test-pg-ha
+        lint-openapi check-web-types test-security test-long test-pg-ha
 
 all: build/ducha
 
@@ -77,7 +77,9 @@ web/node_modules/.installed: web/package.json web/package-lock.json
 	cd web && $(NPM_CI) && touch node_modules/.installed
 tests/web/node_modules/.installed: tests/web/package.json tests/web/package-lock.json
 	cd tests/web && $(NPM_CI) && touch node_modules/.installed
-web/dist/index.html: web/node_modules/.installed $(shell find web/src web/index.html web/vite.config.js -type f 2>/dev/null)
+# the build generates src/api-types.d.ts from docs/openapi.yaml and type-checks the API layer against it
+web/dist/index.html: web/node_modules/.installed docs/openapi.yaml web/jsconfig.json \
+    $(shell find web/src web/index.html web/vite.config.js -type f ! -name api-types.d.ts 2>/dev/null)
 	cd web && npm run build
 web: web/dist/index.html
 
@@ -131,11 +133,15 @@ REDOCLY := tools/openapi/node_modules/.bin/redocly
 $(REDOCLY): tools/openapi/package.json tools/openapi/package-lock.json
 	cd tools/openapi && npm ci --no-audit --no-fund
 	@touch $@
+# the web app's API layer is typed from the document: a renamed field fails the web build
+check-web-types: web/node_modules/.installed
+	@tools/openapi/check-web-types.sh
+
 lint-openapi: $(REDOCLY)
 	cd tools/openapi && REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true \
 	  ./node_modules/.bin/redocly lint --config redocly.yaml ../../docs/openapi.yaml
 
-test: deps check-layers check-format lint-openapi test-unit test-api test-api-pg test-web
+test: deps check-layers check-format lint-openapi check-web-types test-unit test-api test-api-pg test-web
 
 # hostile and long tests, kept out of `make test` (tests/security: a 10,000-connection flood on
 # loopback against the release build, sqlmap on every parameterised route; DUCHA_TEST_BACKEND=postgres

@@ -18,14 +18,18 @@ def test_help_and_version():
 def test_unknown_command_and_option_fail_with_one_line(tmp_path):
     p = subprocess.run([BIN, "frobnicate"], capture_output=True, text=True)
     assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1
-    # a database of its own: a shared path would carry other builds' schemas between runs
-    p = subprocess.run([BIN, "init", "--db", str(tmp_path / "x.db"), "--bogus"], capture_output=True, text=True)
+    # a database of its own (a shared path would carry other builds' schemas between runs), and cwd in
+    # tmp_path: init writes the seal key to ./data when no data_dir is configured
+    p = subprocess.run([BIN, "init", "--db", str(tmp_path / "x.db"), "--bogus"], capture_output=True, text=True,
+                       cwd=tmp_path)
     assert p.returncode != 0 and "--bogus" in p.stderr
 
 
 def test_env_db_is_used(tmp_path, backend):
     db = backend.new_db(empty=True)
-    p = subprocess.run([BIN, "init"], capture_output=True, text=True, env={"DUCHA_DB": db, "PATH": "/usr/bin:/bin"})
+    # in tmp_path: init writes the seal key to ./data when no data_dir is configured
+    p = subprocess.run([BIN, "init"], capture_output=True, text=True, env={"DUCHA_DB": db, "PATH": "/usr/bin:/bin"},
+                       cwd=tmp_path)
     assert p.returncode == 0, p.stderr
 
 

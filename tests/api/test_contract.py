@@ -97,3 +97,13 @@ def test_literal_paths_win_over_templates(c):
     assert op.id == "getItemsMeta"
     op, _ = c.find("GET", "/api/v1/items/12")
     assert op.id == "getItem"
+
+
+def test_one_user_as_the_administrator_sees_it(server):
+    """GET /api/v1/users/{id} (no other test reads one user): validated like every response."""
+    admin = server.client("gc_admin")
+    me = next(u for u in admin.get("/api/v1/users?q=gc_contact").json["users"] if u["username"] == "gc_contact")
+    r = admin.get(f"/api/v1/users/{me['id']}")
+    assert r.status == 200 and r.json["username"] == "gc_contact" and r.json["roles"]
+    assert server.client("ap_admin").get(f"/api/v1/users/{me['id']}").status == 404
+    assert server.client("gc_contact").get(f"/api/v1/users/{me['id']}").status == 403
