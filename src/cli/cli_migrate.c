@@ -177,8 +177,11 @@ static const struct store_table *find_table(const struct store_table *t, int n, 
 /* Opens and migrates url; label names it in messages (a URL may carry a password). */
 static bool open_migrated(struct cli *cli, const char *label, const char *url, bool must_exist, struct store **out)
 {
-    struct store_options opt = {
-        .pool_size = 1, .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms, .must_exist = must_exist};
+    /* a province's tables take minutes to copy: no statement timeout here */
+    struct store_options opt = {.pool_size = 1,
+                                .busy_timeout_ms = (int)cli->app.cfg.db_busy_timeout_ms,
+                                .must_exist = must_exist,
+                                .no_statement_timeout = true};
     char err[512];
     if (store_open(url, &opt, out, err, sizeof err) || store_migrate(*out, err, sizeof err)) {
         cli_fail("%s: %s", label, err);
@@ -256,6 +259,11 @@ int cmd_migrate_data(struct cli *cli)
         free(sql);
         free(q);
     }
+    /* keys, indexes and foreign keys are dropped for the load and built once at the end */
+    char **restore = NULL;
+    int nrestore = 0;
+    if (rc >= 0 && (rc = db_bulk_begin(cp.dst, &restore, &nrestore)) < 0)
+        cli_fail("cannot prepare the target for the load");
     int ntables = 0;
     for (int i = 0; i < nst && rc >= 0; i++) {
         if (!strcmp(st[i].name, "schema_migrations"))
@@ -264,6 +272,17 @@ int cmd_migrate_data(struct cli *cli)
         if (rc < 0)
             cli_fail("copying table %s failed", st[i].name);
         ntables++;
+    }
+    if (rc >= 0) {
+        cli_progress(cp.cli, "keys, indexes and references", 0, 0);
+        if ((rc = db_bulk_end(cp.dst, restore, nrestore)) < 0)
+            cli_fail("the copied rows break a key or a reference of the target");
+        if (cp.cli->tty)
+            fputc('\n', stderr);
+    } else {
+        for (int i = 0; i < nrestore; i++)
+            free(restore[i]);
+        free(restore);
     }
     for (int i = 0; i < ndt && rc >= 0; i++)
         rc = db_reset_identity(cp.dst, &dt[i]);

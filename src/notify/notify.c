@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "core/clock.h"
 #include "core/perm.h"
 
 #include <curl/curl.h>
@@ -376,28 +377,59 @@ struct claimed {
     bool urgent;
 };
 
-#define LEASE_S 300
+/*
+ * A claim is a short lease held by one process (claimed_by, random per process): LEASE_S covers one
+ * delivery (curl gives up after 20 s) and is renewed, owner checked, right before each send. A
+ * process that dies (kill -9, a lost host) leaves its claims to the other nodes within LEASE_S; a
+ * row another node took over meanwhile is skipped, never sent twice by us.
+ */
+#define LEASE_S 30
+
+static char notify_node[24];
+static pthread_once_t notify_node_once = PTHREAD_ONCE_INIT;
+static void notify_node_init(void)
+{
+    unsigned char r[9];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(notify_node, sizeof notify_node, r, sizeof r);
+}
+
+/* Renews the lease of row id if this process still holds it; true if it does. */
+static bool lease_renew(struct ctx *c, int64_t id)
+{
+    struct stmt *st = db_prepare(c->db, "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND "
+                                        "claimed_by = ? RETURNING id");
+    if (!st)
+        return false;
+    stmt_bind_int(st, 1, clock_now(c->db, c->cfg) + LEASE_S); /* now, not when the pass began */
+    stmt_bind_int(st, 2, id);
+    stmt_bind_text(st, 3, notify_node);
+    bool mine = stmt_step(st) == STORE_ROW;
+    stmt_done(st);
+    return mine;
+}
 
 enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
+    pthread_once(&notify_node_once, notify_node_init);
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
     /* two index-friendly claims: rows due now, then rows whose lease ran out (a node died while
      * sending); only channels that are configured, the others wait until they are */
     static const char *const claim[2][2] = {
-        {"UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+        {"UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND ((channel = 'email' AND ? = 1) OR "
          "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ?) "
          "RETURNING id, channel, address, subject, body, attempts, urgent",
-         "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+         "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND "
          "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ?) "
          "RETURNING id, channel, address, subject, body, attempts, urgent"},
-        {"UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+        {"UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND ((channel = 'email' AND ? = 1) OR "
          "(channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ? FOR UPDATE SKIP LOCKED) "
          "RETURNING id, channel, address, subject, body, attempts, urgent",
-         "UPDATE outbox SET state = 'sending', lease_until = ?, attempts = attempts + 1 WHERE id IN "
+         "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN "
          "(SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND "
          "((channel = 'email' AND ? = 1) OR (channel = 'sms' AND ? = 1)) ORDER BY next_attempt, id LIMIT ? "
          "FOR UPDATE SKIP LOCKED) RETURNING id, channel, address, subject, body, attempts, urgent"},
@@ -433,7 +465,8 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
             return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
         }
         int k = 1;
-        stmt_bind_int(st, k++, c->now + LEASE_S);
+        stmt_bind_int(st, k++, clock_now(c->db, c->cfg) + LEASE_S);
+        stmt_bind_text(st, k++, notify_node);
         stmt_bind_int(st, k++, c->now);
         if (pass)
             stmt_bind_int(st, k++, c->now);
@@ -461,6 +494,13 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     for (int i = 0; i < n; i++) {
         struct claimed *r = &rows[i];
         char err[512] = "";
+        if ((rc = db_begin(c->db)) < 0)
+            return ctx_store_fail(c, rc, "投递通知");
+        bool mine = lease_renew(c, r->id);
+        if ((rc = db_commit(c->db)) < 0)
+            return ctx_store_fail(c, rc, "投递通知");
+        if (!mine)
+            continue; /* its lease ran out while the rows before it were sent: another node has it */
         bool ok = !strcmp(r->channel, "email")
                       ? send_email(c, r->id, r->address, r->subject, r->body, err, sizeof err)
                       : send_sms(c, r->address, sms_text(c, r->subject, r->body), err, sizeof err);
@@ -485,7 +525,7 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
             return ctx_store_fail(c, rc, "投递通知");
         struct stmt *st =
             db_prepare(c->db, "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
-                              "WHERE id = ? AND state = 'sending'");
+                              "WHERE id = ? AND state = 'sending' AND claimed_by = ?");
         if (!st) {
             db_rollback(c->db);
             return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
@@ -495,6 +535,7 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         stmt_bind_int(st, 3, next);
         stmt_bind_text(st, 4, err);
         stmt_bind_int(st, 5, r->id);
+        stmt_bind_text(st, 6, notify_node);
         rc = stmt_step(st);
         stmt_done(st);
         if (rc < 0) {

@@ -22,10 +22,12 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
 
 /* Retention (retention.c): once an hour, on the one node that claims that hour, deletes delivered
  * e-mail/SMS older than retention_outbox_days (at least 180), sessions a day past their expiry and
- * idempotency keys older than 24 h. ran: this call did the hour's work. */
+ * idempotency keys older than 24 h; on PostgreSQL creates the next months' partitions. ran: this call did
+ * the hour's work. */
 struct retention_stats {
     bool ran;
     int64_t outbox, sessions, idempotency_keys;
+    int partitions; /* PostgreSQL: monthly partitions created ahead */
 };
 enum err retention_pass(struct ctx *c, struct retention_stats *out);
 

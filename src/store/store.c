@@ -716,8 +716,10 @@ enum err store_migrate(struct store *s, char *err, size_t errlen)
             snprintf(err, errlen, "migration %04d: cannot read schema_migrations", m->version);
             result = ERR_INTERNAL;
         } else if (!applied) {
+            /* a migration that starts with "-- postgres only" is recorded, not run, elsewhere */
+            bool skip = !strncmp(m->sql, "-- postgres only", 16) && strcmp(db->ops->kind, "postgres") != 0;
             char *sql = db->ops->dialect(m->sql);
-            rc = db->ops->exec(db->conn, sql);
+            rc = skip ? 0 : db->ops->exec(db->conn, sql);
             free(sql);
             if (rc < 0) {
                 snprintf(err, errlen, "migration %04d_%s failed (see log)", m->version, m->name);
@@ -1046,5 +1048,82 @@ int db_copy_end(struct db_copy *cp)
         cp->db->failed = true;
     free(cp->buf);
     free(cp);
+    return rc < 0 ? rc : 0;
+}
+
+/* ---- bulk load mode (PostgreSQL) ---- */
+
+/* statements that recreate, then statements that drop: keys, indexes, foreign keys */
+static const char SQL_BULK_OBJECTS[] =
+    "SELECT 1, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "
+    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname) "
+    "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
+    "WHERE co.contype IN ('p', 'u') AND co.connamespace = current_schema()::regnamespace AND NOT c.relispartition "
+    "UNION ALL "
+    /* an index of a partitioned table reads back as CREATE INDEX … ON ONLY …, which would leave the
+     * partitions without it */
+    "SELECT 2, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), "
+    "format('DROP INDEX %s', i.indexrelid::regclass) "
+    "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
+    "WHERE ic.relnamespace = current_schema()::regnamespace AND NOT ic.relispartition "
+    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) "
+    "UNION ALL "
+    "SELECT 3, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "
+    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname) "
+    "FROM pg_constraint co WHERE co.contype = 'f' AND co.connamespace = current_schema()::regnamespace "
+    "AND co.conparentid = 0 ORDER BY 1";
+
+int db_bulk_begin(struct db *db, char ***restore, int *n)
+{
+    *restore = NULL;
+    *n = 0;
+    if (db->ops != &store_pg_ops)
+        return 0;
+    struct stmt *st = db_prepare(db, SQL_BULK_OBJECTS);
+    if (!st)
+        return STORE_E_OTHER;
+    int cap = 32, ndrop = 0, rc;
+    char **make = xcalloc((size_t)cap, sizeof *make), **drop = xcalloc((size_t)cap, sizeof *drop);
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (ndrop == cap) {
+            cap *= 2;
+            make = xrealloc(make, (size_t)cap * sizeof *make);
+            drop = xrealloc(drop, (size_t)cap * sizeof *drop);
+        }
+        make[ndrop] = xstrdup(stmt_text(st, 1));
+        drop[ndrop++] = xstrdup(stmt_text(st, 2));
+    }
+    stmt_done(st);
+    /* foreign keys go first (they depend on the keys), then indexes, then keys */
+    for (int i = ndrop - 1; i >= 0 && rc >= 0; i--)
+        rc = db->ops->exec(db->conn, drop[i]);
+    if (rc >= 0)
+        rc = db->ops->exec(db->conn, "SET LOCAL maintenance_work_mem = '512MB'");
+    for (int i = 0; i < ndrop; i++)
+        free(drop[i]);
+    free(drop);
+    if (rc < 0) {
+        for (int i = 0; i < ndrop; i++)
+            free(make[i]);
+        free(make);
+        db->failed = db->depth > 0;
+        return rc;
+    }
+    *restore = make;
+    *n = ndrop;
+    return 0;
+}
+
+int db_bulk_end(struct db *db, char **restore, int n)
+{
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc >= 0)
+            rc = db->ops->exec(db->conn, restore[i]);
+        free(restore[i]);
+    }
+    free(restore);
+    if (rc < 0 && db->depth > 0)
+        db->failed = true;
     return rc < 0 ? rc : 0;
 }

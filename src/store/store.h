@@ -34,12 +34,13 @@ enum store_rc {
 };
 
 struct store_options {
-    int pool_size;         /* connections; >= 1 */
-    int busy_timeout_ms;   /* SQLite busy timeout, PostgreSQL lock_timeout */
-    int mmap_mb;           /* SQLite: bytes of the file read through mmap (0 = off) */
-    bool must_exist;       /* SQLite: refuse a missing file instead of creating it */
-    bool no_prepare;       /* PostgreSQL: no named prepared statements (pgbouncer transaction pooling) */
-    int commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT (synchronous standby); 0 = busy timeout */
+    int pool_size;             /* connections; >= 1 */
+    int busy_timeout_ms;       /* SQLite busy timeout, PostgreSQL lock_timeout */
+    int mmap_mb;               /* SQLite: bytes of the file read through mmap (0 = off) */
+    bool must_exist;           /* SQLite: refuse a missing file instead of creating it */
+    bool no_prepare;           /* PostgreSQL: no named prepared statements (pgbouncer transaction pooling) */
+    int commit_timeout_ms;     /* PostgreSQL: longest wait of a COMMIT (synchronous standby); 0 = busy timeout */
+    bool no_statement_timeout; /* PostgreSQL: statements may run as long as they need (bulk loads) */
 };
 
 /*
@@ -237,6 +238,17 @@ struct db_copy;
 struct db_copy *db_copy_begin(struct db *db, const char *table, int ncols, char *const *cols);
 int db_copy_row(struct db_copy *cp, const char *const *vals);
 int db_copy_end(struct db_copy *cp);
+
+/*
+ * Bulk load mode, inside the caller's transaction (PostgreSQL; SQLite: nothing to do, *n = 0): drops
+ * every foreign key, primary key, unique constraint and index of the schema's tables and returns in
+ * *restore (malloc'd array of malloc'd SQL) what recreates them, keys first, foreign keys last; rows
+ * then load without per-row index maintenance and foreign-key triggers, and each index is built once,
+ * each foreign key checked by one query. db_bulk_end runs and frees them (0 or a negative code: a
+ * row that breaks a key or a reference fails there, and the transaction with it).
+ */
+int db_bulk_begin(struct db *db, char ***restore, int *n);
+int db_bulk_end(struct db *db, char **restore, int n);
 
 /* name as a quoted SQL identifier ("a""b"); malloc'd. */
 char *store_quote_ident(const char *name);

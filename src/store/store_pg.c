@@ -111,7 +111,7 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
 static struct conn_impl *pg_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
     int busy = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
-    int stmt_timeout = busy * 6 > 60000 ? busy * 6 : 60000;
+    int stmt_timeout = opt->no_statement_timeout ? 0 : busy * 6 > 60000 ? busy * 6 : 60000;
     char options[160];
     snprintf(options, sizeof options, "-c lock_timeout=%d -c statement_timeout=%d", busy, stmt_timeout);
     /* a URL libpq cannot parse is a configuration error, not an outage: no point in retrying it */
@@ -641,10 +641,12 @@ const struct store_ops store_pg_ops = {
     .backup = NULL,
     /* 0x64756368 = "duch": one lock for every ducha node migrating this database */
     .migrate_lock_sql = "SELECT pg_advisory_xact_lock(1685414760)",
-    .tables_sql = "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
-                  "AND table_type = 'BASE TABLE' ORDER BY table_name",
+    /* partitions are not tables of their own: their rows are the parent's */
+    .tables_sql = "SELECT c.relname FROM pg_class c WHERE c.relnamespace = current_schema()::regnamespace "
+                  "AND c.relkind IN ('r', 'p') AND NOT c.relispartition ORDER BY c.relname",
     .columns_sql =
-        "SELECT column_name, CASE WHEN is_identity = 'YES' THEN 1 ELSE 0 END FROM information_schema.columns "
+        "SELECT column_name, CASE WHEN is_identity = 'YES' OR column_default LIKE 'nextval(%' THEN 1 ELSE 0 END "
+        "FROM information_schema.columns "
         "WHERE table_schema = current_schema() AND table_name = ? ORDER BY ordinal_position",
     .fkeys_sql = "SELECT rc.relname, a.attname, ra.attname FROM pg_constraint co "
                  "JOIN pg_class c ON c.oid = co.conrelid JOIN pg_class rc ON rc.oid = co.confrelid "
