@@ -45,6 +45,13 @@ static bool inside(struct ctx *c, const struct insp *it)
     return !c->user || perm_at(c->user, CAP_INSP_READ, it->office_path) || insp_on_team(it, c->user->id);
 }
 
+/* A coordinate to 1e-7 degree (about a centimetre; more than any phone measures): stored as a REAL, it reads
+ * back the same from every backend and through a copy between them (SQLite prints 15 digits). */
+static double coord(double v)
+{
+    return round(v * 1e7) / 1e7;
+}
+
 /* ---- records ---- */
 
 struct record_args {
@@ -86,6 +93,8 @@ static enum err record_tx(struct ctx *c, void *arg)
         lon = json_number_value(lo);
         if (lat < -90 || lat > 90 || lon < -180 || lon > 180)
             return ctx_fail(c, ERR_INVALID, "位置（location）的经纬度超出范围");
+        lat = coord(lat);
+        lon = coord(lon);
     }
     char at[21];
     time_format_iso(c->now, at);
@@ -358,8 +367,8 @@ enum err insp_evidence_add(struct ctx *c, int64_t id, int64_t record_id, int64_t
     x.size = n;
     x.clean_size = cn;
     x.located = meta.has_location;
-    x.lat = meta.lat;
-    x.lon = meta.lon;
+    x.lat = coord(meta.lat);
+    x.lon = coord(meta.lon);
     x.taken = *meta.taken ? arena_strdup(c->arena, meta.taken) : NULL;
     if ((e = ctx_tx(c, "上传证据", evidence_tx, &x)))
         return e;
