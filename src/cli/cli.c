@@ -68,6 +68,10 @@ static const struct cli_command commands[] = {
      "Adds years of annual plans and inspections (default 10 years, 24 proposals a year) for every government of a "
      "database made by gen, for the duplicate check's benchmark (scripts/bench.d/inspections.sh).",
      false},
+    {"ledger check", cmd_ledger_check, "",
+     "Recounts the ledger's scope rows and counters from the items and prints any difference (exit 1 if any).", false},
+    {"ledger rebuild", cmd_ledger_rebuild, "",
+     "Recomputes the ledger's scope rows, counters and search index from the items, in one transaction.", false},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "",
      "Prints every configuration key with its current value and meaning: a sample ducha.conf.", true},
