@@ -176,6 +176,19 @@ static int h_plan_get(struct req *rq)
     return get(rq, "年度督查计划", insp_plan_get);
 }
 
+static int h_plan_units(struct req *rq)
+{
+    int64_t id;
+    const char *q = req_query(rq, "q");
+    if (!id_param(rq, "id", "年度督查计划", &id))
+        return 0;
+    if (q && strlen(q) > 100)
+        return reply_error(rq, ERR_BAD_REQUEST, "检索词（q）最长 100 个字符");
+    json_t *out = NULL;
+    enum err e = insp_plan_units(&rq->ctx, id, q, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 static int h_plan_act(struct req *rq)
 {
     return act(rq, "年度督查计划", insp_plan_act);
@@ -543,6 +556,7 @@ const struct route inspection_routes[] = {
     {"GET", "/api/v1/plans", h_plans, CAP_INSP_READ, 0, "annual inspection plans"},
     {"POST", "/api/v1/plans", h_plan_create, CAP_INSP_MANAGE, ROUTE_JSON, "create an office's annual plan"},
     {"GET", "/api/v1/plans/{id}", h_plan_get, CAP_INSP_READ, 0, "one plan with its entries and caps"},
+    {"GET", "/api/v1/plans/{id}/units", h_plan_units, CAP_INSP_READ, 0, "units a proposal for the plan may name"},
     {"POST", "/api/v1/plans/{id}/actions/{action}", h_plan_act, CAP_INSP_READ, 0, "take a plan workflow action"},
     {"GET", "/api/v1/plans/{id}/events", h_plan_events, CAP_INSP_READ, 0, "the plan's timeline"},
     {"POST", "/api/v1/plans/{id}/entries", h_entry_propose, CAP_INSP_PROPOSE, ROUTE_JSON, "propose an inspection for the plan"},

@@ -47,6 +47,9 @@ extern const struct jv_field insp_entry_spec[];
 enum err insp_plan_create(struct ctx *c, const json_t *body, json_t **out);
 /* The plan with the entries the user may see, the cap figures and allowed_actions. */
 enum err insp_plan_get(struct ctx *c, int64_t id, json_t **out);
+/* The units below the plan's government whose name or code holds q (at most 50): the targets a department
+ * may name in a proposal, though it cannot read them otherwise. */
+enum err insp_plan_units(struct ctx *c, int64_t id, const char *q, json_t **out);
 /* The plans the user may see (year 0: every year), newest first. */
 enum err insp_plans_list(struct ctx *c, int64_t year, json_t **out);
 /* A workflow action on the plan (submit, approve, return, file, include_entry, reject_entry,

@@ -387,6 +387,38 @@ enum err insp_plan_get(struct ctx *c, int64_t id, json_t **out)
     return ERR_OK;
 }
 
+enum err insp_plan_units(struct ctx *c, int64_t id, const char *q, json_t **out)
+{
+    /* a department proposing for the plan names targets outside its own subtree (the townships, the other
+     * departments of the same government): it may see their names, not more */
+    struct plan p;
+    enum err e = plan_load(c, id, &p);
+    if (e)
+        return e;
+    if (!perm_item_visible(c->user, &p.scope))
+        return ctx_fail(c, ERR_NOT_FOUND, "年度督查计划不存在或无权查看");
+    const char *like = arena_printf(c->arena, "%%%s%%", q ? q : "");
+    struct stmt *st = db_query(c->db,
+                               "SELECT id, code, name, kind FROM units WHERE path LIKE ? AND id <> ? AND "
+                               "(name LIKE ? OR code LIKE ?) ORDER BY depth, sort, id LIMIT 50",
+                               DB_TEXT(arena_printf(c->arena, "%s%%", p.office_path)), DB_INT(p.office_unit_id),
+                               DB_TEXT(like), DB_TEXT(like));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取单位");
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        json_array_append_new(arr, json_pack("{sI ss ss ss}", "id", (json_int_t)stmt_int(st, 0), "code",
+                                             stmt_text(st, 1), "name", stmt_text(st, 2), "kind", stmt_text(st, 3)));
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "读取单位");
+    }
+    *out = json_pack("{so}", "units", arr);
+    return ERR_OK;
+}
+
 enum err insp_plans_list(struct ctx *c, int64_t year, json_t **out)
 {
     /* plans of the governments the user sees: at, above (the office side) or below (departments) */

@@ -12,10 +12,12 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "calendar/workdays.h"
 #include "core/claim.h"
 #include "notify/notify.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum err rect_load(struct ctx *c, int64_t id, struct rect *r)
@@ -112,7 +114,15 @@ static json_t *rect_json(struct ctx *c, struct rect *r)
     char today[11], yellow[11];
     insp_light_dates(c, today, yellow);
     const char *lookback = NULL;
+    int64_t lookback_id = 0;
     db_one_text(c->db, c->arena, &lookback, "SELECT due_date FROM insp_lookbacks WHERE task_id = ?", DB_INT(r->id));
+    db_one_int(c->db, &lookback_id,
+               "SELECT COALESCE(MAX(created_inspection_id), 0) FROM insp_lookbacks WHERE task_id = ?", DB_INT(r->id));
+    if (lookback_id) { /* the look-back once opened, for those who may see it */
+        struct insp lb;
+        if (insp_load(c, lookback_id, &lb) || !perm_item_visible(c->user, &lb.scope))
+            lookback_id = 0;
+    }
     json_t *evidence = json_array();
     struct stmt *st = db_query(c->db,
                                "SELECT id, filename, content_type, created_at FROM insp_evidence WHERE task_id = ? "
@@ -140,6 +150,7 @@ static json_t *rect_json(struct ctx *c, struct rect *r)
     json_object_set_new(j, "verified_by", json_string(insp_user_name(c, r->verified_by)));
     json_object_set_new(j, "verified_at", r->verified_at ? json_string(r->verified_at) : json_null());
     json_object_set_new(j, "lookback_due", lookback ? json_string(lookback) : json_null());
+    json_object_set_new(j, "lookback_inspection_id", lookback_id ? json_integer(lookback_id) : json_null());
     json_object_set_new(j, "evidence", evidence);
     json_object_set_new(j, "created_at", json_string(r->created_at));
     json_object_set_new(j, "version", json_integer(r->version));
@@ -356,9 +367,14 @@ static enum err lookback_open(struct ctx *c, int64_t lb, int64_t task_id, int64_
     time_format_iso(c->now, at);
     int64_t id = 0;
     const char *subject = arena_printf(c->arena, "“%s”整改情况回头看", r.title);
+    char vday[11] = "";
+    int64_t vt;
+    if (r.verified_at && time_parse_iso(r.verified_at, &vt))
+        cal_format_date(time_local_day(vt), vday);
     const char *matters = arena_printf(
-        c->arena, "%s《%s》发现的问题“%s”已于 %s 核查销号，该问题易反弹，按规定开展回头看，核实整改成效是否巩固。",
-        it.number ? it.number : "", it.subject, r.title, r.verified_at ? r.verified_at : "");
+        c->arena, "%s《%s》发现的问题“%s”%s核查销号，该问题易反弹，按规定开展回头看，核实整改成效是否巩固。",
+        it.number ? it.number : "", it.subject, r.title,
+        *vday ? arena_printf(c->arena, "已于%.4s年%d月%d日", vday, atoi(vday + 5), atoi(vday + 8)) : "已");
     e = db_one_int(
         c->db, &id,
         "INSERT INTO inspections (office_unit_id, office_path, year, subject, matters, kind, methods, covert, "

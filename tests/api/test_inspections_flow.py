@@ -400,6 +400,23 @@ def test_the_team_the_evaluator_and_the_units_find_their_work_on_the_workbench(i
     assert todos(ins, "gc_contact", "rectification", tid) == ["report"]
 
 
+def test_a_department_names_targets_beyond_its_own_units(ins):
+    """Proposing for the plan, a department may pick any unit of the plan's government by name (and only
+    there): GET /api/v1/plans/{id}/units."""
+    r = ins.c("gc_office").post("/api/v1/plans", {"year": YEAR + 40})
+    assert r.status == 201, r
+    pid = r.json["id"]
+    got = ins.c("gc_head2").get(f"/api/v1/plans/{pid}/units?q=交通运输").json["units"]
+    assert [u["code"] for u in got] == ["gc-jt"] and set(got[0]) == {"id", "code", "name", "kind"}
+    assert "gc" not in {u["code"] for u in ins.c("gc_head2").get(f"/api/v1/plans/{pid}/units").json["units"]}
+    assert ins.c("ap_office").get(f"/api/v1/plans/{pid}/units").status == 404
+    assert ins.c("gc_head2").get(f"/api/v1/plans/{pid}/units?q=" + "x" * 101).status == 400
+    body = {"subject": "液化气运输车辆安全专项督查", "kind": "special", "methods": ["onsite"],
+            "organiser_unit_id": ins.unit("gc-zj"), "target_unit_ids": [got[0]["id"]],
+            "start_date": f"{YEAR + 40}-03-02", "end_date": f"{YEAR + 40}-03-20"}
+    assert ins.c("gc_head2").post(f"/api/v1/plans/{pid}/entries", body).status == 201
+
+
 # ---- who sees what ----
 
 def test_part_timers_and_evaluators_see_only_what_they_are_on(ins):

@@ -79,6 +79,7 @@ def test_a_rebounding_problem_comes_back_as_a_look_back(ins):
     assert lb["state"] == "draft" and lb["targets"][0]["name"] == "古城县交通运输局" and lb["start_date"] == "2026-12-01"
     assert "lookback" in lb["methods"] and lb["origins"][0]["kind"] == "lookback" and lb["origins"][0]["ref_id"] == tid
     assert "open" in lb["allowed_actions"]  # a follow-up of an approved inspection: no new approval
+    assert ins.rect(tid)["lookback_inspection_id"] == lb["id"]  # the task links to it
     inbox = ins.c("gc_office").get("/api/v1/inbox?limit=200").json["messages"]
     assert any(m["object_type"] == "inspection" and m["object_id"] == lb["id"] for m in inbox)
     events = ins.c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json["events"]
