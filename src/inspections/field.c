@@ -5,7 +5,7 @@
  * Records and the original evidence are the team's working papers: the team and the office side read
  * them, nobody else. Evidence is stored twice, content-addressed under {data_dir}/evidence: the
  * original with its EXIF location and time (the team's proof of where the problem was seen) and a copy
- * without them (exif.c), which is what anyone else — the inspected unit above all — downloads.
+ * without them (base/media.c), which is what anyone else — the inspected unit above all — downloads.
  */
 #include "inspections/insp_internal.h"
 
@@ -14,7 +14,7 @@
 #include "base/timeu.h"
 #include "base/utf8.h"
 #include "crypto/hash.h"
-#include "inspections/exif.h"
+#include "base/media.h"
 
 #include <inttypes.h>
 #include <math.h>

@@ -1,5 +1,5 @@
 /* test_inspections.c: the pure parts of the inspection module: reading and stripping the location of photos
- * and videos (exif.c), and the bigrams and Dice coefficient of the no-duplication check (dup.c). */
+ * and videos (base/media.c), and the bigrams and Dice coefficient of the no-duplication check (dup.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -7,7 +7,7 @@
 #include <cmocka.h>
 
 #include "base/arena.h"
-#include "inspections/exif.h"
+#include "base/media.h"
 #include "inspections/insp_internal.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
-/* exif.c: location metadata of photos and videos, read and stripped; see exif.h. */
-#include "inspections/exif.h"
+/* media.c: location metadata of photos and videos, read and stripped; see media.h. */
+#include "base/media.h"
 
 #include <stdint.h>
 #include <stdio.h>

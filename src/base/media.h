@@ -1,5 +1,5 @@
 /*
- * exif.h: where and when a photo or video was taken, and a copy without it (pure C, no I/O).
+ * media.h: where and when a photo or video was taken, and a copy without it (pure C, no I/O).
  *
  * Evidence from the ground keeps its location for the team (it shows where the problem was seen); what
  * the inspected unit is shown must not tell it where the unannounced team stood or who took the photo.
@@ -7,8 +7,8 @@
  * read), PNG (eXIf, tEXt, zTXt, iTXt chunks dropped), MP4/MOV (the ©xyz and loci location boxes turned
  * into free boxes of the same size, so every offset stays valid).
  */
-#ifndef DUCHA_EXIF_H
-#define DUCHA_EXIF_H
+#ifndef DUCHA_MEDIA_H
+#define DUCHA_MEDIA_H
 
 #include <stdbool.h>
 #include <stddef.h>
