@@ -758,14 +758,10 @@ static enum err create_tx(struct ctx *c, void *arg)
     struct insp it = {.id = x->id};
     if ((e = insp_targets_set(c, &it, targets, tpaths, nt, false)) || (e = organisers_set(c, x->id, orgs, opaths, no)))
         return e;
-    e = db_exec(c->db,
-                "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) "
-                "VALUES (?, ?, ?, ?, ?, ?)",
-                DB_INT(x->id), DB_TEXT(basis), DB_TEXT(basis_ref), DB_INT_IF(en.id, en.id),
-                DB_TEXT(en.id ? en.subject : ""), DB_TEXT(at));
-    if (!e && en.id)
-        e = db_exec(c->db, "UPDATE insp_entries SET inspection_id = ? WHERE id = ?", DB_INT(x->id), DB_INT(en.id));
-    if (e)
+    if ((e = insp_add_origin(c, x->id, basis, basis_ref, en.id, en.id ? en.subject : "")))
+        return e;
+    if (en.id &&
+        (e = db_exec(c->db, "UPDATE insp_entries SET inspection_id = ? WHERE id = ?", DB_INT(x->id), DB_INT(en.id))))
         return ctx_db_fail(c, e, "创建督查");
     if ((e = insp_dup_index(c, "inspection", x->id, targets, nt, start, end)) ||
         (e = insp_event(c, "inspection", x->id, "transition", "create", NULL, "draft", 0, 0, subject, b)) ||
@@ -803,16 +799,22 @@ enum err insp_escalated(struct ctx *c, const struct escalation *x, int64_t *insp
     json_decref(b);
     if (e)
         return e;
-    char at[21];
-    time_format_iso(c->now, at);
-    e = db_exec(
-        c->db,
-        "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        DB_INT(a.id), DB_TEXT(x->object_type), DB_TEXT(ref), DB_INT(x->object_id), DB_TEXT(x->reason), DB_TEXT(at));
-    if (e)
-        return ctx_db_fail(c, e, "列入督查事项");
+    if ((e = insp_add_origin(c, a.id, x->object_type, ref, x->object_id, x->reason)))
+        return e;
     *inspection_id = a.id;
     return insp_sync(c, &insp_workflow, a.id);
+}
+
+enum err insp_add_origin(struct ctx *c, int64_t id, const char *kind, const char *ref, int64_t ref_id, const char *note)
+{
+    char at[21];
+    time_format_iso(c->now, at);
+    enum err e = db_exec(
+        c->db,
+        "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
+        DB_INT(id), DB_TEXT(kind), DB_TEXT(ref ? ref : ""), DB_INT_IF(ref_id, ref_id), DB_TEXT(note ? note : ""),
+        DB_TEXT(at));
+    return e ? ctx_db_fail(c, e, "记录督查来源") : ERR_OK;
 }
 
 enum err insp_create(struct ctx *c, const json_t *body, json_t **out)

@@ -96,18 +96,9 @@ static enum err approve(struct wf_act *a)
     enum err e = caps(a, true);
     if (!e)
         e = insp_exceptions_decide(c, "inspection", it->id, true);
-    if (!e) {
-        char at[21];
-        now_iso(c, at);
-        e = ctx_db_fail(c,
-                        db_exec(c->db,
-                                "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) "
-                                "VALUES (?, 'approval', ?, ?, ?, ?)",
-                                DB_INT(it->id), DB_TEXT(c->user ? c->user->name : "系统"), DB_INT_IF(c->user, actor(c)),
-                                DB_TEXT(jv_str(a->body, "reason") ? jv_str(a->body, "reason") : "经政府主要领导批准"),
-                                DB_TEXT(at)),
-                        "批准立项");
-    }
+    if (!e)
+        e = insp_add_origin(c, it->id, "approval", c->user ? c->user->name : "系统", c->user ? actor(c) : 0,
+                            jv_str(a->body, "reason") ? jv_str(a->body, "reason") : "经政府主要领导批准");
     return e ? e : number(a);
 }
 
@@ -420,11 +411,7 @@ static enum err fold(struct wf_act *a, bool merge)
         "SELECT CAST(? AS BIGINT), kind, ref, ref_id, note, CAST(? AS TEXT) FROM insp_origins WHERE inspection_id = ?",
         DB_INT(into.id), DB_TEXT(at), DB_INT(it->id));
     if (!e)
-        e = db_exec(
-            c->db,
-            "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-            DB_INT(into.id), DB_TEXT(merge ? "merged" : "joined"), DB_TEXT(it->number ? it->number : ""),
-            DB_INT(it->id), DB_TEXT(it->subject), DB_TEXT(at));
+        e = insp_add_origin(c, into.id, merge ? "merged" : "joined", it->number, it->id, it->subject);
     for (int i = 0; i < it->norgs && !e; i++)
         e = db_exec(c->db,
                     "INSERT INTO insp_organisers (inspection_id, unit_id, unit_path, lead, joined_from) "

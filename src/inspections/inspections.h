@@ -81,6 +81,11 @@ struct insp_query {
 };
 /* Creates a draft (from a plan entry, an escalated item's proposal, a decision or an instruction). */
 enum err insp_create(struct ctx *c, const json_t *body, json_t **out);
+/* Records where an inspection comes from (insp_origins: kind such as decision, proposal, item, lookback,
+ * merged, joined, approval, clue; ref its number or name, ref_id its id or 0, note a line of text). Inside
+ * the caller's transaction; the module's own openings, merges and look-backs use it too. */
+enum err insp_add_origin(struct ctx *c, int64_t id, const char *kind, const char *ref, int64_t ref_id,
+                         const char *note);
 enum err insp_get(struct ctx *c, int64_t id, json_t **out);
 /* Changes the draft and the 督查方案 (targets and scope only until the scheme is approved). */
 enum err insp_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);

@@ -393,10 +393,7 @@ static enum err lookback_open(struct ctx *c, int64_t lb, int64_t task_id, int64_
         e = db_exec(c->db, "INSERT INTO insp_organisers (inspection_id, unit_id, unit_path, lead) VALUES (?, ?, ?, 1)",
                     DB_INT(id), DB_INT(it.office_unit_id), DB_TEXT(it.office_path));
     if (!e)
-        e = db_exec(c->db,
-                    "INSERT INTO insp_origins (inspection_id, kind, ref, ref_id, note, created_at) "
-                    "VALUES (?, 'lookback', ?, ?, ?, ?)",
-                    DB_INT(id), DB_TEXT(r.number), DB_INT(task_id), DB_TEXT(r.title), DB_TEXT(at));
+        e = insp_add_origin(c, id, "lookback", r.number, task_id, r.title);
     if (!e)
         e = db_exec(c->db, "UPDATE insp_lookbacks SET created_inspection_id = ? WHERE id = ?", DB_INT(id), DB_INT(lb));
     if (e)
