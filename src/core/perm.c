@@ -10,7 +10,7 @@
 
 static const unsigned role_caps[ROLE__COUNT] = {
     [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN) |
-                   B(CAP_SYSTEM_SETTINGS),
+                   B(CAP_SYSTEM_SETTINGS) | B(CAP_WEBHOOK_ADMIN),
     [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
                        B(CAP_INSP_APPROVE) | B(CAP_INSP_DECIDE),
     [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
@@ -53,6 +53,7 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_INSP_FIELD] = "insp_field",
     [CAP_INSP_EVALUATE] = "insp_evaluate",
     [CAP_RECT_HANDLE] = "rect_handle",
+    [CAP_WEBHOOK_ADMIN] = "webhook_admin",
 };
 
 /* Capabilities a grant carries only when it is held at a top unit (path "/N/"). */

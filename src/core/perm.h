@@ -43,6 +43,7 @@ enum cap {
     CAP_INSP_FIELD,    /* work on the inspections one's team is on: field records, evidence, findings */
     CAP_INSP_EVALUATE, /* submit third-party evaluations for the inspections one is engaged for */
     CAP_RECT_HANDLE,   /* receive and carry out rectification tasks, ask for a review (被督查单位) */
+    CAP_WEBHOOK_ADMIN, /* register other systems' endpoints for events of the subtree (系统管理员) */
     CAP__COUNT
 };
 
