@@ -8,6 +8,7 @@
 
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
+#include "inspections/inspections.h"
 #include "items/items.h"
 #include "items/ledger.h"
 #include "webhooks/webhooks.h"
@@ -18,6 +19,7 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    inspections_register();
     ledger_register();
     docs_register();
     webhooks_init();
