@@ -141,10 +141,11 @@ static int h_item_action(struct req *rq)
         body = json_object();
     }
     char msg[256];
-    enum err e = jv_check(body, items_action_spec, msg, sizeof msg);
+    const char *field;
+    enum err e = jv_check_at(body, items_action_spec, msg, sizeof msg, &field);
     if (e) {
         json_decref(body);
-        return reply_error(rq, e, msg);
+        return reply_error_field(rq, e, msg, field);
     }
     json_t *out = NULL;
     e = items_act(&rq->ctx, id, action, body, &out);

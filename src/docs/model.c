@@ -223,7 +223,9 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     {
         const char *who = *str(v, "actor_name") ? str(v, "actor_name") : str(v, "actor");
         const char *what = *str(v, "action_label") ? str(v, "action_label") : str(v, "action");
-        it->events[it->nevents++] = (struct doc_event){str(v, "at"), who, what, str(v, "note")};
+        /* the sentence of the entry (items_events: the note within it, in words) */
+        const char *text = json_is_string(json_object_get(v, "text")) ? str(v, "text") : str(v, "note");
+        it->events[it->nevents++] = (struct doc_event){str(v, "at"), who, what, text};
         if (!strcmp(str(v, "action"), "assign") && !it->assigned_at)
             it->assigned_at = doc_day_local(a, str(v, "at"));
     }

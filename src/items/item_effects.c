@@ -17,19 +17,24 @@
 #include <string.h>
 
 const struct jv_field items_action_spec[] = {
-    {"version", JV_INT, 0, 0, 0},          {"reason", JV_STRING, 0, 0, 2000},
-    {"text", JV_STRING, 0, 0, 10000},      {"new_date", JV_DATE, 0, 0, 0},
-    {"plan_date", JV_DATE, 0, 0, 0},       {"grade", JV_STRING, 0, 0, 20},
-    {"approve", JV_BOOL, 0, 0, 0},         {"percent", JV_INT, 0, 0, 100},
-    {"track_id", JV_INT, 0, 1, INT64_MAX}, {NULL, 0, 0, 0, 0},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {"reason", JV_STRING, 0, 0, 2000, "理由"},
+    {"text", JV_STRING, 0, 0, 10000, "内容"},
+    {"new_date", JV_DATE, 0, 0, 0, "新的办结时限"},
+    {"plan_date", JV_DATE, 0, 0, 0, "计划完成日期"},
+    {"grade", JV_STRING, 0, 0, 20, "办结等次"},
+    {"approve", JV_BOOL, 0, 0, 0, "审批意见"},
+    {"percent", JV_INT, 0, 0, 100, "完成进度"},
+    {"track_id", JV_INT, 0, 1, INT64_MAX, "责任单位"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct jv_field items_report_spec[] = {
-    {"text", JV_STRING, JV_REQUIRED, 1, 10000},
-    {"percent", JV_INT, JV_REQUIRED, 0, 100},
-    {"track_id", JV_INT, 0, 1, INT64_MAX},
-    {"version", JV_INT, 0, 0, 0},
-    {NULL, 0, 0, 0, 0},
+    {"text", JV_STRING, JV_REQUIRED, 1, 10000, "进展情况"},
+    {"percent", JV_INT, JV_REQUIRED, 0, 100, "完成进度"},
+    {"track_id", JV_INT, 0, 1, INT64_MAX, "责任单位"},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 /* ---- helpers ---- */

@@ -203,6 +203,24 @@ static const struct wf_inform informs[] = {
 #undef OBJ
 #undef TRK
 
+/* The timeline's entries that are not actions: its own (registration, edits, notices, reviews,
+ * attachments) and the deadline module's ("deadline_" and the step: reminders, the ladder, clocks). */
+static const struct wf_name events[] = {
+    {"create", "登记立项（草稿）", "Registered (draft)"},
+    {"decompose", "分解", "Decomposed"},
+    {"update", "修改", "Edited"},
+    {"notice", "发出督办通知", "Notice sent"},
+    {"review", "审核进展报告", "Report reviewed"},
+    {"attach", "上传附件", "Attachment added"},
+    {"deadline_remind", "催办提醒", "Reminder"},
+    {"deadline_press", "提请分管领导督办", "Leader in charge asked to press"},
+    {"deadline_notice", "书面催办通知", "Written reminder notice"},
+    {"deadline_report", "报告主要领导并列入督查事项", "Reported to the principal leader"},
+    {"deadline_pause", "暂停计时", "Clock paused"},
+    {"deadline_resume", "恢复计时", "Clock resumed"},
+    {"deadline_override", "调整时限", "Deadline changed"},
+};
+
 static const struct wf_name side_states[] = {[ITEM_SIDE_PENDING] = {"pending", "待处理", "Pending"}};
 
 static const struct wf_partdef partdefs[ITEM_PART__COUNT] = {
@@ -311,14 +329,15 @@ static enum err check(struct wf_act *a)
     if (fl & ITEM_F_NEW_DATE) {
         const char *d = jv_str(b, "new_date");
         if (strcmp(d, it->due_date) <= 0)
-            return ctx_fail(c, ERR_INVALID, "新的办理期限（%s）必须晚于现在的期限（%s）", d, it->due_date);
+            return ctx_fail_field(c, "new_date", "新的办结时限（new_date，%s）必须晚于现在的期限（%s）", d,
+                                  it->due_date);
     }
     if (fl & ITEM_F_PLAN_DATE) {
         char today[11];
         item_today(c, today);
         const char *d = jv_str(b, "plan_date");
         if (strcmp(d, today) < 0)
-            return ctx_fail(c, ERR_INVALID, "时间节点（%s）不能早于今天", d);
+            return ctx_fail_field(c, "plan_date", "计划完成日期（plan_date，%s）不能早于今天", d);
     }
     if (fl & ITEM_F_GRADE) {
         const char *g = jv_str(b, "grade");
@@ -330,7 +349,7 @@ static enum err check(struct wf_act *a)
         const char *list = "";
         for (int i = 0; i < n; i++)
             list = arena_printf(c->arena, "%s%s%s", list, i ? "、" : "", grades[i]);
-        return ctx_fail(c, ERR_INVALID, "办结等次（grade）应为：%s", list);
+        return ctx_fail_field(c, "grade", "办结等次（grade）应为：%s", list);
     }
     return ERR_OK;
 }
@@ -351,7 +370,8 @@ static int rollup(struct wf_act *a)
     return (int)s;
 }
 
-/* The new state, the lead track's progress and the version; then the timeline. */
+/* The new state, the rolled-up progress (item_progress_of) and the version, the parent's progress; then the
+ * timeline. */
 static enum err save(struct wf_act *a)
 {
     struct ctx *c = a->c;
@@ -359,21 +379,23 @@ static enum err save(struct wf_act *a)
     const struct track *tr = a->part >= 0 ? &it->tracks[a->part] : NULL;
     char at[21];
     time_format_iso(c->now, at);
-    int progress = it->progress;
-    for (int k = 0; k < it->ntracks; k++)
-        if (it->tracks[k].lead)
-            progress = it->tracks[k].progress;
+    int progress;
+    enum err e = item_progress_of(c, it, (enum item_state)a->to, &progress);
+    if (e)
+        return e;
     int64_t nv;
-    enum err e = db_one_int(c->db, &nv,
-                            "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
-                            "WHERE id = ? AND version = ? RETURNING version",
-                            DB_TEXT(item_state_name((enum item_state)a->to)),
-                            DB_INT(a->action == ITEM_ACT_VERIFY ? 100 : progress), DB_TEXT(at), DB_INT(it->id),
-                            DB_INT(it->version));
+    e = db_one_int(c->db, &nv,
+                   "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
+                   "WHERE id = ? AND version = ? RETURNING version",
+                   DB_TEXT(item_state_name((enum item_state)a->to)), DB_INT(progress), DB_TEXT(at), DB_INT(it->id),
+                   DB_INT(it->version));
     if (e == ERR_NOT_FOUND)
         return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人同时处理，请刷新后重试");
     if (e)
         return ctx_db_fail(c, e, "更新督办事项");
+    it->progress = progress;
+    if (it->parent_id && (e = item_parent_progress(c, it->parent_id)))
+        return e;
     const char *note = jv_str(a->body, "reason") ? jv_str(a->body, "reason") : jv_str(a->body, "text");
     const char *kind = a->action == ITEM_ACT_REPORT    ? "report"
                        : a->action == ITEM_ACT_COMMENT ? "comment"
@@ -466,6 +488,8 @@ const struct workflow item_workflow = {
     .ninforms = N(informs),
     .partdefs = partdefs,
     .npartdefs = N(partdefs),
+    .events = events,
+    .nevents = N(events),
     .effects = item_effects,
     .read_cap = CAP_ITEM_READ,
     .load = load,
