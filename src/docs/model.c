@@ -79,8 +79,8 @@ void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *it)
     /* every unit's reply ({unit, text, signed_at, lead}); without them, the lead unit's reply alone */
     arr = json_object_get(j, "replies");
     it->replies = arena_alloc(a, sizeof *it->replies * (json_array_size(arr) + 1));
-    json_array_foreach(arr, i, v) it->replies[it->nreplies++] =
-        (struct doc_unit_reply){str(v, "unit"), str(v, "text"), str(v, "signed_at"), json_is_true(json_object_get(v, "lead"))};
+    json_array_foreach(arr, i, v) it->replies[it->nreplies++] = (struct doc_unit_reply){
+        str(v, "unit"), str(v, "text"), str(v, "signed_at"), json_is_true(json_object_get(v, "lead"))};
     if (!it->nreplies && *it->reply)
         it->replies[it->nreplies++] = (struct doc_unit_reply){it->lead_unit, it->reply, "", true};
 }

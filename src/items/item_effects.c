@@ -375,6 +375,65 @@ static enum err resume(struct wf_act *a)
     return ctx_db_fail(c, e, "恢复办理");
 }
 
+/*
+ * press (催办): the units still working on the item — or the one unit whose track_id is given — are pressed:
+ * their contact and head get a message (MSG_PRESS) with the text and the reminder notice (催办通知) to
+ * download; the timeline records it with the units and the number of the press, counted for the scoring.
+ */
+static enum err press(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    int64_t track = jv_int(a->body, "track_id", 0);
+    int k0 = 0, k1 = it->ntracks;
+    if (track) {
+        for (k0 = 0; k0 < it->ntracks && it->tracks[k0].id != track; k0++)
+            ;
+        if (k0 == it->ntracks)
+            return ctx_fail_field(c, "track_id", "责任单位（track_id）%" PRId64 " 不是该事项的承办单位", track);
+        if (it->tracks[k0].state >= ITEM_ST_COMPLETION_SIGNED)
+            return ctx_fail(c, ERR_CONFLICT, "%s已核签办结答复，无需催办", it->tracks[k0].unit_name);
+        k1 = k0 + 1;
+        a->concerned = k0;
+    }
+    int64_t seq = 0;
+    enum err e = db_one_int(c->db, &seq, "SELECT COUNT(*) FROM item_events WHERE item_id = ? AND action = 'press'",
+                            DB_INT(it->id));
+    if (e)
+        return ctx_db_fail(c, e, "统计催办次数");
+    const char *text = jv_str(a->body, "text"), *units = "";
+    static const struct wf_who contact = {ROLE_CONTACT, WF_AT_PART, 0, false}, head = {ROLE_HEAD, WF_AT_PART, 0, false};
+    json_t *ids = json_array();
+    for (int k = k0; k < k1 && !e; k++) {
+        const struct track *t = &it->tracks[k];
+        if (t->state >= ITEM_ST_COMPLETION_SIGNED)
+            continue;
+        struct notice n = {MSG_PRESS, true, NULL, NULL, item_workflow.name, it->id};
+        n.subject = arena_printf(c->arena, "【催办】%s《%s》", it->number ? it->number : "", it->title);
+        n.body = arena_printf(c->arena,
+                              "%s催办：%s\n\n请抓紧办理，按时报送进展。催办通知：/api/v1/items/%" PRId64
+                              "/documents/reminder.pdf",
+                              c->user && c->user->name ? c->user->name : "督查室", text, it->id);
+        e = workflow_tell(c, &it->wf, &it->wf.parts[k], &contact, &n);
+        if (!e)
+            e = workflow_tell(c, &it->wf, &it->wf.parts[k], &head, &n);
+        units = arena_printf(c->arena, "%s%s%s", units, *units ? "、" : "", t->unit_name);
+        json_array_append_new(ids, json_integer(t->unit_id));
+    }
+    if (!e && !json_array_size(ids))
+        e = ctx_fail(c, ERR_CONFLICT, "各承办单位均已核签办结答复，无需催办");
+    if (!e) {
+        json_object_set_new(a->data, "units", json_string(units));
+        json_object_set_new(a->data, "unit_ids", json_incref(ids));
+        json_object_set_new(a->data, "count", json_integer(seq + 1));
+        if (track)
+            json_object_set_new(a->data, "track_id", json_integer(track));
+        a->outcome = arena_printf(c->arena, "已向%s催办（第%" PRId64 "次）。", units, seq + 1);
+    }
+    json_decref(ids);
+    return e;
+}
+
 /* Actions without an effect of their own (approve, comment) only change the state and the timeline. */
 const struct wf_effect item_effects[ITEM_ACT__COUNT] = {
     [ITEM_ACT_SUBMIT] = {submit, NULL},
@@ -394,6 +453,7 @@ const struct wf_effect item_effects[ITEM_ACT__COUNT] = {
     [ITEM_ACT_ESCALATE] = {escalate, NULL},
     [ITEM_ACT_SUSPEND] = {suspend, NULL},
     [ITEM_ACT_RESUME] = {resume, NULL},
+    [ITEM_ACT_PRESS] = {press, NULL},
 };
 
 /* ---- the entry point ---- */

@@ -153,6 +153,9 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
         return "立卷归档。";
     if (IS("withdraw"))
         return arena_printf(a, "撤销该事项，编号保留。%s", with(c, "理由", note));
+    if (IS("press"))
+        return arena_printf(a, "向%s催办（第%d次）。%s", *dstr(d, "units") ? dstr(d, "units") : "承办单位",
+                            (int)json_integer_value(json_object_get(d, "count")), with(c, "催办意见", note));
     if (IS("escalate"))
         return arena_printf(a, "列入督查事项。%s", with(c, "理由", note));
     if (IS("suspend"))

@@ -50,6 +50,7 @@ static const struct wf_name actions[ITEM_ACT__COUNT] = {
     [ITEM_ACT_SUSPEND] = {"suspend", "中止（挂账）", "Suspend"},
     [ITEM_ACT_RESUME] = {"resume", "恢复办理", "Resume"},
     [ITEM_ACT_COMMENT] = {"comment", "备注", "Comment"},
+    [ITEM_ACT_PRESS] = {"press", "催办", "Press"},
 };
 
 /* in the order of enum item_field */
@@ -68,6 +69,7 @@ static const struct wf_cond conds[ITEM_COND__COUNT] = {
     [ITEM_COND_NO_PENDING_EXTENSION] = {"no_pending_extension", "该事项已有一项延期申请正在审批，请等待决定"},
     [ITEM_COND_NOT_ESCALATED] = {"not_escalated", "该事项已列入督查事项"},
     [ITEM_COND_MAJOR] = {"major", "该事项不是重大复杂事项"},
+    [ITEM_COND_LEADER_IN_CHARGE] = {"leader_in_charge", "您不是该事项的分管领导"},
 };
 
 /* clang-format off */
@@ -79,6 +81,10 @@ static const struct wf_cond conds[ITEM_COND__COUNT] = {
 #define DECIDE(from) \
     {ITEM_ST_##from, ITEM_ACT_DECIDE_EXTENSION, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_APPROVE, \
      ITEM_COND_PENDING_EXTENSION, ITEM_COND_MAJOR, CAP_ITEM_DECIDE, "decision on the pending request; approval moves the due date"}
+/* 催办: the office, or the leader in charge of the item (with the leader's capability) */
+#define PRESS(from) \
+    {ITEM_ST_##from, ITEM_ACT_PRESS, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_TEXT, 0, \
+     ITEM_COND_LEADER_IN_CHARGE, CAP_ITEM_DECIDE, "催办 of the units, or of one unit's track (track_id): notice, messages, counted"}
 #define S(x) ITEM_ST_##x
 #define ANY WF_ANY_ROLE
 #define OBJ WF_OBJECT
@@ -133,6 +139,8 @@ static const struct wf_row rows[] = {
     T(RECEIVED, SUSPEND, S(SUSPENDED), OBJ, CAP_ITEM_DECIDE, ANY, ITEM_F_REASON, "reason; a suspended period starts"),
     T(IN_PROGRESS, SUSPEND, S(SUSPENDED), OBJ, CAP_ITEM_DECIDE, ANY, ITEM_F_REASON, "reason; a suspended period starts"),
     T(SUSPENDED, RESUME, WF_PREV, OBJ, CAP_ITEM_DECIDE, ANY, ITEM_F_REASON, "reason; the suspended period ends"),
+    /* 催办 while the units work */
+    PRESS(ASSIGNED), PRESS(RECEIVED), PRESS(IN_PROGRESS), PRESS(COMPLETION_REQUESTED),
     /* comments on the timeline, in every state, by anyone who sees the item */
     T(DRAFT, COMMENT, WF_SAME, OBJ, CAP_ITEM_READ, ANY, ITEM_F_TEXT, "comment"),
     T(SUBMITTED, COMMENT, WF_SAME, OBJ, CAP_ITEM_READ, ANY, ITEM_F_TEXT, "comment"),
@@ -198,6 +206,7 @@ static const struct wf_inform informs[] = {
 #undef T
 #undef TC
 #undef DECIDE
+#undef PRESS
 #undef S
 #undef ANY
 #undef OBJ
@@ -303,6 +312,8 @@ static bool cond(struct ctx *c, struct wf_obj *o, int k)
         return !it->escalated;
     case ITEM_COND_MAJOR:
         return it->importance && !strcmp(it->importance, "major");
+    case ITEM_COND_LEADER_IN_CHARGE:
+        return c->user && it->leader_id && c->user->id == it->leader_id;
     case ITEM_COND__COUNT:
         break;
     }

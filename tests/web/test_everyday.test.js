@@ -62,3 +62,35 @@ test('the timeline says what happened in words, each entry once', async (t) => {
   await shot(page, 'item-timeline-words')
   await assertNoErrors(t, page)
 })
+
+test('催办 from the item page: one unit pressed, its people told, the timeline counts it', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const units = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('古城县'))).json.units
+  const unitId = (name) => units.find((u) => u.name === name).id
+  const r = await office('POST', '/api/v1/items', { title: '城区积水点改造（网页催办）', source_kind: 'meeting', lead_unit_id: unitId('古城县交通运输局'),
+    co_unit_ids: [unitId('古城县住房和城乡建设局')], due_date: inDays(40), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action] of [['gc_deputy', 'approve'], ['gc_director', 'approve'], ['gc_office', 'assign']]) {
+    const call = await apiAs(server, user)
+    assert.equal((await call('POST', `/api/v1/items/${id}/actions/${action}`, {})).status, 200)
+  }
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  await page.click('[data-test=act-press]')
+  const dlg = page.locator('[data-test=action-dialog]')
+  await dlg.waitFor()
+  await pick(page, dlg.locator('[data-test=action-press-unit]'), '住房和城乡建设局', '古城县住房和城乡建设局')
+  await dlg.locator('[data-test=action-text]').fill('请抓紧完成小区支管改造')
+  await shot(page, 'item-press')
+  await page.click('[data-test=action-submit]')
+  await page.locator('[data-test=timeline]', { hasText: '向古城县住房和城乡建设局催办（第1次）。催办意见：请抓紧完成小区支管改造' }).waitFor()
+  const contact2 = await apiAs(server, 'gc_contact2')
+  const inbox = (await contact2('GET', '/api/v1/inbox?limit=50')).json
+  assert.ok((inbox.messages || inbox.items).some((m) => m.subject.startsWith('【催办】') && m.subject.includes('网页催办')), JSON.stringify(inbox).slice(0, 500))
+  const contact = await apiAs(server, 'gc_contact')
+  const other = (await contact('GET', '/api/v1/inbox?limit=50')).json
+  assert.ok(!(other.messages || other.items).some((m) => m.subject.includes('网页催办') && m.subject.startsWith('【催办】')), 'the other unit is not pressed')
+  await assertNoErrors(t, page)
+})
