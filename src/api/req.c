@@ -114,6 +114,20 @@ int reply_error_field(struct req *rq, enum err e, const char *message, const cha
     return reply_json(rq, err_status(e), json_pack("{so}", "error", err));
 }
 
+const char *req_disposition(struct req *rq, const char *name, const char *fallback)
+{
+    size_t n = strlen(name);
+    char *enc = arena_alloc(rq->arena, n * 3 + 1), *o = enc;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = 0;
+    return arena_printf(rq->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", fallback, enc);
+}
+
 int reply_ctx_error(struct req *rq)
 {
     enum err e = rq->ctx.err ? rq->ctx.err : ERR_INTERNAL;

@@ -245,6 +245,15 @@ const char *items_label(struct ctx *c, int64_t item_id)
     return out;
 }
 
+const char *items_number(struct ctx *c, int64_t item_id)
+{
+    const char *out = NULL;
+    if (db_one_text(c->db, c->arena, &out, "SELECT number FROM items WHERE id = ? AND number IS NOT NULL",
+                    DB_INT(item_id)))
+        out = NULL;
+    return out;
+}
+
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
 {
     int64_t p = -1;

@@ -361,3 +361,32 @@ def test_record_has_every_units_reply_under_its_own_seal_and_the_grade(it, tmp_p
         assert squash(s) in text, (s, text)
     for raw in ("pause", "resume", "override", "remind-", "in_progress", "deadline_"):
         assert raw not in text, (raw, text)
+
+
+def test_downloads_are_named_in_chinese_with_the_number(it, assigned, archived):
+    """File names for people who live in folders (#15): the number and what the file is, RFC 6266 filename*
+    (UTF-8, percent-encoded) with an ASCII filename for old clients."""
+    from urllib.parse import quote, unquote
+
+    def names(path):
+        r = it.c("gc_office").get(path)
+        assert r.status == 200, r
+        cd = r.headers["Content-Disposition"]
+        ascii_name = re.search(r'filename="([^"]+)"', cd).group(1)
+        utf8 = re.search(r"filename\*=UTF-8''([^;]+)", cd).group(1)
+        assert all(ord(ch) < 128 for ch in cd), cd
+        return ascii_name, unquote(utf8)
+
+    n, aid = assigned["number"], assigned["id"]
+    assert names(f"/api/v1/items/{aid}/documents/notice.pdf") == (f"notice-{aid}.pdf", f"{n}-督办通知.pdf")
+    assert names(f"/api/v1/items/{aid}/documents/reminder.pdf") == (f"reminder-{aid}.pdf", f"{n}-催办通知.pdf")
+    assert names(f"/api/v1/items/{aid}/documents/record.pdf")[1] == f"{n}-督办事项办理情况.pdf"
+    assert names(f"/api/v1/items/{archived['id']}/archive.zip") == (f"archive-{archived['id']}.zip",
+                                                                     f"{archived['number']}-档案.zip")
+    assert names("/api/v1/items/documents/list.pdf") == ("list.pdf", "督办事项清单.pdf")
+    assert names("/api/v1/items/export.xlsx")[1] == "督办台账.xlsx"
+    assert names("/api/v1/items/export.csv")[1] == "督办台账.csv"
+    assert quote("督办通知") in it.c("gc_office").get(f"/api/v1/items/{aid}/documents/notice.pdf").headers["Content-Disposition"]
+    # before it is numbered, the record is named by the item's id
+    draft = it.create(title="尚未编号的事项（文件名）")
+    assert names(f"/api/v1/items/{draft['id']}/documents/record.pdf")[1] == f"督办事项办理情况-{draft['id']}.pdf"
