@@ -376,9 +376,10 @@ static enum err resume(struct wf_act *a)
 }
 
 /*
- * press (催办): the units still working on the item — or the one unit whose track_id is given — are pressed:
- * their contact and head get a message (MSG_PRESS) with the text and the reminder notice (催办通知) to
- * download; the timeline records it with the units and the number of the press, counted for the scoring.
+ * press (催办): the units still working on the item — or the one unit whose track_id is given (a->concerned)
+ * — are pressed: the informs tell their contact and head (MSG_PRESS, with the text and the reminder notice
+ * to download: item_workflow's notice); the timeline records the units and the number of the press,
+ * counted for the scoring.
  */
 static enum err press(struct wf_act *a)
 {
@@ -401,22 +402,12 @@ static enum err press(struct wf_act *a)
                             DB_INT(it->id));
     if (e)
         return ctx_db_fail(c, e, "统计催办次数");
-    const char *text = jv_str(a->body, "text"), *units = "";
-    static const struct wf_who contact = {ROLE_CONTACT, WF_AT_PART, 0, false}, head = {ROLE_HEAD, WF_AT_PART, 0, false};
+    const char *units = "";
     json_t *ids = json_array();
-    for (int k = k0; k < k1 && !e; k++) {
+    for (int k = k0; k < k1; k++) {
         const struct track *t = &it->tracks[k];
         if (t->state >= ITEM_ST_COMPLETION_SIGNED)
             continue;
-        struct notice n = {MSG_PRESS, true, NULL, NULL, item_workflow.name, it->id};
-        n.subject = arena_printf(c->arena, "【催办】%s《%s》", it->number ? it->number : "", it->title);
-        n.body = arena_printf(c->arena,
-                              "%s催办：%s\n\n请抓紧办理，按时报送进展。催办通知：/api/v1/items/%" PRId64
-                              "/documents/reminder.pdf",
-                              c->user && c->user->name ? c->user->name : "督查室", text, it->id);
-        e = workflow_tell(c, &it->wf, &it->wf.parts[k], &contact, &n);
-        if (!e)
-            e = workflow_tell(c, &it->wf, &it->wf.parts[k], &head, &n);
         units = arena_printf(c->arena, "%s%s%s", units, *units ? "、" : "", t->unit_name);
         json_array_append_new(ids, json_integer(t->unit_id));
     }

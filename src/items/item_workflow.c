@@ -201,6 +201,8 @@ static const struct wf_inform informs[] = {
     {ITEM_ACT_ESCALATE, WF_INFORM_EACH_PART, UNIT(ROLE_HEAD), "listed for inspection, with the reason"},
     {ITEM_ACT_SUSPEND, WF_INFORM_EACH_PART, UNIT(ROLE_CONTACT), "suspended (clocks stopped), with the reason"},
     {ITEM_ACT_WITHDRAW, WF_INFORM_EACH_PART, UNIT(ROLE_CONTACT), "withdrawn, with the reason (once assigned)"},
+    {ITEM_ACT_PRESS, WF_INFORM_CONCERNED, UNIT(ROLE_CONTACT), "催办 (the unit named by track_id, else every unit), with the reminder notice"},
+    {ITEM_ACT_PRESS, WF_INFORM_CONCERNED, UNIT(ROLE_HEAD), "催办 (the unit named by track_id, else every unit), with the reminder notice"},
 };
 /* clang-format on */
 #undef T
@@ -431,6 +433,17 @@ static enum err on_action(struct wf_act *a)
 static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_inform *f, const struct wf_part *p,
                    struct notice *n)
 {
+    if (a->action == ITEM_ACT_PRESS && f) { /* 催办: urgent, with what is pressed for and the reminder notice */
+        const struct item *it = item_of(a->obj);
+        n->kind = MSG_PRESS;
+        n->urgent = true;
+        n->subject = arena_printf(a->c->arena, "【催办】%s《%s》", it->number ? it->number : "", it->title);
+        n->body = arena_printf(
+            a->c->arena,
+            "%s催办：%s\n\n请抓紧办理，按时报送进展。催办通知：/api/v1/items/%" PRId64 "/documents/reminder.pdf",
+            a->c->user && a->c->user->name ? a->c->user->name : "督查室", jv_str(a->body, "text"), it->id);
+        return;
+    }
     if (a->action != ITEM_ACT_ASSIGN || (w && strcmp(w->task, "receive")))
         return;
     struct ctx *c = a->c;

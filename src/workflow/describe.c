@@ -147,7 +147,7 @@ static void markdown_one(struct buf *b, const struct workflow *wf)
             who_text(b, wf, &f->who, 0);
             buf_printf(b, "%s | %s |\n",
                        f->parts == WF_INFORM_EACH_PART   ? ", for every track"
-                       : f->parts == WF_INFORM_CONCERNED ? ", for the track concerned"
+                       : f->parts == WF_INFORM_CONCERNED ? ", for the track concerned (every track when none is)"
                                                          : "",
                        f->what);
         }

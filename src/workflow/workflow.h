@@ -110,7 +110,8 @@ struct wf_wait {
 
 /* An information: after `action`, these people are told (the unit, when a decision about its work
  * is taken). parts: WF_INFORM_ONCE, WF_INFORM_EACH_PART (every track), WF_INFORM_CONCERNED (the part
- * the action concerned: the actor's track, or the one the effect named). */
+ * the action concerned: the actor's track, or the one the effect named; every track, as EACH_PART, when the
+ * action concerned none of them: 催办 of one unit or of all). */
 enum wf_inform_parts { WF_INFORM_ONCE, WF_INFORM_EACH_PART, WF_INFORM_CONCERNED };
 struct wf_inform {
     int action;
