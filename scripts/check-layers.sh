@@ -23,7 +23,9 @@ notify 5
 deadlines 6
 workflow 6
 items 7
+inspections 7
 docs 8
+webhooks 8
 api 9
 sched 10
 http 10

@@ -14,7 +14,9 @@ extern const struct route notify_routes[];
 extern const struct route docs_routes[];
 extern const struct route cluster_routes[];
 extern const struct route item_routes[];
+extern const struct route webhook_routes[];
 extern const struct route todo_routes[];
+extern const struct route inspection_routes[];
 extern const struct route metrics_routes[];
 
 /* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query

@@ -8,8 +8,10 @@
 
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
+#include "inspections/inspections.h"
 #include "items/items.h"
 #include "items/ledger.h"
+#include "webhooks/webhooks.h"
 
 #include <pthread.h>
 
@@ -17,8 +19,10 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    inspections_register();
     ledger_register();
     docs_register();
+    webhooks_init();
 }
 
 void modules_init(void)

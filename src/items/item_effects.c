@@ -295,7 +295,7 @@ static enum err sign(struct wf_act *a)
     enum err e = own_track(a, TRACK_SIGNED, NULL);
     return e ? e
              : hooks_seal_reply(a->c, &(struct doc_reply){"item", it->id, it->number, it->title, tr->unit_id,
-                                                          tr->unit_name, tr->reply_text});
+                                                          tr->unit_name, tr->reply_text, false});
 }
 
 static enum err return_reply(struct wf_act *a)
@@ -344,10 +344,17 @@ static enum err withdraw(struct wf_act *a)
     return ctx_db_fail(a->c, e, "撤销事项");
 }
 
+/* escalate: flagged, and the inspections module makes it a proposal (督查工作建议), linked both ways. */
 static enum err escalate(struct wf_act *a)
 {
     enum err e = db_exec(a->c->db, "UPDATE items SET escalated = 1 WHERE id = ?", DB_INT(a->obj->id));
-    return ctx_db_fail(a->c, e, "列入督查事项");
+    e = ctx_db_fail(a->c, e, "列入督查事项");
+    int64_t insp = 0;
+    if (!e)
+        e = item_escalated(a->c, item_of(a->obj), jv_str(a->body, "reason"), &insp);
+    if (!e && insp)
+        json_object_set_new(a->data, "inspection_id", json_integer(insp));
+    return e;
 }
 
 /* suspend: the state to resume to, and a suspended period (the deadline clocks stop). */

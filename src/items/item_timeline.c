@@ -7,7 +7,10 @@
 #include "items/items_internal.h"
 
 #include "audit/audit.h"
+#include "core/hooks.h"
 #include "base/timeu.h"
+#include "core/events.h"
+#include "deadlines/deadlines.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -28,7 +31,10 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
                 DB_TEXT(to >= 0 ? item_state_name((enum item_state)to) : NULL), DB_INT_IF(track_id, track_id),
                 DB_INT_IF(unit_id, unit_id), DB_TEXT(note ? note : ""), DB_TEXT(d ? d : "{}"));
     free(d);
-    return ctx_db_fail(c, e, "记录办理过程");
+    if (e)
+        return ctx_db_fail(c, e, "记录办理过程");
+    /* the timeline is the item's event log: subscribers (webhooks) see each record in this transaction */
+    return events_publish(c, &(struct domain_event){"item", item_id, kind, action, unit_id, note, data});
 }
 
 enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data)
@@ -42,13 +48,35 @@ enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, 
         return ERR_OK;
     if (e)
         return ctx_db_fail(c, e, "列入督查事项");
-    e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, data);
+    /* the inspections module makes it a proposal (督查工作建议), linked both ways */
+    struct item it;
+    int64_t insp = 0;
+    e = item_load(c, item_id, &it);
+    if (!e)
+        e = item_escalated(c, &it, note, &insp);
+    json_t *d = data ? json_deep_copy(data) : json_object();
+    if (insp)
+        json_object_set_new(d, "inspection_id", json_integer(insp));
+    if (!e)
+        e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, d);
     if (!e) {
-        json_t *sum = json_pack("{ss sO}", "note", note, "data", data ? data : json_null());
+        json_t *sum = json_pack("{ss sO}", "note", note, "data", d);
         e = audit_record(c, "item.escalate", "item", item_id, sum);
         json_decref(sum);
     }
+    json_decref(d);
     return e;
+}
+
+enum err item_escalated(struct ctx *c, const struct item *it, const char *reason, int64_t *inspection_id)
+{
+    int64_t *units = arena_alloc(c->arena, sizeof *units * (size_t)(it->ntracks + 1));
+    for (int i = 0; i < it->ntracks; i++)
+        units[i] = it->tracks[i].unit_id;
+    struct escalation x = {
+        "item", it->id,     it->number, it->title, reason && *reason ? reason : "逾期未办结", it->office_unit_id,
+        units,  it->ntracks};
+    return hooks_escalated(c, &x, inspection_id);
 }
 
 enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,

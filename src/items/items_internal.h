@@ -72,6 +72,9 @@ enum err item_grams_update(struct ctx *c, int64_t item_id, const char *number, c
                            const char *requirement);
 /* Splits text into lower-cased overlapping code-point bigrams (whitespace dropped); arena. */
 int item_bigrams(struct arena *a, const char *text, const char ***out);
+/* Hands the item listed for inspection to the inspections module (core/hooks.h), which makes it a
+ * proposal; *inspection_id: the proposal's, 0 without one. Inside the caller's transaction. */
+enum err item_escalated(struct ctx *c, const struct item *it, const char *reason, int64_t *inspection_id);
 /* Today's local date as YYYY-MM-DD. */
 void item_today(struct ctx *c, char out[11]);
 /* Configured grades (settings key item_grades, default 优秀,良好,合格,不合格). */

@@ -3,9 +3,11 @@
 
 #include "base/log.h"
 #include "deadlines/deadlines.h"
+#include "inspections/inspections.h"
 #include "items/ledger.h"
 #include "core/clock.h"
 #include "notify/notify.h"
+#include "webhooks/webhooks.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -25,12 +27,27 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
     } while (!e && steps >= BATCH && !(stop && atomic_load(stop)));
     if (e)
         return e;
+    /* the look-backs (回头看) that are due open as drafts, their notices leaving in this pass */
+    int opened;
+    do {
+        e = insp_scan(c, 100, &opened);
+        out->steps += opened;
+    } while (!e && opened >= 100 && !(stop && atomic_load(stop)));
+    if (e)
+        return e;
     int sent, failed;
     do {
         e = notify_deliver(c, 50, &sent, &failed);
         out->sent += sent;
         out->failed += failed;
     } while (!e && sent + failed >= 50 && !(stop && atomic_load(stop)));
+    if (e)
+        return e;
+    do {
+        e = webhooks_deliver(c, 20, &sent, &failed);
+        out->sent += sent;
+        out->failed += failed;
+    } while (!e && sent + failed >= 20 && !(stop && atomic_load(stop)));
     if (e)
         return e;
     /* the ledger's stored lights move when a day passed; PostgreSQL's counter deltas into the

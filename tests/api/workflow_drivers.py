@@ -169,3 +169,7 @@ class ItemDriver:
 
 
 DRIVERS = {"item": ItemDriver}
+
+from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
+
+DRIVERS.update(INSP_DRIVERS)
