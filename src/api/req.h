@@ -95,10 +95,14 @@ enum route_flags {
  *     OPTION  anon=LETTER     the anonymous answer (default U; a public route must state it)
  *             body=TEXT       the request body; $unit, $user, $item stand for the object's id,
  *                             $unitcode for its unit's code, $username for a user there, $uniq for a
- *                             fresh name, $now for the time
+ *                             fresh name, $town for a township of its county, $now for the time, $today for the date, $due for a
+ *                             date 30 days ahead, $year for the inspections' year (two years
+ *                             ahead), $newyear for a year no plan has, $jpeg (the whole body) for
+ *                             a small JPEG
  *             query=Q         the query string ($… as in body)
  *             type=T          the body's Content-Type (default application/json)
- *             state=S         an item in state S (default in_progress) where the route takes an item
+ *             state=S         an item (or inspection) in state S (default in_progress) where the
+ *                             route takes one
  *             fresh           an allowed request uses its object up: each such check gets a new one
  *             NAME=VALUE      the value of path parameter {NAME} (otherwise the test's fixture for it)
  *
@@ -137,6 +141,11 @@ bool req_check(struct req *rq, const struct jv_field *spec);
 int reply_json(struct req *rq, int status, json_t *body);
 /* Replies {"error":{"code","message"}} with the status of e. Returns 0. */
 int reply_error(struct req *rq, enum err e, const char *message);
+/* The same with "field": the request member at fault (422 only; NULL: none). */
+int reply_error_field(struct req *rq, enum err e, const char *message, const char *field);
+/* A Content-Disposition value for a download named `name` (UTF-8: "古督〔2026〕9号-督办通知.pdf") as RFC 6266 /
+ * RFC 5987 filename*, with the ASCII `fallback` ("notice-9.pdf") as filename for clients without it. Arena. */
+const char *req_disposition(struct req *rq, const char *name, const char *fallback);
 /* Replies with the error recorded in rq->ctx (ctx_fail), or its default message. */
 int reply_ctx_error(struct req *rq);
 /* Replies 204 with no body. */

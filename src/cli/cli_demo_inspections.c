@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 struct demo {
@@ -261,6 +262,7 @@ static void photo(struct demo *d, int64_t insp, const char *user, int day, const
 #undef PUT
     char path[1100];
     snprintf(path, sizeof path, "%s/demo-photo-%d.jpg", d->c->cfg->data_dir, (int)getpid());
+    mkdir(d->c->cfg->data_dir, 0750); /* a fresh checkout has no data directory yet */
     FILE *f = fopen(path, "wb");
     if (!f || fwrite(jpg, 1, n, f) != n) {
         if (f)

@@ -585,6 +585,46 @@ static void doc_reminder(struct pdf *p, const struct pdf_job *j)
     colophon(p, j->office, j->date);
 }
 
+/* The seal impression of `unit` on the item, or NULL. */
+static const struct doc_seal *seal_of(const struct doc_item *it, const char *unit)
+{
+    for (int i = 0; i < it->nseals; i++)
+        if (unit && !strcmp(it->seals[i].unit, unit))
+            return &it->seals[i];
+    return NULL;
+}
+
+/* Each unit's completion reply under its own name, then its signature and seal (核签); a unit that has not
+ * replied or signed says so. Seals of units without a reply (a JSON model) follow at the end. */
+static void record_replies(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_item *it = j->item;
+    static const char *const cn[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+    for (int i = 0; i < it->nreplies; i++) {
+        const struct doc_unit_reply *r = &it->replies[i];
+        const char *n = i < 10 ? cn[i] : arena_printf(p->a, "%d", i + 1);
+        if (i)
+            blank(p, 1); /* clear of the seal's caption above */
+        heading(p, arena_printf(p->a, "（%s）%s（%s）", n, r->unit, r->lead ? "牵头单位" : "责任单位"));
+        body(p, r->text && *r->text ? r->text : "尚未提交办结答复。");
+        const struct doc_seal *s = seal_of(it, r->unit);
+        if (s)
+            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
+        else if (r->signed_at && *r->signed_at)
+            signature(p, r->unit, doc_day_local(p->a, r->signed_at), NULL);
+        else if (r->text && *r->text)
+            body(p, "（单位主要负责人尚未核签）");
+    }
+    for (int i = 0; i < it->nseals; i++) {
+        const struct doc_seal *s = &it->seals[i];
+        bool shown = false;
+        for (int k = 0; k < it->nreplies && !shown; k++)
+            shown = it->replies[k].unit && !strcmp(it->replies[k].unit, s->unit);
+        if (!shown)
+            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
+    }
+}
+
 static void doc_record(struct pdf *p, const struct pdf_job *j)
 {
     const struct doc_item *it = j->item;
@@ -610,6 +650,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
                          ? arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)
                          : arena_printf(p->a, "%s（进度%d%%）", it->state, it->progress)},
         {"办结日期", doc_date_cn(p->a, it->completed_at)},
+        {"办结等次", it->grade ? it->grade : ""},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         draw_row(p, kv, 2, rows[i], false);
@@ -650,14 +691,10 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
             draw_row(p, ec, 4, cells, false);
         }
     }
-    if (*it->reply || it->nseals) {
+    if (it->nreplies || it->nseals) {
         blank(p, 0.5);
         heading(p, arena_printf(p->a, "%s、办结答复", num[sec++]));
-        body(p, *it->reply ? it->reply : "（见附件）");
-        for (int i = 0; i < it->nseals; i++) {
-            const struct doc_seal *s = &it->seals[i];
-            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
-        }
+        record_replies(p, j);
     }
     blank(p, 0.5);
     struct style foot = body_style(p);

@@ -62,6 +62,16 @@ bool wf_action_parse(const struct workflow *wf, const char *s, int *out)
     return name_parse(wf->actions, wf->nactions, s, out);
 }
 
+const struct wf_name *wf_event(const struct workflow *wf, const char *name)
+{
+    int i;
+    if (name_parse(wf->actions, wf->nactions, name, &i))
+        return &wf->actions[i];
+    if (name_parse(wf->events, wf->nevents, name, &i))
+        return &wf->events[i];
+    return NULL;
+}
+
 const struct wf_row *wf_find(const struct workflow *wf, int from, int action)
 {
     for (int i = 0; i < wf->nrows; i++)
@@ -228,7 +238,7 @@ static enum err check_fields(struct ctx *c, const struct workflow *wf, const str
             continue;
         const char *s = jv_str(b, f->name);
         if (f->text ? !s || !*s : !jv_has(b, f->name))
-            return ctx_fail(c, ERR_INVALID, "「%s」%s", wf_action_label(wf, r->action), f->missing);
+            return ctx_fail_field(c, f->name, "「%s」%s", wf_action_label(wf, r->action), f->missing);
     }
     return ERR_OK;
 }
