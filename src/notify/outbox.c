@@ -378,7 +378,8 @@ static enum err test_tx(struct ctx *c, void *arg)
                        jv_str(a->body, "subject") ? jv_str(a->body, "subject") : "ducha 测试通知",
                        jv_str(a->body, "body") ? jv_str(a->body, "body") : "这是一条测试通知，用于检查邮件和短信设置。",
                        "user",
-                       uid};
+                       uid,
+                       NULL};
     if ((e = notify_user_ex(c, uid, &n, a->ids)))
         return e;
     json_t *sum = json_pack("{ss sO}", "username", username, "queued", a->ids);
