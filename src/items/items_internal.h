@@ -49,11 +49,6 @@ json_t *item_json(struct ctx *c, struct item *it);
 /* Appends a timeline event; data may be NULL (borrowed). */
 enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char *action, int from, int to,
                     int64_t track_id, int64_t unit_id, const char *note, json_t *data);
-/* Rewrites the item's search bigrams. */
-enum err item_grams_update(struct ctx *c, int64_t item_id, const char *number, const char *title,
-                           const char *requirement);
-/* Splits text into lower-cased overlapping code-point bigrams (whitespace dropped); arena. */
-int item_bigrams(struct arena *a, const char *text, const char ***out);
 /* Today's local date as YYYY-MM-DD. */
 void item_today(struct ctx *c, char out[11]);
 /* Configured grades (settings key item_grades, default 优秀,良好,合格,不合格). */
