@@ -10,6 +10,7 @@
 #include "docs/itemdocs.h"
 #include "items/items.h"
 #include "items/ledger.h"
+#include "webhooks/webhooks.h"
 
 #include <pthread.h>
 
@@ -19,6 +20,7 @@ static void init(void)
     items_register();
     ledger_register();
     docs_register();
+    webhooks_init();
 }
 
 void modules_init(void)
