@@ -27,8 +27,10 @@ static int h_leaders(struct req *rq)
 
 const struct route everyday_routes[] = {
     {"POST", "/api/v1/items/batch", h_items_batch, CAP_ITEM_READ, ROUTE_JSON,
-     "batch approve, assign or press (催办) a ledger selection, each item on its own"},
+     "batch approve, assign or press (催办) a ledger selection, each item on its own",
+     "principal,leader,office:A *:F; body={\"action\":\"press\",\"ids\":[$item],\"text\":\"矩阵批量催办\"}"},
     {"GET", "/api/v1/leaders", h_leaders, CAP_ITEM_REGISTER, 0,
-     "the leaders in charge (分管领导) of an issuing government, proposed from their portfolios"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+     "the leaders in charge (分管领导) of an issuing government, proposed from their portfolios",
+     "office:AAR *:F; query=lead_unit_id=$unit"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
