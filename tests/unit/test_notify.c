@@ -95,6 +95,7 @@ static int setup(void **state)
     snprintf(W.path, sizeof W.path, "/tmp/ducha-test-notify-%d.db", (int)getpid());
     unlink(W.path);
     conf_defaults(&W.cfg);
+    conf_set(&W.cfg, "audit_key", "unit-test-audit-key-0123", (char[64]){0}, 64);
     W.cfg.notify_attempts = 2;
     time_set_zone("Asia/Shanghai");
     struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
