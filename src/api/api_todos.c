@@ -2,10 +2,12 @@
  * object, and the workflows those objects run on (the registered workflows, GET /api/v1/workflows). */
 #include "api/routes.h"
 #include "items/item_workflow.h"
+#include "results/results.h"
 
 /* Every registered workflow, in the order docs/workflow.md lists them. A new module appends its own. */
 const struct workflow *const api_workflows[] = {
     &item_workflow,
+    &result_workflow,
     NULL,
 };
 

@@ -9,6 +9,7 @@
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
 #include "items/items.h"
+#include "results/results.h"
 
 #include <pthread.h>
 
@@ -16,6 +17,7 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    results_register();
     docs_register();
 }
 

@@ -21,7 +21,8 @@ def test_login_and_session_carry_the_same_capabilities(server):
     assert r.status == 200
     me = c.get("/api/v1/session")
     assert me.json["user"]["caps"] == r.json["user"]["caps"]
-    assert set(r.json["user"]["caps"]) == {"unit_read", "audit_read", "item_read", "item_register", "item_review"}
+    assert set(r.json["user"]["caps"]) == {"unit_read", "audit_read", "item_read", "item_register", "item_review",
+                                           "result_draft"}
     grant = r.json["user"]["roles"][0]
     assert grant["role"] == "office" and grant["unit_code"] == "gc"
     assert set(grant["caps"]) == set(r.json["user"]["caps"])
@@ -32,7 +33,7 @@ def test_each_role_has_the_capabilities_of_its_table_row(server):
         "admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin", "system_settings"},
         # a county's administrator: the system-wide settings belong to the top unit's administrator
         "gc_admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin"},
-        "gc_principal": {"unit_read", "item_read", "item_press", "item_decide"},
+        "gc_principal": {"unit_read", "item_read", "item_press", "item_decide", "result_approve"},
         "gc_deputy": {"unit_read", "item_read", "item_approve", "item_review"},
         "gc_secretary": {"unit_read", "item_read", "item_review"},
         "gc_contact": {"unit_read", "item_read", "item_handle"},
