@@ -1,18 +1,51 @@
-/* api_results.c: using the results (结果运用) under /api/v1/results — praise, criticism, admonition
- * talks, accountability proposals and referrals: the list, a draft, its edits, its workflow actions
- * (docs/workflow.md) and its timeline. */
+/* api_results.c: using the results (结果运用): /api/v1/results — praise, criticism, admonition talks,
+ * accountability proposals and referrals — and /api/v1/bulletins — bulletins (督查通报) drawn from the
+ * data: the lists, a draft, its edits, its workflow actions (docs/workflow.md), its timeline, and a
+ * bulletin's official-document PDF. */
 #include "api/routes.h"
+#include "docs/bulletins.h"
 #include "results/results.h"
 
+#include <stdio.h>
 #include <string.h>
 
-static bool result_id(struct req *rq, int64_t *id)
+static bool object_id(struct req *rq, int64_t *id, const char *what)
 {
     if (req_param_id(rq, "id", id))
         return true;
-    reply_error(rq, ERR_NOT_FOUND, "结果运用记录不存在");
+    reply_error(rq, ERR_NOT_FOUND, arena_printf(rq->arena, "%s不存在", what));
     return false;
 }
+
+/* The body of an action (a JSON object, possibly empty) checked against spec; NULL after a reply. */
+static json_t *action_body(struct req *rq, const struct jv_field *spec)
+{
+    json_t *body = NULL;
+    if (rq->body_len) {
+        if (!rq->content_type || strncmp(rq->content_type, "application/json", 16) != 0) {
+            reply_error(rq, ERR_MEDIA_TYPE, "请求体必须是 JSON（Content-Type: application/json）");
+            return NULL;
+        }
+        body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, NULL);
+        if (!json_is_object(body)) {
+            json_decref(body);
+            reply_error(rq, ERR_BAD_REQUEST, "请求体必须是 JSON 对象");
+            return NULL;
+        }
+    } else {
+        body = json_object();
+    }
+    char msg[256];
+    enum err e = jv_check(body, spec, msg, sizeof msg);
+    if (e) {
+        json_decref(body);
+        reply_error(rq, e, msg);
+        return NULL;
+    }
+    return body;
+}
+
+/* ---- results ---- */
 
 /* GET /api/v1/results?kind=&state=&unit_id=&item_id=&page=&per_page= */
 static int h_results_list(struct req *rq)
@@ -39,7 +72,7 @@ static int h_result_create(struct req *rq)
 static int h_result_get(struct req *rq)
 {
     int64_t id;
-    if (!result_id(rq, &id))
+    if (!object_id(rq, &id, "结果运用记录"))
         return 0;
     json_t *out = NULL;
     enum err e = results_get(&rq->ctx, id, &out);
@@ -49,7 +82,7 @@ static int h_result_get(struct req *rq)
 static int h_result_update(struct req *rq)
 {
     int64_t id;
-    if (!result_id(rq, &id) || !req_check(rq, results_update_spec))
+    if (!object_id(rq, &id, "结果运用记录") || !req_check(rq, results_update_spec))
         return 0;
     json_t *out = NULL;
     enum err e = results_update(&rq->ctx, id, rq->json, &out);
@@ -60,28 +93,11 @@ static int h_result_update(struct req *rq)
 static int h_result_action(struct req *rq)
 {
     int64_t id;
-    if (!result_id(rq, &id))
+    json_t *body;
+    if (!object_id(rq, &id, "结果运用记录") || !(body = action_body(rq, results_action_spec)))
         return 0;
-    json_t *body = NULL;
-    if (rq->body_len) {
-        if (!rq->content_type || strncmp(rq->content_type, "application/json", 16) != 0)
-            return reply_error(rq, ERR_MEDIA_TYPE, "请求体必须是 JSON（Content-Type: application/json）");
-        body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, NULL);
-        if (!json_is_object(body)) {
-            json_decref(body);
-            return reply_error(rq, ERR_BAD_REQUEST, "请求体必须是 JSON 对象");
-        }
-    } else {
-        body = json_object();
-    }
-    char msg[256];
-    enum err e = jv_check(body, results_action_spec, msg, sizeof msg);
-    if (e) {
-        json_decref(body);
-        return reply_error(rq, e, msg);
-    }
     json_t *out = NULL;
-    e = results_act(&rq->ctx, id, req_param(rq, "action"), body, &out);
+    enum err e = results_act(&rq->ctx, id, req_param(rq, "action"), body, &out);
     json_decref(body);
     return reply_result(rq, e, 200, out);
 }
@@ -89,11 +105,100 @@ static int h_result_action(struct req *rq)
 static int h_result_events(struct req *rq)
 {
     int64_t id;
-    if (!result_id(rq, &id))
+    if (!object_id(rq, &id, "结果运用记录"))
         return 0;
     json_t *out = NULL;
     enum err e = results_events(&rq->ctx, id, &out);
     return reply_result(rq, e, 200, out);
+}
+
+/* ---- bulletins ---- */
+
+static const struct jv_field bulletin_action_spec[] = {
+    {"version", JV_INT, 0, 0, 0},
+    {"reason", JV_STRING, 0, 0, 2000},
+    {NULL, 0, 0, 0, 0},
+};
+
+/* GET /api/v1/bulletins?state=&page=&per_page= */
+static int h_bulletins_list(struct req *rq)
+{
+    int64_t page, per_page;
+    if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 50, &per_page))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_list(&rq->ctx, req_query(rq, "state"), (int)page, (int)per_page, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_bulletin_create(struct req *rq)
+{
+    if (!req_check(rq, bulletins_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_bulletin_get(struct req *rq)
+{
+    int64_t id;
+    if (!object_id(rq, &id, "通报"))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_bulletin_update(struct req *rq)
+{
+    int64_t id;
+    if (!object_id(rq, &id, "通报") || !req_check(rq, bulletins_update_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_update(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_bulletin_action(struct req *rq)
+{
+    int64_t id;
+    json_t *body;
+    if (!object_id(rq, &id, "通报") || !(body = action_body(rq, bulletin_action_spec)))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_act(&rq->ctx, id, req_param(rq, "action"), body, &out);
+    json_decref(body);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_bulletin_events(struct req *rq)
+{
+    int64_t id;
+    if (!object_id(rq, &id, "通报"))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_events(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/bulletins/{id}/document.pdf: the GB/T 9704 document (a draft is marked as such). */
+static int h_bulletin_pdf(struct req *rq)
+{
+    int64_t id;
+    if (!object_id(rq, &id, "通报"))
+        return 0;
+    struct buf out = {0};
+    enum err e = docs_bulletin_pdf(&rq->ctx, id, &out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
+    buf_free(&out);
+    reply_header(rq, "Content-Disposition",
+                 arena_printf(rq->arena, "attachment; filename=\"bulletin-%lld.pdf\"", (long long)id));
+    return 0;
 }
 
 const struct route result_routes[] = {
@@ -104,5 +209,15 @@ const struct route result_routes[] = {
     {"PATCH", "/api/v1/results/{id}", h_result_update, CAP_RESULT_DRAFT, ROUTE_JSON, "change a draft"},
     {"POST", "/api/v1/results/{id}/actions/{action}", h_result_action, CAP_ITEM_READ, 0, "take a workflow action"},
     {"GET", "/api/v1/results/{id}/events", h_result_events, CAP_ITEM_READ, 0, "the timeline"},
+    {"GET", "/api/v1/bulletins", h_bulletins_list, CAP_ITEM_READ, 0, "bulletins the user may see"},
+    {"POST", "/api/v1/bulletins", h_bulletin_create, CAP_RESULT_DRAFT, ROUTE_JSON,
+     "draft a bulletin from the data of a period and scope"},
+    {"GET", "/api/v1/bulletins/{id}", h_bulletin_get, CAP_ITEM_READ, 0, "one bulletin with its figures"},
+    {"PATCH", "/api/v1/bulletins/{id}", h_bulletin_update, CAP_RESULT_DRAFT, ROUTE_JSON,
+     "edit a draft bulletin's words, or count again"},
+    {"POST", "/api/v1/bulletins/{id}/actions/{action}", h_bulletin_action, CAP_ITEM_READ, 0,
+     "take a workflow action on a bulletin"},
+    {"GET", "/api/v1/bulletins/{id}/events", h_bulletin_events, CAP_ITEM_READ, 0, "the bulletin's timeline"},
+    {"GET", "/api/v1/bulletins/{id}/document.pdf", h_bulletin_pdf, CAP_ITEM_READ, 0, "the bulletin as a PDF"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };

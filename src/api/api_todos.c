@@ -8,6 +8,7 @@
 const struct workflow *const api_workflows[] = {
     &item_workflow,
     &result_workflow,
+    &bulletin_workflow,
     NULL,
 };
 

@@ -51,16 +51,6 @@ const struct jv_field results_action_spec[] = {
     {"text", JV_STRING, 0, 0, 10000}, {"held_at", JV_STRING, 0, 0, 16},  {NULL, 0, 0, 0, 0},
 };
 
-static bool path_within(const char *path, const char *ancestor)
-{
-    return path && ancestor && strncmp(path, ancestor, strlen(ancestor)) == 0;
-}
-
-void result_today(struct ctx *c, char out[11])
-{
-    cal_format_date(time_local_day(c->now), out);
-}
-
 bool result_time_valid(const char *s)
 {
     static const char shape[] = "dddd-dd-dd dd:dd";
@@ -81,22 +71,6 @@ bool result_time_valid(const char *s)
     "r.held_at, r.follow_up, r.state, r.year, r.created_by, r.created_at, r.updated_at, r.approved_at, "               \
     "r.issued_at, r.closed_at, r.version"
 
-static const char *col(struct ctx *c, struct stmt *st, int i)
-{
-    return stmt_is_null(st, i) ? NULL : arena_strdup(c->arena, stmt_text(st, i));
-}
-
-static int64_t path_last_id(const char *path)
-{
-    const char *end = path + strlen(path);
-    if (end > path && end[-1] == '/')
-        end--;
-    const char *p = end;
-    while (p > path && p[-1] != '/')
-        p--;
-    return strtoll(p, NULL, 10);
-}
-
 static bool issued(enum result_state s)
 {
     return s == RES_ST_ISSUED || s == RES_ST_HELD || s == RES_ST_CLOSED;
@@ -112,7 +86,7 @@ static void result_view(struct result *r)
     o->state = (int)r->state;
     o->resume_state = (int)r->state;
     o->home_path = r->home_path;
-    o->home_unit_id = path_last_id(r->home_path);
+    o->home_unit_id = res_path_last_id(r->home_path);
     r->unit_paths[0] = r->unit_path;
     o->scope = (struct perm_item){r->home_path, r->unit_paths, 1, issued(r->state)};
     o->number = r->number;
@@ -136,35 +110,35 @@ enum err result_load(struct ctx *c, int64_t id, struct result *r)
     if (rc == STORE_ROW) {
         r->id = stmt_int(st, 0);
         result_kind_parse(stmt_text(st, 1), &r->kind);
-        r->number = col(c, st, 2);
-        r->title = col(c, st, 3);
-        r->content = col(c, st, 4);
+        r->number = res_col(c, st, 2);
+        r->title = res_col(c, st, 3);
+        r->content = res_col(c, st, 4);
         r->office_unit_id = stmt_int(st, 5);
-        r->home_path = col(c, st, 6);
+        r->home_path = res_col(c, st, 6);
         r->unit_id = stmt_int(st, 7);
-        r->unit_path = col(c, st, 8);
-        r->unit_name = col(c, st, 9);
-        r->unit_code = col(c, st, 10);
-        r->office_name = col(c, st, 11);
-        r->person = col(c, st, 12);
-        r->recipient = col(c, st, 13);
-        r->referral_to = col(c, st, 14);
-        r->talk_by = col(c, st, 15);
-        r->talk_at = col(c, st, 16);
-        r->talk_place = col(c, st, 17);
-        r->talk_record = col(c, st, 18);
-        r->held_at = col(c, st, 19);
-        r->follow_up = col(c, st, 20);
+        r->unit_path = res_col(c, st, 8);
+        r->unit_name = res_col(c, st, 9);
+        r->unit_code = res_col(c, st, 10);
+        r->office_name = res_col(c, st, 11);
+        r->person = res_col(c, st, 12);
+        r->recipient = res_col(c, st, 13);
+        r->referral_to = res_col(c, st, 14);
+        r->talk_by = res_col(c, st, 15);
+        r->talk_at = res_col(c, st, 16);
+        r->talk_place = res_col(c, st, 17);
+        r->talk_record = res_col(c, st, 18);
+        r->held_at = res_col(c, st, 19);
+        r->follow_up = res_col(c, st, 20);
         int s = 0;
         wf_state_parse(&result_workflow, stmt_text(st, 21), &s);
         r->state = (enum result_state)s;
         r->year = stmt_int(st, 22);
         r->created_by = stmt_is_null(st, 23) ? 0 : stmt_int(st, 23);
-        r->created_at = col(c, st, 24);
-        r->updated_at = col(c, st, 25);
-        r->approved_at = col(c, st, 26);
-        r->issued_at = col(c, st, 27);
-        r->closed_at = col(c, st, 28);
+        r->created_at = res_col(c, st, 24);
+        r->updated_at = res_col(c, st, 25);
+        r->approved_at = res_col(c, st, 26);
+        r->issued_at = res_col(c, st, 27);
+        r->closed_at = res_col(c, st, 28);
         r->version = stmt_int(st, 29);
     }
     stmt_done(st);
@@ -187,84 +161,47 @@ static enum err load_visible(struct ctx *c, int64_t id, struct result *r)
     return e;
 }
 
+const struct res_table result_table = {&result_workflow, "results", "result_events", "result_id"};
+
 enum err result_lock(struct ctx *c, const struct result *r)
 {
-    int64_t id;
-    enum err e =
-        db_one_int(c->db, &id, "UPDATE results SET version = version WHERE id = ? AND version = ? RETURNING id",
-                   DB_INT(r->id), DB_INT(r->version));
-    if (e == ERR_NOT_FOUND)
-        return ctx_fail(c, ERR_CONFLICT, "%s已被他人同时处理，请刷新后重试", RESULT_WHAT);
-    return ctx_db_fail(c, e, "锁定结果运用记录");
-}
-
-enum err result_event(struct ctx *c, int64_t id, const char *action, int from, int to, const char *note,
-                      const json_t *data)
-{
-    char at[21];
-    time_format_iso(c->now, at);
-    char *d = data ? json_dumps(data, JSON_COMPACT) : NULL;
-    enum err e = db_exec(c->db,
-                         "INSERT INTO result_events (result_id, at, actor_id, actor, actor_name, action, from_state, "
-                         "to_state, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                         DB_INT(id), DB_TEXT(at), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(ctx_actor(c)),
-                         DB_TEXT(c->user && c->user->name ? c->user->name : "系统"), DB_TEXT(action),
-                         DB_TEXT(from >= 0 ? wf_state_name(&result_workflow, from) : NULL),
-                         DB_TEXT(to >= 0 ? wf_state_name(&result_workflow, to) : NULL), DB_TEXT(note ? note : ""),
-                         DB_TEXT(d ? d : "{}"));
-    free(d);
-    return ctx_db_fail(c, e, "记录结果运用过程");
+    return res_lock(c, &result_table, r->id, r->version, RESULT_WHAT);
 }
 
 /* ---- checks of a draft's values ---- */
-
-static json_t *str_or_null(const char *s)
-{
-    return s ? json_string(s) : json_null();
-}
 
 /* The members of a draft as they will be after the change (the record's values under the body's). */
 static json_t *merged(const struct result *r, const json_t *b)
 {
     json_t *m = json_pack("{ss ss sI ss ss so ss so}", "title", r->title, "content", r->content, "unit_id",
                           (json_int_t)r->unit_id, "person", r->person, "recipient", r->recipient, "referral_to",
-                          str_or_null(r->referral_to), "talk_by", r->talk_by, "talk_at", str_or_null(r->talk_at));
+                          res_str(r->referral_to), "talk_by", r->talk_by, "talk_at", res_str(r->talk_at));
     json_object_set_new(m, "talk_place", json_string(r->talk_place));
     json_object_update(m, (json_t *)b);
     return m;
-}
-
-static bool blank(const char *s)
-{
-    if (!s)
-        return true;
-    for (; *s; s++)
-        if (!isspace((unsigned char)*s))
-            return false;
-    return true;
 }
 
 /* What each kind needs beyond the common members (422 naming the member). */
 static enum err check_kind(struct ctx *c, enum result_kind k, const json_t *m)
 {
     const char *label = result_kind_label(k);
-    if (blank(jv_str(m, "title")))
+    if (res_blank(jv_str(m, "title")))
         return ctx_fail(c, ERR_INVALID, "需要填写标题（title）");
-    if (blank(jv_str(m, "content")))
+    if (res_blank(jv_str(m, "content")))
         return ctx_fail(c, ERR_INVALID, "需要填写%s的事实和依据（content）", label);
     if (k == RES_TALK) {
-        if (blank(jv_str(m, "person")))
+        if (res_blank(jv_str(m, "person")))
             return ctx_fail(c, ERR_INVALID, "约谈需要填写被约谈人（person）");
-        if (blank(jv_str(m, "talk_by")))
+        if (res_blank(jv_str(m, "talk_by")))
             return ctx_fail(c, ERR_INVALID, "约谈需要填写约谈人（talk_by）");
         if (!result_time_valid(jv_str(m, "talk_at")))
             return ctx_fail(c, ERR_INVALID, "约谈需要填写约谈时间（talk_at），格式为 YYYY-MM-DD HH:MM");
-        if (blank(jv_str(m, "talk_place")))
+        if (res_blank(jv_str(m, "talk_place")))
             return ctx_fail(c, ERR_INVALID, "约谈需要填写约谈地点（talk_place）");
-    } else if (jv_str(m, "talk_at") || !blank(jv_str(m, "talk_by")) || !blank(jv_str(m, "talk_place"))) {
+    } else if (jv_str(m, "talk_at") || !res_blank(jv_str(m, "talk_by")) || !res_blank(jv_str(m, "talk_place"))) {
         return ctx_fail(c, ERR_INVALID, "只有约谈填写约谈人、时间和地点（talk_by、talk_at、talk_place）");
     }
-    if (k == RES_ACCOUNTABILITY && blank(jv_str(m, "recipient")))
+    if (k == RES_ACCOUNTABILITY && res_blank(jv_str(m, "recipient")))
         return ctx_fail(c, ERR_INVALID, "问责建议需要填写送达的有权机关（recipient），如纪检监察机关或组织人事部门");
     const char *to = jv_str(m, "referral_to");
     if (k == RES_REFERRAL && (!to || (strcmp(to, "supervision") && strcmp(to, "judicial"))))
@@ -279,7 +216,7 @@ static enum err check_kind(struct ctx *c, enum result_kind k, const json_t *m)
 static enum err check_unit(struct ctx *c, const char *home_path, int64_t unit, const char **unit_path)
 {
     enum err e = units_path(c, unit, unit_path);
-    if (e || !path_within(*unit_path, home_path) || !strcmp(*unit_path, home_path))
+    if (e || !res_path_within(*unit_path, home_path) || !strcmp(*unit_path, home_path))
         return ctx_fail(c, ERR_INVALID, "单位 %" PRId64 " 不存在或不是本级政府所属单位（unit_id）", unit);
     return ERR_OK;
 }
@@ -313,7 +250,7 @@ static enum err check_items(struct ctx *c, const char *home_path, int64_t unit, 
             const char *s = stmt_text(st, 1);
             assigned = strcmp(s, "draft") && strcmp(s, "submitted") && strcmp(s, "deputy_approved") &&
                        strcmp(s, "approved") && strcmp(s, "withdrawn");
-            number = col(c, st, 2);
+            number = res_col(c, st, 2);
             concerns = stmt_int(st, 3) > 0;
         }
         stmt_done(st);
@@ -347,15 +284,6 @@ static enum err save_links(struct ctx *c, int64_t id, const json_t *ids)
 
 /* ---- create and edit ---- */
 
-/* The supervision office (督查室) under the government, else the government itself: it numbers. */
-static int64_t drafting_office(struct ctx *c, int64_t gov)
-{
-    int64_t id = gov;
-    db_one_int(c->db, &id, "SELECT id FROM units WHERE parent_id = ? AND kind = 'office' ORDER BY sort, id LIMIT 1",
-               DB_INT(gov));
-    return id;
-}
-
 struct create_args {
     const json_t *body;
     enum result_kind kind;
@@ -366,18 +294,14 @@ static enum err create_tx(struct ctx *c, void *arg)
 {
     struct create_args *a = arg;
     const json_t *b = a->body;
-    int n;
-    const char **scope = perm_scope_cap(c, CAP_RESULT_DRAFT, &n);
-    if (c->user && n < 1)
-        return ctx_fail(c, ERR_FORBIDDEN, "只有督查室可以起草结果运用记录");
-    if (!c->user)
-        return ctx_fail(c, ERR_INVALID, "需要以督查室用户的身份起草");
-    const struct grant *g = perm_grant_at(c->user, CAP_RESULT_DRAFT, scope[0]);
-    c->acting = g;
+    const struct grant *g;
+    int64_t office;
+    enum err e = res_drafting_grant(c, &g, &office);
+    if (e)
+        return e;
     const char *home = g->unit_path, *unit_path;
     int64_t unit = jv_int(b, "unit_id", 0);
     json_t *ids = json_object_get(b, "item_ids");
-    enum err e;
     if ((e = check_kind(c, a->kind, b)) || (e = check_unit(c, home, unit, &unit_path)) ||
         (e = check_items(c, home, unit, ids)))
         return e;
@@ -391,13 +315,14 @@ static enum err create_tx(struct ctx *c, void *arg)
                    "recipient, referral_to, talk_by, talk_at, talk_place, state, year, created_by, created_at, "
                    "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id",
                    DB_TEXT(result_kind_name(a->kind)), DB_TEXT(jv_str(b, "title")), DB_TEXT(jv_str(b, "content")),
-                   DB_INT(drafting_office(c, g->unit_id)), DB_TEXT(home), DB_INT(unit), DB_TEXT(unit_path),
-                   DB_TEXT(person ? person : ""), DB_TEXT(recipient ? recipient : ""),
-                   DB_TEXT(jv_str(b, "referral_to")), DB_TEXT(talk_by ? talk_by : ""), DB_TEXT(jv_str(b, "talk_at")),
-                   DB_TEXT(place ? place : ""), DB_INT(atoi(today)), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
+                   DB_INT(office), DB_TEXT(home), DB_INT(unit), DB_TEXT(unit_path), DB_TEXT(person ? person : ""),
+                   DB_TEXT(recipient ? recipient : ""), DB_TEXT(jv_str(b, "referral_to")),
+                   DB_TEXT(talk_by ? talk_by : ""), DB_TEXT(jv_str(b, "talk_at")), DB_TEXT(place ? place : ""),
+                   DB_INT(atoi(today)), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "新建结果运用记录");
-    if ((e = save_links(c, a->id, ids)) || (e = result_event(c, a->id, "create", -1, RES_ST_DRAFT, NULL, b)))
+    if ((e = save_links(c, a->id, ids)) ||
+        (e = res_event(c, &result_table, a->id, "create", -1, RES_ST_DRAFT, NULL, b)))
         return e;
     json_t *sum = json_pack("{sO}", "after", (json_t *)b);
     e = audit_record(c, "result.create", "result", a->id, sum);
@@ -464,7 +389,7 @@ static enum err update_tx(struct ctx *c, void *arg)
         e = ctx_db_fail(c, e, "修改结果运用记录");
         goto out;
     }
-    if ((ids && (e = save_links(c, r.id, ids))) || (e = result_event(c, r.id, "update", -1, -1, NULL, b)))
+    if ((ids && (e = save_links(c, r.id, ids))) || (e = res_event(c, &result_table, r.id, "update", -1, -1, NULL, b)))
         goto out;
     json_t *sum = json_pack("{sO}", "change", (json_t *)b);
     e = audit_record(c, "result.update", "result", r.id, sum);
@@ -496,7 +421,7 @@ static json_t *items_json(struct ctx *c, int64_t id)
     while (st && stmt_step(st) == STORE_ROW)
         json_array_append_new(arr,
                               json_pack("{sI so ss ss ss}", "id", (json_int_t)stmt_int(st, 0), "number",
-                                        str_or_null(stmt_is_null(st, 1) ? NULL : stmt_text(st, 1)), "title",
+                                        res_str(stmt_is_null(st, 1) ? NULL : stmt_text(st, 1)), "title",
                                         stmt_text(st, 2), "state", stmt_text(st, 3), "due_date", stmt_text(st, 4)));
     stmt_done(st);
     return arr;
@@ -506,25 +431,25 @@ static json_t *result_json(struct ctx *c, struct result *r)
 {
     json_t *o = json_pack(
         "{sI ss ss so ss ss ss ss sI ss s{sI ss ss} ss ss so}", "id", (json_int_t)r->id, "kind",
-        result_kind_name(r->kind), "kind_label", result_kind_label(r->kind), "number", str_or_null(r->number), "title",
+        result_kind_name(r->kind), "kind_label", result_kind_label(r->kind), "number", res_str(r->number), "title",
         r->title, "content", r->content, "state", wf_state_name(&result_workflow, r->state), "state_label",
         wf_state_label(&result_workflow, r->state), "office_unit_id", (json_int_t)r->office_unit_id, "office_name",
         r->office_name, "unit", "id", (json_int_t)r->unit_id, "code", r->unit_code, "name", r->unit_name, "person",
-        r->person, "recipient", r->recipient, "referral_to", str_or_null(r->referral_to));
+        r->person, "recipient", r->recipient, "referral_to", res_str(r->referral_to));
     if (r->kind == RES_TALK)
         json_object_set_new(o, "talk",
-                            json_pack("{ss so ss so so}", "by", r->talk_by, "at", str_or_null(r->talk_at), "place",
-                                      r->talk_place, "record", str_or_null(r->talk_record), "held_at",
-                                      str_or_null(r->held_at)));
+                            json_pack("{ss so ss so so}", "by", r->talk_by, "at", res_str(r->talk_at), "place",
+                                      r->talk_place, "record", res_str(r->talk_record), "held_at",
+                                      res_str(r->held_at)));
     else
         json_object_set_new(o, "talk", json_null());
-    json_object_set_new(o, "follow_up", str_or_null(r->follow_up));
+    json_object_set_new(o, "follow_up", res_str(r->follow_up));
     json_object_set_new(o, "items", items_json(c, r->id));
     json_object_set_new(o, "created_at", json_string(r->created_at));
     json_object_set_new(o, "updated_at", json_string(r->updated_at));
-    json_object_set_new(o, "approved_at", str_or_null(r->approved_at));
-    json_object_set_new(o, "issued_at", str_or_null(r->issued_at));
-    json_object_set_new(o, "closed_at", str_or_null(r->closed_at));
+    json_object_set_new(o, "approved_at", res_str(r->approved_at));
+    json_object_set_new(o, "issued_at", res_str(r->issued_at));
+    json_object_set_new(o, "closed_at", res_str(r->closed_at));
     json_object_set_new(o, "version", json_integer(r->version));
     json_object_set_new(o, "allowed_actions", workflow_allowed_actions(c, &result_workflow, &r->wf, -1));
     return o;
@@ -552,63 +477,17 @@ enum err results_events(struct ctx *c, int64_t id, json_t **out)
 {
     struct result r;
     enum err e = load_visible(c, id, &r);
-    if (e)
-        return e;
-    struct stmt *st = db_query(c->db,
-                               "SELECT id, at, actor, actor_name, action, from_state, to_state, note, data "
-                               "FROM result_events WHERE result_id = ? ORDER BY id",
-                               DB_INT(id));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "读取结果运用过程");
-    json_t *arr = json_array();
-    int rc;
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        json_t *data = json_loads(stmt_text(st, 8), 0, NULL);
-        const char *action = stmt_text(st, 4);
-        int ai;
-        const char *label = !strcmp(action, "create")                        ? "起草"
-                            : !strcmp(action, "update")                      ? "修改草稿"
-                            : wf_action_parse(&result_workflow, action, &ai) ? wf_action_label(&result_workflow, ai)
-                                                                             : action;
-        json_array_append_new(arr, json_pack("{sI ss ss ss ss ss so so ss so}", "id", (json_int_t)stmt_int(st, 0), "at",
-                                             stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name",
-                                             stmt_text(st, 3), "action", action, "action_label", label, "from",
-                                             str_or_null(stmt_is_null(st, 5) ? NULL : stmt_text(st, 5)), "to",
-                                             str_or_null(stmt_is_null(st, 6) ? NULL : stmt_text(st, 6)), "note",
-                                             stmt_text(st, 7), "data", data ? data : json_object()));
-    }
-    stmt_done(st);
-    if (rc < 0) {
-        json_decref(arr);
-        return ctx_store_fail(c, rc, "读取结果运用过程");
-    }
-    *out = json_pack("{so}", "events", arr);
-    return ERR_OK;
+    return e ? e : res_events(c, &result_table, id, out);
 }
 
 /* ---- the list ---- */
-
-/* Appends a bind to a growing array (arena; one slot kept for the end marker). */
-static void bind_add(struct ctx *c, struct db_bind **b, int *n, int *cap, struct db_bind v)
-{
-    if (*n + 2 > *cap) {
-        int nc = *cap ? *cap * 2 : 16;
-        struct db_bind *nb = arena_alloc(c->arena, sizeof *nb * (size_t)nc);
-        if (*n)
-            memcpy(nb, *b, sizeof *nb * (size_t)*n);
-        *b = nb;
-        *cap = nc;
-    }
-    (*b)[(*n)++] = v;
-    (*b)[*n] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
-}
 
 /*
  * Who sees what, as ranges of the copied paths (one index range each): every record drafted under a
  * government where the user reads items, and the issued ones concerning a unit in the user's scope or
  * a leader's portfolio. The same rule as perm_item_visible on one record.
  */
-static const char *visible_where(struct ctx *c, struct db_bind **b, int *n, int *cap)
+static const char *visible_where(struct ctx *c, struct res_binds *b)
 {
     if (!c->user)
         return "1 = 1";
@@ -621,10 +500,10 @@ static const char *visible_where(struct ctx *c, struct db_bind **b, int *n, int 
                          "%s%s(r.home_path >= ? AND r.home_path < ?) OR (r.unit_path >= ? AND r.unit_path < ? "
                          "AND r.state IN ('issued', 'held', 'closed'))",
                          w, *w ? " OR " : "");
-        bind_add(c, b, n, cap, DB_TEXT(scope[i]));
-        bind_add(c, b, n, cap, DB_TEXT(up));
-        bind_add(c, b, n, cap, DB_TEXT(scope[i]));
-        bind_add(c, b, n, cap, DB_TEXT(up));
+        res_bind_add(c, b, DB_TEXT(scope[i]));
+        res_bind_add(c, b, DB_TEXT(up));
+        res_bind_add(c, b, DB_TEXT(scope[i]));
+        res_bind_add(c, b, DB_TEXT(up));
     }
     for (int i = 0; ns && i < c->user->nportfolio; i++) {
         const char *p = c->user->portfolio_paths[i];
@@ -632,8 +511,8 @@ static const char *visible_where(struct ctx *c, struct db_bind **b, int *n, int 
                          "%s OR (r.unit_path >= ? AND r.unit_path < ? AND r.state IN ('issued', 'held', "
                          "'closed'))",
                          w);
-        bind_add(c, b, n, cap, DB_TEXT(p));
-        bind_add(c, b, n, cap, DB_TEXT(perm_path_upper(c->arena, p)));
+        res_bind_add(c, b, DB_TEXT(p));
+        res_bind_add(c, b, DB_TEXT(perm_path_upper(c->arena, p)));
     }
     return *w ? arena_printf(c->arena, "(%s)", w) : "1 = 0";
 }
@@ -646,38 +525,37 @@ enum err results_list(struct ctx *c, const struct result_query *q, json_t **out)
         return ctx_fail(c, ERR_BAD_REQUEST, "类型（kind）应为 praise、criticism、talk、accountability 或 referral");
     if (q->state && !wf_state_parse(&result_workflow, q->state, &s))
         return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是结果运用记录的状态（见 GET /api/v1/workflows）");
-    struct db_bind *b = NULL;
-    int n = 0, cap = 0;
-    const char *where = visible_where(c, &b, &n, &cap);
+    struct res_binds b = {0};
+    const char *where = visible_where(c, &b);
     if (q->kind) {
         where = arena_printf(c->arena, "%s AND r.kind = ?", where);
-        bind_add(c, &b, &n, &cap, DB_TEXT(q->kind));
+        res_bind_add(c, &b, DB_TEXT(q->kind));
     }
     if (q->state) {
         where = arena_printf(c->arena, "%s AND r.state = ?", where);
-        bind_add(c, &b, &n, &cap, DB_TEXT(q->state));
+        res_bind_add(c, &b, DB_TEXT(q->state));
     }
     if (q->unit_id) {
         where = arena_printf(c->arena, "%s AND r.unit_id = ?", where);
-        bind_add(c, &b, &n, &cap, DB_INT(q->unit_id));
+        res_bind_add(c, &b, DB_INT(q->unit_id));
     }
     if (q->item_id) {
         where = arena_printf(c->arena,
                              "%s AND r.id IN (SELECT result_id FROM result_links WHERE object_kind = 'item' AND "
                              "object_id = ?)",
                              where);
-        bind_add(c, &b, &n, &cap, DB_INT(q->item_id));
+        res_bind_add(c, &b, DB_INT(q->item_id));
     }
     int64_t total = 0;
-    enum err e =
-        db_one_int_a(c->db, &total, arena_printf(c->arena, "SELECT COUNT(*) FROM results r WHERE %s", where), b);
+    enum err e = db_one_int_a(c->db, &total, arena_printf(c->arena, "SELECT COUNT(*) FROM results r WHERE %s", where),
+                              res_binds_of(&b));
     if (e)
         return ctx_db_fail(c, e, "读取结果运用记录");
-    bind_add(c, &b, &n, &cap, DB_INT(q->per_page));
-    bind_add(c, &b, &n, &cap, DB_INT((int64_t)(q->page - 1) * q->per_page));
+    res_bind_add(c, &b, DB_INT(q->per_page));
+    res_bind_add(c, &b, DB_INT((int64_t)(q->page - 1) * q->per_page));
     struct stmt *st = db_query_a(
         c->db, arena_printf(c->arena, "SELECT r.id FROM results r WHERE %s ORDER BY r.id DESC LIMIT ? OFFSET ?", where),
-        b);
+        res_binds_of(&b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取结果运用记录");
     int64_t ids[200];
@@ -705,4 +583,6 @@ void results_register(void)
 {
     units_register_path_copy("results", "home_path");
     units_register_path_copy("results", "unit_path");
+    units_register_path_copy("bulletins", "home_path");
+    units_register_path_copy("bulletins", "scope_path");
 }

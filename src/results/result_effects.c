@@ -7,7 +7,6 @@
 #include "results/results_internal.h"
 
 #include "base/timeu.h"
-#include "core/counter.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -15,45 +14,9 @@
 
 #define ACTOR(c) DB_INT_IF((c)->user, (c)->user ? (c)->user->id : 0)
 
-/* approve: who approved and when (the principal leader; the engine checked the role). */
 static enum err approve(struct wf_act *a)
 {
-    struct ctx *c = a->c;
-    char at[21];
-    time_format_iso(c->now, at);
-    enum err e = db_exec(c->db, "UPDATE results SET approved_by = ?, approved_at = ? WHERE id = ?", ACTOR(c),
-                         DB_TEXT(at), DB_INT(a->obj->id));
-    return ctx_db_fail(c, e, "批准结果运用记录");
-}
-
-/* The number 古督批〔2026〕3号: the office's prefix (or its government's), the kind's character, one
- * gap-free counter per office, kind and year. */
-static enum err assign_number(struct ctx *c, struct result *r)
-{
-    char today[11];
-    result_today(c, today);
-    int year = atoi(today);
-    const char *prefix = NULL;
-    enum err e = db_one_text(c->db, c->arena, &prefix,
-                             "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
-                             "AND prefix <> '' ORDER BY depth DESC LIMIT 1",
-                             DB_TEXT(r->home_path), DB_TEXT(r->home_path));
-    if (e && e != ERR_NOT_FOUND)
-        return ctx_db_fail(c, e, "分配编号");
-    const char *first = NULL;
-    if (!db_one_text(c->db, c->arena, &first, "SELECT prefix FROM units WHERE id = ? AND prefix <> ''",
-                     DB_INT(r->office_unit_id)))
-        prefix = first;
-    int64_t seq;
-    if ((e = counter_next(
-             c, arena_printf(c->arena, "result:%s:%" PRId64 ":%d", result_kind_name(r->kind), r->office_unit_id, year),
-             &seq)))
-        return e;
-    r->number =
-        arena_printf(c->arena, "%s督%s〔%d〕%" PRId64 "号", prefix ? prefix : "", result_kind_word(r->kind), year, seq);
-    e = db_exec(c->db, "UPDATE results SET number = ?, num_year = ?, num_seq = ? WHERE id = ?", DB_TEXT(r->number),
-                DB_INT(year), DB_INT(seq), DB_INT(r->id));
-    return ctx_db_fail(c, e, "分配编号");
+    return res_approve(a, &result_table);
 }
 
 /* issue: numbered and dated; the unit concerned (the one part) is the one told. */
@@ -63,9 +26,14 @@ static enum err issue(struct wf_act *a)
     struct result *r = result_of(a->obj);
     char at[21];
     time_format_iso(c->now, at);
-    enum err e = assign_number(c, r);
+    int year;
+    int64_t seq;
+    enum err e =
+        res_number(c, r->home_path, r->office_unit_id, arena_printf(c->arena, "result:%s", result_kind_name(r->kind)),
+                   result_kind_word(r->kind), &r->number, &year, &seq);
     if (!e)
-        e = db_exec(c->db, "UPDATE results SET issued_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(r->id));
+        e = db_exec(c->db, "UPDATE results SET number = ?, num_year = ?, num_seq = ?, issued_at = ? WHERE id = ?",
+                    DB_TEXT(r->number), DB_INT(year), DB_INT(seq), DB_TEXT(at), DB_INT(r->id));
     if (e)
         return ctx_db_fail(c, e, "印发");
     a->concerned = 0;

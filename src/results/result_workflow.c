@@ -180,26 +180,7 @@ static enum err lock(struct wf_act *a)
 
 static enum err save(struct wf_act *a)
 {
-    struct ctx *c = a->c;
-    struct result *r = result_of(a->obj);
-    char at[21];
-    time_format_iso(c->now, at);
-    int64_t nv;
-    enum err e =
-        db_one_int(c->db, &nv,
-                   "UPDATE results SET state = ?, updated_at = ?, version = version + 1 "
-                   "WHERE id = ? AND version = ? RETURNING version",
-                   DB_TEXT(wf_state_name(&result_workflow, a->to)), DB_TEXT(at), DB_INT(r->id), DB_INT(r->version));
-    if (e == ERR_NOT_FOUND)
-        return ctx_fail(c, ERR_CONFLICT, "%s已被他人同时处理，请刷新后重试", RESULT_WHAT);
-    if (e)
-        return ctx_db_fail(c, e, "更新结果运用记录");
-    const char *note = jv_str(a->body, "reason");
-    if (!note)
-        note = jv_str(a->body, "text");
-    if (!note)
-        note = jv_str(a->body, "record");
-    return result_event(c, r->id, wf_action_name(&result_workflow, a->action), a->from, a->to, note, a->data);
+    return res_save_state(a, &result_table, result_of(a->obj)->version, RESULT_WHAT);
 }
 
 /* The issue tells the unit concerned what was decided, in the words of the record: a talk's notice
@@ -225,18 +206,7 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
 {
-    *n = 0;
-    struct stmt *st = db_query(c->db,
-                               "SELECT id FROM results WHERE id > ? AND state IN ('draft', 'pending', 'approved', "
-                               "'issued', 'held') ORDER BY id LIMIT ?",
-                               DB_INT(after), DB_INT(limit));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "读取结果运用记录");
-    int rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && *n < limit)
-        out[(*n)++] = stmt_int(st, 0);
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, "读取结果运用记录") : ERR_OK;
+    return res_ids(c, &result_table, "'draft', 'pending', 'approved', 'issued', 'held'", after, limit, out, n);
 }
 
 #define N(a) ((int)(sizeof(a) / sizeof *(a)))

@@ -46,9 +46,30 @@ enum err results_list(struct ctx *c, const struct result_query *q, json_t **out)
 /* The timeline of one result. */
 enum err results_events(struct ctx *c, int64_t id, json_t **out);
 
+/* ---- bulletins (督查通报) ----
+ * Drafted by the office from the data for a period and a scope (a unit's subtree of its government):
+ * the figures (items registered, completed, completed on time, overdue per unit; the overdue ranking and
+ * items) are counted by the server, the words (title, addressees, intro, remarks) are the office's,
+ * written first by the server. Counted again at submission and issue (409 naming what changed);
+ * approved by the principal leader; issued numbered (古督通〔年〕n号) and sealed with the office's seal.
+ * Readers of items at the government see every bulletin; the units of its scope see it once issued. */
+extern const struct jv_field bulletins_create_spec[];
+extern const struct jv_field bulletins_update_spec[];
+enum err bulletins_create(struct ctx *c, const json_t *body, json_t **out);
+/* Edits a draft; refresh (or a new period or scope) counts the figures again. */
+enum err bulletins_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+enum err bulletins_get(struct ctx *c, int64_t id, json_t **out);
+enum err bulletins_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+enum err bulletins_list(struct ctx *c, const char *state, int page, int per_page, json_t **out);
+enum err bulletins_events(struct ctx *c, int64_t id, json_t **out);
+/* The bulletin as its document shows it (bulletins_get's JSON plus "date", the 成文日期 — the issue
+ * date, today for a draft — and "draft"); the documents module draws the PDF from it. */
+enum err bulletins_document(struct ctx *c, int64_t id, json_t **out);
+
 /* The workflow of results (result_workflow.c), registered with the engine in api_todos.c. */
 struct workflow;
 extern const struct workflow result_workflow;
+extern const struct workflow bulletin_workflow;
 
 /* The start-up registrations of the module (unit path copies); called from cli_modules.c. */
 void results_register(void);
