@@ -194,7 +194,7 @@ int cmd_demo(struct cli *cli)
         demo_user(&d, "ap_head", "彭博", jt[1], "安平县交通运输局局长", R({"head", jt[1]}), NULL);
 #undef R
     if (ok)
-        ok = demo_items(&c) == 0;
+        ok = demo_items(&c) == 0 && demo_results(&c) == 0;
     rc = ok ? 0 : 1;
 out:
     store_release(c.db);

@@ -895,10 +895,13 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         body(p, arena_printf(p->a, "截至%s，没有超期未办结的督办事项。", doc_date_cn(p->a, b->as_of)));
     } else {
         const char *rank = "";
-        for (int i = 0, r = 0; i < b->nunits; i++)
-            if (b->units[i].overdue > 0)
-                rank =
-                    arena_printf(p->a, "%s%s%s（%d件）", rank, r++ ? "、" : "", b->units[i].name, b->units[i].overdue);
+        int r = 0;
+        for (int i = 0; i < b->nunits; i++)
+            if (b->units[i].overdue > 0 && r++ < 10) /* the sentence names the first ten */
+                rank = arena_printf(p->a, "%s%s%s（%d件）", rank, r > 1 ? "、" : "", b->units[i].name,
+                                    b->units[i].overdue);
+        if (r > 10)
+            rank = arena_printf(p->a, "%s等%d个单位", rank, r);
         body(p, arena_printf(p->a, "截至%s，超期未办结督办事项%d件，按超期事项数排序，依次为：%s。",
                              doc_date_cn(p->a, b->as_of), b->overdue, rank));
         static const struct column ic[] = {{"序号", 0.07},     {"编号", 0.21},     {"督办事项", 0.28},
