@@ -336,7 +336,7 @@ enum err results_create(struct ctx *c, const json_t *body, json_t **out)
     if (!result_kind_parse(jv_str(body, "kind"), &a.kind))
         return ctx_fail(c, ERR_INVALID,
                         "类型（kind）应为 praise（通报表扬）、criticism（通报批评）、talk（约谈）、"
-                        "accountability（问责建议）或 referral（移送）");
+                        "accountability（问责建议）、referral（移送）或 tolerance（容错认定）");
     enum err e = ctx_tx(c, "新建结果运用记录", create_tx, &a);
     return e ? e : results_get(c, a.id, out);
 }
@@ -522,7 +522,8 @@ enum err results_list(struct ctx *c, const struct result_query *q, json_t **out)
     enum result_kind k;
     int s;
     if (q->kind && !result_kind_parse(q->kind, &k))
-        return ctx_fail(c, ERR_BAD_REQUEST, "类型（kind）应为 praise、criticism、talk、accountability 或 referral");
+        return ctx_fail(c, ERR_BAD_REQUEST,
+                        "类型（kind）应为 praise、criticism、talk、accountability、referral 或 tolerance");
     if (q->state && !wf_state_parse(&result_workflow, q->state, &s))
         return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是结果运用记录的状态（见 GET /api/v1/workflows）");
     struct res_binds b = {0};

@@ -104,7 +104,7 @@ static const struct {
 } kinds[RES_KIND__COUNT] = {
     [RES_PRAISE] = {"praise", "通报表扬", "表"}, [RES_CRITICISM] = {"criticism", "通报批评", "批"},
     [RES_TALK] = {"talk", "约谈", "谈"},         [RES_ACCOUNTABILITY] = {"accountability", "问责建议", "问"},
-    [RES_REFERRAL] = {"referral", "移送", "移"},
+    [RES_REFERRAL] = {"referral", "移送", "移"}, [RES_TOLERANCE] = {"tolerance", "容错认定", "容"},
 };
 
 const char *result_kind_name(enum result_kind k)
@@ -217,7 +217,8 @@ const struct workflow result_workflow = {
     .title = "Using the results (结果运用): praise, criticism, talks, accountability, referrals",
     .intro = "The states, actions and transition table of `src/results/result_workflow.c`; the effects are in "
              "`src/results/result_effects.c`. One table for every kind (`praise` 通报表扬, `criticism` 通报批评, "
-             "`talk` 约谈, `accountability` 问责建议, `referral` 移送); the conditions `talk` and `outcome` decide "
+             "`talk` 约谈, `accountability` 问责建议, `referral` 移送, `tolerance` 容错认定); the conditions `talk` "
+             "and `outcome` decide "
              "what follows the issue. Nothing takes effect without the principal leader's approval; the unit "
              "concerned sees the record only once it is issued.",
     .link = "/results/%lld",

@@ -1,7 +1,8 @@
 /*
  * results.h: using the results of supervision (结果运用, DOMAIN.md §8; 条例 Arts. 19–21, 23): praise
  * (通报表扬), criticism (通报批评), admonition talks (约谈), accountability proposals (问责建议) and
- * referrals (移送: misconduct clues to the 监察机关, other crimes to judicial organs).
+ * referrals (移送: misconduct clues to the 监察机关, other crimes to judicial organs), and error
+ * tolerance (容错认定, Jilin: an approved decision that a failure falls under the tolerance rules).
  *
  * Each is one record on the workflow engine (result_workflow.c): the supervision office drafts it,
  * resting on the items it concerns (result_links) and naming the unit concerned; the principal leader

@@ -45,7 +45,15 @@ enum result_cond {
     RES_COND__COUNT
 };
 
-enum result_kind { RES_PRAISE, RES_CRITICISM, RES_TALK, RES_ACCOUNTABILITY, RES_REFERRAL, RES_KIND__COUNT };
+enum result_kind {
+    RES_PRAISE,
+    RES_CRITICISM,
+    RES_TALK,
+    RES_ACCOUNTABILITY,
+    RES_REFERRAL,
+    RES_TOLERANCE, /* 容错纠错: the failure falls under the tolerance rules (Jilin) */
+    RES_KIND__COUNT
+};
 
 /* One result as loaded (arena strings). */
 struct result {

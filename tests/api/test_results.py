@@ -292,3 +292,21 @@ def test_withdraw_and_filters(d):
         assert r.status == 400 and r.error["code"] == "bad_request", (q, r)
     page = d.c("gc_office").get("/api/v1/results?per_page=1&page=2").json
     assert page["per_page"] == 1 and page["page"] == 2 and len(page["results"]) == 1 and page["total"] >= 2
+
+
+def test_error_tolerance_is_an_approved_decision(d):
+    """容错纠错 (Jilin): the office records that a failure falls under the tolerance rules; it takes effect only
+    with the principal leader's approval, and the unit is told once it is issued."""
+    obj = d.create("tolerance", title="关于县交通运输局养护专项整治逾期予以容错的认定",
+                   content="S221段逾期系上游材料供应中断所致，单位已尽职履责并及时报告，符合容错情形。")
+    oid = obj["id"]
+    assert obj["kind_label"] == "容错认定" and obj["talk"] is None
+    d.act(oid, "gc_office", "submit", {})
+    d.act(oid, "gc_leader", "approve", {}, expect=403)
+    d.act(oid, "gc_principal", "approve", {})
+    done = d.act(oid, "gc_office", "issue", {}).json
+    assert done["number"].startswith("古督容〔") and done["state"] == "issued" and done["allowed_actions"] == []
+    assert any("容错认定" in m["subject"] for m in inbox(d, "gc_head", oid))
+    r = d.c("gc_office").post("/api/v1/results", result_body(d.it, "tolerance", d.base_item()["id"],
+                                                             talk_at="2026-01-01 09:00"))
+    assert r.status == 422 and "talk_at" in r.error["message"]
