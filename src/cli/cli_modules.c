@@ -9,6 +9,7 @@
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
 #include "items/items.h"
+#include "items/ledger.h"
 #include "results/results.h"
 
 #include <pthread.h>
@@ -17,6 +18,7 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    ledger_register();
     results_register();
     docs_register();
 }
