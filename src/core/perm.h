@@ -34,6 +34,7 @@ enum cap {
      * the test clock): the administrator of a top unit only, whatever role table says about other
      * units (perm_require_system) */
     CAP_SYSTEM_SETTINGS,
+    CAP_WEBHOOK_ADMIN,  /* register other systems' endpoints for events of the subtree (系统管理员) */
     CAP_RESULT_DRAFT,   /* draft, issue and follow up praise, criticism, talks, accountability, referrals (督查室) */
     CAP_RESULT_APPROVE, /* approve them before they take effect (政府主要负责人, 条例 Arts. 19–21) */
     CAP__COUNT
