@@ -8,6 +8,7 @@
 
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
+#include "inspections/inspections.h"
 #include "items/items.h"
 #include "items/ledger.h"
 #include "results/results.h"
@@ -19,6 +20,7 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    inspections_register();
     ledger_register();
     results_register();
     docs_register();

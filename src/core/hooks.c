@@ -30,3 +30,16 @@ enum err hooks_seal_issue(struct ctx *c, const struct doc_issue *d)
 {
     return docs.seal_issue ? docs.seal_issue(c, d) : missing(c, "加盖电子印章");
 }
+
+static struct insp_hooks insp;
+
+void hooks_set_inspections(const struct insp_hooks *h)
+{
+    insp = *h;
+}
+
+enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id)
+{
+    *inspection_id = 0;
+    return insp.escalated ? insp.escalated(c, x, inspection_id) : ERR_OK;
+}

@@ -585,6 +585,46 @@ static void doc_reminder(struct pdf *p, const struct pdf_job *j)
     colophon(p, j->office, j->date);
 }
 
+/* The seal impression of `unit` on the item, or NULL. */
+static const struct doc_seal *seal_of(const struct doc_item *it, const char *unit)
+{
+    for (int i = 0; i < it->nseals; i++)
+        if (unit && !strcmp(it->seals[i].unit, unit))
+            return &it->seals[i];
+    return NULL;
+}
+
+/* Each unit's completion reply under its own name, then its signature and seal (核签); a unit that has not
+ * replied or signed says so. Seals of units without a reply (a JSON model) follow at the end. */
+static void record_replies(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_item *it = j->item;
+    static const char *const cn[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+    for (int i = 0; i < it->nreplies; i++) {
+        const struct doc_unit_reply *r = &it->replies[i];
+        const char *n = i < 10 ? cn[i] : arena_printf(p->a, "%d", i + 1);
+        if (i)
+            blank(p, 1); /* clear of the seal's caption above */
+        heading(p, arena_printf(p->a, "（%s）%s（%s）", n, r->unit, r->lead ? "牵头单位" : "责任单位"));
+        body(p, r->text && *r->text ? r->text : "尚未提交办结答复。");
+        const struct doc_seal *s = seal_of(it, r->unit);
+        if (s)
+            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
+        else if (r->signed_at && *r->signed_at)
+            signature(p, r->unit, doc_day_local(p->a, r->signed_at), NULL);
+        else if (r->text && *r->text)
+            body(p, "（单位主要负责人尚未核签）");
+    }
+    for (int i = 0; i < it->nseals; i++) {
+        const struct doc_seal *s = &it->seals[i];
+        bool shown = false;
+        for (int k = 0; k < it->nreplies && !shown; k++)
+            shown = it->replies[k].unit && !strcmp(it->replies[k].unit, s->unit);
+        if (!shown)
+            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
+    }
+}
+
 static void doc_record(struct pdf *p, const struct pdf_job *j)
 {
     const struct doc_item *it = j->item;
@@ -610,6 +650,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
                          ? arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)
                          : arena_printf(p->a, "%s（进度%d%%）", it->state, it->progress)},
         {"办结日期", doc_date_cn(p->a, it->completed_at)},
+        {"办结等次", it->grade ? it->grade : ""},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         draw_row(p, kv, 2, rows[i], false);
@@ -650,14 +691,10 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
             draw_row(p, ec, 4, cells, false);
         }
     }
-    if (*it->reply || it->nseals) {
+    if (it->nreplies || it->nseals) {
         blank(p, 0.5);
         heading(p, arena_printf(p->a, "%s、办结答复", num[sec++]));
-        body(p, *it->reply ? it->reply : "（见附件）");
-        for (int i = 0; i < it->nseals; i++) {
-            const struct doc_seal *s = &it->seals[i];
-            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
-        }
+        record_replies(p, j);
     }
     blank(p, 0.5);
     struct style foot = body_style(p);
@@ -695,23 +732,52 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     }
 }
 
-/* ---- the bulletin (督查通报) ---- */
-
-static const double CHART_COLORS[3][3] = {{0.31, 0.47, 0.65}, {0.35, 0.63, 0.31}, {0.88, 0.34, 0.35}};
-static const char *const CHART_LEGEND[3] = {"交办", "办结", "超期未办结"};
-
+/* The Chinese ordinals of numbered headings ("一、"). */
 static const char *const NUMERALS[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
 
-/* True for a line that opens with a numbered heading "三、". */
-static bool numbered(const char *line)
+/* True if a paragraph is a heading: it starts with a Chinese ordinal and "、" ("一、"). */
+static bool is_heading(const char *t)
 {
-    for (size_t k = 0; k < sizeof NUMERALS / sizeof *NUMERALS; k++) {
-        size_t n = strlen(NUMERALS[k]);
-        if (!strncmp(line, NUMERALS[k], n) && !strncmp(line + n, "、", strlen("、")))
+    for (size_t i = 0; i < sizeof NUMERALS / sizeof *NUMERALS; i++) {
+        size_t n = strlen(NUMERALS[i]);
+        if (!strncmp(t, NUMERALS[i], n) && !strncmp(t + n, "、", strlen("、")))
             return true;
     }
     return false;
 }
+
+static void doc_letter(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_letter *l = j->letter;
+    if (l->number)
+        masthead(p, j->office, l->number);
+    else
+        p->y = TOP;
+    title(p, l->title);
+    if (l->addressee && *l->addressee) {
+        struct style s = body_style(p);
+        s.indent = 0;
+        blank(p, 1);
+        para(p, arena_printf(p->a, "%s：", l->addressee), &s);
+    } else {
+        blank(p, 0.5);
+    }
+    for (int i = 0; i < l->nparagraphs; i++) {
+        if (!*l->paragraphs[i])
+            continue;
+        if (is_heading(l->paragraphs[i]))
+            heading(p, l->paragraphs[i]);
+        else
+            body(p, l->paragraphs[i]);
+    }
+    signature(p, j->office->issuer, j->date, j->office->seal);
+    colophon(p, j->office, j->date);
+}
+
+/* ---- the bulletin (督查通报) ---- */
+
+static const double CHART_COLORS[3][3] = {{0.31, 0.47, 0.65}, {0.35, 0.63, 0.31}, {0.88, 0.34, 0.35}};
+static const char *const CHART_LEGEND[3] = {"交办", "办结", "超期未办结"};
 
 /* Paragraphs of the office's words, one per line (blank lines skipped); a numbered line is a heading. */
 static void words(struct pdf *p, const char *text)
@@ -720,7 +786,7 @@ static void words(struct pdf *p, const char *text)
         size_t n = strcspn(q, "\n");
         const char *line = arena_strndup(p->a, q, n);
         if (strspn(line, " \t\r") < n)
-            (numbered(line) ? heading : body)(p, line);
+            (is_heading(line) ? heading : body)(p, line);
         q += n + (q[n] == '\n');
     }
 }
@@ -932,7 +998,7 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         }
     }
     if (b->remarks && *b->remarks) {
-        if (!numbered(b->remarks))
+        if (!is_heading(b->remarks))
             heading(p, arena_printf(p->a, "%s、下一步工作要求", NUMERALS[sec < 9 ? sec++ : 9]));
         words(p, b->remarks);
     }
@@ -960,6 +1026,8 @@ static void draw_job(struct pdf *p, const void *arg)
         doc_list(p, job);
         break;
     default:
+        if (job->letter)
+            doc_letter(p, job);
         break;
     }
 }
@@ -1011,18 +1079,30 @@ bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *
     return ok;
 }
 
+/* The PDF's title: the letter's label, or the kind of document. */
+static const char *pdf_title(const struct pdf_job *job)
+{
+    return job->letter ? job->letter->label : doc_kind_label(job->kind);
+}
+
 bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
 {
     size_t start = out->len;
     bool orphan = false;
-    bool ok =
-        render_pass(doc_kind_label(job->kind), job->date, &job->fonts, draw_job, job, a, out, pages, LINES, &orphan);
+    bool ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, pages, LINES, &orphan);
     /* GB/T 9704-2012 7.3.5.4: when the issuer and date do not fit under the body, tighten the line
      * spacing rather than leave them alone on a page */
-    for (int extra = 1; ok && orphan && extra <= 2 && (job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
+    for (int extra = 1;
+         ok && orphan && extra <= 2 && (job->letter || job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
         out->len = start;
-        ok = render_pass(doc_kind_label(job->kind), job->date, &job->fonts, draw_job, job, a, out, pages, LINES + extra,
-                         &orphan);
+        ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, pages, LINES + extra, &orphan);
     }
     return ok;
+}
+
+bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *office, const char *date,
+                       const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
+{
+    struct pdf_job job = {.kind = DOC__COUNT, .office = office, .date = date, .fonts = *fonts, .letter = l};
+    return pdf_render(&job, a, out, pages);
 }

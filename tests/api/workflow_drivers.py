@@ -362,3 +362,7 @@ class BulletinDriver(ResultDriver):
 
 
 DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver}
+
+from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
+
+DRIVERS.update(INSP_DRIVERS)
