@@ -36,10 +36,11 @@ static json_t *action_body(struct req *rq, const struct jv_field *spec)
         body = json_object();
     }
     char msg[256];
-    enum err e = jv_check(body, spec, msg, sizeof msg);
+    const char *field;
+    enum err e = jv_check_at(body, spec, msg, sizeof msg, &field);
     if (e) {
         json_decref(body);
-        reply_error(rq, e, msg);
+        reply_error_field(rq, e, msg, field);
         return NULL;
     }
     return body;
@@ -47,14 +48,16 @@ static json_t *action_body(struct req *rq, const struct jv_field *spec)
 
 /* ---- results ---- */
 
-/* GET /api/v1/results?kind=&state=&unit_id=&item_id=&page=&per_page= */
+/* GET /api/v1/results?kind=&state=&unit_id=&item_id=&inspection_id=&page=&per_page= */
 static int h_results_list(struct req *rq)
 {
-    int64_t page, per_page, unit, item;
+    int64_t page, per_page, unit, item, insp;
     if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 50, &per_page) ||
-        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit) || !req_query_int(rq, "item_id", 0, INT64_MAX, 0, &item))
+        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit) ||
+        !req_query_int(rq, "item_id", 0, INT64_MAX, 0, &item) ||
+        !req_query_int(rq, "inspection_id", 0, INT64_MAX, 0, &insp))
         return 0;
-    struct result_query q = {req_query(rq, "kind"), req_query(rq, "state"), unit, item, (int)page, (int)per_page};
+    struct result_query q = {req_query(rq, "kind"), req_query(rq, "state"), unit, item, insp, (int)page, (int)per_page};
     json_t *out = NULL;
     enum err e = results_list(&rq->ctx, &q, &out);
     return reply_result(rq, e, 200, out);
@@ -115,9 +118,9 @@ static int h_result_events(struct req *rq)
 /* ---- bulletins ---- */
 
 static const struct jv_field bulletin_action_spec[] = {
-    {"version", JV_INT, 0, 0, 0},
-    {"reason", JV_STRING, 0, 0, 2000},
-    {NULL, 0, 0, 0, 0},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {"reason", JV_STRING, 0, 0, 2000, "理由"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 /* GET /api/v1/bulletins?state=&page=&per_page= */

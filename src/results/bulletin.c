@@ -15,22 +15,27 @@
 #include <string.h>
 
 #define BULLETIN_SPEC_COMMON                                                                                           \
-    {"title", JV_STRING, 0, 1, 200}, {"addressees", JV_STRING, 0, 1, 200}, {"intro", JV_STRING, 0, 0, 20000},          \
-        {"remarks", JV_STRING, 0, 0, 20000}, {"scope_unit_id", JV_INT, 0, 1, INT64_MAX},                               \
+    {"title", JV_STRING, 0, 1, 200, "标题"}, {"addressees", JV_STRING, 0, 1, 200, "主送机关"},                         \
+        {"intro", JV_STRING, 0, 0, 20000, "导语"}, {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},                    \
+        {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},                                                        \
     {                                                                                                                  \
-        "result_ids", JV_INT_ARRAY, 0, 0, 50                                                                           \
+        "result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"                                               \
     }
 
 const struct jv_field bulletins_create_spec[] = {
-    {"period_from", JV_DATE, JV_REQUIRED, 0, 0},
-    {"period_to", JV_DATE, JV_REQUIRED, 0, 0},
+    {"period_from", JV_DATE, JV_REQUIRED, 0, 0, "统计期初"},
+    {"period_to", JV_DATE, JV_REQUIRED, 0, 0, "统计期末"},
     BULLETIN_SPEC_COMMON,
-    {NULL, 0, 0, 0, 0},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct jv_field bulletins_update_spec[] = {
-    {"period_from", JV_DATE, 0, 0, 0}, {"period_to", JV_DATE, 0, 0, 0}, BULLETIN_SPEC_COMMON,
-    {"refresh", JV_BOOL, 0, 0, 0},     {"version", JV_INT, 0, 0, 0},    {NULL, 0, 0, 0, 0},
+    {"period_from", JV_DATE, 0, 0, 0, "统计期初"},
+    {"period_to", JV_DATE, 0, 0, 0, "统计期末"},
+    BULLETIN_SPEC_COMMON,
+    {"refresh", JV_BOOL, 0, 0, 0, "重新统计"},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct res_table bulletin_table = {&bulletin_workflow, "bulletins", "bulletin_events", "bulletin_id"};
@@ -166,11 +171,11 @@ static enum err check_period(struct ctx *c, const char *from, const char *to)
     cal_parse_date(from, &a);
     cal_parse_date(to, &z);
     if (a > z)
-        return ctx_fail(c, ERR_INVALID, "统计期初（period_from）不能晚于期末（period_to）");
+        return ctx_fail_field(c, "period_from", "统计期初（period_from）不能晚于期末（period_to）");
     if (strcmp(to, today) > 0)
-        return ctx_fail(c, ERR_INVALID, "统计期末（period_to）不能晚于今天（%s）", today);
+        return ctx_fail_field(c, "period_to", "统计期末（period_to）不能晚于今天（%s）", today);
     if (z - a > 366)
-        return ctx_fail(c, ERR_INVALID, "统计期间最长一年（period_from 至 period_to）");
+        return ctx_fail_field(c, "period_from", "统计期间最长一年（period_from 至 period_to）");
     return ERR_OK;
 }
 
@@ -179,7 +184,8 @@ static enum err check_scope(struct ctx *c, const char *home, int64_t unit, const
 {
     enum err e = units_path(c, unit, path);
     if (e || !res_path_within(*path, home))
-        return ctx_fail(c, ERR_INVALID, "通报范围 %" PRId64 " 不存在或不是本级政府所属单位（scope_unit_id）", unit);
+        return ctx_fail_field(c, "scope_unit_id", "通报范围 %" PRId64 " 不存在或不是本级政府所属单位（scope_unit_id）",
+                              unit);
     return ERR_OK;
 }
 
@@ -193,18 +199,19 @@ static enum err check_results(struct ctx *c, const char *home, const json_t *ids
         int64_t id = json_integer_value(v);
         for (j = 0; j < i; j++)
             if (json_integer_value(json_array_get(ids, j)) == id)
-                return ctx_fail(c, ERR_INVALID, "结果运用记录 %" PRId64 " 重复（result_ids）", id);
+                return ctx_fail_field(c, "result_ids", "结果运用记录 %" PRId64 " 重复（result_ids）", id);
         struct result r;
         enum err e = result_load(c, id, &r);
         if (e == ERR_NOT_FOUND || (!e && strcmp(r.home_path, home)))
-            return ctx_fail(c, ERR_INVALID, "结果运用记录 %" PRId64 " 不存在或不是本级政府的记录（result_ids）", id);
+            return ctx_fail_field(c, "result_ids", "结果运用记录 %" PRId64 " 不存在或不是本级政府的记录（result_ids）",
+                                  id);
         if (e)
             return e;
         if (r.kind != RES_PRAISE && r.kind != RES_CRITICISM)
-            return ctx_fail(c, ERR_INVALID, "通报只能点名通报表扬和通报批评，%s不能列入（result_ids）",
-                            result_kind_label(r.kind));
+            return ctx_fail_field(c, "result_ids", "通报只能点名通报表扬和通报批评，%s不能列入（result_ids）",
+                                  result_kind_label(r.kind));
         if (r.state != RES_ST_ISSUED)
-            return ctx_fail(c, ERR_INVALID, "《%s》尚未印发，不能列入通报（result_ids）", r.title);
+            return ctx_fail_field(c, "result_ids", "《%s》尚未印发，不能列入通报（result_ids）", r.title);
     }
     return ERR_OK;
 }

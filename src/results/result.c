@@ -17,38 +17,44 @@
 #include <string.h>
 
 const struct jv_field results_create_spec[] = {
-    {"kind", JV_STRING, JV_REQUIRED, 1, 20},
-    {"title", JV_STRING, JV_REQUIRED, 1, 200},
-    {"content", JV_STRING, JV_REQUIRED, 1, 20000},
-    {"unit_id", JV_INT, JV_REQUIRED, 1, INT64_MAX},
-    {"item_ids", JV_INT_ARRAY, JV_REQUIRED, 0, 50},
-    {"person", JV_STRING, 0, 0, 100},
-    {"recipient", JV_STRING, 0, 0, 100},
-    {"referral_to", JV_STRING, JV_NULLABLE, 0, 20},
-    {"talk_by", JV_STRING, 0, 0, 100},
-    {"talk_at", JV_STRING, JV_NULLABLE, 0, 16},
-    {"talk_place", JV_STRING, 0, 0, 200},
-    {NULL, 0, 0, 0, 0},
+    {"kind", JV_STRING, JV_REQUIRED, 1, 20, "类型"},
+    {"title", JV_STRING, JV_REQUIRED, 1, 200, "标题"},
+    {"content", JV_STRING, JV_REQUIRED, 1, 20000, "事实和依据"},
+    {"unit_id", JV_INT, JV_REQUIRED, 1, INT64_MAX, "单位"},
+    {"item_ids", JV_INT_ARRAY, 0, 0, 50, "所依据的督办事项"},
+    {"inspection_ids", JV_INT_ARRAY, 0, 0, 50, "所依据的督查"},
+    {"person", JV_STRING, 0, 0, 100, "被约谈人或责任人"},
+    {"recipient", JV_STRING, 0, 0, 100, "送达机关"},
+    {"referral_to", JV_STRING, JV_NULLABLE, 0, 20, "移送对象"},
+    {"talk_by", JV_STRING, 0, 0, 100, "约谈人"},
+    {"talk_at", JV_STRING, JV_NULLABLE, 0, 16, "约谈时间"},
+    {"talk_place", JV_STRING, 0, 0, 200, "约谈地点"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct jv_field results_update_spec[] = {
-    {"title", JV_STRING, 0, 1, 200},
-    {"content", JV_STRING, 0, 1, 20000},
-    {"unit_id", JV_INT, 0, 1, INT64_MAX},
-    {"item_ids", JV_INT_ARRAY, 0, 0, 50},
-    {"person", JV_STRING, 0, 0, 100},
-    {"recipient", JV_STRING, 0, 0, 100},
-    {"referral_to", JV_STRING, JV_NULLABLE, 0, 20},
-    {"talk_by", JV_STRING, 0, 0, 100},
-    {"talk_at", JV_STRING, JV_NULLABLE, 0, 16},
-    {"talk_place", JV_STRING, 0, 0, 200},
-    {"version", JV_INT, 0, 0, 0},
-    {NULL, 0, 0, 0, 0},
+    {"title", JV_STRING, 0, 1, 200, "标题"},
+    {"content", JV_STRING, 0, 1, 20000, "事实和依据"},
+    {"unit_id", JV_INT, 0, 1, INT64_MAX, "单位"},
+    {"item_ids", JV_INT_ARRAY, 0, 0, 50, "所依据的督办事项"},
+    {"inspection_ids", JV_INT_ARRAY, 0, 0, 50, "所依据的督查"},
+    {"person", JV_STRING, 0, 0, 100, "被约谈人或责任人"},
+    {"recipient", JV_STRING, 0, 0, 100, "送达机关"},
+    {"referral_to", JV_STRING, JV_NULLABLE, 0, 20, "移送对象"},
+    {"talk_by", JV_STRING, 0, 0, 100, "约谈人"},
+    {"talk_at", JV_STRING, JV_NULLABLE, 0, 16, "约谈时间"},
+    {"talk_place", JV_STRING, 0, 0, 200, "约谈地点"},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct jv_field results_action_spec[] = {
-    {"version", JV_INT, 0, 0, 0},     {"reason", JV_STRING, 0, 0, 2000}, {"record", JV_STRING, 0, 0, 20000},
-    {"text", JV_STRING, 0, 0, 10000}, {"held_at", JV_STRING, 0, 0, 16},  {NULL, 0, 0, 0, 0},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {"reason", JV_STRING, 0, 0, 2000, "理由"},
+    {"record", JV_STRING, 0, 0, 20000, "约谈记录"},
+    {"text", JV_STRING, 0, 0, 10000, "跟踪落实情况"},
+    {"held_at", JV_STRING, 0, 0, 16, "约谈实际时间"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 bool result_time_valid(const char *s)
@@ -186,29 +192,31 @@ static enum err check_kind(struct ctx *c, enum result_kind k, const json_t *m)
 {
     const char *label = result_kind_label(k);
     if (res_blank(jv_str(m, "title")))
-        return ctx_fail(c, ERR_INVALID, "需要填写标题（title）");
+        return ctx_fail_field(c, "title", "需要填写标题（title）");
     if (res_blank(jv_str(m, "content")))
-        return ctx_fail(c, ERR_INVALID, "需要填写%s的事实和依据（content）", label);
+        return ctx_fail_field(c, "content", "需要填写%s的事实和依据（content）", label);
     if (k == RES_TALK) {
         if (res_blank(jv_str(m, "person")))
-            return ctx_fail(c, ERR_INVALID, "约谈需要填写被约谈人（person）");
+            return ctx_fail_field(c, "person", "约谈需要填写被约谈人（person）");
         if (res_blank(jv_str(m, "talk_by")))
-            return ctx_fail(c, ERR_INVALID, "约谈需要填写约谈人（talk_by）");
+            return ctx_fail_field(c, "talk_by", "约谈需要填写约谈人（talk_by）");
         if (!result_time_valid(jv_str(m, "talk_at")))
-            return ctx_fail(c, ERR_INVALID, "约谈需要填写约谈时间（talk_at），格式为 YYYY-MM-DD HH:MM");
+            return ctx_fail_field(c, "talk_at", "约谈需要填写约谈时间（talk_at），格式为 YYYY-MM-DD HH:MM");
         if (res_blank(jv_str(m, "talk_place")))
-            return ctx_fail(c, ERR_INVALID, "约谈需要填写约谈地点（talk_place）");
+            return ctx_fail_field(c, "talk_place", "约谈需要填写约谈地点（talk_place）");
     } else if (jv_str(m, "talk_at") || !res_blank(jv_str(m, "talk_by")) || !res_blank(jv_str(m, "talk_place"))) {
-        return ctx_fail(c, ERR_INVALID, "只有约谈填写约谈人、时间和地点（talk_by、talk_at、talk_place）");
+        const char *f = jv_str(m, "talk_at") ? "talk_at" : !res_blank(jv_str(m, "talk_by")) ? "talk_by" : "talk_place";
+        return ctx_fail_field(c, f, "只有约谈填写约谈人、时间和地点（talk_by、talk_at、talk_place）");
     }
     if (k == RES_ACCOUNTABILITY && res_blank(jv_str(m, "recipient")))
-        return ctx_fail(c, ERR_INVALID, "问责建议需要填写送达的有权机关（recipient），如纪检监察机关或组织人事部门");
+        return ctx_fail_field(c, "recipient",
+                              "问责建议需要填写送达的有权机关（recipient），如纪检监察机关或组织人事部门");
     const char *to = jv_str(m, "referral_to");
     if (k == RES_REFERRAL && (!to || (strcmp(to, "supervision") && strcmp(to, "judicial"))))
-        return ctx_fail(c, ERR_INVALID,
-                        "移送需要指明移送对象（referral_to）：supervision（监察机关）或 judicial（司法机关）");
+        return ctx_fail_field(c, "referral_to",
+                              "移送需要指明移送对象（referral_to）：supervision（监察机关）或 judicial（司法机关）");
     if (k != RES_REFERRAL && to)
-        return ctx_fail(c, ERR_INVALID, "只有移送填写移送对象（referral_to）");
+        return ctx_fail_field(c, "referral_to", "只有移送填写移送对象（referral_to）");
     return ERR_OK;
 }
 
@@ -217,69 +225,124 @@ static enum err check_unit(struct ctx *c, const char *home_path, int64_t unit, c
 {
     enum err e = units_path(c, unit, unit_path);
     if (e || !res_path_within(*unit_path, home_path) || !strcmp(*unit_path, home_path))
-        return ctx_fail(c, ERR_INVALID, "单位 %" PRId64 " 不存在或不是本级政府所属单位（unit_id）", unit);
+        return ctx_fail_field(c, "unit_id", "单位（unit_id）%" PRId64 " 不存在或不是本级政府所属单位", unit);
     return ERR_OK;
 }
 
-/* Each item the record rests on: of the same government, assigned to its units, with the unit
- * concerned among its responsible units; no duplicates; at least one. */
-static enum err check_items(struct ctx *c, const char *home_path, int64_t unit, const json_t *ids)
+/* True if the id at position i of ids appeared before it. */
+static bool repeated(const json_t *ids, size_t i)
 {
-    if (!json_array_size(ids))
-        return ctx_fail(c, ERR_INVALID, "需要关联至少一项所依据的督办事项（item_ids）");
-    size_t i, j;
+    for (size_t j = 0; j < i; j++)
+        if (json_integer_value(json_array_get(ids, j)) == json_integer_value(json_array_get(ids, i)))
+            return true;
+    return false;
+}
+
+/* What a record may rest on, of one kind: the query reads (home path, eligible, number, the unit concerned
+ * among its units) for (unit, id); the words name the member and say why each refusal. */
+struct link_kind {
+    const char *member; /* "item_ids" */
+    const char *what;   /* "督办事项" */
+    const char *sql;
+    const char *not_eligible;  /* "尚未交办或已撤销" */
+    const char *not_concerned; /* "责任单位" */
+};
+
+/* Items: of the same government, assigned (not a draft nor withdrawn), the unit concerned among their
+ * responsible units. */
+static const struct link_kind ITEM_LINKS = {
+    "item_ids", "督办事项",
+    "SELECT i.office_path, i.state NOT IN ('draft', 'submitted', 'deputy_approved', 'approved', 'withdrawn'), "
+    "i.number, (SELECT COUNT(*) FROM item_tracks t WHERE t.item_id = i.id AND t.unit_id = ?) FROM items i "
+    "WHERE i.id = ?",
+    "尚未交办或已撤销", "责任单位"};
+
+/* Inspections: run by the same government's office, their findings issued (an unannounced visit is no
+ * secret to its targets from then on), the unit concerned among their targets. */
+static const struct link_kind INSPECTION_LINKS = {
+    "inspection_ids", "督查",
+    "SELECT n.office_path, n.findings_issued_at IS NOT NULL, n.number, "
+    "(SELECT COUNT(*) FROM insp_targets t WHERE t.inspection_id = n.id AND t.unit_id = ?) FROM inspections n "
+    "WHERE n.id = ?",
+    "尚未反馈问题", "被督查单位"};
+
+/* Each id of ids (of kind k) may be rested on by a record of home_path about unit; no duplicates. */
+static enum err check_kind_links(struct ctx *c, const struct link_kind *k, const char *home_path, int64_t unit,
+                                 const json_t *ids)
+{
+    size_t i;
     json_t *v;
     json_array_foreach(ids, i, v)
     {
         int64_t id = json_integer_value(v);
-        for (j = 0; j < i; j++)
-            if (json_integer_value(json_array_get(ids, j)) == id)
-                return ctx_fail(c, ERR_INVALID, "督办事项 %" PRId64 " 重复（item_ids）", id);
-        struct stmt *st = db_query(c->db,
-                                   "SELECT i.office_path, i.state, i.number, "
-                                   "(SELECT COUNT(*) FROM item_tracks t WHERE t.item_id = i.id AND t.unit_id = ?) "
-                                   "FROM items i WHERE i.id = ?",
-                                   DB_INT(unit), DB_INT(id));
+        if (repeated(ids, i))
+            return ctx_fail_field(c, k->member, "%s（%s）%" PRId64 " 重复", k->what, k->member, id);
+        struct stmt *st = db_query(c->db, k->sql, DB_INT(unit), DB_INT(id));
         if (!st)
-            return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
+            return ctx_db_fail(c, ERR_INTERNAL, arena_printf(c->arena, "读取%s", k->what));
         int rc = stmt_step(st);
-        bool same = false, assigned = false, concerns = false;
+        bool same = false, eligible = false, concerns = false;
         const char *number = NULL;
         if (rc == STORE_ROW) {
             same = !strcmp(stmt_text(st, 0), home_path);
-            const char *s = stmt_text(st, 1);
-            assigned = strcmp(s, "draft") && strcmp(s, "submitted") && strcmp(s, "deputy_approved") &&
-                       strcmp(s, "approved") && strcmp(s, "withdrawn");
+            eligible = stmt_int(st, 1) != 0;
             number = res_col(c, st, 2);
             concerns = stmt_int(st, 3) > 0;
         }
         stmt_done(st);
         if (rc < 0)
-            return ctx_store_fail(c, rc, "读取督办事项");
+            return ctx_store_fail(c, rc, arena_printf(c->arena, "读取%s", k->what));
         if (!same)
-            return ctx_fail(c, ERR_INVALID, "督办事项 %" PRId64 " 不存在或不是本级政府的事项（item_ids）", id);
-        if (!assigned)
-            return ctx_fail(c, ERR_INVALID, "督办事项 %s 尚未交办或已撤销，不能作为依据（item_ids）",
-                            number ? number : "（未编号）");
+            return ctx_fail_field(c, k->member, "%s（%s）%" PRId64 " 不存在或不是本级政府的%s", k->what, k->member, id,
+                                  k->what);
+        if (!eligible)
+            return ctx_fail_field(c, k->member, "%s（%s）%s %s，不能作为依据", k->what, k->member,
+                                  number ? number : "（未编号）", k->not_eligible);
         if (!concerns)
-            return ctx_fail(c, ERR_INVALID, "所选单位不是督办事项 %s 的责任单位（item_ids）", number);
+            return ctx_fail_field(c, k->member, "所选单位不是%s（%s）%s 的%s", k->what, k->member, number,
+                                  k->not_concerned);
     }
     return ERR_OK;
 }
 
-static enum err save_links(struct ctx *c, int64_t id, const json_t *ids)
+/* What the record rests on: at least one item or inspection, each checked. */
+static enum err check_links(struct ctx *c, const char *home_path, int64_t unit, const json_t *items,
+                            const json_t *inspections)
 {
-    enum err e = db_exec(c->db, "DELETE FROM result_links WHERE result_id = ? AND object_kind = 'item'", DB_INT(id));
+    if (!json_array_size(items) && !json_array_size(inspections))
+        return ctx_fail_field(c, "item_ids", "需要关联至少一项所依据的督办事项（item_ids）或督查（inspection_ids）");
+    enum err e = check_kind_links(c, &ITEM_LINKS, home_path, unit, items);
+    return e ? e : check_kind_links(c, &INSPECTION_LINKS, home_path, unit, inspections);
+}
+
+/* Replaces the links of one kind ("item", "inspection") with ids. */
+static enum err save_links(struct ctx *c, int64_t id, const char *kind, const json_t *ids)
+{
+    enum err e =
+        db_exec(c->db, "DELETE FROM result_links WHERE result_id = ? AND object_kind = ?", DB_INT(id), DB_TEXT(kind));
     size_t i;
     json_t *v;
     json_array_foreach(ids, i, v)
     {
         if (e)
             break;
-        e = db_exec(c->db, "INSERT INTO result_links (result_id, object_kind, object_id) VALUES (?, 'item', ?)",
-                    DB_INT(id), DB_INT(json_integer_value(v)));
+        e = db_exec(c->db, "INSERT INTO result_links (result_id, object_kind, object_id) VALUES (?, ?, ?)", DB_INT(id),
+                    DB_TEXT(kind), DB_INT(json_integer_value(v)));
     }
-    return ctx_db_fail(c, e, "保存所依据的事项");
+    return ctx_db_fail(c, e, "保存所依据的事项和督查");
+}
+
+/* The ids a record is linked to of one kind, in id order (a new array). */
+static json_t *link_ids(struct ctx *c, int64_t id, const char *kind)
+{
+    json_t *arr = json_array();
+    struct stmt *st =
+        db_query(c->db, "SELECT object_id FROM result_links WHERE result_id = ? AND object_kind = ? ORDER BY object_id",
+                 DB_INT(id), DB_TEXT(kind));
+    while (st && stmt_step(st) == STORE_ROW)
+        json_array_append_new(arr, json_integer(stmt_int(st, 0)));
+    stmt_done(st);
+    return arr;
 }
 
 /* ---- create and edit ---- */
@@ -301,9 +364,9 @@ static enum err create_tx(struct ctx *c, void *arg)
         return e;
     const char *home = g->unit_path, *unit_path;
     int64_t unit = jv_int(b, "unit_id", 0);
-    json_t *ids = json_object_get(b, "item_ids");
+    json_t *ids = json_object_get(b, "item_ids"), *insp = json_object_get(b, "inspection_ids");
     if ((e = check_kind(c, a->kind, b)) || (e = check_unit(c, home, unit, &unit_path)) ||
-        (e = check_items(c, home, unit, ids)))
+        (e = check_links(c, home, unit, ids, insp)))
         return e;
     char at[21], today[11];
     time_format_iso(c->now, at);
@@ -321,7 +384,7 @@ static enum err create_tx(struct ctx *c, void *arg)
                    DB_INT(atoi(today)), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "新建结果运用记录");
-    if ((e = save_links(c, a->id, ids)) ||
+    if ((e = save_links(c, a->id, "item", ids)) || (e = save_links(c, a->id, "inspection", insp)) ||
         (e = res_event(c, &result_table, a->id, "create", -1, RES_ST_DRAFT, NULL, b)))
         return e;
     json_t *sum = json_pack("{sO}", "after", (json_t *)b);
@@ -334,9 +397,9 @@ enum err results_create(struct ctx *c, const json_t *body, json_t **out)
 {
     struct create_args a = {body, RES_PRAISE, 0};
     if (!result_kind_parse(jv_str(body, "kind"), &a.kind))
-        return ctx_fail(c, ERR_INVALID,
-                        "类型（kind）应为 praise（通报表扬）、criticism（通报批评）、talk（约谈）、"
-                        "accountability（问责建议）、referral（移送）或 tolerance（容错认定）");
+        return ctx_fail_field(c, "kind",
+                              "类型（kind）应为 praise（通报表扬）、criticism（通报批评）、talk（约谈）、"
+                              "accountability（问责建议）、referral（移送）或 tolerance（容错认定）");
     enum err e = ctx_tx(c, "新建结果运用记录", create_tx, &a);
     return e ? e : results_get(c, a.id, out);
 }
@@ -360,20 +423,13 @@ static enum err update_tx(struct ctx *c, void *arg)
                         r.version);
     if (r.state != RES_ST_DRAFT)
         return ctx_fail(c, ERR_CONFLICT, "只有草稿可以修改（当前状态：%s）", wf_state_label(&result_workflow, r.state));
-    json_t *m = merged(&r, b), *ids = json_object_get(b, "item_ids"), *now_ids = NULL;
+    /* the unit may change: the links kept must still concern it */
+    json_t *m = merged(&r, b), *ids = json_object_get(b, "item_ids"), *insp = json_object_get(b, "inspection_ids");
+    json_t *now_ids = ids ? NULL : link_ids(c, r.id, "item"), *now_insp = insp ? NULL : link_ids(c, r.id, "inspection");
     int64_t unit = jv_int(m, "unit_id", 0);
     const char *unit_path;
-    if (!ids) { /* the unit may change: the items kept must still concern it */
-        now_ids = json_array();
-        struct stmt *st = db_query(
-            c->db, "SELECT object_id FROM result_links WHERE result_id = ? AND object_kind = 'item' ORDER BY object_id",
-            DB_INT(r.id));
-        while (st && stmt_step(st) == STORE_ROW)
-            json_array_append_new(now_ids, json_integer(stmt_int(st, 0)));
-        stmt_done(st);
-    }
     if ((e = check_kind(c, r.kind, m)) || (e = check_unit(c, r.home_path, unit, &unit_path)) ||
-        (e = check_items(c, r.home_path, unit, ids ? ids : now_ids)))
+        (e = check_links(c, r.home_path, unit, ids ? ids : now_ids, insp ? insp : now_insp)))
         goto out;
     char at[21];
     time_format_iso(c->now, at);
@@ -389,7 +445,8 @@ static enum err update_tx(struct ctx *c, void *arg)
         e = ctx_db_fail(c, e, "修改结果运用记录");
         goto out;
     }
-    if ((ids && (e = save_links(c, r.id, ids))) || (e = res_event(c, &result_table, r.id, "update", -1, -1, NULL, b)))
+    if ((ids && (e = save_links(c, r.id, "item", ids))) || (insp && (e = save_links(c, r.id, "inspection", insp))) ||
+        (e = res_event(c, &result_table, r.id, "update", -1, -1, NULL, b)))
         goto out;
     json_t *sum = json_pack("{sO}", "change", (json_t *)b);
     e = audit_record(c, "result.update", "result", r.id, sum);
@@ -399,6 +456,7 @@ static enum err update_tx(struct ctx *c, void *arg)
 out:
     json_decref(m);
     json_decref(now_ids);
+    json_decref(now_insp);
     return e;
 }
 
@@ -427,6 +485,23 @@ static json_t *items_json(struct ctx *c, int64_t id)
     return arr;
 }
 
+/* The inspections a record rests on (their findings were issued: no secret left). */
+static json_t *inspections_json(struct ctx *c, int64_t id)
+{
+    json_t *arr = json_array();
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT n.id, n.number, n.subject, n.state FROM result_links l JOIN inspections n "
+                 "ON n.id = l.object_id WHERE l.result_id = ? AND l.object_kind = 'inspection' ORDER BY n.id",
+                 DB_INT(id));
+    while (st && stmt_step(st) == STORE_ROW)
+        json_array_append_new(arr, json_pack("{sI so ss ss}", "id", (json_int_t)stmt_int(st, 0), "number",
+                                             res_str(stmt_is_null(st, 1) ? NULL : stmt_text(st, 1)), "subject",
+                                             stmt_text(st, 2), "state", stmt_text(st, 3)));
+    stmt_done(st);
+    return arr;
+}
+
 static json_t *result_json(struct ctx *c, struct result *r)
 {
     json_t *o = json_pack(
@@ -445,6 +520,7 @@ static json_t *result_json(struct ctx *c, struct result *r)
         json_object_set_new(o, "talk", json_null());
     json_object_set_new(o, "follow_up", res_str(r->follow_up));
     json_object_set_new(o, "items", items_json(c, r->id));
+    json_object_set_new(o, "inspections", inspections_json(c, r->id));
     json_object_set_new(o, "created_at", json_string(r->created_at));
     json_object_set_new(o, "updated_at", json_string(r->updated_at));
     json_object_set_new(o, "approved_at", res_str(r->approved_at));
@@ -546,6 +622,13 @@ enum err results_list(struct ctx *c, const struct result_query *q, json_t **out)
                              "object_id = ?)",
                              where);
         res_bind_add(c, &b, DB_INT(q->item_id));
+    }
+    if (q->inspection_id) {
+        where = arena_printf(c->arena,
+                             "%s AND r.id IN (SELECT result_id FROM result_links WHERE object_kind = 'inspection' AND "
+                             "object_id = ?)",
+                             where);
+        res_bind_add(c, &b, DB_INT(q->inspection_id));
     }
     int64_t total = 0;
     enum err e = db_one_int_a(c->db, &total, arena_printf(c->arena, "SELECT COUNT(*) FROM results r WHERE %s", where),

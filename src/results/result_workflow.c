@@ -165,11 +165,11 @@ static enum err check(struct wf_act *a)
     if (a->action != RES_ACT_RECORD_TALK || !held)
         return ERR_OK;
     if (!result_time_valid(held))
-        return ctx_fail(a->c, ERR_INVALID, "约谈实际时间（held_at）应为 YYYY-MM-DD HH:MM");
+        return ctx_fail_field(a->c, "held_at", "约谈实际时间（held_at）应为 YYYY-MM-DD HH:MM");
     char today[11];
     result_today(a->c, today);
     if (strncmp(held, today, 10) > 0)
-        return ctx_fail(a->c, ERR_INVALID, "约谈实际时间（held_at）不能晚于今天");
+        return ctx_fail_field(a->c, "held_at", "约谈实际时间（held_at）不能晚于今天");
     return ERR_OK;
 }
 

@@ -30,6 +30,7 @@ struct result_query {
     const char *kind, *state; /* NULL: any */
     int64_t unit_id;          /* the unit concerned (0: any) */
     int64_t item_id;          /* resting on this item (0: any) */
+    int64_t inspection_id;    /* resting on this inspection (0: any) */
     int page, per_page;
 };
 

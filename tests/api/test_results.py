@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from insplib import Insp
 from itemlib import Items, day
 from workflow_drivers import ResultDriver, result_body
 
@@ -187,6 +188,7 @@ def test_bad_input_names_the_field(d, change, field, words):
     r = d.c("gc_office").post("/api/v1/results", body)
     assert r.status == 422, r
     assert r.error["code"] == "invalid" and field in r.error["message"], r
+    assert r.json["error"].get("field") == (None if field == "extra" else field), r  # an unknown member is no field
     assert re.search(r"[\u4e00-\u9fff]", r.error["message"]), r
     if words:
         assert words in r.error["message"], r
@@ -230,6 +232,57 @@ def test_the_items_it_rests_on(d):
     oid = d.create("praise")["id"]
     assert oid in listed(d, "gc_office", item_id=d.base_item()["id"])
     assert oid not in listed(d, "gc_office", item_id=other_unit["id"])
+
+
+def test_the_inspections_it_rests_on(d):
+    """A record may rest on inspections of the same government whose findings were issued (an unannounced
+    visit is no secret from then on) with the unit concerned among their targets, beside or instead of
+    items; the reply names them, the list filters by them, the unit sees them once the record is issued."""
+    ins = Insp(d.it.server)
+    c = d.c("gc_office")
+    done = ins.bring("findings_issued", subject="城区道路拥堵治理专项督查")
+    r = c.post("/api/v1/results", result_body(d.it, "criticism", 0, item_ids=[], inspection_ids=[done["id"]]))
+    assert r.status == 201, r
+    oid = r.json["id"]
+    assert r.json["items"] == [] and [(x["id"], x["number"], x["subject"]) for x in r.json["inspections"]] == [
+        (done["id"], done["number"], "城区道路拥堵治理专项督查")]
+    assert oid in listed(d, "gc_office", inspection_id=done["id"])
+    assert oid not in listed(d, "gc_office", inspection_id=done["id"] + 100000)
+    # both kinds at once, and a patch replacing the inspections keeps the items
+    both = c.post("/api/v1/results", result_body(d.it, "talk", d.base_item()["id"], inspection_ids=[done["id"]])).json
+    assert [i["id"] for i in both["items"]] == [d.base_item()["id"]] and len(both["inspections"]) == 1
+    r = c.patch(f"/api/v1/results/{both['id']}", {"inspection_ids": []})
+    assert r.status == 200 and r.json["inspections"] == [] and len(r.json["items"]) == 1, r
+    r = c.patch(f"/api/v1/results/{both['id']}", {"item_ids": []})
+    assert r.status == 422 and r.json["error"]["field"] == "item_ids" and "督查" in r.error["message"], r
+    # refusals, each naming inspection_ids: findings not yet issued (also a covert visit under way),
+    # the unit not among the targets, a repeat, another county's inspection
+    running = ins.bring("in_progress", subject="城区供水保障专项督查")
+    covert = ins.bring("in_progress", covert=True, subject="城区餐饮燃气安全暗访")
+    other_target = ins.bring("in_progress", subject="乡镇卫生院建设督查", targets=("gc-zj",))
+    ins.finding(other_target["id"], unit="gc-zj")
+    ins.act(other_target["id"], "gc_inspector", "submit_findings")
+    ins.act(other_target["id"], "gc_office", "issue_findings")
+    for ids, words in (([running["id"]], "尚未反馈问题"), ([covert["id"]], "尚未反馈问题"),
+                       ([other_target["id"]], "被督查单位"), ([done["id"], done["id"]], "重复"),
+                       ([10 ** 9], "不存在")):
+        before = listed(d, "gc_office")
+        r = c.post("/api/v1/results", result_body(d.it, "criticism", 0, item_ids=[], inspection_ids=ids))
+        assert r.status == 422 and r.json["error"]["field"] == "inspection_ids", (ids, r)
+        assert words in r.error["message"] and "inspection_ids" in r.error["message"], (ids, r)
+        assert listed(d, "gc_office") == before
+    ap = d.c("ap_office")
+    r = ap.post("/api/v1/results", result_body(d.it, "criticism", 0, item_ids=[], inspection_ids=[done["id"]],
+                                               unit_id=ap.unit_id("ap-jt")))
+    assert r.status == 422 and r.json["error"]["field"] == "inspection_ids", r
+    # the unit sees the record with its inspection only once issued
+    assert d.status(oid, "gc_head") == 404
+    d.act(oid, "gc_office", "submit", {})
+    d.act(oid, "gc_principal", "approve", {})
+    d.act(oid, "gc_office", "issue", {})
+    seen = d.get(oid, "gc_head")
+    assert [x["id"] for x in seen["inspections"]] == [done["id"]]
+    assert oid in listed(d, "gc_head", inspection_id=done["id"])
 
 
 def test_wrong_role_and_other_county(d):
