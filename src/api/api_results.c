@@ -204,23 +204,38 @@ static int h_bulletin_pdf(struct req *rq)
     return 0;
 }
 
+/* Access: readers of items at a government (its office and leaders) see every record and bulletin its
+ * office drafted; a unit sees a record about itself, and a bulletin whose scope holds it, only once issued
+ * (404 before); only the office drafts and acts on drafts; another county's are out of sight (404). */
+#define SEES_ISSUED "top,admin,inspector,parttime,evaluator:F contact,head:ANN *:AAN; state=issued"
+#define DRAFTS_ONLY "office:AAN top,admin,inspector,parttime,evaluator:F contact,head:NNN *:FFN"
 const struct route result_routes[] = {
     {"GET", "/api/v1/results", h_results_list, CAP_ITEM_READ, 0,
-     "praise, criticism, talks, accountability proposals, referrals the user may see"},
-    {"POST", "/api/v1/results", h_result_create, CAP_RESULT_DRAFT, ROUTE_JSON, "draft a result record"},
-    {"GET", "/api/v1/results/{id}", h_result_get, CAP_ITEM_READ, 0, "one result record with allowed_actions"},
-    {"PATCH", "/api/v1/results/{id}", h_result_update, CAP_RESULT_DRAFT, ROUTE_JSON, "change a draft"},
-    {"POST", "/api/v1/results/{id}/actions/{action}", h_result_action, CAP_ITEM_READ, 0, "take a workflow action"},
-    {"GET", "/api/v1/results/{id}/events", h_result_events, CAP_ITEM_READ, 0, "the timeline"},
-    {"GET", "/api/v1/bulletins", h_bulletins_list, CAP_ITEM_READ, 0, "bulletins the user may see"},
+     "praise, criticism, talks, accountability proposals, referrals the user may see",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
+    {"POST", "/api/v1/results", h_result_create, CAP_RESULT_DRAFT, ROUTE_JSON, "draft a result record",
+     "office:AAR *:F; body={\"kind\":\"criticism\",\"title\":\"矩阵测试\",\"content\":\"矩阵测试\",\"unit_id\":$unit,"
+     "\"item_ids\":[$item]}"},
+    {"GET", "/api/v1/results/{id}", h_result_get, CAP_ITEM_READ, 0, "one result record with allowed_actions",
+     SEES_ISSUED},
+    {"PATCH", "/api/v1/results/{id}", h_result_update, CAP_RESULT_DRAFT, ROUTE_JSON, "change a draft",
+     "office:AAN *:F; body={\"title\":\"矩阵修改\"}"},
+    {"POST", "/api/v1/results/{id}/actions/{action}", h_result_action, CAP_ITEM_READ, 0, "take a workflow action",
+     DRAFTS_ONLY "; action=withdraw; fresh; body={\"reason\":\"矩阵撤销\"}"},
+    {"GET", "/api/v1/results/{id}/events", h_result_events, CAP_ITEM_READ, 0, "the timeline", SEES_ISSUED},
+    {"GET", "/api/v1/bulletins", h_bulletins_list, CAP_ITEM_READ, 0, "bulletins the user may see",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
     {"POST", "/api/v1/bulletins", h_bulletin_create, CAP_RESULT_DRAFT, ROUTE_JSON,
-     "draft a bulletin from the data of a period and scope"},
-    {"GET", "/api/v1/bulletins/{id}", h_bulletin_get, CAP_ITEM_READ, 0, "one bulletin with its figures"},
+     "draft a bulletin from the data of a period and scope",
+     "office:AAR *:F; body={\"period_from\":\"$today\",\"period_to\":\"$today\",\"scope_unit_id\":$unit}"},
+    {"GET", "/api/v1/bulletins/{id}", h_bulletin_get, CAP_ITEM_READ, 0, "one bulletin with its figures", SEES_ISSUED},
     {"PATCH", "/api/v1/bulletins/{id}", h_bulletin_update, CAP_RESULT_DRAFT, ROUTE_JSON,
-     "edit a draft bulletin's words, or count again"},
+     "edit a draft bulletin's words, or count again", "office:AAN *:F; body={\"intro\":\"矩阵导语\"}"},
     {"POST", "/api/v1/bulletins/{id}/actions/{action}", h_bulletin_action, CAP_ITEM_READ, 0,
-     "take a workflow action on a bulletin"},
-    {"GET", "/api/v1/bulletins/{id}/events", h_bulletin_events, CAP_ITEM_READ, 0, "the bulletin's timeline"},
-    {"GET", "/api/v1/bulletins/{id}/document.pdf", h_bulletin_pdf, CAP_ITEM_READ, 0, "the bulletin as a PDF"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+     "take a workflow action on a bulletin", DRAFTS_ONLY "; action=withdraw; fresh; body={\"reason\":\"矩阵撤销\"}"},
+    {"GET", "/api/v1/bulletins/{id}/events", h_bulletin_events, CAP_ITEM_READ, 0, "the bulletin's timeline",
+     SEES_ISSUED},
+    {"GET", "/api/v1/bulletins/{id}/document.pdf", h_bulletin_pdf, CAP_ITEM_READ, 0, "the bulletin as a PDF",
+     SEES_ISSUED},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
