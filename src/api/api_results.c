@@ -204,6 +204,27 @@ static int h_bulletin_pdf(struct req *rq)
     return 0;
 }
 
+/* GET /api/v1/public/bulletins?page=&per_page= (no sign-in) */
+static int h_public_bulletins(struct req *rq)
+{
+    int64_t page, per_page;
+    if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 100, 20, &per_page))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_public_list(&rq->ctx, (int)page, (int)per_page, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_public_bulletin(struct req *rq)
+{
+    int64_t id;
+    if (!object_id(rq, &id, "通报"))
+        return 0;
+    json_t *out = NULL;
+    enum err e = bulletins_public_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 /* Access: readers of items at a government (its office and leaders) see every record and bulletin its
  * office drafted; a unit sees a record about itself, and a bulletin whose scope holds it, only once issued
  * (404 before); only the office drafts and acts on drafts; another county's are out of sight (404). */
@@ -237,5 +258,10 @@ const struct route result_routes[] = {
      SEES_ISSUED},
     {"GET", "/api/v1/bulletins/{id}/document.pdf", h_bulletin_pdf, CAP_ITEM_READ, 0, "the bulletin as a PDF",
      SEES_ISSUED},
+    /* published bulletins: anyone, signed in or not (the matrix's bulletins are issued and public) */
+    {"GET", "/api/v1/public/bulletins", h_public_bulletins, CAP_PUBLIC, 0, "the bulletins published to the public",
+     "*:A; anon=A"},
+    {"GET", "/api/v1/public/bulletins/{id}", h_public_bulletin, CAP_PUBLIC, 0, "one bulletin published to the public",
+     "*:A; anon=A; state=public"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -2,7 +2,8 @@
  * cli_demo_results.c: the demo's results of 古城县, each taken through the domain functions as the demo
  * user who would take it and left in a final state (no to-do waits on anyone): the praise of 住建局 for
  * its completed item, the criticism of 交通运输局 for its overdue one, an admonition talk with its head held
- * and followed up, and this month's bulletin naming them, issued with the office's seal.
+ * and followed up, and this month's bulletin naming them, issued with the office's seal and published
+ * to the public.
  */
 #include "base/timeu.h"
 #include "calendar/workdays.h"
@@ -98,8 +99,8 @@ int demo_results(struct ctx *c)
         act(c, false, talk, "gc_office", "follow_up",
             json_pack("{ss}", "text", "已制定S221段整改计划，材料已到位，督查室每周跟踪进展。")) ||
         issued(c, true,
-               json_pack("{ss ss s[I I]}", "period_from", first, "period_to", today, "result_ids", (json_int_t)praise,
-                         (json_int_t)criticism),
+               json_pack("{ss ss s[I I] sb}", "period_from", first, "period_to", today, "result_ids",
+                         (json_int_t)praise, (json_int_t)criticism, "public", 1),
                &bulletin))
         return 1;
     c->user = NULL;

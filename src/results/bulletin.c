@@ -14,25 +14,29 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define BULLETIN_SPEC_COMMON                                                                                           \
-    {"title", JV_STRING, 0, 1, 200, "标题"}, {"addressees", JV_STRING, 0, 1, 200, "主送机关"},                         \
-        {"intro", JV_STRING, 0, 0, 20000, "导语"}, {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},                    \
-        {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},                                                        \
-    {                                                                                                                  \
-        "result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"                                               \
-    }
-
 const struct jv_field bulletins_create_spec[] = {
     {"period_from", JV_DATE, JV_REQUIRED, 0, 0, "统计期初"},
     {"period_to", JV_DATE, JV_REQUIRED, 0, 0, "统计期末"},
-    BULLETIN_SPEC_COMMON,
+    {"title", JV_STRING, 0, 1, 200, "标题"},
+    {"addressees", JV_STRING, 0, 1, 200, "主送机关"},
+    {"intro", JV_STRING, 0, 0, 20000, "导语"},
+    {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},
+    {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
+    {"public", JV_BOOL, 0, 0, 0, "公开发布"},
+    {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct jv_field bulletins_update_spec[] = {
     {"period_from", JV_DATE, 0, 0, 0, "统计期初"},
     {"period_to", JV_DATE, 0, 0, 0, "统计期末"},
-    BULLETIN_SPEC_COMMON,
+    {"title", JV_STRING, 0, 1, 200, "标题"},
+    {"addressees", JV_STRING, 0, 1, 200, "主送机关"},
+    {"intro", JV_STRING, 0, 0, 20000, "导语"},
+    {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},
+    {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
+    {"public", JV_BOOL, 0, 0, 0, "公开发布"},
+    {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {"refresh", JV_BOOL, 0, 0, 0, "重新统计"},
     {"version", JV_INT, 0, 0, 0, "版本"},
     {NULL, 0, 0, 0, 0, NULL},
@@ -45,7 +49,7 @@ const struct res_table bulletin_table = {&bulletin_workflow, "bulletins", "bulle
 #define BULLETIN_COLS                                                                                                  \
     "b.id, b.number, b.title, b.addressees, b.intro, b.remarks, b.period_from, b.period_to, b.office_unit_id, "        \
     "b.home_path, b.scope_unit_id, b.scope_path, s.name, o.name, b.figures, b.figures_at, b.state, b.created_at, "     \
-    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version"
+    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public"
 
 /* The parts: each unit the bulletin names — its overdue ranking, then the units of the praise and
  * criticism it carries — once. */
@@ -122,6 +126,7 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
         b->issued_at = res_col(c, st, 20);
         b->issued_on = res_col(c, st, 21);
         b->version = stmt_int(st, 22);
+        b->public = stmt_int(st, 23) != 0;
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -271,12 +276,13 @@ static enum err create_tx(struct ctx *c, void *arg)
     time_format_iso(c->now, at);
     e = db_one_int(c->db, &a->id,
                    "INSERT INTO bulletins (title, addressees, intro, remarks, period_from, period_to, office_unit_id, "
-                   "home_path, scope_unit_id, scope_path, figures, figures_at, state, created_by, created_at, "
-                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id",
+                   "home_path, scope_unit_id, scope_path, figures, figures_at, public, state, created_by, created_at, "
+                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id",
                    DB_TEXT(or_default(b, "title", title)), DB_TEXT(or_default(b, "addressees", addressees)),
                    DB_TEXT(or_default(b, "intro", intro)), DB_TEXT(or_default(b, "remarks", remarks)), DB_TEXT(from),
                    DB_TEXT(to), DB_INT(office), DB_TEXT(g->unit_path), DB_INT(scope), DB_TEXT(scope_path),
-                   DB_TEXT(figures), DB_TEXT(at), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
+                   DB_TEXT(figures), DB_TEXT(at), DB_INT(jv_bool(b, "public", false)), DB_INT(c->user->id), DB_TEXT(at),
+                   DB_TEXT(at));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "新建通报");
@@ -333,12 +339,12 @@ static enum err update_tx(struct ctx *c, void *arg)
     e = db_exec(c->db,
                 "UPDATE bulletins SET title = ?, addressees = ?, intro = ?, remarks = ?, period_from = ?, "
                 "period_to = ?, scope_unit_id = ?, scope_path = ?, figures = COALESCE(?, figures), "
-                "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, updated_at = ?, "
+                "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, public = ?, updated_at = ?, "
                 "version = version + 1 WHERE id = ?",
                 DB_TEXT(or_default(body, "title", b.title)), DB_TEXT(or_default(body, "addressees", b.addressees)),
                 DB_TEXT(or_default(body, "intro", b.intro)), DB_TEXT(or_default(body, "remarks", b.remarks)),
                 DB_TEXT(from), DB_TEXT(to), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(figures),
-                DB_TEXT(at), DB_TEXT(at), DB_INT(b.id));
+                DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_TEXT(at), DB_INT(b.id));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "修改通报");
@@ -393,6 +399,7 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
         "id", (json_int_t)b->scope_unit_id, "name", b->scope_name, "office_unit_id", (json_int_t)b->office_unit_id,
         "office_name", b->office_name, "state", wf_state_name(&bulletin_workflow, b->state), "state_label",
         wf_state_label(&bulletin_workflow, b->state));
+    json_object_set_new(o, "public", json_boolean(b->public));
     json_object_set_new(o, "figures", fig ? fig : json_object());
     json_object_set_new(o, "figures_at", json_string(b->figures_at));
     json_object_set_new(o, "results", named_json(c, b->id));

@@ -64,6 +64,10 @@ enum err bulletins_get(struct ctx *c, int64_t id, json_t **out);
 enum err bulletins_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
 enum err bulletins_list(struct ctx *c, const char *state, int page, int per_page, json_t **out);
 enum err bulletins_events(struct ctx *c, int64_t id, json_t **out);
+/* Published to the public (公开发布, no sign-in): the issued bulletins marked public, newest first, and one
+ * of them — the words and figures, no person's data (bulletin_public.c); anything else is 404. */
+enum err bulletins_public_list(struct ctx *c, int page, int per_page, json_t **out);
+enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out);
 /* The bulletin as its document shows it (bulletins_get's JSON plus "date", the 成文日期 — the issue
  * date, today for a draft — and "draft"); the documents module draws the PDF from it. */
 enum err bulletins_document(struct ctx *c, int64_t id, json_t **out);

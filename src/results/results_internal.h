@@ -161,6 +161,7 @@ struct bulletin {
     const char *home_path, *scope_path, *scope_name, *office_name, *figures_at, *created_at, *updated_at;
     const char *approved_at, *issued_at, *issued_on;
     const char *figures_text; /* the stored figures (JSON text) */
+    bool public;              /* published to the public once issued (公开发布) */
     const char *unit_paths[1];
 };
 #define bulletin_of(o) ((struct bulletin *)(void *)(o))

@@ -425,10 +425,13 @@ class World:
         return self.ids[key]
 
     def new_bulletin(self, rel, state="draft"):
-        """A bulletin of the last 30 days whose scope is the relation's unit, by its county's office."""
+        """A bulletin of the last 30 days whose scope is the relation's unit, by its county's office, taken
+        into state (state 'public': issued and published to the public)."""
         office, principal = self.insp_people(rel)[:2]
+        public = state == "public"
+        state = "issued" if public else state
         r = self.c(office).post("/api/v1/bulletins", {"period_from": day(-30), "period_to": day(0),
-                                                      "scope_unit_id": self.unit(rel)})
+                                                      "scope_unit_id": self.unit(rel), "public": public})
         assert r.status == 201, r
         oid = r.json["id"]
         steps = [(office, "submit"), (principal, "approve"), (office, "issue")]

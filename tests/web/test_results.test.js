@@ -3,7 +3,8 @@
 // has no approval to give, the county head (the principal leader) approves, the office issues it with its
 // number; the bureau's head now finds it in the list, reads it and was told. Then a bulletin: the office
 // drafts this month's bulletin (the server counts the figures), edits its words and names the criticism,
-// submits, the county head approves, the office issues it as a sealed PDF; the bureau sees it only then.
+// and publishes it, submits, the county head approves, the office issues it as a sealed PDF; the bureau sees it
+// only then, and anyone reads it on the public page without signing in (no person's data).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors } from './helper.js'
@@ -128,6 +129,7 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   await office.fill('[data-test=bul-w-intro]', intro)
   await pick(office, office.locator('[data-test=bul-w-named]').locator('..'), '通报批评', '国省干线公路养护专项整治工作推进不力')
   await office.locator('[data-test=bul-w-title]').click()
+  await office.click('[data-test=bul-w-public]') // published to the public once issued
   await office.click('[data-test=bul-save]')
   assert.match(await toast(office, 'success'), /已保存/)
   await office.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0))
@@ -170,4 +172,25 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   await shot(head, 'bulletin-unit')
   await assertNoErrors(t, head)
   await assertNoErrors(t, office)
+
+  // anyone, without signing in, reads it on the public page (on a phone): the words and figures, the units
+  // named — no person's name
+  const visitor = await newPage(browser, server, { width: 390, height: 844 })
+  await visitor.goto('/public/bulletins')
+  const entry = visitor.locator('[data-test=pub-entry]', { hasText: number })
+  await entry.waitFor()
+  await shot(visitor, 'bulletin-public-list')
+  await entry.click()
+  await visitor.waitForURL(new RegExp(`/public/bulletins/${id}$`))
+  const doc = visitor.locator('[data-test=pub-bulletin]')
+  await doc.filter({ hasText: intro }).waitFor()
+  await visitor.locator('[data-test=pub-named]', { hasText: '古城县交通运输局' }).waitFor()
+  const text = await doc.textContent()
+  for (const name of ['何振华', '赵敏', '王建国']) assert.ok(!text.includes(name), name)
+  assert.equal(new URL(visitor.url()).pathname, `/public/bulletins/${id}`, 'not sent to the sign-in page')
+  await shot(visitor, 'bulletin-public')
+  // a bulletin not published is not there
+  await visitor.goto('/public/bulletins/999999')
+  await visitor.locator('[data-test=pub-failed]').waitFor()
+  await assertNoErrors(t, visitor)
 })
