@@ -1,5 +1,5 @@
-/* api_everyday.c: the everyday tools of the supervision office (#15) beyond one item's own actions: batch
- * actions from the ledger. */
+/* api_everyday.c: the everyday tools of the supervision office (#15) beyond one item's own workflow actions:
+ * batch actions from the ledger, the leaders in charge to choose from, leaders' written instructions. */
 #include "api/routes.h"
 #include "items/items.h"
 
@@ -25,10 +25,77 @@ static int h_leaders(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+static bool path_ids(struct req *rq, int64_t *id, int64_t *iid)
+{
+    if (!req_param_id(rq, "id", id)) {
+        reply_error(rq, ERR_NOT_FOUND, "督办事项不存在");
+        return false;
+    }
+    if (iid && !req_param_id(rq, "iid", iid)) {
+        reply_error(rq, ERR_NOT_FOUND, "领导批示不存在");
+        return false;
+    }
+    return true;
+}
+
+/* POST /api/v1/items/{id}/instructions: record a leader's instruction (领导批示) or reading mark (圈阅). */
+static int h_instruct(struct req *rq)
+{
+    int64_t id;
+    if (!path_ids(rq, &id, NULL) || !req_check(rq, items_instruction_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_instruct(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_instructions(struct req *rq)
+{
+    int64_t id;
+    if (!path_ids(rq, &id, NULL))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_instructions(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/items/{id}/instructions/{iid}/done {"note"}: the office carried the instruction out (落实). */
+static int h_instruction_done(struct req *rq)
+{
+    int64_t id, iid;
+    if (!path_ids(rq, &id, &iid) || !req_check(rq, items_instruction_done_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_instruction_done(&rq->ctx, id, iid, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/items/{id}/instructions/{iid}/items: register a new item from the instruction (linked). */
+static int h_item_from_instruction(struct req *rq)
+{
+    int64_t id, iid;
+    if (!path_ids(rq, &id, &iid))
+        return 0;
+    if (!json_object_get(rq->json, "source_kind")) /* the item's source is the instruction unless said otherwise */
+        json_object_set_new(rq->json, "source_kind", json_string("instruction"));
+    if (!req_check(rq, items_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_create_from_instruction(&rq->ctx, id, iid, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
 const struct route everyday_routes[] = {
     {"POST", "/api/v1/items/batch", h_items_batch, CAP_ITEM_READ, ROUTE_JSON,
      "batch approve, assign or press (催办) a ledger selection, each item on its own"},
     {"GET", "/api/v1/leaders", h_leaders, CAP_ITEM_REGISTER, 0,
      "the leaders in charge (分管领导) of an issuing government, proposed from their portfolios"},
+    {"POST", "/api/v1/items/{id}/instructions", h_instruct, CAP_ITEM_READ, ROUTE_JSON,
+     "record a leader's written instruction (领导批示) or reading mark (圈阅)"},
+    {"GET", "/api/v1/items/{id}/instructions", h_instructions, CAP_ITEM_READ, 0, "the leaders' instructions on an item"},
+    {"POST", "/api/v1/items/{id}/instructions/{iid}/done", h_instruction_done, CAP_ITEM_REGISTER, ROUTE_JSON,
+     "the office carried out an instruction (落实)"},
+    {"POST", "/api/v1/items/{id}/instructions/{iid}/items", h_item_from_instruction, CAP_ITEM_REGISTER, ROUTE_JSON,
+     "register a new item from an instruction"},
     {NULL, NULL, NULL, 0, 0, NULL},
 };

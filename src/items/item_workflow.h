@@ -78,7 +78,13 @@ enum item_cond {
 };
 
 /* The parts beyond the tracks that may wait on someone (kinds of wf_part). */
-enum item_part { ITEM_PART_TRACK, ITEM_PART_EXTENSION, ITEM_PART_REPORT, ITEM_PART__COUNT };
+enum item_part {
+    ITEM_PART_TRACK,
+    ITEM_PART_EXTENSION,
+    ITEM_PART_REPORT,
+    ITEM_PART_INSTRUCTION, /* a leader's written instruction (领导批示) the office has still to carry out */
+    ITEM_PART__COUNT
+};
 /* Their one waiting state. */
 enum { ITEM_SIDE_PENDING };
 
