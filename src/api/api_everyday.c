@@ -87,15 +87,21 @@ static int h_item_from_instruction(struct req *rq)
 
 const struct route everyday_routes[] = {
     {"POST", "/api/v1/items/batch", h_items_batch, CAP_ITEM_READ, ROUTE_JSON,
-     "batch approve, assign or press (催办) a ledger selection, each item on its own"},
+     "batch approve, assign or press (催办) a ledger selection, each item on its own",
+     "principal,leader,office:A *:F; body={\"action\":\"press\",\"ids\":[$item],\"text\":\"矩阵批量催办\"}"},
     {"GET", "/api/v1/leaders", h_leaders, CAP_ITEM_REGISTER, 0,
-     "the leaders in charge (分管领导) of an issuing government, proposed from their portfolios"},
+     "the leaders in charge (分管领导) of an issuing government, proposed from their portfolios",
+     "office:AAR *:F; query=lead_unit_id=$unit"},
     {"POST", "/api/v1/items/{id}/instructions", h_instruct, CAP_ITEM_READ, ROUTE_JSON,
-     "record a leader's written instruction (领导批示) or reading mark (圈阅)"},
-    {"GET", "/api/v1/items/{id}/instructions", h_instructions, CAP_ITEM_READ, 0, "the leaders' instructions on an item"},
+     "record a leader's written instruction (领导批示) or reading mark (圈阅)",
+     "principal,leader,office:AAN director,deputy,secretary:FFN contact,head:FNN *:F; "
+     "body={\"leader_name\":\"矩阵领导\",\"text\":\"矩阵批示\",\"instructed_on\":\"$today\"}"},
+    {"GET", "/api/v1/items/{id}/instructions", h_instructions, CAP_ITEM_READ, 0, "the leaders' instructions on an item",
+     "principal,leader,director,deputy,secretary,office:AAN contact,head:ANN *:F"},
     {"POST", "/api/v1/items/{id}/instructions/{iid}/done", h_instruction_done, CAP_ITEM_REGISTER, ROUTE_JSON,
-     "the office carried out an instruction (落实)"},
+     "the office carried out an instruction (落实)", "office:AAN *:F; body={\"note\":\"矩阵落实\"}"},
     {"POST", "/api/v1/items/{id}/instructions/{iid}/items", h_item_from_instruction, CAP_ITEM_REGISTER, ROUTE_JSON,
-     "register a new item from an instruction"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+     "register a new item from an instruction",
+     "office:AAN *:F; body={\"title\":\"矩阵批示立项\",\"lead_unit_id\":$unit,\"due_date\":\"$due\"}"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -30,12 +30,12 @@ const struct jv_field items_instruction_done_spec[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-#define COLS                                                                                                          \
-    "i.id, i.item_id, i.kind, i.leader_id, i.leader_name, i.text, i.instructed_on, i.attachment_id, a.filename, "     \
-    "i.state, i.done_note, i.done_at, i.new_item_id, n.number, n.title, i.created_at, i.created_by, "                 \
+#define COLS                                                                                                           \
+    "i.id, i.item_id, i.kind, i.leader_id, i.leader_name, i.text, i.instructed_on, i.attachment_id, a.filename, "      \
+    "i.state, i.done_note, i.done_at, i.new_item_id, n.number, n.title, i.created_at, i.created_by, "                  \
     "COALESCE(u.name, '') "
-#define FROM                                                                                                          \
-    "FROM item_instructions i LEFT JOIN attachments a ON a.id = i.attachment_id LEFT JOIN items n ON n.id = "         \
+#define FROM                                                                                                           \
+    "FROM item_instructions i LEFT JOIN attachments a ON a.id = i.attachment_id LEFT JOIN items n ON n.id = "          \
     "i.new_item_id LEFT JOIN users u ON u.id = i.created_by "
 
 static json_t *opt_int(struct stmt *st, int k)
@@ -263,14 +263,15 @@ enum err items_instructions(struct ctx *c, int64_t item_id, json_t **out)
     }
     /* the instruction this item was registered from, if any (on another item) */
     json_t *from = json_null();
-    st = db_query(c->db, "SELECT i.id, i.item_id, i.leader_name, i.instructed_on, i.text, s.number, s.title "
-                         "FROM item_instructions i JOIN items s ON s.id = i.item_id WHERE i.new_item_id = ?",
+    st = db_query(c->db,
+                  "SELECT i.id, i.item_id, i.leader_name, i.instructed_on, i.text, s.number, s.title "
+                  "FROM item_instructions i JOIN items s ON s.id = i.item_id WHERE i.new_item_id = ?",
                   DB_INT(item_id));
     if (st && stmt_step(st) == STORE_ROW)
-        from = json_pack("{sI sI ss ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "item_id",
-                         (json_int_t)stmt_int(st, 1), "leader_name", stmt_text(st, 2), "instructed_on",
-                         stmt_text(st, 3), "text", stmt_text(st, 4), "item_number", opt_text(st, 5), "item_title",
-                         stmt_text(st, 6));
+        from =
+            json_pack("{sI sI ss ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "item_id",
+                      (json_int_t)stmt_int(st, 1), "leader_name", stmt_text(st, 2), "instructed_on", stmt_text(st, 3),
+                      "text", stmt_text(st, 4), "item_number", opt_text(st, 5), "item_title", stmt_text(st, 6));
     stmt_done(st);
     *out = json_pack("{soso}", "instructions", arr, "from", from);
     return ERR_OK;
@@ -296,8 +297,8 @@ static enum err carried_out(struct ctx *c, struct item *it, const struct instr *
                     DB_INT(it->id));
     if (e)
         return ctx_db_fail(c, e, "落实领导批示");
-    json_t *data = json_pack("{sI ss ss}", "instruction_id", (json_int_t)x->id, "leader_name", x->leader_name, "note",
-                             note);
+    json_t *data =
+        json_pack("{sI ss ss}", "instruction_id", (json_int_t)x->id, "leader_name", x->leader_name, "note", note);
     if (new_item)
         json_object_set_new(data, "new_item_id", json_integer(new_item));
     e = item_event(c, it->id, "instruction", new_item ? "from_instruction" : "instruction_done", -1, -1, 0, 0,

@@ -197,7 +197,8 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
     if (IS("instruction"))
         return arena_printf(a, "%s同志%s批示：%s", dstr(d, "leader_name"), dstr(d, "instructed_on"), note);
     if (IS("circled"))
-        return arena_printf(a, "%s同志%s圈阅。%s", dstr(d, "leader_name"), dstr(d, "instructed_on"), with(c, "批注", note));
+        return arena_printf(a, "%s同志%s圈阅。%s", dstr(d, "leader_name"), dstr(d, "instructed_on"),
+                            with(c, "批注", note));
     if (IS("instruction_done"))
         return arena_printf(a, "落实%s同志的批示。%s", dstr(d, "leader_name"), with(c, "落实情况", note));
     if (IS("from_instruction"))
