@@ -2,6 +2,9 @@
  * batch actions from the ledger, the leaders in charge to choose from, leaders' written instructions. */
 #include "api/routes.h"
 #include "items/items.h"
+#include "units/liaisons.h"
+
+#include <string.h>
 
 /* POST /api/v1/items/batch {"action","ids","text"?}: 200 with one result per item, done or refused. */
 static int h_items_batch(struct req *rq)
@@ -85,6 +88,62 @@ static int h_item_from_instruction(struct req *rq)
     return reply_result(rq, e, 201, out);
 }
 
+/* The directory filter of GET /api/v1/liaisons and its export; false after a 400 reply. */
+static bool liaison_query_from(struct req *rq, struct liaison_query *q, int def_limit)
+{
+    int64_t unit, limit;
+    if (!req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit) || !req_query_int(rq, "limit", 1, 500, def_limit, &limit))
+        return false;
+    *q = (struct liaison_query){unit, req_query(rq, "q"), req_query(rq, "after"), (int)limit};
+    if (q->q && strlen(q->q) > 100) {
+        reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 100 字节）");
+        return false;
+    }
+    return true;
+}
+
+/* GET /api/v1/liaisons?unit_id=&q=&after=&limit=: the liaison directory (联络员名录), scoped like units. */
+static int h_liaisons(struct req *rq)
+{
+    struct liaison_query q;
+    if (!liaison_query_from(rq, &q, 50))
+        return 0;
+    json_t *out = NULL;
+    enum err e = liaisons_list(&rq->ctx, &q, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/liaisons/export.csv?unit_id=&q=: the directory as CSV with Chinese headers (联络员名录.csv). */
+static int h_liaisons_csv(struct req *rq)
+{
+    struct liaison_query q;
+    if (!liaison_query_from(rq, &q, 50))
+        return 0;
+    struct buf b = {0};
+    enum err e = liaisons_csv(&rq->ctx, &q, &b);
+    if (e) {
+        buf_free(&b);
+        return reply_ctx_error(rq);
+    }
+    reply_bytes(rq, 200, "text/csv; charset=utf-8", b.data ? b.data : "", b.len);
+    buf_free(&b);
+    reply_header(rq, "Content-Disposition", req_disposition(rq, "联络员名录.csv", "liaisons.csv"));
+    return 0;
+}
+
+/* PUT /api/v1/units/{id}/liaison: the unit's entry in the directory. */
+static int h_liaison_put(struct req *rq)
+{
+    int64_t id;
+    if (!req_param_id(rq, "id", &id))
+        return reply_error(rq, ERR_NOT_FOUND, "单位不存在");
+    if (!req_check(rq, liaisons_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = liaisons_put(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 const struct route everyday_routes[] = {
     {"POST", "/api/v1/items/batch", h_items_batch, CAP_ITEM_READ, ROUTE_JSON,
      "batch approve, assign or press (催办) a ledger selection, each item on its own",
@@ -103,5 +162,15 @@ const struct route everyday_routes[] = {
     {"POST", "/api/v1/items/{id}/instructions/{iid}/items", h_item_from_instruction, CAP_ITEM_REGISTER, ROUTE_JSON,
      "register a new item from an instruction",
      "office:AAN *:F; body={\"title\":\"矩阵批示立项\",\"lead_unit_id\":$unit,\"due_date\":\"$due\"}"},
+    {"GET", "/api/v1/liaisons", h_liaisons, CAP_UNIT_READ, 0, "the units' liaison directory (联络员名录)",
+     "top:A admin,principal,leader,director,deputy,secretary,office,inspector:AAN contact,head:ANN *:F; "
+     "query=unit_id=$unit"},
+    {"GET", "/api/v1/liaisons/export.csv", h_liaisons_csv, CAP_UNIT_READ, 0, "the liaison directory as CSV",
+     "top:A admin,principal,leader,director,deputy,secretary,office,inspector:AAN contact,head:ANN *:F; "
+     "query=unit_id=$unit"},
+    {"PUT", "/api/v1/units/{id}/liaison", h_liaison_put, CAP_UNIT_READ, ROUTE_JSON,
+     "a unit's entry in the liaison directory, kept by the unit",
+     "top:A admin,office:AAN principal,leader,director,deputy,secretary,inspector:FFN contact,head:ANN *:F; "
+     "body={\"contact_name\":\"矩阵联络员\",\"contact_mobile\":\"13800000000\"}"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

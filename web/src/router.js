@@ -29,6 +29,7 @@ const pages = [
   { path: 'inspections/reviews', name: 'reviews', component: () => import('./views/inspections/Reviews.vue'), meta: { title: 'menu.reviews', cap: ['insp_read', 'rect_handle'], menu: { icon: 'IconScaleToOriginal', group: 'insp' } } },
   { path: 'inspections/reviews/:id(\\d+)', name: 'review', component: () => import('./views/inspections/ReviewDetail.vue'), meta: { title: 'menu.review', cap: ['insp_read', 'rect_handle'], active: 'reviews' } },
   { path: 'inspections/inspectors', name: 'roster', component: () => import('./views/inspections/Roster.vue'), meta: { title: 'menu.roster', cap: ['insp_read', 'insp_field'], menu: { icon: 'IconUserFilled', group: 'insp' } } },
+  { path: 'liaisons', name: 'liaisons', component: () => import('./views/Liaisons.vue'), meta: { title: 'menu.liaisons', cap: 'unit_read', menu: { icon: 'IconPhone' } } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
   { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },
