@@ -733,6 +733,43 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     }
 }
 
+/* A size in words people read: "12 KB", "1.5 MB". */
+static const char *size_words(struct arena *a, int64_t n)
+{
+    if (n >= 1048576)
+        return arena_printf(a, "%.1f MB", (double)n / 1048576.0);
+    if (n >= 1024)
+        return arena_printf(a, "%lld KB", (long long)((n + 1023) / 1024));
+    return arena_printf(a, "%lld B", (long long)n);
+}
+
+static void doc_contents(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_contents *t = j->contents;
+    p->y = TOP;
+    title(p, "卷内目录");
+    struct style sub = body_style(p);
+    sub.align = AL_CENTER;
+    sub.indent = 0;
+    sub.size = SIZE_PAGENO;
+    para(p, arena_printf(p->a, "%s《%s》　共%d件", t->number ? t->number : "", t->title, t->nrows), &sub);
+    blank(p, 0.3);
+    static const struct column cc[] = {{"序号", 0.08}, {"题名", 0.34}, {"文件", 0.36}, {"页数", 0.08}, {"大小", 0.14}};
+    table_head(p, cc, 5);
+    for (int i = 0; i < t->nrows; i++) {
+        const struct doc_contents_row *r = &t->rows[i];
+        const char *cells[] = {arena_printf(p->a, "%d", i + 1), r->title, r->file,
+                               r->pages > 0 ? arena_printf(p->a, "%d", r->pages) : "—", size_words(p->a, r->size)};
+        draw_row(p, cc, 5, cells, false);
+    }
+    blank(p, 0.5);
+    struct style foot = body_style(p);
+    foot.align = AL_RIGHT;
+    foot.indent = 0;
+    foot.size = SIZE_PAGENO;
+    para(p, arena_printf(p->a, "%s　%s立卷", j->office->issuer, doc_date_cn(p->a, j->date)), &foot);
+}
+
 /* True if a paragraph of a letter is a heading: it starts with a Chinese ordinal and "、" ("一、"). */
 static bool is_heading(const char *t)
 {
@@ -787,7 +824,9 @@ static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *
     p.pitch = TEXT_H / lines;
     p.surf = cairo_pdf_surface_create_for_stream(write_cb, &p, PAGE_W, PAGE_H);
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE,
-                                   job->letter ? job->letter->label : doc_kind_label(job->kind));
+                                   job->letter     ? job->letter->label
+                                   : job->contents ? "卷内目录"
+                                                   : doc_kind_label(job->kind));
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "ducha");
     /* a fixed creation date keeps documents reproducible (the archive hashes them) */
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATE_DATE,
@@ -809,6 +848,8 @@ static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *
     default:
         if (job->letter)
             doc_letter(&p, job);
+        else if (job->contents)
+            doc_contents(&p, job);
         break;
     }
     finish_page(&p);
@@ -837,6 +878,13 @@ bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int
         ok = render_pass(job, a, out, pages, LINES + extra, &orphan);
     }
     return ok;
+}
+
+bool pdf_render_contents(const struct doc_contents *t, const struct doc_office *office, const char *date,
+                         const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
+{
+    struct pdf_job job = {.kind = DOC__COUNT, .office = office, .date = date, .fonts = *fonts, .contents = t};
+    return pdf_render(&job, a, out, pages);
 }
 
 bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *office, const char *date,
