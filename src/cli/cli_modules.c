@@ -11,6 +11,7 @@
 #include "inspections/inspections.h"
 #include "items/items.h"
 #include "items/ledger.h"
+#include "results/results.h"
 #include "webhooks/webhooks.h"
 
 #include <pthread.h>
@@ -21,6 +22,7 @@ static void init(void)
     items_register();
     inspections_register();
     ledger_register();
+    results_register();
     docs_register();
     webhooks_init();
 }

@@ -37,7 +37,8 @@ struct item {
 /* Loads the item and its tracks without permission checks; 404 if absent. */
 enum err item_load(struct ctx *c, int64_t id, struct item *it);
 /* Adds to it->wf the parts beyond the tracks that may wait on someone: the pending extension request
- * (while the item is with its units) and the progress reports waiting for review (until it is closed). */
+ * (while the item is with its units), the progress reports waiting for review (until it is closed) and
+ * the units whose overdue work the deadline ladder pressed or reported and nobody has pressed since. */
 enum err item_load_waits(struct ctx *c, struct item *it);
 /* Loads and requires visibility (404). */
 enum err item_load_visible(struct ctx *c, int64_t id, struct item *it);

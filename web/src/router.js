@@ -30,6 +30,13 @@ const pages = [
   { path: 'inspections/reviews/:id(\\d+)', name: 'review', component: () => import('./views/inspections/ReviewDetail.vue'), meta: { title: 'menu.review', cap: ['insp_read', 'rect_handle'], active: 'reviews' } },
   { path: 'inspections/inspectors', name: 'roster', component: () => import('./views/inspections/Roster.vue'), meta: { title: 'menu.roster', cap: ['insp_read', 'insp_field'], menu: { icon: 'IconUserFilled', group: 'insp' } } },
   { path: 'liaisons', name: 'liaisons', component: () => import('./views/Liaisons.vue'), meta: { title: 'menu.liaisons', cap: 'unit_read', menu: { icon: 'IconPhone' } } },
+  // using the results (结果运用, src/views/results): records and bulletins; a unit sees those about it once issued
+  { path: 'results', name: 'results', component: () => import('./views/results/Results.vue'), meta: { title: 'menu.results', cap: 'item_read', menu: { icon: 'IconMedal', group: 'res' }, shortcut: true } },
+  { path: 'results/new', name: 'result-new', component: () => import('./views/results/ResultEdit.vue'), meta: { title: 'menu.result-new', cap: 'result_draft', active: 'results' } },
+  { path: 'results/:id(\\d+)/edit', name: 'result-edit', component: () => import('./views/results/ResultEdit.vue'), meta: { title: 'menu.result-edit', cap: 'result_draft', active: 'results' } },
+  { path: 'results/:id(\\d+)', name: 'result', component: () => import('./views/results/ResultDetail.vue'), meta: { title: 'menu.result', cap: 'item_read', active: 'results' } },
+  { path: 'bulletins', name: 'bulletins', component: () => import('./views/results/Bulletins.vue'), meta: { title: 'menu.bulletins', cap: 'item_read', menu: { icon: 'IconNotification', group: 'res' }, shortcut: true } },
+  { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/results/BulletinDetail.vue'), meta: { title: 'menu.bulletin', cap: 'item_read', active: 'bulletins' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
   { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },
@@ -43,6 +50,9 @@ const pages = [
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'menu.login' } },
+  // the bulletins published to the public: no sign-in (the server leaves out every person's data)
+  { path: '/public/bulletins', name: 'public-bulletins', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
+  { path: '/public/bulletins/:id(\\d+)', name: 'public-bulletin', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
   { path: '/', component: Layout, children: pages },
 ]
@@ -54,7 +64,7 @@ export const allowed = (route) => canAny(route.meta?.cap)
 
 // The side menu: the pages with a menu entry the user may open, in the order above; the entries of a
 // group become one sub-menu ({group, children}).
-export const MENU_GROUPS = { insp: { title: 'menu.insp', icon: 'IconAim' }, admin: { title: 'menu.admin', icon: 'IconSetting' } }
+export const MENU_GROUPS = { insp: { title: 'menu.insp', icon: 'IconAim' }, res: { title: 'menu.res', icon: 'IconTrophy' }, admin: { title: 'menu.admin', icon: 'IconSetting' } }
 export function menuFor() {
   const out = []
   for (const r of pages) {
