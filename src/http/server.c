@@ -599,7 +599,9 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     bool found = false;
     st->flags = api ? router_route_flags(method, url, s->app->cfg.test_clock, &found) : 0;
     bool upload = (st->flags & ROUTE_UPLOAD) != 0;
-    st->limit = (size_t)(upload ? s->app->cfg.upload_limit + MULTIPART_SLACK : s->app->cfg.json_limit);
+    st->limit = (size_t)(upload                     ? s->app->cfg.upload_limit + MULTIPART_SLACK
+                         : (st->flags & ROUTE_FORM) ? s->app->cfg.public_form_limit
+                                                    : s->app->cfg.json_limit);
 
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
@@ -616,7 +618,10 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     size_t uri = strlen(url), headers = 0;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_lengths, &uri);
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_lengths, &headers);
-    if (uri > URI_LIMIT) {
+    if (!router_admit(&rq, st->flags)) {
+        /* the public pages' limits: refused before any body byte is read */
+        result = reply_now(s, c, st, &rq, url, method);
+    } else if (uri > URI_LIMIT) {
         reply_error(&rq, ERR_URI_TOO_LONG, arena_printf(&arena, "请求地址过长（最多 %d 字节）", URI_LIMIT));
         result = reply_now(s, c, st, &rq, "(long)", method);
     } else if (headers > HEADER_LIMIT) {
