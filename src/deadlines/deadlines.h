@@ -208,6 +208,10 @@ enum err deadlines_set_due(struct ctx *c, const char *owner_kind, int64_t owner_
                            const char *due_date, const char *reason, bool only_earlier);
 /* Cancels every open milestone of the object (withdrawn, completed, archived). */
 enum err deadlines_cancel(struct ctx *c, const char *owner_kind, int64_t owner_id);
+/* Cancels the open milestones of kind of one part (unit_id; 0: the object's own), e.g. a verification
+ * withdrawn from a unit while the object's other deadlines run on. */
+enum err deadlines_cancel_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id,
+                               const char *kind);
 
 /* GET /api/v1/milestones?owner_kind=&owner_id= (or ?item_id=): the object's milestones the user may
  * see (by each milestone's unit path), with light and steps. */
