@@ -24,6 +24,7 @@ deadlines 6
 workflow 6
 items 7
 docs 8
+clues 8
 api 9
 sched 10
 http 10

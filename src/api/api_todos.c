@@ -1,11 +1,13 @@
 /* api_todos.c: what waits on the signed-in user (GET /api/v1/todos) across every kind of supervised
  * object, and the workflows those objects run on (the registered workflows, GET /api/v1/workflows). */
 #include "api/routes.h"
+#include "clues/clues.h"
 #include "items/item_workflow.h"
 
 /* Every registered workflow, in the order docs/workflow.md lists them. A new module appends its own. */
 const struct workflow *const api_workflows[] = {
     &item_workflow,
+    &clue_workflow,
     NULL,
 };
 

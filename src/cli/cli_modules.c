@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 
+#include "clues/clues.h"
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
 #include "items/items.h"
@@ -16,6 +17,7 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    clues_register();
     docs_register();
 }
 

@@ -34,6 +34,11 @@ enum cap {
      * the test clock): the administrator of a top unit only, whatever role table says about other
      * units (perm_require_system) */
     CAP_SYSTEM_SETTINGS,
+    /* clues from the public (互联网+督查), issue 18 */
+    CAP_CLUE_READ,     /* see clues in scope: their content, never their reporter */
+    CAP_CLUE_MANAGE,   /* triage, assign verification, merge, convert, close, reply, import (督查室) */
+    CAP_CLUE_VERIFY,   /* report the verification of a clue assigned to one's unit (线索核查) */
+    CAP_CLUE_REPORTER, /* read a clue's reporter (条例 Art. 26): the supervision office of the clue alone */
     CAP__COUNT
 };
 

@@ -2,6 +2,7 @@
 #include "sched/sched.h"
 
 #include "base/log.h"
+#include "clues/clues.h"
 #include "deadlines/deadlines.h"
 #include "core/clock.h"
 #include "notify/notify.h"
@@ -33,7 +34,9 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
     if (e)
         return e;
     struct retention_stats rs;
-    return retention_pass(c, &rs);
+    if ((e = retention_pass(c, &rs)))
+        return e;
+    return clues_sched(c);
 }
 
 struct sched {
