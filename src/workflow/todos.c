@@ -2,7 +2,8 @@
  * todos.c: who must act next, derived from the waits of every workflow and stored so that reading it
  * costs the page, not the data.
  *
- * Table `todos` (migration 0010): one row per (object, part, task, assignee). The assignee is a key:
+ * Table `todos` (migration 0010): one row per (object, part, task, assignee); `todo_counts` (0011) how
+ * many each assignee has per kind and due date, kept in the same statements' transaction. The assignee is a key:
  * "r:<role>:<unit id>" for everyone holding a role at a unit, or "u:<user id>" for a named person. The
  * rows of an object are brought in line with its state by workflow_todos_sync in the transaction of
  * every transition (and of the modules' own changes that end a wait), so they are exactly as current
@@ -305,7 +306,21 @@ static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf
     return out;
 }
 
-enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a)
+/* Moves the count of an assignee's to-dos of kind due on due_key by delta (todo_counts). */
+static enum err count_add(struct ctx *c, const char *assignee, const char *kind, const char *due, int delta)
+{
+    enum err e = db_exec(c->db,
+                         "INSERT INTO todo_counts (assignee, kind, due_key, n) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (assignee, kind, due_key) DO UPDATE SET n = todo_counts.n + excluded.n",
+                         DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
+    if (!e && delta < 0)
+        e = db_exec(c->db, "DELETE FROM todo_counts WHERE assignee = ? AND kind = ? AND due_key = ? AND n <= 0",
+                    DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due));
+    return e;
+}
+
+/* The sync; counts: keep todo_counts too (a rebuild recounts at its end instead). */
+static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a, bool counts)
 {
     struct wf_obj *o;
     enum err e = wf->load(c, id, true, &o);
@@ -329,6 +344,7 @@ enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t i
         int64_t id;
         int want; /* the want it still is, or -1 */
         bool stale;
+        const char *assignee, *due;
     } *old = arena_alloc(c->arena, sizeof *old * (size_t)cap);
     while ((rc = stmt_step(st)) == STORE_ROW) {
         if (nold == cap) {
@@ -338,7 +354,8 @@ enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t i
             cap *= 2;
         }
         struct old *x = &old[nold++];
-        *x = (struct old){stmt_int(st, 0), -1, false};
+        *x = (struct old){stmt_int(st, 0), -1, false, arena_strdup(c->arena, stmt_text(st, 3)),
+                          arena_strdup(c->arena, stmt_text(st, 8))};
         for (int i = 0; i < nw && x->want < 0; i++) {
             struct want *w = &wants[i];
             if (w->exists || strcmp(w->part, stmt_text(st, 1)) || strcmp(w->task, stmt_text(st, 2)) ||
@@ -355,12 +372,18 @@ enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t i
     if (rc < 0)
         return ctx_store_fail(c, rc, "更新待办事项");
     for (int i = 0; i < nold && !e; i++) {
-        if (old[i].want < 0)
-            e = db_exec(c->db, "DELETE FROM todos WHERE id = ?", DB_INT(old[i].id));
-        else if (old[i].stale)
+        const struct old *x = &old[i];
+        if (x->want < 0) {
+            e = db_exec(c->db, "DELETE FROM todos WHERE id = ?", DB_INT(x->id));
+            if (!e && counts)
+                e = count_add(c, x->assignee, wf->name, x->due, -1);
+        } else if (x->stale) {
             e = db_exec(c->db, "UPDATE todos SET label = ?, number = ?, title = ?, state = ?, due_key = ? WHERE id = ?",
-                        DB_TEXT(wants[old[i].want].label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state),
-                        DB_TEXT(due), DB_INT(old[i].id));
+                        DB_TEXT(wants[x->want].label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_TEXT(due),
+                        DB_INT(x->id));
+            if (!e && counts && strcmp(x->due, due) && !(e = count_add(c, x->assignee, wf->name, x->due, -1)))
+                e = count_add(c, x->assignee, wf->name, due, 1);
+        }
     }
     if (e)
         return ctx_db_fail(c, e, "更新待办事项");
@@ -379,6 +402,8 @@ enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t i
                     DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task),
                     DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
                     DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(due), DB_TEXT(at));
+        if (!e && counts)
+            e = count_add(c, w->assignee, wf->name, due, 1);
         if (e) {
             e = ctx_db_fail(c, e, "保存待办事项");
             break;
@@ -424,6 +449,11 @@ enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t i
     return e;
 }
 
+enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a)
+{
+    return sync_one(c, wf, id, a, true);
+}
+
 enum err workflow_tell(struct ctx *c, struct wf_obj *o, const struct wf_part *part, const struct wf_who *who,
                        const struct notice *n)
 {
@@ -450,7 +480,7 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
     c->arena = &batch;
     enum err e = r->wf->ids(c, r->after, 200, ids, &n);
     for (int i = 0; i < n && !e; i++)
-        e = workflow_todos_sync(c, r->wf, ids[i], NULL);
+        e = sync_one(c, r->wf, ids[i], NULL, false);
     c->arena = outer;
     if (e && c->msg)
         c->msg = arena_strdup(outer, c->msg);
@@ -468,7 +498,21 @@ static enum err clear_tx(struct ctx *c, void *arg)
 {
     const struct workflow *wf = arg;
     enum err e = db_exec(c->db, "DELETE FROM todos WHERE kind = ?", DB_TEXT(wf->name));
-    return e ? ctx_db_fail(c, e, "重建待办事项") : ERR_OK;
+    if (!e)
+        e = db_exec(c->db, "DELETE FROM todo_counts WHERE kind = ?", DB_TEXT(wf->name));
+    return ctx_db_fail(c, e, "重建待办事项");
+}
+
+/* The counts of the rebuilt kind, from its rows at once. */
+static enum err recount_tx(struct ctx *c, void *arg)
+{
+    const struct workflow *wf = arg;
+    enum err e =
+        db_exec(c->db,
+                "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, kind, due_key, COUNT(*) "
+                "FROM todos WHERE kind = ? GROUP BY assignee, kind, due_key",
+                DB_TEXT(wf->name));
+    return ctx_db_fail(c, e, "重建待办事项");
 }
 
 enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count)
@@ -479,6 +523,8 @@ enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_
     enum err e = ctx_tx(c, "重建待办事项", clear_tx, (void *)wf);
     while (!e && !r.done)
         e = ctx_tx(c, "重建待办事项", rebuild_tx, &r);
+    if (!e)
+        e = ctx_tx(c, "重建待办事项", recount_tx, (void *)wf);
     *count = r.count;
     return e;
 }

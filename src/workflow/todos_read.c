@@ -5,8 +5,8 @@
  *
  * A page is read by the index (assignee, due_key, id), one index range per key the user answers to
  * (each role grant, and the person), `limit + 1` rows from each past the cursor, merged in C. The
- * counts per kind and per light are an index-only count of the user's own to-dos over
- * (assignee, kind, due_key). Neither looks at the objects themselves.
+ * counts per kind and per light add up todo_counts, one row per (kind, due date) of the user's keys.
+ * Neither looks at the objects themselves.
  */
 #include "workflow/wf_internal.h"
 
@@ -129,7 +129,7 @@ static json_t *row_json(struct ctx *c, const struct workflow *const *kinds, cons
         wf && wf->link ? json_string(arena_printf(c->arena, wf->link, (long long)r->object_id)) : json_null());
 }
 
-/* Counts of the user's to-dos per kind and per light (index-only, over every key). */
+/* Counts of the user's to-dos per kind and per light (todo_counts: a row per kind and due date of each key). */
 static enum err counts_json(struct ctx *c, const char **keys, int nkeys, const char *today, const char *yellow,
                             json_t **out)
 {
@@ -138,9 +138,9 @@ static enum err counts_json(struct ctx *c, const char **keys, int nkeys, const c
     for (int k = 0; k < nkeys; k++) {
         struct stmt *st =
             db_query(c->db,
-                     "SELECT kind, COUNT(*), SUM(CASE WHEN due_key < ? THEN 1 ELSE 0 END), "
-                     "SUM(CASE WHEN due_key >= ? AND due_key <= ? THEN 1 ELSE 0 END), "
-                     "SUM(CASE WHEN due_key = ? THEN 1 ELSE 0 END) FROM todos WHERE assignee = ? GROUP BY kind",
+                     "SELECT kind, SUM(n), SUM(CASE WHEN due_key < ? THEN n ELSE 0 END), "
+                     "SUM(CASE WHEN due_key >= ? AND due_key <= ? THEN n ELSE 0 END), "
+                     "SUM(CASE WHEN due_key = ? THEN n ELSE 0 END) FROM todo_counts WHERE assignee = ? GROUP BY kind",
                      DB_TEXT(today), DB_TEXT(today), DB_TEXT(yellow), DB_TEXT(NO_DUE), DB_TEXT(keys[k]));
         if (!st) {
             json_decref(by_kind);

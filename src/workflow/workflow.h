@@ -318,8 +318,8 @@ struct todo_query {
     int limit;         /* 1..200 */
 };
 /* {"todos":[…], "next": cursor|null, "counts":{"total", "by_kind":{…}, "by_light":{…}}}. The cost
- * is the page (an index range per role the user holds) plus an index-only count of the user's own
- * to-dos; never a scan of the objects the user can see. kinds labels the object kinds (NULL-ended
+ * is the page (an index range per role the user holds) plus the user's rows of todo_counts (one per
+ * kind and due date); never a scan of the objects or of the to-dos the user can see. kinds labels the object kinds (NULL-ended
  * list of the registered workflows). */
 enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds, const struct todo_query *q,
                              json_t **out);

@@ -168,13 +168,17 @@ def test_rebuild_gives_the_same_todos(backend):
     db = backend.new_db()
     con = sqlite3.connect(db)
     q = "SELECT assignee, kind, object_id, part, task, label, number, title, state, unit_id, due_key FROM todos ORDER BY 1, 2, 3, 4, 5"
-    want = con.execute(q).fetchall()
+    counts = "SELECT assignee, kind, due_key, n FROM todo_counts ORDER BY 1, 2, 3"
+    want, want_counts = con.execute(q).fetchall(), con.execute(counts).fetchall()
     assert want, "the demo data waits on people"
+    # the counts kept by every transition are the rows' counts
+    assert want_counts == con.execute("SELECT assignee, kind, due_key, COUNT(*) FROM todos GROUP BY 1, 2, 3 "
+                                      "ORDER BY 1, 2, 3").fetchall()
     con.execute("DELETE FROM todos")
     con.commit()
     out = run_cli("todos", "rebuild", db=db).stdout
     assert "to-dos rebuilt" in out
-    assert con.execute(q).fetchall() == want
+    assert con.execute(q).fetchall() == want and con.execute(counts).fetchall() == want_counts
     # a migration that asks for it rebuilds when the database is next opened
     con.execute("DELETE FROM todos")
     con.execute("INSERT INTO settings (key, value) VALUES ('todos_rebuild', '1')")

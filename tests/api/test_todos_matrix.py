@@ -124,6 +124,18 @@ def test_every_transition_reaches_exactly_who_must_act(workflows, drivers):
                 else:
                     assert not new, (row, u, "was told though nothing was handed to them")
             assert not any(u.startswith("ap_") for u in handed | informed)
+    # the counts kept with the to-dos add up to what the pages list, for everyone
+    for u in ALL_USERS:
+        d = next(iter(drivers.values()))
+        first = d.c(u).get("/api/v1/todos?limit=1").json
+        listed, after = 0, None
+        while True:
+            r = d.c(u).get("/api/v1/todos?limit=200" + (f"&after={after}" if after else "")).json
+            listed += len(r["todos"])
+            after = r["next"]
+            if not after:
+                break
+        assert first["counts"]["total"] == listed == sum(first["counts"]["by_light"].values()), u
 
 
 def test_the_loop_with_each_role(drivers):
