@@ -511,6 +511,22 @@ enum err clues_list(struct ctx *c, const struct clue_query *q, json_t **out)
 
 /* ---- timeline, reporter, duplicates, photos ---- */
 
+/* The words of a timeline row that is not a workflow action (how the clue came in, triage, deadlines). */
+static const char *event_label(const char *kind, const char *action)
+{
+    static const struct {
+        const char *action, *label;
+    } t[] = {{"submit", "受理群众反映"},
+             {"import", "导入上级转办"},
+             {"create", "登记"},
+             {"update", "分拣"},
+             {"merged_in", "并入重复线索"}};
+    for (size_t i = 0; i < sizeof t / sizeof *t; i++)
+        if (!strcmp(t[i].action, action))
+            return t[i].label;
+    return !strcmp(kind, "deadline") ? "时限提醒" : action;
+}
+
 enum err clues_events(struct ctx *c, int64_t id, json_t **out)
 {
     struct clue cl;
@@ -537,17 +553,15 @@ enum err clues_events(struct ctx *c, int64_t id, json_t **out)
         const char *action = stmt_text(st, 5);
         int a = -1;
         wf_action_parse(&clue_workflow, action, &a);
-        json_array_append_new(arr,
-                              json_pack("{sI ss ss ss ss ss ss so so so ss sb so}", "id", (json_int_t)stmt_int(st, 0),
-                                        "at", stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name",
-                                        stmt_text(st, 3), "kind", stmt_text(st, 4), "action", action, "action_label",
-                                        a >= 0                      ? wf_action_label(&clue_workflow, a)
-                                        : !strcmp(action, "submit") ? "受理"
-                                                                    : action,
-                                        "from_state", str_or_null(stmt_is_null(st, 6) ? NULL : stmt_text(st, 6)),
-                                        "to_state", str_or_null(stmt_is_null(st, 7) ? NULL : stmt_text(st, 7)),
-                                        "unit_id", stmt_is_null(st, 8) ? json_null() : json_integer(stmt_int(st, 8)),
-                                        "note", stmt_text(st, 9), "public", stmt_int(st, 10) != 0, "data", data));
+        json_array_append_new(
+            arr, json_pack("{sI ss ss ss ss ss ss so so so ss sb so}", "id", (json_int_t)stmt_int(st, 0), "at",
+                           stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name", stmt_text(st, 3), "kind",
+                           stmt_text(st, 4), "action", action, "action_label",
+                           a >= 0 ? wf_action_label(&clue_workflow, a) : event_label(stmt_text(st, 4), action),
+                           "from_state", str_or_null(stmt_is_null(st, 6) ? NULL : stmt_text(st, 6)), "to_state",
+                           str_or_null(stmt_is_null(st, 7) ? NULL : stmt_text(st, 7)), "unit_id",
+                           stmt_is_null(st, 8) ? json_null() : json_integer(stmt_int(st, 8)), "note", stmt_text(st, 9),
+                           "public", stmt_int(st, 10) != 0, "data", data));
     }
     stmt_done(st);
     if (rc < 0) {
