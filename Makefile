@@ -3,7 +3,7 @@
 #   make run        install dependencies, build everything, serve with demo data on :8080
 #   make test       install dependencies, build, run every test (unit, API on SQLite and PostgreSQL, browser)
 #   make bench      performance figures (wrk against ducha and nginx)
-#   make fuzz       libFuzzer target for JSON request validation
+#   make fuzz       libFuzzer targets: JSON request validation, the public multipart form and photo stripping
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
 #   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
@@ -153,9 +153,13 @@ test-security: deps build/ducha build/asan/ducha
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $$(pkg-config --cflags --libs jansson)
-fuzz: build/fuzz/jsonv
-	@mkdir -p build/fuzz/corpus
+build/fuzz/form: tests/fuzz/fuzz_form.c src/base/form.c src/base/media.c src/base/utf8.c src/base/arena.c
+	@mkdir -p $(dir $@)
+	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
+fuzz: build/fuzz/jsonv build/fuzz/form
+	@mkdir -p build/fuzz/corpus build/fuzz/corpus-form
 	build/fuzz/jsonv -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 build/fuzz/corpus tests/fuzz/corpus/jsonv
+	build/fuzz/form -max_total_time=$${FUZZ_SECONDS:-30} -max_len=16384 build/fuzz/corpus-form tests/fuzz/corpus/form
 
 bench: deps build/ducha
 	scripts/deps.sh --bench
