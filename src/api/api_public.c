@@ -70,6 +70,13 @@ bool api_public_admit(struct req *rq, unsigned flags)
     return false;
 }
 
+/* A reporter's address may name them (条例 Art. 26): once the limits have seen it, a submission or a
+ * tracking request forgets it, so that neither the audit record nor the request log line keeps it. */
+static void forget_client(struct req *rq)
+{
+    rq->ctx.client = "-";
+}
+
 /* GET /api/v1/public/clue-form: the categories, the areas and the limits of the public form. */
 static int h_clue_form(struct req *rq)
 {
@@ -98,6 +105,7 @@ static int h_challenge(struct req *rq)
 /* POST /api/v1/public/clues (multipart/form-data): a clue from the public; 201 with the tracking code. */
 static int h_clue_submit(struct req *rq)
 {
+    forget_client(rq);
     struct form f;
     char msg[256];
     enum err e = form_parse(rq->arena, rq->content_type, rq->body, rq->body_len, 32, &f, msg, sizeof msg);
@@ -111,6 +119,7 @@ static int h_clue_submit(struct req *rq)
 /* GET /api/v1/public/clues/{code}: the tracking page. */
 static int h_clue_track(struct req *rq)
 {
+    forget_client(rq);
     json_t *out = NULL;
     enum err e = clues_track(&rq->ctx, req_param(rq, "code"), &out);
     return reply_result(rq, e, 200, out);

@@ -286,14 +286,12 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
         json_object_set_new(data, "origin_number", json_string(n->origin_number));
     e = clue_event(c, *id, "transition", action, -1, CLUE_ST_RECEIVED, 0, "", true, data);
     if (!e) {
-        const char *saved = c->audit_scope, *client = c->client;
-        if (!c->user) {
-            c->audit_scope = office_path; /* a public submission is the office's to read */
-            c->client = "-";              /* and its sender's address, which may name them, is not kept */
-        }
+        const char *saved = c->audit_scope;
+        if (!c->user)
+            c->audit_scope = office_path; /* a public submission is the office's to read (its address is
+                                             forgotten before: api_public.c) */
         e = audit_record(c, arena_printf(c->arena, "clue.%s", action), CLUE_KIND, *id, data);
         c->audit_scope = saved;
-        c->client = client;
     }
     json_decref(data);
     if (!e && n->origin_due_date) {

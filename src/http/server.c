@@ -775,7 +775,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         result = send_req_reply(c, &rq);
         bytes = rq.reply_len;
     }
-    log_info("%s %s %s %d %zu %.1fms %s", client, method, url, status, bytes, ms_since(&st->start),
+    log_info("%s %s %s %d %zu %.1fms %s", rq.ctx.client, method, url, status, bytes, ms_since(&st->start),
              rq.ctx.user ? rq.ctx.user->username : "-");
     free(rq.reply_body);
     arena_free(&arena);

@@ -83,6 +83,16 @@ def test_a_public_clue_gets_a_tracking_code_and_reaches_the_office(cl):
         assert r.status == 404 and "查询码" in r.error["message"], (bad, r)
 
 
+def test_the_server_log_keeps_no_address_of_a_reporter(cl, server):
+    out = cl.public.submit().json
+    assert cl.public.c.get(f"/api/v1/public/clues/{out['tracking_code']}").status == 200
+    log = server.output()
+    assert "- POST /api/v1/public/clues 201" in log
+    assert "127.0.0.1 POST /api/v1/public/clues" not in log
+    assert "127.0.0.1 GET /api/v1/public/clues/" not in log
+    assert "127.0.0.1 GET /api/v1/public/clue-form" in log  # other requests keep theirs
+
+
 def test_anonymous_is_the_default_without_a_name_or_contact(cl):
     out = cl.public.submit().json
     clue = find(cl, out["number"])
