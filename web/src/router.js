@@ -17,6 +17,8 @@ const pages = [
   { path: 'items/:id(\\d+)/edit', name: 'item-edit', component: () => import('./views/ItemNew.vue'), meta: { title: 'menu.item-edit', cap: 'item_register', active: 'ledger' } },
   { path: 'items/:id(\\d+)', name: 'item', component: () => import('./views/ItemDetail.vue'), meta: { title: 'menu.item', cap: 'item_read', active: 'ledger' } },
   { path: 'overview', name: 'overview', component: () => import('./views/Overview.vue'), meta: { title: 'menu.overview', cap: 'item_read', menu: { icon: 'IconDataAnalysis' }, shortcut: true } },
+  { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue'), meta: { title: 'menu.clues', cap: 'clue_read', menu: { icon: 'IconChatLineSquare' }, shortcut: true } },
+  { path: 'clues/:id(\\d+)', name: 'clue', component: () => import('./views/ClueDetail.vue'), meta: { title: 'menu.clue', cap: 'clue_read', active: 'clues' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
   { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },
@@ -30,6 +32,9 @@ const pages = [
 
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'menu.login' } },
+  // the public pages (互联网+督查): no account, no session asked for
+  { path: '/p/clue', name: 'pub-clue', component: () => import('./views/public/ClueSubmit.vue'), meta: { public: true, title: 'menu.pub-clue' } },
+  { path: '/p/track', name: 'pub-track', component: () => import('./views/public/ClueTrack.vue'), meta: { public: true, title: 'menu.pub-track' } },
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
   { path: '/', component: Layout, children: pages },
 ]
