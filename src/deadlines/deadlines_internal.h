@@ -1,6 +1,6 @@
 /*
  * deadlines_internal.h: what the files of src/deadlines share: a milestone row as read, the owner
- * of a row, the ladder's arithmetic and the exactly-once step record. Private to src/deadlines.
+ * of a row, the ladder's arithmetic and the exactly-once step record (steps.c). Private to src/deadlines.
  */
 #ifndef DUCHA_DEADLINES_INTERNAL_H
 #define DUCHA_DEADLINES_INTERNAL_H
@@ -37,8 +37,10 @@ enum err dl_owner_timeline(struct ctx *c, const struct dl_owner *o, int64_t id, 
  * id (arena). */
 const char *dl_owner_key(struct ctx *c, const char *owner_kind);
 
-/* The ladder (ladder.c): steps 0 .. nremind-1 are the reminders, then press, notice, report. */
+/* The ladder (steps.c): steps 0 .. nremind-1 are the reminders, then press, notice, report. */
 enum { STEP_PRESS, STEP_NOTICE, STEP_REPORT };
+/* The step's name ("remind-2", "press", …) in the arena. */
+const char *dl_step_name(struct ctx *c, const struct ladder *l, int s);
 /* The first step to take for a milestone due on `due` as seen on `today` (reminders on or before
  * today are skipped). */
 int dl_first_step(const struct calendar *cal, const struct ladder *l, int64_t due, int64_t today);

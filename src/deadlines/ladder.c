@@ -20,65 +20,6 @@
 
 #include <string.h>
 
-static int ladder_steps(const struct ladder *l)
-{
-    return l->nremind + 3;
-}
-
-/* The step's name ("remind-2", "press", …) in the arena. */
-static const char *step_name(struct ctx *c, const struct ladder *l, int s)
-{
-    if (s < l->nremind)
-        return arena_printf(c->arena, "remind-%d", l->remind[s]);
-    static const char *const esc[] = {"press", "notice", "report"};
-    return esc[s - l->nremind];
-}
-
-/* The scheduled day of step s for a milestone due on day due. */
-static int64_t step_day(const struct calendar *cal, const struct ladder *l, int64_t due, int s)
-{
-    if (s < l->nremind)
-        return l->remind[s] ? cal_add_workdays(cal, due, -l->remind[s]) : due;
-    int after[] = {l->press_after, l->notice_after, l->report_after};
-    return cal_add_workdays(cal, due, after[s - l->nremind]);
-}
-
-int64_t dl_step_at(const struct calendar *cal, const struct ladder *l, int64_t due, int s, int64_t last_esc_day)
-{
-    if (s >= ladder_steps(l))
-        return -1;
-    int64_t day = step_day(cal, l, due, s);
-    if (s > l->nremind && last_esc_day >= 0) {
-        int64_t earliest = cal_add_workdays(cal, last_esc_day, 1);
-        if (day < earliest)
-            day = earliest;
-    }
-    return time_local_instant(day, 0);
-}
-
-int dl_first_step(const struct calendar *cal, const struct ladder *l, int64_t due, int64_t today)
-{
-    int s = 0;
-    while (s < l->nremind && step_day(cal, l, due, s) <= today)
-        s++;
-    return s;
-}
-
-enum err dl_step_record(struct ctx *c, int64_t ms, const char *step, json_t *detail, bool *fresh)
-{
-    char at[21];
-    time_format_iso(c->now, at);
-    char *d = detail ? json_dumps(detail, JSON_COMPACT) : NULL;
-    int64_t got;
-    enum err e = db_one_int(c->db, &got,
-                            "INSERT INTO milestone_steps (milestone_id, step, at, detail) VALUES (?, ?, ?, ?) "
-                            "ON CONFLICT (milestone_id, step) DO NOTHING RETURNING milestone_id",
-                            DB_INT(ms), DB_TEXT(step), DB_TEXT(at), DB_TEXT(d ? d : ""));
-    free(d);
-    *fresh = e == ERR_OK;
-    return e == ERR_NOT_FOUND ? ERR_OK : ctx_db_fail(c, e, "记录时限节点");
-}
-
 static enum err set_schedule(struct ctx *c, int64_t id, int step, int64_t next_at, bool flagged)
 {
     return ctx_db_fail(c,
@@ -134,7 +75,7 @@ static enum err step_message(struct ctx *c, const struct dl_owner *o, const stru
 static enum err take_step(struct ctx *c, const struct dl_owner *o, const struct ms_row *m, const struct ladder *l,
                           int s, bool *taken)
 {
-    const char *name = step_name(c, l, s);
+    const char *name = dl_step_name(c, l, s);
     struct notice nt;
     struct dl_people people = {0};
     enum err e = step_message(c, o, m, l, s, &nt, &people);

@@ -13,23 +13,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-bool ms_read(struct ctx *c, struct stmt *st, struct ms_row *m)
-{
-    m->id = stmt_int(st, 0);
-    m->owner_kind = arena_strdup(c->arena, stmt_text(st, 1));
-    m->owner_id = stmt_int(st, 2);
-    m->unit_id = stmt_int(st, 3);
-    m->scope_path = arena_strdup(c->arena, stmt_text(st, 4));
-    m->kind = arena_strdup(c->arena, stmt_text(st, 5));
-    m->seq = (int)stmt_int(st, 6);
-    m->state = arena_strdup(c->arena, stmt_text(st, 8));
-    m->paused = !stmt_is_null(st, 9);
-    m->paused_at = m->paused ? stmt_int(st, 9) : 0;
-    m->step = (int)stmt_int(st, 10);
-    m->flagged = stmt_int(st, 11) != 0;
-    return cal_parse_date(stmt_text(st, 7), &m->due);
-}
-
 /* Reads every row of st (MS_COLS) into an arena array; the statement is done. */
 static enum err ms_read_all(struct ctx *c, struct stmt *st, const char *what, struct ms_row **out, int *n)
 {

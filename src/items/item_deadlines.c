@@ -12,11 +12,13 @@
  *   decide_extension     clocks run again; when granted, resolution moves to the new date
  *   verify / withdraw / archive   open milestones are cancelled
  * It also registers items with the modules below them (items_register): the deadlines owner "item"
- * (label, timeline, progress, escalation) and the columns that copy unit paths.
+ * (label, timeline, progress, escalation, and the recipients of reminders: who must act, from the
+ * workflow's to-dos) and the columns that copy unit paths.
  */
 #include "deadlines/deadlines.h"
 #include "items/items_internal.h"
 #include "units/units.h"
+#include "workflow/workflow.h"
 
 #include "base/timeu.h"
 
@@ -95,6 +97,32 @@ static int item_progress(struct ctx *c, int64_t id, int64_t unit_id, const char 
     return strcmp(kind, ms_kind_name(MS_RESOLUTION)) ? -1 : items_track_progress(c, id, unit_id);
 }
 
+/*
+ * Who hears of a ladder step of an item's milestone at unit_id. A reminder goes to the people of that
+ * unit who must act on its track now (the workflow's to-dos: the contact who must receive or report,
+ * the head who must sign …), or to the unit's contact when nobody there is awaited (the track waits
+ * on the office); the written notice reaches them as well as the roles DOMAIN.md §5 names; the press
+ * and the report go up the roles of the unit path (deadlines_recipients_default).
+ */
+static enum err item_recipients(struct ctx *c, int64_t id, int64_t unit_id, const char *path, enum dl_step step,
+                                struct dl_people *out)
+{
+    if (unit_id && (step == DL_REMIND || step == DL_NOTICE)) {
+        struct wf_actor *who;
+        int n;
+        enum err e = workflow_who_must_act(c, ITEM, id, unit_id, &who, &n);
+        for (int i = 0; i < n && !e; i++) {
+            if (who[i].role < 0)
+                dl_people_add(c, out, who[i].user_id);
+            else if (who[i].unit_id == unit_id) /* the unit's own people, not the office reviewing it */
+                e = dl_people_role_at(c, out, role_name((enum role)who[i].role), unit_id);
+        }
+        if (e || (step == DL_REMIND && out->n))
+            return e;
+    }
+    return deadlines_recipients_default(c, path, step, out);
+}
+
 static const struct dl_owner item_owner = {
     .kind = ITEM,
     .what = "督办事项",
@@ -103,6 +131,7 @@ static const struct dl_owner item_owner = {
     .timeline = item_timeline,
     .progress = item_progress,
     .escalate = items_mark_escalated,
+    .recipients = item_recipients,
 };
 
 void items_register(void)

@@ -10,6 +10,10 @@
  * moves it to the dead-letter state that administrators see and may retry. Non-urgent messages
  * wait for a working day within office_hours. Recipients are always accounts: ladder notices are
  * internal and never reach the public.
+ *
+ * The channels sit behind one interface (channel.h: inbox.c, smtp.c, sms.c, and any registered with
+ * notify_register_channel); the calls below never name one. Files: notify.c (kinds, channels,
+ * queueing), outbox.c (delivery and administration), inbox.c, prefs.c.
  */
 #ifndef DUCHA_NOTIFY_H
 #define DUCHA_NOTIFY_H

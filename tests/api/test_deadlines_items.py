@@ -338,3 +338,23 @@ def test_suspension_pauses_every_open_milestone_however_many(world):
     assert len(after) == len(before) and not any(m["paused"] for m in after)
     assert all(m["due_date"] > before[m["id"]]["due_date"] for m in after)
     assert all(any(s["step"].startswith("resume@") for s in m["steps"]) for m in after)
+
+
+def test_reminders_reach_who_must_act_on_the_track(world):
+    """A reminder goes to whoever must act on the unit's track now (the workflow's to-dos): once the
+    contact asked for completion, the unit head must sign, so the reminder of the track's next monthly
+    report reaches the head, not the contact."""
+    w = world
+    iid = w.item(kind="ongoing", due_date="2026-12-31")
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "已部署", "percent": 60}).status == 201
+    r = w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/request_completion", {"text": "已完成"})
+    assert r.status == 200, r
+    todos = w.c("gc_head").get("/api/v1/todos?kind=item").json["todos"]
+    assert [t["task"] for t in todos if t["object_id"] == iid] == ["sign"]
+    monthly = [m for m in w.milestones(iid) if m["kind"] == "periodic_report" and m["seq"] == 1][0]
+    assert monthly["due_date"] == "2026-04-02" and monthly["state"] == "open"
+    w.clock("2026-03-31T09:00:00+08:00")  # two working days before
+    assert wait_for(lambda: w.inbox_for("gc_head", monthly["id"]))
+    assert [m["kind"] for m in w.inbox_for("gc_head", monthly["id"])] == ["reminder"]
+    assert w.inbox_for("gc_contact", monthly["id"]) == []

@@ -1,0 +1,400 @@
+/*
+ * outbox.c: the outbox's delivery pass and its administration. Delivery claims due rows of the
+ * deferred channels that are configured, under a lease held by this process (PostgreSQL: FOR UPDATE
+ * SKIP LOCKED; SQLite: the process write lock), renews it right before each send, hands each row to
+ * its channel's send outside any transaction, and marks it sent, or retries it with exponential
+ * back-off, or after notify_attempts failures moves it to the dead letters that administrators list
+ * and retry.
+ */
+#include "notify/notify_internal.h"
+
+#include "audit/audit.h"
+#include "base/buf.h"
+#include "base/log.h"
+#include "base/timeu.h"
+#include "core/clock.h"
+#include "core/perm.h"
+
+#include <inttypes.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct claimed {
+    int64_t id;
+    const struct notify_channel *ch;
+    const char *address, *subject, *body, *kind, *object_type;
+    int64_t object_id;
+    int attempts;
+    bool urgent;
+};
+
+#define CLAIM_COLS "id, channel, address, subject, body, attempts, urgent, kind, object_type, object_id"
+
+/*
+ * A claim is a short lease held by one process (claimed_by, random per process): LEASE_S covers one
+ * delivery (the channels give up after 20 s) and is renewed, owner checked, right before each send. A
+ * process that dies (kill -9, a lost host) leaves its claims to the other nodes within LEASE_S; a
+ * row another node took over meanwhile is skipped, never sent twice by us.
+ */
+#define LEASE_S 30
+
+static char notify_node[24];
+static pthread_once_t notify_node_once = PTHREAD_ONCE_INIT;
+static void notify_node_init(void)
+{
+    unsigned char r[9];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(notify_node, sizeof notify_node, r, sizeof r);
+}
+
+/* Renews the lease of row id if this process still holds it, in a transaction of its own; true if
+ * it does. */
+static bool lease_renew(struct ctx *c, int64_t id)
+{
+    if (db_begin(c->db) < 0)
+        return false;
+    int64_t got;
+    bool mine = db_one_int(c->db, &got,
+                           "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claimed_by = ? "
+                           "RETURNING id",
+                           DB_INT(clock_now(c->db, c->cfg) + LEASE_S), /* now, not when the pass began */
+                           DB_INT(id), DB_TEXT(notify_node)) == ERR_OK;
+    return db_commit(c->db) >= 0 && mine;
+}
+
+/* "channel IN (?, ?)" for the n configured channels (structure only: the names are bound). */
+static const char *in_channels(struct ctx *c, int n)
+{
+    struct buf b = {0};
+    buf_puts(&b, "channel IN (");
+    for (int i = 0; i < n; i++)
+        buf_puts(&b, i ? ", ?" : "?");
+    buf_puts(&b, ")");
+    char *s = buf_take(&b);
+    const char *out = arena_strdup(c->arena, s);
+    free(s);
+    return out;
+}
+
+/* Prepares a claim or probe statement: binds head[0..nhead), then the channel names, then limit
+ * when > 0 (the values are checked against the placeholders). */
+static struct stmt *prepare_claim(struct ctx *c, const char *sql, const struct db_bind *head, int nhead,
+                                  const struct notify_channel *const *on, int non, int limit)
+{
+    struct db_bind *b = arena_alloc(c->arena, sizeof *b * (size_t)(nhead + non + 2));
+    int k = 0;
+    for (int i = 0; i < nhead; i++)
+        b[k++] = head[i];
+    for (int i = 0; i < non; i++)
+        b[k++] = DB_TEXT(on[i]->name);
+    if (limit > 0)
+        b[k++] = DB_INT(limit);
+    b[k] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    return db_query_a(c->db, sql, b);
+}
+
+/* Marks one row after its attempt: sent, or pending again after the back-off, or dead after
+ * notify_attempts failures; only if this process still holds it. */
+static enum err settle(struct ctx *c, const struct claimed *r, bool ok, const char *err)
+{
+    char at[21];
+    time_format_iso(c->now, at);
+    bool dead = !ok && r->attempts >= c->cfg->notify_attempts;
+    int64_t next = c->now;
+    if (!ok) {
+        int64_t delay = c->cfg->notify_retry_s;
+        for (int k = 1; k < r->attempts && delay < 86400; k++)
+            delay *= 2;
+        next = c->now + delay;
+        if (!dead && !r->urgent)
+            notify_window(c, next, &next);
+        log_warn("notification %" PRId64 " (%s) attempt %d failed: %s%s", r->id, r->ch->name, r->attempts, err,
+                 dead ? " (dead letter)" : "");
+    }
+    const char *state = ok ? "sent" : dead ? "dead" : "pending";
+    int rc = db_begin(c->db);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "投递通知");
+    enum err e = db_exec(c->db,
+                         "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
+                         "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
+                         DB_TEXT(state), DB_TEXT(ok ? at : NULL), DB_INT(next), DB_TEXT(err), DB_INT(r->id),
+                         DB_TEXT(notify_node));
+    if (e) {
+        db_rollback(c->db);
+        return ctx_db_fail(c, e, "投递通知");
+    }
+    return (rc = db_commit(c->db)) < 0 ? ctx_store_fail(c, rc, "投递通知") : ERR_OK;
+}
+
+enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
+{
+    *sent = *failed = 0;
+    pthread_once(&notify_node_once, notify_node_init);
+    /* the deferred channels that can send now; rows of the others wait until they are configured */
+    int nch, non = 0;
+    const struct notify_channel *const *chs = notify_channels(&nch);
+    const struct notify_channel **on = arena_alloc(c->arena, sizeof *on * (size_t)(nch + 1));
+    for (int i = 0; i < nch; i++)
+        if (chs[i]->deferred && chs[i]->send && chs[i]->configured && chs[i]->configured(c->cfg))
+            on[non++] = chs[i];
+    if (!non)
+        return ERR_OK;
+    const char *in = in_channels(c, non);
+    bool pg = strcmp(db_kind(c->db), "postgres") == 0;
+    /* two index-friendly claims: rows due now, then rows whose lease ran out (a node died while
+     * sending) */
+    const char *due_sql =
+        arena_printf(c->arena, "SELECT id FROM outbox WHERE state = 'pending' AND next_attempt <= ? AND %s", in);
+    const char *stale_sql = arena_printf(
+        c->arena, "SELECT id FROM outbox WHERE state = 'sending' AND next_attempt <= ? AND lease_until <= ? AND %s",
+        in);
+    /* an idle pass stays a read: probe the index before taking the write lock */
+    int64_t due = 1;
+    const struct db_bind now2[2] = {DB_INT(c->now), DB_INT(c->now)};
+    struct stmt *probe =
+        prepare_claim(c, arena_printf(c->arena, "SELECT COUNT(*) FROM (%s LIMIT 1) p", due_sql), now2, 1, on, non, 0);
+    if (stmt_one_int(probe, &due) == STORE_ROW && due == 0) {
+        probe = prepare_claim(c, arena_printf(c->arena, "SELECT COUNT(*) FROM (%s LIMIT 1) p", stale_sql), now2, 2, on,
+                              non, 0);
+        if (stmt_one_int(probe, &due) == STORE_ROW && due == 0)
+            return ERR_OK;
+    }
+    int rc = db_begin(c->db);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "投递通知");
+    struct claimed *rows = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *rows);
+    int n = 0;
+    for (int pass = 0; pass < 2 && n < limit; pass++) {
+        const char *sql = arena_printf(c->arena,
+                                       "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, "
+                                       "attempts = attempts + 1 WHERE id IN (%s ORDER BY next_attempt, id LIMIT ?%s) "
+                                       "RETURNING " CLAIM_COLS,
+                                       pass ? stale_sql : due_sql, pg ? " FOR UPDATE SKIP LOCKED" : "");
+        const struct db_bind head[4] = {DB_INT(clock_now(c->db, c->cfg) + LEASE_S), DB_TEXT(notify_node),
+                                        DB_INT(c->now), DB_INT(c->now)};
+        struct stmt *st = prepare_claim(c, sql, head, pass ? 4 : 3, on, non, limit - n);
+        if (!st) {
+            db_rollback(c->db);
+            return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
+        }
+        while ((rc = stmt_step(st)) == STORE_ROW && n < limit) {
+            const struct notify_channel *ch = notify_channel(stmt_text(st, 1));
+            if (!ch) /* claimed rows are of the channels in the IN list: registered */
+                continue;
+            rows[n++] = (struct claimed){stmt_int(st, 0),
+                                         ch,
+                                         arena_strdup(c->arena, stmt_text(st, 2)),
+                                         arena_strdup(c->arena, stmt_text(st, 3)),
+                                         arena_strdup(c->arena, stmt_text(st, 4)),
+                                         arena_strdup(c->arena, stmt_text(st, 7)),
+                                         arena_strdup(c->arena, stmt_text(st, 8)),
+                                         stmt_int(st, 9),
+                                         (int)stmt_int(st, 5),
+                                         stmt_int(st, 6) != 0};
+        }
+        stmt_done(st);
+        if (rc < 0) {
+            db_rollback(c->db);
+            return ctx_store_fail(c, rc, "投递通知");
+        }
+    }
+    if ((rc = db_commit(c->db)) < 0)
+        return ctx_store_fail(c, rc, "投递通知");
+    for (int i = 0; i < n; i++) {
+        struct claimed *r = &rows[i];
+        if (!lease_renew(c, r->id))
+            continue; /* its lease ran out while the rows before it were sent: another node has it */
+        char err[512] = "";
+        struct notify_message m = {r->id,   r->address, r->subject,     r->body,
+                                   r->kind, r->urgent,  r->object_type, r->object_id};
+        bool ok = r->ch->send(c, &m, err, sizeof err);
+        *(ok ? sent : failed) += 1;
+        enum err e = settle(c, r, ok, err);
+        if (e)
+            return e;
+    }
+    return ERR_OK;
+}
+
+/* ---- administration ---- */
+
+/* The subtrees where the user administers (role admin). */
+static int admin_scope(struct ctx *c, const char **paths, int max)
+{
+    int n = 0;
+    for (int i = 0; c->user && i < c->user->ngrants && n < max; i++)
+        if (c->user->grants[i].role == ROLE_ADMIN)
+            paths[n++] = c->user->grants[i].unit_path;
+    return n;
+}
+
+enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t **out)
+{
+    if (!state)
+        state = "dead";
+    if (strcmp(state, "pending") && strcmp(state, "sending") && strcmp(state, "sent") && strcmp(state, "dead"))
+        return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“state”必须是 pending、sending、sent 或 dead");
+    const char *paths[16];
+    int np = admin_scope(c, paths, 16);
+    json_t *arr = json_array();
+    for (int i = 0; i < np; i++) {
+        struct stmt *st = db_prepare(
+            c->db,
+            "SELECT o.id, o.user_id, u.username, o.channel, o.kind, o.subject, o.address, o.state, o.attempts, "
+            "o.last_error, o.created_at, o.sent_at, o.next_attempt FROM outbox o JOIN users u ON u.id = o.user_id "
+            "JOIN units un ON un.id = u.unit_id WHERE o.state = ? AND o.channel <> 'inbox' AND un.path >= ? AND "
+            "un.path < ? ORDER BY o.id DESC LIMIT ?");
+        if (!st) {
+            json_decref(arr);
+            return ctx_store_fail(c, STORE_E_OTHER, "读取通知队列");
+        }
+        stmt_bind_text(st, 1, state);
+        stmt_bind_text(st, 2, paths[i]);
+        stmt_bind_text(st, 3, perm_path_upper(c->arena, paths[i]));
+        stmt_bind_int(st, 4, limit);
+        int rc;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            char next[21];
+            time_format_iso(stmt_int(st, 12), next);
+            json_array_append_new(
+                arr,
+                json_pack("{sI sI ss ss ss ss ss ss sI ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "user_id",
+                          (json_int_t)stmt_int(st, 1), "username", stmt_text(st, 2), "channel", stmt_text(st, 3),
+                          "kind", stmt_text(st, 4), "subject", stmt_text(st, 5), "address", stmt_text(st, 6), "state",
+                          stmt_text(st, 7), "attempts", (json_int_t)stmt_int(st, 8), "last_error", stmt_text(st, 9),
+                          "created_at", stmt_text(st, 10), "sent_at",
+                          stmt_is_null(st, 11) ? json_null() : json_string(stmt_text(st, 11)), "next_attempt", next));
+        }
+        stmt_done(st);
+        if (rc < 0) {
+            json_decref(arr);
+            return ctx_store_fail(c, rc, "读取通知队列");
+        }
+    }
+    *out = json_pack("{so}", "messages", arr);
+    return ERR_OK;
+}
+
+struct retry_args {
+    int64_t id;
+};
+
+static enum err retry_tx(struct ctx *c, void *arg)
+{
+    struct retry_args *a = arg;
+    struct stmt *st = db_prepare(c->db, "SELECT o.state, un.path, o.channel, o.attempts FROM outbox o JOIN users u ON "
+                                        "u.id = o.user_id JOIN units un ON un.id = u.unit_id WHERE o.id = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "重新投递");
+    stmt_bind_int(st, 1, a->id);
+    int rc = stmt_step(st);
+    const char *state = NULL, *path = NULL, *channel = NULL;
+    int64_t attempts = 0;
+    if (rc == STORE_ROW) {
+        state = arena_strdup(c->arena, stmt_text(st, 0));
+        path = arena_strdup(c->arena, stmt_text(st, 1));
+        channel = arena_strdup(c->arena, stmt_text(st, 2));
+        attempts = stmt_int(st, 3);
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "重新投递");
+    const struct notify_channel *ch = rc == STORE_ROW ? notify_channel(channel) : NULL;
+    if (rc == STORE_DONE || (ch && !ch->deferred))
+        return ctx_fail(c, ERR_NOT_FOUND, "通知不存在或无权查看");
+    const struct grant *g = NULL;
+    for (int i = 0; c->user && i < c->user->ngrants && !g; i++)
+        if (c->user->grants[i].role == ROLE_ADMIN &&
+            !strncmp(path, c->user->grants[i].unit_path, strlen(c->user->grants[i].unit_path)))
+            g = &c->user->grants[i];
+    if (c->user && !g)
+        return ctx_fail(c, ERR_NOT_FOUND, "通知不存在或无权查看");
+    c->acting = g;
+    if (strcmp(state, "dead") != 0)
+        return ctx_fail(c, ERR_CONFLICT, "只有投递失败（dead）的通知可以重新投递，该通知状态为 %s", state);
+    enum err e = db_exec(
+        c->db, "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt = ? WHERE id = ? AND state = 'dead'",
+        DB_INT(c->now), DB_INT(a->id));
+    if (e)
+        return ctx_db_fail(c, e, "重新投递");
+    json_t *sum = json_pack("{ss sI}", "channel", channel, "attempts_before", (json_int_t)attempts);
+    e = audit_record(c, "outbox.retry", "outbox", a->id, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err notify_outbox_retry(struct ctx *c, int64_t id, json_t **out)
+{
+    struct retry_args a = {id};
+    enum err e = ctx_tx(c, "重新投递", retry_tx, &a);
+    if (e)
+        return e;
+    *out = json_pack("{sI ss}", "id", (json_int_t)id, "state", "pending");
+    return ERR_OK;
+}
+
+const struct jv_field notify_test_spec[] = {
+    {"username", JV_STRING, JV_REQUIRED, 1, 64},
+    {"subject", JV_STRING, 0, 1, 100},
+    {"body", JV_STRING, 0, 0, 1000},
+    {"urgent", JV_BOOL, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
+};
+
+struct test_args {
+    const json_t *body;
+    json_t *ids;
+};
+
+static enum err test_tx(struct ctx *c, void *arg)
+{
+    struct test_args *a = arg;
+    const char *username = jv_str(a->body, "username");
+    struct stmt *st = db_prepare(c->db, "SELECT u.id, un.path FROM users u JOIN units un ON un.id = u.unit_id "
+                                        "WHERE u.username = ?");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "发送测试通知");
+    stmt_bind_text(st, 1, username);
+    int rc = stmt_step(st);
+    int64_t uid = 0;
+    const char *path = NULL;
+    if (rc == STORE_ROW) {
+        uid = stmt_int(st, 0);
+        path = arena_strdup(c->arena, stmt_text(st, 1));
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "发送测试通知");
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "用户 %s 不存在或无权查看", username);
+    enum err e = perm_require(c, CAP_SYSTEM_ADMIN, path, "用户");
+    if (e)
+        return e;
+    struct notice n = {MSG_SYSTEM,
+                       jv_bool(a->body, "urgent", false),
+                       jv_str(a->body, "subject") ? jv_str(a->body, "subject") : "ducha 测试通知",
+                       jv_str(a->body, "body") ? jv_str(a->body, "body") : "这是一条测试通知，用于检查邮件和短信设置。",
+                       "user",
+                       uid};
+    if ((e = notify_user_ex(c, uid, &n, a->ids)))
+        return e;
+    json_t *sum = json_pack("{ss sO}", "username", username, "queued", a->ids);
+    e = audit_record(c, "notify.test", "user", uid, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err notify_test(struct ctx *c, const json_t *body, json_t **out)
+{
+    struct test_args a = {body, json_array()};
+    enum err e = ctx_tx(c, "发送测试通知", test_tx, &a);
+    if (e) {
+        json_decref(a.ids);
+        return e;
+    }
+    *out = json_pack("{so}", "queued", a.ids);
+    return ERR_OK;
+}
