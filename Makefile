@@ -166,6 +166,7 @@ bench: deps build/ducha
 	scripts/bench.sh
 	scripts/bench-sched.sh
 	scripts/bench-pg.sh
+	scripts/bench-province.sh
 
 FORMAT_FILES = $(sort $(SRCS) $(wildcard src/*/*.h) $(wildcard tests/unit/*.c) $(wildcard tests/fuzz/*.c))
 format:

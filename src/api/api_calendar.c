@@ -1,5 +1,6 @@
 /* api_calendar.c: the working-day calendar, deadline rules, milestones and the test clock. */
 #include "api/routes.h"
+#include "items/ledger.h"
 #include "calendar/calendar.h"
 #include "deadlines/deadlines.h"
 
@@ -139,7 +140,10 @@ static int h_clock_put(struct req *rq)
         return 0;
     json_t *out = NULL;
     enum err e = calendar_clock_set(&rq->ctx, jv_str(rq->json, "now"), &out);
-    return reply_result(rq, e, 200, out);
+    int64_t changed;
+    if (!e && (e = ledger_lights_refresh(&rq->ctx, &changed))) /* the stored lights follow the new day */
+        json_decref(out);
+    return reply_result(rq, e, 200, e ? NULL : out);
 }
 
 const struct route calendar_routes[] = {

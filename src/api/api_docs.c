@@ -77,6 +77,18 @@ static int h_list_document(struct req *rq)
     return reply_download(rq, "application/pdf", "list.pdf", &out);
 }
 
+/* Sends the temporary file at path (removed once opened: the bytes stream from disk, whatever the size). */
+static int reply_temp_file(struct req *rq, const char *type, const char *filename, const char *path)
+{
+    rq->status = 200;
+    rq->reply_type = type;
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition",
+                 arena_printf(rq->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", filename, filename));
+    return 0;
+}
+
 /* GET /api/v1/items/export.xlsx?<ledger filters> */
 static int h_export_xlsx(struct req *rq)
 {
@@ -87,34 +99,21 @@ static int h_export_xlsx(struct req *rq)
     enum err e = docs_ledger_xlsx(&rq->ctx, &q, &path);
     if (e)
         return reply_ctx_error(rq);
-    FILE *f = fopen(path, "rb");
-    struct buf b = {0};
-    char chunk[65536];
-    size_t got;
-    while (f && (got = fread(chunk, 1, sizeof chunk, f)) > 0)
-        buf_append(&b, chunk, got);
-    if (f)
-        fclose(f);
-    unlink(path);
-    if (!f)
-        return reply_error(rq, ERR_INTERNAL, "导出失败：无法读取生成的文件");
-    return reply_download(rq, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ledger.xlsx", &b);
+    return reply_temp_file(rq, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ledger.xlsx",
+                           path);
 }
 
 /* GET /api/v1/items/export.csv?<ledger filters> */
 static int h_export_csv(struct req *rq)
 {
     struct ledger_query q;
-    const char *words;
+    const char *words, *path;
     if (!ledger_filter(rq, &q, &words))
         return 0;
-    struct buf out = {0};
-    enum err e = docs_ledger_csv(&rq->ctx, &q, &out);
-    if (e) {
-        buf_free(&out);
+    enum err e = docs_ledger_csv(&rq->ctx, &q, &path);
+    if (e)
         return reply_ctx_error(rq);
-    }
-    return reply_download(rq, "text/csv; charset=utf-8", "ledger.csv", &out);
+    return reply_temp_file(rq, "text/csv; charset=utf-8", "ledger.csv", path);
 }
 
 /* POST /api/v1/items/import?dry_run=1 (text/csv body): all rows or none; 422 lists the rows' errors. */

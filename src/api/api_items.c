@@ -2,8 +2,10 @@
  * timeline, reports, children and attachments) and attachment downloads. */
 #include "api/routes.h"
 #include "items/items.h"
+#include "items/ledger.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -43,6 +45,7 @@ bool ledger_query_from(struct req *rq, struct ledger_query *q)
     q->sort = req_query(rq, "sort");
     q->due_before = req_query(rq, "due_before");
     q->due_after = req_query(rq, "due_after");
+    q->after = req_query(rq, "after");
     if (q->q && strlen(q->q) > 200) {
         reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
         return false;
@@ -51,8 +54,9 @@ bool ledger_query_from(struct req *rq, struct ledger_query *q)
 }
 
 /* GET /api/v1/items?state=&source_kind=&lead_unit_id=&co_unit_id=&unit_id=&leader_id=&importance=&kind=
- *   &due_before=&due_after=&overdue=&light=&tag=&year=&parent_id=&q=&sort=&page=&per_page=&subtree=
- * (subtree=0: the unit filters match the unit itself only; limit/unit: aliases of per_page/unit_id) */
+ *   &due_before=&due_after=&overdue=&light=&tag=&year=&parent_id=&q=&sort=&page=&per_page=&subtree=&after=
+ * (subtree=0: the unit filters match the unit itself only; limit/unit: aliases of per_page/unit_id;
+ * after: the `next` cursor of the previous page) */
 static int h_items_list(struct req *rq)
 {
     struct ledger_query q;
@@ -63,8 +67,28 @@ static int h_items_list(struct req *rq)
         return 0;
     q.page = (int)page;
     q.per_page = (int)(limit ? limit : per_page);
-    json_t *out = NULL;
+    struct buf out = {0};
     enum err e = items_ledger(&rq->ctx, &q, &out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    free(rq->reply_body); /* the page's JSON text is the reply */
+    rq->reply_len = out.len;
+    rq->reply_body = buf_take(&out);
+    rq->reply_type = "application/json; charset=utf-8";
+    rq->status = 200;
+    return 0;
+}
+
+/* GET /api/v1/items/overview?unit_id=: the kept counts of a scope (综合分析). */
+static int h_items_overview(struct req *rq)
+{
+    int64_t unit;
+    if (!req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_overview(&rq->ctx, unit, &out);
     return reply_result(rq, e, 200, out);
 }
 
@@ -273,6 +297,7 @@ const struct route item_routes[] = {
     {"GET", "/api/v1/items", h_items_list, CAP_ITEM_READ, 0, "the ledger (台账): filtered, sorted, paged, with counts"},
     {"POST", "/api/v1/items", h_item_create, CAP_ITEM_REGISTER, ROUTE_JSON, "register a draft item"},
     {"GET", "/api/v1/items/meta", h_items_meta, CAP_SIGNED_IN, 0, "source kinds, states, actions, grades"},
+    {"GET", "/api/v1/items/overview", h_items_overview, CAP_ITEM_READ, 0, "counts of a scope (综合分析)"},
     {"PUT", "/api/v1/items/grades", h_items_grades, CAP_SYSTEM_SETTINGS, ROUTE_JSON, "set the completion grades"},
     {"GET", "/api/v1/items/{id}", h_item_get, CAP_ITEM_READ, 0, "one item with tracks and allowed_actions"},
     {"PATCH", "/api/v1/items/{id}", h_item_update, CAP_ITEM_REGISTER, ROUTE_JSON, "change a draft item"},

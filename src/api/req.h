@@ -66,6 +66,7 @@ struct req {
     size_t reply_len;
     const char *reply_type;
     const char *reply_file; /* send this file instead of reply_body */
+    bool reply_file_temp;   /* reply_file is a temporary file: removed once opened */
     struct reply_header headers[8];
     int nheaders;
 };

@@ -70,6 +70,8 @@ const struct conf_key conf_keys[] = {
     K(office_hours, CONF_STR, "08:30-17:30", false, "when non-urgent notices may be sent on working days"),
     K(yellow_days, CONF_INT, "2", false, "working days before a due date that turn a light yellow"),
     K(pace_threshold, CONF_INT, "20", false, "percent behind time-proportional progress that turns yellow"),
+    K(ledger_count_bound, CONF_INT, "10000", false,
+      "ledger totals that the kept counters cannot give are counted over at most this many rows (then bounded)"),
     K(notify_attempts, CONF_INT, "5", false, "e-mail and SMS delivery attempts before a message becomes a dead letter"),
     K(notify_retry_s, CONF_INT, "60", false, "seconds before the first retry of a failed delivery (doubles each time)"),
     K(retention_outbox_days, CONF_INT, "365", false,

@@ -64,6 +64,10 @@ static const struct cli_command commands[] = {
      "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
      "1,000,000 items, 5,000,000 events).",
      false},
+    {"ledger check", cmd_ledger_check, "",
+     "Recounts the ledger's scope rows and counters from the items and prints any difference (exit 1 if any).", false},
+    {"ledger rebuild", cmd_ledger_rebuild, "",
+     "Recomputes the ledger's scope rows, counters and search index from the items, in one transaction.", false},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "",
      "Prints every configuration key with its current value and meaning: a sample ducha.conf.", true},

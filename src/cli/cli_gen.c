@@ -4,8 +4,11 @@
  * migrated database in large transactions. The tree: a province with departments, 14 cities,
  * ten counties each (the first one is 古城县, code gc, with the user gc_office), each county with
  * a supervision office, departments and townships. Items belong to county offices, lead and co
- * tracks to their departments; numbers, counters and the search bigrams are consistent with what
- * the application writes. No audit records are written: the data is synthetic, not history.
+ * tracks to their departments; numbers and counters are consistent with what the application
+ * writes, and the database's triggers fill the ledger's scope rows, counters and search index as
+ * they would for the application (migration 0050). One item in 20,000 mentions 古树名木保护 (a rare
+ * word for search benchmarks). Users: admin, prov_office (督查室 at the province: sees everything)
+ * and gc_office (古城县). No audit records are written: the data is synthetic, not history.
  */
 #include "api/routes.h"
 #include "auth/users.h"
@@ -13,6 +16,8 @@
 #include "base/timeu.h"
 #include "crypto/password.h"
 #include "items/items_internal.h"
+#include "items/ledger.h"
+#include "store/store_search.h"
 #include "workflow/workflow.h"
 
 #include <inttypes.h>
@@ -113,6 +118,12 @@ static const char *const topics[] = {"城乡道路改造", "老旧小区改造",
                                      "河道综合治理", "中小学校舍建设", "医疗服务能力", "安全生产检查",
                                      "垃圾分类处理", "乡村振兴示范",   "招商引资项目", "交通运输保障",
                                      "信访积案化解", "高标准农田建设", "消防设施配套", "电网升级改造"};
+static const char *const requirements[] = {
+    "按照县政府常务会议部署，明确责任、倒排工期，按时报送办理情况。",
+    "请牵头单位会同协办单位制定工作方案，每月二十五日前报送进展。",
+    "对照年度目标任务，细化措施，确保按期完成并接受群众监督。",
+    "加强统筹协调，落实资金保障，办结后及时书面报告督查室。",
+};
 static const char *const gen_sources[] = {"central_policy", "major_decision",  "meeting",          "work_report",
                                           "npc_cppcc",      "instruction",     "inspection_visit", "leader_assigned",
                                           "key_project",    "public_complaint"};
@@ -132,6 +143,11 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
 {
     struct db *db = g->c->db;
     long per_event = items ? events / items : 0, extra = items ? events % items : 0;
+    for (const char *const *sql = db_search_sql(db)->before_bulk; *sql; sql++) {
+        struct stmt *st = db_prepare(db, *sql);
+        if (!st || !run_ok(g, st))
+            return false;
+    }
     for (long i = 0; i < items; i++) {
         if (i % 5000 == 0) {
             if (i && db_commit(db) < 0)
@@ -148,14 +164,19 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
         char due[11], title[160], number[64], created[21];
         snprintf(due, sizeof due, "%04d-%02d-%02d", year, month, day);
         snprintf(created, sizeof created, "%04d-%02d-%02dT02:00:00Z", year, month > 1 ? month - 1 : 1, day);
-        snprintf(title, sizeof title, "%s%s", verbs[rndn(8)], topics[rndn(16)]);
+        snprintf(title, sizeof title, "%s%s%s", verbs[rndn(8)], topics[rndn(16)],
+                 i % 20000 == 7 ? "，做好古树名木保护" : "");
         bool numbered = strcmp(state, "draft") != 0;
         if (numbered)
             snprintf(number, sizeof number, "%s督〔%d〕%" PRId64 "号", co->prefix, year, ++co->seq);
+        /* past approval it has been assigned (its units see it); completed and archived items closed */
+        bool assigned = numbered, closed = !strcmp(state, "completed") || !strcmp(state, "archived");
         struct stmt *st = db_prepare(
-            db, "INSERT INTO items (number, num_year, num_seq, title, requirement, source_kind, office_unit_id, "
-                "office_path, lead_unit_id, lead_path, importance, kind, due_date, state, progress, year, created_at, "
-                "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id");
+            db,
+            "INSERT INTO items (number, num_year, num_seq, title, requirement, source_kind, office_unit_id, "
+            "office_path, lead_unit_id, lead_path, importance, kind, due_date, state, progress, year, created_at, "
+            "updated_at, assigned_at, closed_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+            "RETURNING id");
         if (!st)
             return false;
         stmt_bind_text(st, 1, numbered ? number : NULL);
@@ -167,7 +188,7 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
             stmt_bind_null(st, 3);
         }
         stmt_bind_text(st, 4, title);
-        stmt_bind_text(st, 5, "按照县政府常务会议部署，明确责任、倒排工期，按时报送办理情况。");
+        stmt_bind_text(st, 5, requirements[rndn(4)]);
         stmt_bind_text(st, 6, gen_sources[rndn(10)]);
         stmt_bind_int(st, 7, co->office.id);
         stmt_bind_text(st, 8, co->gov.path);
@@ -181,6 +202,10 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
         stmt_bind_int(st, 16, year);
         stmt_bind_text(st, 17, created);
         stmt_bind_text(st, 18, created);
+        stmt_bind_text(st, 19, assigned ? created : NULL);
+        char closed_at[21];
+        snprintf(closed_at, sizeof closed_at, "%04d-%02d-%02dT08:00:00Z", year, month, day);
+        stmt_bind_text(st, 20, closed ? closed_at : NULL);
         int64_t id;
         if (stmt_one_int(st, &id) != STORE_ROW)
             return cli_fail("gen: cannot insert item"), false;
@@ -220,21 +245,6 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
             if (!run_ok(g, st))
                 return false;
         }
-        const char **grams;
-        int ng =
-            item_bigrams(g->c->arena, numbered ? arena_printf(g->c->arena, "%s\n%s", number, title) : title, &grams);
-        for (int k = 0; k < ng; k++) {
-            st = db_prepare(db, "INSERT INTO item_grams (gram, item_id) VALUES (?, ?) ON CONFLICT DO NOTHING");
-            if (!st)
-                return false;
-            stmt_bind_text(st, 1, grams[k]);
-            stmt_bind_int(st, 2, id);
-            if (!run_ok(g, st))
-                return false;
-        }
-        if (i % 1000 == 999) { /* bigram strings live in the arena: release them now and then */
-            arena_free(g->c->arena);
-        }
     }
     if (items && db_commit(db) < 0)
         return cli_fail("gen: commit failed"), false;
@@ -256,12 +266,15 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
             if (!run_ok(g, st))
                 return false;
         }
-    /* items past approval have been assigned: their units see them (migration 0008) */
-    struct stmt *st = db_prepare(db, "UPDATE items SET assigned_at = created_at WHERE state NOT IN "
-                                     "('draft', 'submitted', 'deputy_approved', 'approved', 'withdrawn')");
-    if (!st || !run_ok(g, st))
+    if (db_commit(db) < 0)
         return false;
-    return db_commit(db) >= 0;
+    /* the search index in one piece (SQLite FTS5 merges its segments; PostgreSQL gathers statistics) */
+    for (const char *const *sql = db_search_sql(db)->after_bulk; *sql; sql++) {
+        struct stmt *st = db_prepare(db, *sql);
+        if (!st || !run_ok(g, st))
+            return cli_fail("gen: cannot optimize the search index"), false;
+    }
+    return true;
 }
 
 static bool parse_count(struct cli *cli, const char *name, long def, long *out)
@@ -364,7 +377,7 @@ int cmd_gen(struct cli *cli)
     ok = ok && db_commit(c.db) >= 0;
     if (ok && cli->tty)
         fputc('\n', stderr);
-    /* accounts: the province admin and the first county's office (password Demo2026) */
+    /* accounts: the province admin, the province's office and the first county's (password Demo2026) */
     char hash[128];
     if (ok && password_hash("Demo2026", hash)) {
         json_t *a = json_pack("{ss ss sI ss s[{ss sI}] sb}", "username", "admin", "name", "系统管理员", "unit_id",
@@ -373,15 +386,24 @@ int cmd_gen(struct cli *cli)
         json_t *o = json_pack("{ss ss sI ss s[{ss sI}] sb}", "username", "gc_office", "name", "赵敏", "unit_id",
                               (json_int_t)counties[0].office.id, "password", "-", "roles", "role", "office", "unit_id",
                               (json_int_t)counties[0].gov.id, "must_change_password", 0);
-        json_t *out1 = NULL, *out2 = NULL;
-        ok = users_create_hashed(&c, a, hash, &out1) == ERR_OK && users_create_hashed(&c, o, hash, &out2) == ERR_OK;
+        json_t *p = json_pack("{ss ss sI ss s[{ss sI}] sb}", "username", "prov_office", "name", "钱进", "unit_id",
+                              (json_int_t)prov_office.id, "password", "-", "roles", "role", "office", "unit_id",
+                              (json_int_t)prov.id, "must_change_password", 0);
+        json_t *out1 = NULL, *out2 = NULL, *out3 = NULL;
+        ok = users_create_hashed(&c, a, hash, &out1) == ERR_OK && users_create_hashed(&c, o, hash, &out2) == ERR_OK &&
+             users_create_hashed(&c, p, hash, &out3) == ERR_OK;
         if (!ok)
             cli_fail("gen: %s", c.msg);
         json_decref(a);
         json_decref(o);
+        json_decref(p);
         json_decref(out1);
         json_decref(out2);
+        json_decref(out3);
     }
+    int64_t lights = 0; /* today's dates for the stored lights first: the items get theirs as they arrive */
+    if (ok && ledger_lights_refresh(&c, &lights) != ERR_OK)
+        ok = !cli_fail("gen: %s", c.msg ? c.msg : "lights");
     ok = ok && gen_items(&g, counties, ncounties, items, events);
     /* the to-dos the generated objects wait on, derived by the workflows as a transition would */
     for (int w = 0; ok && api_workflows[w]; w++) {
@@ -392,8 +414,9 @@ int cmd_gen(struct cli *cli)
     if (db_in_transaction(c.db))
         db_rollback(c.db);
     if (ok)
-        fprintf(stderr, "gen: %ld units, %ld items, %ld events (users admin, gc_office; password Demo2026)\n", g.done,
-                items, events);
+        fprintf(stderr,
+                "gen: %ld units, %ld items, %ld events (users admin, prov_office, gc_office; password Demo2026)\n",
+                g.done, items, events);
     free(counties);
     store_release(c.db);
     arena_free(&arena);

@@ -13,6 +13,7 @@
 #include "cli/cli.h"
 
 #include "base/log.h"
+#include "store/store_search.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -222,7 +223,7 @@ int cmd_migrate_data(struct cli *cli)
     /* the target must hold exactly what the migrations put into a fresh database */
     bool empty = true;
     for (int i = 0; i < ndt && empty; i++) {
-        if (!strcmp(dt[i].name, "schema_migrations"))
+        if (!strcmp(dt[i].name, "schema_migrations") || store_table_derived(dt[i].name))
             continue;
         const struct store_table *k = find_table(kt, nkt, dt[i].name);
         long have = table_count(cp.dst, dt[i].name), seeded = k ? table_count(seed, k->name) : 0;
@@ -234,7 +235,7 @@ int cmd_migrate_data(struct cli *cli)
         }
     }
     for (int i = 0; i < nst && empty; i++)
-        if (!find_table(dt, ndt, st[i].name)) {
+        if (!store_table_derived(st[i].name) && !find_table(dt, ndt, st[i].name)) {
             cli_fail("table %s of the source does not exist in the target", st[i].name);
             empty = false;
         }
@@ -249,7 +250,8 @@ int cmd_migrate_data(struct cli *cli)
     /* seeded rows make way for the source's own (reverse dependency order) */
     for (int i = ndt - 1; i >= 0 && rc >= 0; i--) {
         const struct store_table *k = find_table(kt, nkt, dt[i].name);
-        if (!k || !strcmp(k->name, "schema_migrations") || table_count(cp.dst, k->name) <= 0)
+        if (!k || !strcmp(k->name, "schema_migrations") || store_table_derived(k->name) ||
+            table_count(cp.dst, k->name) <= 0)
             continue;
         char *q = store_quote_ident(dt[i].name), *sql = xmalloc(strlen(q) + 16);
         sprintf(sql, "DELETE FROM %s", q);
@@ -266,7 +268,8 @@ int cmd_migrate_data(struct cli *cli)
         cli_fail("cannot prepare the target for the load");
     int ntables = 0;
     for (int i = 0; i < nst && rc >= 0; i++) {
-        if (!strcmp(st[i].name, "schema_migrations"))
+        /* the ledger's derived tables are filled by the target's triggers as items and tracks arrive */
+        if (!strcmp(st[i].name, "schema_migrations") || store_table_derived(st[i].name))
             continue;
         rc = copy_table(&cp, &st[i]);
         if (rc < 0)
@@ -286,6 +289,8 @@ int cmd_migrate_data(struct cli *cli)
     }
     for (int i = 0; i < ndt && rc >= 0; i++)
         rc = db_reset_identity(cp.dst, &dt[i]);
+    if (rc >= 0)
+        rc = db_counts_fold_all(cp.dst);
     if (rc < 0) {
         db_rollback(cp.dst);
         cli_fail("nothing was copied");

@@ -10,6 +10,7 @@
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
 #include "items/items.h"
+#include "items/ledger.h"
 
 #include <pthread.h>
 
@@ -17,6 +18,7 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    ledger_register();
     clues_register();
     docs_register();
 }

@@ -4,7 +4,7 @@
  * archive file. Reads go through the items module (items_get, items_ledger, …), so every
  * document carries the same permission as the item or ledger it shows. The items workflow reaches
  * the seal and the archive file through core/hooks.h (docs_register), never by including this.
- * Files: itemdocs.c (item PDFs, shared helpers), itemdocs_ledger.c, itemdocs_import.c,
+ * Files: itemdocs.c (item PDFs, shared helpers), ledger.c (the ledger's exports), itemdocs_import.c,
  * itemdocs_archive.c.
  */
 #ifndef DUCHA_ITEMDOCS_H
@@ -21,8 +21,8 @@ enum err docs_item_pdf(struct ctx *c, int64_t item_id, enum doc_kind kind, struc
 enum err docs_list_pdf(struct ctx *c, const struct ledger_query *q, const char *filter, struct buf *out);
 /* The ledger as XLSX in a new temporary file under data_dir (*path: arena; the caller unlinks). */
 enum err docs_ledger_xlsx(struct ctx *c, const struct ledger_query *q, const char **path);
-/* The ledger as CSV (appended to out). */
-enum err docs_ledger_csv(struct ctx *c, const struct ledger_query *q, struct buf *out);
+/* The ledger as CSV in a new temporary file under data_dir (*path: arena; the caller unlinks). */
+enum err docs_ledger_csv(struct ctx *c, const struct ledger_query *q, const char **path);
 
 /*
  * Imports draft items from CSV (header: title, requirement, source_kind, source_ref, lead_unit,

@@ -1,6 +1,6 @@
 /*
  * itemdocs_internal.h: what the item document files share (itemdocs.c: the item's PDFs and these
- * helpers; itemdocs_ledger.c: ledger exports; itemdocs_import.c: CSV import; itemdocs_archive.c:
+ * helpers; ledger.c: ledger exports; itemdocs_import.c: CSV import; itemdocs_archive.c:
  * seals on replies and archive files). Private to src/docs.
  */
 #ifndef DUCHA_ITEMDOCS_INTERNAL_H

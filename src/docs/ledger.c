@@ -1,9 +1,20 @@
+/*
+ * ledger.c (docs): the ledger (台账) as documents: XLSX (libxlsxwriter, constant memory) and CSV
+ * written row by row into a temporary file as the rows come from the ledger in keyset batches
+ * (items_ledger_each), so that memory does not grow with the number of items; the list PDF
+ * (督办事项清单) of at most LIST_PDF_MAX items.
+ */
 #include "docs/ledger.h"
+
+#include "base/log.h"
+#include "docs/itemdocs_internal.h"
+#include "items/ledger.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
 struct ledger_xlsx {
@@ -229,4 +240,295 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         csv_field(out, v[i], i + 1 == sizeof v / sizeof *v);
     arena_free(&a);
+}
+
+/* ---- the exports: rows from the ledger in keyset batches ---- */
+
+#define LIST_PDF_MAX 2000 /* items in one list PDF */
+#define EXPORT_BATCH 1000 /* ledger rows per batch */
+#define REPORT_BATCH 500  /* ids per IN (…) list of progress reports */
+
+/* A ledger row as the documents see it (strings borrowed from the row, the rest in a). */
+static void doc_from_row(struct arena *a, const struct ledger_row *r, const char *today, struct doc_item *it)
+{
+    memset(it, 0, sizeof *it);
+    it->id = r->id;
+    it->number = r->number && *r->number ? r->number : "（未编号）";
+    it->title = r->title;
+    it->source = r->source_ref && *r->source_ref ? arena_printf(a, "%s（%s）", r->source_kind_label, r->source_ref)
+                                                 : r->source_kind_label;
+    it->source_kind = r->source_kind;
+    it->source_ref = r->source_ref ? r->source_ref : "";
+    it->importance = r->importance;
+    it->kind = r->kind;
+    it->content = r->requirement ? r->requirement : "";
+    it->requirement = "";
+    it->lead_unit = r->lead_unit_name;
+    it->leader = r->leader_name ? r->leader_name : "";
+    it->deadline = r->due_date;
+    it->state = r->state_label;
+    it->light = r->light;
+    it->progress = r->progress;
+    it->overdue_days = doc_overdue_days(r->state, r->due_date, today);
+    it->registered_at = doc_day_local(a, r->created_at);
+    it->assigned_at = r->assigned_at ? doc_day_local(a, r->assigned_at) : "";
+    it->completed_at = r->closed_at ? doc_day_local(a, r->closed_at) : "";
+    it->reply = "";
+    it->co_units = arena_alloc(a, sizeof *it->co_units * (size_t)(r->ntracks + 1));
+    for (int i = 0; i < r->ntracks; i++) {
+        if (!strcmp(r->tracks[i].role, "co"))
+            it->co_units[it->nco++] = r->tracks[i].unit_name;
+        else if (r->tracks[i].reply_text && *r->tracks[i].reply_text)
+            it->reply = r->tracks[i].reply_text;
+    }
+}
+
+/* What an export does with each item; reports: the items need their progress reports. */
+struct export
+{
+    const char *today;
+    bool reports;
+    enum err (*add)(struct ctx * c, const struct doc_item *it, void *arg);
+    void *arg;
+    /* a batch of rows waiting for their reports */
+    struct arena a;
+    struct doc_item *items;
+    int n;
+};
+
+/* Adds the progress reports of the waiting items (one query per REPORT_BATCH) and hands them out. */
+static enum err export_flush(struct ctx *c, struct export *x)
+{
+    for (int from = 0; x->reports && from < x->n; from += REPORT_BATCH) {
+        int k = x->n - from < REPORT_BATCH ? x->n - from : REPORT_BATCH;
+        struct buf sql = {0};
+        buf_puts(&sql, "SELECT r.item_id, r.created_at, u.name, us.name, r.percent, r.text FROM item_reports r JOIN "
+                       "units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by WHERE r.item_id IN (");
+        for (int i = 0; i < k; i++)
+            buf_puts(&sql, i ? ", ?" : "?");
+        buf_puts(&sql, ") ORDER BY r.item_id, r.id");
+        struct stmt *st = db_prepare(c->db, sql.data);
+        buf_free(&sql);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "导出台账");
+        for (int i = 0; i < k; i++)
+            stmt_bind_int(st, i + 1, x->items[from + i].id);
+        int rc;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            int64_t id = stmt_int(st, 0);
+            struct doc_item *it = NULL;
+            for (int i = from; i < from + k && !it; i++)
+                if (x->items[i].id == id)
+                    it = &x->items[i];
+            if (!it)
+                continue;
+            struct doc_report *v = arena_alloc(&x->a, sizeof *v * (size_t)(it->nreports + 1));
+            if (it->nreports)
+                memcpy(v, it->reports, sizeof *v * (size_t)it->nreports);
+            v[it->nreports++] =
+                (struct doc_report){arena_strdup(&x->a, stmt_text(st, 1)), arena_strdup(&x->a, stmt_text(st, 2)),
+                                    arena_strdup(&x->a, stmt_text(st, 3) ? stmt_text(st, 3) : ""),
+                                    arena_strdup(&x->a, stmt_text(st, 5)), (int)stmt_int(st, 4)};
+            it->reports = v;
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "导出台账");
+    }
+    enum err e = ERR_OK;
+    for (int i = 0; i < x->n && !e; i++)
+        e = x->add(c, &x->items[i], x->arg);
+    arena_free(&x->a);
+    x->items = NULL;
+    x->n = 0;
+    return e;
+}
+
+static enum err export_row(struct ctx *c, const struct ledger_row *r, void *arg)
+{
+    struct export *x = arg;
+    if (!x->items)
+        x->items = arena_alloc(&x->a, sizeof *x->items * EXPORT_BATCH);
+    /* the row's strings live until the ledger's batch ends: the documents' copy is taken now */
+    struct ledger_row copy = *r;
+    const char **fields[] = {&copy.number,           &copy.title,     &copy.source_kind, &copy.source_ref,
+                             &copy.importance,       &copy.kind,      &copy.requirement, &copy.lead_unit_name,
+                             &copy.leader_name,      &copy.due_date,  &copy.light,       &copy.created_at,
+                             &copy.assigned_at,      &copy.closed_at, &copy.state,       &copy.state_label,
+                             &copy.source_kind_label};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        *fields[i] = arena_strdup(&x->a, *fields[i]);
+    struct ledger_track *t = arena_alloc(&x->a, sizeof *t * (size_t)(r->ntracks + 1));
+    for (int i = 0; i < r->ntracks; i++) {
+        t[i] = r->tracks[i];
+        t[i].unit_name = arena_strdup(&x->a, t[i].unit_name);
+        t[i].role = arena_strdup(&x->a, t[i].role);
+        t[i].reply_text = arena_strdup(&x->a, t[i].reply_text);
+    }
+    copy.tracks = t;
+    doc_from_row(&x->a, &copy, x->today, &x->items[x->n++]);
+    return x->n == EXPORT_BATCH ? export_flush(c, x) : ERR_OK;
+}
+
+/* Calls add for every item of the filter, in ledger order, in batches of EXPORT_BATCH. */
+static enum err export_each(struct ctx *c, const struct ledger_query *q, bool reports,
+                            enum err (*add)(struct ctx *c, const struct doc_item *it, void *arg), void *arg)
+{
+    struct export x = {.today = itemdocs_today(c), .reports = reports, .add = add, .arg = arg};
+    enum err e = items_ledger_each(c, q, EXPORT_BATCH, true, export_row, &x);
+    if (!e)
+        e = export_flush(c, &x);
+    arena_free(&x.a);
+    return e;
+}
+
+struct list_acc {
+    struct doc_item *items;
+    int n, cap;
+};
+
+static enum err list_add(struct ctx *c, const struct doc_item *it, void *arg)
+{
+    struct list_acc *l = arg;
+    if (l->n >= LIST_PDF_MAX)
+        return ctx_fail(c, ERR_INVALID, "清单超过 %d 项，请缩小筛选范围或导出 XLSX", LIST_PDF_MAX);
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 64;
+        struct doc_item *v = arena_alloc(c->arena, sizeof *v * (size_t)l->cap);
+        if (l->n)
+            memcpy(v, l->items, sizeof *v * (size_t)l->n);
+        l->items = v;
+    }
+    /* the batch arena is freed after the batch: copy what the list shows into the ctx arena */
+    struct doc_item *d = &l->items[l->n++];
+    *d = *it;
+    d->number = arena_strdup(c->arena, it->number);
+    d->title = arena_strdup(c->arena, it->title);
+    d->lead_unit = arena_strdup(c->arena, it->lead_unit);
+    d->deadline = arena_strdup(c->arena, it->deadline);
+    d->state = arena_strdup(c->arena, it->state);
+    d->light = arena_strdup(c->arena, it->light);
+    d->co_units = arena_alloc(c->arena, sizeof *d->co_units * (size_t)(it->nco + 1));
+    for (int i = 0; i < it->nco; i++)
+        d->co_units[i] = arena_strdup(c->arena, it->co_units[i]);
+    d->nreports = d->nevents = d->nmilestones = d->nseals = 0;
+    return ERR_OK;
+}
+
+/* The issuer of a ledger document: the office of the caller's first grant, else the system's name. */
+static void ledger_office(struct ctx *c, struct doc_office *o)
+{
+    memset(o, 0, sizeof *o);
+    o->issuer = "督查督办管理系统";
+    struct doc_office tmp;
+    if (c->user && c->user->ngrants && itemdocs_office_of(c, c->user->grants[0].unit_id, &tmp) == ERR_OK && *tmp.issuer)
+        o->issuer = tmp.issuer;
+    o->copy_to = "";
+    o->contact = "";
+}
+
+enum err docs_list_pdf(struct ctx *c, const struct ledger_query *q, const char *filter, struct buf *out)
+{
+    struct list_acc l = {0};
+    enum err e = export_each(c, q, false, list_add, &l);
+    if (e)
+        return e;
+    struct doc_office o;
+    ledger_office(c, &o);
+    struct pdf_job job = {.kind = DOC_LIST, .office = &o, .items = l.items, .nitems = l.n, .fonts = itemdocs_fonts(c)};
+    job.list_title = "督办事项清单";
+    job.filter = filter;
+    job.date = itemdocs_today(c);
+    return itemdocs_render(c, &job, out);
+}
+
+/* A new temporary file data_dir/tmp/ledger-XXXXXX.ext (arena path); fd open for writing. */
+static enum err temp_file(struct ctx *c, const char *ext, char **path, int *fd)
+{
+    const char *dir = itemdocs_data_subdir(c, "tmp");
+    *path = arena_printf(c->arena, "%s/ledger-XXXXXX.%s", dir, ext);
+    *fd = mkstemps(*path, (int)strlen(ext) + 1);
+    if (*fd < 0)
+        return ctx_fail(c, ERR_INTERNAL, "导出失败：无法在数据目录创建临时文件");
+    return ERR_OK;
+}
+
+static enum err xlsx_add(struct ctx *c, const struct doc_item *it, void *arg)
+{
+    if (!ledger_xlsx_item(arg, it))
+        return ctx_fail(c, ERR_INTERNAL, "写入 XLSX 失败");
+    return ERR_OK;
+}
+
+enum err docs_ledger_xlsx(struct ctx *c, const struct ledger_query *q, const char **path)
+{
+    char *tmpl;
+    int fd;
+    enum err e = temp_file(c, "xlsx", &tmpl, &fd);
+    if (e)
+        return e;
+    close(fd);
+    struct ledger_xlsx *l = ledger_xlsx_open(tmpl, itemdocs_data_subdir(c, "tmp"));
+    if (!l) {
+        unlink(tmpl);
+        return ctx_fail(c, ERR_INTERNAL, "导出失败：无法创建 XLSX");
+    }
+    e = export_each(c, q, true, xlsx_add, l);
+    char err[256];
+    if (!ledger_xlsx_close(l, err, sizeof err) && !e) {
+        log_error("xlsx export: %s", err);
+        e = ctx_fail(c, ERR_INTERNAL, "导出失败：写入 XLSX 出错");
+    }
+    if (e) {
+        unlink(tmpl);
+        return e;
+    }
+    *path = tmpl;
+    return ERR_OK;
+}
+
+/* CSV records go through a small buffer into the file. */
+struct csv_out {
+    FILE *f;
+    struct buf b;
+};
+
+static enum err csv_add(struct ctx *c, const struct doc_item *it, void *arg)
+{
+    struct csv_out *o = arg;
+    ledger_csv_item(&o->b, it);
+    if (o->b.len >= 65536) {
+        if (fwrite(o->b.data, 1, o->b.len, o->f) != o->b.len)
+            return ctx_fail(c, ERR_INTERNAL, "导出失败：写入临时文件出错");
+        buf_reset(&o->b);
+    }
+    return ERR_OK;
+}
+
+enum err docs_ledger_csv(struct ctx *c, const struct ledger_query *q, const char **path)
+{
+    char *tmpl;
+    int fd;
+    enum err e = temp_file(c, "csv", &tmpl, &fd);
+    if (e)
+        return e;
+    struct csv_out o = {fdopen(fd, "wb"), {0}};
+    if (!o.f) {
+        close(fd);
+        unlink(tmpl);
+        return ctx_fail(c, ERR_INTERNAL, "导出失败：无法写入临时文件");
+    }
+    ledger_csv_header(&o.b);
+    e = export_each(c, q, false, csv_add, &o);
+    if (!e && o.b.len && fwrite(o.b.data, 1, o.b.len, o.f) != o.b.len)
+        e = ctx_fail(c, ERR_INTERNAL, "导出失败：写入临时文件出错");
+    buf_free(&o.b);
+    if (fclose(o.f) != 0 && !e)
+        e = ctx_fail(c, ERR_INTERNAL, "导出失败：写入临时文件出错");
+    if (e) {
+        unlink(tmpl);
+        return e;
+    }
+    *path = tmpl;
+    return ERR_OK;
 }

@@ -172,6 +172,11 @@ static bool state_running(const char *s)
     return false;
 }
 
+int doc_overdue_days(const char *state, const char *due, const char *today)
+{
+    return state_running(state) && due && today && strcmp(today, due) > 0 ? days_between(due, today) : 0;
+}
+
 void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events, const json_t *reports,
                          const json_t *signatures, const char *today, struct doc_item *it)
 {
@@ -197,8 +202,7 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     it->registered_at = doc_day_local(a, str(j, "created_at"));
     it->completed_at = *str(j, "closed_at") ? doc_day_local(a, str(j, "closed_at")) : "";
     it->reply = "";
-    if (state_running(str(j, "state")) && today && strcmp(today, it->deadline) > 0)
-        it->overdue_days = days_between(it->deadline, today);
+    it->overdue_days = doc_overdue_days(str(j, "state"), it->deadline, today);
 
     json_t *tracks = json_object_get(j, "tracks"), *v;
     size_t i;

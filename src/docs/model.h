@@ -80,6 +80,8 @@ const char *doc_date_cn(struct arena *a, const char *date);
 const char *doc_time_local(struct arena *a, const char *iso);
 /* An ISO instant (or a date) as the local date "YYYY-MM-DD". */
 const char *doc_day_local(struct arena *a, const char *iso);
+/* Days a running item (state) is past its due date on today (YYYY-MM-DD); 0 otherwise. */
+int doc_overdue_days(const char *state, const char *due, const char *today);
 /* Chinese label of a traffic light ("red" -> "红灯"), or the input. */
 const char *doc_light_label(const char *light);
 

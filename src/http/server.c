@@ -430,6 +430,8 @@ static enum MHD_Result send_req_reply(struct MHD_Connection *c, struct req *rq)
     struct MHD_Response *resp;
     if (rq->reply_file) {
         int fd = open(rq->reply_file, O_RDONLY | O_CLOEXEC);
+        if (rq->reply_file_temp) /* the open descriptor keeps the bytes until they are sent */
+            unlink(rq->reply_file);
         struct stat stbuf;
         if (fd < 0 || fstat(fd, &stbuf) != 0) {
             if (fd >= 0)

@@ -10,6 +10,7 @@
 #ifndef DUCHA_ITEMS_H
 #define DUCHA_ITEMS_H
 
+#include "base/buf.h"
 #include "base/jsonv.h"
 #include "core/ctx.h"
 #include "items/item_workflow.h"
@@ -56,8 +57,11 @@ struct ledger_query {
     bool overdue;
     bool exact; /* unit filters match the unit itself, not its subtree */
     int page, per_page;
+    const char *after; /* keyset cursor: the `next` of the previous page */
 };
-enum err items_ledger(struct ctx *c, const struct ledger_query *q, json_t **out);
+/* Appends the page's JSON ({"items": [...], "total", "total_exact", "page", "per_page", "counts", "all",
+ * "next", "sort", "ranked"}: docs/openapi.yaml, Ledger) to out. */
+enum err items_ledger(struct ctx *c, const struct ledger_query *q, struct buf *out);
 
 /*
  * Attaches a file to item id (or to its progress report report_id, 0 for none): the file at path,

@@ -1,27 +1,44 @@
 /*
- * ledger.c: the ledger (台账): GET /api/v1/items. Visibility is SQL (range scans on the unit
- * paths copied onto items and tracks), filters are ANDed, full-text `q` intersects the item_grams
- * bigrams (which finds two-character Chinese words such as 交通 or 督查 on both backends) and then
- * confirms with LIKE. Returns one page, the total and the counts per state for the same filter.
+ * ledger.c: the ledger (台账): GET /api/v1/items and the rows of the exports, at a cost that follows
+ * the page, not the number of items the user sees (docs/internals/ledger.md).
+ *
+ * A user sees the items of the item_scope rows (migration 0050) of the units where a role carrying
+ * CAP_ITEM_READ is held (vis = 1) and of a leader's portfolio units (assigned = 1). Each of those
+ * units is a stream: its rows read through an index in the order of the requested sort (keyset:
+ * the `after` cursor carries the last sort key and id), with the filters checked on the way, LIMIT
+ * the page. A unit, lead-unit or co-unit filter inside the scope walks that unit's rows instead
+ * (checking visibility at the scope), a state filter walks the state's index, a full-text query
+ * reads the search index (restricted to the stream's unit inside the index). Several streams are
+ * merged in C. Totals and counts per state come from the kept counters when the filter is a scope,
+ * a unit and states; otherwise they are counted over at most count_bound(c) rows and said to
+ * be bounded ("total_exact": false).
  */
+#include "items/ledger.h"
 #include "items/items_internal.h"
 
 #include "base/buf.h"
-#include "base/utf8.h"
+#include "base/jsonw.h"
 #include "calendar/workdays.h"
-#include "base/timeu.h"
 #include "core/perm.h"
+#include "store/store_search.h"
 #include "units/units.h"
 
 #include <inttypes.h>
+#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define MAXP 160
+#define MAXP 240
+#define MAX_STREAMS 24
+#define OFFSET_MAX 10000 /* rows before a page reached by page= (deeper: the after cursor) */
+#define SEARCH_SMALL                                                                                                   \
+    2000 /* matches in a stream's unit that are read, ranked and counted; more: index order,
+                             and counts over the first SEARCH_SMALL (bounded) */
 
 /* SQL text with its positional parameters. */
 struct sqlb {
     struct buf sql;
+    const char *text; /* after q_seal */
     int n;
     struct {
         bool is_int;
@@ -60,16 +77,35 @@ static void q_bind(struct sqlb *q, struct stmt *st)
             stmt_bind_text(st, i + 1, q->p[i].s);
 }
 
-/* "col = ?" for one unit. */
-static void q_exact(struct sqlb *q, const char *col, const char *path)
+/* Moves q's text into the arena (q->text); q->sql is then empty. */
+static void q_seal(struct ctx *c, struct sqlb *q)
 {
-    buf_printf(&q->sql, "%s = ?", col);
-    q_text(q, path);
+    q->text = arena_strdup(c->arena, q->sql.data ? q->sql.data : "");
+    buf_free(&q->sql);
 }
 
-/* "(col >= ? AND col < ?)" for a subtree. */
-static void q_range(struct ctx *c, struct sqlb *q, const char *col, const char *path)
+/* Appends sealed src (text and parameters) to dst. */
+static void q_cat(struct sqlb *dst, const struct sqlb *src)
 {
+    buf_puts(&dst->sql, src->text);
+    for (int i = 0; i < src->n; i++) {
+        if (dst->n >= MAXP) {
+            dst->overflow = true;
+            return;
+        }
+        dst->p[dst->n++] = src->p[i];
+    }
+    dst->overflow |= src->overflow;
+}
+
+/* "(col >= ? AND col < ?)" for a subtree, "col = ?" for the unit itself. */
+static void q_path(struct ctx *c, struct sqlb *q, const char *col, const char *path, bool exact)
+{
+    if (exact) {
+        buf_printf(&q->sql, "%s = ?", col);
+        q_text(q, path);
+        return;
+    }
     buf_printf(&q->sql, "(%s >= ? AND %s < ?)", col, col);
     q_text(q, path);
     q_text(q, perm_path_upper(c->arena, path));
@@ -87,78 +123,213 @@ static const char *like_escape(struct ctx *c, const char *s)
     return out;
 }
 
-/*
- * The item's state as an expression, not the bare column: a state matches a large share of all
- * items, and a planner without statistics (a young SQLite database) would otherwise drive the
- * query from the state index instead of the visibility ranges on office_path (seconds instead of
- * milliseconds on a million items).
- */
-#define STATE_EXPR "(i.state || '')"
+/* Rows a bounded count looks at (ledger_count_bound). */
+static int64_t count_bound(const struct ctx *c)
+{
+    return c->cfg && c->cfg->ledger_count_bound > 0 ? c->cfg->ledger_count_bound : 10000;
+}
+
+/* ---- the plan of one request ---- */
+
+enum key_type { KEY_ID, KEY_TEXT, KEY_INT };
+
+struct sortdef {
+    const char *name, *col;
+    bool desc, state_index; /* state_index: an index (unit, state, key) exists */
+    enum key_type kt;
+};
+
+static const struct sortdef sorts[] = {
+    {"-created", "s.item_id", true, true, KEY_ID},
+    {"created", "s.item_id", false, true, KEY_ID},
+    {"due", "s.due_date", false, true, KEY_TEXT},
+    {"-due", "s.due_date", true, true, KEY_TEXT},
+    {"-updated", "s.updated_at", true, false, KEY_TEXT},
+    {"updated", "s.updated_at", false, false, KEY_TEXT},
+    {"number", "s.numkey", false, false, KEY_INT},
+    {"-number", "s.numkey", true, false, KEY_INT},
+    {"rank", NULL, false, false, KEY_ID},
+};
+
+/* One walk of item_scope rows of a unit. */
+struct stream {
+    int64_t drive;      /* item_scope.unit_id walked */
+    int64_t scope;      /* the unit where the user's role (or portfolio) is */
+    bool portfolio;     /* visible once assigned (a leader's portfolio) */
+    const char *state;  /* a stream of one state, or NULL */
+    const char *search; /* the full-text query restricted to `drive`, or NULL */
+    int64_t matches;    /* search matches in `drive`, at most count_bound(c) + 1 */
+};
+
+struct plan {
+    const struct sortdef *sort;
+    const char *states[ITEM_ST__COUNT];
+    int nstates;
+    enum { STATE_NONE, STATE_INDEX, STATE_STREAMS, STATE_FILTER } state_mode;
+    struct stream streams[MAX_STREAMS];
+    int nstreams;
+    struct sqlb *post;   /* conditions on s and i for every stream */
+    bool other_filters;  /* filters the counters do not know (all but scope, unit and state) */
+    int64_t unit_filter; /* the unit filter (subtree) that a drive may imply, or 0 */
+    const char *q;       /* the search words, or NULL */
+    bool empty;          /* nothing can match (a search of separators only) */
+    bool ranked;         /* sort=rank honoured */
+    const char *light;   /* the light filter as a stored light (red/yellow/green/none), or NULL */
+    int per_page;
+    int64_t offset;
+    bool cursor;
+    const char *ckey;
+    int64_t cid;
+    char today[11], yellow[11];
+};
 
 static const char *const active_states = "('assigned', 'received', 'in_progress', 'completion_requested', "
                                          "'completion_signed')";
 
-/* Appends the WHERE conditions (visibility and filters); with_state false leaves the state out. */
-static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct sqlb *q, bool with_state)
+/* The unit id at the end of a path ("/1/33/45/" -> 45); 0 for "" or "/". */
+static int64_t path_unit(const char *path)
 {
-    buf_puts(&q->sql, " WHERE 1 = 1");
+    size_t n = strlen(path);
+    if (n < 2)
+        return 0;
+    const char *end = path + n - 1, *p = end;
+    while (p > path && p[-1] != '/')
+        p--;
+    return strtoll(p, NULL, 10);
+}
+
+static bool within(const char *path, const char *ancestor)
+{
+    return strncmp(path, ancestor, strlen(ancestor)) == 0;
+}
+
+/* ---- cursors: base64url of "sort\nkey\nid" ---- */
+
+static const char *cursor_make(struct ctx *c, const char *sort, const char *key, int64_t id)
+{
+    const char *raw = arena_printf(c->arena, "%s\n%s\n%" PRId64, sort, key ? key : "", id);
+    size_t n = strlen(raw), len = sodium_base64_encoded_len(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    char *out = arena_alloc(c->arena, len);
+    sodium_bin2base64(out, len, (const unsigned char *)raw, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+    return out;
+}
+
+static bool key_valid(enum key_type kt, const char *k)
+{
+    if (kt == KEY_ID)
+        return !*k;
+    if (!*k || strlen(k) > 40)
+        return false;
+    for (const char *p = k; *p; p++)
+        if (!((*p >= '0' && *p <= '9') || (kt == KEY_TEXT && strchr("-:TZ.", *p))))
+            return false;
+    return true;
+}
+
+static enum err cursor_parse(struct ctx *c, struct plan *pl, const char *after)
+{
+    size_t n = strlen(after);
+    unsigned char *raw = arena_alloc(c->arena, n + 1);
+    size_t len = 0;
+    if (n > 200 || sodium_base642bin(raw, n, after, n, NULL, &len, NULL, sodium_base64_VARIANT_URLSAFE_NO_PADDING))
+        return ctx_fail(c, ERR_BAD_REQUEST, "翻页游标 after 无效，请从第一页重新查询");
+    raw[len] = 0;
+    char *save = NULL, *sort = strtok_r((char *)raw, "\n", &save);
+    char *key = sort ? strtok_r(NULL, "\n", &save) : NULL, *id = key ? strtok_r(NULL, "\n", &save) : NULL;
+    if (id == NULL && key && pl->sort->kt == KEY_ID) { /* "sort\n\nid": strtok skips the empty key */
+        id = key;
+        key = "";
+    }
+    char *end = NULL;
+    int64_t v = id ? strtoll(id, &end, 10) : 0;
+    if (!sort || !key || !id || *end || v <= 0 || !key_valid(pl->sort->kt, key))
+        return ctx_fail(c, ERR_BAD_REQUEST, "翻页游标 after 无效，请从第一页重新查询");
+    if (strcmp(sort, pl->sort->name))
+        return ctx_fail(c, ERR_BAD_REQUEST, "翻页游标 after 属于排序“%s”，与本次排序“%s”不符", sort, pl->sort->name);
+    pl->cursor = true;
+    pl->ckey = key;
+    pl->cid = v;
+    return ERR_OK;
+}
+
+/* ---- building the plan ---- */
+
+/* Reads the counters of unit per state into n[ITEM_ST__COUNT]: dim 'state', or with a light the
+ * dim 'ls' ("red:in_progress"). */
+static enum err state_counts(struct ctx *c, int64_t unit, const char *light, int64_t n[ITEM_ST__COUNT])
+{
+    memset(n, 0, sizeof(int64_t) * ITEM_ST__COUNT);
+    static const char *const by_state[] = {"state", NULL}, *const by_light[] = {"ls", NULL};
+    json_t *o = NULL;
+    enum err e = ledger_counts(c, unit, light ? by_light : by_state, &o);
+    if (e)
+        return e;
+    const char *k;
+    json_t *v;
+    size_t skip = light ? strlen(light) + 1 : 0;
+    json_object_foreach(json_object_get(o, light ? "ls" : "state"), k, v)
+    {
+        enum item_state s;
+        if ((!light || (!strncmp(k, light, skip - 1) && k[skip - 1] == ':')) && item_state_parse(k + skip, &s))
+            n[s] = json_integer_value(v);
+    }
+    json_decref(o);
+    return ERR_OK;
+}
+
+/* The streams: one per READ scope and per portfolio unit outside them, each walking the deepest
+ * filter unit inside it. */
+static enum err plan_streams(struct ctx *c, const struct ledger_query *lq, struct plan *pl, const char **filter_paths,
+                             int nfilter)
+{
+    int n = 0, np = 0;
+    const char **scope = NULL, **port = NULL;
     if (c->user) {
-        /*
-         * Visible: issued in one of the user's READ subtrees S, or — once assigned — with a track in S
-         * or in a leader's portfolio P. Every track lies below its item's issuing government (enforced
-         * at creation), so an item with a track in S that was not issued in S was issued by an
-         * ancestor of S: the second branch looks only at the few proper ancestors' items. Both
-         * branches are index searches on office_path (SQLite: a multi-index OR).
-         */
-        int n;
-        const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
-        int np = perm_any(c->user, CAP_ITEM_READ) ? c->user->nportfolio : 0;
-        if (n + np == 0) {
-            buf_puts(&q->sql, " AND 1 = 0");
-        } else {
-            buf_puts(&q->sql, " AND (");
-            for (int i = 0; i < n; i++) {
-                buf_puts(&q->sql, i ? " OR " : "");
-                q_range(c, q, "i.office_path", scope[i]);
-            }
-            buf_puts(&q->sql, n ? " OR " : "");
-            buf_puts(&q->sql, "(i.assigned_at IS NOT NULL AND (i.office_path IN (");
-            int k = 0;
-            for (int i = 0; i < n + np; i++) {
-                const char *p = i < n ? scope[i] : c->user->portfolio_paths[i - n];
-                for (const char *slash = strchr(p + 1, '/'); slash && slash[1]; slash = strchr(slash + 1, '/')) {
-                    buf_puts(&q->sql, k++ ? ", ?" : "?");
-                    q_text(q, arena_strndup(c->arena, p, (size_t)(slash - p + 1)));
+        scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
+        if (perm_any(c->user, CAP_ITEM_READ))
+            for (int i = 0; i < c->user->nportfolio; i++) {
+                const char *p = c->user->portfolio_paths[i];
+                bool covered = false;
+                for (int k = 0; k < n && !covered; k++)
+                    covered = within(p, scope[k]);
+                for (int k = 0; k < i && !covered; k++)
+                    covered = within(p, c->user->portfolio_paths[k]) && strcmp(p, c->user->portfolio_paths[k]);
+                if (!covered) {
+                    if (!port)
+                        port = arena_alloc(c->arena, sizeof *port * (size_t)c->user->nportfolio);
+                    port[np++] = p;
                 }
             }
-            if (!k)
-                buf_puts(&q->sql, "''");
-            buf_puts(&q->sql, ")");
-            for (int i = 0; i < np; i++) {
-                buf_puts(&q->sql, " OR ");
-                q_range(c, q, "i.office_path", c->user->portfolio_paths[i]);
-            }
-            buf_puts(&q->sql, ") AND EXISTS (SELECT 1 FROM item_tracks vt WHERE vt.item_id = i.id AND (");
-            for (int i = 0; i < n + np; i++) {
-                buf_puts(&q->sql, i ? " OR " : "");
-                q_range(c, q, "vt.unit_path", i < n ? scope[i] : c->user->portfolio_paths[i - n]);
-            }
-            buf_puts(&q->sql, "))))");
-        }
+    } else {
+        /* the system: every root */
+        struct stmt *st = db_prepare(c->db, "SELECT path FROM units WHERE parent_id IS NULL ORDER BY id");
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
+        scope = arena_alloc(c->arena, sizeof *scope * MAX_STREAMS);
+        while (n < MAX_STREAMS && stmt_step(st) == STORE_ROW)
+            scope[n++] = arena_strdup(c->arena, stmt_text(st, 0));
+        stmt_done(st);
     }
-    if (with_state && lq->state && *lq->state) {
-        buf_puts(&q->sql, " AND " STATE_EXPR " IN (");
-        char *copy = arena_strdup(c->arena, lq->state), *save = NULL;
-        int k = 0;
-        for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-            enum item_state s;
-            if (!item_state_parse(tok, &s))
-                return ctx_fail(c, ERR_BAD_REQUEST, "状态“%s”无效（见 GET /api/v1/items/meta）", tok);
-            buf_puts(&q->sql, k++ ? ", ?" : "?");
-            q_text(q, item_state_name(s));
-        }
-        buf_puts(&q->sql, ")");
+    (void)lq;
+    for (int i = 0; i < n + np; i++) {
+        const char *sp = i < n ? scope[i] : port[i - n];
+        const char *drive = sp;
+        for (int k = 0; k < nfilter; k++)
+            if (within(filter_paths[k], drive))
+                drive = filter_paths[k];
+        if (pl->nstreams >= MAX_STREAMS)
+            return ctx_fail(c, ERR_BAD_REQUEST, "可见范围过多（超过 %d 个），请按单位筛选", MAX_STREAMS);
+        pl->streams[pl->nstreams++] =
+            (struct stream){.drive = path_unit(drive), .scope = path_unit(sp), .portfolio = i >= n};
     }
+    return ERR_OK;
+}
+
+/* The filters other than scope and state, as conditions on s (item_scope) and i (items). */
+static enum err plan_filters_sql(struct ctx *c, const struct ledger_query *lq, struct plan *pl, const char **fpaths,
+                                 int *nf)
+{
+    struct sqlb *q = pl->post;
     static const struct {
         size_t off;
         const char *col;
@@ -172,284 +343,876 @@ static enum err build_where(struct ctx *c, const struct ledger_query *lq, struct
         if (v && *v) {
             buf_printf(&q->sql, " AND %s = ?", eq[k].col);
             q_text(q, v);
+            pl->other_filters = true;
         }
     }
     const char *path;
+    *nf = 0;
     if (lq->lead_unit_id) {
         if (units_path(c, lq->lead_unit_id, &path))
             return ctx_fail(c, ERR_BAD_REQUEST, "牵头单位 %" PRId64 " 不存在", lq->lead_unit_id);
         buf_puts(&q->sql, " AND ");
-        if (lq->exact)
-            q_exact(q, "i.lead_path", path);
-        else
-            q_range(c, q, "i.lead_path", path);
+        q_path(c, q, "i.lead_path", path, lq->exact);
+        fpaths[(*nf)++] = path;
+        pl->other_filters = true;
     }
-    if (lq->co_unit_id || lq->unit_id) {
-        int64_t u = lq->co_unit_id ? lq->co_unit_id : lq->unit_id;
-        if (units_path(c, u, &path))
-            return ctx_fail(c, ERR_BAD_REQUEST, "单位 %" PRId64 " 不存在", u);
-        /* any unit in a subtree: items issued inside it qualify without looking (their tracks lie below) */
-        buf_puts(&q->sql, " AND (");
-        if (!lq->exact && !lq->co_unit_id) {
-            q_range(c, q, "i.office_path", path);
-            buf_puts(&q->sql, " OR ");
+    if (lq->co_unit_id) {
+        if (units_path(c, lq->co_unit_id, &path))
+            return ctx_fail(c, ERR_BAD_REQUEST, "单位 %" PRId64 " 不存在", lq->co_unit_id);
+        buf_puts(&q->sql, " AND EXISTS (SELECT 1 FROM item_tracks ft WHERE ft.item_id = s.item_id AND ft.role = 'co' "
+                          "AND ");
+        q_path(c, q, "ft.unit_path", path, lq->exact);
+        buf_puts(&q->sql, ")");
+        fpaths[(*nf)++] = path;
+        pl->other_filters = true;
+    }
+    if (lq->unit_id) {
+        if (units_path(c, lq->unit_id, &path))
+            return ctx_fail(c, ERR_BAD_REQUEST, "单位 %" PRId64 " 不存在", lq->unit_id);
+        if (lq->exact) {
+            buf_puts(&q->sql, " AND EXISTS (SELECT 1 FROM item_tracks ft WHERE ft.item_id = s.item_id AND "
+                              "ft.unit_path = ?)");
+            q_text(q, path);
+            pl->other_filters = true;
+        } else {
+            /* issued in the unit's subtree or with a responsible unit there: a scope row at the unit;
+             * implied when the stream walks that unit (see stream_sql) */
+            pl->unit_filter = path_unit(path);
         }
-        buf_printf(&q->sql, "EXISTS (SELECT 1 FROM item_tracks ft WHERE ft.item_id = i.id%s AND ",
-                   lq->co_unit_id ? " AND ft.role = 'co'" : "");
-        if (lq->exact)
-            q_exact(q, "ft.unit_path", path);
-        else
-            q_range(c, q, "ft.unit_path", path);
-        buf_puts(&q->sql, "))");
+        fpaths[(*nf)++] = path;
     }
     if (lq->leader_id) {
         buf_puts(&q->sql, " AND i.leader_id = ?");
         q_int(q, lq->leader_id);
+        pl->other_filters = true;
     }
     if (lq->parent_id) {
         buf_puts(&q->sql, " AND i.parent_id = ?");
         q_int(q, lq->parent_id);
+        pl->other_filters = true;
     }
     if (lq->year) {
         buf_puts(&q->sql, " AND i.year = ?");
         q_int(q, lq->year);
+        pl->other_filters = true;
     }
     int64_t d;
     if (lq->due_before && *lq->due_before) {
         if (!cal_parse_date(lq->due_before, &d))
             return ctx_fail(c, ERR_BAD_REQUEST, "due_before 应为 YYYY-MM-DD");
-        buf_puts(&q->sql, " AND i.due_date <= ?");
+        buf_puts(&q->sql, " AND s.due_date <= ?");
         q_text(q, lq->due_before);
+        pl->other_filters = true;
     }
     if (lq->due_after && *lq->due_after) {
         if (!cal_parse_date(lq->due_after, &d))
             return ctx_fail(c, ERR_BAD_REQUEST, "due_after 应为 YYYY-MM-DD");
-        buf_puts(&q->sql, " AND i.due_date >= ?");
+        buf_puts(&q->sql, " AND s.due_date >= ?");
         q_text(q, lq->due_after);
+        pl->other_filters = true;
     }
-    char *today = arena_alloc(c->arena, 11); /* bound after this function returns */
-    item_today(c, today);
-    if (lq->overdue) {
-        buf_printf(&q->sql, " AND i.due_date < ? AND " STATE_EXPR " IN %s", active_states);
-        q_text(q, today);
+    /* the stored lights (migration 0051) while their dates are today's; else from the due dates */
+    bool fresh = (lq->overdue || (lq->light && *lq->light)) && ledger_lights_fresh(c, pl->today, pl->yellow);
+    if (lq->overdue && lq->light && *lq->light && strcmp(lq->light, "red"))
+        buf_puts(&q->sql, " AND 1 = 0"); /* overdue is red */
+    if (fresh) {
+        const char *want = lq->overdue ? "red" : lq->light;
+        if (strcmp(want, "red") && strcmp(want, "yellow") && strcmp(want, "green") && strcmp(want, "none"))
+            return ctx_fail(c, ERR_BAD_REQUEST, "light 应为 red、yellow、green 或 none");
+        buf_puts(&q->sql, " AND s.light = ?");
+        q_text(q, want);
+        pl->light = want;
+    } else if (lq->overdue) {
+        buf_printf(&q->sql, " AND s.due_date < ? AND (s.state || '') IN %s", active_states);
+        q_text(q, pl->today);
+        pl->other_filters = true;
     }
-    if (lq->light && *lq->light) {
-        char *yellow = arena_alloc(c->arena, 11);
-        items_light_dates(c, today, yellow);
+    if (!fresh && lq->light && *lq->light) {
         if (!strcmp(lq->light, "red")) {
-            buf_printf(&q->sql, " AND i.due_date < ? AND " STATE_EXPR " IN %s", active_states);
-            q_text(q, today);
+            buf_printf(&q->sql, " AND s.due_date < ? AND (s.state || '') IN %s", active_states);
+            q_text(q, pl->today);
         } else if (!strcmp(lq->light, "yellow")) {
-            buf_printf(&q->sql, " AND i.due_date >= ? AND i.due_date <= ? AND " STATE_EXPR " IN %s", active_states);
-            q_text(q, today);
-            q_text(q, yellow);
+            buf_printf(&q->sql, " AND s.due_date >= ? AND s.due_date <= ? AND (s.state || '') IN %s", active_states);
+            q_text(q, pl->today);
+            q_text(q, pl->yellow);
         } else if (!strcmp(lq->light, "green")) {
-            buf_printf(&q->sql, " AND i.due_date > ? AND " STATE_EXPR " IN %s", active_states);
-            q_text(q, yellow);
+            buf_printf(&q->sql, " AND s.due_date > ? AND (s.state || '') IN %s", active_states);
+            q_text(q, pl->yellow);
         } else if (!strcmp(lq->light, "none")) {
-            buf_printf(&q->sql, " AND " STATE_EXPR " NOT IN %s", active_states);
+            buf_printf(&q->sql, " AND (s.state || '') NOT IN %s", active_states);
         } else {
             return ctx_fail(c, ERR_BAD_REQUEST, "light 应为 red、yellow、green 或 none");
         }
+        pl->other_filters = true;
     }
     if (lq->tag && *lq->tag) {
         buf_puts(&q->sql, " AND i.tags LIKE ? ESCAPE '\\'");
         q_text(q, arena_printf(c->arena, "%%,%s,%%", like_escape(c, lq->tag)));
-    }
-    if (lq->q && *lq->q) {
-        const char **grams;
-        int n = item_bigrams(c->arena, lq->q, &grams);
-        /* each bigram is a probe of the (gram, item_id) key for a visible candidate; a few suffice,
-         * the LIKE below confirms the whole phrase */
-        if (n > 8)
-            n = 8;
-        for (int k = 0; k < n && utf8_count(grams[0]) == 2; k++) {
-            buf_puts(&q->sql, " AND EXISTS (SELECT 1 FROM item_grams g WHERE g.gram = ? AND g.item_id = i.id)");
-            q_text(q, grams[k]);
-        }
-        /* confirm the phrase itself (bigrams may match out of order); ASCII case-folded on both sides */
-        const char *like = arena_printf(c->arena, "%%%s%%", like_escape(c, lq->q));
-        buf_puts(&q->sql, " AND (LOWER(i.title) LIKE LOWER(?) ESCAPE '\\' OR LOWER(i.requirement) LIKE LOWER(?) "
-                          "ESCAPE '\\' OR LOWER(COALESCE(i.number, '')) LIKE LOWER(?) ESCAPE '\\')");
-        q_text(q, like);
-        q_text(q, like);
-        q_text(q, like);
+        pl->other_filters = true;
     }
     if (q->overflow)
         return ctx_fail(c, ERR_BAD_REQUEST, "查询条件过多");
     return ERR_OK;
 }
 
-static json_t *opt_str(const char *s)
+static enum err plan_filters(struct ctx *c, const struct ledger_query *lq, struct plan *pl, const char **fpaths,
+                             int *nf)
 {
-    return s ? json_string(s) : json_null();
+    pl->post = arena_alloc(c->arena, sizeof *pl->post);
+    enum err e = plan_filters_sql(c, lq, pl, fpaths, nf);
+    q_seal(c, pl->post);
+    return e;
 }
 
-/* An item of a ledger page by id, for attaching its tracks. */
-struct row_ref {
-    int64_t id;
-    json_t *tracks;
-};
-
-static int row_ref_cmp(const void *a, const void *b)
+static enum err plan_states(struct ctx *c, const struct ledger_query *lq, struct plan *pl)
 {
-    int64_t x = ((const struct row_ref *)a)->id, y = ((const struct row_ref *)b)->id;
-    return x < y ? -1 : x > y;
+    if (!lq->state || !*lq->state)
+        return ERR_OK;
+    bool seen[ITEM_ST__COUNT] = {0};
+    char *copy = arena_strdup(c->arena, lq->state), *save = NULL;
+    for (char *tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        enum item_state s;
+        if (!item_state_parse(tok, &s))
+            return ctx_fail(c, ERR_BAD_REQUEST, "状态“%s”无效（见 GET /api/v1/items/meta）", tok);
+        if (!seen[s])
+            pl->states[pl->nstates++] = item_state_name(s);
+        seen[s] = true;
+    }
+    return ERR_OK;
 }
 
-enum err items_ledger(struct ctx *c, const struct ledger_query *lq, json_t **out)
+/*
+ * How the states are read: through the state's index when the sort has one (or when the states
+ * are rare), one stream per state when several rare states are wanted in such a sort, else checked
+ * on each row of the sort's index. The exact counters tell how rare.
+ */
+static enum err plan_state_mode(struct ctx *c, struct plan *pl)
 {
-    static const struct {
-        const char *name, *order;
-    } sorts[] = {
-        {"-created", "i.id DESC"},
-        {"created", "i.id ASC"},
-        {"due", "i.due_date ASC, i.id ASC"},
-        {"-due", "i.due_date DESC, i.id DESC"},
-        {"-updated", "i.updated_at DESC, i.id DESC"},
-        {"number", "i.num_year ASC, i.num_seq ASC, i.id ASC"},
-        {"-number", "i.num_year DESC, i.num_seq DESC, i.id DESC"},
-    };
-    const char *order = NULL;
-    const char *sort = lq->sort && *lq->sort ? lq->sort : "-created";
+    if (!pl->nstates || pl->nstates == ITEM_ST__COUNT) {
+        pl->state_mode = STATE_NONE;
+        return ERR_OK;
+    }
+    int64_t n[ITEM_ST__COUNT], want = 0, all = 0;
+    enum err e = state_counts(c, pl->streams[0].drive, pl->light, n);
+    if (e)
+        return e;
+    for (int s = 0; s < ITEM_ST__COUNT; s++) {
+        all += n[s];
+        for (int k = 0; k < pl->nstates; k++)
+            if (!strcmp(pl->states[k], item_state_name((enum item_state)s)))
+                want += n[s];
+    }
+    bool rare = want * 4 < all;
+    if (pl->sort->state_index && pl->nstates == 1)
+        pl->state_mode = STATE_INDEX;
+    else if (pl->sort->state_index && rare && pl->nstreams * pl->nstates <= MAX_STREAMS)
+        pl->state_mode = STATE_STREAMS;
+    else if (!pl->sort->state_index && want <= SEARCH_SMALL)
+        pl->state_mode = STATE_INDEX; /* read the few rows of these states and sort them */
+    else
+        pl->state_mode = STATE_FILTER;
+    if (pl->state_mode == STATE_STREAMS) {
+        int ns = pl->nstreams;
+        struct stream base[MAX_STREAMS];
+        memcpy(base, pl->streams, sizeof *base * (size_t)ns);
+        pl->nstreams = 0;
+        for (int i = 0; i < ns; i++)
+            for (int k = 0; k < pl->nstates; k++) {
+                pl->streams[pl->nstreams] = base[i];
+                pl->streams[pl->nstreams++].state = pl->states[k];
+            }
+    }
+    return ERR_OK;
+}
+
+/* The search: each stream's query restricted to its unit, and how many it matches there. */
+static enum err plan_search(struct ctx *c, struct plan *pl)
+{
+    const struct search_sql *ss = db_search_sql(c->db);
+    for (int i = 0; i < pl->nstreams; i++) {
+        struct stream *s = &pl->streams[i];
+        char *text = db_search_query(c->db, pl->q, s->drive);
+        if (!text) {
+            pl->empty = true;
+            return ERR_OK;
+        }
+        s->search = arena_strdup(c->arena, text);
+        free(text);
+        struct stmt *st = db_prepare(c->db, ss->count);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "全文检索");
+        stmt_bind_text(st, 1, s->search);
+        stmt_bind_int(st, 2, SEARCH_SMALL + 1);
+        int rc = stmt_one_int(st, &s->matches);
+        if (rc != STORE_ROW)
+            return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "全文检索");
+    }
+    return ERR_OK;
+}
+
+static enum err plan_build(struct ctx *c, const struct ledger_query *lq, struct plan *pl)
+{
+    memset(pl, 0, sizeof *pl);
+    const char *sort = lq->sort && *lq->sort ? lq->sort : lq->q && *lq->q ? "rank" : "-created";
     for (size_t k = 0; k < sizeof sorts / sizeof *sorts; k++)
         if (!strcmp(sort, sorts[k].name))
-            order = sorts[k].order;
-    if (!order)
-        return ctx_fail(c, ERR_BAD_REQUEST, "排序 sort 应为 created、-created、due、-due、-updated、number 或 -number");
-
-    static const char cols[] =
-        "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, "
-        "i.lead_unit_id, lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, "
-        "i.parent_id, i.year, i.version FROM items i JOIN units lu ON lu.id = i.lead_unit_id "
-        "LEFT JOIN users us ON us.id = i.leader_id";
-    struct sqlb *q = arena_alloc(c->arena, sizeof *q);
-    buf_puts(&q->sql, cols);
-    enum err e = build_where(c, lq, q, true);
-    if (e) {
-        buf_free(&q->sql);
-        return e;
-    }
-    int per_page = lq->per_page > 0 ? lq->per_page : 50;
+            pl->sort = &sorts[k];
+    if (!pl->sort)
+        return ctx_fail(c, ERR_BAD_REQUEST,
+                        "排序 sort 应为 created、-created、due、-due、updated、-updated、number、-number 或 rank");
+    if (!pl->sort->col && !(lq->q && *lq->q))
+        return ctx_fail(c, ERR_BAD_REQUEST, "按相关度排序（sort=rank）需要检索词 q");
+    pl->q = lq->q && *lq->q ? lq->q : NULL;
+    pl->per_page = lq->per_page > 0 ? lq->per_page : 50;
     int page = lq->page > 0 ? lq->page : 1;
-    buf_printf(&q->sql, " ORDER BY %s LIMIT %d OFFSET %" PRId64, order, per_page, (int64_t)(page - 1) * per_page);
-    struct stmt *st = db_prepare(c->db, q->sql.data);
-    buf_free(&q->sql);
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
-    q_bind(q, st);
-    json_t *items = json_array();
-    char today[11], yellow[11];
-    items_light_dates(c, today, yellow);
-    int rc;
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        enum item_state s = ITEM_ST_DRAFT;
-        item_state_parse(stmt_text(st, 3), &s);
-        const char *sk = item_source_label(stmt_text(st, 4));
-        json_t *tags = json_array();
-        const char *tg = stmt_text(st, 12);
-        for (const char *p = tg; p && *p;) {
-            if (*p == ',') {
-                p++;
-                continue;
-            }
-            const char *end = strchr(p, ',');
-            if (!end)
-                end = p + strlen(p);
-            json_array_append_new(tags, json_stringn(p, (size_t)(end - p)));
-            p = end;
-        }
-        json_t *o = json_pack(
-            "{sI so ss ss ss ss ss ss ss ss sI ss si sb so so ss so sI sI ss}", "id", (json_int_t)stmt_int(st, 0),
-            "number", opt_str(stmt_text(st, 1)), "title", stmt_text(st, 2), "state", stmt_text(st, 3), "state_label",
-            item_state_label(s), "source_kind", stmt_text(st, 4), "source_kind_label", sk ? sk : stmt_text(st, 4),
-            "importance", stmt_text(st, 5), "kind", stmt_text(st, 6), "due_date", stmt_text(st, 7), "lead_unit_id",
-            (json_int_t)stmt_int(st, 8), "lead_unit_name", stmt_text(st, 9), "progress", (int)stmt_int(st, 10),
-            "escalated", stmt_int(st, 11) != 0, "tags", tags, "leader_name", opt_str(stmt_text(st, 13)), "updated_at",
-            stmt_text(st, 14), "parent_id", stmt_is_null(st, 15) ? json_null() : json_integer(stmt_int(st, 15)), "year",
-            (json_int_t)stmt_int(st, 16), "version", (json_int_t)stmt_int(st, 17), "light",
-            items_light_for(stmt_text(st, 7), s, today, yellow));
-        json_object_set_new(o, "tracks", json_array());
-        json_array_append_new(items, o);
+    pl->offset = (int64_t)(page - 1) * pl->per_page;
+    if (lq->after && *lq->after) {
+        if (page > 1)
+            return ctx_fail(c, ERR_BAD_REQUEST, "after 与 page 不能同时使用");
+        if (!pl->sort->col) /* ranked pages have no cursor; one was given out newest first (too many to rank) */
+            pl->sort = &sorts[0];
+        enum err e = cursor_parse(c, pl, lq->after);
+        if (e)
+            return e;
     }
-    stmt_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        return ctx_store_fail(c, rc, "查询台账");
-    }
+    if (pl->offset > OFFSET_MAX)
+        return ctx_fail(c, ERR_BAD_REQUEST, "page 翻页最多到第 %d 条，更深处请用上一页返回的 next 作为 after 参数",
+                        OFFSET_MAX);
+    items_light_dates(c, pl->today, pl->yellow);
+    const char *fpaths[3];
+    int nf;
+    enum err e;
+    if ((e = plan_states(c, lq, pl)) || (e = plan_filters(c, lq, pl, fpaths, &nf)) ||
+        (e = plan_streams(c, lq, pl, fpaths, nf)))
+        return e;
+    if (!pl->nstreams)
+        return ERR_OK;
+    if ((e = plan_state_mode(c, pl)))
+        return e;
+    if (pl->q && (e = plan_search(c, pl)))
+        return e;
+    pl->ranked = !pl->sort->col;
+    for (int i = 0; i < pl->nstreams && pl->ranked; i++)
+        if (pl->streams[i].matches > SEARCH_SMALL)
+            pl->ranked = false; /* too many to rank: newest first */
+    return ERR_OK;
+}
 
-    /* the responsible units of the page's items, in one query */
-    if (json_array_size(items)) {
-        struct sqlb *t = arena_alloc(c->arena, sizeof *t);
-        buf_puts(&t->sql, "SELECT t.item_id, t.unit_id, u.name, t.role, t.state, t.progress FROM item_tracks t "
-                          "JOIN units u ON u.id = t.unit_id WHERE t.item_id IN (");
-        size_t i;
-        json_t *o;
-        json_array_foreach(items, i, o)
-        {
-            buf_puts(&t->sql, i ? ", ?" : "?");
-            q_int(t, json_integer_value(json_object_get(o, "id")));
+/* ---- the SQL of a stream ---- */
+
+static const char *const row_cols =
+    "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, i.lead_unit_id, "
+    "lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, i.parent_id, i.year, i.version, i.created_at";
+#define COL_KEY 19
+static const char *const detail_cols = ", i.requirement, i.source_ref, i.closed_at, i.assigned_at";
+static const char *const row_joins = " JOIN items i ON i.id = s.item_id JOIN units lu ON lu.id = i.lead_unit_id "
+                                     "LEFT JOIN users us ON us.id = i.leader_id";
+
+/* The conditions of a stream after "WHERE s.unit_id = ?": visibility, state, search and filters. */
+static void stream_where(struct ctx *c, const struct plan *pl, const struct stream *s, struct sqlb *q, bool states,
+                         const char *search_cond, int64_t search_limit)
+{
+    if (s->portfolio) {
+        buf_puts(&q->sql, " AND s.assigned = 1");
+    } else if (s->drive == s->scope) {
+        buf_puts(&q->sql, " AND s.vis = 1");
+    } else {
+        /* a unit inside the scope: its own rows are visible at the scope when visible there, the
+         * others (drafts whose responsible unit is here) when issued at or below the scope */
+        buf_puts(&q->sql, " AND (s.vis = 1 OR EXISTS (SELECT 1 FROM item_scope v WHERE v.item_id = s.item_id AND "
+                          "v.unit_id = ? AND v.vis = 1))");
+        q_int(q, s->scope);
+    }
+    if (pl->unit_filter && pl->unit_filter != s->drive) {
+        buf_puts(&q->sql, " AND EXISTS (SELECT 1 FROM item_scope f WHERE f.item_id = s.item_id AND f.unit_id = ?)");
+        q_int(q, pl->unit_filter);
+    }
+    if (states) {
+        if (s->state) {
+            buf_puts(&q->sql, " AND s.state = ?");
+            q_text(q, s->state);
+        } else if (pl->state_mode == STATE_INDEX || pl->state_mode == STATE_FILTER) {
+            buf_puts(&q->sql, pl->state_mode == STATE_INDEX ? " AND s.state IN (" : " AND (s.state || '') IN (");
+            for (int k = 0; k < pl->nstates; k++) {
+                buf_puts(&q->sql, k ? ", ?" : "?");
+                q_text(q, pl->states[k]);
+            }
+            buf_puts(&q->sql, ")");
         }
-        buf_puts(&t->sql, ") ORDER BY t.item_id, CASE WHEN t.role = 'lead' THEN 0 ELSE 1 END, t.id");
-        st = db_prepare(c->db, t->sql.data);
-        buf_free(&t->sql);
-        if (st) {
-            /* rows come ordered by item_id: find each item through an index sorted by id (large pages) */
-            size_t n = json_array_size(items);
-            struct row_ref *ix = arena_alloc(c->arena, sizeof *ix * n);
-            json_array_foreach(items, i, o) ix[i] =
-                (struct row_ref){json_integer_value(json_object_get(o, "id")), json_object_get(o, "tracks")};
-            qsort(ix, n, sizeof *ix, row_ref_cmp);
-            q_bind(t, st);
-            while (stmt_step(st) == STORE_ROW) {
-                enum item_state s = ITEM_ST_ASSIGNED;
-                item_state_parse(stmt_text(st, 4), &s);
-                struct row_ref key = {stmt_int(st, 0), NULL};
-                struct row_ref *hit = bsearch(&key, ix, n, sizeof *ix, row_ref_cmp);
-                if (hit)
-                    json_array_append_new(hit->tracks,
-                                          json_pack("{sI ss ss ss ss si}", "unit_id", (json_int_t)stmt_int(st, 1),
-                                                    "unit_name", stmt_text(st, 2), "role", stmt_text(st, 3), "state",
-                                                    stmt_text(st, 4), "state_label", item_state_label(s), "progress",
-                                                    (int)stmt_int(st, 5)));
+    }
+    if (search_cond) {
+        buf_printf(&q->sql, " AND %s", search_cond);
+        q_text(q, s->search);
+        if (search_limit)
+            q_int(q, search_limit);
+    }
+    q_cat(q, pl->post);
+    (void)c;
+}
+
+/*
+ * The index of item_scope that walks stream s in the plan's order, as " INDEXED BY …" where the
+ * backend takes hints (store_search.h), else "". Every index ends with the primary key (item_id).
+ */
+static const char *stream_index(struct ctx *c, const struct plan *pl, const struct stream *s)
+{
+    if (!db_index_hints(c->db))
+        return "";
+    const struct sortdef *so = pl->sort;
+    bool by_state = s->state || pl->state_mode == STATE_INDEX;
+    const char *ix;
+    if (!so->col || so->kt == KEY_ID)
+        ix = by_state ? "item_scope_state" : pl->light ? "item_scope_light" : "item_scope_unit";
+    else if (!strcmp(so->col, "s.due_date"))
+        ix = by_state ? "item_scope_state_due" : "item_scope_due";
+    else if (by_state) /* a rare state read through its index, then sorted */
+        ix = "item_scope_state";
+    else
+        ix = !strcmp(so->col, "s.updated_at") ? "item_scope_updated" : "item_scope_number";
+    return arena_printf(c->arena, " INDEXED BY %s", ix);
+}
+
+/* The page query of one stream: at most `limit` rows after the cursor in sort order. */
+static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct stream *s, struct sqlb *q, int64_t limit,
+                            bool details)
+{
+    const struct search_sql *ss = db_search_sql(c->db);
+    const struct sortdef *so = pl->sort;
+    buf_puts(&q->sql, row_cols);
+    if (details)
+        buf_puts(&q->sql, detail_cols);
+    if (s->search && pl->ranked) {
+        /* relevance over the (few) matches of the stream's unit; page by offset */
+        buf_printf(&q->sql, ", %s AS rk FROM %s%s WHERE s.unit_id = ?", ss->rank, ss->rank_from, row_joins);
+        for (const char *p = ss->rank; (p = strchr(p, '?')); p++)
+            q_text(q, s->search);
+        q_int(q, s->drive);
+        buf_printf(&q->sql, " AND %s", ss->match);
+        q_text(q, s->search);
+        stream_where(c, pl, s, q, true, NULL, 0);
+        buf_puts(&q->sql, " ORDER BY rk, s.item_id LIMIT ?");
+        q_int(q, limit);
+        return;
+    }
+    const char *col = so->col ? so->col : "s.item_id";
+    bool desc = so->col ? so->desc : true;
+    const char *dir = desc ? "DESC" : "ASC";
+    if (s->search && s->matches > SEARCH_SMALL && so->kt == KEY_ID && ss->drive) {
+        /* many matches, in id order: the search index delivers them in that order */
+        buf_printf(&q->sql, ", %s FROM %s%s WHERE %s AND s.unit_id = ?", col, ss->drive, row_joins, ss->match);
+        q_text(q, s->search);
+        q_int(q, s->drive);
+        stream_where(c, pl, s, q, true, NULL, 0);
+        if (pl->cursor) {
+            buf_printf(&q->sql, " AND %s %s ?", ss->drive_order, desc ? "<" : ">");
+            q_int(q, pl->cid);
+        }
+        buf_printf(&q->sql, " ORDER BY %s %s LIMIT ?", ss->drive_order, dir);
+        q_int(q, limit);
+        return;
+    }
+    if (s->search && s->matches <= SEARCH_SMALL) {
+        /* a few matches: read them first, then their scope rows by key, and sort */
+        buf_printf(&q->sql, ", %s FROM (%s) m CROSS JOIN item_scope s%s WHERE s.item_id = m.id AND s.unit_id = ?", col,
+                   ss->matches, row_joins);
+        q_text(q, s->search);
+        q_int(q, SEARCH_SMALL + 1);
+        q_int(q, s->drive);
+        stream_where(c, pl, s, q, true, NULL, 0);
+    } else {
+        /* the index walks in order; many matches are probed one row at a time */
+        buf_printf(&q->sql, ", %s FROM item_scope s%s%s WHERE s.unit_id = ?", col, stream_index(c, pl, s), row_joins);
+        q_int(q, s->drive);
+        stream_where(c, pl, s, q, true, s->search ? ss->probe : NULL, 0);
+    }
+    if (pl->cursor) {
+        if (so->kt == KEY_ID) {
+            buf_printf(&q->sql, " AND s.item_id %s ?", desc ? "<" : ">");
+        } else {
+            buf_printf(&q->sql, " AND (%s, s.item_id) %s (?, ?)", col, desc ? "<" : ">");
+            if (so->kt == KEY_INT)
+                q_int(q, strtoll(pl->ckey, NULL, 10));
+            else
+                q_text(q, pl->ckey);
+        }
+        q_int(q, pl->cid);
+    }
+    if (so->kt == KEY_ID)
+        buf_printf(&q->sql, " ORDER BY s.item_id %s LIMIT ?", dir);
+    else
+        buf_printf(&q->sql, " ORDER BY %s %s, s.item_id %s LIMIT ?", col, dir, dir);
+    q_int(q, limit);
+}
+
+/* ---- rows ---- */
+
+static const char *dup(struct arena *a, struct stmt *st, int col)
+{
+    return arena_strdup(a, stmt_text(st, col));
+}
+
+static void row_read(struct arena *a, struct stmt *st, struct ledger_row *r, bool details, const struct plan *pl)
+{
+    memset(r, 0, sizeof *r);
+    r->id = stmt_int(st, 0);
+    r->number = dup(a, st, 1);
+    r->title = dup(a, st, 2);
+    r->state = dup(a, st, 3);
+    r->source_kind = dup(a, st, 4);
+    r->importance = dup(a, st, 5);
+    r->kind = dup(a, st, 6);
+    r->due_date = dup(a, st, 7);
+    r->lead_unit_id = stmt_int(st, 8);
+    r->lead_unit_name = dup(a, st, 9);
+    r->progress = (int)stmt_int(st, 10);
+    r->escalated = stmt_int(st, 11) != 0;
+    r->tags = dup(a, st, 12);
+    r->leader_name = dup(a, st, 13);
+    r->updated_at = dup(a, st, 14);
+    r->has_parent = !stmt_is_null(st, 15);
+    r->parent_id = stmt_int(st, 15);
+    r->year = stmt_int(st, 16);
+    r->version = stmt_int(st, 17);
+    r->created_at = dup(a, st, 18);
+    int k = COL_KEY;
+    if (details) {
+        r->requirement = dup(a, st, k++);
+        r->source_ref = dup(a, st, k++);
+        r->closed_at = dup(a, st, k++);
+        r->assigned_at = dup(a, st, k++);
+    }
+    r->key = pl->ranked || (pl->sort->col && pl->sort->kt != KEY_ID) ? dup(a, st, k) : "";
+    enum item_state s = ITEM_ST_DRAFT;
+    item_state_parse(r->state, &s);
+    r->light = items_light_for(r->due_date, s, pl->today, pl->yellow);
+    r->state_label = item_state_label(s);
+    const char *sk = item_source_label(r->source_kind);
+    r->source_kind_label = sk ? sk : r->source_kind;
+}
+
+/* Compares two rows in the order of the plan (arg). */
+static int row_cmp(const void *x, const void *y, void *arg)
+{
+    const struct ledger_row *a = x, *b = y;
+    const struct plan *cmp_plan = arg;
+    const struct sortdef *so = cmp_plan->sort;
+    int r = 0;
+    if (cmp_plan->ranked) { /* smaller is better, then the id */
+        double ka = strtod(a->key, NULL), kb = strtod(b->key, NULL);
+        r = ka < kb ? -1 : ka > kb;
+        return r ? r : a->id < b->id ? -1 : a->id > b->id;
+    }
+    if (so->kt == KEY_TEXT)
+        r = strcmp(a->key, b->key);
+    else if (so->kt == KEY_INT) {
+        int64_t ka = strtoll(a->key, NULL, 10), kb = strtoll(b->key, NULL, 10);
+        r = ka < kb ? -1 : ka > kb;
+    }
+    if (!r)
+        r = a->id < b->id ? -1 : a->id > b->id;
+    return so->col && !so->desc ? r : -r;
+}
+
+/* Rows of the page (offset skipped), at most per_page + 1 (the extra one says there is more). */
+static enum err page_rows(struct ctx *c, struct arena *a, const struct plan *pl, bool details, struct ledger_row **out,
+                          int *nout)
+{
+    int64_t want = pl->offset + pl->per_page + 1;
+    int cap = 0, n = 0;
+    struct ledger_row *rows = NULL;
+    for (int i = 0; i < pl->nstreams; i++) {
+        struct sqlb *q = arena_alloc(c->arena, sizeof *q);
+        stream_page_sql(c, pl, &pl->streams[i], q, want, details);
+        if (q->overflow) {
+            buf_free(&q->sql);
+            return ctx_fail(c, ERR_BAD_REQUEST, "查询条件过多");
+        }
+        struct stmt *st = db_prepare(c->db, q->sql.data);
+        buf_free(&q->sql);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
+        q_bind(q, st);
+        int rc;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 64;
+                struct ledger_row *v = arena_alloc(a, sizeof *v * (size_t)cap);
+                if (n)
+                    memcpy(v, rows, sizeof *v * (size_t)n);
+                rows = v;
+            }
+            row_read(a, st, &rows[n++], details, pl);
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "查询台账");
+    }
+    if (pl->nstreams > 1) {
+        qsort_r(rows, (size_t)n, sizeof *rows, row_cmp, (void *)pl);
+        int k = 0; /* an item seen through two streams comes twice, side by side */
+        for (int i = 0; i < n; i++)
+            if (!k || rows[k - 1].id != rows[i].id)
+                rows[k++] = rows[i];
+        n = k;
+    }
+    int64_t skip = pl->offset < n ? pl->offset : n;
+    *out = rows + skip;
+    *nout = (int)(n - skip > pl->per_page + 1 ? pl->per_page + 1 : n - skip);
+    return ERR_OK;
+}
+
+static int track_cmp(const void *x, const void *y)
+{
+    const struct ledger_row *a = *(struct ledger_row *const *)x, *b = *(struct ledger_row *const *)y;
+    return a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* The responsible units of the rows, in one query per 200 rows. */
+static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *rows, int n, bool details)
+{
+    struct ledger_row **ix = arena_alloc(a, sizeof *ix * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        ix[i] = &rows[i];
+    qsort(ix, (size_t)n, sizeof *ix, track_cmp);
+    for (int from = 0; from < n; from += 200) {
+        int k = n - from < 200 ? n - from : 200;
+        struct buf sql = {0};
+        buf_printf(&sql,
+                   "SELECT t.item_id, t.unit_id, u.name, t.role, t.state, t.progress%s FROM item_tracks t JOIN "
+                   "units u ON u.id = t.unit_id WHERE t.item_id IN (",
+                   details ? ", t.reply_text" : "");
+        for (int i = 0; i < k; i++)
+            buf_puts(&sql, i ? ", ?" : "?");
+        buf_puts(&sql, ") ORDER BY t.item_id, CASE WHEN t.role = 'lead' THEN 0 ELSE 1 END, t.id");
+        struct stmt *st = db_prepare(c->db, sql.data);
+        buf_free(&sql);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
+        for (int i = 0; i < k; i++)
+            stmt_bind_int(st, i + 1, ix[from + i]->id);
+        int rc, j = from;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            int64_t id = stmt_int(st, 0);
+            while (j < from + k && ix[j]->id < id)
+                j++;
+            if (j == from + k || ix[j]->id != id)
+                continue;
+            struct ledger_row *r = ix[j];
+            struct ledger_track *v = arena_alloc(a, sizeof *v * (size_t)(r->ntracks + 1));
+            if (r->ntracks)
+                memcpy(v, r->tracks, sizeof *v * (size_t)r->ntracks);
+            v[r->ntracks++] = (struct ledger_track){
+                stmt_int(st, 1),     dup(a, st, 2), dup(a, st, 3), dup(a, st, 4), details ? dup(a, st, 6) : NULL,
+                (int)stmt_int(st, 5)};
+            r->tracks = v;
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "查询台账");
+    }
+    return ERR_OK;
+}
+
+/* ---- counts ---- */
+
+static bool state_wanted(const struct plan *pl, const char *s)
+{
+    if (!pl->nstates)
+        return true;
+    for (int k = 0; k < pl->nstates; k++)
+        if (!strcmp(pl->states[k], s))
+            return true;
+    return false;
+}
+
+/* Counts per state of the filter without its states: from the counters when they know the answer. */
+static enum err page_counts(struct ctx *c, const struct plan *pl, int64_t counts[ITEM_ST__COUNT], int64_t *total,
+                            int64_t *all, bool *exact)
+{
+    *total = *all = 0;
+    *exact = true;
+    int64_t n[ITEM_ST__COUNT] = {0};
+    const struct stream *s0 = &pl->streams[0];
+    bool from_counters = !pl->q && !pl->other_filters && !s0->portfolio &&
+                         (pl->state_mode != STATE_STREAMS ? pl->nstreams == 1 : pl->nstreams == pl->nstates) &&
+                         (!pl->unit_filter || pl->unit_filter == s0->drive);
+    enum err e;
+    if (from_counters) {
+        if ((e = state_counts(c, s0->drive, pl->light, n)))
+            return e;
+        if (s0->drive != s0->scope) {
+            /* rows of the unit that only the scope sees: drafts issued at or below it with a
+             * responsible unit here (few: not yet assigned) */
+            struct stmt *st = db_prepare(c->db, "SELECT h.state, COUNT(*) FROM item_scope h WHERE h.unit_id = ? AND "
+                                                "h.vis = 0 AND (? IS NULL OR h.light = ?) AND EXISTS (SELECT 1 FROM "
+                                                "item_scope v WHERE v.item_id = h.item_id AND v.unit_id = ? AND v.vis "
+                                                "= 1) GROUP BY h.state");
+            if (!st)
+                return ctx_store_fail(c, STORE_E_OTHER, "统计台账");
+            stmt_bind_int(st, 1, s0->drive);
+            stmt_bind_text(st, 2, pl->light);
+            stmt_bind_text(st, 3, pl->light);
+            stmt_bind_int(st, 4, s0->scope);
+            int rc;
+            while ((rc = stmt_step(st)) == STORE_ROW) {
+                enum item_state s;
+                if (item_state_parse(stmt_text(st, 0), &s))
+                    n[s] += stmt_int(st, 1);
             }
             stmt_done(st);
+            if (rc < 0)
+                return ctx_store_fail(c, rc, "统计台账");
         }
+    } else {
+        /*
+         * Bounded: of each stream, its unit's first count_bound(c) rows (or, with a search, its
+         * first count_bound(c) matches there) that pass the filters, per state; an item seen
+         * through two streams counts once. Exact when no stream has more than that.
+         */
+        const struct search_sql *ss = db_search_sql(c->db);
+        struct sqlb *q = arena_alloc(c->arena, sizeof *q);
+        buf_puts(&q->sql, "SELECT x.st, COUNT(DISTINCT x.id) FROM (");
+        struct plan p2 = *pl;
+        p2.state_mode = STATE_NONE;
+        int k = 0;
+        int64_t floor = 0;
+        for (int i = 0; i < pl->nstreams; i++) {
+            const struct stream *s = &pl->streams[i];
+            if (s->state && strcmp(s->state, pl->states[0]))
+                continue; /* per-state streams: one of each unit covers every state */
+            /* a search is counted up to SEARCH_SMALL matches (or the configured bound, if smaller); with
+             * more, the answer is "at least that many", without counts per state */
+            int64_t sbound = count_bound(c) < SEARCH_SMALL ? count_bound(c) : SEARCH_SMALL;
+            if (s->search && s->matches > sbound) {
+                floor = sbound;
+                *exact = false;
+                continue;
+            }
+            struct stream t = *s;
+            t.state = NULL;
+            buf_puts(&q->sql, k++ ? " UNION ALL " : "");
+            /* items joined only when a filter reads them */
+            const char *items = strstr(pl->post->text, "i.") ? " JOIN items i ON i.id = s.item_id" : "";
+            if (s->search) {
+                buf_printf(&q->sql,
+                           "SELECT s.state AS st, s.item_id AS id FROM (%s) m CROSS JOIN item_scope s%s WHERE "
+                           "s.item_id = m.id AND s.unit_id = ?",
+                           ss->matches, items);
+                q_text(q, s->search);
+                q_int(q, SEARCH_SMALL);
+                q_int(q, s->drive);
+                stream_where(c, &p2, &t, q, false, NULL, 0);
+            } else {
+                buf_printf(&q->sql,
+                           "SELECT s.state AS st, s.item_id AS id FROM (SELECT * FROM item_scope%s WHERE "
+                           "unit_id = ? LIMIT ?) s%s WHERE 1 = 1",
+                           db_index_hints(c->db) ? " INDEXED BY item_scope_unit" : "", items);
+                q_int(q, s->drive);
+                q_int(q, count_bound(c) + 1);
+                stream_where(c, &p2, &t, q, false, NULL, 0);
+                struct stmt *st =
+                    db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT 1 FROM item_scope WHERE unit_id = ? LIMIT ?) x");
+                int64_t rows = 0;
+                int rc = STORE_E_OTHER;
+                if (st) {
+                    stmt_bind_int(st, 1, s->drive);
+                    stmt_bind_int(st, 2, count_bound(c) + 1);
+                    rc = stmt_one_int(st, &rows);
+                }
+                if (rc < 0) {
+                    buf_free(&q->sql);
+                    return ctx_store_fail(c, rc, "统计台账");
+                }
+                if (rows > count_bound(c))
+                    *exact = false;
+            }
+        }
+        buf_puts(&q->sql, ") x GROUP BY x.st");
+        if (q->overflow) {
+            buf_free(&q->sql);
+            return ctx_fail(c, ERR_BAD_REQUEST, "查询条件过多");
+        }
+        *total = *all = floor;
+        if (!k) { /* every stream had too many matches to count */
+            buf_free(&q->sql);
+            memset(counts, 0, sizeof(int64_t) * ITEM_ST__COUNT);
+            return ERR_OK;
+        }
+        struct stmt *st = db_prepare(c->db, q->sql.data);
+        buf_free(&q->sql);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "统计台账");
+        q_bind(q, st);
+        int rc;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            enum item_state s;
+            if (item_state_parse(stmt_text(st, 0), &s))
+                n[s] += stmt_int(st, 1);
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "统计台账");
     }
-
-    /* total and counts per state for the same filter (the state filter left out of the counts) */
-    struct sqlb *cq = arena_alloc(c->arena, sizeof *cq);
-    buf_puts(&cq->sql, "SELECT i.state, COUNT(*) FROM items i");
-    if ((e = build_where(c, lq, cq, false))) {
-        buf_free(&cq->sql);
-        json_decref(items);
-        return e;
+    int64_t counted_total = 0, counted_all = 0;
+    for (int s = 0; s < ITEM_ST__COUNT; s++) {
+        counts[s] = n[s];
+        counted_all += n[s];
+        if (n[s] && state_wanted(pl, item_state_name((enum item_state)s)))
+            counted_total += n[s];
     }
-    buf_puts(&cq->sql, " GROUP BY i.state");
-    st = db_prepare(c->db, cq->sql.data);
-    buf_free(&cq->sql);
-    if (!st) {
-        json_decref(items);
-        return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
-    }
-    q_bind(cq, st);
-    json_t *counts = json_object();
-    int64_t total = 0, all = 0;
-    const char *wanted = lq->state && *lq->state ? arena_printf(c->arena, ",%s,", lq->state) : NULL;
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        int64_t n = stmt_int(st, 1);
-        json_object_set_new(counts, stmt_text(st, 0), json_integer(n));
-        all += n;
-        if (!wanted || strstr(wanted, arena_printf(c->arena, ",%s,", stmt_text(st, 0))))
-            total += n;
-    }
-    stmt_done(st);
-    if (rc < 0) {
-        json_decref(items);
-        json_decref(counts);
-        return ctx_store_fail(c, rc, "查询台账");
-    }
-    *out = json_pack("{so sI si si so sI}", "items", items, "total", (json_int_t)total, "page", page, "per_page",
-                     per_page, "counts", counts, "all", (json_int_t)all);
+    /* a stream too large to count stands for at least SEARCH_SMALL (set above as the floor) */
+    *total = counted_total > *total ? counted_total : *total;
+    *all = counted_all > *all ? counted_all : *all;
     return ERR_OK;
+}
+
+/* ---- the page as JSON (written straight into the reply: a page is 50 rows of 20 members) ---- */
+
+static void row_write(struct jw *w, const struct ledger_row *r)
+{
+    jw_obj(w);
+    jw_kint(w, "id", r->id);
+    jw_kstr(w, "number", r->number);
+    jw_kstr(w, "title", r->title);
+    jw_kstr(w, "state", r->state);
+    jw_kstr(w, "state_label", r->state_label);
+    jw_kstr(w, "source_kind", r->source_kind);
+    jw_kstr(w, "source_kind_label", r->source_kind_label);
+    jw_kstr(w, "importance", r->importance);
+    jw_kstr(w, "kind", r->kind);
+    jw_kstr(w, "due_date", r->due_date);
+    jw_kint(w, "lead_unit_id", r->lead_unit_id);
+    jw_kstr(w, "lead_unit_name", r->lead_unit_name);
+    jw_kint(w, "progress", r->progress);
+    jw_kbool(w, "escalated", r->escalated);
+    jw_key(w, "tags");
+    jw_arr(w);
+    for (const char *p = r->tags; p && *p;) {
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        const char *end = strchr(p, ',');
+        if (!end)
+            end = p + strlen(p);
+        jw_strn(w, p, (size_t)(end - p));
+        p = end;
+    }
+    jw_end_arr(w);
+    jw_kstr(w, "leader_name", r->leader_name);
+    jw_kstr(w, "updated_at", r->updated_at);
+    jw_key(w, "parent_id");
+    if (r->has_parent)
+        jw_int(w, r->parent_id);
+    else
+        jw_null(w);
+    jw_kint(w, "year", r->year);
+    jw_kint(w, "version", r->version);
+    jw_kstr(w, "light", r->light);
+    jw_key(w, "tracks");
+    jw_arr(w);
+    for (int i = 0; i < r->ntracks; i++) {
+        const struct ledger_track *t = &r->tracks[i];
+        enum item_state ts = ITEM_ST_ASSIGNED;
+        item_state_parse(t->state, &ts);
+        jw_obj(w);
+        jw_kint(w, "unit_id", t->unit_id);
+        jw_kstr(w, "unit_name", t->unit_name);
+        jw_kstr(w, "role", t->role);
+        jw_kstr(w, "state", t->state);
+        jw_kstr(w, "state_label", item_state_label(ts));
+        jw_kint(w, "progress", t->progress);
+        jw_end_obj(w);
+    }
+    jw_end_arr(w);
+    jw_end_obj(w);
+}
+
+enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *out)
+{
+    struct plan *pl = arena_alloc(c->arena, sizeof *pl);
+    enum err e = plan_build(c, lq, pl);
+    if (e)
+        return e;
+    struct ledger_row *rows = NULL;
+    int n = 0;
+    if (pl->nstreams && !pl->empty) {
+        if ((e = page_rows(c, c->arena, pl, false, &rows, &n)))
+            return e;
+    }
+    bool more = n > pl->per_page;
+    if (more)
+        n = pl->per_page;
+    if (n && (e = page_tracks(c, c->arena, rows, n, false)))
+        return e;
+    int64_t counts[ITEM_ST__COUNT] = {0}, total = 0, all = 0;
+    bool exact = true;
+    if (pl->nstreams && !pl->empty && (e = page_counts(c, pl, counts, &total, &all, &exact)))
+        return e;
+    const char *sort = pl->ranked ? "rank" : pl->sort->col ? pl->sort->name : "-created";
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_key(&w, "items");
+    jw_arr(&w);
+    for (int i = 0; i < n; i++)
+        row_write(&w, &rows[i]);
+    jw_end_arr(&w);
+    jw_kint(&w, "total", total);
+    jw_kbool(&w, "total_exact", exact);
+    jw_kint(&w, "page", pl->offset / pl->per_page + 1);
+    jw_kint(&w, "per_page", pl->per_page);
+    jw_key(&w, "counts");
+    jw_obj(&w);
+    for (int s = 0; s < ITEM_ST__COUNT; s++)
+        if (counts[s])
+            jw_kint(&w, item_state_name((enum item_state)s), counts[s]);
+    jw_end_obj(&w);
+    jw_kint(&w, "all", all);
+    jw_kstr(&w, "next", more && !pl->ranked ? cursor_make(c, sort, rows[n - 1].key, rows[n - 1].id) : NULL);
+    jw_kstr(&w, "sort", sort);
+    jw_kbool(&w, "ranked", pl->ranked);
+    jw_end_obj(&w);
+    return ERR_OK;
+}
+
+enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batch, bool details,
+                           enum err (*fn)(struct ctx *c, const struct ledger_row *row, void *arg), void *arg)
+{
+    struct ledger_query lq = *q;
+    lq.page = 1;
+    lq.after = NULL;
+    lq.per_page = batch;
+    if (lq.sort && !strcmp(lq.sort, "rank"))
+        lq.sort = "-created";
+    for (;;) {
+        struct arena a = ARENA_INIT;
+        struct arena *keep = c->arena;
+        c->arena = &a; /* the plan and the batch live in a batch arena */
+        struct plan *pl = arena_alloc(&a, sizeof *pl);
+        struct ledger_row *rows = NULL;
+        int n = 0;
+        enum err e = plan_build(c, &lq, pl);
+        if (!e && pl->nstreams && !pl->empty)
+            e = page_rows(c, &a, pl, details, &rows, &n);
+        bool more = n > batch;
+        if (more)
+            n = batch;
+        if (!e && n)
+            e = page_tracks(c, &a, rows, n, details);
+        for (int i = 0; i < n && !e; i++) {
+            c->arena = keep;
+            e = fn(c, &rows[i], arg);
+            c->arena = &a;
+        }
+        const char *after = !e && more ? cursor_make(c, pl->sort->name, rows[n - 1].key, rows[n - 1].id) : NULL;
+        c->arena = keep;
+        if (after)
+            lq.after = arena_strdup(keep, after);
+        if (e && c->msg)
+            c->msg = arena_strdup(keep, c->msg);
+        arena_free(&a);
+        if (e || !more)
+            return e;
+    }
 }

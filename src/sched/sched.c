@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "clues/clues.h"
 #include "deadlines/deadlines.h"
+#include "items/ledger.h"
 #include "core/clock.h"
 #include "notify/notify.h"
 
@@ -32,6 +33,12 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         out->failed += failed;
     } while (!e && sent + failed >= 50 && !(stop && atomic_load(stop)));
     if (e)
+        return e;
+    /* the ledger's stored lights move when a day passed; PostgreSQL's counter deltas into the
+     * ledger's counters (readers add what is left) */
+    int64_t lights;
+    int folded;
+    if ((e = ledger_lights_refresh(c, &lights)) || (e = ledger_counts_fold(c, &folded)))
         return e;
     struct retention_stats rs;
     if ((e = retention_pass(c, &rs)))

@@ -1,7 +1,8 @@
 /*
  * sched.h: the scheduler. One pass climbs the escalation ladder of every milestone that is due
- * (deadlines_scan, found through the index on milestones.next_at) and delivers due e-mail and SMS
- * (notify_deliver). `ducha serve` runs passes in a thread every scheduler_interval_s seconds;
+ * (deadlines_scan, found through the index on milestones.next_at), delivers due e-mail and SMS
+ * (notify_deliver), moves the ledger's stored lights to the day (ledger_lights_refresh) and folds its
+ * counter deltas (ledger_counts_fold, PostgreSQL). `ducha serve` runs passes in a thread every scheduler_interval_s seconds;
  * `ducha scan` runs one pass from cron. Several nodes may run passes at once: every step and every
  * delivery is claimed in the database, so each happens once.
  */

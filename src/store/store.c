@@ -8,6 +8,7 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "store/migrations.h"
+#include "store/store_search.h"
 
 #include <stdatomic.h>
 #include <stdio.h>
@@ -1056,20 +1057,23 @@ int db_copy_end(struct db_copy *cp)
 /* statements that recreate, then statements that drop: keys, indexes, foreign keys */
 static const char SQL_BULK_OBJECTS[] =
     "SELECT 1, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "
-    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname) "
+    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname), "
+    "c.relname::text "
     "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
     "WHERE co.contype IN ('p', 'u') AND co.connamespace = current_schema()::regnamespace AND NOT c.relispartition "
     "UNION ALL "
     /* an index of a partitioned table reads back as CREATE INDEX … ON ONLY …, which would leave the
      * partitions without it */
     "SELECT 2, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), "
-    "format('DROP INDEX %s', i.indexrelid::regclass) "
+    "format('DROP INDEX %s', i.indexrelid::regclass), (SELECT t.relname::text FROM pg_class t WHERE t.oid = "
+    "i.indrelid) "
     "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
     "WHERE ic.relnamespace = current_schema()::regnamespace AND NOT ic.relispartition "
     "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) "
     "UNION ALL "
     "SELECT 3, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "
-    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname) "
+    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname), "
+    "(SELECT t.relname::text FROM pg_class t WHERE t.oid = co.conrelid) "
     "FROM pg_constraint co WHERE co.contype = 'f' AND co.connamespace = current_schema()::regnamespace "
     "AND co.conparentid = 0 ORDER BY 1";
 
@@ -1085,6 +1089,9 @@ int db_bulk_begin(struct db *db, char ***restore, int *n)
     int cap = 32, ndrop = 0, rc;
     char **make = xcalloc((size_t)cap, sizeof *make), **drop = xcalloc((size_t)cap, sizeof *drop);
     while ((rc = stmt_step(st)) == STORE_ROW) {
+        /* the ledger's derived tables keep theirs: the triggers that fill them during the load use them */
+        if (store_table_derived(stmt_text(st, 3)))
+            continue;
         if (ndrop == cap) {
             cap *= 2;
             make = xrealloc(make, (size_t)cap * sizeof *make);

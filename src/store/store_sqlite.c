@@ -6,6 +6,8 @@
  */
 #include "store/store_impl.h"
 
+#include "store/store_fts.h"
+
 #include "base/arena.h"
 #include "base/log.h"
 
@@ -85,6 +87,11 @@ static struct conn_impl *sq_connect(const char *target, const struct store_optio
     if (rc != SQLITE_OK) {
         snprintf(err, n, "cannot configure SQLite database %s: %s", target, msg ? msg : sqlite3_errmsg(h));
         sqlite3_free(msg);
+        sqlite3_close(h);
+        return NULL;
+    }
+    if (store_fts_register(h) != SQLITE_OK) {
+        snprintf(err, n, "cannot register the full-text tokenizer on %s: %s", target, sqlite3_errmsg(h));
         sqlite3_close(h);
         return NULL;
     }

@@ -32,6 +32,19 @@ void units_register_path_copy(const char *table, const char *column)
     ncopies++;
 }
 
+/* Statements run before the copies move (units_register_move_lock); fixed after start-up. */
+static const char *move_locks[COPIES_MAX];
+static int nmove_locks;
+
+void units_register_move_lock(const char *sql)
+{
+    if (nmove_locks == COPIES_MAX) {
+        log_error("bug: more than %d unit move locks registered", COPIES_MAX);
+        abort();
+    }
+    move_locks[nmove_locks++] = sql;
+}
+
 static const struct {
     const char *kind, *label;
 } unit_kinds[] = {
@@ -389,6 +402,9 @@ static enum err unit_update_tx(struct ctx *c, void *arg)
         e = db_exec(
             c->db, "UPDATE units SET path = ? || SUBSTR(path, ?), depth = depth + ? WHERE path >= ? AND path < ?",
             DB_TEXT(new_path), DB_INT((int64_t)strlen(path) + 1), DB_INT(depth_delta), DB_TEXT(path), DB_TEXT(upper));
+        /* the rows other modules lock first (units_register_move_lock), then the copies move */
+        for (int k = 0; k < nmove_locks && !e; k++)
+            e = db_exec(c->db, move_locks[k], DB_TEXT(path), DB_TEXT(upper));
         for (int k = 0; k < ncopies && !e; k++) {
             const char *t = copies[k].table, *col = copies[k].column;
             e = db_exec(c->db,

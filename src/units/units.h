@@ -44,6 +44,13 @@ enum err units_path(struct ctx *c, int64_t id, const char **path);
  * any request; table and column are static strings (identifiers written in code, never input).
  */
 void units_register_path_copy(const char *table, const char *column);
+/*
+ * Registers a statement that a move runs before the copies move, with two text parameters: the
+ * moved subtree's old path and its exclusive upper bound. The ledger locks there the items whose
+ * tracks move, first, as every item action locks its item first, so that a move and an action never
+ * wait for each other's rows in opposite order (docs/internals/ledger.md). sql is static.
+ */
+void units_register_move_lock(const char *sql);
 /* Chinese label of a kind ("government" -> "人民政府"), NULL if unknown. */
 const char *units_kind_label(const char *kind);
 

@@ -181,11 +181,16 @@ def test_a_job_is_claimed_exactly_once_across_nodes(nodes, unique):
 
 # ---- migrate-data ----
 
+# the ledger's tables derived by triggers (migration 0050): the target's triggers fill them as the copy
+# arrives; the SQLite search index (FTS5, tokenizer 'ducha') cannot be read here: `ducha ledger check`
+DERIVED = ("item_fts", "item_search", "item_count_deltas", "item_scope_refresh", "item_scope_queue", "item_counts")
+
+
 def sqlite_tables(path):
     con = sqlite3.connect(path)
     try:
         names = [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' "
-                                           "AND name NOT LIKE 'sqlite_%'")]
+                                           "AND name NOT LIKE 'sqlite_%'") if not r[0].startswith(DERIVED)]
         out = {}
         for t in names:
             cur = con.execute(f'SELECT * FROM "{t}"')
@@ -200,6 +205,7 @@ def pg_tables(url):
     # tables, not their partitions (item_events and outbox are partitioned by month on PostgreSQL)
     names = psql(url, "SELECT relname FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
                       "AND relkind IN ('r', 'p') AND NOT relispartition").split()
+    names = [t for t in names if not t.startswith(DERIVED)]
     out = {}
     for t in names:
         rows = json.loads(psql(url, f'SELECT COALESCE(json_agg(x), \'[]\') FROM "{t}" x'))
@@ -237,6 +243,8 @@ def test_migrate_data_round_trip_from_sqlite(backend, unique):
             assert a[t] == b[t], f"content of {t} differs"
         p = run_cli("audit", "verify", db=dst)
         assert "audit chain ok" in p.stdout
+        for db in (src, dst):  # the ledger's counters match a recount on both sides
+            assert "differences 0" in run_cli("ledger", "check", db=db).stdout
         # the keys, indexes and references dropped for the load are all back, partitions included
         def catalog(url):
             # every table and partition with its index definitions (names aside: a partition's index is

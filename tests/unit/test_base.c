@@ -1,7 +1,8 @@
-/* Unit tests of src/base: JSON validation, CSV, UTF-8, time, arena, buffer. */
+/* Unit tests of src/base: JSON validation, CSV, UTF-8, time, arena, buffer, search tokens. */
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/csv.h"
+#include "base/grams.h"
 #include "base/jsonv.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
@@ -148,6 +149,53 @@ static void test_arena_and_buffer(void **state)
     buf_free(&b);
 }
 
+/* "tok@pos" for each token, tails marked "+", separated by spaces. */
+static int gram_cat(void *arg, const struct gram *g)
+{
+    struct buf *b = arg;
+    buf_printf(b, "%s%s%s@%d", b->len ? " " : "", g->kind == GRAM_TAIL ? "+" : "", g->text, g->pos);
+    return 0;
+}
+
+static char *grams_of(const char *text, bool document)
+{
+    struct buf b = {0};
+    grams_each(text, strlen(text), document, gram_cat, &b);
+    return buf_take(&b);
+}
+
+static void expect_grams(const char *text, bool document, const char *want)
+{
+    char *got = grams_of(text, document);
+    assert_string_equal(got, want);
+    free(got);
+}
+
+static void test_grams_bigrams_words_and_tails(void **state)
+{
+    (void)state;
+    expect_grams("交通运输", false, "交通@0 通运@1 运输@2");
+    expect_grams("交通运输", true, "交通@0 通运@1 运输@2 +输@2");
+    expect_grams("督", true, "督@0");
+    /* punctuation separates runs; ASCII words are lower-cased, full-width ones folded */
+    expect_grams("古督〔2026〕15号", true, "古督@0 +督@0 2026@1 15@2 号@3");
+    expect_grams("古督〔２０２６〕１５号", false, "古督@0 2026@1 15@2 号@3");
+    expect_grams("Water supply, 12 villages!", false, "water@0 supply@1 12@2 villages@3");
+    expect_grams("城区交通“信号灯”智能化", false, "城区@0 区交@1 交通@2 信号@3 号灯@4 智能@5 能化@6");
+    expect_grams("  ，。！ ", true, "");
+    /* invalid UTF-8 separates, never crashes; words are cut at GRAM_MAX bytes */
+    expect_grams("交\xff"
+                 "通",
+                 true, "交@0 通@1");
+    expect_grams("ÿé", true, "ÿé@0 +é@0"); /* other scripts are ideograph runs too */
+    char longw[200];
+    memset(longw, 'a', sizeof longw - 1);
+    longw[sizeof longw - 1] = 0;
+    char *got = grams_of(longw, true);
+    assert_int_equal(strlen(got), GRAM_MAX + 2);
+    free(got);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -159,6 +207,7 @@ int main(void)
         cmocka_unit_test(test_time_iso_round_trip_and_offsets),
         cmocka_unit_test(test_local_day_in_shanghai),
         cmocka_unit_test(test_arena_and_buffer),
+        cmocka_unit_test(test_grams_bigrams_words_and_tails),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

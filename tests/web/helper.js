@@ -135,8 +135,10 @@ export async function apiAs(server, username) {
   if (r.status !== 200) throw new Error(`${username} cannot sign in: ${r.status}`)
   const cookie = r.headers.get('set-cookie').split(';')[0]
   const { csrf_token: csrf } = await r.json()
-  return async (method, path, body) => {
-    const res = await fetch(server.url + path, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) })
+  // body: JSON; or raw: { raw, contentType } for a file (CSV …)
+  return async (method, path, body, raw) => {
+    const res = await fetch(server.url + path, { method, headers: { Cookie: cookie, 'X-CSRF-Token': csrf, 'Content-Type': raw?.contentType || 'application/json' },
+      body: raw ? raw.raw : body === undefined ? undefined : JSON.stringify(body) })
     const text = await res.text()
     let json = null
     try { json = JSON.parse(text) } catch { /* empty */ }

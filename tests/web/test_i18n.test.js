@@ -13,7 +13,10 @@ const en = JSON.parse(readFileSync(join(SRC, 'locales', 'en.json'), 'utf8'))
 // the groups whose Chinese labels the server gives (merged at run time: i18n.js mergeLabels from
 // GET /api/v1/workflows and /api/v1/items/meta) or that a row of the API carries (the preferences'
 // message kinds, the rule presets, timeline events)
-const SERVER = ['wf', 'source_kind', 'importance', 'kind', 'confidentiality', 'message_kind', 'preset', 'event']
+const SERVER = ['source_kind', 'importance', 'kind', 'confidentiality', 'message_kind', 'preset', 'event', 'objectKind']
+// the groups the server gives in both languages (GET /api/v1/workflows: label and label_en), in
+// neither file; a gap shows as a missing key in the browser tests
+const SERVER_ONLY = ['wf']
 
 function flat(o, prefix = '', out = new Map()) {
   for (const [k, v] of Object.entries(o)) {
@@ -36,6 +39,7 @@ function sources(dir = SRC, out = []) {
 const files = sources().map((p) => ({ p: p.slice(SRC.length + 1), text: readFileSync(p, 'utf8') }))
 
 test('zh-CN and English have the same keys; English names the server-labelled groups too', () => {
+  for (const [k] of [...ZH, ...EN]) assert.ok(!SERVER_ONLY.includes(groupOf(k)), `${k}: the server gives these words`)
   const onlyZh = [...ZH.keys()].filter((k) => !EN.has(k))
   assert.deepEqual(onlyZh, [], 'keys without English')
   const onlyEn = [...EN.keys()].filter((k) => !ZH.has(k) && !SERVER.includes(groupOf(k)))
@@ -56,8 +60,8 @@ test('every message compiles (vue-i18n message syntax)', async () => {
 
 test('every key the source names exists in both languages', () => {
   const missing = []
-  const has = (key) => (ZH.has(key) || SERVER.includes(groupOf(key))) && EN.has(key)
-  const prefixHas = (prefix) => [...EN.keys()].some((k) => k.startsWith(prefix))
+  const has = (key) => SERVER_ONLY.includes(groupOf(key)) || ((ZH.has(key) || SERVER.includes(groupOf(key))) && EN.has(key))
+  const prefixHas = (prefix) => SERVER_ONLY.includes(groupOf(prefix)) || [...EN.keys()].some((k) => k.startsWith(prefix))
   for (const { p, text } of files) {
     // $t('a.b'), t('a.b'), te('a.b'): literal keys
     for (const m of text.matchAll(/(?<![\w.])\$?te?\('([A-Za-z][\w-]*(?:\.[\w-]+)+)'/g)) if (!has(m[1])) missing.push(`${p}: ${m[1]}`)
@@ -86,8 +90,9 @@ test('no page has its own words or its own language switch', () => {
   assert.deepEqual(found, [])
 })
 
-test('the app no longer probes which APIs exist', () => {
+test('the app no longer probes which APIs exist, nor computes to-dos of its own', () => {
   const names = files.map((f) => f.p)
   assert.ok(!names.includes('features.js'), 'features.js is gone')
+  assert.ok(!names.includes('todos.js'), 'todos.js is gone: the workbench reads GET /api/v1/todos')
   for (const { p, text } of files) assert.doesNotMatch(text, /features\b.*from|probeFeatures/, p)
 })

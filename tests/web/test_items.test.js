@@ -52,9 +52,9 @@ test('an item from registration to archive, role by role', async (t) => {
   // the deputy director finds it on the workbench and approves
   const deputy = await newPage(browser, server)
   await loginOk(deputy, 'gc_deputy')
-  const todo = deputy.locator('[data-test=wb-todos] .el-table__row', { hasText: title })
+  const todo = deputy.locator('[data-test=wb-todos] .wb-todo', { hasText: title })
   await todo.waitFor()
-  assert.match(await todo.textContent(), /待副主任审批/)
+  assert.match(await todo.textContent(), /待副主任审核/)
   await todo.click()
   await deputy.locator('[data-test=act-approve]').waitFor()
   await act(deputy, 'approve')
@@ -83,7 +83,7 @@ test('an item from registration to archive, role by role', async (t) => {
   // the unit contact receives it, reports progress with an attachment, and asks for completion
   const contact = await newPage(browser, server)
   await loginOk(contact, 'gc_contact')
-  const ctodo = contact.locator('[data-test=wb-todos] .el-table__row', { hasText: title })
+  const ctodo = contact.locator('[data-test=wb-todos] .wb-todo', { hasText: title })
   await ctodo.waitFor()
   assert.match(await ctodo.textContent(), /待签收/)
   await openItem(contact, id)
@@ -110,7 +110,7 @@ test('an item from registration to archive, role by role', async (t) => {
   // the secretarial section reviews the report
   const secretary = await newPage(browser, server)
   await loginOk(secretary, 'gc_secretary')
-  const stodo = secretary.locator('[data-test=wb-todos] .el-table__row', { hasText: title })
+  const stodo = secretary.locator('[data-test=wb-todos] .wb-todo', { hasText: title })
   await stodo.waitFor()
   assert.match(await stodo.textContent(), /进展报告待审核/)
   await stodo.click()
@@ -128,7 +128,7 @@ test('an item from registration to archive, role by role', async (t) => {
   // the unit head signs the reply
   const head = await newPage(browser, server)
   await loginOk(head, 'gc_head')
-  await head.locator('[data-test=wb-todos] .el-table__row', { hasText: '待负责人核签' }).waitFor()
+  await head.locator('[data-test=wb-todos] .wb-todo', { hasText: '待负责人核签' }).waitFor()
   await openItem(head, id)
   await act(head, 'sign')
   await head.locator('[data-test=item-state]', { hasText: '已核签待审核' }).waitFor()
@@ -208,7 +208,7 @@ test('the ledger filters, saves a filter, and the dashboard draws its charts', a
   }
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_office')
-  await shot(page, 'workbench-office')
+  await shot(page, 'workbench-office-ledger')
   await page.goto('/items')
   await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
   await shot(page, 'ledger')
@@ -268,7 +268,7 @@ test('the workbench of a unit contact on a phone', async (t) => {
   await page.locator('[data-test=wb-cards]').waitFor()
   await shot(page, 'workbench-phone')
   // from the field: open a to-do and report progress on the phone
-  const row = page.locator('[data-test=wb-todos] .el-table__row', { hasText: '待报送进展' }).first()
+  const row = page.locator('[data-test=wb-todos] .wb-todo', { hasText: '报送进展' }).first()
   await row.click()
   await page.locator('[data-test=act-report]').waitFor()
   await shot(page, 'item-phone')

@@ -4,7 +4,7 @@
 import { test } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { mkdtempSync, copyFileSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, copyFileSync, readFileSync, readdirSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ROOT } from './helper.js'
@@ -28,4 +28,14 @@ test('the Makefile installs the npm projects with npm ci only', () => {
   const mk = readFileSync(join(ROOT, 'Makefile'), 'utf8')
   assert.doesNotMatch(mk, /npm (install|i)\b/, 'npm install may rewrite a lock file')
   assert.match(mk, /npm ci\b/)
+})
+
+test("README's screenshots exist, and every screenshot is shown somewhere", () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8')
+  const web = readFileSync(join(ROOT, 'docs', 'web.md'), 'utf8')
+  const linked = [...readme.matchAll(/\(docs\/screenshots\/([\w-]+\.png)\)/g)].map((m) => m[1])
+  assert.ok(linked.length >= 14)
+  const files = readdirSync(join(ROOT, 'docs', 'screenshots'))
+  for (const f of linked) assert.ok(files.includes(f), `README links docs/screenshots/${f}, which does not exist`)
+  for (const f of files) assert.ok(linked.includes(f) || web.includes(f), `docs/screenshots/${f} is shown nowhere`)
 })

@@ -1,7 +1,8 @@
 // workflows.js: the workflows the server runs (GET /api/v1/workflows, loaded once after sign-in):
 // each one's states, actions, the tasks people wait on (waits) and its parts' states. Their labels
 // are merged into the message files as wf.<workflow>.state|action|task.<name> and
-// wf.<workflow>.part.<part>.state.<name> (i18n.js), so that every workflow's words have one place.
+// wf.<workflow>.part.<part>.state.<name> (i18n.js), Chinese and English (label_en), so that every
+// workflow's words have one place: the server's table.
 import { reactive } from 'vue'
 import { get } from './api'
 import { label, mergeLabels } from './i18n'
@@ -13,6 +14,7 @@ export function loadWorkflows() {
   if (workflows.loaded) return Promise.resolve(workflows)
   if (!pending) {
     pending = get('/api/v1/workflows', null, { quiet: true }).then((r) => {
+      mergeLabels('objectKind', r.workflows.map((w) => ({ name: w.name, label: w.what, label_en: w.what_en })))
       for (const w of r.workflows) {
         mergeLabels(`wf.${w.name}.state`, w.states)
         mergeLabels(`wf.${w.name}.action`, w.actions)
@@ -29,7 +31,18 @@ export function loadWorkflows() {
   return pending
 }
 
-// The words of one workflow's state, action or task (serverLabel: the label the row of the API carries).
+// The words of one workflow's state, action or task (serverLabel: the label the row of the API carries),
+// and of a kind of object (the workflow's `what`: 督办事项).
 export const wfState = (wf, s, serverLabel) => label(`wf.${wf}.state`, s, serverLabel)
 export const wfAction = (wf, a, serverLabel) => label(`wf.${wf}.action`, a, serverLabel)
 export const wfTask = (wf, task, serverLabel) => label(`wf.${wf}.task`, task, serverLabel)
+export const kindText = (kind) => label('objectKind', kind)
+
+// The page of an object a message is about: the workflow's link ("/items/%lld") when the server gives
+// one, else the item page for items; null when the object has no page of its own.
+export function objectLink(type, id) {
+  if (!type || !id) return null
+  const w = workflows.list.find((x) => x.name === type)
+  if (w?.link) return w.link.replace('%lld', String(id))
+  return type === 'item' ? `/items/${id}` : null
+}

@@ -1,0 +1,40 @@
+/*
+ * jsonw.h: JSON text written straight into a buffer, for large replies built row by row (a ledger
+ * page): no tree of objects, one append per value. The writer adds the commas; the caller keeps the
+ * structure balanced (an unbalanced end is a bug and asserts).
+ */
+#ifndef DUCHA_JSONW_H
+#define DUCHA_JSONW_H
+
+#include "base/buf.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define JW_DEPTH 16
+
+struct jw {
+    struct buf *b;
+    int depth;
+    bool more[JW_DEPTH]; /* a value was written at this depth: the next one needs a comma */
+    bool key;            /* a key was written: its value follows without a comma */
+};
+
+void jw_init(struct jw *w, struct buf *b);
+void jw_obj(struct jw *w);
+void jw_end_obj(struct jw *w);
+void jw_arr(struct jw *w);
+void jw_end_arr(struct jw *w);
+void jw_key(struct jw *w, const char *k);
+/* A string (escaped: quote, backslash and control characters; UTF-8 passes), or null for NULL. */
+void jw_str(struct jw *w, const char *s);
+void jw_strn(struct jw *w, const char *s, size_t n);
+void jw_int(struct jw *w, int64_t v);
+void jw_bool(struct jw *w, bool v);
+void jw_null(struct jw *w);
+/* key and value in one call */
+void jw_kstr(struct jw *w, const char *k, const char *s);
+void jw_kint(struct jw *w, const char *k, int64_t v);
+void jw_kbool(struct jw *w, const char *k, bool v);
+
+#endif

@@ -1,0 +1,82 @@
+/*
+ * ledger.h: the ledger (台账) at province scale (docs/internals/ledger.md). The database keeps, by
+ * triggers on items and item_tracks (migration 0050):
+ *   item_scope   a row per (item, unit on the path of its issuing government or of a responsible
+ *                unit) with copies of its sort keys: every page is read in index order;
+ *   item_counts  per unit, the counts of what a role held there sees, by state, source kind, lead
+ *                unit and month of completion (PostgreSQL: plus item_count_deltas, folded later);
+ *   the full-text index (store/store_search.h) with the scope units as tokens.
+ * This module reads them: pages (items_ledger in items.h), rows for exports, counts, the overview,
+ * and checks or rebuilds them from items and item_tracks. Counts the counters cannot give are
+ * counted over at most cfg->ledger_count_bound rows (or search matches) of each scope and then
+ * reported with "total_exact": false.
+ */
+#ifndef DUCHA_ITEMS_LEDGER_H
+#define DUCHA_ITEMS_LEDGER_H
+
+#include "items/items.h"
+
+/* One ledger row (arena strings). With details: requirement, source_ref, closed_at and the tracks'
+ * reply texts too (exports). */
+struct ledger_track {
+    int64_t unit_id;
+    const char *unit_name, *role, *state, *reply_text;
+    int progress;
+};
+struct ledger_row {
+    int64_t id, lead_unit_id, parent_id, year, version;
+    const char *number, *title, *state, *source_kind, *importance, *kind, *due_date, *lead_unit_name, *tags;
+    const char *leader_name, *updated_at, *created_at, *light, *key, *state_label, *source_kind_label;
+    const char *requirement, *source_ref, *closed_at, *assigned_at; /* details only */
+    bool escalated, has_parent;
+    int progress;
+    struct ledger_track *tracks;
+    int ntracks;
+};
+
+/*
+ * Calls fn for every row of the filter q in ledger order (q->page and q->after are ignored), in
+ * keyset pages of `batch` rows; each batch's memory is released after its rows were handed out.
+ * Stops at fn's first error. details: see struct ledger_row.
+ */
+enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batch, bool details,
+                           enum err (*fn)(struct ctx *c, const struct ledger_row *row, void *arg), void *arg);
+
+/* The counters of unit_id (item_counts plus deltas): {"state": {...}, "source": {...}, ...} for the
+ * dimensions named in dims (NULL-terminated). *out owned by the caller. */
+enum err ledger_counts(struct ctx *c, int64_t unit_id, const char *const *dims, json_t **out);
+
+/* Folds PostgreSQL's counter deltas into item_counts (one transaction per batch); *folded: rows
+ * folded. Nothing to do on SQLite. */
+enum err ledger_counts_fold(struct ctx *c, int *folded);
+
+/* GET /api/v1/items/overview?unit_id=: the counts of a scope the caller sees (default: the caller's
+ * own scope) for the overview (综合分析): per state, source kind, completions per month and the
+ * lead units with the most items, read from the counters. */
+enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out);
+
+/*
+ * Lights as data (migration 0051): scope rows and tracks carry their light, computed against the dates
+ * in ledger_light_dates (today, and the last yellow day: yellow_days working days ahead). When those
+ * are not the dates of ctx->now any more (a day passed, the calendar or the test clock changed), moves
+ * them and recomputes the lights of the items whose due date lies between the old and the new dates,
+ * in one transaction; *changed: the scope rows and tracks whose light changed. The scheduler calls it
+ * each pass; readers that see stale dates compute lights from the due dates meanwhile.
+ */
+enum err ledger_lights_refresh(struct ctx *c, int64_t *changed);
+/* True when ledger_light_dates are the dates of ctx->now (today, yellow: items_light_dates). */
+bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow);
+
+/* Registers with the modules below what the ledger needs at start-up (modules_init): a unit move
+ * locks the items whose tracks move before rewriting their paths. */
+void ledger_register(void);
+
+/* Recounts item_scope and the counters from items and item_tracks (in C, independent of the
+ * triggers) and compares; *report: {"items", "scope_rows", "counters", "differences": [...]}. */
+enum err ledger_check(struct ctx *c, int max_report, json_t **report);
+
+/* Rebuilds item_scope, the counters and the search index from items and item_tracks (after a
+ * restore from a partial copy, or if a check found differences), in one transaction. */
+enum err ledger_rebuild(struct ctx *c, int64_t *items);
+
+#endif

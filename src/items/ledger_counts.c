@@ -1,0 +1,834 @@
+/*
+ * ledger_counts.c: the kept counters of the ledger (item_counts, item_count_deltas: migration
+ * 0050): reading them, folding PostgreSQL's deltas, the overview (综合分析) read from them, and
+ * the check and rebuild of everything the triggers keep (ducha ledger check|rebuild).
+ */
+#include "items/ledger.h"
+#include "items/items_internal.h"
+
+#include "base/buf.h"
+#include "base/log.h"
+#include "core/perm.h"
+#include "store/store_search.h"
+#include "units/units.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FOLD_BATCH 5000
+#define TOP_LEADS 10
+
+enum err ledger_counts(struct ctx *c, int64_t unit_id, const char *const *dims, json_t **out)
+{
+    struct buf in = {0};
+    int nd = 0;
+    for (; dims[nd]; nd++)
+        buf_puts(&in, nd ? ", ?" : "?");
+    const char *sql =
+        arena_printf(c->arena,
+                     "SELECT dim, key, SUM(n) FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? "
+                     "AND dim IN (%s) UNION ALL SELECT dim, key, n FROM item_count_deltas WHERE unit_id "
+                     "= ? AND dim IN (%s)) x GROUP BY dim, key",
+                     in.data, in.data);
+    buf_free(&in);
+    struct stmt *st = db_prepare(c->db, sql);
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取统计");
+    int k = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        stmt_bind_int(st, k++, unit_id);
+        for (int i = 0; i < nd; i++)
+            stmt_bind_text(st, k++, dims[i]);
+    }
+    json_t *o = json_object();
+    for (int i = 0; i < nd; i++)
+        json_object_set_new(o, dims[i], json_object());
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        int64_t n = stmt_int(st, 2);
+        if (n)
+            json_object_set_new(json_object_get(o, stmt_text(st, 0)), stmt_text(st, 1), json_integer(n));
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(o);
+        return ctx_store_fail(c, rc, "读取统计");
+    }
+    *out = o;
+    return ERR_OK;
+}
+
+/* ---- folding deltas (PostgreSQL) ---- */
+
+struct delta {
+    int64_t unit;
+    char *dim, *key;
+    int64_t n;
+};
+
+static int delta_cmp(const void *x, const void *y)
+{
+    const struct delta *a = x, *b = y;
+    if (a->unit != b->unit)
+        return a->unit < b->unit ? -1 : 1;
+    int r = strcmp(a->dim, b->dim);
+    return r ? r : strcmp(a->key, b->key);
+}
+
+/* One batch: deletes up to FOLD_BATCH deltas and adds their sums to item_counts, in one
+ * transaction; the rows the DELETE returned are exactly the rows added, so a concurrent fold
+ * (another node) never counts a delta twice. Upserts in key order: folds never deadlock. */
+static enum err fold_batch(struct ctx *c, void *arg)
+{
+    int *folded = arg;
+    *folded = 0;
+    struct stmt *st = db_prepare(c->db, "DELETE FROM item_count_deltas WHERE id IN (SELECT id FROM item_count_deltas "
+                                        "ORDER BY id LIMIT ?) RETURNING unit_id, dim, key, n");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "汇总统计");
+    stmt_bind_int(st, 1, FOLD_BATCH);
+    int cap = 256, n = 0, rc;
+    struct delta *d = arena_alloc(c->arena, sizeof *d * (size_t)cap);
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (n == cap) {
+            struct delta *v = arena_alloc(c->arena, sizeof *v * (size_t)cap * 2);
+            memcpy(v, d, sizeof *d * (size_t)n);
+            d = v;
+            cap *= 2;
+        }
+        d[n++] = (struct delta){stmt_int(st, 0), arena_strdup(c->arena, stmt_text(st, 1)),
+                                arena_strdup(c->arena, stmt_text(st, 2)), stmt_int(st, 3)};
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "汇总统计");
+    qsort(d, (size_t)n, sizeof *d, delta_cmp);
+    for (int i = 0; i < n;) {
+        int j = i;
+        int64_t sum = 0;
+        for (; j < n && !delta_cmp(&d[i], &d[j]); j++)
+            sum += d[j].n;
+        if (sum) {
+            st = db_prepare(c->db, "INSERT INTO item_counts (unit_id, dim, key, n) VALUES (?, ?, ?, ?) ON CONFLICT "
+                                   "(unit_id, dim, key) DO UPDATE SET n = item_counts.n + excluded.n");
+            if (!st)
+                return ctx_store_fail(c, STORE_E_OTHER, "汇总统计");
+            stmt_bind_int(st, 1, d[i].unit);
+            stmt_bind_text(st, 2, d[i].dim);
+            stmt_bind_text(st, 3, d[i].key);
+            stmt_bind_int(st, 4, sum);
+            rc = stmt_step(st);
+            stmt_done(st);
+            if (rc < 0)
+                return ctx_store_fail(c, rc, "汇总统计");
+        }
+        i = j;
+    }
+    *folded = n;
+    return ERR_OK;
+}
+
+enum err ledger_counts_fold(struct ctx *c, int *folded)
+{
+    *folded = 0;
+    int64_t any = 0;
+    int rc = stmt_one_int(db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT 1 FROM item_count_deltas LIMIT 1) x"), &any);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "汇总统计");
+    while (any) {
+        int n = 0;
+        enum err e = ctx_tx(c, "汇总统计", fold_batch, &n);
+        if (e)
+            return e;
+        *folded += n;
+        if (n < FOLD_BATCH)
+            break;
+    }
+    return ERR_OK;
+}
+
+/* ---- the overview ---- */
+
+/* Adds the counts of rows grouped by (state, source_kind, lead_unit_id) that `sql` returns (three
+ * key columns and a count; parameters a, b) to o with sign. */
+static enum err overview_adjust(struct ctx *c, json_t *o, const char *sql, int64_t a, int64_t b, int sign)
+{
+    struct stmt *st = db_prepare(c->db, sql);
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取统计");
+    stmt_bind_int(st, 1, a);
+    stmt_bind_int(st, 2, b);
+    static const char *const dims[] = {"state", "source", "lead"};
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        for (int d = 0; d < 3; d++) {
+            json_t *m = json_object_get(o, dims[d]);
+            const char *k = stmt_text(st, d);
+            json_int_t v = json_integer_value(json_object_get(m, k)) + sign * stmt_int(st, 3);
+            if (v)
+                json_object_set_new(m, k, json_integer(v));
+            else
+                json_object_del(m, k);
+        }
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取统计") : ERR_OK;
+}
+
+/* The TOP_LEADS units with the largest counts of m ({unit id: n}), largest first, with their names. */
+static json_t *top_units(struct ctx *c, json_t *m)
+{
+    struct top {
+        int64_t unit, n;
+    } top[TOP_LEADS];
+    int ntop = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(m, k, v)
+    {
+        struct top t = {strtoll(k, NULL, 10), json_integer_value(v)};
+        int at = ntop;
+        while (at > 0 && (top[at - 1].n < t.n || (top[at - 1].n == t.n && top[at - 1].unit > t.unit)))
+            at--;
+        if (at >= TOP_LEADS)
+            continue;
+        if (ntop < TOP_LEADS)
+            ntop++;
+        memmove(&top[at + 1], &top[at], sizeof *top * (size_t)(ntop - 1 - at));
+        top[at] = t;
+    }
+    json_t *rank = json_array();
+    for (int i = 0; i < ntop; i++) {
+        const char *name = "";
+        db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(top[i].unit));
+        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)top[i].unit, "unit_name",
+                                              name ? name : "", "count", (json_int_t)top[i].n));
+    }
+    return rank;
+}
+
+/* The TOP_LEADS keys (unit ids) of unit's counters in dim with the largest counts, with their names:
+ * read from the index item_counts_top (largest first), corrected by the deltas not yet folded
+ * (PostgreSQL): every key a delta touches is compared, and enough base rows are read that a key whose
+ * delta lowered it cannot hide the next one. */
+static json_t *top_units_sql(struct ctx *c, int64_t unit, const char *dim)
+{
+    struct top {
+        char key[24];
+        int64_t n;
+    } cand[TOP_LEADS * 4];
+    int ncand = 0;
+    int64_t ndelta = 0;
+    db_one_int(c->db, &ndelta, "SELECT COUNT(DISTINCT key) FROM item_count_deltas WHERE unit_id = ? AND dim = ?",
+               DB_INT(unit), DB_TEXT(dim));
+    if (ndelta > TOP_LEADS * 3) /* many unfolded deltas: the sums over every key */
+        ndelta = -1;
+    struct stmt *st =
+        ndelta < 0
+            ? db_query(c->db,
+                       "SELECT key, SUM(n) AS m FROM (SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? "
+                       "UNION ALL SELECT key, n FROM item_count_deltas WHERE unit_id = ? AND dim = ?) x GROUP BY key "
+                       "HAVING SUM(n) > 0 ORDER BY m DESC, key DESC LIMIT ?",
+                       DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim), DB_INT(TOP_LEADS))
+            : db_query(
+                  c->db,
+                  "SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? AND n > 0 ORDER BY n DESC, key DESC "
+                  "LIMIT ?",
+                  DB_INT(unit), DB_TEXT(dim), DB_INT(TOP_LEADS + ndelta));
+    while (st && stmt_step(st) == STORE_ROW && ncand < TOP_LEADS * 4) {
+        snprintf(cand[ncand].key, sizeof cand[ncand].key, "%s", stmt_text(st, 0));
+        cand[ncand++].n = stmt_int(st, 1);
+    }
+    stmt_done(st);
+    if (ndelta > 0) { /* the deltas' keys with their whole counts */
+        st =
+            db_query(c->db,
+                     "SELECT key, SUM(n) FROM (SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? AND key IN "
+                     "(SELECT key FROM item_count_deltas WHERE unit_id = ? AND dim = ?) UNION ALL SELECT key, n FROM "
+                     "item_count_deltas WHERE unit_id = ? AND dim = ?) x GROUP BY key",
+                     DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim));
+        while (st && stmt_step(st) == STORE_ROW) {
+            int at = 0;
+            while (at < ncand && strcmp(cand[at].key, stmt_text(st, 0)))
+                at++;
+            if (at == ncand && ncand < TOP_LEADS * 4)
+                snprintf(cand[ncand++].key, sizeof cand[0].key, "%s", stmt_text(st, 0));
+            if (at < ncand)
+                cand[at].n = stmt_int(st, 1);
+        }
+        stmt_done(st);
+    }
+    /* largest first, then the larger key (the index's order) */
+    for (int i = 1; i < ncand; i++)
+        for (int j = i; j > 0 && (cand[j].n > cand[j - 1].n ||
+                                  (cand[j].n == cand[j - 1].n && strcmp(cand[j].key, cand[j - 1].key) > 0));
+             j--) {
+            struct top t = cand[j];
+            cand[j] = cand[j - 1];
+            cand[j - 1] = t;
+        }
+    json_t *rank = json_array();
+    for (int i = 0; i < ncand && (int)json_array_size(rank) < TOP_LEADS; i++) {
+        if (cand[i].n <= 0)
+            continue;
+        const char *name = "";
+        int64_t id = strtoll(cand[i].key, NULL, 10);
+        db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(id));
+        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)id, "unit_name", name ? name : "",
+                                              "count", (json_int_t)cand[i].n));
+    }
+    return rank;
+}
+
+enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
+{
+    /* the scopes the caller may look at: where a READ role is held, then portfolio units */
+    int n = 0;
+    const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &n);
+    const char *path = NULL, *scope_path = NULL;
+    bool portfolio = false;
+    if (unit_id && units_path(c, unit_id, &path))
+        return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    if (!c->user) {
+        if (!path)
+            return ctx_fail(c, ERR_BAD_REQUEST, "请指定单位 unit_id");
+        scope_path = path;
+    }
+    for (int i = 0; c->user && i < n && !scope_path; i++)
+        if (!path || !strncmp(path, scope[i], strlen(scope[i])))
+            scope_path = scope[i];
+    for (int i = 0; c->user && i < c->user->nportfolio && !scope_path; i++)
+        if (perm_any(c->user, CAP_ITEM_READ) &&
+            (!path || !strncmp(path, c->user->portfolio_paths[i], strlen(c->user->portfolio_paths[i])))) {
+            scope_path = c->user->portfolio_paths[i];
+            portfolio = true;
+        }
+    if (!scope_path)
+        return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看");
+    if (!path)
+        path = scope_path;
+    int64_t unit = 0, scope_unit = 0;
+    for (const char *p = path; *p; p++)
+        if (p[0] == '/' && p[1])
+            unit = strtoll(p + 1, NULL, 10);
+    for (const char *p = scope_path; *p; p++)
+        if (p[0] == '/' && p[1])
+            scope_unit = strtoll(p + 1, NULL, 10);
+
+    /* the lead units' dimensions hold a key per unit (thousands at a province): the ten largest are
+     * read in SQL, unless a correction below needs every key */
+    bool adjust = portfolio || unit != scope_unit;
+    static const char *const all_dims[] = {"state", "source", "lead", "done", "light", "lead_red", NULL};
+    static const char *const dims[] = {"state", "source", "done", "light", NULL};
+    json_t *o = NULL;
+    enum err e = ledger_counts(c, unit, adjust ? all_dims : dims, &o);
+    if (e)
+        return e;
+    if (portfolio) /* a portfolio sees assigned items only */
+        e = overview_adjust(c, o,
+                            "SELECT state, source_kind, lead_unit_id, COUNT(*) FROM item_scope WHERE unit_id = ? AND "
+                            "state IN ('draft', 'submitted', 'deputy_approved', 'approved', 'withdrawn') AND vis = 1 "
+                            "AND assigned = 0 AND ? > 0 GROUP BY state, source_kind, lead_unit_id",
+                            unit, 1, -1);
+    else if (unit != scope_unit) /* drafts of the scope with a responsible unit here */
+        e = overview_adjust(c, o,
+                            "SELECT h.state, h.source_kind, h.lead_unit_id, COUNT(*) FROM item_scope h WHERE h.unit_id "
+                            "= ? AND h.vis = 0 AND EXISTS (SELECT 1 FROM item_scope v WHERE v.item_id = h.item_id AND "
+                            "v.unit_id = ? AND v.vis = 1) GROUP BY h.state, h.source_kind, h.lead_unit_id",
+                            unit, scope_unit, 1);
+    if (e) {
+        json_decref(o);
+        return e;
+    }
+    json_int_t all = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(o, "state"), k, v) all += json_integer_value(v);
+    json_t *rank = adjust ? top_units(c, json_object_get(o, "lead")) : top_units_sql(c, unit, "lead");
+    json_t *rank_red = adjust ? top_units(c, json_object_get(o, "lead_red")) : top_units_sql(c, unit, "lead_red");
+    struct stmt *st = db_prepare(c->db, "SELECT name FROM units WHERE id = ?");
+    const char *uname = "";
+    if (st) {
+        stmt_bind_int(st, 1, unit);
+        if (stmt_step(st) == STORE_ROW)
+            uname = arena_strdup(c->arena, stmt_text(st, 0));
+        stmt_done(st);
+    }
+    /* the stored lights are as of the dates the scheduler last moved them to */
+    const char *as_of = NULL;
+    db_one_text(c->db, c->arena, &as_of, "SELECT today FROM ledger_light_dates WHERE id = 1");
+    json_t *lights = json_object_get(o, "light");
+    json_object_del(lights, "none");
+    *out = json_pack("{s{sI ss} sb sI sO sO sO sO ss so so}", "unit", "id", (json_int_t)unit, "name", uname,
+                     "portfolio", portfolio, "all", all, "states", json_object_get(o, "state"), "sources",
+                     json_object_get(o, "source"), "done_by_month", json_object_get(o, "done"), "lights", lights,
+                     "lights_as_of", as_of ? as_of : "", "lead_units", rank, "lead_units_red", rank_red);
+    json_decref(o);
+    return ERR_OK;
+}
+
+/* ---- lights ---- */
+
+bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow)
+{
+    struct stmt *st = db_prepare(c->db, "SELECT today, yellow FROM ledger_light_dates WHERE id = 1");
+    bool fresh = false;
+    if (st && stmt_step(st) == STORE_ROW)
+        fresh = !strcmp(stmt_text(st, 0), today) && !strcmp(stmt_text(st, 1), yellow);
+    stmt_done(st);
+    return fresh;
+}
+
+struct lights {
+    char today[11], yellow[11];
+    int64_t changed;
+};
+
+static const char *const light_expr =
+    "CASE WHEN state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed') "
+    "THEN 'none' WHEN %1$s < ? THEN 'red' WHEN %1$s <= ? THEN 'yellow' ELSE 'green' END";
+
+static enum err lights_tx(struct ctx *c, void *arg)
+{
+    struct lights *l = arg;
+    /* the dates move under the row lock: of nodes refreshing at once, one does the work */
+    char old_today[11] = "", old_yellow[11] = "";
+    struct stmt *st = db_prepare(c->db, "UPDATE ledger_light_dates SET id = id WHERE id = 1 RETURNING today, yellow");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        snprintf(old_today, sizeof old_today, "%s", stmt_text(st, 0));
+        snprintf(old_yellow, sizeof old_yellow, "%s", stmt_text(st, 1));
+    }
+    stmt_done(st);
+    if (rc != STORE_ROW)
+        return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新亮灯");
+    if (!strcmp(old_today, l->today) && !strcmp(old_yellow, l->yellow))
+        return ERR_OK;
+    enum err e = db_exec(c->db, "UPDATE ledger_light_dates SET today = ?, yellow = ? WHERE id = 1", DB_TEXT(l->today),
+                         DB_TEXT(l->yellow));
+    if (e)
+        return ctx_db_fail(c, e, "刷新亮灯");
+    /* the running items due between the old and the new dates change colour; the rest cannot */
+    const char *lo_t = strcmp(old_today, l->today) < 0 ? old_today : l->today,
+               *hi_t = strcmp(old_today, l->today) < 0 ? l->today : old_today,
+               *lo_y = strcmp(old_yellow, l->yellow) < 0 ? old_yellow : l->yellow,
+               *hi_y = strcmp(old_yellow, l->yellow) < 0 ? l->yellow : old_yellow;
+    static const char *const moved =
+        "SELECT id FROM items WHERE state IN ('assigned', 'received', 'in_progress', 'completion_requested', "
+        "'completion_signed') AND ((due_date >= ? AND due_date < ?) OR (due_date > ? AND due_date <= ?))";
+    const char *tables[][2] = {{"item_scope", "due_date"}, {"item_tracks", NULL}};
+    for (int k = 0; k < 2; k++) {
+        const char *due =
+            tables[k][1] ? tables[k][1] : "(SELECT i.due_date FROM items i WHERE i.id = item_tracks.item_id)";
+        const char *expr = arena_printf(c->arena, light_expr, due);
+        const char *sql =
+            arena_printf(c->arena, "UPDATE %s SET light = %s WHERE item_id IN (%s) AND light <> %s RETURNING 1",
+                         tables[k][0], expr, moved, expr);
+        st = db_prepare(c->db, sql);
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
+        int n = 1;
+        stmt_bind_text(st, n++, l->today);
+        stmt_bind_text(st, n++, l->yellow);
+        stmt_bind_text(st, n++, lo_t);
+        stmt_bind_text(st, n++, hi_t);
+        stmt_bind_text(st, n++, lo_y);
+        stmt_bind_text(st, n++, hi_y);
+        stmt_bind_text(st, n++, l->today);
+        stmt_bind_text(st, n++, l->yellow);
+        while ((rc = stmt_step(st)) == STORE_ROW)
+            l->changed++;
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "刷新亮灯");
+    }
+    return ERR_OK;
+}
+
+enum err ledger_lights_refresh(struct ctx *c, int64_t *changed)
+{
+    struct lights l = {0};
+    items_light_dates(c, l.today, l.yellow);
+    *changed = 0;
+    if (ledger_lights_fresh(c, l.today, l.yellow))
+        return ERR_OK;
+    enum err e = ctx_tx(c, "刷新亮灯", lights_tx, &l);
+    *changed = l.changed;
+    return e;
+}
+
+void ledger_register(void)
+{
+    /* the move rewrites the moved items' scope rows (triggers); their rows first, in the order of every
+     * item action (item, then its tracks and derived rows) */
+    units_register_move_lock("UPDATE items SET version = version WHERE id IN (SELECT item_id FROM item_tracks WHERE "
+                             "unit_path >= ? AND unit_path < ?)");
+}
+
+/* ---- check and rebuild ---- */
+
+/* A counter map: "unit dim key" -> n (open addressing, keys malloc'd). */
+struct cmap {
+    char **keys;
+    int64_t *vals;
+    size_t cap, n;
+};
+
+static uint64_t cmap_hash(const char *s)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 1099511628211ull;
+    return h;
+}
+
+static int64_t *cmap_slot(struct cmap *m, const char *key)
+{
+    if (m->n * 2 >= m->cap) {
+        struct cmap bigger = {xcalloc(m->cap ? m->cap * 2 : 1024, sizeof(char *)),
+                              xcalloc(m->cap ? m->cap * 2 : 1024, sizeof(int64_t)), m->cap ? m->cap * 2 : 1024, 0};
+        for (size_t i = 0; i < m->cap; i++)
+            if (m->keys[i]) {
+                size_t j = cmap_hash(m->keys[i]) & (bigger.cap - 1);
+                while (bigger.keys[j])
+                    j = (j + 1) & (bigger.cap - 1);
+                bigger.keys[j] = m->keys[i];
+                bigger.vals[j] = m->vals[i];
+                bigger.n++;
+            }
+        free(m->keys);
+        free(m->vals);
+        *m = bigger;
+    }
+    size_t j = cmap_hash(key) & (m->cap - 1);
+    while (m->keys[j] && strcmp(m->keys[j], key))
+        j = (j + 1) & (m->cap - 1);
+    if (!m->keys[j]) {
+        m->keys[j] = xstrdup(key);
+        m->n++;
+    }
+    return &m->vals[j];
+}
+
+static void cmap_free(struct cmap *m)
+{
+    for (size_t i = 0; i < m->cap; i++)
+        free(m->keys[i]);
+    free(m->keys);
+    free(m->vals);
+}
+
+struct check {
+    struct ctx *c;
+    json_t *diffs;
+    int max;
+    int64_t ndiff, items, rows;
+    struct cmap want;
+    char today[11], yellow[11]; /* the dates of the stored lights */
+};
+
+/* The light of a state due on due at the check's dates (the triggers' expression). */
+static const char *check_light(const struct check *k, const char *state, const char *due)
+{
+    static const char *const running[] = {"assigned", "received", "in_progress", "completion_requested",
+                                          "completion_signed"};
+    bool run = false;
+    for (size_t i = 0; i < sizeof running / sizeof *running; i++)
+        run |= !strcmp(state, running[i]);
+    if (!run)
+        return "none";
+    return strcmp(due, k->today) < 0 ? "red" : strcmp(due, k->yellow) <= 0 ? "yellow" : "green";
+}
+
+static void check_diff(struct check *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void check_diff(struct check *k, const char *fmt, ...)
+{
+    if (k->ndiff++ >= k->max)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    json_array_append_new(k->diffs, json_string(arena_vprintf(k->c->arena, fmt, ap)));
+    va_end(ap);
+}
+
+static void count_add(struct check *k, int64_t unit, const char *dim, const char *key)
+{
+    char buf[200];
+    snprintf(buf, sizeof buf, "%" PRId64 " %s %s", unit, dim, key);
+    (*cmap_slot(&k->want, buf))++;
+}
+
+/* One item as the check computes it. */
+struct want_item {
+    int64_t id;
+    const char *office_path, *state, *due_date, *updated_at, *source_kind, *done_month, *light;
+    bool assigned;
+    int64_t numkey, lead;
+};
+
+struct want_row {
+    int64_t unit;
+    int vis;
+};
+
+/* Adds path's unit ids to rows (vis for new ones). */
+static int path_units(const char *path, struct want_row *rows, int n, int cap, int vis)
+{
+    for (const char *p = path; p && *p; p++) {
+        if (*p != '/' || !p[1])
+            continue;
+        int64_t u = strtoll(p + 1, NULL, 10);
+        bool seen = false;
+        for (int i = 0; i < n && !seen; i++)
+            seen = rows[i].unit == u;
+        if (!seen && n < cap)
+            rows[n++] = (struct want_row){u, vis};
+    }
+    return n;
+}
+
+static int want_row_cmp(const void *x, const void *y)
+{
+    int64_t a = ((const struct want_row *)x)->unit, b = ((const struct want_row *)y)->unit;
+    return a < b ? -1 : a > b;
+}
+
+#define CHECK_BATCH 5000
+
+/* Checks the items with ids in (from, to]: their scope rows, and adds their counters to k->want. */
+static enum err check_batch(struct check *k, int64_t from, int64_t to)
+{
+    struct ctx *c = k->c;
+    struct arena a = ARENA_INIT;
+    struct want_item *items = arena_alloc(&a, sizeof *items * CHECK_BATCH);
+    int ni = 0, rc;
+    struct stmt *st = db_prepare(c->db, "SELECT id, office_path, CASE WHEN assigned_at IS NULL THEN 0 ELSE 1 END, "
+                                        "state, due_date, updated_at, COALESCE(num_year, 0), COALESCE(num_seq, 0), "
+                                        "source_kind, lead_unit_id, closed_at FROM items WHERE id > ? AND id <= ? "
+                                        "ORDER BY id");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "核对统计");
+    stmt_bind_int(st, 1, from);
+    stmt_bind_int(st, 2, to);
+    while ((rc = stmt_step(st)) == STORE_ROW && ni < CHECK_BATCH) {
+        struct want_item *w = &items[ni++];
+        w->id = stmt_int(st, 0);
+        w->office_path = arena_strdup(&a, stmt_text(st, 1));
+        w->assigned = stmt_int(st, 2) != 0;
+        w->state = arena_strdup(&a, stmt_text(st, 3));
+        w->due_date = arena_strdup(&a, stmt_text(st, 4));
+        w->updated_at = arena_strdup(&a, stmt_text(st, 5));
+        w->numkey = stmt_int(st, 6) * 10000000 + stmt_int(st, 7);
+        w->source_kind = arena_strdup(&a, stmt_text(st, 8));
+        w->lead = stmt_int(st, 9);
+        const char *closed = stmt_text(st, 10);
+        w->done_month = (!strcmp(w->state, "completed") || !strcmp(w->state, "archived")) && closed
+                            ? arena_strndup(&a, closed, 7)
+                            : NULL;
+        w->light = check_light(k, w->state, w->due_date);
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        arena_free(&a);
+        return ctx_store_fail(c, rc, "核对统计");
+    }
+    /* tracks of the batch, by item */
+    const char **tpath = arena_alloc(&a, sizeof *tpath * 8 * CHECK_BATCH);
+    int64_t *titem = arena_alloc(&a, sizeof *titem * 8 * CHECK_BATCH);
+    int nt = 0;
+    st = db_prepare(c->db,
+                    "SELECT t.item_id, t.unit_path, t.id, t.light, t.state, i.due_date, i.state FROM item_tracks "
+                    "t JOIN items i ON i.id = t.item_id WHERE t.item_id > ? AND t.item_id <= ? ORDER BY t.item_id");
+    if (!st) {
+        arena_free(&a);
+        return ctx_store_fail(c, STORE_E_OTHER, "核对统计");
+    }
+    stmt_bind_int(st, 1, from);
+    stmt_bind_int(st, 2, to);
+    while ((rc = stmt_step(st)) == STORE_ROW && nt < 8 * CHECK_BATCH) {
+        titem[nt] = stmt_int(st, 0);
+        tpath[nt++] = arena_strdup(&a, stmt_text(st, 1));
+        const char *want = !strcmp(check_light(k, stmt_text(st, 6), stmt_text(st, 5)), "none")
+                               ? "none"
+                               : check_light(k, stmt_text(st, 4), stmt_text(st, 5));
+        if (strcmp(stmt_text(st, 3), want))
+            check_diff(k, "办理记录的亮灯不符：事项 %" PRId64 "，办理记录 %" PRId64 " 为 %s，应为 %s", stmt_int(st, 0),
+                       stmt_int(st, 2), stmt_text(st, 3), want);
+    }
+    stmt_done(st);
+    /* the scope rows of the batch, by item and unit */
+    st = db_prepare(c->db, "SELECT item_id, unit_id, vis, assigned, state, due_date, updated_at, numkey, source_kind, "
+                           "lead_unit_id, done_month, light FROM item_scope WHERE item_id > ? AND item_id <= ? ORDER "
+                           "BY item_id, unit_id");
+    if (!st) {
+        arena_free(&a);
+        return ctx_store_fail(c, STORE_E_OTHER, "核对统计");
+    }
+    stmt_bind_int(st, 1, from);
+    stmt_bind_int(st, 2, to);
+    rc = stmt_step(st);
+    int ti = 0;
+    for (int i = 0; i < ni; i++) {
+        struct want_item *w = &items[i];
+        struct want_row rows[64];
+        int nr = path_units(w->office_path, rows, 0, 64, 1);
+        for (; ti < nt && titem[ti] < w->id; ti++)
+            ;
+        for (; ti < nt && titem[ti] == w->id; ti++)
+            nr = path_units(tpath[ti], rows, nr, 64, w->assigned);
+        qsort(rows, (size_t)nr, sizeof *rows, want_row_cmp);
+        k->items++;
+        for (int r = 0; r < nr; r++) {
+            char lead[24];
+            snprintf(lead, sizeof lead, "%" PRId64, w->lead);
+            if (rows[r].vis) {
+                count_add(k, rows[r].unit, "state", w->state);
+                count_add(k, rows[r].unit, "source", w->source_kind);
+                count_add(k, rows[r].unit, "lead", lead);
+                if (w->done_month)
+                    count_add(k, rows[r].unit, "done", w->done_month);
+                count_add(k, rows[r].unit, "light", w->light);
+                count_add(k, rows[r].unit, "ls", arena_printf(&a, "%s:%s", w->light, w->state));
+                if (!strcmp(w->light, "red"))
+                    count_add(k, rows[r].unit, "lead_red", lead);
+            }
+            /* the stored rows of this item before this unit are extra */
+            while (rc == STORE_ROW &&
+                   (stmt_int(st, 0) < w->id || (stmt_int(st, 0) == w->id && stmt_int(st, 1) < rows[r].unit))) {
+                check_diff(k, "item_scope 多余的行：事项 %" PRId64 "，单位 %" PRId64, stmt_int(st, 0), stmt_int(st, 1));
+                k->rows++;
+                rc = stmt_step(st);
+            }
+            if (rc != STORE_ROW || stmt_int(st, 0) != w->id || stmt_int(st, 1) != rows[r].unit) {
+                check_diff(k, "item_scope 缺少的行：事项 %" PRId64 "，单位 %" PRId64, w->id, rows[r].unit);
+                continue;
+            }
+            const char *done = stmt_text(st, 10);
+            if (stmt_int(st, 2) != rows[r].vis || stmt_int(st, 3) != w->assigned ||
+                strcmp(stmt_text(st, 4), w->state) || strcmp(stmt_text(st, 5), w->due_date) ||
+                strcmp(stmt_text(st, 6), w->updated_at) || stmt_int(st, 7) != w->numkey ||
+                strcmp(stmt_text(st, 8), w->source_kind) || stmt_int(st, 9) != w->lead || (!done != !w->done_month) ||
+                (done && w->done_month && strcmp(done, w->done_month)) || strcmp(stmt_text(st, 11), w->light))
+                check_diff(k, "item_scope 的行与事项不一致：事项 %" PRId64 "，单位 %" PRId64, w->id, rows[r].unit);
+            k->rows++;
+            rc = stmt_step(st);
+        }
+    }
+    while (rc == STORE_ROW) {
+        check_diff(k, "item_scope 多余的行：事项 %" PRId64 "，单位 %" PRId64, stmt_int(st, 0), stmt_int(st, 1));
+        k->rows++;
+        rc = stmt_step(st);
+    }
+    stmt_done(st);
+    arena_free(&a);
+    return rc < 0 ? ctx_store_fail(c, rc, "核对统计") : ERR_OK;
+}
+
+enum err ledger_check(struct ctx *c, int max_report, json_t **report)
+{
+    struct check k = {.c = c, .diffs = json_array(), .max = max_report};
+    enum err e = ERR_OK;
+    const char *today = "", *yellow = "";
+    if (db_one_text(c->db, c->arena, &today, "SELECT today FROM ledger_light_dates WHERE id = 1") ||
+        db_one_text(c->db, c->arena, &yellow, "SELECT yellow FROM ledger_light_dates WHERE id = 1")) {
+        json_decref(k.diffs);
+        return ctx_fail(c, ERR_INTERNAL, "核对统计：读取亮灯日期失败");
+    }
+    snprintf(k.today, sizeof k.today, "%s", today);
+    snprintf(k.yellow, sizeof k.yellow, "%s", yellow);
+    int64_t max_id = 0;
+    int rc = stmt_one_int(db_prepare(c->db, "SELECT COALESCE(MAX(id), 0) FROM items"), &max_id);
+    if (rc < 0)
+        e = ctx_store_fail(c, rc, "核对统计");
+    for (int64_t from = 0; !e && from < max_id; from += CHECK_BATCH)
+        e = check_batch(&k, from, from + CHECK_BATCH);
+    /* rows of items that do not exist any more */
+    int64_t orphans = 0;
+    if (!e && (rc = stmt_one_int(db_prepare(c->db, "SELECT COUNT(*) FROM item_scope s WHERE NOT EXISTS (SELECT 1 FROM "
+                                                   "items i WHERE i.id = s.item_id)"),
+                                 &orphans)) < 0)
+        e = ctx_store_fail(c, rc, "核对统计");
+    if (orphans)
+        check_diff(&k, "item_scope 有 %" PRId64 " 行属于不存在的事项", orphans);
+    /* the counters, kept and computed */
+    int64_t counters = 0;
+    struct stmt *st =
+        e ? NULL
+          : db_prepare(c->db, "SELECT unit_id, dim, key, SUM(n) FROM (SELECT unit_id, dim, key, n FROM "
+                              "item_counts UNION ALL SELECT unit_id, dim, key, n FROM item_count_deltas) x "
+                              "GROUP BY unit_id, dim, key");
+    if (!e && !st)
+        e = ctx_store_fail(c, STORE_E_OTHER, "核对统计");
+    while (!e && (rc = stmt_step(st)) == STORE_ROW) {
+        int64_t n = stmt_int(st, 3);
+        if (!n)
+            continue;
+        counters++;
+        char key[200];
+        snprintf(key, sizeof key, "%" PRId64 " %s %s", stmt_int(st, 0), stmt_text(st, 1), stmt_text(st, 2));
+        int64_t *want = cmap_slot(&k.want, key);
+        if (*want != n)
+            check_diff(&k, "计数不符：单位 %" PRId64 " %s=%s 记录为 %" PRId64 "，重新计数为 %" PRId64, stmt_int(st, 0),
+                       stmt_text(st, 1), stmt_text(st, 2), n, *want);
+        *want = INT64_MIN; /* compared */
+    }
+    if (st) {
+        stmt_done(st);
+        if (!e && rc < 0)
+            e = ctx_store_fail(c, rc, "核对统计");
+    }
+    for (size_t i = 0; !e && i < k.want.cap; i++)
+        if (k.want.keys[i] && k.want.vals[i] != INT64_MIN && k.want.vals[i])
+            check_diff(&k, "计数缺失：%s 应为 %" PRId64, k.want.keys[i], k.want.vals[i]);
+    cmap_free(&k.want);
+    if (e) {
+        json_decref(k.diffs);
+        return e;
+    }
+    *report = json_pack("{sI sI sI sI so}", "items", (json_int_t)k.items, "scope_rows", (json_int_t)k.rows, "counters",
+                        (json_int_t)counters, "differences", (json_int_t)k.ndiff, "details", k.diffs);
+    return ERR_OK;
+}
+
+static enum err rebuild_tx(struct ctx *c, void *arg)
+{
+    int64_t *items = arg;
+    const struct search_sql *ss = db_search_sql(c->db);
+    const char *steps[] = {"DELETE FROM item_scope",
+                           "DELETE FROM item_counts",
+                           "DELETE FROM item_count_deltas",
+                           ss->clear,
+                           "INSERT INTO item_scope_refresh (item_id) SELECT id FROM items",
+                           "UPDATE item_tracks SET light = (SELECT CASE WHEN item_tracks.state NOT IN ('assigned', "
+                           "'received', 'in_progress', 'completion_requested', 'completion_signed') OR i.state NOT IN "
+                           "('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed') THEN "
+                           "'none' WHEN i.due_date < d.today THEN 'red' WHEN i.due_date <= d.yellow THEN 'yellow' ELSE "
+                           "'green' END FROM items i, ledger_light_dates d WHERE i.id = item_tracks.item_id)",
+                           ss->rebuild};
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        if (!steps[i])
+            continue;
+        struct stmt *st = db_prepare(c->db, steps[i]);
+        int rc = st ? stmt_step(st) : STORE_E_OTHER;
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "重建台账索引");
+    }
+    int rc = stmt_one_int(db_prepare(c->db, "SELECT COUNT(*) FROM items"), items);
+    return rc < 0 ? ctx_store_fail(c, rc, "重建台账索引") : ERR_OK;
+}
+
+enum err ledger_rebuild(struct ctx *c, int64_t *items)
+{
+    *items = 0;
+    enum err e = ctx_tx(c, "重建台账索引", rebuild_tx, items);
+    if (e)
+        return e;
+    int folded;
+    return ledger_counts_fold(c, &folded);
+}

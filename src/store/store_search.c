@@ -1,0 +1,144 @@
+/* store_search.c: the ledger's full-text search fragments and query text per backend (see
+ * store_search.h). */
+#include "store/store_search.h"
+
+#include "base/buf.h"
+#include "base/grams.h"
+
+#include <inttypes.h>
+#include <stdbool.h>
+#include <string.h>
+
+static const struct search_sql sqlite_search = {
+    .probe = "EXISTS (SELECT 1 FROM item_fts WHERE item_fts MATCH ? AND item_fts.rowid = s.item_id)",
+    .matches = "SELECT item_fts.rowid AS id FROM item_fts WHERE item_fts MATCH ? LIMIT ?",
+    /* the index first (CROSS JOIN keeps SQLite from walking the scope and probing the index) */
+    .rank_from = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
+    .match = "item_fts MATCH ?",
+    /* smaller is better; the number weighs most, then the title; scope tokens not at all (store_fts.c) */
+    .rank = "ducha_rank(item_fts)",
+    .count = "SELECT COUNT(*) FROM (SELECT 1 FROM item_fts WHERE item_fts MATCH ? LIMIT ?) x",
+    .drive = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
+    .drive_order = "item_fts.rowid",
+    .rebuild = "INSERT INTO item_fts (rowid, number, title, requirement, scope) SELECT i.id, COALESCE(i.number, ''), "
+               "i.title, i.requirement, (SELECT COALESCE(group_concat('u' || s.unit_id, ' '), '') FROM item_scope s "
+               "WHERE s.item_id = i.id) FROM items i",
+    .clear = "DELETE FROM item_fts",
+    .before_bulk = (const char *const[]){"PRAGMA cache_size = -1048576", "PRAGMA synchronous = OFF", NULL},
+    .after_bulk = (const char *const[]){"INSERT INTO item_fts (item_fts) VALUES ('optimize')",
+                                        "PRAGMA synchronous = FULL", "PRAGMA cache_size = -16384", NULL},
+};
+
+static const struct search_sql pg_search = {
+    .probe = "EXISTS (SELECT 1 FROM item_search g WHERE g.item_id = s.item_id AND g.tsv @@ CAST(? AS tsquery))",
+    .matches = "SELECT g.item_id AS id FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?",
+    .rank_from = "item_scope s JOIN item_search g ON g.item_id = s.item_id",
+    .match = "g.tsv @@ CAST(? AS tsquery)",
+    .rank = "-ts_rank('{0, 0.2, 0.5, 1.0}', g.tsv, CAST(? AS tsquery))",
+    .count = "SELECT COUNT(*) FROM (SELECT 1 FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?) x",
+    .clear = "DELETE FROM item_search",
+    .before_bulk = (const char *const[]){NULL},
+    .after_bulk = (const char *const[]){"ANALYZE items", "ANALYZE item_tracks", "ANALYZE item_scope",
+                                        "ANALYZE item_search", NULL},
+};
+
+const struct search_sql *db_search_sql(struct db *db)
+{
+    return strcmp(db_kind(db), "postgres") == 0 ? &pg_search : &sqlite_search;
+}
+
+/* One term's tokens; on PostgreSQL written as a phrase ('a' <-> 'b', which binds tighter than &). */
+struct term {
+    struct buf *out;
+    bool pg;
+    int n;
+    enum gram_kind last;
+};
+
+static int term_token(void *arg, const struct gram *g)
+{
+    struct term *t = arg;
+    if (t->pg) /* tokens hold no quote or backslash (those are separators) */
+        buf_printf(t->out, "%s'%s'", t->n ? " <-> " : "", g->text);
+    t->n++;
+    t->last = g->kind;
+    return 0;
+}
+
+char *db_search_query(struct db *db, const char *text, int64_t scope_unit)
+{
+    bool pg = strcmp(db_kind(db), "postgres") == 0;
+    struct buf out = {0};
+    int terms = 0;
+    for (const char *p = text ? text : ""; *p;) {
+        while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' || !strncmp(p, "\u3000", 3))
+            p += *p == ' ' || *p == '\t' || *p == '\n' || *p == '\r' ? 1 : 3;
+        const char *end = p;
+        while (*end && *end != ' ' && *end != '\t' && *end != '\n' && *end != '\r' && strncmp(end, "\u3000", 3))
+            end++;
+        if (end == p)
+            break;
+        size_t mark = out.len;
+        buf_puts(&out, terms ? (pg ? " & " : " AND ") : (pg ? "(" : "{number title requirement} : ("));
+        if (!pg)
+            buf_puts(&out, "\"");
+        struct term t = {&out, pg, 0, GRAM_WORD};
+        grams_each(p, (size_t)(end - p), false, term_token, &t);
+        if (!pg) /* FTS5 tokenizes the phrase itself: the term's text, quotes doubled */
+            for (const char *c = p; c < end; c++)
+                buf_append(&out, *c == '"' ? "\"\"" : c, *c == '"' ? 2 : 1);
+        bool prefix = t.last == GRAM_SINGLE || t.last == GRAM_WORD;
+        if (!t.n) {
+            out.len = mark; /* a term of separators only */
+            if (out.data)
+                out.data[mark] = 0;
+        } else {
+            if (pg && prefix)
+                buf_puts(&out, ":*");
+            if (!pg)
+                buf_puts(&out, prefix ? "\" *" : "\"");
+            terms++;
+        }
+        p = end;
+    }
+    if (!terms) {
+        buf_free(&out);
+        return NULL;
+    }
+    buf_puts(&out, ")");
+    if (scope_unit)
+        buf_printf(&out, pg ? " & '@%" PRId64 "'" : " AND {scope} : \"u%" PRId64 "\"", scope_unit);
+    return buf_take(&out);
+}
+
+bool store_table_derived(const char *name)
+{
+    static const char *const derived[] = {"item_scope",         "item_counts",      "item_count_deltas",
+                                          "item_scope_refresh", "item_scope_queue", "item_search"};
+    for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
+        if (!strcmp(name, derived[i]))
+            return true;
+    return !strncmp(name, "item_fts", 8);
+}
+
+int db_counts_fold_all(struct db *db)
+{
+    static const char *const steps[] = {
+        "INSERT INTO item_counts (unit_id, dim, key, n) SELECT unit_id, dim, key, SUM(n) FROM item_count_deltas "
+        "GROUP BY unit_id, dim, key ON CONFLICT (unit_id, dim, key) DO UPDATE SET n = item_counts.n + excluded.n",
+        "DELETE FROM item_count_deltas",
+    };
+    for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
+        struct stmt *st = db_prepare(db, steps[i]);
+        int rc = st ? stmt_step(st) : STORE_E_OTHER;
+        stmt_done(st);
+        if (rc < 0)
+            return rc;
+    }
+    return 0;
+}
+
+bool db_index_hints(struct db *db)
+{
+    return strcmp(db_kind(db), "postgres") != 0;
+}

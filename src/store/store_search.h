@@ -1,0 +1,58 @@
+/*
+ * store_search.h: the ledger's full-text search on each backend (migration 0050): SQLite's FTS5
+ * table item_fts (tokenizer 'ducha', store_fts.c) and PostgreSQL's item_search.tsv (GIN). Both
+ * index the tokens of base/grams.h (CJK bigrams, ASCII words) of number, title and requirement,
+ * and the scope units of each item, so that a search is restricted to a scope inside the index.
+ * Domain code composes its SQL from these fragments; the query text is built here.
+ */
+#ifndef DUCHA_STORE_SEARCH_H
+#define DUCHA_STORE_SEARCH_H
+
+#include "store/store.h"
+
+#include <stdbool.h>
+
+/* Fragments about the ledger's item_scope row `s`; each `?` is the query text of db_search_query. */
+struct search_sql {
+    const char *probe;     /* condition: item s.item_id matches ("EXISTS …", one item at a time) */
+    const char *matches;   /* a query of the first matches' ids (column id; 2nd parameter: how many) */
+    const char *rank_from; /* FROM text: the index and s joined, for `rank` and `match` (no parameter) */
+    const char *match;     /* condition on the joined index (with join) */
+    const char *rank;      /* ORDER BY expression, best match first (with join) */
+    const char *count;     /* "SELECT COUNT(*) …": the matches, at most the second parameter */
+    /* where the index delivers its matches in item id order (SQLite FTS5): "FROM" text joining s to
+     * the index, and the index's id column; NULL where the planner chooses (PostgreSQL) */
+    const char *drive, *drive_order;
+    /* fills the index from items and item_scope after it was emptied (NULL: item_scope_refresh does) */
+    const char *rebuild;
+    const char *clear; /* empties the index */
+    /* statements (NULL-terminated) before and after a bulk load on this connection (ducha gen): a
+     * large page cache and no fsync on SQLite; statistics on PostgreSQL */
+    const char *const *before_bulk, *const *after_bulk;
+};
+const struct search_sql *db_search_sql(struct db *db);
+
+/*
+ * The query text for the words of text: whitespace separates terms, all of which must match; a
+ * term matches as a phrase of its tokens (a substring, separators aside), its last token as a
+ * prefix when it is a single ideograph or an ASCII word. scope_unit (0: none) restricts the
+ * matches to the items with a scope row at that unit. Returns NULL when text has no token, else
+ * malloc'd text the caller frees.
+ */
+char *db_search_query(struct db *db, const char *text, int64_t scope_unit);
+
+/* True where a query names the index a walk must take ("INDEXED BY", SQLite): without statistics
+ * its planner cannot tell which of the ledger's indexes delivers the requested order. PostgreSQL's
+ * planner chooses from its statistics. */
+bool db_index_hints(struct db *db);
+
+/* True for the tables the triggers of migrations 0050/0051 derive from items and item_tracks (the
+ * scope rows, counters, search index and its SQLite shadow tables): a copy of the database
+ * (migrate-data) leaves them out and lets the target's triggers fill them. ledger_light_dates is
+ * copied (before the items, having no references), so the lights come out the same. */
+bool store_table_derived(const char *name);
+/* Adds every counter delta to item_counts and empties item_count_deltas, inside the caller's
+ * transaction, on a database nobody else writes (after a bulk copy). 0 or a negative store code. */
+int db_counts_fold_all(struct db *db);
+
+#endif
