@@ -14,7 +14,7 @@ after(async () => { await browser?.close(); await server?.stop() })
 const PAGES = {
   workbench: [], ledger: ['item_read'], 'item-new': ['item_register'], overview: ['item_read'], inbox: [],
   units: ['unit_write'], users: ['user_admin'], calendar: ['system_admin', 'item_register'], rules: ['system_admin', 'item_register'],
-  audit: ['audit_read'],
+  audit: ['audit_read'], clues: ['clue_read'],
 }
 const ROLES = ['admin', 'gc_admin', 'gc_principal', 'gc_leader', 'gc_director', 'gc_deputy', 'gc_secretary', 'gc_office',
   'gc_inspector', 'gc_parttime', 'gc_contact', 'gc_head', 'gc_evaluator', 'ap_office']
