@@ -25,6 +25,7 @@ workflow 6
 items 7
 docs 8
 clues 8
+webhooks 8
 api 9
 sched 10
 http 10

@@ -14,6 +14,7 @@ extern const struct route notify_routes[];
 extern const struct route docs_routes[];
 extern const struct route cluster_routes[];
 extern const struct route item_routes[];
+extern const struct route webhook_routes[];
 extern const struct route todo_routes[];
 extern const struct route metrics_routes[];
 extern const struct route public_routes[];

@@ -61,6 +61,10 @@ struct config {
     int64_t notify_attempts;       /* e-mail/SMS delivery attempts before a dead letter */
     int64_t notify_retry_s;        /* first retry delay; doubles after each failure */
     int64_t retention_outbox_days; /* delivered e-mail/SMS are kept this long (at least 180 days) */
+    bool webhook_allow_http;       /* http:// endpoints to loopback addresses (tests only) */
+    int64_t webhook_timeout_s;     /* seconds a webhook receiver has to answer */
+    int64_t webhook_attempts;      /* delivery attempts before a dead letter */
+    int64_t webhook_retry_s;       /* first retry delay; doubles, at most an hour */
     char *font_title;              /* Pango family of document titles (小标宋 role) */
     char *font_body;               /* Pango family of document body text (仿宋 role) */
     char *font_heading;            /* Pango family of first-level headings (黑体 role) */

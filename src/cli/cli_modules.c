@@ -11,6 +11,7 @@
 #include "docs/itemdocs.h"
 #include "items/items.h"
 #include "items/ledger.h"
+#include "webhooks/webhooks.h"
 
 #include <pthread.h>
 
@@ -21,6 +22,7 @@ static void init(void)
     ledger_register();
     clues_register();
     docs_register();
+    webhooks_init();
 }
 
 void modules_init(void)

@@ -10,7 +10,7 @@
 
 static const unsigned role_caps[ROLE__COUNT] = {
     [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN) |
-                   B(CAP_SYSTEM_SETTINGS),
+                   B(CAP_SYSTEM_SETTINGS) | B(CAP_WEBHOOK_ADMIN),
     [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_CLUE_READ),
     [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_CLUE_READ),
     [ROLE_DIRECTOR] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW) | B(CAP_CLUE_READ),
@@ -43,6 +43,7 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_ITEM_PRESS] = "item_press",
     [CAP_ITEM_DECIDE] = "item_decide",
     [CAP_SYSTEM_SETTINGS] = "system_settings",
+    [CAP_WEBHOOK_ADMIN] = "webhook_admin",
     [CAP_CLUE_READ] = "clue_read",
     [CAP_CLUE_MANAGE] = "clue_manage",
     [CAP_CLUE_VERIFY] = "clue_verify",

@@ -34,6 +34,7 @@ enum cap {
      * the test clock): the administrator of a top unit only, whatever role table says about other
      * units (perm_require_system) */
     CAP_SYSTEM_SETTINGS,
+    CAP_WEBHOOK_ADMIN, /* register other systems' endpoints for events of the subtree (系统管理员) */
     /* clues from the public (互联网+督查), issue 18 */
     CAP_CLUE_READ,     /* see clues in scope: their content, never their reporter */
     CAP_CLUE_MANAGE,   /* triage, assign verification, merge, convert, close, reply, import (督查室) */

@@ -2,6 +2,7 @@
 
 #include "base/arena.h"
 
+#include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <sodium.h>
 #include <string.h>
@@ -52,6 +53,23 @@ bool sm3_hex(const void *data, size_t n, char out[65])
         return false;
     to_hex(d, len, out);
     return true;
+}
+
+bool hmac_sm3_hex(const void *key, size_t keylen, const void *data, size_t n, char out[65])
+{
+    EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
+    EVP_MAC_CTX *mc = mac ? EVP_MAC_CTX_new(mac) : NULL;
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, (char *)"SM3", 0),
+                           OSSL_PARAM_construct_end()};
+    unsigned char d[EVP_MAX_MD_SIZE];
+    size_t len = 0;
+    bool ok = mc && EVP_MAC_init(mc, key, keylen, params) && EVP_MAC_update(mc, data, n) &&
+              EVP_MAC_final(mc, d, &len, sizeof d) && len == 32;
+    EVP_MAC_CTX_free(mc);
+    EVP_MAC_free(mac);
+    if (ok)
+        to_hex(d, len, out);
+    return ok;
 }
 
 void token_random(char *out, size_t outlen, size_t nbytes)

@@ -11,6 +11,10 @@
 /* SM3 of data as 64 lowercase hex characters plus NUL. False only if OpenSSL lacks SM3. */
 bool sm3_hex(const void *data, size_t n, char out[65]);
 
+/* HMAC-SM3 (RFC 2104 over SM3, GB/T 15852.2) of data under key, as 64 lowercase hex characters
+ * plus NUL. False only if OpenSSL lacks SM3 or HMAC. Used to sign webhook deliveries. */
+bool hmac_sm3_hex(const void *key, size_t keylen, const void *data, size_t n, char out[65]);
+
 /* Incremental SM3 for large inputs. */
 struct sm3_ctx;
 struct sm3_ctx *sm3_begin(void);

@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "core/events.h"
 #include "deadlines/deadlines.h"
 
 #include <stdlib.h>
@@ -28,7 +29,10 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
                 DB_TEXT(to >= 0 ? item_state_name((enum item_state)to) : NULL), DB_INT_IF(track_id, track_id),
                 DB_INT_IF(unit_id, unit_id), DB_TEXT(note ? note : ""), DB_TEXT(d ? d : "{}"));
     free(d);
-    return ctx_db_fail(c, e, "记录办理过程");
+    if (e)
+        return ctx_db_fail(c, e, "记录办理过程");
+    /* the timeline is the item's event log: subscribers (webhooks) see each record in this transaction */
+    return events_publish(c, &(struct domain_event){"item", item_id, kind, action, unit_id, note, data});
 }
 
 enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data)

@@ -77,10 +77,12 @@ enum err retention_pass(struct ctx *c, struct retention_stats *out)
         return ERR_OK;
     out->ran = true;
     int64_t days = c->cfg->retention_outbox_days < LOG_MIN_DAYS ? LOG_MIN_DAYS : c->cfg->retention_outbox_days;
-    e = delete_batches(c, "清理已投递的通知",
-                       "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('sent', 'dead') AND "
-                       "next_attempt < ? AND channel IN ('email', 'sms') ORDER BY next_attempt LIMIT ?) RETURNING id",
-                       c->now - days * 86400, &out->outbox);
+    e = delete_batches(
+        c, "清理已投递的通知",
+        "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('sent', 'dead', 'cancelled') "
+        "AND next_attempt < ? AND channel IN ('email', 'sms', 'webhook') ORDER BY next_attempt LIMIT ?) "
+        "RETURNING id",
+        c->now - days * 86400, &out->outbox);
     if (!e)
         e = delete_batches(c, "清理过期会话",
                            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE last_seen < ? LIMIT ?) "

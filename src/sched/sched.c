@@ -7,6 +7,7 @@
 #include "items/ledger.h"
 #include "core/clock.h"
 #include "notify/notify.h"
+#include "webhooks/webhooks.h"
 
 #include <pthread.h>
 #include <stdlib.h>
@@ -32,6 +33,13 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         out->sent += sent;
         out->failed += failed;
     } while (!e && sent + failed >= 50 && !(stop && atomic_load(stop)));
+    if (e)
+        return e;
+    do {
+        e = webhooks_deliver(c, 20, &sent, &failed);
+        out->sent += sent;
+        out->failed += failed;
+    } while (!e && sent + failed >= 20 && !(stop && atomic_load(stop)));
     if (e)
         return e;
     /* the ledger's stored lights move when a day passed; PostgreSQL's counter deltas into the

@@ -132,16 +132,36 @@ def differences(base, cur):
             if cs is None:
                 out.append(("removed", f"{name} {status}", "the JSON body is gone"))
                 continue
-            old, new = shapes(base, bs, status), shapes(cur, cs, status)
-            for path, (t, req, enum) in old.items():
-                if path not in new:
-                    out.append(("removed", f"{name} {path}", "the response member is gone"))
-                    continue
-                nt, nreq, nenum = new[path]
-                if t is not None and (nt is None or nt - t):
-                    out.append(("changed", f"{name} {path}", f"type {sorted(t)} became {sorted(nt or ['any'])}"))
-                if req and not nreq:
-                    out.append(("changed", f"{name} {path}", "the response member is no longer always present"))
+            out += narrowed(base, bs, cur, cs, name, status)
+    # events out: a receiver built on the baseline reads each payload like a response
+    cur_hooks = cur.get("webhooks") or {}
+    for event, item in (base.get("webhooks") or {}).items():
+        name = f"webhook {event}"
+        if event not in cur_hooks:
+            out.append(("removed", name, "the event is no longer sent"))
+            continue
+        bs, cs = json_schema(base, item["post"].get("requestBody")), json_schema(cur, cur_hooks[event]["post"].get(
+            "requestBody"))
+        if bs is not None:
+            out += narrowed(base, bs, cur, cs, name, "payload") if cs is not None else \
+                [("removed", f"{name} payload", "the JSON body is gone")]
+    return out
+
+
+def narrowed(base, bs, cur, cs, name, where):
+    """What a reader of schema bs (a response or an event payload) relies on and cs no longer gives:
+    a member gone, a wider type, a member no longer always present."""
+    out = []
+    old, new = shapes(base, bs, where), shapes(cur, cs, where)
+    for path, (t, req, enum) in old.items():
+        if path not in new:
+            out.append(("removed", f"{name} {path}", "the member is gone"))
+            continue
+        nt, nreq, nenum = new[path]
+        if t is not None and (nt is None or nt - t):
+            out.append(("changed", f"{name} {path}", f"type {sorted(t)} became {sorted(nt or ['any'])}"))
+        if req and not nreq:
+            out.append(("changed", f"{name} {path}", "the member is no longer always present"))
     return out
 
 
@@ -178,6 +198,25 @@ def test_nothing_of_the_last_release_is_removed_or_changed_without_a_note():
 def test_the_comparison_catches_each_kind_of_break(edit, expect):
     base = load("openapi-v1-baseline.yaml")
     cur = load("openapi-v1-baseline.yaml")
+    edit(cur)
+    found = [f"{kind}: `{what}`" for kind, what, _ in differences(base, cur)]
+    assert expect in found, found
+    assert differences(base, base) == []
+
+
+@pytest.mark.parametrize("edit, expect", [
+    (lambda s: s["webhooks"].pop("item.overdue"), "removed: `webhook item.overdue`"),
+    (lambda s: s["components"]["schemas"]["WebhookPayload"]["properties"].pop("occurred_at"),
+     "removed: `webhook item.assigned payload.occurred_at`"),
+    (lambda s: s["components"]["schemas"]["WebhookPayload"]["required"].remove("unit"),
+     "changed: `webhook item.completed payload.unit`"),
+    (lambda s: s["components"]["schemas"]["WebhookPayload"]["properties"].update(id={"type": ["string", "null"]}),
+     "changed: `webhook item.received payload.id`"),
+])
+def test_the_comparison_covers_the_events_out(edit, expect):
+    """The payloads in `webhooks` are a contract too (the baseline of the next release will hold them)."""
+    base = load("openapi.yaml")
+    cur = load("openapi.yaml")
     edit(cur)
     found = [f"{kind}: `{what}`" for kind, what, _ in differences(base, cur)]
     assert expect in found, found

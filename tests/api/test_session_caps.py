@@ -31,9 +31,10 @@ def test_login_and_session_carry_the_same_capabilities(server):
 
 def test_each_role_has_the_capabilities_of_its_table_row(server):
     want = {
-        "admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin", "system_settings"},
+        "admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin", "system_settings",
+                  "webhook_admin"},
         # a county's administrator: the system-wide settings belong to the top unit's administrator
-        "gc_admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin"},
+        "gc_admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin", "webhook_admin"},
         "gc_principal": {"unit_read", "item_read", "item_press", "item_decide", "clue_read"},
         "gc_deputy": {"unit_read", "item_read", "item_approve", "item_review", "clue_read"},
         "gc_secretary": {"unit_read", "item_read", "item_review"},
