@@ -41,6 +41,8 @@ fi
 "$BIN" scan --db "$WORK" >/dev/null   # the stored lights at today's dates
 
 # ---- nginx: the ceiling ----
+# sets NGINX_URL (not called in $(…): nginx would hold the substitution's pipe open, and its pid would be
+# lost with the subshell)
 start_nginx() { # $1: file to serve
   local port; port=$(free_port)
   mkdir -p "$OUT/nginx-prov/www" "$OUT/nginx-prov/logs"
@@ -53,10 +55,10 @@ events { worker_connections 1024; }
 http { access_log off; default_type application/json;
   server { listen 127.0.0.1:$port; root $OUT/nginx-prov/www; } }
 NGINX
-  nginx -c "$OUT/nginx-prov/nginx.conf" -p "$OUT/nginx-prov" -g 'daemon off;' &
+  nginx -c "$OUT/nginx-prov/nginx.conf" -p "$OUT/nginx-prov" -g 'daemon off;' >/dev/null 2>&1 &
   pids+=($!)
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/page.json" >/dev/null && break; sleep 0.1; done
-  echo "http://127.0.0.1:$port/page.json"
+  NGINX_URL="http://127.0.0.1:$port/page.json"
 }
 
 # runs wrk; prints "rps p50_ms p99_ms errors"
@@ -122,7 +124,7 @@ run_backend() { # $1: database URL, $2: output file, $3: label
 }
 
 run_backend "$WORK" "$OUT/prov-sqlite.txt" sqlite
-NGINX_URL=$(start_nginx "$OUT/province-page.json")
+start_nginx "$OUT/province-page.json"
 read -r n_rps n_p50 n_p99 _ < <(measure "$NGINX_URL")
 
 PGRES=""

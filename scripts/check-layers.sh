@@ -23,6 +23,7 @@ notify 5
 deadlines 6
 workflow 6
 items 7
+inspections 7
 docs 8
 clues 8
 webhooks 8

@@ -2,6 +2,7 @@
 #include "api/routes.h"
 #include "docs/itemdocs.h"
 #include "docs/seal.h"
+#include "items/items.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,14 +30,21 @@ static bool ledger_filter(struct req *rq, struct ledger_query *q, const char **w
     return true;
 }
 
-/* Replies with a file download of bytes (taken from b). */
-static int reply_download(struct req *rq, const char *type, const char *filename, struct buf *b)
+/* Replies with a file download of bytes (taken from b), named in Chinese (ASCII fallback for old clients). */
+static int reply_download(struct req *rq, const char *type, const char *name, const char *fallback, struct buf *b)
 {
     reply_bytes(rq, 200, type, b->data ? b->data : "", b->len);
     buf_free(b);
-    reply_header(rq, "Content-Disposition",
-                 arena_printf(rq->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", filename, filename));
+    reply_header(rq, "Content-Disposition", req_disposition(rq, name, fallback));
     return 0;
+}
+
+/* "古督〔2026〕9号-督办通知.pdf": the item's number and what the file is ("督办通知-<id>" before it is numbered). */
+static const char *item_file_name(struct req *rq, int64_t id, const char *what, const char *ext)
+{
+    const char *number = items_number(&rq->ctx, id);
+    return number ? arena_printf(rq->arena, "%s-%s.%s", number, what, ext)
+                  : arena_printf(rq->arena, "%s-%lld.%s", what, (long long)id, ext);
 }
 
 /* GET /api/v1/items/{id}/documents/{kind}.pdf, kind: notice, reminder, record. Same permission as the item. */
@@ -57,7 +65,7 @@ static int h_item_document(struct req *rq)
         buf_free(&out);
         return reply_ctx_error(rq);
     }
-    return reply_download(rq, "application/pdf",
+    return reply_download(rq, "application/pdf", item_file_name(rq, id, doc_kind_label(kind), "pdf"),
                           arena_printf(rq->arena, "%s-%lld.pdf", doc_kind_name(kind), (long long)id), &out);
 }
 
@@ -74,18 +82,17 @@ static int h_list_document(struct req *rq)
         buf_free(&out);
         return reply_ctx_error(rq);
     }
-    return reply_download(rq, "application/pdf", "list.pdf", &out);
+    return reply_download(rq, "application/pdf", "督办事项清单.pdf", "list.pdf", &out);
 }
 
 /* Sends the temporary file at path (removed once opened: the bytes stream from disk, whatever the size). */
-static int reply_temp_file(struct req *rq, const char *type, const char *filename, const char *path)
+static int reply_temp_file(struct req *rq, const char *type, const char *name, const char *fallback, const char *path)
 {
     rq->status = 200;
     rq->reply_type = type;
     rq->reply_file = path;
     rq->reply_file_temp = true;
-    reply_header(rq, "Content-Disposition",
-                 arena_printf(rq->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", filename, filename));
+    reply_header(rq, "Content-Disposition", req_disposition(rq, name, fallback));
     return 0;
 }
 
@@ -99,8 +106,8 @@ static int h_export_xlsx(struct req *rq)
     enum err e = docs_ledger_xlsx(&rq->ctx, &q, &path);
     if (e)
         return reply_ctx_error(rq);
-    return reply_temp_file(rq, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "ledger.xlsx",
-                           path);
+    return reply_temp_file(rq, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "督办台账.xlsx",
+                           "ledger.xlsx", path);
 }
 
 /* GET /api/v1/items/export.csv?<ledger filters> */
@@ -113,7 +120,7 @@ static int h_export_csv(struct req *rq)
     enum err e = docs_ledger_csv(&rq->ctx, &q, &path);
     if (e)
         return reply_ctx_error(rq);
-    return reply_temp_file(rq, "text/csv; charset=utf-8", "ledger.csv", path);
+    return reply_temp_file(rq, "text/csv; charset=utf-8", "督办台账.csv", "ledger.csv", path);
 }
 
 /* POST /api/v1/items/import?dry_run=1 (text/csv body): all rows or none; 422 lists the rows' errors. */
@@ -150,7 +157,8 @@ static int h_archive(struct req *rq)
     rq->reply_type = "application/zip";
     rq->status = 200;
     reply_header(rq, "Content-Disposition",
-                 arena_printf(rq->arena, "attachment; filename=\"archive-%lld.zip\"", (long long)id));
+                 req_disposition(rq, item_file_name(rq, id, "档案", "zip"),
+                                 arena_printf(rq->arena, "archive-%lld.zip", (long long)id)));
     return 0;
 }
 

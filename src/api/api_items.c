@@ -165,10 +165,11 @@ static int h_item_action(struct req *rq)
         body = json_object();
     }
     char msg[256];
-    enum err e = jv_check(body, items_action_spec, msg, sizeof msg);
+    const char *field;
+    enum err e = jv_check_at(body, items_action_spec, msg, sizeof msg, &field);
     if (e) {
         json_decref(body);
-        return reply_error(rq, e, msg);
+        return reply_error_field(rq, e, msg, field);
     }
     json_t *out = NULL;
     e = items_act(&rq->ctx, id, action, body, &out);
@@ -256,24 +257,14 @@ static int h_item_attachments(struct req *rq)
     return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "attachments", out));
 }
 
-/* RFC 5987 encoding of a file name for Content-Disposition. */
+/* The upload's own name (RFC 5987), "attachment.<ext>" for clients without filename*. */
 static const char *disposition(struct req *rq, const char *filename)
 {
-    size_t n = strlen(filename);
-    char *enc = arena_alloc(rq->arena, n * 3 + 1), *o = enc;
-    for (const unsigned char *p = (const unsigned char *)filename; *p; p++) {
-        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
-            *o++ = (char)*p;
-        else
-            o += sprintf(o, "%%%02X", *p);
-    }
-    *o = 0;
     const char *dot = strrchr(filename, '.');
     bool ascii_ext = dot && strlen(dot) < 12;
     for (const char *p = dot; ascii_ext && *p; p++)
         ascii_ext = (unsigned char)*p < 0x80 && *p != '"' && *p != '\\';
-    return arena_printf(rq->arena, "attachment; filename=\"attachment%s\"; filename*=UTF-8''%s", ascii_ext ? dot : "",
-                        enc);
+    return req_disposition(rq, filename, arena_printf(rq->arena, "attachment%s", ascii_ext ? dot : ""));
 }
 
 static int h_attachment_get(struct req *rq)

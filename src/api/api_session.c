@@ -73,7 +73,7 @@ static int h_login(struct req *rq)
 {
     static const struct jv_field spec[] = {
         {"username", JV_STRING, JV_REQUIRED, 0, 64},
-        {"password", JV_STRING, JV_REQUIRED, 0, 128},
+        {"password", JV_STRING, JV_REQUIRED | JV_VERBATIM, 0, 128},
         {NULL, 0, 0, 0, 0},
     };
     if (!req_check(rq, spec))
@@ -109,8 +109,8 @@ static int h_logout(struct req *rq)
 static int h_password(struct req *rq)
 {
     static const struct jv_field spec[] = {
-        {"old_password", JV_STRING, JV_REQUIRED, 0, 128},
-        {"new_password", JV_STRING, JV_REQUIRED, 0, 128},
+        {"old_password", JV_STRING, JV_REQUIRED | JV_VERBATIM, 0, 128},
+        {"new_password", JV_STRING, JV_REQUIRED | JV_VERBATIM, 0, 128},
         {NULL, 0, 0, 0, 0},
     };
     if (!req_check(rq, spec))

@@ -65,9 +65,10 @@ bool req_query_int(struct req *rq, const char *name, int64_t min, int64_t max, i
 bool req_check(struct req *rq, const struct jv_field *spec)
 {
     char msg[256];
-    enum err e = jv_check(rq->json, spec, msg, sizeof msg);
+    const char *field;
+    enum err e = jv_check_at(rq->json, spec, msg, sizeof msg, &field);
     if (e) {
-        reply_error(rq, e, msg);
+        reply_error_field(rq, e, msg, field);
         return false;
     }
     return true;
@@ -102,15 +103,35 @@ int reply_json(struct req *rq, int status, json_t *body)
 
 int reply_error(struct req *rq, enum err e, const char *message)
 {
-    return reply_json(
-        rq, err_status(e),
-        json_pack("{s{ss ss}}", "error", "code", err_code(e), "message", message ? message : err_default_message(e)));
+    return reply_error_field(rq, e, message, NULL);
+}
+
+int reply_error_field(struct req *rq, enum err e, const char *message, const char *field)
+{
+    json_t *err = json_pack("{ss ss}", "code", err_code(e), "message", message ? message : err_default_message(e));
+    if (field && e == ERR_INVALID)
+        json_object_set_new(err, "field", json_string(field));
+    return reply_json(rq, err_status(e), json_pack("{so}", "error", err));
+}
+
+const char *req_disposition(struct req *rq, const char *name, const char *fallback)
+{
+    size_t n = strlen(name);
+    char *enc = arena_alloc(rq->arena, n * 3 + 1), *o = enc;
+    for (const unsigned char *p = (const unsigned char *)name; *p; p++) {
+        if ((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') || strchr("-._~", *p))
+            *o++ = (char)*p;
+        else
+            o += sprintf(o, "%%%02X", *p);
+    }
+    *o = 0;
+    return arena_printf(rq->arena, "attachment; filename=\"%s\"; filename*=UTF-8''%s", fallback, enc);
 }
 
 int reply_ctx_error(struct req *rq)
 {
     enum err e = rq->ctx.err ? rq->ctx.err : ERR_INTERNAL;
-    return reply_error(rq, e, rq->ctx.msg);
+    return reply_error_field(rq, e, rq->ctx.msg, rq->ctx.field);
 }
 
 int reply_empty(struct req *rq)

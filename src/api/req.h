@@ -110,6 +110,11 @@ bool req_check(struct req *rq, const struct jv_field *spec);
 int reply_json(struct req *rq, int status, json_t *body);
 /* Replies {"error":{"code","message"}} with the status of e. Returns 0. */
 int reply_error(struct req *rq, enum err e, const char *message);
+/* The same with "field": the request member at fault (422 only; NULL: none). */
+int reply_error_field(struct req *rq, enum err e, const char *message, const char *field);
+/* A Content-Disposition value for a download named `name` (UTF-8: "古督〔2026〕9号-督办通知.pdf") as RFC 6266 /
+ * RFC 5987 filename*, with the ASCII `fallback` ("notice-9.pdf") as filename for clients without it. Arena. */
+const char *req_disposition(struct req *rq, const char *name, const char *fallback);
 /* Replies with the error recorded in rq->ctx (ctx_fail), or its default message. */
 int reply_ctx_error(struct req *rq);
 /* Replies 204 with no body. */

@@ -16,6 +16,7 @@ extern const struct route cluster_routes[];
 extern const struct route item_routes[];
 extern const struct route webhook_routes[];
 extern const struct route todo_routes[];
+extern const struct route inspection_routes[];
 extern const struct route metrics_routes[];
 extern const struct route public_routes[];
 extern const struct route clue_routes[];

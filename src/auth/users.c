@@ -13,7 +13,7 @@ const struct jv_field users_create_spec[] = {
     {"username", JV_STRING, JV_REQUIRED, 2, 64},
     {"name", JV_STRING, JV_REQUIRED, 0, 50},
     {"unit_id", JV_INT, JV_REQUIRED, 0, 0},
-    {"password", JV_STRING, JV_REQUIRED, 0, 128},
+    {"password", JV_STRING, JV_REQUIRED | JV_VERBATIM, 0, 128},
     {"email", JV_STRING, 0, 0, 120},
     {"phone", JV_STRING, 0, 0, 30},
     {"roles", JV_OBJECT_ARRAY, 0, 0, 50},
@@ -23,9 +23,15 @@ const struct jv_field users_create_spec[] = {
 };
 
 const struct jv_field users_update_spec[] = {
-    {"name", JV_STRING, 0, 1, 50},          {"email", JV_STRING, 0, 0, 120},    {"phone", JV_STRING, 0, 0, 30},
-    {"disabled", JV_BOOL, 0, 0, 0},         {"password", JV_STRING, 0, 0, 128}, {"unlock", JV_BOOL, 0, 0, 0},
-    {"portfolio", JV_INT_ARRAY, 0, 0, 500}, {"version", JV_INT, 0, 0, 0},       {NULL, 0, 0, 0, 0},
+    {"name", JV_STRING, 0, 1, 50},
+    {"email", JV_STRING, 0, 0, 120},
+    {"phone", JV_STRING, 0, 0, 30},
+    {"disabled", JV_BOOL, 0, 0, 0},
+    {"password", JV_STRING, JV_VERBATIM, 0, 128},
+    {"unlock", JV_BOOL, 0, 0, 0},
+    {"portfolio", JV_INT_ARRAY, 0, 0, 500},
+    {"version", JV_INT, 0, 0, 0},
+    {NULL, 0, 0, 0, 0},
 };
 
 const struct jv_field users_grant_spec[] = {

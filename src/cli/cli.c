@@ -64,6 +64,10 @@ static const struct cli_command commands[] = {
      "Fills an empty database with a deterministic province-sized dataset for benchmarks (default 10,000 units, "
      "1,000,000 items, 5,000,000 events).",
      false},
+    {"gen-inspections", cmd_gen_inspections, "[--years N] [--per-year N]",
+     "Adds years of annual plans and inspections (default 10 years, 24 proposals a year) for every government of a "
+     "database made by gen, for the duplicate check's benchmark (scripts/bench.d/inspections.sh).",
+     false},
     {"ledger check", cmd_ledger_check, "",
      "Recounts the ledger's scope rows and counters from the items and prints any difference (exit 1 if any).", false},
     {"ledger rebuild", cmd_ledger_rebuild, "",

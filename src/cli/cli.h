@@ -62,6 +62,8 @@ int cmd_attachments_verify(struct cli *cli);
 int cmd_routes(struct cli *cli);
 int cmd_config(struct cli *cli);
 int cmd_gen(struct cli *cli);
+/* Years of plans and inspections on a generated database (cli_gen_inspections.c). */
+int cmd_gen_inspections(struct cli *cli);
 int cmd_ledger_check(struct cli *cli);
 int cmd_ledger_rebuild(struct cli *cli);
 int cmd_workflow(struct cli *cli);
@@ -71,6 +73,8 @@ int cmd_todos_rebuild(struct cli *cli);
 bool cli_todos_ensure(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);
+/* Demo inspections: a year of plans and inspections for 古城县 and 安平县 (cli_demo_inspections.c). */
+int demo_inspections(struct ctx *c);
 int cmd_document_render(struct cli *cli);
 int cmd_verify(struct cli *cli);
 

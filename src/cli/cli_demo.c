@@ -187,6 +187,7 @@ int cmd_demo(struct cli *cli)
         demo_user(&d, "gc_town", "彭丽娟", town[0], "古城县城关镇联络员", R({"contact", town[0]}), NULL) &&
         demo_user(&d, "gc_evaluator", "钱晓燕", eval, "第三方评估机构", R({"evaluator", eval}), NULL) &&
         demo_user(&d, "ap_admin", "曹宇", office[1], "安平县系统管理员", R({"admin", gov[1]}), NULL) &&
+        demo_user(&d, "ap_principal", "孙立平", gov[1], "安平县县长（政府主要领导）", R({"principal", gov[1]}), NULL) &&
         demo_user(&d, "ap_office", "许婷", office[1], "安平县政府督查室", R({"office", gov[1]}), NULL) &&
         demo_user(&d, "ap_deputy", "邓军", gov[1], "安平县政府办副主任", R({"deputy", gov[1]}), NULL) &&
         demo_user(&d, "ap_director", "韩冰", gov[1], "安平县政府办主任", R({"director", gov[1]}), NULL) &&
@@ -195,6 +196,8 @@ int cmd_demo(struct cli *cli)
 #undef R
     if (ok)
         ok = demo_items(&c) == 0;
+    if (ok)
+        ok = demo_inspections(&c) == 0;
     rc = ok ? 0 : 1;
 out:
     store_release(c.db);

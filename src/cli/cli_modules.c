@@ -9,6 +9,7 @@
 #include "clues/clues.h"
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
+#include "inspections/inspections.h"
 #include "items/items.h"
 #include "items/ledger.h"
 #include "webhooks/webhooks.h"
@@ -19,6 +20,7 @@ static void init(void)
 {
     deadlines_register();
     items_register();
+    inspections_register();
     ledger_register();
     clues_register();
     docs_register();

@@ -10,8 +10,20 @@ enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...)
     va_start(ap, fmt);
     c->err = e;
     c->msg = arena_vprintf(c->arena, fmt, ap);
+    c->field = NULL;
     va_end(ap);
     return e;
+}
+
+enum err ctx_fail_field(struct ctx *c, const char *field, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    c->err = ERR_INVALID;
+    c->msg = arena_vprintf(c->arena, fmt, ap);
+    c->field = field;
+    va_end(ap);
+    return ERR_INVALID;
 }
 
 enum err ctx_store_fail(struct ctx *c, int rc, const char *what)

@@ -26,10 +26,14 @@ struct ctx {
     const char *audit_scope;
     enum err err;
     const char *msg;
+    const char *field; /* the request member a failure is about (ctx_fail_field), or NULL */
 };
 
 /* Records the failure (message formatted into the arena) and returns e. */
 enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+/* Records a 422 about one member of the request (named in the message too, for people) and returns
+ * ERR_INVALID; the API's error carries the member as "field" so that a form can mark it. */
+enum err ctx_fail_field(struct ctx *c, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Maps a negative store code to an error with a message that names what was being done. */
 enum err ctx_store_fail(struct ctx *c, int rc, const char *what);
 /* Turns the result of a store one-liner (db_exec, db_one_int … in store.h) into a message that

@@ -25,3 +25,16 @@ enum err hooks_archive(struct ctx *c, const char *object_type, int64_t object_id
 {
     return docs.archive ? docs.archive(c, object_type, object_id, out) : missing(c, "立卷归档");
 }
+
+static struct insp_hooks insp;
+
+void hooks_set_inspections(const struct insp_hooks *h)
+{
+    insp = *h;
+}
+
+enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id)
+{
+    *inspection_id = 0;
+    return insp.escalated ? insp.escalated(c, x, inspection_id) : ERR_OK;
+}

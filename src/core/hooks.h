@@ -19,6 +19,7 @@ struct doc_reply {
     const char *number, *title; /* of the object, as the reply quotes them */
     int64_t unit_id;            /* whose seal signs */
     const char *unit_name, *reply;
+    bool office; /* sealed on the issuing office's authority, which the caller checked (a conclusion) */
 };
 
 struct doc_hooks {
@@ -36,5 +37,25 @@ void hooks_set_docs(const struct doc_hooks *h);
  * not available (a start-up bug: the binary always registers them). */
 enum err hooks_seal_reply(struct ctx *c, const struct doc_reply *r);
 enum err hooks_archive(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
+
+/*
+ * An object listed for inspection (列入督查事项: the item workflow's escalate, the ladder's last step). The
+ * inspections module turns it into a proposal (督查工作建议) linked to the object; *inspection_id is the
+ * proposal's (0 when no module is registered: items work without inspections).
+ */
+struct escalation {
+    const char *object_type; /* "item" */
+    int64_t object_id;
+    const char *number, *title, *reason;
+    int64_t office_unit_id;  /* the government whose office registered the object */
+    const int64_t *unit_ids; /* the object's responsible units */
+    int nunits;
+};
+struct insp_hooks {
+    enum err (*escalated)(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
+};
+/* Registers the inspections module's functions (start-up only). */
+void hooks_set_inspections(const struct insp_hooks *h);
+enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
 
 #endif

@@ -11,19 +11,25 @@
 static const unsigned role_caps[ROLE__COUNT] = {
     [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN) |
                    B(CAP_SYSTEM_SETTINGS) | B(CAP_WEBHOOK_ADMIN),
-    [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_CLUE_READ),
-    [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_CLUE_READ),
-    [ROLE_DIRECTOR] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW) | B(CAP_CLUE_READ),
-    [ROLE_DEPUTY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW) | B(CAP_CLUE_READ),
-    [ROLE_SECRETARY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REVIEW),
+    [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
+                       B(CAP_INSP_APPROVE) | B(CAP_INSP_DECIDE) | B(CAP_CLUE_READ),
+    [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
+                    B(CAP_INSP_DECIDE) | B(CAP_CLUE_READ),
+    [ROLE_DIRECTOR] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW) | B(CAP_INSP_READ) |
+                      B(CAP_CLUE_READ),
+    [ROLE_DEPUTY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW) | B(CAP_INSP_READ) |
+                    B(CAP_CLUE_READ),
+    [ROLE_SECRETARY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REVIEW) | B(CAP_INSP_READ),
     [ROLE_OFFICE] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REGISTER) | B(CAP_ITEM_REVIEW) |
-                    B(CAP_AUDIT_READ) | B(CAP_CLUE_READ) | B(CAP_CLUE_MANAGE) | B(CAP_CLUE_REPORTER),
-    [ROLE_INSPECTOR] = B(CAP_UNIT_READ),
-    [ROLE_PARTTIME] = 0,
-    [ROLE_CONTACT] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_CLUE_READ) | B(CAP_CLUE_VERIFY),
-    [ROLE_HEAD] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_ITEM_SIGN) | B(CAP_CLUE_READ) |
-                  B(CAP_CLUE_VERIFY),
-    [ROLE_EVALUATOR] = 0,
+                    B(CAP_AUDIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_MANAGE) | B(CAP_INSP_PROPOSE) | B(CAP_CLUE_READ) |
+                    B(CAP_CLUE_MANAGE) | B(CAP_CLUE_REPORTER),
+    [ROLE_INSPECTOR] = B(CAP_UNIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_FIELD),
+    [ROLE_PARTTIME] = B(CAP_INSP_FIELD),
+    [ROLE_CONTACT] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_INSP_READ) | B(CAP_RECT_HANDLE) |
+                     B(CAP_CLUE_READ) | B(CAP_CLUE_VERIFY),
+    [ROLE_HEAD] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_ITEM_SIGN) | B(CAP_INSP_READ) |
+                  B(CAP_INSP_PROPOSE) | B(CAP_RECT_HANDLE) | B(CAP_CLUE_READ) | B(CAP_CLUE_VERIFY),
+    [ROLE_EVALUATOR] = B(CAP_INSP_EVALUATE),
 };
 
 static const char *const cap_names[CAP__COUNT] = {
@@ -43,6 +49,14 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_ITEM_PRESS] = "item_press",
     [CAP_ITEM_DECIDE] = "item_decide",
     [CAP_SYSTEM_SETTINGS] = "system_settings",
+    [CAP_INSP_READ] = "insp_read",
+    [CAP_INSP_MANAGE] = "insp_manage",
+    [CAP_INSP_APPROVE] = "insp_approve",
+    [CAP_INSP_DECIDE] = "insp_decide",
+    [CAP_INSP_PROPOSE] = "insp_propose",
+    [CAP_INSP_FIELD] = "insp_field",
+    [CAP_INSP_EVALUATE] = "insp_evaluate",
+    [CAP_RECT_HANDLE] = "rect_handle",
     [CAP_WEBHOOK_ADMIN] = "webhook_admin",
     [CAP_CLUE_READ] = "clue_read",
     [CAP_CLUE_MANAGE] = "clue_manage",
@@ -176,17 +190,73 @@ enum err perm_require(struct ctx *c, enum cap cap, const char *unit_path, const 
     return ERR_OK;
 }
 
+/* The capability that reads the object (items: CAP_ITEM_READ). */
+static enum cap read_cap_of(const struct perm_item *it)
+{
+    return it->read_cap != CAP_PUBLIC ? it->read_cap : CAP_ITEM_READ;
+}
+
+bool perm_item_hidden_from(const struct principal *p, const struct perm_item *it)
+{
+    for (int i = 0; p && i < p->ngrants; i++)
+        for (int k = 0; k < it->nhidden; k++)
+            if (path_within(p->grants[i].unit_path, it->hidden_paths[k]))
+                return true;
+    return false;
+}
+
 bool perm_item_visible(const struct principal *p, const struct perm_item *it)
 {
     if (!p)
         return true;
-    if (perm_at(p, CAP_ITEM_READ, it->office_path))
+    if (perm_item_hidden_from(p, it))
+        return false;
+    for (int i = 0; i < it->nmembers; i++)
+        if (it->members[i] == p->id)
+            return true;
+    enum cap read = read_cap_of(it);
+    if (perm_at(p, read, it->office_path))
         return true;
     for (int i = 0; it->units_see && i < it->nunits; i++)
-        if (perm_at(p, CAP_ITEM_READ, it->unit_paths[i]) ||
-            (perm_any(p, CAP_ITEM_READ) && perm_in_portfolio(p, it->unit_paths[i])))
+        if (perm_at(p, read, it->unit_paths[i]) || (perm_any(p, read) && perm_in_portfolio(p, it->unit_paths[i])))
+            return true;
+    /* a party: the capability held at, above or below one of its units */
+    for (int k = 0; k < it->nparties; k++)
+        for (int i = 0; i < p->ngrants; i++)
+            if (grant_carries(&p->grants[i], read) && (path_within(it->party_paths[k], p->grants[i].unit_path) ||
+                                                       path_within(p->grants[i].unit_path, it->party_paths[k])))
+                return true;
+    return false;
+}
+
+bool perm_item_recused(const struct principal *p, enum cap cap, const struct perm_item *it)
+{
+    if (!p || !it->nrecused || cap != it->recusal_cap)
+        return false;
+    for (int i = 0; i < it->nrecused; i++)
+        if (it->recused[i] == p->id)
             return true;
     return false;
+}
+
+bool perm_item_cap_role(const struct principal *p, enum cap cap, int role, const struct perm_item *it,
+                        const char *unit_path)
+{
+    return perm_cap_role_at(p, cap, role, unit_path) && !perm_item_recused(p, cap, it);
+}
+
+/* Art. 17 of 政府督查工作条例 (and the like): who drew a conclusion does not decide on it. */
+static enum err refuse_recused(struct ctx *c, const char *what)
+{
+    return ctx_fail(c, ERR_FORBIDDEN, "您参与了该%s所涉督查结论的作出，应当回避，不能作出此决定", what);
+}
+
+enum err perm_refuse_item(struct ctx *c, const struct perm_item *it, const char *what, const char *action)
+{
+    if (c->user && it->nrecused && perm_item_recused(c->user, it->recusal_cap, it) &&
+        perm_any(c->user, it->recusal_cap))
+        return refuse_recused(c, what);
+    return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行「%s」", what, action);
 }
 
 bool perm_cap_role_at(const struct principal *p, enum cap cap, int role, const char *unit_path)
@@ -206,13 +276,15 @@ enum err perm_require_item(struct ctx *c, enum cap cap, const struct perm_item *
         return ERR_OK;
     if (!perm_item_visible(c->user, it))
         return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", what);
-    if (cap == CAP_ITEM_READ) {
-        c->acting = perm_grant_at(c->user, CAP_ITEM_READ, at);
+    if (cap == read_cap_of(it)) {
+        c->acting = perm_grant_at(c->user, cap, at);
         return ERR_OK;
     }
     const struct grant *g = perm_grant_at(c->user, cap, at);
     if (!g)
         return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行此操作", what);
+    if (perm_item_recused(c->user, cap, it))
+        return refuse_recused(c, what);
     c->acting = g;
     return ERR_OK;
 }

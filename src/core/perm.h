@@ -34,6 +34,15 @@ enum cap {
      * the test clock): the administrator of a top unit only, whatever role table says about other
      * units (perm_require_system) */
     CAP_SYSTEM_SETTINGS,
+    /* inspections (督查检查, src/inspections) */
+    CAP_INSP_READ,     /* see plans, inspections, rectification tasks and reviews in scope */
+    CAP_INSP_MANAGE,   /* compile plans, run inspections, issue findings and conclusions, verify (督查室) */
+    CAP_INSP_APPROVE,  /* approve plans, openings, 督查方案, widenings and cap exceptions (政府主要领导) */
+    CAP_INSP_DECIDE,   /* decide a review (复核) for the government; those who drew the conclusion stand aside */
+    CAP_INSP_PROPOSE,  /* propose inspections for the annual plan (部门) */
+    CAP_INSP_FIELD,    /* work on the inspections one's team is on: field records, evidence, findings */
+    CAP_INSP_EVALUATE, /* submit third-party evaluations for the inspections one is engaged for */
+    CAP_RECT_HANDLE,   /* receive and carry out rectification tasks, ask for a review (被督查单位) */
     CAP_WEBHOOK_ADMIN, /* register other systems' endpoints for events of the subtree (系统管理员) */
     /* clues from the public (互联网+督查), issue 18 */
     CAP_CLUE_READ,     /* see clues in scope: their content, never their reporter */
@@ -97,8 +106,38 @@ struct perm_item {
     const char *const *unit_paths;
     int nunits;
     bool units_see; /* false until the item is assigned: drafts stay inside the office */
+    /*
+     * Beyond supervision items (all zero for them). read_cap: the capability that reads the object
+     * (CAP_PUBLIC, i.e. zero, means CAP_ITEM_READ). party_paths: units taking part (organisers of
+     * an inspection): read_cap held at, above or anywhere below one of them shows the object.
+     * members: users who see it whatever their roles (an inspection's team, engaged evaluators).
+     * hidden_paths: while an unannounced inspection is secret, a user holding any role at or below
+     * one of these units (its targets) sees nothing of it, whatever else they hold. recused: users
+     * who must stand aside (回避) from exercising recusal_cap on the object (those who drew the
+     * conclusion a review is about).
+     */
+    enum cap read_cap;
+    const char *const *party_paths;
+    int nparties;
+    const int64_t *members;
+    int nmembers;
+    const char *const *hidden_paths;
+    int nhidden;
+    const int64_t *recused;
+    int nrecused;
+    enum cap recusal_cap;
 };
 bool perm_item_visible(const struct principal *p, const struct perm_item *it);
+/* True if the user holds a role at one of the object's hidden units (see perm_item.hidden_paths). */
+bool perm_item_hidden_from(const struct principal *p, const struct perm_item *it);
+/* True if the user must stand aside from exercising cap on the object (perm_item.recused). */
+bool perm_item_recused(const struct principal *p, enum cap cap, const struct perm_item *it);
+/* perm_cap_role_at for an action on the object at unit_path: also false when the user is recused. */
+bool perm_item_cap_role(const struct principal *p, enum cap cap, int role, const struct perm_item *it,
+                        const char *unit_path);
+/* The refusal (ERR_FORBIDDEN) of a user who may take `action` on the object in no state: the
+ * recusal sentence when the user stands aside, else "您的角色不能对该<what>执行「<action>」". */
+enum err perm_refuse_item(struct ctx *c, const struct perm_item *it, const char *what, const char *action);
 enum err perm_require_item(struct ctx *c, enum cap cap, const struct perm_item *it, const char *at, const char *what);
 /* Like perm_scope, but only the grants whose role carries cap. Arena memory. */
 const char **perm_scope_cap(struct ctx *c, enum cap cap, int *n);

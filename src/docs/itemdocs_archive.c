@@ -45,7 +45,8 @@ static enum err seal_reply(struct ctx *c, const struct doc_reply *r)
     char *text = json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(canon);
     struct seal_signature sig = {.object_type = r->object_type, .object_id = r->object_id};
-    enum err e = seal_sign(c, r->unit_id, text, strlen(text), &sig);
+    enum err e = r->office ? seal_sign_for_unit(c, r->unit_id, text, strlen(text), &sig)
+                           : seal_sign(c, r->unit_id, text, strlen(text), &sig);
     free(text);
     return e;
 }

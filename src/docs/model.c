@@ -49,6 +49,7 @@ void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *it)
     it->assigned_at = str(j, "assigned_at");
     it->completed_at = str(j, "completed_at");
     it->reply = str(j, "reply");
+    it->grade = str(j, "grade");
 
     json_t *arr = json_object_get(j, "co_units");
     size_t i, n = json_array_size(arr);
@@ -75,6 +76,13 @@ void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *it)
     it->seals = arena_alloc(a, sizeof *it->seals * (json_array_size(arr) + 1));
     json_array_foreach(arr, i, v) it->seals[it->nseals++] =
         (struct doc_seal){str(v, "unit"), str(v, "signer"), str(v, "signed_at"), str(v, "fingerprint")};
+    /* every unit's reply ({unit, text, signed_at, lead}); without them, the lead unit's reply alone */
+    arr = json_object_get(j, "replies");
+    it->replies = arena_alloc(a, sizeof *it->replies * (json_array_size(arr) + 1));
+    json_array_foreach(arr, i, v) it->replies[it->nreplies++] = (struct doc_unit_reply){
+        str(v, "unit"), str(v, "text"), str(v, "signed_at"), json_is_true(json_object_get(v, "lead"))};
+    if (!it->nreplies && *it->reply)
+        it->replies[it->nreplies++] = (struct doc_unit_reply){it->lead_unit, it->reply, "", true};
 }
 
 void doc_office_from_json(struct arena *a, const json_t *j, struct doc_office *o)
@@ -202,17 +210,29 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     it->registered_at = doc_day_local(a, str(j, "created_at"));
     it->completed_at = *str(j, "closed_at") ? doc_day_local(a, str(j, "closed_at")) : "";
     it->reply = "";
+    it->grade = str(j, "grade");
     it->overdue_days = doc_overdue_days(str(j, "state"), it->deadline, today);
 
     json_t *tracks = json_object_get(j, "tracks"), *v;
     size_t i;
     it->co_units = arena_alloc(a, sizeof *it->co_units * (json_array_size(tracks) + 1));
+    it->replies = arena_alloc(a, sizeof *it->replies * (json_array_size(tracks) + 1));
     json_array_foreach(tracks, i, v)
     {
-        if (!strcmp(str(v, "role"), "co"))
+        bool lead = strcmp(str(v, "role"), "co") != 0;
+        if (!lead)
             it->co_units[it->nco++] = str(v, "unit_name");
         else if (*str(v, "reply_text"))
             it->reply = str(v, "reply_text");
+        /* the lead unit's reply first, then the co units' in their order */
+        struct doc_unit_reply r = {str(v, "unit_name"), str(v, "reply_text"), str(v, "signed_at"), lead};
+        if (lead) {
+            memmove(it->replies + 1, it->replies, sizeof *it->replies * (size_t)it->nreplies);
+            it->replies[0] = r;
+            it->nreplies++;
+        } else {
+            it->replies[it->nreplies++] = r;
+        }
     }
     json_t *children = json_object_get(j, "children");
     it->milestones = arena_alloc(a, sizeof *it->milestones * (json_array_size(children) + 1));
@@ -227,7 +247,9 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     {
         const char *who = *str(v, "actor_name") ? str(v, "actor_name") : str(v, "actor");
         const char *what = *str(v, "action_label") ? str(v, "action_label") : str(v, "action");
-        it->events[it->nevents++] = (struct doc_event){str(v, "at"), who, what, str(v, "note")};
+        /* the sentence of the entry (items_events: the note within it, in words) */
+        const char *text = json_is_string(json_object_get(v, "text")) ? str(v, "text") : str(v, "note");
+        it->events[it->nevents++] = (struct doc_event){str(v, "at"), who, what, text};
         if (!strcmp(str(v, "action"), "assign") && !it->assigned_at)
             it->assigned_at = doc_day_local(a, str(v, "at"));
     }

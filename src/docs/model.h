@@ -31,6 +31,12 @@ struct doc_seal {
     const char *unit, *signer, *signed_at, *fingerprint;
 };
 
+/* One responsible unit's completion reply (办结答复): lead unit first; signed_at empty until its head signed. */
+struct doc_unit_reply {
+    const char *unit, *text, *signed_at;
+    bool lead;
+};
+
 struct doc_item {
     int64_t id;
     const char *number, *title, *source, *content, *requirement;
@@ -42,7 +48,10 @@ struct doc_item {
     int progress;
     int overdue_days;
     const char *registered_at, *assigned_at, *completed_at; /* YYYY-MM-DD */
-    const char *reply;                                      /* completion reply text */
+    const char *reply;                                      /* the lead unit's completion reply text */
+    const char *grade;                                      /* 办结等次, "" until verified */
+    struct doc_unit_reply *replies;                         /* every unit's reply, lead first */
+    int nreplies;
     struct doc_milestone *milestones;
     int nmilestones;
     struct doc_event *events;

@@ -585,6 +585,46 @@ static void doc_reminder(struct pdf *p, const struct pdf_job *j)
     colophon(p, j->office, j->date);
 }
 
+/* The seal impression of `unit` on the item, or NULL. */
+static const struct doc_seal *seal_of(const struct doc_item *it, const char *unit)
+{
+    for (int i = 0; i < it->nseals; i++)
+        if (unit && !strcmp(it->seals[i].unit, unit))
+            return &it->seals[i];
+    return NULL;
+}
+
+/* Each unit's completion reply under its own name, then its signature and seal (核签); a unit that has not
+ * replied or signed says so. Seals of units without a reply (a JSON model) follow at the end. */
+static void record_replies(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_item *it = j->item;
+    static const char *const cn[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+    for (int i = 0; i < it->nreplies; i++) {
+        const struct doc_unit_reply *r = &it->replies[i];
+        const char *n = i < 10 ? cn[i] : arena_printf(p->a, "%d", i + 1);
+        if (i)
+            blank(p, 1); /* clear of the seal's caption above */
+        heading(p, arena_printf(p->a, "（%s）%s（%s）", n, r->unit, r->lead ? "牵头单位" : "责任单位"));
+        body(p, r->text && *r->text ? r->text : "尚未提交办结答复。");
+        const struct doc_seal *s = seal_of(it, r->unit);
+        if (s)
+            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
+        else if (r->signed_at && *r->signed_at)
+            signature(p, r->unit, doc_day_local(p->a, r->signed_at), NULL);
+        else if (r->text && *r->text)
+            body(p, "（单位主要负责人尚未核签）");
+    }
+    for (int i = 0; i < it->nseals; i++) {
+        const struct doc_seal *s = &it->seals[i];
+        bool shown = false;
+        for (int k = 0; k < it->nreplies && !shown; k++)
+            shown = it->replies[k].unit && !strcmp(it->replies[k].unit, s->unit);
+        if (!shown)
+            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
+    }
+}
+
 static void doc_record(struct pdf *p, const struct pdf_job *j)
 {
     const struct doc_item *it = j->item;
@@ -610,6 +650,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
                          ? arena_printf(p->a, "%s（%s，进度%d%%）", it->state, doc_light_label(it->light), it->progress)
                          : arena_printf(p->a, "%s（进度%d%%）", it->state, it->progress)},
         {"办结日期", doc_date_cn(p->a, it->completed_at)},
+        {"办结等次", it->grade ? it->grade : ""},
     };
     for (size_t i = 0; i < sizeof rows / sizeof *rows; i++)
         draw_row(p, kv, 2, rows[i], false);
@@ -650,14 +691,10 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
             draw_row(p, ec, 4, cells, false);
         }
     }
-    if (*it->reply || it->nseals) {
+    if (it->nreplies || it->nseals) {
         blank(p, 0.5);
         heading(p, arena_printf(p->a, "%s、办结答复", num[sec++]));
-        body(p, *it->reply ? it->reply : "（见附件）");
-        for (int i = 0; i < it->nseals; i++) {
-            const struct doc_seal *s = &it->seals[i];
-            signature(p, s->unit, *s->signed_at ? doc_day_local(p->a, s->signed_at) : j->date, s);
-        }
+        record_replies(p, j);
     }
     blank(p, 0.5);
     struct style foot = body_style(p);
@@ -695,6 +732,46 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     }
 }
 
+/* True if a paragraph of a letter is a heading: it starts with a Chinese ordinal and "、" ("一、"). */
+static bool is_heading(const char *t)
+{
+    static const char *const ordinals[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+    for (size_t i = 0; i < sizeof ordinals / sizeof *ordinals; i++) {
+        size_t n = strlen(ordinals[i]);
+        if (!strncmp(t, ordinals[i], n) && !strncmp(t + n, "、", strlen("、")))
+            return true;
+    }
+    return false;
+}
+
+static void doc_letter(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_letter *l = j->letter;
+    if (l->number)
+        masthead(p, j->office, l->number);
+    else
+        p->y = TOP;
+    title(p, l->title);
+    if (l->addressee && *l->addressee) {
+        struct style s = body_style(p);
+        s.indent = 0;
+        blank(p, 1);
+        para(p, arena_printf(p->a, "%s：", l->addressee), &s);
+    } else {
+        blank(p, 0.5);
+    }
+    for (int i = 0; i < l->nparagraphs; i++) {
+        if (!*l->paragraphs[i])
+            continue;
+        if (is_heading(l->paragraphs[i]))
+            heading(p, l->paragraphs[i]);
+        else
+            body(p, l->paragraphs[i]);
+    }
+    signature(p, j->office->issuer, j->date, j->office->seal);
+    colophon(p, j->office, j->date);
+}
+
 /* One rendering with the given number of grid lines per page; *orphan tells whether the signature
  * ended up alone at the top of a page. */
 static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages, double lines,
@@ -708,7 +785,8 @@ static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *
     p.y = TOP;
     p.pitch = TEXT_H / lines;
     p.surf = cairo_pdf_surface_create_for_stream(write_cb, &p, PAGE_W, PAGE_H);
-    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, doc_kind_label(job->kind));
+    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE,
+                                   job->letter ? job->letter->label : doc_kind_label(job->kind));
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "ducha");
     /* a fixed creation date keeps documents reproducible (the archive hashes them) */
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATE_DATE,
@@ -728,6 +806,8 @@ static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *
         doc_list(&p, job);
         break;
     default:
+        if (job->letter)
+            doc_letter(&p, job);
         break;
     }
     finish_page(&p);
@@ -750,9 +830,17 @@ bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int
     bool ok = render_pass(job, a, out, pages, LINES, &orphan);
     /* GB/T 9704-2012 7.3.5.4: when the issuer and date do not fit under the body, tighten the line
      * spacing rather than leave them alone on a page */
-    for (int extra = 1; ok && orphan && extra <= 2 && (job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
+    for (int extra = 1;
+         ok && orphan && extra <= 2 && (job->letter || job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
         out->len = start;
         ok = render_pass(job, a, out, pages, LINES + extra, &orphan);
     }
     return ok;
+}
+
+bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *office, const char *date,
+                       const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
+{
+    struct pdf_job job = {.kind = DOC__COUNT, .office = office, .date = date, .fonts = *fonts, .letter = l};
+    return pdf_render(&job, a, out, pages);
 }

@@ -45,10 +45,27 @@ struct pdf_job {
     const char *list_title, *filter;
     const char *date;
     struct pdf_fonts fonts;
+    const struct doc_letter *letter; /* pdf_render_letter's */
 };
 
 /* Renders the document into out (appended). Returns false only if cairo fails (out of memory,
  * no fonts); the caller reports it. The arena holds temporary strings. */
 bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages);
+
+/*
+ * An official document whose text its module wrote (督查结论, 督查报告 …): the masthead with the number (none
+ * when number is NULL), the title, the addressee, the body — a paragraph that starts with a Chinese ordinal
+ * ("一、") is a heading — then the issuer and the date with the office's seal, and the 版记.
+ */
+struct doc_letter {
+    const char *label;  /* what the document is ("督查结论"): the PDF's title */
+    const char *number; /* 发文字号, or NULL */
+    const char *title;
+    const char *addressee; /* 主送, or "" */
+    const char *const *paragraphs;
+    int nparagraphs;
+};
+bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *office, const char *date,
+                       const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);
 
 #endif

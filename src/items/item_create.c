@@ -14,40 +14,40 @@
 #include <string.h>
 
 const struct jv_field items_create_spec[] = {
-    {"title", JV_STRING, JV_REQUIRED, 1, 200},
-    {"requirement", JV_STRING, 0, 0, 10000},
-    {"source_kind", JV_STRING, JV_REQUIRED, 1, 40},
-    {"source_ref", JV_STRING, 0, 0, 500},
-    {"source_date", JV_DATE, JV_NULLABLE, 0, 0},
-    {"office_unit_id", JV_INT, 0, 1, INT64_MAX},
-    {"lead_unit_id", JV_INT, JV_REQUIRED, 1, INT64_MAX},
-    {"co_unit_ids", JV_INT_ARRAY, 0, 0, 50},
-    {"leader_id", JV_INT, JV_NULLABLE, 1, INT64_MAX},
-    {"importance", JV_STRING, 0, 0, 20},
-    {"kind", JV_STRING, 0, 0, 20},
-    {"due_date", JV_DATE, JV_REQUIRED, 0, 0},
-    {"confidentiality", JV_STRING, 0, 0, 20},
-    {"tags", JV_STRING_ARRAY, 0, 0, 20},
-    {"submit", JV_BOOL, 0, 0, 0},
-    {NULL, 0, 0, 0, 0},
+    {"title", JV_STRING, JV_REQUIRED, 1, 200, "事项名称"},
+    {"requirement", JV_STRING, 0, 0, 10000, "督办内容"},
+    {"source_kind", JV_STRING, JV_REQUIRED, 1, 40, "事项来源"},
+    {"source_ref", JV_STRING, 0, 0, 500, "来源文号"},
+    {"source_date", JV_DATE, JV_NULLABLE, 0, 0, "来源日期"},
+    {"office_unit_id", JV_INT, 0, 1, INT64_MAX, "立项单位"},
+    {"lead_unit_id", JV_INT, JV_REQUIRED, 1, INT64_MAX, "牵头单位"},
+    {"co_unit_ids", JV_INT_ARRAY, 0, 0, 50, "责任单位"},
+    {"leader_id", JV_INT, JV_NULLABLE, 1, INT64_MAX, "分管领导"},
+    {"importance", JV_STRING, 0, 0, 20, "重要程度"},
+    {"kind", JV_STRING, 0, 0, 20, "事项类别"},
+    {"due_date", JV_DATE, JV_REQUIRED, 0, 0, "办结时限"},
+    {"confidentiality", JV_STRING, 0, 0, 20, "密级"},
+    {"tags", JV_STRING_ARRAY, 0, 0, 20, "标签"},
+    {"submit", JV_BOOL, 0, 0, 0, "立即报审"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct jv_field items_update_spec[] = {
-    {"title", JV_STRING, 0, 1, 200},
-    {"requirement", JV_STRING, 0, 0, 10000},
-    {"source_kind", JV_STRING, 0, 1, 40},
-    {"source_ref", JV_STRING, 0, 0, 500},
-    {"source_date", JV_DATE, JV_NULLABLE, 0, 0},
-    {"lead_unit_id", JV_INT, 0, 1, INT64_MAX},
-    {"co_unit_ids", JV_INT_ARRAY, 0, 0, 50},
-    {"leader_id", JV_INT, JV_NULLABLE, 1, INT64_MAX},
-    {"importance", JV_STRING, 0, 0, 20},
-    {"kind", JV_STRING, 0, 0, 20},
-    {"due_date", JV_DATE, 0, 0, 0},
-    {"confidentiality", JV_STRING, 0, 0, 20},
-    {"tags", JV_STRING_ARRAY, 0, 0, 20},
-    {"version", JV_INT, 0, 0, 0},
-    {NULL, 0, 0, 0, 0},
+    {"title", JV_STRING, 0, 1, 200, "事项名称"},
+    {"requirement", JV_STRING, 0, 0, 10000, "督办内容"},
+    {"source_kind", JV_STRING, 0, 1, 40, "事项来源"},
+    {"source_ref", JV_STRING, 0, 0, 500, "来源文号"},
+    {"source_date", JV_DATE, JV_NULLABLE, 0, 0, "来源日期"},
+    {"lead_unit_id", JV_INT, 0, 1, INT64_MAX, "牵头单位"},
+    {"co_unit_ids", JV_INT_ARRAY, 0, 0, 50, "责任单位"},
+    {"leader_id", JV_INT, JV_NULLABLE, 1, INT64_MAX, "分管领导"},
+    {"importance", JV_STRING, 0, 0, 20, "重要程度"},
+    {"kind", JV_STRING, 0, 0, 20, "事项类别"},
+    {"due_date", JV_DATE, 0, 0, 0, "办结时限"},
+    {"confidentiality", JV_STRING, 0, 0, 20, "密级"},
+    {"tags", JV_STRING_ARRAY, 0, 0, 20, "标签"},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 static const char *tags_text(struct ctx *c, const json_t *tags)
@@ -71,7 +71,7 @@ enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, 
 {
     enum err e = units_path(c, lead, lead_path);
     if (e || !path_within(*lead_path, office_path))
-        return ctx_fail(c, ERR_INVALID, "牵头单位 %" PRId64 " 不存在或不属于本级政府", lead);
+        return ctx_fail_field(c, "lead_unit_id", "牵头单位（lead_unit_id）%" PRId64 " 不存在或不属于本级政府", lead);
     size_t i, j;
     json_t *v;
     json_array_foreach(co, i, v)
@@ -79,12 +79,12 @@ enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, 
         int64_t u = json_integer_value(v);
         const char *p;
         if (u == lead)
-            return ctx_fail(c, ERR_INVALID, "责任单位不能与牵头单位相同");
+            return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）不能与牵头单位相同");
         for (j = 0; j < i; j++)
             if (json_integer_value(json_array_get(co, j)) == u)
-                return ctx_fail(c, ERR_INVALID, "责任单位 %" PRId64 " 重复", u);
+                return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）%" PRId64 " 重复", u);
         if (units_path(c, u, &p) || !path_within(p, office_path))
-            return ctx_fail(c, ERR_INVALID, "责任单位 %" PRId64 " 不存在或不属于本级政府", u);
+            return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）%" PRId64 " 不存在或不属于本级政府", u);
     }
     return ERR_OK;
 }
@@ -106,7 +106,7 @@ static enum err item_check_leader(struct ctx *c, int64_t leader, const char *off
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "检查分管领导");
-    return ok ? ERR_OK : ctx_fail(c, ERR_INVALID, "分管领导 %" PRId64 " 不是本级政府的领导", leader);
+    return ok ? ERR_OK : ctx_fail_field(c, "leader_id", "分管领导（leader_id）%" PRId64 " 不是本级政府的领导", leader);
 }
 
 static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, bool lead, const char *state)
@@ -166,7 +166,7 @@ static enum err office_government(struct ctx *c, int64_t *office, const char **g
     }
     stmt_done(st);
     if (rc == STORE_DONE)
-        return ctx_fail(c, ERR_INVALID, "立项单位 %" PRId64 " 不存在", *office);
+        return ctx_fail_field(c, "office_unit_id", "立项单位（office_unit_id）%" PRId64 " 不存在", *office);
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取立项单位");
     if (!is_office)
@@ -202,8 +202,8 @@ static enum err issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int
         *office_path = own->unit_path;
         const char *due = jv_str(b, "due_date");
         if (strcmp(due, parent.due_date) > 0)
-            return ctx_fail(c, ERR_INVALID, "分解事项的办理期限（%s）不能晚于上级事项的期限（%s）", due,
-                            parent.due_date);
+            return ctx_fail_field(c, "due_date", "分解事项的办结时限（due_date，%s）不能晚于上级事项的期限（%s）", due,
+                                  parent.due_date);
         return perm_require(c, CAP_ITEM_REGISTER, *office_path, ITEM_WHAT);
     }
     if (*office) {
@@ -214,7 +214,8 @@ static enum err issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int
     int n;
     const char **scope = perm_scope_cap(c, CAP_ITEM_REGISTER, &n);
     if (n < 1)
-        return ctx_fail(c, c->user ? ERR_FORBIDDEN : ERR_INVALID, "请指定立项单位（office_unit_id）");
+        return (c->user ? ctx_fail(c, ERR_FORBIDDEN, "您没有立项的权限")
+                        : ctx_fail_field(c, "office_unit_id", "请指定立项单位（office_unit_id）"));
     const struct grant *g = perm_grant_at(c->user, CAP_ITEM_REGISTER, scope[0]);
     *office = issuing_office(c, g->unit_id);
     *office_path = g->unit_path;
@@ -240,7 +241,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         (e = item_check_units(c, office_path, lead, co, &lead_path)))
         return e;
     if (a->parent_id && !strcmp(lead_path, office_path))
-        return ctx_fail(c, ERR_INVALID, "分解事项应交给下级单位办理");
+        return ctx_fail_field(c, "lead_unit_id", "分解事项的牵头单位（lead_unit_id）应为下级单位");
     if (leader && (e = item_check_leader(c, leader, office_path)))
         return e;
     char at[21], today[11];
@@ -355,7 +356,8 @@ static enum err update_tx(struct ctx *c, void *arg)
         goto out;
     struct item parent;
     if (it.parent_id && due && !item_load(c, it.parent_id, &parent) && strcmp(due, parent.due_date) > 0) {
-        e = ctx_fail(c, ERR_INVALID, "分解事项的办理期限不能晚于上级事项的期限（%s）", parent.due_date);
+        e = ctx_fail_field(c, "due_date", "分解事项的办结时限（due_date）不能晚于上级事项的期限（%s）",
+                           parent.due_date);
         goto out;
     }
     char at[21];

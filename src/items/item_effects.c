@@ -17,19 +17,24 @@
 #include <string.h>
 
 const struct jv_field items_action_spec[] = {
-    {"version", JV_INT, 0, 0, 0},          {"reason", JV_STRING, 0, 0, 2000},
-    {"text", JV_STRING, 0, 0, 10000},      {"new_date", JV_DATE, 0, 0, 0},
-    {"plan_date", JV_DATE, 0, 0, 0},       {"grade", JV_STRING, 0, 0, 20},
-    {"approve", JV_BOOL, 0, 0, 0},         {"percent", JV_INT, 0, 0, 100},
-    {"track_id", JV_INT, 0, 1, INT64_MAX}, {NULL, 0, 0, 0, 0},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {"reason", JV_STRING, 0, 0, 2000, "理由"},
+    {"text", JV_STRING, 0, 0, 10000, "内容"},
+    {"new_date", JV_DATE, 0, 0, 0, "新的办结时限"},
+    {"plan_date", JV_DATE, 0, 0, 0, "计划完成日期"},
+    {"grade", JV_STRING, 0, 0, 20, "办结等次"},
+    {"approve", JV_BOOL, 0, 0, 0, "审批意见"},
+    {"percent", JV_INT, 0, 0, 100, "完成进度"},
+    {"track_id", JV_INT, 0, 1, INT64_MAX, "责任单位"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 const struct jv_field items_report_spec[] = {
-    {"text", JV_STRING, JV_REQUIRED, 1, 10000},
-    {"percent", JV_INT, JV_REQUIRED, 0, 100},
-    {"track_id", JV_INT, 0, 1, INT64_MAX},
-    {"version", JV_INT, 0, 0, 0},
-    {NULL, 0, 0, 0, 0},
+    {"text", JV_STRING, JV_REQUIRED, 1, 10000, "进展情况"},
+    {"percent", JV_INT, JV_REQUIRED, 0, 100, "完成进度"},
+    {"track_id", JV_INT, 0, 1, INT64_MAX, "责任单位"},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {NULL, 0, 0, 0, 0, NULL},
 };
 
 /* ---- helpers ---- */
@@ -290,7 +295,7 @@ static enum err sign(struct wf_act *a)
     enum err e = own_track(a, TRACK_SIGNED, NULL);
     return e ? e
              : hooks_seal_reply(a->c, &(struct doc_reply){"item", it->id, it->number, it->title, tr->unit_id,
-                                                          tr->unit_name, tr->reply_text});
+                                                          tr->unit_name, tr->reply_text, false});
 }
 
 static enum err return_reply(struct wf_act *a)
@@ -339,10 +344,17 @@ static enum err withdraw(struct wf_act *a)
     return ctx_db_fail(a->c, e, "撤销事项");
 }
 
+/* escalate: flagged, and the inspections module makes it a proposal (督查工作建议), linked both ways. */
 static enum err escalate(struct wf_act *a)
 {
     enum err e = db_exec(a->c->db, "UPDATE items SET escalated = 1 WHERE id = ?", DB_INT(a->obj->id));
-    return ctx_db_fail(a->c, e, "列入督查事项");
+    e = ctx_db_fail(a->c, e, "列入督查事项");
+    int64_t insp = 0;
+    if (!e)
+        e = item_escalated(a->c, item_of(a->obj), jv_str(a->body, "reason"), &insp);
+    if (!e && insp)
+        json_object_set_new(a->data, "inspection_id", json_integer(insp));
+    return e;
 }
 
 /* suspend: the state to resume to, and a suspended period (the deadline clocks stop). */
@@ -370,6 +382,56 @@ static enum err resume(struct wf_act *a)
     return ctx_db_fail(c, e, "恢复办理");
 }
 
+/*
+ * press (催办): the units still working on the item — or the one unit whose track_id is given (a->concerned)
+ * — are pressed: the informs tell their contact and head (MSG_PRESS, with the text and the reminder notice
+ * to download: item_workflow's notice); the timeline records the units and the number of the press,
+ * counted for the scoring.
+ */
+static enum err press(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    int64_t track = jv_int(a->body, "track_id", 0);
+    int k0 = 0, k1 = it->ntracks;
+    if (track) {
+        for (k0 = 0; k0 < it->ntracks && it->tracks[k0].id != track; k0++)
+            ;
+        if (k0 == it->ntracks)
+            return ctx_fail_field(c, "track_id", "责任单位（track_id）%" PRId64 " 不是该事项的承办单位", track);
+        if (it->tracks[k0].state >= ITEM_ST_COMPLETION_SIGNED)
+            return ctx_fail(c, ERR_CONFLICT, "%s已核签办结答复，无需催办", it->tracks[k0].unit_name);
+        k1 = k0 + 1;
+        a->concerned = k0;
+    }
+    int64_t seq = 0;
+    enum err e = db_one_int(c->db, &seq, "SELECT COUNT(*) FROM item_events WHERE item_id = ? AND action = 'press'",
+                            DB_INT(it->id));
+    if (e)
+        return ctx_db_fail(c, e, "统计催办次数");
+    const char *units = "";
+    json_t *ids = json_array();
+    for (int k = k0; k < k1; k++) {
+        const struct track *t = &it->tracks[k];
+        if (t->state >= ITEM_ST_COMPLETION_SIGNED)
+            continue;
+        units = arena_printf(c->arena, "%s%s%s", units, *units ? "、" : "", t->unit_name);
+        json_array_append_new(ids, json_integer(t->unit_id));
+    }
+    if (!e && !json_array_size(ids))
+        e = ctx_fail(c, ERR_CONFLICT, "各承办单位均已核签办结答复，无需催办");
+    if (!e) {
+        json_object_set_new(a->data, "units", json_string(units));
+        json_object_set_new(a->data, "unit_ids", json_incref(ids));
+        json_object_set_new(a->data, "count", json_integer(seq + 1));
+        if (track)
+            json_object_set_new(a->data, "track_id", json_integer(track));
+        a->outcome = arena_printf(c->arena, "已向%s催办（第%" PRId64 "次）。", units, seq + 1);
+    }
+    json_decref(ids);
+    return e;
+}
+
 /* Actions without an effect of their own (approve, comment) only change the state and the timeline. */
 const struct wf_effect item_effects[ITEM_ACT__COUNT] = {
     [ITEM_ACT_SUBMIT] = {submit, NULL},
@@ -389,6 +451,7 @@ const struct wf_effect item_effects[ITEM_ACT__COUNT] = {
     [ITEM_ACT_ESCALATE] = {escalate, NULL},
     [ITEM_ACT_SUSPEND] = {suspend, NULL},
     [ITEM_ACT_RESUME] = {resume, NULL},
+    [ITEM_ACT_PRESS] = {press, NULL},
 };
 
 /* ---- the entry point ---- */

@@ -1,6 +1,7 @@
 /*
  * item_load.c: one item as the module works on it (struct item, its tracks, and the engine's view of
- * them), its row lock, and what other modules read of an item (its label, a track's progress).
+ * them), its row lock, its progress rolled up from its tracks and child items, and what other modules
+ * read of an item (its label, a track's progress).
  */
 #include "items/items_internal.h"
 
@@ -244,10 +245,96 @@ const char *items_label(struct ctx *c, int64_t item_id)
     return out;
 }
 
+const char *items_number(struct ctx *c, int64_t item_id)
+{
+    const char *out = NULL;
+    if (db_one_text(c->db, c->arena, &out, "SELECT number FROM items WHERE id = ? AND number IS NOT NULL",
+                    DB_INT(item_id)))
+        out = NULL;
+    return out;
+}
+
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
 {
     int64_t p = -1;
     db_one_int(c->db, &p, "SELECT progress FROM item_tracks WHERE item_id = ? AND unit_id = ?", DB_INT(item_id),
                DB_INT(unit_id));
     return (int)p;
+}
+
+/* The progress of each of the item's tracks whose unit decomposed the item: the mean of the child items it
+ * issued (their own progress, 100 once completed), withdrawn ones left out; -1 for a track without any. */
+static enum err children_progress(struct ctx *c, const struct item *it, int *out)
+{
+    for (int i = 0; i < it->ntracks; i++)
+        out[i] = -1;
+    struct stmt *st =
+        db_query(c->db, "SELECT office_path, progress, state FROM items WHERE parent_id = ? AND state <> 'withdrawn'",
+                 DB_INT(it->id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取分解事项");
+    int *sum = arena_alloc(c->arena, sizeof *sum * (size_t)(it->ntracks + 1)),
+        *n = arena_alloc(c->arena, sizeof *n * (size_t)(it->ntracks + 1));
+    memset(sum, 0, sizeof *sum * (size_t)(it->ntracks + 1));
+    memset(n, 0, sizeof *n * (size_t)(it->ntracks + 1));
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        const char *state = stmt_text(st, 2);
+        int p = !strcmp(state, "completed") || !strcmp(state, "archived") ? 100 : (int)stmt_int(st, 1);
+        for (int i = 0; i < it->ntracks; i++)
+            if (!strcmp(it->tracks[i].unit_path, stmt_text(st, 0))) {
+                sum[i] += p;
+                n[i]++;
+            }
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取分解事项");
+    for (int i = 0; i < it->ntracks; i++)
+        if (n[i])
+            out[i] = sum[i] / n[i];
+    return ERR_OK;
+}
+
+enum err item_progress_of(struct ctx *c, const struct item *it, enum item_state state, int *progress)
+{
+    if (state == ITEM_ST_COMPLETED || state == ITEM_ST_ARCHIVED) {
+        *progress = 100;
+        return ERR_OK;
+    }
+    if (!it->ntracks) {
+        *progress = it->progress;
+        return ERR_OK;
+    }
+    int *kids = arena_alloc(c->arena, sizeof *kids * (size_t)it->ntracks);
+    enum err e = children_progress(c, it, kids);
+    if (e)
+        return e;
+    int sum = 0;
+    for (int i = 0; i < it->ntracks; i++) {
+        const struct track *t = &it->tracks[i];
+        bool signed_off = t->state >= ITEM_ST_COMPLETION_SIGNED && t->state <= ITEM_ST_ARCHIVED;
+        sum += signed_off ? 100 : kids[i] >= 0 ? kids[i] : t->progress;
+    }
+    *progress = sum / it->ntracks;
+    return ERR_OK;
+}
+
+enum err item_parent_progress(struct ctx *c, int64_t parent_id)
+{
+    for (int depth = 0; parent_id && depth < 16; depth++) {
+        struct item p;
+        int progress;
+        enum err e = item_load(c, parent_id, &p);
+        if (!e)
+            e = item_progress_of(c, &p, p.state, &progress);
+        if (e)
+            return e;
+        if (progress == p.progress)
+            return ERR_OK;
+        if ((e = db_exec(c->db, "UPDATE items SET progress = ? WHERE id = ?", DB_INT(progress), DB_INT(p.id))))
+            return ctx_db_fail(c, e, "更新上级事项进度");
+        parent_id = p.parent_id;
+    }
+    return ERR_OK;
 }

@@ -104,16 +104,23 @@ enum err item_check_values(struct ctx *c, const json_t *b)
 {
     const char *v;
     if ((v = jv_str(b, "source_kind")) && !item_source_label(v))
-        return ctx_fail(c, ERR_INVALID, "事项来源“%s”无效（见 GET /api/v1/items/meta）", v);
+        return ctx_fail_field(c, "source_kind", "事项来源（source_kind）“%s”无效，请从列表中选择", v);
     if ((v = jv_str(b, "importance")) && !in_list(v, &importances[0].name, sizeof importances[0], N(importances)))
-        return ctx_fail(c, ERR_INVALID, "重要程度应为 general 或 major");
+        return ctx_fail_field(c, "importance", "重要程度（importance）应为一般事项（general）或重大复杂事项（major）");
     if ((v = jv_str(b, "kind")) && !in_list(v, &kinds[0].name, sizeof kinds[0], N(kinds)))
-        return ctx_fail(c, ERR_INVALID, "事项类别应为 once、ongoing 或 annual");
+        return ctx_fail_field(
+            c, "kind", "事项类别（kind）应为一次性事项（once）、常态化推进工作（ongoing）或年度重点工作（annual）");
     if ((v = jv_str(b, "confidentiality")) &&
         !in_list(v, &confidentialities[0].name, sizeof confidentialities[0], N(confidentialities)))
-        return ctx_fail(c, ERR_INVALID, "密级应为 public 或 internal");
+        return ctx_fail_field(c, "confidentiality", "密级（confidentiality）应为内部（internal）或公开（public）");
+    char today[11];
+    item_today(c, today);
+    if ((v = jv_str(b, "due_date")) && strcmp(v, today) < 0)
+        return ctx_fail_field(c, "due_date", "办结时限（due_date，%s）不能早于今天（%s）", v, today);
+    if ((v = jv_str(b, "source_date")) && strcmp(v, today) > 0)
+        return ctx_fail_field(c, "source_date", "来源日期（source_date，%s）不能晚于今天（%s）", v, today);
     if ((v = jv_str(b, "title")) && !*v)
-        return ctx_fail(c, ERR_INVALID, "事项名称不能为空");
+        return ctx_fail_field(c, "title", "“事项名称”（title）不能为空");
     json_t *tags = json_object_get(b, "tags");
     size_t i;
     json_t *t;
@@ -121,7 +128,7 @@ enum err item_check_values(struct ctx *c, const json_t *b)
     {
         const char *s = json_string_value(t);
         if (!*s || strchr(s, ','))
-            return ctx_fail(c, ERR_INVALID, "标签不能为空，也不能包含逗号");
+            return ctx_fail_field(c, "tags", "标签（tags）不能为空，也不能包含逗号");
     }
     return ERR_OK;
 }
@@ -161,15 +168,15 @@ enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out)
     if (pe)
         return pe;
     if (n < 2)
-        return ctx_fail(c, ERR_INVALID, "至少需要两个办结等次");
+        return ctx_fail_field(c, "grades", "至少需要两个办结等次（grades）");
     const char *list = "";
     for (i = 0; i < n; i++) {
         const char *s = json_string_value(json_array_get(g, i));
         if (!*s || strchr(s, ',') || utf8_count(s) > 10)
-            return ctx_fail(c, ERR_INVALID, "等次名称不能为空、不能含逗号，最多 10 个字");
+            return ctx_fail_field(c, "grades", "等次名称（grades）不能为空、不能含逗号，最多 10 个字");
         for (j = 0; j < i; j++)
             if (!strcmp(s, json_string_value(json_array_get(g, j))))
-                return ctx_fail(c, ERR_INVALID, "等次“%s”重复", s);
+                return ctx_fail_field(c, "grades", "等次“%s”重复", s);
         list = arena_printf(c->arena, "%s%s%s", list, i ? "," : "", s);
     }
     enum err e = ctx_tx(c, "设置办结等次", grades_tx, (void *)list);

@@ -1,11 +1,13 @@
 /*
  * item_timeline.c: the timeline of an item (办理过程): its events, written by every change in the change's
- * transaction (and by other modules through items_timeline_add and items_mark_escalated), and read with
- * the deadline module's reminders and ladder steps merged in by time.
+ * transaction (and by other modules through items_timeline_add and items_mark_escalated: the deadline
+ * module's reminders, ladder steps and clocks), and read with each entry's words — the label of its action
+ * or event from the item workflow (the one word list) and a sentence saying what was done or decided.
  */
 #include "items/items_internal.h"
 
 #include "audit/audit.h"
+#include "core/hooks.h"
 #include "base/timeu.h"
 #include "core/events.h"
 #include "deadlines/deadlines.h"
@@ -46,13 +48,35 @@ enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, 
         return ERR_OK;
     if (e)
         return ctx_db_fail(c, e, "列入督查事项");
-    e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, data);
+    /* the inspections module makes it a proposal (督查工作建议), linked both ways */
+    struct item it;
+    int64_t insp = 0;
+    e = item_load(c, item_id, &it);
+    if (!e)
+        e = item_escalated(c, &it, note, &insp);
+    json_t *d = data ? json_deep_copy(data) : json_object();
+    if (insp)
+        json_object_set_new(d, "inspection_id", json_integer(insp));
+    if (!e)
+        e = item_event(c, item_id, "transition", "escalate", -1, -1, 0, 0, note, d);
     if (!e) {
-        json_t *sum = json_pack("{ss sO}", "note", note, "data", data ? data : json_null());
+        json_t *sum = json_pack("{ss sO}", "note", note, "data", d);
         e = audit_record(c, "item.escalate", "item", item_id, sum);
         json_decref(sum);
     }
+    json_decref(d);
     return e;
+}
+
+enum err item_escalated(struct ctx *c, const struct item *it, const char *reason, int64_t *inspection_id)
+{
+    int64_t *units = arena_alloc(c->arena, sizeof *units * (size_t)(it->ntracks + 1));
+    for (int i = 0; i < it->ntracks; i++)
+        units[i] = it->tracks[i].unit_id;
+    struct escalation x = {
+        "item", it->id,     it->number, it->title, reason && *reason ? reason : "逾期未办结", it->office_unit_id,
+        units,  it->ntracks};
+    return hooks_escalated(c, &x, inspection_id);
 }
 
 enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, const char *kind, const char *action,
@@ -75,88 +99,110 @@ enum err items_timeline_add(struct ctx *c, int64_t item_id, int64_t unit_id, con
     return item_event(c, item_id, kind, action, -1, -1, track, unit_id, note, data);
 }
 
-/* The Chinese name of a deadline ladder step ("remind-2", "press", "pause@…"). */
-static const char *step_label(struct ctx *c, const char *step)
+const char *item_event_name(struct ctx *c, const char *kind, const char *action)
 {
-    if (!strncmp(step, "remind-", 7))
-        return atoi(step + 7) ? arena_printf(c->arena, "催办提醒（到期前 %d 个工作日）", atoi(step + 7))
-                              : "催办提醒（到期当日）";
-    if (!strcmp(step, "press"))
-        return "提请分管领导督办";
-    if (!strcmp(step, "notice"))
-        return "下达书面催办通知";
-    if (!strcmp(step, "report"))
-        return "报告主要领导，列入督查事项";
-    if (!strncmp(step, "pause", 5))
-        return "计时暂停";
-    if (!strncmp(step, "resume", 6))
-        return "恢复计时";
-    return step;
+    if (strcmp(kind, "deadline"))
+        return action;
+    return arena_printf(c->arena, "deadline_%.*s", (int)strcspn(action, "-@"), action);
 }
 
-struct timed {
-    json_t *ev;
-    const char *at;
-    size_t order;
-};
-
-static int timed_cmp(const void *a, const void *b)
+static const char *dstr(const json_t *d, const char *k)
 {
-    const struct timed *x = a, *y = b;
-    int r = strcmp(x->at, y->at);
-    return r ? r : (x->order > y->order) - (x->order < y->order);
+    const char *s = json_string_value(json_object_get(d, k));
+    return s ? s : "";
 }
 
-/* Adds the deadline module's reminders and ladder steps (the scheduler's side of the timeline) and
- * orders everything by time. Steps the user may not see are left out by deadlines_list. */
-static json_t *with_reminders(struct ctx *c, int64_t id, json_t *events)
+/* "内容：x" when x is not empty, else "" (arena). */
+static const char *with(struct ctx *c, const char *what, const char *x)
 {
-    json_t *ms = NULL;
-    if (deadlines_list(c, "item", id, &ms) != ERR_OK) {
-        c->err = ERR_OK;
-        return events;
-    }
-    size_t i, j;
-    json_t *m, *s;
-    json_array_foreach(ms, i, m)
-    {
-        json_array_foreach(json_object_get(m, "steps"), j, s)
-        {
-            const char *step = json_string_value(json_object_get(s, "step"));
-            const char *at = json_string_value(json_object_get(s, "at"));
-            /* pauses follow the suspend/resume transitions already on the timeline */
-            if (!step || !at || !strncmp(step, "pause", 5) || !strncmp(step, "resume", 6))
-                continue;
-            json_int_t unit = json_integer_value(json_object_get(m, "unit_id"));
-            json_array_append_new(
-                events,
-                json_pack("{sn ss ss ss ss ss ss sn sn sn so sn ss sO}", "id", "at", at, "actor", "system",
-                          "actor_name", "系统", "kind", "reminder", "action", step, "action_label",
-                          arena_printf(c->arena, "%s：%s", json_string_value(json_object_get(m, "kind_label")),
-                                       step_label(c, step)),
-                          "from_state", "to_state", "track_id", "unit_id", unit ? json_integer(unit) : json_null(),
-                          "unit_name", "note",
-                          json_string_value(json_object_get(m, "due_date"))
-                              ? arena_printf(c->arena, "期限 %s", json_string_value(json_object_get(m, "due_date")))
-                              : "",
-                          "data", json_object_get(s, "detail") ? json_object_get(s, "detail") : json_null()));
-        }
-    }
-    json_decref(ms);
-    size_t n = json_array_size(events);
-    struct timed *t = arena_alloc(c->arena, sizeof *t * (n + 1));
-    for (i = 0; i < n; i++) {
-        t[i].ev = json_incref(json_array_get(events, i));
-        const char *at = json_string_value(json_object_get(t[i].ev, "at"));
-        t[i].at = at ? at : "";
-        t[i].order = i;
-    }
-    qsort(t, n, sizeof *t, timed_cmp);
-    json_t *sorted = json_array();
-    for (i = 0; i < n; i++)
-        json_array_append_new(sorted, t[i].ev);
-    json_decref(events);
-    return sorted;
+    return x && *x ? arena_printf(c->arena, "%s：%s", what, x) : "";
+}
+
+/* The members an edit changed, in words ("事项名称、办结时限"). */
+static const char *changed_fields(struct ctx *c, const json_t *d)
+{
+    const char *out = "";
+    for (const struct jv_field *f = items_update_spec; f->name; f++)
+        if (json_object_get(d, f->name) && strcmp(f->name, "version"))
+            out = arena_printf(c->arena, "%s%s%s", out, *out ? "、" : "", f->label ? f->label : f->name);
+    return out;
+}
+
+const char *item_event_text(struct ctx *c, const char *name, const char *from, const char *unit, const char *note,
+                            const json_t *d)
+{
+    struct arena *a = c->arena;
+    const char *u = unit && *unit ? unit : "";
+    note = note ? note : "";
+#define IS(x) (!strcmp(name, x))
+    if (IS("create"))
+        return "登记为草稿，待报审。";
+    if (IS("decompose"))
+        return json_object_get(d, "child_id") ? arena_printf(a, "分解出子事项《%s》，由%s的督查室交办。", note, u)
+                                              : "由上级事项分解立项。";
+    if (IS("update"))
+        return arena_printf(a, "修改了%s。", *changed_fields(c, d) ? changed_fields(c, d) : "事项内容");
+    if (IS("submit"))
+        return *dstr(d, "number") ? arena_printf(a, "立项报审，编号%s。", dstr(d, "number")) : "立项报审。";
+    if (IS("approve"))
+        return from && !strcmp(from, "submitted") ? "副主任审核通过，报主任审批。" : "主任审批通过，待交办。";
+    if (IS("return"))
+        return from && !strcmp(from, "completion_signed")
+                   ? arena_printf(a, "办结审核未通过，退回各单位重新办理。%s", with(c, "理由", note))
+                   : arena_printf(a, "退回修改。%s", with(c, "理由", note));
+    if (IS("assign"))
+        return json_object_get(d, "leader_informed") ? "交办各责任单位，并告知分管领导。" : "交办各责任单位。";
+    if (IS("notice"))
+        return arena_printf(a, "向%s发出%s。", u, *note ? note : "督办通知");
+    if (IS("receive"))
+        return arena_printf(a, "%s已签收。", u);
+    if (IS("report"))
+        return arena_printf(a, "%s报送进展，完成进度%d%%。%s", u,
+                            (int)json_integer_value(json_object_get(d, "percent")), note);
+    if (IS("plan"))
+        return arena_printf(a, "%s提出时间节点和方案，计划%s完成。%s", u, dstr(d, "plan_date"), note);
+    if (IS("request_extension"))
+        return arena_printf(a, "%s申请将办结时限由%s延至%s。%s", u, dstr(d, "old_date"), dstr(d, "new_date"),
+                            with(c, "理由", note));
+    if (IS("decide_extension"))
+        return json_is_true(json_object_get(d, "approve"))
+                   ? arena_printf(a, "同意延期，办结时限由%s延至%s。%s", dstr(d, "old_date"), dstr(d, "new_date"),
+                                  with(c, "意见", note))
+                   : arena_printf(a, "不同意延期，办结时限仍为%s。%s", dstr(d, "old_date"), with(c, "意见", note));
+    if (IS("request_completion"))
+        return arena_printf(a, "%s申请办结。%s", u, with(c, "办结答复", note));
+    if (IS("sign"))
+        return arena_printf(a, "%s主要负责人核签办结答复，加盖单位电子印章。", u);
+    if (IS("return_reply"))
+        return arena_printf(a, "%s主要负责人退回办结答复，重新办理。%s", u, with(c, "理由", note));
+    if (IS("verify"))
+        return arena_printf(a, "审核同意办结，办结等次：%s。", dstr(d, "grade"));
+    if (IS("archive"))
+        return "立卷归档。";
+    if (IS("withdraw"))
+        return arena_printf(a, "撤销该事项，编号保留。%s", with(c, "理由", note));
+    if (IS("press"))
+        return arena_printf(a, "向%s催办（第%d次）。%s", *dstr(d, "units") ? dstr(d, "units") : "承办单位",
+                            (int)json_integer_value(json_object_get(d, "count")), with(c, "催办意见", note));
+    if (IS("escalate"))
+        return arena_printf(a, "列入督查事项。%s", with(c, "理由", note));
+    if (IS("suspend"))
+        return arena_printf(a, "中止办理（挂账），时限停止计算。%s", with(c, "理由", note));
+    if (IS("resume"))
+        return arena_printf(a, "恢复办理，时限恢复计算。%s", with(c, "理由", note));
+    if (IS("review"))
+        return !strcmp(dstr(d, "result"), "accepted")
+                   ? arena_printf(a, "%s的进展报告审核通过。%s", u, with(c, "意见", note))
+                   : arena_printf(a, "%s的进展报告退回重报。%s", u, with(c, "意见", note));
+    if (IS("attach"))
+        return arena_printf(a, "上传附件《%s》。", note);
+    if (IS("deadline_remind"))
+        return json_integer_value(json_object_get(d, "days"))
+                   ? arena_printf(a, "到期前%d个工作日提醒%s。", (int)json_integer_value(json_object_get(d, "days")),
+                                  *u ? u : "承办单位")
+                   : arena_printf(a, "到期当日提醒%s。", *u ? u : "承办单位");
+#undef IS
+    return note;
 }
 
 enum err items_events(struct ctx *c, int64_t id, json_t **out)
@@ -175,32 +221,31 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
     json_t *arr = json_array();
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        enum item_action a;
-        const char *action = stmt_text(st, 5);
-        const char *label = item_action_parse(action, &a)  ? item_action_label(a)
-                            : !strcmp(action, "create")    ? "新建"
-                            : !strcmp(action, "decompose") ? "分解"
-                            : !strcmp(action, "update")    ? "修改"
-                            : !strcmp(action, "review")    ? "审核进展"
-                            : !strcmp(action, "attach")    ? "上传附件"
-                            : !strcmp(action, "notice")    ? "督办通知"
-                                                           : action;
+        const char *kind = stmt_text(st, 4), *action = stmt_text(st, 5), *unit = stmt_text(st, 10);
+        const char *name = item_event_name(c, kind, action);
+        const struct wf_name *w = wf_event(&item_workflow, name);
         json_t *data = json_loads(stmt_text(st, 12), 0, NULL);
+        if (!data)
+            data = json_object();
+        if (!strncmp(action, "remind-", 7))
+            json_object_set_new(data, "days", json_integer(atoi(action + 7)));
+        const char *text =
+            item_event_text(c, name, stmt_text(st, 6), unit, stmt_is_null(st, 11) ? "" : stmt_text(st, 11), data);
         json_array_append_new(
-            arr, json_pack("{sI ss ss ss ss ss ss so so so so so ss so}", "id", (json_int_t)stmt_int(st, 0), "at",
-                           stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name", stmt_text(st, 3), "kind",
-                           stmt_text(st, 4), "action", action, "action_label", label, "from_state",
-                           item_str_or_null(stmt_text(st, 6)), "to_state", item_str_or_null(stmt_text(st, 7)),
-                           "track_id", stmt_is_null(st, 8) ? json_null() : json_integer(stmt_int(st, 8)), "unit_id",
-                           stmt_is_null(st, 9) ? json_null() : json_integer(stmt_int(st, 9)), "unit_name",
-                           item_str_or_null(stmt_text(st, 10)), "note", stmt_text(st, 11), "data",
-                           data ? data : json_object()));
+            arr,
+            json_pack("{sI ss ss ss ss ss ss ss ss so so so so so ss so}", "id", (json_int_t)stmt_int(st, 0), "at",
+                      stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name", stmt_text(st, 3), "kind", kind,
+                      "action", action, "event", w ? name : action, "action_label", w ? w->label : action, "text", text,
+                      "from_state", item_str_or_null(stmt_text(st, 6)), "to_state", item_str_or_null(stmt_text(st, 7)),
+                      "track_id", stmt_is_null(st, 8) ? json_null() : json_integer(stmt_int(st, 8)), "unit_id",
+                      stmt_is_null(st, 9) ? json_null() : json_integer(stmt_int(st, 9)), "unit_name",
+                      item_str_or_null(unit), "note", stmt_text(st, 11), "data", data));
     }
     stmt_done(st);
     if (rc < 0) {
         json_decref(arr);
         return ctx_store_fail(c, rc, "读取办理过程");
     }
-    *out = with_reminders(c, id, arr);
+    *out = arr;
     return ERR_OK;
 }

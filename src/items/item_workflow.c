@@ -50,6 +50,7 @@ static const struct wf_name actions[ITEM_ACT__COUNT] = {
     [ITEM_ACT_SUSPEND] = {"suspend", "中止（挂账）", "Suspend"},
     [ITEM_ACT_RESUME] = {"resume", "恢复办理", "Resume"},
     [ITEM_ACT_COMMENT] = {"comment", "备注", "Comment"},
+    [ITEM_ACT_PRESS] = {"press", "催办", "Press"},
 };
 
 /* in the order of enum item_field */
@@ -68,6 +69,7 @@ static const struct wf_cond conds[ITEM_COND__COUNT] = {
     [ITEM_COND_NO_PENDING_EXTENSION] = {"no_pending_extension", "该事项已有一项延期申请正在审批，请等待决定"},
     [ITEM_COND_NOT_ESCALATED] = {"not_escalated", "该事项已列入督查事项"},
     [ITEM_COND_MAJOR] = {"major", "该事项不是重大复杂事项"},
+    [ITEM_COND_LEADER_IN_CHARGE] = {"leader_in_charge", "您不是该事项的分管领导"},
 };
 
 /* clang-format off */
@@ -79,6 +81,10 @@ static const struct wf_cond conds[ITEM_COND__COUNT] = {
 #define DECIDE(from) \
     {ITEM_ST_##from, ITEM_ACT_DECIDE_EXTENSION, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_APPROVE, \
      ITEM_COND_PENDING_EXTENSION, ITEM_COND_MAJOR, CAP_ITEM_DECIDE, "decision on the pending request; approval moves the due date"}
+/* 催办: the office, or the leader in charge of the item (with the leader's capability) */
+#define PRESS(from) \
+    {ITEM_ST_##from, ITEM_ACT_PRESS, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_TEXT, 0, \
+     ITEM_COND_LEADER_IN_CHARGE, CAP_ITEM_DECIDE, "催办 of the units, or of one unit's track (track_id): notice, messages, counted"}
 #define S(x) ITEM_ST_##x
 #define ANY WF_ANY_ROLE
 #define OBJ WF_OBJECT
@@ -133,6 +139,8 @@ static const struct wf_row rows[] = {
     T(RECEIVED, SUSPEND, S(SUSPENDED), OBJ, CAP_ITEM_DECIDE, ANY, ITEM_F_REASON, "reason; a suspended period starts"),
     T(IN_PROGRESS, SUSPEND, S(SUSPENDED), OBJ, CAP_ITEM_DECIDE, ANY, ITEM_F_REASON, "reason; a suspended period starts"),
     T(SUSPENDED, RESUME, WF_PREV, OBJ, CAP_ITEM_DECIDE, ANY, ITEM_F_REASON, "reason; the suspended period ends"),
+    /* 催办 while the units work */
+    PRESS(ASSIGNED), PRESS(RECEIVED), PRESS(IN_PROGRESS), PRESS(COMPLETION_REQUESTED),
     /* comments on the timeline, in every state, by anyone who sees the item */
     T(DRAFT, COMMENT, WF_SAME, OBJ, CAP_ITEM_READ, ANY, ITEM_F_TEXT, "comment"),
     T(SUBMITTED, COMMENT, WF_SAME, OBJ, CAP_ITEM_READ, ANY, ITEM_F_TEXT, "comment"),
@@ -193,15 +201,36 @@ static const struct wf_inform informs[] = {
     {ITEM_ACT_ESCALATE, WF_INFORM_EACH_PART, UNIT(ROLE_HEAD), "listed for inspection, with the reason"},
     {ITEM_ACT_SUSPEND, WF_INFORM_EACH_PART, UNIT(ROLE_CONTACT), "suspended (clocks stopped), with the reason"},
     {ITEM_ACT_WITHDRAW, WF_INFORM_EACH_PART, UNIT(ROLE_CONTACT), "withdrawn, with the reason (once assigned)"},
+    {ITEM_ACT_PRESS, WF_INFORM_CONCERNED, UNIT(ROLE_CONTACT), "催办 (the unit named by track_id, else every unit), with the reminder notice"},
+    {ITEM_ACT_PRESS, WF_INFORM_CONCERNED, UNIT(ROLE_HEAD), "催办 (the unit named by track_id, else every unit), with the reminder notice"},
 };
 /* clang-format on */
 #undef T
 #undef TC
 #undef DECIDE
+#undef PRESS
 #undef S
 #undef ANY
 #undef OBJ
 #undef TRK
+
+/* The timeline's entries that are not actions: its own (registration, edits, notices, reviews,
+ * attachments) and the deadline module's ("deadline_" and the step: reminders, the ladder, clocks). */
+static const struct wf_name events[] = {
+    {"create", "登记立项（草稿）", "Registered (draft)"},
+    {"decompose", "分解", "Decomposed"},
+    {"update", "修改", "Edited"},
+    {"notice", "发出督办通知", "Notice sent"},
+    {"review", "审核进展报告", "Report reviewed"},
+    {"attach", "上传附件", "Attachment added"},
+    {"deadline_remind", "催办提醒", "Reminder"},
+    {"deadline_press", "提请分管领导督办", "Leader in charge asked to press"},
+    {"deadline_notice", "书面催办通知", "Written reminder notice"},
+    {"deadline_report", "报告主要领导并列入督查事项", "Reported to the principal leader"},
+    {"deadline_pause", "暂停计时", "Clock paused"},
+    {"deadline_resume", "恢复计时", "Clock resumed"},
+    {"deadline_override", "调整时限", "Deadline changed"},
+};
 
 static const struct wf_name side_states[] = {[ITEM_SIDE_PENDING] = {"pending", "待处理", "Pending"}};
 
@@ -285,6 +314,8 @@ static bool cond(struct ctx *c, struct wf_obj *o, int k)
         return !it->escalated;
     case ITEM_COND_MAJOR:
         return it->importance && !strcmp(it->importance, "major");
+    case ITEM_COND_LEADER_IN_CHARGE:
+        return c->user && it->leader_id && c->user->id == it->leader_id;
     case ITEM_COND__COUNT:
         break;
     }
@@ -311,14 +342,15 @@ static enum err check(struct wf_act *a)
     if (fl & ITEM_F_NEW_DATE) {
         const char *d = jv_str(b, "new_date");
         if (strcmp(d, it->due_date) <= 0)
-            return ctx_fail(c, ERR_INVALID, "新的办理期限（%s）必须晚于现在的期限（%s）", d, it->due_date);
+            return ctx_fail_field(c, "new_date", "新的办结时限（new_date，%s）必须晚于现在的期限（%s）", d,
+                                  it->due_date);
     }
     if (fl & ITEM_F_PLAN_DATE) {
         char today[11];
         item_today(c, today);
         const char *d = jv_str(b, "plan_date");
         if (strcmp(d, today) < 0)
-            return ctx_fail(c, ERR_INVALID, "时间节点（%s）不能早于今天", d);
+            return ctx_fail_field(c, "plan_date", "计划完成日期（plan_date，%s）不能早于今天", d);
     }
     if (fl & ITEM_F_GRADE) {
         const char *g = jv_str(b, "grade");
@@ -330,7 +362,7 @@ static enum err check(struct wf_act *a)
         const char *list = "";
         for (int i = 0; i < n; i++)
             list = arena_printf(c->arena, "%s%s%s", list, i ? "、" : "", grades[i]);
-        return ctx_fail(c, ERR_INVALID, "办结等次（grade）应为：%s", list);
+        return ctx_fail_field(c, "grade", "办结等次（grade）应为：%s", list);
     }
     return ERR_OK;
 }
@@ -351,7 +383,8 @@ static int rollup(struct wf_act *a)
     return (int)s;
 }
 
-/* The new state, the lead track's progress and the version; then the timeline. */
+/* The new state, the rolled-up progress (item_progress_of) and the version, the parent's progress; then the
+ * timeline. */
 static enum err save(struct wf_act *a)
 {
     struct ctx *c = a->c;
@@ -359,21 +392,23 @@ static enum err save(struct wf_act *a)
     const struct track *tr = a->part >= 0 ? &it->tracks[a->part] : NULL;
     char at[21];
     time_format_iso(c->now, at);
-    int progress = it->progress;
-    for (int k = 0; k < it->ntracks; k++)
-        if (it->tracks[k].lead)
-            progress = it->tracks[k].progress;
+    int progress;
+    enum err e = item_progress_of(c, it, (enum item_state)a->to, &progress);
+    if (e)
+        return e;
     int64_t nv;
-    enum err e = db_one_int(c->db, &nv,
-                            "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
-                            "WHERE id = ? AND version = ? RETURNING version",
-                            DB_TEXT(item_state_name((enum item_state)a->to)),
-                            DB_INT(a->action == ITEM_ACT_VERIFY ? 100 : progress), DB_TEXT(at), DB_INT(it->id),
-                            DB_INT(it->version));
+    e = db_one_int(c->db, &nv,
+                   "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
+                   "WHERE id = ? AND version = ? RETURNING version",
+                   DB_TEXT(item_state_name((enum item_state)a->to)), DB_INT(progress), DB_TEXT(at), DB_INT(it->id),
+                   DB_INT(it->version));
     if (e == ERR_NOT_FOUND)
         return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人同时处理，请刷新后重试");
     if (e)
         return ctx_db_fail(c, e, "更新督办事项");
+    it->progress = progress;
+    if (it->parent_id && (e = item_parent_progress(c, it->parent_id)))
+        return e;
     const char *note = jv_str(a->body, "reason") ? jv_str(a->body, "reason") : jv_str(a->body, "text");
     const char *kind = a->action == ITEM_ACT_REPORT    ? "report"
                        : a->action == ITEM_ACT_COMMENT ? "comment"
@@ -398,6 +433,17 @@ static enum err on_action(struct wf_act *a)
 static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_inform *f, const struct wf_part *p,
                    struct notice *n)
 {
+    if (a->action == ITEM_ACT_PRESS && f) { /* 催办: urgent, with what is pressed for and the reminder notice */
+        const struct item *it = item_of(a->obj);
+        n->kind = MSG_PRESS;
+        n->urgent = true;
+        n->subject = arena_printf(a->c->arena, "【催办】%s《%s》", it->number ? it->number : "", it->title);
+        n->body = arena_printf(
+            a->c->arena,
+            "%s催办：%s\n\n请抓紧办理，按时报送进展。催办通知：/api/v1/items/%" PRId64 "/documents/reminder.pdf",
+            a->c->user && a->c->user->name ? a->c->user->name : "督查室", jv_str(a->body, "text"), it->id);
+        return;
+    }
     if (a->action != ITEM_ACT_ASSIGN || (w && strcmp(w->task, "receive")))
         return;
     struct ctx *c = a->c;
@@ -466,6 +512,8 @@ const struct workflow item_workflow = {
     .ninforms = N(informs),
     .partdefs = partdefs,
     .npartdefs = N(partdefs),
+    .events = events,
+    .nevents = N(events),
     .effects = item_effects,
     .read_cap = CAP_ITEM_READ,
     .load = load,

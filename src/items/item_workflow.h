@@ -52,6 +52,7 @@ enum item_action {
     ITEM_ACT_SUSPEND,
     ITEM_ACT_RESUME,
     ITEM_ACT_COMMENT,
+    ITEM_ACT_PRESS, /* 催办: the office or the leader in charge presses the units (or one unit's track) */
     ITEM_ACT__COUNT
 };
 
@@ -72,6 +73,7 @@ enum item_cond {
     ITEM_COND_NO_PENDING_EXTENSION,  /* none does */
     ITEM_COND_NOT_ESCALATED,         /* not yet listed for inspection */
     ITEM_COND_MAJOR,                 /* a major item (重大复杂事项) */
+    ITEM_COND_LEADER_IN_CHARGE,      /* the caller is the item's leader in charge (分管领导) */
     ITEM_COND__COUNT
 };
 

@@ -93,6 +93,8 @@ enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, 
 /* "古督〔2026〕3号《title》" (or "《title》" before numbering) for notices; NULL if there is no such item.
  * Arena memory. */
 const char *items_label(struct ctx *c, int64_t item_id);
+/* The item's number (古督〔2026〕9号), or NULL before it is numbered (or when there is no such item). Arena. */
+const char *items_number(struct ctx *c, int64_t item_id);
 
 /* The percent done last reported by unit_id's track of the item; -1 when there is no such track. */
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);

@@ -41,6 +41,16 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it);
 enum err item_load_waits(struct ctx *c, struct item *it);
 /* Loads and requires visibility (404). */
 enum err item_load_visible(struct ctx *c, int64_t id, struct item *it);
+/*
+ * The item's progress (0–100) in state `state`, rolled up: 100 once completed or archived; else the mean
+ * over its responsible units' tracks of each track's progress — 100 once its head signed the completion,
+ * the mean of the child items its unit decomposed the item into (层层分解) when there are any, else what
+ * the unit last reported. Reads the child items; the tracks as held in `it` (the effects' changes).
+ */
+enum err item_progress_of(struct ctx *c, const struct item *it, enum item_state state, int *progress);
+/* Writes the rolled-up progress of item parent_id and of its ancestors again (after a child item changed),
+ * inside the caller's transaction; a parent whose progress did not change stops the walk. */
+enum err item_parent_progress(struct ctx *c, int64_t parent_id);
 /* Locks the item's row for the rest of the transaction (a no-op write: portable row lock) and
  * checks that it still has the version that was loaded; 409 if someone changed it meanwhile. */
 enum err item_lock(struct ctx *c, const struct item *it);
@@ -49,11 +59,22 @@ json_t *item_json(struct ctx *c, struct item *it);
 /* Appends a timeline event; data may be NULL (borrowed). */
 enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char *action, int from, int to,
                     int64_t track_id, int64_t unit_id, const char *note, json_t *data);
+/* The name under which the item workflow labels a timeline entry (wf_event): an action or an event
+ * by its action, the deadline module's entries as "deadline_" and the step ("remind-2" → "deadline_remind"). */
+const char *item_event_name(struct ctx *c, const char *kind, const char *action);
+/* What the entry `name` (item_event_name) did or decided, as a sentence that does not repeat its label
+ * ("主任审批通过，待交办。", "同意延期，办结时限由…延至…。"), from its state before, its unit, its note and
+ * its data. Arena memory. */
+const char *item_event_text(struct ctx *c, const char *name, const char *from, const char *unit, const char *note,
+                            const json_t *data);
 /* Rewrites the item's search bigrams. */
 enum err item_grams_update(struct ctx *c, int64_t item_id, const char *number, const char *title,
                            const char *requirement);
 /* Splits text into lower-cased overlapping code-point bigrams (whitespace dropped); arena. */
 int item_bigrams(struct arena *a, const char *text, const char ***out);
+/* Hands the item listed for inspection to the inspections module (core/hooks.h), which makes it a
+ * proposal; *inspection_id: the proposal's, 0 without one. Inside the caller's transaction. */
+enum err item_escalated(struct ctx *c, const struct item *it, const char *reason, int64_t *inspection_id);
 /* Today's local date as YYYY-MM-DD. */
 void item_today(struct ctx *c, char out[11]);
 /* Configured grades (settings key item_grades, default 优秀,良好,合格,不合格). */
@@ -66,8 +87,9 @@ int64_t item_pending_extension(struct ctx *c, struct item *it);
 extern const struct wf_effect item_effects[];
 /* The string as JSON, or null (for optional members). */
 json_t *item_str_or_null(const char *s);
-/* Checks the enumerated values (source kind, importance, kind, confidentiality), the title and the tags
- * of a create or update body beyond its JSON spec; 422 with a sentence naming the member. */
+/* Checks the enumerated values (source kind, importance, kind, confidentiality), the title, the tags
+ * and the dates (the due date not before today, the source's date not after it) of a create or
+ * update body beyond its JSON spec; 422 with a sentence naming the member (ctx_fail_field). */
 enum err item_check_values(struct ctx *c, const json_t *b);
 /* Source kind label, NULL if unknown. */
 const char *item_source_label(const char *kind);

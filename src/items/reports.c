@@ -12,8 +12,8 @@
 #include <string.h>
 
 const struct jv_field items_review_spec[] = {
-    {"result", JV_STRING, JV_REQUIRED, 1, 20},
-    {"note", JV_STRING, 0, 0, 2000},
+    {"result", JV_STRING, JV_REQUIRED, 1, 20, "审核结果"},
+    {"note", JV_STRING, 0, 0, 2000, "审核意见"},
     {NULL, 0, 0, 0, 0},
 };
 
@@ -112,10 +112,10 @@ static enum err review_tx(struct ctx *c, void *arg)
         return e;
     const char *result = jv_str(a->body, "result");
     if (strcmp(result, "accepted") && strcmp(result, "redo"))
-        return ctx_fail(c, ERR_INVALID, "审核结果（result）应为 accepted（通过）或 redo（退回重报）");
+        return ctx_fail_field(c, "result", "审核结果（result）应为 accepted（通过）或 redo（退回重报）");
     const char *note = jv_str(a->body, "note");
     if (!strcmp(result, "redo") && (!note || !*note))
-        return ctx_fail(c, ERR_INVALID, "退回重报需要说明理由（note）");
+        return ctx_fail_field(c, "note", "退回重报需要填写审核意见（note）");
     const char *review = NULL;
     int64_t unit = 0;
     e = db_one_text(c->db, c->arena, &review, "SELECT review FROM item_reports WHERE id = ? AND item_id = ?",

@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "clues/clues.h"
 #include "deadlines/deadlines.h"
+#include "inspections/inspections.h"
 #include "items/ledger.h"
 #include "core/clock.h"
 #include "notify/notify.h"
@@ -25,6 +26,14 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         e = deadlines_scan(c, BATCH, &steps);
         out->steps += steps;
     } while (!e && steps >= BATCH && !(stop && atomic_load(stop)));
+    if (e)
+        return e;
+    /* the look-backs (回头看) that are due open as drafts, their notices leaving in this pass */
+    int opened;
+    do {
+        e = insp_scan(c, 100, &opened);
+        out->steps += opened;
+    } while (!e && opened >= 100 && !(stop && atomic_load(stop)));
     if (e)
         return e;
     int sent, failed;

@@ -147,10 +147,18 @@ static void markdown_one(struct buf *b, const struct workflow *wf)
             who_text(b, wf, &f->who, 0);
             buf_printf(b, "%s | %s |\n",
                        f->parts == WF_INFORM_EACH_PART   ? ", for every track"
-                       : f->parts == WF_INFORM_CONCERNED ? ", for the track concerned"
+                       : f->parts == WF_INFORM_CONCERNED ? ", for the track concerned (every track when none is)"
                                                          : "",
                        f->what);
         }
+    }
+    if (wf->nevents) {
+        buf_puts(b, "\n### Other entries of the timeline\n\nBesides its actions, the timeline records these; the API, "
+                    "the web app, the documents and the exports use the same words.\n\n| entry | 中文 | English "
+                    "|\n|---|---|---|\n");
+        for (int i = 0; i < wf->nevents; i++)
+            buf_printf(b, "| `%s` | %s | %s |\n", wf->events[i].name, wf->events[i].label,
+                       wf->events[i].label_en ? wf->events[i].label_en : "");
     }
 }
 
@@ -267,9 +275,10 @@ json_t *workflow_json(const struct workflow *wf)
     for (int s = 0; wf->phase && s < wf->nstates; s++)
         if (wf->phase(s))
             json_array_append_new(phase, json_string(wf->states[s].name));
-    return json_pack("{ss ss ss ss so so so so so so so}", "name", wf->name, "what", wf->what, "title", wf->title,
+    return json_pack("{ss ss ss ss so so so so so so so so}", "name", wf->name, "what", wf->what, "title", wf->title,
                      "part", wf->track_what, "states", names_json(wf->states, wf->nstates), "part_phase", phase,
-                     "actions", actions, "transitions", rows, "waits", waits, "informs", informs, "parts", parts);
+                     "actions", actions, "transitions", rows, "waits", waits, "informs", informs, "parts", parts,
+                     "events", names_json(wf->events, wf->nevents));
 }
 
 /* ---- checks ---- */
@@ -341,6 +350,13 @@ int workflow_lint(const struct workflow *wf, char **problems)
     for (int s = 0; s < wf->nstates; s++)
         if (!wf->states[s].label || !*wf->states[s].label || !wf->states[s].label_en)
             n += problem(&b, wf, "state %s has no label (中文 and English)", wf_state_name(wf, s));
+    for (int i = 0; i < wf->nevents; i++) {
+        const struct wf_name *ev = &wf->events[i];
+        if (!ev->name || !ev->label || !*ev->label || !ev->label_en)
+            n += problem(&b, wf, "event %d has no name or label (中文 and English)", i);
+        else if (wf_event(wf, ev->name) != ev)
+            n += problem(&b, wf, "event %s is an action's or another event's name", ev->name);
+    }
     for (int i = 0; i < wf->nwaits; i++) {
         const struct wf_wait *w = &wf->waits[i];
         int nstates = w->part <= 0 ? wf->nstates : w->part < wf->npartdefs ? wf->partdefs[w->part].nstates : 0;

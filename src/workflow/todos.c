@@ -431,6 +431,10 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
         } else if (f->parts == WF_INFORM_CONCERNED) {
             from = a->part >= 0 ? a->part : a->concerned;
             to = from >= 0 && from < o->ntracks ? from + 1 : 0;
+            if (from < 0) { /* an action about the object as a whole concerns every part */
+                from = 0;
+                to = phase ? o->ntracks : 0;
+            }
         }
         for (int k = from; k < to && !e; k++) {
             const struct wf_part *p = f->parts == WF_INFORM_ONCE ? NULL : &o->parts[k];

@@ -62,6 +62,16 @@ bool wf_action_parse(const struct workflow *wf, const char *s, int *out)
     return name_parse(wf->actions, wf->nactions, s, out);
 }
 
+const struct wf_name *wf_event(const struct workflow *wf, const char *name)
+{
+    int i;
+    if (name_parse(wf->actions, wf->nactions, name, &i))
+        return &wf->actions[i];
+    if (name_parse(wf->events, wf->nevents, name, &i))
+        return &wf->events[i];
+    return NULL;
+}
+
 const struct wf_row *wf_find(const struct workflow *wf, int from, int action)
 {
     for (int i = 0; i < wf->nrows; i++)
@@ -87,7 +97,7 @@ static bool fits(struct ctx *c, const struct workflow *wf, const struct wf_row *
     enum cap cap = wf_row_cap(c, wf, r, o);
     if (cap == wf->read_cap)
         return perm_item_visible(c->user, &o->scope);
-    return perm_cap_role_at(c->user, cap, r->role, at);
+    return perm_item_cap_role(c->user, cap, r->role, &o->scope, at); /* false for who must stand aside */
 }
 
 /* True when part rows apply (the object is in its parts' phase). */
@@ -228,7 +238,7 @@ static enum err check_fields(struct ctx *c, const struct workflow *wf, const str
             continue;
         const char *s = jv_str(b, f->name);
         if (f->text ? !s || !*s : !jv_has(b, f->name))
-            return ctx_fail(c, ERR_INVALID, "「%s」%s", wf_action_label(wf, r->action), f->missing);
+            return ctx_fail_field(c, f->name, "「%s」%s", wf_action_label(wf, r->action), f->missing);
     }
     return ERR_OK;
 }
@@ -305,7 +315,7 @@ static enum err act_tx(struct ctx *c, void *arg)
     if (!perm_item_visible(c->user, &o->scope))
         return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", wf->what);
     if (!workflow_may_ever(c, wf, o, x->action))
-        return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行「%s」", wf->what, wf_action_label(wf, x->action));
+        return perm_refuse_item(c, &o->scope, wf->what, wf_action_label(wf, x->action));
     if (jv_has(b, "version") && jv_int(b, "version", 0) != o->version)
         return ctx_fail(c, ERR_CONFLICT, "%s已被他人处理（当前版本 %" PRId64 "，状态「%s」），请刷新后重试", wf->what,
                         o->version, wf_state_label(wf, o->state));

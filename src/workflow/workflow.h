@@ -110,7 +110,8 @@ struct wf_wait {
 
 /* An information: after `action`, these people are told (the unit, when a decision about its work
  * is taken). parts: WF_INFORM_ONCE, WF_INFORM_EACH_PART (every track), WF_INFORM_CONCERNED (the part
- * the action concerned: the actor's track, or the one the effect named). */
+ * the action concerned: the actor's track, or the one the effect named; every track, as EACH_PART, when the
+ * action concerned none of them: 催办 of one unit or of all). */
 enum wf_inform_parts { WF_INFORM_ONCE, WF_INFORM_EACH_PART, WF_INFORM_CONCERNED };
 struct wf_inform {
     int action;
@@ -205,6 +206,12 @@ struct workflow {
     int ninforms;
     const struct wf_partdef *partdefs; /* index 0 unused (the tracks); may be NULL */
     int npartdefs;
+    /* What the object's timeline records besides its actions (registration, a notice sent, a deadline
+     * step …): names as the timeline stores them, labels in both languages. Together with the states
+     * and actions these are every word the API, the web app, the documents and the exports use for
+     * the object's history (wf_event). May be NULL. */
+    const struct wf_name *events;
+    int nevents;
     const struct wf_effect *effects; /* nactions entries, indexed by action */
     enum cap read_cap;               /* rows with this capability need visibility only */
 
@@ -243,6 +250,8 @@ bool wf_state_parse(const struct workflow *wf, const char *s, int *out);
 const char *wf_action_name(const struct workflow *wf, int a);
 const char *wf_action_label(const struct workflow *wf, int a);
 bool wf_action_parse(const struct workflow *wf, const char *s, int *out);
+/* The words of one timeline entry: an action's, else one of the workflow's events; NULL when unknown. */
+const struct wf_name *wf_event(const struct workflow *wf, const char *name);
 /* The row for (from, action), or NULL when the pair is not listed. */
 const struct wf_row *wf_find(const struct workflow *wf, int from, int action);
 /* The capability the row needs on this object (cap_alt when cap_cond holds). */

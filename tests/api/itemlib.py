@@ -1,5 +1,6 @@
 """Helpers shared by the supervision-item API tests: creating items and moving them through the
 workflow with the demo roles of 古城县."""
+import contextlib
 import datetime
 from urllib.parse import quote
 
@@ -91,6 +92,25 @@ class Items:
         item = self.get(item["id"])
         assert item["state"] == state, item
         return item
+
+    @contextlib.contextmanager
+    def days_ago(self, days):
+        """Runs the block with the server's test clock `days` ago, then puts it back: an overdue item is one
+        registered while its due date, now past, was still ahead (a due date in the past is refused)."""
+        admin = self.c("admin")
+        now = datetime.datetime.now(datetime.timezone.utc)
+        fmt = "%Y-%m-%dT%H:%M:%SZ"
+        r = admin.put("/api/v1/admin/clock", {"now": (now - datetime.timedelta(days=days)).strftime(fmt)})
+        assert r.status == 200, r
+        try:
+            yield
+        finally:
+            # the sessions used back then look idle for `days` now: sign in again
+            self.clients.clear()
+            r = self.c("admin").put("/api/v1/admin/clock",
+                                    {"now": datetime.datetime.now(datetime.timezone.utc).strftime(fmt)})
+            assert r.status == 200, r
+            self.clients.clear()
 
     def ledger(self, user="gc_office", **params):
         qs = "&".join(f"{k}={quote(str(v))}" for k, v in params.items())

@@ -328,3 +328,65 @@ def test_verify_refuses_what_is_not_an_archive(tmp_path):
     assert p.returncode != 0
     p = verify(str(tmp_path / "missing.zip"))
     assert p.returncode != 0 and "no such file" in p.stderr
+
+
+def test_record_has_every_units_reply_under_its_own_seal_and_the_grade(it, tmp_path):
+    """The 办理情况 record of an item with a lead and a co unit (#15): each unit's own completion reply under
+    its name, followed by its own head's signature and seal (the lead unit first); the grade; each decision
+    as a sentence; no internal word."""
+    item = it.create(title="老旧小区雨污分流改造", co=["gc-zj"])
+    iid = item["id"]
+    for user, action, body in [("gc_office", "submit", {}), ("gc_deputy", "approve", {}), ("gc_director", "approve", {}),
+                               ("gc_office", "assign", {}), ("gc_contact", "receive", {}), ("gc_contact2", "receive", {}),
+                               ("gc_contact", "report", {"text": "主管网铺设完成", "percent": 80}),
+                               ("gc_contact2", "report", {"text": "支管摸排完成", "percent": 50}),
+                               ("gc_leader", "suspend", {"reason": "雨季暂停施工"}),
+                               ("gc_leader", "resume", {"reason": "雨季结束"}),
+                               ("gc_contact", "request_completion", {"text": "牵头单位：雨污分流改造全部完工并验收"}),
+                               ("gc_contact2", "request_completion", {"text": "责任单位：小区内支管改造完成"}),
+                               ("gc_head", "sign", {}), ("gc_head2", "sign", {}),
+                               ("gc_office", "verify", {"grade": "优秀"})]:
+        it.act(iid, user, action, body, expect=201 if action == "report" else 200)
+    p = pdf_of(it.c("gc_office"), f"/api/v1/items/{iid}/documents/record.pdf", tmp_path)
+    text = squash(pdf_text(p))
+    order = ["办结等次优秀", "办结答复", "（一）古城县交通运输局（牵头单位）", "牵头单位：雨污分流改造全部完工并验收",
+             "古城县交通运输局", "签章人：", "（二）古城县住房和城乡建设局（责任单位）", "责任单位：小区内支管改造完成",
+             "古城县住房和城乡建设局", "签章人："]
+    at = 0
+    for s in order:
+        k = text.find(squash(s), at)
+        assert k >= 0, (s, text[at:at + 1500])
+        at = k + len(squash(s))
+    for s in ["审核同意办结，办结等次：优秀。", "中止办理（挂账），时限停止计算。理由：雨季暂停施工", "暂停计时", "恢复计时"]:
+        assert squash(s) in text, (s, text)
+    for raw in ("pause", "resume", "override", "remind-", "in_progress", "deadline_"):
+        assert raw not in text, (raw, text)
+
+
+def test_downloads_are_named_in_chinese_with_the_number(it, assigned, archived):
+    """File names for people who live in folders (#15): the number and what the file is, RFC 6266 filename*
+    (UTF-8, percent-encoded) with an ASCII filename for old clients."""
+    from urllib.parse import quote, unquote
+
+    def names(path):
+        r = it.c("gc_office").get(path)
+        assert r.status == 200, r
+        cd = r.headers["Content-Disposition"]
+        ascii_name = re.search(r'filename="([^"]+)"', cd).group(1)
+        utf8 = re.search(r"filename\*=UTF-8''([^;]+)", cd).group(1)
+        assert all(ord(ch) < 128 for ch in cd), cd
+        return ascii_name, unquote(utf8)
+
+    n, aid = assigned["number"], assigned["id"]
+    assert names(f"/api/v1/items/{aid}/documents/notice.pdf") == (f"notice-{aid}.pdf", f"{n}-督办通知.pdf")
+    assert names(f"/api/v1/items/{aid}/documents/reminder.pdf") == (f"reminder-{aid}.pdf", f"{n}-催办通知.pdf")
+    assert names(f"/api/v1/items/{aid}/documents/record.pdf")[1] == f"{n}-督办事项办理情况.pdf"
+    assert names(f"/api/v1/items/{archived['id']}/archive.zip") == (f"archive-{archived['id']}.zip",
+                                                                     f"{archived['number']}-档案.zip")
+    assert names("/api/v1/items/documents/list.pdf") == ("list.pdf", "督办事项清单.pdf")
+    assert names("/api/v1/items/export.xlsx")[1] == "督办台账.xlsx"
+    assert names("/api/v1/items/export.csv")[1] == "督办台账.csv"
+    assert quote("督办通知") in it.c("gc_office").get(f"/api/v1/items/{aid}/documents/notice.pdf").headers["Content-Disposition"]
+    # before it is numbered, the record is named by the item's id
+    draft = it.create(title="尚未编号的事项（文件名）")
+    assert names(f"/api/v1/items/{draft['id']}/documents/record.pdf")[1] == f"督办事项办理情况-{draft['id']}.pdf"

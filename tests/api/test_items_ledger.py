@@ -21,7 +21,8 @@ def data(it):
                   due_date=day(50))
     town = it.bring("assigned", title="城关镇人居环境整治", lead="gc-t1", due_date=day(15))
     shared = it.bring("assigned", title="背街小巷路灯改造", co=["gc-zj"], due_date=day(25))
-    late = it.bring("in_progress", title="国省干线公路养护逾期事项", due_date=day(-3))
+    with it.days_ago(10):  # registered while its date was ahead
+        late = it.bring("in_progress", title="国省干线公路养护逾期事项", due_date=day(-3))
     soon = it.bring("assigned", title="汛前水毁道路抢修", due_date=day(1))
     out = {"a": a, "b": b, "c": c, "town": town, "late": late, "soon": soon, "shared": shared}
     MINE.update(x["id"] for x in out.values())

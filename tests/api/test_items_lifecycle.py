@@ -95,10 +95,10 @@ def test_full_lifecycle_with_two_units(it):
 
     # progress reports (承办反馈) and their review
     r = it.act(iid, "gc_contact", "report", {"text": "主干道改造已完成设计", "percent": 40})
-    assert r.json["progress"] == 40 and r.json["report_id"]
+    assert r.json["progress"] == 20 and r.json["report_id"], "the item rolls up its units' tracks (40 and 0)"
     rid = r.json["report_id"]
     r = it.act(iid, "gc_contact2", "report", {"text": "配合完成拆迁摸底", "percent": 20})
-    assert r.json["state"] == "in_progress" and r.json["progress"] == 40, "the lead unit's progress is the item's"
+    assert r.json["state"] == "in_progress" and r.json["progress"] == 30, "the mean of the units' tracks (40 and 20)"
     assert it.act(iid, "gc_contact", "report", {"text": "x", "percent": 140}, expect=422)
     reports = it.c("gc_leader").get(f"/api/v1/items/{iid}/reports").json["reports"]
     assert reports[-1]["id"] == rid and reports[-1]["review"] == "pending" and reports[-1]["unit_name"] == "古城县交通运输局"
@@ -304,7 +304,7 @@ def test_grades_are_configurable(fresh_server):
 
 def test_timeline_shows_the_schedulers_reminders(fresh_server):
     """Reminders and ladder steps taken by the scheduler (deadlines module) appear on the item's
-    timeline, in time order, next to the transitions."""
+    timeline once each, in time order, next to the transitions, in words from the one word list."""
     import datetime
     import time
     it = Items(fresh_server)
@@ -318,12 +318,21 @@ def test_timeline_shows_the_schedulers_reminders(fresh_server):
     deadline = time.time() + 30
     while time.time() < deadline:
         events = office.get(f"/api/v1/items/{item['id']}/events").json["events"]
-        reminders = [e for e in events if e["kind"] == "reminder"]
+        reminders = [e for e in events if e["kind"] == "deadline"]
         if reminders:
             break
         time.sleep(0.3)
     assert reminders, events
-    assert all(e["actor"] == "system" and "：" in e["action_label"] for e in reminders)
+    wfs = fresh_server.client("gc_office").get("/api/v1/workflows").json["workflows"]
+    labels = {e["name"]: e["label"] for e in next(w for w in wfs if w["name"] == "item")["events"]}
+    for e in reminders:
+        assert e["actor"] == "system" and e["actor_name"] == "系统", e
+        assert e["event"].startswith("deadline_") and e["action_label"] == labels[e["event"]], e
+        assert e["text"] and not any(raw in e["text"] + e["action_label"] for raw in ("remind-", "pause", "@")), e
+    rows = [(e["at"], e["action"], e["unit_id"], e["from_state"], e["note"]) for e in events]
+    assert len(rows) == len(set(rows)), "each step once: " + repr([(e["at"], e["action"], e["unit_id"], e["note"]) for e in events])
+    for e in events:
+        assert e["action_label"] and e["text"] is not None and e["action_label"] != e["action"], e
     ats = [e["at"] for e in events]
     assert ats == sorted(ats), "one timeline in time order"
     assert events[0]["action"] == "create"

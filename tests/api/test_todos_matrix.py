@@ -84,8 +84,8 @@ def expected_informed(wf, d, row, before, after, concerned):
             parts = [None]
         elif f["parts"] == "each_part":
             parts = [p for p in d.parts(after) if p["kind"] == wf["part"]] if phase else []
-        else:
-            parts = [concerned] if concerned else []
+        else:  # the part concerned; every part when the action concerned none (催办 of the whole item)
+            parts = [concerned] if concerned else ([p for p in d.parts(after) if p["kind"] == wf["part"]] if phase else [])
         for p in parts:
             users |= who_users(d, [f["who"]], p)
     return users

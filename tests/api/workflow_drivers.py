@@ -270,3 +270,7 @@ class ClueDriver:
 
 
 DRIVERS = {"item": ItemDriver, "clue": ClueDriver}
+
+from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
+
+DRIVERS.update(INSP_DRIVERS)

@@ -104,7 +104,7 @@ static void test_markdown_lists_every_row_state_and_wait(void **state)
     int rows = 0, sections = 0;
     for (int i = 0; api_workflows[i]; i++) {
         const struct workflow *wf = api_workflows[i];
-        rows += wf->nstates + wf->nrows + wf->nwaits + wf->ninforms;
+        rows += wf->nstates + wf->nrows + wf->nwaits + wf->ninforms + wf->nevents;
         sections++;
         assert_non_null(strstr(md, wf->title));
     }
@@ -112,7 +112,8 @@ static void test_markdown_lists_every_row_state_and_wait(void **state)
     int lines = 0;
     for (const char *p = md; (p = strstr(p, "\n| ")); p++)
         if (strncmp(p, "\n| state |", 10) && strncmp(p, "\n| from |", 9) && strncmp(p, "\n| of |", 7) &&
-            strncmp(p, "\n| after |", 10) && strncmp(p, "\n|---", 5))
+            strncmp(p, "\n| after |", 10) && strncmp(p, "\n| entry | 中文 |", strlen("\n| entry | 中文 |")) &&
+            strncmp(p, "\n|---", 5))
             lines++;
     assert_int_equal(lines, rows);
     assert_int_equal(count(md, "\n## "), sections);

@@ -25,8 +25,9 @@ function freePort() {
   })
 }
 
-// A server on a fresh copy of the demo data. stop() ends it and removes its files.
-export async function startServer() {
+// A server on a fresh copy of the demo data. stop() ends it and removes its files. args: more arguments
+// of `ducha serve` (['--test-clock'] for PUT /api/v1/admin/clock).
+export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'ducha-web-'))
   const db = join(dir, 'demo.db')
   // cwd: the temporary directory, so that data_dir (./data: attachments, archives, secret.key) is there too
@@ -34,7 +35,7 @@ export async function startServer() {
   const port = await freePort()
   const url = `http://127.0.0.1:${port}`
   let out = ''
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
+  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
   proc.stdout.on('data', (d) => { out += d })
   proc.stderr.on('data', (d) => { out += d })
   for (let i = 0; i < 100; i++) {

@@ -15,6 +15,8 @@ const PAGES = {
   workbench: [], ledger: ['item_read'], 'item-new': ['item_register'], overview: ['item_read'], inbox: [],
   units: ['unit_write'], users: ['user_admin'], calendar: ['system_admin', 'item_register'], rules: ['system_admin', 'item_register'],
   audit: ['audit_read'], clues: ['clue_read'],
+  inspections: ['insp_read', 'insp_field', 'insp_evaluate'], plans: ['insp_read'], rectifications: ['insp_read', 'rect_handle'],
+  reviews: ['insp_read', 'rect_handle'], roster: ['insp_read', 'insp_field'],
 }
 const ROLES = ['admin', 'gc_admin', 'gc_principal', 'gc_leader', 'gc_director', 'gc_deputy', 'gc_secretary', 'gc_office',
   'gc_inspector', 'gc_parttime', 'gc_contact', 'gc_head', 'gc_evaluator', 'ap_office']

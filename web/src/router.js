@@ -17,6 +17,18 @@ const pages = [
   { path: 'items/:id(\\d+)/edit', name: 'item-edit', component: () => import('./views/ItemNew.vue'), meta: { title: 'menu.item-edit', cap: 'item_register', active: 'ledger' } },
   { path: 'items/:id(\\d+)', name: 'item', component: () => import('./views/ItemDetail.vue'), meta: { title: 'menu.item', cap: 'item_read', active: 'ledger' } },
   { path: 'overview', name: 'overview', component: () => import('./views/Overview.vue'), meta: { title: 'menu.overview', cap: 'item_read', menu: { icon: 'IconDataAnalysis' }, shortcut: true } },
+  // inspections (督查检查, src/views/inspections): the server decides what each user sees in them
+  { path: 'inspections', name: 'inspections', component: () => import('./views/inspections/Inspections.vue'), meta: { title: 'menu.inspections', cap: ['insp_read', 'insp_field', 'insp_evaluate'], menu: { icon: 'IconAim', group: 'insp' }, shortcut: true } },
+  { path: 'inspections/new', name: 'inspection-new', component: () => import('./views/inspections/InspectionNew.vue'), meta: { title: 'menu.inspection-new', cap: 'insp_manage', active: 'inspections' } },
+  { path: 'inspections/:id(\\d+)', name: 'inspection', component: () => import('./views/inspections/InspectionDetail.vue'), meta: { title: 'menu.inspection', cap: ['insp_read', 'insp_field', 'insp_evaluate'], active: 'inspections' } },
+  { path: 'inspections/:id(\\d+)/field', name: 'inspection-field', component: () => import('./views/inspections/FieldWork.vue'), meta: { title: 'menu.inspection-field', cap: ['insp_field', 'insp_manage'], active: 'inspections' } },
+  { path: 'inspections/plans', name: 'plans', component: () => import('./views/inspections/Plans.vue'), meta: { title: 'menu.plans', cap: 'insp_read', menu: { icon: 'IconCalendar', group: 'insp' } } },
+  { path: 'inspections/plans/:id(\\d+)', name: 'plan', component: () => import('./views/inspections/PlanDetail.vue'), meta: { title: 'menu.plan', cap: 'insp_read', active: 'plans' } },
+  { path: 'inspections/rectifications', name: 'rectifications', component: () => import('./views/inspections/Rectifications.vue'), meta: { title: 'menu.rectifications', cap: ['insp_read', 'rect_handle'], menu: { icon: 'IconFinished', group: 'insp' }, shortcut: true } },
+  { path: 'inspections/rectifications/:id(\\d+)', name: 'rectification', component: () => import('./views/inspections/RectificationDetail.vue'), meta: { title: 'menu.rectification', cap: ['insp_read', 'rect_handle'], active: 'rectifications' } },
+  { path: 'inspections/reviews', name: 'reviews', component: () => import('./views/inspections/Reviews.vue'), meta: { title: 'menu.reviews', cap: ['insp_read', 'rect_handle'], menu: { icon: 'IconScaleToOriginal', group: 'insp' } } },
+  { path: 'inspections/reviews/:id(\\d+)', name: 'review', component: () => import('./views/inspections/ReviewDetail.vue'), meta: { title: 'menu.review', cap: ['insp_read', 'rect_handle'], active: 'reviews' } },
+  { path: 'inspections/inspectors', name: 'roster', component: () => import('./views/inspections/Roster.vue'), meta: { title: 'menu.roster', cap: ['insp_read', 'insp_field'], menu: { icon: 'IconUserFilled', group: 'insp' } } },
   { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue'), meta: { title: 'menu.clues', cap: 'clue_read', menu: { icon: 'IconChatLineSquare' }, shortcut: true } },
   { path: 'clues/:id(\\d+)', name: 'clue', component: () => import('./views/ClueDetail.vue'), meta: { title: 'menu.clue', cap: 'clue_read', active: 'clues' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
@@ -46,7 +58,7 @@ export const allowed = (route) => canAny(route.meta?.cap)
 
 // The side menu: the pages with a menu entry the user may open, in the order above; the entries of a
 // group become one sub-menu ({group, children}).
-export const MENU_GROUPS = { admin: { title: 'menu.admin', icon: 'IconSetting' } }
+export const MENU_GROUPS = { insp: { title: 'menu.insp', icon: 'IconAim' }, admin: { title: 'menu.admin', icon: 'IconSetting' } }
 export function menuFor() {
   const out = []
   for (const r of pages) {

@@ -1,5 +1,5 @@
 // workflows.js: the workflows the server runs (GET /api/v1/workflows, loaded once after sign-in):
-// each one's states, actions, the tasks people wait on (waits) and its parts' states. Their labels
+// each one's states, actions, the other entries of its timeline (events), the tasks people wait on (waits) and its parts' states. Their labels
 // are merged into the message files as wf.<workflow>.state|action|task.<name> and
 // wf.<workflow>.part.<part>.state.<name> (i18n.js), Chinese and English (label_en), so that every
 // workflow's words have one place: the server's table.
@@ -18,6 +18,8 @@ export function loadWorkflows() {
       for (const w of r.workflows) {
         mergeLabels(`wf.${w.name}.state`, w.states)
         mergeLabels(`wf.${w.name}.action`, w.actions)
+        // the timeline's other entries (registration, notices, reminders, clocks …), by the same one word list
+        mergeLabels(`wf.${w.name}.event`, [...(w.actions || []), ...(w.events || [])])
         // a task may wait in several states under different words; the first names the task
         const tasks = new Map()
         for (const x of w.waits || []) if (!tasks.has(x.task)) tasks.set(x.task, { name: x.task, label: x.label, label_en: x.label_en })
@@ -35,6 +37,7 @@ export function loadWorkflows() {
 // and of a kind of object (the workflow's `what`: 督办事项).
 export const wfState = (wf, s, serverLabel) => label(`wf.${wf}.state`, s, serverLabel)
 export const wfAction = (wf, a, serverLabel) => label(`wf.${wf}.action`, a, serverLabel)
+export const wfEvent = (wf, ev, serverLabel) => label(`wf.${wf}.event`, ev, serverLabel)
 export const wfTask = (wf, task, serverLabel) => label(`wf.${wf}.task`, task, serverLabel)
 export const kindText = (kind) => label('objectKind', kind)
 

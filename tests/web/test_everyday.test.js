@@ -1,0 +1,96 @@
+// The everyday loop's rough edges (#15), as a clerk meets them: a title of spaces is refused under its
+// field and nothing is registered; the server's refusal of one field is shown under that field; the
+// timeline speaks in words (each entry's label and a sentence, no internal names, each entry once).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
+
+test('a title of spaces is refused under its field, and nothing is registered', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const before = (await office('GET', '/api/v1/items?per_page=1')).json.total
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.click('[data-test=menu-item-new]')
+  await page.fill('[data-test=new-title]', ' \u3000  ')
+  await pick(page, page.locator('[data-test=new-lead]'), '交通运输局', '古城县交通运输局')
+  const due = page.locator('.el-form-item', { hasText: '办理时限' }).locator('input')
+  await due.fill(inDays(20))
+  await due.press('Enter')
+  await page.keyboard.press('Escape')
+  await page.click('[data-test=new-submit]')
+  const titleItem = page.locator('.el-form-item', { has: page.locator('[data-test=new-title]') })
+  await titleItem.locator('.el-form-item__error', { hasText: '请填写事项名称' }).waitFor()
+  assert.match(page.url(), /\/items\/new$/)
+  assert.equal((await office('GET', '/api/v1/items?per_page=1')).json.total, before, 'nothing registered')
+  await shot(page, 'item-new-blank-title')
+  await assertNoErrors(t, page)
+})
+
+test('the timeline says what happened in words, each entry once', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const lead = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('交通运输局'))).json
+  const unitId = (lead.units || lead.items || []).find((u) => u.name === '古城县交通运输局').id
+  const r = await office('POST', '/api/v1/items', { title: '背街小巷路灯维修（时间线）', source_kind: 'meeting', lead_unit_id: unitId, due_date: inDays(40), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action, body] of [['gc_deputy', 'approve', {}], ['gc_director', 'approve', {}], ['gc_office', 'assign', {}],
+    ['gc_contact', 'receive', {}], ['gc_leader', 'suspend', { reason: '等待汛期结束' }], ['gc_leader', 'resume', { reason: '汛期结束' }]]) {
+    const call = await apiAs(server, user)
+    const res = await call('POST', `/api/v1/items/${id}/actions/${action}`, body)
+    assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
+  }
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  const rows = page.locator('[data-test=timeline] .el-timeline-item')
+  await rows.first().waitFor()
+  const texts = await rows.allTextContents()
+  const all = texts.join('\n')
+  assert.ok(texts.length >= 8, all)
+  assert.doesNotMatch(all, /\b(pause|resume|override|remind-\d|deadline_|transition|suspend|approve)\b|@20\d\d-/, 'no internal names')
+  assert.match(all, /主任审批通过，待交办。/)
+  assert.match(all, /中止办理（挂账），时限停止计算。理由：等待汛期结束/)
+  assert.match(all, /暂停计时/)
+  assert.match(all, /恢复计时/)
+  assert.equal(new Set(texts).size, texts.length, 'each entry once:\n' + all)
+  await shot(page, 'item-timeline-words')
+  await assertNoErrors(t, page)
+})
+
+test('催办 from the item page: one unit pressed, its people told, the timeline counts it', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const units = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('古城县'))).json.units
+  const unitId = (name) => units.find((u) => u.name === name).id
+  const r = await office('POST', '/api/v1/items', { title: '城区积水点改造（网页催办）', source_kind: 'meeting', lead_unit_id: unitId('古城县交通运输局'),
+    co_unit_ids: [unitId('古城县住房和城乡建设局')], due_date: inDays(40), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action] of [['gc_deputy', 'approve'], ['gc_director', 'approve'], ['gc_office', 'assign']]) {
+    const call = await apiAs(server, user)
+    assert.equal((await call('POST', `/api/v1/items/${id}/actions/${action}`, {})).status, 200)
+  }
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  await page.click('[data-test=act-press]')
+  const dlg = page.locator('[data-test=action-dialog]')
+  await dlg.waitFor()
+  await pick(page, dlg.locator('[data-test=action-press-unit]'), '住房和城乡建设局', '古城县住房和城乡建设局')
+  await dlg.locator('[data-test=action-text]').fill('请抓紧完成小区支管改造')
+  await shot(page, 'item-press')
+  await page.click('[data-test=action-submit]')
+  await page.locator('[data-test=timeline]', { hasText: '向古城县住房和城乡建设局催办（第1次）。催办意见：请抓紧完成小区支管改造' }).waitFor()
+  const contact2 = await apiAs(server, 'gc_contact2')
+  const inbox = (await contact2('GET', '/api/v1/inbox?limit=50')).json
+  assert.ok((inbox.messages || inbox.items).some((m) => m.subject.startsWith('【催办】') && m.subject.includes('网页催办')), JSON.stringify(inbox).slice(0, 500))
+  const contact = await apiAs(server, 'gc_contact')
+  const other = (await contact('GET', '/api/v1/inbox?limit=50')).json
+  assert.ok(!(other.messages || other.items).some((m) => m.subject.includes('网页催办') && m.subject.startsWith('【催办】')), 'the other unit is not pressed')
+  await assertNoErrors(t, page)
+})
