@@ -2,12 +2,14 @@
  * clue_effects.c: what each action of the clue's workflow does besides changing the state (one effect
  * function per action, registered in clue_effects[] for the engine): the verification assigned,
  * reported, recalled; a merge; the conversion into a supervision item (linked both ways, the photos
- * carried over); closing and replying with the words the reporter reads.
+ * carried over) or into an inspection (linked both ways: the inspection's origin names the clue);
+ * closing and replying with the words the reporter reads.
  */
 #include "clues/clues_internal.h"
 
 #include "calendar/workdays.h"
 #include "deadlines/deadlines.h"
+#include "inspections/inspections.h"
 #include "items/items.h"
 
 #include <inttypes.h>
@@ -37,7 +39,7 @@ static enum err assign_before(struct wf_act *a)
     }
     stmt_done(st);
     if (!path)
-        return ctx_fail(c, ERR_INVALID, "核查单位（unit_id）不存在");
+        return ctx_fail_field(c, "unit_id", "核查单位（unit_id）不存在");
     char at[21];
     time_format_iso(c->now, at);
     int64_t vid;
@@ -116,6 +118,15 @@ static enum err merge_before(struct wf_act *a)
     return e;
 }
 
+/* What the clue says for the item or inspection it becomes: the summary, the place and where it came
+ * from — never the reporter nor the description as the public wrote it. */
+static const char *clue_matters(struct ctx *c, const struct clue *cl)
+{
+    return arena_printf(c->arena, "%s\n\n问题地点：%s%s%s\n（来源：线索%s%s%s）", cl->summary, cl->area_name,
+                        *cl->place ? " " : "", cl->place, cl->wf.number, cl->origin_number ? "，上级转办原编号 " : "",
+                        cl->origin_number ? cl->origin_number : "");
+}
+
 /* convert_item: a draft supervision item from the clue (the summary, never the reporter), linked both
  * ways: the item's source names the clue, the clue keeps the item. */
 static enum err convert_item_before(struct wf_act *a)
@@ -124,10 +135,7 @@ static enum err convert_item_before(struct wf_act *a)
     struct clue *cl = clue_of(a->obj);
     const json_t *b = a->body;
     const char *title = jv_str(b, "title") ? jv_str(b, "title") : cl->wf.title;
-    const char *req =
-        arena_printf(c->arena, "%s\n\n问题地点：%s%s%s\n（来源：线索%s%s%s）", cl->summary, cl->area_name,
-                     *cl->place ? " " : "", cl->place, cl->wf.number, cl->origin_number ? "，上级转办原编号 " : "",
-                     cl->origin_number ? cl->origin_number : "");
+    const char *req = clue_matters(c, cl);
     json_t *ib = json_pack("{ss ss ss ss sI sI ss}", "title", title, "requirement", req, "source_kind",
                            "public_complaint", "source_ref", arena_printf(c->arena, "线索%s", cl->wf.number),
                            "office_unit_id", (json_int_t)cl->office_unit_id, "lead_unit_id",
@@ -207,6 +215,56 @@ static enum err convert_item_after(struct wf_act *a)
     return e;
 }
 
+/* convert_inspection: a draft inspection of kind 线索核查 (clue) by the clue's government, of the units the
+ * office names (the unit concerned when it names none), opened later on its basis like any other (a
+ * proposal the principal leader approves by default, Art. 11); linked both ways: the inspection's
+ * origin "clue" names the clue, the clue keeps the inspection. The inspections module checks that the
+ * user runs inspections there (insp_manage) and the targets. */
+static enum err convert_inspection_before(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct clue *cl = clue_of(a->obj);
+    const json_t *b = a->body;
+    json_t *targets = json_object_get(b, "target_unit_ids");
+    if (targets && json_array_size(targets))
+        targets = json_incref(targets);
+    else if (cl->unit_id)
+        targets = json_pack("[I]", (json_int_t)cl->unit_id);
+    else
+        return ctx_fail_field(c, "target_unit_ids", "请选择督查对象（target_unit_ids）：线索尚未确定被反映单位");
+    const char *basis = jv_str(b, "basis") ? jv_str(b, "basis") : "proposal";
+    if (strcmp(basis, "proposal") && strcmp(basis, "decision") && strcmp(basis, "instruction")) {
+        json_decref(targets);
+        return ctx_fail_field(c, "basis",
+                              "督查依据（basis）应为 proposal（督查工作建议，报主要领导批准）、decision（政府决定）"
+                              "或 instruction（政府行政首长指示）");
+    }
+    /* a proposal names the clue; a decision or an instruction its own document (the module asks for it) */
+    const char *ref = jv_str(b, "basis_ref");
+    if (!ref)
+        ref = strcmp(basis, "proposal") ? "" : arena_printf(c->arena, "线索%s", cl->wf.number);
+    json_t *methods = json_object_get(b, "methods");
+    json_t *ib = json_pack(
+        "{ss ss ss so ss ss sI so ss ss}", "subject", jv_str(b, "title") ? jv_str(b, "title") : cl->wf.title, "matters",
+        clue_matters(c, cl), "kind", "clue", "methods", methods ? json_incref(methods) : json_pack("[s]", "onsite"),
+        "basis", basis, "basis_ref", ref, "office_unit_id", (json_int_t)cl->office_unit_id, "target_unit_ids", targets,
+        "start_date", jv_str(b, "start_date"), "end_date", jv_str(b, "end_date"));
+    int64_t insp = 0;
+    enum err e = insp_create_in(c, ib, &insp);
+    json_decref(ib);
+    if (e)
+        return e;
+    if ((e = insp_add_origin(c, insp, "clue", cl->wf.number, cl->wf.id, cl->wf.title)))
+        return e;
+    e = db_exec(c->db, "UPDATE clues SET inspection_id = ?, due_date = NULL WHERE id = ?", DB_INT(insp),
+                DB_INT(cl->wf.id));
+    if (e)
+        return upd(c, e, "转为督查");
+    json_object_set_new(a->data, "inspection_id", json_integer(insp));
+    a->result_id = insp;
+    return ERR_OK;
+}
+
 /* close: the reason and the reply the reporter reads; the clues merged into it are answered with it. */
 static enum err close_before(struct wf_act *a)
 {
@@ -247,6 +305,7 @@ const struct wf_effect clue_effects[CLUE_ACT__COUNT] = {
     [CLUE_ACT_RECALL] = {recall_before, NULL},
     [CLUE_ACT_MERGE] = {merge_before, NULL},
     [CLUE_ACT_CONVERT_ITEM] = {convert_item_before, convert_item_after},
+    [CLUE_ACT_CONVERT_INSPECTION] = {convert_inspection_before, NULL},
     [CLUE_ACT_CLOSE] = {close_before, NULL},
     [CLUE_ACT_REPLY] = {reply_before, NULL},
 };

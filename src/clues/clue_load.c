@@ -7,6 +7,7 @@
 
 #include "base/textsim.h"
 #include "crypto/sm2.h"
+#include "inspections/inspections.h"
 
 #include <inttypes.h>
 #include <sodium.h>
@@ -223,6 +224,36 @@ static json_t *clue_ref(struct ctx *c, int64_t id)
     return out;
 }
 
+/* {id, number, subject, state, state_label} of the inspection a clue became, when the user may see it
+ * (the targets of an unannounced one see nothing of it until its findings are issued), else null. */
+static json_t *clue_inspection(struct ctx *c, int64_t id)
+{
+    if (!id)
+        return json_null();
+    enum err err = c->err;
+    const char *msg = c->msg, *field = c->field;
+    json_t *it = NULL;
+    if (insp_get(c, id, &it)) {
+        c->err = err; /* invisible is an answer here, not a failure of the request */
+        c->msg = msg;
+        c->field = field;
+        return json_null();
+    }
+    json_t *out = json_pack("{sI sO sO sO sO}", "id", (json_int_t)id, "number", json_object_get(it, "number"),
+                            "subject", json_object_get(it, "subject"), "state", json_object_get(it, "state"),
+                            "state_label", json_object_get(it, "state_label"));
+    json_decref(it);
+    return out;
+}
+
+static bool clue_inspection_visible(struct ctx *c, int64_t id)
+{
+    json_t *j = clue_inspection(c, id);
+    bool seen = json_is_object(j);
+    json_decref(j);
+    return seen;
+}
+
 static const char *source_label(const char *s)
 {
     return !strcmp(s, "public") ? "群众反映（互联网+督查）" : !strcmp(s, "transfer") ? "上级转办" : "工作人员登记";
@@ -270,12 +301,11 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
         str_or_null(cl->origin_number), "origin_due_date", str_or_null(cl->origin_due_date), "unit",
         cl->unit_id ? json_pack("{sI ss}", "id", (json_int_t)cl->unit_id, "name", cl->unit_name) : json_null(), "state",
         clue_state_name(s), "state_label", clue_state_label(s), "public_status", clue_public_status(s), "due_date",
-        str_or_null(cl->wf.due_date), "merged_into", clue_ref(c, cl->merged_into), "item", item, "inspection_id",
-        cl->inspection_id ? json_integer(cl->inspection_id) : json_null(), "close_reason",
-        str_or_null(cl->close_reason), "close_reason_label", str_or_null(clue_close_reason_label(cl->close_reason)),
-        "public_reply", str_or_null(cl->public_reply), "verifications", verifs, "photos", photos, "created_at",
-        cl->created_at, "updated_at", cl->updated_at, "closed_at", str_or_null(cl->closed_at), "version",
-        (json_int_t)cl->wf.version);
+        str_or_null(cl->wf.due_date), "merged_into", clue_ref(c, cl->merged_into), "item", item, "inspection",
+        clue_inspection(c, cl->inspection_id), "close_reason", str_or_null(cl->close_reason), "close_reason_label",
+        str_or_null(clue_close_reason_label(cl->close_reason)), "public_reply", str_or_null(cl->public_reply),
+        "verifications", verifs, "photos", photos, "created_at", cl->created_at, "updated_at", cl->updated_at,
+        "closed_at", str_or_null(cl->closed_at), "version", (json_int_t)cl->wf.version);
     int track = -1;
     for (int k = 0; k < cl->wf.ntracks && track < 0; k++)
         if (!c->user || perm_sees(c->user, cl->wf.parts[k].unit_path))
@@ -551,6 +581,11 @@ enum err clues_events(struct ctx *c, int64_t id, json_t **out)
         if (!office) /* the verifiers read what was decided, not how the public reached the office */
             json_object_del(data, "anonymous");
         const char *action = stmt_text(st, 5);
+        if (!office && !strcmp(action, "convert_inspection") &&
+            !clue_inspection_visible(c, json_integer_value(json_object_get(data, "inspection_id")))) {
+            json_decref(data); /* an unannounced inspection's targets learn nothing of it from the clue */
+            continue;
+        }
         int a = -1;
         wf_action_parse(&clue_workflow, action, &a);
         json_array_append_new(

@@ -82,14 +82,14 @@ enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id
     if (rc < 0)
         return ctx_store_fail(c, rc, "查找受理的督查室");
     if (rc == STORE_DONE)
-        return ctx_fail(c, ERR_INVALID, "所选地区（area_id）没有受理线索的督查室，请选择上一级地区");
+        return ctx_fail_field(c, "area_id", "所选地区（area_id）没有受理线索的督查室，请选择上一级地区");
     return ERR_OK;
 }
 
 enum err clue_check_new(struct ctx *c, struct clue_new *n)
 {
     if (!n->category || !clue_category_label(n->category))
-        return ctx_fail(c, ERR_INVALID, "请选择问题类别（category）");
+        return ctx_fail_field(c, "category", "请选择问题类别（category）");
     const char *kind = NULL, *area_name = NULL;
     struct stmt *st = db_query(c->db, "SELECT kind, name FROM units WHERE id = ?", DB_INT(n->area_unit_id));
     if (st && stmt_step(st) == STORE_ROW) {
@@ -98,19 +98,19 @@ enum err clue_check_new(struct ctx *c, struct clue_new *n)
     }
     stmt_done(st);
     if (!kind || (strcmp(kind, "government") && strcmp(kind, "township")))
-        return ctx_fail(c, ERR_INVALID, "请选择问题所在的地区（area_id：县、乡镇等行政区域）");
+        return ctx_fail_field(c, "area_id", "请选择问题所在的地区（area_id：县、乡镇等行政区域）");
     if (!n->description || !utf8_valid(n->description, strlen(n->description)))
-        return ctx_fail(c, ERR_INVALID, "请填写问题描述（description）");
+        return ctx_fail_field(c, "description", "请填写问题描述（description）");
     size_t dn = utf8_count(n->description);
     if (dn < DESCRIPTION_MIN || dn > DESCRIPTION_MAX)
-        return ctx_fail(c, ERR_INVALID, "问题描述（description）应为 %d 到 %d 个字，现在是 %zu 个字", DESCRIPTION_MIN,
-                        DESCRIPTION_MAX, dn);
+        return ctx_fail_field(c, "description", "问题描述（description）应为 %d 到 %d 个字，现在是 %zu 个字",
+                              DESCRIPTION_MIN, DESCRIPTION_MAX, dn);
     if (!n->place)
         n->place = "";
     if (!utf8_valid(n->place, strlen(n->place)) || utf8_count(n->place) > PLACE_MAX)
-        return ctx_fail(c, ERR_INVALID, "具体地点（place）最多 %d 个字", PLACE_MAX);
+        return ctx_fail_field(c, "place", "具体地点（place）最多 %d 个字", PLACE_MAX);
     if (n->title && (!utf8_valid(n->title, strlen(n->title)) || utf8_count(n->title) > TITLE_MAX || !*n->title))
-        return ctx_fail(c, ERR_INVALID, "标题（title）应为 1 到 %d 个字", TITLE_MAX);
+        return ctx_fail_field(c, "title", "标题（title）应为 1 到 %d 个字", TITLE_MAX);
     if (!n->title)
         n->title = arena_printf(c->arena, "%s（%s）", clue_category_label(n->category), area_name);
     const json_t *who = n->reporter;
@@ -120,11 +120,11 @@ enum err clue_check_new(struct ctx *c, struct clue_new *n)
     if (!n->anonymous && !name && !phone && !email)
         return ctx_fail(c, ERR_INVALID, "实名反映请至少填写姓名或一种联系方式（name、phone、email），或选择匿名反映");
     if (name && (!utf8_valid(name, strlen(name)) || utf8_count(name) > REPORTER_NAME_MAX))
-        return ctx_fail(c, ERR_INVALID, "姓名（name）最多 %d 个字", REPORTER_NAME_MAX);
+        return ctx_fail_field(c, "name", "姓名（name）最多 %d 个字", REPORTER_NAME_MAX);
     if (phone && !phone_ok(phone))
-        return ctx_fail(c, ERR_INVALID, "联系电话（phone）应为 5 到 20 位数字（可含 + - 括号和空格）");
+        return ctx_fail_field(c, "phone", "联系电话（phone）应为 5 到 20 位数字（可含 + - 括号和空格）");
     if (email && !email_ok(email))
-        return ctx_fail(c, ERR_INVALID, "电子邮箱（email）格式不正确");
+        return ctx_fail_field(c, "email", "电子邮箱（email）格式不正确");
     if (n->origin_due_date && !cal_parse_date(n->origin_due_date, &(int64_t){0}))
         return ctx_fail(c, ERR_INVALID, "办理时限应为 YYYY-MM-DD 格式的日期");
     return ERR_OK;
@@ -356,6 +356,20 @@ static enum err submit_tx(struct ctx *c, void *arg)
     return e;
 }
 
+/* A text field of the form without its leading and trailing white space (ASCII and U+3000), as the
+ * JSON routes trim theirs (jv_check): a description of spaces is empty. NULL stays NULL. */
+static const char *field_trimmed(struct ctx *c, const struct form *f, const char *name)
+{
+    const char *s = form_field(f, name);
+    if (!s)
+        return NULL;
+    size_t start, n = jv_trimmed(s, &start);
+    char *t = arena_alloc(c->arena, n + 1);
+    memcpy(t, s + start, n);
+    t[n] = 0;
+    return t;
+}
+
 enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out)
 {
     /* the challenge first: arithmetic alone refuses a bot before anything else is looked at */
@@ -369,11 +383,11 @@ enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out)
         const struct form_part *p = &f->parts[i];
         if (p->filename) {
             if (strcmp(p->name, "photo"))
-                return ctx_fail(c, ERR_INVALID, "表单中的文件只能是照片（photo），不能是“%s”", p->name);
+                return ctx_fail_field(c, "photo", "表单中的文件只能是照片（photo），不能是“%s”", p->name);
             if (!p->len)
                 continue; /* an empty file input */
             if (++photos > c->cfg->public_photos)
-                return ctx_fail(c, ERR_INVALID, "最多上传 %" PRId64 " 张照片", c->cfg->public_photos);
+                return ctx_fail_field(c, "photo", "最多上传 %" PRId64 " 张照片（photo）", c->cfg->public_photos);
             if ((e = clue_photo_check(c, p->data, p->len)))
                 return e;
             continue;
@@ -390,25 +404,25 @@ enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out)
     }
     struct clue_new *n = &x.n;
     n->source = "public";
-    n->category = form_field(f, "category");
-    n->description = form_field(f, "description");
-    n->place = form_field(f, "place");
-    const char *area = form_field(f, "area_id");
+    n->category = field_trimmed(c, f, "category");
+    n->description = field_trimmed(c, f, "description");
+    n->place = field_trimmed(c, f, "place");
+    const char *area = field_trimmed(c, f, "area_id");
     char *end = NULL;
     n->area_unit_id = area && *area ? strtoll(area, &end, 10) : 0;
     if (!area || !*area || *end || n->area_unit_id <= 0)
-        return ctx_fail(c, ERR_INVALID, "请选择问题所在的地区（area_id）");
+        return ctx_fail_field(c, "area_id", "请选择问题所在的地区（area_id）");
     json_t *who = json_object();
     const char *keys[] = {"name", "phone", "email"};
     for (int i = 0; i < 3; i++) {
-        const char *v = form_field(f, keys[i]);
+        const char *v = field_trimmed(c, f, keys[i]);
         if (v && *v)
             json_object_set_new(who, keys[i], json_string(v));
     }
     const char *anon = form_field(f, "anonymous");
     if (anon && strcmp(anon, "1") && strcmp(anon, "0") && strcmp(anon, "true") && strcmp(anon, "false")) {
         json_decref(who);
-        return ctx_fail(c, ERR_INVALID, "匿名（anonymous）应为 1 或 0");
+        return ctx_fail_field(c, "anonymous", "匿名（anonymous）应为 1 或 0");
     }
     n->anonymous = anon ? (!strcmp(anon, "1") || !strcmp(anon, "true")) : json_object_size(who) == 0;
     n->reporter = who;
@@ -480,7 +494,7 @@ enum err clues_create(struct ctx *c, const json_t *body, json_t **out)
     json_t *who = json_object_get(body, "reporter");
     char msg[256];
     if (json_is_object(who) && jv_check(who, reporter_spec, msg, sizeof msg))
-        return ctx_fail(c, ERR_INVALID, "反映人（reporter）：%s", msg);
+        return ctx_fail_field(c, "reporter", "反映人（reporter）：%s", msg);
     n->source = "staff";
     n->category = jv_str(body, "category");
     n->area_unit_id = jv_int(body, "area_id", 0);
@@ -503,7 +517,7 @@ enum err clues_create(struct ctx *c, const json_t *body, json_t **out)
     if (office_id) {
         if (db_one_text(c->db, c->arena, &office_path, "SELECT path FROM units WHERE id = ? AND kind = 'government'",
                         DB_INT(office_id)))
-            return ctx_fail(c, ERR_INVALID, "受理的政府（office_unit_id）不存在");
+            return ctx_fail_field(c, "office_unit_id", "受理的政府（office_unit_id）不存在");
         if (strncmp(area_path, office_path, strlen(office_path)))
             return ctx_fail(c, ERR_INVALID, "所选地区（area_id）不在受理的政府（office_unit_id）辖区内");
     } else if ((e = clue_office_of(c, area_path, &office_id, &office_path))) {

@@ -29,6 +29,7 @@ static const struct wf_name actions[CLUE_ACT__COUNT] = {
     [CLUE_ACT_RECALL] = {"recall", "收回核查", "Recall verification"},
     [CLUE_ACT_MERGE] = {"merge", "合并重复线索", "Merge into another clue"},
     [CLUE_ACT_CONVERT_ITEM] = {"convert_item", "转为督办事项", "Convert into an item"},
+    [CLUE_ACT_CONVERT_INSPECTION] = {"convert_inspection", "转为督查", "Convert into an inspection"},
     [CLUE_ACT_CLOSE] = {"close", "办结", "Close"},
     [CLUE_ACT_REPLY] = {"reply", "答复群众", "Reply to the reporter"},
     [CLUE_ACT_COMMENT] = {"comment", "备注", "Comment"},
@@ -45,6 +46,8 @@ static const struct wf_field fields[] = {
     {"reply", true, "需要填写答复群众的内容（reply）"},
     {"close_reason", false, NULL}, /* checked against the close reasons by check() */
     {"lead_unit_id", false, "需要选择牵头单位（lead_unit_id）"},
+    {"start_date", false, "需要填写督查开始日期（start_date）"},
+    {"end_date", false, "需要填写督查结束日期（end_date）"},
 };
 
 /* no row or wait of the clue depends on more than the state (index 0 is "none") */
@@ -69,6 +72,8 @@ static const struct wf_row rows[] = {
     T(VERIFIED, MERGE, S(MERGED), OBJ, MANAGE, CLUE_F_INTO, "the clue it duplicates; its reporter follows that one"),
     T(RECEIVED, CONVERT_ITEM, S(CONVERTED), OBJ, MANAGE, CLUE_F_LEAD | CLUE_F_DUE, "a draft supervision item, linked both ways"),
     T(VERIFIED, CONVERT_ITEM, S(CONVERTED), OBJ, MANAGE, CLUE_F_LEAD | CLUE_F_DUE, "a draft supervision item, linked both ways"),
+    T(RECEIVED, CONVERT_INSPECTION, S(CONVERTED), OBJ, MANAGE, CLUE_F_START | CLUE_F_END, "a draft inspection (线索核查) of the unit concerned, to be opened on its basis; linked both ways"),
+    T(VERIFIED, CONVERT_INSPECTION, S(CONVERTED), OBJ, MANAGE, CLUE_F_START | CLUE_F_END, "a draft inspection (线索核查) of the unit concerned, to be opened on its basis; linked both ways"),
     T(RECEIVED, CLOSE, S(CLOSED), OBJ, MANAGE, CLUE_F_CLOSE_REASON | CLUE_F_REPLY, "reason and the reply the reporter sees"),
     T(VERIFIED, CLOSE, S(CLOSED), OBJ, MANAGE, CLUE_F_CLOSE_REASON | CLUE_F_REPLY, "reason and the reply the reporter sees"),
     T(CONVERTED, CLOSE, S(CLOSED), OBJ, MANAGE, CLUE_F_CLOSE_REASON | CLUE_F_REPLY, "reason and the reply the reporter sees"),
@@ -269,9 +274,16 @@ static enum err check(struct wf_act *a)
     if (fl & CLUE_F_DUE) {
         const char *d = jv_str(b, "due_date");
         if (!d)
-            return ctx_fail(c, ERR_INVALID, "「%s」需要填写时限（due_date）", wf_action_label(a->wf, a->action));
+            return ctx_fail_field(c, "due_date", "「%s」需要填写时限（due_date）", wf_action_label(a->wf, a->action));
         if (strcmp(d, today) < 0)
-            return ctx_fail(c, ERR_INVALID, "时限（due_date）%s 不能早于今天（%s）", d, today);
+            return ctx_fail_field(c, "due_date", "时限（due_date）%s 不能早于今天（%s）", d, today);
+    }
+    if (fl & CLUE_F_START) {
+        const char *s = jv_str(b, "start_date"), *e = jv_str(b, "end_date");
+        if (strcmp(s, today) < 0)
+            return ctx_fail_field(c, "start_date", "督查开始日期（start_date）%s 不能早于今天（%s）", s, today);
+        if (strcmp(s, e) > 0)
+            return ctx_fail_field(c, "end_date", "督查结束日期（end_date）%s 不能早于开始日期 %s", e, s);
     }
     if (fl & CLUE_F_UNIT) {
         const char *path = NULL, *kind = NULL;
@@ -282,28 +294,28 @@ static enum err check(struct wf_act *a)
         }
         stmt_done(st);
         if (!path || strncmp(path, cl->office_path, strlen(cl->office_path)))
-            return ctx_fail(c, ERR_INVALID, "核查单位（unit_id）应为本级政府所属的单位");
+            return ctx_fail_field(c, "unit_id", "核查单位（unit_id）应为本级政府所属的单位");
         if (!strcmp(kind, "external"))
-            return ctx_fail(c, ERR_INVALID, "核查单位（unit_id）不能是外部机构");
+            return ctx_fail_field(c, "unit_id", "核查单位（unit_id）不能是外部机构");
     }
     if ((fl & CLUE_F_FINDING) && !clue_finding_label(jv_str(b, "finding")))
-        return ctx_fail(c, ERR_INVALID,
-                        "核查结论（finding）应为 substantiated（属实）、partly（部分属实）或 "
-                        "unsubstantiated（不属实）");
+        return ctx_fail_field(c, "finding",
+                              "核查结论（finding）应为 substantiated（属实）、partly（部分属实）或 "
+                              "unsubstantiated（不属实）");
     if ((fl & CLUE_F_CLOSE_REASON) && !clue_close_reason_label(jv_str(b, "close_reason"))) {
         const char *list = "";
         for (int i = 0; i < N(close_reasons); i++)
             list = arena_printf(c->arena, "%s%s%s（%s）", list, i ? "、" : "", close_reasons[i].name,
                                 close_reasons[i].label);
-        return ctx_fail(c, ERR_INVALID, "办结方式（close_reason）应为：%s", list);
+        return ctx_fail_field(c, "close_reason", "办结方式（close_reason）应为：%s", list);
     }
     if (fl & CLUE_F_INTO) {
         int64_t into = jv_int(b, "into", 0);
         if (into == cl->wf.id)
-            return ctx_fail(c, ERR_INVALID, "不能把线索合并到它自己（into）");
+            return ctx_fail_field(c, "into", "不能把线索合并到它自己（into）");
         struct clue target;
         if (into <= 0 || clue_load(c, into, &target) || target.office_unit_id != cl->office_unit_id)
-            return ctx_fail(c, ERR_INVALID, "要合并到的线索（into）不存在或不属于本督查室");
+            return ctx_fail_field(c, "into", "要合并到的线索（into）不存在或不属于本督查室");
         c->err = ERR_OK;
         if (target.wf.state == CLUE_ST_MERGED || target.wf.state == CLUE_ST_CLOSED)
             return ctx_fail(c, ERR_INVALID, "要合并到的线索 %s 已%s，请合并到仍在办理的线索", target.wf.number,
@@ -396,9 +408,11 @@ const struct workflow clue_workflow = {
     .intro = "The states, actions and transition table of `src/clues/clue_workflow.c`; the effect of each action "
              "is in `src/clues/clue_effects.c`. A clue comes in from the public page, from staff or from above "
              "(imported) in `received`; the office sorts it (分拣) and sends it for verification (线索核查) to a "
-             "unit, merges it into a clue of the same place and problem, converts it into a supervision item, or "
-             "closes it with a reason and a reply the reporter reads on the tracking page. The verifying unit "
-             "sees the summary the office wrote, never the reporter.",
+             "unit, merges it into a clue of the same place and problem, converts it into a supervision item or "
+             "an inspection (a draft of kind 线索核查, opened on its basis like any other: a proposal the principal "
+             "leader approves, a decision or an instruction), or closes it with a reason and a reply the reporter "
+             "reads on the tracking page. The verifying unit sees the summary the office wrote, never the "
+             "reporter.",
     .link = "/clues/%lld",
     .part_what = "线索核查",
     .home_what = "government whose supervision office handles the clue",

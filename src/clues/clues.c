@@ -27,6 +27,13 @@ const struct jv_field clues_action_spec[] = {
     {"title", JV_STRING, 0, 1, 200},
     {"importance", JV_STRING, 0, 0, 20},
     {"leader_id", JV_INT, JV_NULLABLE, 1, INT64_MAX},
+    /* convert_inspection: the draft inspection's window, targets, methods and basis */
+    {"start_date", JV_DATE, 0, 0, 0, "督查开始日期"},
+    {"end_date", JV_DATE, 0, 0, 0, "督查结束日期"},
+    {"target_unit_ids", JV_INT_ARRAY, 0, 1, 50, "督查对象"},
+    {"methods", JV_STRING_ARRAY, 0, 1, 10, "督查方式"},
+    {"basis", JV_STRING, 0, 1, 20, "督查依据"},
+    {"basis_ref", JV_STRING, 0, 0, 500, "依据文号"},
     {NULL, 0, 0, 0, 0},
 };
 
@@ -75,7 +82,7 @@ static enum err update_tx(struct ctx *c, void *arg)
         return ctx_fail(c, ERR_CONFLICT, "线索已被他人修改，请刷新后重试");
     const char *category = jv_str(b, "category") ? jv_str(b, "category") : cl.category;
     if (!clue_category_label(category))
-        return ctx_fail(c, ERR_INVALID, "问题类别（category）不存在：%s", category);
+        return ctx_fail_field(c, "category", "问题类别（category）不存在：%s", category);
     const char *title = jv_str(b, "title") ? jv_str(b, "title") : cl.wf.title;
     const char *summary = jv_str(b, "summary") ? jv_str(b, "summary") : cl.summary;
     const char *place = jv_str(b, "place") ? jv_str(b, "place") : cl.place;
@@ -92,7 +99,7 @@ static enum err update_tx(struct ctx *c, void *arg)
         stmt_done(st);
         if (!area_path || (strcmp(kind, "government") && strcmp(kind, "township")) ||
             strncmp(area_path, cl.office_path, strlen(cl.office_path)))
-            return ctx_fail(c, ERR_INVALID, "地区（area_id）应为本级政府辖区内的县、乡镇等行政区域");
+            return ctx_fail_field(c, "area_id", "地区（area_id）应为本级政府辖区内的县、乡镇等行政区域");
     }
     int64_t unit = cl.unit_id;
     if (jv_has(b, "unit_id")) {
@@ -100,7 +107,7 @@ static enum err update_tx(struct ctx *c, void *arg)
         unit_path = NULL;
         if (unit && (db_one_text(c->db, c->arena, &unit_path, "SELECT path FROM units WHERE id = ?", DB_INT(unit)) ||
                      strncmp(unit_path, cl.office_path, strlen(cl.office_path))))
-            return ctx_fail(c, ERR_INVALID, "被反映单位（unit_id）应为本级政府所属的单位");
+            return ctx_fail_field(c, "unit_id", "被反映单位（unit_id）应为本级政府所属的单位");
     }
     char at[21];
     time_format_iso(c->now, at);

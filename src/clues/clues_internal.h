@@ -34,6 +34,7 @@ enum clue_action {
     CLUE_ACT_RECALL,
     CLUE_ACT_MERGE,
     CLUE_ACT_CONVERT_ITEM,
+    CLUE_ACT_CONVERT_INSPECTION,
     CLUE_ACT_CLOSE,
     CLUE_ACT_REPLY,
     CLUE_ACT_COMMENT,
@@ -51,6 +52,8 @@ enum clue_field {
     CLUE_F_REPLY = 1 << 6,
     CLUE_F_CLOSE_REASON = 1 << 7,
     CLUE_F_LEAD = 1 << 8,
+    CLUE_F_START = 1 << 9,
+    CLUE_F_END = 1 << 10,
 };
 
 /* One verification (线索核查): an assignment to a unit. */

@@ -1,6 +1,6 @@
 """The office's side of clues (issue 18): triage, verification (线索核查) by a unit with its to-do and
 message, duplicates found by bigram similarity and merged (the reporter follows the clue it joined),
-conversion into a supervision item linked both ways, closing with a reason the reporter reads, the
+conversion into a supervision item or an inspection linked both ways, closing with a reason the reporter reads, the
 bulk import of clues transferred from above, and the refusals: wrong role, other county, wrong state,
 bad input."""
 import csv
@@ -181,6 +181,88 @@ def test_convert_into_an_item_linked_both_ways(cl):
     cl.act(cid, "gc_office", "reply", {"reply": "已列为县政府督办事项，限期整改。"})
     assert track(cl, code)["reply"] == "已列为县政府督办事项，限期整改。"
     cl.act(cid, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}, expect=409)
+
+
+def test_convert_into_an_inspection_linked_both_ways(cl):
+    """A clue becomes a draft inspection of kind 线索核查 opened on its basis like any other (Art. 11: a
+    proposal the principal leader approves); the inspection's origin names the clue, the clue shows the
+    inspection; the refusals change nothing; the reporter stays with the office."""
+    cid, code = submit(cl, description="城关镇北街小区旁的建筑工地夜间违规施工，噪声扰民持续一个多月，多次投诉无人处理。",
+                       name="甄秘密举报", phone="13912348765", anonymous="0")
+    jt = cl.unit("gc-jt")
+    office = cl.c("gc_office")
+    body = {"start_date": day(3), "end_date": day(12), "target_unit_ids": [jt]}
+    before = office.get("/api/v1/inspections?kind=clue&per_page=200").json["total"]
+    # bad input: a 422 naming the field
+    for bad, field in (({"end_date": day(12), "target_unit_ids": [jt]}, "start_date"),
+                       ({**body, "start_date": day(-1)}, "start_date"),
+                       ({**body, "end_date": day(2)}, "end_date"),
+                       ({**body, "start_date": "2026-02-30"}, "start_date"),
+                       ({"start_date": day(3), "end_date": day(12)}, "target_unit_ids"),
+                       ({**body, "target_unit_ids": [cl.unit("gc-jt"), 999999]}, "target_unit_ids"),
+                       ({**body, "methods": ["teleport"]}, "methods"),
+                       ({**body, "basis": "decision"}, "basis_ref"),
+                       ({**body, "basis": "plan"}, "basis")):
+        r = cl.act(cid, "gc_office", "convert_inspection", bad, expect=None)
+        assert r.status == 422 and field in r.error["message"], (bad, r)
+    # wrong role: a unit's contact does not see the clue, a leader reads it but cannot convert it
+    cl.act(cid, "gc_contact", "convert_inspection", body, expect=404)
+    cl.act(cid, "gc_leader", "convert_inspection", body, expect=403)
+    c = cl.get(cid)
+    assert c["state"] == "received" and c["inspection"] is None
+    assert office.get("/api/v1/inspections?kind=clue&per_page=200").json["total"] == before
+    assert "convert_inspection" in c["allowed_actions"]
+    # converted: a draft inspection of the unit concerned, linked both ways
+    c = cl.act(cid, "gc_office", "convert_inspection", {**body, "title": "城关镇北街工地夜间施工扰民问题督查"}).json
+    assert c["state"] == "converted" and c["inspection"]["state"] == "draft", c
+    iid = c["inspection"]["id"]
+    assert c["inspection"]["subject"] == "城关镇北街工地夜间施工扰民问题督查" and c["inspection"]["number"] is None
+    ins = office.get(f"/api/v1/inspections/{iid}").json
+    assert ins["kind"] == "clue" and ins["basis"] == "proposal" and ins["methods"] == ["onsite"]
+    assert ins["start_date"] == day(3) and ins["end_date"] == day(12)
+    assert [t["unit_id"] for t in ins["targets"]] == [jt]
+    assert any(o["kind"] == "clue" and o["ref_id"] == cid and o["ref"] == c["number"] for o in ins["origins"]), ins
+    assert c["number"] in ins["matters"] and "噪声扰民" in ins["matters"]
+    # the reporter is the office's alone: nothing of them in the inspection
+    assert "甄秘密" not in str(ins) and "13912348765" not in str(ins)
+    ev = cl.c("gc_office").get(f"/api/v1/clues/{cid}/events").json["events"]
+    assert any(e["action"] == "convert_inspection" and e["data"]["inspection_id"] == iid for e in ev), ev
+    # the reporter reads that the clue is being handled, nothing more
+    t = track(cl, code)
+    assert t["status"] == "已交有关部门办理" and not t["closed"] and "督查" not in str(t.get("events", ""))
+    # wrong state: converted once
+    cl.act(cid, "gc_office", "convert_inspection", body, expect=409)
+    cl.act(cid, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}, expect=409)
+    # the inspection goes on on its basis: submitted to the principal leader, approved, numbered
+    assert office.post(f"/api/v1/inspections/{iid}/actions/submit", {}).status == 200
+    r = cl.c("gc_principal").post(f"/api/v1/inspections/{iid}/actions/approve", {})
+    assert r.status == 200, r
+    c = cl.get(cid)
+    assert c["inspection"]["state"] == "opened" and c["inspection"]["number"], c
+    # the clue closes with a reply when the office is done
+    cl.act(cid, "gc_office", "close", {"close_reason": "substantiated", "reply": "已开展专项督查，工地夜间施工已停止。"})
+    assert track(cl, code)["closed"]
+
+
+def test_a_clue_verified_by_a_unit_then_converted_into_its_unannounced_inspection(cl):
+    """The unit that verified a clue and is then the target of an unannounced inspection (暗访) made of
+    it learns nothing of the inspection from the clue: neither the link nor the conversion's entry."""
+    cid = cl.bring("verified")["id"]
+    jt = cl.unit("gc-jt")
+    c = cl.act(cid, "gc_office", "convert_inspection", {"start_date": day(2), "end_date": day(9),
+                                                        "target_unit_ids": [jt], "methods": ["onsite", "covert"],
+                                                        "basis": "instruction", "basis_ref": "县长批示〔2026〕3号"}).json
+    iid = c["inspection"]["id"]
+    assert cl.c("gc_office").get(f"/api/v1/inspections/{iid}").json["covert"] is True
+    for user in ("gc_contact", "gc_head"):
+        seen = cl.get(cid, user)
+        assert seen["state"] == "converted" and seen["inspection"] is None, (user, seen)
+        ev = cl.c(user).get(f"/api/v1/clues/{cid}/events").json["events"]
+        assert all(e["action"] != "convert_inspection" for e in ev), (user, ev)
+        assert str(iid) not in str([e["data"] for e in ev])
+        assert cl.c(user).get(f"/api/v1/inspections/{iid}").status == 404
+    # the office and the leaders of the county see both ends
+    assert cl.get(cid, "gc_leader")["inspection"]["id"] == iid
 
 
 def test_staff_records_a_clue_and_other_counties_cannot_touch_it(cl, server):

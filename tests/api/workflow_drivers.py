@@ -215,8 +215,10 @@ class ClueDriver:
         jt = self.cl.unit("gc-jt")
         values = {"unit_id": jt, "lead_unit_id": jt, "due_date": day(10), "text": "核查情况说明",
                   "finding": "partly", "reason": "需要调整核查单位", "reply": "感谢您的反映，正在办理。",
-                  "close_reason": "resolved"}
+                  "close_reason": "resolved", "start_date": day(3), "end_date": day(12)}
         body = {k: values[k] for k in req if k in values}
+        if action == "convert_inspection":
+            body["target_unit_ids"] = [jt]
         if "into" in req:
             body["into"] = self.cl.create()["id"]
         return body
