@@ -198,6 +198,8 @@ int cmd_demo(struct cli *cli)
         ok = demo_items(&c) == 0;
     if (ok)
         ok = demo_inspections(&c) == 0;
+    if (ok)
+        ok = demo_clues(&c) == 0;
     rc = ok ? 0 : 1;
 out:
     store_release(c.db);
