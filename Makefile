@@ -3,7 +3,10 @@
 #   make run        install dependencies, build everything, serve with demo data on :8080
 #   make test       install dependencies, build, run every test (unit, API on SQLite and PostgreSQL, browser)
 #   make bench      performance figures (wrk against ducha and nginx)
-#   make fuzz       libFuzzer targets: JSON request validation, the public multipart form and photo stripping
+#   make fuzz       libFuzzer targets (JSON bodies, router and query strings, multipart uploads, CSV imports,
+#                   the calendar import, the public clue form and photo stripping), 60 s each (FUZZ_SECONDS)
+#   make test-security  a 10,000-connection flood and sqlmap on every parameterised route
+#   make test-long  the crash test with 100 kill -9 cycles on both databases
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
 #   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
@@ -148,19 +151,49 @@ test: deps check-layers check-format lint-openapi check-web-types test-unit test
 # loopback against the release build, sqlmap on every parameterised route; DUCHA_TEST_BACKEND=postgres
 # for PostgreSQL)
 test-security: deps build/ducha build/asan/ducha
+	scripts/deps.sh --security
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/security
 
+# the crash test at length: 100 kill -9 cycles under write load, on SQLite and on PostgreSQL
+test-long: deps build/asan/ducha
+	DUCHA_CRASH_CYCLES=100 DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider \
+	  tests/api/test_crash.py
+	DUCHA_CRASH_CYCLES=100 DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest \
+	  -q -s -p no:cacheprovider tests/api/test_crash.py
+
 # ---- fuzz ----
+# libFuzzer targets (clang, ASan + UBSan): tests/fuzz/fuzz_*.c, each run for FUZZ_SECONDS from its committed
+# corpus (tests/fuzz/corpus/NAME) plus what it finds (build/fuzz/corpus/NAME). The whole tree is built once
+# more with coverage for the fuzzer in build/fuzz/obj.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS := jsonv router multipart import calendar form
+FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen -Itests/fuzz -DDUCHA_VERSION='"$(VERSION)"' -g -O1 \
+              -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/main.c,$(SRCS))) build/fuzz/obj/gen/migrations.o
+
+build/fuzz/obj/%.o: src/%.c | $(GEN)
+	@mkdir -p $(dir $@)
+	@echo "  CC fuzz $<"
+	@clang $(FUZZ_CFLAGS) -c $< -o $@
+build/fuzz/obj/gen/migrations.o: $(GEN)
+	@mkdir -p $(dir $@)
+	@clang $(FUZZ_CFLAGS) -c $< -o $@
 build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c
 	@mkdir -p $(dir $@)
 	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $$(pkg-config --cflags --libs jansson)
-build/fuzz/form: tests/fuzz/fuzz_form.c src/base/form.c src/base/media.c src/base/utf8.c src/base/arena.c
+build/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_world.c tests/fuzz/fuzz_world.h $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
-	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^
-fuzz: build/fuzz/jsonv build/fuzz/form
-	@mkdir -p build/fuzz/corpus build/fuzz/corpus-form
-	build/fuzz/jsonv -max_total_time=$${FUZZ_SECONDS:-30} -max_len=4096 build/fuzz/corpus tests/fuzz/corpus/jsonv
-	build/fuzz/form -max_total_time=$${FUZZ_SECONDS:-30} -max_len=16384 build/fuzz/corpus-form tests/fuzz/corpus/form
+	@echo "  LD fuzz $@"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+fuzz: deps $(addprefix build/fuzz/,$(FUZZ_TARGETS))
+	@set -e; for t in $(FUZZ_TARGETS); do \
+	  mkdir -p build/fuzz/corpus/$$t; echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
+	    -timeout=10 -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
+	    grep -E "^#[0-9]+ *DONE|Done [0-9]+ runs|ERROR|SUMMARY|crash-|leak-|timeout-" || true; \
+	  if ls build/fuzz/$$t-crash-* build/fuzz/$$t-leak-* build/fuzz/$$t-timeout-* >/dev/null 2>&1; then \
+	    echo "fuzz $$t found a failing input: build/fuzz/$$t-*"; exit 1; fi; \
+	done
 
 bench: deps build/ducha
 	scripts/deps.sh --bench

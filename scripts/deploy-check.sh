@@ -18,6 +18,9 @@ command -v nginx >/dev/null || { echo "deploy-check: nginx missing (scripts/deps
 
 W=$(mktemp -d /tmp/ducha-deploy.XXXXXX)
 chmod 755 "$W"
+# the nodes' shared data directory (attachments, the audit key, the checkpoint file): every node and
+# every ducha command of this layout uses the same one, never ./data of the checkout
+export DUCHA_DATA_DIR=$W/data
 PIDS=()
 if [ "$(id -u)" -eq 0 ]; then AS=(runuser -u postgres --); chown postgres "$W"; else AS=(); fi
 pg() { "${AS[@]}" "$@"; }

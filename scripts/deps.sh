@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian packages ducha builds, tests and benchmarks with. Idempotent: it installs only
 # what is missing and does nothing (not even apt-get update) when everything is present.
-# Usage: scripts/deps.sh [--bench] [--ha]   (--ha: the PostgreSQL cluster, failover and backup drills of
-# make test-pg-ha: Patroni, etcd, HAProxy, pgBackRest)
+# Usage: scripts/deps.sh [--bench] [--ha] [--security]   (--ha: the PostgreSQL cluster, failover and backup
+# drills of make test-pg-ha: Patroni, etcd, HAProxy, pgBackRest; --security: sqlmap for make test-security)
 set -euo pipefail
 
 pkgs=(
@@ -20,6 +20,7 @@ for a in "$@"; do
   case $a in
     --bench) pkgs+=(wrk nginx-light) ;;
     --ha) pkgs+=(patroni etcd-server etcd-client haproxy pgbackrest) ;;
+    --security) pkgs+=(sqlmap) ;;
   esac
 done
 

@@ -20,19 +20,39 @@ static int h_audit_list(struct req *rq)
     return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "records", out));
 }
 
-/* GET /api/v1/audit/verify: {"ok","records","bad_seq","problem"} */
+/* GET /api/v1/audit/verify: {"ok","records","bad_seq","problem","checkpoints","proofs","checkpoint_size",
+ * "checkpoint_at","source","fingerprint","pending"}, against the configured checkpoint file */
 static int h_audit_verify(struct req *rq)
 {
     struct audit_check chk;
-    enum err e = audit_verify(&rq->ctx, &chk);
+    enum err e = audit_verify(&rq->ctx, NULL, &chk);
     return reply_result(rq, e, 200,
                         e ? NULL
-                          : json_pack("{sb sI sI ss}", "ok", chk.ok, "records", (json_int_t)chk.records, "bad_seq",
-                                      (json_int_t)chk.bad_seq, "problem", chk.problem ? chk.problem : ""));
+                          : json_pack("{sb sI sI ss si si sI ss ss ss sI}", "ok", chk.ok, "records",
+                                      (json_int_t)chk.records, "bad_seq", (json_int_t)chk.bad_seq, "problem",
+                                      chk.problem ? chk.problem : "", "checkpoints", chk.checkpoints, "proofs",
+                                      chk.proofs, "checkpoint_size", (json_int_t)chk.checkpoint_size, "checkpoint_at",
+                                      chk.checkpoint_at ? chk.checkpoint_at : "", "source",
+                                      chk.source ? chk.source : "", "fingerprint",
+                                      chk.fingerprint ? chk.fingerprint : "", "pending", (json_int_t)chk.pending));
+}
+
+/* GET /api/v1/audit/checkpoints?limit=: the signed checkpoints, newest first (for monitors) */
+static int h_audit_checkpoints(struct req *rq)
+{
+    int64_t limit;
+    if (!req_query_int(rq, "limit", 1, 1000, 20, &limit))
+        return 0;
+    json_t *out = NULL;
+    enum err e = audit_checkpoints(&rq->ctx, (int)limit, &out);
+    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "checkpoints", out));
 }
 
 const struct route audit_routes[] = {
-    {"GET", "/api/v1/audit", h_audit_list, CAP_AUDIT_READ, 0, "audit records, newest first"},
-    {"GET", "/api/v1/audit/verify", h_audit_verify, CAP_AUDIT_READ, 0, "verify the SM3 chain"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+    {"GET", "/api/v1/audit", h_audit_list, CAP_AUDIT_READ, 0, "audit records, newest first", "top,admin,office:A *:F"},
+    {"GET", "/api/v1/audit/verify", h_audit_verify, CAP_AUDIT_READ, 0, "verify the keyed chain and the checkpoints",
+     "top,admin,office:A *:F"},
+    {"GET", "/api/v1/audit/checkpoints", h_audit_checkpoints, CAP_AUDIT_READ, 0, "signed audit checkpoints",
+     "top,admin,office:A *:F"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -74,8 +74,8 @@ static int h_claim(struct req *rq)
 
 const struct route cluster_routes[] = {
     {"POST", "/api/v1/admin/claims/{key}", h_claim, CAP_SYSTEM_ADMIN, 0,
-     "test mode only: claim a test job key (true exactly once)"},
+     "test mode only: claim a test job key (true exactly once)", "top,admin:A *:F; key=test.mx$uniq"},
     {"POST", "/api/v1/admin/counters/{name}", h_counter_next, CAP_SYSTEM_ADMIN, 0,
-     "test mode only: next value of a test counter"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+     "test mode only: next value of a test counter", "top,admin:A *:F; name=test.mx"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

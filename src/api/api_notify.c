@@ -79,14 +79,17 @@ static int h_notify_test(struct req *rq)
 }
 
 const struct route notify_routes[] = {
-    {"GET", "/api/v1/inbox", h_inbox, CAP_SIGNED_IN, 0, "my in-app messages, newest first"},
-    {"POST", "/api/v1/inbox/read-all", h_inbox_read_all, CAP_SIGNED_IN, 0, "mark all my messages read"},
-    {"POST", "/api/v1/inbox/{id}/read", h_inbox_read, CAP_SIGNED_IN, 0, "mark one message read"},
-    {"GET", "/api/v1/me/preferences", h_prefs_get, CAP_SIGNED_IN, 0, "my notification channels per kind"},
-    {"PUT", "/api/v1/me/preferences", h_prefs_put, CAP_SIGNED_IN, ROUTE_JSON, "choose notification channels"},
-    {"GET", "/api/v1/admin/outbox", h_outbox, CAP_SYSTEM_ADMIN, 0, "outgoing e-mail and SMS by state"},
-    {"POST", "/api/v1/admin/outbox/{id}/retry", h_outbox_retry, CAP_SYSTEM_ADMIN, 0, "retry a dead letter"},
+    {"GET", "/api/v1/inbox", h_inbox, CAP_SIGNED_IN, 0, "my in-app messages, newest first", "*:A"},
+    {"POST", "/api/v1/inbox/read-all", h_inbox_read_all, CAP_SIGNED_IN, 0, "mark all my messages read", "*:A"},
+    {"POST", "/api/v1/inbox/{id}/read", h_inbox_read, CAP_SIGNED_IN, 0, "mark one message read", "*:ANN"},
+    {"GET", "/api/v1/me/preferences", h_prefs_get, CAP_SIGNED_IN, 0, "my notification channels per kind", "*:A"},
+    {"PUT", "/api/v1/me/preferences", h_prefs_put, CAP_SIGNED_IN, ROUTE_JSON, "choose notification channels",
+     "*:R; body={\"preferences\":{}}"},
+    {"GET", "/api/v1/admin/outbox", h_outbox, CAP_SYSTEM_ADMIN, 0, "outgoing e-mail and SMS by state",
+     "top,admin:A *:F"},
+    {"POST", "/api/v1/admin/outbox/{id}/retry", h_outbox_retry, CAP_SYSTEM_ADMIN, 0, "retry a dead letter",
+     "top:R admin:RRN *:F"},
     {"POST", "/api/v1/admin/notifications/test", h_notify_test, CAP_SYSTEM_ADMIN, ROUTE_JSON,
-     "send a test notification to a user"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+     "send a test notification to a user", "top:A admin:AAN *:F; body={\"username\":\"$username\"}"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

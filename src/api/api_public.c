@@ -127,12 +127,12 @@ static int h_clue_track(struct req *rq)
 
 const struct route public_routes[] = {
     {"GET", "/api/v1/public/clue-form", h_clue_form, CAP_PUBLIC, ROUTE_PUBLIC_READ,
-     "the public clue form's categories, areas and limits"},
+     "the public clue form's categories, areas and limits", "*:A; anon=A"},
     {"POST", "/api/v1/public/challenges", h_challenge, CAP_PUBLIC, ROUTE_JSON | ROUTE_PUBLIC_READ,
-     "a challenge (proof of work) for a public submission"},
+     "a challenge (proof of work) for a public submission", "*:A; anon=A; body={\"form\":\"clue\"}"},
     {"POST", "/api/v1/public/clues", h_clue_submit, CAP_PUBLIC, ROUTE_FORM | ROUTE_PUBLIC_SUBMIT,
-     "submit a clue from the public (multipart: fields and photos)"},
+     "submit a clue from the public (multipart: fields and photos)", "*:R; anon=R; body={}"},
     {"GET", "/api/v1/public/clues/{code}", h_clue_track, CAP_PUBLIC, ROUTE_PUBLIC_READ,
-     "follow a clue by its tracking code"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+     "follow a clue by its tracking code", "*:A; anon=A"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -79,10 +79,19 @@ static int h_login(struct req *rq)
     if (!req_check(rq, spec))
         return 0;
     struct login_result lr;
-    enum err e = auth_login(&rq->ctx, jv_str(rq->json, "username"), jv_str(rq->json, "password"), &lr);
+    enum err e = auth_login(&rq->ctx, jv_str(rq->json, "username"), jv_str(rq->json, "password"),
+                            req_cookie(rq, "ducha_device"), &lr);
+    if (e == ERR_TOO_MANY)
+        reply_header(rq, "Retry-After", arena_printf(rq->arena, "%lld", (long long)lr.retry_after));
     if (e)
         return reply_ctx_error(rq);
     reply_header(rq, "Set-Cookie", session_cookie(rq, lr.token, -1));
+    if (lr.device[0]) /* the browser's mark of a past sign-in (auth.c: throttling) */
+        reply_header(rq, "Set-Cookie",
+                     arena_printf(rq->arena,
+                                  "ducha_device=%s; Path=/api/v1/session; Max-Age=31536000; HttpOnly; "
+                                  "SameSite=Strict%s",
+                                  lr.device, rq->app->cfg.cookie_secure ? "; Secure" : ""));
     return reply_json(rq, 200, session_json(rq->ctx.user, lr.csrf));
 }
 
@@ -120,15 +129,18 @@ static int h_password(struct req *rq)
 }
 
 const struct route health_routes[] = {
-    {"GET", "/api/v1/health", h_health, CAP_PUBLIC, 0, "readiness: 503 unless the database answers and is writable"},
-    {"GET", "/api/v1/health/live", h_live, CAP_PUBLIC, 0, "liveness: the process answers (no database)"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+    {"GET", "/api/v1/health", h_health, CAP_PUBLIC, 0, "readiness: 503 unless the database answers and is writable",
+     "*:A; anon=A"},
+    {"GET", "/api/v1/health/live", h_live, CAP_PUBLIC, 0, "liveness: the process answers (no database)", "*:A; anon=A"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
 
 const struct route session_routes[] = {
-    {"POST", "/api/v1/session", h_login, CAP_PUBLIC, ROUTE_JSON, "sign in"},
-    {"GET", "/api/v1/session", h_session_get, CAP_SIGNED_IN, 0, "current user and CSRF token"},
-    {"DELETE", "/api/v1/session", h_logout, CAP_SIGNED_IN, 0, "sign out"},
-    {"PUT", "/api/v1/session/password", h_password, CAP_SIGNED_IN, ROUTE_JSON, "change own password"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+    {"POST", "/api/v1/session", h_login, CAP_PUBLIC, ROUTE_JSON, "sign in",
+     "*:A; anon=A; body={\"username\":\"gc_deputy\",\"password\":\"Demo2026\"}"},
+    {"GET", "/api/v1/session", h_session_get, CAP_SIGNED_IN, 0, "current user and CSRF token", "*:A"},
+    {"DELETE", "/api/v1/session", h_logout, CAP_SIGNED_IN, 0, "sign out", "*:A"},
+    {"PUT", "/api/v1/session/password", h_password, CAP_SIGNED_IN, ROUTE_JSON, "change own password",
+     "*:R; body={\"old_password\":\"Not-the-password-2026\",\"new_password\":\"Matrix2026new\"}"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -33,7 +33,9 @@ static int h_todos(struct req *rq)
 }
 
 const struct route todo_routes[] = {
-    {"GET", "/api/v1/todos", h_todos, CAP_SIGNED_IN, 0, "my to-dos across every kind of object, most urgent first"},
-    {"GET", "/api/v1/workflows", h_workflows, CAP_SIGNED_IN, 0, "every workflow: states, transitions, who must act"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+    {"GET", "/api/v1/todos", h_todos, CAP_SIGNED_IN, 0, "my to-dos across every kind of object, most urgent first",
+     "*:A"},
+    {"GET", "/api/v1/workflows", h_workflows, CAP_SIGNED_IN, 0, "every workflow: states, transitions, who must act",
+     "*:A"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -82,12 +82,20 @@ static int h_unit_import(struct req *rq)
 }
 
 const struct route unit_routes[] = {
-    {"GET", "/api/v1/units", h_units_list, CAP_UNIT_READ, 0, "list units in scope"},
-    {"POST", "/api/v1/units", h_unit_create, CAP_UNIT_WRITE, ROUTE_JSON, "create a unit"},
-    {"POST", "/api/v1/units/import", h_unit_import, CAP_UNIT_WRITE, ROUTE_RAW, "import units from CSV"},
-    {"GET", "/api/v1/units/{id}", h_unit_get, CAP_UNIT_READ, 0, "one unit"},
-    {"PATCH", "/api/v1/units/{id}", h_unit_update, CAP_UNIT_WRITE, ROUTE_JSON, "change or move a unit"},
-    {"DELETE", "/api/v1/units/{id}", h_unit_delete, CAP_UNIT_WRITE, 0, "delete an empty unit"},
-    {"GET", "/api/v1/units/{id}/subtree", h_unit_subtree, CAP_UNIT_READ, 0, "a unit and everything below it"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+    {"GET", "/api/v1/units", h_units_list, CAP_UNIT_READ, 0, "list units in scope", "parttime,evaluator:F *:A"},
+    {"POST", "/api/v1/units", h_unit_create, CAP_UNIT_WRITE, ROUTE_JSON, "create a unit",
+     "top:A admin:AAR *:F; "
+     "body={\"code\":\"mx-$uniq\",\"name\":\"矩阵单位\",\"kind\":\"department\",\"parent_id\":$unit}"},
+    {"POST", "/api/v1/units/import", h_unit_import, CAP_UNIT_WRITE, ROUTE_RAW, "import units from CSV",
+     "top:A admin:AAR *:F; type=text/csv; "
+     "body=code,name,kind,parent_code,principal,contact\nmx-$uniq,矩阵单位,department,$unitcode,,\n"},
+    {"GET", "/api/v1/units/{id}", h_unit_get, CAP_UNIT_READ, 0, "one unit",
+     "top:A admin,principal,leader,director,deputy,secretary,office,inspector:AAN contact,head:ANN *:F"},
+    {"PATCH", "/api/v1/units/{id}", h_unit_update, CAP_UNIT_WRITE, ROUTE_JSON, "change or move a unit",
+     "top:A admin:AAN *:F; body={\"principal\":\"矩阵\"}"},
+    {"DELETE", "/api/v1/units/{id}", h_unit_delete, CAP_UNIT_WRITE, 0, "delete an empty unit",
+     "top:A admin:AAN *:F; fresh"},
+    {"GET", "/api/v1/units/{id}/subtree", h_unit_subtree, CAP_UNIT_READ, 0, "a unit and everything below it",
+     "top:A admin,principal,leader,director,deputy,secretary,office,inspector:AAN contact,head:ANN *:F"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -82,12 +82,17 @@ static int h_user_revoke(struct req *rq)
 }
 
 const struct route user_routes[] = {
-    {"GET", "/api/v1/users", h_users_list, CAP_USER_ADMIN, 0, "list users in scope"},
-    {"POST", "/api/v1/users", h_user_create, CAP_USER_ADMIN, ROUTE_JSON, "create a user"},
-    {"GET", "/api/v1/users/{id}", h_user_get, CAP_USER_ADMIN, 0, "one user with grants"},
-    {"PATCH", "/api/v1/users/{id}", h_user_update, CAP_USER_ADMIN, ROUTE_JSON, "change, reset, unlock, disable"},
-    {"DELETE", "/api/v1/users/{id}", h_user_delete, CAP_USER_ADMIN, 0, "disable a user"},
-    {"POST", "/api/v1/users/{id}/roles", h_user_grant, CAP_USER_ADMIN, ROUTE_JSON, "grant a role at a unit"},
-    {"DELETE", "/api/v1/users/{id}/roles/{grant}", h_user_revoke, CAP_USER_ADMIN, 0, "revoke a grant"},
-    {NULL, NULL, NULL, 0, 0, NULL},
+    {"GET", "/api/v1/users", h_users_list, CAP_USER_ADMIN, 0, "list users in scope", "top,admin:A *:F"},
+    {"POST", "/api/v1/users", h_user_create, CAP_USER_ADMIN, ROUTE_JSON, "create a user",
+     "top:A admin:AAR *:F; "
+     "body={\"username\":\"mx$uniq\",\"name\":\"矩阵\",\"unit_id\":$unit,\"password\":\"Matrix2026x\",\"roles\":[]}"},
+    {"GET", "/api/v1/users/{id}", h_user_get, CAP_USER_ADMIN, 0, "one user with grants", "top:A admin:AAN *:F"},
+    {"PATCH", "/api/v1/users/{id}", h_user_update, CAP_USER_ADMIN, ROUTE_JSON, "change, reset, unlock, disable",
+     "top:A admin:AAN *:F; body={\"phone\":\"12345\"}"},
+    {"DELETE", "/api/v1/users/{id}", h_user_delete, CAP_USER_ADMIN, 0, "disable a user", "top:A admin:AAN *:F; fresh"},
+    {"POST", "/api/v1/users/{id}/roles", h_user_grant, CAP_USER_ADMIN, ROUTE_JSON, "grant a role at a unit",
+     "top:A admin:AAN *:F; fresh; body={\"role\":\"head\",\"unit_id\":$unit}"},
+    {"DELETE", "/api/v1/users/{id}/roles/{grant}", h_user_revoke, CAP_USER_ADMIN, 0, "revoke a grant",
+     "top:A admin:AAN *:F; fresh"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -1,5 +1,7 @@
 #include "api/req.h"
 
+#include "base/utf8.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +38,23 @@ static bool parse_i64(const char *s, int64_t *out)
 bool req_param_id(struct req *rq, const char *name, int64_t *out)
 {
     return parse_i64(req_param(rq, name), out) && *out > 0;
+}
+
+const char *req_cookie(struct req *rq, const char *name)
+{
+    const char *h = rq->header(rq, "Cookie");
+    size_t nl = strlen(name);
+    while (h && *h) {
+        while (*h == ' ' || *h == ';')
+            h++;
+        const char *end = strchr(h, ';');
+        if (!end)
+            end = h + strlen(h);
+        if ((size_t)(end - h) > nl && strncmp(h, name, nl) == 0 && h[nl] == '=')
+            return arena_strndup(rq->arena, h + nl + 1, (size_t)(end - h - (ptrdiff_t)nl - 1));
+        h = end;
+    }
+    return NULL;
 }
 
 const char *req_query(struct req *rq, const char *name)
@@ -108,6 +127,9 @@ int reply_error(struct req *rq, enum err e, const char *message)
 
 int reply_error_field(struct req *rq, enum err e, const char *message, const char *field)
 {
+    /* a message that echoes client bytes which are not UTF-8 cannot be JSON: say the default instead */
+    if (message && !utf8_valid(message, strlen(message)))
+        message = NULL;
     json_t *err = json_pack("{ss ss}", "code", err_code(e), "message", message ? message : err_default_message(e));
     if (field && e == ERR_INVALID)
         json_object_set_new(err, "field", json_string(field));

@@ -85,6 +85,39 @@ enum route_flags {
     ROUTE_PUBLIC_READ = 64,   /* a read of a public page (a form, a challenge, a tracking page) */
 };
 
+/*
+ * Access declarations: every route states, next to itself, who gets in. The authorization matrix test
+ * (tests/api/test_authz_matrix.py) reads them (`ducha routes --json`) and sends the route's request as
+ * every principal, for an object in the principal's own unit, in another unit of the same county and in
+ * another county, and anonymously; a route without a declaration fails it. The string:
+ *
+ *     CLAUSE [CLAUSE …] [; OPTION …]
+ *     CLAUSE  WHO:ANSWERS     WHO: principals, comma-separated, or * for every principal not named
+ *                             before; ANSWERS: one letter for all three objects, or three letters for
+ *                             own unit / other unit / other county
+ *     letters A allowed (2xx), R allowed but refused for the object's state or the input (400/409/413/
+ *               415/422), F forbidden (403), N not found (404: the object is out of sight), U 401
+ *     OPTION  anon=LETTER     the anonymous answer (default U; a public route must state it)
+ *             body=TEXT       the request body; $unit, $user, $item stand for the object's id,
+ *                             $unitcode for its unit's code, $username for a user there, $uniq for a
+ *                             fresh name, $town for a township of its county, $now for the time, $today for the date, $due for a
+ *                             date 30 days ahead, $year for the inspections' year (two years
+ *                             ahead), $newyear for a year no plan has, $jpeg (the whole body) for
+ *                             a small JPEG
+ *             query=Q         the query string ($… as in body)
+ *             type=T          the body's Content-Type (default application/json)
+ *             state=S         an item (or inspection) in state S (default in_progress) where the
+ *                             route takes one
+ *             fresh           an allowed request uses its object up: each such check gets a new one
+ *             NAME=VALUE      the value of path parameter {NAME} (otherwise the test's fixture for it)
+ *
+ * Principals (the demo users of 古城县 unless said): top (administrator of the top unit, the city),
+ * admin, principal, leader, director, deputy, secretary, office, inspector, parttime, contact, head
+ * (contact and head at 交通运输局, the others at the county government), evaluator (third party).
+ * "Own unit" is 古城县交通运输局 (or an item it leads), "other unit" 古城县住房和城乡建设局, "other
+ * county" 安平县交通运输局.
+ * E.g. "top,admin:AAN *:F; body={\"name\":\"x\",\"parent_id\":$unit}".
+ */
 struct route {
     const char *method;
     const char *pattern; /* "/api/v1/units/{id}" */
@@ -92,12 +125,15 @@ struct route {
     enum cap cap;
     unsigned flags;
     const char *summary; /* one line, for docs/openapi.yaml checks and logs */
+    const char *access;  /* the access declaration (above) */
 };
 
 /* The path parameter name (e.g. "id"), or NULL. */
 const char *req_param(struct req *rq, const char *name);
 /* Parses a positive integer path parameter; false if absent or malformed. */
 bool req_param_id(struct req *rq, const char *name, int64_t *out);
+/* A cookie's value from the Cookie header (arena), or NULL. */
+const char *req_cookie(struct req *rq, const char *name);
 /* Query string value, or NULL. */
 const char *req_query(struct req *rq, const char *name);
 /* Query integer within [min, max]; def if absent; false (and a 400 reply prepared) if malformed. */

@@ -1,179 +1,241 @@
-#include "audit/audit.h"
+/* audit.c: writing records to the queue, the key material and hashes, reading the trail, and
+ * re-keying a trail written before the chain was keyed. See audit.h. */
+#include "audit/audit_internal.h"
 
-#include "base/buf.h"
 #include "base/timeu.h"
 #include "core/perm.h"
 #include "crypto/hash.h"
+#include "crypto/sm2.h"
 
 #include <inttypes.h>
-#include <stdlib.h>
+#include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-/* The bytes a record's hash covers: every field, separated by 0x1f, after the previous hash. */
-void audit_hash(int64_t seq, const char *at, const char *actor_id, const char *actor, const char *role,
-                const char *unit_id, const char *action, const char *otype, const char *oid, const char *summary,
-                const char *client, const char *scope, const char *prev, char out[65])
+atomic_bool audit_waiting;
+
+/* ---- canonical bytes and hashes ---- */
+
+void audit_canon(struct buf *b, int64_t seq, const char *const f[AUDIT_NFIELDS])
 {
-    struct sm3_ctx *h = sm3_begin();
-    char num[32];
-    snprintf(num, sizeof num, "%" PRId64, seq);
-    const char *fields[] = {prev, num, at, actor_id, actor, role, unit_id, action, otype, oid, summary, client, scope};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++) {
-        sm3_update(h, fields[i] ? fields[i] : "", fields[i] ? strlen(fields[i]) : 0);
-        sm3_update(h, "\x1f", 1);
+    buf_printf(b, "%" PRId64 ":", seq);
+    for (int i = 0; i < AUDIT_NFIELDS; i++) {
+        const char *v = f[i] ? f[i] : "";
+        size_t n = strlen(v);
+        buf_printf(b, "%zu:", n);
+        buf_append(b, v, n);
     }
-    sm3_end(h, out);
 }
 
-static const char SQL_HEAD[] = "SELECT seq, hash FROM audit_head WHERE id = 1 FOR UPDATE";
-static const char SQL_HEAD_SQLITE[] = "SELECT seq, hash FROM audit_head WHERE id = 1";
-static const char SQL_INSERT[] =
-    "INSERT INTO audit_log (seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, summary, "
-    "client, scope, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
-static const char SQL_SET_HEAD[] = "UPDATE audit_head SET seq = ?, hash = ? WHERE id = 1";
+bool audit_key_get(struct ctx *c, struct audit_key *k)
+{
+    const char *key = c->cfg ? c->cfg->audit_key : NULL;
+    if (!key || strlen(key) < 16) {
+        ctx_fail(c, ERR_INTERNAL, "未配置审计密钥（audit_key 或 DATA_DIR/audit.key），不能写入或校验审计记录");
+        return false;
+    }
+    k->bytes = key;
+    k->n = strlen(key);
+    char full[65];
+    audit_mac(k, "key-id", full, NULL);
+    memcpy(k->id, full, 16);
+    k->id[16] = 0;
+    return true;
+}
+
+void audit_mac(const struct audit_key *k, const char *label, char out[65], ...)
+{
+    struct hmac_ctx *h = hmac_sm3_begin(k->bytes, k->n);
+    hmac_update(h, label, strlen(label) + 1);
+    va_list ap;
+    va_start(ap, out);
+    for (const char *p; (p = va_arg(ap, const char *));)
+        hmac_update(h, p, strlen(p) + 1);
+    va_end(ap);
+    unsigned char d[32];
+    hmac_end_raw(h, d);
+    hex_encode(d, 32, out);
+}
+
+/* HMAC-SM3(key, label NUL, first NUL, canon) as hex: the chain hash and the queue MAC. */
+static void canon_mac(const struct audit_key *k, const char *label, const char *first, const struct buf *canon,
+                      char out[65])
+{
+    struct hmac_ctx *h = hmac_sm3_begin(k->bytes, k->n);
+    hmac_update(h, label, strlen(label) + 1);
+    hmac_update(h, first, strlen(first) + 1);
+    hmac_update(h, canon->data ? canon->data : "", canon->len);
+    unsigned char d[32];
+    hmac_end_raw(h, d);
+    hex_encode(d, 32, out);
+}
+
+void audit_chain_hash(const struct audit_key *k, const char *prev, const struct buf *canon, char out[65])
+{
+    canon_mac(k, "chain", prev, canon, out);
+}
+
+void audit_queue_mac(const struct audit_key *k, const char *nonce, const struct buf *canon, char out[65])
+{
+    canon_mac(k, "queue", nonce, canon, out);
+}
+
+void audit_leaf(const struct buf *canon, merkle_hash out)
+{
+    merkle_leaf(canon->data ? canon->data : "", canon->len, out);
+}
+
+bool audit_sign_key(const struct audit_key *k, char **public_pem, unsigned char **private_der, size_t *len)
+{
+    char seed_hex[65];
+    unsigned char seed[32];
+    audit_mac(k, "checkpoint-sm2", seed_hex, NULL);
+    hex_decode(seed_hex, seed, 32);
+    return sm2_derive(seed, public_pem, private_der, len);
+}
+
+#define HEAD_FORMAT "ducha-audit-checkpoint/1"
+
+const char *audit_head_statement(struct arena *a, int64_t size, const char *root, const char *at)
+{
+    return arena_printf(a, HEAD_FORMAT "\n%" PRId64 "\n%s\n%s\n", size, root, at);
+}
+
+json_t *audit_sign_head(struct ctx *c, const struct audit_key *k, int64_t size, const char *root, const char *at)
+{
+    char *pub = NULL, *sig = NULL;
+    unsigned char *priv = NULL;
+    size_t plen = 0;
+    char fp[65];
+    const char *stmt = audit_head_statement(c->arena, size, root, at);
+    json_t *out = NULL;
+    if (audit_sign_key(k, &pub, &priv, &plen) && sm2_fingerprint(pub, fp) &&
+        sm2_sign(priv, plen, stmt, strlen(stmt), &sig))
+        out = json_pack("{ss sI ss ss ss ss ss}", "format", HEAD_FORMAT, "size", (json_int_t)size, "root", root, "time",
+                        at, "fingerprint", fp, "public_key", pub, "signature", sig);
+    free(pub);
+    free(sig);
+    free(priv);
+    return out;
+}
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    const json_t *v = json_object_get(o, k);
+    return json_is_string(v) ? json_string_value(v) : NULL;
+}
+
+const char *audit_head_check(struct arena *a, const json_t *head)
+{
+    const char *root = jstr(head, "root"), *at = jstr(head, "time"), *pub = jstr(head, "public_key"),
+               *sig = jstr(head, "signature"), *fp = jstr(head, "fingerprint");
+    json_t *size = json_object_get(head, "size");
+    char want[65];
+    if (!json_is_object(head) || !root || !at || !pub || !sig || !fp || !json_is_integer(size) ||
+        strcmp(jstr(head, "format") ? jstr(head, "format") : "", HEAD_FORMAT))
+        return "不是 ducha 审计树头（字段不全或格式不符）";
+    if (!sm2_fingerprint(pub, want) || strcmp(want, fp))
+        return "公钥与其指纹不符";
+    const char *stmt = audit_head_statement(a, (int64_t)json_integer_value(size), root, at);
+    if (!sm2_verify(pub, stmt, strlen(stmt), sig))
+        return "SM2 签名不符（树头被改动，或不是该密钥签署）";
+    return NULL;
+}
+
+bool audit_tree_get(void *dbp, int level, uint64_t index, merkle_hash out)
+{
+    struct db *db = dbp;
+    struct arena a = ARENA_INIT;
+    const char *h = NULL;
+    enum err e = level == 0 ? db_one_text(db, &a, &h, "SELECT leaf FROM audit_log WHERE seq = ?", DB_INT(index + 1))
+                            : db_one_text(db, &a, &h, "SELECT hash FROM audit_tree WHERE level = ? AND idx = ?",
+                                          DB_INT(level), DB_INT(index));
+    bool ok = !e && h && hex_decode(h, out, MERKLE_HASH);
+    arena_free(&a);
+    return ok;
+}
+
+enum err audit_head_lock(struct ctx *c, int64_t *seq, const char **hash, const char **frontier, const char **key_id)
+{
+    bool pg = strcmp(db_kind(c->db), "postgres") == 0;
+    struct stmt *st = db_query(c->db, pg ? "SELECT seq, hash, frontier, key_id FROM audit_head WHERE id = 1 FOR UPDATE"
+                                         : "SELECT seq, hash, frontier, key_id FROM audit_head WHERE id = 1");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取审计链头");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        *seq = stmt_int(st, 0);
+        *hash = arena_strdup(c->arena, stmt_text(st, 1));
+        *frontier = arena_strdup(c->arena, stmt_text(st, 2));
+        *key_id = arena_strdup(c->arena, stmt_text(st, 3));
+    }
+    stmt_done(st);
+    return rc == STORE_ROW ? ERR_OK : ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, "读取审计链头");
+}
+
+/* ---- writing ---- */
+
+static const char SQL_QUEUE[] = "INSERT INTO audit_queue (" AUDIT_FIELD_COLS ", nonce, mac) "
+                                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
 enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id, json_t *summary)
 {
-    const char *what = "写入审计记录";
-    struct stmt *st = db_prepare(c->db, strcmp(db_kind(c->db), "postgres") == 0 ? SQL_HEAD : SQL_HEAD_SQLITE);
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, what);
-    int rc = stmt_step(st);
-    if (rc != STORE_ROW) {
-        stmt_done(st);
-        return ctx_store_fail(c, rc == STORE_DONE ? STORE_E_OTHER : rc, what);
-    }
-    int64_t seq = stmt_int(st, 0) + 1;
-    char prev[65];
-    snprintf(prev, sizeof prev, "%s", stmt_text(st, 1));
-    stmt_done(st);
-
-    char at[21], hash[65], oid[32], uid[32] = "", aid[32] = "";
+    struct audit_key k;
+    if (!audit_key_get(c, &k))
+        return ERR_INTERNAL;
+    char at[21], oid[32], uid[32] = "", aid[32] = "";
     time_format_iso(c->now, at);
     snprintf(oid, sizeof oid, "%" PRId64, object_id);
     if (c->user)
         snprintf(aid, sizeof aid, "%" PRId64, c->user->id);
-    const char *role = c->acting ? role_name(c->acting->role) : "";
     if (c->acting)
         snprintf(uid, sizeof uid, "%" PRId64, c->acting->unit_id);
     char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
-    const char *client = c->client ? c->client : "";
     /* who may read it: the acting grant's subtree, else the actor's first unit, else system-wide */
     const char *scope = c->audit_scope ? c->audit_scope
                         : c->acting    ? c->acting->unit_path
                                        : (c->user && c->user->ngrants ? c->user->grants[0].unit_path : "/");
-    audit_hash(seq, at, aid, ctx_actor(c), role, uid, action, object_type, oid, sum, client, scope, prev, hash);
-
-    st = db_prepare(c->db, SQL_INSERT);
-    if (!st) {
-        free(sum);
-        return ctx_store_fail(c, STORE_E_OTHER, what);
-    }
-    stmt_bind_int(st, 1, seq);
-    stmt_bind_text(st, 2, at);
-    if (c->user)
-        stmt_bind_int(st, 3, c->user->id);
-    else
-        stmt_bind_null(st, 3);
-    stmt_bind_text(st, 4, ctx_actor(c));
-    stmt_bind_text(st, 5, role);
-    if (c->acting)
-        stmt_bind_int(st, 6, c->acting->unit_id);
-    else
-        stmt_bind_null(st, 6);
-    stmt_bind_text(st, 7, action);
-    stmt_bind_text(st, 8, object_type);
-    stmt_bind_text(st, 9, oid);
-    stmt_bind_text(st, 10, sum);
-    stmt_bind_text(st, 11, client);
-    stmt_bind_text(st, 12, scope);
-    stmt_bind_text(st, 13, prev);
-    stmt_bind_text(st, 14, hash);
-    rc = stmt_step(st);
-    stmt_done(st);
+    const char *f[AUDIT_NFIELDS] = {at,
+                                    aid[0] ? aid : NULL,
+                                    ctx_actor(c),
+                                    c->acting ? role_name(c->acting->role) : "",
+                                    uid[0] ? uid : NULL,
+                                    action,
+                                    object_type,
+                                    oid,
+                                    sum,
+                                    c->client ? c->client : "",
+                                    scope};
+    char nonce[40], mac[65];
+    token_random(nonce, sizeof nonce, 16);
+    struct buf canon = {0};
+    audit_canon(&canon, 0, f);
+    audit_queue_mac(&k, nonce, &canon, mac);
+    buf_free(&canon);
+    enum err e = db_exec(c->db, SQL_QUEUE, DB_TEXT(f[0]), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(f[2]),
+                         DB_TEXT(f[3]), DB_INT_IF(c->acting, c->acting ? c->acting->unit_id : 0), DB_TEXT(action),
+                         DB_TEXT(object_type), DB_TEXT(oid), DB_TEXT(sum), DB_TEXT(f[9]), DB_TEXT(scope),
+                         DB_TEXT(nonce), DB_TEXT(mac));
     free(sum);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, what);
-    st = db_prepare(c->db, SQL_SET_HEAD);
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, what);
-    stmt_bind_int(st, 1, seq);
-    stmt_bind_text(st, 2, hash);
-    rc = stmt_step(st);
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
-}
-
-enum err audit_verify(struct ctx *c, struct audit_check *out)
-{
-    memset(out, 0, sizeof *out);
-    out->ok = true;
-    /* in pages: a PostgreSQL result is held in memory whole, and the chain grows without bound */
-    static const char sql[] =
-        "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, "
-        "summary, client, scope, prev_hash, hash FROM audit_log WHERE seq > ? ORDER BY seq LIMIT ?";
-    enum { PAGE = 5000 };
-    char prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
-    int64_t expect = 1, last = INT64_MIN;
-    int rc = STORE_DONE, rows = PAGE;
-    struct stmt *st = NULL;
-    while (out->ok && rows == PAGE && rc >= 0) {
-        st = db_prepare(c->db, sql);
-        if (!st)
-            return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
-        stmt_bind_int(st, 1, last);
-        stmt_bind_int(st, 2, PAGE);
-        rows = 0;
-        while ((rc = stmt_step(st)) == STORE_ROW) {
-            int64_t seq = last = stmt_int(st, 0);
-            rows++;
-            out->records++;
-            char hash[65];
-            audit_hash(seq, stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 3), stmt_text(st, 4), stmt_text(st, 5),
-                       stmt_text(st, 6), stmt_text(st, 7), stmt_text(st, 8), stmt_text(st, 9), stmt_text(st, 10),
-                       stmt_text(st, 11), stmt_text(st, 12), hash);
-            const char *problem = NULL;
-            if (seq != expect)
-                problem = seq > expect ? "记录缺失（序号不连续，可能被删除）" : "序号重复或顺序错误（可能被插入）";
-            else if (strcmp(stmt_text(st, 12), prev) != 0)
-                problem = "前序哈希不符（记录被删除、插入或重排）";
-            else if (strcmp(stmt_text(st, 13), hash) != 0)
-                problem = "内容与哈希不符（记录被篡改）";
-            if (problem) {
-                out->ok = false;
-                out->bad_seq = seq > expect && !strcmp(problem, "记录缺失（序号不连续，可能被删除）") ? expect : seq;
-                out->problem = arena_strdup(c->arena, problem);
-                break;
-            }
-            snprintf(prev, sizeof prev, "%s", stmt_text(st, 13));
-            expect++;
-        }
-        stmt_done(st);
-    }
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取审计记录");
-    if (out->ok) {
-        /* the tip must match: otherwise records at the end were deleted */
-        st = db_prepare(c->db, "SELECT seq, hash FROM audit_head WHERE id = 1");
-        if (st && stmt_step(st) == STORE_ROW) {
-            if (stmt_int(st, 0) != expect - 1 || strcmp(stmt_text(st, 1), prev) != 0) {
-                out->ok = false;
-                out->bad_seq = expect;
-                out->problem = arena_printf(
-                    c->arena, "链尾不符：应有 %" PRId64 " 条记录，实有 %" PRId64 " 条（末尾记录被删除或链头被改动）",
-                    stmt_int(st, 0), expect - 1);
-            }
-        }
-        stmt_done(st);
-    }
+    if (e)
+        return ctx_db_fail(c, e, "写入审计记录");
+    atomic_store(&audit_waiting, true);
     return ERR_OK;
 }
+
+/* ---- reading ---- */
 
 enum err audit_list(struct ctx *c, const char *actor, const char *action, const char *object_type,
                     const char *object_id, const char *from, const char *to, int64_t before_seq, int limit,
                     json_t **out)
 {
+    /* a reader sees every committed record: seal what waits (nothing to do most of the time) */
+    if (!db_in_transaction(c->db)) {
+        enum err e = audit_seal(c, 0, NULL);
+        if (e)
+            return e;
+    }
     /* optional filters as (? IS NULL OR col = ?); the reader's scope as one range per scope root,
      * plus system-wide records for readers who hold a role at a root unit */
     int n;
@@ -227,4 +289,207 @@ enum err audit_list(struct ctx *c, const char *actor, const char *action, const 
     }
     *out = arr;
     return ERR_OK;
+}
+
+enum err audit_checkpoints(struct ctx *c, int limit, json_t **out)
+{
+    struct stmt *st = db_query(c->db,
+                               "SELECT size, root, at, fingerprint, public_key, signature FROM audit_checkpoints "
+                               "ORDER BY size DESC LIMIT ?",
+                               DB_INT(limit));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取审计检查点");
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        json_array_append_new(arr, json_pack("{ss sI ss ss ss ss ss}", "format", HEAD_FORMAT, "size",
+                                             (json_int_t)stmt_int(st, 0), "root", stmt_text(st, 1), "time",
+                                             stmt_text(st, 2), "fingerprint", stmt_text(st, 3), "public_key",
+                                             stmt_text(st, 4), "signature", stmt_text(st, 5)));
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "读取审计检查点");
+    }
+    *out = arr;
+    return ERR_OK;
+}
+
+/* ---- the first keyed use ---- */
+
+/* The chain as written before it was keyed: SM3 over prev and the fields, each followed by 0x1f. */
+static void legacy_hash(int64_t seq, const char *const f[AUDIT_NFIELDS], const char *prev, char out[65])
+{
+    struct sm3_ctx *h = sm3_begin();
+    char num[32];
+    snprintf(num, sizeof num, "%" PRId64, seq);
+    sm3_update(h, prev, strlen(prev));
+    sm3_update(h, "\x1f", 1);
+    sm3_update(h, num, strlen(num));
+    sm3_update(h, "\x1f", 1);
+    for (int i = 0; i < AUDIT_NFIELDS; i++) {
+        sm3_update(h, f[i] ? f[i] : "", f[i] ? strlen(f[i]) : 0);
+        sm3_update(h, "\x1f", 1);
+    }
+    sm3_end(h, out);
+}
+
+struct tree_sink {
+    struct ctx *c;
+    enum err e;
+};
+
+static void keep_node(void *arg, int level, uint64_t index, const merkle_hash h)
+{
+    struct tree_sink *s = arg;
+    if (s->e)
+        return;
+    char hex[65];
+    hex_encode(h, MERKLE_HASH, hex);
+    s->e = db_exec(s->c->db, "INSERT INTO audit_tree (level, idx, hash) VALUES (?, ?, ?)", DB_INT(level),
+                   DB_INT((int64_t)index), DB_TEXT(hex));
+}
+
+/* Re-keys every record of a trail sealed before keys existed, in the caller's transaction: checks the
+ * old chain, then writes each record's keyed hash and leaf and the tree. *legacy_ok / *problem say how
+ * the old chain stood. */
+static enum err rekey(struct ctx *c, const struct audit_key *k, int64_t head_seq, const char *head_hash,
+                      bool *legacy_ok, const char **problem, char hash[65], struct merkle_frontier *f)
+{
+    static const char sql[] = "SELECT seq, " AUDIT_FIELD_COLS ", prev_hash, hash FROM audit_log WHERE seq > ? "
+                              "ORDER BY seq LIMIT 2000";
+    char legacy_prev[65] = "0000000000000000000000000000000000000000000000000000000000000000";
+    snprintf(hash, 65, "%s", legacy_prev);
+    *legacy_ok = true;
+    int64_t last = 0, expect = 1;
+    struct tree_sink sink = {c, ERR_OK};
+    for (;;) {
+        struct stmt *st = db_query(c->db, sql, DB_INT(last));
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "重新计算审计链");
+        struct arena a = ARENA_INIT;
+        int rows = 0, rc;
+        struct upd {
+            int64_t seq;
+            char *prev, *hash, *leaf;
+        } *u = arena_alloc(&a, sizeof *u * 2000);
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            int64_t seq = stmt_int(st, 0);
+            const char *fld[AUDIT_NFIELDS];
+            for (int i = 0; i < AUDIT_NFIELDS; i++)
+                fld[i] = stmt_text(st, i + 1);
+            char lh[65];
+            legacy_hash(seq, fld, legacy_prev, lh);
+            if (seq != expect) { /* positions must stay those of the tree: a gap cannot be keyed over */
+                stmt_done(st);
+                arena_free(&a);
+                return ctx_fail(c, ERR_CONFLICT,
+                                "旧审计链在第 %" PRId64 " 号记录处不连续（记录被删除或插入），无法启用审计密钥；"
+                                "请从备份恢复，或用 ducha audit verify 查明",
+                                expect);
+            }
+            if (*legacy_ok && (strcmp(stmt_text(st, 12), legacy_prev) || strcmp(stmt_text(st, 13), lh))) {
+                *legacy_ok = false;
+                *problem = arena_printf(c->arena, "第 %" PRId64 " 号记录与未加密钥的旧审计链不符", seq);
+            }
+            snprintf(legacy_prev, sizeof legacy_prev, "%s", stmt_text(st, 13));
+            struct buf canon = {0};
+            audit_canon(&canon, seq, fld);
+            char nh[65], leaf_hex[65];
+            merkle_hash leaf;
+            audit_chain_hash(k, hash, &canon, nh);
+            audit_leaf(&canon, leaf);
+            buf_free(&canon);
+            hex_encode(leaf, MERKLE_HASH, leaf_hex);
+            u[rows] = (struct upd){seq, arena_strdup(&a, hash), arena_strdup(&a, nh), arena_strdup(&a, leaf_hex)};
+            snprintf(hash, 65, "%s", nh);
+            merkle_frontier_push(f, leaf, keep_node, &sink);
+            last = seq;
+            expect = seq + 1;
+            rows++;
+        }
+        stmt_done(st);
+        enum err e = rc < 0   ? ctx_store_fail(c, rc, "重新计算审计链")
+                     : sink.e ? ctx_db_fail(c, sink.e, "重新计算审计链")
+                              : ERR_OK;
+        for (int i = 0; i < rows && !e; i++)
+            if ((e = db_exec(c->db, "UPDATE audit_log SET prev_hash = ?, hash = ?, leaf = ? WHERE seq = ?",
+                             DB_TEXT(u[i].prev), DB_TEXT(u[i].hash), DB_TEXT(u[i].leaf), DB_INT(u[i].seq))))
+                e = ctx_db_fail(c, e, "重新计算审计链");
+        arena_free(&a);
+        if (e)
+            return e;
+        if (rows < 2000)
+            break;
+    }
+    if (*legacy_ok && (last != head_seq || strcmp(legacy_prev, head_hash))) {
+        *legacy_ok = false;
+        *problem =
+            arena_printf(c->arena, "旧审计链的链尾不符（链头记 %" PRId64 " 条，实有 %" PRId64 " 条）", head_seq, last);
+    }
+    return ERR_OK;
+}
+
+enum err audit_adopt_key(struct ctx *c, const struct audit_key *k, int64_t seq, const char *hash)
+{
+    struct merkle_frontier f = {0};
+    char head[65];
+    bool legacy_ok = true;
+    const char *problem = NULL;
+    enum err e = rekey(c, k, seq, hash, &legacy_ok, &problem, head, &f);
+    if (e)
+        return e;
+    char ftext[64 * 64 + 1];
+    merkle_frontier_format(&f, ftext);
+    if ((e = db_exec(c->db, "UPDATE audit_head SET seq = ?, hash = ?, frontier = ?, key_id = ? WHERE id = 1",
+                     DB_INT((int64_t)f.size), DB_TEXT(head), DB_TEXT(ftext), DB_TEXT(k->id))))
+        return ctx_db_fail(c, e, "重新计算审计链");
+    if (seq == 0)
+        return ERR_OK;
+    json_t *sum = json_pack("{sI ss sb ss ss}", "records", (json_int_t)seq, "legacy_head", hash, "legacy_chain_ok",
+                            legacy_ok, "problem", problem ? problem : "", "key_id", k->id);
+    e = audit_record(c, "audit.rekey", "audit", 0, sum);
+    json_decref(sum);
+    return e;
+}
+
+static enum err open_tx(struct ctx *c, void *arg)
+{
+    const struct audit_key *k = arg;
+    int64_t seq;
+    const char *hash, *frontier, *key_id;
+    enum err e = audit_head_lock(c, &seq, &hash, &frontier, &key_id);
+    if (e)
+        return e;
+    if (!*key_id)
+        return audit_adopt_key(c, k, seq, hash);
+    if (strcmp(key_id, k->id))
+        return ctx_fail(c, ERR_CONFLICT,
+                        "审计密钥与审计链不符：审计链由密钥 %s 封存，本机配置的密钥为 %s；请使用原密钥（audit_key "
+                        "或各节点共用的 DATA_DIR/audit.key）",
+                        key_id, k->id);
+    return ERR_OK;
+}
+
+enum err audit_key_id(struct ctx *c, const char **key_id)
+{
+    *key_id = NULL;
+    enum err e = db_one_text(c->db, c->arena, key_id, "SELECT key_id FROM audit_head WHERE id = 1");
+    if (!*key_id)
+        *key_id = "";
+    return e ? ctx_db_fail(c, e, "读取审计链头") : ERR_OK;
+}
+
+enum err audit_open(struct ctx *c)
+{
+    struct audit_key k;
+    if (!audit_key_get(c, &k))
+        return ERR_INTERNAL;
+    const char *key_id;
+    enum err e = audit_key_id(c, &key_id);
+    if (e)
+        return e;
+    if (*key_id && !strcmp(key_id, k.id))
+        return ERR_OK; /* the usual case: nothing to write */
+    return ctx_tx(c, "启用审计密钥", open_tx, &k);
 }

@@ -91,74 +91,192 @@ enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **
     return ERR_OK;
 }
 
-/* Records a failed attempt (and the lock when the limit is reached) in its own transaction. */
-static enum err auth_count_failure(struct ctx *c, int64_t user_id, const char *username)
+/*
+ * Sign-in throttling. A failed attempt counts against three keys; once a key has more failures than
+ * its free attempts, every further attempt on it waits 1, 2, 4 … seconds (up to its longest wait)
+ * after the last failure, the right password included. A quiet hour forgets the failures.
+ *   pair  this name from this address: login_free_attempts (f, default 3), then up to login_max_delay_s
+ *   addr  any name from this address (guessing many accounts): 6f + 2 (20), then up to login_max_delay_s
+ *   acct  this name from anywhere (a distributed guess): 3f + 1 (10), then up to login_max_delay_s; not for a
+ *         browser that signed in as this user before (its device cookie), so that failures from
+ *         elsewhere cannot keep the user out
+ * Unknown names are counted like known ones: the answers (401, 429) and their timing do not tell
+ * which accounts exist.
+ */
+enum { THROTTLE_PAIR, THROTTLE_ADDR, THROTTLE_ACCT, THROTTLE__N };
+#define THROTTLE_FORGET_S 3600
+
+static void throttle_keys(struct ctx *c, const char *username, const char *keys[THROTTLE__N])
 {
-    struct stmt *st =
-        db_prepare(c->db, "SELECT un.path FROM users u JOIN units un ON un.id = u.unit_id WHERE u.id = ?");
-    if (st) {
-        stmt_bind_int(st, 1, user_id);
-        if (stmt_step(st) == STORE_ROW)
-            c->audit_scope = arena_strdup(c->arena, stmt_text(st, 0));
-        stmt_done(st);
-    }
-    int rc = db_begin(c->db);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "记录登录失败");
-    st = db_prepare(c->db, "UPDATE users SET failed_logins = failed_logins + 1, locked_until = "
-                           "CASE WHEN failed_logins + 1 >= ? THEN ? ELSE locked_until END "
-                           "WHERE id = ? RETURNING failed_logins");
-    int64_t failures = 0;
-    if (st) {
-        stmt_bind_int(st, 1, c->cfg->lockout_attempts);
-        stmt_bind_int(st, 2, c->now + c->cfg->lockout_minutes * 60);
-        stmt_bind_int(st, 3, user_id);
-    }
-    rc = stmt_one_int(st, &failures);
-    json_t *sum = json_pack("{ss sI}", "username", username, "failed_logins", (json_int_t)failures);
-    enum err e = rc == STORE_ROW
-                     ? audit_record(c, failures >= c->cfg->lockout_attempts ? "session.locked" : "session.login_failed",
-                                    "user", user_id, sum)
-                     : ctx_store_fail(c, rc, "记录登录失败");
-    json_decref(sum);
-    if (e) {
-        db_rollback(c->db);
-        return e;
-    }
-    rc = db_commit(c->db);
-    return rc < 0 ? ctx_store_fail(c, rc, "记录登录失败") : ERR_OK;
+    const char *addr = c->client ? c->client : "";
+    keys[THROTTLE_PAIR] = arena_printf(c->arena, "pair:%.64s|%s", username, addr);
+    keys[THROTTLE_ADDR] = arena_printf(c->arena, "addr:%s", addr);
+    keys[THROTTLE_ACCT] = arena_printf(c->arena, "acct:%.64s", username);
 }
 
-enum err auth_login(struct ctx *c, const char *username, const char *password, struct login_result *out)
+static void throttle_rule(const struct config *cfg, int k, int64_t *free_attempts, int64_t *max_delay)
+{
+    int64_t f = cfg->login_free_attempts;
+    *free_attempts = k == THROTTLE_PAIR ? f : k == THROTTLE_ADDR ? 6 * f + 2 : 3 * f + 1;
+    *max_delay = cfg->login_max_delay_s;
+}
+
+/* The wait after `failures` failures on a key with these rules (0: none). */
+static int64_t throttle_delay(int64_t failures, int64_t free_attempts, int64_t max_delay)
+{
+    if (failures <= free_attempts)
+        return 0;
+    int64_t d = 1;
+    for (int64_t i = free_attempts + 1; i < failures && d < max_delay; i++)
+        d *= 2;
+    return d < max_delay ? d : max_delay;
+}
+
+/* Seconds until any of the keys may try again (0: now); the name's key not for a known device. */
+static enum err throttle_wait(struct ctx *c, const char *keys[THROTTLE__N], bool known_device, int64_t *wait)
+{
+    *wait = 0;
+    struct stmt *st =
+        db_query(c->db, "SELECT blocked_until FROM login_throttle WHERE key IN (?, ?, ?)", DB_TEXT(keys[THROTTLE_PAIR]),
+                 DB_TEXT(keys[THROTTLE_ADDR]), DB_TEXT(known_device ? keys[THROTTLE_PAIR] : keys[THROTTLE_ACCT]));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "登录");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        if (stmt_int(st, 0) - c->now > *wait)
+            *wait = stmt_int(st, 0) - c->now;
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "登录") : ERR_OK;
+}
+
+struct failure_args {
+    const char *username;
+    const char **keys;
+    int64_t user_id; /* 0: no such account */
+    const char *user_path;
+    bool known_device;
+};
+
+/* Counts a failed attempt on every key and records it in the audit trail, in one transaction. */
+static enum err failure_tx(struct ctx *c, void *arg)
+{
+    struct failure_args *a = arg;
+    json_t *counts = json_object();
+    enum err e = ERR_OK;
+    for (int k = 0; k < THROTTLE__N && !e; k++) {
+        if (k == THROTTLE_ACCT && a->known_device)
+            continue;
+        int64_t failures = 0, last = 0;
+        struct stmt *st =
+            db_query(c->db, "SELECT failures, last_failure FROM login_throttle WHERE key = ?", DB_TEXT(a->keys[k]));
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "记录登录失败");
+        int rc = stmt_step(st);
+        if (rc == STORE_ROW) {
+            failures = stmt_int(st, 0);
+            last = stmt_int(st, 1);
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "记录登录失败");
+        failures = c->now - last > THROTTLE_FORGET_S ? 1 : failures + 1;
+        int64_t free_attempts, max_delay;
+        throttle_rule(c->cfg, k, &free_attempts, &max_delay);
+        int64_t delay = throttle_delay(failures, free_attempts, max_delay);
+        if ((e = db_exec(c->db,
+                         "INSERT INTO login_throttle (key, failures, last_failure, blocked_until) VALUES (?, ?, ?, ?) "
+                         "ON CONFLICT (key) DO UPDATE SET failures = excluded.failures, "
+                         "last_failure = excluded.last_failure, blocked_until = excluded.blocked_until",
+                         DB_TEXT(a->keys[k]), DB_INT(failures), DB_INT(c->now), DB_INT(c->now + delay))))
+            e = ctx_db_fail(c, e, "记录登录失败");
+        json_object_set_new(counts, (const char *[]){"pair", "address", "account"}[k],
+                            json_pack("{sI sI}", "failures", (json_int_t)failures, "delay_s", (json_int_t)delay));
+    }
+    if (!e) {
+        /* readable in the account's unit; attempts on unknown names only system-wide */
+        c->audit_scope = a->user_id ? a->user_path : "/";
+        json_t *sum = json_pack("{ss sb so}", "username", a->username, "known", a->user_id != 0, "throttle", counts);
+        counts = NULL;
+        e = audit_record(c, "session.login_failed", a->user_id ? "user" : "session", a->user_id, sum);
+        json_decref(sum);
+        c->audit_scope = NULL;
+    }
+    json_decref(counts);
+    return e;
+}
+
+/* Forgets the failures of this name (from this address and from anywhere) after a good sign-in. */
+static enum err throttle_clear(struct ctx *c, const char *keys[THROTTLE__N])
+{
+    enum err e = db_exec(c->db, "DELETE FROM login_throttle WHERE key IN (?, ?)", DB_TEXT(keys[THROTTLE_PAIR]),
+                         DB_TEXT(keys[THROTTLE_ACCT]));
+    return e ? ctx_db_fail(c, e, "登录") : ERR_OK;
+}
+
+static enum err too_many(struct ctx *c, int64_t wait, struct login_result *out)
+{
+    out->retry_after = wait;
+    return ctx_fail(c, ERR_TOO_MANY, "登录尝试过于频繁，请 %" PRId64 " 秒后再试", wait);
+}
+
+/* True if device (a device cookie's token, may be NULL) signed in as username before. */
+static enum err known_device(struct ctx *c, const char *device, const char *username, bool *known)
+{
+    *known = false;
+    if (!device || !*device)
+        return ERR_OK;
+    char digest[65];
+    token_digest(device, digest);
+    int64_t n = 0;
+    enum err e = db_one_int(c->db, &n,
+                            "SELECT COUNT(*) FROM login_devices d JOIN users u ON u.id = d.user_id "
+                            "WHERE d.token_hash = ? AND u.username = ?",
+                            DB_TEXT(digest), DB_TEXT(username));
+    *known = n > 0;
+    return e ? ctx_db_fail(c, e, "登录") : ERR_OK;
+}
+
+enum err auth_login(struct ctx *c, const char *username, const char *password, const char *device,
+                    struct login_result *out)
 {
     const char *what = "登录";
-    struct stmt *st =
-        db_prepare(c->db, "SELECT id, password_hash, locked_until, disabled FROM users WHERE username = ?");
+    const char *keys[THROTTLE__N];
+    throttle_keys(c, username, keys);
+    out->retry_after = 0;
+    out->device[0] = 0;
+    int64_t wait;
+    bool known;
+    enum err e = known_device(c, device, username, &known);
+    if (!e)
+        e = throttle_wait(c, keys, known, &wait);
+    if (e)
+        return e;
+    if (wait > 0)
+        return too_many(c, wait, out);
+
+    struct stmt *st = db_query(c->db,
+                               "SELECT u.id, u.password_hash, u.disabled, un.path FROM users u "
+                               "JOIN units un ON un.id = u.unit_id WHERE u.username = ?",
+                               DB_TEXT(username));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, what);
-    stmt_bind_text(st, 1, username);
     int rc = stmt_step(st);
-    if (rc < 0) {
-        stmt_done(st);
-        return ctx_store_fail(c, rc, what);
+    int64_t uid = 0;
+    const char *hash = NULL, *path = NULL;
+    bool disabled = false;
+    if (rc == STORE_ROW) {
+        uid = stmt_int(st, 0);
+        hash = arena_strdup(c->arena, stmt_text(st, 1));
+        disabled = stmt_int(st, 2) != 0;
+        path = arena_strdup(c->arena, stmt_text(st, 3));
     }
-    if (rc == STORE_DONE) {
-        stmt_done(st);
-        password_verify(NULL, password); /* same cost as a real check */
-        return ctx_fail(c, ERR_UNAUTHORIZED, "用户名或密码错误");
-    }
-    int64_t uid = stmt_int(st, 0);
-    char *hash = arena_strdup(c->arena, stmt_text(st, 1));
-    int64_t locked_until = stmt_int(st, 2);
-    bool disabled = stmt_int(st, 3) != 0;
     stmt_done(st);
-    if (locked_until > c->now) {
-        int64_t mins = (locked_until - c->now + 59) / 60;
-        return ctx_fail(c, ERR_LOCKED, "连续登录失败次数过多，账号已锁定，请 %" PRId64 " 分钟后再试", mins);
-    }
-    if (!password_verify(hash, password)) {
-        enum err e = auth_count_failure(c, uid, username);
-        if (e)
+    if (rc < 0)
+        return ctx_store_fail(c, rc, what);
+    /* an unknown name costs the same check as a known one */
+    if (!password_verify(hash, password) || !uid) {
+        struct failure_args fa = {username, keys, uid, path, known};
+        if ((e = ctx_tx(c, "记录登录失败", failure_tx, &fa)))
             return e;
         return ctx_fail(c, ERR_UNAUTHORIZED, "用户名或密码错误");
     }
@@ -172,15 +290,15 @@ enum err auth_login(struct ctx *c, const char *username, const char *password, s
     time_format_iso(c->now, at);
     if ((rc = db_begin(c->db)) < 0)
         return ctx_store_fail(c, rc, what);
-    enum err e = ERR_OK;
-    st = db_prepare(c->db, "UPDATE users SET failed_logins = 0, locked_until = 0 WHERE id = ?");
-    if (st) {
-        stmt_bind_int(st, 1, uid);
-        rc = stmt_step(st);
-        stmt_done(st);
+    e = throttle_clear(c, keys);
+    if (!e && !known) { /* this browser is now a device of the user's */
+        token_random(out->device, sizeof out->device, 32);
+        char dd[65];
+        token_digest(out->device, dd);
+        if ((e = db_exec(c->db, "INSERT INTO login_devices (token_hash, user_id, created_at) VALUES (?, ?, ?)",
+                         DB_TEXT(dd), DB_INT(uid), DB_TEXT(at))))
+            e = ctx_db_fail(c, e, what);
     }
-    if (!st || rc < 0)
-        e = ctx_store_fail(c, st ? rc : STORE_E_OTHER, what);
     if (!e) {
         st = db_prepare(c->db, "INSERT INTO sessions (token_hash, user_id, csrf, created_at, last_seen, client) "
                                "VALUES (?, ?, ?, ?, ?, ?) RETURNING id");
@@ -213,6 +331,15 @@ enum err auth_login(struct ctx *c, const char *username, const char *password, s
         return ctx_store_fail(c, rc, what);
     out->user_id = uid;
     return ERR_OK;
+}
+
+enum err auth_unthrottle(struct ctx *c, const char *username)
+{
+    enum err e = db_exec(c->db, "DELETE FROM login_throttle WHERE key = ? OR (key >= ? AND key < ?)",
+                         DB_TEXT(arena_printf(c->arena, "acct:%s", username)),
+                         DB_TEXT(arena_printf(c->arena, "pair:%s|", username)),
+                         DB_TEXT(arena_printf(c->arena, "pair:%s}", username)));
+    return e ? ctx_db_fail(c, e, "解除登录限制") : ERR_OK;
 }
 
 enum err auth_logout(struct ctx *c, int64_t session_id)
@@ -372,8 +499,19 @@ enum err auth_change_password(struct ctx *c, const char *old_pw, const char *new
         stmt_done(st);
     }
     enum err e = (!st || rc < 0) ? ctx_store_fail(c, st ? rc : STORE_E_OTHER, "修改密码") : ERR_OK;
-    if (!e)
-        e = audit_record(c, "user.password", "user", c->user->id, NULL);
+    /* whoever else is signed in as this user (another browser, a stolen cookie) is signed out */
+    int64_t ended = 0;
+    if (!e && (e = db_one_int(c->db, &ended, "SELECT COUNT(*) FROM sessions WHERE user_id = ? AND id <> ?",
+                              DB_INT(c->user->id), DB_INT(c->user->session_id))))
+        e = ctx_db_fail(c, e, "修改密码");
+    if (!e && (e = db_exec(c->db, "DELETE FROM sessions WHERE user_id = ? AND id <> ?", DB_INT(c->user->id),
+                           DB_INT(c->user->session_id))))
+        e = ctx_db_fail(c, e, "修改密码");
+    if (!e) {
+        json_t *sum = json_pack("{sI}", "sessions_ended", (json_int_t)ended);
+        e = audit_record(c, "user.password", "user", c->user->id, sum);
+        json_decref(sum);
+    }
     if (e) {
         db_rollback(c->db);
         return e;

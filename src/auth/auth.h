@@ -15,14 +15,20 @@ struct login_result {
     char csrf[64];
     int64_t user_id;
     int64_t session_id;
+    int64_t retry_after; /* ERR_TOO_MANY: seconds to wait (for Retry-After) */
+    char device[64];     /* a new device token for the device cookie ("" when the browser had one) */
 };
 
 /*
- * Checks the password (argon2id, outside any transaction), counts failures (lock after
- * cfg->lockout_attempts for cfg->lockout_minutes), creates a session. Errors: ERR_UNAUTHORIZED
- * (wrong name or password: one message for both), ERR_LOCKED, ERR_FORBIDDEN (disabled).
+ * Checks the password (argon2id, outside any transaction) and creates a session. Failures are counted
+ * per name and address, per address and per name, and make further attempts wait a growing delay
+ * (auth.c) instead of locking the account; device is the browser's device cookie (NULL if none): a
+ * browser that signed in as this user before is not held back by failures from elsewhere. Errors: ERR_UNAUTHORIZED (wrong name or password: one
+ * answer for known and unknown names), ERR_TOO_MANY (wait out->retry_after seconds), ERR_FORBIDDEN
+ * (disabled, told only with the right password).
  */
-enum err auth_login(struct ctx *c, const char *username, const char *password, struct login_result *out);
+enum err auth_login(struct ctx *c, const char *username, const char *password, const char *device,
+                    struct login_result *out);
 /* Deletes the session. */
 enum err auth_logout(struct ctx *c, int64_t session_id);
 /* Resolves a session cookie; ERR_UNAUTHORIZED if unknown or idle for too long. Principal in arena. */
@@ -33,7 +39,9 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out);
 enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **out);
 /* Creates an API token for username; token receives the secret. */
 enum err auth_token_create(struct ctx *c, const char *username, const char *name, char token[64]);
-/* The signed-in user changes their own password. */
+/* Forgets the sign-in failures of a name (an administrator's unlock). */
+enum err auth_unthrottle(struct ctx *c, const char *username);
+/* The signed-in user changes their own password; the user's other sessions end. */
 enum err auth_change_password(struct ctx *c, const char *old_pw, const char *new_pw);
 /* {id, username, name, must_change_password, roles:[{role, role_label, unit_id, unit_code, unit_name}],
  *  portfolio:[unit ids]} */

@@ -1,5 +1,7 @@
 #include "auth/users.h"
 
+#include "auth/auth.h"
+
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "core/perm.h"
@@ -41,9 +43,9 @@ const struct jv_field users_grant_spec[] = {
 };
 
 static const char SQL_USER[] =
-    "SELECT u.id, u.username, u.name, u.unit_id, un.name, un.path, u.email, u.phone, u.failed_logins, "
-    "u.locked_until, u.must_change_password, u.disabled, u.created_at, u.updated_at, u.version "
-    "FROM users u JOIN units un ON un.id = u.unit_id";
+    "SELECT u.id, u.username, u.name, u.unit_id, un.name, un.path, u.email, u.phone, COALESCE(t.failures, 0), "
+    "COALESCE(t.blocked_until, 0), u.must_change_password, u.disabled, u.created_at, u.updated_at, u.version "
+    "FROM users u JOIN units un ON un.id = u.unit_id LEFT JOIN login_throttle t ON t.key = 'acct:' || u.username";
 
 static json_t *user_row_json(struct ctx *c, struct stmt *st)
 {
@@ -405,6 +407,12 @@ static enum err user_update_tx(struct ctx *c, void *arg)
             json_decref(before);
             return ctx_store_fail(c, st ? rc : STORE_E_OTHER, "修改用户");
         }
+    }
+    /* unlock (or a new password): the name's sign-in failures are forgotten */
+    if ((jv_bool(b, "unlock", false) || a->hash) &&
+        (e = auth_unthrottle(c, json_string_value(json_object_get(before, "username"))))) {
+        json_decref(before);
+        return e;
     }
     if (json_object_get(b, "portfolio") && (e = portfolio_set(c, a->id, json_object_get(b, "portfolio")))) {
         json_decref(before);

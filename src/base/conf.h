@@ -19,8 +19,11 @@ struct config {
     char *timezone; /* local dates, office hours */
     char *log_level;
     char *secret_key; /* protects stored private keys (seals); secret */
-    int64_t threads;  /* HTTP worker threads */
-    int64_t db_pool;  /* database connections per process */
+    char *audit_key;  /* keys the audit chain and its checkpoints; secret */
+    char *audit_checkpoint_file;
+    int64_t audit_checkpoint_s;
+    int64_t threads; /* HTTP worker threads */
+    int64_t db_pool; /* database connections per process */
     int64_t db_busy_timeout_ms;
     int64_t db_commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT for a synchronous standby */
     bool db_prepare;              /* PostgreSQL: server-side prepared statements (off behind pgbouncer) */
@@ -39,8 +42,8 @@ struct config {
     int64_t body_memory_limit;  /* bytes of bodies held by all connections together */
     char *trusted_proxies;      /* whose X-Forwarded-For is believed */
     int64_t session_idle_minutes;
-    int64_t lockout_attempts;
-    int64_t lockout_minutes;
+    int64_t login_free_attempts; /* per name and address, before delays start */
+    int64_t login_max_delay_s;
     int64_t password_min_length;
     bool test_clock;    /* enables PUT /api/v1/admin/clock; never in production */
     bool cookie_secure; /* add Secure to the session cookie (behind TLS) */

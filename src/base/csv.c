@@ -81,3 +81,28 @@ int csv_next(struct csv_reader *r, struct arena *a, char ***fields)
     *fields = out;
     return n;
 }
+
+static bool formula_start(char ch)
+{
+    return ch == '=' || ch == '+' || ch == '-' || ch == '@' || ch == '\t' || ch == '\r';
+}
+
+void csv_write_field(struct buf *out, const char *s, bool last)
+{
+    s = s ? s : "";
+    bool guard = formula_start(*s);
+    if (guard || strpbrk(s, ",\"\r\n")) {
+        buf_puts(out, guard ? "\"'" : "\"");
+        for (const char *p = s; *p; p++)
+            buf_puts(out, *p == '"' ? "\"\"" : (char[]){*p, 0});
+        buf_puts(out, "\"");
+    } else {
+        buf_puts(out, s);
+    }
+    buf_puts(out, last ? "\r\n" : ",");
+}
+
+const char *csv_unguard(const char *s)
+{
+    return s[0] == '\'' && formula_start(s[1]) ? s + 1 : s;
+}

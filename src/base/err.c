@@ -16,7 +16,6 @@ static const struct {
     [ERR_URI_TOO_LONG] = {414, "uri_too_long", "请求地址过长"},
     [ERR_MEDIA_TYPE] = {415, "unsupported_media_type", "不支持的内容类型"},
     [ERR_INVALID] = {422, "invalid", "提交的数据不符合要求"},
-    [ERR_LOCKED] = {423, "locked", "账号已被锁定"},
     [ERR_TOO_MANY] = {429, "too_many_requests", "请求过于频繁，请稍后再试"},
     [ERR_HEADERS_TOO_LARGE] = {431, "headers_too_large", "请求头过大"},
     [ERR_INTERNAL] = {500, "internal", "服务器内部错误"},

@@ -1,6 +1,7 @@
 /* cli.c: subcommand dispatch, shared options and configuration loading. */
 #include "cli/cli.h"
 
+#include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeu.h"
 #include "core/clock.h"
@@ -34,8 +35,16 @@ static const struct cli_command commands[] = {
      "Imports units from CSV with the header code,name,kind,parent_code,principal,contact; all rows or none.", false},
     {"backup", cmd_backup, "FILE", "Writes a consistent copy of the SQLite database to FILE (online, while serving).",
      false},
-    {"audit verify", cmd_audit_verify, "",
-     "Checks the SM3 audit chain and names the first record that was altered, deleted or inserted.", false},
+    {"audit verify", cmd_audit_verify, "[--checkpoints FILE]",
+     "Checks the audit trail: every record's HMAC-SM3 chain hash (with the audit key), and every signed checkpoint "
+     "of FILE (default: audit_checkpoint_file, else those kept in the database): its SM2 signature, that the records "
+     "before it give its Merkle root, and that each checkpoint extends the one before (consistency proofs). Names the "
+     "first record that was altered, removed or inserted.",
+     false},
+    {"audit checkpoint", cmd_audit_checkpoint, "",
+     "Seals the waiting audit records and signs a checkpoint of the audit log now (if it grew): into the database "
+     "and appended to the checkpoint file.",
+     false},
     {"scan", cmd_scan, "[--now ISO-INSTANT]",
      "Runs one scheduler pass (reminders, escalation ladder, e-mail and SMS delivery) and exits; for cron. "
      "--now sets the test clock first (test deployments only).",
@@ -75,7 +84,10 @@ static const struct cli_command commands[] = {
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "",
      "Prints every configuration key with its current value and meaning: a sample ducha.conf.", true},
-    {"routes", cmd_routes, "", "Prints every API route: method, path, required capability, summary.", true},
+    {"routes", cmd_routes, "[--json]",
+     "Prints every API route: method, path, required capability, summary (--json: also flags and the access "
+     "declaration the authorization matrix test reads).",
+     true},
 };
 
 int cli_fail(const char *fmt, ...)
@@ -145,6 +157,8 @@ void cli_progress(struct cli *cli, const char *label, long done, long total)
         fprintf(stderr, "\r%s: %ld", label, done);
 }
 
+static bool cli_audit_open(struct cli *cli);
+
 /* cli_open; wait: keep trying while the database is unreachable or read-only (serve) */
 static bool cli_open_store(struct cli *cli, bool wait)
 {
@@ -166,7 +180,8 @@ static bool cli_open_store(struct cli *cli, bool wait)
         if (!e)
             e = store_migrate(cli->app.store, err, sizeof err);
         if (!e)
-            return cli_todos_ensure(cli); /* a migration may ask for the to-dos to be derived again */
+            return cli_audit_open(cli) && cli_todos_ensure(cli); /* a migration may ask for the to-dos to be
+                                                                  * derived again */
         if (!wait || e != ERR_UNAVAILABLE) {
             cli_fail("%s", err);
             return false;
@@ -174,6 +189,34 @@ static bool cli_open_store(struct cli *cli, bool wait)
         log_warn("database not ready (%s); trying again in %d s", err, delay);
         sleep((unsigned)delay);
     }
+}
+
+/* Makes the audit trail ready for the configured key (audit_open); false (message printed) if the
+ * trail was sealed with another key. */
+static bool cli_audit_open(struct cli *cli)
+{
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    cli_ctx(cli, &c, &a);
+    enum err e = audit_open(&c);
+    if (e)
+        cli_fail("%s", c.msg ? c.msg : err_default_message(e));
+    store_release(c.db);
+    arena_free(&a);
+    return e == ERR_OK;
+}
+
+/* Seals the audit records the command wrote (a server's sealer would too; a command may run alone). */
+static void cli_seal(struct cli *cli)
+{
+    struct arena a = ARENA_INIT;
+    struct ctx c;
+    cli_ctx(cli, &c, &a);
+    enum err e = audit_seal(&c, 0, NULL);
+    if (e)
+        log_warn("sealing the audit records: %s", c.msg ? c.msg : err_default_message(e));
+    store_release(c.db);
+    arena_free(&a);
 }
 
 bool cli_open(struct cli *cli)
@@ -192,18 +235,27 @@ void cli_ctx(struct cli *cli, struct ctx *c, struct arena *a)
 }
 
 /*
- * The seal key: when secret_key is not configured, DATA_DIR/secret.key (one line) supplies it;
- * `ducha init` and `ducha demo` create that file (32 random bytes, hex, mode 0600) when neither
- * exists, so that a new installation seals completion replies from the start. The key is never
- * printed. Returns false (message printed) only when a file exists but cannot be read.
+ * A key kept outside the database: the configuration key `name`, else DATA_DIR/file (one line). When
+ * neither exists and create is set, the file is made (32 random bytes as hex, mode 0600). The key is
+ * never printed. Returns false (message printed) only when the file exists but cannot be read, or
+ * cannot be created.
+ *   secret_key / secret.key: protects stored seal private keys; `ducha init` and `ducha demo` create it,
+ *     so that a new installation seals completion replies from the start.
+ *   audit_key / audit.key: keys the audit chain and its checkpoints; created by every command that
+ *     writes (a trail is never unkeyed), never by `ducha audit verify`.
  */
-static bool cli_secret_key(struct cli *cli, bool create)
+static bool cli_key_file(struct cli *cli, const char *name, const char *file, bool create)
 {
     struct config *cfg = &cli->app.cfg;
-    if (cfg->secret_key && *cfg->secret_key)
+    const struct conf_key *k = NULL;
+    for (const struct conf_key *p = conf_keys; p->name && !k; p++)
+        if (!strcmp(p->name, name))
+            k = p;
+    const char *have = *(char *const *)((const char *)cfg + k->offset);
+    if (have && *have)
         return true;
     char path[1024], key[256];
-    snprintf(path, sizeof path, "%s/secret.key", cfg->data_dir);
+    snprintf(path, sizeof path, "%s/%s", cfg->data_dir, file);
     FILE *f = fopen(path, "r");
     if (f) {
         bool ok = fgets(key, sizeof key, f) != NULL;
@@ -228,10 +280,10 @@ static bool cli_secret_key(struct cli *cli, bool create)
             return false;
         }
         close(fd);
-        fprintf(stderr, "generated the seal key file %s (keep it with the backups)\n", path);
+        fprintf(stderr, "generated the key file %s (keep it with the backups; every node needs the same)\n", path);
     }
     char err[64];
-    conf_set(cfg, "secret_key", key, err, sizeof err);
+    conf_set(cfg, name, key, err, sizeof err);
     sodium_memzero(key, sizeof key);
     return true;
 }
@@ -314,7 +366,8 @@ int cli_main(int argc, char **argv)
             goto out;
         }
     }
-    if (!cli_secret_key(&cli, cmd->run == cmd_init || cmd->run == cmd_demo))
+    if (!cli_key_file(&cli, "secret_key", "secret.key", cmd->run == cmd_init || cmd->run == cmd_demo) ||
+        (!cmd->no_db && !cli_key_file(&cli, "audit_key", "audit.key", cmd->run != cmd_audit_verify)))
         goto out;
     int lvl = log_level_parse(cli.app.cfg.log_level);
     if (lvl < 0) {
@@ -329,6 +382,8 @@ int cli_main(int argc, char **argv)
     if (!cmd->no_db && !cli_open_store(&cli, cmd->run == cmd_serve))
         goto out;
     rc = cmd->run(&cli);
+    if (cli.app.store && cmd->run != cmd_serve)
+        cli_seal(&cli);
 out:
     store_close(cli.app.store);
     conf_free(&cli.app.cfg);

@@ -20,22 +20,63 @@ int cmd_version(struct cli *cli)
 
 int cmd_routes(struct cli *cli)
 {
-    (void)cli;
+    bool as_json = cli_flag(cli, "json");
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha routes [--json]");
+    json_t *all = json_array();
     for (int t = 0; api_route_tables[t]; t++)
-        for (const struct route *r = api_route_tables[t]; r->method; r++)
-            printf("%-6s %-48s %-14s %s\n", r->method, r->pattern, cap_name(r->cap), r->summary ? r->summary : "");
+        for (const struct route *r = api_route_tables[t]; r->method; r++) {
+            if (!as_json)
+                printf("%-6s %-48s %-14s %s\n", r->method, r->pattern, cap_name(r->cap), r->summary ? r->summary : "");
+            else
+                json_array_append_new(all, json_pack("{ss ss ss si ss so}", "method", r->method, "pattern", r->pattern,
+                                                     "cap", cap_name(r->cap), "flags", (int)r->flags, "summary",
+                                                     r->summary ? r->summary : "", "access",
+                                                     r->access ? json_string(r->access) : json_null()));
+        }
+    if (as_json) {
+        char *text = json_dumps(all, JSON_INDENT(1));
+        puts(text);
+        free(text);
+    }
+    json_decref(all);
     return 0;
+}
+
+/* value with a password replaced by ***: a URL's user information ("smtp://u:secret@h" ->
+ * "smtp://u:***@h") or a libpq key ("password=secret" in the URL's query or a conninfo string). Arena
+ * memory; other values come back unchanged. */
+static const char *mask_url_password(struct arena *a, const char *value)
+{
+    const char *pw = value ? strstr(value, "password=") : NULL;
+    if (pw) {
+        const char *end = pw + 9 + strcspn(pw + 9, " &");
+        value = arena_printf(a, "%.*s***%s", (int)(pw + 9 - value), value, end);
+    }
+    const char *scheme = value ? strstr(value, "://") : NULL;
+    if (!scheme)
+        return value;
+    const char *auth = scheme + 3, *end = auth + strcspn(auth, "/?#");
+    const char *at = NULL;
+    for (const char *p = auth; p < end; p++)
+        if (*p == '@')
+            at = p; /* the last '@' ends the user information */
+    const char *colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (!colon)
+        return value;
+    return arena_printf(a, "%.*s***%s", (int)(colon + 1 - value), value, at);
 }
 
 int cmd_config(struct cli *cli)
 {
+    struct arena a = ARENA_INIT;
     printf("# ducha.conf: key = value; environment DUCHA_<KEY> and flags override the file\n");
     for (const struct conf_key *k = conf_keys; k->name; k++) {
         const char *base = (const char *)&cli->app.cfg;
         printf("\n# %s\n", k->doc);
         switch (k->type) {
         case CONF_STR:
-            printf("%s = %s\n", k->name, k->secret ? "" : *(char *const *)(base + k->offset));
+            printf("%s = %s\n", k->name, k->secret ? "" : mask_url_password(&a, *(char *const *)(base + k->offset)));
             break;
         case CONF_INT:
             printf("%s = %lld\n", k->name, (long long)*(const int64_t *)(base + k->offset));
@@ -45,6 +86,7 @@ int cmd_config(struct cli *cli)
             break;
         }
     }
+    arena_free(&a);
     return 0;
 }
 
@@ -235,15 +277,45 @@ int cmd_backup(struct cli *cli)
 
 int cmd_audit_verify(struct cli *cli)
 {
-    if (cli_leftover_options(cli))
-        return 2;
+    const char *file = cli_opt(cli, "checkpoints");
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha audit verify [--checkpoints FILE]");
     WITH_CTX(cli, c);
     struct audit_check chk;
-    enum err e = audit_verify(&c, &chk);
+    enum err e = audit_verify(&c, file, &chk);
     int rc = 0;
-    if (!e && !chk.ok)
-        rc = cli_fail("audit chain broken at record %lld: %s", (long long)chk.bad_seq, chk.problem);
-    else if (!e)
+    if (!e && !chk.ok) {
+        rc = chk.bad_seq ? cli_fail("audit chain broken at record %lld: %s", (long long)chk.bad_seq, chk.problem)
+                         : cli_fail("audit check failed: %s", chk.problem);
+    } else if (!e) {
         printf("audit chain ok: %lld records\n", (long long)chk.records);
+        if (chk.checkpoints)
+            printf("checkpoints: %d verified from %s (last: %lld records at %s), %d consistency proofs; key %s\n",
+                   chk.checkpoints, chk.source, (long long)chk.checkpoint_size, chk.checkpoint_at, chk.proofs,
+                   chk.fingerprint);
+        else
+            printf("checkpoints: none in %s; key %s\n", chk.source, chk.fingerprint);
+        if (chk.pending)
+            printf("pending: %lld records written, not sealed yet\n", (long long)chk.pending);
+    }
     return finish(&c, e, &arena_) | rc;
+}
+
+int cmd_audit_checkpoint(struct cli *cli)
+{
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha audit checkpoint");
+    WITH_CTX(cli, c);
+    json_t *cp = NULL;
+    enum err e = audit_seal(&c, 0, NULL);
+    if (!e)
+        e = audit_checkpoint(&c, &cp);
+    if (!e && cp)
+        printf("checkpoint: %lld records, root %s, key %s\n",
+               (long long)json_integer_value(json_object_get(cp, "size")),
+               json_string_value(json_object_get(cp, "root")), json_string_value(json_object_get(cp, "fingerprint")));
+    else if (!e)
+        printf("checkpoint: the log has not grown since the last one\n");
+    json_decref(cp);
+    return finish(&c, e, &arena_);
 }

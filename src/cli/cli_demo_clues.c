@@ -104,9 +104,9 @@ static int64_t report(struct demo *d, int day, const char *category, const char 
     }
     char area_id[24];
     snprintf(area_id, sizeof area_id, "%" PRId64, unit(d, area));
-    const char *fields[][2] = {{"category", category}, {"area_id", area_id},     {"place", place},
-                               {"description", text},  {"challenge", token},     {"solution", solution},
-                               {"name", name},         {"phone", phone},         {"anonymous", name ? "0" : "1"}};
+    const char *fields[][2] = {{"category", category}, {"area_id", area_id}, {"place", place},
+                               {"description", text},  {"challenge", token}, {"solution", solution},
+                               {"name", name},         {"phone", phone},     {"anonymous", name ? "0" : "1"}};
     struct form f = {.parts = arena_alloc(c->arena, sizeof *f.parts * 9), .n = 0};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         if (fields[i][1])
@@ -193,9 +193,9 @@ int demo_clues(struct ctx *c)
     int64_t jt = unit(&d, "gc-jt"), zj = unit(&d, "gc-zj");
 
     /* waiting to be sorted: a sewer cover, and a second report of it (the duplicate hint) */
-    int64_t sewer = report(&d, -3, "safety", "gc-t1", "解放路与人民街交叉口",
-                           "解放路与人民街交叉口的污水井盖破损缺失，夜间已有行人跌倒受伤，反映两周仍无人处理。", NULL,
-                           NULL);
+    int64_t sewer =
+        report(&d, -3, "safety", "gc-t1", "解放路与人民街交叉口",
+               "解放路与人民街交叉口的污水井盖破损缺失，夜间已有行人跌倒受伤，反映两周仍无人处理。", NULL, NULL);
     triage(&d, sewer, -2, json_pack("{ss}", "title", "解放路人民街口污水井盖破损"));
     report(&d, -1, "safety", "gc-t1", "解放路与人民街交叉口",
            "解放路与人民街交叉口污水井盖破损缺失，夜间有行人跌倒受伤，已经两周无人处理。", "周女士", NULL);
@@ -203,9 +203,9 @@ int demo_clues(struct ctx *c)
            "县不动产登记中心窗口经常中午无人，群众排队等候一个多小时，工作人员态度生硬。", NULL, NULL);
 
     /* out with 交通运输局 for verification */
-    int64_t road = report(&d, -6, "livelihood", "gc-t2", "岳阳镇至北平镇县道K12处",
-                          "岳阳镇至北平镇县道K12处路面大面积塌陷，已有车辆侧翻，雨天积水看不清路况。", "孙先生",
-                          "13800001111");
+    int64_t road =
+        report(&d, -6, "livelihood", "gc-t2", "岳阳镇至北平镇县道K12处",
+               "岳阳镇至北平镇县道K12处路面大面积塌陷，已有车辆侧翻，雨天积水看不清路况。", "孙先生", "13800001111");
     triage(&d, road, -5,
            json_pack("{ss ss sI}", "title", "县道岳阳至北平段路面塌陷", "summary",
                      "岳阳镇至北平镇县道K12处路面塌陷，已有车辆侧翻，雨天积水难辨路况。", "unit_id", (json_int_t)jt));
@@ -216,14 +216,14 @@ int demo_clues(struct ctx *c)
     /* verified by 住建局: the office decides */
     int64_t gas = report(&d, -12, "safety", "gc-t1", "城关镇东街老旧小区",
                          "城关镇东街老旧小区燃气管道锈蚀严重，楼道里经常闻到燃气味，物业说没有钱维修。", NULL, NULL);
-    triage(&d, gas, -11,
-           json_pack("{ss sI}", "title", "东街老旧小区燃气管道锈蚀", "unit_id", (json_int_t)zj));
+    triage(&d, gas, -11, json_pack("{ss sI}", "title", "东街老旧小区燃气管道锈蚀", "unit_id", (json_int_t)zj));
     act(&d, gas, "gc_office", -11, "assign",
         json_pack("{sI ss ss}", "unit_id", (json_int_t)zj, "due_date", day_str(&d, -4), "request",
                   "请会同燃气公司现场检测，核实隐患并提出整改措施。"));
     act(&d, gas, "gc_contact2", -5, "report",
-        json_pack("{ss ss}", "finding", "substantiated", "text",
-                  "经会同县燃气公司现场检测，东街3号至7号楼立管锈蚀属实，2处轻微泄漏已当场处置，建议纳入老旧小区改造。"));
+        json_pack(
+            "{ss ss}", "finding", "substantiated", "text",
+            "经会同县燃气公司现场检测，东街3号至7号楼立管锈蚀属实，2处轻微泄漏已当场处置，建议纳入老旧小区改造。"));
 
     /* closed with the reply the reporter reads */
     int64_t noise = report(&d, -20, "environment", "gc-t1", "城关镇北街建筑工地",
@@ -236,9 +236,9 @@ int demo_clues(struct ctx *c)
     /* merged into the clue it repeats */
     int64_t school = report(&d, -9, "livelihood", "gc-t3", "北平镇中心小学门前",
                             "北平镇中心小学门前没有人行横道和减速带，上下学时车辆很快，孩子过马路很危险。", NULL, NULL);
-    int64_t school2 = report(&d, -8, "livelihood", "gc-t3", "北平镇中心小学门口",
-                             "北平镇中心小学门口车辆车速快，没有斑马线和减速带，学生过马路非常危险。", "家长刘先生",
-                             NULL);
+    int64_t school2 =
+        report(&d, -8, "livelihood", "gc-t3", "北平镇中心小学门口",
+               "北平镇中心小学门口车辆车速快，没有斑马线和减速带，学生过马路非常危险。", "家长刘先生", NULL);
     triage(&d, school, -8, json_pack("{ss}", "title", "北平镇中心小学门前缺少交通安全设施"));
     act(&d, school2, "gc_office", -7, "merge", json_pack("{sI}", "into", (json_int_t)school));
     /* ... and that one made a supervision item */
@@ -247,9 +247,9 @@ int demo_clues(struct ctx *c)
                   "due_date", day_str(&d, 20)));
 
     /* made an inspection: a proposal before the county head */
-    int64_t burden = report(&d, -10, "conduct", "gc-t4", "古阳镇",
-                            "古阳镇要求各村每天在多个工作群里打卡上报照片，同一项工作要在三个平台重复填报。", NULL,
-                            NULL);
+    int64_t burden =
+        report(&d, -10, "conduct", "gc-t4", "古阳镇",
+               "古阳镇要求各村每天在多个工作群里打卡上报照片，同一项工作要在三个平台重复填报。", NULL, NULL);
     act(&d, burden, "gc_office", -4, "convert_inspection",
         json_pack("{ss ss ss s[I]}", "title", "古阳镇“指尖上的形式主义”问题督查", "start_date", day_str(&d, 3),
                   "end_date", day_str(&d, 12), "target_unit_ids", (json_int_t)unit(&d, "gc-t4")));

@@ -163,8 +163,10 @@ int cmd_verify(struct cli *cli)
             for (int i = 0; i < r.nproblems; i++)
                 printf("FAIL %s\n", r.problems[i]);
             if (ok)
-                printf("OK   %s: archive of %s, %d members match, manifest sealed with key %.16s\n", arg,
-                       r.item_number ? r.item_number : "?", r.checked, r.fingerprint ? r.fingerprint : "?");
+                printf("OK   %s: archive of %s, %d members match, manifest sealed with key %.16s; %d audit records "
+                       "proved in the audit log's tree signed with key %.16s\n",
+                       arg, r.item_number ? r.item_number : "?", r.checked, r.fingerprint ? r.fingerprint : "?",
+                       r.audit_records, r.audit_fingerprint ? r.audit_fingerprint : "?");
             else
                 printf("%s: %d problem(s)\n", arg, r.nproblems);
             arena_free(&a);

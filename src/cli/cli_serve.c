@@ -1,4 +1,5 @@
 /* cli_serve.c: `ducha serve`: HTTP server (and scheduler) until SIGTERM/SIGINT, then a clean stop. */
+#include "audit/audit.h"
 #include "base/log.h"
 #include "cli/cli.h"
 #include "http/http.h"
@@ -32,6 +33,7 @@ int cmd_serve(struct cli *cli)
     struct http_server *http = http_start(&cli->app, err, sizeof err);
     if (!http)
         return cli_fail("%s", err);
+    struct audit_sealer *sealer = audit_sealer_start(cli->app.store, &cli->app.cfg);
     struct sched *sched = sched_start(&cli->app);
     log_info("ducha %s serving http://%s (database: %s%s)", DUCHA_VERSION, cli->app.cfg.listen,
              store_kind(cli->app.store), cli->app.cfg.test_clock ? ", TEST CLOCK" : "");
@@ -40,6 +42,7 @@ int cmd_serve(struct cli *cli)
     log_info("signal %d: stopping", sig);
     sched_stop(sched);
     http_stop(http);
+    audit_sealer_stop(sealer); /* after the last request: its records are sealed and checkpointed */
     log_info("stopped");
     return 0;
 }

@@ -4,6 +4,7 @@
 
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
 
@@ -11,7 +12,7 @@ struct sm3_ctx {
     EVP_MD_CTX *md;
 };
 
-static void to_hex(const unsigned char *d, size_t n, char *out)
+void hex_encode(const unsigned char *d, size_t n, char *out)
 {
     static const char hex[] = "0123456789abcdef";
     for (size_t i = 0; i < n; i++) {
@@ -40,8 +41,77 @@ void sm3_end(struct sm3_ctx *c, char out[65])
     unsigned char d[EVP_MAX_MD_SIZE];
     unsigned len = 0;
     EVP_DigestFinal_ex(c->md, d, &len);
-    to_hex(d, len, out);
+    hex_encode(d, len, out);
     EVP_MD_CTX_free(c->md);
+    free(c);
+}
+
+void sm3_end_raw(struct sm3_ctx *c, unsigned char out[32])
+{
+    unsigned len = 0;
+    EVP_DigestFinal_ex(c->md, out, &len);
+    EVP_MD_CTX_free(c->md);
+    free(c);
+}
+
+static int hexval(char ch)
+{
+    if (ch >= '0' && ch <= '9')
+        return ch - '0';
+    if (ch >= 'a' && ch <= 'f')
+        return ch - 'a' + 10;
+    if (ch >= 'A' && ch <= 'F')
+        return ch - 'A' + 10;
+    return -1;
+}
+
+bool hex_decode(const char *s, unsigned char *out, size_t n)
+{
+    if (!s || strlen(s) != 2 * n)
+        return false;
+    for (size_t i = 0; i < n; i++) {
+        int hi = hexval(s[2 * i]), lo = hexval(s[2 * i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i] = (unsigned char)(hi << 4 | lo);
+    }
+    return true;
+}
+
+struct hmac_ctx {
+    EVP_MAC_CTX *mac;
+};
+
+static EVP_MAC *hmac_alg;
+static pthread_once_t hmac_once = PTHREAD_ONCE_INIT;
+
+static void hmac_fetch(void)
+{
+    hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
+}
+
+struct hmac_ctx *hmac_sm3_begin(const void *key, size_t keylen)
+{
+    pthread_once(&hmac_once, hmac_fetch);
+    struct hmac_ctx *c = xcalloc(1, sizeof *c);
+    char digest[] = "SM3";
+    OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
+    c->mac = hmac_alg ? EVP_MAC_CTX_new(hmac_alg) : NULL;
+    if (!c->mac || !EVP_MAC_init(c->mac, key, keylen, params))
+        die_oom();
+    return c;
+}
+
+void hmac_update(struct hmac_ctx *c, const void *data, size_t n)
+{
+    EVP_MAC_update(c->mac, data, n);
+}
+
+void hmac_end_raw(struct hmac_ctx *c, unsigned char out[32])
+{
+    size_t len = 0;
+    EVP_MAC_final(c->mac, out, &len, 32);
+    EVP_MAC_CTX_free(c->mac);
     free(c);
 }
 
@@ -51,7 +121,7 @@ bool sm3_hex(const void *data, size_t n, char out[65])
     unsigned len = 0;
     if (!EVP_Digest(data, n, d, &len, EVP_sm3(), NULL) || len != 32)
         return false;
-    to_hex(d, len, out);
+    hex_encode(d, len, out);
     return true;
 }
 
@@ -68,7 +138,7 @@ bool hmac_sm3_hex(const void *key, size_t keylen, const void *data, size_t n, ch
     EVP_MAC_CTX_free(mc);
     EVP_MAC_free(mac);
     if (ok)
-        to_hex(d, len, out);
+        hex_encode(d, len, out);
     return ok;
 }
 
@@ -86,5 +156,5 @@ void token_digest(const char *token, char out[65])
 {
     unsigned char d[32];
     crypto_generichash(d, sizeof d, (const unsigned char *)token, strlen(token), NULL, 0);
-    to_hex(d, sizeof d, out);
+    hex_encode(d, sizeof d, out);
 }

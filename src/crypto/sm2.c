@@ -4,7 +4,11 @@
 #include "crypto/hash.h"
 
 #include <openssl/bio.h>
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/obj_mac.h>
+#include <openssl/param_build.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 #include <openssl/pem.h>
@@ -51,14 +55,10 @@ static char *bio_take(BIO *b)
     return s;
 }
 
-bool sm2_generate(char **public_pem, unsigned char **private_der, size_t *private_len)
+/* Writes pkey as PEM public key and PKCS#8 DER private key; frees pkey. */
+static bool export_pair(EVP_PKEY *pkey, char **public_pem, unsigned char **private_der, size_t *private_len)
 {
-    EVP_PKEY *pkey = NULL;
-    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "SM2", NULL);
-    bool ok = pc && EVP_PKEY_keygen_init(pc) > 0 && EVP_PKEY_generate(pc, &pkey) > 0;
-    EVP_PKEY_CTX_free(pc);
-    if (!ok)
-        return false;
+    bool ok;
     BIO *pub = BIO_new(BIO_s_mem()), *priv = BIO_new(BIO_s_mem());
     ok = pub && priv && PEM_write_bio_PUBKEY(pub, pkey) &&
          i2d_PKCS8PrivateKey_bio(priv, pkey, NULL, NULL, 0, NULL, NULL);
@@ -74,6 +74,48 @@ bool sm2_generate(char **public_pem, unsigned char **private_der, size_t *privat
     BIO_free(priv);
     EVP_PKEY_free(pkey);
     return ok;
+}
+
+bool sm2_generate(char **public_pem, unsigned char **private_der, size_t *private_len)
+{
+    EVP_PKEY *pkey = NULL;
+    EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "SM2", NULL);
+    bool ok = pc && EVP_PKEY_keygen_init(pc) > 0 && EVP_PKEY_generate(pc, &pkey) > 0;
+    EVP_PKEY_CTX_free(pc);
+    return ok && export_pair(pkey, public_pem, private_der, private_len);
+}
+
+bool sm2_derive(const unsigned char seed[32], char **public_pem, unsigned char **private_der, size_t *private_len)
+{
+    EC_GROUP *g = EC_GROUP_new_by_curve_name(NID_sm2);
+    BN_CTX *bn = BN_CTX_new();
+    BIGNUM *d = BN_bin2bn(seed, 32, NULL), *m = g ? BN_dup(EC_GROUP_get0_order(g)) : NULL;
+    EC_POINT *p = g ? EC_POINT_new(g) : NULL;
+    unsigned char pub[133];
+    size_t publen = 0;
+    bool ok = g && bn && d && m && p && BN_sub_word(m, 2) && BN_mod(d, d, m, bn) && BN_add_word(d, 1) &&
+              EC_POINT_mul(g, p, d, NULL, NULL, bn) &&
+              (publen = EC_POINT_point2oct(g, p, POINT_CONVERSION_UNCOMPRESSED, pub, sizeof pub, bn)) > 0;
+    EVP_PKEY *pkey = NULL;
+    if (ok) {
+        OSSL_PARAM_BLD *b = OSSL_PARAM_BLD_new();
+        OSSL_PARAM *params = NULL;
+        EVP_PKEY_CTX *pc = EVP_PKEY_CTX_new_from_name(NULL, "SM2", NULL);
+        ok = b && pc && OSSL_PARAM_BLD_push_utf8_string(b, OSSL_PKEY_PARAM_GROUP_NAME, "SM2", 0) &&
+             OSSL_PARAM_BLD_push_BN(b, OSSL_PKEY_PARAM_PRIV_KEY, d) &&
+             OSSL_PARAM_BLD_push_octet_string(b, OSSL_PKEY_PARAM_PUB_KEY, pub, publen) &&
+             (params = OSSL_PARAM_BLD_to_param(b)) && EVP_PKEY_fromdata_init(pc) > 0 &&
+             EVP_PKEY_fromdata(pc, &pkey, EVP_PKEY_KEYPAIR, params) > 0;
+        OSSL_PARAM_free(params);
+        OSSL_PARAM_BLD_free(b);
+        EVP_PKEY_CTX_free(pc);
+    }
+    BN_clear_free(d);
+    BN_free(m);
+    EC_POINT_free(p);
+    BN_CTX_free(bn);
+    EC_GROUP_free(g);
+    return ok && export_pair(pkey, public_pem, private_der, private_len);
 }
 
 static EVP_PKEY *load_private(const unsigned char *der, size_t len)

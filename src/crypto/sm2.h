@@ -15,6 +15,11 @@
 /* A new key pair: the public key as PEM (SubjectPublicKeyInfo) and the private key as PKCS#8 DER. */
 bool sm2_generate(char **public_pem, unsigned char **private_der, size_t *private_len);
 
+/* The key pair derived from a 32-byte seed: private scalar 1 + (seed mod (n - 2)) on the SM2 curve,
+ * so the same seed always gives the same pair (the audit checkpoints' key, derived from the audit
+ * key kept outside the database). */
+bool sm2_derive(const unsigned char seed[32], char **public_pem, unsigned char **private_der, size_t *private_len);
+
 /* Signs data with the PKCS#8 DER private key; *sig_b64 is the DER signature in base64. */
 bool sm2_sign(const unsigned char *private_der, size_t private_len, const void *data, size_t n, char **sig_b64);
 

@@ -55,6 +55,8 @@ enum err dl_people_portfolio(struct ctx *c, struct dl_people *p, const char *pat
 struct dl_owner {
     const char *kind;    /* the object kind ("item"), as its workflow names it */
     const char *what;    /* "督办事项": names an object that has no label */
+    const char *link;    /* its web page with %lld for the id ("/items/%lld"), opened from the ladder's
+                          * messages; NULL: none */
     enum cap manage_cap; /* needed at a milestone's scope to override its due day */
     /* "古督〔2026〕3号《…》" for notices and audit; NULL when there is no such object. Arena. */
     const char *(*label)(struct ctx *c, int64_t id);

@@ -40,7 +40,10 @@ static enum err step_message(struct ctx *c, const struct dl_owner *o, const stru
     const char *what = m->seq > 1 || !strcmp(m->kind, ms_kind_name(MS_PERIODIC))
                            ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, kind, m->seq)
                            : arena_printf(c->arena, "%s的“%s”节点", label, kind);
-    *nt = (struct notice){.object_type = "milestone", .object_id = m->id};
+    /* recorded against the milestone; opens the owner's page */
+    *nt = (struct notice){.object_type = "milestone",
+                          .object_id = m->id,
+                          .link = o->link ? arena_printf(c->arena, o->link, (long long)m->owner_id) : NULL};
     enum dl_step step;
     if (s < l->nremind) {
         step = DL_REMIND;

@@ -135,33 +135,11 @@ enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, co
 
 enum err archive_audit_records(struct ctx *c, const char *object_type, int64_t object_id, json_t **out)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, "
-                                        "object_id, summary, client, scope, prev_hash, hash FROM audit_log "
-                                        "WHERE object_type = ? AND object_id = ? ORDER BY seq");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
-    char oid[32];
-    snprintf(oid, sizeof oid, "%lld", (long long)object_id);
-    stmt_bind_text(st, 1, object_type);
-    stmt_bind_text(st, 2, oid);
-    json_t *arr = json_array();
-    int rc;
-    static const char *const names[] = {"at",     "actor_id",    "actor",     "role",    "unit_id",
-                                        "action", "object_type", "object_id", "summary", "client",
-                                        "scope",  "prev_hash",   "hash"};
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        /* every field as the text the hash covers (NULL as "") */
-        json_t *rec = json_pack("{sI}", "seq", (json_int_t)stmt_int(st, 0));
-        for (int i = 0; i < 13; i++)
-            json_object_set_new(rec, names[i], json_string(stmt_text(st, i + 1) ? stmt_text(st, i + 1) : ""));
-        json_array_append_new(arr, rec);
-    }
-    stmt_done(st);
-    if (rc < 0) {
-        json_decref(arr);
-        return ctx_store_fail(c, rc, "读取审计记录");
-    }
-    *out = arr;
+    json_t *records = NULL, *head = NULL;
+    enum err e = audit_object_records(c, object_type, object_id, &records, &head);
+    if (e)
+        return e;
+    *out = json_pack("{ss so so}", "format", "ducha-audit-records/1", "tree_head", head, "records", records);
     return ERR_OK;
 }
 
@@ -217,40 +195,32 @@ static const char *jstr(const json_t *o, const char *k)
     return NULL;
 }
 
+static void audit_problem(void *arg, const char *text)
+{
+    struct {
+        struct arena *a;
+        struct archive_report *r;
+    } *p = arg;
+    problem(p->a, p->r, "%s", text);
+}
+
+/* audit.json: the item's audit records, each proved to be in the audit log by an inclusion proof in a
+ * tree head signed with the audit checkpoint key (no database or key needed). */
 static void verify_audit(struct arena *a, struct archive_report *r, const char *text, size_t len)
 {
     json_error_t jerr;
-    json_t *arr = json_loadb(text, len, 0, &jerr);
-    if (!json_is_array(arr)) {
-        problem(a, r, "audit.json: 不是审计记录数组");
-        json_decref(arr);
-        return;
+    json_t *doc = json_loadb(text, len, 0, &jerr);
+    struct {
+        struct arena *a;
+        struct archive_report *r;
+    } p = {a, r};
+    if (!json_is_object(doc) || !json_is_array(json_object_get(doc, "records"))) {
+        problem(a, r, "audit.json: 不是审计记录文件");
+    } else {
+        r->audit_records = audit_check_records(a, json_object_get(doc, "records"), json_object_get(doc, "tree_head"),
+                                               &r->audit_fingerprint, audit_problem, &p);
     }
-    size_t i;
-    json_t *rec;
-    json_int_t prev_seq = 0;
-    const char *prev_hash = NULL;
-    json_array_foreach(arr, i, rec)
-    {
-        json_int_t seq = json_integer_value(json_object_get(rec, "seq"));
-        char h[65];
-        audit_hash((int64_t)seq, jstr(rec, "at"), jstr(rec, "actor_id"), jstr(rec, "actor"), jstr(rec, "role"),
-                   jstr(rec, "unit_id"), jstr(rec, "action"), jstr(rec, "object_type"), jstr(rec, "object_id"),
-                   jstr(rec, "summary"), jstr(rec, "client"), jstr(rec, "scope"), jstr(rec, "prev_hash"), h);
-        const char *stored = jstr(rec, "hash");
-        if (!stored || strcmp(stored, h) != 0)
-            problem(a, r, "audit.json: 第 %lld 号审计记录与其哈希不符（记录被改动）", (long long)seq);
-        else if (prev_hash && seq == prev_seq + 1 &&
-                 strcmp(jstr(rec, "prev_hash") ? jstr(rec, "prev_hash") : "", prev_hash))
-            problem(a, r, "audit.json: 第 %lld 号审计记录的前序哈希与第 %lld 号不符", (long long)seq,
-                    (long long)prev_seq);
-        else if (prev_hash && seq <= prev_seq)
-            problem(a, r, "audit.json: 审计记录顺序错误（第 %lld 号在第 %lld 号之后）", (long long)seq,
-                    (long long)prev_seq);
-        prev_seq = seq;
-        prev_hash = stored;
-    }
-    json_decref(arr);
+    json_decref(doc);
 }
 
 static void verify_signatures(struct arena *a, struct archive_report *r, const char *text, size_t len)

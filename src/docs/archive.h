@@ -3,15 +3,16 @@
  *
  *   manifest.json   format, item, events, reports, the list of members with size and SM3
  *   manifest.sig    the archiving office's seal over manifest.json (SM2/SM3), with its public key
- *   audit.json      the item's audit records with prev_hash and hash (a sub-chain of the audit trail)
+ *   audit.json      the item's audit records, each with a Merkle inclusion proof in a tree head of
+ *                   the audit log signed with the audit checkpoint key (SM2)
  *   signatures.json every seal signature of the item, with content and public key
  *   seals.json      the seals involved (unit, fingerprint, public key)
  *   documents/      the notice and the record (PDF)
  *   attachments/    the item's attachments
  *
  * archive_verify checks, without a database: the manifest signature and key fingerprint, every
- * member's presence, size and SM3, members not listed, every audit record's hash (and the links
- * between consecutive records), and every signature.
+ * member's presence, size and SM3, members not listed, every audit record's inclusion proof and the
+ * tree head's signature, and every seal signature.
  */
 #ifndef DUCHA_ARCHIVE_H
 #define DUCHA_ARCHIVE_H
@@ -37,15 +38,17 @@ struct archive_member {
 enum err archive_write(struct ctx *c, const char *zip_path, json_t *manifest, const struct archive_member *m, int n,
                        int64_t seal_unit_id, const char **sm3, int64_t *size);
 
-/* The audit records of one object, oldest first, every field as the text its hash covers (for
- * audit.json). No permission check: the caller checked the object. */
+/* audit.json for one object: {"format", "tree_head", "records"} (audit_object_records). No
+ * permission check: the caller checked the object. */
 enum err archive_audit_records(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
 
 struct archive_report {
     int checked; /* members whose hash matched */
     int nproblems;
-    const char **problems;   /* "member: what is wrong" (arena) */
-    const char *fingerprint; /* of the key that sealed the manifest, or NULL */
+    const char **problems;         /* "member: what is wrong" (arena) */
+    const char *fingerprint;       /* of the key that sealed the manifest, or NULL */
+    int audit_records;             /* audit records proved to be in the signed audit tree */
+    const char *audit_fingerprint; /* of the audit checkpoint key, or NULL */
     const char *item_number;
 };
 

@@ -82,14 +82,6 @@ static const char *source_kind(struct import_args *a, const char *s)
     return NULL;
 }
 
-/* A CSV value without the apostrophe the export puts before formula characters. */
-static const char *unguard(const char *s)
-{
-    if (s[0] == '\'' && (s[1] == '=' || s[1] == '+' || s[1] == '-' || s[1] == '@'))
-        return s + 1;
-    return s;
-}
-
 static enum err import_tx(struct ctx *c, void *arg)
 {
     struct import_args *a = arg;
@@ -124,7 +116,7 @@ static enum err import_tx(struct ctx *c, void *arg)
             row_error(a, row, arena_printf(c->arena, "应有 %d 列，实有 %d 列", ncols, n));
             continue;
         }
-#define COL(k) (col[k] >= 0 ? unguard(f[col[k]]) : "")
+#define COL(k) (col[k] >= 0 ? csv_unguard(f[col[k]]) : "")
         json_t *body =
             json_pack("{ss ss ss}", "title", COL(C_TITLE), "requirement", COL(C_REQ), "due_date", COL(C_DUE));
         const char *sk = source_kind(a, COL(C_SKIND));

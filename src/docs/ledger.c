@@ -6,6 +6,7 @@
  */
 #include "docs/ledger.h"
 
+#include "base/csv.h"
 #include "base/log.h"
 #include "docs/itemdocs_internal.h"
 #include "items/ledger.h"
@@ -191,28 +192,11 @@ const char *const ledger_csv_columns[] = {
     "light",    "progress", "assigned_at", "completed_at", NULL,
 };
 
-/* One CSV field. A value starting with = + - @ gets a leading apostrophe so that spreadsheets do not
- * run it as a formula (CSV injection); the item import removes it again. */
-static void csv_field(struct buf *out, const char *s, bool last)
-{
-    s = s ? s : "";
-    bool guard = *s == '=' || *s == '+' || *s == '-' || *s == '@';
-    if (guard || strpbrk(s, ",\"\r\n")) {
-        buf_puts(out, guard ? "\"'" : "\"");
-        for (const char *p = s; *p; p++)
-            buf_puts(out, *p == '"' ? "\"\"" : (char[]){*p, 0});
-        buf_puts(out, "\"");
-    } else {
-        buf_puts(out, s);
-    }
-    buf_puts(out, last ? "\r\n" : ",");
-}
-
 void ledger_csv_header(struct buf *out)
 {
     buf_puts(out, "\xEF\xBB\xBF");
     for (int i = 0; ledger_csv_columns[i]; i++)
-        csv_field(out, ledger_csv_columns[i], !ledger_csv_columns[i + 1]);
+        csv_write_field(out, ledger_csv_columns[i], !ledger_csv_columns[i + 1]);
 }
 
 void ledger_csv_item(struct buf *out, const struct doc_item *it)
@@ -238,7 +222,7 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
                        it->assigned_at,
                        it->completed_at};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
-        csv_field(out, v[i], i + 1 == sizeof v / sizeof *v);
+        csv_write_field(out, v[i], i + 1 == sizeof v / sizeof *v);
     arena_free(&a);
 }
 

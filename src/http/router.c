@@ -84,24 +84,6 @@ static const struct route *route_find(struct req *rq, bool *path_known)
     return NULL;
 }
 
-/* Extracts a cookie value from a Cookie header into the arena. */
-static const char *cookie_get(struct req *rq, const char *name)
-{
-    const char *h = rq->header(rq, "Cookie");
-    size_t nl = strlen(name);
-    while (h && *h) {
-        while (*h == ' ' || *h == ';')
-            h++;
-        const char *end = strchr(h, ';');
-        if (!end)
-            end = h + strlen(h);
-        if ((size_t)(end - h) > nl && strncmp(h, name, nl) == 0 && h[nl] == '=')
-            return arena_strndup(rq->arena, h + nl + 1, (size_t)(end - h - (ptrdiff_t)nl - 1));
-        h = end;
-    }
-    return NULL;
-}
-
 static bool is_mutating(const char *m)
 {
     return strcmp(m, "GET") != 0 && strcmp(m, "HEAD") != 0 && strcmp(m, "OPTIONS") != 0;
@@ -118,7 +100,7 @@ static enum err authenticate(struct req *rq, bool *by_cookie)
         if (e)
             return e;
     } else {
-        const char *tok = cookie_get(rq, "ducha_session");
+        const char *tok = req_cookie(rq, "ducha_session");
         if (!tok)
             return ERR_OK;
         enum err e = auth_session(&rq->ctx, tok, &p);

@@ -458,6 +458,26 @@ static enum MHD_Result send_req_reply(struct MHD_Connection *c, struct req *rq)
     return r;
 }
 
+/* The request target as a log line may show it: as sent when it is printable UTF-8, else with every
+ * byte outside printable ASCII as %HH (no control characters or broken text in the log). Arena memory. */
+static const char *loggable(struct arena *a, const char *url)
+{
+    /* a tracking code is a reporter's key to their clue (src/clues): it is never written to the log */
+    static const char track[] = "/api/v1/public/clues/";
+    if (!strncmp(url, track, sizeof track - 1) && url[sizeof track - 1])
+        return "/api/v1/public/clues/{code}";
+    bool plain = utf8_valid(url, strlen(url));
+    for (const unsigned char *p = (const unsigned char *)url; plain && *p; p++)
+        plain = *p >= 0x20 && *p != 0x7f;
+    if (plain)
+        return url;
+    char *out = arena_alloc(a, strlen(url) * 3 + 1), *o = out;
+    for (const unsigned char *p = (const unsigned char *)url; *p; p++)
+        o += *p > 0x20 && *p < 0x7f && *p != '%' ? (*o = (char)*p, 1) : sprintf(o, "%%%02X", *p);
+    *o = 0;
+    return out;
+}
+
 static double ms_since(const struct timespec *t0)
 {
     struct timespec t1;
@@ -579,7 +599,8 @@ static enum MHD_Result reply_now(struct http_server *s, struct MHD_Connection *c
     reply_header(rq, "Connection", "close");
     int status = rq->status;
     enum MHD_Result r = send_req_reply(c, rq);
-    log_info("%s %s %s %d %zu %.1fms -", rq->ctx.client, method, url, status, rq->reply_len, ms_since(&st->start));
+    log_info("%s %s %s %d %zu %.1fms -", rq->ctx.client, method, loggable(rq->arena, url), status, rq->reply_len,
+             ms_since(&st->start));
     free(rq->reply_body);
     rq->reply_body = NULL;
     st->replied = true;
@@ -664,6 +685,17 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     return result;
 }
 
+/* Frees the body held in memory and gives its bytes back to the server's budget. Called once the
+ * request has been handled, before its reply is queued — so a client that has read the reply knows the
+ * budget is back — and again (a no-op then) when the connection's request ends. */
+static void body_release(struct http_server *s, struct conn_state *st)
+{
+    if (st->held)
+        atomic_fetch_sub(&s->body_bytes, (long long)st->held);
+    st->held = 0;
+    buf_free(&st->body);
+}
+
 /* A piece of the body. Returns MHD_NO to drop a connection that keeps sending far past its limit. */
 static enum MHD_Result on_body(struct http_server *s, struct conn_state *st, const char *data, size_t n)
 {
@@ -684,11 +716,7 @@ static enum MHD_Result on_body(struct http_server *s, struct conn_state *st, con
             st->too_large = true;
     } else if (st->too_large || st->over_budget || st->body.len + n > st->limit) {
         st->too_large = st->too_large || !st->over_budget;
-        if (st->body.len) {
-            atomic_fetch_sub(&s->body_bytes, (long long)st->held);
-            st->held = 0;
-            buf_free(&st->body);
-        }
+        body_release(s, st);
     } else if (atomic_fetch_add(&s->body_bytes, (long long)n) + (long long)n > s->app->cfg.body_memory_limit) {
         atomic_fetch_sub(&s->body_bytes, (long long)n);
         st->over_budget = true;
@@ -765,6 +793,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         } else {
             router_dispatch(&rq);
         }
+        body_release(s, st);
         status = rq.status;
         result = send_req_reply(c, &rq);
         bytes = rq.reply_len;
@@ -777,8 +806,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         result = send_req_reply(c, &rq);
         bytes = rq.reply_len;
     }
-    log_info("%s %s %s %d %zu %.1fms %s", rq.ctx.client, method, url, status, bytes, ms_since(&st->start),
-             rq.ctx.user ? rq.ctx.user->username : "-");
+    log_info("%s %s %s %d %zu %.1fms %s", rq.ctx.client, method, loggable(&arena, url), status, bytes,
+             ms_since(&st->start), rq.ctx.user ? rq.ctx.user->username : "-");
     free(rq.reply_body);
     arena_free(&arena);
     return result;
@@ -790,9 +819,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     struct http_server *s = cls;
     struct conn_state *st = *con_cls;
     if (st) {
-        if (st->held)
-            atomic_fetch_sub(&s->body_bytes, (long long)st->held);
-        buf_free(&st->body);
+        body_release(s, st);
         spool_free(st->spool);
         free(st);
     }

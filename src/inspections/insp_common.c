@@ -558,6 +558,8 @@ enum err insp_handoff(struct ctx *c, const struct workflow *wf, int64_t id, stru
     enum err e = workflow_todos_sync(c, wf, id, NULL);
     int sent = 0;
     n->kind = MSG_TODO;
+    if (!n->link && wf->link)
+        n->link = arena_printf(c->arena, wf->link, (long long)id);
     return e ? e : workflow_notify_who_must_act(c, wf->name, id, 0, n, &sent);
 }
 

@@ -452,7 +452,10 @@ static enum err fold(struct wf_act *a, bool merge)
     json_decref(sum);
     if (!e && !merge && strcmp(into.office_path, it->office_path)) {
         /* the other office hears that a joint organiser came */
-        struct notice n = {MSG_NOTICE, false, NULL, NULL, "inspection", into.id};
+        struct notice n = {.kind = MSG_NOTICE,
+                           .object_type = "inspection",
+                           .object_id = into.id,
+                           .link = arena_printf(c->arena, insp_workflow.link, (long long)into.id)};
         n.subject = arena_printf(c->arena, "【联合督查】%s并入《%s》", it->office_name, into.subject);
         n.body = arena_printf(c->arena, "%s将其督查《%s》并入贵机构的督查《%s》，作为联合组织单位参加，避免重复督查。",
                               it->office_name, it->subject, into.subject);

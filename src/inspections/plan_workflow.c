@@ -182,7 +182,11 @@ static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *
 static enum err tell_department(struct wf_act *a, const struct entry *e, const char *what)
 {
     struct plan *p = plan_of(a->obj);
-    struct notice n = {MSG_NOTICE, false, NULL, NULL, "insp_entry", e->id};
+    /* the entry has no page of its own: the message opens its plan */
+    struct notice n = {.kind = MSG_NOTICE,
+                       .object_type = "insp_entry",
+                       .object_id = e->id,
+                       .link = arena_printf(a->c->arena, plan_workflow.link, (long long)p->id)};
     n.subject = arena_printf(a->c->arena, "【督查建议】《%s》%s", e->subject, what);
     n.body = arena_printf(a->c->arena, "%s %" PRId64 "年度督查计划：您单位提出的督查建议《%s》%s。%s", p->office_name,
                           p->year, e->subject, what, jv_str(a->body, "reason") ? jv_str(a->body, "reason") : "");

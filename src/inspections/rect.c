@@ -335,7 +335,7 @@ enum err rect_create(struct ctx *c, const struct insp *it, int64_t finding_id, i
     if ((e = rect_deadline_start(c, *out, unit_id, unit_path, due)))
         return e;
     /* the hand-off: the responsible unit's contact must receive it */
-    struct notice n = {MSG_TODO, false, NULL, NULL, "rectification", *out};
+    struct notice n = {.kind = MSG_TODO, .object_type = "rectification", .object_id = *out};
     n.subject = arena_printf(c->arena, "【整改任务】%s", title);
     n.body =
         arena_printf(c->arena, "%s《%s》督查发现的问题已交办贵单位整改：%s\n整改时限：%s。请签收并按期报送整改情况。",
@@ -409,7 +409,7 @@ static enum err lookback_open(struct ctx *c, int64_t lb, int64_t task_id, int64_
     json_decref(data);
     if (e)
         return e;
-    struct notice n = {MSG_TODO, false, NULL, NULL, "inspection", id};
+    struct notice n = {.kind = MSG_TODO, .object_type = "inspection", .object_id = id};
     n.subject = arena_printf(c->arena, "【回头看】%s", subject);
     n.body = arena_printf(c->arena, "%s\n已生成督查草稿，请制定方案并立项。", matters);
     return insp_handoff(c, &insp_workflow, id, &n);

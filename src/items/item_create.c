@@ -265,8 +265,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         DB_TEXT(at), DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "新建督办事项");
-    if ((e = insert_tracks(c, a->id, lead, co)) ||
-        (e = item_grams_update(c, a->id, NULL, jv_str(b, "title"), requirement)))
+    if ((e = insert_tracks(c, a->id, lead, co)))
         return e;
     json_t *data = json_deep_copy(b);
     if (a->parent_id)
@@ -384,10 +383,6 @@ static enum err update_tx(struct ctx *c, void *arg)
         goto out;
     }
     if (units_changed && (e = insert_tracks(c, it.id, lead, co ? co : co_now)))
-        goto out;
-    if ((jv_has(b, "title") || jv_has(b, "requirement")) &&
-        (e = item_grams_update(c, it.id, it.number, jv_str(b, "title") ? jv_str(b, "title") : it.title,
-                               jv_str(b, "requirement") ? jv_str(b, "requirement") : it.requirement)))
         goto out;
     if ((e = item_event(c, it.id, "update", "update", -1, -1, 0, 0, NULL, (json_t *)b)))
         goto out;

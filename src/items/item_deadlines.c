@@ -126,6 +126,7 @@ static enum err item_recipients(struct ctx *c, int64_t id, int64_t unit_id, cons
 static const struct dl_owner item_owner = {
     .kind = ITEM,
     .what = "督办事项",
+    .link = "/items/%lld",
     .manage_cap = CAP_ITEM_REGISTER,
     .label = items_label,
     .timeline = item_timeline,

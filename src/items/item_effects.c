@@ -118,10 +118,9 @@ static enum err assign_number(struct ctx *c, struct item *it)
     if ((e = counter_next(c, arena_printf(c->arena, "item:%" PRId64 ":%d", it->office_unit_id, year), &seq)))
         return e;
     it->number = arena_printf(c->arena, "%s督〔%d〕%" PRId64 "号", prefix ? prefix : "", year, seq);
-    if ((e = db_exec(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?", DB_TEXT(it->number),
-                     DB_INT(year), DB_INT(seq), DB_INT(it->id))))
-        return ctx_db_fail(c, e, "分配编号");
-    return item_grams_update(c, it->id, it->number, it->title, it->requirement);
+    e = db_exec(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?", DB_TEXT(it->number),
+                DB_INT(year), DB_INT(seq), DB_INT(it->id));
+    return e ? ctx_db_fail(c, e, "分配编号") : ERR_OK;
 }
 
 /* submit: the number at the first registration (a returned item keeps it). */

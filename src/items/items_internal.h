@@ -67,11 +67,6 @@ const char *item_event_name(struct ctx *c, const char *kind, const char *action)
  * its data. Arena memory. */
 const char *item_event_text(struct ctx *c, const char *name, const char *from, const char *unit, const char *note,
                             const json_t *data);
-/* Rewrites the item's search bigrams. */
-enum err item_grams_update(struct ctx *c, int64_t item_id, const char *number, const char *title,
-                           const char *requirement);
-/* Splits text into lower-cased overlapping code-point bigrams (whitespace dropped); arena. */
-int item_bigrams(struct arena *a, const char *text, const char ***out);
 /* Hands the item listed for inspection to the inspections module (core/hooks.h), which makes it a
  * proposal; *inspection_id: the proposal's, 0 without one. Inside the caller's transaction. */
 enum err item_escalated(struct ctx *c, const struct item *it, const char *reason, int64_t *inspection_id);

@@ -85,7 +85,10 @@ static enum err tell_unit(struct ctx *c, struct item *it, int64_t unit, const ch
         if (it->tracks[k].unit_id != unit)
             continue;
         bool ok = !strcmp(result, "accepted");
-        struct notice n = {MSG_RESULT, false, NULL, NULL, item_workflow.name, it->id};
+        struct notice n = {.kind = MSG_RESULT,
+                           .object_type = item_workflow.name,
+                           .object_id = it->id,
+                           .link = arena_printf(c->arena, item_workflow.link, (long long)it->id)};
         n.subject = arena_printf(c->arena, "【办理结果】进展报告%s：%s《%s》", ok ? "已通过审核" : "被退回重报",
                                  it->number ? it->number : "", it->title);
         n.body = arena_printf(c->arena, "贵单位报送的进展报告%s。%s%s", ok ? "已通过审核" : "被退回，请修改后重新报送",

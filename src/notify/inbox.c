@@ -21,22 +21,24 @@ const struct notify_channel notify_inbox_channel = {
 
 enum err notify_inbox(struct ctx *c, bool unread_only, int64_t before, int limit, json_t **out)
 {
-    struct stmt *st = db_query(c->db,
-                               "SELECT id, kind, urgent, subject, body, object_type, object_id, created_at, read_at "
-                               "FROM outbox WHERE user_id = ? AND channel = 'inbox' AND (? = 0 OR read_at IS NULL) "
-                               "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
-                               DB_INT(c->user->id), DB_INT(unread_only), DB_INT(before), DB_INT(before), DB_INT(limit));
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT id, kind, urgent, subject, body, object_type, object_id, created_at, read_at, link "
+                 "FROM outbox WHERE user_id = ? AND channel = 'inbox' AND (? = 0 OR read_at IS NULL) "
+                 "AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?",
+                 DB_INT(c->user->id), DB_INT(unread_only), DB_INT(before), DB_INT(before), DB_INT(limit));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取消息");
     json_t *arr = json_array();
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW)
         json_array_append_new(arr,
-                              json_pack("{sI ss sb ss ss ss sI ss so}", "id", (json_int_t)stmt_int(st, 0), "kind",
+                              json_pack("{sI ss sb ss ss ss sI ss so so}", "id", (json_int_t)stmt_int(st, 0), "kind",
                                         stmt_text(st, 1), "urgent", stmt_int(st, 2) != 0, "subject", stmt_text(st, 3),
                                         "body", stmt_text(st, 4), "object_type", stmt_text(st, 5), "object_id",
                                         (json_int_t)stmt_int(st, 6), "created_at", stmt_text(st, 7), "read_at",
-                                        stmt_is_null(st, 8) ? json_null() : json_string(stmt_text(st, 8))));
+                                        stmt_is_null(st, 8) ? json_null() : json_string(stmt_text(st, 8)), "link",
+                                        *stmt_text(st, 9) ? json_string(stmt_text(st, 9)) : json_null()));
     stmt_done(st);
     int64_t unread = 0;
     enum err e = rc < 0 ? store_err(rc)

@@ -67,13 +67,13 @@ static enum err enqueue(struct ctx *c, int64_t user, const struct notify_channel
     int64_t id;
     enum err e = db_one_int(c->db, &id,
                             "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, object_type, "
-                            "object_id, state, next_attempt, created_at, sent_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            "object_id, link, state, next_attempt, created_at, sent_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                             DB_INT(user), DB_TEXT(ch->name), DB_TEXT(msg_kind_name(n->kind)), DB_INT(n->urgent),
                             DB_TEXT(n->subject), DB_TEXT(n->body ? n->body : ""), DB_TEXT(address),
                             DB_TEXT(n->object_type ? n->object_type : ""), DB_INT(n->object_id),
-                            DB_TEXT(ch->deferred ? "pending" : "sent"), DB_INT(when), DB_TEXT(at),
-                            DB_TEXT(ch->deferred ? NULL : at));
+                            DB_TEXT(n->link ? n->link : ""), DB_TEXT(ch->deferred ? "pending" : "sent"), DB_INT(when),
+                            DB_TEXT(at), DB_TEXT(ch->deferred ? NULL : at));
     if (e)
         return ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "发送通知");
     if (ids)

@@ -43,6 +43,7 @@ struct notice {
     const char *subject, *body;
     const char *object_type; /* e.g. "milestone" */
     int64_t object_id;
+    const char *link; /* the web page that opens the object, e.g. "/items/12" (NULL: none) */
 };
 
 /* Queues n for one user on the channels of the user's preferences (the inbox always). Must run in

@@ -373,12 +373,13 @@ static enum err test_tx(struct ctx *c, void *arg)
     enum err e = perm_require(c, CAP_SYSTEM_ADMIN, path, "用户");
     if (e)
         return e;
-    struct notice n = {MSG_SYSTEM,
-                       jv_bool(a->body, "urgent", false),
-                       jv_str(a->body, "subject") ? jv_str(a->body, "subject") : "ducha 测试通知",
-                       jv_str(a->body, "body") ? jv_str(a->body, "body") : "这是一条测试通知，用于检查邮件和短信设置。",
-                       "user",
-                       uid};
+    struct notice n = {.kind = MSG_SYSTEM,
+                       .urgent = jv_bool(a->body, "urgent", false),
+                       .subject = jv_str(a->body, "subject") ? jv_str(a->body, "subject") : "ducha 测试通知",
+                       .body = jv_str(a->body, "body") ? jv_str(a->body, "body")
+                                                       : "这是一条测试通知，用于检查邮件和短信设置。",
+                       .object_type = "user",
+                       .object_id = uid};
     if ((e = notify_user_ex(c, uid, &n, a->ids)))
         return e;
     json_t *sum = json_pack("{ss sO}", "username", username, "queued", a->ids);

@@ -224,12 +224,18 @@ static const char *act_words(struct ctx *c, const struct wf_act *a)
                         note && *note ? note : "");
 }
 
+/* The web page of object id ("/items/12"), NULL when the workflow names none. Arena. */
+static const char *wf_link(struct ctx *c, const struct workflow *wf, int64_t id)
+{
+    return wf->link ? arena_printf(c->arena, wf->link, (long long)id) : NULL;
+}
+
 /* The default message of a new to-do (the module's notice hook may change it). */
 static void todo_notice(struct ctx *c, const struct workflow *wf, const struct wf_obj *o, const struct wf_part *p,
                         const struct wf_wait *w, const struct wf_act *a, struct notice *n)
 {
     const char *label = object_label(c, o);
-    *n = (struct notice){MSG_TODO, false, NULL, NULL, wf->name, o->id};
+    *n = (struct notice){.kind = MSG_TODO, .object_type = wf->name, .object_id = o->id, .link = wf_link(c, wf, o->id)};
     n->subject = arena_printf(c->arena, "【待办】%s：%s", w->label, label);
     n->body = arena_printf(c->arena, "%s%s%s%s%s需要您办理：%s。%s%s", wf->what, label, p && p->unit_name ? "（" : "",
                            p && p->unit_name ? p->unit_name : "", p && p->unit_name ? "）" : "", w->label,
@@ -438,7 +444,8 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
         }
         for (int k = from; k < to && !e; k++) {
             const struct wf_part *p = f->parts == WF_INFORM_ONCE ? NULL : &o->parts[k];
-            struct notice n = {MSG_RESULT, false, NULL, NULL, wf->name, o->id};
+            struct notice n = {
+                .kind = MSG_RESULT, .object_type = wf->name, .object_id = o->id, .link = wf_link(c, wf, o->id)};
             n.subject =
                 arena_printf(c->arena, "【办理结果】%s：%s", wf_action_label(wf, a->action), object_label(c, o));
             n.body = arena_printf(c->arena, "%s%s%s", a->outcome ? a->outcome : "", a->outcome ? "\n\n" : "",

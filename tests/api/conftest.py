@@ -38,11 +38,18 @@ def free_port():
 
 
 TEST_SECRET_KEY = "ducha-test-secret-key"
+TEST_AUDIT_KEY = "ducha-test-audit-key-0123456789"
+
+
+_cli_data_dirs = {}
 
 
 def run_cli(*args, db, stdin=None, check=True, env=None):
-    """Runs `ducha ARGS --db DB` with the servers' seal key; returns CompletedProcess (text)."""
-    e = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY)
+    """Runs `ducha ARGS --db DB` with the servers' seal and audit keys; returns CompletedProcess (text). The
+    data directory (checkpoint file, …) is one temporary directory per database unless env names one."""
+    data = _cli_data_dirs.setdefault(db, None) or tempfile.mkdtemp(prefix="ducha-cli-")
+    _cli_data_dirs[db] = data
+    e = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY, DUCHA_DATA_DIR=data)
     e.update(env or {})
     p = subprocess.run([BIN, *args, "--db", db], input=stdin, capture_output=True, text=True, env=e, timeout=300)
     assert "ERROR: AddressSanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
@@ -114,9 +121,10 @@ class Server:
         # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
         # the public pages' limits are off and their challenge easy unless a test sets them (test_clues_public)
-        e.update({"DUCHA_SECRET_KEY": TEST_SECRET_KEY, "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0",
-                  "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_READ_PER_MIN": "0",
-                  "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8", **(env or {})})
+        e.update({"DUCHA_SECRET_KEY": TEST_SECRET_KEY, "DUCHA_AUDIT_KEY": TEST_AUDIT_KEY,
+                  "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0", "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0",
+                  "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
+                  **(env or {})})
         self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
                                       *(["--test-clock"] if test_clock else []), *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
         deadline = time.time() + 30

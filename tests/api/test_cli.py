@@ -1,4 +1,5 @@
 """The CLI contract: --db, exit status, one-line errors on stderr, token alone on stdout, imports."""
+import os
 import subprocess
 
 from conftest import BIN, Client, run_cli

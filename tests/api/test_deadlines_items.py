@@ -340,21 +340,45 @@ def test_suspension_pauses_every_open_milestone_however_many(world):
     assert all(any(s["step"].startswith("resume@") for s in m["steps"]) for m in after)
 
 
-def test_reminders_reach_who_must_act_on_the_track(world):
-    """A reminder goes to whoever must act on the unit's track now (the workflow's to-dos): once the
-    contact asked for completion, the unit head must sign, so the reminder of the track's next monthly
-    report reaches the head, not the contact."""
+def test_every_ladder_step_reaches_who_must_act_with_a_todo_and_a_link(world):
+    """The whole ladder of a track's monthly report while the unit head must sign its completion reply:
+    the head, who holds the to-do, gets the reminders and the written notice; the contact, who has
+    nothing to do now, only the notice DOMAIN.md §5 addresses to the unit; the leader in charge and the
+    deputy director the press, the principal leader and the office the report. Every message opens the
+    item."""
     w = world
     iid = w.item(kind="ongoing", due_date="2026-12-31")
     assert w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
     assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "已部署", "percent": 60}).status == 201
     r = w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/request_completion", {"text": "已完成"})
     assert r.status == 200, r
-    todos = w.c("gc_head").get("/api/v1/todos?kind=item").json["todos"]
-    assert [t["task"] for t in todos if t["object_id"] == iid] == ["sign"]
-    monthly = [m for m in w.milestones(iid) if m["kind"] == "periodic_report" and m["seq"] == 1][0]
-    assert monthly["due_date"] == "2026-04-02" and monthly["state"] == "open"
-    w.clock("2026-03-31T09:00:00+08:00")  # two working days before
-    assert wait_for(lambda: w.inbox_for("gc_head", monthly["id"]))
-    assert [m["kind"] for m in w.inbox_for("gc_head", monthly["id"])] == ["reminder"]
-    assert w.inbox_for("gc_contact", monthly["id"]) == []
+    ms = [m for m in w.milestones(iid) if m["kind"] == "periodic_report" and m["seq"] == 1][0]
+    assert ms["due_date"] == "2026-04-02" and ms["state"] == "open"
+
+    def todos(user):
+        r = w.c(user).get("/api/v1/todos?kind=item")
+        assert r.status == 200, r
+        return [t["task"] for t in r.json["todos"] if t["object_id"] == iid]
+
+    def kinds(user):
+        return sorted(m["kind"] for m in w.inbox_for(user, ms["id"]))
+
+    # 4–6 Apr is the Qingming holiday: 3 working days late is 8 Apr, 5 working days late 10 Apr
+    for day, user, want in (("2026-03-31", "gc_head", ["reminder"]),  # two working days before
+                            ("2026-04-02", "gc_head", ["reminder", "reminder"]),  # the due day
+                            ("2026-04-03", "gc_leader", ["press"]),  # overdue
+                            ("2026-04-08", "gc_head", ["notice", "reminder", "reminder"]),
+                            ("2026-04-10", "gc_principal", ["report"])):
+        w.clock(f"{day}T09:00:00+08:00")
+        assert wait_for(lambda: kinds(user) == want), (day, user, kinds(user))
+        assert todos("gc_head") == ["sign"], day  # the message goes with the to-do it chases
+        assert todos("gc_contact") == [], day
+    time.sleep(2)
+    expect = {"gc_head": ["notice", "reminder", "reminder"], "gc_contact": ["notice"], "gc_leader": ["press"],
+              "gc_deputy": ["press"], "gc_office": ["notice", "report"], "gc_principal": ["report"],
+              "gc_director": []}
+    for user, want in expect.items():
+        assert kinds(user) == want, (user, kinds(user))
+        assert all(m["link"] == f"/items/{iid}" for m in w.inbox_for(user, ms["id"])), user
+    steps = [s["step"] for m in w.milestones(iid) if m["id"] == ms["id"] for s in m["steps"]]
+    assert steps == ["remind-2", "remind-0", "press", "notice", "report"]

@@ -195,6 +195,15 @@ def test_long_targets_and_header_blocks_get_json_errors(srv):
     assert status == 431 and json.loads(body)["error"]["code"] == "headers_too_large"
 
 
+def test_a_path_that_is_not_utf8_gets_a_json_404_and_the_server_lives(srv):
+    # found by the router fuzz target: the error message echoed the path, which could not become JSON,
+    # and the server aborted
+    for target, want in ((b"/api/%80", 404), (b"/api/v1/%ff%fe/x", 404), (b"/api/v1/units/%C0%80", 401)):
+        status, headers, body = parse(raw(srv.port, b"GET " + target + b" HTTP/1.1\r\nHost: x\r\n\r\n"))
+        assert status == want and json.loads(body)["error"]["code"], (target, body)
+    assert srv.client().get("/api/v1/health").status == 200
+
+
 def test_ids_media_types_and_query_text_are_parsed_strictly(srv):
     c = srv.client("gc_office")
     uid = c.unit_id("gc-jt")
@@ -214,23 +223,31 @@ def test_ids_media_types_and_query_text_are_parsed_strictly(srv):
 
 def test_body_memory_budget(backend):
     s = Server(backend.new_db(), env={"DUCHA_BODY_MEMORY_LIMIT": "300000"})
+    login = b" " * 100000 + b'{"username":"x","password":"y"}'
     try:
         # one request holds 250 KB of its body in memory, waiting for the rest
         a = socket.create_connection(("127.0.0.1", s.port), timeout=10)
         a.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   b"Content-Length: 260000\r\n\r\n" + b" " * 250000)
-        time.sleep(0.5)
+        # wait (with a deadline) until the server holds those bytes: a 100 KB body that is not JSON
+        # gets 422 while they are still on their way, 503 once the budget is spent
+        deadline = time.time() + 20
+        while True:
+            r = s.client().post("/api/v1/session", raw=b" " * 100000 + b"{", content_type="application/json")
+            if r.status == 503 or time.time() > deadline:
+                break
+            assert r.status == 422, r
+            time.sleep(0.02)
+        assert r.status == 503 and r.error["code"] == "unavailable", r
         # another needing 100 KB more than the budget leaves gets 503, and changes nothing
-        r = s.client().post("/api/v1/session", raw=b" " * 100000 + b'{"username":"x","password":"y"}',
-                            content_type="application/json")
+        r = s.client().post("/api/v1/session", raw=login, content_type="application/json")
         assert r.status == 503 and r.error["code"] == "unavailable", r
         a.sendall(b" " * 9950 + b'{"a":1}' + b" " * 43)
         status, _, _ = parse(a.recv(65536))
         a.close()
         assert status == 422
-        # the budget is given back: the same request now passes the body stage
-        r = s.client().post("/api/v1/session", raw=b" " * 100000 + b'{"username":"x","password":"y"}',
-                            content_type="application/json")
+        # the budget is given back before the reply is sent: the same request now passes the body stage
+        r = s.client().post("/api/v1/session", raw=login, content_type="application/json")
         assert r.status == 401, r
     finally:
         s.stop()

@@ -53,6 +53,10 @@ def test_the_plan_total_and_its_exception(ins):
     assert "未处理" in r.error["message"]
     for x in e:
         pact(ins, plan["id"], "gc_office", "include_entry", {"entry_id": x["id"]})
+    # the proposing department's head hears each decision; the message opens the plan
+    told = [m for m in ins.c("gc_head").get("/api/v1/inbox?limit=200").json["messages"]
+            if m["object_type"] == "insp_entry" and m["object_id"] in {x["id"] for x in e}]
+    assert len(told) == 3 and {m["link"] for m in told} == {f"/inspections/plans/{plan['id']}"}, told
     r = pact(ins, plan["id"], "gc_office", "submit", expect=409)
     m = r.error["message"]
     assert "超出年度督查总量上限" in m and "2 项" in m and "上年 4 项 × 0.5" in m and "exception_reason" in m

@@ -283,7 +283,8 @@ def test_findings_become_tasks_and_immediate_fixes_close_at_once(ins):
     # the unit sees its task, and its contact has been told
     assert ins.rect(t["id"], "gc_contact")["unit_actions"] == ["receive"]
     inbox = ins.c("gc_contact").get("/api/v1/inbox?limit=200").json["messages"]
-    assert any(m["object_type"] == "rectification" and m["object_id"] == t["id"] for m in inbox)
+    assert {m["link"] for m in inbox if m["object_type"] == "rectification" and m["object_id"] == t["id"]} \
+        == {f"/inspections/rectifications/{t['id']}"}  # the message opens the task
     assert ins.c("gc_contact2").get(f"/api/v1/rectifications/{t['id']}").status == 404
     assert ins.c("gc_contact").get(f"/api/v1/inspections/{oid}/findings").json["findings"][0]["state"] == "issued"
     assert f2["id"] in {f["id"] for f in ins.c("gc_contact").get(f"/api/v1/inspections/{oid}/findings").json["findings"]}

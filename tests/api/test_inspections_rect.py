@@ -81,7 +81,8 @@ def test_a_rebounding_problem_comes_back_as_a_look_back(ins):
     assert "open" in lb["allowed_actions"]  # a follow-up of an approved inspection: no new approval
     assert ins.rect(tid)["lookback_inspection_id"] == lb["id"]  # the task links to it
     inbox = ins.c("gc_office").get("/api/v1/inbox?limit=200").json["messages"]
-    assert any(m["object_type"] == "inspection" and m["object_id"] == lb["id"] for m in inbox)
+    assert {m["link"] for m in inbox if m["object_type"] == "inspection" and m["object_id"] == lb["id"]} \
+        == {f"/inspections/{lb['id']}"}  # the message opens the draft
     events = ins.c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json["events"]
     assert events[-1]["action"] == "lookback"
     # once only, however many passes

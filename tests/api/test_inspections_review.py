@@ -84,7 +84,8 @@ def test_who_may_ask(ins):
     assert ins.review(oid, user="gc_office", expect=403).status == 403  # no rect_handle: the router says no
     rv = ins.review(oid)
     inbox = ins.c("gc_office").get("/api/v1/inbox?limit=200").json["messages"]
-    assert any(m["object_type"] == "review" and m["object_id"] == rv["id"] for m in inbox)
+    assert {m["link"] for m in inbox if m["object_type"] == "review" and m["object_id"] == rv["id"]} \
+        == {f"/inspections/reviews/{rv['id']}"}  # the message opens the review
 
     def todo(user):
         out = ins.c(user).get("/api/v1/todos?kind=review&limit=200").json["todos"]

@@ -252,7 +252,14 @@ def test_archive_contents_and_verify(it, archived, archive_zip):
     assert any(e["action"] == "sign" for e in manifest["events"])
     assert manifest["reports"][0]["text"] == "已完成方案设计"
     audit = json.loads(z.read("audit.json"))
-    assert {"item.submit", "item.assign", "item.sign", "item.verify"} <= {a["action"] for a in audit}
+    records = audit["records"]
+    assert {"item.submit", "item.assign", "item.sign", "item.verify"} <= {a["action"] for a in records}
+    # every record sealed before the archive is proved in the signed tree head; the archiving
+    # transaction's own records (and any the sealer had not reached yet) are listed as pending
+    proved = [a for a in records if not a.get("pending")]
+    assert all(a["proof"] is not None and a["seq"] <= audit["tree_head"]["size"] for a in proved)
+    assert proved and {"item.submit", "item.assign", "item.sign", "item.verify"} <= {a["action"] for a in records}
+    assert "item.archive" in {a["action"] for a in records if a.get("pending")}
     assert len(json.loads(z.read("signatures.json"))) == 1
     attachments = [n for n in names if n.startswith("attachments/")]
     assert len(attachments) == 1 and attachments[0].endswith("验收报告.txt")
@@ -261,6 +268,7 @@ def test_archive_contents_and_verify(it, archived, archive_zip):
     p = verify(archive_zip)
     assert p.returncode == 0, p.stdout + p.stderr
     assert archived["number"] in p.stdout
+    assert f"{len(proved)} audit records proved" in p.stdout, p.stdout
     # the contact of the responsible unit may download it too; another county may not
     assert it.c("gc_contact").get(f"/api/v1/items/{archived['id']}/archive.zip").status == 200
     assert it.c("ap_office").get(f"/api/v1/items/{archived['id']}/archive.zip").status == 404

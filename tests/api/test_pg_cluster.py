@@ -92,20 +92,40 @@ def test_session_created_on_one_node_is_valid_on_the_other(nodes, unique):
 
 
 def test_login_failures_count_across_nodes(nodes, unique):
+    """Sign-in throttling (docs/security.md) keeps its counts in the database: failures on one node make
+    the other wait too. The waits are counted on the test clock, which the nodes share."""
     a, b, _ = nodes
     admin = a.client("gc_admin")
     gc = admin.unit_id("gc")
-    r = admin.post("/api/v1/users", {"username": f"lk{unique}", "name": "锁定测试", "unit_id": gc,
+    name = f"lk{unique}"
+    r = admin.post("/api/v1/users", {"username": name, "name": "限速测试", "unit_id": gc,
                                      "password": "Lockout2026x", "roles": []})
     assert r.status == 201, r
-    # five failures alternating between the nodes lock the account on both
-    for i in range(5):
-        s = (a, b)[i % 2]
-        r = s.client().post("/api/v1/session", {"username": f"lk{unique}", "password": "wrong"})
-        assert r.status in (401, 423), r
+
+    def advance(seconds):
+        now = a.client().get("/api/v1/health").json["time"]
+        t = datetime.datetime.fromisoformat(now.replace("Z", "+00:00")) + datetime.timedelta(seconds=seconds)
+        assert a.client("admin").put("/api/v1/admin/clock", {"now": t.strftime("%Y-%m-%dT%H:%M:%SZ")}).status == 200
+
+    # wrong passwords alternating between the nodes, each wait sat out on the shared clock, until the
+    # wait is 8 s: every 429 after a failure on the other node shows that the count is shared
+    seen = []
+    for i in range(40):
+        r = (a, b)[i % 2].client().post("/api/v1/session", {"username": name, "password": "wrong"})
+        assert r.status in (401, 429), r
+        seen.append(r.status)
+        if r.status == 429:
+            if int(r.headers["Retry-After"]) >= 8:
+                break
+            advance(int(r.headers["Retry-After"]))
+    assert seen[0] == 401 and seen[-1] == 429 and int(r.headers["Retry-After"]) >= 8, seen
+    # the right password waits on both nodes, and passes on both once the wait is over
     for s in (a, b):
-        r = s.client().post("/api/v1/session", {"username": f"lk{unique}", "password": "Lockout2026x"})
-        assert r.status == 423, r
+        r = s.client().post("/api/v1/session", {"username": name, "password": "Lockout2026x"})
+        assert r.status == 429 and int(r.headers["Retry-After"]) >= 6, r
+    advance(int(r.headers["Retry-After"]))
+    for s in (a, b):
+        assert s.client().post("/api/v1/session", {"username": name, "password": "Lockout2026x"}).status == 200
 
 
 def test_counter_probe_refusals(nodes):

@@ -106,7 +106,9 @@ def test_rotate_retires_the_old_seal_and_old_signatures_still_verify(sealed, tmp
     second = admin.post(f"/api/v1/units/{zj}/seal?rotate=1")
     assert second.status == 201 and second.json["fingerprint"] != first.json["fingerprint"]
     assert admin.get(f"/api/v1/units/{zj}/seal").json["fingerprint"] == second.json["fingerprint"]
-    sig = admin.get(f"/api/v1/signatures/{sig_id}")
+    # the signature carries the signed reply: the office reads it, the administrator (no item_read) does not
+    assert admin.get(f"/api/v1/signatures/{sig_id}").status == 404
+    sig = sealed.client("gc_office").get(f"/api/v1/signatures/{sig_id}")
     assert sig.json["fingerprint"] == first.json["fingerprint"]
     f = tmp_path / "old.json"
     f.write_bytes(sig.raw)

@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "audit/audit.h"
 #include "docs/archive.h"
 #include "docs/seal.h"
 #include "units/units.h"
@@ -33,6 +34,7 @@ static int setup(void **state)
     conf_defaults(&e->cfg);
     char err[256];
     conf_set(&e->cfg, "secret_key", "archive-test-secret", err, sizeof err);
+    conf_set(&e->cfg, "audit_key", "archive-test-audit-key", err, sizeof err);
     struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
     if (store_open(e->db, &opt, &e->store, err, sizeof err) || store_migrate(e->store, err, sizeof err))
         return -1;
@@ -54,6 +56,8 @@ static int setup(void **state)
         return -1;
     json_decref(body);
     json_decref(out);
+    if (audit_open(&e->c) || audit_seal(&e->c, 0, NULL))
+        return -1;
     *state = e;
     return 0;
 }
@@ -76,7 +80,7 @@ static void build(struct env *e)
 {
     json_t *audit = NULL, *sigs = json_array();
     assert_int_equal(archive_audit_records(&e->c, "unit", e->unit_id, &audit), ERR_OK);
-    assert_true(json_array_size(audit) >= 2);
+    assert_true(json_array_size(json_object_get(audit, "records")) >= 2);
     struct seal_signature sig = {.object_type = "item", .object_id = 7};
     const char reply[] = "{\"reply\":\"已办结\"}";
     assert_int_equal(seal_sign_for_unit(&e->c, e->unit_id, reply, strlen(reply), &sig), ERR_OK);
@@ -182,6 +186,30 @@ static void test_removed_member_is_named(void **state)
     arena_free(&a);
 }
 
+static void test_changed_audit_record_is_not_in_the_signed_tree(void **state)
+{
+    struct env *e = *state;
+    build(e);
+    struct arena a = ARENA_INIT;
+    struct archive_report r;
+    assert_true(archive_verify(e->zip, &a, &r));
+    assert_true(r.audit_records >= 2);
+    assert_non_null(r.audit_fingerprint);
+    char *m = member(e->zip, "audit.json");
+    char *p = strstr(m, "王主任");
+    assert_non_null(p);
+    memcpy(p, "李主任", strlen("李主任"));
+    tamper(e->zip, "audit.json", m);
+    free(m);
+    assert_false(archive_verify(e->zip, &a, &r));
+    assert_true(problem_names(&r, "audit.json"));
+    bool named = false;
+    for (int i = 0; i < r.nproblems; i++)
+        named = named || strstr(r.problems[i], "审计记录不在签名的审计树中") != NULL;
+    assert_true(named);
+    arena_free(&a);
+}
+
 static void test_changed_manifest_is_caught_by_its_seal(void **state)
 {
     struct env *e = *state;
@@ -274,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_changed_byte_in_a_document_names_it),
         cmocka_unit_test(test_removed_member_is_named),
         cmocka_unit_test(test_changed_manifest_is_caught_by_its_seal),
+        cmocka_unit_test(test_changed_audit_record_is_not_in_the_signed_tree),
         cmocka_unit_test(test_replaced_signature_is_named),
         cmocka_unit_test(test_added_member_is_named),
         cmocka_unit_test(test_not_a_zip),

@@ -149,6 +149,28 @@ static void test_arena_and_buffer(void **state)
     buf_free(&b);
 }
 
+static void test_csv_writer_guards_every_formula_start(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    const char *in[] = {"=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx", "plain", "a,b", "say \"hi\""};
+    for (size_t i = 0; i < sizeof in / sizeof *in; i++)
+        csv_write_field(&b, in[i], i + 1 == sizeof in / sizeof *in);
+    assert_string_equal(b.data, "\"'=1+1\",\"'+1\",\"'-1\",\"'@SUM(A1)\",\"'\tx\",\"'\rx\",plain,\"a,b\","
+                                "\"say \"\"hi\"\"\"\r\n");
+    /* read back: the same values, once the reader drops the guard */
+    struct csv_reader r;
+    struct arena a = ARENA_INIT;
+    char **f;
+    csv_init(&r, b.data, b.len);
+    assert_int_equal(csv_next(&r, &a, &f), 9);
+    for (int i = 0; i < 9; i++)
+        assert_string_equal(csv_unguard(f[i]), in[i]);
+    assert_string_equal(csv_unguard("'plain"), "'plain");
+    arena_free(&a);
+    buf_free(&b);
+}
+
 /* "tok@pos" for each token, tails marked "+", separated by spaces. */
 static int gram_cat(void *arg, const struct gram *g)
 {
@@ -204,6 +226,7 @@ int main(void)
         cmocka_unit_test(test_jsonv_refuses_unknown_missing_wrong_type_range),
         cmocka_unit_test(test_utf8_rejects_overlong_surrogates_and_nul),
         cmocka_unit_test(test_csv_quotes_commas_newlines_and_bom),
+        cmocka_unit_test(test_csv_writer_guards_every_formula_start),
         cmocka_unit_test(test_time_iso_round_trip_and_offsets),
         cmocka_unit_test(test_local_day_in_shanghai),
         cmocka_unit_test(test_arena_and_buffer),

@@ -160,8 +160,13 @@ static void test_audit_chain_detects_tampering(void **state)
 {
     struct db *db = store_acquire(*state);
     struct arena a = ARENA_INIT;
-    struct config cfg = {0};
+    struct config cfg;
+    char err[64];
+    conf_defaults(&cfg);
+    conf_set(&cfg, "audit_key", "unit-test-audit-key-0123", err, sizeof err);
+    conf_set(&cfg, "data_dir", "/nonexistent", err, sizeof err);
     struct ctx c = {.arena = &a, .db = db, .cfg = &cfg, .client = "test", .now = 1767225600};
+    assert_int_equal(audit_open(&c), ERR_OK);
     for (int i = 1; i <= 5; i++) {
         assert_int_equal(db_begin(db), 0);
         json_t *sum = json_pack("{si}", "i", i);
@@ -169,15 +174,24 @@ static void test_audit_chain_detects_tampering(void **state)
         json_decref(sum);
         assert_int_equal(db_commit(db), 0);
     }
+    /* written to the queue, in the chain once sealed */
+    int sealed = 0;
+    assert_int_equal(audit_seal(&c, 0, &sealed), ERR_OK);
+    assert_int_equal(sealed, 5);
     struct audit_check chk;
-    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    assert_int_equal(audit_verify(&c, NULL, &chk), ERR_OK);
     assert_true(chk.ok);
     assert_int_equal(chk.records, 5);
-    assert_int_equal(db_exec(db, "UPDATE audit_log SET summary = '{\"i\":9}' WHERE seq = 3"), 0);
-    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    assert_int_equal(db_exec(db, "UPDATE audit_log SET summary = '{\"i\":9}' WHERE seq = 3"), ERR_OK);
+    assert_int_equal(audit_verify(&c, NULL, &chk), ERR_OK);
     assert_false(chk.ok);
     assert_int_equal(chk.bad_seq, 3);
+    /* a process with another key refuses to write to, seal or verify this trail */
+    conf_set(&cfg, "audit_key", "another-audit-key-0123", err, sizeof err);
+    assert_int_equal(audit_open(&c), ERR_CONFLICT);
+    assert_int_equal(audit_seal(&c, 0, NULL), ERR_OK); /* nothing waits */
     store_release(db);
+    conf_free(&cfg);
     arena_free(&a);
 }
 

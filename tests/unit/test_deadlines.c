@@ -10,6 +10,7 @@
 
 #include <cmocka.h>
 
+#include "audit/audit.h"
 #include "auth/users.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
@@ -269,6 +270,7 @@ static int setup_world(void **state)
     snprintf(W.path, sizeof W.path, "/tmp/ducha-test-deadlines-%d.db", (int)getpid());
     unlink(W.path);
     conf_defaults(&W.cfg);
+    conf_set(&W.cfg, "audit_key", "unit-test-audit-key-0123", (char[64]){0}, 64);
     time_set_zone("Asia/Shanghai");
     open_store();
     struct arena a = ARENA_INIT;
@@ -438,6 +440,7 @@ static void test_ladder_walk_once_in_order_across_restart(void **state)
     assert_string_equal(json_string_value(json_object_get(m, "due_date")), "2026-03-09");
     json_decref(list);
     /* every step has its audit record */
+    assert_int_equal(audit_seal(&c, 0, NULL), ERR_OK);
     struct stmt *st = db_prepare(c.db, "SELECT COUNT(*) FROM audit_log WHERE object_type = 'milestone' AND "
                                        "action IN ('milestone.remind', 'milestone.press', 'milestone.notice', "
                                        "'milestone.report')");

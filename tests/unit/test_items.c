@@ -1,4 +1,4 @@
-/* test_items.c: facts of the item workflow table and the search bigrams. */
+/* test_items.c: facts of the item workflow table. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -6,9 +6,6 @@
 #include <cmocka.h>
 
 #include "items/items_internal.h"
-
-#include <stdlib.h>
-#include <string.h>
 
 /* The item table's own facts (the generic checks run over every workflow in test_workflow.c). */
 static void test_item_terminal_states_allow_only_comments(void **state)
@@ -53,36 +50,11 @@ static void test_item_names_round_trip(void **state)
     assert_false(item_state_active(ITEM_ST_APPROVED) || item_state_active(ITEM_ST_COMPLETED));
 }
 
-static void test_bigrams_of_chinese_and_ascii(void **state)
-{
-    (void)state;
-    struct arena a = ARENA_INIT;
-    const char **g;
-    int n = item_bigrams(&a, "交通运输", &g);
-    assert_int_equal(n, 3);
-    assert_string_equal(g[0], "交通");
-    assert_string_equal(g[1], "通运");
-    assert_string_equal(g[2], "运输");
-    n = item_bigrams(&a, "Ab c，督查。督查", &g); /* punctuation and spaces dropped, duplicates once */
-    assert_int_equal(n, 5);
-    assert_string_equal(g[0], "ab");
-    assert_string_equal(g[1], "bc");
-    assert_string_equal(g[2], "c督");
-    assert_string_equal(g[3], "督查");
-    assert_string_equal(g[4], "查督");
-    n = item_bigrams(&a, "饮", &g);
-    assert_int_equal(n, 1);
-    assert_string_equal(g[0], "饮");
-    assert_int_equal(item_bigrams(&a, " ，", &g), 0);
-    arena_free(&a);
-}
-
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_item_terminal_states_allow_only_comments),
         cmocka_unit_test(test_item_names_round_trip),
-        cmocka_unit_test(test_bigrams_of_chinese_and_ascii),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

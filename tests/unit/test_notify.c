@@ -95,6 +95,7 @@ static int setup(void **state)
     snprintf(W.path, sizeof W.path, "/tmp/ducha-test-notify-%d.db", (int)getpid());
     unlink(W.path);
     conf_defaults(&W.cfg);
+    conf_set(&W.cfg, "audit_key", "unit-test-audit-key-0123", (char[64]){0}, 64);
     W.cfg.notify_attempts = 2;
     time_set_zone("Asia/Shanghai");
     struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
@@ -157,7 +158,8 @@ static void test_a_registered_channel_is_chosen_queued_and_sent(void **state)
     json_decref(prefs);
     c.user = NULL;
 
-    struct notice n = {MSG_SYSTEM, false, "测试通知", "正文", "user", W.user};
+    struct notice n = {
+        .kind = MSG_SYSTEM, .subject = "测试通知", .body = "正文", .object_type = "user", .object_id = W.user};
     assert_int_equal(db_begin(c.db), 0);
     assert_int_equal(notify_user(&c, W.user, &n), ERR_OK);
     assert_int_equal(db_commit(c.db), 0);
@@ -207,7 +209,8 @@ static void test_role_reaches_every_holder(void **state)
     ctx_at(&c, &a, "2026-03-02T01:00:00Z");
     for (int i = 0; i < 70; i++)
         mk_user(&c, arena_printf(&a, "contact%02d", i), "contact");
-    struct notice n = {MSG_SYSTEM, false, "请各联络员注意", "", "unit", W.unit};
+    struct notice n = {
+        .kind = MSG_SYSTEM, .subject = "请各联络员注意", .body = "", .object_type = "unit", .object_id = W.unit};
     assert_int_equal(db_begin(c.db), 0);
     assert_int_equal(notify_role_at(&c, W.unit, "contact", &n), ERR_OK);
     assert_int_equal(db_commit(c.db), 0);

@@ -30,7 +30,8 @@ static int setup(void **state)
     unlink(e->path);
     conf_defaults(&e->cfg);
     char err[256];
-    if (!conf_set(&e->cfg, "secret_key", "unit-test-secret", err, sizeof err))
+    if (!conf_set(&e->cfg, "audit_key", "unit-test-audit-key-0123", err, sizeof err) ||
+        !conf_set(&e->cfg, "secret_key", "unit-test-secret", err, sizeof err))
         return -1;
     struct store_options opt = {.pool_size = 1, .busy_timeout_ms = 5000};
     if (store_open(e->path, &opt, &e->store, err, sizeof err) || store_migrate(e->store, err, sizeof err))

@@ -299,15 +299,22 @@ static void test_audit_verify_pages_through_a_long_chain(void **state)
 {
     NEED_PG();
     struct arena ar = ARENA_INIT;
-    struct ctx c = {.arena = &ar, .db = store_acquire(*state), .now = 1767225600};
+    struct config cfg;
+    char err[64];
+    conf_defaults(&cfg);
+    conf_set(&cfg, "audit_key", "unit-test-audit-key-0123", err, sizeof err);
+    conf_set(&cfg, "data_dir", "/nonexistent", err, sizeof err);
+    struct ctx c = {.arena = &ar, .db = store_acquire(*state), .cfg = &cfg, .now = 1767225600};
+    assert_int_equal(audit_open(&c), ERR_OK);
     struct audit_check chk;
-    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    assert_int_equal(audit_verify(&c, NULL, &chk), ERR_OK);
     int64_t base = chk.records;
     assert_int_equal(db_begin(c.db), 0);
     for (int i = 0; i < 5003; i++) /* more than one page of 5000 */
         assert_int_equal(audit_record(&c, "test.page", "test", i, NULL), ERR_OK);
     assert_int_equal(db_commit(c.db), 0);
-    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    assert_int_equal(audit_seal(&c, 0, NULL), ERR_OK);
+    assert_int_equal(audit_verify(&c, NULL, &chk), ERR_OK);
     assert_true(chk.ok);
     assert_int_equal(chk.records, base + 5003);
     /* a record altered in the second page is found and named */
@@ -315,10 +322,11 @@ static void test_audit_verify_pages_through_a_long_chain(void **state)
     stmt_bind_int(st, 1, base + 5002);
     assert_int_equal(stmt_step(st), STORE_DONE);
     stmt_done(st);
-    assert_int_equal(audit_verify(&c, &chk), ERR_OK);
+    assert_int_equal(audit_verify(&c, NULL, &chk), ERR_OK);
     assert_false(chk.ok);
     assert_int_equal(chk.bad_seq, base + 5002);
     store_release(c.db);
+    conf_free(&cfg);
     arena_free(&ar);
 }
 

@@ -92,3 +92,28 @@ test('a notification reaches the inbox and is marked read', async (t) => {
   assert.equal(after.preferences[kind].includes('email'), !hadEmail)
   await assertNoErrors(t, page)
 })
+
+test('a deadline ladder message opens the item it chases', async (t) => {
+  // the demo's overdue item climbs the ladder as soon as the server runs: the leader in charge is asked to press
+  const leader = await apiAs(server, 'gc_leader')
+  let msg
+  for (let i = 0; i < 150 && !msg; i++) {
+    const r = await leader('GET', '/api/v1/inbox?limit=200')
+    msg = r.json.messages.find((m) => m.object_type === 'milestone' && m.kind === 'press')
+    if (!msg) await new Promise((res) => setTimeout(res, 200))
+  }
+  assert.ok(msg, 'no press message reached the leader in charge')
+  assert.match(msg.link, /^\/items\/\d+$/)
+  const item = (await leader('GET', '/api/v1' + msg.link)).json
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_leader')
+  await page.click('[data-test=menu-inbox]')
+  const row = page.locator('[data-test=inbox-message]', { hasText: msg.subject })
+  await row.waitFor()
+  await shot(page, 'inbox-ladder')
+  await row.locator('[data-test=inbox-open]').click()
+  await page.waitForURL('**' + msg.link)
+  await page.getByText(item.title).first().waitFor()
+  await shot(page, 'inbox-ladder-item')
+  await assertNoErrors(t, page)
+})

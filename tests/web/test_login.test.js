@@ -1,4 +1,4 @@
-// Sign-in for every demo role, the messages of refused sign-ins, lockout, forced password change.
+// Sign-in for every demo role, the messages of refused sign-ins, throttling, forced password change.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, login, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
@@ -29,7 +29,7 @@ test('every demo role signs in, sees its name and roles, and signs out', async (
   await assertNoErrors(t, page)
 })
 
-test('a wrong password shows the server message; five failures lock the account', async (t) => {
+test('a wrong password shows the server message; repeated failures make the next attempt wait', async (t) => {
   const page = await newPage(browser, server)
   await page.goto('/login')
   await shot(page, 'login')
@@ -38,13 +38,13 @@ test('a wrong password shows the server message; five failures lock the account'
   await err.waitFor()
   assert.match(await err.textContent(), /用户名或密码错误/)
   let text = ''
-  for (let i = 0; i < 8 && !/锁定/.test(text); i++) {
+  for (let i = 0; i < 8 && !/过于频繁/.test(text); i++) {
     await page.fill('input[name=password]', 'wrong-password')
     await page.click('[data-test=login-submit]')
     await page.waitForTimeout(300)
     text = await err.textContent()
   }
-  assert.match(text, /账号已锁定/, 'the lockout message is shown')
+  assert.match(text, /登录尝试过于频繁，请 \d+ 秒后再试/, 'the wait is shown')
   assert.equal(new URL(page.url()).pathname, '/login')
   await assertNoErrors(t, page)
 })
