@@ -173,3 +173,36 @@ test('another county sees none of it; a public refusal is shown in words', async
   await parttime.locator('[data-test=forbidden]').waitFor()
   await assertNoErrors(t, parttime)
 })
+
+test('the office makes a verified clue an inspection, linked both ways', async (t) => {
+  // the demo's clue verified by 住建局 (东街老旧小区燃气管道锈蚀): the office decides on an inspection
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.click('[data-test=menu-clues]')
+  const row = office.locator('[data-test=clue-table] .el-table__row', { hasText: '东街老旧小区燃气管道锈蚀' })
+  await row.waitFor()
+  await row.click()
+  await office.locator('[data-test=clue-state]', { hasText: '已核查' }).waitFor()
+  const id = Number(office.url().split('/').pop())
+  await act(office, 'convert_inspection', async (dlg) => {
+    // the unit concerned is the target unless the office names others; on-site by default, a proposal to the county head
+    await dlg.locator('[data-test=clue-f-targets]', { hasText: '住房和城乡建设局' }).waitFor()
+    await dlg.locator('[data-test=clue-f-subject]').fill('东街老旧小区燃气管道安全隐患督查')
+    for (const [label, days] of [['开始日期', 3], ['结束日期', 12]]) {
+      const input = dlg.locator('.el-form-item', { hasText: label }).locator('input')
+      await input.fill(inDays(days))
+      await input.press('Enter')
+      await dlg.locator('.el-dialog__title').click()
+    }
+    await shot(office, 'clue-convert-inspection')
+  })
+  await office.locator('[data-test=clue-state]', { hasText: '已转办' }).waitFor()
+  const link = office.locator('[data-test=clue-inspection]')
+  assert.equal((await link.textContent()).trim(), '东街老旧小区燃气管道安全隐患督查')
+  await link.click()
+  // the inspection names the clue among its origins, and leads back to it
+  await office.locator('[data-test=insp-origin]', { hasText: '线索转办' }).waitFor()
+  await office.click('[data-test=insp-origin-clue]')
+  await office.waitForURL(new RegExp(`/clues/${id}$`))
+  await assertNoErrors(t, office)
+})
