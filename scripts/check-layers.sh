@@ -24,6 +24,7 @@ deadlines 6
 workflow 6
 items 7
 inspections 7
+results 7
 docs 8
 clues 8
 webhooks 8

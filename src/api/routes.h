@@ -18,6 +18,8 @@ extern const struct route webhook_routes[];
 extern const struct route todo_routes[];
 extern const struct route inspection_routes[];
 extern const struct route metrics_routes[];
+extern const struct route everyday_routes[];
+extern const struct route result_routes[];
 extern const struct route public_routes[];
 extern const struct route clue_routes[];
 

@@ -74,6 +74,11 @@ int cmd_todos_rebuild(struct cli *cli);
 bool cli_todos_ensure(struct cli *cli);
 /* Demo supervision items in several states (cli_demo_items.c); 0 on success. */
 int demo_items(struct ctx *c);
+/* Acts as the demo user `username` from now on (c->user); 0 on success. */
+int demo_as_user(struct ctx *c, const char *username);
+/* Demo results of 古城县 (cli_demo_results.c), all in final states: a praise, a criticism and a talk held and
+ * followed up, resting on the demo items, and the issued bulletin of this month naming them; 0 on success. */
+int demo_results(struct ctx *c);
 /* Demo inspections: a year of plans and inspections for 古城县 and 安平县 (cli_demo_inspections.c). */
 int demo_inspections(struct ctx *c);
 /* Demo clues (互联网+督查) of 古城县 in every state (cli_demo_clues.c). */

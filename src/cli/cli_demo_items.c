@@ -80,8 +80,7 @@ static const struct demo_item demo[] = {
 #undef S
 #undef S_
 
-/* Acts as the demo user `username` from now on. */
-static int as_user(struct ctx *c, const char *username)
+int demo_as_user(struct ctx *c, const char *username)
 {
     int64_t id = 0;
     struct stmt *st = db_prepare(c->db, "SELECT id FROM users WHERE username = ?");
@@ -117,7 +116,7 @@ static int64_t unit_id(struct ctx *c, const char *code)
 
 static int step(struct ctx *c, int64_t id, const struct step *s)
 {
-    if (as_user(c, s->user))
+    if (demo_as_user(c, s->user))
         return 1;
     json_t *body = json_object(), *out = NULL;
     enum err e;
@@ -161,7 +160,7 @@ int demo_items(struct ctx *c)
     int n = 0;
     for (size_t i = 0; i < sizeof demo / sizeof *demo; i++) {
         const struct demo_item *d = &demo[i];
-        if (as_user(c, d->office_user))
+        if (demo_as_user(c, d->office_user))
             return 1;
         json_t *co = json_array(), *tags = json_array();
         if (d->co)

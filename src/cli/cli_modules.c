@@ -12,6 +12,7 @@
 #include "inspections/inspections.h"
 #include "items/items.h"
 #include "items/ledger.h"
+#include "results/results.h"
 #include "webhooks/webhooks.h"
 
 #include <pthread.h>
@@ -22,6 +23,7 @@ static void init(void)
     items_register();
     inspections_register();
     ledger_register();
+    results_register();
     clues_register();
     docs_register();
     webhooks_init();

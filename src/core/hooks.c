@@ -26,6 +26,11 @@ enum err hooks_archive(struct ctx *c, const char *object_type, int64_t object_id
     return docs.archive ? docs.archive(c, object_type, object_id, out) : missing(c, "立卷归档");
 }
 
+enum err hooks_seal_issue(struct ctx *c, const struct doc_issue *d)
+{
+    return docs.seal_issue ? docs.seal_issue(c, d) : missing(c, "加盖电子印章");
+}
+
 static struct insp_hooks insp;
 
 void hooks_set_inspections(const struct insp_hooks *h)

@@ -22,12 +22,23 @@ struct doc_reply {
     bool office; /* sealed on the issuing office's authority, which the caller checked (a conclusion) */
 };
 
+/* A document an office issues under its own seal (a bulletin): the canonical text it seals. */
+struct doc_issue {
+    const char *object_type; /* "bulletin" */
+    int64_t object_id;
+    int64_t unit_id;       /* the issuing office, whose seal signs */
+    const char *canonical; /* UTF-8 text: what was issued */
+};
+
 struct doc_hooks {
     /* Seals the reply with the unit's seal (核签并加盖公章) inside the caller's transaction. */
     enum err (*seal_reply)(struct ctx *c, const struct doc_reply *r);
     /* Builds the archive file of an object (立卷归档) inside the caller's transaction; *out (caller
      * owns): {file, size, sm3, created_at}. */
     enum err (*archive)(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
+    /* Seals an issued document with the issuing office's seal inside the caller's transaction (the
+     * caller checked the right to issue); without a configured secret_key it is issued unsealed. */
+    enum err (*seal_issue)(struct ctx *c, const struct doc_issue *d);
 };
 
 /* Registers the documents module's functions (start-up only). */
@@ -37,6 +48,7 @@ void hooks_set_docs(const struct doc_hooks *h);
  * not available (a start-up bug: the binary always registers them). */
 enum err hooks_seal_reply(struct ctx *c, const struct doc_reply *r);
 enum err hooks_archive(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
+enum err hooks_seal_issue(struct ctx *c, const struct doc_issue *d);
 
 /*
  * An object listed for inspection (列入督查事项: the item workflow's escalate, the ladder's last step). The

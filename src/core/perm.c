@@ -12,7 +12,7 @@ static const unsigned role_caps[ROLE__COUNT] = {
     [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN) |
                    B(CAP_SYSTEM_SETTINGS) | B(CAP_WEBHOOK_ADMIN),
     [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
-                       B(CAP_INSP_APPROVE) | B(CAP_INSP_DECIDE) | B(CAP_CLUE_READ),
+                       B(CAP_INSP_APPROVE) | B(CAP_INSP_DECIDE) | B(CAP_RESULT_APPROVE) | B(CAP_CLUE_READ),
     [ROLE_LEADER] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
                     B(CAP_INSP_DECIDE) | B(CAP_CLUE_READ),
     [ROLE_DIRECTOR] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_APPROVE) | B(CAP_ITEM_REVIEW) |
@@ -21,8 +21,8 @@ static const unsigned role_caps[ROLE__COUNT] = {
                     B(CAP_CLUE_READ),
     [ROLE_SECRETARY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REVIEW) | B(CAP_INSP_READ),
     [ROLE_OFFICE] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REGISTER) | B(CAP_ITEM_REVIEW) |
-                    B(CAP_AUDIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_MANAGE) | B(CAP_INSP_PROPOSE) | B(CAP_CLUE_READ) |
-                    B(CAP_CLUE_MANAGE) | B(CAP_CLUE_REPORTER),
+                    B(CAP_AUDIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_MANAGE) | B(CAP_INSP_PROPOSE) |
+                    B(CAP_RESULT_DRAFT) | B(CAP_CLUE_READ) | B(CAP_CLUE_MANAGE) | B(CAP_CLUE_REPORTER),
     [ROLE_INSPECTOR] = B(CAP_UNIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_FIELD),
     [ROLE_PARTTIME] = B(CAP_INSP_FIELD),
     [ROLE_CONTACT] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_INSP_READ) | B(CAP_RECT_HANDLE) |
@@ -58,6 +58,8 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_INSP_EVALUATE] = "insp_evaluate",
     [CAP_RECT_HANDLE] = "rect_handle",
     [CAP_WEBHOOK_ADMIN] = "webhook_admin",
+    [CAP_RESULT_DRAFT] = "result_draft",
+    [CAP_RESULT_APPROVE] = "result_approve",
     [CAP_CLUE_READ] = "clue_read",
     [CAP_CLUE_MANAGE] = "clue_manage",
     [CAP_CLUE_VERIFY] = "clue_verify",

@@ -44,6 +44,9 @@ enum cap {
     CAP_INSP_EVALUATE, /* submit third-party evaluations for the inspections one is engaged for */
     CAP_RECT_HANDLE,   /* receive and carry out rectification tasks, ask for a review (被督查单位) */
     CAP_WEBHOOK_ADMIN, /* register other systems' endpoints for events of the subtree (系统管理员) */
+    /* using the results (结果运用, src/results) */
+    CAP_RESULT_DRAFT,   /* draft, issue and follow up praise, criticism, talks, accountability, referrals (督查室) */
+    CAP_RESULT_APPROVE, /* approve them before they take effect (政府主要负责人, 条例 Arts. 19–21) */
     /* clues from the public (互联网+督查), issue 18 */
     CAP_CLUE_READ,     /* see clues in scope: their content, never their reporter */
     CAP_CLUE_MANAGE,   /* triage, assign verification, merge, convert, close, reply, import (督查室) */

@@ -4,6 +4,7 @@
  * archive file of an item (立卷归档: its documents, timeline, audit sub-chain, signatures and
  * attachments in one sealed ZIP, src/docs/archive.c).
  */
+#include "docs/bulletins.h"
 #include "docs/itemdocs_internal.h"
 
 #include "audit/audit.h"
@@ -236,5 +237,5 @@ static enum err archive(struct ctx *c, const char *object_type, int64_t object_i
 
 void docs_register(void)
 {
-    hooks_set_docs(&(struct doc_hooks){.seal_reply = seal_reply, .archive = archive});
+    hooks_set_docs(&(struct doc_hooks){.seal_reply = seal_reply, .archive = archive, .seal_issue = docs_seal_issue});
 }

@@ -71,6 +71,31 @@ struct doc_office {
     struct doc_seal *seal; /* the office's seal pressed on the signature, or NULL */
 };
 
+/* A bulletin (督查通报): the office's words and the figures counted from the items. */
+struct doc_bulletin_unit {
+    const char *name;
+    int registered, completed, on_time, overdue;
+};
+struct doc_bulletin_item {
+    const char *number, *title, *lead_unit, *due;
+    int overdue_days;
+};
+struct doc_bulletin_named {
+    const char *kind, *unit, *number, *title, *content; /* kind: 通报表扬 / 通报批评 */
+};
+struct doc_bulletin {
+    const char *number, *title, *addressees, *intro, *remarks;
+    const char *period, *as_of;                                /* "2026年11月", YYYY-MM-DD */
+    bool draft;                                                /* not issued yet: marked 草稿, no number */
+    int registered, completed, on_time, overdue, on_time_rate; /* on_time_rate: percent, -1 if none completed */
+    struct doc_bulletin_unit *units;
+    int nunits;
+    struct doc_bulletin_item *items; /* the overdue items listed */
+    int nitems;
+    struct doc_bulletin_named *named;
+    int nnamed;
+};
+
 /* Fills an item from its JSON model (see docs/documents.md); strings borrow from j. */
 void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *out);
 void doc_office_from_json(struct arena *a, const json_t *j, struct doc_office *out);

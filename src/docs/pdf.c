@@ -545,9 +545,10 @@ static void doc_notice(struct pdf *p, const struct pdf_job *j)
     title(p, arena_printf(p->a, "关于督办%s的通知", it->title));
     addressees(p, it);
     const char *co = units_joined(p, it, false);
-    body(p, arena_printf(p->a, "%s%s，现将“%s”列为督办事项（编号%s），由%s牵头办理%s%s%s。现将有关事项通知如下：",
+    const char *leader = it->leader && *it->leader ? arena_printf(p->a, "（分管领导：%s）", it->leader) : "";
+    body(p, arena_printf(p->a, "%s%s，现将“%s”列为督办事项（编号%s），由%s牵头办理%s%s%s%s。现将有关事项通知如下：",
                          *it->source ? "根据" : "", *it->source ? it->source : "经研究", it->title, it->number,
-                         it->lead_unit, *co ? "，" : "", co, *co ? "配合" : ""));
+                         it->lead_unit, *co ? "，" : "", co, *co ? "配合" : "", leader));
     heading(p, "一、督办内容");
     body(p, *it->content ? it->content : it->title);
     heading(p, "二、办理要求");
@@ -732,13 +733,15 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     }
 }
 
-/* True if a paragraph of a letter is a heading: it starts with a Chinese ordinal and "、" ("一、"). */
+/* The Chinese ordinals of numbered headings ("一、"). */
+static const char *const NUMERALS[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
+
+/* True if a paragraph is a heading: it starts with a Chinese ordinal and "、" ("一、"). */
 static bool is_heading(const char *t)
 {
-    static const char *const ordinals[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
-    for (size_t i = 0; i < sizeof ordinals / sizeof *ordinals; i++) {
-        size_t n = strlen(ordinals[i]);
-        if (!strncmp(t, ordinals[i], n) && !strncmp(t + n, "、", strlen("、")))
+    for (size_t i = 0; i < sizeof NUMERALS / sizeof *NUMERALS; i++) {
+        size_t n = strlen(NUMERALS[i]);
+        if (!strncmp(t, NUMERALS[i], n) && !strncmp(t + n, "、", strlen("、")))
             return true;
     }
     return false;
@@ -772,44 +775,284 @@ static void doc_letter(struct pdf *p, const struct pdf_job *j)
     colophon(p, j->office, j->date);
 }
 
+/* ---- the bulletin (督查通报) ---- */
+
+static const double CHART_COLORS[3][3] = {{0.31, 0.47, 0.65}, {0.35, 0.63, 0.31}, {0.88, 0.34, 0.35}};
+static const char *const CHART_LEGEND[3] = {"交办", "办结", "超期未办结"};
+
+/* Paragraphs of the office's words, one per line (blank lines skipped); a numbered line is a heading. */
+static void words(struct pdf *p, const char *text)
+{
+    for (const char *q = text ? text : ""; *q;) {
+        size_t n = strcspn(q, "\n");
+        const char *line = arena_strndup(p->a, q, n);
+        if (strspn(line, " \t\r") < n)
+            (is_heading(line) ? heading : body)(p, line);
+        q += n + (q[n] == '\n');
+    }
+}
+
+/* The longest common prefix of the unit names, cut at a character boundary (the scope's name, which
+ * the chart's labels need not repeat); 0 with fewer than two names. */
+static size_t common_prefix(const struct doc_bulletin *b, int n)
+{
+    if (n < 2)
+        return 0;
+    size_t k = strlen(b->units[0].name);
+    for (int i = 1; i < n; i++) {
+        size_t j = 0;
+        while (j < k && b->units[i].name[j] == b->units[0].name[j])
+            j++;
+        k = j;
+    }
+    while (k > 0 && ((unsigned char)b->units[0].name[k] & 0xc0) == 0x80)
+        k--;
+    for (int i = 0; i < n; i++)
+        if (!b->units[i].name[k])
+            return 0; /* a name would vanish */
+    return k;
+}
+
+/* The axis' upper bound: four ticks of a round step (1, 2, 5 × 10^k), at or above v. */
+static int axis_max(int v)
+{
+    for (int step = 1;; step *= 10)
+        for (int k = 1; k <= 5; k += k == 1 ? 1 : 3)
+            if (v <= 4 * k * step)
+                return 4 * k * step;
+}
+
+/* Text at (x, y) centred on x (align center) or right-aligned to x, in small type. */
+static void small_text(struct pdf *p, const char *text, double x, double y, double w, enum align al, double size)
+{
+    struct style s = {p->fonts->body, size, al, 0, 0, w, BLACK, 0, 0};
+    PangoLayout *l = make_layout(p, text, &s);
+    cairo_set_source_rgb(p->cr, 0.15, 0.15, 0.15);
+    cairo_move_to(p->cr, al == AL_CENTER ? x - w / 2 : al == AL_RIGHT ? x - w : x, y);
+    pango_cairo_show_layout(p->cr, l);
+    g_object_unref(l);
+}
+
+/* The bar chart: registered, completed and overdue items of each unit (at most 12, in the ranking's
+ * order), vector graphics drawn with cairo in the 版心, its caption below. */
+static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
+{
+    int n = b->nunits < 12 ? b->nunits : 12;
+    if (n == 0)
+        return;
+    const double H = MM(78.0), axis_w = MM(9.0), label_h = MM(11.0), legend_h = MM(7.0);
+    if (p->y + H + PITCH > BOTTOM)
+        new_page(p);
+    double top = p->y + legend_h, left = LEFT + axis_w, width = TEXT_W - axis_w;
+    double plot_h = H - legend_h - label_h - MM(7.0), base = top + plot_h;
+    int maxv = 1;
+    for (int i = 0; i < n; i++) {
+        const struct doc_bulletin_unit *u = &b->units[i];
+        int vals[3] = {u->registered, u->completed, u->overdue};
+        for (int k = 0; k < 3; k++)
+            if (vals[k] > maxv)
+                maxv = vals[k];
+    }
+    int ymax = axis_max(maxv);
+    cairo_t *cr = p->cr;
+    /* legend */
+    double lx = LEFT + TEXT_W - MM(66.0);
+    for (int k = 0; k < 3; k++) {
+        cairo_set_source_rgb(cr, CHART_COLORS[k][0], CHART_COLORS[k][1], CHART_COLORS[k][2]);
+        cairo_rectangle(cr, lx, p->y + MM(1.5), MM(3.5), MM(3.5));
+        cairo_fill(cr);
+        small_text(p, CHART_LEGEND[k], lx + MM(4.5), p->y + MM(0.8), MM(18.0), AL_LEFT, 9.0);
+        lx += MM(22.0);
+    }
+    /* grid and axis labels */
+    cairo_set_line_width(cr, 0.4);
+    for (int t = 0; t <= 4; t++) {
+        double y = base - plot_h * t / 4;
+        cairo_set_source_rgb(cr, t ? 0.85 : 0.2, t ? 0.85 : 0.2, t ? 0.85 : 0.2);
+        cairo_move_to(cr, left, y);
+        cairo_line_to(cr, left + width, y);
+        cairo_stroke(cr);
+        small_text(p, arena_printf(p->a, "%d", ymax / 4 * t), left - MM(1.2), y - 5.0, MM(8.0), AL_RIGHT, 8.0);
+    }
+    /* the bars, with their values */
+    size_t cut = common_prefix(b, n);
+    double slot = width / n, bar = slot * 0.8 / 3;
+    for (int i = 0; i < n; i++) {
+        const struct doc_bulletin_unit *u = &b->units[i];
+        int vals[3] = {u->registered, u->completed, u->overdue};
+        double x0 = left + slot * i + slot * 0.1;
+        for (int k = 0; k < 3; k++) {
+            double h = plot_h * vals[k] / ymax, x = x0 + bar * k;
+            cairo_set_source_rgb(cr, CHART_COLORS[k][0], CHART_COLORS[k][1], CHART_COLORS[k][2]);
+            cairo_rectangle(cr, x, base - h, bar * 0.92, h);
+            cairo_fill(cr);
+            if (vals[k])
+                small_text(p, arena_printf(p->a, "%d", vals[k]), x + bar * 0.46, base - h - 9.5, bar * 1.6, AL_CENTER,
+                           7.0);
+        }
+        small_text(p, u->name + cut, left + slot * i + slot / 2, base + MM(1.2), slot - 2, AL_CENTER, 7.5);
+    }
+    p->y = base + label_h;
+    struct style cap = body_style(p);
+    cap.align = AL_CENTER;
+    cap.indent = 0;
+    cap.size = SIZE_TABLE;
+    cap.font = p->fonts->heading;
+    cap.pitch = SIZE_TABLE * 2;
+    para(p,
+         n < b->nunits ? arena_printf(p->a, "图 各单位督办事项办理情况（超期未办结较多的前%d个单位）", n)
+                       : "图 各单位督办事项办理情况",
+         &cap);
+    blank(p, 0.3);
+}
+
+struct bulletin_job {
+    const struct doc_office *office;
+    const struct doc_bulletin *b;
+    const char *date;
+};
+
+static void doc_bulletin(struct pdf *p, const void *arg)
+{
+    const struct bulletin_job *j = arg;
+    const struct doc_bulletin *b = j->b;
+    masthead(p, j->office, b->draft ? "" : b->number);
+    if (b->draft) { /* a draft says so, above the header's rule, right */
+        static const double GREY[3] = {0.45, 0.45, 0.45};
+        struct style ds = {p->fonts->heading, SIZE_BODY, AL_RIGHT, 0, 0, 0, GREY, 0, 0};
+        double y = p->y;
+        p->y = TOP - MM(12.0);
+        para(p, "草稿（未印发）", &ds);
+        p->y = y;
+    }
+    title(p, b->title);
+    struct style s = body_style(p);
+    s.indent = 0;
+    blank(p, 1);
+    para(p, arena_printf(p->a, "%s：", b->addressees), &s);
+    words(p, b->intro);
+    int sec = 0;
+    heading(p, arena_printf(p->a, "%s、总体情况", NUMERALS[sec++]));
+    body(p, arena_printf(p->a, "%s，共交办督办事项%d件，办结%d件%s；截至%s，超期未办结%d件。", b->period, b->registered,
+                         b->completed,
+                         b->on_time_rate >= 0
+                             ? arena_printf(p->a, "，其中按期办结%d件，按期办结率%d%%", b->on_time, b->on_time_rate)
+                             : "",
+                         doc_date_cn(p->a, b->as_of), b->overdue));
+    if (b->nunits) {
+        static const struct column uc[] = {
+            {"单位", 0.40}, {"交办", 0.15}, {"办结", 0.15}, {"按期办结", 0.15}, {"超期未办结", 0.15}};
+        table_head(p, uc, 5);
+        for (int i = 0; i < b->nunits; i++) {
+            const struct doc_bulletin_unit *u = &b->units[i];
+            const char *cells[] = {u->name, arena_printf(p->a, "%d", u->registered),
+                                   arena_printf(p->a, "%d", u->completed), arena_printf(p->a, "%d", u->on_time),
+                                   arena_printf(p->a, "%d", u->overdue)};
+            draw_row(p, uc, 5, cells, false);
+        }
+        const char *tot[] = {"合计（每项事项计一次）", arena_printf(p->a, "%d", b->registered),
+                             arena_printf(p->a, "%d", b->completed), arena_printf(p->a, "%d", b->on_time),
+                             arena_printf(p->a, "%d", b->overdue)};
+        draw_row(p, uc, 5, tot, false);
+        blank(p, 0.5);
+        bar_chart(p, b);
+    }
+    heading(p, arena_printf(p->a, "%s、超期未办结情况", NUMERALS[sec++]));
+    if (!b->overdue) {
+        body(p, arena_printf(p->a, "截至%s，没有超期未办结的督办事项。", doc_date_cn(p->a, b->as_of)));
+    } else {
+        const char *rank = "";
+        int r = 0;
+        for (int i = 0; i < b->nunits; i++)
+            if (b->units[i].overdue > 0 && r++ < 10) /* the sentence names the first ten */
+                rank = arena_printf(p->a, "%s%s%s（%d件）", rank, r > 1 ? "、" : "", b->units[i].name,
+                                    b->units[i].overdue);
+        if (r > 10)
+            rank = arena_printf(p->a, "%s等%d个单位", rank, r);
+        body(p, arena_printf(p->a, "截至%s，超期未办结督办事项%d件，按超期事项数排序，依次为：%s。",
+                             doc_date_cn(p->a, b->as_of), b->overdue, rank));
+        static const struct column ic[] = {{"序号", 0.07},     {"编号", 0.21},     {"督办事项", 0.28},
+                                           {"牵头单位", 0.17}, {"办结时限", 0.16}, {"超期天数", 0.11}};
+        table_head(p, ic, 6);
+        for (int i = 0; i < b->nitems; i++) {
+            const struct doc_bulletin_item *it = &b->items[i];
+            const char *cells[] = {
+                arena_printf(p->a, "%d", i + 1),           it->number, it->title, it->lead_unit, it->due,
+                arena_printf(p->a, "%d", it->overdue_days)};
+            draw_row(p, ic, 6, cells, false);
+        }
+        if (b->nitems < b->overdue)
+            body(p, arena_printf(p->a, "（另有%d件未列出，见督办事项台账。）", b->overdue - b->nitems));
+    }
+    for (int pass = 0; pass < 2; pass++) { /* praise, then criticism */
+        const char *label = pass ? "通报批评" : "通报表扬";
+        bool any = false;
+        for (int i = 0; i < b->nnamed; i++) {
+            const struct doc_bulletin_named *nm = &b->named[i];
+            if (strcmp(nm->kind, label))
+                continue;
+            if (!any)
+                heading(p, arena_printf(p->a, "%s、%s", NUMERALS[sec++], label));
+            any = true;
+            body(p, arena_printf(p->a, "%s：%s（%s）。%s", nm->unit, nm->title, nm->number ? nm->number : "",
+                                 nm->content ? nm->content : ""));
+        }
+    }
+    if (b->remarks && *b->remarks) {
+        if (!is_heading(b->remarks))
+            heading(p, arena_printf(p->a, "%s、下一步工作要求", NUMERALS[sec < 9 ? sec++ : 9]));
+        words(p, b->remarks);
+    }
+    signature(p, j->office->issuer, j->date, b->draft ? NULL : j->office->seal);
+    colophon(p, j->office, j->date);
+}
+
+/* What one rendering draws (a document of the four kinds, or a bulletin). */
+typedef void (*draw_fn)(struct pdf *p, const void *arg);
+
+static void draw_job(struct pdf *p, const void *arg)
+{
+    const struct pdf_job *job = arg;
+    switch (job->kind) {
+    case DOC_NOTICE:
+        doc_notice(p, job);
+        break;
+    case DOC_REMINDER:
+        doc_reminder(p, job);
+        break;
+    case DOC_RECORD:
+        doc_record(p, job);
+        break;
+    case DOC_LIST:
+        doc_list(p, job);
+        break;
+    default:
+        if (job->letter)
+            doc_letter(p, job);
+        break;
+    }
+}
+
 /* One rendering with the given number of grid lines per page; *orphan tells whether the signature
  * ended up alone at the top of a page. */
-static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages, double lines,
-                        bool *orphan)
+static bool render_pass(const char *doc_title, const char *date, const struct pdf_fonts *fonts, draw_fn draw,
+                        const void *arg, struct arena *a, struct buf *out, int *pages, double lines, bool *orphan)
 {
     struct pdf p = {0};
     p.a = a;
     p.out = out;
-    p.fonts = &job->fonts;
+    p.fonts = fonts;
     p.page = 1;
     p.y = TOP;
     p.pitch = TEXT_H / lines;
     p.surf = cairo_pdf_surface_create_for_stream(write_cb, &p, PAGE_W, PAGE_H);
-    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE,
-                                   job->letter ? job->letter->label : doc_kind_label(job->kind));
+    cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_TITLE, doc_title);
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATOR, "ducha");
     /* a fixed creation date keeps documents reproducible (the archive hashes them) */
     cairo_pdf_surface_set_metadata(p.surf, CAIRO_PDF_METADATA_CREATE_DATE,
-                                   arena_printf(a, "%.10sT00:00:00Z", job->date ? job->date : "1970-01-01"));
+                                   arena_printf(a, "%.10sT00:00:00Z", date ? date : "1970-01-01"));
     p.cr = cairo_create(p.surf);
-    switch (job->kind) {
-    case DOC_NOTICE:
-        doc_notice(&p, job);
-        break;
-    case DOC_REMINDER:
-        doc_reminder(&p, job);
-        break;
-    case DOC_RECORD:
-        doc_record(&p, job);
-        break;
-    case DOC_LIST:
-        doc_list(&p, job);
-        break;
-    default:
-        if (job->letter)
-            doc_letter(&p, job);
-        break;
-    }
+    draw(&p, arg);
     finish_page(&p);
     cairo_show_page(p.cr);
     bool ok = cairo_status(p.cr) == CAIRO_STATUS_SUCCESS;
@@ -823,17 +1066,37 @@ static bool render_pass(const struct pdf_job *job, struct arena *a, struct buf *
     return ok;
 }
 
+bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *b, const char *date,
+                         const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
+{
+    struct bulletin_job j = {o, b, date};
+    size_t start = out->len;
+    bool orphan = false;
+    bool ok = render_pass("督查通报", date, fonts, doc_bulletin, &j, a, out, pages, LINES, &orphan);
+    for (int extra = 1; ok && orphan && extra <= 2; extra++) { /* as pdf_render: never a lone signature */
+        out->len = start;
+        ok = render_pass("督查通报", date, fonts, doc_bulletin, &j, a, out, pages, LINES + extra, &orphan);
+    }
+    return ok;
+}
+
+/* The PDF's title: the letter's label, or the kind of document. */
+static const char *pdf_title(const struct pdf_job *job)
+{
+    return job->letter ? job->letter->label : doc_kind_label(job->kind);
+}
+
 bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
 {
     size_t start = out->len;
     bool orphan = false;
-    bool ok = render_pass(job, a, out, pages, LINES, &orphan);
+    bool ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, pages, LINES, &orphan);
     /* GB/T 9704-2012 7.3.5.4: when the issuer and date do not fit under the body, tighten the line
      * spacing rather than leave them alone on a page */
     for (int extra = 1;
          ok && orphan && extra <= 2 && (job->letter || job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
         out->len = start;
-        ok = render_pass(job, a, out, pages, LINES + extra, &orphan);
+        ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, pages, LINES + extra, &orphan);
     }
     return ok;
 }

@@ -67,5 +67,11 @@ struct doc_letter {
 };
 bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *office, const char *date,
                        const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);
+/* A bulletin (督查通报) on the same page: the red header and number, title, addressees, the office's
+ * words, the figures as sentences, a table and a bar chart drawn with cairo (registered, completed and
+ * overdue items per unit), the overdue ranking and items, the praise and criticism it names, issuer,
+ * date and seal, 版记. A draft says so at the top and carries no number. */
+bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *b, const char *date,
+                         const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);
 
 #endif

@@ -399,6 +399,53 @@ class World:
             self.ids[key] = r.json["id"]
         return self.ids[key]
 
+    # ---- using the results (#12): the county's office drafts about the relation's unit ----
+
+    def result_act(self, user, kind, oid, action, body=None):
+        r = self.c(user).post(f"/api/v1/{kind}/{oid}/actions/{action}", body or {})
+        assert r.status == 200, (user, kind, action, r)
+
+    def new_result(self, rel, state="draft"):
+        """A criticism of the relation's unit resting on an item it leads, taken by its county into state
+        (draft, pending, approved or issued)."""
+        office, principal = self.insp_people(rel)[:2]
+        r = self.c(office).post("/api/v1/results", {
+            "kind": "criticism", "title": "矩阵测试通报批评", "content": "矩阵测试：超期未办结",
+            "unit_id": self.unit(rel), "item_ids": [self.item(rel)]})
+        assert r.status == 201, r
+        oid = r.json["id"]
+        steps = [(office, "submit"), (principal, "approve"), (office, "issue")]
+        for user, action in steps[:["draft", "pending", "approved", "issued"].index(state)]:
+            self.result_act(user, "results", oid, action)
+        return oid
+
+    def result(self, rel, state="draft"):
+        key = ("result", rel, state)
+        if key not in self.ids:
+            self.ids[key] = self.new_result(rel, state)
+        return self.ids[key]
+
+    def new_bulletin(self, rel, state="draft"):
+        """A bulletin of the last 30 days whose scope is the relation's unit, by its county's office, taken
+        into state (state 'public': issued and published to the public)."""
+        office, principal = self.insp_people(rel)[:2]
+        public = state == "public"
+        state = "issued" if public else state
+        r = self.c(office).post("/api/v1/bulletins", {"period_from": day(-30), "period_to": day(0),
+                                                      "scope_unit_id": self.unit(rel), "public": public})
+        assert r.status == 201, r
+        oid = r.json["id"]
+        steps = [(office, "submit"), (principal, "approve"), (office, "issue")]
+        for user, action in steps[:["draft", "pending", "approved", "issued"].index(state)]:
+            self.result_act(user, "bulletins", oid, action)
+        return oid
+
+    def bulletin(self, rel, state="draft"):
+        key = ("bulletin", rel, state)
+        if key not in self.ids:
+            self.ids[key] = self.new_bulletin(rel, state)
+        return self.ids[key]
+
     # ---- clues (#18): a public report of the relation's county, sent for verification to its unit ----
 
     def new_clue(self, rel, state="verifying"):
@@ -519,6 +566,12 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = world.entry(rel, values["id"])
         elif (before, name) == ("inspectors", "id"):
             values[name] = world.inspector(rel)
+        elif (before, name) == ("results", "id"):
+            state = decl.state or "draft"
+            values[name] = world.new_result(rel, state) if fresh else world.result(rel, state)
+        elif (before, name) == ("bulletins", "id"):
+            state = decl.state or "draft"
+            values[name] = world.new_bulletin(rel, state) if fresh else world.bulletin(rel, state)
         elif (before, name) == ("clues", "id"):
             values[name] = clue_of()[0]
         elif (before, name) == ("clues", "code"):

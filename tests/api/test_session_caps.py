@@ -23,8 +23,8 @@ def test_login_and_session_carry_the_same_capabilities(server):
     me = c.get("/api/v1/session")
     assert me.json["user"]["caps"] == r.json["user"]["caps"]
     assert set(r.json["user"]["caps"]) == {"unit_read", "audit_read", "item_read", "item_register", "item_review",
-                                           "insp_read", "insp_manage", "insp_propose", "clue_read", "clue_manage",
-                                           "clue_reporter"}
+                                           "insp_read", "insp_manage", "insp_propose", "result_draft", "clue_read",
+                                           "clue_manage", "clue_reporter"}
     grant = r.json["user"]["roles"][0]
     assert grant["role"] == "office" and grant["unit_code"] == "gc"
     assert set(grant["caps"]) == set(r.json["user"]["caps"])
@@ -37,7 +37,7 @@ def test_each_role_has_the_capabilities_of_its_table_row(server):
         # a county's administrator: the system-wide settings belong to the top unit's administrator
         "gc_admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin", "webhook_admin"},
         "gc_principal": {"unit_read", "item_read", "item_press", "item_decide", "insp_read", "insp_approve", "insp_decide",
-                         "clue_read"},
+                         "result_approve", "clue_read"},
         "gc_deputy": {"unit_read", "item_read", "item_approve", "item_review", "insp_read", "clue_read"},
         "gc_secretary": {"unit_read", "item_read", "item_review", "insp_read"},
         "gc_contact": {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle", "clue_read", "clue_verify"},

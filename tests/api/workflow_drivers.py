@@ -169,6 +169,199 @@ class ItemDriver:
                 if e["kind"] not in ("notice", "reminder")]
 
 
+RESULT_PATH = {
+    "draft": [],
+    "pending": [("gc_office", "submit", {})],
+    "approved": [("gc_principal", "approve", {})],
+    "issued": [("gc_office", "issue", {})],
+    "held": [("gc_office", "record_talk", {"record": "约谈记录：局长表态一周内完成整改"})],
+    "closed": [("gc_office", "follow_up", {"text": "已整改到位"})],
+}
+
+
+def result_body(it, kind, item_id, **kw):
+    """A draft of the given kind about 交通运输局, resting on item_id."""
+    body = {"kind": kind, "title": "关于城区道路拥堵治理推进不力的" + {"praise": "通报表扬", "criticism": "通报批评",
+            "talk": "约谈", "accountability": "问责建议", "referral": "移送",
+            "tolerance": "容错认定"}[kind],
+            "content": "经督查，该局在城区道路拥堵治理中进度滞后，多次催办仍未按期完成。",
+            "unit_id": it.unit("gc-jt"), "item_ids": [item_id]}
+    if kind == "talk":
+        body.update(person="何振华（交通运输局局长）", talk_by="王建国（县长）", talk_at=day(7) + " 09:30",
+                    talk_place="县政府第三会议室")
+    if kind == "accountability":
+        body.update(person="何振华", recipient="县纪委监委")
+    if kind == "referral":
+        body.update(referral_to="supervision", recipient="县监察委员会")
+    body.update(kw)
+    return body
+
+
+class ResultDriver:
+    """Praise, criticism, talks, accountability proposals and referrals (src/results): a talk about
+    交通运输局 resting on one assigned item unless a condition asks for another kind."""
+
+    name = "result"
+    previous = None
+    BODY = {"reason": "情况说明", "record": "约谈记录：已当面指出问题", "text": "已整改到位"}
+    caps = {u: (set(cs) | {"gc_office": {"result_draft"}, "gc_principal": {"result_approve"}}.get(u, set()), role)
+            for u, (cs, role) in GC_CAPS.items()}
+    HOME = ItemDriver.HOME
+    UNITS = ItemDriver.UNITS
+    ACTOR = {("result_draft", "any"): "gc_office", ("result_approve", "principal"): "gc_principal"}
+
+    def __init__(self, server):
+        self.it = Items(server)
+        self.item = None
+
+    def c(self, user):
+        return self.it.c(user)
+
+    def base_item(self):
+        if not self.item:
+            self.item = self.it.bring("in_progress")
+        return self.item
+
+    def create(self, kind="talk", user="gc_office", **kw):
+        r = self.c(user).post("/api/v1/results", result_body(self.it, kind, self.base_item()["id"], **kw))
+        assert r.status == 201, r
+        return r.json
+
+    def bring(self, state, kind="talk"):
+        obj = self.create(kind)
+        order = list(RESULT_PATH)
+        end = {"refused": "pending", "withdrawn": "draft"}.get(state, state)
+        for s in order[1:order.index(end) + 1]:
+            for user, action, body in RESULT_PATH[s]:
+                self.act(obj["id"], user, action, body)
+        if state == "refused":
+            self.act(obj["id"], "gc_principal", "refuse", {"reason": "事实尚需核实"})
+        if state == "withdrawn":
+            self.act(obj["id"], "gc_office", "withdraw", {"reason": "重复起草"})
+        obj = self.get(obj["id"])
+        assert obj["state"] == state, obj
+        return obj
+
+    bring_shared = bring
+
+    def actor(self, row):
+        return self.ACTOR[(row["cap"], row["role"])]
+
+    def get(self, oid, user="gc_office"):
+        r = self.c(user).get(f"/api/v1/results/{oid}")
+        assert r.status == 200, (user, r)
+        return r.json
+
+    def act(self, oid, user, action, body, expect=200):
+        r = self.c(user).post(f"/api/v1/results/{oid}/actions/{action}", body or {})
+        if expect is not None:
+            assert r.status == expect, (user, action, r)
+        return r
+
+    def body_for(self, wf, action):
+        req = next(a for a in wf["actions"] if a["name"] == action)["requires"]
+        return {k: self.BODY[k] for k in req}
+
+    def status(self, oid, user):
+        return self.c(user).get(f"/api/v1/results/{oid}").status
+
+    def allowed(self, obj):
+        return set(obj["allowed_actions"])
+
+    def visible(self, user, state):
+        """The unit concerned sees a record only once it is issued."""
+        return not (user in ("gc_contact", "gc_head") and state not in ("issued", "held", "closed"))
+
+    def holds_by_default(self, condition):
+        return condition == "talk"
+
+    def bring_satisfying(self, state, condition):
+        assert condition == "outcome", condition
+        return self.bring(state, kind="accountability")
+
+    def parts(self, obj):
+        return [{"kind": "target", "id": obj["unit"]["id"], "state": obj["state"], "unit": obj["unit"]["code"]}]
+
+    def people(self, who, part):
+        if who["at"] == "home":
+            return set(self.HOME.get(who["role"], []))
+        if who["at"] == "part":
+            return set(self.UNITS.get(part["unit"], {}).get(who["role"], [])) if part else set()
+        raise AssertionError(who)
+
+    def condition(self, obj, name):
+        return {"talk": obj["kind"] == "talk", "outcome": obj["kind"] in ("accountability", "referral")}[name]
+
+    def concerned(self, row, before, user):
+        """An issue concerns the unit the record is about."""
+        return self.parts(before)[0] if row["action"] == "issue" else None
+
+    def events(self, oid):
+        return self.c("gc_office").get(f"/api/v1/results/{oid}/events").json["events"]
+
+
+class BulletinDriver(ResultDriver):
+    """Bulletins (督查通报) of 古城县 over the last two months up to yesterday (so that what other tests
+    do today leaves their figures as drafted); their parts are the units they name once issued."""
+
+    name = "bulletin"
+    PATH = {"draft": [], "pending": [("gc_office", "submit", {})], "approved": [("gc_principal", "approve", {})],
+            "issued": [("gc_office", "issue", {})]}
+    BODY = {"reason": "情况说明"}
+
+    def create(self, user="gc_office", **kw):
+        body = {"period_from": day(-60), "period_to": day(-1)}
+        body.update(kw)
+        r = self.c(user).post("/api/v1/bulletins", body)
+        assert r.status == 201, r
+        return r.json
+
+    def bring(self, state, kind=None):
+        obj = self.create()
+        order = list(self.PATH)
+        for s in order[1:order.index(state if state != "withdrawn" else "draft") + 1]:
+            for user, action, body in self.PATH[s]:
+                self.act(obj["id"], user, action, body)
+        if state == "withdrawn":
+            self.act(obj["id"], "gc_office", "withdraw", {"reason": "数据口径有误"})
+        obj = self.get(obj["id"])
+        assert obj["state"] == state, obj
+        return obj
+
+    bring_shared = bring
+
+    def get(self, oid, user="gc_office"):
+        r = self.c(user).get(f"/api/v1/bulletins/{oid}")
+        assert r.status == 200, (user, r)
+        return r.json
+
+    def act(self, oid, user, action, body, expect=200):
+        r = self.c(user).post(f"/api/v1/bulletins/{oid}/actions/{action}", body or {})
+        if expect is not None:
+            assert r.status == expect, (user, action, r)
+        return r
+
+    def status(self, oid, user):
+        return self.c(user).get(f"/api/v1/bulletins/{oid}").status
+
+    def visible(self, user, state):
+        """The units of its scope read a bulletin once issued."""
+        return not (user in ("gc_contact", "gc_head") and state != "issued")
+
+    def parts(self, obj):
+        return [{"kind": "named unit", "id": u["id"], "state": obj["state"], "unit": u["code"]}
+                for u in obj["named_units"]]
+
+    def condition(self, obj, name):
+        raise AssertionError(name)
+
+    def concerned(self, row, before, user):
+        return None
+
+    def events(self, oid):
+        return self.c("gc_office").get(f"/api/v1/bulletins/{oid}/events").json["events"]
+
+
 class ClueDriver:
     """Clues (线索) of 古城县: the office sorts them; 交通运输局 verifies those it is assigned."""
 
@@ -271,7 +464,7 @@ class ClueDriver:
         return [e for e in r.json["events"] if e["kind"] != "deadline"]
 
 
-DRIVERS = {"item": ItemDriver, "clue": ClueDriver}
+DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "clue": ClueDriver}
 
 from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
 

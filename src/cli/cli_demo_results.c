@@ -1,0 +1,113 @@
+/*
+ * cli_demo_results.c: the demo's results of 古城县, each taken through the domain functions as the demo
+ * user who would take it and left in a final state (no to-do waits on anyone): the praise of 住建局 for
+ * its completed item, the criticism of 交通运输局 for its overdue one, an admonition talk with its head held
+ * and followed up, and this month's bulletin naming them, issued with the office's seal and published
+ * to the public.
+ */
+#include "base/timeu.h"
+#include "calendar/workdays.h"
+#include "cli/cli.h"
+#include "results/results.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+/* The id of the demo item with this title (0 if missing). */
+static int64_t item_titled(struct ctx *c, const char *title)
+{
+    int64_t id = 0;
+    db_one_int(c->db, &id, "SELECT id FROM items WHERE title = ?", DB_TEXT(title));
+    return id;
+}
+
+static int64_t unit_coded(struct ctx *c, const char *code)
+{
+    int64_t id = 0;
+    db_one_int(c->db, &id, "SELECT id FROM units WHERE code = ?", DB_TEXT(code));
+    return id;
+}
+
+/* Takes one action as user on a result (bulletin: on a bulletin); *out replaced. */
+static int act(struct ctx *c, bool bulletin, int64_t id, const char *user, const char *action, json_t *body)
+{
+    json_t *out = NULL;
+    if (demo_as_user(c, user))
+        return 1;
+    enum err e = bulletin ? bulletins_act(c, id, action, body, &out) : results_act(c, id, action, body, &out);
+    json_decref(out);
+    json_decref(body);
+    if (e)
+        return cli_fail("demo result %" PRId64 " %s by %s: %s", id, action, user, c->msg ? c->msg : "");
+    return 0;
+}
+
+/* Drafts as the office (body stolen) and takes it to issued; *id the new record's. */
+static int issued(struct ctx *c, bool bulletin, json_t *body, int64_t *id)
+{
+    json_t *out = NULL;
+    if (demo_as_user(c, "gc_office"))
+        return 1;
+    enum err e = bulletin ? bulletins_create(c, body, &out) : results_create(c, body, &out);
+    json_decref(body);
+    if (e)
+        return cli_fail("demo %s: %s", bulletin ? "bulletin" : "result", c->msg ? c->msg : "");
+    *id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    return act(c, bulletin, *id, "gc_office", "submit", json_object()) ||
+           act(c, bulletin, *id, "gc_principal", "approve", json_object()) ||
+           act(c, bulletin, *id, "gc_office", "issue", json_object());
+}
+
+int demo_results(struct ctx *c)
+{
+    int64_t road = item_titled(c, "国省干线公路养护专项整治"), homes = item_titled(c, "老旧小区改造提升工程");
+    int64_t jt = unit_coded(c, "gc-jt"), zj = unit_coded(c, "gc-zj"), praise, criticism, talk, bulletin;
+    if (!road || !homes || !jt || !zj)
+        return cli_fail("demo results: the demo items or units are missing");
+    char today[11], first[11], talk_at[17];
+    int64_t day = time_local_day(c->now);
+    cal_format_date(day, today);
+    snprintf(first, sizeof first, "%.8s01", today);
+    snprintf(talk_at, sizeof talk_at, "%s 09:00", today);
+    if (issued(c, false,
+               json_pack("{ss ss ss sI s[I]}", "kind", "praise", "title",
+                         "关于表扬县住房和城乡建设局老旧小区改造工作的通报", "content",
+                         "县住房和城乡建设局提前完成12个老旧小区改造并通过验收，惠及居民2300余户，群众满意度高。",
+                         "unit_id", (json_int_t)zj, "item_ids", (json_int_t)homes),
+               &praise) ||
+        issued(
+            c, false,
+            json_pack("{ss ss ss sI s[I] ss}", "kind", "criticism", "title",
+                      "关于国省干线公路养护专项整治工作推进不力的通报批评", "content",
+                      "县交通运输局承办的国省干线公路养护专项整治超过办结时限仍未办结，S221段因材料供应滞后进度缓慢，"
+                      "经多次催办仍未按期完成。",
+                      "unit_id", (json_int_t)jt, "item_ids", (json_int_t)road, "person", "何振华"),
+            &criticism) ||
+        issued(c, false,
+               json_pack(
+                   "{ss ss ss sI s[I] ss ss ss ss}", "kind", "talk", "title", "关于约谈县交通运输局主要负责人的决定",
+                   "content", "国省干线公路养护专项整治逾期未办结，经县政府主要领导批准，约谈县交通运输局主要负责人。",
+                   "unit_id", (json_int_t)jt, "item_ids", (json_int_t)road, "person", "何振华（县交通运输局局长）",
+                   "talk_by", "王建国（县长）", "talk_at", talk_at, "talk_place", "县政府第三会议室"),
+               &talk) ||
+        act(c, false, talk, "gc_office", "record_talk",
+            json_pack("{ss ss}", "record",
+                      "指出S221段修补严重滞后的问题，何振华同志表态两周内完成全部修补并每周报送进展。", "held_at",
+                      talk_at)) ||
+        act(c, false, talk, "gc_office", "follow_up",
+            json_pack("{ss}", "text", "已制定S221段整改计划，材料已到位，督查室每周跟踪进展。")) ||
+        issued(c, true,
+               json_pack("{ss ss s[I I] sb}", "period_from", first, "period_to", today, "result_ids",
+                         (json_int_t)praise, (json_int_t)criticism, "public", 1),
+               &bulletin))
+        return 1;
+    c->user = NULL;
+    c->acting = NULL;
+    /* as for the items: the demo's users start with empty inboxes */
+    if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
+        return cli_fail("demo results: cannot clear the demo's notifications");
+    printf("demo results: a praise, a criticism, a talk and bulletin %" PRId64 " of 古城县\n", bulletin);
+    return 0;
+}

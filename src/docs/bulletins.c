@@ -1,0 +1,94 @@
+/*
+ * bulletins.c: a bulletin's PDF from the results module's model, and the office's seal at issue.
+ * Reads go through bulletins_document, so the PDF carries the same permission as the bulletin.
+ */
+#include "docs/bulletins.h"
+
+#include "base/log.h"
+#include "docs/itemdocs_internal.h"
+#include "docs/seal.h"
+#include "results/results.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+static const char *str(const json_t *o, const char *k)
+{
+    const char *s = json_string_value(json_object_get(o, k));
+    return s ? s : "";
+}
+
+static int num(const json_t *o, const char *k)
+{
+    return (int)json_integer_value(json_object_get(o, k));
+}
+
+/* The documents' view of the model (strings borrow from j). */
+static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bulletin *b)
+{
+    memset(b, 0, sizeof *b);
+    const json_t *f = json_object_get(j, "figures"), *t = json_object_get(f, "totals");
+    b->number = str(j, "number");
+    b->title = str(j, "title");
+    b->addressees = str(j, "addressees");
+    b->intro = str(j, "intro");
+    b->remarks = str(j, "remarks");
+    b->period = str(json_object_get(j, "period"), "words");
+    b->as_of = str(f, "as_of");
+    b->draft = json_is_true(json_object_get(j, "draft"));
+    b->registered = num(t, "registered");
+    b->completed = num(t, "completed");
+    b->on_time = num(t, "completed_on_time");
+    b->overdue = num(t, "overdue");
+    const json_t *rate = json_object_get(t, "on_time_rate");
+    b->on_time_rate = json_is_integer(rate) ? (int)json_integer_value(rate) : -1;
+    const json_t *units = json_object_get(f, "units"), *items = json_object_get(f, "overdue_items"),
+                 *named = json_object_get(j, "results"), *v;
+    size_t i;
+    b->units = arena_alloc(a, sizeof *b->units * (json_array_size(units) + 1));
+    json_array_foreach(units, i, v) b->units[b->nunits++] = (struct doc_bulletin_unit){
+        str(v, "name"), num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"), num(v, "overdue")};
+    b->items = arena_alloc(a, sizeof *b->items * (json_array_size(items) + 1));
+    json_array_foreach(items, i, v) b->items[b->nitems++] = (struct doc_bulletin_item){
+        str(v, "number"), str(v, "title"), str(v, "lead_unit"), str(v, "due_date"), num(v, "overdue_days")};
+    b->named = arena_alloc(a, sizeof *b->named * (json_array_size(named) + 1));
+    json_array_foreach(named, i, v) b->named[b->nnamed++] = (struct doc_bulletin_named){
+        str(v, "kind_label"), str(v, "unit_name"), str(v, "number"), str(v, "title"), str(v, "content")};
+}
+
+enum err docs_bulletin_pdf(struct ctx *c, int64_t id, struct buf *out)
+{
+    json_t *model = NULL, *sigs = NULL;
+    enum err e = bulletins_document(c, id, &model);
+    if (e)
+        return e;
+    struct doc_office o;
+    struct doc_bulletin b;
+    struct doc_seal seal;
+    bulletin_from_json(c->arena, model, &b);
+    if (!(e = itemdocs_office_of(c, json_integer_value(json_object_get(model, "office_unit_id")), &o)) && !b.draft &&
+        !(e = seal_signatures_of(c, "bulletin", id, &sigs)) && json_array_size(sigs)) {
+        const json_t *s = json_array_get(sigs, json_array_size(sigs) - 1);
+        seal = (struct doc_seal){arena_strdup(c->arena, str(s, "unit")), arena_strdup(c->arena, str(s, "signer")),
+                                 arena_strdup(c->arena, str(s, "signed_at")),
+                                 arena_strdup(c->arena, str(s, "fingerprint"))};
+        o.seal = &seal;
+    }
+    struct pdf_fonts fonts = itemdocs_fonts(c);
+    if (!e && !pdf_render_bulletin(&o, &b, str(model, "date"), &fonts, c->arena, out, NULL))
+        e = ctx_fail(c, ERR_INTERNAL, "生成 PDF 失败（请检查服务器是否安装了所需字体）");
+    json_decref(sigs);
+    json_decref(model); /* after the drawing: b borrowed its strings */
+    return e;
+}
+
+enum err docs_seal_issue(struct ctx *c, const struct doc_issue *d)
+{
+    if (!seal_available(c)) {
+        log_warn("%s %" PRId64 ": issued without a digital seal (secret_key is not configured)", d->object_type,
+                 d->object_id);
+        return ERR_OK;
+    }
+    struct seal_signature sig = {.object_type = d->object_type, .object_id = d->object_id};
+    return seal_sign_for_unit(c, d->unit_id, d->canonical, strlen(d->canonical), &sig);
+}

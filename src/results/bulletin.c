@@ -1,0 +1,546 @@
+/*
+ * bulletin.c: a bulletin (督查通报) as the module works on it — loading it with the units it names (its
+ * parts), who may read it — and what the API asks of bulletins: drafting one from the data for a
+ * period and a scope, editing its words (and counting again), one bulletin as JSON, the list a user
+ * may see, the timeline, the actions, and the model its official-document PDF is drawn from.
+ */
+#include "results/results_internal.h"
+
+#include "audit/audit.h"
+#include "base/timeu.h"
+#include "calendar/calendar.h"
+#include "units/units.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+const struct jv_field bulletins_create_spec[] = {
+    {"period_from", JV_DATE, JV_REQUIRED, 0, 0, "统计期初"},
+    {"period_to", JV_DATE, JV_REQUIRED, 0, 0, "统计期末"},
+    {"title", JV_STRING, 0, 1, 200, "标题"},
+    {"addressees", JV_STRING, 0, 1, 200, "主送机关"},
+    {"intro", JV_STRING, 0, 0, 20000, "导语"},
+    {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},
+    {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
+    {"public", JV_BOOL, 0, 0, 0, "公开发布"},
+    {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct jv_field bulletins_update_spec[] = {
+    {"period_from", JV_DATE, 0, 0, 0, "统计期初"},
+    {"period_to", JV_DATE, 0, 0, 0, "统计期末"},
+    {"title", JV_STRING, 0, 1, 200, "标题"},
+    {"addressees", JV_STRING, 0, 1, 200, "主送机关"},
+    {"intro", JV_STRING, 0, 0, 20000, "导语"},
+    {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},
+    {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
+    {"public", JV_BOOL, 0, 0, 0, "公开发布"},
+    {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
+    {"refresh", JV_BOOL, 0, 0, 0, "重新统计"},
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct res_table bulletin_table = {&bulletin_workflow, "bulletins", "bulletin_events", "bulletin_id"};
+
+/* ---- loading ---- */
+
+#define BULLETIN_COLS                                                                                                  \
+    "b.id, b.number, b.title, b.addressees, b.intro, b.remarks, b.period_from, b.period_to, b.office_unit_id, "        \
+    "b.home_path, b.scope_unit_id, b.scope_path, s.name, o.name, b.figures, b.figures_at, b.state, b.created_at, "     \
+    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public"
+
+/* The parts: each unit the bulletin names — its overdue ranking, then the units of the praise and
+ * criticism it carries — once. */
+static enum err load_parts(struct ctx *c, struct bulletin *b)
+{
+    json_t *fig = json_loads(b->figures_text, 0, NULL);
+    const char *ids = "";
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(fig, "ranking"), i, r) ids = arena_printf(
+        c->arena, "%s%s%lld", ids, *ids ? ", " : "", (long long)json_integer_value(json_object_get(r, "unit_id")));
+    json_decref(fig);
+    /* the ids are integers from our own JSON: no user text reaches the SQL */
+    const char *sql = arena_printf(
+        c->arena,
+        "SELECT u.id, u.path, u.name FROM units u WHERE u.id IN (%s) OR u.id IN (SELECT r.unit_id FROM "
+        "bulletin_results br JOIN results r ON r.id = br.result_id WHERE br.bulletin_id = ?) ORDER BY u.path",
+        *ids ? ids : "0");
+    struct stmt *st = db_query(c->db, sql, DB_INT(b->id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
+    int cap = 8, rc;
+    struct wf_part *parts = arena_alloc(c->arena, sizeof *parts * (size_t)cap);
+    b->wf.nparts = 0;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (b->wf.nparts == cap) {
+            struct wf_part *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
+            memcpy(more, parts, sizeof *parts * (size_t)cap);
+            parts = more;
+            cap *= 2;
+        }
+        int64_t uid = stmt_int(st, 0);
+        parts[b->wf.nparts++] = (struct wf_part){0, uid, (int)b->state, uid, res_col(c, st, 1), res_col(c, st, 2), 0};
+    }
+    stmt_done(st);
+    b->wf.parts = parts;
+    b->wf.ntracks = b->wf.nparts;
+    return rc < 0 ? ctx_store_fail(c, rc, "读取通报") : ERR_OK;
+}
+
+enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
+{
+    memset(b, 0, sizeof *b);
+    struct stmt *st = db_query(c->db,
+                               "SELECT " BULLETIN_COLS " FROM bulletins b JOIN units s ON s.id = b.scope_unit_id "
+                               "JOIN units o ON o.id = b.office_unit_id WHERE b.id = ?",
+                               DB_INT(id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        b->id = stmt_int(st, 0);
+        b->number = res_col(c, st, 1);
+        b->title = res_col(c, st, 2);
+        b->addressees = res_col(c, st, 3);
+        b->intro = res_col(c, st, 4);
+        b->remarks = res_col(c, st, 5);
+        b->period_from = res_col(c, st, 6);
+        b->period_to = res_col(c, st, 7);
+        b->office_unit_id = stmt_int(st, 8);
+        b->home_path = res_col(c, st, 9);
+        b->scope_unit_id = stmt_int(st, 10);
+        b->scope_path = res_col(c, st, 11);
+        b->scope_name = res_col(c, st, 12);
+        b->office_name = res_col(c, st, 13);
+        b->figures_text = res_col(c, st, 14);
+        b->figures_at = res_col(c, st, 15);
+        int s = 0;
+        wf_state_parse(&bulletin_workflow, stmt_text(st, 16), &s);
+        b->state = (enum bulletin_state)s;
+        b->created_at = res_col(c, st, 17);
+        b->updated_at = res_col(c, st, 18);
+        b->approved_at = res_col(c, st, 19);
+        b->issued_at = res_col(c, st, 20);
+        b->issued_on = res_col(c, st, 21);
+        b->version = stmt_int(st, 22);
+        b->public = stmt_int(st, 23) != 0;
+    }
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", BULLETIN_WHAT);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取通报");
+    struct wf_obj *o = &b->wf;
+    o->id = b->id;
+    o->version = b->version;
+    o->state = o->resume_state = (int)b->state;
+    o->home_path = b->home_path;
+    o->home_unit_id = res_path_last_id(b->home_path);
+    b->unit_paths[0] = b->scope_path;
+    /* acting is for the government's own people: units see an issued bulletin (bulletin_visible) but
+     * take no action on it */
+    o->scope = (struct perm_item){b->home_path, b->unit_paths, 0, false};
+    o->number = b->number;
+    o->title = b->title;
+    return load_parts(c, b);
+}
+
+bool bulletin_visible(const struct principal *p, const struct bulletin *b)
+{
+    if (!p || perm_at(p, CAP_ITEM_READ, b->home_path))
+        return true;
+    for (int i = 0; b->state == BUL_ST_ISSUED && i < p->ngrants; i++)
+        if (perm_grant_has(&p->grants[i], CAP_ITEM_READ) && res_path_within(p->grants[i].unit_path, b->scope_path))
+            return true;
+    return false;
+}
+
+static enum err load_visible(struct ctx *c, int64_t id, struct bulletin *b)
+{
+    enum err e = bulletin_load(c, id, b);
+    if (!e && !bulletin_visible(c->user, b))
+        e = ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", BULLETIN_WHAT);
+    return e;
+}
+
+/* ---- checks ---- */
+
+static enum err check_period(struct ctx *c, const char *from, const char *to)
+{
+    char today[11];
+    result_today(c, today);
+    int64_t a = 0, z = 0;
+    cal_parse_date(from, &a);
+    cal_parse_date(to, &z);
+    if (a > z)
+        return ctx_fail_field(c, "period_from", "统计期初（period_from）不能晚于期末（period_to）");
+    if (strcmp(to, today) > 0)
+        return ctx_fail_field(c, "period_to", "统计期末（period_to）不能晚于今天（%s）", today);
+    if (z - a > 366)
+        return ctx_fail_field(c, "period_from", "统计期间最长一年（period_from 至 period_to）");
+    return ERR_OK;
+}
+
+/* The scope: the government itself or a unit below it. */
+static enum err check_scope(struct ctx *c, const char *home, int64_t unit, const char **path)
+{
+    enum err e = units_path(c, unit, path);
+    if (e || !res_path_within(*path, home))
+        return ctx_fail_field(c, "scope_unit_id", "通报范围 %" PRId64 " 不存在或不是本级政府所属单位（scope_unit_id）",
+                              unit);
+    return ERR_OK;
+}
+
+/* The praise and criticism a bulletin names: issued records of the same government. */
+static enum err check_results(struct ctx *c, const char *home, const json_t *ids)
+{
+    size_t i, j;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        int64_t id = json_integer_value(v);
+        for (j = 0; j < i; j++)
+            if (json_integer_value(json_array_get(ids, j)) == id)
+                return ctx_fail_field(c, "result_ids", "结果运用记录 %" PRId64 " 重复（result_ids）", id);
+        struct result r;
+        enum err e = result_load(c, id, &r);
+        if (e == ERR_NOT_FOUND || (!e && strcmp(r.home_path, home)))
+            return ctx_fail_field(c, "result_ids", "结果运用记录 %" PRId64 " 不存在或不是本级政府的记录（result_ids）",
+                                  id);
+        if (e)
+            return e;
+        if (r.kind != RES_PRAISE && r.kind != RES_CRITICISM)
+            return ctx_fail_field(c, "result_ids", "通报只能点名通报表扬和通报批评，%s不能列入（result_ids）",
+                                  result_kind_label(r.kind));
+        if (r.state != RES_ST_ISSUED)
+            return ctx_fail_field(c, "result_ids", "《%s》尚未印发，不能列入通报（result_ids）", r.title);
+    }
+    return ERR_OK;
+}
+
+static enum err save_results(struct ctx *c, int64_t id, const json_t *ids)
+{
+    enum err e = db_exec(c->db, "DELETE FROM bulletin_results WHERE bulletin_id = ?", DB_INT(id));
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v)
+    {
+        if (e)
+            break;
+        e = db_exec(c->db, "INSERT INTO bulletin_results (bulletin_id, result_id, pos) VALUES (?, ?, ?)", DB_INT(id),
+                    DB_INT(json_integer_value(v)), DB_INT((int64_t)i));
+    }
+    return ctx_db_fail(c, e, "保存通报点名的记录");
+}
+
+/* ---- create and edit ---- */
+
+struct write_args {
+    int64_t id;
+    const json_t *body;
+};
+
+static const char *or_default(const json_t *b, const char *key, const char *def)
+{
+    const char *s = jv_str(b, key);
+    return s ? s : def;
+}
+
+static enum err create_tx(struct ctx *c, void *arg)
+{
+    struct write_args *a = arg;
+    const json_t *b = a->body;
+    const struct grant *g;
+    int64_t office;
+    enum err e = res_drafting_grant(c, &g, &office);
+    if (e)
+        return e;
+    const char *from = jv_str(b, "period_from"), *to = jv_str(b, "period_to"), *scope_path, *scope_name = NULL;
+    int64_t scope = jv_int(b, "scope_unit_id", g->unit_id);
+    json_t *rids = json_object_get(b, "result_ids"), *fig = NULL;
+    if ((e = check_period(c, from, to)) || (e = check_scope(c, g->unit_path, scope, &scope_path)) ||
+        (e = check_results(c, g->unit_path, rids)))
+        return e;
+    if ((e = db_one_text(c->db, c->arena, &scope_name, "SELECT name FROM units WHERE id = ?", DB_INT(scope))))
+        return ctx_db_fail(c, e, "读取通报范围");
+    if ((e = bulletin_count(c, g->unit_path, scope_path, from, to, &fig)))
+        return e;
+    const char *title, *addressees, *intro, *remarks;
+    bulletin_words(c, scope_name, fig, &title, &addressees, &intro, &remarks);
+    char *figures = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
+    json_decref(fig);
+    char at[21];
+    time_format_iso(c->now, at);
+    e = db_one_int(c->db, &a->id,
+                   "INSERT INTO bulletins (title, addressees, intro, remarks, period_from, period_to, office_unit_id, "
+                   "home_path, scope_unit_id, scope_path, figures, figures_at, public, state, created_by, created_at, "
+                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id",
+                   DB_TEXT(or_default(b, "title", title)), DB_TEXT(or_default(b, "addressees", addressees)),
+                   DB_TEXT(or_default(b, "intro", intro)), DB_TEXT(or_default(b, "remarks", remarks)), DB_TEXT(from),
+                   DB_TEXT(to), DB_INT(office), DB_TEXT(g->unit_path), DB_INT(scope), DB_TEXT(scope_path),
+                   DB_TEXT(figures), DB_TEXT(at), DB_INT(jv_bool(b, "public", false)), DB_INT(c->user->id), DB_TEXT(at),
+                   DB_TEXT(at));
+    free(figures);
+    if (e)
+        return ctx_db_fail(c, e, "新建通报");
+    if ((e = save_results(c, a->id, rids)) ||
+        (e = res_event(c, &bulletin_table, a->id, "create", -1, BUL_ST_DRAFT, NULL, b)))
+        return e;
+    json_t *sum = json_pack("{sO}", "after", (json_t *)b);
+    e = audit_record(c, "bulletin.create", "bulletin", a->id, sum);
+    json_decref(sum);
+    return e ? e : workflow_todos_sync(c, &bulletin_workflow, a->id, NULL);
+}
+
+enum err bulletins_create(struct ctx *c, const json_t *body, json_t **out)
+{
+    struct write_args a = {0, body};
+    enum err e = ctx_tx(c, "新建通报", create_tx, &a);
+    return e ? e : bulletins_get(c, a.id, out);
+}
+
+static enum err update_tx(struct ctx *c, void *arg)
+{
+    struct write_args *a = arg;
+    const json_t *body = a->body;
+    struct bulletin b;
+    enum err e = load_visible(c, a->id, &b);
+    if (e || (e = perm_require_item(c, CAP_RESULT_DRAFT, &b.wf.scope, b.home_path, BULLETIN_WHAT)) ||
+        (e = res_lock(c, &bulletin_table, b.id, b.version, BULLETIN_WHAT)))
+        return e;
+    if (jv_has(body, "version") && jv_int(body, "version", 0) != b.version)
+        return ctx_fail(c, ERR_CONFLICT, "通报已被他人修改（当前版本 %" PRId64 "），请刷新后重试", b.version);
+    if (b.state != BUL_ST_DRAFT)
+        return ctx_fail(c, ERR_CONFLICT, "只有草稿可以修改（当前状态：%s）",
+                        wf_state_label(&bulletin_workflow, b.state));
+    const char *from = or_default(body, "period_from", b.period_from), *to = or_default(body, "period_to", b.period_to);
+    const char *scope_path = b.scope_path;
+    int64_t scope = jv_int(body, "scope_unit_id", b.scope_unit_id);
+    json_t *rids = json_object_get(body, "result_ids");
+    if ((e = check_period(c, from, to)) || (e = check_scope(c, b.home_path, scope, &scope_path)) ||
+        (e = check_results(c, b.home_path, rids)))
+        return e;
+    /* counting again: asked for, or the period or the scope changed */
+    bool recount = jv_bool(body, "refresh", false) || strcmp(from, b.period_from) || strcmp(to, b.period_to) ||
+                   scope != b.scope_unit_id;
+    char *figures = NULL;
+    if (recount) {
+        json_t *fig = NULL;
+        if ((e = bulletin_count(c, b.home_path, scope_path, from, to, &fig)))
+            return e;
+        figures = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
+        json_decref(fig);
+    }
+    char at[21];
+    time_format_iso(c->now, at);
+    e = db_exec(c->db,
+                "UPDATE bulletins SET title = ?, addressees = ?, intro = ?, remarks = ?, period_from = ?, "
+                "period_to = ?, scope_unit_id = ?, scope_path = ?, figures = COALESCE(?, figures), "
+                "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, public = ?, updated_at = ?, "
+                "version = version + 1 WHERE id = ?",
+                DB_TEXT(or_default(body, "title", b.title)), DB_TEXT(or_default(body, "addressees", b.addressees)),
+                DB_TEXT(or_default(body, "intro", b.intro)), DB_TEXT(or_default(body, "remarks", b.remarks)),
+                DB_TEXT(from), DB_TEXT(to), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(figures),
+                DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_TEXT(at), DB_INT(b.id));
+    free(figures);
+    if (e)
+        return ctx_db_fail(c, e, "修改通报");
+    if ((rids && (e = save_results(c, b.id, rids))) ||
+        (e = res_event(c, &bulletin_table, b.id, recount ? "refresh" : "update", -1, -1, NULL, body)))
+        return e;
+    json_t *sum = json_pack("{sO sb}", "change", (json_t *)body, "recounted", recount);
+    e = audit_record(c, "bulletin.update", "bulletin", b.id, sum);
+    json_decref(sum);
+    return e ? e : workflow_todos_sync(c, &bulletin_workflow, b.id, NULL);
+}
+
+enum err bulletins_update(struct ctx *c, int64_t id, const json_t *body, json_t **out)
+{
+    struct write_args a = {id, body};
+    enum err e = ctx_tx(c, "修改通报", update_tx, &a);
+    return e ? e : bulletins_get(c, id, out);
+}
+
+/* ---- reading ---- */
+
+/* The praise and criticism it names, in the office's order. */
+static json_t *named_json(struct ctx *c, int64_t id)
+{
+    json_t *arr = json_array();
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT r.id, r.kind, r.number, r.title, r.content, u.id, u.name FROM bulletin_results br "
+                 "JOIN results r ON r.id = br.result_id JOIN units u ON u.id = r.unit_id "
+                 "WHERE br.bulletin_id = ? ORDER BY br.pos",
+                 DB_INT(id));
+    while (st && stmt_step(st) == STORE_ROW) {
+        enum result_kind k = RES_PRAISE;
+        result_kind_parse(stmt_text(st, 1), &k);
+        json_array_append_new(arr, json_pack("{sI ss ss so ss ss sI ss}", "id", (json_int_t)stmt_int(st, 0), "kind",
+                                             stmt_text(st, 1), "kind_label", result_kind_label(k), "number",
+                                             res_str(stmt_is_null(st, 2) ? NULL : stmt_text(st, 2)), "title",
+                                             stmt_text(st, 3), "content", stmt_text(st, 4), "unit_id",
+                                             (json_int_t)stmt_int(st, 5), "unit_name", stmt_text(st, 6)));
+    }
+    stmt_done(st);
+    return arr;
+}
+
+static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
+{
+    json_t *fig = json_loads(b->figures_text, 0, NULL);
+    json_t *o = json_pack(
+        "{sI so ss ss ss ss s{ss ss ss} s{sI ss} sI ss ss ss}", "id", (json_int_t)b->id, "number", res_str(b->number),
+        "title", b->title, "addressees", b->addressees, "intro", b->intro, "remarks", b->remarks, "period", "from",
+        b->period_from, "to", b->period_to, "words", bulletin_period_words(c, b->period_from, b->period_to), "scope",
+        "id", (json_int_t)b->scope_unit_id, "name", b->scope_name, "office_unit_id", (json_int_t)b->office_unit_id,
+        "office_name", b->office_name, "state", wf_state_name(&bulletin_workflow, b->state), "state_label",
+        wf_state_label(&bulletin_workflow, b->state));
+    json_object_set_new(o, "public", json_boolean(b->public));
+    json_object_set_new(o, "figures", fig ? fig : json_object());
+    json_object_set_new(o, "figures_at", json_string(b->figures_at));
+    json_object_set_new(o, "results", named_json(c, b->id));
+    json_t *named = json_array();
+    for (int i = 0; i < b->wf.nparts; i++) {
+        const char *code = "";
+        db_one_text(c->db, c->arena, &code, "SELECT code FROM units WHERE id = ?", DB_INT(b->wf.parts[i].unit_id));
+        json_array_append_new(named, json_pack("{sI ss ss}", "id", (json_int_t)b->wf.parts[i].unit_id, "code", code,
+                                               "name", b->wf.parts[i].unit_name));
+    }
+    json_object_set_new(o, "named_units", named);
+    json_object_set_new(o, "created_at", json_string(b->created_at));
+    json_object_set_new(o, "updated_at", json_string(b->updated_at));
+    json_object_set_new(o, "approved_at", res_str(b->approved_at));
+    json_object_set_new(o, "issued_at", res_str(b->issued_at));
+    json_object_set_new(o, "issued_on", res_str(b->issued_on));
+    json_object_set_new(o, "version", json_integer(b->version));
+    json_object_set_new(o, "document",
+                        json_string(arena_printf(c->arena, "/api/v1/bulletins/%" PRId64 "/document.pdf", b->id)));
+    json_object_set_new(o, "allowed_actions", workflow_allowed_actions(c, &bulletin_workflow, &b->wf, -1));
+    return o;
+}
+
+enum err bulletins_get(struct ctx *c, int64_t id, json_t **out)
+{
+    struct bulletin b;
+    enum err e = load_visible(c, id, &b);
+    if (!e)
+        *out = bulletin_json(c, &b);
+    return e;
+}
+
+enum err bulletins_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out)
+{
+    int a;
+    if (!wf_action_parse(&bulletin_workflow, action, &a))
+        return ctx_fail(c, ERR_NOT_FOUND, "没有名为“%s”的操作（见 GET /api/v1/workflows）", action ? action : "");
+    /* an issued bulletin is read by its units: they see it, but acting on it is the government's (404
+     * for them from the engine would hide what they may read: say 403) */
+    struct bulletin b;
+    enum err e = load_visible(c, id, &b);
+    if (!e && c->user && !perm_at(c->user, CAP_ITEM_READ, b.home_path))
+        e = ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行「%s」", BULLETIN_WHAT,
+                     wf_action_label(&bulletin_workflow, a));
+    if (!e)
+        e = workflow_act(c, &bulletin_workflow, id, a, body, NULL);
+    return e ? e : bulletins_get(c, id, out);
+}
+
+enum err bulletins_events(struct ctx *c, int64_t id, json_t **out)
+{
+    struct bulletin b;
+    enum err e = load_visible(c, id, &b);
+    return e ? e : res_events(c, &bulletin_table, id, out);
+}
+
+enum err bulletins_document(struct ctx *c, int64_t id, json_t **out)
+{
+    struct bulletin b;
+    enum err e = load_visible(c, id, &b);
+    if (e)
+        return e;
+    char today[11];
+    result_today(c, today);
+    json_t *o = bulletin_json(c, &b);
+    json_object_set_new(o, "date", json_string(b.issued_on ? b.issued_on : today));
+    json_object_set_new(o, "draft", json_boolean(b.state != BUL_ST_ISSUED));
+    *out = o;
+    return ERR_OK;
+}
+
+/* ---- the list ---- */
+
+/* Readers of items at the government see its bulletins; units see the issued ones addressed to them
+ * (their unit inside the scope): the rule of bulletin_visible as SQL. */
+static const char *visible_where(struct ctx *c, struct res_binds *bd)
+{
+    if (!c->user)
+        return "1 = 1";
+    const char *w = "";
+    int ns;
+    const char **scope = perm_scope_cap(c, CAP_ITEM_READ, &ns);
+    for (int i = 0; i < ns; i++) {
+        w = arena_printf(c->arena, "%s%s(b.home_path >= ? AND b.home_path < ?)", w, *w ? " OR " : "");
+        res_bind_add(c, bd, DB_TEXT(scope[i]));
+        res_bind_add(c, bd, DB_TEXT(perm_path_upper(c->arena, scope[i])));
+    }
+    for (int i = 0; i < c->user->ngrants; i++) {
+        const char *p = c->user->grants[i].unit_path;
+        if (!perm_grant_has(&c->user->grants[i], CAP_ITEM_READ))
+            continue;
+        w = arena_printf(c->arena,
+                         "%s%s(b.state = 'issued' AND b.scope_path <= ? AND SUBSTR(?, 1, LENGTH(b.scope_path)) = "
+                         "b.scope_path)",
+                         w, *w ? " OR " : "");
+        res_bind_add(c, bd, DB_TEXT(p));
+        res_bind_add(c, bd, DB_TEXT(p));
+    }
+    return *w ? arena_printf(c->arena, "(%s)", w) : "1 = 0";
+}
+
+enum err bulletins_list(struct ctx *c, const char *state, int page, int per_page, json_t **out)
+{
+    int s;
+    if (state && !wf_state_parse(&bulletin_workflow, state, &s))
+        return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是通报的状态（见 GET /api/v1/workflows）");
+    struct res_binds bd = {0};
+    const char *where = visible_where(c, &bd);
+    if (state) {
+        where = arena_printf(c->arena, "%s AND b.state = ?", where);
+        res_bind_add(c, &bd, DB_TEXT(state));
+    }
+    int64_t total = 0;
+    enum err e = db_one_int_a(c->db, &total, arena_printf(c->arena, "SELECT COUNT(*) FROM bulletins b WHERE %s", where),
+                              res_binds_of(&bd));
+    if (e)
+        return ctx_db_fail(c, e, "读取通报");
+    res_bind_add(c, &bd, DB_INT(per_page));
+    res_bind_add(c, &bd, DB_INT((int64_t)(page - 1) * per_page));
+    struct stmt *st = db_query_a(
+        c->db,
+        arena_printf(c->arena, "SELECT b.id FROM bulletins b WHERE %s ORDER BY b.id DESC LIMIT ? OFFSET ?", where),
+        res_binds_of(&bd));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
+    int64_t ids[200];
+    int n = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && n < 200)
+        ids[n++] = stmt_int(st, 0);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取通报");
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        struct bulletin b;
+        if ((e = bulletin_load(c, ids[i], &b))) {
+            json_decref(arr);
+            return e;
+        }
+        json_array_append_new(arr, bulletin_json(c, &b));
+    }
+    *out = json_pack("{so sI si si}", "bulletins", arr, "total", (json_int_t)total, "page", page, "per_page", per_page);
+    return ERR_OK;
+}

@@ -1,0 +1,346 @@
+/*
+ * bulletin_figures.c: the figures of a bulletin (督查通报), counted from the items, and the draft's
+ * words written from them. Every figure a bulletin prints comes from here, at drafting and again at
+ * submission and issue (a difference refuses the step: the words were written against other numbers).
+ *
+ * What is counted (the items of one government, not withdrawn, assigned, with a responsible unit in the
+ * scope's subtree; per unit once per item it is responsible for, in total once per item):
+ *   registered  assigned (交办) within the period;
+ *   completed   completed (verified 办结) within the period; on time when on or before the due date;
+ *   overdue     at the end of the period (or today, when earlier): due before that day and not completed
+ *               by then (suspended items, whose clocks stand still, are left out).
+ * Instants are compared with the local day boundaries of the period, dates as dates; one GROUP BY per
+ * figure set, whatever the number of units.
+ */
+#include "results/results_internal.h"
+
+#include "base/timeu.h"
+#include "calendar/calendar.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define OVERDUE_ITEMS_MAX 30 /* the overdue items a bulletin lists (the count covers all) */
+
+/* The instant (ISO) at local midnight starting the day after date (offset days from date). */
+static const char *boundary(struct ctx *c, const char *date, int offset)
+{
+    int64_t day = 0;
+    cal_parse_date(date, &day);
+    char *iso = arena_alloc(c->arena, 21);
+    time_format_iso(time_local_instant(day + offset, 0), iso);
+    return iso;
+}
+
+static int64_t day_of(const char *date)
+{
+    int64_t d = 0;
+    cal_parse_date(date, &d);
+    return d;
+}
+
+/* The local date of an ISO instant ("" if malformed). */
+static void local_date(const char *iso, char out[11])
+{
+    int64_t t;
+    out[0] = 0;
+    if (iso && time_parse_iso(iso, &t))
+        cal_format_date(time_local_day(t), out);
+}
+
+struct period {
+    const char *from_b, *to_b; /* [from 00:00, to+1 00:00) as instants */
+    const char *as_of, *as_of_b;
+};
+
+/* The conditions on items i (and tracks t) shared by the queries, with their binds in this order:
+ * office_path, assigned before the end, then (for tracks) the scope range. */
+#define ITEMS_OF "i.office_path = ? AND i.state <> 'withdrawn' AND i.assigned_at IS NOT NULL AND i.assigned_at < ?"
+#define FIGURES                                                                                                        \
+    "SUM(CASE WHEN i.assigned_at >= ? AND i.assigned_at < ? THEN 1 ELSE 0 END), "                                      \
+    "SUM(CASE WHEN i.state IN ('completed', 'archived') AND i.closed_at >= ? AND i.closed_at < ? THEN 1 ELSE 0 END), " \
+    "SUM(CASE WHEN i.due_date < ? AND i.state <> 'suspended' AND (i.closed_at IS NULL OR i.closed_at >= ?) "           \
+    "THEN 1 ELSE 0 END)"
+#define FIGURE_BINDS(p)                                                                                                \
+    DB_TEXT((p)->from_b), DB_TEXT((p)->to_b), DB_TEXT((p)->from_b), DB_TEXT((p)->to_b), DB_TEXT((p)->as_of),           \
+        DB_TEXT((p)->as_of_b)
+#define IN_SCOPE "EXISTS (SELECT 1 FROM item_tracks t WHERE t.item_id = i.id AND t.unit_path >= ? AND t.unit_path < ?)"
+#define COMPLETED_IN "i.state IN ('completed', 'archived') AND i.closed_at >= ? AND i.closed_at < ?"
+#define OVERDUE_AT "i.due_date < ? AND i.state <> 'suspended' AND (i.closed_at IS NULL OR i.closed_at >= ?)"
+
+static json_t *unit_row(struct stmt *st)
+{
+    return json_pack("{sI ss ss sI sI si sI}", "unit_id", (json_int_t)stmt_int(st, 0), "code", stmt_text(st, 1), "name",
+                     stmt_text(st, 2), "registered", (json_int_t)stmt_int(st, 3), "completed",
+                     (json_int_t)stmt_int(st, 4), "completed_on_time", 0, "overdue", (json_int_t)stmt_int(st, 5));
+}
+
+/* Units by overdue (desc), then registered (desc), then their order in the tree. */
+static int unit_cmp(const void *pa, const void *pb)
+{
+    const json_t *a = *(json_t *const *)pa, *b = *(json_t *const *)pb;
+    json_int_t d =
+        json_integer_value(json_object_get(b, "overdue")) - json_integer_value(json_object_get(a, "overdue"));
+    if (!d)
+        d = json_integer_value(json_object_get(b, "registered")) - json_integer_value(json_object_get(a, "registered"));
+    if (!d)
+        d = json_integer_value(json_object_get(a, "pos")) - json_integer_value(json_object_get(b, "pos"));
+    return d < 0 ? -1 : d > 0;
+}
+
+/* Per unit: the three counts by one GROUP BY; on time from the completed rows. */
+static enum err per_unit(struct ctx *c, const char *home, const char *scope, const char *upper, const struct period *p,
+                         json_t *units)
+{
+    struct stmt *st = db_query(c->db,
+                               "SELECT t.unit_id, u.code, u.name, " FIGURES " FROM item_tracks t "
+                               "JOIN items i ON i.id = t.item_id JOIN units u ON u.id = t.unit_id "
+                               "WHERE t.unit_path >= ? AND t.unit_path < ? AND " ITEMS_OF " "
+                               "GROUP BY t.unit_id, u.code, u.name, u.path ORDER BY u.path",
+                               FIGURE_BINDS(p), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(home), DB_TEXT(p->to_b));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    int rc, pos = 0;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        json_t *row = unit_row(st);
+        json_object_set_new(row, "pos", json_integer(pos++));
+        json_array_append_new(units, row);
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "统计通报数据");
+    /* completed on time, per unit (the period's completions only) */
+    st =
+        db_query(c->db,
+                 "SELECT t.unit_id, i.due_date, i.closed_at FROM item_tracks t JOIN items i ON i.id = t.item_id "
+                 "WHERE t.unit_path >= ? AND t.unit_path < ? AND " ITEMS_OF " AND " COMPLETED_IN,
+                 DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(p->from_b), DB_TEXT(p->to_b));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        char closed[11];
+        local_date(stmt_text(st, 2), closed);
+        if (strcmp(closed, stmt_text(st, 1)) > 0)
+            continue;
+        size_t i;
+        json_t *u;
+        json_array_foreach(units, i, u) if (json_integer_value(json_object_get(u, "unit_id")) == stmt_int(st, 0))
+            json_object_set_new(u, "completed_on_time",
+                                json_integer(json_integer_value(json_object_get(u, "completed_on_time")) + 1));
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
+}
+
+/* In total, each item once. */
+static enum err totals(struct ctx *c, const char *home, const char *scope, const char *upper, const struct period *p,
+                       json_t **out)
+{
+    json_int_t reg = 0, done = 0, late = 0, on_time = 0;
+    struct stmt *st = db_query(c->db, "SELECT 0, '', '', " FIGURES " FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE,
+                               FIGURE_BINDS(p), DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW && !stmt_is_null(st, 3)) {
+        reg = stmt_int(st, 3);
+        done = stmt_int(st, 4);
+        late = stmt_int(st, 5);
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "统计通报数据");
+    st = db_query(
+        c->db, "SELECT i.due_date, i.closed_at FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE " AND " COMPLETED_IN,
+        DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->from_b), DB_TEXT(p->to_b));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        char closed[11];
+        local_date(stmt_text(st, 1), closed);
+        on_time += strcmp(closed, stmt_text(st, 0)) <= 0;
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "统计通报数据");
+    *out = json_pack("{sI sI sI so sI}", "registered", reg, "completed", done, "completed_on_time", on_time,
+                     "on_time_rate", done ? json_integer((on_time * 100 + done / 2) / done) : json_null(), "overdue",
+                     late);
+    return ERR_OK;
+}
+
+/* The overdue items, longest overdue first (at most OVERDUE_ITEMS_MAX). */
+static enum err overdue_items(struct ctx *c, const char *home, const char *scope, const char *upper,
+                              const struct period *p, json_t *items)
+{
+    struct stmt *st = db_query(c->db,
+                               "SELECT i.id, i.number, i.title, lu.name, i.due_date FROM items i "
+                               "JOIN units lu ON lu.id = i.lead_unit_id WHERE " ITEMS_OF " AND " IN_SCOPE
+                               " AND " OVERDUE_AT " ORDER BY i.due_date, i.id LIMIT ?",
+                               DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->as_of),
+                               DB_TEXT(p->as_of_b), DB_INT(OVERDUE_ITEMS_MAX));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    int rc;
+    int64_t as_of = day_of(p->as_of);
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        json_array_append_new(items,
+                              json_pack("{sI so ss ss ss sI}", "id", (json_int_t)stmt_int(st, 0), "number",
+                                        res_str(stmt_is_null(st, 1) ? NULL : stmt_text(st, 1)), "title",
+                                        stmt_text(st, 2), "lead_unit", stmt_text(st, 3), "due_date", stmt_text(st, 4),
+                                        "overdue_days", (json_int_t)(as_of - day_of(stmt_text(st, 4)))));
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
+}
+
+enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
+                        json_t **out)
+{
+    char today[11];
+    result_today(c, today);
+    struct period p = {boundary(c, from, 0), boundary(c, to, 1), strcmp(to, today) < 0 ? to : today, NULL};
+    p.as_of = arena_strdup(c->arena, p.as_of);
+    p.as_of_b = boundary(c, p.as_of, 1);
+    const char *upper = perm_path_upper(c->arena, scope);
+    json_t *units = json_array(), *items = json_array(), *tot = NULL;
+    enum err e = per_unit(c, home, scope, upper, &p, units);
+    if (!e)
+        e = totals(c, home, scope, upper, &p, &tot);
+    if (!e)
+        e = overdue_items(c, home, scope, upper, &p, items);
+    if (e) {
+        json_decref(units);
+        json_decref(items);
+        json_decref(tot);
+        return e;
+    }
+    /* the units in ranking order; the ranking names those with overdue items */
+    size_t n = json_array_size(units), i;
+    json_t **v = malloc(sizeof *v * (n ? n : 1)), *sorted = json_array(), *ranking = json_array();
+    for (i = 0; i < n; i++)
+        v[i] = json_array_get(units, i);
+    qsort(v, n, sizeof *v, unit_cmp);
+    for (i = 0; i < n; i++) {
+        json_object_del(v[i], "pos");
+        json_array_append(sorted, v[i]);
+        json_int_t late = json_integer_value(json_object_get(v[i], "overdue"));
+        if (late > 0)
+            json_array_append_new(ranking, json_pack("{sI sO sO sI}", "rank", (json_int_t)json_array_size(ranking) + 1,
+                                                     "unit_id", json_object_get(v[i], "unit_id"), "name",
+                                                     json_object_get(v[i], "name"), "overdue", late));
+    }
+    free(v);
+    json_decref(units);
+    *out = json_pack("{ss ss ss so so so so}", "from", from, "to", to, "as_of", p.as_of, "totals", tot, "units", sorted,
+                     "ranking", ranking, "overdue_items", items);
+    return ERR_OK;
+}
+
+/* ---- what changed ---- */
+
+static const struct {
+    const char *key, *label;
+} figure_names[] = {
+    {"registered", "交办"}, {"completed", "办结"}, {"completed_on_time", "按期办结"}, {"overdue", "超期未办结"}};
+
+static json_int_t num(const json_t *o, const char *k)
+{
+    return json_integer_value(json_object_get(o, k));
+}
+
+/* Appends "<who>的<figure>由 a 件变为 b 件" for each figure that differs. */
+static const char *diff_counts(struct ctx *c, const char *acc, int *n, const char *who, const json_t *a,
+                               const json_t *b)
+{
+    for (size_t k = 0; k < sizeof figure_names / sizeof *figure_names; k++) {
+        json_int_t x = num(a, figure_names[k].key), y = num(b, figure_names[k].key);
+        if (x != y && (*n)++ < 6)
+            acc = arena_printf(c->arena, "%s%s%s%s由 %lld 件变为 %lld 件", acc, *acc ? "；" : "", who,
+                               figure_names[k].label, (long long)x, (long long)y);
+    }
+    return acc;
+}
+
+static const json_t *unit_in(const json_t *units, json_int_t id)
+{
+    size_t i;
+    json_t *u;
+    json_array_foreach(units, i, u) if (num(u, "unit_id") == id) return u;
+    return NULL;
+}
+
+const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now)
+{
+    if (json_equal((json_t *)was, (json_t *)now))
+        return NULL;
+    int n = 0;
+    const char *acc = "";
+    const char *a0 = json_string_value(json_object_get(was, "as_of")),
+               *a1 = json_string_value(json_object_get(now, "as_of"));
+    if (!a0 || !a1 || strcmp(a0, a1))
+        acc = arena_printf(c->arena, "统计截止日由 %s 变为 %s", a0 ? a0 : "", a1 ? a1 : "");
+    acc = diff_counts(c, acc, &n, "合计", json_object_get(was, "totals"), json_object_get(now, "totals"));
+    const json_t *wu = json_object_get(was, "units"), *nu = json_object_get(now, "units");
+    size_t i;
+    json_t *u;
+    json_t *none = json_object(); /* a unit without a row: every figure 0 */
+    json_array_foreach(nu, i, u)
+    {
+        const json_t *o = unit_in(wu, num(u, "unit_id"));
+        acc = diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), o ? o : none, u);
+    }
+    json_array_foreach(wu, i, u) if (!unit_in(nu, num(u, "unit_id"))) acc =
+        diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), u, none);
+    json_decref(none);
+    if (!*acc)
+        acc = "超期事项清单有变化";
+    return arena_printf(c->arena, "%s%s", acc, n > 6 ? "等" : "");
+}
+
+/* ---- words ---- */
+
+const char *bulletin_period_words(struct ctx *c, const char *from, const char *to)
+{
+    int y1, y2;
+    unsigned m1, d1, m2, d2;
+    cal_civil_from_days(day_of(from), &y1, &m1, &d1);
+    cal_civil_from_days(day_of(to), &y2, &m2, &d2);
+    unsigned last = 0;
+    int yy;
+    unsigned mm;
+    cal_civil_from_days(cal_add_months(cal_days_from_civil(y2, m2, 1), 1) - 1, &yy, &mm, &last);
+    bool whole_end = d2 == last, same_year = y1 == y2;
+    if (same_year && d1 == 1 && whole_end) {
+        if (m1 == 1 && m2 == 12)
+            return arena_printf(c->arena, "%d年", y1);
+        if (m1 == m2)
+            return arena_printf(c->arena, "%d年%u月", y1, m1);
+        if (m1 % 3 == 1 && m2 == m1 + 2)
+            return arena_printf(c->arena, "%d年第%s季度", y1, (const char *[]){"一", "二", "三", "四"}[m1 / 3]);
+        return arena_printf(c->arena, "%d年%u月至%u月", y1, m1, m2);
+    }
+    if (same_year)
+        return arena_printf(c->arena, "%d年%u月%u日至%u月%u日", y1, m1, d1, m2, d2);
+    return arena_printf(c->arena, "%d年%u月%u日至%d年%u月%u日", y1, m1, d1, y2, m2, d2);
+}
+
+void bulletin_words(struct ctx *c, const char *scope_name, const json_t *f, const char **title, const char **addressees,
+                    const char **intro, const char **remarks)
+{
+    const char *period = bulletin_period_words(c, json_string_value(json_object_get(f, "from")),
+                                               json_string_value(json_object_get(f, "to")));
+    *title = arena_printf(c->arena, "关于%s督查督办情况的通报", period);
+    *addressees = arena_printf(c->arena, "%s所属各单位", scope_name);
+    *intro = arena_printf(c->arena,
+                          "为进一步压实工作责任，推动各项决策部署落地见效，根据督查督办工作有关规定，现将%s督查督办"
+                          "工作情况通报如下。",
+                          period);
+    const json_t *t = json_object_get(f, "totals");
+    *remarks =
+        arena_printf(c->arena,
+                     "%s各单位要对照本通报，认真分析原因，压实工作责任，加快推进办理；超期未办结事项的责任单位要于5个"
+                     "工作日内书面说明原因，提出整改措施和办结时限，报政府督查室。对整改不力、再次超期的，将按规定约谈"
+                     "单位主要负责人，并纳入年度目标责任考评。",
+                     num(t, "overdue") ? "" : "本期各单位均按期推进督办事项，希望继续保持。");
+}

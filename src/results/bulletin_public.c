@@ -1,0 +1,91 @@
+/*
+ * bulletin_public.c: the bulletins published to the public (公开发布) — issued bulletins the office marked
+ * public, readable without signing in (/api/v1/public/bulletins). What they show holds no person's data:
+ * the number, title, addressees, the office's words, period and scope, the figures per unit, the overdue
+ * items (number, title, lead unit, due date) and, of the praise and criticism named, the kind, unit,
+ * number and title — never a record's content or person (they name people), who drafted or approved it,
+ * nor the timeline. Anything else (a draft, an unpublished or withdrawn bulletin) is 404.
+ */
+#include "results/results_internal.h"
+
+#include <inttypes.h>
+
+#define PUBLIC_WHERE "b.public = 1 AND b.state = 'issued'"
+
+static json_t *period_json(struct ctx *c, const struct bulletin *b)
+{
+    return json_pack("{ss ss ss}", "from", b->period_from, "to", b->period_to, "words",
+                     bulletin_period_words(c, b->period_from, b->period_to));
+}
+
+/* The praise and criticism a bulletin names, without their content. */
+static json_t *named_public(struct ctx *c, int64_t id)
+{
+    json_t *arr = json_array();
+    struct stmt *st = db_query(c->db,
+                               "SELECT r.kind, r.number, r.title, u.name FROM bulletin_results br "
+                               "JOIN results r ON r.id = br.result_id JOIN units u ON u.id = r.unit_id "
+                               "WHERE br.bulletin_id = ? ORDER BY br.pos",
+                               DB_INT(id));
+    while (st && stmt_step(st) == STORE_ROW) {
+        enum result_kind k = RES_PRAISE;
+        result_kind_parse(stmt_text(st, 0), &k);
+        json_array_append_new(arr, json_pack("{ss ss so ss ss}", "kind", stmt_text(st, 0), "kind_label",
+                                             result_kind_label(k), "number",
+                                             res_str(stmt_is_null(st, 1) ? NULL : stmt_text(st, 1)), "title",
+                                             stmt_text(st, 2), "unit_name", stmt_text(st, 3)));
+    }
+    stmt_done(st);
+    return arr;
+}
+
+enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out)
+{
+    struct bulletin b;
+    enum err e = bulletin_load(c, id, &b);
+    if (e == ERR_NOT_FOUND || (!e && (!b.public || b.state != BUL_ST_ISSUED)))
+        return ctx_fail(c, ERR_NOT_FOUND, "通报不存在或未公开发布");
+    if (e)
+        return e;
+    json_t *fig = json_loads(b.figures_text, 0, NULL);
+    *out = json_pack("{sI ss ss ss ss ss so s{ss} ss ss}", "id", (json_int_t)b.id, "number", b.number, "title", b.title,
+                     "addressees", b.addressees, "intro", b.intro, "remarks", b.remarks, "period", period_json(c, &b),
+                     "scope", "name", b.scope_name, "office_name", b.office_name, "issued_on", b.issued_on);
+    json_object_set_new(*out, "figures", fig ? fig : json_object());
+    json_object_set_new(*out, "results", named_public(c, b.id));
+    return ERR_OK;
+}
+
+enum err bulletins_public_list(struct ctx *c, int page, int per_page, json_t **out)
+{
+    int64_t total = 0;
+    enum err e = db_one_int(c->db, &total, "SELECT COUNT(*) FROM bulletins b WHERE " PUBLIC_WHERE);
+    if (e)
+        return ctx_db_fail(c, e, "读取公开通报");
+    struct stmt *st = db_query(c->db,
+                               "SELECT b.id FROM bulletins b WHERE " PUBLIC_WHERE
+                               " ORDER BY b.issued_at DESC, b.id DESC LIMIT ? OFFSET ?",
+                               DB_INT(per_page), DB_INT((int64_t)(page - 1) * per_page));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取公开通报");
+    int64_t ids[200];
+    int n = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && n < 200)
+        ids[n++] = stmt_int(st, 0);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取公开通报");
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++) {
+        struct bulletin b;
+        if ((e = bulletin_load(c, ids[i], &b))) {
+            json_decref(arr);
+            return e;
+        }
+        json_array_append_new(arr, json_pack("{sI ss ss so s{ss} ss ss}", "id", (json_int_t)b.id, "number", b.number,
+                                             "title", b.title, "period", period_json(c, &b), "scope", "name",
+                                             b.scope_name, "office_name", b.office_name, "issued_on", b.issued_on));
+    }
+    *out = json_pack("{so sI si si}", "bulletins", arr, "total", (json_int_t)total, "page", page, "per_page", per_page);
+    return ERR_OK;
+}

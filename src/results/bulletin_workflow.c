@@ -1,0 +1,251 @@
+/*
+ * bulletin_workflow.c: the workflow of a bulletin (督查通报) for the engine: the office drafts it from
+ * the data and edits its words, the principal leader approves or returns it, the office issues it —
+ * numbered, sealed with the office's seal, the figures counted once more first (a difference refuses
+ * the submission or the issue: the words were written against other numbers). The units it names (the
+ * overdue ranking, the praise and criticism it carries) are its parts and are told when it is issued.
+ */
+#include "results/results_internal.h"
+
+#include "base/check.h"
+#include "base/timeu.h"
+#include "core/hooks.h"
+
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const struct wf_name states[BUL_ST__COUNT] = {
+    [BUL_ST_DRAFT] = {"draft", "草稿", "Draft"},
+    [BUL_ST_PENDING] = {"pending", "待主要领导审批", "Awaiting the principal leader"},
+    [BUL_ST_APPROVED] = {"approved", "已批准待印发", "Approved"},
+    [BUL_ST_ISSUED] = {"issued", "已印发", "Issued"},
+    [BUL_ST_WITHDRAWN] = {"withdrawn", "已撤销", "Withdrawn"},
+};
+
+static const struct wf_name actions[BUL_ACT__COUNT] = {
+    [BUL_ACT_SUBMIT] = {"submit", "报主要领导审批", "Submit for approval"},
+    [BUL_ACT_APPROVE] = {"approve", "批准", "Approve"},
+    [BUL_ACT_RETURN] = {"return", "退回修改", "Return"},
+    [BUL_ACT_REOPEN] = {"reopen", "撤回修改", "Reopen the draft"},
+    [BUL_ACT_ISSUE] = {"issue", "印发", "Issue"},
+    [BUL_ACT_WITHDRAW] = {"withdraw", "撤销", "Withdraw"},
+};
+
+static const struct wf_field fields[] = {{"reason", true, "需要填写理由（reason）"}};
+static const struct wf_cond conds[1] = {{NULL, NULL}};
+
+/* clang-format off */
+#define T(from, act, to, cap, role, fl, rec) {BUL_ST_##from, BUL_ACT_##act, BUL_ST_##to, WF_OBJECT, cap, role, fl, 0, 0, 0, rec}
+#define ANY WF_ANY_ROLE
+static const struct wf_row rows[] = {
+    T(DRAFT, SUBMIT, PENDING, CAP_RESULT_DRAFT, ANY, 0, "the figures counted again (409 if the data changed); submitted"),
+    T(PENDING, APPROVE, APPROVED, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, 0, "the principal leader's approval: who and when"),
+    T(PENDING, RETURN, DRAFT, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, BUL_F_REASON, "reason for returning"),
+    T(APPROVED, REOPEN, DRAFT, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason (e.g. the data changed): back to the draft"),
+    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "figures counted again (409 if changed); the number 古督通〔年〕n号; the office's seal; the units named are told"),
+    T(DRAFT, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason"),
+    T(PENDING, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason"),
+};
+#define HOME(role) {role, WF_AT_HOME, 0, false}
+#define OBJW(st, task, label, en, act, who) {-1, BUL_ST_##st, 0, task, label, BUL_ACT_##act, {who}, 1, en}
+static const struct wf_wait waits[] = {
+    OBJW(DRAFT, "submit", "通报草稿待报批", "Submit the draft bulletin", SUBMIT, HOME(ROLE_OFFICE)),
+    OBJW(PENDING, "approve", "通报待主要领导审批", "Approve the bulletin", APPROVE, HOME(ROLE_PRINCIPAL)),
+    OBJW(APPROVED, "issue", "通报已批准待印发", "Issue the bulletin", ISSUE, HOME(ROLE_OFFICE)),
+};
+static const struct wf_inform informs[] = {
+    {BUL_ACT_ISSUE, WF_INFORM_EACH_PART, {ROLE_HEAD, WF_AT_PART, 0, false},
+     "named in the bulletin: its overdue items and rank, or its praise or criticism"},
+};
+/* clang-format on */
+#undef T
+#undef ANY
+
+/* ---- hooks ---- */
+
+static bool cond(struct ctx *c, struct wf_obj *o, int k)
+{
+    (void)c;
+    (void)o;
+    return ALWAYS(k == 0);
+}
+
+/* The units a bulletin names are its parts only once issued (then their heads hear of it). */
+static bool phase(int s)
+{
+    return s == BUL_ST_ISSUED;
+}
+
+static enum err load(struct ctx *c, int64_t id, bool waits_too, struct wf_obj **out)
+{
+    (void)waits_too;
+    struct bulletin *b = arena_alloc(c->arena, sizeof *b);
+    enum err e = bulletin_load(c, id, b);
+    *out = &b->wf;
+    return e;
+}
+
+static enum err lock(struct wf_act *a)
+{
+    const struct bulletin *b = bulletin_of(a->obj);
+    return res_lock(a->c, &bulletin_table, b->id, b->version, BULLETIN_WHAT);
+}
+
+static enum err save(struct wf_act *a)
+{
+    return res_save_state(a, &bulletin_table, bulletin_of(a->obj)->version, BULLETIN_WHAT);
+}
+
+/* The units named hear it in the bulletin's words: their overdue items and rank, or their praise or
+ * criticism. */
+static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_inform *f, const struct wf_part *p,
+                   struct notice *n)
+{
+    (void)w;
+    if (a->action != BUL_ACT_ISSUE || !f || !p)
+        return;
+    struct ctx *c = a->c;
+    const struct bulletin *b = bulletin_of(a->obj);
+    n->subject = arena_printf(c->arena, "【督查通报】%s《%s》", b->number ? b->number : "", b->title);
+    const char *what = "";
+    json_t *fig = json_loads(b->figures_text, 0, NULL);
+    size_t i;
+    json_t *r;
+    json_array_foreach(json_object_get(fig, "ranking"), i,
+                       r) if (json_integer_value(json_object_get(r, "unit_id")) == p->unit_id) what =
+        arena_printf(c->arena, "截至%s，贵单位超期未办结督办事项 %lld 件，在通报中排第 %lld 位。",
+                     json_string_value(json_object_get(fig, "as_of")),
+                     (long long)json_integer_value(json_object_get(r, "overdue")),
+                     (long long)json_integer_value(json_object_get(r, "rank")));
+    json_decref(fig);
+    struct stmt *st = db_query(c->db,
+                               "SELECT r.kind, r.title FROM bulletin_results br JOIN results r ON r.id = br.result_id "
+                               "WHERE br.bulletin_id = ? AND r.unit_id = ? ORDER BY br.pos",
+                               DB_INT(b->id), DB_INT(p->unit_id));
+    while (st && stmt_step(st) == STORE_ROW)
+        what = arena_printf(c->arena, "%s贵单位在通报中被%s（%s）。", what,
+                            !strcmp(stmt_text(st, 0), "praise") ? "表扬" : "批评", stmt_text(st, 1));
+    stmt_done(st);
+    n->body = arena_printf(c->arena, "%s已印发《%s》。%s请登录系统查阅通报全文。", b->office_name, b->title, what);
+}
+
+static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
+{
+    return res_ids(c, &bulletin_table, "'draft', 'pending', 'approved'", after, limit, out, n);
+}
+
+/* ---- effects ---- */
+
+/* The figures counted again must be those the words were written against. */
+static enum err recheck(struct wf_act *a, const char *then)
+{
+    struct ctx *c = a->c;
+    const struct bulletin *b = bulletin_of(a->obj);
+    json_t *now = NULL, *was = json_loads(b->figures_text, 0, NULL);
+    enum err e = bulletin_count(c, b->home_path, b->scope_path, b->period_from, b->period_to, &now);
+    const char *diff = e ? NULL : bulletin_figures_diff(c, was, now);
+    json_decref(was);
+    json_decref(now);
+    if (!e && diff)
+        e = ctx_fail(c, ERR_CONFLICT, "通报数据已变化：%s。%s", diff, then);
+    return e;
+}
+
+static enum err submit(struct wf_act *a)
+{
+    return recheck(a, "请刷新数据（refresh）并核对文字后再报批");
+}
+
+static enum err approve(struct wf_act *a)
+{
+    return res_approve(a, &bulletin_table);
+}
+
+/* issue: counted again, numbered, dated, sealed with the office's seal over what was issued. */
+static enum err issue(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct bulletin *b = bulletin_of(a->obj);
+    enum err e = recheck(a, "请撤回修改（reopen）、刷新数据后重新报批");
+    if (e)
+        return e;
+    int year;
+    int64_t seq;
+    char at[21], today[11];
+    time_format_iso(c->now, at);
+    result_today(c, today);
+    if ((e = res_number(c, b->home_path, b->office_unit_id, "bulletin", "通", &b->number, &year, &seq)))
+        return e;
+    e = db_exec(c->db,
+                "UPDATE bulletins SET number = ?, num_year = ?, num_seq = ?, issued_at = ?, issued_on = ? WHERE id = ?",
+                DB_TEXT(b->number), DB_INT(year), DB_INT(seq), DB_TEXT(at), DB_TEXT(today), DB_INT(b->id));
+    if (e)
+        return ctx_db_fail(c, e, "印发通报");
+    b->wf.number = b->number;
+    json_object_set_new(a->data, "number", json_string(b->number));
+    json_t *canon = json_pack("{sI ss ss ss ss ss ss ss ss so}", "bulletin_id", (json_int_t)b->id, "number", b->number,
+                              "title", b->title, "addressees", b->addressees, "intro", b->intro, "remarks", b->remarks,
+                              "period_from", b->period_from, "period_to", b->period_to, "issued_on", today, "figures",
+                              json_loads(b->figures_text, 0, NULL));
+    char *text = canon ? json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(canon);
+    if (!text)
+        return ctx_fail(c, ERR_INTERNAL, "通报内容无法加盖印章");
+    e = hooks_seal_issue(c, &(struct doc_issue){"bulletin", b->id, b->office_unit_id, text});
+    free(text);
+    return e;
+}
+
+const struct wf_effect bulletin_effects[BUL_ACT__COUNT] = {
+    [BUL_ACT_SUBMIT] = {submit, NULL},
+    [BUL_ACT_APPROVE] = {approve, NULL},
+    [BUL_ACT_ISSUE] = {issue, NULL},
+};
+
+#define N(a) ((int)(sizeof(a) / sizeof *(a)))
+
+const struct workflow bulletin_workflow = {
+    .name = "bulletin",
+    .what = BULLETIN_WHAT,
+    .title = "Bulletins (督查通报)",
+    .intro = "The states, actions and transition table of `src/results/bulletin_workflow.c`. The figures come from "
+             "the items (`src/results/bulletin_figures.c`) and are counted again at submission and at issue; the "
+             "office edits the words. The units a bulletin names (its overdue ranking, the praise and criticism "
+             "it carries) are its parts once issued.",
+    .link = "/bulletins/%lld",
+    .part_what = "通报点名的单位",
+    .home_what = "government whose office drafted it",
+    .track_what = "named unit",
+    .person_what = {NULL, NULL},
+    .part_key = "named",
+    .part_member = NULL,
+    .states = states,
+    .nstates = N(states),
+    .actions = actions,
+    .nactions = N(actions),
+    .rows = rows,
+    .nrows = N(rows),
+    .fields = fields,
+    .nfields = N(fields),
+    .conds = conds,
+    .nconds = N(conds),
+    .waits = waits,
+    .nwaits = N(waits),
+    .informs = informs,
+    .ninforms = N(informs),
+    .partdefs = NULL,
+    .npartdefs = 0,
+    .effects = bulletin_effects,
+    .read_cap = CAP_ITEM_READ,
+    .load = load,
+    .cond = cond,
+    .phase = phase,
+    .check = NULL,
+    .lock = lock,
+    .rollup = NULL,
+    .save = save,
+    .on_action = NULL,
+    .notice = notice,
+    .ids = ids,
+};

@@ -1,0 +1,83 @@
+/*
+ * results.h: using the results of supervision (结果运用, DOMAIN.md §8; 条例 Arts. 19–21, 23): praise
+ * (通报表扬), criticism (通报批评), admonition talks (约谈), accountability proposals (问责建议) and
+ * referrals (移送: misconduct clues to the 监察机关, other crimes to judicial organs), and error
+ * tolerance (容错认定, Jilin: an approved decision that a failure falls under the tolerance rules).
+ *
+ * Each is one record on the workflow engine (result_workflow.c): the supervision office drafts it,
+ * resting on the items it concerns (result_links) and naming the unit concerned; the principal leader
+ * of the government approves, returns or refuses it (nothing takes effect without that approval);
+ * the office then issues it with a number. The unit concerned sees it only once issued (before: 404,
+ * as if it did not exist). A talk is then held and recorded (who, whom, when, where, the record) and
+ * followed up; an accountability proposal or a referral is closed with the outcome reported back.
+ * Every change writes its timeline event and audit record in its own transaction.
+ */
+#ifndef DUCHA_RESULTS_H
+#define DUCHA_RESULTS_H
+
+#include "base/jsonv.h"
+#include "core/ctx.h"
+
+#include <jansson.h>
+
+/* Body specs (api_results.c checks the body against them before calling in). */
+extern const struct jv_field results_create_spec[];
+extern const struct jv_field results_update_spec[];
+extern const struct jv_field results_action_spec[];
+
+/* A list filter (GET /api/v1/results). */
+struct result_query {
+    const char *kind, *state; /* NULL: any */
+    int64_t unit_id;          /* the unit concerned (0: any) */
+    int64_t item_id;          /* resting on this item (0: any) */
+    int64_t inspection_id;    /* resting on this inspection (0: any) */
+    int page, per_page;
+};
+
+/* Creates a draft (body: results_create_spec) at the user's office; 422 naming the member on bad
+ * values; *out the result as results_get returns it. */
+enum err results_create(struct ctx *c, const json_t *body, json_t **out);
+/* Changes a draft (the office, state draft only: 409 else). */
+enum err results_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* One result with its links and allowed_actions; 404 when the user may not see it. */
+enum err results_get(struct ctx *c, int64_t id, json_t **out);
+/* Takes a workflow action by name (404 for an unknown name), then returns the result. */
+enum err results_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+/* The results the user may see, newest first: {"results":[…], "total", "page", "per_page"}. */
+enum err results_list(struct ctx *c, const struct result_query *q, json_t **out);
+/* The timeline of one result. */
+enum err results_events(struct ctx *c, int64_t id, json_t **out);
+
+/* ---- bulletins (督查通报) ----
+ * Drafted by the office from the data for a period and a scope (a unit's subtree of its government):
+ * the figures (items registered, completed, completed on time, overdue per unit; the overdue ranking and
+ * items) are counted by the server, the words (title, addressees, intro, remarks) are the office's,
+ * written first by the server. Counted again at submission and issue (409 naming what changed);
+ * approved by the principal leader; issued numbered (古督通〔年〕n号) and sealed with the office's seal.
+ * Readers of items at the government see every bulletin; the units of its scope see it once issued. */
+extern const struct jv_field bulletins_create_spec[];
+extern const struct jv_field bulletins_update_spec[];
+enum err bulletins_create(struct ctx *c, const json_t *body, json_t **out);
+/* Edits a draft; refresh (or a new period or scope) counts the figures again. */
+enum err bulletins_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+enum err bulletins_get(struct ctx *c, int64_t id, json_t **out);
+enum err bulletins_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+enum err bulletins_list(struct ctx *c, const char *state, int page, int per_page, json_t **out);
+enum err bulletins_events(struct ctx *c, int64_t id, json_t **out);
+/* Published to the public (公开发布, no sign-in): the issued bulletins marked public, newest first, and one
+ * of them — the words and figures, no person's data (bulletin_public.c); anything else is 404. */
+enum err bulletins_public_list(struct ctx *c, int page, int per_page, json_t **out);
+enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out);
+/* The bulletin as its document shows it (bulletins_get's JSON plus "date", the 成文日期 — the issue
+ * date, today for a draft — and "draft"); the documents module draws the PDF from it. */
+enum err bulletins_document(struct ctx *c, int64_t id, json_t **out);
+
+/* The workflow of results (result_workflow.c), registered with the engine in api_todos.c. */
+struct workflow;
+extern const struct workflow result_workflow;
+extern const struct workflow bulletin_workflow;
+
+/* The start-up registrations of the module (unit path copies); called from cli_modules.c. */
+void results_register(void);
+
+#endif

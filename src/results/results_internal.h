@@ -1,0 +1,197 @@
+/* results_internal.h: what the files of src/results share (not for other modules). */
+#ifndef DUCHA_RESULTS_INTERNAL_H
+#define DUCHA_RESULTS_INTERNAL_H
+
+#include "results/results.h"
+#include "workflow/workflow.h"
+
+#include <stdbool.h>
+
+enum result_state {
+    RES_ST_DRAFT,
+    RES_ST_PENDING,
+    RES_ST_APPROVED,
+    RES_ST_ISSUED,
+    RES_ST_HELD,
+    RES_ST_CLOSED,
+    RES_ST_REFUSED,
+    RES_ST_WITHDRAWN,
+    RES_ST__COUNT
+};
+
+enum result_action {
+    RES_ACT_SUBMIT,
+    RES_ACT_APPROVE,
+    RES_ACT_RETURN,
+    RES_ACT_REFUSE,
+    RES_ACT_ISSUE,
+    RES_ACT_RECORD_TALK,
+    RES_ACT_FOLLOW_UP,
+    RES_ACT_WITHDRAW,
+    RES_ACT__COUNT
+};
+
+/* The body members rows require (bits of result_workflow.fields). */
+enum result_field {
+    RES_F_REASON = 1 << 0, /* "reason" */
+    RES_F_RECORD = 1 << 1, /* "record": what was said at the talk */
+    RES_F_TEXT = 1 << 2,   /* "text": the follow-up or the outcome reported back */
+};
+
+/* Conditions beyond the state. */
+enum result_cond {
+    RES_COND_TALK = 1, /* the record is an admonition talk */
+    RES_COND_OUTCOME,  /* an accountability proposal or a referral: closed with the outcome */
+    RES_COND__COUNT
+};
+
+enum result_kind {
+    RES_PRAISE,
+    RES_CRITICISM,
+    RES_TALK,
+    RES_ACCOUNTABILITY,
+    RES_REFERRAL,
+    RES_TOLERANCE, /* 容错纠错: the failure falls under the tolerance rules (Jilin) */
+    RES_KIND__COUNT
+};
+
+/* One result as loaded (arena strings). */
+struct result {
+    struct wf_obj wf; /* the engine's view (first: see result_of) */
+    int64_t id, office_unit_id, unit_id, created_by, version, year;
+    enum result_kind kind;
+    enum result_state state;
+    const char *number, *title, *content, *home_path, *unit_path, *unit_name, *unit_code, *office_name;
+    const char *person, *recipient, *referral_to, *talk_by, *talk_at, *talk_place, *talk_record, *held_at;
+    const char *follow_up, *created_at, *updated_at, *approved_at, *issued_at, *closed_at;
+    const char *unit_paths[1];
+    struct wf_part part; /* the unit concerned, the one part */
+};
+
+#define result_of(o) ((struct result *)(void *)(o))
+#define RESULT_WHAT "结果运用记录"
+
+extern const struct wf_effect result_effects[];
+
+const char *result_kind_name(enum result_kind k);
+const char *result_kind_label(enum result_kind k);
+bool result_kind_parse(const char *s, enum result_kind *out);
+/* The character of the kind in the number: 古督「批」〔2026〕3号. */
+const char *result_kind_word(enum result_kind k);
+/* True for "YYYY-MM-DD HH:MM" (a talk's planned or actual time). */
+bool result_time_valid(const char *s);
+
+/* ---- shared by results and bulletins (results_common.c) ---- */
+
+/* A record's tables, for the shared helpers (constant names, never user input). */
+struct res_table {
+    const struct workflow *wf;
+    const char *table;  /* "results" */
+    const char *events; /* "result_events" */
+    const char *key;    /* "result_id" */
+};
+
+bool res_path_within(const char *path, const char *ancestor);
+/* The column as an arena string, NULL for SQL NULL. */
+const char *res_col(struct ctx *c, struct stmt *st, int i);
+/* The id of the unit at the end of a path ("/1/7/45/" -> 45). */
+int64_t res_path_last_id(const char *path);
+/* The string as JSON, or null. */
+json_t *res_str(const char *s);
+/* True for NULL, "" or only white space. */
+bool res_blank(const char *s);
+/* The user's grant to draft (the first of their CAP_RESULT_DRAFT grants; c->acting) and the office
+ * (督查室) under that government that numbers; 403 without one. */
+enum err res_drafting_grant(struct ctx *c, const struct grant **g, int64_t *office);
+/* A new number 古督<word>〔year〕seq号 from the gap-free counter "<counter>:<office>:<year>". */
+enum err res_number(struct ctx *c, const char *home_path, int64_t office_unit_id, const char *counter, const char *word,
+                    const char **number, int *year, int64_t *seq);
+/* Appends a timeline event (from/to: states of t->wf, or -1). */
+enum err res_event(struct ctx *c, const struct res_table *t, int64_t id, const char *action, int from, int to,
+                   const char *note, const json_t *data);
+/* {"events": […]} of one record, oldest first. */
+enum err res_events(struct ctx *c, const struct res_table *t, int64_t id, json_t **out);
+/* The approval's who and when (approved_by, approved_at). */
+enum err res_approve(struct wf_act *a, const struct res_table *t);
+/* Locks the row (a no-op write) if it still has version; 409 naming what otherwise. */
+enum err res_lock(struct ctx *c, const struct res_table *t, int64_t id, int64_t version, const char *what);
+/* The engine's save hook: the new state, the version, the timeline event. */
+enum err res_save_state(struct wf_act *a, const struct res_table *t, int64_t version, const char *what);
+/* The engine's ids hook over the records in open_states (an SQL list of literals). */
+enum err res_ids(struct ctx *c, const struct res_table *t, const char *open_states, int64_t after, int limit,
+                 int64_t *out, int *n);
+/* Binds growing in the arena, always ended by the end marker (for db_query_a). */
+struct res_binds {
+    struct db_bind *v;
+    int n, cap;
+};
+void res_bind_add(struct ctx *c, struct res_binds *b, struct db_bind v);
+/* The binds for db_query_a (an empty list when none were added). */
+const struct db_bind *res_binds_of(const struct res_binds *b);
+
+extern const struct res_table result_table;
+
+/* Loads without permission checks; 404 if absent. */
+enum err result_load(struct ctx *c, int64_t id, struct result *r);
+/* Locks the row (a no-op write) and checks the version loaded; 409 if changed meanwhile. */
+enum err result_lock(struct ctx *c, const struct result *r);
+/* Today's local date. */
+void result_today(struct ctx *c, char out[11]);
+
+/* ---- bulletins (bulletin_workflow.c, bulletin.c, bulletin_figures.c) ---- */
+
+enum bulletin_state { BUL_ST_DRAFT, BUL_ST_PENDING, BUL_ST_APPROVED, BUL_ST_ISSUED, BUL_ST_WITHDRAWN, BUL_ST__COUNT };
+enum bulletin_action {
+    BUL_ACT_SUBMIT,
+    BUL_ACT_APPROVE,
+    BUL_ACT_RETURN,
+    BUL_ACT_REOPEN,
+    BUL_ACT_ISSUE,
+    BUL_ACT_WITHDRAW,
+    BUL_ACT__COUNT
+};
+enum bulletin_field { BUL_F_REASON = 1 << 0 };
+
+/* One bulletin as loaded (arena strings). */
+struct bulletin {
+    struct wf_obj wf; /* the engine's view (first: see bulletin_of); parts: the units it names */
+    int64_t id, office_unit_id, scope_unit_id, version;
+    enum bulletin_state state;
+    const char *number, *title, *addressees, *intro, *remarks, *period_from, *period_to;
+    const char *home_path, *scope_path, *scope_name, *office_name, *figures_at, *created_at, *updated_at;
+    const char *approved_at, *issued_at, *issued_on;
+    const char *figures_text; /* the stored figures (JSON text) */
+    bool public;              /* published to the public once issued (公开发布) */
+    const char *unit_paths[1];
+};
+#define bulletin_of(o) ((struct bulletin *)(void *)(o))
+#define BULLETIN_WHAT "督查通报"
+
+extern const struct workflow bulletin_workflow;
+extern const struct wf_effect bulletin_effects[];
+extern const struct res_table bulletin_table;
+
+/* Loads without permission checks (404 if absent), with the units it names as its parts. */
+enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b);
+/* True if the user may read it: readers of items at its government, and — once issued — everyone
+ * holding a role inside its scope (the units it is addressed to). */
+bool bulletin_visible(const struct principal *p, const struct bulletin *b);
+
+/*
+ * Counts, for the items of the government at home_path whose responsible units lie in the subtree
+ * scope_path, over the period [from, to] (local dates): per unit and in total (distinct items) the
+ * items assigned (registered), completed, completed on time, and overdue (due before the period's
+ * end — or today, if earlier — and not completed by then); the ranking of the units by overdue
+ * items and the overdue items themselves. *out: the figures JSON (docs/internals/results.md).
+ */
+enum err bulletin_count(struct ctx *c, const char *home_path, const char *scope_path, const char *from, const char *to,
+                        json_t **out);
+/* NULL when the figures are the same, else a sentence naming what changed (arena). */
+const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now);
+/* The draft's words written from the figures: title, addressees, intro, remarks (arena). */
+void bulletin_words(struct ctx *c, const char *scope_name, const json_t *figures, const char **title,
+                    const char **addressees, const char **intro, const char **remarks);
+/* "2026年11月" / "2026年第三季度" / "2026年" / "2026年11月3日至11月20日" for a period (arena). */
+const char *bulletin_period_words(struct ctx *c, const char *from, const char *to);
+
+#endif

@@ -1,0 +1,196 @@
+// Using the results in the browser (结果运用), role by role: the office drafts a criticism of the transport
+// bureau resting on its overdue item, the unit cannot open it; the office submits it, the leader in charge
+// has no approval to give, the county head (the principal leader) approves, the office issues it with its
+// number; the bureau's head now finds it in the list, reads it and was told. Then a bulletin: the office
+// drafts this month's bulletin (the server counts the figures), edits its words and names the criticism,
+// and publishes it, submits, the county head approves, the office issues it as a sealed PDF; the bureau sees it
+// only then, and anyone reads it on the public page without signing in (no person's data).
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+// takes an action through its dialog, filling the reason or text when the workflow requires one
+async function act(page, action, fill) {
+  await page.click(`[data-test=act-${action}]`)
+  const dlg = page.locator('[data-test=res-action-dialog]:visible')
+  await dlg.waitFor()
+  if (fill) await fill(dlg)
+  await dlg.locator('[data-test=act-submit]').click()
+  await dlg.waitFor({ state: 'hidden' })
+}
+const stateIs = (page, sel, text) => page.locator(`[data-test=${sel}]`, { hasText: text }).waitFor()
+
+test('a criticism: draft → approval by the principal leader → issue → the unit sees it', async (t) => {
+  const title = '关于国省干线公路养护专项整治再次超期的通报批评（网页测试）'
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.click('[data-test=menu-group-res]')
+  await office.click('[data-test=menu-results]')
+  await office.locator('[data-test=res-table]').waitFor()
+  await office.click('[data-test=res-new]')
+  await office.click('[data-test=res-kind-criticism]')
+  await pick(office, office.locator('[data-test=res-unit]'), '交通运输局', '古城县交通运输局')
+  await office.fill('[data-test=res-title]', title)
+  await office.fill('[data-test=res-content]', 'S221段修补仍未完成，经约谈后再次超过承诺时限，予以通报批评。')
+  // a refusal names its field: no item or inspection chosen yet
+  await office.click('[data-test=res-save]')
+  assert.match(await toast(office), /督办事项（item_ids）或督查（inspection_ids）/)
+  await office.locator('.el-form-item__error', { hasText: 'item_ids' }).waitFor()
+  await pick(office, office.locator('[data-test=res-items]'), '国省干线', '国省干线公路养护专项整治')
+  await office.locator('.el-form-item__label', { hasText: '标题' }).click() // closes the list
+  await shot(office, 'result-new')
+  await office.click('[data-test=res-save]')
+  await office.waitForURL(/\/results\/\d+$/)
+  const id = Number(office.url().split('/').pop())
+  await stateIs(office, 'res-state', '草稿')
+  await office.locator('[data-test=res-links]', { hasText: '国省干线公路养护专项整治' }).waitFor()
+  await assertNoErrors(t, office)
+
+  // the bureau's head cannot open the draft, nor find it in the list
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  await head.goto(`/results/${id}`)
+  await head.locator('[data-test=res-failed]').waitFor()
+  await head.goto('/results')
+  await head.locator('[data-test=res-table]').waitFor()
+  await head.waitForLoadState('networkidle')
+  assert.equal(await head.locator('[data-test=res-table] .el-table__row', { hasText: title }).count(), 0)
+
+  await act(office, 'submit')
+  await stateIs(office, 'res-state', '待主要领导审批')
+  // the leader in charge has no approval to give; the server refuses it too
+  const leader = await newPage(browser, server)
+  await loginOk(leader, 'gc_leader')
+  await leader.goto(`/results/${id}`)
+  await stateIs(leader, 'res-state', '待主要领导审批')
+  assert.equal(await leader.locator('[data-test=act-approve]').count(), 0)
+  const asLeader = await apiAs(server, 'gc_leader')
+  assert.equal((await asLeader('POST', `/api/v1/results/${id}/actions/approve`, {})).status, 403)
+
+  // the county head approves from his workbench's to-do
+  const principal = await newPage(browser, server)
+  await loginOk(principal, 'gc_principal')
+  await principal.goto(`/results/${id}`)
+  await shot(principal, 'result-approval')
+  await act(principal, 'approve')
+  await stateIs(principal, 'res-state', '已批准待印发')
+  await assertNoErrors(t, principal)
+
+  await office.reload()
+  await act(office, 'issue')
+  await stateIs(office, 'res-state', '已印发')
+  const number = (await office.locator('[data-test=res-number]').textContent()).trim()
+  assert.match(number, /^古督批〔\d{4}〕\d+号$/)
+  await shot(office, 'result-detail')
+
+  // the bureau's head finds it now, reads it (no action for him), and was told
+  await head.goto('/results')
+  const row = head.locator('[data-test=res-table] .el-table__row', { hasText: title })
+  await row.waitFor()
+  await row.click()
+  await head.waitForURL(new RegExp(`/results/${id}$`))
+  await stateIs(head, 'res-state', '已印发')
+  assert.equal((await head.locator('[data-test=res-number]').textContent()).trim(), number)
+  await head.locator('[data-test=res-content]', { hasText: 'S221段' }).waitFor()
+  assert.equal(await head.locator('[data-test=res-actions] button').count(), 0)
+  await shot(head, 'result-unit')
+  const inbox = (await (await apiAs(server, 'gc_head'))('GET', '/api/v1/inbox?limit=50')).json.messages
+  assert.ok(inbox.some((m) => m.object_type === 'result' && m.object_id === id && m.subject.includes(number)), 'the head was told')
+  await assertNoErrors(t, head)
+  await assertNoErrors(t, office)
+})
+
+test('a bulletin: drafted from the data, words edited, approved, issued as a sealed PDF, then seen by the unit', async (t) => {
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto('/bulletins')
+  await office.locator('[data-test=bul-table]').waitFor()
+  await office.click('[data-test=bul-new]')
+  const dlg = office.locator('[data-test=bul-dialog]')
+  await dlg.waitFor()
+  await dlg.locator('[data-test=bul-create]').click()
+  await office.waitForURL(/\/bulletins\/\d+$/)
+  const id = Number(office.url().split('/').pop())
+  await stateIs(office, 'bul-state', '草稿')
+  // the figures are the server's: the page shows what GET /api/v1/bulletins/{id} counted
+  const asOffice = await apiAs(server, 'gc_office')
+  const b = (await asOffice('GET', `/api/v1/bulletins/${id}`)).json
+  const totals = await office.locator('[data-test=bul-totals] .num').allTextContents()
+  assert.deepEqual(totals.slice(0, 3), [b.figures.totals.registered, b.figures.totals.completed, b.figures.totals.completed_on_time].map(String))
+  assert.equal(await office.locator('[data-test=bul-units] .el-table__row').count(), b.figures.units.length)
+  await office.locator('[data-test=bul-chart] canvas').waitFor()
+
+  // the office's words, and the issued criticism named
+  const intro = '为进一步压实责任，现将本月督查督办情况通报如下（网页测试）。'
+  await office.fill('[data-test=bul-w-intro]', intro)
+  await pick(office, office.locator('[data-test=bul-w-named]').locator('..'), '通报批评', '国省干线公路养护专项整治工作推进不力')
+  await office.locator('[data-test=bul-w-title]').click()
+  await office.click('[data-test=bul-w-public]') // published to the public once issued
+  await office.click('[data-test=bul-save]')
+  assert.match(await toast(office, 'success'), /已保存/)
+  await office.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0))
+  await shot(office, 'bulletin-draft')
+  await act(office, 'submit')
+  await stateIs(office, 'bul-state', '待主要领导审批')
+
+  // the bureau does not see it before the issue
+  const asHead = await apiAs(server, 'gc_head')
+  assert.equal((await asHead('GET', `/api/v1/bulletins/${id}`)).status, 404)
+
+  const principal = await newPage(browser, server)
+  await loginOk(principal, 'gc_principal')
+  await principal.goto(`/bulletins/${id}`)
+  await act(principal, 'approve')
+  await stateIs(principal, 'bul-state', '已批准待印发')
+  await assertNoErrors(t, principal)
+
+  await office.reload()
+  await act(office, 'issue')
+  await stateIs(office, 'bul-state', '已印发')
+  const number = (await office.locator('[data-test=bul-number]').textContent()).trim()
+  assert.match(number, /^古督通〔\d{4}〕\d+号$/)
+  await office.locator('[data-test=bul-words]', { hasText: intro }).waitFor()
+  const [dl] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=bul-pdf]')])
+  assert.match(dl.suggestedFilename(), /\.pdf$/)
+  await shot(office, 'bulletin-issued')
+
+  // now the bureau's head finds it and reads the words and figures
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  await head.goto('/bulletins')
+  const row = head.locator('[data-test=bul-table] .el-table__row', { hasText: number })
+  await row.waitFor()
+  await row.click()
+  await head.waitForURL(new RegExp(`/bulletins/${id}$`))
+  await head.locator('[data-test=bul-words]', { hasText: intro }).waitFor()
+  await head.locator('[data-test=bul-words]', { hasText: '通报批评' }).waitFor()
+  assert.equal(await head.locator('[data-test=bul-actions] [data-test^=act-]').count(), 0)
+  await shot(head, 'bulletin-unit')
+  await assertNoErrors(t, head)
+  await assertNoErrors(t, office)
+
+  // anyone, without signing in, reads it on the public page (on a phone): the words and figures, the units
+  // named — no person's name
+  const visitor = await newPage(browser, server, { width: 390, height: 844 })
+  await visitor.goto('/public/bulletins')
+  const entry = visitor.locator('[data-test=pub-entry]', { hasText: number })
+  await entry.waitFor()
+  await shot(visitor, 'bulletin-public-list')
+  await entry.click()
+  await visitor.waitForURL(new RegExp(`/public/bulletins/${id}$`))
+  const doc = visitor.locator('[data-test=pub-bulletin]')
+  await doc.filter({ hasText: intro }).waitFor()
+  await visitor.locator('[data-test=pub-named]', { hasText: '古城县交通运输局' }).waitFor()
+  const text = await doc.textContent()
+  for (const name of ['何振华', '赵敏', '王建国']) assert.ok(!text.includes(name), name)
+  assert.equal(new URL(visitor.url()).pathname, `/public/bulletins/${id}`, 'not sent to the sign-in page')
+  await shot(visitor, 'bulletin-public')
+  // a bulletin not published is not there
+  await visitor.goto('/public/bulletins/999999')
+  await visitor.locator('[data-test=pub-failed]').waitFor()
+  await assertNoErrors(t, visitor)
+})

@@ -1,0 +1,30 @@
+// res.js: what the pages of the results (结果运用: praise, criticism, talks, accountability, referrals,
+// error tolerance) and of the bulletins (督查通报) share — the kinds, the words of the two workflows'
+// states and actions (workflows.js, from the server's tables), the members each action requires (from
+// GET /api/v1/workflows), tags and the order of the action buttons.
+import { label } from '../../i18n'
+import { workflows, wfState, wfAction } from '../../workflows'
+
+export const KINDS = ['praise', 'criticism', 'talk', 'accountability', 'referral', 'tolerance']
+// the server's Chinese label of a kind (kind_label) when a row carries it; English from res.kind.*
+export const kindText = (k, serverLabel) => label('res.kind', k, serverLabel)
+export const KIND_TAG = { praise: 'success', criticism: 'danger', talk: 'warning', accountability: 'danger', referral: 'danger', tolerance: 'primary' }
+
+// wf: 'result' or 'bulletin'
+export const stateText = (wf, s, serverLabel) => wfState(wf, s, serverLabel)
+export const actionText = (wf, a) => wfAction(wf, a)
+export const PATHS = { result: '/api/v1/results', bulletin: '/api/v1/bulletins' }
+
+// the body members an action requires (the union over its rows), from the workflow table
+export function requires(wf, action) {
+  const w = workflows.list.find((x) => x.name === wf)
+  return w?.actions.find((a) => a.name === action)?.requires || []
+}
+
+export const STATE_TAG = { draft: 'info', pending: 'warning', approved: 'primary', issued: 'success', held: 'warning',
+  closed: 'info', refused: 'danger', withdrawn: 'info' }
+
+// the main path first, the side actions after
+const ORDER = ['submit', 'approve', 'issue', 'record_talk', 'follow_up', 'return', 'reopen', 'refuse', 'withdraw']
+export const sortActions = (list) => [...(list || [])].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))
+export const ACTION_TYPE = { withdraw: 'danger', refuse: 'danger', return: 'warning', reopen: 'warning' }
