@@ -230,6 +230,7 @@ static const struct wf_name events[] = {
     {"notice", "发出督办通知", "Notice sent"},
     {"review", "审核进展报告", "Report reviewed"},
     {"attach", "上传附件", "Attachment added"},
+    {"from_clue", "由线索转为督办事项", "Converted from a clue"},
     {"deadline_remind", "催办提醒", "Reminder"},
     {"deadline_press", "提请分管领导督办", "Leader in charge asked to press"},
     {"deadline_notice", "书面催办通知", "Written reminder notice"},
