@@ -535,6 +535,7 @@ const struct workflow item_workflow = {
     .nevents = N(events),
     .effects = item_effects,
     .read_cap = CAP_ITEM_READ,
+    .table = "items",
     .load = load,
     .cond = cond,
     .phase = phase,
