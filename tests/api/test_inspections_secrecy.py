@@ -32,7 +32,7 @@ CITY_TARGET_USERS = ["gc_admin", "gc_principal", "gc_leader", "gc_director", "gc
 
 # values for path parameters other than the object ids under test
 DEFAULTS = {"id": "1", "action": "comment", "rid": "1", "eid": "1", "fid": "1", "grant": "1", "file": "notice.pdf",
-            "year": str(YEAR), "key": "x", "name": "x"}
+            "year": str(YEAR), "key": "x", "name": "x", "code": "x", "photo": "1"}
 
 
 def routes():
@@ -85,6 +85,9 @@ def snapshot(ins, users, target):
         c = ins.c(u)
         for path in gets:
             if "/admin/" in path or path.endswith(".zip") or path in AUDIT_TRAIL_SIZE:
+                continue
+            # a clue's reporter is an audited read: reading it adds a record the second snapshot would see
+            if path.endswith("/reporter"):
                 continue
             snap[(u, path)] = normal(c.get(path))
     return snap

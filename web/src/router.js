@@ -29,6 +29,7 @@ const pages = [
   { path: 'inspections/reviews', name: 'reviews', component: () => import('./views/inspections/Reviews.vue'), meta: { title: 'menu.reviews', cap: ['insp_read', 'rect_handle'], menu: { icon: 'IconScaleToOriginal', group: 'insp' } } },
   { path: 'inspections/reviews/:id(\\d+)', name: 'review', component: () => import('./views/inspections/ReviewDetail.vue'), meta: { title: 'menu.review', cap: ['insp_read', 'rect_handle'], active: 'reviews' } },
   { path: 'inspections/inspectors', name: 'roster', component: () => import('./views/inspections/Roster.vue'), meta: { title: 'menu.roster', cap: ['insp_read', 'insp_field'], menu: { icon: 'IconUserFilled', group: 'insp' } } },
+  { path: 'liaisons', name: 'liaisons', component: () => import('./views/Liaisons.vue'), meta: { title: 'menu.liaisons', cap: 'unit_read', menu: { icon: 'IconPhone' } } },
   // using the results (结果运用, src/views/results): records and bulletins; a unit sees those about it once issued
   { path: 'results', name: 'results', component: () => import('./views/results/Results.vue'), meta: { title: 'menu.results', cap: 'item_read', menu: { icon: 'IconMedal', group: 'res' }, shortcut: true } },
   { path: 'results/new', name: 'result-new', component: () => import('./views/results/ResultEdit.vue'), meta: { title: 'menu.result-new', cap: 'result_draft', active: 'results' } },
@@ -36,6 +37,8 @@ const pages = [
   { path: 'results/:id(\\d+)', name: 'result', component: () => import('./views/results/ResultDetail.vue'), meta: { title: 'menu.result', cap: 'item_read', active: 'results' } },
   { path: 'bulletins', name: 'bulletins', component: () => import('./views/results/Bulletins.vue'), meta: { title: 'menu.bulletins', cap: 'item_read', menu: { icon: 'IconNotification', group: 'res' }, shortcut: true } },
   { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/results/BulletinDetail.vue'), meta: { title: 'menu.bulletin', cap: 'item_read', active: 'bulletins' } },
+  { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue'), meta: { title: 'menu.clues', cap: 'clue_read', menu: { icon: 'IconChatLineSquare' }, shortcut: true } },
+  { path: 'clues/:id(\\d+)', name: 'clue', component: () => import('./views/ClueDetail.vue'), meta: { title: 'menu.clue', cap: 'clue_read', active: 'clues' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
   { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },
@@ -52,6 +55,9 @@ const routes = [
   // the bulletins published to the public: no sign-in (the server leaves out every person's data)
   { path: '/public/bulletins', name: 'public-bulletins', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
   { path: '/public/bulletins/:id(\\d+)', name: 'public-bulletin', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
+  // the public pages (互联网+督查): no account, no session asked for
+  { path: '/p/clue', name: 'pub-clue', component: () => import('./views/public/ClueSubmit.vue'), meta: { public: true, title: 'menu.pub-clue' } },
+  { path: '/p/track', name: 'pub-track', component: () => import('./views/public/ClueTrack.vue'), meta: { public: true, title: 'menu.pub-track' } },
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
   { path: '/', component: Layout, children: pages },
 ]
