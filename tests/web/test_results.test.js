@@ -100,6 +100,12 @@ test('a criticism: draft → approval by the principal leader → issue → the 
   await shot(head, 'result-unit')
   const inbox = (await (await apiAs(server, 'gc_head'))('GET', '/api/v1/inbox?limit=50')).json.messages
   assert.ok(inbox.some((m) => m.object_type === 'result' && m.object_id === id && m.subject.includes(number)), 'the head was told')
+  // the office sends the year's issued records on to the organisation and personnel departments
+  await office.goto('/results')
+  await office.locator('[data-test=res-table] .el-table__row', { hasText: number }).waitFor()
+  const [csv] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=res-export]')])
+  assert.match(csv.suggestedFilename(), /^\d{4}年结果运用情况\.csv$/)
+  assert.ok((await import('node:fs')).readFileSync(await csv.path(), 'utf8').includes(number), 'the record is in the file')
   await assertNoErrors(t, head)
   await assertNoErrors(t, office)
 })
