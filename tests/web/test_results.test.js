@@ -128,6 +128,10 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   const totals = await office.locator('[data-test=bul-totals] .num').allTextContents()
   assert.deepEqual(totals.slice(0, 3), [b.figures.totals.registered, b.figures.totals.completed, b.figures.totals.completed_on_time].map(String))
   assert.equal(await office.locator('[data-test=bul-units] .el-table__row').count(), b.figures.units.length)
+  // the inspections and rectification of the period, when there are any, as the server counted them
+  const rc = b.figures.rectification
+  assert.equal(await office.locator('[data-test=bul-rect]').count(), rc.inspections || rc.tasks ? 1 : 0)
+  if (rc.tasks) await office.locator('[data-test=bul-rect] .num', { hasText: `${rc.verified}/${rc.tasks}` }).waitFor()
   await office.locator('[data-test=bul-chart] canvas').waitFor()
 
   // the office's words, and the issued criticism named
