@@ -18,6 +18,7 @@ extern const struct route webhook_routes[];
 extern const struct route todo_routes[];
 extern const struct route inspection_routes[];
 extern const struct route metrics_routes[];
+extern const struct route everyday_routes[];
 extern const struct route result_routes[];
 
 /* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query

@@ -76,6 +76,10 @@ struct dl_owner {
      * unit's path). NULL: deadlines_recipients_default. */
     enum err (*recipients)(struct ctx *c, int64_t id, int64_t unit_id, const char *scope_path, enum dl_step step,
                            struct dl_people *out);
+    /* After a press or report step of a milestone of the object at unit_id was taken (its notices sent),
+     * inside the scan's transaction: the owner brings what waits on whom in line (the workflow's to-dos:
+     * the leader who must now press the unit). May be NULL. */
+    enum err (*stepped)(struct ctx *c, int64_t id, int64_t unit_id, enum dl_step step);
 };
 /* Registers an owner (start-up only; a second registration of a kind replaces the first). */
 void deadlines_register_owner(const struct dl_owner *o);
@@ -210,6 +214,17 @@ enum err deadlines_set_due(struct ctx *c, const char *owner_kind, int64_t owner_
                            const char *due_date, const char *reason, bool only_earlier);
 /* Cancels every open milestone of the object (withdrawn, completed, archived). */
 enum err deadlines_cancel(struct ctx *c, const char *owner_kind, int64_t owner_id);
+
+/* How far the ladder has climbed on one unit's open, running milestones of an object: when the last
+ * press and the last report step were taken (ISO times as the steps record them, "" when none). */
+struct dl_climb {
+    int64_t unit_id;
+    char press_at[21], report_at[21];
+};
+/* The units of the object whose open, running (not paused) milestones have reached the press step
+ * (arena, *n of them; an index read of the object's milestones). The owner's workflow turns them into
+ * to-dos: the press step awaits the leader's 催办, the report step the principal leader's. */
+enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_id, struct dl_climb **out, int *n);
 
 /* GET /api/v1/milestones?owner_kind=&owner_id= (or ?item_id=): the object's milestones the user may
  * see (by each milestone's unit path), with light and steps. */

@@ -7,7 +7,9 @@
  *   notice    D + notice_after: the office's written reminder notice to the unit (书面催办通知)
  *   report    D + report_after: reported to the principal leader, flagged for inspection
  * Who hears of each step is the owner's choice (dl_owner.recipients), by default the roles along
- * the milestone's unit path. An escalation step never comes less than one working day after the
+ * the milestone's unit path. After a press or a report the owner is told (dl_owner.stepped), so that the
+ * leader who must now press the unit has it as a to-do (deadlines_climbed says how far each unit's
+ * ladder has climbed). An escalation step never comes less than one working day after the
  * previous one, so the ladder is climbed one step at a time even when the scheduler was stopped
  * for a while. Reminders that would arrive after D are skipped: the milestone is overdue by then.
  */
@@ -30,9 +32,9 @@ static enum err set_schedule(struct ctx *c, int64_t id, int step, int64_t next_a
                        "催办扫描");
 }
 
-/* The notice of ladder step s of milestone m and who receives it (read-only). */
-static enum err step_message(struct ctx *c, const struct dl_owner *o, const struct ms_row *m, const struct ladder *l,
-                             int s, struct notice *nt, struct dl_people *who)
+/* The notice of ladder step s of milestone m, and which step of the ladder it is (read-only). */
+static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const struct ms_row *m,
+                                 const struct ladder *l, int s, struct notice *nt)
 {
     char due[11];
     cal_format_date(m->due, due);
@@ -69,26 +71,34 @@ static enum err step_message(struct ctx *c, const struct dl_owner *o, const stru
         nt->body = arena_printf(
             c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。", what, due);
     }
-    return o->recipients ? o->recipients(c, m->owner_id, m->unit_id, m->scope_path, step, who)
-                         : deadlines_recipients_default(c, m->scope_path, step, who);
+    return step;
 }
 
-/* Takes ladder step s of m, once: the step record (its unique key makes it happen once), the
- * notices, the audit record, the owner's timeline and, at the last step, its escalation. */
+/* Takes ladder step s of m, once: the step record (its unique key makes it happen once), the owner's
+ * to-dos after a press or a report (dl_owner.stepped, so that the recipients include who must now act),
+ * the notices, the audit record, the owner's timeline and, at the last step, its escalation. */
 static enum err take_step(struct ctx *c, const struct dl_owner *o, const struct ms_row *m, const struct ladder *l,
                           int s, bool *taken)
 {
     const char *name = dl_step_name(c, l, s);
     struct notice nt;
     struct dl_people people = {0};
-    enum err e = step_message(c, o, m, l, s, &nt, &people);
+    enum dl_step step = step_message(c, o, m, l, s, &nt);
+    json_t *who = NULL, *detail = NULL, *sum = NULL;
+    enum err e = dl_step_record(c, m->id, name, NULL, taken);
+    if (e || !*taken)
+        return e;
+    if ((step == DL_PRESS || step == DL_REPORT) && o->stepped && (e = o->stepped(c, m->owner_id, m->unit_id, step)))
+        return e;
+    e = o->recipients ? o->recipients(c, m->owner_id, m->unit_id, m->scope_path, step, &people)
+                      : deadlines_recipients_default(c, m->scope_path, step, &people);
     if (e)
         return e;
-    json_t *who = json_array(), *detail = NULL, *sum = NULL;
+    who = json_array();
     for (int i = 0; i < people.n; i++)
         json_array_append_new(who, json_integer(people.ids[i]));
     detail = json_pack("{sO}", "recipients", who);
-    if ((e = dl_step_record(c, m->id, name, detail, taken)) || !*taken)
+    if ((e = dl_step_detail(c, m->id, name, detail)))
         goto out;
     for (int i = 0; i < people.n && !e; i++)
         e = notify_user(c, people.ids[i], &nt);
@@ -103,7 +113,7 @@ static enum err take_step(struct ctx *c, const struct dl_owner *o, const struct 
     if ((e = audit_record(c, action, "milestone", m->id, sum)) ||
         (e = dl_owner_timeline(c, o, m->owner_id, m->unit_id, name, nt.subject, sum)))
         goto out;
-    if (s == l->nremind + STEP_REPORT && o->escalate)
+    if (step == DL_REPORT && o->escalate)
         e = o->escalate(c, m->owner_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
 out:
     json_decref(sum);

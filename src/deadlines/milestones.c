@@ -11,6 +11,7 @@
 #include "calendar/calendar.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <string.h>
 
 /* Reads every row of st (MS_COLS) into an arena array; the statement is done. */
@@ -147,6 +148,39 @@ enum err deadlines_cancel(struct ctx *c, const char *owner_kind, int64_t owner_i
                                "WHERE owner_kind = ? AND owner_id = ? AND state = 'open'",
                                DB_TEXT(owner_kind), DB_INT(owner_id)),
                        "更新时限节点");
+}
+
+enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_id, struct dl_climb **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct stmt *st = db_query(c->db,
+                               "SELECT m.unit_id, s.step, MAX(s.at) FROM milestones m "
+                               "JOIN milestone_steps s ON s.milestone_id = m.id "
+                               "WHERE m.owner_kind = ? AND m.owner_id = ? AND m.state = 'open' AND m.paused_at IS NULL "
+                               "AND s.step IN ('press', 'report') GROUP BY m.unit_id, s.step ORDER BY m.unit_id",
+                               DB_TEXT(owner_kind), DB_INT(owner_id));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
+    int rc, cap = 0;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        int64_t unit = stmt_int(st, 0);
+        if (!*n || (*out)[*n - 1].unit_id != unit) {
+            if (*n == cap) {
+                cap = cap ? cap * 2 : 4;
+                struct dl_climb *bigger = arena_alloc(c->arena, sizeof *bigger * (size_t)cap);
+                if (*n)
+                    memcpy(bigger, *out, sizeof *bigger * (size_t)*n);
+                *out = bigger;
+            }
+            (*out)[(*n)++] = (struct dl_climb){.unit_id = unit};
+        }
+        struct dl_climb *x = &(*out)[*n - 1];
+        char *at = strcmp(stmt_text(st, 1), "press") ? x->report_at : x->press_at;
+        snprintf(at, sizeof x->press_at, "%s", stmt_text(st, 2));
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取时限节点") : ERR_OK;
 }
 
 /* Pauses or resumes one milestone: its clock, its step record and its entry in changed. */

@@ -83,3 +83,12 @@ enum err dl_step_record(struct ctx *c, int64_t ms, const char *step, json_t *det
     *fresh = e == ERR_OK;
     return e == ERR_NOT_FOUND ? ERR_OK : ctx_db_fail(c, e, "记录时限节点");
 }
+
+enum err dl_step_detail(struct ctx *c, int64_t ms, const char *step, json_t *detail)
+{
+    char *d = json_dumps(detail, JSON_COMPACT);
+    enum err e = db_exec(c->db, "UPDATE milestone_steps SET detail = ? WHERE milestone_id = ? AND step = ?",
+                         DB_TEXT(d ? d : ""), DB_INT(ms), DB_TEXT(step));
+    free(d);
+    return ctx_db_fail(c, e, "记录时限节点");
+}

@@ -545,9 +545,10 @@ static void doc_notice(struct pdf *p, const struct pdf_job *j)
     title(p, arena_printf(p->a, "关于督办%s的通知", it->title));
     addressees(p, it);
     const char *co = units_joined(p, it, false);
-    body(p, arena_printf(p->a, "%s%s，现将“%s”列为督办事项（编号%s），由%s牵头办理%s%s%s。现将有关事项通知如下：",
+    const char *leader = it->leader && *it->leader ? arena_printf(p->a, "（分管领导：%s）", it->leader) : "";
+    body(p, arena_printf(p->a, "%s%s，现将“%s”列为督办事项（编号%s），由%s牵头办理%s%s%s%s。现将有关事项通知如下：",
                          *it->source ? "根据" : "", *it->source ? it->source : "经研究", it->title, it->number,
-                         it->lead_unit, *co ? "，" : "", co, *co ? "配合" : ""));
+                         it->lead_unit, *co ? "，" : "", co, *co ? "配合" : "", leader));
     heading(p, "一、督办内容");
     body(p, *it->content ? it->content : it->title);
     heading(p, "二、办理要求");

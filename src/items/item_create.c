@@ -180,7 +180,7 @@ static enum err office_government(struct ctx *c, int64_t *office, const char **g
  * explicit office_unit_id, that office's government; else the user's first grant to register items.
  * The user must be allowed to register there.
  */
-static enum err issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int64_t *office, const char **office_path)
+enum err item_issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int64_t *office, const char **office_path)
 {
     enum err e;
     *office = jv_int(b, "office_unit_id", 0);
@@ -237,7 +237,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     int64_t office, lead = jv_int(b, "lead_unit_id", 0), leader = jv_int(b, "leader_id", 0);
     json_t *co = json_object_get(b, "co_unit_ids");
     enum err e;
-    if ((e = issuer_of(c, a->parent_id, b, &office, &office_path)) ||
+    if ((e = item_issuer_of(c, a->parent_id, b, &office, &office_path)) ||
         (e = item_check_units(c, office_path, lead, co, &lead_path)))
         return e;
     if (a->parent_id && !strcmp(lead_path, office_path))

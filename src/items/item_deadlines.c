@@ -101,26 +101,40 @@ static int item_progress(struct ctx *c, int64_t id, int64_t unit_id, const char 
  * Who hears of a ladder step of an item's milestone at unit_id. A reminder goes to the people of that
  * unit who must act on its track now (the workflow's to-dos: the contact who must receive or report,
  * the head who must sign …), or to the unit's contact when nobody there is awaited (the track waits
- * on the office); the written notice reaches them as well as the roles DOMAIN.md §5 names; the press
- * and the report go up the roles of the unit path (deadlines_recipients_default).
+ * on the office); the written notice reaches them as well as the roles DOMAIN.md §5 names. The press
+ * and the report go up the roles of the unit path (deadlines_recipients_default) and to whoever holds
+ * the to-do they created (item_stepped ran before: the leader in charge, the principal leader, or the
+ * office when the item names none), so the message goes with the to-do.
  */
 static enum err item_recipients(struct ctx *c, int64_t id, int64_t unit_id, const char *path, enum dl_step step,
                                 struct dl_people *out)
 {
-    if (unit_id && (step == DL_REMIND || step == DL_NOTICE)) {
+    if (unit_id) {
+        bool ladder = step == DL_PRESS || step == DL_REPORT;
         struct wf_actor *who;
         int n;
         enum err e = workflow_who_must_act(c, ITEM, id, unit_id, &who, &n);
         for (int i = 0; i < n && !e; i++) {
+            if (item_task_ladder(who[i].task) != ladder) /* reminders chase the track's work, the ladder its own */
+                continue;
             if (who[i].role < 0)
                 dl_people_add(c, out, who[i].user_id);
-            else if (who[i].unit_id == unit_id) /* the unit's own people, not the office reviewing it */
-                e = dl_people_role_at(c, out, role_name((enum role)who[i].role), unit_id);
+            else if (ladder || who[i].unit_id == unit_id) /* the unit's own people, not the office reviewing it */
+                e = dl_people_role_at(c, out, role_name((enum role)who[i].role), who[i].unit_id);
         }
         if (e || (step == DL_REMIND && out->n))
             return e;
     }
     return deadlines_recipients_default(c, path, step, out);
+}
+
+/* A press or a report of a unit's overdue milestone: the leader who must now press the unit gets the to-do
+ * (a ladder part of the item, item_load.c); the ladder's own message is the hand-off. */
+static enum err item_stepped(struct ctx *c, int64_t id, int64_t unit_id, enum dl_step step)
+{
+    (void)unit_id;
+    (void)step;
+    return workflow_todos_sync(c, &item_workflow, id, NULL);
 }
 
 static const struct dl_owner item_owner = {
@@ -133,6 +147,7 @@ static const struct dl_owner item_owner = {
     .progress = item_progress,
     .escalate = items_mark_escalated,
     .recipients = item_recipients,
+    .stepped = item_stepped,
 };
 
 void items_register(void)

@@ -5,6 +5,8 @@
  */
 #include "items/items_internal.h"
 
+#include "deadlines/deadlines.h"
+
 #include <stdlib.h>
 #include <string.h>
 
@@ -200,6 +202,60 @@ static enum err add_parts(struct ctx *c, struct item *it, enum item_part kind, c
     return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
 }
 
+/* The last 催办 of each unit of the item (ISO time; "" when never), for the ladder parts: *at[k] is the
+ * track k's. One read of the item's press events, each naming the units it pressed. */
+static enum err last_presses(struct ctx *c, const struct item *it, const char ***at)
+{
+    *at = arena_alloc(c->arena, sizeof **at * (size_t)(it->ntracks + 1));
+    for (int k = 0; k < it->ntracks; k++)
+        (*at)[k] = "";
+    struct stmt *st =
+        db_query(c->db, "SELECT at, data FROM item_events WHERE item_id = ? AND action = 'press'", DB_INT(it->id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取催办记录");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        json_t *d = json_loads(stmt_text(st, 1), 0, NULL), *units = json_object_get(d, "unit_ids"), *u;
+        size_t i;
+        json_array_foreach(units, i, u)
+        {
+            for (int k = 0; k < it->ntracks; k++)
+                if (it->tracks[k].unit_id == json_integer_value(u) && strcmp(stmt_text(st, 0), (*at)[k]) > 0)
+                    (*at)[k] = arena_strdup(c->arena, stmt_text(st, 0));
+        }
+        json_decref(d);
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取催办记录") : ERR_OK;
+}
+
+/* A ladder part for each unit still working whose overdue milestones the ladder pressed or reported after
+ * the last 催办 of that unit (deadlines_climbed), while the item may be pressed. */
+static enum err add_ladder_parts(struct ctx *c, struct item *it)
+{
+    if (it->state < ITEM_ST_ASSIGNED || it->state > ITEM_ST_COMPLETION_REQUESTED)
+        return ERR_OK;
+    struct dl_climb *climb;
+    int n;
+    const char **pressed = NULL;
+    enum err e = deadlines_climbed(c, "item", it->id, &climb, &n);
+    if (!e && n)
+        e = last_presses(c, it, &pressed);
+    for (int i = 0; i < n && !e; i++)
+        for (int k = 0; k < it->ntracks; k++) {
+            const struct track *t = &it->tracks[k];
+            if (t->unit_id != climb[i].unit_id || t->state >= ITEM_ST_COMPLETION_SIGNED)
+                continue;
+            int state = *climb[i].report_at && strcmp(pressed[k], climb[i].report_at) < 0 ? ITEM_LADDER_REPORT
+                        : *climb[i].press_at && strcmp(pressed[k], climb[i].press_at) < 0 ? ITEM_LADDER_PRESS
+                                                                                          : -1;
+            if (state >= 0)
+                view_add(c, &it->wf,
+                         &(struct wf_part){ITEM_PART_LADDER, t->id, state, t->unit_id, t->unit_path, t->unit_name, 0});
+        }
+    return e;
+}
+
 enum err item_load_waits(struct ctx *c, struct item *it)
 {
     enum err e = ERR_OK;
@@ -212,6 +268,8 @@ enum err item_load_waits(struct ctx *c, struct item *it)
                       "SELECT id, track_id, created_by FROM item_reports WHERE item_id = ? AND review = 'pending' "
                       "ORDER BY id",
                       "读取进展报告");
+    if (!e)
+        e = add_ladder_parts(c, it);
     return e;
 }
 

@@ -69,7 +69,7 @@ static const struct wf_cond conds[ITEM_COND__COUNT] = {
     [ITEM_COND_NO_PENDING_EXTENSION] = {"no_pending_extension", "该事项已有一项延期申请正在审批，请等待决定"},
     [ITEM_COND_NOT_ESCALATED] = {"not_escalated", "该事项已列入督查事项"},
     [ITEM_COND_MAJOR] = {"major", "该事项不是重大复杂事项"},
-    [ITEM_COND_LEADER_IN_CHARGE] = {"leader_in_charge", "您不是该事项的分管领导"},
+    [ITEM_COND_PRESSING_LEADER] = {"pressing_leader", "您不是该事项的分管领导，该事项也未报告您"},
 };
 
 /* clang-format off */
@@ -81,10 +81,11 @@ static const struct wf_cond conds[ITEM_COND__COUNT] = {
 #define DECIDE(from) \
     {ITEM_ST_##from, ITEM_ACT_DECIDE_EXTENSION, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_APPROVE, \
      ITEM_COND_PENDING_EXTENSION, ITEM_COND_MAJOR, CAP_ITEM_DECIDE, "decision on the pending request; approval moves the due date"}
-/* 催办: the office, or the leader in charge of the item (with the leader's capability) */
+/* 催办: the office, or the leader in charge of the item — and the principal leader once the ladder reported the
+ * item to them (listed for inspection) — with the leader's capability */
 #define PRESS(from) \
     {ITEM_ST_##from, ITEM_ACT_PRESS, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_TEXT, 0, \
-     ITEM_COND_LEADER_IN_CHARGE, CAP_ITEM_DECIDE, "催办 of the units, or of one unit's track (track_id): notice, messages, counted"}
+     ITEM_COND_PRESSING_LEADER, CAP_ITEM_DECIDE, "催办 of the units, or of one unit's track (track_id): notice, messages, counted"}
 #define S(x) ITEM_ST_##x
 #define ANY WF_ANY_ROLE
 #define OBJ WF_OBJECT
@@ -189,6 +190,12 @@ static const struct wf_wait waits[] = {
     /* a progress report: the secretarial section that follows the item reviews it (the office without one) */
     W(ITEM_PART_REPORT, ITEM_SIDE_PENDING, 0, "review_report", "进展报告待审核", "Review the progress report", -1, 2, HOME(ROLE_SECRETARY),
       ORELSE_HOME(ROLE_OFFICE)),
+    /* the deadline ladder hands a unit's overdue work to a leader until someone presses (催办) that unit:
+     * the press step to the leader in charge (the office without one), the report step to the principal leader */
+    W(ITEM_PART_LADDER, ITEM_LADDER_PRESS, 0, "ladder_press", "逾期待督办，请催办承办单位", "Overdue: press the unit",
+      ITEM_ACT_PRESS, 2, LEADER, ORELSE_HOME(ROLE_OFFICE)),
+    W(ITEM_PART_LADDER, ITEM_LADDER_REPORT, 0, "ladder_report", "逾期已报告主要领导，请督办", "Reported overdue: press the unit",
+      ITEM_ACT_PRESS, 2, HOME(ROLE_PRINCIPAL), ORELSE_HOME(ROLE_OFFICE)),
 };
 
 /* Whom each decision about the units' work is told, besides the to-dos it creates. */
@@ -233,11 +240,21 @@ static const struct wf_name events[] = {
 };
 
 static const struct wf_name side_states[] = {[ITEM_SIDE_PENDING] = {"pending", "待处理", "Pending"}};
+static const struct wf_name ladder_states[] = {
+    [ITEM_LADDER_PRESS] = {"pressed", "逾期待督办", "Overdue, to be pressed"},
+    [ITEM_LADDER_REPORT] = {"reported", "逾期已报告主要领导", "Overdue, reported to the principal leader"},
+};
+
+bool item_task_ladder(const char *task)
+{
+    return task && !strncmp(task, "ladder_", 7);
+}
 
 static const struct wf_partdef partdefs[ITEM_PART__COUNT] = {
     [ITEM_PART_TRACK] = {"track", "责任单位办理", "Unit track", NULL, 0},
     [ITEM_PART_EXTENSION] = {"extension", "延期申请", "Extension request", side_states, 1},
     [ITEM_PART_REPORT] = {"report", "进展报告", "Progress report", side_states, 1},
+    [ITEM_PART_LADDER] = {"ladder", "逾期督办", "Overdue ladder", ladder_states, 2},
 };
 
 /* ---- names ---- */
@@ -314,8 +331,9 @@ static bool cond(struct ctx *c, struct wf_obj *o, int k)
         return !it->escalated;
     case ITEM_COND_MAJOR:
         return it->importance && !strcmp(it->importance, "major");
-    case ITEM_COND_LEADER_IN_CHARGE:
-        return c->user && it->leader_id && c->user->id == it->leader_id;
+    case ITEM_COND_PRESSING_LEADER:
+        return c->user && ((it->leader_id && c->user->id == it->leader_id) ||
+                           (it->escalated && perm_role_at(c->user, ROLE_PRINCIPAL, it->office_path)));
     case ITEM_COND__COUNT:
         break;
     }

@@ -73,14 +73,22 @@ enum item_cond {
     ITEM_COND_NO_PENDING_EXTENSION,  /* none does */
     ITEM_COND_NOT_ESCALATED,         /* not yet listed for inspection */
     ITEM_COND_MAJOR,                 /* a major item (重大复杂事项) */
-    ITEM_COND_LEADER_IN_CHARGE,      /* the caller is the item's leader in charge (分管领导) */
+    ITEM_COND_PRESSING_LEADER,       /* the caller is the item's leader in charge (分管领导), or — once the
+                                      * item is reported and listed for inspection — its principal leader */
     ITEM_COND__COUNT
 };
 
-/* The parts beyond the tracks that may wait on someone (kinds of wf_part). */
-enum item_part { ITEM_PART_TRACK, ITEM_PART_EXTENSION, ITEM_PART_REPORT, ITEM_PART__COUNT };
-/* Their one waiting state. */
+/* The parts beyond the tracks that may wait on someone (kinds of wf_part). A ladder part is a unit's
+ * track whose overdue milestones the deadline ladder has pressed or reported (src/deadlines) and that
+ * nobody has pressed (催办) since: its id is the track's. */
+enum item_part { ITEM_PART_TRACK, ITEM_PART_EXTENSION, ITEM_PART_REPORT, ITEM_PART_LADDER, ITEM_PART__COUNT };
+/* The one waiting state of extensions and reports. */
 enum { ITEM_SIDE_PENDING };
+/* The states of a ladder part: pressed (督办: the leader in charge must press the unit), reported (报告: the
+ * principal leader must). */
+enum { ITEM_LADDER_PRESS, ITEM_LADDER_REPORT };
+/* True for the to-dos of ladder parts (tasks "ladder_press", "ladder_report"). */
+bool item_task_ladder(const char *task);
 
 /* Named persons of an item (wf_obj.persons). */
 enum { ITEM_PERSON_LEADER };

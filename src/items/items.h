@@ -36,6 +36,26 @@ enum err items_get(struct ctx *c, int64_t id, json_t **out);
 enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
 /* Applies one workflow action (workflow.h) with its body (reason, text, grade …). */
 enum err items_act(struct ctx *c, int64_t id, enum item_action action, const json_t *body, json_t **out);
+/*
+ * Batch actions from the ledger (批量审批、交办、催办): body {"action": "approve"|"assign"|"press", "ids": [item
+ * ids, 1..ITEMS_BATCH_MAX, distinct], "text": 催办意见 (press only, required there)}. Each item is taken on its
+ * own through the workflow engine (its own transaction, checks, timeline, audit record, to-dos and messages);
+ * a refused item does not stop the others. *out: {"action","action_label","done","refused","results":[{"id",
+ * "ok","error"?, and for items the user sees "number","title","state","state_label"}]} in the order sent.
+ * Errors (nothing taken): 422 the body (field), 403 when the user may take the action on no item at all.
+ */
+#define ITEMS_BATCH_MAX 100
+extern const struct jv_field items_batch_spec[];
+enum err items_batch(struct ctx *c, const json_t *body, json_t **out);
+/*
+ * The leaders one may name as the leader in charge (分管领导) of a new item of the issuing government
+ * (office_unit_id, 0: the caller's, as items_create picks it): those holding the leader or principal role
+ * there or above, each with its portfolio (分管领域) and whether that covers lead_unit_id (0: none given),
+ * covering ones first, closest portfolio first. *out: {"office_unit_id", "leaders": [{"id","name","role",
+ * "role_label","unit_name","portfolio":[{"id","name"}],"covers"}], "proposed": the first covering leader's
+ * id or null}. 403/404 unless the caller may register items there; 422 for a lead unit outside it.
+ */
+enum err items_leaders(struct ctx *c, int64_t office_unit_id, int64_t lead_unit_id, json_t **out);
 /* The timeline, oldest first. */
 enum err items_events(struct ctx *c, int64_t id, json_t **out);
 /* Progress reports (承办反馈) of an item, newest first. */

@@ -37,7 +37,8 @@ struct item {
 /* Loads the item and its tracks without permission checks; 404 if absent. */
 enum err item_load(struct ctx *c, int64_t id, struct item *it);
 /* Adds to it->wf the parts beyond the tracks that may wait on someone: the pending extension request
- * (while the item is with its units) and the progress reports waiting for review (until it is closed). */
+ * (while the item is with its units), the progress reports waiting for review (until it is closed) and
+ * the units whose overdue work the deadline ladder pressed or reported and nobody has pressed since. */
 enum err item_load_waits(struct ctx *c, struct item *it);
 /* Loads and requires visibility (404). */
 enum err item_load_visible(struct ctx *c, int64_t id, struct item *it);
@@ -86,6 +87,13 @@ json_t *item_str_or_null(const char *s);
  * and the dates (the due date not before today, the source's date not after it) of a create or
  * update body beyond its JSON spec; 422 with a sentence naming the member (ctx_fail_field). */
 enum err item_check_values(struct ctx *c, const json_t *b);
+/*
+ * Who issues a new item, and under which government's path (item_create.c): for a child (parent_id), the
+ * office of the government responsible on the parent's track; for an explicit office_unit_id of b, that
+ * office's government; else the user's first grant to register items. The user must be allowed to register
+ * there (403/404); ctx->acting is that grant.
+ */
+enum err item_issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int64_t *office, const char **office_path);
 /* Source kind label, NULL if unknown. */
 const char *item_source_label(const char *kind);
 /* Validates create/update values beyond the JSON spec; fills unit ids and paths. */

@@ -382,3 +382,97 @@ def test_every_ladder_step_reaches_who_must_act_with_a_todo_and_a_link(world):
         assert all(m["link"] == f"/items/{iid}" for m in w.inbox_for(user, ms["id"])), user
     steps = [s["step"] for m in w.milestones(iid) if m["id"] == ms["id"] for s in m["steps"]]
     assert steps == ["remind-2", "remind-0", "press", "notice", "report"]
+
+
+def test_the_ladder_hands_an_overdue_unit_to_a_leader_as_a_todo(world):
+    """The press and the report steps hand a unit's overdue work to a leader (DOMAIN.md §5): the press step
+    gives the leader in charge — the office when the item names none — a to-do to press (催办) that unit, the
+    report step gives it to the principal leader, who may then press; each comes with the ladder's message,
+    which opens the item. Pressing the unit, or the unit catching up, ends the to-do; nobody else, and nobody
+    in the other county, gets it."""
+    w = world
+    # two ongoing NPC/CPPCC items (resolution due 2 Jun) whose units have received and reported: the monthly
+    # report due 2 Apr is what is late
+    kw = {"co": ["gc-zj"], "kind": "ongoing", "due_date": "2026-12-31", "source_kind": "npc_cppcc"}
+    iid = w.item(**kw)  # the leader in charge is gc_leader
+    bare = w.item(**kw, title="背街小巷路灯维修", leader_id=None)
+    tracks = {}
+    for oid in (iid, bare):
+        for t in w.c("gc_office").get(f"/api/v1/items/{oid}").json["tracks"]:
+            tracks[(oid, t["unit_code"])] = t["id"]
+        for contact in ("gc_contact", "gc_contact2"):
+            assert w.c(contact).post(f"/api/v1/items/{oid}/actions/receive", {}).status == 200
+            r = w.c(contact).post(f"/api/v1/items/{oid}/reports", {"text": "已部署", "percent": 20})
+            assert r.status == 201, r
+    users = ["gc_office", "gc_leader", "gc_principal", "gc_deputy", "gc_director", "gc_secretary", "gc_contact",
+             "gc_head", "gc_contact2", "gc_head2", "lc_office", "ap_office", "ap_deputy", "ap_director"]
+
+    def ladder(user):
+        """{(item, unit code, task)} of the user's ladder to-dos about the two items."""
+        r = w.c(user).get("/api/v1/todos?kind=item&limit=200")
+        assert r.status == 200, r
+        out = set()
+        for t in r.json["todos"]:
+            if t["object_id"] in (iid, bare) and t["task"].startswith("ladder_"):
+                assert t["part"]["kind"] == "ladder" and t["link"] == f"/items/{t['object_id']}", t
+                code = next(c for (o, c), tid in tracks.items() if o == t["object_id"] and tid == t["part"]["id"])
+                assert t["unit_name"] == {"gc-jt": "古城县交通运输局", "gc-zj": "古城县住房和城乡建设局"}[code], t
+                out.add((t["object_id"], code, t["task"]))
+        return out
+
+    def everyone(want):
+        for u in users:
+            assert ladder(u) == want.get(u, set()), (u, ladder(u))
+
+    def told(user, kind, oid):
+        r = w.c(user).get("/api/v1/inbox?limit=200")
+        return [m for m in r.json["messages"] if m["kind"] == kind and m["link"] == f"/items/{oid}"]
+
+    def press(user, oid, code=None, expect=200):
+        body = {"text": "请抓紧办理"} | ({"track_id": tracks[(oid, code)]} if code else {})
+        r = w.c(user).post(f"/api/v1/items/{oid}/actions/press", body)
+        assert r.status == expect, (user, r)
+
+    # 交通运输局 sends its monthly report on time for the first item
+    w.clock("2026-03-31T09:00:00+08:00")
+    r = w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "三月进展", "percent": 40})
+    assert r.status == 201, r
+    w.clock("2026-04-02T09:00:00+08:00")  # the due day: reminders only
+    assert wait_for(lambda: told("gc_contact2", "reminder", iid))
+    everyone({})
+    # overdue (press): the leader in charge must press 住建局; without a leader in charge, the office each unit
+    w.clock("2026-04-03T09:00:00+08:00")
+    assert wait_for(lambda: ladder("gc_leader") == {(iid, "gc-zj", "ladder_press")}), ladder("gc_leader")
+    assert wait_for(lambda: len(ladder("gc_office")) == 2)
+    everyone({"gc_leader": {(iid, "gc-zj", "ladder_press")},
+              "gc_office": {(bare, "gc-jt", "ladder_press"), (bare, "gc-zj", "ladder_press")}})
+    assert told("gc_leader", "press", iid) and told("gc_office", "press", bare)  # the message goes with it
+    assert not told("gc_office", "press", iid)
+    mine = [t for t in w.c("gc_leader").get("/api/v1/todos?kind=item").json["todos"] if t["object_id"] == iid]
+    assert [t["label"] for t in mine] == ["逾期待督办，请催办承办单位"]
+    # the principal leader may not press yet: the item was not reported to them
+    press("gc_principal", iid, "gc-zj", expect=403)
+    # pressing the unit ends the to-do: the leader 住建局 on the one item, the office the whole other item
+    press("gc_leader", iid, "gc-zj")
+    press("gc_office", bare)
+    everyone({})
+    # the written notice goes to the unit (8 Apr, after the Qingming holiday): no leader's to-do comes back
+    w.clock("2026-04-08T09:00:00+08:00")
+    assert wait_for(lambda: told("gc_head2", "notice", iid))
+    everyone({})
+    # reported (10 Apr): the principal leader must press; the item is listed for inspection, so they may
+    w.clock("2026-04-10T09:00:00+08:00")
+    assert wait_for(lambda: len(ladder("gc_principal")) == 3), ladder("gc_principal")
+    everyone({"gc_principal": {(iid, "gc-zj", "ladder_report"), (bare, "gc-jt", "ladder_report"),
+                               (bare, "gc-zj", "ladder_report")}})
+    assert told("gc_principal", "report", iid) and told("gc_principal", "report", bare)
+    assert w.c("gc_office").get(f"/api/v1/items/{iid}").json["escalated"]
+    press("gc_principal", iid, "gc-zj")
+    everyone({"gc_principal": {(bare, "gc-jt", "ladder_report"), (bare, "gc-zj", "ladder_report")}})
+    # 住建局 catches up on the other item: its overdue report is in, nothing is left to press it for
+    r = w.c("gc_contact2").post(f"/api/v1/items/{bare}/reports", {"text": "三月进展（补报）", "percent": 40})
+    assert r.status == 201, r
+    everyone({"gc_principal": {(bare, "gc-jt", "ladder_report")}})
+    # the audit trail has each press
+    audit = w.c("admin").get(f"/api/v1/audit?object_type=item&object_id={iid}").json["records"]
+    assert len([a for a in audit if a["action"] == "item.press"]) == 2
