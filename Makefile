@@ -4,7 +4,7 @@
 #   make test       install dependencies, build, run every test (unit, API on SQLite and PostgreSQL, browser)
 #   make bench      performance figures (wrk against ducha and nginx)
 #   make fuzz       libFuzzer targets (JSON bodies, router and query strings, multipart uploads, CSV imports,
-#                   the calendar import), 60 s each (FUZZ_SECONDS)
+#                   the calendar import, the public clue form and photo stripping), 60 s each (FUZZ_SECONDS)
 #   make test-security  a 10,000-connection flood and sqlmap on every parameterised route
 #   make test-long  the crash test with 100 kill -9 cycles on both databases
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
@@ -166,7 +166,7 @@ test-long: deps build/asan/ducha
 # corpus (tests/fuzz/corpus/NAME) plus what it finds (build/fuzz/corpus/NAME). The whole tree is built once
 # more with coverage for the fuzzer in build/fuzz/obj.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS := jsonv router multipart import calendar
+FUZZ_TARGETS := jsonv router multipart import calendar form
 FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen -Itests/fuzz -DDUCHA_VERSION='"$(VERSION)"' -g -O1 \
               -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/main.c,$(SRCS))) build/fuzz/obj/gen/migrations.o

@@ -26,6 +26,7 @@ items 7
 inspections 7
 results 7
 docs 8
+clues 8
 webhooks 8
 api 9
 sched 10

@@ -11,7 +11,7 @@ pkgs=(
   libcairo2-dev libpango1.0-dev libxlsxwriter-dev libzip-dev fonts-noto-cjk
   libcmocka-dev
   postgresql postgresql-contrib pgbouncer prometheus
-  python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema poppler-utils unzip
+  python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema python3-pil python3-openpyxl poppler-utils unzip
   chromium nodejs npm
   curl
   libmagic-dev

@@ -78,6 +78,11 @@ enum route_flags {
     ROUTE_UPLOAD = 2,     /* the body may be large (upload_limit) and is spooled to rq->upload */
     ROUTE_RAW = 4,        /* the body is kept raw (e.g. CSV), within json_limit */
     ROUTE_TEST_CLOCK = 8, /* exists only when serve runs with --test-clock (404 otherwise) */
+    ROUTE_FORM = 16,      /* the body is kept raw, within public_form_limit (a public form with photos) */
+    /* public pages: admitted by the per-address and global limits (api_public_admit) as soon as the
+     * header is in, before any body byte is read or a database connection taken */
+    ROUTE_PUBLIC_SUBMIT = 32, /* a submission (a clue, a survey answer) */
+    ROUTE_PUBLIC_READ = 64,   /* a read of a public page (a form, a challenge, a tracking page) */
 };
 
 /*

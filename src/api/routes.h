@@ -20,6 +20,8 @@ extern const struct route inspection_routes[];
 extern const struct route metrics_routes[];
 extern const struct route everyday_routes[];
 extern const struct route result_routes[];
+extern const struct route public_routes[];
+extern const struct route clue_routes[];
 
 /* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query
  * string (api_items.c); false after a 400 reply. Also read by the exports (api_docs.c). */
@@ -30,6 +32,10 @@ bool ledger_query_from(struct req *rq, struct ledger_query *q);
  * the to-dos and the generic tests cover each. */
 struct workflow;
 extern const struct workflow *const api_workflows[];
+
+/* The limits of the public pages (api_public.c): true when a request to a route with these flags may go
+ * on; otherwise false with a 429 reply (and Retry-After) in rq. Needs only rq->ctx.client and rq->app. */
+bool api_public_admit(struct req *rq, unsigned flags);
 
 /* NULL-terminated list of the tables above. */
 extern const struct route *const api_route_tables[];

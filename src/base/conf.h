@@ -61,6 +61,7 @@ struct config {
     int64_t yellow_days;           /* working days before due that turn a light yellow */
     int64_t pace_threshold;        /* percent behind time-proportional progress that turns yellow */
     int64_t ledger_count_bound;    /* rows a ledger total is counted over when the counters cannot give it */
+    int64_t ledger_lights_chunk;   /* items recoloured per transaction when the stored lights move */
     int64_t notify_attempts;       /* e-mail/SMS delivery attempts before a dead letter */
     int64_t notify_retry_s;        /* first retry delay; doubles after each failure */
     int64_t retention_outbox_days; /* delivered e-mail/SMS are kept this long (at least 180 days) */
@@ -71,6 +72,17 @@ struct config {
     char *font_title;              /* Pango family of document titles (小标宋 role) */
     char *font_body;               /* Pango family of document body text (仿宋 role) */
     char *font_heading;            /* Pango family of first-level headings (黑体 role) */
+    /* the public pages (clues, surveys): no account, so the client address and a small proof of work */
+    int64_t public_pow_bits;            /* leading zero bits of the challenge's SHA-256 a client must find */
+    int64_t public_submit_per_min;      /* submissions per minute from one address (0: no limit) */
+    int64_t public_submit_burst;        /* submissions one address may send at once */
+    int64_t public_submit_global_per_s; /* submissions per second from all addresses together (0: no limit) */
+    int64_t public_read_per_min;        /* public page reads per minute from one address (0: no limit) */
+    int64_t public_read_burst;
+    int64_t public_read_global_per_s;
+    int64_t public_form_limit;  /* bytes of a public form (a clue with its photos) */
+    int64_t public_photos;      /* photos one clue may carry */
+    int64_t public_photo_limit; /* bytes of one photo */
 };
 
 enum conf_type { CONF_STR, CONF_INT, CONF_BOOL };

@@ -1,4 +1,4 @@
-/* media.c: location metadata of photos and videos, read and stripped; see media.h. */
+/* media.c: location and other metadata of photos and videos, read and stripped; see media.h. */
 #include "base/media.h"
 
 #include <stdint.h>
@@ -123,30 +123,62 @@ static void tiff_meta(const unsigned char *p, size_t n, struct media_meta *m)
 
 /* ---- JPEG ---- */
 
-/* Walks the segments before the image data: calls keep(seg, len) deciding which stay. */
+/* The application segments a decoder needs and that name nobody: JFIF (APP0), the colour profile
+ * (APP2 "ICC_PROFILE") and Adobe's colour transform (APP14). Exif and XMP (APP1), the multi-picture
+ * index (APP2 "MPF"), IPTC (APP13), makers' blocks (APP3-APP12, APP15) and comments go. */
+static bool jpeg_keep_app(unsigned marker, const unsigned char *body, size_t blen)
+{
+    return marker == 0xE0 || marker == 0xEE || (marker == 0xE2 && blen >= 12 && !memcmp(body, "ICC_PROFILE\0", 12));
+}
+
+/*
+ * Walks the segments and the entropy-coded scans up to the end of the image (EOI). With out, copies
+ * what stays: every segment but the dropped application segments and comments, the scans, the EOI;
+ * whatever follows the EOI (phones append second images there, with their own Exif) is left out.
+ * Returns the copy's length (or 1 without out), 0 when the data is not a complete JPEG.
+ */
 static size_t jpeg_walk(const unsigned char *d, size_t n, unsigned char *out, struct media_meta *m)
 {
     size_t i = 2, o = 0;
+    bool in_scan = false;
     if (out) {
         out[o++] = 0xFF;
         out[o++] = 0xD8;
     }
-    while (i + 4 <= n) {
-        if (d[i] != 0xFF)
+    while (i < n) {
+        if (in_scan) {
+            /* entropy-coded data runs to the next marker that is not a stuffed 0xFF00, a restart or a fill byte */
+            size_t start = i;
+            while (i + 1 < n &&
+                   !(d[i] == 0xFF && d[i + 1] != 0x00 && d[i + 1] != 0xFF && !(d[i + 1] >= 0xD0 && d[i + 1] <= 0xD7)))
+                i++;
+            if (i + 1 >= n)
+                return 0; /* no end of image */
+            if (out) {
+                memcpy(out + o, d + start, i - start);
+                o += i - start;
+            }
+            in_scan = false;
+        }
+        if (i + 2 > n || d[i] != 0xFF)
             return 0;
         unsigned marker = d[i + 1];
         if (marker == 0xFF) { /* fill byte */
             i++;
             continue;
         }
-        if (marker == 0xD9 || (marker >= 0xD0 && marker <= 0xD7)) {
+        if (marker == 0xD9 || (marker >= 0xD0 && marker <= 0xD7) || marker == 0x01) {
             if (out) {
                 out[o++] = d[i];
                 out[o++] = d[i + 1];
             }
             i += 2;
+            if (marker == 0xD9)
+                return out ? o : 1;
             continue;
         }
+        if (i + 4 > n)
+            return 0;
         size_t len = (size_t)d[i + 2] << 8 | d[i + 3];
         if (len < 2 || i + 2 + len > n)
             return 0;
@@ -155,20 +187,14 @@ static size_t jpeg_walk(const unsigned char *d, size_t n, unsigned char *out, st
         bool exif = marker == 0xE1 && blen >= 6 && !memcmp(body, "Exif\0\0", 6);
         if (m && exif)
             tiff_meta(body + 6, blen - 6, m);
-        /* APP1 (Exif, XMP), APP13 (IPTC) and comments go; everything else stays */
-        bool drop = marker == 0xE1 || marker == 0xED || marker == 0xFE;
+        bool drop = (marker >= 0xE0 && marker <= 0xEF && !jpeg_keep_app(marker, body, blen)) || marker == 0xFE;
         if (out && !drop) {
             memcpy(out + o, d + i, len + 2);
             o += len + 2;
         }
         i += 2 + len;
-        if (marker == 0xDA) { /* start of scan: the rest is image data */
-            if (out) {
-                memcpy(out + o, d + i, n - i);
-                o += n - i;
-            }
-            return out ? o : 1;
-        }
+        if (marker == 0xDA)
+            in_scan = true;
     }
     return 0;
 }
@@ -180,6 +206,19 @@ static uint32_t be32(const unsigned char *p)
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
+/* The chunks that stay: the critical ones and those that say how to show the colours. Text chunks
+ * (tEXt, zTXt, iTXt), eXIf, tIME, animation and private chunks go. */
+static bool png_keep(const unsigned char *t)
+{
+    static const char keep[][5] = {"IHDR", "PLTE", "IDAT", "IEND", "tRNS", "gAMA",
+                                   "cHRM", "sRGB", "iCCP", "sBIT", "bKGD", "pHYs"};
+    for (size_t i = 0; i < sizeof keep / sizeof *keep; i++)
+        if (!memcmp(t, keep[i], 4))
+            return true;
+    return false;
+}
+
+/* Walks the chunks up to IEND (what follows it is left out); copies the kept ones into out. */
 static size_t png_walk(const unsigned char *d, size_t n, unsigned char *out, struct media_meta *m)
 {
     size_t i = 8, o = 0;
@@ -192,11 +231,9 @@ static size_t png_walk(const unsigned char *d, size_t n, unsigned char *out, str
         if (len > n || i + 12 + len > n)
             return 0;
         const unsigned char *type = d + i + 4;
-        bool drop = !memcmp(type, "eXIf", 4) || !memcmp(type, "tEXt", 4) || !memcmp(type, "zTXt", 4) ||
-                    !memcmp(type, "iTXt", 4);
         if (m && !memcmp(type, "eXIf", 4))
             tiff_meta(d + i + 8, len, m);
-        if (out && !drop) {
+        if (out && png_keep(type)) {
             memcpy(out + o, d + i, len + 12);
             o += len + 12;
         }

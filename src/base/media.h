@@ -1,11 +1,14 @@
 /*
- * media.h: where and when a photo or video was taken, and a copy without it (pure C, no I/O).
+ * media.h: where and when a photo or video was taken, and a copy without it (pure C, no I/O; fuzzed).
  *
  * Evidence from the ground keeps its location for the team (it shows where the problem was seen); what
  * the inspected unit is shown must not tell it where the unannounced team stood or who took the photo.
- * Handled: JPEG (APP1 Exif/XMP, APP13 IPTC and COM segments dropped; the GPS IFD and DateTimeOriginal
- * read), PNG (eXIf, tEXt, zTXt, iTXt chunks dropped), MP4/MOV (the ©xyz and loci location boxes turned
- * into free boxes of the same size, so every offset stays valid).
+ * A photo sent by the public through the clue form is stored only as such a copy: its location, the
+ * camera's serial number or a name in it would point at the reporter.
+ * Handled: JPEG (every application segment but JFIF, the ICC profile and Adobe's, and comments dropped;
+ * what follows the end of the image dropped; the GPS IFD and DateTimeOriginal read), PNG (only the
+ * critical and colour chunks kept, nothing after IEND), MP4/MOV (the ©xyz and loci location boxes
+ * turned into free boxes of the same size, so every offset stays valid).
  */
 #ifndef DUCHA_MEDIA_H
 #define DUCHA_MEDIA_H

@@ -67,6 +67,7 @@ int cmd_gen(struct cli *cli);
 int cmd_gen_inspections(struct cli *cli);
 int cmd_ledger_check(struct cli *cli);
 int cmd_ledger_rebuild(struct cli *cli);
+int cmd_ledger_lights(struct cli *cli);
 int cmd_workflow(struct cli *cli);
 int cmd_todos_rebuild(struct cli *cli);
 /* Rebuilds the to-dos when a migration asked for it (cli_workflow.c); a failure is logged (the next start
@@ -81,6 +82,8 @@ int demo_as_user(struct ctx *c, const char *username);
 int demo_results(struct ctx *c);
 /* Demo inspections: a year of plans and inspections for 古城县 and 安平县 (cli_demo_inspections.c). */
 int demo_inspections(struct ctx *c);
+/* Demo clues (互联网+督查) of 古城县 in every state (cli_demo_clues.c). */
+int demo_clues(struct ctx *c);
 int cmd_document_render(struct cli *cli);
 int cmd_verify(struct cli *cli);
 

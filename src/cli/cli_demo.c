@@ -200,6 +200,8 @@ int cmd_demo(struct cli *cli)
         ok = demo_inspections(&c) == 0;
     if (ok)
         ok = demo_results(&c) == 0;
+    if (ok)
+        ok = demo_clues(&c) == 0;
     rc = ok ? 0 : 1;
 out:
     store_release(c.db);

@@ -6,6 +6,7 @@
  */
 #include "cli/cli.h"
 
+#include "clues/clues.h"
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
 #include "inspections/inspections.h"
@@ -23,6 +24,7 @@ static void init(void)
     inspections_register();
     ledger_register();
     results_register();
+    clues_register();
     docs_register();
     webhooks_init();
 }

@@ -47,6 +47,11 @@ enum cap {
     /* using the results (结果运用, src/results) */
     CAP_RESULT_DRAFT,   /* draft, issue and follow up praise, criticism, talks, accountability, referrals (督查室) */
     CAP_RESULT_APPROVE, /* approve them before they take effect (政府主要负责人, 条例 Arts. 19–21) */
+    /* clues from the public (互联网+督查), issue 18 */
+    CAP_CLUE_READ,     /* see clues in scope: their content, never their reporter */
+    CAP_CLUE_MANAGE,   /* triage, assign verification, merge, convert, close, reply, import (督查室) */
+    CAP_CLUE_VERIFY,   /* report the verification of a clue assigned to one's unit (线索核查) */
+    CAP_CLUE_REPORTER, /* read a clue's reporter (条例 Art. 26): the supervision office of the clue alone */
     CAP__COUNT
 };
 

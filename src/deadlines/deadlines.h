@@ -214,6 +214,10 @@ enum err deadlines_set_due(struct ctx *c, const char *owner_kind, int64_t owner_
                            const char *due_date, const char *reason, bool only_earlier);
 /* Cancels every open milestone of the object (withdrawn, completed, archived). */
 enum err deadlines_cancel(struct ctx *c, const char *owner_kind, int64_t owner_id);
+/* Cancels the open milestones of kind of one part (unit_id; 0: the object's own), e.g. a verification
+ * withdrawn from a unit while the object's other deadlines run on. */
+enum err deadlines_cancel_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id,
+                               const char *kind);
 
 /* How far the ladder has climbed on one unit's open, running milestones of an object: when the last
  * press and the last report step were taken (ISO times as the steps record them, "" when none). */

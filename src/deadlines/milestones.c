@@ -150,6 +150,17 @@ enum err deadlines_cancel(struct ctx *c, const char *owner_kind, int64_t owner_i
                        "更新时限节点");
 }
 
+enum err deadlines_cancel_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id,
+                               const char *kind)
+{
+    return ctx_db_fail(c,
+                       db_exec(c->db,
+                               "UPDATE milestones SET state = 'cancelled', next_at = NULL, version = version + 1 "
+                               "WHERE owner_kind = ? AND owner_id = ? AND unit_id = ? AND kind = ? AND state = 'open'",
+                               DB_TEXT(owner_kind), DB_INT(owner_id), DB_INT(unit_id), DB_TEXT(kind)),
+                       "更新时限节点");
+}
+
 enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_id, struct dl_climb **out, int *n)
 {
     *out = NULL;

@@ -211,6 +211,11 @@ static const struct route *router_check(struct req *rq)
     return r;
 }
 
+bool router_admit(struct req *rq, unsigned flags)
+{
+    return api_public_admit(rq, flags);
+}
+
 bool router_precheck(struct req *rq)
 {
     bool ok = router_check(rq) != NULL;

@@ -462,6 +462,10 @@ static enum MHD_Result send_req_reply(struct MHD_Connection *c, struct req *rq)
  * byte outside printable ASCII as %HH (no control characters or broken text in the log). Arena memory. */
 static const char *loggable(struct arena *a, const char *url)
 {
+    /* a tracking code is a reporter's key to their clue (src/clues): it is never written to the log */
+    static const char track[] = "/api/v1/public/clues/";
+    if (!strncmp(url, track, sizeof track - 1) && url[sizeof track - 1])
+        return "/api/v1/public/clues/{code}";
     bool plain = utf8_valid(url, strlen(url));
     for (const unsigned char *p = (const unsigned char *)url; plain && *p; p++)
         plain = *p >= 0x20 && *p != 0x7f;
@@ -618,7 +622,9 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     bool found = false;
     st->flags = api ? router_route_flags(method, url, s->app->cfg.test_clock, &found) : 0;
     bool upload = (st->flags & ROUTE_UPLOAD) != 0;
-    st->limit = (size_t)(upload ? s->app->cfg.upload_limit + MULTIPART_SLACK : s->app->cfg.json_limit);
+    st->limit = (size_t)(upload                     ? s->app->cfg.upload_limit + MULTIPART_SLACK
+                         : (st->flags & ROUTE_FORM) ? s->app->cfg.public_form_limit
+                                                    : s->app->cfg.json_limit);
 
     const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
     const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
@@ -635,7 +641,10 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     size_t uri = strlen(url), headers = 0;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_lengths, &uri);
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_lengths, &headers);
-    if (uri > URI_LIMIT) {
+    if (!router_admit(&rq, st->flags)) {
+        /* the public pages' limits: refused before any body byte is read */
+        result = reply_now(s, c, st, &rq, url, method);
+    } else if (uri > URI_LIMIT) {
         reply_error(&rq, ERR_URI_TOO_LONG, arena_printf(&arena, "请求地址过长（最多 %d 字节）", URI_LIMIT));
         result = reply_now(s, c, st, &rq, "(long)", method);
     } else if (headers > HEADER_LIMIT) {
@@ -797,8 +806,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         result = send_req_reply(c, &rq);
         bytes = rq.reply_len;
     }
-    log_info("%s %s %s %d %zu %.1fms %s", client, method, loggable(&arena, url), status, bytes, ms_since(&st->start),
-             rq.ctx.user ? rq.ctx.user->username : "-");
+    log_info("%s %s %s %d %zu %.1fms %s", rq.ctx.client, method, loggable(&arena, url), status, bytes,
+             ms_since(&st->start), rq.ctx.user ? rq.ctx.user->username : "-");
     free(rq.reply_body);
     arena_free(&arena);
     return result;

@@ -817,6 +817,14 @@ enum err insp_add_origin(struct ctx *c, int64_t id, const char *kind, const char
     return e ? ctx_db_fail(c, e, "记录督查来源") : ERR_OK;
 }
 
+enum err insp_create_in(struct ctx *c, const json_t *body, int64_t *id)
+{
+    struct create_args x = {body, 0};
+    enum err e = create_tx(c, &x);
+    *id = x.id;
+    return e;
+}
+
 enum err insp_create(struct ctx *c, const json_t *body, json_t **out)
 {
     struct create_args x = {body, 0};

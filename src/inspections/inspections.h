@@ -81,6 +81,9 @@ struct insp_query {
 };
 /* Creates a draft (from a plan entry, an escalated item's proposal, a decision or an instruction). */
 enum err insp_create(struct ctx *c, const json_t *body, json_t **out);
+/* The same inside the caller's transaction (a clue converted into an inspection, src/clues): the same
+ * checks and records; *id is the draft's. The caller adds its own origin (insp_add_origin). */
+enum err insp_create_in(struct ctx *c, const json_t *body, int64_t *id);
 /* Records where an inspection comes from (insp_origins: kind such as decision, proposal, item, lookback,
  * merged, joined, approval, clue; ref its number or name, ref_id its id or 0, note a line of text). Inside
  * the caller's transaction; the module's own openings, merges and look-backs use it too. */

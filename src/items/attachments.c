@@ -2,20 +2,19 @@
  * attachments.c: files attached to an item or to one of its progress reports. Content is stored
  * once under {data_dir}/attachments/{h[0..1]}/{h} where h is the SM3 of the bytes; the row names
  * it. Size limit and extension allow-list come from the configuration (upload_limit,
- * upload_types); the content must be what the extension says (libmagic); downloads need
+ * upload_types); the content must be what the extension says (base/filetype.h); downloads need
  * permission to see the item and are always sent as attachments of a non-HTML type.
  */
 #include "items/items_internal.h"
 
 #include "audit/audit.h"
+#include "base/filetype.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
-#include <magic.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -47,110 +46,13 @@ static const char *attachment_type(const char *ext)
     return "application/octet-stream";
 }
 
-/*
- * What the bytes of a file with each extension may be, as libmagic names them (space-separated
- * MIME types; "text/ANY" is any text but HTML). Office formats of the 1997–2003 generation (and
- * WPS/ET) are OLE compound files; the 2007 generation, OFD and ZIP are ZIP containers, which
- * libmagic names by their first member when it can.
- */
-#define OLE                                                                                                            \
-    "application/msword application/vnd.ms-excel application/vnd.ms-powerpoint application/vnd.ms-office "             \
-    "application/CDFV2 application/x-ole-storage application/vnd.ms-works"
-#define OOXML(t) "application/vnd.openxmlformats-officedocument." t " application/zip"
-static const struct {
-    const char *ext, *types;
-} content_rules[] = {
-    {"pdf", "application/pdf"},
-    {"jpg", "image/jpeg"},
-    {"jpeg", "image/jpeg"},
-    {"png", "image/png"},
-    {"txt", "text/ANY"},
-    {"csv", "text/ANY application/csv"},
-    {"zip", "application/zip"},
-    {"ofd", "application/zip application/ofd"},
-    {"doc", OLE},
-    {"xls", OLE},
-    {"ppt", OLE},
-    {"wps", OLE " application/zip"},
-    {"et", OLE " application/zip"},
-    {"docx", OOXML("wordprocessingml.document")},
-    {"xlsx", OOXML("spreadsheetml.sheet")},
-    {"pptx", OOXML("presentationml.presentation")},
-};
-#undef OLE
-#undef OOXML
-
-/* Types never accepted whatever the extension: pages a browser would run, programs, scripts. */
-static bool dangerous_type(const char *t)
-{
-    static const char *const bad[] = {"text/html",
-                                      "image/svg+xml",
-                                      "text/xml",
-                                      "application/xml",
-                                      "application/x-executable",
-                                      "application/x-pie-executable",
-                                      "application/x-sharedlib",
-                                      "application/x-dosexec",
-                                      "application/x-mach-binary",
-                                      "text/x-shellscript",
-                                      "text/x-script.python",
-                                      "application/javascript",
-                                      "text/javascript",
-                                      "text/x-php",
-                                      "application/x-msi"};
-    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++)
-        if (!strcasecmp(t, bad[i]))
-            return true;
-    return false;
-}
-
-static bool type_matches(const char *types, const char *t)
-{
-    size_t n = strlen(t);
-    for (const char *p = types; *p;) {
-        size_t k = strcspn(p, " ");
-        if (k == 8 && !strncmp(p, "text/ANY", 8) && !strncasecmp(t, "text/", 5))
-            return true;
-        if (k == n && !strncasecmp(p, t, n))
-            return true;
-        p += k;
-        while (*p == ' ')
-            p++;
-    }
-    return false;
-}
-
-static pthread_mutex_t magic_mu = PTHREAD_MUTEX_INITIALIZER;
-static magic_t magic_db; /* opened once; libmagic handles are not thread-safe, so used under magic_mu */
-
-/* The MIME type libmagic reads in the file (arena), or NULL if libmagic is unavailable. */
-static const char *content_type_of(struct ctx *c, const char *path)
-{
-    pthread_mutex_lock(&magic_mu);
-    if (!magic_db) {
-        magic_db = magic_open(MAGIC_MIME_TYPE | MAGIC_NO_CHECK_COMPRESS | MAGIC_NO_CHECK_TAR | MAGIC_ERROR);
-        if (magic_db && magic_load(magic_db, NULL) != 0) {
-            magic_close(magic_db);
-            magic_db = NULL;
-        }
-    }
-    const char *t = magic_db ? magic_file(magic_db, path) : NULL;
-    const char *out = t ? arena_strdup(c->arena, t) : NULL;
-    pthread_mutex_unlock(&magic_mu);
-    return out;
-}
-
 /* ERR_OK if the file's content may carry extension ext; else 415 naming what it is. */
 static enum err check_content(struct ctx *c, const char *path, const char *ext)
 {
-    const char *t = content_type_of(c, path);
-    if (!t)
+    char t[128];
+    if (!filetype_of_file(path, t, sizeof t))
         return ctx_fail(c, ERR_INTERNAL, "无法识别文件类型（libmagic 不可用）");
-    const char *rule = NULL;
-    for (size_t i = 0; i < sizeof content_rules / sizeof *content_rules; i++)
-        if (!strcasecmp(content_rules[i].ext, ext))
-            rule = content_rules[i].types;
-    if (dangerous_type(t) || (rule && !type_matches(rule, t)))
+    if (!filetype_fits(ext, t))
         return ctx_fail(c, ERR_MEDIA_TYPE, "文件内容与扩展名 .%s 不符（实际内容为 %s），不能上传", ext, t);
     return ERR_OK;
 }

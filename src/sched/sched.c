@@ -2,6 +2,7 @@
 #include "sched/sched.h"
 
 #include "base/log.h"
+#include "clues/clues.h"
 #include "deadlines/deadlines.h"
 #include "inspections/inspections.h"
 #include "items/ledger.h"
@@ -57,7 +58,9 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
     if ((e = ledger_lights_refresh(c, &lights)) || (e = ledger_counts_fold(c, &folded)))
         return e;
     struct retention_stats rs;
-    return retention_pass(c, &rs);
+    if ((e = retention_pass(c, &rs)))
+        return e;
+    return clues_sched(c);
 }
 
 struct sched {

@@ -120,7 +120,11 @@ class Server:
         self.log = open(os.path.join(self.dir, "serve.log"), "w+")
         # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
-        e.update({"DUCHA_SECRET_KEY": TEST_SECRET_KEY, "DUCHA_AUDIT_KEY": TEST_AUDIT_KEY, **(env or {})})
+        # the public pages' limits are off and their challenge easy unless a test sets them (test_clues_public)
+        e.update({"DUCHA_SECRET_KEY": TEST_SECRET_KEY, "DUCHA_AUDIT_KEY": TEST_AUDIT_KEY,
+                  "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0", "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0",
+                  "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
+                  **(env or {})})
         self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
                                       *(["--test-clock"] if test_clock else []), *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
         deadline = time.time() + 30

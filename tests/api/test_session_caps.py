@@ -12,6 +12,7 @@ PROBE = {
     "audit_read": "/api/v1/audit?limit=1",
     "item_read": "/api/v1/items?per_page=1",
     "system_admin": "/api/v1/admin/outbox",
+    "clue_read": "/api/v1/clues?per_page=1",
 }
 
 
@@ -22,8 +23,8 @@ def test_login_and_session_carry_the_same_capabilities(server):
     me = c.get("/api/v1/session")
     assert me.json["user"]["caps"] == r.json["user"]["caps"]
     assert set(r.json["user"]["caps"]) == {"unit_read", "audit_read", "item_read", "item_register", "item_review",
-                                           "insp_read", "insp_manage", "insp_propose",
-                                           "result_draft"}
+                                           "insp_read", "insp_manage", "insp_propose", "result_draft", "clue_read",
+                                           "clue_manage", "clue_reporter"}
     grant = r.json["user"]["roles"][0]
     assert grant["role"] == "office" and grant["unit_code"] == "gc"
     assert set(grant["caps"]) == set(r.json["user"]["caps"])
@@ -36,11 +37,12 @@ def test_each_role_has_the_capabilities_of_its_table_row(server):
         # a county's administrator: the system-wide settings belong to the top unit's administrator
         "gc_admin": {"unit_read", "unit_write", "user_admin", "audit_read", "system_admin", "webhook_admin"},
         "gc_principal": {"unit_read", "item_read", "item_press", "item_decide", "insp_read", "insp_approve", "insp_decide",
-                         "result_approve"},
-        "gc_deputy": {"unit_read", "item_read", "item_approve", "item_review", "insp_read"},
+                         "result_approve", "clue_read"},
+        "gc_deputy": {"unit_read", "item_read", "item_approve", "item_review", "insp_read", "clue_read"},
         "gc_secretary": {"unit_read", "item_read", "item_review", "insp_read"},
-        "gc_contact": {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle"},
-        "gc_head": {"unit_read", "item_read", "item_handle", "item_sign", "insp_read", "insp_propose", "rect_handle"},
+        "gc_contact": {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle", "clue_read", "clue_verify"},
+        "gc_head": {"unit_read", "item_read", "item_handle", "item_sign", "insp_read", "insp_propose", "rect_handle",
+                    "clue_read", "clue_verify"},
         "gc_inspector": {"unit_read", "insp_read", "insp_field"},
         "gc_parttime": {"insp_field"},
         "gc_evaluator": {"insp_evaluate"},
@@ -61,11 +63,13 @@ def test_capabilities_are_the_union_of_the_grants(server, unique):
     assert r.status == 201, r.json
     u = server.client(f"two_{unique}").get("/api/v1/session").json["user"]
     by_role = {g["role"]: g for g in u["roles"]}
-    assert set(by_role["contact"]["caps"]) == {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle"}
+    assert set(by_role["contact"]["caps"]) == {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle",
+                                               "clue_read", "clue_verify"}
     assert by_role["contact"]["unit_code"] == "gc-jt"
     assert set(by_role["secretary"]["caps"]) == {"unit_read", "item_read", "item_review", "insp_read"}
     assert by_role["secretary"]["unit_code"] == "gc"
-    assert set(u["caps"]) == {"unit_read", "item_read", "item_handle", "item_review", "insp_read", "rect_handle"}
+    assert set(u["caps"]) == {"unit_read", "item_read", "item_handle", "item_review", "insp_read", "rect_handle",
+                              "clue_read", "clue_verify"}
 
 
 def test_the_capabilities_shown_are_the_ones_the_router_grants(server):

@@ -4,6 +4,7 @@ state with the demo users, which demo user takes a row of a given (capability, r
 capabilities, how to satisfy a row's condition, and which demo users stand at each place of the object
 (its home and its tracks' units) for the to-do matrix. A workflow the server registers without a driver
 here fails the generic tests: a new module adds its driver with its table."""
+from cluelib import Clues
 from itemlib import ACTOR, ORDER, PATH, Items, day
 
 # what each demo user holds at 古城县 (core/perm.c), as (capabilities, role)
@@ -361,7 +362,109 @@ class BulletinDriver(ResultDriver):
         return self.c("gc_office").get(f"/api/v1/bulletins/{oid}/events").json["events"]
 
 
-DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver}
+class ClueDriver:
+    """Clues (线索) of 古城县: the office sorts them; 交通运输局 verifies those it is assigned."""
+
+    name = "clue"
+    previous = None  # no row returns to the state before
+    OFFICE_CAPS = {"clue_read", "clue_manage", "clue_reporter"}
+    caps = {
+        "gc_office": (OFFICE_CAPS, "office"),
+        "gc_principal": ({"clue_read"}, "principal"),
+        "gc_leader": ({"clue_read"}, "leader"),
+        "gc_director": ({"clue_read"}, "director"),
+        "gc_deputy": ({"clue_read"}, "deputy"),
+        "gc_contact": ({"clue_read", "clue_verify"}, "contact"),
+        "gc_head": ({"clue_read", "clue_verify"}, "head"),
+    }
+    ACTOR = {("clue_manage", "any"): "gc_office", ("clue_verify", "any"): "gc_contact",
+             ("clue_read", "any"): "gc_office"}
+    HOME = {"office": ["gc_office"], "principal": ["gc_principal"], "director": ["gc_director"],
+            "deputy": ["gc_deputy"], "leader": ["gc_leader"]}
+    UNITS = {"gc-jt": {"contact": ["gc_contact"], "head": ["gc_head"]}}
+
+    def __init__(self, server):
+        self.cl = Clues(server)
+
+    def c(self, user):
+        return self.cl.c(user)
+
+    def bring(self, state):
+        return self.cl.bring(state)
+
+    bring_shared = bring
+
+    def actor(self, row):
+        return self.ACTOR[(row["cap"], row["role"])]
+
+    def get(self, oid, user="gc_office"):
+        return self.cl.get(oid, user)
+
+    def act(self, oid, user, action, body, expect=200):
+        return self.cl.act(oid, user, action, body, expect=expect)
+
+    def body_for(self, wf, action):
+        req = next(a for a in wf["actions"] if a["name"] == action)["requires"]
+        jt = self.cl.unit("gc-jt")
+        values = {"unit_id": jt, "lead_unit_id": jt, "due_date": day(10), "text": "核查情况说明",
+                  "finding": "partly", "reason": "需要调整核查单位", "reply": "感谢您的反映，正在办理。",
+                  "close_reason": "resolved", "start_date": day(3), "end_date": day(12)}
+        body = {k: values[k] for k in req if k in values}
+        if action == "convert_inspection":
+            body["target_unit_ids"] = [jt]
+        if "into" in req:
+            body["into"] = self.cl.create()["id"]
+        return body
+
+    def status(self, oid, user):
+        return self.c(user).get(f"/api/v1/clues/{oid}").status
+
+    def allowed(self, obj):
+        return set(obj["allowed_actions"]) | set(obj["verification_actions"])
+
+    def visible(self, user, state):
+        """A verifying unit sees a clue once it is asked to verify it (bring: verifying, verified)."""
+        return user not in ("gc_contact", "gc_head") or state in ("verifying", "verified")
+
+    def holds_by_default(self, condition):
+        return True
+
+    def bring_satisfying(self, state, condition):
+        raise AssertionError(f"clues have no conditions ({condition})")
+
+    def parts(self, obj):
+        """The latest verification (the engine's one track), with the state it stands for."""
+        if not obj["verifications"]:
+            return []
+        v = obj["verifications"][-1]
+        state = {"verifying": "verifying", "verified": "verified", "recalled": "received"}[v["state"]]
+        code = {self.cl.unit("gc-jt"): "gc-jt"}.get(v["unit_id"], str(v["unit_id"]))
+        return [{"kind": "verification", "id": v["id"], "state": state, "unit": code}]
+
+    def people(self, who, part):
+        if who["at"] == "home":
+            return set(self.HOME.get(who["role"], []))
+        if who["at"] == "part":
+            return set(self.UNITS.get(part["unit"], {}).get(who["role"], [])) if part else set()
+        raise AssertionError(who)
+
+    def condition(self, obj, name):
+        raise AssertionError(name)
+
+    def concerned(self, row, before, user):
+        """The verification a row is about: the verifier's own, or the one recalled."""
+        parts = self.parts(before)
+        if row["scope"] == "verification" or row["action"] == "recall":
+            return parts[0] if parts else None
+        return None
+
+    def events(self, oid):
+        r = self.c("gc_office").get(f"/api/v1/clues/{oid}/events")
+        assert r.status == 200, r
+        return [e for e in r.json["events"] if e["kind"] != "deadline"]
+
+
+DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "clue": ClueDriver}
 
 from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
 

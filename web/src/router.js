@@ -36,6 +36,8 @@ const pages = [
   { path: 'results/:id(\\d+)', name: 'result', component: () => import('./views/results/ResultDetail.vue'), meta: { title: 'menu.result', cap: 'item_read', active: 'results' } },
   { path: 'bulletins', name: 'bulletins', component: () => import('./views/results/Bulletins.vue'), meta: { title: 'menu.bulletins', cap: 'item_read', menu: { icon: 'IconNotification', group: 'res' }, shortcut: true } },
   { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/results/BulletinDetail.vue'), meta: { title: 'menu.bulletin', cap: 'item_read', active: 'bulletins' } },
+  { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue'), meta: { title: 'menu.clues', cap: 'clue_read', menu: { icon: 'IconChatLineSquare' }, shortcut: true } },
+  { path: 'clues/:id(\\d+)', name: 'clue', component: () => import('./views/ClueDetail.vue'), meta: { title: 'menu.clue', cap: 'clue_read', active: 'clues' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
   { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },
@@ -52,6 +54,9 @@ const routes = [
   // the bulletins published to the public: no sign-in (the server leaves out every person's data)
   { path: '/public/bulletins', name: 'public-bulletins', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
   { path: '/public/bulletins/:id(\\d+)', name: 'public-bulletin', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
+  // the public pages (互联网+督查): no account, no session asked for
+  { path: '/p/clue', name: 'pub-clue', component: () => import('./views/public/ClueSubmit.vue'), meta: { public: true, title: 'menu.pub-clue' } },
+  { path: '/p/track', name: 'pub-track', component: () => import('./views/public/ClueTrack.vue'), meta: { public: true, title: 'menu.pub-track' } },
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
   { path: '/', component: Layout, children: pages },
 ]

@@ -1,0 +1,211 @@
+/* api_clues.c: the office's and the verifiers' side of clues (线索) under /api/v1/clues: the list, one
+ * clue, triage edits, workflow actions, timeline, similar clues, photos, the reporter (the clue's own
+ * supervision office alone) and the import of clues transferred from above. */
+#include "api/routes.h"
+#include "clues/clues.h"
+
+#include <string.h>
+#include <strings.h>
+
+static bool clue_id(struct req *rq, int64_t *id)
+{
+    if (req_param_id(rq, "id", id))
+        return true;
+    reply_error(rq, ERR_NOT_FOUND, "线索不存在");
+    return false;
+}
+
+/* GET /api/v1/clues?state=&category=&source=&q=&unit_id=&area_id=&item_id=&mine=&page=&per_page= */
+static int h_list(struct req *rq)
+{
+    struct clue_query q = {0};
+    int64_t page, per_page, mine, item;
+    if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 20, &per_page) ||
+        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q.unit_id) ||
+        !req_query_int(rq, "area_id", 0, INT64_MAX, 0, &q.area_id) ||
+        !req_query_int(rq, "item_id", 0, INT64_MAX, 0, &item) || !req_query_int(rq, "mine", 0, 1, 0, &mine))
+        return 0;
+    q.page = (int)page;
+    q.per_page = (int)per_page;
+    q.mine = mine != 0;
+    q.item_id = item;
+    q.state = req_query(rq, "state");
+    q.category = req_query(rq, "category");
+    q.source = req_query(rq, "source");
+    q.q = req_query(rq, "q");
+    if (q.q && strlen(q.q) > 200)
+        return reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 200 字节）");
+    json_t *out = NULL;
+    enum err e = clues_list(&rq->ctx, &q, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_create(struct req *rq)
+{
+    if (!req_check(rq, clues_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = clues_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_meta(struct req *rq)
+{
+    json_t *out = NULL;
+    enum err e = clues_meta(&rq->ctx, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/clues/import?dry_run=1: an XLSX or CSV file (multipart or the raw body). */
+static int h_import(struct req *rq)
+{
+    int64_t dry;
+    if (!req_query_int(rq, "dry_run", 0, 1, 0, &dry))
+        return 0;
+    const struct req_upload *up = rq->upload;
+    if (!up || up->malformed || !up->size)
+        return reply_error(rq, ERR_BAD_REQUEST, "请上传 XLSX 或 CSV 文件");
+    json_t *report = NULL;
+    enum err e = clues_import(&rq->ctx, up->path, dry != 0, &report);
+    if (e && e != ERR_INVALID) {
+        json_decref(report);
+        return reply_ctx_error(rq);
+    }
+    if (e) {
+        json_t *body =
+            json_pack("{s{ss ss sO}}", "error", "code", err_code(e), "message",
+                      rq->ctx.msg ? rq->ctx.msg : err_default_message(e), "rows", json_object_get(report, "errors"));
+        json_decref(report);
+        return reply_json(rq, err_status(e), body);
+    }
+    return reply_json(rq, dry ? 200 : 201, report);
+}
+
+static int h_get(struct req *rq)
+{
+    int64_t id;
+    if (!clue_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = clues_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_update(struct req *rq)
+{
+    int64_t id;
+    if (!clue_id(rq, &id) || !req_check(rq, clues_update_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = clues_update(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/clues/{id}/actions/{action}: the body (a JSON object) may be empty. */
+static int h_action(struct req *rq)
+{
+    int64_t id;
+    if (!clue_id(rq, &id))
+        return 0;
+    json_t *body = NULL;
+    if (rq->body_len) {
+        if (!rq->content_type || strncasecmp(rq->content_type, "application/json", 16) != 0)
+            return reply_error(rq, ERR_MEDIA_TYPE, "请求体必须是 JSON（Content-Type: application/json）");
+        json_error_t jerr;
+        body = json_loadb(rq->body, rq->body_len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!json_is_object(body)) {
+            json_decref(body);
+            return reply_error(rq, ERR_BAD_REQUEST, "请求体必须是 JSON 对象");
+        }
+    } else {
+        body = json_object();
+    }
+    char msg[256];
+    enum err e = jv_check(body, clues_action_spec, msg, sizeof msg);
+    if (e) {
+        json_decref(body);
+        return reply_error(rq, e, msg);
+    }
+    json_t *out = NULL;
+    e = clues_act(&rq->ctx, id, req_param(rq, "action"), body, &out);
+    json_decref(body);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_events(struct req *rq)
+{
+    int64_t id;
+    if (!clue_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = clues_events(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_reporter(struct req *rq)
+{
+    int64_t id;
+    if (!clue_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = clues_reporter(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_similar(struct req *rq)
+{
+    int64_t id;
+    if (!clue_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = clues_similar(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/clues/{id}/photos/{photo}: the stored copy (without metadata), shown inline. */
+static int h_photo(struct req *rq)
+{
+    int64_t id, pid;
+    if (!clue_id(rq, &id))
+        return 0;
+    if (!req_param_id(rq, "photo", &pid))
+        return reply_error(rq, ERR_NOT_FOUND, "照片不存在");
+    const char *path, *type;
+    enum err e = clues_photo_file(&rq->ctx, id, pid, &path, &type);
+    if (e)
+        return reply_ctx_error(rq);
+    rq->reply_file = path;
+    rq->reply_type = type;
+    rq->status = 200;
+    reply_header(rq, "Content-Disposition", "inline");
+    reply_header(rq, "Content-Security-Policy", "sandbox");
+    return 0;
+}
+
+const struct route clue_routes[] = {
+    {"GET", "/api/v1/clues", h_list, CAP_CLUE_READ, 0, "the clues the user may see, with counts per state",
+     "principal,leader,director,deputy,office,contact,head:A *:F"},
+    {"POST", "/api/v1/clues", h_create, CAP_CLUE_MANAGE, ROUTE_JSON, "record a clue received by staff",
+     "office:AAN *:F; "
+     "body={\"category\":\"other\",\"area_id\":$town,\"description\":\"矩阵测试登记的线索：路灯损坏一个月无人维修\"}"},
+    {"GET", "/api/v1/clues/meta", h_meta, CAP_CLUE_READ, 0, "categories, states, actions, close reasons",
+     "principal,leader,director,deputy,office,contact,head:A *:F"},
+    {"POST", "/api/v1/clues/import", h_import, CAP_CLUE_MANAGE, ROUTE_UPLOAD,
+     "import clues transferred from above (XLSX or CSV; dry_run=1: preview)",
+     "office:R *:F; query=dry_run=1; type=text/csv; body=原编号,所在地区,问题描述,办理时限"},
+    {"GET", "/api/v1/clues/{id}", h_get, CAP_CLUE_READ, 0, "one clue with its verifications and allowed_actions",
+     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+    {"PATCH", "/api/v1/clues/{id}", h_update, CAP_CLUE_MANAGE, ROUTE_JSON, "change what triage decides",
+     "office:AAN *:F; body={\"place\":\"矩阵测试地点\"}"},
+    {"POST", "/api/v1/clues/{id}/actions/{action}", h_action, CAP_CLUE_READ, 0, "take a workflow action",
+     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F; action=comment; body={\"text\":\"矩阵备注\"}"},
+    {"GET", "/api/v1/clues/{id}/events", h_events, CAP_CLUE_READ, 0, "the timeline",
+     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+    {"GET", "/api/v1/clues/{id}/reporter", h_reporter, CAP_CLUE_REPORTER, 0,
+     "the reporter, for the clue's own supervision office (audited)", "office:AAN *:F"},
+    {"GET", "/api/v1/clues/{id}/similar", h_similar, CAP_CLUE_MANAGE, 0, "possible duplicates (bigram similarity)",
+     "office:AAN *:F"},
+    {"GET", "/api/v1/clues/{id}/photos/{photo}", h_photo, CAP_CLUE_READ, 0, "a photo (stored without metadata)",
+     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

@@ -1,0 +1,280 @@
+/*
+ * cli_demo_clues.c: the demo's clues (互联网+督查) for 古城县 — what the office finds on a usual morning:
+ * public reports waiting to be sorted (one a likely duplicate of another), one out with 交通运输局 for
+ * verification (线索核查) and one verified by 住建局 waiting for a decision, one merged, one closed with the
+ * reply its reporter reads, one made a supervision item and one an inspection (a proposal before the
+ * county head), and two clues transferred from the State Council's platform with their original
+ * numbers and deadlines (imported from a CSV file as the office would).
+ *
+ * Public reports go through the public form's own function (clues_submit_public) with a solved
+ * challenge, the rest through the module's functions as the demo user who would act, on the day they
+ * would act (the context's clock is moved back for it), so timelines, to-dos and audit read as in real
+ * use. The reporters' names are invented and stored sealed like any other.
+ */
+#include "auth/auth.h"
+#include "base/timeu.h"
+#include "calendar/workdays.h"
+#include "cli/cli.h"
+#include "clues/clues.h"
+#include "core/pow.h"
+#include "inspections/inspections.h"
+#include "units/units.h"
+
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+struct demo {
+    struct ctx *c;
+    int64_t today, now;
+    int failed;
+};
+
+/* From now on the demo acts as username (NULL: the public) on day `day` (relative to today), 09:00 + minutes. */
+static void as(struct demo *d, const char *username, int day, int minutes)
+{
+    struct ctx *c = d->c;
+    c->now = time_local_instant(d->today + day, 9 * 3600 + minutes * 60);
+    if (c->now > d->now) /* today before nine: a few minutes ago */
+        c->now = d->now - (60 - minutes) * 60;
+    c->user = NULL;
+    c->acting = NULL;
+    int64_t id = 0;
+    struct principal *p = NULL;
+    if (!username)
+        return;
+    if (db_one_int(c->db, &id, "SELECT id FROM users WHERE username = ?", DB_TEXT(username)) ||
+        auth_load_principal(c, id, &p)) {
+        cli_fail("demo clues: no user %s", username);
+        d->failed = 1;
+        return;
+    }
+    c->user = p;
+}
+
+static int64_t unit(struct demo *d, const char *code)
+{
+    int64_t id = 0;
+    const char *path;
+    const struct principal *saved = d->c->user;
+    d->c->user = NULL;
+    units_find_code(d->c, code, &id, &path);
+    d->c->user = saved;
+    return id;
+}
+
+static const char *day_str(struct demo *d, int days)
+{
+    char *s = arena_alloc(d->c->arena, 11);
+    cal_format_date(d->today + days, s);
+    return s;
+}
+
+/* The id of a domain call's result, or 0 with the failure printed. Takes out. */
+static int64_t ok(struct demo *d, enum err e, json_t *out, const char *what)
+{
+    int64_t id = e ? 0 : json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    if (e) {
+        cli_fail("demo clues: %s: %s", what, d->c->msg ? d->c->msg : "");
+        d->failed = 1;
+    }
+    return id;
+}
+
+/* A report through the public form, the challenge solved as the page's script would; its id. */
+static int64_t report(struct demo *d, int day, const char *category, const char *area, const char *place,
+                      const char *text, const char *name, const char *phone)
+{
+    if (d->failed)
+        return 0;
+    as(d, NULL, day, 0);
+    struct ctx *c = d->c;
+    json_t *ch = pow_issue(c, "clue");
+    const char *token = arena_strdup(c->arena, json_string_value(json_object_get(ch, "token")));
+    int bits = (int)json_integer_value(json_object_get(ch, "bits"));
+    json_decref(ch);
+    char solution[24];
+    for (unsigned long n = 0;; n++) {
+        snprintf(solution, sizeof solution, "%lu", n);
+        if (pow_zero_bits(token, solution) >= bits)
+            break;
+    }
+    char area_id[24];
+    snprintf(area_id, sizeof area_id, "%" PRId64, unit(d, area));
+    const char *fields[][2] = {{"category", category}, {"area_id", area_id}, {"place", place},
+                               {"description", text},  {"challenge", token}, {"solution", solution},
+                               {"name", name},         {"phone", phone},     {"anonymous", name ? "0" : "1"}};
+    struct form f = {.parts = arena_alloc(c->arena, sizeof *f.parts * 9), .n = 0};
+    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
+        if (fields[i][1])
+            f.parts[f.n++] = (struct form_part){
+                .name = fields[i][0], .data = arena_strdup(c->arena, fields[i][1]), .len = strlen(fields[i][1])};
+    json_t *out = NULL;
+    enum err e = clues_submit_public(c, &f, &out);
+    const char *number = e ? NULL : arena_strdup(c->arena, json_string_value(json_object_get(out, "number")));
+    json_decref(out);
+    if (e) {
+        cli_fail("demo clues: report: %s", c->msg ? c->msg : "");
+        d->failed = 1;
+        return 0;
+    }
+    int64_t id = 0;
+    db_one_int(c->db, &id, "SELECT id FROM clues WHERE number = ?", DB_TEXT(number));
+    return id;
+}
+
+/* The office's triage (title, summary, unit concerned) as gc_office on day. Takes body. */
+static void triage(struct demo *d, int64_t id, int day, json_t *body)
+{
+    if (d->failed || !id) {
+        json_decref(body);
+        return;
+    }
+    as(d, "gc_office", day, 20);
+    json_t *out = NULL;
+    enum err e = clues_update(d->c, id, body, &out);
+    json_decref(body);
+    ok(d, e, out, "triage");
+}
+
+/* A workflow action as username on day. Takes body. */
+static void act(struct demo *d, int64_t id, const char *username, int day, const char *action, json_t *body)
+{
+    if (d->failed || !id) {
+        json_decref(body);
+        return;
+    }
+    as(d, username, day, 40);
+    json_t *out = NULL;
+    enum err e = clues_act(d->c, id, action, body, &out);
+    json_decref(body);
+    ok(d, e, out, action);
+}
+
+/* Two clues transferred from above, imported from a CSV file the way the office uploads one. */
+static void transfers(struct demo *d)
+{
+    if (d->failed)
+        return;
+    as(d, "gc_office", -2, 10);
+    char path[] = "/tmp/ducha-demo-clues-XXXXXX";
+    int fd = mkstemp(path);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        cli_fail("demo clues: cannot write the transfer file");
+        d->failed = 1;
+        return;
+    }
+    fprintf(f,
+            "原编号,来源平台,问题类别,所在地区,具体地点,问题描述,办理时限,转办日期\n"
+            "GWY-DC-2026-118734,国务院“互联网+督查”平台,营商环境,古城县,县政务服务中心,"
+            "企业反映在县政务服务中心办理施工许可时被要求重复提交已在线上传的材料，往返三次仍未受理。,%s,%s\n"
+            "GWY-DC-2026-120415,国务院“互联网+督查”平台,基层减负,古城县岳阳镇人民政府,岳阳镇,"
+            "岳阳镇各村反映每月需向镇里报送内容重复的台账报表十余份，占用大量时间，希望精简。,%s,%s\n",
+            day_str(d, 12), day_str(d, -2), day_str(d, 18), day_str(d, -2));
+    fclose(f);
+    json_t *out = NULL;
+    enum err e = clues_import(d->c, path, false, &out);
+    unlink(path);
+    json_decref(out);
+    if (e) {
+        cli_fail("demo clues: import: %s", d->c->msg ? d->c->msg : "");
+        d->failed = 1;
+    }
+}
+
+int demo_clues(struct ctx *c)
+{
+    struct demo d = {.c = c, .now = c->now};
+    d.today = time_local_day(c->now);
+    int64_t jt = unit(&d, "gc-jt"), zj = unit(&d, "gc-zj");
+
+    /* waiting to be sorted: a sewer cover, and a second report of it (the duplicate hint) */
+    int64_t sewer =
+        report(&d, -3, "safety", "gc-t1", "解放路与人民街交叉口",
+               "解放路与人民街交叉口的污水井盖破损缺失，夜间已有行人跌倒受伤，反映两周仍无人处理。", NULL, NULL);
+    triage(&d, sewer, -2, json_pack("{ss}", "title", "解放路人民街口污水井盖破损"));
+    report(&d, -1, "safety", "gc-t1", "解放路与人民街交叉口",
+           "解放路与人民街交叉口污水井盖破损缺失，夜间有行人跌倒受伤，已经两周无人处理。", "周女士", NULL);
+    report(&d, 0, "services", "gc", "县不动产登记中心",
+           "县不动产登记中心窗口经常中午无人，群众排队等候一个多小时，工作人员态度生硬。", NULL, NULL);
+
+    /* out with 交通运输局 for verification */
+    int64_t road =
+        report(&d, -6, "livelihood", "gc-t2", "岳阳镇至北平镇县道K12处",
+               "岳阳镇至北平镇县道K12处路面大面积塌陷，已有车辆侧翻，雨天积水看不清路况。", "孙先生", "13800001111");
+    triage(&d, road, -5,
+           json_pack("{ss ss sI}", "title", "县道岳阳至北平段路面塌陷", "summary",
+                     "岳阳镇至北平镇县道K12处路面塌陷，已有车辆侧翻，雨天积水难辨路况。", "unit_id", (json_int_t)jt));
+    act(&d, road, "gc_office", -5, "assign",
+        json_pack("{sI ss ss}", "unit_id", (json_int_t)jt, "due_date", day_str(&d, 2), "request",
+                  "请实地核查塌陷范围和安全隐患，设置警示标志，拍照报送核查情况。"));
+
+    /* verified by 住建局: the office decides */
+    int64_t gas = report(&d, -12, "safety", "gc-t1", "城关镇东街老旧小区",
+                         "城关镇东街老旧小区燃气管道锈蚀严重，楼道里经常闻到燃气味，物业说没有钱维修。", NULL, NULL);
+    triage(&d, gas, -11, json_pack("{ss sI}", "title", "东街老旧小区燃气管道锈蚀", "unit_id", (json_int_t)zj));
+    act(&d, gas, "gc_office", -11, "assign",
+        json_pack("{sI ss ss}", "unit_id", (json_int_t)zj, "due_date", day_str(&d, -4), "request",
+                  "请会同燃气公司现场检测，核实隐患并提出整改措施。"));
+    act(&d, gas, "gc_contact2", -5, "report",
+        json_pack(
+            "{ss ss}", "finding", "substantiated", "text",
+            "经会同县燃气公司现场检测，东街3号至7号楼立管锈蚀属实，2处轻微泄漏已当场处置，建议纳入老旧小区改造。"));
+
+    /* closed with the reply the reporter reads */
+    int64_t noise = report(&d, -20, "environment", "gc-t1", "城关镇北街建筑工地",
+                           "城关镇北街建筑工地每天夜里十一点以后还在施工，噪声很大，附近居民无法休息。", NULL, NULL);
+    triage(&d, noise, -19, json_pack("{ss}", "title", "城关镇北街工地夜间施工扰民"));
+    act(&d, noise, "gc_office", -19, "close",
+        json_pack("{ss ss}", "close_reason", "resolved", "reply",
+                  "经县住建局和生态环境局现场检查，工地已停止夜间施工并在围挡处设置公示牌。感谢您的监督。"));
+
+    /* merged into the clue it repeats */
+    int64_t school = report(&d, -9, "livelihood", "gc-t3", "北平镇中心小学门前",
+                            "北平镇中心小学门前没有人行横道和减速带，上下学时车辆很快，孩子过马路很危险。", NULL, NULL);
+    int64_t school2 =
+        report(&d, -8, "livelihood", "gc-t3", "北平镇中心小学门口",
+               "北平镇中心小学门口车辆车速快，没有斑马线和减速带，学生过马路非常危险。", "家长刘先生", NULL);
+    triage(&d, school, -8, json_pack("{ss}", "title", "北平镇中心小学门前缺少交通安全设施"));
+    act(&d, school2, "gc_office", -7, "merge", json_pack("{sI}", "into", (json_int_t)school));
+    /* ... and that one made a supervision item */
+    act(&d, school, "gc_office", -7, "convert_item",
+        json_pack("{ss sI ss}", "title", "北平镇中心小学门前交通安全设施整改", "lead_unit_id", (json_int_t)jt,
+                  "due_date", day_str(&d, 20)));
+
+    /* made an inspection: a proposal before the county head */
+    int64_t burden =
+        report(&d, -10, "conduct", "gc-t4", "古阳镇",
+               "古阳镇要求各村每天在多个工作群里打卡上报照片，同一项工作要在三个平台重复填报。", NULL, NULL);
+    act(&d, burden, "gc_office", -4, "convert_inspection",
+        json_pack("{ss ss ss s[I]}", "title", "古阳镇“指尖上的形式主义”问题督查", "start_date", day_str(&d, 3),
+                  "end_date", day_str(&d, 12), "target_unit_ids", (json_int_t)unit(&d, "gc-t4")));
+    if (!d.failed) {
+        int64_t insp = 0;
+        db_one_int(c->db, &insp, "SELECT inspection_id FROM clues WHERE id = ?", DB_INT(burden));
+        as(&d, "gc_office", -4, 50);
+        json_t *out = NULL, *b = json_object();
+        enum err e = insp_act(c, insp, "submit", b, &out);
+        json_decref(b);
+        ok(&d, e, out, "submit the inspection");
+    }
+
+    transfers(&d);
+
+    c->now = d.now;
+    c->user = NULL;
+    c->acting = NULL;
+    if (d.failed)
+        return 1;
+    /* the demo's notifications are not sent anywhere (as cli_demo_inspections.c) */
+    if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
+        return cli_fail("demo clues: cannot clear the demo's notifications");
+    int64_t n = 0;
+    db_one_int(c->db, &n, "SELECT COUNT(*) FROM clues");
+    printf("demo clues: %" PRId64 " clues\n", n);
+    return 0;
+}

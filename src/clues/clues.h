@@ -1,0 +1,120 @@
+/*
+ * clues.h: clues (线索), DOMAIN.md §7 and 政府督查工作条例 Art. 26: problems reported by the public through
+ * the public page (互联网+督查, no account), by staff, or transferred from above (the State Council's
+ * 互联网+督查 platform) in bulk with their original numbers and deadlines. The supervision office sorts
+ * them (分拣), merges duplicates (same place and problem, by bigram similarity), sends them for
+ * verification (线索核查, "带着线索去、跟着问题走") to a unit with a deadline, and converts them into a
+ * supervision item or an inspection (linked both ways) or closes them with a reason the reporter sees.
+ *
+ * The reporter is protected: name and contact live apart (clue_reporters, sealed under secret_key) and
+ * are read by clues_reporter alone, for the supervision office of the clue (CAP_CLUE_REPORTER held at
+ * the clue's own government), each read audited; no list, export, message, to-do, timeline, audit
+ * summary or error names them. A reporter follows the clue with a tracking code that only its
+ * SHA-256 is stored of; the tracking page shows the public status and the office's public replies,
+ * nothing else.
+ *
+ * The clue runs on the workflow engine (clue_workflow, clue_workflow.c; effects in clue_effects.c);
+ * its verification deadlines are milestones of the owner "clue" (clue_deadlines.c). Every function
+ * checks the caller's permission on the clue (404 when invisible, 403 when visible but not allowed);
+ * every write records its timeline event and audit record in its transaction. JSON results are
+ * owned by the caller.
+ */
+#ifndef DUCHA_CLUES_H
+#define DUCHA_CLUES_H
+
+#include "base/form.h"
+#include "base/jsonv.h"
+#include "core/ctx.h"
+#include "workflow/workflow.h"
+
+#include <jansson.h>
+
+extern const struct workflow clue_workflow;
+
+/* ---- the public side (no user: ctx->user NULL) ---- */
+
+/* What the public form offers: {"categories":[{name,label}], "areas":[{id,name,parent_id,kind}],
+ * "limits":{photos, photo_bytes, description_min, description_max, place_max}, "notice"}. */
+enum err clues_public_form(struct ctx *c, json_t **out);
+
+/*
+ * A clue from the public form (multipart/form-data, already split into parts): fields category,
+ * area_id, place, description, anonymous ("1"/"0"), name, phone, email, challenge, solution; files
+ * "photo" (JPEG or PNG by their bytes, whatever they are called; stored without metadata). Every field
+ * is checked before anything is written (422 naming the field, 413 for a photo over the limit, 415
+ * for a photo that is not an image); the challenge is checked and spent in the transaction that
+ * stores the clue (409 when replayed). *out: {"tracking_code","number","received_at","status"} —
+ * the code is shown to the reporter once and never again.
+ */
+enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out);
+
+/* The tracking page: the public status, the office's public replies, the closing reason
+ * (404 for an unknown or malformed code, the same answer for both). */
+enum err clues_track(struct ctx *c, const char *code, json_t **out);
+
+/* ---- the office and the verifiers ---- */
+
+extern const struct jv_field clues_create_spec[];
+extern const struct jv_field clues_update_spec[];
+extern const struct jv_field clues_action_spec[];
+
+/* A clue recorded by staff (a phone call, a letter, a visit): category, area_id, place, description,
+ * title?, office_unit_id?, anonymous, reporter {name, phone, email}?. 201 with the clue. */
+enum err clues_create(struct ctx *c, const json_t *body, json_t **out);
+
+struct clue_query {
+    const char *state, *category, *source, *q;
+    int64_t unit_id, area_id, item_id; /* item_id: the clue converted into that item */
+    bool mine;                         /* only the clues assigned to the user's units for verification */
+    bool transfers;                    /* only clues transferred from above */
+    int page, per_page;
+};
+/* The clues the user may see, newest first, with counts per state: {"clues":[…],"total","page",
+ * "per_page","counts":{state: n}}. */
+enum err clues_list(struct ctx *c, const struct clue_query *q, json_t **out);
+
+/* One clue as the user may see it (the office: everything but the reporter; a verifier: the summary,
+ * not the report as written), with its verifications, photos, links and allowed_actions. */
+enum err clues_get(struct ctx *c, int64_t id, json_t **out);
+
+/* Changes what triage decides (category, title, summary, area_id, place, unit_id), office only, in the
+ * states before the outcome; "version" must match when given. */
+enum err clues_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+
+/* One workflow action (assign, report, recall, merge, convert_item, close, reply, comment). */
+enum err clues_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+
+/* The timeline, oldest first (public rows marked). */
+enum err clues_events(struct ctx *c, int64_t id, json_t **out);
+
+/* The reporter ({anonymous, name, phone, email}) for the clue's own supervision office alone;
+ * every read is audited ("clue.reporter_read", the summary names no one). */
+enum err clues_reporter(struct ctx *c, int64_t id, json_t **out);
+
+/* Clues alike in place and problem (bigram Dice over the description, same area subtree, same office,
+ * not merged): {"similar":[{id, number, title, state, score, …}]}, best first. */
+enum err clues_similar(struct ctx *c, int64_t id, json_t **out);
+
+/* A photo of a visible clue: its stored path and type (arena). */
+enum err clues_photo_file(struct ctx *c, int64_t id, int64_t photo_id, const char **path, const char **type);
+
+/*
+ * Imports clues transferred from above from an XLSX or CSV file (by its bytes): columns 原编号,
+ * 来源平台, 问题类别, 所在地区, 具体地点, 问题描述, 办理时限, and optionally 转办日期, 反映人, 联系电话
+ * (see docs). All rows or none; dry_run checks only. An original number the office holds already is an
+ * error of that row. *report: {"dry_run","created","clues":[{row, number, origin_number}],
+ * "errors":[{row, message}]}.
+ */
+enum err clues_import(struct ctx *c, const char *path, bool dry_run, json_t **report);
+
+/* Meta for the office's pages: categories, states, actions, close reasons, findings, sources. */
+enum err clues_meta(struct ctx *c, json_t **out);
+
+/* The scheduler's share: forgets expired challenges. */
+enum err clues_sched(struct ctx *c);
+
+/* Registers clues with the modules below them (the deadlines owner "clue", the unit path copies);
+ * once at start-up (modules_init). */
+void clues_register(void);
+
+#endif

@@ -1,0 +1,156 @@
+/*
+ * clues_internal.h: what the files of src/clues share: the clue as loaded (it begins with the engine's
+ * wf_obj), the workflow's enums, and helpers. Files: clue_workflow.c (the table and the hooks),
+ * clue_effects.c (one effect per action), clue_load.c (load, JSON, lists, timeline, reporter),
+ * clue_submit.c (the public form, staff records, the tracking page), clue_import.c (transfers from
+ * above), clue_photos.c (photos), clue_deadlines.c (the deadline owner and registrations).
+ */
+#ifndef DUCHA_CLUES_INTERNAL_H
+#define DUCHA_CLUES_INTERNAL_H
+
+#include "clues/clues.h"
+
+#include "audit/audit.h"
+#include "base/timeu.h"
+
+#define CLUE_WHAT "线索"
+#define CLUE_KIND "clue"     /* the workflow's name, the deadlines owner kind, the audit object type */
+#define CLUE_SIMILAR_MIN 0.3 /* bigram Dice from which clues are offered as possible duplicates */
+#define CLUE_DUP_HINT 0.5    /* … and from which a new clue is marked as one when it comes in */
+
+enum clue_state {
+    CLUE_ST_RECEIVED,  /* 待分拣 */
+    CLUE_ST_VERIFYING, /* 核查中 */
+    CLUE_ST_VERIFIED,  /* 已核查，待处理 */
+    CLUE_ST_CONVERTED, /* 已转为督办事项或督查 */
+    CLUE_ST_CLOSED,    /* 已办结 */
+    CLUE_ST_MERGED,    /* 已合并 */
+    CLUE_ST__COUNT
+};
+
+enum clue_action {
+    CLUE_ACT_ASSIGN,
+    CLUE_ACT_REPORT,
+    CLUE_ACT_RECALL,
+    CLUE_ACT_MERGE,
+    CLUE_ACT_CONVERT_ITEM,
+    CLUE_ACT_CONVERT_INSPECTION,
+    CLUE_ACT_CLOSE,
+    CLUE_ACT_REPLY,
+    CLUE_ACT_COMMENT,
+    CLUE_ACT__COUNT
+};
+
+/* bits of the workflow's fields, in the order of the table in clue_workflow.c */
+enum clue_field {
+    CLUE_F_UNIT = 1 << 0,
+    CLUE_F_DUE = 1 << 1,
+    CLUE_F_TEXT = 1 << 2,
+    CLUE_F_FINDING = 1 << 3,
+    CLUE_F_REASON = 1 << 4,
+    CLUE_F_INTO = 1 << 5,
+    CLUE_F_REPLY = 1 << 6,
+    CLUE_F_CLOSE_REASON = 1 << 7,
+    CLUE_F_LEAD = 1 << 8,
+    CLUE_F_START = 1 << 9,
+    CLUE_F_END = 1 << 10,
+};
+
+/* One verification (线索核查): an assignment to a unit. */
+struct clue_verif {
+    int64_t id, unit_id;
+    const char *unit_path, *unit_name, *state, *request, *due_date, *finding, *report, *reported_at, *assigned_at;
+    int64_t reported_by;
+};
+
+struct clue {
+    struct wf_obj wf; /* first: the engine's view (id, version, state, home, scope, number, title, due, parts) */
+    int64_t office_unit_id, area_unit_id, unit_id, merged_into, item_id, inspection_id, dup_of, created_by;
+    const char *office_path, *office_name, *area_path, *area_name, *unit_path, *unit_name;
+    const char *place, *category, *description, *summary, *source, *origin_platform, *origin_number, *origin_due_date,
+        *close_reason, *public_reply, *created_at, *updated_at, *closed_at;
+    double dup_score;
+    bool anonymous;
+    int photos;
+    struct clue_verif *verifs; /* every verification, oldest first */
+    int nverifs;
+    int current; /* the verification the track is (the latest not recalled), -1 when none */
+};
+
+static inline struct clue *clue_of(struct wf_obj *o)
+{
+    return (struct clue *)o;
+}
+
+extern const struct wf_effect clue_effects[CLUE_ACT__COUNT];
+
+/* ---- names (clue_workflow.c) ---- */
+const char *clue_state_name(enum clue_state s);
+const char *clue_state_label(enum clue_state s);
+/* The category's label, NULL when the name is not a category. */
+const char *clue_category_label(const char *name);
+/* The category named by its name, its label or the beginning of its label; NULL when none. */
+const char *clue_category_parse(const char *s);
+/* The label of a close reason, NULL when unknown. */
+const char *clue_close_reason_label(const char *name);
+/* The label of a verification finding, NULL when unknown. */
+const char *clue_finding_label(const char *name);
+/* The categories, close reasons, findings as [{name,label}] (caller owns). */
+json_t *clue_categories_json(void);
+json_t *clue_close_reasons_json(void);
+json_t *clue_findings_json(void);
+
+/* ---- load (clue_load.c) ---- */
+/* Loads the clue and its verifications without permission checks (404 when absent). */
+enum err clue_load(struct ctx *c, int64_t id, struct clue *out);
+/* Loads and checks that the user sees it (404 otherwise). */
+enum err clue_load_visible(struct ctx *c, int64_t id, struct clue *out);
+/* True when the user is the clue's supervision office (CAP_CLUE_MANAGE at its home). */
+bool clue_is_office(struct ctx *c, const struct clue *cl);
+/* The clue as JSON for the user (the office's view or a verifier's). */
+json_t *clue_json(struct ctx *c, struct clue *cl);
+/* Appends a timeline row; note is internal, data (borrowed, may be NULL) as recorded; pub: shown on
+ * the reporter's tracking page. */
+enum err clue_event(struct ctx *c, int64_t id, const char *kind, const char *action, int from, int to, int64_t unit_id,
+                    const char *note, bool pub, json_t *data);
+/* Locks the clue's row for the transaction; 409 when its version moved since it was loaded. */
+enum err clue_lock(struct ctx *c, const struct clue *cl);
+
+/* ---- creation (clue_submit.c) ---- */
+struct clue_new {
+    const char *category, *title, *description, *place, *source, *origin_platform, *origin_number, *origin_due_date;
+    int64_t area_unit_id, office_unit_id; /* office 0: the nearest government with a supervision office */
+    bool anonymous;
+    json_t *reporter; /* {name, phone, email} or NULL (borrowed) */
+    int64_t dup_of;   /* the duplicate hint (computed before the transaction), 0: none */
+    double dup_score;
+    const char *received_on; /* the day it came in (transfers: as given above), NULL: today */
+};
+/* Checks the values of a new clue (category, area, texts, reporter); 422 naming the field. */
+enum err clue_check_new(struct ctx *c, struct clue_new *n);
+/* Inserts a checked clue inside the caller's transaction: number, tracking code (*code, arena, may be
+ * NULL to make none public), reporter, duplicate hint, the "submit" event, the audit record, the
+ * office's to-do and its message. *id: the new clue. */
+enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code, int64_t *id);
+/* The office (government with an office role) that handles clues of an area: the nearest on its path. */
+enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id, const char **office_path);
+
+/* ---- photos (clue_photos.c) ---- */
+/* Checks one photo's bytes (415 not JPEG/PNG, 413 beyond public_photo_limit, 422 malformed) and
+ * stores a copy without metadata under data_dir/clues; records it on the clue (inside the caller's
+ * transaction). */
+enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *data, size_t len);
+/* Checks a photo without storing it (the same refusals). */
+enum err clue_photo_check(struct ctx *c, const char *data, size_t len);
+
+/* ---- deadlines (clue_deadlines.c) ---- */
+/* The clocks of an action (assign: the verification milestone; report: done; recall, close …). */
+enum err clue_deadlines(struct wf_act *a);
+
+/* ---- helpers ---- */
+/* Today's local date (YYYY-MM-DD) at ctx->now. */
+void clue_today(struct ctx *c, char out[11]);
+/* The public status of a state: "已受理", "核查中", … */
+const char *clue_public_status(enum clue_state s);
+
+#endif

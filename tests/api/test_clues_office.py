@@ -1,0 +1,382 @@
+"""The office's side of clues (issue 18): triage, verification (线索核查) by a unit with its to-do and
+message, duplicates found by bigram similarity and merged (the reporter follows the clue it joined),
+conversion into a supervision item or an inspection linked both ways, closing with a reason the reporter reads, the
+bulk import of clues transferred from above, and the refusals: wrong role, other county, wrong state,
+bad input."""
+import csv
+import io
+import uuid
+
+import openpyxl  # scripts/deps.sh: python3-openpyxl
+import pytest
+
+from cluelib import Clues
+from itemlib import day
+
+
+@pytest.fixture(scope="module")
+def cl(server):
+    return Clues(server)
+
+
+def todos(cl, user):
+    r = cl.c(user).get("/api/v1/todos?kind=clue&limit=200")
+    assert r.status == 200, r
+    return r.json["todos"]
+
+
+def inbox(cl, user):
+    r = cl.c(user).get("/api/v1/inbox?limit=200")
+    assert r.status == 200, r
+    return r.json["messages"]
+
+
+def track(cl, code):
+    r = cl.public.c.get(f"/api/v1/public/clues/{code}")
+    assert r.status == 200, r
+    return r.json
+
+
+def submit(cl, **kw):
+    out = cl.public.submit(cl.public.fields(**kw)).json
+    r = cl.c("gc_office").get(f"/api/v1/clues?q={out['number']}")
+    cid = next(c["id"] for c in r.json["clues"] if c["number"] == out["number"])
+    return cid, out["tracking_code"]
+
+
+def test_triage_then_verification_by_a_unit_then_close_with_a_reason_the_reporter_reads(cl):
+    cid, code = submit(cl)
+    office = cl.c("gc_office")
+    # triage: the office names the unit concerned, a title and the summary the verifier will read
+    jt = cl.unit("gc-jt")
+    r = office.patch(f"/api/v1/clues/{cid}", {"title": "解放路井盖破损", "summary": "解放路人民街口井盖破损，有人跌倒。",
+                                              "unit_id": jt, "category": "safety"})
+    assert r.status == 200, r
+    assert r.json["title"] == "解放路井盖破损" and r.json["unit"]["id"] == jt and r.json["category"] == "safety"
+    # the verifying unit does not see a clue before it is asked to verify it
+    assert cl.c("gc_contact").get(f"/api/v1/clues/{cid}").status == 404
+    v = cl.act(cid, "gc_office", "assign", {"unit_id": jt, "due_date": day(5), "request": "请实地核查并拍照"}).json
+    assert v["state"] == "verifying" and v["verifications"][-1]["unit_id"] == jt
+    assert "assign" not in v["allowed_actions"]
+    # the hand-off reaches the unit: a to-do for the contact, a message for the contact and the head
+    assert any(t["object_id"] == cid and t["task"] == "verify" for t in todos(cl, "gc_contact"))
+    assert any(m["object_id"] == cid for m in inbox(cl, "gc_head"))
+    # the verifier sees the summary, not the report as written, and can report
+    seen = cl.get(cid, "gc_contact")
+    assert seen["office_view"] is False and "description" not in seen and seen["summary"].startswith("解放路人民街口")
+    assert seen["verification_actions"] == ["report"]
+    # another unit's contact neither sees nor acts
+    assert cl.c("gc_contact2").get(f"/api/v1/clues/{cid}").status == 404
+    cl.act(cid, "gc_contact2", "report", {"text": "x", "finding": "partly"}, expect=404)
+    # a leader reads, cannot act; a verifier cannot close
+    assert cl.get(cid, "gc_leader")["allowed_actions"] in ([], ["comment"])
+    cl.act(cid, "gc_leader", "close", {"close_reason": "resolved", "reply": "x"}, expect=403)
+    cl.act(cid, "gc_contact", "close", {"close_reason": "resolved", "reply": "x"}, expect=403)
+    # bad report input: a 422 naming the field, nothing changes
+    r = cl.act(cid, "gc_contact", "report", {"text": "已核查"}, expect=422)
+    assert "finding" in r.error["message"] or "核查结论" in r.error["message"], r
+    r = cl.act(cid, "gc_contact", "report", {"text": "已核查", "finding": "maybe"}, expect=422)
+    assert cl.get(cid)["state"] == "verifying"
+    t = track(cl, code)
+    assert t["status"] == "核查中" and any(u["text"] == "已交有关部门核查" for u in t["updates"])
+    v = cl.act(cid, "gc_contact", "report", {"text": "经实地核查，井盖确已破损，已更换。", "finding": "substantiated"}).json
+    assert v["state"] == "verified"
+    assert not any(t["object_id"] == cid for t in todos(cl, "gc_contact"))
+    assert any(t["object_id"] == cid and t["task"] == "decide" for t in todos(cl, "gc_office"))
+    got = cl.get(cid)
+    assert got["verifications"][-1]["finding"] == "substantiated"
+    # close: a reason and a reply, both on the reporter's page
+    r = cl.act(cid, "gc_office", "close", {"close_reason": "ufo", "reply": "x"}, expect=422)
+    assert "close_reason" in r.error["message"] or "办结理由" in r.error["message"], r
+    cl.act(cid, "gc_office", "close", {"close_reason": "resolved"}, expect=422)
+    done = cl.act(cid, "gc_office", "close", {"close_reason": "resolved",
+                                             "reply": "经核查情况属实，井盖已于本周更换，感谢您的监督。"}).json
+    assert done["state"] == "closed" and done["closed_at"]
+    t = track(cl, code)
+    assert t["closed"] and t["status"] == "已办结" and t["close_reason_label"]
+    assert t["reply"] == "经核查情况属实，井盖已于本周更换，感谢您的监督。"
+    assert any(u["reply"] == t["reply"] for u in t["updates"])
+    # the finding and the verifier's report are internal: not on the public page
+    flat = str(t)
+    assert "经实地核查" not in flat and "交通运输局" not in flat
+    # wrong state: a closed clue is not assigned or closed again
+    cl.act(cid, "gc_office", "assign", {"unit_id": jt, "due_date": day(5)}, expect=409)
+    cl.act(cid, "gc_office", "close", {"close_reason": "resolved", "reply": "再次"}, expect=409)
+    assert not any(t["object_id"] == cid for t in todos(cl, "gc_office"))
+
+
+def test_recall_gives_the_clue_back_to_triage_and_takes_the_to_do_away(cl):
+    cid = cl.bring("verifying")["id"]
+    cl.act(cid, "gc_office", "recall", {}, expect=422)
+    v = cl.act(cid, "gc_office", "recall", {"reason": "改由住建局核查"}).json
+    assert v["state"] == "received" and v["verifications"][-1]["state"] == "recalled"
+    assert not any(t["object_id"] == cid for t in todos(cl, "gc_contact"))
+    assert any(m["object_id"] == cid and "收回" in m["subject"] + m["body"] for m in inbox(cl, "gc_contact"))
+    # the unit no longer sees it
+    assert cl.c("gc_contact").get(f"/api/v1/clues/{cid}").status == 404
+    v = cl.assign(cid, unit="gc-zj")
+    assert any(t["object_id"] == cid for t in todos(cl, "gc_contact2"))
+
+
+def test_duplicates_are_found_by_similarity_and_merged_and_the_reporter_follows(cl):
+    text = "城关镇幸福小区门口的垃圾站长期不清运，臭气熏天，蚊蝇滋生，居民多次反映无果。"
+    first, code1 = submit(cl, description=text, place="幸福小区门口")
+    second, code2 = submit(cl, description="幸福小区门口垃圾站长期不清运，臭气熏天蚊蝇滋生，居民反映多次无果！",
+                           place="幸福小区")
+    other, _ = submit(cl, description="县医院门诊大厅挂号窗口排长队，自助机经常故障，老年人挂号困难。", place="县医院")
+    got = cl.get(second)
+    assert got["dup_of"] and got["dup_of"]["id"] == first and got["dup_of"]["score"] >= 0.5
+    sim = cl.c("gc_office").get(f"/api/v1/clues/{second}/similar")
+    assert sim.status == 200, sim
+    ids = [s["id"] for s in sim.json["similar"]]
+    assert ids[0] == first and other not in ids
+    assert sim.json["similar"][0]["score"] >= sim.json["threshold"]
+    # only the office asks for similar clues
+    assert cl.c("gc_leader").get(f"/api/v1/clues/{second}/similar").status == 403
+    # bad merges
+    cl.act(second, "gc_office", "merge", {"into": second}, expect=422)
+    cl.act(second, "gc_office", "merge", {"into": 99999999}, expect=422)
+    cl.act(second, "gc_office", "merge", {}, expect=422)
+    m = cl.act(second, "gc_office", "merge", {"into": first}).json
+    assert m["state"] == "merged" and m["merged_into"]["id"] == first
+    assert any(x["id"] == second for x in cl.get(first)["merged"])
+    # a clue merged into is not merged into a merged one
+    cl.act(first, "gc_office", "merge", {"into": second}, expect=422)
+    # the second reporter follows the first clue from now on
+    t2 = track(cl, code2)
+    assert t2["status"] == "已受理"  # the state of the clue it joined
+    assert any(u["text"].startswith("与其他群众反映的同一问题合并办理") for u in t2["updates"])
+    cl.assign(first)
+    assert track(cl, code2)["status"] == "核查中"
+    assert track(cl, code1)["status"] == "核查中"
+    cl.act(first, "gc_contact", "report", {"text": "属实", "finding": "substantiated"})
+    cl.act(first, "gc_office", "close", {"close_reason": "resolved", "reply": "垃圾站已恢复每日清运。"})
+    t2 = track(cl, code2)
+    assert t2["closed"] and t2["reply"] == "垃圾站已恢复每日清运。"
+
+
+def test_convert_into_an_item_linked_both_ways(cl):
+    cid, code = submit(cl, description="县城东关农贸市场周边道路破损严重，坑洼积水，车辆行人通行困难已有半年。")
+    jt = cl.unit("gc-jt")
+    cl.act(cid, "gc_office", "convert_item", {"lead_unit_id": jt}, expect=422)
+    cl.act(cid, "gc_contact", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}, expect=404)
+    cl.act(cid, "gc_leader", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}, expect=403)
+    c = cl.act(cid, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30),
+                                                  "title": "东关农贸市场周边道路修复"}).json
+    assert c["state"] == "converted" and c["item"]["id"]
+    iid = c["item"]["id"]
+    item = cl.c("gc_office").get(f"/api/v1/items/{iid}")
+    assert item.status == 200, item
+    assert item.json["title"] == "东关农贸市场周边道路修复" and item.json["state"] == "draft"
+    assert c["number"] in item.json["source_ref"]
+    assert "东关农贸市场周边道路破损" in item.json["requirement"]
+    ev = cl.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"]
+    assert any(e.get("action") == "from_clue" and e["data"].get("clue_id") == cid for e in ev), ev
+    # the clue list finds the clue by its item
+    r = cl.c("gc_office").get(f"/api/v1/clues?item_id={iid}")
+    assert [x["id"] for x in r.json["clues"]] == [cid]
+    t = track(cl, code)
+    assert t["status"] == "已交有关部门办理" and not t["closed"]
+    # a reply on the way, then closed once the item is done
+    cl.act(cid, "gc_office", "reply", {"reply": "已列为县政府督办事项，限期整改。"})
+    assert track(cl, code)["reply"] == "已列为县政府督办事项，限期整改。"
+    cl.act(cid, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}, expect=409)
+
+
+def test_convert_into_an_inspection_linked_both_ways(cl):
+    """A clue becomes a draft inspection of kind 线索核查 opened on its basis like any other (Art. 11: a
+    proposal the principal leader approves); the inspection's origin names the clue, the clue shows the
+    inspection; the refusals change nothing; the reporter stays with the office."""
+    cid, code = submit(cl, description="城关镇北街小区旁的建筑工地夜间违规施工，噪声扰民持续一个多月，多次投诉无人处理。",
+                       name="甄秘密举报", phone="13912348765", anonymous="0")
+    jt = cl.unit("gc-jt")
+    office = cl.c("gc_office")
+    body = {"start_date": day(3), "end_date": day(12), "target_unit_ids": [jt]}
+    before = office.get("/api/v1/inspections?kind=clue&per_page=200").json["total"]
+    # bad input: a 422 naming the field
+    for bad, field in (({"end_date": day(12), "target_unit_ids": [jt]}, "start_date"),
+                       ({**body, "start_date": day(-1)}, "start_date"),
+                       ({**body, "end_date": day(2)}, "end_date"),
+                       ({**body, "start_date": "2026-02-30"}, "start_date"),
+                       ({"start_date": day(3), "end_date": day(12)}, "target_unit_ids"),
+                       ({**body, "target_unit_ids": [cl.unit("gc-jt"), 999999]}, "target_unit_ids"),
+                       ({**body, "methods": ["teleport"]}, "methods"),
+                       ({**body, "basis": "decision"}, "basis_ref"),
+                       ({**body, "basis": "plan"}, "basis")):
+        r = cl.act(cid, "gc_office", "convert_inspection", bad, expect=None)
+        assert r.status == 422 and field in r.error["message"], (bad, r)
+    # wrong role: a unit's contact does not see the clue, a leader reads it but cannot convert it
+    cl.act(cid, "gc_contact", "convert_inspection", body, expect=404)
+    cl.act(cid, "gc_leader", "convert_inspection", body, expect=403)
+    c = cl.get(cid)
+    assert c["state"] == "received" and c["inspection"] is None
+    assert office.get("/api/v1/inspections?kind=clue&per_page=200").json["total"] == before
+    assert "convert_inspection" in c["allowed_actions"]
+    # converted: a draft inspection of the unit concerned, linked both ways
+    c = cl.act(cid, "gc_office", "convert_inspection", {**body, "title": "城关镇北街工地夜间施工扰民问题督查"}).json
+    assert c["state"] == "converted" and c["inspection"]["state"] == "draft", c
+    iid = c["inspection"]["id"]
+    assert c["inspection"]["subject"] == "城关镇北街工地夜间施工扰民问题督查" and c["inspection"]["number"] is None
+    ins = office.get(f"/api/v1/inspections/{iid}").json
+    assert ins["kind"] == "clue" and ins["basis"] == "proposal" and ins["methods"] == ["onsite"]
+    assert ins["start_date"] == day(3) and ins["end_date"] == day(12)
+    assert [t["unit_id"] for t in ins["targets"]] == [jt]
+    assert any(o["kind"] == "clue" and o["ref_id"] == cid and o["ref"] == c["number"] for o in ins["origins"]), ins
+    assert c["number"] in ins["matters"] and "噪声扰民" in ins["matters"]
+    # the reporter is the office's alone: nothing of them in the inspection
+    assert "甄秘密" not in str(ins) and "13912348765" not in str(ins)
+    ev = cl.c("gc_office").get(f"/api/v1/clues/{cid}/events").json["events"]
+    assert any(e["action"] == "convert_inspection" and e["data"]["inspection_id"] == iid for e in ev), ev
+    # the reporter reads that the clue is being handled, nothing more
+    t = track(cl, code)
+    assert t["status"] == "已交有关部门办理" and not t["closed"] and "督查" not in str(t.get("events", ""))
+    # wrong state: converted once
+    cl.act(cid, "gc_office", "convert_inspection", body, expect=409)
+    cl.act(cid, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}, expect=409)
+    # the inspection goes on on its basis: submitted to the principal leader, approved, numbered
+    assert office.post(f"/api/v1/inspections/{iid}/actions/submit", {}).status == 200
+    r = cl.c("gc_principal").post(f"/api/v1/inspections/{iid}/actions/approve", {})
+    assert r.status == 200, r
+    c = cl.get(cid)
+    assert c["inspection"]["state"] == "opened" and c["inspection"]["number"], c
+    # the clue closes with a reply when the office is done
+    cl.act(cid, "gc_office", "close", {"close_reason": "substantiated", "reply": "已开展专项督查，工地夜间施工已停止。"})
+    assert track(cl, code)["closed"]
+
+
+def test_a_clue_verified_by_a_unit_then_converted_into_its_unannounced_inspection(cl):
+    """The unit that verified a clue and is then the target of an unannounced inspection (暗访) made of
+    it learns nothing of the inspection from the clue: neither the link nor the conversion's entry."""
+    cid = cl.bring("verified")["id"]
+    jt = cl.unit("gc-jt")
+    c = cl.act(cid, "gc_office", "convert_inspection", {"start_date": day(2), "end_date": day(9),
+                                                        "target_unit_ids": [jt], "methods": ["onsite", "covert"],
+                                                        "basis": "instruction", "basis_ref": "县长批示〔2026〕3号"}).json
+    iid = c["inspection"]["id"]
+    assert cl.c("gc_office").get(f"/api/v1/inspections/{iid}").json["covert"] is True
+    for user in ("gc_contact", "gc_head"):
+        seen = cl.get(cid, user)
+        assert seen["state"] == "converted" and seen["inspection"] is None, (user, seen)
+        ev = cl.c(user).get(f"/api/v1/clues/{cid}/events").json["events"]
+        assert all(e["action"] != "convert_inspection" for e in ev), (user, ev)
+        assert str(iid) not in str([e["data"] for e in ev])
+        assert cl.c(user).get(f"/api/v1/inspections/{iid}").status == 404
+    # the office and the leaders of the county see both ends
+    assert cl.get(cid, "gc_leader")["inspection"]["id"] == iid
+
+
+def test_staff_records_a_clue_and_other_counties_cannot_touch_it(cl, server):
+    cid = cl.create(reporter={"name": "来访人王某", "phone": "13000000001"})["id"]
+    assert cl.get(cid)["source"] == "staff"
+    # a unit contact cannot record clues; the public cannot reach the office's routes
+    r = cl.c("gc_contact").post("/api/v1/clues", {"category": "other", "area_id": cl.public.area(),
+                                                  "description": "试图登记一条线索的联络员描述"})
+    assert r.status == 403, r
+    anon = server.client()
+    assert anon.get(f"/api/v1/clues/{cid}").status == 401
+    assert anon.get("/api/v1/clues").status == 401
+    # another county's office (a 吉林 or 江苏 demo office, if any) sees nothing of 古城县's clues
+    for user in ("ro_office", "jl_office", "js_office"):
+        try:
+            c = server.client(user)
+        except AssertionError:
+            continue
+        assert c.get(f"/api/v1/clues/{cid}").status == 404
+        assert c.get(f"/api/v1/clues/{cid}/reporter").status in (403, 404)
+        assert all(x["id"] != cid for x in c.get("/api/v1/clues?per_page=200").json["clues"])
+    # bad staff input
+    office = cl.c("gc_office")
+    for body, field in (({"area_id": cl.public.area(), "description": "缺少类别的线索描述内容"}, "category"),
+                        ({"category": "other", "area_id": 0, "description": "地区不对的线索描述内容"}, "area_id"),
+                        ({"category": "other", "area_id": cl.public.area(), "description": "x" * 10,
+                          "reporter": {"phone": "abc"}}, "phone")):
+        r = office.post("/api/v1/clues", body)
+        assert r.status == 422 and field in r.error["message"], (body, r)
+
+
+def test_list_filters_and_counts(cl):
+    office = cl.c("gc_office")
+    r = office.get("/api/v1/clues?per_page=200")
+    assert r.status == 200 and r.json["total"] >= 1
+    counts = r.json["counts"]
+    r2 = office.get("/api/v1/clues?state=received&per_page=200")
+    assert r2.json["total"] == counts.get("received", 0)
+    assert all(c["state"] == "received" for c in r2.json["clues"])
+    assert office.get("/api/v1/clues?per_page=999").status == 400
+    assert office.get("/api/v1/clues?q=" + "x" * 300).status == 400
+    # a verifier's list holds only what its unit was asked to verify
+    mine = cl.c("gc_contact").get("/api/v1/clues?per_page=200").json["clues"]
+    for c in mine:
+        assert cl.get(c["id"], "gc_contact")["verifications"], c
+
+
+# ---- bulk import of clues transferred from above ----
+
+HEAD = ["原编号", "来源平台", "问题类别", "所在地区", "具体地点", "问题描述", "办理时限", "转办日期", "反映人", "联系电话"]
+
+
+def rows(n, prefix):
+    return [[f"{prefix}-{i:03d}", "国务院“互联网+督查”平台", "营商环境", "城关镇", f"东街{i}号",
+             f"反映城关镇东街{i}号商户办理营业执照多次往返，窗口要求提供法律未规定的材料，第{i}件。",
+             day(10 + i), day(-1), "转办反映人" if i == 0 else "", "13800000000" if i == 0 else ""]
+            for i in range(n)]
+
+
+def csv_bytes(table):
+    out = io.StringIO()
+    w = csv.writer(out)
+    w.writerow(HEAD)
+    w.writerows(table)
+    return out.getvalue().encode()
+
+
+def upload(cl, data, name, dry=False, user="gc_office"):
+    b = uuid.uuid4().hex
+    body = (f"--{b}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{name}\"\r\n"
+            f"Content-Type: application/octet-stream\r\n\r\n").encode() + data + f"\r\n--{b}--\r\n".encode()
+    return cl.c(user).post("/api/v1/clues/import" + ("?dry_run=1" if dry else ""), raw=body,
+                           content_type="multipart/form-data; boundary=" + b)
+
+
+def test_import_csv_with_original_numbers_and_deadlines_all_or_nothing(cl):
+    prefix = "GWY" + uuid.uuid4().hex[:6]
+    data = csv_bytes(rows(3, prefix))
+    office = cl.c("gc_office")
+    before = office.get("/api/v1/clues?source=transfer&per_page=1").json["total"]
+    r = upload(cl, data, "转办线索.csv", dry=True)
+    assert r.status == 200 and r.json["dry_run"] and len(r.json["clues"]) == 3 and not r.json["errors"], r.json
+    assert office.get("/api/v1/clues?source=transfer&per_page=1").json["total"] == before
+    r = upload(cl, data, "转办线索.csv")
+    assert r.status == 201 and r.json["created"] == 3, r
+    got = cl.get(r.json["clues"][0]["id"])
+    assert got["source"] == "transfer" and got["origin_number"] == f"{prefix}-000"
+    assert got["origin_due_date"] == day(10) and got["category"] == "business"
+    who = office.get(f"/api/v1/clues/{got['id']}/reporter").json
+    assert who["reporter"]["name"] == "转办反映人"
+    # the same file again: every row is a duplicate, nothing is imported
+    r = upload(cl, data, "转办线索.csv")
+    assert r.status == 422 and len(r.error["rows"]) == 3 and "原编号" in r.error["rows"][0]["message"], r
+    # one bad row stops the whole file
+    bad = rows(3, prefix + "B")
+    bad[1][2] = "不存在的类别"
+    bad[2][6] = "2026-13-45"
+    r = upload(cl, csv_bytes(bad), "x.csv")
+    assert r.status == 422 and {e["row"] for e in r.error["rows"]} == {3, 4}, r
+    assert office.get("/api/v1/clues?source=transfer&per_page=1").json["total"] == before + 3
+    # not a table at all, and the wrong role
+    assert upload(cl, b"\x89PNG\r\n\x1a\n" + b"\0" * 50, "x.csv").status == 415
+    assert upload(cl, data, "x.csv", user="gc_contact").status == 403
+
+
+def test_import_xlsx(cl):
+    prefix = "XL" + uuid.uuid4().hex[:6]
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(HEAD)
+    for r in rows(2, prefix):
+        ws.append(r)
+    bio = io.BytesIO()
+    wb.save(bio)
+    r = upload(cl, bio.getvalue(), "转办.xlsx")
+    assert r.status == 201 and r.json["created"] == 2, r
+    assert {c["origin_number"] for c in r.json["clues"]} == {f"{prefix}-000", f"{prefix}-001"}

@@ -1,0 +1,219 @@
+"""Reporter protection (条例 Art. 26, issue 18): the reporter's identity and contact are seen by the
+supervision office alone. Clues with a named reporter (public, staff, transferred) are walked into
+verification by 交通运输局 and into a supervision item it leads; then every route of the server
+(`ducha routes`) is called as every demo user of 古城县 — each role of the unit concerned, its leaders,
+the administrator (audit views, the outbox) and the office itself — with the ids of those clues, items,
+units, photos and users filled in, and no answer, export (PDF text, XLSX cells, CSV), message, audit
+record or error may carry the reporter's name, phone or e-mail. Only GET /api/v1/clues/{id}/reporter,
+for the clue's own office, names them."""
+import io
+import json
+import os
+import re
+import subprocess
+import tempfile
+import zipfile
+
+import pytest
+
+from cluelib import REPORTER, Clues, jpeg
+from conftest import BIN, Client
+from itemlib import ORDER, PATH, day
+
+NEEDLES = [REPORTER["name"], REPORTER["phone"], REPORTER["email"], "甄秘密"]
+
+# every demo user of 古城县 but the office, and the office too (everything but /reporter)
+USERS = ["gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_town", "gc_leader", "gc_principal", "gc_director",
+         "gc_deputy", "gc_secretary", "gc_inspector", "gc_parttime", "gc_admin", "gc_evaluator", "gc_office"]
+
+# writes never sent in the sweep: they would end the sessions under test (signing out, a password, the
+# administrator disabling users or their roles, moving units, the clock); the test clock's routes
+SKIP = re.compile(r"^(DELETE|PUT|PATCH|POST) /api/v1/(session|users|units|admin/clock|test/)")
+
+
+def texts_of(raw, ctype):
+    """What a person could read in a response: JSON decoded, PDF text, every member of an XLSX/ZIP."""
+    ctype = (ctype or "").split(";")[0].strip()
+    out = [raw.decode("utf-8", "replace")]
+    if ctype == "application/json":
+        try:
+            out.append(json.dumps(json.loads(raw), ensure_ascii=False))
+        except ValueError:
+            pass
+    elif ctype == "application/pdf" and raw.startswith(b"%PDF"):
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(raw)
+            f.flush()
+            out.append(subprocess.run(["pdftotext", f.name, "-"], capture_output=True, text=True).stdout)
+    elif raw[:2] == b"PK":
+        with zipfile.ZipFile(io.BytesIO(raw)) as z:
+            for n in z.namelist():
+                data = z.read(n)
+                out.append(data.decode("utf-8", "replace"))
+                out.extend(texts_of(data, "application/pdf")[1:] if data.startswith(b"%PDF") else [])
+    return out
+
+
+def assert_clean(resp, what, echo=None):
+    """No needle in what resp lets a person read (echo: a search term the response may repeat back)."""
+    for text in texts_of(resp.raw, resp.headers.get("Content-Type")):
+        if echo:
+            text = text.replace(echo, "")
+        for needle in NEEDLES:
+            assert needle not in text, f"{what} → {resp.status} shows the reporter ({needle})"
+
+
+class Quiet(Client):
+    """A client whose requests with made-up bodies are not held to the contract (only protection)."""
+
+    @staticmethod
+    def check_contract(*a, **kw):
+        pass
+
+
+@pytest.fixture(scope="module")
+def world(server):
+    cl = Clues(server)
+    pub = cl.public
+    office = cl.c("gc_office")
+    jt = cl.unit("gc-jt")
+    # 1. a public clue with a named reporter and a photo, verified by 交通运输局 and made an item it leads
+    out = pub.submit(pub.fields(name=REPORTER["name"], phone=REPORTER["phone"], email=REPORTER["email"]),
+                     photos=[jpeg()]).json
+    c1 = next(c["id"] for c in office.get(f"/api/v1/clues?q={out['number']}").json["clues"])
+    cl.assign(c1)
+    cl.act(c1, "gc_contact", "comment", {"text": "联络员的内部备注"})
+    cl.act(c1, "gc_contact", "report", {"text": "经核查情况属实", "finding": "substantiated"})
+    item = cl.act(c1, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]
+    from itemlib import Items
+    it = Items(server)
+    it.clients = cl.clients
+    for s in ORDER[1:ORDER.index("in_progress") + 1]:
+        for user, action, body in PATH[s]:
+            it.act(item["id"], user, action, body)
+    cl.act(c1, "gc_office", "reply", {"reply": "已列为督办事项。"})
+    # 2. a staff record with the reporter, being verified by 交通运输局
+    c2 = cl.create(reporter=REPORTER)["id"]
+    cl.assign(c2)
+    # 3. a transfer from above naming the reporter, being verified too
+    from test_clues_office import upload, csv_bytes
+    row = ["GWYP-0001", "国务院“互联网+督查”平台", "民生保障", "城关镇", "西街", "西街路灯大面积不亮，夜间出行很不安全，已反映多次。",
+           day(10), day(-1), REPORTER["name"], REPORTER["phone"]]
+    r = upload(cl, csv_bytes([row]), "转办.csv")
+    assert r.status == 201, r
+    c3 = r.json["clues"][0]["id"]
+    cl.assign(c3)
+    # 4. merged and closed ones, with a reporter
+    c4 = cl.create(reporter=REPORTER, description="西街路灯大面积不亮，晚上出行很不安全，反映多次无人管。")["id"]
+    cl.act(c4, "gc_office", "merge", {"into": c3})
+    c5 = cl.create(reporter=REPORTER)["id"]
+    cl.act(c5, "gc_office", "close", {"close_reason": "out_of_scope", "reply": "不属于督查范围，已转有关部门。"})
+    # the office reads the reporters (each read audited) — the audit views must still not name them
+    for c in (c1, c2, c3):
+        who = office.get(f"/api/v1/clues/{c}/reporter")
+        assert who.status == 200 and who.json["reporter"]["name"] == REPORTER["name"], who
+    photo = cl.get(c1)["photos"][0]["id"]
+    users = {u: cl.c(u) for u in USERS}
+    ids = {
+        "clue": [c1, c2, c3, c4, c5],
+        "item": [item["id"]],
+        "unit": [jt, cl.unit("gc-zj")],
+        "user": [users["gc_contact"].user["id"], users["gc_office"].user["id"]],
+        "photo": [photo],
+        "code": [out["tracking_code"]],
+    }
+    return cl, users, ids
+
+
+def routes():
+    out = subprocess.run([BIN, "routes"], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[1].startswith("/api/"):
+            yield parts[0], parts[1]
+
+
+def expand(path, ids):
+    """The concrete paths of a route template (one per id it may take)."""
+    prefix = path.split("{")[0]
+    kind = ("clue" if "/clues" in prefix else "item" if "/items" in prefix else "unit" if "/units" in prefix
+            else "user" if "/users" in prefix else "code" if "/public/clues" in prefix else None)
+    out = [path]
+    for name in re.findall(r"\{(\w+)\}", path):
+        values = {"id": ids.get(kind, [1]), "photo": ids["photo"], "code": ids["code"],
+                  "file": ["notice.pdf", "reminder.pdf", "record.pdf"],
+                  "action": ["report", "comment", "assign", "close", "merge", "convert_item", "reply", "recall"],
+                  "year": [int(day(0)[:4])]}.get(name, [1])
+        out = [p.replace("{" + name + "}", str(v)) for p in out for v in values]
+    return out
+
+
+def test_no_route_shows_the_reporter_to_anyone_but_the_office(world, server):
+    cl, users, ids = world
+    seen = 0
+    for method, path in routes():
+        if SKIP.match(f"{method} {path}"):
+            continue
+        for concrete in expand(path, ids):
+            for name, c in users.items():
+                if name == "gc_office" and concrete.endswith("/reporter"):
+                    continue
+                if method == "GET":
+                    r = c.get(concrete)
+                    # list routes: also with the reporter's name as the search term
+                    if r.status == 200 and "{" not in path:
+                        q = Quiet(c.base)
+                        q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
+                        assert_clean(q.get(concrete + "?q=" + REPORTER["name"] + "&per_page=200"), concrete + "?q",
+                                     echo="q=" + REPORTER["name"])
+                else:
+                    q = Quiet(c.base)
+                    q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
+                    r = q.request(method, concrete, {})
+                assert_clean(r, f"{name}: {method} {concrete}")
+                seen += 1
+    assert seen > 500, seen  # the sweep did reach the routes
+    for name, c in users.items():  # … as the users it meant to be (no session was lost on the way)
+        assert c.get("/api/v1/session").status == 200, name
+
+
+def test_the_unit_concerned_is_refused_the_reporter_without_being_told_it(world):
+    cl, users, ids = world
+    for name in ("gc_contact", "gc_head", "gc_leader", "gc_principal", "gc_admin"):
+        for cid in ids["clue"]:
+            r = users[name].get(f"/api/v1/clues/{cid}/reporter")
+            assert r.status in (403, 404), (name, r)
+            assert_clean(r, f"{name} /reporter")
+    # the verifier's view of a clue shows the summary, never the report as written or the anonymity flag
+    got = cl.get(ids["clue"][0], "gc_contact")
+    assert got["office_view"] is False
+    assert "description" not in got and "anonymous" not in got
+
+
+def test_every_reporter_read_is_audited_without_naming_the_reporter(world):
+    cl, users, ids = world
+    r = users["gc_office"].get("/api/v1/audit?action=clue.reporter_read&limit=500")
+    assert r.status == 200, r
+    reads = [a for a in r.json["records"] if a["action"] == "clue.reporter_read"]
+    assert {int(a["object_id"]) for a in reads} >= set(ids["clue"][:3]), reads
+    assert_clean(r, "audit")
+    # a public submission's audit record keeps no client address (it may name the sender)
+    r = users["gc_office"].get(f"/api/v1/audit?action=clue.submit&object_id={ids['clue'][0]}")
+    assert r.status == 200 and [a["client"] for a in r.json["records"]] == ["-"], r.json
+
+
+def test_the_stored_photo_and_the_database_rows_the_unit_can_reach_hold_no_reporter(world, server):
+    """The reporter is kept sealed: the clue_reporters row holds no readable name or phone."""
+    cl, users, ids = world
+    db = server.db
+    if db.startswith("postgres"):
+        rows = subprocess.run(["psql", db, "-At", "-c", "SELECT sealed FROM clue_reporters"],
+                              capture_output=True, text=True).stdout
+    else:
+        import sqlite3
+        con = sqlite3.connect(db)
+        rows = "\n".join(r[0] for r in con.execute("SELECT sealed FROM clue_reporters"))
+        con.close()
+    assert rows.strip() and all(line.startswith("v1.") for line in rows.split()), rows[:200]
+    for needle in NEEDLES:
+        assert needle not in rows

@@ -1,0 +1,208 @@
+// Clues (互联网+督查) in the browser: a member of the public on a phone reports a problem with a photo
+// (no account, the proof of work solved by the page) and gets a tracking code; the office sorts the
+// clue, sees the reporter (and the unit does not), sends it for verification; the unit's contact
+// reports; the office closes it with a reply — and the reporter, on the phone again, reads the outcome.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { join } from 'node:path'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, assertNoErrors, ARTIFACTS } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+const PHONE = { width: 390, height: 844 }
+const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
+
+// a JPEG that carries a GPS location, as a phone's camera writes it
+function photoWithLocation() {
+  const path = join(ARTIFACTS, 'clue-photo.jpg')
+  execFileSync('/usr/bin/python3', ['-c', `
+from PIL import Image
+img = Image.new("RGB", (320, 240), (170, 60, 50))
+ex = Image.Exif()
+ex[0x010F] = "ZhenPhone"
+ex[0x8825] = {1: "N", 2: (36.0, 12.0, 30.5), 3: "E", 4: (111.0, 40.0, 10.0)}
+img.save(${JSON.stringify(path)}, "JPEG", exif=ex.tobytes())
+`])
+  return path
+}
+
+async function openClue(page, id) {
+  await page.goto(`/clues/${id}`)
+  await page.locator('[data-test=clue-state]').waitFor()
+}
+const stateOf = async (page) => (await page.locator('[data-test=clue-state]').textContent()).trim()
+async function act(page, action, fill) {
+  await page.click(`[data-test=clue-act-${action}]`)
+  const dlg = page.locator('[data-test=clue-dialog]')
+  await dlg.waitFor()
+  if (fill) await fill(dlg)
+  await page.click('[data-test=clue-f-submit]')
+  await dlg.waitFor({ state: 'hidden' })
+}
+
+test('a reporter on a phone, the office, the verifying unit, and the reporter again', async (t) => {
+  const description = '人民路小学门口的人行横道标线磨损看不清，上下学高峰车辆不减速，学生过马路很危险。'
+
+  // ---- the public page on a phone: no account ----
+  const phone = await newPage(browser, server, PHONE)
+  await phone.goto('/p/clue')
+  await phone.locator('[data-test=pub-form]').waitFor()
+  await shot(phone, 'clue-public-form')
+  // nothing filled: the page says what is missing before asking the server
+  await phone.click('[data-test=pub-submit]')
+  await phone.locator('.el-form-item__error', { hasText: '请选择问题类别' }).waitFor()
+  await phone.locator('[data-test=pub-category] label', { hasText: '安全生产' }).click()
+  await pick(phone, phone.locator('.el-form-item', { hasText: '问题所在地区' }), '城关镇')
+  await phone.fill('[data-test=pub-place]', '人民路小学门口')
+  await phone.fill('[data-test=pub-description]', description)
+  await phone.setInputFiles('[data-test=pub-photos]', photoWithLocation())
+  await phone.locator('.thumb img').waitFor()
+  // a named report: the contact is for the office alone
+  await phone.click('[data-test=pub-anonymous]')
+  await phone.fill('[data-test=pub-name]', '钱网页')
+  await phone.fill('[data-test=pub-phone]', '13700001111')
+  await shot(phone, 'clue-public-filled')
+  await phone.click('[data-test=pub-submit]')
+  await phone.locator('[data-test=pub-done]').waitFor({ timeout: 60000 })
+  const code = (await phone.locator('[data-test=pub-code]').textContent()).trim()
+  assert.match(code, /^[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}-[2-9A-Z]{4}$/)
+  const number = (await phone.locator('[data-test=pub-done]').textContent()).match(/古线〔\d{4}〕\d+号/)[0]
+  await shot(phone, 'clue-public-done')
+  // the tracking page: a wrong code is refused in words, the right one shows the status
+  await phone.click('[data-test=pub-track-link]')
+  await phone.fill('[data-test=track-code]', 'AAAA-BBBB-CCCC-DDDD')
+  await phone.click('[data-test=track-submit]')
+  await phone.locator('[data-test=track-error]', { hasText: '查询码不正确' }).waitFor()
+  await phone.fill('[data-test=track-code]', code.toLowerCase())
+  await phone.click('[data-test=track-submit]')
+  assert.equal((await phone.locator('[data-test=track-status]').textContent()).trim(), '已受理')
+  await assertNoErrors(t, phone)
+
+  // ---- the office sorts it ----
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.click('[data-test=menu-clues]')
+  const row = office.locator('[data-test=clue-table] .el-table__row', { hasText: number })
+  await row.waitFor()
+  await shot(office, 'clue-office-list')
+  await row.click()
+  await office.locator('[data-test=clue-state]').waitFor()
+  const id = Number(office.url().split('/').pop())
+  assert.equal(await stateOf(office), '待分拣')
+  await office.locator('[data-test=clue-photos] img').first().waitFor()
+  // the photo as stored has lost its location
+  const stored = await office.evaluate(async (src) => new Uint8Array(await (await fetch(src)).arrayBuffer()).join(','),
+    await office.locator('[data-test=clue-photos] img').first().getAttribute('src'))
+  assert.ok(!Buffer.from(stored.split(',').map(Number)).includes('ZhenPhone'), 'the stored photo still names the camera')
+  // the reporter, shown on request (audited)
+  await office.click('[data-test=clue-reporter-show]')
+  await office.locator('[data-test=clue-reporter]', { hasText: '钱网页' }).waitFor()
+  // triage: a title and the summary the unit will read
+  await office.click('[data-test=clue-edit]')
+  await office.fill('[data-test=clue-e-title]', '人民路小学门口斑马线磨损')
+  await office.click('[data-test=clue-e-save]')
+  await office.locator('[data-test=clue-title]', { hasText: '人民路小学门口斑马线磨损' }).waitFor()
+  await act(office, 'assign', async (dlg) => {
+    await pick(office, dlg.locator('.el-form-item', { hasText: '核查单位' }), '交通运输局', '古城县交通运输局')
+    await dlg.locator('[data-test=clue-f-request]').fill('请实地查看并重新施划标线')
+    const due = dlg.locator('.el-form-item', { hasText: '时限' }).locator('input')
+    await due.fill(inDays(7))
+    await due.press('Enter')
+    await dlg.locator('.el-dialog__title').click() // closes the date panel (Escape would close the dialog)
+  })
+  await office.locator('[data-test=clue-state]', { hasText: '核查中' }).waitFor()
+  await shot(office, 'clue-office-detail')
+  await assertNoErrors(t, office)
+
+  // ---- the unit verifies: it sees the clue, never the reporter ----
+  const contact = await newPage(browser, server)
+  await loginOk(contact, 'gc_contact')
+  await openClue(contact, id)
+  assert.equal(await contact.locator('[data-test=clue-reporter]').count(), 0)
+  assert.ok(!(await contact.content()).includes('钱网页'))
+  assert.ok(!(await contact.content()).includes('13700001111'))
+  await act(contact, 'report', async (dlg) => {
+    await dlg.locator('[data-test=clue-f-finding] label', { hasText: '属实' }).first().click()
+    await dlg.locator('[data-test=clue-f-text]').fill('经实地查看，标线确已磨损，已安排周末重新施划。')
+  })
+  await contact.locator('[data-test=clue-state]', { hasText: '已核查' }).waitFor()
+  await shot(contact, 'clue-unit-verified')
+  await assertNoErrors(t, contact)
+
+  // ---- the office closes it with a reply ----
+  await openClue(office, id)
+  await act(office, 'close', async (dlg) => {
+    await dlg.locator('.el-form-item', { hasText: '办结方式' }).locator('.el-select').click()
+    await office.locator('.el-select-dropdown__item:visible').first().click()
+    await dlg.locator('[data-test=clue-f-reply]').fill('标线已于本周末重新施划，感谢您的监督。')
+  })
+  await office.locator('[data-test=clue-state]', { hasText: '已办结' }).waitFor()
+  assert.match(await toast(office, 'success'), /办结/)
+
+  // ---- the reporter reads the outcome ----
+  await phone.goto('/p/track')
+  await phone.fill('[data-test=track-code]', code)
+  await phone.click('[data-test=track-submit]')
+  assert.equal((await phone.locator('[data-test=track-status]').textContent()).trim(), '已办结')
+  await phone.locator('[data-test=track-reply]', { hasText: '标线已于本周末重新施划' }).waitFor()
+  const page = await phone.content()
+  assert.ok(!page.includes('经实地查看'), 'the unit\'s report is internal')
+  await shot(phone, 'clue-public-track')
+  await assertNoErrors(t, phone)
+  await assertNoErrors(t, office)
+})
+
+test('another county sees none of it; a public refusal is shown in words', async (t) => {
+  const phone = await newPage(browser, server, PHONE)
+  await phone.goto('/p/clue')
+  await phone.locator('[data-test=pub-form]').waitFor()
+  await phone.locator('[data-test=pub-category] label', { hasText: '其他' }).click()
+  await pick(phone, phone.locator('.el-form-item', { hasText: '问题所在地区' }), '城关镇')
+  await phone.fill('[data-test=pub-description]', '太短了')
+  await phone.click('[data-test=pub-submit]')
+  await phone.locator('.el-form-item__error', { hasText: '至少' }).waitFor()
+  await assertNoErrors(t, phone)
+  // a user without clue_read has no clue menu, and the page says why
+  const parttime = await newPage(browser, server)
+  await loginOk(parttime, 'gc_parttime')
+  assert.equal(await parttime.locator('[data-test=menu-clues]').count(), 0)
+  await parttime.goto('/clues')
+  await parttime.locator('[data-test=forbidden]').waitFor()
+  await assertNoErrors(t, parttime)
+})
+
+test('the office makes a verified clue an inspection, linked both ways', async (t) => {
+  // the demo's clue verified by 住建局 (东街老旧小区燃气管道锈蚀): the office decides on an inspection
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.click('[data-test=menu-clues]')
+  const row = office.locator('[data-test=clue-table] .el-table__row', { hasText: '东街老旧小区燃气管道锈蚀' })
+  await row.waitFor()
+  await row.click()
+  await office.locator('[data-test=clue-state]', { hasText: '已核查' }).waitFor()
+  const id = Number(office.url().split('/').pop())
+  await act(office, 'convert_inspection', async (dlg) => {
+    // the unit concerned is the target unless the office names others; on-site by default, a proposal to the county head
+    await dlg.locator('[data-test=clue-f-targets]', { hasText: '住房和城乡建设局' }).waitFor()
+    await dlg.locator('[data-test=clue-f-subject]').fill('东街老旧小区燃气管道安全隐患督查')
+    for (const [label, days] of [['开始日期', 3], ['结束日期', 12]]) {
+      const input = dlg.locator('.el-form-item', { hasText: label }).locator('input')
+      await input.fill(inDays(days))
+      await input.press('Enter')
+      await dlg.locator('.el-dialog__title').click()
+    }
+    await shot(office, 'clue-convert-inspection')
+  })
+  await office.locator('[data-test=clue-state]', { hasText: '已转办' }).waitFor()
+  const link = office.locator('[data-test=clue-inspection]')
+  assert.equal((await link.textContent()).trim(), '东街老旧小区燃气管道安全隐患督查')
+  await link.click()
+  // the inspection names the clue among its origins, and leads back to it
+  await office.locator('[data-test=insp-origin]', { hasText: '线索转办' }).waitFor()
+  await office.click('[data-test=insp-origin-clue]')
+  await office.waitForURL(new RegExp(`/clues/${id}$`))
+  await assertNoErrors(t, office)
+})
