@@ -1021,6 +1021,16 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         if (b->nitems < b->overdue)
             body(p, arena_printf(p->a, "（另有%d件未列出，见督办事项台账。）", b->overdue - b->nitems));
     }
+    if (b->inspections || b->rect_tasks) {
+        heading(p, arena_printf(p->a, "%s、督查检查和整改情况", NUMERALS[sec++]));
+        body(p, arena_printf(
+                    p->a,
+                    "%s，反馈督查发现问题的督查%d次，交办整改任务%d项。截至%s，累计交办整改任务%d项，已核查销号%d项%s，"
+                    "超过整改时限仍未销号%d项。",
+                    b->period, b->inspections, b->rect_assigned, doc_date_cn(p->a, b->as_of), b->rect_tasks,
+                    b->rect_verified, b->rect_rate >= 0 ? arena_printf(p->a, "，整改完成率%d%%", b->rect_rate) : "",
+                    b->rect_overdue));
+    }
     for (int pass = 0; pass < 2; pass++) { /* praise, then criticism */
         const char *label = pass ? "通报批评" : "通报表扬";
         bool any = false;
