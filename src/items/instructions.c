@@ -165,7 +165,7 @@ static enum err record_tx(struct ctx *c, void *arg)
     const json_t *b = a->body;
     struct item it;
     bool as_leader;
-    enum err e = item_load_visible(c, a->item_id, &it);
+    enum err e = item_load_locked(c, a->item_id, &it);
     if (e || (e = may_record(c, &it, &as_leader)) || (e = item_lock(c, &it)))
         return e;
     if (it.state == ITEM_ST_ARCHIVED || it.state == ITEM_ST_WITHDRAWN)
@@ -332,7 +332,7 @@ static enum err done_tx(struct ctx *c, void *arg)
     struct done_args *a = arg;
     struct item it;
     struct instr x;
-    enum err e = item_load_visible(c, a->item_id, &it);
+    enum err e = item_load_locked(c, a->item_id, &it);
     if (e || (e = office_on(c, &it)) || (e = load_instr(c, it.id, a->iid, &x)) || (e = item_lock(c, &it)))
         return e;
     if (strcmp(x.kind, "instruction"))

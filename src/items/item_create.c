@@ -342,7 +342,7 @@ static enum err update_tx(struct ctx *c, void *arg)
     struct update_args *a = arg;
     const json_t *b = a->body;
     struct item it;
-    enum err e = item_load_visible(c, a->id, &it);
+    enum err e = item_load_locked(c, a->id, &it);
     if (e)
         return e;
     if ((e = perm_require_item(c, CAP_ITEM_REGISTER, &it.scope, it.office_path, ITEM_WHAT)) || (e = item_lock(c, &it)))

@@ -288,6 +288,12 @@ enum err item_load_visible(struct ctx *c, int64_t id, struct item *it)
     return ERR_OK;
 }
 
+enum err item_load_locked(struct ctx *c, int64_t id, struct item *it)
+{
+    enum err e = db_lock_row(c->db, "items", id);
+    return e ? ctx_db_fail(c, e, "锁定督办事项") : item_load_visible(c, id, it);
+}
+
 enum err item_lock(struct ctx *c, const struct item *it)
 {
     int64_t id;

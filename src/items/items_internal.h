@@ -42,6 +42,10 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it);
 enum err item_load_waits(struct ctx *c, struct item *it);
 /* Loads and requires visibility (404). */
 enum err item_load_visible(struct ctx *c, int64_t id, struct item *it);
+/* item_load_visible after the item's row lock (PostgreSQL), for a transaction that will item_lock and change
+ * it: a load before the lock may read a version a concurrent writer is replacing, and item_lock would then
+ * refuse with 409 although the client sent no version. */
+enum err item_load_locked(struct ctx *c, int64_t id, struct item *it);
 /*
  * The item's progress (0–100) in state `state`, rolled up: 100 once completed or archived; else the mean
  * over its responsible units' tracks of each track's progress — 100 once its head signed the completion,

@@ -108,7 +108,7 @@ static enum err review_tx(struct ctx *c, void *arg)
 {
     struct review_args *a = arg;
     struct item it;
-    enum err e = item_load_visible(c, a->id, &it);
+    enum err e = item_load_locked(c, a->id, &it);
     if (e)
         return e;
     if ((e = perm_require_item(c, CAP_ITEM_REVIEW, &it.scope, it.office_path, ITEM_WHAT)) || (e = item_lock(c, &it)))

@@ -201,6 +201,11 @@ struct db_bind {
 #define db_query(db, sql, ...) db_query_a((db), (sql), DB_BINDS_(__VA_ARGS__))
 
 enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
+/* PostgreSQL: takes the row lock of table's row id (SELECT … FOR UPDATE) in the open transaction, so that
+ * what is read after it cannot be replaced by a concurrent writer (READ COMMITTED). SQLite's write
+ * transaction holds the database already: nothing to do. A missing row is not an error. table is a
+ * name from the code, never from input. */
+enum err db_lock_row(struct db *db, const char *table, int64_t id);
 enum err db_one_int_a(struct db *db, int64_t *out, const char *sql, const struct db_bind *binds);
 struct arena;
 enum err db_one_text_a(struct db *db, struct arena *a, const char **out, const char *sql, const struct db_bind *binds);

@@ -5,6 +5,9 @@
  */
 #include "store/store.h"
 
+#include <stdio.h>
+#include <string.h>
+
 #include "base/arena.h"
 #include "base/log.h"
 
@@ -106,6 +109,15 @@ static void keep_int(struct stmt *st, void *arg)
 {
     if (!stmt_is_null(st, 0))
         *(int64_t *)arg = stmt_int(st, 0);
+}
+
+enum err db_lock_row(struct db *db, const char *table, int64_t id)
+{
+    if (strcmp(db_kind(db), "postgres"))
+        return ERR_OK;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR UPDATE", table);
+    return run(db, sql, DB_BINDS_(DB_INT(id)), false, NULL, NULL);
 }
 
 enum err db_one_int_a(struct db *db, int64_t *out, const char *sql, const struct db_bind *binds)

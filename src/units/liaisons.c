@@ -206,7 +206,11 @@ static enum err put_tx(struct ctx *c, void *arg)
     if (!*v[0] && !*v[3])
         return ctx_fail_field(c, "contact_name", "请至少填写联络员（contact_name）或主要负责人的姓名");
     int64_t version = 0;
-    enum err e = db_one_int(c->db, &version, "SELECT version FROM unit_liaisons WHERE unit_id = ?", DB_INT(a->unit_id));
+    /* the unit's row lock first (PostgreSQL): two first saves at once would both find no row and the second
+     * INSERT would fail; a save behind another then checks the version that one wrote */
+    enum err e = db_lock_row(c->db, "units", a->unit_id);
+    if (!e)
+        e = db_one_int(c->db, &version, "SELECT version FROM unit_liaisons WHERE unit_id = ?", DB_INT(a->unit_id));
     if (e && e != ERR_NOT_FOUND)
         return ctx_db_fail(c, e, "读取联络员名录");
     if (jv_has(a->body, "version") && jv_int(a->body, "version", 0) != version)

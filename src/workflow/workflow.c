@@ -307,16 +307,8 @@ static enum err apply(struct wf_act *a)
  * version that a concurrent action is replacing, and the lock's version check would then refuse with 409). */
 static enum err lock_row(struct ctx *c, const struct workflow *wf, int64_t id)
 {
-    if (!wf->table || strcmp(db_kind(c->db), "postgres"))
-        return ERR_OK;
-    struct stmt *st =
-        db_query(c->db, arena_printf(c->arena, "SELECT id FROM %s WHERE id = ? FOR UPDATE", wf->table), DB_INT(id));
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, arena_printf(c->arena, "锁定%s", wf->what));
-    enum store_rc rc = stmt_step(st);
-    stmt_done(st);
-    return rc == STORE_ROW || rc == STORE_DONE ? ERR_OK
-                                               : ctx_store_fail(c, rc, arena_printf(c->arena, "锁定%s", wf->what));
+    enum err e = wf->table ? db_lock_row(c->db, wf->table, id) : ERR_OK;
+    return e ? ctx_db_fail(c, e, arena_printf(c->arena, "锁定%s", wf->what)) : ERR_OK;
 }
 
 static enum err act_tx(struct ctx *c, void *arg)
