@@ -38,7 +38,8 @@ if [ ! -f "$WORK" ] || [ "$DATA" -nt "$WORK" ]; then
   cp "$DATA" "$WORK"
 fi
 "$BIN" init --db "$WORK" >/dev/null
-"$BIN" scan --db "$WORK" >/dev/null   # the stored lights at today's dates
+"$BIN" ledger lights --db "$WORK"          # the stored lights at today's dates (timed: the first refresh after a migration)
+"$BIN" scan --db "$WORK" >/dev/null
 
 # ---- nginx: the ceiling ----
 # sets NGINX_URL (not called in $(…): nginx would hold the substitution's pipe open, and its pid would be

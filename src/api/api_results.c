@@ -6,7 +6,11 @@
 #include "docs/bulletins.h"
 #include "results/results.h"
 
+#include "base/timeu.h"
+#include "calendar/workdays.h"
+
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static bool object_id(struct req *rq, int64_t *id, const char *what)
@@ -61,6 +65,29 @@ static int h_results_list(struct req *rq)
     json_t *out = NULL;
     enum err e = results_list(&rq->ctx, &q, &out);
     return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/results/export.csv?year=&kind= — for the organisation and personnel departments */
+static int h_results_export(struct req *rq)
+{
+    int64_t year;
+    char today[11];
+    cal_format_date(time_local_day(rq->ctx.now), today);
+    if (!req_query_int(rq, "year", 2000, 2100, atoi(today), &year))
+        return 0;
+    const char *kind = req_query(rq, "kind");
+    struct buf out = {0};
+    enum err e = results_export_csv(&rq->ctx, (int)year, kind && *kind ? kind : NULL, &out);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    reply_bytes(rq, 200, "text/csv; charset=utf-8", out.data ? out.data : "", out.len);
+    buf_free(&out);
+    reply_header(rq, "Content-Disposition",
+                 req_disposition(rq, arena_printf(rq->arena, "%lld年结果运用情况.csv", (long long)year),
+                                 arena_printf(rq->arena, "results-%lld.csv", (long long)year)));
+    return 0;
 }
 
 static int h_result_create(struct req *rq)
@@ -199,8 +226,16 @@ static int h_bulletin_pdf(struct req *rq)
     }
     reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
     buf_free(&out);
+    json_t *b = NULL;
+    const char *number = NULL;
+    if (!bulletins_get(&rq->ctx, id, &b) && json_string_value(json_object_get(b, "number")))
+        number = arena_strdup(rq->arena, json_string_value(json_object_get(b, "number")));
+    json_decref(b);
     reply_header(rq, "Content-Disposition",
-                 arena_printf(rq->arena, "attachment; filename=\"bulletin-%lld.pdf\"", (long long)id));
+                 req_disposition(rq,
+                                 number ? arena_printf(rq->arena, "%s-督查通报.pdf", number)
+                                        : arena_printf(rq->arena, "督查通报-%lld.pdf", (long long)id),
+                                 arena_printf(rq->arena, "bulletin-%lld.pdf", (long long)id)));
     return 0;
 }
 
@@ -234,6 +269,8 @@ const struct route result_routes[] = {
     {"GET", "/api/v1/results", h_results_list, CAP_ITEM_READ, 0,
      "praise, criticism, talks, accountability proposals, referrals the user may see",
      "top,admin,inspector,parttime,evaluator:F *:A"},
+    {"GET", "/api/v1/results/export.csv", h_results_export, CAP_RESULT_DRAFT, 0,
+     "the year's issued records for the organisation and personnel departments (CSV)", "office:A *:F"},
     {"POST", "/api/v1/results", h_result_create, CAP_RESULT_DRAFT, ROUTE_JSON, "draft a result record",
      "office:AAR *:F; body={\"kind\":\"criticism\",\"title\":\"矩阵测试\",\"content\":\"矩阵测试\",\"unit_id\":$unit,"
      "\"item_ids\":[$item]}"},

@@ -81,6 +81,10 @@ static const struct cli_command commands[] = {
      "Recounts the ledger's scope rows and counters from the items and prints any difference (exit 1 if any).", false},
     {"ledger rebuild", cmd_ledger_rebuild, "",
      "Recomputes the ledger's scope rows, counters and search index from the items, in one transaction.", false},
+    {"ledger lights", cmd_ledger_lights, "",
+     "Moves the stored lights to today now, as the scheduler does when a day passes (run it after migrating a "
+     "large database, so that the first light= read is an index read).",
+     false},
     {"version", cmd_version, "", "Prints the version.", true},
     {"config", cmd_config, "",
      "Prints every configuration key with its current value and meaning: a sample ducha.conf.", true},

@@ -67,6 +67,7 @@ int cmd_gen(struct cli *cli);
 int cmd_gen_inspections(struct cli *cli);
 int cmd_ledger_check(struct cli *cli);
 int cmd_ledger_rebuild(struct cli *cli);
+int cmd_ledger_lights(struct cli *cli);
 int cmd_workflow(struct cli *cli);
 int cmd_todos_rebuild(struct cli *cli);
 /* Rebuilds the to-dos when a migration asked for it (cli_workflow.c); a failure is logged (the next start

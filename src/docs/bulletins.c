@@ -42,6 +42,14 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->overdue = num(t, "overdue");
     const json_t *rate = json_object_get(t, "on_time_rate");
     b->on_time_rate = json_is_integer(rate) ? (int)json_integer_value(rate) : -1;
+    const json_t *rc = json_object_get(f, "rectification");
+    b->inspections = num(rc, "inspections");
+    b->rect_assigned = num(rc, "assigned");
+    b->rect_tasks = num(rc, "tasks");
+    b->rect_verified = num(rc, "verified");
+    b->rect_overdue = num(rc, "overdue");
+    const json_t *rr = json_object_get(rc, "rate");
+    b->rect_rate = json_is_integer(rr) ? (int)json_integer_value(rr) : -1;
     const json_t *units = json_object_get(f, "units"), *items = json_object_get(f, "overdue_items"),
                  *named = json_object_get(j, "results"), *v;
     size_t i;

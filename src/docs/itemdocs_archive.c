@@ -19,6 +19,8 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 /* ---- seals on replies ---- */
@@ -91,11 +93,64 @@ static enum err attachments_members(struct ctx *c, int64_t item_id, struct archi
     return ERR_OK;
 }
 
+static bool is_pdf(const char *name)
+{
+    size_t n = strlen(name);
+    return n > 4 && !strcasecmp(name + n - 4, ".pdf");
+}
+
+/* The attachments (members from k0 on) in the order of the 卷内目录: PDFs first, each group as uploaded. */
+static void pdfs_first(struct archive_member *m, int k0, int n)
+{
+    for (int i = k0 + 1; i < n; i++)
+        for (int k = i; k > k0 && is_pdf(m[k].name) && !is_pdf(m[k - 1].name); k--) {
+            struct archive_member t = m[k];
+            m[k] = m[k - 1];
+            m[k - 1] = t;
+        }
+}
+
+/* The 卷内目录 of the file: the two documents with their pages, the attachments (PDFs first), the records. */
+static enum err contents_pdf(struct ctx *c, struct item_docs *d, const struct archive_member *m, int n,
+                             const int *pages, struct buf *out)
+{
+    struct doc_contents_row *rows = arena_alloc(c->arena, sizeof *rows * (size_t)n);
+    static const struct {
+        const char *name, *title;
+    } known[] = {{"documents/notice.pdf", "督办通知"},
+                 {"documents/record.pdf", "督办事项办理情况"},
+                 {"audit.json", "审计记录（本事项的审计子链）"},
+                 {"signatures.json", "电子签章记录"},
+                 {"seals.json", "印章公钥"}};
+    for (int i = 0; i < n; i++) {
+        const char *t = NULL;
+        for (size_t k = 0; k < sizeof known / sizeof *known && !t; k++)
+            if (!strcmp(m[i].name, known[k].name))
+                t = known[k].title;
+        if (!t) { /* attachments/<id>-<name> */
+            const char *dash = strchr(m[i].name, '-');
+            t = arena_printf(c->arena, "附件：%s", dash ? dash + 1 : m[i].name);
+        }
+        int64_t size = (int64_t)m[i].len;
+        struct stat st;
+        if (m[i].path && stat(m[i].path, &st) == 0)
+            size = (int64_t)st.st_size;
+        rows[i] = (struct doc_contents_row){t, m[i].name, pages[i], size};
+    }
+    const char *number = json_string_value(json_object_get(d->item, "number"));
+    struct doc_contents toc = {number, json_string_value(json_object_get(d->item, "title")), rows, n};
+    struct pdf_fonts fonts = itemdocs_fonts(c);
+    if (!pdf_render_contents(&toc, &d->office, itemdocs_today(c), &fonts, c->arena, out, NULL))
+        return ctx_fail(c, ERR_INTERNAL, "生成卷内目录失败（请检查服务器是否安装了所需字体）");
+    return ERR_OK;
+}
+
 enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out)
 {
     struct item_docs d;
     json_t *audit = NULL, *seals = json_array();
-    struct buf notice = {0}, record = {0};
+    struct buf notice = {0}, record = {0}, toc = {0};
+    int notice_pages = 0, record_pages = 0;
     char *audit_t = NULL, *sigs_t = NULL, *seals_t = NULL;
     const char *path = NULL, *sm3 = NULL;
     enum err e = item_docs_load(c, item_id, &d);
@@ -113,12 +168,16 @@ enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out)
         goto out;
     struct pdf_job job = {.kind = DOC_NOTICE, .office = &d.office, .item = &d.doc, .fonts = itemdocs_fonts(c)};
     job.date = *d.doc.assigned_at ? d.doc.assigned_at : itemdocs_today(c);
-    if ((e = itemdocs_render(c, &job, &notice)))
+    if (!pdf_render(&job, c->arena, &notice, &notice_pages)) {
+        e = ctx_fail(c, ERR_INTERNAL, "生成 PDF 失败（请检查服务器是否安装了所需字体）");
         goto out;
+    }
     job.kind = DOC_RECORD;
     job.date = itemdocs_today(c);
-    if ((e = itemdocs_render(c, &job, &record)))
+    if (!pdf_render(&job, c->arena, &record, &record_pages)) {
+        e = ctx_fail(c, ERR_INTERNAL, "生成 PDF 失败（请检查服务器是否安装了所需字体）");
         goto out;
+    }
     /* the seals involved: every signer's and the office's (when it has one) */
     size_t i;
     json_t *s;
@@ -137,15 +196,32 @@ enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out)
     audit_t = json_dumps(audit, JSON_INDENT(1));
     sigs_t = json_dumps(d.sigs, JSON_INDENT(1));
     seals_t = json_dumps(seals, JSON_INDENT(1));
+    /* the members in the order of the 卷内目录 (itself first): the documents, the attachments with PDFs first,
+     * the records */
     int cap = 16, n = 0;
     struct archive_member *m = arena_alloc(c->arena, sizeof *m * (size_t)cap);
-    m[n++] = (struct archive_member){"audit.json", audit_t, strlen(audit_t), NULL};
-    m[n++] = (struct archive_member){"signatures.json", sigs_t, strlen(sigs_t), NULL};
-    m[n++] = (struct archive_member){"seals.json", seals_t, strlen(seals_t), NULL};
+    m[n++] = (struct archive_member){"卷内目录.pdf", NULL, 0, NULL};
     m[n++] = (struct archive_member){"documents/notice.pdf", notice.data, notice.len, NULL};
     m[n++] = (struct archive_member){"documents/record.pdf", record.data, record.len, NULL};
     if ((e = attachments_members(c, item_id, &m, &n, &cap)))
         goto out;
+    pdfs_first(m, 3, n);
+    if (n + 3 > cap) {
+        struct archive_member *grown = arena_alloc(c->arena, sizeof *grown * (size_t)(n + 3));
+        memcpy(grown, m, sizeof *grown * (size_t)n);
+        m = grown;
+    }
+    m[n++] = (struct archive_member){"audit.json", audit_t, strlen(audit_t), NULL};
+    m[n++] = (struct archive_member){"signatures.json", sigs_t, strlen(sigs_t), NULL};
+    m[n++] = (struct archive_member){"seals.json", seals_t, strlen(seals_t), NULL};
+    int *pages = arena_alloc(c->arena, sizeof *pages * (size_t)n);
+    memset(pages, 0, sizeof *pages * (size_t)n);
+    pages[1] = notice_pages;
+    pages[2] = record_pages;
+    if ((e = contents_pdf(c, &d, m + 1, n - 1, pages + 1, &toc)))
+        goto out;
+    m[0].data = toc.data;
+    m[0].len = toc.len;
 
     char at[21];
     time_format_iso(c->now, at);
@@ -182,6 +258,7 @@ out:
     json_decref(seals);
     buf_free(&notice);
     buf_free(&record);
+    buf_free(&toc);
     item_docs_free(&d);
     return e;
 }

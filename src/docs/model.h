@@ -88,6 +88,9 @@ struct doc_bulletin {
     const char *period, *as_of;                                /* "2026年11月", YYYY-MM-DD */
     bool draft;                                                /* not issued yet: marked 草稿, no number */
     int registered, completed, on_time, overdue, on_time_rate; /* on_time_rate: percent, -1 if none completed */
+    /* inspections and rectification: inspections whose findings were issued in the period, tasks assigned
+     * in it, all tasks, verified, overdue; rect_rate: percent verified, -1 without tasks */
+    int inspections, rect_assigned, rect_tasks, rect_verified, rect_overdue, rect_rate;
     struct doc_bulletin_unit *units;
     int nunits;
     struct doc_bulletin_item *items; /* the overdue items listed */

@@ -733,6 +733,43 @@ static void doc_list(struct pdf *p, const struct pdf_job *j)
     }
 }
 
+/* A size in words people read: "12 KB", "1.5 MB". */
+static const char *size_words(struct arena *a, int64_t n)
+{
+    if (n >= 1048576)
+        return arena_printf(a, "%.1f MB", (double)n / 1048576.0);
+    if (n >= 1024)
+        return arena_printf(a, "%lld KB", (long long)((n + 1023) / 1024));
+    return arena_printf(a, "%lld B", (long long)n);
+}
+
+static void doc_contents(struct pdf *p, const struct pdf_job *j)
+{
+    const struct doc_contents *t = j->contents;
+    p->y = TOP;
+    title(p, "卷内目录");
+    struct style sub = body_style(p);
+    sub.align = AL_CENTER;
+    sub.indent = 0;
+    sub.size = SIZE_PAGENO;
+    para(p, arena_printf(p->a, "%s《%s》　共%d件", t->number ? t->number : "", t->title, t->nrows), &sub);
+    blank(p, 0.3);
+    static const struct column cc[] = {{"序号", 0.08}, {"题名", 0.34}, {"文件", 0.36}, {"页数", 0.08}, {"大小", 0.14}};
+    table_head(p, cc, 5);
+    for (int i = 0; i < t->nrows; i++) {
+        const struct doc_contents_row *r = &t->rows[i];
+        const char *cells[] = {arena_printf(p->a, "%d", i + 1), r->title, r->file,
+                               r->pages > 0 ? arena_printf(p->a, "%d", r->pages) : "—", size_words(p->a, r->size)};
+        draw_row(p, cc, 5, cells, false);
+    }
+    blank(p, 0.5);
+    struct style foot = body_style(p);
+    foot.align = AL_RIGHT;
+    foot.indent = 0;
+    foot.size = SIZE_PAGENO;
+    para(p, arena_printf(p->a, "%s　%s立卷", j->office->issuer, doc_date_cn(p->a, j->date)), &foot);
+}
+
 /* The Chinese ordinals of numbered headings ("一、"). */
 static const char *const NUMERALS[] = {"一", "二", "三", "四", "五", "六", "七", "八", "九", "十"};
 
@@ -984,6 +1021,16 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         if (b->nitems < b->overdue)
             body(p, arena_printf(p->a, "（另有%d件未列出，见督办事项台账。）", b->overdue - b->nitems));
     }
+    if (b->inspections || b->rect_tasks) {
+        heading(p, arena_printf(p->a, "%s、督查检查和整改情况", NUMERALS[sec++]));
+        body(p, arena_printf(
+                    p->a,
+                    "%s，反馈督查发现问题的督查%d次，交办整改任务%d项。截至%s，累计交办整改任务%d项，已核查销号%d项%s，"
+                    "超过整改时限仍未销号%d项。",
+                    b->period, b->inspections, b->rect_assigned, doc_date_cn(p->a, b->as_of), b->rect_tasks,
+                    b->rect_verified, b->rect_rate >= 0 ? arena_printf(p->a, "，整改完成率%d%%", b->rect_rate) : "",
+                    b->rect_overdue));
+    }
     for (int pass = 0; pass < 2; pass++) { /* praise, then criticism */
         const char *label = pass ? "通报批评" : "通报表扬";
         bool any = false;
@@ -1029,6 +1076,8 @@ static void draw_job(struct pdf *p, const void *arg)
     default:
         if (job->letter)
             doc_letter(p, job);
+        else if (job->contents)
+            doc_contents(p, job);
         break;
     }
 }
@@ -1083,7 +1132,7 @@ bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *
 /* The PDF's title: the letter's label, or the kind of document. */
 static const char *pdf_title(const struct pdf_job *job)
 {
-    return job->letter ? job->letter->label : doc_kind_label(job->kind);
+    return job->letter ? job->letter->label : job->contents ? "卷内目录" : doc_kind_label(job->kind);
 }
 
 bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
@@ -1099,6 +1148,13 @@ bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int
         ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, pages, LINES + extra, &orphan);
     }
     return ok;
+}
+
+bool pdf_render_contents(const struct doc_contents *t, const struct doc_office *office, const char *date,
+                         const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
+{
+    struct pdf_job job = {.kind = DOC__COUNT, .office = office, .date = date, .fonts = *fonts, .contents = t};
+    return pdf_render(&job, a, out, pages);
 }
 
 bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *office, const char *date,

@@ -45,7 +45,8 @@ struct pdf_job {
     const char *list_title, *filter;
     const char *date;
     struct pdf_fonts fonts;
-    const struct doc_letter *letter; /* pdf_render_letter's */
+    const struct doc_letter *letter;     /* pdf_render_letter's */
+    const struct doc_contents *contents; /* pdf_render_contents's */
 };
 
 /* Renders the document into out (appended). Returns false only if cairo fails (out of memory,
@@ -72,6 +73,23 @@ bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *offi
  * overdue items per unit), the overdue ranking and items, the praise and criticism it names, issuer,
  * date and seal, 版记. A draft says so at the top and carries no number. */
 bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *b, const char *date,
+                         const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);
+
+/*
+ * The table of contents of a file (卷内目录, DA/T 22 style): for the item the file is about (number, title), one
+ * row per member of the file — its title (题名), its name in the file, its pages (0: not counted) and size.
+ */
+struct doc_contents_row {
+    const char *title, *file;
+    int pages;
+    int64_t size;
+};
+struct doc_contents {
+    const char *number, *title;
+    const struct doc_contents_row *rows;
+    int nrows;
+};
+bool pdf_render_contents(const struct doc_contents *t, const struct doc_office *office, const char *date,
                          const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);
 
 #endif

@@ -415,6 +415,7 @@ const struct workflow insp_workflow = {
     .npartdefs = N(partdefs),
     .effects = insp_effects,
     .read_cap = CAP_INSP_READ,
+    .table = "inspections",
     .load = load,
     .cond = cond,
     .phase = phase,

@@ -435,6 +435,7 @@ const struct workflow plan_workflow = {
     .npartdefs = N(partdefs),
     .effects = plan_effects,
     .read_cap = CAP_INSP_READ,
+    .table = "insp_plans",
     .load = load,
     .cond = cond,
     .phase = NULL,

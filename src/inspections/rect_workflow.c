@@ -293,6 +293,7 @@ const struct workflow rect_workflow = {
     .npartdefs = N(partdefs),
     .effects = rect_effects,
     .read_cap = CAP_INSP_READ,
+    .table = "rect_tasks",
     .load = load,
     .cond = cond,
     .phase = phase,

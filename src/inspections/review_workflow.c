@@ -258,6 +258,7 @@ const struct workflow review_workflow = {
     .npartdefs = N(partdefs),
     .effects = effects,
     .read_cap = CAP_INSP_READ,
+    .table = "insp_reviews",
     .load = load,
     .cond = cond,
     .phase = phase,

@@ -90,7 +90,7 @@ enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, 
 }
 
 /* The leader in charge must hold the leader or principal role at or above the issuing government. */
-static enum err item_check_leader(struct ctx *c, int64_t leader, const char *office_path)
+enum err item_check_leader(struct ctx *c, int64_t leader, const char *office_path)
 {
     struct stmt *st = db_query(c->db,
                                "SELECT n.path FROM user_roles r JOIN units n ON n.id = r.unit_id JOIN users u ON "
@@ -227,6 +227,8 @@ struct create_args {
     const json_t *body;
     int64_t parent_id;
     int64_t id;
+    item_created_fn then; /* runs inside the transaction once the draft exists, or NULL */
+    void *then_arg;
 };
 
 static enum err create_tx(struct ctx *c, void *arg)
@@ -282,15 +284,18 @@ static enum err create_tx(struct ctx *c, void *arg)
         json_decref(pd);
     }
     json_decref(data);
+    if (!e && a->then)
+        e = a->then(c, a->id, a->then_arg);
     return e ? e : workflow_todos_sync(c, &item_workflow, a->id, NULL); /* the draft waits on its office */
 }
 
-static enum err create_common(struct ctx *c, int64_t parent_id, const json_t *body, json_t **out)
+static enum err create_common(struct ctx *c, int64_t parent_id, const json_t *body, item_created_fn then,
+                              void *then_arg, json_t **out)
 {
     enum err e = item_check_values(c, body);
     if (e)
         return e;
-    struct create_args a = {body, parent_id, 0};
+    struct create_args a = {body, parent_id, 0, then, then_arg};
     if ((e = ctx_tx(c, "新建督办事项", create_tx, &a)))
         return e;
     if (jv_bool(body, "submit", false)) {
@@ -304,13 +309,18 @@ static enum err create_common(struct ctx *c, int64_t parent_id, const json_t *bo
 
 enum err items_create(struct ctx *c, const json_t *body, json_t **out)
 {
-    return create_common(c, 0, body, out);
+    return create_common(c, 0, body, NULL, NULL, out);
+}
+
+enum err item_create_then(struct ctx *c, const json_t *body, item_created_fn then, void *arg, json_t **out)
+{
+    return create_common(c, 0, body, then, arg, out);
 }
 
 enum err items_create_child(struct ctx *c, int64_t parent_id, const json_t *body, json_t **out)
 {
     /* office_unit_id, if given, picks which of the parent's units decomposes (checked in create_tx) */
-    return create_common(c, parent_id, body, out);
+    return create_common(c, parent_id, body, NULL, NULL, out);
 }
 
 struct update_args {

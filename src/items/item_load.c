@@ -268,6 +268,11 @@ enum err item_load_waits(struct ctx *c, struct item *it)
                       "SELECT id, track_id, created_by FROM item_reports WHERE item_id = ? AND review = 'pending' "
                       "ORDER BY id",
                       "读取进展报告");
+    if (!e && it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN)
+        e = add_parts(c, it, ITEM_PART_INSTRUCTION,
+                      "SELECT id, NULL, leader_id FROM item_instructions WHERE item_id = ? AND state = 'pending' "
+                      "ORDER BY id",
+                      "读取领导批示");
     if (!e)
         e = add_ladder_parts(c, it);
     return e;

@@ -194,6 +194,17 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
         return !strcmp(dstr(d, "result"), "accepted")
                    ? arena_printf(a, "%s的进展报告审核通过。%s", u, with(c, "意见", note))
                    : arena_printf(a, "%s的进展报告退回重报。%s", u, with(c, "意见", note));
+    if (IS("instruction"))
+        return arena_printf(a, "%s同志%s批示：%s", dstr(d, "leader_name"), dstr(d, "instructed_on"), note);
+    if (IS("circled"))
+        return arena_printf(a, "%s同志%s圈阅。%s", dstr(d, "leader_name"), dstr(d, "instructed_on"),
+                            with(c, "批注", note));
+    if (IS("instruction_done"))
+        return arena_printf(a, "落实%s同志的批示。%s", dstr(d, "leader_name"), with(c, "落实情况", note));
+    if (IS("from_instruction"))
+        return json_object_get(d, "new_item_id")
+                   ? arena_printf(a, "根据%s同志的批示另行立项《%s》。", dstr(d, "leader_name"), note)
+                   : arena_printf(a, "根据%s同志在%s上的批示立项。", dstr(d, "leader_name"), note);
     if (IS("attach"))
         return arena_printf(a, "上传附件《%s》。", note);
     if (IS("deadline_remind"))

@@ -190,6 +190,9 @@ static const struct wf_wait waits[] = {
     /* a progress report: the secretarial section that follows the item reviews it (the office without one) */
     W(ITEM_PART_REPORT, ITEM_SIDE_PENDING, 0, "review_report", "进展报告待审核", "Review the progress report", -1, 2, HOME(ROLE_SECRETARY),
       ORELSE_HOME(ROLE_OFFICE)),
+    /* a leader's written instruction (领导批示): the office carries it out, or registers a new item from it */
+    W(ITEM_PART_INSTRUCTION, ITEM_SIDE_PENDING, 0, "follow_instruction", "领导批示待落实", "Carry out the leader's instruction", -1, 1,
+      HOME(ROLE_OFFICE)),
     /* the deadline ladder hands a unit's overdue work to a leader until someone presses (催办) that unit:
      * the press step to the leader in charge (the office without one), the report step to the principal leader */
     W(ITEM_PART_LADDER, ITEM_LADDER_PRESS, 0, "ladder_press", "逾期待督办，请催办承办单位", "Overdue: press the unit",
@@ -230,6 +233,10 @@ static const struct wf_name events[] = {
     {"notice", "发出督办通知", "Notice sent"},
     {"review", "审核进展报告", "Report reviewed"},
     {"attach", "上传附件", "Attachment added"},
+    {"instruction", "领导批示", "Leader's instruction"},
+    {"circled", "领导圈阅", "Read by a leader (圈阅)"},
+    {"instruction_done", "落实领导批示", "Instruction carried out"},
+    {"from_instruction", "根据领导批示立项", "Registered from an instruction"},
     {"from_clue", "由线索转为督办事项", "Converted from a clue"},
     {"deadline_remind", "催办提醒", "Reminder"},
     {"deadline_press", "提请分管领导督办", "Leader in charge asked to press"},
@@ -255,6 +262,7 @@ static const struct wf_partdef partdefs[ITEM_PART__COUNT] = {
     [ITEM_PART_TRACK] = {"track", "责任单位办理", "Unit track", NULL, 0},
     [ITEM_PART_EXTENSION] = {"extension", "延期申请", "Extension request", side_states, 1},
     [ITEM_PART_REPORT] = {"report", "进展报告", "Progress report", side_states, 1},
+    [ITEM_PART_INSTRUCTION] = {"instruction", "领导批示", "Leader's instruction", side_states, 1},
     [ITEM_PART_LADDER] = {"ladder", "逾期督办", "Overdue ladder", ladder_states, 2},
 };
 
@@ -535,6 +543,7 @@ const struct workflow item_workflow = {
     .nevents = N(events),
     .effects = item_effects,
     .read_cap = CAP_ITEM_READ,
+    .table = "items",
     .load = load,
     .cond = cond,
     .phase = phase,

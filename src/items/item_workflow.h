@@ -81,8 +81,15 @@ enum item_cond {
 /* The parts beyond the tracks that may wait on someone (kinds of wf_part). A ladder part is a unit's
  * track whose overdue milestones the deadline ladder has pressed or reported (src/deadlines) and that
  * nobody has pressed (催办) since: its id is the track's. */
-enum item_part { ITEM_PART_TRACK, ITEM_PART_EXTENSION, ITEM_PART_REPORT, ITEM_PART_LADDER, ITEM_PART__COUNT };
-/* The one waiting state of extensions and reports. */
+enum item_part {
+    ITEM_PART_TRACK,
+    ITEM_PART_EXTENSION,
+    ITEM_PART_REPORT,
+    ITEM_PART_LADDER,
+    ITEM_PART_INSTRUCTION, /* a leader's written instruction (领导批示) the office has still to carry out */
+    ITEM_PART__COUNT
+};
+/* The one waiting state of extensions, reports and instructions. */
 enum { ITEM_SIDE_PENDING };
 /* The states of a ladder part: pressed (督办: the leader in charge must press the unit), reported (报告: the
  * principal leader must). */

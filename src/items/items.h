@@ -56,6 +56,25 @@ enum err items_batch(struct ctx *c, const json_t *body, json_t **out);
  * id or null}. 403/404 unless the caller may register items there; 422 for a lead unit outside it.
  */
 enum err items_leaders(struct ctx *c, int64_t office_unit_id, int64_t lead_unit_id, json_t **out);
+/*
+ * Leaders' written instructions (领导批示) and reading marks (圈阅) on an item (instructions.c). Recording:
+ * body {"kind": "instruction"|"circled" (default instruction), "leader_id" (a leader of the issuing government or
+ * above) or "leader_name" (one outside the system), "text" (required for an instruction), "instructed_on" (not
+ * after today), "attachment_id"? (the scan: an attachment of this item)}; by the office, or by a leader of that
+ * government for their own. An instruction waits on the office (a to-do) until carried out. 404/403/409
+ * (archived, withdrawn)/422. *out: the instruction.
+ */
+extern const struct jv_field items_instruction_spec[];
+enum err items_instruct(struct ctx *c, int64_t item_id, const json_t *body, json_t **out);
+/* {"instructions": [...] oldest first, "from": the instruction this item was registered from, or null}. */
+enum err items_instructions(struct ctx *c, int64_t item_id, json_t **out);
+/* The office carries out a pending instruction: {"note": what was done}; the leader hears it. 409 when done. */
+extern const struct jv_field items_instruction_done_spec[];
+enum err items_instruction_done(struct ctx *c, int64_t item_id, int64_t iid, const json_t *body, json_t **out);
+/* Registers a new item from a pending instruction (body as items_create; source_ref and source_date default to
+ * the instruction's — the caller sets source_kind, "instruction" by default), which carries it out: both linked,
+ * in one transaction. *out: the new item. */
+enum err items_create_from_instruction(struct ctx *c, int64_t item_id, int64_t iid, const json_t *body, json_t **out);
 /* The timeline, oldest first. */
 enum err items_events(struct ctx *c, int64_t id, json_t **out);
 /* Progress reports (承办反馈) of an item, newest first. */

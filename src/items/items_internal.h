@@ -94,6 +94,13 @@ enum err item_check_values(struct ctx *c, const json_t *b);
  * there (403/404); ctx->acting is that grant.
  */
 enum err item_issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int64_t *office, const char **office_path);
+/* Registers a new item like items_create, calling then(c, new id, arg) inside the same transaction once the
+ * draft exists (e.g. to link it to what it comes from); an error of then undoes the registration. */
+typedef enum err (*item_created_fn)(struct ctx *c, int64_t item_id, void *arg);
+enum err item_create_then(struct ctx *c, const json_t *body, item_created_fn then, void *arg, json_t **out);
+/* The leader in charge must hold the leader or principal role at or above the issuing government (office_path)
+ * and be enabled; 422 naming leader_id otherwise. */
+enum err item_check_leader(struct ctx *c, int64_t leader, const char *office_path);
 /* Source kind label, NULL if unknown. */
 const char *item_source_label(const char *kind);
 /* Validates create/update values beyond the JSON spec; fills unit ids and paths. */

@@ -357,9 +357,12 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
             uname = arena_strdup(c->arena, stmt_text(st, 0));
         stmt_done(st);
     }
-    /* the stored lights are as of the dates the scheduler last moved them to */
+    /* the stored lights are as of the dates the scheduler last moved them to (while it moves them, of the
+     * earliest date some may still be coloured by) */
     const char *as_of = NULL;
-    db_one_text(c->db, c->arena, &as_of, "SELECT today FROM ledger_light_dates WHERE id = 1");
+    db_one_text(c->db, c->arena, &as_of,
+                "SELECT CASE WHEN pending_after IS NULL THEN today ELSE pending_lo_today END FROM ledger_light_dates "
+                "WHERE id = 1");
     json_t *lights = json_object_get(o, "light");
     json_object_del(lights, "none");
     *out = json_pack("{s{sI ss} sb sI sO sO sO sO ss so so}", "unit", "id", (json_int_t)unit, "name", uname,
@@ -374,7 +377,8 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
 
 bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT today, yellow FROM ledger_light_dates WHERE id = 1");
+    struct stmt *st = db_prepare(c->db, "SELECT today, yellow FROM ledger_light_dates WHERE id = 1 AND pending_after "
+                                        "IS NULL");
     bool fresh = false;
     if (st && stmt_step(st) == STORE_ROW)
         fresh = !strcmp(stmt_text(st, 0), today) && !strcmp(stmt_text(st, 1), yellow);
@@ -384,80 +388,187 @@ bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow)
 
 struct lights {
     char today[11], yellow[11];
-    int64_t changed;
+    int64_t chunk, changed;
+    bool done;
 };
 
 static const char *const light_expr =
     "CASE WHEN state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed') "
     "THEN 'none' WHEN %1$s < ? THEN 'red' WHEN %1$s <= ? THEN 'yellow' ELSE 'green' END";
 
-static enum err lights_tx(struct ctx *c, void *arg)
+static const char *min_date(const char *a, const char *b)
 {
-    struct lights *l = arg;
-    /* the dates move under the row lock: of nodes refreshing at once, one does the work */
-    char old_today[11] = "", old_yellow[11] = "";
-    struct stmt *st = db_prepare(c->db, "UPDATE ledger_light_dates SET id = id WHERE id = 1 RETURNING today, yellow");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
-    int rc = stmt_step(st);
-    if (rc == STORE_ROW) {
-        snprintf(old_today, sizeof old_today, "%s", stmt_text(st, 0));
-        snprintf(old_yellow, sizeof old_yellow, "%s", stmt_text(st, 1));
+    return strcmp(a, b) < 0 ? a : b;
+}
+
+static const char *max_date(const char *a, const char *b)
+{
+    return strcmp(a, b) < 0 ? b : a;
+}
+
+/* The running items due between the dates (lo_t ≤ due < hi_t, or lo_y < due ≤ hi_y) with after < id ≤ last. */
+#define MOVED                                                                                                          \
+    "SELECT id FROM items WHERE state IN ('assigned', 'received', 'in_progress', 'completion_requested', "             \
+    "'completion_signed') AND ((due_date >= ? AND due_date < ?) OR (due_date > ? AND due_date <= ?)) AND id > ? AND "  \
+    "id <= ?"
+
+/*
+ * Recolours the scope rows and tracks of MOVED by the dates of l. SQLite counts per row (item_counts_au fires
+ * for every scope row whose light changes, which made the first refresh after a migration — millions of scope
+ * rows at province scale — take over 20 minutes): there the changes are counted in one grouped statement and
+ * the trigger is set aside for the bulk update, inside this transaction (its definition is read back from the
+ * schema, so the migration stays its only source). PostgreSQL's counter trigger is per statement already.
+ */
+static enum err recolour(struct ctx *c, struct lights *l, const char *lo_t, const char *hi_t, const char *lo_y,
+                         const char *hi_y, int64_t after, int64_t last)
+{
+    const char *trigger = NULL;
+    enum err e;
+    if (!strcmp(db_kind(c->db), "sqlite")) {
+        if (db_one_text(c->db, c->arena, &trigger,
+                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'item_counts_au'") ||
+            !trigger)
+            return ctx_fail(c, ERR_INTERNAL, "刷新亮灯：找不到计数触发器 item_counts_au");
+        const char *counts = arena_printf(
+            c->arena,
+            "WITH chg AS MATERIALIZED (SELECT unit_id, state, lead_unit_id, light AS ol, nl FROM (SELECT unit_id, "
+            "state, lead_unit_id, light, %s AS nl FROM item_scope WHERE item_id IN (" MOVED ") AND vis = 1) "
+            "WHERE light <> nl) "
+            "INSERT INTO item_counts (unit_id, dim, key, n) SELECT unit_id, d, k, SUM(v) FROM ("
+            "SELECT unit_id, 'light' AS d, ol AS k, -1 AS v FROM chg UNION ALL SELECT unit_id, 'light', nl, 1 FROM chg "
+            "UNION ALL SELECT unit_id, 'ls', ol || ':' || state, -1 FROM chg "
+            "UNION ALL SELECT unit_id, 'ls', nl || ':' || state, 1 FROM chg "
+            "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, -1 FROM chg WHERE ol = 'red' "
+            "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, 1 FROM chg WHERE nl = 'red') "
+            "WHERE k IS NOT NULL GROUP BY unit_id, d, k HAVING SUM(v) <> 0 "
+            "ON CONFLICT (unit_id, dim, key) DO UPDATE SET n = n + excluded.n",
+            arena_printf(c->arena, light_expr, "due_date"));
+        e = db_exec(c->db, counts, DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y),
+                    DB_TEXT(hi_y), DB_INT(after), DB_INT(last));
+        if (!e)
+            e = db_exec(c->db, "DROP TRIGGER item_counts_au");
+        if (e)
+            return ctx_db_fail(c, e, "刷新亮灯");
     }
-    stmt_done(st);
-    if (rc != STORE_ROW)
-        return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新亮灯");
-    if (!strcmp(old_today, l->today) && !strcmp(old_yellow, l->yellow))
-        return ERR_OK;
-    enum err e = db_exec(c->db, "UPDATE ledger_light_dates SET today = ?, yellow = ? WHERE id = 1", DB_TEXT(l->today),
-                         DB_TEXT(l->yellow));
-    if (e)
-        return ctx_db_fail(c, e, "刷新亮灯");
-    /* the running items due between the old and the new dates change colour; the rest cannot */
-    const char *lo_t = strcmp(old_today, l->today) < 0 ? old_today : l->today,
-               *hi_t = strcmp(old_today, l->today) < 0 ? l->today : old_today,
-               *lo_y = strcmp(old_yellow, l->yellow) < 0 ? old_yellow : l->yellow,
-               *hi_y = strcmp(old_yellow, l->yellow) < 0 ? l->yellow : old_yellow;
-    static const char *const moved =
-        "SELECT id FROM items WHERE state IN ('assigned', 'received', 'in_progress', 'completion_requested', "
-        "'completion_signed') AND ((due_date >= ? AND due_date < ?) OR (due_date > ? AND due_date <= ?))";
     const char *tables[][2] = {{"item_scope", "due_date"}, {"item_tracks", NULL}};
     for (int k = 0; k < 2; k++) {
         const char *due =
             tables[k][1] ? tables[k][1] : "(SELECT i.due_date FROM items i WHERE i.id = item_tracks.item_id)";
         const char *expr = arena_printf(c->arena, light_expr, due);
-        const char *sql =
-            arena_printf(c->arena, "UPDATE %s SET light = %s WHERE item_id IN (%s) AND light <> %s RETURNING 1",
-                         tables[k][0], expr, moved, expr);
-        st = db_prepare(c->db, sql);
+        struct stmt *st = db_query(
+            c->db,
+            arena_printf(c->arena, "UPDATE %s SET light = %s WHERE item_id IN (" MOVED ") AND light <> %s RETURNING 1",
+                         tables[k][0], expr, expr),
+            DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y),
+            DB_INT(after), DB_INT(last), DB_TEXT(l->today), DB_TEXT(l->yellow));
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
-        int n = 1;
-        stmt_bind_text(st, n++, l->today);
-        stmt_bind_text(st, n++, l->yellow);
-        stmt_bind_text(st, n++, lo_t);
-        stmt_bind_text(st, n++, hi_t);
-        stmt_bind_text(st, n++, lo_y);
-        stmt_bind_text(st, n++, hi_y);
-        stmt_bind_text(st, n++, l->today);
-        stmt_bind_text(st, n++, l->yellow);
+        int rc;
         while ((rc = stmt_step(st)) == STORE_ROW)
             l->changed++;
         stmt_done(st);
         if (rc < 0)
             return ctx_store_fail(c, rc, "刷新亮灯");
     }
-    return ERR_OK;
+    /* the counter trigger back, as it was defined */
+    return trigger ? ctx_db_fail(c, db_exec(c->db, trigger), "刷新亮灯") : ERR_OK;
+}
+
+/*
+ * One chunk of a refresh, in its own transaction. Under the row lock of ledger_light_dates (of nodes
+ * refreshing at once, one does the work): when the dates are not the wanted ones, they move at once — so
+ * the triggers colour every item changed from now on by the new dates — and a refresh starts (or, if one
+ * was under way, restarts with the widest range of dates whose lights may still be stored); then the next
+ * ledger_lights_chunk running items due within that range, in id order, are recoloured. Done when none
+ * are left.
+ */
+static enum err lights_tx(struct ctx *c, void *arg)
+{
+    struct lights *l = arg;
+    struct stmt *st = db_prepare(c->db, "UPDATE ledger_light_dates SET id = id WHERE id = 1 RETURNING today, yellow, "
+                                        "pending_after, pending_lo_today, pending_hi_today, pending_lo_yellow, "
+                                        "pending_hi_yellow");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
+    int rc = stmt_step(st);
+    char old_t[11] = "", old_y[11] = "", lo_t[11] = "", hi_t[11] = "", lo_y[11] = "", hi_y[11] = "";
+    bool pending = false;
+    int64_t after = 0;
+    if (rc == STORE_ROW) {
+        snprintf(old_t, sizeof old_t, "%s", stmt_text(st, 0));
+        snprintf(old_y, sizeof old_y, "%s", stmt_text(st, 1));
+        if ((pending = !stmt_is_null(st, 2))) {
+            after = stmt_int(st, 2);
+            snprintf(lo_t, sizeof lo_t, "%s", stmt_text(st, 3));
+            snprintf(hi_t, sizeof hi_t, "%s", stmt_text(st, 4));
+            snprintf(lo_y, sizeof lo_y, "%s", stmt_text(st, 5));
+            snprintf(hi_y, sizeof hi_y, "%s", stmt_text(st, 6));
+        }
+    }
+    stmt_done(st);
+    if (rc != STORE_ROW)
+        return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新亮灯");
+    enum err e = ERR_OK;
+    if (strcmp(old_t, l->today) || strcmp(old_y, l->yellow)) {
+        /* the dates move now; the range to recolour spans the old and the new ones (and a pending range) */
+        char r[4][11]; /* the new range (not written over the old one it is made from) */
+        snprintf(r[0], sizeof r[0], "%s", min_date(pending ? min_date(lo_t, old_t) : old_t, l->today));
+        snprintf(r[1], sizeof r[1], "%s", max_date(pending ? max_date(hi_t, old_t) : old_t, l->today));
+        snprintf(r[2], sizeof r[2], "%s", min_date(pending ? min_date(lo_y, old_y) : old_y, l->yellow));
+        snprintf(r[3], sizeof r[3], "%s", max_date(pending ? max_date(hi_y, old_y) : old_y, l->yellow));
+        memcpy(lo_t, r[0], sizeof lo_t);
+        memcpy(hi_t, r[1], sizeof hi_t);
+        memcpy(lo_y, r[2], sizeof lo_y);
+        memcpy(hi_y, r[3], sizeof hi_y);
+        pending = true;
+        after = 0;
+        e = db_exec(c->db,
+                    "UPDATE ledger_light_dates SET today = ?, yellow = ?, pending_after = 0, pending_lo_today = ?, "
+                    "pending_hi_today = ?, pending_lo_yellow = ?, pending_hi_yellow = ? WHERE id = 1",
+                    DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y));
+        if (e)
+            return ctx_db_fail(c, e, "刷新亮灯");
+    }
+    if (!pending) {
+        l->done = true;
+        return ERR_OK;
+    }
+    /* the next chunk of the running items due between the dates: only they can have changed colour */
+    int64_t last = 0, n = 0;
+    st = db_query(c->db,
+                  "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM (SELECT id FROM items WHERE state IN ('assigned', "
+                  "'received', 'in_progress', 'completion_requested', 'completion_signed') AND ((due_date >= ? AND "
+                  "due_date < ?) OR (due_date > ? AND due_date <= ?)) AND id > ? ORDER BY id LIMIT ?) x",
+                  DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y), DB_INT(after), DB_INT(l->chunk));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
+    if ((rc = stmt_step(st)) == STORE_ROW) {
+        n = stmt_int(st, 0);
+        last = stmt_int(st, 1);
+    }
+    stmt_done(st);
+    if (rc != STORE_ROW)
+        return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新亮灯");
+    if (n && (e = recolour(c, l, lo_t, hi_t, lo_y, hi_y, after, last)))
+        return e;
+    l->done = n < l->chunk;
+    e = l->done
+            ? db_exec(c->db, "UPDATE ledger_light_dates SET pending_after = NULL, pending_lo_today = NULL, "
+                             "pending_hi_today = NULL, pending_lo_yellow = NULL, pending_hi_yellow = NULL WHERE id = 1")
+            : db_exec(c->db, "UPDATE ledger_light_dates SET pending_after = ? WHERE id = 1", DB_INT(last));
+    return ctx_db_fail(c, e, "刷新亮灯");
 }
 
 enum err ledger_lights_refresh(struct ctx *c, int64_t *changed)
 {
-    struct lights l = {0};
+    struct lights l = {.chunk = c->cfg && c->cfg->ledger_lights_chunk > 0 ? c->cfg->ledger_lights_chunk : 20000};
     items_light_dates(c, l.today, l.yellow);
     *changed = 0;
     if (ledger_lights_fresh(c, l.today, l.yellow))
         return ERR_OK;
-    enum err e = ctx_tx(c, "刷新亮灯", lights_tx, &l);
+    enum err e = ERR_OK;
+    while (!e && !l.done)
+        e = ctx_tx(c, "刷新亮灯", lights_tx, &l);
     *changed = l.changed;
     return e;
 }
@@ -741,6 +852,10 @@ enum err ledger_check(struct ctx *c, int max_report, json_t **report)
     }
     snprintf(k.today, sizeof k.today, "%s", today);
     snprintf(k.yellow, sizeof k.yellow, "%s", yellow);
+    int64_t pending = 0;
+    if (!db_one_int(c->db, &pending, "SELECT 1 FROM ledger_light_dates WHERE id = 1 AND pending_after IS NOT NULL") &&
+        pending)
+        check_diff(&k, "亮灯刷新尚未完成（运行 ducha ledger lights）");
     int64_t max_id = 0;
     int rc = stmt_one_int(db_prepare(c->db, "SELECT COALESCE(MAX(id), 0) FROM items"), &max_id);
     if (rc < 0)

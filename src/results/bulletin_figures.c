@@ -9,6 +9,9 @@
  *   completed   completed (verified 办结) within the period; on time when on or before the due date;
  *   overdue     at the end of the period (or today, when earlier): due before that day and not completed
  *               by then (suspended items, whose clocks stand still, are left out).
+ * And from the inspections (rectification()): the government's inspections whose findings were issued in
+ * the period to a unit in the scope, and the rectification tasks of the scope's units — assigned in the
+ * period, all assigned before its end, verified by its end (or today), overdue, the share verified.
  * Instants are compared with the local day boundaries of the period, dates as dates; one GROUP BY per
  * figure set, whatever the number of units.
  */
@@ -194,6 +197,48 @@ static enum err overdue_items(struct ctx *c, const char *home, const char *scope
     return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
 }
 
+/* Inspections and rectification (督查检查和整改): the inspections of the government whose findings were
+ * issued in the period to a unit in the scope; its rectification tasks of units in the scope (withdrawn
+ * ones left out) — assigned in the period, and of all assigned before its end: verified by as_of, overdue
+ * (due before as_of and not verified by then), and the share verified (rate, %; null without tasks). */
+static enum err rectification(struct ctx *c, const char *home, const char *scope, const char *upper,
+                              const struct period *p, json_t **out)
+{
+    int64_t insp = 0;
+    enum err e = db_one_int(c->db, &insp,
+                            "SELECT COUNT(*) FROM inspections n WHERE n.office_path = ? AND n.findings_issued_at >= ? "
+                            "AND n.findings_issued_at < ? AND EXISTS (SELECT 1 FROM insp_targets x WHERE "
+                            "x.inspection_id = n.id AND x.unit_path >= ? AND x.unit_path < ?)",
+                            DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
+    if (e)
+        return ctx_db_fail(c, e, "统计通报数据");
+    struct stmt *st = db_query(c->db,
+                               "SELECT COUNT(*), SUM(CASE WHEN t.created_at >= ? THEN 1 ELSE 0 END), "
+                               "SUM(CASE WHEN t.state = 'verified' AND t.verified_at < ? THEN 1 ELSE 0 END), "
+                               "SUM(CASE WHEN t.due_date < ? AND NOT (t.state = 'verified' AND t.verified_at < ?) "
+                               "THEN 1 ELSE 0 END) FROM rect_tasks t WHERE t.office_path = ? AND t.unit_path >= ? "
+                               "AND t.unit_path < ? AND t.state <> 'withdrawn' AND t.created_at < ?",
+                               DB_TEXT(p->from_b), DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(p->as_of_b),
+                               DB_TEXT(home), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->to_b));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    json_int_t tasks = 0, assigned = 0, verified = 0, late = 0;
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW && stmt_int(st, 0) > 0) {
+        tasks = stmt_int(st, 0);
+        assigned = stmt_int(st, 1);
+        verified = stmt_int(st, 2);
+        late = stmt_int(st, 3);
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "统计通报数据");
+    *out = json_pack("{sI sI sI sI sI so}", "inspections", (json_int_t)insp, "assigned", assigned, "tasks", tasks,
+                     "verified", verified, "overdue", late, "rate",
+                     tasks ? json_integer((verified * 100 + tasks / 2) / tasks) : json_null());
+    return ERR_OK;
+}
+
 enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
                         json_t **out)
 {
@@ -203,16 +248,19 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
     p.as_of = arena_strdup(c->arena, p.as_of);
     p.as_of_b = boundary(c, p.as_of, 1);
     const char *upper = perm_path_upper(c->arena, scope);
-    json_t *units = json_array(), *items = json_array(), *tot = NULL;
+    json_t *units = json_array(), *items = json_array(), *tot = NULL, *rect = NULL;
     enum err e = per_unit(c, home, scope, upper, &p, units);
     if (!e)
         e = totals(c, home, scope, upper, &p, &tot);
     if (!e)
         e = overdue_items(c, home, scope, upper, &p, items);
+    if (!e)
+        e = rectification(c, home, scope, upper, &p, &rect);
     if (e) {
         json_decref(units);
         json_decref(items);
         json_decref(tot);
+        json_decref(rect);
         return e;
     }
     /* the units in ranking order; the ranking names those with overdue items */
@@ -232,32 +280,39 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
     }
     free(v);
     json_decref(units);
-    *out = json_pack("{ss ss ss so so so so}", "from", from, "to", to, "as_of", p.as_of, "totals", tot, "units", sorted,
-                     "ranking", ranking, "overdue_items", items);
+    *out = json_pack("{ss ss ss so so so so so}", "from", from, "to", to, "as_of", p.as_of, "totals", tot, "units",
+                     sorted, "ranking", ranking, "overdue_items", items, "rectification", rect);
     return ERR_OK;
 }
 
 /* ---- what changed ---- */
 
-static const struct {
-    const char *key, *label;
-} figure_names[] = {
-    {"registered", "交办"}, {"completed", "办结"}, {"completed_on_time", "按期办结"}, {"overdue", "超期未办结"}};
+struct figure_name {
+    const char *key, *label, *unit; /* unit: 件, 项, 次 */
+};
+static const struct figure_name figure_names[] = {{"registered", "交办", "件"},
+                                                  {"completed", "办结", "件"},
+                                                  {"completed_on_time", "按期办结", "件"},
+                                                  {"overdue", "超期未办结", "件"},
+                                                  {NULL, NULL, NULL}};
+static const struct figure_name rect_names[] = {
+    {"inspections", "反馈问题的督查", "次"},    {"assigned", "期内交办的整改任务", "项"}, {"tasks", "整改任务", "项"},
+    {"verified", "已核查销号的整改任务", "项"}, {"overdue", "超期未整改的任务", "项"},    {NULL, NULL, NULL}};
 
 static json_int_t num(const json_t *o, const char *k)
 {
     return json_integer_value(json_object_get(o, k));
 }
 
-/* Appends "<who>的<figure>由 a 件变为 b 件" for each figure that differs. */
-static const char *diff_counts(struct ctx *c, const char *acc, int *n, const char *who, const json_t *a,
-                               const json_t *b)
+/* Appends "<who><figure>由 a 件变为 b 件" for each figure of names that differs. */
+static const char *diff_counts(struct ctx *c, const char *acc, int *n, const char *who, const struct figure_name *names,
+                               const json_t *a, const json_t *b)
 {
-    for (size_t k = 0; k < sizeof figure_names / sizeof *figure_names; k++) {
-        json_int_t x = num(a, figure_names[k].key), y = num(b, figure_names[k].key);
+    for (const struct figure_name *f = names; f->key; f++) {
+        json_int_t x = num(a, f->key), y = num(b, f->key);
         if (x != y && (*n)++ < 6)
-            acc = arena_printf(c->arena, "%s%s%s%s由 %lld 件变为 %lld 件", acc, *acc ? "；" : "", who,
-                               figure_names[k].label, (long long)x, (long long)y);
+            acc = arena_printf(c->arena, "%s%s%s%s由 %lld %s变为 %lld %s", acc, *acc ? "；" : "", who, f->label,
+                               (long long)x, f->unit, (long long)y, f->unit);
     }
     return acc;
 }
@@ -280,7 +335,9 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
                *a1 = json_string_value(json_object_get(now, "as_of"));
     if (!a0 || !a1 || strcmp(a0, a1))
         acc = arena_printf(c->arena, "统计截止日由 %s 变为 %s", a0 ? a0 : "", a1 ? a1 : "");
-    acc = diff_counts(c, acc, &n, "合计", json_object_get(was, "totals"), json_object_get(now, "totals"));
+    acc = diff_counts(c, acc, &n, "合计", figure_names, json_object_get(was, "totals"), json_object_get(now, "totals"));
+    acc = diff_counts(c, acc, &n, "", rect_names, json_object_get(was, "rectification"),
+                      json_object_get(now, "rectification"));
     const json_t *wu = json_object_get(was, "units"), *nu = json_object_get(now, "units");
     size_t i;
     json_t *u;
@@ -288,10 +345,10 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
     json_array_foreach(nu, i, u)
     {
         const json_t *o = unit_in(wu, num(u, "unit_id"));
-        acc = diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), o ? o : none, u);
+        acc = diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), figure_names, o ? o : none, u);
     }
     json_array_foreach(wu, i, u) if (!unit_in(nu, num(u, "unit_id"))) acc =
-        diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), u, none);
+        diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), figure_names, u, none);
     json_decref(none);
     if (!*acc)
         acc = "超期事项清单有变化";

@@ -238,6 +238,7 @@ const struct workflow bulletin_workflow = {
     .npartdefs = 0,
     .effects = bulletin_effects,
     .read_cap = CAP_ITEM_READ,
+    .table = "bulletins",
     .load = load,
     .cond = cond,
     .phase = phase,

@@ -246,6 +246,7 @@ const struct workflow result_workflow = {
     .npartdefs = 0,
     .effects = result_effects,
     .read_cap = CAP_ITEM_READ,
+    .table = "results",
     .load = load,
     .cond = cond,
     .phase = NULL,

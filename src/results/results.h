@@ -45,6 +45,10 @@ enum err results_get(struct ctx *c, int64_t id, json_t **out);
 enum err results_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
 /* The results the user may see, newest first: {"results":[…], "total", "page", "per_page"}. */
 enum err results_list(struct ctx *c, const struct result_query *q, json_t **out);
+/* The year's issued records of the user's government (by the year of their number; kind NULL: every
+ * kind) as CSV for the organisation and personnel departments, appended to out (result_export.c). */
+struct buf;
+enum err results_export_csv(struct ctx *c, int year, const char *kind, struct buf *out);
 /* The timeline of one result. */
 enum err results_events(struct ctx *c, int64_t id, json_t **out);
 

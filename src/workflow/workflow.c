@@ -303,14 +303,30 @@ static enum err apply(struct wf_act *a)
     return workflow_todos_sync(a->c, wf, o->id, a); /* the to-dos, the hand-offs and the informations */
 }
 
+/* PostgreSQL: the object's row lock before it is loaded (READ COMMITTED: a load before the lock may see a
+ * version that a concurrent action is replacing, and the lock's version check would then refuse with 409). */
+static enum err lock_row(struct ctx *c, const struct workflow *wf, int64_t id)
+{
+    if (!wf->table || strcmp(db_kind(c->db), "postgres"))
+        return ERR_OK;
+    struct stmt *st =
+        db_query(c->db, arena_printf(c->arena, "SELECT id FROM %s WHERE id = ? FOR UPDATE", wf->table), DB_INT(id));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, arena_printf(c->arena, "锁定%s", wf->what));
+    enum store_rc rc = stmt_step(st);
+    stmt_done(st);
+    return rc == STORE_ROW || rc == STORE_DONE ? ERR_OK
+                                               : ctx_store_fail(c, rc, arena_printf(c->arena, "锁定%s", wf->what));
+}
+
 static enum err act_tx(struct ctx *c, void *arg)
 {
     struct act_args *x = arg;
     const struct workflow *wf = x->wf;
     const json_t *b = x->body;
     struct wf_obj *o;
-    enum err e = wf->load(c, x->id, false, &o);
-    if (e)
+    enum err e = lock_row(c, wf, x->id);
+    if (e || (e = wf->load(c, x->id, false, &o)))
         return e;
     if (!perm_item_visible(c->user, &o->scope))
         return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", wf->what);

@@ -190,6 +190,10 @@ struct workflow {
     const char *person_what[WF_PERSONS]; /* docs: "leader in charge" */
     const char *part_key;                /* the part in the audit record and the API: "track" */
     const char *part_member;             /* the body member that names the actor's part: "track_id" */
+    /* The table of the objects (with id and version): on PostgreSQL an action takes the object's row lock
+     * (SELECT … FOR UPDATE) before loading it, so that concurrent actions on one object queue and each
+     * loads the version the one before it committed (SQLite: the transaction's write lock does that). */
+    const char *table;
     const struct wf_name *states;
     int nstates;
     const struct wf_name *actions;

@@ -221,23 +221,37 @@ def test_ids_media_types_and_query_text_are_parsed_strictly(srv):
         assert srv.client().post("/api/v1/session", raw=body, content_type=ct).status == want, ct
 
 
+def all_read(server_port, client_port):
+    """Whether the loopback connection client_port -> server_port has nothing queued in the kernel: the client
+    sent everything and the server read everything (Linux /proc/net/tcp: tx_queue:rx_queue, ports in hex)."""
+    queued = {}
+    with open("/proc/net/tcp") as f:
+        for line in f.read().splitlines()[1:]:
+            field = line.split()
+            local, remote = int(field[1].split(":")[1], 16), int(field[2].split(":")[1], 16)
+            tx, rx = (int(x, 16) for x in field[4].split(":"))
+            queued[(local, remote)] = (tx, rx)
+    return queued.get((client_port, server_port), (1, 1))[0] == 0 and queued.get((server_port, client_port), (1, 1))[1] == 0
+
+
 def test_body_memory_budget(backend):
     s = Server(backend.new_db(), env={"DUCHA_BODY_MEMORY_LIMIT": "300000"})
     login = b" " * 100000 + b'{"username":"x","password":"y"}'
     try:
+        # with the budget free, a 100 KB body that is not JSON reaches the parser: 400
+        r = s.client().post("/api/v1/session", raw=b" " * 100000 + b"{", content_type="application/json")
+        assert r.status == 400 and r.error["code"] == "bad_request", r
         # one request holds 250 KB of its body in memory, waiting for the rest
         a = socket.create_connection(("127.0.0.1", s.port), timeout=10)
         a.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                   b"Content-Length: 260000\r\n\r\n" + b" " * 250000)
-        # wait (with a deadline) until the server holds those bytes: a 100 KB body that is not JSON
-        # gets 400 while they are still on their way, 503 once the budget is spent
+        # wait until the server has read every byte of it (the kernel's queues of this connection are empty)
+        # before probing: a probe sent while those bytes are still arriving holds 100 KB of the budget itself,
+        # and the first request would then be the one refused
         deadline = time.time() + 20
-        while True:
-            r = s.client().post("/api/v1/session", raw=b" " * 100000 + b"{", content_type="application/json")
-            if r.status == 503 or time.time() > deadline:
-                break
-            assert r.status == 400 and r.error["code"] == "bad_request", r
+        while not all_read(s.port, a.getsockname()[1]) and time.time() < deadline:
             time.sleep(0.02)
+        r = s.client().post("/api/v1/session", raw=b" " * 100000 + b"{", content_type="application/json")
         assert r.status == 503 and r.error["code"] == "unavailable", r
         # another needing 100 KB more than the budget leaves gets 503, and changes nothing
         r = s.client().post("/api/v1/session", raw=login, content_type="application/json")

@@ -7,12 +7,13 @@ bounded."""
 import concurrent.futures
 import datetime
 import random
+import sqlite3
 import threading
 import time
 
 import pytest
 
-from conftest import Client, Server, run_cli
+from conftest import BACKEND, Client, Server, run_cli
 from itemlib import Items, day
 
 ACTORS = ["gc_office", "gc_deputy", "gc_director", "gc_leader", "gc_contact", "gc_head", "gc_contact2", "gc_head2"]
@@ -315,3 +316,55 @@ def test_lights_are_stored_and_follow_the_clock(backend):
         check_ledger(s.db)
     finally:
         s.stop()
+
+
+def test_lights_move_in_chunks_and_the_ledger_waits_for_them(backend):
+    """The stored lights move a chunk of items per transaction (ledger_lights_chunk), so a large recolouring
+    never holds the write lock long: with chunks of one item the result is the same, counters included.
+    While a refresh is under way (the first one after a migration, interrupted), light= filters read the due
+    dates and the overview says how old its lights may be; `ducha ledger lights` finishes it."""
+    db = backend.new_db()
+    s = Server(db, env={"DUCHA_LEDGER_LIGHTS_CHUNK": "1"})
+    try:
+        it = Items(s)
+        ids = {k: it.bring("in_progress", title=f"分批亮灯{k}", due_date=day(d))["id"]
+               for k, d in (("soon", 1), ("three", 3), ("later", 20))}
+        r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + 5 * 86400)})
+        assert r.status == 200, r
+        office = s.client("gc_office")
+
+        def light_sets():
+            out = {}
+            for light in ("red", "yellow", "green"):
+                r = office.get(f"/api/v1/items?per_page=200&light={light}")
+                assert r.status == 200, r
+                out[light] = {i["id"] for i in r.json["items"]}
+                assert all(i["light"] == light for i in r.json["items"])
+            return out
+
+        got = light_sets()
+        assert ids["soon"] in got["red"] and ids["three"] in got["red"] and ids["later"] in got["green"]
+        clock = office.get("/api/v1/items/overview").json["lights_as_of"]
+        assert clock in (day(5), day(6))
+    finally:
+        s.stop()
+    check_ledger(db)
+    if BACKEND != "sqlite":
+        return
+    # a refresh interrupted after the dates moved: the ledger answers from the due dates meanwhile
+    con = sqlite3.connect(db)
+    con.execute("UPDATE ledger_light_dates SET pending_after = 0, pending_lo_today = '0000-00-00', pending_hi_today "
+                "= today, pending_lo_yellow = '0000-00-00', pending_hi_yellow = yellow")
+    con.commit()
+    s = Server(db, env={"DUCHA_SCHEDULER": "false"})  # the test clock is kept in the database
+    try:
+        office = s.client("gc_office")
+        assert light_sets() == got
+        assert office.get("/api/v1/items/overview").json["lights_as_of"] == "0000-00-00"
+    finally:
+        s.stop()
+    assert "亮灯刷新尚未完成" in run_cli("ledger", "check", db=db, check=False).stdout
+    out = run_cli("ledger", "lights", db=db).stdout
+    assert "lights moved to today" in out, out
+    check_ledger(db)
+    con.close()

@@ -363,3 +363,54 @@ def test_error_tolerance_is_an_approved_decision(d):
     r = d.c("gc_office").post("/api/v1/results", result_body(d.it, "tolerance", d.base_item()["id"],
                                                              talk_at="2026-01-01 09:00"))
     assert r.status == 422 and "talk_at" in r.error["message"]
+
+
+def test_export_for_the_organisation_and_personnel_departments(d):
+    """Jiangsu: the results are sent on to the organisation and personnel departments — the year's issued records
+    of the government as a CSV they can file: a row each with number, unit, person, facts, the talk and its
+    record, the follow-up and what it rests on; drafts and other counties' records left out; the office only."""
+    import csv
+    import io
+    from urllib.parse import unquote
+
+    talk = d.create("talk", person="何振华（交通运输局局长）")
+    oid = talk["id"]
+    d.act(oid, "gc_office", "submit", {})
+    d.act(oid, "gc_principal", "approve", {})
+    number = d.act(oid, "gc_office", "issue", {}).json["number"]
+    d.act(oid, "gc_office", "record_talk", {"record": "=HYPERLINK(\"x\") 局长表态整改", "held_at": day(0) + " 08:00"})
+    draft = d.create("criticism", title="尚未报批的通报批评草稿")
+    year = re.search(r"〔(\d{4})〕", number).group(1)
+    r = d.c("gc_office").get(f"/api/v1/results/export.csv?year={year}")
+    assert r.status == 200 and r.headers["Content-Type"].startswith("text/csv"), r
+    cd = r.headers["Content-Disposition"]
+    assert unquote(re.search(r"filename\*=UTF-8''([^;]+)", cd).group(1)) == f"{year}年结果运用情况.csv", cd
+    assert r.raw.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(r.raw.decode("utf-8-sig"))))
+    head, body = rows[0], rows[1:]
+    assert head[:6] == ["编号", "类型", "所涉单位", "所涉人员", "标题", "事实和依据"] and head[-2:] == [
+        "所依据的督办事项", "所依据的督查"]
+    got = {x[0]: dict(zip(head, x)) for x in body}
+    assert all(x[0] for x in body), "every row is an issued, numbered record"
+    row = got[number]
+    assert row["类型"] == "约谈" and row["所涉单位"] == "古城县交通运输局" and row["所涉人员"] == "何振华（交通运输局局长）"
+    assert row["约谈人"] == "王建国（县长）" and row["约谈地点"] == "县政府第三会议室" and row["状态"] == "已约谈待跟踪"
+    assert row["约谈记录"].startswith("'="), "a formula is never run by the spreadsheet"
+    assert d.base_item()["number"] in row["所依据的督办事项"] and row["印发时间"].startswith(year)
+    assert draft["title"] not in {x["标题"] for x in got.values()}
+    # by kind; the demo's issued praise, criticism and talk of this year are there too
+    kinds = {x["类型"] for x in got.values()}
+    assert {"通报表扬", "通报批评", "约谈"} <= kinds, kinds
+    only = d.c("gc_office").get(f"/api/v1/results/export.csv?year={year}&kind=talk")
+    assert {x[1] for x in list(csv.reader(io.StringIO(only.raw.decode("utf-8-sig"))))[1:]} == {"约谈"}
+    # another year is empty but for the header; another county's office exports its own (none of these)
+    empty = d.c("gc_office").get(f"/api/v1/results/export.csv?year={int(year) - 5}")
+    assert len(list(csv.reader(io.StringIO(empty.raw.decode("utf-8-sig"))))) == 1
+    ap = d.c("ap_office").get(f"/api/v1/results/export.csv?year={year}")
+    assert ap.status == 200 and number.encode() not in ap.raw
+    # the office only; bad queries
+    for u in ("gc_principal", "gc_head", "gc_contact", "admin"):
+        assert d.c(u).get(f"/api/v1/results/export.csv?year={year}").status == 403, u
+    for q in ("year=1999", "year=x", "kind=warning"):
+        r = d.c("gc_office").get("/api/v1/results/export.csv?" + q)
+        assert r.status == 400 and r.error["code"] == "bad_request", (q, r)

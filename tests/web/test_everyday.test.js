@@ -94,3 +94,30 @@ test('催办 from the item page: one unit pressed, its people told, the timeline
   assert.ok(!(other.messages || other.items).some((m) => m.subject.includes('网页催办') && m.subject.startsWith('【催办】')), 'the other unit is not pressed')
   await assertNoErrors(t, page)
 })
+
+test('the item header shows the item state and each unit state apart, labelled', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const units = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('古城县'))).json.units
+  const unitId = (name) => units.find((u) => u.name === name).id
+  const r = await office('POST', '/api/v1/items', { title: '老旧小区加装电梯（状态分列）', source_kind: 'meeting', lead_unit_id: unitId('古城县交通运输局'),
+    co_unit_ids: [unitId('古城县住房和城乡建设局')], due_date: inDays(40), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action] of [['gc_deputy', 'approve'], ['gc_director', 'approve'], ['gc_office', 'assign'], ['gc_contact', 'receive']]) {
+    const call = await apiAs(server, user)
+    assert.equal((await call('POST', `/api/v1/items/${id}/actions/${action}`, {})).status, 200)
+  }
+  const item = (await office('GET', `/api/v1/items/${id}`)).json
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  const head = page.locator('.panel.head')
+  await head.locator('text=事项状态').waitFor()
+  assert.equal((await page.locator('[data-test=item-state]').textContent()).trim(), item.state_label)
+  const us = page.locator('[data-test=item-unit-states]')
+  assert.match(await us.textContent(), /各承办单位/)
+  assert.match(await page.locator('[data-test=unit-state-gc-jt]').textContent(), /古城县交通运输局\s*已签收/)
+  assert.match(await page.locator('[data-test=unit-state-gc-zj]').textContent(), /古城县住房和城乡建设局\s*已交办/)
+  await shot(page, 'item-header-states')
+  await assertNoErrors(t, page)
+})

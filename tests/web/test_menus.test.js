@@ -12,7 +12,7 @@ after(async () => { await browser?.close(); await server?.stop() })
 
 // each menu entry and the capabilities that open it (any of them), as the product means it
 const PAGES = {
-  workbench: [], ledger: ['item_read'], 'item-new': ['item_register'], overview: ['item_read'], inbox: [],
+  workbench: [], ledger: ['item_read'], 'item-new': ['item_register'], overview: ['item_read'], inbox: [], liaisons: ['unit_read'],
   units: ['unit_write'], users: ['user_admin'], calendar: ['system_admin', 'item_register'], rules: ['system_admin', 'item_register'],
   audit: ['audit_read'], clues: ['clue_read'],
   inspections: ['insp_read', 'insp_field', 'insp_evaluate'], plans: ['insp_read'], rectifications: ['insp_read', 'rect_handle'],

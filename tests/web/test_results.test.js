@@ -100,6 +100,12 @@ test('a criticism: draft → approval by the principal leader → issue → the 
   await shot(head, 'result-unit')
   const inbox = (await (await apiAs(server, 'gc_head'))('GET', '/api/v1/inbox?limit=50')).json.messages
   assert.ok(inbox.some((m) => m.object_type === 'result' && m.object_id === id && m.subject.includes(number)), 'the head was told')
+  // the office sends the year's issued records on to the organisation and personnel departments
+  await office.goto('/results')
+  await office.locator('[data-test=res-table] .el-table__row', { hasText: number }).waitFor()
+  const [csv] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=res-export]')])
+  assert.match(csv.suggestedFilename(), /^\d{4}年结果运用情况\.csv$/)
+  assert.ok((await import('node:fs')).readFileSync(await csv.path(), 'utf8').includes(number), 'the record is in the file')
   await assertNoErrors(t, head)
   await assertNoErrors(t, office)
 })
@@ -122,6 +128,10 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   const totals = await office.locator('[data-test=bul-totals] .num').allTextContents()
   assert.deepEqual(totals.slice(0, 3), [b.figures.totals.registered, b.figures.totals.completed, b.figures.totals.completed_on_time].map(String))
   assert.equal(await office.locator('[data-test=bul-units] .el-table__row').count(), b.figures.units.length)
+  // the inspections and rectification of the period, when there are any, as the server counted them
+  const rc = b.figures.rectification
+  assert.equal(await office.locator('[data-test=bul-rect]').count(), rc.inspections || rc.tasks ? 1 : 0)
+  if (rc.tasks) await office.locator('[data-test=bul-rect] .num', { hasText: `${rc.verified}/${rc.tasks}` }).waitFor()
   await office.locator('[data-test=bul-chart] canvas').waitFor()
 
   // the office's words, and the issued criticism named
@@ -131,7 +141,7 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   await office.locator('[data-test=bul-w-title]').click()
   await office.click('[data-test=bul-w-public]') // published to the public once issued
   await office.click('[data-test=bul-save]')
-  assert.match(await toast(office, 'success'), /已保存/)
+  assert.match(await toast(office, 'success', /已保存/), /已保存/) // the draft's toast may still be showing
   await office.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0))
   await shot(office, 'bulletin-draft')
   await act(office, 'submit')

@@ -29,6 +29,7 @@ const pages = [
   { path: 'inspections/reviews', name: 'reviews', component: () => import('./views/inspections/Reviews.vue'), meta: { title: 'menu.reviews', cap: ['insp_read', 'rect_handle'], menu: { icon: 'IconScaleToOriginal', group: 'insp' } } },
   { path: 'inspections/reviews/:id(\\d+)', name: 'review', component: () => import('./views/inspections/ReviewDetail.vue'), meta: { title: 'menu.review', cap: ['insp_read', 'rect_handle'], active: 'reviews' } },
   { path: 'inspections/inspectors', name: 'roster', component: () => import('./views/inspections/Roster.vue'), meta: { title: 'menu.roster', cap: ['insp_read', 'insp_field'], menu: { icon: 'IconUserFilled', group: 'insp' } } },
+  { path: 'liaisons', name: 'liaisons', component: () => import('./views/Liaisons.vue'), meta: { title: 'menu.liaisons', cap: 'unit_read', menu: { icon: 'IconPhone' } } },
   // using the results (结果运用, src/views/results): records and bulletins; a unit sees those about it once issued
   { path: 'results', name: 'results', component: () => import('./views/results/Results.vue'), meta: { title: 'menu.results', cap: 'item_read', menu: { icon: 'IconMedal', group: 'res' }, shortcut: true } },
   { path: 'results/new', name: 'result-new', component: () => import('./views/results/ResultEdit.vue'), meta: { title: 'menu.result-new', cap: 'result_draft', active: 'results' } },

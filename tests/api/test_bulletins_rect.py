@@ -1,0 +1,101 @@
+"""A bulletin's inspections and rectification (督查检查和整改, issue 12): the inspections whose findings were
+issued in the period to a unit in the scope, and the rectification tasks of the scope's units — assigned in the
+period, all assigned before its end, verified by its end, overdue — each figure equal to a recount from the
+inspections and tasks as the API shows them, for the government and for one unit's scope; the PDF says them;
+a task verified between drafting and issue refuses the issue, naming the figure."""
+import datetime
+
+import pytest
+
+from docs_util import pdf_text
+from insplib import Insp
+
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def local(iso):
+    return datetime.datetime.fromisoformat(iso.replace("Z", "+00:00")).astimezone(BEIJING).date().isoformat() \
+        if iso else None
+
+
+@pytest.fixture(scope="module")
+def ins(server):
+    """Three inspections of 交通运输局 with their findings issued today: one task verified, two open."""
+    i = Insp(server)
+    done = i.bring("findings_issued", subject="城区燃气安全专项督查（通报测试一）")
+    i.bring("findings_issued", subject="城区燃气安全专项督查（通报测试二）")
+    i.bring("findings_issued", subject="城区燃气安全专项督查（通报测试三）")
+    i.finish_task(i.tasks(done["id"])[0]["id"])
+    return i
+
+
+def recount(ins, period_from, period_to, scope_code="gc"):
+    c = ins.c("gc_office")
+    scope = c.get(f"/api/v1/units/{ins.unit(scope_code)}").json["path"]
+    today = datetime.datetime.now(BEIJING).date().isoformat()
+    as_of = min(period_to, today)
+
+    def inside(unit_id):
+        return c.get(f"/api/v1/units/{unit_id}").json["path"].startswith(scope)
+
+    tasks = []
+    page = 1
+    while True:
+        r = c.get(f"/api/v1/rectifications?per_page=200&page={page}").json
+        tasks += r["tasks"]
+        if len(r["tasks"]) < 200:
+            break
+        page += 1
+    tasks = [t for t in tasks if t["state"] != "withdrawn" and inside(t["unit"]["id"])
+             and local(t["created_at"]) <= period_to]
+    verified = [t for t in tasks if t["state"] == "verified" and local(t["verified_at"]) <= as_of]
+    insps = c.get("/api/v1/inspections?per_page=200&year=0").json["inspections"]
+    insps += c.get(f"/api/v1/inspections?per_page=200&year={int(today[:4]) - 1}").json["inspections"]
+    count = 0
+    for x in {x["id"]: x for x in insps}.values():
+        full = c.get(f"/api/v1/inspections/{x['id']}").json
+        if full["findings_issued_at"] and period_from <= local(full["findings_issued_at"]) <= period_to \
+                and any(inside(t["unit_id"]) for t in full["targets"]):
+            count += 1
+    return {"inspections": count, "assigned": sum(period_from <= local(t["created_at"]) for t in tasks),
+            "tasks": len(tasks), "verified": len(verified),
+            "overdue": sum(t["due_date"] < as_of and t not in verified for t in tasks),
+            "rate": round(len(verified) * 100 / len(tasks)) if tasks else None}
+
+
+def test_rectification_figures_equal_a_recount(ins):
+    o = ins.c("gc_office")
+    today = datetime.datetime.now(BEIJING).date()
+    for since, scope in ((30, "gc"), (0, "gc-jt"), (360, "gc"), (30, "gc-zj")):
+        frm = (today - datetime.timedelta(days=since)).isoformat()
+        r = o.post("/api/v1/bulletins", {"period_from": frm, "period_to": today.isoformat(),
+                                         "scope_unit_id": ins.unit(scope)})
+        assert r.status == 201, r
+        got = r.json["figures"]["rectification"]
+        assert got == recount(ins, frm, today.isoformat(), scope), (since, scope, got)
+        if scope in ("gc", "gc-jt"):
+            assert got["inspections"] >= 3 and got["assigned"] >= 3 and got["verified"] >= 1, got
+            assert got["rate"] == round(got["verified"] * 100 / got["tasks"]), got
+
+
+def test_the_pdf_says_them_and_a_change_refuses_the_issue(ins, tmp_path):
+    o, principal = ins.c("gc_office"), ins.c("gc_principal")
+    today = datetime.datetime.now(BEIJING).date().isoformat()
+    b = o.post("/api/v1/bulletins", {"period_from": today[:8] + "01", "period_to": today,
+                                     "scope_unit_id": ins.unit("gc-jt")}).json
+    rc = b["figures"]["rectification"]
+    pdf = o.get(f"/api/v1/bulletins/{b['id']}/document.pdf")
+    assert pdf.status == 200
+    path = tmp_path / "b.pdf"
+    path.write_bytes(pdf.raw)
+    text = pdf_text(str(path)).replace(" ", "").replace("\n", "")
+    assert "督查检查和整改情况" in text
+    assert f"累计交办整改任务{rc['tasks']}项，已核查销号{rc['verified']}项" in text, text
+    assert o.post(f"/api/v1/bulletins/{b['id']}/actions/submit", {}).status == 200
+    assert principal.post(f"/api/v1/bulletins/{b['id']}/actions/approve", {}).status == 200
+    # a task is verified meanwhile: the figures no longer hold
+    open_task = next(t for t in o.get("/api/v1/rectifications?per_page=200").json["tasks"]
+                     if t["state"] == "assigned" and t["unit"]["code"] == "gc-jt")
+    ins.finish_task(open_task["id"])
+    r = o.post(f"/api/v1/bulletins/{b['id']}/actions/issue", {})
+    assert r.status == 409 and "已核查销号的整改任务由" in r.error["message"], r
