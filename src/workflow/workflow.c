@@ -307,7 +307,9 @@ static enum err apply(struct wf_act *a)
  * version that a concurrent action is replacing, and the lock's version check would then refuse with 409). */
 static enum err lock_row(struct ctx *c, const struct workflow *wf, int64_t id)
 {
-    if (!wf->table || strcmp(db_kind(c->db), "postgres"))
+    if (!wf->table) /* workflow_lint reports it; never act without the lock on either database */
+        return ctx_fail(c, ERR_INTERNAL, "%s的流程未声明数据表（table），无法加锁", wf->what);
+    if (strcmp(db_kind(c->db), "postgres"))
         return ERR_OK;
     struct stmt *st =
         db_query(c->db, arena_printf(c->arena, "SELECT id FROM %s WHERE id = ? FOR UPDATE", wf->table), DB_INT(id));
