@@ -437,6 +437,7 @@ const struct workflow clue_workflow = {
     .npartdefs = N(partdefs),
     .effects = clue_effects,
     .read_cap = CAP_CLUE_READ,
+    .table = "clues",
     .load = load,
     .phase = phase,
     .check = check,

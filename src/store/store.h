@@ -139,7 +139,8 @@ void stmt_bind_null(struct stmt *st, int idx);
 int stmt_step(struct stmt *st);
 int64_t stmt_int(struct stmt *st, int col);
 double stmt_double(struct stmt *st, int col);
-/* Text of a column (NULL for SQL NULL); valid until the next step or stmt_done. */
+/* Text of a column (NULL for SQL NULL); valid until the next step or stmt_done. A floating-point value
+ * is written with every digit it needs to read back as the same number (on both databases). */
 const char *stmt_text(struct stmt *st, int col);
 bool stmt_is_null(struct stmt *st, int col);
 int stmt_columns(struct stmt *st);

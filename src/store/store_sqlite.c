@@ -25,6 +25,7 @@ struct conn_impl {
 struct stmt_impl {
     sqlite3_stmt *s;
     sqlite3 *h;
+    char (*num)[32]; /* per column: the text of a REAL (sq_col_text), allocated on first use */
 };
 
 static int sq_rc(sqlite3 *h, int rc, const char *what)
@@ -144,6 +145,7 @@ static struct stmt_impl *sq_prepare(struct conn_impl *c, const char *sql)
 static void sq_finalize(struct stmt_impl *st)
 {
     sqlite3_finalize(st->s);
+    free(st->num);
     free(st);
 }
 
@@ -187,9 +189,21 @@ static double sq_col_double(struct stmt_impl *st, int col)
     return sqlite3_column_double(st->s, col);
 }
 
+/* A REAL as the shortest text that reads back as the same double: SQLite's own text keeps 15 digits
+ * (0.8059701492537313 becomes 0.805970149253731), so a value copied as text (migrate-data) would change. */
 static const char *sq_col_text(struct stmt_impl *st, int col)
 {
-    return (const char *)sqlite3_column_text(st->s, col);
+    if (sqlite3_column_type(st->s, col) != SQLITE_FLOAT)
+        return (const char *)sqlite3_column_text(st->s, col);
+    if (!st->num)
+        st->num = xcalloc((size_t)sqlite3_column_count(st->s) + 1, sizeof *st->num);
+    double v = sqlite3_column_double(st->s, col);
+    for (int digits = 15; digits <= 17; digits++) {
+        snprintf(st->num[col], sizeof st->num[col], "%.*g", digits, v);
+        if (strtod(st->num[col], NULL) == v)
+            break;
+    }
+    return st->num[col];
 }
 
 static bool sq_col_null(struct stmt_impl *st, int col)

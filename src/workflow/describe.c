@@ -316,6 +316,8 @@ int workflow_lint(const struct workflow *wf, char **problems)
     int *scope = calloc((size_t)wf->nactions, sizeof *scope);
     for (int a = 0; a < wf->nactions; a++)
         scope[a] = -1;
+    if (!wf->table || !*wf->table || strspn(wf->table, "abcdefghijklmnopqrstuvwxyz_0123456789") != strlen(wf->table))
+        n += problem(&b, wf, "no table (the objects' table, locked before each action)");
     for (int i = 0; i < wf->nrows; i++) {
         const struct wf_row *r = &wf->rows[i];
         if (r->from < 0 || r->from >= wf->nstates || r->action < 0 || r->action >= wf->nactions) {

@@ -307,7 +307,9 @@ static enum err apply(struct wf_act *a)
  * version that a concurrent action is replacing, and the lock's version check would then refuse with 409). */
 static enum err lock_row(struct ctx *c, const struct workflow *wf, int64_t id)
 {
-    enum err e = wf->table ? db_lock_row(c->db, wf->table, id) : ERR_OK;
+    if (!wf->table) /* workflow_lint reports it; never act without the lock on either database */
+        return ctx_fail(c, ERR_INTERNAL, "%s的流程未声明数据表（table），无法加锁", wf->what);
+    enum err e = db_lock_row(c->db, wf->table, id);
     return e ? ctx_db_fail(c, e, arena_printf(c->arena, "锁定%s", wf->what)) : ERR_OK;
 }
 

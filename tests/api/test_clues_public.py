@@ -83,13 +83,19 @@ def test_a_public_clue_gets_a_tracking_code_and_reaches_the_office(cl):
         assert r.status == 404 and "查询码" in r.error["message"], (bad, r)
 
 
-def test_the_server_log_keeps_no_address_of_a_reporter(cl, server):
+def test_the_server_log_keeps_no_address_of_a_reporter_nor_a_tracking_code(cl, server):
     out = cl.public.submit().json
     assert cl.public.c.get(f"/api/v1/public/clues/{out['tracking_code']}").status == 200
+    assert cl.public.c.get(f"/api/v1/public/clues/{out['tracking_code'].lower()}").status == 200
     log = server.output()
     assert "- POST /api/v1/public/clues 201" in log
     assert "127.0.0.1 POST /api/v1/public/clues" not in log
     assert "127.0.0.1 GET /api/v1/public/clues/" not in log
+    # the code is the reporter's key to the clue: the log names the route, never the code
+    assert "GET /api/v1/public/clues/{code} 200" in log
+    code = out["tracking_code"]
+    for shown in (code, code.lower(), code.replace("-", "")):
+        assert shown not in log, shown
     assert "127.0.0.1 GET /api/v1/public/clue-form" in log  # other requests keep theirs
 
 

@@ -206,6 +206,15 @@ def test_a_job_is_claimed_exactly_once_across_nodes(nodes, unique):
 DERIVED = ("item_fts", "item_search", "item_count_deltas", "item_scope_refresh", "item_scope_queue", "item_counts")
 
 
+def number(v):
+    # a whole REAL (0.0) reads back from PostgreSQL's JSON as 0: the same number, one spelling
+    return int(v) if isinstance(v, float) and v.is_integer() else v
+
+
+def row_json(row):
+    return json.dumps({k: number(v) for k, v in row.items()}, sort_keys=True, ensure_ascii=False)
+
+
 def sqlite_tables(path):
     con = sqlite3.connect(path)
     try:
@@ -215,7 +224,7 @@ def sqlite_tables(path):
         for t in names:
             cur = con.execute(f'SELECT * FROM "{t}"')
             cols = [d[0] for d in cur.description]
-            out[t] = sorted(json.dumps(dict(zip(cols, row)), sort_keys=True, ensure_ascii=False) for row in cur)
+            out[t] = sorted(row_json(dict(zip(cols, row))) for row in cur)
         return out
     finally:
         con.close()
@@ -229,7 +238,7 @@ def pg_tables(url):
     out = {}
     for t in names:
         rows = json.loads(psql(url, f'SELECT COALESCE(json_agg(x), \'[]\') FROM "{t}" x'))
-        out[t] = sorted(json.dumps(r, sort_keys=True, ensure_ascii=False) for r in rows)
+        out[t] = sorted(row_json(r) for r in rows)
     return out
 
 

@@ -157,12 +157,36 @@ static void test_query_reads_many_rows(void **state)
     store_release(db);
 }
 
+static void test_real_text_reads_back_the_same_number(void **state)
+{
+    struct db *db = store_acquire(*state);
+    const double xs[] = {0.8059701492537313, 0.1, 2.5, 0.0, -1e-300, 123456789.123456789};
+    for (int i = 0; i < 6; i++)
+        assert_int_equal(db_exec(db, "INSERT INTO t (id, x) VALUES (?, ?)", DB_INT(i + 1), DB_REAL(xs[i])), ERR_OK);
+    struct stmt *st = db_query(db, "SELECT x FROM t ORDER BY id");
+    for (int i = 0; i < 6; i++) {
+        assert_int_equal(stmt_step(st), STORE_ROW);
+        const char *text = stmt_text(st, 0);
+        assert_true(strtod(text, NULL) == xs[i]); /* SQLite's own text: 0.805970149253731 */
+        assert_true(strlen(text) <= 24);
+    }
+    stmt_done(st);
+    st = db_query(db, "SELECT x, name FROM t WHERE id = 1");
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    assert_string_equal(stmt_text(st, 0), "0.8059701492537313"); /* the shortest such text */
+    assert_null(stmt_text(st, 1));
+    stmt_done(st);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exec_binds_each_type_in_order),  cmocka_unit_test(test_one_int_row_no_row_and_null),
-        cmocka_unit_test(test_one_text_copies_into_the_arena), cmocka_unit_test(test_failures_map_to_errors),
-        cmocka_unit_test(test_values_must_match_placeholders), cmocka_unit_test(test_query_reads_many_rows),
+        cmocka_unit_test(test_exec_binds_each_type_in_order),        cmocka_unit_test(test_one_int_row_no_row_and_null),
+        cmocka_unit_test(test_one_text_copies_into_the_arena),       cmocka_unit_test(test_failures_map_to_errors),
+        cmocka_unit_test(test_values_must_match_placeholders),       cmocka_unit_test(test_query_reads_many_rows),
+        cmocka_unit_test(test_real_text_reads_back_the_same_number),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

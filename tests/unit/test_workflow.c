@@ -77,6 +77,7 @@ static void test_lint_finds_mistakes(void **state)
     char *problems = NULL;
     int n = workflow_lint(&wf, &problems);
     assert_non_null(problems);
+    assert_non_null(strstr(problems, "no table"));
     assert_non_null(strstr(problems, "listed twice"));
     assert_non_null(strstr(problems, "both scopes"));
     assert_non_null(strstr(problems, "target out of range"));
@@ -85,7 +86,7 @@ static void test_lint_finds_mistakes(void **state)
     assert_non_null(strstr(problems, "state b has no label"));
     assert_non_null(strstr(problems, "action stay has no label"));       /* no English */
     assert_non_null(strstr(problems, "cannot take the awaited action")); /* a contact does not register */
-    assert_true(n >= 7);
+    assert_true(n >= 8);
     free(problems);
 }
 
