@@ -50,6 +50,8 @@ int64_t dl_step_at(const struct calendar *cal, const struct ladder *l, int64_t d
 /* Inserts a step record under its unique key; *fresh is false when it was taken before (by this
  * or another node). ERR_OK or a failure with a message. */
 enum err dl_step_record(struct ctx *c, int64_t ms, const char *step, json_t *detail, bool *fresh);
+/* Registers the ladder's recheck of its messages at send time with notify (deadlines_register). */
+void dl_ladder_register(void);
 /* Sets the detail of a step recorded before (the ladder's recipients, known once the owner has acted). */
 enum err dl_step_detail(struct ctx *c, int64_t ms, const char *step, json_t *detail);
 

@@ -32,16 +32,35 @@ static enum err set_schedule(struct ctx *c, int64_t id, int step, int64_t next_a
                        "催办扫描");
 }
 
+/* "古督〔2026〕3号《…》的“签收”节点（第 2 次）" (arena). */
+static const char *milestone_what(struct ctx *c, const struct dl_owner *o, const struct ms_row *m)
+{
+    const char *label = dl_owner_label(c, o, m->owner_id), *kind = deadlines_kind_label(o, m->kind);
+    return m->seq > 1 || !strcmp(m->kind, ms_kind_name(MS_PERIODIC))
+               ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, kind, m->seq)
+               : arena_printf(c->arena, "%s的“%s”节点", label, kind);
+}
+
+/* A reminder of milestone m as of today: "将于 D 到期", or once D has passed an overdue notice. */
+static void reminder_text(struct ctx *c, const char *what, const char *due, bool overdue, struct notice *nt)
+{
+    nt->kind = MSG_REMINDER;
+    if (overdue) {
+        nt->subject = arena_printf(c->arena, "【逾期】%s已于 %s 到期", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限为 %s，现已逾期，请立即办理并反馈。", what, due);
+    } else {
+        nt->subject = arena_printf(c->arena, "【催办】%s将于 %s 到期", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限为 %s，请按时办理并反馈。", what, due);
+    }
+}
+
 /* The notice of ladder step s of milestone m, and which step of the ladder it is (read-only). */
 static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const struct ms_row *m,
                                  const struct ladder *l, int s, struct notice *nt)
 {
     char due[11];
     cal_format_date(m->due, due);
-    const char *label = dl_owner_label(c, o, m->owner_id), *kind = deadlines_kind_label(o, m->kind);
-    const char *what = m->seq > 1 || !strcmp(m->kind, ms_kind_name(MS_PERIODIC))
-                           ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, kind, m->seq)
-                           : arena_printf(c->arena, "%s的“%s”节点", label, kind);
+    const char *what = milestone_what(c, o, m);
     /* recorded against the milestone; opens the owner's page */
     *nt = (struct notice){.object_type = "milestone",
                           .object_id = m->id,
@@ -49,9 +68,7 @@ static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const 
     enum dl_step step;
     if (s < l->nremind) {
         step = DL_REMIND;
-        nt->kind = MSG_REMINDER;
-        nt->subject = arena_printf(c->arena, "【催办】%s将于 %s 到期", what, due);
-        nt->body = arena_printf(c->arena, "%s办理时限为 %s，请按时办理并反馈。", what, due);
+        reminder_text(c, what, due, false, nt);
     } else if (s == l->nremind + STEP_PRESS) {
         step = DL_PRESS;
         nt->kind = MSG_PRESS;
@@ -217,4 +234,54 @@ enum err deadlines_scan(struct ctx *c, int limit, int *steps)
         *steps += a.steps;
     }
     return ERR_OK;
+}
+
+/*
+ * notify's recheck of a message about a milestone when it is actually sent (notify.h): e-mail and SMS
+ * may leave hours or a holiday after the step that queued them. A message about a milestone that is
+ * no longer open (done, cancelled) or paused (the item suspended) is dropped; a reminder is dropped
+ * when a newer one about the same milestone reached the same person, and is otherwise rendered again
+ * from the milestone as it is now (its due day may have moved): once that day has passed it becomes
+ * an overdue notice instead of announcing a date in the past. The ladder's later steps (press,
+ * notice, report) go as queued: each is a record of that step.
+ */
+static enum notify_recheck milestone_recheck(struct ctx *c, const struct notify_queued *q, const char **subject,
+                                             const char **body, const char **why)
+{
+    struct stmt *st = db_query(c->db, "SELECT " MS_COLS " FROM milestones WHERE id = ?", DB_INT(q->object_id));
+    struct ms_row m;
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    bool found = rc == STORE_ROW && ms_read(c, st, &m);
+    if (st)
+        stmt_done(st);
+    if (rc < 0)
+        return NOTIFY_SEND; /* cannot tell: as queued */
+    if (!found || strcmp(m.state, "open") != 0) {
+        *why = "所提醒的节点已办结或已撤销，不再发送";
+        return NOTIFY_DROP;
+    }
+    if (m.paused) {
+        *why = "所提醒的节点已暂停计时（事项中止），不再发送";
+        return NOTIFY_DROP;
+    }
+    if (strcmp(q->kind, msg_kind_name(MSG_REMINDER)) != 0)
+        return NOTIFY_SEND;
+    if (q->newer) {
+        *why = "同一节点已有更新的到期提醒，不再发送这一条";
+        return NOTIFY_DROP;
+    }
+    char due[11];
+    cal_format_date(m.due, due);
+    struct notice nt = {0};
+    reminder_text(c, milestone_what(c, dl_owner_of(m.owner_kind), &m), due, time_local_day(c->now) > m.due, &nt);
+    if (!strcmp(nt.subject, q->subject) && !strcmp(nt.body, q->body))
+        return NOTIFY_SEND;
+    *subject = nt.subject;
+    *body = nt.body;
+    return NOTIFY_REWRITE;
+}
+
+void dl_ladder_register(void)
+{
+    notify_register_recheck("milestone", milestone_recheck);
 }

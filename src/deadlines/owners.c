@@ -73,6 +73,7 @@ const char *deadlines_kind_label(const struct dl_owner *o, const char *kind)
 void deadlines_register(void)
 {
     units_register_path_copy("milestones", "scope_path");
+    dl_ladder_register();
 }
 
 void dl_people_add(struct ctx *c, struct dl_people *p, int64_t user_id)

@@ -8,8 +8,9 @@
  * FOR UPDATE SKIP LOCKED; SQLite: the process write lock), sends outside any transaction, and
  * marks each row sent, or retries it with exponential back-off, or after notify_attempts failures
  * moves it to the dead-letter state that administrators see and may retry. Non-urgent messages
- * wait for a working day within office_hours. Recipients are always accounts: ladder notices are
- * internal and never reach the public.
+ * wait for a working day within office_hours, checked again when they are sent; a message whose
+ * object moved on meanwhile is rewritten or dropped then (notify_register_recheck). Recipients are
+ * always accounts: ladder notices are internal and never reach the public.
  *
  * The channels sit behind one interface (channel.h: inbox.c, smtp.c, sms.c, and any registered with
  * notify_register_channel); the calls below never name one. Files: notify.c (kinds, channels,
@@ -55,6 +56,29 @@ enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const 
 
 /* The first instant >= t on a working day within office_hours (t itself when already inside). */
 enum err notify_window(struct ctx *c, int64_t t, int64_t *out);
+
+/*
+ * A deferred message is looked at again when it is actually sent, which may be hours or a holiday
+ * after it was queued. Office hours first: a non-urgent row that comes due outside them (a pass that
+ * runs late, a retry, a channel configured at night) is held to the next office hours. Then the
+ * module whose object the message is about says whether it still holds (a recheck hook, one per
+ * object_type): NOTIFY_SEND as queued; NOTIFY_REWRITE with *subject and *body replaced (arena memory:
+ * a reminder whose date has passed becomes an overdue notice); NOTIFY_DROP with *why (the object
+ * moved on, or `newer`: a later row of the same kind about the same object already went or goes to
+ * the same person on the same channel): the row is cancelled with that reason (state "cancelled",
+ * last_error), never sent. The hook runs inside delivery's short transaction and only reads.
+ */
+enum notify_recheck { NOTIFY_SEND, NOTIFY_REWRITE, NOTIFY_DROP };
+struct notify_queued {
+    const char *kind; /* msg_kind_name */
+    const char *subject, *body;
+    int64_t object_id;
+    bool newer; /* a later row of the same kind, object, recipient and channel exists */
+};
+typedef enum notify_recheck (*notify_recheck_fn)(struct ctx *c, const struct notify_queued *q, const char **subject,
+                                                 const char **body, const char **why);
+/* Registers the recheck of messages about objects of object_type (start-up only; replaces). */
+void notify_register_recheck(const char *object_type, notify_recheck_fn fn);
 
 /* Sends due e-mail and SMS rows (at most limit); *sent and *failed count the outcomes. */
 enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed);

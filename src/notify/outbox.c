@@ -28,9 +28,39 @@ struct claimed {
     int64_t object_id;
     int attempts;
     bool urgent;
+    int64_t user_id; /* 0: none */
 };
 
-#define CLAIM_COLS "id, channel, address, subject, body, attempts, urgent, kind, object_type, object_id"
+#define CLAIM_COLS "id, channel, address, subject, body, attempts, urgent, kind, object_type, object_id, user_id"
+
+/* ---- rechecks at send time (notify.h) ---- */
+
+#define RECHECKS_MAX 16
+struct recheck {
+    const char *object_type;
+    notify_recheck_fn fn;
+};
+static struct recheck rechecks[RECHECKS_MAX];
+static int nrechecks;
+
+void notify_register_recheck(const char *object_type, notify_recheck_fn fn)
+{
+    for (int i = 0; i < nrechecks; i++)
+        if (!strcmp(rechecks[i].object_type, object_type)) {
+            rechecks[i].fn = fn;
+            return;
+        }
+    if (nrechecks < RECHECKS_MAX)
+        rechecks[nrechecks++] = (struct recheck){object_type, fn};
+}
+
+static notify_recheck_fn recheck_of(const char *object_type)
+{
+    for (int i = 0; object_type && *object_type && i < nrechecks; i++)
+        if (!strcmp(rechecks[i].object_type, object_type))
+            return rechecks[i].fn;
+    return NULL;
+}
 
 /*
  * A claim is a short lease held by one process (claimed_by, random per process): LEASE_S covers one
@@ -49,9 +79,47 @@ static void notify_node_init(void)
     sodium_bin2hex(notify_node, sizeof notify_node, r, sizeof r);
 }
 
-/* Renews the lease of row id if this process still holds it, in a transaction of its own; true if
- * it does. */
-static bool lease_renew(struct ctx *c, int64_t id)
+/* The object's recheck of claimed row r (notify.h), inside lease_renew's transaction: false when the
+ * row was dropped (cancelled with the hook's reason); r's subject and body rewritten when the hook
+ * says so. */
+static bool recheck(struct ctx *c, struct claimed *r)
+{
+    notify_recheck_fn fn = recheck_of(r->object_type);
+    if (!fn)
+        return true;
+    struct notify_queued q = {r->kind, r->subject, r->body, r->object_id, false};
+    int64_t newer = 0;
+    if (r->user_id) /* outbox_user (user_id, channel, id): only the recipient's later rows */
+        db_one_int(c->db, &newer,
+                   "SELECT COUNT(*) FROM (SELECT 1 FROM outbox WHERE user_id = ? AND channel = ? AND id > ? AND "
+                   "kind = ? AND object_type = ? AND object_id = ? AND state IN ('pending', 'sending', 'sent') "
+                   "LIMIT 1) n",
+                   DB_INT(r->user_id), DB_TEXT(r->ch->name), DB_INT(r->id), DB_TEXT(r->kind), DB_TEXT(r->object_type),
+                   DB_INT(r->object_id));
+    q.newer = newer > 0;
+    const char *subject = r->subject, *body = r->body, *why = NULL;
+    switch (fn(c, &q, &subject, &body, &why)) {
+    case NOTIFY_SEND:
+        return true;
+    case NOTIFY_REWRITE:
+        if (db_exec(c->db, "UPDATE outbox SET subject = ?, body = ? WHERE id = ?", DB_TEXT(subject), DB_TEXT(body),
+                    DB_INT(r->id)))
+            return false;
+        r->subject = subject;
+        r->body = body;
+        return true;
+    case NOTIFY_DROP:
+        db_exec(c->db, "UPDATE outbox SET state = 'cancelled', last_error = ? WHERE id = ?",
+                DB_TEXT(why ? why : "已不再需要发送"), DB_INT(r->id));
+        log_info("notification %" PRId64 " (%s) not sent: %s", r->id, r->ch->name, why ? why : "superseded");
+        return false;
+    }
+    return true;
+}
+
+/* Renews the lease of row r if this process still holds it, and rechecks it (notify.h), in a
+ * transaction of its own; true if it is still ours to send. */
+static bool lease_renew(struct ctx *c, struct claimed *r)
 {
     if (db_begin(c->db) < 0)
         return false;
@@ -60,7 +128,9 @@ static bool lease_renew(struct ctx *c, int64_t id)
                            "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claimed_by = ? "
                            "RETURNING id",
                            DB_INT(clock_now(c->db, c->cfg) + LEASE_S), /* now, not when the pass began */
-                           DB_INT(id), DB_TEXT(notify_node)) == ERR_OK;
+                           DB_INT(r->id), DB_TEXT(notify_node)) == ERR_OK;
+    if (mine)
+        mine = recheck(c, r);
     return db_commit(c->db) >= 0 && mine;
 }
 
@@ -129,6 +199,31 @@ static enum err settle(struct ctx *c, const struct claimed *r, bool ok, const ch
     return (rc = db_commit(c->db)) < 0 ? ctx_store_fail(c, rc, "投递通知") : ERR_OK;
 }
 
+/* Outside office hours (notify_window later than now), the due non-urgent rows of the channels in
+ * `in` wait for the next office hours: a pass that runs late, a retry or a channel configured at night
+ * does not send a non-urgent message at 22:00. Rows whose lease ran out go back to pending too. In
+ * the claim's transaction. */
+static enum err hold_to_office_hours(struct ctx *c, const char *in, const struct notify_channel *const *on, int non)
+{
+    int64_t window;
+    enum err e = notify_window(c, c->now, &window);
+    if (e || window <= c->now)
+        return e;
+    const struct db_bind head[3] = {DB_INT(window), DB_INT(c->now), DB_INT(c->now)};
+    struct stmt *st =
+        prepare_claim(c,
+                      arena_printf(c->arena,
+                                   "UPDATE outbox SET state = 'pending', next_attempt = ?, claimed_by = '' "
+                                   "WHERE urgent = 0 AND next_attempt <= ? AND (state = 'pending' OR "
+                                   "(state = 'sending' AND lease_until <= ?)) AND %s",
+                                   in),
+                      head, 3, on, non, 0);
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    if (st)
+        stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "投递通知") : ERR_OK;
+}
+
 enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
@@ -165,6 +260,11 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "投递通知");
+    enum err e = hold_to_office_hours(c, in, on, non);
+    if (e) {
+        db_rollback(c->db);
+        return e;
+    }
     struct claimed *rows = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *rows);
     int n = 0;
     for (int pass = 0; pass < 2 && n < limit; pass++) {
@@ -193,7 +293,8 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
                                          arena_strdup(c->arena, stmt_text(st, 8)),
                                          stmt_int(st, 9),
                                          (int)stmt_int(st, 5),
-                                         stmt_int(st, 6) != 0};
+                                         stmt_int(st, 6) != 0,
+                                         stmt_int(st, 10)};
         }
         stmt_done(st);
         if (rc < 0) {
@@ -205,15 +306,14 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
         return ctx_store_fail(c, rc, "投递通知");
     for (int i = 0; i < n; i++) {
         struct claimed *r = &rows[i];
-        if (!lease_renew(c, r->id))
+        if (!lease_renew(c, r))
             continue; /* its lease ran out while the rows before it were sent: another node has it */
         char err[512] = "";
         struct notify_message m = {r->id,   r->address, r->subject,     r->body,
                                    r->kind, r->urgent,  r->object_type, r->object_id};
         bool ok = r->ch->send(c, &m, err, sizeof err);
         *(ok ? sent : failed) += 1;
-        enum err e = settle(c, r, ok, err);
-        if (e)
+        if ((e = settle(c, r, ok, err)))
             return e;
     }
     return ERR_OK;
@@ -235,8 +335,9 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
 {
     if (!state)
         state = "dead";
-    if (strcmp(state, "pending") && strcmp(state, "sending") && strcmp(state, "sent") && strcmp(state, "dead"))
-        return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“state”必须是 pending、sending、sent 或 dead");
+    if (strcmp(state, "pending") && strcmp(state, "sending") && strcmp(state, "sent") && strcmp(state, "dead") &&
+        strcmp(state, "cancelled"))
+        return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“state”必须是 pending、sending、sent、dead 或 cancelled");
     const char *paths[16];
     int np = admin_scope(c, paths, 16);
     json_t *arr = json_array();

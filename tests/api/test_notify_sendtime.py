@@ -1,0 +1,137 @@
+"""Messages are looked at again when they are actually sent (issue 15): e-mail queued within office hours
+but not sent before they end waits for the next office hours instead of leaving at 22:00; a reminder held
+over days is rendered again from its milestone — an overdue notice once its date has passed, dropped when
+the milestone was done meanwhile or a newer reminder reached the same person. The test clock moves time;
+the first server has no SMTP, so its messages wait in the outbox as if the delivery pass had run late."""
+import re
+import time
+
+import pytest
+
+from conftest import Server
+from test_deadlines import SmtpSink, subject_of, wait_for
+
+
+@pytest.fixture
+def smtp():
+    s = SmtpSink()
+    yield s
+    s.stop()
+
+
+def clock(srv, now):
+    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
+    assert r.status == 200, r
+
+
+def mails_to(smtp, username):
+    return [subject_of(m["msg"]) for m in smtp.messages(all=True)
+            if f"{username}@demo.ducha.local" in m["rcpt_tos"]]
+
+
+def outbox(srv, state):
+    r = srv.client("admin").get(f"/api/v1/admin/outbox?state={state}&limit=500")
+    assert r.status == 200, r
+    return r.json["messages"]
+
+
+def test_a_notice_queued_in_office_hours_waits_for_the_next_ones(backend, smtp):
+    db = backend.new_db()
+    a = Server(db)  # no SMTP: the e-mail waits in the outbox
+    try:
+        clock(a, "2026-03-05T17:20:00+08:00")  # Thursday, ten minutes before the office closes
+        r = a.client("admin").post("/api/v1/admin/notifications/test", {"username": "gc_office", "subject": "下班前普通"})
+        assert r.status == 202, r
+        r = a.client("admin").post("/api/v1/admin/notifications/test",
+                                   {"username": "gc_office", "subject": "下班前紧急", "urgent": True})
+        assert r.status == 202, r
+        row = [m for m in outbox(a, "pending") if m["subject"] == "下班前普通"]
+        assert len(row) == 1 and row[0]["next_attempt"] == "2026-03-05T09:20:00Z"  # due at once, in office hours
+        clock(a, "2026-03-05T22:00:00+08:00")  # the delivery pass runs late: the evening
+    finally:
+        a.stop()
+    b = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "DUCHA_OFFICE_HOURS": "08:30-17:30"})
+    try:
+        assert wait_for(lambda: "下班前紧急" in mails_to(smtp, "gc_office"))  # urgent: at once, at night too
+        time.sleep(2.5)  # several scheduler passes
+        assert "下班前普通" not in mails_to(smtp, "gc_office")
+        row = [m for m in outbox(b, "pending") if m["subject"] == "下班前普通"]
+        assert len(row) == 1 and row[0]["next_attempt"] == "2026-03-06T00:30:00Z", row  # Friday 08:30
+        clock(b, "2026-03-06T08:31:00+08:00")
+        assert wait_for(lambda: "下班前普通" in mails_to(smtp, "gc_office"))
+        assert mails_to(smtp, "gc_office").count("下班前普通") == 1
+    finally:
+        b.stop()
+
+
+def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
+    db = backend.new_db()
+    a = Server(db)
+    try:
+        clock(a, "2026-03-02T09:00:00+08:00")  # Monday
+        office = a.client("gc_office")
+        body = {"title": "背街小巷照明修复", "requirement": "修复路灯并反馈", "source_kind": "leader_assigned",
+                "lead_unit_id": office.unit_id("gc-jt"), "co_unit_ids": [], "due_date": "2026-06-30",
+                "leader_id": a.client("gc_leader").user["id"]}
+        r = office.post("/api/v1/items", body)
+        assert r.status == 201, r
+        iid = r.json["id"]
+        for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
+                             ("gc_office", "assign")):
+            r = a.client(user).post(f"/api/v1/items/{iid}/actions/{action}", {})
+            assert r.status == 200, (user, action, r)
+        number = office.get(f"/api/v1/items/{iid}").json["number"]
+        ms = {m["kind"]: m for m in office.get(f"/api/v1/milestones?item_id={iid}").json["milestones"]}
+        receipt, deployment = ms["receipt"], ms["deployment"]
+        assert (receipt["due_date"], deployment["due_date"]) == ("2026-03-03", "2026-03-04")
+        title = "背街小巷照明修复"
+
+        def held(text):
+            """Waits until the contact's e-mail whose subject holds text is pending (the ladder took the step)."""
+            return wait_for(lambda: [m for m in outbox(a, "pending") if m["username"] == "gc_contact"
+                                     and m["channel"] == "email" and title in m["subject"] and text in m["subject"]])
+
+        # the ladder reminds the contact on each milestone's day (e-mail held: no SMTP on this server)
+        clock(a, "2026-03-03T09:00:00+08:00")
+        assert held("“签收”节点将于 2026-03-03 到期")
+        clock(a, "2026-03-04T09:00:00+08:00")
+        assert held("“研究部署”节点将于 2026-03-04 到期")
+        # the unit receives the item: the receipt milestone is done
+        r = a.client("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {})
+        assert r.status == 200, r
+        # two reminders of the first feedback (two working days before, and on the day)
+        clock(a, "2026-03-09T09:00:00+08:00")
+        assert held("“首次反馈”节点将于 2026-03-11 到期")
+        clock(a, "2026-03-11T09:00:00+08:00")
+        assert wait_for(lambda: len(held("“首次反馈”节点将于 2026-03-11 到期")) == 2)
+        clock(a, "2026-03-12T10:00:00+08:00")  # the messages are finally sent a day later
+    finally:
+        a.stop()
+    b = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"})
+    try:
+        assert wait_for(lambda: len([s for s in mails_to(smtp, "gc_contact") if s.startswith("【逾期】")]) >= 2)
+        time.sleep(2.5)
+        mine = [s for s in mails_to(smtp, "gc_contact") if title in s]
+        # no reminder announces a date in the past: each became an overdue notice, once per milestone
+        announced = [re.search(r"将于 (\d{4}-\d\d-\d\d) 到期", s).group(1) for s in mine if "将于" in s]
+        assert announced == ["2026-03-16"], mine  # the resolution's reminder of today, for a date ahead
+        assert sorted(s for s in mine if s.startswith("【逾期】")) == [
+            f"【逾期】{number}《{title}》的“研究部署”节点已于 2026-03-04 到期",
+            f"【逾期】{number}《{title}》的“首次反馈”节点已于 2026-03-11 到期"], mine
+        # the receipt was done: its reminder is not sent; the older first-feedback reminder was superseded
+        assert not [s for s in mine if "“签收”节点" in s], mine
+        cancelled = {m["subject"]: m["last_error"] for m in outbox(b, "cancelled")
+                     if m["username"] == "gc_contact" and title in m["subject"]}
+        assert "已办结" in cancelled[f"【催办】{number}《{title}》的“签收”节点将于 2026-03-03 到期"], cancelled
+        assert "更新的到期提醒" in cancelled[f"【催办】{number}《{title}》的“首次反馈”节点将于 2026-03-11 到期"]
+        # what was sent is what the outbox records
+        sent = [m for m in outbox(b, "sent") if m["username"] == "gc_contact" and title in m["subject"]]
+        assert sorted(m["subject"] for m in sent) == sorted(mine)
+        # the inbox kept the reminder as it was when written
+        inbox = b.client("gc_contact").get("/api/v1/inbox?limit=200").json["messages"]
+        assert any(m["subject"] == f"【催办】{number}《{title}》的“研究部署”节点将于 2026-03-04 到期" for m in inbox)
+        # a refusal: the outbox's state filter names its values
+        r = b.client("admin").get("/api/v1/admin/outbox?state=dropped")
+        assert r.status == 400 and "cancelled" in r.error["message"]
+    finally:
+        b.stop()
