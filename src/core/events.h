@@ -14,13 +14,13 @@
 #include <jansson.h>
 
 struct domain_event {
-    const char *object_type; /* "item" */
+    const char *object_type; /* the workflow's name: "item", "inspection", "rectification", "result" … */
     int64_t object_id;
     const char *kind;   /* the publisher's kind of record, e.g. the timeline's "transition", "deadline" */
     const char *action; /* what happened, e.g. "assign", "verify", "press" */
     int64_t unit_id;    /* the unit concerned (a responsible unit's track), 0 for the object as a whole */
     const char *note;   /* the record's note, may be NULL */
-    json_t *data;       /* the record's details (borrowed), may be NULL */
+    const json_t *data; /* the record's details (borrowed), may be NULL */
 };
 
 /* Called inside the publisher's transaction; an error rolls the change back. */

@@ -12,6 +12,7 @@
 #include "calendar/calendar.h"
 #include "units/units.h"
 #include "core/counter.h"
+#include "core/events.h"
 #include "core/hooks.h"
 
 #include <inttypes.h>
@@ -150,7 +151,10 @@ enum err insp_event(struct ctx *c, const char *type, int64_t id, const char *kin
                          DB_TEXT(action), DB_TEXT(from), DB_TEXT(to), DB_INT_IF(part_id, part_id),
                          DB_INT_IF(unit_id, unit_id), DB_TEXT(note ? note : ""), DB_TEXT(d ? d : "{}"));
     free(d);
-    return ctx_db_fail(c, e, "记录办理过程");
+    if (e)
+        return ctx_db_fail(c, e, "记录办理过程");
+    /* the timeline is the objects' event log: subscribers (webhooks) see each record in this transaction */
+    return events_publish(c, &(struct domain_event){type, id, kind, action, unit_id, note, data});
 }
 
 /* ---- settings ---- */

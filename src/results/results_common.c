@@ -8,6 +8,7 @@
 #include "base/timeu.h"
 #include "calendar/calendar.h"
 #include "core/counter.h"
+#include "core/events.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -110,7 +111,12 @@ enum err res_event(struct ctx *c, const struct res_table *t, int64_t id, const c
                 DB_TEXT(from >= 0 ? wf_state_name(t->wf, from) : NULL),
                 DB_TEXT(to >= 0 ? wf_state_name(t->wf, to) : NULL), DB_TEXT(note ? note : ""), DB_TEXT(d ? d : "{}"));
     free(d);
-    return ctx_db_fail(c, e, "记录过程");
+    if (e)
+        return ctx_db_fail(c, e, "记录过程");
+    /* the timeline is the record's event log: subscribers (webhooks) see each entry in this transaction */
+    int act;
+    const char *kind = wf_action_parse(t->wf, action, &act) ? "transition" : "draft";
+    return events_publish(c, &(struct domain_event){t->wf->name, id, kind, action, 0, note, data});
 }
 
 /* The words of the timeline's own actions (those that are not workflow actions). */

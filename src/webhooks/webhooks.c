@@ -9,7 +9,9 @@
 #include "core/perm.h"
 #include "crypto/hash.h"
 #include "crypto/sm2.h"
+#include "inspections/inspections.h"
 #include "items/items.h"
+#include "results/results.h"
 #include "units/units.h"
 #include "webhooks/webhooks_internal.h"
 
@@ -20,8 +22,9 @@
 
 /* ---- the event kinds ---- */
 
-/* What other systems may subscribe to, and which domain event each one is: the object type, the
- * publisher's kind of record and its action ("remind-" matches every reminder step). */
+/* What other systems may subscribe to, and which domain event each one is: the object type (the
+ * workflow's name), the publisher's kind of record and its action ("a|b": either; "remind-" matches
+ * every reminder step). */
 static const struct wh_kind {
     const char *name, *label, *object, *record, *action;
 } wh_kinds[] = {
@@ -44,6 +47,24 @@ static const struct wh_kind {
     {"item.suspended", "事项中止", "item", "transition", "suspend"},
     {"item.resumed", "事项恢复办理", "item", "transition", "resume"},
     {"item.withdrawn", "事项撤销", "item", "transition", "withdraw"},
+    {"inspection.opened", "督查立项", "inspection", "transition", "open|approve"},
+    {"inspection.scheme_approved", "督查方案获批", "inspection", "transition", "approve_scheme"},
+    {"inspection.started", "督查启动", "inspection", "transition", "start|start_covert"},
+    {"inspection.findings_issued", "反馈问题、交办整改", "inspection", "transition", "issue_findings"},
+    {"inspection.concluded", "出具督查结论", "inspection", "transition", "issue_conclusion"},
+    {"inspection.conclusion_received", "被督查单位签收督查结论", "inspection", "transition", "receive_conclusion"},
+    {"inspection.closed", "督查办结", "inspection", "transition", "close"},
+    {"inspection.withdrawn", "督查撤销", "inspection", "transition", "withdraw"},
+    {"rectification.assigned", "整改任务交办", "rectification", "transition", "create"},
+    {"rectification.received", "整改责任单位签收", "rectification", "transition", "receive"},
+    {"rectification.submitted", "整改情况报送待核查", "rectification", "transition", "sign"},
+    {"rectification.returned", "整改核查退回", "rectification", "transition", "return"},
+    {"rectification.verified", "整改核查销号", "rectification", "transition", "verify|close_now"},
+    {"rectification.reminded", "整改到期前提醒", "rectification", "deadline", "remind-"},
+    {"rectification.overdue", "整改逾期：督促", "rectification", "deadline", "press"},
+    {"result.issued", "结果运用记录印发（表扬、批评、约谈、问责建议、移送、容错）", "result", "transition", "issue"},
+    {"result.closed", "结果运用办结（跟踪反馈）", "result", "transition", "follow_up"},
+    {"bulletin.issued", "督查通报印发", "bulletin", "transition", "issue"},
 };
 #define NKINDS (sizeof wh_kinds / sizeof *wh_kinds)
 
@@ -57,14 +78,25 @@ static const struct wh_kind *kind_find(const char *name)
     return NULL;
 }
 
+/* Does the kind's action pattern ("a|b", "prefix-") match action? */
+static bool action_matches(const char *pattern, const char *action)
+{
+    for (const char *p = pattern; *p;) {
+        size_t n = strcspn(p, "|");
+        if (p[n - 1] == '-' ? !strncmp(action, p, n) : strlen(action) == n && !strncmp(action, p, n))
+            return true;
+        p += n + (p[n] == '|');
+    }
+    return false;
+}
+
 static const struct wh_kind *kind_of_event(const struct domain_event *ev)
 {
     for (size_t i = 0; i < NKINDS; i++) {
         const struct wh_kind *k = &wh_kinds[i];
-        size_t n = strlen(k->action);
         if (strcmp(k->object, ev->object_type) || strcmp(k->record, ev->kind ? ev->kind : ""))
             continue;
-        if (k->action[n - 1] == '-' ? !strncmp(ev->action, k->action, n) : !strcmp(ev->action, k->action))
+        if (action_matches(k->action, ev->action))
             return k;
     }
     return NULL;
@@ -481,9 +513,9 @@ enum err webhooks_rotate_secret(struct ctx *c, int64_t id, json_t **out)
 
 /* ---- from domain events to deliveries ---- */
 
-/* The object's summary in a payload, and the unit paths that may see it (the object's visibility
- * rule: for an item the issuing government, and once assigned its responsible units). */
-static enum err item_summary(struct ctx *c, int64_t id, json_t **out, const char ***paths, int *npaths)
+/* The object's summary in a payload, and who may see it (the object's visibility rule: for an item the
+ * issuing government, and once assigned its responsible units). */
+static enum err item_summary(struct ctx *c, int64_t id, json_t **out, struct perm_item *scope)
 {
     json_t *it = NULL;
     enum err e = items_get(c, id, &it);
@@ -492,12 +524,9 @@ static enum err item_summary(struct ctx *c, int64_t id, json_t **out, const char
     json_t *tracks = json_array(), *t;
     size_t i;
     json_t *src = json_object_get(it, "tracks");
-    bool assigned = !json_is_null(json_object_get(it, "assigned_at"));
-    *paths = arena_alloc(c->arena, sizeof **paths * (json_array_size(src) + 1));
-    *npaths = 0;
-    const char *p;
-    if (!(e = units_path(c, json_integer_value(json_object_get(it, "office_unit_id")), &p)))
-        (*paths)[(*npaths)++] = p;
+    const char **units = arena_alloc(c->arena, sizeof *units * (json_array_size(src) + 1));
+    *scope = (struct perm_item){.unit_paths = units, .units_see = !json_is_null(json_object_get(it, "assigned_at"))};
+    e = units_path(c, json_integer_value(json_object_get(it, "office_unit_id")), &scope->office_path);
     json_array_foreach(src, i, t)
     {
         json_array_append_new(tracks,
@@ -505,8 +534,8 @@ static enum err item_summary(struct ctx *c, int64_t id, json_t **out, const char
                                         json_object_get(t, "unit_name"), "role", json_object_get(t, "role"), "state",
                                         json_object_get(t, "state"), "state_label", json_object_get(t, "state_label"),
                                         "progress", json_object_get(t, "progress")));
-        if (assigned && !e && !(e = units_path(c, json_integer_value(json_object_get(t, "unit_id")), &p)))
-            (*paths)[(*npaths)++] = p;
+        if (!e)
+            e = units_path(c, json_integer_value(json_object_get(t, "unit_id")), &units[scope->nunits++]);
     }
     static const char *const keys[] = {
         "id",       "number", "title",    "state",          "state_label",      "importance",   "kind",
@@ -524,9 +553,78 @@ static enum err item_summary(struct ctx *c, int64_t id, json_t **out, const char
     return e;
 }
 
+/* The other supervised objects with events: their workflow loads them (no permission check) and says
+ * who may see them; url is the API path of one. */
+static const struct wh_object {
+    const char *type;
+    const struct workflow *wf;
+    const char *url;
+} wh_objects[] = {
+    {"inspection", &insp_workflow, "/api/v1/inspections/%lld"},
+    {"rectification", &rect_workflow, "/api/v1/rectifications/%lld"},
+    {"result", &result_workflow, "/api/v1/results/%lld"},
+    {"bulletin", &bulletin_workflow, "/api/v1/bulletins/%lld"},
+};
+
+/* The summary of a workflow object (WebhookObject of docs/openapi.yaml) and its visibility, as loaded
+ * now: inside the publisher's transaction, after the change (a disclosed inspection is disclosed). */
+static enum err object_summary(struct ctx *c, const struct wh_object *w, int64_t id, json_t **out,
+                               struct perm_item *scope)
+{
+    const struct workflow *wf = w->wf;
+    struct wf_obj *o;
+    enum err e = wf->load(c, id, false, &o);
+    if (e)
+        return e;
+    const char *home = NULL;
+    if ((e = db_one_text(c->db, c->arena, &home, "SELECT name FROM units WHERE id = ?", DB_INT(o->home_unit_id))))
+        return ctx_db_fail(c, e, "读取单位");
+    json_t *units = json_array();
+    for (int i = 0; i < o->ntracks; i++) {
+        const struct wf_part *p = &o->parts[i];
+        json_array_append_new(units, json_pack("{sI ss ss ss}", "unit_id", (json_int_t)p->unit_id, "unit_name",
+                                               p->unit_name ? p->unit_name : "", "state", wf_state_name(wf, p->state),
+                                               "state_label", wf_state_label(wf, p->state)));
+    }
+    *out = json_pack("{sI ss ss ss ss so sI ss so ss}", "id", (json_int_t)o->id, "number", o->number ? o->number : "",
+                     "title", o->title ? o->title : "", "state", wf_state_name(wf, o->state), "state_label",
+                     wf_state_label(wf, o->state), "due_date",
+                     o->due_date && *o->due_date ? json_string(o->due_date) : json_null(), "office_unit_id",
+                     (json_int_t)o->home_unit_id, "office_unit_name", home, "units", units, "url",
+                     arena_printf(c->arena, w->url, (long long)o->id));
+    *scope = o->scope;
+    return ERR_OK;
+}
+
 static bool within(const char *path, const char *ancestor)
 {
     return !strncmp(path, ancestor, strlen(ancestor));
+}
+
+/*
+ * May an endpoint registered at the unit with path p receive the events of an object that scope says
+ * who may see? The visibility rule seen from the unit's subtree: p at or above the object's home, or at
+ * or above a unit that sees it (the responsible units or targets once they see it, the organisers).
+ * While the object is secret (hidden units: an unannounced inspection before its findings are issued)
+ * only endpoints of the home's own subtree may, and none at or below a hidden unit — the targets' and
+ * the levels above the office hear of it once it is disclosed.
+ */
+static bool endpoint_sees(const struct perm_item *s, const char *p)
+{
+    for (int i = 0; i < s->nhidden; i++)
+        if (within(p, s->hidden_paths[i]))
+            return false;
+    if (s->nhidden && !within(p, s->office_path))
+        return false;
+    if (s->office_path && within(s->office_path, p))
+        return true;
+    for (int i = 0; s->units_see && i < s->nunits; i++)
+        if (within(s->unit_paths[i], p))
+            return true;
+    for (int i = 0; i < s->nparties; i++)
+        if (within(s->party_paths[i], p))
+            return true;
+    return false;
 }
 
 /* The payload every endpoint receives for one event (webhook_id is set per endpoint). */
@@ -590,21 +688,22 @@ static enum err on_event(struct ctx *c, const struct domain_event *ev)
     if (!n)
         return ERR_OK;
     json_t *summary = NULL;
-    const char **paths = NULL;
-    int npaths = 0;
+    struct perm_item scope = {0};
     enum err e = ERR_OK;
     if (!strcmp(ev->object_type, "item"))
-        e = item_summary(c, ev->object_id, &summary, &paths, &npaths);
+        e = item_summary(c, ev->object_id, &summary, &scope);
+    for (size_t i = 0; i < sizeof wh_objects / sizeof *wh_objects; i++)
+        if (!strcmp(ev->object_type, wh_objects[i].type))
+            e = object_summary(c, &wh_objects[i], ev->object_id, &summary, &scope);
     if (e)
         return e;
+    if (!summary) /* a kind whose object has no summary here: a bug in wh_kinds */
+        return ctx_fail(c, ERR_INTERNAL, "推送事件：未知对象类型 %s", ev->object_type);
     char event_id[48];
     token_random(event_id, sizeof event_id, 16);
     json_t *body = payload(c, k, arena_printf(c->arena, "evt_%s", event_id), ev, summary);
     for (int i = 0; i < n && !e; i++) {
-        bool sees = false;
-        for (int j = 0; j < npaths && !sees; j++)
-            sees = within(paths[j], t[i].path);
-        if (!sees)
+        if (!endpoint_sees(&scope, t[i].path))
             continue;
         json_object_set_new(body, "webhook_id", json_integer(t[i].id));
         e = wh_queue(c, t[i].id, k->name, ev->object_type, ev->object_id, body);
