@@ -96,6 +96,16 @@ static int h_results(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+static int h_events(struct req *rq)
+{
+    int64_t id;
+    if (!survey_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = surveys_events(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 /* GET /api/v1/surveys/{id}/results.xlsx: the summary and every answer sheet. */
 static int h_results_xlsx(struct req *rq)
 {
@@ -137,6 +147,7 @@ const struct route survey_routes[] = {
      "office:AAN *:F; action=open; fresh; body={}"},
     {"POST", "/api/v1/surveys/{id}/invitations", h_invite, CAP_SURVEY_MANAGE, ROUTE_JSON,
      "new invitation tokens (token mode), shown once", "office:AAN *:F; body={\"count\":2}"},
+    {"GET", "/api/v1/surveys/{id}/events", h_events, CAP_CLUE_READ, 0, "the timeline", READERS},
     {"GET", "/api/v1/surveys/{id}/results", h_results, CAP_CLUE_READ, 0,
      "counts per option, the scales' averages, the texts", READERS},
     {"GET", "/api/v1/surveys/{id}/results.xlsx", h_results_xlsx, CAP_CLUE_READ, 0,

@@ -35,6 +35,70 @@ void survey_digest(const char *what, const char *value, char out[65])
     sodium_bin2hex(out, 65, h, sizeof h);
 }
 
+static enum err load_visible(struct ctx *c, int64_t id, struct survey *s);
+
+enum err survey_event(struct ctx *c, int64_t id, const char *action, int from, int to, const json_t *data)
+{
+    char at[21];
+    time_format_iso(c->now, at);
+    char *d = data ? json_dumps(data, JSON_COMPACT) : NULL;
+    enum err e = db_exec(c->db,
+                         "INSERT INTO survey_events (survey_id, at, actor_id, actor, actor_name, action, from_state, "
+                         "to_state, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                         DB_INT(id), DB_TEXT(at), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(ctx_actor(c)),
+                         DB_TEXT(c->user && c->user->name ? c->user->name : "系统"), DB_TEXT(action),
+                         DB_TEXT(from >= 0 ? survey_state_name(from) : NULL),
+                         DB_TEXT(to >= 0 ? survey_state_name(to) : NULL), DB_TEXT(d ? d : "{}"));
+    free(d);
+    return ctx_db_fail(c, e, "记录问卷过程");
+}
+
+enum err surveys_events(struct ctx *c, int64_t id, json_t **out)
+{
+    struct survey s;
+    enum err e = load_visible(c, id, &s);
+    if (e)
+        return e;
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT id, at, actor, actor_name, action, from_state, to_state, data FROM survey_events "
+                 "WHERE survey_id = ? ORDER BY id",
+                 DB_INT(id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取问卷过程");
+    static const struct {
+        const char *name, *label;
+    } words[] = {{"create", "制作问卷"}, {"update", "修改问卷"}, {"invite", "发放邀请码"}};
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        const char *action = stmt_text(st, 4), *label = action;
+        int a;
+        if (wf_action_parse(&survey_workflow, action, &a))
+            label = wf_action_label(&survey_workflow, a);
+        for (size_t k = 0; k < sizeof words / sizeof *words; k++)
+            if (!strcmp(action, words[k].name))
+                label = words[k].label;
+        json_t *data = json_loads(stmt_text(st, 7), 0, NULL);
+        json_array_append_new(arr, json_pack("{sIsssssssssssoso}", "id", (json_int_t)stmt_int(st, 0), "at",
+                                             stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name",
+                                             stmt_text(st, 3), "action", action, "label", label, "from",
+                                             str_or_null(stmt_is_null(st, 5) ? NULL : stmt_text(st, 5)), "to",
+                                             str_or_null(stmt_is_null(st, 6) ? NULL : stmt_text(st, 6))));
+        json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "data",
+                            json_is_object(data) ? data : json_object());
+        if (!json_is_object(data))
+            json_decref(data);
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "读取问卷过程");
+    }
+    *out = json_pack("{so}", "events", arr);
+    return ERR_OK;
+}
+
 /* ---- load ---- */
 
 enum err survey_load(struct ctx *c, int64_t id, struct survey *s)
@@ -348,6 +412,8 @@ static enum err create_tx(struct ctx *c, void *arg)
     if (jv_int(b, "rect_task_id", 0))
         json_object_set_new(sum, "rect_task_id", json_integer(jv_int(b, "rect_task_id", 0)));
     e = audit_record(c, "survey.create", SURVEY_KIND, a->id, sum);
+    if (!e)
+        e = survey_event(c, a->id, "create", -1, SURVEY_ST_DRAFT, sum);
     json_decref(sum);
     return e ? e : workflow_todos_sync(c, &survey_workflow, a->id, NULL);
 }
@@ -405,6 +471,8 @@ static enum err update_tx(struct ctx *c, void *arg)
     if (qs)
         json_object_set_new(sum, "questions", json_integer((json_int_t)json_array_size(qs)));
     e = audit_record(c, "survey.update", SURVEY_KIND, s.wf.id, sum);
+    if (!e)
+        e = survey_event(c, s.wf.id, "update", -1, -1, sum);
     json_decref(sum);
     return e ? e : workflow_todos_sync(c, &survey_workflow, s.wf.id, NULL);
 }
@@ -537,6 +605,8 @@ static enum err invite_tx(struct ctx *c, void *arg)
     }
     json_t *sum = json_pack("{si}", "count", a->count);
     e = audit_record(c, "survey.invite", SURVEY_KIND, s.wf.id, sum);
+    if (!e)
+        e = survey_event(c, s.wf.id, "invite", -1, -1, sum);
     json_decref(sum);
     return e;
 }

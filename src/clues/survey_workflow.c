@@ -92,7 +92,9 @@ static enum err save(struct wf_act *a)
                    DB_TEXT(a->to == SURVEY_ST_CLOSED ? at : NULL), DB_INT(s->wf.id), DB_INT(s->wf.version));
     if (e == ERR_NOT_FOUND)
         return ctx_fail(c, ERR_CONFLICT, "问卷已被他人同时处理，请刷新后重试");
-    return ctx_db_fail(c, e, "更新问卷");
+    if (e)
+        return ctx_db_fail(c, e, "更新问卷");
+    return survey_event(c, s->wf.id, wf_action_name(a->wf, a->action), a->from, a->to, a->data);
 }
 
 /* open: a questionnaire goes public only with questions and a closing day not yet past. */

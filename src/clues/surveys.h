@@ -50,6 +50,9 @@ enum err surveys_get(struct ctx *c, int64_t id, json_t **out);
 /* A workflow action: open (the draft goes public), close. */
 enum err surveys_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
 
+/* The timeline, oldest first: {"events":[{id, at, actor, actor_name, action, label, from, to, data}]}. */
+enum err surveys_events(struct ctx *c, int64_t id, json_t **out);
+
 /* New invitation tokens (token mode, draft or open): {"tokens":[…]} — shown once, only digests are kept. */
 enum err surveys_invite(struct ctx *c, int64_t id, const json_t *body, json_t **out);
 

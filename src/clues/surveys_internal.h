@@ -54,6 +54,8 @@ enum err survey_lock(struct ctx *c, const struct survey *s);
 bool survey_accepting(struct ctx *c, const struct survey *s);
 /* The questions as the public and the office see them: [{id, kind, text, required, options, scale_max}]. */
 json_t *survey_questions_json(const struct survey *s);
+/* Appends a timeline row (data borrowed, may be NULL; from/to -1 when the state did not move). */
+enum err survey_event(struct ctx *c, int64_t id, const char *action, int from, int to, const json_t *data);
 /* SHA-256 of "ducha.survey.<what>.<value>" as hex. */
 void survey_digest(const char *what, const char *value, char out[65]);
 

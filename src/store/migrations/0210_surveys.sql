@@ -72,3 +72,18 @@ CREATE TABLE survey_answers (
 );
 CREATE INDEX survey_answers_response ON survey_answers (response_id);
 CREATE INDEX survey_answers_question ON survey_answers (question_id, choice, value);
+
+-- the survey's timeline: created, changed, invitations, opened, closed (answers are counted, not listed)
+CREATE TABLE survey_events (
+    id {{ID}},
+    survey_id BIGINT NOT NULL REFERENCES surveys (id),
+    at TEXT NOT NULL,
+    actor_id BIGINT,
+    actor TEXT NOT NULL,
+    actor_name TEXT NOT NULL DEFAULT '',
+    action TEXT NOT NULL,
+    from_state TEXT,
+    to_state TEXT,
+    data TEXT NOT NULL DEFAULT '{}'
+);
+CREATE INDEX survey_events_survey ON survey_events (survey_id, id);
