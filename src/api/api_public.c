@@ -14,6 +14,7 @@
 #include "base/form.h"
 #include "base/ratelimit.h"
 #include "clues/clues.h"
+#include "clues/surveys.h"
 #include "core/pow.h"
 
 #include <pthread.h>
@@ -92,14 +93,15 @@ static const struct jv_field challenge_spec[] = {
     {NULL, 0, 0, 0, 0},
 };
 
-/* POST /api/v1/public/challenges {"form":"clue"}: a new challenge for that form. */
+/* POST /api/v1/public/challenges {"form":"clue"|"survey"}: a new challenge for that form. */
 static int h_challenge(struct req *rq)
 {
     if (!req_check(rq, challenge_spec))
         return 0;
-    if (strcmp(jv_str(rq->json, "form"), "clue") != 0)
-        return reply_error(rq, ERR_INVALID, "form 应为 clue（群众反映问题的表单）");
-    return reply_json(rq, 201, pow_issue(&rq->ctx, "clue"));
+    const char *form = jv_str(rq->json, "form");
+    if (strcmp(form, "clue") != 0 && strcmp(form, "survey") != 0)
+        return reply_error(rq, ERR_INVALID, "form 应为 clue（群众反映问题的表单）或 survey（问卷）");
+    return reply_json(rq, 201, pow_issue(&rq->ctx, form));
 }
 
 /* POST /api/v1/public/clues (multipart/form-data): a clue from the public; 201 with the tracking code. */
@@ -125,6 +127,28 @@ static int h_clue_track(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* GET /api/v1/public/surveys/{key}: the questionnaire behind a public link. */
+static int h_survey_get(struct req *rq)
+{
+    forget_client(rq);
+    json_t *out = NULL;
+    enum err e = surveys_public_get(&rq->ctx, req_param(rq, "key"), &out);
+    if (!e)
+        json_object_set_new(out, "pow_bits", json_integer(rq->app->cfg.public_pow_bits));
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/public/surveys/{key}/responses: one answer sheet. */
+static int h_survey_answer(struct req *rq)
+{
+    forget_client(rq);
+    if (!req_check(rq, surveys_answer_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = surveys_answer(&rq->ctx, req_param(rq, "key"), rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
 const struct route public_routes[] = {
     {"GET", "/api/v1/public/clue-form", h_clue_form, CAP_PUBLIC, ROUTE_PUBLIC_READ,
      "the public clue form's categories, areas and limits", "*:A; anon=A"},
@@ -134,5 +158,9 @@ const struct route public_routes[] = {
      "submit a clue from the public (multipart: fields and photos)", "*:R; anon=R; body={}"},
     {"GET", "/api/v1/public/clues/{code}", h_clue_track, CAP_PUBLIC, ROUTE_PUBLIC_READ,
      "follow a clue by its tracking code", "*:A; anon=A"},
+    {"GET", "/api/v1/public/surveys/{key}", h_survey_get, CAP_PUBLIC, ROUTE_PUBLIC_READ,
+     "a published questionnaire (no account)", "*:A; anon=A"},
+    {"POST", "/api/v1/public/surveys/{key}/responses", h_survey_answer, CAP_PUBLIC, ROUTE_JSON | ROUTE_PUBLIC_SUBMIT,
+     "answer a questionnaire (one answer per invitation token or device)", "*:R; anon=R; body={}"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -22,6 +22,7 @@ extern const struct route everyday_routes[];
 extern const struct route result_routes[];
 extern const struct route public_routes[];
 extern const struct route clue_routes[];
+extern const struct route survey_routes[];
 
 /* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query
  * string (api_items.c); false after a 400 reply. Also read by the exports (api_docs.c). */

@@ -16,6 +16,7 @@
 #include "calendar/workdays.h"
 #include "cli/cli.h"
 #include "clues/clues.h"
+#include "clues/surveys.h"
 #include "core/pow.h"
 #include "inspections/inspections.h"
 #include "units/units.h"
@@ -84,6 +85,23 @@ static int64_t ok(struct demo *d, enum err e, json_t *out, const char *what)
     return id;
 }
 
+/* The solution of a fresh challenge for form, solved as the page's script would (arena). */
+static const char *solved(struct demo *d, const char *form, const char **token)
+{
+    struct ctx *c = d->c;
+    json_t *ch = pow_issue(c, form);
+    *token = arena_strdup(c->arena, json_string_value(json_object_get(ch, "token")));
+    int bits = (int)json_integer_value(json_object_get(ch, "bits"));
+    json_decref(ch);
+    char solution[24];
+    for (unsigned long n = 0;; n++) {
+        snprintf(solution, sizeof solution, "%lu", n);
+        if (pow_zero_bits(*token, solution) >= bits)
+            break;
+    }
+    return arena_strdup(c->arena, solution);
+}
+
 /* A report through the public form, the challenge solved as the page's script would; its id. */
 static int64_t report(struct demo *d, int day, const char *category, const char *area, const char *place,
                       const char *text, const char *name, const char *phone)
@@ -92,16 +110,7 @@ static int64_t report(struct demo *d, int day, const char *category, const char 
         return 0;
     as(d, NULL, day, 0);
     struct ctx *c = d->c;
-    json_t *ch = pow_issue(c, "clue");
-    const char *token = arena_strdup(c->arena, json_string_value(json_object_get(ch, "token")));
-    int bits = (int)json_integer_value(json_object_get(ch, "bits"));
-    json_decref(ch);
-    char solution[24];
-    for (unsigned long n = 0;; n++) {
-        snprintf(solution, sizeof solution, "%lu", n);
-        if (pow_zero_bits(token, solution) >= bits)
-            break;
-    }
+    const char *token, *solution = solved(d, "clue", &token);
     char area_id[24];
     snprintf(area_id, sizeof area_id, "%" PRId64, unit(d, area));
     const char *fields[][2] = {{"category", category}, {"area_id", area_id}, {"place", place},
@@ -186,6 +195,144 @@ static void transfers(struct demo *d)
     }
 }
 
+/* One answer sheet on the public link of a device-mode survey: choices per question in order (-1: skip;
+ * a multiple choice takes the bits of its value), the text answer. */
+static void answer(struct demo *d, int day, int64_t survey, const int *values, const char *text)
+{
+    if (d->failed)
+        return;
+    as(d, NULL, day, 30);
+    struct ctx *c = d->c;
+    const char *key = NULL;
+    db_one_text(c->db, c->arena, &key, "SELECT link_key FROM surveys WHERE id = ?", DB_INT(survey));
+    json_t *out = NULL, *answers = json_array();
+    struct stmt *st =
+        db_query(c->db, "SELECT id, kind FROM survey_questions WHERE survey_id = ? ORDER BY pos", DB_INT(survey));
+    for (int i = 0; st && stmt_step(st) == STORE_ROW; i++) {
+        int64_t q = stmt_int(st, 0);
+        const char *kind = stmt_text(st, 1);
+        if (!strcmp(kind, "text")) {
+            if (text)
+                json_array_append_new(answers, json_pack("{sIss}", "question_id", (json_int_t)q, "text", text));
+        } else if (values[i] >= 0 && !strcmp(kind, "multiple")) {
+            json_t *ch = json_array();
+            for (int b = 0; b < 8; b++)
+                if (values[i] & (1 << b))
+                    json_array_append_new(ch, json_integer(b));
+            json_array_append_new(answers, json_pack("{sIso}", "question_id", (json_int_t)q, "choices", ch));
+        } else if (values[i] >= 0) {
+            json_array_append_new(answers, json_pack("{sIsi}", "question_id", (json_int_t)q,
+                                                     strcmp(kind, "scale") ? "choice" : "value", values[i]));
+        }
+    }
+    stmt_done(st);
+    static int sheets;
+    char device[48];
+    snprintf(device, sizeof device, "demo-device-%08" PRId64 "-%04d", survey, ++sheets);
+    const char *token, *solution = solved(d, "survey", &token);
+    json_t *body =
+        json_pack("{sssssssO}", "device", device, "challenge", token, "solution", solution, "answers", answers);
+    json_decref(answers);
+    enum err e = surveys_answer(c, key, body, &out);
+    json_decref(body);
+    json_decref(out);
+    if (e) {
+        cli_fail("demo surveys: answer: %s", c->msg ? c->msg : "");
+        d->failed = 1;
+    }
+}
+
+/* A survey built by gc_office on day; its id. Takes body. */
+static int64_t survey(struct demo *d, int day, json_t *body)
+{
+    if (d->failed) {
+        json_decref(body);
+        return 0;
+    }
+    as(d, "gc_office", day, 10);
+    json_t *out = NULL;
+    enum err e = surveys_create(d->c, body, &out);
+    json_decref(body);
+    return ok(d, e, out, "create a survey");
+}
+
+static void survey_act(struct demo *d, int64_t id, int day, const char *action)
+{
+    if (d->failed || !id)
+        return;
+    as(d, "gc_office", day, 20);
+    json_t *out = NULL, *b = json_object();
+    enum err e = surveys_act(d->c, id, action, b, &out);
+    json_decref(b);
+    ok(d, e, out, action);
+}
+
+/* Surveys of 古城县: the public's satisfaction with the service centre (open, answers coming in), a
+ * satisfaction survey of a rectification task, and a draft. */
+static void surveys(struct demo *d)
+{
+    int64_t service =
+        survey(d, -10,
+               json_pack("{ss ss ss ss s[{ss ss sb s[sss]} {ss ss s[ssss]} {ss ss sb si} {ss ss}]}", "title",
+                         "县政务服务中心办事满意度调查", "intro",
+                         "为改进政务服务，县政府督查室开展本次调查。问卷不记录您的姓名和联系方式，约需两分钟。", "mode",
+                         "device", "closes_on", day_str(d, 20), "questions", "kind", "single", "text",
+                         "您最近一次到政务服务中心办理的是哪类事项？", "required", 1, "options", "不动产登记",
+                         "社保医保", "企业开办", "kind", "multiple", "text", "您遇到过哪些问题？（可多选）", "options",
+                         "排队时间长", "材料要求不一致", "窗口无人", "工作人员态度生硬", "kind", "scale", "text",
+                         "总体而言，您对办事过程的满意程度（1 非常不满意，5 非常满意）", "required", 1, "scale_max", 5,
+                         "kind", "text", "text", "您对改进政务服务还有什么建议？"));
+    survey_act(d, service, -9, "open");
+    static const int sheets[][3] = {{0, 1, 2}, {0, 5, 1}, {1, 0, 5}, {2, 0, 4}, {0, 3, 3}, {1, 4, 4},
+                                    {0, 9, 2}, {2, 0, 5}, {1, 1, 4}, {0, 0, 5}, {0, 1, 3}, {1, 0, 4}};
+    static const char *const texts[] = {"建议中午安排轮班，不要让窗口空着。",
+                                        NULL,
+                                        "网上能办的事项再多一些。",
+                                        NULL,
+                                        "材料清单请在网站上写清楚。",
+                                        NULL,
+                                        "希望增加自助打印设备。",
+                                        NULL,
+                                        NULL,
+                                        "整体服务比去年好多了。",
+                                        NULL,
+                                        NULL};
+    for (int i = 0; i < 12; i++) {
+        int v[4] = {sheets[i][0], sheets[i][1] ? sheets[i][1] : -1, sheets[i][2], -1};
+        answer(d, -8 + i / 2, service, v, texts[i]);
+    }
+
+    /* a satisfaction survey of the county's first rectification task, by invitation */
+    int64_t task = 0;
+    db_one_int(d->c->db, &task,
+               "SELECT r.id FROM rect_tasks r JOIN units u ON u.id = r.office_unit_id WHERE u.code = 'gc' ORDER BY "
+               "r.id LIMIT 1");
+    if (task) {
+        int64_t sat = survey(d, -3,
+                             json_pack("{ss ss ss ss sI s[{ss ss sb si} {ss ss}]}", "title", "整改情况群众满意度调查",
+                                       "intro", "请对本次整改的效果打分。每个邀请码只能答一次。", "mode", "token",
+                                       "closes_on", day_str(d, 10), "rect_task_id", (json_int_t)task, "questions",
+                                       "kind", "scale", "text", "您对整改效果的满意程度", "required", 1, "scale_max", 5,
+                                       "kind", "text", "text", "还有什么问题需要继续整改？"));
+        if (sat && !d->failed) {
+            as(d, "gc_office", -3, 15);
+            json_t *out = NULL, *b = json_pack("{si}", "count", 20);
+            enum err e = surveys_invite(d->c, sat, b, &out);
+            json_decref(b);
+            json_decref(out);
+            if (e)
+                d->failed = 1;
+        }
+        survey_act(d, sat, -3, "open");
+    }
+
+    /* a draft being built */
+    survey(d, -1,
+           json_pack("{ss ss ss s[{ss ss sb s[sss]}]}", "title", "老旧小区改造意见征集（草稿）", "mode", "token",
+                     "closes_on", day_str(d, 40), "questions", "kind", "single", "text",
+                     "您所在小区是否已列入改造计划？", "required", 1, "options", "是", "否", "不清楚"));
+}
+
 int demo_clues(struct ctx *c)
 {
     struct demo d = {.c = c, .now = c->now};
@@ -264,6 +411,7 @@ int demo_clues(struct ctx *c)
     }
 
     transfers(&d);
+    surveys(&d);
 
     c->now = d.now;
     c->user = NULL;
@@ -275,6 +423,9 @@ int demo_clues(struct ctx *c)
         return cli_fail("demo clues: cannot clear the demo's notifications");
     int64_t n = 0;
     db_one_int(c->db, &n, "SELECT COUNT(*) FROM clues");
-    printf("demo clues: %" PRId64 " clues\n", n);
+    int64_t ns = 0, na = 0;
+    db_one_int(c->db, &ns, "SELECT COUNT(*) FROM surveys");
+    db_one_int(c->db, &na, "SELECT COUNT(*) FROM survey_responses");
+    printf("demo clues: %" PRId64 " clues, %" PRId64 " surveys with %" PRId64 " answers\n", n, ns, na);
     return 0;
 }

@@ -7,6 +7,7 @@
 #include "cli/cli.h"
 
 #include "clues/clues.h"
+#include "clues/surveys.h"
 #include "deadlines/deadlines.h"
 #include "docs/itemdocs.h"
 #include "inspections/inspections.h"
@@ -25,6 +26,7 @@ static void init(void)
     ledger_register();
     results_register();
     clues_register();
+    surveys_register();
     docs_register();
     webhooks_init();
 }

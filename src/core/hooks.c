@@ -43,3 +43,16 @@ enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *ins
     *inspection_id = 0;
     return insp.escalated ? insp.escalated(c, x, inspection_id) : ERR_OK;
 }
+
+static struct survey_hooks surveys;
+
+void hooks_set_surveys(const struct survey_hooks *h)
+{
+    surveys = *h;
+}
+
+enum err hooks_satisfaction(struct ctx *c, const char *object_type, int64_t object_id, json_t **out)
+{
+    *out = NULL;
+    return surveys.satisfaction ? surveys.satisfaction(c, object_type, object_id, out) : ERR_OK;
+}

@@ -70,4 +70,16 @@ struct insp_hooks {
 void hooks_set_inspections(const struct insp_hooks *h);
 enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
 
+/*
+ * The satisfaction of those an object served (满意度调查, issue 18): the surveys module answers for a
+ * rectification task ("rect_task") the result of its latest satisfaction survey with answers, as
+ * {survey_id, title, state, responses, average, scale_max, satisfied_pct} (*out, caller owns), or *out
+ * NULL when there is none — and always NULL when no module is registered (verification works without).
+ */
+struct survey_hooks {
+    enum err (*satisfaction)(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
+};
+void hooks_set_surveys(const struct survey_hooks *h);
+enum err hooks_satisfaction(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
+
 #endif

@@ -8,6 +8,9 @@
 
 #define B(c) (1u << (c))
 
+/* role_caps holds one bit per capability: a 33rd needs a wider type */
+_Static_assert(CAP__COUNT <= 32, "capabilities no longer fit the role table's bits");
+
 static const unsigned role_caps[ROLE__COUNT] = {
     [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN) |
                    B(CAP_SYSTEM_SETTINGS) | B(CAP_WEBHOOK_ADMIN),
@@ -22,7 +25,8 @@ static const unsigned role_caps[ROLE__COUNT] = {
     [ROLE_SECRETARY] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REVIEW) | B(CAP_INSP_READ),
     [ROLE_OFFICE] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_REGISTER) | B(CAP_ITEM_REVIEW) |
                     B(CAP_AUDIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_MANAGE) | B(CAP_INSP_PROPOSE) |
-                    B(CAP_RESULT_DRAFT) | B(CAP_CLUE_READ) | B(CAP_CLUE_MANAGE) | B(CAP_CLUE_REPORTER),
+                    B(CAP_RESULT_DRAFT) | B(CAP_CLUE_READ) | B(CAP_CLUE_MANAGE) | B(CAP_CLUE_REPORTER) |
+                    B(CAP_SURVEY_MANAGE),
     [ROLE_INSPECTOR] = B(CAP_UNIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_FIELD),
     [ROLE_PARTTIME] = B(CAP_INSP_FIELD),
     [ROLE_CONTACT] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_INSP_READ) | B(CAP_RECT_HANDLE) |
@@ -64,6 +68,7 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_CLUE_MANAGE] = "clue_manage",
     [CAP_CLUE_VERIFY] = "clue_verify",
     [CAP_CLUE_REPORTER] = "clue_reporter",
+    [CAP_SURVEY_MANAGE] = "survey_manage",
 };
 
 /* Capabilities a grant carries only when it is held at a top unit (path "/N/"). */

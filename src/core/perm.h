@@ -52,6 +52,7 @@ enum cap {
     CAP_CLUE_MANAGE,   /* triage, assign verification, merge, convert, close, reply, import (督查室) */
     CAP_CLUE_VERIFY,   /* report the verification of a clue assigned to one's unit (线索核查) */
     CAP_CLUE_REPORTER, /* read a clue's reporter (条例 Art. 26): the supervision office of the clue alone */
+    CAP_SURVEY_MANAGE, /* build, open, close surveys and hand out invitations (督查室); reading them is CAP_CLUE_READ */
     CAP__COUNT
 };
 

@@ -136,24 +136,25 @@ enum err pow_check(struct ctx *c, const char *purpose, const char *token, const 
 {
     key_ready(c);
     if (!token || !*token)
-        return ctx_fail(c, ERR_INVALID, "缺少人机验证（challenge），请刷新页面后重新提交");
+        return ctx_fail_field(c, "challenge", "缺少人机验证（challenge），请刷新页面后重新提交");
     struct pow_token t;
     if (!token_parse(token, &t))
-        return ctx_fail(c, ERR_INVALID, "人机验证（challenge）格式错误，请刷新页面后重新提交");
+        return ctx_fail_field(c, "challenge", "人机验证（challenge）格式错误，请刷新页面后重新提交");
     char *signed_part = arena_strndup(c->arena, token, t.signed_len);
     char mac[48];
     mac_of(signed_part, mac, sizeof mac);
     const char *given = token + t.signed_len + 1;
     if (strlen(given) != strlen(mac) || sodium_memcmp(given, mac, strlen(mac)) != 0)
-        return ctx_fail(c, ERR_INVALID, "人机验证（challenge）无效，请刷新页面后重新提交");
+        return ctx_fail_field(c, "challenge", "人机验证（challenge）无效，请刷新页面后重新提交");
     if (strcmp(t.purpose, purpose))
-        return ctx_fail(c, ERR_INVALID, "人机验证（challenge）不是为此表单签发的，请刷新页面后重新提交");
+        return ctx_fail_field(c, "challenge", "人机验证（challenge）不是为此表单签发的，请刷新页面后重新提交");
     if (c->now > t.expires)
-        return ctx_fail(c, ERR_INVALID, "人机验证（challenge）已过期（有效期 %d 分钟），请重新提交", POW_TTL_S / 60);
+        return ctx_fail_field(c, "challenge", "人机验证（challenge）已过期（有效期 %d 分钟），请重新提交",
+                              POW_TTL_S / 60);
     if (!solution || !*solution || strlen(solution) > 20 || strspn(solution, "0123456789") != strlen(solution))
-        return ctx_fail(c, ERR_INVALID, "缺少人机验证的答案（solution），请等待页面完成验证后再提交");
+        return ctx_fail_field(c, "solution", "缺少人机验证的答案（solution），请等待页面完成验证后再提交");
     if (pow_zero_bits(token, solution) < t.bits)
-        return ctx_fail(c, ERR_INVALID, "人机验证的答案（solution）不正确，请刷新页面后重新提交");
+        return ctx_fail_field(c, "solution", "人机验证的答案（solution）不正确，请刷新页面后重新提交");
     return ERR_OK;
 }
 
@@ -161,7 +162,7 @@ enum err pow_spend(struct ctx *c, const char *token)
 {
     struct pow_token t;
     if (!token_parse(token, &t))
-        return ctx_fail(c, ERR_INVALID, "人机验证（challenge）格式错误");
+        return ctx_fail_field(c, "challenge", "人机验证（challenge）格式错误");
     char at[21];
     time_format_iso(t.expires, at);
     const char *got = NULL;

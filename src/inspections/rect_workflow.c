@@ -9,6 +9,7 @@
 #include "inspections/insp_internal.h"
 
 #include "base/check.h"
+#include "core/hooks.h"
 #include "base/timeu.h"
 #include "calendar/workdays.h"
 
@@ -225,6 +226,19 @@ static enum err verify(struct wf_act *a)
     if (e)
         return ctx_db_fail(c, e, "核查整改任务");
     a->outcome = arena_printf(c->arena, "整改任务已核查销号。核查意见：%s", jv_str(a->body, "text"));
+    /* the satisfaction survey of the task, when there is one with answers (满意度调查, src/clues) */
+    json_t *sat = NULL;
+    if ((e = hooks_satisfaction(c, "rect_task", r->id, &sat)))
+        return e;
+    if (sat) {
+        json_t *pct = json_object_get(sat, "satisfied_pct");
+        if (json_is_integer(pct))
+            a->outcome =
+                arena_printf(c->arena, "%s。群众满意度 %lld%%（满意度调查「%s」，%lld 份答卷）", a->outcome,
+                             (long long)json_integer_value(pct), json_string_value(json_object_get(sat, "title")),
+                             (long long)json_integer_value(json_object_get(sat, "responses")));
+        json_object_set_new(a->data, "satisfaction", sat);
+    }
     if (!r->rebound)
         return ERR_OK;
     struct insp_settings s;

@@ -485,6 +485,29 @@ class World:
         assert r.status == 200 and r.json["photos"], r
         return r.json["photos"][0]["id"]
 
+    # ---- surveys (#18): a questionnaire of the relation's county (own and other share 古城县's) ----
+
+    def new_survey(self, rel, state="draft"):
+        """(id, link key) of a token-mode survey built by the county's office, opened unless state is draft."""
+        office = self.c(f"{PLACE[rel][1]}_office")
+        r = office.post("/api/v1/surveys", {"title": f"矩阵测试问卷{uuid.uuid4().hex[:6]}", "mode": "token",
+                                            "closes_on": day(30), "questions": [
+                                                {"kind": "scale", "text": "您对办理结果满意吗", "required": True}]})
+        assert r.status == 201, r
+        if state in ("open", "closed"):
+            assert office.post(f"/api/v1/surveys/{r.json['id']}/actions/open", {}).status == 200
+        if state == "closed":
+            assert office.post(f"/api/v1/surveys/{r.json['id']}/actions/close", {}).status == 200
+        return r.json["id"], r.json["link_key"]
+
+    def survey(self, rel, state="draft", fresh=False):
+        if fresh:
+            return self.new_survey(rel, state)
+        key = ("survey", rel, state)
+        if key not in self.ids:
+            self.ids[key] = self.new_survey(rel, state)
+        return self.ids[key]
+
 
 def resolve(world, route, decl, principal, rel, fresh):
     """The path, query and body of the route's request for (principal, relation)."""
@@ -585,6 +608,10 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = clue_of()[0]
         elif (before, name) == ("clues", "code"):
             values[name] = clue_of()[1]
+        elif (before, name) == ("surveys", "id"):
+            values[name] = world.survey(rel, decl.state or "draft", fresh)[0]
+        elif (before, name) == ("surveys", "key"):
+            values[name] = world.survey(rel, "open")[1]
         elif (before, name) == ("photos", "photo"):
             values[name] = world.clue_photo(rel, values["id"])
         else:

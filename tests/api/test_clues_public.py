@@ -132,9 +132,12 @@ def test_the_challenge_cannot_be_skipped_forged_replayed_or_reused_elsewhere(cl)
     r = pub.submit(solved=False, extra=[("challenge", ch["token"]), ("solution", sol)], expect=409)
     assert "已使用过" in r.error["message"], r
     assert office_total(cl) == n0 + 1
-    # only the clue form has challenges
-    r = pub.c.post("/api/v1/public/challenges", {"form": "survey"})
+    # only the public forms have challenges, and a survey's challenge does not carry a clue
+    r = pub.c.post("/api/v1/public/challenges", {"form": "poll"})
     assert r.status == 422, r
+    r = pub.submit(challenge=pub.challenge(form="survey"), expect=422)
+    assert "不是为此表单签发" in r.error["message"], r
+    assert office_total(cl) == n0 + 1
 
 
 BAD_FIELDS = [

@@ -24,7 +24,7 @@ def test_login_and_session_carry_the_same_capabilities(server):
     assert me.json["user"]["caps"] == r.json["user"]["caps"]
     assert set(r.json["user"]["caps"]) == {"unit_read", "audit_read", "item_read", "item_register", "item_review",
                                            "insp_read", "insp_manage", "insp_propose", "result_draft", "clue_read",
-                                           "clue_manage", "clue_reporter"}
+                                           "clue_manage", "clue_reporter", "survey_manage"}
     grant = r.json["user"]["roles"][0]
     assert grant["role"] == "office" and grant["unit_code"] == "gc"
     assert set(grant["caps"]) == set(r.json["user"]["caps"])

@@ -6,6 +6,7 @@ capabilities, how to satisfy a row's condition, and which demo users stand at ea
 here fails the generic tests: a new module adds its driver with its table."""
 from cluelib import Clues
 from itemlib import ACTOR, ORDER, PATH, Items, day
+from surveylib import Surveys
 
 # what each demo user holds at 古城县 (core/perm.c), as (capabilities, role)
 GC_CAPS = {
@@ -464,7 +465,82 @@ class ClueDriver:
         return [e for e in r.json["events"] if e["kind"] != "deadline"]
 
 
-DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "clue": ClueDriver}
+class SurveyDriver:
+    """Surveys (民意调查) of 古城县: its office drafts, opens and closes them; the government's leaders read them."""
+
+    name = "survey"
+    previous = None
+    caps = {
+        "gc_office": ({"clue_read", "survey_manage"}, "office"),
+        "gc_principal": ({"clue_read"}, "principal"),
+        "gc_leader": ({"clue_read"}, "leader"),
+        "gc_director": ({"clue_read"}, "director"),
+        "gc_deputy": ({"clue_read"}, "deputy"),
+    }
+    ACTOR = {("survey_manage", "any"): "gc_office"}
+    HOME = {"office": ["gc_office"]}
+
+    def __init__(self, server):
+        self.sv = Surveys(server)
+
+    def c(self, user):
+        return self.sv.c(user)
+
+    def bring(self, state):
+        return self.sv.bring(state)
+
+    bring_shared = bring
+
+    def actor(self, row):
+        return self.ACTOR[(row["cap"], row["role"])]
+
+    def get(self, oid, user="gc_office"):
+        return self.sv.get(oid, user)
+
+    def act(self, oid, user, action, body, expect=200):
+        r = self.c(user).post(f"/api/v1/surveys/{oid}/actions/{action}", body or {})
+        if expect is not None:
+            assert r.status == expect, (user, action, r)
+        return r
+
+    def body_for(self, wf, action):
+        return {}
+
+    def status(self, oid, user):
+        return self.c(user).get(f"/api/v1/surveys/{oid}").status
+
+    def allowed(self, obj):
+        return set(obj["allowed_actions"])
+
+    def visible(self, user, state):
+        return True
+
+    def holds_by_default(self, condition):
+        return True
+
+    def bring_satisfying(self, state, condition):
+        raise AssertionError(f"surveys have no conditions ({condition})")
+
+    def parts(self, obj):
+        return []
+
+    def people(self, who, part):
+        if who["at"] == "home":
+            return set(self.HOME.get(who["role"], []))
+        raise AssertionError(who)
+
+    def condition(self, obj, name):
+        raise AssertionError(name)
+
+    def concerned(self, row, before, user):
+        return None
+
+    def events(self, oid):
+        return self.c("gc_office").get(f"/api/v1/surveys/{oid}/events").json["events"]
+
+
+DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "clue": ClueDriver,
+           "survey": SurveyDriver}
 
 from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
 

@@ -10,6 +10,8 @@ import { loadMeta } from './items'
 import { loadWorkflows } from './workflows'
 
 const Layout = () => import('./views/Layout.vue')
+const SURVEY_READERS = ['survey_manage', 'item_decide', 'item_approve']
+
 const pages = [
   { path: '', name: 'workbench', component: () => import('./views/Workbench.vue'), meta: { title: 'menu.workbench', cap: 'signed_in', menu: { icon: 'IconHouse' } } },
   { path: 'items', name: 'ledger', component: () => import('./views/Ledger.vue'), meta: { title: 'menu.ledger', cap: 'item_read', menu: { icon: 'IconTickets' }, shortcut: true } },
@@ -39,6 +41,12 @@ const pages = [
   { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/results/BulletinDetail.vue'), meta: { title: 'menu.bulletin', cap: 'item_read', active: 'bulletins' } },
   { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue'), meta: { title: 'menu.clues', cap: 'clue_read', menu: { icon: 'IconChatLineSquare' }, shortcut: true } },
   { path: 'clues/:id(\\d+)', name: 'clue', component: () => import('./views/ClueDetail.vue'), meta: { title: 'menu.clue', cap: 'clue_read', active: 'clues' } },
+  // surveys (民意调查): the office builds and opens them; the government's leaders read the results (the
+  // server reads clue_read held at the government: the units' contacts, who hold it at their unit, see none)
+  { path: 'surveys', name: 'surveys', component: () => import('./views/surveys/Surveys.vue'), meta: { title: 'menu.surveys', cap: SURVEY_READERS, menu: { icon: 'IconDataAnalysis' } } },
+  { path: 'surveys/new', name: 'survey-new', component: () => import('./views/surveys/SurveyEdit.vue'), meta: { title: 'menu.survey-new', cap: 'survey_manage', active: 'surveys' } },
+  { path: 'surveys/:id(\\d+)/edit', name: 'survey-edit', component: () => import('./views/surveys/SurveyEdit.vue'), meta: { title: 'menu.survey-edit', cap: 'survey_manage', active: 'surveys' } },
+  { path: 'surveys/:id(\\d+)', name: 'survey', component: () => import('./views/surveys/SurveyDetail.vue'), meta: { title: 'menu.survey', cap: SURVEY_READERS, active: 'surveys' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
   { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },
@@ -57,6 +65,7 @@ const routes = [
   { path: '/public/bulletins/:id(\\d+)', name: 'public-bulletin', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
   // the public pages (互联网+督查): no account, no session asked for
   { path: '/p/clue', name: 'pub-clue', component: () => import('./views/public/ClueSubmit.vue'), meta: { public: true, title: 'menu.pub-clue' } },
+  { path: '/p/survey/:key', name: 'pub-survey', component: () => import('./views/public/SurveyAnswer.vue'), meta: { public: true, title: 'menu.pub-survey' } },
   { path: '/p/track', name: 'pub-track', component: () => import('./views/public/ClueTrack.vue'), meta: { public: true, title: 'menu.pub-track' } },
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
   { path: '/', component: Layout, children: pages },

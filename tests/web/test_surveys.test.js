@@ -1,0 +1,115 @@
+// Surveys (民意调查) in the browser: the office builds a questionnaire (single choice, multiple choice, a
+// scale, text; required questions), opens it and copies its public link; a citizen answers on a phone
+// (no account; the page's required checks, the proof of work solved by the page) and cannot answer twice
+// from the same phone; the office sees the chart of the answers and downloads the XLSX.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
+import { startServer, startBrowser, newPage, loginOk, shot, pick, assertNoErrors } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+const PHONE = { width: 390, height: 844 }
+
+test('the office builds and opens a survey, a citizen answers on a phone, the office reads the chart and the XLSX', async (t) => {
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto('/surveys')
+  await office.locator('[data-test=survey-table]').waitFor()
+  // the demo's survey is listed with its answers
+  await office.locator('[data-test=survey-table] tr', { hasText: '县政务服务中心办事满意度调查' }).waitFor()
+  await shot(office, 'survey-list')
+
+  // ---- the builder ----
+  await office.click('[data-test=survey-new]')
+  await office.locator('[data-test=survey-form]').waitFor()
+  // nothing filled: the page says what is missing
+  await office.click('[data-test=survey-save]')
+  await office.locator('.el-form-item__error', { hasText: '请填写问卷标题' }).waitFor()
+  await office.fill('[data-test=survey-title]', '城区路灯维修满意度调查')
+  await office.fill('[data-test=survey-intro]', '县政府督查室了解路灯维修整改的效果，约需一分钟。')
+  // question 1 is a scale (the default first question)
+  await office.fill('[data-test=survey-q-text-0]', '您对路灯维修的效果满意吗？')
+  await office.click('[data-test=survey-q-required-0]')
+  // question 2: single choice, with too few options at first
+  await office.click('[data-test=survey-add-q]')
+  await office.fill('[data-test=survey-q-text-1]', '您家附近的路灯现在是否正常？')
+  await office.fill('[data-test=survey-q-options-1]', '正常')
+  await office.click('[data-test=survey-save]')
+  await office.locator('.err', { hasText: '第 2 题至少需要两个选项' }).waitFor()
+  await office.fill('[data-test=survey-q-options-1]', '正常\n部分不亮\n全部不亮')
+  // question 3: multiple choice
+  await office.click('[data-test=survey-add-q]')
+  await pick(office, office.locator('[data-test=survey-q-2]'), '多选')
+  await office.fill('[data-test=survey-q-text-2]', '您通过哪些渠道报修过？')
+  await office.fill('[data-test=survey-q-options-2]', '12345热线\n社区\n网上反映')
+  // question 4: text
+  await office.click('[data-test=survey-add-q]')
+  await pick(office, office.locator('[data-test=survey-q-3]'), '填空')
+  await office.fill('[data-test=survey-q-text-3]', '还有什么建议？')
+  await shot(office, 'survey-builder')
+  await office.click('[data-test=survey-save]')
+  await office.locator('[data-test=survey-state]', { hasText: '草稿' }).waitFor()
+  const id = office.url().match(/surveys\/(\d+)/)[1]
+
+  // ---- open it: the public link appears ----
+  await office.click('[data-test=survey-act-open]')
+  await office.locator('.el-message-box__btns .el-button--primary').click()
+  await office.locator('[data-test=survey-state]', { hasText: '收集中' }).waitFor()
+  const link = (await office.locator('[data-test=survey-link]').textContent()).trim()
+  assert.match(link, /\/p\/survey\/[0-9a-f]{24}$/)
+  await shot(office, 'survey-opened')
+
+  // ---- a citizen on a phone ----
+  const phone = await newPage(browser, server, PHONE)
+  await phone.goto(new URL(link).pathname)
+  await phone.locator('[data-test=pubs-form]').waitFor()
+  assert.equal((await phone.locator('[data-test=pubs-title]').textContent()).trim(), '城区路灯维修满意度调查')
+  await shot(phone, 'survey-phone-form')
+  // the required scale is not answered: the page says so before asking the server
+  await phone.click('[data-test=pubs-q-1-1]')
+  await phone.click('[data-test=pubs-submit]')
+  await phone.locator('[data-test=pubs-err-0]', { hasText: '必答题' }).waitFor()
+  await phone.click('[data-test=pubs-q-0-4]')
+  await phone.click('[data-test=pubs-q-2-0]')
+  await phone.click('[data-test=pubs-q-2-2]')
+  await phone.fill('[data-test=pubs-q-3-text]', '希望夜间巡查再勤一些。')
+  await shot(phone, 'survey-phone-filled')
+  await phone.click('[data-test=pubs-submit]')
+  await phone.locator('[data-test=pubs-done]').waitFor({ timeout: 60000 })
+  await shot(phone, 'survey-phone-done')
+  // the same phone cannot answer twice
+  await phone.goto(new URL(link).pathname)
+  await phone.locator('[data-test=pubs-form]').waitFor()
+  await phone.click('[data-test=pubs-q-0-2]')
+  await phone.click('[data-test=pubs-submit]')
+  await phone.locator('[data-test=pubs-send-error]', { hasText: '这台设备已经答过' }).waitFor({ timeout: 60000 })
+  await assertNoErrors(t, phone)
+
+  // ---- the office: the chart and the XLSX ----
+  await office.goto(`/surveys/${id}`)
+  await office.locator('[data-test=survey-responses]', { hasText: '1' }).waitFor()
+  await office.locator('[data-test=survey-chart-0] canvas').waitFor()
+  await office.locator('[data-test=survey-chart-1] canvas').waitFor()
+  await office.locator('[data-test=survey-result-3]', { hasText: '希望夜间巡查再勤一些。' }).waitFor()
+  await shot(office, 'survey-results')
+  const [xlsx] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=survey-xlsx]')])
+  const path = await xlsx.path()
+  const rows = JSON.parse(execFileSync('/usr/bin/python3', ['-c', `
+import io, json, openpyxl, sys
+wb = openpyxl.load_workbook(io.BytesIO(open(sys.argv[1], "rb").read()))
+print(json.dumps([[str(c) if c is not None else "" for c in r] for r in wb["答卷"].iter_rows(values_only=True)], ensure_ascii=False))
+`, path]).toString())
+  assert.deepEqual(rows[0].slice(2), ['您对路灯维修的效果满意吗？', '您家附近的路灯现在是否正常？', '您通过哪些渠道报修过？', '还有什么建议？'])
+  assert.deepEqual(rows[1].slice(2), ['4', '部分不亮', '12345热线；网上反映', '希望夜间巡查再勤一些。'])
+  // a leader reads the results; the unit's contact has no surveys page
+  const leader = await newPage(browser, server)
+  await loginOk(leader, 'gc_principal')
+  await leader.goto(`/surveys/${id}`)
+  await leader.locator('[data-test=survey-chart-0] canvas').waitFor()
+  assert.equal(await leader.locator('[data-test=survey-act-close]').count(), 0)
+  await assertNoErrors(t, office)
+  await assertNoErrors(t, leader)
+})
