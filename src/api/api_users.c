@@ -1,5 +1,6 @@
-/* api_users.c: accounts and role grants under /api/v1/users (admin only). */
+/* api_users.c: accounts, role grants and API tokens under /api/v1/users (admin only). */
 #include "api/routes.h"
+#include "auth/tokens.h"
 #include "auth/users.h"
 
 static bool user_id(struct req *rq, int64_t *id)
@@ -81,6 +82,38 @@ static int h_user_revoke(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+static int h_tokens_list(struct req *rq)
+{
+    int64_t id;
+    if (!user_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = tokens_list(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_token_create(struct req *rq)
+{
+    int64_t id;
+    if (!user_id(rq, &id) || !req_check(rq, tokens_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = tokens_create(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_token_revoke(struct req *rq)
+{
+    int64_t id, tid;
+    if (!user_id(rq, &id))
+        return 0;
+    if (!req_param_id(rq, "token", &tid))
+        return reply_error(rq, ERR_NOT_FOUND, "令牌不存在");
+    json_t *out = NULL;
+    enum err e = tokens_revoke(&rq->ctx, id, tid, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 const struct route user_routes[] = {
     {"GET", "/api/v1/users", h_users_list, CAP_USER_ADMIN, 0, "list users in scope", "top,admin:A *:F"},
     {"POST", "/api/v1/users", h_user_create, CAP_USER_ADMIN, ROUTE_JSON, "create a user",
@@ -93,6 +126,12 @@ const struct route user_routes[] = {
     {"POST", "/api/v1/users/{id}/roles", h_user_grant, CAP_USER_ADMIN, ROUTE_JSON, "grant a role at a unit",
      "top:A admin:AAN *:F; fresh; body={\"role\":\"head\",\"unit_id\":$unit}"},
     {"DELETE", "/api/v1/users/{id}/roles/{grant}", h_user_revoke, CAP_USER_ADMIN, 0, "revoke a grant",
+     "top:A admin:AAN *:F; fresh"},
+    {"GET", "/api/v1/users/{id}/tokens", h_tokens_list, CAP_USER_ADMIN, 0, "a user's API tokens (no secrets)",
+     "top:A admin:AAN *:F"},
+    {"POST", "/api/v1/users/{id}/tokens", h_token_create, CAP_USER_ADMIN, ROUTE_JSON,
+     "a new API token for the user, shown once", "top:A admin:AAN *:F; body={\"name\":\"矩阵 $uniq\"}"},
+    {"DELETE", "/api/v1/users/{id}/tokens/{token}", h_token_revoke, CAP_USER_ADMIN, 0, "revoke one API token",
      "top:A admin:AAN *:F; fresh"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

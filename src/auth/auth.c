@@ -413,19 +413,33 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out)
 {
     char digest[65];
     token_digest(token, digest);
-    struct stmt *st = db_prepare(c->db, "SELECT user_id FROM api_tokens WHERE token_hash = ? AND revoked = 0");
+    /* read on every request, on the primary, nothing cached: a revoked token is refused at once everywhere */
+    struct stmt *st =
+        db_query(c->db, "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked = 0",
+                 DB_TEXT(digest));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证令牌");
-    stmt_bind_text(st, 1, digest);
-    int64_t uid;
-    int rc = stmt_one_int(st, &uid);
+    int rc = stmt_step(st);
+    int64_t tid = 0, uid = 0;
+    char used[21] = "", at[21], stale[21];
+    if (rc == STORE_ROW) {
+        tid = stmt_int(st, 0);
+        uid = stmt_int(st, 1);
+        snprintf(used, sizeof used, "%s", stmt_text(st, 2) ? stmt_text(st, 2) : "");
+    }
+    stmt_done(st);
     if (rc != STORE_ROW)
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "API 令牌无效或已吊销")
                                 : ctx_store_fail(c, rc, "验证令牌");
+    /* the last use, for the administrator's list: written at most every ten minutes (best effort) */
+    time_format_iso(c->now, at);
+    time_format_iso(c->now - 600, stale);
+    if (strcmp(used, stale) < 0)
+        (void)db_exec(c->db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(tid));
     return auth_load_principal(c, uid, out);
 }
 
-enum err auth_token_create(struct ctx *c, const char *username, const char *name, char token[64])
+enum err auth_token_create(struct ctx *c, const char *username, const char *name, char token[64], int64_t *id)
 {
     struct stmt *st = db_prepare(c->db, "SELECT id FROM users WHERE username = ? AND disabled = 0");
     if (!st)
@@ -463,7 +477,11 @@ enum err auth_token_create(struct ctx *c, const char *username, const char *name
         return e;
     }
     rc = db_commit(c->db);
-    return rc < 0 ? ctx_store_fail(c, rc, "创建令牌") : ERR_OK;
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "创建令牌");
+    if (id)
+        *id = tid;
+    return ERR_OK;
 }
 
 enum err auth_change_password(struct ctx *c, const char *old_pw, const char *new_pw)

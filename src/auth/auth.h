@@ -37,8 +37,9 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out);
 enum err auth_bearer(struct ctx *c, const char *token, struct principal **out);
 /* Loads a user's grants and portfolio into an arena principal. */
 enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **out);
-/* Creates an API token for username; token receives the secret. */
-enum err auth_token_create(struct ctx *c, const char *username, const char *name, char token[64]);
+/* Creates an API token for username (audited "token.create"); token receives the secret, *id (may be NULL)
+ * the token's id. Listing and revoking: tokens.h. */
+enum err auth_token_create(struct ctx *c, const char *username, const char *name, char token[64], int64_t *id);
 /* Forgets the sign-in failures of a name (an administrator's unlock). */
 enum err auth_unthrottle(struct ctx *c, const char *username);
 /* The signed-in user changes their own password; the user's other sessions end. */

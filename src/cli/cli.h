@@ -52,6 +52,8 @@ int cmd_demo(struct cli *cli);
 int cmd_user_add(struct cli *cli);
 int cmd_user_passwd(struct cli *cli);
 int cmd_token_create(struct cli *cli);
+int cmd_token_list(struct cli *cli);
+int cmd_token_revoke(struct cli *cli);
 int cmd_import_units(struct cli *cli);
 int cmd_backup(struct cli *cli);
 int cmd_audit_verify(struct cli *cli);

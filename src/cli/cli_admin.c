@@ -2,6 +2,7 @@
 #include "api/routes.h"
 #include "audit/audit.h"
 #include "auth/auth.h"
+#include "auth/tokens.h"
 #include "auth/users.h"
 #include "cli/cli.h"
 #include "units/units.h"
@@ -207,8 +208,49 @@ int cmd_token_create(struct cli *cli)
     char token[64];
     if (cli_leftover_options(cli) || cli->argc != 1)
         e = ctx_fail(&c, ERR_INVALID, "usage: ducha token create USERNAME [--name NAME]");
-    else if ((e = auth_token_create(&c, cli->argv[0], name, token)) == ERR_OK)
+    else if ((e = auth_token_create(&c, cli->argv[0], name, token, NULL)) == ERR_OK)
         printf("%s\n", token);
+    return finish(&c, e, &arena_);
+}
+
+int cmd_token_list(struct cli *cli)
+{
+    WITH_CTX(cli, c);
+    enum err e = ERR_OK;
+    int64_t uid = 0;
+    json_t *out = NULL;
+    if (cli_leftover_options(cli) || cli->argc != 1)
+        e = ctx_fail(&c, ERR_INVALID, "usage: ducha token list USERNAME");
+    else if ((e = db_one_int(c.db, &uid, "SELECT id FROM users WHERE username = ?", DB_TEXT(cli->argv[0]))))
+        e = e == ERR_NOT_FOUND ? ctx_fail(&c, ERR_NOT_FOUND, "用户 %s 不存在", cli->argv[0])
+                               : ctx_db_fail(&c, e, "读取用户");
+    else if ((e = tokens_list(&c, uid, &out)) == ERR_OK) {
+        size_t i;
+        json_t *t;
+        printf("ID\tSTATE\tCREATED\tLAST USED\tNAME\n");
+        json_array_foreach(json_object_get(out, "tokens"), i, t)
+        {
+            const char *used = json_string_value(json_object_get(t, "last_used_at"));
+            printf("%lld\t%s\t%s\t%s\t%s\n", (long long)json_integer_value(json_object_get(t, "id")),
+                   json_is_true(json_object_get(t, "revoked")) ? "revoked" : "active",
+                   json_string_value(json_object_get(t, "created_at")), used ? used : "-",
+                   json_string_value(json_object_get(t, "name")));
+        }
+        json_decref(out);
+    }
+    return finish(&c, e, &arena_);
+}
+
+int cmd_token_revoke(struct cli *cli)
+{
+    WITH_CTX(cli, c);
+    enum err e = ERR_OK;
+    char *end = NULL;
+    long long id = cli->argc == 1 ? strtoll(cli->argv[0], &end, 10) : 0;
+    if (cli_leftover_options(cli) || cli->argc != 1 || !end || *end || id <= 0)
+        e = ctx_fail(&c, ERR_INVALID, "usage: ducha token revoke ID (the number `ducha token list USERNAME` shows)");
+    else if ((e = tokens_revoke(&c, 0, id, NULL)) == ERR_OK)
+        printf("令牌 %lld 已吊销\n", id);
     return finish(&c, e, &arena_);
 }
 

@@ -6,6 +6,7 @@
 #include "clues/clues_internal.h"
 
 #include "base/textsim.h"
+#include "core/events.h"
 #include "crypto/sm2.h"
 #include "inspections/inspections.h"
 
@@ -200,7 +201,11 @@ enum err clue_event(struct ctx *c, int64_t id, const char *kind, const char *act
                          DB_TEXT(to >= 0 ? clue_state_name((enum clue_state)to) : NULL), DB_INT_IF(unit_id, unit_id),
                          DB_TEXT(note ? note : ""), DB_INT(pub ? 1 : 0), DB_TEXT(d ? d : "{}"));
     free(d);
-    return ctx_db_fail(c, e, "记录线索办理过程");
+    if (e)
+        return ctx_db_fail(c, e, "记录线索办理过程");
+    /* subscribers (webhooks: the office's endpoints) get the record without its note and details: what
+     * was written to or about the reporter stays inside */
+    return events_publish(c, &(struct domain_event){CLUE_KIND, id, kind, action, 0, NULL, NULL});
 }
 
 /* ---- JSON ---- */

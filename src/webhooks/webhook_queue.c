@@ -272,6 +272,12 @@ static int64_t backoff(const struct config *cfg, int attempts)
     return d < 3600 ? d : 3600;
 }
 
+static int claimed_cmp(const void *a, const void *b)
+{
+    int64_t x = ((const struct claimed *)a)->id, y = ((const struct claimed *)b)->id;
+    return (x > y) - (x < y);
+}
+
 enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
@@ -328,6 +334,8 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
     }
     if ((rc = db_commit(c->db)) < 0)
         return ctx_store_fail(c, rc, "推送事件");
+    /* UPDATE … RETURNING gives no order (PostgreSQL): send in the order the events were queued */
+    qsort(rows, (size_t)n, sizeof *rows, claimed_cmp);
     /* send outside any transaction, then record each outcome; after one failure of an endpoint
      * its other rows of this pass wait for the next attempt unsent (their claim is not counted), so
      * that a receiver that hangs costs the pass one timeout, not one per row */

@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
+#include "clues/clues.h"
 #include "core/events.h"
 #include "core/perm.h"
 #include "crypto/hash.h"
@@ -65,6 +66,11 @@ static const struct wh_kind {
     {"result.issued", "结果运用记录印发（表扬、批评、约谈、问责建议、移送、容错）", "result", "transition", "issue"},
     {"result.closed", "结果运用办结（跟踪反馈）", "result", "transition", "follow_up"},
     {"bulletin.issued", "督查通报印发", "bulletin", "transition", "issue"},
+    {"clue.received", "收到线索（群众反映、登记或上级转办）", "clue", "transition", "submit|create|import"},
+    {"clue.assigned", "线索交办核查", "clue", "transition", "assign"},
+    {"clue.verified", "线索核查情况已报送", "clue", "transition", "report"},
+    {"clue.converted", "线索转为督办事项或督查", "clue", "transition", "convert_item|convert_inspection"},
+    {"clue.closed", "线索办结", "clue", "transition", "close"},
 };
 #define NKINDS (sizeof wh_kinds / sizeof *wh_kinds)
 
@@ -559,11 +565,14 @@ static const struct wh_object {
     const char *type;
     const struct workflow *wf;
     const char *url;
+    bool office_only; /* only the office side hears of it (its home and above), never the units it names */
 } wh_objects[] = {
-    {"inspection", &insp_workflow, "/api/v1/inspections/%lld"},
-    {"rectification", &rect_workflow, "/api/v1/rectifications/%lld"},
-    {"result", &result_workflow, "/api/v1/results/%lld"},
-    {"bulletin", &bulletin_workflow, "/api/v1/bulletins/%lld"},
+    {"inspection", &insp_workflow, "/api/v1/inspections/%lld", false},
+    {"rectification", &rect_workflow, "/api/v1/rectifications/%lld", false},
+    {"result", &result_workflow, "/api/v1/results/%lld", false},
+    {"bulletin", &bulletin_workflow, "/api/v1/bulletins/%lld", false},
+    /* a clue: the office alone (条例 Art. 26), and its events carry no note or details (clue_event) */
+    {"clue", &clue_workflow, "/api/v1/clues/%lld", true},
 };
 
 /* The summary of a workflow object (WebhookObject of docs/openapi.yaml) and its visibility, as loaded
@@ -593,6 +602,8 @@ static enum err object_summary(struct ctx *c, const struct wh_object *w, int64_t
                      (json_int_t)o->home_unit_id, "office_unit_name", home, "units", units, "url",
                      arena_printf(c->arena, w->url, (long long)o->id));
     *scope = o->scope;
+    if (w->office_only)
+        *scope = (struct perm_item){.office_path = o->scope.office_path};
     return ERR_OK;
 }
 

@@ -246,6 +246,12 @@ class World:
         assert r.status == 200, r
         return r.json["roles"][0]["id"]
 
+    def token(self, rel, uid):
+        """A new API token of user uid (each revocation uses one up)."""
+        r = self.c("admin").post(f"/api/v1/users/{uid}/tokens", {"name": "矩阵"})
+        assert r.status == 201, r
+        return r.json["id"]
+
     def signature(self, rel):
         key = ("signature", rel)
         if key not in self.ids:
@@ -580,6 +586,8 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = world.outbox(rel)
         elif (before, name) == ("roles", "grant"):
             values[name] = world.grant(rel, values["id"])
+        elif (before, name) == ("tokens", "token"):
+            values[name] = world.token(rel, values["id"])
         elif (before, name) == ("signatures", "id"):
             values[name] = world.signature(rel)
         elif (before, name) == ("inspections", "id"):

@@ -3,12 +3,14 @@ results and bulletins. Each kind reaches a real receiver on loopback, signed, it
 docs/openapi.yaml's `webhooks` say; an endpoint hears only what its unit's subtree may see — another
 county's never, a target unit's only once the inspection is announced to it — and an unannounced
 inspection (暗访) reaches, until its findings are issued, only the endpoints of the office's own
-government: not the target's, not the level above."""
+government: not the target's, not the level above; a clue's events reach only the office's side and carry
+nothing of the reporter."""
 import json
 import time
 
 import pytest
 
+from cluelib import REPORTER, Clues
 from conftest import Server
 from insplib import Insp
 from itemlib import day
@@ -102,8 +104,8 @@ def test_each_inspection_and_rectification_kind_is_delivered_signed_and_scoped(s
     assert got["unit"]["name"] == "古城县交通运输局"
     # the county's other department and the other county hear nothing; nothing queued for them either
     time.sleep(1)
-    assert received(sinks["bystander"]) == [] and received(sinks["other"]) == []
     for name in ("bystander", "other"):
+        assert about(sinks[name], "inspection", oid) == [] and about(sinks[name], "rectification", tid) == []
         assert queued(srv, made[name], "inspection", oid) == [] and queued(srv, made[name], "rectification", tid) == []
 
 
@@ -130,7 +132,7 @@ def test_an_unannounced_inspection_reaches_only_the_offices_own_endpoints_before
         assert [b["event"] for _, b in about(sinks[name], "rectification", tid)] == ["rectification.assigned"]
     assert wait_for(lambda: len(about(sinks["county"], "inspection", oid)) == 4)
     for name in ("bystander", "other"):
-        assert queued(srv, made[name], "inspection", oid) == [] and received(sinks[name]) == [], name
+        assert queued(srv, made[name], "inspection", oid) == [] and about(sinks[name], "inspection", oid) == [], name
 
 
 def test_an_overdue_rectification_is_pushed(srv, ends):
@@ -157,7 +159,8 @@ def test_an_overdue_rectification_is_pushed(srv, ends):
     for name in ("county", "city"):
         assert wait_for(lambda: [b for _, b in about(sinks[name], "rectification", tid)
                                  if b["event"] == "rectification.overdue"]), name
-    assert received(sinks["other"]) == [] and received(sinks["bystander"]) == []
+    for name in ("bystander", "other"):
+        assert about(sinks[name], "rectification", tid) == [] and queued(srv, made[name], "rectification", tid) == []
 
 
 def test_results_and_bulletins_are_pushed_once_issued_without_personal_data(srv):
@@ -195,8 +198,56 @@ def test_results_and_bulletins_are_pushed_once_issued_without_personal_data(srv)
         # a bulletin is the government's: the department's endpoint does not receive it, nor another county's
         assert queued(srv, w["target"], "bulletin", bul["id"]) == []
         time.sleep(1)
-        assert received(sinks["other"]) == []
+        assert about(sinks["other"], "result", talk["id"]) == [] and about(sinks["other"], "bulletin", bul["id"]) == []
         assert queued(srv, w["other"], "result", talk["id"]) == []
+    finally:
+        for s in sinks.values():
+            s.stop()
+
+
+def test_clue_events_reach_only_the_office_and_never_the_reporter(srv):
+    """A clue's events go to the endpoints of its government (and above), never to the unit verifying it,
+    and carry the clue's summary only: no note, no details, nothing of the reporter (条例 Art. 26)."""
+    kinds = [k for k in KINDS if k.startswith("clue.")]
+    gc = srv.client("gc_admin")
+    cl = Clues(srv)
+    sinks = {n: HttpSink() for n in ("county", "verifier", "city", "other")}
+    try:
+        w = {"county": register(gc, f"http://127.0.0.1:{sinks['county'].port}/in", kinds),
+             "verifier": register(gc, f"http://127.0.0.1:{sinks['verifier'].port}/in", kinds,
+                                  unit_id=cl.unit("gc-jt")),
+             "city": register(srv.client("admin"), f"http://127.0.0.1:{sinks['city'].port}/in", kinds),
+             "other": register(srv.client("ap_admin"), f"http://127.0.0.1:{sinks['other'].port}/in", kinds)}
+        # one from the public page, with the reporter's name and telephone; one recorded by the office
+        out = cl.public.submit(cl.public.fields(name=REPORTER["name"], phone=REPORTER["phone"],
+                                                email=REPORTER["email"]))
+        public_number = out.json["number"]
+        cid = cl.create(reporter=REPORTER)["id"]
+        cl.assign(cid)
+        cl.act(cid, "gc_contact", "report", {"text": f"经核查属实，已联系{REPORTER['name']}", "finding": "substantiated"})
+        cl.act(cid, "gc_office", "close", {"close_reason": "resolved", "reply": f"{REPORTER['name']}您好，问题已解决。"})
+        want = ["clue.received", "clue.assigned", "clue.verified", "clue.closed"]
+        for name in ("county", "city"):
+            assert wait_for(lambda: len(about(sinks[name], "clue", cid)) == len(want)), name
+            assert [b["event"] for _, b in about(sinks[name], "clue", cid)] == want
+            pub = [b for _, b in received(sinks[name]) if b["event"] == "clue.received"
+                   and b["clue"]["number"] == public_number]
+            assert len(pub) == 1 and pub[0]["actor"]["username"] == "system", pub
+            for req, body in received(sinks[name]):
+                check_delivery(req, body, w[name]["secret"])
+                assert body["note"] == "" and body["data"] == {}, body
+                text = json.dumps(body, ensure_ascii=False)
+                for needle in (REPORTER["name"], REPORTER["phone"], REPORTER["email"]):
+                    assert needle not in text, (needle, body)
+        (_, assigned), = [x for x in about(sinks["county"], "clue", cid) if x[1]["event"] == "clue.assigned"]
+        assert [u["unit_name"] for u in assigned["clue"]["units"]] == ["古城县交通运输局"]
+        assert assigned["clue"]["url"] == f"/api/v1/clues/{cid}"
+        # the unit that verified it and another county hear nothing
+        for name in ("verifier", "other"):
+            assert queued(srv, w[name], "clue", cid) == [], name
+        time.sleep(1)
+        for name in ("verifier", "other"):
+            assert [b for _, b in received(sinks[name]) if b["object"]["type"] == "clue"] == [], name
     finally:
         for s in sinks.values():
             s.stop()
