@@ -669,4 +669,7 @@ void results_register(void)
     units_register_path_copy("results", "unit_path");
     units_register_path_copy("bulletins", "home_path");
     units_register_path_copy("bulletins", "scope_path");
+    units_register_path_copy("scorecards", "home_path");
+    units_register_path_copy("scorecard_units", "unit_path");
+    units_register_path_copy("score_years", "home_path");
 }

@@ -1,0 +1,16 @@
+/*
+ * scoring.h: the documents of the year-end scoring (目标责任考评, src/results): the scorecard as an XLSX
+ * workbook for the organisation department — the ranking, every unit's lines with the item or record
+ * behind each point and the tolerance decision that waived it, the office's adjustments, and the rule
+ * table the card was computed with (forbidden measures switched on marked).
+ */
+#ifndef DUCHA_DOCS_SCORING_H
+#define DUCHA_DOCS_SCORING_H
+
+#include "core/ctx.h"
+
+/* Writes the card (404 as scorecards_get; a unit's user gets its own rows only) to a temporary file
+ * under the data directory; *path (arena) is removed by the reply. */
+enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path);
+
+#endif
