@@ -450,13 +450,17 @@ static enum err store_run(struct ctx *c, int64_t card, const struct score_table 
         e = db_exec(c->db, "DELETE FROM scorecard_units WHERE scorecard_id = ?", DB_INT(card));
     for (int i = 0; !e && i < r->nu; i++) {
         const struct sc_unit *u = &r->u[i];
-        int64_t computed = (int64_t)t->base * 10 + u->sum;
-        e = db_exec(c->db,
-                    "INSERT INTO scorecard_units (scorecard_id, unit_id, unit_path, kind, computed, adjusted, total) "
-                    "SELECT ?, ?, ?, ?, ?, COALESCE(SUM(points), 0), ? + COALESCE(SUM(points), 0) "
-                    "FROM scorecard_adjustments WHERE scorecard_id = ? AND unit_id = ?",
-                    DB_INT(card), DB_INT(u->id), DB_TEXT(u->path), DB_TEXT(u->kind), DB_INT(computed), DB_INT(computed),
-                    DB_INT(card), DB_INT(u->id));
+        int64_t computed = (int64_t)t->base * 10 + u->sum, adjusted = 0;
+        e = db_one_int(c->db, &adjusted,
+                       "SELECT COALESCE(SUM(points), 0) FROM scorecard_adjustments WHERE scorecard_id = ? "
+                       "AND unit_id = ?",
+                       DB_INT(card), DB_INT(u->id));
+        if (!e)
+            e = db_exec(c->db,
+                        "INSERT INTO scorecard_units (scorecard_id, unit_id, unit_path, kind, computed, adjusted, "
+                        "total) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                        DB_INT(card), DB_INT(u->id), DB_TEXT(u->path), DB_TEXT(u->kind), DB_INT(computed),
+                        DB_INT(adjusted), DB_INT(computed + adjusted));
         size_t k;
         json_t *l;
         json_array_foreach(u->lines, k, l)
