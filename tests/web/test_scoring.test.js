@@ -21,14 +21,14 @@ async function act(page, action, fill) {
   await dlg.locator('[data-test=act-submit]').click()
   await dlg.waitFor({ state: 'hidden' })
 }
-const stateIs = (page, text) => page.locator('[data-test=sc-state]', { hasText: text }).waitFor()
+const stateIs = (page, text) => page.locator('[data-test=card-state]', { hasText: text }).waitFor()
 
 test('a scorecard: drawn from the data → adjusted → approved by the principal leader → issued → each unit its own', async (t) => {
   const office = await newPage(browser, server)
   await loginOk(office, 'gc_office')
   await office.click('[data-test=menu-group-res]')
   await office.click('[data-test=menu-scorecards]')
-  const row = office.locator('[data-test=sc-table] .el-table__row', { hasText: '目标责任考评' }).first()
+  const row = office.locator('[data-test=card-table] .el-table__row', { hasText: '目标责任考评' }).first()
   await row.waitFor()
   await shot(office, 'scorecard-list')
   await row.click()
@@ -38,31 +38,31 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   const asOffice = await apiAs(server, 'gc_office')
   const card = (await asOffice('GET', `/api/v1/scorecards/${id}`)).json
   // the ranking is the server's: one row per unit, in rank order
-  assert.equal(await office.locator('[data-test=sc-units] .el-table__row').count(), card.units.length)
-  const first = await office.locator('[data-test=sc-units] .el-table__row').first().textContent()
+  assert.equal(await office.locator('[data-test=card-units] .el-table__row').count(), card.units.length)
+  const first = await office.locator('[data-test=card-units] .el-table__row').first().textContent()
   assert.ok(first.includes(card.units[0].name), first)
-  await office.locator('[data-test=sc-chart] canvas').waitFor()
+  await office.locator('[data-test=card-chart] canvas').waitFor()
   await shot(office, 'scorecard-draft')
 
   // the transport bureau's drill-down: its overdue item, the criticism and the talk, each with its number
-  await office.click('[data-test=sc-unit-gc-jt]')
-  const drawer = office.locator('[data-test=sc-drawer]')
-  await drawer.locator('[data-test=sc-lines]').waitFor()
+  await office.click('[data-test=card-unit-gc-jt]')
+  const drawer = office.locator('[data-test=card-drawer]')
+  await drawer.locator('[data-test=card-lines]').waitFor()
   const jt = card.units.find((u) => u.code === 'gc-jt')
   const detail = (await asOffice('GET', `/api/v1/scorecards/${id}/units/${jt.unit_id}`)).json
-  assert.equal(await drawer.locator('[data-test=sc-lines] .el-table__row').count(), detail.lines.length)
+  assert.equal(await drawer.locator('[data-test=card-lines] .el-table__row').count(), detail.lines.length)
   for (const words of ['逾期未办结', '通报批评', '约谈', '国省干线公路养护专项整治']) {
-    await drawer.locator('[data-test=sc-lines]', { hasText: words }).waitFor()
+    await drawer.locator('[data-test=card-lines]', { hasText: words }).waitFor()
   }
-  await drawer.locator('[data-test=sc-sum]', { hasText: `= ${detail.total} 分` }).waitFor()
+  await drawer.locator('[data-test=card-sum]', { hasText: `= ${detail.total} 分` }).waitFor()
   // an adjustment needs a reason; then it is on the card
   await drawer.locator('[data-test=adj-points] input').fill('3')
   await drawer.locator('[data-test=adj-save]').click()
   assert.match(await toast(office, 'warning'), /调整理由/)
   await drawer.locator('[data-test=adj-reason]').fill('S221段整改中主动投入应急抢修，经研究酌情加分（网页测试）')
   await drawer.locator('[data-test=adj-save]').click()
-  await drawer.locator('[data-test=sc-adjustment]', { hasText: '应急抢修' }).waitFor()
-  await drawer.locator('[data-test=sc-sum]', { hasText: `= ${detail.total + 3} 分` }).waitFor()
+  await drawer.locator('[data-test=card-adjustment]', { hasText: '应急抢修' }).waitFor()
+  await drawer.locator('[data-test=card-sum]', { hasText: `= ${detail.total + 3} 分` }).waitFor()
   await shot(office, 'scorecard-unit')
   await office.keyboard.press('Escape')
   await assertNoErrors(t, office)
@@ -82,8 +82,8 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
 
   // counted again under the new rules: the card carries the warning
   await office.goto(`/scorecards/${id}`)
-  await office.click('[data-test=sc-refresh]')
-  await office.locator('[data-test=sc-warning]', { hasText: '召开会议' }).waitFor()
+  await office.click('[data-test=card-refresh]')
+  await office.locator('[data-test=card-warning]', { hasText: '召开会议' }).waitFor()
   await act(office, 'submit')
   await stateIs(office, '待主要领导审定')
 
@@ -91,7 +91,7 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   const head = await newPage(browser, server)
   await loginOk(head, 'gc_head')
   await head.goto(`/scorecards/${id}`)
-  await head.locator('[data-test=sc-failed]').waitFor()
+  await head.locator('[data-test=card-failed]').waitFor()
 
   // the county head approves; the office issues and downloads the workbook
   const principal = await newPage(browser, server)
@@ -104,17 +104,17 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   await office.reload()
   await act(office, 'issue')
   await stateIs(office, '已下发')
-  const [xlsx] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=sc-xlsx]')])
+  const [xlsx] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=card-xlsx]')])
   assert.match(xlsx.suggestedFilename(), /\.xlsx$/)
   await assertNoErrors(t, principal)
 
   // the bureau's head now sees its own row only, and its lines open at once
   await head.goto(`/scorecards/${id}`)
   await stateIs(head, '已下发')
-  assert.equal(await head.locator('[data-test=sc-units] .el-table__row').count(), 1)
-  await head.locator('[data-test=sc-units]', { hasText: '交通运输局' }).waitFor()
-  await head.locator('[data-test=sc-drawer] [data-test=sc-lines]', { hasText: '通报批评' }).waitFor()
-  assert.equal(await head.locator('[data-test=sc-drawer] [data-test=adj-save]').count(), 0)
+  assert.equal(await head.locator('[data-test=card-units] .el-table__row').count(), 1)
+  await head.locator('[data-test=card-units]', { hasText: '交通运输局' }).waitFor()
+  await head.locator('[data-test=card-drawer] [data-test=card-lines]', { hasText: '通报批评' }).waitFor()
+  assert.equal(await head.locator('[data-test=card-drawer] [data-test=adj-save]').count(), 0)
   await shot(head, 'scorecard-unit-view')
   await assertNoErrors(t, head)
 })
