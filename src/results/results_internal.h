@@ -120,6 +120,24 @@ enum err res_save_state(struct wf_act *a, const struct res_table *t, int64_t ver
 /* The engine's ids hook over the records in open_states (an SQL list of literals). */
 enum err res_ids(struct ctx *c, const struct res_table *t, const char *open_states, int64_t after, int limit,
                  int64_t *out, int *n);
+/* The engine's hooks every record of the module shares: its row lock at the version loaded (409 naming
+ * the workflow's object otherwise), the new state with its timeline event, and no condition of its own. */
+enum err res_hook_lock(struct wf_act *a);
+enum err res_hook_save(struct wf_act *a);
+bool res_hook_no_cond(struct ctx *c, struct wf_obj *o, int k);
+/* A workflow action by name on record id: 404 naming an unknown action; 403 when home_path is given and
+ * the user holds no reading grant at that government (a unit that reads an issued bulletin or scorecard
+ * but acts for no one there: the engine's 404 would hide what it may read); then the engine. */
+enum err res_act(struct ctx *c, const struct workflow *wf, int64_t id, const char *action, const json_t *body,
+                 const char *home_path);
+/* The tables of a workflow's definition (its static arrays of these names), for `struct workflow`. */
+#define RES_WF_N(a) ((int)(sizeof(a) / sizeof *(a)))
+#define RES_WF_TABLES                                                                                                  \
+    .states = states, .nstates = RES_WF_N(states), .actions = actions, .nactions = RES_WF_N(actions), .rows = rows,    \
+    .nrows = RES_WF_N(rows), .fields = fields, .nfields = RES_WF_N(fields), .conds = conds, .nconds = RES_WF_N(conds), \
+    .waits = waits, .nwaits = RES_WF_N(waits), .informs = informs, .ninforms = RES_WF_N(informs), .partdefs = NULL,    \
+    .npartdefs = 0
+
 /* Binds growing in the arena, always ended by the end marker (for db_query_a). */
 struct res_binds {
     struct db_bind *v;

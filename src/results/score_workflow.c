@@ -59,13 +59,6 @@ static const struct wf_inform informs[] = {
 #undef T
 #undef ANY
 
-static bool cond(struct ctx *c, struct wf_obj *o, int k)
-{
-    (void)c;
-    (void)o;
-    return ALWAYS(k == 0);
-}
-
 static bool phase(int s)
 {
     return s == SC_ST_ISSUED;
@@ -78,17 +71,6 @@ static enum err load(struct ctx *c, int64_t id, bool waits_too, struct wf_obj **
     enum err e = scorecard_load(c, id, s);
     *out = &s->wf;
     return e;
-}
-
-static enum err lock(struct wf_act *a)
-{
-    const struct scorecard *s = scorecard_of(a->obj);
-    return res_lock(a->c, &scorecard_table, s->id, s->version, SCORECARD_WHAT);
-}
-
-static enum err save(struct wf_act *a)
-{
-    return res_save_state(a, &scorecard_table, scorecard_of(a->obj)->version, SCORECARD_WHAT);
 }
 
 /* Each unit hears its own score and rank. */
@@ -155,8 +137,6 @@ const struct wf_effect scorecard_effects[SC_ACT__COUNT] = {
     [SC_ACT_ISSUE] = {issue, NULL},
 };
 
-#define N(a) ((int)(sizeof(a) / sizeof *(a)))
-
 const struct workflow scorecard_workflow = {
     .name = "scorecard",
     .what = SCORECARD_WHAT,
@@ -172,32 +152,17 @@ const struct workflow scorecard_workflow = {
     .person_what = {NULL, NULL},
     .part_key = "units",
     .part_member = NULL,
-    .states = states,
-    .nstates = N(states),
-    .actions = actions,
-    .nactions = N(actions),
-    .rows = rows,
-    .nrows = N(rows),
-    .fields = fields,
-    .nfields = N(fields),
-    .conds = conds,
-    .nconds = N(conds),
-    .waits = waits,
-    .nwaits = N(waits),
-    .informs = informs,
-    .ninforms = N(informs),
-    .partdefs = NULL,
-    .npartdefs = 0,
+    RES_WF_TABLES,
     .effects = scorecard_effects,
     .read_cap = CAP_ITEM_READ,
     .table = "scorecards",
     .load = load,
-    .cond = cond,
+    .cond = res_hook_no_cond,
     .phase = phase,
     .check = NULL,
-    .lock = lock,
+    .lock = res_hook_lock,
     .rollup = NULL,
-    .save = save,
+    .save = res_hook_save,
     .on_action = NULL,
     .notice = notice,
     .ids = ids,

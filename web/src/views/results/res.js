@@ -2,7 +2,7 @@
 // error tolerance) and of the bulletins (督查通报) share — the kinds, the words of the two workflows'
 // states and actions (workflows.js, from the server's tables), the members each action requires (from
 // GET /api/v1/workflows), tags and the order of the action buttons.
-import { label } from '../../i18n'
+import { label, t } from '../../i18n'
 import { workflows, wfState, wfAction } from '../../workflows'
 
 export const KINDS = ['praise', 'criticism', 'talk', 'accountability', 'referral', 'tolerance']
@@ -37,3 +37,14 @@ export function namePrefix(us) {
   for (const u of us) { let j = 0; while (j < k && u.name[j] === us[0].name[j]) j++; k = j }
   return us.every((u) => u.name.length > k) ? k : 0
 }
+
+// the timeline's own entries (not workflow actions) of each workflow, and the message group naming them
+const OWN_EVENTS = { result: ['res.event', ['create', 'update']], bulletin: ['res.event', ['create', 'update', 'refresh']],
+  scorecard: ['sc.event', ['create', 'update', 'refresh', 'adjust']] }
+export function eventText(wf, e) {
+  const [group, own] = OWN_EVENTS[wf]
+  return own.includes(e.action) ? t(`${group}.${e.action}`) : actionText(wf, e.action)
+}
+
+// GET path (a record's /events), newest first
+export const newestFirst = (r) => [...r.events].reverse()
