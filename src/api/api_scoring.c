@@ -1,7 +1,8 @@
 /* api_scoring.c: the year-end target-responsibility scoring (目标责任考评): /api/v1/scoring/rules — the
  * government's rule table for a year — and /api/v1/scorecards — the scorecard drawn from the data, its
  * drill-down per unit, the office's adjustments, its workflow actions (docs/workflow.md), its timeline and
- * its XLSX for the organisation department. */
+ * its XLSX for the organisation department; and /api/v1/statistics — the periodic statistics by month or
+ * quarter (督查督办统计) with their XLSX. */
 #include "api/routes.h"
 #include "docs/scoring.h"
 #include "results/results.h"
@@ -162,6 +163,52 @@ static int h_card_xlsx(struct req *rq)
     return 0;
 }
 
+/* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
+static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
+{
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), year))
+        return false;
+    const char *p = req_query(rq, "period");
+    if (p && *p && strcmp(p, "month") && strcmp(p, "quarter")) {
+        reply_error_field(rq, ERR_BAD_REQUEST, "统计周期（period）应为 month 或 quarter", "period");
+        return false;
+    }
+    *quarters = p && !strcmp(p, "quarter");
+    return true;
+}
+
+/* GET /api/v1/statistics?year=&period=month|quarter */
+static int h_statistics(struct req *rq)
+{
+    int64_t year;
+    bool quarters;
+    if (!stats_query(rq, &year, &quarters))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_statistics(&rq->ctx, (int)year, quarters, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/statistics/export.xlsx?year=&period= */
+static int h_statistics_xlsx(struct req *rq)
+{
+    int64_t year;
+    bool quarters;
+    const char *path;
+    if (!stats_query(rq, &year, &quarters))
+        return 0;
+    if (docs_statistics_xlsx(&rq->ctx, (int)year, quarters, &path))
+        return reply_ctx_error(rq);
+    rq->status = 200;
+    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition",
+                 req_disposition(rq, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
+                                 arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year)));
+    return 0;
+}
+
 /* Access: the office edits the rules and drafts; the principal leader reads the rules and approves; the
  * government's readers of items see its cards; a unit sees an issued card's own row only (404 before, and
  * for another unit's drill-down); another county's are out of sight. A card scores a whole government:
@@ -195,5 +242,11 @@ const struct route scoring_routes[] = {
      "top,admin,inspector,parttime,evaluator:F contact,head:NNN *:AAN; state=issued"},
     {"GET", "/api/v1/scorecards/{id}/export.xlsx", h_card_xlsx, CAP_ITEM_READ, 0,
      "the scorecard as XLSX for the organisation department", CARD_SEES_ISSUED},
+    /* the statistics: the government's office and leaders (units and others: 403) */
+    {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
+     "items registered, completed (on time) and overdue per unit, by month or quarter",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
+    {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, 0, "the statistics as XLSX",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -1,7 +1,8 @@
 /*
  * scoring.c (docs): the scorecard (目标责任考评结果) as XLSX (libxlsxwriter): sheet 考评得分 (a row per
  * unit in rank order), 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
- * 调整记录 (the office's adjustments with reasons), 考评细则 (the rule table the card was computed with).
+ * 调整记录 (the office's adjustments with reasons), 考评细则 (the rule table the card was computed with); and the
+ * periodic statistics by month or quarter (docs_statistics_xlsx).
  * Text goes in as strings, never as formulas.
  */
 #include "docs/scoring.h"
@@ -16,6 +17,7 @@
 #include <xlsxwriter.h>
 
 struct book {
+    struct arena *a;
     lxw_workbook *wb;
     lxw_format *head, *title, *flag;
     bool failed;
@@ -121,45 +123,140 @@ static void write_book(struct book *b, const json_t *card)
     }
 }
 
-enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path)
+/* The statistics: 汇总, 各单位, then a sheet per figure (units down, periods across). */
+static void write_statistics(struct book *b, const json_t *st)
 {
-    json_t *card = NULL;
-    enum err e = scorecards_document(c, id, &card);
-    if (e)
-        return e;
-    const char *dir = itemdocs_data_subdir(c, "tmp");
-    char *tmpl = arena_printf(c->arena, "%s/scorecard-XXXXXX.xlsx", dir);
-    int fd = mkstemps(tmpl, 5);
-    if (fd < 0) {
-        json_decref(card);
-        return ctx_fail(c, ERR_INTERNAL, "导出失败：无法在数据目录创建临时文件");
+    static const char *const keys[] = {"registered", "completed", "completed_on_time", "on_time_rate", "overdue"};
+    static const char *const heads[] = {"交办", "办结", "按期办结", "按期办结率(%)", "期末超期未办结"};
+    static const char *const h1[] = {"期间", "起", "止", "交办", "办结", "按期办结", "按期办结率(%)", "期末超期未办结"};
+    static const double w1[] = {12, 12, 12, 8, 8, 10, 14, 14};
+    static const char *const h2[] = {"单位", "交办", "办结", "按期办结", "按期办结率(%)", "超期未办结"};
+    static const double w2[] = {30, 8, 8, 10, 14, 12};
+    const char *title =
+        arena_printf(b->a, "%s%d年督查督办统计（按%s）", S(G(st, "government"), "name"),
+                     (int)json_integer_value(G(st, "year")), !strcmp(S(st, "period"), "quarter") ? "季度" : "月");
+    lxw_worksheet *s1 = sheet(b, "汇总", h1, w1, 8), *s2 = sheet(b, "各单位", h2, w2, 6);
+    str(b, s1, 0, 0, title, b->title);
+    str(b, s2, 0, 0, arena_printf(b->a, "%s（%s至%s）", title, S(st, "from"), S(st, "to")), b->title);
+    size_t i, k;
+    json_t *p, *u;
+    int r = 2;
+    json_array_foreach(G(st, "periods"), i, p)
+    {
+        str(b, s1, r, 0, S(p, "label"), NULL);
+        str(b, s1, r, 1, S(p, "from"), NULL);
+        str(b, s1, r, 2, S(p, "to"), NULL);
+        for (int j = 0; j < 5; j++)
+            num(b, s1, r, 3 + j, G(G(p, "totals"), keys[j]));
+        r++;
     }
+    r = 2;
+    json_array_foreach(G(st, "units"), i, u)
+    {
+        str(b, s2, r, 0, S(u, "name"), NULL);
+        for (int j = 0; j < 5; j++)
+            num(b, s2, r, 1 + j, G(u, keys[j]));
+        r++;
+    }
+    /* per figure: units down, periods across (a unit without items in a period is left blank) */
+    for (int j = 0; j < 5; j++) {
+        if (j == 3)
+            continue;
+        lxw_worksheet *ws = workbook_add_worksheet(b->wb, heads[j]);
+        str(b, ws, 0, 0, arena_printf(b->a, "%s：%s", title, heads[j]), b->title);
+        str(b, ws, 1, 0, "单位", b->head);
+        worksheet_set_column(ws, 0, 0, 30, NULL);
+        json_array_foreach(G(st, "periods"), i, p) str(b, ws, 1, (int)i + 1, S(p, "label"), b->head);
+        worksheet_freeze_panes(ws, 2, 1);
+        r = 2;
+        json_array_foreach(G(st, "units"), k, u)
+        {
+            str(b, ws, r, 0, S(u, "name"), NULL);
+            json_array_foreach(G(st, "periods"), i, p)
+            {
+                size_t x;
+                json_t *pu;
+                json_array_foreach(G(p, "units"), x,
+                                   pu) if (json_integer_value(G(pu, "unit_id")) == json_integer_value(G(u, "unit_id")))
+                    num(b, ws, r, (int)i + 1, G(pu, keys[j]));
+            }
+            r++;
+        }
+    }
+}
+
+/* A temporary workbook under the data directory; *path (arena) and b->wb on success. */
+static enum err book_open(struct ctx *c, const char *name, struct book *b, char **path)
+{
+    const char *dir = itemdocs_data_subdir(c, "tmp");
+    char *tmpl = arena_printf(c->arena, "%s/%s-XXXXXX.xlsx", dir, name);
+    int fd = mkstemps(tmpl, 5);
+    if (fd < 0)
+        return ctx_fail(c, ERR_INTERNAL, "导出失败：无法在数据目录创建临时文件");
     close(fd);
     lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = (char *)dir, .use_zip64 = LXW_FALSE};
-    struct book b = {.wb = workbook_new_opt(tmpl, &opt)};
-    if (!b.wb) {
-        json_decref(card);
+    *b = (struct book){.wb = workbook_new_opt(tmpl, &opt), .a = c->arena};
+    if (!b->wb) {
         unlink(tmpl);
         return ctx_fail(c, ERR_INTERNAL, "导出失败：无法创建 XLSX");
     }
-    b.head = workbook_add_format(b.wb);
-    format_set_bold(b.head);
-    format_set_bg_color(b.head, 0xD9E1F2);
-    format_set_border(b.head, LXW_BORDER_THIN);
-    format_set_align(b.head, LXW_ALIGN_CENTER);
-    b.title = workbook_add_format(b.wb);
-    format_set_bold(b.title);
-    format_set_font_size(b.title, 14);
-    b.flag = workbook_add_format(b.wb);
-    format_set_font_color(b.flag, 0xC00000);
-    write_book(&b, card);
-    json_decref(card);
-    lxw_error le = workbook_close(b.wb);
-    if (le != LXW_NO_ERROR || b.failed) {
-        log_error("scorecard xlsx: %s", lxw_strerror(le));
-        unlink(tmpl);
+    b->head = workbook_add_format(b->wb);
+    format_set_bold(b->head);
+    format_set_bg_color(b->head, 0xD9E1F2);
+    format_set_border(b->head, LXW_BORDER_THIN);
+    format_set_align(b->head, LXW_ALIGN_CENTER);
+    b->title = workbook_add_format(b->wb);
+    format_set_bold(b->title);
+    format_set_font_size(b->title, 14);
+    b->flag = workbook_add_format(b->wb);
+    format_set_font_color(b->flag, 0xC00000);
+    *path = tmpl;
+    return ERR_OK;
+}
+
+static enum err book_close(struct ctx *c, struct book *b, const char *path)
+{
+    lxw_error le = workbook_close(b->wb);
+    if (le != LXW_NO_ERROR || b->failed) {
+        log_error("xlsx export: %s", lxw_strerror(le));
+        unlink(path);
         return ctx_fail(c, ERR_INTERNAL, "导出失败：写入 XLSX 出错");
     }
+    return ERR_OK;
+}
+
+enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path)
+{
+    json_t *st = NULL;
+    struct book b;
+    char *tmpl;
+    enum err e = results_statistics(c, year, quarters, &st);
+    if (e || (e = book_open(c, "statistics", &b, &tmpl))) {
+        json_decref(st);
+        return e;
+    }
+    write_statistics(&b, st);
+    json_decref(st);
+    if ((e = book_close(c, &b, tmpl)))
+        return e;
+    *path = tmpl;
+    return ERR_OK;
+}
+
+enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path)
+{
+    json_t *card = NULL;
+    struct book b;
+    char *tmpl;
+    enum err e = scorecards_document(c, id, &card);
+    if (e || (e = book_open(c, "scorecard", &b, &tmpl))) {
+        json_decref(card);
+        return e;
+    }
+    write_book(&b, card);
+    json_decref(card);
+    if ((e = book_close(c, &b, tmpl)))
+        return e;
     *path = tmpl;
     return ERR_OK;
 }

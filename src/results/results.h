@@ -113,6 +113,12 @@ enum err scorecards_events(struct ctx *c, int64_t id, json_t **out);
 enum err scorecards_document(struct ctx *c, int64_t id, json_t **out);
 extern const struct workflow scorecard_workflow;
 
+/* The periodic statistics of the user's government (its office and leaders; 403 for others) for a year up to
+ * today, by month or by quarter: per period and for the year so far, per unit and in total, the items
+ * registered, completed, completed on time (with the rate) and overdue at the period's end — the figures a
+ * bulletin for that period counts (statistics.c). */
+enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out);
+
 /* The start-up registrations of the module (unit path copies); called from cli_modules.c. */
 void results_register(void);
 

@@ -118,3 +118,28 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   await shot(head, 'scorecard-unit-view')
   await assertNoErrors(t, head)
 })
+
+test('statistics: the county head reads the months and the quarters with the units, and downloads the workbook', async (t) => {
+  const principal = await newPage(browser, server)
+  await loginOk(principal, 'gc_principal')
+  await principal.click('[data-test=menu-group-res]')
+  await principal.click('[data-test=menu-statistics]')
+  await principal.locator('[data-test=st-chart] canvas').waitFor()
+  const asPrincipal = await apiAs(server, 'gc_principal')
+  const s = (await asPrincipal('GET', '/api/v1/statistics')).json
+  assert.equal(await principal.locator('[data-test=st-periods] .el-table__row').count(), s.periods.length)
+  assert.equal(await principal.locator('[data-test=st-units] .el-table__row').count(), s.units.length)
+  const totals = await principal.locator('[data-test=st-totals] .num').allTextContents()
+  assert.deepEqual(totals.slice(0, 3), [s.totals.registered, s.totals.completed, s.totals.completed_on_time].map(String))
+  await shot(principal, 'statistics')
+  await principal.locator('[data-test=st-period] label', { hasText: '按季度' }).click()
+  await principal.locator('[data-test=st-periods] .el-table__row', { hasText: '季度' }).first().waitFor()
+  const [xlsx] = await Promise.all([principal.waitForEvent('download'), principal.click('[data-test=st-xlsx]')])
+  assert.match(xlsx.suggestedFilename(), /督查督办统计\.xlsx$/)
+  await assertNoErrors(t, principal)
+  // the bureau's head has no such page, and the server refuses the figures
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  assert.equal(await head.locator('[data-test=menu-statistics]').count(), 0)
+  assert.equal((await (await apiAs(server, 'gc_head'))('GET', '/api/v1/statistics')).status, 403)
+})
