@@ -55,6 +55,7 @@ struct sc_unit {
     const char *path, *code, *name, *kind;
     json_t *lines; /* owned */
     int64_t sum;   /* tenths: the lines */
+    int64_t last;  /* the item or event last counted for it in the pass (two of its own tracks count once) */
 };
 
 struct sc_waiver {
@@ -88,6 +89,23 @@ static struct sc_unit *unit_of(struct sc_run *r, const char *path)
         return NULL;
     struct sc_unit key = {.id = strtoll(path + n, NULL, 10)};
     return bsearch(&key, r->u, (size_t)r->nu, sizeof *r->u, unit_by_id);
+}
+
+/* The unit of path for the row keyed key of a pass (rows in key order), or NULL when there is none or the
+ * unit counted that key already (an item whose tracks include two units inside the unit scored). */
+static struct sc_unit *unit_once(struct sc_run *r, const char *path, int64_t key)
+{
+    struct sc_unit *u = unit_of(r, path);
+    if (!u || u->last == key)
+        return NULL;
+    u->last = key;
+    return u;
+}
+
+static void pass_begin(struct sc_run *r)
+{
+    for (int i = 0; i < r->nu; i++)
+        r->u[i].last = 0;
 }
 
 static const char *instant_at(struct ctx *c, int64_t day)
@@ -216,9 +234,12 @@ static enum err run_items(struct sc_run *r)
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计督办事项");
     int rc;
+    pass_begin(r);
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        struct sc_unit *u = unit_of(r, stmt_text(st, 0));
         int64_t id = stmt_int(st, 1);
+        struct sc_unit *u = unit_once(r, stmt_text(st, 0), id);
+        if (!u)
+            continue;
         const char *num = res_col(c, st, 2), *title = stmt_text(st, 3), *imp = stmt_text(st, 4);
         const char *due = stmt_text(st, 5), *closed_at = res_col(c, st, 7), *grade = res_col(c, st, 8);
         char closed[11] = "";
@@ -261,28 +282,31 @@ static bool press_names(const char *data, int64_t unit)
 static enum err run_events(struct sc_run *r)
 {
     struct ctx *c = r->c;
-    struct stmt *st =
-        db_query(c->db,
-                 "SELECT t.unit_path, t.unit_id, e.action, e.at, e.data, e.note, i.id, i.number, i.title, i.importance "
-                 "FROM item_events e JOIN items i ON i.id = e.item_id JOIN item_tracks t ON t.item_id = e.item_id "
-                 "WHERE i.office_path = ? AND i.state <> 'withdrawn' AND e.at >= ? AND e.at < ? "
-                 "AND t.unit_path > ? AND t.unit_path < ? "
-                 "AND ((e.action = 'return' AND e.from_state = 'completion_signed') OR (e.action = 'press' AND e.kind "
-                 "<> 'deadline')) ORDER BY e.id",
-                 DB_TEXT(r->home), DB_TEXT(r->y0_b), DB_TEXT(r->as_of_b), DB_TEXT(r->home),
-                 DB_TEXT(perm_path_upper(c->arena, r->home)));
+    struct stmt *st = db_query(
+        c->db,
+        "SELECT t.unit_path, t.unit_id, e.action, e.at, e.data, e.note, i.id, i.number, i.title, i.importance, e.id "
+        "FROM item_events e JOIN items i ON i.id = e.item_id JOIN item_tracks t ON t.item_id = e.item_id "
+        "WHERE i.office_path = ? AND i.state <> 'withdrawn' AND e.at >= ? AND e.at < ? "
+        "AND t.unit_path > ? AND t.unit_path < ? "
+        "AND ((e.action = 'return' AND e.from_state = 'completion_signed') OR (e.action = 'press' AND e.kind "
+        "<> 'deadline')) ORDER BY e.id",
+        DB_TEXT(r->home), DB_TEXT(r->y0_b), DB_TEXT(r->as_of_b), DB_TEXT(r->home),
+        DB_TEXT(perm_path_upper(c->arena, r->home)));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计办理过程");
     int rc;
+    pass_begin(r);
     while ((rc = stmt_step(st)) == STORE_ROW) {
         bool press = !strcmp(stmt_text(st, 2), "press");
         if (press && !press_names(stmt_text(st, 4), stmt_int(st, 1)))
             continue;
+        struct sc_unit *u = unit_once(r, stmt_text(st, 0), stmt_int(st, 10));
+        if (!u)
+            continue;
         char day[11];
         local_date(stmt_text(st, 3), day);
         const char *note = stmt_text(st, 5);
-        add_line(r, unit_of(r, stmt_text(st, 0)), press ? "pressed" : "returned", stmt_int(st, 6), stmt_text(st, 9), 0,
-                 res_col(c, st, 7),
+        add_line(r, u, press ? "pressed" : "returned", stmt_int(st, 6), stmt_text(st, 9), 0, res_col(c, st, 7),
                  arena_printf(c->arena, "%s（%s%s%s）", stmt_text(st, 8), press ? "被催办" : "办结答复被退回",
                               *note ? "：" : "", note),
                  day);
@@ -327,7 +351,7 @@ static enum err run_forbidden(struct sc_run *r)
     if (en && en->enabled) {
         struct stmt *st =
             db_query(c->db,
-                     "SELECT t.unit_path, i.id, i.number, i.title, n.leader_name, n.instructed_on "
+                     "SELECT t.unit_path, i.id, i.number, i.title, n.leader_name, n.instructed_on, n.id "
                      "FROM item_instructions n JOIN items i ON i.id = n.item_id "
                      "JOIN item_tracks t ON t.item_id = i.id WHERE i.office_path = ? "
                      "AND n.kind = 'instruction' AND n.instructed_on >= ? AND n.instructed_on <= ? "
@@ -335,9 +359,11 @@ static enum err run_forbidden(struct sc_run *r)
                      DB_TEXT(r->home), DB_TEXT(r->from), DB_TEXT(r->as_of), DB_TEXT(r->home), DB_TEXT(upper));
         if (!st)
             return ctx_db_fail(c, ERR_INTERNAL, "统计领导批示");
+        pass_begin(r);
         while ((rc = stmt_step(st)) == STORE_ROW)
-            add_line(r, unit_of(r, stmt_text(st, 0)), "endorsement", stmt_int(st, 1), NULL, 0, res_col(c, st, 2),
-                     arena_printf(c->arena, "%s（%s批示）", stmt_text(st, 3), stmt_text(st, 4)), res_col(c, st, 5));
+            add_line(r, unit_once(r, stmt_text(st, 0), stmt_int(st, 6)), "endorsement", stmt_int(st, 1), NULL, 0,
+                     res_col(c, st, 2), arena_printf(c->arena, "%s（%s批示）", stmt_text(st, 3), stmt_text(st, 4)),
+                     res_col(c, st, 5));
         stmt_done(st);
         if (rc < 0)
             return ctx_store_fail(c, rc, "统计领导批示");

@@ -266,6 +266,55 @@ def test_refusals(it, world):
     assert c.get("/api/v1/scorecards/999999").status == 404
 
 
+def ap_item(it, title, to="assigned"):
+    """An item of 安平县 led by its transport bureau, taken to assigned (or completed)."""
+    ap = it.c("ap_office")
+    r = ap.post("/api/v1/items", {"title": title, "requirement": "按期完成", "source_kind": "meeting",
+                                  "lead_unit_id": ap.unit_id("ap-jt"), "co_unit_ids": [], "due_date": day(30)})
+    assert r.status == 201, r
+    iid = r.json["id"]
+    steps = [("ap_office", "submit", {}), ("ap_deputy", "approve", {}), ("ap_director", "approve", {}),
+             ("ap_office", "assign", {})]
+    if to == "completed":
+        steps += [("ap_contact", "receive", {}), ("ap_contact", "report", {"text": "已完成", "percent": 90}),
+                  ("ap_contact", "request_completion", {"text": "已办结"}), ("ap_head", "sign", {}),
+                  ("ap_office", "verify", {"grade": "优秀"})]
+    for user, action, body in steps:
+        path = "reports" if action == "report" else f"actions/{action}"
+        r = it.c(user).post(f"/api/v1/items/{iid}/{path}", body)
+        assert r.status in (200, 201), (action, r)
+    return iid
+
+
+def test_a_forbidden_measure_switched_on_is_counted_and_flagged(it):
+    """安平县 switches leaders' endorsements on for this year: its card counts an instruction on its transport
+    bureau's item as a line marked forbidden, and carries the warning (then the draft is withdrawn and the
+    measure switched off again)."""
+    year = year_of(it)
+    ap = it.c("ap_office")
+    r = ap.put("/api/v1/scoring/rules", {"year": year, "rules": [{"code": "endorsement", "enabled": True}]})
+    assert r.status == 200 and len(r.json["warnings"]) == 1, r
+    iid = ap_item(it, "考评：获领导批示肯定的事项")
+    r = ap.post(f"/api/v1/items/{iid}/instructions", {"leader_name": "李县长", "text": "工作扎实，予以肯定",
+                                                      "instructed_on": day(0)})
+    assert r.status == 201, r
+    r = ap.post("/api/v1/scorecards", {"year": year})
+    assert r.status == 201, r
+    card = r.json
+    assert len(card["warnings"]) == 1 and "领导批示肯定" in card["warnings"][0]
+    assert next(x for x in card["rules"] if x["code"] == "endorsement")["flag"]
+    jt = next(u for u in card["units"] if u["code"] == "ap-jt")
+    detail = ap.get(f"/api/v1/scorecards/{card['id']}/units/{jt['unit_id']}").json
+    lines = [ln for ln in detail["lines"] if ln["item_id"] == iid]
+    assert [(ln["rule"], ln["points"], ln["forbidden"]) for ln in lines] == [("endorsement", 1, True)], lines
+    assert "李县长批示" in lines[0]["what"]
+    assert next(g for g in detail["by_rule"] if g["rule"] == "endorsement")["forbidden"]
+    r = ap.post(f"/api/v1/scorecards/{card['id']}/actions/withdraw", {"reason": "细则调整后重新计算"})
+    assert r.status == 200 and r.json["state"] == "withdrawn", r
+    r = ap.put("/api/v1/scoring/rules", {"year": year, "rules": [{"code": "endorsement", "enabled": False}]})
+    assert r.status == 200 and r.json["warnings"] == [], r
+
+
 def test_a_changed_figure_refuses_the_submission(it):
     """Counted again at submission: an item of 安平县 completed after its office drew the draft changes a
     unit's score, and the office is told which unit until it counts again."""
@@ -274,19 +323,7 @@ def test_a_changed_figure_refuses_the_submission(it):
     r = ap.post("/api/v1/scorecards", {"year": year})
     assert r.status == 201, r
     oid = r.json["id"]
-    r = ap.post("/api/v1/items", {"title": "考评核对：安平县交通事项", "requirement": "按期完成",
-                                  "source_kind": "meeting", "lead_unit_id": ap.unit_id("ap-jt"),
-                                  "co_unit_ids": [], "due_date": day(30)})
-    assert r.status == 201, r
-    iid = r.json["id"]
-    for user, action, body in [("ap_office", "submit", {}), ("ap_deputy", "approve", {}),
-                               ("ap_director", "approve", {}), ("ap_office", "assign", {}),
-                               ("ap_contact", "receive", {}), ("ap_contact", "report", {"text": "已完成", "percent": 90}),
-                               ("ap_contact", "request_completion", {"text": "已办结"}),
-                               ("ap_head", "sign", {}), ("ap_office", "verify", {"grade": "优秀"})]:
-        path = "reports" if action == "report" else f"actions/{action}"
-        r = it.c(user).post(f"/api/v1/items/{iid}/{path}", body)
-        assert r.status in (200, 201), (action, r)
+    ap_item(it, "考评核对：安平县交通事项", to="completed")
     r = ap.post(f"/api/v1/scorecards/{oid}/actions/submit", {})
     assert r.status == 409 and "考评数据已变化" in r.error["message"] and "交通运输局" in r.error["message"], r
     assert ap.get(f"/api/v1/scorecards/{oid}").json["state"] == "draft"
