@@ -21,8 +21,7 @@ static bool object_id(struct req *rq, int64_t *id, const char *what)
     return false;
 }
 
-/* The body of an action (a JSON object, possibly empty) checked against spec; NULL after a reply. */
-static json_t *action_body(struct req *rq, const struct jv_field *spec)
+json_t *api_action_body(struct req *rq, const struct jv_field *spec)
 {
     json_t *body = NULL;
     if (rq->body_len) {
@@ -124,7 +123,7 @@ static int h_result_action(struct req *rq)
 {
     int64_t id;
     json_t *body;
-    if (!object_id(rq, &id, "结果运用记录") || !(body = action_body(rq, results_action_spec)))
+    if (!object_id(rq, &id, "结果运用记录") || !(body = api_action_body(rq, results_action_spec)))
         return 0;
     json_t *out = NULL;
     enum err e = results_act(&rq->ctx, id, req_param(rq, "action"), body, &out);
@@ -194,7 +193,7 @@ static int h_bulletin_action(struct req *rq)
 {
     int64_t id;
     json_t *body;
-    if (!object_id(rq, &id, "通报") || !(body = action_body(rq, bulletin_action_spec)))
+    if (!object_id(rq, &id, "通报") || !(body = api_action_body(rq, bulletin_action_spec)))
         return 0;
     json_t *out = NULL;
     enum err e = bulletins_act(&rq->ctx, id, req_param(rq, "action"), body, &out);

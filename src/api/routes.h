@@ -23,6 +23,7 @@ extern const struct route result_routes[];
 extern const struct route public_routes[];
 extern const struct route clue_routes[];
 extern const struct route survey_routes[];
+extern const struct route scoring_routes[];
 
 /* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query
  * string (api_items.c); false after a 400 reply. Also read by the exports (api_docs.c). */
@@ -37,6 +38,10 @@ extern const struct workflow *const api_workflows[];
 /* The limits of the public pages (api_public.c): true when a request to a route with these flags may go
  * on; otherwise false with a 429 reply (and Retry-After) in rq. Needs only rq->ctx.client and rq->app. */
 bool api_public_admit(struct req *rq, unsigned flags);
+
+/* The body of a workflow action (a JSON object, possibly empty: the route has no ROUTE_JSON) checked
+ * against spec; NULL after a 4xx reply (api_results.c). */
+json_t *api_action_body(struct req *rq, const struct jv_field *spec);
 
 /* NULL-terminated list of the tables above. */
 extern const struct route *const api_route_tables[];

@@ -64,13 +64,6 @@ static const struct wf_inform informs[] = {
 
 /* ---- hooks ---- */
 
-static bool cond(struct ctx *c, struct wf_obj *o, int k)
-{
-    (void)c;
-    (void)o;
-    return ALWAYS(k == 0);
-}
-
 /* The units a bulletin names are its parts only once issued (then their heads hear of it). */
 static bool phase(int s)
 {
@@ -84,17 +77,6 @@ static enum err load(struct ctx *c, int64_t id, bool waits_too, struct wf_obj **
     enum err e = bulletin_load(c, id, b);
     *out = &b->wf;
     return e;
-}
-
-static enum err lock(struct wf_act *a)
-{
-    const struct bulletin *b = bulletin_of(a->obj);
-    return res_lock(a->c, &bulletin_table, b->id, b->version, BULLETIN_WHAT);
-}
-
-static enum err save(struct wf_act *a)
-{
-    return res_save_state(a, &bulletin_table, bulletin_of(a->obj)->version, BULLETIN_WHAT);
 }
 
 /* The units named hear it in the bulletin's words: their overdue items and rank, or their praise or
@@ -203,8 +185,6 @@ const struct wf_effect bulletin_effects[BUL_ACT__COUNT] = {
     [BUL_ACT_ISSUE] = {issue, NULL},
 };
 
-#define N(a) ((int)(sizeof(a) / sizeof *(a)))
-
 const struct workflow bulletin_workflow = {
     .name = "bulletin",
     .what = BULLETIN_WHAT,
@@ -220,32 +200,17 @@ const struct workflow bulletin_workflow = {
     .person_what = {NULL, NULL},
     .part_key = "named",
     .part_member = NULL,
-    .states = states,
-    .nstates = N(states),
-    .actions = actions,
-    .nactions = N(actions),
-    .rows = rows,
-    .nrows = N(rows),
-    .fields = fields,
-    .nfields = N(fields),
-    .conds = conds,
-    .nconds = N(conds),
-    .waits = waits,
-    .nwaits = N(waits),
-    .informs = informs,
-    .ninforms = N(informs),
-    .partdefs = NULL,
-    .npartdefs = 0,
+    RES_WF_TABLES,
     .effects = bulletin_effects,
     .read_cap = CAP_ITEM_READ,
     .table = "bulletins",
     .load = load,
-    .cond = cond,
+    .cond = res_hook_no_cond,
     .phase = phase,
     .check = NULL,
-    .lock = lock,
+    .lock = res_hook_lock,
     .rollup = NULL,
-    .save = save,
+    .save = res_hook_save,
     .on_action = NULL,
     .notice = notice,
     .ids = ids,

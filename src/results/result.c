@@ -542,10 +542,7 @@ enum err results_get(struct ctx *c, int64_t id, json_t **out)
 
 enum err results_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out)
 {
-    int a;
-    if (!wf_action_parse(&result_workflow, action, &a))
-        return ctx_fail(c, ERR_NOT_FOUND, "没有名为“%s”的操作（见 GET /api/v1/workflows）", action ? action : "");
-    enum err e = workflow_act(c, &result_workflow, id, a, body, NULL);
+    enum err e = res_act(c, &result_workflow, id, action, body, NULL);
     return e ? e : results_get(c, id, out);
 }
 
@@ -669,4 +666,7 @@ void results_register(void)
     units_register_path_copy("results", "unit_path");
     units_register_path_copy("bulletins", "home_path");
     units_register_path_copy("bulletins", "scope_path");
+    units_register_path_copy("scorecards", "home_path");
+    units_register_path_copy("scorecard_units", "unit_path");
+    units_register_path_copy("score_years", "home_path");
 }

@@ -173,16 +173,6 @@ static enum err check(struct wf_act *a)
     return ERR_OK;
 }
 
-static enum err lock(struct wf_act *a)
-{
-    return result_lock(a->c, result_of(a->obj));
-}
-
-static enum err save(struct wf_act *a)
-{
-    return res_save_state(a, &result_table, result_of(a->obj)->version, RESULT_WHAT);
-}
-
 /* The issue tells the unit concerned what was decided, in the words of the record: a talk's notice
  * names who talks to whom, when and where. */
 static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_inform *f, const struct wf_part *p,
@@ -209,8 +199,6 @@ static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *
     return res_ids(c, &result_table, "'draft', 'pending', 'approved', 'issued', 'held'", after, limit, out, n);
 }
 
-#define N(a) ((int)(sizeof(a) / sizeof *(a)))
-
 const struct workflow result_workflow = {
     .name = "result",
     .what = RESULT_WHAT,
@@ -228,22 +216,7 @@ const struct workflow result_workflow = {
     .person_what = {NULL, NULL},
     .part_key = "target",
     .part_member = NULL,
-    .states = states,
-    .nstates = N(states),
-    .actions = actions,
-    .nactions = N(actions),
-    .rows = rows,
-    .nrows = N(rows),
-    .fields = fields,
-    .nfields = N(fields),
-    .conds = conds,
-    .nconds = N(conds),
-    .waits = waits,
-    .nwaits = N(waits),
-    .informs = informs,
-    .ninforms = N(informs),
-    .partdefs = NULL,
-    .npartdefs = 0,
+    RES_WF_TABLES,
     .effects = result_effects,
     .read_cap = CAP_ITEM_READ,
     .table = "results",
@@ -251,9 +224,9 @@ const struct workflow result_workflow = {
     .cond = cond,
     .phase = NULL,
     .check = check,
-    .lock = lock,
+    .lock = res_hook_lock,
     .rollup = NULL,
-    .save = save,
+    .save = res_hook_save,
     .on_action = NULL,
     .notice = notice,
     .ids = ids,

@@ -81,6 +81,44 @@ struct workflow;
 extern const struct workflow result_workflow;
 extern const struct workflow bulletin_workflow;
 
+/* ---- year-end target-responsibility scoring (目标责任考评) ----
+ * A government's rule table for a year (points for on-time completion and quality grades; deductions for
+ * overdue, late, returned, pressed, criticised; weights per item importance; the measures the 2024 rules
+ * forbid — leaders' endorsements, photos, articles, meetings, documents — off by default and flagged when
+ * switched on), edited by its office with an audit record. A scorecard (per government and year) is drawn
+ * from the data under that table, every point a line naming its rule and the item or record behind it;
+ * an approved error-tolerance decision waives the deductions of the items it covers (the line says so);
+ * the office adjusts with reasons, the principal leader approves, the office issues; a unit sees its own
+ * card only once issued. */
+extern const struct jv_field score_rules_spec[];
+extern const struct jv_field scorecards_create_spec[];
+extern const struct jv_field scorecards_update_spec[];
+extern const struct jv_field scorecards_adjust_spec[];
+/* GET: the table of the user's government (office or principal) for year. */
+enum err score_rules_get(struct ctx *c, int year, json_t **out);
+/* PUT: changes points, switches, base and weight (the office; audited; a forbidden rule switched on is
+ * audited apart and answered with a warning). */
+enum err score_rules_put(struct ctx *c, const json_t *body, json_t **out);
+enum err scorecards_create(struct ctx *c, const json_t *body, json_t **out);
+enum err scorecards_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+enum err scorecards_get(struct ctx *c, int64_t id, json_t **out);
+/* One unit's card: every line (rule, item or record, waiver), the adjustments, the sums; 404 for a unit
+ * the user may not see. */
+enum err scorecards_unit(struct ctx *c, int64_t id, int64_t unit_id, json_t **out);
+enum err scorecards_adjust(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+enum err scorecards_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+enum err scorecards_list(struct ctx *c, int year, json_t **out);
+enum err scorecards_events(struct ctx *c, int64_t id, json_t **out);
+/* The card with every unit's lines (the export's model): scorecards_get's JSON plus "lines" per unit. */
+enum err scorecards_document(struct ctx *c, int64_t id, json_t **out);
+extern const struct workflow scorecard_workflow;
+
+/* The periodic statistics of the user's government (its office and leaders; 403 for others) for a year up to
+ * today, by month or by quarter: per period and for the year so far, per unit and in total, the items
+ * registered, completed, completed on time (with the rate) and overdue at the period's end — the figures a
+ * bulletin for that period counts (statistics.c). */
+enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out);
+
 /* The start-up registrations of the module (unit path copies); called from cli_modules.c. */
 void results_register(void);
 

@@ -5,6 +5,7 @@
  */
 #include "results/results_internal.h"
 
+#include "base/check.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
 #include "core/counter.h"
@@ -122,8 +123,10 @@ enum err res_event(struct ctx *c, const struct res_table *t, int64_t id, const c
 /* The words of the timeline's own actions (those that are not workflow actions). */
 static const char *event_label(const struct res_table *t, const char *action)
 {
-    static const struct wf_name own[] = {
-        {"create", "起草", "Drafted"}, {"update", "修改草稿", "Edited"}, {"refresh", "刷新数据", "Figures refreshed"}};
+    static const struct wf_name own[] = {{"create", "起草", "Drafted"},
+                                         {"update", "修改草稿", "Edited"},
+                                         {"refresh", "刷新数据", "Figures refreshed"},
+                                         {"adjust", "调整得分", "Score adjusted"}};
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         if (!strcmp(action, own[i].name))
             return own[i].label;
@@ -246,4 +249,43 @@ const struct db_bind *res_binds_of(const struct res_binds *b)
 {
     static const struct db_bind none[] = {{DB_BIND_END_, 0, 0, NULL}};
     return b->v ? b->v : none;
+}
+
+/* The record tables of the module's workflows. */
+static const struct res_table *table_of(const struct workflow *wf)
+{
+    static const struct res_table *const all[] = {&result_table, &bulletin_table, &scorecard_table};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i]->wf == wf)
+            return all[i];
+    (void)ALWAYS(0); /* a workflow of this module has its table above */
+    return &result_table;
+}
+
+enum err res_hook_lock(struct wf_act *a)
+{
+    return res_lock(a->c, table_of(a->wf), a->obj->id, a->obj->version, a->wf->what);
+}
+
+enum err res_hook_save(struct wf_act *a)
+{
+    return res_save_state(a, table_of(a->wf), a->obj->version, a->wf->what);
+}
+
+bool res_hook_no_cond(struct ctx *c, struct wf_obj *o, int k)
+{
+    (void)c;
+    (void)o;
+    return ALWAYS(k == 0);
+}
+
+enum err res_act(struct ctx *c, const struct workflow *wf, int64_t id, const char *action, const json_t *body,
+                 const char *home_path)
+{
+    int a;
+    if (!wf_action_parse(wf, action, &a))
+        return ctx_fail(c, ERR_NOT_FOUND, "没有名为“%s”的操作（见 GET /api/v1/workflows）", action ? action : "");
+    if (home_path && c->user && !perm_at(c->user, CAP_ITEM_READ, home_path))
+        return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行「%s」", wf->what, wf_action_label(wf, a));
+    return workflow_act(c, wf, id, a, body, NULL);
 }

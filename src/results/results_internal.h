@@ -120,6 +120,24 @@ enum err res_save_state(struct wf_act *a, const struct res_table *t, int64_t ver
 /* The engine's ids hook over the records in open_states (an SQL list of literals). */
 enum err res_ids(struct ctx *c, const struct res_table *t, const char *open_states, int64_t after, int limit,
                  int64_t *out, int *n);
+/* The engine's hooks every record of the module shares: its row lock at the version loaded (409 naming
+ * the workflow's object otherwise), the new state with its timeline event, and no condition of its own. */
+enum err res_hook_lock(struct wf_act *a);
+enum err res_hook_save(struct wf_act *a);
+bool res_hook_no_cond(struct ctx *c, struct wf_obj *o, int k);
+/* A workflow action by name on record id: 404 naming an unknown action; 403 when home_path is given and
+ * the user holds no reading grant at that government (a unit that reads an issued bulletin or scorecard
+ * but acts for no one there: the engine's 404 would hide what it may read); then the engine. */
+enum err res_act(struct ctx *c, const struct workflow *wf, int64_t id, const char *action, const json_t *body,
+                 const char *home_path);
+/* The tables of a workflow's definition (its static arrays of these names), for `struct workflow`. */
+#define RES_WF_N(a) ((int)(sizeof(a) / sizeof *(a)))
+#define RES_WF_TABLES                                                                                                  \
+    .states = states, .nstates = RES_WF_N(states), .actions = actions, .nactions = RES_WF_N(actions), .rows = rows,    \
+    .nrows = RES_WF_N(rows), .fields = fields, .nfields = RES_WF_N(fields), .conds = conds, .nconds = RES_WF_N(conds), \
+    .waits = waits, .nwaits = RES_WF_N(waits), .informs = informs, .ninforms = RES_WF_N(informs), .partdefs = NULL,    \
+    .npartdefs = 0
+
 /* Binds growing in the arena, always ended by the end marker (for db_query_a). */
 struct res_binds {
     struct db_bind *v;
@@ -193,5 +211,74 @@ void bulletin_words(struct ctx *c, const char *scope_name, const json_t *figures
                     const char **addressees, const char **intro, const char **remarks);
 /* "2026年11月" / "2026年第三季度" / "2026年" / "2026年11月3日至11月20日" for a period (arena). */
 const char *bulletin_period_words(struct ctx *c, const char *from, const char *to);
+
+/* ---- year-end target-responsibility scoring (目标责任考评: score_rules.c, score_card.c,
+ * score_workflow.c) ---- */
+
+/* Where a rule's counts come from. */
+enum score_source {
+    SCORE_DATA, /* counted from the items, their timelines and the issued records */
+    SCORE_HAND, /* entered by the office per unit (a count with a reason) while the card is a draft */
+};
+
+/* One rule of a government's table for a year, with its catalogue entry's words (arena). */
+struct score_rule {
+    const char *code, *label, *basis;
+    int points;     /* whole points per count (negative: a deduction) */
+    bool enabled;   /* counted */
+    bool forbidden; /* a measure of work the 2024 rules forbid (off by default; flagged when on) */
+    bool weighted;  /* per item: a major item's points are weighted (weight_major) */
+    enum score_source source;
+};
+
+struct score_table {
+    int year, base, weight_major; /* base in whole points; weight in per cent */
+    bool saved;                   /* false: the defaults (no row for the government and year) */
+    struct score_rule *rules;
+    int n;
+};
+
+/* The rule table of the government (home unit) for year: its rows over the catalogue's defaults. */
+enum err score_table_load(struct ctx *c, int64_t home_unit_id, int year, struct score_table *t);
+/* The table as JSON (rules with flags, warnings for forbidden rules switched on). */
+json_t *score_table_json(struct ctx *c, const struct score_table *t);
+/* The rule with code, or NULL. */
+const struct score_rule *score_rule_find(const struct score_table *t, const char *code);
+/* The warning for a forbidden rule switched on (arena). */
+const char *score_forbidden_warning(struct ctx *c, const struct score_rule *r);
+
+enum scorecard_state { SC_ST_DRAFT, SC_ST_PENDING, SC_ST_APPROVED, SC_ST_ISSUED, SC_ST_WITHDRAWN, SC_ST__COUNT };
+enum scorecard_action {
+    SC_ACT_SUBMIT,
+    SC_ACT_APPROVE,
+    SC_ACT_RETURN,
+    SC_ACT_REOPEN,
+    SC_ACT_ISSUE,
+    SC_ACT_WITHDRAW,
+    SC_ACT__COUNT
+};
+enum scorecard_field { SC_F_REASON = 1 << 0 };
+
+/* One scorecard run as loaded (arena strings); its parts are the units it scores. */
+struct scorecard {
+    struct wf_obj wf; /* first: see scorecard_of */
+    int64_t id, home_unit_id, office_unit_id, version;
+    int year;
+    enum scorecard_state state;
+    const char *title, *home_path, *home_name, *office_name, *rules_text, *as_of, *computed_at;
+    const char *created_at, *updated_at, *approved_at, *issued_at;
+    const char *unit_paths[1];
+};
+#define scorecard_of(o) ((struct scorecard *)(void *)(o))
+#define SCORECARD_WHAT "目标责任考评"
+
+extern const struct workflow scorecard_workflow;
+extern const struct wf_effect scorecard_effects[];
+extern const struct res_table scorecard_table;
+
+enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s);
+/* Counts the card's lines again and compares each unit's computed score with the stored one: NULL when
+ * equal, else a sentence naming the units that changed (arena). */
+enum err scorecard_recheck(struct ctx *c, const struct scorecard *s, const char **diff);
 
 #endif

@@ -10,6 +10,7 @@ missing. Checks share one object per kind and relation; a route whose allowed re
 check it expects to be allowed.
 
 DUCHA_AUTHZ_LEARN=1 prints the observed answers as declarations (to review, never to copy blindly)."""
+import itertools
 import json
 import os
 import re
@@ -459,6 +460,27 @@ class World:
             self.ids[key] = self.new_bulletin(rel, state)
         return self.ids[key]
 
+    # ---- year-end scoring (#12): one card per government and year, so each card scores a year of its own ----
+
+    card_years = itertools.count(2001)
+
+    def new_scorecard(self, rel, state="draft"):
+        """A scorecard of the relation's county (own and other share their county's), taken into state."""
+        office, principal = self.insp_people(rel)[:2]
+        r = self.c(office).post("/api/v1/scorecards", {"year": next(self.card_years)})
+        assert r.status == 201, r
+        oid = r.json["id"]
+        steps = [(office, "submit"), (principal, "approve"), (office, "issue")]
+        for user, action in steps[:["draft", "pending", "approved", "issued"].index(state)]:
+            self.result_act(user, "scorecards", oid, action)
+        return oid
+
+    def scorecard(self, rel, state="draft"):
+        key = ("scorecard", PLACE[rel][1], state)
+        if key not in self.ids:
+            self.ids[key] = self.new_scorecard(rel, state)
+        return self.ids[key]
+
     # ---- clues (#18): a public report of the relation's county, sent for verification to its unit ----
 
     def new_clue(self, rel, state="verifying"):
@@ -612,6 +634,11 @@ def resolve(world, route, decl, principal, rel, fresh):
         elif (before, name) == ("bulletins", "id"):
             state = decl.state or "draft"
             values[name] = world.new_bulletin(rel, state) if fresh else world.bulletin(rel, state)
+        elif (before, name) == ("scorecards", "id"):
+            state = decl.state or "draft"
+            values[name] = world.new_scorecard(rel, state) if fresh else world.scorecard(rel, state)
+        elif (before, name) == ("units", "unit"):
+            values[name] = world.unit(rel)
         elif (before, name) == ("clues", "id"):
             values[name] = clue_of()[0]
         elif (before, name) == ("clues", "code"):

@@ -4,6 +4,8 @@ state with the demo users, which demo user takes a row of a given (capability, r
 capabilities, how to satisfy a row's condition, and which demo users stand at each place of the object
 (its home and its tracks' units) for the to-do matrix. A workflow the server registers without a driver
 here fails the generic tests: a new module adds its driver with its table."""
+import itertools
+
 from cluelib import Clues
 from itemlib import ACTOR, ORDER, PATH, Items, day
 from surveylib import Surveys
@@ -363,6 +365,45 @@ class BulletinDriver(ResultDriver):
         return self.c("gc_office").get(f"/api/v1/bulletins/{oid}/events").json["events"]
 
 
+class ScorecardDriver(BulletinDriver):
+    """Year-end scorecards (目标责任考评) of 古城县: one per government and year, so each object the
+    generic tests ask for scores a year of its own (2001, 2002, …: no items, every unit at the base); the
+    units scored are its parts once issued."""
+
+    name = "scorecard"
+    PATH = {"draft": [], "pending": [("gc_office", "submit", {})], "approved": [("gc_principal", "approve", {})],
+            "issued": [("gc_office", "issue", {})]}
+    years = itertools.count(2001)
+
+    def create(self, user="gc_office", **kw):
+        body = {"year": next(self.years)}
+        body.update(kw)
+        r = self.c(user).post("/api/v1/scorecards", body)
+        assert r.status == 201, r
+        return r.json
+
+    def get(self, oid, user="gc_office"):
+        r = self.c(user).get(f"/api/v1/scorecards/{oid}")
+        assert r.status == 200, (user, r)
+        return r.json
+
+    def act(self, oid, user, action, body, expect=200):
+        r = self.c(user).post(f"/api/v1/scorecards/{oid}/actions/{action}", body or {})
+        if expect is not None:
+            assert r.status == expect, (user, action, r)
+        return r
+
+    def status(self, oid, user):
+        return self.c(user).get(f"/api/v1/scorecards/{oid}").status
+
+    def parts(self, obj):
+        return [{"kind": "unit scored", "id": u["unit_id"], "state": obj["state"], "unit": u["code"]}
+                for u in obj["units"]]
+
+    def events(self, oid):
+        return self.c("gc_office").get(f"/api/v1/scorecards/{oid}/events").json["events"]
+
+
 class ClueDriver:
     """Clues (线索) of 古城县: the office sorts them; 交通运输局 verifies those it is assigned."""
 
@@ -539,8 +580,8 @@ class SurveyDriver:
         return self.c("gc_office").get(f"/api/v1/surveys/{oid}/events").json["events"]
 
 
-DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "clue": ClueDriver,
-           "survey": SurveyDriver}
+DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "scorecard": ScorecardDriver,
+           "clue": ClueDriver, "survey": SurveyDriver}
 
 from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
 

@@ -1,0 +1,252 @@
+/* api_scoring.c: the year-end target-responsibility scoring (目标责任考评): /api/v1/scoring/rules — the
+ * government's rule table for a year — and /api/v1/scorecards — the scorecard drawn from the data, its
+ * drill-down per unit, the office's adjustments, its workflow actions (docs/workflow.md), its timeline and
+ * its XLSX for the organisation department; and /api/v1/statistics — the periodic statistics by month or
+ * quarter (督查督办统计) with their XLSX. */
+#include "api/routes.h"
+#include "docs/scoring.h"
+#include "results/results.h"
+
+#include "base/timeu.h"
+#include "calendar/calendar.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static int this_year(struct req *rq)
+{
+    char today[11];
+    cal_format_date(time_local_day(rq->ctx.now), today);
+    return atoi(today);
+}
+
+static bool card_id(struct req *rq, int64_t *id)
+{
+    if (req_param_id(rq, "id", id))
+        return true;
+    reply_error(rq, ERR_NOT_FOUND, "目标责任考评不存在");
+    return false;
+}
+
+/* GET /api/v1/scoring/rules?year= */
+static int h_rules_get(struct req *rq)
+{
+    int64_t year;
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year))
+        return 0;
+    json_t *out = NULL;
+    enum err e = score_rules_get(&rq->ctx, (int)year, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* PUT /api/v1/scoring/rules */
+static int h_rules_put(struct req *rq)
+{
+    if (!req_check(rq, score_rules_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = score_rules_put(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/scorecards?year= */
+static int h_cards_list(struct req *rq)
+{
+    int64_t year;
+    if (!req_query_int(rq, "year", 0, 2100, 0, &year))
+        return 0;
+    json_t *out = NULL;
+    enum err e = scorecards_list(&rq->ctx, (int)year, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_card_create(struct req *rq)
+{
+    if (!req_check(rq, scorecards_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = scorecards_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_card_get(struct req *rq)
+{
+    int64_t id;
+    if (!card_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = scorecards_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_card_update(struct req *rq)
+{
+    int64_t id;
+    if (!card_id(rq, &id) || !req_check(rq, scorecards_update_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = scorecards_update(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/scorecards/{id}/units/{unit}: one unit's lines */
+static int h_card_unit(struct req *rq)
+{
+    int64_t id, unit;
+    if (!card_id(rq, &id))
+        return 0;
+    if (!req_param_id(rq, "unit", &unit)) {
+        reply_error(rq, ERR_NOT_FOUND, "该单位不在本次考评中");
+        return 0;
+    }
+    json_t *out = NULL;
+    enum err e = scorecards_unit(&rq->ctx, id, unit, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/scorecards/{id}/adjustments */
+static int h_card_adjust(struct req *rq)
+{
+    int64_t id;
+    if (!card_id(rq, &id) || !req_check(rq, scorecards_adjust_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = scorecards_adjust(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static const struct jv_field card_action_spec[] = {
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {"reason", JV_STRING, 0, 0, 2000, "理由"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* POST /api/v1/scorecards/{id}/actions/{action}: the body (a JSON object) may be empty. */
+static int h_card_action(struct req *rq)
+{
+    int64_t id;
+    json_t *body;
+    if (!card_id(rq, &id) || !(body = api_action_body(rq, card_action_spec)))
+        return 0;
+    json_t *out = NULL;
+    enum err e = scorecards_act(&rq->ctx, id, req_param(rq, "action"), body, &out);
+    json_decref(body);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_card_events(struct req *rq)
+{
+    int64_t id;
+    if (!card_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = scorecards_events(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/scorecards/{id}/export.xlsx */
+static int h_card_xlsx(struct req *rq)
+{
+    int64_t id;
+    const char *path;
+    if (!card_id(rq, &id))
+        return 0;
+    if (docs_scorecard_xlsx(&rq->ctx, id, &path))
+        return reply_ctx_error(rq);
+    rq->status = 200;
+    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition",
+                 req_disposition(rq, "目标责任考评督查工作得分.xlsx",
+                                 arena_printf(rq->arena, "scorecard-%lld.xlsx", (long long)id)));
+    return 0;
+}
+
+/* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
+static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
+{
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), year))
+        return false;
+    const char *p = req_query(rq, "period");
+    if (p && *p && strcmp(p, "month") && strcmp(p, "quarter")) {
+        reply_error_field(rq, ERR_BAD_REQUEST, "统计周期（period）应为 month 或 quarter", "period");
+        return false;
+    }
+    *quarters = p && !strcmp(p, "quarter");
+    return true;
+}
+
+/* GET /api/v1/statistics?year=&period=month|quarter */
+static int h_statistics(struct req *rq)
+{
+    int64_t year;
+    bool quarters;
+    if (!stats_query(rq, &year, &quarters))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_statistics(&rq->ctx, (int)year, quarters, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/statistics/export.xlsx?year=&period= */
+static int h_statistics_xlsx(struct req *rq)
+{
+    int64_t year;
+    bool quarters;
+    const char *path;
+    if (!stats_query(rq, &year, &quarters))
+        return 0;
+    if (docs_statistics_xlsx(&rq->ctx, (int)year, quarters, &path))
+        return reply_ctx_error(rq);
+    rq->status = 200;
+    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition",
+                 req_disposition(rq, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
+                                 arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year)));
+    return 0;
+}
+
+/* Access: the office edits the rules and drafts; the principal leader reads the rules and approves; the
+ * government's readers of items see its cards; a unit sees an issued card's own row only (404 before, and
+ * for another unit's drill-down); another county's are out of sight. A card scores a whole government:
+ * the matrix's "own" and "other" objects are the same county's card (the units of both read it once issued). */
+#define CARD_SEES_ISSUED "top,admin,inspector,parttime,evaluator:F *:AAN; state=issued"
+#define UNIT_SEES_ISSUED "top,admin,inspector,parttime,evaluator:F contact,head:ANN *:AAN; state=issued"
+#define CARD_OFFICE_DRAFT "office:AAN top,admin,inspector,parttime,evaluator:F contact,head:NNN *:FFN"
+const struct route scoring_routes[] = {
+    {"GET", "/api/v1/scoring/rules", h_rules_get, CAP_SIGNED_IN, 0, "the government's scoring rules for a year",
+     "office,principal:A *:F"},
+    {"PUT", "/api/v1/scoring/rules", h_rules_put, CAP_RESULT_DRAFT, ROUTE_JSON,
+     "change points and switches of the scoring rules (audited)",
+     "office:A *:F; body={\"year\":$year,\"rules\":[{\"code\":\"pressed\",\"points\":-1}]}"},
+    {"GET", "/api/v1/scorecards", h_cards_list, CAP_ITEM_READ, 0, "the scorecards the user may see",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
+    {"POST", "/api/v1/scorecards", h_card_create, CAP_RESULT_DRAFT, ROUTE_JSON, "draw a year's scorecard from the data",
+     "office:R *:F; body={\"year\":1999}"},
+    {"GET", "/api/v1/scorecards/{id}", h_card_get, CAP_ITEM_READ, 0, "one scorecard (a unit: its own row)",
+     CARD_SEES_ISSUED},
+    {"PATCH", "/api/v1/scorecards/{id}", h_card_update, CAP_RESULT_DRAFT, ROUTE_JSON,
+     "retitle a draft scorecard, or count again", "office:AAN *:F; body={\"refresh\":true}"},
+    {"GET", "/api/v1/scorecards/{id}/units/{unit}", h_card_unit, CAP_ITEM_READ, 0,
+     "one unit's lines: every point with its rule and cause", UNIT_SEES_ISSUED},
+    {"POST", "/api/v1/scorecards/{id}/adjustments", h_card_adjust, CAP_RESULT_DRAFT, ROUTE_JSON,
+     "the office adjusts a unit's score with a reason",
+     "office:AAN *:F; body={\"unit_id\":$unit,\"points\":1,\"reason\":\"矩阵调整\"}"},
+    {"POST", "/api/v1/scorecards/{id}/actions/{action}", h_card_action, CAP_ITEM_READ, 0,
+     "take a workflow action on a scorecard",
+     CARD_OFFICE_DRAFT "; action=withdraw; fresh; body={\"reason\":\"矩阵撤销\"}"},
+    {"GET", "/api/v1/scorecards/{id}/events", h_card_events, CAP_ITEM_READ, 0, "the scorecard's timeline",
+     "top,admin,inspector,parttime,evaluator:F contact,head:NNN *:AAN; state=issued"},
+    {"GET", "/api/v1/scorecards/{id}/export.xlsx", h_card_xlsx, CAP_ITEM_READ, 0,
+     "the scorecard as XLSX for the organisation department", CARD_SEES_ISSUED},
+    /* the statistics: the government's office and leaders (units and others: 403) */
+    {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
+     "items registered, completed (on time) and overdue per unit, by month or quarter",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
+    {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, 0, "the statistics as XLSX",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
+    {NULL, NULL, NULL, 0, 0, NULL, NULL},
+};

@@ -1,0 +1,262 @@
+/*
+ * scoring.c (docs): the scorecard (目标责任考评结果) as XLSX (libxlsxwriter): sheet 考评得分 (a row per
+ * unit in rank order), 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
+ * 调整记录 (the office's adjustments with reasons), 考评细则 (the rule table the card was computed with); and the
+ * periodic statistics by month or quarter (docs_statistics_xlsx).
+ * Text goes in as strings, never as formulas.
+ */
+#include "docs/scoring.h"
+
+#include "base/log.h"
+#include "docs/itemdocs_internal.h"
+#include "results/results.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <xlsxwriter.h>
+
+struct book {
+    struct arena *a;
+    lxw_workbook *wb;
+    lxw_format *head, *title, *flag;
+    bool failed;
+};
+
+static void str(struct book *b, lxw_worksheet *ws, int row, int col, const char *s, lxw_format *f)
+{
+    if (s && *s && worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, f) != LXW_NO_ERROR)
+        b->failed = true;
+}
+
+static void num(struct book *b, lxw_worksheet *ws, int row, int col, const json_t *v)
+{
+    if (json_is_number(v) &&
+        worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, json_number_value(v), NULL) != LXW_NO_ERROR)
+        b->failed = true;
+}
+
+static lxw_worksheet *sheet(struct book *b, const char *name, const char *const *heads, const double *widths, int n)
+{
+    lxw_worksheet *ws = workbook_add_worksheet(b->wb, name);
+    for (int i = 0; i < n; i++) {
+        worksheet_set_column(ws, (lxw_col_t)i, (lxw_col_t)i, widths[i], NULL);
+        str(b, ws, 1, i, heads[i], b->head);
+    }
+    worksheet_freeze_panes(ws, 2, 0);
+    return ws;
+}
+
+#define S(o, k) json_string_value(json_object_get((o), (k)))
+#define G(o, k) json_object_get((o), (k))
+
+static void write_book(struct book *b, const json_t *card)
+{
+    static const char *const h1[] = {"名次", "同类名次",     "单位",     "类别", "加分",
+                                     "减分", "容错免扣(项)", "计算得分", "调整", "总分"};
+    static const double w1[] = {6, 9, 28, 8, 8, 8, 12, 10, 8, 8};
+    static const char *const h2[] = {"单位",       "细则", "分值", "细则分值",        "编号",
+                                     "事项或记录", "日期", "说明", "不得作为考核依据"};
+    static const double w2[] = {24, 18, 7, 9, 20, 48, 12, 40, 14};
+    static const char *const h3[] = {"单位", "细则", "次数", "分值", "理由", "调整人", "时间"};
+    static const double w3[] = {24, 16, 6, 7, 48, 10, 20};
+    static const char *const h4[] = {"代码", "细则", "计分说明", "分值", "启用", "按重要程度加权", "不得作为考核依据"};
+    static const double w4[] = {18, 18, 44, 7, 6, 14, 60};
+    lxw_worksheet *s1 = sheet(b, "考评得分", h1, w1, 10), *s2 = sheet(b, "得分明细", h2, w2, 9);
+    lxw_worksheet *s3 = sheet(b, "调整记录", h3, w3, 7), *s4 = sheet(b, "考评细则", h4, w4, 7);
+    const char *title = S(card, "title");
+    str(b, s1, 0, 0, title, b->title);
+    str(b, s2, 0, 0, title, b->title);
+    str(b, s3, 0, 0, title, b->title);
+    str(b, s4, 0, 0, title, b->title);
+    int r1 = 2, r2 = 2, r3 = 2, r4 = 2;
+    size_t i, k;
+    json_t *u, *l;
+    json_array_foreach(G(card, "units"), i, u)
+    {
+        num(b, s1, r1, 0, G(u, "rank"));
+        num(b, s1, r1, 1, G(u, "kind_rank"));
+        str(b, s1, r1, 2, S(u, "name"), NULL);
+        str(b, s1, r1, 3, S(u, "kind_label"), NULL);
+        num(b, s1, r1, 4, G(u, "added"));
+        num(b, s1, r1, 5, G(u, "deducted"));
+        num(b, s1, r1, 6, G(u, "waived"));
+        num(b, s1, r1, 7, G(u, "computed"));
+        num(b, s1, r1, 8, G(u, "adjusted"));
+        num(b, s1, r1++, 9, G(u, "total"));
+        json_array_foreach(G(u, "lines"), k, l)
+        {
+            str(b, s2, r2, 0, S(u, "name"), NULL);
+            str(b, s2, r2, 1, S(l, "label"), NULL);
+            num(b, s2, r2, 2, G(l, "points"));
+            num(b, s2, r2, 3, G(l, "rule_points"));
+            str(b, s2, r2, 4, S(l, "ref"), NULL);
+            str(b, s2, r2, 5, S(l, "what"), NULL);
+            str(b, s2, r2, 6, S(l, "at"), NULL);
+            str(b, s2, r2, 7, S(l, "note"), NULL);
+            str(b, s2, r2++, 8, json_is_true(G(l, "forbidden")) ? "是" : "", b->flag);
+        }
+        json_array_foreach(G(u, "adjustments"), k, l)
+        {
+            str(b, s3, r3, 0, S(u, "name"), NULL);
+            str(b, s3, r3, 1, S(l, "label"), json_is_true(G(l, "forbidden")) ? b->flag : NULL);
+            num(b, s3, r3, 2, G(l, "count"));
+            num(b, s3, r3, 3, G(l, "points"));
+            str(b, s3, r3, 4, S(l, "reason"), NULL);
+            str(b, s3, r3, 5, S(l, "by"), NULL);
+            str(b, s3, r3++, 6, S(l, "at"), NULL);
+        }
+    }
+    json_array_foreach(G(card, "rules"), i, l)
+    {
+        str(b, s4, r4, 0, S(l, "code"), NULL);
+        str(b, s4, r4, 1, S(l, "label"), NULL);
+        str(b, s4, r4, 2, S(l, "basis"), NULL);
+        num(b, s4, r4, 3, G(l, "points"));
+        str(b, s4, r4, 4, json_is_true(G(l, "enabled")) ? "是" : "否", NULL);
+        str(b, s4, r4, 5, json_is_true(G(l, "weighted")) ? "是" : "", NULL);
+        str(b, s4, r4++, 6,
+            json_is_string(G(l, "flag"))      ? S(l, "flag")
+            : json_is_true(G(l, "forbidden")) ? "是（未启用）"
+                                              : "",
+            json_is_string(G(l, "flag")) ? b->flag : NULL);
+    }
+}
+
+/* The statistics: 汇总, 各单位, then a sheet per figure (units down, periods across). */
+static void write_statistics(struct book *b, const json_t *st)
+{
+    static const char *const keys[] = {"registered", "completed", "completed_on_time", "on_time_rate", "overdue"};
+    static const char *const heads[] = {"交办", "办结", "按期办结", "按期办结率(%)", "期末超期未办结"};
+    static const char *const h1[] = {"期间", "起", "止", "交办", "办结", "按期办结", "按期办结率(%)", "期末超期未办结"};
+    static const double w1[] = {12, 12, 12, 8, 8, 10, 14, 14};
+    static const char *const h2[] = {"单位", "交办", "办结", "按期办结", "按期办结率(%)", "超期未办结"};
+    static const double w2[] = {30, 8, 8, 10, 14, 12};
+    const char *title =
+        arena_printf(b->a, "%s%d年督查督办统计（按%s）", S(G(st, "government"), "name"),
+                     (int)json_integer_value(G(st, "year")), !strcmp(S(st, "period"), "quarter") ? "季度" : "月");
+    lxw_worksheet *s1 = sheet(b, "汇总", h1, w1, 8), *s2 = sheet(b, "各单位", h2, w2, 6);
+    str(b, s1, 0, 0, title, b->title);
+    str(b, s2, 0, 0, arena_printf(b->a, "%s（%s至%s）", title, S(st, "from"), S(st, "to")), b->title);
+    size_t i, k;
+    json_t *p, *u;
+    int r = 2;
+    json_array_foreach(G(st, "periods"), i, p)
+    {
+        str(b, s1, r, 0, S(p, "label"), NULL);
+        str(b, s1, r, 1, S(p, "from"), NULL);
+        str(b, s1, r, 2, S(p, "to"), NULL);
+        for (int j = 0; j < 5; j++)
+            num(b, s1, r, 3 + j, G(G(p, "totals"), keys[j]));
+        r++;
+    }
+    r = 2;
+    json_array_foreach(G(st, "units"), i, u)
+    {
+        str(b, s2, r, 0, S(u, "name"), NULL);
+        for (int j = 0; j < 5; j++)
+            num(b, s2, r, 1 + j, G(u, keys[j]));
+        r++;
+    }
+    /* per figure: units down, periods across (a unit without items in a period is left blank) */
+    for (int j = 0; j < 5; j++) {
+        if (j == 3)
+            continue;
+        lxw_worksheet *ws = workbook_add_worksheet(b->wb, heads[j]);
+        str(b, ws, 0, 0, arena_printf(b->a, "%s：%s", title, heads[j]), b->title);
+        str(b, ws, 1, 0, "单位", b->head);
+        worksheet_set_column(ws, 0, 0, 30, NULL);
+        json_array_foreach(G(st, "periods"), i, p) str(b, ws, 1, (int)i + 1, S(p, "label"), b->head);
+        worksheet_freeze_panes(ws, 2, 1);
+        r = 2;
+        json_array_foreach(G(st, "units"), k, u)
+        {
+            str(b, ws, r, 0, S(u, "name"), NULL);
+            json_array_foreach(G(st, "periods"), i, p)
+            {
+                size_t x;
+                json_t *pu;
+                json_array_foreach(G(p, "units"), x,
+                                   pu) if (json_integer_value(G(pu, "unit_id")) == json_integer_value(G(u, "unit_id")))
+                    num(b, ws, r, (int)i + 1, G(pu, keys[j]));
+            }
+            r++;
+        }
+    }
+}
+
+/* A temporary workbook under the data directory; *path (arena) and b->wb on success. */
+static enum err book_open(struct ctx *c, const char *name, struct book *b, char **path)
+{
+    const char *dir = itemdocs_data_subdir(c, "tmp");
+    char *tmpl = arena_printf(c->arena, "%s/%s-XXXXXX.xlsx", dir, name);
+    int fd = mkstemps(tmpl, 5);
+    if (fd < 0)
+        return ctx_fail(c, ERR_INTERNAL, "导出失败：无法在数据目录创建临时文件");
+    close(fd);
+    lxw_workbook_options opt = {.constant_memory = LXW_FALSE, .tmpdir = (char *)dir, .use_zip64 = LXW_FALSE};
+    *b = (struct book){.wb = workbook_new_opt(tmpl, &opt), .a = c->arena};
+    if (!b->wb) {
+        unlink(tmpl);
+        return ctx_fail(c, ERR_INTERNAL, "导出失败：无法创建 XLSX");
+    }
+    b->head = workbook_add_format(b->wb);
+    format_set_bold(b->head);
+    format_set_bg_color(b->head, 0xD9E1F2);
+    format_set_border(b->head, LXW_BORDER_THIN);
+    format_set_align(b->head, LXW_ALIGN_CENTER);
+    b->title = workbook_add_format(b->wb);
+    format_set_bold(b->title);
+    format_set_font_size(b->title, 14);
+    b->flag = workbook_add_format(b->wb);
+    format_set_font_color(b->flag, 0xC00000);
+    *path = tmpl;
+    return ERR_OK;
+}
+
+static enum err book_close(struct ctx *c, struct book *b, const char *path)
+{
+    lxw_error le = workbook_close(b->wb);
+    if (le != LXW_NO_ERROR || b->failed) {
+        log_error("xlsx export: %s", lxw_strerror(le));
+        unlink(path);
+        return ctx_fail(c, ERR_INTERNAL, "导出失败：写入 XLSX 出错");
+    }
+    return ERR_OK;
+}
+
+enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path)
+{
+    json_t *st = NULL;
+    struct book b;
+    char *tmpl;
+    enum err e = results_statistics(c, year, quarters, &st);
+    if (e || (e = book_open(c, "statistics", &b, &tmpl))) {
+        json_decref(st);
+        return e;
+    }
+    write_statistics(&b, st);
+    json_decref(st);
+    if ((e = book_close(c, &b, tmpl)))
+        return e;
+    *path = tmpl;
+    return ERR_OK;
+}
+
+enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path)
+{
+    json_t *card = NULL;
+    struct book b;
+    char *tmpl;
+    enum err e = scorecards_document(c, id, &card);
+    if (e || (e = book_open(c, "scorecard", &b, &tmpl))) {
+        json_decref(card);
+        return e;
+    }
+    write_book(&b, card);
+    json_decref(card);
+    if ((e = book_close(c, &b, tmpl)))
+        return e;
+    *path = tmpl;
+    return ERR_OK;
+}

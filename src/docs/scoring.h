@@ -1,0 +1,20 @@
+/*
+ * scoring.h: the documents of the year-end scoring (目标责任考评, src/results): the scorecard as an XLSX
+ * workbook for the organisation department — the ranking, every unit's lines with the item or record
+ * behind each point and the tolerance decision that waived it, the office's adjustments, and the rule
+ * table the card was computed with (forbidden measures switched on marked); and the periodic statistics.
+ */
+#ifndef DUCHA_DOCS_SCORING_H
+#define DUCHA_DOCS_SCORING_H
+
+#include "core/ctx.h"
+
+/* Writes the card (404 as scorecards_get; a unit's user gets its own rows only) to a temporary file
+ * under the data directory; *path (arena) is removed by the reply. */
+enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path);
+/* The periodic statistics (results_statistics) of a year by month or quarter as XLSX: sheet 汇总 (a row per
+ * period), 各单位 (the year so far per unit), and one sheet per figure (交办, 办结, 按期办结, 超期未办结) with
+ * the units down and the periods across. */
+enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path);
+
+#endif

@@ -1,0 +1,84 @@
+"""Periodic statistics (督查督办统计, issue 12): by month and by quarter for the government of the user, the figures
+a bulletin for each period counts (registered, completed, on time with the rate, overdue at the period's end) per
+unit and in total, and the year so far; the periods add up to the year; an item assigned now counts in this
+month; XLSX; refusals (a unit, the administrator, a period that is not one, a year not begun)."""
+import io
+
+import openpyxl
+import pytest
+
+from itemlib import Items, day
+
+FIGS = ("registered", "completed", "completed_on_time", "overdue")
+
+
+@pytest.fixture(scope="module")
+def it(server):
+    return Items(server)
+
+
+def stats(it, user="gc_office", **q):
+    qs = "&".join(f"{k}={v}" for k, v in q.items())
+    r = it.c(user).get("/api/v1/statistics" + ("?" + qs if qs else ""))
+    assert r.status == 200, r
+    return r.json
+
+
+def test_the_periods_add_up_to_the_year_and_match_a_bulletin(it):
+    s = stats(it)
+    year = s["year"]
+    assert s["government"]["name"] == "古城县人民政府" and s["period"] == "month"
+    months = [p["key"] for p in s["periods"]]
+    assert months == [f"{year}-{m:02d}" for m in range(1, len(months) + 1)] and months[-1][:7] == s["to"][:7]
+    for k in ("registered", "completed", "completed_on_time"):
+        assert sum(p["totals"][k] for p in s["periods"]) == s["totals"][k], k
+    q = stats(it, period="quarter", year=year)
+    assert len(q["periods"]) == (len(months) + 2) // 3 and q["periods"][0]["label"] == "第一季度"
+    for k in ("registered", "completed"):
+        assert sum(p["totals"][k] for p in q["periods"]) == s["totals"][k], k
+    # the year so far per unit is what a bulletin for the same period counts (test_bulletins recounts those)
+    r = it.c("gc_office").post("/api/v1/bulletins", {"period_from": s["from"], "period_to": s["to"]})
+    assert r.status == 201, r
+    bul = {u["unit_id"]: u for u in r.json["figures"]["units"]}
+    assert {u["unit_id"] for u in s["units"]} == set(bul)
+    for u in s["units"]:
+        assert all(u[k] == bul[u["unit_id"]][k] for k in FIGS), (u, bul[u["unit_id"]])
+        done = u["completed"]
+        assert u["on_time_rate"] == (None if not done else round(u["completed_on_time"] * 100 / done)), u
+
+
+def test_an_item_assigned_now_counts_in_this_month(it):
+    before = stats(it)
+    it.bring("assigned", title="统计：本月交办的事项", due_date=day(40))
+    after = stats(it)
+    this = lambda s: next(u for u in s["periods"][-1]["units"] if u["code"] == "gc-jt")  # noqa: E731
+    assert this(after)["registered"] == this(before)["registered"] + 1
+    assert after["periods"][-1]["totals"]["registered"] == before["periods"][-1]["totals"]["registered"] + 1
+    # the leaders read the same; another county reads its own
+    assert stats(it, "gc_principal")["totals"] == after["totals"]
+    assert stats(it, "gc_leader")["totals"] == after["totals"]
+    assert stats(it, "ap_office")["government"]["name"] == "安平县人民政府"
+
+
+def test_the_xlsx(it):
+    s = stats(it, period="quarter")
+    r = it.c("gc_office").get("/api/v1/statistics/export.xlsx?period=quarter")
+    assert r.status == 200, r
+    wb = openpyxl.load_workbook(io.BytesIO(r.raw))
+    assert wb.sheetnames == ["汇总", "各单位", "交办", "办结", "按期办结", "期末超期未办结"]
+    rows = list(wb["汇总"].iter_rows(min_row=3, values_only=True))
+    assert [(r[0], r[3], r[4]) for r in rows] == [(p["label"], p["totals"]["registered"], p["totals"]["completed"])
+                                                 for p in s["periods"]]
+    units = list(wb["各单位"].iter_rows(min_row=3, values_only=True))
+    assert [(u[0], u[1]) for u in units] == [(u["name"], u["registered"]) for u in s["units"]]
+
+
+def test_refusals(it):
+    for u in ("gc_contact", "gc_head", "gc_admin", "admin", "gc_inspector"):
+        assert it.c(u).get("/api/v1/statistics").status == 403, u
+        assert it.c(u).get("/api/v1/statistics/export.xlsx").status == 403, u
+    r = it.c("gc_office").get("/api/v1/statistics?period=week")
+    assert r.status == 400 and "（period）" in r.error["message"], r
+    year = stats(it)["year"]
+    r = it.c("gc_office").get(f"/api/v1/statistics?year={year + 1}")
+    assert r.status == 422 and r.error["field"] == "year", r
