@@ -128,6 +128,15 @@ struct store_stats {
 };
 void store_stats(struct store *s, struct store_stats *out);
 
+/* What a connection did since it was checked out (store_acquire): statements executed (each
+ * prepared statement once per execution, BEGIN/COMMIT/ROLLBACK once each) and the round trips to
+ * the server they took (PostgreSQL; 0 on SQLite, which has none). The metrics add them up per
+ * route, so a page's cost in round trips is visible and testable. */
+struct db_usage {
+    uint64_t statements, round_trips;
+};
+void db_usage(const struct db *db, struct db_usage *out);
+
 /* Prepares (or fetches from the cache) a statement; NULL on failure (logged). */
 struct stmt *db_prepare(struct db *db, const char *sql);
 void stmt_bind_int(struct stmt *st, int idx, int64_t v);
@@ -135,6 +144,16 @@ void stmt_bind_double(struct stmt *st, int idx, double v);
 /* Binds a copy of s; NULL binds SQL NULL. */
 void stmt_bind_text(struct stmt *st, int idx, const char *s);
 void stmt_bind_null(struct stmt *st, int idx);
+/*
+ * Ships st, bound, to the server now and reads its result later, at its first stmt_step: on
+ * PostgreSQL the statements sent one after another travel together and all their results come
+ * back in one round trip (libpq pipeline mode), read at the first stmt_step of any of them or at
+ * the next other use of the connection. Step them in any order; each answers as if run alone,
+ * except that a statement after one that failed reports that failure. Outside a transaction the
+ * statements sent together run in one implicit transaction (one snapshot): send reads only.
+ * SQLite (no round trips): does nothing. NULL is ignored (the caller's stmt_step reports it).
+ */
+void stmt_send(struct stmt *st);
 /* STORE_ROW, STORE_DONE or a negative enum store_rc. */
 int stmt_step(struct stmt *st);
 int64_t stmt_int(struct stmt *st, int col);
