@@ -40,7 +40,8 @@ struct store_options {
     bool must_exist;           /* SQLite: refuse a missing file instead of creating it */
     bool no_prepare;           /* PostgreSQL: no named prepared statements (pgbouncer transaction pooling) */
     int commit_timeout_ms;     /* PostgreSQL: longest wait of a COMMIT (synchronous standby); 0 = busy timeout */
-    bool no_statement_timeout; /* PostgreSQL: statements may run as long as they need (bulk loads) */
+    bool no_statement_timeout; /* PostgreSQL: statements may run as long as they need, and the server may
+                                * take as long as it needs to read what is sent (bulk loads) */
 };
 
 /*

@@ -16,8 +16,9 @@
  *
  * Connections: lock_timeout = busy_timeout_ms, statement_timeout = max(60 s, 6 × busy_timeout_ms),
  * connect_timeout 10 s, TCP keepalives (idle 30 s, interval 10 s, 3 probes) and tcp_user_timeout
- * 30 s, so that a peer that vanished (a primary host lost, a cable pulled) is noticed in well under a
- * minute instead of the kernel's two hours; all overridable by the URL. alive() notices a connection
+ * 30 s (not for bulk loads: no_statement_timeout), so that a peer that vanished (a primary host lost,
+ * a cable pulled) is noticed in well under a minute instead of the kernel's two hours; all
+ * overridable by the URL. alive() notices a connection
  * the server closed (restart, crash, admin shutdown) without a round trip, so the pool reconnects
  * before use.
  *
@@ -187,7 +188,11 @@ static struct conn_impl *pg_connect(const char *target, const struct store_optio
                           "options",
                           "dbname",
                           NULL};
-    const char *vals[] = {"10", "ducha", "UTF8", "1", "30", "10", "3", "30000", options, target, NULL};
+    /* a bulk load (no statement timeout) waits as long as the server takes over each COPY message:
+     * a table with triggers may keep the server from reading for minutes, and tcp_user_timeout
+     * would drop a connection whose sent data stays unacknowledged that long (keepalives remain) */
+    const char *vals[] = {"10",    "ducha", "UTF8", "1", "30", "10", "3", opt->no_statement_timeout ? "0" : "30000",
+                          options, target,  NULL};
     if (opt->no_prepare) { /* pgbouncer: no startup options */
         keys[8] = "dbname";
         vals[8] = target;
