@@ -264,8 +264,10 @@ int db_copy_end(struct db_copy *cp);
  * every foreign key, primary key, unique constraint and index of the schema's tables and returns in
  * *restore (malloc'd array of malloc'd SQL) what recreates them, keys first, foreign keys last; rows
  * then load without per-row index maintenance and foreign-key triggers, and each index is built once,
- * each foreign key checked by one query. db_bulk_end runs and frees them (0 or a negative code: a
- * row that breaks a key or a reference fails there, and the transaction with it).
+ * each foreign key checked by one query. The user triggers of those tables (the ones that keep the
+ * derived tables, store_table_derived) are disabled too and enabled again at the end: the caller
+ * rebuilds the derived tables once (ledger_rebuild). db_bulk_end runs and frees them (0 or a negative
+ * code: a row that breaks a key or a reference fails there, and the transaction with it).
  */
 int db_bulk_begin(struct db *db, char ***restore, int *n);
 int db_bulk_end(struct db *db, char **restore, int n);
