@@ -1,8 +1,9 @@
 /*
  * api_metrics.c: GET /metrics, the Prometheus text exposition (version 0.0.4).
  *
- * Per API route (its pattern, so ids do not explode the label set): requests by status class and a
- * latency histogram. Per process: the database pool and transactions (store_stats). From the
+ * Per API route (its pattern, so ids do not explode the label set): requests by status class, a
+ * latency histogram, and the database statements and round trips the requests took (db_usage:
+ * divided by the request count, the cost of a page in round trips). Per process: the database pool and transactions (store_stats). From the
  * database, the same on every node: the scheduler's backlog and lag, the outbox by state (dead
  * letters included), the audit chain's length, replication (opstats.h).
  *
@@ -31,6 +32,7 @@ struct route_stats {
     atomic_uint_fast64_t status[6];            /* by status / 100: 1xx … 5xx (index 0 unused) */
     atomic_uint_fast64_t bucket[NBUCKETS + 1]; /* non-cumulative; the last is +Inf */
     atomic_uint_fast64_t sum_us;
+    atomic_uint_fast64_t statements, round_trips;
 };
 
 static struct route_stats *stats; /* one per route, in api_route_tables order, then "unmatched" */
@@ -72,10 +74,12 @@ static struct route_stats *stats_of(const struct route *r)
     return &stats[nstats - 1];
 }
 
-void metrics_observe(const struct route *r, const char *method, int status, double seconds)
+void metrics_observe(const struct route *r, const char *method, int status, double seconds, const struct db_usage *db)
 {
     (void)method; /* a route has one method */
     struct route_stats *s = stats_of(r);
+    atomic_fetch_add_explicit(&s->statements, db->statements, memory_order_relaxed);
+    atomic_fetch_add_explicit(&s->round_trips, db->round_trips, memory_order_relaxed);
     int cls = status / 100;
     atomic_fetch_add_explicit(&s->status[cls >= 1 && cls <= 5 ? cls : 5], 1, memory_order_relaxed);
     size_t b = 0;
@@ -88,6 +92,19 @@ void metrics_observe(const struct route *r, const char *method, int status, doub
 static void family(struct buf *b, const char *name, const char *type, const char *help)
 {
     buf_printf(b, "# HELP %s %s\n# TYPE %s %s\n", name, help, name, type);
+}
+
+/* One family of the per-route database counters (statements, or round trips). */
+static void render_usage(struct buf *b, const char *name, const char *help, bool trips)
+{
+    family(b, name, "counter", help);
+    for (int i = 0; i < nstats; i++) {
+        const struct route *r = stats[i].route;
+        uint64_t n = atomic_load(trips ? &stats[i].round_trips : &stats[i].statements);
+        if (n)
+            buf_printf(b, "%s{method=\"%s\",route=\"%s\"} %llu\n", name, r ? r->method : "",
+                       r ? r->pattern : "unmatched", (unsigned long long)n);
+    }
 }
 
 static void render_requests(struct buf *b)
@@ -125,6 +142,10 @@ static void render_requests(struct buf *b)
         buf_printf(b, "ducha_http_request_duration_seconds_count{method=\"%s\",route=\"%s\"} %llu\n", m, p,
                    (unsigned long long)cum);
     }
+    render_usage(b, "ducha_http_db_statements_total",
+                 "Database statements run by API requests (BEGIN and COMMIT included), by route pattern.", false);
+    render_usage(b, "ducha_http_db_round_trips_total",
+                 "Round trips to the database server taken by API requests (0 on SQLite), by route pattern.", true);
 }
 
 static void gauge(struct buf *b, const char *name, const char *help, double v)

@@ -7,10 +7,11 @@
 #define DUCHA_METRICS_H
 
 #include "api/req.h"
+#include "store/store.h"
 
-/* Counts one request of route r (NULL: no route matched) that answered status after seconds.
- * Lock-free; safe from any thread. */
-void metrics_observe(const struct route *r, const char *method, int status, double seconds);
+/* Counts one request of route r (NULL: no route matched) that answered status after seconds,
+ * having run db's statements and round trips. Lock-free; safe from any thread. */
+void metrics_observe(const struct route *r, const char *method, int status, double seconds, const struct db_usage *db);
 
 extern const struct route metrics_routes[];
 

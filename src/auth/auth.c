@@ -11,34 +11,77 @@
 
 #define SESSION_TOUCH_S 60 /* last_seen is refreshed at most once a minute */
 
-enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **out)
+/*
+ * A principal is read by three statements sent together (stmt_send: one round trip on PostgreSQL),
+ * keyed by a bound user id or by the session whose token digest is bound, so that a request's
+ * session and user come back in a single round trip.
+ */
+#define BY_ID "?"
+#define BY_SESSION "(SELECT user_id FROM sessions WHERE token_hash = ?)"
+#define USER_SQL(K) "SELECT id, username, name, must_change_password, disabled FROM users WHERE id = " K
+#define ROLES_SQL(K)                                                                                                   \
+    "SELECT r.role, r.unit_id, u.path, u.code, u.name FROM user_roles r JOIN units u ON u.id = r.unit_id "             \
+    "WHERE r.user_id = " K " ORDER BY r.id"
+#define PORTFOLIO_SQL(K)                                                                                               \
+    "SELECT p.unit_id, u.path FROM leader_portfolio p JOIN units u ON u.id = p.unit_id WHERE p.user_id = " K           \
+    " ORDER BY u.path"
+
+struct principal_stmts {
+    struct stmt *user, *roles, *portfolio;
+};
+
+/* Prepares the three statements (key: BY_ID with id, or BY_SESSION with digest), binds and sends them. */
+static void principal_send(struct ctx *c, struct principal_stmts *q, bool by_session, int64_t id, const char *digest)
+{
+    q->user = db_prepare(c->db, by_session ? USER_SQL(BY_SESSION) : USER_SQL(BY_ID));
+    q->roles = db_prepare(c->db, by_session ? ROLES_SQL(BY_SESSION) : ROLES_SQL(BY_ID));
+    q->portfolio = db_prepare(c->db, by_session ? PORTFOLIO_SQL(BY_SESSION) : PORTFOLIO_SQL(BY_ID));
+    struct stmt *all[] = {q->user, q->roles, q->portfolio};
+    for (int i = 0; i < 3; i++) {
+        if (!all[i])
+            continue;
+        if (by_session)
+            stmt_bind_text(all[i], 1, digest);
+        else
+            stmt_bind_int(all[i], 1, id);
+        stmt_send(all[i]);
+    }
+}
+
+static void principal_done(struct principal_stmts *q)
+{
+    stmt_done(q->user);
+    stmt_done(q->roles);
+    stmt_done(q->portfolio);
+    q->user = q->roles = q->portfolio = NULL;
+}
+
+/* Reads what principal_send sent into a principal; finishes the statements. */
+static enum err principal_read(struct ctx *c, struct principal_stmts *q, struct principal **out)
 {
     const char *what = "读取用户";
-    struct stmt *st =
-        db_prepare(c->db, "SELECT username, name, must_change_password, disabled FROM users WHERE id = ?");
-    if (!st)
+    if (!q->user || !q->roles || !q->portfolio) {
+        principal_done(q);
         return ctx_store_fail(c, STORE_E_OTHER, what);
-    stmt_bind_int(st, 1, user_id);
+    }
+    struct stmt *st = q->user;
     int rc = stmt_step(st);
     if (rc != STORE_ROW) {
-        stmt_done(st);
+        principal_done(q);
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "用户不存在") : ctx_store_fail(c, rc, what);
     }
     struct principal *p = arena_alloc(c->arena, sizeof *p);
-    p->id = user_id;
-    p->username = arena_strdup(c->arena, stmt_text(st, 0));
-    p->name = arena_strdup(c->arena, stmt_text(st, 1));
-    p->must_change_password = stmt_int(st, 2) != 0;
-    bool disabled = stmt_int(st, 3) != 0;
-    stmt_done(st);
-    if (disabled)
+    p->id = stmt_int(st, 0);
+    p->username = arena_strdup(c->arena, stmt_text(st, 1));
+    p->name = arena_strdup(c->arena, stmt_text(st, 2));
+    p->must_change_password = stmt_int(st, 3) != 0;
+    bool disabled = stmt_int(st, 4) != 0;
+    if (disabled) {
+        principal_done(q);
         return ctx_fail(c, ERR_UNAUTHORIZED, "账号已停用");
+    }
 
-    st = db_prepare(c->db, "SELECT r.role, r.unit_id, u.path, u.code, u.name FROM user_roles r "
-                           "JOIN units u ON u.id = r.unit_id WHERE r.user_id = ? ORDER BY r.id");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, what);
-    stmt_bind_int(st, 1, user_id);
+    st = q->roles;
     int cap = 4;
     p->grants = arena_alloc(c->arena, sizeof *p->grants * (size_t)cap);
     while ((rc = stmt_step(st)) == STORE_ROW) {
@@ -58,15 +101,12 @@ enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **
         g->unit_code = arena_strdup(c->arena, stmt_text(st, 3));
         g->unit_name = arena_strdup(c->arena, stmt_text(st, 4));
     }
-    stmt_done(st);
-    if (rc < 0)
+    if (rc < 0) {
+        principal_done(q);
         return ctx_store_fail(c, rc, what);
+    }
 
-    st = db_prepare(c->db, "SELECT p.unit_id, u.path FROM leader_portfolio p JOIN units u ON u.id = p.unit_id "
-                           "WHERE p.user_id = ? ORDER BY u.path");
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, what);
-    stmt_bind_int(st, 1, user_id);
+    st = q->portfolio;
     int pcap = 0;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         if (p->nportfolio == pcap) {
@@ -84,11 +124,18 @@ enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **
         p->portfolio[p->nportfolio] = stmt_int(st, 0);
         p->portfolio_paths[p->nportfolio++] = arena_strdup(c->arena, stmt_text(st, 1));
     }
-    stmt_done(st);
+    principal_done(q);
     if (rc < 0)
         return ctx_store_fail(c, rc, what);
     *out = p;
     return ERR_OK;
+}
+
+enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **out)
+{
+    struct principal_stmts q;
+    principal_send(c, &q, false, user_id, NULL);
+    return principal_read(c, &q, out);
 }
 
 /*
@@ -372,16 +419,22 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证会话");
     stmt_bind_text(st, 1, digest);
+    stmt_send(st);
+    /* the session's user, sent with it: one round trip for both */
+    struct principal_stmts q;
+    principal_send(c, &q, true, 0, digest);
     int rc = stmt_step(st);
     if (rc != STORE_ROW) {
         stmt_done(st);
+        principal_done(&q);
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "登录已失效，请重新登录")
                                 : ctx_store_fail(c, rc, "验证会话");
     }
-    int64_t sid = stmt_int(st, 0), uid = stmt_int(st, 1), last = stmt_int(st, 3);
+    int64_t sid = stmt_int(st, 0), last = stmt_int(st, 3);
     char *csrf = arena_strdup(c->arena, stmt_text(st, 2));
     stmt_done(st);
     if (c->now - last > c->cfg->session_idle_minutes * 60) {
+        principal_done(&q);
         st = db_prepare(c->db, "DELETE FROM sessions WHERE id = ?");
         if (st) {
             stmt_bind_int(st, 1, sid);
@@ -390,6 +443,10 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
         }
         return ctx_fail(c, ERR_UNAUTHORIZED, "长时间未操作，登录已超时，请重新登录");
     }
+    struct principal *p;
+    enum err e = principal_read(c, &q, &p);
+    if (e)
+        return e;
     if (c->now - last >= SESSION_TOUCH_S) {
         st = db_prepare(c->db, "UPDATE sessions SET last_seen = ? WHERE id = ?");
         if (st) {
@@ -399,10 +456,6 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
             stmt_done(st);
         }
     }
-    struct principal *p;
-    enum err e = auth_load_principal(c, uid, &p);
-    if (e)
-        return e;
     p->session_id = sid;
     p->csrf = csrf;
     *out = p;

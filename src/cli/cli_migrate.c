@@ -7,12 +7,16 @@
  * on a fresh in-memory database migrated the same way. The copy is one transaction on the target:
  * seeded rows are replaced, tables are filled in foreign-key order with their ids preserved (a table
  * that references itself, like the unit tree, is filled parents first), streamed with COPY on
- * PostgreSQL (store.h: db_copy), then the identity sequences are moved past the copied ids. The schema is read from the databases through the store layer, so
+ * PostgreSQL (store.h: db_copy) with keys, indexes and the derived tables' triggers off (db_bulk_begin),
+ * then the keys come back, the ledger's derived tables (scope rows, counters, search index) are
+ * rebuilt once (ledger_rebuild) and the identity sequences are moved past the copied ids. The schema is read from the databases through the store layer, so
  * tables added by later migrations are copied without changes here.
  */
 #include "cli/cli.h"
 
 #include "base/log.h"
+#include "base/timeu.h"
+#include "items/ledger.h"
 #include "store/store_search.h"
 
 #include <stdio.h>
@@ -268,7 +272,7 @@ int cmd_migrate_data(struct cli *cli)
         cli_fail("cannot prepare the target for the load");
     int ntables = 0;
     for (int i = 0; i < nst && rc >= 0; i++) {
-        /* the ledger's derived tables are filled by the target's triggers as items and tracks arrive */
+        /* the ledger's derived tables are rebuilt from items and tracks after the load */
         if (!strcmp(st[i].name, "schema_migrations") || store_table_derived(st[i].name))
             continue;
         rc = copy_table(&cp, &st[i]);
@@ -289,8 +293,19 @@ int cmd_migrate_data(struct cli *cli)
     }
     for (int i = 0; i < ndt && rc >= 0; i++)
         rc = db_reset_identity(cp.dst, &dt[i]);
-    if (rc >= 0)
-        rc = db_counts_fold_all(cp.dst);
+    if (rc >= 0) {
+        /* the derived tables (scope rows, counters, search index), once, set by set: their triggers
+         * were off for the load (db_bulk_begin) */
+        cli_progress(cp.cli, "ledger scope rows, counters and search index", 0, 0);
+        struct arena arena = ARENA_INIT;
+        struct ctx c = {.arena = &arena, .cfg = &cli->app.cfg, .client = "cli", .db = cp.dst, .now = time_now()};
+        int64_t items = 0;
+        if (ledger_rebuild(&c, &items))
+            rc = STORE_E_OTHER;
+        arena_free(&arena);
+        if (cp.cli->tty)
+            fputc('\n', stderr);
+    }
     if (rc < 0) {
         db_rollback(cp.dst);
         cli_fail("nothing was copied");

@@ -234,7 +234,12 @@ void router_dispatch(struct req *rq)
     bool ok = r != NULL;
     if (ok)
         parse_body(rq, r, &ok);
+    /* what the request costs the database, on the primary and (if routed there) the replica */
+    struct db_usage used = {0}, primary = {0};
+    struct db *first = rq->ctx.db;
     if (ok && idem_before(rq)) {
+        if (first)
+            db_usage(first, &primary);
         replica_route(rq, r);
         r->handler(rq);
         if (!rq->status)
@@ -245,10 +250,16 @@ void router_dispatch(struct req *rq)
     if (rq->json)
         json_decref(rq->json);
     rq->json = NULL;
-    if (rq->ctx.db)
+    if (rq->ctx.db) {
+        db_usage(rq->ctx.db, &used);
+        if (rq->ctx.db != first) {
+            used.statements += primary.statements;
+            used.round_trips += primary.round_trips;
+        }
         store_release(rq->ctx.db);
+    }
     rq->ctx.db = NULL;
     clock_gettime(CLOCK_MONOTONIC, &t1);
     metrics_observe(r, rq->method, rq->status,
-                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+                    (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9, &used);
 }

@@ -32,13 +32,9 @@ static json_t *tags_json(const char *tags)
 }
 
 /* Children roll-up: counts per state, average progress, and the list. */
-static json_t *children_json(struct ctx *c, int64_t id, json_t **rollup)
+static json_t *children_json(struct ctx *c, struct stmt *st, json_t **rollup)
 {
     json_t *arr = json_array(), *by = json_object();
-    struct stmt *st = db_query(c->db,
-                               "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
-                               "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id",
-                               DB_INT(id));
     int n = 0, sum = 0, done = 0;
     char today[11], yellow[11];
     items_light_dates(c, today, yellow);
@@ -105,16 +101,28 @@ json_t *item_json(struct ctx *c, struct item *it)
     return o;
 }
 
-/* Adds what only the detail view carries: children, pending extension, suspensions, counts. */
+/* Adds what only the detail view carries: children, pending extension, suspensions, counts. Their
+ * three statements travel together (stmt_send: one round trip on PostgreSQL). */
 static void item_json_detail(struct ctx *c, struct item *it, json_t *o)
 {
-    json_t *rollup;
-    json_object_set_new(o, "children", children_json(c, it->id, &rollup));
-    json_object_set_new(o, "children_rollup", rollup);
+    struct stmt *children =
+        db_query(c->db,
+                 "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
+                 "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id",
+                 DB_INT(it->id));
+    stmt_send(children);
     struct stmt *st = db_query(c->db,
                                "SELECT id, reason, old_date, new_date, state, requested_at, track_id, decided_at, "
                                "decision_note FROM item_extensions WHERE item_id = ? ORDER BY id",
                                DB_INT(it->id));
+    stmt_send(st);
+    struct stmt *suspensions =
+        db_query(c->db, "SELECT started_at, ended_at, reason FROM item_suspensions WHERE item_id = ? ORDER BY id",
+                 DB_INT(it->id));
+    stmt_send(suspensions);
+    json_t *rollup;
+    json_object_set_new(o, "children", children_json(c, children, &rollup));
+    json_object_set_new(o, "children_rollup", rollup);
     json_t *ext = json_array(), *pending = json_null();
     if (st) {
         while (stmt_step(st) == STORE_ROW) {
@@ -133,8 +141,7 @@ static void item_json_detail(struct ctx *c, struct item *it, json_t *o)
     }
     json_object_set_new(o, "extensions", ext);
     json_object_set_new(o, "pending_extension", pending);
-    st = db_query(c->db, "SELECT started_at, ended_at, reason FROM item_suspensions WHERE item_id = ? ORDER BY id",
-                  DB_INT(it->id));
+    st = suspensions;
     json_t *sus = json_array();
     if (st) {
         while (stmt_step(st) == STORE_ROW)

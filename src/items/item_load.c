@@ -33,6 +33,15 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
                                DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
+    /* the item and its tracks travel together (stmt_send: one round trip on PostgreSQL) */
+    stmt_send(st);
+    struct stmt *tracks =
+        db_query(c->db,
+                 "SELECT t.id, t.unit_id, t.unit_path, u.code, u.name, t.role, t.state, t.progress, t.received_at, "
+                 "t.plan_text, t.plan_date, t.reply_text, t.signed_at FROM item_tracks t JOIN units u ON u.id = "
+                 "t.unit_id WHERE t.item_id = ? ORDER BY CASE WHEN t.role = 'lead' THEN 0 ELSE 1 END, t.id",
+                 DB_INT(id));
+    stmt_send(tracks);
     int rc = stmt_step(st);
     if (rc == STORE_ROW) {
         it->id = stmt_int(st, 0);
@@ -74,16 +83,14 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
         it->assigned_at = dup_col(c, st, 34);
     }
     stmt_done(st);
+    if (rc < 0 || rc == STORE_DONE)
+        stmt_done(tracks);
     if (rc == STORE_DONE)
         return ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取督办事项");
 
-    st = db_query(c->db,
-                  "SELECT t.id, t.unit_id, t.unit_path, u.code, u.name, t.role, t.state, t.progress, t.received_at, "
-                  "t.plan_text, t.plan_date, t.reply_text, t.signed_at FROM item_tracks t JOIN units u ON u.id = "
-                  "t.unit_id WHERE t.item_id = ? ORDER BY CASE WHEN t.role = 'lead' THEN 0 ELSE 1 END, t.id",
-                  DB_INT(id));
+    st = tracks;
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     int cap = 4;

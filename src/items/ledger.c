@@ -814,12 +814,17 @@ static int row_cmp(const void *x, const void *y, void *arg)
 }
 
 /* Rows of the page (offset skipped), at most per_page + 1 (the extra one says there is more). */
-static enum err page_rows(struct ctx *c, struct arena *a, const struct plan *pl, bool details, struct ledger_row **out,
-                          int *nout)
+/*
+ * The page's statements, one per stream, prepared, bound and sent (stmt_send), so that they travel
+ * with whatever is sent before the first read (PostgreSQL: one round trip for all of them and the
+ * counts). page_read reads them.
+ */
+static enum err page_send(struct ctx *c, const struct plan *pl, bool details, struct stmt ***out)
 {
     int64_t want = pl->offset + pl->per_page + 1;
-    int cap = 0, n = 0;
-    struct ledger_row *rows = NULL;
+    struct stmt **sts = arena_alloc(c->arena, sizeof *sts * (size_t)(pl->nstreams + 1));
+    memset(sts, 0, sizeof *sts * (size_t)(pl->nstreams + 1));
+    *out = sts;
     for (int i = 0; i < pl->nstreams; i++) {
         struct sqlb *q = arena_alloc(c->arena, sizeof *q);
         stream_page_sql(c, pl, &pl->streams[i], q, want, details);
@@ -832,6 +837,28 @@ static enum err page_rows(struct ctx *c, struct arena *a, const struct plan *pl,
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
         q_bind(q, st);
+        stmt_send(st);
+        sts[i] = st;
+    }
+    return ERR_OK;
+}
+
+/* Finishes what page_send left (after a failure: the statements not yet read). */
+static void page_abandon(const struct plan *pl, struct stmt **sts)
+{
+    for (int i = 0; sts && i < pl->nstreams; i++)
+        stmt_done(sts[i]);
+}
+
+/* Reads the rows of page_send's statements (and finishes them): merged in the order of the sort
+ * when there are several streams, an item seen twice once. */
+static enum err page_read(struct ctx *c, struct arena *a, const struct plan *pl, bool details, struct stmt **sts,
+                          struct ledger_row **out, int *nout)
+{
+    int cap = 0, n = 0;
+    struct ledger_row *rows = NULL;
+    for (int i = 0; i < pl->nstreams; i++) {
+        struct stmt *st = sts[i];
         int rc;
         while ((rc = stmt_step(st)) == STORE_ROW) {
             if (n == cap) {
@@ -844,8 +871,11 @@ static enum err page_rows(struct ctx *c, struct arena *a, const struct plan *pl,
             row_read(a, st, &rows[n++], details, pl);
         }
         stmt_done(st);
-        if (rc < 0)
+        sts[i] = NULL;
+        if (rc < 0) {
+            page_abandon(pl, sts);
             return ctx_store_fail(c, rc, "查询台账");
+        }
     }
     if (pl->nstreams > 1) {
         qsort_r(rows, (size_t)n, sizeof *rows, row_cmp, (void *)pl);
@@ -859,6 +889,19 @@ static enum err page_rows(struct ctx *c, struct arena *a, const struct plan *pl,
     *out = rows + skip;
     *nout = (int)(n - skip > pl->per_page + 1 ? pl->per_page + 1 : n - skip);
     return ERR_OK;
+}
+
+/* The page's rows (page_send, then page_read). */
+static enum err page_rows(struct ctx *c, struct arena *a, const struct plan *pl, bool details, struct ledger_row **out,
+                          int *nout)
+{
+    struct stmt **sts;
+    enum err e = page_send(c, pl, details, &sts);
+    if (e) {
+        page_abandon(pl, sts);
+        return e;
+    }
+    return page_read(c, a, pl, details, sts, out, nout);
 }
 
 static int track_cmp(const void *x, const void *y)
@@ -1136,18 +1179,23 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *
         return e;
     struct ledger_row *rows = NULL;
     int n = 0;
+    int64_t counts[ITEM_ST__COUNT] = {0}, total = 0, all = 0;
+    bool exact = true;
     if (pl->nstreams && !pl->empty) {
-        if ((e = page_rows(c, c->arena, pl, false, &rows, &n)))
+        /* the rows' statements are sent first and read after the counts: on PostgreSQL the page and
+         * its counts come back in one round trip */
+        struct stmt **sts;
+        if ((e = page_send(c, pl, false, &sts)) || (e = page_counts(c, pl, counts, &total, &all, &exact))) {
+            page_abandon(pl, sts);
+            return e;
+        }
+        if ((e = page_read(c, c->arena, pl, false, sts, &rows, &n)))
             return e;
     }
     bool more = n > pl->per_page;
     if (more)
         n = pl->per_page;
     if (n && (e = page_tracks(c, c->arena, rows, n, false)))
-        return e;
-    int64_t counts[ITEM_ST__COUNT] = {0}, total = 0, all = 0;
-    bool exact = true;
-    if (pl->nstreams && !pl->empty && (e = page_counts(c, pl, counts, &total, &all, &exact)))
         return e;
     const char *sort = pl->ranked ? "rank" : pl->sort->col ? pl->sort->name : "-created";
     struct jw w;

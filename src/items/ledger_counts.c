@@ -43,6 +43,7 @@ enum err ledger_counts(struct ctx *c, int64_t unit_id, const char *const *dims, 
         for (int i = 0; i < nd; i++)
             stmt_bind_text(st, k++, dims[i]);
     }
+    stmt_send(st); /* with whatever the caller sent before (the ledger's page): one round trip */
     json_t *o = json_object();
     for (int i = 0; i < nd; i++)
         json_object_set_new(o, dims[i], json_object());

@@ -6,7 +6,7 @@
  *   smaller setting is raised to 180). In-app messages (the inbox) are the users' and stay.
  * - sessions a day after they expired (idle longer than session_idle_minutes);
  * - idempotency keys after their 24 hours.
- * On PostgreSQL it also creates the coming months' partitions of item_events and outbox.
+ * On PostgreSQL it also creates the coming months' partitions of item_events, outbox and audit_log.
  * The audit log is never deleted here. Each batch (at most 5,000 rows) is its own transaction, so
  * retention never holds locks for long; a pass stops after 100 batches per kind and goes on in the
  * next hour.
@@ -93,7 +93,7 @@ enum err retention_pass(struct ctx *c, struct retention_stats *out)
                            "DELETE FROM idempotency_keys WHERE (user_id, idem_key) IN (SELECT user_id, idem_key FROM "
                            "idempotency_keys WHERE created_at < ? LIMIT ?) RETURNING user_id",
                            c->now - 86400, &out->idempotency_keys);
-    /* PostgreSQL: the coming months' partitions of item_events and outbox (migration 0042) */
+    /* PostgreSQL: the coming months' partitions of item_events, outbox (migration 0042) and audit_log (0043) */
     if (!e && !strcmp(db_kind(c->db), "postgres")) {
         struct stmt *st = db_prepare(c->db, "SELECT ducha_partitions_ahead(2)");
         if (st && stmt_step(st) == STORE_ROW)

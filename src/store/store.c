@@ -26,6 +26,8 @@ struct stmt {
     uint64_t hash;
     struct stmt *next; /* cache chain */
     bool cached;
+    bool stepped; /* executed since the last reset (db_usage counts it once) */
+    bool sent;    /* stmt_send since the last reset */
 };
 
 struct db {
@@ -42,6 +44,9 @@ struct db {
     bool wrote;                                 /* a transaction committed since checkout */
     int (*on_commit)(struct db *db, void *arg); /* db_on_commit */
     void *on_commit_arg;
+    /* db_usage since checkout: statements run; round trips of closed connections, and the
+     * current connection's count at checkout (or at its connect) */
+    uint64_t statements, trips_done, trips_mark;
 };
 
 struct store {
@@ -241,12 +246,26 @@ static void db_cache_clear(struct db *db)
     db->ncache = 0;
 }
 
+/* Round trips of db's current connection since it was opened (0 without one, or on SQLite). */
+static uint64_t conn_trips(const struct db *db)
+{
+    return db->conn && db->ops->round_trips ? db->ops->round_trips(db->conn) : 0;
+}
+
 static void db_disconnect(struct db *db)
 {
     db_cache_clear(db);
+    db->trips_done += conn_trips(db) - db->trips_mark;
+    db->trips_mark = 0;
     if (db->conn)
         db->ops->disconnect(db->conn);
     db->conn = NULL;
+}
+
+void db_usage(const struct db *db, struct db_usage *out)
+{
+    out->statements = db->statements;
+    out->round_trips = db->trips_done + conn_trips(db) - db->trips_mark;
 }
 
 void store_close(struct store *s)
@@ -322,6 +341,8 @@ struct db *store_acquire(struct store *s)
     /* a connection the server closed is dropped now (with its statements); the next use reconnects */
     if (db->conn && !db->ops->alive(db->conn))
         db_disconnect(db);
+    db->statements = db->trips_done = 0;
+    db->trips_mark = conn_trips(db);
     return db;
 }
 
@@ -365,6 +386,13 @@ static void db_unlock_writer(struct db *db)
     }
 }
 
+/* Runs a transaction statement (BEGIN, COMMIT, ROLLBACK) on db's connection, counted by db_usage. */
+static int db_exec_txn(struct db *db, const char *sql)
+{
+    db->statements++;
+    return db->ops->exec(db->conn, sql);
+}
+
 int db_begin_at(struct db *db, const char *file, int line)
 {
     if (db->depth > 0) {
@@ -377,12 +405,12 @@ int db_begin_at(struct db *db, const char *file, int line)
         pthread_mutex_lock(&db->store->write_mu);
         db->write_lock = true;
     }
-    int rc = db->ops->exec(db->conn, db->ops->begin_sql);
+    int rc = db_exec_txn(db, db->ops->begin_sql);
     if (rc == STORE_E_CONN) {
         /* nothing happened yet: a connection the server dropped is replaced once, transparently */
         atomic_fetch_add(&db->store->retries, 1);
         db_disconnect(db);
-        rc = db_ensure_conn(db) ? db->ops->exec(db->conn, db->ops->begin_sql) : STORE_E_CONN;
+        rc = db_ensure_conn(db) ? db_exec_txn(db, db->ops->begin_sql) : STORE_E_CONN;
     }
     if (rc < 0) {
         db_unlock_writer(db);
@@ -422,13 +450,13 @@ int db_commit(struct db *db)
         db->depth = 0;
     }
     if (db->failed || rc < 0) {
-        db->ops->exec(db->conn, "ROLLBACK");
+        db_exec_txn(db, "ROLLBACK");
         if (rc >= 0)
             rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
     } else {
-        rc = db->ops->exec(db->conn, "COMMIT");
+        rc = db_exec_txn(db, "COMMIT");
         if (rc < 0)
-            db->ops->exec(db->conn, "ROLLBACK");
+            db_exec_txn(db, "ROLLBACK");
     }
     db_unlock_writer(db);
     if (rc == STORE_E_BUSY)
@@ -472,7 +500,7 @@ void db_rollback(struct db *db)
         return;
     }
     if (db->conn)
-        db->ops->exec(db->conn, "ROLLBACK");
+        db_exec_txn(db, "ROLLBACK");
     db_unlock_writer(db);
     atomic_fetch_add(&db->store->rollbacks, 1);
 }
@@ -481,9 +509,13 @@ struct stmt *db_prepare(struct db *db, const char *sql)
 {
     uint64_t h = fnv1a(sql);
     struct stmt **slot = &db->cache[h % CACHE_BUCKETS];
+    bool taken = false; /* the cached one is sent or being stepped: this use gets its own */
     for (struct stmt *st = *slot; st; st = st->next)
-        if (st->hash == h && strcmp(st->sql, sql) == 0)
-            return st;
+        if (st->hash == h && strcmp(st->sql, sql) == 0) {
+            if (!st->stepped && !st->sent)
+                return st;
+            taken = true;
+        }
     if (!db_ensure_conn(db))
         return NULL;
     struct stmt_impl *impl = db->ops->prepare(db->conn, sql);
@@ -494,7 +526,7 @@ struct stmt *db_prepare(struct db *db, const char *sql)
     st->impl = impl;
     st->sql = xstrdup(sql);
     st->hash = h;
-    if (db->ncache < CACHE_MAX) {
+    if (!taken && db->ncache < CACHE_MAX) {
         st->cached = true;
         st->next = *slot;
         *slot = st;
@@ -526,8 +558,21 @@ void stmt_bind_null(struct stmt *st, int idx)
     st->db->ops->bind_null(st->impl, idx);
 }
 
+void stmt_send(struct stmt *st)
+{
+    if (!st)
+        return;
+    st->sent = true;
+    if (st->db->ops->send && st->db->conn)
+        st->db->ops->send(st->impl);
+}
+
 int stmt_step(struct stmt *st)
 {
+    if (!st->stepped) {
+        st->stepped = true;
+        st->db->statements++;
+    }
     int rc = st->db->ops->step(st->impl);
     if (rc == STORE_E_CONN && st->db->depth > 0)
         st->db->failed = true;
@@ -572,6 +617,7 @@ void stmt_done(struct stmt *st)
         return;
     if (st->cached) {
         st->db->ops->reset(st->impl);
+        st->stepped = st->sent = false;
         return;
     }
     st->db->ops->finalize(st->impl);
@@ -1075,7 +1121,16 @@ static const char SQL_BULK_OBJECTS[] =
     "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname), "
     "(SELECT t.relname::text FROM pg_class t WHERE t.oid = co.conrelid) "
     "FROM pg_constraint co WHERE co.contype = 'f' AND co.connamespace = current_schema()::regnamespace "
-    "AND co.conparentid = 0 ORDER BY 1";
+    "AND co.conparentid = 0 "
+    "UNION ALL "
+    /* the triggers that keep derived tables (the ledger's scope rows, counters, search index): per row,
+     * against tables whose keys are gone for the load, they made the load quadratic; the caller
+     * rebuilds the derived tables once afterwards */
+    "SELECT DISTINCT 4, format('ALTER TABLE %s ENABLE TRIGGER USER', t.tgrelid::regclass), "
+    "format('ALTER TABLE %s DISABLE TRIGGER USER', t.tgrelid::regclass), c.relname::text "
+    "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+    "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND NOT c.relispartition "
+    "ORDER BY 1";
 
 int db_bulk_begin(struct db *db, char ***restore, int *n)
 {

@@ -40,7 +40,8 @@ struct store_options {
     bool must_exist;           /* SQLite: refuse a missing file instead of creating it */
     bool no_prepare;           /* PostgreSQL: no named prepared statements (pgbouncer transaction pooling) */
     int commit_timeout_ms;     /* PostgreSQL: longest wait of a COMMIT (synchronous standby); 0 = busy timeout */
-    bool no_statement_timeout; /* PostgreSQL: statements may run as long as they need (bulk loads) */
+    bool no_statement_timeout; /* PostgreSQL: statements may run as long as they need, and the server may
+                                * take as long as it needs to read what is sent (bulk loads) */
 };
 
 /*
@@ -128,6 +129,15 @@ struct store_stats {
 };
 void store_stats(struct store *s, struct store_stats *out);
 
+/* What a connection did since it was checked out (store_acquire): statements executed (each
+ * prepared statement once per execution, BEGIN/COMMIT/ROLLBACK once each) and the round trips to
+ * the server they took (PostgreSQL; 0 on SQLite, which has none). The metrics add them up per
+ * route, so a page's cost in round trips is visible and testable. */
+struct db_usage {
+    uint64_t statements, round_trips;
+};
+void db_usage(const struct db *db, struct db_usage *out);
+
 /* Prepares (or fetches from the cache) a statement; NULL on failure (logged). */
 struct stmt *db_prepare(struct db *db, const char *sql);
 void stmt_bind_int(struct stmt *st, int idx, int64_t v);
@@ -135,6 +145,16 @@ void stmt_bind_double(struct stmt *st, int idx, double v);
 /* Binds a copy of s; NULL binds SQL NULL. */
 void stmt_bind_text(struct stmt *st, int idx, const char *s);
 void stmt_bind_null(struct stmt *st, int idx);
+/*
+ * Ships st, bound, to the server now and reads its result later, at its first stmt_step: on
+ * PostgreSQL the statements sent one after another travel together and all their results come
+ * back in one round trip (libpq pipeline mode), read at the first stmt_step of any of them or at
+ * the next other use of the connection. Step them in any order; each answers as if run alone,
+ * except that a statement after one that failed reports that failure. Outside a transaction the
+ * statements sent together run in one implicit transaction (one snapshot): send reads only.
+ * SQLite (no round trips): does nothing. NULL is ignored (the caller's stmt_step reports it).
+ */
+void stmt_send(struct stmt *st);
 /* STORE_ROW, STORE_DONE or a negative enum store_rc. */
 int stmt_step(struct stmt *st);
 int64_t stmt_int(struct stmt *st, int col);
@@ -250,8 +270,10 @@ int db_copy_end(struct db_copy *cp);
  * every foreign key, primary key, unique constraint and index of the schema's tables and returns in
  * *restore (malloc'd array of malloc'd SQL) what recreates them, keys first, foreign keys last; rows
  * then load without per-row index maintenance and foreign-key triggers, and each index is built once,
- * each foreign key checked by one query. db_bulk_end runs and frees them (0 or a negative code: a
- * row that breaks a key or a reference fails there, and the transaction with it).
+ * each foreign key checked by one query. The user triggers of those tables (the ones that keep the
+ * derived tables, store_table_derived) are disabled too and enabled again at the end: the caller
+ * rebuilds the derived tables once (ledger_rebuild). db_bulk_end runs and frees them (0 or a negative
+ * code: a row that breaks a key or a reference fails there, and the transaction with it).
  */
 int db_bulk_begin(struct db *db, char ***restore, int *n);
 int db_bulk_end(struct db *db, char **restore, int n);

@@ -36,6 +36,12 @@ struct store_ops {
     int (*ncols)(struct stmt_impl *s);
     const char *(*col_name)(struct stmt_impl *s, int col);
     void (*reset)(struct stmt_impl *s);
+    /* messages this connection has waited for the server to answer since it was opened (NULL: an
+     * embedded database, no round trips) */
+    uint64_t (*round_trips)(struct conn_impl *c);
+    /* starts executing a bound statement without waiting for its result (stmt_send); NULL: the
+     * first step executes it */
+    void (*send)(struct stmt_impl *s);
     /* transaction statements of this dialect */
     const char *begin_sql;
     /* one row, one column: 1 if this session may write, else 0 */

@@ -16,8 +16,9 @@
  *
  * Connections: lock_timeout = busy_timeout_ms, statement_timeout = max(60 s, 6 × busy_timeout_ms),
  * connect_timeout 10 s, TCP keepalives (idle 30 s, interval 10 s, 3 probes) and tcp_user_timeout
- * 30 s, so that a peer that vanished (a primary host lost, a cable pulled) is noticed in well under a
- * minute instead of the kernel's two hours; all overridable by the URL. alive() notices a connection
+ * 30 s (not for bulk loads: no_statement_timeout), so that a peer that vanished (a primary host lost,
+ * a cable pulled) is noticed in well under a minute instead of the kernel's two hours; all
+ * overridable by the URL. alive() notices a connection
  * the server closed (restart, crash, admin shutdown) without a round trip, so the pool reconnects
  * before use.
  *
@@ -54,6 +55,10 @@ struct conn_impl {
     int commit_timeout_ms;
     char begin_sql[160]; /* BEGIN, and the timeouts when they could not be startup options */
     uint64_t next_name;
+    uint64_t trips; /* requests whose answer we waited for (store_ops.round_trips) */
+    /* statements sent in pipeline mode (pg_send) whose results are not read yet, in order */
+    struct stmt_impl **sent;
+    int nsent, capsent;
     /* names of finalized statements, deallocated in batches when no transaction is open */
     char **dead;
     int ndead, capdead;
@@ -69,6 +74,8 @@ struct stmt_impl {
     PGresult *res;
     int nrows, row;
     bool executed;
+    bool sent; /* in c->sent: executed by the server, its result not read yet */
+    int rc;    /* the error its pipelined execution ended with (0: none) */
 };
 
 static void pg_notice(void *arg, const char *msg)
@@ -108,6 +115,51 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
     return STORE_E_OTHER;
 }
 
+/*
+ * Reads the results of the statements sent in pipeline mode (pg_send), in order, into their
+ * statements, and leaves pipeline mode: one round trip for all of them. A statement after a failed
+ * one was not run (PGRES_PIPELINE_ABORTED): it reports the first failure. Called before anything
+ * else uses the connection.
+ */
+static void pg_collect(struct conn_impl *c)
+{
+    if (!c->nsent && PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF)
+        return;
+    c->trips++;
+    int first = 0;
+    bool synced = PQpipelineSync(c->pg) == 1;
+    for (int i = 0; i < c->nsent; i++) {
+        struct stmt_impl *st = c->sent[i];
+        PGresult *r = synced ? PQgetResult(c->pg) : NULL;
+        ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+        st->sent = false;
+        st->executed = true;
+        if (s == PGRES_TUPLES_OK || s == PGRES_COMMAND_OK) {
+            st->res = r;
+            st->nrows = s == PGRES_TUPLES_OK ? PQntuples(r) : 0;
+        } else {
+            if (s == PGRES_PIPELINE_ABORTED && first)
+                st->rc = first;
+            else
+                st->rc = first = r ? pg_rc(c, r, "pipeline") : STORE_E_CONN;
+            PQclear(r);
+        }
+        if (r) /* the end of this statement's results */
+            while ((r = PQgetResult(c->pg)))
+                PQclear(r);
+    }
+    c->nsent = 0;
+    PGresult *r;
+    while (synced && (r = PQgetResult(c->pg))) { /* the Sync's result */
+        bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
+        PQclear(r);
+        if (sync)
+            break;
+    }
+    if (!PQexitPipelineMode(c->pg))
+        c->broken = true; /* results we could not read: never use it again */
+}
+
 static struct conn_impl *pg_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
     int busy = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
@@ -136,7 +188,11 @@ static struct conn_impl *pg_connect(const char *target, const struct store_optio
                           "options",
                           "dbname",
                           NULL};
-    const char *vals[] = {"10", "ducha", "UTF8", "1", "30", "10", "3", "30000", options, target, NULL};
+    /* a bulk load (no statement timeout) waits as long as the server takes over each COPY message:
+     * a table with triggers may keep the server from reading for minutes, and tcp_user_timeout
+     * would drop a connection whose sent data stays unacknowledged that long (keepalives remain) */
+    const char *vals[] = {"10",    "ducha", "UTF8", "1", "30", "10", "3", opt->no_statement_timeout ? "0" : "30000",
+                          options, target,  NULL};
     if (opt->no_prepare) { /* pgbouncer: no startup options */
         keys[8] = "dbname";
         vals[8] = target;
@@ -168,6 +224,7 @@ static struct conn_impl *pg_connect(const char *target, const struct store_optio
 
 static void pg_disconnect(struct conn_impl *c)
 {
+    free(c->sent);
     for (int i = 0; i < c->ndead; i++)
         free(c->dead[i]);
     free(c->dead);
@@ -184,6 +241,8 @@ static bool pg_alive(struct conn_impl *c)
 {
     if (c->broken || PQstatus(c->pg) != CONNECTION_OK)
         return false;
+    if (c->nsent) /* statements in flight (pg_send): their results are what the socket holds */
+        return true;
     PGTransactionStatusType ts = PQtransactionStatus(c->pg);
     if (ts == PQTRANS_UNKNOWN || ts == PQTRANS_ACTIVE)
         return false;
@@ -208,6 +267,7 @@ static bool pg_alive(struct conn_impl *c)
 /* Deallocates finalized statements once enough have gathered and no transaction is open. */
 static void pg_flush_dead(struct conn_impl *c, bool force)
 {
+    pg_collect(c);
     if (!c->ndead || (!force && c->ndead < DEALLOC_BATCH) || PQtransactionStatus(c->pg) != PQTRANS_IDLE)
         return;
     size_t len = 1;
@@ -220,6 +280,7 @@ static void pg_flush_dead(struct conn_impl *c, bool force)
         free(c->dead[i]);
     }
     c->ndead = 0;
+    c->trips++;
     PGresult *r = PQexec(c->pg, sql);
     PQclear(r);
     free(sql);
@@ -287,6 +348,7 @@ static int pg_exec(struct conn_impl *c, const char *sql)
     if (!strcmp(sql, "BEGIN"))
         sql = c->begin_sql;
     int timed_out = 0;
+    c->trips++;
     PGresult *r = commit ? pg_commit_bounded(c, &timed_out) : PQexec(c->pg, sql);
     if (timed_out) {
         log_error("postgres: COMMIT waited more than %d ms (a synchronous standby not answering?); cancelled: "
@@ -404,6 +466,7 @@ static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
         return st;
     }
     snprintf(st->name, sizeof st->name, "d%" PRIu64, ++c->next_name);
+    c->trips++;
     PGresult *r = PQprepare(c->pg, st->name, text, np, types);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
     if (s != PGRES_COMMAND_OK) {
@@ -424,6 +487,9 @@ static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
 
 static void pg_reset(struct stmt_impl *st)
 {
+    if (st->sent)
+        pg_collect(st->c);
+    st->rc = 0;
     PQclear(st->res);
     st->res = NULL;
     st->executed = false;
@@ -487,12 +553,48 @@ static void pg_bind_null(struct stmt_impl *st, int idx)
     pg_set(st, idx, NULL);
 }
 
+/*
+ * Sends st (bound) to be executed in pipeline mode without waiting: the statements sent before the
+ * next wait on this connection travel together, and their results are read in one round trip
+ * (pg_collect) by the first stmt_step of any of them or the next other use of the connection.
+ */
+static void pg_send(struct stmt_impl *st)
+{
+    struct conn_impl *c = st->c;
+    if (st->executed || st->sent || c->broken)
+        return;
+    if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
+        pg_flush_dead(c, false); /* a plain query: before the pipeline */
+        if (!PQenterPipelineMode(c->pg))
+            return; /* stmt_step runs it the ordinary way */
+    }
+    int ok =
+        c->no_prepare
+            ? PQsendQueryParams(c->pg, st->text, st->nparams, st->types, (const char *const *)st->vals, NULL, NULL, 0)
+            : PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
+    if (!ok) {
+        if (!c->nsent)
+            PQexitPipelineMode(c->pg);
+        return;
+    }
+    if (c->nsent == c->capsent) {
+        c->capsent = c->capsent ? c->capsent * 2 : 8;
+        c->sent = xrealloc(c->sent, (size_t)c->capsent * sizeof *c->sent);
+    }
+    c->sent[c->nsent++] = st;
+    st->sent = true;
+}
+
 static int pg_step(struct stmt_impl *st)
 {
+    pg_collect(st->c);
+    if (st->rc)
+        return st->rc;
     if (!st->executed && st->c->broken)
         return STORE_E_CONN;
     if (!st->executed) {
         st->executed = true;
+        st->c->trips++;
         PGresult *r = st->c->no_prepare ? PQexecParams(st->c->pg, st->text, st->nparams, st->types,
                                                        (const char *const *)st->vals, NULL, NULL, 0)
                                         : PQexecPrepared(st->c->pg, st->name, st->nparams,
@@ -556,11 +658,14 @@ static bool pg_col_null(struct stmt_impl *st, int col)
 
 static int pg_ncols(struct stmt_impl *st)
 {
+    pg_collect(st->c);
     if (!st->res && st->c->no_prepare) {
+        st->c->trips++;
         PGresult *p = PQprepare(st->c->pg, "", st->text, st->nparams, st->types);
         PQclear(p);
     }
     if (!st->res) {
+        st->c->trips++;
         PGresult *d = PQdescribePrepared(st->c->pg, st->c->no_prepare ? "" : st->name);
         int n = d && PQresultStatus(d) == PGRES_COMMAND_OK ? PQnfields(d) : 0;
         PQclear(d);
@@ -581,6 +686,7 @@ static int pg_copy_start(struct conn_impl *c, const char *sql)
     if (c->broken)
         return STORE_E_CONN;
     pg_flush_dead(c, false);
+    c->trips++;
     PGresult *r = PQexec(c->pg, sql);
     int rc = r && PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_rc(c, r, "copy");
     PQclear(r);
@@ -597,6 +703,7 @@ static int pg_copy_finish(struct conn_impl *c, bool ok)
 {
     if (PQputCopyEnd(c->pg, ok ? NULL : "aborted by ducha") != 1)
         return pg_rc(c, NULL, "copy");
+    c->trips++;
     int rc = 0;
     PGresult *r;
     while ((r = PQgetResult(c->pg))) {
@@ -605,6 +712,11 @@ static int pg_copy_finish(struct conn_impl *c, bool ok)
         PQclear(r);
     }
     return rc;
+}
+
+static uint64_t pg_round_trips(struct conn_impl *c)
+{
+    return c->trips;
 }
 
 static char *pg_dialect(const char *sql)
@@ -635,6 +747,8 @@ const struct store_ops store_pg_ops = {
     .ncols = pg_ncols,
     .col_name = pg_col_name,
     .reset = pg_reset,
+    .round_trips = pg_round_trips,
+    .send = pg_send,
     .begin_sql = "BEGIN",
     .probe_sql = "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' THEN 0 ELSE 1 END",
     .dialect = pg_dialect,

@@ -96,6 +96,47 @@ def test_metrics_count_requests_per_route_with_latency_histograms(ops):
     assert not [k for k in s if any(lbl == "route" and re.search(r"/\d", v) for lbl, v in k[1])]
 
 
+def test_metrics_count_database_statements_and_round_trips_per_route(ops):
+    """What a page costs the database: statements and round trips per route (GET /metrics). On
+    PostgreSQL the session and user, an item and its tracks, the detail's lists, and a ledger page
+    and its counts each travel as one round trip (stmt_send, libpq pipeline mode); SQLite has none."""
+    c = ops.client("gc_office")
+    page = c.get("/api/v1/items?limit=50")
+    assert page.status == 200 and page.json["items"]
+    iid = page.json["items"][0]["id"]
+
+    def cost(path, route, n=3):
+        before = samples(scrape(ops).raw.decode())
+        for _ in range(n):
+            assert c.get(path).status == 200
+        after = samples(scrape(ops).raw.decode())
+        key = lambda name: (name, frozenset({("method", "GET"), ("route", route)}))
+        per = lambda name: (after.get(key(name), 0) - before.get(key(name), 0)) / n
+        return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+
+    for path, route in ((f"/api/v1/items/{iid}", "/api/v1/items/{id}"), ("/api/v1/items?limit=50", "/api/v1/items"),
+                        ("/api/v1/session", "/api/v1/session")):
+        c.get(path)  # statements prepared on this connection
+    # round trips under the test clock (one more: its offset is read per request): the session and
+    # user 1, the clock 1, [item + tracks 1, the calendar 1, children + extensions + suspensions 1]
+    # or [the calendar 1, the page + its counts 1, the page's tracks 1]
+    limits = {"/api/v1/items/{id}": 5, "/api/v1/items": 5, "/api/v1/session": 2}
+    for path, route in ((f"/api/v1/items/{iid}", "/api/v1/items/{id}"), ("/api/v1/items?limit=50", "/api/v1/items"),
+                        ("/api/v1/session", "/api/v1/session")):
+        statements, trips = cost(path, route)
+        assert statements >= 3, (route, statements)
+        if BACKEND == "postgres":
+            assert 1 <= trips <= limits[route], (route, statements, trips)
+            assert trips < statements, (route, statements, trips)
+        else:
+            assert trips == 0, (route, trips)
+    # a refusal and a missing item on the same connections leave them usable (a statement sent with
+    # the item is finished unread)
+    assert c.get("/api/v1/items/999999999").status == 404
+    assert ops.client().get(f"/api/v1/items/{iid}", headers={"Cookie": "ducha_session=stale"}).status == 401
+    assert c.get(f"/api/v1/items/{iid}").json["id"] == iid
+
+
 def sealed_records(client):
     """The number of audit records once the sealer has sealed every record written so far (the chain
     grows just after each commit, docs/security.md section 4)."""

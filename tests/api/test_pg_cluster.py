@@ -776,8 +776,56 @@ def test_item_events_and_outbox_are_partitioned_by_month(backend):
     ids = [int(x) for x in psql(db, "SELECT id FROM item_events WHERE actor LIKE 'part-%' ORDER BY actor").split()]
     assert ids[0] < ids[1]
     # the coming months are created ahead (the hourly retention pass calls this), idempotently
-    made = int(psql(db, "SELECT ducha_partitions_ahead(5)"))
-    assert made == 6 and int(psql(db, "SELECT ducha_partitions_ahead(5)")) == 0
+    made = int(psql(db, "SELECT ducha_partitions_ahead(5)"))  # months 3…5 of item_events, outbox, audit_log
+    assert made == 9 and int(psql(db, "SELECT ducha_partitions_ahead(5)")) == 0
     # the timeline reads through the partitions
     iid = psql(db, "SELECT item_id FROM item_events WHERE actor = 'part-a'").strip()
     assert int(psql(db, f"SELECT COUNT(*) FROM item_events WHERE item_id = {iid}")) >= 2
+
+
+def test_the_audit_trail_is_partitioned_by_month_and_verifies_across_partitions(backend):
+    """Migration 0043: audit_log by month like item_events; the sealer writes into this month's
+    partition, older records stay in the default one, and the chain verifies across them."""
+    db = backend.new_db()
+    first = datetime.date.today().replace(day=1)
+    nxt = (first + datetime.timedelta(days=32)).replace(day=1)
+    assert psql(db, "SELECT relkind FROM pg_class WHERE relname = 'audit_log'").strip() == "p"
+    parts = psql(db, "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid "
+                     "WHERE i.inhparent = 'audit_log'::regclass").split()
+    assert {"audit_log_default", f"audit_log_{first:%Y_%m}", f"audit_log_{nxt:%Y_%m}"} <= set(parts), parts
+    # the keys partitioning allows: seq and mac with the month column
+    keys = psql(db, "SELECT pg_get_indexdef(indexrelid) FROM pg_index WHERE indrelid = 'audit_log'::regclass "
+                    "AND indisunique")
+    assert "(seq, at)" in keys and "(mac, at)" in keys, keys
+    # records sealed now (this month's partition) and with the test clock years ahead (no partition
+    # of their own yet: the default one), in one chain
+    s = Server(db)
+    try:
+        for _ in range(3):
+            s.client("gc_office")  # each sign-in is an audit record
+        r = s.client("admin").put("/api/v1/admin/clock", {"now": "2040-03-04T10:00:00+08:00"})
+        assert r.status == 200, r.json
+        for _ in range(2):
+            s.client("gc_office")
+        admin = s.client("admin")
+        for _ in range(200):
+            v = admin.get("/api/v1/audit/verify").json
+            if v["pending"] == 0:
+                break
+            time.sleep(0.05)
+        assert v["pending"] == 0, v
+    finally:
+        s.stop()
+    where = psql(db, "SELECT tableoid::regclass, COUNT(*) FROM audit_log GROUP BY 1 ORDER BY 1").split()
+    months = dict(x.split("|") for x in where)
+    assert int(months.get(f"audit_log_{datetime.datetime.utcnow():%Y_%m}", 0)) >= 3, months
+    assert int(months.get("audit_log_default", 0)) >= 2, months  # the chain spans partitions
+    total = int(psql(db, "SELECT COUNT(*) FROM audit_log"))
+    seqs = psql(db, "SELECT MIN(seq), MAX(seq), COUNT(DISTINCT seq) FROM audit_log").strip().split("|")
+    assert [int(x) for x in seqs] == [1, total, total]
+    run_cli("audit", "verify", db=db)  # exit 0: every record, in seq order across the partitions
+    # a sealed record cannot be sealed twice, partitioned or not
+    dup = subprocess.run(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db, "-c",
+                          "INSERT INTO audit_log SELECT * FROM audit_log ORDER BY seq DESC LIMIT 1"],
+                         capture_output=True, text=True)
+    assert dup.returncode != 0 and "duplicate key" in dup.stderr, dup.stderr

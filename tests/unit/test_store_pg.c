@@ -330,10 +330,90 @@ static void test_audit_verify_pages_through_a_long_chain(void **state)
     arena_free(&ar);
 }
 
+/* Statements sent together (stmt_send) come back in one round trip, each with its own rows, stepped
+ * in any order; a failure reaches the statements after it, not those before; the same SQL sent
+ * twice gets two statements; db_usage counts statements and round trips. */
+static void test_sent_statements_share_one_round_trip(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    const char *a_sql = "SELECT ? + 1", *b_sql = "SELECT g FROM generate_series(1, ?) g ORDER BY g";
+    /* prepared once (a prepare is a round trip of its own, the first time on a connection) */
+    for (int i = 0; i < 2; i++) {
+        struct stmt *st = db_prepare(db, i ? b_sql : a_sql);
+        stmt_bind_int(st, 1, 1);
+        assert_int_equal(stmt_step(st), STORE_ROW);
+        stmt_done(st);
+    }
+    struct db_usage u0, u1;
+    db_usage(db, &u0);
+    struct stmt *a = db_prepare(db, a_sql), *b = db_prepare(db, b_sql);
+    stmt_bind_int(a, 1, 41);
+    stmt_send(a);
+    stmt_bind_int(b, 1, 3);
+    stmt_send(b);
+    /* b first: both arrive together */
+    for (int k = 1; k <= 3; k++) {
+        assert_int_equal(stmt_step(b), STORE_ROW);
+        assert_int_equal(stmt_int(b, 0), k);
+    }
+    assert_int_equal(stmt_step(b), STORE_DONE);
+    assert_int_equal(stmt_step(a), STORE_ROW);
+    assert_int_equal(stmt_int(a, 0), 42);
+    db_usage(db, &u1);
+    assert_int_equal(u1.statements - u0.statements, 2);
+    assert_int_equal(u1.round_trips - u0.round_trips, 1);
+    stmt_done(b);
+    /* a is in use: the same SQL again gets a statement of its own */
+    struct stmt *a2 = db_prepare(db, a_sql);
+    assert_ptr_not_equal(a, a2);
+    stmt_bind_int(a2, 1, 99);
+    stmt_send(a2);
+    assert_int_equal(stmt_step(a2), STORE_ROW);
+    assert_int_equal(stmt_int(a2, 0), 100);
+    assert_int_equal(stmt_int(a, 0), 42);
+    stmt_done(a2);
+    stmt_done(a);
+    assert_ptr_equal(db_prepare(db, a_sql), a); /* done: the cached one again */
+    stmt_done(a);
+
+    /* a failing statement in the middle: the one before answers, the ones after report the failure */
+    struct stmt *ok = db_prepare(db, a_sql), *bad = db_prepare(db, "SELECT 1 / ?"), *after = db_prepare(db, b_sql);
+    stmt_bind_int(ok, 1, 1);
+    stmt_send(ok);
+    stmt_bind_int(bad, 1, 0);
+    stmt_send(bad);
+    stmt_bind_int(after, 1, 2);
+    stmt_send(after);
+    assert_int_equal(stmt_step(ok), STORE_ROW);
+    assert_int_equal(stmt_int(ok, 0), 2);
+    assert_int_equal(stmt_step(bad), STORE_E_OTHER);
+    assert_int_equal(stmt_step(after), STORE_E_OTHER);
+    stmt_done(ok);
+    stmt_done(bad);
+    stmt_done(after);
+    /* the connection is fine afterwards, in and out of transactions; a sent statement left unread
+     * is read before the next one runs */
+    assert_int_equal(db_begin(db), 0);
+    struct stmt *in = db_prepare(db, a_sql);
+    stmt_bind_int(in, 1, 6);
+    stmt_send(in);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('pipelined', 1)"), ERR_OK);
+    assert_int_equal(stmt_step(in), STORE_ROW);
+    assert_int_equal(stmt_int(in, 0), 7);
+    stmt_done(in);
+    assert_int_equal(db_commit(db), 0);
+    int64_t v = 0;
+    assert_int_equal(db_one_int(db, &v, "SELECT value FROM counters WHERE name = 'pipelined'"), ERR_OK);
+    assert_int_equal(v, 1);
+    store_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_kind_and_migrations, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_sent_statements_share_one_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_placeholders_outside_quotes_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_is_null_parameters_and_nulls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlstates_map_to_store_codes, setup, teardown),
