@@ -178,7 +178,27 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
   const res = page.locator('[data-test=audit-verify-result]')
   await res.waitFor()
   assert.match(await res.textContent(), /审计链完整/)
+  // each entry in words: no recorded action names ("item.approve") and no JSON on the page
+  const actions = await page.locator('[data-test=audit-action]').allTextContents()
+  assert.ok(actions.length > 5, actions.join('|'))
+  assert.deepEqual(actions.filter((a) => /^[a-z_]+\.[a-z_]+$/.test(a.trim())), [], 'every action has words')
+  const sums = await page.locator('[data-test=audit-summary]').allTextContents()
+  assert.deepEqual(sums.filter((x) => /[{}"]/.test(x)), [], 'no raw JSON in the summaries')
+  assert.ok(sums.filter((x) => x.trim()).length > actions.length / 2, sums.join('|'))
   await shot(page, 'audit')
+  // an item's approval: the action by the workflow's word, the states it moved between
+  await page.fill('input[placeholder="动作（如 unit.create）"]', 'item.approve')
+  await page.click('.filters .el-button--primary')
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=audit-action]')].every((e) => /督办事项/.test(e.textContent)))
+  const row = page.locator('[data-test=audit-table] .el-table__row').first()
+  assert.match(await row.locator('[data-test=audit-summary]').textContent(), /→ /)
+  // the raw record only on demand
+  await row.locator('.el-table__expand-icon').click()
+  await page.locator('[data-test=audit-full]').first().waitFor()
+  assert.equal(await page.locator('[data-test=audit-raw]').count(), 0)
+  await page.locator('[data-test=audit-raw-toggle]').first().click()
+  assert.match(await page.locator('[data-test=audit-raw]').first().textContent(), /"from": "/)
+  await shot(page, 'audit-raw')
   await assertNoErrors(t, page)
 })
 
