@@ -1,5 +1,6 @@
 /* api_units.c: the organisation tree under /api/v1/units. */
 #include "api/routes.h"
+#include "docs/itemdocs.h"
 #include "units/units.h"
 
 /* GET /api/v1/units?parent_id=&q=&kind=&limit= */
@@ -64,13 +65,17 @@ static int h_unit_delete(struct req *rq)
     return e ? reply_ctx_error(rq) : reply_empty(rq);
 }
 
-/* POST /api/v1/units/import (text/csv body): all rows or none; 422 lists row errors. */
+/* POST /api/v1/units/import?dry_run=1 (an XLSX workbook or UTF-8 CSV as the body): all rows or none;
+ * 422 lists each error with its row and column. */
 static int h_unit_import(struct req *rq)
 {
+    int64_t dry;
+    if (!req_query_int(rq, "dry_run", 0, 1, 0, &dry))
+        return 0;
     if (!rq->body_len)
-        return reply_error(rq, ERR_BAD_REQUEST, "请上传 CSV 文件内容");
+        return reply_error(rq, ERR_BAD_REQUEST, "请上传单位表（XLSX 工作簿或 UTF-8 编码的 CSV 文件）");
     json_t *report = NULL;
-    enum err e = units_import_csv(&rq->ctx, rq->body, rq->body_len, &report);
+    enum err e = units_import(&rq->ctx, rq->body, rq->body_len, dry != 0, &report);
     if (e) {
         json_t *body = json_pack("{s{ss ss so}}", "error", "code", err_code(e), "message",
                                  rq->ctx.msg ? rq->ctx.msg : err_default_message(e), "rows",
@@ -81,12 +86,30 @@ static int h_unit_import(struct req *rq)
     return reply_json(rq, 200, report);
 }
 
+/* GET /api/v1/units/import/template.xlsx */
+static int h_unit_template(struct req *rq)
+{
+    const char *path;
+    enum err e = docs_units_template(&rq->ctx, &path);
+    if (e)
+        return reply_ctx_error(rq);
+    rq->status = 200; /* the temporary file streams from disk and is removed once opened */
+    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition", req_disposition(rq, "单位导入模板.xlsx", "units-template.xlsx"));
+    return 0;
+}
+
 const struct route unit_routes[] = {
     {"GET", "/api/v1/units", h_units_list, CAP_UNIT_READ, 0, "list units in scope", "parttime,evaluator:F *:A"},
     {"POST", "/api/v1/units", h_unit_create, CAP_UNIT_WRITE, ROUTE_JSON, "create a unit",
      "top:A admin:AAR *:F; "
      "body={\"code\":\"mx-$uniq\",\"name\":\"矩阵单位\",\"kind\":\"department\",\"parent_id\":$unit}"},
-    {"POST", "/api/v1/units/import", h_unit_import, CAP_UNIT_WRITE, ROUTE_RAW, "import units from CSV",
+    {"GET", "/api/v1/units/import/template.xlsx", h_unit_template, CAP_UNIT_WRITE, 0,
+     "the workbook for importing units (单位导入模板.xlsx)", "top:A admin:A *:F"},
+    {"POST", "/api/v1/units/import", h_unit_import, CAP_UNIT_WRITE, ROUTE_RAW,
+     "import units from XLSX or CSV with Chinese headings (dry_run=1: check only)",
      "top:A admin:AAR *:F; type=text/csv; "
      "body=code,name,kind,parent_code,principal,contact\nmx-$uniq,矩阵单位,department,$unitcode,,\n"},
     {"GET", "/api/v1/units/{id}", h_unit_get, CAP_UNIT_READ, 0, "one unit",

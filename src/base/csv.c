@@ -26,6 +26,7 @@ int csv_next(struct csv_reader *r, struct arena *a, char ***fields)
     char **out = arena_alloc(a, sizeof *out * (size_t)cap);
     struct buf f = {0};
     int start_line = r->line;
+    r->record = start_line;
     for (;;) {
         buf_reset(&f);
         buf_append(&f, "", 0);

@@ -10,7 +10,8 @@
 
 struct csv_reader {
     const char *p, *end;
-    int line; /* 1-based line where the current record started */
+    int line;   /* 1-based line of the reading position (where a malformed record started) */
+    int record; /* 1-based line where the record csv_next returned last started */
 };
 
 void csv_init(struct csv_reader *r, const char *data, size_t len);

@@ -430,12 +430,9 @@ static const char *first_sheet(struct arena *a, zip_t *z)
     return "xl/worksheets/sheet1.xml";
 }
 
-enum err xlsx_read(struct arena *a, const char *path, struct xlsx_sheet *out, char *msg, size_t msglen)
+/* Reads the first worksheet of the open workbook z and closes it. */
+static enum err read_zip(struct arena *a, zip_t *z, struct xlsx_sheet *out, char *msg, size_t msglen)
 {
-    int zerr = 0;
-    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
-    if (!z)
-        return fail(msg, msglen, "不是有效的 XLSX 工作簿");
     size_t ns = 0, nsheet = 0;
     bool big1 = false, big2 = false;
     char *shared = entry(a, z, "xl/sharedStrings.xml", &ns, &big1);
@@ -447,6 +444,30 @@ enum err xlsx_read(struct arena *a, const char *path, struct xlsx_sheet *out, ch
     if (!sheet)
         return fail(msg, msglen, "工作簿中没有工作表");
     return xlsx_parse(a, shared, ns, sheet, nsheet, out, msg, msglen);
+}
+
+enum err xlsx_read(struct arena *a, const char *path, struct xlsx_sheet *out, char *msg, size_t msglen)
+{
+    int zerr = 0;
+    zip_t *z = zip_open(path, ZIP_RDONLY, &zerr);
+    if (!z)
+        return fail(msg, msglen, "不是有效的 XLSX 工作簿");
+    return read_zip(a, z, out, msg, msglen);
+}
+
+enum err xlsx_read_mem(struct arena *a, const void *data, size_t len, struct xlsx_sheet *out, char *msg, size_t msglen)
+{
+    zip_error_t ze;
+    zip_error_init(&ze);
+    zip_source_t *src = zip_source_buffer_create(data, len, 0, &ze);
+    zip_t *z = src ? zip_open_from_source(src, ZIP_RDONLY, &ze) : NULL;
+    zip_error_fini(&ze);
+    if (!z) {
+        if (src)
+            zip_source_free(src);
+        return fail(msg, msglen, "不是有效的 XLSX 工作簿");
+    }
+    return read_zip(a, z, out, msg, msglen);
 }
 
 bool xlsx_date(const char *cell, char out[11])

@@ -33,6 +33,9 @@ struct xlsx_sheet {
  * worksheet, malformed, too large). */
 enum err xlsx_read(struct arena *a, const char *path, struct xlsx_sheet *out, char *msg, size_t msglen);
 
+/* The same for a workbook held in memory (data[0..len), borrowed for the call). */
+enum err xlsx_read_mem(struct arena *a, const void *data, size_t len, struct xlsx_sheet *out, char *msg, size_t msglen);
+
 /* The same for a workbook's parts already read (for the fuzzer): the shared strings (may be NULL) and
  * the sheet's XML. */
 enum err xlsx_parse(struct arena *a, const char *shared, size_t nshared, const char *sheet, size_t nsheet,

@@ -276,7 +276,7 @@ static char *slurp(const char *path, size_t *len)
 int cmd_import_units(struct cli *cli)
 {
     if (cli_leftover_options(cli) || cli->argc != 1)
-        return cli_fail("usage: ducha import units FILE.csv");
+        return cli_fail("usage: ducha import units FILE.xlsx|FILE.csv");
     size_t len;
     char *csv = slurp(cli->argv[0], &len);
     if (!csv)
@@ -284,14 +284,18 @@ int cmd_import_units(struct cli *cli)
     WITH_CTX(cli, c);
     json_t *report = NULL;
     cli_progress(cli, "importing units", 0, 0);
-    enum err e = units_import_csv(&c, csv, len, &report);
+    enum err e = units_import(&c, csv, len, false, &report);
     if (cli->tty)
         fputc('\n', stderr);
     size_t i;
     json_t *row;
     json_array_foreach(json_object_get(report, "errors"), i, row)
-        fprintf(stderr, "%s: row %lld: %s\n", cli->argv[0], (long long)json_integer_value(json_object_get(row, "row")),
+    {
+        const char *col = json_string_value(json_object_get(row, "column"));
+        fprintf(stderr, "%s: row %lld%s%s: %s\n", cli->argv[0],
+                (long long)json_integer_value(json_object_get(row, "row")), col ? ", column " : "", col ? col : "",
                 json_string_value(json_object_get(row, "message")));
+    }
     if (!e)
         fprintf(stderr, "units: %lld created, %lld updated\n",
                 (long long)json_integer_value(json_object_get(report, "created")),

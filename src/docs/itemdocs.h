@@ -23,6 +23,8 @@ enum err docs_list_pdf(struct ctx *c, const struct ledger_query *q, const char *
 enum err docs_ledger_xlsx(struct ctx *c, const struct ledger_query *q, const char **path);
 /* The ledger as CSV in a new temporary file under data_dir (*path: arena; the caller unlinks). */
 enum err docs_ledger_csv(struct ctx *c, const struct ledger_query *q, const char **path);
+/* The workbook for importing units (单位导入模板.xlsx) as a temporary file in the data directory. */
+enum err docs_units_template(struct ctx *c, const char **path);
 
 /*
  * Imports draft items from CSV (header: title, requirement, source_kind, source_ref, lead_unit,

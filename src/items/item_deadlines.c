@@ -101,11 +101,22 @@ static int item_progress(struct ctx *c, int64_t id, int64_t unit_id, const char 
  * Who hears of a ladder step of an item's milestone at unit_id. A reminder goes to the people of that
  * unit who must act on its track now (the workflow's to-dos: the contact who must receive or report,
  * the head who must sign …), or to the unit's contact when nobody there is awaited (the track waits
- * on the office); the written notice reaches them as well as the roles DOMAIN.md §5 names. The press
+ * on the office), and to the secretarial section that follows the item; the written notice reaches them as well as the roles DOMAIN.md §5 names. The press
  * and the report go up the roles of the unit path (deadlines_recipients_default) and to whoever holds
  * the to-do they created (item_stepped ran before: the leader in charge, the principal leader, or the
  * office when the item names none), so the message goes with the to-do.
  */
+/* The secretarial section's people at the item's home unit (where its office works), none elsewhere. */
+static enum err secretaries(struct ctx *c, int64_t id, struct dl_people *out)
+{
+    int64_t home = 0;
+    enum err e = db_one_int(
+        c->db, &home, "SELECT u.id FROM items i JOIN units u ON u.path = i.office_path WHERE i.id = ?", DB_INT(id));
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK;
+    return e ? ctx_db_fail(c, e, "催办扫描") : dl_people_role_at(c, out, "secretary", home);
+}
+
 static enum err item_recipients(struct ctx *c, int64_t id, int64_t unit_id, const char *path, enum dl_step step,
                                 struct dl_people *out)
 {
@@ -122,6 +133,10 @@ static enum err item_recipients(struct ctx *c, int64_t id, int64_t unit_id, cons
             else if (ladder || who[i].unit_id == unit_id) /* the unit's own people, not the office reviewing it */
                 e = dl_people_role_at(c, out, role_name((enum role)who[i].role), who[i].unit_id);
         }
+        /* the secretarial section that follows the item (秘书科室, at the item's home) hears of each reminder:
+         * its daily follow-up is to chase the unit (催办、催报) */
+        if (!e && step == DL_REMIND)
+            e = secretaries(c, id, out);
         if (e || (step == DL_REMIND && out->n))
             return e;
     }

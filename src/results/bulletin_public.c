@@ -2,13 +2,15 @@
  * bulletin_public.c: the bulletins published to the public (公开发布) — issued bulletins the office marked
  * public, readable without signing in (/api/v1/public/bulletins). What they show holds no person's data:
  * the number, title, addressees, the office's words, period and scope, the figures per unit, the overdue
- * items (number, title, lead unit, due date) and, of the praise and criticism named, the kind, unit,
+ * items marked public (number, title, lead unit, due date; an internal item — confidentiality 内部, the
+ * default — is left out) and, of the praise and criticism named, the kind, unit,
  * number and title — never a record's content or person (they name people), who drafted or approved it,
  * nor the timeline. Anything else (a draft, an unpublished or withdrawn bulletin) is 404.
  */
 #include "results/results_internal.h"
 
 #include <inttypes.h>
+#include <string.h>
 
 #define PUBLIC_WHERE "b.public = 1 AND b.state = 'issued'"
 
@@ -39,6 +41,33 @@ static json_t *named_public(struct ctx *c, int64_t id)
     return arr;
 }
 
+/* The overdue items of the figures that may reach the public: only items marked public (confidentiality
+ * 'public'); an internal item (内部, the default) never reaches a public page — the counts per unit stay,
+ * they name no item. */
+static enum err public_items_only(struct ctx *c, json_t *fig)
+{
+    json_t *items = json_object_get(fig, "overdue_items");
+    if (!json_is_array(items))
+        return ERR_OK;
+    json_t *kept = json_array();
+    size_t i;
+    json_t *v;
+    json_array_foreach(items, i, v)
+    {
+        const char *conf = NULL;
+        enum err e = db_one_text(c->db, c->arena, &conf, "SELECT confidentiality FROM items WHERE id = ?",
+                                 DB_INT(json_integer_value(json_object_get(v, "id"))));
+        if (e && e != ERR_NOT_FOUND) {
+            json_decref(kept);
+            return ctx_db_fail(c, e, "读取公开通报");
+        }
+        if (!e && conf && !strcmp(conf, "public"))
+            json_array_append(kept, v);
+    }
+    json_object_set_new(fig, "overdue_items", kept);
+    return ERR_OK;
+}
+
 enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct bulletin b;
@@ -48,6 +77,10 @@ enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out)
     if (e)
         return e;
     json_t *fig = json_loads(b.figures_text, 0, NULL);
+    if (fig && (e = public_items_only(c, fig))) {
+        json_decref(fig);
+        return e;
+    }
     *out = json_pack("{sI ss ss ss ss ss so s{ss} ss ss}", "id", (json_int_t)b.id, "number", b.number, "title", b.title,
                      "addressees", b.addressees, "intro", b.intro, "remarks", b.remarks, "period", period_json(c, &b),
                      "scope", "name", b.scope_name, "office_name", b.office_name, "issued_on", b.issued_on);

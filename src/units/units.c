@@ -3,6 +3,8 @@
 
 #include "audit/audit.h"
 #include "base/csv.h"
+#include "base/table.h"
+#include "base/utf8.h"
 #include "base/log.h"
 #include "base/timeu.h"
 #include "core/perm.h"
@@ -491,112 +493,251 @@ enum err units_delete(struct ctx *c, int64_t id)
     return e ? e : ctx_tx(c, "删除单位", unit_delete_tx, &id);
 }
 
+/* ---- import from XLSX or CSV ---- */
+
+enum ucol { U_CODE, U_NAME, U_KIND, U_PARENT_CODE, U_PARENT, U_PRINCIPAL, U_CONTACT, U_PHONE, U_PREFIX, U_SORT, U__N };
+
+/* Each column's headings: the template's Chinese one first, other usual ones, the API name last. */
+static const char *const unit_headings[U__N][8] = {
+    [U_CODE] = {"单位代码", "代码", "单位编码", "code", NULL},
+    [U_NAME] = {"单位名称", "名称", "name", NULL},
+    [U_KIND] = {"类型", "单位类型", "kind", NULL},
+    [U_PARENT_CODE] = {"上级单位代码", "上级代码", "parent_code", NULL},
+    [U_PARENT] = {"上级单位", "上级单位名称", "parent", NULL},
+    [U_PRINCIPAL] = {"主要负责人", "负责人", "principal", NULL},
+    [U_CONTACT] = {"联系人", "联络员", "contact", NULL},
+    [U_PHONE] = {"联系电话", "电话", "phone", NULL},
+    [U_PREFIX] = {"编号前缀", "文号前缀", "prefix", NULL},
+    [U_SORT] = {"排序", "排序号", "sort", NULL},
+};
+
+const char *units_import_headings(int i)
+{
+    return i >= 0 && i < U__N ? unit_headings[i][0] : NULL;
+}
+
+/* A kind by its name, its label or a usual short form (政府, 乡镇, 街道, 督查室); NULL if none. */
+static const char *kind_parse(const char *s)
+{
+    static const struct {
+        const char *alias, *kind;
+    } aliases[] = {{"政府", "government"}, {"乡镇", "township"},   {"街道", "township"},    {"乡镇(街道)", "township"},
+                   {"督查室", "office"},   {"部门", "department"}, {"外部单位", "external"}};
+    for (size_t i = 0; i < sizeof unit_kinds / sizeof *unit_kinds; i++)
+        if (!strcmp(s, unit_kinds[i].kind) || !strcmp(s, unit_kinds[i].label))
+            return unit_kinds[i].kind;
+    for (size_t i = 0; i < sizeof aliases / sizeof *aliases; i++)
+        if (!strcmp(s, aliases[i].alias))
+            return aliases[i].kind;
+    return NULL;
+}
+
 struct import_args {
-    const char *csv;
+    const char *data;
     size_t len;
-    json_t *report;
-    json_t *errors;
+    bool dry_run;
+    struct table t;
+    int col[U__N];
+    json_t *errors, *rows;
     int created, updated;
 };
 
-/* Adds a row error to the report; import continues checking so that all errors are listed. */
-static void import_error(struct import_args *a, int row, const char *msg)
+/* Adds an error of a row (and column k, U__N for the row as a whole); import goes on checking so that
+ * every error is listed (up to 200). */
+static void import_error(struct ctx *c, struct import_args *a, int r, int k, const char *msg)
 {
-    if (json_array_size(a->errors) < 200)
-        json_array_append_new(a->errors, json_pack("{si ss}", "row", row, "message", msg));
+    if (json_array_size(a->errors) >= 200)
+        return;
+    int ci = k < U__N ? a->col[k] : -1;
+    json_t *err = json_pack("{si ss}", "row", a->t.row_no[r], "message", msg);
+    if (k < U__N) {
+        json_object_set_new(err, "field", json_string(unit_headings[k][0]));
+        json_object_set_new(err, "column", ci >= 0 ? json_string(table_column_name(c->arena, ci)) : json_null());
+    }
+    json_array_append_new(a->errors, err);
+}
+
+/* The parent of row r: by code (上级单位代码, or 上级单位 holding a code), else by its exact name among
+ * the units the user sees (one only); 0 with an error added when none or several. */
+static int64_t import_parent(struct ctx *c, struct import_args *a, int r)
+{
+    int k = *table_cell(&a->t, r, a->col[U_PARENT_CODE]) ? U_PARENT_CODE : U_PARENT;
+    const char *v = table_cell(&a->t, r, a->col[k]);
+    int64_t id = 0;
+    const char *path;
+    c->err = ERR_OK;
+    if (units_find_code(c, v, &id, &path) == ERR_OK)
+        return id;
+    if (c->err != ERR_NOT_FOUND)
+        return 0;
+    if (k == U_PARENT) {
+        struct stmt *st = db_query(c->db, "SELECT id, path FROM units WHERE name = ? ORDER BY depth, id", DB_TEXT(v));
+        int n = 0, rc;
+        while (st && (rc = stmt_step(st)) == STORE_ROW)
+            if (perm_sees(c->user, stmt_text(st, 1)) && n++ == 0)
+                id = stmt_int(st, 0);
+        if (st)
+            stmt_done(st);
+        if (n == 1)
+            return id;
+        if (n > 1) {
+            import_error(c, a, r, k, arena_printf(c->arena, "名为“%s”的单位不止一个，请改填上级单位代码", v));
+            return 0;
+        }
+    }
+    import_error(c, a, r, k, arena_printf(c->arena, "上级单位“%s”不存在（上级须已存在或在本行之前）", v));
+    return 0;
+}
+
+/* Row r as the body of units_create / units_update, checked cell by cell; NULL with errors added. */
+static json_t *import_row(struct ctx *c, struct import_args *a, int r)
+{
+    static const struct {
+        int k;
+        const char *key;
+        int max;
+    } texts[] = {{U_CODE, "code", 32},       {U_NAME, "name", 100},  {U_PRINCIPAL, "principal", 50},
+                 {U_CONTACT, "contact", 50}, {U_PHONE, "phone", 30}, {U_PREFIX, "prefix", 10}};
+    size_t before = json_array_size(a->errors);
+    json_t *body = json_object();
+    for (size_t i = 0; i < sizeof texts / sizeof *texts; i++) {
+        const char *v = table_cell(&a->t, r, a->col[texts[i].k]);
+        if (a->col[texts[i].k] < 0)
+            continue;
+        if ((int)utf8_count(v) > texts[i].max)
+            import_error(c, a, r, texts[i].k,
+                         arena_printf(c->arena, "%s最多 %d 个字", unit_headings[texts[i].k][0], texts[i].max));
+        else
+            json_object_set_new(body, texts[i].key, json_string(v));
+    }
+    const char *code = table_cell(&a->t, r, a->col[U_CODE]), *name = table_cell(&a->t, r, a->col[U_NAME]);
+    if (!*code)
+        import_error(c, a, r, U_CODE, "单位代码不能为空");
+    else {
+        c->err = ERR_OK;
+        json_t *probe = json_pack("{ss}", "code", code);
+        if (unit_check_values(c, probe))
+            import_error(c, a, r, U_CODE, c->msg);
+        json_decref(probe);
+    }
+    if (!*name)
+        import_error(c, a, r, U_NAME, "单位名称不能为空");
+    const char *kv = table_cell(&a->t, r, a->col[U_KIND]), *kind = kind_parse(kv);
+    if (!kind)
+        import_error(
+            c, a, r, U_KIND,
+            *kv ? arena_printf(c->arena, "类型“%s”不存在，应为 人民政府、部门、乡镇（街道）、督查机构 或 外部机构", kv)
+                : "类型不能为空（人民政府、部门、乡镇（街道）、督查机构 或 外部机构）");
+    else
+        json_object_set_new(body, "kind", json_string(kind));
+    const char *sort = table_cell(&a->t, r, a->col[U_SORT]);
+    if (*sort) {
+        char *end;
+        long v = strtol(sort, &end, 10);
+        if (*end || v < 0 || v > 1000000)
+            import_error(c, a, r, U_SORT, arena_printf(c->arena, "排序“%s”应为 0 到 1000000 的整数", sort));
+        else
+            json_object_set_new(body, "sort", json_integer(v));
+    }
+    bool has_parent = *table_cell(&a->t, r, a->col[U_PARENT_CODE]) || *table_cell(&a->t, r, a->col[U_PARENT]);
+    if (has_parent) {
+        int64_t parent = import_parent(c, a, r);
+        if (parent)
+            json_object_set_new(body, "parent_id", json_integer(parent));
+    } else if (c->user)
+        import_error(c, a, r, a->col[U_PARENT] >= 0 ? U_PARENT : U_PARENT_CODE, "上级单位不能为空");
+    if (json_array_size(a->errors) > before) {
+        json_decref(body);
+        return NULL;
+    }
+    return body;
 }
 
 static enum err import_tx(struct ctx *c, void *arg)
 {
     struct import_args *a = arg;
-    struct csv_reader r;
-    csv_init(&r, a->csv, a->len);
-    char **f;
-    int n = csv_next(&r, c->arena, &f);
-    static const char *const header[] = {"code", "name", "kind", "parent_code", "principal", "contact"};
-    if (n < 6) {
-        import_error(a, 1, "表头应为 code,name,kind,parent_code,principal,contact");
-        return ctx_fail(c, ERR_INVALID, "CSV 表头不正确");
+    table_columns(&a->t, unit_headings, U__N, a->col);
+    if (a->col[U_CODE] < 0 || a->col[U_NAME] < 0 || a->col[U_KIND] < 0 ||
+        (a->col[U_PARENT] < 0 && a->col[U_PARENT_CODE] < 0)) {
+        import_error(c, a, 0, U__N,
+                     "表头至少应有 单位代码、单位名称、类型、上级单位（或上级单位代码）列，可选 主要负责人、联系人、"
+                     "联系电话、编号前缀、排序；请下载导入模板");
+        return ctx_fail(c, ERR_INVALID, "导入文件的表头不正确");
     }
-    for (int i = 0; i < 6; i++)
-        if (strcmp(f[i], header[i]) != 0) {
-            import_error(a, 1, "表头应为 code,name,kind,parent_code,principal,contact");
-            return ctx_fail(c, ERR_INVALID, "CSV 表头不正确");
-        }
-    int row = 1;
-    while ((n = csv_next(&r, c->arena, &f)) != 0) {
-        row++;
-        if (n < 0) {
-            import_error(a, row, "引号未闭合");
-            break;
-        }
-        if (n != 6) {
-            import_error(a, row, arena_printf(c->arena, "应有 6 列，实有 %d 列", n));
+    for (int r = 1; r < a->t.nrows; r++) {
+        bool blank = true;
+        for (int i = 0; i < a->t.ncells[r] && blank; i++)
+            blank = !*a->t.rows[r][i];
+        if (blank)
             continue;
-        }
-        json_t *body =
-            json_pack("{ss ss ss ss ss}", "code", f[0], "name", f[1], "kind", f[2], "principal", f[4], "contact", f[5]);
+        json_t *body = import_row(c, a, r);
+        if (!body)
+            continue;
         char msg[256];
         enum err e = jv_check(body, units_create_spec, msg, sizeof msg);
         if (e) {
-            import_error(a, row, msg);
+            import_error(c, a, r, U__N, msg);
             json_decref(body);
             continue;
         }
-        c->err = ERR_OK;
-        if ((e = unit_check_values(c, body))) {
-            import_error(a, row, c->msg);
-            json_decref(body);
-            continue;
-        }
-        int64_t parent = 0;
-        const char *ppath;
-        if (*f[3]) {
-            if (units_find_code(c, f[3], &parent, &ppath)) {
-                import_error(a, row,
-                             arena_printf(c->arena, "上级单位代码 %s 不存在（上级须在本行之前或已存在）", f[3]));
-                json_decref(body);
-                continue;
-            }
-            json_object_set_new(body, "parent_id", json_integer(parent));
-        } else if (c->user) {
-            import_error(a, row, "缺少上级单位代码（parent_code）");
-            json_decref(body);
-            continue;
-        }
+        const char *code = arena_strdup(c->arena, jv_str(body, "code")), *uname = jv_str(body, "name");
+        uname = arena_strdup(c->arena, uname ? uname : "");
         int64_t existing;
         const char *epath;
         c->err = ERR_OK;
-        if (units_find_code(c, f[0], &existing, &epath) == ERR_OK) {
+        bool update = units_find_code(c, code, &existing, &epath) == ERR_OK;
+        if (update) {
             json_object_del(body, "code");
             struct unit_update_args ua = {existing, body};
-            e = unit_update_tx(c, &ua);
-            if (!e)
+            if (!(e = unit_update_tx(c, &ua)))
                 a->updated++;
         } else if (c->err == ERR_NOT_FOUND) {
             struct unit_create_args ca = {body, 0};
-            e = unit_create_tx(c, &ca);
-            if (!e)
+            if (!(e = unit_create_tx(c, &ca)))
                 a->created++;
+        } else
+            e = c->err;
+        if (e == ERR_UNAVAILABLE || e == ERR_INTERNAL) {
+            json_decref(body);
+            return e;
         }
         if (e)
-            import_error(a, row, c->msg ? c->msg : err_default_message(e));
+            import_error(c, a, r, U__N, c->msg ? c->msg : err_default_message(e));
+        else
+            json_array_append_new(a->rows, json_pack("{si ss ss ss}", "row", a->t.row_no[r], "code", code, "name",
+                                                     uname, "action", update ? "updated" : "created"));
         json_decref(body);
-        if (e == ERR_UNAVAILABLE || e == ERR_INTERNAL)
-            return e;
     }
     if (json_array_size(a->errors))
         return ctx_fail(c, ERR_INVALID, "导入文件有 %zu 处错误，未导入任何单位", json_array_size(a->errors));
-    json_t *sum = json_pack("{si si}", "created", a->created, "updated", a->updated);
+    if (!json_array_size(a->rows))
+        return ctx_fail(c, ERR_INVALID, "导入文件没有数据行");
+    json_t *sum = json_pack("{si si sb}", "created", a->created, "updated", a->updated, "dry_run", a->dry_run);
     enum err e = audit_record(c, "unit.import", "unit", 0, sum);
     json_decref(sum);
+    if (!e && a->dry_run)
+        return ERR_CONFLICT; /* roll back: a preview writes nothing */
     return e;
 }
 
-enum err units_import_csv(struct ctx *c, const char *csv, size_t len, json_t **report)
+enum err units_import(struct ctx *c, const char *data, size_t len, bool dry_run, json_t **report)
 {
-    struct import_args a = {csv, len, NULL, json_array(), 0, 0};
-    enum err e = ctx_tx(c, "导入单位", import_tx, &a);
-    *report = json_pack("{si si so}", "created", e ? 0 : a.created, "updated", e ? 0 : a.updated, "errors", a.errors);
+    struct import_args a = {.data = data, .len = len, .dry_run = dry_run, .errors = json_array(), .rows = json_array()};
+    char msg[200];
+    enum err e = ERR_OK;
+    if (table_read(c->arena, data, len, &a.t, msg, sizeof msg)) {
+        json_array_append_new(a.errors, json_pack("{si ss}", "row", 1, "message", msg));
+        e = ctx_fail(c, ERR_INVALID, "%s", msg);
+    }
+    if (!e)
+        e = ctx_tx(c, "导入单位", import_tx, &a);
+    if (dry_run && e == ERR_CONFLICT && !json_array_size(a.errors)) {
+        e = ERR_OK;
+        c->err = ERR_OK;
+        c->msg = NULL;
+    }
+    *report =
+        json_pack("{sb si si so so}", "dry_run", dry_run, "created", e ? 0 : a.created, "updated", e ? 0 : a.updated,
+                  "units", e ? (json_decref(a.rows), json_array()) : a.rows, "errors", a.errors);
     return e;
 }

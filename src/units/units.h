@@ -30,9 +30,17 @@ enum err units_subtree(struct ctx *c, int64_t id, json_t **out);
 enum err units_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
 /* Deletes a unit with no children, users, roles or items; otherwise 409 naming what remains. */
 enum err units_delete(struct ctx *c, int64_t id);
-/* Imports CSV text (header code,name,kind,parent_code,principal,contact): creates new codes,
- * updates existing ones; all rows or none. *report: {"created","updated","errors":[{row,message}]}. */
-enum err units_import_csv(struct ctx *c, const char *csv, size_t len, json_t **report);
+/*
+ * Imports units from an XLSX workbook or UTF-8 CSV (data[0..len)) whose columns are found by their
+ * headings in any order: 单位代码, 单位名称, 类型 (a label such as 部门 or the name department), 上级单位
+ * (name or code) or 上级单位代码, and optionally 主要负责人, 联系人, 联系电话, 编号前缀, 排序 (the API names
+ * code, name, kind, parent_code, … work too). New codes are created, existing ones updated; all rows or
+ * none, in one transaction (dry_run: checked, then rolled back). *report: {"dry_run","created",
+ * "updated","units":[{row,code,name,action}],"errors":[{row,column,field,message}]}.
+ */
+enum err units_import(struct ctx *c, const char *data, size_t len, bool dry_run, json_t **report);
+/* The import's column headings in the template's order (i = 0 …; NULL past the last). */
+const char *units_import_headings(int i);
 /* Finds a unit by code within scope: id and path (arena). */
 enum err units_find_code(struct ctx *c, const char *code, int64_t *id, const char **path);
 /* The path of unit id (arena), without scope checks: for domain modules that check themselves. */

@@ -2,6 +2,7 @@
 #include "base/arena.h"
 #include "base/buf.h"
 #include "base/csv.h"
+#include "base/table.h"
 #include "base/grams.h"
 #include "base/jsonv.h"
 #include "base/timeu.h"
@@ -94,7 +95,9 @@ static void test_csv_quotes_commas_newlines_and_bom(void **state)
     assert_string_equal(f[0], "x,1");
     assert_string_equal(f[1], "say \"hi\"");
     assert_string_equal(f[2], "two\nlines");
+    assert_int_equal(r.record, 2); /* the quoted record started on line 2 and ran over two */
     assert_int_equal(csv_next(&r, &a, &f), 3);
+    assert_int_equal(r.record, 5);
     assert_string_equal(f[0], "last");
     assert_string_equal(f[2], "");
     assert_int_equal(csv_next(&r, &a, &f), 0);
@@ -218,6 +221,40 @@ static void test_grams_bigrams_words_and_tails(void **state)
     free(got);
 }
 
+static void test_table_rows_trimmed_numbered_and_found_by_heading(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    struct table t;
+    char msg[200];
+    const char *text = "\xEF\xBB\xBF"
+                       "名称, 代码 \n\n\xE3\x80\x80甲\xE3\x80\x80,a1\n\"乙\n丙\",b2\n";
+    assert_int_equal(table_read(&a, text, strlen(text), &t, msg, sizeof msg), ERR_OK);
+    assert_int_equal(t.nrows, 3);
+    assert_int_equal(t.row_no[1], 3); /* the blank line counts, as a spreadsheet shows it */
+    assert_int_equal(t.row_no[2], 4);
+    assert_string_equal(t.rows[1][0], "甲"); /* full-width spaces trimmed */
+    static const char *const headings[2][8] = {{"代码", "code", NULL}, {"上级", NULL}};
+    int col[2];
+    table_columns(&t, headings, 2, col);
+    assert_int_equal(col[0], 1); /* " 代码 " trimmed */
+    assert_int_equal(col[1], -1);
+    assert_string_equal(table_cell(&t, 2, col[0]), "b2");
+    assert_string_equal(table_cell(&t, 2, col[1]), "");
+    assert_string_equal(table_cell(&t, 9, 0), "");
+    assert_string_equal(table_column_name(&a, 0), "A");
+    assert_string_equal(table_column_name(&a, 25), "Z");
+    assert_string_equal(table_column_name(&a, 26), "AA");
+    assert_string_equal(table_column_name(&a, 27), "AB");
+    assert_int_equal(table_read(&a, "\xff\xfe", 2, &t, msg, sizeof msg), ERR_INVALID);
+    assert_non_null(strstr(msg, "UTF-8"));
+    assert_int_equal(table_read(&a, "PK\3\4junk", 8, &t, msg, sizeof msg), ERR_INVALID);
+    assert_non_null(strstr(msg, "XLSX"));
+    assert_int_equal(table_read(&a, "a,\"b", 4, &t, msg, sizeof msg), ERR_INVALID);
+    assert_int_equal(table_read(&a, "\n\n", 2, &t, msg, sizeof msg), ERR_INVALID);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -227,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_utf8_rejects_overlong_surrogates_and_nul),
         cmocka_unit_test(test_csv_quotes_commas_newlines_and_bom),
         cmocka_unit_test(test_csv_writer_guards_every_formula_start),
+        cmocka_unit_test(test_table_rows_trimmed_numbered_and_found_by_heading),
         cmocka_unit_test(test_time_iso_round_trip_and_offsets),
         cmocka_unit_test(test_local_day_in_shanghai),
         cmocka_unit_test(test_arena_and_buffer),

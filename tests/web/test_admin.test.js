@@ -1,6 +1,7 @@
 // Administration: the unit tree, users and roles, the audit log; refusals; county isolation.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
@@ -57,22 +58,43 @@ test('a refused delete shows its message and changes nothing', async (t) => {
   await assertNoErrors(t, page)
 })
 
-test('the CSV import shows the row errors and imports nothing', async (t) => {
+test('units import from the template workbook or a CSV with Chinese headings; errors by row and column', async (t) => {
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_admin')
   await page.goto('/admin/units')
   await page.click('[data-test=unit-import]')
-  await page.fill('[data-test=import-text]', 'code,name,kind,parent_code,principal,contact\ngc-csv1,古城县导入一局,department,gc,,\ngc-csv2,古城县导入二局,nonsense,gc,,\n')
+  const dlg = page.locator('[data-test=import-dialog]')
+  await dlg.waitFor()
+  // our own upload control, in Chinese: not the browser's "Choose Files / No file chosen"
+  assert.match(await dlg.textContent(), /选择文件[\s\S]*未选择文件/)
+  assert.equal(await dlg.locator('input[type=file]').isVisible(), false)
+  // the template downloads under its Chinese name
+  const [download] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=import-template]')])
+  assert.equal(download.suggestedFilename(), '单位导入模板.xlsx')
+  const template = await download.path()
+  // a CSV with a wrong type: the row, the column and its heading are named; nothing is imported
+  const csv = '单位代码,单位名称,类型,上级单位代码\ngc-csv1,古城县导入一局,部门,gc\ngc-csv2,古城县导入二局,城堡,gc\n'
+  await dlg.locator('[data-test=import-file]').setInputFiles({ name: '单位.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) })
+  assert.match(await dlg.locator('[data-test=file-pick-names]').textContent(), /单位\.csv/)
   await page.click('[data-test=import-submit]')
-  await page.locator('[data-test=import-errors] .el-table__row').first().waitFor()
-  const rows = await page.locator('[data-test=import-errors] .el-table__row').allTextContents()
-  assert.ok(rows.some((r) => r.includes('3') || r.includes('nonsense')), rows.join('|'))
+  await dlg.locator('[data-test=import-errors] .el-table__row').first().waitFor()
+  const rows = await dlg.locator('[data-test=import-errors] .el-table__row').allTextContents()
+  assert.deepEqual(rows.length, 1, rows.join('|'))
+  assert.match(rows[0], /^3C（类型）类型“城堡”不存在/)
   const api = await apiAs(server, 'gc_admin')
   assert.equal((await api('GET', '/api/v1/units?q=gc-csv1')).json.units.length, 0, 'all rows or none')
-  await page.fill('[data-test=import-text]', 'code,name,kind,parent_code,principal,contact\ngc-csv1,古城县导入一局,department,gc,,\n')
+  // the template as downloaded: checked first (nothing written), then imported
+  await dlg.locator('[data-test=import-file]').setInputFiles({ name: '单位导入模板.xlsx', mimeType: 'application/octet-stream', buffer: readFileSync(template) })
+  await page.click('[data-test=import-check]')
+  await dlg.locator('[data-test=import-result]').waitFor()
+  assert.match(await dlg.locator('[data-test=import-result]').textContent(), /预检通过：将新建 2 个/)
+  assert.equal((await dlg.locator('[data-test=import-units] .el-table__row').allTextContents()).length, 2)
+  assert.equal((await api('GET', '/api/v1/units?q=gc-example')).json.units.length, 0, 'a check writes nothing')
+  await shot(page, 'unit-import')
   await page.click('[data-test=import-submit]')
-  assert.match(await toast(page, 'success', /导入成功/), /导入成功/)
-  assert.equal((await api('GET', '/api/v1/units?q=gc-csv1')).json.units.length, 1)
+  assert.match(await toast(page, 'success', /导入成功/), /新建 2 个/)
+  const made = (await api('GET', '/api/v1/units?q=gc-example')).json.units
+  assert.deepEqual(made.map((u) => u.kind).sort(), ['department', 'township'])
   await assertNoErrors(t, page)
 })
 
@@ -156,7 +178,27 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
   const res = page.locator('[data-test=audit-verify-result]')
   await res.waitFor()
   assert.match(await res.textContent(), /审计链完整/)
+  // each entry in words: no recorded action names ("item.approve") and no JSON on the page
+  const actions = await page.locator('[data-test=audit-action]').allTextContents()
+  assert.ok(actions.length > 5, actions.join('|'))
+  assert.deepEqual(actions.filter((a) => /^[a-z_]+\.[a-z_]+$/.test(a.trim())), [], 'every action has words')
+  const sums = await page.locator('[data-test=audit-summary]').allTextContents()
+  assert.deepEqual(sums.filter((x) => /[{}"]/.test(x)), [], 'no raw JSON in the summaries')
+  assert.ok(sums.filter((x) => x.trim()).length > actions.length / 2, sums.join('|'))
   await shot(page, 'audit')
+  // an item's approval: the action by the workflow's word, the states it moved between
+  await page.fill('input[placeholder="动作（如 unit.create）"]', 'item.approve')
+  await page.click('.filters .el-button--primary')
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=audit-action]')].every((e) => /督办事项/.test(e.textContent)))
+  const row = page.locator('[data-test=audit-table] .el-table__row').first()
+  assert.match(await row.locator('[data-test=audit-summary]').textContent(), /→ /)
+  // the raw record only on demand
+  await row.locator('.el-table__expand-icon').click()
+  await page.locator('[data-test=audit-full]').first().waitFor()
+  assert.equal(await page.locator('[data-test=audit-raw]').count(), 0)
+  await page.locator('[data-test=audit-raw-toggle]').first().click()
+  assert.match(await page.locator('[data-test=audit-raw]').first().textContent(), /"from": "/)
+  await shot(page, 'audit-raw')
   await assertNoErrors(t, page)
 })
 

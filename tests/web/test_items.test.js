@@ -153,8 +153,10 @@ test('an item from registration to archive, role by role', async (t) => {
   await office.click('[data-test=item-audit]')
   await office.locator('[data-test=audit-table] .el-table__row').first().waitFor()
   const audit = await office.locator('[data-test=audit-table]').textContent()
-  assert.match(audit, new RegExp(`item #${id}`))
-  assert.doesNotMatch(audit, /unit #|user #/)
+  assert.match(audit, new RegExp(`督办事项 #${id}`))
+  assert.doesNotMatch(audit, /单位 #|用户 #|unit #|user #|item\.[a-z]/)
+  assert.match(audit, /督办事项 · 审批通过/) // the workflow's words, the states moved between
+  assert.match(audit, /已立项待副主任审核 → 待主任审批/)
 
   // the ledger and the overview show it
   await office.click('[data-test=menu-ledger]')

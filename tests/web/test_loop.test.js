@@ -3,7 +3,9 @@
 // task) and the message in the inbox, opens the to-do, acts, and sees it gone from the workbench:
 // office registers → deputy approves → director approves → office assigns → unit contact receives
 // and reports → secretarial section reviews → contact requests an extension → office decides →
-// contact requests completion → head signs → office verifies with a grade → office archives.
+// contact requests completion → head signs → office verifies with a grade → office archives. At each
+// step the item page shows the state's label and the progress (40 % after the report, 100 % once
+// completed and archived) and no internal word of the workflow tables.
 // Each role's workbench, with its to-do on it, is saved for docs/screenshots/.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
@@ -60,6 +62,17 @@ async function turn(t, user, task, message, work) {
   await page.context().close()
 }
 
+// What the item page shows at a step: the state's label, the overall progress, and nowhere an internal word
+// of the workflow tables (state, action or event names such as in_progress, request_completion, pause).
+const RAW = /\b(draft|submitted|deputy_approved|approved|assigned|received|in_progress|completion_requested|completion_signed|completed|archived|withdrawn|suspended|approve|assign|receive|report|request_extension|decide_extension|request_completion|sign|verify|archive|pause|resume|override|press)\b/
+async function sees(page, state, progress) {
+  await page.locator('[data-test=item-state]', { hasText: state }).waitFor()
+  await page.locator('[data-test=item-progress]', { hasText: `${progress}%` }).waitFor()
+  await page.waitForLoadState('networkidle')
+  const words = (await page.locator('.page').innerText()).match(RAW)
+  assert.equal(words, null, `an internal word on the item page at "${state}": ${words}`)
+}
+
 // The messages of a decision about the unit's work (no to-do): `user` finds it in the inbox.
 async function told(t, user, message) {
   const page = await newPage(browser, server)
@@ -101,7 +114,7 @@ test('every waiting step of an item reaches the person who must act, role by rol
   // the unit contact receives (the 督办通知 is its message) and reports progress
   await turn(t, 'gc_contact', '待签收', /【督办通知】/, async (p) => {
     await act(p, 'receive')
-    await p.locator('[data-test=item-state]', { hasText: '已签收' }).waitFor()
+    await sees(p, '已签收', 0)
   })
   await turn(t, 'gc_contact', '待报送进展', /【督办通知】/, async (p) => {
     await act(p, 'report', async (dlg) => {
@@ -111,6 +124,7 @@ test('every waiting step of an item reaches the person who must act, role by rol
       await pct.press('Tab')
     })
     await p.locator('[data-test=report]', { hasText: '分段施工' }).waitFor()
+    await sees(p, '办理中', 40)
   })
 
   // the secretarial section reviews the report; the contact hears the result
@@ -155,15 +169,16 @@ test('every waiting step of an item reaches the person who must act, role by rol
   })
   await turn(t, 'gc_office', '办结答复待审核', /【待办】办结答复待审核/, async (p) => {
     await act(p, 'verify', (dlg) => dlg.locator('[data-test=action-grade] label', { hasText: '优秀' }).click())
-    await p.locator('[data-test=item-state]', { hasText: '已办结' }).waitFor()
+    await sees(p, '已办结', 100)
   })
   await told(t, 'gc_contact', /【办理结果】审核办结/)
   await told(t, 'gc_head', /【办理结果】审核办结/)
   await turn(t, 'gc_office', '待立卷归档', /【待办】待立卷归档/, async (p) => {
     await act(p, 'archive')
-    await p.locator('[data-test=item-state]', { hasText: '已归档' }).waitFor()
+    await sees(p, '已归档', 100)
   })
   assert.equal(await stateOf(), 'archived')
+  assert.equal((await api('GET', `/api/v1/items/${id}`)).json.progress, 100)
 
   // nobody waits on the archived item any more, and nobody in another county ever did
   for (const u of ['gc_office', 'gc_deputy', 'gc_director', 'gc_contact', 'gc_secretary', 'gc_head', 'ap_office', 'ap_contact']) {

@@ -1,0 +1,58 @@
+// Phones (issue 15): the ledger's filters fold away so that the list and its pager are on the first
+// screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone, workbench-phone-due.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors } from './helper.js'
+
+const PHONE = { width: 390, height: 844 }
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+const onFirstScreen = async (loc) => {
+  const b = await loc.boundingBox()
+  return b && b.y >= 0 && b.y + b.height <= PHONE.height
+}
+
+test('the ledger on a phone: filters folded, the list and the pager on the first screen', async (t) => {
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+  await page.goto('/items')
+  await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
+  // the search box and the filter toggle only; the other filters wait behind it
+  assert.ok(await page.locator('[data-test=ledger-q]').isVisible())
+  assert.equal(await page.locator('[data-test=ledger-search]').isVisible(), false)
+  assert.ok(await onFirstScreen(page.locator('[data-test=ledger-table] .el-table__row').first()), 'the first item')
+  assert.ok(await onFirstScreen(page.locator('[data-test=ledger-pager-top]')), 'the pager')
+  assert.match(await page.locator('[data-test=ledger-pager-top]').textContent(), /共 \d+ 条/)
+  await shot(page, 'ledger-phone')
+  // unfolded: every filter is there; a search folds them again and says how many are set
+  await page.click('[data-test=ledger-filter-toggle]')
+  await page.locator('[data-test=ledger-search]').waitFor()
+  await page.locator('.filters .el-checkbox').click() // 只看逾期
+  await page.click('[data-test=ledger-search]')
+  await page.waitForFunction(() => !document.querySelector('[data-test=ledger-search]')?.offsetParent)
+  assert.match(await page.locator('[data-test=ledger-filter-toggle]').textContent(), /筛选（1）/)
+  await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
+  // the pager moves the list
+  const first = await page.locator('[data-test=ledger-table] .el-table__row').first().textContent()
+  assert.ok(first)
+  // on a desk screen the filters stand open and the pager is below the list
+  await page.setViewportSize({ width: 1366, height: 768 })
+  await page.locator('[data-test=ledger-search]').waitFor()
+  assert.equal(await page.locator('[data-test=ledger-pager-top]').count(), 0)
+  await assertNoErrors(t, page)
+})
+
+test('the to-do list on a phone shows each deadline', async (t) => {
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+  const todo = page.locator('[data-test=wb-todos] .wb-todo').first()
+  await todo.waitFor()
+  assert.ok(await onFirstScreen(todo))
+  const dues = await page.locator('[data-test=wb-todos] .wb-todo [data-test=todo-due]').allTextContents()
+  assert.ok(dues.length > 0 && dues.every((d) => /截止|—/.test(d)), dues.join('|'))
+  assert.ok(dues.some((d) => /\d{4}-\d\d-\d\d|\d+月\d+日/.test(d)), dues.join('|'))
+  await shot(page, 'workbench-phone-due')
+  await assertNoErrors(t, page)
+})
