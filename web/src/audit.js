@@ -2,15 +2,14 @@
 // from GET /api/v1/workflows for their actions, states and parts' states; auditAction.<object>.<verb> of
 // the message files for the rest) and the details that matter (auditField.<key>: only labelled keys are
 // shown, so no internal word reaches the page). The raw record stays behind a toggle on the page.
-import { t, te, lang } from './i18n'
+import { t, te } from './i18n'
 import { workflows } from './workflows'
 
 const has = (key) => te(key)
 const wfOf = (name) => workflows.list.find((w) => w.name === name)
 
 function kindWord(obj) {
-  const w = wfOf(obj)
-  if (w) return lang.value === 'en' ? w.what_en || w.what : w.what
+  // objectKind.<workflow> holds each workflow's own what/what_en (workflows.js merges them)
   return has(`objectKind.${obj}`) ? t(`objectKind.${obj}`) : null
 }
 
