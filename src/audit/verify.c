@@ -310,9 +310,47 @@ enum err audit_object_records(struct ctx *c, const char *object_type, int64_t ob
     struct audit_key k;
     if (!audit_key_get(c, &k))
         return ERR_INTERNAL;
+    char oid[32];
+    snprintf(oid, sizeof oid, "%" PRId64, object_id);
+
+    /* The chained records and the ones still queued in one statement, so in one snapshot: the chainer
+     * moves records from audit_queue to audit_log, and two reads could miss a record moved between
+     * them (on PostgreSQL each statement outside a transaction sees its own snapshot). */
+    json_t *arr = json_array();
+    struct stmt *st = db_query(c->db,
+                               "SELECT seq, " AUDIT_FIELD_COLS ", prev_hash, hash, leaf, 0 AS pending, seq AS ord "
+                               "FROM audit_log WHERE object_type = ? AND object_id = ? "
+                               "UNION ALL SELECT 0, " AUDIT_FIELD_COLS ", '', '', '', 1, id FROM audit_queue "
+                               "WHERE object_type = ? AND object_id = ? ORDER BY 16, 17",
+                               DB_TEXT(object_type), DB_TEXT(oid), DB_TEXT(object_type), DB_TEXT(oid));
+    if (!st) {
+        json_decref(arr);
+        return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
+    }
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        bool pending = stmt_int(st, 15) != 0;
+        json_t *rec = pending ? json_pack("{sb}", "pending", 1) : json_pack("{sI}", "seq", (json_int_t)stmt_int(st, 0));
+        for (int i = 0; i < AUDIT_NFIELDS; i++)
+            json_object_set_new(rec, field_names[i], json_string(stmt_text(st, i + 1) ? stmt_text(st, i + 1) : ""));
+        if (!pending) {
+            json_object_set_new(rec, "prev_hash", json_string(stmt_text(st, 12)));
+            json_object_set_new(rec, "hash", json_string(stmt_text(st, 13)));
+            json_object_set_new(rec, "leaf", json_string(stmt_text(st, 14) ? stmt_text(st, 14) : ""));
+        }
+        json_array_append_new(arr, rec);
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "读取审计记录");
+    }
+
+    /* The tree head after the records: the chainer writes a record and moves the head in one
+     * transaction, so the head read now covers every chained record read above. */
     int64_t size = 0;
     const char *frontier = NULL;
-    struct stmt *st = db_query(c->db, "SELECT seq, frontier FROM audit_head WHERE id = 1");
+    st = db_query(c->db, "SELECT seq, frontier FROM audit_head WHERE id = 1");
     if (st && stmt_step(st) == STORE_ROW) {
         size = stmt_int(st, 0);
         frontier = arena_strdup(c->arena, stmt_text(st, 1));
@@ -320,48 +358,15 @@ enum err audit_object_records(struct ctx *c, const char *object_type, int64_t ob
     if (st)
         stmt_done(st);
     struct merkle_frontier f;
-    if (!frontier || !merkle_frontier_parse(&f, (uint64_t)size, frontier))
+    if (!frontier || !merkle_frontier_parse(&f, (uint64_t)size, frontier)) {
+        json_decref(arr);
         return ctx_fail(c, ERR_INTERNAL, "审计链头的默克尔树边缘已损坏（audit_head.frontier）");
+    }
     merkle_hash root;
-    char root_hex[65], at[21], oid[32];
+    char root_hex[65], at[21];
     merkle_frontier_root(&f, root);
     hex_encode(root, MERKLE_HASH, root_hex);
     time_format_iso(time(NULL), at);
-    snprintf(oid, sizeof oid, "%" PRId64, object_id);
-
-    json_t *arr = json_array();
-    int rc = STORE_DONE;
-    for (int pass = 0; pass < 2 && rc >= 0; pass++) {
-        st = pass == 0 ? db_query(c->db,
-                                  "SELECT seq, " AUDIT_FIELD_COLS ", prev_hash, hash, leaf FROM audit_log "
-                                  "WHERE object_type = ? AND object_id = ? AND seq <= ? ORDER BY seq",
-                                  DB_TEXT(object_type), DB_TEXT(oid), DB_INT(size))
-                       : db_query(c->db,
-                                  "SELECT 0, " AUDIT_FIELD_COLS ", '', '', '' FROM audit_queue "
-                                  "WHERE object_type = ? AND object_id = ? ORDER BY id",
-                                  DB_TEXT(object_type), DB_TEXT(oid));
-        if (!st) {
-            json_decref(arr);
-            return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
-        }
-        while ((rc = stmt_step(st)) == STORE_ROW) {
-            int64_t seq = stmt_int(st, 0);
-            json_t *rec = pass == 0 ? json_pack("{sI}", "seq", (json_int_t)seq) : json_pack("{sb}", "pending", 1);
-            for (int i = 0; i < AUDIT_NFIELDS; i++)
-                json_object_set_new(rec, field_names[i], json_string(stmt_text(st, i + 1) ? stmt_text(st, i + 1) : ""));
-            if (pass == 0) {
-                json_object_set_new(rec, "prev_hash", json_string(stmt_text(st, 12)));
-                json_object_set_new(rec, "hash", json_string(stmt_text(st, 13)));
-                json_object_set_new(rec, "leaf", json_string(stmt_text(st, 14) ? stmt_text(st, 14) : ""));
-            }
-            json_array_append_new(arr, rec);
-        }
-        stmt_done(st);
-    }
-    if (rc < 0) {
-        json_decref(arr);
-        return ctx_store_fail(c, rc, "读取审计记录");
-    }
     /* the proofs, after the reads above are finished (a proof reads the tree) */
     size_t i;
     json_t *rec;

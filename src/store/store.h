@@ -138,7 +138,9 @@ struct db_usage {
 };
 void db_usage(const struct db *db, struct db_usage *out);
 
-/* Prepares (or fetches from the cache) a statement; NULL on failure (logged). */
+/* Prepares (or fetches from the cache) a statement; NULL on failure (logged). On PostgreSQL nothing
+ * travels yet: the statement is prepared on the server with its first execution, in the same round
+ * trip, so an error in its SQL shows at its first stmt_step. */
 struct stmt *db_prepare(struct db *db, const char *sql);
 void stmt_bind_int(struct stmt *st, int idx, int64_t v);
 void stmt_bind_double(struct stmt *st, int idx, double v);

@@ -3,7 +3,10 @@
  *
  * Statements: the portable `?` placeholders are rewritten to $1, $2 … at prepare time (outside
  * quoted strings, quoted identifiers and comments) and prepared on the server once per connection
- * (PQprepare, names unique per connection). Parameters and results travel in text format; a
+ * (names unique per connection), lazily: a statement sent in pipeline mode (stmt_send) travels with
+ * its Parse in the same round trip, one run alone is prepared (PQprepare) just before it runs, so a
+ * connection that has not seen a page's statements yet answers the page in as many round trips as
+ * one that has. Parameters and results travel in text format; a
  * parameter's type is left to the server to infer from its context, except a parameter that is
  * only tested with IS [NOT] NULL, which the server cannot type: it is declared text (the test does
  * not depend on the type). stmt_step runs PQexecPrepared (PQexecParams without
@@ -67,15 +70,17 @@ struct conn_impl {
 struct stmt_impl {
     struct conn_impl *c;
     char name[24];
-    char *text; /* the translated SQL, kept when statements are not prepared (no_prepare) */
-    Oid *types; /* its declared parameter types (no_prepare) */
+    char *text; /* the translated SQL (prepared lazily; sent with every execution under no_prepare) */
+    Oid *types; /* its declared parameter types */
     int nparams;
     char **vals; /* malloc'd text of each parameter, NULL = SQL NULL */
     PGresult *res;
     int nrows, row;
     bool executed;
-    bool sent; /* in c->sent: executed by the server, its result not read yet */
-    int rc;    /* the error its pipelined execution ended with (0: none) */
+    bool sent;      /* in c->sent: executed by the server, its result not read yet */
+    bool prepared;  /* named statement prepared on the server (never under no_prepare) */
+    bool preparing; /* sent with its Parse (pg_send): the Parse's result comes first */
+    int rc;         /* the error its pipelined execution ended with (0: none) */
 };
 
 static void pg_notice(void *arg, const char *msg)
@@ -130,7 +135,25 @@ static void pg_collect(struct conn_impl *c)
     bool synced = PQpipelineSync(c->pg) == 1;
     for (int i = 0; i < c->nsent; i++) {
         struct stmt_impl *st = c->sent[i];
-        PGresult *r = synced ? PQgetResult(c->pg) : NULL;
+        PGresult *r;
+        if (st->preparing) { /* the Parse sent ahead of it */
+            st->preparing = false;
+            r = synced ? PQgetResult(c->pg) : NULL;
+            ExecStatusType ps = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+            if (ps == PGRES_COMMAND_OK) {
+                st->prepared = true;
+            } else if (ps != PGRES_PIPELINE_ABORTED || !first) {
+                first = r ? pg_rc(c, r, "prepare") : STORE_E_CONN;
+                if (first == STORE_E_OTHER)
+                    log_error("  in: %.300s", st->text);
+            }
+            if (r) {
+                PQclear(r);
+                while ((r = PQgetResult(c->pg)))
+                    PQclear(r);
+            }
+        }
+        r = synced ? PQgetResult(c->pg) : NULL;
         ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         st->sent = false;
         st->executed = true;
@@ -449,9 +472,13 @@ static char *pg_translate(const char *sql, int *np, Oid **types)
     return out;
 }
 
+/* Nothing is sent here: the statement is prepared on the server when it first runs (pg_send sends
+ * its Parse in the same pipeline, pg_prepared prepares it on its own), so that fetching a statement
+ * never breaks up a batch that is being sent. */
 static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
 {
-    pg_flush_dead(c, false);
+    if (!c->nsent)
+        pg_flush_dead(c, false);
     int np = 0;
     Oid *types = NULL;
     char *text = pg_translate(sql, &np, &types);
@@ -460,29 +487,34 @@ static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
     st->nparams = np;
     st->vals = xcalloc((size_t)(np ? np : 1), sizeof *st->vals);
     st->row = -1;
-    if (c->no_prepare) { /* kept, and sent with every execution */
-        st->text = text;
-        st->types = types;
-        return st;
-    }
-    snprintf(st->name, sizeof st->name, "d%" PRIu64, ++c->next_name);
+    st->text = text;
+    st->types = types;
+    if (!c->no_prepare)
+        snprintf(st->name, sizeof st->name, "d%" PRIu64, ++c->next_name);
+    return st;
+}
+
+/* Prepares st on the server now, if it is a named statement not prepared yet (one round trip):
+ * 0 or a negative store code. */
+static int pg_prepared(struct stmt_impl *st)
+{
+    struct conn_impl *c = st->c;
+    if (c->no_prepare || st->prepared)
+        return 0;
+    pg_collect(c);
     c->trips++;
-    PGresult *r = PQprepare(c->pg, st->name, text, np, types);
+    PGresult *r = PQprepare(c->pg, st->name, st->text, st->nparams, st->types);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    int rc = 0;
     if (s != PGRES_COMMAND_OK) {
-        if (pg_rc(c, r, "prepare") == STORE_E_OTHER)
-            log_error("  in: %.300s", text);
-        PQclear(r);
-        free(text);
-        free(types);
-        free(st->vals);
-        free(st);
-        return NULL;
+        rc = pg_rc(c, r, "prepare");
+        if (rc == STORE_E_OTHER)
+            log_error("  in: %.300s", st->text);
+    } else {
+        st->prepared = true;
     }
     PQclear(r);
-    free(text);
-    free(types);
-    return st;
+    return rc;
 }
 
 static void pg_reset(struct stmt_impl *st)
@@ -505,7 +537,7 @@ static void pg_finalize(struct stmt_impl *st)
 {
     pg_reset(st);
     struct conn_impl *c = st->c;
-    if (!c->no_prepare) {
+    if (st->prepared) {
         if (c->ndead == c->capdead) {
             c->capdead = c->capdead ? c->capdead * 2 : 16;
             c->dead = xrealloc(c->dead, (size_t)c->capdead * sizeof *c->dead);
@@ -568,12 +600,20 @@ static void pg_send(struct stmt_impl *st)
         if (!PQenterPipelineMode(c->pg))
             return; /* stmt_step runs it the ordinary way */
     }
+    bool parse = !c->no_prepare && !st->prepared;
+    if (parse && !PQsendPrepare(c->pg, st->name, st->text, st->nparams, st->types)) {
+        if (!c->nsent)
+            PQexitPipelineMode(c->pg);
+        return;
+    }
     int ok =
         c->no_prepare
             ? PQsendQueryParams(c->pg, st->text, st->nparams, st->types, (const char *const *)st->vals, NULL, NULL, 0)
             : PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
-    if (!ok) {
-        if (!c->nsent)
+    if (!ok) { /* a Parse already queued has its result read with the others: the connection is unusable */
+        if (parse)
+            c->broken = true;
+        if (!c->nsent && !parse)
             PQexitPipelineMode(c->pg);
         return;
     }
@@ -583,6 +623,7 @@ static void pg_send(struct stmt_impl *st)
     }
     c->sent[c->nsent++] = st;
     st->sent = true;
+    st->preparing = parse;
 }
 
 static int pg_step(struct stmt_impl *st)
@@ -592,7 +633,17 @@ static int pg_step(struct stmt_impl *st)
         return st->rc;
     if (!st->executed && st->c->broken)
         return STORE_E_CONN;
+    if (!st->executed && !st->prepared && !st->c->no_prepare) {
+        /* first run on this connection: its Parse and its execution in one round trip */
+        pg_send(st);
+        pg_collect(st->c);
+        if (st->rc)
+            return st->rc;
+    }
     if (!st->executed) {
+        int prc = pg_prepared(st);
+        if (prc)
+            return prc;
         st->executed = true;
         st->c->trips++;
         PGresult *r = st->c->no_prepare ? PQexecParams(st->c->pg, st->text, st->nparams, st->types,
@@ -664,6 +715,8 @@ static int pg_ncols(struct stmt_impl *st)
         PGresult *p = PQprepare(st->c->pg, "", st->text, st->nparams, st->types);
         PQclear(p);
     }
+    if (!st->res && !st->c->no_prepare && pg_prepared(st))
+        return 0;
     if (!st->res) {
         st->c->trips++;
         PGresult *d = PQdescribePrepared(st->c->pg, st->c->no_prepare ? "" : st->name);

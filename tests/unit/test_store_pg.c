@@ -157,7 +157,11 @@ static void test_sqlstates_map_to_store_codes(void **state)
     st = db_prepare(db, "INSERT INTO counters (name, value) VALUES ('n', NULL)");
     assert_int_equal(stmt_step(st), STORE_E_FOREIGN); /* 23502 not null */
     stmt_done(st);
-    assert_null(db_prepare(db, "SELECT nonsense FROM nowhere"));
+    /* prepared when it first runs: the error shows at its first step */
+    st = db_prepare(db, "SELECT nonsense FROM nowhere");
+    assert_non_null(st);
+    assert_int_equal(stmt_step(st), STORE_E_OTHER);
+    stmt_done(st);
     assert_int_equal(store_err(STORE_E_UNIQUE), ERR_CONFLICT);
     store_release(db);
 }
@@ -409,11 +413,94 @@ static void test_sent_statements_share_one_round_trip(void **state)
     store_release(db);
 }
 
+/* A connection that has not seen a page's statements yet answers it in as many round trips as one
+ * that has: a statement's Parse travels with its execution, sent together with the others
+ * (stmt_send) or alone (stmt_step); a statement whose Parse fails reports it, the ones sent after it
+ * report the failure, and the connection goes on (the failed one is prepared again when it is
+ * fixed, i.e. never named on the server). */
+static void test_first_use_costs_no_extra_round_trip(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    struct db_usage u0, u1;
+    db_usage(db, &u0);
+    struct stmt *a = db_prepare(db, "SELECT ? * 2 AS first_use_a"), *b = db_prepare(db, "SELECT ? * 3 AS first_use_b");
+    stmt_bind_int(a, 1, 2);
+    stmt_send(a);
+    stmt_bind_int(b, 1, 2);
+    stmt_send(b);
+    assert_int_equal(stmt_step(a), STORE_ROW);
+    assert_int_equal(stmt_int(a, 0), 4);
+    assert_int_equal(stmt_step(b), STORE_ROW);
+    assert_int_equal(stmt_int(b, 0), 6);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 1);
+    stmt_done(a);
+    stmt_done(b);
+    /* again: prepared now, still one round trip */
+    db_usage(db, &u0);
+    stmt_bind_int(a, 1, 5);
+    stmt_send(a);
+    stmt_bind_int(b, 1, 5);
+    stmt_send(b);
+    assert_int_equal(stmt_step(b), STORE_ROW);
+    assert_int_equal(stmt_int(b, 0), 15);
+    assert_int_equal(stmt_step(a), STORE_ROW);
+    assert_int_equal(stmt_int(a, 0), 10);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 1);
+    stmt_done(a);
+    stmt_done(b);
+    /* alone: one round trip the first time too */
+    db_usage(db, &u0);
+    struct stmt *c = db_prepare(db, "SELECT ? * 4 AS first_use_c");
+    stmt_bind_int(c, 1, 3);
+    assert_int_equal(stmt_step(c), STORE_ROW);
+    assert_int_equal(stmt_int(c, 0), 12);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 1);
+    stmt_done(c);
+    /* a Parse that fails in a batch: the one before answers, it and the one after report it */
+    struct stmt *ok = db_prepare(db, "SELECT ? + 7 AS first_use_ok"),
+                *bad = db_prepare(db, "SELECT nothing FROM nowhere_at_all"),
+                *after = db_prepare(db, "SELECT ? + 8 AS first_use_after");
+    stmt_bind_int(ok, 1, 1);
+    stmt_send(ok);
+    stmt_send(bad);
+    stmt_bind_int(after, 1, 1);
+    stmt_send(after);
+    assert_int_equal(stmt_step(ok), STORE_ROW);
+    assert_int_equal(stmt_int(ok, 0), 8);
+    assert_int_equal(stmt_step(bad), STORE_E_OTHER);
+    assert_int_equal(stmt_step(after), STORE_E_OTHER);
+    stmt_done(ok);
+    stmt_done(bad);
+    stmt_done(after);
+    /* the one after was never prepared: it is now, and runs */
+    after = db_prepare(db, "SELECT ? + 8 AS first_use_after");
+    stmt_bind_int(after, 1, 2);
+    assert_int_equal(stmt_step(after), STORE_ROW);
+    assert_int_equal(stmt_int(after, 0), 10);
+    stmt_done(after);
+    /* and in a transaction */
+    assert_int_equal(db_begin(db), 0);
+    struct stmt *in = db_prepare(db, "SELECT ? + 9 AS first_use_in");
+    stmt_bind_int(in, 1, 1);
+    stmt_send(in);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('first_use', 1)"), ERR_OK);
+    assert_int_equal(stmt_step(in), STORE_ROW);
+    assert_int_equal(stmt_int(in, 0), 10);
+    stmt_done(in);
+    assert_int_equal(db_commit(db), 0);
+    store_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_kind_and_migrations, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sent_statements_share_one_round_trip, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_first_use_costs_no_extra_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_placeholders_outside_quotes_only, setup, teardown),
         cmocka_unit_test_setup_teardown(test_is_null_parameters_and_nulls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlstates_map_to_store_codes, setup, teardown),
