@@ -3,6 +3,7 @@
  * action, the triage edits, the words of the pages — and the scheduler's share.
  */
 #include "clues/clues_internal.h"
+#include "clues/surveys.h"
 
 #include "base/utf8.h"
 #include "core/pow.h"
@@ -174,5 +175,9 @@ static enum err purge_tx(struct ctx *c, void *arg)
 
 enum err clues_sched(struct ctx *c)
 {
-    return ctx_tx(c, "清理人机验证记录", purge_tx, NULL);
+    enum err e = ctx_tx(c, "清理人机验证记录", purge_tx, NULL);
+    int closed = 100;
+    while (!e && closed >= 100) /* the surveys past their closing day, a hundred at a time */
+        e = surveys_sched(c, 100, &closed);
+    return e;
 }

@@ -110,7 +110,7 @@ enum err clues_import(struct ctx *c, const char *path, bool dry_run, json_t **re
 /* Meta for the office's pages: categories, states, actions, close reasons, findings, sources. */
 enum err clues_meta(struct ctx *c, json_t **out);
 
-/* The scheduler's share: forgets expired challenges. */
+/* The scheduler's share: forgets expired challenges, closes the surveys past their closing day. */
 enum err clues_sched(struct ctx *c);
 
 /* Registers clues with the modules below them (the deadlines owner "clue", the unit path copies);

@@ -207,9 +207,18 @@ enum err survey_lock(struct ctx *c, const struct survey *s)
 
 bool survey_accepting(struct ctx *c, const struct survey *s)
 {
+    return !survey_refusal(c, s);
+}
+
+const char *survey_refusal(struct ctx *c, const struct survey *s)
+{
     char today[11];
     clue_today(c, today);
-    return s->wf.state == SURVEY_ST_OPEN && strcmp(today, s->closes_on) <= 0;
+    if (strcmp(today, s->closes_on) > 0) /* the closing day has ended (Beijing), whatever the state says */
+        return arena_printf(c->arena, "问卷已截止（截止日期 %s），不再收集答卷", s->closes_on);
+    if (s->wf.state != SURVEY_ST_OPEN)
+        return "问卷已结束收集，不再收集答卷";
+    return NULL;
 }
 
 json_t *survey_questions_json(const struct survey *s)

@@ -31,6 +31,9 @@ enum err surveys_public_get(struct ctx *c, const char *key, json_t **out)
     *out = json_pack("{sssssssssssbss}", "title", s.wf.title, "intro", s.intro, "mode", s.mode, "closes_on",
                      s.closes_on, "state", survey_state_name(s.wf.state), "accepting", survey_accepting(c, &s),
                      "office", s.office_name);
+    char today[11];
+    clue_today(c, today);
+    json_object_set_new(*out, "expired", json_boolean(strcmp(today, s.closes_on) > 0));
     json_object_set_new(*out, "questions", survey_questions_json(&s));
     return ERR_OK;
 }
@@ -167,8 +170,9 @@ static enum err answer_tx(struct ctx *c, void *arg)
     struct survey now;
     if ((e = survey_load(c, s->wf.id, &now)))
         return e;
-    if (!survey_accepting(c, &now))
-        return ctx_fail(c, ERR_CONFLICT, "问卷已结束，不再收集答卷");
+    const char *why = survey_refusal(c, &now);
+    if (why)
+        return ctx_fail(c, ERR_CONFLICT, "%s", why);
     bool token = !strcmp(now.mode, "token");
     if (token) {
         int64_t id;
@@ -235,8 +239,9 @@ enum err surveys_answer(struct ctx *c, const char *key, const json_t *body, json
     enum err e = load_public(c, key, &sh.s);
     if (e)
         return e;
-    if (!survey_accepting(c, &sh.s))
-        return ctx_fail(c, ERR_CONFLICT, "问卷已结束，不再收集答卷");
+    const char *why = survey_refusal(c, &sh.s);
+    if (why)
+        return ctx_fail(c, ERR_CONFLICT, "%s", why);
     bool token = !strcmp(sh.s.mode, "token");
     const char *who = jv_str(body, token ? "token" : "device");
     if (blank(who))

@@ -7,7 +7,9 @@
 #include "clues/surveys_internal.h"
 
 #include "base/check.h"
+#include "core/claim.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 static const struct wf_name states[SURVEY_ST__COUNT] = {
@@ -30,7 +32,8 @@ static const struct wf_cond conds[] = {{NULL, NULL}};
  * leads to TO. */
 static const struct wf_row rows[] = {
     T(DRAFT, OPEN, OPEN, "opened_at; the public link answers until the closing day; the questions are frozen"),
-    T(OPEN, CLOSE, CLOSED, "closed_at; no more answers, the results are final"),
+    T(OPEN, CLOSE, CLOSED, "closed_at; no more answers, the results are final (the scheduler takes it, as the "
+                           "system, once the closing day has ended, and tells the drafter)"),
 };
 
 #define HOME(role) {role, WF_AT_HOME, 0, false}
@@ -111,10 +114,95 @@ static enum err open_before(struct wf_act *a)
     return ERR_OK;
 }
 
+/* close: by the scheduler (no user) once the closing day has ended — its drafter hears of it (the office
+ * closing it by hand needs no message). */
+static enum err close_after(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct survey *s = survey_of(a->obj);
+    if (c->user)
+        return ERR_OK;
+    a->outcome = arena_printf(c->arena, "问卷已于 %s 截止，系统自动结束收集", s->closes_on);
+    struct notice n = {.kind = MSG_SYSTEM,
+                       .subject = arena_printf(c->arena, "【问卷已截止】%s", s->wf.title),
+                       .body = arena_printf(c->arena,
+                                            "问卷《%s》已于截止日期 %s 结束收集，共收到 %d 份答卷。"
+                                            "系统已自动结束收集，结果已定稿，可查看结果或导出。",
+                                            s->wf.title, s->closes_on, s->responses),
+                       .object_type = SURVEY_KIND,
+                       .object_id = s->wf.id,
+                       .link = arena_printf(c->arena, survey_workflow.link, (long long)s->wf.id)};
+    if (s->created_by)
+        return notify_user(c, s->created_by, &n);
+    return notify_role_at(c, s->office_unit_id, "office", &n);
+}
+
 static const struct wf_effect effects[SURVEY_ACT__COUNT] = {
     [SURVEY_ACT_OPEN] = {open_before, NULL},
-    [SURVEY_ACT_CLOSE] = {NULL, NULL},
+    [SURVEY_ACT_CLOSE] = {NULL, close_after},
 };
+
+/* ---- the scheduler: surveys past their closing day are closed ---- */
+
+struct close_args {
+    int64_t id;
+    bool closed;
+};
+
+static enum err close_tx(struct ctx *c, void *arg)
+{
+    struct close_args *x = arg;
+    bool won = false;
+    /* once across nodes and passes: the claim commits with the close (a loser waits, then skips) */
+    enum err e = claim_once(c, arena_printf(c->arena, "survey_close:%" PRId64, x->id), &won);
+    if (e || !won)
+        return e;
+    /* the system's record is read where the survey's own are: its office's subtree */
+    const char *office_path = NULL;
+    if ((e = ctx_db_fail(
+             c,
+             db_one_text(c->db, c->arena, &office_path, "SELECT office_path FROM surveys WHERE id = ?", DB_INT(x->id)),
+             "读取问卷")))
+        return e;
+    const char *scope = c->audit_scope;
+    c->audit_scope = office_path;
+    json_t *body = json_pack("{ss}", "reason", "已到截止日期");
+    e = workflow_act(c, &survey_workflow, x->id, SURVEY_ACT_CLOSE, body, NULL);
+    json_decref(body);
+    c->audit_scope = scope;
+    x->closed = !e;
+    return e;
+}
+
+enum err surveys_sched(struct ctx *c, int limit, int *closed)
+{
+    *closed = 0;
+    char today[11];
+    clue_today(c, today);
+    struct stmt *st = db_query(c->db,
+                               "SELECT id FROM surveys WHERE state = 'open' AND closes_on < ? ORDER BY closes_on, id "
+                               "LIMIT ?",
+                               DB_TEXT(today), DB_INT(limit));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取到期问卷");
+    int64_t *ids = arena_alloc(c->arena, sizeof *ids * (size_t)(limit + 1));
+    int n = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && n < limit)
+        ids[n++] = stmt_int(st, 0);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取到期问卷");
+    for (int i = 0; i < n; i++) {
+        struct close_args x = {ids[i], false};
+        enum err e = ctx_tx(c, "结束到期问卷", close_tx, &x);
+        if (e == ERR_CONFLICT) /* another node closed it between the read and the claim: nothing to do */
+            continue;
+        if (e)
+            return e;
+        *closed += x.closed;
+    }
+    return ERR_OK;
+}
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
 {

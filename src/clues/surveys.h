@@ -77,6 +77,11 @@ enum err surveys_public_get(struct ctx *c, const char *key, json_t **out);
  * {"received": true}. */
 enum err surveys_answer(struct ctx *c, const char *key, const json_t *body, json_t **out);
 
+/* The scheduler's share: closes (as the system, through the workflow: timeline, audit record, a message
+ * to the drafter) at most `limit` open surveys whose closing day has ended (Beijing), each once across
+ * nodes (claim_once "survey_close:<id>" commits with the close). *closed: how many this call closed. */
+enum err surveys_sched(struct ctx *c, int limit, int *closed);
+
 /* Registers the satisfaction hook (start-up, modules_init). */
 void surveys_register(void);
 

@@ -50,8 +50,11 @@ int survey_state_parse(const char *s);
 enum err survey_load(struct ctx *c, int64_t id, struct survey *out);
 /* Locks the survey's row; 409 when its version moved since it was loaded. */
 enum err survey_lock(struct ctx *c, const struct survey *s);
-/* Does the survey take answers today (open and not past its closing day)? */
+/* Does the survey take answers now (open, and its closing day, Beijing time, not yet ended)? */
 bool survey_accepting(struct ctx *c, const struct survey *s);
+/* Why it does not: "问卷已截止（截止日期 …）…" once the closing day has ended (open or closed), "问卷已结束
+ * 收集…" when the office closed it before; NULL when it takes answers. In the arena or static. */
+const char *survey_refusal(struct ctx *c, const struct survey *s);
 /* The questions as the public and the office see them: [{id, kind, text, required, options, scale_max}]. */
 json_t *survey_questions_json(const struct survey *s);
 /* Appends a timeline row (data borrowed, may be NULL; from/to -1 when the state did not move). */
