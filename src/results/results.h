@@ -113,6 +113,19 @@ enum err scorecards_events(struct ctx *c, int64_t id, json_t **out);
 enum err scorecards_document(struct ctx *c, int64_t id, json_t **out);
 extern const struct workflow scorecard_workflow;
 
+/* Objections (考评异议, score_objection.c): the head of a unit scored objects to one line (line_id) or
+ * adjustment (adjustment_id) of its own issued card within the period (objection_days working days after the
+ * issue) with a reason and evidence; 422/403/409 naming the member otherwise, 404 for a card it cannot see.
+ * The office decides on the engine (uphold with the line's new points, or reject); the unit is told. */
+extern const struct jv_field objections_create_spec[];
+enum err objections_create(struct ctx *c, int64_t scorecard_id, const json_t *body, json_t **out);
+enum err objections_get(struct ctx *c, int64_t id, json_t **out);
+enum err objections_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+enum err objections_events(struct ctx *c, int64_t id, json_t **out);
+/* {"objections":[…],"total"}: the user's government's and the user's units' objections, newest first. */
+enum err objections_list(struct ctx *c, const char *state, int64_t scorecard_id, json_t **out);
+extern const struct workflow objection_workflow;
+
 /* The periodic statistics of the user's government (its office and leaders; 403 for others) for a year up to
  * today, by month or by quarter: per period and for the year so far, per unit and in total, the items
  * registered, completed, completed on time (with the rate) and overdue at the period's end — the figures a
