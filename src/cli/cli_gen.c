@@ -259,7 +259,7 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
             if (!st)
                 return false;
             char name[64];
-            snprintf(name, sizeof name, "item:%" PRId64 ":%d", counties[k].office.id, year);
+            snprintf(name, sizeof name, "number:%s:%d", counties[k].prefix, year); /* item_effects.c */
             stmt_bind_text(st, 1, name);
             stmt_bind_int(st, 2, counties[k].office.id);
             stmt_bind_int(st, 3, year);

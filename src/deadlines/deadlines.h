@@ -142,6 +142,15 @@ struct deadline_due {
 int deadlines_compute(const struct calendar *cal, const struct deadline_rule *rules, size_t n,
                       const struct deadline_facts *f, int64_t start, struct deadline_due *out, int max);
 
+/* Pure: the rule of rules[0..n) that governs milestone kind k for these facts (the most specific
+ * match, then table order), or NULL. */
+const struct deadline_rule *deadlines_rule_for(const struct deadline_rule *rules, size_t n,
+                                               const struct deadline_facts *f, enum ms_kind k);
+/* Pure: the limit as the documents state it, in the rule's own unit: "7日内", "7个工作日内",
+ * "1个月内"; periodic: "每月", "每2个月", "每10个工作日"; dates: "每年7月15日、10月15日、1月15日前"
+ * (periodic) or "7月15日前". Arena. */
+const char *deadlines_limit_text(struct arena *a, const struct deadline_rule *r);
+
 /* Traffic lights (亮灯). */
 enum light { LIGHT_GREEN, LIGHT_YELLOW, LIGHT_RED, LIGHT_DONE, LIGHT_DONE_LATE };
 const char *light_name(enum light l);

@@ -118,6 +118,44 @@ static int cmp_i64(const void *a, const void *b)
     return x < y ? -1 : x > y;
 }
 
+const struct deadline_rule *deadlines_rule_for(const struct deadline_rule *rules, size_t n,
+                                               const struct deadline_facts *f, enum ms_kind k)
+{
+    const struct deadline_rule *best = NULL;
+    int best_score = -1;
+    for (size_t i = 0; i < n; i++) {
+        const struct deadline_rule *r = &rules[i];
+        if (r->milestone != k)
+            continue;
+        int a = match(r->source_kind, f->source_kind), b = match(r->importance, f->importance),
+            c = match(r->item_kind, f->item_kind);
+        if (a < 0 || b < 0 || c < 0)
+            continue;
+        if (a + b + c > best_score) {
+            best = r;
+            best_score = a + b + c;
+        }
+    }
+    return best;
+}
+
+const char *deadlines_limit_text(struct arena *a, const struct deadline_rule *r)
+{
+    if (r->unit == DL_DATES) {
+        int md[DEADLINES_DATES_MAX], nmd;
+        if (!parse_dates(r->dates, md, &nmd, DEADLINES_DATES_MAX))
+            return "";
+        const char *s = "";
+        for (int i = 0; i < nmd; i++)
+            s = arena_printf(a, "%s%s%d月%d日", s, i ? "、" : "", md[i] / 100, md[i] % 100);
+        return arena_printf(a, "%s%s前", r->milestone == MS_PERIODIC ? "每年" : "", s);
+    }
+    const char *unit = r->unit == DL_WORKDAYS ? "个工作日" : r->unit == DL_MONTHS ? "个月" : "日";
+    if (r->milestone == MS_PERIODIC)
+        return r->amount == 1 && r->unit == DL_MONTHS ? "每月" : arena_printf(a, "每%d%s", r->amount, unit);
+    return arena_printf(a, "%d%s内", r->amount, unit);
+}
+
 int deadlines_compute(const struct calendar *cal, const struct deadline_rule *rules, size_t n,
                       const struct deadline_facts *f, int64_t start, struct deadline_due *out, int max)
 {
@@ -126,21 +164,7 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
     int cnt = 0;
     int64_t horizon = cal_add_months(start, 12);
     for (int k = 0; k < MS__COUNT && cnt < max; k++) {
-        const struct deadline_rule *best = NULL;
-        int best_score = -1;
-        for (size_t i = 0; i < n; i++) {
-            const struct deadline_rule *r = &rules[i];
-            if ((int)r->milestone != k)
-                continue;
-            int a = match(r->source_kind, f->source_kind), b = match(r->importance, f->importance),
-                c = match(r->item_kind, f->item_kind);
-            if (a < 0 || b < 0 || c < 0)
-                continue;
-            if (a + b + c > best_score) {
-                best = r;
-                best_score = a + b + c;
-            }
-        }
+        const struct deadline_rule *best = deadlines_rule_for(rules, n, f, (enum ms_kind)k);
         if (!best)
             continue;
         int64_t base = best->base >= 0 && best->base < k && have[best->base] ? when[best->base] : start;
@@ -228,7 +252,10 @@ enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t du
     return LIGHT_GREEN;
 }
 
-/* ---- presets (DOMAIN.md §4 and §10) ---- */
+/* ---- presets (DOMAIN.md §4 and §10) ----
+ * Each limit is counted in the unit its source writes: 天/日/个月 are calendar days and months (a limit
+ * that ends on a rest day moves to the next working day), 工作日 working days. The seeds write no
+ * 工作日, so no preset counts working days; a deployment switches a rule with its unit. */
 
 #define START (-1)
 #define R(sk, imp, ik, ms, amt, unit, dates, base, note)                                                               \
@@ -248,19 +275,19 @@ enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t du
           "年度重点工作7月15日、10月15日、1月15日前报告")
 
 static const struct deadline_rule preset_gu[] = {
-    R(NULL, NULL, NULL, MS_RECEIPT, 1, DL_WORKDAYS, "", START, "通知发出后1个工作日内确认签收"),
-    R(NULL, NULL, NULL, MS_DEPLOYMENT, 1, DL_WORKDAYS, "", MS_RECEIPT, "签收后1个工作日内研究部署（13710）"),
-    R(NULL, NULL, NULL, MS_FIRST_FEEDBACK, 7, DL_WORKDAYS, "", START, "7个工作日内首次书面反馈"),
-    R(NULL, NULL, NULL, MS_RESOLUTION, 10, DL_WORKDAYS, "", START, "一般问题10个工作日内办结"),
-    R(NULL, "major", NULL, MS_RESOLUTION, 1, DL_MONTHS, "", START, "重大复杂问题1个月内办结"),
+    R(NULL, NULL, NULL, MS_RECEIPT, 1, DL_DAYS, "", START, "督办通知发出后1日内确认送达"),
+    R(NULL, NULL, NULL, MS_DEPLOYMENT, 1, DL_DAYS, "", MS_RECEIPT, "1天内研究部署（13710）"),
+    R(NULL, NULL, NULL, MS_FIRST_FEEDBACK, 7, DL_DAYS, "", START, "7天内向县政府反馈办理情况"),
+    R(NULL, NULL, NULL, MS_RESOLUTION, 10, DL_DAYS, "", START, "一般性问题原则上10天内落实"),
+    R(NULL, "major", NULL, MS_RESOLUTION, 1, DL_MONTHS, "", START, "重大问题复杂问题1个月内落实解决"),
     SHARED_ROWS,
 };
 
 static const struct deadline_rule preset_yq[] = {
-    R(NULL, NULL, NULL, MS_RECEIPT, 1, DL_WORKDAYS, "", START, "通知发出后1个工作日内确认签收"),
-    R(NULL, NULL, NULL, MS_DEPLOYMENT, 1, DL_WORKDAYS, "", MS_RECEIPT, "1天内研究部署（阳泉13710）"),
-    R(NULL, NULL, NULL, MS_FIRST_FEEDBACK, 3, DL_WORKDAYS, "", START, "3天内反馈"),
-    R(NULL, NULL, NULL, MS_RESOLUTION, 7, DL_WORKDAYS, "", START, "一般问题7天内办结"),
+    R(NULL, NULL, NULL, MS_RECEIPT, 1, DL_DAYS, "", START, "督办通知发出后1日内确认送达"),
+    R(NULL, NULL, NULL, MS_DEPLOYMENT, 1, DL_DAYS, "", MS_RECEIPT, "1天内研究部署（阳泉13710）"),
+    R(NULL, NULL, NULL, MS_FIRST_FEEDBACK, 3, DL_DAYS, "", START, "3天内反馈"),
+    R(NULL, NULL, NULL, MS_RESOLUTION, 7, DL_DAYS, "", START, "一般问题7天内办结"),
     R(NULL, "major", NULL, MS_RESOLUTION, 1, DL_MONTHS, "", START, "重大问题1个月内办结"),
     SHARED_ROWS,
 };
@@ -310,7 +337,7 @@ enum err deadlines_rules_load(struct ctx *c, struct deadline_rule **rules, size_
     return rc < 0 ? ctx_store_fail(c, rc, "读取时限规则") : ERR_OK;
 }
 
-static json_t *rule_json(const struct deadline_rule *r)
+static json_t *rule_json(struct arena *a, const struct deadline_rule *r)
 {
     json_t *o =
         json_pack("{s:o s:o s:o s:s s:s s:i s:s s:s s:s}", "source_kind",
@@ -323,6 +350,7 @@ static json_t *rule_json(const struct deadline_rule *r)
         json_object_set_new(o, "dates", json_string(r->dates ? r->dates : ""));
     if (r->id)
         json_object_set_new(o, "id", json_integer(r->id));
+    json_object_set_new(o, "limit_text", json_string(deadlines_limit_text(a, r)));
     return o;
 }
 
@@ -384,7 +412,7 @@ enum err deadlines_rules_get(struct ctx *c, json_t **out)
         return e;
     json_t *arr = json_array(), *presets = json_array();
     for (size_t i = 0; i < n; i++)
-        json_array_append_new(arr, rule_json(&rules[i]));
+        json_array_append_new(arr, rule_json(c->arena, &rules[i]));
     for (size_t i = 0; i < deadline_presets_n; i++)
         json_array_append_new(
             presets, json_pack("{ss ss}", "name", deadline_presets[i].name, "label", deadline_presets[i].label));
@@ -420,9 +448,9 @@ static bool code_ok(const json_t *v)
 /* Validates one custom rule into r (arena strings). */
 static enum err parse_rule(struct ctx *c, const json_t *o, size_t idx, struct deadline_rule *r)
 {
-    static const char *const fields[] = {"source_kind", "importance", "item_kind",       "milestone",
-                                         "amount",      "unit",       "dates",           "base",
-                                         "note",        "id",         "milestone_label", NULL};
+    static const char *const fields[] = {
+        "source_kind", "importance", "item_kind", "milestone",       "amount",     "unit", "dates",
+        "base",        "note",       "id",        "milestone_label", "limit_text", NULL};
     const char *k;
     json_t *v;
     json_object_foreach((json_t *)o, k, v)

@@ -5,6 +5,8 @@
  */
 #include "docs/itemdocs_internal.h"
 
+#include "calendar/calendar.h"
+#include "deadlines/deadlines.h"
 #include "docs/seal.h"
 
 #include <string.h>
@@ -64,6 +66,57 @@ void item_docs_free(struct item_docs *d)
     json_decref(d->sigs);
 }
 
+/* "2026年12月2日" of a day number (arena). */
+static const char *day_cn(struct arena *a, int64_t day)
+{
+    char iso[11];
+    cal_format_date(day, iso);
+    return doc_date_cn(a, arena_strdup(a, iso));
+}
+
+enum err itemdocs_notice_of(struct ctx *c, const struct item_docs *d, struct doc_item *out)
+{
+    *out = d->doc;
+    struct deadline_rule *rules;
+    size_t n;
+    struct calendar cal;
+    enum err e = deadlines_rules_load(c, &rules, &n);
+    if (e || (e = calendar_load(c, &cal)))
+        return e;
+    struct deadline_facts f = {jv_str(d->item, "source_kind"), jv_str(d->item, "importance"), jv_str(d->item, "kind")};
+    int64_t start;
+    if (!cal_parse_date(*out->assigned_at ? out->assigned_at : itemdocs_today(c), &start))
+        return ERR_OK;
+    struct deadline_due due[DEADLINES_MAX];
+    int ndue = deadlines_compute(&cal, rules, n, &f, start, due, DEADLINES_MAX);
+    static const struct {
+        enum ms_kind kind;
+        const char *what;
+    } parts[] = {
+        {MS_RECEIPT, "签收"},
+        {MS_DEPLOYMENT, "研究部署"},
+        {MS_FIRST_FEEDBACK, "书面反馈阶段性进展"},
+        {MS_PERIODIC, "报告进展"},
+    };
+    const char *s = "";
+    for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {
+        const struct deadline_rule *r = deadlines_rule_for(rules, n, &f, parts[i].kind);
+        if (!r)
+            continue;
+        const char *after = r->base >= 0                  ? arena_printf(c->arena, "%s后", ms_kind_label(r->base))
+                            : parts[i].kind == MS_RECEIPT ? "收到本通知后"
+                                                          : "";
+        const char *on = "";
+        for (int k = 0; k < ndue && r->base < 0 && parts[i].kind != MS_PERIODIC; k++)
+            if (due[k].kind == parts[i].kind)
+                on = arena_printf(c->arena, "（%s前）", day_cn(c->arena, due[k].due));
+        s = arena_printf(c->arena, "%s%s%s%s%s%s", s, *s ? "，" : "", after, deadlines_limit_text(c->arena, r), on,
+                         parts[i].what);
+    }
+    out->limits = s;
+    return ERR_OK;
+}
+
 enum err item_docs_load(struct ctx *c, int64_t id, struct item_docs *d)
 {
     memset(d, 0, sizeof *d);
@@ -107,8 +160,14 @@ enum err docs_item_pdf(struct ctx *c, int64_t item_id, enum doc_kind kind, struc
     enum err e = item_docs_load(c, item_id, &d);
     if (!e && kind == DOC_NOTICE && !*d.doc.assigned_at && !json_is_string(json_object_get(d.item, "number")))
         e = ctx_fail(c, ERR_CONFLICT, "督办事项尚未编号，不能生成督办通知");
+    struct doc_item notice;
+    if (!e && kind == DOC_NOTICE)
+        e = itemdocs_notice_of(c, &d, &notice);
     if (!e) {
-        struct pdf_job job = {.kind = kind, .office = &d.office, .item = &d.doc, .fonts = itemdocs_fonts(c)};
+        struct pdf_job job = {.kind = kind,
+                              .office = &d.office,
+                              .item = kind == DOC_NOTICE ? &notice : &d.doc,
+                              .fonts = itemdocs_fonts(c)};
         job.date = kind == DOC_NOTICE && *d.doc.assigned_at ? d.doc.assigned_at : itemdocs_today(c);
         e = itemdocs_render(c, &job, out);
     }

@@ -166,13 +166,17 @@ enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out)
         (e = perm_require(c, CAP_ITEM_REGISTER, office_path, "督办事项")) ||
         (e = archive_audit_records(c, "item", item_id, &audit)))
         goto out;
-    struct pdf_job job = {.kind = DOC_NOTICE, .office = &d.office, .item = &d.doc, .fonts = itemdocs_fonts(c)};
+    struct doc_item notice_doc;
+    if ((e = itemdocs_notice_of(c, &d, &notice_doc)))
+        goto out;
+    struct pdf_job job = {.kind = DOC_NOTICE, .office = &d.office, .item = &notice_doc, .fonts = itemdocs_fonts(c)};
     job.date = *d.doc.assigned_at ? d.doc.assigned_at : itemdocs_today(c);
     if (!pdf_render(&job, c->arena, &notice, &notice_pages)) {
         e = ctx_fail(c, ERR_INTERNAL, "生成 PDF 失败（请检查服务器是否安装了所需字体）");
         goto out;
     }
     job.kind = DOC_RECORD;
+    job.item = &d.doc;
     job.date = itemdocs_today(c);
     if (!pdf_render(&job, c->arena, &record, &record_pages)) {
         e = ctx_fail(c, ERR_INTERNAL, "生成 PDF 失败（请检查服务器是否安装了所需字体）");

@@ -41,6 +41,7 @@ void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *it)
     it->lead_unit = str(j, "lead_unit");
     it->leader = str(j, "leader");
     it->deadline = str(j, "deadline");
+    it->limits = str(j, "limits");
     it->state = str(j, "state");
     it->light = str(j, "light");
     it->progress = num(j, "progress");
@@ -204,6 +205,7 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     it->lead_unit = str(j, "lead_unit_name");
     it->leader = str(j, "leader_name");
     it->deadline = str(j, "due_date");
+    it->limits = ""; /* the notice's: itemdocs_notice_of */
     it->state = str(j, "state_label");
     it->light = str(j, "light");
     it->progress = num(j, "progress");

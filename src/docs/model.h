@@ -45,6 +45,9 @@ struct doc_item {
     const char **co_units;
     int nco;
     const char *leader, *deadline, *state, *light;
+    /* the notice's time limits as the rules computed them, each in its rule's unit:
+     * "收到本通知后1日内（2026年12月2日前）签收，…" ("": none stated) */
+    const char *limits;
     int progress;
     int overdue_days;
     const char *registered_at, *assigned_at, *completed_at; /* YYYY-MM-DD */

@@ -554,8 +554,8 @@ static void doc_notice(struct pdf *p, const struct pdf_job *j)
     heading(p, "二、办理要求");
     body(p, arena_printf(p->a, "（一）请于%s前办结，办结答复经单位主要负责人核签并加盖印章后报%s。",
                          doc_date_cn(p->a, it->deadline), j->office->issuer));
-    body(p, "（二）收到本通知后1个工作日内签收，1个工作日内研究部署，7日内书面反馈阶段性进展；确因客观原因不能按期办结"
-            "的，应提前说明理由，提出时间节点和工作方案。");
+    body(p, arena_printf(p->a, "（二）%s%s确因客观原因不能按期办结的，应提前说明理由，提出时间节点和工作方案。",
+                         it->limits ? it->limits : "", it->limits && *it->limits ? "；" : ""));
     if (*it->requirement)
         body(p, arena_printf(p->a, "（三）%s", it->requirement));
     if (it->nmilestones) {

@@ -96,28 +96,51 @@ static enum err own_track(struct wf_act *a, enum track_col col, const char *text
 
 /* ---- registration ---- */
 
-/* Assigns 古督〔2026〕15号: the office unit's prefix (or its nearest ancestor's), one gap-free counter
- * per office and year. */
+/*
+ * The prefix of the numbers an issuing office gives (古 in 古督〔2026〕15号), DOMAIN.md §2 and §11: the
+ * office unit's own prefix; for a 督查机构 without one, the prefix of the unit it works for (its parent:
+ * the county's 督查室 numbers with the county government's 古, a department's 督查室 with the department's);
+ * else that issuing unit's own name (古城县交通运输局督〔2026〕1号), never an ancestor's, so an office role
+ * held at a department or a township never numbers as the county does. Arena.
+ */
+static enum err number_prefix(struct ctx *c, int64_t office_unit_id, const char **out)
+{
+    struct stmt *st = db_query(c->db,
+                               "SELECT u.prefix, u.kind, u.name, p.prefix, p.name FROM units u "
+                               "LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = ?",
+                               DB_INT(office_unit_id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "分配编号");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        const char *own = stmt_text(st, 0), *kind = stmt_text(st, 1), *parent = stmt_text(st, 3);
+        bool office = kind && !strcmp(kind, "office") && !stmt_is_null(st, 4);
+        *out = arena_strdup(c->arena, own && *own                   ? own
+                                      : office && parent && *parent ? parent
+                                      : office                      ? stmt_text(st, 4)
+                                                                    : stmt_text(st, 2));
+    }
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_INTERNAL, "立项单位不存在");
+    return rc < 0 ? ctx_store_fail(c, rc, "分配编号") : ERR_OK;
+}
+
+/* Assigns 古督〔2026〕15号 (number_prefix): one gap-free sequence per prefix and year, so two issuing
+ * offices never give the same number — not even two units an administrator gave the same prefix, which
+ * then share the sequence. The counter row (counters "number:古:2026") serialises concurrent
+ * registrations and a rolled-back one gives its number back. */
 static enum err assign_number(struct ctx *c, struct item *it)
 {
     char today[11];
     item_today(c, today);
     int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
-    /* the issuing office's own prefix, else its government's or the nearest ancestor's */
-    const char *prefix = NULL;
-    enum err e =
-        db_one_text(c->db, c->arena, &prefix, "SELECT prefix FROM units WHERE id = ?", DB_INT(it->office_unit_id));
-    if (!e && (!prefix || !*prefix))
-        e = db_one_text(c->db, c->arena, &prefix,
-                        "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
-                        "AND prefix <> '' ORDER BY depth DESC LIMIT 1",
-                        DB_TEXT(it->office_path), DB_TEXT(it->office_path));
-    if (e && e != ERR_NOT_FOUND)
-        return ctx_db_fail(c, e, "分配编号");
+    const char *prefix = "";
     int64_t seq;
-    if ((e = counter_next(c, arena_printf(c->arena, "item:%" PRId64 ":%d", it->office_unit_id, year), &seq)))
+    enum err e = number_prefix(c, it->office_unit_id, &prefix);
+    if (e || (e = counter_next(c, arena_printf(c->arena, "number:%s:%d", prefix, year), &seq)))
         return e;
-    it->number = arena_printf(c->arena, "%s督〔%d〕%" PRId64 "号", prefix ? prefix : "", year, seq);
+    it->number = arena_printf(c->arena, "%s督〔%d〕%" PRId64 "号", prefix, year, seq);
     e = db_exec(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?", DB_TEXT(it->number),
                 DB_INT(year), DB_INT(seq), DB_INT(it->id));
     return e ? ctx_db_fail(c, e, "分配编号") : ERR_OK;

@@ -482,10 +482,18 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     for (int k = 0; p && k < it->ntracks; k++)
         if (it->tracks[k].id == p->id)
             tr = &it->tracks[k];
+    /* the receipt limit in its rule's unit ("1日内" / "1个工作日内", DOMAIN.md §4) */
+    struct deadline_rule *rules;
+    size_t nrules;
+    struct deadline_facts facts = {it->source_kind, it->importance, it->kind};
+    const struct deadline_rule *rr =
+        deadlines_rules_load(c, &rules, &nrules) ? NULL : deadlines_rule_for(rules, nrules, &facts, MS_RECEIPT);
+    const char *receipt =
+        rr ? arena_printf(c->arena, "请于收到通知后%s签收，", deadlines_limit_text(c->arena, rr)) : "请及时签收，";
     if (tr)
         n->body =
-            arena_printf(c->arena, "贵单位为该事项的%s，办结时限 %s。请于 1 个工作日内签收，并按时反馈办理情况。\n\n%s",
-                         tr->lead ? "牵头单位" : "责任单位", due, it->requirement ? it->requirement : "");
+            arena_printf(c->arena, "贵单位为该事项的%s，办结时限 %s。%s并按时反馈办理情况。\n\n%s",
+                         tr->lead ? "牵头单位" : "责任单位", due, receipt, it->requirement ? it->requirement : "");
     else if (f)
         n->body = arena_printf(c->arena, "您分管的督办事项已交办，办结时限 %s。", due);
 }

@@ -220,7 +220,9 @@ def test_rules_presets_custom_and_refusals(fresh_server):
     assert {p["name"] for p in r.json["presets"]} == {"gu13710", "yangquan"}
     res = [x for x in r.json["rules"] if x["milestone"] == "resolution" and x["importance"] is None
            and x["source_kind"] is None]
-    assert res[0]["amount"] == 10 and res[0]["unit"] == "workdays"
+    # 古政办发〔2021〕52号 writes 10天: calendar days, and the rule says so in the documents' words
+    assert res[0]["amount"] == 10 and res[0]["unit"] == "days" and res[0]["limit_text"] == "10日内"
+    assert all(x["unit"] != "workdays" for x in r.json["rules"])
     annual = [x for x in r.json["rules"] if x["item_kind"] == "annual"][0]
     assert annual["unit"] == "dates" and annual["dates"] == "07-15,10-15,01-15"
     assert r.json["ladder"] == {"remind_before": [2, 0], "press_after": 1, "notice_after": 3, "report_after": 5}
@@ -231,7 +233,7 @@ def test_rules_presets_custom_and_refusals(fresh_server):
     assert r.status == 200, r
     assert r.json["preset"] == "yangquan"
     fb = [x for x in r.json["rules"] if x["milestone"] == "first_feedback"][0]
-    assert fb["amount"] == 3
+    assert fb["amount"] == 3 and fb["unit"] == "days" and fb["limit_text"] == "3日内"
 
     custom = {"rules": [
         {"milestone": "receipt", "amount": 2, "unit": "workdays"},
@@ -242,6 +244,7 @@ def test_rules_presets_custom_and_refusals(fresh_server):
     r = admin.put("/api/v1/rules", custom)
     assert r.status == 200, r
     assert r.json["preset"] == "custom" and len(r.json["rules"]) == 4
+    assert [x["limit_text"] for x in r.json["rules"]] == ["2个工作日内", "1个工作日内", "15日内", "每年6月30日、12月31日前"]
     assert r.json["ladder"]["remind_before"] == [3, 1, 0]
     bad = [
         {"preset": "nowhere"},

@@ -81,8 +81,9 @@ def world(backend):
 def test_registration_fills_milestones_from_the_rules(world):
     w = world
     general = w.item(co=["gc-zj"])
-    want = {("receipt", 1): "2026-03-03", ("deployment", 1): "2026-03-04", ("first_feedback", 1): "2026-03-11",
-            ("resolution", 1): "2026-03-16"}
+    # 古政办发〔2021〕52号 writes 1日、1天、7天、10天: calendar days (Monday 2 Mar + 7 = Monday 9, + 10 = Thursday 12)
+    want = {("receipt", 1): "2026-03-03", ("deployment", 1): "2026-03-04", ("first_feedback", 1): "2026-03-09",
+            ("resolution", 1): "2026-03-12"}
     assert w.dues(general, "gc-jt") == want
     assert w.dues(general, "gc-zj") == want  # every responsible unit has its own track
     assert w.dues(w.item(source_kind="instruction"), "gc-jt")[("resolution", 1)] == "2026-04-01"  # 30 days
@@ -99,7 +100,7 @@ def test_registration_fills_milestones_from_the_rules(world):
     # the 阳泉 preset gives shorter limits to items registered afterwards
     assert w.c("admin").put("/api/v1/rules", {"preset": "yangquan"}).status == 200
     yq = w.dues(w.item(), "gc-jt")
-    assert yq[("first_feedback", 1)] == "2026-03-05" and yq[("resolution", 1)] == "2026-03-11"
+    assert yq[("first_feedback", 1)] == "2026-03-05" and yq[("resolution", 1)] == "2026-03-09"
     # the contact of 交通运输局 sees its own track's milestones, not those of 住建局
     seen = {m["unit_id"] for m in w.milestones(general, "gc_contact")}
     assert seen == {w.unit("gc-jt")}
@@ -246,7 +247,7 @@ def test_suspension_pauses_the_clocks(world):
     assert w.c("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
     assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "进行中", "percent": 20}).status == 201
     res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
-    assert res["due_date"] == "2026-03-16"
+    assert res["due_date"] == "2026-03-12"
     assert w.c("gc_leader").post(f"/api/v1/items/{iid}/actions/suspend", {"reason": "等待汛期结束"}).status == 200
     assert [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]["paused"]
     # suspended for three weeks: no reminder, no escalation
@@ -256,9 +257,8 @@ def test_suspension_pauses_the_clocks(world):
     assert res["steps"] == [] or all(s["step"].startswith("pause@") for s in res["steps"])
     assert w.c("gc_leader").post(f"/api/v1/items/{iid}/actions/resume", {"reason": "汛期结束"}).status == 200
     res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
-    # paused Monday 2 Mar → Monday 23 Mar: 15 working days; 16 Mar + 15 working days = 7 Apr
-    # (4–6 Apr is the Qingming holiday)
-    assert not res["paused"] and res["due_date"] == "2026-04-07"
+    # paused Monday 2 Mar → Monday 23 Mar: 15 working days; 12 Mar + 15 working days = 2 Apr
+    assert not res["paused"] and res["due_date"] == "2026-04-02"
     events = w.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"]
     actions = [e["action"] for e in events if e["kind"] == "deadline"]
     assert actions == ["pause", "resume"]
@@ -274,14 +274,14 @@ def test_lights_follow_time_proportional_progress(world):
         return [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]["light"]
 
     assert light() == "green"
-    # Tuesday 10 Mar: 8 of 14 days gone (57 %), 10 % done: behind by more than pace_threshold (20)
-    w.clock("2026-03-10T09:00:00+08:00")
+    # Friday 6 Mar: 4 of the 10 days to 12 Mar gone (40 %), 10 % done: behind by more than pace_threshold (20)
+    w.clock("2026-03-06T09:00:00+08:00")
     assert light() == "yellow"
     assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "过半", "percent": 60}).status == 201
     assert light() == "green"
-    w.clock("2026-03-13T09:00:00+08:00")  # within yellow_days (2) working days of 16 Mar
+    w.clock("2026-03-10T09:00:00+08:00")  # within yellow_days (2) working days of 12 Mar
     assert light() == "yellow"
-    w.clock("2026-03-17T09:00:00+08:00")
+    w.clock("2026-03-13T09:00:00+08:00")
     assert light() == "red"
     for user, action, body in (("gc_contact", "request_completion", {"text": "已完成"}), ("gc_head", "sign", {})):
         assert w.c(user).post(f"/api/v1/items/{iid}/actions/{action}", body).status == 200, action

@@ -8,7 +8,7 @@ import pytest
 
 from itemlib import Items, day
 
-NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
+NUM = re.compile(r"(.+?)督〔(\d{4})〕(\d+)号")
 
 
 @pytest.fixture(scope="module")
@@ -75,3 +75,55 @@ def test_each_county_has_its_own_sequence(it):
     assert "安" not in {NUM.fullmatch(n["number"]).group(1) for n in it.ledger(per_page=200)["items"] if n["number"]}
     # and 古城县 cannot see it
     assert it.c("gc_office").get(f"/api/v1/items/{r.json['id']}").status == 404
+
+
+def test_an_office_at_a_department_numbers_with_its_own_prefix_and_sequence(fresh_server):
+    """An office role held at a department (部门督查室) numbers its items with the department's prefix in a sequence
+    of its own (DOMAIN.md §11): registering at the same time as the county office, neither gives the other's
+    number. A department without a prefix numbers with its own name; the administrator sets one."""
+    srv = fresh_server
+    admin = srv.client("admin")
+    # a fixed day (Beijing time), so the year of the numbers is known
+    assert admin.put("/api/v1/admin/clock", {"now": "2026-06-01T10:00:00+08:00"}).status == 200
+    admin = srv.client("admin")
+    county = srv.client("gc_office")
+    jt = county.unit_id("gc-jt")
+    r = admin.post("/api/v1/users", {"username": "jt_office", "name": "交通局督查员", "unit_id": jt,
+                                     "password": "Demo2026", "must_change_password": False,
+                                     "roles": [{"role": "office", "unit_id": jt}]})
+    assert r.status == 201, r
+    dept = srv.client("jt_office", "Demo2026")
+    before = {i["number"] for i in county.get("/api/v1/items?per_page=200").json["items"] if i["number"]}
+
+    def register(client, title, lead):
+        return client.post("/api/v1/items", {"title": title, "source_kind": "instruction", "lead_unit_id": lead,
+                                             "due_date": "2026-09-30", "submit": True})
+
+    jobs = [(county, f"县政府督查室立项{i}", county.unit_id("gc-zj")) for i in range(12)] + \
+           [(dept, f"交通运输局督查室立项{i}", jt) for i in range(12)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        results = list(pool.map(lambda j: register(*j), jobs))
+    assert all(r.status == 201 for r in results), [r for r in results if r.status != 201][:3]
+    county_nums = [r.json["number"] for r in results[:12]]
+    dept_nums = [r.json["number"] for r in results[12:]]
+    assert len(set(county_nums + dept_nums)) == 24 and not (set(county_nums + dept_nums) & before)
+    assert all(re.fullmatch(r"古督〔2026〕\d+号", n) for n in county_nums), county_nums
+    # the department's own sequence: 1…12 with its name as the prefix (it has none of its own)
+    assert sorted(dept_nums, key=lambda n: int(re.search(r"〕(\d+)号", n).group(1))) == \
+        [f"古城县交通运输局督〔2026〕{k}号" for k in range(1, 13)], dept_nums
+    county_seq = sorted(int(re.search(r"〕(\d+)号", n).group(1)) for n in county_nums)
+    assert county_seq == list(range(county_seq[0], county_seq[0] + 12)), "gap-free 古 sequence"
+
+    # the administrator gives the department a prefix of its own: a new sequence, the county's runs on
+    unit = admin.get(f"/api/v1/units/{jt}").json
+    r = admin.patch(f"/api/v1/units/{jt}", {"prefix": "古交", "version": unit["version"]})
+    assert r.status == 200, r
+    r = register(dept, "交通运输局督查室立项（新前缀）", jt)
+    assert r.status == 201 and r.json["number"] == "古交督〔2026〕1号", r
+    r = register(county, "县政府督查室立项（之后）", county.unit_id("gc-zj"))
+    assert r.status == 201 and r.json["number"] == f"古督〔2026〕{county_seq[-1] + 1}号", r
+    # numbers given before stay as they were
+    assert dept.get(f"/api/v1/items/{results[12].json['id']}").json["number"] == dept_nums[0]
+    # the department's office sees its own items only, not the county office's
+    seen = {i["id"] for i in dept.get("/api/v1/items?per_page=200").json["items"]}
+    assert {r.json["id"] for r in results[12:]} <= seen and not ({r.json["id"] for r in results[:12]} & seen)

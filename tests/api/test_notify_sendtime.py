@@ -70,6 +70,13 @@ def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
     a = Server(db)
     try:
         clock(a, "2026-03-02T09:00:00+08:00")  # Monday
+        # the dates below count in working days (the presets count calendar days, as their sources write)
+        r = a.client("admin").put("/api/v1/rules", {"rules": [
+            {"milestone": "receipt", "amount": 1, "unit": "workdays"},
+            {"milestone": "deployment", "amount": 1, "unit": "workdays", "base": "receipt"},
+            {"milestone": "first_feedback", "amount": 7, "unit": "workdays"},
+            {"milestone": "resolution", "amount": 10, "unit": "workdays"}]})
+        assert r.status == 200, r
         office = a.client("gc_office")
         body = {"title": "背街小巷照明修复", "requirement": "修复路灯并反馈", "source_kind": "leader_assigned",
                 "lead_unit_id": office.unit_id("gc-jt"), "co_unit_ids": [], "due_date": "2026-06-30",

@@ -65,17 +65,54 @@ static void test_gu13710_general_item(void **state)
     const struct deadline_preset *p = preset("gu13710");
     struct deadline_facts f = {"decision", "general", "oneoff"};
     struct deadline_due out[DEADLINES_MAX];
-    /* assigned Friday 2026-09-18: the next working day is the make-up Sunday 20 Sep (receipt), then
-     * Monday 21st (deployment); 7 and 10 working days cross the Mid-Autumn holiday (25–27 Sep) */
+    /* assigned Friday 2026-09-18; 古政办发〔2021〕52号 writes 1日/1天/7天/10天: calendar days. Receipt: 1 day
+     * is Saturday 19 Sep, a rest day, so the make-up Sunday 20 Sep; deployment a day after: Monday 21st */
     int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-09-18"), out, DEADLINES_MAX);
     assert_int_equal(n, 4);
     assert_date(due_of(out, n, MS_RECEIPT, 1), "2026-09-20");
     assert_date(due_of(out, n, MS_DEPLOYMENT, 1), "2026-09-21");
-    /* 20 21 22 23 24 28 29 */
-    assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-09-29");
-    /* … 30, then National Day 1–7 Oct, 8 (Thu), 9 (Fri) */
-    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-10-09");
+    /* 7 days: 25 Sep, the Mid-Autumn holiday (25–27 Sep): moved to Monday 28th */
+    assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-09-28");
+    /* 10 days: 28 Sep, a working day (in working days it would be 9 Oct, after National Day) */
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-09-28");
     assert_int_equal(due_of(out, n, MS_PERIODIC, 1), -1);
+}
+
+/* A rule counts in its own unit: 7 calendar days span a weekend and end on the calendar date; 7 working
+ * days skip the weekend and a holiday; the documents' words say which. */
+static void test_calendar_days_and_working_days_per_rule(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    struct deadline_facts f = {"decision", "general", "oneoff"};
+    struct deadline_due out[DEADLINES_MAX];
+    struct deadline_rule days[] = {{0, NULL, NULL, NULL, MS_RESOLUTION, 7, DL_DAYS, "", -1, ""}};
+    struct deadline_rule work[] = {{0, NULL, NULL, NULL, MS_RESOLUTION, 7, DL_WORKDAYS, "", -1, ""}};
+    /* from Friday 6 Mar 2026: 13 Mar (Fri) in days; 17 Mar (Tue) in working days */
+    int n = deadlines_compute(&c, days, 1, &f, day_of("2026-03-06"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-03-13");
+    n = deadlines_compute(&c, work, 1, &f, day_of("2026-03-06"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-03-17");
+    /* from Wednesday 30 Sep 2026 across National Day (1–7 Oct, make-up Sat 10 Oct): 7 Oct is a holiday, so 8
+     * Oct in days; 30 Sep + 7 working days = 8, 9, 10, 12, 13, 14, 15 Oct */
+    n = deadlines_compute(&c, days, 1, &f, day_of("2026-09-30"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-10-08");
+    n = deadlines_compute(&c, work, 1, &f, day_of("2026-09-30"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-10-15");
+    struct arena a = ARENA_INIT;
+    assert_string_equal(deadlines_limit_text(&a, &days[0]), "7日内");
+    assert_string_equal(deadlines_limit_text(&a, &work[0]), "7个工作日内");
+    struct deadline_rule month = {0, NULL, NULL, NULL, MS_RESOLUTION, 1, DL_MONTHS, "", -1, ""};
+    assert_string_equal(deadlines_limit_text(&a, &month), "1个月内");
+    struct deadline_rule monthly = {0, NULL, NULL, NULL, MS_PERIODIC, 1, DL_MONTHS, "", -1, ""};
+    assert_string_equal(deadlines_limit_text(&a, &monthly), "每月");
+    struct deadline_rule quarterly = {0, NULL, NULL, NULL, MS_PERIODIC, 0, DL_DATES, "07-15,10-15,01-15", -1, ""};
+    assert_string_equal(deadlines_limit_text(&a, &quarterly), "每年7月15日、10月15日、1月15日前");
+    /* the presets follow their source's text: no preset counts working days (none of the seeds says 工作日) */
+    for (size_t i = 0; i < deadline_presets_n; i++)
+        for (size_t k = 0; k < deadline_presets[i].n; k++)
+            assert_int_not_equal(deadline_presets[i].rules[k].unit, DL_WORKDAYS);
+    arena_free(&a);
 }
 
 static void test_yangquan_is_shorter(void **state)
@@ -87,7 +124,7 @@ static void test_yangquan_is_shorter(void **state)
     struct deadline_due out[DEADLINES_MAX];
     int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-03-02"), out, DEADLINES_MAX);
     assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-03-05");
-    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-03-11");
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-03-09"); /* 7 days */
 }
 
 static void test_major_item_gets_one_month_rolled_past_holiday(void **state)
@@ -701,6 +738,7 @@ int main(void)
 {
     const struct CMUnitTest pure[] = {
         cmocka_unit_test(test_gu13710_general_item),
+        cmocka_unit_test(test_calendar_days_and_working_days_per_rule),
         cmocka_unit_test(test_yangquan_is_shorter),
         cmocka_unit_test(test_major_item_gets_one_month_rolled_past_holiday),
         cmocka_unit_test(test_source_kind_rules),

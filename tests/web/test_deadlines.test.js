@@ -34,13 +34,24 @@ test('the administrator edits a deadline rule; the office sees the rules read-on
   await page.goto('/admin/rules')
   await page.locator('[data-test=rules-table] .el-table__row').first().waitFor()
   await shot(page, 'rules')
-  const note = page.locator('[data-test=rules-table] .el-table__row').first().locator('input').last()
+  // the presets count calendar days, as their source writes (1日内); the administrator switches the first
+  // rule to working days, and the wording the documents will use follows
+  const first = page.locator('[data-test=rules-table] .el-table__row').first()
+  assert.equal((await first.locator('[data-test=rule-wording]').textContent()).trim(), '1日内')
+  assert.match(await page.locator('[data-test=rules-unit-hint]').textContent(), /工作日/)
+  const note = first.locator('input').last()
   await note.fill('通知发出后1个工作日内确认签收（网页修改）')
+  await first.locator('td').nth(2).locator('.el-select').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: /^工作日$/ }).click()
   await page.click('[data-test=rules-save]')
   assert.match(await toast(page, 'success', /时限规则已保存/), /时限规则已保存/)
   const api = await apiAs(server, 'gc_office')
   const r = await api('GET', '/api/v1/rules')
-  assert.ok(r.json.rules.some((x) => x.note === '通知发出后1个工作日内确认签收（网页修改）'), 'saved on the server')
+  const saved = r.json.rules.find((x) => x.note === '通知发出后1个工作日内确认签收（网页修改）')
+  assert.ok(saved, 'saved on the server')
+  assert.equal(saved.unit, 'workdays')
+  assert.equal(saved.limit_text, '1个工作日内')
+  await page.locator('[data-test=rule-wording]', { hasText: '1个工作日内' }).first().waitFor()
 
   // the completion grades are configurable
   const sel = page.locator('[data-test=grades-select]')

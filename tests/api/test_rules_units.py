@@ -1,0 +1,102 @@
+"""Each time limit counts in the unit its rule says (DOMAIN.md §4, issue #15 "rules read against the seeds"):
+the presets follow their source's text — 古政办发〔2021〕52号 writes 1日、1天、7天、10天, calendar days — and a
+deployment switches a rule to working days (工作日) with its unit. Every computed deadline uses the rule's unit,
+and the documents say which: the notice PDF ("7日内" / "7个工作日内", with the day it falls on) and the
+assignment message. The server's test clock is fixed (Beijing time), so nothing depends on today's date."""
+import re
+
+import pytest
+
+from conftest import Server
+from docs_util import pdf_text
+from test_deadlines_items import World
+
+# Wednesday 30 Sep 2026, the last working day before National Day (1–7 Oct; Saturday 10 Oct is a make-up
+# working day, 调休上班)
+START = "2026-09-30T09:00:00+08:00"
+WORKDAYS = [{"milestone": "receipt", "amount": 1, "unit": "workdays", "note": "1个工作日内签收"},
+            {"milestone": "deployment", "amount": 1, "unit": "workdays", "base": "receipt"},
+            {"milestone": "first_feedback", "amount": 7, "unit": "workdays"},
+            {"milestone": "resolution", "amount": 10, "unit": "workdays"}]
+
+
+def squash(text):
+    """pdftotext's text without spaces, line breaks and page numbers (—1—), which fall anywhere in a line."""
+    return re.sub(r"—\d+—", "", re.sub(r"\s+", "", text))
+
+
+@pytest.fixture
+def world(backend):
+    srv = Server(backend.new_db())
+    w = World(srv)
+    w.clock(START)
+    yield w
+    w.srv.stop()
+
+
+def notice_text(w, iid, tmp_path):
+    r = w.c("gc_office").get(f"/api/v1/items/{iid}/documents/notice.pdf")
+    assert r.status == 200, r
+    p = tmp_path / f"notice-{iid}.pdf"
+    p.write_bytes(r.raw)
+    return squash(pdf_text(str(p)))
+
+
+def assignment_message(w, iid):
+    r = w.c("gc_contact").get("/api/v1/inbox?limit=200")
+    assert r.status == 200, r
+    got = [m for m in r.json["messages"] if m["kind"] == "assignment" and f"/items/{iid}" in (m.get("link") or "")]
+    assert got, r.json["messages"][:3]
+    return got[0]["body"]
+
+
+def test_calendar_days_by_default_working_days_when_switched(world, tmp_path):
+    w = world
+    # the calendar the tests rely on: 7 Oct is a holiday, 10 Oct a make-up working day
+    cal = w.c("gc_office").get("/api/v1/calendar/workdays?from=2026-09-30&add=1").json
+    assert cal["date"] == "2026-10-08", cal
+
+    rules = w.c("gc_office").get("/api/v1/rules").json
+    assert rules["preset"] == "gu13710"
+    general = {x["milestone"]: x for x in rules["rules"]
+               if x["source_kind"] is None and x["importance"] is None and x["item_kind"] is None}
+    assert {k: (v["amount"], v["unit"], v["limit_text"]) for k, v in general.items()} == {
+        "receipt": (1, "days", "1日内"), "deployment": (1, "days", "1日内"),
+        "first_feedback": (7, "days", "7日内"), "resolution": (10, "days", "10日内")}
+
+    # calendar days: the limits span the National Day holiday and end on the calendar date; one that ends on a
+    # holiday (receipt 1 Oct, first feedback 7 Oct) moves to the next working day
+    cal_item = w.item(title="国庆期间城区供暖管网检修", due_date="2026-12-31")
+    assert w.dues(cal_item, "gc-jt") == {("receipt", 1): "2026-10-08", ("deployment", 1): "2026-10-09",
+                                         ("first_feedback", 1): "2026-10-08", ("resolution", 1): "2026-10-10"}
+    text = notice_text(w, cal_item, tmp_path)
+    assert "收到本通知后1日内（2026年10月8日前）签收，签收后1日内研究部署，7日内（2026年10月8日前）书面反馈阶段性进展" in text, text
+    assert "工作日" not in text
+    assert "请于收到通知后1日内签收" in assignment_message(w, cal_item)
+
+    # the administrator switches the table to working days: items assigned afterwards skip the weekend and
+    # the holiday, and their documents say 工作日
+    r = w.c("admin").put("/api/v1/rules", {"rules": WORKDAYS})
+    assert r.status == 200, r
+    assert [x["limit_text"] for x in r.json["rules"]] == ["1个工作日内", "1个工作日内", "7个工作日内", "10个工作日内"]
+    work_item = w.item(title="国庆期间城区燃气管网检修", due_date="2026-12-31")
+    # 8, 9, 10 (make-up Saturday), 12, 13, 14, 15 … 16, 19, 20 Oct
+    assert w.dues(work_item, "gc-jt") == {("receipt", 1): "2026-10-08", ("deployment", 1): "2026-10-09",
+                                          ("first_feedback", 1): "2026-10-15", ("resolution", 1): "2026-10-20"}
+    text = notice_text(w, work_item, tmp_path)
+    assert ("收到本通知后1个工作日内（2026年10月8日前）签收，签收后1个工作日内研究部署，"
+            "7个工作日内（2026年10月15日前）书面反馈阶段性进展") in text, text
+    assert "请于收到通知后1个工作日内签收" in assignment_message(w, work_item)
+    # the milestones already computed keep their days
+    assert w.dues(cal_item, "gc-jt")[("resolution", 1)] == "2026-10-10"
+    # and the calendar-day item's notice still states its rules as they are now (the table is one)
+    assert w.c("admin").put("/api/v1/rules", {"preset": "gu13710"}).json["rules"][0]["unit"] == "days"
+
+
+def test_periodic_limits_are_stated_in_the_notice(world, tmp_path):
+    w = world
+    annual = w.item(title="年度重点工作：城乡供水一体化", kind="annual", due_date="2026-12-31")
+    text = notice_text(w, annual, tmp_path)
+    assert "每年7月15日、10月15日、1月15日前报告进展" in text, text
+    ongoing = w.item(title="常态化工作：城区环境卫生整治", kind="ongoing", due_date="2026-12-31")
+    assert "每月报告进展" in notice_text(w, ongoing, tmp_path)
