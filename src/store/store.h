@@ -247,6 +247,12 @@ enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
  * transaction holds the database already: nothing to do. A missing row is not an error. table is a
  * name from the code, never from input. */
 enum err db_lock_row(struct db *db, const char *table, int64_t id);
+/* The same, sent ahead (stmt_send) so that it travels with the statements after it, the object's load,
+ * in one round trip: they run after it, so they read the row as it is once locked. *out: the lock's
+ * statement (NULL on SQLite), finished by db_lock_row_end after them, which returns the lock's outcome
+ * (a failed lock fails the statements sent after it too). */
+enum err db_lock_row_send(struct db *db, const char *table, int64_t id, struct stmt **out);
+enum err db_lock_row_end(struct stmt *st);
 /* The same without waiting (FOR UPDATE SKIP LOCKED): *locked false when another transaction holds the
  * row, so that a background pass never waits on a row a user's action holds (and never deadlocks with
  * it); true when the lock was taken, the row does not exist, or on SQLite. */
