@@ -178,9 +178,14 @@ static void render_store(struct buf *b, struct store *s)
         b,
         "ducha_db_transactions_total{result=\"commit\"} %llu\nducha_db_transactions_total{result=\"rollback\"} %llu\n",
         (unsigned long long)st.commits, (unsigned long long)st.rollbacks);
-    counter(b, "ducha_db_busy_total", "Lock timeouts, serialization failures and deadlocks (answered 503).", st.busy);
+    counter(b, "ducha_db_busy_total",
+            "Statements that met a lock timeout, serialization failure or deadlock (the transaction is then run "
+            "again, or answered 503).",
+            st.busy);
     counter(b, "ducha_db_transaction_retries_total",
-            "Transactions begun again on a new connection after the server dropped the old one.", st.retries);
+            "Transactions begun again: on a new connection after the server dropped the old one, or after a "
+            "deadlock, serialization failure or lock timeout.",
+            st.retries);
 }
 
 static void render_ops(struct buf *b, const struct opstats *o)

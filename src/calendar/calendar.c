@@ -11,16 +11,57 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
-/* the process-wide cache: guarded by cache_mu; rebuilt when calendar_version changes */
+/*
+ * The process-wide cache, guarded by cache_mu: rebuilt when calendar_version changes. The version is
+ * read at most every VERSION_CHECK_S seconds (not once per request: a round trip on PostgreSQL); a
+ * change made by this process is seen at once (calendar_replace_year and calendar_import forget the
+ * check when they commit), one made by another node or a CLI within VERSION_CHECK_S.
+ */
+#define VERSION_CHECK_S 2.0
 static pthread_mutex_t cache_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct cal_exception *cache_ex;
 static size_t cache_n;
 static char cache_version[32];
 static bool cache_loaded;
+static double cache_checked; /* CLOCK_MONOTONIC seconds of the last version check */
+
+static double mono_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The cached exceptions copied into c->arena (cache_mu held). */
+static void cache_copy(struct ctx *c, struct calendar *out)
+{
+    struct cal_exception *copy = arena_alloc(c->arena, (cache_n ? cache_n : 1) * sizeof *copy);
+    if (cache_n)
+        memcpy(copy, cache_ex, cache_n * sizeof *copy);
+    out->ex = copy;
+    out->n = cache_n;
+}
+
+/* This process changed the calendar: the next load reads the version again. */
+static void cache_forget(void)
+{
+    pthread_mutex_lock(&cache_mu);
+    cache_loaded = false;
+    pthread_mutex_unlock(&cache_mu);
+}
 
 enum err calendar_load(struct ctx *c, struct calendar *out)
 {
+    double now = mono_seconds();
+    pthread_mutex_lock(&cache_mu);
+    if (cache_loaded && now - cache_checked < VERSION_CHECK_S) {
+        cache_copy(c, out);
+        pthread_mutex_unlock(&cache_mu);
+        return ERR_OK;
+    }
+    pthread_mutex_unlock(&cache_mu);
     const char *v = "0";
     enum err e = db_one_text(c->db, c->arena, &v, "SELECT value FROM settings WHERE key = 'calendar_version'");
     if (e && e != ERR_NOT_FOUND)
@@ -56,11 +97,10 @@ enum err calendar_load(struct ctx *c, struct calendar *out)
         snprintf(cache_version, sizeof cache_version, "%s", version);
         cache_loaded = true;
     }
-    struct cal_exception *copy = arena_alloc(c->arena, (cache_n ? cache_n : 1) * sizeof *copy);
-    if (cache_n)
-        memcpy(copy, cache_ex, cache_n * sizeof *copy);
-    out->ex = copy;
-    out->n = cache_n;
+    /* inside a transaction the version read may be this transaction's own, not committed yet: it
+     * serves this load but does not spare the next one its check */
+    cache_checked = db_in_transaction(c->db) ? 0 : now;
+    cache_copy(c, out);
     pthread_mutex_unlock(&cache_mu);
     return ERR_OK;
 }
@@ -250,6 +290,7 @@ enum err calendar_replace_year(struct ctx *c, int year, const json_t *days, json
         return e;
     if ((e = ctx_tx(c, "修改工作日历", replace_tx, &a)))
         return e;
+    cache_forget();
     return calendar_year(c, year, out);
 }
 
@@ -309,6 +350,7 @@ enum err calendar_import(struct ctx *c, const char *data, size_t len, bool json,
     }
     if ((e = ctx_tx(c, "导入工作日历", replace_tx, &a)))
         return e;
+    cache_forget();
     json_t *years = json_array();
     for (size_t i = 0; i < a.nyears; i++)
         json_array_append_new(years, json_integer(a.years[i]));

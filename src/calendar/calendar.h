@@ -11,7 +11,8 @@
 
 #include <jansson.h>
 
-/* The current calendar; its exception array lives in c->arena. */
+/* The current calendar; its exception array lives in c->arena. Cached by the process: a change made
+ * here is seen at once, one made by another node (or a CLI) within 2 seconds. */
 enum err calendar_load(struct ctx *c, struct calendar *out);
 
 /* {"date"}: the n-th working day after from (n < 0: before). n within ±3660. */

@@ -32,6 +32,7 @@ struct rebuild_args {
 static enum err rebuild_tx(struct ctx *c, void *arg)
 {
     struct rebuild_args *r = arg;
+    r->count = 0; /* ctx_tx may run this again */
     if (r->only_if_asked) {
         int64_t asked = 0;
         enum err e = db_one_int(c->db, &asked, "DELETE FROM settings WHERE key = 'todos_rebuild' RETURNING 1");

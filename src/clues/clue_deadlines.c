@@ -110,6 +110,7 @@ static enum err clue_recipients(struct ctx *c, int64_t id, int64_t unit_id, cons
 static const struct dl_owner clue_owner = {
     .kind = CLUE_KIND,
     .what = CLUE_WHAT,
+    .table = "clues",
     .manage_cap = CAP_CLUE_MANAGE,
     .label = clue_label,
     .timeline = clue_timeline,

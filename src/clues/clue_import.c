@@ -84,6 +84,8 @@ static int64_t area_of(struct ctx *c, struct import_args *x, const char *s)
 static enum err import_tx(struct ctx *c, void *arg)
 {
     struct import_args *x = arg;
+    json_array_clear(x->created); /* ctx_tx may run this again */
+    json_array_clear(x->errors);
     int col[C__N];
     for (int k = 0; k < C__N; k++) {
         col[k] = -1;

@@ -591,6 +591,7 @@ struct invite_args {
 static enum err invite_tx(struct ctx *c, void *arg)
 {
     struct invite_args *a = arg;
+    json_array_clear(a->tokens); /* ctx_tx may run this again */
     struct survey s;
     enum err e = load_managed(c, a->id, "发放邀请码", &s);
     if (e)

@@ -2,7 +2,11 @@
 
 #include "base/log.h"
 
+#include <errno.h>
 #include <stdarg.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <time.h>
 
 enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...)
 {
@@ -68,16 +72,54 @@ const char *ctx_actor(const struct ctx *c)
     return c->user ? c->user->username : "system";
 }
 
+/* Attempts of one transaction: after a deadlock or serialization failure it is run again up to
+ * twice; after a lock timeout (which has already waited busy_timeout_ms) once. */
+#define TX_ATTEMPTS 3
+#define TX_ATTEMPTS_LOCK_TIMEOUT 2
+
+/* A short random pause before attempt n + 1 (5–25 ms, then 10–50 ms): two transactions that
+ * deadlocked do not meet again in step. */
+static void tx_backoff(int n)
+{
+    long ms = 5L * n + (long)arc4random_uniform((uint32_t)(20 * n + 1));
+    struct timespec t = {0, ms * 1000000L};
+    while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+    }
+}
+
 enum err ctx_tx(struct ctx *c, const char *what, enum err (*fn)(struct ctx *c, void *arg), void *arg)
 {
-    int rc = db_begin(c->db);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, what);
-    enum err e = fn(c, arg);
-    if (e) {
-        db_rollback(c->db);
-        return e;
+    /* only the outermost transaction can be run again; a nested one fails, and its caller's with it */
+    bool outer = !db_in_transaction(c->db);
+    /* what an attempt may change and the next must start from */
+    const struct grant *acting = c->acting;
+    const char *audit_scope = c->audit_scope;
+    int (*hook)(struct db *, void *);
+    void *hook_arg;
+    db_on_commit_get(c->db, &hook, &hook_arg);
+    for (int attempt = 1;; attempt++) {
+        int rc = db_begin(c->db);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, what);
+        enum err e = fn(c, arg);
+        if (e)
+            db_rollback(c->db);
+        else if ((rc = db_commit(c->db)) < 0)
+            e = ctx_store_fail(c, rc, what);
+        if (!e)
+            return ERR_OK;
+        int conflict = outer ? db_conflict(c->db) : 0;
+        if (!conflict || attempt >= (conflict == DB_CONFLICT_LOCK_TIMEOUT ? TX_ATTEMPTS_LOCK_TIMEOUT : TX_ATTEMPTS))
+            return e;
+        log_info("%s: %s, attempt %d of the transaction rolled back, running it again", what,
+                 conflict == DB_CONFLICT_LOCK_TIMEOUT ? "lock timeout" : "deadlock or serialization failure", attempt);
+        db_note_retry(c->db);
+        c->err = ERR_OK;
+        c->msg = NULL;
+        c->field = NULL;
+        c->acting = acting;
+        c->audit_scope = audit_scope;
+        db_on_commit(c->db, hook, hook_arg);
+        tx_backoff(attempt);
     }
-    rc = db_commit(c->db);
-    return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
 }

@@ -51,6 +51,28 @@ const char *ctx_actor(const struct ctx *c);
  * Runs fn(c, arg) in one write transaction: commits if it returns ERR_OK, rolls back otherwise.
  * Every change and its audit record go through here (or an explicit db_begin/db_commit pair).
  * "what" names the operation for error messages.
+ *
+ * Run again: when the transaction is the outermost one and the database aborted it for a conflict
+ * with another transaction (db_conflict: a deadlock or serialization failure, up to 3 attempts; a
+ * lock timeout, 2), it is rolled back and fn runs again from the start after a short random pause,
+ * so the user sees the action done instead of "数据库繁忙". Before each new attempt ctx_tx puts back
+ * what the failed one may have changed: c->err, c->msg, c->field (the failure), c->acting (the
+ * grant perm_require noted), c->audit_scope, and the db_on_commit hook to the one set before
+ * ctx_tx (a hook set inside the failed attempt is dropped; one it consumed is set again). What the
+ * failed attempt allocated in c->arena stays allocated until the unit of work ends (a pointer the
+ * attempt left behind never dangles) but the next attempt must not use it. Nested in another
+ * transaction, ctx_tx never runs fn again: the outermost one does.
+ *
+ * So a body must be safe to run more than once, that is:
+ *   - read its inputs from arg and the database only, and (re)initialise every output it writes to
+ *     arg at its start (counters set, lists emptied), never accumulate across calls;
+ *   - change nothing outside the transaction that a second run would repeat: no network request,
+ *     no message sent (queue it in the outbox, in the transaction), no process-wide cache updated
+ *     with what the transaction wrote (invalidate it instead), no one-time input consumed (an
+ *     upload stream read once: read it before ctx_tx; a challenge: spend it in the transaction);
+ *   - a file it writes is written again whole under the same name (the archive) or was stored
+ *     before ctx_tx by its content (attachments).
+ * A body that cannot satisfy this runs in its own db_begin/db_commit pair instead.
  */
 enum err ctx_tx(struct ctx *c, const char *what, enum err (*fn)(struct ctx *c, void *arg), void *arg);
 #endif

@@ -53,8 +53,12 @@ enum err dl_people_portfolio(struct ctx *c, struct dl_people *p, const char *pat
  * start-up (modules_init); deadlines never includes the owner's module, it calls these.
  */
 struct dl_owner {
-    const char *kind;    /* the object kind ("item"), as its workflow names it */
-    const char *what;    /* "督办事项": names an object that has no label */
+    const char *kind; /* the object kind ("item"), as its workflow names it */
+    const char *what; /* "督办事项": names an object that has no label */
+    /* the object's table: its actions lock its row before its milestones, and the ladder scan takes
+     * the same row first (without waiting) so that the two never wait on each other in opposite
+     * order; NULL: the scan locks the milestone only */
+    const char *table;
     const char *link;    /* its web page with %lld for the id ("/items/%lld"), opened from the ladder's
                           * messages; NULL: none */
     enum cap manage_cap; /* needed at a milestone's scope to override its due day */

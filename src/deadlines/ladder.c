@@ -139,18 +139,40 @@ out:
     return e;
 }
 
+/* A due milestone as the scan found it, and its owner (whose row the scan locks first). */
+struct scan_due {
+    int64_t id, owner_id;
+    const char *owner_kind;
+};
+
 struct scan_chunk {
-    const int64_t *ids;
+    const struct scan_due *due;
     int n;
     const struct calendar *cal;
     const struct ladder *l;
     int steps;
 };
 
-/* Climbs the ladder of one due milestone as far as c->now allows, inside the chunk's transaction. */
-static enum err scan_one(struct ctx *c, struct scan_chunk *a, int64_t id)
+/*
+ * Climbs the ladder of one due milestone as far as c->now allows, inside the chunk's transaction.
+ * Lock order (PostgreSQL): the owner's row, then the milestone, as the owner's actions take them
+ * (an action locks its object's row, then changes its milestones); both without waiting (SKIP
+ * LOCKED): a milestone whose owner or itself is being changed by someone is left for the next pass,
+ * so that the scan never holds a milestone an action needs while waiting for the action's row.
+ */
+static enum err scan_one(struct ctx *c, struct scan_chunk *a, const struct scan_due *d)
 {
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
+    int64_t id = d->id;
+    const struct dl_owner *owner = dl_owner_of(d->owner_kind);
+    if (owner->table) {
+        bool locked;
+        enum err le = db_try_lock_row(c->db, owner->table, d->owner_id, &locked);
+        if (le)
+            return ctx_db_fail(c, le, "催办扫描");
+        if (!locked) /* an action on the owner is under way: next pass */
+            return ERR_OK;
+    }
     struct stmt *st = db_query(c->db,
                                pg ? "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ? "
                                     "FOR UPDATE SKIP LOCKED"
@@ -201,22 +223,27 @@ static enum err scan_chunk_tx(struct ctx *c, void *arg)
 {
     struct scan_chunk *a = arg;
     enum err e = ERR_OK;
+    a->steps = 0; /* ctx_tx may run this again */
     for (int i = 0; i < a->n && !e; i++)
-        e = scan_one(c, a, a->ids[i]);
+        e = scan_one(c, a, &a->due[i]);
     return e;
 }
 
 enum err deadlines_scan(struct ctx *c, int limit, int *steps)
 {
     *steps = 0;
-    struct stmt *st = db_query(c->db, "SELECT id FROM milestones WHERE next_at <= ? ORDER BY next_at LIMIT ?",
+    struct stmt *st = db_query(c->db,
+                               "SELECT id, owner_kind, owner_id FROM milestones WHERE next_at <= ? "
+                               "ORDER BY next_at LIMIT ?",
                                DB_INT(c->now), DB_INT(limit));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
-    int64_t *ids = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *ids);
+    struct scan_due *due = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *due);
     int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < limit)
-        ids[n++] = stmt_int(st, 0);
+    while ((rc = stmt_step(st)) == STORE_ROW && n < limit) {
+        due[n] = (struct scan_due){stmt_int(st, 0), stmt_int(st, 2), arena_strdup(c->arena, stmt_text(st, 1))};
+        n++;
+    }
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "催办扫描");
@@ -228,7 +255,7 @@ enum err deadlines_scan(struct ctx *c, int limit, int *steps)
     if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
         return e;
     for (int i = 0; i < n; i += SCAN_CHUNK) {
-        struct scan_chunk a = {ids + i, n - i < SCAN_CHUNK ? n - i : SCAN_CHUNK, &cal, &l, 0};
+        struct scan_chunk a = {due + i, n - i < SCAN_CHUNK ? n - i : SCAN_CHUNK, &cal, &l, 0};
         if ((e = ctx_tx(c, "催办扫描", scan_chunk_tx, &a)))
             return e;
         *steps += a.steps;

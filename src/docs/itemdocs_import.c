@@ -85,6 +85,8 @@ static const char *source_kind(struct import_args *a, const char *s)
 static enum err import_tx(struct ctx *c, void *arg)
 {
     struct import_args *a = arg;
+    json_array_clear(a->errors); /* ctx_tx may run this again */
+    json_array_clear(a->created);
     struct csv_reader r;
     csv_init(&r, a->csv, a->len);
     char **f;

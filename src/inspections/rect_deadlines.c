@@ -119,6 +119,7 @@ static enum err escalate(struct ctx *c, int64_t id, const char *note, json_t *da
 static const struct dl_owner owner = {
     .kind = OWNER,
     .what = "整改任务",
+    .table = "rect_tasks",
     .manage_cap = CAP_INSP_MANAGE,
     .label = label,
     .timeline = timeline,

@@ -155,6 +155,7 @@ static enum err item_stepped(struct ctx *c, int64_t id, int64_t unit_id, enum dl
 static const struct dl_owner item_owner = {
     .kind = ITEM,
     .what = "督办事项",
+    .table = "items",
     .link = "/items/%lld",
     .manage_cap = CAP_ITEM_REGISTER,
     .label = items_label,

@@ -101,25 +101,44 @@ json_t *item_json(struct ctx *c, struct item *it)
     return o;
 }
 
-/* Adds what only the detail view carries: children, pending extension, suspensions, counts. Their
- * three statements travel together (stmt_send: one round trip on PostgreSQL). */
-static void item_json_detail(struct ctx *c, struct item *it, json_t *o)
+/* The statements of what only the detail view carries: children, extensions, suspensions. */
+struct detail_q {
+    struct stmt *children, *ext, *suspensions;
+};
+
+/* Sends them (stmt_send): they depend only on the id, so they travel with the item's own load (one round
+ * trip on PostgreSQL for the item, its tracks and these). */
+static void detail_send(struct ctx *c, int64_t id, struct detail_q *q)
 {
-    struct stmt *children =
-        db_query(c->db,
-                 "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
-                 "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id",
-                 DB_INT(it->id));
-    stmt_send(children);
-    struct stmt *st = db_query(c->db,
-                               "SELECT id, reason, old_date, new_date, state, requested_at, track_id, decided_at, "
-                               "decision_note FROM item_extensions WHERE item_id = ? ORDER BY id",
-                               DB_INT(it->id));
-    stmt_send(st);
-    struct stmt *suspensions =
-        db_query(c->db, "SELECT started_at, ended_at, reason FROM item_suspensions WHERE item_id = ? ORDER BY id",
-                 DB_INT(it->id));
-    stmt_send(suspensions);
+    q->children = db_query(c->db,
+                           "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
+                           "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id",
+                           DB_INT(id));
+    stmt_send(q->children);
+    q->ext = db_query(c->db,
+                      "SELECT id, reason, old_date, new_date, state, requested_at, track_id, decided_at, "
+                      "decision_note FROM item_extensions WHERE item_id = ? ORDER BY id",
+                      DB_INT(id));
+    stmt_send(q->ext);
+    q->suspensions = db_query(
+        c->db, "SELECT started_at, ended_at, reason FROM item_suspensions WHERE item_id = ? ORDER BY id", DB_INT(id));
+    stmt_send(q->suspensions);
+}
+
+/* Finishes them unread (the item is not shown). */
+static void detail_done(struct detail_q *q)
+{
+    struct stmt *all[] = {q->children, q->ext, q->suspensions};
+    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
+        if (all[i])
+            stmt_done(all[i]);
+}
+
+/* Adds what only the detail view carries (q, sent by detail_send): children, pending extension,
+ * suspensions, counts. */
+static void item_json_detail(struct ctx *c, struct detail_q *q, json_t *o)
+{
+    struct stmt *children = q->children, *st = q->ext, *suspensions = q->suspensions;
     json_t *rollup;
     json_object_set_new(o, "children", children_json(c, children, &rollup));
     json_object_set_new(o, "children_rollup", rollup);
@@ -155,10 +174,14 @@ static void item_json_detail(struct ctx *c, struct item *it, json_t *o)
 enum err items_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct item it;
+    struct detail_q q;
+    detail_send(c, id, &q);
     enum err e = item_load_visible(c, id, &it);
-    if (e)
+    if (e) {
+        detail_done(&q);
         return e;
+    }
     *out = item_json(c, &it);
-    item_json_detail(c, &it, *out);
+    item_json_detail(c, &q, *out);
     return ERR_OK;
 }

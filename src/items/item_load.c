@@ -188,9 +188,10 @@ static const struct track *track_by_id(const struct item *it, int64_t id)
 
 /* Adds to the view the parts of one kind that sql lists (id, track_id, the person who made it), each on
  * its track's unit. */
-static enum err add_parts(struct ctx *c, struct item *it, enum item_part kind, const char *sql, const char *what)
+/* Reads the rows of st (sent or not: the first step reads them; NULL: its prepare failed) as parts of
+ * kind, and finishes it. */
+static enum err add_parts(struct ctx *c, struct item *it, enum item_part kind, struct stmt *st, const char *what)
 {
-    struct stmt *st = db_query(c->db, sql, DB_INT(it->id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, what);
     int rc;
@@ -263,23 +264,41 @@ static enum err add_ladder_parts(struct ctx *c, struct item *it)
     return e;
 }
 
+/* The query sql of the item's pending parts, sent (stmt_send) when want (the item's state may have
+ * them), else NULL. */
+static struct stmt *parts_send(struct ctx *c, const struct item *it, bool want, const char *sql)
+{
+    struct stmt *st = want ? db_query(c->db, sql, DB_INT(it->id)) : NULL;
+    stmt_send(st);
+    return st;
+}
+
 enum err item_load_waits(struct ctx *c, struct item *it)
 {
+    /* the pending extensions, reports and instructions travel together (one round trip on PostgreSQL) */
+    bool want[3] = {item_state_active(it->state),
+                    it->state != ITEM_ST_COMPLETED && it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN,
+                    it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN};
+    struct stmt *st[3] = {
+        parts_send(c, it, want[0],
+                   "SELECT id, track_id, requested_by FROM item_extensions WHERE item_id = ? AND state = 'pending'"),
+        parts_send(c, it, want[1],
+                   "SELECT id, track_id, created_by FROM item_reports WHERE item_id = ? AND review = 'pending' "
+                   "ORDER BY id"),
+        parts_send(c, it, want[2],
+                   "SELECT id, NULL, leader_id FROM item_instructions WHERE item_id = ? AND state = 'pending' "
+                   "ORDER BY id")};
+    static const enum item_part kinds[3] = {ITEM_PART_EXTENSION, ITEM_PART_REPORT, ITEM_PART_INSTRUCTION};
+    static const char *const whats[3] = {"读取延期申请", "读取进展报告", "读取领导批示"};
     enum err e = ERR_OK;
-    if (item_state_active(it->state))
-        e = add_parts(c, it, ITEM_PART_EXTENSION,
-                      "SELECT id, track_id, requested_by FROM item_extensions WHERE item_id = ? AND state = 'pending'",
-                      "读取延期申请");
-    if (!e && it->state != ITEM_ST_COMPLETED && it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN)
-        e = add_parts(c, it, ITEM_PART_REPORT,
-                      "SELECT id, track_id, created_by FROM item_reports WHERE item_id = ? AND review = 'pending' "
-                      "ORDER BY id",
-                      "读取进展报告");
-    if (!e && it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN)
-        e = add_parts(c, it, ITEM_PART_INSTRUCTION,
-                      "SELECT id, NULL, leader_id FROM item_instructions WHERE item_id = ? AND state = 'pending' "
-                      "ORDER BY id",
-                      "读取领导批示");
+    for (int i = 0; i < 3; i++) {
+        if (!want[i])
+            continue;
+        if (!e)
+            e = add_parts(c, it, kinds[i], st[i], whats[i]);
+        else if (st[i])
+            stmt_done(st[i]); /* sent: finished unread */
+    }
     if (!e)
         e = add_ladder_parts(c, it);
     return e;

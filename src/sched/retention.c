@@ -16,7 +16,6 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "core/claim.h"
-#include "core/clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -25,11 +24,23 @@
 #define MAX_BATCHES 100
 #define LOG_MIN_DAYS 180
 
-/* Runs sql (one DELETE … RETURNING, binding the cutoff: `age` seconds before now) in batches; adds the rows
- * deleted to *n. Now is read in each batch's transaction, not when the pass began: a clock moved meanwhile (the
- * test clock set back) must not make a row written since look `age` old — a session signed in a moment ago. */
-static enum err delete_batches(struct ctx *c, const char *what, const char *sql, int64_t age, int64_t *n)
+/*
+ * Runs sql (one DELETE … RETURNING whose `%s` is "now" and whose two parameters are that now and the
+ * batch size) in batches, deleting rows older than now - age; adds the rows deleted to *n.
+ *
+ * Under the test clock "now" is the wall clock plus the offset as the DELETE itself reads it, not the
+ * pass's c->now: a pass that began before the clock was set back (tests move it months back) would
+ * otherwise delete what was written with the new clock meanwhile, e.g. the session a test has just
+ * signed in with (seen as 401 登录已失效 right after a clock change). The statement's own snapshot
+ * holds the offset under which every row it can see was written.
+ */
+static enum err delete_batches(struct ctx *c, const char *what, const char *sql_fmt, int64_t age, int64_t *n)
 {
+    const char *now_sql = c->cfg->test_clock ? "(? + COALESCE((SELECT CAST(value AS INTEGER) FROM settings "
+                                               "WHERE key = 'test_clock_offset'), 0))"
+                                             : "?";
+    const char *sql = arena_printf(c->arena, sql_fmt, now_sql);
+    int64_t now = c->cfg->test_clock ? time_now() : c->now;
     for (int b = 0; b < MAX_BATCHES; b++) {
         int rc = db_begin(c->db);
         if (rc < 0)
@@ -39,7 +50,7 @@ static enum err delete_batches(struct ctx *c, const char *what, const char *sql,
             db_rollback(c->db);
             return ctx_store_fail(c, STORE_E_OTHER, what);
         }
-        stmt_bind_int(st, 1, clock_now(c->db, c->cfg) - age);
+        stmt_bind_int(st, 1, now - age);
         stmt_bind_int(st, 2, BATCH_ROWS);
         int rows = 0;
         while ((rc = stmt_step(st)) == STORE_ROW)
@@ -83,18 +94,18 @@ enum err retention_pass(struct ctx *c, struct retention_stats *out)
     e = delete_batches(
         c, "清理已投递的通知",
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('sent', 'dead', 'cancelled') "
-        "AND next_attempt < ? AND channel IN ('email', 'sms', 'webhook') ORDER BY next_attempt LIMIT ?) "
+        "AND next_attempt < %s AND channel IN ('email', 'sms', 'webhook') ORDER BY next_attempt LIMIT ?) "
         "RETURNING id",
         days * 86400, &out->outbox);
     if (!e)
         e = delete_batches(c, "清理过期会话",
-                           "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE last_seen < ? LIMIT ?) "
+                           "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE last_seen < %s LIMIT ?) "
                            "RETURNING id",
                            c->cfg->session_idle_minutes * 60 + 86400, &out->sessions);
     if (!e)
         e = delete_batches(c, "清理过期幂等键",
                            "DELETE FROM idempotency_keys WHERE (user_id, idem_key) IN (SELECT user_id, idem_key FROM "
-                           "idempotency_keys WHERE created_at < ? LIMIT ?) RETURNING user_id",
+                           "idempotency_keys WHERE created_at < %s LIMIT ?) RETURNING user_id",
                            86400, &out->idempotency_keys);
     /* PostgreSQL: the coming months' partitions of item_events, outbox (migration 0042) and audit_log (0043) */
     if (!e && !strcmp(db_kind(c->db), "postgres")) {

@@ -47,6 +47,8 @@ struct db {
     /* db_usage since checkout: statements run; round trips of closed connections, and the
      * current connection's count at checkout (or at its connect) */
     uint64_t statements, trips_done, trips_mark;
+    /* the connection's conflict count when the outermost transaction began (db_conflict) */
+    uint64_t conflicts_mark;
 };
 
 struct store {
@@ -252,6 +254,35 @@ static uint64_t conn_trips(const struct db *db)
     return db->conn && db->ops->round_trips ? db->ops->round_trips(db->conn) : 0;
 }
 
+/* Conflicts told to db's current connection since it was opened (0 without one, or on SQLite). */
+static uint64_t conn_conflicts(const struct db *db, bool *lock_timeout)
+{
+    bool lt = false;
+    uint64_t n = db->conn && db->ops->conflicts ? db->ops->conflicts(db->conn, &lt) : 0;
+    if (lock_timeout)
+        *lock_timeout = lt;
+    return n;
+}
+
+int db_conflict(const struct db *db)
+{
+    bool lock_timeout;
+    if (conn_conflicts(db, &lock_timeout) == db->conflicts_mark)
+        return 0;
+    return lock_timeout ? DB_CONFLICT_LOCK_TIMEOUT : DB_CONFLICT;
+}
+
+void db_note_retry(struct db *db)
+{
+    atomic_fetch_add(&db->store->retries, 1);
+}
+
+void db_on_commit_get(const struct db *db, int (**fn)(struct db *db, void *arg), void **arg)
+{
+    *fn = db->on_commit;
+    *arg = db->on_commit_arg;
+}
+
 static void db_disconnect(struct db *db)
 {
     db_cache_clear(db);
@@ -418,6 +449,7 @@ int db_begin_at(struct db *db, const char *file, int line)
     }
     db->depth = 1;
     db->failed = false;
+    db->conflicts_mark = conn_conflicts(db, NULL);
     db->txn_file = file;
     db->txn_line = line;
     return 0;

@@ -114,8 +114,25 @@ int db_probe(struct db *db, bool *writable);
  * what db_commit returns). Cleared when it has run or on store_release.
  */
 void db_on_commit(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
+/* The hook db_on_commit set last and not run yet (NULL if none), so that a transaction run again can
+ * start with the hook it started with (ctx_tx). */
+void db_on_commit_get(const struct db *db, int (**fn)(struct db *db, void *arg), void **arg);
 /* True if a transaction committed on db since it was checked out. */
 bool db_wrote(const struct db *db);
+
+/*
+ * Whether the current or last outermost transaction on db (until the next db_begin) was told by the
+ * server of a conflict that a new attempt of the whole transaction may not meet: 0 none;
+ * DB_CONFLICT a deadlock or serialization failure (PostgreSQL 40P01, 40001), DB_CONFLICT_LOCK_TIMEOUT
+ * a row lock not granted within busy_timeout_ms (55P03; the last conflict told). The server has
+ * aborted such a transaction: it can only roll back. SQLite never reports one (its writers queue
+ * for the database before they begin). A statement timeout (57014) is STORE_E_BUSY too, but no
+ * conflict: running it again would take as long.
+ */
+enum { DB_CONFLICT = 1, DB_CONFLICT_LOCK_TIMEOUT = 2 };
+int db_conflict(const struct db *db);
+/* Counts a transaction begun again (store_stats.retries). */
+void db_note_retry(struct db *db);
 
 /* Counters of a pool, for the metrics. */
 struct store_stats {
@@ -124,8 +141,9 @@ struct store_stats {
     double wait_seconds;         /* total time spent waiting for a connection */
     uint64_t connects, failures; /* connections opened; attempts that failed */
     uint64_t commits, rollbacks; /* outermost transactions */
-    uint64_t busy;               /* lock timeouts, serialization failures, deadlocks */
-    uint64_t retries;            /* BEGINs retried on a new connection after the server dropped one */
+    uint64_t busy;               /* statements that met a lock timeout, serialization failure or deadlock */
+    uint64_t retries;            /* transactions begun again: on a new connection after the server dropped
+                                  * one, or after a conflict (ctx_tx) */
 };
 void store_stats(struct store *s, struct store_stats *out);
 
@@ -229,6 +247,16 @@ enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
  * transaction holds the database already: nothing to do. A missing row is not an error. table is a
  * name from the code, never from input. */
 enum err db_lock_row(struct db *db, const char *table, int64_t id);
+/* The same, sent ahead (stmt_send) so that it travels with the statements after it, the object's load,
+ * in one round trip: they run after it, so they read the row as it is once locked. *out: the lock's
+ * statement (NULL on SQLite), finished by db_lock_row_end after them, which returns the lock's outcome
+ * (a failed lock fails the statements sent after it too). */
+enum err db_lock_row_send(struct db *db, const char *table, int64_t id, struct stmt **out);
+enum err db_lock_row_end(struct stmt *st);
+/* The same without waiting (FOR UPDATE SKIP LOCKED): *locked false when another transaction holds the
+ * row, so that a background pass never waits on a row a user's action holds (and never deadlocks with
+ * it); true when the lock was taken, the row does not exist, or on SQLite. */
+enum err db_try_lock_row(struct db *db, const char *table, int64_t id, bool *locked);
 enum err db_one_int_a(struct db *db, int64_t *out, const char *sql, const struct db_bind *binds);
 struct arena;
 enum err db_one_text_a(struct db *db, struct arena *a, const char **out, const char *sql, const struct db_bind *binds);

@@ -39,6 +39,10 @@ struct store_ops {
     /* messages this connection has waited for the server to answer since it was opened (NULL: an
      * embedded database, no round trips) */
     uint64_t (*round_trips)(struct conn_impl *c);
+    /* transaction conflicts (deadlock, serialization failure, lock timeout) this connection was told
+     * of since it was opened, *lock_timeout: whether the last was a lock timeout (NULL: none are
+     * told apart, SQLite's writers queue before they begin) */
+    uint64_t (*conflicts)(struct conn_impl *c, bool *lock_timeout);
     /* starts executing a bound statement without waiting for its result (stmt_send); NULL: the
      * first step executes it */
     void (*send)(struct stmt_impl *s);

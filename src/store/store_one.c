@@ -120,6 +120,46 @@ enum err db_lock_row(struct db *db, const char *table, int64_t id)
     return run(db, sql, DB_BINDS_(DB_INT(id)), false, NULL, NULL);
 }
 
+enum err db_lock_row_send(struct db *db, const char *table, int64_t id, struct stmt **out)
+{
+    *out = NULL;
+    if (strcmp(db_kind(db), "postgres"))
+        return ERR_OK;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR UPDATE", table);
+    *out = db_query(db, sql, DB_INT(id));
+    if (!*out)
+        return db_connected(db) ? ERR_INTERNAL : ERR_UNAVAILABLE;
+    stmt_send(*out);
+    return ERR_OK;
+}
+
+enum err db_lock_row_end(struct stmt *st)
+{
+    if (!st)
+        return ERR_OK;
+    int rc = stmt_step(st);
+    stmt_done(st);
+    return rc < 0 ? store_err(rc) : ERR_OK;
+}
+
+enum err db_try_lock_row(struct db *db, const char *table, int64_t id, bool *locked)
+{
+    *locked = true;
+    if (strcmp(db_kind(db), "postgres"))
+        return ERR_OK;
+    char sql[128];
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR UPDATE SKIP LOCKED", table);
+    enum err e = run(db, sql, DB_BINDS_(DB_INT(id)), true, NULL, NULL);
+    if (e != ERR_NOT_FOUND)
+        return e;
+    /* skipped, or missing: only a row that exists can be held by another transaction */
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ?", table);
+    e = run(db, sql, DB_BINDS_(DB_INT(id)), true, NULL, NULL);
+    *locked = e == ERR_NOT_FOUND;
+    return e == ERR_NOT_FOUND ? ERR_OK : e;
+}
+
 enum err db_one_int_a(struct db *db, int64_t *out, const char *sql, const struct db_bind *binds)
 {
     return run(db, sql, binds, true, keep_int, out);

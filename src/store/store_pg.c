@@ -13,7 +13,8 @@
  * prepared statements) at the first step and then walks the rows.
  *
  * Errors map by SQLSTATE: 23505 unique; 23503/23514/23502 foreign (constraint); 40001, 40P01,
- * 55P03, 57014 busy (retry); class 08, 57P01-57P03 and a broken connection: conn. A COMMIT that the
+ * 55P03, 57014 busy (retry; the first three are also counted as conflicts, store_ops.conflicts, which
+ * ctx_tx retries: a statement timeout is not); class 08, 57P01-57P03 and a broken connection: conn. A COMMIT that the
  * server turned into a ROLLBACK (the transaction had failed) is reported as a failure, so a
  * half-done transaction is never acknowledged.
  *
@@ -59,6 +60,9 @@ struct conn_impl {
     char begin_sql[160]; /* BEGIN, and the timeouts when they could not be startup options */
     uint64_t next_name;
     uint64_t trips; /* requests whose answer we waited for (store_ops.round_trips) */
+    /* transaction conflicts seen (40P01, 40001, 55P03; store_ops.conflicts); the last a lock timeout */
+    uint64_t conflicts;
+    bool lock_timeout;
     /* statements sent in pipeline mode (pg_send) whose results are not read yet, in order */
     struct stmt_impl **sent;
     int nsent, capsent;
@@ -112,6 +116,10 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
         return STORE_E_UNIQUE;
     if (!strcmp(state, "23503") || !strcmp(state, "23514") || !strcmp(state, "23502"))
         return STORE_E_FOREIGN;
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")) {
+        c->conflicts++;
+        c->lock_timeout = !strcmp(state, "55P03");
+    }
     if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") || !strcmp(state, "57014")) {
         log_warn("postgres busy (%s) in %s: %.*s", state, what, len, msg);
         return STORE_E_BUSY;
@@ -767,6 +775,12 @@ static int pg_copy_finish(struct conn_impl *c, bool ok)
     return rc;
 }
 
+static uint64_t pg_conflicts(struct conn_impl *c, bool *lock_timeout)
+{
+    *lock_timeout = c->lock_timeout;
+    return c->conflicts;
+}
+
 static uint64_t pg_round_trips(struct conn_impl *c)
 {
     return c->trips;
@@ -801,6 +815,7 @@ const struct store_ops store_pg_ops = {
     .col_name = pg_col_name,
     .reset = pg_reset,
     .round_trips = pg_round_trips,
+    .conflicts = pg_conflicts,
     .send = pg_send,
     .begin_sql = "BEGIN",
     .probe_sql = "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' THEN 0 ELSE 1 END",

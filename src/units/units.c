@@ -656,6 +656,9 @@ static json_t *import_row(struct ctx *c, struct import_args *a, int r)
 static enum err import_tx(struct ctx *c, void *arg)
 {
     struct import_args *a = arg;
+    json_array_clear(a->errors); /* ctx_tx may run this again */
+    json_array_clear(a->rows);
+    a->created = a->updated = 0;
     table_columns(&a->t, unit_headings, U__N, a->col);
     if (a->col[U_CODE] < 0 || a->col[U_NAME] < 0 || a->col[U_KIND] < 0 ||
         (a->col[U_PARENT] < 0 && a->col[U_PARENT_CODE] < 0)) {

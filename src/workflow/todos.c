@@ -328,23 +328,26 @@ static enum err count_add(struct ctx *c, const char *assignee, const char *kind,
 /* The sync; counts: keep todo_counts too (a rebuild recounts at its end instead). */
 static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a, bool counts)
 {
-    struct wf_obj *o;
-    enum err e = wf->load(c, id, true, &o);
-    if (e)
-        return e;
-    int nw;
-    struct want *wants = wants_of(c, wf, o, &nw);
-    const char *due = o->due_date && *o->due_date ? o->due_date : NO_DUE;
-    const char *number = o->number ? o->number : "", *title = o->title ? o->title : "";
-    const char *state = wf_state_name(wf, o->state);
-
-    /* the rows there are: keep (refreshed) what is still awaited, delete the rest */
+    /* the rows there are, sent with the object's load (one round trip on PostgreSQL): keep (refreshed)
+     * what is still awaited, delete the rest */
     struct stmt *st = db_query(c->db,
                                "SELECT id, part, task, assignee, label, number, title, state, due_key "
                                "FROM todos WHERE kind = ? AND object_id = ?",
                                DB_TEXT(wf->name), DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "更新待办事项");
+    stmt_send(st);
+    struct wf_obj *o;
+    enum err e = wf->load(c, id, true, &o);
+    if (e) {
+        stmt_done(st);
+        return e;
+    }
+    int nw;
+    struct want *wants = wants_of(c, wf, o, &nw);
+    const char *due = o->due_date && *o->due_date ? o->due_date : NO_DUE;
+    const char *number = o->number ? o->number : "", *title = o->title ? o->title : "";
+    const char *state = wf_state_name(wf, o->state);
     int cap = 8, nold = 0, rc;
     struct old {
         int64_t id;

@@ -304,13 +304,20 @@ static enum err apply(struct wf_act *a)
 }
 
 /* PostgreSQL: the object's row lock before it is loaded (READ COMMITTED: a load before the lock may see a
- * version that a concurrent action is replacing, and the lock's version check would then refuse with 409). */
-static enum err lock_row(struct ctx *c, const struct workflow *wf, int64_t id)
+ * version that a concurrent action is replacing, and the lock's version check would then refuse with 409).
+ * The lock is sent with the load (one round trip): the load's statements run after it. */
+static enum err lock_and_load(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_obj **o)
 {
     if (!wf->table) /* workflow_lint reports it; never act without the lock on either database */
         return ctx_fail(c, ERR_INTERNAL, "%s的流程未声明数据表（table），无法加锁", wf->what);
-    enum err e = db_lock_row(c->db, wf->table, id);
-    return e ? ctx_db_fail(c, e, arena_printf(c->arena, "锁定%s", wf->what)) : ERR_OK;
+    struct stmt *lock;
+    enum err e = db_lock_row_send(c->db, wf->table, id, &lock);
+    if (e)
+        return ctx_db_fail(c, e, arena_printf(c->arena, "锁定%s", wf->what));
+    e = wf->load(c, id, false, o);
+    enum err le = db_lock_row_end(lock);
+    /* a lock that failed failed the load too: say what failed first */
+    return le ? ctx_db_fail(c, le, arena_printf(c->arena, "锁定%s", wf->what)) : e;
 }
 
 static enum err act_tx(struct ctx *c, void *arg)
@@ -319,8 +326,8 @@ static enum err act_tx(struct ctx *c, void *arg)
     const struct workflow *wf = x->wf;
     const json_t *b = x->body;
     struct wf_obj *o;
-    enum err e = lock_row(c, wf, x->id);
-    if (e || (e = wf->load(c, x->id, false, &o)))
+    enum err e = lock_and_load(c, wf, x->id, &o);
+    if (e)
         return e;
     if (!perm_item_visible(c->user, &o->scope))
         return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", wf->what);

@@ -10,8 +10,10 @@
 #include "core/counter.h"
 #include "store/store.h"
 
+#include <pthread.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -334,6 +336,161 @@ static void test_audit_verify_pages_through_a_long_chain(void **state)
     arena_free(&ar);
 }
 
+/*
+ * A real deadlock (40P01) inside ctx_tx, provoked in a fixed order: another transaction B holds row
+ * dl2; the body takes dl1 and lets B ask for dl1; once the server shows B waiting for that lock, the
+ * body asks for dl2. B's session has deadlock_timeout 60 s and does not check in time; the body's
+ * check (1 s after it began to wait, when B already waits) finds the cycle, so the body's
+ * transaction is the one aborted whatever the machine's speed. ctx_tx rolls it back and runs it
+ * again; the second attempt commits. Exactly one audit record, each row changed once by each
+ * transaction, the hook set before ctx_tx runs once, the one set inside the failed attempt never,
+ * no failure message left behind, and the retry counted.
+ */
+struct dl_run {
+    struct store *body_store, *su; /* the body's pool; B's and the watcher's, as the superuser */
+    struct db *b;                  /* B, holding dl2 */
+    int64_t b_pid;
+    int runs, good_hooks, bad_hooks;
+    pthread_t other;
+    bool started, seen_waiting;
+    atomic_bool other_done;
+    int other_rc; /* B's update of dl1 (0 when it went through), then its commit */
+};
+
+static void *dl_other(void *arg)
+{
+    struct dl_run *r = arg;
+    r->other_rc = db_exec(r->b, "UPDATE counters SET value = value + 10 WHERE name = 'dl1'");
+    if (r->other_rc)
+        db_rollback(r->b);
+    else
+        r->other_rc = db_commit(r->b);
+    atomic_store(&r->other_done, true);
+    return NULL;
+}
+
+/* Until B's connection waits for a row lock (no time limit: the server's state decides). */
+static bool dl_wait_for_b(struct dl_run *r)
+{
+    struct db *w = store_acquire(r->su); /* who waits for what: only the superuser sees B's state */
+    int64_t waiting = 0;
+    while (!waiting && !atomic_load(&r->other_done)) {
+        struct stmt *st = db_prepare(w, "SELECT COUNT(*) FROM pg_stat_activity WHERE pid = CAST(? AS INTEGER) "
+                                        "AND wait_event_type = 'Lock'");
+        stmt_bind_int(st, 1, r->b_pid);
+        if (stmt_one_int(st, &waiting) != STORE_ROW)
+            break;
+        if (!waiting)
+            usleep(5 * 1000);
+    }
+    store_release(w);
+    return waiting != 0;
+}
+
+static int good_hook(struct db *db, void *arg)
+{
+    (void)db;
+    ((struct dl_run *)arg)->good_hooks++;
+    return 0;
+}
+
+static int bad_hook(struct db *db, void *arg)
+{
+    (void)db;
+    ((struct dl_run *)arg)->bad_hooks++;
+    return 0;
+}
+
+static enum err dl_body(struct ctx *c, void *arg)
+{
+    struct dl_run *r = arg;
+    r->runs++;
+    enum err e = db_exec(c->db, "UPDATE counters SET value = value + 1 WHERE name = 'dl1'");
+    if (e)
+        return ctx_db_fail(c, e, "测试");
+    if (r->runs == 1) {
+        db_on_commit(c->db, bad_hook, r); /* set inside the attempt that will fail */
+        r->started = pthread_create(&r->other, NULL, dl_other, r) == 0;
+        r->seen_waiting = r->started && dl_wait_for_b(r);
+    }
+    if ((e = db_exec(c->db, "UPDATE counters SET value = value + 1 WHERE name = 'dl2'")))
+        return ctx_db_fail(c, e, "测试");
+    return audit_record(c, "test.retry", "test", 1, NULL);
+}
+
+static int64_t counter_value(struct db *db, const char *name)
+{
+    int64_t v = -1;
+    assert_int_equal(db_one_int(db, &v, "SELECT value FROM counters WHERE name = ?", DB_TEXT(name)), ERR_OK);
+    return v;
+}
+
+static void test_ctx_tx_runs_a_deadlocked_transaction_again(void **state)
+{
+    NEED_PG();
+    (void)state;
+    struct dl_run r = {0};
+    char err[256], su_url[300];
+    /* lock waits longer than the deadlock check, so that the check (not the lock timeout) decides */
+    struct store_options opt = {.pool_size = 2, .busy_timeout_ms = 30000};
+    assert_int_equal(store_open(url, &opt, &r.body_store, err, sizeof err), ERR_OK);
+    const char *at = strchr(url, '@');
+    snprintf(su_url, sizeof su_url, "postgres://postgres%s", at);
+    struct store_options su_opt = {.pool_size = 2, .busy_timeout_ms = 30000};
+    assert_int_equal(store_open(su_url, &su_opt, &r.su, err, sizeof err), ERR_OK);
+
+    struct arena ar = ARENA_INIT;
+    struct config cfg;
+    conf_defaults(&cfg);
+    conf_set(&cfg, "audit_key", "unit-test-audit-key-0123", err, sizeof err);
+    conf_set(&cfg, "data_dir", "/nonexistent", err, sizeof err);
+    struct ctx c = {.arena = &ar, .db = store_acquire(r.body_store), .cfg = &cfg, .now = 1767225600};
+    assert_int_equal(audit_open(&c), ERR_OK);
+    assert_int_equal(db_exec(c.db, "DELETE FROM counters WHERE name IN ('dl1', 'dl2')"), ERR_OK);
+    assert_int_equal(db_exec(c.db, "INSERT INTO counters (name, value) VALUES ('dl1', 0), ('dl2', 0)"), ERR_OK);
+    int64_t audits = -1;
+    assert_int_equal(db_one_int(c.db, &audits, "SELECT COUNT(*) FROM audit_queue WHERE action = 'test.retry'"), ERR_OK);
+    assert_int_equal(audits, 0);
+    struct store_stats before, after;
+    store_stats(r.body_store, &before);
+
+    r.b = store_acquire(r.su);
+    assert_int_equal(db_exec(r.b, "SET deadlock_timeout = '60s'"), ERR_OK);
+    assert_int_equal(db_one_int(r.b, &r.b_pid, "SELECT pg_backend_pid()"), ERR_OK);
+    assert_int_equal(db_begin(r.b), 0);
+    assert_int_equal(db_exec(r.b, "UPDATE counters SET value = value + 10 WHERE name = 'dl2'"), ERR_OK);
+
+    db_on_commit(c.db, good_hook, &r);
+    enum err e = ctx_tx(&c, "测试", dl_body, &r);
+    assert_true(r.started);
+    assert_true(r.seen_waiting);
+    pthread_join(r.other, NULL);
+    assert_int_equal(r.other_rc, 0);
+    assert_int_equal(e, ERR_OK);
+    assert_null(c.msg);
+    assert_int_equal(r.runs, 2);
+    assert_int_equal(r.good_hooks, 1);
+    assert_int_equal(r.bad_hooks, 0);
+    assert_int_equal(counter_value(c.db, "dl1"), 11);
+    assert_int_equal(counter_value(c.db, "dl2"), 11);
+    assert_int_equal(db_one_int(c.db, &audits,
+                                "SELECT (SELECT COUNT(*) FROM audit_queue WHERE action = 'test.retry') + "
+                                "(SELECT COUNT(*) FROM audit_log WHERE action = 'test.retry')"),
+                     ERR_OK);
+    assert_int_equal(audits, 1);
+    store_stats(r.body_store, &after);
+    assert_int_equal(after.retries - before.retries, 1);
+    assert_int_equal(after.busy - before.busy, 1);
+    assert_int_equal(after.commits - before.commits, 1);
+
+    store_release(r.b);
+    store_release(c.db);
+    store_close(r.su);
+    store_close(r.body_store);
+    conf_free(&cfg);
+    arena_free(&ar);
+}
+
 /* Statements sent together (stmt_send) come back in one round trip, each with its own rows, stepped
  * in any order; a failure reaches the statements after it, not those before; the same SQL sent
  * twice gets two statements; db_usage counts statements and round trips. */
@@ -510,6 +667,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_catalog_orders_tables_by_foreign_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_counter_and_claim_in_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_verify_pages_through_a_long_chain, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_ctx_tx_runs_a_deadlocked_transaction_again, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
