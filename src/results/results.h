@@ -109,7 +109,8 @@ enum err scorecards_adjust(struct ctx *c, int64_t id, const json_t *body, json_t
 enum err scorecards_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
 enum err scorecards_list(struct ctx *c, int year, json_t **out);
 enum err scorecards_events(struct ctx *c, int64_t id, json_t **out);
-/* The card with every unit's lines (the export's model): scorecards_get's JSON plus "lines" per unit. */
+/* The card with every unit's lines (the documents' model): scorecards_get's JSON plus "lines" and "adjustments"
+ * per unit, and office_unit_id, date (the issue's local date, today for a draft) and draft. */
 enum err scorecards_document(struct ctx *c, int64_t id, json_t **out);
 extern const struct workflow scorecard_workflow;
 

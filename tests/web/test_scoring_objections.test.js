@@ -2,7 +2,7 @@
 // the API); the transport bureau's head opens it — only its own row, its lines open at once, the objection period
 // shown — objects to its largest deduction with a reason and evidence (the reason is asked for first); the office
 // opens the objection from its to-do, upholds it (the line removed) with a decision; the head then sees the line at
-// 0 with the objection upheld, the higher total, and was told.
+// 0 with the objection upheld, the higher total, and was told; it downloads its card as an official document.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
@@ -75,6 +75,10 @@ test('an objection: the unit objects to a line → the office upholds it → the
   await drawer.locator('[data-test=card-sum]', { hasText: `= ${after.total} 分` }).waitFor()
   await drawer.locator('[data-test=card-lines]', { hasText: '经核实该事项已按期办结' }).waitFor()
   await shot(head, 'objection-upheld')
+  // the unit's own card as an official document, named with its number
+  await head.keyboard.press('Escape')
+  const [pdf] = await Promise.all([head.waitForEvent('download'), head.click('[data-test=card-pdf]')])
+  assert.equal(pdf.suggestedFilename(), `${(await asHead('GET', `/api/v1/scorecards/${card.id}`)).json.number}-古城县交通运输局考评得分.pdf`)
   const inbox = (await asHead('GET', '/api/v1/inbox?limit=50')).json.messages
   assert.ok(inbox.some((m) => m.object_type === 'objection' && m.subject.includes('异议成立')), 'the head was told')
   await assertNoErrors(t, head)
