@@ -1057,6 +1057,17 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     colophon(p, j->office, j->date);
 }
 
+/* 1…99 in Chinese numerals as headings count them: 一, 十, 十一, 二十, 三十六; other numbers in digits. */
+static const char *numeral(struct arena *a, int n)
+{
+    if (n < 1 || n > 99)
+        return arena_printf(a, "%d", n);
+    if (n <= 10)
+        return NUMERALS[n - 1];
+    int tens = n / 10, ones = n % 10;
+    return arena_printf(a, "%s十%s", tens > 1 ? NUMERALS[tens - 1] : "", ones ? NUMERALS[ones - 1] : "");
+}
+
 /* Tenths of a point in words: "94", "94.5", "-3". */
 static const char *points_text(struct arena *a, int tenths)
 {
@@ -1206,7 +1217,7 @@ static void doc_scorecard(struct pdf *p, const void *arg)
     for (int i = 0; i < sc->nunits; i++) {
         const struct doc_score_unit *u = &sc->units[i];
         if (!sc->one_unit)
-            heading(p, arena_printf(p->a, "（%s）%s", i < 10 ? NUMERALS[i] : arena_printf(p->a, "%d", i + 1), u->name));
+            heading(p, arena_printf(p->a, "（%s）%s", numeral(p->a, i + 1), u->name));
         score_unit_lines(p, sc, u);
     }
     if (!sc->draft && sc->objection_until && *sc->objection_until) {

@@ -73,6 +73,8 @@ def test_the_whole_card_as_an_official_document(it, card, tmp_path):
     jt = [u for u in card["units"] if u["code"] == "gc-jt"][0]
     detail = it.c("gc_office").get(f"/api/v1/scorecards/{card['id']}/units/{jt['unit_id']}").json
     assert f"总分{jt['total']}分，总第{jt['rank']}名" in text, text[:3000]
+    # the units' headings count in Chinese numerals: （一）… （十一）…
+    assert "（一）" in text and (len(card["units"]) < 11 or "（十一）" in text)
     for line in detail["lines"]:
         assert line["label"] in text and line["ref"] in text, line
     # the chart is drawn (vector bars in its colour)
