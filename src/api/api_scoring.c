@@ -253,6 +253,17 @@ static int h_card_pdf(struct req *rq)
     return 0;
 }
 
+/* GET /api/v1/burden?year=: the burden index (基层减负) */
+static int h_burden(struct req *rq)
+{
+    int64_t year;
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_burden(&rq->ctx, (int)year, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 /* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
 static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
 {
@@ -351,6 +362,11 @@ const struct route scoring_routes[] = {
      OBJECTION_DECIDE "; action=reject; fresh; body={\"reason\":\"矩阵处理\"}"},
     {"GET", "/api/v1/objections/{id}/events", h_objection_events, CAP_ITEM_READ, 0, "the objection's timeline",
      OBJECTION_SEES},
+    /* the burden index: a government's readers see its units ranked, a unit its own row */
+    {"GET", "/api/v1/burden", h_burden, CAP_ITEM_READ, 0,
+     "what ducha asked of each unit in a year, by issuer (基层减负): notices, presses, reminders, reports, "
+     "inspections, rectification tasks",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
     /* the statistics: the government's office and leaders (units and others: 403) */
     {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
      "items registered, completed (on time) and overdue per unit, by month or quarter",

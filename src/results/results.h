@@ -133,6 +133,11 @@ extern const struct workflow objection_workflow;
  * bulletin for that period counts (statistics.c). */
 enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out);
 
+/* The burden index (基层减负, burden.c) of a year: per unit (a government's departments and townships for its
+ * readers; the user's own units otherwise) the 督办通知, 催办, 系统提醒, 进展报告, 督查 and 整改任务 ducha asked of
+ * it, by issuer, counted from the records; the units and the issuers ranked by their totals. */
+enum err results_burden(struct ctx *c, int year, json_t **out);
+
 /* The start-up registrations of the module (unit path copies); called from cli_modules.c. */
 void results_register(void);
 

@@ -147,6 +147,9 @@ void res_bind_add(struct ctx *c, struct res_binds *b, struct db_bind v);
 /* The binds for db_query_a (an empty list when none were added). */
 const struct db_bind *res_binds_of(const struct res_binds *b);
 
+/* True if a press (催办) event's data names unit (its unit_ids), or names none (every unit then). */
+bool res_press_names(const char *data, int64_t unit);
+
 extern const struct res_table result_table;
 
 /* Loads without permission checks; 404 if absent. */

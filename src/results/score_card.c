@@ -265,19 +265,6 @@ static enum err run_items(struct sc_run *r)
     return rc < 0 ? ctx_store_fail(c, rc, "统计督办事项") : ERR_OK;
 }
 
-/* True if the press event's data names unit (its unit_ids), or names none (every unit then). */
-static bool press_names(const char *data, int64_t unit)
-{
-    json_t *d = json_loads(data, 0, NULL);
-    json_t *ids = json_object_get(d, "unit_ids");
-    bool yes = !json_is_array(ids);
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v) yes = yes || json_integer_value(v) == unit;
-    json_decref(d);
-    return yes;
-}
-
 /* The timeline: replies returned by the office, presses (催办) by the office or a leader — not the deadline
  * ladder's own steps (kind 'deadline'): they follow from the overdue item, which is deducted already. */
 static enum err run_events(struct sc_run *r)
@@ -299,7 +286,7 @@ static enum err run_events(struct sc_run *r)
     pass_begin(r);
     while ((rc = stmt_step(st)) == STORE_ROW) {
         bool press = !strcmp(stmt_text(st, 2), "press");
-        if (press && !press_names(stmt_text(st, 4), stmt_int(st, 1)))
+        if (press && !res_press_names(stmt_text(st, 4), stmt_int(st, 1)))
             continue;
         struct sc_unit *u = unit_once(r, stmt_text(st, 0), stmt_int(st, 10));
         if (!u)
