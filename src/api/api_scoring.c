@@ -7,6 +7,7 @@
 #include "docs/scoring.h"
 #include "results/results.h"
 
+#include "base/buf.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
 
@@ -233,6 +234,36 @@ static int h_objection_events(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* GET /api/v1/scorecards/{id}/document.pdf?unit_id=: the card as an official document (GB/T 9704), or one unit's */
+static int h_card_pdf(struct req *rq)
+{
+    int64_t id, unit;
+    if (!card_id(rq, &id) || !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit))
+        return 0;
+    struct buf out = {0};
+    const char *name = NULL;
+    if (docs_scorecard_pdf(&rq->ctx, id, unit, &out, &name)) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
+    buf_free(&out);
+    reply_header(rq, "Content-Disposition",
+                 req_disposition(rq, name, arena_printf(rq->arena, "scorecard-%lld.pdf", (long long)id)));
+    return 0;
+}
+
+/* GET /api/v1/burden?year=: the burden index (基层减负) */
+static int h_burden(struct req *rq)
+{
+    int64_t year;
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_burden(&rq->ctx, (int)year, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 /* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
 static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
 {
@@ -315,6 +346,8 @@ const struct route scoring_routes[] = {
      CARD_OFFICE_DRAFT "; action=withdraw; fresh; body={\"reason\":\"矩阵撤销\"}"},
     {"GET", "/api/v1/scorecards/{id}/events", h_card_events, CAP_ITEM_READ, 0, "the scorecard's timeline",
      "top,admin,inspector,parttime,evaluator:F contact,head:NNN *:AAN; state=issued"},
+    {"GET", "/api/v1/scorecards/{id}/document.pdf", h_card_pdf, CAP_ITEM_READ, 0,
+     "the scorecard as a GB/T 9704 official document (?unit_id=: one unit's; a unit gets its own)", CARD_SEES_ISSUED},
     {"GET", "/api/v1/scorecards/{id}/export.xlsx", h_card_xlsx, CAP_ITEM_READ, 0,
      "the scorecard as XLSX for the organisation department", CARD_SEES_ISSUED},
     /* objections: the head of the unit scored raises one on its own issued card; the office decides */
@@ -329,6 +362,11 @@ const struct route scoring_routes[] = {
      OBJECTION_DECIDE "; action=reject; fresh; body={\"reason\":\"矩阵处理\"}"},
     {"GET", "/api/v1/objections/{id}/events", h_objection_events, CAP_ITEM_READ, 0, "the objection's timeline",
      OBJECTION_SEES},
+    /* the burden index: a government's readers see its units ranked, a unit its own row */
+    {"GET", "/api/v1/burden", h_burden, CAP_ITEM_READ, 0,
+     "what ducha asked of each unit in a year, by issuer (基层减负): notices, presses, reminders, reports, "
+     "inspections, rectification tasks",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
     /* the statistics: the government's office and leaders (units and others: 403) */
     {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
      "items registered, completed (on time) and overdue per unit, by month or quarter",

@@ -292,3 +292,15 @@ enum err res_act(struct ctx *c, const struct workflow *wf, int64_t id, const cha
         return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行「%s」", wf->what, wf_action_label(wf, a));
     return workflow_act(c, wf, id, a, body, NULL);
 }
+
+bool res_press_names(const char *data, int64_t unit)
+{
+    json_t *d = json_loads(data ? data : "{}", 0, NULL);
+    json_t *ids = json_object_get(d, "unit_ids");
+    bool yes = !json_is_array(ids);
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) yes = yes || json_integer_value(v) == unit;
+    json_decref(d);
+    return yes;
+}

@@ -147,6 +147,9 @@ void res_bind_add(struct ctx *c, struct res_binds *b, struct db_bind v);
 /* The binds for db_query_a (an empty list when none were added). */
 const struct db_bind *res_binds_of(const struct res_binds *b);
 
+/* True if a press (催办) event's data names unit (its unit_ids), or names none (every unit then). */
+bool res_press_names(const char *data, int64_t unit);
+
 extern const struct res_table result_table;
 
 /* Loads without permission checks; 404 if absent. */
@@ -269,6 +272,7 @@ struct scorecard {
     const char *title, *home_path, *home_name, *office_name, *rules_text, *as_of, *computed_at;
     const char *created_at, *updated_at, *approved_at, *issued_at;
     const char *objection_until; /* the last day (local) a unit may object, fixed at issue; NULL before */
+    const char *number;          /* 古督考〔年〕n号, given at issue; NULL before */
     const char *unit_paths[1];
 };
 #define scorecard_of(o) ((struct scorecard *)(void *)(o))
@@ -290,6 +294,9 @@ bool scorecard_sees_all(struct ctx *c, const struct scorecard *s);
 bool scorecard_sees_unit(struct ctx *c, const struct scorecard *s, const char *unit_path);
 /* Ranks again (competition ranking, overall and within each kind) from the stored totals. */
 enum err scorecard_rerank(struct ctx *c, int64_t card);
+/* Seals (the office's seal, hooks_seal_issue) what the card says now: number, title, every unit's total and rank.
+ * At issue, and again when an upheld objection changed a total (the newest signature is the document's). */
+enum err scorecard_seal(struct ctx *c, const struct scorecard *s);
 /* Tenths of a point as JSON: an integer when whole, else a real. */
 json_t *scorecard_tenths(int64_t v);
 

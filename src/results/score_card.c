@@ -19,6 +19,7 @@
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "core/hooks.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -264,19 +265,6 @@ static enum err run_items(struct sc_run *r)
     return rc < 0 ? ctx_store_fail(c, rc, "统计督办事项") : ERR_OK;
 }
 
-/* True if the press event's data names unit (its unit_ids), or names none (every unit then). */
-static bool press_names(const char *data, int64_t unit)
-{
-    json_t *d = json_loads(data, 0, NULL);
-    json_t *ids = json_object_get(d, "unit_ids");
-    bool yes = !json_is_array(ids);
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v) yes = yes || json_integer_value(v) == unit;
-    json_decref(d);
-    return yes;
-}
-
 /* The timeline: replies returned by the office, presses (催办) by the office or a leader — not the deadline
  * ladder's own steps (kind 'deadline'): they follow from the overdue item, which is deducted already. */
 static enum err run_events(struct sc_run *r)
@@ -298,7 +286,7 @@ static enum err run_events(struct sc_run *r)
     pass_begin(r);
     while ((rc = stmt_step(st)) == STORE_ROW) {
         bool press = !strcmp(stmt_text(st, 2), "press");
-        if (press && !press_names(stmt_text(st, 4), stmt_int(st, 1)))
+        if (press && !res_press_names(stmt_text(st, 4), stmt_int(st, 1)))
             continue;
         struct sc_unit *u = unit_once(r, stmt_text(st, 0), stmt_int(st, 10));
         if (!u)
@@ -519,7 +507,8 @@ static enum err store_run(struct ctx *c, int64_t card, const struct score_table 
 
 #define CARD_COLS                                                                                                      \
     "s.id, s.year, s.title, s.home_unit_id, s.office_unit_id, s.home_path, h.name, o.name, s.rules, s.as_of, "         \
-    "s.computed_at, s.state, s.created_at, s.updated_at, s.approved_at, s.issued_at, s.version, s.objection_until"
+    "s.computed_at, s.state, s.created_at, s.updated_at, s.approved_at, s.issued_at, s.version, s.objection_until, "   \
+    "s.number"
 
 enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s)
 {
@@ -552,6 +541,7 @@ enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s)
         s->issued_at = res_col(c, st, 15);
         s->version = stmt_int(st, 16);
         s->objection_until = res_col(c, st, 17);
+        s->number = res_col(c, st, 18);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -623,6 +613,28 @@ enum err scorecard_load_visible(struct ctx *c, int64_t id, struct scorecard *s)
         if (scorecard_sees_unit(c, s, s->wf.parts[i].unit_path))
             return ERR_OK;
     return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", SCORECARD_WHAT);
+}
+
+enum err scorecard_seal(struct ctx *c, const struct scorecard *s)
+{
+    json_t *units = json_array();
+    struct stmt *st = db_query(c->db,
+                               "SELECT unit_id, total, rank FROM scorecard_units WHERE scorecard_id = ? "
+                               "ORDER BY rank, unit_id",
+                               DB_INT(s->id));
+    while (st && stmt_step(st) == STORE_ROW)
+        json_array_append_new(units, json_pack("{sI sI sI}", "unit_id", (json_int_t)stmt_int(st, 0), "total_tenths",
+                                               (json_int_t)stmt_int(st, 1), "rank", (json_int_t)stmt_int(st, 2)));
+    stmt_done(st);
+    json_t *canon = json_pack("{sI ss ss si so}", "scorecard_id", (json_int_t)s->id, "number",
+                              s->number ? s->number : "", "title", s->title, "year", s->year, "units", units);
+    char *text = canon ? json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(canon);
+    if (!text)
+        return ctx_fail(c, ERR_INTERNAL, "考评结果无法加盖印章");
+    enum err e = hooks_seal_issue(c, &(struct doc_issue){"scorecard", s->id, s->office_unit_id, text});
+    free(text);
+    return e;
 }
 
 /* ---- recheck (submission and issue) ---- */
@@ -939,6 +951,7 @@ static json_t *card_json(struct ctx *c, struct scorecard *s)
     json_object_set_new(o, "approved_at", res_str(s->approved_at));
     json_object_set_new(o, "issued_at", res_str(s->issued_at));
     json_object_set_new(o, "version", json_integer(s->version));
+    json_object_set_new(o, "number", res_str(s->number));
     json_object_set_new(o, "objection_until", res_str(s->objection_until));
     json_object_set_new(o, "objection_open", json_boolean(scorecard_objection_open(c, s)));
     json_object_set_new(o, "allowed_actions",
@@ -1105,6 +1118,14 @@ enum err scorecards_document(struct ctx *c, int64_t id, json_t **out)
         json_object_set(u, "adjustments", json_object_get(d, "adjustments"));
         json_decref(d);
     }
+    /* the document's: who issues it, its date (the issue's, today for a draft), whether it is a draft */
+    char day[11];
+    result_today(c, day);
+    if (s.issued_at)
+        local_date(s.issued_at, day);
+    json_object_set_new(o, "office_unit_id", json_integer(s.office_unit_id));
+    json_object_set_new(o, "date", json_string(day));
+    json_object_set_new(o, "draft", json_boolean(s.state != SC_ST_ISSUED));
     *out = o;
     return ERR_OK;
 }

@@ -492,6 +492,10 @@ static enum err uphold(struct wf_act *a)
     json_object_set_new(change, "objection_id", json_integer(o->id));
     e = res_event(c, &scorecard_table, o->scorecard_id, "objection_upheld", -1, -1, jv_str(a->body, "reason"), change);
     json_decref(change);
+    /* the card's document now says other totals: sealed again */
+    struct scorecard card;
+    if (!e && !(e = scorecard_load(c, o->scorecard_id, &card)))
+        e = scorecard_seal(c, &card);
     return e;
 }
 

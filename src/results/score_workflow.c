@@ -41,7 +41,7 @@ static const struct wf_row rows[] = {
     T(PENDING, APPROVE, APPROVED, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, 0, "the principal leader's approval: who and when"),
     T(PENDING, RETURN, DRAFT, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, SC_F_REASON, "reason for returning"),
     T(APPROVED, REOPEN, DRAFT, CAP_RESULT_DRAFT, ANY, SC_F_REASON, "reason (e.g. the data changed): back to the draft"),
-    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "counted again (409 if changed); the objection period's last day; each unit scored sees its own card and its head is told"),
+    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "counted again (409 if changed); the number 古督考〔年〕n号, the office's seal, the objection period's last day; each unit scored sees its own card and its head is told"),
     T(DRAFT, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, SC_F_REASON, "reason"),
     T(PENDING, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, SC_F_REASON, "reason"),
 };
@@ -134,12 +134,22 @@ static enum err issue(struct wf_act *a)
     if ((e = score_table_load(c, s->home_unit_id, s->year, &t)) ||
         (e = scorecard_objection_until(c, t.objection_days, &until)))
         return e;
+    /* numbered as an official document (古督考〔年〕n号) and sealed with the office's seal over what was issued */
+    struct scorecard *card = scorecard_of(a->obj);
+    int year;
+    int64_t seq;
+    if ((e = res_number(c, s->home_path, s->office_unit_id, "scorecard", "考", &card->number, &year, &seq)))
+        return e;
     char at[21];
     time_format_iso(c->now, at);
-    e = db_exec(c->db, "UPDATE scorecards SET issued_at = ?, objection_until = ? WHERE id = ?", DB_TEXT(at),
-                DB_TEXT(until), DB_INT(a->obj->id));
+    e = db_exec(c->db, "UPDATE scorecards SET issued_at = ?, objection_until = ?, number = ? WHERE id = ?", DB_TEXT(at),
+                DB_TEXT(until), DB_TEXT(card->number), DB_INT(a->obj->id));
+    if (e)
+        return ctx_db_fail(c, e, "下发考评结果");
+    a->obj->number = card->number;
     json_object_set_new(a->data, "objection_until", json_string(until));
-    return ctx_db_fail(c, e, "下发考评结果");
+    json_object_set_new(a->data, "number", json_string(card->number));
+    return scorecard_seal(c, card);
 }
 
 const struct wf_effect scorecard_effects[SC_ACT__COUNT] = {
