@@ -38,7 +38,7 @@ test('the administrator registers an endpoint, tests it, reads its deliveries an
   const dlg = page.locator('[data-test=webhook-dialog]')
   await dlg.locator('.gname').first().waitFor()
   // every object's events are offered, in words
-  assert.deepEqual((await dlg.locator('.gname').allTextContents()).map((s) => s.trim()), ['督办事项', '督查', '整改任务', '结果运用', '督查通报', '线索'])
+  assert.deepEqual((await dlg.locator('.gname').allTextContents()).map((s) => s.trim()), ['督办事项', '督查', '整改任务', '结果运用', '督查通报', '目标责任考评', '线索'])
   await dlg.locator('[data-test=webhook-name]').fill('古城县协同办公系统')
   // refused: not https (the server's words, nothing registered)
   await dlg.locator('[data-test=webhook-url]').fill('ftp://oa.gucheng.gov.cn/in')
