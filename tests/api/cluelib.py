@@ -24,6 +24,18 @@ def solve(token, bits):
         n += 1
 
 
+def wrong_solution(token, bits):
+    """A number that does NOT solve the challenge: "0" solves it once in 2**bits tokens, so a test that sends
+    a fixed wrong answer fails at random."""
+    assert bits > 0, "a challenge of 0 bits has no wrong answer"
+    n = 0
+    while True:
+        h = int.from_bytes(hashlib.sha256(f"{token}:{n}".encode()).digest(), "big")
+        if h >> (256 - bits) != 0:
+            return str(n)
+        n += 1
+
+
 def multipart(fields, files=()):
     """A multipart/form-data body: fields [(name, value)], files [(name, filename, bytes, type)]."""
     b = "----ducha" + uuid.uuid4().hex

@@ -2,7 +2,7 @@
 link answered through an anonymous client with the proof of work solved."""
 import uuid
 
-from cluelib import solve
+from cluelib import solve, wrong_solution
 from itemlib import day
 
 QUESTIONS = [
@@ -67,7 +67,7 @@ class Surveys:
     def answer(self, key, answers, token=None, device=None, solved=True, challenge=None, expect=201, **extra):
         ch = challenge or self.challenge()
         body = {"answers": answers, "challenge": ch["token"],
-                "solution": solve(ch["token"], ch["bits"]) if solved else "0"}
+                "solution": solve(ch["token"], ch["bits"]) if solved else wrong_solution(ch["token"], ch["bits"])}
         if token is not None:
             body["token"] = token
         if device is not None:

@@ -12,7 +12,7 @@ import threading
 import pytest
 from PIL import Image
 
-from cluelib import DESCRIPTION, REPORTER, Clues, has_location, jpeg, multipart, png, solve
+from cluelib import DESCRIPTION, REPORTER, Clues, has_location, jpeg, multipart, png, solve, wrong_solution
 from conftest import Server
 
 
@@ -116,8 +116,7 @@ def test_the_challenge_cannot_be_skipped_forged_replayed_or_reused_elsewhere(cl)
     assert "challenge" in r.error["message"] or "人机验证" in r.error["message"], r
     # a token without a solution, a wrong solution, a forged token, a token of another shape
     ch = pub.challenge()
-    bad_solution = next(str(n) for n in range(10000)
-                        if hashlib.sha256(f"{ch['token']}:{n}".encode()).digest()[0] != 0)
+    bad_solution = wrong_solution(ch["token"], ch["bits"])
     for extra in ([("challenge", ch["token"])],
                   [("challenge", ch["token"]), ("solution", bad_solution)],
                   [("challenge", ch["token"][:-4] + "AAAA"), ("solution", solve(ch["token"], ch["bits"]))],
