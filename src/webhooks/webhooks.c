@@ -66,6 +66,7 @@ static const struct wh_kind {
     {"result.issued", "结果运用记录印发（表扬、批评、约谈、问责建议、移送、容错）", "result", "transition", "issue"},
     {"result.closed", "结果运用办结（跟踪反馈）", "result", "transition", "follow_up"},
     {"bulletin.issued", "督查通报印发", "bulletin", "transition", "issue"},
+    {"scorecard.issued", "目标责任考评结果下发", "scorecard", "transition", "issue"},
     {"clue.received", "收到线索（群众反映、登记或上级转办）", "clue", "transition", "submit|create|import"},
     {"clue.assigned", "线索交办核查", "clue", "transition", "assign"},
     {"clue.verified", "线索核查情况已报送", "clue", "transition", "report"},
@@ -571,6 +572,8 @@ static const struct wh_object {
     {"rectification", &rect_workflow, "/api/v1/rectifications/%lld", false},
     {"result", &result_workflow, "/api/v1/results/%lld", false},
     {"bulletin", &bulletin_workflow, "/api/v1/bulletins/%lld", false},
+    /* a scorecard: the office side alone (each unit may read only its own line, the payload names them all) */
+    {"scorecard", &scorecard_workflow, "/api/v1/scorecards/%lld", true},
     /* a clue: the office alone (条例 Art. 26), and its events carry no note or details (clue_event) */
     {"clue", &clue_workflow, "/api/v1/clues/%lld", true},
 };

@@ -16,7 +16,7 @@ from insplib import Insp
 from itemlib import day
 from test_deadlines import HttpSink, wait_for
 from test_webhooks import WEBHOOK_ENV, SPEC, check_delivery, deliveries, received, register
-from workflow_drivers import BulletinDriver, ResultDriver
+from workflow_drivers import BulletinDriver, ResultDriver, ScorecardDriver
 
 KINDS = SPEC.raw["components"]["schemas"]["WebhookEventName"]["enum"]
 INSP_KINDS = [k for k in KINDS if k.split(".")[0] in ("inspection", "rectification")]
@@ -164,7 +164,7 @@ def test_an_overdue_rectification_is_pushed(srv, ends):
 
 
 def test_results_and_bulletins_are_pushed_once_issued_without_personal_data(srv):
-    kinds = ["result.issued", "result.closed", "bulletin.issued"]
+    kinds = ["result.issued", "result.closed", "bulletin.issued", "scorecard.issued"]
     gc, ins = srv.client("gc_admin"), Insp(srv)
     sinks = {n: HttpSink() for n in ("county", "target", "other")}
     try:
@@ -197,9 +197,24 @@ def test_results_and_bulletins_are_pushed_once_issued_without_personal_data(srv)
         assert body["event"] == "bulletin.issued" and body["bulletin"]["number"] == bd.get(bul["id"])["number"]
         # a bulletin is the government's: the department's endpoint does not receive it, nor another county's
         assert queued(srv, w["target"], "bulletin", bul["id"]) == []
+        # a year-end scorecard, once issued: the government's endpoint only (the payload names every unit
+        # scored; each unit may read only its own line), and no score travels
+        sd = ScorecardDriver(srv)
+        card = sd.bring("approved")
+        assert queued(srv, w["county"], "scorecard", card["id"]) == [], "nothing before the issue"
+        sd.act(card["id"], "gc_office", "issue", {})
+        assert wait_for(lambda: about(sinks["county"], "scorecard", card["id"]))
+        (req, body), = about(sinks["county"], "scorecard", card["id"])
+        check_delivery(req, body, w["county"]["secret"])
+        assert body["event"] == "scorecard.issued" and body["scorecard"]["url"] == f"/api/v1/scorecards/{card['id']}"
+        assert set(body["scorecard"]) == {"id", "number", "title", "state", "state_label", "due_date", "office_unit_id",
+                                          "office_unit_name", "units", "url"}, body["scorecard"]
+        assert all(set(u) == {"unit_id", "unit_name", "state", "state_label"} for u in body["scorecard"]["units"])
+        assert queued(srv, w["target"], "scorecard", card["id"]) == []
         time.sleep(1)
         assert about(sinks["other"], "result", talk["id"]) == [] and about(sinks["other"], "bulletin", bul["id"]) == []
         assert queued(srv, w["other"], "result", talk["id"]) == []
+        assert about(sinks["other"], "scorecard", card["id"]) == [] and about(sinks["target"], "scorecard", card["id"]) == []
     finally:
         for s in sinks.values():
             s.stop()
