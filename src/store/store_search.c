@@ -39,7 +39,7 @@ static const struct search_sql pg_search = {
     .clear = "DELETE FROM item_search",
     .before_bulk = (const char *const[]){NULL},
     .after_bulk = (const char *const[]){"ANALYZE items", "ANALYZE item_tracks", "ANALYZE item_scope",
-                                        "ANALYZE item_search", NULL},
+                                        "ANALYZE item_search", "ANALYZE item_figs", "ANALYZE figure_counts", NULL},
 };
 
 const struct search_sql *db_search_sql(struct db *db)
