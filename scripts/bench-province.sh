@@ -2,8 +2,9 @@
 # make bench, province scenario (issue #13): a user with `office` at the root of `ducha gen`'s 1,000,000
 # items, measured with wrk on loopback in one run with nginx serving the ledger page's bytes as the
 # ceiling: the state-filtered first page, a keyset page deep in the list, a search for a common and a
-# rare word, light=red, the county office's page, the province overview, the workbench (to-dos) and an
-# item; then the same pages on PostgreSQL (the dataset copied with `ducha migrate-data`), as ratios.
+# rare word, light=red, the county office's page, the province overview, the workbench (to-dos), an
+# item and the county's statistics by month (bulletin figures from the kept counters, migration 0054);
+# then the same pages on PostgreSQL (the dataset copied with `ducha migrate-data`), as ratios.
 # Writes build/bench/province.md.
 #
 # Environment: BENCH_PROVINCE_DATA (the generated dataset, read-only; default
@@ -101,7 +102,7 @@ run_backend() { # $1: database URL, $2: output file, $3: label
   local item
   item=$(curl -sf -H "$P" "$base/api/v1/items?state=in_progress&per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
   curl -sf -H "$P" "$base/api/v1/items?state=in_progress&per_page=50" >"$OUT/province-page.json"
-  local -a names=(first deep search_common search_rare red county overview workbench item)
+  local -a names=(first deep search_common search_rare red county overview workbench item stats)
   local -a urls=("/api/v1/items?state=in_progress&per_page=50"
                  "/api/v1/items?state=in_progress&per_page=50&after=$after"
                  "/api/v1/items?q=%E4%BA%A4%E9%80%9A&per_page=50"
@@ -110,11 +111,12 @@ run_backend() { # $1: database URL, $2: output file, $3: label
                  "/api/v1/items?state=in_progress&per_page=50"
                  "/api/v1/items/overview"
                  "/api/v1/todos?limit=50"
-                 "/api/v1/items/$item")
+                 "/api/v1/items/$item"
+                 "/api/v1/statistics?year=2025")
   : >"$res"
   for i in "${!names[@]}"; do
     local h=$P
-    [ "${names[$i]}" = county ] && h=$C
+    case ${names[$i]} in county | stats) h=$C ;; esac
     curl -sf -H "$h" "$base${urls[$i]}" -o "$OUT/body-$3-${names[$i]}.json" -w "%{http_code} %{size_download} %{time_total}\n" >"$OUT/probe.txt" || true
     read -r code size t <"$OUT/probe.txt"
     local m; m=$(measure "$base${urls[$i]}" -H "$h")
@@ -156,7 +158,8 @@ sq, pg, n_rps, n_p99, rss, pg_rss, size, body, cores, conns, secs = sys.argv[1:]
 labels = {"first": "province, `state=in_progress`, first page of 50", "deep": "province, keyset page after 20,000 items",
           "search_common": "province, search `q=交通`", "search_rare": "province, search `q=古树名木`",
           "red": "province, `light=red`", "county": "county office (古城县), `state=in_progress`",
-          "overview": "province overview (`/items/overview`)", "workbench": "workbench (`/todos`)", "item": "item detail"}
+          "overview": "province overview (`/items/overview`)", "workbench": "workbench (`/todos`)", "item": "item detail",
+          "stats": "county statistics, 2025 by month (`/statistics`: 13 bulletin counts)"}
 def load(f):
     out = {}
     for line in open(f):

@@ -34,8 +34,9 @@ http 10
 cli 11
 "
 # includes allowed between different folders of the same rank, as "from>to"
-# (webhooks>clues: events out summarise a clue through its workflow, like the rank-7 modules' objects)
-SAME_RANK="webhooks>clues"
+# (webhooks>clues: events out summarise a clue through its workflow, like the rank-7 modules' objects;
+#  results>items: bulletins and statistics read the items' kept figure counters, items/ledger.h)
+SAME_RANK="webhooks>clues results>items"
 
 rank() {
   echo "$RANKS" | awk -v d="$1" '$1 == d { print $2; found = 1 } END { if (!found) print "?" }'

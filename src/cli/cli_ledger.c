@@ -1,6 +1,6 @@
 /*
  * cli_ledger.c: `ducha ledger check` recounts what the database keeps for the ledger (item_scope
- * and the counters, migration 0050) from items and item_tracks and prints the differences (exit 1
+ * and the counters, migration 0050; the bulletin figures' counters, 0054) from items and item_tracks and prints the differences (exit 1
  * if there are any); `ducha ledger rebuild` recomputes all of it in one transaction; `ducha ledger lights`
  * moves the stored lights to today (ledger_lights_refresh) and says how many rows changed colour.
  */
@@ -27,9 +27,12 @@ int cmd_ledger_check(struct cli *cli)
     } else {
         json_int_t nd = json_integer_value(json_object_get(r, "differences"));
         printf("items %" JSON_INTEGER_FORMAT ", scope rows %" JSON_INTEGER_FORMAT ", counters %" JSON_INTEGER_FORMAT
+               ", figure rows %" JSON_INTEGER_FORMAT ", figure counters %" JSON_INTEGER_FORMAT
                ", differences %" JSON_INTEGER_FORMAT "\n",
                json_integer_value(json_object_get(r, "items")), json_integer_value(json_object_get(r, "scope_rows")),
-               json_integer_value(json_object_get(r, "counters")), nd);
+               json_integer_value(json_object_get(r, "counters")),
+               json_integer_value(json_object_get(r, "figure_rows")),
+               json_integer_value(json_object_get(r, "figure_counters")), nd);
         size_t i;
         json_t *d;
         json_array_foreach(json_object_get(r, "details"), i, d) printf("  %s\n", json_string_value(d));

@@ -71,6 +71,38 @@ bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow);
  * locks the items whose tracks move before rewriting their paths. */
 void ledger_register(void);
 
+/*
+ * The bulletin figures' kept counters (migration 0054: item_figs, figure_counts per issuing government
+ * x unit x local month; src/results/bulletin_figures.c reads them). What one item counts for, by the
+ * bulletin's definitions, in local days (days since 1970-01-01):
+ */
+#define LEDGER_NO_DAY INT64_MIN
+struct ledger_fig {
+    bool counted; /* assigned and not withdrawn: nothing else counts otherwise */
+    int64_t a;    /* the day assigned (registered) */
+    int64_t e;    /* the day closed, or LEDGER_NO_DAY */
+    bool done;    /* completed or archived, on day e */
+    bool on_time; /* done on or before the due date */
+    bool ov;      /* overdue at the end of every day in [s, e) (e: LEDGER_NO_DAY = still) */
+    int64_t s;    /* the later of due + 1 and a */
+    int64_t due;  /* the due date */
+};
+void ledger_fig_of(const char *state, const char *due_date, const char *assigned_at, const char *closed_at,
+                   struct ledger_fig *f);
+/* "YYYY-MM" of a local day. */
+void ledger_fig_month(int64_t day, char out[8]);
+/* The offset east of UTC, in minutes, of the configured time zone, or INT_MIN when it differs in the
+ * year of ctx->now (daylight saving): the triggers' local months need a fixed offset. */
+int ledger_fig_zone(const struct ctx *c);
+/* True when the kept figure counters are usable: figure_zone holds the zone's offset. */
+bool ledger_figs_usable(struct ctx *c);
+/* Folds PostgreSQL's figure_count_deltas into figure_counts (one transaction per batch). */
+enum err ledger_figs_fold(struct ctx *c, int *folded);
+/* Part of ledger_check: item_figs against the items and tracks (computed in C by ledger_fig_of), and
+ * figure_counts (plus deltas) against the sums of item_figs. Adds differences through diff(arg, text). */
+enum err ledger_figs_check(struct ctx *c, void (*diff)(void *arg, const char *text), void *arg, int64_t *rows,
+                           int64_t *counters);
+
 /* Recounts item_scope and the counters from items and item_tracks (in C, independent of the
  * triggers) and compares; *report: {"items", "scope_rows", "counters", "differences": [...]}. */
 enum err ledger_check(struct ctx *c, int max_report, json_t **report);

@@ -13,6 +13,7 @@
 #include "units/units.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +133,7 @@ static enum err fold_batch(struct ctx *c, void *arg)
     return ERR_OK;
 }
 
-enum err ledger_counts_fold(struct ctx *c, int *folded)
+static enum err item_counts_fold(struct ctx *c, int *folded)
 {
     *folded = 0;
     int64_t any = 0;
@@ -149,6 +150,16 @@ enum err ledger_counts_fold(struct ctx *c, int *folded)
             break;
     }
     return ERR_OK;
+}
+
+enum err ledger_counts_fold(struct ctx *c, int *folded)
+{
+    int figs = 0;
+    enum err e = item_counts_fold(c, folded);
+    if (!e)
+        e = ledger_figs_fold(c, &figs);
+    *folded += figs;
+    return e;
 }
 
 /* ---- the overview ---- */
@@ -668,6 +679,11 @@ static void check_diff(struct check *k, const char *fmt, ...)
     va_end(ap);
 }
 
+static void check_diff_text(void *arg, const char *text)
+{
+    check_diff(arg, "%s", text);
+}
+
 static void count_add(struct check *k, int64_t unit, const char *dim, const char *key)
 {
     char buf[200];
@@ -902,12 +918,17 @@ enum err ledger_check(struct ctx *c, int max_report, json_t **report)
         if (k.want.keys[i] && k.want.vals[i] != INT64_MIN && k.want.vals[i])
             check_diff(&k, "计数缺失：%s 应为 %" PRId64, k.want.keys[i], k.want.vals[i]);
     cmap_free(&k.want);
+    /* the bulletin figures' counters (migration 0054) */
+    int64_t fig_rows = 0, fig_counters = 0;
+    if (!e)
+        e = ledger_figs_check(c, check_diff_text, &k, &fig_rows, &fig_counters);
     if (e) {
         json_decref(k.diffs);
         return e;
     }
-    *report = json_pack("{sI sI sI sI so}", "items", (json_int_t)k.items, "scope_rows", (json_int_t)k.rows, "counters",
-                        (json_int_t)counters, "differences", (json_int_t)k.ndiff, "details", k.diffs);
+    *report = json_pack("{sI sI sI sI sI sI so}", "items", (json_int_t)k.items, "scope_rows", (json_int_t)k.rows,
+                        "counters", (json_int_t)counters, "figure_rows", (json_int_t)fig_rows, "figure_counters",
+                        (json_int_t)fig_counters, "differences", (json_int_t)k.ndiff, "details", k.diffs);
     return ERR_OK;
 }
 
@@ -915,9 +936,17 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
 {
     int64_t *items = arg;
     const struct search_sql *ss = db_search_sql(c->db);
+    char zone[80];
+    int minutes = ledger_fig_zone(c);
+    snprintf(zone, sizeof zone, "UPDATE figure_zone SET minutes = %d WHERE id = 1", minutes == INT_MIN ? 0 : minutes);
     const char *steps[] = {"DELETE FROM item_scope",
                            "DELETE FROM item_counts",
                            "DELETE FROM item_count_deltas",
+                           "DELETE FROM item_figs",
+                           "DELETE FROM figure_counts",
+                           "DELETE FROM figure_count_deltas",
+                           zone,
+                           "INSERT INTO item_figs_refresh (item_id) SELECT id FROM items",
                            ss->clear,
                            "INSERT INTO item_scope_refresh (item_id) SELECT id FROM items",
                            "UPDATE item_tracks SET light = (SELECT CASE WHEN item_tracks.state NOT IN ('assigned', "

@@ -19,6 +19,7 @@
 
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "items/ledger.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -239,6 +240,279 @@ static enum err rectification(struct ctx *c, const char *home, const char *scope
     return ERR_OK;
 }
 
+/* ---- from the kept counters (migration 0054, src/items/ledger_figs.c) ----
+ *
+ * Every figure is a difference of prefix sums P(x, b) = the items' x on days up to and including b:
+ * registered = P(reg, to) - P(reg, from - 1), likewise completed and on time; overdue at as_of =
+ * P(turned overdue, as_of) - P(stopped being overdue, as_of) (an item is overdue at the end of the days
+ * [s, e), struct ledger_fig). P(x, b) is the counters of the months before b's month (of b's month too
+ * when b is its last day) plus a scan of the items of b's month up to b. A unit has a row when it has
+ * a track of an item assigned by `to` (P(reg, to) > 0), as in the recount. */
+
+enum { F_REG_TO, F_REG_FROM, F_DONE_TO, F_DONE_FROM, F_OT_TO, F_OT_FROM, F_OV, F__N };
+
+struct prefix {
+    int64_t b;  /* the last day */
+    char cm[8]; /* counter months before this one */
+    bool scan;  /* and the days [first of b's month, b] from the items */
+    int64_t first;
+};
+
+static void prefix_init(struct prefix *p, int64_t b)
+{
+    int y;
+    unsigned m, d;
+    cal_civil_from_days(b, &y, &m, &d);
+    p->b = b;
+    p->first = cal_days_from_civil(y, m, 1);
+    int64_t next = cal_add_months(p->first, 1);
+    p->scan = b != next - 1;
+    ledger_fig_month(p->scan ? p->first : next, p->cm);
+}
+
+struct fig_acc {
+    int64_t unit_id;
+    const char *code, *name, *path;
+    int64_t v[F__N];
+};
+
+struct fig_run {
+    struct ctx *c;
+    const char *home, *scope, *upper;
+    struct fig_acc *units; /* by unit id order of appearance; sorted by path at the end */
+    int n, cap;
+    struct fig_acc total;
+};
+
+static struct fig_acc *acc_of(struct fig_run *r, int64_t unit_id)
+{
+    for (int i = 0; i < r->n; i++)
+        if (r->units[i].unit_id == unit_id)
+            return &r->units[i];
+    if (r->n == r->cap) {
+        r->cap = r->cap ? r->cap * 2 : 64;
+        struct fig_acc *v = arena_alloc(r->c->arena, sizeof *v * (size_t)r->cap);
+        if (r->n)
+            memcpy(v, r->units, sizeof *v * (size_t)r->n);
+        r->units = v;
+    }
+    struct fig_acc *a = &r->units[r->n++];
+    memset(a, 0, sizeof *a);
+    a->unit_id = unit_id;
+    return a;
+}
+
+/* The counter sums: per unit of the scope (own tracks) and the scope's total (each item once). */
+static enum err counters_read(struct fig_run *r, const struct prefix *pt, const struct prefix *pf,
+                              const struct prefix *pd, const char *to_month, int64_t scope_id)
+{
+    struct ctx *c = r->c;
+#define SUMS                                                                                                           \
+    "SUM(CASE WHEN x.month < ? THEN x.registered ELSE 0 END), SUM(CASE WHEN x.month < ? THEN x.registered ELSE 0 "     \
+    "END), SUM(CASE WHEN x.month < ? THEN x.completed ELSE 0 END), SUM(CASE WHEN x.month < ? THEN x.completed ELSE "   \
+    "0 END), SUM(CASE WHEN x.month < ? THEN x.on_time ELSE 0 END), SUM(CASE WHEN x.month < ? THEN x.on_time ELSE 0 "   \
+    "END), SUM(CASE WHEN x.month < ? THEN x.ov_in - x.ov_out ELSE 0 END)"
+#define SUM_BINDS                                                                                                      \
+    DB_TEXT(pt->cm), DB_TEXT(pf->cm), DB_TEXT(pt->cm), DB_TEXT(pf->cm), DB_TEXT(pt->cm), DB_TEXT(pf->cm),              \
+        DB_TEXT(pd->cm)
+#define COUNTS_OF(own)                                                                                                 \
+    "(SELECT unit_id, month, registered, completed, on_time, ov_in, ov_out FROM figure_counts WHERE office_path = ? "  \
+    "AND own = " own " AND month <= ? UNION ALL SELECT unit_id, month, registered, completed, on_time, ov_in, ov_out " \
+    "FROM figure_count_deltas WHERE office_path = ? AND own = " own " AND month <= ?) x"
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT x.unit_id, u.code, u.name, u.path, " SUMS
+                 " FROM " COUNTS_OF("1") " JOIN units u ON u.id = x.unit_id WHERE u.path >= ? AND u.path < ? "
+                                         "GROUP BY x.unit_id, u.code, u.name, u.path",
+                 SUM_BINDS, DB_TEXT(r->home), DB_TEXT(to_month), DB_TEXT(r->home), DB_TEXT(to_month), DB_TEXT(r->scope),
+                 DB_TEXT(r->upper));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        struct fig_acc *a = acc_of(r, stmt_int(st, 0));
+        a->code = arena_strdup(c->arena, stmt_text(st, 1));
+        a->name = arena_strdup(c->arena, stmt_text(st, 2));
+        a->path = arena_strdup(c->arena, stmt_text(st, 3));
+        for (int k = 0; k < F__N; k++)
+            a->v[k] += stmt_int(st, 4 + k);
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "统计通报数据");
+    st = db_query(c->db, "SELECT 0, " SUMS " FROM " COUNTS_OF("0") " WHERE x.unit_id = ?", SUM_BINDS, DB_TEXT(r->home),
+                  DB_TEXT(to_month), DB_TEXT(r->home), DB_TEXT(to_month), DB_INT(scope_id));
+#undef SUMS
+#undef SUM_BINDS
+#undef COUNTS_OF
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    if ((rc = stmt_step(st)) == STORE_ROW)
+        for (int k = 0; k < F__N; k++)
+            r->total.v[k] += stmt_is_null(st, 1 + k) ? 0 : stmt_int(st, 1 + k);
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
+}
+
+static bool in_days(int64_t d, int64_t lo, int64_t hi)
+{
+    return d != LEDGER_NO_DAY && d >= lo && d <= hi;
+}
+
+/* Adds what the items count for on the days [p->first, p->b] to the prefix sums named by the masks
+ * (1 << F_REG_TO etc.): the items of the government assigned, closed or turning overdue on those days. */
+static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned mask)
+{
+    struct ctx *c = r->c;
+    int64_t lo = p->first, hi = p->b;
+    char lo_due[11], hi_due[11];
+    cal_format_date(lo - 1, lo_due);
+    cal_format_date(hi - 1, hi_due);
+    char lo_b[21], hi_b[21];
+    time_format_iso(time_local_instant(lo, 0), lo_b);
+    time_format_iso(time_local_instant(hi + 1, 0), hi_b);
+    struct stmt *st = db_query(
+        c->db,
+        "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id FROM items i JOIN item_tracks t ON "
+        "t.item_id = i.id WHERE i.id IN (SELECT id FROM items WHERE office_path = ? AND assigned_at >= ? AND "
+        "assigned_at < ? UNION SELECT id FROM items WHERE office_path = ? AND closed_at >= ? AND closed_at < ? UNION "
+        "SELECT id FROM items WHERE office_path = ? AND due_date >= ? AND due_date <= ?) AND t.unit_path >= ? AND "
+        "t.unit_path < ? ORDER BY i.id",
+        DB_TEXT(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b), DB_TEXT(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b),
+        DB_TEXT(r->home), DB_TEXT(lo_due), DB_TEXT(hi_due), DB_TEXT(r->scope), DB_TEXT(r->upper));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    int rc;
+    int64_t last = -1;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        struct ledger_fig f;
+        ledger_fig_of(stmt_text(st, 1), stmt_text(st, 2), stmt_is_null(st, 3) ? NULL : stmt_text(st, 3),
+                      stmt_is_null(st, 4) ? NULL : stmt_text(st, 4), &f);
+        if (!f.counted)
+            continue;
+        int64_t add[F__N] = {0};
+        bool reg = in_days(f.a, lo, hi), done = f.done && in_days(f.e, lo, hi);
+        add[F_REG_TO] = add[F_REG_FROM] = reg;
+        add[F_DONE_TO] = add[F_DONE_FROM] = done;
+        add[F_OT_TO] = add[F_OT_FROM] = done && f.on_time;
+        add[F_OV] = (f.ov && in_days(f.s, lo, hi)) - (f.ov && in_days(f.e, lo, hi));
+        int64_t id = stmt_int(st, 0);
+        struct fig_acc *a = acc_of(r, stmt_int(st, 5));
+        for (int k = 0; k < F__N; k++)
+            if (mask & (1u << k)) {
+                a->v[k] += add[k];
+                if (id != last)
+                    r->total.v[k] += add[k];
+            }
+        last = id;
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
+}
+
+/* Items assigned after as_of but within the period (a period reaching past today, as_of = today): the
+ * recount counts them overdue when due before as_of and still open at its end; s > as_of for them. */
+static enum err scan_late_assigned(struct fig_run *r, const struct period *p, int64_t as_of)
+{
+    struct ctx *c = r->c;
+    struct stmt *st = db_query(c->db,
+                               "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id FROM items i "
+                               "JOIN item_tracks t ON t.item_id = i.id WHERE i.office_path = ? AND i.assigned_at >= ? "
+                               "AND i.assigned_at < ? AND i.due_date < ? AND t.unit_path >= ? AND t.unit_path < ? "
+                               "ORDER BY i.id",
+                               DB_TEXT(r->home), DB_TEXT(p->as_of_b), DB_TEXT(p->to_b), DB_TEXT(p->as_of),
+                               DB_TEXT(r->scope), DB_TEXT(r->upper));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    int rc;
+    int64_t last = -1;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        struct ledger_fig f;
+        ledger_fig_of(stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 3),
+                      stmt_is_null(st, 4) ? NULL : stmt_text(st, 4), &f);
+        if (!f.counted || !strcmp(stmt_text(st, 1), "suspended") || (f.e != LEDGER_NO_DAY && f.e <= as_of))
+            continue;
+        int64_t id = stmt_int(st, 0);
+        acc_of(r, stmt_int(st, 5))->v[F_OV]++;
+        if (id != last)
+            r->total.v[F_OV]++;
+        last = id;
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
+}
+
+static int acc_path_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct fig_acc *)x)->path, ((const struct fig_acc *)y)->path);
+}
+
+static json_t *figures_json(const int64_t *v)
+{
+    return json_pack("{sI sI sI sI}", "registered", (json_int_t)(v[F_REG_TO] - v[F_REG_FROM]), "completed",
+                     (json_int_t)(v[F_DONE_TO] - v[F_DONE_FROM]), "completed_on_time",
+                     (json_int_t)(v[F_OT_TO] - v[F_OT_FROM]), "overdue", (json_int_t)v[F_OV]);
+}
+
+/* per_unit and totals from the kept counters (same output). */
+static enum err counted(struct ctx *c, const char *home, const char *scope, const char *upper, const char *from,
+                        const char *to, const struct period *p, json_t *units, json_t **tot)
+{
+    struct fig_run r = {c, home, scope, upper, NULL, 0, 0, {0}};
+    struct prefix pt, pf, pd;
+    prefix_init(&pt, day_of(to));
+    prefix_init(&pf, day_of(from) - 1);
+    prefix_init(&pd, day_of(p->as_of));
+    char to_month[8];
+    ledger_fig_month(day_of(to), to_month);
+    /* the scope unit: the last id of its path */
+    const char *slash = scope + strlen(scope) - 1;
+    while (slash > scope && slash[-1] != '/')
+        slash--;
+    enum err e = counters_read(&r, &pt, &pf, &pd, to_month, strtoll(slash, NULL, 10));
+    unsigned to_mask = 1u << F_REG_TO | 1u << F_DONE_TO | 1u << F_OT_TO;
+    unsigned d_mask = 1u << F_OV;
+    if (!e && pt.scan)
+        e = scan_days(&r, &pt, to_mask | (pd.b == pt.b ? d_mask : 0));
+    if (!e && pf.scan)
+        e = scan_days(&r, &pf, 1u << F_REG_FROM | 1u << F_DONE_FROM | 1u << F_OT_FROM);
+    if (!e && pd.scan && pd.b != pt.b)
+        e = scan_days(&r, &pd, d_mask);
+    if (!e && pd.b < pt.b)
+        e = scan_late_assigned(&r, p, pd.b);
+    /* units only a scan saw (an item closed in the window but assigned after it): their names */
+    for (int i = 0; !e && i < r.n; i++)
+        if (!r.units[i].path && ((e = db_one_text(c->db, c->arena, &r.units[i].code,
+                                                  "SELECT code FROM units WHERE id = ?", DB_INT(r.units[i].unit_id))) ||
+                                 (e = db_one_text(c->db, c->arena, &r.units[i].name,
+                                                  "SELECT name FROM units WHERE id = ?", DB_INT(r.units[i].unit_id))) ||
+                                 (e = db_one_text(c->db, c->arena, &r.units[i].path,
+                                                  "SELECT path FROM units WHERE id = ?", DB_INT(r.units[i].unit_id)))))
+            e = ctx_db_fail(c, e, "统计通报数据");
+    if (e)
+        return e;
+    if (r.n)
+        qsort(r.units, (size_t)r.n, sizeof *r.units, acc_path_cmp);
+    int pos = 0;
+    for (int i = 0; i < r.n; i++) {
+        struct fig_acc *a = &r.units[i];
+        if (a->v[F_REG_TO] <= 0)
+            continue; /* no track of an item assigned by the period's end */
+        json_t *row = figures_json(a->v);
+        json_object_set_new(row, "unit_id", json_integer(a->unit_id));
+        json_object_set_new(row, "code", json_string(a->code));
+        json_object_set_new(row, "name", json_string(a->name));
+        json_object_set_new(row, "pos", json_integer(pos++));
+        json_array_append_new(units, row);
+    }
+    json_t *t = figures_json(r.total.v);
+    json_int_t done = json_integer_value(json_object_get(t, "completed")),
+               on_time = json_integer_value(json_object_get(t, "completed_on_time"));
+    json_object_set_new(t, "on_time_rate", done ? json_integer((on_time * 100 + done / 2) / done) : json_null());
+    *tot = t;
+    return ERR_OK;
+}
+
 enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
                         json_t **out)
 {
@@ -249,8 +523,9 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
     p.as_of_b = boundary(c, p.as_of, 1);
     const char *upper = perm_path_upper(c->arena, scope);
     json_t *units = json_array(), *items = json_array(), *tot = NULL, *rect = NULL;
-    enum err e = per_unit(c, home, scope, upper, &p, units);
-    if (!e)
+    enum err e = ledger_figs_usable(c) ? counted(c, home, scope, upper, from, to, &p, units, &tot)
+                                       : per_unit(c, home, scope, upper, &p, units);
+    if (!e && !tot)
         e = totals(c, home, scope, upper, &p, &tot);
     if (!e)
         e = overdue_items(c, home, scope, upper, &p, items);

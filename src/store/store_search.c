@@ -39,7 +39,7 @@ static const struct search_sql pg_search = {
     .clear = "DELETE FROM item_search",
     .before_bulk = (const char *const[]){NULL},
     .after_bulk = (const char *const[]){"ANALYZE items", "ANALYZE item_tracks", "ANALYZE item_scope",
-                                        "ANALYZE item_search", NULL},
+                                        "ANALYZE item_search", "ANALYZE item_figs", "ANALYZE figure_counts", NULL},
 };
 
 const struct search_sql *db_search_sql(struct db *db)
@@ -113,8 +113,9 @@ char *db_search_query(struct db *db, const char *text, int64_t scope_unit)
 
 bool store_table_derived(const char *name)
 {
-    static const char *const derived[] = {"item_scope",         "item_counts",      "item_count_deltas",
-                                          "item_scope_refresh", "item_scope_queue", "item_search"};
+    static const char *const derived[] = {
+        "item_scope",  "item_counts", "item_count_deltas", "item_scope_refresh",  "item_scope_queue",
+        "item_search", "item_figs",   "figure_counts",     "figure_count_deltas", "item_figs_refresh"};
     for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
         if (!strcmp(name, derived[i]))
             return true;
@@ -127,6 +128,13 @@ int db_counts_fold_all(struct db *db)
         "INSERT INTO item_counts (unit_id, dim, key, n) SELECT unit_id, dim, key, SUM(n) FROM item_count_deltas "
         "GROUP BY unit_id, dim, key ON CONFLICT (unit_id, dim, key) DO UPDATE SET n = item_counts.n + excluded.n",
         "DELETE FROM item_count_deltas",
+        "INSERT INTO figure_counts (office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out) "
+        "SELECT office_path, own, unit_id, month, SUM(registered), SUM(completed), SUM(on_time), SUM(ov_in), "
+        "SUM(ov_out) FROM figure_count_deltas GROUP BY office_path, own, unit_id, month ON CONFLICT (office_path, "
+        "own, unit_id, month) DO UPDATE SET registered = figure_counts.registered + excluded.registered, completed = "
+        "figure_counts.completed + excluded.completed, on_time = figure_counts.on_time + excluded.on_time, ov_in = "
+        "figure_counts.ov_in + excluded.ov_in, ov_out = figure_counts.ov_out + excluded.ov_out",
+        "DELETE FROM figure_count_deltas",
     };
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {
         struct stmt *st = db_prepare(db, steps[i]);

@@ -51,7 +51,7 @@ bool db_index_hints(struct db *db);
  * (migrate-data) leaves them out and lets the target's triggers fill them. ledger_light_dates is
  * copied (before the items, having no references), so the lights come out the same. */
 bool store_table_derived(const char *name);
-/* Adds every counter delta to item_counts and empties item_count_deltas, inside the caller's
+/* Adds every counter delta to item_counts and figure_counts and empties the delta tables, inside the caller's
  * transaction, on a database nobody else writes (after a bulk copy). 0 or a negative store code. */
 int db_counts_fold_all(struct db *db);
 
