@@ -63,6 +63,9 @@ const struct conf_key conf_keys[] = {
       "failed sign-ins of one name from one address before each further attempt waits (1, 2, 4 … seconds)"),
     K(login_max_delay_s, CONF_INT, "900", false, "the longest wait between sign-in attempts of one name and address"),
     K(password_min_length, CONF_INT, "8", false, "minimum password length (letters and digits required)"),
+    K(password_hash_cost, CONF_STR, "interactive", false,
+      "argon2id cost of new password hashes: interactive (64 MiB, 2 passes), moderate (256 MiB, 3) or sensitive "
+      "(1 GiB, 4); minimal (8 KiB, 1 pass) is for test suites only. A stored hash keeps the cost it was made with"),
     K(test_clock, CONF_BOOL, "false", false, "enable the settable test clock (tests only)"),
     K(cookie_secure, CONF_BOOL, "false", false, "mark the session cookie Secure (set when served over TLS)"),
     K(scheduler, CONF_BOOL, "true", false, "run the reminder and escalation scheduler inside serve"),

@@ -45,9 +45,10 @@ struct config {
     int64_t login_free_attempts; /* per name and address, before delays start */
     int64_t login_max_delay_s;
     int64_t password_min_length;
-    bool test_clock;    /* enables PUT /api/v1/admin/clock; never in production */
-    bool cookie_secure; /* add Secure to the session cookie (behind TLS) */
-    bool scheduler;     /* run the scheduler thread inside serve */
+    char *password_hash_cost; /* interactive, moderate, sensitive; minimal for test suites */
+    bool test_clock;          /* enables PUT /api/v1/admin/clock; never in production */
+    bool cookie_secure;       /* add Secure to the session cookie (behind TLS) */
+    bool scheduler;           /* run the scheduler thread inside serve */
     int64_t scheduler_interval_s;
     char *smtp_url; /* smtp://host:port or smtps:// */
     char *smtp_from;

@@ -5,6 +5,7 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "core/clock.h"
+#include "crypto/password.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -383,6 +384,13 @@ int cli_main(int argc, char **argv)
         goto out;
     }
     log_set_level((enum log_level)lvl);
+    if (!password_set_cost(cli.app.cfg.password_hash_cost)) {
+        cli_fail("password_hash_cost must be interactive, moderate, sensitive or minimal (not '%s')",
+                 cli.app.cfg.password_hash_cost);
+        goto out;
+    }
+    if (cmd->run == cmd_serve && !strcmp(cli.app.cfg.password_hash_cost, "minimal"))
+        log_warn("password_hash_cost=minimal: new password hashes are cheap to crack; for test suites only");
     if (!time_set_zone(cli.app.cfg.timezone)) {
         cli_fail("unknown time zone '%s'", cli.app.cfg.timezone);
         goto out;

@@ -5,10 +5,34 @@
 #include <sodium.h>
 #include <string.h>
 
+/* The cost of new hashes (password_set_cost), set once at start-up before any thread hashes. */
+static unsigned long long opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
+static size_t memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
+
+bool password_set_cost(const char *name)
+{
+    static const struct {
+        const char *name;
+        unsigned long long ops;
+        size_t mem;
+    } costs[] = {
+        {"interactive", crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE},
+        {"moderate", crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE},
+        {"sensitive", crypto_pwhash_OPSLIMIT_SENSITIVE, crypto_pwhash_MEMLIMIT_SENSITIVE},
+        {"minimal", crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN},
+    };
+    for (size_t i = 0; i < sizeof costs / sizeof *costs; i++)
+        if (name && !strcmp(name, costs[i].name)) {
+            opslimit = costs[i].ops;
+            memlimit = costs[i].mem;
+            return true;
+        }
+    return false;
+}
+
 bool password_hash(const char *pw, char out[128])
 {
-    return crypto_pwhash_str_alg(out, pw, strlen(pw), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-                                 crypto_pwhash_MEMLIMIT_INTERACTIVE, crypto_pwhash_ALG_ARGON2ID13) == 0;
+    return crypto_pwhash_str_alg(out, pw, strlen(pw), opslimit, memlimit, crypto_pwhash_ALG_ARGON2ID13) == 0;
 }
 
 static char dummy_hash[crypto_pwhash_STRBYTES];

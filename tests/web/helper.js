@@ -15,6 +15,9 @@ export const BIN = process.env.DUCHA_BIN || join(ROOT, 'build', 'ducha')
 export const WEB = process.env.DUCHA_WEB || join(ROOT, 'web', 'dist')
 export const ARTIFACTS = join(here, 'artifacts')
 export const PASSWORD = 'Demo2026'
+// the cheapest argon2id for the demo users (README: password_hash_cost; tested at the default cost in
+// tests/api/test_password_cost.py): each `ducha demo` hashes every demo account, each sign-in verifies one
+process.env.DUCHA_PASSWORD_HASH_COST ??= 'minimal'
 mkdirSync(ARTIFACTS, { recursive: true })
 
 function freePort() {
