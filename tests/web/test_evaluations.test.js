@@ -90,6 +90,8 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
   await u.fill(`[data-test=eval-self-note-${jt}]`, '各路段均已完工，群众反映良好。')
   await u.click(`[data-test=eval-self-save-${jt}]`)
   await u.locator('.el-message--success').last().waitFor()
+  // what was saved is shown again
+  await u.waitForFunction((sel) => document.querySelector(sel)?.value === '58', `[data-test=eval-self-${jt}-0] input`)
   await shot(u, 'evaluation-self')
   await assertNoErrors(t, u)
 
