@@ -113,11 +113,34 @@ def backend():
     shutil.rmtree(tmp, ignore_errors=True)
 
 
-class Server:
-    """One `ducha serve` process."""
+def preset_clock(db, now):
+    """Sets the test clock of database db to the ISO instant now before a server starts on it, so that its
+    scheduler's first pass already runs then — set through the API after the start, the first pass has run
+    on the real date and queued the demo data's reminders of today (e-mails, at office hours)."""
+    import datetime
+    offset = int(datetime.datetime.fromisoformat(now).timestamp() - time.time())
+    stmt = ("INSERT INTO settings (key, value) VALUES ('test_clock_offset', '%d') "
+            "ON CONFLICT (key) DO UPDATE SET value = excluded.value" % offset)
+    if BACKEND == "postgres":
+        subprocess.run(["psql", "-qAt", "-v", "ON_ERROR_STOP=1", db, "-c", stmt], check=True, capture_output=True)
+    else:
+        import sqlite3
+        con = sqlite3.connect(db)
+        try:
+            con.execute(stmt)
+            con.commit()
+        finally:
+            con.close()
 
-    def __init__(self, db, extra_args=(), env=None, data_dir=None, test_clock=True, ready="/api/v1/health"):
+
+class Server:
+    """One `ducha serve` process. clock: an ISO instant the test clock shows from the start (preset_clock)."""
+
+    def __init__(self, db, extra_args=(), env=None, data_dir=None, test_clock=True, ready="/api/v1/health",
+                 clock=None):
         self.db = db
+        if clock:
+            preset_clock(db, clock)
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.dir = tempfile.mkdtemp(prefix="ducha-srv-")

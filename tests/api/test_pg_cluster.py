@@ -721,7 +721,9 @@ def test_emails_claimed_by_a_killed_node_are_sent_by_another_within_the_lease(ba
     stall.listen(16)  # accepts connections, never greets
     smtp = SmtpSink()
     db = backend.new_db()
-    a = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{stall.getsockname()[1]}"})
+    # the clock set before the start: no reminder of the demo data's today is queued by a first pass
+    a = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{stall.getsockname()[1]}"},
+               clock="2026-03-04T10:00:00+08:00")
     b = None
     try:
         admin = set_clock(a, "2026-03-04T10:00:00+08:00")
