@@ -10,6 +10,9 @@ let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
+// a minimal JPEG (the API checks evidence by its content)
+const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x04, 0x00, 0x00, 0xff, 0xda, 0x00, 0x02]),
+  Buffer.from(Array(20).fill([0x11, 0x22, 0x33]).flat()), Buffer.from([0xff, 0xd9])])
 const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 
 async function confirm(page) {
@@ -66,6 +69,9 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
   await ev.fill(`[data-test=eval-findings-${jt}]`, '抽查8个路段，6个按期完工；施工期交通疏导不足。')
   await ev.click(`[data-test=eval-score-save-${jt}]`)
   await ev.locator('.el-message--success').last().waitFor()
+  // evidence: a photo of the site (a minimal JPEG) under the unit's findings
+  await ev.setInputFiles(`[data-test=eval-evidence-file-${jt}]`, { name: '现场照片.jpg', mimeType: 'image/jpeg', buffer: JPEG })
+  await ev.locator(`[data-test=eval-evidence-${jt}]`, { hasText: '现场照片.jpg' }).waitFor()
   await setNumber(ev, `[data-test=eval-score-${zj}-0]`, 50)
   await setNumber(ev, `[data-test=eval-score-${zj}-1]`, 35)
   await ev.click(`[data-test=eval-score-save-${zj}]`)
