@@ -7,6 +7,7 @@
 #include "docs/scoring.h"
 #include "results/results.h"
 
+#include "base/buf.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
 
@@ -163,6 +164,106 @@ static int h_card_xlsx(struct req *rq)
     return 0;
 }
 
+/* POST /api/v1/scorecards/{id}/objections: the unit's head objects to one line of its own card */
+static int h_objection_create(struct req *rq)
+{
+    int64_t id;
+    if (!card_id(rq, &id) || !req_check(rq, objections_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = objections_create(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+/* GET /api/v1/objections?state=&scorecard_id= */
+static int h_objections_list(struct req *rq)
+{
+    int64_t card;
+    if (!req_query_int(rq, "scorecard_id", 0, INT64_MAX, 0, &card))
+        return 0;
+    json_t *out = NULL;
+    enum err e = objections_list(&rq->ctx, req_query(rq, "state"), card, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static bool objection_id(struct req *rq, int64_t *id)
+{
+    if (req_param_id(rq, "id", id))
+        return true;
+    reply_error(rq, ERR_NOT_FOUND, "考评异议不存在");
+    return false;
+}
+
+static int h_objection_get(struct req *rq)
+{
+    int64_t id;
+    if (!objection_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = objections_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static const struct jv_field objection_action_spec[] = {
+    {"version", JV_INT, 0, 0, 0, "版本"},
+    {"reason", JV_STRING, 0, 0, 2000, "处理意见"},
+    {"points", JV_INT, 0, -100, 100, "调整后的分值"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+/* POST /api/v1/objections/{id}/actions/{action}: uphold {reason, points} or reject {reason} */
+static int h_objection_action(struct req *rq)
+{
+    int64_t id;
+    json_t *body;
+    if (!objection_id(rq, &id) || !(body = api_action_body(rq, objection_action_spec)))
+        return 0;
+    json_t *out = NULL;
+    enum err e = objections_act(&rq->ctx, id, req_param(rq, "action"), body, &out);
+    json_decref(body);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_objection_events(struct req *rq)
+{
+    int64_t id;
+    if (!objection_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = objections_events(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/scorecards/{id}/document.pdf?unit_id=: the card as an official document (GB/T 9704), or one unit's */
+static int h_card_pdf(struct req *rq)
+{
+    int64_t id, unit;
+    if (!card_id(rq, &id) || !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit))
+        return 0;
+    struct buf out = {0};
+    const char *name = NULL;
+    if (docs_scorecard_pdf(&rq->ctx, id, unit, &out, &name)) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
+    buf_free(&out);
+    reply_header(rq, "Content-Disposition",
+                 req_disposition(rq, name, arena_printf(rq->arena, "scorecard-%lld.pdf", (long long)id)));
+    return 0;
+}
+
+/* GET /api/v1/burden?year=: the burden index (基层减负) */
+static int h_burden(struct req *rq)
+{
+    int64_t year;
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_burden(&rq->ctx, (int)year, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 /* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
 static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
 {
@@ -216,6 +317,11 @@ static int h_statistics_xlsx(struct req *rq)
 #define CARD_SEES_ISSUED "top,admin,inspector,parttime,evaluator:F *:AAN; state=issued"
 #define UNIT_SEES_ISSUED "top,admin,inspector,parttime,evaluator:F contact,head:ANN *:AAN; state=issued"
 #define CARD_OFFICE_DRAFT "office:AAN top,admin,inspector,parttime,evaluator:F contact,head:NNN *:FFN"
+/* Objections: the head of the unit scored raises one on its own issued card (another unit's line: 403; another
+ * county's card: 404); the government's readers and the unit's see it; the office decides. */
+#define OBJECTION_RAISE "head:AFN *:F; fresh; id=$objcard; body={\"adjustment_id\":$adjustment,\"reason\":\"矩阵异议\"}"
+#define OBJECTION_SEES "top,admin,inspector,parttime,evaluator:F contact,head:ANN *:AAN"
+#define OBJECTION_DECIDE "office:AAN top,admin,inspector,parttime,evaluator:F contact,head:FNN *:FFN"
 const struct route scoring_routes[] = {
     {"GET", "/api/v1/scoring/rules", h_rules_get, CAP_SIGNED_IN, 0, "the government's scoring rules for a year",
      "office,principal:A *:F"},
@@ -240,8 +346,27 @@ const struct route scoring_routes[] = {
      CARD_OFFICE_DRAFT "; action=withdraw; fresh; body={\"reason\":\"矩阵撤销\"}"},
     {"GET", "/api/v1/scorecards/{id}/events", h_card_events, CAP_ITEM_READ, 0, "the scorecard's timeline",
      "top,admin,inspector,parttime,evaluator:F contact,head:NNN *:AAN; state=issued"},
+    {"GET", "/api/v1/scorecards/{id}/document.pdf", h_card_pdf, CAP_ITEM_READ, 0,
+     "the scorecard as a GB/T 9704 official document (?unit_id=: one unit's; a unit gets its own)", CARD_SEES_ISSUED},
     {"GET", "/api/v1/scorecards/{id}/export.xlsx", h_card_xlsx, CAP_ITEM_READ, 0,
      "the scorecard as XLSX for the organisation department", CARD_SEES_ISSUED},
+    /* objections: the head of the unit scored raises one on its own issued card; the office decides */
+    {"POST", "/api/v1/scorecards/{id}/objections", h_objection_create, CAP_ITEM_SIGN, ROUTE_JSON,
+     "the unit's head objects to one line of its own issued card (within the objection period)", OBJECTION_RAISE},
+    {"GET", "/api/v1/objections", h_objections_list, CAP_ITEM_READ, 0,
+     "the objections the user may see (the office's governments, the user's units)",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
+    {"GET", "/api/v1/objections/{id}", h_objection_get, CAP_ITEM_READ, 0, "one objection", OBJECTION_SEES},
+    {"POST", "/api/v1/objections/{id}/actions/{action}", h_objection_action, CAP_ITEM_READ, 0,
+     "the office decides an objection (uphold with the line's new points, or reject)",
+     OBJECTION_DECIDE "; action=reject; fresh; body={\"reason\":\"矩阵处理\"}"},
+    {"GET", "/api/v1/objections/{id}/events", h_objection_events, CAP_ITEM_READ, 0, "the objection's timeline",
+     OBJECTION_SEES},
+    /* the burden index: a government's readers see its units ranked, a unit its own row */
+    {"GET", "/api/v1/burden", h_burden, CAP_ITEM_READ, 0,
+     "what ducha asked of each unit in a year, by issuer (基层减负): notices, presses, reminders, reports, "
+     "inspections, rectification tasks",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
     /* the statistics: the government's office and leaders (units and others: 403) */
     {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
      "items registered, completed (on time) and overdue per unit, by month or quarter",

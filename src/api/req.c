@@ -131,7 +131,8 @@ int reply_error_field(struct req *rq, enum err e, const char *message, const cha
     if (message && !utf8_valid(message, strlen(message)))
         message = NULL;
     json_t *err = json_pack("{ss ss}", "code", err_code(e), "message", message ? message : err_default_message(e));
-    if (field && e == ERR_INVALID)
+    /* the member a 422 is about; a 403 or 409 may name one too (a line of another unit, the same line twice) */
+    if (field && (e == ERR_INVALID || e == ERR_FORBIDDEN || e == ERR_CONFLICT))
         json_object_set_new(err, "field", json_string(field));
     return reply_json(rq, err_status(e), json_pack("{so}", "error", err));
 }

@@ -99,6 +99,29 @@ struct doc_bulletin {
     int nnamed;
 };
 
+/* A year-end scorecard (目标责任考评结果) as an official document: the ranking, a chart of the totals, and each
+ * unit's points by rule. Points are tenths (945 = 94.5 points). */
+struct doc_score_rule {
+    const char *label, *refs; /* the rule's words; the items' and records' numbers behind it */
+    int count, points;
+    bool forbidden;
+};
+struct doc_score_unit {
+    const char *name, *kind; /* kind: 部门 / 乡镇 */
+    int rank, kind_rank, added, deducted, adjusted, total, waived;
+    struct doc_score_rule *rules;
+    int nrules;
+    const char *adjustments; /* the office's adjustments in words ("" when none) */
+};
+struct doc_scorecard {
+    const char *number, *title, *addressees, *government, *as_of, *objection_until;
+    int year, base, weight_major;
+    bool draft;    /* not issued yet: marked 草稿, no number */
+    bool one_unit; /* one unit's card (for the unit): no ranking table or chart of the others */
+    struct doc_score_unit *units;
+    int nunits;
+};
+
 /* Fills an item from its JSON model (see docs/documents.md); strings borrow from j. */
 void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *out);
 void doc_office_from_json(struct arena *a, const json_t *j, struct doc_office *out);

@@ -829,24 +829,24 @@ static void words(struct pdf *p, const char *text)
     }
 }
 
-/* The longest common prefix of the unit names, cut at a character boundary (the scope's name, which
- * the chart's labels need not repeat); 0 with fewer than two names. */
-static size_t common_prefix(const struct doc_bulletin *b, int n)
+/* The longest common prefix of the names, cut at a character boundary (the scope's name, which a chart's
+ * labels need not repeat); 0 with fewer than two names, or when a name would vanish. */
+static size_t common_prefix(const char *const *names, int n)
 {
     if (n < 2)
         return 0;
-    size_t k = strlen(b->units[0].name);
+    size_t k = strlen(names[0]);
     for (int i = 1; i < n; i++) {
         size_t j = 0;
-        while (j < k && b->units[i].name[j] == b->units[0].name[j])
+        while (j < k && names[i][j] == names[0][j])
             j++;
         k = j;
     }
-    while (k > 0 && ((unsigned char)b->units[0].name[k] & 0xc0) == 0x80)
+    while (k > 0 && ((unsigned char)names[0][k] & 0xc0) == 0x80)
         k--;
     for (int i = 0; i < n; i++)
-        if (!b->units[i].name[k])
-            return 0; /* a name would vanish */
+        if (!names[i][k])
+            return 0;
     return k;
 }
 
@@ -912,7 +912,10 @@ static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
         small_text(p, arena_printf(p->a, "%d", ymax / 4 * t), left - MM(1.2), y - 5.0, MM(8.0), AL_RIGHT, 8.0);
     }
     /* the bars, with their values */
-    size_t cut = common_prefix(b, n);
+    const char **names = arena_alloc(p->a, sizeof *names * (size_t)n);
+    for (int i = 0; i < n; i++)
+        names[i] = b->units[i].name;
+    size_t cut = common_prefix(names, n);
     double slot = width / n, bar = slot * 0.8 / 3;
     for (int i = 0; i < n; i++) {
         const struct doc_bulletin_unit *u = &b->units[i];
@@ -1054,6 +1057,180 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     colophon(p, j->office, j->date);
 }
 
+/* 1…99 in Chinese numerals as headings count them: 一, 十, 十一, 二十, 三十六; other numbers in digits. */
+static const char *numeral(struct arena *a, int n)
+{
+    if (n < 1 || n > 99)
+        return arena_printf(a, "%d", n);
+    if (n <= 10)
+        return NUMERALS[n - 1];
+    int tens = n / 10, ones = n % 10;
+    return arena_printf(a, "%s十%s", tens > 1 ? NUMERALS[tens - 1] : "", ones ? NUMERALS[ones - 1] : "");
+}
+
+/* Tenths of a point in words: "94", "94.5", "-3". */
+static const char *points_text(struct arena *a, int tenths)
+{
+    int whole = tenths / 10, frac = tenths % 10;
+    if (!frac)
+        return arena_printf(a, "%d", whole);
+    return arena_printf(a, "%s%d.%d", tenths < 0 && !whole ? "-" : "", whole, frac < 0 ? -frac : frac);
+}
+
+/* The chart of a scorecard: every unit's total as a bar (at most 20: the ten highest and the ten lowest), the
+ * axis from a round value below the lowest total, vector graphics drawn with cairo, its caption below. */
+static void score_chart(struct pdf *p, const struct doc_scorecard *sc)
+{
+    int n = sc->nunits > 20 ? 20 : sc->nunits;
+    if (n < 2)
+        return;
+    const struct doc_score_unit **us = arena_alloc(p->a, sizeof *us * (size_t)n);
+    const char **names = arena_alloc(p->a, sizeof *names * (size_t)n);
+    for (int i = 0; i < n; i++) {
+        us[i] = i < 10 || sc->nunits <= 20 ? &sc->units[i] : &sc->units[sc->nunits - (n - i)];
+        names[i] = us[i]->name;
+    }
+    const double H = MM(72.0), axis_w = MM(10.0), label_h = MM(14.0);
+    if (p->y + H + PITCH > BOTTOM)
+        new_page(p);
+    double top = p->y + MM(4.0), left = LEFT + axis_w, width = TEXT_W - axis_w;
+    double plot_h = H - label_h - MM(8.0), base = top + plot_h;
+    int lo = us[0]->total, hi = us[0]->total;
+    for (int i = 0; i < n; i++) {
+        lo = us[i]->total < lo ? us[i]->total : lo;
+        hi = us[i]->total > hi ? us[i]->total : hi;
+    }
+    /* whole points; the axis starts at a multiple of 10 at least 5 below the lowest total */
+    int ymin = (lo / 10 - 5) / 10 * 10, ymax = ymin + axis_max(hi / 10 + 1 - ymin);
+    if (ymin < 0 && lo >= 0)
+        ymin = 0;
+    cairo_t *cr = p->cr;
+    cairo_set_line_width(cr, 0.4);
+    for (int t = 0; t <= 4; t++) {
+        double y = base - plot_h * t / 4;
+        cairo_set_source_rgb(cr, t ? 0.85 : 0.2, t ? 0.85 : 0.2, t ? 0.85 : 0.2);
+        cairo_move_to(cr, left, y);
+        cairo_line_to(cr, left + width, y);
+        cairo_stroke(cr);
+        small_text(p, arena_printf(p->a, "%d", ymin + (ymax - ymin) / 4 * t), left - MM(1.2), y - 5.0, MM(9.0),
+                   AL_RIGHT, 8.0);
+    }
+    size_t cut = common_prefix(names, n);
+    double slot = width / n, bar = slot * 0.6;
+    for (int i = 0; i < n; i++) {
+        double v = us[i]->total / 10.0 - ymin, h = v > 0 ? plot_h * v / (ymax - ymin) : 0;
+        double x = left + slot * i + (slot - bar) / 2;
+        cairo_set_source_rgb(cr, CHART_COLORS[0][0], CHART_COLORS[0][1], CHART_COLORS[0][2]);
+        cairo_rectangle(cr, x, base - h, bar, h);
+        cairo_fill(cr);
+        small_text(p, points_text(p->a, us[i]->total), x + bar / 2, base - h - 9.5, slot * 1.2, AL_CENTER, 7.0);
+        small_text(p, names[i] + cut, left + slot * i + slot / 2, base + MM(1.2), slot - 2, AL_CENTER, 7.0);
+    }
+    p->y = base + label_h;
+    struct style cap = body_style(p);
+    cap.align = AL_CENTER;
+    cap.indent = 0;
+    cap.size = SIZE_TABLE;
+    cap.font = p->fonts->heading;
+    cap.pitch = SIZE_TABLE * 2;
+    para(p, n < sc->nunits ? "图 各单位督查工作得分（前十名和后十名）" : "图 各单位督查工作得分", &cap);
+    blank(p, 0.3);
+}
+
+/* One unit's points by rule: a table (rule, count, points, what they rest on), its adjustments after. */
+static void score_unit_lines(struct pdf *p, const struct doc_scorecard *sc, const struct doc_score_unit *u)
+{
+    body(p, arena_printf(p->a, "基础分%d分，%s，总分%s分，总第%d名，%s第%d名。", sc->base,
+                         u->nrules ? arena_printf(p->a, "细则加分%s分、减分%s分", points_text(p->a, u->added),
+                                                  points_text(p->a, u->deducted))
+                                   : "无加减分",
+                         points_text(p->a, u->total), u->rank, u->kind, u->kind_rank));
+    if (u->nrules) {
+        static const struct column rc[] = {
+            {"考评细则", 0.26}, {"次数", 0.10}, {"分值", 0.12}, {"依据（事项、记录）", 0.52}};
+        table_head(p, rc, 4);
+        for (int k = 0; k < u->nrules; k++) {
+            const struct doc_score_rule *r = &u->rules[k];
+            const char *cells[] = {r->forbidden ? arena_printf(p->a, "%s（禁止性内容）", r->label) : r->label,
+                                   arena_printf(p->a, "%d", r->count), points_text(p->a, r->points), r->refs};
+            draw_row(p, rc, 4, cells, false);
+        }
+    }
+    if (u->waived)
+        body(p, arena_printf(p->a, "经容错认定免于扣分%d项。", u->waived));
+    if (u->adjustments && *u->adjustments)
+        body(p, arena_printf(p->a, "督查室调整%s分：%s。", points_text(p->a, u->adjusted), u->adjustments));
+}
+
+struct scorecard_job {
+    const struct doc_office *office;
+    const struct doc_scorecard *sc;
+    const char *date;
+};
+
+static void doc_scorecard(struct pdf *p, const void *arg)
+{
+    const struct scorecard_job *j = arg;
+    const struct doc_scorecard *sc = j->sc;
+    masthead(p, j->office, sc->draft ? "" : sc->number);
+    if (sc->draft) {
+        static const double GREY[3] = {0.45, 0.45, 0.45};
+        struct style ds = {p->fonts->heading, SIZE_BODY, AL_RIGHT, 0, 0, 0, GREY, 0, 0};
+        double y = p->y;
+        p->y = TOP - MM(12.0);
+        para(p, "草稿（未下发）", &ds);
+        p->y = y;
+    }
+    title(p, sc->title);
+    struct style s = body_style(p);
+    s.indent = 0;
+    blank(p, 1);
+    para(p, arena_printf(p->a, "%s：", sc->addressees), &s);
+    body(p,
+         arena_printf(p->a,
+                      "根据%s%d年度目标责任考评细则，按督办事项办理、办理过程和结果运用的记录，对%s督查工作进行了考评"
+                      "（数据截至%s，基础分%d分，重大事项按%d%%计分）。现将考评结果%s如下。",
+                      sc->government, sc->year, sc->one_unit ? "贵单位" : "各单位", doc_date_cn(p->a, sc->as_of),
+                      sc->base, sc->weight_major, sc->one_unit ? "通知" : "通报"));
+    int sec = 0;
+    if (!sc->one_unit) {
+        heading(p, arena_printf(p->a, "%s、考评得分和排名", NUMERALS[sec++]));
+        static const struct column uc[] = {{"名次", 0.08}, {"单位", 0.34}, {"类别", 0.10}, {"同类名次", 0.11},
+                                           {"加分", 0.09}, {"减分", 0.09}, {"调整", 0.09}, {"总分", 0.10}};
+        table_head(p, uc, 8);
+        for (int i = 0; i < sc->nunits; i++) {
+            const struct doc_score_unit *u = &sc->units[i];
+            const char *cells[] = {arena_printf(p->a, "%d", u->rank),
+                                   u->name,
+                                   u->kind,
+                                   arena_printf(p->a, "%d", u->kind_rank),
+                                   points_text(p->a, u->added),
+                                   points_text(p->a, u->deducted),
+                                   u->adjusted ? points_text(p->a, u->adjusted) : "",
+                                   points_text(p->a, u->total)};
+            draw_row(p, uc, 8, cells, false);
+        }
+        blank(p, 0.5);
+        score_chart(p, sc);
+    }
+    heading(p, arena_printf(p->a, "%s、%s", NUMERALS[sec++], sc->one_unit ? "得分明细" : "各单位得分明细"));
+    for (int i = 0; i < sc->nunits; i++) {
+        const struct doc_score_unit *u = &sc->units[i];
+        if (!sc->one_unit)
+            heading(p, arena_printf(p->a, "（%s）%s", numeral(p->a, i + 1), u->name));
+        score_unit_lines(p, sc, u);
+    }
+    if (!sc->draft && sc->objection_until && *sc->objection_until) {
+        heading(p, arena_printf(p->a, "%s、异议", NUMERALS[sec++]));
+        body(p, arena_printf(p->a,
+                             "对本单位得分明细有异议的，请于%s前由单位主要负责人通过督查督办系统逐项提出，"
+                             "并写明理由、附证明材料。逾期未提出的，视为无异议。",
+                             doc_date_cn(p->a, sc->objection_until)));
+    }
+    signature(p, j->office->issuer, j->date, sc->draft ? NULL : j->office->seal);
+    colophon(p, j->office, j->date);
+}
+
 /* What one rendering draws (a document of the four kinds, or a bulletin). */
 typedef void (*draw_fn)(struct pdf *p, const void *arg);
 
@@ -1125,6 +1302,20 @@ bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *
     for (int extra = 1; ok && orphan && extra <= 2; extra++) { /* as pdf_render: never a lone signature */
         out->len = start;
         ok = render_pass("督查通报", date, fonts, doc_bulletin, &j, a, out, pages, LINES + extra, &orphan);
+    }
+    return ok;
+}
+
+bool pdf_render_scorecard(const struct doc_office *o, const struct doc_scorecard *sc, const char *date,
+                          const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
+{
+    struct scorecard_job j = {o, sc, date};
+    size_t start = out->len;
+    bool orphan = false;
+    bool ok = render_pass("目标责任考评结果", date, fonts, doc_scorecard, &j, a, out, pages, LINES, &orphan);
+    for (int extra = 1; ok && orphan && extra <= 2; extra++) { /* as pdf_render: never a lone signature */
+        out->len = start;
+        ok = render_pass("目标责任考评结果", date, fonts, doc_scorecard, &j, a, out, pages, LINES + extra, &orphan);
     }
     return ok;
 }

@@ -75,6 +75,12 @@ bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *offi
 bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *b, const char *date,
                          const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);
 
+/* A year-end scorecard (目标责任考评结果) on the same page: red header and number, title, addressees, the basis, the
+ * ranking table and a bar chart of the totals drawn with cairo (left out for one unit's card), each unit's points
+ * by rule with what they rest on, the objection period, issuer, date and seal, 版记. A draft says so. */
+bool pdf_render_scorecard(const struct doc_office *o, const struct doc_scorecard *sc, const char *date,
+                          const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);
+
 /*
  * The table of contents of a file (卷内目录, DA/T 22 style): for the item the file is about (number, title), one
  * row per member of the file — its title (题名), its name in the file, its pages (0: not counted) and size.

@@ -9,6 +9,8 @@
 
 #include "base/log.h"
 #include "docs/itemdocs_internal.h"
+#include "docs/pdf.h"
+#include "docs/seal.h"
 #include "results/results.h"
 
 #include <stdlib.h>
@@ -259,4 +261,120 @@ enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path)
         return e;
     *path = tmpl;
     return ERR_OK;
+}
+
+/* ---- the scorecard as an official document ---- */
+
+static const char *jstr(const json_t *o, const char *k)
+{
+    const char *v = json_string_value(json_object_get(o, k));
+    return v ? v : "";
+}
+
+/* A number of points (integer or one decimal) in tenths. */
+static int tenths_of(const json_t *v)
+{
+    double d = json_number_value(v) * 10;
+    return (int)(d < 0 ? d - 0.5 : d + 0.5);
+}
+
+/* One unit of the model: its totals, its lines grouped by rule (in the order they come), its adjustments. */
+static void score_unit_from_json(struct arena *a, const json_t *u, struct doc_score_unit *d)
+{
+    memset(d, 0, sizeof *d);
+    d->name = jstr(u, "name");
+    d->kind = jstr(u, "kind_label");
+    d->rank = (int)json_integer_value(json_object_get(u, "rank"));
+    d->kind_rank = (int)json_integer_value(json_object_get(u, "kind_rank"));
+    d->added = tenths_of(json_object_get(u, "added"));
+    d->deducted = tenths_of(json_object_get(u, "deducted"));
+    d->adjusted = tenths_of(json_object_get(u, "adjusted"));
+    d->total = tenths_of(json_object_get(u, "total"));
+    d->waived = (int)json_integer_value(json_object_get(u, "waived"));
+    const json_t *lines = json_object_get(u, "lines"), *l;
+    size_t i;
+    d->rules = arena_alloc(a, sizeof *d->rules * (json_array_size(lines) + 1));
+    int *refs = arena_alloc(a, sizeof *refs * (json_array_size(lines) + 1));
+    json_array_foreach(lines, i, l)
+    {
+        int k = 0;
+        while (k < d->nrules && strcmp(d->rules[k].label, jstr(l, "label")))
+            k++;
+        if (k == d->nrules) {
+            d->rules[k] =
+                (struct doc_score_rule){jstr(l, "label"), "", 0, 0, json_is_true(json_object_get(l, "forbidden"))};
+            refs[k] = 0;
+            d->nrules++;
+        }
+        struct doc_score_rule *r = &d->rules[k];
+        r->count++;
+        r->points += tenths_of(json_object_get(l, "points"));
+        /* what the points rest on: the first eight numbers, then 等 */
+        const char *ref = jstr(l, "ref");
+        if (!*ref || strstr(r->refs, ref) || refs[k] > 8)
+            continue;
+        r->refs = refs[k] < 8 ? arena_printf(a, "%s%s%s", r->refs, refs[k] ? "、" : "", ref)
+                              : arena_printf(a, "%s等", r->refs);
+        refs[k]++;
+    }
+    const char *adj = "";
+    json_array_foreach(json_object_get(u, "adjustments"), i, l)
+    {
+        int p = tenths_of(json_object_get(l, "points"));
+        adj = arena_printf(a, "%s%s%s（%s%d%s分）", adj, *adj ? "；" : "", jstr(l, "reason"), p > 0 ? "+" : "", p / 10,
+                           p % 10 ? arena_printf(a, ".%d", abs(p % 10)) : "");
+    }
+    d->adjustments = adj;
+}
+
+enum err docs_scorecard_pdf(struct ctx *c, int64_t id, int64_t unit_id, struct buf *out, const char **name)
+{
+    json_t *model = NULL, *sigs = NULL;
+    enum err e = scorecards_document(c, id, &model);
+    if (e)
+        return e;
+    struct doc_scorecard sc = {0};
+    sc.number = jstr(model, "number");
+    sc.title = jstr(model, "title");
+    sc.government = jstr(json_object_get(model, "government"), "name");
+    sc.as_of = jstr(model, "as_of");
+    sc.objection_until = jstr(model, "objection_until");
+    sc.year = (int)json_integer_value(json_object_get(model, "year"));
+    sc.base = (int)json_integer_value(json_object_get(model, "base"));
+    sc.weight_major = (int)json_integer_value(json_object_get(model, "weight_major"));
+    sc.draft = json_is_true(json_object_get(model, "draft"));
+    const json_t *units = json_object_get(model, "units"), *u;
+    size_t i;
+    sc.units = arena_alloc(c->arena, sizeof *sc.units * (json_array_size(units) + 1));
+    json_array_foreach(units, i, u)
+    {
+        if (unit_id && json_integer_value(json_object_get(u, "unit_id")) != unit_id)
+            continue;
+        score_unit_from_json(c->arena, u, &sc.units[sc.nunits++]);
+    }
+    sc.one_unit = unit_id || json_is_true(json_object_get(model, "own_only"));
+    if (!sc.nunits) {
+        json_decref(model);
+        return ctx_fail(c, ERR_NOT_FOUND, "该单位不在本次考评中或无权查看");
+    }
+    sc.addressees = sc.one_unit ? sc.units[0].name : arena_printf(c->arena, "%s各部门、各乡镇", sc.government);
+    struct doc_office o;
+    struct doc_seal seal;
+    if (!(e = itemdocs_office_of(c, json_integer_value(json_object_get(model, "office_unit_id")), &o)) && !sc.draft &&
+        !(e = seal_signatures_of(c, "scorecard", id, &sigs)) && json_array_size(sigs)) {
+        const json_t *s = json_array_get(sigs, json_array_size(sigs) - 1);
+        seal = (struct doc_seal){arena_strdup(c->arena, jstr(s, "unit")), arena_strdup(c->arena, jstr(s, "signer")),
+                                 arena_strdup(c->arena, jstr(s, "signed_at")),
+                                 arena_strdup(c->arena, jstr(s, "fingerprint"))};
+        o.seal = &seal;
+    }
+    struct pdf_fonts fonts = itemdocs_fonts(c);
+    if (!e && !pdf_render_scorecard(&o, &sc, jstr(model, "date"), &fonts, c->arena, out, NULL))
+        e = ctx_fail(c, ERR_INTERNAL, "生成 PDF 失败（请检查服务器是否安装了所需字体）");
+    const char *what = sc.one_unit ? arena_printf(c->arena, "%s考评得分", sc.units[0].name) : "目标责任考评结果";
+    *name = sc.draft ? arena_printf(c->arena, "%s（草稿）.pdf", what)
+                     : arena_printf(c->arena, "%s-%s.pdf", sc.number, what);
+    json_decref(sigs);
+    json_decref(model); /* after the drawing: sc borrowed its strings */
+    return e;
 }

@@ -12,6 +12,11 @@
 /* Writes the card (404 as scorecards_get; a unit's user gets its own rows only) to a temporary file
  * under the data directory; *path (arena) is removed by the reply. */
 enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path);
+/* The card as a GB/T 9704 official document (pdf_render_scorecard), appended to out: the whole card, or one
+ * unit's (unit_id; a unit's user gets its own whatever it asks: its model holds its row only; 404 for a unit the
+ * user does not see on the card). *name: the file's Chinese name with the number (arena). */
+struct buf;
+enum err docs_scorecard_pdf(struct ctx *c, int64_t id, int64_t unit_id, struct buf *out, const char **name);
 /* The periodic statistics (results_statistics) of a year by month or quarter as XLSX: sheet 汇总 (a row per
  * period), 各单位 (the year so far per unit), and one sheet per figure (交办, 办结, 按期办结, 超期未办结) with
  * the units down and the periods across. */

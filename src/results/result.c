@@ -669,4 +669,6 @@ void results_register(void)
     units_register_path_copy("scorecards", "home_path");
     units_register_path_copy("scorecard_units", "unit_path");
     units_register_path_copy("score_years", "home_path");
+    units_register_path_copy("score_objections", "home_path");
+    units_register_path_copy("score_objections", "unit_path");
 }

@@ -109,15 +109,34 @@ enum err scorecards_adjust(struct ctx *c, int64_t id, const json_t *body, json_t
 enum err scorecards_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
 enum err scorecards_list(struct ctx *c, int year, json_t **out);
 enum err scorecards_events(struct ctx *c, int64_t id, json_t **out);
-/* The card with every unit's lines (the export's model): scorecards_get's JSON plus "lines" per unit. */
+/* The card with every unit's lines (the documents' model): scorecards_get's JSON plus "lines" and "adjustments"
+ * per unit, and office_unit_id, date (the issue's local date, today for a draft) and draft. */
 enum err scorecards_document(struct ctx *c, int64_t id, json_t **out);
 extern const struct workflow scorecard_workflow;
+
+/* Objections (考评异议, score_objection.c): the head of a unit scored objects to one line (line_id) or
+ * adjustment (adjustment_id) of its own issued card within the period (objection_days working days after the
+ * issue) with a reason and evidence; 422/403/409 naming the member otherwise, 404 for a card it cannot see.
+ * The office decides on the engine (uphold with the line's new points, or reject); the unit is told. */
+extern const struct jv_field objections_create_spec[];
+enum err objections_create(struct ctx *c, int64_t scorecard_id, const json_t *body, json_t **out);
+enum err objections_get(struct ctx *c, int64_t id, json_t **out);
+enum err objections_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+enum err objections_events(struct ctx *c, int64_t id, json_t **out);
+/* {"objections":[…],"total"}: the user's government's and the user's units' objections, newest first. */
+enum err objections_list(struct ctx *c, const char *state, int64_t scorecard_id, json_t **out);
+extern const struct workflow objection_workflow;
 
 /* The periodic statistics of the user's government (its office and leaders; 403 for others) for a year up to
  * today, by month or by quarter: per period and for the year so far, per unit and in total, the items
  * registered, completed, completed on time (with the rate) and overdue at the period's end — the figures a
  * bulletin for that period counts (statistics.c). */
 enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out);
+
+/* The burden index (基层减负, burden.c) of a year: per unit (a government's departments and townships for its
+ * readers; the user's own units otherwise) the 督办通知, 催办, 系统提醒, 进展报告, 督查 and 整改任务 ducha asked of
+ * it, by issuer, counted from the records; the units and the issuers ranked by their totals. */
+enum err results_burden(struct ctx *c, int year, json_t **out);
 
 /* The start-up registrations of the module (unit path copies); called from cli_modules.c. */
 void results_register(void);

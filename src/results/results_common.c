@@ -126,7 +126,10 @@ static const char *event_label(const struct res_table *t, const char *action)
     static const struct wf_name own[] = {{"create", "起草", "Drafted"},
                                          {"update", "修改草稿", "Edited"},
                                          {"refresh", "刷新数据", "Figures refreshed"},
-                                         {"adjust", "调整得分", "Score adjusted"}};
+                                         {"adjust", "调整得分", "Score adjusted"},
+                                         {"objection", "单位提出异议", "Objection raised"},
+                                         {"objection_upheld", "异议成立，调整得分", "Objection upheld"},
+                                         {"objection_rejected", "异议不成立", "Objection rejected"}};
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         if (!strcmp(action, own[i].name))
             return own[i].label;
@@ -254,7 +257,7 @@ const struct db_bind *res_binds_of(const struct res_binds *b)
 /* The record tables of the module's workflows. */
 static const struct res_table *table_of(const struct workflow *wf)
 {
-    static const struct res_table *const all[] = {&result_table, &bulletin_table, &scorecard_table};
+    static const struct res_table *const all[] = {&result_table, &bulletin_table, &scorecard_table, &objection_table};
     for (size_t i = 0; i < sizeof all / sizeof *all; i++)
         if (all[i]->wf == wf)
             return all[i];
@@ -288,4 +291,16 @@ enum err res_act(struct ctx *c, const struct workflow *wf, int64_t id, const cha
     if (home_path && c->user && !perm_at(c->user, CAP_ITEM_READ, home_path))
         return ctx_fail(c, ERR_FORBIDDEN, "您的角色不能对该%s执行「%s」", wf->what, wf_action_label(wf, a));
     return workflow_act(c, wf, id, a, body, NULL);
+}
+
+bool res_press_names(const char *data, int64_t unit)
+{
+    json_t *d = json_loads(data ? data : "{}", 0, NULL);
+    json_t *ids = json_object_get(d, "unit_ids");
+    bool yes = !json_is_array(ids);
+    size_t i;
+    json_t *v;
+    json_array_foreach(ids, i, v) yes = yes || json_integer_value(v) == unit;
+    json_decref(d);
+    return yes;
 }

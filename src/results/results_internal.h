@@ -147,6 +147,9 @@ void res_bind_add(struct ctx *c, struct res_binds *b, struct db_bind v);
 /* The binds for db_query_a (an empty list when none were added). */
 const struct db_bind *res_binds_of(const struct res_binds *b);
 
+/* True if a press (催办) event's data names unit (its unit_ids), or names none (every unit then). */
+bool res_press_names(const char *data, int64_t unit);
+
 extern const struct res_table result_table;
 
 /* Loads without permission checks; 404 if absent. */
@@ -233,6 +236,7 @@ struct score_rule {
 
 struct score_table {
     int year, base, weight_major; /* base in whole points; weight in per cent */
+    int objection_days;           /* working days after the issue during which a unit may object */
     bool saved;                   /* false: the defaults (no row for the government and year) */
     struct score_rule *rules;
     int n;
@@ -267,6 +271,8 @@ struct scorecard {
     enum scorecard_state state;
     const char *title, *home_path, *home_name, *office_name, *rules_text, *as_of, *computed_at;
     const char *created_at, *updated_at, *approved_at, *issued_at;
+    const char *objection_until; /* the last day (local) a unit may object, fixed at issue; NULL before */
+    const char *number;          /* 古督考〔年〕n号, given at issue; NULL before */
     const char *unit_paths[1];
 };
 #define scorecard_of(o) ((struct scorecard *)(void *)(o))
@@ -280,5 +286,54 @@ enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s);
 /* Counts the card's lines again and compares each unit's computed score with the stored one: NULL when
  * equal, else a sentence naming the units that changed (arena). */
 enum err scorecard_recheck(struct ctx *c, const struct scorecard *s, const char **diff);
+/* The card as the user may see it (a reader at its government, or — issued — of one of its units); 404 else. */
+enum err scorecard_load_visible(struct ctx *c, int64_t id, struct scorecard *s);
+/* True if the user reads the whole card (a reader of items at its government). */
+bool scorecard_sees_all(struct ctx *c, const struct scorecard *s);
+/* True if the user may read the row of the unit at unit_path (the whole card, or an issued card's own row). */
+bool scorecard_sees_unit(struct ctx *c, const struct scorecard *s, const char *unit_path);
+/* Ranks again (competition ranking, overall and within each kind) from the stored totals. */
+enum err scorecard_rerank(struct ctx *c, int64_t card);
+/* Seals (the office's seal, hooks_seal_issue) what the card says now: number, title, every unit's total and rank.
+ * At issue, and again when an upheld objection changed a total (the newest signature is the document's). */
+enum err scorecard_seal(struct ctx *c, const struct scorecard *s);
+/* Tenths of a point as JSON: an integer when whole, else a real. */
+json_t *scorecard_tenths(int64_t v);
+
+/* ---- objections to an issued scorecard (考评异议, score_objection.c) ---- */
+
+enum objection_state { OBJ_ST_PENDING, OBJ_ST_UPHELD, OBJ_ST_REJECTED, OBJ_ST__COUNT };
+enum objection_action { OBJ_ACT_UPHOLD, OBJ_ACT_REJECT, OBJ_ACT__COUNT };
+enum objection_field { OBJ_F_REASON = 1 << 0 };
+
+/* One objection as loaded (arena strings); its one part is the unit that objected. */
+struct objection {
+    struct wf_obj wf; /* first: see objection_of */
+    int64_t id, scorecard_id, unit_id, line_id, adjustment_id, points_before, points_after, version;
+    bool has_after;
+    enum objection_state state;
+    const char *unit_path, *unit_name, *unit_code, *home_path, *what, *reason, *evidence, *decision;
+    const char *card_title, *created_at, *updated_at, *decided_at, *decided_by_name, *created_by_name;
+    int card_year;
+    const char *unit_paths[1];
+    struct wf_part part;
+};
+#define objection_of(o) ((struct objection *)(void *)(o))
+#define OBJECTION_WHAT "考评异议"
+
+extern const struct workflow objection_workflow;
+extern const struct res_table objection_table;
+
+/* True while the issued card takes objections (today on or before objection_until). */
+bool scorecard_objection_open(struct ctx *c, const struct scorecard *s);
+/* True if the user may object to the lines of the unit at unit_path on the card: the card takes objections
+ * and the user holds item_sign (the unit's head) at that unit. */
+bool scorecard_may_object(struct ctx *c, const struct scorecard *s, const char *unit_path);
+/* The objection of a line or adjustment as JSON ({id, state, state_label}) from columns i (id) and i + 1
+ * (state) of a row, or null. */
+json_t *scorecard_objection_brief(struct stmt *st, int i);
+/* The last day of the objection period: n working days after the local date of now (arena). */
+enum err scorecard_objection_until(struct ctx *c, int days, const char **until);
+enum err objection_load(struct ctx *c, int64_t id, struct objection *o);
 
 #endif

@@ -19,6 +19,7 @@
 #include "audit/audit.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "core/hooks.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -264,19 +265,6 @@ static enum err run_items(struct sc_run *r)
     return rc < 0 ? ctx_store_fail(c, rc, "统计督办事项") : ERR_OK;
 }
 
-/* True if the press event's data names unit (its unit_ids), or names none (every unit then). */
-static bool press_names(const char *data, int64_t unit)
-{
-    json_t *d = json_loads(data, 0, NULL);
-    json_t *ids = json_object_get(d, "unit_ids");
-    bool yes = !json_is_array(ids);
-    size_t i;
-    json_t *v;
-    json_array_foreach(ids, i, v) yes = yes || json_integer_value(v) == unit;
-    json_decref(d);
-    return yes;
-}
-
 /* The timeline: replies returned by the office, presses (催办) by the office or a leader — not the deadline
  * ladder's own steps (kind 'deadline'): they follow from the overdue item, which is deducted already. */
 static enum err run_events(struct sc_run *r)
@@ -298,7 +286,7 @@ static enum err run_events(struct sc_run *r)
     pass_begin(r);
     while ((rc = stmt_step(st)) == STORE_ROW) {
         bool press = !strcmp(stmt_text(st, 2), "press");
-        if (press && !press_names(stmt_text(st, 4), stmt_int(st, 1)))
+        if (press && !res_press_names(stmt_text(st, 4), stmt_int(st, 1)))
             continue;
         struct sc_unit *u = unit_once(r, stmt_text(st, 0), stmt_int(st, 10));
         if (!u)
@@ -429,7 +417,7 @@ static void run_free(struct sc_run *r)
 }
 
 /* Ranks (competition ranking: equal totals share a rank) overall and within each kind. */
-static enum err rerank(struct ctx *c, int64_t card)
+enum err scorecard_rerank(struct ctx *c, int64_t card)
 {
     struct stmt *st = db_query(c->db,
                                "SELECT unit_id, kind, total FROM scorecard_units WHERE scorecard_id = ? "
@@ -512,14 +500,15 @@ static enum err store_run(struct ctx *c, int64_t card, const struct score_table 
     }
     if (e)
         return ctx_db_fail(c, e, "保存考评结果");
-    return rerank(c, card);
+    return scorecard_rerank(c, card);
 }
 
 /* ---- loading and visibility ---- */
 
 #define CARD_COLS                                                                                                      \
     "s.id, s.year, s.title, s.home_unit_id, s.office_unit_id, s.home_path, h.name, o.name, s.rules, s.as_of, "         \
-    "s.computed_at, s.state, s.created_at, s.updated_at, s.approved_at, s.issued_at, s.version"
+    "s.computed_at, s.state, s.created_at, s.updated_at, s.approved_at, s.issued_at, s.version, s.objection_until, "   \
+    "s.number"
 
 enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s)
 {
@@ -551,6 +540,8 @@ enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s)
         s->approved_at = res_col(c, st, 14);
         s->issued_at = res_col(c, st, 15);
         s->version = stmt_int(st, 16);
+        s->objection_until = res_col(c, st, 17);
+        s->number = res_col(c, st, 18);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -595,15 +586,15 @@ enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s)
 }
 
 /* True if the user reads the whole card (a reader of items at its government). */
-static bool sees_all(struct ctx *c, const struct scorecard *s)
+bool scorecard_sees_all(struct ctx *c, const struct scorecard *s)
 {
     return !c->user || perm_at(c->user, CAP_ITEM_READ, s->home_path);
 }
 
 /* True if the user may read unit's row: the whole card, or — once issued — a reader at that unit or in it. */
-static bool sees_unit(struct ctx *c, const struct scorecard *s, const char *unit_path)
+bool scorecard_sees_unit(struct ctx *c, const struct scorecard *s, const char *unit_path)
 {
-    if (sees_all(c, s))
+    if (scorecard_sees_all(c, s))
         return true;
     for (int i = 0; s->state == SC_ST_ISSUED && i < c->user->ngrants; i++)
         if (perm_grant_has(&c->user->grants[i], CAP_ITEM_READ) &&
@@ -613,15 +604,37 @@ static bool sees_unit(struct ctx *c, const struct scorecard *s, const char *unit
 }
 
 /* The card as the user may see it: 404 when they see no row of it. */
-static enum err load_visible(struct ctx *c, int64_t id, struct scorecard *s)
+enum err scorecard_load_visible(struct ctx *c, int64_t id, struct scorecard *s)
 {
     enum err e = scorecard_load(c, id, s);
-    if (e || sees_all(c, s))
+    if (e || scorecard_sees_all(c, s))
         return e;
     for (int i = 0; i < s->wf.nparts; i++)
-        if (sees_unit(c, s, s->wf.parts[i].unit_path))
+        if (scorecard_sees_unit(c, s, s->wf.parts[i].unit_path))
             return ERR_OK;
     return ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", SCORECARD_WHAT);
+}
+
+enum err scorecard_seal(struct ctx *c, const struct scorecard *s)
+{
+    json_t *units = json_array();
+    struct stmt *st = db_query(c->db,
+                               "SELECT unit_id, total, rank FROM scorecard_units WHERE scorecard_id = ? "
+                               "ORDER BY rank, unit_id",
+                               DB_INT(s->id));
+    while (st && stmt_step(st) == STORE_ROW)
+        json_array_append_new(units, json_pack("{sI sI sI}", "unit_id", (json_int_t)stmt_int(st, 0), "total_tenths",
+                                               (json_int_t)stmt_int(st, 1), "rank", (json_int_t)stmt_int(st, 2)));
+    stmt_done(st);
+    json_t *canon = json_pack("{sI ss ss si so}", "scorecard_id", (json_int_t)s->id, "number",
+                              s->number ? s->number : "", "title", s->title, "year", s->year, "units", units);
+    char *text = canon ? json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
+    json_decref(canon);
+    if (!text)
+        return ctx_fail(c, ERR_INTERNAL, "考评结果无法加盖印章");
+    enum err e = hooks_seal_issue(c, &(struct doc_issue){"scorecard", s->id, s->office_unit_id, text});
+    free(text);
+    return e;
 }
 
 /* ---- recheck (submission and issue) ---- */
@@ -756,7 +769,7 @@ enum err scorecards_create(struct ctx *c, const json_t *body, json_t **out)
 /* A draft the office may change, locked. */
 static enum err draft_for_office(struct ctx *c, int64_t id, const json_t *body, struct scorecard *s)
 {
-    enum err e = load_visible(c, id, s);
+    enum err e = scorecard_load_visible(c, id, s);
     if (e || (e = perm_require_item(c, CAP_RESULT_DRAFT, &s->wf.scope, s->home_path, SCORECARD_WHAT)) ||
         (e = res_lock(c, &scorecard_table, s->id, s->version, SCORECARD_WHAT)))
         return e;
@@ -857,7 +870,8 @@ static enum err adjust_tx(struct ctx *c, void *arg)
                     DB_INT(s.id));
     if (e)
         return ctx_db_fail(c, e, "调整考评分数");
-    if ((e = rerank(c, s.id)) || (e = res_event(c, &scorecard_table, s.id, "adjust", -1, -1, jv_str(b, "reason"), b)))
+    if ((e = scorecard_rerank(c, s.id)) ||
+        (e = res_event(c, &scorecard_table, s.id, "adjust", -1, -1, jv_str(b, "reason"), b)))
         return e;
     json_t *sum = json_pack("{sO sf}", "adjustment", (json_t *)b, "points", (double)points / 10);
     e = audit_record(c, "scorecard.adjust", "scorecard", s.id, sum);
@@ -874,7 +888,7 @@ enum err scorecards_adjust(struct ctx *c, int64_t id, const json_t *body, json_t
 
 /* ---- reading ---- */
 
-static json_t *tenths(int64_t v)
+json_t *scorecard_tenths(int64_t v)
 {
     return v % 10 ? json_real((double)v / 10) : json_integer(v / 10);
 }
@@ -901,16 +915,16 @@ static json_t *units_json(struct ctx *c, const struct scorecard *s)
         "ORDER BY x.rank, u.path",
         DB_INT(s->id));
     while (st && stmt_step(st) == STORE_ROW) {
-        if (!sees_unit(c, s, stmt_text(st, 9)))
+        if (!scorecard_sees_unit(c, s, stmt_text(st, 9)))
             continue;
         const char *kind = stmt_text(st, 3);
-        json_array_append_new(arr, json_pack("{sI ss ss ss ss so so so si si so so sI}", "unit_id",
-                                             (json_int_t)stmt_int(st, 0), "code", stmt_text(st, 1), "name",
-                                             stmt_text(st, 2), "kind", kind, "kind_label", kind_label(kind), "computed",
-                                             tenths(stmt_int(st, 4)), "adjusted", tenths(stmt_int(st, 5)), "total",
-                                             tenths(stmt_int(st, 6)), "rank", (int)stmt_int(st, 7), "kind_rank",
-                                             (int)stmt_int(st, 8), "added", tenths(stmt_int(st, 10)), "deducted",
-                                             tenths(stmt_int(st, 11)), "waived", (json_int_t)stmt_int(st, 12)));
+        json_array_append_new(
+            arr, json_pack("{sI ss ss ss ss so so so si si so so sI}", "unit_id", (json_int_t)stmt_int(st, 0), "code",
+                           stmt_text(st, 1), "name", stmt_text(st, 2), "kind", kind, "kind_label", kind_label(kind),
+                           "computed", scorecard_tenths(stmt_int(st, 4)), "adjusted", scorecard_tenths(stmt_int(st, 5)),
+                           "total", scorecard_tenths(stmt_int(st, 6)), "rank", (int)stmt_int(st, 7), "kind_rank",
+                           (int)stmt_int(st, 8), "added", scorecard_tenths(stmt_int(st, 10)), "deducted",
+                           scorecard_tenths(stmt_int(st, 11)), "waived", (json_int_t)stmt_int(st, 12)));
     }
     stmt_done(st);
     return arr;
@@ -926,7 +940,7 @@ static json_t *card_json(struct ctx *c, struct scorecard *s)
                   wf_state_label(&scorecard_workflow, s->state), "as_of", s->as_of, "computed_at", s->computed_at);
     json_object_set_new(o, "base", json_incref(json_object_get(rules, "base")));
     json_object_set_new(o, "weight_major", json_incref(json_object_get(rules, "weight_major")));
-    bool all = sees_all(c, s);
+    bool all = scorecard_sees_all(c, s);
     json_object_set_new(o, "rules", json_incref(json_object_get(rules, "rules")));
     json_object_set_new(o, "warnings", json_incref(json_object_get(rules, "warnings")));
     json_decref(rules);
@@ -937,6 +951,9 @@ static json_t *card_json(struct ctx *c, struct scorecard *s)
     json_object_set_new(o, "approved_at", res_str(s->approved_at));
     json_object_set_new(o, "issued_at", res_str(s->issued_at));
     json_object_set_new(o, "version", json_integer(s->version));
+    json_object_set_new(o, "number", res_str(s->number));
+    json_object_set_new(o, "objection_until", res_str(s->objection_until));
+    json_object_set_new(o, "objection_open", json_boolean(scorecard_objection_open(c, s)));
     json_object_set_new(o, "allowed_actions",
                         all ? workflow_allowed_actions(c, &scorecard_workflow, &s->wf, -1) : json_array());
     return o;
@@ -945,7 +962,7 @@ static json_t *card_json(struct ctx *c, struct scorecard *s)
 enum err scorecards_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct scorecard s;
-    enum err e = load_visible(c, id, &s);
+    enum err e = scorecard_load_visible(c, id, &s);
     if (!e)
         *out = card_json(c, &s);
     return e;
@@ -977,12 +994,15 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取考评结果");
     json_t *o = NULL;
-    if (stmt_step(st) == STORE_ROW && sees_unit(c, s, stmt_text(st, 0))) {
+    const char *unit_path = NULL;
+    if (stmt_step(st) == STORE_ROW && scorecard_sees_unit(c, s, stmt_text(st, 0))) {
         const char *kind = stmt_text(st, 3);
+        unit_path = res_col(c, st, 0);
         o = json_pack("{sI ss ss ss ss so so so si si}", "unit_id", (json_int_t)unit_id, "code", stmt_text(st, 1),
                       "name", stmt_text(st, 2), "kind", kind, "kind_label", kind_label(kind), "computed",
-                      tenths(stmt_int(st, 4)), "adjusted", tenths(stmt_int(st, 5)), "total", tenths(stmt_int(st, 6)),
-                      "rank", (int)stmt_int(st, 7), "kind_rank", (int)stmt_int(st, 8));
+                      scorecard_tenths(stmt_int(st, 4)), "adjusted", scorecard_tenths(stmt_int(st, 5)), "total",
+                      scorecard_tenths(stmt_int(st, 6)), "rank", (int)stmt_int(st, 7), "kind_rank",
+                      (int)stmt_int(st, 8));
     }
     stmt_done(st);
     if (!o)
@@ -993,8 +1013,9 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     int64_t sum = 0;
     st = db_query(c->db,
                   "SELECT l.id, l.rule, l.points, l.rule_points, l.item_id, l.result_id, l.ref, l.what, l.at, "
-                  "l.waived_by, w.number, w.title, l.note FROM scorecard_lines l "
-                  "LEFT JOIN results w ON w.id = l.waived_by WHERE l.scorecard_id = ? AND l.unit_id = ? ORDER BY l.id",
+                  "l.waived_by, w.number, w.title, l.note, ob.id, ob.state FROM scorecard_lines l "
+                  "LEFT JOIN results w ON w.id = l.waived_by LEFT JOIN score_objections ob ON ob.line_id = l.id "
+                  "WHERE l.scorecard_id = ? AND l.unit_id = ? ORDER BY l.id",
                   DB_INT(s->id), DB_INT(unit_id));
     while (st && stmt_step(st) == STORE_ROW) {
         bool forbidden = false;
@@ -1003,8 +1024,8 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
         sum += pts;
         json_t *l =
             json_pack("{sI ss ss so so ss ss sb ss}", "id", (json_int_t)stmt_int(st, 0), "rule", code, "label", label,
-                      "points", tenths(pts), "rule_points", tenths(stmt_int(st, 3)), "ref", stmt_text(st, 6), "what",
-                      stmt_text(st, 7), "forbidden", forbidden, "note", stmt_text(st, 12));
+                      "points", scorecard_tenths(pts), "rule_points", scorecard_tenths(stmt_int(st, 3)), "ref",
+                      stmt_text(st, 6), "what", stmt_text(st, 7), "forbidden", forbidden, "note", stmt_text(st, 12));
         json_object_set_new(l, "item_id", stmt_is_null(st, 4) ? json_null() : json_integer(stmt_int(st, 4)));
         json_object_set_new(l, "result_id", stmt_is_null(st, 5) ? json_null() : json_integer(stmt_int(st, 5)));
         json_object_set_new(l, "at", res_str(res_col(c, st, 8)));
@@ -1012,6 +1033,7 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
                             stmt_is_null(st, 9) ? json_null()
                                                 : json_pack("{sI so ss}", "id", (json_int_t)stmt_int(st, 9), "number",
                                                             res_str(res_col(c, st, 10)), "title", stmt_text(st, 11)));
+        json_object_set_new(l, "objection", scorecard_objection_brief(st, 13));
         json_array_append_new(lines, l);
         json_t *g = json_object_get(by_rule, code);
         if (!g) {
@@ -1028,19 +1050,21 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     stmt_done(st);
     json_t *adj = json_array();
     int64_t adj_sum = 0;
-    st =
-        db_query(c->db,
-                 "SELECT a.id, a.rule, a.count, a.points, a.reason, a.created_at, us.name FROM scorecard_adjustments a "
-                 "LEFT JOIN users us ON us.id = a.created_by WHERE a.scorecard_id = ? AND a.unit_id = ? ORDER BY a.id",
-                 DB_INT(s->id), DB_INT(unit_id));
+    st = db_query(c->db,
+                  "SELECT a.id, a.rule, a.count, a.points, a.reason, a.created_at, us.name, ob.id, ob.state "
+                  "FROM scorecard_adjustments a LEFT JOIN users us ON us.id = a.created_by "
+                  "LEFT JOIN score_objections ob ON ob.adjustment_id = a.id "
+                  "WHERE a.scorecard_id = ? AND a.unit_id = ? ORDER BY a.id",
+                  DB_INT(s->id), DB_INT(unit_id));
     while (st && stmt_step(st) == STORE_ROW) {
         bool forbidden = false;
         const char *code = res_col(c, st, 1), *label = code ? rule_label(rules, code, &forbidden) : "调整";
         adj_sum += stmt_int(st, 3);
         json_t *a = json_pack("{sI so ss sb so ss ss so}", "id", (json_int_t)stmt_int(st, 0), "rule", res_str(code),
-                              "label", label, "forbidden", forbidden, "points", tenths(stmt_int(st, 3)), "reason",
-                              stmt_text(st, 4), "at", stmt_text(st, 5), "by", res_str(res_col(c, st, 6)));
+                              "label", label, "forbidden", forbidden, "points", scorecard_tenths(stmt_int(st, 3)),
+                              "reason", stmt_text(st, 4), "at", stmt_text(st, 5), "by", res_str(res_col(c, st, 6)));
         json_object_set_new(a, "count", stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)));
+        json_object_set_new(a, "objection", scorecard_objection_brief(st, 7));
         json_array_append_new(adj, a);
     }
     stmt_done(st);
@@ -1052,7 +1076,7 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     json_object_foreach(by_rule, key, g)
     {
         json_t *copy = json_deep_copy(g);
-        json_object_set_new(copy, "points", tenths(json_integer_value(json_object_get(g, "points_tenths"))));
+        json_object_set_new(copy, "points", scorecard_tenths(json_integer_value(json_object_get(g, "points_tenths"))));
         json_object_del(copy, "points_tenths");
         json_array_append_new(groups, copy);
     }
@@ -1060,8 +1084,9 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     json_object_set_new(o, "lines", lines);
     json_object_set_new(o, "by_rule", groups);
     json_object_set_new(o, "adjustments", adj);
-    json_object_set_new(o, "lines_sum", tenths(sum));
-    json_object_set_new(o, "adjustments_sum", tenths(adj_sum));
+    json_object_set_new(o, "lines_sum", scorecard_tenths(sum));
+    json_object_set_new(o, "adjustments_sum", scorecard_tenths(adj_sum));
+    json_object_set_new(o, "may_object", json_boolean(scorecard_may_object(c, s, unit_path)));
     *out = o;
     return ERR_OK;
 }
@@ -1069,14 +1094,14 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
 enum err scorecards_unit(struct ctx *c, int64_t id, int64_t unit_id, json_t **out)
 {
     struct scorecard s;
-    enum err e = load_visible(c, id, &s);
+    enum err e = scorecard_load_visible(c, id, &s);
     return e ? e : unit_detail(c, &s, unit_id, out);
 }
 
 enum err scorecards_document(struct ctx *c, int64_t id, json_t **out)
 {
     struct scorecard s;
-    enum err e = load_visible(c, id, &s);
+    enum err e = scorecard_load_visible(c, id, &s);
     if (e)
         return e;
     json_t *o = card_json(c, &s);
@@ -1093,6 +1118,14 @@ enum err scorecards_document(struct ctx *c, int64_t id, json_t **out)
         json_object_set(u, "adjustments", json_object_get(d, "adjustments"));
         json_decref(d);
     }
+    /* the document's: who issues it, its date (the issue's, today for a draft), whether it is a draft */
+    char day[11];
+    result_today(c, day);
+    if (s.issued_at)
+        local_date(s.issued_at, day);
+    json_object_set_new(o, "office_unit_id", json_integer(s.office_unit_id));
+    json_object_set_new(o, "date", json_string(day));
+    json_object_set_new(o, "draft", json_boolean(s.state != SC_ST_ISSUED));
     *out = o;
     return ERR_OK;
 }
@@ -1100,7 +1133,7 @@ enum err scorecards_document(struct ctx *c, int64_t id, json_t **out)
 enum err scorecards_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out)
 {
     struct scorecard s;
-    enum err e = load_visible(c, id, &s);
+    enum err e = scorecard_load_visible(c, id, &s);
     if (!e) /* a unit reads its row of an issued card: acting on it is the government's */
         e = res_act(c, &scorecard_workflow, id, action, body, s.home_path);
     return e ? e : scorecards_get(c, id, out);
@@ -1109,8 +1142,8 @@ enum err scorecards_act(struct ctx *c, int64_t id, const char *action, const jso
 enum err scorecards_events(struct ctx *c, int64_t id, json_t **out)
 {
     struct scorecard s;
-    enum err e = load_visible(c, id, &s);
-    if (!e && !sees_all(c, &s))
+    enum err e = scorecard_load_visible(c, id, &s);
+    if (!e && !scorecard_sees_all(c, &s))
         e = ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", SCORECARD_WHAT);
     return e ? e : res_events(c, &scorecard_table, id, out);
 }

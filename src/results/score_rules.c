@@ -19,6 +19,7 @@
 
 #define BASE_DEFAULT 100
 #define WEIGHT_DEFAULT 150
+#define OBJECTION_DAYS_DEFAULT 5 /* working days after the issue (考评结果下发后 5 个工作日内可提出异议) */
 #define GRADES_DEFAULT "优秀,良好,合格,不合格" /* the items module's default list (item_meta.c) */
 
 /* clang-format off */
@@ -72,6 +73,7 @@ enum err score_table_load(struct ctx *c, int64_t home_unit_id, int year, struct 
     t->year = year;
     t->base = BASE_DEFAULT;
     t->weight_major = WEIGHT_DEFAULT;
+    t->objection_days = OBJECTION_DAYS_DEFAULT;
     t->rules = arena_alloc(c->arena, sizeof *t->rules * (size_t)(NCAT + ng));
     for (int i = 0; i < ng; i++)
         t->rules[t->n++] = (struct score_rule){arena_printf(c->arena, "grade:%s", g[i]),
@@ -93,14 +95,16 @@ enum err score_table_load(struct ctx *c, int64_t home_unit_id, int year, struct 
         all[n++] = catalogue[i];
     t->rules = all;
     t->n = n;
-    struct stmt *st = db_query(c->db, "SELECT base, weight_major FROM score_years WHERE home_unit_id = ? AND year = ?",
-                               DB_INT(home_unit_id), DB_INT(year));
+    struct stmt *st = db_query(
+        c->db, "SELECT base, weight_major, objection_days FROM score_years WHERE home_unit_id = ? AND year = ?",
+        DB_INT(home_unit_id), DB_INT(year));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取考评细则");
     if (stmt_step(st) == STORE_ROW) {
         t->saved = true;
         t->base = (int)stmt_int(st, 0);
         t->weight_major = (int)stmt_int(st, 1);
+        t->objection_days = (int)stmt_int(st, 2);
     }
     stmt_done(st);
     st = db_query(c->db, "SELECT code, points, enabled FROM score_rules WHERE home_unit_id = ? AND year = ?",
@@ -148,8 +152,8 @@ json_t *score_table_json(struct ctx *c, const struct score_table *t)
         if (flag)
             json_array_append_new(warnings, json_string(score_forbidden_warning(c, r)));
     }
-    return json_pack("{si si si sb so so}", "year", t->year, "base", t->base, "weight_major", t->weight_major, "saved",
-                     t->saved, "rules", rules, "warnings", warnings);
+    return json_pack("{si si si si sb so so}", "year", t->year, "base", t->base, "weight_major", t->weight_major,
+                     "objection_days", t->objection_days, "saved", t->saved, "rules", rules, "warnings", warnings);
 }
 
 /* The government whose rules the user reads (office or principal leader) or writes (office only). */
@@ -184,6 +188,7 @@ const struct jv_field score_rules_spec[] = {
     {"year", JV_INT, JV_REQUIRED, 2000, 2100, "考评年度"},
     {"base", JV_INT, 0, 0, 1000, "基础分"},
     {"weight_major", JV_INT, 0, 100, 300, "重大事项权重（百分比）"},
+    {"objection_days", JV_INT, 0, 1, 30, "异议期（工作日）"},
     {"rules", JV_OBJECT_ARRAY, 0, 0, 50, "考评细则"},
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -207,6 +212,7 @@ static enum err put_tx(struct ctx *c, void *arg)
     json_t *before = score_table_json(c, &t), *switched_on = json_array();
     t.base = (int)jv_int(body, "base", t.base);
     t.weight_major = (int)jv_int(body, "weight_major", t.weight_major);
+    t.objection_days = (int)jv_int(body, "objection_days", t.objection_days);
     size_t i;
     json_t *r;
     json_array_foreach(json_object_get(body, "rules"), i, r)
@@ -234,12 +240,13 @@ static enum err put_tx(struct ctx *c, void *arg)
     char at[21];
     time_format_iso(c->now, at);
     e = db_exec(c->db,
-                "INSERT INTO score_years (home_unit_id, year, home_path, base, weight_major, updated_by, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (home_unit_id, year) DO UPDATE SET base = excluded.base, "
-                "weight_major = excluded.weight_major, updated_by = excluded.updated_by, "
+                "INSERT INTO score_years (home_unit_id, year, home_path, base, weight_major, objection_days, "
+                "updated_by, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (home_unit_id, year) DO UPDATE "
+                "SET base = excluded.base, weight_major = excluded.weight_major, "
+                "objection_days = excluded.objection_days, updated_by = excluded.updated_by, "
                 "updated_at = excluded.updated_at",
                 DB_INT(g->unit_id), DB_INT(year), DB_TEXT(g->unit_path), DB_INT(t.base), DB_INT(t.weight_major),
-                DB_INT(c->user->id), DB_TEXT(at));
+                DB_INT(t.objection_days), DB_INT(c->user->id), DB_TEXT(at));
     for (int k = 0; !e && k < t.n; k++)
         e = db_exec(c->db,
                     "INSERT INTO score_rules (home_unit_id, year, code, points, enabled) VALUES (?, ?, ?, ?, ?) "

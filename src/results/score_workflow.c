@@ -41,7 +41,7 @@ static const struct wf_row rows[] = {
     T(PENDING, APPROVE, APPROVED, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, 0, "the principal leader's approval: who and when"),
     T(PENDING, RETURN, DRAFT, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, SC_F_REASON, "reason for returning"),
     T(APPROVED, REOPEN, DRAFT, CAP_RESULT_DRAFT, ANY, SC_F_REASON, "reason (e.g. the data changed): back to the draft"),
-    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "counted again (409 if changed); each unit scored sees its own card and its head is told"),
+    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "counted again (409 if changed); the number 古督考〔年〕n号, the office's seal, the objection period's last day; each unit scored sees its own card and its head is told"),
     T(DRAFT, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, SC_F_REASON, "reason"),
     T(PENDING, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, SC_F_REASON, "reason"),
 };
@@ -88,11 +88,13 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     db_one_int(c->db, &rank, "SELECT rank FROM scorecard_units WHERE scorecard_id = ? AND unit_id = ?", DB_INT(s->id),
                DB_INT(p->unit_id));
     db_one_int(c->db, &count, "SELECT COUNT(*) FROM scorecard_units WHERE scorecard_id = ?", DB_INT(s->id));
+    const char *until = NULL; /* fixed by the issue's effect, after the card was loaded */
+    db_one_text(c->db, c->arena, &until, "SELECT objection_until FROM scorecards WHERE id = ?", DB_INT(s->id));
     n->subject = arena_printf(c->arena, "【目标责任考评】%s", s->title);
     n->body = arena_printf(c->arena,
                            "%s已下发《%s》。贵单位督查工作得分 %.1f 分，在 %" PRId64 " 个单位中排第 %" PRId64
-                           " 位。请登录系统查阅得分明细。",
-                           s->office_name, s->title, (double)total / 10, count, rank);
+                           " 位。请登录系统查阅得分明细；对得分明细有异议的，请于 %s 前由单位主要负责人提出。",
+                           s->office_name, s->title, (double)total / 10, count, rank, until ? until : "规定期限");
 }
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
@@ -125,10 +127,29 @@ static enum err issue(struct wf_act *a)
     enum err e = recheck(a, "请撤回修改（reopen）、重新计算后重新报审");
     if (e)
         return e;
+    /* the objection period runs from today under the year's rule table as it stands at the issue */
+    const struct scorecard *s = scorecard_of(a->obj);
+    struct score_table t;
+    const char *until = NULL;
+    if ((e = score_table_load(c, s->home_unit_id, s->year, &t)) ||
+        (e = scorecard_objection_until(c, t.objection_days, &until)))
+        return e;
+    /* numbered as an official document (古督考〔年〕n号) and sealed with the office's seal over what was issued */
+    struct scorecard *card = scorecard_of(a->obj);
+    int year;
+    int64_t seq;
+    if ((e = res_number(c, s->home_path, s->office_unit_id, "scorecard", "考", &card->number, &year, &seq)))
+        return e;
     char at[21];
     time_format_iso(c->now, at);
-    e = db_exec(c->db, "UPDATE scorecards SET issued_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(a->obj->id));
-    return ctx_db_fail(c, e, "下发考评结果");
+    e = db_exec(c->db, "UPDATE scorecards SET issued_at = ?, objection_until = ?, number = ? WHERE id = ?", DB_TEXT(at),
+                DB_TEXT(until), DB_TEXT(card->number), DB_INT(a->obj->id));
+    if (e)
+        return ctx_db_fail(c, e, "下发考评结果");
+    a->obj->number = card->number;
+    json_object_set_new(a->data, "objection_until", json_string(until));
+    json_object_set_new(a->data, "number", json_string(card->number));
+    return scorecard_seal(c, card);
 }
 
 const struct wf_effect scorecard_effects[SC_ACT__COUNT] = {

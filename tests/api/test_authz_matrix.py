@@ -481,6 +481,58 @@ class World:
             self.ids[key] = self.new_scorecard(rel, state)
         return self.ids[key]
 
+    # ---- objections to an issued scorecard (#12): one issued card per county whose units carry a pool of the
+    # office's adjustments, each objected to at most once ----
+
+    def objection_card(self, county):
+        key = ("objection_card", county)
+        if key not in self.ids:
+            rel = "own" if county == "gc" else "county"
+            office, principal = self.insp_people(rel)[:2]
+            r = self.c(office).post("/api/v1/scorecards", {"year": next(self.card_years)})
+            assert r.status == 201, r
+            oid, pool = r.json["id"], {}
+            for unit_rel in (("own", "other") if county == "gc" else ("county",)):
+                pool[unit_rel] = []
+                for k in range(10):
+                    r = self.c(office).post(f"/api/v1/scorecards/{oid}/adjustments",
+                                            {"unit_id": self.unit(unit_rel), "points": -1, "reason": f"矩阵调整{k}"})
+                    assert r.status == 201, r
+                    pool[unit_rel].append(max(a["id"] for a in r.json["adjustments"]))
+            for user, action in ((office, "submit"), (principal, "approve"), (office, "issue")):
+                self.result_act(user, "scorecards", oid, action)
+            self.ids[key] = (oid, pool)
+        return self.ids[key]
+
+    def objection_target(self, rel, fresh=True):
+        """(card, adjustment of the relation's unit on it) nobody objected to yet."""
+        key = ("objection_target", rel)
+        if fresh or key not in self.ids:
+            card, pool = self.objection_card(PLACE[rel][1])
+            target = (card, pool[rel].pop())
+            if fresh:
+                return target
+            self.ids[key] = target
+        return self.ids[key]
+
+    def new_objection(self, rel, state="pending"):
+        """An objection of the relation's unit (its head) to an adjustment, decided by its office unless pending."""
+        card, adj = self.objection_target(rel)
+        office, head = self.insp_people(rel)[0], self.insp_people(rel)[4]
+        r = self.c(head).post(f"/api/v1/scorecards/{card}/objections", {"adjustment_id": adj, "reason": "矩阵异议"})
+        assert r.status == 201, r
+        oid = r.json["id"]
+        if state != "pending":
+            self.result_act(office, "objections", oid, {"upheld": "uphold", "rejected": "reject"}[state],
+                            {"reason": "矩阵处理"})
+        return oid
+
+    def objection(self, rel, state="pending"):
+        key = ("objection", rel, state)
+        if key not in self.ids:
+            self.ids[key] = self.new_objection(rel, state)
+        return self.ids[key]
+
     # ---- clues (#18): a public report of the relation's county, sent for verification to its unit ----
 
     def new_clue(self, rel, state="verifying"):
@@ -606,7 +658,13 @@ def resolve(world, route, decl, principal, rel, fresh):
                                                                                               "in_progress")
         return item
 
+    target = None
+
     def fill(text):
+        nonlocal target
+        if "$objcard" in text or "$adjustment" in text:
+            target = target or world.objection_target(rel, fresh)
+            text = text.replace("$objcard", str(target[0])).replace("$adjustment", str(target[1]))
         out = text.replace("$uniq", uuid.uuid4().hex[:8])
         out = out.replace("$unitcode", PLACE[rel][0])
         out = out.replace("$username", {"own": "gc_contact", "other": "gc_contact2", "county": "ap_contact"}[rel])
@@ -678,6 +736,9 @@ def resolve(world, route, decl, principal, rel, fresh):
         elif (before, name) == ("scorecards", "id"):
             state = decl.state or "draft"
             values[name] = world.new_scorecard(rel, state) if fresh else world.scorecard(rel, state)
+        elif (before, name) == ("objections", "id"):
+            state = decl.state or "pending"
+            values[name] = world.new_objection(rel, state) if fresh else world.objection(rel, state)
         elif (before, name) == ("units", "unit"):
             values[name] = world.unit(rel)
         elif (before, name) == ("clues", "id"):

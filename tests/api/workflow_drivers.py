@@ -405,6 +405,79 @@ class ScorecardDriver(BulletinDriver):
         return self.c("gc_office").get(f"/api/v1/scorecards/{oid}/events").json["events"]
 
 
+class ObjectionDriver(BulletinDriver):
+    """Objections (考评异议) of 交通运输局 (its head) to the office's adjustments of one issued card of 古城县 for
+    the year 2000, which no other driver scores: every object is an objection to an adjustment of its own; the
+    unit that objected is its one part."""
+
+    name = "objection"
+    BODY = {"reason": "经核实，该项扣分依据不足"}
+    POOL = 40
+
+    def __init__(self, server):
+        super().__init__(server)
+        self.card, self.pool = None, []
+
+    def target(self):
+        if self.card is None:
+            office = self.c("gc_office")
+            r = office.post("/api/v1/scorecards", {"year": 2000})
+            assert r.status == 201, r
+            self.card = r.json["id"]
+            for k in range(self.POOL):
+                r = office.post(f"/api/v1/scorecards/{self.card}/adjustments",
+                                {"unit_id": self.it.unit("gc-jt"), "points": -1, "reason": f"未按要求报送材料{k}"})
+                assert r.status == 201, r
+                self.pool.append(max(a["id"] for a in r.json["adjustments"]))
+            for user, action in (("gc_office", "submit"), ("gc_principal", "approve"), ("gc_office", "issue")):
+                r = self.c(user).post(f"/api/v1/scorecards/{self.card}/actions/{action}", {})
+                assert r.status == 200, r
+        assert self.pool, "the driver's adjustments are used up: raise POOL"
+        return self.pool.pop(0)
+
+    def create(self, user="gc_head"):
+        adjustment = self.target()
+        r = self.c(user).post(f"/api/v1/scorecards/{self.card}/objections",
+                              {"adjustment_id": adjustment, "reason": "已按时报送，有签收记录", "evidence": "报送签收单"})
+        assert r.status == 201, r
+        return r.json
+
+    def bring(self, state, kind=None):
+        obj = self.create()
+        if state != "pending":
+            self.act(obj["id"], "gc_office", {"upheld": "uphold", "rejected": "reject"}[state], {"reason": "经核实"})
+        obj = self.get(obj["id"])
+        assert obj["state"] == state, obj
+        return obj
+
+    bring_shared = bring
+
+    def get(self, oid, user="gc_office"):
+        r = self.c(user).get(f"/api/v1/objections/{oid}")
+        assert r.status == 200, (user, r)
+        return r.json
+
+    def act(self, oid, user, action, body, expect=200):
+        r = self.c(user).post(f"/api/v1/objections/{oid}/actions/{action}", body or {})
+        if expect is not None:
+            assert r.status == expect, (user, action, r)
+        return r
+
+    def status(self, oid, user):
+        return self.c(user).get(f"/api/v1/objections/{oid}").status
+
+    def visible(self, user, state):
+        """The unit that objected (交通运输局) sees its objection in every state."""
+        return True
+
+    def parts(self, obj):
+        return [{"kind": "unit that objected", "id": obj["unit"]["id"], "state": obj["state"],
+                 "unit": obj["unit"]["code"]}]
+
+    def events(self, oid):
+        return self.c("gc_office").get(f"/api/v1/objections/{oid}/events").json["events"]
+
+
 class ClueDriver:
     """Clues (线索) of 古城县: the office sorts them; 交通运输局 verifies those it is assigned."""
 
@@ -672,7 +745,7 @@ class EvaluationDriver:
 
 
 DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "scorecard": ScorecardDriver,
-           "clue": ClueDriver, "survey": SurveyDriver, "evaluation": EvaluationDriver}
+           "objection": ObjectionDriver, "clue": ClueDriver, "survey": SurveyDriver, "evaluation": EvaluationDriver}
 
 from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
 

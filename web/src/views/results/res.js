@@ -22,7 +22,7 @@ export function requires(wf, action) {
 }
 
 export const STATE_TAG = { draft: 'info', pending: 'warning', approved: 'primary', issued: 'success', held: 'warning',
-  closed: 'info', refused: 'danger', withdrawn: 'info' }
+  closed: 'info', refused: 'danger', withdrawn: 'info', upheld: 'success', rejected: 'info' }
 
 // the main path first, the side actions after
 const ORDER = ['submit', 'approve', 'issue', 'record_talk', 'follow_up', 'return', 'reopen', 'refuse', 'withdraw']
@@ -40,7 +40,7 @@ export function namePrefix(us) {
 
 // the timeline's own entries (not workflow actions) of each workflow, and the message group naming them
 const OWN_EVENTS = { result: ['res.event', ['create', 'update']], bulletin: ['res.event', ['create', 'update', 'refresh']],
-  scorecard: ['sc.event', ['create', 'update', 'refresh', 'adjust']] }
+  scorecard: ['sc.event', ['create', 'update', 'refresh', 'adjust', 'objection', 'objection_upheld', 'objection_rejected']] }
 export function eventText(wf, e) {
   const [group, own] = OWN_EVENTS[wf]
   return own.includes(e.action) ? t(`${group}.${e.action}`) : actionText(wf, e.action)

@@ -1,0 +1,296 @@
+/*
+ * burden.c: the burden index (基层减负, issue 12): per unit and year, what ducha asked of it and who asked —
+ * counted from the records that exist, never entered: 督办通知 (items assigned to it, each once), 催办 (presses
+ * by the office or a leader naming it), 系统提醒 (the deadline ladder's own reminders), 进展报告 (the progress
+ * reports its tracks filed), 督查 (inspections that reached it: started and announced, or with their findings
+ * issued — a covert visit is no burden the unit may know of before then), 整改任务 (rectification tasks assigned
+ * to it, withdrawn left out). A unit is counted with everything below it; the issuer is the government whose
+ * office registered the item or ran the inspection.
+ *
+ * Who sees what: a reader of items at a government (its office and leaders) gets the government's departments
+ * and townships ranked by their total, and the issuers ranked by what they asked; a unit's user gets its own row
+ * only (the units where it reads items).
+ */
+#include "results/results_internal.h"
+
+#include "base/timeu.h"
+#include "calendar/calendar.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+enum { B_NOTICES, B_PRESSES, B_REMINDERS, B_REPORTS, B_INSPECTIONS, B_TASKS, B__COUNT };
+static const char *const B_NAMES[B__COUNT] = {"notices", "presses", "reminders", "reports", "inspections", "tasks"};
+
+struct b_issuer {
+    const char *path;
+    int64_t n[B__COUNT];
+};
+
+struct b_unit {
+    int64_t id;
+    const char *path, *code, *name;
+    int64_t n[B__COUNT];
+    struct b_issuer *by;
+    int nby, cap;
+    int64_t last[B__COUNT]; /* the record last counted for it (rows come in record order) */
+};
+
+struct b_run {
+    struct ctx *c;
+    struct b_unit *u;
+    int nu;
+    const char *y0, *y1; /* [Jan 1, Jan 1 next) as instants */
+};
+
+/* The row unit a path lies in (the unit or below it), or NULL. */
+static struct b_unit *row_of(struct b_run *r, const char *path)
+{
+    for (int i = 0; path && i < r->nu; i++)
+        if (res_path_within(path, r->u[i].path))
+            return &r->u[i];
+    return NULL;
+}
+
+/* Counts record `key` of figure f for the unit at path, asked by the issuer at issuer_path (once per row). */
+static void count(struct b_run *r, const char *path, int f, int64_t key, const char *issuer_path)
+{
+    struct b_unit *u = row_of(r, path);
+    if (!u || u->last[f] == key)
+        return;
+    u->last[f] = key;
+    u->n[f]++;
+    int k = 0;
+    while (k < u->nby && strcmp(u->by[k].path, issuer_path))
+        k++;
+    if (k == u->nby) {
+        if (u->nby == u->cap) {
+            u->cap = u->cap ? u->cap * 2 : 4;
+            struct b_issuer *more = arena_alloc(r->c->arena, sizeof *more * (size_t)u->cap);
+            if (u->nby)
+                memcpy(more, u->by, sizeof *more * (size_t)u->nby);
+            u->by = more;
+        }
+        u->by[u->nby++] = (struct b_issuer){arena_strdup(r->c->arena, issuer_path), {0}};
+    }
+    u->by[k].n[f]++;
+}
+
+/* Runs one query whose rows are (unit_path, issuer_path, key[, press data, unit_id]) in key order. */
+static enum err pass(struct b_run *r, int f, const char *sql, const struct db_bind *binds, bool press)
+{
+    struct ctx *c = r->c;
+    struct stmt *st = db_query_a(c->db, sql, binds);
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计基层负担");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (press && !res_press_names(stmt_text(st, 3), stmt_int(st, 4)))
+            continue;
+        count(r, stmt_text(st, 0), f, stmt_int(st, 2), stmt_text(st, 1));
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计基层负担") : ERR_OK;
+}
+
+/* The rows: the government's departments and townships for a reader at a government, else the units where the
+ * user reads items. *gov: the government's id and name, or NULL. */
+static enum err rows_of(struct ctx *c, struct b_run *r, json_t **gov)
+{
+    *gov = NULL;
+    const struct grant *home = NULL;
+    for (int i = 0; !home && i < c->user->ngrants; i++) {
+        const struct grant *g = &c->user->grants[i];
+        int64_t any = 0;
+        if (perm_grant_has(g, CAP_ITEM_READ) &&
+            !db_one_int(c->db, &any,
+                        "SELECT 1 FROM units WHERE parent_id = ? AND kind IN ('department', 'township') LIMIT 1",
+                        DB_INT(g->unit_id)))
+            home = g;
+    }
+    struct res_binds bd = {0};
+    const char *sql;
+    if (home) {
+        sql = "SELECT id, path, code, name FROM units WHERE parent_id = ? AND kind IN ('department', 'township') "
+              "ORDER BY path";
+        res_bind_add(c, &bd, DB_INT(home->unit_id));
+        *gov = json_pack("{sI ss}", "id", (json_int_t)home->unit_id, "name", home->unit_name);
+    } else {
+        const char *w = "";
+        for (int i = 0; i < c->user->ngrants; i++)
+            if (perm_grant_has(&c->user->grants[i], CAP_ITEM_READ)) {
+                w = arena_printf(c->arena, "%s%s?", w, *w ? ", " : "");
+                res_bind_add(c, &bd, DB_INT(c->user->grants[i].unit_id));
+            }
+        if (!*w)
+            return ctx_fail(c, ERR_FORBIDDEN, "只有能查看督办事项的用户可以查看基层负担");
+        sql = arena_printf(c->arena, "SELECT id, path, code, name FROM units WHERE id IN (%s) ORDER BY path", w);
+    }
+    struct stmt *st = db_query_a(c->db, sql, res_binds_of(&bd));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取单位");
+    int cap = 16, rc;
+    r->u = arena_alloc(c->arena, sizeof *r->u * (size_t)cap);
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (r->nu == cap) {
+            struct b_unit *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
+            memcpy(more, r->u, sizeof *more * (size_t)cap);
+            r->u = more;
+            cap *= 2;
+        }
+        r->u[r->nu++] = (struct b_unit){
+            .id = stmt_int(st, 0), .path = res_col(c, st, 1), .code = res_col(c, st, 2), .name = res_col(c, st, 3)};
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取单位") : ERR_OK;
+}
+
+static json_t *figures(const int64_t *n)
+{
+    json_t *o = json_object();
+    int64_t total = 0;
+    for (int f = 0; f < B__COUNT; f++) {
+        json_object_set_new(o, B_NAMES[f], json_integer(n[f]));
+        total += n[f];
+    }
+    json_object_set_new(o, "total", json_integer(total));
+    return o;
+}
+
+static int by_total(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "total"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "total"));
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* Sorts a JSON array of figure objects by total, largest first (stable for equal totals: by name after). */
+static json_t *ranked(json_t *arr)
+{
+    size_t n = json_array_size(arr);
+    json_t **v = malloc(sizeof *v * (n ? n : 1));
+    for (size_t i = 0; i < n; i++)
+        v[i] = json_incref(json_array_get(arr, i));
+    qsort(v, n, sizeof *v, by_total);
+    json_t *out = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_object_set_new(v[i], "rank", json_integer((json_int_t)i + 1));
+        json_array_append_new(out, v[i]);
+    }
+    free(v);
+    json_decref(arr);
+    return out;
+}
+
+/* The issuer's name: the unit at its path. */
+static const char *issuer_name(struct ctx *c, const char *path)
+{
+    const char *name = NULL;
+    db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE path = ?", DB_TEXT(path));
+    return name ? name : path;
+}
+
+enum err results_burden(struct ctx *c, int year, json_t **out)
+{
+    if (!c->user)
+        return ctx_fail(c, ERR_FORBIDDEN, "需要登录");
+    struct b_run r = {.c = c};
+    json_t *gov = NULL;
+    enum err e = rows_of(c, &r, &gov);
+    if (e)
+        return e;
+    int64_t d0 = cal_days_from_civil(year, 1, 1), d1 = cal_days_from_civil(year + 1, 1, 1);
+    char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21);
+    time_format_iso(time_local_instant(d0, 0), y0);
+    time_format_iso(time_local_instant(d1, 0), y1);
+    for (int i = 0; !e && i < r.nu; i++) {
+        const char *lo = r.u[i].path, *hi = perm_path_upper(c->arena, lo);
+#define B(...) ((const struct db_bind[]){__VA_ARGS__, {DB_BIND_END_, 0, 0, NULL}})
+        /* each row unit's records, in record order (a record counts once per row) */
+        if (!e)
+            e = pass(&r, B_NOTICES,
+                     "SELECT t.unit_path, i.office_path, i.id FROM item_tracks t JOIN items i ON i.id = t.item_id "
+                     "WHERE t.unit_path >= ? AND t.unit_path < ? AND i.state <> 'withdrawn' "
+                     "AND i.assigned_at >= ? AND i.assigned_at < ? ORDER BY i.id",
+                     B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(y0), DB_TEXT(y1)), false);
+        for (int ladder = 0; !e && ladder < 2; ladder++)
+            e = pass(&r, ladder ? B_REMINDERS : B_PRESSES,
+                     ladder
+                         ? "SELECT t.unit_path, i.office_path, e.id, e.data, t.unit_id FROM item_events e "
+                           "JOIN items i ON i.id = e.item_id JOIN item_tracks t ON t.item_id = e.item_id "
+                           "WHERE t.unit_path >= ? AND t.unit_path < ? AND e.action = 'press' AND e.kind = 'deadline' "
+                           "AND e.at >= ? AND e.at < ? ORDER BY e.id"
+                         : "SELECT t.unit_path, i.office_path, e.id, e.data, t.unit_id FROM item_events e "
+                           "JOIN items i ON i.id = e.item_id JOIN item_tracks t ON t.item_id = e.item_id "
+                           "WHERE t.unit_path >= ? AND t.unit_path < ? AND e.action = 'press' "
+                           "AND e.kind <> 'deadline' AND e.at >= ? AND e.at < ? ORDER BY e.id",
+                     B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(y0), DB_TEXT(y1)), true);
+        if (!e)
+            e = pass(
+                &r, B_REPORTS,
+                "SELECT t.unit_path, i.office_path, p.id FROM item_reports p JOIN item_tracks t ON t.id = p.track_id "
+                "JOIN items i ON i.id = p.item_id WHERE t.unit_path >= ? AND t.unit_path < ? "
+                "AND p.created_at >= ? AND p.created_at < ? ORDER BY p.id",
+                B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(y0), DB_TEXT(y1)), false);
+        if (!e)
+            e = pass(&r, B_INSPECTIONS,
+                     "SELECT t.unit_path, i.office_path, i.id FROM insp_targets t JOIN inspections i "
+                     "ON i.id = t.inspection_id WHERE t.unit_path >= ? AND t.unit_path < ? AND i.year = ? "
+                     "AND i.state NOT IN ('withdrawn', 'merged') "
+                     "AND (i.findings_issued_at IS NOT NULL OR (i.covert = 0 AND i.started_at IS NOT NULL)) "
+                     "ORDER BY i.id",
+                     B(DB_TEXT(lo), DB_TEXT(hi), DB_INT(year)), false);
+        if (!e)
+            e = pass(&r, B_TASKS,
+                     "SELECT unit_path, office_path, id FROM rect_tasks WHERE unit_path >= ? AND unit_path < ? "
+                     "AND state <> 'withdrawn' AND created_at >= ? AND created_at < ? ORDER BY id",
+                     B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(y0), DB_TEXT(y1)), false);
+#undef B
+    }
+    if (e) {
+        json_decref(gov);
+        return e;
+    }
+    json_t *units = json_array(), *issuers = json_object();
+    for (int i = 0; i < r.nu; i++) {
+        struct b_unit *u = &r.u[i];
+        json_t *o = figures(u->n), *by = json_array();
+        json_object_set_new(o, "unit_id", json_integer(u->id));
+        json_object_set_new(o, "code", json_string(u->code));
+        json_object_set_new(o, "name", json_string(u->name));
+        for (int k = 0; k < u->nby; k++) {
+            const char *name = issuer_name(c, u->by[k].path);
+            json_t *b = figures(u->by[k].n);
+            json_object_set_new(b, "issuer", json_string(name));
+            json_array_append_new(by, b);
+            json_t *sum = json_object_get(issuers, u->by[k].path);
+            if (!sum) {
+                sum = json_pack("{ss si}", "issuer", name, "units", 0);
+                for (int f = 0; f < B__COUNT; f++)
+                    json_object_set_new(sum, B_NAMES[f], json_integer(0));
+                json_object_set_new(issuers, u->by[k].path, sum);
+            }
+            json_object_set_new(sum, "units", json_integer(json_integer_value(json_object_get(sum, "units")) + 1));
+            for (int f = 0; f < B__COUNT; f++)
+                json_object_set_new(sum, B_NAMES[f],
+                                    json_integer(json_integer_value(json_object_get(sum, B_NAMES[f])) + u->by[k].n[f]));
+        }
+        json_object_set_new(o, "by_issuer", ranked(by));
+        json_array_append_new(units, o);
+    }
+    json_t *iss = json_array();
+    const char *key;
+    json_t *v;
+    json_object_foreach(issuers, key, v)
+    {
+        int64_t total = 0;
+        for (int f = 0; f < B__COUNT; f++)
+            total += json_integer_value(json_object_get(v, B_NAMES[f]));
+        json_object_set_new(v, "total", json_integer(total));
+        json_array_append(iss, v);
+    }
+    json_decref(issuers);
+    *out = json_pack("{si so so so sb}", "year", year, "government", gov ? gov : json_null(), "units", ranked(units),
+                     "issuers", ranked(iss), "own_only", gov == NULL);
+    return ERR_OK;
+}

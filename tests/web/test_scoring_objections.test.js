@@ -1,0 +1,85 @@
+// Objections to an issued scorecard in the browser (考评异议): the demo's scorecard of 古城县 is issued (through
+// the API); the transport bureau's head opens it — only its own row, its lines open at once, the objection period
+// shown — objects to its largest deduction with a reason and evidence (the reason is asked for first); the office
+// opens the objection from its to-do, upholds it (the line removed) with a decision; the head then sees the line at
+// 0 with the objection upheld, the higher total, and was told; it downloads its card as an official document.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+test('an objection: the unit objects to a line → the office upholds it → the unit sees the adjusted card', async (t) => {
+  const asOffice = await apiAs(server, 'gc_office')
+  const asPrincipal = await apiAs(server, 'gc_principal')
+  const asHead = await apiAs(server, 'gc_head')
+  const year = (await asOffice('GET', '/api/v1/scoring/rules')).json.year
+  const card = (await asOffice('GET', `/api/v1/scorecards?year=${year}`)).json.scorecards.find((c) => c.state === 'draft')
+  assert.ok(card, 'the demo has a draft scorecard of this year')
+  assert.equal((await asOffice('PATCH', `/api/v1/scorecards/${card.id}`, { refresh: true })).status, 200)
+  for (const [as, action] of [[asOffice, 'submit'], [asPrincipal, 'approve'], [asOffice, 'issue']]) {
+    const r = await as('POST', `/api/v1/scorecards/${card.id}/actions/${action}`, {})
+    assert.equal(r.status, 200, JSON.stringify(r.json))
+  }
+  const jt = (await asHead('GET', `/api/v1/scorecards/${card.id}`)).json.units[0]
+  const before = (await asHead('GET', `/api/v1/scorecards/${card.id}/units/${jt.unit_id}`)).json
+  assert.equal(before.may_object, true)
+  const line = before.lines.filter((l) => l.points < 0).sort((a, b) => a.points - b.points)[0]
+  assert.ok(line, 'the bureau has a deduction')
+
+  // the head objects to the line: the reason is asked for, then it is on the line
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  await head.goto(`/scorecards/${card.id}`)
+  await head.locator('[data-test=card-objection-until]', { hasText: '异议期至' }).waitFor()
+  const drawer = head.locator('[data-test=card-drawer]')
+  await drawer.locator(`[data-test=line-raise-${line.id}]`).click()
+  const dlg = head.locator('[data-test=obj-raise-dialog]')
+  await dlg.waitFor()
+  await dlg.locator('[data-test=obj-send]').click()
+  assert.match(await toast(head, 'warning'), /异议理由/)
+  await dlg.locator('[data-test=obj-reason]').fill('该事项已于期限前办结，系办结报告录入延误（网页测试）')
+  await dlg.locator('[data-test=obj-evidence]').fill('办结报告签收单，县政府办公室签收')
+  await shot(head, 'objection-raise')
+  await dlg.locator('[data-test=obj-send]').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await drawer.locator(`[data-test=line-objection-${line.id}]`, { hasText: '待督查室处理' }).waitFor()
+  await assertNoErrors(t, head)
+
+  // the office has it as a to-do; the to-do's link opens the objection; it upholds it
+  const todos = (await asOffice('GET', '/api/v1/todos?kind=objection&limit=50')).json.todos
+  assert.equal(todos.length, 1, JSON.stringify(todos))
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto(todos[0].link)
+  const oid = todos[0].object_id
+  await office.locator('[data-test=obj-table] .el-table__row', { hasText: '办结报告签收单' }).waitFor()
+  await shot(office, 'objections-office')
+  await office.click(`[data-test=obj-uphold-${oid}]`)
+  const od = office.locator('[data-test=obj-dialog]')
+  await od.waitFor()
+  await od.locator('[data-test=obj-decision]').fill('经核实该事项已按期办结，取消该项扣分')
+  await od.locator('[data-test=obj-submit]').click()
+  await od.waitFor({ state: 'hidden' })
+  await office.locator(`[data-test=obj-state-${oid}]`, { hasText: '异议成立' }).waitFor()
+  await assertNoErrors(t, office)
+  assert.equal((await asOffice('GET', '/api/v1/todos?kind=objection&limit=50')).json.todos.length, 0)
+
+  // the head sees the line at 0, upheld, and the higher total; and was told
+  const after = (await asHead('GET', `/api/v1/scorecards/${card.id}/units/${jt.unit_id}`)).json
+  assert.equal(after.total, before.total - line.points)
+  await head.reload()
+  await drawer.locator(`[data-test=line-objection-${line.id}]`, { hasText: '异议成立' }).waitFor()
+  await drawer.locator('[data-test=card-sum]', { hasText: `= ${after.total} 分` }).waitFor()
+  await drawer.locator('[data-test=card-lines]', { hasText: '经核实该事项已按期办结' }).waitFor()
+  await shot(head, 'objection-upheld')
+  // the unit's own card as an official document, named with its number
+  await head.keyboard.press('Escape')
+  const [pdf] = await Promise.all([head.waitForEvent('download'), head.click('[data-test=card-pdf]')])
+  assert.equal(pdf.suggestedFilename(), `${(await asHead('GET', `/api/v1/scorecards/${card.id}`)).json.number}-古城县交通运输局考评得分.pdf`)
+  const inbox = (await asHead('GET', '/api/v1/inbox?limit=50')).json.messages
+  assert.ok(inbox.some((m) => m.object_type === 'objection' && m.subject.includes('异议成立')), 'the head was told')
+  await assertNoErrors(t, head)
+})
