@@ -25,6 +25,7 @@ workflow 6
 items 7
 inspections 7
 results 7
+evaluations 7
 docs 8
 clues 8
 webhooks 8

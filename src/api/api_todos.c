@@ -3,14 +3,26 @@
 #include "api/routes.h"
 #include "clues/clues.h"
 #include "clues/surveys.h"
+#include "evaluations/evaluations.h"
 #include "inspections/inspections.h"
 #include "items/item_workflow.h"
 #include "results/results.h"
 
 /* Every registered workflow, in the order docs/workflow.md lists them. A new module appends its own. */
 const struct workflow *const api_workflows[] = {
-    &item_workflow,     &plan_workflow,      &insp_workflow,      &rect_workflow, &review_workflow, &result_workflow,
-    &bulletin_workflow, &scorecard_workflow, &objection_workflow, &clue_workflow, &survey_workflow, NULL,
+    &item_workflow,
+    &plan_workflow,
+    &insp_workflow,
+    &rect_workflow,
+    &review_workflow,
+    &result_workflow,
+    &bulletin_workflow,
+    &scorecard_workflow,
+    &objection_workflow,
+    &clue_workflow,
+    &survey_workflow,
+    &evaluation_workflow,
+    NULL,
 };
 
 /* GET /api/v1/workflows: each workflow's states, actions, transitions, who must act and who is told. */

@@ -23,6 +23,7 @@ extern const struct route result_routes[];
 extern const struct route public_routes[];
 extern const struct route clue_routes[];
 extern const struct route survey_routes[];
+extern const struct route evaluation_routes[];
 extern const struct route scoring_routes[];
 
 /* The ledger filter of GET /api/v1/items (every parameter but page and per_page) from the query

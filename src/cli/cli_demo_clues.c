@@ -18,6 +18,7 @@
 #include "clues/clues.h"
 #include "clues/surveys.h"
 #include "core/pow.h"
+#include "evaluations/evaluations.h"
 #include "inspections/inspections.h"
 #include "units/units.h"
 
@@ -333,6 +334,97 @@ static void surveys(struct demo *d)
                      "您所在小区是否已列入改造计划？", "required", 1, "options", "是", "否", "不清楚"));
 }
 
+/* One call of the evaluations module as username on day; the engagement's id (0 on failure). Takes body. */
+static int64_t eval_call(struct demo *d, const char *username, int day, const char *what,
+                         enum err (*fn)(struct ctx *, int64_t, int64_t, const json_t *, json_t **), int64_t id,
+                         int64_t unit, json_t *body)
+{
+    if (d->failed || !id) {
+        json_decref(body);
+        return 0;
+    }
+    as(d, username, day, 30);
+    json_t *out = NULL;
+    enum err e = fn(d->c, id, unit, body, &out);
+    json_decref(body);
+    return ok(d, e, out, what);
+}
+
+static enum err eval_act(struct ctx *c, int64_t id, int64_t action, const json_t *body, json_t **out)
+{
+    return evaluations_act(c, id, action == 0 ? "engage" : action == 1 ? "submit" : "accept", body, out);
+}
+
+/* The evaluator's scores and findings of one unit: scores per indicator in order. */
+static void eval_score(struct demo *d, int day, int64_t id, int64_t unit, const int64_t *inds, const int *scores, int n,
+                       const char *findings, const char *username)
+{
+    json_t *arr = json_array();
+    for (int i = 0; i < n; i++)
+        json_array_append_new(
+            arr, json_pack("{sI sI}", "indicator_id", (json_int_t)inds[i], "score", (json_int_t)scores[i]));
+    bool self = !strcmp(username, "gc_contact");
+    eval_call(d, username, day, self ? "self-assess" : "score", self ? evaluations_self : evaluations_score, id, unit,
+              json_pack(self ? "{so ss}" : "{so ss}", "scores", arr, self ? "note" : "findings", findings));
+}
+
+/* Third-party evaluation of 古城县: the people's-livelihood projects evaluated by 古城县民生评估中心 for 交通运输局
+ * and 住建局 — scored, 交通运输局 self-assessed, submitted and waiting for the office to accept (the 对表分析
+ * shows the differences) — and a draft for the traffic item. */
+static void evaluations(struct demo *d)
+{
+    struct ctx *c = d->c;
+    int64_t jt = unit(d, "gc-jt"), zj = unit(d, "gc-zj"), pg = unit(d, "gc-pg"), item = 0, insp = 0;
+    db_one_int(c->db, &item, "SELECT id FROM items WHERE number IS NOT NULL AND lead_unit_id = ? ORDER BY id LIMIT 1",
+               DB_INT(jt));
+    db_one_int(c->db, &insp,
+               "SELECT f.inspection_id FROM insp_findings f JOIN inspections n ON n.id = f.inspection_id WHERE "
+               "f.state = 'issued' AND n.covert = 0 AND f.unit_id IN (?, ?) ORDER BY f.inspection_id LIMIT 1",
+               DB_INT(jt), DB_INT(zj));
+    if (d->failed || !item)
+        return;
+    json_t *objs = json_pack("[{ss sI}]", "kind", "item", "id", (json_int_t)item);
+    if (insp)
+        json_array_append_new(objs, json_pack("{ss sI}", "kind", "inspection", "id", (json_int_t)insp));
+    as(d, "gc_office", -14, 10);
+    json_t *out = NULL,
+           *body = json_pack("{ss ss sI ss ss ss so s[II] s[{ss ss si} {ss ss si} {ss ss si}]}", "title",
+                             "2026年民生实事项目第三方评估", "basis",
+                             "依据县政府第12次常务会议部署，委托第三方对民生实事项目推进和整改落实情况开展独立评估，结"
+                             "果与各单位自评对表分析。",
+                             "evaluator_unit_id", (json_int_t)pg, "period_start", day_str(d, -60), "period_end",
+                             day_str(d, -15), "due_date", day_str(d, 7), "objects", objs, "unit_ids", (json_int_t)jt,
+                             (json_int_t)zj, "indicators", "name", "工作推进", "description", "计划节点按期完成情况",
+                             "max_score", 40, "name", "整改落实", "description", "督查发现问题整改到位情况",
+                             "max_score", 30, "name", "群众满意度", "description", "走访和问卷满意率", "max_score", 30);
+    enum err e = evaluations_create(c, body, &out);
+    json_decref(body);
+    int64_t inds[3] = {0};
+    for (int i = 0; !e && i < 3; i++)
+        inds[i] =
+            json_integer_value(json_object_get(json_array_get(json_object_get(out, "indicators"), (size_t)i), "id"));
+    int64_t id = ok(d, e, out, "create an engagement");
+    eval_call(d, "gc_office", -14, "engage", eval_act, id, 0, json_object());
+    static const int jt_scores[] = {34, 21, 24}, jt_self[] = {38, 29, 27}, zj_scores[] = {28, 18, 22};
+    eval_score(d, -6, id, jt, inds, jt_scores, 3,
+               "抽查县道改造12个点位，10个按期完工；2处排水沟未整改到位，群众反映施工期交通疏导不够。", "gc_evaluator");
+    eval_score(d, -5, id, zj, inds, zj_scores, 3, "老旧小区改造进度滞后于计划，燃气管道隐患整改台账不完整。",
+               "gc_evaluator");
+    eval_score(d, -4, id, jt, inds, jt_self, 3, "各项任务均已按计划推进，督查发现的问题已全部整改。", "gc_contact");
+    eval_call(d, "gc_evaluator", -2, "submit", eval_act, id, 1, json_object());
+
+    /* a draft for the traffic item */
+    as(d, "gc_office", -1, 40);
+    out = NULL;
+    body = json_pack("{ss ss ss ss s[{ss sI}] s[I] s[{ss si}]}", "title", "城区交通拥堵治理第三方评估（草稿）",
+                     "period_start", day_str(d, -30), "period_end", day_str(d, 0), "due_date", day_str(d, 30),
+                     "objects", "kind", "item", "id", (json_int_t)item, "unit_ids", (json_int_t)jt, "indicators",
+                     "name", "治理成效", "max_score", 100);
+    e = evaluations_create(c, body, &out);
+    json_decref(body);
+    ok(d, e, out, "create a draft engagement");
+}
+
 int demo_clues(struct ctx *c)
 {
     struct demo d = {.c = c, .now = c->now};
@@ -412,6 +504,7 @@ int demo_clues(struct ctx *c)
 
     transfers(&d);
     surveys(&d);
+    evaluations(&d);
 
     c->now = d.now;
     c->user = NULL;
@@ -426,6 +519,10 @@ int demo_clues(struct ctx *c)
     int64_t ns = 0, na = 0;
     db_one_int(c->db, &ns, "SELECT COUNT(*) FROM surveys");
     db_one_int(c->db, &na, "SELECT COUNT(*) FROM survey_responses");
-    printf("demo clues: %" PRId64 " clues, %" PRId64 " surveys with %" PRId64 " answers\n", n, ns, na);
+    int64_t ne = 0;
+    db_one_int(c->db, &ne, "SELECT COUNT(*) FROM evaluations");
+    printf("demo clues: %" PRId64 " clues, %" PRId64 " surveys with %" PRId64 " answers, %" PRId64
+           " third-party evaluations\n",
+           n, ns, na, ne);
     return 0;
 }

@@ -588,6 +588,47 @@ class World:
             self.ids[key] = self.new_survey(rel, state)
         return self.ids[key]
 
+    # ---- third-party evaluation (#18): an engagement of the relation's unit, 古城县's with its evaluator ----
+
+    def new_evaluation(self, rel, state="engaged"):
+        """An engagement by the county's office of the relation's unit for one of its items; 古城县's engage
+        古城县民生评估中心 (安平县 has no evaluator: its engagement stays a draft, out of 古城县's sight anyway)."""
+        office = self.c(f"{PLACE[rel][1]}_office")
+        body = {"title": f"矩阵测试评估{uuid.uuid4().hex[:6]}", "period_start": day(-30), "period_end": day(0),
+                "due_date": day(20), "objects": [{"kind": "item", "id": self.item(rel)}], "unit_ids": [self.unit(rel)],
+                "indicators": [{"name": "落实情况", "max_score": 100}]}
+        if rel != "county":
+            body["evaluator_unit_id"] = self.c("admin").unit_id("gc-pg")
+        r = office.post("/api/v1/evaluations", body)
+        assert r.status == 201, r
+        eid = r.json["id"]
+        if state != "draft" and rel != "county":
+            assert office.post(f"/api/v1/evaluations/{eid}/actions/engage", {}).status == 200
+        return eid
+
+    def evaluation(self, rel, state="engaged", fresh=False):
+        if fresh:
+            return self.new_evaluation(rel, state)
+        key = ("evaluation", rel, state)
+        if key not in self.ids:
+            self.ids[key] = self.new_evaluation(rel, state)
+        return self.ids[key]
+
+    def evaluation_evidence(self, rel):
+        """A photo the evaluator uploaded about the relation's unit (安平县: none, an id nobody sees)."""
+        key = ("evaluation_evidence", rel)
+        if key not in self.ids:
+            if rel == "county":
+                self.ids[key] = 999999999
+            else:
+                eid = self.evaluation(rel)
+                r = self.c("gc_evaluator").request(
+                    "POST", f"/api/v1/evaluations/{eid}/units/{self.unit(rel)}/evidence?filename=matrix.jpg", raw=JPEG,
+                    content_type="application/octet-stream")
+                assert r.status == 201, r
+                self.ids[key] = r.json["id"]
+        return self.ids[key]
+
 
 def resolve(world, route, decl, principal, rel, fresh):
     """The path, query and body of the route's request for (principal, relation)."""
@@ -708,6 +749,10 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = world.survey(rel, decl.state or "draft", fresh)[0]
         elif (before, name) == ("surveys", "key"):
             values[name] = world.survey(rel, "open")[1]
+        elif (before, name) == ("evaluations", "id"):
+            values[name] = world.evaluation(rel, decl.state or "engaged", fresh)
+        elif (before, name) == ("evaluation-evidence", "id"):
+            values[name] = world.evaluation_evidence(rel)
         elif (before, name) == ("photos", "photo"):
             values[name] = world.clue_photo(rel, values["id"])
         else:

@@ -7,6 +7,7 @@ here fails the generic tests: a new module adds its driver with its table."""
 import itertools
 
 from cluelib import Clues
+from evallib import Evals
 from itemlib import ACTOR, ORDER, PATH, Items, day
 from surveylib import Surveys
 
@@ -653,8 +654,98 @@ class SurveyDriver:
         return self.c("gc_office").get(f"/api/v1/surveys/{oid}/events").json["events"]
 
 
+class EvaluationDriver:
+    """Third-party evaluations (第三方评估) of 古城县: its office engages 古城县民生评估中心 (gc_evaluator) for
+    交通运输局 (gc_contact self-assesses), the evaluator scores and submits, the office returns or accepts."""
+
+    name = "evaluation"
+    previous = None
+    caps = {
+        "gc_office": ({"insp_read", "insp_manage"}, "office"),
+        "gc_principal": ({"insp_read"}, "principal"),
+        "gc_leader": ({"insp_read"}, "leader"),
+        "gc_contact": ({"insp_read", "item_handle"}, "contact"),
+        "gc_head": ({"insp_read", "item_handle"}, "head"),
+        "gc_evaluator": ({"insp_evaluate"}, "evaluator"),
+    }
+    ACTOR = {("insp_manage", "any"): "gc_office", ("insp_evaluate", "any"): "gc_evaluator"}
+    HOME = {"office": ["gc_office"]}
+    UNITS = {"gc-jt": {"contact": ["gc_contact"], "head": ["gc_head"]}, "gc-pg": {"evaluator": ["gc_evaluator"]}}
+
+    def __init__(self, server):
+        self.ev = Evals(server)
+
+    def c(self, user):
+        return self.ev.c(user)
+
+    def bring(self, state):
+        return self.ev.bring(state, scored=True)
+
+    bring_shared = bring
+
+    def actor(self, row):
+        return self.ACTOR[(row["cap"], row["role"])]
+
+    def get(self, oid, user="gc_office"):
+        return self.ev.get(oid, user)
+
+    def act(self, oid, user, action, body, expect=200):
+        return self.ev.act(oid, user, action, body, expect=expect)
+
+    def body_for(self, wf, action):
+        return {"reason": "评分依据不充分"} if action == "return" else {}
+
+    def status(self, oid, user):
+        return self.c(user).get(f"/api/v1/evaluations/{oid}").status
+
+    def allowed(self, obj):
+        return set(obj["allowed_actions"])
+
+    def visible(self, user, state):
+        """The evaluator and the unit see an engagement once it is engaged."""
+        return user not in ("gc_contact", "gc_head", "gc_evaluator") or state != "draft"
+
+    def holds_by_default(self, condition):
+        return True
+
+    def bring_satisfying(self, state, condition):
+        raise AssertionError(f"evaluations have no conditions ({condition})")
+
+    def code(self, unit_id):
+        return {self.ev.unit("gc-jt"): "gc-jt", self.ev.unit("gc-pg"): "gc-pg"}.get(unit_id, str(unit_id))
+
+    def parts(self, obj):
+        """The engaged organisation (the track, in the engagement's state) and each unit's self-assessment."""
+        out = []
+        if obj["evaluator"]:
+            out.append({"kind": "engagement", "id": obj["evaluator"]["id"], "state": obj["state"],
+                        "unit": self.code(obj["evaluator"]["id"])})
+        for u in obj["units"]:
+            pending = obj["state"] in ("engaged", "submitted") and not u["self"]["submitted_at"]
+            out.append({"kind": "self", "id": u["id"], "state": "pending" if pending else "done",
+                        "unit": self.code(u["unit_id"])})
+        return out
+
+    def people(self, who, part):
+        if who["at"] == "home":
+            return set(self.HOME.get(who["role"], []))
+        if who["at"] == "part":
+            return set(self.UNITS.get(part["unit"], {}).get(who["role"], [])) if part else set()
+        raise AssertionError(who)
+
+    def condition(self, obj, name):
+        raise AssertionError(name)
+
+    def concerned(self, row, before, user):
+        parts = [p for p in self.parts(before) if p["kind"] == "engagement"]
+        return parts[0] if row["scope"] != "evaluation" and parts else None
+
+    def events(self, oid):
+        return self.c("gc_office").get(f"/api/v1/evaluations/{oid}/events").json["events"]
+
+
 DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDriver, "scorecard": ScorecardDriver,
-           "objection": ObjectionDriver, "clue": ClueDriver, "survey": SurveyDriver}
+           "objection": ObjectionDriver, "clue": ClueDriver, "survey": SurveyDriver, "evaluation": EvaluationDriver}
 
 from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
 

@@ -54,6 +54,11 @@ const pages = [
   { path: 'surveys/new', name: 'survey-new', component: () => import('./views/surveys/SurveyEdit.vue'), meta: { title: 'menu.survey-new', cap: 'survey_manage', active: 'surveys' } },
   { path: 'surveys/:id(\\d+)/edit', name: 'survey-edit', component: () => import('./views/surveys/SurveyEdit.vue'), meta: { title: 'menu.survey-edit', cap: 'survey_manage', active: 'surveys' } },
   { path: 'surveys/:id(\\d+)', name: 'survey', component: () => import('./views/surveys/SurveyDetail.vue'), meta: { title: 'menu.survey', cap: SURVEY_READERS, active: 'surveys' } },
+  // third-party evaluation (第三方评估): the office engages an evaluator; the evaluator and the units evaluated
+  // see the engagements they are part of (the server decides what each sees)
+  { path: 'evaluations', name: 'evaluations', component: () => import('./views/evaluations/Evaluations.vue'), meta: { title: 'menu.evaluations', cap: ['insp_read', 'insp_evaluate'], menu: { icon: 'IconStamp', group: 'insp' } } },
+  { path: 'evaluations/new', name: 'evaluation-new', component: () => import('./views/evaluations/EvaluationNew.vue'), meta: { title: 'menu.evaluation-new', cap: 'insp_manage', active: 'evaluations' } },
+  { path: 'evaluations/:id(\\d+)', name: 'evaluation', component: () => import('./views/evaluations/EvaluationDetail.vue'), meta: { title: 'menu.evaluation', cap: ['insp_read', 'insp_evaluate'], active: 'evaluations' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },
   { path: 'admin/units', name: 'units', component: () => import('./views/admin/Units.vue'), meta: { title: 'menu.units', cap: 'unit_write', menu: { icon: 'IconOfficeBuilding', group: 'admin' }, shortcut: true } },

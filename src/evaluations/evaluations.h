@@ -1,0 +1,76 @@
+/*
+ * evaluations.h: third-party evaluation (第三方评估), issue 18; DOMAIN.md §7 (Jilin, Jiangsu: the evaluator's
+ * result compared side by side with the units' own reports). A supervision office engages an outside
+ * evaluator organisation (a unit of kind "external" below its government; its users hold the role
+ * evaluator) for a set of supervision items or inspections, the units evaluated, a period and the
+ * indicators to score. The engagement runs on the workflow engine (evaluation_workflow: draft → engaged
+ * → submitted → accepted, with return): the evaluator scores every unit on every indicator and writes
+ * its findings (with evidence files), then submits; each unit may record its self-assessment (自评) on the
+ * same indicators; the office accepts the result or returns it with a reason, and reads the side-by-side
+ * view (对表分析) of the evaluator's scores, the self-assessments and the issued findings of the
+ * inspections in scope, the differences flagged, also as XLSX.
+ *
+ * Who sees what: the engagement's government (CAP_INSP_READ there: the office, the leaders) sees it
+ * whole; the engaged organisation's users see it once engaged — its terms, the objects, the units and
+ * their own scores, findings and evidence, never a self-assessment, an inspection finding or anything
+ * outside the engagement; a unit evaluated (CAP_INSP_READ at it) sees it once engaged — the terms, the
+ * objects it is responsible for, its own line: its self-assessment, and the evaluator's scores of it
+ * once the office accepted them. Everything else is 404. Writes: CAP_INSP_MANAGE at the government
+ * (drafts, engage, return, accept), CAP_INSP_EVALUATE at the engaged organisation (scores, findings,
+ * evidence, submit), CAP_ITEM_HANDLE at the unit (its self-assessment). Every change writes its timeline
+ * row and audit record in its transaction; the hand-offs are the engine's to-dos and messages. JSON
+ * results are owned by the caller.
+ */
+#ifndef DUCHA_EVALUATIONS_H
+#define DUCHA_EVALUATIONS_H
+
+#include "base/jsonv.h"
+#include "core/ctx.h"
+#include "workflow/workflow.h"
+
+#include <jansson.h>
+
+extern const struct workflow evaluation_workflow;
+
+extern const struct jv_field evaluations_create_spec[];
+extern const struct jv_field evaluations_update_spec[];
+extern const struct jv_field evaluations_action_spec[];
+extern const struct jv_field evaluations_scores_spec[];
+extern const struct jv_field evaluations_self_spec[];
+
+/* A new draft: title, basis?, evaluator_unit_id?, period_start, period_end, due_date, objects [{kind
+ * ("item"|"inspection"), id}] (1..50), unit_ids (1..200), indicators [{name, description?, max_score?
+ * (1..1000, default 100)}] (1..30). 422 naming the field ("indicators[1].max_score"). */
+enum err evaluations_create(struct ctx *c, const json_t *body, json_t **out);
+/* Changes a draft (the same members, all optional; objects, unit_ids and indicators replace); 409 once
+ * engaged. */
+enum err evaluations_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* The engagements the user may see, newest first: {"evaluations":[…], "total", "page", "per_page"}. */
+enum err evaluations_list(struct ctx *c, const char *state, int page, int per_page, json_t **out);
+/* One engagement as the user may see it, with allowed_actions and what the user may record. */
+enum err evaluations_get(struct ctx *c, int64_t id, json_t **out);
+/* A workflow action: engage, submit (the evaluator), return (reason), accept. */
+enum err evaluations_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
+/* The timeline, oldest first: {"events":[…]} (the government and the evaluator; a unit: its own rows). */
+enum err evaluations_events(struct ctx *c, int64_t id, json_t **out);
+
+/* The evaluator's scores of one unit (upserted: {scores:[{indicator_id, score, comment?}], findings?});
+ * while engaged. */
+enum err evaluations_score(struct ctx *c, int64_t id, int64_t unit_id, const json_t *body, json_t **out);
+/* The unit's self-assessment ({scores:[…every indicator…], note?}); while engaged or submitted. */
+enum err evaluations_self(struct ctx *c, int64_t id, int64_t unit_id, const json_t *body, json_t **out);
+/* Evidence of the evaluator about a unit: a JPEG or PNG (stored without location) or a PDF. */
+enum err evaluations_evidence_add(struct ctx *c, int64_t id, int64_t unit_id, const char *filename, const char *path,
+                                  int64_t size, json_t **out);
+/* One evidence file for whoever sees the evaluator's findings of its unit: *path (data dir), *filename,
+ * *type. */
+enum err evaluations_evidence_file(struct ctx *c, int64_t evidence_id, const char **path, const char **filename,
+                                   const char **type);
+
+/* 对表分析 (the government only): {"evaluation":{…}, "indicators":[…], "threshold_pct", "units":[{unit_id,
+ * unit_name, evaluator_total, self_total, max_total, findings, self_note, self_at, rows:[{indicator_id,
+ * name, max_score, evaluator, evaluator_comment, self, self_comment, diff, flagged}], inspection_findings:
+ * [{inspection_id, number, subject, title, detail, due_date}], flagged}]}. */
+enum err evaluations_compare(struct ctx *c, int64_t id, json_t **out);
+
+#endif
