@@ -16,6 +16,7 @@
 #include "base/log.h"
 #include "base/timeu.h"
 #include "core/claim.h"
+#include "core/clock.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -24,8 +25,10 @@
 #define MAX_BATCHES 100
 #define LOG_MIN_DAYS 180
 
-/* Runs sql (one DELETE … RETURNING, binding cutoff) in batches; adds the rows deleted to *n. */
-static enum err delete_batches(struct ctx *c, const char *what, const char *sql, int64_t cutoff, int64_t *n)
+/* Runs sql (one DELETE … RETURNING, binding the cutoff: `age` seconds before now) in batches; adds the rows
+ * deleted to *n. Now is read in each batch's transaction, not when the pass began: a clock moved meanwhile (the
+ * test clock set back) must not make a row written since look `age` old — a session signed in a moment ago. */
+static enum err delete_batches(struct ctx *c, const char *what, const char *sql, int64_t age, int64_t *n)
 {
     for (int b = 0; b < MAX_BATCHES; b++) {
         int rc = db_begin(c->db);
@@ -36,7 +39,7 @@ static enum err delete_batches(struct ctx *c, const char *what, const char *sql,
             db_rollback(c->db);
             return ctx_store_fail(c, STORE_E_OTHER, what);
         }
-        stmt_bind_int(st, 1, cutoff);
+        stmt_bind_int(st, 1, clock_now(c->db, c->cfg) - age);
         stmt_bind_int(st, 2, BATCH_ROWS);
         int rows = 0;
         while ((rc = stmt_step(st)) == STORE_ROW)
@@ -82,17 +85,17 @@ enum err retention_pass(struct ctx *c, struct retention_stats *out)
         "DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE state IN ('sent', 'dead', 'cancelled') "
         "AND next_attempt < ? AND channel IN ('email', 'sms', 'webhook') ORDER BY next_attempt LIMIT ?) "
         "RETURNING id",
-        c->now - days * 86400, &out->outbox);
+        days * 86400, &out->outbox);
     if (!e)
         e = delete_batches(c, "清理过期会话",
                            "DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE last_seen < ? LIMIT ?) "
                            "RETURNING id",
-                           c->now - c->cfg->session_idle_minutes * 60 - 86400, &out->sessions);
+                           c->cfg->session_idle_minutes * 60 + 86400, &out->sessions);
     if (!e)
         e = delete_batches(c, "清理过期幂等键",
                            "DELETE FROM idempotency_keys WHERE (user_id, idem_key) IN (SELECT user_id, idem_key FROM "
                            "idempotency_keys WHERE created_at < ? LIMIT ?) RETURNING user_id",
-                           c->now - 86400, &out->idempotency_keys);
+                           86400, &out->idempotency_keys);
     /* PostgreSQL: the coming months' partitions of item_events, outbox (migration 0042) and audit_log (0043) */
     if (!e && !strcmp(db_kind(c->db), "postgres")) {
         struct stmt *st = db_prepare(c->db, "SELECT ducha_partitions_ahead(2)");
