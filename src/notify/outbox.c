@@ -260,9 +260,6 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "投递通知");
-    /* now, in the claim's transaction, not when the pass began: a row queued after the clock moved (the test
-     * clock set to a night) must not be claimed by the day the pass began in */
-    c->now = clock_now(c->db, c->cfg);
     enum err e = hold_to_office_hours(c, in, on, non);
     if (e) {
         db_rollback(c->db);
