@@ -26,7 +26,10 @@
 
 #include <jansson.h>
 
-enum ms_kind { MS_RECEIPT, MS_DEPLOYMENT, MS_FIRST_FEEDBACK, MS_RESOLUTION, MS_PERIODIC, MS__COUNT };
+/* The rules' milestones, in the order they are computed (a rule counts from the start or an earlier one).
+ * MS_IMPL_REPORT is a report obligation, not a deadline for the work (江苏: important meetings and documents,
+ * 30日内报告贯彻落实情况): the unit's progress report answers it. */
+enum ms_kind { MS_RECEIPT, MS_DEPLOYMENT, MS_FIRST_FEEDBACK, MS_IMPL_REPORT, MS_RESOLUTION, MS_PERIODIC, MS__COUNT };
 enum dl_unit { DL_WORKDAYS, DL_DAYS, DL_MONTHS, DL_DATES, DL__COUNT };
 
 /* ---- owners: the objects that have deadlines ---- */
@@ -101,7 +104,8 @@ void deadlines_register(void);
 /* "签收" for "receipt" …, the owner's label for a kind of its own, else the name itself. */
 const char *deadlines_kind_label(const struct dl_owner *o, const char *kind);
 
-/* "receipt", "deployment", "first_feedback", "resolution", "periodic_report" (and labels). */
+/* "receipt", "deployment", "first_feedback", "implementation_report", "resolution", "periodic_report" (and
+ * labels). */
 const char *ms_kind_name(enum ms_kind k);
 const char *ms_kind_label(enum ms_kind k);
 bool ms_kind_parse(const char *s, enum ms_kind *out);

@@ -16,6 +16,7 @@ static const struct {
     [MS_RECEIPT] = {"receipt", "签收"},
     [MS_DEPLOYMENT] = {"deployment", "研究部署"},
     [MS_FIRST_FEEDBACK] = {"first_feedback", "首次反馈"},
+    [MS_IMPL_REPORT] = {"implementation_report", "落实情况报告"},
     [MS_RESOLUTION] = {"resolution", "办结"},
     [MS_PERIODIC] = {"periodic_report", "定期报告"},
 };
@@ -265,9 +266,9 @@ enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t du
 
 /* the rules both presets share (Jiangsu's report limits, NPC/CPPCC replies, periodic reports) */
 #define SHARED_ROWS                                                                                                    \
-    R("meeting", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "重要会议、文件30日内报告落实情况"),               \
-        R("major_decision", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START,                                         \
-          "重大决策部署、重要文件30日内报告落实情况"),                                                                 \
+    R("meeting", NULL, NULL, MS_IMPL_REPORT, 30, DL_DAYS, "", START, "重要会议、文件30日内报告贯彻落实情况"),          \
+        R("major_decision", NULL, NULL, MS_IMPL_REPORT, 30, DL_DAYS, "", START,                                        \
+          "重大决策部署、重要文件30日内报告贯彻落实情况"),                                                             \
         R("instruction", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "领导批示30日内办结并报告"),               \
         R("npc_cppcc", NULL, NULL, MS_RESOLUTION, 3, DL_MONTHS, "", START, "人大建议、政协提案3个月内答复"),           \
         R(NULL, NULL, "ongoing", MS_PERIODIC, 1, DL_MONTHS, "", START, "常态化工作每月报告进展"),                      \
@@ -472,8 +473,8 @@ static enum err parse_rule(struct ctx *c, const json_t *o, size_t idx, struct de
     }
     if (!ms_kind_parse(json_string_value(json_object_get(o, "milestone")), &r->milestone))
         return ctx_fail(c, ERR_INVALID,
-                        "第 %zu 条规则：milestone 必须是 receipt、deployment、first_feedback、resolution 或 "
-                        "periodic_report",
+                        "第 %zu 条规则：milestone 必须是 receipt、deployment、first_feedback、implementation_report、"
+                        "resolution 或 periodic_report",
                         idx);
     if (!dl_unit_parse(json_string_value(json_object_get(o, "unit")), &r->unit))
         return ctx_fail(c, ERR_INVALID, "第 %zu 条规则：unit 必须是 workdays、days、months 或 dates", idx);

@@ -96,6 +96,7 @@ enum err itemdocs_notice_of(struct ctx *c, const struct item_docs *d, struct doc
         {MS_RECEIPT, "签收"},
         {MS_DEPLOYMENT, "研究部署"},
         {MS_FIRST_FEEDBACK, "书面反馈阶段性进展"},
+        {MS_IMPL_REPORT, "报告贯彻落实情况"},
         {MS_PERIODIC, "报告进展"},
     };
     const char *s = "";

@@ -4,9 +4,11 @@
  *                        own due date caps the rules' resolution limit (the notice, 督办通知, is the
  *                        workflow's hand-off message: item_workflow.c)
  *   receive              the track's receipt milestone is done
- *   report / plan        deployment done; the first report answers first_feedback, later ones the
+ *   report / plan        deployment done; the first report answers first_feedback, the next the report
+ *                        obligation (implementation_report: 江苏 30日内报告贯彻落实情况), later ones the
  *                        earliest open periodic report
- *   request_completion   the track's resolution milestone is done
+ *   request_completion   the track's resolution milestone is done, and its report obligation (the reply
+ *                        reports how the item was carried out)
  *   suspend / resume     every clock of the item stops / runs again (due days move by the pause)
  *   request_extension    the requesting track's clocks stop until the decision
  *   decide_extension     clocks run again; when granted, resolution moves to the new date
@@ -53,10 +55,14 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         if (!e && a == ITEM_ACT_REPORT)
             e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_FIRST_FEEDBACK), &found);
         if (!e && a == ITEM_ACT_REPORT && !found)
+            e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_IMPL_REPORT), &found);
+        if (!e && a == ITEM_ACT_REPORT && !found)
             e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_PERIODIC), NULL);
         break;
-    case ITEM_ACT_REQUEST_COMPLETION:
+    case ITEM_ACT_REQUEST_COMPLETION: /* the completion reply also reports how the item was carried out */
         e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_RESOLUTION), NULL);
+        if (!e)
+            e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_IMPL_REPORT), NULL);
         break;
     case ITEM_ACT_SUSPEND:
         e = deadlines_pause(c, ITEM, it->id, 0, true);

@@ -100,3 +100,71 @@ def test_periodic_limits_are_stated_in_the_notice(world, tmp_path):
     assert "每年7月15日、10月15日、1月15日前报告进展" in text, text
     ongoing = w.item(title="常态化工作：城区环境卫生整治", kind="ongoing", due_date="2026-12-31")
     assert "每月报告进展" in notice_text(w, ongoing, tmp_path)
+
+
+def wait_for(pred, timeout=30, step=0.25):
+    import time
+    end = time.time() + timeout
+    while time.time() < end:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()
+
+
+@pytest.fixture
+def march(backend):
+    srv = Server(backend.new_db())
+    w = World(srv)
+    w.clock("2026-03-02T09:00:00+08:00")  # a Monday
+    yield w
+    w.srv.stop()
+
+
+def test_an_important_meetings_decision_owes_a_report_within_30_days(march, tmp_path):
+    """江苏 (004): 对省政府召开的重要会议、下发的重要文件，一般在30日内报告贯彻落实情况 — a report the unit owes 30 days
+    after assignment (implementation_report), answered by its progress report; not the deadline of the work. It
+    climbs the ladder like every milestone: the unit is reminded on the day (and holds the to-do to report), the
+    leader in charge is asked to press it the next working day, and the office gets the written notice."""
+    w = march
+    rules = {x["source_kind"]: x for x in w.c("gc_office").get("/api/v1/rules").json["rules"] if x["source_kind"]}
+    assert (rules["meeting"]["milestone"], rules["meeting"]["limit_text"]) == ("implementation_report", "30日内")
+    assert rules["major_decision"]["milestone"] == "implementation_report"
+    iid = w.item(title="县政府常务会议议定事项：城区停车场建设", source_kind="meeting")
+    dues = w.dues(iid, "gc-jt")
+    # 2 Mar + 30 days = 1 Apr; the work itself has the general limit (10 days)
+    assert dues == {("receipt", 1): "2026-03-03", ("deployment", 1): "2026-03-04", ("first_feedback", 1): "2026-03-09",
+                    ("implementation_report", 1): "2026-04-01", ("resolution", 1): "2026-03-12"}, dues
+    text = notice_text(w, iid, tmp_path)
+    assert "30日内（2026年4月1日前）报告贯彻落实情况" in text, text
+
+    contact = w.c("gc_contact")
+    assert contact.post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+    assert contact.post(f"/api/v1/items/{iid}/reports", {"text": "已研究部署", "percent": 10}).status == 201
+
+    def ms(kind):
+        return [m for m in w.milestones(iid) if m["kind"] == kind][0]
+    # the first report is the first feedback; the report obligation is still owed
+    assert ms("first_feedback")["state"] == "done" and ms("implementation_report")["state"] == "open"
+    report = ms("implementation_report")
+    assert report["kind_label"] == "落实情况报告", report
+
+    def kinds(user):
+        return sorted(m["kind"] for m in w.inbox_for(user, report["id"]))
+    w.clock("2026-04-01T09:00:00+08:00")
+    assert wait_for(lambda: "reminder" in kinds("gc_contact")), kinds("gc_contact")
+    reminder = [m for m in w.inbox_for("gc_contact", report["id"]) if m["kind"] == "reminder"][-1]
+    assert "“落实情况报告”节点将于 2026-04-01 到期" in reminder["subject"], reminder
+    todos = w.c("gc_contact").get("/api/v1/todos?kind=item&limit=200").json["todos"]
+    assert [t["task"] for t in todos if t["object_id"] == iid] == ["report"], todos
+    # missed: the leader in charge is asked to press (2 Apr), the office gets the written notice (7 Apr: 4–6 Apr
+    # is the Qingming holiday)
+    w.clock("2026-04-02T09:00:00+08:00")
+    assert wait_for(lambda: "press" in kinds("gc_leader")), kinds("gc_leader")
+    w.clock("2026-04-07T09:00:00+08:00")
+    assert wait_for(lambda: "notice" in kinds("gc_office")), kinds("gc_office")
+    # the unit's next report answers it (late)
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "贯彻落实情况", "percent": 50}).status == 201
+    done = ms("implementation_report")
+    assert done["state"] == "done" and done["light"] == "done_late", done

@@ -152,9 +152,11 @@ static void test_source_kind_rules(void **state)
     n = deadlines_compute(&c, p->rules, p->n, &npc, day_of("2026-03-02"), out, DEADLINES_MAX);
     assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-06-02"); /* 3 months */
     struct deadline_facts meeting_sat = {"meeting", "general", "oneoff"};
-    /* 2026-01-02 + 30 days = 2026-02-01, a Sunday: moved to Monday 2 Feb */
+    /* 江苏: an important meeting's decisions are reported on within 30 days — a report obligation; the work
+     * itself has the general limit (10 days). 2026-01-02 + 30 days = 2026-02-01, a Sunday: Monday 2 Feb */
     n = deadlines_compute(&c, p->rules, p->n, &meeting_sat, day_of("2026-01-02"), out, DEADLINES_MAX);
-    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-02-02");
+    assert_date(due_of(out, n, MS_IMPL_REPORT, 1), "2026-02-02");
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-01-12");
 }
 
 static void test_annual_key_work_reports_quarterly_on_fixed_dates(void **state)
