@@ -794,6 +794,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             router_dispatch(&rq);
         }
         body_release(s, st);
+        /* the spooled file goes before the reply does: a client that has its answer finds nothing left over */
+        spool_free(st->spool);
+        st->spool = NULL;
         status = rq.status;
         result = send_req_reply(c, &rq);
         bytes = rq.reply_len;
