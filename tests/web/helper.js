@@ -15,6 +15,9 @@ export const BIN = process.env.DUCHA_BIN || join(ROOT, 'build', 'ducha')
 export const WEB = process.env.DUCHA_WEB || join(ROOT, 'web', 'dist')
 export const ARTIFACTS = join(here, 'artifacts')
 export const PASSWORD = 'Demo2026'
+// the server's dates are Beijing dates (UTC+8): from 16:00 to 24:00 UTC its today is the UTC tomorrow, so
+// dates are counted from the Beijing date, never from the machine's (UTC) one
+export const inDays = (n) => new Date(Date.now() + 8 * 3600000 + n * 86400000).toISOString().slice(0, 10)
 // the cheapest argon2id for the demo users (README: password_hash_cost; tested at the default cost in
 // tests/api/test_password_cost.py): each `ducha demo` hashes every demo account, each sign-in verifies one
 process.env.DUCHA_PASSWORD_HASH_COST ??= 'minimal'
