@@ -4,6 +4,7 @@ server started by scripts/pg.sh, and talks to it over HTTP. Every server's stder
 sanitizer reports when it stops, and every response the Client receives is checked against
 docs/openapi.yaml (tests/api/contract.py): an undocumented route, status, field or type fails the test."""
 import http.cookiejar
+import itertools
 import json
 import os
 import shutil
@@ -313,7 +314,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
 
 
+_UNIQ_RUN, _uniq_seq = uuid.uuid4().hex[:3], itertools.count(1)
+
+
+def uniq():
+    """A suffix (8 hex digits) that no other call in this test process returns: a counter after a random
+    prefix of the run. A random slice (uuid4().hex[:6]) can repeat — two units, titles or codes would then
+    collide once in a few thousand runs, at random."""
+    return f"{_UNIQ_RUN}{next(_uniq_seq):05x}"
+
+
 @pytest.fixture
 def unique():
     """A short unique suffix for names created by a test."""
-    return uuid.uuid4().hex[:8]
+    return uniq()
