@@ -142,10 +142,7 @@ class Server:
         self.db = db
         if clock:
             preset_clock(db, clock)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.dir = tempfile.mkdtemp(prefix="ducha-srv-")
-        self.log = open(os.path.join(self.dir, "serve.log"), "w+")
         # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
         # the public pages' limits are off and their challenge easy unless a test sets them (test_clues_public)
@@ -153,16 +150,32 @@ class Server:
                   "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0", "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0",
                   "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
                   **(env or {})})
-        self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
-                                      *(["--test-clock"] if test_clock else []), *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
-        deadline = time.time() + 30
+        # free_port's port is free when it returns, not necessarily when ducha binds it (other suites run on
+        # this machine): if another process took it meanwhile, start again on another port
+        for attempt in range(5):
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.log = open(os.path.join(self.dir, "serve.log"), "w+")
+            self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
+                                          *(["--test-clock"] if test_clock else []), *extra_args],
+                                         stdout=self.log, stderr=subprocess.STDOUT, env=e)
+            if self._wait_ready(ready):
+                return
+            if "Address already in use" not in self.output() or attempt == 4:
+                raise RuntimeError("ducha serve exited: " + self.output())
+            self.log.close()
+
+    def _wait_ready(self, ready):
+        """True once `ready` answers; False if the process exited first. A generous deadline (a loaded
+        machine, the ASan build) after which the test fails rather than carry on with a server not ready."""
+        deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                urllib.request.urlopen(self.url + ready, timeout=1).read()
-                return
+                urllib.request.urlopen(self.url + ready, timeout=5).read()
+                return True
             except Exception:
                 if self.proc.poll() is not None:
-                    raise RuntimeError("ducha serve exited: " + self.output())
+                    return False
                 time.sleep(0.05)
         raise RuntimeError("ducha serve did not start: " + self.output())
 
