@@ -48,7 +48,8 @@ export async function startServer(args = []) {
     proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
     proc.stdout.on('data', (d) => { out += d })
     proc.stderr.on('data', (d) => { out += d })
-    const exited = new Promise((r) => proc.once('exit', r))
+    // 'close': the process ended and its output is read to the end (the reason is on its last line)
+    const closed = new Promise((r) => proc.once('close', r))
     let ready = false
     // a generous deadline on a loaded machine; never carry on with a server that is not ready
     for (const end = Date.now() + 60000; !ready && proc.exitCode === null && Date.now() < end;) {
@@ -59,7 +60,8 @@ export async function startServer(args = []) {
       if (!ready) await new Promise((r) => setTimeout(r, 100))
     }
     if (ready && proc.exitCode === null) break
-    if (proc.exitCode === null) { proc.kill('SIGKILL'); await exited }
+    if (proc.exitCode === null) proc.kill('SIGKILL')
+    await closed
     if (!/Address already in use/.test(out) || attempt >= 4) throw new Error('ducha serve did not start: ' + out)
   }
   return {
