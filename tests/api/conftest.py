@@ -4,6 +4,7 @@ server started by scripts/pg.sh, and talks to it over HTTP. Every server's stder
 sanitizer reports when it stops, and every response the Client receives is checked against
 docs/openapi.yaml (tests/api/contract.py): an undocumented route, status, field or type fails the test."""
 import http.cookiejar
+import itertools
 import json
 import os
 import shutil
@@ -134,17 +135,17 @@ def preset_clock(db, now):
 
 
 class Server:
-    """One `ducha serve` process. clock: an ISO instant the test clock shows from the start (preset_clock)."""
+    """One `ducha serve` process. clock: an ISO instant the test clock shows from the start (preset_clock).
+    A server whose scheduler runs is handed over once its first pass is done (settle): that pass does what
+    the start date brings (the demo data's reminders and ladder steps: to-dos, messages, e-mails), and a test
+    that counts them while it runs would see them change under it, at random."""
 
     def __init__(self, db, extra_args=(), env=None, data_dir=None, test_clock=True, ready="/api/v1/health",
-                 clock=None):
+                 clock=None, settle=True):
         self.db = db
         if clock:
             preset_clock(db, clock)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
         self.dir = tempfile.mkdtemp(prefix="ducha-srv-")
-        self.log = open(os.path.join(self.dir, "serve.log"), "w+")
         # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
         # the public pages' limits are off and their challenge easy unless a test sets them (test_clues_public)
@@ -152,18 +153,51 @@ class Server:
                   "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0", "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0",
                   "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
                   **(env or {})})
-        self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
-                                      *(["--test-clock"] if test_clock else []), *extra_args], stdout=self.log, stderr=subprocess.STDOUT, env=e)
-        deadline = time.time() + 30
+        # free_port's port is free when it returns, not necessarily when ducha binds it (other suites run on
+        # this machine): if another process took it meanwhile, start again on another port
+        for attempt in range(5):
+            self.port = free_port()
+            self.url = f"http://127.0.0.1:{self.port}"
+            self.log = open(os.path.join(self.dir, "serve.log"), "w+")
+            self.proc = subprocess.Popen([BIN, "serve", "--db", db, "--listen", f"127.0.0.1:{self.port}",
+                                          *(["--test-clock"] if test_clock else []), *extra_args],
+                                         stdout=self.log, stderr=subprocess.STDOUT, env=e)
+            if self._wait_ready(ready):
+                if settle and ready == "/api/v1/health" and self._scheduler_runs(e, extra_args):
+                    self._wait_first_pass()
+                return
+            if "Address already in use" not in self.output() or attempt == 4:
+                raise RuntimeError("ducha serve exited: " + self.output())
+            self.log.close()
+
+    def _wait_ready(self, ready):
+        """True once `ready` answers; False if the process exited first. A generous deadline (a loaded
+        machine, the ASan build) after which the test fails rather than carry on with a server not ready."""
+        deadline = time.time() + 120
         while time.time() < deadline:
             try:
-                urllib.request.urlopen(self.url + ready, timeout=1).read()
-                return
+                urllib.request.urlopen(self.url + ready, timeout=5).read()
+                return True
             except Exception:
                 if self.proc.poll() is not None:
-                    raise RuntimeError("ducha serve exited: " + self.output())
+                    return False
                 time.sleep(0.05)
         raise RuntimeError("ducha serve did not start: " + self.output())
+
+    @staticmethod
+    def _scheduler_runs(env, extra_args):
+        off = ("false", "0", "no", "off")
+        return (env.get("DUCHA_SCHEDULER", "true").lower() not in off
+                and env.get("DUCHA_LOG_LEVEL", "info") in ("debug", "info")
+                and not any(str(a).replace(" ", "").startswith("scheduler=") and str(a).split("=", 1)[1] in off
+                            for a in extra_args))
+
+    def _wait_first_pass(self):
+        """Waits for the line src/sched/sched.c logs after the first pass (also when it failed: "scheduler
+        pass: <error>"). A pass held up longer (an SMTP server that never answers) is left to run."""
+        deadline = time.time() + 30
+        while "scheduler pass" not in self.output() and time.time() < deadline and self.proc.poll() is None:
+            time.sleep(0.02)
 
     def output(self):
         self.log.flush()
@@ -313,7 +347,17 @@ def pytest_terminal_summary(terminalreporter):
         terminalreporter.write_line(line)
 
 
+_UNIQ_RUN, _uniq_seq = uuid.uuid4().hex[:3], itertools.count(1)
+
+
+def uniq():
+    """A suffix (8 hex digits) that no other call in this test process returns: a counter after a random
+    prefix of the run. A random slice (uuid4().hex[:6]) can repeat — two units, titles or codes would then
+    collide once in a few thousand runs, at random."""
+    return f"{_UNIQ_RUN}{next(_uniq_seq):05x}"
+
+
 @pytest.fixture
 def unique():
     """A short unique suffix for names created by a test."""
-    return uuid.uuid4().hex[:8]
+    return uniq()

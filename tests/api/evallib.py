@@ -1,8 +1,8 @@
 """Helpers shared by the third-party evaluation tests (issue 18): an engagement of 古城县 built by its office
 for one of its registered items, the units evaluated (交通运输局 by default), the demo's evaluator organisation
 古城县民生评估中心 (gc-pg, user gc_evaluator) and two indicators."""
-import uuid
 
+from conftest import uniq
 from itemlib import day
 
 INDICATORS = [{"name": "整改措施落实", "description": "措施是否到位、台账是否完整", "max_score": 60},
@@ -35,7 +35,7 @@ class Evals:
         return self._item
 
     def body(self, units=("gc-jt",), evaluator="gc-pg", **kw):
-        b = {"title": kw.pop("title", f"民生实事第三方评估{uuid.uuid4().hex[:6]}"),
+        b = {"title": kw.pop("title", f"民生实事第三方评估{uniq()}"),
              "basis": "依据县政府督查工作安排，委托第三方对民生实事落实情况开展评估。",
              "period_start": day(-30), "period_end": day(0), "due_date": day(20),
              "objects": kw.pop("objects", None) or [{"kind": "item", "id": self.item()}],

@@ -3,11 +3,10 @@ reviews, and walking them through their workflows with the demo roles of 古城�
 
 Inspections are dated two years ahead by default (YEAR): a year whose previous year holds no record,
 so that no total cap applies unless a test wants one (test_inspections_caps sets its own)."""
-import datetime
 
-from itemlib import day
+from itemlib import day, today
 
-YEAR = datetime.date.today().year + 2
+YEAR = today().year + 2
 
 
 def yday(month, dom):

@@ -32,8 +32,18 @@ PATH = {
 ORDER = list(PATH)
 
 
+# the server's dates are Beijing dates (UTC+8, no daylight saving): from 16:00 to 24:00 UTC its "today" is
+# the UTC tomorrow, so a date computed from the machine's (UTC) date is one day behind there
+BEIJING = datetime.timezone(datetime.timedelta(hours=8))
+
+
+def today():
+    """The server's date (Beijing) when its test clock is not moved: the date every day(n) counts from."""
+    return datetime.datetime.now(BEIJING).date()
+
+
 def day(offset):
-    return (datetime.date.today() + datetime.timedelta(days=offset)).isoformat()
+    return (today() + datetime.timedelta(days=offset)).isoformat()
 
 
 class Items:

@@ -1,8 +1,8 @@
 """Helpers shared by the survey tests (issue 18): a questionnaire of 古城县 built by its office, the public
 link answered through an anonymous client with the proof of work solved."""
-import uuid
 
 from cluelib import solve, wrong_solution
+from conftest import uniq
 from itemlib import day
 
 QUESTIONS = [
@@ -25,7 +25,7 @@ class Surveys:
         return self.clients[user]
 
     def create(self, user="gc_office", mode="token", expect=201, **kw):
-        body = {"title": kw.pop("title", f"整改满意度调查{uuid.uuid4().hex[:6]}"), "intro": "请根据实际情况作答。",
+        body = {"title": kw.pop("title", f"整改满意度调查{uniq()}"), "intro": "请根据实际情况作答。",
                 "mode": mode, "closes_on": kw.pop("closes_on", day(30)), "questions": kw.pop("questions", QUESTIONS)}
         body.update(kw)
         r = self.c(user).post("/api/v1/surveys", body)

@@ -246,7 +246,12 @@ def test_a_stuck_transaction_does_not_stop_other_writers(backend):
                            "nonce, mac) VALUES ('2026-01-01T00:00:00Z', 'x', 'stuck', 'x', '0', '{}', 'n', 'm');\n"
                            "SELECT pg_sleep(0.01);\n")
         holder.stdin.flush()
-        time.sleep(0.5)
+        # wait until the transaction holds its record (a fixed sleep let a slow psql start after the writers,
+        # and the test then proved nothing)
+        deadline = time.time() + 60
+        while not sql(s.db, "SELECT 1 FROM pg_stat_activity WHERE state = 'idle in transaction' "
+                            "AND query LIKE '%pg_sleep%'", fetch=True) and time.time() < deadline:
+            time.sleep(0.05)
         c = s.client("gc_admin")
         gc = c.unit_id("gc")
         t0 = time.time()
@@ -261,7 +266,9 @@ def test_a_stuck_transaction_does_not_stop_other_writers(backend):
             t.start()
         for t in threads:
             t.join(30)
-        assert done.count(201) == 20 and time.time() - t0 < 10, (done, time.time() - t0)
+        # all 20 answered while the stuck transaction still holds its audit record (it is rolled back only
+        # below): that is the proof, not how long they took on a loaded machine
+        assert done.count(201) == 20, done
         recs = c.get("/api/v1/audit?action=unit.create&limit=50").json["records"]
         assert len([r for r in recs if r["object_id"]]) >= 20
     finally:

@@ -17,13 +17,12 @@ import re
 import subprocess
 import time
 import urllib.parse
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from cluelib import Public, jpeg
-from conftest import BIN, PASSWORD, Server
+from conftest import BIN, PASSWORD, Server, uniq
 from insplib import YEAR, yday
 from itemlib import PATH, day
 
@@ -157,14 +156,14 @@ class World:
         return self.ids.setdefault(("user", rel), find())
 
     def new_unit(self, rel):
-        r = self.c("admin").post("/api/v1/units", {"code": f"mx-{uuid.uuid4().hex[:8]}", "name": "矩阵测试单位",
+        r = self.c("admin").post("/api/v1/units", {"code": f"mx-{uniq()}", "name": "矩阵测试单位",
                                                    "kind": "department", "parent_id": self.unit(rel)})
         assert r.status == 201, r
         return r.json["id"]
 
     def new_user(self, rel):
         r = self.c("admin").post("/api/v1/users", {
-            "username": f"mx{uuid.uuid4().hex[:8]}", "name": "矩阵测试", "unit_id": self.unit(rel),
+            "username": f"mx{uniq()}", "name": "矩阵测试", "unit_id": self.unit(rel),
             "password": "Matrix2026x", "roles": [{"role": "contact", "unit_id": self.unit(rel)}]})
         assert r.status == 201, r
         return r.json["id"]
@@ -296,7 +295,7 @@ class World:
         """An inspection of the relation's unit by its county's office, moved into state."""
         office, principal, leader, contact, head = self.insp_people(rel)
         r = self.c(office).post("/api/v1/inspections", {
-            "subject": f"矩阵测试专项督查{uuid.uuid4().hex[:6]}", "matters": "燃气管网隐患排查整治", "kind": "special",
+            "subject": f"矩阵测试专项督查{uniq()}", "matters": "燃气管网隐患排查整治", "kind": "special",
             "methods": ["onsite"], "basis": "decision", "basis_ref": "常务会议纪要〔2026〕5号",
             "target_unit_ids": [self.unit(rel)], "start_date": yday(3, 2), "end_date": yday(3, 20),
             "scheme_content": "检查燃气管网巡查台账", "scheme_scope": "城区燃气经营企业"})
@@ -396,7 +395,7 @@ class World:
         """A proposal for the plan by the relation's unit's head."""
         head = self.insp_people(rel)[4]
         r = self.c(head).post(f"/api/v1/plans/{pid}/entries", {
-            "subject": f"矩阵测试提名{uuid.uuid4().hex[:6]}", "kind": "special", "methods": ["onsite"],
+            "subject": f"矩阵测试提名{uniq()}", "kind": "special", "methods": ["onsite"],
             "organiser_unit_id": self.unit(rel),
             "target_unit_ids": [self.c("admin").unit_id(PLACE[rel][1] + "-t1")],
             "start_date": f"{YEAR}-05-01", "end_date": f"{YEAR}-05-20"})
@@ -543,7 +542,7 @@ class World:
         pub = Public(self.s.client())
         town = self.c("admin").unit_id(county + "-t1")
         fields = pub.fields(area_id=str(town), name="矩阵反映人", phone="13900000000", anonymous="0",
-                            description=f"矩阵测试反映的问题{uuid.uuid4().hex[:8]}：路灯损坏已有一个月无人维修。")
+                            description=f"矩阵测试反映的问题{uniq()}：路灯损坏已有一个月无人维修。")
         out = pub.submit(fields, photos=[jpeg()]).json
         r = office.get(f"/api/v1/clues?q={urllib.parse.quote(out['number'])}")
         cid = [c["id"] for c in r.json["clues"] if c["number"] == out["number"]][0]
@@ -570,7 +569,7 @@ class World:
     def new_survey(self, rel, state="draft"):
         """(id, link key) of a token-mode survey built by the county's office, opened unless state is draft."""
         office = self.c(f"{PLACE[rel][1]}_office")
-        r = office.post("/api/v1/surveys", {"title": f"矩阵测试问卷{uuid.uuid4().hex[:6]}", "mode": "token",
+        r = office.post("/api/v1/surveys", {"title": f"矩阵测试问卷{uniq()}", "mode": "token",
                                             "closes_on": day(30), "questions": [
                                                 {"kind": "scale", "text": "您对办理结果满意吗", "required": True}]})
         assert r.status == 201, r
@@ -594,7 +593,7 @@ class World:
         """An engagement by the county's office of the relation's unit for one of its items; 古城县's engage
         古城县民生评估中心 (安平县 has no evaluator: its engagement stays a draft, out of 古城县's sight anyway)."""
         office = self.c(f"{PLACE[rel][1]}_office")
-        body = {"title": f"矩阵测试评估{uuid.uuid4().hex[:6]}", "period_start": day(-30), "period_end": day(0),
+        body = {"title": f"矩阵测试评估{uniq()}", "period_start": day(-30), "period_end": day(0),
                 "due_date": day(20), "objects": [{"kind": "item", "id": self.item(rel)}], "unit_ids": [self.unit(rel)],
                 "indicators": [{"name": "落实情况", "max_score": 100}]}
         if rel != "county":
@@ -665,7 +664,7 @@ def resolve(world, route, decl, principal, rel, fresh):
         if "$objcard" in text or "$adjustment" in text:
             target = target or world.objection_target(rel, fresh)
             text = text.replace("$objcard", str(target[0])).replace("$adjustment", str(target[1]))
-        out = text.replace("$uniq", uuid.uuid4().hex[:8])
+        out = text.replace("$uniq", uniq())
         out = out.replace("$unitcode", PLACE[rel][0])
         out = out.replace("$username", {"own": "gc_contact", "other": "gc_contact2", "county": "ap_contact"}[rel])
         out = out.replace("$now", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))

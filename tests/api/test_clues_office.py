@@ -11,6 +11,7 @@ import openpyxl  # scripts/deps.sh: python3-openpyxl
 import pytest
 
 from cluelib import Clues
+from conftest import uniq
 from itemlib import day
 
 
@@ -339,7 +340,7 @@ def upload(cl, data, name, dry=False, user="gc_office"):
 
 
 def test_import_csv_with_original_numbers_and_deadlines_all_or_nothing(cl):
-    prefix = "GWY" + uuid.uuid4().hex[:6]
+    prefix = "GWY" + uniq()
     data = csv_bytes(rows(3, prefix))
     office = cl.c("gc_office")
     before = office.get("/api/v1/clues?source=transfer&per_page=1").json["total"]
@@ -369,7 +370,7 @@ def test_import_csv_with_original_numbers_and_deadlines_all_or_nothing(cl):
 
 
 def test_import_xlsx(cl):
-    prefix = "XL" + uuid.uuid4().hex[:6]
+    prefix = "XL" + uniq()
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(HEAD)

@@ -98,7 +98,8 @@ def test_chunked_256mib_password_is_cut_off_without_buffering(srv):
     # the server stops reading after about twice the JSON limit (1 MiB): far less than 256 MiB is sent
     assert sent < 64 << 20, sent
     assert grew < 32 * 1024, f"peak memory grew by {grew} KiB"
-    assert time.time() - t0 < 10
+    # a generous bound (reading all 256 MiB on loopback would take minutes under ASan): the machine is shared
+    assert time.time() - t0 < 60
     assert srv.client().get("/api/v1/health").status == 200
 
 
@@ -278,8 +279,9 @@ def test_trickled_header_and_body_meet_absolute_deadlines(backend):
             c.sendall(prefix + start)
             t0 = time.time()
             closed = None
-            # one byte every 0.3 s: each byte would reset an inactivity timer
-            while time.time() - t0 < 8:
+            # one byte every 0.3 s: each byte would reset an inactivity timer, which would never close it.
+            # The absolute deadline (2 s) closes it; the bound leaves a loaded machine ample slack
+            while time.time() - t0 < 20:
                 try:
                     c.sendall(b"X-A: b\r\n" if not start else b" ")
                     c.settimeout(0.3)
@@ -292,7 +294,7 @@ def test_trickled_header_and_body_meet_absolute_deadlines(backend):
                     closed = time.time() - t0
                     break
             c.close()
-            assert closed is not None and closed < 4, (prefix[:20], closed)
+            assert closed is not None and closed < 15, (prefix[:20], closed)
         assert s.client().get("/api/v1/health").status == 200
     finally:
         s.stop()
@@ -312,21 +314,26 @@ def test_connection_limits_per_address_and_in_total(backend):
         for i in range(10):
             for _ in range(20):
                 socks.append(socket.create_connection(("127.0.0.1", s.port), source_address=(f"127.0.1.{i + 1}", 0)))
-        t0 = time.time()
+        # a newcomer is served (the client's own timeouts bound the wait; no timing assertion on a shared machine)
         r = s.client().get("/api/v1/health")
-        assert r.status == 200 and time.time() - t0 < 2
-        time.sleep(0.5)
-        closed = 0
-        for k in socks:
-            k.setblocking(False)
-            try:
-                if k.recv(10) == b"":
-                    closed += 1
-            except BlockingIOError:
-                pass
-            except ConnectionResetError:
-                closed += 1
-        assert closed >= len(socks) - 60, closed
+        assert r.status == 200
+        # the shed connections see their end as soon as the server has closed them: poll, no fixed sleep
+        shut = set()
+        deadline = time.time() + 30
+        while len(shut) < len(socks) - 60 and time.time() < deadline:
+            for n, k in enumerate(socks):
+                if n in shut:
+                    continue
+                k.setblocking(False)
+                try:
+                    if k.recv(10) == b"":
+                        shut.add(n)
+                except BlockingIOError:
+                    pass
+                except ConnectionResetError:
+                    shut.add(n)
+            time.sleep(0.05)
+        assert len(shut) >= len(socks) - 60, len(shut)
     finally:
         for k in socks:
             k.close()

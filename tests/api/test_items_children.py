@@ -3,6 +3,7 @@ county office among its departments; a child's due date cannot be later than its
 parent shows the roll-up of its children; units see their children but not the city's item."""
 import pytest
 
+from conftest import uniq
 from itemlib import Items, day
 
 
@@ -36,8 +37,7 @@ def city_item(it, unique_module):
 
 @pytest.fixture(scope="module")
 def unique_module():
-    import uuid
-    return uuid.uuid4().hex[:6]
+    return uniq()
 
 
 def child_body(it, title, lead, due):

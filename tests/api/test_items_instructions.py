@@ -2,7 +2,6 @@
 by a leader of the government), with the scan; shown in the timeline; an instruction waits on the office (a
 to-do and a message) until carried out (落实) — the leader hears it — or until a new item is registered from it,
 linked both ways. Audited; refusals: wrong role, other county, wrong state, bad input."""
-import datetime
 
 import pytest
 
@@ -17,7 +16,7 @@ def it(server):
 
 
 def today():
-    return datetime.date.today().isoformat()
+    return day(0)
 
 
 def uid(it, user):

@@ -17,7 +17,7 @@ import urllib.error
 import pytest
 
 from conftest import BACKEND, BIN, ROOT, Server, free_port, run_cli
-from itemlib import day
+from itemlib import day, today
 
 NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
 
@@ -138,7 +138,7 @@ def test_200_concurrent_registrations_across_two_nodes_get_distinct_gap_free_num
     a, b, db = nodes
     clients = [a.client("gc_office"), b.client("gc_office")]
     lead = clients[0].unit_id("gc-jt")
-    year = datetime.date.today().year
+    year = today().year  # the numbering year is the Beijing one
 
     def seqs():
         return sorted(int(x) for x in psql(db, f"SELECT num_seq FROM items WHERE number LIKE '古督%' "
@@ -428,7 +428,7 @@ def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_p
             uid, path, n = line.split("|")
             assert path.endswith(f"/{uid}/") and n == "1", line
         # item numbers: every acknowledged one is there, and the sequence has neither gaps nor repeats
-        year = datetime.date.today().year
+        year = today().year  # the numbering year is the Beijing one
         nums = psql(url, f"SELECT number, num_seq FROM items WHERE number LIKE '古督%' AND num_year = {year}").split()
         seqs = sorted(int(x.split("|")[1]) for x in nums)
         assert seqs == list(range(1, len(seqs) + 1)), "gap or repeat in item numbers"

@@ -15,6 +15,9 @@ export const BIN = process.env.DUCHA_BIN || join(ROOT, 'build', 'ducha')
 export const WEB = process.env.DUCHA_WEB || join(ROOT, 'web', 'dist')
 export const ARTIFACTS = join(here, 'artifacts')
 export const PASSWORD = 'Demo2026'
+// the server's dates are Beijing dates (UTC+8): from 16:00 to 24:00 UTC its today is the UTC tomorrow, so
+// dates are counted from the Beijing date, never from the machine's (UTC) one
+export const inDays = (n) => new Date(Date.now() + 8 * 3600000 + n * 86400000).toISOString().slice(0, 10)
 // the cheapest argon2id for the demo users (README: password_hash_cost; tested at the default cost in
 // tests/api/test_password_cost.py): each `ducha demo` hashes every demo account, each sign-in verifies one
 process.env.DUCHA_PASSWORD_HASH_COST ??= 'minimal'
@@ -35,19 +38,31 @@ export async function startServer(args = []) {
   const db = join(dir, 'demo.db')
   // cwd: the temporary directory, so that data_dir (./data: attachments, archives, secret.key) is there too
   execFileSync(BIN, ['demo', '--db', db], { stdio: 'pipe', timeout: 120000, cwd: dir })
-  const port = await freePort()
-  const url = `http://127.0.0.1:${port}`
-  let out = ''
-  const proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
-  proc.stdout.on('data', (d) => { out += d })
-  proc.stderr.on('data', (d) => { out += d })
-  for (let i = 0; i < 100; i++) {
-    try {
-      const r = await fetch(url + '/api/v1/health')
-      if (r.ok) break
-    } catch { /* not yet */ }
-    if (proc.exitCode !== null) throw new Error('ducha serve exited: ' + out)
-    await new Promise((r) => setTimeout(r, 100))
+  // the free port is free when freePort closes it, not necessarily when ducha binds it (other suites run
+  // on this machine): if another process took it meanwhile, start again on another one
+  let port, url, proc, out
+  for (let attempt = 0; ; attempt++) {
+    port = await freePort()
+    url = `http://127.0.0.1:${port}`
+    out = ''
+    proc = spawn(BIN, ['serve', '--db', db, '--listen', `127.0.0.1:${port}`, '--web', WEB, ...args], { stdio: ['ignore', 'pipe', 'pipe'], cwd: dir })
+    proc.stdout.on('data', (d) => { out += d })
+    proc.stderr.on('data', (d) => { out += d })
+    // 'close': the process ended and its output is read to the end (the reason is on its last line)
+    const closed = new Promise((r) => proc.once('close', r))
+    let ready = false
+    // a generous deadline on a loaded machine; never carry on with a server that is not ready
+    for (const end = Date.now() + 60000; !ready && proc.exitCode === null && Date.now() < end;) {
+      try {
+        const r = await fetch(url + '/api/v1/health')
+        ready = r.ok && (await r.json()).status !== undefined
+      } catch { /* not yet */ }
+      if (!ready) await new Promise((r) => setTimeout(r, 100))
+    }
+    if (ready && proc.exitCode === null) break
+    if (proc.exitCode === null) proc.kill('SIGKILL')
+    await closed
+    if (!/Address already in use/.test(out) || attempt >= 4) throw new Error('ducha serve did not start: ' + out)
   }
   return {
     url, db, dir,

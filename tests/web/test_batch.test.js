@@ -3,13 +3,12 @@
 // ledger shows the new states. The office presses (催办) a selection with one note; the units hear it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 
 async function register(office, title, submit) {
   const units = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('交通运输局'))).json.units

@@ -6,14 +6,13 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, assertNoErrors, ARTIFACTS } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
 const PHONE = { width: 390, height: 844 }
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 
 // a JPEG that carries a GPS location, as a phone's camera writes it
 function photoWithLocation() {

@@ -4,7 +4,7 @@
 // and downloads it as XLSX. Each step's person finds the engagement among their to-dos on the workbench.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays as day } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -13,7 +13,6 @@ after(async () => { await browser?.close(); await server?.stop() })
 // a minimal JPEG (the API checks evidence by its content)
 const JPEG = Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xdb, 0x00, 0x04, 0x00, 0x00, 0xff, 0xda, 0x00, 0x02]),
   Buffer.from(Array(20).fill([0x11, 0x22, 0x33]).flat()), Buffer.from([0xff, 0xd9])])
-const day = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 
 async function confirm(page) {
   await page.click('.el-message-box__btns .el-button--primary')

@@ -3,13 +3,12 @@
 // timeline speaks in words (each entry's label and a sentence, no internal names, each entry once).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 
 test('a title of spaces is refused under its field, and nothing is registered', async (t) => {
   const office = await apiAs(server, 'gc_office')

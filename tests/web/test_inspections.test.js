@@ -10,14 +10,13 @@
 // user cannot open the demo's unannounced visit of his township; the roster shows the inspectors.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(['--test-clock']); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
-const YEAR = new Date().getFullYear() + 1
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
+const YEAR = Number(inDays(0).slice(0, 4)) + 1
 
 // a small JPEG whose Exif carries a GPS position, as a phone writes it
 function jpegWithGps(lat, lon) {

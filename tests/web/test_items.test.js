@@ -6,13 +6,12 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 
 async function openItem(page, id) {
   await page.goto(`/items/${id}`)

@@ -2,13 +2,12 @@
 // portfolio covers it; the clerk may pick another; the item page and the ledger show the choice.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, pick, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 
 test('the lead unit proposes its leader in charge, shown on the item and in the ledger', async (t) => {
   const page = await newPage(browser, server)

@@ -9,13 +9,12 @@
 // Each role's workbench, with its to-do on it, is saved for docs/screenshots/.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
-const inDays = (n) => new Date(Date.now() + n * 86400000).toISOString().slice(0, 10)
 const TITLE = '城西排水管网改造（闭环测试）'
 let number = ''
 const shotTaken = new Set()
