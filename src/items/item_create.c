@@ -66,27 +66,77 @@ static bool path_within(const char *path, const char *ancestor)
     return strncmp(path, ancestor, strlen(ancestor)) == 0;
 }
 
-enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
-                          const char **lead_path)
+/* The paths of the lead unit and the co-responsible units, read in one statement sent ahead
+ * (stmt_send): on PostgreSQL it travels with the next statement run in the transaction. */
+static struct stmt *unit_paths_send(struct ctx *c, int64_t lead, const json_t *co)
 {
-    enum err e = units_path(c, lead, lead_path);
-    if (e || !path_within(*lead_path, office_path))
+    size_t n = json_array_size(co);
+    char *sql = arena_alloc(c->arena, 48 + 3 * n);
+    char *p = sql + sprintf(sql, "SELECT id, path FROM units WHERE id IN (?");
+    for (size_t i = 0; i < n; i++)
+        p += sprintf(p, ", ?");
+    strcpy(p, ")");
+    struct stmt *st = db_prepare(c->db, sql);
+    if (!st)
+        return NULL;
+    stmt_bind_int(st, 1, lead);
+    for (size_t i = 0; i < n; i++)
+        stmt_bind_int(st, (int)i + 2, json_integer_value(json_array_get(co, i)));
+    stmt_send(st);
+    return st;
+}
+
+/* The path of unit id among those read (NULL when it does not exist). */
+static const char *path_of(int64_t id, const int64_t *ids, const char *const *paths, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] == id)
+            return paths[i];
+    return NULL;
+}
+
+/* item_check_units on the paths unit_paths_send read (st, finished here). */
+static enum err check_units_sent(struct ctx *c, struct stmt *st, const char *office_path, int64_t lead,
+                                 const json_t *co, const char **lead_path, const char ***co_paths)
+{
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取单位");
+    int cap = (int)json_array_size(co) + 1, n = 0, rc;
+    int64_t *ids = arena_alloc(c->arena, sizeof *ids * (size_t)cap);
+    const char **paths = arena_alloc(c->arena, sizeof *paths * (size_t)cap);
+    while ((rc = stmt_step(st)) == STORE_ROW && n < cap) {
+        ids[n] = stmt_int(st, 0);
+        paths[n++] = arena_strdup(c->arena, stmt_text(st, 1));
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取单位");
+    *lead_path = path_of(lead, ids, paths, n);
+    if (!*lead_path || !path_within(*lead_path, office_path))
         return ctx_fail_field(c, "lead_unit_id", "牵头单位（lead_unit_id）%" PRId64 " 不存在或不属于本级政府", lead);
+    const char **cp = arena_alloc(c->arena, sizeof *cp * (size_t)cap);
     size_t i, j;
     json_t *v;
     json_array_foreach(co, i, v)
     {
         int64_t u = json_integer_value(v);
-        const char *p;
         if (u == lead)
             return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）不能与牵头单位相同");
         for (j = 0; j < i; j++)
             if (json_integer_value(json_array_get(co, j)) == u)
                 return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）%" PRId64 " 重复", u);
-        if (units_path(c, u, &p) || !path_within(p, office_path))
+        if (!(cp[i] = path_of(u, ids, paths, n)) || !path_within(cp[i], office_path))
             return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）%" PRId64 " 不存在或不属于本级政府", u);
     }
+    if (co_paths)
+        *co_paths = cp;
     return ERR_OK;
+}
+
+enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
+                          const char **lead_path, const char ***co_paths)
+{
+    return check_units_sent(c, unit_paths_send(c, lead, co), office_path, lead, co, lead_path, co_paths);
 }
 
 /* The leader in charge must hold the leader or principal role at or above the issuing government. */
@@ -109,32 +159,31 @@ enum err item_check_leader(struct ctx *c, int64_t leader, const char *office_pat
     return ok ? ERR_OK : ctx_fail_field(c, "leader_id", "分管领导（leader_id）%" PRId64 " 不是本级政府的领导", leader);
 }
 
-static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, bool lead, const char *state)
+static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, const char *path, bool lead,
+                             const char *state)
 {
-    const char *path;
-    enum err e = units_path(c, unit_id, &path);
-    if (e)
-        return e;
     char at[21];
     time_format_iso(c->now, at);
-    e = db_exec(
+    enum err e = db_exec(
         c->db,
         "INSERT INTO item_tracks (item_id, unit_id, unit_path, role, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
         DB_INT(item_id), DB_INT(unit_id), DB_TEXT(path), DB_TEXT(lead ? "lead" : "co"), DB_TEXT(state), DB_TEXT(at));
     return ctx_db_fail(c, e, "保存责任单位");
 }
 
-/* The lead track and one per co-responsible unit (all "assigned": they start when the item is). */
-static enum err insert_tracks(struct ctx *c, int64_t item_id, int64_t lead, const json_t *co)
+/* The lead track and one per co-responsible unit (all "assigned": they start when the item is), with
+ * the paths item_check_units read. */
+static enum err insert_tracks(struct ctx *c, int64_t item_id, int64_t lead, const char *lead_path, const json_t *co,
+                              const char **co_paths)
 {
-    enum err e = insert_track(c, item_id, lead, true, "assigned");
+    enum err e = insert_track(c, item_id, lead, lead_path, true, "assigned");
     size_t i;
     json_t *v;
     json_array_foreach(co, i, v)
     {
         if (e)
             break;
-        e = insert_track(c, item_id, json_integer_value(v), false, "assigned");
+        e = insert_track(c, item_id, json_integer_value(v), co_paths[i], false, "assigned");
     }
     return e;
 }
@@ -235,12 +284,17 @@ static enum err create_tx(struct ctx *c, void *arg)
 {
     struct create_args *a = arg;
     const json_t *b = a->body;
-    const char *office_path = NULL, *lead_path;
+    const char *office_path = NULL, *lead_path, **co_paths;
     int64_t office, lead = jv_int(b, "lead_unit_id", 0), leader = jv_int(b, "leader_id", 0);
     json_t *co = json_object_get(b, "co_unit_ids");
-    enum err e;
-    if ((e = item_issuer_of(c, a->parent_id, b, &office, &office_path)) ||
-        (e = item_check_units(c, office_path, lead, co, &lead_path)))
+    /* the units' paths travel with the issuer's first read; checked after the issuer, as before */
+    struct stmt *paths = unit_paths_send(c, lead, co);
+    enum err e = item_issuer_of(c, a->parent_id, b, &office, &office_path);
+    if (e) {
+        stmt_done(paths);
+        return e;
+    }
+    if ((e = check_units_sent(c, paths, office_path, lead, co, &lead_path, &co_paths)))
         return e;
     if (a->parent_id && !strcmp(lead_path, office_path))
         return ctx_fail_field(c, "lead_unit_id", "分解事项的牵头单位（lead_unit_id）应为下级单位");
@@ -267,7 +321,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         DB_TEXT(at), DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "新建督办事项");
-    if ((e = insert_tracks(c, a->id, lead, co)))
+    if ((e = insert_tracks(c, a->id, lead, lead_path, co, co_paths)))
         return e;
     json_t *data = json_deep_copy(b);
     if (a->parent_id)
@@ -357,9 +411,9 @@ static enum err update_tx(struct ctx *c, void *arg)
     for (int i = 0; i < it.ntracks; i++)
         if (!it.tracks[i].lead)
             json_array_append_new(co_now, json_integer(it.tracks[i].unit_id));
-    const char *lead_path = it.lead_path, *due = jv_str(b, "due_date");
+    const char *lead_path = it.lead_path, *due = jv_str(b, "due_date"), **co_paths = NULL;
     bool units_changed = jv_has(b, "lead_unit_id") || co;
-    if (units_changed && (e = item_check_units(c, it.office_path, lead, co ? co : co_now, &lead_path)))
+    if (units_changed && (e = item_check_units(c, it.office_path, lead, co ? co : co_now, &lead_path, &co_paths)))
         goto out;
     if (leader && (e = item_check_leader(c, leader, it.office_path)))
         goto out;
@@ -392,7 +446,7 @@ static enum err update_tx(struct ctx *c, void *arg)
         e = ctx_db_fail(c, e, "修改督办事项");
         goto out;
     }
-    if (units_changed && (e = insert_tracks(c, it.id, lead, co ? co : co_now)))
+    if (units_changed && (e = insert_tracks(c, it.id, lead, lead_path, co ? co : co_now, co_paths)))
         goto out;
     if ((e = item_event(c, it.id, "update", "update", -1, -1, 0, 0, NULL, (json_t *)b)))
         goto out;

@@ -107,9 +107,11 @@ enum err item_create_then(struct ctx *c, const json_t *body, item_created_fn the
 enum err item_check_leader(struct ctx *c, int64_t leader, const char *office_path);
 /* Source kind label, NULL if unknown. */
 const char *item_source_label(const char *kind);
-/* Validates create/update values beyond the JSON spec; fills unit ids and paths. */
+/* Validates the lead and co-responsible units of a create/update (they exist, lie within office_path,
+ * no repeats) with one read of their paths; fills the lead's path and, if co_paths is not NULL, the
+ * co units' paths in co's order (arena). */
 enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
-                          const char **lead_path);
+                          const char **lead_path, const char ***co_paths);
 
 /* Tells the deadline clocks (src/deadlines) what action a did on the item (track tr for unit
  * actions; data: the action's recorded body): assignment fills each track's milestones, receipt

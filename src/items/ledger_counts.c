@@ -400,7 +400,10 @@ bool ledger_lights_fresh(struct ctx *c, const char *today, const char *yellow)
 
 struct lights {
     char today[11], yellow[11];
-    int64_t chunk, changed;
+    int64_t chunk;
+    int64_t changed; /* rows recoloured by the chunks committed so far (ledger_lights_refresh adds them up) */
+    int64_t batch;   /* rows recoloured by this chunk's transaction: lights_tx sets it to 0 at its start, so a
+                      * chunk ctx_tx runs again after a conflict is counted once */
     bool done;
 };
 
@@ -477,7 +480,7 @@ static enum err recolour(struct ctx *c, struct lights *l, const char *lo_t, cons
             return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
         int rc;
         while ((rc = stmt_step(st)) == STORE_ROW)
-            l->changed++;
+            l->batch++;
         stmt_done(st);
         if (rc < 0)
             return ctx_store_fail(c, rc, "刷新亮灯");
@@ -497,6 +500,8 @@ static enum err recolour(struct ctx *c, struct lights *l, const char *lo_t, cons
 static enum err lights_tx(struct ctx *c, void *arg)
 {
     struct lights *l = arg;
+    l->batch = 0;
+    l->done = false;
     struct stmt *st = db_prepare(c->db, "UPDATE ledger_light_dates SET id = id WHERE id = 1 RETURNING today, yellow, "
                                         "pending_after, pending_lo_today, pending_hi_today, pending_lo_yellow, "
                                         "pending_hi_yellow");
@@ -580,7 +585,8 @@ enum err ledger_lights_refresh(struct ctx *c, int64_t *changed)
         return ERR_OK;
     enum err e = ERR_OK;
     while (!e && !l.done)
-        e = ctx_tx(c, "刷新亮灯", lights_tx, &l);
+        if (!(e = ctx_tx(c, "刷新亮灯", lights_tx, &l)))
+            l.changed += l.batch;
     *changed = l.changed;
     return e;
 }

@@ -6,7 +6,8 @@
  * (names unique per connection), lazily: a statement sent in pipeline mode (stmt_send) travels with
  * its Parse in the same round trip, one run alone is prepared (PQprepare) just before it runs, so a
  * connection that has not seen a page's statements yet answers the page in as many round trips as
- * one that has. Parameters and results travel in text format; a
+ * one that has. In a transaction, a statement run while others sent ahead are pending travels with
+ * them (pg_step). Parameters and results travel in text format; a
  * parameter's type is left to the server to infer from its context, except a parameter that is
  * only tested with IS [NOT] NULL, which the server cannot type: it is declared text (the test does
  * not depend on the type). stmt_step runs PQexecPrepared (PQexecParams without
@@ -66,6 +67,9 @@ struct conn_impl {
     /* statements sent in pipeline mode (pg_send) whose results are not read yet, in order */
     struct stmt_impl **sent;
     int nsent, capsent;
+    /* the pipeline was entered inside a transaction block: a statement stepped while others are
+     * pending joins them (pg_step), since a failure there aborts the whole transaction anyway */
+    bool pipe_in_tx;
     /* names of finalized statements, deallocated in batches when no transaction is open */
     char **dead;
     int ndead, capdead;
@@ -605,6 +609,7 @@ static void pg_send(struct stmt_impl *st)
         return;
     if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
         pg_flush_dead(c, false); /* a plain query: before the pipeline */
+        c->pipe_in_tx = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
         if (!PQenterPipelineMode(c->pg))
             return; /* stmt_step runs it the ordinary way */
     }
@@ -636,6 +641,11 @@ static void pg_send(struct stmt_impl *st)
 
 static int pg_step(struct stmt_impl *st)
 {
+    /* In a transaction, a statement run while others sent ahead are pending travels with them: one
+     * round trip for all (a write sent ahead, then the next write that needs nothing from it). It
+     * reports the failure of one before it, as it would have failed after it (25P02) anyway. */
+    if (!st->executed && !st->sent && st->c->nsent && st->c->pipe_in_tx)
+        pg_send(st);
     pg_collect(st->c);
     if (st->rc)
         return st->rc;

@@ -16,7 +16,7 @@ import urllib.error
 
 import pytest
 
-from conftest import BACKEND, BIN, ROOT, Server, free_port, run_cli
+from conftest import BACKEND, BIN, ROOT, TEST_AUDIT_KEY, TEST_SECRET_KEY, Server, free_port, run_cli
 from itemlib import day, today
 
 NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
@@ -933,3 +933,73 @@ def test_a_calendar_change_on_one_node_reaches_the_other(nodes):
     finally:
         assert admin.put("/api/v1/calendar/2031", {"days": []}).status == 200
     assert wait_for(lambda: on_b.get(q).json["date"] == "2031-01-09", timeout=30)
+
+
+RUNNING = "('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')"
+
+
+def wait_for_lock_wait(su, where):
+    """Until a backend of the database matching `where` waits for a row lock: the server's state decides,
+    not a time (the bound only ends a broken run)."""
+    q = f"SELECT COUNT(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND {where}"
+    assert wait_for(lambda: psql(su, q).strip() != "0", 60), psql(su, "SELECT pid, state, wait_event_type, query "
+                                                                       "FROM pg_stat_activity")
+
+
+def test_a_lights_chunk_run_again_after_a_deadlock_counts_its_rows_once(backend):
+    """ctx_tx runs a chunk of the stored lights' refresh again when PostgreSQL aborts it for a deadlock;
+    `ducha ledger lights` then reports each recoloured row once (before the fix the rows the aborted
+    attempt had recoloured were counted a second time). The deadlock is provoked in a fixed order, the
+    refresh being the last to wait so that its deadlock check (1 s) finds the cycle, never B's (60 s):
+    B holds a track row of a running item; C holds the scope rows of another; the refresh locks
+    ledger_light_dates, waits for C; B asks for ledger_light_dates; C commits; the refresh recolours the
+    scope rows, then asks for B's track row: 40P01 for the refresh, which rolls back and runs again."""
+    db = backend.new_db()
+    su = db.replace("ducha@", "postgres@")
+    # the rows whose light the refresh computes (red, yellow or green: never 'none')
+    rows = f"item_id IN (SELECT id FROM items WHERE state IN {RUNNING} AND due_date IS NOT NULL) AND state IN {RUNNING}"
+    with_tracks = psql(db, f"SELECT DISTINCT item_id FROM item_tracks WHERE {rows} ORDER BY item_id").split()
+    scoped = psql(db, f"SELECT DISTINCT item_id FROM item_scope WHERE {rows} ORDER BY item_id").split()
+    assert with_tracks and len(scoped) >= 2, "the demo data has running items with due dates and tracks"
+    y = with_tracks[0]
+    x = next(i for i in scoped if i != y)
+    # every stored light of the running items is wrong ('none') and a refresh over all due dates is pending
+    wrong = sum(int(psql(db, f"WITH u AS (UPDATE {t} SET light = 'none' WHERE {rows} RETURNING 1) "
+                             f"SELECT COUNT(*) FROM u")) for t in ("item_scope", "item_tracks"))
+    psql(db, "UPDATE ledger_light_dates SET today = '2000-01-01', yellow = '2000-01-01', pending_after = 0, "
+             "pending_lo_today = '0000-00-00', pending_hi_today = '9999-12-31', pending_lo_yellow = '0000-00-00', "
+             "pending_hi_yellow = '9999-12-31' WHERE id = 1")
+    b, c = RowLock(su), RowLock(db)
+    refresh = None
+    try:
+        b.run("SET deadlock_timeout = '60s'")
+        b_pid = b.run("SELECT pg_backend_pid()").strip()
+        b.run(f"BEGIN; SELECT 1 FROM item_tracks WHERE item_id = {y} FOR UPDATE")
+        c.run(f"BEGIN; SELECT 1 FROM item_scope WHERE item_id = {x} FOR UPDATE")
+        e = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY,
+                 DUCHA_DATA_DIR=tempfile.mkdtemp(prefix="ducha-cli-"), DUCHA_DB_BUSY_TIMEOUT_MS="60000")
+        refresh = subprocess.Popen([BIN, "ledger", "lights", "--db", db], stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, text=True, env=e)
+        wait_for_lock_wait(su, "query LIKE 'UPDATE item_scope SET light%'")
+        # B asks for the row the refresh holds (and commits as soon as it has it)
+        b.p.stdin.write("UPDATE ledger_light_dates SET id = id WHERE id = 1;\nCOMMIT;\nSELECT 'b-done';\n")
+        b.p.stdin.flush()
+        wait_for_lock_wait(su, f"pid = {b_pid}")
+        c.run("COMMIT")
+        out, err = refresh.communicate(timeout=120)
+        assert refresh.returncode == 0, out + err
+        assert "attempt 1 of the transaction rolled back" in err, err
+        while b.p.stdout.readline().strip() != "b-done":
+            pass
+    finally:
+        if refresh and refresh.poll() is None:
+            refresh.kill()
+        b.close()
+        c.close()
+    m = re.search(r"(\d+) rows changed colour", out)
+    assert m, out
+    assert int(m.group(1)) == wrong, (out, wrong)
+    assert psql(db, f"SELECT (SELECT COUNT(*) FROM item_scope WHERE light = 'none' AND {rows}) + "
+                    f"(SELECT COUNT(*) FROM item_tracks WHERE light = 'none' AND {rows})").strip() == "0"
+    p = run_cli("ledger", "check", db=db, check=False)
+    assert p.returncode == 0 and "differences 0" in p.stdout, p.stdout + p.stderr

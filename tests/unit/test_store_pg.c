@@ -494,6 +494,61 @@ static void test_ctx_tx_runs_a_deadlocked_transaction_again(void **state)
 /* Statements sent together (stmt_send) come back in one round trip, each with its own rows, stepped
  * in any order; a failure reaches the statements after it, not those before; the same SQL sent
  * twice gets two statements; db_usage counts statements and round trips. */
+/* In a transaction, a statement run while others sent ahead are pending travels with them: a write
+ * sent ahead and the next write cost one round trip; a failure of the one sent ahead reaches the one
+ * run (the transaction is lost either way). Outside a transaction the sent ones are read first, in a
+ * round trip of their own, and the statement run after them is not touched by their failure. */
+static void test_a_statement_run_in_a_transaction_travels_with_those_sent(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    const char *ins = "INSERT INTO counters (name, value) VALUES (?, ?)";
+    assert_int_equal(db_exec(db, "DELETE FROM counters WHERE name LIKE 'joined-%'"), ERR_OK);
+    struct db_usage u0, u1;
+    assert_int_equal(db_begin(db), 0);
+    db_usage(db, &u0);
+    struct stmt *a = db_prepare(db, ins);
+    stmt_bind_text(a, 1, "joined-a");
+    stmt_bind_int(a, 2, 1);
+    stmt_send(a);
+    assert_int_equal(db_exec(db, "UPDATE counters SET value = value + 1 WHERE name = 'joined-a'"), ERR_OK);
+    assert_int_equal(stmt_step(a), STORE_DONE);
+    stmt_done(a);
+    db_usage(db, &u1);
+    assert_int_equal(u1.statements - u0.statements, 2);
+    assert_int_equal(u1.round_trips - u0.round_trips, 1);
+    assert_int_equal(db_commit(db), 0);
+    int64_t v = 0;
+    assert_int_equal(db_one_int(db, &v, "SELECT value FROM counters WHERE name = 'joined-a'"), ERR_OK);
+    assert_int_equal(v, 2); /* the update ran after the insert it travelled with */
+
+    /* the one sent ahead fails: the one run reports it, nothing is kept */
+    assert_int_equal(db_begin(db), 0);
+    struct stmt *bad = db_prepare(db, "SELECT 1 / ?");
+    stmt_bind_int(bad, 1, 0);
+    stmt_send(bad);
+    assert_int_not_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('joined-b', 1)"), ERR_OK);
+    assert_int_equal(stmt_step(bad), STORE_E_OTHER);
+    stmt_done(bad);
+    db_rollback(db);
+    assert_int_equal(db_one_int(db, &v, "SELECT COUNT(*) FROM counters WHERE name = 'joined-b'"), ERR_OK);
+    assert_int_equal(v, 0);
+
+    /* outside a transaction: the sent one first (its failure its own), then the write, which commits */
+    db_usage(db, &u0);
+    bad = db_prepare(db, "SELECT 1 / ?");
+    stmt_bind_int(bad, 1, 0);
+    stmt_send(bad);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('joined-c', 1)"), ERR_OK);
+    assert_int_equal(stmt_step(bad), STORE_E_OTHER);
+    stmt_done(bad);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 2);
+    assert_int_equal(db_one_int(db, &v, "SELECT COUNT(*) FROM counters WHERE name = 'joined-c'"), ERR_OK);
+    assert_int_equal(v, 1);
+    store_release(db);
+}
+
 static void test_sent_statements_share_one_round_trip(void **state)
 {
     NEED_PG();
@@ -668,6 +723,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_counter_and_claim_in_a_transaction, setup, teardown),
         cmocka_unit_test_setup_teardown(test_audit_verify_pages_through_a_long_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ctx_tx_runs_a_deadlocked_transaction_again, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_statement_run_in_a_transaction_travels_with_those_sent, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
