@@ -1,6 +1,7 @@
 /*
  * scoring.c (docs): the scorecard (目标责任考评结果) as XLSX (libxlsxwriter): sheet 考评得分 (a row per
- * unit in rank order), 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
+ * unit in rank order; the accepted third-party evaluation and the self-assessment beside the total, 对表分析),
+ * 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
  * 调整记录 (the office's adjustments with reasons), 考评细则 (the rule table the card was computed with); and the
  * periodic statistics by month or quarter (docs_statistics_xlsx).
  * Text goes in as strings, never as formulas.
@@ -54,9 +55,10 @@ static lxw_worksheet *sheet(struct book *b, const char *name, const char *const 
 
 static void write_book(struct book *b, const json_t *card)
 {
-    static const char *const h1[] = {"名次", "同类名次",     "单位",     "类别", "加分",
-                                     "减分", "容错免扣(项)", "计算得分", "调整", "总分"};
-    static const double w1[] = {6, 9, 28, 8, 8, 8, 12, 10, 8, 8};
+    static const char *const h1[] = {"名次",       "同类名次",     "单位",     "类别",    "加分",
+                                     "减分",       "容错免扣(项)", "计算得分", "调整",    "总分",
+                                     "第三方评估", "与总分差",     "单位自评", "与总分差"};
+    static const double w1[] = {6, 9, 28, 8, 8, 8, 12, 10, 8, 8, 11, 9, 9, 9};
     static const char *const h2[] = {"单位",       "细则", "分值", "细则分值",        "编号",
                                      "事项或记录", "日期", "说明", "不得作为考核依据"};
     static const double w2[] = {24, 18, 7, 9, 20, 48, 12, 40, 14};
@@ -64,7 +66,7 @@ static void write_book(struct book *b, const json_t *card)
     static const double w3[] = {24, 16, 6, 7, 48, 10, 20};
     static const char *const h4[] = {"代码", "细则", "计分说明", "分值", "启用", "按重要程度加权", "不得作为考核依据"};
     static const double w4[] = {18, 18, 44, 7, 6, 14, 60};
-    lxw_worksheet *s1 = sheet(b, "考评得分", h1, w1, 10), *s2 = sheet(b, "得分明细", h2, w2, 9);
+    lxw_worksheet *s1 = sheet(b, "考评得分", h1, w1, 14), *s2 = sheet(b, "得分明细", h2, w2, 9);
     lxw_worksheet *s3 = sheet(b, "调整记录", h3, w3, 7), *s4 = sheet(b, "考评细则", h4, w4, 7);
     const char *title = S(card, "title");
     str(b, s1, 0, 0, title, b->title);
@@ -85,7 +87,17 @@ static void write_book(struct book *b, const json_t *card)
         num(b, s1, r1, 6, G(u, "waived"));
         num(b, s1, r1, 7, G(u, "computed"));
         num(b, s1, r1, 8, G(u, "adjusted"));
-        num(b, s1, r1++, 9, G(u, "total"));
+        num(b, s1, r1, 9, G(u, "total"));
+        /* 对表分析: the accepted third-party evaluations on the card's base, a dash where there is none */
+        static const char *const tp[] = {"evaluator_score", "evaluator_diff", "self_score", "self_diff"};
+        for (int j = 0; j < 4; j++) {
+            const json_t *v = G(G(u, "third_party"), tp[j]);
+            if (json_is_number(v))
+                num(b, s1, r1, 10 + j, v);
+            else
+                str(b, s1, r1, 10 + j, "—", NULL);
+        }
+        r1++;
         json_array_foreach(G(u, "lines"), k, l)
         {
             str(b, s2, r2, 0, S(u, "name"), NULL);
