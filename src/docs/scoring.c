@@ -3,7 +3,7 @@
  * unit in rank order; the accepted third-party evaluation and the self-assessment beside the total, 对表分析),
  * 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
  * 调整记录 (the office's adjustments with reasons), 考评细则 (the rule table the card was computed with); and the
- * periodic statistics by month or quarter (docs_statistics_xlsx).
+ * periodic statistics by month or quarter (docs_statistics_xlsx); the burden index (docs_burden_xlsx).
  * Text goes in as strings, never as formulas.
  */
 #include "docs/scoring.h"
@@ -251,6 +251,79 @@ enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char
     }
     write_statistics(&b, st);
     json_decref(st);
+    if ((e = book_close(c, &b, tmpl)))
+        return e;
+    *path = tmpl;
+    return ERR_OK;
+}
+
+/* The burden index: the figures in the order of the page (B_NAMES in src/results/burden.c). */
+static void write_burden(struct book *b, const json_t *bd)
+{
+    static const char *const keys[] = {"notices", "presses", "reminders", "reports", "inspections", "tasks", "total"};
+    static const char *const h1[] = {"名次",     "单位", "督办通知", "催办", "系统提醒",
+                                     "进展报告", "督查", "整改任务", "合计"};
+    static const double w1[] = {6, 30, 10, 8, 10, 10, 8, 10, 8};
+    static const char *const h2[] = {"单位",     "提出要求的政府", "督办通知", "催办", "系统提醒",
+                                     "进展报告", "督查",           "整改任务", "合计"};
+    static const double w2[] = {30, 24, 10, 8, 10, 10, 8, 10, 8};
+    static const char *const h3[] = {"名次",     "提出要求的政府", "涉及单位", "督办通知", "催办",
+                                     "系统提醒", "进展报告",       "督查",     "整改任务", "合计"};
+    static const double w3[] = {6, 24, 10, 10, 8, 10, 10, 8, 10, 8};
+    const json_t *gov = G(bd, "government");
+    int year = (int)json_integer_value(G(bd, "year"));
+    const char *title = json_is_object(gov) ? arena_printf(b->a, "%s%d年基层负担（减负）统计", S(gov, "name"), year)
+                                            : arena_printf(b->a, "本单位%d年基层负担（减负）统计", year);
+    lxw_worksheet *s1 = sheet(b, "各单位", h1, w1, 9), *s2 = sheet(b, "按提出要求的政府", h2, w2, 9);
+    str(b, s1, 0, 0, title, b->title);
+    str(b, s2, 0, 0, title, b->title);
+    size_t i, k;
+    json_t *u, *x;
+    int r1 = 2, r2 = 2;
+    json_array_foreach(G(bd, "units"), i, u)
+    {
+        num(b, s1, r1, 0, G(u, "rank"));
+        str(b, s1, r1, 1, S(u, "name"), NULL);
+        for (int j = 0; j < 7; j++)
+            num(b, s1, r1, 2 + j, G(u, keys[j]));
+        r1++;
+        json_array_foreach(G(u, "by_issuer"), k, x)
+        {
+            str(b, s2, r2, 0, S(u, "name"), NULL);
+            str(b, s2, r2, 1, S(x, "issuer"), NULL);
+            for (int j = 0; j < 7; j++)
+                num(b, s2, r2, 2 + j, G(x, keys[j]));
+            r2++;
+        }
+    }
+    if (!json_is_object(gov))
+        return; /* a unit's own row: the issuers' ranking is the government's */
+    lxw_worksheet *s3 = sheet(b, "提出要求的政府", h3, w3, 10);
+    str(b, s3, 0, 0, title, b->title);
+    int r3 = 2;
+    json_array_foreach(G(bd, "issuers"), i, x)
+    {
+        num(b, s3, r3, 0, G(x, "rank"));
+        str(b, s3, r3, 1, S(x, "issuer"), NULL);
+        num(b, s3, r3, 2, G(x, "units"));
+        for (int j = 0; j < 7; j++)
+            num(b, s3, r3, 3 + j, G(x, keys[j]));
+        r3++;
+    }
+}
+
+enum err docs_burden_xlsx(struct ctx *c, int year, const char **path)
+{
+    json_t *bd = NULL;
+    struct book b;
+    char *tmpl;
+    enum err e = results_burden(c, year, &bd);
+    if (e || (e = book_open(c, "burden", &b, &tmpl))) {
+        json_decref(bd);
+        return e;
+    }
+    write_burden(&b, bd);
+    json_decref(bd);
     if ((e = book_close(c, &b, tmpl)))
         return e;
     *path = tmpl;
