@@ -145,6 +145,18 @@ static int h_card_events(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* Replies with the workbook at path (a temporary file, removed after the reply) as an attachment named name
+ * (ascii: the plain fallback name). */
+static int reply_xlsx(struct req *rq, const char *path, const char *name, const char *ascii)
+{
+    rq->status = 200;
+    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition", req_disposition(rq, name, ascii));
+    return 0;
+}
+
 /* GET /api/v1/scorecards/{id}/export.xlsx */
 static int h_card_xlsx(struct req *rq)
 {
@@ -154,14 +166,8 @@ static int h_card_xlsx(struct req *rq)
         return 0;
     if (docs_scorecard_xlsx(&rq->ctx, id, &path))
         return reply_ctx_error(rq);
-    rq->status = 200;
-    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    rq->reply_file = path;
-    rq->reply_file_temp = true;
-    reply_header(rq, "Content-Disposition",
-                 req_disposition(rq, "目标责任考评督查工作得分.xlsx",
-                                 arena_printf(rq->arena, "scorecard-%lld.xlsx", (long long)id)));
-    return 0;
+    return reply_xlsx(rq, path, "目标责任考评督查工作得分.xlsx",
+                      arena_printf(rq->arena, "scorecard-%lld.xlsx", (long long)id));
 }
 
 /* POST /api/v1/scorecards/{id}/objections: the unit's head objects to one line of its own card */
@@ -273,14 +279,8 @@ static int h_burden_xlsx(struct req *rq)
         return 0;
     if (docs_burden_xlsx(&rq->ctx, (int)year, &path))
         return reply_ctx_error(rq);
-    rq->status = 200;
-    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    rq->reply_file = path;
-    rq->reply_file_temp = true;
-    reply_header(rq, "Content-Disposition",
-                 req_disposition(rq, arena_printf(rq->arena, "%lld年基层负担统计.xlsx", (long long)year),
-                                 arena_printf(rq->arena, "burden-%lld.xlsx", (long long)year)));
-    return 0;
+    return reply_xlsx(rq, path, arena_printf(rq->arena, "%lld年基层负担统计.xlsx", (long long)year),
+                      arena_printf(rq->arena, "burden-%lld.xlsx", (long long)year));
 }
 
 /* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
@@ -319,14 +319,8 @@ static int h_statistics_xlsx(struct req *rq)
         return 0;
     if (docs_statistics_xlsx(&rq->ctx, (int)year, quarters, &path))
         return reply_ctx_error(rq);
-    rq->status = 200;
-    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    rq->reply_file = path;
-    rq->reply_file_temp = true;
-    reply_header(rq, "Content-Disposition",
-                 req_disposition(rq, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
-                                 arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year)));
-    return 0;
+    return reply_xlsx(rq, path, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
+                      arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year));
 }
 
 /* Access: the office edits the rules and drafts; the principal leader reads the rules and approves; the

@@ -239,22 +239,27 @@ static enum err book_close(struct ctx *c, struct book *b, const char *path)
     return ERR_OK;
 }
 
-enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path)
+/* Writes model (owned, released here) with write into a temporary workbook named after kind; *path. */
+static enum err book_write(struct ctx *c, const char *kind, json_t *model, void (*write)(struct book *, const json_t *),
+                           const char **path)
 {
-    json_t *st = NULL;
     struct book b;
-    char *tmpl;
-    enum err e = results_statistics(c, year, quarters, &st);
-    if (e || (e = book_open(c, "statistics", &b, &tmpl))) {
-        json_decref(st);
-        return e;
-    }
-    write_statistics(&b, st);
-    json_decref(st);
-    if ((e = book_close(c, &b, tmpl)))
+    char *tmpl = NULL;
+    enum err e = book_open(c, kind, &b, &tmpl);
+    if (!e)
+        write(&b, model);
+    json_decref(model);
+    if (e || (e = book_close(c, &b, tmpl)))
         return e;
     *path = tmpl;
     return ERR_OK;
+}
+
+enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path)
+{
+    json_t *st = NULL;
+    enum err e = results_statistics(c, year, quarters, &st);
+    return e ? e : book_write(c, "statistics", st, write_statistics, path);
 }
 
 /* The burden index: the figures in the order of the page (B_NAMES in src/results/burden.c). */
@@ -315,37 +320,15 @@ static void write_burden(struct book *b, const json_t *bd)
 enum err docs_burden_xlsx(struct ctx *c, int year, const char **path)
 {
     json_t *bd = NULL;
-    struct book b;
-    char *tmpl;
     enum err e = results_burden(c, year, &bd);
-    if (e || (e = book_open(c, "burden", &b, &tmpl))) {
-        json_decref(bd);
-        return e;
-    }
-    write_burden(&b, bd);
-    json_decref(bd);
-    if ((e = book_close(c, &b, tmpl)))
-        return e;
-    *path = tmpl;
-    return ERR_OK;
+    return e ? e : book_write(c, "burden", bd, write_burden, path);
 }
 
 enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path)
 {
     json_t *card = NULL;
-    struct book b;
-    char *tmpl;
     enum err e = scorecards_document(c, id, &card);
-    if (e || (e = book_open(c, "scorecard", &b, &tmpl))) {
-        json_decref(card);
-        return e;
-    }
-    write_book(&b, card);
-    json_decref(card);
-    if ((e = book_close(c, &b, tmpl)))
-        return e;
-    *path = tmpl;
-    return ERR_OK;
+    return e ? e : book_write(c, "scorecard", card, write_book, path);
 }
 
 /* ---- the scorecard as an official document ---- */
