@@ -36,8 +36,9 @@ cli 11
 "
 # includes allowed between different folders of the same rank, as "from>to"
 # (webhooks>clues: events out summarise a clue through its workflow, like the rank-7 modules' objects;
-#  results>items: bulletins and statistics read the items' kept figure counters, items/ledger.h)
-SAME_RANK="webhooks>clues results>items"
+#  results>items: bulletins and statistics read the items' kept figure counters, items/ledger.h;
+#  results>evaluations: the scorecard shows the accepted third-party evaluations beside the office's scores)
+SAME_RANK="webhooks>clues results>items results>evaluations"
 
 rank() {
   echo "$RANKS" | awk -v d="$1" '$1 == d { print $2; found = 1 } END { if (!found) print "?" }'

@@ -2,7 +2,7 @@
  * government's rule table for a year — and /api/v1/scorecards — the scorecard drawn from the data, its
  * drill-down per unit, the office's adjustments, its workflow actions (docs/workflow.md), its timeline and
  * its XLSX for the organisation department; and /api/v1/statistics — the periodic statistics by month or
- * quarter (督查督办统计) with their XLSX. */
+ * quarter (督查督办统计) with their XLSX; /api/v1/burden — the burden index (基层减负) with its XLSX. */
 #include "api/routes.h"
 #include "docs/scoring.h"
 #include "results/results.h"
@@ -145,6 +145,18 @@ static int h_card_events(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* Replies with the workbook at path (a temporary file, removed after the reply) as an attachment named name
+ * (ascii: the plain fallback name). */
+static int reply_xlsx(struct req *rq, const char *path, const char *name, const char *ascii)
+{
+    rq->status = 200;
+    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition", req_disposition(rq, name, ascii));
+    return 0;
+}
+
 /* GET /api/v1/scorecards/{id}/export.xlsx */
 static int h_card_xlsx(struct req *rq)
 {
@@ -154,14 +166,8 @@ static int h_card_xlsx(struct req *rq)
         return 0;
     if (docs_scorecard_xlsx(&rq->ctx, id, &path))
         return reply_ctx_error(rq);
-    rq->status = 200;
-    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    rq->reply_file = path;
-    rq->reply_file_temp = true;
-    reply_header(rq, "Content-Disposition",
-                 req_disposition(rq, "目标责任考评督查工作得分.xlsx",
-                                 arena_printf(rq->arena, "scorecard-%lld.xlsx", (long long)id)));
-    return 0;
+    return reply_xlsx(rq, path, "目标责任考评督查工作得分.xlsx",
+                      arena_printf(rq->arena, "scorecard-%lld.xlsx", (long long)id));
 }
 
 /* POST /api/v1/scorecards/{id}/objections: the unit's head objects to one line of its own card */
@@ -264,6 +270,19 @@ static int h_burden(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* GET /api/v1/burden/export.xlsx?year=: the same figures as XLSX */
+static int h_burden_xlsx(struct req *rq)
+{
+    int64_t year;
+    const char *path;
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year))
+        return 0;
+    if (docs_burden_xlsx(&rq->ctx, (int)year, &path))
+        return reply_ctx_error(rq);
+    return reply_xlsx(rq, path, arena_printf(rq->arena, "%lld年基层负担统计.xlsx", (long long)year),
+                      arena_printf(rq->arena, "burden-%lld.xlsx", (long long)year));
+}
+
 /* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
 static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
 {
@@ -300,14 +319,8 @@ static int h_statistics_xlsx(struct req *rq)
         return 0;
     if (docs_statistics_xlsx(&rq->ctx, (int)year, quarters, &path))
         return reply_ctx_error(rq);
-    rq->status = 200;
-    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    rq->reply_file = path;
-    rq->reply_file_temp = true;
-    reply_header(rq, "Content-Disposition",
-                 req_disposition(rq, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
-                                 arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year)));
-    return 0;
+    return reply_xlsx(rq, path, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
+                      arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year));
 }
 
 /* Access: the office edits the rules and drafts; the principal leader reads the rules and approves; the
@@ -366,6 +379,9 @@ const struct route scoring_routes[] = {
     {"GET", "/api/v1/burden", h_burden, CAP_ITEM_READ, 0,
      "what ducha asked of each unit in a year, by issuer (基层减负): notices, presses, reminders, reports, "
      "inspections, rectification tasks",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
+    {"GET", "/api/v1/burden/export.xlsx", h_burden_xlsx, CAP_ITEM_READ, 0,
+     "the burden index as XLSX (the units, by issuer, the issuers ranked; a unit its own row)",
      "top,admin,inspector,parttime,evaluator:F *:A"},
     /* the statistics: the government's office and leaders (units and others: 403) */
     {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,

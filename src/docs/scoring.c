@@ -1,8 +1,9 @@
 /*
  * scoring.c (docs): the scorecard (目标责任考评结果) as XLSX (libxlsxwriter): sheet 考评得分 (a row per
- * unit in rank order), 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
+ * unit in rank order; the accepted third-party evaluation and the self-assessment beside the total, 对表分析),
+ * 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
  * 调整记录 (the office's adjustments with reasons), 考评细则 (the rule table the card was computed with); and the
- * periodic statistics by month or quarter (docs_statistics_xlsx).
+ * periodic statistics by month or quarter (docs_statistics_xlsx); the burden index (docs_burden_xlsx).
  * Text goes in as strings, never as formulas.
  */
 #include "docs/scoring.h"
@@ -54,9 +55,10 @@ static lxw_worksheet *sheet(struct book *b, const char *name, const char *const 
 
 static void write_book(struct book *b, const json_t *card)
 {
-    static const char *const h1[] = {"名次", "同类名次",     "单位",     "类别", "加分",
-                                     "减分", "容错免扣(项)", "计算得分", "调整", "总分"};
-    static const double w1[] = {6, 9, 28, 8, 8, 8, 12, 10, 8, 8};
+    static const char *const h1[] = {"名次",       "同类名次",     "单位",     "类别",    "加分",
+                                     "减分",       "容错免扣(项)", "计算得分", "调整",    "总分",
+                                     "第三方评估", "与总分差",     "单位自评", "与总分差"};
+    static const double w1[] = {6, 9, 28, 8, 8, 8, 12, 10, 8, 8, 11, 9, 9, 9};
     static const char *const h2[] = {"单位",       "细则", "分值", "细则分值",        "编号",
                                      "事项或记录", "日期", "说明", "不得作为考核依据"};
     static const double w2[] = {24, 18, 7, 9, 20, 48, 12, 40, 14};
@@ -64,7 +66,7 @@ static void write_book(struct book *b, const json_t *card)
     static const double w3[] = {24, 16, 6, 7, 48, 10, 20};
     static const char *const h4[] = {"代码", "细则", "计分说明", "分值", "启用", "按重要程度加权", "不得作为考核依据"};
     static const double w4[] = {18, 18, 44, 7, 6, 14, 60};
-    lxw_worksheet *s1 = sheet(b, "考评得分", h1, w1, 10), *s2 = sheet(b, "得分明细", h2, w2, 9);
+    lxw_worksheet *s1 = sheet(b, "考评得分", h1, w1, 14), *s2 = sheet(b, "得分明细", h2, w2, 9);
     lxw_worksheet *s3 = sheet(b, "调整记录", h3, w3, 7), *s4 = sheet(b, "考评细则", h4, w4, 7);
     const char *title = S(card, "title");
     str(b, s1, 0, 0, title, b->title);
@@ -85,7 +87,17 @@ static void write_book(struct book *b, const json_t *card)
         num(b, s1, r1, 6, G(u, "waived"));
         num(b, s1, r1, 7, G(u, "computed"));
         num(b, s1, r1, 8, G(u, "adjusted"));
-        num(b, s1, r1++, 9, G(u, "total"));
+        num(b, s1, r1, 9, G(u, "total"));
+        /* 对表分析: the accepted third-party evaluations on the card's base, a dash where there is none */
+        static const char *const tp[] = {"evaluator_score", "evaluator_diff", "self_score", "self_diff"};
+        for (int j = 0; j < 4; j++) {
+            const json_t *v = G(G(u, "third_party"), tp[j]);
+            if (json_is_number(v))
+                num(b, s1, r1, 10 + j, v);
+            else
+                str(b, s1, r1, 10 + j, "—", NULL);
+        }
+        r1++;
         json_array_foreach(G(u, "lines"), k, l)
         {
             str(b, s2, r2, 0, S(u, "name"), NULL);
@@ -227,40 +239,96 @@ static enum err book_close(struct ctx *c, struct book *b, const char *path)
     return ERR_OK;
 }
 
-enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path)
+/* Writes model (owned, released here) with write into a temporary workbook named after kind; *path. */
+static enum err book_write(struct ctx *c, const char *kind, json_t *model, void (*write)(struct book *, const json_t *),
+                           const char **path)
 {
-    json_t *st = NULL;
     struct book b;
-    char *tmpl;
-    enum err e = results_statistics(c, year, quarters, &st);
-    if (e || (e = book_open(c, "statistics", &b, &tmpl))) {
-        json_decref(st);
-        return e;
-    }
-    write_statistics(&b, st);
-    json_decref(st);
-    if ((e = book_close(c, &b, tmpl)))
+    char *tmpl = NULL;
+    enum err e = book_open(c, kind, &b, &tmpl);
+    if (!e)
+        write(&b, model);
+    json_decref(model);
+    if (e || (e = book_close(c, &b, tmpl)))
         return e;
     *path = tmpl;
     return ERR_OK;
 }
 
+enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path)
+{
+    json_t *st = NULL;
+    enum err e = results_statistics(c, year, quarters, &st);
+    return e ? e : book_write(c, "statistics", st, write_statistics, path);
+}
+
+/* The burden index: the figures in the order of the page (B_NAMES in src/results/burden.c). */
+static void write_burden(struct book *b, const json_t *bd)
+{
+    static const char *const keys[] = {"notices", "presses", "reminders", "reports", "inspections", "tasks", "total"};
+    static const char *const h1[] = {"名次",     "单位", "督办通知", "催办", "系统提醒",
+                                     "进展报告", "督查", "整改任务", "合计"};
+    static const double w1[] = {6, 30, 10, 8, 10, 10, 8, 10, 8};
+    static const char *const h2[] = {"单位",     "提出要求的政府", "督办通知", "催办", "系统提醒",
+                                     "进展报告", "督查",           "整改任务", "合计"};
+    static const double w2[] = {30, 24, 10, 8, 10, 10, 8, 10, 8};
+    static const char *const h3[] = {"名次",     "提出要求的政府", "涉及单位", "督办通知", "催办",
+                                     "系统提醒", "进展报告",       "督查",     "整改任务", "合计"};
+    static const double w3[] = {6, 24, 10, 10, 8, 10, 10, 8, 10, 8};
+    const json_t *gov = G(bd, "government");
+    int year = (int)json_integer_value(G(bd, "year"));
+    const char *title = json_is_object(gov) ? arena_printf(b->a, "%s%d年基层负担（减负）统计", S(gov, "name"), year)
+                                            : arena_printf(b->a, "本单位%d年基层负担（减负）统计", year);
+    lxw_worksheet *s1 = sheet(b, "各单位", h1, w1, 9), *s2 = sheet(b, "按提出要求的政府", h2, w2, 9);
+    str(b, s1, 0, 0, title, b->title);
+    str(b, s2, 0, 0, title, b->title);
+    size_t i, k;
+    json_t *u, *x;
+    int r1 = 2, r2 = 2;
+    json_array_foreach(G(bd, "units"), i, u)
+    {
+        num(b, s1, r1, 0, G(u, "rank"));
+        str(b, s1, r1, 1, S(u, "name"), NULL);
+        for (int j = 0; j < 7; j++)
+            num(b, s1, r1, 2 + j, G(u, keys[j]));
+        r1++;
+        json_array_foreach(G(u, "by_issuer"), k, x)
+        {
+            str(b, s2, r2, 0, S(u, "name"), NULL);
+            str(b, s2, r2, 1, S(x, "issuer"), NULL);
+            for (int j = 0; j < 7; j++)
+                num(b, s2, r2, 2 + j, G(x, keys[j]));
+            r2++;
+        }
+    }
+    if (!json_is_object(gov))
+        return; /* a unit's own row: the issuers' ranking is the government's */
+    lxw_worksheet *s3 = sheet(b, "提出要求的政府", h3, w3, 10);
+    str(b, s3, 0, 0, title, b->title);
+    int r3 = 2;
+    json_array_foreach(G(bd, "issuers"), i, x)
+    {
+        num(b, s3, r3, 0, G(x, "rank"));
+        str(b, s3, r3, 1, S(x, "issuer"), NULL);
+        num(b, s3, r3, 2, G(x, "units"));
+        for (int j = 0; j < 7; j++)
+            num(b, s3, r3, 3 + j, G(x, keys[j]));
+        r3++;
+    }
+}
+
+enum err docs_burden_xlsx(struct ctx *c, int year, const char **path)
+{
+    json_t *bd = NULL;
+    enum err e = results_burden(c, year, &bd);
+    return e ? e : book_write(c, "burden", bd, write_burden, path);
+}
+
 enum err docs_scorecard_xlsx(struct ctx *c, int64_t id, const char **path)
 {
     json_t *card = NULL;
-    struct book b;
-    char *tmpl;
     enum err e = scorecards_document(c, id, &card);
-    if (e || (e = book_open(c, "scorecard", &b, &tmpl))) {
-        json_decref(card);
-        return e;
-    }
-    write_book(&b, card);
-    json_decref(card);
-    if ((e = book_close(c, &b, tmpl)))
-        return e;
-    *path = tmpl;
-    return ERR_OK;
+    return e ? e : book_write(c, "scorecard", card, write_book, path);
 }
 
 /* ---- the scorecard as an official document ---- */

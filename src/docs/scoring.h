@@ -2,7 +2,8 @@
  * scoring.h: the documents of the year-end scoring (目标责任考评, src/results): the scorecard as an XLSX
  * workbook for the organisation department — the ranking, every unit's lines with the item or record
  * behind each point and the tolerance decision that waived it, the office's adjustments, and the rule
- * table the card was computed with (forbidden measures switched on marked); and the periodic statistics.
+ * table the card was computed with (forbidden measures switched on marked); the periodic statistics; and the
+ * burden index.
  */
 #ifndef DUCHA_DOCS_SCORING_H
 #define DUCHA_DOCS_SCORING_H
@@ -21,5 +22,9 @@ enum err docs_scorecard_pdf(struct ctx *c, int64_t id, int64_t unit_id, struct b
  * period), 各单位 (the year so far per unit), and one sheet per figure (交办, 办结, 按期办结, 超期未办结) with
  * the units down and the periods across. */
 enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path);
+/* The burden index of a year (results_burden, as the user sees it) as XLSX: sheet 各单位 (a row per unit in
+ * rank order: the six figures and the total), 按提出要求的政府 (a row per unit and issuer), and for a
+ * government's readers 提出要求的政府 (the issuers ranked, with the number of units they asked). */
+enum err docs_burden_xlsx(struct ctx *c, int year, const char **path);
 
 #endif

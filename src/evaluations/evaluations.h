@@ -73,4 +73,12 @@ enum err evaluations_evidence_file(struct ctx *c, int64_t evidence_id, const cha
  * [{inspection_id, number, subject, title, detail, due_date}], flagged}]}. */
 enum err evaluations_compare(struct ctx *c, int64_t id, json_t **out);
 
+/* The accepted engagements of the government office_unit_id whose period ends in year, per unit evaluated,
+ * for the year-end scorecard (对表分析 beside the office's scores): {"<unit_id>": [{id, title, evaluator,
+ * period_start, period_end, max_total, evaluator_total, self_total}]}, engagements in id order. Only accepted
+ * engagements count (the evaluator's scores are final and the unit reads them); evaluator_total is null
+ * unless every indicator has its score, self_total null until the unit submitted its self-assessment. No
+ * permission checks: the caller shows a unit's entry only to whoever sees that unit. */
+enum err evaluations_accepted_totals(struct ctx *c, int64_t office_unit_id, int year, json_t **out);
+
 #endif

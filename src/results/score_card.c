@@ -20,6 +20,7 @@
 #include "base/timeu.h"
 #include "calendar/calendar.h"
 #include "core/hooks.h"
+#include "evaluations/evaluations.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -898,9 +899,72 @@ static const char *kind_label(const char *k)
     return !strcmp(k, "township") ? "乡镇" : "部门";
 }
 
-/* The rows the user may see, in rank order. */
-static json_t *units_json(struct ctx *c, const struct scorecard *s)
+/* ---- 对表分析: the accepted third-party evaluations beside the office's scores ---- */
+
+/* v (a raw total out of max) on the card's base, in tenths, rounded half up (scores are never negative). */
+static int64_t on_base(int64_t v, int64_t max, int base)
 {
+    return max > 0 && v >= 0 ? (2 * v * base * 10 + max) / (2 * max) : 0;
+}
+
+/* The unit's 对表分析 entry from evaluations_accepted_totals' answer tp, or JSON null when no accepted
+ * engagement of the card's government and year evaluated it: {"evaluations":[{…, evaluator_score,
+ * self_score}], evaluator_score, self_score, evaluator_diff, self_diff}. A score is the engagement's total
+ * converted to the card's base (百分制 when the base is 100); the unit's is the mean over its engagements;
+ * a diff is that score minus the office's total; each null when there is nothing to show. */
+static json_t *third_party(const json_t *tp, int64_t unit_id, int64_t total, int base)
+{
+    char key[24];
+    snprintf(key, sizeof key, "%" PRId64, unit_id);
+    const json_t *list = json_object_get(tp, key);
+    if (!json_array_size(list))
+        return json_null();
+    json_t *evs = json_array();
+    int64_t sum[2] = {0, 0}, n[2] = {0, 0};
+    static const char *const totals[2] = {"evaluator_total", "self_total"}, *const scores[2] = {"evaluator_score",
+                                                                                                "self_score"};
+    size_t i;
+    json_t *e;
+    json_array_foreach(list, i, e)
+    {
+        json_t *copy = json_deep_copy(e);
+        int64_t max = json_integer_value(json_object_get(e, "max_total"));
+        for (int k = 0; k < 2; k++) {
+            json_t *t = json_object_get(e, totals[k]);
+            if (!json_is_integer(t)) {
+                json_object_set_new(copy, scores[k], json_null());
+                continue;
+            }
+            int64_t v = on_base(json_integer_value(t), max, base);
+            json_object_set_new(copy, scores[k], scorecard_tenths(v));
+            sum[k] += v;
+            n[k]++;
+        }
+        json_array_append_new(evs, copy);
+    }
+    json_t *o = json_pack("{so}", "evaluations", evs);
+    static const char *const diffs[2] = {"evaluator_diff", "self_diff"};
+    for (int k = 0; k < 2; k++) {
+        int64_t mean = n[k] ? (2 * sum[k] + n[k]) / (2 * n[k]) : 0;
+        json_object_set_new(o, scores[k], n[k] ? scorecard_tenths(mean) : json_null());
+        json_object_set_new(o, diffs[k], n[k] ? scorecard_tenths(mean - total) : json_null());
+    }
+    return o;
+}
+
+/* The card's base (the rule table's 基础分). */
+static int card_base(const struct scorecard *s)
+{
+    json_t *rules = json_loads(s->rules_text, 0, NULL);
+    int base = (int)json_integer_value(json_object_get(rules, "base"));
+    json_decref(rules);
+    return base;
+}
+
+/* The rows the user may see, in rank order, each with its 对表分析 entry (tp: evaluations_accepted_totals'). */
+static json_t *units_json(struct ctx *c, const struct scorecard *s, const json_t *tp)
+{
+    int base = card_base(s);
     json_t *arr = json_array();
     struct stmt *st = db_query(
         c->db,
@@ -925,13 +989,19 @@ static json_t *units_json(struct ctx *c, const struct scorecard *s)
                            "total", scorecard_tenths(stmt_int(st, 6)), "rank", (int)stmt_int(st, 7), "kind_rank",
                            (int)stmt_int(st, 8), "added", scorecard_tenths(stmt_int(st, 10)), "deducted",
                            scorecard_tenths(stmt_int(st, 11)), "waived", (json_int_t)stmt_int(st, 12)));
+        json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "third_party",
+                            third_party(tp, stmt_int(st, 0), stmt_int(st, 6), base));
     }
     stmt_done(st);
     return arr;
 }
 
-static json_t *card_json(struct ctx *c, struct scorecard *s)
+static enum err card_json(struct ctx *c, struct scorecard *s, json_t **out)
 {
+    json_t *tp = NULL;
+    enum err e = evaluations_accepted_totals(c, s->home_unit_id, s->year, &tp);
+    if (e)
+        return e;
     json_t *rules = json_loads(s->rules_text, 0, NULL);
     json_t *o =
         json_pack("{sI si ss s{sI ss} ss ss ss ss ss}", "id", (json_int_t)s->id, "year", s->year, "title", s->title,
@@ -945,7 +1015,8 @@ static json_t *card_json(struct ctx *c, struct scorecard *s)
     json_object_set_new(o, "warnings", json_incref(json_object_get(rules, "warnings")));
     json_decref(rules);
     json_object_set_new(o, "own_only", json_boolean(!all));
-    json_object_set_new(o, "units", units_json(c, s));
+    json_object_set_new(o, "units", units_json(c, s, tp));
+    json_decref(tp);
     json_object_set_new(o, "created_at", json_string(s->created_at));
     json_object_set_new(o, "updated_at", json_string(s->updated_at));
     json_object_set_new(o, "approved_at", res_str(s->approved_at));
@@ -956,16 +1027,15 @@ static json_t *card_json(struct ctx *c, struct scorecard *s)
     json_object_set_new(o, "objection_open", json_boolean(scorecard_objection_open(c, s)));
     json_object_set_new(o, "allowed_actions",
                         all ? workflow_allowed_actions(c, &scorecard_workflow, &s->wf, -1) : json_array());
-    return o;
+    *out = o;
+    return ERR_OK;
 }
 
 enum err scorecards_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct scorecard s;
     enum err e = scorecard_load_visible(c, id, &s);
-    if (!e)
-        *out = card_json(c, &s);
-    return e;
+    return e ? e : card_json(c, &s, out);
 }
 
 /* The rule's words from the card's table (the code itself for one no longer in it). */
@@ -995,9 +1065,11 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
         return ctx_db_fail(c, ERR_INTERNAL, "读取考评结果");
     json_t *o = NULL;
     const char *unit_path = NULL;
+    int64_t total = 0;
     if (stmt_step(st) == STORE_ROW && scorecard_sees_unit(c, s, stmt_text(st, 0))) {
         const char *kind = stmt_text(st, 3);
         unit_path = res_col(c, st, 0);
+        total = stmt_int(st, 6);
         o = json_pack("{sI ss ss ss ss so so so si si}", "unit_id", (json_int_t)unit_id, "code", stmt_text(st, 1),
                       "name", stmt_text(st, 2), "kind", kind, "kind_label", kind_label(kind), "computed",
                       scorecard_tenths(stmt_int(st, 4)), "adjusted", scorecard_tenths(stmt_int(st, 5)), "total",
@@ -1087,6 +1159,14 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     json_object_set_new(o, "lines_sum", scorecard_tenths(sum));
     json_object_set_new(o, "adjustments_sum", scorecard_tenths(adj_sum));
     json_object_set_new(o, "may_object", json_boolean(scorecard_may_object(c, s, unit_path)));
+    json_t *tp = NULL;
+    enum err e = evaluations_accepted_totals(c, s->home_unit_id, s->year, &tp);
+    if (e) {
+        json_decref(o);
+        return e;
+    }
+    json_object_set_new(o, "third_party", third_party(tp, unit_id, total, card_base(s)));
+    json_decref(tp);
     *out = o;
     return ERR_OK;
 }
@@ -1104,7 +1184,9 @@ enum err scorecards_document(struct ctx *c, int64_t id, json_t **out)
     enum err e = scorecard_load_visible(c, id, &s);
     if (e)
         return e;
-    json_t *o = card_json(c, &s);
+    json_t *o = NULL;
+    if ((e = card_json(c, &s, &o)))
+        return e;
     size_t i;
     json_t *u;
     json_array_foreach(json_object_get(o, "units"), i, u)
@@ -1198,7 +1280,11 @@ enum err scorecards_list(struct ctx *c, int year, json_t **out)
             json_decref(arr);
             return e;
         }
-        json_t *o = card_json(c, &s);
+        json_t *o = NULL;
+        if ((e = card_json(c, &s, &o))) {
+            json_decref(arr);
+            return e;
+        }
         json_object_del(o, "rules");
         json_array_append_new(arr, o);
     }

@@ -1,6 +1,6 @@
 // The burden index in the browser (基层减负): the county office opens it from the menu — its departments and
 // townships ranked by what ducha asked of them, as the server counts them, a chart, the issuers ranked, and one
-// unit opened by issuer; the transport bureau's head sees its own row only.
+// unit opened by issuer, the workbook downloaded; the transport bureau's head sees its own row only.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
@@ -22,6 +22,8 @@ test('the burden index: the office ranks its units and issuers; a unit sees its 
   assert.ok(first.includes(b.units[0].name) && first.includes(String(b.units[0].total)), first)
   await office.locator('[data-test=bd-issuers] .el-table__row', { hasText: b.issuers[0].issuer }).waitFor()
   await shot(office, 'burden')
+  const [xlsx] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=bd-xlsx]')])
+  assert.match(xlsx.suggestedFilename(), /基层负担统计\.xlsx$/)
   await rows.first().locator('.el-table__expand-icon').click()
   await office.locator('[data-test=bd-units] .el-table__expanded-cell', { hasText: b.units[0].by_issuer[0].issuer }).waitFor()
   await assertNoErrors(t, office)

@@ -4,7 +4,8 @@
 // score with a reason; in the rules it switches on a measure the 2024 rules forbid (asked to confirm, then
 // warned), counts the card again (the card now carries the warning), submits; the bureau's head cannot open
 // the card yet; the county head (the principal leader) approves; the office issues it and downloads the XLSX;
-// the bureau's head then sees only the bureau's own row and lines.
+// the bureau's head then sees only the bureau's own row and lines. An accepted third-party evaluation of the
+// bureau stands beside its total (对表分析), a dash beside the units nobody evaluated.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
@@ -23,7 +24,37 @@ async function act(page, action, fill) {
 }
 const stateIs = (page, text) => page.locator('[data-test=card-state]', { hasText: text }).waitFor()
 
+// An accepted third-party evaluation of the transport bureau by 古城县's office over one day of the year (its
+// period ends in the year whatever today is): the evaluator scores 45/60 + 30/40, the bureau assesses itself
+// 55 + 38. Through the API, as the evaluation tests drive it.
+async function acceptedEvaluation(server, year) {
+  const as = { office: await apiAs(server, 'gc_office'), evaluator: await apiAs(server, 'gc_evaluator'), contact: await apiAs(server, 'gc_contact') }
+  const unit = async (code) => (await as.office('GET', `/api/v1/units?q=${code}&limit=50`)).json.units.find((u) => u.code === code).id
+  const item = (await as.office('GET', '/api/v1/items?per_page=50')).json.items.find((i) => i.number).id
+  const jt = await unit('gc-jt')
+  let r = await as.office('POST', '/api/v1/evaluations', {
+    title: '交通运输领域专项工作第三方评估（网页测试）', basis: '委托第三方对交通运输领域专项工作开展评估。',
+    evaluator_unit_id: await unit('gc-pg'), period_start: `${year}-01-01`, period_end: `${year}-01-01`, due_date: `${year + 1}-12-31`,
+    objects: [{ kind: 'item', id: item }], unit_ids: [jt],
+    indicators: [{ name: '工作推进', max_score: 60 }, { name: '群众满意度', max_score: 40 }] })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const { id, indicators } = r.json
+  const scores = (vals) => indicators.map((ind, k) => ({ indicator_id: ind.id, score: vals[k] }))
+  for (const [who, method, path, body] of [
+    ['office', 'POST', `/api/v1/evaluations/${id}/actions/engage`, {}],
+    ['evaluator', 'PUT', `/api/v1/evaluations/${id}/units/${jt}/scores`, { scores: scores([45, 30]), findings: '抽查点位基本整改到位。' }],
+    ['contact', 'PUT', `/api/v1/evaluations/${id}/units/${jt}/self`, { scores: scores([55, 38]), note: '已全部整改。' }],
+    ['evaluator', 'POST', `/api/v1/evaluations/${id}/actions/submit`, {}],
+    ['office', 'POST', `/api/v1/evaluations/${id}/actions/accept`, {}]]) {
+    r = await as[who](method, path, body)
+    assert.equal(r.status, 200, `${path}: ${JSON.stringify(r.json)}`)
+  }
+  return id
+}
+
 test('a scorecard: drawn from the data → adjusted → approved by the principal leader → issued → each unit its own', async (t) => {
+  const year = (await (await apiAs(server, 'gc_office'))('GET', '/api/v1/scoring/rules')).json.year
+  const evaluation = await acceptedEvaluation(server, year)
   const office = await newPage(browser, server)
   await loginOk(office, 'gc_office')
   await office.click('[data-test=menu-group-res]')
@@ -42,7 +73,16 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   const first = await office.locator('[data-test=card-units] .el-table__row').first().textContent()
   assert.ok(first.includes(card.units[0].name), first)
   await office.locator('[data-test=card-chart] canvas').waitFor()
+  // 对表分析: the accepted evaluation beside the bureau's total (75 and 93 of 100 on the base), a dash elsewhere
+  const tp = card.units.find((u) => u.code === 'gc-jt').third_party
+  assert.deepEqual(tp.evaluations.map((e) => e.id), [evaluation])
+  assert.equal(await office.locator('[data-test=card-tp-evaluator-gc-jt]').textContent(), String(tp.evaluator_score))
+  assert.equal(await office.locator('[data-test=card-tp-self-gc-jt]').textContent(), String(tp.self_score))
+  const none = card.units.find((u) => !u.third_party)
+  assert.equal(await office.locator(`[data-test=card-tp-evaluator-${none.code}]`).textContent(), '—')
   await shot(office, 'scorecard-draft')
+  await office.locator('[data-test=card-tp-evaluator-gc-jt]').scrollIntoViewIfNeeded()
+  await shot(office, 'scorecard-third-party')
 
   // the transport bureau's drill-down: its overdue item, the criticism and the talk, each with its number
   await office.click('[data-test=card-unit-gc-jt]')
@@ -55,6 +95,8 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
     await drawer.locator('[data-test=card-lines]', { hasText: words }).waitFor()
   }
   await drawer.locator('[data-test=card-sum]', { hasText: `= ${detail.total} 分` }).waitFor()
+  await drawer.locator('[data-test=card-third-party]', { hasText: '交通运输领域专项工作第三方评估' }).waitFor()
+  assert.match(await drawer.locator('[data-test=card-third-party]').textContent(), new RegExp(`第三方评估 ${tp.evaluator_score}`))
   // an adjustment needs a reason; then it is on the card
   await drawer.locator('[data-test=adj-points] input').fill('3')
   await drawer.locator('[data-test=adj-save]').click()
@@ -114,6 +156,7 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   assert.equal(await head.locator('[data-test=card-units] .el-table__row').count(), 1)
   await head.locator('[data-test=card-units]', { hasText: '交通运输局' }).waitFor()
   await head.locator('[data-test=card-drawer] [data-test=card-lines]', { hasText: '通报批评' }).waitFor()
+  await head.locator('[data-test=card-drawer] [data-test=card-third-party]', { hasText: '交通运输领域专项工作第三方评估' }).waitFor()
   assert.equal(await head.locator('[data-test=card-drawer] [data-test=adj-save]').count(), 0)
   await shot(head, 'scorecard-unit-view')
   await assertNoErrors(t, head)
