@@ -9,6 +9,7 @@
 #include "base/csv.h"
 #include "base/log.h"
 #include "docs/itemdocs_internal.h"
+#include "items/items.h"
 #include "items/ledger.h"
 
 #include <stdio.h>
@@ -186,10 +187,10 @@ bool ledger_xlsx_close(struct ledger_xlsx *l, char *err, size_t errlen)
     return ok;
 }
 
+/* The words of the page and the XLSX (the item import reads them back: itemdocs_import.c). */
 const char *const ledger_csv_columns[] = {
-    "number",   "title",    "requirement", "source_kind",  "source_ref", "lead_unit",
-    "co_units", "leader",   "due_date",    "importance",   "kind",       "state",
-    "light",    "progress", "assigned_at", "completed_at", NULL,
+    "编号",     "督办事项", "督办要求", "事项来源", "来源文号", "牵头单位", "责任单位", "分管领导", "办结时限",
+    "重要程度", "事项类型", "状态",     "亮灯",     "进度",     "交办日期", "办结日期", NULL,
 };
 
 void ledger_csv_header(struct buf *out)
@@ -205,20 +206,22 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
     const char *co = "";
     for (int i = 0; i < it->nco; i++)
         co = arena_printf(&a, "%s%s%s", co, *co ? "、" : "", it->co_units[i]);
+    const char *source = item_source_label(it->source_kind), *importance = items_importance_label(it->importance),
+               *kind = items_kind_label(it->kind);
     const char *v[] = {it->number,
                        it->title,
                        it->content,
-                       it->source_kind,
+                       source ? source : it->source_kind,
                        it->source_ref,
                        it->lead_unit,
                        co,
                        it->leader,
                        it->deadline,
-                       it->importance,
-                       it->kind,
+                       importance ? importance : it->importance,
+                       kind ? kind : it->kind,
                        it->state,
-                       it->light,
-                       arena_printf(&a, "%d", it->progress),
+                       doc_light_label(it->light),
+                       arena_printf(&a, "%d%%", it->progress),
                        it->assigned_at,
                        it->completed_at};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)

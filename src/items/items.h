@@ -87,6 +87,15 @@ extern const struct jv_field items_grades_spec[];
 enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out);
 /* Source kinds, states, actions, grades, importance and kinds with their Chinese labels. */
 enum err items_meta(struct ctx *c, json_t **out);
+/* The Chinese label of a source kind ("meeting" → "政府会议议定事项"), NULL when unknown. */
+const char *item_source_label(const char *kind);
+/* Between the names and the Chinese labels the pages show (items_meta's): of an importance ("general"
+ * ↔ "一般事项") and an item kind ("once" ↔ "一次性事项"). *_label: the label of a name, NULL when
+ * unknown; *_name: the name of a name or a label, NULL when neither. */
+const char *items_importance_label(const char *name);
+const char *items_kind_label(const char *name);
+const char *items_importance_name(const char *s);
+const char *items_kind_name(const char *s);
 
 /* The ledger (台账): filters from the query string (see items_ledger in ledger.c). */
 struct ledger_query {

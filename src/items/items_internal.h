@@ -106,7 +106,6 @@ enum err item_create_then(struct ctx *c, const json_t *body, item_created_fn the
  * and be enabled; 422 naming leader_id otherwise. */
 enum err item_check_leader(struct ctx *c, int64_t leader, const char *office_path);
 /* Source kind label, NULL if unknown. */
-const char *item_source_label(const char *kind);
 /* Validates create/update values beyond the JSON spec; fills unit ids and paths. */
 enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
                           const char **lead_path);

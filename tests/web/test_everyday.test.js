@@ -121,3 +121,29 @@ test('the item header shows the item state and each unit state apart, labelled',
   await shot(page, 'item-header-states')
   await assertNoErrors(t, page)
 })
+
+test('the milestones name the rule beside a stated due date later than it', async (t) => {
+  // 古政办发〔2021〕52号: 一般性问题原则上10天内落实；凡注明办理期限的事项承办单位必须如期办结
+  const office = await apiAs(server, 'gc_office')
+  const lead = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('交通运输局'))).json
+  const unitId = (lead.units || lead.items || []).find((u) => u.name === '古城县交通运输局').id
+  const due = inDays(45)
+  const r = await office('POST', '/api/v1/items', { title: '城区老旧小区雨污分流改造（注明期限）', source_kind: 'leader_assigned', lead_unit_id: unitId, due_date: due, submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action] of [['gc_deputy', 'approve'], ['gc_director', 'approve'], ['gc_office', 'assign']]) {
+    const res = await (await apiAs(server, user))('POST', `/api/v1/items/${id}/actions/${action}`, {})
+    assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
+  }
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  const table = page.locator('[data-test=milestones]')
+  await table.waitFor()
+  const row = table.locator('tr', { hasText: '办结' }).first()
+  await row.locator('[data-test=ms-basis]', { hasText: '按立项注明的办理期限' }).waitFor()
+  const text = await row.textContent()
+  assert.match(text, /规则时限为交办后10日内（\d{4}-\d{2}-\d{2}）/, text)
+  await shot(page, 'item-milestones-stated-limit')
+  await assertNoErrors(t, page)
+})
