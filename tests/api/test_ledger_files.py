@@ -118,9 +118,9 @@ def test_csv_round_trips(tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert len(rows) == 3
     for row, item in zip(rows, model["items"]):
-        title = row["title"][1:] if row["title"].startswith("'=") else row["title"]
+        title = row["督办事项"][1:] if row["督办事项"].startswith("'=") else row["督办事项"]
         assert title == item["title"]
-        assert row["number"] == item["number"] and row["lead_unit"] == item["lead_unit"]
-        assert row["co_units"].split("、") == (item["co_units"] or [""])
-        assert row["due_date"] == item["deadline"] and int(row["progress"]) == item["progress"]
-    assert rows[1]["title"].startswith("'=")  # not executable in a spreadsheet
+        assert row["编号"] == item["number"] and row["牵头单位"] == item["lead_unit"]
+        assert row["责任单位"].split("、") == (item["co_units"] or [""])
+        assert row["办结时限"] == item["deadline"] and row["进度"] == f"{item['progress']}%"
+    assert rows[1]["督办事项"].startswith("'=")  # not executable in a spreadsheet
