@@ -42,6 +42,7 @@ void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *it)
     it->leader = str(j, "leader");
     it->deadline = str(j, "deadline");
     it->limits = str(j, "limits");
+    it->confidentiality = str(j, "confidentiality");
     it->resolution_rule = str(j, "resolution_rule");
     it->state = str(j, "state");
     it->light = str(j, "light");

@@ -41,6 +41,7 @@ struct doc_item {
     int64_t id;
     const char *number, *title, *source, *content, *requirement;
     const char *source_kind, *source_ref, *importance, *kind; /* machine values (CSV) */
+    const char *confidentiality; /* "internal" (内部) or "public" (公开); NULL: unknown */
     const char *lead_unit;
     const char **co_units;
     int nco;

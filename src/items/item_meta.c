@@ -73,6 +73,14 @@ const char *items_kind_name(const char *s)
 {
     LOOKUP(kinds, s, 1);
 }
+const char *items_confidentiality_label(const char *name)
+{
+    LOOKUP(confidentialities, name, 0);
+}
+const char *items_confidentiality_name(const char *s)
+{
+    LOOKUP(confidentialities, s, 1);
+}
 #undef LOOKUP
 
 void item_today(struct ctx *c, char out[11])

@@ -96,10 +96,15 @@ const char *items_importance_label(const char *name);
 const char *items_kind_label(const char *name);
 const char *items_importance_name(const char *s);
 const char *items_kind_name(const char *s);
+/* The same for the confidentiality (密级: "internal" ↔ "内部", "public" ↔ "公开"). */
+const char *items_confidentiality_label(const char *name);
+const char *items_confidentiality_name(const char *s);
 
 /* The ledger (台账): filters from the query string (see items_ledger in ledger.c). */
 struct ledger_query {
     const char *state, *source_kind, *importance, *kind, *tag, *q, *light, *sort;
+    /* "public": only items marked 公开, for a file meant for outside recipients; "internal": only 内部 */
+    const char *confidentiality;
     const char *due_before, *due_after;
     int64_t lead_unit_id, co_unit_id, unit_id, leader_id, year, parent_id;
     bool overdue;

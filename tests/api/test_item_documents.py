@@ -126,7 +126,7 @@ def test_list_pdf_of_a_ledger_filter(it, assigned, archived, tmp_path):
     jt = it.unit("gc-jt")
     p = pdf_of(it.c("gc_office"), f"/api/v1/items/documents/list.pdf?lead_unit_id={jt}&state=assigned", tmp_path)
     text = squash(pdf_text(p))
-    assert "督办事项清单" in text and assigned["number"] in text and "state=assigned" in text
+    assert "督办事项清单" in text and assigned["number"] in text and "筛选条件：状态：已交办" in text
     assert archived["number"] not in text
     assert it.c("gc_office").get("/api/v1/items/documents/list.pdf?year=abc").status == 400
 
@@ -169,7 +169,7 @@ def export_csv(it, **params):
 
 
 CSV_HEAD = ["编号", "督办事项", "督办要求", "事项来源", "来源文号", "牵头单位", "责任单位", "分管领导", "办结时限",
-            "重要程度", "事项类型", "状态", "亮灯", "进度", "交办日期", "办结日期"]
+            "重要程度", "事项类型", "状态", "亮灯", "进度", "交办日期", "办结日期", "密级"]
 
 
 def test_csv_export_speaks_the_words_of_the_page_and_imports_back(it, assigned):
@@ -189,6 +189,7 @@ def test_csv_export_speaks_the_words_of_the_page_and_imports_back(it, assigned):
     assert (row["重要程度"], row["事项类型"]) == ("一般事项", "一次性事项")
     assert row["状态"] == full["state_label"] == "已交办", (row["状态"], full["state_label"])
     assert row["亮灯"] in ("绿灯", "黄灯", "红灯") and row["进度"] == f"{full['progress']}%"
+    assert row["密级"] == "内部"
     codes = {"meeting", "general", "once", "assigned", "green", "yellow", "red", "none"}
     assert not codes & {v for r in rows for v in r.values()}, rows  # no internal code anywhere
     before = it.ledger(per_page=1)["total"]
