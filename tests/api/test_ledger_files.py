@@ -51,14 +51,14 @@ def test_xlsx_has_two_named_sheets(xlsx):
 
 def test_xlsx_header_frozen_with_widths_and_filter(xlsx):
     root, rows = cells(xlsx.read("xl/worksheets/sheet1.xml"))
-    header = [rows[1][c][1] for c in "ABCDEFGHIJKLMN"]
+    header = [rows[1][c][1] for c in "ABCDEFGHIJKLMNO"]
     assert header == ["序号", "编号", "督办事项", "事项来源", "牵头单位", "责任单位", "分管领导", "交办日期", "办结时限",
-                      "状态", "亮灯", "进度", "逾期天数", "办结日期"]
+                      "状态", "亮灯", "进度", "逾期天数", "办结日期", "密级"]
     pane = root.find(".//m:pane", NS)
     assert pane.get("state") == "frozen" and pane.get("ySplit") == "1"
     widths = {int(c.get("min")): float(c.get("width")) for c in root.iter(f"{{{NS['m']}}}col")}
     assert widths[3] > 30 and widths[1] < 10
-    assert root.find("m:autoFilter", NS).get("ref") == "A1:N4"
+    assert root.find("m:autoFilter", NS).get("ref") == "A1:O4"
 
 
 def test_xlsx_rows_types_and_lights(xlsx):
