@@ -2,6 +2,7 @@
 #include "api/routes.h"
 #include "docs/itemdocs.h"
 #include "docs/seal.h"
+#include "items/item_workflow.h"
 #include "items/items.h"
 
 #include <stdio.h>
@@ -9,18 +10,48 @@
 #include <string.h>
 #include <unistd.h>
 
-/* The ledger filter of GET /api/v1/items; *words describes it for the list's heading. False after a 400. */
+static const char *state_words(struct arena *a, const char *list)
+{
+    const char *out = "";
+    char *copy = arena_strdup(a, list), *save = NULL;
+    for (char *t = strtok_r(copy, ",", &save); t; t = strtok_r(NULL, ",", &save)) {
+        enum item_state s;
+        out = arena_printf(a, "%s%s%s", out, *out ? "、" : "", item_state_parse(t, &s) ? item_state_label(s) : t);
+    }
+    return out;
+}
+
+static const char *light_words(const char *light)
+{
+    return !strcmp(light, "red")      ? "红灯"
+           : !strcmp(light, "yellow") ? "黄灯"
+           : !strcmp(light, "green")  ? "绿灯"
+                                      : light;
+}
+
+/* The ledger filter of GET /api/v1/items; *words describes it for the list's heading in the page's words
+ * ("状态：已交办；重要程度：重大复杂事项"). False after a 400. */
 static bool ledger_filter(struct req *rq, struct ledger_query *q, const char **words)
 {
     if (!ledger_query_from(rq, q))
         return false;
-    static const char *const keys[] = {"state", "source_kind", "importance", "kind",     "tag",
-                                       "q",     "light",       "due_before", "due_after"};
-    const char *w = "";
+    static const struct {
+        const char *key, *word;
+        const char *(*label)(const char *v);
+    } keys[] = {{"source_kind", "事项来源", item_source_label},
+                {"importance", "重要程度", items_importance_label},
+                {"kind", "事项类型", items_kind_label},
+                {"confidentiality", "密级", items_confidentiality_label},
+                {"tag", "标签", NULL},
+                {"q", "检索", NULL},
+                {"light", "亮灯", light_words},
+                {"due_before", "办结时限不晚于", NULL},
+                {"due_after", "办结时限不早于", NULL}};
+    const char *w = q->state && *q->state ? arena_printf(rq->arena, "状态：%s", state_words(rq->arena, q->state)) : "";
     for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
-        const char *v = req_query(rq, keys[i]);
+        const char *v = req_query(rq, keys[i].key), *l = v && keys[i].label ? keys[i].label(v) : NULL;
         if (v && *v)
-            w = arena_printf(rq->arena, "%s%s%s=%s", w, *w ? "；" : "", keys[i], v);
+            w = arena_printf(rq->arena, "%s%s%s：%s", w, *w ? "；" : "", keys[i].word, l ? l : v);
     }
     if (q->overdue)
         w = arena_printf(rq->arena, "%s%s已逾期", w, *w ? "；" : "");

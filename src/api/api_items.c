@@ -39,6 +39,11 @@ bool ledger_query_from(struct req *rq, struct ledger_query *q)
     q->source_kind = req_query(rq, "source_kind");
     q->importance = req_query(rq, "importance");
     q->kind = req_query(rq, "kind");
+    q->confidentiality = req_query(rq, "confidentiality");
+    if (q->confidentiality && *q->confidentiality && !items_confidentiality_label(q->confidentiality)) {
+        reply_error(rq, ERR_BAD_REQUEST, "密级（confidentiality）应为 internal（内部）或 public（公开）");
+        return false;
+    }
     q->tag = req_query(rq, "tag");
     q->q = req_query(rq, "q");
     q->light = req_query(rq, "light");

@@ -123,8 +123,12 @@ struct deadline_rule {
     const char *note;
 };
 
+/* until: the object's own stated limit (days since epoch; 0: none). 古政办发〔2021〕52号: "凡注明办理期限的
+ * 事项承办单位必须如期办结" while general issues are resolved "原则上10天内": a stated limit governs the
+ * resolution, later or earlier than the rule's, and the work's earlier steps do not fall after it. */
 struct deadline_facts {
     const char *source_kind, *importance, *item_kind;
+    int64_t until;
 };
 
 struct deadline_due {
@@ -132,6 +136,8 @@ struct deadline_due {
     int seq; /* 1.. for periodic reports */
     int64_t due;
     int64_t rule_id;
+    int64_t rule_due; /* the day the rule alone gives (differs from due when the stated limit moved it);
+                       * 0 when no rule gave one */
 };
 
 /* The most milestones one computation can yield (a bound, not a cap): one of each kind but the
@@ -143,7 +149,9 @@ struct deadline_due {
 
 /*
  * Pure: the milestones for an item with these facts starting on day `start` (days since epoch),
- * from rules[0..n) in table order. Periodic reports: every `amount` months (or working/calendar
+ * from rules[0..n) in table order; with f->until, the resolution falls on it (one is added when no
+ * rule gives one) and receipt, deployment and first feedback fall on it at the latest (a report
+ * obligation may fall later: the completion reply answers it). Periodic reports: every `amount` months (or working/calendar
  * days) or on each listed date, within twelve months after the start. Returns the number written
  * to out (at most max), in milestone order.
  */
@@ -158,6 +166,10 @@ const struct deadline_rule *deadlines_rule_for(const struct deadline_rule *rules
  * "1个月内"; periodic: "每月", "每2个月", "每10个工作日"; dates: "每年7月15日、10月15日、1月15日前"
  * (periodic) or "7月15日前". Arena. */
 const char *deadlines_limit_text(struct arena *a, const struct deadline_rule *r);
+/* Pure: why milestone d, computed for f, is not where its rule alone puts it (the stated limit, f->until,
+ * moved it): "按立项注明的办理期限；规则时限为10日内（2026-03-12）"; NULL when it is. Arena. */
+const char *deadlines_stated_reason(struct arena *a, const struct deadline_rule *rules, size_t n,
+                                    const struct deadline_facts *f, const struct deadline_due *d);
 
 /* Traffic lights (亮灯). */
 enum light { LIGHT_GREEN, LIGHT_YELLOW, LIGHT_RED, LIGHT_DONE, LIGHT_DONE_LATE };

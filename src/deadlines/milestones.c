@@ -51,7 +51,7 @@ static bool kind_ok(const char *k)
 
 /* Inserts one milestone (kept if it exists); its ladder starts at the first step still ahead. */
 static enum err ms_insert(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *path,
-                          const char *kind, int seq, int64_t due, int64_t rule_id, int64_t start,
+                          const char *kind, int seq, int64_t due, int64_t rule_id, const char *reason, int64_t start,
                           const struct calendar *cal, const struct ladder *l, bool *created)
 {
     int64_t today = time_local_day(c->now);
@@ -60,13 +60,14 @@ static enum err ms_insert(struct ctx *c, const char *owner_kind, int64_t owner_i
     char d[11], at[21];
     cal_format_date(due, d);
     time_format_iso(c->now, at);
-    enum err e =
-        db_one_int(c->db, &id,
-                   "INSERT INTO milestones (owner_kind, owner_id, unit_id, scope_path, kind, seq, due_date, "
-                   "rule_id, step, next_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
-                   "ON CONFLICT (owner_kind, owner_id, unit_id, kind, seq) DO NOTHING RETURNING id",
-                   DB_TEXT(owner_kind), DB_INT(owner_id), DB_INT(unit_id), DB_TEXT(path), DB_TEXT(kind), DB_INT(seq),
-                   DB_TEXT(d), DB_INT_IF(rule_id, rule_id), DB_INT(s), DB_INT_IF(next >= 0, next), DB_TEXT(at));
+    enum err e = db_one_int(c->db, &id,
+                            "INSERT INTO milestones (owner_kind, owner_id, unit_id, scope_path, kind, seq, due_date, "
+                            "rule_id, overridden, reason, step, next_at, created_at) "
+                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                            "ON CONFLICT (owner_kind, owner_id, unit_id, kind, seq) DO NOTHING RETURNING id",
+                            DB_TEXT(owner_kind), DB_INT(owner_id), DB_INT(unit_id), DB_TEXT(path), DB_TEXT(kind),
+                            DB_INT(seq), DB_TEXT(d), DB_INT_IF(rule_id, rule_id), DB_INT(reason != NULL),
+                            DB_TEXT(reason ? reason : ""), DB_INT(s), DB_INT_IF(next >= 0, next), DB_TEXT(at));
     if (created)
         *created = e == ERR_OK;
     return e == ERR_NOT_FOUND ? ERR_OK : ctx_db_fail(c, e, "生成时限节点");
@@ -88,7 +89,8 @@ enum err deadlines_fill(struct ctx *c, const char *owner_kind, int64_t owner_id,
     for (int i = 0; i < nd && !e; i++) {
         bool created;
         e = ms_insert(c, owner_kind, owner_id, unit_id, unit_path, ms_kind_name(due[i].kind), due[i].seq, due[i].due,
-                      due[i].rule_id, start, &cal, &l, &created);
+                      due[i].rule_id, deadlines_stated_reason(c->arena, rules, n, f, &due[i]), start, &cal, &l,
+                      &created);
         *count += created;
     }
     return e;
@@ -104,8 +106,8 @@ enum err deadlines_add(struct ctx *c, const char *owner_kind, int64_t owner_id, 
     enum err e;
     if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
         return e;
-    return ms_insert(c, owner_kind, owner_id, unit_id, unit_path, kind, seq, due, 0, time_local_day(c->now), &cal, &l,
-                     created);
+    return ms_insert(c, owner_kind, owner_id, unit_id, unit_path, kind, seq, due, 0, NULL, time_local_day(c->now), &cal,
+                     &l, created);
 }
 
 enum err deadlines_done(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *kind,

@@ -157,6 +157,21 @@ const char *deadlines_limit_text(struct arena *a, const struct deadline_rule *r)
     return arena_printf(a, "%d%s内", r->amount, unit);
 }
 
+const char *deadlines_stated_reason(struct arena *a, const struct deadline_rule *rules, size_t n,
+                                    const struct deadline_facts *f, const struct deadline_due *d)
+{
+    if (d->due == d->rule_due)
+        return NULL;
+    const char *how = d->kind == MS_RESOLUTION ? "按立项注明的办理期限" : "不晚于立项注明的办理期限";
+    const struct deadline_rule *r = deadlines_rule_for(rules, n, f, d->kind);
+    if (!r || !d->rule_due)
+        return arena_printf(a, "%s（规则未规定%s时限）", how, ms_kind_label(d->kind));
+    char iso[11];
+    cal_format_date(d->rule_due, iso);
+    return arena_printf(a, "%s；规则时限为%s后%s（%s）", how,
+                        r->base >= 0 ? ms_kind_label((enum ms_kind)r->base) : "交办", deadlines_limit_text(a, r), iso);
+}
+
 int deadlines_compute(const struct calendar *cal, const struct deadline_rule *rules, size_t n,
                       const struct deadline_facts *f, int64_t start, struct deadline_due *out, int max)
 {
@@ -166,6 +181,11 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
     int64_t horizon = cal_add_months(start, 12);
     for (int k = 0; k < MS__COUNT && cnt < max; k++) {
         const struct deadline_rule *best = deadlines_rule_for(rules, n, f, (enum ms_kind)k);
+        if (!best && k == MS_RESOLUTION && f->until > 0) {
+            when[k] = f->until;
+            have[k] = true;
+            out[cnt++] = (struct deadline_due){MS_RESOLUTION, 1, f->until, 0, 0};
+        }
         if (!best)
             continue;
         int64_t base = best->base >= 0 && best->base < k && have[best->base] ? when[best->base] : start;
@@ -189,9 +209,12 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
                     continue;
                 due = roll_to_workday(cal, first);
             }
+            int64_t by_rule = due;
+            if (f->until > 0 && (k == MS_RESOLUTION || (k < MS_IMPL_REPORT && due > f->until)))
+                due = f->until;
             when[k] = due;
             have[k] = true;
-            out[cnt++] = (struct deadline_due){(enum ms_kind)k, 1, due, best->id};
+            out[cnt++] = (struct deadline_due){(enum ms_kind)k, 1, due, best->id, by_rule};
             continue;
         }
         /* periodic reports within twelve months after the start */
@@ -224,7 +247,7 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
             }
         }
         for (int i = 0; i < nd && cnt < max; i++)
-            out[cnt++] = (struct deadline_due){MS_PERIODIC, i + 1, days[i], best->id};
+            out[cnt++] = (struct deadline_due){MS_PERIODIC, i + 1, days[i], best->id, days[i]};
     }
     return cnt;
 }

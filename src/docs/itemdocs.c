@@ -83,7 +83,11 @@ enum err itemdocs_notice_of(struct ctx *c, const struct item_docs *d, struct doc
     enum err e = deadlines_rules_load(c, &rules, &n);
     if (e || (e = calendar_load(c, &cal)))
         return e;
-    struct deadline_facts f = {jv_str(d->item, "source_kind"), jv_str(d->item, "importance"), jv_str(d->item, "kind")};
+    struct deadline_facts f = {jv_str(d->item, "source_kind"), jv_str(d->item, "importance"), jv_str(d->item, "kind"),
+                               0};
+    const char *until = jv_str(d->item, "due_date");
+    if (until)
+        cal_parse_date(until, &f.until);
     int64_t start;
     if (!cal_parse_date(*out->assigned_at ? out->assigned_at : itemdocs_today(c), &start))
         return ERR_OK;
@@ -115,6 +119,14 @@ enum err itemdocs_notice_of(struct ctx *c, const struct item_docs *d, struct doc
                          parts[i].what);
     }
     out->limits = s;
+    const struct deadline_rule *r = deadlines_rule_for(rules, n, &f, MS_RESOLUTION);
+    for (int k = 0; k < ndue && r && r->base < 0; k++)
+        if (due[k].kind == MS_RESOLUTION)
+            out->resolution_rule =
+                due[k].due == due[k].rule_due
+                    ? arena_printf(c->arena, "交办后%s", deadlines_limit_text(c->arena, r))
+                    : arena_printf(c->arena, "本通知注明的办理期限；规则时限为交办后%s，即%s前",
+                                   deadlines_limit_text(c->arena, r), day_cn(c->arena, due[k].rule_due));
     return ERR_OK;
 }
 

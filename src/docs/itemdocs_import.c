@@ -91,20 +91,25 @@ static enum err import_tx(struct ctx *c, void *arg)
     csv_init(&r, a->csv, a->len);
     char **f;
     int n = csv_next(&r, c->arena, &f);
-    enum { C_TITLE, C_REQ, C_SKIND, C_SREF, C_LEAD, C_CO, C_LEADER, C_DUE, C_IMP, C_KIND, C__N };
-    static const char *const names[C__N] = {"title",    "requirement", "source_kind", "source_ref", "lead_unit",
-                                            "co_units", "leader",      "due_date",    "importance", "kind"};
+    enum { C_TITLE, C_REQ, C_SKIND, C_SREF, C_LEAD, C_CO, C_LEADER, C_DUE, C_IMP, C_KIND, C_SECRECY, C__N };
+    /* each column by its English name or its Chinese header (the ledger CSV export's, docs/ledger.c) */
+    static const char *const names[C__N][2] = {
+        {"title", "督办事项"},      {"requirement", "督办要求"}, {"source_kind", "事项来源"},
+        {"source_ref", "来源文号"}, {"lead_unit", "牵头单位"},   {"co_units", "责任单位"},
+        {"leader", "分管领导"},     {"due_date", "办结时限"},    {"importance", "重要程度"},
+        {"kind", "事项类型"},       {"confidentiality", "密级"}};
     int col[C__N];
     for (int k = 0; k < C__N; k++)
         col[k] = -1;
     for (int i = 0; i < n; i++)
         for (int k = 0; k < C__N; k++)
-            if (!strcmp(f[i], names[k]))
+            if (!strcmp(f[i], names[k][0]) || !strcmp(f[i], names[k][1]))
                 col[k] = i;
     if (n <= 0 || col[C_TITLE] < 0 || col[C_SKIND] < 0 || col[C_LEAD] < 0 || col[C_DUE] < 0) {
-        row_error(a, 1,
-                  "表头至少应有 title、source_kind、lead_unit、due_date 列（可选 requirement、source_ref、"
-                  "co_units、leader、importance、kind）");
+        row_error(
+            a, 1,
+            "表头至少应有 督办事项、事项来源、牵头单位、办结时限 列（可选 督办要求、来源文号、责任单位、分管领导、"
+            "重要程度、事项类型、密级；英文列名 title、source_kind、lead_unit、due_date … 亦可）");
         return ctx_fail(c, ERR_INVALID, "CSV 表头不正确");
     }
     int row = 1, ncols = n;
@@ -131,10 +136,15 @@ static enum err import_tx(struct ctx *c, void *arg)
             json_object_set_new(body, "source_kind", json_string(sk));
         if (!msg && *COL(C_SREF))
             json_object_set_new(body, "source_ref", json_string(COL(C_SREF)));
+        /* importance and kind by name or label ("general" / "一般事项"); an unknown one is refused by the spec */
+        const char *imp = items_importance_name(COL(C_IMP)), *kind = items_kind_name(COL(C_KIND));
         if (!msg && *COL(C_IMP))
-            json_object_set_new(body, "importance", json_string(COL(C_IMP)));
+            json_object_set_new(body, "importance", json_string(imp ? imp : COL(C_IMP)));
         if (!msg && *COL(C_KIND))
-            json_object_set_new(body, "kind", json_string(COL(C_KIND)));
+            json_object_set_new(body, "kind", json_string(kind ? kind : COL(C_KIND)));
+        const char *secrecy = items_confidentiality_name(COL(C_SECRECY));
+        if (!msg && *COL(C_SECRECY))
+            json_object_set_new(body, "confidentiality", json_string(secrecy ? secrecy : COL(C_SECRECY)));
         if (!msg && find_unit(c, COL(C_LEAD), &id) == ERR_OK)
             json_object_set_new(body, "lead_unit_id", json_integer(id));
         else if (!msg)

@@ -26,8 +26,9 @@ void item_docs_free(struct item_docs *d);
  * The item as its notice (督办通知) states it: d->doc with its time limits (DOMAIN.md §4), each in the unit
  * of the rule that computed it ("7日内" / "7个工作日内"), with the day it falls on when it counts from the
  * assignment (doc.assigned_at, or today before it): receipt, deployment, first feedback and periodic
- * reports in out->limits (the resolution is the item's own due date, stated apart). Reads the rule table
- * and the calendar; strings in the arena.
+ * reports in out->limits; the resolution is the item's own due date (earlier ones fall on it at the
+ * latest), stated apart with its rule in out->resolution_rule. Reads the rule table and the calendar;
+ * strings in the arena.
  */
 enum err itemdocs_notice_of(struct ctx *c, const struct item_docs *d, struct doc_item *out);
 /* Today's local date "YYYY-MM-DD" at c->now (arena). */

@@ -9,6 +9,7 @@
 #include "base/csv.h"
 #include "base/log.h"
 #include "docs/itemdocs_internal.h"
+#include "items/items.h"
 #include "items/ledger.h"
 
 #include <stdio.h>
@@ -32,7 +33,7 @@ static const struct {
 } item_cols[] = {
     {"序号", 6},      {"编号", 18},     {"督办事项", 36}, {"事项来源", 22}, {"牵头单位", 18},
     {"责任单位", 24}, {"分管领导", 10}, {"交办日期", 12}, {"办结时限", 12}, {"状态", 10},
-    {"亮灯", 7},      {"进度", 8},      {"逾期天数", 9},  {"办结日期", 12},
+    {"亮灯", 7},      {"进度", 8},      {"逾期天数", 9},  {"办结日期", 12}, {"密级", 7},
 };
 
 static const struct {
@@ -155,6 +156,7 @@ bool ledger_xlsx_item(struct ledger_xlsx *l, const struct doc_item *it)
     worksheet_write_number(ws, (lxw_row_t)r, 11, it->progress / 100.0, l->pct);
     worksheet_write_number(ws, (lxw_row_t)r, 12, it->overdue_days, NULL);
     cell_date(l, r, 13, it->completed_at);
+    cell_str(l, ws, r, 14, items_confidentiality_label(it->confidentiality));
 
     for (int i = 0; i < it->nreports; i++) {
         const struct doc_report *rep = &it->reports[i];
@@ -186,10 +188,10 @@ bool ledger_xlsx_close(struct ledger_xlsx *l, char *err, size_t errlen)
     return ok;
 }
 
+/* The words of the page and the XLSX (the item import reads them back: itemdocs_import.c). */
 const char *const ledger_csv_columns[] = {
-    "number",   "title",    "requirement", "source_kind",  "source_ref", "lead_unit",
-    "co_units", "leader",   "due_date",    "importance",   "kind",       "state",
-    "light",    "progress", "assigned_at", "completed_at", NULL,
+    "编号",     "督办事项", "督办要求", "事项来源", "来源文号", "牵头单位", "责任单位", "分管领导", "办结时限",
+    "重要程度", "事项类型", "状态",     "亮灯",     "进度",     "交办日期", "办结日期", "密级",     NULL,
 };
 
 void ledger_csv_header(struct buf *out)
@@ -205,22 +207,25 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
     const char *co = "";
     for (int i = 0; i < it->nco; i++)
         co = arena_printf(&a, "%s%s%s", co, *co ? "、" : "", it->co_units[i]);
+    const char *source = item_source_label(it->source_kind), *importance = items_importance_label(it->importance),
+               *kind = items_kind_label(it->kind), *secrecy = items_confidentiality_label(it->confidentiality);
     const char *v[] = {it->number,
                        it->title,
                        it->content,
-                       it->source_kind,
+                       source ? source : it->source_kind,
                        it->source_ref,
                        it->lead_unit,
                        co,
                        it->leader,
                        it->deadline,
-                       it->importance,
-                       it->kind,
+                       importance ? importance : it->importance,
+                       kind ? kind : it->kind,
                        it->state,
-                       it->light,
-                       arena_printf(&a, "%d", it->progress),
+                       doc_light_label(it->light),
+                       arena_printf(&a, "%d%%", it->progress),
                        it->assigned_at,
-                       it->completed_at};
+                       it->completed_at,
+                       secrecy ? secrecy : ""};
     for (size_t i = 0; i < sizeof v / sizeof *v; i++)
         csv_write_field(out, v[i], i + 1 == sizeof v / sizeof *v);
     arena_free(&a);
@@ -256,6 +261,7 @@ static void doc_from_row(struct arena *a, const struct ledger_row *r, const char
     it->overdue_days = doc_overdue_days(r->state, r->due_date, today);
     it->registered_at = doc_day_local(a, r->created_at);
     it->assigned_at = r->assigned_at ? doc_day_local(a, r->assigned_at) : "";
+    it->confidentiality = r->confidentiality;
     it->completed_at = r->closed_at ? doc_day_local(a, r->closed_at) : "";
     it->reply = "";
     it->co_units = arena_alloc(a, sizeof *it->co_units * (size_t)(r->ntracks + 1));
@@ -335,11 +341,24 @@ static enum err export_row(struct ctx *c, const struct ledger_row *r, void *arg)
         x->items = arena_alloc(&x->a, sizeof *x->items * EXPORT_BATCH);
     /* the row's strings live until the ledger's batch ends: the documents' copy is taken now */
     struct ledger_row copy = *r;
-    const char **fields[] = {&copy.number,           &copy.title,     &copy.source_kind, &copy.source_ref,
-                             &copy.importance,       &copy.kind,      &copy.requirement, &copy.lead_unit_name,
-                             &copy.leader_name,      &copy.due_date,  &copy.light,       &copy.created_at,
-                             &copy.assigned_at,      &copy.closed_at, &copy.state,       &copy.state_label,
-                             &copy.source_kind_label};
+    const char **fields[] = {&copy.number,
+                             &copy.title,
+                             &copy.source_kind,
+                             &copy.source_ref,
+                             &copy.importance,
+                             &copy.kind,
+                             &copy.requirement,
+                             &copy.lead_unit_name,
+                             &copy.leader_name,
+                             &copy.due_date,
+                             &copy.light,
+                             &copy.created_at,
+                             &copy.assigned_at,
+                             &copy.closed_at,
+                             &copy.state,
+                             &copy.state_label,
+                             &copy.source_kind_label,
+                             &copy.confidentiality};
     for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
         *fields[i] = arena_strdup(&x->a, *fields[i]);
     struct ledger_track *t = arena_alloc(&x->a, sizeof *t * (size_t)(r->ntracks + 1));

@@ -5,8 +5,9 @@
  * XLSX: sheet "督办台账", one row per item under a frozen header with an autofilter, dates as
  * Excel dates, progress as a percentage and the traffic light as a coloured cell; sheet
  * "进展报告", one row per progress report. CSV: UTF-8 with a BOM (Excel opens it as UTF-8), CRLF,
- * the header of ledger_csv_columns; the item import reads the same file (ignoring number, state,
- * light, progress and the dates, which an import cannot set).
+ * the Chinese header of ledger_csv_columns and the words of the page and the XLSX (事项来源, 重要程度,
+ * 事项类型, 状态, 亮灯 as labels, 进度 "40%", 密级 内部/公开 last); the item import reads the same file (ignoring 编号, 状态,
+ * 亮灯, 进度 and the dates, which an import cannot set).
  */
 #ifndef DUCHA_LEDGER_H
 #define DUCHA_LEDGER_H

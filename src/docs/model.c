@@ -42,6 +42,8 @@ void doc_item_from_json(struct arena *a, const json_t *j, struct doc_item *it)
     it->leader = str(j, "leader");
     it->deadline = str(j, "deadline");
     it->limits = str(j, "limits");
+    it->confidentiality = str(j, "confidentiality");
+    it->resolution_rule = str(j, "resolution_rule");
     it->state = str(j, "state");
     it->light = str(j, "light");
     it->progress = num(j, "progress");
@@ -206,6 +208,7 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     it->leader = str(j, "leader_name");
     it->deadline = str(j, "due_date");
     it->limits = ""; /* the notice's: itemdocs_notice_of */
+    it->resolution_rule = "";
     it->state = str(j, "state_label");
     it->light = str(j, "light");
     it->progress = num(j, "progress");

@@ -41,6 +41,7 @@ struct doc_item {
     int64_t id;
     const char *number, *title, *source, *content, *requirement;
     const char *source_kind, *source_ref, *importance, *kind; /* machine values (CSV) */
+    const char *confidentiality; /* "internal" (内部) or "public" (公开); NULL: unknown */
     const char *lead_unit;
     const char **co_units;
     int nco;
@@ -48,6 +49,9 @@ struct doc_item {
     /* the notice's time limits as the rules computed them, each in its rule's unit:
      * "收到本通知后1日内（2026年12月2日前）签收，…" ("": none stated) */
     const char *limits;
+    /* the rule beside the item's own due date (the resolution): "交办后10日内" when they agree, else
+     * "本通知注明的办理期限；规则时限为交办后10日内，即2026年12月11日前" ("": no rule) */
+    const char *resolution_rule;
     int progress;
     int overdue_days;
     const char *registered_at, *assigned_at, *completed_at; /* YYYY-MM-DD */

@@ -552,8 +552,10 @@ static void doc_notice(struct pdf *p, const struct pdf_job *j)
     heading(p, "一、督办内容");
     body(p, *it->content ? it->content : it->title);
     heading(p, "二、办理要求");
-    body(p, arena_printf(p->a, "（一）请于%s前办结，办结答复经单位主要负责人核签并加盖印章后报%s。",
-                         doc_date_cn(p->a, it->deadline), j->office->issuer));
+    const char *rule = it->resolution_rule && *it->resolution_rule ? it->resolution_rule : NULL;
+    body(p, arena_printf(p->a, "（一）请于%s前办结%s%s%s，办结答复经单位主要负责人核签并加盖印章后报%s。",
+                         doc_date_cn(p->a, it->deadline), rule ? "（" : "", rule ? rule : "", rule ? "）" : "",
+                         j->office->issuer));
     body(p, arena_printf(p->a, "（二）%s%s确因客观原因不能按期办结的，应提前说明理由，提出时间节点和工作方案。",
                          it->limits ? it->limits : "", it->limits && *it->limits ? "；" : ""));
     if (*it->requirement)

@@ -1,8 +1,11 @@
 /*
  * item_deadlines.c: the workflow's side of the deadline clocks (DOMAIN.md §4–§5, src/deadlines).
  *   assign               every track gets its milestones from the rules, starting today; the item's
- *                        own due date caps the rules' resolution limit (the notice, 督办通知, is the
- *                        workflow's hand-off message: item_workflow.c)
+ *                        own due date is its resolution, later or earlier than the rule's limit
+ *                        (古政办发〔2021〕52号: 凡注明办理期限的事项承办单位必须如期办结; the rule's
+ *                        "原则上10天内" proposes the date at registration), and receipt, deployment
+ *                        and first feedback do not fall after it; each moved milestone keeps the rule's day in its reason (the
+ *                        notice, 督办通知, is the workflow's hand-off message: item_workflow.c)
  *   receive              the track's receipt milestone is done
  *   report / plan        deployment done; the first report answers first_feedback, the next the report
  *                        obligation (implementation_report: 江苏 30日内报告贯彻落实情况), later ones the
@@ -35,15 +38,14 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
     bool found;
     switch (a) {
     case ITEM_ACT_ASSIGN: {
-        struct deadline_facts f = {it->source_kind, it->importance, it->kind};
+        struct deadline_facts f = {it->source_kind, it->importance, it->kind, 0};
+        if (it->due_date)
+            cal_parse_date(it->due_date, &f.until);
         int64_t today = time_local_day(c->now);
         for (int k = 0; k < it->ntracks && !e; k++) {
             int n;
             e = deadlines_fill(c, ITEM, it->id, it->tracks[k].unit_id, it->tracks[k].unit_path, &f, today, &n);
         }
-        if (!e && it->due_date)
-            e = deadlines_set_due(c, ITEM, it->id, 0, ms_kind_name(MS_RESOLUTION), it->due_date,
-                                  "立项确定的办结时限早于规则时限", true);
         break;
     }
     case ITEM_ACT_RECEIVE:

@@ -48,6 +48,41 @@ const char *item_source_label(const char *kind)
     return NULL;
 }
 
+/* want_name 0: the label of name key; 1: the name of key given as a name or a label. NULL when unknown. */
+#define LOOKUP(table, key, want_name)                                                                                  \
+    do {                                                                                                               \
+        for (size_t i = 0; (key) && i < N(table); i++)                                                                 \
+            if (!strcmp((key), table[i].name) || ((want_name) && !strcmp((key), table[i].label)))                      \
+                return (want_name) ? table[i].name : table[i].label;                                                   \
+        return NULL;                                                                                                   \
+    } while (0)
+
+const char *items_importance_label(const char *name)
+{
+    LOOKUP(importances, name, 0);
+}
+const char *items_kind_label(const char *name)
+{
+    LOOKUP(kinds, name, 0);
+}
+const char *items_importance_name(const char *s)
+{
+    LOOKUP(importances, s, 1);
+}
+const char *items_kind_name(const char *s)
+{
+    LOOKUP(kinds, s, 1);
+}
+const char *items_confidentiality_label(const char *name)
+{
+    LOOKUP(confidentialities, name, 0);
+}
+const char *items_confidentiality_name(const char *s)
+{
+    LOOKUP(confidentialities, s, 1);
+}
+#undef LOOKUP
+
 void item_today(struct ctx *c, char out[11])
 {
     cal_format_date(time_local_day(c->now), out);

@@ -489,7 +489,7 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     /* the receipt limit in its rule's unit ("1日内" / "1个工作日内", DOMAIN.md §4) */
     struct deadline_rule *rules;
     size_t nrules;
-    struct deadline_facts facts = {it->source_kind, it->importance, it->kind};
+    struct deadline_facts facts = {it->source_kind, it->importance, it->kind, 0};
     const struct deadline_rule *rr =
         deadlines_rules_load(c, &rules, &nrules) ? NULL : deadlines_rule_for(rules, nrules, &facts, MS_RECEIPT);
     const char *receipt =

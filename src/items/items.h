@@ -87,10 +87,24 @@ extern const struct jv_field items_grades_spec[];
 enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out);
 /* Source kinds, states, actions, grades, importance and kinds with their Chinese labels. */
 enum err items_meta(struct ctx *c, json_t **out);
+/* The Chinese label of a source kind ("meeting" → "政府会议议定事项"), NULL when unknown. */
+const char *item_source_label(const char *kind);
+/* Between the names and the Chinese labels the pages show (items_meta's): of an importance ("general"
+ * ↔ "一般事项") and an item kind ("once" ↔ "一次性事项"). *_label: the label of a name, NULL when
+ * unknown; *_name: the name of a name or a label, NULL when neither. */
+const char *items_importance_label(const char *name);
+const char *items_kind_label(const char *name);
+const char *items_importance_name(const char *s);
+const char *items_kind_name(const char *s);
+/* The same for the confidentiality (密级: "internal" ↔ "内部", "public" ↔ "公开"). */
+const char *items_confidentiality_label(const char *name);
+const char *items_confidentiality_name(const char *s);
 
 /* The ledger (台账): filters from the query string (see items_ledger in ledger.c). */
 struct ledger_query {
     const char *state, *source_kind, *importance, *kind, *tag, *q, *light, *sort;
+    /* "public": only items marked 公开, for a file meant for outside recipients; "internal": only 内部 */
+    const char *confidentiality;
     const char *due_before, *due_after;
     int64_t lead_unit_id, co_unit_id, unit_id, leader_id, year, parent_id;
     bool overdue;

@@ -106,7 +106,6 @@ enum err item_create_then(struct ctx *c, const json_t *body, item_created_fn the
  * and be enabled; 422 naming leader_id otherwise. */
 enum err item_check_leader(struct ctx *c, int64_t leader, const char *office_path);
 /* Source kind label, NULL if unknown. */
-const char *item_source_label(const char *kind);
 /* Validates the lead and co-responsible units of a create/update (they exist, lie within office_path,
  * no repeats) with one read of their paths; fills the lead's path and, if co_paths is not NULL, the
  * co units' paths in co's order (arena). */

@@ -337,6 +337,7 @@ static enum err plan_filters_sql(struct ctx *c, const struct ledger_query *lq, s
         {offsetof(struct ledger_query, source_kind), "i.source_kind"},
         {offsetof(struct ledger_query, importance), "i.importance"},
         {offsetof(struct ledger_query, kind), "i.kind"},
+        {offsetof(struct ledger_query, confidentiality), "i.confidentiality"},
     };
     for (size_t k = 0; k < sizeof eq / sizeof *eq; k++) {
         const char *v = *(const char *const *)((const char *)lq + eq[k].off);
@@ -604,7 +605,7 @@ static const char *const row_cols =
     "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, i.lead_unit_id, "
     "lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, i.parent_id, i.year, i.version, i.created_at";
 #define COL_KEY 19
-static const char *const detail_cols = ", i.requirement, i.source_ref, i.closed_at, i.assigned_at";
+static const char *const detail_cols = ", i.requirement, i.source_ref, i.closed_at, i.assigned_at, i.confidentiality";
 static const char *const row_joins = " JOIN items i ON i.id = s.item_id JOIN units lu ON lu.id = i.lead_unit_id "
                                      "LEFT JOIN users us ON us.id = i.leader_id";
 
@@ -780,6 +781,7 @@ static void row_read(struct arena *a, struct stmt *st, struct ledger_row *r, boo
         r->source_ref = dup(a, st, k++);
         r->closed_at = dup(a, st, k++);
         r->assigned_at = dup(a, st, k++);
+        r->confidentiality = dup(a, st, k++);
     }
     r->key = pl->ranked || (pl->sort->col && pl->sort->kt != KEY_ID) ? dup(a, st, k) : "";
     enum item_state s = ITEM_ST_DRAFT;

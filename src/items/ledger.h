@@ -27,7 +27,7 @@ struct ledger_row {
     int64_t id, lead_unit_id, parent_id, year, version;
     const char *number, *title, *state, *source_kind, *importance, *kind, *due_date, *lead_unit_name, *tags;
     const char *leader_name, *updated_at, *created_at, *light, *key, *state_label, *source_kind_label;
-    const char *requirement, *source_ref, *closed_at, *assigned_at; /* details only */
+    const char *requirement, *source_ref, *closed_at, *assigned_at, *confidentiality; /* details only */
     bool escalated, has_parent;
     int progress;
     struct ledger_track *tracks;

@@ -42,7 +42,7 @@ class World:
     def item(self, co=(), **kw):
         body = {"title": kw.pop("title", "城区道路积水点整治"), "requirement": "排查并整治积水点",
                 "source_kind": kw.pop("source_kind", "leader_assigned"), "lead_unit_id": self.unit("gc-jt"),
-                "co_unit_ids": [self.unit(x) for x in co], "due_date": kw.pop("due_date", "2026-06-30"),
+                "co_unit_ids": [self.unit(x) for x in co], "due_date": kw.pop("due_date", "2026-03-12"),
                 "leader_id": self.c("gc_leader").user["id"]}
         body.update(kw)
         r = self.c("gc_office").post("/api/v1/items", body)
@@ -63,6 +63,9 @@ class World:
         uid = self.unit(unit_code)
         return {(m["kind"], m["seq"]): m["due_date"] for m in self.milestones(iid) if m["unit_id"] == uid}
 
+    def resolution(self, iid):
+        return [m for m in self.milestones(iid) if m["kind"] == "resolution" and m["unit_id"] == self.unit("gc-jt")][0]
+
     def inbox_for(self, user, ms_id):
         r = self.c(user).get("/api/v1/inbox?limit=200")
         assert r.status == 200, r
@@ -80,27 +83,47 @@ def world(backend):
 
 def test_registration_fills_milestones_from_the_rules(world):
     w = world
-    general = w.item(co=["gc-zj"])
+    general = w.item(co=["gc-zj"])  # due on the rule's day
     # 古政办发〔2021〕52号 writes 1日、1天、7天、10天: calendar days (Monday 2 Mar + 7 = Monday 9, + 10 = Thursday 12)
     want = {("receipt", 1): "2026-03-03", ("deployment", 1): "2026-03-04", ("first_feedback", 1): "2026-03-09",
             ("resolution", 1): "2026-03-12"}
     assert w.dues(general, "gc-jt") == want
     assert w.dues(general, "gc-zj") == want  # every responsible unit has its own track
-    assert w.dues(w.item(source_kind="instruction"), "gc-jt")[("resolution", 1)] == "2026-04-01"  # 30 days
-    assert w.dues(w.item(source_kind="npc_cppcc", due_date="2026-12-31"), "gc-jt")[("resolution", 1)] == "2026-06-02"
-    assert w.dues(w.item(importance="major"), "gc-jt")[("resolution", 1)] == "2026-04-02"  # one month
-    # the item's own due date caps the rules' limit
+    assert not w.resolution(general)["overridden"] and w.resolution(general)["reason"] in (None, "")
+    # the item's own due date is its resolution, later or earlier than the rule's limit, which the milestone
+    # names (古政办发〔2021〕52号: 凡注明办理期限的事项承办单位必须如期办结; 一般性问题"原则上"10天内)
+    for kw, rule in (({"source_kind": "instruction"}, "交办后30日内（2026-04-01）"),
+                     ({"source_kind": "npc_cppcc"}, "交办后3个月内（2026-06-02）"),
+                     ({"importance": "major"}, "交办后1个月内（2026-04-02）"),
+                     ({}, "交办后10日内（2026-03-12）")):
+        ms = w.resolution(w.item(due_date="2026-12-31", **kw))
+        assert ms["due_date"] == "2026-12-31" and ms["overridden"], (kw, ms)
+        assert ms["reason"] == f"按立项注明的办理期限；规则时限为{rule}", (kw, ms["reason"])
     capped = w.item(due_date="2026-03-10")
-    ms = [m for m in w.milestones(capped) if m["kind"] == "resolution"][0]
+    ms = w.resolution(capped)
     assert ms["due_date"] == "2026-03-10" and ms["overridden"]
+    assert ms["reason"] == "按立项注明的办理期限；规则时限为交办后10日内（2026-03-12）"
+    # no milestone before the resolution falls after it: a limit of 5 Mar brings the first feedback forward
+    short = w.item(due_date="2026-03-05")
+    assert w.dues(short, "gc-jt") == {("receipt", 1): "2026-03-03", ("deployment", 1): "2026-03-04",
+                                      ("first_feedback", 1): "2026-03-05", ("resolution", 1): "2026-03-05"}
+    fb = [m for m in w.milestones(short) if m["kind"] == "first_feedback" and m["unit_id"] == w.unit("gc-jt")][0]
+    assert fb["reason"] == "不晚于立项注明的办理期限；规则时限为交办后7日内（2026-03-09）"
+    # none of this is an override of a person: the item's timeline has no deadline entries
+    events = w.c("gc_office").get(f"/api/v1/items/{short}/events").json["events"]
+    assert [e for e in events if e["kind"] == "deadline"] == []
     annual = w.dues(w.item(kind="annual", due_date="2026-12-31"), "gc-jt")
     assert [annual[("periodic_report", i)] for i in (1, 2, 3)] == ["2026-07-15", "2026-10-15", "2027-01-15"]
     ongoing = w.dues(w.item(kind="ongoing", due_date="2026-12-31"), "gc-jt")
     assert ongoing[("periodic_report", 1)] == "2026-04-02" and ongoing[("periodic_report", 2)] == "2026-05-06"
     # the 阳泉 preset gives shorter limits to items registered afterwards
     assert w.c("admin").put("/api/v1/rules", {"preset": "yangquan"}).status == 200
-    yq = w.dues(w.item(), "gc-jt")
+    yq_item = w.item(due_date="2026-03-09")
+    yq = w.dues(yq_item, "gc-jt")
     assert yq[("first_feedback", 1)] == "2026-03-05" and yq[("resolution", 1)] == "2026-03-09"
+    assert not w.resolution(yq_item)["overridden"]
+    later = w.resolution(w.item())  # due 12 Mar: the 阳泉 rule alone gives 9 Mar
+    assert later["due_date"] == "2026-03-12" and "规则时限为交办后7日内（2026-03-09）" in later["reason"]
     # the contact of 交通运输局 sees its own track's milestones, not those of 住建局
     seen = {m["unit_id"] for m in w.milestones(general, "gc_contact")}
     assert seen == {w.unit("gc-jt")}

@@ -26,10 +26,10 @@ def test_csv_and_xlsx_carry_the_assignment_date(server):
     r = c.get("/api/v1/items/export.csv")
     assert r.status == 200
     rows = list(csv.DictReader(io.StringIO(r.raw.decode("utf-8-sig"))))
-    assert {row["title"] for row in rows} == set(want)
+    assert {row["督办事项"] for row in rows} == set(want)
     for row in rows:
-        d = want[row["title"]]
-        assert row["assigned_at"] == (d.isoformat() if d else ""), (row["title"], row["assigned_at"], d)
+        d = want[row["督办事项"]]
+        assert row["交办日期"] == (d.isoformat() if d else ""), (row["督办事项"], row["交办日期"], d)
     r = c.get("/api/v1/items/export.xlsx")
     assert r.status == 200
     ws = openpyxl.load_workbook(io.BytesIO(r.raw)).worksheets[0]

@@ -21,7 +21,7 @@ def test_csv_guards_tab_and_cr_like_the_other_formula_starts(tmp_path):
     out = tmp_path / "l.csv"
     assert render("list", str(p), str(out)).returncode == 0
     rows = list(csv.DictReader(io.StringIO(out.read_bytes().decode("utf-8-sig"), newline="")))
-    assert [r["title"] for r in rows] == ["'\t=1+2", "'\r=cmd|' /C calc'!A0", "'@SUM(A1:A2)"]
+    assert [r["督办事项"] for r in rows] == ["'\t=1+2", "'\r=cmd|' /C calc'!A0", "'@SUM(A1:A2)"]
 
 
 def test_config_masks_passwords_in_urls():

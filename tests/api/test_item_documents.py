@@ -126,7 +126,7 @@ def test_list_pdf_of_a_ledger_filter(it, assigned, archived, tmp_path):
     jt = it.unit("gc-jt")
     p = pdf_of(it.c("gc_office"), f"/api/v1/items/documents/list.pdf?lead_unit_id={jt}&state=assigned", tmp_path)
     text = squash(pdf_text(p))
-    assert "督办事项清单" in text and assigned["number"] in text and "state=assigned" in text
+    assert "督办事项清单" in text and assigned["number"] in text and "筛选条件：状态：已交办" in text
     assert archived["number"] not in text
     assert it.c("gc_office").get("/api/v1/items/documents/list.pdf?year=abc").status == 400
 
@@ -168,14 +168,30 @@ def export_csv(it, **params):
     return r.raw.decode("utf-8-sig")
 
 
-def test_csv_export_import_round_trip(it, assigned):
+CSV_HEAD = ["编号", "督办事项", "督办要求", "事项来源", "来源文号", "牵头单位", "责任单位", "分管领导", "办结时限",
+            "重要程度", "事项类型", "状态", "亮灯", "进度", "交办日期", "办结日期", "密级"]
+
+
+def test_csv_export_speaks_the_words_of_the_page_and_imports_back(it, assigned):
+    """The ledger CSV has the XLSX's Chinese headers and the page's words (state, light, source kind,
+    importance, kind), not internal codes; the item import reads the same file back."""
     jt = it.unit("gc-jt")
     text = export_csv(it, lead_unit_id=jt, state="assigned")
+    assert text.splitlines()[0].split(",") == CSV_HEAD
     rows = list(csv.DictReader(io.StringIO(text, newline="")))
-    mine = [r for r in rows if r["number"] == assigned["number"]]
-    assert len(mine) == 1 and mine[0]["title"] == assigned["title"]
-    assert mine[0]["due_date"] == assigned["due_date"] and mine[0]["lead_unit"] == "古城县交通运输局"
-    assert mine[0]["requirement"] == assigned["requirement"] and mine[0]["source_kind"] == "meeting"
+    mine = [r for r in rows if r["编号"] == assigned["number"]]
+    assert len(mine) == 1 and mine[0]["督办事项"] == assigned["title"]
+    full = it.get(assigned["id"])
+    row = mine[0]
+    assert row["办结时限"] == assigned["due_date"] and row["牵头单位"] == "古城县交通运输局"
+    assert row["督办要求"] == assigned["requirement"] and row["事项来源"] == "政府会议议定事项"
+    assert row["责任单位"] == "古城县住房和城乡建设局"
+    assert (row["重要程度"], row["事项类型"]) == ("一般事项", "一次性事项")
+    assert row["状态"] == full["state_label"] == "已交办", (row["状态"], full["state_label"])
+    assert row["亮灯"] in ("绿灯", "黄灯", "红灯") and row["进度"] == f"{full['progress']}%"
+    assert row["密级"] == "内部"
+    codes = {"meeting", "general", "once", "assigned", "green", "yellow", "red", "none"}
+    assert not codes & {v for r in rows for v in r.values()}, rows  # no internal code anywhere
     before = it.ledger(per_page=1)["total"]
 
     # the exported file imports as it is: a preview first, then for real
@@ -190,9 +206,13 @@ def test_csv_export_import_round_trip(it, assigned):
     assert r.json["created"] == len(rows)
     assert it.ledger(per_page=1)["total"] == before + len(rows)
     new = it.get(r.json["items"][0]["id"])
-    src = next(x for x in rows if x["title"] == new["title"])
-    assert new["state"] == "draft" and new["due_date"] == src["due_date"]
-    assert new["lead_unit_name"] == src["lead_unit"] and new["requirement"] == src["requirement"]
+    src = next(x for x in rows if x["督办事项"] == new["title"])
+    assert new["state"] == "draft" and new["due_date"] == src["办结时限"]
+    assert new["lead_unit_name"] == src["牵头单位"] and new["requirement"] == src["督办要求"]
+    # the words come back as what they stand for
+    copy = it.get(next(x["id"] for x in r.json["items"] if x["title"] == assigned["title"]))
+    assert (copy["source_kind"], copy["importance"], copy["kind"]) == ("meeting", "general", "once"), copy
+    assert [t["unit_name"] for t in copy["tracks"] if t["role"] == "co"] == ["古城县住房和城乡建设局"], copy
 
 
 def test_import_with_one_bad_row_writes_nothing_and_names_it(it):

@@ -73,8 +73,8 @@ def test_the_chosen_leader_is_shown_everywhere(it, tmp_path):
     assert row["leader_name"] == "李明"
     # the ledger exports
     raw = it.c("gc_office").get(f"/api/v1/items/export.csv?q={'停车设施建设'}").raw.decode("utf-8-sig")
-    rows = [r for r in csv.DictReader(io.StringIO(raw, newline="")) if r["number"] == item["number"]]
-    assert rows and rows[0]["leader"] == "李明", rows
+    rows = [r for r in csv.DictReader(io.StringIO(raw, newline="")) if r["编号"] == item["number"]]
+    assert rows and rows[0]["分管领导"] == "李明", rows
     x = xlsx_rows(it.c("gc_office").get("/api/v1/items/export.xlsx").raw)
     col = next(k for k, v in x[0].items() if v[1] == "分管领导")
     mine = next(r for r in x[1:] if r.get("B", (0, ""))[1] == item["number"])

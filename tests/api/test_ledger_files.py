@@ -51,14 +51,14 @@ def test_xlsx_has_two_named_sheets(xlsx):
 
 def test_xlsx_header_frozen_with_widths_and_filter(xlsx):
     root, rows = cells(xlsx.read("xl/worksheets/sheet1.xml"))
-    header = [rows[1][c][1] for c in "ABCDEFGHIJKLMN"]
+    header = [rows[1][c][1] for c in "ABCDEFGHIJKLMNO"]
     assert header == ["序号", "编号", "督办事项", "事项来源", "牵头单位", "责任单位", "分管领导", "交办日期", "办结时限",
-                      "状态", "亮灯", "进度", "逾期天数", "办结日期"]
+                      "状态", "亮灯", "进度", "逾期天数", "办结日期", "密级"]
     pane = root.find(".//m:pane", NS)
     assert pane.get("state") == "frozen" and pane.get("ySplit") == "1"
     widths = {int(c.get("min")): float(c.get("width")) for c in root.iter(f"{{{NS['m']}}}col")}
     assert widths[3] > 30 and widths[1] < 10
-    assert root.find("m:autoFilter", NS).get("ref") == "A1:N4"
+    assert root.find("m:autoFilter", NS).get("ref") == "A1:O4"
 
 
 def test_xlsx_rows_types_and_lights(xlsx):
@@ -118,9 +118,9 @@ def test_csv_round_trips(tmp_path):
     rows = list(csv.DictReader(io.StringIO(raw.decode("utf-8-sig"), newline="")))
     assert len(rows) == 3
     for row, item in zip(rows, model["items"]):
-        title = row["title"][1:] if row["title"].startswith("'=") else row["title"]
+        title = row["督办事项"][1:] if row["督办事项"].startswith("'=") else row["督办事项"]
         assert title == item["title"]
-        assert row["number"] == item["number"] and row["lead_unit"] == item["lead_unit"]
-        assert row["co_units"].split("、") == (item["co_units"] or [""])
-        assert row["due_date"] == item["deadline"] and int(row["progress"]) == item["progress"]
-    assert rows[1]["title"].startswith("'=")  # not executable in a spreadsheet
+        assert row["编号"] == item["number"] and row["牵头单位"] == item["lead_unit"]
+        assert row["责任单位"].split("、") == (item["co_units"] or [""])
+        assert row["办结时限"] == item["deadline"] and row["进度"] == f"{item['progress']}%"
+    assert rows[1]["督办事项"].startswith("'=")  # not executable in a spreadsheet

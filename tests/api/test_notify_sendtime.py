@@ -79,7 +79,7 @@ def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
         assert r.status == 200, r
         office = a.client("gc_office")
         body = {"title": "背街小巷照明修复", "requirement": "修复路灯并反馈", "source_kind": "leader_assigned",
-                "lead_unit_id": office.unit_id("gc-jt"), "co_unit_ids": [], "due_date": "2026-06-30",
+                "lead_unit_id": office.unit_id("gc-jt"), "co_unit_ids": [], "due_date": "2026-03-16",
                 "leader_id": a.client("gc_leader").user["id"]}
         r = office.post("/api/v1/items", body)
         assert r.status == 201, r

@@ -66,12 +66,13 @@ def test_calendar_days_by_default_working_days_when_switched(world, tmp_path):
 
     # calendar days: the limits span the National Day holiday and end on the calendar date; one that ends on a
     # holiday (receipt 1 Oct, first feedback 7 Oct) moves to the next working day
-    cal_item = w.item(title="国庆期间城区供暖管网检修", due_date="2026-12-31")
+    cal_item = w.item(title="国庆期间城区供暖管网检修", due_date="2026-10-10")
     assert w.dues(cal_item, "gc-jt") == {("receipt", 1): "2026-10-08", ("deployment", 1): "2026-10-09",
                                          ("first_feedback", 1): "2026-10-08", ("resolution", 1): "2026-10-10"}
     text = notice_text(w, cal_item, tmp_path)
     assert "收到本通知后1日内（2026年10月8日前）签收，签收后1日内研究部署，7日内（2026年10月8日前）书面反馈阶段性进展" in text, text
     assert "工作日" not in text
+    assert "请于2026年10月10日前办结（交办后10日内）" in text, text
     assert "请于收到通知后1日内签收" in assignment_message(w, cal_item)
 
     # the administrator switches the table to working days: items assigned afterwards skip the weekend and
@@ -79,7 +80,7 @@ def test_calendar_days_by_default_working_days_when_switched(world, tmp_path):
     r = w.c("admin").put("/api/v1/rules", {"rules": WORKDAYS})
     assert r.status == 200, r
     assert [x["limit_text"] for x in r.json["rules"]] == ["1个工作日内", "1个工作日内", "7个工作日内", "10个工作日内"]
-    work_item = w.item(title="国庆期间城区燃气管网检修", due_date="2026-12-31")
+    work_item = w.item(title="国庆期间城区燃气管网检修", due_date="2026-10-20")
     # 8, 9, 10 (make-up Saturday), 12, 13, 14, 15 … 16, 19, 20 Oct
     assert w.dues(work_item, "gc-jt") == {("receipt", 1): "2026-10-08", ("deployment", 1): "2026-10-09",
                                           ("first_feedback", 1): "2026-10-15", ("resolution", 1): "2026-10-20"}
@@ -87,6 +88,7 @@ def test_calendar_days_by_default_working_days_when_switched(world, tmp_path):
     assert ("收到本通知后1个工作日内（2026年10月8日前）签收，签收后1个工作日内研究部署，"
             "7个工作日内（2026年10月15日前）书面反馈阶段性进展") in text, text
     assert "请于收到通知后1个工作日内签收" in assignment_message(w, work_item)
+    assert "请于2026年10月20日前办结（交办后10个工作日内）" in text, text
     # the milestones already computed keep their days
     assert w.dues(cal_item, "gc-jt")[("resolution", 1)] == "2026-10-10"
     # and the calendar-day item's notice still states its rules as they are now (the table is one)
@@ -168,3 +170,32 @@ def test_an_important_meetings_decision_owes_a_report_within_30_days(march, tmp_
     assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "贯彻落实情况", "percent": 50}).status == 201
     done = ms("implementation_report")
     assert done["state"] == "done" and done["light"] == "done_late", done
+
+
+def test_a_stated_limit_governs_and_the_documents_name_the_rule(march, tmp_path):
+    """古政办发〔2021〕52号: 一般性问题原则上10天内落实 …… 凡注明办理期限的事项承办单位必须如期办结. The item's own due
+    date (the office states it, the form proposes the rule's day) is the resolution milestone whether it is later
+    or earlier than the rule's; the milestone, the item page's 时限依据 and the notice name the rule's day, so the
+    due date, the milestones, the reminders and the notice never disagree."""
+    w = march
+    later = w.item(title="城区老旧小区雨污分流改造", due_date="2026-04-30")
+    res = w.resolution(later)
+    assert (res["due_date"], res["overridden"]) == ("2026-04-30", True)
+    assert res["reason"] == "按立项注明的办理期限；规则时限为交办后10日内（2026-03-12）"
+    assert w.c("gc_office").get(f"/api/v1/items/{later}").json["due_date"] == "2026-04-30"
+    text = notice_text(w, later, tmp_path)
+    assert "请于2026年4月30日前办结（本通知注明的办理期限；规则时限为交办后10日内，即2026年3月12日前）" in text, text
+    assert "办结时限 2026-04-30" in assignment_message(w, later)
+    # the rule's day passes and the item is not overdue: the unit has until 30 April
+    w.clock("2026-03-13T09:00:00+08:00")
+    assert w.resolution(later)["light"] != "red"
+    # an earlier stated limit (assigned Friday 13 Mar, rule 23 Mar): the resolution falls on it, and the first
+    # feedback (rule: 20 Mar) not after it
+    early = w.item(title="城区积水点应急排查", due_date="2026-03-16")
+    dues = w.dues(early, "gc-jt")
+    assert dues[("resolution", 1)] == "2026-03-16" and dues[("first_feedback", 1)] == "2026-03-16", dues
+    fb = [m for m in w.milestones(early) if m["kind"] == "first_feedback" and m["unit_id"] == w.unit("gc-jt")][0]
+    assert fb["reason"] == "不晚于立项注明的办理期限；规则时限为交办后7日内（2026-03-20）", fb
+    text = notice_text(w, early, tmp_path)
+    assert "请于2026年3月16日前办结（本通知注明的办理期限；规则时限为交办后10日内，即2026年3月23日前）" in text, text
+    assert "7日内（2026年3月16日前）书面反馈阶段性进展" in text, text

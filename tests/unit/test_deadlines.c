@@ -63,7 +63,7 @@ static void test_gu13710_general_item(void **state)
     (void)state;
     struct calendar c = builtin();
     const struct deadline_preset *p = preset("gu13710");
-    struct deadline_facts f = {"decision", "general", "oneoff"};
+    struct deadline_facts f = {"decision", "general", "oneoff", 0};
     struct deadline_due out[DEADLINES_MAX];
     /* assigned Friday 2026-09-18; 古政办发〔2021〕52号 writes 1日/1天/7天/10天: calendar days. Receipt: 1 day
      * is Saturday 19 Sep, a rest day, so the make-up Sunday 20 Sep; deployment a day after: Monday 21st */
@@ -84,7 +84,7 @@ static void test_calendar_days_and_working_days_per_rule(void **state)
 {
     (void)state;
     struct calendar c = builtin();
-    struct deadline_facts f = {"decision", "general", "oneoff"};
+    struct deadline_facts f = {"decision", "general", "oneoff", 0};
     struct deadline_due out[DEADLINES_MAX];
     struct deadline_rule days[] = {{0, NULL, NULL, NULL, MS_RESOLUTION, 7, DL_DAYS, "", -1, ""}};
     struct deadline_rule work[] = {{0, NULL, NULL, NULL, MS_RESOLUTION, 7, DL_WORKDAYS, "", -1, ""}};
@@ -120,11 +120,46 @@ static void test_yangquan_is_shorter(void **state)
     (void)state;
     struct calendar c = builtin();
     const struct deadline_preset *p = preset("yangquan");
-    struct deadline_facts f = {"decision", "general", "oneoff"};
+    struct deadline_facts f = {"decision", "general", "oneoff", 0};
     struct deadline_due out[DEADLINES_MAX];
     int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-03-02"), out, DEADLINES_MAX);
     assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-03-05");
     assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-03-09"); /* 7 days */
+}
+
+/* 古政办发〔2021〕52号: 凡注明办理期限的事项承办单位必须如期办结 — a stated limit is the resolution, later or
+ * earlier than the rule's; the work's earlier steps do not fall after it; the report obligation may. */
+static void test_a_stated_limit_is_the_resolution(void **state)
+{
+    (void)state;
+    struct calendar c = builtin();
+    const struct deadline_preset *p = preset("gu13710");
+    struct deadline_due out[DEADLINES_MAX];
+    struct arena a = ARENA_INIT;
+    struct deadline_facts later = {"decision", "general", "oneoff", day_of("2026-04-30")};
+    int n = deadlines_compute(&c, p->rules, p->n, &later, day_of("2026-03-02"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-03-09");
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-04-30");
+    for (int i = 0; i < n; i++)
+        if (out[i].kind == MS_RESOLUTION)
+            assert_string_equal(deadlines_stated_reason(&a, p->rules, p->n, &later, &out[i]),
+                                "按立项注明的办理期限；规则时限为交办后10日内（2026-03-12）");
+        else
+            assert_null(deadlines_stated_reason(&a, p->rules, p->n, &later, &out[i]));
+    struct deadline_facts early = {"meeting", "general", "oneoff", day_of("2026-03-05")};
+    n = deadlines_compute(&c, p->rules, p->n, &early, day_of("2026-03-02"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_DEPLOYMENT, 1), "2026-03-04");
+    assert_date(due_of(out, n, MS_FIRST_FEEDBACK, 1), "2026-03-05");
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-03-05");
+    assert_date(due_of(out, n, MS_IMPL_REPORT, 1), "2026-04-01");
+    /* a table without a resolution rule: the stated limit still gives one */
+    struct deadline_rule only = {.id = 1, .milestone = MS_RECEIPT, .amount = 1, .unit = DL_DAYS, .base = -1};
+    n = deadlines_compute(&c, &only, 1, &later, day_of("2026-03-02"), out, DEADLINES_MAX);
+    assert_int_equal(n, 2);
+    assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-04-30");
+    assert_string_equal(deadlines_stated_reason(&a, &only, 1, &later, &out[1]),
+                        "按立项注明的办理期限（规则未规定办结时限）");
+    arena_free(&a);
 }
 
 static void test_major_item_gets_one_month_rolled_past_holiday(void **state)
@@ -132,7 +167,7 @@ static void test_major_item_gets_one_month_rolled_past_holiday(void **state)
     (void)state;
     struct calendar c = builtin();
     const struct deadline_preset *p = preset("gu13710");
-    struct deadline_facts f = {"decision", "major", "oneoff"};
+    struct deadline_facts f = {"decision", "major", "oneoff", 0};
     struct deadline_due out[DEADLINES_MAX];
     /* 2026-09-01 + 1 month = 2026-10-01, a holiday: the limit moves to the first working day, 8 Oct */
     int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-09-01"), out, DEADLINES_MAX);
@@ -145,13 +180,13 @@ static void test_source_kind_rules(void **state)
     struct calendar c = builtin();
     const struct deadline_preset *p = preset("gu13710");
     struct deadline_due out[DEADLINES_MAX];
-    struct deadline_facts instr = {"instruction", "general", "oneoff"};
+    struct deadline_facts instr = {"instruction", "general", "oneoff", 0};
     int n = deadlines_compute(&c, p->rules, p->n, &instr, day_of("2026-03-02"), out, DEADLINES_MAX);
     assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-04-01"); /* 30 calendar days */
-    struct deadline_facts npc = {"npc_cppcc", "general", "oneoff"};
+    struct deadline_facts npc = {"npc_cppcc", "general", "oneoff", 0};
     n = deadlines_compute(&c, p->rules, p->n, &npc, day_of("2026-03-02"), out, DEADLINES_MAX);
     assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-06-02"); /* 3 months */
-    struct deadline_facts meeting_sat = {"meeting", "general", "oneoff"};
+    struct deadline_facts meeting_sat = {"meeting", "general", "oneoff", 0};
     /* 江苏: an important meeting's decisions are reported on within 30 days — a report obligation; the work
      * itself has the general limit (10 days). 2026-01-02 + 30 days = 2026-02-01, a Sunday: Monday 2 Feb */
     n = deadlines_compute(&c, p->rules, p->n, &meeting_sat, day_of("2026-01-02"), out, DEADLINES_MAX);
@@ -164,7 +199,7 @@ static void test_annual_key_work_reports_quarterly_on_fixed_dates(void **state)
     (void)state;
     struct calendar c = builtin();
     const struct deadline_preset *p = preset("gu13710");
-    struct deadline_facts f = {"work_report", "general", "annual"};
+    struct deadline_facts f = {"work_report", "general", "annual", 0};
     struct deadline_due out[DEADLINES_MAX];
     int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-03-02"), out, DEADLINES_MAX);
     assert_date(due_of(out, n, MS_PERIODIC, 1), "2026-07-15");
@@ -178,7 +213,7 @@ static void test_ongoing_work_reports_monthly_for_a_year(void **state)
     (void)state;
     struct calendar c = builtin();
     const struct deadline_preset *p = preset("gu13710");
-    struct deadline_facts f = {"decision", "general", "ongoing"};
+    struct deadline_facts f = {"decision", "general", "ongoing", 0};
     struct deadline_due out[DEADLINES_MAX];
     int n = deadlines_compute(&c, p->rules, p->n, &f, day_of("2026-01-30"), out, DEADLINES_MAX);
     /* 2026-01-30 + 1 month clamps to 28 Feb, a make-up Saturday (a working day) */
@@ -199,8 +234,8 @@ static void test_most_specific_rule_wins_then_table_order(void **state)
         {4, NULL, "major", NULL, MS_RESOLUTION, 40, DL_WORKDAYS, "", -1, ""},
     };
     struct deadline_due out[4];
-    struct deadline_facts a = {"meeting", "major", NULL}, b = {"meeting", "general", NULL},
-                          d = {"other", "major", NULL}, e = {NULL, NULL, NULL};
+    struct deadline_facts a = {"meeting", "major", NULL, 0}, b = {"meeting", "general", NULL, 0},
+                          d = {"other", "major", NULL, 0}, e = {NULL, NULL, NULL, 0};
     int64_t start = day_of("2026-03-02");
     assert_int_equal(deadlines_compute(&cal, rules, 4, &a, start, out, 4), 1);
     assert_int_equal(out[0].rule_id, 3);
@@ -414,7 +449,7 @@ static void fill(int64_t item, const char *start_iso, const char *start_day)
     struct arena a = ARENA_INIT;
     struct ctx c;
     ctx_at(&c, &a, start_iso);
-    struct deadline_facts f = {"decision", "general", "oneoff"};
+    struct deadline_facts f = {"decision", "general", "oneoff", 0};
     int count = 0;
     assert_int_equal(db_begin(c.db), 0);
     assert_int_equal(deadlines_fill(&c, "item", item, W.jt, unit_path(&c, W.jt), &f, day_of(start_day), &count),
@@ -742,6 +777,7 @@ int main(void)
         cmocka_unit_test(test_gu13710_general_item),
         cmocka_unit_test(test_calendar_days_and_working_days_per_rule),
         cmocka_unit_test(test_yangquan_is_shorter),
+        cmocka_unit_test(test_a_stated_limit_is_the_resolution),
         cmocka_unit_test(test_major_item_gets_one_month_rolled_past_holiday),
         cmocka_unit_test(test_source_kind_rules),
         cmocka_unit_test(test_annual_key_work_reports_quarterly_on_fixed_dates),

@@ -3,7 +3,7 @@
 // timeline speaks in words (each entry's label and a sentence, no internal names, each entry once).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays, readFileSync } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -118,5 +118,59 @@ test('the item header shows the item state and each unit state apart, labelled',
   assert.match(await page.locator('[data-test=unit-state-gc-jt]').textContent(), /古城县交通运输局\s*已签收/)
   assert.match(await page.locator('[data-test=unit-state-gc-zj]').textContent(), /古城县住房和城乡建设局\s*已交办/)
   await shot(page, 'item-header-states')
+  await assertNoErrors(t, page)
+})
+
+test('the milestones name the rule beside a stated due date later than it', async (t) => {
+  // 古政办发〔2021〕52号: 一般性问题原则上10天内落实；凡注明办理期限的事项承办单位必须如期办结
+  const office = await apiAs(server, 'gc_office')
+  const lead = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('交通运输局'))).json
+  const unitId = (lead.units || lead.items || []).find((u) => u.name === '古城县交通运输局').id
+  const due = inDays(45)
+  const r = await office('POST', '/api/v1/items', { title: '城区老旧小区雨污分流改造（注明期限）', source_kind: 'leader_assigned', lead_unit_id: unitId, due_date: due, submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action] of [['gc_deputy', 'approve'], ['gc_director', 'approve'], ['gc_office', 'assign']]) {
+    const res = await (await apiAs(server, user))('POST', `/api/v1/items/${id}/actions/${action}`, {})
+    assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
+  }
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  const table = page.locator('[data-test=milestones]')
+  await table.waitFor()
+  const basis = page.locator('[data-test=ms-basis]')
+  await basis.first().waitFor()
+  const texts = await basis.allTextContents()
+  assert.equal(texts.length, 1, texts.join('\n')) // the first feedback (7 days) is before the due date: no basis
+  assert.match(texts[0], /^时限依据（办结）：按立项注明的办理期限；规则时限为交办后10日内（\d{4}-\d{2}-\d{2}）$/, texts[0])
+  assert.ok(await basis.first().isVisible())
+  await shot(page, 'item-milestones-stated-limit')
+  await assertNoErrors(t, page)
+})
+
+test('a ledger file for outside recipients: 密级 公开 only, the CSV in the page\'s words', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const lead = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('交通运输局'))).json
+  const unitId = (lead.units || lead.items || []).find((u) => u.name === '古城县交通运输局').id
+  const make = async (title, confidentiality) => {
+    const r = await office('POST', '/api/v1/items', { title, source_kind: 'meeting', lead_unit_id: unitId, due_date: inDays(30), confidentiality })
+    assert.equal(r.status, 201, JSON.stringify(r.json))
+  }
+  await make('背街小巷路灯修复（对外清单）', 'public')
+  await make('涉密工程进度核查（不得外发）', 'internal')
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto('/items?confidentiality=public')
+  await page.locator('[data-test=ledger-confidentiality]', { hasText: '公开' }).waitFor()
+  await page.click('[data-test=ledger-export]')
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-csv]')])
+  const text = readFileSync(await dl.path(), 'utf8').replace(/^\uFEFF/, '')
+  const [head, ...rows] = text.trim().split('\r\n')
+  assert.equal(head, '编号,督办事项,督办要求,事项来源,来源文号,牵头单位,责任单位,分管领导,办结时限,重要程度,事项类型,状态,亮灯,进度,交办日期,办结日期,密级')
+  assert.ok(rows.some((r) => r.includes('背街小巷路灯修复（对外清单）') && r.includes('政府会议议定事项') && r.includes('草稿')), text)
+  assert.ok(!text.includes('涉密工程进度核查（不得外发）'), 'no internal item in a file for outside recipients')
+  assert.ok(rows.every((r) => r.endsWith(',公开')), text)
+  await shot(page, 'ledger-outside-public-only')
   await assertNoErrors(t, page)
 })
