@@ -20,16 +20,18 @@ const OFFICE_CHUNK = /\/assets\/(index|element|vue|Chart|Layout)-[\w-]+\.(js|css
 // Opens a public address on a phone and returns what it loaded: [{path, bytes, gzip}].
 async function load(path, ready) {
   const page = await newPage(browser, server, PHONE)
-  const files = []
-  page.on('response', async (r) => {
+  const reading = []
+  page.on('response', (r) => {
     const u = new URL(r.url())
     if (u.origin !== server.url || u.pathname.startsWith('/api/')) return
-    const body = await r.body().catch(() => null)
-    if (body) files.push({ path: u.pathname, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length })
+    // a reply without a body (a redirect) is not a file the page loads
+    reading.push(r.body().then((body) => ({ path: u.pathname, bytes: body.length, gzip: gzipSync(body, { level: 9 }).length }), () => null))
   })
   await page.goto(path)
   await page.locator(ready).waitFor()
   await page.waitForLoadState('networkidle')
+  // every body read in full before counting (reading a body is asynchronous)
+  const files = (await Promise.all(reading.splice(0))).filter(Boolean)
   return { page, files }
 }
 
