@@ -71,6 +71,26 @@ bool api_public_admit(struct req *rq, unsigned flags)
     return false;
 }
 
+/* The limits every node holds together (clues_public_count), for a submission admitted by this node's
+ * buckets: false when the reply (429, or the database's error) is set. Called before
+ * forget_client, with the client's key. */
+static bool admit_cluster(struct req *rq, const char *key)
+{
+    int wait;
+    bool global;
+    enum err e = clues_public_count(&rq->ctx, key, &wait, &global);
+    if (e) {
+        reply_result(rq, e, 0, NULL);
+        return false;
+    }
+    if (!wait)
+        return true;
+    reply_error(rq, ERR_TOO_MANY,
+                global ? "访问的人太多，请稍后再试" : arena_printf(rq->arena, "提交过于频繁，请 %d 秒后再试", wait));
+    reply_header(rq, "Retry-After", arena_printf(rq->arena, "%d", wait));
+    return false;
+}
+
 /* A reporter's address may name them (条例 Art. 26): once the limits have seen it, a submission or a
  * tracking request forgets it, so that neither the audit record nor the request log line keeps it. */
 static void forget_client(struct req *rq)
@@ -107,6 +127,8 @@ static int h_challenge(struct req *rq)
 /* POST /api/v1/public/clues (multipart/form-data): a clue from the public; 201 with the tracking code. */
 static int h_clue_submit(struct req *rq)
 {
+    if (!admit_cluster(rq, client_key(rq)))
+        return 0;
     forget_client(rq);
     struct form f;
     char msg[256];
@@ -141,6 +163,8 @@ static int h_survey_get(struct req *rq)
 /* POST /api/v1/public/surveys/{key}/responses: one answer sheet. */
 static int h_survey_answer(struct req *rq)
 {
+    if (!admit_cluster(rq, client_key(rq)))
+        return 0;
     forget_client(rq);
     if (!req_check(rq, surveys_answer_spec))
         return 0;

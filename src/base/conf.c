@@ -107,6 +107,8 @@ const struct conf_key conf_keys[] = {
     K(public_submit_burst, CONF_INT, "5", false, "public pages: submissions one client address may send at once"),
     K(public_submit_global_per_s, CONF_INT, "300", false,
       "public pages: submissions per second from all client addresses together (0: no limit)"),
+    K(public_submit_all_per_min, CONF_INT, "18000", false,
+      "public pages: submissions per minute from all client addresses to all nodes together (0: no limit)"),
     K(public_read_per_min, CONF_INT, "120", false,
       "public pages: reads (forms, challenges, status pages) per minute from one client address (0: no limit)"),
     K(public_read_burst, CONF_INT, "60", false, "public pages: reads one client address may send at once"),

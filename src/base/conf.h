@@ -78,6 +78,7 @@ struct config {
     int64_t public_submit_per_min;      /* submissions per minute from one address (0: no limit) */
     int64_t public_submit_burst;        /* submissions one address may send at once */
     int64_t public_submit_global_per_s; /* submissions per second from all addresses together (0: no limit) */
+    int64_t public_submit_all_per_min;  /* submissions per minute to all nodes together (0: no limit) */
     int64_t public_read_per_min;        /* public page reads per minute from one address (0: no limit) */
     int64_t public_read_burst;
     int64_t public_read_global_per_s;

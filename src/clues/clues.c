@@ -170,7 +170,8 @@ static enum err purge_tx(struct ctx *c, void *arg)
 {
     (void)arg;
     int64_t n;
-    return pow_purge(c, &n);
+    enum err e = pow_purge(c, &n);
+    return e ? e : clues_public_hits_purge(c);
 }
 
 enum err clues_sched(struct ctx *c)

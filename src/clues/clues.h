@@ -110,7 +110,18 @@ enum err clues_import(struct ctx *c, const char *path, bool dry_run, json_t **re
 /* Meta for the office's pages: categories, states, actions, close reasons, findings, sources. */
 enum err clues_meta(struct ctx *c, json_t **out);
 
-/* The scheduler's share: forgets expired challenges, closes the surveys past their closing day. */
+/* The public forms' submission limits, held for all nodes together (the per-process token buckets of
+ * src/api/api_public.c refuse a flood first, before any database work): counts one submission of `client`
+ * (its address key) in the shared windows of table public_hits and sets *retry_s > 0 when it is over
+ * public_submit_per_min in this minute for that address, or over public_submit_all_per_min in this minute
+ * for all addresses (*global). The address is kept only as an HMAC under secret_key, for one minute. Its own
+ * transaction; nothing counted when both limits are 0. */
+enum err clues_public_count(struct ctx *c, const char *client, int *retry_s, bool *global);
+/* Deletes the counts of windows that have ended (the scheduler). */
+enum err clues_public_hits_purge(struct ctx *c);
+
+/* The scheduler's share: forgets expired challenges and ended counting windows, closes the surveys past
+ * their closing day. */
 enum err clues_sched(struct ctx *c);
 
 /* Registers clues with the modules below them (the deadlines owner "clue", the unit path copies);

@@ -1,6 +1,7 @@
 """Helpers shared by the clue tests: the public form (multipart, the proof of work), photos carrying a
 location, and a walker that brings a clue of 古城县 into each state with the demo roles."""
 import hashlib
+import http.client
 import io
 import uuid
 
@@ -34,6 +35,17 @@ def wrong_solution(token, bits):
         if h >> (256 - bits) != 0:
             return str(n)
         n += 1
+
+
+def raw_post(port, path, body, ctype, source="127.0.0.1"):
+    """POST from a chosen loopback address (the public limits count per client address): status, headers, body."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
+    try:
+        conn.request("POST", path, body=body, headers={"Content-Type": ctype})
+        r = conn.getresponse()
+        return r.status, dict(r.getheaders()), r.read()
+    finally:
+        conn.close()
 
 
 def multipart(fields, files=()):

@@ -151,6 +151,7 @@ class Server:
         # the public pages' limits are off and their challenge easy unless a test sets them (test_clues_public)
         e.update({"DUCHA_SECRET_KEY": TEST_SECRET_KEY, "DUCHA_AUDIT_KEY": TEST_AUDIT_KEY,
                   "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0", "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0",
+                  "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0",
                   "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
                   **(env or {})})
         # free_port's port is free when it returns, not necessarily when ducha binds it (other suites run on

@@ -12,7 +12,7 @@ import threading
 import pytest
 from PIL import Image
 
-from cluelib import DESCRIPTION, REPORTER, Clues, has_location, jpeg, multipart, png, solve, wrong_solution
+from cluelib import DESCRIPTION, REPORTER, Clues, has_location, jpeg, multipart, png, raw_post, solve, wrong_solution
 from conftest import Server
 
 
@@ -243,16 +243,6 @@ def test_a_clue_for_an_area_without_an_office_is_refused(cl):
 
 
 # ---- rate limits: a server of its own with the limits on ----
-
-def raw_post(port, path, body, ctype, source="127.0.0.1"):
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30, source_address=(source, 0))
-    try:
-        conn.request("POST", path, body=body, headers={"Content-Type": ctype})
-        r = conn.getresponse()
-        return r.status, dict(r.getheaders()), r.read()
-    finally:
-        conn.close()
-
 
 @pytest.fixture(scope="module")
 def limited(backend):

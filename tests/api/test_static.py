@@ -11,6 +11,7 @@ from conftest import Server
 def web_server(backend, tmp_path_factory):
     web = tmp_path_factory.mktemp("web")
     (web / "index.html").write_text("<!doctype html><title>督查督办</title>", encoding="utf-8")
+    (web / "public.html").write_text("<!doctype html><title>互联网+督查</title>", encoding="utf-8")
     (web / "assets").mkdir()
     (web / "assets" / "app.js").write_text("console.log(1)")
     s = Server(backend.new_db(), env={"DUCHA_WEB_DIR": str(web)})
@@ -38,6 +39,19 @@ def test_index_and_assets(web_server):
 def test_client_routes_fall_back_to_index(web_server):
     st, h, body = fetch(web_server.url + "/items/42")
     assert st == 200 and "督查督办" in body.decode()
+
+
+def test_public_pages_get_their_own_entry(web_server):
+    # the public pages (/p/…) load public.html, their small bundle, never the office app — including the
+    # addresses already printed on survey invitations and posters
+    for path in ("/p/clue", "/p/track", "/p/survey/k3Yq9ZtW", "/p/survey/k3Yq9ZtW?t=ABCD-EFGH"):
+        st, h, body = fetch(web_server.url + path)
+        assert st == 200 and "互联网+督查" in body.decode(), path
+        assert h["Content-Type"].startswith("text/html") and "default-src 'self'" in h["Content-Security-Policy"]
+    for path in ("/clues", "/surveys/3", "/public/bulletins", "/pp/clue"):
+        st, h, body = fetch(web_server.url + path)
+        assert st == 200 and "督查督办" in body.decode(), path
+    assert fetch(web_server.url + "/p/missing.js")[0] == 404
 
 
 def test_missing_asset_and_traversal_are_404(web_server):

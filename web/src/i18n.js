@@ -3,40 +3,14 @@
 // gives (states, actions, source kinds … of GET /api/v1/items/meta, roles of the session) are merged
 // into them by mergeLabels, so that a state has one Chinese label, the server's, everywhere.
 // Templates use $t('key'); scripts import t. label(group, name) names one value of an enumeration.
-// Dates: Chinese style in Beijing time.
-import { computed } from 'vue'
-import { createI18n } from 'vue-i18n'
+// Dates (fmtTime, fmtDate, weekday, today): i18n-core.js.
 import zhCN from './locales/zh-CN.json'
 import en from './locales/en.json'
+import { makeI18n } from './i18n-core'
 
-// keys asked for but found in no message file (or only in the fallback): the browser tests read this
-// list and fail on any entry, so that a label never silently shows a key or the wrong language
-const missing = new Set()
-if (typeof window !== 'undefined') window.__duchaMissingKeys = missing
-
-const stored = localStorage.getItem('ducha.lang')
-export const i18n = createI18n({
-  legacy: false,
-  locale: stored === 'en' ? 'en' : 'zh-CN',
-  fallbackLocale: 'zh-CN',
-  messages: { 'zh-CN': zhCN, en },
-  missingWarn: false,
-  fallbackWarn: false,
-  missing: (locale, key) => { missing.add(`${locale}:${key}`) },
-})
-document.documentElement.lang = i18n.global.locale.value
-
+export const { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtDate, weekday, today } =
+  makeI18n({ 'zh-CN': zhCN, en })
 const g = i18n.global
-export const t = (...args) => g.t(...args)
-export const te = (key) => g.te(key) || g.te(key, 'zh-CN')
-// 'zh' or 'en', for the few places that format by language (dates, Element Plus's own locale)
-export const lang = computed(() => (g.locale.value === 'en' ? 'en' : 'zh'))
-
-export function setLang(l) {
-  g.locale.value = l === 'en' ? 'en' : 'zh-CN'
-  localStorage.setItem('ducha.lang', l === 'en' ? 'en' : 'zh')
-  document.documentElement.lang = g.locale.value
-}
 
 // A server label is shown as it is: the characters vue-i18n's message syntax reserves are quoted.
 const literal = (s) => String(s).replace(/[{}@$|]/g, (c) => `{'${c}'}`)
@@ -66,43 +40,4 @@ export function label(group, name, serverLabel) {
   missing.add(`${g.locale.value}:${key}`)
   if (serverLabel) return serverLabel
   return g.te(key, 'zh-CN') ? g.t(key, {}, { locale: 'zh-CN' }) : String(name)
-}
-
-function parts(iso) {
-  const d = new Date(iso)
-  if (isNaN(d)) return null
-  const f = new Intl.DateTimeFormat('en-CA', {
-    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit',
-    hour: '2-digit', minute: '2-digit', hour12: false,
-  }).formatToParts(d)
-  const p = (k) => f.find((x) => x.type === k)?.value
-  return { y: p('year'), m: p('month'), d: p('day'), H: p('hour') === '24' ? '00' : p('hour'), M: p('minute') }
-}
-
-// An instant (ISO UTC) in Beijing time: 2026年11月23日 14:51 (zh) or 2026-11-23 14:51 (en).
-export function fmtTime(iso) {
-  if (!iso) return ''
-  const p = parts(iso)
-  if (!p) return iso
-  return t('format.time', { date: fmtDate(`${p.y}-${p.m}-${p.d}`), H: p.H, M: p.M })
-}
-
-// A local date YYYY-MM-DD: 2026年11月23日 (zh).
-export function fmtDate(s) {
-  if (!s) return ''
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(s)
-  if (!m) return s
-  return t('format.date', { y: m[1], m: +m[2], d: +m[3], mm: m[2], dd: m[3] })
-}
-
-// The weekday of a YYYY-MM-DD date: 周三 / Wed.
-export function weekday(s) {
-  if (!s) return ''
-  return t(`weekday.${new Date(s + 'T00:00:00').getDay()}`)
-}
-
-// Today in Beijing as YYYY-MM-DD.
-export function today() {
-  const p = parts(new Date().toISOString())
-  return `${p.y}-${p.m}-${p.d}`
 }

@@ -76,10 +76,7 @@ const routes = [
   // the bulletins published to the public: no sign-in (the server leaves out every person's data)
   { path: '/public/bulletins', name: 'public-bulletins', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
   { path: '/public/bulletins/:id(\\d+)', name: 'public-bulletin', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
-  // the public pages (互联网+督查): no account, no session asked for
-  { path: '/p/clue', name: 'pub-clue', component: () => import('./views/public/ClueSubmit.vue'), meta: { public: true, title: 'menu.pub-clue' } },
-  { path: '/p/survey/:key', name: 'pub-survey', component: () => import('./views/public/SurveyAnswer.vue'), meta: { public: true, title: 'menu.pub-survey' } },
-  { path: '/p/track', name: 'pub-track', component: () => import('./views/public/ClueTrack.vue'), meta: { public: true, title: 'menu.pub-track' } },
+  // the public pages (互联网+督查, /p/…) are another entry: src/public/main.js, web/public.html
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
   { path: '/', component: Layout, children: pages },
 ]
