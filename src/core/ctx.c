@@ -62,6 +62,9 @@ enum err ctx_db_fail(struct ctx *c, enum err e, const char *what)
     case ERR_UNAVAILABLE:
         return ctx_fail(c, e, "%s：数据库繁忙或暂时无法连接，请稍后重试", what);
     default:
+        /* a statement that failed because the database went away is not a bug (as in ctx_store_fail) */
+        if (c->db && !db_connected(c->db))
+            return ctx_fail(c, ERR_UNAVAILABLE, "%s：数据库暂时无法连接，请稍后重试", what);
         log_error("store failure (%s) while: %s", err_code(e), what);
         return ctx_fail(c, ERR_INTERNAL, "%s：服务器内部错误", what);
     }

@@ -38,7 +38,8 @@ enum err ctx_fail_field(struct ctx *c, const char *field, const char *fmt, ...) 
 enum err ctx_store_fail(struct ctx *c, int rc, const char *what);
 /* Turns the result of a store one-liner (db_exec, db_one_int … in store.h) into a message that
  * names what was being done: ERR_OK stays ERR_OK; ERR_NOT_FOUND, ERR_CONFLICT, ERR_UNAVAILABLE and
- * the rest get a sentence each. Returns e. */
+ * the rest get a sentence each (ERR_UNAVAILABLE, not ERR_INTERNAL, when the database is not connected).
+ * Returns the error given to the caller. */
 enum err ctx_db_fail(struct ctx *c, enum err e, const char *what);
 /* The actor's name for audit and timeline: the username, or "system". */
 const char *ctx_actor(const struct ctx *c);
