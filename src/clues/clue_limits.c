@@ -1,9 +1,9 @@
 /* clue_limits.c: the public forms' submission limits held across every node (clues.h clues_public_count). */
 #include "clues/clues.h"
+#include "core/pow.h"
 
 #include <pthread.h>
 #include <sodium.h>
-#include <stdlib.h>
 #include <string.h>
 
 #define SPAN 60 /* a window is a minute (of the test clock when it is on, so that tests choose where they are) */
@@ -12,22 +12,11 @@ static unsigned char mac_key[crypto_auth_hmacsha256_KEYBYTES];
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static const struct config *key_cfg;
 
-/* The key of the address MACs: SHA-256 over a label and secret_key (the same on every node, as the
- * challenges need), or random for this process when there is none (then each node counts alone). */
+/* The key of the address MACs: the same on every node (secret_key), as the challenges need, or random for
+ * this process when there is none (then each node counts alone). */
 static void key_init(void)
 {
-    if (sodium_init() < 0)
-        abort();
-    const char *secret = key_cfg ? key_cfg->secret_key : NULL;
-    if (secret && *secret) {
-        crypto_hash_sha256_state st;
-        crypto_hash_sha256_init(&st);
-        crypto_hash_sha256_update(&st, (const unsigned char *)"ducha.public-limit.v1", 21);
-        crypto_hash_sha256_update(&st, (const unsigned char *)secret, strlen(secret));
-        crypto_hash_sha256_final(&st, mac_key);
-    } else {
-        randombytes_buf(mac_key, sizeof mac_key);
-    }
+    pow_derive_key(key_cfg, "ducha.public-limit.v1", mac_key);
 }
 
 /* Counts one hit in (span, key, the window of now) and returns the window's count so far in *n. */

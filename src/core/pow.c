@@ -10,24 +10,30 @@
 #include <string.h>
 
 static unsigned char mac_key[crypto_auth_hmacsha256_KEYBYTES];
+_Static_assert(crypto_auth_hmacsha256_KEYBYTES == 32, "pow_derive_key writes 32 bytes");
 static pthread_once_t key_once = PTHREAD_ONCE_INIT;
 static const struct config *key_cfg;
 
-/* The MAC key: SHA-256 over a label and secret_key, or random for this process when there is none. */
-static void key_init(void)
+void pow_derive_key(const struct config *cfg, const char *label, unsigned char out[32])
 {
     if (sodium_init() < 0)
         abort();
-    const char *secret = key_cfg ? key_cfg->secret_key : NULL;
+    const char *secret = cfg ? cfg->secret_key : NULL;
     if (secret && *secret) {
         crypto_hash_sha256_state st;
         crypto_hash_sha256_init(&st);
-        crypto_hash_sha256_update(&st, (const unsigned char *)"ducha.public-challenge.v1", 25);
+        crypto_hash_sha256_update(&st, (const unsigned char *)label, strlen(label));
         crypto_hash_sha256_update(&st, (const unsigned char *)secret, strlen(secret));
-        crypto_hash_sha256_final(&st, mac_key);
+        crypto_hash_sha256_final(&st, out);
     } else {
-        randombytes_buf(mac_key, sizeof mac_key);
+        randombytes_buf(out, 32);
     }
+}
+
+/* The MAC key of the challenges. */
+static void key_init(void)
+{
+    pow_derive_key(key_cfg, "ducha.public-challenge.v1", mac_key);
 }
 
 static void key_ready(struct ctx *c)

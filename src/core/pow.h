@@ -37,6 +37,10 @@ enum err pow_spend(struct ctx *c, const char *token);
 /* Forgets spent tokens that have expired (they can no longer be replayed anyway); *n deleted. */
 enum err pow_purge(struct ctx *c, int64_t *n);
 
+/* A 32-byte key of its own for label, derived from secret_key (SHA-256 over the label and the key, the same
+ * on every node), or random for this process when cfg has no secret_key. Calls sodium_init. */
+void pow_derive_key(const struct config *cfg, const char *label, unsigned char out[32]);
+
 /* Pure: the number of leading zero bits of SHA-256(token ":" solution) (for tests and the bench). */
 int pow_zero_bits(const char *token, const char *solution);
 
