@@ -362,3 +362,15 @@ def uniq():
 def unique():
     """A short unique suffix for names created by a test."""
     return uniq()
+
+
+def wait_for(pred, timeout=30, step=0.2):
+    """Polls pred until it returns something true (returned) or timeout seconds pass (then pred's last
+    answer): how a test waits for what a server does in the background, never a fixed sleep."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        v = pred()
+        if v:
+            return v
+        time.sleep(step)
+    return pred()

@@ -6,10 +6,9 @@ minute) can refuse. The test clock puts every request a few seconds into one min
 between them; the address is kept only as an HMAC, and the scheduler deletes the counts of past minutes."""
 import json
 import subprocess
-import time
 
 from cluelib import multipart, raw_post
-from conftest import BACKEND, Server
+from conftest import BACKEND, Server, wait_for
 
 CLUE = "/api/v1/public/clues"
 LIMITS = {"DUCHA_PUBLIC_SUBMIT_PER_MIN": "3", "DUCHA_PUBLIC_SUBMIT_BURST": "50",
@@ -33,15 +32,6 @@ def clock(srv, now):
     r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
     assert r.status == 200, r
 
-
-def wait_for(pred, timeout=30, step=0.25):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def test_the_limits_are_counted_for_all_nodes_together(backend):

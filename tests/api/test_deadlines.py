@@ -11,19 +11,10 @@ import time
 
 import pytest
 
-from conftest import BIN, ROOT, Server, run_cli
+from conftest import BIN, ROOT, Server, run_cli, wait_for
 
 SUPPORT = os.path.join(ROOT, "tests", "support")
 
-
-def wait_for(pred, timeout=20, step=0.2):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 # subjects of the notices that the demo items send on their own (assignment, overdue ladder)

@@ -6,19 +6,10 @@ import time
 
 import pytest
 
-from conftest import Server
+from conftest import Server, wait_for
 
 START = "2026-03-02T09:00:00+08:00"  # a Monday
 
-
-def wait_for(pred, timeout=20, step=0.25):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 class World:

@@ -7,6 +7,7 @@ import time
 import pytest
 
 from insplib import Insp
+from conftest import wait_for
 
 
 @pytest.fixture(scope="module")
@@ -107,15 +108,6 @@ def test_the_unit_cannot_verify_its_own_work(ins):
     r = ins.ract(tid, "gc_contact", "report", {"text": "x", "percent": 50}, expect=409)
     assert "只能在" in r.error["message"]
 
-
-def wait_for(pred, timeout=20, step=0.25):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def test_a_late_task_climbs_the_same_ladder_as_an_item(ins):

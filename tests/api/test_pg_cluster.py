@@ -16,7 +16,7 @@ import urllib.error
 
 import pytest
 
-from conftest import BACKEND, BIN, ROOT, TEST_AUDIT_KEY, TEST_SECRET_KEY, Server, free_port, run_cli
+from conftest import BACKEND, BIN, ROOT, Server, TEST_AUDIT_KEY, TEST_SECRET_KEY, free_port, run_cli, wait_for
 from itemlib import day, today
 
 NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
@@ -465,14 +465,6 @@ def test_deployment_doc_layout_with_replica_and_failover():
 def health(server):
     return server.client().get("/api/v1/health")
 
-
-def wait_for(cond, timeout=30, step=0.1):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(step)
-    return False
 
 
 def test_readiness_follows_the_database_and_liveness_does_not(own_pg):

@@ -13,7 +13,7 @@ import urllib.error
 
 import pytest
 
-from conftest import ROOT, Server, run_cli
+from conftest import ROOT, Server, run_cli, wait_for
 
 CLUSTER = os.path.join(ROOT, "scripts", "pg-cluster.sh")
 
@@ -43,14 +43,6 @@ def cluster():
 def on_node(d, node, sql, db="ducha"):
     return pgc("psql", node, d, sql, db)
 
-
-def wait_for(cond, timeout):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.2)
-    return False
 
 
 def test_primary_killed_under_write_load(cluster, unique):

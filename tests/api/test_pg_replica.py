@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import BACKEND, ROOT, Server, free_port, run_cli
+from conftest import BACKEND, ROOT, Server, free_port, run_cli, wait_for
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="read replicas need PostgreSQL")
 
@@ -30,14 +30,6 @@ def psql(url, sql):
 def as_pg(*args, **kw):
     return subprocess.run(["runuser", "-u", "postgres", "--", *args], capture_output=True, text=True, **kw)
 
-
-def wait_for(cond, timeout=30):
-    deadline = time.time() + timeout
-    while time.time() < deadline:
-        if cond():
-            return True
-        time.sleep(0.1)
-    return False
 
 
 @pytest.fixture(scope="module")

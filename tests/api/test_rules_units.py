@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from conftest import Server
+from conftest import Server, wait_for
 from docs_util import pdf_text
 from test_deadlines_items import World
 
@@ -103,16 +103,6 @@ def test_periodic_limits_are_stated_in_the_notice(world, tmp_path):
     ongoing = w.item(title="常态化工作：城区环境卫生整治", kind="ongoing", due_date="2026-12-31")
     assert "每月报告进展" in notice_text(w, ongoing, tmp_path)
 
-
-def wait_for(pred, timeout=30, step=0.25):
-    import time
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 @pytest.fixture

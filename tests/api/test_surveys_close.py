@@ -5,7 +5,7 @@ told by message — exactly once, even with two nodes and a `ducha scan` of thei
 test clock sets every moment explicitly (Beijing times), so nothing depends on today's date."""
 import time
 
-from conftest import Server, run_cli
+from conftest import Server, run_cli, wait_for
 from surveylib import Surveys
 
 QUESTIONS = [{"kind": "scale", "text": "您对办事效率的满意程度", "required": True, "scale_max": 5}]
@@ -17,15 +17,6 @@ def clock(srv, now, sv=None):
     if sv:  # sessions idle across the jump have expired: sign in again
         sv.clients.clear()
 
-
-def wait_for(pred, timeout=30, step=0.25):
-    end = time.time() + timeout
-    while time.time() < end:
-        v = pred()
-        if v:
-            return v
-        time.sleep(step)
-    return pred()
 
 
 def answer(sv, key, n):
