@@ -6,12 +6,14 @@
 
 #include <string.h>
 
-#define B(c) (1u << (c))
+#include <stdint.h>
 
-/* role_caps holds one bit per capability: a 33rd needs a wider type */
-_Static_assert(CAP__COUNT <= 32, "capabilities no longer fit the role table's bits");
+#define B(c) ((uint64_t)1 << (c))
 
-static const unsigned role_caps[ROLE__COUNT] = {
+/* role_caps holds one bit per capability */
+_Static_assert(CAP__COUNT <= 64, "capabilities no longer fit the role table's bits");
+
+static const uint64_t role_caps[ROLE__COUNT] = {
     [ROLE_ADMIN] = B(CAP_UNIT_READ) | B(CAP_UNIT_WRITE) | B(CAP_USER_ADMIN) | B(CAP_AUDIT_READ) | B(CAP_SYSTEM_ADMIN) |
                    B(CAP_SYSTEM_SETTINGS) | B(CAP_WEBHOOK_ADMIN),
     [ROLE_PRINCIPAL] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_DECIDE) | B(CAP_ITEM_PRESS) | B(CAP_INSP_READ) |
@@ -72,7 +74,7 @@ static const char *const cap_names[CAP__COUNT] = {
 };
 
 /* Capabilities a grant carries only when it is held at a top unit (path "/N/"). */
-static const unsigned top_unit_only = B(CAP_SYSTEM_SETTINGS);
+static const uint64_t top_unit_only = B(CAP_SYSTEM_SETTINGS);
 
 static bool top_unit(const char *path)
 {
