@@ -44,6 +44,10 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_office')
   await page.goto('/evaluations')
+  // the state filter names each state in words (the workflow's labels), never its internal name
+  const filters = page.locator('[data-test=eval-states] .el-radio-button')
+  await filters.filter({ hasText: '评估中' }).waitFor()
+  assert.deepEqual((await filters.allTextContents()).map((s) => s.trim()), ['全部', '草稿', '评估中', '待验收', '已验收'])
   await page.locator('[data-test=eval-table] tr', { hasText: title }).click()
   await page.locator('[data-test=eval-title]', { hasText: title }).waitFor()
   await shot(page, 'evaluation-draft')

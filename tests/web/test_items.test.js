@@ -47,6 +47,9 @@ test('an item from registration to archive, role by role', async (t) => {
   const id = Number(office.url().split('/').pop())
   assert.equal(await stateOf(office), '已立项待副主任审核')
   const number = (await office.locator('[data-test=item-number]').textContent()).trim()
+  // not yet assigned: the unit has nothing yet, its track says so (not 已交办)
+  const track = office.locator('[data-test=item-tracks] .el-table__row', { hasText: '古城县交通运输局' })
+  assert.equal((await track.locator('.el-tag').nth(1).textContent()).trim(), '未交办')
 
   // the deputy director finds it on the workbench and approves
   const deputy = await newPage(browser, server)
@@ -78,6 +81,8 @@ test('an item from registration to archive, role by role', async (t) => {
   await openItem(office, id)
   await act(office, 'assign')
   await office.locator('[data-test=item-state]', { hasText: '已交办' }).waitFor()
+  await track.filter({ hasText: '已交办' }).waitFor()
+  assert.equal(await office.locator('[data-test=track-not-assigned]').count(), 0)
 
   // the unit contact receives it, reports progress with an attachment, and asks for completion
   const contact = await newPage(browser, server)

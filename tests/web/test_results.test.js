@@ -204,3 +204,18 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   await visitor.locator('[data-test=pub-failed]').waitFor()
   await assertNoErrors(t, visitor)
 })
+
+test('a talk reads its time and the time it was held in words, as every other time of the page', async (t) => {
+  // the demo's talk with the transport bureau's head, issued and held
+  const asHead = await apiAs(server, 'gc_head')
+  const talk = (await asHead('GET', '/api/v1/results?kind=talk')).json.results.find((r) => r.state !== 'draft' && r.unit?.code === 'gc-jt')
+  assert.ok(talk, 'the demo has an issued talk of the transport bureau')
+  const { at, held_at: heldAt } = (await asHead('GET', `/api/v1/results/${talk.id}`)).json.talk
+  const words = (s) => { const [, y, m, d, hm] = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2})$/.exec(s); return `${y}年${+m}月${+d}日 ${hm}` }
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  await head.goto(`/results/${talk.id}`)
+  assert.equal((await head.locator('[data-test=res-talk-at]').textContent()).trim(), words(at))
+  assert.match(await head.locator('[data-test=res-talk-record]').textContent(), new RegExp(` · ${words(heldAt)}$`))
+  await assertNoErrors(t, head)
+})

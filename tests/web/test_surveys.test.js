@@ -79,6 +79,8 @@ test('the office builds and opens a survey, a citizen answers on a phone, the of
   await phone.goto(new URL(link).pathname)
   await phone.locator('[data-test=pubs-form]').waitFor()
   assert.equal((await phone.locator('[data-test=pubs-title]').textContent()).trim(), '城区路灯维修满意度调查')
+  // the closing day in words, as every date of the pages (not 2026-12-21)
+  assert.match(await phone.locator('[data-test=pubs-meta]').textContent(), /^截止日期：\d{4}年\d{1,2}月\d{1,2}日 · /)
   await shot(phone, 'survey-phone-form')
   // the required scale is not answered: the page says so before asking the server
   await phone.click('[data-test=pubs-q-1-1]')

@@ -60,6 +60,13 @@ export function makeI18n(messages) {
     return t('format.time', { date: fmtDate(`${p.y}-${p.m}-${p.d}`), H: p.H, M: p.M })
   }
 
+  // A Beijing wall-clock time as the user typed it (YYYY-MM-DD HH:MM, no zone: a talk's time):
+  // 2026年12月20日 10:00 (zh), like fmtTime.
+  function fmtLocalTime(s) {
+    const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}):(\d{2})$/.exec(s || '')
+    return m ? t('format.time', { date: fmtDate(m[1]), H: m[2], M: m[3] }) : s || ''
+  }
+
   // A local date YYYY-MM-DD: 2026年11月23日 (zh).
   function fmtDate(s) {
     if (!s) return ''
@@ -80,5 +87,5 @@ export function makeI18n(messages) {
     return `${p.y}-${p.m}-${p.d}`
   }
 
-  return { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtDate, weekday, today }
+  return { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtLocalTime, fmtDate, weekday, today }
 }

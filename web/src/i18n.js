@@ -8,7 +8,7 @@ import zhCN from './locales/zh-CN.json'
 import en from './locales/en.json'
 import { makeI18n } from './i18n-core'
 
-export const { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtDate, weekday, today } =
+export const { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtLocalTime, fmtDate, weekday, today } =
   makeI18n({ 'zh-CN': zhCN, en })
 const g = i18n.global
 

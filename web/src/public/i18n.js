@@ -9,7 +9,7 @@ const PAGES = ['pub-clue', 'pub-track', 'pub-survey']
 const pick = (o, keys) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]))
 const words = (p, s, f, m, c) => ({ pub: p, pubSurvey: s, format: f, menu: pick(m, PAGES), common: pick(c, ['search']) })
 
-export const { i18n, t, elementLocale, fmtTime } = makeI18n({
+export const { i18n, t, elementLocale, fmtTime, fmtDate } = makeI18n({
   'zh-CN': words(zhPub, zhSurvey, zhFormat, zhMenu, zhCommon),
   en: words(enPub, enSurvey, enFormat, enMenu, enCommon),
 })
