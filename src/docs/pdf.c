@@ -1013,14 +1013,17 @@ static void doc_bulletin(struct pdf *p, const void *arg)
             rank = arena_printf(p->a, "%s等%d个单位", rank, r);
         body(p, arena_printf(p->a, "截至%s，超期未办结督办事项%d件，按超期事项数排序，依次为：%s。",
                              doc_date_cn(p->a, b->as_of), b->overdue, rank));
-        static const struct column ic[] = {{"序号", 0.07},     {"编号", 0.21},     {"督办事项", 0.28},
-                                           {"牵头单位", 0.17}, {"办结时限", 0.16}, {"超期天数", 0.11}};
+        static const struct column ic[] = {{"序号", 0.07},     {"编号", 0.21},     {"督办事项", 0.23},
+                                           {"牵头单位", 0.16}, {"办结时限", 0.21}, {"超期天数", 0.12}};
         table_head(p, ic, 6);
         for (int i = 0; i < b->nitems; i++) {
             const struct doc_bulletin_item *it = &b->items[i];
-            const char *cells[] = {
-                arena_printf(p->a, "%d", i + 1),           it->number, it->title, it->lead_unit, it->due,
-                arena_printf(p->a, "%d", it->overdue_days)};
+            const char *cells[] = {arena_printf(p->a, "%d", i + 1),
+                                   it->number,
+                                   it->title,
+                                   it->lead_unit,
+                                   doc_date_cn(p->a, it->due),
+                                   arena_printf(p->a, "%d", it->overdue_days)};
             draw_row(p, ic, 6, cells, false);
         }
         if (b->nitems < b->overdue)

@@ -109,7 +109,11 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
   await loginOk(o, 'gc_office')
   assert.deepEqual(await todos('gc_office'), ['accept'])
   await o.goto(`/evaluations/${id}`)
+  // the actions are named in words (the workflow's labels), never by their internal names
+  assert.equal((await o.locator('[data-test=eval-act-return]').textContent()).trim(), '退回评估结果')
+  assert.equal((await o.locator('[data-test=eval-act-accept]').textContent()).trim(), '验收评估结果')
   await o.click('[data-test=eval-act-accept]')
+  assert.match(await o.locator('.el-message-box__message').textContent(), /验收评估结果/)
   await confirm(o)
   await o.locator('[data-test=eval-state]', { hasText: '已验收' }).waitFor()
   await o.click('#tab-compare')

@@ -56,3 +56,17 @@ test('the to-do list on a phone shows each deadline', async (t) => {
   await shot(page, 'workbench-phone-due')
   await assertNoErrors(t, page)
 })
+
+test('the header on a phone: the title gives way, the language switch and the name stay on one line', async (t) => {
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_head') // 何振华: a three-character name wrapped 中文 onto two lines
+  const lang = page.locator('.hdr .hdr-link').first()
+  assert.equal((await lang.textContent()).trim(), '中文')
+  const line = await lang.evaluate((e) => parseFloat(getComputedStyle(e).lineHeight) || 20)
+  assert.ok((await lang.boundingBox()).height < line * 1.5, 'the language switch is on one line')
+  assert.ok((await page.locator('[data-test=user-menu]').boundingBox()).height < line * 1.5, 'the name is on one line')
+  const hdr = await page.locator('.hdr').boundingBox()
+  const user = await page.locator('[data-test=user-menu]').boundingBox()
+  assert.ok(user.x + user.width <= hdr.x + hdr.width, 'the name is inside the header')
+  await assertNoErrors(t, page)
+})

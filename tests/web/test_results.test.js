@@ -133,6 +133,10 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   assert.equal(await office.locator('[data-test=bul-rect]').count(), rc.inspections || rc.tasks ? 1 : 0)
   if (rc.tasks) await office.locator('[data-test=bul-rect] .num', { hasText: `${rc.verified}/${rc.tasks}` }).waitFor()
   await office.locator('[data-test=bul-chart] canvas').waitFor()
+  // the demo's overdue item (国省干线…): its time limit in words, as the PDF writes it
+  assert.ok(b.figures.overdue_items.length, 'the demo has an overdue item')
+  const [dy, dm, dd] = b.figures.overdue_items[0].due_date.split('-').map(Number)
+  await office.locator('[data-test=bul-overdue] .el-table__row').first().filter({ hasText: `${dy}年${dm}月${dd}日` }).waitFor()
 
   // the office's words, and the issued criticism named
   const intro = '为进一步压实责任，现将本月督查督办情况通报如下（网页测试）。'
