@@ -186,6 +186,16 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
   assert.deepEqual(sums.filter((x) => /[{}"]/.test(x)), [], 'no raw JSON in the summaries')
   assert.ok(sums.filter((x) => x.trim()).length > actions.length / 2, sums.join('|'))
   await shot(page, 'audit')
+  // the kinds of object that are not workflows are named in words too (单位 #3, not unit #3)
+  for (const [type, word] of [['unit', '单位'], ['user', '用户']]) {
+    await page.fill('input[placeholder="对象类型"]', type)
+    await page.click('.filters .el-button--primary')
+    await page.waitForFunction((w) => {
+      const cells = [...document.querySelectorAll('[data-test=audit-object]')]
+      return cells.length > 0 && cells.every((e) => e.textContent.trim().startsWith(w + ' #'))
+    }, word)
+  }
+  await page.fill('input[placeholder="对象类型"]', '')
   // an item's approval: the action by the workflow's word, the states it moved between
   await page.fill('input[placeholder="动作（如 unit.create）"]', 'item.approve')
   await page.click('.filters .el-button--primary')
