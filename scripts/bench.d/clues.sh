@@ -4,7 +4,11 @@
 #     what the page itself costs;
 #  2. the same page flooded from one address (127.0.0.1) on the bench server with the default limits
 #     (public_read_per_min 120, burst 60): the answers are 429 refusals, given before any database work;
-#  3. the office's ledger page alone, then while the flood runs: its p99 side by side.
+#  3. the office's ledger page alone, then while the flood runs: its p99 side by side;
+#  4. valid submissions of the public form (POST /api/v1/public/clues) at BENCH_SUBMIT_RATE per second
+#     (200), each from its own address, while one address floods the same endpoint at BENCH_FLOOD_RATE
+#     (5,000) requests per second, and the office's ledger page meanwhile: on a server that trusts
+#     127.0.0.1 as its reverse proxy (the addresses come in X-Forwarded-For) with the default limits.
 # Arguments: BIN DB BASE_URL TOKEN (from scripts/bench.sh). Prints a markdown section.
 set -euo pipefail
 BIN=$1 DB=$2 base=$3 TOKEN=$4
@@ -20,28 +24,9 @@ echo
 echo "### Public clue pages (互联网+督查)"
 echo
 
-# a clue from the public form, the challenge solved here as the page's script solves it: its tracking code
-code=$(python3 - "$base" <<'PY' || true
-import hashlib, json, sys, urllib.request, uuid
-base = sys.argv[1]
-def call(method, path, body=None, ctype="application/json"):
-    req = urllib.request.Request(base + path, data=body, method=method, headers={"Content-Type": ctype})
-    with urllib.request.urlopen(req) as r:
-        return json.loads(r.read())
-form = call("GET", "/api/v1/public/clue-form")
-area = next(a["id"] for a in form["areas"] if "城关镇" in a["name"])
-ch = call("POST", "/api/v1/public/challenges", json.dumps({"form": "clue"}).encode())
-n = 0
-while int.from_bytes(hashlib.sha256(f"{ch['token']}:{n}".encode()).digest(), "big") >> (256 - ch["bits"]):
-    n += 1
-fields = {"category": "safety", "area_id": area, "place": "解放路", "challenge": ch["token"], "solution": n,
-          "description": "基准测试：解放路井盖破损缺失，夜间有行人跌倒，反映两周无人处理。"}
-b = "----bench" + uuid.uuid4().hex
-body = "".join(f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in fields.items())
-body += f"--{b}--\r\n"
-print(call("POST", "/api/v1/public/clues", body.encode(), "multipart/form-data; boundary=" + b)["tracking_code"])
-PY
-)
+# a clue from the public form, the challenge solved as the page's script solves it: its tracking code
+HERE=$(cd "$(dirname "$0")" && pwd)
+code=$(python3 "$HERE/clues_submit.py" one "$base" || true)
 if [ -z "$code" ]; then
   echo "the public clue form is not available: not measured"
   exit 0
@@ -63,11 +48,14 @@ PY
 }
 
 # 1. the page itself, limits off (a second server on the same database)
-PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-"$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT --set log_level=warn --set scheduler=false \
-  --set public_read_per_min=0 --set public_read_global_per_s=0 >"$OUT/serve.log" 2>&1 &
-pids+=($!)
-for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+serve() { # a second server on the same database with the settings given: its port in PORT
+  PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  "$BIN" serve --db "$DB" --listen 127.0.0.1:$PORT --set log_level=warn --set scheduler=false "$@" \
+    >>"$OUT/serve.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 300); do curl -sf "http://127.0.0.1:$PORT/api/v1/health" >/dev/null && break; sleep 0.1; done
+}
+serve --set public_read_per_min=0 --set public_read_global_per_s=0
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$PORT$TRACK" >"$OUT/track.txt" 2>&1
 read -r k_rps k_p50 k_p99 k_bad < <(stats "$OUT/track.txt")
 kill "${pids[0]}" 2>/dev/null || true
@@ -85,12 +73,35 @@ wait "$fpid"
 read -r f_rps f_p50 f_p99 f_bad < <(stats "$OUT/flood.txt")
 read -r b_rps b_p50 b_p99 _ < <(stats "$OUT/ledger-flood.txt")
 
+# 4. valid submissions at RATE/s from many addresses, a flood of the same endpoint from one, the ledger
+RATE=${BENCH_SUBMIT_RATE:-200} FLOOD=${BENCH_FLOOD_RATE:-5000} FCONNS=50
+cc -O2 -o "$OUT/pow_solve" "$HERE/pow_solve.c" -lcrypto
+serve --set trusted_proxies=127.0.0.1
+sbase="http://127.0.0.1:$PORT"
+wrk -t1 -c8 -d"${SECS}s" --latency -H "$AUTH" "$sbase$LEDGER" >"$OUT/ledger-alone2.txt" 2>&1
+read -r c_rps c_p50 c_p99 _ < <(stats "$OUT/ledger-alone2.txt")
+read -r s_sent s_ok s_rps s_p50 s_p99 s_late s_bad < <(FLOOD_GAP_MS=$((FCONNS * 1000 / FLOOD)) \
+  python3 "$HERE/clues_submit.py" load "$sbase" "$RATE" "$SECS" "$OUT/pow_solve" \
+  "wrk -t1 -c$FCONNS -d${SECS}s --latency -s $HERE/clue_flood.lua $sbase/api/v1/public/clues" \
+  "wrk -t1 -c8 -d${SECS}s --latency -H '$AUTH' $sbase$LEDGER" "$OUT" 2>"$OUT/load.err" || true)
+
 echo "| measurement | req/s | p50 ms | p99 ms | non-2xx |"
 echo "|---|---|---|---|---|"
 echo "| tracking page \`GET /api/v1/public/clues/{code}\`, limits off (wrk -t2 -c$CONNS) | $k_rps | $k_p50 | $k_p99 | $k_bad |"
 echo "| the same page flooded from one address, default limits (wrk -t1 -c$CONNS): 429 refusals | $f_rps | $f_p50 | $f_p99 | $f_bad |"
 echo "| office ledger page alone (wrk -t1 -c8) | $a_rps | $a_p50 | $a_p99 | 0 |"
 echo "| office ledger page during the flood (wrk -t1 -c8) | $b_rps | $b_p50 | $b_p99 | 0 |"
+if [ -n "${s_ok:-}" ]; then
+  read -r g_rps g_p50 g_p99 _ < <(stats "$OUT/flood2.txt")
+  read -r _ g_refused g_other < <(grep '^FLOOD' "$OUT/flood2.txt")
+  read -r d_rps d_p50 d_p99 _ < <(stats "$OUT/ledger-load.txt")
+  echo "| valid submissions \`POST /api/v1/public/clues\` at $RATE/s from $s_sent addresses, during the flood below: $s_ok accepted | $s_rps | $s_p50 | $s_p99 | $s_bad |"
+  echo "| flood of the same endpoint from one address (wrk -t1 -c$FCONNS, paced at $FLOOD/s): $g_refused refused (429), $g_other answered otherwise | $g_rps | $g_p50 | $g_p99 | $((g_refused + g_other)) |"
+  echo "| office ledger page alone, same server (wrk -t1 -c8) | $c_rps | $c_p50 | $c_p99 | 0 |"
+  echo "| office ledger page during the submissions and the flood (wrk -t1 -c8) | $d_rps | $d_p50 | $d_p99 | 0 |"
+  echo
+  echo "$(head -c 300 "$OUT/load.err"); the submissions' p99 lateness against their schedule: $s_late ms."
+fi
 echo
 echo "The flood's answers are refusals (all but the first burst of 60 are 429, counted as non-2xx); the ledger's"
 echo "p99 during the flood against alone is the cost the flood imposes on the office on this machine."

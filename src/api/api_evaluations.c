@@ -165,6 +165,72 @@ static int h_compare_xlsx(struct req *rq)
     return 0;
 }
 
+/* ---- the evaluator organisations (the office) ---- */
+
+static bool org_id(struct req *rq, int64_t *id)
+{
+    if (req_param_id(rq, "id", id))
+        return true;
+    reply_error(rq, ERR_NOT_FOUND, "第三方评估机构不存在");
+    return false;
+}
+
+static int h_orgs(struct req *rq)
+{
+    json_t *out = NULL;
+    enum err e = eval_orgs_list(&rq->ctx, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_org_create(struct req *rq)
+{
+    if (!req_check(rq, eval_orgs_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = eval_orgs_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_org_get(struct req *rq)
+{
+    int64_t id;
+    if (!org_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = eval_orgs_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_org_user(struct req *rq)
+{
+    int64_t id;
+    if (!org_id(rq, &id) || !req_check(rq, eval_orgs_user_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = eval_orgs_add_user(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_org_suspend(struct req *rq)
+{
+    int64_t id;
+    if (!org_id(rq, &id) || !req_check(rq, eval_orgs_suspend_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = eval_orgs_suspend(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_org_resume(struct req *rq)
+{
+    int64_t id;
+    if (!org_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = eval_orgs_suspend(&rq->ctx, id, NULL, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 /* who sees an engagement of 交通运输局 (own), 住建局 (other) engaged with 古城县民生评估中心, 安平县's (county) */
 #define READERS "contact,head:ANN evaluator:AAN top,admin,parttime:N *:AAN"
 #define GOV "contact,head:FNN evaluator,parttime,top,admin:F *:AAN"
@@ -196,5 +262,20 @@ const struct route evaluation_routes[] = {
     {"GET", "/api/v1/evaluations/{id}/comparison", h_compare, CAP_INSP_READ, 0,
      "对表分析: the evaluator's scores, the self-assessments and the inspections' findings side by side", GOV},
     {"GET", "/api/v1/evaluations/{id}/comparison.xlsx", h_compare_xlsx, CAP_INSP_READ, 0, "对表分析 as XLSX", GOV},
+    {"GET", "/api/v1/evaluator-orgs", h_orgs, CAP_INSP_MANAGE, 0,
+     "the evaluator organisations of the office's government", "office:A *:F"},
+    {"POST", "/api/v1/evaluator-orgs", h_org_create, CAP_INSP_MANAGE, ROUTE_JSON,
+     "register an evaluator organisation below the office's government",
+     "office:A *:F; body={\"name\":\"矩阵评估机构$uniq\",\"scope\":\"民生项目评估\"}"},
+    {"GET", "/api/v1/evaluator-orgs/{id}", h_org_get, CAP_INSP_MANAGE, 0,
+     "one evaluator organisation with its users and engagements", "office:AAN *:F"},
+    {"POST", "/api/v1/evaluator-orgs/{id}/users", h_org_user, CAP_INSP_MANAGE, ROUTE_JSON,
+     "open an account for the organisation (role evaluator)",
+     "office:AAN *:F; body={\"username\":\"matrix_eval_$uniq\",\"name\":\"矩阵评估员\",\"password\":"
+     "\"Matrix-Eval-2026!\"}"},
+    {"POST", "/api/v1/evaluator-orgs/{id}/suspend", h_org_suspend, CAP_INSP_MANAGE, ROUTE_JSON,
+     "suspend the organisation (reason)", "office:AAN *:F; fresh; body={\"reason\":\"矩阵测试暂停\"}"},
+    {"POST", "/api/v1/evaluator-orgs/{id}/resume", h_org_resume, CAP_INSP_MANAGE, ROUTE_JSON,
+     "lift the organisation's suspension", "office:AAN *:F; state=suspended; fresh; body={}"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -191,7 +191,7 @@ enum err users_list(struct ctx *c, const char *q, int64_t unit_id, int limit, in
 }
 
 /* Validates and inserts one grant inside a transaction. */
-static enum err grant_insert(struct ctx *c, int64_t uid, const char *role_s, int64_t unit_id)
+static enum err grant_insert(struct ctx *c, int64_t uid, const char *role_s, int64_t unit_id, enum cap cap)
 {
     enum role r;
     if (!role_parse(role_s, &r))
@@ -203,7 +203,7 @@ static enum err grant_insert(struct ctx *c, int64_t uid, const char *role_s, int
     enum err e = units_path(c, unit_id, &path);
     if (e)
         return ctx_fail(c, ERR_INVALID, "授权单位 %" PRId64 " 不存在", unit_id);
-    if (c->user && (e = perm_require(c, CAP_USER_ADMIN, path, "授权单位")))
+    if (c->user && (e = perm_require(c, cap, path, "授权单位")))
         return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_INVALID, "授权单位 %" PRId64 " 不存在", unit_id) : e;
     struct stmt *st = db_prepare(c->db, "INSERT INTO user_roles (user_id, role, unit_id) VALUES (?, ?, ?)");
     if (!st)
@@ -254,6 +254,7 @@ struct user_args {
     int64_t id;
     const json_t *body;
     const char *hash;
+    enum cap cap; /* held at the user's unit and the units of the roles */
 };
 
 static enum err user_create_tx(struct ctx *c, void *arg)
@@ -264,7 +265,7 @@ static enum err user_create_tx(struct ctx *c, void *arg)
     const char *path;
     if (units_path(c, unit, &path))
         return ctx_fail(c, ERR_INVALID, "所属单位 %" PRId64 " 不存在", unit);
-    enum err e = perm_require(c, CAP_USER_ADMIN, path, "所属单位");
+    enum err e = perm_require(c, a->cap, path, "所属单位");
     if (e)
         return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_INVALID, "所属单位 %" PRId64 " 不存在", unit) : e;
     char at[21];
@@ -296,7 +297,7 @@ static enum err user_create_tx(struct ctx *c, void *arg)
         char msg[256];
         if (jv_check(g, users_grant_spec, msg, sizeof msg))
             return ctx_fail(c, ERR_INVALID, "roles 第 %zu 项：%s", i + 1, msg);
-        if ((e = grant_insert(c, a->id, jv_str(g, "role"), jv_int(g, "unit_id", 0))))
+        if ((e = grant_insert(c, a->id, jv_str(g, "role"), jv_int(g, "unit_id", 0), a->cap)))
             return e;
     }
     if (json_object_get(b, "portfolio") && (e = portfolio_set(c, a->id, json_object_get(b, "portfolio"))))
@@ -322,12 +323,17 @@ enum err users_create_hashed(struct ctx *c, const json_t *body, const char *hash
 {
     if (!username_ok(jv_str(body, "username")))
         return ctx_fail(c, ERR_INVALID, "用户名只能包含字母、数字和 _ . -");
-    struct user_args a = {0, body, hash};
+    struct user_args a = {0, body, hash, CAP_USER_ADMIN};
     enum err e = ctx_tx(c, "新建用户", user_create_tx, &a);
     return e ? e : user_load(c, a.id, false, out, NULL);
 }
 
 enum err users_create(struct ctx *c, const json_t *body, json_t **out)
+{
+    return users_create_as(c, body, CAP_USER_ADMIN, out);
+}
+
+enum err users_create_as(struct ctx *c, const json_t *body, enum cap cap, json_t **out)
 {
     if (!username_ok(jv_str(body, "username")))
         return ctx_fail(c, ERR_INVALID, "用户名只能包含字母、数字和 _ . -");
@@ -337,7 +343,7 @@ enum err users_create(struct ctx *c, const json_t *body, json_t **out)
     char hash[128];
     if (!password_hash(jv_str(body, "password"), hash))
         die_oom();
-    struct user_args a = {0, body, hash};
+    struct user_args a = {0, body, hash, cap};
     enum err e = ctx_tx(c, "新建用户", user_create_tx, &a);
     return e ? e : user_load(c, a.id, false, out, NULL);
 }
@@ -431,7 +437,7 @@ enum err users_update(struct ctx *c, int64_t id, const json_t *body, json_t **ou
 {
     char hash[128];
     const char *pw = jv_str(body, "password");
-    struct user_args a = {id, body, NULL};
+    struct user_args a = {id, body, NULL, CAP_USER_ADMIN};
     if (pw) {
         const char *bad = password_policy(pw, (size_t)c->cfg->password_min_length);
         if (bad)
@@ -472,7 +478,7 @@ static enum err grant_tx(struct ctx *c, void *arg)
         return e;
     json_t *sum;
     if (a->body) {
-        if ((e = grant_insert(c, a->id, jv_str(a->body, "role"), jv_int(a->body, "unit_id", 0))))
+        if ((e = grant_insert(c, a->id, jv_str(a->body, "role"), jv_int(a->body, "unit_id", 0), CAP_USER_ADMIN)))
             return e;
         sum = json_pack("{sO}", "grant", (json_t *)a->body);
     } else {

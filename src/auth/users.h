@@ -8,6 +8,7 @@
 
 #include "base/jsonv.h"
 #include "core/ctx.h"
+#include "core/perm.h"
 
 #include <jansson.h>
 
@@ -18,6 +19,10 @@ extern const struct jv_field users_grant_spec[];
 /* Creates a user: {username, name, unit_id, password, email?, phone?, roles?: [{role, unit_id}],
  * portfolio?: [unit ids], must_change_password?}. */
 enum err users_create(struct ctx *c, const json_t *body, json_t **out);
+/* The same, the user holding cap (instead of user_admin) at the new user's unit and at the units of its
+ * roles: an office opening accounts for an evaluator organisation (src/evaluations/eval_orgs.c, which
+ * fixes the unit and the role). */
+enum err users_create_as(struct ctx *c, const json_t *body, enum cap cap, json_t **out);
 /* The same with a ready argon2id hash instead of body.password (bulk creation: demo, gen). */
 enum err users_create_hashed(struct ctx *c, const json_t *body, const char *hash, json_t **out);
 enum err users_get(struct ctx *c, int64_t id, json_t **out);

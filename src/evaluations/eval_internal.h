@@ -45,7 +45,8 @@ struct evaluation {
     int nunits;
     struct eval_indicator *indicators;
     int nindicators;
-    int64_t *members; /* the engaged organisation's active evaluator users */
+    bool evaluator_suspended; /* the office suspended the organisation (evaluator_orgs) */
+    int64_t *members;         /* the engaged organisation's active evaluator users (none while suspended) */
     int nmembers;
 };
 

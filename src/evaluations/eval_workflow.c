@@ -148,6 +148,9 @@ static enum err engage_before(struct wf_act *a)
     eval_today(c, today);
     if (!ev->evaluator_unit_id)
         return ctx_fail_field(c, "evaluator_unit_id", "请先选择受托的第三方评估机构（evaluator_unit_id）再委托");
+    if (ev->evaluator_suspended)
+        return ctx_fail(c, ERR_CONFLICT, "评估机构「%s」已被暂停，不能委托；请先恢复或另选评估机构",
+                        ev->evaluator_name);
     if (!ev->nmembers)
         return ctx_fail(c, ERR_CONFLICT,
                         "评估机构「%s」还没有可以登录的评估人员，请先为其开设账号（角色：第三方评估机构）",

@@ -55,8 +55,9 @@ enum err eval_load(struct ctx *c, int64_t id, struct evaluation *ev)
         db_query(c->db,
                  "SELECT e.id, e.version, e.state, e.title, e.office_unit_id, e.office_path, o.name, e.basis, "
                  "e.evaluator_unit_id, v.path, v.name, e.period_start, e.period_end, e.due_date, e.created_by, "
-                 "e.created_at, e.updated_at FROM evaluations e JOIN units o ON o.id = e.office_unit_id LEFT JOIN "
-                 "units v ON v.id = e.evaluator_unit_id WHERE e.id = ?",
+                 "e.created_at, e.updated_at, s.suspended_at FROM evaluations e JOIN units o ON o.id = "
+                 "e.office_unit_id LEFT JOIN units v ON v.id = e.evaluator_unit_id LEFT JOIN evaluator_orgs s ON "
+                 "s.unit_id = e.evaluator_unit_id WHERE e.id = ?",
                  DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取第三方评估");
@@ -78,6 +79,7 @@ enum err eval_load(struct ctx *c, int64_t id, struct evaluation *ev)
         ev->wf.due_date = col(c, st, 13);
         ev->created_by = stmt_is_null(st, 14) ? 0 : stmt_int(st, 14);
         ev->created_at = col(c, st, 15);
+        ev->evaluator_suspended = !stmt_is_null(st, 17);
         ev->updated_at = col(c, st, 16);
     }
     stmt_done(st);
@@ -113,9 +115,9 @@ enum err eval_load(struct ctx *c, int64_t id, struct evaluation *ev)
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取评估指标");
 
-    /* the engaged organisation's users see it once it is engaged */
+    /* the engaged organisation's users see it once it is engaged, unless the office suspended it */
     ev->members = arena_alloc(c->arena, sizeof *ev->members * EVAL_MEMBERS_MAX);
-    if (ev->evaluator_unit_id) {
+    if (ev->evaluator_unit_id && !ev->evaluator_suspended) {
         st = db_query(c->db,
                       "SELECT DISTINCT r.user_id FROM user_roles r JOIN users u ON u.id = r.user_id WHERE r.unit_id = "
                       "? AND r.role = 'evaluator' AND u.disabled = 0 ORDER BY r.user_id",
@@ -144,9 +146,10 @@ enum err eval_load(struct ctx *c, int64_t id, struct evaluation *ev)
                                       .members = ev->members,
                                       .nmembers = engaged ? ev->nmembers : 0};
 
-    /* parts: the engaged organisation (the track), then each unit's self-assessment */
+    /* parts: the engaged organisation (the track: none while it is suspended, so nobody waits on it), then
+     * each unit's self-assessment */
     ev->wf.parts = arena_alloc(c->arena, sizeof *ev->wf.parts * (size_t)(ev->nunits + 1));
-    if (ev->evaluator_unit_id)
+    if (ev->evaluator_unit_id && !ev->evaluator_suspended)
         ev->wf.parts[ev->wf.nparts++] = (struct wf_part){.kind = 0,
                                                          .id = ev->evaluator_unit_id,
                                                          .state = ev->wf.state,

@@ -81,4 +81,26 @@ enum err evaluations_compare(struct ctx *c, int64_t id, json_t **out);
  * permission checks: the caller shows a unit's entry only to whoever sees that unit. */
 enum err evaluations_accepted_totals(struct ctx *c, int64_t office_unit_id, int year, json_t **out);
 
+/* ---- the evaluator organisations (eval_orgs.c): the office (CAP_INSP_MANAGE at its government) ---- */
+extern const struct jv_field eval_orgs_create_spec[];
+extern const struct jv_field eval_orgs_user_spec[];
+extern const struct jv_field eval_orgs_suspend_spec[];
+
+/* The organisations (units of kind external) below the governments the user manages: {"organisations":
+ * [{id, code, name, principal, contact, phone, scope, suspended, suspended_at, suspended_reason, users,
+ * engagements, engagements_open}]}. */
+enum err eval_orgs_list(struct ctx *c, json_t **out);
+/* Registers one below the user's government: {name, code? (generated), principal?, contact?, phone?,
+ * scope?}; 422 naming the field. Returns it as eval_orgs_get. */
+enum err eval_orgs_create(struct ctx *c, const json_t *body, json_t **out);
+/* One organisation with its evaluator users (members) and its engagements (engagement_list); 404 outside
+ * the governments the user manages. */
+enum err eval_orgs_get(struct ctx *c, int64_t id, json_t **out);
+/* Opens an account for the organisation: {username, name, password (the first; the user must change it),
+ * phone?, email?}, role evaluator at the organisation. Returns the user. */
+enum err eval_orgs_add_user(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* Suspends the organisation ({reason}) or, body NULL, lifts the suspension; 409 when already so. Its open
+ * engagements' to-dos follow, its users get a message. Returns it as eval_orgs_get. */
+enum err eval_orgs_suspend(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+
 #endif

@@ -169,6 +169,7 @@ static enum err unit_check_values(struct ctx *c, const json_t *body)
 
 struct unit_create_args {
     const json_t *body;
+    enum cap cap; /* held at the parent */
     int64_t id;
 };
 
@@ -194,7 +195,7 @@ static enum err unit_create_tx(struct ctx *c, void *arg)
             return ctx_fail(c, ERR_INVALID, "上级单位 %" PRId64 " 不存在", parent);
         if (rc < 0)
             return ctx_store_fail(c, rc, "新建单位");
-        enum err e = perm_require(c, CAP_UNIT_WRITE, ppath, "上级单位");
+        enum err e = perm_require(c, a->cap, ppath, "上级单位");
         if (e)
             return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_INVALID, "上级单位 %" PRId64 " 不存在", parent) : e;
     } else if (c->user) {
@@ -228,10 +229,15 @@ static enum err unit_create_tx(struct ctx *c, void *arg)
 
 enum err units_create(struct ctx *c, const json_t *body, json_t **out)
 {
+    return units_create_as(c, body, CAP_UNIT_WRITE, out);
+}
+
+enum err units_create_as(struct ctx *c, const json_t *body, enum cap cap, json_t **out)
+{
     enum err e = unit_check_values(c, body);
     if (e)
         return e;
-    struct unit_create_args a = {body, 0};
+    struct unit_create_args a = {body, cap, 0};
     e = ctx_tx(c, "新建单位", unit_create_tx, &a);
     return e ? e : unit_load(c, a.id, out);
 }
@@ -695,7 +701,7 @@ static enum err import_tx(struct ctx *c, void *arg)
             if (!(e = unit_update_tx(c, &ua)))
                 a->updated++;
         } else if (c->err == ERR_NOT_FOUND) {
-            struct unit_create_args ca = {body, 0};
+            struct unit_create_args ca = {body, CAP_UNIT_WRITE, 0};
             if (!(e = unit_create_tx(c, &ca)))
                 a->created++;
         } else

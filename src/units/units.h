@@ -9,6 +9,7 @@
 
 #include "base/jsonv.h"
 #include "core/ctx.h"
+#include "core/perm.h"
 
 #include <jansson.h>
 
@@ -19,6 +20,9 @@ extern const struct jv_field units_update_spec[];
 /* Creates a unit from a validated body; parent_id may be absent only for the system (a root).
  * Returns the unit as JSON in *out (caller owns). Errors: invalid kind/code, 404 parent, 409 code. */
 enum err units_create(struct ctx *c, const json_t *body, json_t **out);
+/* The same, the user holding cap (instead of unit_write) at the parent: an office registering an evaluator
+ * organisation (src/evaluations/eval_orgs.c, which fixes the kind and the parent). */
+enum err units_create_as(struct ctx *c, const json_t *body, enum cap cap, json_t **out);
 enum err units_get(struct ctx *c, int64_t id, json_t **out);
 /* Lists units in scope: children of parent_id (0: the caller's top units), or, with q or kind,
  * matches anywhere in scope (limit rows). */

@@ -629,6 +629,26 @@ class World:
         return self.ids[key]
 
 
+    # ---- evaluator organisations (#18): registered by the relation's county office (gc: own and other) ----
+
+    def new_evaluator_org(self, rel, state="active"):
+        office = self.c(f"{PLACE[rel][1]}_office")
+        r = office.post("/api/v1/evaluator-orgs", {"name": f"矩阵评估机构{uniq()}"})
+        assert r.status == 201, r
+        oid = r.json["id"]
+        if state == "suspended":
+            assert office.post(f"/api/v1/evaluator-orgs/{oid}/suspend", {"reason": "矩阵测试"}).status == 200
+        return oid
+
+    def evaluator_org(self, rel, state="active", fresh=False):
+        if fresh:
+            return self.new_evaluator_org(rel, state)
+        key = ("evaluator_org", rel, state)
+        if key not in self.ids:
+            self.ids[key] = self.new_evaluator_org(rel, state)
+        return self.ids[key]
+
+
 def resolve(world, route, decl, principal, rel, fresh):
     """The path, query and body of the route's request for (principal, relation)."""
     pattern = route["pattern"]
@@ -750,6 +770,8 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = world.survey(rel, "open")[1]
         elif (before, name) == ("evaluations", "id"):
             values[name] = world.evaluation(rel, decl.state or "engaged", fresh)
+        elif (before, name) == ("evaluator-orgs", "id"):
+            values[name] = world.evaluator_org(rel, decl.state or "active", fresh)
         elif (before, name) == ("evaluation-evidence", "id"):
             values[name] = world.evaluation_evidence(rel)
         elif (before, name) == ("photos", "photo"):

@@ -17,6 +17,7 @@ const PAGES = {
   audit: ['audit_read'], clues: ['clue_read'], surveys: ['survey_manage', 'item_decide', 'item_approve'], webhooks: ['webhook_admin'],
   inspections: ['insp_read', 'insp_field', 'insp_evaluate'], plans: ['insp_read'], rectifications: ['insp_read', 'rect_handle'],
   reviews: ['insp_read', 'rect_handle'], roster: ['insp_read', 'insp_field'], evaluations: ['insp_read', 'insp_evaluate'],
+  'evaluator-orgs': ['insp_manage'],
   results: ['item_read'], bulletins: ['item_read'], scorecards: ['item_read'], burden: ['item_read'],
   statistics: ['result_draft', 'result_approve', 'item_decide', 'item_review'],
 }

@@ -58,6 +58,8 @@ const pages = [
   // see the engagements they are part of (the server decides what each sees)
   { path: 'evaluations', name: 'evaluations', component: () => import('./views/evaluations/Evaluations.vue'), meta: { title: 'menu.evaluations', cap: ['insp_read', 'insp_evaluate'], menu: { icon: 'IconStamp', group: 'insp' } } },
   { path: 'evaluations/new', name: 'evaluation-new', component: () => import('./views/evaluations/EvaluationNew.vue'), meta: { title: 'menu.evaluation-new', cap: 'insp_manage', active: 'evaluations' } },
+  { path: 'evaluator-orgs', name: 'evaluator-orgs', component: () => import('./views/evaluations/EvaluatorOrgs.vue'), meta: { title: 'menu.evaluator-orgs', cap: 'insp_manage', menu: { icon: 'IconOfficeBuilding', group: 'insp' } } },
+  { path: 'evaluator-orgs/:id(\\d+)', name: 'evaluator-org', component: () => import('./views/evaluations/EvaluatorOrg.vue'), meta: { title: 'menu.evaluator-org', cap: 'insp_manage', active: 'evaluator-orgs' } },
   { path: 'evaluations/:id(\\d+)', name: 'evaluation', component: () => import('./views/evaluations/EvaluationDetail.vue'), meta: { title: 'menu.evaluation', cap: ['insp_read', 'insp_evaluate'], active: 'evaluations' } },
   { path: 'inbox', name: 'inbox', component: () => import('./views/Inbox.vue'), meta: { title: 'menu.inbox', cap: 'signed_in', menu: { icon: 'IconBell' } } },
   { path: 'preferences', name: 'preferences', component: () => import('./views/Preferences.vue'), meta: { title: 'menu.preferences', cap: 'signed_in' } },

@@ -1,0 +1,147 @@
+#!/usr/bin/env python3
+"""The public clue form's client for make bench (scripts/bench.d/clues.sh).
+
+  clues_submit.py one BASE
+      one clue through the public form, the challenge solved here; prints its tracking code.
+  clues_submit.py load BASE RATE SECONDS SOLVER FLOOD_CMD LEDGER_CMD OUTDIR
+      RATE valid clues per second for SECONDS, each from its own client address (X-Forwarded-For: the
+      server must trust 127.0.0.1 as its proxy), while FLOOD_CMD (one address flooding the same endpoint)
+      and LEDGER_CMD (the office's ledger) run. The challenges are fetched and solved before the clock
+      starts (SOLVER: pow_solve, two at a time), as each phone solves its own before it submits. The two
+      commands' outputs go to OUTDIR/flood2.txt and OUTDIR/ledger-load.txt. Prints
+      "sent ok rate p50_ms p99_ms late_ms errors" of the submissions.
+"""
+import hashlib
+import http.client
+import json
+import queue
+import shlex
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+
+FIELDS = {"category": "safety", "place": "解放路"}
+
+
+def connection(base):
+    u = urllib.parse.urlsplit(base)
+    return http.client.HTTPConnection(u.hostname, u.port, timeout=30)
+
+
+def call(conn, method, path, body=None, ctype="application/json", addr=None):
+    headers = {"Content-Type": ctype} if body is not None else {}
+    if addr:
+        headers["X-Forwarded-For"] = addr
+    conn.request(method, path, body=body, headers=headers)
+    r = conn.getresponse()
+    data = r.read()
+    return r.status, (json.loads(data) if data else None)
+
+
+def clue_body(area, token, solution, i):
+    fields = dict(FIELDS, area_id=area, challenge=token, solution=solution,
+                  description=f"基准测试第{i}条：解放路井盖破损缺失，夜间有行人跌倒，反映两周无人处理。")
+    b = f"----bench{i}"
+    body = "".join(f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in fields.items())
+    return (body + f"--{b}--\r\n").encode(), "multipart/form-data; boundary=" + b
+
+
+def area_of(conn, addr=None):
+    _, form = call(conn, "GET", "/api/v1/public/clue-form", addr=addr)
+    return next(a["id"] for a in form["areas"] if "城关镇" in a["name"])
+
+
+def challenge(conn, addr=None):
+    status, ch = call(conn, "POST", "/api/v1/public/challenges", json.dumps({"form": "clue"}).encode(), addr=addr)
+    if status != 200 and status != 201:
+        raise SystemExit(f"challenge: HTTP {status}")
+    return ch
+
+
+def one(base):
+    conn = connection(base)
+    area, ch = area_of(conn), challenge(conn)
+    n = 0
+    while int.from_bytes(hashlib.sha256(f"{ch['token']}:{n}".encode()).digest(), "big") >> (256 - ch["bits"]):
+        n += 1
+    body, ctype = clue_body(area, ch["token"], n, 0)
+    print(call(conn, "POST", "/api/v1/public/clues", body, ctype)[1]["tracking_code"])
+
+
+def address(i):  # one client address per submission, in 10.0.0.0/8
+    return f"10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}"
+
+
+def solve(solver, chs):
+    """The solutions, two solvers at a time (the machine's two cores)."""
+    halves = [chs[0::2], chs[1::2]]
+    procs = [subprocess.Popen([solver], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True) for _ in halves]
+    outs = [p.communicate("".join(f"{c['bits']} {c['token']}\n" for c in h))[0].split() for p, h in zip(procs, halves)]
+    sols = [None] * len(chs)
+    sols[0::2], sols[1::2] = outs
+    return sols
+
+
+def pct(xs, p):
+    xs = sorted(xs)
+    return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else 0.0
+
+
+def load(base, rate, secs, solver, flood_cmd, ledger_cmd, outdir):
+    n = int(rate * secs)
+    conn = connection(base)
+    area = area_of(conn, address(n + 1))
+    t = time.monotonic()
+    chs = [challenge(conn, address(i)) for i in range(n)]
+    sols = solve(solver, chs)
+    print(f"prepared {n} challenges ({chs[0]['bits']} bits) in {time.monotonic() - t:.0f} s", file=sys.stderr)
+    jobs = queue.Queue()
+    for i in range(n):
+        jobs.put(i)
+    results, lock = [], threading.Lock()
+    t0 = time.monotonic() + 0.5
+
+    def worker():
+        c = connection(base)
+        while True:
+            try:
+                i = jobs.get_nowait()
+            except queue.Empty:
+                return
+            at = t0 + i / rate
+            now = time.monotonic()
+            if at > now:
+                time.sleep(at - now)
+            start = time.monotonic()
+            body, ctype = clue_body(area, chs[i]["token"], sols[i], i + 1)
+            try:
+                status, _ = call(c, "POST", "/api/v1/public/clues", body, ctype, address(i))
+            except (OSError, http.client.HTTPException):
+                status, c = 0, connection(base)
+            end = time.monotonic()
+            with lock:
+                results.append((status, end - start, start - at, end))
+
+    others = [subprocess.Popen(shlex.split(cmd), stdout=open(f"{outdir}/{name}.txt", "w"), stderr=subprocess.STDOUT)
+              for cmd, name in ((flood_cmd, "flood2"), (ledger_cmd, "ledger-load"))]
+    threads = [threading.Thread(target=worker) for _ in range(32)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    for p in others:
+        p.wait()
+    ok = [r for r in results if 200 <= r[0] < 300]
+    span = max(r[3] for r in results) - t0
+    lat = [r[1] * 1000 for r in ok]
+    print(f"{len(results)} {len(ok)} {len(ok) / span:.0f} {pct(lat, 0.5):.1f} {pct(lat, 0.99):.1f} "
+          f"{pct([r[2] * 1000 for r in results], 0.99):.1f} {len(results) - len(ok)}")
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "one":
+        one(sys.argv[2])
+    else:
+        load(sys.argv[2], float(sys.argv[3]), float(sys.argv[4]), sys.argv[5], sys.argv[6], sys.argv[7], sys.argv[8])
