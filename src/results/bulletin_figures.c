@@ -289,13 +289,7 @@ static struct fig_acc *acc_of(struct fig_run *r, int64_t unit_id)
     for (int i = 0; i < r->n; i++)
         if (r->units[i].unit_id == unit_id)
             return &r->units[i];
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 64;
-        struct fig_acc *v = arena_alloc(r->c->arena, sizeof *v * (size_t)r->cap);
-        if (r->n)
-            memcpy(v, r->units, sizeof *v * (size_t)r->n);
-        r->units = v;
-    }
+    r->units = res_grow(r->c, r->units, r->n, &r->cap, sizeof *r->units, 64);
     struct fig_acc *a = &r->units[r->n++];
     memset(a, 0, sizeof *a);
     a->unit_id = unit_id;

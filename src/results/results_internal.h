@@ -138,6 +138,10 @@ enum err res_act(struct ctx *c, const struct workflow *wf, int64_t id, const cha
     .waits = waits, .nwaits = RES_WF_N(waits), .informs = informs, .ninforms = RES_WF_N(informs), .partdefs = NULL,    \
     .npartdefs = 0
 
+/* Room for element n of an arena array arr of capacity *cap (elements of size bytes): arr itself, or a copy
+ * with twice the capacity (first when none). */
+void *res_grow(struct ctx *c, void *arr, int n, int *cap, size_t size, int first);
+
 /* Binds growing in the arena, always ended by the end marker (for db_query_a). */
 struct res_binds {
     struct db_bind *v;
