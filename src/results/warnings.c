@@ -772,6 +772,31 @@ static enum err units_ranked(struct ctx *c, const char *where, const struct res_
     return ERR_OK;
 }
 
+enum err warnings_by_unit(struct ctx *c, const char *home_path, const char *scope_path, json_t **out)
+{
+    struct res_binds bd = {0};
+    res_bind_add(c, &bd, DB_TEXT(home_path));
+    res_bind_add(c, &bd, DB_TEXT(scope_path));
+    res_bind_add(c, &bd, DB_TEXT(perm_path_upper(c->arena, scope_path)));
+    const char *where = "w.active = 1 AND w.office_path = ? AND w.unit_path >= ? AND w.unit_path < ?";
+    json_t *units = NULL;
+    int64_t items = 0;
+    enum err e = units_ranked(c, where, &bd, &units);
+    if (e)
+        return e;
+    if ((e = db_one_int(c->db, &items,
+                        "SELECT COUNT(DISTINCT w.item_id) FROM early_warnings w WHERE w.active = 1 AND "
+                        "w.office_path = ? AND w.unit_path >= ? AND w.unit_path < ?",
+                        DB_TEXT(home_path), DB_TEXT(scope_path), DB_TEXT(perm_path_upper(c->arena, scope_path))))) {
+        json_decref(units);
+        return ctx_db_fail(c, e, "统计预警");
+    }
+    char today[11];
+    result_today(c, today);
+    *out = json_pack("{ss sI so}", "as_of", today, "items", (json_int_t)items, "units", units);
+    return ERR_OK;
+}
+
 enum err warnings_list(struct ctx *c, int64_t unit_id, const char *signal, int page, int per_page, json_t **out)
 {
     if (signal && !*signal)

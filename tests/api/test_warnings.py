@@ -2,10 +2,14 @@
 overdue — each signal raised by acting (a report at 10 % with 80 % of the time gone, two extension requests, two
 presses with no report after them, due within days and silent for weeks) with the facts behind it, cleared when the
 unit reports; the unit's contact is told once per item and signal; the government's thresholds (the office,
-audited; bad values 422 naming the field, nothing changed); who sees what (a unit its own, another county none)."""
+audited; bad values 422 naming the field, nothing changed); who sees what (a unit its own, another county none);
+the bulletin draft's section 预警提示 equals a recount, is checked again at submission and is in the PDF."""
+import re
+
 import pytest
 
 from conftest import uniq, wait_for
+from docs_util import pdf_text
 from itemlib import Items, day
 
 
@@ -37,8 +41,12 @@ def signals_of(it, iid, user="gc_office"):
     return out
 
 
-def raised(it, iid, signal, user="gc_office"):
-    return wait_for(lambda: signals_of(it, iid, user).get(signal))
+def raised(it, iid, signal, user="gc_office", **facts):
+    """The signal once raised with the given facts (a pass may have raised it before the last action)."""
+    def now():
+        s = signals_of(it, iid, user).get(signal)
+        return s if s and all(s["facts"].get(k) == v for k, v in facts.items()) else None
+    return wait_for(now)
 
 
 def cleared(it, iid, signal):
@@ -64,7 +72,7 @@ def test_pace_behind_raised_with_its_facts_then_cleared_by_a_report(it):
     item = received_days_ago(it, 80, day(20), "预警测试：老旧小区改造（序时进度）" + uniq())
     iid = item["id"]
     it.act(iid, "gc_contact", "report", {"text": "已完成前期摸底", "percent": 10})
-    s = raised(it, iid, "pace")
+    s = raised(it, iid, "pace", percent=10)
     assert s, signals_of(it, iid)
     f = s["facts"]
     assert f["percent"] == 10 and f["due_date"] == day(20) and f["assigned_on"] == day(-80)
@@ -111,7 +119,7 @@ def test_presses_ignored_then_the_unit_reports(it):
     it.act(iid, "gc_office", "press", {"text": "请加快进度"})
     # the office presses again from the warning page: the unit's contact has the message and a to-do
     it.act(iid, "gc_office", "press", {"text": "请于周五前报送进展"})
-    s = raised(it, iid, "ignored")
+    s = raised(it, iid, "ignored", presses=2)
     assert s, signals_of(it, iid)
     # the two presses, and whatever reminders the deadline ladder sent the unit meanwhile
     f = s["facts"]
@@ -144,7 +152,7 @@ def test_thresholds_by_the_office(it):
     item = received_days_ago(it, 50, day(50), "预警测试：公厕改造（阈值）" + uniq())
     iid = item["id"]
     it.act(iid, "gc_contact", "report", {"text": "已开工", "percent": 10})
-    assert raised(it, iid, "pace")["facts"]["gap"] == 40
+    assert raised(it, iid, "pace", gap=40)
     before = it.c("gc_office").get("/api/v1/warnings/settings").json
     assert before["government"]["name"] == "古城县人民政府"
     assert {k: before[k] for k in ("pace_gap", "extensions", "presses", "due_days", "silent_days")} == {
@@ -169,7 +177,7 @@ def test_thresholds_by_the_office(it):
     assert cleared(it, iid, "pace")
     r = it.c("gc_office").put("/api/v1/warnings/settings", {"pace_gap": 20})
     assert r.status == 200
-    assert raised(it, iid, "pace")["facts"]["threshold"] == 20
+    assert raised(it, iid, "pace", threshold=20)
     assert len(wait_for(lambda: told(it, item["number"], "进度滞后"))) == 1
     audit = it.c("admin").get("/api/v1/audit?action=warnings.settings").json["records"]
     mine = [a for a in audit if a["action"] == "warnings.settings"]
@@ -181,7 +189,7 @@ def test_who_sees_what_and_the_ranking(it):
     item = received_days_ago(it, 80, day(20), "预警测试：排水管网（可见范围）" + uniq())
     iid = item["id"]
     it.act(iid, "gc_contact", "report", {"text": "进展缓慢", "percent": 5})
-    assert raised(it, iid, "pace")
+    assert raised(it, iid, "pace", percent=5)
     office = warnings(it)
     # per unit: the items at risk, ranked; each equals a recount of the rows
     units = office["units"]
@@ -216,3 +224,80 @@ def test_who_sees_what_and_the_ranking(it):
     assert it.c("ap_office").get("/api/v1/warnings/settings").json["government"]["name"] != "古城县人民政府"
     # the administrator reads no items
     assert it.c("gc_admin").get("/api/v1/warnings").status == 403
+
+
+def pdf_of(it, bid, tmp_path):
+    r = it.c("gc_office").get(f"/api/v1/bulletins/{bid}/document.pdf")
+    assert r.status == 200, r
+    path = tmp_path / f"bulletin-{bid}.pdf"
+    path.write_bytes(r.raw)
+    return pdf_text(str(path))
+
+
+def recount(it, items_office):
+    """The section 预警提示 recounted from the warnings the office reads: the items of 古城县人民政府 per unit."""
+    units, items = {}, set()
+    for w in warnings(it)["warnings"]:
+        if w["item_id"] not in items_office:
+            items_office[w["item_id"]] = it.get(w["item_id"])["office_unit_id"]
+        if items_office[w["item_id"]] != it.unit("gc-dcs"):
+            continue
+        items.add(w["item_id"])
+        u = units.setdefault(w["unit_id"], {"items": set(), "signals": {}})
+        u["items"].add(w["item_id"])
+        for s in w["signals"]:
+            u["signals"][s["signal"]] = u["signals"].get(s["signal"], 0) + 1
+    return len(items), {k: (len(v["items"]), v["signals"]) for k, v in units.items()}
+
+
+def section(fig):
+    w = fig["warnings"]
+    return w["items"], {u["unit_id"]: (u["items"], u["signals"]) for u in w["units"]}
+
+
+def test_the_bulletin_section_equals_a_recount_and_is_checked_again(it, tmp_path):
+    item = received_days_ago(it, 80, day(20), "预警测试：供水管网改造（通报）" + uniq())
+    it.act(item["id"], "gc_contact", "report", {"text": "刚开始", "percent": 5})
+    assert raised(it, item["id"], "pace", percent=5)
+    o = it.c("gc_office")
+    period = {"period_from": day(0)[:8] + "01", "period_to": day(0)}
+    # dropped (the default): no section
+    plain = o.post("/api/v1/bulletins", period)
+    assert plain.status == 201 and plain.json["warning_section"] is False and "warnings" not in plain.json["figures"]
+    assert "预警提示" not in pdf_of(it, plain.json["id"], tmp_path)
+    # kept: the items at risk per unit, equal to a recount of the warnings
+    b = o.post("/api/v1/bulletins", period | {"warning_section": True})
+    assert b.status == 201 and b.json["warning_section"] is True, b
+    bid, cache = b.json["id"], {}
+    fig = b.json["figures"]
+
+    def equal():
+        nonlocal fig
+        if section(fig) == recount(it, cache):
+            return True
+        fig = o.patch(f"/api/v1/bulletins/{bid}", {"refresh": True}).json["figures"]
+        return False
+    assert wait_for(equal), (section(fig), recount(it, cache))
+    total, per_unit = section(fig)
+    jt = it.unit("gc-jt")
+    assert total >= 1 and per_unit[jt][0] >= 1 and fig["warnings"]["as_of"] == day(0)
+    ranks = [u["items"] for u in fig["warnings"]["units"]]
+    assert ranks == sorted(ranks, reverse=True)
+    text = pdf_of(it, bid, tmp_path)
+    assert "预警提示" in text and f"督办事项{total}件" in text, text
+    flat = re.sub(r"— \d+ —|\s", "", text)  # the page numbers and the lines' ends
+    assert f"古城县交通运输局（{per_unit[jt][0]}件）" in flat, text
+    assert re.search(rf"古城县交通运输局{per_unit[jt][0]}{per_unit[jt][1].get('pace', 0)}", flat), text
+    # a new warning after the draft: the submission is refused naming the section; counted again, it goes on
+    more = received_days_ago(it, 80, day(20), "预警测试：雨污分流（通报核对）" + uniq())
+    it.act(more["id"], "gc_contact", "report", {"text": "刚开始", "percent": 5})
+    assert raised(it, more["id"], "pace", percent=5)
+    r = o.post(f"/api/v1/bulletins/{bid}/actions/submit", {})
+    assert r.status == 409 and "预警提示" in r.error["message"], r
+    fig = o.patch(f"/api/v1/bulletins/{bid}", {"refresh": True}).json["figures"]
+    assert section(fig)[1][jt][0] == per_unit[jt][0] + 1
+    r = o.post(f"/api/v1/bulletins/{bid}/actions/submit", {})
+    assert r.status == 200 and r.json["state"] == "pending", r
+    # the office keeps the section of a draft after all: counted again with it
+    r = o.patch(f"/api/v1/bulletins/{plain.json['id']}", {"warning_section": True})
+    assert r.status == 200 and "warnings" in r.json["figures"] and r.json["warning_section"] is True
