@@ -2,7 +2,7 @@
 // county office sees the 研判预警 panel on the overview, opens the page from the menu: the units ranked by items at
 // risk as the server keeps them, the item's row with its signal and facts; filters by signal; presses the unit
 // from the row (the item's own 催办: the contact gets the message); sets the thresholds. The transport bureau's
-// contact sees its own units only.
+// contact sees its own units only. A bulletin draft keeping the section 预警提示 shows it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays, toast } from './helper.js'
@@ -69,8 +69,9 @@ test('early warning: the office sees the items at risk, presses a unit and sets 
   // filter: one signal
   await page.click('[data-test=wn-signal]')
   await page.locator('.el-select-dropdown__item', { hasText: '多次延期' }).click()
-  await page.waitForLoadState('networkidle')
-  assert.equal(await page.locator('[data-test=wn-rows] .el-table__row', { hasText: '研判预警：城区供水管网改造' }).count(), 0)
+  // the list reloads with that signal only: the item (behind pace, no extension) leaves it
+  await page.locator('[data-test=wn-rows] .el-table__row', { hasText: '研判预警：城区供水管网改造' }).waitFor({ state: 'detached' })
+  await page.locator('[data-test=wn-rows] .el-table__empty-text').waitFor()
   await page.click('[data-test=wn-signal] .el-select__clear').catch(async () => {
     await page.click('[data-test=wn-signal]')
     await page.locator('.el-select-dropdown__item', { hasText: '进度滞后' }).click()
@@ -96,6 +97,20 @@ test('early warning: the office sees the items at risk, presses a unit and sets 
   await page.click('[data-test=wn-set-save]')
   await toast(page, 'success', /预警阈值已保存/)
   assert.equal((await office('GET', '/api/v1/warnings/settings')).json.pace_gap, 30)
+
+  // a bulletin draft that keeps the section 预警提示: the unit and its items at risk, as the server counted them
+  const today = inDays(0)
+  const bul = await office('POST', '/api/v1/bulletins', { period_from: today.slice(0, 8) + '01', period_to: today, warning_section: true })
+  assert.equal(bul.status, 201, JSON.stringify(bul.json))
+  const sec = bul.json.figures.warnings.units.find((u) => u.unit_name === '古城县交通运输局')
+  assert.ok(sec && sec.items >= 1, JSON.stringify(bul.json.figures.warnings))
+  await page.goto(`/bulletins/${bul.json.id}`)
+  const panel = page.locator('[data-test=bul-warnings] .el-table__row', { hasText: '古城县交通运输局' })
+  await panel.waitFor()
+  assert.ok((await panel.textContent()).includes(String(sec.items)))
+  assert.ok(await page.locator('[data-test=bul-w-warnings] input').isChecked())
+  await page.locator('[data-test=bul-warnings]').scrollIntoViewIfNeeded()
+  await shot(page, 'bulletin-warnings')
   await assertNoErrors(t, page)
 
   // the transport bureau's contact sees its own unit
