@@ -17,7 +17,7 @@
  * The flags are data (early_warnings), kept by the scheduler's pass as the ledger's lights are: the items
  * whose timeline moved since the last pass (item_events after a watermark) are looked at again at once, and
  * every running item once per local day in chunks (time alone moves pace and silence) — and again after a
- * change of thresholds. A page reads the active rows of the user's scope through the path indexes: its cost
+ * change of thresholds; a pass looks at PASS_CHUNKS chunks of each at most and the next goes on. A page reads the active rows of the user's scope through the path indexes: its cost
  * follows the warnings, never the items the user may see. A signal raised for the first time tells the
  * unit's contact once (told_at); raising and clearing are audited (`warning.raise`, `warning.clear`).
  */
@@ -45,6 +45,9 @@ struct w_set {
 static const struct w_set W_DEFAULTS = {0, 20, 2, 2, 5, 14, false};
 
 #define CHUNK 500
+/* chunks of items a pass looks at, at most, for the events and for the day's sweep each: a pass stays short at
+ * province scale (the sweep goes on from its cursor in the next pass) */
+#define PASS_CHUNKS 20
 #define RUNNING "('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed')"
 
 /* ---- thresholds ---- */
@@ -524,7 +527,7 @@ static enum err pass_events(struct w_pass *p, const atomic_bool *stop)
         return ctx_tx(c, "更新预警", batch_tx, &b);
     }
     int64_t after = atoll(mark);
-    for (;;) {
+    for (int k = 0; k < PASS_CHUNKS; k++) {
         int64_t ids[CHUNK], last = after;
         int n = 0;
         struct stmt *st = db_query(c->db, "SELECT item_id, id FROM item_events WHERE id > ? ORDER BY id LIMIT ?",
@@ -540,6 +543,7 @@ static enum err pass_events(struct w_pass *p, const atomic_bool *stop)
         if (stop && atomic_load(stop))
             return ERR_OK;
     }
+    return ERR_OK;
 }
 
 /* Once per local day (and after a change of thresholds): every running item, in chunks; at the end the rows
@@ -560,7 +564,9 @@ static enum err pass_sweep(struct w_pass *p, const atomic_bool *stop)
         snprintf(started, sizeof started, "%s", p->now);
         cursor = 0;
     }
-    while (cursor >= 0) {
+    for (int k = 0; cursor >= 0; k++) {
+        if (k == PASS_CHUNKS || (stop && atomic_load(stop)))
+            return ERR_OK; /* the next pass goes on from the cursor */
         int64_t ids[CHUNK];
         int n = 0;
         struct stmt *st =
@@ -573,8 +579,6 @@ static enum err pass_sweep(struct w_pass *p, const atomic_bool *stop)
         if ((e = ctx_tx(c, "更新预警", batch_tx, &b)))
             return e;
         cursor = next;
-        if (cursor >= 0 && stop && atomic_load(stop))
-            return ERR_OK;
     }
     if (!strcmp(v ? v : "", arena_printf(c->arena, "%s -1 %s", day, started)))
         return ERR_OK; /* done today */
