@@ -17,8 +17,9 @@ const PAGES = {
   audit: ['audit_read'], clues: ['clue_read'], surveys: ['survey_manage', 'item_decide', 'item_approve'], webhooks: ['webhook_admin'],
   inspections: ['insp_read', 'insp_field', 'insp_evaluate'], plans: ['insp_read'], rectifications: ['insp_read', 'rect_handle'],
   reviews: ['insp_read', 'rect_handle'], roster: ['insp_read', 'insp_field'], evaluations: ['insp_read', 'insp_evaluate'],
-  results: ['item_read'], bulletins: ['item_read'], scorecards: ['item_read'], burden: ['item_read'], warnings: ['item_read'],
+  results: ['item_read'], bulletins: ['item_read'], scorecards: ['item_read'], burden: ['item_read'],
   statistics: ['result_draft', 'result_approve', 'item_decide', 'item_review'],
+  warnings: ['item_read'],
 }
 const ROLES = ['admin', 'gc_admin', 'gc_principal', 'gc_leader', 'gc_director', 'gc_deputy', 'gc_secretary', 'gc_office',
   'gc_inspector', 'gc_parttime', 'gc_contact', 'gc_head', 'gc_evaluator', 'ap_office']
