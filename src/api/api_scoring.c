@@ -323,6 +323,36 @@ static int h_statistics_xlsx(struct req *rq)
                       arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year));
 }
 
+/* GET /api/v1/warnings?unit_id=&signal=&page=&per_page=: early warning (研判预警) */
+static int h_warnings(struct req *rq)
+{
+    int64_t unit = 0, page, per_page;
+    if (!req_query_int(rq, "unit_id", 1, INT64_MAX, 0, &unit) || !req_query_int(rq, "page", 1, 100000, 1, &page) ||
+        !req_query_int(rq, "per_page", 1, 200, 50, &per_page))
+        return 0;
+    json_t *out = NULL;
+    enum err e = warnings_list(&rq->ctx, unit, req_query(rq, "signal"), (int)page, (int)per_page, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/warnings/settings: the government's thresholds */
+static int h_warning_settings_get(struct req *rq)
+{
+    json_t *out = NULL;
+    enum err e = warnings_settings_get(&rq->ctx, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* PUT /api/v1/warnings/settings: the office changes them (audited) */
+static int h_warning_settings_put(struct req *rq)
+{
+    if (!req_check(rq, warnings_settings_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = warnings_settings_put(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 /* Access: the office edits the rules and drafts; the principal leader reads the rules and approves; the
  * government's readers of items see its cards; a unit sees an issued card's own row only (404 before, and
  * for another unit's drill-down); another county's are out of sight. A card scores a whole government:
@@ -389,5 +419,13 @@ const struct route scoring_routes[] = {
      "principal,leader,director,deputy,secretary,office:A *:F"},
     {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, 0, "the statistics as XLSX",
      "principal,leader,director,deputy,secretary,office:A *:F"},
+    /* early warning: every reader of items its scope (a unit its own); the government's thresholds */
+    {"GET", "/api/v1/warnings", h_warnings, CAP_ITEM_READ, 0,
+     "early warning (研判预警): the items trending late per unit, each with its signals and their facts",
+     "top,admin,inspector,parttime,evaluator:F *:A"},
+    {"GET", "/api/v1/warnings/settings", h_warning_settings_get, CAP_ITEM_READ, 0,
+     "the government's early-warning thresholds", "principal,leader,director,deputy,secretary,office:A *:F"},
+    {"PUT", "/api/v1/warnings/settings", h_warning_settings_put, CAP_RESULT_DRAFT, ROUTE_JSON,
+     "the office changes the early-warning thresholds (audited)", "office:A *:F; body={\"pace_gap\":20}"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -59,6 +59,17 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->items = arena_alloc(a, sizeof *b->items * (json_array_size(items) + 1));
     json_array_foreach(items, i, v) b->items[b->nitems++] = (struct doc_bulletin_item){
         str(v, "number"), str(v, "title"), str(v, "lead_unit"), str(v, "due_date"), num(v, "overdue_days")};
+    const json_t *w = json_object_get(f, "warnings"), *wu = json_object_get(w, "units");
+    b->warn_section = json_is_object(w);
+    b->warn_as_of = str(w, "as_of");
+    b->warn_items = num(w, "items");
+    b->warn = arena_alloc(a, sizeof *b->warn * (json_array_size(wu) + 1));
+    json_array_foreach(wu, i, v)
+    {
+        const json_t *s = json_object_get(v, "signals");
+        b->warn[b->nwarn++] = (struct doc_bulletin_warn){str(v, "unit_name"),  num(v, "items"),   num(s, "pace"),
+                                                         num(s, "extensions"), num(s, "ignored"), num(s, "silent")};
+    }
     b->named = arena_alloc(a, sizeof *b->named * (json_array_size(named) + 1));
     json_array_foreach(named, i, v) b->named[b->nnamed++] = (struct doc_bulletin_named){
         str(v, "kind_label"), str(v, "unit_name"), str(v, "number"), str(v, "title"), str(v, "content")};

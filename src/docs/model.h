@@ -90,6 +90,11 @@ struct doc_bulletin_item {
 struct doc_bulletin_named {
     const char *kind, *unit, *number, *title, *content; /* kind: 通报表扬 / 通报批评 */
 };
+/* A unit of the section 预警提示: its items at risk and the count of each signal. */
+struct doc_bulletin_warn {
+    const char *name;
+    int items, pace, extensions, ignored, silent;
+};
 struct doc_bulletin {
     const char *number, *title, *addressees, *intro, *remarks;
     const char *period, *as_of;                                /* "2026年11月", YYYY-MM-DD */
@@ -104,6 +109,12 @@ struct doc_bulletin {
     int nitems;
     struct doc_bulletin_named *named;
     int nnamed;
+    /* the section 预警提示 when the office kept it: the date counted, the items at risk (each once), per unit */
+    bool warn_section;
+    const char *warn_as_of;
+    int warn_items;
+    struct doc_bulletin_warn *warn;
+    int nwarn;
 };
 
 /* A year-end scorecard (目标责任考评结果) as an official document: the ranking, a chart of the totals, and each

@@ -948,6 +948,40 @@ static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
     blank(p, 0.3);
 }
 
+/* 预警提示: the items at risk before they are overdue, per unit (the first ten named in the sentence). */
+static void warnings_section(struct pdf *p, const struct doc_bulletin *b, const char *numeral)
+{
+    heading(p, arena_printf(p->a, "%s、预警提示", numeral));
+    const char *when = doc_date_cn(p->a, b->warn_as_of);
+    if (!b->warn_items) {
+        body(p, arena_printf(p->a, "截至%s，没有尚未超期但存在逾期风险的督办事项。", when));
+        return;
+    }
+    const char *rank = "";
+    for (int i = 0; i < b->nwarn && i < 10; i++)
+        rank = arena_printf(p->a, "%s%s%s（%d件）", rank, i ? "、" : "", b->warn[i].name, b->warn[i].items);
+    if (b->nwarn > 10)
+        rank = arena_printf(p->a, "%s等%d个单位", rank, b->nwarn);
+    body(p, arena_printf(p->a,
+                         "截至%s，尚未超期但存在逾期风险（进度滞后于序时进度、多次申请延期、催办后未报送进展或临近"
+                         "到期久未报送）的督办事项%d件，按预警事项数排序，依次为：%s。请有关单位对照预警及时推进，"
+                         "按期办结。",
+                         when, b->warn_items, rank));
+    static const struct column wc[] = {{"单位", 0.32},      {"预警事项", 0.14},  {"进度滞后", 0.135},
+                                       {"多次延期", 0.135}, {"催办未报", 0.135}, {"临期未报", 0.135}};
+    table_head(p, wc, 6);
+    for (int i = 0; i < b->nwarn; i++) {
+        const struct doc_bulletin_warn *w = &b->warn[i];
+        const char *cells[] = {w->name,
+                               arena_printf(p->a, "%d", w->items),
+                               arena_printf(p->a, "%d", w->pace),
+                               arena_printf(p->a, "%d", w->extensions),
+                               arena_printf(p->a, "%d", w->ignored),
+                               arena_printf(p->a, "%d", w->silent)};
+        draw_row(p, wc, 6, cells, false);
+    }
+}
+
 struct bulletin_job {
     const struct doc_office *office;
     const struct doc_bulletin *b;
@@ -1029,6 +1063,8 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         if (b->nitems < b->overdue)
             body(p, arena_printf(p->a, "（另有%d件未列出，见督办事项台账。）", b->overdue - b->nitems));
     }
+    if (b->warn_section)
+        warnings_section(p, b, NUMERALS[sec++]);
     if (b->inspections || b->rect_tasks) {
         heading(p, arena_printf(p->a, "%s、督查检查和整改情况", NUMERALS[sec++]));
         body(p, arena_printf(

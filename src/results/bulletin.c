@@ -23,6 +23,7 @@ const struct jv_field bulletins_create_spec[] = {
     {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},
     {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
     {"public", JV_BOOL, 0, 0, 0, "公开发布"},
+    {"warning_section", JV_BOOL, 0, 0, 0, "预警提示"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -36,6 +37,7 @@ const struct jv_field bulletins_update_spec[] = {
     {"remarks", JV_STRING, 0, 0, 20000, "工作要求"},
     {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
     {"public", JV_BOOL, 0, 0, 0, "公开发布"},
+    {"warning_section", JV_BOOL, 0, 0, 0, "预警提示"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {"refresh", JV_BOOL, 0, 0, 0, "重新统计"},
     {"version", JV_INT, 0, 0, 0, "版本"},
@@ -49,7 +51,7 @@ const struct res_table bulletin_table = {&bulletin_workflow, "bulletins", "bulle
 #define BULLETIN_COLS                                                                                                  \
     "b.id, b.number, b.title, b.addressees, b.intro, b.remarks, b.period_from, b.period_to, b.office_unit_id, "        \
     "b.home_path, b.scope_unit_id, b.scope_path, s.name, o.name, b.figures, b.figures_at, b.state, b.created_at, "     \
-    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public"
+    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section"
 
 /* The parts: each unit the bulletin names — its overdue ranking, then the units of the praise and
  * criticism it carries — once. */
@@ -127,6 +129,7 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
         b->issued_on = res_col(c, st, 21);
         b->version = stmt_int(st, 22);
         b->public = stmt_int(st, 23) != 0;
+        b->warning_section = stmt_int(st, 24) != 0;
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -266,7 +269,8 @@ static enum err create_tx(struct ctx *c, void *arg)
         return e;
     if ((e = db_one_text(c->db, c->arena, &scope_name, "SELECT name FROM units WHERE id = ?", DB_INT(scope))))
         return ctx_db_fail(c, e, "读取通报范围");
-    if ((e = bulletin_count(c, g->unit_path, scope_path, from, to, &fig)))
+    bool warn = jv_bool(b, "warning_section", false);
+    if ((e = bulletin_count_all(c, g->unit_path, scope_path, from, to, warn, &fig)))
         return e;
     const char *title, *addressees, *intro, *remarks;
     bulletin_words(c, scope_name, fig, &title, &addressees, &intro, &remarks);
@@ -274,15 +278,16 @@ static enum err create_tx(struct ctx *c, void *arg)
     json_decref(fig);
     char at[21];
     time_format_iso(c->now, at);
-    e = db_one_int(c->db, &a->id,
-                   "INSERT INTO bulletins (title, addressees, intro, remarks, period_from, period_to, office_unit_id, "
-                   "home_path, scope_unit_id, scope_path, figures, figures_at, public, state, created_by, created_at, "
-                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id",
-                   DB_TEXT(or_default(b, "title", title)), DB_TEXT(or_default(b, "addressees", addressees)),
-                   DB_TEXT(or_default(b, "intro", intro)), DB_TEXT(or_default(b, "remarks", remarks)), DB_TEXT(from),
-                   DB_TEXT(to), DB_INT(office), DB_TEXT(g->unit_path), DB_INT(scope), DB_TEXT(scope_path),
-                   DB_TEXT(figures), DB_TEXT(at), DB_INT(jv_bool(b, "public", false)), DB_INT(c->user->id), DB_TEXT(at),
-                   DB_TEXT(at));
+    e = db_one_int(
+        c->db, &a->id,
+        "INSERT INTO bulletins (title, addressees, intro, remarks, period_from, period_to, office_unit_id, "
+        "home_path, scope_unit_id, scope_path, figures, figures_at, public, warning_section, state, created_by, "
+        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) "
+        "RETURNING id",
+        DB_TEXT(or_default(b, "title", title)), DB_TEXT(or_default(b, "addressees", addressees)),
+        DB_TEXT(or_default(b, "intro", intro)), DB_TEXT(or_default(b, "remarks", remarks)), DB_TEXT(from), DB_TEXT(to),
+        DB_INT(office), DB_TEXT(g->unit_path), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(at),
+        DB_INT(jv_bool(b, "public", false)), DB_INT(warn), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "新建通报");
@@ -324,12 +329,13 @@ static enum err update_tx(struct ctx *c, void *arg)
         (e = check_results(c, b.home_path, rids)))
         return e;
     /* counting again: asked for, or the period or the scope changed */
+    bool warn = jv_bool(body, "warning_section", b.warning_section);
     bool recount = jv_bool(body, "refresh", false) || strcmp(from, b.period_from) || strcmp(to, b.period_to) ||
-                   scope != b.scope_unit_id;
+                   scope != b.scope_unit_id || warn != b.warning_section;
     char *figures = NULL;
     if (recount) {
         json_t *fig = NULL;
-        if ((e = bulletin_count(c, b.home_path, scope_path, from, to, &fig)))
+        if ((e = bulletin_count_all(c, b.home_path, scope_path, from, to, warn, &fig)))
             return e;
         figures = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(fig);
@@ -339,12 +345,13 @@ static enum err update_tx(struct ctx *c, void *arg)
     e = db_exec(c->db,
                 "UPDATE bulletins SET title = ?, addressees = ?, intro = ?, remarks = ?, period_from = ?, "
                 "period_to = ?, scope_unit_id = ?, scope_path = ?, figures = COALESCE(?, figures), "
-                "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, public = ?, updated_at = ?, "
+                "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, public = ?, warning_section = ?, "
+                "updated_at = ?, "
                 "version = version + 1 WHERE id = ?",
                 DB_TEXT(or_default(body, "title", b.title)), DB_TEXT(or_default(body, "addressees", b.addressees)),
                 DB_TEXT(or_default(body, "intro", b.intro)), DB_TEXT(or_default(body, "remarks", b.remarks)),
                 DB_TEXT(from), DB_TEXT(to), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(figures),
-                DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_TEXT(at), DB_INT(b.id));
+                DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_INT(warn), DB_TEXT(at), DB_INT(b.id));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "修改通报");
@@ -400,6 +407,7 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
         "office_name", b->office_name, "state", wf_state_name(&bulletin_workflow, b->state), "state_label",
         wf_state_label(&bulletin_workflow, b->state));
     json_object_set_new(o, "public", json_boolean(b->public));
+    json_object_set_new(o, "warning_section", json_boolean(b->warning_section));
     json_object_set_new(o, "figures", fig ? fig : json_object());
     json_object_set_new(o, "figures_at", json_string(b->figures_at));
     json_object_set_new(o, "results", named_json(c, b->id));

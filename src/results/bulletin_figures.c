@@ -289,13 +289,7 @@ static struct fig_acc *acc_of(struct fig_run *r, int64_t unit_id)
     for (int i = 0; i < r->n; i++)
         if (r->units[i].unit_id == unit_id)
             return &r->units[i];
-    if (r->n == r->cap) {
-        r->cap = r->cap ? r->cap * 2 : 64;
-        struct fig_acc *v = arena_alloc(r->c->arena, sizeof *v * (size_t)r->cap);
-        if (r->n)
-            memcpy(v, r->units, sizeof *v * (size_t)r->n);
-        r->units = v;
-    }
+    r->units = res_grow(r->c, r->units, r->n, &r->cap, sizeof *r->units, 64);
     struct fig_acc *a = &r->units[r->n++];
     memset(a, 0, sizeof *a);
     a->unit_id = unit_id;
@@ -560,6 +554,22 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
     return ERR_OK;
 }
 
+enum err bulletin_count_all(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
+                            bool warnings, json_t **out)
+{
+    json_t *w = NULL;
+    enum err e = bulletin_count(c, home, scope, from, to, out);
+    if (e || !warnings)
+        return e;
+    if ((e = warnings_by_unit(c, home, scope, &w))) {
+        json_decref(*out);
+        *out = NULL;
+        return e;
+    }
+    json_object_set_new(*out, "warnings", w);
+    return ERR_OK;
+}
+
 /* ---- what changed ---- */
 
 struct figure_name {
@@ -624,6 +634,24 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
     }
     json_array_foreach(wu, i, u) if (!unit_in(nu, num(u, "unit_id"))) acc =
         diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), figure_names, u, none);
+    /* the section 预警提示: its total and each unit's items at risk (kept or dropped: recounted as it was) */
+    const json_t *ww = json_object_get(was, "warnings"), *nw = json_object_get(now, "warnings");
+    static const struct figure_name warn_names[] = {{"items", "预警事项", "件"}, {NULL, NULL, NULL}};
+    if (ww || nw) {
+        acc = diff_counts(c, acc, &n, "预警提示中合计", warn_names, ww ? ww : none, nw ? nw : none);
+        wu = json_object_get(ww, "units");
+        nu = json_object_get(nw, "units");
+        json_array_foreach(nu, i, u)
+        {
+            const json_t *o = unit_in(wu, num(u, "unit_id"));
+            acc = diff_counts(
+                c, acc, &n, arena_printf(c->arena, "预警提示中%s", json_string_value(json_object_get(u, "unit_name"))),
+                warn_names, o ? o : none, u);
+        }
+        json_array_foreach(wu, i, u) if (!unit_in(nu, num(u, "unit_id"))) acc = diff_counts(
+            c, acc, &n, arena_printf(c->arena, "预警提示中%s", json_string_value(json_object_get(u, "unit_name"))),
+            warn_names, u, none);
+    }
     json_decref(none);
     if (!*acc)
         acc = "超期事项清单有变化";

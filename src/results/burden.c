@@ -64,13 +64,7 @@ static void count(struct b_run *r, const char *path, int f, int64_t key, const c
     while (k < u->nby && strcmp(u->by[k].path, issuer_path))
         k++;
     if (k == u->nby) {
-        if (u->nby == u->cap) {
-            u->cap = u->cap ? u->cap * 2 : 4;
-            struct b_issuer *more = arena_alloc(r->c->arena, sizeof *more * (size_t)u->cap);
-            if (u->nby)
-                memcpy(more, u->by, sizeof *more * (size_t)u->nby);
-            u->by = more;
-        }
+        u->by = res_grow(r->c, u->by, u->nby, &u->cap, sizeof *u->by, 4);
         u->by[u->nby++] = (struct b_issuer){arena_strdup(r->c->arena, issuer_path), {0}};
     }
     u->by[k].n[f]++;
@@ -129,15 +123,10 @@ static enum err rows_of(struct ctx *c, struct b_run *r, json_t **gov)
     struct stmt *st = db_query_a(c->db, sql, res_binds_of(&bd));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取单位");
-    int cap = 16, rc;
-    r->u = arena_alloc(c->arena, sizeof *r->u * (size_t)cap);
+    int cap = 0, rc;
+    r->u = res_grow(c, NULL, 0, &cap, sizeof *r->u, 16);
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (r->nu == cap) {
-            struct b_unit *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
-            memcpy(more, r->u, sizeof *more * (size_t)cap);
-            r->u = more;
-            cap *= 2;
-        }
+        r->u = res_grow(c, r->u, r->nu, &cap, sizeof *r->u, 16);
         r->u[r->nu++] = (struct b_unit){
             .id = stmt_int(st, 0), .path = res_col(c, st, 1), .code = res_col(c, st, 2), .name = res_col(c, st, 3)};
     }

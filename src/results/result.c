@@ -671,4 +671,6 @@ void results_register(void)
     units_register_path_copy("score_years", "home_path");
     units_register_path_copy("score_objections", "home_path");
     units_register_path_copy("score_objections", "unit_path");
+    units_register_path_copy("early_warnings", "unit_path");
+    units_register_path_copy("early_warnings", "office_path");
 }

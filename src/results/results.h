@@ -19,6 +19,7 @@
 #include "core/ctx.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 
 /* Body specs (api_results.c checks the body against them before calling in). */
 extern const struct jv_field results_create_spec[];
@@ -137,6 +138,22 @@ enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out
  * readers; the user's own units otherwise) the 督办通知, 催办, 系统提醒, 进展报告, 督查 and 整改任务 ducha asked of
  * it, by issuer, counted from the records; the units and the issuers ranked by their totals. */
 enum err results_burden(struct ctx *c, int year, json_t **out);
+
+/* Early warning (研判预警, warnings.c): the scheduler's pass keeps the flags of the running items' tracks
+ * trending late (pace behind 序时进度, repeated extensions, presses with no report after them, due soon and
+ * silent) as rows, tells the unit's contact once per track and signal; *changed: signals raised or cleared. */
+enum err warnings_pass(struct ctx *c, const atomic_bool *stop, int *changed);
+/* {units (ranked by items at risk), warnings (a page of tracks with their signals and facts), total, …} of what
+ * the user reads (a government's readers its units, a unit its own); unit_id: that unit and below (403 outside
+ * the user's units); signal: one of pace, extensions, ignored, silent (422 otherwise). */
+enum err warnings_list(struct ctx *c, int64_t unit_id, const char *signal, int page, int per_page, json_t **out);
+/* The bulletin's section 预警提示: {as_of, items (each once), units (ranked as warnings_list's)} of the active
+ * warnings of the government's items (office_path) whose responsible unit is in the scope. */
+enum err warnings_by_unit(struct ctx *c, const char *home_path, const char *scope_path, json_t **out);
+/* The thresholds of the user's government (its readers; 403 for others); PUT: the office, audited. */
+enum err warnings_settings_get(struct ctx *c, json_t **out);
+enum err warnings_settings_put(struct ctx *c, const json_t *body, json_t **out);
+extern const struct jv_field warnings_settings_spec[];
 
 /* The start-up registrations of the module (unit path copies); called from cli_modules.c. */
 void results_register(void);

@@ -234,6 +234,17 @@ enum err res_ids(struct ctx *c, const struct res_table *t, const char *open_stat
     return rc < 0 ? ctx_store_fail(c, rc, "读取记录") : ERR_OK;
 }
 
+void *res_grow(struct ctx *c, void *arr, int n, int *cap, size_t size, int first)
+{
+    if (n < *cap)
+        return arr;
+    *cap = *cap ? *cap * 2 : first;
+    void *more = arena_alloc(c->arena, size * (size_t)*cap);
+    if (n)
+        memcpy(more, arr, size * (size_t)n);
+    return more;
+}
+
 void res_bind_add(struct ctx *c, struct res_binds *b, struct db_bind v)
 {
     if (b->n + 2 > b->cap) {

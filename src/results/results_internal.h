@@ -138,6 +138,10 @@ enum err res_act(struct ctx *c, const struct workflow *wf, int64_t id, const cha
     .waits = waits, .nwaits = RES_WF_N(waits), .informs = informs, .ninforms = RES_WF_N(informs), .partdefs = NULL,    \
     .npartdefs = 0
 
+/* Room for element n of an arena array arr of capacity *cap (elements of size bytes): arr itself, or a copy
+ * with twice the capacity (first when none). */
+void *res_grow(struct ctx *c, void *arr, int n, int *cap, size_t size, int first);
+
 /* Binds growing in the arena, always ended by the end marker (for db_query_a). */
 struct res_binds {
     struct db_bind *v;
@@ -183,6 +187,7 @@ struct bulletin {
     const char *approved_at, *issued_at, *issued_on;
     const char *figures_text; /* the stored figures (JSON text) */
     bool public;              /* published to the public once issued (公开发布) */
+    bool warning_section;     /* the office keeps the section 预警提示 (figures.warnings) */
     const char *unit_paths[1];
 };
 #define bulletin_of(o) ((struct bulletin *)(void *)(o))
@@ -209,6 +214,9 @@ enum err bulletin_count(struct ctx *c, const char *home_path, const char *scope_
                         json_t **out);
 /* NULL when the figures are the same, else a sentence naming what changed (arena). */
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now);
+/* bulletin_count and, when the office keeps the section 预警提示, the items at risk per unit (figures.warnings). */
+enum err bulletin_count_all(struct ctx *c, const char *home_path, const char *scope_path, const char *from,
+                            const char *to, bool warnings, json_t **out);
 /* The draft's words written from the figures: title, addressees, intro, remarks (arena). */
 void bulletin_words(struct ctx *c, const char *scope_name, const json_t *figures, const char **title,
                     const char **addressees, const char **intro, const char **remarks);

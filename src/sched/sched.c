@@ -8,6 +8,7 @@
 #include "items/ledger.h"
 #include "core/clock.h"
 #include "notify/notify.h"
+#include "results/results.h"
 #include "webhooks/webhooks.h"
 
 #include <pthread.h>
@@ -56,6 +57,10 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
     int64_t lights;
     int folded;
     if ((e = ledger_lights_refresh(c, &lights)) || (e = ledger_counts_fold(c, &folded)))
+        return e;
+    /* early warning: the flags of the items whose timeline moved, and once a day of every running item */
+    int warned;
+    if ((e = warnings_pass(c, stop, &warned)))
         return e;
     struct retention_stats rs;
     if ((e = retention_pass(c, &rs)))

@@ -40,6 +40,7 @@ const pages = [
   { path: 'bulletins', name: 'bulletins', component: () => import('./views/results/Bulletins.vue'), meta: { title: 'menu.bulletins', cap: 'item_read', menu: { icon: 'IconNotification', group: 'res' }, shortcut: true } },
   { path: 'bulletins/:id(\\d+)', name: 'bulletin', component: () => import('./views/results/BulletinDetail.vue'), meta: { title: 'menu.bulletin', cap: 'item_read', active: 'bulletins' } },
   { path: 'burden', name: 'burden', component: () => import('./views/results/Burden.vue'), meta: { title: 'menu.burden', cap: 'item_read', menu: { icon: 'IconDataAnalysis', group: 'res' } } },
+  { path: 'warnings', name: 'warnings', component: () => import('./views/results/Warnings.vue'), meta: { title: 'menu.warnings', cap: 'item_read', menu: { icon: 'IconWarning', group: 'res' } } },
   { path: 'statistics', name: 'statistics', component: () => import('./views/results/Statistics.vue'), meta: { title: 'menu.statistics', cap: ['result_draft', 'result_approve', 'item_decide', 'item_review'], menu: { icon: 'IconDataLine', group: 'res' } } },
   { path: 'scorecards', name: 'scorecards', component: () => import('./views/results/Scorecards.vue'), meta: { title: 'menu.scorecards', cap: 'item_read', menu: { icon: 'IconTrophy', group: 'res' } } },
   { path: 'scorecards/rules', name: 'score-rules', component: () => import('./views/results/ScoreRules.vue'), meta: { title: 'menu.score-rules', cap: 'result_draft', active: 'scorecards' } },
