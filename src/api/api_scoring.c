@@ -285,46 +285,6 @@ static int h_burden_xlsx(struct req *rq)
                       arena_printf(rq->arena, "burden-%lld.xlsx", (long long)year));
 }
 
-/* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
-static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
-{
-    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), year))
-        return false;
-    const char *p = req_query(rq, "period");
-    if (p && *p && strcmp(p, "month") && strcmp(p, "quarter")) {
-        reply_error_field(rq, ERR_BAD_REQUEST, "统计周期（period）应为 month 或 quarter", "period");
-        return false;
-    }
-    *quarters = p && !strcmp(p, "quarter");
-    return true;
-}
-
-/* GET /api/v1/statistics?year=&period=month|quarter */
-static int h_statistics(struct req *rq)
-{
-    int64_t year;
-    bool quarters;
-    if (!stats_query(rq, &year, &quarters))
-        return 0;
-    json_t *out = NULL;
-    enum err e = results_statistics(&rq->ctx, (int)year, quarters, &out);
-    return reply_result(rq, e, 200, out);
-}
-
-/* GET /api/v1/statistics/export.xlsx?year=&period= */
-static int h_statistics_xlsx(struct req *rq)
-{
-    int64_t year;
-    bool quarters;
-    const char *path;
-    if (!stats_query(rq, &year, &quarters))
-        return 0;
-    if (docs_statistics_xlsx(&rq->ctx, (int)year, quarters, &path))
-        return reply_ctx_error(rq);
-    return reply_xlsx(rq, path, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
-                      arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year));
-}
-
 /* The roll-up's query: unit_id, from and to (default: this month), kind, limit, offset; false after a 422 naming
  * the member (400 for a malformed number). */
 static bool rollup_query(struct req *rq, struct report_rollup_query *q, int max)
@@ -390,6 +350,46 @@ static int h_periodic_reports_xlsx(struct req *rq)
                       arena_printf(rq->arena, "periodic-reports-%s-%s.xlsx", q.from, q.to));
 }
 
+/* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
+static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
+{
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), year))
+        return false;
+    const char *p = req_query(rq, "period");
+    if (p && *p && strcmp(p, "month") && strcmp(p, "quarter")) {
+        reply_error_field(rq, ERR_BAD_REQUEST, "统计周期（period）应为 month 或 quarter", "period");
+        return false;
+    }
+    *quarters = p && !strcmp(p, "quarter");
+    return true;
+}
+
+/* GET /api/v1/statistics?year=&period=month|quarter */
+static int h_statistics(struct req *rq)
+{
+    int64_t year;
+    bool quarters;
+    if (!stats_query(rq, &year, &quarters))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_statistics(&rq->ctx, (int)year, quarters, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/statistics/export.xlsx?year=&period= */
+static int h_statistics_xlsx(struct req *rq)
+{
+    int64_t year;
+    bool quarters;
+    const char *path;
+    if (!stats_query(rq, &year, &quarters))
+        return 0;
+    if (docs_statistics_xlsx(&rq->ctx, (int)year, quarters, &path))
+        return reply_ctx_error(rq);
+    return reply_xlsx(rq, path, arena_printf(rq->arena, "%lld年督查督办统计.xlsx", (long long)year),
+                      arena_printf(rq->arena, "statistics-%lld.xlsx", (long long)year));
+}
+
 /* Access: the office edits the rules and drafts; the principal leader reads the rules and approves; the
  * government's readers of items see its cards; a unit sees an issued card's own row only (404 before, and
  * for another unit's drill-down); another county's are out of sight. A card scores a whole government:
@@ -450,12 +450,6 @@ const struct route scoring_routes[] = {
     {"GET", "/api/v1/burden/export.xlsx", h_burden_xlsx, CAP_ITEM_READ, 0,
      "the burden index as XLSX (the units, by issuer, the issuers ranked; a unit its own row)",
      "top,admin,inspector,parttime,evaluator:F *:A"},
-    /* the statistics: the government's office and leaders (units and others: 403) */
-    {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
-     "items registered, completed (on time) and overdue per unit, by month or quarter",
-     "principal,leader,director,deputy,secretary,office:A *:F"},
-    {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, 0, "the statistics as XLSX",
-     "principal,leader,director,deputy,secretary,office:A *:F"},
     /* the periodic reports' roll-up: the government's office and leaders (units: 403) */
     {"GET", "/api/v1/periodic-reports", h_periodic_reports, CAP_ITEM_READ, 0,
      "the report obligations due in a period per unit one level down (due, submitted, on time, late, missed) "
@@ -463,5 +457,11 @@ const struct route scoring_routes[] = {
      "principal,leader,director,deputy,secretary,office:A *:F"},
     {"GET", "/api/v1/periodic-reports/export.xlsx", h_periodic_reports_xlsx, CAP_ITEM_READ, 0,
      "the periodic reports' roll-up as XLSX", "principal,leader,director,deputy,secretary,office:A *:F"},
+    /* the statistics: the government's office and leaders (units and others: 403) */
+    {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
+     "items registered, completed (on time) and overdue per unit, by month or quarter",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
+    {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, 0, "the statistics as XLSX",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };
