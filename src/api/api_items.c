@@ -212,6 +212,17 @@ static int h_item_reports(struct req *rq)
     return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "reports", out));
 }
 
+/* GET /api/v1/items/{id}/report-form?track_id= */
+static int h_item_report_form(struct req *rq)
+{
+    int64_t id, track;
+    if (!item_id(rq, &id) || !req_query_int(rq, "track_id", 1, INT64_MAX, 0, &track))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_report_form(&rq->ctx, id, track, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 static int h_report_review(struct req *rq)
 {
     int64_t id, rid;
@@ -312,6 +323,9 @@ const struct route item_routes[] = {
     {"POST", "/api/v1/items/{id}/reports", h_item_report, CAP_ITEM_HANDLE, ROUTE_JSON, "submit a progress report",
      "contact,head:ANN *:F; body={\"text\":\"矩阵进展\",\"percent\":40}"},
     {"GET", "/api/v1/items/{id}/reports", h_item_reports, CAP_ITEM_READ, 0, "progress reports",
+     "principal,leader,director,deputy,secretary,office:AAN contact,head:ANN *:F"},
+    {"GET", "/api/v1/items/{id}/report-form", h_item_report_form, CAP_ITEM_READ, 0,
+     "the periodic report's form, pre-filled with what the system holds",
      "principal,leader,director,deputy,secretary,office:AAN contact,head:ANN *:F"},
     {"POST", "/api/v1/items/{id}/reports/{rid}/review", h_report_review, CAP_ITEM_REVIEW, ROUTE_JSON,
      "review a progress report", "director,deputy,secretary,office:AAN *:F; fresh; body={\"result\":\"accepted\"}"},

@@ -2,9 +2,11 @@
  * government's rule table for a year — and /api/v1/scorecards — the scorecard drawn from the data, its
  * drill-down per unit, the office's adjustments, its workflow actions (docs/workflow.md), its timeline and
  * its XLSX for the organisation department; and /api/v1/statistics — the periodic statistics by month or
- * quarter (督查督办统计) with their XLSX; /api/v1/burden — the burden index (基层减负) with its XLSX. */
+ * quarter (督查督办统计) with their XLSX; /api/v1/burden — the burden index (基层减负) with its XLSX;
+ * /api/v1/periodic-reports — the roll-up of the units' periodic reports (定期报告汇总) with its XLSX. */
 #include "api/routes.h"
 #include "docs/scoring.h"
+#include "items/items.h"
 #include "results/results.h"
 
 #include "base/buf.h"
@@ -283,6 +285,71 @@ static int h_burden_xlsx(struct req *rq)
                       arena_printf(rq->arena, "burden-%lld.xlsx", (long long)year));
 }
 
+/* The roll-up's query: unit_id, from and to (default: this month), kind, limit, offset; false after a 422 naming
+ * the member (400 for a malformed number). */
+static bool rollup_query(struct req *rq, struct report_rollup_query *q, int max)
+{
+    char today[11];
+    cal_format_date(time_local_day(rq->ctx.now), today);
+    static const char *const names[] = {"from", "to"}, *const labels[] = {"起始日期", "截止日期"};
+    const char *d[2];
+    for (int i = 0; i < 2; i++) {
+        int64_t day;
+        d[i] = req_query(rq, names[i]);
+        if (d[i] && *d[i] && !cal_parse_date(d[i], &day)) {
+            reply_error_field(rq, ERR_INVALID,
+                              arena_printf(rq->arena, "%s（%s）应为 YYYY-MM-DD 格式的日期", labels[i], names[i]),
+                              names[i]);
+            return false;
+        }
+    }
+    static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y = atoi(today), m = atoi(today + 5);
+    int last = mdays[m - 1] + (m == 2 && y % 4 == 0 && (y % 100 != 0 || y % 400 == 0));
+    q->from = d[0] && *d[0] ? d[0] : arena_printf(rq->arena, "%.8s01", today);
+    q->to = d[1] && *d[1] ? d[1] : arena_printf(rq->arena, "%.8s%02d", today, last);
+    q->kind = req_query(rq, "kind");
+    if (q->kind && *q->kind && strcmp(q->kind, "monthly") && strcmp(q->kind, "quarterly") &&
+        strcmp(q->kind, "implementation")) {
+        reply_error_field(rq, ERR_INVALID, "报告类别（kind）应为 monthly、quarterly 或 implementation", "kind");
+        return false;
+    }
+    int64_t unit, limit, offset;
+    if (!req_query_int(rq, "unit_id", 1, INT64_MAX, 0, &unit) ||
+        !req_query_int(rq, "limit", 1, max, max < 200 ? max : 200, &limit) ||
+        !req_query_int(rq, "offset", 0, 1000000, 0, &offset))
+        return false;
+    q->unit_id = unit;
+    q->limit = (int)limit;
+    q->offset = (int)offset;
+    return true;
+}
+
+/* GET /api/v1/periodic-reports?unit_id=&from=&to=&kind=&limit=&offset= */
+static int h_periodic_reports(struct req *rq)
+{
+    struct report_rollup_query q;
+    if (!rollup_query(rq, &q, 500))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_report_rollup(&rq->ctx, &q, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/periodic-reports/export.xlsx?unit_id=&from=&to=&kind= (every form of the period, up to 20000) */
+static int h_periodic_reports_xlsx(struct req *rq)
+{
+    struct report_rollup_query q;
+    const char *path;
+    if (!rollup_query(rq, &q, 20000))
+        return 0;
+    q.limit = 20000;
+    if (docs_report_rollup_xlsx(&rq->ctx, &q, &path))
+        return reply_ctx_error(rq);
+    return reply_xlsx(rq, path, arena_printf(rq->arena, "定期报告汇总%s至%s.xlsx", q.from, q.to),
+                      arena_printf(rq->arena, "periodic-reports-%s-%s.xlsx", q.from, q.to));
+}
+
 /* The year (default this year) and period (month, quarter) of a statistics request; false after a 400. */
 static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
 {
@@ -413,6 +480,13 @@ const struct route scoring_routes[] = {
     {"GET", "/api/v1/burden/export.xlsx", h_burden_xlsx, CAP_ITEM_READ, 0,
      "the burden index as XLSX (the units, by issuer, the issuers ranked; a unit its own row)",
      "top,admin,inspector,parttime,evaluator:F *:A"},
+    /* the periodic reports' roll-up: the government's office and leaders (units: 403) */
+    {"GET", "/api/v1/periodic-reports", h_periodic_reports, CAP_ITEM_READ, 0,
+     "the report obligations due in a period per unit one level down (due, submitted, on time, late, missed) "
+     "and the units' forms",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
+    {"GET", "/api/v1/periodic-reports/export.xlsx", h_periodic_reports_xlsx, CAP_ITEM_READ, 0,
+     "the periodic reports' roll-up as XLSX", "principal,leader,director,deputy,secretary,office:A *:F"},
     /* the statistics: the government's office and leaders (units and others: 403) */
     {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
      "items registered, completed (on time) and overdue per unit, by month or quarter",

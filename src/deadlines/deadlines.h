@@ -232,6 +232,9 @@ enum err deadlines_add(struct ctx *c, const char *owner_kind, int64_t owner_id, 
  * *found (may be NULL) tells whether there was one. */
 enum err deadlines_done(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *kind,
                         bool *found);
+/* The same, telling which milestone was done (*ms_id, 0 when none was open) and whether late. */
+enum err deadlines_done_id(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *kind,
+                           int64_t *ms_id, bool *late);
 /* Stops (pause) or restarts the clocks of every open milestone of the object (unit_id 0) or of one
  * part, however many; on resume due days move by the working days paused. Recorded as steps
  * "pause@…"/"resume@…" and one timeline entry naming every milestone changed. */

@@ -113,8 +113,19 @@ enum err deadlines_add(struct ctx *c, const char *owner_kind, int64_t owner_id, 
 enum err deadlines_done(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *kind,
                         bool *found)
 {
+    int64_t id = 0;
+    enum err e = deadlines_done_id(c, owner_kind, owner_id, unit_id, kind, &id, NULL);
     if (found)
-        *found = false;
+        *found = id != 0;
+    return e;
+}
+
+enum err deadlines_done_id(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *kind,
+                           int64_t *ms_id, bool *late)
+{
+    *ms_id = 0;
+    if (late)
+        *late = false;
     struct stmt *st = db_query(c->db,
                                "SELECT id, due_date FROM milestones WHERE owner_kind = ? AND owner_id = ? AND "
                                "unit_id = ? AND kind = ? AND state = 'open' ORDER BY seq LIMIT 1",
@@ -130,8 +141,9 @@ enum err deadlines_done(struct ctx *c, const char *owner_kind, int64_t owner_id,
     stmt_done(st);
     if (rc != STORE_ROW)
         return rc < 0 ? ctx_store_fail(c, rc, "更新时限节点") : ERR_OK;
-    if (found)
-        *found = true;
+    *ms_id = id;
+    if (late)
+        *late = time_local_day(c->now) > due;
     char at[21];
     time_format_iso(c->now, at);
     return ctx_db_fail(c,

@@ -3,7 +3,8 @@
  * unit in rank order; the accepted third-party evaluation and the self-assessment beside the total, 对表分析),
  * 得分明细 (a row per line: rule, points, the item or record, the tolerance decision),
  * 调整记录 (the office's adjustments with reasons), 考评细则 (the rule table the card was computed with); and the
- * periodic statistics by month or quarter (docs_statistics_xlsx); the burden index (docs_burden_xlsx).
+ * periodic statistics by month or quarter (docs_statistics_xlsx); the burden index (docs_burden_xlsx); the periodic
+ * reports' roll-up (docs_report_rollup_xlsx).
  * Text goes in as strings, never as formulas.
  */
 #include "docs/scoring.h"
@@ -12,6 +13,7 @@
 #include "docs/itemdocs_internal.h"
 #include "docs/pdf.h"
 #include "docs/seal.h"
+#include "items/items.h"
 #include "results/results.h"
 
 #include <stdlib.h>
@@ -260,6 +262,63 @@ enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char
     json_t *st = NULL;
     enum err e = results_statistics(c, year, quarters, &st);
     return e ? e : book_write(c, "statistics", st, write_statistics, path);
+}
+
+/* The periodic reports' roll-up: 汇总 (the units one level down, then the total) and 报告内容. */
+static void write_rollup(struct book *b, const json_t *r)
+{
+    static const char *const keys[] = {"due", "submitted", "on_time", "late", "missed", "open"};
+    static const char *const h1[] = {"单位", "应报", "已报", "按时报送", "逾期报送", "逾期未报", "未到期"};
+    static const double w1[] = {30, 8, 8, 10, 10, 10, 8};
+    static const char *const h2[] = {"单位",     "事项编号", "督办事项", "报告类别", "应报日期", "报送情况",
+                                     "报送时间", "本期进展", "完成进度", "存在问题", "下步打算", "需协调解决的事项"};
+    static const double w2[] = {24, 18, 36, 20, 12, 10, 20, 48, 9, 36, 36, 36};
+    static const char *const status_keys[] = {"on_time", "late", "missed", "open"};
+    static const char *const status_labels[] = {"按时报送", "逾期报送", "逾期未报", "未到期"};
+    const char *title =
+        arena_printf(b->a, "%s定期报告汇总（%s至%s）", S(G(r, "scope"), "name"), S(r, "from"), S(r, "to"));
+    lxw_worksheet *s1 = sheet(b, "汇总", h1, w1, 7), *s2 = sheet(b, "报告内容", h2, w2, 12);
+    str(b, s1, 0, 0, title, b->title);
+    str(b, s2, 0, 0, title, b->title);
+    size_t i;
+    json_t *g;
+    int r1 = 2, r2 = 2;
+    json_array_foreach(G(r, "groups"), i, g)
+    {
+        str(b, s1, r1, 0, S(g, "unit_name"), NULL);
+        for (int j = 0; j < 6; j++)
+            num(b, s1, r1, 1 + j, G(g, keys[j]));
+        r1++;
+    }
+    str(b, s1, r1, 0, "合计", b->head);
+    for (int j = 0; j < 6; j++)
+        num(b, s1, r1, 1 + j, G(G(r, "totals"), keys[j]));
+    json_array_foreach(G(r, "reports"), i, g)
+    {
+        const char *st = S(g, "status"), *label = st;
+        for (int j = 0; j < 4; j++)
+            if (!strcmp(st, status_keys[j]))
+                label = status_labels[j];
+        str(b, s2, r2, 0, S(g, "unit_name"), NULL);
+        str(b, s2, r2, 1, S(g, "number"), NULL);
+        str(b, s2, r2, 2, S(g, "title"), NULL);
+        str(b, s2, r2, 3, S(g, "label"), NULL);
+        str(b, s2, r2, 4, S(g, "due_date"), NULL);
+        str(b, s2, r2, 5, label, !strcmp(st, "on_time") || !strcmp(st, "open") ? NULL : b->flag);
+        str(b, s2, r2, 6, S(g, "submitted_at"), NULL);
+        str(b, s2, r2, 7, S(g, "text"), NULL);
+        num(b, s2, r2, 8, G(g, "percent"));
+        str(b, s2, r2, 9, S(g, "problems"), NULL);
+        str(b, s2, r2, 10, S(g, "next_steps"), NULL);
+        str(b, s2, r2++, 11, S(g, "support"), NULL);
+    }
+}
+
+enum err docs_report_rollup_xlsx(struct ctx *c, const struct report_rollup_query *q, const char **path)
+{
+    json_t *r = NULL;
+    enum err e = items_report_rollup(c, q, &r);
+    return e ? e : book_write(c, "periodic-reports", r, write_rollup, path);
 }
 
 /* The burden index: the figures in the order of the page (B_NAMES in src/results/burden.c). */

@@ -22,6 +22,11 @@ enum err docs_scorecard_pdf(struct ctx *c, int64_t id, int64_t unit_id, struct b
  * period), 各单位 (the year so far per unit), and one sheet per figure (交办, 办结, 按期办结, 超期未办结) with
  * the units down and the periods across. */
 enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char **path);
+/* The periodic reports' roll-up (items_report_rollup) as XLSX: sheet 汇总 (a row per unit one level down and the
+ * total: due, submitted, on time, late, missed, not yet due) and 报告内容 (a row per obligation with the unit's
+ * form: progress, percent, problems, next steps, support needed). */
+struct report_rollup_query;
+enum err docs_report_rollup_xlsx(struct ctx *c, const struct report_rollup_query *q, const char **path);
 /* The burden index of a year (results_burden, as the user sees it) as XLSX: sheet 各单位 (a row per unit in
  * rank order: the six figures and the total), 按提出要求的政府 (a row per unit and issuer), and for a
  * government's readers 提出要求的政府 (the issuers ranked, with the number of units they asked). */

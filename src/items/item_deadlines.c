@@ -31,6 +31,25 @@
 
 #define ITEM "item" /* the owner kind of items' milestones */
 
+/* The report answers the unit's report obligation (the implementation report, else the earliest periodic
+ * report): the milestone is done, the report names it (the roll-up reads the form by it), and the office hears
+ * of a report that came after its day (the ladder told it of the missed day already). */
+static enum err report_obligation_done(struct ctx *c, const struct item *it, const struct track *tr, const json_t *data)
+{
+    int64_t ms = 0;
+    bool late = false;
+    enum err e = deadlines_done_id(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_IMPL_REPORT), &ms, &late);
+    if (!e && !ms)
+        e = deadlines_done_id(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_PERIODIC), &ms, &late);
+    int64_t report_id = json_integer_value(json_object_get(data, "report_id"));
+    if (e || !ms || !report_id)
+        return e;
+    e = db_exec(c->db, "UPDATE item_reports SET milestone_id = ? WHERE id = ?", DB_INT(ms), DB_INT(report_id));
+    if (e)
+        return ctx_db_fail(c, e, "保存定期报告");
+    return late ? items_report_late_notice(c, it, tr, ms) : ERR_OK;
+}
+
 enum err item_deadlines(struct ctx *c, const struct item *it, const struct track *tr, enum item_action a,
                         const json_t *data)
 {
@@ -57,9 +76,7 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
         if (!e && a == ITEM_ACT_REPORT)
             e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_FIRST_FEEDBACK), &found);
         if (!e && a == ITEM_ACT_REPORT && !found)
-            e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_IMPL_REPORT), &found);
-        if (!e && a == ITEM_ACT_REPORT && !found)
-            e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_PERIODIC), NULL);
+            e = report_obligation_done(c, it, tr, data);
         break;
     case ITEM_ACT_REQUEST_COMPLETION: /* the completion reply also reports how the item was carried out */
         e = deadlines_done(c, ITEM, it->id, tr->unit_id, ms_kind_name(MS_RESOLUTION), NULL);

@@ -34,6 +34,10 @@ const struct jv_field items_report_spec[] = {
     {"percent", JV_INT, JV_REQUIRED, 0, 100, "完成进度"},
     {"track_id", JV_INT, 0, 1, INT64_MAX, "责任单位"},
     {"version", JV_INT, 0, 0, 0, "版本"},
+    /* the periodic report's form (report obligations: src/items/report_forms.c) */
+    {"problems", JV_STRING, 0, 0, 5000, "存在问题"},
+    {"next_steps", JV_STRING, 0, 0, 5000, "下步打算"},
+    {"support", JV_STRING, 0, 0, 5000, "需协调解决的事项"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -180,7 +184,15 @@ static enum err receive(struct wf_act *a)
     return own_track(a, TRACK_RECEIVED, NULL);
 }
 
-/* report: a progress report row (its id is returned), the track's progress and state. */
+/* A text member of the body, "" when absent. */
+static const char *body_text(const json_t *body, const char *key)
+{
+    const char *s = jv_str(body, key);
+    return s ? s : "";
+}
+
+/* report: a progress report row (its id is returned) with the form's fields when the unit filled them, the
+ * track's progress and state. */
 static enum err report(struct wf_act *a)
 {
     struct ctx *c = a->c;
@@ -193,9 +205,11 @@ static enum err report(struct wf_act *a)
     int percent = (int)jv_int(a->body, "percent", 0);
     enum err e = db_one_int(c->db, &a->result_id,
                             "INSERT INTO item_reports (item_id, track_id, unit_id, text, percent, created_by, "
-                            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                            "created_at, problems, next_steps, support) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) "
+                            "RETURNING id",
                             DB_INT(it->id), DB_INT(tr->id), DB_INT(tr->unit_id), DB_TEXT(jv_str(a->body, "text")),
-                            DB_INT(percent), ACTOR(c), DB_TEXT(at));
+                            DB_INT(percent), ACTOR(c), DB_TEXT(at), DB_TEXT(body_text(a->body, "problems")),
+                            DB_TEXT(body_text(a->body, "next_steps")), DB_TEXT(body_text(a->body, "support")));
     if (!e)
         e = db_exec(c->db, "UPDATE item_tracks SET progress = ? WHERE id = ?", DB_INT(percent), DB_INT(tr->id));
     if (e)

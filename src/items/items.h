@@ -81,6 +81,23 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out);
 enum err items_reports(struct ctx *c, int64_t id, json_t **out);
 /* Reviews a report: {"result":"accepted"|"redo","note"}. */
 enum err items_review_report(struct ctx *c, int64_t id, int64_t report_id, const json_t *body, json_t **out);
+/* The periodic report's form (report_forms.c) for the track track_id (0: the user's own unit's, else the lead
+ * track's), pre-filled with what ducha holds: the item, the obligation the next report answers (its kind,
+ * period and day), the track's milestones, percent and overdue state, the unit's previous reports and a draft
+ * from the last one. 404 when the item is out of sight; 422 (track_id) for a unit not responsible for it. */
+enum err items_report_form(struct ctx *c, int64_t id, int64_t track_id, json_t **out);
+/* The roll-up of report obligations (implementation and periodic reports) due in [from, to] below a unit. */
+struct report_rollup_query {
+    int64_t unit_id;       /* the scope; 0: the reader's government */
+    const char *from, *to; /* YYYY-MM-DD */
+    const char *kind;      /* NULL or "": all; monthly, quarterly, implementation */
+    int limit, offset;     /* the page of forms */
+};
+/* Per unit one level below the scope (a county's departments and towns, a city's counties) and in total: due,
+ * submitted, on_time, late, missed, open; and one page of the obligations with the forms that answered them.
+ * 404 when the scope is out of sight, 403 unless the reader reads items at a government at or above it;
+ * 422 (to) when to is before from. */
+enum err items_report_rollup(struct ctx *c, const struct report_rollup_query *q, json_t **out);
 /* Replaces the grades an office gives when it verifies a completion ({"grades": ["优秀", …]}: 2 to
  * 10 distinct names without commas); audited. Only the top administrator (perm_require_system). */
 extern const struct jv_field items_grades_spec[];

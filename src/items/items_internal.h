@@ -115,6 +115,8 @@ enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, 
 /* Tells the deadline clocks (src/deadlines) what action a did on the item (track tr for unit
  * actions; data: the action's recorded body): assignment fills each track's milestones, receipt
  * and reports close theirs, suspension and pending extensions pause the clocks (item_deadlines.c). */
+/* The office of the item hears that the track's unit submitted the report owed by milestone ms_id late. */
+enum err items_report_late_notice(struct ctx *c, const struct item *it, const struct track *tr, int64_t ms_id);
 enum err item_deadlines(struct ctx *c, const struct item *it, const struct track *tr, enum item_action a,
                         const json_t *data);
 

@@ -19,7 +19,7 @@ const struct jv_field items_review_spec[] = {
 
 #define REPORT_COLS                                                                                                    \
     "r.id, r.track_id, r.unit_id, u.name, r.text, r.percent, r.created_at, us.name, r.review, r.review_note, "         \
-    "r.reviewed_at, rv.name"
+    "r.reviewed_at, rv.name, r.problems, r.next_steps, r.support, r.milestone_id"
 #define REPORT_FROM                                                                                                    \
     " FROM item_reports r JOIN units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by "                \
     "LEFT JOIN users rv ON rv.id = r.reviewed_by "
@@ -28,12 +28,19 @@ static json_t *report_json(struct ctx *c, struct stmt *st)
 {
     (void)c;
     const char *by = stmt_text(st, 7), *rat = stmt_text(st, 10), *rby = stmt_text(st, 11);
-    return json_pack("{sI sI sI ss ss si ss so ss ss so so so}", "id", (json_int_t)stmt_int(st, 0), "track_id",
-                     (json_int_t)stmt_int(st, 1), "unit_id", (json_int_t)stmt_int(st, 2), "unit_name", stmt_text(st, 3),
-                     "text", stmt_text(st, 4), "percent", (int)stmt_int(st, 5), "created_at", stmt_text(st, 6),
-                     "created_by_name", by ? json_string(by) : json_null(), "review", stmt_text(st, 8), "review_note",
-                     stmt_text(st, 9), "reviewed_at", rat ? json_string(rat) : json_null(), "reviewed_by_name",
-                     rby ? json_string(rby) : json_null(), "attachments", json_array());
+    json_t *o =
+        json_pack("{sI sI sI ss ss si ss so ss ss so so so}", "id", (json_int_t)stmt_int(st, 0), "track_id",
+                  (json_int_t)stmt_int(st, 1), "unit_id", (json_int_t)stmt_int(st, 2), "unit_name", stmt_text(st, 3),
+                  "text", stmt_text(st, 4), "percent", (int)stmt_int(st, 5), "created_at", stmt_text(st, 6),
+                  "created_by_name", by ? json_string(by) : json_null(), "review", stmt_text(st, 8), "review_note",
+                  stmt_text(st, 9), "reviewed_at", rat ? json_string(rat) : json_null(), "reviewed_by_name",
+                  rby ? json_string(rby) : json_null(), "attachments", json_array());
+    /* the periodic report's form, and the report obligation it answered (null: none) */
+    json_object_set_new(o, "problems", json_string(stmt_text(st, 12)));
+    json_object_set_new(o, "next_steps", json_string(stmt_text(st, 13)));
+    json_object_set_new(o, "support", json_string(stmt_text(st, 14)));
+    json_object_set_new(o, "milestone_id", stmt_is_null(st, 15) ? json_null() : json_integer(stmt_int(st, 15)));
+    return o;
 }
 
 /* Attaches each report's attachments (by report id) to the list. */

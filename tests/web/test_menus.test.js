@@ -21,6 +21,7 @@ const PAGES = {
   results: ['item_read'], bulletins: ['item_read'], scorecards: ['item_read'], burden: ['item_read'],
   statistics: ['result_draft', 'result_approve', 'item_decide', 'item_review'],
   warnings: ['item_read'],
+  'periodic-reports': ['result_draft', 'result_approve', 'item_decide', 'item_review'],
 }
 const ROLES = ['admin', 'gc_admin', 'gc_principal', 'gc_leader', 'gc_director', 'gc_deputy', 'gc_secretary', 'gc_office',
   'gc_inspector', 'gc_parttime', 'gc_contact', 'gc_head', 'gc_evaluator', 'ap_office']

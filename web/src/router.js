@@ -18,6 +18,7 @@ const pages = [
   { path: 'items/new', name: 'item-new', component: () => import('./views/ItemNew.vue'), meta: { title: 'menu.item-new', cap: 'item_register', menu: { icon: 'IconEditPen' }, shortcut: true } },
   { path: 'items/:id(\\d+)/edit', name: 'item-edit', component: () => import('./views/ItemNew.vue'), meta: { title: 'menu.item-edit', cap: 'item_register', active: 'ledger' } },
   { path: 'items/:id(\\d+)', name: 'item', component: () => import('./views/ItemDetail.vue'), meta: { title: 'menu.item', cap: 'item_read', active: 'ledger' } },
+  { path: 'items/:id(\\d+)/report', name: 'report-form', component: () => import('./views/reports/ReportForm.vue'), meta: { title: 'menu.report-form', cap: 'item_read', active: 'ledger' } },
   { path: 'overview', name: 'overview', component: () => import('./views/Overview.vue'), meta: { title: 'menu.overview', cap: 'item_read', menu: { icon: 'IconDataAnalysis' }, shortcut: true } },
   // inspections (督查检查, src/views/inspections): the server decides what each user sees in them
   { path: 'inspections', name: 'inspections', component: () => import('./views/inspections/Inspections.vue'), meta: { title: 'menu.inspections', cap: ['insp_read', 'insp_field', 'insp_evaluate'], menu: { icon: 'IconAim', group: 'insp' }, shortcut: true } },
@@ -42,6 +43,7 @@ const pages = [
   { path: 'burden', name: 'burden', component: () => import('./views/results/Burden.vue'), meta: { title: 'menu.burden', cap: 'item_read', menu: { icon: 'IconDataAnalysis', group: 'res' } } },
   { path: 'warnings', name: 'warnings', component: () => import('./views/results/Warnings.vue'), meta: { title: 'menu.warnings', cap: 'item_read', menu: { icon: 'IconWarning', group: 'res' } } },
   { path: 'statistics', name: 'statistics', component: () => import('./views/results/Statistics.vue'), meta: { title: 'menu.statistics', cap: ['result_draft', 'result_approve', 'item_decide', 'item_review'], menu: { icon: 'IconDataLine', group: 'res' } } },
+  { path: 'periodic-reports', name: 'periodic-reports', component: () => import('./views/reports/PeriodicReports.vue'), meta: { title: 'menu.periodic-reports', cap: ['result_draft', 'result_approve', 'item_decide', 'item_review'], menu: { icon: 'IconDocumentChecked', group: 'res' } } },
   { path: 'scorecards', name: 'scorecards', component: () => import('./views/results/Scorecards.vue'), meta: { title: 'menu.scorecards', cap: 'item_read', menu: { icon: 'IconTrophy', group: 'res' } } },
   { path: 'scorecards/rules', name: 'score-rules', component: () => import('./views/results/ScoreRules.vue'), meta: { title: 'menu.score-rules', cap: 'result_draft', active: 'scorecards' } },
   { path: 'scorecards/objections', name: 'objections', component: () => import('./views/results/Objections.vue'), meta: { title: 'menu.objections', cap: 'item_read', active: 'scorecards' } },
