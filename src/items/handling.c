@@ -27,8 +27,8 @@ struct handling_args {
     json_t *out;
 };
 
-/* The track of the caller's unit that owes a handling report (ERR_OK with *tr NULL when the caller handles none of
- * the units); 403 for a user who handles no unit of the item. */
+/* The caller's track (*tr) and the handling report its unit owes (*ms, NULL when none); 404 when the item is not
+ * visible, 403 for a caller who handles none of its units. */
 static enum err caller_track(struct ctx *c, struct item *it, const struct dl_open *owed, int nowed,
                              const struct track **tr, const struct dl_open **ms)
 {
@@ -44,8 +44,10 @@ static enum err caller_track(struct ctx *c, struct item *it, const struct dl_ope
             if (owed[i].unit_id == t->unit_id)
                 *ms = &owed[i];
     }
-    if (!mine)
-        return perm_require_item(c, CAP_ITEM_HANDLE, &it->scope, it->tracks[0].unit_path, ITEM_WHAT);
+    if (!mine) { /* 404 when not visible, else 403 */
+        enum err e = perm_require_item(c, CAP_ITEM_HANDLE, &it->scope, it->tracks[0].unit_path, ITEM_WHAT);
+        return e ? e : ctx_fail(c, ERR_FORBIDDEN, "只有承办单位可以报告办理情况");
+    }
     *tr = mine;
     return perm_require_item(c, CAP_ITEM_HANDLE, &it->scope, mine->unit_path, ITEM_WHAT);
 }
@@ -59,8 +61,8 @@ static enum err handling_tx(struct ctx *c, void *arg)
     enum err e = item_load_locked(c, a->item_id, &it);
     if (e)
         return e;
-    if (!it.ntracks)
-        return perm_require_item(c, CAP_ITEM_REGISTER, &it.scope, it.office_path, ITEM_WHAT);
+    if (!it.ntracks) /* no responsible unit: nobody owes a report */
+        return ctx_fail(c, ERR_FORBIDDEN, "只有承办单位可以报告办理情况");
     struct dl_open *owed;
     int nowed;
     const struct track *tr;
