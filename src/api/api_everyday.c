@@ -73,6 +73,18 @@ static int h_instruction_done(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* POST /api/v1/items/{id}/handling-report {"text","attachment_id"?}: a unit reports how it handled the item after
+ * the completion (办理情况报告). */
+static int h_handling_report(struct req *rq)
+{
+    int64_t id;
+    if (!path_ids(rq, &id, NULL) || !req_check(rq, items_handling_report_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = items_handling_report(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
 /* POST /api/v1/items/{id}/instructions/{iid}/items: register a new item from the instruction (linked). */
 static int h_item_from_instruction(struct req *rq)
 {
@@ -155,6 +167,9 @@ const struct route everyday_routes[] = {
      "record a leader's written instruction (领导批示) or reading mark (圈阅)",
      "principal,leader,office:AAN director,deputy,secretary:FFN contact,head:FNN *:F; "
      "body={\"leader_name\":\"矩阵领导\",\"text\":\"矩阵批示\",\"instructed_on\":\"$today\"}"},
+    {"POST", "/api/v1/items/{id}/handling-report", h_handling_report, CAP_ITEM_READ, ROUTE_JSON,
+     "a responsible unit reports how it handled the item after the completion (办理情况报告)",
+     "contact,head:RNN principal,leader,director,deputy,secretary,office:FFN *:F; body={\"text\":\"矩阵办理情况\"}"},
     {"GET", "/api/v1/items/{id}/instructions", h_instructions, CAP_ITEM_READ, 0, "the leaders' instructions on an item",
      "principal,leader,director,deputy,secretary,office:AAN contact,head:ANN *:F"},
     {"POST", "/api/v1/items/{id}/instructions/{iid}/done", h_instruction_done, CAP_ITEM_REGISTER, ROUTE_JSON,

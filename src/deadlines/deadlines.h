@@ -28,8 +28,23 @@
 
 /* The rules' milestones, in the order they are computed (a rule counts from the start or an earlier one).
  * MS_IMPL_REPORT is a report obligation, not a deadline for the work (江苏: important meetings and documents,
- * 30日内报告贯彻落实情况): the unit's progress report answers it. */
-enum ms_kind { MS_RECEIPT, MS_DEPLOYMENT, MS_FIRST_FEEDBACK, MS_IMPL_REPORT, MS_RESOLUTION, MS_PERIODIC, MS__COUNT };
+ * 30日内报告贯彻落实情况): the unit's progress report answers it. MS_HANDLING_REPORT is the report obligation
+ * that the completion starts (江苏: 人大代表建议、政协提案 "办理任务完成后20日内向交办单位报告办理情况"): its rule
+ * counts from the completion (base DL_BASE_COMPLETION), so it is not computed at the start but by
+ * deadlines_fill_after when the owner's work is completed; the unit's handling report answers it. */
+enum ms_kind {
+    MS_RECEIPT,
+    MS_DEPLOYMENT,
+    MS_FIRST_FEEDBACK,
+    MS_IMPL_REPORT,
+    MS_RESOLUTION,
+    MS_PERIODIC,
+    MS_HANDLING_REPORT,
+    MS__COUNT
+};
+/* A rule's base (struct deadline_rule): the start, or the completion of the work ("completion"). */
+#define DL_BASE_START (-1)
+#define DL_BASE_COMPLETION (-2)
 enum dl_unit { DL_WORKDAYS, DL_DAYS, DL_MONTHS, DL_DATES, DL__COUNT };
 
 /* ---- owners: the objects that have deadlines ---- */
@@ -104,8 +119,8 @@ void deadlines_register(void);
 /* "签收" for "receipt" …, the owner's label for a kind of its own, else the name itself. */
 const char *deadlines_kind_label(const struct dl_owner *o, const char *kind);
 
-/* "receipt", "deployment", "first_feedback", "implementation_report", "resolution", "periodic_report" (and
- * labels). */
+/* "receipt", "deployment", "first_feedback", "implementation_report", "resolution", "periodic_report",
+ * "handling_report" (and labels). */
 const char *ms_kind_name(enum ms_kind k);
 const char *ms_kind_label(enum ms_kind k);
 bool ms_kind_parse(const char *s, enum ms_kind *out);
@@ -119,7 +134,8 @@ struct deadline_rule {
     int amount;
     enum dl_unit unit;
     const char *dates; /* DL_DATES: "MM-DD,MM-DD,…" */
-    int base;          /* -1: the start; else the enum ms_kind it counts from (an earlier one) */
+    int base;          /* DL_BASE_START; DL_BASE_COMPLETION (only MS_HANDLING_REPORT); else the enum ms_kind it counts
+               * from (an earlier one) */
     const char *note;
 };
 
@@ -157,6 +173,14 @@ struct deadline_due {
  */
 int deadlines_compute(const struct calendar *cal, const struct deadline_rule *rules, size_t n,
                       const struct deadline_facts *f, int64_t start, struct deadline_due *out, int max);
+
+/*
+ * Pure: the milestones that the completion of the work starts (rules counted from "completion": the
+ * handling report of 人大建议、政协提案), the work completed on day `done`. Returns the number written to
+ * out (at most max).
+ */
+int deadlines_compute_after(const struct calendar *cal, const struct deadline_rule *rules, size_t n,
+                            const struct deadline_facts *f, int64_t done, struct deadline_due *out, int max);
 
 /* Pure: the rule of rules[0..n) that governs milestone kind k for these facts (the most specific
  * match, then table order), or NULL. */
@@ -224,6 +248,10 @@ enum err deadlines_ladder_load(struct ctx *c, struct ladder *out);
  * *count milestones were created (existing ones are kept). */
 enum err deadlines_fill(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
                         const struct deadline_facts *f, int64_t start, int *count);
+/* Fills the milestones of a part that the completion of its work starts (deadlines_compute_after), the work
+ * completed on local day `done`. *count milestones were created (existing ones are kept). */
+enum err deadlines_fill_after(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id,
+                              const char *unit_path, const struct deadline_facts *f, int64_t done, int *count);
 /* Adds one milestone due on local day `due` (for owners whose deadlines come from their own
  * decisions rather than the rules); *created (may be NULL) is false when it existed already. */
 enum err deadlines_add(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
@@ -261,6 +289,15 @@ struct dl_climb {
  * (arena, *n of them; an index read of the object's milestones). The owner's workflow turns them into
  * to-dos: the press step awaits the leader's 催办, the report step the principal leader's. */
 enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_id, struct dl_climb **out, int *n);
+
+/* The open milestones of kind of an object, one per part, oldest first (arena, *n of them; an index read):
+ * what the owner's workflow waits on (the handling reports still owed). */
+struct dl_open {
+    int64_t id, unit_id;
+    char due_date[11];
+};
+enum err deadlines_open_of_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, const char *kind,
+                                struct dl_open **out, int *n);
 
 /* GET /api/v1/milestones?owner_kind=&owner_id= (or ?item_id=): the object's milestones the user may
  * see (by each milestone's unit path), with light and steps. */

@@ -73,8 +73,10 @@ static enum err ms_insert(struct ctx *c, const char *owner_kind, int64_t owner_i
     return e == ERR_NOT_FOUND ? ERR_OK : ctx_db_fail(c, e, "生成时限节点");
 }
 
-enum err deadlines_fill(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
-                        const struct deadline_facts *f, int64_t start, int *count)
+/* The milestones the rules give a part: from the start (day: the start) or, with after, those the completion
+ * of its work starts (day: the completion). */
+static enum err fill(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
+                     const struct deadline_facts *f, int64_t day, bool after, int *count)
 {
     struct deadline_rule *rules;
     size_t n;
@@ -84,16 +86,29 @@ enum err deadlines_fill(struct ctx *c, const char *owner_kind, int64_t owner_id,
     if ((e = deadlines_rules_load(c, &rules, &n)) || (e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
         return e;
     struct deadline_due due[DEADLINES_MAX];
-    int nd = deadlines_compute(&cal, rules, n, f, start, due, DEADLINES_MAX);
+    int nd = after ? deadlines_compute_after(&cal, rules, n, f, day, due, DEADLINES_MAX)
+                   : deadlines_compute(&cal, rules, n, f, day, due, DEADLINES_MAX);
     *count = 0;
     for (int i = 0; i < nd && !e; i++) {
         bool created;
         e = ms_insert(c, owner_kind, owner_id, unit_id, unit_path, ms_kind_name(due[i].kind), due[i].seq, due[i].due,
-                      due[i].rule_id, deadlines_stated_reason(c->arena, rules, n, f, &due[i]), start, &cal, &l,
-                      &created);
+                      due[i].rule_id, after ? NULL : deadlines_stated_reason(c->arena, rules, n, f, &due[i]), day, &cal,
+                      &l, &created);
         *count += created;
     }
     return e;
+}
+
+enum err deadlines_fill(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
+                        const struct deadline_facts *f, int64_t start, int *count)
+{
+    return fill(c, owner_kind, owner_id, unit_id, unit_path, f, start, false, count);
+}
+
+enum err deadlines_fill_after(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id,
+                              const char *unit_path, const struct deadline_facts *f, int64_t done, int *count)
+{
+    return fill(c, owner_kind, owner_id, unit_id, unit_path, f, done, true, count);
 }
 
 enum err deadlines_add(struct ctx *c, const char *owner_kind, int64_t owner_id, int64_t unit_id, const char *unit_path,
@@ -203,6 +218,35 @@ enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_
         struct dl_climb *x = &(*out)[*n - 1];
         char *at = strcmp(stmt_text(st, 1), "press") ? x->report_at : x->press_at;
         snprintf(at, sizeof x->press_at, "%s", stmt_text(st, 2));
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取时限节点") : ERR_OK;
+}
+
+enum err deadlines_open_of_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, const char *kind,
+                                struct dl_open **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
+    struct stmt *st = db_query(c->db,
+                               "SELECT id, unit_id, due_date FROM milestones WHERE owner_kind = ? AND owner_id = ? AND "
+                               "kind = ? AND state = 'open' ORDER BY id",
+                               DB_TEXT(owner_kind), DB_INT(owner_id), DB_TEXT(kind));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
+    int rc, cap = 0;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 4;
+            struct dl_open *bigger = arena_alloc(c->arena, sizeof *bigger * (size_t)cap);
+            if (*n)
+                memcpy(bigger, *out, sizeof *bigger * (size_t)*n);
+            *out = bigger;
+        }
+        struct dl_open *x = &(*out)[(*n)++];
+        x->id = stmt_int(st, 0);
+        x->unit_id = stmt_int(st, 1);
+        snprintf(x->due_date, sizeof x->due_date, "%s", stmt_text(st, 2));
     }
     stmt_done(st);
     return rc < 0 ? ctx_store_fail(c, rc, "读取时限节点") : ERR_OK;

@@ -19,6 +19,7 @@ static const struct {
     [MS_IMPL_REPORT] = {"implementation_report", "落实情况报告"},
     [MS_RESOLUTION] = {"resolution", "办结"},
     [MS_PERIODIC] = {"periodic_report", "定期报告"},
+    [MS_HANDLING_REPORT] = {"handling_report", "办理情况报告"},
 };
 
 static const char *const dl_units[DL__COUNT] = {"workdays", "days", "months", "dates"};
@@ -154,7 +155,7 @@ const char *deadlines_limit_text(struct arena *a, const struct deadline_rule *r)
     const char *unit = r->unit == DL_WORKDAYS ? "个工作日" : r->unit == DL_MONTHS ? "个月" : "日";
     if (r->milestone == MS_PERIODIC)
         return r->amount == 1 && r->unit == DL_MONTHS ? "每月" : arena_printf(a, "每%d%s", r->amount, unit);
-    return arena_printf(a, "%d%s内", r->amount, unit);
+    return arena_printf(a, "%s%d%s内", r->base == DL_BASE_COMPLETION ? "办结后" : "", r->amount, unit);
 }
 
 const char *deadlines_stated_reason(struct arena *a, const struct deadline_rule *rules, size_t n,
@@ -181,6 +182,8 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
     int64_t horizon = cal_add_months(start, 12);
     for (int k = 0; k < MS__COUNT && cnt < max; k++) {
         const struct deadline_rule *best = deadlines_rule_for(rules, n, f, (enum ms_kind)k);
+        if (best && best->base == DL_BASE_COMPLETION) /* started by the completion: deadlines_compute_after */
+            continue;
         if (!best && k == MS_RESOLUTION && f->until > 0) {
             when[k] = f->until;
             have[k] = true;
@@ -252,6 +255,20 @@ int deadlines_compute(const struct calendar *cal, const struct deadline_rule *ru
     return cnt;
 }
 
+int deadlines_compute_after(const struct calendar *cal, const struct deadline_rule *rules, size_t n,
+                            const struct deadline_facts *f, int64_t done, struct deadline_due *out, int max)
+{
+    int cnt = 0;
+    for (int k = 0; k < MS__COUNT && cnt < max; k++) {
+        const struct deadline_rule *best = deadlines_rule_for(rules, n, f, (enum ms_kind)k);
+        if (best && best->base == DL_BASE_COMPLETION && best->unit != DL_DATES) {
+            int64_t due = advance(cal, done, best->amount, best->unit);
+            out[cnt++] = (struct deadline_due){(enum ms_kind)k, 1, due, best->id, due};
+        }
+    }
+    return cnt;
+}
+
 static const char *const light_names[] = {"green", "yellow", "red", "done", "done_late"};
 
 const char *light_name(enum light l)
@@ -281,7 +298,8 @@ enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t du
  * that ends on a rest day moves to the next working day), 工作日 working days. The seeds write no
  * 工作日, so no preset counts working days; a deployment switches a rule with its unit. */
 
-#define START (-1)
+#define START DL_BASE_START
+#define DONE DL_BASE_COMPLETION
 #define R(sk, imp, ik, ms, amt, unit, dates, base, note)                                                               \
     {                                                                                                                  \
         0, sk, imp, ik, ms, amt, unit, dates, base, note                                                               \
@@ -294,6 +312,8 @@ enum light deadlines_light(const struct calendar *cal, int64_t start, int64_t du
           "重大决策部署、重要文件30日内报告贯彻落实情况"),                                                             \
         R("instruction", NULL, NULL, MS_RESOLUTION, 30, DL_DAYS, "", START, "领导批示30日内办结并报告"),               \
         R("npc_cppcc", NULL, NULL, MS_RESOLUTION, 3, DL_MONTHS, "", START, "人大建议、政协提案3个月内答复"),           \
+        R("npc_cppcc", NULL, NULL, MS_HANDLING_REPORT, 20, DL_DAYS, "", DONE,                                          \
+          "人大建议、政协提案办理任务完成后20日内向交办单位报告办理情况"),                                             \
         R(NULL, NULL, "ongoing", MS_PERIODIC, 1, DL_MONTHS, "", START, "常态化工作每月报告进展"),                      \
         R(NULL, NULL, "annual", MS_PERIODIC, 0, DL_DATES, "07-15,10-15,01-15", START,                                  \
           "年度重点工作7月15日、10月15日、1月15日前报告")
@@ -353,12 +373,20 @@ enum err deadlines_rules_load(struct ctx *c, struct deadline_rule **rules, size_
             continue;
         r->amount = (int)stmt_int(st, 5);
         r->dates = arena_strdup(c->arena, stmt_text(st, 7));
-        r->base = ms_kind_parse(stmt_text(st, 8), &base) ? (int)base : START;
+        r->base = ms_kind_parse(stmt_text(st, 8), &base)        ? (int)base
+                  : strcmp(stmt_text(st, 8), "completion") == 0 ? DONE
+                                                                : START;
         r->note = arena_strdup(c->arena, stmt_text(st, 9));
         (*n)++;
     }
     stmt_done(st);
     return rc < 0 ? ctx_store_fail(c, rc, "读取时限规则") : ERR_OK;
+}
+
+/* A rule's base as the table and the API write it. */
+static const char *base_name(int base)
+{
+    return base >= 0 ? ms_kind_name((enum ms_kind)base) : base == DONE ? "completion" : "start";
 }
 
 static json_t *rule_json(struct arena *a, const struct deadline_rule *r)
@@ -369,7 +397,7 @@ static json_t *rule_json(struct arena *a, const struct deadline_rule *r)
                   r->importance ? json_string(r->importance) : json_null(), "item_kind",
                   r->item_kind ? json_string(r->item_kind) : json_null(), "milestone", ms_kind_name(r->milestone),
                   "milestone_label", ms_kind_label(r->milestone), "amount", r->amount, "unit", dl_unit_name(r->unit),
-                  "base", r->base >= 0 ? ms_kind_name((enum ms_kind)r->base) : "start", "note", r->note ? r->note : "");
+                  "base", base_name(r->base), "note", r->note ? r->note : "");
     if (r->unit == DL_DATES)
         json_object_set_new(o, "dates", json_string(r->dates ? r->dates : ""));
     if (r->id)
@@ -497,7 +525,7 @@ static enum err parse_rule(struct ctx *c, const json_t *o, size_t idx, struct de
     if (!ms_kind_parse(json_string_value(json_object_get(o, "milestone")), &r->milestone))
         return ctx_fail(c, ERR_INVALID,
                         "第 %zu 条规则：milestone 必须是 receipt、deployment、first_feedback、implementation_report、"
-                        "resolution 或 periodic_report",
+                        "resolution、periodic_report 或 handling_report",
                         idx);
     if (!dl_unit_parse(json_string_value(json_object_get(o, "unit")), &r->unit))
         return ctx_fail(c, ERR_INVALID, "第 %zu 条规则：unit 必须是 workdays、days、months 或 dates", idx);
@@ -515,8 +543,15 @@ static enum err parse_rule(struct ctx *c, const json_t *o, size_t idx, struct de
     const char *base = json_string_value(json_object_get(o, "base"));
     enum ms_kind bk;
     r->base = START;
-    if (base && strcmp(base, "start") != 0) {
-        if (!ms_kind_parse(base, &bk) || bk >= r->milestone)
+    if (r->milestone == MS_HANDLING_REPORT) { /* the report the completion starts: counted from it, in days */
+        if (!base || strcmp(base, "completion") != 0 || r->unit == DL_DATES)
+            return ctx_fail(c, ERR_INVALID,
+                            "第 %zu 条规则：办理情况报告（handling_report）从办结起算：base 必须是 completion，"
+                            "unit 不能是 dates",
+                            idx);
+        r->base = DONE;
+    } else if (base && strcmp(base, "start") != 0) {
+        if (!ms_kind_parse(base, &bk) || bk >= r->milestone || bk == MS_HANDLING_REPORT)
             return ctx_fail(c, ERR_INVALID, "第 %zu 条规则：base 必须是 start 或排在它之前的节点", idx);
         r->base = (int)bk;
     }
@@ -551,8 +586,7 @@ static enum err rules_put_tx(struct ctx *c, void *arg)
                 "base, note, sort) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 DB_TEXT(r->source_kind), DB_TEXT(r->importance), DB_TEXT(r->item_kind),
                 DB_TEXT(ms_kind_name(r->milestone)), DB_INT(r->amount), DB_TEXT(dl_unit_name(r->unit)),
-                DB_TEXT(r->dates ? r->dates : ""),
-                DB_TEXT(r->base >= 0 ? ms_kind_name((enum ms_kind)r->base) : "start"), DB_TEXT(r->note ? r->note : ""),
+                DB_TEXT(r->dates ? r->dates : ""), DB_TEXT(base_name(r->base)), DB_TEXT(r->note ? r->note : ""),
                 DB_INT((int64_t)i));
         }
         if (!e)

@@ -102,6 +102,7 @@ enum err itemdocs_notice_of(struct ctx *c, const struct item_docs *d, struct doc
         {MS_FIRST_FEEDBACK, "书面反馈阶段性进展"},
         {MS_IMPL_REPORT, "报告贯彻落实情况"},
         {MS_PERIODIC, "报告进展"},
+        {MS_HANDLING_REPORT, "向交办单位报告办理情况"}, /* "办结后20日内": the completion starts it */
     };
     const char *s = "";
     for (size_t i = 0; i < sizeof parts / sizeof *parts; i++) {

@@ -15,7 +15,10 @@
  *   suspend / resume     every clock of the item stops / runs again (due days move by the pause)
  *   request_extension    the requesting track's clocks stop until the decision
  *   decide_extension     clocks run again; when granted, resolution moves to the new date
- *   verify / withdraw / archive   open milestones are cancelled
+ *   verify               open milestones are cancelled; each track gets what the completion starts: the
+ *                        handling report (人大建议、政协提案: 办理任务完成后20日内向交办单位报告办理情况), answered
+ *                        by the unit's handling report (handling.c)
+ *   withdraw / archive   open milestones are cancelled
  * It also registers items with the modules below them (items_register): the deadlines owner "item"
  * (label, timeline, progress, escalation, and the recipients of reminders: who must act, from the
  * workflow's to-dos) and the columns that copy unit paths.
@@ -99,7 +102,16 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
             e = deadlines_set_due(c, ITEM, it->id, 0, ms_kind_name(MS_RESOLUTION), nd, "延期申请获批", false);
         break;
     }
-    case ITEM_ACT_VERIFY:
+    case ITEM_ACT_VERIFY: { /* the work is done; what the completion starts runs from today (办理情况报告) */
+        e = deadlines_cancel(c, ITEM, it->id);
+        struct deadline_facts f = {it->source_kind, it->importance, it->kind, 0};
+        int64_t today = time_local_day(c->now);
+        for (int k = 0; k < it->ntracks && !e; k++) {
+            int n;
+            e = deadlines_fill_after(c, ITEM, it->id, it->tracks[k].unit_id, it->tracks[k].unit_path, &f, today, &n);
+        }
+        break;
+    }
     case ITEM_ACT_WITHDRAW:
     case ITEM_ACT_ARCHIVE:
         e = deadlines_cancel(c, ITEM, it->id);

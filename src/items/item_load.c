@@ -273,6 +273,25 @@ static struct stmt *parts_send(struct ctx *c, const struct item *it, bool want, 
     return st;
 }
 
+/* A handling-report part for each unit that still owes its report after the completion (the open milestone). */
+static enum err add_handling_parts(struct ctx *c, struct item *it)
+{
+    if (it->state != ITEM_ST_COMPLETED)
+        return ERR_OK;
+    struct dl_open *owed;
+    int n;
+    enum err e = deadlines_open_of_kind(c, "item", it->id, ms_kind_name(MS_HANDLING_REPORT), &owed, &n);
+    for (int i = 0; i < n && !e; i++)
+        for (int k = 0; k < it->ntracks; k++) {
+            const struct track *t = &it->tracks[k];
+            if (t->unit_id == owed[i].unit_id)
+                view_add(c, &it->wf,
+                         &(struct wf_part){ITEM_PART_HANDLING, owed[i].id, ITEM_SIDE_PENDING, t->unit_id, t->unit_path,
+                                           t->unit_name, 0, owed[i].due_date});
+        }
+    return e;
+}
+
 enum err item_load_waits(struct ctx *c, struct item *it)
 {
     /* the pending extensions, reports and instructions travel together (one round trip on PostgreSQL) */
@@ -301,6 +320,8 @@ enum err item_load_waits(struct ctx *c, struct item *it)
     }
     if (!e)
         e = add_ladder_parts(c, it);
+    if (!e)
+        e = add_handling_parts(c, it);
     return e;
 }
 

@@ -205,6 +205,10 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
         return json_object_get(d, "new_item_id")
                    ? arena_printf(a, "根据%s同志的批示另行立项《%s》。", dstr(d, "leader_name"), note)
                    : arena_printf(a, "根据%s同志在%s上的批示立项。", dstr(d, "leader_name"), note);
+    if (IS("handling_report"))
+        return arena_printf(
+            a, "%s向交办单位报告办理情况%s：%s%s", u, json_is_true(json_object_get(d, "late")) ? "（逾期）" : "", note,
+            *dstr(d, "attachment_name") ? arena_printf(a, "（附件《%s》）", dstr(d, "attachment_name")) : "");
     if (IS("attach"))
         return arena_printf(a, "上传附件《%s》。", note);
     if (IS("deadline_remind"))

@@ -82,10 +82,10 @@ static const struct wf_cond conds[ITEM_COND__COUNT] = {
     {ITEM_ST_##from, ITEM_ACT_DECIDE_EXTENSION, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_APPROVE, \
      ITEM_COND_PENDING_EXTENSION, ITEM_COND_MAJOR, CAP_ITEM_DECIDE, "decision on the pending request; approval moves the due date"}
 /* 催办: the office, or the leader in charge of the item — and the principal leader once the ladder reported the
- * item to them (listed for inspection) — with the leader's capability */
+ * item to them (listed for inspection) — with the capability to press (item_press, 分管领导 and 主要领导) */
 #define PRESS(from) \
     {ITEM_ST_##from, ITEM_ACT_PRESS, WF_SAME, WF_OBJECT, CAP_ITEM_REGISTER, ANY, ITEM_F_TEXT, 0, \
-     ITEM_COND_PRESSING_LEADER, CAP_ITEM_DECIDE, "催办 of the units, or of one unit's track (track_id): notice, messages, counted"}
+     ITEM_COND_PRESSING_LEADER, CAP_ITEM_PRESS, "催办 of the units, or of one unit's track (track_id): notice, messages, counted"}
 #define S(x) ITEM_ST_##x
 #define ANY WF_ANY_ROLE
 #define OBJ WF_OBJECT
@@ -193,6 +193,10 @@ static const struct wf_wait waits[] = {
     /* a leader's written instruction (领导批示): the office carries it out, or registers a new item from it */
     W(ITEM_PART_INSTRUCTION, ITEM_SIDE_PENDING, 0, "follow_instruction", "领导批示待落实", "Carry out the leader's instruction", -1, 1,
       HOME(ROLE_OFFICE)),
+    /* after the completion, a unit that owes its handling report (人大建议、政协提案: 办理任务完成后20日内向交办单位报告
+     * 办理情况) files it: the unit's contact (POST /api/v1/items/{id}/handling-report) */
+    W(ITEM_PART_HANDLING, ITEM_SIDE_PENDING, 0, "handling_report", "办结后向交办单位报告办理情况", "Report how it was handled",
+      -1, 1, UNIT(ROLE_CONTACT)),
     /* the deadline ladder hands a unit's overdue work to a leader until someone presses (催办) that unit:
      * the press step to the leader in charge (the office without one), the report step to the principal leader */
     W(ITEM_PART_LADDER, ITEM_LADDER_PRESS, 0, "ladder_press", "逾期待督办，请催办承办单位", "Overdue: press the unit",
@@ -236,6 +240,7 @@ static const struct wf_name events[] = {
     {"instruction", "领导批示", "Leader's instruction"},
     {"circled", "领导圈阅", "Read by a leader (圈阅)"},
     {"instruction_done", "落实领导批示", "Instruction carried out"},
+    {"handling_report", "报告办理情况", "Handling reported"},
     {"from_instruction", "根据领导批示立项", "Registered from an instruction"},
     {"from_clue", "由线索转为督办事项", "Converted from a clue"},
     {"deadline_remind", "催办提醒", "Reminder"},
@@ -263,6 +268,7 @@ static const struct wf_partdef partdefs[ITEM_PART__COUNT] = {
     [ITEM_PART_EXTENSION] = {"extension", "延期申请", "Extension request", side_states, 1},
     [ITEM_PART_REPORT] = {"report", "进展报告", "Progress report", side_states, 1},
     [ITEM_PART_INSTRUCTION] = {"instruction", "领导批示", "Leader's instruction", side_states, 1},
+    [ITEM_PART_HANDLING] = {"handling_report", "办理情况报告", "Handling report", side_states, 1},
     [ITEM_PART_LADDER] = {"ladder", "逾期督办", "Overdue ladder", ladder_states, 2},
 };
 

@@ -87,6 +87,8 @@ enum item_part {
     ITEM_PART_REPORT,
     ITEM_PART_LADDER,
     ITEM_PART_INSTRUCTION, /* a leader's written instruction (领导批示) the office has still to carry out */
+    ITEM_PART_HANDLING, /* a unit's handling report still owed after the completion (办理情况报告, 人大建议、政协提案):
+                            * its id is the open milestone's */
     ITEM_PART__COUNT
 };
 /* The one waiting state of extensions, reports and instructions. */

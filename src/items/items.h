@@ -70,6 +70,12 @@ enum err items_instruct(struct ctx *c, int64_t item_id, const json_t *body, json
 enum err items_instructions(struct ctx *c, int64_t item_id, json_t **out);
 /* The office carries out a pending instruction: {"note": what was done}; the leader hears it. 409 when done. */
 extern const struct jv_field items_instruction_done_spec[];
+/* A responsible unit files the handling report it owes after the completion (办理情况报告: 人大代表建议、政协提案,
+ * 办理任务完成后20日内向交办单位报告办理情况; handling.c): body {"text", "attachment_id"?: a file of the item}. 404
+ * (not visible), 403 (handles none of its units), 409 (the unit owes none: not completed, not such an item, or
+ * reported already), 422. *out: what was reported, with its milestone and whether it was late. */
+extern const struct jv_field items_handling_report_spec[];
+enum err items_handling_report(struct ctx *c, int64_t item_id, const json_t *body, json_t **out);
 enum err items_instruction_done(struct ctx *c, int64_t item_id, int64_t iid, const json_t *body, json_t **out);
 /* Registers a new item from a pending instruction (body as items_create; source_ref and source_date default to
  * the instruction's — the caller sets source_kind, "instruction" by default), which carries it out: both linked,

@@ -234,12 +234,12 @@ static const char *wf_link(struct ctx *c, const struct workflow *wf, int64_t id)
 static void todo_notice(struct ctx *c, const struct workflow *wf, const struct wf_obj *o, const struct wf_part *p,
                         const struct wf_wait *w, const struct wf_act *a, struct notice *n)
 {
-    const char *label = object_label(c, o);
+    const char *label = object_label(c, o), *due = p && p->due_date ? p->due_date : o->due_date;
     *n = (struct notice){.kind = MSG_TODO, .object_type = wf->name, .object_id = o->id, .link = wf_link(c, wf, o->id)};
     n->subject = arena_printf(c->arena, "【待办】%s：%s", w->label, label);
     n->body = arena_printf(c->arena, "%s%s%s%s%s需要您办理：%s。%s%s", wf->what, label, p && p->unit_name ? "（" : "",
                            p && p->unit_name ? p->unit_name : "", p && p->unit_name ? "）" : "", w->label,
-                           o->due_date ? arena_printf(c->arena, "办理时限 %s。", o->due_date) : "",
+                           due ? arena_printf(c->arena, "办理时限 %s。", due) : "",
                            a ? arena_printf(c->arena, "\n\n%s", act_words(c, a)) : "");
 }
 
@@ -254,6 +254,12 @@ struct want {
     const char *unit_name;
     bool exists;
 };
+
+/* The due day of a want's to-do: its part's own, else the object's (due). */
+static const char *want_due(const struct want *w, const char *due)
+{
+    return w->p && w->p->due_date && *w->p->due_date ? w->p->due_date : due;
+}
 
 static bool wait_applies(struct ctx *c, const struct workflow *wf, struct wf_obj *o, const struct wf_wait *w)
 {
@@ -374,7 +380,7 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
             x->want = i;
             x->stale = strcmp(w->label, stmt_text(st, 4)) || strcmp(number, stmt_text(st, 5)) ||
                        strcmp(title, stmt_text(st, 6)) || strcmp(state, stmt_text(st, 7)) ||
-                       strcmp(due, stmt_text(st, 8));
+                       strcmp(want_due(w, due), stmt_text(st, 8));
         }
     }
     stmt_done(st);
@@ -387,11 +393,12 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
             if (!e && counts)
                 e = count_add(c, x->assignee, wf->name, x->due, -1);
         } else if (x->stale) {
+            const char *wdue = want_due(&wants[x->want], due);
             e = db_exec(c->db, "UPDATE todos SET label = ?, number = ?, title = ?, state = ?, due_key = ? WHERE id = ?",
-                        DB_TEXT(wants[x->want].label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_TEXT(due),
+                        DB_TEXT(wants[x->want].label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_TEXT(wdue),
                         DB_INT(x->id));
-            if (!e && counts && strcmp(x->due, due) && !(e = count_add(c, x->assignee, wf->name, x->due, -1)))
-                e = count_add(c, x->assignee, wf->name, due, 1);
+            if (!e && counts && strcmp(x->due, wdue) && !(e = count_add(c, x->assignee, wf->name, x->due, -1)))
+                e = count_add(c, x->assignee, wf->name, wdue, 1);
         }
     }
     if (e)
@@ -412,11 +419,11 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
                      "unit_name, due_key, since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                      DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task),
                      DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
-                     DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(due), DB_TEXT(at));
+                     DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(want_due(w, due)), DB_TEXT(at));
         if (!ins)
             return ctx_db_fail(c, ERR_INTERNAL, "保存待办事项");
         stmt_send(ins);
-        enum err ce = counts ? count_add(c, w->assignee, wf->name, due, 1) : ERR_OK;
+        enum err ce = counts ? count_add(c, w->assignee, wf->name, want_due(w, due), 1) : ERR_OK;
         int irc = stmt_step(ins);
         stmt_done(ins);
         e = irc < 0 ? store_err(irc) : ce;

@@ -134,7 +134,8 @@ struct wf_part {
     int state;
     int64_t unit_id;
     const char *unit_path, *unit_name;
-    int64_t person; /* WF_PART_PERSON */
+    int64_t person;       /* WF_PART_PERSON */
+    const char *due_date; /* the part's own limit (a report owed by a day of its own), NULL: the object's */
 };
 
 #define WF_PERSONS 2

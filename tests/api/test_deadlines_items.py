@@ -62,6 +62,16 @@ class World:
         assert r.status == 200, r
         return [m for m in r.json["messages"] if m["object_type"] == "milestone" and m["object_id"] == ms_id]
 
+    def reminded_on_the_day(self, ms, label):
+        """Moves the clock to milestone ms's due day (09:00) and returns the reminder its unit's contact gets."""
+        self.clock(f"{ms['due_date']}T09:00:00+08:00")
+
+        def reminders():
+            return [m for m in self.inbox_for("gc_contact", ms["id"]) if m["kind"] == "reminder"]
+        got = wait_for(reminders)
+        assert got and f"“{label}”节点将于 {ms['due_date']} 到期" in got[-1]["subject"], got
+        return got[-1]
+
 
 @pytest.fixture
 def world(backend):

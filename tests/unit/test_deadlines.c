@@ -186,6 +186,18 @@ static void test_source_kind_rules(void **state)
     struct deadline_facts npc = {"npc_cppcc", "general", "oneoff", 0};
     n = deadlines_compute(&c, p->rules, p->n, &npc, day_of("2026-03-02"), out, DEADLINES_MAX);
     assert_date(due_of(out, n, MS_RESOLUTION, 1), "2026-06-02"); /* 3 months */
+    /* 江苏: 办理任务完成后20日内向交办单位报告办理情况 — started by the completion, not at the start */
+    assert_int_equal(due_of(out, n, MS_HANDLING_REPORT, 1), -1);
+    n = deadlines_compute_after(&c, p->rules, p->n, &npc, day_of("2026-03-10"), out, DEADLINES_MAX);
+    assert_int_equal(n, 1);
+    assert_date(due_of(out, n, MS_HANDLING_REPORT, 1), "2026-03-30");
+    n = deadlines_compute_after(&c, p->rules, p->n, &npc, day_of("2026-01-12"), out, DEADLINES_MAX);
+    assert_date(due_of(out, n, MS_HANDLING_REPORT, 1), "2026-02-02"); /* Sunday 1 Feb: the next working day */
+    struct arena a = ARENA_INIT;
+    assert_string_equal(deadlines_limit_text(&a, deadlines_rule_for(p->rules, p->n, &npc, MS_HANDLING_REPORT)),
+                        "办结后20日内");
+    arena_free(&a);
+    assert_int_equal(deadlines_compute_after(&c, p->rules, p->n, &instr, day_of("2026-03-10"), out, DEADLINES_MAX), 0);
     struct deadline_facts meeting_sat = {"meeting", "general", "oneoff", 0};
     /* 江苏: an important meeting's decisions are reported on within 30 days — a report obligation; the work
      * itself has the general limit (10 days). 2026-01-02 + 30 days = 2026-02-01, a Sunday: Monday 2 Feb */

@@ -174,3 +174,46 @@ test('a ledger file for outside recipients: 密级 公开 only, the CSV in the p
   await shot(page, 'ledger-outside-public-only')
   await assertNoErrors(t, page)
 })
+
+test('after the completion a unit reports how it handled an NPC suggestion from the item page', async (t) => {
+  // 江苏: 人大代表建议、政协提案 "在当年办理任务完成后20日内向交办单位报告办理情况"
+  const office = await apiAs(server, 'gc_office')
+  const units = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('古城县'))).json.units
+  const jt = units.find((u) => u.name === '古城县交通运输局').id
+  const r = await office('POST', '/api/v1/items', { title: '人大代表建议：城区公交站台改造（办理情况）', source_kind: 'npc_cppcc', lead_unit_id: jt, due_date: inDays(40), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action, body] of [['gc_deputy', 'approve', {}], ['gc_director', 'approve', {}], ['gc_office', 'assign', {}],
+    ['gc_contact', 'receive', {}], ['gc_contact', 'request_completion', { text: '已答复代表' }], ['gc_head', 'sign', {}],
+    ['gc_office', 'verify', { grade: '良好' }]]) {
+    if (action === 'request_completion') {
+      const rep = await (await apiAs(server, 'gc_contact'))('POST', `/api/v1/items/${id}/reports`, { text: '站台改造完成', percent: 100 })
+      assert.equal(rep.status, 201, JSON.stringify(rep.json))
+    }
+    const res = await (await apiAs(server, user))('POST', `/api/v1/items/${id}/actions/${action}`, body)
+    assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
+  }
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_contact')
+  await page.goto(`/items/${id}`)
+  const owed = page.locator(`[data-test=handling-owed-${jt}]`)
+  await owed.waitFor()
+  assert.match(await owed.textContent(), new RegExp(`古城县交通运输局：办结后须于 ${inDays(20).slice(0, 4)}`))
+  assert.match(await page.locator('[data-test=milestones]').textContent(), /办理情况报告/)
+  await owed.locator('[data-test=handling-open]').click()
+  const dlg = page.locator('[data-test=handling-dialog]')
+  await dlg.waitFor()
+  await page.click('[data-test=handling-submit]')
+  await dlg.locator('.el-form-item__error', { hasText: '请填写办理情况' }).waitFor()
+  await dlg.locator('[data-test=handling-text]').fill('已答复代表，站台改造完成，代表表示满意')
+  await dlg.locator('.el-form-item__error').waitFor({ state: 'detached' }) // the error goes once the field is filled
+  await shot(page, 'item-handling-report')
+  await page.click('[data-test=handling-submit]')
+  await page.locator('[data-test=timeline]', { hasText: '向交办单位报告办理情况：已答复代表，站台改造完成' }).waitFor()
+  await owed.waitFor({ state: 'detached' })
+  const ms = (await office('GET', `/api/v1/milestones?item_id=${id}`)).json.milestones.find((m) => m.kind === 'handling_report')
+  assert.equal(ms.state, 'done')
+  const inbox = (await office('GET', '/api/v1/inbox?limit=50')).json.messages
+  assert.ok(inbox.some((m) => m.subject.startsWith('【办理情况报告】') && m.subject.includes('城区公交站台改造')), 'the office is told')
+  await assertNoErrors(t, page)
+})
