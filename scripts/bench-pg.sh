@@ -5,12 +5,14 @@
 # (timed: the province's migration downtime). Appends to build/bench/results.md.
 #
 # Environment: BENCH_DB (the SQLite database; default build/bench/bench.db, made by scripts/bench.sh),
-# BENCH_SECONDS (10), BENCH_CONNS (32), BENCH_WRITE_SECONDS (30), BENCH_PG_DIR (build/bench/pg; the
+# BENCH_BIN (the binary; default build/ducha), BENCH_SECONDS (10), BENCH_CONNS (32), BENCH_WRITE_SECONDS (30), BENCH_PG_DIR (build/bench/pg; the
 # PostgreSQL server and its data are kept there between runs, `rm -rf` it to migrate again).
+# BENCH_PG_PART=writes runs the write rate alone, on a database of its own made afresh with the demo
+# data (`ducha demo`; no bench database needed): `BENCH_PG_PART=writes scripts/bench-pg.sh`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
-BIN=$ROOT/build/ducha
+BIN=${BENCH_BIN:-$ROOT/build/ducha}
 OUT=$ROOT/build/bench
 SECS=${BENCH_SECONDS:-10}
 CONNS=${BENCH_CONNS:-32}
@@ -19,7 +21,8 @@ SRC=${BENCH_DB:-$OUT/bench.db}
 PGDIR=${BENCH_PG_DIR:-$OUT/pg}
 RESULTS=$OUT/results.md
 mkdir -p "$OUT"
-[ -f "$SRC" ] || { echo "bench-pg: $SRC missing (scripts/bench.sh makes it)" >&2; exit 1; }
+PART=${BENCH_PG_PART:-all}
+[ "$PART" = writes ] || [ -f "$SRC" ] || { echo "bench-pg: $SRC missing (scripts/bench.sh makes it)" >&2; exit 1; }
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
 trap cleanup EXIT
@@ -29,7 +32,26 @@ free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",
 URL=$(scripts/pg.sh start "$PGDIR" | tail -n 1)
 SU=${URL/ducha@/postgres@}
 DB="${URL%/*}/bench"
-if ! psql -X -Atq "$SU" -c "SELECT 1 FROM pg_database WHERE datname = 'bench'" | grep -q 1; then
+start_node() {  # DB PORT LOGNAME [extra args]
+  local db=$1 port=$2 log=$3; shift 3
+  "$BIN" serve --db "$db" --listen "127.0.0.1:$port" --set log_level=warn --set scheduler=false "$@" \
+    >"$OUT/$log.log" 2>&1 &
+  pids+=($!)
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && return 0; sleep 0.1; done
+  echo "bench-pg: node on $db did not start (see $OUT/$log.log)" >&2; exit 1
+}
+if [ "$PART" = writes ]; then  # a fresh demo database: the write rate alone
+  psql -X -q "$SU" -c "DROP DATABASE IF EXISTS benchw" -c "CREATE DATABASE benchw OWNER ducha"
+  psql -X -q "${SU%/*}/benchw" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
+  DB="${URL%/*}/benchw"
+  "$BIN" init --db "$DB" 2>/dev/null
+  "$BIN" demo --db "$DB" >/dev/null
+  PG1=$(free_port); PG2=$(free_port)
+  start_node "$DB" "$PG1" serve-pg1
+  start_node "$DB" "$PG2" serve-pg2
+  TOK_PG=$("$BIN" token create gc_office --db "$DB" --name bench-pg)
+fi
+if [ "$PART" = writes ]; then :; elif ! psql -X -Atq "$SU" -c "SELECT 1 FROM pg_database WHERE datname = 'bench'" | grep -q 1; then
   psql -X -q "$SU" -c "CREATE DATABASE bench OWNER ducha"
   psql -X -q "${SU%/*}/bench" -c "CREATE EXTENSION IF NOT EXISTS pg_trgm"
   cp "$SRC" "$OUT/migrate-src.db"   # migrate-data migrates the source first: keep the original untouched
@@ -41,17 +63,10 @@ if ! psql -X -Atq "$SU" -c "SELECT 1 FROM pg_database WHERE datname = 'bench'" |
   psql -X -q "${SU%/*}/bench" -c "VACUUM ANALYZE" >/dev/null
   echo "migrate-data $(tail -n 1 "$OUT/migrate.log"): $(python3 -c "print(f'{$t1 - $t0:.0f}')") s" >"$OUT/migrate-time.txt"
 fi
+if [ "$PART" != writes ]; then
 "$BIN" init --db "$DB" 2>/dev/null
 
 # ---- two servers (SQLite, PostgreSQL) and nginx ----
-start_node() {  # DB PORT LOGNAME [extra args]
-  local db=$1 port=$2 log=$3; shift 3
-  "$BIN" serve --db "$db" --listen "127.0.0.1:$port" --set log_level=warn --set scheduler=false "$@" \
-    >"$OUT/$log.log" 2>&1 &
-  pids+=($!)
-  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$port/api/v1/health" >/dev/null && return 0; sleep 0.1; done
-  echo "bench-pg: node on $db did not start (see $OUT/$log.log)" >&2; exit 1
-}
 SQ=$(free_port); PG1=$(free_port); PG2=$(free_port); NP=$(free_port)
 cp "$SRC" "$OUT/bench-sqlite.db"
 "$BIN" init --db "$OUT/bench-sqlite.db" 2>/dev/null
@@ -114,6 +129,7 @@ for i in "${!PAGES[@]}"; do
   read -r p_rps p_p50 _ p_bad < <(measure "http://127.0.0.1:$PG1${PAGES[$i]}" -H "Authorization: Bearer $TOK_PG")
   echo "| ${NAMES[$i]} \`${PAGES[$i]}\` | $(stat -c %s "$OUT/nginx-pg/www/page$i.json") | $n_rps | $s_rps ($(pct "$s_rps" "$n_rps")) | $p_rps ($(pct "$p_rps" "$n_rps")) | $(python3 -c "print(f'{$p_rps/$s_rps:.2f}')") | $s_p50 / $p_p50 | $s_bad / $p_bad |" | tee -a "$RESULTS"
 done
+fi
 
 # ---- writes: 8 clients, 4 on each PostgreSQL node ----
 (python3 scripts/bench_writes.py "http://127.0.0.1:$PG1" "$TOK_PG" 4 "$WSECS" >"$OUT/writes-pg1.txt" 2>&1 || true) &

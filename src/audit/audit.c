@@ -213,10 +213,10 @@ enum err audit_record(struct ctx *c, const char *action, const char *object_type
     audit_canon(&canon, 0, f);
     audit_queue_mac(&k, nonce, &canon, mac);
     buf_free(&canon);
-    enum err e = db_exec(c->db, SQL_QUEUE, DB_TEXT(f[0]), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(f[2]),
-                         DB_TEXT(f[3]), DB_INT_IF(c->acting, c->acting ? c->acting->unit_id : 0), DB_TEXT(action),
-                         DB_TEXT(object_type), DB_TEXT(oid), DB_TEXT(sum), DB_TEXT(f[9]), DB_TEXT(scope),
-                         DB_TEXT(nonce), DB_TEXT(mac));
+    enum err e = db_exec_later(c->db, SQL_QUEUE, DB_TEXT(f[0]), DB_INT_IF(c->user, c->user ? c->user->id : 0),
+                               DB_TEXT(f[2]), DB_TEXT(f[3]), DB_INT_IF(c->acting, c->acting ? c->acting->unit_id : 0),
+                               DB_TEXT(action), DB_TEXT(object_type), DB_TEXT(oid), DB_TEXT(sum), DB_TEXT(f[9]),
+                               DB_TEXT(scope), DB_TEXT(nonce), DB_TEXT(mac));
     free(sum);
     if (e)
         return ctx_db_fail(c, e, "写入审计记录");

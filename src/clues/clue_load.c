@@ -176,16 +176,6 @@ bool clue_is_office(struct ctx *c, const struct clue *cl)
     return !c->user || perm_at(c->user, CAP_CLUE_MANAGE, cl->office_path);
 }
 
-enum err clue_lock(struct ctx *c, const struct clue *cl)
-{
-    int64_t id;
-    enum err e = db_one_int(c->db, &id, "UPDATE clues SET version = version WHERE id = ? AND version = ? RETURNING id",
-                            DB_INT(cl->wf.id), DB_INT(cl->wf.version));
-    if (e == ERR_NOT_FOUND)
-        return ctx_fail(c, ERR_CONFLICT, "线索已被他人同时处理，请刷新后重试");
-    return ctx_db_fail(c, e, "锁定线索");
-}
-
 enum err clue_event(struct ctx *c, int64_t id, const char *kind, const char *action, int from, int to, int64_t unit_id,
                     const char *note, bool pub, json_t *data)
 {

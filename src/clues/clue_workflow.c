@@ -324,11 +324,6 @@ static enum err check(struct wf_act *a)
     return ERR_OK;
 }
 
-static enum err lock(struct wf_act *a)
-{
-    return clue_lock(a->c, clue_of(a->obj));
-}
-
 /* The verifying unit's report decides the clue's state. */
 static int rollup(struct wf_act *a)
 {
@@ -441,7 +436,6 @@ const struct workflow clue_workflow = {
     .load = load,
     .phase = phase,
     .check = check,
-    .lock = lock,
     .rollup = rollup,
     .save = save,
     .on_action = clue_deadlines,

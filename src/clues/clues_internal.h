@@ -113,8 +113,6 @@ json_t *clue_json(struct ctx *c, struct clue *cl);
  * the reporter's tracking page. */
 enum err clue_event(struct ctx *c, int64_t id, const char *kind, const char *action, int from, int to, int64_t unit_id,
                     const char *note, bool pub, json_t *data);
-/* Locks the clue's row for the transaction; 409 when its version moved since it was loaded. */
-enum err clue_lock(struct ctx *c, const struct clue *cl);
 
 /* ---- creation (clue_submit.c) ---- */
 struct clue_new {

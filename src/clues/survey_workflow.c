@@ -75,11 +75,6 @@ static enum err load(struct ctx *c, int64_t id, bool waits_too, struct wf_obj **
     return e;
 }
 
-static enum err lock(struct wf_act *a)
-{
-    return survey_lock(a->c, survey_of(a->obj));
-}
-
 static enum err save(struct wf_act *a)
 {
     struct ctx *c = a->c;
@@ -258,7 +253,6 @@ const struct workflow survey_workflow = {
     .cond = NULL,
     .phase = NULL,
     .check = NULL,
-    .lock = lock,
     .rollup = NULL,
     .save = save,
     .on_action = NULL,

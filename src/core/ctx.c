@@ -115,7 +115,10 @@ enum err ctx_tx(struct ctx *c, const char *what, enum err (*fn)(struct ctx *c, v
         if (!conflict || attempt >= (conflict == DB_CONFLICT_LOCK_TIMEOUT ? TX_ATTEMPTS_LOCK_TIMEOUT : TX_ATTEMPTS))
             return e;
         log_info("%s: %s, attempt %d of the transaction rolled back, running it again", what,
-                 conflict == DB_CONFLICT_LOCK_TIMEOUT ? "lock timeout" : "deadlock or serialization failure", attempt);
+                 conflict == DB_CONFLICT_LOCK_TIMEOUT ? "lock timeout"
+                 : conflict == DB_CONFLICT_CONN       ? "connection lost at its start"
+                                                      : "deadlock or serialization failure",
+                 attempt);
         db_note_retry(c->db);
         c->err = ERR_OK;
         c->msg = NULL;

@@ -55,7 +55,9 @@ const char *ctx_actor(const struct ctx *c);
  *
  * Run again: when the transaction is the outermost one and the database aborted it for a conflict
  * with another transaction (db_conflict: a deadlock or serialization failure, up to 3 attempts; a
- * lock timeout, 2), it is rolled back and fn runs again from the start after a short random pause,
+ * lock timeout, 2), or lost the connection before any statement of it had run (PostgreSQL sends BEGIN
+ * with the first statement; the next attempt reconnects), it is rolled back and fn runs again from the
+ * start after a short random pause,
  * so the user sees the action done instead of "数据库繁忙". Before each new attempt ctx_tx puts back
  * what the failed one may have changed: c->err, c->msg, c->field (the failure), c->acting (the
  * grant perm_require noted), c->audit_scope, and the db_on_commit hook to the one set before

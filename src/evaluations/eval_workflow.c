@@ -110,11 +110,6 @@ static bool phase(int s)
     return s == EVAL_ST_ENGAGED;
 }
 
-static enum err lock(struct wf_act *a)
-{
-    return eval_lock(a->c, eval_of(a->obj));
-}
-
 static int rollup(struct wf_act *a)
 {
     return a->part_to;
@@ -293,7 +288,6 @@ const struct workflow evaluation_workflow = {
     .cond = NULL,
     .phase = phase,
     .check = NULL,
-    .lock = lock,
     .rollup = rollup,
     .save = save,
     .on_action = NULL,

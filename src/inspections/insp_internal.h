@@ -319,7 +319,6 @@ struct plan {
 #define plan_of(o) ((struct plan *)(void *)(o))
 enum err plan_load(struct ctx *c, int64_t id, struct plan *p);
 enum err plan_load_waits(struct ctx *c, struct plan *p);
-enum err plan_lock(struct ctx *c, const struct plan *p);
 extern const struct wf_effect plan_effects[];
 /* The entry of the plan named by the body's entry_id (or into_id), in state `state` (NULL: any). */
 struct entry {

@@ -340,11 +340,6 @@ static enum err check(struct wf_act *a)
     }
 }
 
-static enum err lock(struct wf_act *a)
-{
-    return insp_lock(a->c, insp_of(a->obj));
-}
-
 /* The least advanced target decides the state while the targets act. */
 static int rollup(struct wf_act *a)
 {
@@ -420,7 +415,6 @@ const struct workflow insp_workflow = {
     .cond = cond,
     .phase = phase,
     .check = check,
-    .lock = lock,
     .rollup = rollup,
     .save = save,
     .on_action = NULL,

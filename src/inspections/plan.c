@@ -128,18 +128,6 @@ enum err plan_load_waits(struct ctx *c, struct plan *p)
     return ERR_OK;
 }
 
-enum err plan_lock(struct ctx *c, const struct plan *p)
-{
-    int64_t v = 0;
-    enum err e =
-        db_one_int(c->db, &v, "UPDATE insp_plans SET version = version WHERE id = ? RETURNING version", DB_INT(p->id));
-    if (e)
-        return ctx_db_fail(c, e, "锁定年度督查计划");
-    if (v != p->version)
-        return ctx_fail(c, ERR_CONFLICT, "年度督查计划已被他人同时处理，请刷新后重试");
-    return ERR_OK;
-}
-
 enum err entry_load(struct ctx *c, int64_t id, struct entry *en)
 {
     memset(en, 0, sizeof *en);

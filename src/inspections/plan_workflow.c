@@ -152,11 +152,6 @@ static enum err check(struct wf_act *a)
     return ERR_OK;
 }
 
-static enum err lock(struct wf_act *a)
-{
-    return plan_lock(a->c, plan_of(a->obj));
-}
-
 static enum err save(struct wf_act *a)
 {
     return insp_save_state(a, "insp_plans", "plan", plan_of(a->obj)->version);
@@ -440,7 +435,6 @@ const struct workflow plan_workflow = {
     .cond = cond,
     .phase = NULL,
     .check = check,
-    .lock = lock,
     .rollup = NULL,
     .save = save,
     .on_action = NULL,

@@ -133,17 +133,6 @@ static enum err load(struct ctx *c, int64_t id, bool with_waits, struct wf_obj *
     return e;
 }
 
-static enum err lock(struct wf_act *a)
-{
-    struct rect *r = rect_of(a->obj);
-    int64_t v = 0;
-    enum err e = db_one_int(a->c->db, &v, "UPDATE rect_tasks SET version = version WHERE id = ? RETURNING version",
-                            DB_INT(r->id));
-    if (e)
-        return ctx_db_fail(a->c, e, "锁定整改任务");
-    return v == r->version ? ERR_OK : ctx_fail(a->c, ERR_CONFLICT, "整改任务已被他人同时处理，请刷新后重试");
-}
-
 /* The task has one part, its responsible unit: its state is the task's. */
 static int rollup(struct wf_act *a)
 {
@@ -312,7 +301,6 @@ const struct workflow rect_workflow = {
     .cond = cond,
     .phase = phase,
     .check = NULL,
-    .lock = lock,
     .rollup = rollup,
     .save = save,
     .on_action = rect_deadlines,

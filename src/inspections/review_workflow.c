@@ -113,17 +113,6 @@ static enum err check(struct wf_act *a)
     return ERR_OK;
 }
 
-static enum err lock(struct wf_act *a)
-{
-    struct review *r = review_of(a->obj);
-    int64_t v = 0;
-    enum err e = db_one_int(a->c->db, &v, "UPDATE insp_reviews SET version = version WHERE id = ? RETURNING version",
-                            DB_INT(r->id));
-    if (e)
-        return ctx_db_fail(a->c, e, "锁定复核申请");
-    return v == r->version ? ERR_OK : ctx_fail(a->c, ERR_CONFLICT, "复核申请已被他人同时处理，请刷新后重试");
-}
-
 static int rollup(struct wf_act *a)
 {
     return a->part_to;
@@ -263,7 +252,6 @@ const struct workflow review_workflow = {
     .cond = cond,
     .phase = phase,
     .check = check,
-    .lock = lock,
     .rollup = rollup,
     .save = save,
     .on_action = NULL,

@@ -164,7 +164,7 @@ static enum err insert_track(struct ctx *c, int64_t item_id, int64_t unit_id, co
 {
     char at[21];
     time_format_iso(c->now, at);
-    enum err e = db_exec(
+    enum err e = db_exec_later(
         c->db,
         "INSERT INTO item_tracks (item_id, unit_id, unit_path, role, state, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
         DB_INT(item_id), DB_INT(unit_id), DB_TEXT(path), DB_TEXT(lead ? "lead" : "co"), DB_TEXT(state), DB_TEXT(at));

@@ -22,14 +22,14 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     time_format_iso(c->now, at);
     char *d = data ? json_dumps(data, JSON_COMPACT) : NULL;
     enum err e =
-        db_exec(c->db,
-                "INSERT INTO item_events (item_id, at, actor_id, actor, actor_name, kind, action, from_state, "
-                "to_state, track_id, unit_id, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                DB_INT(item_id), DB_TEXT(at), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(ctx_actor(c)),
-                DB_TEXT(c->user && c->user->name ? c->user->name : "系统"), DB_TEXT(kind), DB_TEXT(action),
-                DB_TEXT(from >= 0 ? item_state_name((enum item_state)from) : NULL),
-                DB_TEXT(to >= 0 ? item_state_name((enum item_state)to) : NULL), DB_INT_IF(track_id, track_id),
-                DB_INT_IF(unit_id, unit_id), DB_TEXT(note ? note : ""), DB_TEXT(d ? d : "{}"));
+        db_exec_later(c->db,
+                      "INSERT INTO item_events (item_id, at, actor_id, actor, actor_name, kind, action, from_state, "
+                      "to_state, track_id, unit_id, note, data) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                      DB_INT(item_id), DB_TEXT(at), DB_INT_IF(c->user, c->user ? c->user->id : 0),
+                      DB_TEXT(ctx_actor(c)), DB_TEXT(c->user && c->user->name ? c->user->name : "系统"), DB_TEXT(kind),
+                      DB_TEXT(action), DB_TEXT(from >= 0 ? item_state_name((enum item_state)from) : NULL),
+                      DB_TEXT(to >= 0 ? item_state_name((enum item_state)to) : NULL), DB_INT_IF(track_id, track_id),
+                      DB_INT_IF(unit_id, unit_id), DB_TEXT(note ? note : ""), DB_TEXT(d ? d : "{}"));
     free(d);
     if (e)
         return ctx_db_fail(c, e, "记录办理过程");

@@ -400,15 +400,6 @@ static enum err check(struct wf_act *a)
     return ERR_OK;
 }
 
-/* Nothing to do: the engine locked the item's row before it loaded it (workflow.c lock_and_load; on
- * SQLite the write transaction holds the database), so the version it loaded is the current one, and
- * save() checks it again in its UPDATE. (item_lock's extra UPDATE would cost a round trip per action.) */
-static enum err lock(struct wf_act *a)
-{
-    (void)a;
-    return ERR_OK;
-}
-
 /* The least advanced track decides the item's state in the unit phase. */
 static int rollup(struct wf_act *a)
 {
@@ -566,7 +557,6 @@ const struct workflow item_workflow = {
     .cond = cond,
     .phase = phase,
     .check = check,
-    .lock = lock,
     .rollup = rollup,
     .save = save,
     .on_action = on_action,

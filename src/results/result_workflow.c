@@ -224,7 +224,6 @@ const struct workflow result_workflow = {
     .cond = cond,
     .phase = NULL,
     .check = check,
-    .lock = res_hook_lock,
     .rollup = NULL,
     .save = res_hook_save,
     .on_action = NULL,

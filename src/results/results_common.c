@@ -276,11 +276,6 @@ static const struct res_table *table_of(const struct workflow *wf)
     return &result_table;
 }
 
-enum err res_hook_lock(struct wf_act *a)
-{
-    return res_lock(a->c, table_of(a->wf), a->obj->id, a->obj->version, a->wf->what);
-}
-
 enum err res_hook_save(struct wf_act *a)
 {
     return res_save_state(a, table_of(a->wf), a->obj->version, a->wf->what);

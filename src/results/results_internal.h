@@ -120,9 +120,8 @@ enum err res_save_state(struct wf_act *a, const struct res_table *t, int64_t ver
 /* The engine's ids hook over the records in open_states (an SQL list of literals). */
 enum err res_ids(struct ctx *c, const struct res_table *t, const char *open_states, int64_t after, int limit,
                  int64_t *out, int *n);
-/* The engine's hooks every record of the module shares: its row lock at the version loaded (409 naming
- * the workflow's object otherwise), the new state with its timeline event, and no condition of its own. */
-enum err res_hook_lock(struct wf_act *a);
+/* The engine's hooks every record of the module shares: the new state with its timeline event, and no
+ * condition of its own. */
 enum err res_hook_save(struct wf_act *a);
 bool res_hook_no_cond(struct ctx *c, struct wf_obj *o, int k);
 /* A workflow action by name on record id: 404 naming an unknown action; 403 when home_path is given and

@@ -181,7 +181,6 @@ const struct workflow scorecard_workflow = {
     .cond = res_hook_no_cond,
     .phase = phase,
     .check = NULL,
-    .lock = res_hook_lock,
     .rollup = NULL,
     .save = res_hook_save,
     .on_action = NULL,

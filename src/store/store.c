@@ -18,6 +18,7 @@
 
 #define CACHE_BUCKETS 256
 #define CACHE_MAX 2048
+#define LATER_MAX 64
 
 struct stmt {
     struct db *db;
@@ -49,6 +50,15 @@ struct db {
     uint64_t statements, trips_done, trips_mark;
     /* the connection's conflict count when the outermost transaction began (db_conflict) */
     uint64_t conflicts_mark;
+    /* whether a statement of the transaction has run (so its BEGIN reached the server), and whether
+     * the connection was lost before (db_conflict: nothing of it ran, it may run again) */
+    bool begun;
+    bool lost_at_begin;
+    /* writes sent ahead whose outcome nothing waits for (db_exec_later), in order: finished
+     * (db_settle) once the next statement has travelled */
+    struct stmt **later;
+    int nlater, caplater;
+    bool settling;
 };
 
 struct store {
@@ -266,6 +276,8 @@ static uint64_t conn_conflicts(const struct db *db, bool *lock_timeout)
 
 int db_conflict(const struct db *db)
 {
+    if (db->lost_at_begin)
+        return DB_CONFLICT_CONN;
     bool lock_timeout;
     if (conn_conflicts(db, &lock_timeout) == db->conflicts_mark)
         return 0;
@@ -282,6 +294,8 @@ void db_on_commit_get(const struct db *db, int (**fn)(struct db *db, void *arg),
     *fn = db->on_commit;
     *arg = db->on_commit_arg;
 }
+
+static int db_settle(struct db *db);
 
 static void db_disconnect(struct db *db)
 {
@@ -306,6 +320,7 @@ void store_close(struct store *s)
     store_close(s->replica);
     for (int i = 0; i < s->nall; i++) {
         db_disconnect(s->all[i]);
+        free(s->all[i]->later);
         free(s->all[i]);
     }
     free(s->all);
@@ -341,6 +356,7 @@ static bool db_ensure_conn(struct db *db)
     if (db->depth > 0) {
         /* never inside a transaction: the statements after it would run outside it, half-applying it */
         db->failed = true;
+        db->lost_at_begin = db->lost_at_begin || !db->begun; /* nothing of it ran: db_conflict */
         return false;
     }
     db_disconnect(db);
@@ -449,6 +465,7 @@ int db_begin_at(struct db *db, const char *file, int line)
     }
     db->depth = 1;
     db->failed = false;
+    db->lost_at_begin = db->begun = false;
     db->conflicts_mark = conn_conflicts(db, NULL);
     db->txn_file = file;
     db->txn_line = line;
@@ -473,8 +490,8 @@ int db_commit(struct db *db)
     }
     if (--db->depth > 0)
         return 0;
-    int rc = 0;
-    if (!db->failed && db->on_commit) {
+    int rc = db_settle(db);
+    if (!db->failed && rc >= 0 && db->on_commit) {
         int (*fn)(struct db *, void *) = db->on_commit;
         db->on_commit = NULL;
         db->depth = 1; /* the hook's statements run inside the transaction */
@@ -531,6 +548,7 @@ void db_rollback(struct db *db)
         db->failed = true;
         return;
     }
+    db_settle(db);
     if (db->conn)
         db_exec_txn(db, "ROLLBACK");
     db_unlock_writer(db);
@@ -563,6 +581,8 @@ struct stmt *db_prepare(struct db *db, const char *sql)
         st->next = *slot;
         *slot = st;
         db->ncache++;
+    } else if (db->ops->once) {
+        db->ops->once(impl);
     }
     return st;
 }
@@ -590,6 +610,40 @@ void stmt_bind_null(struct stmt *st, int idx)
     st->db->ops->bind_null(st->impl, idx);
 }
 
+/* Finishes the writes sent ahead (db_exec_later), in order: their results have come back with the
+ * statement after them (or come now, in one round trip). The first failure, or 0. */
+static int db_settle(struct db *db)
+{
+    int first = 0;
+    db->settling = true;
+    for (int i = 0; i < db->nlater; i++) {
+        int rc = stmt_step(db->later[i]);
+        if (rc < 0 && !first)
+            first = rc;
+        stmt_done(db->later[i]);
+    }
+    db->nlater = 0;
+    db->settling = false;
+    return first;
+}
+
+void db_later_push(struct db *db, struct stmt *st)
+{
+    if (db->nlater >= LATER_MAX) /* a long run of them (the audit sealer's batch): a round trip per LATER_MAX */
+        db_settle(db);
+    if (db->nlater == db->caplater) {
+        db->caplater = db->caplater ? db->caplater * 2 : 8;
+        db->later = xrealloc(db->later, (size_t)db->caplater * sizeof *db->later);
+    }
+    db->later[db->nlater++] = st;
+    stmt_send(st);
+}
+
+bool db_sends_later(const struct db *db)
+{
+    return db->depth > 0 && db->ops->send && db->conn;
+}
+
 void stmt_send(struct stmt *st)
 {
     if (!st)
@@ -605,11 +659,20 @@ int stmt_step(struct stmt *st)
         st->stepped = true;
         st->db->statements++;
     }
-    int rc = st->db->ops->step(st->impl);
-    if (rc == STORE_E_CONN && st->db->depth > 0)
-        st->db->failed = true;
+    struct db *db = st->db;
+    int rc = db->ops->step(st->impl);
+    if (rc == STORE_E_CONN && db->depth > 0) {
+        db->failed = true;
+        db->lost_at_begin = db->lost_at_begin || !db->begun;
+    }
+    db->begun = db->begun || rc >= 0;
+    if (db->nlater && !db->settling) { /* the writes sent ahead travelled with it */
+        int lrc = db_settle(db);
+        if (lrc < 0 && rc >= 0)
+            rc = lrc;
+    }
     if (rc == STORE_E_BUSY)
-        atomic_fetch_add(&st->db->store->busy, 1);
+        atomic_fetch_add(&db->store->busy, 1);
     return rc;
 }
 

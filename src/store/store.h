@@ -127,9 +127,11 @@ bool db_wrote(const struct db *db);
  * a row lock not granted within busy_timeout_ms (55P03; the last conflict told). The server has
  * aborted such a transaction: it can only roll back. SQLite never reports one (its writers queue
  * for the database before they begin). A statement timeout (57014) is STORE_E_BUSY too, but no
- * conflict: running it again would take as long.
+ * conflict: running it again would take as long. DB_CONFLICT_CONN: the connection was lost in the
+ * transaction's first round trip (PostgreSQL sends BEGIN with the first statement): nothing of it ran,
+ * and the next attempt gets a new connection.
  */
-enum { DB_CONFLICT = 1, DB_CONFLICT_LOCK_TIMEOUT = 2 };
+enum { DB_CONFLICT = 1, DB_CONFLICT_LOCK_TIMEOUT = 2, DB_CONFLICT_CONN = 3 };
 int db_conflict(const struct db *db);
 /* Counts a transaction begun again (store_stats.retries). */
 void db_note_retry(struct db *db);
@@ -242,6 +244,19 @@ struct db_bind {
 #define db_query(db, sql, ...) db_query_a((db), (sql), DB_BINDS_(__VA_ARGS__))
 
 enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
+/*
+ * A write whose outcome nothing after it waits for (a timeline row, an audit record), inside a
+ * transaction: on PostgreSQL it is sent ahead (stmt_send) and travels with the next statement run, in
+ * the same round trip; the statements after it run after it, so they see it. Its failure is reported by
+ * that next statement (the server has aborted the transaction then, 25P02) or by the commit, and the
+ * transaction rolls back: never acknowledged. SQLite, and outside a transaction: db_exec. Returns
+ * ERR_OK once sent; a bug in the values is reported at once.
+ */
+#define db_exec_later(db, sql, ...) db_exec_later_a((db), (sql), DB_BINDS_(__VA_ARGS__))
+enum err db_exec_later_a(struct db *db, const char *sql, const struct db_bind *binds);
+/* internal (store_one.c): whether db_exec_later sends ahead; hands a bound write to it */
+bool db_sends_later(const struct db *db);
+void db_later_push(struct db *db, struct stmt *st);
 /* PostgreSQL: takes the row lock of table's row id (SELECT … FOR UPDATE) in the open transaction, so that
  * what is read after it cannot be replaced by a concurrent writer (READ COMMITTED). SQLite's write
  * transaction holds the database already: nothing to do. A missing row is not an error. table is a

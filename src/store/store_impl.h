@@ -46,6 +46,8 @@ struct store_ops {
     /* starts executing a bound statement without waiting for its result (stmt_send); NULL: the
      * first step executes it */
     void (*send)(struct stmt_impl *s);
+    /* the statement will be finalized after one use (not cached): NULL when it makes no difference */
+    void (*once)(struct stmt_impl *s);
     /* transaction statements of this dialect */
     const char *begin_sql;
     /* one row, one column: 1 if this session may write, else 0 */

@@ -105,6 +105,17 @@ enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds)
     return run(db, sql, binds, false, NULL, NULL);
 }
 
+enum err db_exec_later_a(struct db *db, const char *sql, const struct db_bind *binds)
+{
+    if (!db_sends_later(db))
+        return run(db, sql, binds, false, NULL, NULL);
+    struct stmt *st = db_query_a(db, sql, binds);
+    if (!st)
+        return db_connected(db) ? ERR_INTERNAL : ERR_UNAVAILABLE;
+    db_later_push(db, st);
+    return ERR_OK;
+}
+
 static void keep_int(struct stmt *st, void *arg)
 {
     if (!stmt_is_null(st, 0))

@@ -31,6 +31,11 @@
  * statement runs with PQexecParams, one round trip, as an unnamed statement) and no `options`
  * startup parameter (pgbouncer refuses it): the timeouts are set with SET LOCAL at BEGIN instead.
  *
+ * BEGIN is not sent on its own: it waits (begin_pending) and travels at the head of the pipeline of the
+ * transaction's first statement (pg_send), its result read first (pg_collect); a use of the connection
+ * outside the pipeline sends it alone first (pg_begin_now), and a transaction that ran nothing ends
+ * without a round trip.
+ *
  * COMMIT waits at most opt->commit_timeout_ms. A COMMIT that waits longer is waiting for a
  * synchronous standby (SyncRep), which statement_timeout does not end: it is cancelled, which
  * leaves it committed on the primary only, and reported as STORE_E_CONN (outcome not acknowledged).
@@ -58,7 +63,14 @@ struct conn_impl {
     bool no_prepare;
     bool broken; /* a COMMIT was cancelled: never use it again */
     int commit_timeout_ms;
-    char begin_sql[160]; /* BEGIN, and the timeouts when they could not be startup options */
+    /* BEGIN, and the timeouts when they could not be startup options (no_prepare): statements each */
+    char begin_sql[3][64];
+    int nbegin;
+    /* BEGIN was asked for and not sent yet: it travels with the transaction's first statement
+     * (pg_send); a transaction that runs nothing costs nothing (pg_exec) */
+    bool begin_pending;
+    /* of the results pg_collect reads, the first nbegin_sent are the BEGIN's (and SET LOCALs') */
+    int nbegin_sent;
     uint64_t next_name;
     uint64_t trips; /* requests whose answer we waited for (store_ops.round_trips) */
     /* transaction conflicts seen (40P01, 40001, 55P03; store_ops.conflicts); the last a lock timeout */
@@ -85,8 +97,11 @@ struct stmt_impl {
     PGresult *res;
     int nrows, row;
     bool executed;
-    bool sent;      /* in c->sent: executed by the server, its result not read yet */
-    bool prepared;  /* named statement prepared on the server (never under no_prepare) */
+    bool sent;     /* in c->sent: executed by the server, its result not read yet */
+    bool prepared; /* named statement prepared on the server (never when unnamed) */
+    /* runs as the unnamed statement (PQexecParams), parsed with each execution: under no_prepare,
+     * and a statement used once (pg_once) that a named one would only cost a DEALLOCATE more */
+    bool unnamed;
     bool preparing; /* sent with its Parse (pg_send): the Parse's result comes first */
     int rc;         /* the error its pipelined execution ended with (0: none) */
 };
@@ -138,13 +153,24 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
  * one was not run (PGRES_PIPELINE_ABORTED): it reports the first failure. Called before anything
  * else uses the connection.
  */
-static void pg_collect(struct conn_impl *c)
+static int pg_collect(struct conn_impl *c)
 {
     if (!c->nsent && PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF)
-        return;
+        return 0;
     c->trips++;
     int first = 0;
     bool synced = PQpipelineSync(c->pg) == 1;
+    for (int i = 0; i < c->nbegin_sent; i++) { /* the BEGIN sent ahead of the first statement */
+        PGresult *r = synced ? PQgetResult(c->pg) : NULL;
+        if ((!r || PQresultStatus(r) != PGRES_COMMAND_OK) && !first)
+            first = r ? pg_rc(c, r, "begin") : STORE_E_CONN;
+        if (r) {
+            PQclear(r);
+            while ((r = PQgetResult(c->pg)))
+                PQclear(r);
+        }
+    }
+    c->nbegin_sent = 0;
     for (int i = 0; i < c->nsent; i++) {
         struct stmt_impl *st = c->sent[i];
         PGresult *r;
@@ -193,6 +219,7 @@ static void pg_collect(struct conn_impl *c)
     }
     if (!PQexitPipelineMode(c->pg))
         c->broken = true; /* results we could not read: never use it again */
+    return first;
 }
 
 static struct conn_impl *pg_connect(const char *target, const struct store_options *opt, char *err, size_t n)
@@ -249,11 +276,13 @@ static struct conn_impl *pg_connect(const char *target, const struct store_optio
     c->pg = pg;
     c->no_prepare = opt->no_prepare;
     c->commit_timeout_ms = opt->commit_timeout_ms > 0 ? opt->commit_timeout_ms : busy;
-    if (opt->no_prepare)
-        snprintf(c->begin_sql, sizeof c->begin_sql,
-                 "BEGIN; SET LOCAL lock_timeout = %d; SET LOCAL statement_timeout = %d", busy, stmt_timeout);
-    else
-        snprintf(c->begin_sql, sizeof c->begin_sql, "BEGIN");
+    snprintf(c->begin_sql[0], sizeof c->begin_sql[0], "BEGIN");
+    c->nbegin = 1;
+    if (opt->no_prepare) {
+        snprintf(c->begin_sql[1], sizeof c->begin_sql[1], "SET LOCAL lock_timeout = %d", busy);
+        snprintf(c->begin_sql[2], sizeof c->begin_sql[2], "SET LOCAL statement_timeout = %d", stmt_timeout);
+        c->nbegin = 3;
+    }
     return c;
 }
 
@@ -321,6 +350,38 @@ static void pg_flush_dead(struct conn_impl *c, bool force)
     free(sql);
 }
 
+/* Sends the pending BEGIN (and the timeouts) at the head of the pipeline just entered: its results
+ * are read first by pg_collect. False if libpq refused (nothing of it queued then). */
+static bool pg_send_begin(struct conn_impl *c)
+{
+    for (int i = 0; i < c->nbegin; i++)
+        if (!PQsendQueryParams(c->pg, c->begin_sql[i], 0, NULL, NULL, NULL, NULL, 0)) {
+            if (i)
+                c->broken = true; /* part of it queued: the connection's state is unknown */
+            return false;
+        }
+    c->nbegin_sent = c->nbegin;
+    c->begin_pending = false;
+    return true;
+}
+
+/* Runs the pending BEGIN on its own (one round trip), for the uses of the connection that do not
+ * go through the pipeline (COPY, a plain statement, a statement that could not be sent): 0 or a
+ * negative store code. */
+static int pg_begin_now(struct conn_impl *c)
+{
+    if (!c->begin_pending)
+        return 0;
+    pg_collect(c);
+    if (!PQenterPipelineMode(c->pg) || !pg_send_begin(c)) {
+        c->begin_pending = false;
+        c->broken = true;
+        return STORE_E_CONN;
+    }
+    c->pipe_in_tx = true;
+    return pg_collect(c); /* the BEGIN's outcome */
+}
+
 /* Milliseconds of CLOCK_MONOTONIC. */
 static int64_t mono_ms(void)
 {
@@ -378,10 +439,20 @@ static int pg_exec(struct conn_impl *c, const char *sql)
 {
     if (c->broken)
         return STORE_E_CONN;
-    pg_flush_dead(c, false);
     bool commit = !strcmp(sql, "COMMIT");
-    if (!strcmp(sql, "BEGIN"))
-        sql = c->begin_sql;
+    if (!strcmp(sql, "BEGIN")) {
+        pg_collect(c); /* reads sent outside it are not part of it */
+        c->begin_pending = true;
+        return 0;
+    }
+    if (c->begin_pending && (commit || !strcmp(sql, "ROLLBACK"))) {
+        c->begin_pending = false; /* nothing ran in it: nothing to end */
+        return 0;
+    }
+    int rc = pg_begin_now(c);
+    if (rc)
+        return rc;
+    pg_flush_dead(c, false);
     int timed_out = 0;
     c->trips++;
     PGresult *r = commit ? pg_commit_bounded(c, &timed_out) : PQexec(c->pg, sql);
@@ -393,7 +464,6 @@ static int pg_exec(struct conn_impl *c, const char *sql)
         return STORE_E_CONN;
     }
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    int rc = 0;
     if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
         /* COMMIT of a failed transaction succeeds as a ROLLBACK: that is not a commit */
         if (commit && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
@@ -501,6 +571,7 @@ static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
     st->row = -1;
     st->text = text;
     st->types = types;
+    st->unnamed = c->no_prepare;
     if (!c->no_prepare)
         snprintf(st->name, sizeof st->name, "d%" PRIu64, ++c->next_name);
     return st;
@@ -511,13 +582,15 @@ static struct stmt_impl *pg_prepare(struct conn_impl *c, const char *sql)
 static int pg_prepared(struct stmt_impl *st)
 {
     struct conn_impl *c = st->c;
-    if (c->no_prepare || st->prepared)
+    if (st->unnamed || st->prepared)
         return 0;
+    int rc = pg_begin_now(c);
+    if (rc)
+        return rc;
     pg_collect(c);
     c->trips++;
     PGresult *r = PQprepare(c->pg, st->name, st->text, st->nparams, st->types);
     ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    int rc = 0;
     if (s != PGRES_COMMAND_OK) {
         rc = pg_rc(c, r, "prepare");
         if (rc == STORE_E_OTHER)
@@ -527,6 +600,14 @@ static int pg_prepared(struct stmt_impl *st)
     }
     PQclear(r);
     return rc;
+}
+
+/* st will run once and be finalized (store.c: a second use of a cached statement's SQL while it is
+ * busy): the unnamed statement, no Parse of a name to deallocate afterwards. */
+static void pg_once(struct stmt_impl *st)
+{
+    if (!st->executed && !st->sent && !st->prepared)
+        st->unnamed = true;
 }
 
 static void pg_reset(struct stmt_impl *st)
@@ -609,24 +690,29 @@ static void pg_send(struct stmt_impl *st)
         return;
     if (PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF) {
         pg_flush_dead(c, false); /* a plain query: before the pipeline */
-        c->pipe_in_tx = PQtransactionStatus(c->pg) == PQTRANS_INTRANS;
+        c->pipe_in_tx = PQtransactionStatus(c->pg) == PQTRANS_INTRANS || c->begin_pending;
         if (!PQenterPipelineMode(c->pg))
-            return; /* stmt_step runs it the ordinary way */
+            return;                                  /* stmt_step runs it the ordinary way */
+        if (c->begin_pending && !pg_send_begin(c)) { /* the transaction's first statement: BEGIN with it */
+            if (!c->broken)
+                PQexitPipelineMode(c->pg);
+            return;
+        }
     }
-    bool parse = !c->no_prepare && !st->prepared;
+    bool parse = !st->unnamed && !st->prepared;
     if (parse && !PQsendPrepare(c->pg, st->name, st->text, st->nparams, st->types)) {
-        if (!c->nsent)
+        if (!c->nsent && !c->nbegin_sent)
             PQexitPipelineMode(c->pg);
         return;
     }
     int ok =
-        c->no_prepare
+        st->unnamed
             ? PQsendQueryParams(c->pg, st->text, st->nparams, st->types, (const char *const *)st->vals, NULL, NULL, 0)
             : PQsendQueryPrepared(c->pg, st->name, st->nparams, (const char *const *)st->vals, NULL, NULL, 0);
     if (!ok) { /* a Parse already queued has its result read with the others: the connection is unusable */
         if (parse)
             c->broken = true;
-        if (!c->nsent && !parse)
+        if (!c->nsent && !c->nbegin_sent && !parse)
             PQexitPipelineMode(c->pg);
         return;
     }
@@ -644,14 +730,14 @@ static int pg_step(struct stmt_impl *st)
     /* In a transaction, a statement run while others sent ahead are pending travels with them: one
      * round trip for all (a write sent ahead, then the next write that needs nothing from it). It
      * reports the failure of one before it, as it would have failed after it (25P02) anyway. */
-    if (!st->executed && !st->sent && st->c->nsent && st->c->pipe_in_tx)
+    if (!st->executed && !st->sent && ((st->c->nsent && st->c->pipe_in_tx) || st->c->begin_pending))
         pg_send(st);
     pg_collect(st->c);
     if (st->rc)
         return st->rc;
     if (!st->executed && st->c->broken)
         return STORE_E_CONN;
-    if (!st->executed && !st->prepared && !st->c->no_prepare) {
+    if (!st->executed && !st->prepared && !st->unnamed) {
         /* first run on this connection: its Parse and its execution in one round trip */
         pg_send(st);
         pg_collect(st->c);
@@ -659,15 +745,17 @@ static int pg_step(struct stmt_impl *st)
             return st->rc;
     }
     if (!st->executed) {
-        int prc = pg_prepared(st);
+        int prc = pg_begin_now(st->c);
+        if (!prc)
+            prc = pg_prepared(st);
         if (prc)
             return prc;
         st->executed = true;
         st->c->trips++;
-        PGresult *r = st->c->no_prepare ? PQexecParams(st->c->pg, st->text, st->nparams, st->types,
-                                                       (const char *const *)st->vals, NULL, NULL, 0)
-                                        : PQexecPrepared(st->c->pg, st->name, st->nparams,
-                                                         (const char *const *)st->vals, NULL, NULL, 0);
+        PGresult *r = st->unnamed ? PQexecParams(st->c->pg, st->text, st->nparams, st->types,
+                                                 (const char *const *)st->vals, NULL, NULL, 0)
+                                  : PQexecPrepared(st->c->pg, st->name, st->nparams, (const char *const *)st->vals,
+                                                   NULL, NULL, 0);
         ExecStatusType s = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
         if (s == PGRES_TUPLES_OK) {
             st->res = r;
@@ -727,17 +815,19 @@ static bool pg_col_null(struct stmt_impl *st, int col)
 
 static int pg_ncols(struct stmt_impl *st)
 {
+    if (pg_begin_now(st->c))
+        return 0;
     pg_collect(st->c);
-    if (!st->res && st->c->no_prepare) {
+    if (!st->res && st->unnamed) {
         st->c->trips++;
         PGresult *p = PQprepare(st->c->pg, "", st->text, st->nparams, st->types);
         PQclear(p);
     }
-    if (!st->res && !st->c->no_prepare && pg_prepared(st))
+    if (!st->res && !st->unnamed && pg_prepared(st))
         return 0;
     if (!st->res) {
         st->c->trips++;
-        PGresult *d = PQdescribePrepared(st->c->pg, st->c->no_prepare ? "" : st->name);
+        PGresult *d = PQdescribePrepared(st->c->pg, st->unnamed ? "" : st->name);
         int n = d && PQresultStatus(d) == PGRES_COMMAND_OK ? PQnfields(d) : 0;
         PQclear(d);
         return n;
@@ -756,10 +846,13 @@ static int pg_copy_start(struct conn_impl *c, const char *sql)
 {
     if (c->broken)
         return STORE_E_CONN;
+    int rc = pg_begin_now(c);
+    if (rc)
+        return rc;
     pg_flush_dead(c, false);
     c->trips++;
     PGresult *r = PQexec(c->pg, sql);
-    int rc = r && PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_rc(c, r, "copy");
+    rc = r && PQresultStatus(r) == PGRES_COPY_IN ? 0 : pg_rc(c, r, "copy");
     PQclear(r);
     return rc;
 }
@@ -827,6 +920,7 @@ const struct store_ops store_pg_ops = {
     .round_trips = pg_round_trips,
     .conflicts = pg_conflicts,
     .send = pg_send,
+    .once = pg_once,
     .begin_sql = "BEGIN",
     .probe_sql = "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' THEN 0 ELSE 1 END",
     .dialect = pg_dialect,

@@ -282,8 +282,6 @@ static enum err apply(struct wf_act *a)
     a->from = o->state;
     a->part_from = a->part >= 0 ? o->parts[a->part].state : o->state;
     a->part_to = r->scope == WF_PART && r->to != WF_SAME ? r->to : a->part_from;
-    if ((e = wf->lock(a)))
-        return e;
     if (fx && fx->before && (e = fx->before(a)))
         return e;
     if (wf->on_action && (e = wf->on_action(a)))

@@ -231,8 +231,6 @@ struct workflow {
     bool (*phase)(int state);
     /* Checks the body beyond the presence of the required fields (dates, grades); 422 with a message. */
     enum err (*check)(struct wf_act *a);
-    /* Locks the object for the transaction; 409 if it changed since it was loaded. */
-    enum err (*lock)(struct wf_act *a);
     /* After the effects: the object's new state when a part row moved a track (the roll-up). */
     int (*rollup)(struct wf_act *a);
     /* Writes the new state (a->to) and the version, and the timeline; 409 if changed concurrently. */
@@ -274,7 +272,8 @@ json_t *workflow_allowed_actions(struct ctx *c, const struct workflow *wf, struc
  * Takes one action in one transaction (ctx_tx): load (404 if invisible), 403 when the user may take it
  * in no state, 409 on a stale body "version" or when no row fits the current state ("「X」只能在「A」
  * 「B」状态下进行，当前状态为「C」"), 422 on missing body members, 409 when the row's condition fails;
- * then the module's lock, the effects, the new state, the timeline, the audit record "<name>.<action>"
+ * then (the object's row locked before it was loaded: its version is the current one) the effects, the
+ * new state, the timeline, the audit record "<name>.<action>"
  * and the to-dos and messages. The scheduler and the CLI (ctx->user NULL) go through here too.
  * *result_id: the effect's result id (0 when none).
  */

@@ -707,6 +707,182 @@ static void test_first_use_costs_no_extra_round_trip(void **state)
     store_release(db);
 }
 
+/* BEGIN travels with the transaction's first statement: a transaction of one write costs two round
+ * trips (the write with its BEGIN, the COMMIT), one that ran nothing costs none, and what it wrote is
+ * its own until COMMIT (another connection does not see it; a rollback takes it back). */
+static void test_begin_travels_with_the_first_statement(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state), *other = store_acquire(*state);
+    assert_int_equal(db_exec(db, "DELETE FROM counters WHERE name LIKE 'begin-%'"), ERR_OK);
+    struct db_usage u0, u1;
+    db_usage(db, &u0);
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_commit(db), 0);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 0);
+
+    db_usage(db, &u0);
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('begin-a', 1)"), ERR_OK);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 1);
+    int64_t n = -1;
+    assert_int_equal(db_one_int(other, &n, "SELECT COUNT(*) FROM counters WHERE name = 'begin-a'"), ERR_OK);
+    assert_int_equal(n, 0); /* inside a transaction: not visible outside before COMMIT */
+    assert_int_equal(db_commit(db), 0);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 2);
+    assert_int_equal(db_one_int(other, &n, "SELECT COUNT(*) FROM counters WHERE name = 'begin-a'"), ERR_OK);
+    assert_int_equal(n, 1);
+
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('begin-b', 1)"), ERR_OK);
+    db_rollback(db);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters WHERE name = 'begin-b'"), ERR_OK);
+    assert_int_equal(n, 0);
+    /* a statement sent first carries the BEGIN too */
+    assert_int_equal(db_begin(db), 0);
+    struct stmt *st = db_query(db, "INSERT INTO counters (name, value) VALUES ('begin-c', 1) RETURNING value");
+    stmt_send(st);
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    stmt_done(st);
+    db_rollback(db);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters WHERE name = 'begin-c'"), ERR_OK);
+    assert_int_equal(n, 0);
+    store_release(other);
+    store_release(db);
+}
+
+/* db_exec_later: writes sent ahead travel with the next statement (one round trip), which sees them;
+ * a failure among them reaches that statement or the commit, and nothing of the transaction is kept. */
+static void test_writes_sent_later_travel_with_the_next_statement(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    assert_int_equal(db_exec(db, "DELETE FROM counters WHERE name LIKE 'later-%'"), ERR_OK);
+    struct db_usage u0, u1;
+    db_usage(db, &u0);
+    assert_int_equal(db_begin(db), 0);
+    for (int i = 0; i < 3; i++)
+        assert_int_equal(db_exec_later(db, "INSERT INTO counters (name, value) VALUES (?, ?)",
+                                       DB_TEXT(i ? (i == 1 ? "later-b" : "later-c") : "later-a"), DB_INT(i)),
+                         ERR_OK);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 0);
+    int64_t n = -1;
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters WHERE name LIKE 'later-%'"), ERR_OK);
+    assert_int_equal(n, 3);
+    db_usage(db, &u1);
+    assert_int_equal(u1.round_trips - u0.round_trips, 1); /* BEGIN, three inserts and the count */
+    assert_int_equal(u1.statements - u0.statements, 5);
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters WHERE name LIKE 'later-%'"), ERR_OK);
+    assert_int_equal(n, 3);
+
+    /* a failing one (a duplicate): the statement after it reports it, the commit refuses */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec_later(db, "INSERT INTO counters (name, value) VALUES ('later-d', 1)"), ERR_OK);
+    assert_int_equal(db_exec_later(db, "INSERT INTO counters (name, value) VALUES ('later-a', 1)"), ERR_OK);
+    assert_int_not_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters"), ERR_OK);
+    assert_true(db_commit(db) < 0);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters WHERE name = 'later-d'"), ERR_OK);
+    assert_int_equal(n, 0);
+    /* the last before COMMIT: the commit finds it out */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec(db, "INSERT INTO counters (name, value) VALUES ('later-e', 1)"), ERR_OK);
+    assert_int_equal(db_exec_later(db, "INSERT INTO counters (name, value) VALUES ('later-b', 1)"), ERR_OK);
+    assert_true(db_commit(db) < 0);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters WHERE name = 'later-e'"), ERR_OK);
+    assert_int_equal(n, 0);
+    /* and a rollback finishes them */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec_later(db, "INSERT INTO counters (name, value) VALUES ('later-f', 1)"), ERR_OK);
+    db_rollback(db);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM counters WHERE name = 'later-f'"), ERR_OK);
+    assert_int_equal(n, 0);
+    /* many: a round trip per 64 at most, all kept */
+    assert_int_equal(db_begin(db), 0);
+    for (int i = 0; i < 200; i++) {
+        char name[32];
+        snprintf(name, sizeof name, "later-many-%d", i);
+        assert_int_equal(
+            db_exec_later(db, "INSERT INTO counters (name, value) VALUES (?, ?)", DB_TEXT(name), DB_INT(i)), ERR_OK);
+    }
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(db_one_int(db, &n, "SELECT SUM(value) FROM counters WHERE name LIKE 'later-many-%'"), ERR_OK);
+    assert_int_equal(n, 199 * 200 / 2);
+    store_release(db);
+}
+
+struct lost_run {
+    struct store *su;
+    int64_t pid;
+    int runs;
+};
+
+/* The first attempt's connection is terminated after BEGIN, before anything travelled. */
+static enum err lost_body(struct ctx *c, void *arg)
+{
+    struct lost_run *r = arg;
+    if (r->runs++ == 0) {
+        struct db *b = store_acquire(r->su);
+        int64_t ok = 0;
+        assert_int_equal(
+            db_one_int(b, &ok, "SELECT CAST(pg_terminate_backend(CAST(? AS INTEGER)) AS INTEGER)", DB_INT(r->pid)),
+            ERR_OK);
+        store_release(b);
+        usleep(200 * 1000);
+    }
+    enum err e = db_exec(c->db, "INSERT INTO counters (name, value) VALUES ('lost-at-begin', 1)");
+    return e ? ctx_db_fail(c, e, "测试") : ERR_OK;
+}
+
+/* BEGIN travels with the first statement, so a connection lost then is found out there, not at
+ * BEGIN: nothing of the transaction ran, and ctx_tx runs it again on a new connection. */
+static void test_a_connection_lost_before_anything_ran_is_begun_again(void **state)
+{
+    NEED_PG();
+    struct store *s = *state;
+    struct lost_run r = {0};
+    char err[256], su_url[300];
+    snprintf(su_url, sizeof su_url, "postgres://postgres%s", strchr(url, '@'));
+    struct store_options su_opt = {.pool_size = 1, .busy_timeout_ms = 3000};
+    assert_int_equal(store_open(su_url, &su_opt, &r.su, err, sizeof err), ERR_OK);
+    struct arena ar = ARENA_INIT;
+    struct config cfg;
+    conf_defaults(&cfg);
+    struct ctx c = {.arena = &ar, .db = store_acquire(s), .cfg = &cfg, .now = 1767225600};
+    assert_int_equal(db_exec(c.db, "DELETE FROM counters WHERE name = 'lost-at-begin'"), ERR_OK);
+    assert_int_equal(db_one_int(c.db, &r.pid, "SELECT pg_backend_pid()"), ERR_OK);
+    struct store_stats before, after;
+    store_stats(s, &before);
+    enum err e = ctx_tx(&c, "测试", lost_body, &r);
+    if (e)
+        fprintf(stderr, "ctx_tx: %s (runs %d)\n", c.msg ? c.msg : "", r.runs);
+    assert_int_equal(e, ERR_OK);
+    assert_int_equal(r.runs, 2);
+    store_stats(s, &after);
+    assert_int_equal(after.retries - before.retries, 1);
+    int64_t n = -1, pid = 0;
+    assert_int_equal(db_one_int(c.db, &n, "SELECT COUNT(*) FROM counters WHERE name = 'lost-at-begin'"), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(db_one_int(c.db, &pid, "SELECT pg_backend_pid()"), ERR_OK);
+    assert_true(pid != r.pid);
+    /* lost after a statement has run: not begun again (the caller is told) */
+    r.runs = 0;
+    r.pid = pid;
+    assert_int_equal(db_begin(c.db), 0);
+    assert_int_equal(db_exec(c.db, "UPDATE counters SET value = 2 WHERE name = 'lost-at-begin'"), ERR_OK);
+    assert_int_not_equal(lost_body(&c, &r), ERR_OK);
+    assert_int_equal(db_conflict(c.db), 0);
+    db_rollback(c.db);
+    store_release(c.db);
+    store_close(r.su);
+    conf_free(&cfg);
+    arena_free(&ar);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -724,6 +900,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_audit_verify_pages_through_a_long_chain, setup, teardown),
         cmocka_unit_test_setup_teardown(test_ctx_tx_runs_a_deadlocked_transaction_again, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_statement_run_in_a_transaction_travels_with_those_sent, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_begin_travels_with_the_first_statement, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_writes_sent_later_travel_with_the_next_statement, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_connection_lost_before_anything_ran_is_begun_again, setup, teardown),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
 }
