@@ -1,5 +1,7 @@
 #include "base/timeu.h"
 
+#include "base/arena.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,4 +99,12 @@ int time_local_minutes_of_day(int64_t t)
     struct tm tm;
     localtime_r(&tt, &tm);
     return tm.tm_hour * 60 + tm.tm_min;
+}
+
+const char *time_date_words(struct arena *a, const char *ymd)
+{
+    int y, m, d;
+    if (!ymd || sscanf(ymd, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+        return "";
+    return arena_printf(a, "%d年%d月%d日", y, m, d);
 }

@@ -24,4 +24,9 @@ int64_t time_local_instant(int64_t day, int secs);
 /* Local hour (0-23) and minutes of instant t. */
 int time_local_minutes_of_day(int64_t t);
 
+struct arena;
+/* A local date "YYYY-MM-DD" (what follows it is ignored) in the words of a Chinese text:
+ * "2026年12月3日". "" for NULL or anything that is not such a date. From a (the caller's lifetime). */
+const char *time_date_words(struct arena *a, const char *ymd);
+
 #endif

@@ -45,12 +45,13 @@ static const char *milestone_what(struct ctx *c, const struct dl_owner *o, const
 static void reminder_text(struct ctx *c, const char *what, const char *due, bool overdue, struct notice *nt)
 {
     nt->kind = MSG_REMINDER;
+    due = time_date_words(c->arena, due);
     if (overdue) {
-        nt->subject = arena_printf(c->arena, "【逾期】%s已于 %s 到期", what, due);
-        nt->body = arena_printf(c->arena, "%s办理时限为 %s，现已逾期，请立即办理并反馈。", what, due);
+        nt->subject = arena_printf(c->arena, "【逾期】%s已于%s到期", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限为%s，现已逾期，请立即办理并反馈。", what, due);
     } else {
-        nt->subject = arena_printf(c->arena, "【催办】%s将于 %s 到期", what, due);
-        nt->body = arena_printf(c->arena, "%s办理时限为 %s，请按时办理并反馈。", what, due);
+        nt->subject = arena_printf(c->arena, "【催办】%s将于%s到期", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限为%s，请按时办理并反馈。", what, due);
     }
 }
 
@@ -60,6 +61,7 @@ static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const 
 {
     char due[11];
     cal_format_date(m->due, due);
+    const char *when = time_date_words(c->arena, due);
     const char *what = milestone_what(c, o, m);
     /* recorded against the milestone; opens the owner's page */
     *nt = (struct notice){.object_type = "milestone",
@@ -73,20 +75,20 @@ static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const 
         step = DL_PRESS;
         nt->kind = MSG_PRESS;
         nt->subject = arena_printf(c->arena, "【督办】%s已逾期", what);
-        nt->body = arena_printf(c->arena, "%s办理时限 %s 已过。请分管领导督促承办单位抓紧办理。", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限%s已过。请分管领导督促承办单位抓紧办理。", what, when);
     } else if (s == l->nremind + STEP_NOTICE) {
         step = DL_NOTICE;
         nt->kind = MSG_NOTICE;
         nt->subject = arena_printf(c->arena, "【书面催办通知】%s逾期未办结", what);
-        nt->body = arena_printf(
-            c->arena, "%s办理时限 %s 已过且经督办仍未办结。督查室特发书面催办通知，请立即办理并书面说明情况。", what,
-            due);
+        nt->body = arena_printf(c->arena,
+                                "%s办理时限%s已过且经督办仍未办结。督查室特发书面催办通知，请立即办理并书面说明情况。",
+                                what, when);
     } else {
         step = DL_REPORT;
         nt->kind = MSG_REPORT;
         nt->subject = arena_printf(c->arena, "【报告】%s经书面催办仍逾期，已列入督查事项", what);
-        nt->body = arena_printf(
-            c->arena, "%s办理时限 %s 已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。", what, due);
+        nt->body = arena_printf(c->arena, "%s办理时限%s已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。",
+                                what, when);
     }
     return step;
 }

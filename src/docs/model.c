@@ -117,13 +117,10 @@ static bool local_tm(const char *iso, struct tm *tm)
 
 const char *doc_date_cn(struct arena *a, const char *date)
 {
-    int y, m, d;
     struct tm tm;
     if (local_tm(date, &tm))
         return arena_printf(a, "%d年%d月%d日", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
-    if (!date || sscanf(date, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
-        return "";
-    return arena_printf(a, "%d年%d月%d日", y, m, d);
+    return time_date_words(a, date);
 }
 
 const char *doc_time_local(struct arena *a, const char *iso)

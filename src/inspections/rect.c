@@ -374,7 +374,7 @@ static enum err lookback_open(struct ctx *c, int64_t lb, int64_t task_id, int64_
     const char *matters = arena_printf(
         c->arena, "%s《%s》发现的问题“%s”%s核查销号，该问题易反弹，按规定开展回头看，核实整改成效是否巩固。",
         it.number ? it.number : "", it.subject, r.title,
-        *vday ? arena_printf(c->arena, "已于%.4s年%d月%d日", vday, atoi(vday + 5), atoi(vday + 8)) : "已");
+        *vday ? arena_printf(c->arena, "已于%s", time_date_words(c->arena, vday)) : "已");
     e = db_one_int(
         c->db, &id,
         "INSERT INTO inspections (office_unit_id, office_path, year, subject, matters, kind, methods, covert, "

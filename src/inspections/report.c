@@ -30,9 +30,8 @@ static const char *targets_text(struct ctx *c, const struct insp *it)
 
 static const char *date_cn(struct ctx *c, const char *d)
 {
-    if (!d || strlen(d) < 10)
-        return d ? d : "";
-    return arena_printf(c->arena, "%.4s年%d月%d日", d, atoi(d + 5), atoi(d + 8));
+    const char *w = time_date_words(c->arena, d);
+    return *w ? w : d ? d : "";
 }
 
 static int64_t one(struct ctx *c, const char *sql, int64_t id)

@@ -364,6 +364,12 @@ def unique():
     return uniq()
 
 
+def cn_date(ymd):
+    """A date "YYYY-MM-DD" as messages and documents write it: "2026年3月3日"."""
+    y, m, d = (int(x) for x in ymd[:10].split("-"))
+    return f"{y}年{m}月{d}日"
+
+
 def wait_for(pred, timeout=30, step=0.2):
     """Polls pred until it returns something true (returned) or timeout seconds pass (then pred's last
     answer): how a test waits for what a server does in the background, never a fixed sleep."""

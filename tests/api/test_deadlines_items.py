@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from conftest import Server, wait_for
+from conftest import Server, cn_date, wait_for
 
 START = "2026-03-02T09:00:00+08:00"  # a Monday
 
@@ -69,7 +69,7 @@ class World:
         def reminders():
             return [m for m in self.inbox_for("gc_contact", ms["id"]) if m["kind"] == "reminder"]
         got = wait_for(reminders)
-        assert got and f"“{label}”节点将于 {ms['due_date']} 到期" in got[-1]["subject"], got
+        assert got and f"“{label}”节点将于{cn_date(ms['due_date'])}到期" in got[-1]["subject"], got
         return got[-1]
 
 
@@ -210,7 +210,7 @@ def test_walk_past_milestones_ladder_once_in_order_across_restart(world):
     assert step_names() == ["remind-0"]
     number = w.c("gc_office").get(f"/api/v1/items/{iid}").json["number"]
     reminder = w.inbox_for("gc_contact2", late)[0]
-    assert reminder["subject"] == f"【催办】{number}《城区道路积水点整治》的“签收”节点将于 2026-03-03 到期"
+    assert reminder["subject"] == f"【催办】{number}《城区道路积水点整治》的“签收”节点将于2026年3月3日到期"
     # Wednesday: overdue; the deputy director and the leader in charge are asked to press
     w.clock("2026-03-04T09:00:00+08:00")
     assert got("gc_leader", "press") and got("gc_deputy", "press")

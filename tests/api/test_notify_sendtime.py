@@ -101,17 +101,17 @@ def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
 
         # the ladder reminds the contact on each milestone's day (e-mail held: no SMTP on this server)
         clock(a, "2026-03-03T09:00:00+08:00")
-        assert held("“签收”节点将于 2026-03-03 到期")
+        assert held("“签收”节点将于2026年3月3日到期")
         clock(a, "2026-03-04T09:00:00+08:00")
-        assert held("“研究部署”节点将于 2026-03-04 到期")
+        assert held("“研究部署”节点将于2026年3月4日到期")
         # the unit receives the item: the receipt milestone is done
         r = a.client("gc_contact").post(f"/api/v1/items/{iid}/actions/receive", {})
         assert r.status == 200, r
         # two reminders of the first feedback (two working days before, and on the day)
         clock(a, "2026-03-09T09:00:00+08:00")
-        assert held("“首次反馈”节点将于 2026-03-11 到期")
+        assert held("“首次反馈”节点将于2026年3月11日到期")
         clock(a, "2026-03-11T09:00:00+08:00")
-        assert wait_for(lambda: len(held("“首次反馈”节点将于 2026-03-11 到期")) == 2)
+        assert wait_for(lambda: len(held("“首次反馈”节点将于2026年3月11日到期")) == 2)
         clock(a, "2026-03-12T10:00:00+08:00")  # the messages are finally sent a day later
     finally:
         a.stop()
@@ -121,23 +121,23 @@ def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
         time.sleep(2.5)
         mine = [s for s in mails_to(smtp, "gc_contact") if title in s]
         # no reminder announces a date in the past: each became an overdue notice, once per milestone
-        announced = [re.search(r"将于 (\d{4}-\d\d-\d\d) 到期", s).group(1) for s in mine if "将于" in s]
-        assert announced == ["2026-03-16"], mine  # the resolution's reminder of today, for a date ahead
+        announced = [re.search(r"将于(\d{4}年\d+月\d+日)到期", s).group(1) for s in mine if "将于" in s]
+        assert announced == ["2026年3月16日"], mine  # the resolution's reminder of today, for a date ahead
         assert sorted(s for s in mine if s.startswith("【逾期】")) == [
-            f"【逾期】{number}《{title}》的“研究部署”节点已于 2026-03-04 到期",
-            f"【逾期】{number}《{title}》的“首次反馈”节点已于 2026-03-11 到期"], mine
+            f"【逾期】{number}《{title}》的“研究部署”节点已于2026年3月4日到期",
+            f"【逾期】{number}《{title}》的“首次反馈”节点已于2026年3月11日到期"], mine
         # the receipt was done: its reminder is not sent; the older first-feedback reminder was superseded
         assert not [s for s in mine if "“签收”节点" in s], mine
         cancelled = {m["subject"]: m["last_error"] for m in outbox(b, "cancelled")
                      if m["username"] == "gc_contact" and title in m["subject"]}
-        assert "已办结" in cancelled[f"【催办】{number}《{title}》的“签收”节点将于 2026-03-03 到期"], cancelled
-        assert "更新的到期提醒" in cancelled[f"【催办】{number}《{title}》的“首次反馈”节点将于 2026-03-11 到期"]
+        assert "已办结" in cancelled[f"【催办】{number}《{title}》的“签收”节点将于2026年3月3日到期"], cancelled
+        assert "更新的到期提醒" in cancelled[f"【催办】{number}《{title}》的“首次反馈”节点将于2026年3月11日到期"]
         # what was sent is what the outbox records
         sent = [m for m in outbox(b, "sent") if m["username"] == "gc_contact" and title in m["subject"]]
         assert sorted(m["subject"] for m in sent) == sorted(mine)
         # the inbox kept the reminder as it was when written
         inbox = b.client("gc_contact").get("/api/v1/inbox?limit=200").json["messages"]
-        assert any(m["subject"] == f"【催办】{number}《{title}》的“研究部署”节点将于 2026-03-04 到期" for m in inbox)
+        assert any(m["subject"] == f"【催办】{number}《{title}》的“研究部署”节点将于2026年3月4日到期" for m in inbox)
         # a refusal: the outbox's state filter names its values
         r = b.client("admin").get("/api/v1/admin/outbox?state=dropped")
         assert r.status == 400 and "cancelled" in r.error["message"]

@@ -106,6 +106,19 @@ static void test_csv_quotes_commas_newlines_and_bom(void **state)
     arena_free(&a);
 }
 
+/* Dates in messages and documents are written in words, not as ISO text. */
+static void test_time_date_words(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    assert_string_equal(time_date_words(&a, "2026-03-03"), "2026年3月3日");
+    assert_string_equal(time_date_words(&a, "2026-12-31T10:00:00Z"), "2026年12月31日");
+    assert_string_equal(time_date_words(&a, "2026-13-01"), "");
+    assert_string_equal(time_date_words(&a, "明天"), "");
+    assert_string_equal(time_date_words(&a, NULL), "");
+    arena_free(&a);
+}
+
 static void test_time_iso_round_trip_and_offsets(void **state)
 {
     (void)state;
@@ -258,6 +271,7 @@ static void test_table_rows_trimmed_numbered_and_found_by_heading(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_time_date_words),
         cmocka_unit_test(test_jsonv_accepts_valid_body),
         cmocka_unit_test(test_jsonv_counts_characters_not_bytes),
         cmocka_unit_test(test_jsonv_refuses_unknown_missing_wrong_type_range),
