@@ -58,7 +58,7 @@ static enum err assign_before(struct wf_act *a)
     json_object_set_new(a->data, "verification_id", json_integer(vid));
     json_object_set_new(a->data, "unit_name", json_string(name));
     a->result_id = vid;
-    a->outcome = arena_printf(c->arena, "交由%s核查，请于 %s 前报送核查情况。", name, due);
+    a->outcome = arena_printf(c->arena, "交由%s核查，请于%s前报送核查情况。", name, time_date_words(c->arena, due));
     return ERR_OK;
 }
 

@@ -375,8 +375,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     struct clue *cl = clue_of(a->obj);
     const char *req = jv_str(a->body, "request");
     n->subject = arena_printf(c->arena, "【线索核查】%s %s", cl->wf.number, cl->wf.title);
-    n->body = arena_printf(c->arena, "%s请贵单位核查线索%s《%s》，于 %s 前报送核查情况。%s%s", w ? "" : "（知悉）",
-                           cl->wf.number, cl->wf.title, jv_str(a->body, "due_date"),
+    n->body = arena_printf(c->arena, "%s请贵单位核查线索%s《%s》，于%s前报送核查情况。%s%s", w ? "" : "（知悉）",
+                           cl->wf.number, cl->wf.title, time_date_words(c->arena, jv_str(a->body, "due_date")),
                            req && *req ? "\n\n核查要求：" : "", req && *req ? req : "");
 }
 

@@ -177,8 +177,9 @@ static enum err start(struct wf_act *a)
     struct ctx *c = a->c;
     char at[21];
     now_iso(c, at);
-    a->outcome = arena_printf(c->arena, "督查组将于 %s 至 %s 开展督查，请做好配合。", insp_of(a->obj)->start_date,
-                              insp_of(a->obj)->end_date);
+    a->outcome = arena_printf(c->arena, "督查组将于%s至%s开展督查，请做好配合。",
+                              time_date_words(c->arena, insp_of(a->obj)->start_date),
+                              time_date_words(c->arena, insp_of(a->obj)->end_date));
     return ctx_db_fail(
         c, db_exec(c->db, "UPDATE inspections SET started_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(a->obj->id)),
         "启动督查");

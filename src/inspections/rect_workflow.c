@@ -242,7 +242,8 @@ static enum err verify(struct wf_act *a)
     if (e)
         return ctx_db_fail(c, e, "安排回头看");
     json_object_set_new(a->data, "lookback_due", json_string(due));
-    a->outcome = arena_printf(c->arena, "%s该问题易反弹，将于 %s 前后开展回头看。", a->outcome, due);
+    a->outcome =
+        arena_printf(c->arena, "%s该问题易反弹，将于%s前后开展回头看。", a->outcome, time_date_words(c->arena, due));
     return ERR_OK;
 }
 

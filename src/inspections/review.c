@@ -309,8 +309,9 @@ static enum err request_tx(struct ctx *c, void *arg)
     /* the hand-off: the office must accept it */
     struct notice n = {.kind = MSG_TODO, .object_type = "review", .object_id = x->review_id};
     n.subject = arena_printf(c->arena, "【复核申请】%s对《%s》督查结论申请复核", t->unit_name, it.subject);
-    n.body = arena_printf(c->arena, "%s于 %s 收到督查结论（%s），申请复核。理由：%s\n请受理，并于 %s 前作出复核决定。",
-                          t->unit_name, received, it.conclusion_number ? it.conclusion_number : "", reason, decide);
+    n.body = arena_printf(c->arena, "%s于%s收到督查结论（%s），申请复核。理由：%s\n请受理，并于%s前作出复核决定。",
+                          t->unit_name, time_date_words(c->arena, received),
+                          it.conclusion_number ? it.conclusion_number : "", reason, time_date_words(c->arena, decide));
     return insp_handoff(c, &review_workflow, x->review_id, &n);
 }
 

@@ -144,7 +144,8 @@ static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *
 static enum err accept(struct wf_act *a)
 {
     struct review *r = review_of(a->obj);
-    a->outcome = arena_printf(a->c->arena, "复核申请已受理，将于 %s 前作出复核决定。", r->decide_due);
+    a->outcome = arena_printf(a->c->arena, "复核申请已受理，将于%s前作出复核决定。",
+                              time_date_words(a->c->arena, r->decide_due));
     return ERR_OK;
 }
 

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 
 from cluelib import jpeg
+from conftest import cn_date
 from evallib import Evals
 from insplib import Insp
 from itemlib import day
@@ -55,7 +56,7 @@ def test_office_engages_evaluator_scores_unit_self_assesses_office_accepts(ev):
     assert todos(ev, "gc_contact", eid) == ["self_assess"] and todos(ev, "gc_contact2", eid) == ["self_assess"]
     assert todos(ev, "gc_head", eid) == []  # the contact is there
     m = inbox(ev, "gc_evaluator", eid)
-    assert len(m) == 1 and "第三方评估" in m[0]["subject"] and e["due_date"] in m[0]["body"], m
+    assert len(m) == 1 and "第三方评估" in m[0]["subject"] and cn_date(e["due_date"]) in m[0]["body"], m
     assert m[0]["link"] == f"/evaluations/{eid}"
     assert len(inbox(ev, "gc_contact", eid)) == 1 and "自评" in inbox(ev, "gc_contact", eid)[0]["subject"]
 
