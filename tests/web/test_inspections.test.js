@@ -323,6 +323,7 @@ test('an unannounced visit is invisible to its township; the roster', async (t) 
   // the visit's target has no step of its own yet: its cells say so (—), they are not left blank
   await page.goto(`/inspections/${visit.id}`)
   const target = page.locator('[data-test=insp-targets] .el-table__row', { hasText: '城关镇' })
+  await target.waitFor()
   assert.deepEqual((await target.locator('td').allTextContents()).map((x) => x.trim()), ['古城县城关镇人民政府', '—', '—'])
   await page.click('[data-test=menu-roster]')
   await page.locator('[data-test=roster-table] .el-table__row', { hasText: '黄磊' }).click()
