@@ -221,6 +221,18 @@ static int h_org_suspend(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+static int h_org_account(struct req *rq)
+{
+    int64_t id, uid;
+    if (!org_id(rq, &id) || !req_check(rq, eval_orgs_account_spec))
+        return 0;
+    if (!req_param_id(rq, "user", &uid))
+        return reply_error(rq, ERR_NOT_FOUND, "该评估机构没有这个评估人员账号");
+    json_t *out = NULL;
+    enum err e = eval_orgs_account(&rq->ctx, id, uid, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 static int h_org_resume(struct req *rq)
 {
     int64_t id;
@@ -273,6 +285,9 @@ const struct route evaluation_routes[] = {
      "open an account for the organisation (role evaluator)",
      "office:AAN *:F; body={\"username\":\"matrix_eval_$uniq\",\"name\":\"矩阵评估员\",\"password\":"
      "\"Matrix-Eval-2026!\"}"},
+    {"PATCH", "/api/v1/evaluator-orgs/{id}/users/{user}", h_org_account, CAP_INSP_MANAGE, ROUTE_JSON,
+     "disable or enable one of the organisation's accounts, or reset its password (ends its sessions)",
+     "office:AAN *:F; fresh; body={\"disabled\":true,\"reason\":\"矩阵测试停用\"}"},
     {"POST", "/api/v1/evaluator-orgs/{id}/suspend", h_org_suspend, CAP_INSP_MANAGE, ROUTE_JSON,
      "suspend the organisation (reason)", "office:AAN *:F; fresh; body={\"reason\":\"矩阵测试暂停\"}"},
     {"POST", "/api/v1/evaluator-orgs/{id}/resume", h_org_resume, CAP_INSP_MANAGE, ROUTE_JSON,

@@ -357,7 +357,7 @@ static enum err user_update_tx(struct ctx *c, void *arg)
     enum err e = user_load(c, a->id, true, &before, &path);
     if (e)
         return e;
-    if ((e = perm_require(c, CAP_USER_ADMIN, path, "用户"))) {
+    if ((e = perm_require(c, a->cap, path, "用户"))) {
         json_decref(before);
         return e;
     }
@@ -435,9 +435,14 @@ static enum err user_update_tx(struct ctx *c, void *arg)
 
 enum err users_update(struct ctx *c, int64_t id, const json_t *body, json_t **out)
 {
+    return users_update_as(c, id, body, CAP_USER_ADMIN, out);
+}
+
+enum err users_update_as(struct ctx *c, int64_t id, const json_t *body, enum cap cap, json_t **out)
+{
     char hash[128];
     const char *pw = jv_str(body, "password");
-    struct user_args a = {id, body, NULL, CAP_USER_ADMIN};
+    struct user_args a = {id, body, NULL, cap};
     if (pw) {
         const char *bad = password_policy(pw, (size_t)c->cfg->password_min_length);
         if (bad)

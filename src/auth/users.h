@@ -31,6 +31,10 @@ enum err users_get(struct ctx *c, int64_t id, json_t **out);
 enum err users_list(struct ctx *c, const char *q, int64_t unit_id, int limit, int offset, json_t **out);
 /* {name?, email?, phone?, disabled?, password? (reset: user must change it), unlock?, portfolio?, version?} */
 enum err users_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* The same, the user holding cap (instead of user_admin) at the user's unit: an office disabling or resetting
+ * an evaluator organisation's account (src/evaluations/eval_orgs.c, which checks that the account is the
+ * organisation's own and passes only disabled and password). */
+enum err users_update_as(struct ctx *c, int64_t id, const json_t *body, enum cap cap, json_t **out);
 /* Disables the account and ends its sessions. */
 enum err users_disable(struct ctx *c, int64_t id);
 /* Grants {role, unit_id}; revokes a grant by its id. */

@@ -36,6 +36,13 @@ const struct jv_field eval_orgs_user_spec[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+const struct jv_field eval_orgs_account_spec[] = {
+    {"disabled", JV_BOOL, 0, 0, 0, "停用"},
+    {"password", JV_STRING, JV_VERBATIM, 0, 128, "新密码"},
+    {"reason", JV_STRING, 0, 0, 500, "停用理由"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
 const struct jv_field eval_orgs_suspend_spec[] = {
     {"reason", JV_STRING, 0, 0, 500, "暂停理由"},
     {NULL, 0, 0, 0, 0, NULL},
@@ -112,6 +119,19 @@ static enum err org_load(struct ctx *c, int64_t id, json_t **org, const char **p
         *org = NULL;
         return e == ERR_NOT_FOUND ? ctx_fail(c, ERR_NOT_FOUND, "第三方评估机构不存在") : e;
     }
+    return ERR_OK;
+}
+
+/* The organisation the office manages (org_load), its name in arena memory. */
+static enum err org_named(struct ctx *c, int64_t id, const char **name)
+{
+    json_t *org = NULL;
+    const char *path;
+    enum err e = org_load(c, id, &org, &path);
+    if (e)
+        return e;
+    *name = arena_strdup(c->arena, json_string_value(json_object_get(org, "name")));
+    json_decref(org);
     return ERR_OK;
 }
 
@@ -233,12 +253,10 @@ struct org_user_args {
 static enum err org_user_tx(struct ctx *c, void *arg)
 {
     struct org_user_args *a = arg;
-    json_t *org = NULL;
-    const char *path;
-    enum err e = org_load(c, a->id, &org, &path);
+    const char *name;
+    enum err e = org_named(c, a->id, &name);
     if (e)
         return e;
-    json_decref(org);
     json_t *u = json_deep_copy(a->body);
     json_object_set_new(u, "unit_id", json_integer(a->id));
     json_object_set_new(u, "must_change_password", json_true());
@@ -336,5 +354,109 @@ enum err eval_orgs_suspend(struct ctx *c, int64_t id, const json_t *body, json_t
         return ctx_fail_field(c, "reason", "请填写暂停理由（reason）");
     struct org_suspend_args a = {id, reason};
     enum err e = ctx_tx(c, reason ? "暂停第三方评估机构" : "恢复第三方评估机构", org_suspend_tx, &a);
+    return e ? e : eval_orgs_get(c, id, out);
+}
+
+struct org_account_args {
+    int64_t id, uid;
+    const json_t *body;
+};
+
+/* What the evaluator is told of a change to its account (before a disabling, while it still gets messages). */
+static enum err org_account_notice(struct ctx *c, int64_t id, int64_t uid, const char *org, const char *username,
+                                   const char *what, const char *reason)
+{
+    struct notice note = {.kind = MSG_SYSTEM, .urgent = true, .object_type = "unit", .object_id = id};
+    if (strcmp(what, "disable") == 0) {
+        note.subject = arena_printf(c->arena, "【账号已停用】%s", username);
+        note.body = arena_printf(
+            c->arena, "督查室已停用您在「%s」的评估人员账号 %s%s%s，已登录的会话均已退出。如有疑问，请联系督查室。",
+            org, username, reason && *reason ? "，理由：" : "", reason ? reason : "");
+    } else if (strcmp(what, "enable") == 0) {
+        note.subject = arena_printf(c->arena, "【账号已启用】%s", username);
+        note.body = arena_printf(c->arena, "督查室已重新启用您在「%s」的评估人员账号 %s，可以登录继续办理受托的评估。",
+                                 org, username);
+        note.link = "/evaluations";
+    } else {
+        note.subject = arena_printf(c->arena, "【密码已重置】%s", username);
+        note.body = arena_printf(c->arena,
+                                 "督查室已重置您在「%s」的评估人员账号 %s 的密码，已登录的会话均已退出。请向督查室"
+                                 "索取新密码，登录后须立即修改。",
+                                 org, username);
+        note.link = "/evaluations";
+    }
+    return notify_user(c, uid, &note);
+}
+
+static enum err org_account_tx(struct ctx *c, void *arg)
+{
+    struct org_account_args *a = arg;
+    const char *name;
+    enum err e = org_named(c, a->id, &name);
+    if (e)
+        return e;
+    /* the organisation's own account: of its unit, holding the role evaluator there and nothing else (an account
+     * the administrator gave another role stays the administrator's) */
+    struct stmt *st = db_query(c->db,
+                               "SELECT x.username, x.disabled FROM users x WHERE x.id = ? AND x.unit_id = ? AND EXISTS "
+                               "(SELECT 1 FROM user_roles r WHERE r.user_id = x.id AND r.unit_id = ? AND r.role = "
+                               "'evaluator') AND NOT EXISTS (SELECT 1 FROM user_roles r WHERE r.user_id = x.id AND "
+                               "(r.unit_id <> ? OR r.role <> 'evaluator'))",
+                               DB_INT(a->uid), DB_INT(a->id), DB_INT(a->id), DB_INT(a->id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取评估人员账号");
+    int rc = stmt_step(st);
+    const char *username = rc == STORE_ROW ? arena_strdup(c->arena, stmt_text(st, 0)) : NULL;
+    bool was = rc == STORE_ROW && stmt_int(st, 1) != 0;
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取评估人员账号");
+    if (rc != STORE_ROW)
+        return ctx_fail(c, ERR_NOT_FOUND, "该评估机构没有这个评估人员账号");
+    const json_t *b = a->body;
+    bool toggles = jv_has(b, "disabled"), disable = jv_bool(b, "disabled", false);
+    const char *password = jv_str(b, "password");
+    if (toggles && disable == was)
+        return ctx_fail(c, ERR_CONFLICT, was ? "该账号已停用" : "该账号未停用");
+    const char *reason = jv_str(b, "reason");
+    if (toggles && disable && (e = org_account_notice(c, a->id, a->uid, name, username, "disable", reason)))
+        return e;
+    json_t *change = json_object();
+    if (toggles)
+        json_object_set_new(change, "disabled", json_boolean(disable));
+    if (password)
+        json_object_set_new(change, "password", json_string(password));
+    json_t *user = NULL;
+    e = users_update_as(c, a->uid, change, CAP_INSP_MANAGE, &user);
+    json_decref(change);
+    json_decref(user);
+    if (e == ERR_INVALID && !c->field)
+        return ctx_fail_field(c, "password", "%s", c->msg);
+    if (e)
+        return e;
+    if (toggles && !disable && (e = org_account_notice(c, a->id, a->uid, name, username, "enable", NULL)))
+        return e;
+    if (password && (e = org_account_notice(c, a->id, a->uid, name, username, "reset", NULL)))
+        return e;
+    json_t *sum = json_pack("{sI ss}", "user_id", (json_int_t)a->uid, "username", username);
+    if (toggles)
+        json_object_set_new(sum, "disabled", json_boolean(disable));
+    if (password)
+        json_object_set_new(sum, "password_reset", json_true());
+    if (reason && *reason)
+        json_object_set_new(sum, "reason", json_string(reason));
+    e = audit_record(c, "evaluator_org.account", "unit", a->id, sum);
+    json_decref(sum);
+    return e;
+}
+
+enum err eval_orgs_account(struct ctx *c, int64_t id, int64_t uid, const json_t *body, json_t **out)
+{
+    if (jv_str(body, "reason") && !jv_bool(body, "disabled", false))
+        return ctx_fail_field(c, "reason", "只有停用账号时才填写停用理由");
+    if (!jv_has(body, "disabled") && !jv_str(body, "password"))
+        return ctx_fail_field(c, "disabled", "请说明停用、启用账号（disabled）或重置密码（password）");
+    struct org_account_args a = {id, uid, body};
+    enum err e = ctx_tx(c, "管理评估人员账号", org_account_tx, &a);
     return e ? e : eval_orgs_get(c, id, out);
 }

@@ -85,6 +85,7 @@ enum err evaluations_accepted_totals(struct ctx *c, int64_t office_unit_id, int 
 extern const struct jv_field eval_orgs_create_spec[];
 extern const struct jv_field eval_orgs_user_spec[];
 extern const struct jv_field eval_orgs_suspend_spec[];
+extern const struct jv_field eval_orgs_account_spec[];
 
 /* The organisations (units of kind external) below the governments the user manages: {"organisations":
  * [{id, code, name, principal, contact, phone, scope, suspended, suspended_at, suspended_reason, users,
@@ -99,6 +100,12 @@ enum err eval_orgs_get(struct ctx *c, int64_t id, json_t **out);
 /* Opens an account for the organisation: {username, name, password (the first; the user must change it),
  * phone?, email?}, role evaluator at the organisation. Returns the user. */
 enum err eval_orgs_add_user(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* One of the organisation's own accounts (its unit, the one role evaluator there; else 404): {disabled?, reason?
+ * (with disabled true), password? (a reset: to be changed at the next sign-in)}. Either ends the account's
+ * sessions (src/auth users_update_as with insp_manage); the evaluator gets a message (before a disabling);
+ * audited as evaluator_org.account on the organisation. 409 when it is already (not) disabled. Returns the
+ * organisation as eval_orgs_get. */
+enum err eval_orgs_account(struct ctx *c, int64_t id, int64_t uid, const json_t *body, json_t **out);
 /* Suspends the organisation ({reason}) or, body NULL, lifts the suspension; 409 when already so. Its open
  * engagements' to-dos follow, its users get a message. Returns it as eval_orgs_get. */
 enum err eval_orgs_suspend(struct ctx *c, int64_t id, const json_t *body, json_t **out);

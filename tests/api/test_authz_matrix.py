@@ -648,6 +648,16 @@ class World:
             self.ids[key] = self.new_evaluator_org(rel, state)
         return self.ids[key]
 
+    def evaluator_org_user(self, rel, org):
+        """An account of the organisation, opened by the office that registered it."""
+        key = ("evaluator_org_user", org)
+        if key not in self.ids:
+            r = self.c(f"{PLACE[rel][1]}_office").post(f"/api/v1/evaluator-orgs/{org}/users", {
+                "username": f"matrix_eval_{uniq()}", "name": "矩阵评估员", "password": "Matrix-Eval-2026!"})
+            assert r.status == 201, r
+            self.ids[key] = r.json["id"]
+        return self.ids[key]
+
 
 def resolve(world, route, decl, principal, rel, fresh):
     """The path, query and body of the route's request for (principal, relation)."""
@@ -772,6 +782,8 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = world.evaluation(rel, decl.state or "engaged", fresh)
         elif (before, name) == ("evaluator-orgs", "id"):
             values[name] = world.evaluator_org(rel, decl.state or "active", fresh)
+        elif (before, name) == ("users", "user") and "/evaluator-orgs/" in pattern:
+            values[name] = world.evaluator_org_user(rel, values["id"])
         elif (before, name) == ("evaluation-evidence", "id"):
             values[name] = world.evaluation_evidence(rel)
         elif (before, name) == ("photos", "photo"):

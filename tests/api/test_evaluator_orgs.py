@@ -243,3 +243,124 @@ def test_every_route_refuses_an_evaluator_outside_its_engagement(ev, server):
         after = ev.get(b["id"])
         assert (after["state"], after["version"]) == (b["state"], b["version"]), b["id"]
     assert c.get("/api/v1/session").status == 200
+
+
+def member(ev, org, username):
+    r = ev.c("gc_office").get(f"/api/v1/evaluator-orgs/{org}")
+    assert r.status == 200, r
+    return next(m for m in r.json["members"] if m["username"] == username)
+
+
+def account(ev, org, uid, body, user="gc_office"):
+    return ev.c(user).patch(f"/api/v1/evaluator-orgs/{org}/users/{uid}", body)
+
+
+def sign_in(server, username, password):
+    c = server.client()
+    return c, c.post("/api/v1/session", {"username": username, "password": password})
+
+
+def test_the_office_disables_enables_and_resets_an_evaluators_account(ev, server):
+    org, user = org_with_user(ev, server)
+    e = ev.bring("engaged", evaluator=f"org{org}")
+    uid = member(ev, org, user)["id"]
+    session = ev.c(user)
+    assert session.get("/api/v1/session").status == 200 and todos(ev, user, e["id"]) == ["evaluate"]
+
+    # disabled with a reason: its session ends, it cannot sign in, the organisation page says so
+    r = account(ev, org, uid, {"disabled": True, "reason": "评估人员已离职"})
+    assert r.status == 200, r
+    assert [m["disabled"] for m in r.json["members"] if m["id"] == uid] == [True] and r.json["users"] == 0
+    assert session.get("/api/v1/session").status == 401
+    assert sign_in(server, user, PASSWORD)[1].status != 200
+    assert account(ev, org, uid, {"disabled": True}).status == 409
+    recs = ev.c("gc_office").get(f"/api/v1/audit?object_type=unit&object_id={org}&limit=50").json["records"]
+    mine = [a for a in recs if a["action"] == "evaluator_org.account"]
+    assert len(mine) == 1 and mine[0]["actor"] == "gc_office", recs
+    recs = ev.c("gc_office").get(f"/api/v1/audit?object_type=user&object_id={uid}&limit=50").json["records"]
+    assert [a["actor"] for a in recs if a["action"] == "user.disable"] == ["gc_office"], recs
+
+    # enabled again: it signs in, and finds both messages (the disabling's with its reason)
+    r = account(ev, org, uid, {"disabled": False})
+    assert r.status == 200 and [m["disabled"] for m in r.json["members"] if m["id"] == uid] == [False], r
+    assert account(ev, org, uid, {"disabled": False}).status == 409
+    c, r = sign_in(server, user, PASSWORD)
+    assert r.status == 200, r
+    c.csrf = r.json["csrf_token"]
+    m = [x for x in c.get("/api/v1/inbox?limit=200").json["messages"]
+         if x["object_type"] == "unit" and x["object_id"] == org]
+    subjects = [x["subject"] for x in m]
+    assert any("账号已停用" in s for s in subjects) and any("账号已启用" in s for s in subjects), subjects
+    assert any("评估人员已离职" in x["body"] for x in m if "停用" in x["subject"]), m
+    assert c.get(f"/api/v1/evaluations/{e['id']}").status == 200
+
+    # the password reset: the session ends, the old password no longer opens it, the new one must be changed
+    fresh = "Eval-Reset-2026!y"
+    r = account(ev, org, uid, {"password": fresh})
+    assert r.status == 200, r
+    assert c.get("/api/v1/session").status == 401
+    assert sign_in(server, user, PASSWORD)[1].status != 200
+    c = server.client(user, fresh)
+    assert c.get("/api/v1/todos").status == 403  # the reset password must be changed first
+    assert c.put("/api/v1/session/password", {"old_password": fresh, "new_password": PASSWORD}).status in (200, 204)
+    c = server.client(user)
+    m = [x for x in c.get("/api/v1/inbox?limit=200").json["messages"]
+         if x["object_type"] == "unit" and x["object_id"] == org and "密码已重置" in x["subject"]]
+    assert len(m) == 1 and fresh not in m[0]["body"], m
+    recs = ev.c("gc_office").get(f"/api/v1/audit?object_type=unit&object_id={org}&limit=50").json["records"]
+    assert len([a for a in recs if a["action"] == "evaluator_org.account"]) == 3
+    assert all(fresh not in str(a) for a in recs)
+    ev.clients[user] = c
+
+
+@pytest.mark.parametrize("body,field", [
+    ({}, "disabled"),
+    ({"password": "123"}, "password"),
+    ({"password": ""}, "password"),
+    ({"disabled": "yes"}, "disabled"),
+    ({"reason": "没有停用却写了理由"}, "reason"),
+    ({"disabled": False, "reason": "启用不需要理由"}, "reason"),
+    ({"disabled": True, "reason": "x" * 501}, "reason"),
+    ({"disabled": True, "role": "office"}, "role"),
+])
+def test_bad_account_changes_name_the_field_and_change_nothing(ev, server, body, field):
+    org, user = org_with_user(ev, server)
+    uid = member(ev, org, user)["id"]
+    r = account(ev, org, uid, body)
+    assert r.status in (400, 422) and named(r, field), r
+    assert re.search(r"[\u4e00-\u9fff]", r.json["error"]["message"]), r  # in Chinese
+    assert member(ev, org, user)["disabled"] is False
+    assert ev.c(user).get("/api/v1/session").status == 200  # its session goes on
+
+
+def test_only_the_registering_office_manages_only_that_organisations_accounts(ev, server):
+    org, user = org_with_user(ev, server)
+    uid = member(ev, org, user)["id"]
+    pg = ev.unit("gc-pg")
+    demo = ev.c("gc_evaluator").get("/api/v1/session").json["user"]["id"]
+    # roles without insp_manage: 403, whatever the account
+    for who in ("gc_evaluator", "gc_contact", "gc_head", "gc_admin", "gc_leader", "gc_inspector", user):
+        assert account(ev, org, uid, {"disabled": True}, user=who).status == 403, who
+        assert account(ev, org, uid, {"password": STRONG}, user=who).status == 403, who
+    # another county's office: 404, as for an organisation it does not know
+    assert account(ev, org, uid, {"disabled": True}, user="ap_office").status == 404
+    assert account(ev, org, uid, {"password": STRONG}, user="ap_office").status == 404
+    # another organisation's account through this organisation (and the other way round), an account of a
+    # department, an id nobody has: 404 with the same words, nothing said of whose it is
+    contact = ev.c("gc_contact").get("/api/v1/session").json["user"]["id"]
+    answers = set()
+    for o, u in ((org, demo), (pg, uid), (org, contact), (org, 999999999), (ev.unit("gc-jt"), uid)):
+        r = account(ev, o, u, {"disabled": True})
+        assert r.status == 404, (o, u, r)
+        answers.add(r.json["error"]["message"])
+        assert "gc_" not in r.json["error"]["message"]
+    assert len(answers) <= 2, answers  # "no such organisation" or "no such account of it"
+    # an account the administrator has also given another role is the administrator's
+    r = ev.c("admin").post(f"/api/v1/users/{uid}/roles", {"role": "contact", "unit_id": ev.unit("gc-jt")})
+    assert r.status in (200, 201), r
+    assert account(ev, org, uid, {"password": STRONG}).status == 404
+    # nothing changed: every account still signs in with its own password
+    for name in (user, "gc_evaluator", "gc_contact"):
+        c, r = sign_in(server, name, PASSWORD)
+        assert r.status == 200, (name, r)
+    assert member(ev, org, user)["disabled"] is False

@@ -149,8 +149,8 @@ export async function toast(page, kind = 'error', re) {
 
 // Calls the API as a user (outside the browser): returns {status, json}. Throws when the server
 // has no such route, so that a test fails (never skips) when an API it needs is missing.
-export async function apiAs(server, username) {
-  const r = await fetch(server.url + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
+export async function apiAs(server, username, password = PASSWORD) {
+  const r = await fetch(server.url + '/api/v1/session', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username, password }) })
   if (r.status !== 200) throw new Error(`${username} cannot sign in: ${r.status}`)
   const cookie = r.headers.get('set-cookie').split(';')[0]
   const { csrf_token: csrf } = await r.json()

@@ -1,10 +1,11 @@
 // Evaluator organisations (第三方评估机构) in the browser: 古城县's office registers an organisation, opens an
 // evaluator's account and (through the API) engages it; the evaluator, signed in, finds the engagements of its
 // organisation only; the office suspends the organisation with a reason — the evaluator's list empties — and
-// lifts the suspension.
+// lifts the suspension; then disables the evaluator's account (its page is signed out), enables it and resets
+// its password from the organisation's page.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays as day, PASSWORD } from './helper.js'
+import { startServer, startBrowser, newPage, login, loginOk, shot, apiAs, assertNoErrors, inDays as day, PASSWORD } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -83,6 +84,35 @@ test('the office registers, staffs and suspends an evaluator organisation; its e
   await page.locator('[data-test=org-state]', { hasText: '正常' }).waitFor()
   await ev.reload()
   await ev.locator('[data-test=eval-table] tr', { hasText: title }).waitFor()
+
+  // the office disables the evaluator's account from the organisation's page: its open page is signed out
+  const member = page.locator('[data-test=org-members] tr', { hasText: username })
+  await member.locator('[data-test=member-disable]').click()
+  await page.fill('.el-message-box input', '评估人员已离职')
+  await page.click('.el-message-box__btns .el-button--primary')
+  await member.locator('[data-test=member-state]', { hasText: '已停用' }).waitFor()
+  await ev.reload()
+  await ev.waitForURL((url) => url.pathname === '/login')
+  // … enables it again and resets its password: a password the rules refuse is named in the dialog first
+  await member.locator('[data-test=member-enable]').click()
+  await member.locator('[data-test=member-state]', { hasText: '正常' }).waitFor()
+  await member.locator('[data-test=member-reset]').click()
+  const dlg = page.locator('[data-test=member-reset-dialog]')
+  await dlg.locator('input[name=password]').fill('123')
+  await dlg.locator('[data-test=member-reset-save]').click()
+  await dlg.locator('.el-form-item__error').waitFor()
+  await shot(page, 'evaluator-org-reset')
+  await dlg.locator('input[name=password]').fill('Eval-Reset-2026!z')
+  await dlg.locator('[data-test=member-reset-save]').click()
+  await dlg.waitFor({ state: 'hidden' })
+  // … the evaluator signs in with the new password, must change it, and finds the office's messages
+  await login(ev, username, 'Eval-Reset-2026!z')
+  await ev.waitForURL((url) => url.pathname === '/password')
+  const again = await apiAs(server, username, 'Eval-Reset-2026!z')
+  assert.equal((await again('PUT', '/api/v1/session/password', { old_password: 'Eval-Reset-2026!z', new_password: 'Eval-Browser-2027' })).status < 300, true)
+  const told = (await (await apiAs(server, username, 'Eval-Browser-2027'))('GET', '/api/v1/inbox?limit=50')).json.messages.map((m) => m.subject)
+  for (const w of ['账号已停用', '账号已启用', '密码已重置']) assert.ok(told.some((s) => s.includes(w)), `${w}: ${told}`)
+
   await page.goto('/evaluator-orgs')
   await page.locator('[data-test=org-table] tr', { hasText: name }).waitFor()
   await shot(page, 'evaluator-orgs')
