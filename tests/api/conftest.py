@@ -134,6 +134,20 @@ def preset_clock(db, now):
             con.close()
 
 
+def iso_utc(t):
+    """Unix seconds as the ISO instant PUT /api/v1/admin/clock and preset_clock take."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
+
+
+def server_now(srv):
+    """The server's (test) clock in Unix seconds, as GET /api/v1/health shows it: an upper bound of the
+    instant of anything it did before. Waits counted on the test clock are ended by moving the clock past
+    them, never by waiting them out in real time (the test clock ticks with real time)."""
+    import datetime
+    now = srv.client().get("/api/v1/health").json["time"]
+    return int(datetime.datetime.fromisoformat(now.replace("Z", "+00:00")).timestamp())
+
+
 class Server:
     """One `ducha serve` process. clock: an ISO instant the test clock shows from the start (preset_clock).
     A server whose scheduler runs is handed over once its first pass is done (settle): that pass does what

@@ -12,7 +12,7 @@ import time
 
 import pytest
 
-from conftest import Server, run_cli
+from conftest import Server, run_cli, wait_for
 from itemlib import day
 
 CYCLES = int(os.environ.get("DUCHA_CRASH_CYCLES", "20"))
@@ -80,9 +80,16 @@ def test_kill_9_under_load_loses_no_acknowledged_write(db, tmp_path):
         writers = [Writer(s, tokens["gc_office"], "item", acked, stop, ids),
                    Writer(s, tokens["gc_admin"], "unit", acked, stop, ids),
                    Writer(s, tokens["gc_office"], "comment", acked, stop, ids)]
+        before = {k: len(v) for k, v in acked.items()}
         for w in writers:
             w.start()
-        time.sleep(0.4 + (cycle % 5) * 0.15)
+        if cycle % 5:
+            # under load: every writer has had writes acknowledged in this cycle (a fixed time could pass on a
+            # slow machine before the first one, and the end would find fewer than CYCLES), then a little more
+            assert wait_for(lambda: all(len(acked[k]) >= before[k] + 2 for k in acked), 60), (cycle, acked)
+            time.sleep((cycle % 5) * 0.15)
+        else:
+            time.sleep(0.4)  # early, whatever has been acknowledged yet: the kill may land in the first pass
         s.proc.send_signal(signal.SIGKILL)
         s.proc.wait()
         kills += 1

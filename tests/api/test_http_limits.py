@@ -87,7 +87,6 @@ def srv(backend):
 
 def test_chunked_256mib_password_is_cut_off_without_buffering(srv):
     before = rss_hwm(srv.proc.pid)
-    t0 = time.time()
     s = socket.create_connection(("127.0.0.1", srv.port), timeout=10)
     s.sendall(b"POST /api/v1/session HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
               b"Transfer-Encoding: chunked\r\n\r\n")
@@ -98,8 +97,6 @@ def test_chunked_256mib_password_is_cut_off_without_buffering(srv):
     # the server stops reading after about twice the JSON limit (1 MiB): far less than 256 MiB is sent
     assert sent < 64 << 20, sent
     assert grew < 32 * 1024, f"peak memory grew by {grew} KiB"
-    # a generous bound (reading all 256 MiB on loopback would take minutes under ASan): the machine is shared
-    assert time.time() - t0 < 60
     assert srv.client().get("/api/v1/health").status == 200
 
 

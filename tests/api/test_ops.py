@@ -383,13 +383,16 @@ def test_retention_keeps_logs_six_months_and_forgets_what_expired(backend):
                 {r[0] for r in sql_run(db, [f"SELECT token_hash FROM sessions WHERE token_hash LIKE '%-{now}'"])},
                 {r[0] for r in sql_run(db, [f"SELECT idem_key FROM idempotency_keys WHERE idem_key LIKE '%-{now}'"])})
 
+    # both passes at the middle of the hour they run in (--now): run as the clock shows, an hour could end
+    # between them, and the second pass would be the next hour's
+    mid_hour = time.strftime("%Y-%m-%dT%H:30:00Z", time.gmtime(now))
     # retention_outbox_days = 30 is below the six months logs must be kept: 180 applies
-    run_cli("scan", db=db, env={"DUCHA_RETENTION_OUTBOX_DAYS": "30"})
+    run_cli("scan", "--now", mid_hour, db=db, env={"DUCHA_RETENTION_OUTBOX_DAYS": "30"})
     outbox, sessions, keys = left()
     assert outbox == {"email-sent-100", "email-pending-400", "inbox-400"}, outbox
     assert sessions == {f"new-{now}"} and keys == {f"new-{now}"}
     # once an hour: a second pass in the same hour does nothing
     sql_run(db, [f"INSERT INTO idempotency_keys (user_id, idem_key, method, path, request_hash, status, created_at) "
                  f"VALUES ({uid}, 'again-{now}', 'POST', '/x', 'h', 201, {now - 2 * day})"])
-    run_cli("scan", db=db)
+    run_cli("scan", "--now", mid_hour, db=db)
     assert f"again-{now}" in left()[2]
