@@ -149,14 +149,15 @@ static const struct jv_field bulletin_action_spec[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-/* GET /api/v1/bulletins?state=&page=&per_page= */
+/* GET /api/v1/bulletins?state=&kind=&page=&per_page= */
 static int h_bulletins_list(struct req *rq)
 {
     int64_t page, per_page;
     if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 50, &per_page))
         return 0;
     json_t *out = NULL;
-    enum err e = bulletins_list(&rq->ctx, req_query(rq, "state"), (int)page, (int)per_page, &out);
+    enum err e =
+        bulletins_list(&rq->ctx, req_query(rq, "state"), req_query(rq, "kind"), (int)page, (int)per_page, &out);
     return reply_result(rq, e, 200, out);
 }
 

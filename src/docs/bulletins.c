@@ -29,6 +29,8 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     memset(b, 0, sizeof *b);
     const json_t *f = json_object_get(j, "figures"), *t = json_object_get(f, "totals");
     b->number = str(j, "number");
+    b->kind = json_is_string(json_object_get(j, "kind")) ? str(j, "kind") : "bulletin";
+    b->kind_label = json_is_string(json_object_get(j, "kind_label")) ? str(j, "kind_label") : "督查通报";
     b->title = str(j, "title");
     b->addressees = str(j, "addressees");
     b->intro = str(j, "intro");

@@ -97,8 +97,11 @@ struct doc_bulletin_warn {
 };
 struct doc_bulletin {
     const char *number, *title, *addressees, *intro, *remarks;
-    const char *period, *as_of;                                /* "2026年11月", YYYY-MM-DD */
-    bool draft;                                                /* not issued yet: marked 草稿, no number */
+    /* the kind (文种): 督查通报 has the office's header and its 主送; 督查专报 and 督查简报 carry their name as
+     * the header, the issuer and the date under the number; a briefing lists its addressees as 发 in the 版记 */
+    const char *kind, *kind_label; /* "bulletin" | "special_report" | "briefing", "督查通报"… */
+    const char *period, *as_of;    /* "2026年11月", YYYY-MM-DD */
+    bool draft;                    /* not issued yet: marked 草稿, no number */
     int registered, completed, on_time, overdue, on_time_rate; /* on_time_rate: percent, -1 if none completed */
     /* inspections and rectification: inspections whose findings were issued in the period, tasks assigned
      * in it, all tasks, verified, overdue; rect_rate: percent verified, -1 without tasks */

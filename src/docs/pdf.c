@@ -211,9 +211,10 @@ static void blank(struct pdf *p, double lines)
 /* ---- the 版头 (header), title and closing ---- */
 
 /* Red issuing-authority header 35 mm below the top of the 版心, number, red rule; then the title. */
-static void masthead(struct pdf *p, const struct doc_office *o, const char *number)
+/* The 版头: the header in red, the number below it; when issuer is given (a 简报's head: 督查专报,
+ * 督查简报) the issuer left and the date right on the line under the number; then the red rule. */
+static void masthead_as(struct pdf *p, const char *header, const char *number, const char *issuer, const char *date)
 {
-    const char *header = o->header && *o->header ? o->header : o->issuer;
     struct style hs = {p->fonts->title, 44.0, AL_LEFT, 0, 0, 0, RED, 0, 0};
     PangoLayout *l = make_layout(p, header, &hs);
     pango_layout_set_width(l, -1);
@@ -239,6 +240,13 @@ static void masthead(struct pdf *p, const struct doc_office *o, const char *numb
     ns.align = AL_CENTER;
     ns.indent = 0;
     double num_top = para(p, number && *number ? number : " ", &ns);
+    if (issuer) {
+        ns.align = AL_LEFT;
+        para(p, issuer, &ns);
+        p->y -= PITCH;
+        ns.align = AL_RIGHT;
+        num_top = para(p, doc_date_cn(p->a, date), &ns);
+    }
     /* the red rule 4 mm below the number */
     double rule = num_top + PITCH / 2 + SIZE_BODY * 0.5 + MM(4.0);
     cairo_set_source_rgb(p->cr, RED[0], RED[1], RED[2]);
@@ -247,6 +255,11 @@ static void masthead(struct pdf *p, const struct doc_office *o, const char *numb
     cairo_line_to(p->cr, LEFT + TEXT_W, rule);
     cairo_stroke(p->cr);
     p->y = rule + PITCH * 1.5;
+}
+
+static void masthead(struct pdf *p, const struct doc_office *o, const char *number)
+{
+    masthead_as(p, o->header && *o->header ? o->header : o->issuer, number, NULL, NULL);
 }
 
 static void title(struct pdf *p, const char *text)
@@ -412,10 +425,12 @@ static void signature(struct pdf *p, const char *issuer, const char *date, const
 }
 
 /* 版记 at the foot of the last page: 抄送 and 印发 between rules, in 4号 type. */
-static void colophon(struct pdf *p, const struct doc_office *o, const char *date)
+/* The 版记 with its first line "<label>：<list>。" (抄送, or a briefing's 发) when the list is not empty. */
+static void colophon_as(struct pdf *p, const struct doc_office *o, const char *date, const char *label,
+                        const char *list)
 {
     double line = SIZE_PAGENO * 1.9;
-    bool cc = o->copy_to && *o->copy_to;
+    bool cc = list && *list;
     double h = line * (cc ? 2 : 1);
     if (p->y + h + MM(2.0) > BOTTOM)
         new_page(p);
@@ -431,7 +446,7 @@ static void colophon(struct pdf *p, const struct doc_office *o, const char *date
     double save = p->y;
     if (cc) {
         p->y = y;
-        para(p, arena_printf(p->a, "抄送：%s。", o->copy_to), &s);
+        para(p, arena_printf(p->a, "%s：%s。", label, list), &s);
         y += line;
         cairo_set_line_width(cr, MM(0.25));
         cairo_move_to(cr, LEFT, y);
@@ -449,6 +464,11 @@ static void colophon(struct pdf *p, const struct doc_office *o, const char *date
     cairo_line_to(cr, LEFT + TEXT_W, y);
     cairo_stroke(cr);
     p->y = save > y ? save : y;
+}
+
+static void colophon(struct pdf *p, const struct doc_office *o, const char *date)
+{
+    colophon_as(p, o, date, "抄送", o->copy_to);
 }
 
 /* ---- tables (record and list) ---- */
@@ -992,7 +1012,11 @@ static void doc_bulletin(struct pdf *p, const void *arg)
 {
     const struct bulletin_job *j = arg;
     const struct doc_bulletin *b = j->b;
-    masthead(p, j->office, b->draft ? "" : b->number);
+    bool bulletin = !strcmp(b->kind, "bulletin"), briefing = !strcmp(b->kind, "briefing");
+    if (bulletin)
+        masthead(p, j->office, b->draft ? "" : b->number);
+    else /* 督查专报 / 督查简报: their name as the header, the issuer and the date under the number */
+        masthead_as(p, b->kind_label, b->draft ? "" : b->number, j->office->issuer, j->date);
     if (b->draft) { /* a draft says so, above the header's rule, right */
         static const double GREY[3] = {0.45, 0.45, 0.45};
         struct style ds = {p->fonts->heading, SIZE_BODY, AL_RIGHT, 0, 0, 0, GREY, 0, 0};
@@ -1005,7 +1029,8 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     struct style s = body_style(p);
     s.indent = 0;
     blank(p, 1);
-    para(p, arena_printf(p->a, "%s：", b->addressees), &s);
+    if (!briefing) /* a briefing's distribution list is its 版记's 发 */
+        para(p, arena_printf(p->a, "%s：", b->addressees), &s);
     words(p, b->intro);
     int sec = 0;
     heading(p, arena_printf(p->a, "%s、总体情况", NUMERALS[sec++]));
@@ -1091,11 +1116,15 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     }
     if (b->remarks && *b->remarks) {
         if (!is_heading(b->remarks))
-            heading(p, arena_printf(p->a, "%s、下一步工作要求", NUMERALS[sec < 9 ? sec++ : 9]));
+            heading(p, arena_printf(p->a, "%s、%s", NUMERALS[sec < 9 ? sec++ : 9],
+                                    !strcmp(b->kind, "special_report") ? "下一步工作建议" : "下一步工作要求"));
         words(p, b->remarks);
     }
     signature(p, j->office->issuer, j->date, b->draft ? NULL : j->office->seal);
-    colophon(p, j->office, j->date);
+    if (briefing)
+        colophon_as(p, j->office, j->date, "发", b->addressees);
+    else
+        colophon(p, j->office, j->date);
 }
 
 /* 1…99 in Chinese numerals as headings count them: 一, 十, 十一, 二十, 三十六; other numbers in digits. */
@@ -1339,10 +1368,10 @@ bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *
     struct bulletin_job j = {o, b, date};
     size_t start = out->len;
     bool orphan = false;
-    bool ok = render_pass("督查通报", date, fonts, doc_bulletin, &j, a, out, pages, LINES, &orphan);
+    bool ok = render_pass(b->kind_label, date, fonts, doc_bulletin, &j, a, out, pages, LINES, &orphan);
     for (int extra = 1; ok && orphan && extra <= 2; extra++) { /* as pdf_render: never a lone signature */
         out->len = start;
-        ok = render_pass("督查通报", date, fonts, doc_bulletin, &j, a, out, pages, LINES + extra, &orphan);
+        ok = render_pass(b->kind_label, date, fonts, doc_bulletin, &j, a, out, pages, LINES + extra, &orphan);
     }
     return ok;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 const struct jv_field bulletins_create_spec[] = {
+    {"kind", JV_STRING, 0, 1, 20, "文种"},
     {"period_from", JV_DATE, JV_REQUIRED, 0, 0, "统计期初"},
     {"period_to", JV_DATE, JV_REQUIRED, 0, 0, "统计期末"},
     {"title", JV_STRING, 0, 1, 200, "标题"},
@@ -46,17 +47,52 @@ const struct jv_field bulletins_update_spec[] = {
 
 const struct res_table bulletin_table = {&bulletin_workflow, "bulletins", "bulletin_events", "bulletin_id"};
 
+/* ---- the kinds (文种) ---- */
+
+static const struct {
+    const char *name, *label;
+} kinds[BUL_KIND__COUNT] = {
+    [BUL_KIND_BULLETIN] = {"bulletin", "督查通报"},
+    [BUL_KIND_SPECIAL] = {"special_report", "督查专报"},
+    [BUL_KIND_BRIEFING] = {"briefing", "督查简报"},
+};
+
+const char *bulletin_kind_name(enum bulletin_kind k)
+{
+    return kinds[k].name;
+}
+
+const char *bulletin_kind_label(enum bulletin_kind k)
+{
+    return kinds[k].label;
+}
+
+bool bulletin_kind_parse(const char *s, enum bulletin_kind *k)
+{
+    for (int i = 0; s && i < BUL_KIND__COUNT; i++)
+        if (!strcmp(s, kinds[i].name)) {
+            *k = (enum bulletin_kind)i;
+            return true;
+        }
+    return false;
+}
+
 /* ---- loading ---- */
 
 #define BULLETIN_COLS                                                                                                  \
     "b.id, b.number, b.title, b.addressees, b.intro, b.remarks, b.period_from, b.period_to, b.office_unit_id, "        \
     "b.home_path, b.scope_unit_id, b.scope_path, s.name, o.name, b.figures, b.figures_at, b.state, b.created_at, "     \
-    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section"
+    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section, b.kind"
 
 /* The parts: each unit the bulletin names — its overdue ranking, then the units of the praise and
  * criticism it carries — once. */
 static enum err load_parts(struct ctx *c, struct bulletin *b)
 {
+    if (b->kind == BUL_KIND_SPECIAL) { /* a special report goes to the leaders: it names no unit to tell */
+        b->wf.parts = NULL;
+        b->wf.nparts = b->wf.ntracks = 0;
+        return ERR_OK;
+    }
     json_t *fig = json_loads(b->figures_text, 0, NULL);
     const char *ids = "";
     size_t i;
@@ -130,6 +166,8 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
         b->version = stmt_int(st, 22);
         b->public = stmt_int(st, 23) != 0;
         b->warning_section = stmt_int(st, 24) != 0;
+        b->kind = BUL_KIND_BULLETIN;
+        bulletin_kind_parse(stmt_text(st, 25), &b->kind);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -155,7 +193,8 @@ bool bulletin_visible(const struct principal *p, const struct bulletin *b)
 {
     if (!p || perm_at(p, CAP_ITEM_READ, b->home_path))
         return true;
-    for (int i = 0; b->state == BUL_ST_ISSUED && i < p->ngrants; i++)
+    /* a special report is the leaders': the units of its scope never read it */
+    for (int i = 0; b->state == BUL_ST_ISSUED && b->kind != BUL_KIND_SPECIAL && i < p->ngrants; i++)
         if (perm_grant_has(&p->grants[i], CAP_ITEM_READ) && res_path_within(p->grants[i].unit_path, b->scope_path))
             return true;
     return false;
@@ -239,6 +278,14 @@ static enum err save_results(struct ctx *c, int64_t id, const json_t *ids)
     return ctx_db_fail(c, e, "保存通报点名的记录");
 }
 
+/* A special report goes to the leaders, never to the public. */
+static enum err check_public(struct ctx *c, enum bulletin_kind kind, bool public)
+{
+    if (public && kind == BUL_KIND_SPECIAL)
+        return ctx_fail_field(c, "public", "督查专报报送政府主要领导，不能公开发布（public）");
+    return ERR_OK;
+}
+
 /* ---- create and edit ---- */
 
 struct write_args {
@@ -264,16 +311,23 @@ static enum err create_tx(struct ctx *c, void *arg)
     const char *from = jv_str(b, "period_from"), *to = jv_str(b, "period_to"), *scope_path, *scope_name = NULL;
     int64_t scope = jv_int(b, "scope_unit_id", g->unit_id);
     json_t *rids = json_object_get(b, "result_ids"), *fig = NULL;
-    if ((e = check_period(c, from, to)) || (e = check_scope(c, g->unit_path, scope, &scope_path)) ||
-        (e = check_results(c, g->unit_path, rids)))
+    enum bulletin_kind kind = BUL_KIND_BULLETIN;
+    if (jv_has(b, "kind") && !bulletin_kind_parse(jv_str(b, "kind"), &kind))
+        return ctx_fail_field(c, "kind",
+                              "文种（kind）只能是 bulletin（督查通报）、special_report（督查专报）或 "
+                              "briefing（督查简报）");
+    if ((e = check_public(c, kind, jv_bool(b, "public", false))) || (e = check_period(c, from, to)) ||
+        (e = check_scope(c, g->unit_path, scope, &scope_path)) || (e = check_results(c, g->unit_path, rids)))
         return e;
-    if ((e = db_one_text(c->db, c->arena, &scope_name, "SELECT name FROM units WHERE id = ?", DB_INT(scope))))
+    const char *gov_name = NULL;
+    if ((e = db_one_text(c->db, c->arena, &scope_name, "SELECT name FROM units WHERE id = ?", DB_INT(scope))) ||
+        (e = db_one_text(c->db, c->arena, &gov_name, "SELECT name FROM units WHERE id = ?", DB_INT(g->unit_id))))
         return ctx_db_fail(c, e, "读取通报范围");
     bool warn = jv_bool(b, "warning_section", false);
     if ((e = bulletin_count_all(c, g->unit_path, scope_path, from, to, warn, &fig)))
         return e;
     const char *title, *addressees, *intro, *remarks;
-    bulletin_words(c, scope_name, fig, &title, &addressees, &intro, &remarks);
+    bulletin_words(c, kind, gov_name, scope_name, fig, &title, &addressees, &intro, &remarks);
     char *figures = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(fig);
     char at[21];
@@ -281,13 +335,14 @@ static enum err create_tx(struct ctx *c, void *arg)
     e = db_one_int(
         c->db, &a->id,
         "INSERT INTO bulletins (title, addressees, intro, remarks, period_from, period_to, office_unit_id, "
-        "home_path, scope_unit_id, scope_path, figures, figures_at, public, warning_section, state, created_by, "
-        "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) "
+        "home_path, scope_unit_id, scope_path, figures, figures_at, public, warning_section, kind, state, "
+        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) "
         "RETURNING id",
         DB_TEXT(or_default(b, "title", title)), DB_TEXT(or_default(b, "addressees", addressees)),
         DB_TEXT(or_default(b, "intro", intro)), DB_TEXT(or_default(b, "remarks", remarks)), DB_TEXT(from), DB_TEXT(to),
         DB_INT(office), DB_TEXT(g->unit_path), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(at),
-        DB_INT(jv_bool(b, "public", false)), DB_INT(warn), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
+        DB_INT(jv_bool(b, "public", false)), DB_INT(warn), DB_TEXT(bulletin_kind_name(kind)), DB_INT(c->user->id),
+        DB_TEXT(at), DB_TEXT(at));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "新建通报");
@@ -325,8 +380,8 @@ static enum err update_tx(struct ctx *c, void *arg)
     const char *scope_path = b.scope_path;
     int64_t scope = jv_int(body, "scope_unit_id", b.scope_unit_id);
     json_t *rids = json_object_get(body, "result_ids");
-    if ((e = check_period(c, from, to)) || (e = check_scope(c, b.home_path, scope, &scope_path)) ||
-        (e = check_results(c, b.home_path, rids)))
+    if ((e = check_public(c, b.kind, jv_bool(body, "public", b.public))) || (e = check_period(c, from, to)) ||
+        (e = check_scope(c, b.home_path, scope, &scope_path)) || (e = check_results(c, b.home_path, rids)))
         return e;
     /* counting again: asked for, or the period or the scope changed */
     bool warn = jv_bool(body, "warning_section", b.warning_section);
@@ -406,6 +461,8 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
         "id", (json_int_t)b->scope_unit_id, "name", b->scope_name, "office_unit_id", (json_int_t)b->office_unit_id,
         "office_name", b->office_name, "state", wf_state_name(&bulletin_workflow, b->state), "state_label",
         wf_state_label(&bulletin_workflow, b->state));
+    json_object_set_new(o, "kind", json_string(bulletin_kind_name(b->kind)));
+    json_object_set_new(o, "kind_label", json_string(bulletin_kind_label(b->kind)));
     json_object_set_new(o, "public", json_boolean(b->public));
     json_object_set_new(o, "warning_section", json_boolean(b->warning_section));
     json_object_set_new(o, "figures", fig ? fig : json_object());
@@ -492,7 +549,8 @@ static const char *visible_where(struct ctx *c, struct res_binds *bd)
         if (!perm_grant_has(&c->user->grants[i], CAP_ITEM_READ))
             continue;
         w = arena_printf(c->arena,
-                         "%s%s(b.state = 'issued' AND b.scope_path <= ? AND SUBSTR(?, 1, LENGTH(b.scope_path)) = "
+                         "%s%s(b.state = 'issued' AND b.kind <> 'special_report' AND b.scope_path <= ? AND SUBSTR(?, "
+                         "1, LENGTH(b.scope_path)) = "
                          "b.scope_path)",
                          w, *w ? " OR " : "");
         res_bind_add(c, bd, DB_TEXT(p));
@@ -501,16 +559,23 @@ static const char *visible_where(struct ctx *c, struct res_binds *bd)
     return *w ? arena_printf(c->arena, "(%s)", w) : "1 = 0";
 }
 
-enum err bulletins_list(struct ctx *c, const char *state, int page, int per_page, json_t **out)
+enum err bulletins_list(struct ctx *c, const char *state, const char *kind, int page, int per_page, json_t **out)
 {
     int s;
+    enum bulletin_kind k;
     if (state && !wf_state_parse(&bulletin_workflow, state, &s))
         return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是通报的状态（见 GET /api/v1/workflows）");
+    if (kind && !bulletin_kind_parse(kind, &k))
+        return ctx_fail(c, ERR_BAD_REQUEST, "文种（kind）只能是 bulletin、special_report 或 briefing");
     struct res_binds bd = {0};
     const char *where = visible_where(c, &bd);
     if (state) {
         where = arena_printf(c->arena, "%s AND b.state = ?", where);
         res_bind_add(c, &bd, DB_TEXT(state));
+    }
+    if (kind) {
+        where = arena_printf(c->arena, "%s AND b.kind = ?", where);
+        res_bind_add(c, &bd, DB_TEXT(kind));
     }
     int64_t total = 0;
     enum err e = db_one_int_a(c->db, &total, arena_printf(c->arena, "SELECT COUNT(*) FROM bulletins b WHERE %s", where),

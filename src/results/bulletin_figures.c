@@ -685,22 +685,41 @@ const char *bulletin_period_words(struct ctx *c, const char *from, const char *t
     return arena_printf(c->arena, "%d年%u月%u日至%d年%u月%u日", y1, m1, d1, y2, m2, d2);
 }
 
-void bulletin_words(struct ctx *c, const char *scope_name, const json_t *f, const char **title, const char **addressees,
-                    const char **intro, const char **remarks)
+void bulletin_words(struct ctx *c, enum bulletin_kind kind, const char *gov_name, const char *scope_name,
+                    const json_t *f, const char **title, const char **addressees, const char **intro,
+                    const char **remarks)
 {
     const char *period = bulletin_period_words(c, json_string_value(json_object_get(f, "from")),
                                                json_string_value(json_object_get(f, "to")));
+    bool overdue = num(json_object_get(f, "totals"), "overdue") > 0;
+    switch (kind) {
+    case BUL_KIND_SPECIAL: /* to the government's principal leaders */
+        *title = arena_printf(c->arena, "关于%s督查督办情况的专报", period);
+        *addressees = arena_printf(c->arena, "%s主要领导", gov_name);
+        *intro = arena_printf(c->arena, "现将%s督查督办工作情况专报如下。", period);
+        *remarks = arena_printf(c->arena, "%s政府督查室将继续跟踪督办，及时报告进展情况。",
+                                overdue ? "建议对超期未办结事项较多的责任单位主要负责人进行约谈，督促限期办结；" : "");
+        return;
+    case BUL_KIND_BRIEFING: /* the office's newsletter to its distribution list */
+        *title = arena_printf(c->arena, "%s督查督办工作情况", period);
+        *addressees = arena_printf(c->arena, "%s所属各单位", scope_name);
+        *intro = arena_printf(c->arena, "现将%s督查督办工作情况刊发如下。", period);
+        *remarks = arena_printf(c->arena, "%s各单位要对照本期简报，查漏补缺，按期推进督办事项。",
+                                overdue ? "超期未办结事项的责任单位要抓紧办理，及时报送进展情况。" : "");
+        return;
+    default:
+        break;
+    }
     *title = arena_printf(c->arena, "关于%s督查督办情况的通报", period);
     *addressees = arena_printf(c->arena, "%s所属各单位", scope_name);
     *intro = arena_printf(c->arena,
                           "为进一步压实工作责任，推动各项决策部署落地见效，根据督查督办工作有关规定，现将%s督查督办"
                           "工作情况通报如下。",
                           period);
-    const json_t *t = json_object_get(f, "totals");
     *remarks =
         arena_printf(c->arena,
                      "%s各单位要对照本通报，认真分析原因，压实工作责任，加快推进办理；超期未办结事项的责任单位要于5个"
                      "工作日内书面说明原因，提出整改措施和办结时限，报政府督查室。对整改不力、再次超期的，将按规定约谈"
                      "单位主要负责人，并纳入年度目标责任考评。",
-                     num(t, "overdue") ? "" : "本期各单位均按期推进督办事项，希望继续保持。");
+                     overdue ? "" : "本期各单位均按期推进督办事项，希望继续保持。");
 }

@@ -9,6 +9,7 @@
 
 #include "base/check.h"
 #include "base/timeu.h"
+#include "core/counter.h"
 #include "core/hooks.h"
 
 #include <inttypes.h>
@@ -43,7 +44,7 @@ static const struct wf_row rows[] = {
     T(PENDING, APPROVE, APPROVED, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, 0, "the principal leader's approval: who and when"),
     T(PENDING, RETURN, DRAFT, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, BUL_F_REASON, "reason for returning"),
     T(APPROVED, REOPEN, DRAFT, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason (e.g. the data changed): back to the draft"),
-    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "figures counted again (409 if changed); the number 古督通〔年〕n号; the office's seal; the units named are told"),
+    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "figures counted again (409 if changed); the number of its kind (古督通/古督专〔年〕n号, 简报 第n期); the office's seal; the units named are told"),
     T(DRAFT, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason"),
     T(PENDING, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason"),
 };
@@ -89,7 +90,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
         return;
     struct ctx *c = a->c;
     const struct bulletin *b = bulletin_of(a->obj);
-    n->subject = arena_printf(c->arena, "【督查通报】%s《%s》", b->number ? b->number : "", b->title);
+    n->subject =
+        arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number ? b->number : "", b->title);
     const char *what = "";
     json_t *fig = json_loads(b->figures_text, 0, NULL);
     size_t i;
@@ -145,6 +147,23 @@ static enum err approve(struct wf_act *a)
     return res_approve(a, &bulletin_table);
 }
 
+/* The number of its kind, each on its own series per office and year: 古督通〔2026〕3号 (the bulletins'
+ * counter as before), 古督专〔2026〕1号, and a briefing's issue 第5期. */
+static enum err number(struct ctx *c, struct bulletin *b, int *year, int64_t *seq)
+{
+    if (b->kind == BUL_KIND_SPECIAL)
+        return res_number(c, b->home_path, b->office_unit_id, "special_report", "专", &b->number, year, seq);
+    if (b->kind != BUL_KIND_BRIEFING)
+        return res_number(c, b->home_path, b->office_unit_id, "bulletin", "通", &b->number, year, seq);
+    char today[11];
+    result_today(c, today);
+    *year = atoi(today);
+    enum err e = counter_next(c, arena_printf(c->arena, "briefing:%" PRId64 ":%d", b->office_unit_id, *year), seq);
+    if (!e)
+        b->number = arena_printf(c->arena, "第%" PRId64 "期", *seq);
+    return e;
+}
+
 /* issue: counted again, numbered, dated, sealed with the office's seal over what was issued. */
 static enum err issue(struct wf_act *a)
 {
@@ -158,7 +177,7 @@ static enum err issue(struct wf_act *a)
     char at[21], today[11];
     time_format_iso(c->now, at);
     result_today(c, today);
-    if ((e = res_number(c, b->home_path, b->office_unit_id, "bulletin", "通", &b->number, &year, &seq)))
+    if ((e = number(c, b, &year, &seq)))
         return e;
     e = db_exec(c->db,
                 "UPDATE bulletins SET number = ?, num_year = ?, num_seq = ?, issued_at = ?, issued_on = ? WHERE id = ?",
@@ -167,10 +186,11 @@ static enum err issue(struct wf_act *a)
         return ctx_db_fail(c, e, "印发通报");
     b->wf.number = b->number;
     json_object_set_new(a->data, "number", json_string(b->number));
-    json_t *canon = json_pack("{sI ss ss ss ss ss ss ss ss so}", "bulletin_id", (json_int_t)b->id, "number", b->number,
-                              "title", b->title, "addressees", b->addressees, "intro", b->intro, "remarks", b->remarks,
-                              "period_from", b->period_from, "period_to", b->period_to, "issued_on", today, "figures",
-                              json_loads(b->figures_text, 0, NULL));
+    json_t *canon =
+        json_pack("{sI ss ss ss ss ss ss ss ss ss so}", "bulletin_id", (json_int_t)b->id, "kind",
+                  bulletin_kind_name(b->kind), "number", b->number, "title", b->title, "addressees", b->addressees,
+                  "intro", b->intro, "remarks", b->remarks, "period_from", b->period_from, "period_to", b->period_to,
+                  "issued_on", today, "figures", json_loads(b->figures_text, 0, NULL));
     char *text = canon ? json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(canon);
     if (!text)

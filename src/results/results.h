@@ -58,8 +58,10 @@ enum err results_events(struct ctx *c, int64_t id, json_t **out);
  * the figures (items registered, completed, completed on time, overdue per unit; the overdue ranking and
  * items) are counted by the server, the words (title, addressees, intro, remarks) are the office's,
  * written first by the server. Counted again at submission and issue (409 naming what changed);
- * approved by the principal leader; issued numbered (古督通〔年〕n号) and sealed with the office's seal.
- * Readers of items at the government see every bulletin; the units of its scope see it once issued. */
+ * approved by the principal leader; issued numbered and sealed with the office's seal. Three kinds (kind):
+ * bulletin (督查通报, 古督通〔年〕n号), special_report (督查专报 to the principal leaders, 古督专〔年〕n号),
+ * briefing (督查简报, 第n期), each on its own number series. Readers of items at the government see every
+ * one; the units of its scope see a bulletin or a briefing once issued, never a special report. */
 extern const struct jv_field bulletins_create_spec[];
 extern const struct jv_field bulletins_update_spec[];
 enum err bulletins_create(struct ctx *c, const json_t *body, json_t **out);
@@ -67,7 +69,7 @@ enum err bulletins_create(struct ctx *c, const json_t *body, json_t **out);
 enum err bulletins_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
 enum err bulletins_get(struct ctx *c, int64_t id, json_t **out);
 enum err bulletins_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
-enum err bulletins_list(struct ctx *c, const char *state, int page, int per_page, json_t **out);
+enum err bulletins_list(struct ctx *c, const char *state, const char *kind, int page, int per_page, json_t **out);
 enum err bulletins_events(struct ctx *c, int64_t id, json_t **out);
 /* Published to the public (公开发布, no sign-in): the issued bulletins marked public, newest first, and one
  * of them — the words and figures, no person's data (bulletin_public.c); anything else is 404. */

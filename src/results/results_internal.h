@@ -175,12 +175,20 @@ enum bulletin_action {
     BUL_ACT__COUNT
 };
 enum bulletin_field { BUL_F_REASON = 1 << 0 };
+/* The kinds (文种): a bulletin (督查通报) to the units of its scope, a special report (督查专报) to the
+ * government's principal leaders — never to the units —, a briefing (督查简报) the office's periodic
+ * newsletter (第N期) to its distribution list (the units of its scope). Each numbers on its own series. */
+enum bulletin_kind { BUL_KIND_BULLETIN, BUL_KIND_SPECIAL, BUL_KIND_BRIEFING, BUL_KIND__COUNT };
+const char *bulletin_kind_name(enum bulletin_kind k);
+const char *bulletin_kind_label(enum bulletin_kind k); /* 督查通报 / 督查专报 / 督查简报 */
+bool bulletin_kind_parse(const char *s, enum bulletin_kind *k);
 
 /* One bulletin as loaded (arena strings). */
 struct bulletin {
     struct wf_obj wf; /* the engine's view (first: see bulletin_of); parts: the units it names */
     int64_t id, office_unit_id, scope_unit_id, version;
     enum bulletin_state state;
+    enum bulletin_kind kind;
     const char *number, *title, *addressees, *intro, *remarks, *period_from, *period_to;
     const char *home_path, *scope_path, *scope_name, *office_name, *figures_at, *created_at, *updated_at;
     const char *approved_at, *issued_at, *issued_on;
@@ -216,9 +224,11 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
 /* bulletin_count and, when the office keeps the section 预警提示, the items at risk per unit (figures.warnings). */
 enum err bulletin_count_all(struct ctx *c, const char *home_path, const char *scope_path, const char *from,
                             const char *to, bool warnings, json_t **out);
-/* The draft's words written from the figures: title, addressees, intro, remarks (arena). */
-void bulletin_words(struct ctx *c, const char *scope_name, const json_t *figures, const char **title,
-                    const char **addressees, const char **intro, const char **remarks);
+/* The draft's words written from the figures for a kind: title, addressees (a special report's: the
+ * government's principal leaders), intro, remarks (arena). */
+void bulletin_words(struct ctx *c, enum bulletin_kind kind, const char *gov_name, const char *scope_name,
+                    const json_t *figures, const char **title, const char **addressees, const char **intro,
+                    const char **remarks);
 /* "2026年11月" / "2026年第三季度" / "2026年" / "2026年11月3日至11月20日" for a period (arena). */
 const char *bulletin_period_words(struct ctx *c, const char *from, const char *to);
 

@@ -1,0 +1,174 @@
+"""Special reports (督查专报) and briefings (督查简报) as kinds of their own beside the bulletin (督查通报, issue
+12): the same data-drafted, edit-then-issue document, each kind on its own number series (古督通〔年〕n号,
+古督专〔年〕n号, a briefing's 第n期), approved by the principal leader, sealed, with the words of its kind in the
+PDF's head; a special report goes to the government's principal leaders — the units never read it, nor is it
+told to them, nor published —; a briefing goes to its distribution list (发 in the 版记). The refusals."""
+import pytest
+
+from docs_util import pdf_text
+from itemlib import Items
+
+T0, T1 = "2025-03-03T10:00:00+08:00", "2025-04-07T10:00:00+08:00"
+PERIOD = {"period_from": "2025-03-01", "period_to": "2025-03-31"}
+KINDS = {"bulletin": "督查通报", "special_report": "督查专报", "briefing": "督查简报"}
+
+
+def clock(srv, now, *its):
+    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
+    assert r.status == 200, r
+    for it in its:
+        it.clients.clear()
+
+
+@pytest.fixture(scope="module")
+def world(server):
+    """One item of 古城县 assigned on 3 March 2025 to 住建局 (lead) and 交通运输局 (co), due 10 March and still
+    open: overdue at the end of March, so the ranking names both units. The clock then on 7 April 2025."""
+    it = Items(server)
+    clock(server, T0)
+    x = it.create(title="老旧小区雨污分流改造", lead="gc-zj", co=("gc-jt",), due_date="2025-03-10")
+    for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
+                         ("gc_office", "assign")):
+        it.act(x["id"], user, action, {})
+    clock(server, T1, it)
+    return {"it": it, "item": x, "server": server}
+
+
+def issue(it, bid):
+    for user, action in (("gc_office", "submit"), ("gc_principal", "approve"), ("gc_office", "issue")):
+        r = it.c(user).post(f"/api/v1/bulletins/{bid}/actions/{action}", {})
+        assert r.status == 200, (user, action, r)
+    return r.json
+
+
+def told(it, user, bid):
+    return [m for m in it.c(user).get("/api/v1/inbox?limit=200").json["messages"]
+            if m["object_type"] == "bulletin" and m["object_id"] == bid]
+
+
+def test_each_kind_numbered_on_its_own_series_and_read_by_whom_it_is_for(world, tmp_path):
+    it = world["it"]
+    o = it.c("gc_office")
+    made = []
+    for kind in ("special_report", "briefing", "bulletin", "special_report", "briefing"):
+        r = o.post("/api/v1/bulletins", dict(PERIOD, kind=kind))
+        assert r.status == 201, r
+        assert r.json["kind"] == kind and r.json["kind_label"] == KINDS[kind] and r.json["number"] is None
+        made.append(r.json)
+    special, briefing, bulletin = made[0], made[1], made[2]
+    # the first words are the kind's
+    assert special["title"] == "关于2025年3月督查督办情况的专报"
+    assert special["addressees"] == "古城县人民政府主要领导"
+    assert briefing["title"] == "2025年3月督查督办工作情况"
+    assert briefing["addressees"] == "古城县人民政府所属各单位"
+    assert bulletin["title"] == "关于2025年3月督查督办情况的通报"
+    # the figures are the same data's, whatever the kind
+    assert special["figures"]["totals"] == bulletin["figures"]["totals"] == briefing["figures"]["totals"]
+    assert special["figures"]["totals"]["overdue"] == 1
+    # a special report waits for the principal leader like any bulletin; only they approve it
+    assert o.post(f"/api/v1/bulletins/{special['id']}/actions/submit", {}).status == 200
+    todo = [t for t in it.c("gc_principal").get("/api/v1/todos?kind=bulletin&limit=200").json["todos"]
+            if t["object_id"] == special["id"]]
+    assert len(todo) == 1 and todo[0]["link"] == f"/bulletins/{special['id']}"
+    for u in ("gc_director", "gc_deputy", "gc_office"):
+        assert it.c(u).post(f"/api/v1/bulletins/{special['id']}/actions/approve", {}).status == 403, u
+    assert o.post(f"/api/v1/bulletins/{special['id']}/actions/withdraw", {"reason": "改为下期"}).status == 200
+    numbers = [issue(it, b["id"])["number"] for b in made[1:]]
+    assert numbers == ["第1期", "古督通〔2025〕1号", "古督专〔2025〕1号", "第2期"]
+    special2, briefing2 = made[3], made[4]
+    # the list filters by kind
+    for kind in KINDS:
+        got = o.get(f"/api/v1/bulletins?kind={kind}&per_page=200").json["bulletins"]
+        assert got and {b["kind"] for b in got} == {kind}
+        assert {b["id"] for b in made if b["kind"] == kind} <= {b["id"] for b in got}, kind
+    assert o.get("/api/v1/bulletins?kind=report").status == 400
+    # the units of the scope read the bulletin and the briefings, never a special report, and are told only
+    # of what is for them
+    for u in ("gc_head", "gc_head2", "gc_contact"):
+        c = it.c(u)
+        for b in (bulletin, briefing, briefing2):
+            assert c.get(f"/api/v1/bulletins/{b['id']}").status == 200, (u, b["kind"])
+        assert c.get(f"/api/v1/bulletins/{special2['id']}").status == 404, u
+        assert c.get(f"/api/v1/bulletins/{special2['id']}/document.pdf").status == 404, u
+        seen = {b["id"] for b in c.get("/api/v1/bulletins?per_page=200").json["bulletins"]}
+        assert special2["id"] not in seen and {bulletin["id"], briefing["id"], briefing2["id"]} <= seen, u
+        assert c.get("/api/v1/bulletins?kind=special_report").json["bulletins"] == [], u
+    for u in ("gc_head", "gc_head2"):
+        assert told(it, u, special2["id"]) == [], u
+        m = told(it, u, briefing2["id"])
+        assert len(m) == 1 and m[0]["subject"].startswith("【督查简报】第2期"), m
+    # the government's leaders read the special report
+    assert it.c("gc_principal").get(f"/api/v1/bulletins/{special2['id']}").status == 200
+    assert it.c("ap_office").get(f"/api/v1/bulletins/{special2['id']}").status == 404
+    # timeline and audit
+    ev = o.get(f"/api/v1/bulletins/{special2['id']}/events").json["events"]
+    assert [e["action"] for e in ev] == ["create", "submit", "approve", "issue"]
+    assert ev[-1]["data"]["number"] == "古督专〔2025〕1号"
+    audit = o.get(f"/api/v1/audit?object_type=bulletin&object_id={briefing2['id']}&limit=50").json["records"]
+    assert {a["action"] for a in audit} == {"bulletin.create", "bulletin.submit", "bulletin.approve",
+                                            "bulletin.issue"}
+    world["issued"] = {"bulletin": bulletin["id"], "special_report": special2["id"], "briefing": briefing2["id"]}
+
+
+def test_the_pdf_head_says_the_kind_and_its_number(world, tmp_path):
+    it = world["it"]
+    o = it.c("gc_office")
+    ids = world["issued"]
+    texts = {}
+    for kind, bid in ids.items():
+        r = o.get(f"/api/v1/bulletins/{bid}/document.pdf")
+        assert r.status == 200 and r.raw[:5] == b"%PDF-", r
+        pdf = tmp_path / f"{kind}.pdf"
+        pdf.write_bytes(r.raw)
+        texts[kind] = pdf_text(str(pdf)).replace("\n", "")
+    t = texts["special_report"]
+    for words in ("督查专报", "古督专〔2025〕1号", "2025年4月7日", "关于2025年3月督查督办情况的专报",
+                  "古城县人民政府主要领导：", "超期未办结1件", "下一步工作建议", "电子签章"):
+        assert words in t, (words, t[:2000])
+    assert "督查通报" not in t and "文件" not in t[:200] and "草稿" not in t
+    t = texts["briefing"]
+    for words in ("督查简报", "第2期", "2025年3月督查督办工作情况", "发：古城县人民政府所属各单位。", "电子签章"):
+        assert words in t, (words, t[:2000])
+    assert "古城县人民政府所属各单位：" not in t and "督查专报" not in t
+    t = texts["bulletin"]
+    for words in ("古城县人民政府办公室文件", "古督通〔2025〕1号", "古城县人民政府所属各单位："):
+        assert words in t, (words, t[:2000])
+    # a draft says so and carries no number
+    bid = o.post("/api/v1/bulletins", dict(PERIOD, kind="briefing")).json["id"]
+    pdf = tmp_path / "draft.pdf"
+    pdf.write_bytes(o.get(f"/api/v1/bulletins/{bid}/document.pdf").raw)
+    t = pdf_text(str(pdf)).replace("\n", "")
+    assert "督查简报" in t and "草稿（未印发）" in t and "第3期" not in t and "电子签章" not in t
+
+
+@pytest.mark.parametrize("change,field", [
+    ({"kind": "report"}, "kind"),
+    ({"kind": ""}, "kind"),
+    ({"kind": 3}, "kind"),
+    ({"kind": "special_report", "public": True}, "public"),
+])
+def test_bad_kind_names_the_field(world, change, field):
+    o = world["it"].c("gc_office")
+    before = o.get("/api/v1/bulletins?per_page=200").json["total"]
+    r = o.post("/api/v1/bulletins", dict(PERIOD, **change))
+    assert r.status == 422 and field in r.error["message"], r
+    assert r.error.get("field") == field, r
+    assert o.get("/api/v1/bulletins?per_page=200").json["total"] == before
+
+
+def test_refusals(world):
+    it = world["it"]
+    for u in ("gc_contact", "gc_head", "gc_principal"):
+        assert it.c(u).post("/api/v1/bulletins", dict(PERIOD, kind="special_report")).status == 403, u
+    o = it.c("gc_office")
+    b = o.post("/api/v1/bulletins", dict(PERIOD, kind="special_report")).json
+    # the kind is chosen when drafting; a special report never becomes public
+    r = o.patch(f"/api/v1/bulletins/{b['id']}", {"kind": "bulletin"})
+    assert r.status == 422 and "kind" in r.error["message"], r
+    r = o.patch(f"/api/v1/bulletins/{b['id']}", {"public": True})
+    assert r.status == 422 and r.error.get("field") == "public", r
+    got = o.get(f"/api/v1/bulletins/{b['id']}").json
+    assert got["kind"] == "special_report" and got["public"] is False and got["version"] == b["version"]
+    # a briefing may be published
+    r = o.post("/api/v1/bulletins", dict(PERIOD, kind="briefing", public=True))
+    assert r.status == 201 and r.json["public"] is True

@@ -1,0 +1,102 @@
+// Special reports (督查专报) and briefings (督查简报) in the browser, beside the bulletin (督查通报): the office
+// drafts a special report for the principal leaders (it cannot be published), the county head approves it, the
+// office issues it on its own number series; the list filters by kind; the transport bureau's head never finds
+// it. A briefing is drafted the same way and issued as 第N期; the bureau reads it once issued.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+async function act(page, action) {
+  await page.click(`[data-test=act-${action}]`)
+  const dlg = page.locator('[data-test=res-action-dialog]:visible')
+  await dlg.waitFor()
+  await dlg.locator('[data-test=act-submit]').click()
+  await dlg.waitFor({ state: 'hidden' })
+}
+const stateIs = (page, text) => page.locator('[data-test=bul-state]', { hasText: text }).waitFor()
+
+// drafts one of the kind through the page's dialog; returns its id
+async function draft(page, kind) {
+  await page.goto('/bulletins')
+  await page.locator('[data-test=bul-table]').waitFor()
+  await page.click('[data-test=bul-new]')
+  const dlg = page.locator('[data-test=bul-dialog]')
+  await dlg.waitFor()
+  await dlg.locator(`[data-test=bul-kind-${kind}]`).click()
+  // a special report goes to the leaders: it cannot be published
+  const pub = dlg.locator('[data-test=bul-public] input')
+  assert.equal(await pub.isDisabled(), kind === 'special_report', kind)
+  if (kind === 'special_report') await shot(page, 'bulletin-kind-new')
+  await dlg.locator('[data-test=bul-create]').click()
+  await page.waitForURL(/\/bulletins\/\d+$/)
+  return Number(page.url().split('/').pop())
+}
+
+test('a special report goes to the principal leaders on its own series; a briefing is 第N期 for the units', async (t) => {
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  const sid = await draft(office, 'special_report')
+  await stateIs(office, '草稿')
+  await office.locator('[data-test=bul-kind]', { hasText: '督查专报' }).waitFor()
+  await office.locator('[data-test=bul-title]', { hasText: '专报' }).waitFor()
+  assert.equal(await office.locator('[data-test=bul-w-public]').count(), 0)
+  await act(office, 'submit')
+  await stateIs(office, '待主要领导审批')
+
+  const principal = await newPage(browser, server)
+  await loginOk(principal, 'gc_principal')
+  await principal.goto(`/bulletins/${sid}`)
+  await principal.locator('[data-test=bul-kind]', { hasText: '督查专报' }).waitFor()
+  await act(principal, 'approve')
+  await stateIs(principal, '已批准待印发')
+  await assertNoErrors(t, principal)
+
+  await office.reload()
+  await act(office, 'issue')
+  await stateIs(office, '已印发')
+  const number = (await office.locator('[data-test=bul-number]').textContent()).trim()
+  assert.match(number, /^古督专〔\d{4}〕\d+号$/)
+  await office.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0))
+  await shot(office, 'bulletin-special-report')
+
+  // a briefing: 第N期
+  const bid = await draft(office, 'briefing')
+  await office.locator('[data-test=bul-kind]', { hasText: '督查简报' }).waitFor()
+  const asOffice = await apiAs(server, 'gc_office')
+  const asPrincipal = await apiAs(server, 'gc_principal')
+  assert.equal((await asOffice('POST', `/api/v1/bulletins/${bid}/actions/submit`, {})).status, 200)
+  assert.equal((await asPrincipal('POST', `/api/v1/bulletins/${bid}/actions/approve`, {})).status, 200)
+  await office.reload()
+  await act(office, 'issue')
+  await stateIs(office, '已印发')
+  const issue = (await office.locator('[data-test=bul-number]').textContent()).trim()
+  assert.match(issue, /^第\d+期$/)
+
+  // the list filters by kind: only special reports, with the one issued
+  await office.goto('/bulletins')
+  await office.locator('[data-test=bul-table]').waitFor()
+  await office.click('[data-test=bul-kind-filter]')
+  await office.locator('.el-select-dropdown__item:visible', { hasText: '督查专报' }).click()
+  await office.locator('[data-test=bul-table] .el-table__row', { hasText: number }).waitFor()
+  await office.waitForLoadState('networkidle')
+  const kinds = await office.locator('[data-test=bul-table] .el-table__row .el-tag', { hasText: /督查(通报|专报|简报)/ }).allTextContents()
+  assert.ok(kinds.length > 0 && kinds.every((k) => k.trim() === '督查专报'), kinds.join())
+  await shot(office, 'bulletin-kinds-list')
+  await assertNoErrors(t, office)
+
+  // the transport bureau's head reads the briefing, never the special report
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  await head.goto('/bulletins')
+  await head.locator('[data-test=bul-table] .el-table__row', { hasText: issue }).waitFor()
+  assert.equal(await head.locator('[data-test=bul-table] .el-table__row', { hasText: number }).count(), 0)
+  await head.goto(`/bulletins/${bid}`)
+  await head.locator('[data-test=bul-kind]', { hasText: '督查简报' }).waitFor()
+  const asHead = await apiAs(server, 'gc_head')
+  assert.equal((await asHead('GET', `/api/v1/bulletins/${sid}`)).status, 404)
+  await assertNoErrors(t, head)
+})
