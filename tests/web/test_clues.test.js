@@ -139,7 +139,7 @@ test('a reporter on a phone, the office, the verifying unit, and the reporter ag
     await dlg.locator('[data-test=clue-f-reply]').fill('标线已于本周末重新施划，感谢您的监督。')
   })
   await office.locator('[data-test=clue-state]', { hasText: '已办结' }).waitFor()
-  assert.match(await toast(office, 'success'), /办结/)
+  assert.match(await toast(office, 'success', /办结/), /办结/)
 
   // ---- the reporter reads the outcome ----
   await phone.goto('/p/track')

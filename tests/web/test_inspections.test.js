@@ -12,6 +12,10 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
+// the look-back opens in a scheduler pass after the test clock reaches its day: every second here, not every
+// minute (the server inherits the environment)
+process.env.DUCHA_SCHEDULER_INTERVAL_S = '1'
+
 let server, browser
 before(async () => { server = await startServer(['--test-clock']); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
@@ -93,7 +97,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await dlg.locator('.el-dialog__header').click() // closes the list, not the dialog
   await range(dlg, `${YEAR}-03-02`, `${YEAR}-03-20`)
   await proposer.click('[data-test=propose-save]')
-  assert.match(await toast(proposer, 'success'), /督查建议已提交/)
+  assert.match(await toast(proposer, 'success', /督查建议已提交/), /督查建议已提交/)
   await proposer.locator('[data-test=plan-entries] .el-table__row', { hasText: subject }).waitFor()
   await assertNoErrors(t, proposer)
   const head = await newPage(browser, server)
@@ -166,7 +170,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await evaluator.click('#tab-evaluations')
   await evaluator.fill('[data-test=eval-summary]', '抽样回访运输企业12家，监管部门动态监控抽查记录完整率为58%，驾驶押运人员培训覆盖率为75%。')
   await evaluator.click('[data-test=eval-submit]')
-  assert.match(await toast(evaluator, 'success'), /评估/)
+  assert.match(await toast(evaluator, 'success', /评估/), /评估/)
   await evaluator.locator('[data-test=insp-evaluation]', { hasText: '完整率为58%' }).waitFor()
   assert.equal(await evaluator.locator('#tab-report').count(), 0, 'the evaluator reads no report draft')
   await shot(evaluator, 'inspection-evaluator')
@@ -186,7 +190,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await part.locator('[data-test=field-file]', { hasText: '监控台账.jpg' }).waitFor()
   await shot(part, 'inspection-field-phone')
   await part.click('[data-test=field-save]')
-  assert.match(await toast(part, 'success'), /现场记录已保存/)
+  assert.match(await toast(part, 'success', /现场记录已保存/), /现场记录已保存/)
   await part.locator('[data-test=field-record]', { hasText: '监控中心' }).waitFor()
   await assertNoErrors(t, part)
 
@@ -255,7 +259,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await head.click('[data-test=review-request]')
   await head.locator('.el-message-box textarea').fill('监控记录缺失系平台系统故障所致，已提供备份记录，申请复核。')
   await head.click('.el-message-box__btns .el-button--primary')
-  assert.match(await toast(head, 'success'), /复核申请已提交/)
+  assert.match(await toast(head, 'success', /复核申请已提交/), /复核申请已提交/)
   await head.locator('[data-test=insp-reviews] .el-table__row').first().click()
   await head.locator('[data-test=review-state]', { hasText: '已申请复核待受理' }).waitFor()
   const reviewUrl = head.url()
@@ -288,7 +292,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await office.context().clearCookies() // months later: a new day's sign-in
   await loginOk(office, 'gc_office')
   await office.goto(taskUrl)
-  for (let i = 0; i < 40 && !(await office.locator('[data-test=rect-lookback-open]').count()); i++) {
+  for (const end = Date.now() + 60000; Date.now() < end && !(await office.locator('[data-test=rect-lookback-open]').count());) {
     await new Promise((r) => setTimeout(r, 500))
     await office.reload()
     await stateIs(office, 'rect-state', '已核查销号')

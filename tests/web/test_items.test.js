@@ -83,7 +83,7 @@ test('an item from registration to archive, role by role', async (t) => {
   await office.locator('[data-test=item-state]', { hasText: '已交办' }).waitFor()
   await track.filter({ hasText: '已交办' }).waitFor()
   // the tag leaves with el-tag's zoom transition: wait until it is gone (it must go, within the wait)
-  await office.locator('[data-test=track-not-assigned]').first().waitFor({ state: 'detached', timeout: 5000 })
+  await office.locator('[data-test=track-not-assigned]').first().waitFor({ state: 'detached' })
 
   // the unit contact receives it, reports progress with an attachment, and asks for completion
   const contact = await newPage(browser, server)
@@ -294,19 +294,20 @@ test('a typed date is read strictly: an impossible or past day is refused in wor
   const due = page.locator('.el-form-item', { hasText: '办理时限' }).locator('input')
   const err = page.locator('.el-form-item', { hasText: '办理时限' }).locator('[data-test=date-error]')
   // Enter on an impossible day: refused, kept in the box to correct (the picker would read 2027-02-14)
+  // (each reason waited for by its words: the line of the previous one is still on the page until Vue redraws it)
   await due.fill('2026-13-45')
   await due.press('Enter')
-  assert.match(await err.textContent(), /“2026-13-45”不是有效日期/)
+  await err.filter({ hasText: /“2026-13-45”不是有效日期/ }).waitFor()
   await page.keyboard.press('Escape')
   // Enter on a past day: refused with the first allowed day
   await due.fill('2020-01-01')
   await due.press('Enter')
-  assert.match(await err.textContent(), /不能早于 \d{4}年\d+月\d+日/)
+  await err.filter({ hasText: /不能早于 \d{4}年\d+月\d+日/ }).waitFor()
   await page.keyboard.press('Escape')
   // leaving the box with an impossible day: emptied, the reason stays, nothing is kept
   await due.fill('2026-02-30')
   await page.click('[data-test=new-title]')
-  assert.match(await err.textContent(), /“2026-02-30”不是有效日期/)
+  await err.filter({ hasText: /“2026-02-30”不是有效日期/ }).waitFor()
   assert.equal(await due.inputValue(), '')
   // a good day clears the reason
   await due.fill(inDays(30))

@@ -34,7 +34,11 @@ test('a unit keeps its entry; the office finds it by phone and exports the direc
   await office.fill('[data-test=liaisons-q]', '6012345')
   await office.click('[data-test=liaisons-search]')
   const hit = office.locator('[data-test=liaisons-table] .el-table__row')
-  await hit.first().locator('text=古城县交通运输局').waitFor()
+  // the search's answer, not the list before it (whose first row may be the same unit): one row left
+  await office.waitForFunction(() => {
+    const rows = document.querySelectorAll('[data-test=liaisons-table] .el-table__body .el-table__row')
+    return rows.length === 1 && rows[0].textContent.includes('古城县交通运输局')
+  })
   assert.equal(await hit.count(), 1)
   assert.match(await hit.first().textContent(), /林涛.*13812345678.*何振华/)
   await shot(office, 'liaisons')

@@ -100,7 +100,7 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   // an adjustment needs a reason; then it is on the card
   await drawer.locator('[data-test=adj-points] input').fill('3')
   await drawer.locator('[data-test=adj-save]').click()
-  assert.match(await toast(office, 'warning'), /调整理由/)
+  assert.match(await toast(office, 'warning', /调整理由/), /调整理由/)
   await drawer.locator('[data-test=adj-reason]').fill('S221段整改中主动投入应急抢修，经研究酌情加分（网页测试）')
   await drawer.locator('[data-test=adj-save]').click()
   await drawer.locator('[data-test=card-adjustment]', { hasText: '应急抢修' }).waitFor()

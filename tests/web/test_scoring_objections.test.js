@@ -39,7 +39,7 @@ test('an objection: the unit objects to a line → the office upholds it → the
   const dlg = head.locator('[data-test=obj-raise-dialog]')
   await dlg.waitFor()
   await dlg.locator('[data-test=obj-send]').click()
-  assert.match(await toast(head, 'warning'), /异议理由/)
+  assert.match(await toast(head, 'warning', /异议理由/), /异议理由/)
   await dlg.locator('[data-test=obj-reason]').fill('该事项已于期限前办结，系办结报告录入延误（网页测试）')
   await dlg.locator('[data-test=obj-evidence]').fill('办结报告签收单，县政府办公室签收')
   await shot(head, 'objection-raise')
