@@ -179,44 +179,76 @@ enum err audit_head_lock(struct ctx *c, int64_t *seq, const char **hash, const c
 static const char SQL_QUEUE[] = "INSERT INTO audit_queue (" AUDIT_FIELD_COLS ", nonce, mac) "
                                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
 
+/* One record for the queue: its fields as the MAC covers them, and the ids of its actor and unit. */
+struct queued {
+    struct audit_key k;
+    const char *f[AUDIT_NFIELDS];
+    int64_t user_id, unit_id; /* 0: NULL */
+};
+
+static enum err queue_write(struct db *db, const struct queued *q)
+{
+    char nonce[40], mac[65];
+    token_random(nonce, sizeof nonce, 16);
+    struct buf canon = {0};
+    audit_canon(&canon, 0, q->f);
+    audit_queue_mac(&q->k, nonce, &canon, mac);
+    buf_free(&canon);
+    const char *const *f = q->f;
+    return db_exec_later(db, SQL_QUEUE, DB_TEXT(f[0]), DB_INT_IF(q->user_id, q->user_id), DB_TEXT(f[2]), DB_TEXT(f[3]),
+                         DB_INT_IF(q->unit_id, q->unit_id), DB_TEXT(f[5]), DB_TEXT(f[6]), DB_TEXT(f[7]), DB_TEXT(f[8]),
+                         DB_TEXT(f[9]), DB_TEXT(f[10]), DB_TEXT(nonce), DB_TEXT(mac));
+}
+
+/* A record whose summary names a value taken at the commit (an item's number, counter_next_late): its
+ * MAC covers the value, so it is written once the value is known (db_late_call). */
+static int queue_late(struct db *db, void *arg)
+{
+    struct queued *q = arg;
+    char *sum = db_late_subst(db, q->f[8]);
+    q->f[8] = sum;
+    enum err e = queue_write(db, q);
+    free(sum);
+    q->f[8] = NULL;
+    return e ? STORE_E_OTHER : 0;
+}
+
 enum err audit_record(struct ctx *c, const char *action, const char *object_type, int64_t object_id, json_t *summary)
 {
-    struct audit_key k;
-    if (!audit_key_get(c, &k))
+    struct queued *q = arena_alloc(c->arena, sizeof *q);
+    memset(q, 0, sizeof *q);
+    if (!audit_key_get(c, &q->k))
         return ERR_INTERNAL;
-    char at[21], oid[32], uid[32] = "", aid[32] = "";
+    char at[21];
     time_format_iso(c->now, at);
-    snprintf(oid, sizeof oid, "%" PRId64, object_id);
-    if (c->user)
-        snprintf(aid, sizeof aid, "%" PRId64, c->user->id);
-    if (c->acting)
-        snprintf(uid, sizeof uid, "%" PRId64, c->acting->unit_id);
     char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
     /* who may read it: the acting grant's subtree, else the actor's first unit, else system-wide */
     const char *scope = c->audit_scope ? c->audit_scope
                         : c->acting    ? c->acting->unit_path
                                        : (c->user && c->user->ngrants ? c->user->grants[0].unit_path : "/");
+    q->user_id = c->user ? c->user->id : 0;
+    q->unit_id = c->acting ? c->acting->unit_id : 0;
     const char *f[AUDIT_NFIELDS] = {at,
-                                    aid[0] ? aid : NULL,
+                                    c->user ? arena_printf(c->arena, "%" PRId64, c->user->id) : NULL,
                                     ctx_actor(c),
                                     c->acting ? role_name(c->acting->role) : "",
-                                    uid[0] ? uid : NULL,
+                                    c->acting ? arena_printf(c->arena, "%" PRId64, c->acting->unit_id) : NULL,
                                     action,
                                     object_type,
-                                    oid,
+                                    arena_printf(c->arena, "%" PRId64, object_id),
                                     sum,
                                     c->client ? c->client : "",
                                     scope};
-    char nonce[40], mac[65];
-    token_random(nonce, sizeof nonce, 16);
-    struct buf canon = {0};
-    audit_canon(&canon, 0, f);
-    audit_queue_mac(&k, nonce, &canon, mac);
-    buf_free(&canon);
-    enum err e = db_exec_later(c->db, SQL_QUEUE, DB_TEXT(f[0]), DB_INT_IF(c->user, c->user ? c->user->id : 0),
-                               DB_TEXT(f[2]), DB_TEXT(f[3]), DB_INT_IF(c->acting, c->acting ? c->acting->unit_id : 0),
-                               DB_TEXT(action), DB_TEXT(object_type), DB_TEXT(oid), DB_TEXT(sum), DB_TEXT(f[9]),
-                               DB_TEXT(scope), DB_TEXT(nonce), DB_TEXT(mac));
+    enum err e;
+    if (db_late_in(c->db, sum)) {
+        for (int i = 0; i < AUDIT_NFIELDS; i++)
+            q->f[i] = f[i] ? arena_strdup(c->arena, f[i]) : NULL;
+        db_late_call(c->db, queue_late, q);
+        e = ERR_OK;
+    } else {
+        memcpy(q->f, f, sizeof f);
+        e = queue_write(c->db, q);
+    }
     free(sum);
     if (e)
         return ctx_db_fail(c, e, "写入审计记录");

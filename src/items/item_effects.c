@@ -131,24 +131,34 @@ static enum err number_prefix(struct ctx *c, int64_t office_unit_id, const char 
     return rc < 0 ? ctx_store_fail(c, rc, "分配编号") : ERR_OK;
 }
 
+/* Writes the number taken into the item's row (counter_next_late's fill). */
+static enum err fill_number(struct ctx *c, void *arg, int64_t seq, const char *text)
+{
+    const struct item *it = arg;
+    enum err e = db_exec_later(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?",
+                               DB_TEXT(text), DB_INT(it->num_year), DB_INT(seq), DB_INT(it->id));
+    return e ? ctx_db_fail(c, e, "分配编号") : ERR_OK;
+}
+
 /* Assigns 古督〔2026〕15号 (number_prefix): one gap-free sequence per prefix and year, so two issuing
  * offices never give the same number — not even two units an administrator gave the same prefix, which
  * then share the sequence. The counter row (counters "number:古:2026") serialises concurrent
- * registrations and a rolled-back one gives its number back. */
+ * registrations, so the number is taken last, by the first statement of the commit
+ * (counter_next_late): until then the item's number is a token that the commit replaces in everything
+ * the transaction wrote. A rolled-back registration takes no number. */
 static enum err assign_number(struct ctx *c, struct item *it)
 {
     char today[11];
     item_today(c, today);
     int year = (today[0] - '0') * 1000 + (today[1] - '0') * 100 + (today[2] - '0') * 10 + (today[3] - '0');
     const char *prefix = "";
-    int64_t seq;
     enum err e = number_prefix(c, it->office_unit_id, &prefix);
-    if (e || (e = counter_next(c, arena_printf(c->arena, "number:%s:%d", prefix, year), &seq)))
+    if (e)
         return e;
-    it->number = arena_printf(c->arena, "%s督〔%d〕%" PRId64 "号", prefix, year, seq);
-    e = db_exec(c->db, "UPDATE items SET number = ?, num_year = ?, num_seq = ? WHERE id = ?", DB_TEXT(it->number),
-                DB_INT(year), DB_INT(seq), DB_INT(it->id));
-    return e ? ctx_db_fail(c, e, "分配编号") : ERR_OK;
+    struct item *row = arena_alloc(c->arena, sizeof *row); /* what fill_number needs at the commit */
+    *row = (struct item){.id = it->id, .num_year = year};
+    return counter_next_late(c, item_number_key(c, it->id), arena_printf(c->arena, "number:%s:%d", prefix, year),
+                             arena_printf(c->arena, "%s督〔%d〕", prefix, year), "号", fill_number, row, &it->number);
 }
 
 /* submit: the number at the first registration (a returned item keeps it). */

@@ -5,7 +5,10 @@
  */
 #include "items/items_internal.h"
 
+#include "core/counter.h"
 #include "deadlines/deadlines.h"
+
+#include <inttypes.h>
 
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +48,7 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
     int rc = stmt_step(st);
     if (rc == STORE_ROW) {
         it->id = stmt_int(st, 0);
-        it->number = dup_col(c, st, 1);
+        it->number = stmt_is_null(st, 1) ? item_late_number(c, stmt_int(st, 0)) : dup_col(c, st, 1);
         it->num_year = stmt_int(st, 2);
         it->num_seq = stmt_int(st, 3);
         it->title = dup_col(c, st, 4);
@@ -351,12 +354,24 @@ enum err item_lock(struct ctx *c, const struct item *it)
     return ctx_db_fail(c, e, "锁定督办事项");
 }
 
+const char *item_number_key(struct ctx *c, int64_t id)
+{
+    return arena_printf(c->arena, "item:%" PRId64, id);
+}
+
+const char *item_late_number(struct ctx *c, int64_t id)
+{
+    return counter_late_token(c, item_number_key(c, id));
+}
+
 const char *items_label(struct ctx *c, int64_t item_id)
 {
     struct stmt *st = db_query(c->db, "SELECT number, title FROM items WHERE id = ?", DB_INT(item_id));
     const char *out = NULL;
-    if (st && stmt_step(st) == STORE_ROW)
-        out = arena_printf(c->arena, "%s《%s》", stmt_is_null(st, 0) ? "" : stmt_text(st, 0), stmt_text(st, 1));
+    if (st && stmt_step(st) == STORE_ROW) {
+        const char *number = stmt_is_null(st, 0) ? item_late_number(c, item_id) : stmt_text(st, 0);
+        out = arena_printf(c->arena, "%s《%s》", number ? number : "", stmt_text(st, 1));
+    }
     stmt_done(st);
     return out;
 }
@@ -366,7 +381,7 @@ const char *items_number(struct ctx *c, int64_t item_id)
     const char *out = NULL;
     if (db_one_text(c->db, c->arena, &out, "SELECT number FROM items WHERE id = ? AND number IS NOT NULL",
                     DB_INT(item_id)))
-        out = NULL;
+        out = item_late_number(c, item_id);
     return out;
 }
 

@@ -14,6 +14,11 @@ struct track {
 };
 
 /* One item as loaded (arena strings). */
+/* The key of an item's number taken at the commit (counter_next_late), and its token while it is
+ * pending in this transaction (NULL otherwise): a load of an item not yet numbered shows the token. */
+const char *item_number_key(struct ctx *c, int64_t id);
+const char *item_late_number(struct ctx *c, int64_t id);
+
 struct item {
     struct wf_obj wf; /* the workflow engine's view of the same item (first: see item_of) */
     int64_t id, office_unit_id, lead_unit_id, leader_id, parent_id, created_by, version, year;

@@ -64,16 +64,21 @@ static enum err enqueue(struct ctx *c, int64_t user, const struct notify_channel
 {
     char at[21];
     time_format_iso(c->now, at);
-    int64_t id;
-    enum err e = db_one_int(c->db, &id,
-                            "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, object_type, "
-                            "object_id, link, state, next_attempt, created_at, sent_at) "
-                            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                            DB_INT(user), DB_TEXT(ch->name), DB_TEXT(msg_kind_name(n->kind)), DB_INT(n->urgent),
-                            DB_TEXT(n->subject), DB_TEXT(n->body ? n->body : ""), DB_TEXT(address),
-                            DB_TEXT(n->object_type ? n->object_type : ""), DB_INT(n->object_id),
-                            DB_TEXT(n->link ? n->link : ""), DB_TEXT(ch->deferred ? "pending" : "sent"), DB_INT(when),
-                            DB_TEXT(at), DB_TEXT(ch->deferred ? NULL : at));
+    int64_t id = 0;
+#define ENQUEUE_SQL                                                                                                    \
+    "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, object_type, object_id, link, "       \
+    "state, "                                                                                                          \
+    "next_attempt, created_at, sent_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#define ENQUEUE_VALUES                                                                                                 \
+    DB_INT(user), DB_TEXT(ch->name), DB_TEXT(msg_kind_name(n->kind)), DB_INT(n->urgent), DB_TEXT(n->subject),          \
+        DB_TEXT(n->body ? n->body : ""), DB_TEXT(address), DB_TEXT(n->object_type ? n->object_type : ""),              \
+        DB_INT(n->object_id), DB_TEXT(n->link ? n->link : ""), DB_TEXT(ch->deferred ? "pending" : "sent"),             \
+        DB_INT(when), DB_TEXT(at), DB_TEXT(ch->deferred ? NULL : at)
+    /* the row's id only when asked for; else it is sent later (it may name a number taken at the commit) */
+    enum err e = ids ? db_one_int(c->db, &id, ENQUEUE_SQL " RETURNING id", ENQUEUE_VALUES)
+                     : db_exec_later(c->db, ENQUEUE_SQL, ENQUEUE_VALUES);
+#undef ENQUEUE_SQL
+#undef ENQUEUE_VALUES
     if (e)
         return ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "发送通知");
     if (ids)

@@ -59,6 +59,31 @@ struct db {
     struct stmt **later;
     int nlater, caplater;
     bool settling;
+    /* values taken just before COMMIT (db_late), the calls that wait for them and the writes held
+     * back until then; released: the values are known and nothing is held any more */
+    struct late *lates;
+    int nlate, caplate;
+    struct late_call *calls;
+    int ncall, capcall;
+    struct held *held;
+    int nheld, capheld;
+    bool released;
+};
+
+struct late {
+    char *key, *token, *value;
+    int (*take)(struct db *db, void *arg, char **value);
+    void *arg;
+};
+
+struct late_call {
+    int (*fn)(struct db *db, void *arg);
+    void *arg;
+};
+
+struct held { /* a write held back until the values are known: its SQL and values, copied */
+    char *sql;
+    struct db_bind *binds;
 };
 
 struct store {
@@ -297,6 +322,145 @@ void db_on_commit_get(const struct db *db, int (**fn)(struct db *db, void *arg),
 
 static int db_settle(struct db *db);
 
+/* ---- values taken just before COMMIT (db_late) ---- */
+
+static void late_clear(struct db *db)
+{
+    for (int i = 0; i < db->nlate; i++) {
+        free(db->lates[i].key);
+        free(db->lates[i].token);
+        free(db->lates[i].value);
+    }
+    for (int i = 0; i < db->nheld; i++) {
+        for (int k = 0; db->held[i].binds[k].type != DB_BIND_END_; k++)
+            free((char *)db->held[i].binds[k].s);
+        free(db->held[i].binds);
+        free(db->held[i].sql);
+    }
+    db->nlate = db->ncall = db->nheld = 0;
+    db->released = false;
+}
+
+int db_late(struct db *db, const char *key, const char *token, int (*take)(struct db *db, void *arg, char **value),
+            void *arg)
+{
+    if (db->depth <= 0 || db->released) {
+        log_error("bug: db_late outside a transaction");
+        return STORE_E_OTHER;
+    }
+    if (db->nlate == db->caplate) {
+        db->caplate = db->caplate ? db->caplate * 2 : 4;
+        db->lates = xrealloc(db->lates, (size_t)db->caplate * sizeof *db->lates);
+    }
+    db->lates[db->nlate++] = (struct late){xstrdup(key), xstrdup(token), NULL, take, arg};
+    return 0;
+}
+
+const char *db_late_token(const struct db *db, const char *key)
+{
+    for (int i = 0; !db->released && i < db->nlate; i++)
+        if (!strcmp(db->lates[i].key, key))
+            return db->lates[i].token;
+    return NULL;
+}
+
+bool db_late_in(const struct db *db, const char *s)
+{
+    for (int i = 0; s && !db->released && i < db->nlate; i++)
+        if (strstr(s, db->lates[i].token))
+            return true;
+    return false;
+}
+
+void db_late_call(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
+{
+    if (db->ncall == db->capcall) {
+        db->capcall = db->capcall ? db->capcall * 2 : 4;
+        db->calls = xrealloc(db->calls, (size_t)db->capcall * sizeof *db->calls);
+    }
+    db->calls[db->ncall++] = (struct late_call){fn, arg};
+}
+
+char *db_late_subst(const struct db *db, const char *s)
+{
+    char *out = xstrdup(s ? s : "");
+    for (int i = 0; i < db->nlate; i++)
+        if (db->lates[i].value && strstr(out, db->lates[i].token)) {
+            char *next = store_replace_all(out, db->lates[i].token, db->lates[i].value);
+            free(out);
+            out = next;
+        }
+    return out;
+}
+
+bool db_outermost(const struct db *db)
+{
+    return db->depth == 1;
+}
+
+static bool binds_hold_token(const struct db *db, const struct db_bind *b)
+{
+    for (int i = 0; b[i].type != DB_BIND_END_; i++)
+        if (b[i].type == DB_BIND_TEXT_ && db_late_in(db, b[i].s))
+            return true;
+    return false;
+}
+
+bool db_late_hold(struct db *db, const char *sql, const struct db_bind *b)
+{
+    if (!db->nlate || db->released || !binds_hold_token(db, b))
+        return false;
+    int n = 0;
+    while (b[n].type != DB_BIND_END_)
+        n++;
+    struct db_bind *copy = xcalloc((size_t)n + 1, sizeof *copy);
+    for (int i = 0; i <= n; i++) {
+        copy[i] = b[i];
+        copy[i].s = b[i].type == DB_BIND_TEXT_ && b[i].s ? xstrdup(b[i].s) : NULL;
+    }
+    if (db->nheld == db->capheld) {
+        db->capheld = db->capheld ? db->capheld * 2 : 8;
+        db->held = xrealloc(db->held, (size_t)db->capheld * sizeof *db->held);
+    }
+    db->held[db->nheld++] = (struct held){xstrdup(sql), copy};
+    return true;
+}
+
+bool db_late_refused(const struct db *db, const char *sql, const struct db_bind *b)
+{
+    if (!db->nlate || db->released || !binds_hold_token(db, b))
+        return false;
+    log_error("bug: a value taken at the commit (its token) in a statement that reads: %.200s", sql);
+    return true;
+}
+
+/* At the outermost commit (depth 1): takes the values, runs the calls, then the held writes with their
+ * tokens replaced. 0 or the first failure. */
+static int late_release(struct db *db)
+{
+    int rc = 0;
+    for (int i = 0; i < db->nlate && rc >= 0; i++)
+        rc = db->lates[i].take(db, db->lates[i].arg, &db->lates[i].value);
+    if (rc < 0)
+        return rc;
+    db->released = true;
+    for (int i = 0; i < db->ncall && rc >= 0; i++)
+        rc = db->calls[i].fn(db, db->calls[i].arg);
+    for (int i = 0; i < db->nheld && rc >= 0; i++) {
+        struct db_bind *b = db->held[i].binds;
+        for (int k = 0; b[k].type != DB_BIND_END_; k++)
+            if (b[k].type == DB_BIND_TEXT_ && b[k].s) {
+                char *v = db_late_subst(db, b[k].s);
+                free((char *)b[k].s);
+                b[k].s = v;
+            }
+        enum err e = db_exec_later_a(db, db->held[i].sql, b);
+        if (e)
+            rc = STORE_E_OTHER;
+    }
+    return rc;
+}
+
 static void db_disconnect(struct db *db)
 {
     db_cache_clear(db);
@@ -321,6 +485,9 @@ void store_close(struct store *s)
     for (int i = 0; i < s->nall; i++) {
         db_disconnect(s->all[i]);
         free(s->all[i]->later);
+        free(s->all[i]->lates);
+        free(s->all[i]->calls);
+        free(s->all[i]->held);
         free(s->all[i]);
     }
     free(s->all);
@@ -418,6 +585,7 @@ void store_release(struct db *db)
         db_rollback(db);
     }
     db->on_commit = NULL;
+    late_clear(db);
     struct store *s = db->store;
     pthread_mutex_lock(&s->mu);
     s->idle[s->nidle++] = db;
@@ -490,7 +658,16 @@ int db_commit(struct db *db)
     }
     if (--db->depth > 0)
         return 0;
-    int rc = db_settle(db);
+    int rc = 0;
+    if (!db->failed && db->nlate) {
+        db->depth = 1; /* the values' statements and the held writes run inside the transaction */
+        rc = late_release(db);
+        db->depth = 0;
+    }
+    int src = db_settle(db);
+    if (rc >= 0)
+        rc = src;
+    late_clear(db);
     if (!db->failed && rc >= 0 && db->on_commit) {
         int (*fn)(struct db *, void *) = db->on_commit;
         db->on_commit = NULL;
@@ -549,6 +726,7 @@ void db_rollback(struct db *db)
         return;
     }
     db_settle(db);
+    late_clear(db);
     if (db->conn)
         db_exec_txn(db, "ROLLBACK");
     db_unlock_writer(db);

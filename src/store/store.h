@@ -117,6 +117,33 @@ void db_on_commit(struct db *db, int (*fn)(struct db *db, void *arg), void *arg)
 /* The hook db_on_commit set last and not run yet (NULL if none), so that a transaction run again can
  * start with the hook it started with (ctx_tx). */
 void db_on_commit_get(const struct db *db, int (**fn)(struct db *db, void *arg), void **arg);
+/*
+ * Values taken just before COMMIT (an item's gap-free number, whose counter row concurrent
+ * registrations queue on: taken last, the row is held for the commit only). db_late registers one in
+ * the outermost transaction under a token — text unique in the transaction that stands for the value
+ * until then (callers put it where the value goes: a timeline row, a message, the audit summary).
+ * Until the commit, a write (db_exec, db_exec_later) any of whose text values contains a pending
+ * token is held back. At the outermost commit, first of all, each take(db, arg, &value) runs (its
+ * statement travels with the writes sent ahead; *value malloc'd), then the calls of db_late_call
+ * (writes derived from a text with a token: the audit record's MAC), then the held writes with every
+ * token replaced by its value, in the order they were made; then the db_on_commit hook and COMMIT.
+ * A rollback drops them all, so a rolled-back transaction takes no value. A statement that reads
+ * (db_query, db_one_int, db_one_text) with a pending token in its values is a bug (logged, refused):
+ * a token never reaches the database. Returns 0 or STORE_E_OTHER (no transaction).
+ */
+int db_late(struct db *db, const char *key, const char *token, int (*take)(struct db *db, void *arg, char **value),
+            void *arg);
+/* The token registered under key in this transaction and not yet replaced, or NULL. */
+const char *db_late_token(const struct db *db, const char *key);
+/* True if s contains a pending token. */
+bool db_late_in(const struct db *db, const char *s);
+/* fn(db, arg) runs at the commit once the values are known (db_late_subst gives them), before the held
+ * writes; a negative return rolls the transaction back. */
+void db_late_call(struct db *db, int (*fn)(struct db *db, void *arg), void *arg);
+/* s with every token replaced by its value (malloc'd; the values are known only inside db_late_call's fn). */
+char *db_late_subst(const struct db *db, const char *s);
+/* True if db is in its outermost transaction (not nested). */
+bool db_outermost(const struct db *db);
 /* True if a transaction committed on db since it was checked out. */
 bool db_wrote(const struct db *db);
 
@@ -257,6 +284,10 @@ enum err db_exec_later_a(struct db *db, const char *sql, const struct db_bind *b
 /* internal (store_one.c): whether db_exec_later sends ahead; hands a bound write to it */
 bool db_sends_later(const struct db *db);
 void db_later_push(struct db *db, struct stmt *st);
+/* internal (store_one.c, db_late): holds a write whose values contain a pending token (true: held,
+ * nothing sent); refuses a reading statement with one (true: a bug, logged) */
+bool db_late_hold(struct db *db, const char *sql, const struct db_bind *b);
+bool db_late_refused(const struct db *db, const char *sql, const struct db_bind *b);
 /* PostgreSQL: takes the row lock of table's row id (SELECT … FOR UPDATE) in the open transaction, so that
  * what is read after it cannot be replaced by a concurrent writer (READ COMMITTED). SQLite's write
  * transaction holds the database already: nothing to do. A missing row is not an error. table is a

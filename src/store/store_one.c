@@ -75,6 +75,8 @@ struct stmt *db_query_a(struct db *db, const char *sql, const struct db_bind *bi
         log_error("bug: %d values bound to %d placeholders in: %s", have, want, sql);
         return NULL;
     }
+    if (db_late_refused(db, sql, binds))
+        return NULL;
     struct stmt *st = db_prepare(db, sql);
     if (st)
         stmt_bind_all(st, binds);
@@ -102,11 +104,15 @@ static enum err run(struct db *db, const char *sql, const struct db_bind *binds,
 
 enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds)
 {
+    if (db_late_hold(db, sql, binds))
+        return ERR_OK;
     return run(db, sql, binds, false, NULL, NULL);
 }
 
 enum err db_exec_later_a(struct db *db, const char *sql, const struct db_bind *binds)
 {
+    if (db_late_hold(db, sql, binds))
+        return ERR_OK;
     if (!db_sends_later(db))
         return run(db, sql, binds, false, NULL, NULL);
     struct stmt *st = db_query_a(db, sql, binds);

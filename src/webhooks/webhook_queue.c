@@ -25,13 +25,18 @@ enum err wh_queue_one(struct ctx *c, int64_t webhook_id, const char *event, cons
     char *text = json_dumps(body, JSON_COMPACT);
     if (!text)
         die_oom();
-    enum err e = db_one_int(c->db, delivery_id,
-                            "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, object_type, "
-                            "object_id, state, next_attempt, created_at) VALUES (NULL, 'webhook', ?, 1, ?, ?, ?, ?, ?, "
-                            "'pending', ?, ?) RETURNING id",
-                            DB_TEXT(event), DB_TEXT(json_string_value(json_object_get(body, "id"))), DB_TEXT(text),
-                            DB_TEXT(arena_printf(c->arena, "%" PRId64, webhook_id)), DB_TEXT(object_type),
-                            DB_INT(object_id), DB_INT(c->now), DB_TEXT(at));
+#define QUEUE_SQL                                                                                                      \
+    "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, object_type, object_id, state, "      \
+    "next_attempt, created_at) VALUES (NULL, 'webhook', ?, 1, ?, ?, ?, ?, ?, 'pending', ?, ?)"
+#define QUEUE_VALUES                                                                                                   \
+    DB_TEXT(event), DB_TEXT(json_string_value(json_object_get(body, "id"))), DB_TEXT(text),                            \
+        DB_TEXT(arena_printf(c->arena, "%" PRId64, webhook_id)), DB_TEXT(object_type), DB_INT(object_id),              \
+        DB_INT(c->now), DB_TEXT(at)
+    /* the row's id only when asked for; else it is sent later (it may name a number taken at the commit) */
+    enum err e = delivery_id ? db_one_int(c->db, delivery_id, QUEUE_SQL " RETURNING id", QUEUE_VALUES)
+                             : db_exec_later(c->db, QUEUE_SQL, QUEUE_VALUES);
+#undef QUEUE_SQL
+#undef QUEUE_VALUES
     free(text);
     return e ? ctx_db_fail(c, e, "推送事件") : ERR_OK;
 }
@@ -39,8 +44,7 @@ enum err wh_queue_one(struct ctx *c, int64_t webhook_id, const char *event, cons
 enum err wh_queue(struct ctx *c, int64_t webhook_id, const char *event, const char *object_type, int64_t object_id,
                   json_t *body)
 {
-    int64_t id;
-    return wh_queue_one(c, webhook_id, event, object_type, object_id, body, &id);
+    return wh_queue_one(c, webhook_id, event, object_type, object_id, body, NULL);
 }
 
 #define DELIVERY_COLS                                                                                                  \

@@ -14,7 +14,7 @@ char *wh_secret_open(const struct config *cfg, const char *sealed);
 /* Queues body (borrowed; dumped now) for endpoint webhook_id, inside the caller's transaction. */
 enum err wh_queue(struct ctx *c, int64_t webhook_id, const char *event, const char *object_type, int64_t object_id,
                   json_t *body);
-/* The same, giving the delivery's id. */
+/* The same, giving the delivery's id (delivery_id NULL: none asked for; the row is sent later). */
 enum err wh_queue_one(struct ctx *c, int64_t webhook_id, const char *event, const char *object_type, int64_t object_id,
                       json_t *body, int64_t *delivery_id);
 /* One delivery as JSON (WebhookDelivery of docs/openapi.yaml). */

@@ -412,21 +412,16 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
         struct want *w = &wants[i];
         if (w->exists)
             continue;
-        /* the row is sent ahead: its count travels with it (one round trip on PostgreSQL) */
-        struct stmt *ins =
-            db_query(c->db,
-                     "INSERT INTO todos (assignee, kind, object_id, part, task, label, number, title, state, unit_id, "
-                     "unit_name, due_key, since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                     DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task),
-                     DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
-                     DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(want_due(w, due)), DB_TEXT(at));
-        if (!ins)
-            return ctx_db_fail(c, ERR_INTERNAL, "保存待办事项");
-        stmt_send(ins);
-        enum err ce = counts ? count_add(c, w->assignee, wf->name, want_due(w, due), 1) : ERR_OK;
-        int irc = stmt_step(ins);
-        stmt_done(ins);
-        e = irc < 0 ? store_err(irc) : ce;
+        /* the row is sent later: its count travels with it (one round trip on PostgreSQL); a number
+         * taken at the commit (counter_next_late) is written then */
+        e = db_exec_later(c->db,
+                          "INSERT INTO todos (assignee, kind, object_id, part, task, label, number, title, state, "
+                          "unit_id, unit_name, due_key, since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                          DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task),
+                          DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
+                          DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(want_due(w, due)), DB_TEXT(at));
+        if (!e && counts)
+            e = count_add(c, w->assignee, wf->name, want_due(w, due), 1);
         if (e) {
             e = ctx_db_fail(c, e, "保存待办事项");
             break;

@@ -1,6 +1,7 @@
 """Item numbers: 古督〔year〕n号, one gap-free sequence per office and year, assigned at
 registration, distinct under 200 concurrent registrations, never reused (a withdrawn item keeps its
 number), and each county numbers its own items."""
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 
@@ -127,3 +128,45 @@ def test_an_office_at_a_department_numbers_with_its_own_prefix_and_sequence(fres
     # the department's office sees its own items only, not the county office's
     seen = {i["id"] for i in dept.get("/api/v1/items?per_page=200").json["items"]}
     assert {r.json["id"] for r in results[12:]} <= seen and not ({r.json["id"] for r in results[:12]} & seen)
+
+
+PRIVATE = "\ue000"  # the token of a number taken at the commit begins with it: it must never be seen
+
+
+def item_todos(c):
+    """Every item to-do of the user (walking the pages)."""
+    out, after = [], None
+    while True:
+        r = c.get("/api/v1/todos?kind=item&limit=200" + (f"&after={after}" if after else ""))
+        assert r.status == 200, r
+        out += r.json["todos"]
+        after = r.json["next"]
+        if not after:
+            return out
+
+
+def test_every_text_of_a_registration_carries_its_number(it):
+    """The number is taken by the last statement of the submit's transaction (counter_next_late): the timeline,
+    the audit record, the deputy director's to-do and message, written before it, carry the number all the same."""
+    draft = it.create(title="核查县城供水管网漏损")
+    r = it.c("gc_office").post(f"/api/v1/items/{draft['id']}/actions/submit", {})
+    assert r.status == 200, r
+    number = r.json["number"]
+    assert NUM.fullmatch(number), number
+    assert it.get(draft["id"])["number"] == number
+    events = it.c("gc_office").get(f"/api/v1/items/{draft['id']}/events").json
+    assert PRIVATE not in json.dumps(events, ensure_ascii=False)
+    submit = [e for e in events["events"] if e["action"] == "submit"]
+    assert len(submit) == 1 and submit[0]["data"]["number"] == number, submit
+    todos = [t for t in item_todos(it.c("gc_deputy")) if t["object_id"] == draft["id"]]
+    assert [t["number"] for t in todos] == [number], todos
+    msgs = [m for m in it.c("gc_deputy").get("/api/v1/inbox?limit=200").json["messages"]
+            if m["object_type"] == "item" and m["object_id"] == draft["id"]]
+    assert msgs and all(number in m["subject"] and number in m["body"] for m in msgs), msgs
+    recs = it.c("admin").get(f"/api/v1/audit?object_type=item&object_id={draft['id']}").json["records"]
+    sub = [x for x in recs if x["action"] == "item.submit"]
+    assert len(sub) == 1 and sub[0]["summary"]["body"]["number"] == number, sub
+    assert PRIVATE not in json.dumps(recs, ensure_ascii=False)
+    v = it.c("admin").get("/api/v1/audit/verify")
+    assert v.status == 200 and v.json["ok"], v
+

@@ -169,6 +169,60 @@ def test_200_concurrent_registrations_across_two_nodes_get_distinct_gap_free_num
     assert r.status == 200 and r.json["ok"], r
 
 
+def test_numbers_taken_at_the_commit_reach_every_text_under_concurrency(nodes):
+    """The number is taken by the last statement of the submit's transaction (counter_next_late): 120 registrations
+    with submit through two nodes at once get numbers without gap or repeat, and each one's timeline entry, audit
+    record, to-dos and messages carry its own number — never another's, never the token that stood for it."""
+    a, b, db = nodes
+    clients = [a.client("gc_office"), b.client("gc_office")]
+    lead = clients[0].unit_id("gc-jt")
+    year = today().year  # the numbering year is the Beijing one
+    before = int(psql(db, f"SELECT COUNT(*) FROM items WHERE number LIKE '古督%' AND num_year = {year}"))
+
+    def register(i):
+        return clients[i % 2].post("/api/v1/items", {"title": f"提交即编号{i}", "source_kind": "instruction",
+                                                     "lead_unit_id": lead, "due_date": day(30), "submit": True})
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=12) as ex:
+        results = list(ex.map(register, range(120)))
+    assert all(r.status == 201 for r in results), [r for r in results if r.status != 201][:3]
+    mine = {r.json["id"]: r.json["number"] for r in results}
+    got = sorted(int(NUM.fullmatch(n).group(3)) for n in mine.values())
+    assert got == list(range(before + 1, before + 121)), "numbers repeat or skip"
+    ids = ",".join(str(i) for i in mine)
+    rows = psql(db, f"SELECT id, number FROM items WHERE id IN ({ids})").split()
+    assert dict((int(x.split("|")[0]), x.split("|")[1]) for x in rows) == mine
+    # the submit's timeline entry
+    ev = psql(db, f"SELECT item_id, data FROM item_events WHERE action = 'submit' AND item_id IN ({ids})").splitlines()
+    assert len(ev) == 120
+    for line in ev:
+        iid, data = line.split("|", 1)
+        assert json.loads(data)["number"] == mine[int(iid)], line
+    # the deputy director's to-do and every message about the items (inbox, e-mail, SMS rows)
+    todos = psql(db, f"SELECT object_id, number FROM todos WHERE kind = 'item' AND object_id IN ({ids})").split()
+    assert len(todos) >= 120 and all(mine[int(t.split("|")[0])] == t.split("|")[1] for t in todos), todos[:3]
+    msgs = psql(db, "SELECT object_id, replace(subject || ' ' || body, chr(10), ' ') FROM outbox WHERE object_type = 'item' AND "
+                    f"channel <> 'webhook' AND object_id IN ({ids})").splitlines()
+    assert {int(m.split("|")[0]) for m in msgs} == set(mine)
+    for m in msgs:
+        iid, text = m.split("|", 1)
+        assert mine[int(iid)] in text, m
+    # the audit records (sealed or waiting): each item's submit names its number
+    a.client("admin").get("/api/v1/audit/verify")  # seals what waits
+    aud = psql(db, "SELECT object_id, summary FROM audit_log WHERE action = 'item.submit' AND object_type = 'item' "
+                   f"AND object_id IN ({','.join(repr(str(i)) for i in mine)})").splitlines()
+    assert len(aud) == 120
+    for line in aud:
+        iid, summary = line.split("|", 1)
+        assert json.loads(summary)["body"]["number"] == mine[int(iid)], line
+    # the token never reached the database
+    for table, col in (("item_events", "data"), ("todos", "number"), ("outbox", "body"), ("audit_log", "summary"),
+                       ("audit_queue", "summary"), ("items", "number")):
+        assert psql(db, f"SELECT COUNT(*) FROM {table} WHERE {col} LIKE '%' || chr(57344) || '%'").strip() == "0", table
+    r = a.client("admin").get("/api/v1/audit/verify")
+    assert r.status == 200 and r.json["ok"], r
+
+
 def test_test_counter_numbers_across_two_nodes_are_gap_free(nodes, unique):
     a, b, db = nodes
     name = f"test.{unique}"

@@ -180,13 +180,88 @@ static void test_real_text_reads_back_the_same_number(void **state)
     store_release(db);
 }
 
+/* db_late: a value taken by the commit's first statement; writes naming its token are held and carry
+ * the value; a read naming it is refused; a rollback takes no value. */
+static int take_seq(struct db *db, void *arg, char **value)
+{
+    (void)arg;
+    int64_t v = 0;
+    if (db_one_int(db, &v, "UPDATE t SET n = n + 1 WHERE id = 100 RETURNING n"))
+        return STORE_E_OTHER;
+    char buf[32];
+    snprintf(buf, sizeof buf, "第%d号", (int)v);
+    *value = xstrdup(buf);
+    return 0;
+}
+
+static int late_seen; /* what db_late_call's function saw */
+static char late_text[64];
+
+static int see_late(struct db *db, void *arg)
+{
+    char *s = db_late_subst(db, arg);
+    snprintf(late_text, sizeof late_text, "%s", s);
+    free(s);
+    late_seen++;
+    return 0;
+}
+
+static void test_a_value_taken_at_the_commit_reaches_the_held_writes(void **state)
+{
+    struct db *db = store_acquire(*state);
+    const char *tok = "\xee\x80\x80k:1\xee\x80\x81";
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name, n) VALUES (100, 'seq', 0)"), ERR_OK);
+    /* rolled back: nothing held is written and no value is taken */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_late(db, "k:1", tok, take_seq, NULL), 0);
+    assert_string_equal(db_late_token(db, "k:1"), tok);
+    assert_null(db_late_token(db, "k:2"));
+    assert_int_equal(
+        db_exec(db, "INSERT INTO t (id, name) VALUES (101, ?)", DB_TEXT("编号 \xee\x80\x80k:1\xee\x80\x81 已定")),
+        ERR_OK);
+    db_rollback(db);
+    int64_t n = -1;
+    assert_int_equal(db_one_int(db, &n, "SELECT n FROM t WHERE id = 100"), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM t WHERE id = 101"), ERR_OK);
+    assert_int_equal(n, 0);
+    assert_null(db_late_token(db, "k:1"));
+    /* committed: the value is taken once, the held write and the call see it, in place of the token */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_late(db, "k:1", tok, take_seq, NULL), 0);
+    assert_int_equal(
+        db_exec_later(db, "INSERT INTO t (id, name) VALUES (101, ?)", DB_TEXT("编号 \xee\x80\x80k:1\xee\x80\x81 已定")),
+        ERR_OK);
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM t WHERE id = 101"), ERR_OK);
+    assert_int_equal(n, 0);                                                     /* held until the commit */
+    assert_null(db_query(db, "SELECT id FROM t WHERE name = ?", DB_TEXT(tok))); /* a read with it: a bug */
+    late_seen = 0;
+    db_late_call(db, see_late, "审计：\xee\x80\x80k:1\xee\x80\x81");
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(late_seen, 1);
+    assert_string_equal(late_text, "审计：第1号");
+    struct arena a = ARENA_INIT;
+    const char *name = NULL;
+    assert_int_equal(db_one_text(db, &a, &name, "SELECT name FROM t WHERE id = 101"), ERR_OK);
+    assert_string_equal(name, "编号 第1号 已定");
+    assert_int_equal(db_one_int(db, &n, "SELECT n FROM t WHERE id = 100"), ERR_OK);
+    assert_int_equal(n, 1);
+    assert_null(db_late_token(db, "k:1"));
+    arena_free(&a);
+    store_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_exec_binds_each_type_in_order),        cmocka_unit_test(test_one_int_row_no_row_and_null),
-        cmocka_unit_test(test_one_text_copies_into_the_arena),       cmocka_unit_test(test_failures_map_to_errors),
-        cmocka_unit_test(test_values_must_match_placeholders),       cmocka_unit_test(test_query_reads_many_rows),
+        cmocka_unit_test(test_exec_binds_each_type_in_order),
+        cmocka_unit_test(test_one_int_row_no_row_and_null),
+        cmocka_unit_test(test_one_text_copies_into_the_arena),
+        cmocka_unit_test(test_failures_map_to_errors),
+        cmocka_unit_test(test_values_must_match_placeholders),
+        cmocka_unit_test(test_query_reads_many_rows),
         cmocka_unit_test(test_real_text_reads_back_the_same_number),
+        cmocka_unit_test(test_a_value_taken_at_the_commit_reaches_the_held_writes),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
