@@ -4,6 +4,7 @@
 # ceiling: the state-filtered first page, a keyset page deep in the list, a search for a common and a
 # rare word, light=red, the county office's page, the province overview, the workbench (to-dos), an
 # item and the county's statistics by month (bulletin figures from the kept counters, migration 0054);
+# the province's whole ledger exported as CSV and XLSX (scripts/bench.d/export.sh, median of 3);
 # then the same pages on PostgreSQL (the dataset copied with `ducha migrate-data`), as ratios.
 # Writes build/bench/province.md.
 #
@@ -123,6 +124,8 @@ run_backend() { # $1: database URL, $2: output file, $3: label
     echo "${names[$i]} $m $size $code" >>"$res"
   done
   awk '/VmHWM/ {print int($2/1024)}' /proc/$spid/status >"$res.rss"
+  # the province's whole ledger exported (CSV, XLSX; median of 3), after the pages (their RSS above)
+  scripts/bench.d/export.sh "$BIN" "$db" "$base" "$tp" "$spid" "$3" >"$res.export"
   kill "$spid"; wait "$spid" 2>/dev/null || true
 }
 
@@ -184,4 +187,5 @@ for k, lab in labels.items():
     print(row)
 print(f"\nducha peak RSS: SQLite {rss} MB" + (f", PostgreSQL {pg_rss} MB" if p else ""))
 PY
+cat "$OUT/prov-sqlite.txt.export" ${PGRES:+"$PGRES.export"} | tee -a "$RESULTS"
 echo "results written to $RESULTS"

@@ -85,6 +85,8 @@ const struct conf_key conf_keys[] = {
       "ledger totals that the kept counters cannot give are counted over at most this many rows (then bounded)"),
     K(ledger_lights_chunk, CONF_INT, "20000", false,
       "items recoloured per transaction when the stored lights move to a new day (the write lock is held that long)"),
+    K(ledger_export_batch, CONF_INT, "1000", false,
+      "ledger rows an XLSX/CSV export reads per keyset page (memory held per page; the export streams page by page)"),
     K(notify_attempts, CONF_INT, "5", false, "e-mail and SMS delivery attempts before a message becomes a dead letter"),
     K(notify_retry_s, CONF_INT, "60", false, "seconds before the first retry of a failed delivery (doubles each time)"),
     K(retention_outbox_days, CONF_INT, "365", false,

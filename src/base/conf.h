@@ -63,6 +63,7 @@ struct config {
     int64_t pace_threshold;        /* percent behind time-proportional progress that turns yellow */
     int64_t ledger_count_bound;    /* rows a ledger total is counted over when the counters cannot give it */
     int64_t ledger_lights_chunk;   /* items recoloured per transaction when the stored lights move */
+    int64_t ledger_export_batch;   /* ledger rows an export reads per keyset page */
     int64_t notify_attempts;       /* e-mail/SMS delivery attempts before a dead letter */
     int64_t notify_retry_s;        /* first retry delay; doubles after each failure */
     int64_t retention_outbox_days; /* delivered e-mail/SMS are kept this long (at least 180 days) */

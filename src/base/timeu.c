@@ -49,10 +49,27 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
+/* The number of the n digits at s, or -1 if one is not a digit. */
+static int digits(const char *s, int n)
+{
+    int v = 0;
+    for (int i = 0; i < n; i++) {
+        if (s[i] < '0' || s[i] > '9')
+            return -1;
+        v = v * 10 + (s[i] - '0');
+    }
+    return v;
+}
+
 bool time_parse_iso(const char *s, int64_t *out)
 {
     int y, mo, d, h, mi, se, n = 0;
-    if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
+    /* the usual form read digit by digit (exports read millions); anything else as sscanf reads it */
+    if ((y = digits(s, 4)) >= 0 && s[4] == '-' && (mo = digits(s + 5, 2)) >= 0 && s[7] == '-' &&
+        (d = digits(s + 8, 2)) >= 0 && s[10] == 'T' && (h = digits(s + 11, 2)) >= 0 && s[13] == ':' &&
+        (mi = digits(s + 14, 2)) >= 0 && s[16] == ':' && (se = digits(s + 17, 2)) >= 0)
+        n = 19;
+    else if (sscanf(s, "%4d-%2d-%2dT%2d:%2d:%2d%n", &y, &mo, &d, &h, &mi, &se, &n) != 6 || n != 19)
         return false;
     if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60 || h < 0 || mi < 0 || se < 0)
         return false;

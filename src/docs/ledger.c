@@ -91,9 +91,20 @@ struct ledger_xlsx *ledger_xlsx_open(const char *path, const char *tmpdir)
 /* "YYYY-MM-DD" -> Excel date; false if not a date. */
 static bool parse_date(const char *s, lxw_datetime *dt)
 {
-    int y, m, d;
+    int v[3] = {0, 0, 0};
     memset(dt, 0, sizeof *dt);
-    if (!s || strlen(s) != 10 || sscanf(s, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12 || d < 1 || d > 31)
+    if (!s || strlen(s) != 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    for (int i = 0, k = 0; i < 10; i++) { /* by hand: three dates a row */
+        if (i == 4 || i == 7)
+            k++;
+        else if (s[i] >= '0' && s[i] <= '9')
+            v[k] = v[k] * 10 + (s[i] - '0');
+        else
+            return false;
+    }
+    int y = v[0], m = v[1], d = v[2];
+    if (m < 1 || m > 12 || d < 1 || d > 31)
         return false;
     dt->year = y;
     dt->month = m;
@@ -139,8 +150,8 @@ bool ledger_xlsx_item(struct ledger_xlsx *l, const struct doc_item *it)
     cell_str(l, ws, r, 2, it->title);
     cell_str(l, ws, r, 3, it->source);
     cell_str(l, ws, r, 4, it->lead_unit);
-    const char *co = "";
-    for (int i = 0; i < it->nco; i++)
+    const char *co = it->nco == 1 ? it->co_units[0] : "";
+    for (int i = 0; it->nco > 1 && i < it->nco; i++)
         co = arena_printf(&a, "%s%s%s", co, *co ? "、" : "", it->co_units[i]);
     cell_str(l, ws, r, 5, co);
     cell_str(l, ws, r, 6, it->leader);
@@ -204,9 +215,11 @@ void ledger_csv_header(struct buf *out)
 void ledger_csv_item(struct buf *out, const struct doc_item *it)
 {
     struct arena a = ARENA_INIT;
-    const char *co = "";
-    for (int i = 0; i < it->nco; i++)
+    const char *co = it->nco == 1 ? it->co_units[0] : "";
+    for (int i = 0; it->nco > 1 && i < it->nco; i++)
         co = arena_printf(&a, "%s%s%s", co, *co ? "、" : "", it->co_units[i]);
+    char pct[16];
+    snprintf(pct, sizeof pct, "%d%%", it->progress);
     const char *source = item_source_label(it->source_kind), *importance = items_importance_label(it->importance),
                *kind = items_kind_label(it->kind), *secrecy = items_confidentiality_label(it->confidentiality);
     const char *v[] = {it->number,
@@ -222,7 +235,7 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
                        kind ? kind : it->kind,
                        it->state,
                        doc_light_label(it->light),
-                       arena_printf(&a, "%d%%", it->progress),
+                       pct,
                        it->assigned_at,
                        it->completed_at,
                        secrecy ? secrecy : ""};
@@ -234,7 +247,7 @@ void ledger_csv_item(struct buf *out, const struct doc_item *it)
 /* ---- the exports: rows from the ledger in keyset batches ---- */
 
 #define LIST_PDF_MAX 2000 /* items in one list PDF */
-#define EXPORT_BATCH 1000 /* ledger rows per batch */
+#define EXPORT_BATCH 1000 /* ledger rows per keyset page (ledger_export_batch) */
 #define REPORT_BATCH 500  /* ids per IN (…) list of progress reports */
 
 /* A ledger row as the documents see it (strings borrowed from the row, the rest in a). */
@@ -280,17 +293,13 @@ struct export
     bool reports;
     enum err (*add)(struct ctx * c, const struct doc_item *it, void *arg);
     void *arg;
-    /* a batch of rows waiting for their reports */
-    struct arena a;
-    struct doc_item *items;
-    int n;
 };
 
-/* Adds the progress reports of the waiting items (one query per REPORT_BATCH) and hands them out. */
-static enum err export_flush(struct ctx *c, struct export *x)
+/* Adds the progress reports of a batch's items (one query per REPORT_BATCH ids; a's memory). */
+static enum err export_reports(struct ctx *c, struct arena *a, struct doc_item *items, int n)
 {
-    for (int from = 0; x->reports && from < x->n; from += REPORT_BATCH) {
-        int k = x->n - from < REPORT_BATCH ? x->n - from : REPORT_BATCH;
+    for (int from = 0; from < n; from += REPORT_BATCH) {
+        int k = n - from < REPORT_BATCH ? n - from : REPORT_BATCH;
         struct buf sql = {0};
         buf_puts(&sql, "SELECT r.item_id, r.created_at, u.name, us.name, r.percent, r.text FROM item_reports r JOIN "
                        "units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by WHERE r.item_id IN (");
@@ -302,87 +311,55 @@ static enum err export_flush(struct ctx *c, struct export *x)
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "导出台账");
         for (int i = 0; i < k; i++)
-            stmt_bind_int(st, i + 1, x->items[from + i].id);
+            stmt_bind_int(st, i + 1, items[from + i].id);
         int rc;
+        struct doc_item *it = NULL; /* an item's reports come one after the other */
         while ((rc = stmt_step(st)) == STORE_ROW) {
             int64_t id = stmt_int(st, 0);
-            struct doc_item *it = NULL;
-            for (int i = from; i < from + k && !it; i++)
-                if (x->items[i].id == id)
-                    it = &x->items[i];
-            if (!it)
+            for (int i = from; i < from + k && (!it || it->id != id); i++)
+                if (items[i].id == id)
+                    it = &items[i];
+            if (!it || it->id != id)
                 continue;
-            struct doc_report *v = arena_alloc(&x->a, sizeof *v * (size_t)(it->nreports + 1));
+            struct doc_report *v = arena_alloc(a, sizeof *v * (size_t)(it->nreports + 1));
             if (it->nreports)
                 memcpy(v, it->reports, sizeof *v * (size_t)it->nreports);
             v[it->nreports++] =
-                (struct doc_report){arena_strdup(&x->a, stmt_text(st, 1)), arena_strdup(&x->a, stmt_text(st, 2)),
-                                    arena_strdup(&x->a, stmt_text(st, 3) ? stmt_text(st, 3) : ""),
-                                    arena_strdup(&x->a, stmt_text(st, 5)), (int)stmt_int(st, 4)};
+                (struct doc_report){arena_strdup(a, stmt_text(st, 1)), arena_strdup(a, stmt_text(st, 2)),
+                                    arena_strdup(a, stmt_text(st, 3) ? stmt_text(st, 3) : ""),
+                                    arena_strdup(a, stmt_text(st, 5)), (int)stmt_int(st, 4)};
             it->reports = v;
         }
         stmt_done(st);
         if (rc < 0)
             return ctx_store_fail(c, rc, "导出台账");
     }
-    enum err e = ERR_OK;
-    for (int i = 0; i < x->n && !e; i++)
-        e = x->add(c, &x->items[i], x->arg);
-    arena_free(&x->a);
-    x->items = NULL;
-    x->n = 0;
+    return ERR_OK;
+}
+
+/* One keyset page of the ledger: the documents' view of its rows (strings borrowed from the rows,
+ * which live until this returns), their reports, and each handed to the export. */
+static enum err export_batch(struct ctx *c, const struct ledger_row *rows, int n, void *arg)
+{
+    struct export *x = arg;
+    struct arena a = ARENA_INIT;
+    struct doc_item *items = arena_alloc(&a, sizeof *items * (size_t)n);
+    for (int i = 0; i < n; i++)
+        doc_from_row(&a, &rows[i], x->today, &items[i]);
+    enum err e = x->reports ? export_reports(c, &a, items, n) : ERR_OK;
+    for (int i = 0; i < n && !e; i++)
+        e = x->add(c, &items[i], x->arg);
+    arena_free(&a);
     return e;
 }
 
-static enum err export_row(struct ctx *c, const struct ledger_row *r, void *arg)
-{
-    struct export *x = arg;
-    if (!x->items)
-        x->items = arena_alloc(&x->a, sizeof *x->items * EXPORT_BATCH);
-    /* the row's strings live until the ledger's batch ends: the documents' copy is taken now */
-    struct ledger_row copy = *r;
-    const char **fields[] = {&copy.number,
-                             &copy.title,
-                             &copy.source_kind,
-                             &copy.source_ref,
-                             &copy.importance,
-                             &copy.kind,
-                             &copy.requirement,
-                             &copy.lead_unit_name,
-                             &copy.leader_name,
-                             &copy.due_date,
-                             &copy.light,
-                             &copy.created_at,
-                             &copy.assigned_at,
-                             &copy.closed_at,
-                             &copy.state,
-                             &copy.state_label,
-                             &copy.source_kind_label,
-                             &copy.confidentiality};
-    for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
-        *fields[i] = arena_strdup(&x->a, *fields[i]);
-    struct ledger_track *t = arena_alloc(&x->a, sizeof *t * (size_t)(r->ntracks + 1));
-    for (int i = 0; i < r->ntracks; i++) {
-        t[i] = r->tracks[i];
-        t[i].unit_name = arena_strdup(&x->a, t[i].unit_name);
-        t[i].role = arena_strdup(&x->a, t[i].role);
-        t[i].reply_text = arena_strdup(&x->a, t[i].reply_text);
-    }
-    copy.tracks = t;
-    doc_from_row(&x->a, &copy, x->today, &x->items[x->n++]);
-    return x->n == EXPORT_BATCH ? export_flush(c, x) : ERR_OK;
-}
-
-/* Calls add for every item of the filter, in ledger order, in batches of EXPORT_BATCH. */
+/* Calls add for every item of the filter, in ledger order, in keyset pages of ledger_export_batch rows. */
 static enum err export_each(struct ctx *c, const struct ledger_query *q, bool reports,
                             enum err (*add)(struct ctx *c, const struct doc_item *it, void *arg), void *arg)
 {
     struct export x = {.today = itemdocs_today(c), .reports = reports, .add = add, .arg = arg};
-    enum err e = items_ledger_each(c, q, EXPORT_BATCH, true, export_row, &x);
-    if (!e)
-        e = export_flush(c, &x);
-    arena_free(&x.a);
-    return e;
+    int64_t batch = c->cfg && c->cfg->ledger_export_batch > 0 ? c->cfg->ledger_export_batch : EXPORT_BATCH;
+    return items_ledger_each(c, q, batch > 100000 ? 100000 : (int)batch, true, export_batch, &x);
 }
 
 struct list_acc {

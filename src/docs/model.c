@@ -137,7 +137,19 @@ const char *doc_day_local(struct arena *a, const char *iso)
     struct tm tm;
     if (!local_tm(iso, &tm))
         return iso && strlen(iso) >= 10 ? arena_strndup(a, iso, 10) : "";
-    return arena_printf(a, "%04d-%02d-%02d", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+    int y = tm.tm_year + 1900;
+    if (y < 0 || y > 9999)
+        return arena_printf(a, "%04d-%02d-%02d", y, tm.tm_mon + 1, tm.tm_mday);
+    /* by hand: an export formats three dates per row */
+    char *d = arena_alloc(a, 11);
+    const int v[] = {y / 100, y % 100, tm.tm_mon + 1, tm.tm_mday};
+    for (int i = 0, k = 0; i < 4; i++) {
+        d[k++] = (char)('0' + v[i] / 10);
+        d[k++] = (char)('0' + v[i] % 10);
+        if (i)
+            d[k++] = i < 3 ? '-' : 0;
+    }
+    return d;
 }
 
 const char *doc_light_label(const char *light)

@@ -1227,14 +1227,14 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *
 }
 
 enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batch, bool details,
-                           enum err (*fn)(struct ctx *c, const struct ledger_row *row, void *arg), void *arg)
+                           enum err (*fn)(struct ctx *c, const struct ledger_row *rows, int n, void *arg), void *arg)
 {
     struct ledger_query lq = *q;
     lq.page = 1;
     lq.after = NULL;
     lq.per_page = batch;
-    if (lq.sort && !strcmp(lq.sort, "rank"))
-        lq.sort = "-created";
+    if (!lq.sort || !*lq.sort || !strcmp(lq.sort, "rank"))
+        lq.sort = "-created"; /* relevance has no keyset: a search is exported newest first */
     for (;;) {
         struct arena a = ARENA_INIT;
         struct arena *keep = c->arena;
@@ -1250,9 +1250,9 @@ enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batc
             n = batch;
         if (!e && n)
             e = page_tracks(c, &a, rows, n, details);
-        for (int i = 0; i < n && !e; i++) {
+        if (!e && n) {
             c->arena = keep;
-            e = fn(c, &rows[i], arg);
+            e = fn(c, rows, n, arg);
             c->arena = &a;
         }
         const char *after = !e && more ? cursor_make(c, pl->sort->name, rows[n - 1].key, rows[n - 1].id) : NULL;

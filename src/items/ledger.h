@@ -35,12 +35,13 @@ struct ledger_row {
 };
 
 /*
- * Calls fn for every row of the filter q in ledger order (q->page and q->after are ignored), in
- * keyset pages of `batch` rows; each batch's memory is released after its rows were handed out.
- * Stops at fn's first error. details: see struct ledger_row.
+ * Calls fn with the rows of the filter q in ledger order (q->page and q->after are ignored), one
+ * keyset page of at most `batch` rows at a time (each row exactly once: the next page starts after
+ * the last key and id); the rows and their strings live until fn returns, then the batch's memory
+ * is released. Stops at fn's first error. details: see struct ledger_row.
  */
 enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batch, bool details,
-                           enum err (*fn)(struct ctx *c, const struct ledger_row *row, void *arg), void *arg);
+                           enum err (*fn)(struct ctx *c, const struct ledger_row *rows, int n, void *arg), void *arg);
 
 /* The counters of unit_id (item_counts plus deltas): {"state": {...}, "source": {...}, ...} for the
  * dimensions named in dims (NULL-terminated). *out owned by the caller. */
