@@ -244,7 +244,7 @@ static enum err rectification(struct ctx *c, const char *home, const char *scope
  * in the period, the government's), each inspected unit in the scope (a target, or the responsible unit of a
  * finding) with its inspections, its findings (issued, with a rectification task not withdrawn) and their
  * rectification state at as_of — verified (销号 by then), overdue (due before as_of, not verified), else
- * rectifying; units in path order. And the findings themselves, at most BULLETIN_FINDINGS, by unit and
+ * rectifying; the targets in path order, then a finding's unit that is no target. And the findings themselves, at most BULLETIN_FINDINGS, by unit and
  * inspection. Added to rect as "units" and "findings". */
 #define BULLETIN_FINDINGS 100
 #define FINDINGS_OF                                                                                                    \
@@ -256,12 +256,19 @@ static enum err rectification(struct ctx *c, const char *home, const char *scope
     "CASE WHEN t.state = 'verified' AND t.verified_at < ? THEN 'verified' WHEN t.due_date < ? THEN 'overdue' "         \
     "ELSE 'rectifying' END"
 
-static enum err read_failed(struct ctx *c, struct stmt *st, int rc)
+/* Each row of st handed to fn with acc; st done. */
+static enum err each_row(struct ctx *c, struct stmt *st, void (*fn)(struct stmt *st, json_t *acc), json_t *acc)
 {
+    int rc = STORE_DONE;
+    while (st && (rc = stmt_step(st)) == STORE_ROW)
+        fn(st, acc);
     stmt_done(st);
-    return st ? ctx_store_fail(c, rc, "统计通报数据") : ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
 }
 
+/* The unit's row in units (added with every figure 0 when it has none yet). */
 static json_t *finding_unit(json_t *units, int64_t id, const char *name)
 {
     size_t i;
@@ -274,6 +281,29 @@ static json_t *finding_unit(json_t *units, int64_t id, const char *name)
     return u;
 }
 
+static void target_row(struct stmt *st, json_t *units)
+{
+    json_object_set_new(finding_unit(units, stmt_int(st, 0), stmt_text(st, 1)), "inspections",
+                        json_integer(stmt_int(st, 2)));
+}
+
+static void state_row(struct stmt *st, json_t *units)
+{
+    json_t *u = finding_unit(units, stmt_int(st, 0), stmt_text(st, 1));
+    json_int_t n = stmt_int(st, 3);
+    json_object_set_new(u, "findings", json_integer(json_integer_value(json_object_get(u, "findings")) + n));
+    json_object_set_new(u, stmt_text(st, 2), json_integer(n));
+}
+
+static void finding_row(struct stmt *st, json_t *list)
+{
+    json_array_append_new(list, json_pack("{sI sI ss ss ss ss ss ss ss}", "finding_id", (json_int_t)stmt_int(st, 0),
+                                          "unit_id", (json_int_t)stmt_int(st, 1), "unit_name", stmt_text(st, 2),
+                                          "inspection_number", stmt_is_null(st, 3) ? "" : stmt_text(st, 3),
+                                          "inspection", stmt_text(st, 4), "title", stmt_text(st, 5), "task_number",
+                                          stmt_text(st, 6), "due_date", stmt_text(st, 7), "state", stmt_text(st, 8)));
+}
+
 static enum err findings_by_unit(struct ctx *c, const char *home, const char *scope, const char *upper,
                                  const struct period *p, json_t *rect)
 {
@@ -281,51 +311,39 @@ static enum err findings_by_unit(struct ctx *c, const char *home, const char *sc
     json_object_set_new(rect, "units", units);
     json_object_set_new(rect, "findings", list);
     /* the inspected units: the targets of the inspections counted, in the scope */
-    struct stmt *st = db_query(c->db,
-                               "SELECT x.unit_id, u.name, COUNT(DISTINCT n.id) FROM insp_targets x JOIN inspections n "
-                               "ON n.id = x.inspection_id JOIN units u ON u.id = x.unit_id WHERE n.office_path = ? "
-                               "AND n.findings_issued_at >= ? AND n.findings_issued_at < ? AND x.unit_path >= ? AND "
-                               "x.unit_path < ? GROUP BY x.unit_id, u.name, u.path ORDER BY u.path",
-                               DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
-    int rc = STORE_DONE;
-    while (st && (rc = stmt_step(st)) == STORE_ROW)
-        json_object_set_new(finding_unit(units, stmt_int(st, 0), stmt_text(st, 1)), "inspections",
-                            json_integer(stmt_int(st, 2)));
-    if (!st || rc < 0)
-        return read_failed(c, st, rc);
-    stmt_done(st);
-    /* their findings by rectification state */
-    st = db_query(c->db,
-                  "SELECT q.unit_id, q.name, q.st, COUNT(*) FROM (SELECT f.unit_id, u.name, u.path, " FINDING_STATE
-                  " AS st " FINDINGS_OF ") q GROUP BY q.unit_id, q.name, q.path, q.st ORDER BY q.path",
-                  DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
-                  DB_TEXT(scope), DB_TEXT(upper));
-    while (st && (rc = stmt_step(st)) == STORE_ROW) {
-        json_t *u = finding_unit(units, stmt_int(st, 0), stmt_text(st, 1));
-        json_int_t n = stmt_int(st, 3);
-        json_object_set_new(u, "findings", json_integer(json_integer_value(json_object_get(u, "findings")) + n));
-        json_object_set_new(u, stmt_text(st, 2), json_integer(n));
-    }
-    if (!st || rc < 0)
-        return read_failed(c, st, rc);
-    stmt_done(st);
+    enum err e = each_row(
+        c,
+        db_query(
+            c->db,
+            "SELECT x.unit_id, u.name, COUNT(DISTINCT n.id) FROM insp_targets x JOIN inspections n ON n.id = "
+            "x.inspection_id JOIN units u ON u.id = x.unit_id WHERE n.office_path = ? AND n.findings_issued_at >= ? "
+            "AND n.findings_issued_at < ? AND x.unit_path >= ? AND x.unit_path < ? GROUP BY x.unit_id, u.name, "
+            "u.path ORDER BY u.path",
+            DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper)),
+        target_row, units);
+    /* their findings by rectification state (grouped in a subquery: PostgreSQL does not group by an expression
+     * with parameters) */
+    if (!e)
+        e = each_row(
+            c,
+            db_query(c->db,
+                     "SELECT q.unit_id, q.name, q.st, COUNT(*) FROM (SELECT f.unit_id, u.name, u.path, " FINDING_STATE
+                     " AS st " FINDINGS_OF ") q GROUP BY q.unit_id, q.name, q.path, q.st ORDER BY q.path",
+                     DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
+                     DB_TEXT(scope), DB_TEXT(upper)),
+            state_row, units);
     /* the findings listed */
-    st = db_query(c->db,
-                  "SELECT f.id, f.unit_id, u.name, n.number, n.subject, f.title, t.number, t.due_date, " FINDING_STATE
-                  " " FINDINGS_OF " ORDER BY u.path, n.id, f.id LIMIT ?",
-                  DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
-                  DB_TEXT(scope), DB_TEXT(upper), DB_INT(BULLETIN_FINDINGS));
-    while (st && (rc = stmt_step(st)) == STORE_ROW)
-        json_array_append_new(list,
-                              json_pack("{sI sI ss ss ss ss ss ss ss}", "finding_id", (json_int_t)stmt_int(st, 0),
-                                        "unit_id", (json_int_t)stmt_int(st, 1), "unit_name", stmt_text(st, 2),
-                                        "inspection_number", stmt_is_null(st, 3) ? "" : stmt_text(st, 3), "inspection",
-                                        stmt_text(st, 4), "title", stmt_text(st, 5), "task_number", stmt_text(st, 6),
-                                        "due_date", stmt_text(st, 7), "state", stmt_text(st, 8)));
-    if (!st || rc < 0)
-        return read_failed(c, st, rc);
-    stmt_done(st);
-    return ERR_OK;
+    if (!e)
+        e = each_row(
+            c,
+            db_query(
+                c->db,
+                "SELECT f.id, f.unit_id, u.name, n.number, n.subject, f.title, t.number, t.due_date, " FINDING_STATE
+                " " FINDINGS_OF " ORDER BY u.path, n.id, f.id LIMIT ?",
+                DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
+                DB_TEXT(scope), DB_TEXT(upper), DB_INT(BULLETIN_FINDINGS)),
+            finding_row, list);
+    return e;
 }
 
 /* ---- from the kept counters (migration 0054, src/items/ledger_figs.c) ----
