@@ -61,6 +61,18 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->items = arena_alloc(a, sizeof *b->items * (json_array_size(items) + 1));
     json_array_foreach(items, i, v) b->items[b->nitems++] = (struct doc_bulletin_item){
         str(v, "number"), str(v, "title"), str(v, "lead_unit"), str(v, "due_date"), num(v, "overdue_days")};
+    const json_t *fu = json_object_get(rc, "units"), *fl = json_object_get(rc, "findings");
+    b->funits = arena_alloc(a, sizeof *b->funits * (json_array_size(fu) + 1));
+    json_array_foreach(fu, i, v)
+    {
+        b->funits[b->nfunits++] =
+            (struct doc_bulletin_funit){str(v, "name"),     num(v, "inspections"), num(v, "findings"),
+                                        num(v, "verified"), num(v, "overdue"),     num(v, "rectifying")};
+        b->findings_total += num(v, "findings");
+    }
+    b->findings = arena_alloc(a, sizeof *b->findings * (json_array_size(fl) + 1));
+    json_array_foreach(fl, i, v) b->findings[b->nfindings++] = (struct doc_bulletin_finding){
+        str(v, "unit_name"), str(v, "inspection"), str(v, "title"), str(v, "due_date"), str(v, "state")};
     const json_t *w = json_object_get(f, "warnings"), *wu = json_object_get(w, "units");
     b->warn_section = json_is_object(w);
     b->warn_as_of = str(w, "as_of");

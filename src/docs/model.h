@@ -99,6 +99,14 @@ struct doc_bulletin_warn {
     const char *name;
     int items, pace, extensions, ignored, silent;
 };
+/* The inspections' findings per inspected unit, and the findings listed (state: verified, overdue, rectifying). */
+struct doc_bulletin_funit {
+    const char *name;
+    int inspections, findings, verified, overdue, rectifying;
+};
+struct doc_bulletin_finding {
+    const char *unit, *inspection, *title, *due, *state;
+};
 struct doc_bulletin {
     const char *number, *title, *addressees, *intro, *remarks;
     /* the kind (文种): 督查通报 has the office's header and its 主送; 督查专报 and 督查简报 carry their name as
@@ -112,6 +120,10 @@ struct doc_bulletin {
     int inspections, rect_assigned, rect_tasks, rect_verified, rect_overdue, rect_rate;
     struct doc_bulletin_unit *units;
     int nunits;
+    struct doc_bulletin_funit *funits; /* the inspected units with their findings */
+    int nfunits, findings_total;
+    struct doc_bulletin_finding *findings; /* at most the figures' list */
+    int nfindings;
     struct doc_bulletin_item *items; /* the overdue items listed */
     int nitems;
     struct doc_bulletin_named *named;

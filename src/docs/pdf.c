@@ -1011,6 +1011,44 @@ static void warnings_section(struct pdf *p, const struct doc_bulletin *b, const 
     }
 }
 
+/* The inspections' findings per inspected unit, then the findings themselves with their rectification state. */
+static void findings_section(struct pdf *p, const struct doc_bulletin *b)
+{
+    if (!b->nfunits)
+        return;
+    body(p, arena_printf(p->a, "%d个被督查单位共有督查发现问题%d个，各单位问题及整改情况如下：", b->nfunits,
+                         b->findings_total));
+    static const struct column fc[] = {{"被督查单位", 0.35}, {"督查", 0.11},   {"发现问题", 0.13},
+                                       {"已整改销号", 0.14}, {"整改中", 0.12}, {"超期未整改", 0.15}};
+    table_head(p, fc, 6);
+    for (int i = 0; i < b->nfunits; i++) {
+        const struct doc_bulletin_funit *u = &b->funits[i];
+        const char *cells[] = {u->name,
+                               arena_printf(p->a, "%d", u->inspections),
+                               arena_printf(p->a, "%d", u->findings),
+                               arena_printf(p->a, "%d", u->verified),
+                               arena_printf(p->a, "%d", u->rectifying),
+                               arena_printf(p->a, "%d", u->overdue)};
+        draw_row(p, fc, 6, cells, false);
+    }
+    if (!b->nfindings)
+        return;
+    blank(p, 0.5);
+    static const struct column lc[] = {
+        {"序号", 0.07}, {"被督查单位", 0.25}, {"督查发现的问题", 0.32}, {"整改时限", 0.20}, {"整改情况", 0.16}};
+    table_head(p, lc, 5);
+    for (int i = 0; i < b->nfindings; i++) {
+        const struct doc_bulletin_finding *f = &b->findings[i];
+        const char *state = !strcmp(f->state, "verified")  ? "已整改销号"
+                            : !strcmp(f->state, "overdue") ? "超期未整改"
+                                                           : "整改中";
+        const char *cells[] = {arena_printf(p->a, "%d", i + 1), f->unit, f->title, doc_date_cn(p->a, f->due), state};
+        draw_row(p, lc, 5, cells, false);
+    }
+    if (b->nfindings < b->findings_total)
+        body(p, arena_printf(p->a, "（另有%d个问题未列出，见整改任务台账。）", b->findings_total - b->nfindings));
+}
+
 struct bulletin_job {
     const struct doc_office *office;
     const struct doc_bulletin *b;
@@ -1099,7 +1137,7 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     }
     if (b->warn_section)
         warnings_section(p, b, NUMERALS[sec++]);
-    if (b->inspections || b->rect_tasks) {
+    if (b->inspections || b->rect_tasks || b->nfunits) {
         heading(p, arena_printf(p->a, "%s、督查检查和整改情况", NUMERALS[sec++]));
         body(p, arena_printf(
                     p->a,
@@ -1108,6 +1146,7 @@ static void doc_bulletin(struct pdf *p, const void *arg)
                     b->period, b->inspections, b->rect_assigned, doc_date_cn(p->a, b->as_of), b->rect_tasks,
                     b->rect_verified, b->rect_rate >= 0 ? arena_printf(p->a, "，整改完成率%d%%", b->rect_rate) : "",
                     b->rect_overdue));
+        findings_section(p, b);
     }
     for (int pass = 0; pass < 2; pass++) { /* praise, then criticism */
         const char *label = pass ? "通报批评" : "通报表扬";

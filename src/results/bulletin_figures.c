@@ -240,6 +240,112 @@ static enum err rectification(struct ctx *c, const char *home, const char *scope
     return ERR_OK;
 }
 
+/* The inspections' findings per unit (督查发现问题及整改情况): of the inspections counted above (findings issued
+ * in the period, the government's), each inspected unit in the scope (a target, or the responsible unit of a
+ * finding) with its inspections, its findings (issued, with a rectification task not withdrawn) and their
+ * rectification state at as_of — verified (销号 by then), overdue (due before as_of, not verified), else
+ * rectifying; the targets in path order, then a finding's unit that is no target. And the findings themselves, at most BULLETIN_FINDINGS, by unit and
+ * inspection. Added to rect as "units" and "findings". */
+#define BULLETIN_FINDINGS 100
+#define FINDINGS_OF                                                                                                    \
+    "FROM insp_findings f JOIN inspections n ON n.id = f.inspection_id JOIN rect_tasks t ON t.finding_id = f.id "      \
+    "AND t.state <> 'withdrawn' JOIN units u ON u.id = f.unit_id WHERE n.office_path = ? AND "                         \
+    "n.findings_issued_at >= ? AND n.findings_issued_at < ? AND f.state = 'issued' AND f.unit_path >= ? AND "          \
+    "f.unit_path < ?"
+#define FINDING_STATE                                                                                                  \
+    "CASE WHEN t.state = 'verified' AND t.verified_at < ? THEN 'verified' WHEN t.due_date < ? THEN 'overdue' "         \
+    "ELSE 'rectifying' END"
+
+/* Each row of st handed to fn with acc; st done. */
+static enum err each_row(struct ctx *c, struct stmt *st, void (*fn)(struct stmt *st, json_t *acc), json_t *acc)
+{
+    int rc = STORE_DONE;
+    while (st && (rc = stmt_step(st)) == STORE_ROW)
+        fn(st, acc);
+    stmt_done(st);
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
+}
+
+/* The unit's row in units (added with every figure 0 when it has none yet). */
+static json_t *finding_unit(json_t *units, int64_t id, const char *name)
+{
+    size_t i;
+    json_t *u;
+    json_array_foreach(units, i, u) if (json_integer_value(json_object_get(u, "unit_id")) == id) return u;
+    u = json_pack("{sI ss sI sI sI sI sI}", "unit_id", (json_int_t)id, "name", name, "inspections", (json_int_t)0,
+                  "findings", (json_int_t)0, "verified", (json_int_t)0, "overdue", (json_int_t)0, "rectifying",
+                  (json_int_t)0);
+    json_array_append_new(units, u);
+    return u;
+}
+
+static void target_row(struct stmt *st, json_t *units)
+{
+    json_object_set_new(finding_unit(units, stmt_int(st, 0), stmt_text(st, 1)), "inspections",
+                        json_integer(stmt_int(st, 2)));
+}
+
+static void state_row(struct stmt *st, json_t *units)
+{
+    json_t *u = finding_unit(units, stmt_int(st, 0), stmt_text(st, 1));
+    json_int_t n = stmt_int(st, 3);
+    json_object_set_new(u, "findings", json_integer(json_integer_value(json_object_get(u, "findings")) + n));
+    json_object_set_new(u, stmt_text(st, 2), json_integer(n));
+}
+
+static void finding_row(struct stmt *st, json_t *list)
+{
+    json_array_append_new(list, json_pack("{sI sI ss ss ss ss ss ss ss}", "finding_id", (json_int_t)stmt_int(st, 0),
+                                          "unit_id", (json_int_t)stmt_int(st, 1), "unit_name", stmt_text(st, 2),
+                                          "inspection_number", stmt_is_null(st, 3) ? "" : stmt_text(st, 3),
+                                          "inspection", stmt_text(st, 4), "title", stmt_text(st, 5), "task_number",
+                                          stmt_text(st, 6), "due_date", stmt_text(st, 7), "state", stmt_text(st, 8)));
+}
+
+static enum err findings_by_unit(struct ctx *c, const char *home, const char *scope, const char *upper,
+                                 const struct period *p, json_t *rect)
+{
+    json_t *units = json_array(), *list = json_array();
+    json_object_set_new(rect, "units", units);
+    json_object_set_new(rect, "findings", list);
+    /* the inspected units: the targets of the inspections counted, in the scope */
+    enum err e = each_row(
+        c,
+        db_query(
+            c->db,
+            "SELECT x.unit_id, u.name, COUNT(DISTINCT n.id) FROM insp_targets x JOIN inspections n ON n.id = "
+            "x.inspection_id JOIN units u ON u.id = x.unit_id WHERE n.office_path = ? AND n.findings_issued_at >= ? "
+            "AND n.findings_issued_at < ? AND x.unit_path >= ? AND x.unit_path < ? GROUP BY x.unit_id, u.name, "
+            "u.path ORDER BY u.path",
+            DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper)),
+        target_row, units);
+    /* their findings by rectification state (grouped in a subquery: PostgreSQL does not group by an expression
+     * with parameters) */
+    if (!e)
+        e = each_row(
+            c,
+            db_query(c->db,
+                     "SELECT q.unit_id, q.name, q.st, COUNT(*) FROM (SELECT f.unit_id, u.name, u.path, " FINDING_STATE
+                     " AS st " FINDINGS_OF ") q GROUP BY q.unit_id, q.name, q.path, q.st ORDER BY q.path",
+                     DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
+                     DB_TEXT(scope), DB_TEXT(upper)),
+            state_row, units);
+    /* the findings listed */
+    if (!e)
+        e = each_row(
+            c,
+            db_query(
+                c->db,
+                "SELECT f.id, f.unit_id, u.name, n.number, n.subject, f.title, t.number, t.due_date, " FINDING_STATE
+                " " FINDINGS_OF " ORDER BY u.path, n.id, f.id LIMIT ?",
+                DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
+                DB_TEXT(scope), DB_TEXT(upper), DB_INT(BULLETIN_FINDINGS)),
+            finding_row, list);
+    return e;
+}
+
 /* ---- from the kept counters (migration 0054, src/items/ledger_figs.c) ----
  *
  * Every figure is a difference of prefix sums P(x, b) = the items' x on days up to and including b:
@@ -525,6 +631,8 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
         e = overdue_items(c, home, scope, upper, &p, items);
     if (!e)
         e = rectification(c, home, scope, upper, &p, &rect);
+    if (!e)
+        e = findings_by_unit(c, home, scope, upper, &p, rect);
     if (e) {
         json_decref(units);
         json_decref(items);
@@ -584,6 +692,11 @@ static const struct figure_name rect_names[] = {
     {"inspections", "反馈问题的督查", "次"},    {"assigned", "期内交办的整改任务", "项"}, {"tasks", "整改任务", "项"},
     {"verified", "已核查销号的整改任务", "项"}, {"overdue", "超期未整改的任务", "项"},    {NULL, NULL, NULL}};
 
+static const struct figure_name finding_names[] = {{"findings", "督查发现问题", "项"},
+                                                   {"verified", "已整改销号的问题", "项"},
+                                                   {"overdue", "超期未整改的问题", "项"},
+                                                   {NULL, NULL, NULL}};
+
 static json_int_t num(const json_t *o, const char *k)
 {
     return json_integer_value(json_object_get(o, k));
@@ -610,6 +723,26 @@ static const json_t *unit_in(const json_t *units, json_int_t id)
     return NULL;
 }
 
+/* diff_counts for each unit of the rows wu (then) and nu (now), matched by unit_id; a unit in one only is
+ * compared with none (every figure 0). who: prefix + the unit's name_key. */
+static const char *diff_units(struct ctx *c, const char *acc, int *n, const char *prefix, const char *name_key,
+                              const struct figure_name *names, const json_t *wu, const json_t *nu, const json_t *none)
+{
+    size_t i;
+    json_t *u;
+    json_array_foreach(nu, i, u)
+    {
+        const json_t *o = unit_in(wu, num(u, "unit_id"));
+        acc = diff_counts(c, acc, n,
+                          arena_printf(c->arena, "%s%s", prefix, json_string_value(json_object_get(u, name_key))),
+                          names, o ? o : none, u);
+    }
+    json_array_foreach(wu, i, u) if (!unit_in(nu, num(u, "unit_id"))) acc =
+        diff_counts(c, acc, n, arena_printf(c->arena, "%s%s", prefix, json_string_value(json_object_get(u, name_key))),
+                    names, u, none);
+    return acc;
+}
+
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now)
 {
     if (json_equal((json_t *)was, (json_t *)now))
@@ -623,38 +756,24 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
     acc = diff_counts(c, acc, &n, "合计", figure_names, json_object_get(was, "totals"), json_object_get(now, "totals"));
     acc = diff_counts(c, acc, &n, "", rect_names, json_object_get(was, "rectification"),
                       json_object_get(now, "rectification"));
-    const json_t *wu = json_object_get(was, "units"), *nu = json_object_get(now, "units");
-    size_t i;
-    json_t *u;
     json_t *none = json_object(); /* a unit without a row: every figure 0 */
-    json_array_foreach(nu, i, u)
-    {
-        const json_t *o = unit_in(wu, num(u, "unit_id"));
-        acc = diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), figure_names, o ? o : none, u);
-    }
-    json_array_foreach(wu, i, u) if (!unit_in(nu, num(u, "unit_id"))) acc =
-        diff_counts(c, acc, &n, json_string_value(json_object_get(u, "name")), figure_names, u, none);
+    acc = diff_units(c, acc, &n, "", "name", figure_names, json_object_get(was, "units"), json_object_get(now, "units"),
+                     none);
+    /* the inspections' findings per unit */
+    acc = diff_units(c, acc, &n, "", "name", finding_names,
+                     json_object_get(json_object_get(was, "rectification"), "units"),
+                     json_object_get(json_object_get(now, "rectification"), "units"), none);
     /* the section 预警提示: its total and each unit's items at risk (kept or dropped: recounted as it was) */
     const json_t *ww = json_object_get(was, "warnings"), *nw = json_object_get(now, "warnings");
     static const struct figure_name warn_names[] = {{"items", "预警事项", "件"}, {NULL, NULL, NULL}};
     if (ww || nw) {
         acc = diff_counts(c, acc, &n, "预警提示中合计", warn_names, ww ? ww : none, nw ? nw : none);
-        wu = json_object_get(ww, "units");
-        nu = json_object_get(nw, "units");
-        json_array_foreach(nu, i, u)
-        {
-            const json_t *o = unit_in(wu, num(u, "unit_id"));
-            acc = diff_counts(
-                c, acc, &n, arena_printf(c->arena, "预警提示中%s", json_string_value(json_object_get(u, "unit_name"))),
-                warn_names, o ? o : none, u);
-        }
-        json_array_foreach(wu, i, u) if (!unit_in(nu, num(u, "unit_id"))) acc = diff_counts(
-            c, acc, &n, arena_printf(c->arena, "预警提示中%s", json_string_value(json_object_get(u, "unit_name"))),
-            warn_names, u, none);
+        acc = diff_units(c, acc, &n, "预警提示中", "unit_name", warn_names, json_object_get(ww, "units"),
+                         json_object_get(nw, "units"), none);
     }
     json_decref(none);
     if (!*acc)
-        acc = "超期事项清单有变化";
+        acc = "超期事项清单或督查发现问题清单有变化";
     return arena_printf(c->arena, "%s%s", acc, n > 6 ? "等" : "");
 }
 

@@ -43,7 +43,7 @@ static json_t *named_public(struct ctx *c, int64_t id)
 
 /* The overdue items of the figures that may reach the public: only items marked public (confidentiality
  * 'public'); an internal item (内部, the default) never reaches a public page — the counts per unit stay,
- * they name no item. */
+ * they name no item. The findings of inspections are left out (their counts per unit stay). */
 static enum err public_items_only(struct ctx *c, json_t *fig)
 {
     json_t *items = json_object_get(fig, "overdue_items");
@@ -65,6 +65,9 @@ static enum err public_items_only(struct ctx *c, json_t *fig)
             json_array_append(kept, v);
     }
     json_object_set_new(fig, "overdue_items", kept);
+    /* the inspections' findings are the office's words about a unit's failings: the public reads the counts
+     * per inspected unit, not the findings themselves */
+    json_object_del(json_object_get(fig, "rectification"), "findings");
     return ERR_OK;
 }
 

@@ -42,10 +42,13 @@ def test_the_demo_bulletin_is_public_without_its_people(server, anon):
     # the words and every figure are the bulletin's
     for k in ("number", "title", "addressees", "intro", "remarks", "period", "office_name", "issued_on"):
         assert p[k] == full[k], k
-    # every figure too, but of the overdue items only those marked public (the demo's are internal: none)
+    # every figure too, but of the overdue items only those marked public (the demo's are internal: none),
     public = [x for x in full["figures"]["overdue_items"]
               if office.get(f"/api/v1/items/{x['id']}").json["confidentiality"] == "public"]
-    assert p["figures"] == {**full["figures"], "overdue_items": public}
+    # and of the inspections' findings the counts per inspected unit, not the findings themselves
+    rect = {k: v for k, v in full["figures"]["rectification"].items() if k != "findings"}
+    assert p["figures"] == {**full["figures"], "overdue_items": public, "rectification": rect}
+    assert "units" in p["figures"]["rectification"] and "findings" not in p["figures"]["rectification"]
     assert [(x["kind"], x["unit_name"], x["number"], x["title"]) for x in p["results"]] == [
         (x["kind"], x["unit_name"], x["number"], x["title"]) for x in full["results"]]
     assert p["results"], "the demo bulletin names a praise and a criticism"

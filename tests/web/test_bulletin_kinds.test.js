@@ -1,7 +1,8 @@
 // Special reports (督查专报) and briefings (督查简报) in the browser, beside the bulletin (督查通报): the office
 // drafts a special report for the principal leaders (it cannot be published), the county head approves it, the
 // office issues it on its own number series; the list filters by kind; the transport bureau's head never finds
-// it. A briefing is drafted the same way and issued as 第N期; the bureau reads it once issued.
+// it. A briefing is drafted the same way and issued as 第N期; the bureau reads it once issued. And a bulletin
+// lists the inspections' findings per inspected unit, as the server counted them.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
@@ -99,4 +100,35 @@ test('a special report goes to the principal leaders on its own series; a briefi
   const asHead = await apiAs(server, 'gc_head')
   assert.equal((await asHead('GET', `/api/v1/bulletins/${sid}`)).status, 404)
   await assertNoErrors(t, head)
+})
+
+test('a bulletin lists the inspections\' findings per inspected unit with their rectification state', async (t) => {
+  // the demo's inspections of the last year: the server counts them; the page shows what it counted
+  const asOffice = await apiAs(server, 'gc_office')
+  const end = new Date(Date.now() + 8 * 3600000)
+  const from = new Date(end.getTime() - 360 * 86400000).toISOString().slice(0, 10)
+  const r = await asOffice('POST', '/api/v1/bulletins', { period_from: from, period_to: end.toISOString().slice(0, 10) })
+  assert.equal(r.status, 201)
+  const rc = r.json.figures.rectification
+  assert.ok(rc.units.length > 0 && rc.findings.length > 0, 'the demo has inspections with findings issued in the year')
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto(`/bulletins/${r.json.id}`)
+  const units = office.locator('[data-test=bul-findings-units] .el-table__body .el-table__row')
+  await units.first().waitFor()
+  assert.equal(await units.count(), rc.units.length)
+  for (const [i, u] of rc.units.entries()) {
+    const cells = (await units.nth(i).locator('td').allTextContents()).map((s) => s.trim())
+    assert.deepEqual(cells, [u.name, u.inspections, u.findings, u.verified, u.rectifying, u.overdue].map(String), u.name)
+  }
+  const list = office.locator('[data-test=bul-findings-list] .el-table__body .el-table__row')
+  assert.equal(await list.count(), rc.findings.length)
+  const words = { verified: '已整改销号', overdue: '超期未整改', rectifying: '整改中' }
+  const first = (await list.first().locator('td').allTextContents()).map((s) => s.trim())
+  assert.equal(first[0], rc.findings[0].unit_name)
+  assert.ok(first[1].startsWith(rc.findings[0].title) && first[1].endsWith(rc.findings[0].inspection), first[1])
+  assert.equal(first[3], words[rc.findings[0].state])
+  await office.locator('[data-test=bul-findings]').scrollIntoViewIfNeeded()
+  await shot(office, 'bulletin-findings')
+  await assertNoErrors(t, office)
 })
