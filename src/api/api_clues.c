@@ -66,7 +66,10 @@ static int h_import(struct req *rq)
     if (!up || up->malformed || !up->size)
         return reply_error(rq, ERR_BAD_REQUEST, "请上传 XLSX 或 CSV 文件");
     json_t *report = NULL;
-    enum err e = clues_import(&rq->ctx, up->path, dry != 0, &report);
+    const char *name = up->filename ? up->filename : req_query(rq, "filename");
+    if (name && strlen(name) > 255)
+        return reply_error(rq, ERR_BAD_REQUEST, "文件名（filename）过长");
+    enum err e = clues_import(&rq->ctx, up->path, dry != 0, name, &report);
     if (e && e != ERR_INVALID) {
         json_decref(report);
         return reply_ctx_error(rq);

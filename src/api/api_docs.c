@@ -163,7 +163,10 @@ static int h_import(struct req *rq)
     if (!rq->body_len)
         return reply_error(rq, ERR_BAD_REQUEST, "请上传 CSV 文件内容");
     json_t *report = NULL;
-    enum err e = docs_import_csv(&rq->ctx, rq->body, rq->body_len, dry != 0, &report);
+    const char *name = req_query(rq, "filename");
+    if (name && strlen(name) > 255)
+        return reply_error(rq, ERR_BAD_REQUEST, "文件名（filename）过长");
+    enum err e = docs_import_csv(&rq->ctx, rq->body, rq->body_len, dry != 0, name, &report);
     if (e) {
         json_t *body =
             json_pack("{s{ss ss sO}}", "error", "code", err_code(e), "message",

@@ -3,6 +3,8 @@
 #include "docs/itemdocs.h"
 #include "units/units.h"
 
+#include <string.h>
+
 /* GET /api/v1/units?parent_id=&q=&kind=&limit= */
 static int h_units_list(struct req *rq)
 {
@@ -75,7 +77,10 @@ static int h_unit_import(struct req *rq)
     if (!rq->body_len)
         return reply_error(rq, ERR_BAD_REQUEST, "请上传单位表（XLSX 工作簿或 UTF-8 编码的 CSV 文件）");
     json_t *report = NULL;
-    enum err e = units_import(&rq->ctx, rq->body, rq->body_len, dry != 0, &report);
+    const char *name = req_query(rq, "filename");
+    if (name && strlen(name) > 255)
+        return reply_error(rq, ERR_BAD_REQUEST, "文件名（filename）过长");
+    enum err e = units_import(&rq->ctx, rq->body, rq->body_len, dry != 0, name, &report);
     if (e) {
         json_t *body = json_pack("{s{ss ss so}}", "error", "code", err_code(e), "message",
                                  rq->ctx.msg ? rq->ctx.msg : err_default_message(e), "rows",

@@ -284,7 +284,7 @@ int cmd_import_units(struct cli *cli)
     WITH_CTX(cli, c);
     json_t *report = NULL;
     cli_progress(cli, "importing units", 0, 0);
-    enum err e = units_import(&c, csv, len, false, &report);
+    enum err e = units_import(&c, csv, len, false, cli->argv[0], &report);
     if (cli->tty)
         fputc('\n', stderr);
     size_t i;

@@ -187,7 +187,7 @@ static void transfers(struct demo *d)
             day_str(d, 12), day_str(d, -2), day_str(d, 18), day_str(d, -2));
     fclose(f);
     json_t *out = NULL;
-    enum err e = clues_import(d->c, path, false, &out);
+    enum err e = clues_import(d->c, path, false, "上级转办线索.csv", &out);
     unlink(path);
     json_decref(out);
     if (e) {

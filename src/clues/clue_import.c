@@ -36,7 +36,8 @@ static const char *const headings[C__N][5] = {
 struct import_args {
     const char *path;
     bool dry_run;
-    char ***rows; /* the table: rows[0] is the heading */
+    const char *filename; /* the file's name, for the audit record (NULL: not given) */
+    char ***rows;         /* the table: rows[0] is the heading */
     int *ncells, *row_no, nrows;
     json_t *created, *errors;
     int64_t office_id;
@@ -176,7 +177,9 @@ static enum err import_tx(struct ctx *c, void *arg)
         return ctx_fail(c, ERR_INVALID, "导入文件有 %zu 处错误，未导入任何线索", json_array_size(x->errors));
     if (!json_array_size(x->created))
         return ctx_fail(c, ERR_INVALID, "导入文件没有数据行");
-    json_t *sum = json_pack("{si sb}", "created", (int)json_array_size(x->created), "dry_run", x->dry_run);
+    json_t *sum =
+        json_pack("{so si si sb}", "filename", x->filename ? json_string(x->filename) : json_null(), "rows",
+                  (int)json_array_size(x->created), "created", (int)json_array_size(x->created), "dry_run", x->dry_run);
     enum err e = audit_record(c, "clue.import", CLUE_KIND, 0, sum);
     json_decref(sum);
     if (!e && x->dry_run)
@@ -261,9 +264,10 @@ static enum err read_table(struct ctx *c, struct import_args *x)
     return ERR_OK;
 }
 
-enum err clues_import(struct ctx *c, const char *path, bool dry_run, json_t **report)
+enum err clues_import(struct ctx *c, const char *path, bool dry_run, const char *filename, json_t **report)
 {
-    struct import_args x = {.path = path, .dry_run = dry_run, .created = json_array(), .errors = json_array()};
+    struct import_args x = {
+        .path = path, .dry_run = dry_run, .filename = filename, .created = json_array(), .errors = json_array()};
     /* the office: where the user sorts clues (the first such grant) */
     const struct grant *g = NULL;
     for (int i = 0; c->user && i < c->user->ngrants && !g; i++)

@@ -66,7 +66,7 @@ enum err clue_load(struct ctx *c, int64_t id, struct clue *cl)
         cl->office_name = col(c, st, 7);
         cl->area_unit_id = stmt_int(st, 8);
         cl->area_path = col(c, st, 9);
-        cl->area_name = col(c, st, 10);
+        cl->area_name = units_area_name(c->arena, col(c, st, 10));
         cl->unit_id = col_id(st, 11);
         cl->unit_path = col(c, st, 12);
         cl->unit_name = col(c, st, 13);
@@ -279,11 +279,14 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
                                                 stmt_text(st, 1), "size", (json_int_t)stmt_int(st, 2)));
     stmt_done(st);
     json_t *item = json_null();
+    const char *pub = clue_public_status(s);
     if (cl->item_id) {
         st = db_query(c->db, "SELECT number, title, state FROM items WHERE id = ?", DB_INT(cl->item_id));
         if (st && stmt_step(st) == STORE_ROW)
             item = json_pack("{sI so ss ss}", "id", (json_int_t)cl->item_id, "number", str_or_null(stmt_text(st, 0)),
                              "title", stmt_text(st, 1), "state", stmt_text(st, 2));
+        if (st && json_is_object(item) && s == CLUE_ST_CONVERTED)
+            pub = clue_item_public_status(json_string_value(json_object_get(item, "state")));
         stmt_done(st);
     }
     json_t *out = json_pack(
@@ -295,7 +298,7 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
         cl->source, "source_label", source_label(cl->source), "origin_platform", cl->origin_platform, "origin_number",
         str_or_null(cl->origin_number), "origin_due_date", str_or_null(cl->origin_due_date), "unit",
         cl->unit_id ? json_pack("{sI ss}", "id", (json_int_t)cl->unit_id, "name", cl->unit_name) : json_null(), "state",
-        clue_state_name(s), "state_label", clue_state_label(s), "public_status", clue_public_status(s), "due_date",
+        clue_state_name(s), "state_label", clue_state_label(s), "public_status", pub, "due_date",
         str_or_null(cl->wf.due_date), "merged_into", clue_ref(c, cl->merged_into), "item", item, "inspection",
         clue_inspection(c, cl->inspection_id), "close_reason", str_or_null(cl->close_reason), "close_reason_label",
         str_or_null(clue_close_reason_label(cl->close_reason)), "public_reply", str_or_null(cl->public_reply),
@@ -516,7 +519,8 @@ enum err clues_list(struct ctx *c, const struct clue_query *q, json_t **out)
             clue_category_label(stmt_text(st, 3)) ? clue_category_label(stmt_text(st, 3)) : stmt_text(st, 3), "state",
             clue_state_name(s), "state_label", clue_state_label(s), "source", stmt_text(st, 5), "due_date",
             str_or_null(due), "overdue", json_boolean(running && due && strcmp(due, today) < 0), "created_at",
-            stmt_text(st, 7), "area", "id", (json_int_t)stmt_int(st, 8), "name", stmt_text(st, 9), "unit",
+            stmt_text(st, 7), "area", "id", (json_int_t)stmt_int(st, 8), "name",
+            units_area_name(c->arena, stmt_text(st, 9)), "unit",
             stmt_is_null(st, 10) ? json_null()
                                  : json_pack("{sI ss}", "id", (json_int_t)stmt_int(st, 10), "name", stmt_text(st, 11)),
             "origin_number", str_or_null(stmt_is_null(st, 12) ? NULL : stmt_text(st, 12)), "possible_duplicate",
@@ -687,10 +691,11 @@ enum err clues_similar(struct ctx *c, int64_t id, json_t **out)
         double score = text_dice(&mine, &other);
         if (score < CLUE_SIMILAR_MIN)
             continue;
-        cands[n++] = (struct cand){score, json_pack("{sI ss ss ss ss ss ss sf}", "id", (json_int_t)stmt_int(st, 0),
-                                                    "number", stmt_text(st, 1), "title", stmt_text(st, 2), "state",
-                                                    stmt_text(st, 3), "place", stmt_text(st, 4), "created_at",
-                                                    stmt_text(st, 6), "area_name", stmt_text(st, 7), "score", score)};
+        cands[n++] =
+            (struct cand){score, json_pack("{sI ss ss ss ss ss ss sf}", "id", (json_int_t)stmt_int(st, 0), "number",
+                                           stmt_text(st, 1), "title", stmt_text(st, 2), "state", stmt_text(st, 3),
+                                           "place", stmt_text(st, 4), "created_at", stmt_text(st, 6), "area_name",
+                                           units_area_name(c->arena, stmt_text(st, 7)), "score", score)};
     }
     stmt_done(st);
     /* best first (few candidates: insertion sort) */

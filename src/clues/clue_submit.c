@@ -94,7 +94,7 @@ enum err clue_check_new(struct ctx *c, struct clue_new *n)
     struct stmt *st = db_query(c->db, "SELECT kind, name FROM units WHERE id = ?", DB_INT(n->area_unit_id));
     if (st && stmt_step(st) == STORE_ROW) {
         kind = arena_strdup(c->arena, stmt_text(st, 0));
-        area_name = arena_strdup(c->arena, stmt_text(st, 1));
+        area_name = units_area_name(c->arena, arena_strdup(c->arena, stmt_text(st, 1)));
     }
     stmt_done(st);
     if (!kind || (strcmp(kind, "government") && strcmp(kind, "township")))
@@ -545,7 +545,7 @@ static const char *public_label(const char *action)
         {"create", "已登记您反映的问题，正在分拣"},
         {"assign", "已交有关部门核查"},
         {"merge", "与其他群众反映的同一问题合并办理"},
-        {"convert_item", "已列为督办事项，交有关部门办理"},
+        {"convert_item", "已转为督办事项，正在立项审批"},
         {"close", "已办结"},
         {"reply", "督查室答复"},
     };
@@ -581,6 +581,36 @@ static enum err public_updates(struct ctx *c, int64_t id, const char *since, jso
     return rc < 0 ? ctx_store_fail(c, rc, "读取办理进展") : ERR_OK;
 }
 
+/* Tracking rows by their time (ISO instants compare as text). */
+static int by_time(const void *a, const void *b)
+{
+    const char *x = json_string_value(json_object_get(*(json_t *const *)a, "at"));
+    const char *y = json_string_value(json_object_get(*(json_t *const *)b, "at"));
+    return strcmp(x ? x : "", y ? y : "");
+}
+
+/* The rows the item a clue became adds to the tracking page, after the conversion's own: assigned to the units, then
+ * completed or withdrawn (the item's own times); *state: the item's state. */
+static enum err item_updates(struct ctx *c, int64_t item_id, json_t *arr, const char **state)
+{
+    struct stmt *st = db_query(c->db, "SELECT state, assigned_at, closed_at FROM items WHERE id = ?", DB_INT(item_id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        *state = arena_strdup(c->arena, stmt_text(st, 0));
+        if (!stmt_is_null(st, 1))
+            json_array_append_new(arr, json_pack("{ss ss sn}", "at", stmt_text(st, 1), "text",
+                                                 clue_item_public_status("assigned"), "reply"));
+        const char *closed = clue_item_public_status(*state);
+        if (!stmt_is_null(st, 2) &&
+            (!strcmp(*state, "completed") || !strcmp(*state, "archived") || !strcmp(*state, "withdrawn")))
+            json_array_append_new(arr, json_pack("{ss ss sn}", "at", stmt_text(st, 2), "text", closed, "reply"));
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取督办事项") : ERR_OK;
+}
+
 enum err clues_track(struct ctx *c, const char *code, json_t **out)
 {
     char digest[65];
@@ -602,6 +632,24 @@ enum err clues_track(struct ctx *c, const char *code, json_t **out)
             break;
         e = public_updates(c, cur.wf.id, since, updates);
     }
+    const char *item_state = NULL;
+    if (!e && cur.item_id)
+        e = item_updates(c, cur.item_id, updates, &item_state);
+    if (!e) { /* in time order (the item's rows among the clue's: a reply may come after the assignment) */
+        size_t n = json_array_size(updates);
+        json_t **rows = arena_alloc(c->arena, sizeof *rows * (n + 1));
+        for (size_t i = 0; i < n; i++)
+            rows[i] = json_incref(json_array_get(updates, i));
+        for (size_t i = 1; i < n; i++) /* stable: rows of the same second keep their order */
+            for (size_t k = i; k > 0 && by_time(&rows[k - 1], &rows[k]) > 0; k--) {
+                json_t *t = rows[k];
+                rows[k] = rows[k - 1];
+                rows[k - 1] = t;
+            }
+        json_array_clear(updates);
+        for (size_t i = 0; i < n; i++)
+            json_array_append_new(updates, rows[i]);
+    }
     if (e) {
         json_decref(updates);
         return e;
@@ -609,8 +657,9 @@ enum err clues_track(struct ctx *c, const char *code, json_t **out)
     enum clue_state s = (enum clue_state)cur.wf.state;
     *out = json_pack("{ss ss ss ss ss sb so so so}", "number", cl.wf.number, "received_at", cl.created_at,
                      "category_label", clue_category_label(cl.category) ? clue_category_label(cl.category) : "",
-                     "area_name", cl.area_name, "status", clue_public_status(s), "closed", s == CLUE_ST_CLOSED,
-                     "close_reason_label",
+                     "area_name", cl.area_name, "status",
+                     s == CLUE_ST_CONVERTED && item_state ? clue_item_public_status(item_state) : clue_public_status(s),
+                     "closed", s == CLUE_ST_CLOSED, "close_reason_label",
                      s == CLUE_ST_CLOSED && clue_close_reason_label(cur.close_reason)
                          ? json_string(clue_close_reason_label(cur.close_reason))
                          : json_null(),
@@ -634,10 +683,10 @@ enum err clues_public_form(struct ctx *c, json_t **out)
     json_t *areas = json_array();
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW)
-        json_array_append_new(areas,
-                              json_pack("{sI ss so ss}", "id", (json_int_t)stmt_int(st, 0), "name", stmt_text(st, 1),
-                                        "parent_id", stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)),
-                                        "kind", stmt_text(st, 3)));
+        json_array_append_new(areas, json_pack("{sI ss so ss}", "id", (json_int_t)stmt_int(st, 0), "name",
+                                               units_area_name(c->arena, stmt_text(st, 1)), "parent_id",
+                                               stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)),
+                                               "kind", stmt_text(st, 3)));
     stmt_done(st);
     if (rc < 0) {
         json_decref(areas);

@@ -241,6 +241,25 @@ const char *clue_public_status(enum clue_state s)
     return "已受理";
 }
 
+const char *clue_item_public_status(const char *item_state)
+{
+    static const struct {
+        const char *state, *text;
+    } t[] = {
+        {"draft", "已转为督办事项，正在立项审批"},
+        {"submitted", "已转为督办事项，正在立项审批"},
+        {"deputy_approved", "已转为督办事项，正在立项审批"},
+        {"approved", "已转为督办事项，正在立项审批"},
+        {"completed", "督办事项已办结"},
+        {"archived", "督办事项已办结"},
+        {"withdrawn", "督办事项已撤销"},
+    };
+    for (size_t i = 0; item_state && i < sizeof t / sizeof *t; i++)
+        if (!strcmp(item_state, t[i].state))
+            return t[i].text;
+    return "已列为督办事项，交有关部门办理";
+}
+
 void clue_today(struct ctx *c, char out[11])
 {
     cal_format_date(time_local_day(c->now), out);

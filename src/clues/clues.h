@@ -105,7 +105,7 @@ enum err clues_photo_file(struct ctx *c, int64_t id, int64_t photo_id, const cha
  * error of that row. *report: {"dry_run","created","clues":[{row, number, origin_number}],
  * "errors":[{row, message}]}.
  */
-enum err clues_import(struct ctx *c, const char *path, bool dry_run, json_t **report);
+enum err clues_import(struct ctx *c, const char *path, bool dry_run, const char *filename, json_t **report);
 
 /* Meta for the office's pages: categories, states, actions, close reasons, findings, sources. */
 enum err clues_meta(struct ctx *c, json_t **out);

@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "units/units.h"
 
 #define CLUE_WHAT "线索"
 #define CLUE_KIND "clue"     /* the workflow's name, the deadlines owner kind, the audit object type */
@@ -150,5 +151,9 @@ enum err clue_deadlines(struct wf_act *a);
 void clue_today(struct ctx *c, char out[11]);
 /* The public status of a state: "已受理", "核查中", … */
 const char *clue_public_status(enum clue_state s);
+/* What the reporter reads of a clue converted into an item, by the item's state (its state in the database): still
+ * being registered and approved (draft … approved), with the units (assigned … signed, suspended), completed,
+ * withdrawn. */
+const char *clue_item_public_status(const char *item_state);
 
 #endif

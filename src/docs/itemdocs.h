@@ -32,7 +32,8 @@ enum err docs_units_template(struct ctx *c, const char **path);
  * row is checked and created in one transaction that is rolled back if any row fails or dry_run
  * is set. *report: {"dry_run", "created", "items":[{row, title, …}], "errors":[{row, message}]}.
  */
-enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_run, json_t **report);
+enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_run, const char *filename,
+                         json_t **report);
 
 /* Builds the item's archive file under data_dir/archives (needs the item archived or completed
  * and CAP_ITEM_REGISTER at its office). *out: {file, size, sm3, created_at}. */

@@ -16,6 +16,7 @@ struct import_args {
     size_t len;
     bool dry_run;
     json_t *errors, *created, *kinds;
+    const char *filename; /* the file's name, for the audit record (NULL: not given) */
 };
 
 static void row_error(struct import_args *a, int row, const char *msg)
@@ -199,7 +200,9 @@ static enum err import_tx(struct ctx *c, void *arg)
         return ctx_fail(c, ERR_INVALID, "导入文件有 %zu 处错误，未导入任何事项", json_array_size(a->errors));
     if (row == 1)
         return ctx_fail(c, ERR_INVALID, "导入文件没有数据行");
-    json_t *sum = json_pack("{si sb}", "created", (int)json_array_size(a->created), "dry_run", a->dry_run);
+    json_t *sum =
+        json_pack("{so si si sb}", "filename", a->filename ? json_string(a->filename) : json_null(), "rows",
+                  (int)json_array_size(a->created), "created", (int)json_array_size(a->created), "dry_run", a->dry_run);
     enum err e = audit_record(c, "item.import", "item", 0, sum);
     json_decref(sum);
     if (!e && a->dry_run)
@@ -207,13 +210,15 @@ static enum err import_tx(struct ctx *c, void *arg)
     return e;
 }
 
-enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_run, json_t **report)
+enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_run, const char *filename,
+                         json_t **report)
 {
     json_t *meta = NULL;
     enum err e = items_meta(c, &meta);
     if (e)
         return e;
-    struct import_args a = {csv, len, dry_run, json_array(), json_array(), json_object_get(meta, "source_kinds")};
+    struct import_args a = {csv,     len, dry_run, json_array(), json_array(), json_object_get(meta, "source_kinds"),
+                            filename};
     e = ctx_tx(c, "导入督办事项", import_tx, &a);
     if (dry_run && e == ERR_CONFLICT && !json_array_size(a.errors)) {
         e = ERR_OK;

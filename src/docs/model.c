@@ -227,7 +227,8 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
         else if (*str(v, "reply_text"))
             it->reply = str(v, "reply_text");
         /* the lead unit's reply first, then the co units' in their order */
-        struct doc_unit_reply r = {str(v, "unit_name"), str(v, "reply_text"), str(v, "signed_at"), lead};
+        struct doc_unit_reply r = {
+            str(v, "unit_name"), str(v, "reply_text"), str(v, "signed_at"), lead, NULL, NULL, NULL, false};
         if (lead) {
             memmove(it->replies + 1, it->replies, sizeof *it->replies * (size_t)it->nreplies);
             it->replies[0] = r;
@@ -247,6 +248,20 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     it->events = arena_alloc(a, sizeof *it->events * (json_array_size(events) + 1));
     json_array_foreach(events, i, v)
     {
+        if (!strcmp(str(v, "action"), "handling_report")) { /* under its unit's reply and seal, not in the timeline */
+            const json_t *d = json_object_get(v, "data");
+            for (int k = 0; k < it->nreplies; k++)
+                if (!strcmp(it->replies[k].unit, str(v, "unit_name")))
+                    it->replies[k] = (struct doc_unit_reply){it->replies[k].unit,
+                                                             it->replies[k].text,
+                                                             it->replies[k].signed_at,
+                                                             it->replies[k].lead,
+                                                             str(v, "note"),
+                                                             str(v, "at"),
+                                                             str(d, "attachment_name"),
+                                                             json_is_true(json_object_get(d, "late"))};
+            continue;
+        }
         const char *who = *str(v, "actor_name") ? str(v, "actor_name") : str(v, "actor");
         const char *what = *str(v, "action_label") ? str(v, "action_label") : str(v, "action");
         /* the sentence of the entry (items_events: the note within it, in words) */

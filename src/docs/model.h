@@ -35,6 +35,10 @@ struct doc_seal {
 struct doc_unit_reply {
     const char *unit, *text, *signed_at;
     bool lead;
+    /* the handling report the unit filed after the completion (办理情况报告), NULL when none: its text, when it was
+     * filed (ISO instant), the file it names ("" when none), and whether it came after its day */
+    const char *handling, *handling_at, *handling_file;
+    bool handling_late;
 };
 
 struct doc_item {

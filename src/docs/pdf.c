@@ -617,6 +617,12 @@ static void record_replies(struct pdf *p, const struct pdf_job *j)
             signature(p, r->unit, doc_day_local(p->a, r->signed_at), NULL);
         else if (r->text && *r->text)
             body(p, "（单位主要负责人尚未核签）");
+        if (r->handling) { /* the report the completion started, filed to the issuing office (办理情况报告) */
+            body(p, arena_printf(p->a, "办理情况报告（%s向交办单位报送%s）：%s%s",
+                                 doc_date_cn(p->a, doc_day_local(p->a, r->handling_at)),
+                                 r->handling_late ? "，逾期" : "", r->handling,
+                                 *r->handling_file ? arena_printf(p->a, "（附件《%s》）", r->handling_file) : ""));
+        }
     }
     for (int i = 0; i < it->nseals; i++) {
         const struct doc_seal *s = &it->seals[i];
@@ -696,7 +702,10 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
     }
     if (it->nreplies || it->nseals) {
         blank(p, 0.5);
-        heading(p, arena_printf(p->a, "%s、办结答复", num[sec++]));
+        bool handling = false; /* a handling report filed by any unit names the section too */
+        for (int i = 0; i < it->nreplies; i++)
+            handling = handling || it->replies[i].handling;
+        heading(p, arena_printf(p->a, "%s、办结答复%s", num[sec++], handling ? "和办理情况报告" : ""));
         record_replies(p, j);
     }
     blank(p, 0.5);

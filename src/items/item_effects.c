@@ -26,6 +26,7 @@ const struct jv_field items_action_spec[] = {
     {"approve", JV_BOOL, 0, 0, 0, "审批意见"},
     {"percent", JV_INT, 0, 0, 100, "完成进度"},
     {"track_id", JV_INT, 0, 1, INT64_MAX, "责任单位"},
+    {"confirm", JV_BOOL, 0, 0, 0, "确认"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -363,13 +364,79 @@ static enum err verify(struct wf_act *a)
     return ctx_db_fail(c, e, "审核办结");
 }
 
+/*
+ * archive, before the state changes: archiving cancels the handling reports still owed (办理情况报告, 人大建议、
+ * 政协提案: 办结后20日内向交办单位报告办理情况), so the office must say it means that (confirm: true); without it,
+ * 409 naming each unit and its day, nothing changed. Confirmed, the timeline and the audit record keep what was
+ * cancelled (cancelled_reports) and each unit's contact is told that the report is no longer owed.
+ */
+static enum err archive_owed(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    struct dl_open *owed;
+    int n;
+    enum err e = deadlines_open_of_kind(c, "item", it->id, ms_kind_name(MS_HANDLING_REPORT), &owed, &n);
+    if (e || !n)
+        return e;
+    const char *list = "";
+    json_t *cancelled = json_array();
+    for (int i = 0; i < n; i++) {
+        const char *unit = "";
+        for (int k = 0; k < it->ntracks; k++)
+            if (it->tracks[k].unit_id == owed[i].unit_id)
+                unit = it->tracks[k].unit_name;
+        list = arena_printf(c->arena, "%s%s%s（应于%s前报告）", list, i ? "、" : "", unit,
+                            time_date_words(c->arena, owed[i].due_date));
+        json_array_append_new(cancelled, json_pack("{sI ss ss}", "unit_id", (json_int_t)owed[i].unit_id, "unit", unit,
+                                                   "due_date", owed[i].due_date));
+    }
+    if (!json_is_true(json_object_get(a->body, "confirm"))) {
+        json_decref(cancelled);
+        e = ctx_fail(c, ERR_CONFLICT, "归档将取消尚未报送的办理情况报告：%s。确认取消并归档请再次提交（confirm: true）",
+                     list);
+        c->field = "confirm";
+        return e;
+    }
+    json_object_set_new(a->data, "cancelled_reports", cancelled);
+    a->outcome = arena_printf(c->arena, "该事项已立卷归档，%s的办理情况报告已取消，无需再报送。", list);
+    return ERR_OK;
+}
+
+/* The contacts of the units whose handling report archiving cancelled hear of it. */
+static enum err tell_cancelled(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct item *it = item_of(a->obj);
+    const json_t *cancelled = json_object_get(a->data, "cancelled_reports"), *v;
+    size_t i;
+    static const struct wf_who contact = {ROLE_CONTACT, WF_AT_PART, 0, false};
+    enum err e = ERR_OK;
+    json_array_foreach(cancelled, i, v)
+    {
+        int64_t unit = json_integer_value(json_object_get(v, "unit_id"));
+        for (int k = 0; k < it->wf.ntracks && !e; k++) {
+            if (it->wf.parts[k].unit_id != unit)
+                continue;
+            struct notice n = {.kind = MSG_RESULT, .object_type = item_workflow.name, .object_id = it->id};
+            n.subject =
+                arena_printf(c->arena, "【办理情况报告已取消】%s《%s》", it->number ? it->number : "", it->title);
+            n.body = arena_printf(c->arena, "该事项已立卷归档，%s应于%s前报送的办理情况报告已取消，无需再报送。",
+                                  json_string_value(json_object_get(v, "unit")),
+                                  time_date_words(c->arena, json_string_value(json_object_get(v, "due_date"))));
+            e = workflow_tell(c, &it->wf, &it->wf.parts[k], &contact, &n);
+        }
+    }
+    return e;
+}
+
 /* archive: 立卷归档, the archive file in the same transaction (after the state and the audit record). */
 static enum err archive(struct wf_act *a)
 {
     json_t *file = NULL;
     enum err e = hooks_archive(a->c, "item", a->obj->id, &file);
     json_decref(file);
-    return e;
+    return e ? e : tell_cancelled(a);
 }
 
 static enum err withdraw(struct wf_act *a)
@@ -482,7 +549,7 @@ const struct wf_effect item_effects[ITEM_ACT__COUNT] = {
     [ITEM_ACT_RETURN_REPLY] = {return_reply, NULL},
     [ITEM_ACT_RETURN] = {return_item, NULL},
     [ITEM_ACT_VERIFY] = {verify, NULL},
-    [ITEM_ACT_ARCHIVE] = {NULL, archive},
+    [ITEM_ACT_ARCHIVE] = {archive_owed, archive},
     [ITEM_ACT_WITHDRAW] = {withdraw, NULL},
     [ITEM_ACT_ESCALATE] = {escalate, NULL},
     [ITEM_ACT_SUSPEND] = {suspend, NULL},

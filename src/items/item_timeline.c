@@ -177,8 +177,14 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
         return arena_printf(a, "%s主要负责人退回办结答复，重新办理。%s", u, with(c, "理由", note));
     if (IS("verify"))
         return arena_printf(a, "审核同意办结，办结等次：%s。", dstr(d, "grade"));
-    if (IS("archive"))
-        return "立卷归档。";
+    if (IS("archive")) {
+        const char *units = "";
+        const json_t *v;
+        size_t i;
+        json_array_foreach(json_object_get(d, "cancelled_reports"), i, v) units =
+            arena_printf(a, "%s%s%s", units, i ? "、" : "", dstr(v, "unit"));
+        return *units ? arena_printf(a, "立卷归档，取消%s尚未报送的办理情况报告。", units) : "立卷归档。";
+    }
     if (IS("withdraw"))
         return arena_printf(a, "撤销该事项，编号保留。%s", with(c, "理由", note));
     if (IS("press"))

@@ -12,6 +12,8 @@
 #include "units/units.h"
 
 #include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 const struct jv_field bulletins_create_spec[] = {
@@ -541,6 +543,14 @@ enum err bulletins_list(struct ctx *c, const char *state, int page, int per_page
         }
         json_array_append_new(arr, bulletin_json(c, &b));
     }
-    *out = json_pack("{so sI si si}", "bulletins", arr, "total", (json_int_t)total, "page", page, "per_page", per_page);
+    /* the period a new draft proposes: the previous whole month by the server's (Beijing) day — a bulletin reports
+     * on a month that has ended, also when it is drafted on the 1st */
+    char today[11], from[11], to[11];
+    int64_t day = time_local_day(c->now);
+    cal_format_date(day, today);
+    cal_format_date(day - atoi(today + 8), to); /* the day before the 1st of this month */
+    snprintf(from, sizeof from, "%.8s01", to);
+    *out = json_pack("{so sI si si s{ss ss}}", "bulletins", arr, "total", (json_int_t)total, "page", page, "per_page",
+                     per_page, "proposed_period", "from", from, "to", to);
     return ERR_OK;
 }

@@ -12,6 +12,7 @@
 #include "units/units.h"
 
 #include <ctype.h>
+#include <stdio.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -65,8 +66,11 @@ bool result_time_valid(const char *s)
     for (size_t i = 0; shape[i]; i++)
         if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
             return false;
-    int mo = atoi(s + 5), d = atoi(s + 8), h = atoi(s + 11), mi = atoi(s + 14);
-    return mo >= 1 && mo <= 12 && d >= 1 && d <= 31 && h <= 23 && mi <= 59;
+    int h = atoi(s + 11), mi = atoi(s + 14);
+    char day[11];
+    int64_t n;
+    snprintf(day, sizeof day, "%.10s", s);
+    return cal_parse_date(day, &n) && h <= 23 && mi <= 59; /* a real day: not 2026-02-30 */
 }
 
 /* ---- loading ---- */

@@ -78,7 +78,7 @@ const char *result_kind_label(enum result_kind k);
 bool result_kind_parse(const char *s, enum result_kind *out);
 /* The character of the kind in the number: 古督「批」〔2026〕3号. */
 const char *result_kind_word(enum result_kind k);
-/* True for "YYYY-MM-DD HH:MM" (a talk's planned or actual time). */
+/* True for "YYYY-MM-DD HH:MM" of a real day and time (a talk's planned or actual time; not 2026-02-30). */
 bool result_time_valid(const char *s);
 
 /* ---- shared by results and bulletins (results_common.c) ---- */

@@ -542,6 +542,7 @@ struct import_args {
     const char *data;
     size_t len;
     bool dry_run;
+    const char *filename; /* the file's name, for the audit record (NULL: not given) */
     struct table t;
     int col[U__N];
     json_t *errors, *rows;
@@ -721,7 +722,9 @@ static enum err import_tx(struct ctx *c, void *arg)
         return ctx_fail(c, ERR_INVALID, "导入文件有 %zu 处错误，未导入任何单位", json_array_size(a->errors));
     if (!json_array_size(a->rows))
         return ctx_fail(c, ERR_INVALID, "导入文件没有数据行");
-    json_t *sum = json_pack("{si si sb}", "created", a->created, "updated", a->updated, "dry_run", a->dry_run);
+    json_t *sum =
+        json_pack("{so si si si sb}", "filename", a->filename ? json_string(a->filename) : json_null(), "rows",
+                  (int)json_array_size(a->rows), "created", a->created, "updated", a->updated, "dry_run", a->dry_run);
     enum err e = audit_record(c, "unit.import", "unit", 0, sum);
     json_decref(sum);
     if (!e && a->dry_run)
@@ -729,9 +732,14 @@ static enum err import_tx(struct ctx *c, void *arg)
     return e;
 }
 
-enum err units_import(struct ctx *c, const char *data, size_t len, bool dry_run, json_t **report)
+enum err units_import(struct ctx *c, const char *data, size_t len, bool dry_run, const char *filename, json_t **report)
 {
-    struct import_args a = {.data = data, .len = len, .dry_run = dry_run, .errors = json_array(), .rows = json_array()};
+    struct import_args a = {.data = data,
+                            .len = len,
+                            .dry_run = dry_run,
+                            .filename = filename,
+                            .errors = json_array(),
+                            .rows = json_array()};
     char msg[200];
     enum err e = ERR_OK;
     if (table_read(c->arena, data, len, &a.t, msg, sizeof msg)) {
@@ -749,4 +757,16 @@ enum err units_import(struct ctx *c, const char *data, size_t len, bool dry_run,
         json_pack("{sb si si so so}", "dry_run", dry_run, "created", e ? 0 : a.created, "updated", e ? 0 : a.updated,
                   "units", e ? (json_decref(a.rows), json_array()) : a.rows, "errors", a.errors);
     return e;
+}
+
+const char *units_area_name(struct arena *a, const char *name)
+{
+    static const char *const organ[] = {"人民政府", "办事处"};
+    size_t n = name ? strlen(name) : 0;
+    for (size_t i = 0; i < sizeof organ / sizeof *organ; i++) {
+        size_t k = strlen(organ[i]);
+        if (n > k && !strcmp(name + n - k, organ[i]))
+            return arena_strndup(a, name, n - k);
+    }
+    return name;
 }

@@ -40,13 +40,18 @@ enum err units_delete(struct ctx *c, int64_t id);
  * (name or code) or 上级单位代码, and optionally 主要负责人, 联系人, 联系电话, 编号前缀, 排序 (the API names
  * code, name, kind, parent_code, … work too). New codes are created, existing ones updated; all rows or
  * none, in one transaction (dry_run: checked, then rolled back). *report: {"dry_run","created",
- * "updated","units":[{row,code,name,action}],"errors":[{row,column,field,message}]}.
+ * "updated","units":[{row,code,name,action}],"errors":[{row,column,field,message}]}. filename (NULL: not given)
+ * names the file in the audit record (unit.import: filename, rows, created, updated).
  */
-enum err units_import(struct ctx *c, const char *data, size_t len, bool dry_run, json_t **report);
+enum err units_import(struct ctx *c, const char *data, size_t len, bool dry_run, const char *filename, json_t **report);
 /* The import's column headings in the template's order (i = 0 …; NULL past the last). */
 const char *units_import_headings(int i);
 /* Finds a unit by code within scope: id and path (arena). */
 enum err units_find_code(struct ctx *c, const char *code, int64_t *id, const char **path);
+/* The area a government or township governs, as people name a place: the unit's name without the organ's word
+ * (古城县城关镇人民政府 → 古城县城关镇, 城东街道办事处 → 城东街道); any other name as it is. NULL stays NULL;
+ * the result lives in a (or is name itself). */
+const char *units_area_name(struct arena *a, const char *name);
 /* The path of unit id (arena), without scope checks: for domain modules that check themselves. */
 enum err units_path(struct ctx *c, int64_t id, const char **path);
 /*

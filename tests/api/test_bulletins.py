@@ -342,3 +342,22 @@ def test_wrong_role_other_county_wrong_state(world):
         assert o.get("/api/v1/bulletins?" + q).status == 400
     r = o.post(f"/api/v1/bulletins/{bid}/actions/withdraw", {"reason": "重复起草"})
     assert r.status == 200 and r.json["state"] == "withdrawn"
+
+
+@pytest.mark.parametrize("now,period", [
+    ("2025-04-01T08:30:00+08:00", ("2025-03-01", "2025-03-31")),   # drafted on the 1st: the whole of March
+    ("2025-03-01T00:10:00+08:00", ("2025-02-01", "2025-02-28")),   # Beijing's 1 March is still 28 Feb in UTC
+    ("2025-01-01T09:00:00+08:00", ("2024-12-01", "2024-12-31")),   # across the year
+    ("2025-04-17T09:00:00+08:00", ("2025-03-01", "2025-03-31")),   # mid-month: still the month that has ended
+])
+def test_a_new_draft_proposes_the_previous_whole_month(world, now, period):
+    """Issue 15's browser walk: a bulletin drafted on the 1st of a month proposed a one-day period (1st to 1st).
+    The list proposes the previous whole month by the server's own Beijing day; the form starts from it."""
+    server, it = world["server"], world["it"]
+    clock(server, now, it)
+    try:
+        r = it.c("gc_office").get("/api/v1/bulletins")
+        assert r.status == 200, r
+        assert (r.json["proposed_period"]["from"], r.json["proposed_period"]["to"]) == period, r.json["proposed_period"]
+    finally:
+        clock(server, T3, it)

@@ -156,6 +156,22 @@ def test_duplicates_are_found_by_similarity_and_merged_and_the_reporter_follows(
     assert t2["closed"] and t2["reply"] == "垃圾站已恢复每日清运。"
 
 
+def test_the_area_is_named_as_a_place_not_as_its_government(cl):
+    """Issue 15's browser walk: the clue's area read 古城县城关镇人民政府 (the township government) for the place
+    城关镇. The area is the place the government governs: in the public form, the clue, the list and the tracking
+    page."""
+    areas = {a["id"]: a["name"] for a in cl.public.form()["areas"]}
+    assert areas and not [n for n in areas.values() if n.endswith("人民政府")], areas
+    assert "古城县城关镇" in areas.values() and "古城县" in areas.values(), areas
+    cid, code = submit(cl)
+    clue = cl.get(cid)
+    assert clue["area"]["name"] == areas[clue["area"]["id"]] == "古城县城关镇", clue["area"]
+    assert clue["title"].endswith("（古城县城关镇）"), clue["title"]
+    listed = cl.c("gc_office").get(f"/api/v1/clues?q={clue['number']}").json["clues"]
+    assert [x["area"]["name"] for x in listed] == ["古城县城关镇"], listed
+    assert track(cl, code)["area_name"] == "古城县城关镇"
+
+
 def test_convert_into_an_item_linked_both_ways(cl):
     cid, code = submit(cl, description="县城东关农贸市场周边道路破损严重，坑洼积水，车辆行人通行困难已有半年。")
     jt = cl.unit("gc-jt")
@@ -176,12 +192,29 @@ def test_convert_into_an_item_linked_both_ways(cl):
     # the clue list finds the clue by its item
     r = cl.c("gc_office").get(f"/api/v1/clues?item_id={iid}")
     assert [x["id"] for x in r.json["clues"]] == [cid]
+    # the reporter reads what is true at each state of the item (issue 15: "已列为督办事项" while it was a draft)
     t = track(cl, code)
-    assert t["status"] == "已交有关部门办理" and not t["closed"]
-    # a reply on the way, then closed once the item is done
+    assert t["status"] == "已转为督办事项，正在立项审批" and not t["closed"], t
+    assert not [u for u in t["updates"] if "已列为督办事项" in u["text"]], t["updates"]
+    assert cl.get(cid)["public_status"] == "已转为督办事项，正在立项审批"
+    # a reply on the way
     cl.act(cid, "gc_office", "reply", {"reply": "已列为县政府督办事项，限期整改。"})
     assert track(cl, code)["reply"] == "已列为县政府督办事项，限期整改。"
     cl.act(cid, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}, expect=409)
+    for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve")):
+        assert cl.c(user).post(f"/api/v1/items/{iid}/actions/{action}", {}).status == 200
+        assert track(cl, code)["status"] == "已转为督办事项，正在立项审批"
+    assert cl.c("gc_office").post(f"/api/v1/items/{iid}/actions/assign", {}).status == 200
+    t = track(cl, code)
+    assert t["status"] == "已列为督办事项，交有关部门办理" and not t["closed"], t
+    texts = [u["text"] for u in t["updates"]]
+    assert texts.index("已转为督办事项，正在立项审批") < texts.index("已列为督办事项，交有关部门办理"), texts
+    assert [u["at"] for u in t["updates"]] == sorted(u["at"] for u in t["updates"]), t["updates"]
+    assert cl.get(cid)["public_status"] == "已列为督办事项，交有关部门办理"
+    r = cl.c("gc_office").post(f"/api/v1/items/{iid}/actions/withdraw", {"reason": "已另行立项"})
+    assert r.status == 200, r
+    t = track(cl, code)
+    assert t["status"] == "督办事项已撤销" and t["updates"][-1]["text"] == "督办事项已撤销", t
 
 
 def test_convert_into_an_inspection_linked_both_ways(cl):
@@ -378,6 +411,10 @@ def test_import_xlsx(cl):
         ws.append(r)
     bio = io.BytesIO()
     wb.save(bio)
-    r = upload(cl, bio.getvalue(), "转办.xlsx")
+    r = upload(cl, bio.getvalue(), f"转办{prefix}.xlsx")
     assert r.status == 201 and r.json["created"] == 2, r
     assert {c["origin_number"] for c in r.json["clues"]} == {f"{prefix}-000", f"{prefix}-001"}
+    # the audit record names the file and its rows (the audit log showed "线索 #0")
+    recs = [a["summary"] for a in cl.c("admin").get("/api/v1/audit?action=clue.import&limit=50").json["records"]
+            if a["summary"].get("filename") == f"转办{prefix}.xlsx"]
+    assert [(x["rows"], x["created"]) for x in recs] == [(2, 2)], recs

@@ -146,11 +146,17 @@ def test_the_completion_starts_the_report_the_unit_owes(march, tmp_path):
     r = w.c("gc_contact").post(f"/api/v1/items/{iid}/handling-report", {"text": "再报一次"})
     assert r.status == 409, r
 
-    # the record PDF (办理情况) prints the report under its unit
+    # the record PDF (办理情况) prints the report under its unit's reply and seal, not in the timeline
     r = w.c("gc_office").get(f"/api/v1/items/{iid}/documents/record.pdf")
     assert r.status == 200, r
     (tmp_path / "record.pdf").write_bytes(r.raw)
-    assert "向交办单位报告办理情况（逾期）" in squash(pdf_text(str(tmp_path / "record.pdf")))
+    text = squash(pdf_text(str(tmp_path / "record.pdf")))
+    timeline, replies = text.split("、办结答复", 1)
+    assert "向交办单位报告办理情况" not in timeline and "停车场选址已确定" not in timeline, timeline
+    lead, co = replies.split("（二）古城县住房和城乡建设局", 1)
+    assert lead.index("已答复代表，代表表示满意") < lead.index("办理情况报告（2026年3月31日向交办单位报送，逾期）："
+                                                      "已于3月答复代表，代表满意；停车场选址已确定（附件《办理情况报告.pdf》）"), lead
+    assert "办理情况报告（" not in co, co  # the co unit has not filed its own yet
 
 
 def test_an_item_of_another_source_owes_no_report(march):
@@ -176,3 +182,48 @@ def test_a_report_on_time_is_done_and_the_item_can_be_archived(march):
     assert audit.status == 200, audit
     assert [a for a in audit.json["records"] if a["action"] == "item.handling_report"], audit.json
     assert w.c("gc_office").post(f"/api/v1/items/{iid}/actions/archive", {}).status == 200
+
+
+def test_archiving_names_the_reports_it_cancels_and_needs_a_confirmation(march):
+    """Archiving ends every clock of the item, the handling reports still owed too: the office is told which ones
+    (409, field confirm, each unit and its day, nothing changed) and archives only with confirm: true; then the
+    timeline and the audit record say what was cancelled and each unit's contact hears that it owes nothing."""
+    w = march
+    iid = w.item(title="人大代表建议第33号：农村客运班线", source_kind="npc_cppcc", due_date="2026-06-02", co=["gc-zj"])
+    complete(w, iid, (("gc_contact", "gc_head"), ("gc_contact2", "gc_head2")))
+    # gc-zj files its report, gc-jt still owes one
+    assert w.c("gc_contact2").post(f"/api/v1/items/{iid}/handling-report", {"text": "已报告"}).status == 201
+    office = w.c("gc_office")
+    before = office.get(f"/api/v1/items/{iid}").json
+    for body in ({}, {"confirm": False}):
+        r = office.post(f"/api/v1/items/{iid}/actions/archive", body)
+        assert r.status == 409, r
+        assert r.error["field"] == "confirm", r.error
+        assert "古城县交通运输局（应于2026年3月30日前报告）" in r.error["message"], r.error
+        assert "古城县住房和城乡建设局" not in r.error["message"], r.error  # its report is filed
+    r = office.post(f"/api/v1/items/{iid}/actions/archive", {"confirm": "yes"})
+    assert r.status == 422 and r.error["field"] == "confirm", r
+    after = office.get(f"/api/v1/items/{iid}").json
+    assert (after["state"], after["version"]) == ("completed", before["version"]), after
+    assert owed(w, iid, "gc-jt")["state"] == "open"
+    assert todo_tasks(w, "gc_contact", iid) == ["handling_report"]
+
+    # another county's office cannot archive it, whatever it confirms (404)
+    assert w.c("ap_office").post(f"/api/v1/items/{iid}/actions/archive", {"confirm": True}).status == 404
+
+    r = office.post(f"/api/v1/items/{iid}/actions/archive", {"confirm": True})
+    assert r.status == 200 and r.json["state"] == "archived", r
+    assert owed(w, iid, "gc-jt")["state"] == "cancelled"
+    assert todo_tasks(w, "gc_contact", iid) == []
+    events = office.get(f"/api/v1/items/{iid}/events").json["events"]
+    ev = [e for e in events if e["action"] == "archive"]
+    assert len(ev) == 1 and ev[0]["text"] == "立卷归档，取消古城县交通运输局尚未报送的办理情况报告。", ev
+    audit = w.c("admin").get(f"/api/v1/audit?object_type=item&object_id={iid}&action=item.archive&limit=5")
+    assert audit.status == 200, audit
+    rec = [a for a in audit.json["records"] if a["action"] == "item.archive"]
+    assert len(rec) == 1 and [x["unit"] for x in rec[0]["summary"]["body"]["cancelled_reports"]] == ["古城县交通运输局"], rec
+    told = [m for m in w.c("gc_contact").get("/api/v1/inbox?limit=200").json["messages"]
+            if m["object_id"] == iid and m["subject"].startswith("【办理情况报告已取消】")]
+    assert len(told) == 1 and "无需再报送" in told[0]["body"], told
+    assert not [m for m in w.c("gc_contact2").get("/api/v1/inbox?limit=200").json["messages"]
+                if m["object_id"] == iid and m["subject"].startswith("【办理情况报告已取消】")]

@@ -7,10 +7,11 @@ import os
 import re
 import subprocess
 import zipfile
+from urllib.parse import quote
 
 import pytest
 
-from conftest import BIN
+from conftest import BIN, uniq
 from docs_util import pdf_info, pdf_text
 from itemlib import Items, day
 
@@ -201,9 +202,14 @@ def test_csv_export_speaks_the_words_of_the_page_and_imports_back(it, assigned):
     assert r.json["dry_run"] is True and len(r.json["items"]) == len(rows) and r.json["created"] == 0
     assert all("id" not in x and x["title"] for x in r.json["items"])
     assert it.ledger(per_page=1)["total"] == before
-    r = c.post("/api/v1/items/import", raw=text.encode(), content_type="text/csv")
+    name = f"台账{uniq()}.csv"
+    r = c.post(f"/api/v1/items/import?filename={quote(name)}", raw=text.encode(), content_type="text/csv")
     assert r.status == 201, r
     assert r.json["created"] == len(rows)
+    # the audit record names the file and its rows (the audit log showed "督办事项 #0")
+    recs = [a["summary"] for a in it.c("admin").get("/api/v1/audit?action=item.import&limit=50").json["records"]
+            if a["summary"].get("filename") == name]
+    assert [(x["rows"], x["created"]) for x in recs] == [(len(rows), len(rows))], recs
     assert it.ledger(per_page=1)["total"] == before + len(rows)
     new = it.get(r.json["items"][0]["id"])
     src = next(x for x in rows if x["督办事项"] == new["title"])

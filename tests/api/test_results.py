@@ -175,6 +175,9 @@ def test_wrong_state_and_stale_version(d):
     ({"item_ids": []}, "item_ids", "督办事项"),
     ({"talk_at": "下周一上午"}, "talk_at", "约谈时间"),
     ({"talk_at": "2026-13-01 09:00"}, "talk_at", "约谈时间"),
+    ({"talk_at": "2026-02-30 09:00"}, "talk_at", "约谈时间"),  # no such day (the picker's typed text is checked too)
+    ({"talk_at": "2026-12-01 24:00"}, "talk_at", "约谈时间"),
+    ({"talk_at": "2026-12-01T09:00"}, "talk_at", "约谈时间"),
     ({"talk_by": ""}, "talk_by", "约谈人"),
     ({"person": ""}, "person", "被约谈人"),
     ({"talk_place": ""}, "talk_place", "约谈地点"),

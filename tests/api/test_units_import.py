@@ -2,6 +2,7 @@
 types by their Chinese names, the parent by name or code, a template to download; all rows or none, each
 error naming its row and column; a dry run writes nothing; refusals for other roles and counties."""
 import io
+from urllib.parse import quote
 
 import openpyxl  # scripts/deps.sh: python3-openpyxl
 
@@ -115,3 +116,24 @@ def test_cli_imports_xlsx(server, tmp_path, unique):
     f.write_bytes(workbook([["单位代码", "单位名称", "类型", "上级单位代码"], [f"w2-{unique}", "坏", "城堡", "gc"]]))
     p = run_cli("import", "units", str(f), db=server.db, check=False)
     assert p.returncode != 0 and "row 2, column C" in p.stderr
+
+
+def test_the_audit_record_names_the_file_and_its_rows(server, unique):
+    """Issue 15's browser walk: the audit log showed an import as "单位 #0". The record of an import keeps the file's
+    name and how many rows it brought (created, updated); a dry run leaves no record; a name too long is refused."""
+    c = server.client("gc_admin")
+    gc = c.get(f"/api/v1/units/{c.unit_id('gc')}").json
+    name = f"乡镇名单{unique}.xlsx"
+    rows = [["单位代码", "单位名称", "类型", "上级单位"],
+            [f"y1-{unique}", f"古城县西关镇{unique}", "乡镇", gc["code"]],
+            [f"y2-{unique}", f"古城县南关镇{unique}", "乡镇", gc["code"]]]
+    r = c.post(f"/api/v1/units/import?dry_run=1&filename={quote(name)}", raw=workbook(rows), content_type=XLSX)
+    assert r.status == 200, r
+    r = c.post(f"/api/v1/units/import?filename={'x' * 256}.xlsx", raw=workbook(rows), content_type=XLSX)
+    assert r.status == 400 and "filename" in r.error["message"], r
+    r = c.post(f"/api/v1/units/import?filename={quote(name)}", raw=workbook(rows), content_type=XLSX)
+    assert r.status == 200 and r.json["created"] == 2, r
+    recs = [a for a in server.client("admin").get("/api/v1/audit?action=unit.import&limit=50").json["records"]
+            if a["summary"].get("filename") == name]
+    assert len(recs) == 1, recs  # the dry run wrote none
+    assert {k: recs[0]["summary"][k] for k in ("rows", "created", "updated")} == {"rows": 2, "created": 2, "updated": 0}

@@ -192,10 +192,19 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
     await page.click('.filters .el-button--primary')
     await page.waitForFunction((w) => {
       const cells = [...document.querySelectorAll('[data-test=audit-object]')]
-      return cells.length > 0 && cells.every((e) => e.textContent.trim().startsWith(w + ' #'))
+      // an import is one record for a whole file: it says how many rows of which file instead of a number
+      return cells.length > 0 && cells.every((e) => e.textContent.trim().startsWith(w + ' #') || new RegExp(`^${w} \\d+ 条`).test(e.textContent.trim()))
     }, word)
   }
   await page.fill('input[placeholder="对象类型"]', '')
+  // the import of the template (the test above): its rows and its file in words, never "单位 #0"
+  await page.fill('input[placeholder="动作（如 unit.create）"]', 'unit.import')
+  await page.click('.filters .el-button--primary')
+  const imported = page.locator('[data-test=audit-object]', { hasText: '单位导入模板.xlsx' })
+  await imported.first().waitFor()
+  assert.equal((await imported.first().textContent()).trim(), '单位 2 条，文件《单位导入模板.xlsx》')
+  assert.doesNotMatch(await page.locator('[data-test=audit-table]').textContent(), /#0\b/)
+  await shot(page, 'audit-import')
   // an item's approval: the action by the workflow's word, the states it moved between
   await page.fill('input[placeholder="动作（如 unit.create）"]', 'item.approve')
   await page.click('.filters .el-button--primary')

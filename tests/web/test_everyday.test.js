@@ -175,12 +175,13 @@ test('a ledger file for outside recipients: 密级 公开 only, the CSV in the p
   await assertNoErrors(t, page)
 })
 
-test('after the completion a unit reports how it handled an NPC suggestion from the item page', async (t) => {
-  // 江苏: 人大代表建议、政协提案 "在当年办理任务完成后20日内向交办单位报告办理情况"
+// An NPC suggestion (人大代表建议) of the transport bureau taken through the API to its completion (审核办结): the
+// completion starts the handling report the bureau owes. Returns the item's id and the bureau's unit id.
+async function completedNpcItem(title) {
   const office = await apiAs(server, 'gc_office')
   const units = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('古城县'))).json.units
   const jt = units.find((u) => u.name === '古城县交通运输局').id
-  const r = await office('POST', '/api/v1/items', { title: '人大代表建议：城区公交站台改造（办理情况）', source_kind: 'npc_cppcc', lead_unit_id: jt, due_date: inDays(40), submit: true })
+  const r = await office('POST', '/api/v1/items', { title, source_kind: 'npc_cppcc', lead_unit_id: jt, due_date: inDays(40), submit: true })
   assert.equal(r.status, 201, JSON.stringify(r.json))
   const id = r.json.id
   for (const [user, action, body] of [['gc_deputy', 'approve', {}], ['gc_director', 'approve', {}], ['gc_office', 'assign', {}],
@@ -193,6 +194,13 @@ test('after the completion a unit reports how it handled an NPC suggestion from 
     const res = await (await apiAs(server, user))('POST', `/api/v1/items/${id}/actions/${action}`, body)
     assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
   }
+  return { id, jt }
+}
+
+test('after the completion a unit reports how it handled an NPC suggestion from the item page', async (t) => {
+  // 江苏: 人大代表建议、政协提案 "在当年办理任务完成后20日内向交办单位报告办理情况"
+  const office = await apiAs(server, 'gc_office')
+  const { id, jt } = await completedNpcItem('人大代表建议：城区公交站台改造（办理情况）')
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_contact')
   await page.goto(`/items/${id}`)
@@ -215,5 +223,34 @@ test('after the completion a unit reports how it handled an NPC suggestion from 
   assert.equal(ms.state, 'done')
   const inbox = (await office('GET', '/api/v1/inbox?limit=50')).json.messages
   assert.ok(inbox.some((m) => m.subject.startsWith('【办理情况报告】') && m.subject.includes('城区公交站台改造')), 'the office is told')
+  await assertNoErrors(t, page)
+})
+
+test('archiving an item names the handling report still owed and archives only once the office confirms', async (t) => {
+  // the report a unit owes after the completion (人大建议、政协提案) would be cancelled by archiving: said, then confirmed
+  const office = await apiAs(server, 'gc_office')
+  const { id } = await completedNpcItem('政协提案：城区停车泊位（归档确认）')
+  const due = (await office('GET', `/api/v1/milestones?item_id=${id}`)).json.milestones.find((m) => m.kind === 'handling_report').due_date
+  const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(due)
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  await page.locator('[data-test=milestones]', { hasText: '办理情况报告' }).waitFor()
+  await page.click('[data-test=act-archive]')
+  const dlg = page.locator('[data-test=action-dialog]')
+  const owed = dlg.locator('[data-test=action-owed]')
+  await owed.waitFor()
+  assert.match(await owed.textContent(), new RegExp(`归档将取消以下尚未报送的办理情况报告：古城县交通运输局（应于${y}年${+m}月${+d}日前报告）`))
+  await shot(page, 'item-archive-owed')
+  // not confirmed: nothing is sent
+  await dlg.locator('[data-test=action-submit]').click()
+  await page.locator('.el-message', { hasText: '请先确认取消尚未报送的办理情况报告' }).waitFor()
+  assert.equal((await office('GET', `/api/v1/items/${id}`)).json.state, 'completed')
+  await dlg.locator('[data-test=action-confirm]').click()
+  await dlg.locator('[data-test=action-submit]').click()
+  await page.locator('[data-test=timeline]', { hasText: '立卷归档，取消古城县交通运输局尚未报送的办理情况报告。' }).waitFor()
+  assert.equal((await office('GET', `/api/v1/items/${id}`)).json.state, 'archived')
+  const ms = (await office('GET', `/api/v1/milestones?item_id=${id}`)).json.milestones.find((x) => x.kind === 'handling_report')
+  assert.equal(ms.state, 'cancelled')
   await assertNoErrors(t, page)
 })

@@ -7,7 +7,7 @@
 // only then, and anyone reads it on the public page without signing in (no person's data).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -118,6 +118,18 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   await office.click('[data-test=bul-new]')
   const dlg = office.locator('[data-test=bul-dialog]')
   await dlg.waitFor()
+  // the period proposed: the previous whole month by the server's day (tests/api/test_bulletins.py sets its clock
+  // to a 1st), never the one day of a 1st
+  const proposed = (await (await apiAs(server, 'gc_office'))('GET', '/api/v1/bulletins')).json.proposed_period
+  assert.match(proposed.from, /-01$/)
+  const range = dlg.locator('.el-range-input')
+  assert.deepEqual(await range.evaluateAll((els) => els.map((e) => e.value)), [proposed.from, proposed.to])
+  // this test's figures rest on the demo's items (assigned today, one overdue for 5 days): the last 30 days, typed
+  await range.first().fill(inDays(-30))
+  await range.last().fill(inDays(0))
+  await range.last().press('Enter')
+  await dlg.locator('.el-alert').click() // closes the picker (Escape would close the dialog)
+  assert.deepEqual(await range.evaluateAll((els) => els.map((e) => e.value)), [inDays(-30), inDays(0)])
   await dlg.locator('[data-test=bul-create]').click()
   await office.waitForURL(/\/bulletins\/\d+$/)
   const id = Number(office.url().split('/').pop())
@@ -222,4 +234,49 @@ test('a talk reads its time and the time it was held in words, as every other ti
   assert.equal((await head.locator('[data-test=res-talk-at]').textContent()).trim(), words(at))
   assert.match(await head.locator('[data-test=res-talk-record]').textContent(), new RegExp(` · ${words(heldAt)}$`))
   await assertNoErrors(t, head)
+})
+
+test('a talk is scheduled with a date-time picker: a typed time is read strictly, the page shows it in words', async (t) => {
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto('/results/new')
+  await office.click('[data-test=res-kind-talk]')
+  await pick(office, office.locator('[data-test=res-unit]'), '交通运输局', '古城县交通运输局')
+  await office.fill('[data-test=res-title]', '关于国省干线公路养护超期问题的约谈（网页测试）')
+  await office.fill('[data-test=res-content]', '就S221段修补超期问题约谈交通运输局主要负责人。')
+  await office.fill('[data-test=res-person]', '何振华（交通运输局局长）')
+  await office.fill('[data-test=res-talk-by]', '王建国（县长）')
+  await office.fill('[data-test=res-talk-place]', '县政府第三会议室')
+  await pick(office, office.locator('[data-test=res-items]'), '国省干线', '国省干线公路养护专项整治')
+  await office.locator('.el-form-item__label', { hasText: '标题' }).click() // closes the list
+  const field = office.locator('.el-form-item', { hasText: '约谈时间' })
+  const at = field.locator('input')
+  const err = field.locator('[data-test=date-error]')
+  // a day that does not exist, typed: refused in words, the picker never reads it
+  await at.fill('2026-02-30 09:00')
+  await at.press('Enter')
+  assert.match(await err.textContent(), /“2026-02-30 09:00”不是有效时间/)
+  await office.keyboard.press('Escape')
+  // free text is no time either
+  await at.fill('下周一上午')
+  await office.locator('.el-form-item__label', { hasText: '标题' }).click()
+  assert.match(await err.textContent(), /“下周一上午”不是有效时间/)
+  assert.equal(await at.inputValue(), '')
+  // a real time is taken
+  const when = `${inDays(7)} 09:30`
+  await at.fill(when)
+  await at.press('Enter')
+  await err.waitFor({ state: 'detached' })
+  await office.keyboard.press('Escape')
+  assert.equal(await at.inputValue(), when)
+  await shot(office, 'result-talk-time')
+  await office.click('[data-test=res-save]')
+  await office.waitForURL(/\/results\/\d+$/)
+  const id = Number(office.url().split('/').pop())
+  const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})/.exec(when)
+  assert.equal((await office.locator('[data-test=res-talk-at]').textContent()).trim(), `${y}年${+m}月${+d}日 09:30`)
+  const asOffice = await apiAs(server, 'gc_office')
+  assert.equal((await asOffice('GET', `/api/v1/results/${id}`)).json.talk.at, when)
+  assert.deepEqual(office.console.filter((msg) => /Invalid user input|deprecated/.test(msg)), [])
+  await assertNoErrors(t, office)
 })

@@ -91,12 +91,22 @@ test('the office builds and opens a survey, a citizen answers on a phone, the of
   await phone.click('[data-test=pubs-q-2-2]')
   await phone.fill('[data-test=pubs-q-3-text]', '希望夜间巡查再勤一些。')
   await shot(phone, 'survey-phone-filled')
+  // a reload (a phone drops the page when the user switches apps) keeps the answers in progress
+  await phone.reload()
+  await phone.locator('[data-test=pubs-form]').waitFor()
+  for (const sel of ['pubs-q-0-4', 'pubs-q-1-1', 'pubs-q-2-0', 'pubs-q-2-2']) assert.ok(await phone.isChecked(`[data-test=${sel}] input`), `${sel} kept`)
+  assert.equal(await phone.isChecked('[data-test=pubs-q-2-1] input'), false)
+  assert.equal(await phone.inputValue('[data-test=pubs-q-3-text]'), '希望夜间巡查再勤一些。')
+  await shot(phone, 'survey-phone-reloaded')
   await phone.click('[data-test=pubs-submit]')
   await phone.locator('[data-test=pubs-done]').waitFor({ timeout: 60000 })
   await shot(phone, 'survey-phone-done')
   // the same phone cannot answer twice
   await phone.goto(new URL(link).pathname)
   await phone.locator('[data-test=pubs-form]').waitFor()
+  // the answers sent are not kept any more
+  assert.equal(await phone.inputValue('[data-test=pubs-q-3-text]'), '')
+  assert.equal(await phone.isChecked('[data-test=pubs-q-0-4] input'), false)
   await phone.click('[data-test=pubs-q-0-2]')
   await phone.click('[data-test=pubs-submit]')
   await phone.locator('[data-test=pubs-send-error]', { hasText: '这台设备已经答过' }).waitFor({ timeout: 60000 })

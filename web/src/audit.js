@@ -63,9 +63,27 @@ function details(o, out, max) {
   }
 }
 
+// an import (unit.import, item.import, clue.import: one record for the whole file, no object of its own): how many
+// rows of which file, in words
+const isImport = (r) => /\.import$/.test(r.action || '')
+function importWords(r) {
+  const s = r.summary || {}
+  const n = s.rows ?? (s.created || 0) + (s.updated || 0)
+  const what = t('audit.importedRows', { n, what: auditObject(r.object_type) })
+  const how = s.updated ? t('audit.importedHow', { created: s.created || 0, updated: s.updated }) : ''
+  return s.filename ? t('audit.importedFile', { rows: what + how, file: s.filename }) : what + how
+}
+
+/** What a record is about, in words: an import's rows and file, else the kind of object and its number. */
+export function auditTarget(r) {
+  if (isImport(r)) return importWords(r)
+  return r.object_id ? `${auditObject(r.object_type)} #${r.object_id}` : auditObject(r.object_type)
+}
+
 /** The record's summary in a sentence: the state it moved, the part's new state, the details. */
 export function auditSummary(r) {
   const s = r.summary || {}
+  if (isImport(r)) return importWords(r)
   const [obj] = r.action.split('.')
   const parts = []
   if (s.from && s.to && s.from !== s.to) {
