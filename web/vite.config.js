@@ -6,7 +6,7 @@ import vue from '@vitejs/plugin-vue'
 // - index.html, the office app (this file's default);
 // - public.html, the public pages /p/… (src/public/main.js; vite.public.config.js), which the server
 //   serves for every /p/ address. A build of its own, so that it shares no chunk with the office app:
-//   a member of the public on a phone loads only the Element Plus components and icons these pages use.
+//   a member of the public on a phone loads Vue and the pages' own code, words and stylesheet, nothing else.
 const publicPages = {
   // the dev server does what `ducha serve` does: /p/… is the public page
   name: 'ducha-public-pages',
@@ -23,7 +23,9 @@ export function pageConfig(page) {
     plugins: [vue(), publicPages],
     base: '/',
     // vue-i18n: the Composition API only, messages compiled at run time without eval (the CSP allows none)
+    // (the public pages use neither vue-i18n nor Vue's Options API: without it Vue is smaller)
     define: {
+      ...(page === 'public' ? { __VUE_OPTIONS_API__: false } : {}),
       __VUE_I18N_FULL_INSTALL__: true,
       __VUE_I18N_LEGACY_API__: false,
       __INTLIFY_DROP_MESSAGE_COMPILER__: false,

@@ -372,7 +372,8 @@ static const char *mime_type(const char *path)
 }
 
 /* Serves a file of the web application; unknown paths without an extension get the page of their
- * client-side routes: public.html for the public pages /p/… (their own small bundle, web/public.html),
+ * client-side routes: public.html for the public pages /p/… and /public/… (the published bulletins; their
+ * own small bundle, web/public.html),
  * index.html (the office app) for every other. Returns the status sent. */
 static int serve_static(struct http_server *s, struct MHD_Connection *c, const char *url, size_t *bytes)
 {
@@ -390,7 +391,8 @@ static int serve_static(struct http_server *s, struct MHD_Connection *c, const c
         }
         const char *last = strrchr(url, '/');
         if (fd < 0 && last && !strchr(last, '.')) {
-            snprintf(path, sizeof path, "%s/%s", dir, strncmp(url, "/p/", 3) == 0 ? "public.html" : "index.html");
+            bool public = strncmp(url, "/p/", 3) == 0 || strncmp(url, "/public/", 8) == 0;
+            snprintf(path, sizeof path, "%s/%s", dir, public ? "public.html" : "index.html");
             fd = open(path, O_RDONLY | O_CLOEXEC);
             if (fd >= 0 && fstat(fd, &stbuf) != 0) {
                 close(fd);

@@ -428,17 +428,49 @@ static int64_t count_of(struct ctx *c, const char *sql, int64_t id)
     return n;
 }
 
+/* Each target's rectification once the findings are issued (the work of a target between the findings and the
+ * conclusion is its tasks', each on its own workflow: counted here, not kept as a state of the target):
+ * {tasks, verified} over the tasks of the units within it, withdrawn ones left out; null before. One query. */
+static json_t **targets_rectification(struct ctx *c, const struct insp *it)
+{
+    json_t **out = arena_alloc(c->arena, sizeof *out * (size_t)(it->ntargets + 1));
+    int64_t *tasks = arena_alloc(c->arena, sizeof *tasks * (size_t)(it->ntargets + 1));
+    int64_t *verified = arena_alloc(c->arena, sizeof *verified * (size_t)(it->ntargets + 1));
+    for (int i = 0; i < it->ntargets; i++)
+        tasks[i] = verified[i] = 0;
+    struct stmt *st = it->findings_issued_at ? db_query(c->db,
+                                                        "SELECT unit_path, COUNT(*), SUM(CASE WHEN state = 'verified' "
+                                                        "THEN 1 ELSE 0 END) FROM rect_tasks WHERE inspection_id = ? "
+                                                        "AND state <> 'withdrawn' GROUP BY unit_path",
+                                                        DB_INT(it->id))
+                                             : NULL;
+    while (st && stmt_step(st) == STORE_ROW)
+        for (int i = 0; i < it->ntargets; i++)
+            if (insp_within(stmt_text(st, 0), it->targets[i].unit_path)) {
+                tasks[i] += stmt_int(st, 1);
+                verified[i] += stmt_int(st, 2);
+                break;
+            }
+    stmt_done(st);
+    for (int i = 0; i < it->ntargets; i++)
+        out[i] = it->findings_issued_at
+                     ? json_pack("{sI sI}", "tasks", (json_int_t)tasks[i], "verified", (json_int_t)verified[i])
+                     : json_null();
+    return out;
+}
+
 json_t *insp_json(struct ctx *c, struct insp *it)
 {
     json_t *targets = json_array(), *orgs = json_array(), *team = json_array();
+    json_t **rect = targets_rectification(c, it);
     for (int i = 0; i < it->ntargets; i++) {
         const struct insp_target *t = &it->targets[i];
         json_array_append_new(targets,
-                              json_pack("{sI sI ss ss so so so}", "id", (json_int_t)t->id, "unit_id",
+                              json_pack("{sI sI ss ss so so so so}", "id", (json_int_t)t->id, "unit_id",
                                         (json_int_t)t->unit_id, "name", t->unit_name, "code", t->unit_code, "state",
                                         t->state >= 0 ? json_string(insp_state_name(t->state)) : json_null(),
-                                        "received_at", str_or_null(t->received_at), "allowed_actions",
-                                        workflow_allowed_actions(c, &insp_workflow, &it->wf, i)));
+                                        "received_at", str_or_null(t->received_at), "rectification", rect[i],
+                                        "allowed_actions", workflow_allowed_actions(c, &insp_workflow, &it->wf, i)));
     }
     for (int i = 0; i < it->norgs; i++)
         json_array_append_new(orgs,

@@ -533,3 +533,28 @@ def test_the_conclusion_is_an_official_document(ins, tmp_path):
     rep = ins.c("gc_office").get(f"/api/v1/inspections/{oid}/report.pdf")
     assert rep.status == 200 and rep.raw.startswith(b"%PDF")
     assert ins.c("gc_contact").get(f"/api/v1/inspections/{oid}/report.pdf").status == 403
+
+
+def test_targets_show_their_rectification_between_the_findings_and_the_conclusion(ins):
+    """Between the findings and the conclusion a target has no state of its own (it acts only to sign for the
+    conclusion): its work is its rectification tasks, which each target row counts."""
+    oid = ins.bring("in_progress", subject="道路运输与建筑工地扬尘专项督查", targets=("gc-jt", "gc-zj"))["id"]
+    ins.finding(oid, title="运输车辆未密闭")
+    ins.finding(oid, title="渣土车夜间违规运输")
+
+    def rect(user="gc_office"):
+        return {t["name"]: (t["state"], t["rectification"]) for t in ins.get(oid, user)["targets"]}
+
+    assert set(x[1] for x in rect().values()) == {None}  # nothing issued yet
+    ins.act(oid, "gc_inspector", "submit_findings")
+    assert set(x[1] for x in rect().values()) == {None}
+    ins.act(oid, "gc_office", "issue_findings")
+    jt, zj = "古城县交通运输局", "古城县住房和城乡建设局"
+    assert rect() == {jt: (None, {"tasks": 2, "verified": 0}), zj: (None, {"tasks": 0, "verified": 0})}, rect()
+    assert rect("gc_contact") == rect()  # the target's own people read the same
+    first = ins.tasks(oid)[0]["id"]
+    ins.finish_task(first)
+    assert rect()[jt] == (None, {"tasks": 2, "verified": 1})
+    # once concluded the target's own state shows; the tasks are still counted
+    ins.act(oid, "gc_office", "issue_conclusion", {"text": "督查发现的问题已交办整改。"})
+    assert rect()[jt] == ("concluded", {"tasks": 2, "verified": 1})

@@ -42,13 +42,14 @@ def test_client_routes_fall_back_to_index(web_server):
 
 
 def test_public_pages_get_their_own_entry(web_server):
-    # the public pages (/p/…) load public.html, their small bundle, never the office app — including the
-    # addresses already printed on survey invitations and posters
-    for path in ("/p/clue", "/p/track", "/p/survey/k3Yq9ZtW", "/p/survey/k3Yq9ZtW?t=ABCD-EFGH"):
+    # the public pages (/p/…, and the published bulletins /public/…) load public.html, their small bundle,
+    # never the office app — including the addresses already printed on survey invitations and posters
+    for path in ("/p/clue", "/p/track", "/p/survey/k3Yq9ZtW", "/p/survey/k3Yq9ZtW?t=ABCD-EFGH", "/public/bulletins",
+                 "/public/bulletins/7"):
         st, h, body = fetch(web_server.url + path)
         assert st == 200 and "互联网+督查" in body.decode(), path
         assert h["Content-Type"].startswith("text/html") and "default-src 'self'" in h["Content-Security-Policy"]
-    for path in ("/clues", "/surveys/3", "/public/bulletins", "/pp/clue"):
+    for path in ("/clues", "/surveys/3", "/bulletins/3", "/pp/clue", "/publications"):
         st, h, body = fetch(web_server.url + path)
         assert st == 200 and "督查督办" in body.decode(), path
     assert fetch(web_server.url + "/p/missing.js")[0] == 404

@@ -189,6 +189,12 @@ export async function assertNoErrors(t, page) {
 
 export { readFileSync }
 
+// Chooses the first option of a native <select> (the public pages) whose text contains `text`.
+export async function choose(page, selector, text) {
+  const value = await page.locator(`${selector} option`, { hasText: text }).first().getAttribute('value')
+  await page.selectOption(selector, value)
+}
+
 // Picks an option in an Element Plus select (remote or not) inside `scope`, typing `text` first.
 export async function pick(page, scope, text, optionText = text) {
   const sel = scope.locator('.el-select').first()

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, choose, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -52,9 +52,9 @@ test('a reporter on a phone, the office, the verifying unit, and the reporter ag
   await shot(phone, 'clue-public-form')
   // nothing filled: the page says what is missing before asking the server
   await phone.click('[data-test=pub-submit]')
-  await phone.locator('.el-form-item__error', { hasText: '请选择问题类别' }).waitFor()
+  await phone.locator('.field-error', { hasText: '请选择问题类别' }).waitFor()
   await phone.locator('[data-test=pub-category] label', { hasText: '安全生产' }).click()
-  await pick(phone, phone.locator('.el-form-item', { hasText: '问题所在地区' }), '城关镇')
+  await choose(phone, '[data-test=pub-area]', '城关镇')
   await phone.fill('[data-test=pub-place]', '人民路小学门口')
   await phone.fill('[data-test=pub-description]', description)
   await phone.setInputFiles('[data-test=pub-photos]', photoWithLocation())
@@ -159,10 +159,10 @@ test('another county sees none of it; a public refusal is shown in words', async
   await phone.goto('/p/clue')
   await phone.locator('[data-test=pub-form]').waitFor()
   await phone.locator('[data-test=pub-category] label', { hasText: '其他' }).click()
-  await pick(phone, phone.locator('.el-form-item', { hasText: '问题所在地区' }), '城关镇')
+  await choose(phone, '[data-test=pub-area]', '城关镇')
   await phone.fill('[data-test=pub-description]', '太短了')
   await phone.click('[data-test=pub-submit]')
-  await phone.locator('.el-form-item__error', { hasText: '至少' }).waitFor()
+  await phone.locator('.field-error', { hasText: '至少' }).waitFor()
   await assertNoErrors(t, phone)
   // a user without clue_read has no clue menu, and the page says why
   const parttime = await newPage(browser, server)

@@ -215,6 +215,10 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await office.reload()
   await act(office, 'issue_findings')
   await stateIs(office, 'insp-state', '已反馈问题')
+  // until the conclusion the target's state is its rectification: its tasks counted
+  const targetRow = office.locator('[data-test=insp-targets] .el-table__row', { hasText: '古城县交通运输局' })
+  await targetRow.locator('[data-test=target-state]', { hasText: '整改中' }).waitFor()
+  await targetRow.locator('[data-test=target-rect]', { hasText: '0 / 1' }).waitFor()
   // the evidence shown to the team keeps its position
   await office.goto(`/inspections/${id}?tab=field`)
   await office.locator('[data-test=insp-evidence]', { hasText: '35.61' }).waitFor()
@@ -245,6 +249,8 @@ test('plan → inspection → findings → rectification → conclusion → revi
 
   // the conclusion, issued to the inspected body as an official document
   await office.goto(`/inspections/${id}`)
+  await targetRow.locator('[data-test=target-state]', { hasText: '整改已全部销号' }).waitFor()
+  await targetRow.locator('[data-test=target-rect]', { hasText: '1 / 1' }).waitFor()
   await act(office, 'issue_conclusion', (d) => d.locator('[data-test=act-text]').fill('交通运输局液化气运输车辆监管责任落实不够到位，动态监控制度执行不严。督查发现的问题已整改到位。'))
   await stateIs(office, 'insp-state', '已出具督查结论待签收')
   const pdf = await office.request.get(`/api/v1/inspections/${id}/conclusion.pdf`)
@@ -324,11 +330,11 @@ test('an unannounced visit is invisible to its township; the roster', async (t) 
 
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_office')
-  // the visit's target has no step of its own yet: its cells say so (—), they are not left blank
+  // the visit's target has no step of its own yet, nor tasks: its cells say so (—), they are not left blank
   await page.goto(`/inspections/${visit.id}`)
   const target = page.locator('[data-test=insp-targets] .el-table__row', { hasText: '城关镇' })
   await target.waitFor()
-  assert.deepEqual((await target.locator('td').allTextContents()).map((x) => x.trim()), ['古城县城关镇人民政府', '—', '—'])
+  assert.deepEqual((await target.locator('td').allTextContents()).map((x) => x.trim()), ['古城县城关镇人民政府', '—', '—', '—'])
   await page.click('[data-test=menu-roster]')
   await page.locator('[data-test=roster-table] .el-table__row', { hasText: '黄磊' }).click()
   await page.locator('[data-test=roster-trainings]', { hasText: '督查' }).waitFor()

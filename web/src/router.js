@@ -79,8 +79,6 @@ const pages = [
 const routes = [
   { path: '/login', name: 'login', component: () => import('./views/Login.vue'), meta: { public: true, title: 'menu.login' } },
   // the bulletins published to the public: no sign-in (the server leaves out every person's data)
-  { path: '/public/bulletins', name: 'public-bulletins', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
-  { path: '/public/bulletins/:id(\\d+)', name: 'public-bulletin', component: () => import('./views/results/PublicBulletins.vue'), meta: { public: true, title: 'menu.public-bulletins' } },
   // the public pages (互联网+督查, /p/…) are another entry: src/public/main.js, web/public.html
   { path: '/password', name: 'password', component: () => import('./views/ChangePassword.vue'), meta: { title: 'menu.password', cap: 'signed_in' } },
   { path: '/', component: Layout, children: pages },
