@@ -6,6 +6,7 @@ with the longest-idle connection shed, a memory budget for bodies, and the stric
 media types and query text."""
 import json
 import os
+import re
 import socket
 import time
 
@@ -297,14 +298,35 @@ def test_trickled_header_and_body_meet_absolute_deadlines(backend):
         s.stop()
 
 
+def answered_once(k):
+    """Sends one keep-alive request on connection k and reads its whole answer (the connection stays open)."""
+    k.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n\r\n")
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = k.recv(4096)
+        assert chunk, data
+        data += chunk
+    head, body = data.split(b"\r\n\r\n", 1)
+    length = int(re.search(rb"(?im)^content-length:\s*(\d+)", head).group(1))
+    while len(body) < length:
+        chunk = k.recv(4096)
+        assert chunk, body
+        body += chunk
+    assert head.startswith(b"HTTP/1.1 200"), head
+
+
 def test_connection_limits_per_address_and_in_total(backend):
     s = Server(backend.new_db(), env={"DUCHA_MAX_CONNECTIONS": "60", "DUCHA_CONNECTIONS_PER_IP": "20"})
     socks = []
     try:
-        # one address may hold 20 connections; the 21st is closed at once
+        # one address may hold 20 connections; the 21st is closed at once. Each of the 20 is answered once
+        # before the 21st comes, so that the server has accepted and counted all of them (its threads accept
+        # side by side: a 21st accepted while another thread has not yet counted the 20th would be let in)
         for _ in range(20):
-            socks.append(socket.create_connection(("127.0.0.1", s.port), source_address=("127.0.0.2", 0)))
-        extra = socket.create_connection(("127.0.0.1", s.port), timeout=5, source_address=("127.0.0.2", 0))
+            k = socket.create_connection(("127.0.0.1", s.port), timeout=60, source_address=("127.0.0.2", 0))
+            answered_once(k)
+            socks.append(k)
+        extra = socket.create_connection(("127.0.0.1", s.port), timeout=60, source_address=("127.0.0.2", 0))
         assert extra.recv(10) == b""
         extra.close()
         # 200 idle connections from ten addresses: beyond 60 the longest idle are shed
