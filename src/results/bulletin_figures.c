@@ -613,8 +613,10 @@ static enum err counted(struct ctx *c, const char *home, const char *scope, cons
     return ERR_OK;
 }
 
-enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
-                        json_t **out)
+/* bulletin_count; with findings, also the inspections' findings per unit (rectification.units, .findings),
+ * which only a bulletin prints (the statistics page counts twelve months without them). */
+static enum err count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
+                      bool findings, json_t **out)
 {
     char today[11];
     result_today(c, today);
@@ -631,7 +633,7 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
         e = overdue_items(c, home, scope, upper, &p, items);
     if (!e)
         e = rectification(c, home, scope, upper, &p, &rect);
-    if (!e)
+    if (!e && findings)
         e = findings_by_unit(c, home, scope, upper, &p, rect);
     if (e) {
         json_decref(units);
@@ -662,11 +664,17 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
     return ERR_OK;
 }
 
+enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
+                        json_t **out)
+{
+    return count(c, home, scope, from, to, false, out);
+}
+
 enum err bulletin_count_all(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
                             bool warnings, json_t **out)
 {
     json_t *w = NULL;
-    enum err e = bulletin_count(c, home, scope, from, to, out);
+    enum err e = count(c, home, scope, from, to, true, out);
     if (e || !warnings)
         return e;
     if ((e = warnings_by_unit(c, home, scope, &w))) {

@@ -221,7 +221,8 @@ enum err bulletin_count(struct ctx *c, const char *home_path, const char *scope_
                         json_t **out);
 /* NULL when the figures are the same, else a sentence naming what changed (arena). */
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now);
-/* bulletin_count and, when the office keeps the section 预警提示, the items at risk per unit (figures.warnings). */
+/* bulletin_count, the inspections' findings per unit (rectification.units, .findings) and, when the office
+ * keeps the section 预警提示, the items at risk per unit (figures.warnings). */
 enum err bulletin_count_all(struct ctx *c, const char *home_path, const char *scope_path, const char *from,
                             const char *to, bool warnings, json_t **out);
 /* The draft's words written from the figures for a kind: title, addressees (a special report's: the
