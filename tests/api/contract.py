@@ -93,10 +93,22 @@ class Operation:
         self.params = params
 
 
+_docs = {}
+
+
+def load_doc(path=SPEC_PATH):
+    """The YAML document at path (docs/openapi.yaml by default), parsed once per test process with libyaml
+    (the pure-Python parser took 3 to 9 s for docs/openapi.yaml, and the tests of the document read it some
+    thirty times a suite); each caller gets a copy of its own to change."""
+    if path not in _docs:
+        with open(path, encoding="utf-8") as f:
+            _docs[path] = yaml.load(f, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+    return copy.deepcopy(_docs[path])
+
+
 class Contract:
     def __init__(self, path=SPEC_PATH):
-        with open(path) as f:
-            self.raw = yaml.safe_load(f)
+        self.raw = load_doc(path)
         self.spec = close_objects(self.raw)
         self.resolver = RefResolver(base_uri="openapi.yaml", referrer=self.spec)
         self.ops = []

@@ -8,16 +8,15 @@ import os
 import re
 
 import pytest
-import yaml
 
+import contract
 from conftest import ROOT
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def load(name):
-    with open(os.path.join(ROOT, "docs", name)) as f:
-        return yaml.safe_load(f)
+    return contract.load_doc(os.path.join(ROOT, "docs", name))
 
 
 def deref(spec, node):

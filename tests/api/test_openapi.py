@@ -1,19 +1,17 @@
 """docs/openapi.yaml and the server's route table describe the same API, and every operation in the
 document is described fully enough to build a client from it (docs/internals/api.md)."""
-import os
 import subprocess
 
 import pytest
-import yaml
 
-from conftest import BIN, ROOT
+import contract
+from conftest import BIN
 
 METHODS = ("get", "post", "put", "patch", "delete")
 
 
 def load_spec():
-    with open(os.path.join(ROOT, "docs", "openapi.yaml")) as f:
-        return yaml.safe_load(f)
+    return contract.load_doc()
 
 
 def route_table():
