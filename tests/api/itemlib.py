@@ -2,6 +2,7 @@
 workflow with the demo roles of 古城县."""
 import contextlib
 import datetime
+import time
 from urllib.parse import quote
 
 # the demo user who takes each kind of row of the transition table
@@ -46,12 +47,50 @@ def day(offset):
     return (today() + datetime.timedelta(days=offset)).isoformat()
 
 
+def pinned_clock():
+    """The coming 10:00 in Beijing as an ISO instant. A server started on this test clock (Server(clock=…),
+    with Items(server, clock=…)) shows one Beijing date for 14 hours however long its module runs, so that a
+    date the test computes (it.day(n)) and one the server computes (its today, a field's default, a fact)
+    are the same day even when the run crosses Beijing midnight (16:00 UTC) between the two. Ahead of the
+    real time, so that what the demo data did is in the server's past."""
+    now = datetime.datetime.now(BEIJING)
+    at = now.replace(hour=10, minute=0, second=0, microsecond=0)
+    return (at if at > now else at + datetime.timedelta(days=1)).isoformat()
+
+
+@contextlib.contextmanager
+def pinned_items(backend):
+    """Items on a new server of the demo data whose test clock starts at pinned_clock(): for a module whose
+    tests compare dates they compute (it.day(n)) with dates the server computes."""
+    from conftest import Server
+    clock = pinned_clock()
+    s = Server(backend.new_db(), clock=clock)
+    try:
+        yield Items(s, clock=clock)
+    finally:
+        s.stop()
+
+
 class Items:
     """Signed-in clients per demo user (created lazily) and item helpers on one server."""
 
-    def __init__(self, server):
+    def __init__(self, server, clock=None):
+        """clock: the ISO instant the server's test clock was started on (pinned_clock), from which
+        now(), today() and day(n) then count; None: the real time."""
         self.server = server
         self.clients = {}
+        self.pin = (datetime.datetime.fromisoformat(clock).timestamp(), time.time()) if clock else None
+
+    def now(self):
+        """The server's clock (UTC) unless a test moved it."""
+        t = time.time() if not self.pin else self.pin[0] + time.time() - self.pin[1]
+        return datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
+
+    def today(self):
+        return self.now().astimezone(BEIJING).date()
+
+    def day(self, offset):
+        return (self.today() + datetime.timedelta(days=offset)).isoformat()
 
     def c(self, user):
         if user not in self.clients:
@@ -64,7 +103,7 @@ class Items:
     def create(self, title="推进城区道路交通拥堵治理", lead="gc-jt", co=(), user="gc_office", **kw):
         body = {"title": title, "requirement": kw.pop("requirement", "完成主干道改造，按月报送进展"),
                 "source_kind": kw.pop("source_kind", "meeting"), "lead_unit_id": self.unit(lead),
-                "co_unit_ids": [self.unit(x) for x in co], "due_date": kw.pop("due_date", day(60))}
+                "co_unit_ids": [self.unit(x) for x in co], "due_date": kw.pop("due_date", self.day(60))}
         body.update(kw)
         r = self.c(user).post("/api/v1/items", body)
         assert r.status == 201, r
@@ -108,7 +147,7 @@ class Items:
         """Runs the block with the server's test clock `days` ago, then puts it back: an overdue item is one
         registered while its due date, now past, was still ahead (a due date in the past is refused)."""
         admin = self.c("admin")
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = self.now()
         fmt = "%Y-%m-%dT%H:%M:%SZ"
         r = admin.put("/api/v1/admin/clock", {"now": (now - datetime.timedelta(days=days)).strftime(fmt)})
         assert r.status == 200, r
@@ -118,7 +157,7 @@ class Items:
             # the sessions used back then look idle for `days` now: sign in again
             self.clients.clear()
             r = self.c("admin").put("/api/v1/admin/clock",
-                                    {"now": datetime.datetime.now(datetime.timezone.utc).strftime(fmt)})
+                                    {"now": self.now().strftime(fmt)})
             assert r.status == 200, r
             self.clients.clear()
 

@@ -5,18 +5,17 @@ linked both ways. Audited; refusals: wrong role, other county, wrong state, bad 
 
 import pytest
 
-from itemlib import Items, day
+from itemlib import pinned_items
 
 PDF = b"%PDF-1.4\n%\xe6\x89\xb9\xe7\xa4\xba\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 @pytest.fixture(scope="module")
-def it(server):
-    return Items(server)
-
-
-def today():
-    return day(0)
+def it(backend):
+    """The server's clock is pinned (itemlib.pinned_items): the dates the tests compare with the server's
+    count from its date, not from the machine's, which Beijing midnight may pass between the two."""
+    with pinned_items(backend) as items:
+        yield items
 
 
 def uid(it, user):
@@ -64,7 +63,7 @@ def test_the_office_records_an_instruction_with_its_scan_and_carries_it_out(it):
     assert r.status == 201, r
     scan = r.json["id"]
     wang = uid(it, "gc_principal")
-    got = instruct(it, iid, {"leader_id": wang, "text": "  请住建局、交通局汛期前完成整治  ", "instructed_on": today(),
+    got = instruct(it, iid, {"leader_id": wang, "text": "  请住建局、交通局汛期前完成整治  ", "instructed_on": it.day(0),
                              "attachment_id": scan})
     assert got["kind"] == "instruction" and got["state"] == "pending" and got["leader_name"] == "王建国"
     assert got["text"] == "请住建局、交通局汛期前完成整治" and got["attachment_id"] == scan
@@ -72,7 +71,7 @@ def test_the_office_records_an_instruction_with_its_scan_and_carries_it_out(it):
     # the timeline says it in words
     ev = events(it, iid, "instruction")
     assert len(ev) == 1 and ev[0]["action_label"] == "领导批示"
-    assert ev[0]["text"] == f"王建国同志{today()}批示：请住建局、交通局汛期前完成整治"
+    assert ev[0]["text"] == f"王建国同志{it.day(0)}批示：请住建局、交通局汛期前完成整治"
     assert "item.instruction" in audit(it, iid)
     # it waits on the office; the units working on it and the leader in charge are told
     waiting = todos(it, "gc_office", iid)
@@ -103,28 +102,28 @@ def test_a_leader_writes_their_own_instruction_and_a_reading_mark_needs_no_actio
     item = it.bring("assigned", title="公交线路优化（领导批示）")
     iid = item["id"]
     li = uid(it, "gc_leader")
-    got = instruct(it, iid, {"text": "同意，请抓紧办理", "instructed_on": today()}, user="gc_leader")
+    got = instruct(it, iid, {"text": "同意，请抓紧办理", "instructed_on": it.day(0)}, user="gc_leader")
     assert got["leader_id"] == li and got["leader_name"] == "李明" and got["state"] == "pending"
     # the office hears of it and has the to-do
     assert [m for m in inbox(it, "gc_office", iid) if m["subject"].startswith("【领导批示】")]
     assert [t["task"] for t in todos(it, "gc_office", iid)] == ["follow_instruction"]
     # a leader records only their own
-    r = instruct(it, iid, {"text": "x", "instructed_on": today(), "leader_id": uid(it, "gc_principal")},
+    r = instruct(it, iid, {"text": "x", "instructed_on": it.day(0), "leader_id": uid(it, "gc_principal")},
                  user="gc_leader", expect=422)
     assert r.error["field"] == "leader_id"
     # 圈阅: done when recorded, no to-do of its own, the units are not disturbed
     before = len(inbox(it, "gc_contact", iid))
-    mark = instruct(it, iid, {"kind": "circled", "leader_id": li, "instructed_on": day(-1)})
+    mark = instruct(it, iid, {"kind": "circled", "leader_id": li, "instructed_on": it.day(-1)})
     assert mark["kind"] == "circled" and mark["state"] == "done" and mark["text"] == ""
     assert len(todos(it, "gc_office", iid)) == 1
     assert len(inbox(it, "gc_contact", iid)) == before
     ev = events(it, iid, "circled")
-    assert len(ev) == 1 and ev[0]["action_label"] == "领导圈阅" and ev[0]["text"] == f"李明同志{day(-1)}圈阅。"
+    assert len(ev) == 1 and ev[0]["action_label"] == "领导圈阅" and ev[0]["text"] == f"李明同志{it.day(-1)}圈阅。"
     assert "item.circled" in audit(it, iid)
     r = it.c("gc_office").post(f"/api/v1/items/{iid}/instructions/{mark['id']}/done", {"note": "x"})
     assert r.status == 409, r
     # a leader outside the system, by name only
-    got = instruct(it, iid, {"leader_name": "县委书记周明", "text": "要高度重视", "instructed_on": today()})
+    got = instruct(it, iid, {"leader_name": "县委书记周明", "text": "要高度重视", "instructed_on": it.day(0)})
     assert got["leader_id"] is None and got["leader_name"] == "县委书记周明"
 
 
@@ -132,13 +131,13 @@ def test_a_new_item_is_registered_from_an_instruction_linked_both_ways(it):
     item = it.bring("in_progress", title="农贸市场改造（批示立项）")
     iid = item["id"]
     got = instruct(it, iid, {"leader_id": uid(it, "gc_principal"), "text": "请一并研究周边停车问题",
-                             "instructed_on": day(-2)})
-    body = {"title": "农贸市场周边停车问题", "lead_unit_id": it.unit("gc-zj"), "due_date": day(45)}
+                             "instructed_on": it.day(-2)})
+    body = {"title": "农贸市场周边停车问题", "lead_unit_id": it.unit("gc-zj"), "due_date": it.day(45)}
     r = it.c("gc_office").post(f"/api/v1/items/{iid}/instructions/{got['id']}/items", body)
     assert r.status == 201, r
     new = r.json
     assert new["state"] == "draft" and new["source_kind"] == "instruction"
-    assert new["source_ref"] == "王建国同志批示：请一并研究周边停车问题" and new["source_date"] == day(-2)
+    assert new["source_ref"] == "王建国同志批示：请一并研究周边停车问题" and new["source_date"] == it.day(-2)
     # the new item says where it comes from; the instruction is carried out by it
     ev = events(it, new["id"], "from_instruction")
     assert len(ev) == 1 and ev[0]["text"] == f"根据王建国同志在{item['number']}《{item['title']}》上的批示立项。"
@@ -155,7 +154,7 @@ def test_a_new_item_is_registered_from_an_instruction_linked_both_ways(it):
     # once carried out, not again; a bad body registers nothing
     r = it.c("gc_office").post(f"/api/v1/items/{iid}/instructions/{got['id']}/items", body)
     assert r.status == 409, r
-    other = instruct(it, iid, {"leader_id": uid(it, "gc_leader"), "text": "再研究", "instructed_on": today()})
+    other = instruct(it, iid, {"leader_id": uid(it, "gc_leader"), "text": "再研究", "instructed_on": it.day(0)})
     total = it.ledger(per_page=1)["total"]
     r = it.c("gc_office").post(f"/api/v1/items/{iid}/instructions/{other['id']}/items", {**body, "title": " "})
     assert r.status == 422 and r.error["field"] == "title", r
@@ -166,7 +165,7 @@ def test_a_new_item_is_registered_from_an_instruction_linked_both_ways(it):
 def test_refusals(it):
     item = it.bring("received", title="背街小巷整治（批示拒绝）")
     iid = item["id"]
-    ok = {"leader_id": uid(it, "gc_leader"), "text": "请抓紧", "instructed_on": today()}
+    ok = {"leader_id": uid(it, "gc_leader"), "text": "请抓紧", "instructed_on": it.day(0)}
     # wrong role, other county
     instruct(it, iid, ok, user="gc_contact", expect=403)
     instruct(it, iid, ok, user="gc_secretary", expect=403)
@@ -178,12 +177,12 @@ def test_refusals(it):
                                content_type="application/pdf")
     assert r.status == 201, r
     for body, field in [
-        ({**ok, "instructed_on": day(2)}, "instructed_on"),
+        ({**ok, "instructed_on": it.day(2)}, "instructed_on"),
         ({**ok, "instructed_on": "2026-13-45"}, "instructed_on"),
         ({k: v for k, v in ok.items() if k != "instructed_on"}, "instructed_on"),
         ({**ok, "text": " \u3000"}, "text"),
         ({**ok, "kind": "批示"}, "kind"),
-        ({"text": "x", "instructed_on": today()}, "leader_id"),
+        ({"text": "x", "instructed_on": it.day(0)}, "leader_id"),
         ({**ok, "leader_id": uid(it, "gc_contact")}, "leader_id"),
         ({**ok, "attachment_id": r.json["id"]}, "attachment_id"),
         ({**ok, "page": 1}, None),

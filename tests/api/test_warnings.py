@@ -10,12 +10,15 @@ import pytest
 
 from conftest import uniq, wait_for
 from docs_util import pdf_text
-from itemlib import Items, day
+from itemlib import pinned_items
 
 
 @pytest.fixture(scope="module")
-def it(server):
-    return Items(server)
+def it(backend):
+    """The server's clock is pinned (itemlib.pinned_items): the dates the tests compare with the server's
+    count from its date, not from the machine's, which Beijing midnight may pass between the two."""
+    with pinned_items(backend) as items:
+        yield items
 
 
 def warnings(it, user="gc_office", **params):
@@ -69,15 +72,15 @@ def received_days_ago(it, days, due, title):
 
 def test_pace_behind_raised_with_its_facts_then_cleared_by_a_report(it):
     # assigned 80 days ago, due in 20 days: 80 % of the time gone; the unit reports 10 %
-    item = received_days_ago(it, 80, day(20), "预警测试：老旧小区改造（序时进度）" + uniq())
+    item = received_days_ago(it, 80, it.day(20), "预警测试：老旧小区改造（序时进度）" + uniq())
     iid = item["id"]
     it.act(iid, "gc_contact", "report", {"text": "已完成前期摸底", "percent": 10})
     s = raised(it, iid, "pace", percent=10)
     assert s, signals_of(it, iid)
     f = s["facts"]
-    assert f["percent"] == 10 and f["due_date"] == day(20) and f["assigned_on"] == day(-80)
+    assert f["percent"] == 10 and f["due_date"] == it.day(20) and f["assigned_on"] == it.day(-80)
     assert f["time_percent"] == 80 and f["gap"] == 70 and f["threshold"] == 20
-    assert f["last_report_on"] == day(0)
+    assert f["last_report_on"] == it.day(0)
     assert s["label"] == "进度滞后于序时进度" and "时间已过80%" in s["text"] and "报送进度10%" in s["text"]
     # the unit's contact is told, once; the head of the unit is not
     msgs = wait_for(lambda: told(it, item["number"], "进度滞后"))
@@ -85,7 +88,7 @@ def test_pace_behind_raised_with_its_facts_then_cleared_by_a_report(it):
     assert not told(it, item["number"], "进度滞后", user="gc_head")
     # the row names the item, the unit and the percent; the unit's rank counts it
     w = [x for x in warnings(it)["warnings"] if x["item_id"] == iid][0]
-    assert (w["number"], w["unit_id"], w["percent"], w["due_date"]) == (item["number"], it.unit("gc-jt"), 10, day(20))
+    assert (w["number"], w["unit_id"], w["percent"], w["due_date"]) == (item["number"], it.unit("gc-jt"), 10, it.day(20))
     # a report at 85 % clears it; the contact is not told again
     it.act(iid, "gc_contact", "report", {"text": "主体工程基本完成", "percent": 85})
     assert cleared(it, iid, "pace")
@@ -96,17 +99,17 @@ def test_pace_behind_raised_with_its_facts_then_cleared_by_a_report(it):
 
 
 def test_repeated_extensions(it):
-    item = it.bring("received", title="预警测试：农村公路养护（延期）" + uniq(), due_date=day(60))
+    item = it.bring("received", title="预警测试：农村公路养护（延期）" + uniq(), due_date=it.day(60))
     iid = item["id"]
-    it.act(iid, "gc_contact", "request_extension", {"reason": "征地未完成", "new_date": day(90)})
+    it.act(iid, "gc_contact", "request_extension", {"reason": "征地未完成", "new_date": it.day(90)})
     it.act(iid, "gc_office", "decide_extension", {"approve": True})
-    it.act(iid, "gc_contact", "request_extension", {"reason": "汛期停工", "new_date": day(120)})
+    it.act(iid, "gc_contact", "request_extension", {"reason": "汛期停工", "new_date": it.day(120)})
     s = raised(it, iid, "extensions")
     assert s, signals_of(it, iid)
     f = s["facts"]
     assert f["count"] == 2 and f["threshold"] == 2
     assert [(r["state"], r["old_date"], r["new_date"]) for r in f["requests"]] == [
-        ("approved", day(60), day(90)), ("pending", day(90), day(120))]
+        ("approved", it.day(60), it.day(90)), ("pending", it.day(90), it.day(120))]
     assert "已申请延期2次" in s["text"]
     # refused: one left, below the threshold
     it.act(iid, "gc_office", "decide_extension", {"approve": False, "reason": "理由不充分"})
@@ -114,7 +117,7 @@ def test_repeated_extensions(it):
 
 
 def test_presses_ignored_then_the_unit_reports(it):
-    item = it.bring("received", title="预警测试：城区停车设施（催办未报）" + uniq(), due_date=day(60))
+    item = it.bring("received", title="预警测试：城区停车设施（催办未报）" + uniq(), due_date=it.day(60))
     iid = item["id"]
     it.act(iid, "gc_office", "press", {"text": "请加快进度"})
     # the office presses again from the warning page: the unit's contact has the message and a to-do
@@ -124,7 +127,7 @@ def test_presses_ignored_then_the_unit_reports(it):
     # the two presses, and whatever reminders the deadline ladder sent the unit meanwhile
     f = s["facts"]
     assert f["presses"] == 2 and f["count"] == 2 + f["reminders"] and f["threshold"] == 2
-    assert s["facts"]["last_on"] == day(0)
+    assert s["facts"]["last_on"] == it.day(0)
     inbox = it.c("gc_contact").get("/api/v1/inbox?limit=200").json
     msgs = inbox.get("messages", inbox.get("items", []))
     assert [m for m in msgs if "请于周五前报送进展" in (m.get("body") or "") and item["number"] in m["subject"]]
@@ -137,19 +140,19 @@ def test_presses_ignored_then_the_unit_reports(it):
 
 def test_due_soon_and_silent(it):
     # assigned 20 days ago, due in 3 days, never reported
-    item = received_days_ago(it, 20, day(3), "预警测试：背街小巷整治（临期未报）" + uniq())
+    item = received_days_ago(it, 20, it.day(3), "预警测试：背街小巷整治（临期未报）" + uniq())
     iid = item["id"]
     s = raised(it, iid, "silent")
     assert s, signals_of(it, iid)
     f = s["facts"]
-    assert f["due_date"] == day(3) and f["days_silent"] == 20 and f["last_report_on"] is None
+    assert f["due_date"] == it.day(3) and f["days_silent"] == 20 and f["last_report_on"] is None
     assert 0 <= f["workdays_left"] <= 3 and (f["due_days"], f["silent_days"]) == (5, 14)
     it.act(iid, "gc_contact", "report", {"text": "已完成大部分路段", "percent": 95})
     assert cleared(it, iid, "silent")
 
 
 def test_thresholds_by_the_office(it):
-    item = received_days_ago(it, 50, day(50), "预警测试：公厕改造（阈值）" + uniq())
+    item = received_days_ago(it, 50, it.day(50), "预警测试：公厕改造（阈值）" + uniq())
     iid = item["id"]
     it.act(iid, "gc_contact", "report", {"text": "已开工", "percent": 10})
     assert raised(it, iid, "pace", gap=40)
@@ -186,7 +189,7 @@ def test_thresholds_by_the_office(it):
 
 def test_who_sees_what_and_the_ranking(it):
     jt, zj = it.unit("gc-jt"), it.unit("gc-zj")
-    item = received_days_ago(it, 80, day(20), "预警测试：排水管网（可见范围）" + uniq())
+    item = received_days_ago(it, 80, it.day(20), "预警测试：排水管网（可见范围）" + uniq())
     iid = item["id"]
     it.act(iid, "gc_contact", "report", {"text": "进展缓慢", "percent": 5})
     assert raised(it, iid, "pace", percent=5)
@@ -256,11 +259,11 @@ def section(fig):
 
 
 def test_the_bulletin_section_equals_a_recount_and_is_checked_again(it, tmp_path):
-    item = received_days_ago(it, 80, day(20), "预警测试：供水管网改造（通报）" + uniq())
+    item = received_days_ago(it, 80, it.day(20), "预警测试：供水管网改造（通报）" + uniq())
     it.act(item["id"], "gc_contact", "report", {"text": "刚开始", "percent": 5})
     assert raised(it, item["id"], "pace", percent=5)
     o = it.c("gc_office")
-    period = {"period_from": day(0)[:8] + "01", "period_to": day(0)}
+    period = {"period_from": it.day(0)[:8] + "01", "period_to": it.day(0)}
     # dropped (the default): no section
     plain = o.post("/api/v1/bulletins", period)
     assert plain.status == 201 and plain.json["warning_section"] is False and "warnings" not in plain.json["figures"]
@@ -280,7 +283,7 @@ def test_the_bulletin_section_equals_a_recount_and_is_checked_again(it, tmp_path
     assert wait_for(equal), (section(fig), recount(it, cache))
     total, per_unit = section(fig)
     jt = it.unit("gc-jt")
-    assert total >= 1 and per_unit[jt][0] >= 1 and fig["warnings"]["as_of"] == day(0)
+    assert total >= 1 and per_unit[jt][0] >= 1 and fig["warnings"]["as_of"] == it.day(0)
     ranks = [u["items"] for u in fig["warnings"]["units"]]
     assert ranks == sorted(ranks, reverse=True)
     text = pdf_of(it, bid, tmp_path)
@@ -289,7 +292,7 @@ def test_the_bulletin_section_equals_a_recount_and_is_checked_again(it, tmp_path
     assert f"古城县交通运输局（{per_unit[jt][0]}件）" in flat, text
     assert re.search(rf"古城县交通运输局{per_unit[jt][0]}{per_unit[jt][1].get('pace', 0)}", flat), text
     # a new warning after the draft: the submission is refused naming the section; counted again, it goes on
-    more = received_days_ago(it, 80, day(20), "预警测试：雨污分流（通报核对）" + uniq())
+    more = received_days_ago(it, 80, it.day(20), "预警测试：雨污分流（通报核对）" + uniq())
     it.act(more["id"], "gc_contact", "report", {"text": "刚开始", "percent": 5})
     assert raised(it, more["id"], "pace", percent=5)
     r = o.post(f"/api/v1/bulletins/{bid}/actions/submit", {})
