@@ -71,8 +71,10 @@ class Backend:
         self.n = 0
         if BACKEND == "postgres":
             self.pgdir = os.path.join(tmp, "pg")
+            # no WAL flush at each commit (PG_DURABLE=0): no test crashes this cluster (the crash tests start
+            # durable clusters of their own), and the flushes were the cost of every write of the suite
             out = subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "start", self.pgdir],
-                                 capture_output=True, text=True, check=True)
+                                 capture_output=True, text=True, check=True, env=dict(os.environ, PG_DURABLE="0"))
             self.pg_url = out.stdout.strip().splitlines()[-1]
             self.template = self._pg_create("ducha_tmpl", template=None)
             run_cli("demo", db=self.template)
