@@ -589,6 +589,12 @@ static int by_time(const void *a, const void *b)
     return strcmp(x ? x : "", y ? y : "");
 }
 
+/* An item done with: completed, archived or withdrawn (the reporter's clue is done too). */
+static bool item_done(const char *state)
+{
+    return state && (!strcmp(state, "completed") || !strcmp(state, "archived") || !strcmp(state, "withdrawn"));
+}
+
 /* The rows the item a clue became adds to the tracking page, after the conversion's own: assigned to the units, then
  * completed or withdrawn (the item's own times); *state: the item's state. */
 static enum err item_updates(struct ctx *c, int64_t item_id, json_t *arr, const char **state)
@@ -603,8 +609,7 @@ static enum err item_updates(struct ctx *c, int64_t item_id, json_t *arr, const 
             json_array_append_new(arr, json_pack("{ss ss sn}", "at", stmt_text(st, 1), "text",
                                                  clue_item_public_status("assigned"), "reply"));
         const char *closed = clue_item_public_status(*state);
-        if (!stmt_is_null(st, 2) &&
-            (!strcmp(*state, "completed") || !strcmp(*state, "archived") || !strcmp(*state, "withdrawn")))
+        if (!stmt_is_null(st, 2) && item_done(*state))
             json_array_append_new(arr, json_pack("{ss ss sn}", "at", stmt_text(st, 2), "text", closed, "reply"));
     }
     stmt_done(st);
@@ -655,11 +660,13 @@ enum err clues_track(struct ctx *c, const char *code, json_t **out)
         return e;
     }
     enum clue_state s = (enum clue_state)cur.wf.state;
+    /* done for the reporter: the clue closed, or the item it became completed, archived or withdrawn */
+    bool done = s == CLUE_ST_CLOSED || (s == CLUE_ST_CONVERTED && item_done(item_state));
     *out = json_pack("{ss ss ss ss ss sb so so so}", "number", cl.wf.number, "received_at", cl.created_at,
                      "category_label", clue_category_label(cl.category) ? clue_category_label(cl.category) : "",
                      "area_name", cl.area_name, "status",
                      s == CLUE_ST_CONVERTED && item_state ? clue_item_public_status(item_state) : clue_public_status(s),
-                     "closed", s == CLUE_ST_CLOSED, "close_reason_label",
+                     "closed", done, "close_reason_label",
                      s == CLUE_ST_CLOSED && clue_close_reason_label(cur.close_reason)
                          ? json_string(clue_close_reason_label(cur.close_reason))
                          : json_null(),

@@ -349,7 +349,9 @@ enum err insp_load_waits(struct ctx *c, struct insp *it)
             const struct insp_member *m = &it->team[i];
             if (m->user_id && m->user_id != it->team_leader_id && strcmp(m->role, "evaluator")) {
                 parts = grow(c, parts, n, &cap, sizeof *parts);
-                parts[n++] = (struct wf_part){INSP_PART_MEMBER, m->id, INSP_SIDE_PENDING, 0, NULL, m->name, m->user_id};
+                /* no unit: the to-do is the member's own (their name under it, and "（马丽）" in the message sent
+                 * to 马丽, told them nothing) */
+                parts[n++] = (struct wf_part){INSP_PART_MEMBER, m->id, INSP_SIDE_PENDING, 0, NULL, NULL, m->user_id};
             }
             int64_t done = 0;
             if (!strcmp(m->role, "evaluator") && m->unit_id &&

@@ -381,6 +381,8 @@ def test_the_team_the_evaluator_and_the_units_find_their_work_on_the_workbench(i
     assert todos(ins, "gc_evaluator", "inspection", oid) == ["evaluate"]
     t = [x for x in ins.c("gc_parttime").get("/api/v1/todos?kind=inspection").json["todos"] if x["object_id"] == oid][0]
     assert t["link"] == f"/inspections/{oid}" and t["title"] == obj["subject"] and t["due_date"] == obj["end_date"]
+    # the member's own to-do names no unit (it showed the member's own name, 马丽, under it on the workbench)
+    assert t["unit_name"] is None, t
     # the evaluation is in: the evaluator's to-do goes
     r = ins.c("gc_evaluator").post(f"/api/v1/inspections/{oid}/evaluations", {"summary": "满意度88%", "score": 88})
     assert r.status == 201, r

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, choose, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, choose, apiAs, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -203,5 +203,117 @@ test('the office makes a verified clue an inspection, linked both ways', async (
   await office.locator('[data-test=insp-origin]', { hasText: '线索转办' }).waitFor()
   await office.click('[data-test=insp-origin-clue]')
   await office.waitForURL(new RegExp(`/clues/${id}$`))
+  await assertNoErrors(t, office)
+})
+
+// A clue reported on a phone (anonymous, no photo): its tracking code and number.
+async function reportOnPhone(phone, description, place) {
+  await phone.goto('/p/clue')
+  await phone.locator('[data-test=pub-form]').waitFor()
+  await phone.locator('[data-test=pub-category] label', { hasText: '民生保障' }).click()
+  await choose(phone, '[data-test=pub-area]', '城关镇')
+  await phone.fill('[data-test=pub-place]', place)
+  await phone.fill('[data-test=pub-description]', description)
+  await phone.click('[data-test=pub-submit]')
+  await phone.locator('[data-test=pub-done]').waitFor({ timeout: 60000 })
+  const code = (await phone.locator('[data-test=pub-code]').textContent()).trim()
+  const number = (await phone.locator('[data-test=pub-done]').textContent()).match(/古线〔\d{4}〕\d+号/)[0]
+  return { code, number }
+}
+
+// What the reporter reads on the tracking page: the status, whether it shows as done, the progress rows (oldest first).
+async function tracked(phone, code) {
+  await phone.goto('/p/track')
+  await phone.fill('[data-test=track-code]', code)
+  await phone.click('[data-test=track-submit]')
+  const tag = phone.locator('[data-test=track-status]')
+  await tag.waitFor()
+  const rows = await phone.locator('[data-test=track-result] .tl li').allInnerTexts()
+  return { status: (await tag.textContent()).trim(), done: (await tag.getAttribute('class')).includes('done'), rows: rows.reverse().map((r) => r.split('\n')[0]) }
+}
+
+// The office makes the clue of `number` a supervision item from the clue's page: the item's id.
+async function convertToItem(office, number, title) {
+  await office.goto('/clues')
+  const row = office.locator('[data-test=clue-table] .el-table__row', { hasText: number })
+  await row.waitFor()
+  await row.click()
+  await office.locator('[data-test=clue-state]', { hasText: '待分拣' }).waitFor()
+  await act(office, 'convert_item', async (dlg) => {
+    await pick(office, dlg.locator('.el-form-item', { hasText: '牵头单位' }), '住房和城乡建设局', '古城县住房和城乡建设局')
+    await dlg.locator('.el-form-item', { hasText: '事项名称' }).locator('input').fill(title)
+    const due = dlg.locator('.el-form-item', { hasText: '时限' }).locator('input')
+    await due.fill(inDays(30))
+    await due.press('Enter')
+    await dlg.locator('.el-dialog__title').click()
+  })
+  await office.locator('[data-test=clue-state]', { hasText: '已转办' }).waitFor()
+  const link = office.locator('[data-test=clue-item]')
+  await link.click()
+  await office.waitForURL(/\/items\/\d+$/)
+  return Number(office.url().split('/').pop())
+}
+
+test('the reporter follows the item made of the clue: in approval, handed to the units, completed; or withdrawn', async (t) => {
+  const phone = await newPage(browser, server, PHONE)
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  const as = {}
+  for (const u of ['gc_office', 'gc_deputy', 'gc_director', 'gc_contact2', 'gc_head2']) as[u] = await apiAs(server, u)
+  const step = async (id, user, action, body = {}) => {
+    const r = await as[user]('POST', `/api/v1/items/${id}/actions/${action}`, body)
+    assert.equal(r.status, 200, `${user} ${action}: ${JSON.stringify(r.json)}`)
+  }
+
+  // ---- reported, then made an item: still a draft, so nothing has reached a unit yet ----
+  const one = await reportOnPhone(phone, '城关镇南关街雨水井盖缺失多日，夜间行人容易踩空，请尽快处理。', '南关街与新华路口')
+  assert.deepEqual(await tracked(phone, one.code), { status: '已受理', done: false, rows: ['已收到您反映的问题，正在分拣'] })
+  const id = await convertToItem(office, one.number, '南关街雨水井盖缺失整改')
+  await office.locator('[data-test=item-state]', { hasText: '草稿' }).waitFor()
+  let seen = await tracked(phone, one.code)
+  assert.equal(seen.status, '已转为督办事项，正在立项审批')
+  assert.equal(seen.done, false)
+  assert.ok(!seen.rows.some((r) => r.includes('交有关部门办理')), seen.rows.join(' / '))
+  await shot(phone, 'clue-track-approval')
+  // submitted and approved: still in approval for the reporter
+  await step(id, 'gc_office', 'submit')
+  await step(id, 'gc_deputy', 'approve')
+  await step(id, 'gc_director', 'approve')
+  assert.equal((await tracked(phone, one.code)).status, '已转为督办事项，正在立项审批')
+
+  // ---- assigned: handed to the units ----
+  await step(id, 'gc_office', 'assign')
+  seen = await tracked(phone, one.code)
+  assert.equal(seen.status, '已列为督办事项，交有关部门办理')
+  assert.equal(seen.done, false)
+  assert.ok(seen.rows.indexOf('已转为督办事项，正在立项审批') < seen.rows.indexOf('已列为督办事项，交有关部门办理'), seen.rows.join(' / '))
+  await shot(phone, 'clue-track-assigned')
+
+  // ---- the unit completes it, the office verifies: completed, and shown as done ----
+  await step(id, 'gc_contact2', 'receive')
+  const r = await as.gc_contact2('POST', `/api/v1/items/${id}/reports`, { text: '已组织人员现场勘查，订购井盖。', percent: 50 })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  assert.equal((await tracked(phone, one.code)).status, '已列为督办事项，交有关部门办理')
+  await step(id, 'gc_contact2', 'request_completion', { text: '井盖已补装并加固，周边路面已修复。' })
+  await step(id, 'gc_head2', 'sign')
+  await step(id, 'gc_office', 'verify', { grade: '良好' })
+  seen = await tracked(phone, one.code)
+  assert.equal(seen.status, '督办事项已办结')
+  assert.equal(seen.done, true, 'a completed item shows as done, not as still open')
+  assert.equal(seen.rows.at(-1), '督办事项已办结')
+  // the unit's own words stay inside
+  assert.ok(!(await phone.content()).includes('井盖已补装'), 'the unit\'s reply is internal')
+  await shot(phone, 'clue-track-completed')
+
+  // ---- another clue made an item, then withdrawn ----
+  const two = await reportOnPhone(phone, '城关镇西街菜市场门口污水外溢，气味很大，希望有关部门处理。', '西街菜市场门口')
+  const id2 = await convertToItem(office, two.number, '西街菜市场门口污水外溢整改')
+  await step(id2, 'gc_office', 'withdraw', { reason: '已并入城区排水专项整治' })
+  seen = await tracked(phone, two.code)
+  assert.equal(seen.status, '督办事项已撤销')
+  assert.equal(seen.done, true)
+  assert.equal(seen.rows.at(-1), '督办事项已撤销')
+  await shot(phone, 'clue-track-withdrawn')
+  await assertNoErrors(t, phone)
   await assertNoErrors(t, office)
 })

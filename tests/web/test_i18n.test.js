@@ -96,3 +96,15 @@ test('the app no longer probes which APIs exist, nor computes to-dos of its own'
   assert.ok(!names.includes('todos.js'), 'todos.js is gone: the workbench reads GET /api/v1/todos')
   for (const { p, text } of files) assert.doesNotMatch(text, /features\b.*from|probeFeatures/, p)
 })
+
+test('an instant is shown on its Beijing day, never on the UTC day of its first ten characters', async () => {
+  // 签收时间 read 2026年12月1日 for a receipt at 2026年12月2日 01:55, beside 登记时间 2026年12月2日 01:55
+  const { makeDates } = await import(join(SRC, 'dates.js'))
+  const { fmtDay } = makeDates((k, p) => (k === 'format.date' ? `${p.y}年${p.m}月${p.d}日` : k))
+  assert.equal(fmtDay('2026-12-01T17:55:00Z'), '2026年12月2日')
+  assert.equal(fmtDay('2026-12-01T15:59:59Z'), '2026年12月1日')
+  assert.equal(fmtDay(null), '')
+  // no page cuts an instant (…_at) down to its UTC day and shows that as a date
+  const cut = files.filter((f) => /fmtDate\([^()]*_at\?*\.slice\(0, *10\)/.test(f.text)).map((f) => f.p)
+  assert.deepEqual(cut, [], 'use fmtDay for the day of an instant')
+})

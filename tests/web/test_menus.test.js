@@ -39,6 +39,12 @@ test('each role sees exactly the pages its capabilities allow', async (t) => {
     // the workbench's shortcuts are the same pages (those marked as shortcuts), never one the user may not open
     const sc = await page.locator('[data-test^=sc-]').evaluateAll((els) => els.map((e) => e.getAttribute('data-test').slice(3)))
     for (const s of sc) assert.ok(s === 'password' || want.includes(s), `${u}: shortcut ${s}`)
+    // each shortcut's name on one line under its icon (表扬批评与约谈问责 broke in two and pushed its icon up)
+    const labels = await page.locator('[data-test^=sc-] span').evaluateAll((els) => els.map((e) => {
+      const r = e.getBoundingClientRect()
+      return { name: e.textContent, oneLine: r.height < 2 * parseFloat(getComputedStyle(e).fontSize) }
+    }))
+    for (const l of labels) assert.ok(l.oneLine, `${u}: the shortcut ${l.name} takes more than one line`)
     if (u === 'gc_parttime') await shot(page, 'workbench-parttime')
     await page.context().clearCookies()
     await page.evaluate(() => localStorage.removeItem('ducha.session'))

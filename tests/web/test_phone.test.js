@@ -1,5 +1,5 @@
-// Phones (issue 15): the ledger's filters fold away so that the list and its pager are on the first
-// screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone, workbench-phone-due.
+// Phones (issue 15): the ledger's and the inspections' filters fold away so that the list and its pager are on the
+// first screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone, workbench-phone-due.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors } from './helper.js'
@@ -14,6 +14,9 @@ const onFirstScreen = async (loc) => {
   return b && b.y >= 0 && b.y + b.height <= PHONE.height
 }
 
+// a text on one line: no taller than two of its lines' font size
+const oneLine = (loc) => loc.evaluate((e) => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize))
+
 test('the ledger on a phone: filters folded, the list and the pager on the first screen', async (t) => {
   const page = await newPage(browser, server, PHONE)
   await loginOk(page, 'gc_office')
@@ -25,6 +28,8 @@ test('the ledger on a phone: filters folded, the list and the pager on the first
   assert.ok(await onFirstScreen(page.locator('[data-test=ledger-table] .el-table__row').first()), 'the first item')
   assert.ok(await onFirstScreen(page.locator('[data-test=ledger-pager-top]')), 'the pager')
   assert.match(await page.locator('[data-test=ledger-pager-top]').textContent(), /共 \d+ 条/)
+  // the panel's title stays on one line (督办台账 broke into 督办台 / 账 beside its buttons), the buttons go below it
+  assert.ok(await oneLine(page.locator('.panel-title .ttl').first()), 'the ledger title on one line')
   await shot(page, 'ledger-phone')
   // unfolded: every filter is there; a search folds them again and says how many are set
   await page.click('[data-test=ledger-filter-toggle]')
@@ -68,5 +73,37 @@ test('the header on a phone: the title gives way, the language switch and the na
   const hdr = await page.locator('.hdr').boundingBox()
   const user = await page.locator('[data-test=user-menu]').boundingBox()
   assert.ok(user.x + user.width <= hdr.x + hdr.width, 'the name is inside the header')
+  await assertNoErrors(t, page)
+})
+
+test('the inspections on a phone: filters folded, the list and its pager on the first screen', async (t) => {
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+  await page.goto('/inspections')
+  const rows = page.locator('[data-test=insp-table] .el-table__row')
+  await rows.first().waitFor()
+  // the search box and the toggle; the state, kind, basis and year wait behind it, the year's caps are for a desk
+  assert.ok(await page.locator('[data-test=insp-q]').isVisible())
+  assert.equal(await page.locator('[data-test=insp-search]').isVisible(), false)
+  assert.equal(await page.locator('[data-test=insp-caps]').count(), 0)
+  assert.ok(await onFirstScreen(rows.first()), 'the first inspection')
+  assert.ok(await onFirstScreen(page.locator('[data-test=insp-pager]')), 'the pager')
+  assert.ok(await oneLine(page.locator('.panel-title .ttl').first()), 'the title on one line')
+  await shot(page, 'inspections-phone')
+  // unfolded: a state chosen and searched folds them again, says one filter is set, and narrows the list
+  await page.click('[data-test=insp-filter-toggle]')
+  await page.locator('[data-test=insp-search]').waitFor()
+  const all = await rows.count()
+  await page.locator('.filters .el-select').first().click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '实施中' }).click()
+  await page.click('[data-test=insp-search]')
+  await page.waitForFunction(() => !document.querySelector('[data-test=insp-search]')?.offsetParent)
+  assert.match(await page.locator('[data-test=insp-filter-toggle]').textContent(), /筛选（1）/)
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=insp-table] .el-table__row').length < n, all)
+  for (const r of await rows.allInnerTexts()) assert.match(r, /实施中/)
+  // on a desk screen the filters and the caps stand open
+  await page.setViewportSize({ width: 1366, height: 768 })
+  await page.locator('[data-test=insp-search]').waitFor()
+  await page.locator('[data-test=insp-caps]').waitFor()
   await assertNoErrors(t, page)
 })

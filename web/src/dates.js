@@ -29,6 +29,13 @@ export function makeDates(t) {
     return t('format.time', { date: fmtDate(`${p.y}-${p.m}-${p.d}`), H: p.H, M: p.M })
   }
 
+  // The Beijing day of an instant (ISO UTC): 2026-12-01T17:55:00Z is 2026年12月2日 (zh). The first ten characters
+  // of the instant are its UTC day, a day early from 16:00 to 24:00 UTC.
+  function fmtDay(iso) {
+    const p = iso ? parts(iso) : null
+    return p ? fmtDate(`${p.y}-${p.m}-${p.d}`) : ''
+  }
+
   // A Beijing wall-clock time as the user typed it (YYYY-MM-DD HH:MM, no zone: a talk's time):
   // 2026年12月20日 10:00 (zh), like fmtTime.
   function fmtLocalTime(s) {
@@ -48,5 +55,5 @@ export function makeDates(t) {
     return `${p.y}-${p.m}-${p.d}`
   }
 
-  return { fmtTime, fmtLocalTime, fmtDate, weekday, today }
+  return { fmtTime, fmtLocalTime, fmtDate, fmtDay, weekday, today }
 }

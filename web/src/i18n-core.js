@@ -42,7 +42,7 @@ export function makeI18n(messages) {
     document.documentElement.lang = g.locale.value
   }
 
-  const { fmtTime, fmtLocalTime, fmtDate, weekday, today } = makeDates(t)
+  const { fmtTime, fmtLocalTime, fmtDate, fmtDay, weekday, today } = makeDates(t)
 
-  return { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtLocalTime, fmtDate, weekday, today }
+  return { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtLocalTime, fmtDate, fmtDay, weekday, today }
 }

@@ -3,12 +3,12 @@
 // gives (states, actions, source kinds … of GET /api/v1/items/meta, roles of the session) are merged
 // into them by mergeLabels, so that a state has one Chinese label, the server's, everywhere.
 // Templates use $t('key'); scripts import t. label(group, name) names one value of an enumeration.
-// Dates (fmtTime, fmtDate, weekday, today): i18n-core.js.
+// Dates (fmtTime, fmtDate, fmtDay, weekday, today): i18n-core.js.
 import zhCN from './locales/zh-CN.json'
 import en from './locales/en.json'
 import { makeI18n } from './i18n-core'
 
-export const { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtLocalTime, fmtDate, weekday, today } =
+export const { i18n, missing, t, te, lang, elementLocale, setLang, fmtTime, fmtLocalTime, fmtDate, fmtDay, weekday, today } =
   makeI18n({ 'zh-CN': zhCN, en })
 const g = i18n.global
 
