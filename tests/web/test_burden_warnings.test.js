@@ -55,6 +55,20 @@ test('the office and a department see the burden warnings before saving', async 
   assert.match(await warnings.first().textContent(), /督查次数上限/)
   await assertNoErrors(t, office)
 
+  // crossing the cap: submitted with a reason, the principal leader sees the exception when approving
+  const over = await api('POST', '/api/v1/inspections', { subject: '道路运输安全复查（超上限）', kind: 'special', methods: ['onsite'],
+    basis: 'proposal', target_unit_ids: [jt.id], start_date: `${YEAR}-06-02`, end_date: `${YEAR}-06-09` })
+  assert.equal(over.status, 201, JSON.stringify(over.json))
+  assert.equal((await api('POST', `/api/v1/inspections/${over.json.id}/actions/submit`, {})).status, 409)
+  assert.equal((await api('POST', `/api/v1/inspections/${over.json.id}/actions/submit`, { exception_reason: '事故多发，须再次督查' })).status, 200)
+  const principal = await newPage(browser, server)
+  await loginOk(principal, 'gc_principal')
+  await principal.goto(`/inspections/${over.json.id}`)
+  const exc = principal.locator('[data-test=insp-exceptions]')
+  await exc.filter({ hasText: '事故多发，须再次督查' }).filter({ hasText: '待批准' }).waitFor()
+  assert.match(await exc.textContent(), /古城县交通运输局已接受 1 次/)
+  await assertNoErrors(t, principal)
+
   // the housing bureau proposes a plan entry for the same bureau: the dialog warns before submit
   const plan = await api('POST', '/api/v1/plans', { year: YEAR })
   assert.equal(plan.status, 201, JSON.stringify(plan.json))
