@@ -4,7 +4,9 @@
 # ceiling: the state-filtered first page, a keyset page deep in the list, a search for a common and a
 # rare word, light=red, the county office's page, the province overview, the workbench (to-dos), an
 # item and the county's statistics by month (bulletin figures from the kept counters, migration 0054);
-# the province's whole ledger exported as CSV and XLSX (scripts/bench.d/export.sh, median of 3);
+# the province's whole ledger exported as CSV and XLSX (scripts/bench.d/export.sh, median of 3); a year's
+# bulletin drafted and rendered as PDF, the year's scorecard drawn and its page read, for the province's office
+# and the county's (scripts/bench.d/results.sh, median of 3; issue 12's goals: bulletin < 2 s, scoreboard < 1 s);
 # then the same pages on PostgreSQL (the dataset copied with `ducha migrate-data`), as ratios.
 # Writes build/bench/province.md.
 #
@@ -126,6 +128,9 @@ run_backend() { # $1: database URL, $2: output file, $3: label
   awk '/VmHWM/ {print int($2/1024)}' /proc/$spid/status >"$res.rss"
   # the province's whole ledger exported (CSV, XLSX; median of 3), after the pages (their RSS above)
   scripts/bench.d/export.sh "$BIN" "$db" "$base" "$tp" "$spid" "$3" >"$res.export"
+  # issue 12: a year's bulletin drafted and its PDF, the scorecard drawn and its page (province, then county)
+  { scripts/bench.d/results.sh "$base" "$tp" 2025 "$3, province office"
+    scripts/bench.d/results.sh "$base" "$tc" 2025 "$3, county office (古城县)"; } >"$res.results"
   kill "$spid"; wait "$spid" 2>/dev/null || true
 }
 
@@ -187,5 +192,6 @@ for k, lab in labels.items():
     print(row)
 print(f"\nducha peak RSS: SQLite {rss} MB" + (f", PostgreSQL {pg_rss} MB" if p else ""))
 PY
-cat "$OUT/prov-sqlite.txt.export" ${PGRES:+"$PGRES.export"} | tee -a "$RESULTS"
+cat "$OUT/prov-sqlite.txt.export" ${PGRES:+"$PGRES.export"} "$OUT/prov-sqlite.txt.results" ${PGRES:+"$PGRES.results"} |
+  tee -a "$RESULTS"
 echo "results written to $RESULTS"

@@ -140,6 +140,15 @@ static int h_duplicates(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+static int h_burden_check(struct req *rq)
+{
+    json_t *out = NULL;
+    if (!req_check(rq, insp_burden_check_spec))
+        return 0;
+    enum err e = insp_burden_check(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 static int h_burden(struct req *rq)
 {
     int64_t year, unit;
@@ -557,6 +566,8 @@ const struct route inspection_routes[] = {
      "top,admin,parttime,evaluator:F contact,head:N *:A; query=year=$year"},
     {"POST", "/api/v1/inspections/duplicates", h_duplicates, CAP_SIGNED_IN, ROUTE_JSON, "the no-duplication check",
      "*:A; body={\"subject\":\"矩阵测试专项督查\",\"matters\":\"燃气管网\",\"target_unit_ids\":[$unit],\"start_date\":\"$year-03-02\",\"end_date\":\"$year-03-20\"}"},
+    {"POST", "/api/v1/inspections/burden-check", h_burden_check, CAP_SIGNED_IN, ROUTE_JSON, "burden warnings before an inspection: each target's inspections this year against the per-unit cap, and overlapping inspections (减负)",
+     "*:A; body={\"target_unit_ids\":[$unit],\"start_date\":\"$year-03-02\",\"end_date\":\"$year-03-20\"}"},
     {"GET", "/api/v1/inspections/burden", h_burden, CAP_INSP_READ, 0, "inspections per target unit in a year (减负)",
      "top,admin,parttime,evaluator:F *:A; query=year=$year"},
     {"GET", "/api/v1/plans", h_plans, CAP_INSP_READ, 0, "annual inspection plans",

@@ -5,6 +5,9 @@
  * 409 that names the figures and the way out, or — with a reason — an exception that is recorded and
  * takes effect only once the principal leader approves it (with the plan or the inspection).
  *
+ * A third cap eases the units' burden (减负, burden_check.c): the inspections a unit receives in a year from every
+ * issuer may not pass settings unit_cap (0: none); crossing it takes an exception like the others.
+ *
  * What counts: the entries included in the year's plan, plus the inspections opened that year outside
  * the plan (look-backs of a rectification excepted: they follow a finding, they are not new burdens).
  * Last year's total comes from ducha's own records; an office that started using ducha this year
@@ -208,6 +211,35 @@ static enum err comprehensive_conflict(struct ctx *c, const struct caps_check *k
                  binds(c, k, lead_e, 3), "%s年度计划中的《%s》", what);
 }
 
+/* The per-unit cap (减负, settings unit_cap): every target that has had that many inspections this year from every
+ * issuer (insp_unit_burden) is named; one more needs an exception. */
+static enum err unit_cap(struct ctx *c, const struct caps_check *k, const char *way)
+{
+    struct insp_settings s;
+    enum err e = insp_settings_load(c, &s);
+    if (e || !s.unit_cap)
+        return e;
+    int64_t self_insp = !strcmp(k->object_type, "inspection") ? k->object_id : 0;
+    int64_t self_entry = k->self_entry ? k->self_entry : !strcmp(k->object_type, "entry") ? k->object_id : 0;
+    const char *over = NULL;
+    for (int i = 0; i < k->ntargets; i++) {
+        int64_t n;
+        const char *name = NULL;
+        if ((e = insp_unit_burden(c, k->targets[i], k->year, self_insp, self_entry, &n)))
+            return e;
+        if (n < s.unit_cap)
+            continue;
+        if ((e = db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(k->targets[i]))))
+            return ctx_db_fail(c, e, "读取单位");
+        over = arena_printf(c->arena, "%s%s%s已接受 %" PRId64 " 次", over ? over : "", over ? "、" : "", name, n);
+    }
+    if (!over)
+        return ERR_OK;
+    const char *detail =
+        arena_printf(c->arena, "%d年%s督查检查，已达每个单位每年 %d 次的上限（减负）", k->year, over, s.unit_cap);
+    return broken(c, k, "unit", detail, arena_printf(c->arena, "%s，%s。", detail, way));
+}
+
 enum err insp_caps_check(struct ctx *c, const struct caps_check *k)
 {
     struct caps_figures f;
@@ -224,6 +256,8 @@ enum err insp_caps_check(struct ctx *c, const struct caps_check *k)
         if ((e = broken(c, k, "total", detail, refusal)))
             return e;
     }
+    if ((k->rules & CAPS_UNIT) && (e = unit_cap(c, k, way)))
+        return e;
     if (!(k->rules & CAPS_COMPREHENSIVE) || !k->kind || strcmp(k->kind, "comprehensive") || !k->norganisers ||
         !k->ntargets)
         return ERR_OK;

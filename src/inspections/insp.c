@@ -529,6 +529,8 @@ json_t *insp_json(struct ctx *c, struct insp *it)
     json_object_set_new(j, "closed_at", str_or_null(it->closed_at));
     json_object_set_new(j, "pending_widening", pending ? json_integer(pending) : json_null());
     json_object_set_new(j, "office_side", json_boolean(office));
+    /* the cap exceptions asked for with it: the head sees them when approving */
+    json_object_set_new(j, "exceptions", office ? insp_exceptions_json(c, "inspection", it->id) : json_array());
     json_object_set_new(j, "on_team", json_boolean(c->user && insp_on_team(it, c->user->id)));
     json_object_set_new(
         j, "counts",
@@ -873,11 +875,16 @@ enum err insp_create(struct ctx *c, const json_t *body, json_t **out)
         units[i] = it.targets[i].unit_id;
     struct dup_probe p = {it.subject,  it.matters,   it.start_date, it.end_date,   units,
                           it.ntargets, "inspection", it.id,         it.office_path};
-    json_t *dups;
+    json_t *dups, *burden;
     if ((e = insp_dup_find(c, &p, &dups)))
         return e;
+    if ((e = insp_burden_warnings(c, units, it.ntargets, it.start_date, it.end_date, it.id, 0, NULL, &burden))) {
+        json_decref(dups);
+        return e;
+    }
     *out = insp_json(c, &it);
     json_object_set_new(*out, "duplicates", dups);
+    json_object_set_new(*out, "burden_warnings", burden);
     return ERR_OK;
 }
 

@@ -159,7 +159,7 @@ enum err insp_event(struct ctx *c, const char *type, int64_t id, const char *kin
 
 /* ---- settings ---- */
 
-static const struct insp_settings defaults = {0.5, 30, false, 30, false, 3, 0.35};
+static const struct insp_settings defaults = {0.5, 30, false, 30, false, 3, 0.35, 0};
 
 enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
 {
@@ -186,6 +186,8 @@ enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
         out->lookback_months = (int)json_integer_value(x);
     if ((x = json_object_get(j, "dup_threshold")) && json_is_number(x))
         out->dup_threshold = json_number_value(x);
+    if ((x = json_object_get(j, "unit_cap")) && json_is_integer(x))
+        out->unit_cap = (int)json_integer_value(x);
     if ((x = json_object_get(j, "review_unit")) && json_is_string(x))
         out->review_workdays = !strcmp(json_string_value(x), "workdays");
     if ((x = json_object_get(j, "decide_unit")) && json_is_string(x))
@@ -196,17 +198,22 @@ enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
 
 static json_t *settings_json(const struct insp_settings *s)
 {
-    return json_pack("{sf si ss si ss si sf}", "cap_factor", s->cap_factor, "review_days", s->review_days,
+    return json_pack("{sf si ss si ss si sf si}", "cap_factor", s->cap_factor, "review_days", s->review_days,
                      "review_unit", s->review_workdays ? "workdays" : "days", "decide_days", s->decide_days,
                      "decide_unit", s->decide_workdays ? "workdays" : "days", "lookback_months", s->lookback_months,
-                     "dup_threshold", s->dup_threshold);
+                     "dup_threshold", s->dup_threshold, "unit_cap", s->unit_cap);
 }
 
 const struct jv_field insp_settings_spec[] = {
-    {"cap_factor", JV_STRING, 0, 1, 10},    {"review_days", JV_INT, 0, 1, 365},
-    {"review_unit", JV_STRING, 0, 1, 10},   {"decide_days", JV_INT, 0, 1, 365},
-    {"decide_unit", JV_STRING, 0, 1, 10},   {"lookback_months", JV_INT, 0, 1, 24},
-    {"dup_threshold", JV_STRING, 0, 1, 10}, {NULL, 0, 0, 0, 0},
+    {"cap_factor", JV_STRING, 0, 1, 10},
+    {"review_days", JV_INT, 0, 1, 365},
+    {"review_unit", JV_STRING, 0, 1, 10},
+    {"decide_days", JV_INT, 0, 1, 365},
+    {"decide_unit", JV_STRING, 0, 1, 10},
+    {"lookback_months", JV_INT, 0, 1, 24},
+    {"dup_threshold", JV_STRING, 0, 1, 10},
+    {"unit_cap", JV_INT, 0, 0, 1000, "每个单位年度督查检查次数上限"},
+    {NULL, 0, 0, 0, 0},
 };
 
 enum err insp_settings_get(struct ctx *c, json_t **out)
@@ -265,6 +272,7 @@ static enum err settings_tx(struct ctx *c, void *arg)
     s.review_days = (int)jv_int(b, "review_days", s.review_days);
     s.decide_days = (int)jv_int(b, "decide_days", s.decide_days);
     s.lookback_months = (int)jv_int(b, "lookback_months", s.lookback_months);
+    s.unit_cap = (int)jv_int(b, "unit_cap", s.unit_cap);
     x->out = settings_json(&s);
     char *v = json_dumps(x->out, JSON_COMPACT | JSON_SORT_KEYS);
     e = db_exec(c->db,

@@ -41,7 +41,7 @@ static enum err caps(struct wf_act *a, bool approve)
     struct caps_check k = {.office_unit_id = it->office_unit_id,
                            .year = (int)it->year,
                            .adding = 1,
-                           .rules = (unplanned ? CAPS_TOTAL : 0) | CAPS_COMPREHENSIVE,
+                           .rules = (unplanned ? CAPS_TOTAL | CAPS_UNIT : 0) | CAPS_COMPREHENSIVE,
                            .kind = it->kind,
                            .organisers = orgs,
                            .norganisers = it->norgs,

@@ -125,6 +125,7 @@ struct insp_settings {
     bool decide_workdays; /* likewise */
     int lookback_months;  /* a rebounding finding is looked at again this many months after verification */
     double dup_threshold; /* bigram similarity at which an inspection counts as a duplicate */
+    int unit_cap;         /* inspections a unit receives a year, every issuer together (减负); 0: no cap */
 };
 enum err insp_settings_load(struct ctx *c, struct insp_settings *out);
 /* The day n days (working days when workdays) after from; calendar days landing on a rest day move
@@ -198,12 +199,12 @@ enum err insp_caps_figures(struct ctx *c, int64_t office_unit_id, int year, stru
  * organiser and target. When a rule is broken: with a reason, a recorded exception (requested, or
  * approved at once when approve), else 409 with a sentence that names the numbers and the way out.
  */
-enum { CAPS_TOTAL = 1, CAPS_COMPREHENSIVE = 2 };
+enum { CAPS_TOTAL = 1, CAPS_COMPREHENSIVE = 2, CAPS_UNIT = 4 };
 struct caps_check {
     int64_t office_unit_id;
     int year;
     int adding;       /* 1 for one more inspection; 0 when it is already counted */
-    unsigned rules;   /* CAPS_TOTAL | CAPS_COMPREHENSIVE */
+    unsigned rules;   /* CAPS_TOTAL | CAPS_COMPREHENSIVE | CAPS_UNIT */
     const char *kind; /* comprehensive? */
     const int64_t *organisers, *targets;
     int norganisers, ntargets;
@@ -213,6 +214,16 @@ struct caps_check {
     bool approve;       /* the approver records it as approved at once */
 };
 enum err insp_caps_check(struct ctx *c, const struct caps_check *k);
+/* The inspections a unit receives in a year from every issuer (burden_check.c): opened and live ones naming it as
+ * a target (a covert visit once its findings are issued, else not yet), and the plans' included proposals naming
+ * it that are no inspection yet; the inspection and the entry given (0: none) left out. */
+enum err insp_unit_burden(struct ctx *c, int64_t unit_id, int year, int64_t self_insp, int64_t self_entry,
+                          int64_t *out);
+/* The burden warnings for an inspection or entry on units in [start, end] (the objects given left out): a cap
+ * warning per unit at or one short of settings unit_cap, an overlap per other live inspection or entry on it;
+ * rows_out (may be NULL) gets each unit's count. */
+enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const char *start, const char *end,
+                              int64_t ex_insp, int64_t ex_entry, json_t **rows_out, json_t **out);
 /* Approves (or refuses) the exceptions requested for an object. */
 enum err insp_exceptions_decide(struct ctx *c, const char *object_type, int64_t object_id, bool approve);
 json_t *insp_exceptions_json(struct ctx *c, const char *object_type, int64_t object_id);

@@ -68,6 +68,10 @@ extern const struct jv_field insp_dup_spec[];
 /* The no-duplication check: {"duplicates":[…]} for a subject, matters, target_unit_ids and a window
  * (exclude_inspection_id / exclude_entry_id leave one object out). Only what the user may see. */
 enum err insp_duplicates(struct ctx *c, const json_t *body, json_t **out);
+/* 减负: each target unit's inspections this year against the per-unit cap, and the overlapping inspections and
+ * plan entries of every issuer on it (burden_check.c) */
+extern const struct jv_field insp_burden_check_spec[];
+enum err insp_burden_check(struct ctx *c, const json_t *body, json_t **out);
 
 /* ---- inspections ---- */
 extern const struct jv_field insp_create_spec[];

@@ -619,13 +619,18 @@ enum err insp_entry_propose(struct ctx *c, int64_t plan_id, const json_t *body, 
     struct plan p;
     if ((e = entry_load(c, x.entry_id, &en)) || (e = plan_load(c, plan_id, &p)))
         return e;
-    json_t *dups;
+    json_t *dups, *burden;
     struct dup_probe probe = {en.subject,  en.matters, en.start_date, en.end_date,  en.targets,
                               en.ntargets, "entry",    en.id,         p.office_path};
     if ((e = insp_dup_find(c, &probe, &dups)))
         return e;
+    if ((e = insp_burden_warnings(c, en.targets, en.ntargets, en.start_date, en.end_date, 0, en.id, NULL, &burden))) {
+        json_decref(dups);
+        return e;
+    }
     *out = entry_json(c, &en);
     json_object_set_new(*out, "duplicates", dups);
+    json_object_set_new(*out, "burden_warnings", burden);
     return ERR_OK;
 }
 

@@ -216,7 +216,7 @@ static int entry_organisers(const struct entry *en, int64_t *out, int max)
     return n;
 }
 
-/* include_entry: the comprehensive-once rule now (the total waits for submit). */
+/* include_entry: the comprehensive-once rule and the per-unit cap now (the total waits for submit). */
 static enum err include_entry(struct wf_act *a)
 {
     struct ctx *c = a->c;
@@ -228,7 +228,7 @@ static enum err include_entry(struct wf_act *a)
     int64_t orgs[52];
     struct caps_check k = {.office_unit_id = p->office_unit_id,
                            .year = (int)p->year,
-                           .rules = CAPS_COMPREHENSIVE,
+                           .rules = CAPS_COMPREHENSIVE | CAPS_UNIT,
                            .kind = en.kind,
                            .organisers = orgs,
                            .norganisers = entry_organisers(&en, orgs, 52),

@@ -87,6 +87,8 @@ enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out)
     *out = json_pack("{sI ss ss ss ss ss so s{ss} ss ss}", "id", (json_int_t)b.id, "number", b.number, "title", b.title,
                      "addressees", b.addressees, "intro", b.intro, "remarks", b.remarks, "period", period_json(c, &b),
                      "scope", "name", b.scope_name, "office_name", b.office_name, "issued_on", b.issued_on);
+    json_object_set_new(*out, "kind", json_string(bulletin_kind_name(b.kind)));
+    json_object_set_new(*out, "kind_label", json_string(bulletin_kind_label(b.kind)));
     json_object_set_new(*out, "figures", fig ? fig : json_object());
     json_object_set_new(*out, "results", named_public(c, b.id));
     return ERR_OK;
@@ -118,9 +120,11 @@ enum err bulletins_public_list(struct ctx *c, int page, int per_page, json_t **o
             json_decref(arr);
             return e;
         }
-        json_array_append_new(arr, json_pack("{sI ss ss so s{ss} ss ss}", "id", (json_int_t)b.id, "number", b.number,
-                                             "title", b.title, "period", period_json(c, &b), "scope", "name",
-                                             b.scope_name, "office_name", b.office_name, "issued_on", b.issued_on));
+        json_array_append_new(arr,
+                              json_pack("{sI ss ss ss ss so s{ss} ss ss}", "id", (json_int_t)b.id, "number", b.number,
+                                        "kind", bulletin_kind_name(b.kind), "kind_label", bulletin_kind_label(b.kind),
+                                        "title", b.title, "period", period_json(c, &b), "scope", "name", b.scope_name,
+                                        "office_name", b.office_name, "issued_on", b.issued_on));
     }
     *out = json_pack("{so sI si si}", "bulletins", arr, "total", (json_int_t)total, "page", page, "per_page", per_page);
     return ERR_OK;

@@ -110,6 +110,58 @@ def test_each_kind_numbered_on_its_own_series_and_read_by_whom_it_is_for(world, 
     world["issued"] = {"bulletin": bulletin["id"], "special_report": special2["id"], "briefing": briefing2["id"]}
 
 
+def todos_of(it, user, bid):
+    return [t for t in it.c(user).get("/api/v1/todos?kind=bulletin&limit=200").json["todos"] if t["object_id"] == bid]
+
+
+@pytest.mark.parametrize("kind", ["special_report", "briefing"])
+def test_each_kind_says_its_word_in_to_dos_messages_timeline_and_audit(world, kind):
+    """A special report's or a briefing's to-dos, their messages, its timeline and audit records say 督查专报 /
+    督查简报, never 通报 (which the bulletin's keep)."""
+    it, word = world["it"], KINDS[kind]
+    o = it.c("gc_office")
+    bid = o.post("/api/v1/bulletins", dict(PERIOD, kind=kind, public=kind == "briefing")).json["id"]
+    steps = (("gc_office", None, "草稿待报批"), ("gc_principal", "submit", "待主要领导审批"),
+             ("gc_office", "approve", "已批准待印发"))
+    for user, before, label in steps:
+        if before:
+            r = it.c("gc_office" if before == "submit" else "gc_principal").post(
+                f"/api/v1/bulletins/{bid}/actions/{before}", {})
+            assert r.status == 200, r
+        todo = todos_of(it, user, bid)
+        assert [t["label"] for t in todo] == [word + label], todo
+        if not before:
+            continue  # a new draft's to-do is no action's: nobody is sent a message
+        msg = [m for m in told(it, user, bid) if m["subject"].startswith("【待办】" + word + label)]
+        assert len(msg) == 1 and msg[0]["body"].startswith(word), msg
+        assert "通报" not in msg[0]["subject"] + msg[0]["body"], msg
+    ev = o.get(f"/api/v1/bulletins/{bid}/events").json["events"]
+    assert [(e["action"], e["data"].get("kind_label")) for e in ev[1:]] == [("submit", word), ("approve", word)]
+    audit = o.get(f"/api/v1/audit?object_type=bulletin&object_id={bid}&limit=50").json["records"]
+    assert {a["summary"]["body"]["kind_label"] for a in audit if a["action"] in ("bulletin.submit", "bulletin.approve")} \
+        == {word}
+    r = o.post(f"/api/v1/bulletins/{bid}/actions/issue", {})
+    assert r.status == 200, r
+    assert todos_of(it, "gc_office", bid) == []
+    if kind == "briefing":  # the units it ranks are told in the briefing's word
+        m = told(it, "gc_head", bid)
+        assert len(m) == 1 and "在简报中排第" in m[0]["body"] and "查阅简报全文" in m[0]["body"], m
+        assert "通报" not in m[0]["body"], m
+        # the public page says the kind
+        anon = world["server"].client()
+        got = anon.get(f"/api/v1/public/bulletins/{bid}").json
+        assert (got["kind"], got["kind_label"]) == ("briefing", word), got
+        row = [b for b in anon.get("/api/v1/public/bulletins?per_page=100").json["bulletins"] if b["id"] == bid]
+        assert [(b["kind"], b["kind_label"]) for b in row] == [("briefing", word)]
+
+
+def test_a_bulletin_keeps_its_words(world):
+    it = world["it"]
+    bid = it.c("gc_office").post("/api/v1/bulletins", dict(PERIOD, kind="bulletin")).json["id"]
+    assert [t["label"] for t in todos_of(it, "gc_office", bid)] == ["通报草稿待报批"]
+    assert it.c("gc_office").post(f"/api/v1/bulletins/{bid}/actions/withdraw", {"reason": "测试"}).status == 200
+
+
 def test_the_pdf_head_says_the_kind_and_its_number(world, tmp_path):
     it = world["it"]
     o = it.c("gc_office")

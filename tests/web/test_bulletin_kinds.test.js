@@ -5,7 +5,7 @@
 // lists the inspections' findings per inspected unit, as the server counted them.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -20,8 +20,10 @@ async function act(page, action) {
 }
 const stateIs = (page, text) => page.locator('[data-test=bul-state]', { hasText: text }).waitFor()
 
-// drafts one of the kind through the page's dialog; returns its id
-async function draft(page, kind) {
+const WORD = { bulletin: '督查通报', special_report: '督查专报', briefing: '督查简报' }
+
+// drafts one of the kind through the page's dialog (published to the public when publish); returns its id
+async function draft(page, kind, publish = false) {
   await page.goto('/bulletins')
   await page.locator('[data-test=bul-table]').waitFor()
   await page.click('[data-test=bul-new]')
@@ -32,7 +34,13 @@ async function draft(page, kind) {
   const pub = dlg.locator('[data-test=bul-public] input')
   assert.equal(await pub.isDisabled(), kind === 'special_report', kind)
   if (kind === 'special_report') await shot(page, 'bulletin-kind-new')
+  if (publish) {
+    await dlg.locator('[data-test=bul-public]').click()
+    assert.ok(await pub.isChecked())
+  }
   await dlg.locator('[data-test=bul-create]').click()
+  // the kind's word, not 通报, in what the page says
+  assert.equal(await toast(page, 'success', /草稿已生成/), `${WORD[kind]}草稿已生成`)
   await page.waitForURL(/\/bulletins\/\d+$/)
   return Number(page.url().split('/').pop())
 }
@@ -50,6 +58,9 @@ test('a special report goes to the principal leaders on its own series; a briefi
 
   const principal = await newPage(browser, server)
   await loginOk(principal, 'gc_principal')
+  // the principal's to-do says 督查专报, not 通报
+  await principal.goto('/')
+  await principal.locator('[data-test=wb-task]', { hasText: '督查专报待主要领导审批' }).first().waitFor()
   await principal.goto(`/bulletins/${sid}`)
   await principal.locator('[data-test=bul-kind]', { hasText: '督查专报' }).waitFor()
   await act(principal, 'approve')
@@ -57,7 +68,13 @@ test('a special report goes to the principal leaders on its own series; a briefi
   await assertNoErrors(t, principal)
 
   await office.reload()
-  await act(office, 'issue')
+  // the issue dialog speaks of a special report: it goes to the leaders, nobody is told
+  await office.click('[data-test=act-issue]')
+  const issueDlg = office.locator('[data-test=res-action-dialog]:visible')
+  await issueDlg.filter({ hasText: '专报只报送本级政府主要领导' }).waitFor()
+  assert.ok(!(await issueDlg.textContent()).includes('通报点名的单位'))
+  await issueDlg.locator('[data-test=act-submit]').click()
+  await issueDlg.waitFor({ state: 'hidden' })
   await stateIs(office, '已印发')
   const number = (await office.locator('[data-test=bul-number]').textContent()).trim()
   assert.match(number, /^古督专〔\d{4}〕\d+号$/)
@@ -65,7 +82,7 @@ test('a special report goes to the principal leaders on its own series; a briefi
   await shot(office, 'bulletin-special-report')
 
   // a briefing: 第N期
-  const bid = await draft(office, 'briefing')
+  const bid = await draft(office, 'briefing', true)
   await office.locator('[data-test=bul-kind]', { hasText: '督查简报' }).waitFor()
   const asOffice = await apiAs(server, 'gc_office')
   const asPrincipal = await apiAs(server, 'gc_principal')
@@ -76,6 +93,15 @@ test('a special report goes to the principal leaders on its own series; a briefi
   await stateIs(office, '已印发')
   const issue = (await office.locator('[data-test=bul-number]').textContent()).trim()
   assert.match(issue, /^第\d+期$/)
+  // published: the public page says its kind, in the list and on the document
+  const visitor = await newPage(browser, server)
+  await visitor.goto('/public/bulletins')
+  const entry = visitor.locator('[data-test=pub-entry]', { hasText: issue })
+  await entry.locator('[data-test=pub-entry-kind]', { hasText: '督查简报' }).waitFor()
+  await entry.click()
+  await visitor.locator('[data-test=pub-kind]', { hasText: '督查简报' }).waitFor()
+  await shot(visitor, 'bulletin-public-briefing')
+  await assertNoErrors(t, visitor)
 
   // the list filters by kind: only special reports, with the one issued
   await office.goto('/bulletins')
