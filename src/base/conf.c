@@ -28,9 +28,10 @@ const struct conf_key conf_keys[] = {
       "the database host's reach"),
     K(audit_checkpoint_s, CONF_INT, "60", false, "seconds between signed audit checkpoints while the log grows"),
     K(threads, CONF_INT, "8", false, "HTTP worker threads"),
-    K(public_threads, CONF_INT, "2", false,
+    K(public_threads, CONF_INT, "4", false,
       "threads of their own that handle the public pages' admitted requests, so that a crowd of the public never "
-      "holds up the office's requests on the worker threads (0: the worker threads handle them)"),
+      "holds up the office's requests on the worker threads; each holds a database connection while it works, so "
+      "keep it below db_pool (0: the worker threads handle them)"),
     K(db_pool, CONF_INT, "8", false, "database connections per process"),
     K(db_busy_timeout_ms, CONF_INT, "10000", false, "how long a write waits for the database lock"),
     K(db_commit_timeout_ms, CONF_INT, "10000", false,
