@@ -3,12 +3,15 @@
 #  1. the tracking page (GET /api/v1/public/clues/{code}) on a second server with the public limits off:
 #     what the page itself costs;
 #  2. the same page flooded from one address (127.0.0.1) on the bench server with the default limits
-#     (public_read_per_min 120, burst 60): the answers are 429 refusals, given before any database work;
+#     (public_read_per_min 120, burst 60): the answers are 429 refusals, given before any database work, and
+#     once the address is refused more than public_close_over_per_s times a second its connections are
+#     closed at accept (wrk's socket errors);
 #  3. the office's ledger page alone, then while the flood runs: its p99 side by side;
 #  4. valid submissions of the public form (POST /api/v1/public/clues) at BENCH_SUBMIT_RATE per second
 #     (200), each from its own address, while one address floods the same endpoint at BENCH_FLOOD_RATE
 #     (5,000) requests per second, and the office's ledger page meanwhile: on a server that trusts
 #     127.0.0.1 as its reverse proxy (the addresses come in X-Forwarded-For) with the default limits.
+# The flooding wrk runs on CPU BENCH_FLOOD_CPU (default 1) alone (taskset; empty: anywhere).
 # Arguments: BIN DB BASE_URL TOKEN (from scripts/bench.sh). Prints a markdown section.
 set -euo pipefail
 BIN=$1 DB=$2 base=$3 TOKEN=$4
@@ -33,7 +36,12 @@ if [ -z "$code" ]; then
 fi
 TRACK="/api/v1/public/clues/$code"
 
-stats() { # wrk output -> "req/s p50 p99 non-2xx"
+# the flooding client on a core of its own (BENCH_FLOOD_CPU, default 1; empty: not pinned), so that it takes at
+# most that core from the server, whatever it costs itself
+FLOODER=""
+if [ -n "${BENCH_FLOOD_CPU-1}" ] && command -v taskset >/dev/null; then FLOODER="taskset -c ${BENCH_FLOOD_CPU-1}"; fi
+
+stats() { # wrk output -> "req/s p50 p99 non-2xx socket-errors"
   python3 - "$1" <<'PY'
 import re, sys
 t = open(sys.argv[1]).read()
@@ -43,7 +51,8 @@ def ms(v):
 rps = float(re.search(r"Requests/sec:\s+([\d.]+)", t).group(1))
 p50 = ms(re.search(r"^\s+50%\s+(\S+)", t, re.M).group(1)); p99 = ms(re.search(r"^\s+99%\s+(\S+)", t, re.M).group(1))
 bad = re.search(r"Non-2xx or 3xx responses: (\d+)", t)
-print(f"{rps:.0f} {p50:.2f} {p99:.2f} {bad.group(1) if bad else 0}")
+sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+)", t)
+print(f"{rps:.0f} {p50:.2f} {p99:.2f} {bad.group(1) if bad else 0} {sum(map(int, sock.groups())) if sock else 0}")
 PY
 }
 
@@ -57,7 +66,7 @@ serve() { # a second server on the same database with the settings given: its po
 }
 serve --set public_read_per_min=0 --set public_read_global_per_s=0
 wrk -t2 -c"$CONNS" -d"${SECS}s" --latency "http://127.0.0.1:$PORT$TRACK" >"$OUT/track.txt" 2>&1
-read -r k_rps k_p50 k_p99 k_bad < <(stats "$OUT/track.txt")
+read -r k_rps k_p50 k_p99 k_bad _ < <(stats "$OUT/track.txt")
 kill "${pids[0]}" 2>/dev/null || true
 
 # 2 and 3. the ledger alone, then the ledger while one address floods the tracking page (default limits)
@@ -66,11 +75,11 @@ GC=$(curl -sf -H "$AUTH" "$base/api/v1/units?q=gc&limit=5" |
 LEDGER="/api/v1/items?state=in_progress&unit=$GC&subtree=1&limit=50"
 wrk -t1 -c8 -d"${SECS}s" --latency -H "$AUTH" "$base$LEDGER" >"$OUT/ledger-alone.txt" 2>&1
 read -r a_rps a_p50 a_p99 _ < <(stats "$OUT/ledger-alone.txt")
-wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "$base$TRACK" >"$OUT/flood.txt" 2>&1 &
+$FLOODER wrk -t1 -c"$CONNS" -d"${SECS}s" --latency "$base$TRACK" >"$OUT/flood.txt" 2>&1 &
 fpid=$!
 wrk -t1 -c8 -d"${SECS}s" --latency -H "$AUTH" "$base$LEDGER" >"$OUT/ledger-flood.txt" 2>&1
 wait "$fpid"
-read -r f_rps f_p50 f_p99 f_bad < <(stats "$OUT/flood.txt")
+read -r f_rps f_p50 f_p99 f_bad f_closed < <(stats "$OUT/flood.txt")
 read -r b_rps b_p50 b_p99 _ < <(stats "$OUT/ledger-flood.txt")
 
 # 4. valid submissions at RATE/s from many addresses, a flood of the same endpoint from one, the ledger
@@ -82,13 +91,13 @@ wrk -t1 -c8 -d"${SECS}s" --latency -H "$AUTH" "$sbase$LEDGER" >"$OUT/ledger-alon
 read -r c_rps c_p50 c_p99 _ < <(stats "$OUT/ledger-alone2.txt")
 read -r s_sent s_ok s_rps s_p50 s_p99 s_late s_bad < <(FLOOD_GAP_MS=$((FCONNS * 1000 / FLOOD)) \
   python3 "$HERE/clues_submit.py" load "$sbase" "$RATE" "$SECS" "$OUT/pow_solve" \
-  "wrk -t1 -c$FCONNS -d${SECS}s --latency -s $HERE/clue_flood.lua $sbase/api/v1/public/clues" \
+  "$FLOODER wrk -t1 -c$FCONNS -d${SECS}s --latency -s $HERE/clue_flood.lua $sbase/api/v1/public/clues" \
   "wrk -t1 -c8 -d${SECS}s --latency -H '$AUTH' $sbase$LEDGER" "$OUT" 2>"$OUT/load.err" || true)
 
 echo "| measurement | req/s | p50 ms | p99 ms | non-2xx |"
 echo "|---|---|---|---|---|"
 echo "| tracking page \`GET /api/v1/public/clues/{code}\`, limits off (wrk -t2 -c$CONNS) | $k_rps | $k_p50 | $k_p99 | $k_bad |"
-echo "| the same page flooded from one address, default limits (wrk -t1 -c$CONNS): 429 refusals | $f_rps | $f_p50 | $f_p99 | $f_bad |"
+echo "| the same page flooded from one address, default limits (wrk -t1 -c$CONNS): 429 refusals, then $f_closed connections closed at accept (public_close_over_per_s) | $f_rps | $f_p50 | $f_p99 | $f_bad |"
 echo "| office ledger page alone (wrk -t1 -c8) | $a_rps | $a_p50 | $a_p99 | 0 |"
 echo "| office ledger page during the flood (wrk -t1 -c8) | $b_rps | $b_p50 | $b_p99 | 0 |"
 if [ -n "${s_ok:-}" ]; then

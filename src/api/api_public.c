@@ -3,7 +3,7 @@
  * sign-in: the clue form (互联网+督查) and its tracking page, and the challenge every public submission
  * carries. A later public page (e.g. a survey) declares its routes with the same flags.
  *
- * Every such route is admitted by api_public_admit before its body is read and before a database
+ * Every such route is admitted by api_public_wait before its body is read and before a database
  * connection is taken (server.c asks router_admit as soon as the request header is in): a token bucket
  * per client address (an IPv6 client by its /64) and one shared by all addresses, one pair for
  * submissions and one for reads (cfg public_submit_* / public_read_*). A refusal is 429 with
@@ -35,47 +35,51 @@ static void rl_init(void)
                             (double)c->public_read_global_per_s, (double)c->public_read_global_per_s);
 }
 
-/* The key of a client address: IPv4 as it is, IPv6 by its first four groups (one subscriber's /64). */
-static const char *client_key(struct req *rq)
+/* The key of a client address into key (n bytes): IPv4 as it is, IPv6 by its first four groups (one
+ * subscriber's /64). */
+static const char *client_key(const char *a, char *key, size_t n)
 {
-    const char *a = rq->ctx.client ? rq->ctx.client : "";
-    if (!strchr(a, ':'))
-        return a;
-    char *k = arena_strdup(rq->arena, a);
+    snprintf(key, n, "%s", a ? a : "");
     int colons = 0;
-    for (char *p = k; *p; p++)
+    for (char *p = key; *p; p++)
         if (*p == ':' && ++colons == 4) {
             *p = 0;
             break;
         }
-    return k;
+    return key;
 }
 
-bool api_public_admit(struct req *rq, unsigned flags)
+int api_public_wait(const struct config *cfg, const char *client, unsigned flags, bool *global)
 {
+    *global = false;
     if (!(flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)))
-        return true;
+        return 0;
     if (!rl_cfg)
-        rl_cfg = &rq->app->cfg;
+        rl_cfg = cfg;
     pthread_once(&rl_once, rl_init);
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     int64_t now_ms = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-    bool global;
-    int wait = ratelimit_take(flags & ROUTE_PUBLIC_SUBMIT ? submit_rl : read_rl, client_key(rq), now_ms, &global);
-    if (!wait)
-        return true;
+    char key[64];
+    return ratelimit_take(flags & ROUTE_PUBLIC_SUBMIT ? submit_rl : read_rl, client_key(client, key, sizeof key),
+                          now_ms, global);
+}
+
+int api_public_refusal(struct req *rq, int wait, bool global)
+{
     reply_error(rq, ERR_TOO_MANY,
                 global ? "访问的人太多，请稍后再试" : arena_printf(rq->arena, "提交过于频繁，请 %d 秒后再试", wait));
     reply_header(rq, "Retry-After", arena_printf(rq->arena, "%d", wait));
-    return false;
+    return 0;
 }
 
 /* The limits every node holds together (clues_public_count), for a submission admitted by this node's
  * buckets: false when the reply (429, or the database's error) is set. Called before
  * forget_client, with the client's key. */
-static bool admit_cluster(struct req *rq, const char *key)
+static bool admit_cluster(struct req *rq)
 {
+    char key[64];
+    client_key(rq->ctx.client, key, sizeof key);
     int wait;
     bool global;
     enum err e = clues_public_count(&rq->ctx, key, &wait, &global);
@@ -85,9 +89,7 @@ static bool admit_cluster(struct req *rq, const char *key)
     }
     if (!wait)
         return true;
-    reply_error(rq, ERR_TOO_MANY,
-                global ? "访问的人太多，请稍后再试" : arena_printf(rq->arena, "提交过于频繁，请 %d 秒后再试", wait));
-    reply_header(rq, "Retry-After", arena_printf(rq->arena, "%d", wait));
+    api_public_refusal(rq, wait, global);
     return false;
 }
 
@@ -127,7 +129,7 @@ static int h_challenge(struct req *rq)
 /* POST /api/v1/public/clues (multipart/form-data): a clue from the public; 201 with the tracking code. */
 static int h_clue_submit(struct req *rq)
 {
-    if (!admit_cluster(rq, client_key(rq)))
+    if (!admit_cluster(rq))
         return 0;
     forget_client(rq);
     struct form f;
@@ -163,7 +165,7 @@ static int h_survey_get(struct req *rq)
 /* POST /api/v1/public/surveys/{key}/responses: one answer sheet. */
 static int h_survey_answer(struct req *rq)
 {
-    if (!admit_cluster(rq, client_key(rq)))
+    if (!admit_cluster(rq))
         return 0;
     forget_client(rq);
     if (!req_check(rq, surveys_answer_spec))

@@ -36,9 +36,14 @@ bool ledger_query_from(struct req *rq, struct ledger_query *q);
 struct workflow;
 extern const struct workflow *const api_workflows[];
 
-/* The limits of the public pages (api_public.c): true when a request to a route with these flags may go
- * on; otherwise false with a 429 reply (and Retry-After) in rq. Needs only rq->ctx.client and rq->app. */
-bool api_public_admit(struct req *rq, unsigned flags);
+/* The limits of the public pages (api_public.c) for a request from client (its address) to a route with
+ * these flags: 0 when it may go on, else the seconds to wait (*global: the limit of all addresses was
+ * reached, not the address's own). Touches no database and no request: the http layer asks it as soon as
+ * the request header is in. */
+int api_public_wait(const struct config *cfg, const char *client, unsigned flags, bool *global);
+/* The refusal of a request the limits held back: 429 with Retry-After (wait seconds) and the words a person
+ * understands. Returns 0. */
+int api_public_refusal(struct req *rq, int wait, bool global);
 
 /* The body of a workflow action (a JSON object, possibly empty: the route has no ROUTE_JSON) checked
  * against spec; NULL after a 4xx reply (api_results.c). */

@@ -28,6 +28,10 @@ const struct conf_key conf_keys[] = {
       "the database host's reach"),
     K(audit_checkpoint_s, CONF_INT, "60", false, "seconds between signed audit checkpoints while the log grows"),
     K(threads, CONF_INT, "8", false, "HTTP worker threads"),
+    K(public_threads, CONF_INT, "4", false,
+      "threads of their own that handle the public pages' admitted requests, so that a crowd of the public never "
+      "holds up the office's requests on the worker threads; each holds a database connection while it works, so "
+      "keep it below db_pool (0: the worker threads handle them)"),
     K(db_pool, CONF_INT, "8", false, "database connections per process"),
     K(db_busy_timeout_ms, CONF_INT, "10000", false, "how long a write waits for the database lock"),
     K(db_commit_timeout_ms, CONF_INT, "10000", false,
@@ -116,6 +120,9 @@ const struct conf_key conf_keys[] = {
     K(public_read_burst, CONF_INT, "60", false, "public pages: reads one client address may send at once"),
     K(public_read_global_per_s, CONF_INT, "3000", false,
       "public pages: reads per second from all client addresses together (0: no limit)"),
+    K(public_close_over_per_s, CONF_INT, "100", false,
+      "public pages: refusals (429) in a second from one client address beyond which its new connections are "
+      "closed at accept, unanswered, until it slows down (not behind a reverse proxy; 0: never)"),
     K(public_form_limit, CONF_INT, "12582912", false, "largest public form (a clue with its photos) in bytes"),
     K(public_photos, CONF_INT, "4", false, "photos one public clue may carry"),
     K(public_photo_limit, CONF_INT, "3145728", false, "largest photo of a public clue in bytes"),

@@ -22,8 +22,9 @@ struct config {
     char *audit_key;  /* keys the audit chain and its checkpoints; secret */
     char *audit_checkpoint_file;
     int64_t audit_checkpoint_s;
-    int64_t threads; /* HTTP worker threads */
-    int64_t db_pool; /* database connections per process */
+    int64_t threads;        /* HTTP worker threads */
+    int64_t public_threads; /* threads that handle the public pages' admitted requests (0: the workers do) */
+    int64_t db_pool;        /* database connections per process */
     int64_t db_busy_timeout_ms;
     int64_t db_commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT for a synchronous standby */
     bool db_prepare;              /* PostgreSQL: server-side prepared statements (off behind pgbouncer) */
@@ -83,9 +84,10 @@ struct config {
     int64_t public_read_per_min;        /* public page reads per minute from one address (0: no limit) */
     int64_t public_read_burst;
     int64_t public_read_global_per_s;
-    int64_t public_form_limit;  /* bytes of a public form (a clue with its photos) */
-    int64_t public_photos;      /* photos one clue may carry */
-    int64_t public_photo_limit; /* bytes of one photo */
+    int64_t public_close_over_per_s; /* refusals a second from one address beyond which it is closed at accept */
+    int64_t public_form_limit;       /* bytes of a public form (a clue with its photos) */
+    int64_t public_photos;           /* photos one clue may carry */
+    int64_t public_photo_limit;      /* bytes of one photo */
 };
 
 enum conf_type { CONF_STR, CONF_INT, CONF_BOOL };

@@ -26,9 +26,11 @@ void router_dispatch(struct req *rq);
  * in rq. The request's database connection is released again.
  */
 bool router_precheck(struct req *rq);
-/* The public pages' limits (api_public_admit) for a request whose route has these flags, before its
- * body: true when it may go on, else false with the 429 refusal in rq. */
-bool router_admit(struct req *rq, unsigned flags);
+/* The public pages' limits (api_public_wait) for a request from client whose route has these flags, before
+ * its body: 0 when it may go on, else the seconds to wait (*global: all addresses' limit). */
+int router_public_wait(struct app *app, const char *client, unsigned flags, bool *global);
+/* The 429 refusal of such a request in rq (JSON, Retry-After). */
+void router_public_refusal(struct req *rq, int wait, bool global);
 /* The flags of the route method + path would reach (0 and *found false if none). */
 unsigned router_route_flags(const char *method, const char *path, bool test_clock, bool *found);
 

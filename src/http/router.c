@@ -211,9 +211,14 @@ static const struct route *router_check(struct req *rq)
     return r;
 }
 
-bool router_admit(struct req *rq, unsigned flags)
+int router_public_wait(struct app *app, const char *client, unsigned flags, bool *global)
 {
-    return api_public_admit(rq, flags);
+    return api_public_wait(&app->cfg, client, flags, global);
+}
+
+void router_public_refusal(struct req *rq, int wait, bool global)
+{
+    api_public_refusal(rq, wait, global);
 }
 
 bool router_precheck(struct req *rq)

@@ -14,6 +14,12 @@
  *   - beyond max_connections the oldest connection still waiting for a request header is shed,
  *     so that a new client is always served;
  *   - bodies held in memory by all connections together stay under body_memory_limit.
+ *
+ * The public pages (routes with ROUTE_PUBLIC_SUBMIT or ROUTE_PUBLIC_READ):
+ *   - their limits are checked first, as soon as the header is in; a refusal is a response built once
+ *     and logged once per ten seconds (refuse), so that a flood costs little more than its connections;
+ *   - the admitted ones are handled by threads of their own (public_threads): the connection is
+ *     suspended while it waits, so the worker threads stay free for the office (hand_over).
  */
 #include "http/http.h"
 
@@ -43,6 +49,8 @@
 #define HEADER_LIMIT 16384 /* larger header blocks: 431 */
 #define MHD_POOL (64 * 1024)
 #define MULTIPART_SLACK (64 * 1024) /* form fields and part headers around the file */
+#define REFUSAL_WAITS 600           /* refusals with a longer Retry-After are built each time */
+#define PUBLIC_QUEUE 256            /* admitted public requests waiting for a public thread; beyond: 503 */
 
 /* What a connection is doing, for the reaper and the shedder. */
 enum conn_phase {
@@ -75,6 +83,21 @@ struct http_server {
     pthread_cond_t stop_cv;
     bool stopping;
     char *tmp_dir; /* DATA_DIR/tmp: spooled uploads */
+    /* the public pages' refusals: built once per (all addresses' limit or the address's, seconds to wait) */
+    _Atomic(struct MHD_Response *) refusals[2][REFUSAL_WAITS + 1];
+    atomic_llong refused; /* refusals since the last log line */
+    /* the addresses refused most (public_close_over_per_s): refusals per second, by address */
+    pthread_mutex_t strike_mu;
+    struct strike *strikes;
+    atomic_llong closed; /* connections closed at accept since the last log line */
+    /* the public pages' own threads (public_threads): admitted public requests wait here, suspended */
+    pthread_mutex_t pub_mu;
+    pthread_cond_t pub_cv;
+    struct conn_state *pub_head, *pub_tail;
+    int pub_queued;
+    bool pub_stopping;
+    int npub;
+    pthread_t *pub;
 };
 
 /* An upload spooled to a temporary file (ROUTE_UPLOAD routes). */
@@ -89,6 +112,14 @@ struct spool {
     char *filename; /* the first file part's name (malloc) */
 };
 
+/* The refusals of one client address (IPv4, or an IPv6 /64) in the current and the previous second. */
+struct strike {
+    uint64_t key; /* 0: free */
+    int64_t sec;
+    int count, prev;
+};
+#define STRIKE_BITS 12 /* 4,096 addresses; a newer one takes the place of another with the same hash */
+
 /* Per-request state, from the first call of the access handler to completion. */
 struct conn_state {
     struct buf body;
@@ -101,6 +132,14 @@ struct conn_state {
     unsigned flags;   /* the route's flags (0: unknown route) */
     struct spool *spool;
     struct timespec start;
+    /* the request as the router sees it, from the last call of the access handler until its reply */
+    struct arena arena;
+    struct req rq;
+    struct req_upload upload;
+    char client[64];
+    struct MHD_Connection *conn;
+    bool handed_over;        /* waiting for, or handled by, a public thread (the connection suspended) */
+    struct conn_state *next; /* in the public threads' queue */
 };
 
 static int64_t mono_ms(void)
@@ -177,7 +216,7 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
 static void *reaper_main(void *arg)
 {
     struct http_server *s = arg;
-    int64_t last_log = mono_ms();
+    int64_t last_log = mono_ms(), last_refused_log = last_log;
     pthread_mutex_lock(&s->stop_mu);
     while (!s->stopping) {
         struct timespec until;
@@ -207,6 +246,15 @@ static void *reaper_main(void *arg)
             shed = reaped = 0;
         }
         pthread_mutex_unlock(&s->mu);
+        if (now - last_refused_log >= 10000) {
+            long long refused = atomic_exchange(&s->refused, 0), closed = atomic_exchange(&s->closed, 0);
+            if (refused > 1 || closed)
+                log_info("http: refused %lld requests to the public pages over their limits (429; the first of them "
+                         "logged above) and closed %lld connections at accept from addresses far over them in the "
+                         "last %lld s",
+                         refused, closed, (long long)(now - last_refused_log) / 1000);
+            last_refused_log = now;
+        }
         if (shed || reaped)
             log_warn("http: closed %lld connections past their header or body deadline and shed %lld idle ones "
                      "(%lld open)",
@@ -296,6 +344,57 @@ static void peer_address(struct MHD_Connection *c, char *out, size_t n)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
     else if (sa->sa_family == AF_INET6)
         inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+}
+
+/* The key of a connection's peer for the strikes: its IPv4 address, or its IPv6 /64; 0 for neither. */
+static uint64_t peer_key(const struct sockaddr *sa)
+{
+    uint64_t k = 0;
+    if (sa && sa->sa_family == AF_INET)
+        k = 0x100000000ull | ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
+    else if (sa && sa->sa_family == AF_INET6)
+        memcpy(&k, ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr, 8);
+    return k;
+}
+
+/* Notes a refusal of the peer with this key (at_accept false), or asks at accept whether it is far over its
+ * limit (at_accept true: counted as one more refusal when it is). True when it has been refused more than
+ * public_close_over_per_s times in this second or the last. */
+static bool strike(struct http_server *s, uint64_t key, bool at_accept)
+{
+    int64_t limit = s->app->cfg.public_close_over_per_s;
+    if (!key || limit <= 0)
+        return false;
+    int64_t sec = mono_ms() / 1000;
+    pthread_mutex_lock(&s->strike_mu);
+    struct strike *k = &s->strikes[(key * 0x9E3779B97F4A7C15ull) >> (64 - STRIKE_BITS)];
+    bool over = false;
+    if (k->key == key || !at_accept) {
+        if (k->key != key)
+            *k = (struct strike){key, sec, 0, 0};
+        if (k->sec != sec) {
+            k->prev = k->sec == sec - 1 ? k->count : 0;
+            k->count = 0;
+            k->sec = sec;
+        }
+        over = k->prev > limit || k->count > limit;
+        if (!at_accept || over)
+            k->count++;
+    }
+    pthread_mutex_unlock(&s->strike_mu);
+    return over;
+}
+
+/* libmicrohttpd's accept policy: an address refused far beyond its limits is closed before a byte of its
+ * request is read (no memory pool, no parsing, no reply) until it slows down. */
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr, socklen_t addrlen)
+{
+    (void)addrlen;
+    struct http_server *s = cls;
+    if (!strike(s, peer_key(addr), true))
+        return MHD_YES;
+    atomic_fetch_add(&s->closed, 1);
+    return MHD_NO;
 }
 
 /* True if addr is one of the comma-separated addresses in list. */
@@ -428,6 +527,17 @@ static int serve_static(struct http_server *s, struct MHD_Connection *c, const c
     return status;
 }
 
+/* The reply's headers on its response: its type, no caching, the security headers and its own. */
+static void response_headers(struct MHD_Response *resp, const struct req *rq)
+{
+    if (rq->reply_type)
+        MHD_add_response_header(resp, "Content-Type", rq->reply_type);
+    MHD_add_response_header(resp, "Cache-Control", "no-store");
+    add_security_headers(resp);
+    for (int i = 0; i < rq->nheaders; i++)
+        MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);
+}
+
 static enum MHD_Result send_req_reply(struct MHD_Connection *c, struct req *rq)
 {
     struct MHD_Response *resp;
@@ -450,12 +560,7 @@ static enum MHD_Result send_req_reply(struct MHD_Connection *c, struct req *rq)
                                                rq->reply_body ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
         rq->reply_body = NULL; /* owned by the response now */
     }
-    if (rq->reply_type)
-        MHD_add_response_header(resp, "Content-Type", rq->reply_type);
-    MHD_add_response_header(resp, "Cache-Control", "no-store");
-    add_security_headers(resp);
-    for (int i = 0; i < rq->nheaders; i++)
-        MHD_add_response_header(resp, rq->headers[i].name, rq->headers[i].value);
+    response_headers(resp, rq);
     enum MHD_Result r = MHD_queue_response(c, (unsigned)rq->status, resp);
     MHD_destroy_response(resp);
     return r;
@@ -611,6 +716,60 @@ static enum MHD_Result reply_now(struct http_server *s, struct MHD_Connection *c
     return r;
 }
 
+/* The public pages' refusal for wait seconds (global: all addresses' limit): JSON 429 with Retry-After and
+ * Connection: close (a flooding client pays for a new connection each time), built once and queued on every
+ * connection it refuses. */
+static struct MHD_Response *refusal_response(struct http_server *s, int wait, bool global)
+{
+    _Atomic(struct MHD_Response *) *slot = wait <= REFUSAL_WAITS ? &s->refusals[global][wait] : NULL;
+    struct MHD_Response *resp = slot ? atomic_load(slot) : NULL;
+    if (resp)
+        return resp;
+    struct arena arena = ARENA_INIT;
+    struct req rq = {.app = s->app, .arena = &arena};
+    rq.ctx.arena = &arena;
+    router_public_refusal(&rq, wait, global);
+    reply_header(&rq, "Connection", "close");
+    resp = MHD_create_response_from_buffer(rq.reply_len, rq.reply_body, MHD_RESPMEM_MUST_FREE);
+    response_headers(resp, &rq);
+    arena_free(&arena);
+    struct MHD_Response *none = NULL;
+    if (slot && !atomic_compare_exchange_strong(slot, &none, resp)) {
+        MHD_destroy_response(resp); /* another thread built it first */
+        resp = none;
+    }
+    return resp;
+}
+
+/* Refuses a public request over its limits, before anything else is done for it. The first refusal since
+ * the last count is logged as it is; the others are counted and logged together (the reaper), so that a
+ * flood does not write a line per request. */
+static enum MHD_Result refuse(struct http_server *s, struct MHD_Connection *c, struct conn_state *st,
+                              const char *client, const char *url, const char *method, int wait, bool global)
+{
+    struct MHD_Response *resp = refusal_response(s, wait, global);
+    enum MHD_Result r = MHD_queue_response(c, 429, resp);
+    if (wait > REFUSAL_WAITS)
+        MHD_destroy_response(resp);
+    st->replied = true;
+    conn_phase_set(s, c, PHASE_BUSY, 0);
+    /* a reverse proxy is many clients: only an address that is its own client is closed at accept */
+    char peer[64];
+    peer_address(c, peer, sizeof peer);
+    if (!address_listed(s->app->cfg.trusted_proxies, peer)) {
+        const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+        strike(s, peer_key(ci ? ci->client_addr : NULL), false);
+    }
+    if (atomic_fetch_add(&s->refused, 1) == 0) {
+        struct arena arena = ARENA_INIT;
+        log_info("%s %s %s 429 %.1fms - (over the public pages' limits; further refusals are counted, not logged "
+                 "one by one)",
+                 client, method, loggable(&arena, url), ms_since(&st->start));
+        arena_free(&arena);
+    }
+    return r;
+}
+
 /* How much of a body beyond its limit is read and dropped before the connection is cut. */
 static size_t discard_limit(const struct conn_state *st)
 {
@@ -624,6 +783,16 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
     bool found = false;
     st->flags = api ? router_route_flags(method, url, s->app->cfg.test_clock, &found) : 0;
+    if (st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) {
+        /* the public pages' limits, before anything else is done for the request (no body byte read, no
+         * database, no session): a flood from one address costs this and a refusal built once */
+        char client[64];
+        client_address(s, c, client, sizeof client);
+        bool global;
+        int wait = router_public_wait(s->app, client, st->flags, &global);
+        if (wait)
+            return refuse(s, c, st, client, url, method, wait, global);
+    }
     bool upload = (st->flags & ROUTE_UPLOAD) != 0;
     st->limit = (size_t)(upload                     ? s->app->cfg.upload_limit + MULTIPART_SLACK
                          : (st->flags & ROUTE_FORM) ? s->app->cfg.public_form_limit
@@ -644,10 +813,7 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     size_t uri = strlen(url), headers = 0;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_lengths, &uri);
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_lengths, &headers);
-    if (!router_admit(&rq, st->flags)) {
-        /* the public pages' limits: refused before any body byte is read */
-        result = reply_now(s, c, st, &rq, url, method);
-    } else if (uri > URI_LIMIT) {
+    if (uri > URI_LIMIT) {
         reply_error(&rq, ERR_URI_TOO_LONG, arena_printf(&arena, "请求地址过长（最多 %d 字节）", URI_LIMIT));
         result = reply_now(s, c, st, &rq, "(long)", method);
     } else if (headers > HEADER_LIMIT) {
@@ -731,6 +897,83 @@ static enum MHD_Result on_body(struct http_server *s, struct conn_state *st, con
     return st->received > discard_limit(st) ? MHD_NO : MHD_YES;
 }
 
+/* Sends the reply in st->rq, logs the request and frees what it held. */
+static enum MHD_Result finish(struct http_server *s, struct MHD_Connection *c, struct conn_state *st, const char *url,
+                              const char *method)
+{
+    struct req *rq = &st->rq;
+    body_release(s, st);
+    /* the spooled file goes before the reply does: a client that has its answer finds nothing left over */
+    spool_free(st->spool);
+    st->spool = NULL;
+    int status = rq->status;
+    enum MHD_Result result = send_req_reply(c, rq);
+    log_info("%s %s %s %d %zu %.1fms %s", rq->ctx.client, method, loggable(&st->arena, url), status, rq->reply_len,
+             ms_since(&st->start), rq->ctx.user ? rq->ctx.user->username : "-");
+    free(rq->reply_body);
+    rq->reply_body = NULL;
+    arena_free(&st->arena);
+    return result;
+}
+
+/* Hands an admitted public request to the public threads: the connection waits suspended (the worker
+ * thread goes back to its other connections) until one of them has handled it. A full queue is 503. */
+static enum MHD_Result hand_over(struct http_server *s, struct MHD_Connection *c, struct conn_state *st,
+                                 const char *url, const char *method)
+{
+    pthread_mutex_lock(&s->pub_mu);
+    bool stopping = s->pub_stopping, full = s->pub_queued >= PUBLIC_QUEUE;
+    if (stopping) {
+        pthread_mutex_unlock(&s->pub_mu);
+        router_dispatch(&st->rq); /* the public threads have gone: handled here */
+        return finish(s, c, st, url, method);
+    }
+    if (!full) {
+        st->handed_over = true;
+        st->conn = c;
+        st->next = NULL;
+        MHD_suspend_connection(c); /* before a public thread can resume it */
+        if (s->pub_tail)
+            s->pub_tail->next = st;
+        else
+            s->pub_head = st;
+        s->pub_tail = st;
+        s->pub_queued++;
+        pthread_cond_signal(&s->pub_cv);
+    }
+    pthread_mutex_unlock(&s->pub_mu);
+    if (!full)
+        return MHD_YES;
+    reply_error(&st->rq, ERR_UNAVAILABLE, "访问的人太多，请稍后再试");
+    reply_header(&st->rq, "Retry-After", "1");
+    return finish(s, c, st, url, method);
+}
+
+/* A public thread: handles the queued public requests one at a time, then resumes their connections,
+ * whose worker thread sends the reply (finish). Drains the queue before it stops. */
+static void *public_main(void *arg)
+{
+    struct http_server *s = arg;
+    pthread_mutex_lock(&s->pub_mu);
+    for (;;) {
+        while (!s->pub_head && !s->pub_stopping)
+            pthread_cond_wait(&s->pub_cv, &s->pub_mu);
+        struct conn_state *st = s->pub_head;
+        if (!st)
+            break;
+        s->pub_head = st->next;
+        if (!s->pub_head)
+            s->pub_tail = NULL;
+        s->pub_queued--;
+        pthread_mutex_unlock(&s->pub_mu);
+        router_dispatch(&st->rq);
+        MHD_resume_connection(st->conn);
+        pthread_mutex_lock(&s->pub_mu);
+    }
+    pthread_mutex_unlock(&s->pub_mu);
+    return NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -749,17 +992,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return on_body(s, st, upload_data, n);
     }
+    if (st->handed_over) /* resumed: a public thread has handled the request */
+        return finish(s, c, st, url, method);
     if (st->replied)
         return MHD_YES;
     conn_phase_set(s, c, PHASE_BUSY, 0);
 
-    struct arena arena = ARENA_INIT;
-    struct req rq = {0};
-    char client[64];
-    req_init(s, &rq, c, &arena, client, sizeof client, method, url);
-    rq.body = st->body.data;
-    rq.body_len = st->body.len;
-    struct req_upload upload = {0};
+    struct req *rq = &st->rq;
+    req_init(s, rq, c, &st->arena, st->client, sizeof st->client, method, url);
+    rq->body = st->body.data;
+    rq->body_len = st->body.len;
     if (st->spool) {
         struct spool *sp = st->spool;
         bool complete = true;
@@ -770,53 +1012,43 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         char h[65];
         sm3_end(sp->sm3, h);
         sp->sm3 = NULL;
-        upload = (struct req_upload){.path = sp->path,
-                                     .filename = sp->filename,
-                                     .sm3 = arena_strdup(&arena, h),
-                                     .size = sp->size,
-                                     .multipart = sp->multipart,
-                                     .malformed = sp->multipart && (sp->malformed || !complete || !sp->file_started),
-                                     .failed = sp->write_failed};
-        rq.upload = &upload;
+        st->upload =
+            (struct req_upload){.path = sp->path,
+                                .filename = sp->filename,
+                                .sm3 = arena_strdup(&st->arena, h),
+                                .size = sp->size,
+                                .multipart = sp->multipart,
+                                .malformed = sp->multipart && (sp->malformed || !complete || !sp->file_started),
+                                .failed = sp->write_failed};
+        rq->upload = &st->upload;
     }
 
-    enum MHD_Result result;
-    int status;
-    size_t bytes;
     if (strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0 || strcmp(url, "/metrics") == 0) {
         if (st->too_large) {
             int64_t lim = st->spool ? s->app->cfg.upload_limit : (int64_t)st->limit;
-            reply_error(&rq, ERR_TOO_LARGE, arena_printf(&arena, "请求内容超过上限（%lld 字节）", (long long)lim));
-            reply_header(&rq, "Connection", "close");
+            reply_error(rq, ERR_TOO_LARGE, arena_printf(&st->arena, "请求内容超过上限（%lld 字节）", (long long)lim));
+            reply_header(rq, "Connection", "close");
         } else if (st->over_budget) {
-            reply_error(&rq, ERR_UNAVAILABLE, "服务器繁忙（同时上传的请求过多），请稍后重试");
-            reply_header(&rq, "Connection", "close");
-        } else if (upload.failed) {
-            reply_error(&rq, ERR_INTERNAL, "无法保存上传的文件：磁盘写入失败");
+            reply_error(rq, ERR_UNAVAILABLE, "服务器繁忙（同时上传的请求过多），请稍后重试");
+            reply_header(rq, "Connection", "close");
+        } else if (st->upload.failed) {
+            reply_error(rq, ERR_INTERNAL, "无法保存上传的文件：磁盘写入失败");
+        } else if ((st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) && s->npub) {
+            return hand_over(s, c, st, url, method);
         } else {
-            router_dispatch(&rq);
+            router_dispatch(rq);
         }
-        body_release(s, st);
-        /* the spooled file goes before the reply does: a client that has its answer finds nothing left over */
-        spool_free(st->spool);
-        st->spool = NULL;
-        status = rq.status;
-        result = send_req_reply(c, &rq);
-        bytes = rq.reply_len;
     } else if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
-        status = serve_static(s, c, url, &bytes);
-        result = MHD_YES;
+        size_t bytes;
+        int status = serve_static(s, c, url, &bytes);
+        log_info("%s %s %s %d %zu %.1fms -", rq->ctx.client, method, loggable(&st->arena, url), status, bytes,
+                 ms_since(&st->start));
+        arena_free(&st->arena);
+        return MHD_YES;
     } else {
-        reply_error(&rq, ERR_METHOD, "不支持该请求方法");
-        status = rq.status;
-        result = send_req_reply(c, &rq);
-        bytes = rq.reply_len;
+        reply_error(rq, ERR_METHOD, "不支持该请求方法");
     }
-    log_info("%s %s %s %d %zu %.1fms %s", rq.ctx.client, method, loggable(&arena, url), status, bytes,
-             ms_since(&st->start), rq.ctx.user ? rq.ctx.user->username : "-");
-    free(rq.reply_body);
-    arena_free(&arena);
-    return result;
+    return finish(s, c, st, url, method);
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, enum MHD_RequestTerminationCode t)
@@ -827,6 +1059,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     if (st) {
         body_release(s, st);
         spool_free(st->spool);
+        free(st->rq.reply_body);
+        arena_free(&st->arena);
         free(st);
     }
     *con_cls = NULL;
@@ -914,16 +1148,26 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     unsigned limit = (unsigned)s->max_connections + threads * 8 + 16;
     if ((int)limit > fds - (int)app->cfg.db_pool - 32)
         limit = (unsigned)(fds - (int)app->cfg.db_pool - 32);
+    pthread_mutex_init(&s->pub_mu, NULL);
+    pthread_mutex_init(&s->strike_mu, NULL);
+    s->strikes = xcalloc((size_t)1 << STRIKE_BITS, sizeof *s->strikes);
+    atomic_init(&s->closed, 0);
+    pthread_cond_init(&s->pub_cv, NULL);
+    atomic_init(&s->refused, 0);
+    for (int g = 0; g < 2; g++)
+        for (int w = 0; w <= REFUSAL_WAITS; w++)
+            atomic_init(&s->refusals[g][w], NULL);
     s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO, 0, NULL, NULL, on_request,
-        s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&sa,
-        MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+        0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
         (unsigned)app->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
         (unsigned)app->cfg.connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_POOL,
         MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
+        free(s->strikes);
         free(s->slots);
         free(s->tmp_dir);
         free(s);
@@ -932,11 +1176,21 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
         snprintf(err, errlen, "cannot start the connection reaper thread");
         MHD_stop_daemon(s->d);
+        free(s->strikes);
         free(s->slots);
         free(s->tmp_dir);
         free(s);
         return NULL;
     }
+    int npub = app->cfg.public_threads > 0 ? (int)(app->cfg.public_threads < 64 ? app->cfg.public_threads : 64) : 0;
+    s->pub = xcalloc((size_t)(npub ? npub : 1), sizeof *s->pub);
+    for (; s->npub < npub; s->npub++)
+        if (pthread_create(&s->pub[s->npub], NULL, public_main, s) != 0) {
+            log_warn("cannot start a public pages' thread: %d of %d started (the worker threads handle the public "
+                     "pages if none)",
+                     s->npub, npub);
+            break;
+        }
     return s;
 }
 
@@ -949,7 +1203,23 @@ void http_stop(struct http_server *s)
     pthread_cond_signal(&s->stop_cv);
     pthread_mutex_unlock(&s->stop_mu);
     pthread_join(s->reaper, NULL);
+    /* the public threads finish what is queued and resume its connections before the daemon stops */
+    pthread_mutex_lock(&s->pub_mu);
+    s->pub_stopping = true;
+    pthread_cond_broadcast(&s->pub_cv);
+    pthread_mutex_unlock(&s->pub_mu);
+    for (int i = 0; i < s->npub; i++)
+        pthread_join(s->pub[i], NULL);
     MHD_stop_daemon(s->d);
+    for (int g = 0; g < 2; g++)
+        for (int w = 0; w <= REFUSAL_WAITS; w++)
+            if (atomic_load(&s->refusals[g][w]))
+                MHD_destroy_response(atomic_load(&s->refusals[g][w]));
+    free(s->pub);
+    free(s->strikes);
+    pthread_mutex_destroy(&s->strike_mu);
+    pthread_mutex_destroy(&s->pub_mu);
+    pthread_cond_destroy(&s->pub_cv);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->stop_mu);
     pthread_cond_destroy(&s->stop_cv);
