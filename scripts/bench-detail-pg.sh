@@ -60,7 +60,7 @@ for l in sys.stdin:
         if l.startswith(k + "{") and "method=\"GET\"" in l and "route=\"/api/v1/items/{id}\"" in l:
             want[k] += float(l.rsplit(" ", 1)[1])
 print(" ".join(str(int(v)) for v in want.values()))'; }
-echo "item detail $PATHQ, wrk -t2 -c$CONNS -d${SECS}s, $ITEMS items, $UNITS units"
+echo "item detail $PATHQ, wrk -t2 -c$CONNS -d${SECS}s, ducha gen --units $UNITS --items $ITEMS"
 for r in $(seq "$ROUNDS"); do
   line="round $r:"
   for b in sqlite postgres; do
@@ -69,7 +69,8 @@ for r in $(seq "$ROUNDS"); do
     rps=$(wrk -t2 -c"$CONNS" -d"${SECS}s" -H "Authorization: Bearer $t" "http://127.0.0.1:$p$PATHQ" |
       awk '/Non-2xx/ {bad=$NF} /Requests\/sec/ {rps=$2} END {print rps (bad ? " (" bad " non-2xx)" : "")}')
     read -r n1 s1 t1 < <(usage "$p")
-    line="$line $b $rps req/s ($(python3 -c "n=max($n1-$n0,1); print(f'{($s1-$s0)/n:.1f} statements, {($t1-$t0)/n:.1f} round trips')"), load $(cut -d' ' -f1 /proc/loadavg);"
+    cost=$(python3 -c "n=max($n1-$n0,1); print(f'{($s1-$s0)/n:.1f} statements, {($t1-$t0)/n:.1f} round trips')")
+    line="$line $b $rps req/s ($cost), load $(cut -d' ' -f1 /proc/loadavg);"
   done
   echo "$line"
 done
