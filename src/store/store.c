@@ -58,6 +58,8 @@ struct db {
      * (db_settle) once the next statement has travelled */
     struct stmt **later;
     int nlater, caplater;
+    struct stmt_impl **impls; /* their statements' impls (later_impls), nimpl allocated */
+    int nimpl;
     bool settling;
     /* values taken just before COMMIT (db_late), the calls that wait for them and the writes held
      * back until then; released: the values are known and nothing is held any more */
@@ -68,6 +70,7 @@ struct db {
     struct held *held;
     int nheld, capheld;
     bool released;
+    bool committing; /* in the outermost db_commit: a write held now would be held too late */
 };
 
 struct late {
@@ -406,10 +409,9 @@ static bool binds_hold_token(const struct db *db, const struct db_bind *b)
     return false;
 }
 
-bool db_late_hold(struct db *db, const char *sql, const struct db_bind *b)
+/* Keeps a copy of a write (its SQL and values) for late_release. */
+static void hold(struct db *db, const char *sql, const struct db_bind *b)
 {
-    if (!db->nlate || db->released || !binds_hold_token(db, b))
-        return false;
     int n = 0;
     while (b[n].type != DB_BIND_END_)
         n++;
@@ -423,6 +425,21 @@ bool db_late_hold(struct db *db, const char *sql, const struct db_bind *b)
         db->held = xrealloc(db->held, (size_t)db->capheld * sizeof *db->held);
     }
     db->held[db->nheld++] = (struct held){xstrdup(sql), copy};
+}
+
+bool db_late_hold(struct db *db, const char *sql, const struct db_bind *b)
+{
+    if (!db->nlate || db->released || !binds_hold_token(db, b))
+        return false;
+    hold(db, sql, b);
+    return true;
+}
+
+bool db_hold_until_commit(struct db *db, const char *sql, const struct db_bind *b)
+{
+    if (db->depth <= 0 || db->released || db->committing)
+        return false;
+    hold(db, sql, b);
     return true;
 }
 
@@ -434,8 +451,8 @@ bool db_late_refused(const struct db *db, const char *sql, const struct db_bind 
     return true;
 }
 
-/* At the outermost commit (depth 1): takes the values, runs the calls, then the held writes with their
- * tokens replaced. 0 or the first failure. */
+/* At the outermost commit (depth 1): takes the values, runs the calls, then the held writes (those with
+ * tokens, replaced, and those of db_exec_at_commit), in order. 0 or the first failure. */
 static int late_release(struct db *db)
 {
     int rc = 0;
@@ -485,6 +502,7 @@ void store_close(struct store *s)
     for (int i = 0; i < s->nall; i++) {
         db_disconnect(s->all[i]);
         free(s->all[i]->later);
+        free(s->all[i]->impls);
         free(s->all[i]->lates);
         free(s->all[i]->calls);
         free(s->all[i]->held);
@@ -650,6 +668,18 @@ bool db_connected(struct db *db)
     return db->conn && db->ops->alive(db->conn);
 }
 
+/* The statements of the writes sent later, in order (for ops->commit_send; valid until the next call). */
+static struct stmt_impl *const *later_impls(struct db *db)
+{
+    if (db->nimpl < db->nlater) {
+        db->nimpl = db->nlater;
+        db->impls = xrealloc(db->impls, (size_t)db->nimpl * sizeof *db->impls);
+    }
+    for (int i = 0; i < db->nlater; i++)
+        db->impls[i] = db->later[i]->impl;
+    return db->impls;
+}
+
 int db_commit(struct db *db)
 {
     if (db->depth <= 0) {
@@ -659,11 +689,16 @@ int db_commit(struct db *db)
     if (--db->depth > 0)
         return 0;
     int rc = 0;
-    if (!db->failed && db->nlate) {
+    db->committing = true;
+    if (!db->failed && (db->nlate || db->nheld)) {
         db->depth = 1; /* the values' statements and the held writes run inside the transaction */
         rc = late_release(db);
         db->depth = 0;
     }
+    /* PostgreSQL: the COMMIT travels with the last writes sent later (one round trip, not two), unless
+     * a hook still has statements to run before it */
+    bool piped = !db->failed && rc >= 0 && !db->on_commit && db->nlater && db->ops->commit_send &&
+                 db->ops->commit_send(db->conn, later_impls(db), db->nlater) == 0;
     int src = db_settle(db);
     if (rc >= 0)
         rc = src;
@@ -675,7 +710,14 @@ int db_commit(struct db *db)
         rc = fn(db, db->on_commit_arg);
         db->depth = 0;
     }
-    if (db->failed || rc < 0) {
+    if (piped) {
+        db->statements++;
+        int crc = db->ops->commit_result(db->conn);
+        if (rc >= 0)
+            rc = crc;
+        if (rc < 0)
+            db_exec_txn(db, "ROLLBACK");
+    } else if (db->failed || rc < 0) {
         db_exec_txn(db, "ROLLBACK");
         if (rc >= 0)
             rc = db->ops->alive(db->conn) ? STORE_E_OTHER : STORE_E_CONN;
@@ -684,6 +726,7 @@ int db_commit(struct db *db)
         if (rc < 0)
             db_exec_txn(db, "ROLLBACK");
     }
+    db->committing = false;
     db_unlock_writer(db);
     if (rc == STORE_E_BUSY)
         atomic_fetch_add(&db->store->busy, 1);

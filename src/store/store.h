@@ -281,6 +281,18 @@ enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
  */
 #define db_exec_later(db, sql, ...) db_exec_later_a((db), (sql), DB_BINDS_(__VA_ARGS__))
 enum err db_exec_later_a(struct db *db, const char *sql, const struct db_bind *binds);
+/*
+ * A write to a row that concurrent transactions queue on (a shared count) whose outcome nothing in the
+ * transaction reads: held (a copy of the SQL and values) until the outermost commit and sent there,
+ * after the values taken at the commit, with the other held writes in order and — on PostgreSQL — in
+ * the round trip of the COMMIT, so that its row lock lasts that round trip only instead of the rest of
+ * the transaction. The transaction's later statements do not see it (on both databases); a rollback
+ * drops it. Outside a transaction: db_exec.
+ */
+#define db_exec_at_commit(db, sql, ...) db_exec_at_commit_a((db), (sql), DB_BINDS_(__VA_ARGS__))
+enum err db_exec_at_commit_a(struct db *db, const char *sql, const struct db_bind *binds);
+/* internal (store_one.c): holds a write until the outermost commit (false outside a transaction) */
+bool db_hold_until_commit(struct db *db, const char *sql, const struct db_bind *b);
 /* internal (store_one.c): whether db_exec_later sends ahead; hands a bound write to it */
 bool db_sends_later(const struct db *db);
 void db_later_push(struct db *db, struct stmt *st);

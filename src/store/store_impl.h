@@ -48,6 +48,11 @@ struct store_ops {
     void (*send)(struct stmt_impl *s);
     /* the statement will be finalized after one use (not cached): NULL when it makes no difference */
     void (*once)(struct stmt_impl *s);
+    /* sends COMMIT behind the n statements in flight (all sent), to be read with them in one round
+     * trip: 0 sent, 1 not (the caller runs COMMIT with exec); NULL: never. commit_result: its outcome,
+     * 0 or a negative store code, once those statements' results have been read (or reading them now) */
+    int (*commit_send)(struct conn_impl *c, struct stmt_impl *const *pending, int n);
+    int (*commit_result)(struct conn_impl *c);
     /* transaction statements of this dialect */
     const char *begin_sql;
     /* one row, one column: 1 if this session may write, else 0 */

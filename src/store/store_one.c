@@ -122,6 +122,13 @@ enum err db_exec_later_a(struct db *db, const char *sql, const struct db_bind *b
     return ERR_OK;
 }
 
+enum err db_exec_at_commit_a(struct db *db, const char *sql, const struct db_bind *binds)
+{
+    if (db_hold_until_commit(db, sql, binds))
+        return ERR_OK;
+    return run(db, sql, binds, false, NULL, NULL);
+}
+
 static void keep_int(struct stmt *st, void *arg)
 {
     if (!stmt_is_null(st, 0))

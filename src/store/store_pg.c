@@ -82,6 +82,10 @@ struct conn_impl {
     /* the pipeline was entered inside a transaction block: a statement stepped while others are
      * pending joins them (pg_step), since a failure there aborts the whole transaction anyway */
     bool pipe_in_tx;
+    /* COMMIT was sent at the end of the pipeline (pg_commit_send): pg_collect reads its result, waiting
+     * at most commit_timeout_ms for it, into commit_rc */
+    bool commit_sent;
+    int commit_rc;
     /* names of finalized statements, deallocated in batches when no transaction is open */
     char **dead;
     int ndead, capdead;
@@ -147,6 +151,10 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
     return STORE_E_OTHER;
 }
 
+static int64_t mono_ms(void);
+static PGresult *pg_get_bounded(struct conn_impl *c, int64_t deadline, int *timed_out);
+static int pg_commit_rc(struct conn_impl *c, PGresult *r, int timed_out, int before);
+
 /*
  * Reads the results of the statements sent in pipeline mode (pg_send), in order, into their
  * statements, and leaves pipeline mode: one round trip for all of them. A statement after a failed
@@ -211,6 +219,19 @@ static int pg_collect(struct conn_impl *c)
     }
     c->nsent = 0;
     PGresult *r;
+    if (c->commit_sent) { /* the COMMIT at the end of the pipeline: started once the writes before it ended */
+        c->commit_sent = false;
+        int timed_out = 0;
+        r = synced ? pg_get_bounded(c, mono_ms() + c->commit_timeout_ms, &timed_out) : NULL;
+        c->commit_rc = pg_commit_rc(c, r, timed_out, first);
+        if (r) {
+            PQclear(r);
+            while ((r = PQgetResult(c->pg)))
+                PQclear(r);
+        }
+        if (timed_out) /* the connection is closed, not left mid-pipeline */
+            return first;
+    }
     while (synced && (r = PQgetResult(c->pg))) { /* the Sync's result */
         bool sync = PQresultStatus(r) == PGRES_PIPELINE_SYNC;
         PQclear(r);
@@ -391,9 +412,70 @@ static int64_t mono_ms(void)
 }
 
 /*
- * Runs COMMIT, waiting at most c->commit_timeout_ms for its result. On timeout the wait is cancelled
- * (the server then ends the SyncRep wait with the transaction committed locally only) and the
- * connection is dropped: STORE_E_CONN, the write is not acknowledged. Returns the result or NULL.
+ * The next result, waiting for it until deadline (mono_ms). When it has not come by then the wait is
+ * cancelled (a COMMIT waiting for a synchronous standby then ends, committed locally only), what
+ * remains is drained, *timed_out is set and NULL returned: the caller drops the connection. NULL
+ * without *timed_out: no more results, or the connection failed.
+ */
+static PGresult *pg_get_bounded(struct conn_impl *c, int64_t deadline, int *timed_out)
+{
+    *timed_out = 0;
+    for (;;) {
+        if (!PQisBusy(c->pg))
+            return PQgetResult(c->pg);
+        int64_t left = deadline - mono_ms();
+        if (left <= 0)
+            break;
+        struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
+        int pr = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
+        if (pr < 0 && errno != EINTR)
+            break;
+        if (pr > 0 && !PQconsumeInput(c->pg))
+            return NULL;
+    }
+    *timed_out = 1;
+    PGcancel *cancel = PQgetCancel(c->pg);
+    char ebuf[256];
+    if (cancel) {
+        PQcancel(cancel, ebuf, sizeof ebuf);
+        PQfreeCancel(cancel);
+    }
+    /* drain, so that the connection is not left mid-result; it is closed by the caller anyway */
+    PGresult *r;
+    while ((r = PQgetResult(c->pg)))
+        PQclear(r);
+    c->broken = true; /* the pool replaces it before its next use */
+    log_error("postgres: COMMIT waited more than %d ms (a synchronous standby not answering?); cancelled: "
+              "committed on this server only, not acknowledged",
+              c->commit_timeout_ms);
+    return NULL;
+}
+
+/*
+ * The outcome of a COMMIT from its result r (NULL: none came; timed_out: pg_get_bounded gave up):
+ * 0 or a negative store code. before: the failure of a statement before it in the same pipeline,
+ * which the COMMIT did not run after (PGRES_PIPELINE_ABORTED) and reports.
+ */
+static int pg_commit_rc(struct conn_impl *c, PGresult *r, int timed_out, int before)
+{
+    if (timed_out)
+        return STORE_E_CONN;
+    ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
+    if (st == PGRES_PIPELINE_ABORTED && before)
+        return before;
+    if (st == PGRES_COMMAND_OK) {
+        /* COMMIT of a failed transaction succeeds as a ROLLBACK: that is not a commit */
+        if (strcmp(PQcmdStatus(r), "ROLLBACK"))
+            return 0;
+        log_warn("postgres: COMMIT of a failed transaction was rolled back");
+        return STORE_E_OTHER;
+    }
+    return pg_rc(c, r, "commit");
+}
+
+/*
+ * Runs COMMIT, waiting at most c->commit_timeout_ms for its result (pg_get_bounded). Returns the
+ * result or NULL (*timed_out: the wait was cancelled, the connection is broken).
  */
 static PGresult *pg_commit_bounded(struct conn_impl *c, int *timed_out)
 {
@@ -402,37 +484,46 @@ static PGresult *pg_commit_bounded(struct conn_impl *c, int *timed_out)
         return NULL;
     int64_t deadline = mono_ms() + c->commit_timeout_ms;
     PGresult *last = NULL, *r;
-    for (;;) {
-        while (!PQisBusy(c->pg)) {
-            if (!(r = PQgetResult(c->pg)))
-                return last;
-            PQclear(last);
-            last = r;
-        }
-        int64_t left = deadline - mono_ms();
-        if (left <= 0)
-            break;
-        struct pollfd p = {.fd = PQsocket(c->pg), .events = POLLIN};
-        int pr = poll(&p, 1, (int)(left > 1000 ? 1000 : left));
-        if (pr < 0 && errno != EINTR)
-            break;
-        if (pr > 0 && !PQconsumeInput(c->pg)) {
-            PQclear(last);
-            return NULL;
-        }
+    while ((r = pg_get_bounded(c, deadline, timed_out))) {
+        PQclear(last);
+        last = r;
     }
-    *timed_out = 1;
-    PQclear(last);
-    PGcancel *cancel = PQgetCancel(c->pg);
-    char ebuf[256];
-    if (cancel) {
-        PQcancel(cancel, ebuf, sizeof ebuf);
-        PQfreeCancel(cancel);
+    if (*timed_out) {
+        PQclear(last);
+        return NULL;
     }
-    /* drain, so that the connection is not left mid-result; it is closed by the caller anyway */
-    while ((r = PQgetResult(c->pg)))
-        PQclear(r);
-    return NULL;
+    return last;
+}
+
+/*
+ * Sends COMMIT at the end of the pipeline that carries the transaction's last writes (the n pending
+ * statements, all sent), so that they and the COMMIT cost one round trip: its outcome is read with
+ * their results (pg_collect) and handed out by pg_commit_result. 0 when sent; 1 when not (nothing
+ * in flight, or a pending statement that is not in the pipeline): the caller runs COMMIT itself.
+ */
+static int pg_commit_send(struct conn_impl *c, struct stmt_impl *const *pending, int n)
+{
+    if (c->broken || !c->nsent || !c->pipe_in_tx || PQpipelineStatus(c->pg) == PQ_PIPELINE_OFF)
+        return 1;
+    for (int i = 0; i < n; i++)
+        if (!pending[i]->sent)
+            return 1;
+    /* the server holds results back until a Sync or a Flush: a Flush ahead of the COMMIT sends the writes'
+     * results at once, so that only the COMMIT's own wait (a synchronous standby) is bounded below, and
+     * reading those results never waits for it */
+    if (PQsendFlushRequest(c->pg) != 1 || !PQsendQueryParams(c->pg, "COMMIT", 0, NULL, NULL, NULL, NULL, 0))
+        return 1;
+    c->commit_sent = true;
+    c->commit_rc = STORE_E_CONN;
+    return 0;
+}
+
+/* The outcome of the COMMIT sent by pg_commit_send (read now if its round trip has not been made). */
+static int pg_commit_result(struct conn_impl *c)
+{
+    if (c->commit_sent)
+        pg_collect(c);
+    return c->commit_rc;
 }
 
 static int pg_exec(struct conn_impl *c, const char *sql)
@@ -456,20 +547,11 @@ static int pg_exec(struct conn_impl *c, const char *sql)
     int timed_out = 0;
     c->trips++;
     PGresult *r = commit ? pg_commit_bounded(c, &timed_out) : PQexec(c->pg, sql);
-    if (timed_out) {
-        log_error("postgres: COMMIT waited more than %d ms (a synchronous standby not answering?); cancelled: "
-                  "committed on this server only, not acknowledged",
-                  c->commit_timeout_ms);
-        c->broken = true; /* the pool replaces it before its next use */
-        return STORE_E_CONN;
-    }
     ExecStatusType st = r ? PQresultStatus(r) : PGRES_FATAL_ERROR;
-    if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
-        /* COMMIT of a failed transaction succeeds as a ROLLBACK: that is not a commit */
-        if (commit && !strcmp(PQcmdStatus(r), "ROLLBACK")) {
-            log_warn("postgres: COMMIT of a failed transaction was rolled back");
-            rc = STORE_E_OTHER;
-        }
+    if (commit) {
+        rc = pg_commit_rc(c, r, timed_out, 0);
+    } else if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+        rc = 0;
     } else {
         rc = pg_rc(c, r, "exec");
         if (rc == STORE_E_OTHER)
@@ -921,6 +1003,8 @@ const struct store_ops store_pg_ops = {
     .conflicts = pg_conflicts,
     .send = pg_send,
     .once = pg_once,
+    .commit_send = pg_commit_send,
+    .commit_result = pg_commit_result,
     .begin_sql = "BEGIN",
     .probe_sql = "SELECT CASE WHEN current_setting('transaction_read_only') = 'on' THEN 0 ELSE 1 END",
     .dialect = pg_dialect,

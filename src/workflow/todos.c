@@ -318,16 +318,20 @@ static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf
     return out;
 }
 
-/* Moves the count of an assignee's to-dos of kind due on due_key by delta (todo_counts). */
+/* Moves the count of an assignee's to-dos of kind due on due_key by delta (todo_counts). Every writer
+ * that gives the same assignee (a county's office) a to-do queues on that row: the change is written at
+ * the commit (db_exec_at_commit), so the row is held for the COMMIT's round trip only; nothing in the
+ * transaction reads the counts. */
 static enum err count_add(struct ctx *c, const char *assignee, const char *kind, const char *due, int delta)
 {
-    enum err e = db_exec(c->db,
-                         "INSERT INTO todo_counts (assignee, kind, due_key, n) VALUES (?, ?, ?, ?) "
-                         "ON CONFLICT (assignee, kind, due_key) DO UPDATE SET n = todo_counts.n + excluded.n",
-                         DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
+    enum err e = db_exec_at_commit(c->db,
+                                   "INSERT INTO todo_counts (assignee, kind, due_key, n) VALUES (?, ?, ?, ?) "
+                                   "ON CONFLICT (assignee, kind, due_key) DO UPDATE SET n = todo_counts.n + excluded.n",
+                                   DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
     if (!e && delta < 0)
-        e = db_exec(c->db, "DELETE FROM todo_counts WHERE assignee = ? AND kind = ? AND due_key = ? AND n <= 0",
-                    DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due));
+        e = db_exec_at_commit(c->db,
+                              "DELETE FROM todo_counts WHERE assignee = ? AND kind = ? AND due_key = ? AND n <= 0",
+                              DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due));
     return e;
 }
 

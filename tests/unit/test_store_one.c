@@ -251,6 +251,34 @@ static void test_a_value_taken_at_the_commit_reaches_the_held_writes(void **stat
     store_release(db);
 }
 
+/* A write held until the commit (db_exec_at_commit): unseen inside the transaction, written in order at the
+ * commit, dropped by a rollback; outside a transaction it runs at once. */
+static void test_a_write_held_until_the_commit(void **state)
+{
+    struct db *db = store_acquire(*state);
+    int64_t n = -1;
+    assert_int_equal(db_exec(db, "INSERT INTO t (id, name, n) VALUES (200, 'count', 0)"), ERR_OK);
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec_at_commit(db, "UPDATE t SET n = n + ? WHERE id = 200", DB_INT(2)), ERR_OK);
+    assert_int_equal(db_exec_at_commit(db, "UPDATE t SET n = n * ? WHERE id = 200", DB_INT(10)), ERR_OK);
+    assert_int_equal(db_one_int(db, &n, "SELECT n FROM t WHERE id = 200"), ERR_OK);
+    assert_int_equal(n, 0); /* held */
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(db_one_int(db, &n, "SELECT n FROM t WHERE id = 200"), ERR_OK);
+    assert_int_equal(n, 20); /* both, in order */
+    assert_int_equal(db_begin(db), 0);
+    assert_int_equal(db_exec_at_commit(db, "UPDATE t SET n = 99 WHERE id = 200"), ERR_OK);
+    db_rollback(db);
+    assert_int_equal(db_begin(db), 0); /* nothing of it is left for the next transaction either */
+    assert_int_equal(db_commit(db), 0);
+    assert_int_equal(db_one_int(db, &n, "SELECT n FROM t WHERE id = 200"), ERR_OK);
+    assert_int_equal(n, 20);
+    assert_int_equal(db_exec_at_commit(db, "UPDATE t SET n = 21 WHERE id = 200"), ERR_OK);
+    assert_int_equal(db_one_int(db, &n, "SELECT n FROM t WHERE id = 200"), ERR_OK);
+    assert_int_equal(n, 21);
+    store_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -262,6 +290,7 @@ int main(void)
         cmocka_unit_test(test_query_reads_many_rows),
         cmocka_unit_test(test_real_text_reads_back_the_same_number),
         cmocka_unit_test(test_a_value_taken_at_the_commit_reaches_the_held_writes),
+        cmocka_unit_test(test_a_write_held_until_the_commit),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
