@@ -457,19 +457,22 @@ static enum err count_updated(struct ctx *c, struct lights *l, struct stmt *st)
 }
 
 /* The counter changes of recolouring the visible scope rows WHERE rows (binds: today, yellow, then those of
- * rows), summed per unit and key in one statement. */
+ * rows), summed per unit and key in one statement: the changed rows grouped first (per unit, state, lead
+ * unit, old and new light), so that the six counter keys of a change are sorted once per group, not per row
+ * (half the CPU of a first refresh after a migration). */
 static const char *counts_sql(struct ctx *c, const char *rows)
 {
     return arena_printf(
         c->arena,
-        "WITH chg AS MATERIALIZED (SELECT unit_id, state, lead_unit_id, light AS ol, nl FROM (SELECT unit_id, state, "
-        "lead_unit_id, light, %s AS nl FROM item_scope WHERE %s AND vis = 1) WHERE light <> nl) "
+        "WITH chg AS MATERIALIZED (SELECT unit_id, state, lead_unit_id, ol, nl, COUNT(*) AS c FROM (SELECT unit_id, "
+        "state, lead_unit_id, light AS ol, %s AS nl FROM item_scope WHERE %s AND vis = 1) WHERE ol <> nl GROUP BY "
+        "unit_id, state, lead_unit_id, ol, nl) "
         "INSERT INTO item_counts (unit_id, dim, key, n) SELECT unit_id, d, k, SUM(v) FROM ("
-        "SELECT unit_id, 'light' AS d, ol AS k, -1 AS v FROM chg UNION ALL SELECT unit_id, 'light', nl, 1 FROM chg "
-        "UNION ALL SELECT unit_id, 'ls', ol || ':' || state, -1 FROM chg "
-        "UNION ALL SELECT unit_id, 'ls', nl || ':' || state, 1 FROM chg "
-        "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, -1 FROM chg WHERE ol = 'red' "
-        "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, 1 FROM chg WHERE nl = 'red') "
+        "SELECT unit_id, 'light' AS d, ol AS k, -c AS v FROM chg UNION ALL SELECT unit_id, 'light', nl, c FROM chg "
+        "UNION ALL SELECT unit_id, 'ls', ol || ':' || state, -c FROM chg "
+        "UNION ALL SELECT unit_id, 'ls', nl || ':' || state, c FROM chg "
+        "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, -c FROM chg WHERE ol = 'red' "
+        "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, c FROM chg WHERE nl = 'red') "
         "WHERE k IS NOT NULL GROUP BY unit_id, d, k HAVING SUM(v) <> 0 "
         "ON CONFLICT (unit_id, dim, key) DO UPDATE SET n = n + excluded.n",
         arena_printf(c->arena, light_expr, "due_date"), rows);
