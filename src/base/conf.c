@@ -88,7 +88,7 @@ const struct conf_key conf_keys[] = {
     K(ledger_count_bound, CONF_INT, "10000", false,
       "ledger totals that the kept counters cannot give are counted over at most this many rows (then bounded)"),
     K(ledger_lights_chunk, CONF_INT, "20000", false,
-      "items recoloured per transaction when the stored lights move to a new day (the write lock is held that long)"),
+      "stored lights moving to a new day: up to this many items are recoloured by id, more in bulk (set-based)"),
     K(ledger_export_batch, CONF_INT, "1000", false,
       "ledger rows an XLSX/CSV export reads per keyset page (memory held per page; the export streams page by page)"),
     K(notify_attempts, CONF_INT, "5", false, "e-mail and SMS delivery attempts before a message becomes a dead letter"),

@@ -1,5 +1,5 @@
 /*
- * ledger.c (docs): the ledger (台账) as documents: XLSX (libxlsxwriter, constant memory) and CSV
+ * ledger.c (docs): the ledger (台账) as documents: XLSX (base/xlsx_write: streamed sheets) and CSV
  * written row by row into a temporary file as the rows come from the ledger in keyset batches
  * (items_ledger_each), so that memory does not grow with the number of items; the list PDF
  * (督办事项清单) of at most LIST_PDF_MAX items.
@@ -8,6 +8,7 @@
 
 #include "base/csv.h"
 #include "base/log.h"
+#include "base/xlsx_write.h"
 #include "docs/itemdocs_internal.h"
 #include "items/items.h"
 #include "items/ledger.h"
@@ -17,79 +18,59 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
-#include <xlsxwriter.h>
+
+/* The cell formats (xlsxw numbers them from 1 in this order). */
+enum { F_HEAD = 1, F_DATE, F_DATETIME, F_PCT, F_WRAP, F_RED, F_YELLOW, F_GREEN };
+static const struct xlsxw_format formats[] = {
+    [F_HEAD - 1] = {.bold = true, .border = true, .center = true, .fill = 0xD9E1F2},
+    [F_DATE - 1] = {.numfmt = "yyyy-mm-dd"},
+    [F_DATETIME - 1] = {.numfmt = "yyyy-mm-dd hh:mm"},
+    [F_PCT - 1] = {.numfmt = "0%"},
+    [F_WRAP - 1] = {.wrap = true},
+    [F_RED - 1] = {.center = true, .fill = 0xF8696B},
+    [F_YELLOW - 1] = {.center = true, .fill = 0xFFEB84},
+    [F_GREEN - 1] = {.center = true, .fill = 0x63BE7B},
+};
 
 struct ledger_xlsx {
-    lxw_workbook *wb;
-    lxw_worksheet *items, *reports;
-    lxw_format *head, *date, *datetime, *pct, *wrap, *light[3];
+    struct xlsxw *w;
+    int items, reports; /* the sheets */
     int row, report_row;
-    bool failed;
 };
 
-static const struct {
-    const char *head;
-    double width;
-} item_cols[] = {
-    {"序号", 6},      {"编号", 18},     {"督办事项", 36}, {"事项来源", 22}, {"牵头单位", 18},
-    {"责任单位", 24}, {"分管领导", 10}, {"交办日期", 12}, {"办结时限", 12}, {"状态", 10},
-    {"亮灯", 7},      {"进度", 8},      {"逾期天数", 9},  {"办结日期", 12}, {"密级", 7},
+static const struct xlsxw_col item_cols[] = {
+    {"序号", 6, 0},      {"编号", 18, 0},     {"督办事项", 36, F_WRAP}, {"事项来源", 22, 0}, {"牵头单位", 18, 0},
+    {"责任单位", 24, 0}, {"分管领导", 10, 0}, {"交办日期", 12, 0},      {"办结时限", 12, 0}, {"状态", 10, 0},
+    {"亮灯", 7, 0},      {"进度", 8, 0},      {"逾期天数", 9, 0},       {"办结日期", 12, 0}, {"密级", 7, 0},
 };
 
-static const struct {
-    const char *head;
-    double width;
-} report_cols[] = {
-    {"编号", 18}, {"督办事项", 30}, {"报告时间", 17}, {"报告单位", 18}, {"报告人", 10}, {"进度", 8}, {"办理情况", 60},
+static const struct xlsxw_col report_cols[] = {
+    {"编号", 18, 0},   {"督办事项", 30, 0}, {"报告时间", 17, 0}, {"报告单位", 18, 0},
+    {"报告人", 10, 0}, {"进度", 8, 0},      {"办理情况", 60, 0},
 };
 
 struct ledger_xlsx *ledger_xlsx_open(const char *path, const char *tmpdir)
 {
-    lxw_workbook_options opt = {.constant_memory = LXW_TRUE, .tmpdir = (char *)tmpdir, .use_zip64 = LXW_TRUE};
-    lxw_workbook *wb = workbook_new_opt(path, &opt);
-    if (!wb)
+    const char *dir = tmpdir ? tmpdir : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    struct xlsxw *w = xlsxw_open(path, dir, formats, (int)(sizeof formats / sizeof *formats));
+    if (!w)
         return NULL;
     struct ledger_xlsx *l = calloc(1, sizeof *l);
     if (!l)
         die_oom();
-    l->wb = wb;
-    l->items = workbook_add_worksheet(wb, "督办台账");
-    l->reports = workbook_add_worksheet(wb, "进展报告");
-    l->head = workbook_add_format(wb);
-    format_set_bold(l->head);
-    format_set_bg_color(l->head, 0xD9E1F2);
-    format_set_border(l->head, LXW_BORDER_THIN);
-    format_set_align(l->head, LXW_ALIGN_CENTER);
-    l->date = workbook_add_format(wb);
-    format_set_num_format(l->date, "yyyy-mm-dd");
-    l->datetime = workbook_add_format(wb);
-    format_set_num_format(l->datetime, "yyyy-mm-dd hh:mm");
-    l->pct = workbook_add_format(wb);
-    format_set_num_format(l->pct, "0%");
-    l->wrap = workbook_add_format(wb);
-    format_set_text_wrap(l->wrap);
-    static const lxw_color_t colours[3] = {0xF8696B, 0xFFEB84, 0x63BE7B};
-    for (int i = 0; i < 3; i++) {
-        l->light[i] = workbook_add_format(wb);
-        format_set_bg_color(l->light[i], colours[i]);
-        format_set_align(l->light[i], LXW_ALIGN_CENTER);
-    }
-    for (int c = 0; c < (int)(sizeof item_cols / sizeof *item_cols); c++) {
-        worksheet_set_column(l->items, (lxw_col_t)c, (lxw_col_t)c, item_cols[c].width, c == 2 ? l->wrap : NULL);
-        worksheet_write_string(l->items, 0, (lxw_col_t)c, item_cols[c].head, l->head);
-    }
-    for (int c = 0; c < (int)(sizeof report_cols / sizeof *report_cols); c++) {
-        worksheet_set_column(l->reports, (lxw_col_t)c, (lxw_col_t)c, report_cols[c].width, NULL);
-        worksheet_write_string(l->reports, 0, (lxw_col_t)c, report_cols[c].head, l->head);
-    }
-    worksheet_freeze_panes(l->items, 1, 0);
-    worksheet_freeze_panes(l->reports, 1, 0);
+    l->w = w;
+    l->items = xlsxw_sheet(w, "督办台账", item_cols, (int)(sizeof item_cols / sizeof *item_cols), F_HEAD);
+    l->reports = xlsxw_sheet(w, "进展报告", report_cols, (int)(sizeof report_cols / sizeof *report_cols), F_HEAD);
     l->row = l->report_row = 1;
     return l;
 }
 
-/* "YYYY-MM-DD" -> Excel date; false if not a date. */
-static bool parse_date(const char *s, lxw_datetime *dt)
+struct stamp {
+    int year, month, day, hour, min;
+};
+
+/* "YYYY-MM-DD" -> a date; false if not a date. */
+static bool parse_date(const char *s, struct stamp *dt)
 {
     int v[3] = {0, 0, 0};
     memset(dt, 0, sizeof *dt);
@@ -113,88 +94,77 @@ static bool parse_date(const char *s, lxw_datetime *dt)
 }
 
 /* ISO instant -> local date and time. */
-static bool parse_instant(const char *s, lxw_datetime *dt, struct arena *a)
+static bool parse_instant(const char *s, struct stamp *dt, struct arena *a)
 {
     const char *local = doc_time_local(a, s); /* "YYYY-MM-DD HH:MM" or the input */
     int y, m, d, hh, mm;
     if (sscanf(local, "%4d-%2d-%2d %2d:%2d", &y, &m, &d, &hh, &mm) != 5)
         return parse_date(s, dt);
-    *dt = (lxw_datetime){y, m, d, hh, mm, 0};
+    *dt = (struct stamp){y, m, d, hh, mm};
     return true;
-}
-
-static void cell_str(struct ledger_xlsx *l, lxw_worksheet *ws, int row, int col, const char *s)
-{
-    if (s && *s && worksheet_write_string(ws, (lxw_row_t)row, (lxw_col_t)col, s, NULL) != LXW_NO_ERROR)
-        l->failed = true;
 }
 
 static void cell_date(struct ledger_xlsx *l, int row, int col, const char *s)
 {
-    lxw_datetime dt;
-    if (parse_date(s, &dt)) {
-        if (worksheet_write_datetime(l->items, (lxw_row_t)row, (lxw_col_t)col, &dt, l->date) != LXW_NO_ERROR)
-            l->failed = true;
-    } else {
-        cell_str(l, l->items, row, col, s);
-    }
+    struct stamp dt;
+    if (parse_date(s, &dt))
+        xlsxw_datetime(l->w, l->items, row, col, dt.year, dt.month, dt.day, 0, 0, F_DATE);
+    else
+        xlsxw_text(l->w, l->items, row, col, s, 0);
 }
 
 bool ledger_xlsx_item(struct ledger_xlsx *l, const struct doc_item *it)
 {
     struct arena a = ARENA_INIT;
     int r = l->row++;
-    lxw_worksheet *ws = l->items;
-    worksheet_write_number(ws, (lxw_row_t)r, 0, r, NULL);
-    cell_str(l, ws, r, 1, it->number);
-    cell_str(l, ws, r, 2, it->title);
-    cell_str(l, ws, r, 3, it->source);
-    cell_str(l, ws, r, 4, it->lead_unit);
+    struct xlsxw *w = l->w;
+    int ws = l->items;
+    xlsxw_number(w, ws, r, 0, r, 0);
+    xlsxw_text(w, ws, r, 1, it->number, 0);
+    xlsxw_text(w, ws, r, 2, it->title, 0);
+    xlsxw_text(w, ws, r, 3, it->source, 0);
+    xlsxw_text(w, ws, r, 4, it->lead_unit, 0);
     const char *co = it->nco == 1 ? it->co_units[0] : "";
     for (int i = 0; it->nco > 1 && i < it->nco; i++)
         co = arena_printf(&a, "%s%s%s", co, *co ? "、" : "", it->co_units[i]);
-    cell_str(l, ws, r, 5, co);
-    cell_str(l, ws, r, 6, it->leader);
+    xlsxw_text(w, ws, r, 5, co, 0);
+    xlsxw_text(w, ws, r, 6, it->leader, 0);
     cell_date(l, r, 7, it->assigned_at);
     cell_date(l, r, 8, it->deadline);
-    cell_str(l, ws, r, 9, it->state);
-    int li = !strcmp(it->light ? it->light : "", "red")      ? 0
-             : !strcmp(it->light ? it->light : "", "yellow") ? 1
-             : !strcmp(it->light ? it->light : "", "green")  ? 2
-                                                            : -1;
-    if (li >= 0)
-        worksheet_write_string(ws, (lxw_row_t)r, 10, doc_light_label(it->light), l->light[li]);
-    worksheet_write_number(ws, (lxw_row_t)r, 11, it->progress / 100.0, l->pct);
-    worksheet_write_number(ws, (lxw_row_t)r, 12, it->overdue_days, NULL);
+    xlsxw_text(w, ws, r, 9, it->state, 0);
+    const char *light = it->light ? it->light : "";
+    int lf = !strcmp(light, "red")      ? F_RED
+             : !strcmp(light, "yellow") ? F_YELLOW
+             : !strcmp(light, "green")  ? F_GREEN
+                                        : 0;
+    if (lf)
+        xlsxw_text(w, ws, r, 10, doc_light_label(it->light), lf);
+    xlsxw_number(w, ws, r, 11, it->progress / 100.0, F_PCT);
+    xlsxw_number(w, ws, r, 12, it->overdue_days, 0);
     cell_date(l, r, 13, it->completed_at);
-    cell_str(l, ws, r, 14, items_confidentiality_label(it->confidentiality));
+    xlsxw_text(w, ws, r, 14, items_confidentiality_label(it->confidentiality), 0);
 
     for (int i = 0; i < it->nreports; i++) {
         const struct doc_report *rep = &it->reports[i];
         int rr = l->report_row++;
-        cell_str(l, l->reports, rr, 0, it->number);
-        cell_str(l, l->reports, rr, 1, it->title);
-        lxw_datetime dt;
+        xlsxw_text(w, l->reports, rr, 0, it->number, 0);
+        xlsxw_text(w, l->reports, rr, 1, it->title, 0);
+        struct stamp dt;
         if (parse_instant(rep->at, &dt, &a))
-            worksheet_write_datetime(l->reports, (lxw_row_t)rr, 2, &dt, l->datetime);
-        cell_str(l, l->reports, rr, 3, rep->unit);
-        cell_str(l, l->reports, rr, 4, rep->author);
-        worksheet_write_number(l->reports, (lxw_row_t)rr, 5, rep->progress / 100.0, l->pct);
-        cell_str(l, l->reports, rr, 6, rep->text);
+            xlsxw_datetime(w, l->reports, rr, 2, dt.year, dt.month, dt.day, dt.hour, dt.min, F_DATETIME);
+        xlsxw_text(w, l->reports, rr, 3, rep->unit, 0);
+        xlsxw_text(w, l->reports, rr, 4, rep->author, 0);
+        xlsxw_number(w, l->reports, rr, 5, rep->progress / 100.0, F_PCT);
+        xlsxw_text(w, l->reports, rr, 6, rep->text, 0);
     }
     arena_free(&a);
-    return !l->failed;
+    return xlsxw_ok(w);
 }
 
 bool ledger_xlsx_close(struct ledger_xlsx *l, char *err, size_t errlen)
 {
-    if (l->row > 1)
-        worksheet_autofilter(l->items, 0, 0, (lxw_row_t)(l->row - 1),
-                             (lxw_col_t)(sizeof item_cols / sizeof *item_cols - 1));
-    lxw_error e = workbook_close(l->wb);
-    bool ok = e == LXW_NO_ERROR && !l->failed;
-    if (!ok)
-        snprintf(err, errlen, "%s", e ? lxw_strerror(e) : "a cell could not be written");
+    xlsxw_autofilter(l->w, l->items);
+    bool ok = xlsxw_close(l->w, err, errlen);
     free(l);
     return ok;
 }

@@ -427,6 +427,57 @@ static const char *max_date(const char *a, const char *b)
     "'completion_signed') AND ((due_date >= ? AND due_date < ?) OR (due_date > ? AND due_date <= ?)) AND id > ? AND "  \
     "id <= ?"
 
+/* The running scope rows due between the dates, from their own columns (no join: item_scope copies state and
+ * due date), with item_id > ?. */
+#define IN_RANGE                                                                                                       \
+    "state IN ('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed') AND ((due_date "    \
+    ">= ? AND due_date < ?) OR (due_date > ? AND due_date <= ?)) AND item_id > ?"
+
+/* Reads back the definition of a trigger or index of SQLite's schema (the migration stays its only source). */
+static enum err schema_sql(struct ctx *c, const char *type, const char *name, const char **sql)
+{
+    *sql = NULL;
+    if (db_one_text(c->db, c->arena, sql, "SELECT sql FROM sqlite_master WHERE type = ? AND name = ?", DB_TEXT(type),
+                    DB_TEXT(name)) ||
+        !*sql)
+        return ctx_fail(c, ERR_INTERNAL, "刷新亮灯：找不到 %s", name);
+    return ERR_OK;
+}
+
+/* Runs an UPDATE … RETURNING 1 and adds its rows to l->batch. */
+static enum err count_updated(struct ctx *c, struct lights *l, struct stmt *st)
+{
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        l->batch++;
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "刷新亮灯") : ERR_OK;
+}
+
+/* The counter changes of recolouring the visible scope rows WHERE rows (binds: today, yellow, then those of
+ * rows), summed per unit and key in one statement: the changed rows grouped first (per unit, state, lead
+ * unit, old and new light), so that the six counter keys of a change are sorted once per group, not per row
+ * (half the CPU of a first refresh after a migration). */
+static const char *counts_sql(struct ctx *c, const char *rows)
+{
+    return arena_printf(
+        c->arena,
+        "WITH chg AS MATERIALIZED (SELECT unit_id, state, lead_unit_id, ol, nl, COUNT(*) AS c FROM (SELECT unit_id, "
+        "state, lead_unit_id, light AS ol, %s AS nl FROM item_scope WHERE %s AND vis = 1) WHERE ol <> nl GROUP BY "
+        "unit_id, state, lead_unit_id, ol, nl) "
+        "INSERT INTO item_counts (unit_id, dim, key, n) SELECT unit_id, d, k, SUM(v) FROM ("
+        "SELECT unit_id, 'light' AS d, ol AS k, -c AS v FROM chg UNION ALL SELECT unit_id, 'light', nl, c FROM chg "
+        "UNION ALL SELECT unit_id, 'ls', ol || ':' || state, -c FROM chg "
+        "UNION ALL SELECT unit_id, 'ls', nl || ':' || state, c FROM chg "
+        "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, -c FROM chg WHERE ol = 'red' "
+        "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, c FROM chg WHERE nl = 'red') "
+        "WHERE k IS NOT NULL GROUP BY unit_id, d, k HAVING SUM(v) <> 0 "
+        "ON CONFLICT (unit_id, dim, key) DO UPDATE SET n = n + excluded.n",
+        arena_printf(c->arena, light_expr, "due_date"), rows);
+}
+
 /*
  * Recolours the scope rows and tracks of MOVED by the dates of l. SQLite counts per row (item_counts_au fires
  * for every scope row whose light changes, which made the first refresh after a migration — millions of scope
@@ -440,26 +491,10 @@ static enum err recolour(struct ctx *c, struct lights *l, const char *lo_t, cons
     const char *trigger = NULL;
     enum err e;
     if (!strcmp(db_kind(c->db), "sqlite")) {
-        if (db_one_text(c->db, c->arena, &trigger,
-                        "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = 'item_counts_au'") ||
-            !trigger)
-            return ctx_fail(c, ERR_INTERNAL, "刷新亮灯：找不到计数触发器 item_counts_au");
-        const char *counts = arena_printf(
-            c->arena,
-            "WITH chg AS MATERIALIZED (SELECT unit_id, state, lead_unit_id, light AS ol, nl FROM (SELECT unit_id, "
-            "state, lead_unit_id, light, %s AS nl FROM item_scope WHERE item_id IN (" MOVED ") AND vis = 1) "
-            "WHERE light <> nl) "
-            "INSERT INTO item_counts (unit_id, dim, key, n) SELECT unit_id, d, k, SUM(v) FROM ("
-            "SELECT unit_id, 'light' AS d, ol AS k, -1 AS v FROM chg UNION ALL SELECT unit_id, 'light', nl, 1 FROM chg "
-            "UNION ALL SELECT unit_id, 'ls', ol || ':' || state, -1 FROM chg "
-            "UNION ALL SELECT unit_id, 'ls', nl || ':' || state, 1 FROM chg "
-            "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, -1 FROM chg WHERE ol = 'red' "
-            "UNION ALL SELECT unit_id, 'lead_red', lead_unit_id, 1 FROM chg WHERE nl = 'red') "
-            "WHERE k IS NOT NULL GROUP BY unit_id, d, k HAVING SUM(v) <> 0 "
-            "ON CONFLICT (unit_id, dim, key) DO UPDATE SET n = n + excluded.n",
-            arena_printf(c->arena, light_expr, "due_date"));
-        e = db_exec(c->db, counts, DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y),
-                    DB_TEXT(hi_y), DB_INT(after), DB_INT(last));
+        if ((e = schema_sql(c, "trigger", "item_counts_au", &trigger)))
+            return e;
+        e = db_exec(c->db, counts_sql(c, "item_id IN (" MOVED ")"), DB_TEXT(l->today), DB_TEXT(l->yellow),
+                    DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y), DB_INT(after), DB_INT(last));
         if (!e)
             e = db_exec(c->db, "DROP TRIGGER item_counts_au");
         if (e)
@@ -470,32 +505,78 @@ static enum err recolour(struct ctx *c, struct lights *l, const char *lo_t, cons
         const char *due =
             tables[k][1] ? tables[k][1] : "(SELECT i.due_date FROM items i WHERE i.id = item_tracks.item_id)";
         const char *expr = arena_printf(c->arena, light_expr, due);
-        struct stmt *st = db_query(
-            c->db,
-            arena_printf(c->arena, "UPDATE %s SET light = %s WHERE item_id IN (" MOVED ") AND light <> %s RETURNING 1",
-                         tables[k][0], expr, expr),
-            DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y),
-            DB_INT(after), DB_INT(last), DB_TEXT(l->today), DB_TEXT(l->yellow));
-        if (!st)
-            return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
-        int rc;
-        while ((rc = stmt_step(st)) == STORE_ROW)
-            l->batch++;
-        stmt_done(st);
-        if (rc < 0)
-            return ctx_store_fail(c, rc, "刷新亮灯");
+        e = count_updated(
+            c, l,
+            db_query(c->db,
+                     arena_printf(c->arena,
+                                  "UPDATE %s SET light = %s WHERE item_id IN (" MOVED ") AND light <> %s RETURNING 1",
+                                  tables[k][0], expr, expr),
+                     DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y),
+                     DB_INT(after), DB_INT(last), DB_TEXT(l->today), DB_TEXT(l->yellow)));
+        if (e)
+            return e;
     }
     /* the counter trigger back, as it was defined */
     return trigger ? ctx_db_fail(c, db_exec(c->db, trigger), "刷新亮灯") : ERR_OK;
 }
 
 /*
- * One chunk of a refresh, in its own transaction. Under the row lock of ledger_light_dates (of nodes
- * refreshing at once, one does the work): when the dates are not the wanted ones, they move at once — so
- * the triggers colour every item changed from now on by the new dates — and a refresh starts (or, if one
- * was under way, restarts with the widest range of dates whose lights may still be stored); then the next
- * ledger_lights_chunk running items due within that range, in id order, are recoloured. Done when none
- * are left.
+ * Recolours every running scope row and track due between the dates (item_id > after) with three set-based
+ * statements: the first refresh after a migration (every overdue or soon-due item of a province changes
+ * colour), or a calendar change. The scope rows are selected by their own state and due date (one pass over
+ * item_scope in its primary key's order), the tracks through their items. On SQLite the counter changes are
+ * summed in one grouped statement and the counter trigger is set aside, as in recolour; the index on
+ * (unit_id, light) is dropped for the update and built again after it (updated in place, every changed row
+ * moves an entry across the index: a page written for each few rows, gigabytes of WAL at a million items).
+ */
+static enum err recolour_bulk(struct ctx *c, struct lights *l, const char *lo_t, const char *hi_t, const char *lo_y,
+                              const char *hi_y, int64_t after)
+{
+    const char *trigger = NULL, *index = NULL;
+    enum err e;
+    const char *expr = arena_printf(c->arena, light_expr, "due_date");
+    bool sqlite = !strcmp(db_kind(c->db), "sqlite");
+    if (sqlite) {
+        if ((e = schema_sql(c, "trigger", "item_counts_au", &trigger)) ||
+            (e = schema_sql(c, "index", "item_scope_light", &index)))
+            return e;
+        if ((e = db_exec(c->db, counts_sql(c, IN_RANGE), DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t),
+                         DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y), DB_INT(after))) ||
+            (e = db_exec(c->db, "DROP TRIGGER item_counts_au")) || (e = db_exec(c->db, "DROP INDEX item_scope_light")))
+            return ctx_db_fail(c, e, "刷新亮灯");
+    }
+    e = count_updated(
+        c, l,
+        db_query(c->db,
+                 arena_printf(c->arena,
+                              "UPDATE item_scope SET light = %s WHERE " IN_RANGE " AND light <> %s RETURNING 1", expr,
+                              expr),
+                 DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y),
+                 DB_INT(after), DB_TEXT(l->today), DB_TEXT(l->yellow)));
+    if (e)
+        return e;
+    if (sqlite && ((e = db_exec(c->db, index)) || (e = db_exec(c->db, trigger))))
+        return ctx_db_fail(c, e, "刷新亮灯");
+    const char *track =
+        arena_printf(c->arena, light_expr, "(SELECT i.due_date FROM items i WHERE i.id = item_tracks.item_id)");
+    return count_updated(c, l,
+                         db_query(c->db,
+                                  arena_printf(c->arena,
+                                               "UPDATE item_tracks SET light = %s WHERE item_id IN (" MOVED
+                                               ") AND light <> %s RETURNING 1",
+                                               track, track),
+                                  DB_TEXT(l->today), DB_TEXT(l->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y),
+                                  DB_TEXT(hi_y), DB_INT(after), DB_INT(INT64_MAX), DB_TEXT(l->today),
+                                  DB_TEXT(l->yellow)));
+}
+
+/*
+ * A refresh, in one transaction. Under the row lock of ledger_light_dates (of nodes refreshing at once, one
+ * does the work): when the dates are not the wanted ones, they move — so the triggers colour every item
+ * changed from now on by the new dates — and the running items due between the old and the new dates (or a
+ * wider range left pending by an older version's interrupted refresh) are recoloured: up to
+ * ledger_lights_chunk of them (a day passing) through their ids, more (the first refresh after a migration, a
+ * calendar change) in bulk (recolour_bulk).
  */
 static enum err lights_tx(struct ctx *c, void *arg)
 {
@@ -550,13 +631,14 @@ static enum err lights_tx(struct ctx *c, void *arg)
         l->done = true;
         return ERR_OK;
     }
-    /* the next chunk of the running items due between the dates: only they can have changed colour */
+    /* the running items due between the dates: only they can have changed colour. Up to a chunk of them (a day
+     * passing) are recoloured through their ids; more (the first refresh after a migration) in bulk. */
     int64_t last = 0, n = 0;
     st = db_query(c->db,
                   "SELECT COUNT(*), COALESCE(MAX(id), 0) FROM (SELECT id FROM items WHERE state IN ('assigned', "
                   "'received', 'in_progress', 'completion_requested', 'completion_signed') AND ((due_date >= ? AND "
                   "due_date < ?) OR (due_date > ? AND due_date <= ?)) AND id > ? ORDER BY id LIMIT ?) x",
-                  DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y), DB_INT(after), DB_INT(l->chunk));
+                  DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y), DB_INT(after), DB_INT(l->chunk + 1));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "刷新亮灯");
     if ((rc = stmt_step(st)) == STORE_ROW) {
@@ -566,13 +648,15 @@ static enum err lights_tx(struct ctx *c, void *arg)
     stmt_done(st);
     if (rc != STORE_ROW)
         return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新亮灯");
-    if (n && (e = recolour(c, l, lo_t, hi_t, lo_y, hi_y, after, last)))
+    if (n > l->chunk)
+        e = recolour_bulk(c, l, lo_t, hi_t, lo_y, hi_y, after);
+    else if (n)
+        e = recolour(c, l, lo_t, hi_t, lo_y, hi_y, after, last);
+    if (e)
         return e;
-    l->done = n < l->chunk;
-    e = l->done
-            ? db_exec(c->db, "UPDATE ledger_light_dates SET pending_after = NULL, pending_lo_today = NULL, "
-                             "pending_hi_today = NULL, pending_lo_yellow = NULL, pending_hi_yellow = NULL WHERE id = 1")
-            : db_exec(c->db, "UPDATE ledger_light_dates SET pending_after = ? WHERE id = 1", DB_INT(last));
+    l->done = true;
+    e = db_exec(c->db, "UPDATE ledger_light_dates SET pending_after = NULL, pending_lo_today = NULL, pending_hi_today "
+                       "= NULL, pending_lo_yellow = NULL, pending_hi_yellow = NULL WHERE id = 1");
     return ctx_db_fail(c, e, "刷新亮灯");
 }
 

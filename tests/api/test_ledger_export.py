@@ -111,3 +111,31 @@ def test_another_county_exports_its_own_rows_only(srv, data):
         assert not any(f"导出同日事项{tag}" in t or f"导出已交办事项{tag}" in t for t in titles)
         assert rows == walk(it.c("ap_office"), {"sort": "due"})[0]
 
+
+
+def test_the_xlsx_is_a_workbook_with_its_formats(srv, data):
+    """The XLSX (sheets streamed by base/xlsx_write.c, the zip put together by libzip) opens in openpyxl as
+    the ledger's workbook: two sheets, the header bold on its fill and frozen, an autofilter over every row,
+    dates as dates, progress as a percentage, the light on its colour, a report's time as a date and time."""
+    import datetime
+    import openpyxl  # scripts/deps.sh: python3-openpyxl
+    it, tag, gc, ap = data
+    client = it.c("gc_office")
+    mine = it.bring("in_progress", title=f"导出办理中事项{tag}", due_date=day(3))  # with a report of 30 %
+    raw = client.get("/api/v1/items/export.xlsx?sort=due").raw
+    wb = openpyxl.load_workbook(io.BytesIO(raw))
+    assert wb.sheetnames == ["督办台账", "进展报告"]
+    ws = wb["督办台账"]
+    head = [c.value for c in ws[1]]
+    assert head[:3] == ["序号", "编号", "督办事项"] and len(head) == 15
+    assert ws["A1"].font.b and ws["A1"].fill.fgColor.rgb == "FFD9E1F2"
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref == f"A1:O{ws.max_row}"
+    row = next(r for r in ws.iter_rows(min_row=2) if r[2].value == mine["title"])
+    full = it.get(mine["id"])
+    assert row[8].value == datetime.datetime.fromisoformat(full["due_date"]) and row[8].number_format == "yyyy-mm-dd"
+    assert row[11].number_format == "0%" and row[11].value == 0.3
+    assert row[10].value in ("红灯", "黄灯", "绿灯") and row[10].fill.fgColor.rgb in ("FFF8696B", "FFFFEB84", "FF63BE7B")
+    reports = [r for r in wb["进展报告"].iter_rows(min_row=2) if r[1].value == mine["title"]]
+    assert len(reports) == 1 and isinstance(reports[0][2].value, datetime.datetime)
+    assert reports[0][2].number_format == "yyyy-mm-dd hh:mm" and reports[0][5].value == 0.3

@@ -1,4 +1,4 @@
-"""The ledger as XLSX (libxlsxwriter, constant memory) and CSV, from the JSON model through
+"""The ledger as XLSX (base/xlsx_write.c: streamed sheets, inline strings) and CSV, from the JSON model through
 `ducha document render list`: sheets, frozen header, column widths, rows, cell types and lights; the
 CSV parses back to the same values."""
 import csv

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import BACKEND, Client, Server, run_cli
+from conftest import BACKEND, Client, Server, run_cli, uniq
 from itemlib import Items, day
 
 ACTORS = ["gc_office", "gc_deputy", "gc_director", "gc_leader", "gc_contact", "gc_head", "gc_contact2", "gc_head2"]
@@ -318,9 +318,44 @@ def test_lights_are_stored_and_follow_the_clock(backend):
         s.stop()
 
 
+def test_lights_moved_in_bulk_equal_a_recount_after_moves_across_days(backend):
+    """With ledger_lights_chunk=1 every move of the stored lights that recolours more than one item takes the
+    bulk path (set-based UPDATEs by due date; on SQLite the counter changes summed in one statement, the
+    counter trigger and the light index set aside). After moves forward and back across days (test clock)
+    the stored lights equal a recount (`ducha ledger check`), red is exactly what is due before the lights'
+    day, and the overview's counts per light equal the ledger's pages."""
+    db = backend.new_db()
+    # no scheduler: the clock's PUT moves the lights, and nothing writes while `ledger check` reads
+    s = Server(db, env={"DUCHA_LEDGER_LIGHTS_CHUNK": "1", "DUCHA_SCHEDULER": "false"})
+    try:
+        it = Items(s)
+        tag = uniq()
+        items = {it.bring("in_progress", title=f"批量亮灯{tag}-{d}", due_date=day(d))["id"]: day(d)
+                 for d in (1, 2, 4, 7, 12)}
+        for shift in (3, 8, 5, 0):  # on, further on, back, and back to the real day
+            r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + shift * 86400)})
+            assert r.status == 200, r
+            office = s.client("gc_office")  # idle days end a session
+            ov = office.get("/api/v1/items/overview").json
+            today = ov["lights_as_of"]
+            assert today >= day(shift), (shift, today)
+            pages = {}
+            for light in ("red", "yellow", "green"):
+                r = office.get(f"/api/v1/items?per_page=200&light={light}")
+                assert r.status == 200 and r.json["total_exact"], r
+                pages[light] = {i["id"] for i in r.json["items"]}
+                assert len(pages[light]) == r.json["total"] == ov["lights"].get(light, 0), (light, shift)
+            for iid, due in items.items():
+                assert (iid in pages["red"]) == (due < today), (shift, today, due)
+                assert iid in pages["red"] | pages["yellow"] | pages["green"]
+            check_ledger(db)
+    finally:
+        s.stop()
+
+
 def test_lights_move_in_chunks_and_the_ledger_waits_for_them(backend):
-    """The stored lights move a chunk of items per transaction (ledger_lights_chunk), so a large recolouring
-    never holds the write lock long: with chunks of one item the result is the same, counters included.
+    """A move of the stored lights that recolours more than ledger_lights_chunk items goes in bulk (one
+    transaction of set-based statements): with a chunk of one item the result is the same, counters included.
     While a refresh is under way (the first one after a migration, interrupted), light= filters read the due
     dates and the overview says how old its lights may be; `ducha ledger lights` finishes it."""
     db = backend.new_db()

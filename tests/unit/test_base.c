@@ -7,12 +7,17 @@
 #include "base/jsonv.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
+#include "base/xlsx.h"
+#include "base/xlsx_write.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 static const struct jv_field spec[] = {
@@ -268,6 +273,69 @@ static void test_table_rows_trimmed_numbered_and_found_by_heading(void **state)
     arena_free(&a);
 }
 
+/* The streamed XLSX writer: what it writes reads back (base/xlsx.c) cell for cell, escaped, dated, in
+ * place, and rows out of order fail the workbook. */
+static void test_xlsx_writer_round_trip(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/ducha-xlsxw-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char path[64];
+    snprintf(path, sizeof path, "%s/t.xlsx", dir);
+    const struct xlsxw_format f[] = {{.bold = true, .fill = 0xD9E1F2}, {.numfmt = "yyyy-mm-dd"}};
+    const struct xlsxw_col cols[] = {{"编号", 10, 0}, {"督办事项", 30, 0}, {"日期", 12, 2}};
+    struct xlsxw *w = xlsxw_open(path, dir, f, 2);
+    assert_non_null(w);
+    assert_int_equal(xlsxw_sheet(w, "督办台账", cols, 3, 1), 0);
+    assert_int_equal(xlsxw_sheet(w, "它's", cols, 2, 1), 1);
+    xlsxw_text(w, 0, 1, 0, "A&B<1>", 0);
+    xlsxw_text(w, 0, 1, 1, " 前后有空格 ", 0);
+    xlsxw_datetime(w, 0, 1, 2, 2026, 5, 1, 0, 0, 2);
+    xlsxw_number(w, 0, 2, 0, -7, 0);
+    xlsxw_text(w, 0, 2, 1, "换\n行\x01", 0); /* a control character: written as _x0001_ */
+    xlsxw_number(w, 0, 2, 2, 0.25, 0);
+    xlsxw_text(w, 0, 4, 1, "第五行", 0); /* row 4 (the fourth data row) skipped a row */
+    xlsxw_text(w, 1, 1, 0, "另一张表", 0);
+    assert_true(xlsxw_ok(w));
+    assert_int_equal(xlsxw_rows(w, 0), 5);
+    xlsxw_autofilter(w, 0);
+    char err[128] = "";
+    assert_true(xlsxw_close(w, err, sizeof err));
+
+    struct arena a = ARENA_INIT;
+    struct xlsx_sheet s;
+    char msg[128];
+    assert_int_equal(xlsx_read(&a, path, &s, msg, sizeof msg), ERR_OK);
+    assert_int_equal(s.nrows, 4);
+    assert_string_equal(s.rows[0].cells[1], "督办事项");
+    assert_string_equal(s.rows[1].cells[0], "A&B<1>");
+    assert_string_equal(s.rows[1].cells[1], " 前后有空格 ");
+    assert_string_equal(s.rows[1].cells[2], "46143");
+    char day[11];
+    assert_true(xlsx_date(s.rows[1].cells[2], day));
+    assert_string_equal(day, "2026-05-01");
+    assert_string_equal(s.rows[2].cells[0], "-7");
+    assert_string_equal(s.rows[2].cells[1], "换\n行_x0001_");
+    assert_string_equal(s.rows[2].cells[2], "0.25");
+    assert_int_equal(s.rows[3].number, 5);
+    assert_string_equal(s.rows[3].cells[1], "第五行");
+    assert_true(xlsxw_serial(2026, 5, 1, 12, 0) == 46143.5);
+    assert_true(xlsxw_serial(1900, 3, 1, 0, 0) == 61);
+    unlink(path);
+
+    /* a row before the open one: the workbook fails, and no file is left */
+    w = xlsxw_open(path, dir, f, 2);
+    assert_int_equal(xlsxw_sheet(w, "表", cols, 3, 1), 0);
+    xlsxw_text(w, 0, 3, 0, "x", 0);
+    xlsxw_text(w, 0, 2, 0, "y", 0);
+    assert_false(xlsxw_ok(w));
+    assert_false(xlsxw_close(w, err, sizeof err));
+    assert_true(*err);
+    assert_int_equal(access(path, F_OK), -1);
+    assert_int_equal(rmdir(dir), 0); /* the sheets' temporary files are gone too */
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -283,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_local_day_in_shanghai),
         cmocka_unit_test(test_arena_and_buffer),
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
+        cmocka_unit_test(test_xlsx_writer_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
