@@ -357,6 +357,9 @@ class BulletinDriver(ResultDriver):
                 for u in obj["named_units"]]
 
     def condition(self, obj, name):
+        """The waits of a bulletin say its kind's word: each holds for its own kind only."""
+        if name in ("bulletin", "special_report", "briefing"):
+            return obj["kind"] == name
         raise AssertionError(name)
 
     def concerned(self, row, before, user):
