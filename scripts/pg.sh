@@ -19,10 +19,13 @@
 # recorded in DIR/rundir; DIR/url, DIR/port still live in DIR. `stop` does not delete anything.
 #
 # Server: listen_addresses=127.0.0.1, trust auth (local + 127.0.0.1), max_connections=200,
-# fsync/synchronous_commit/full_page_writes left ON (crash tests need durability).
+# fsync/synchronous_commit/full_page_writes left ON (crash tests need durability), unless PG_DURABLE=0
+# at the first start: then all three OFF, for a cluster no test crashes (the API suite's shared one, where
+# each commit's WAL flush was the cost of every write; tests/api/conftest.py Backend).
 # Roles: superuser `postgres`; `ducha` (LOGIN CREATEDB) owning database `ducha` with pg_trgm.
 #
-# Env: PG_BIN (default /usr/lib/postgresql/15/bin), PG_START_TIMEOUT seconds (default 60).
+# Env: PG_BIN (default /usr/lib/postgresql/15/bin), PG_START_TIMEOUT seconds (default 60), PG_DURABLE
+# (default 1; 0: no WAL flushes, see above).
 set -euo pipefail
 
 die() { echo "pg.sh: $*" >&2; exit 1; }
@@ -150,11 +153,13 @@ do_start() {
     if [ ! -f "$DATA/PG_VERSION" ]; then
       fresh=1
       rm -rf "$DATA"
+      local sync=on
+      [ "${PG_DURABLE:-1}" = 0 ] && sync=off
       as_pg "$PG_BIN/initdb" -D "$DATA" -U postgres -A trust -E UTF8 --locale=C.UTF-8 --no-sync \
         >"$RUN/initdb.log" 2>&1 || die "initdb failed: $(grep -v '^$' "$RUN/initdb.log" | tail -n 1) (see $RUN/initdb.log)"
       printf '%s\n' '' '# --- ducha test server (scripts/pg.sh) ---' \
         "listen_addresses = '127.0.0.1'" "unix_socket_directories = '$RUN'" \
-        'max_connections = 200' 'fsync = on' 'synchronous_commit = on' 'full_page_writes = on' \
+        'max_connections = 200' "fsync = $sync" "synchronous_commit = $sync" "full_page_writes = $sync" \
         'logging_collector = off' "log_line_prefix = '%m [%p] %q%u@%d '" \
         'dynamic_shared_memory_type = posix' | as_pg tee -a "$DATA/postgresql.conf" >/dev/null
       printf 'local all all trust\nhost all all 127.0.0.1/32 trust\n' | as_pg tee "$DATA/pg_hba.conf" >/dev/null
