@@ -24,13 +24,19 @@ FIELDS = ["at", "actor_id", "actor", "role", "unit_id", "action", "object_type",
 
 
 def sql(db, statement, fetch=False):
+    """Runs a statement (fetch: returns its rows as text), or a list of statements in one session and one
+    transaction: on PostgreSQL one psql for all of them, not one a statement (a rebuild of the trail runs
+    one a record, and a psql each took minutes of the suite on a loaded machine)."""
+    many = isinstance(statement, list)
     if BACKEND == "postgres":
-        p = subprocess.run(["psql", "-qAt", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", db, "-c", statement], check=True,
-                           capture_output=True, text=True)
+        args = ["-1"] if many else ["-c", statement]
+        p = subprocess.run(["psql", "-qAt", "-F", "\x1f", "-v", "ON_ERROR_STOP=1", db, *args], check=True,
+                           capture_output=True, text=True, input="".join(x + ";\n" for x in statement) if many else None)
         return [line.split("\x1f") for line in p.stdout.splitlines()] if fetch else None
     con = sqlite3.connect(db)
     try:
-        rows = [[None if v is None else str(v) for v in r] for r in con.execute(statement).fetchall()]
+        for x in statement if many else [statement]:
+            rows = [[None if v is None else str(v) for v in r] for r in con.execute(x).fetchall()]
         con.commit()
         return rows if fetch else None
     finally:
@@ -68,14 +74,14 @@ def rebuild(db, key):
     rows = sql(db, f"SELECT seq, {', '.join(FIELDS)} FROM audit_log ORDER BY seq", fetch=True)
     prev = "0" * 64
     frontier = []  # (level, hash)
-    sql(db, "DELETE FROM audit_tree")
+    todo = ["DELETE FROM audit_tree"]
     nodes = []
     for i, r in enumerate(rows):
         seq = int(r[0])
         c = canon(seq, r[1:])
         h = chain_hash(key, prev, c)
         lf = leaf(c)
-        sql(db, f"UPDATE audit_log SET prev_hash = '{prev}', hash = '{h}', leaf = '{lf.hex()}' WHERE seq = {seq}")
+        todo.append(f"UPDATE audit_log SET prev_hash = '{prev}', hash = '{h}', leaf = '{lf.hex()}' WHERE seq = {seq}")
         prev = h
         frontier.append((0, lf))
         size = i + 1
@@ -84,10 +90,9 @@ def rebuild(db, key):
             merged = node(frontier[-2][1], frontier[-1][1])
             frontier[-2:] = [(lvl, merged)]
             nodes.append((lvl, (size >> lvl) - 1, merged.hex()))
-    for lvl, idx, h in nodes:
-        sql(db, f"INSERT INTO audit_tree (level, idx, hash) VALUES ({lvl}, {idx}, '{h}')")
+    todo += [f"INSERT INTO audit_tree (level, idx, hash) VALUES ({lvl}, {idx}, '{h}')" for lvl, idx, h in nodes]
     ftext = "".join(h.hex() for _, h in frontier)
-    sql(db, f"UPDATE audit_head SET seq = {len(rows)}, hash = '{prev}', frontier = '{ftext}' WHERE id = 1")
+    sql(db, todo + [f"UPDATE audit_head SET seq = {len(rows)}, hash = '{prev}', frontier = '{ftext}' WHERE id = 1"])
 
 
 @pytest.fixture
@@ -301,14 +306,13 @@ def legacy_hash(prev, seq, f):
 def make_legacy(d, tamper_seq=None):
     """Turns a trail into what an older version left: unkeyed SM3 chain, no leaves, no tree, no key id."""
     rows = sql(d, f"SELECT seq, {', '.join(FIELDS)} FROM audit_log ORDER BY seq", fetch=True)
-    prev = "0" * 64
+    prev, todo = "0" * 64, []
     for r in rows:
         h = legacy_hash(prev, int(r[0]), r[1:])
-        sql(d, f"UPDATE audit_log SET prev_hash = '{prev}', hash = '{h}', leaf = NULL, mac = NULL WHERE seq = {r[0]}")
+        todo.append(f"UPDATE audit_log SET prev_hash = '{prev}', hash = '{h}', leaf = NULL, mac = NULL WHERE seq = {r[0]}")
         prev = h
-    sql(d, "DELETE FROM audit_tree")
-    sql(d, "DELETE FROM audit_checkpoints")
-    sql(d, f"UPDATE audit_head SET seq = {len(rows)}, hash = '{prev}', frontier = '', key_id = '' WHERE id = 1")
+    sql(d, todo + ["DELETE FROM audit_tree", "DELETE FROM audit_checkpoints",
+                   f"UPDATE audit_head SET seq = {len(rows)}, hash = '{prev}', frontier = '', key_id = '' WHERE id = 1"])
     if tamper_seq:
         sql(d, f"UPDATE audit_log SET actor = 'mallory' WHERE seq = {tamper_seq}")
     return len(rows)
