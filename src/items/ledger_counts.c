@@ -8,6 +8,7 @@
 
 #include "base/buf.h"
 #include "base/log.h"
+#include "core/clock.h"
 #include "core/perm.h"
 #include "store/store_search.h"
 #include "units/units.h"
@@ -606,6 +607,14 @@ static enum err lights_tx(struct ctx *c, void *arg)
     stmt_done(st);
     if (rc != STORE_ROW)
         return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新亮灯");
+    /* the day is taken here, under the dates' lock, from the clock as it is now: a scheduler pass reads its
+     * clock when it starts, and a PUT /api/v1/admin/clock (or midnight) between that and this refresh would
+     * otherwise set the lights back to the day before, after the clock's own refresh moved them on */
+    int64_t pass_now = c->now;
+    if (c->cfg)
+        c->now = clock_now(c->db, c->cfg);
+    items_light_dates(c, l->today, l->yellow);
+    c->now = pass_now;
     enum err e = ERR_OK;
     if (strcmp(old_t, l->today) || strcmp(old_y, l->yellow)) {
         /* the dates move now; the range to recolour spans the old and the new ones (and a pending range) */

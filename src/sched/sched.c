@@ -13,9 +13,35 @@
 
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 
 #define BATCH 500
+
+/* The value of the test hook's setting (test_hold_pass), or "" (arena). */
+static const char *hold_value(struct ctx *c)
+{
+    const char *v = NULL;
+    if (db_one_text(c->db, c->arena, &v, "SELECT value FROM settings WHERE key = 'test_hold_pass'") || !v)
+        return "";
+    return v;
+}
+
+/*
+ * A test hook, only with the test clock (tests/api/test_ledger_lights_clock.py): while the setting
+ * test_hold_pass is `want`, the pass logs `said` once and waits (it reads, never writes, and holds no
+ * transaction), so that a test changes the clock between the moment the pass read its clock and its lights
+ * refresh, deterministically. Returns whether it held.
+ */
+static bool test_hold(struct ctx *c, const atomic_bool *stop, const char *want, const char *said)
+{
+    if (!c->cfg->test_clock || strcmp(hold_value(c), want))
+        return false;
+    log_info("scheduler pass: %s (test_hold_pass)", said);
+    for (int i = 0; i < 6000 && !(stop && atomic_load(stop)) && !strcmp(hold_value(c), want); i++)
+        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    return true;
+}
 
 enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *out)
 {
@@ -56,8 +82,11 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
      * ledger's counters (readers add what is left) */
     int64_t lights;
     int folded;
+    bool held = test_hold(c, stop, "lights", "held before the lights");
     if ((e = ledger_lights_refresh(c, &lights)) || (e = ledger_counts_fold(c, &folded)))
         return e;
+    if (held)
+        test_hold(c, stop, "go", "held after the lights");
     /* early warning: the flags of the items whose timeline moved, and once a day of every running item */
     int warned;
     if ((e = warnings_pass(c, stop, &warned)))

@@ -135,13 +135,23 @@ def preset_clock(db, now):
     on the real date and queued the demo data's reminders of today (e-mails, at office hours)."""
     import datetime
     offset = int(datetime.datetime.fromisoformat(now).timestamp() - time.time())
-    stmt = ("INSERT INTO settings (key, value) VALUES ('test_clock_offset', '%d') "
-            "ON CONFLICT (key) DO UPDATE SET value = excluded.value" % offset)
+    put_setting(db, "test_clock_offset", str(offset))
+
+
+def put_setting(db, key, value):
+    """Writes (value None: deletes) a row of the settings table of database db (a file or a PostgreSQL URL),
+    also while a server runs on it: the test clock before a start (preset_clock), the scheduler's test hook
+    (test_hold_pass, src/sched/sched.c)."""
+    if value is None:
+        stmt = "DELETE FROM settings WHERE key = '%s'" % key
+    else:
+        stmt = ("INSERT INTO settings (key, value) VALUES ('%s', '%s') "
+                "ON CONFLICT (key) DO UPDATE SET value = excluded.value" % (key, value))
     if BACKEND == "postgres":
         subprocess.run(["psql", "-qAt", "-v", "ON_ERROR_STOP=1", db, "-c", stmt], check=True, capture_output=True)
     else:
         import sqlite3
-        con = sqlite3.connect(db)
+        con = sqlite3.connect(db, timeout=60)
         try:
             con.execute(stmt)
             con.commit()

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import BACKEND, Client, Server, run_cli, uniq
+from conftest import BACKEND, Client, Server, put_setting, run_cli, uniq, wait_for
 from itemlib import Items, day
 
 ACTORS = ["gc_office", "gc_deputy", "gc_director", "gc_leader", "gc_contact", "gc_head", "gc_contact2", "gc_head2"]
@@ -315,6 +315,36 @@ def test_lights_are_stored_and_follow_the_clock(backend):
         assert it.get(soon["id"])["light"] == "red"
         check_ledger(s.db)
     finally:
+        s.stop()
+
+
+def test_a_pass_across_a_clock_change_keeps_the_new_day(backend):
+    """A scheduler pass reads its clock when it starts. A PUT /api/v1/admin/clock between that and the pass's
+    lights refresh moves the stored lights to the new day, and the pass must not set them back to its old
+    one: the refresh takes its day under the dates' lock from the clock as it is then. Deterministic: the
+    scheduler's test hook (setting test_hold_pass, src/sched/sched.c) holds the pass after it read its clock
+    and before its refresh while the clock moves, and again after the refresh while the test looks."""
+    s = Server(backend.new_db())
+    try:
+        it = Items(s)
+        soon = it.bring("assigned", title=f"跨越时钟调整的亮灯{uniq()}", due_date=day(3))
+        put_setting(s.db, "test_hold_pass", "lights")
+        assert wait_for(lambda: "held before the lights" in s.output(), timeout=60), s.output()[-2000:]
+        r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + 10 * 86400)})
+        assert r.status == 200, r
+        office = s.client("gc_office")  # ten idle days end a session
+        moved = office.get("/api/v1/items/overview").json["lights_as_of"]
+        assert moved in (day(10), day(11)), moved
+        put_setting(s.db, "test_hold_pass", "go")  # the pass refreshes, then holds again while we look
+        assert wait_for(lambda: "held after the lights" in s.output(), timeout=60), s.output()[-2000:]
+        ov = office.get("/api/v1/items/overview").json
+        assert ov["lights_as_of"] == moved, "the pass set the lights back to the day it started on"
+        r = office.get("/api/v1/items?per_page=200&light=red")
+        assert r.status == 200, r
+        red = {i["id"] for i in r.json["items"]}
+        assert soon["id"] in red and len(red) == r.json["total"] == ov["lights"]["red"]
+    finally:
+        put_setting(s.db, "test_hold_pass", None)
         s.stop()
 
 
