@@ -60,18 +60,20 @@ def offices(it, *codes):
     return {lc_unit(it, f"{x}-dcs") for x in codes}
 
 
+def draft(client, body):
+    r = client.post("/api/v1/bulletins", body)
+    assert r.status == 201, r
+    return r.json
+
+
 def test_own_and_below_each_equal_a_recount(city):
     it = city["it"]
     o = it.c("lc_office")
-    own = o.post("/api/v1/bulletins", MAY)
-    assert own.status == 201, own
-    own = own.json
+    own = draft(o, MAY)
     assert own["levels"] == "own" and own["levels_label"] == "本级"
     assert figures_of(own) == recount(city, "2025-05-01", "2025-05-31", "lc", "lc_office", offices(it, "lc"))
     assert own["figures"]["totals"]["registered"] == 1  # the city's own item only
-    below = o.post("/api/v1/bulletins", dict(MAY, levels="below"))
-    assert below.status == 201, below
-    below = below.json
+    below = draft(o, dict(MAY, levels="below"))
     assert below["levels"] == "below" and below["levels_label"] == "本级及下级"
     want = recount(city, "2025-05-01", "2025-05-31", "lc", "lc_office", offices(it, "lc", "gc", "ap"))
     assert figures_of(below) == want
@@ -81,21 +83,20 @@ def test_own_and_below_each_equal_a_recount(city):
         assert by_unit[lc_unit(it, code)]["registered"] >= 1, code
     assert city["gc_b"]["id"] in {x["id"] for x in below["figures"]["overdue_items"]}
     # a county as the scope: the city's and that county's items reaching it, not the other county's
-    r = o.post("/api/v1/bulletins", dict(MAY, levels="below", scope_unit_id=lc_unit(it, "ap")))
-    assert r.status == 201, r
-    assert figures_of(r.json) == recount(city, "2025-05-01", "2025-05-31", "ap", "lc_office",
+    ap = draft(o, dict(MAY, levels="below", scope_unit_id=lc_unit(it, "ap")))
+    assert figures_of(ap) == recount(city, "2025-05-01", "2025-05-31", "ap", "lc_office",
                                          offices(it, "lc", "gc", "ap"))
-    assert lc_unit(it, "gc-jt") not in {u["unit_id"] for u in r.json["figures"]["units"]}
+    assert lc_unit(it, "gc-jt") not in {u["unit_id"] for u in ap["figures"]["units"]}
     # the county's own bulletin: 本级及下级 is its own level (no government below it has items)
     g = it.c("gc_office")
-    gown, gbelow = (g.post("/api/v1/bulletins", dict(MAY, levels=lv)).json for lv in ("own", "below"))
+    gown, gbelow = (draft(g, dict(MAY, levels=lv)) for lv in ("own", "below"))
     assert figures_of(gown) == figures_of(gbelow) == recount(city, "2025-05-01", "2025-05-31")
 
 
 def test_patch_levels_counts_again_and_bad_levels_refused(city):
     it = city["it"]
     o = it.c("lc_office")
-    b = o.post("/api/v1/bulletins", MAY).json
+    b = draft(o, MAY)
     r = o.patch(f"/api/v1/bulletins/{b['id']}", {"levels": "below"})
     assert r.status == 200 and r.json["levels"] == "below", r
     assert figures_of(r.json) == recount(city, "2025-05-01", "2025-05-31", "lc", "lc_office",
@@ -120,8 +121,7 @@ def test_a_county_change_refuses_the_city_below_draft_and_the_issue_prints_it(ci
     it, srv = city["it"], city["server"]
     o = it.c("lc_office")
     span = {"period_from": "2025-05-01", "period_to": "2025-06-03"}
-    own = o.post("/api/v1/bulletins", span).json
-    below = o.post("/api/v1/bulletins", dict(span, levels="below")).json
+    own, below = draft(o, span), draft(o, dict(span, levels="below"))
     x = it.create(title="月初新交办的路灯维修", due_date="2025-07-15")
     assign(it, x, "gc_office", ("gc_deputy", "gc_director"))
     o = it.c("lc_office")
