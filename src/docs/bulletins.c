@@ -36,6 +36,7 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->intro = str(j, "intro");
     b->remarks = str(j, "remarks");
     b->period = str(json_object_get(j, "period"), "words");
+    b->below = json_is_string(json_object_get(j, "levels")) && !strcmp(str(j, "levels"), "below");
     b->as_of = str(f, "as_of");
     b->draft = json_is_true(json_object_get(j, "draft"));
     b->registered = num(t, "registered");

@@ -113,6 +113,7 @@ struct doc_bulletin {
      * the header, the issuer and the date under the number; a briefing lists its addressees as 发 in the 版记 */
     const char *kind, *kind_label; /* "bulletin" | "special_report" | "briefing", "督查通报"… */
     const char *period, *as_of;    /* "2026年11月", YYYY-MM-DD */
+    bool below;                    /* 本级及下级: the governments below counted too (the sentence says so) */
     bool draft;                    /* not issued yet: marked 草稿, no number */
     int registered, completed, on_time, overdue, on_time_rate; /* on_time_rate: percent, -1 if none completed */
     /* inspections and rectification: inspections whose findings were issued in the period, tasks assigned

@@ -1081,8 +1081,8 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     words(p, b->intro);
     int sec = 0;
     heading(p, arena_printf(p->a, "%s、总体情况", NUMERALS[sec++]));
-    body(p, arena_printf(p->a, "%s，共交办督办事项%d件，办结%d件%s；截至%s，超期未办结%d件。", b->period, b->registered,
-                         b->completed,
+    body(p, arena_printf(p->a, "%s，%s共交办督办事项%d件，办结%d件%s；截至%s，超期未办结%d件。", b->period,
+                         b->below ? "本级及下级政府" : "", b->registered, b->completed,
                          b->on_time_rate >= 0
                              ? arena_printf(p->a, "，其中按期办结%d件，按期办结率%d%%", b->on_time, b->on_time_rate)
                              : "",

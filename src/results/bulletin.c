@@ -27,6 +27,7 @@ const struct jv_field bulletins_create_spec[] = {
     {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
     {"public", JV_BOOL, 0, 0, 0, "公开发布"},
     {"warning_section", JV_BOOL, 0, 0, 0, "预警提示"},
+    {"levels", JV_STRING, 0, 1, 10, "统计层级"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -41,6 +42,7 @@ const struct jv_field bulletins_update_spec[] = {
     {"scope_unit_id", JV_INT, 0, 1, INT64_MAX, "通报范围"},
     {"public", JV_BOOL, 0, 0, 0, "公开发布"},
     {"warning_section", JV_BOOL, 0, 0, 0, "预警提示"},
+    {"levels", JV_STRING, 0, 1, 10, "统计层级"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {"refresh", JV_BOOL, 0, 0, 0, "重新统计"},
     {"version", JV_INT, 0, 0, 0, "版本"},
@@ -84,7 +86,8 @@ bool bulletin_kind_parse(const char *s, enum bulletin_kind *k)
 #define BULLETIN_COLS                                                                                                  \
     "b.id, b.number, b.title, b.addressees, b.intro, b.remarks, b.period_from, b.period_to, b.office_unit_id, "        \
     "b.home_path, b.scope_unit_id, b.scope_path, s.name, o.name, b.figures, b.figures_at, b.state, b.created_at, "     \
-    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section, b.kind"
+    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section, b.kind, "          \
+    "b.levels"
 
 /* The parts: each unit the bulletin names — its overdue ranking, then the units of the praise and
  * criticism it carries — once. */
@@ -170,6 +173,7 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
         b->warning_section = stmt_int(st, 24) != 0;
         b->kind = BUL_KIND_BULLETIN;
         bulletin_kind_parse(stmt_text(st, 25), &b->kind);
+        b->below = !strcmp(stmt_text(st, 26), "below");
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -280,6 +284,18 @@ static enum err save_results(struct ctx *c, int64_t id, const json_t *ids)
     return ctx_db_fail(c, e, "保存通报点名的记录");
 }
 
+/* The levels counted (统计层级): own (本级) or below (本级及下级); *below unchanged when the body has none. */
+static enum err check_levels(struct ctx *c, const json_t *body, bool *below)
+{
+    const char *l = jv_str(body, "levels");
+    if (!l)
+        return ERR_OK;
+    if (strcmp(l, "own") && strcmp(l, "below"))
+        return ctx_fail_field(c, "levels", "统计层级（levels）只能是 own（本级）或 below（本级及下级）");
+    *below = !strcmp(l, "below");
+    return ERR_OK;
+}
+
 /* A special report goes to the leaders, never to the public. */
 static enum err check_public(struct ctx *c, enum bulletin_kind kind, bool public)
 {
@@ -318,15 +334,17 @@ static enum err create_tx(struct ctx *c, void *arg)
         return ctx_fail_field(c, "kind",
                               "文种（kind）只能是 bulletin（督查通报）、special_report（督查专报）或 "
                               "briefing（督查简报）");
-    if ((e = check_public(c, kind, jv_bool(b, "public", false))) || (e = check_period(c, from, to)) ||
-        (e = check_scope(c, g->unit_path, scope, &scope_path)) || (e = check_results(c, g->unit_path, rids)))
+    bool below = false;
+    if ((e = check_public(c, kind, jv_bool(b, "public", false))) || (e = check_levels(c, b, &below)) ||
+        (e = check_period(c, from, to)) || (e = check_scope(c, g->unit_path, scope, &scope_path)) ||
+        (e = check_results(c, g->unit_path, rids)))
         return e;
     const char *gov_name = NULL;
     if ((e = db_one_text(c->db, c->arena, &scope_name, "SELECT name FROM units WHERE id = ?", DB_INT(scope))) ||
         (e = db_one_text(c->db, c->arena, &gov_name, "SELECT name FROM units WHERE id = ?", DB_INT(g->unit_id))))
         return ctx_db_fail(c, e, "读取通报范围");
     bool warn = jv_bool(b, "warning_section", false);
-    if ((e = bulletin_count_all(c, g->unit_path, scope_path, from, to, warn, &fig)))
+    if ((e = bulletin_count_all(c, g->unit_path, below, scope_path, from, to, warn, &fig)))
         return e;
     const char *title, *addressees, *intro, *remarks;
     bulletin_words(c, kind, gov_name, scope_name, fig, &title, &addressees, &intro, &remarks);
@@ -337,14 +355,14 @@ static enum err create_tx(struct ctx *c, void *arg)
     e = db_one_int(
         c->db, &a->id,
         "INSERT INTO bulletins (title, addressees, intro, remarks, period_from, period_to, office_unit_id, "
-        "home_path, scope_unit_id, scope_path, figures, figures_at, public, warning_section, kind, state, "
-        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?) "
-        "RETURNING id",
+        "home_path, scope_unit_id, scope_path, figures, figures_at, public, warning_section, kind, levels, state, "
+        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, "
+        "?) RETURNING id",
         DB_TEXT(or_default(b, "title", title)), DB_TEXT(or_default(b, "addressees", addressees)),
         DB_TEXT(or_default(b, "intro", intro)), DB_TEXT(or_default(b, "remarks", remarks)), DB_TEXT(from), DB_TEXT(to),
         DB_INT(office), DB_TEXT(g->unit_path), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(at),
-        DB_INT(jv_bool(b, "public", false)), DB_INT(warn), DB_TEXT(bulletin_kind_name(kind)), DB_INT(c->user->id),
-        DB_TEXT(at), DB_TEXT(at));
+        DB_INT(jv_bool(b, "public", false)), DB_INT(warn), DB_TEXT(bulletin_kind_name(kind)),
+        DB_TEXT(below ? "below" : "own"), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "新建通报");
@@ -382,17 +400,19 @@ static enum err update_tx(struct ctx *c, void *arg)
     const char *scope_path = b.scope_path;
     int64_t scope = jv_int(body, "scope_unit_id", b.scope_unit_id);
     json_t *rids = json_object_get(body, "result_ids");
-    if ((e = check_public(c, b.kind, jv_bool(body, "public", b.public))) || (e = check_period(c, from, to)) ||
-        (e = check_scope(c, b.home_path, scope, &scope_path)) || (e = check_results(c, b.home_path, rids)))
+    bool below = b.below;
+    if ((e = check_public(c, b.kind, jv_bool(body, "public", b.public))) || (e = check_levels(c, body, &below)) ||
+        (e = check_period(c, from, to)) || (e = check_scope(c, b.home_path, scope, &scope_path)) ||
+        (e = check_results(c, b.home_path, rids)))
         return e;
     /* counting again: asked for, or the period or the scope changed */
     bool warn = jv_bool(body, "warning_section", b.warning_section);
     bool recount = jv_bool(body, "refresh", false) || strcmp(from, b.period_from) || strcmp(to, b.period_to) ||
-                   scope != b.scope_unit_id || warn != b.warning_section;
+                   scope != b.scope_unit_id || warn != b.warning_section || below != b.below;
     char *figures = NULL;
     if (recount) {
         json_t *fig = NULL;
-        if ((e = bulletin_count_all(c, b.home_path, scope_path, from, to, warn, &fig)))
+        if ((e = bulletin_count_all(c, b.home_path, below, scope_path, from, to, warn, &fig)))
             return e;
         figures = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
         json_decref(fig);
@@ -403,12 +423,13 @@ static enum err update_tx(struct ctx *c, void *arg)
                 "UPDATE bulletins SET title = ?, addressees = ?, intro = ?, remarks = ?, period_from = ?, "
                 "period_to = ?, scope_unit_id = ?, scope_path = ?, figures = COALESCE(?, figures), "
                 "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, public = ?, warning_section = ?, "
-                "updated_at = ?, "
+                "levels = ?, updated_at = ?, "
                 "version = version + 1 WHERE id = ?",
                 DB_TEXT(or_default(body, "title", b.title)), DB_TEXT(or_default(body, "addressees", b.addressees)),
                 DB_TEXT(or_default(body, "intro", b.intro)), DB_TEXT(or_default(body, "remarks", b.remarks)),
                 DB_TEXT(from), DB_TEXT(to), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(figures),
-                DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_INT(warn), DB_TEXT(at), DB_INT(b.id));
+                DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_INT(warn), DB_TEXT(below ? "below" : "own"),
+                DB_TEXT(at), DB_INT(b.id));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "修改通报");
@@ -467,6 +488,8 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
     json_object_set_new(o, "kind_label", json_string(bulletin_kind_label(b->kind)));
     json_object_set_new(o, "public", json_boolean(b->public));
     json_object_set_new(o, "warning_section", json_boolean(b->warning_section));
+    json_object_set_new(o, "levels", json_string(b->below ? "below" : "own"));
+    json_object_set_new(o, "levels_label", json_string(b->below ? "本级及下级" : "本级"));
     json_object_set_new(o, "figures", fig ? fig : json_object());
     json_object_set_new(o, "figures_at", json_string(b->figures_at));
     json_object_set_new(o, "results", named_json(c, b->id));

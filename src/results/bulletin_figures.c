@@ -53,14 +53,25 @@ static void local_date(const char *iso, char out[11])
         cal_format_date(time_local_day(t), out);
 }
 
+/* The governments whose items, inspections and tasks count, as a range of their paths [lo, hi): the bulletin's
+ * own (本级: hi = lo + "0", which holds lo alone — a child's path goes on with a digit, never below '0') or its
+ * whole subtree (本级及下级: hi = perm_path_upper(lo)). A column is compared with the units' paths in the range,
+ * so each government is an equality on the column's index (the own level is one). */
+struct offices {
+    const char *lo, *hi;
+};
+#define OFFICE_IN(col) col " IN (SELECT g.path FROM units g WHERE g.path >= ? AND g.path < ?)"
+#define DB_OFFICES(o) DB_TEXT((o)->lo), DB_TEXT((o)->hi)
+
 struct period {
     const char *from_b, *to_b; /* [from 00:00, to+1 00:00) as instants */
     const char *as_of, *as_of_b;
 };
 
 /* The conditions on items i (and tracks t) shared by the queries, with their binds in this order:
- * office_path, assigned before the end, then (for tracks) the scope range. */
-#define ITEMS_OF "i.office_path = ? AND i.state <> 'withdrawn' AND i.assigned_at IS NOT NULL AND i.assigned_at < ?"
+ * the offices' range, assigned before the end, then (for tracks) the scope range. */
+#define ITEMS_OF                                                                                                       \
+    OFFICE_IN("i.office_path") " AND i.state <> 'withdrawn' AND i.assigned_at IS NOT NULL AND i.assigned_at < ?"
 #define FIGURES                                                                                                        \
     "SUM(CASE WHEN i.assigned_at >= ? AND i.assigned_at < ? THEN 1 ELSE 0 END), "                                      \
     "SUM(CASE WHEN i.state IN ('completed', 'archived') AND i.closed_at >= ? AND i.closed_at < ? THEN 1 ELSE 0 END), " \
@@ -94,15 +105,15 @@ static int unit_cmp(const void *pa, const void *pb)
 }
 
 /* Per unit: the three counts by one GROUP BY; on time from the completed rows. */
-static enum err per_unit(struct ctx *c, const char *home, const char *scope, const char *upper, const struct period *p,
-                         json_t *units)
+static enum err per_unit(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
+                         const struct period *p, json_t *units)
 {
     struct stmt *st = db_query(c->db,
                                "SELECT t.unit_id, u.code, u.name, " FIGURES " FROM item_tracks t "
                                "JOIN items i ON i.id = t.item_id JOIN units u ON u.id = t.unit_id "
                                "WHERE t.unit_path >= ? AND t.unit_path < ? AND " ITEMS_OF " "
                                "GROUP BY t.unit_id, u.code, u.name, u.path ORDER BY u.path",
-                               FIGURE_BINDS(p), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(home), DB_TEXT(p->to_b));
+                               FIGURE_BINDS(p), DB_TEXT(scope), DB_TEXT(upper), DB_OFFICES(home), DB_TEXT(p->to_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     int rc, pos = 0;
@@ -115,11 +126,11 @@ static enum err per_unit(struct ctx *c, const char *home, const char *scope, con
     if (rc < 0)
         return ctx_store_fail(c, rc, "统计通报数据");
     /* completed on time, per unit (the period's completions only) */
-    st =
-        db_query(c->db,
-                 "SELECT t.unit_id, i.due_date, i.closed_at FROM item_tracks t JOIN items i ON i.id = t.item_id "
-                 "WHERE t.unit_path >= ? AND t.unit_path < ? AND " ITEMS_OF " AND " COMPLETED_IN,
-                 DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(p->from_b), DB_TEXT(p->to_b));
+    st = db_query(c->db,
+                  "SELECT t.unit_id, i.due_date, i.closed_at FROM item_tracks t JOIN items i ON i.id = t.item_id "
+                  "WHERE t.unit_path >= ? AND t.unit_path < ? AND " ITEMS_OF " AND " COMPLETED_IN,
+                  DB_TEXT(scope), DB_TEXT(upper), DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(p->from_b),
+                  DB_TEXT(p->to_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     while ((rc = stmt_step(st)) == STORE_ROW) {
@@ -138,12 +149,12 @@ static enum err per_unit(struct ctx *c, const char *home, const char *scope, con
 }
 
 /* In total, each item once. */
-static enum err totals(struct ctx *c, const char *home, const char *scope, const char *upper, const struct period *p,
-                       json_t **out)
+static enum err totals(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
+                       const struct period *p, json_t **out)
 {
     json_int_t reg = 0, done = 0, late = 0, on_time = 0;
     struct stmt *st = db_query(c->db, "SELECT 0, '', '', " FIGURES " FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE,
-                               FIGURE_BINDS(p), DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
+                               FIGURE_BINDS(p), DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     int rc = stmt_step(st);
@@ -157,7 +168,7 @@ static enum err totals(struct ctx *c, const char *home, const char *scope, const
         return ctx_store_fail(c, rc, "统计通报数据");
     st = db_query(
         c->db, "SELECT i.due_date, i.closed_at FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE " AND " COMPLETED_IN,
-        DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->from_b), DB_TEXT(p->to_b));
+        DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->from_b), DB_TEXT(p->to_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     while ((rc = stmt_step(st)) == STORE_ROW) {
@@ -175,14 +186,14 @@ static enum err totals(struct ctx *c, const char *home, const char *scope, const
 }
 
 /* The overdue items, longest overdue first (at most OVERDUE_ITEMS_MAX). */
-static enum err overdue_items(struct ctx *c, const char *home, const char *scope, const char *upper,
+static enum err overdue_items(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
                               const struct period *p, json_t *items)
 {
     struct stmt *st = db_query(c->db,
                                "SELECT i.id, i.number, i.title, lu.name, i.due_date FROM items i "
                                "JOIN units lu ON lu.id = i.lead_unit_id WHERE " ITEMS_OF " AND " IN_SCOPE
                                " AND " OVERDUE_AT " ORDER BY i.due_date, i.id LIMIT ?",
-                               DB_TEXT(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->as_of),
+                               DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->as_of),
                                DB_TEXT(p->as_of_b), DB_INT(OVERDUE_ITEMS_MAX));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
@@ -202,25 +213,29 @@ static enum err overdue_items(struct ctx *c, const char *home, const char *scope
  * issued in the period to a unit in the scope; its rectification tasks of units in the scope (withdrawn
  * ones left out) — assigned in the period, and of all assigned before its end: verified by as_of, overdue
  * (due before as_of and not verified by then), and the share verified (rate, %; null without tasks). */
-static enum err rectification(struct ctx *c, const char *home, const char *scope, const char *upper,
+static enum err rectification(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
                               const struct period *p, json_t **out)
 {
     int64_t insp = 0;
-    enum err e = db_one_int(c->db, &insp,
-                            "SELECT COUNT(*) FROM inspections n WHERE n.office_path = ? AND n.findings_issued_at >= ? "
-                            "AND n.findings_issued_at < ? AND EXISTS (SELECT 1 FROM insp_targets x WHERE "
-                            "x.inspection_id = n.id AND x.unit_path >= ? AND x.unit_path < ?)",
-                            DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
+    enum err e =
+        db_one_int(c->db, &insp,
+                   "SELECT COUNT(*) FROM inspections n WHERE " OFFICE_IN(
+                       "n.office_path") " AND n.findings_issued_at >= ? "
+                                        "AND n.findings_issued_at < ? AND EXISTS (SELECT 1 FROM insp_targets x WHERE "
+                                        "x.inspection_id = n.id AND x.unit_path >= ? AND x.unit_path < ?)",
+                   DB_OFFICES(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
     if (e)
         return ctx_db_fail(c, e, "统计通报数据");
-    struct stmt *st = db_query(c->db,
-                               "SELECT COUNT(*), SUM(CASE WHEN t.created_at >= ? THEN 1 ELSE 0 END), "
-                               "SUM(CASE WHEN t.state = 'verified' AND t.verified_at < ? THEN 1 ELSE 0 END), "
-                               "SUM(CASE WHEN t.due_date < ? AND NOT (t.state = 'verified' AND t.verified_at < ?) "
-                               "THEN 1 ELSE 0 END) FROM rect_tasks t WHERE t.office_path = ? AND t.unit_path >= ? "
-                               "AND t.unit_path < ? AND t.state <> 'withdrawn' AND t.created_at < ?",
-                               DB_TEXT(p->from_b), DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(p->as_of_b),
-                               DB_TEXT(home), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->to_b));
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT COUNT(*), SUM(CASE WHEN t.created_at >= ? THEN 1 ELSE 0 END), "
+                 "SUM(CASE WHEN t.state = 'verified' AND t.verified_at < ? THEN 1 ELSE 0 END), "
+                 "SUM(CASE WHEN t.due_date < ? AND NOT (t.state = 'verified' AND t.verified_at < ?) "
+                 "THEN 1 ELSE 0 END) FROM rect_tasks t WHERE " OFFICE_IN(
+                     "t.office_path") " AND t.unit_path >= ? "
+                                      "AND t.unit_path < ? AND t.state <> 'withdrawn' AND t.created_at < ?",
+                 DB_TEXT(p->from_b), DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(p->as_of_b), DB_OFFICES(home),
+                 DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->to_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     json_int_t tasks = 0, assigned = 0, verified = 0, late = 0;
@@ -249,9 +264,11 @@ static enum err rectification(struct ctx *c, const char *home, const char *scope
 #define BULLETIN_FINDINGS 100
 #define FINDINGS_OF                                                                                                    \
     "FROM insp_findings f JOIN inspections n ON n.id = f.inspection_id JOIN rect_tasks t ON t.finding_id = f.id "      \
-    "AND t.state <> 'withdrawn' JOIN units u ON u.id = f.unit_id WHERE n.office_path = ? AND "                         \
-    "n.findings_issued_at >= ? AND n.findings_issued_at < ? AND f.state = 'issued' AND f.unit_path >= ? AND "          \
-    "f.unit_path < ?"
+    "AND t.state <> 'withdrawn' JOIN units u ON u.id = f.unit_id WHERE " OFFICE_IN(                                    \
+        "n.office_path") " AND "                                                                                       \
+                         "n.findings_issued_at >= ? AND n.findings_issued_at < ? AND f.state = 'issued' AND "          \
+                         "f.unit_path >= ? AND "                                                                       \
+                         "f.unit_path < ?"
 #define FINDING_STATE                                                                                                  \
     "CASE WHEN t.state = 'verified' AND t.verified_at < ? THEN 'verified' WHEN t.due_date < ? THEN 'overdue' "         \
     "ELSE 'rectifying' END"
@@ -304,7 +321,7 @@ static void finding_row(struct stmt *st, json_t *list)
                                           stmt_text(st, 6), "due_date", stmt_text(st, 7), "state", stmt_text(st, 8)));
 }
 
-static enum err findings_by_unit(struct ctx *c, const char *home, const char *scope, const char *upper,
+static enum err findings_by_unit(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
                                  const struct period *p, json_t *rect)
 {
     json_t *units = json_array(), *list = json_array();
@@ -313,13 +330,14 @@ static enum err findings_by_unit(struct ctx *c, const char *home, const char *sc
     /* the inspected units: the targets of the inspections counted, in the scope */
     enum err e = each_row(
         c,
-        db_query(
-            c->db,
-            "SELECT x.unit_id, u.name, COUNT(DISTINCT n.id) FROM insp_targets x JOIN inspections n ON n.id = "
-            "x.inspection_id JOIN units u ON u.id = x.unit_id WHERE n.office_path = ? AND n.findings_issued_at >= ? "
-            "AND n.findings_issued_at < ? AND x.unit_path >= ? AND x.unit_path < ? GROUP BY x.unit_id, u.name, "
-            "u.path ORDER BY u.path",
-            DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper)),
+        db_query(c->db,
+                 "SELECT x.unit_id, u.name, COUNT(DISTINCT n.id) FROM insp_targets x JOIN inspections n ON n.id = "
+                 "x.inspection_id JOIN units u ON u.id = x.unit_id WHERE " OFFICE_IN(
+                     "n.office_path") " AND n.findings_issued_at >= ? "
+                                      "AND n.findings_issued_at < ? AND x.unit_path >= ? AND x.unit_path < ? GROUP BY "
+                                      "x.unit_id, u.name, "
+                                      "u.path ORDER BY u.path",
+                 DB_OFFICES(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper)),
         target_row, units);
     /* their findings by rectification state (grouped in a subquery: PostgreSQL does not group by an expression
      * with parameters) */
@@ -329,7 +347,7 @@ static enum err findings_by_unit(struct ctx *c, const char *home, const char *sc
             db_query(c->db,
                      "SELECT q.unit_id, q.name, q.st, COUNT(*) FROM (SELECT f.unit_id, u.name, u.path, " FINDING_STATE
                      " AS st " FINDINGS_OF ") q GROUP BY q.unit_id, q.name, q.path, q.st ORDER BY q.path",
-                     DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
+                     DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_OFFICES(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
                      DB_TEXT(scope), DB_TEXT(upper)),
             state_row, units);
     /* the findings listed */
@@ -340,7 +358,7 @@ static enum err findings_by_unit(struct ctx *c, const char *home, const char *sc
                 c->db,
                 "SELECT f.id, f.unit_id, u.name, n.number, n.subject, f.title, t.number, t.due_date, " FINDING_STATE
                 " " FINDINGS_OF " ORDER BY u.path, n.id, f.id LIMIT ?",
-                DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
+                DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_OFFICES(home), DB_TEXT(p->from_b), DB_TEXT(p->to_b),
                 DB_TEXT(scope), DB_TEXT(upper), DB_INT(BULLETIN_FINDINGS)),
             finding_row, list);
     return e;
@@ -384,7 +402,8 @@ struct fig_acc {
 
 struct fig_run {
     struct ctx *c;
-    const char *home, *scope, *upper;
+    const struct offices *home;
+    const char *scope, *upper;
     struct fig_acc *units; /* by unit id order of appearance; sorted by path at the end */
     int n, cap;
     struct fig_acc total;
@@ -416,16 +435,19 @@ static enum err counters_read(struct fig_run *r, const struct prefix *pt, const 
     DB_TEXT(pt->cm), DB_TEXT(pf->cm), DB_TEXT(pt->cm), DB_TEXT(pf->cm), DB_TEXT(pt->cm), DB_TEXT(pf->cm),              \
         DB_TEXT(pd->cm)
 #define COUNTS_OF(own)                                                                                                 \
-    "(SELECT unit_id, month, registered, completed, on_time, ov_in, ov_out FROM figure_counts WHERE office_path = ? "  \
-    "AND own = " own " AND month <= ? UNION ALL SELECT unit_id, month, registered, completed, on_time, ov_in, ov_out " \
-    "FROM figure_count_deltas WHERE office_path = ? AND own = " own " AND month <= ?) x"
+    "(SELECT unit_id, month, registered, completed, on_time, ov_in, ov_out FROM figure_counts WHERE " OFFICE_IN(       \
+        "office_path") " "                                                                                             \
+                       "AND own = " own " AND month <= ? UNION ALL SELECT unit_id, month, registered, completed, "     \
+                       "on_time, ov_in, ov_out "                                                                       \
+                       "FROM figure_count_deltas WHERE " OFFICE_IN("office_path") " AND own = " own                    \
+                                                                                  " AND month <= ?) x"
     struct stmt *st =
         db_query(c->db,
                  "SELECT x.unit_id, u.code, u.name, u.path, " SUMS
                  " FROM " COUNTS_OF("1") " JOIN units u ON u.id = x.unit_id WHERE u.path >= ? AND u.path < ? "
                                          "GROUP BY x.unit_id, u.code, u.name, u.path",
-                 SUM_BINDS, DB_TEXT(r->home), DB_TEXT(to_month), DB_TEXT(r->home), DB_TEXT(to_month), DB_TEXT(r->scope),
-                 DB_TEXT(r->upper));
+                 SUM_BINDS, DB_OFFICES(r->home), DB_TEXT(to_month), DB_OFFICES(r->home), DB_TEXT(to_month),
+                 DB_TEXT(r->scope), DB_TEXT(r->upper));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     int rc;
@@ -440,8 +462,8 @@ static enum err counters_read(struct fig_run *r, const struct prefix *pt, const 
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "统计通报数据");
-    st = db_query(c->db, "SELECT 0, " SUMS " FROM " COUNTS_OF("0") " WHERE x.unit_id = ?", SUM_BINDS, DB_TEXT(r->home),
-                  DB_TEXT(to_month), DB_TEXT(r->home), DB_TEXT(to_month), DB_INT(scope_id));
+    st = db_query(c->db, "SELECT 0, " SUMS " FROM " COUNTS_OF("0") " WHERE x.unit_id = ?", SUM_BINDS,
+                  DB_OFFICES(r->home), DB_TEXT(to_month), DB_OFFICES(r->home), DB_TEXT(to_month), DB_INT(scope_id));
 #undef SUMS
 #undef SUM_BINDS
 #undef COUNTS_OF
@@ -474,12 +496,16 @@ static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned ma
     struct stmt *st = db_query(
         c->db,
         "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id FROM items i JOIN item_tracks t ON "
-        "t.item_id = i.id WHERE i.id IN (SELECT id FROM items WHERE office_path = ? AND assigned_at >= ? AND "
-        "assigned_at < ? UNION SELECT id FROM items WHERE office_path = ? AND closed_at >= ? AND closed_at < ? UNION "
-        "SELECT id FROM items WHERE office_path = ? AND due_date >= ? AND due_date <= ?) AND t.unit_path >= ? AND "
-        "t.unit_path < ? ORDER BY i.id",
-        DB_TEXT(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b), DB_TEXT(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b),
-        DB_TEXT(r->home), DB_TEXT(lo_due), DB_TEXT(hi_due), DB_TEXT(r->scope), DB_TEXT(r->upper));
+        "t.item_id = i.id WHERE i.id IN (SELECT id FROM items WHERE " OFFICE_IN(
+            "office_path") " AND assigned_at >= ? AND "
+                           "assigned_at < ? UNION SELECT id FROM items WHERE " OFFICE_IN(
+                               "office_path") " AND closed_at >= ? AND closed_at < ? UNION "
+                                              "SELECT id FROM items WHERE " OFFICE_IN(
+                                                  "office_path") " AND due_date >= ? AND due_date <= ?) AND "
+                                                                 "t.unit_path >= ? AND "
+                                                                 "t.unit_path < ? ORDER BY i.id",
+        DB_OFFICES(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b), DB_OFFICES(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b),
+        DB_OFFICES(r->home), DB_TEXT(lo_due), DB_TEXT(hi_due), DB_TEXT(r->scope), DB_TEXT(r->upper));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     int rc;
@@ -515,13 +541,15 @@ static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned ma
 static enum err scan_late_assigned(struct fig_run *r, const struct period *p, int64_t as_of)
 {
     struct ctx *c = r->c;
-    struct stmt *st = db_query(c->db,
-                               "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id FROM items i "
-                               "JOIN item_tracks t ON t.item_id = i.id WHERE i.office_path = ? AND i.assigned_at >= ? "
-                               "AND i.assigned_at < ? AND i.due_date < ? AND t.unit_path >= ? AND t.unit_path < ? "
-                               "ORDER BY i.id",
-                               DB_TEXT(r->home), DB_TEXT(p->as_of_b), DB_TEXT(p->to_b), DB_TEXT(p->as_of),
-                               DB_TEXT(r->scope), DB_TEXT(r->upper));
+    struct stmt *st = db_query(
+        c->db,
+        "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id FROM items i "
+        "JOIN item_tracks t ON t.item_id = i.id WHERE " OFFICE_IN(
+            "i.office_path") " AND i.assigned_at >= ? "
+                             "AND i.assigned_at < ? AND i.due_date < ? AND t.unit_path >= ? AND t.unit_path < ? "
+                             "ORDER BY i.id",
+        DB_OFFICES(r->home), DB_TEXT(p->as_of_b), DB_TEXT(p->to_b), DB_TEXT(p->as_of), DB_TEXT(r->scope),
+        DB_TEXT(r->upper));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     int rc;
@@ -555,8 +583,8 @@ static json_t *figures_json(const int64_t *v)
 }
 
 /* per_unit and totals from the kept counters (same output). */
-static enum err counted(struct ctx *c, const char *home, const char *scope, const char *upper, const char *from,
-                        const char *to, const struct period *p, json_t *units, json_t **tot)
+static enum err counted(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
+                        const char *from, const char *to, const struct period *p, json_t *units, json_t **tot)
 {
     struct fig_run r = {c, home, scope, upper, NULL, 0, 0, {0}};
     struct prefix pt, pf, pd;
@@ -615,9 +643,12 @@ static enum err counted(struct ctx *c, const char *home, const char *scope, cons
 
 /* bulletin_count; with findings, also the inspections' findings per unit (rectification.units, .findings),
  * which only a bulletin prints (the statistics page counts twelve months without them). */
-static enum err count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
-                      bool findings, json_t **out)
+static enum err count(struct ctx *c, const char *home_path, bool below, const char *scope, const char *from,
+                      const char *to, bool findings, json_t **out)
 {
+    struct offices offices = {home_path,
+                              below ? perm_path_upper(c->arena, home_path) : arena_printf(c->arena, "%s0", home_path)};
+    const struct offices *home = &offices;
     char today[11];
     result_today(c, today);
     struct period p = {boundary(c, from, 0), boundary(c, to, 1), strcmp(to, today) < 0 ? to : today, NULL};
@@ -667,17 +698,17 @@ static enum err count(struct ctx *c, const char *home, const char *scope, const 
 enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
                         json_t **out)
 {
-    return count(c, home, scope, from, to, false, out);
+    return count(c, home, false, scope, from, to, false, out);
 }
 
-enum err bulletin_count_all(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
-                            bool warnings, json_t **out)
+enum err bulletin_count_all(struct ctx *c, const char *home, bool below, const char *scope, const char *from,
+                            const char *to, bool warnings, json_t **out)
 {
     json_t *w = NULL;
-    enum err e = count(c, home, scope, from, to, true, out);
+    enum err e = count(c, home, below, scope, from, to, true, out);
     if (e || !warnings)
         return e;
-    if ((e = warnings_by_unit(c, home, scope, &w))) {
+    if ((e = warnings_by_unit(c, home, below, scope, &w))) {
         json_decref(*out);
         *out = NULL;
         return e;

@@ -171,8 +171,8 @@ static enum err recheck(struct wf_act *a, const char *then)
     struct ctx *c = a->c;
     const struct bulletin *b = bulletin_of(a->obj);
     json_t *now = NULL, *was = json_loads(b->figures_text, 0, NULL);
-    enum err e =
-        bulletin_count_all(c, b->home_path, b->scope_path, b->period_from, b->period_to, b->warning_section, &now);
+    enum err e = bulletin_count_all(c, b->home_path, b->below, b->scope_path, b->period_from, b->period_to,
+                                    b->warning_section, &now);
     const char *diff = e ? NULL : bulletin_figures_diff(c, was, now);
     json_decref(was);
     json_decref(now);

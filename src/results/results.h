@@ -151,7 +151,7 @@ enum err warnings_pass(struct ctx *c, const atomic_bool *stop, int *changed);
 enum err warnings_list(struct ctx *c, int64_t unit_id, const char *signal, int page, int per_page, json_t **out);
 /* The bulletin's section 预警提示: {as_of, items (each once), units (ranked as warnings_list's)} of the active
  * warnings of the government's items (office_path) whose responsible unit is in the scope. */
-enum err warnings_by_unit(struct ctx *c, const char *home_path, const char *scope_path, json_t **out);
+enum err warnings_by_unit(struct ctx *c, const char *home_path, bool below, const char *scope_path, json_t **out);
 /* The thresholds of the user's government (its readers; 403 for others); PUT: the office, audited. */
 enum err warnings_settings_get(struct ctx *c, json_t **out);
 enum err warnings_settings_put(struct ctx *c, const json_t *body, json_t **out);

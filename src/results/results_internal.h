@@ -195,6 +195,7 @@ struct bulletin {
     const char *figures_text; /* the stored figures (JSON text) */
     bool public;              /* published to the public once issued (公开发布) */
     bool warning_section;     /* the office keeps the section 预警提示 (figures.warnings) */
+    bool below;               /* levels 本级及下级: the governments below count too (else 本级) */
     const char *unit_paths[1];
 };
 #define bulletin_of(o) ((struct bulletin *)(void *)(o))
@@ -221,9 +222,10 @@ enum err bulletin_count(struct ctx *c, const char *home_path, const char *scope_
                         json_t **out);
 /* NULL when the figures are the same, else a sentence naming what changed (arena). */
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now);
-/* bulletin_count, the inspections' findings per unit (rectification.units, .findings) and, when the office
+/* bulletin_count (below: the items, inspections and tasks of the governments below home_path too — 本级及下级 —,
+ * else of home_path's alone — 本级), the inspections' findings per unit (rectification.units, .findings) and, when the office
  * keeps the section 预警提示, the items at risk per unit (figures.warnings). */
-enum err bulletin_count_all(struct ctx *c, const char *home_path, const char *scope_path, const char *from,
+enum err bulletin_count_all(struct ctx *c, const char *home_path, bool below, const char *scope_path, const char *from,
                             const char *to, bool warnings, json_t **out);
 /* The draft's words written from the figures for a kind: title, addressees (a special report's: the
  * government's principal leaders), intro, remarks (arena). */

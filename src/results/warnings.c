@@ -776,13 +776,17 @@ static enum err units_ranked(struct ctx *c, const char *where, const struct res_
     return ERR_OK;
 }
 
-enum err warnings_by_unit(struct ctx *c, const char *home_path, const char *scope_path, json_t **out)
+enum err warnings_by_unit(struct ctx *c, const char *home_path, bool below, const char *scope_path, json_t **out)
 {
+    /* the government's own items (本级: [home, home + "0") holds the path alone) or its subtree's too */
+    const char *home_hi = below ? perm_path_upper(c->arena, home_path) : arena_printf(c->arena, "%s0", home_path);
     struct res_binds bd = {0};
     res_bind_add(c, &bd, DB_TEXT(home_path));
+    res_bind_add(c, &bd, DB_TEXT(home_hi));
     res_bind_add(c, &bd, DB_TEXT(scope_path));
     res_bind_add(c, &bd, DB_TEXT(perm_path_upper(c->arena, scope_path)));
-    const char *where = "w.active = 1 AND w.office_path = ? AND w.unit_path >= ? AND w.unit_path < ?";
+    const char *where = "w.active = 1 AND w.office_path >= ? AND w.office_path < ? AND w.unit_path >= ? AND "
+                        "w.unit_path < ?";
     json_t *units = NULL;
     int64_t items = 0;
     enum err e = units_ranked(c, where, &bd, &units);
@@ -790,8 +794,9 @@ enum err warnings_by_unit(struct ctx *c, const char *home_path, const char *scop
         return e;
     if ((e = db_one_int(c->db, &items,
                         "SELECT COUNT(DISTINCT w.item_id) FROM early_warnings w WHERE w.active = 1 AND "
-                        "w.office_path = ? AND w.unit_path >= ? AND w.unit_path < ?",
-                        DB_TEXT(home_path), DB_TEXT(scope_path), DB_TEXT(perm_path_upper(c->arena, scope_path))))) {
+                        "w.office_path >= ? AND w.office_path < ? AND w.unit_path >= ? AND w.unit_path < ?",
+                        DB_TEXT(home_path), DB_TEXT(home_hi), DB_TEXT(scope_path),
+                        DB_TEXT(perm_path_upper(c->arena, scope_path))))) {
         json_decref(units);
         return ctx_db_fail(c, e, "统计预警");
     }

@@ -63,14 +63,16 @@ def world(server):
     return {"it": it, "a": a, "b": b, "c": c, "server": server}
 
 
-def recount(world, period_from, period_to, scope_code="gc"):
-    """The figures from the ledger (every item of 古城县 as the API shows it), by the definitions of the
-    bulletin: registered = assigned within the period, completed = verified within it (on time: on or before
-    the due date), overdue = due before the period's end and not completed by its end (local dates)."""
+def recount(world, period_from, period_to, scope_code="gc", user="gc_office", offices=None):
+    """The figures from the ledger (every item of 古城县 as the API shows it — or, given `offices`, of those
+    offices as `user` reads them), by the definitions of the bulletin: registered = assigned within the period,
+    completed = verified within it (on time: on or before the due date), overdue = due before the period's end
+    and not completed by its end (local dates)."""
     import datetime
     it = world["it"]
-    c = it.c("gc_office")
-    scope = c.get(f"/api/v1/units/{it.unit(scope_code)}").json
+    c = it.c(user)
+    offices = offices or {it.unit("gc-dcs")}
+    scope = c.get(f"/api/v1/units/{c.unit_id(scope_code)}").json
     ids, page = [], 1
     while True:
         r = c.get(f"/api/v1/items?per_page=200&page={page}")
@@ -87,7 +89,7 @@ def recount(world, period_from, period_to, scope_code="gc"):
     units, totals = {}, {"registered": 0, "completed": 0, "completed_on_time": 0, "overdue": 0}
     for i in ids:
         item = c.get(f"/api/v1/items/{i}").json
-        if item["office_unit_id"] != it.unit("gc-dcs") or item["state"] == "withdrawn" or not item["assigned_at"]:
+        if item["office_unit_id"] not in offices or item["state"] == "withdrawn" or not item["assigned_at"]:
             continue
         assigned, closed = local(item["assigned_at"]), local(item["closed_at"])
         if assigned > period_to:

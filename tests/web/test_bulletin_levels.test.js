@@ -1,0 +1,63 @@
+// A bulletin's levels (统计层级) in the browser: the city office (临川市) reports on its counties. The draft dialog
+// offers 本级 / 本级及下级; a 本级 draft counts the city's own items only, and switching it to 本级及下级 in the
+// words form counts again the items the counties' offices assigned — the page shows exactly what the server
+// counted for the same period and scope.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+const totals = (page) => page.locator('[data-test=bul-totals] .num').allTextContents()
+const unitRows = (page) => page.locator('[data-test=bul-units] .el-table__body .el-table__row')
+
+test('the city office drafts 本级 and counts again 本级及下级: the page shows what the server counted', async (t) => {
+  const office = await newPage(browser, server)
+  await loginOk(office, 'lc_office')
+  // the dialog: 本级 by default, 本级及下级 chosen
+  await office.goto('/bulletins')
+  await office.locator('[data-test=bul-table]').waitFor()
+  await office.click('[data-test=bul-new]')
+  const dlg = office.locator('[data-test=bul-dialog]')
+  await dlg.waitFor()
+  await dlg.locator('[data-test=bul-levels-own].is-active').waitFor()
+  await dlg.locator('[data-test=bul-levels-below]').click()
+  await dlg.locator('[data-test=bul-levels-below].is-active').waitFor()
+  await shot(office, 'bulletin-levels-new')
+  await dlg.locator('[data-test=bul-create]').click()
+  await toast(office, 'success', /草稿已生成/)
+  await office.waitForURL(/\/bulletins\/\d+$/)
+  await office.locator('[data-test=bul-levels]', { hasText: '本级及下级' }).waitFor()
+  const asOffice = await apiAs(server, 'lc_office')
+  const first = await asOffice('GET', `/api/v1/bulletins/${office.url().split('/').pop()}`)
+  assert.equal(first.json.levels, 'below')
+
+  // a year's 本级 draft (the demo's items are the counties'): then 本级及下级 in the words form
+  const end = new Date(Date.now() + 8 * 3600000)
+  const from = new Date(end.getTime() - 360 * 86400000).toISOString().slice(0, 10)
+  const period = { period_from: from, period_to: end.toISOString().slice(0, 10) }
+  const own = await asOffice('POST', '/api/v1/bulletins', period)
+  assert.equal(own.status, 201)
+  const below = await asOffice('POST', '/api/v1/bulletins', { ...period, levels: 'below' })
+  assert.equal(below.status, 201)
+  assert.ok(below.json.figures.totals.registered > own.json.figures.totals.registered, 'the counties have items')
+  await office.goto(`/bulletins/${own.json.id}`)
+  await office.locator('[data-test=bul-levels]', { hasText: '本级' }).waitFor()
+  const want = (f) => [f.totals.registered, f.totals.completed, f.totals.completed_on_time].map(String)
+  assert.deepEqual((await totals(office)).slice(0, 3).map((s) => s.trim()), want(own.json.figures))
+  await office.locator('[data-test=bul-w-levels-below]').click()
+  await office.click('[data-test=bul-save]')
+  await toast(office, 'success', /已保存/)
+  await office.locator('[data-test=bul-levels]', { hasText: '本级及下级' }).waitFor()
+  await office.locator('[data-test=bul-totals] .num').first().filter({ hasText: String(below.json.figures.totals.registered) }).waitFor()
+  assert.deepEqual((await totals(office)).slice(0, 3).map((s) => s.trim()), want(below.json.figures))
+  assert.equal(await unitRows(office).count(), below.json.figures.units.length)
+  const names = (await unitRows(office).locator('td:first-child').allTextContents()).map((s) => s.trim())
+  assert.deepEqual(names, below.json.figures.units.map((u) => u.name))
+  assert.ok(names.some((n) => n.startsWith('古城县')), names.join())
+  await office.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0))
+  await shot(office, 'bulletin-levels')
+  await assertNoErrors(t, office)
+})
