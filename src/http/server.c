@@ -10,7 +10,8 @@
  *   - a connection must deliver a complete request header within header_timeout_s of being
  *     accepted or of its previous response, and the body within body_timeout_s (uploads: at
  *     upload_min_rate) of its header: absolute deadlines, which a trickle of bytes cannot extend;
- *     a reaper thread shuts down every connection past its deadline;
+ *     a reaper thread shuts down every connection past its deadline, unless bytes the client sent wait
+ *     unread (its worker thread is busy with another request: the delay is the server's);
  *   - beyond max_connections the oldest connection still waiting for a request header is shed,
  *     so that a new client is always served;
  *   - bodies held in memory by all connections together stay under body_memory_limit.
@@ -39,6 +40,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -212,7 +214,17 @@ static void on_connection(void *cls, struct MHD_Connection *c, void **socket_con
     pthread_mutex_unlock(&s->mu);
 }
 
-/* The reaper: every quarter second, shuts down connections past their deadline. */
+/* True when bytes the client sent wait unread in the socket. Then the client is not what is late: the worker
+ * thread that accepted the connection is handling another request (libmicrohttpd serves a connection only
+ * on the thread that accepted it), and the connection is left to it until it has read them. A client that
+ * trickles its header is read as its bytes come, and is past its deadline with nothing unread. */
+static bool unread_bytes(int fd)
+{
+    int n = 0;
+    return ioctl(fd, FIONREAD, &n) == 0 && n > 0;
+}
+
+/* The reaper: every quarter second, shuts down connections past their deadline that have nothing unread. */
 static void *reaper_main(void *arg)
 {
     struct http_server *s = arg;
@@ -233,7 +245,8 @@ static void *reaper_main(void *arg)
         pthread_mutex_lock(&s->mu);
         for (int i = 0; i < s->nslots; i++) {
             struct conn_slot *sl = &s->slots[i];
-            if ((sl->phase == PHASE_HEADER || sl->phase == PHASE_BODY) && sl->deadline_ms && now > sl->deadline_ms) {
+            if ((sl->phase == PHASE_HEADER || sl->phase == PHASE_BODY) && sl->deadline_ms && now > sl->deadline_ms &&
+                !unread_bytes(i)) {
                 slot_shutdown(sl, i);
                 s->reaped++;
             }

@@ -4,7 +4,7 @@ reviews, and walking them through their workflows with the demo roles of 古城�
 Inspections are dated two years ahead by default (YEAR): a year whose previous year holds no record,
 so that no total cap applies unless a test wants one (test_inspections_caps sets its own)."""
 
-from itemlib import day, today
+from itemlib import ServerClock, today
 
 YEAR = today().year + 2
 
@@ -38,10 +38,11 @@ CAPS = {
 }
 
 
-class Insp:
-    """Signed-in clients per demo user and helpers on one server."""
+class Insp(ServerClock):
+    """Signed-in clients per demo user and helpers on one server; clock: as Items' (itemlib.ServerClock)."""
 
-    def __init__(self, server):
+    def __init__(self, server, clock=None):
+        super().__init__(clock)
         self.server = server
         self.clients = {}
         self._units = {}
@@ -99,7 +100,7 @@ class Insp:
     def finding(self, oid, user="gc_inspector", unit="gc-jt", **kw):
         body = {"title": kw.pop("title", "燃气管网巡查记录缺失"), "detail": kw.pop("detail", "抽查3家企业，2家无巡查记录"),
                 "requirement": kw.pop("requirement", "建立巡查台账并逐项整改"), "unit_id": self.unit(unit),
-                "due_date": kw.pop("due_date", day(30))}
+                "due_date": kw.pop("due_date", self.day(30))}
         body.update(kw)
         r = self.c(user).post(f"/api/v1/inspections/{oid}/findings", body)
         assert r.status == 201, r

@@ -71,14 +71,12 @@ def pinned_items(backend):
         s.stop()
 
 
-class Items:
-    """Signed-in clients per demo user (created lazily) and item helpers on one server."""
+class ServerClock:
+    """now(), today() and day(n) of a server whose test clock was started on the ISO instant clock
+    (pinned_clock) and ticks with real time since; clock None: the real time."""
 
-    def __init__(self, server, clock=None):
-        """clock: the ISO instant the server's test clock was started on (pinned_clock), from which
-        now(), today() and day(n) then count; None: the real time."""
-        self.server = server
-        self.clients = {}
+    def __init__(self, clock=None):
+        self.clock = clock
         self.pin = (datetime.datetime.fromisoformat(clock).timestamp(), time.time()) if clock else None
 
     def now(self):
@@ -91,6 +89,17 @@ class Items:
 
     def day(self, offset):
         return (self.today() + datetime.timedelta(days=offset)).isoformat()
+
+
+class Items(ServerClock):
+    """Signed-in clients per demo user (created lazily) and item helpers on one server."""
+
+    def __init__(self, server, clock=None):
+        """clock: the ISO instant the server's test clock was started on (pinned_clock), from which
+        now(), today() and day(n) then count; None: the real time."""
+        super().__init__(clock)
+        self.server = server
+        self.clients = {}
 
     def c(self, user):
         if user not in self.clients:

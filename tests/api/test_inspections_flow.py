@@ -7,13 +7,19 @@ import struct
 
 import pytest
 
+from conftest import Server
 from insplib import YEAR, Insp, yday
-from itemlib import day
+from itemlib import pinned_clock
 
 
 @pytest.fixture(scope="module")
-def ins(server):
-    return Insp(server)
+def ins(backend):
+    """The server's clock is pinned (itemlib.pinned_clock): a finding due today (ins.day(0)) must still be
+    today when the server checks it, also when the run crosses Beijing midnight (16:00 UTC) in between."""
+    clock = pinned_clock()
+    s = Server(backend.new_db(), clock=clock)
+    yield Insp(s, clock=clock)
+    s.stop()
 
 
 def msg(r):
@@ -253,18 +259,18 @@ def test_findings_become_tasks_and_immediate_fixes_close_at_once(ins):
     oid = obj["id"]
     assert ins.c("gc_contact").get(f"/api/v1/inspections/{oid}/findings").json["findings"] == []
     r = ins.c("gc_inspector").post(f"/api/v1/inspections/{oid}/findings",
-                                   {"title": "消防通道被占用", "unit_id": ins.unit("gc-jt"), "due_date": day(1),
+                                   {"title": "消防通道被占用", "unit_id": ins.unit("gc-jt"), "due_date": ins.day(1),
                                     "immediate": True})
     assert r.status == 422 and "fix_note" in msg(r)
     r = ins.c("gc_inspector").post(f"/api/v1/inspections/{oid}/findings",
-                                   {"title": "问题", "unit_id": ins.unit("gc-zj"), "due_date": day(10)})
+                                   {"title": "问题", "unit_id": ins.unit("gc-zj"), "due_date": ins.day(10)})
     assert r.status == 422 and "不是本次督查的对象" in msg(r)
     r = ins.c("gc_inspector").post(f"/api/v1/inspections/{oid}/findings",
-                                   {"title": "问题", "unit_id": ins.unit("gc-jt"), "due_date": day(-1)})
+                                   {"title": "问题", "unit_id": ins.unit("gc-jt"), "due_date": ins.day(-1)})
     assert r.status == 422
-    ins.finding(oid, title="消防通道被占用", immediate=True, fix_note="已当场清理，督查组拍照确认", due_date=day(0))
-    f2 = ins.finding(oid, title="隐患整改台账不全", due_date=day(20))
-    f3 = ins.finding(oid, title="临时记录", due_date=day(20))
+    ins.finding(oid, title="消防通道被占用", immediate=True, fix_note="已当场清理，督查组拍照确认", due_date=ins.day(0))
+    f2 = ins.finding(oid, title="隐患整改台账不全", due_date=ins.day(20))
+    f3 = ins.finding(oid, title="临时记录", due_date=ins.day(20))
     assert ins.c("gc_inspector").delete(f"/api/v1/inspections/{oid}/findings/{f3['id']}").status == 204
     assert ins.c("gc_contact").post(f"/api/v1/inspections/{oid}/findings", {}).status == 403
     # only the team leader submits the list
@@ -331,7 +337,7 @@ def test_a_rebounding_problem_schedules_a_look_back(ins):
     tid = ins.tasks(obj["id"])[0]["id"]
     ins.finish_task(tid)
     t = ins.rect(tid)
-    assert t["rebound"] and t["lookback_due"] and t["lookback_due"] > day(80)
+    assert t["rebound"] and t["lookback_due"] and t["lookback_due"] > ins.day(80)
 
 
 # ---- no duplication: merge and join ----
@@ -459,7 +465,7 @@ def test_the_roster_with_assignments_and_training(ins):
     r = office.post("/api/v1/inspectors", {"name": "赵参事", "kind": "counsellor", "organisation": "县政府参事室"})
     assert r.status == 201
     counsellor = r.json["id"]
-    r = office.post(f"/api/v1/inspectors/{rid}/trainings", {"day": day(-30), "title": "督查业务培训（暗访方法）", "hours": 4})
+    r = office.post(f"/api/v1/inspectors/{rid}/trainings", {"day": ins.day(-30), "title": "督查业务培训（暗访方法）", "hours": 4})
     assert r.status == 201 and r.json["trainings"][0]["hours"] == 4
     obj = ins.create()
     got = office.put(f"/api/v1/inspections/{obj['id']}/team",
@@ -501,7 +507,7 @@ def test_burden_counts_inspections_per_unit(ins):
 
 def test_an_escalated_item_becomes_a_proposal_linked_both_ways(ins):
     from itemlib import Items
-    items = Items(ins.server)
+    items = Items(ins.server, clock=ins.clock)
     item = items.bring("in_progress")
     r = items.act(item["id"], "gc_office", "escalate", {"reason": "逾期未办结，报请县政府主要领导列入督查事项"})
     ev = [e for e in ins.c("gc_office").get(f"/api/v1/items/{item['id']}/events").json["events"] if e["action"] == "escalate"]

@@ -18,7 +18,7 @@ import pytest
 
 from conftest import (BACKEND, BIN, ROOT, Server, TEST_AUDIT_KEY, TEST_SECRET_KEY, free_port, iso_utc, run_cli,
                       server_now, wait_for)
-from itemlib import day, today
+from itemlib import BEIJING, day, pinned_clock
 
 NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
 
@@ -38,9 +38,11 @@ def psql(url, sql):
 
 @pytest.fixture(scope="module")
 def nodes(backend):
-    """Two `ducha serve` processes on one database."""
+    """Two `ducha serve` processes on one database, and one test clock (a setting of the database) pinned
+    at the coming 10:00 in Beijing (itemlib.pinned_clock): the numbering year a test reads before its
+    registrations (numbering_year) is still the year of their numbers, also on New Year's Eve."""
     db = backend.new_db()
-    a = Server(db)
+    a = Server(db, clock=pinned_clock())
     b = Server(db)
     yield a, b, db
     a.stop()
@@ -130,6 +132,11 @@ def test_login_failures_count_across_nodes(nodes, unique):
         assert s.client().post("/api/v1/session", {"username": name, "password": "Lockout2026x"}).status == 200
 
 
+def numbering_year(srv):
+    """The Beijing year of the server's (test) clock: the year of the numbers it gives now."""
+    return datetime.datetime.fromtimestamp(server_now(srv), BEIJING).year
+
+
 def test_counter_probe_refusals(nodes):
     a, _, _ = nodes
     assert a.client("gc_office").post("/api/v1/admin/counters/test.x").status == 403
@@ -140,7 +147,7 @@ def test_200_concurrent_registrations_across_two_nodes_get_distinct_gap_free_num
     a, b, db = nodes
     clients = [a.client("gc_office"), b.client("gc_office")]
     lead = clients[0].unit_id("gc-jt")
-    year = today().year  # the numbering year is the Beijing one
+    year = numbering_year(a)  # the clock is pinned: the year of the numbers registered below
 
     def seqs():
         return sorted(int(x) for x in psql(db, f"SELECT num_seq FROM items WHERE number LIKE '古督%' "
@@ -176,7 +183,7 @@ def test_numbers_taken_at_the_commit_reach_every_text_under_concurrency(nodes):
     a, b, db = nodes
     clients = [a.client("gc_office"), b.client("gc_office")]
     lead = clients[0].unit_id("gc-jt")
-    year = today().year  # the numbering year is the Beijing one
+    year = numbering_year(a)  # the clock is pinned: the year of the numbers registered below
     before = int(psql(db, f"SELECT COUNT(*) FROM items WHERE number LIKE '古督%' AND num_year = {year}"))
 
     def register(i):
@@ -487,13 +494,17 @@ def test_nodes_recover_after_postgres_crash_and_lose_no_acknowledged_write(own_p
             uid, path, n = line.split("|")
             assert path.endswith(f"/{uid}/") and n == "1", line
         # item numbers: every acknowledged one is there, and the sequence has neither gaps nor repeats
-        year = today().year  # the numbering year is the Beijing one
-        nums = psql(url, f"SELECT number, num_seq FROM items WHERE number LIKE '古督%' AND num_year = {year}").split()
-        seqs = sorted(int(x.split("|")[1]) for x in nums)
-        assert seqs == list(range(1, len(seqs) + 1)), "gap or repeat in item numbers"
-        have = {x.split("|")[0] for x in nums}
-        assert items_acked and all(n in have for n in items_acked)
-        print(f"items: {len(items_acked)} registered, {len(items_failed)} refused, numbers 1..{len(seqs)} gap-free")
+        # in each year the acknowledged numbers fall in (read from the numbers: New Year's midnight may come
+        # during the load, and the numbering restarts at 1 in the new year)
+        assert items_acked
+        for year in sorted({NUM.fullmatch(n).group(2) for n in items_acked}):
+            nums = psql(url, f"SELECT number, num_seq FROM items WHERE number LIKE '古督%' AND num_year = {year}").split()
+            seqs = sorted(int(x.split("|")[1]) for x in nums)
+            assert seqs == list(range(1, len(seqs) + 1)), f"gap or repeat in item numbers of {year}"
+            have = {x.split("|")[0] for x in nums}
+            assert all(n in have for n in items_acked if NUM.fullmatch(n).group(2) == year)
+            print(f"items of {year}: numbers 1..{len(seqs)} gap-free")
+        print(f"items: {len(items_acked)} registered, {len(items_failed)} refused")
         r = clients[0].get("/api/v1/audit/verify")
         assert r.status == 200 and r.json["ok"], r
         p = run_cli("audit", "verify", db=url)
