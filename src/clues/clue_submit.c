@@ -343,17 +343,14 @@ struct submit_args {
     const struct form *form;
     const char *code;
     int64_t id;
-    int retry_s; /* over a limit: the count alone is committed */
+    int retry_s; /* over a limit (counted in the transaction, which is then rolled back) */
     bool global;
 };
 
 static enum err submit_tx(struct ctx *c, void *arg)
 {
     struct submit_args *x = arg;
-    enum err e = clue_public_count_in(c, x->client, &x->retry_s, &x->global);
-    if (e || x->retry_s)
-        return e;
-    e = pow_spend(c, x->challenge);
+    enum err e = pow_spend(c, x->challenge);
     if (!e)
         e = clue_insert(c, &x->n, &x->code, &x->id);
     int photos = 0;
@@ -367,7 +364,11 @@ static enum err submit_tx(struct ctx *c, void *arg)
     if (!e && photos)
         e = ctx_db_fail(c, db_exec(c->db, "UPDATE clues SET photos = ? WHERE id = ?", DB_INT(photos), DB_INT(x->id)),
                         "保存照片");
-    return e;
+    /* counted last, so that the count's rows (the one of all addresses above all) are locked only while this
+     * commits; over a limit nothing of it is kept, and the caller counts it alone */
+    if (!e)
+        e = clue_public_count_in(c, x->client, &x->retry_s, &x->global);
+    return !e && x->retry_s ? ERR_TOO_MANY : e;
 }
 
 /* A text field of the form without its leading and trailing white space (ASCII and U+3000), as the
@@ -462,18 +463,21 @@ enum err clues_submit_public(struct ctx *c, const char *client, const struct for
     *out = NULL;
     struct submit_args x = {.form = f, .challenge = form_field(f, "challenge"), .client = client};
     enum err e = submit_check(c, f, &x);
-    bool counted = false;
-    if (!e) {
-        e = ctx_tx(c, "提交线索", submit_tx, &x);
-        counted = !e; /* committed: the clue and its count, or over a limit the count alone */
-    }
+    if (!e)
+        e = ctx_tx(c, "提交线索", submit_tx, &x); /* committed: the clue and its count */
     json_decref(x.n.reporter);
-    if (!counted) {            /* refused before or in its transaction: counted alone, and over a limit a 429 instead */
+    int over = x.retry_s; /* over a limit in the transaction (rolled back) */
+    bool over_global = x.global;
+    if (e) {                   /* refused before or in its transaction: counted alone, and over a limit a 429 instead */
         enum err why = c->err; /* the refusal's words, which a retried count would clear */
         const char *msg = c->msg, *field = c->field;
         enum err ce = clues_public_count(c, client, &x.retry_s, &x.global);
         if (ce)
             return ce;
+        if (!x.retry_s && over) { /* a new minute began in between: still the refusal the transaction saw */
+            x.retry_s = over;
+            x.global = over_global;
+        }
         c->err = why;
         c->msg = msg;
         c->field = field;

@@ -47,8 +47,8 @@ enum err clues_public_form(struct ctx *c, json_t **out);
  * the code is shown to the reporter once and never again.
  * Every submission is counted against the limits held for all nodes (clues_public_count, `client`: the
  * address's key): a valid one in the transaction that stores it (one commit), any other alone. Over a
- * limit, *retry_s > 0 (and *global) whatever the form held: nothing is stored, *out stays NULL and the
- * caller answers 429.
+ * limit, *retry_s > 0 (and *global) whatever the form held: nothing is stored but the count, *out stays
+ * NULL and the caller answers 429.
  */
 enum err clues_submit_public(struct ctx *c, const char *client, const struct form *f, json_t **out, int *retry_s,
                              bool *global);

@@ -135,7 +135,7 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
 enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id, const char **office_path);
 
 /* ---- the limits (clue_limits.c) ---- */
-/* clues_public_count inside the caller's transaction: a valid public submission counts itself in the
+/* clues_public_count inside the caller's transaction: a valid public submission counts itself last in the
  * transaction that stores it, so that it commits once. */
 enum err clue_public_count_in(struct ctx *c, const char *client, int *retry_s, bool *global);
 
