@@ -74,12 +74,10 @@ int api_public_refusal(struct req *rq, int wait, bool global)
 }
 
 /* The limits every node holds together (clues_public_count), for a submission admitted by this node's
- * buckets: false when the reply (429, or the database's error) is set. Called before
- * forget_client, with the client's key. */
-static bool admit_cluster(struct req *rq)
+ * buckets: false when the reply (429, or the database's error) is set. key: the client's, taken before
+ * forget_client. */
+static bool admit_cluster(struct req *rq, const char *key)
 {
-    char key[64];
-    client_key(rq->ctx.client, key, sizeof key);
     int wait;
     bool global;
     enum err e = clues_public_count(&rq->ctx, key, &wait, &global);
@@ -129,16 +127,22 @@ static int h_challenge(struct req *rq)
 /* POST /api/v1/public/clues (multipart/form-data): a clue from the public; 201 with the tracking code. */
 static int h_clue_submit(struct req *rq)
 {
-    if (!admit_cluster(rq))
-        return 0;
+    /* counted for all nodes like every submission, but a valid one in the transaction that stores it (one
+     * commit: clues_submit_public); a form that cannot be read is counted alone */
+    char key[64];
+    client_key(rq->ctx.client, key, sizeof key);
     forget_client(rq);
     struct form f;
     char msg[256];
     enum err e = form_parse(rq->arena, rq->content_type, rq->body, rq->body_len, 32, &f, msg, sizeof msg);
     if (e)
-        return reply_error(rq, e, msg);
+        return admit_cluster(rq, key) ? reply_error(rq, e, msg) : 0;
     json_t *out = NULL;
-    e = clues_submit_public(&rq->ctx, &f, &out);
+    int wait;
+    bool global;
+    e = clues_submit_public(&rq->ctx, key, &f, &out, &wait, &global);
+    if (wait)
+        return api_public_refusal(rq, wait, global);
     return reply_result(rq, e, 201, out);
 }
 
@@ -165,7 +169,8 @@ static int h_survey_get(struct req *rq)
 /* POST /api/v1/public/surveys/{key}/responses: one answer sheet. */
 static int h_survey_answer(struct req *rq)
 {
-    if (!admit_cluster(rq))
+    char key[64];
+    if (!admit_cluster(rq, client_key(rq->ctx.client, key, sizeof key)))
         return 0;
     forget_client(rq);
     if (!req_check(rq, surveys_answer_spec))

@@ -1,5 +1,5 @@
 /* clue_limits.c: the public forms' submission limits held across every node (clues.h clues_public_count). */
-#include "clues/clues.h"
+#include "clues/clues_internal.h"
 #include "core/pow.h"
 
 #include <pthread.h>
@@ -59,24 +59,56 @@ static enum err count_tx(struct ctx *c, void *arg)
     return ERR_OK;
 }
 
-enum err clues_public_count(struct ctx *c, const char *client, int *retry_s, bool *global)
+/* Nothing to count: both limits 0, or no client address (the demo's reports). */
+static bool not_counted(const struct config *cfg, const char *client)
 {
-    *retry_s = 0;
-    *global = false;
-    if (c->cfg->public_submit_per_min <= 0 && c->cfg->public_submit_all_per_min <= 0)
-        return ERR_OK;
+    return !client || (cfg->public_submit_per_min <= 0 && cfg->public_submit_all_per_min <= 0);
+}
+
+/* The address's key in public_hits: its HMAC under the key every node shares, in hex. */
+static void client_mac(struct ctx *c, const char *client, char hex[2 * crypto_auth_hmacsha256_BYTES + 1])
+{
     if (!key_cfg)
         key_cfg = c->cfg;
     pthread_once(&key_once, key_init);
     unsigned char mac[crypto_auth_hmacsha256_BYTES];
-    const char *a = client ? client : "";
-    crypto_auth_hmacsha256(mac, (const unsigned char *)a, strlen(a), mac_key);
-    char hex[2 * sizeof mac + 1];
-    sodium_bin2hex(hex, sizeof hex, mac, sizeof mac);
+    crypto_auth_hmacsha256(mac, (const unsigned char *)client, strlen(client), mac_key);
+    sodium_bin2hex(hex, 2 * sizeof mac + 1, mac, sizeof mac);
+}
+
+enum err clue_public_count_in(struct ctx *c, const char *client, int *retry_s, bool *global)
+{
+    *retry_s = 0;
+    *global = false;
+    if (not_counted(c->cfg, client))
+        return ERR_OK;
+    char hex[2 * crypto_auth_hmacsha256_BYTES + 1];
+    client_mac(c, client, hex);
     struct hit h = {hex, 0, false};
-    enum err e = ctx_tx(c, "记录提交次数", count_tx, &h);
+    enum err e = count_tx(c, &h);
     *retry_s = h.retry_s;
     *global = h.global;
+    return e;
+}
+
+struct count_args {
+    const char *client;
+    int retry_s;
+    bool global;
+};
+
+static enum err count_alone(struct ctx *c, void *arg)
+{
+    struct count_args *a = arg;
+    return clue_public_count_in(c, a->client, &a->retry_s, &a->global);
+}
+
+enum err clues_public_count(struct ctx *c, const char *client, int *retry_s, bool *global)
+{
+    struct count_args a = {client, 0, false};
+    enum err e = not_counted(c->cfg, client) ? ERR_OK : ctx_tx(c, "记录提交次数", count_alone, &a);
+    *retry_s = a.retry_s;
+    *global = a.global;
     return e;
 }
 

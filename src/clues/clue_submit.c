@@ -130,8 +130,15 @@ enum err clue_check_new(struct ctx *c, struct clue_new *n)
     return ERR_OK;
 }
 
-/* The earlier clue most alike (place and description) in the same office and area, when its bigram
- * Dice reaches CLUE_DUP_HINT: a hint for triage, computed before the writing transaction. */
+/* How many of the office's newest clues (not merged) the duplicate hint looks through for those of the area,
+ * and how many of these it compares: what a submission costs, whatever the number of clues (index
+ * clues_recent, migration 0215). */
+#define DUP_WINDOW 2000
+#define DUP_COMPARED 100
+
+/* The earlier clue most alike (place and description) among the newest of the same office and area, when its
+ * bigram Dice reaches CLUE_DUP_HINT: a hint for triage, computed before the writing transaction (the office's
+ * "similar clues" search, clues_similar, is the thorough one). */
 static void dup_hint(struct ctx *c, int64_t office_id, const char *area_path, const char *place, const char *text,
                      int64_t *dup_of, double *score)
 {
@@ -141,9 +148,11 @@ static void dup_hint(struct ctx *c, int64_t office_id, const char *area_path, co
     text_bigrams(c->arena, arena_printf(c->arena, "%s %s", place, text), 500, &mine);
     struct stmt *st =
         db_query(c->db,
-                 "SELECT id, place, description FROM clues WHERE office_unit_id = ? AND state <> 'merged' "
-                 "AND area_path >= ? AND area_path < ? ORDER BY id DESC LIMIT 100",
-                 DB_INT(office_id), DB_TEXT(area_path), DB_TEXT(perm_path_upper(c->arena, area_path)));
+                 "SELECT c.id, c.place, c.description FROM (SELECT id, area_path FROM clues WHERE office_unit_id = ? "
+                 "AND state <> 'merged' ORDER BY id DESC LIMIT ?) w JOIN clues c ON c.id = w.id "
+                 "WHERE w.area_path >= ? AND w.area_path < ? ORDER BY w.id DESC LIMIT ?",
+                 DB_INT(office_id), DB_INT(DUP_WINDOW), DB_TEXT(area_path),
+                 DB_TEXT(perm_path_upper(c->arena, area_path)), DB_INT(DUP_COMPARED));
     while (st && stmt_step(st) == STORE_ROW) {
         struct bigrams other;
         text_bigrams(c->arena, arena_printf(c->arena, "%s %s", stmt_text(st, 1), stmt_text(st, 2)), 500, &other);
@@ -330,10 +339,12 @@ static const char *const public_fields[] = {"category", "area_id", "place", "des
 
 struct submit_args {
     struct clue_new n;
-    const char *challenge;
+    const char *challenge, *client;
     const struct form *form;
     const char *code;
     int64_t id;
+    int retry_s; /* over a limit (counted in the transaction, which is then rolled back) */
+    bool global;
 };
 
 static enum err submit_tx(struct ctx *c, void *arg)
@@ -353,7 +364,11 @@ static enum err submit_tx(struct ctx *c, void *arg)
     if (!e && photos)
         e = ctx_db_fail(c, db_exec(c->db, "UPDATE clues SET photos = ? WHERE id = ?", DB_INT(photos), DB_INT(x->id)),
                         "保存照片");
-    return e;
+    /* counted last, so that the count's rows (the one of all addresses above all) are locked only while this
+     * commits; over a limit nothing of it is kept, and the caller counts it alone */
+    if (!e)
+        e = clue_public_count_in(c, x->client, &x->retry_s, &x->global);
+    return !e && x->retry_s ? ERR_TOO_MANY : e;
 }
 
 /* A text field of the form without its leading and trailing white space (ASCII and U+3000), as the
@@ -370,11 +385,12 @@ static const char *field_trimmed(struct ctx *c, const struct form *f, const char
     return t;
 }
 
-enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out)
+/* Everything a submission is checked for before its transaction: the challenge, the parts, the values, the
+ * office; the duplicate hint. x->n.reporter is set (the caller frees it) once the values are read. */
+static enum err submit_check(struct ctx *c, const struct form *f, struct submit_args *x)
 {
     /* the challenge first: arithmetic alone refuses a bot before anything else is looked at */
-    struct submit_args x = {.form = f, .challenge = form_field(f, "challenge")};
-    enum err e = pow_check(c, "clue", x.challenge, form_field(f, "solution"));
+    enum err e = pow_check(c, "clue", x->challenge, form_field(f, "solution"));
     if (e)
         return e;
     /* every part known, every field at most once, valid UTF-8; photos only as "photo" files */
@@ -402,7 +418,7 @@ enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out)
         if (!utf8_valid(p->data, p->len))
             return ctx_fail(c, ERR_INVALID, "表单字段“%s”不是有效的 UTF-8 文本", p->name);
     }
-    struct clue_new *n = &x.n;
+    struct clue_new *n = &x->n;
     n->source = "public";
     n->category = field_trimmed(c, f, "category");
     n->description = field_trimmed(c, f, "description");
@@ -419,13 +435,11 @@ enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out)
         if (v && *v)
             json_object_set_new(who, keys[i], json_string(v));
     }
-    const char *anon = form_field(f, "anonymous");
-    if (anon && strcmp(anon, "1") && strcmp(anon, "0") && strcmp(anon, "true") && strcmp(anon, "false")) {
-        json_decref(who);
-        return ctx_fail_field(c, "anonymous", "匿名（anonymous）应为 1 或 0");
-    }
-    n->anonymous = anon ? (!strcmp(anon, "1") || !strcmp(anon, "true")) : json_object_size(who) == 0;
     n->reporter = who;
+    const char *anon = form_field(f, "anonymous");
+    if (anon && strcmp(anon, "1") && strcmp(anon, "0") && strcmp(anon, "true") && strcmp(anon, "false"))
+        return ctx_fail_field(c, "anonymous", "匿名（anonymous）应为 1 或 0");
+    n->anonymous = anon ? (!strcmp(anon, "1") || !strcmp(anon, "true")) : json_object_size(who) == 0;
     e = clue_check_new(c, n);
     const char *office_path = NULL;
     int64_t office_id = 0;
@@ -439,13 +453,39 @@ enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out)
         if (!e)
             dup_hint(c, office_id, area_path, n->place, n->description, &n->dup_of, &n->dup_score);
     }
-    if (!e) {
-        n->office_unit_id = office_id;
-        e = ctx_tx(c, "提交线索", submit_tx, &x);
+    n->office_unit_id = office_id;
+    return e;
+}
+
+enum err clues_submit_public(struct ctx *c, const char *client, const struct form *f, json_t **out, int *retry_s,
+                             bool *global)
+{
+    *out = NULL;
+    struct submit_args x = {.form = f, .challenge = form_field(f, "challenge"), .client = client};
+    enum err e = submit_check(c, f, &x);
+    if (!e)
+        e = ctx_tx(c, "提交线索", submit_tx, &x); /* committed: the clue and its count */
+    json_decref(x.n.reporter);
+    int over = x.retry_s; /* over a limit in the transaction (rolled back) */
+    bool over_global = x.global;
+    if (e) {                   /* refused before or in its transaction: counted alone, and over a limit a 429 instead */
+        enum err why = c->err; /* the refusal's words, which a retried count would clear */
+        const char *msg = c->msg, *field = c->field;
+        enum err ce = clues_public_count(c, client, &x.retry_s, &x.global);
+        if (ce)
+            return ce;
+        if (!x.retry_s && over) { /* a new minute began in between: still the refusal the transaction saw */
+            x.retry_s = over;
+            x.global = over_global;
+        }
+        c->err = why;
+        c->msg = msg;
+        c->field = field;
     }
-    json_decref(who);
-    if (e)
-        return e;
+    *retry_s = x.retry_s;
+    *global = x.global;
+    if (e || x.retry_s)
+        return x.retry_s ? ERR_OK : e;
     char at[21];
     time_format_iso(c->now, at);
     const char *number = NULL;

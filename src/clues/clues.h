@@ -45,8 +45,13 @@ enum err clues_public_form(struct ctx *c, json_t **out);
  * for a photo that is not an image); the challenge is checked and spent in the transaction that
  * stores the clue (409 when replayed). *out: {"tracking_code","number","received_at","status"} —
  * the code is shown to the reporter once and never again.
+ * Every submission is counted against the limits held for all nodes (clues_public_count, `client`: the
+ * address's key): a valid one in the transaction that stores it (one commit), any other alone. Over a
+ * limit, *retry_s > 0 (and *global) whatever the form held: nothing is stored but the count, *out stays
+ * NULL and the caller answers 429.
  */
-enum err clues_submit_public(struct ctx *c, const struct form *f, json_t **out);
+enum err clues_submit_public(struct ctx *c, const char *client, const struct form *f, json_t **out, int *retry_s,
+                             bool *global);
 
 /* The tracking page: the public status, the office's public replies, the closing reason
  * (404 for an unknown or malformed code, the same answer for both). */
@@ -115,7 +120,7 @@ enum err clues_meta(struct ctx *c, json_t **out);
  * (its address key) in the shared windows of table public_hits and sets *retry_s > 0 when it is over
  * public_submit_per_min in this minute for that address, or over public_submit_all_per_min in this minute
  * for all addresses (*global). The address is kept only as an HMAC under secret_key, for one minute. Its own
- * transaction; nothing counted when both limits are 0. */
+ * transaction; nothing counted when both limits are 0 or client is NULL (no address: the demo's reports). */
 enum err clues_public_count(struct ctx *c, const char *client, int *retry_s, bool *global);
 /* Deletes the counts of windows that have ended (the scheduler). */
 enum err clues_public_hits_purge(struct ctx *c);

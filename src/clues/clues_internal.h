@@ -134,6 +134,11 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
 /* The office (government with an office role) that handles clues of an area: the nearest on its path. */
 enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id, const char **office_path);
 
+/* ---- the limits (clue_limits.c) ---- */
+/* clues_public_count inside the caller's transaction: a valid public submission counts itself last in the
+ * transaction that stores it, so that it commits once. */
+enum err clue_public_count_in(struct ctx *c, const char *client, int *retry_s, bool *global);
+
 /* ---- photos (clue_photos.c) ---- */
 /* Checks one photo's bytes (415 not JPEG/PNG, 413 beyond public_photo_limit, 422 malformed) and
  * stores a copy without metadata under data_dir/clues; records it on the clue (inside the caller's

@@ -48,6 +48,40 @@ def raw_post(port, path, body, ctype, source="127.0.0.1"):
         conn.close()
 
 
+def flood_server(backend, public_threads, submit_burst=3):
+    """A server for the flood tests: two worker threads and `public_threads` public ones (0: the public requests
+    on the worker threads), three submissions a minute from one address counted for all nodes (this node's
+    burst: submit_burst), and an address refused more than 5 times in a second closed at accept."""
+    from conftest import Server
+    return Server(backend.new_db(), env={"DUCHA_THREADS": "2", "DUCHA_PUBLIC_THREADS": str(public_threads),
+                                         "DUCHA_PUBLIC_CLOSE_OVER_PER_S": "5",
+                                         "DUCHA_PUBLIC_SUBMIT_PER_MIN": "3",
+                                         "DUCHA_PUBLIC_SUBMIT_BURST": str(submit_burst),
+                                         "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "1000",
+                                         "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0"})
+
+
+def flood_once(port, source, body=None):
+    """One submission of the public form from source (by default a form without its fields):
+    (status, headers, body bytes), status 0 when the server closed the connection unanswered."""
+    try:
+        return raw_post(port, "/api/v1/public/clues", *(body or multipart([("description", "刷屏")])), source)
+    except OSError:
+        return 0, {}, b""
+
+
+def flood_until_closed(port, source):
+    """Submissions from source one after the other until the server closes its connections at accept (at most
+    500): their statuses. Checks what a flood from one address gets: the three a minute refused for their content,
+    then 429s, more than 5 of them, then closed."""
+    statuses = []
+    while len(statuses) < 500 and (not statuses or statuses[-1] != 0):
+        statuses.append(flood_once(port, source)[0])
+    assert statuses[-1] == 0 and statuses[:3] == [422] * 3, statuses
+    assert set(statuses[3:-1]) == {429} and len(statuses) > 3 + 5, statuses
+    return statuses
+
+
 def multipart(fields, files=()):
     """A multipart/form-data body: fields [(name, value)], files [(name, filename, bytes, type)]."""
     b = "----ducha" + uuid.uuid4().hex

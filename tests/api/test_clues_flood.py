@@ -10,30 +10,16 @@ import threading
 
 import pytest
 
-from cluelib import Public, multipart, raw_post, solve
-from conftest import Server, wait_for
+from cluelib import Public, flood_once, flood_server, flood_until_closed, multipart, raw_post, solve
+from conftest import wait_for
 
 CLUE = "/api/v1/public/clues"
-JUNK = multipart([("description", "刷屏")])
-
-
-def flood_once(port, source):
-    """One flooding request: (status, headers, body), status 0 when the server closed it unanswered."""
-    try:
-        return raw_post(port, CLUE, *JUNK, source)
-    except OSError:
-        return 0, {}, b""
 
 
 @pytest.fixture(scope="module")
 def s(backend):
-    # two worker threads and one public thread: a flood that held either would be seen here; an address is
-    # closed at accept after more than 5 refusals in a second
-    srv = Server(backend.new_db(), env={"DUCHA_THREADS": "2", "DUCHA_PUBLIC_THREADS": "1",
-                                        "DUCHA_PUBLIC_CLOSE_OVER_PER_S": "5",
-                                        "DUCHA_PUBLIC_SUBMIT_PER_MIN": "3", "DUCHA_PUBLIC_SUBMIT_BURST": "3",
-                                        "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "1000",
-                                        "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0"})
+    # two worker threads and one public thread: a flood that held either would be seen here
+    srv = flood_server(backend, public_threads=1)
     yield srv
     srv.stop()
 
@@ -103,11 +89,7 @@ def test_the_office_and_other_reporters_are_served_while_one_address_floods(s):
 def test_an_address_far_over_its_limits_is_closed_at_accept_until_it_slows_down(s):
     # one request after the other: the burst, then 429s, until more than 5 refusals fall in one second;
     # then its connections are closed before a byte of the request is read
-    statuses = []
-    while len(statuses) < 500 and (not statuses or statuses[-1] != 0):
-        statuses.append(flood_once(s.port, "127.0.0.11")[0])
-    assert statuses[-1] == 0 and statuses[:3] == [422] * 3, statuses
-    assert set(statuses[3:-1]) == {429} and len(statuses) > 3 + 5, statuses
+    flood_until_closed(s.port, "127.0.0.11")
     # another address, the public pages and the office are answered meanwhile
     assert flood_once(s.port, "127.0.0.12")[0] == 422
     assert s.client().get("/api/v1/public/clue-form").status == 200

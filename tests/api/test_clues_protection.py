@@ -5,7 +5,8 @@ verification by 交通运输局 and into a supervision item it leads; then every
 the administrator (audit views, the outbox) and the office itself — with the ids of those clues, items,
 units, photos and users filled in, and no answer, export (PDF text, XLSX cells, CSV), message, audit
 record or error may carry the reporter's name, phone or e-mail. Only GET /api/v1/clues/{id}/reporter,
-for the clue's own office, names them."""
+for the clue's own office, names them. Every route of docs/openapi.yaml that takes an id is classified (KINDS,
+UNRELATED, PARAMS): a route added later fails until it says which of these objects it is swept with."""
 import io
 import json
 import os
@@ -16,6 +17,7 @@ import zipfile
 
 import pytest
 
+import contract
 from cluelib import REPORTER, Clues, jpeg
 from conftest import BIN, Client
 from itemlib import ORDER, PATH, day
@@ -25,6 +27,28 @@ NEEDLES = [REPORTER["name"], REPORTER["phone"], REPORTER["email"], "甄秘密"]
 # every demo user of 古城县 but the office, and the office too (everything but /reporter)
 USERS = ["gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_town", "gc_leader", "gc_principal", "gc_director",
          "gc_deputy", "gc_secretary", "gc_inspector", "gc_parttime", "gc_admin", "gc_evaluator", "gc_office"]
+
+# Every route that takes an id, by its path up to the first parameter: the world's objects the sweep fills
+# in. A route added later fails test_every_route_of_the_api_is_classified until it is put here: with the kind
+# of object a clue is or becomes (a clue, its tracking code, the item or the inspection it was converted
+# into, the unit that verifies it, the users who see it), or in UNRELATED.
+KINDS = {"/api/v1/clues/": "clue", "/api/v1/public/clues/": "code", "/api/v1/items/": "item",
+         "/api/v1/inspections/": "inspection", "/api/v1/units/": "unit", "/api/v1/users/": "user"}
+# objects no clue becomes and that copy nothing of one (their own ids, swept with 1): the inspections'
+# plans, findings' rectifications, reviews and evidence, results, bulletins, scorecards and objections,
+# surveys, third-party evaluations, inspectors, webhooks, the calendar, the messages (an inbox message about a
+# clue names its number and title only: the inbox list is swept), signatures, attachments of items, milestones,
+# the administrator's outbox, counters and claims
+UNRELATED = {"/api/v1/admin/claims/", "/api/v1/admin/counters/", "/api/v1/admin/outbox/", "/api/v1/attachments/",
+             "/api/v1/bulletins/", "/api/v1/calendar/", "/api/v1/evaluation-evidence/", "/api/v1/evaluations/",
+             "/api/v1/evaluator-orgs/", "/api/v1/evidence/", "/api/v1/inbox/", "/api/v1/inspectors/",
+             "/api/v1/milestones/", "/api/v1/objections/", "/api/v1/plans/", "/api/v1/public/bulletins/",
+             "/api/v1/public/surveys/", "/api/v1/rectifications/", "/api/v1/results/", "/api/v1/reviews/",
+             "/api/v1/scorecards/", "/api/v1/signatures/", "/api/v1/surveys/", "/api/v1/webhooks/"}
+# the other parameters of a path, by name: the world's photo and tracking code, the documents and actions
+# of items and clues, this year; the rest name nothing of the world (swept with 1)
+PARAMS = {"id", "photo", "code", "file", "action", "year", "delivery", "eid", "fid", "grant", "iid", "key", "name",
+          "rid", "token", "unit", "user"}
 
 # writes never sent in the sweep: they would end the sessions under test (signing out, a password, the
 # administrator disabling users or their roles, moving units, the clock); the test clock's routes
@@ -109,6 +133,10 @@ def world(server):
     cl.act(c4, "gc_office", "merge", {"into": c3})
     c5 = cl.create(reporter=REPORTER)["id"]
     cl.act(c5, "gc_office", "close", {"close_reason": "out_of_scope", "reply": "不属于督查范围，已转有关部门。"})
+    # 5. one converted into an inspection of 交通运输局
+    c6 = cl.create(reporter=REPORTER, description="城关镇北街工地夜间违规施工，噪声扰民一个多月，投诉多次无人处理。")["id"]
+    insp = cl.act(c6, "gc_office", "convert_inspection", {"start_date": day(3), "end_date": day(12),
+                                                          "target_unit_ids": [jt]}).json["inspection"]
     # the office reads the reporters (each read audited) — the audit views must still not name them
     for c in (c1, c2, c3):
         who = office.get(f"/api/v1/clues/{c}/reporter")
@@ -116,8 +144,9 @@ def world(server):
     photo = cl.get(c1)["photos"][0]["id"]
     users = {u: cl.c(u) for u in USERS}
     ids = {
-        "clue": [c1, c2, c3, c4, c5],
+        "clue": [c1, c2, c3, c4, c5, c6],
         "item": [item["id"]],
+        "inspection": [insp["id"]],
         "unit": [jt, cl.unit("gc-zj")],
         "user": [users["gc_contact"].user["id"], users["gc_office"].user["id"]],
         "photo": [photo],
@@ -134,19 +163,36 @@ def routes():
             yield parts[0], parts[1]
 
 
+def unclassified(path):
+    """What of a route template the sweep does not know: its first part, or a parameter's name; None."""
+    prefix = path.split("{")[0]
+    if "{" in path and prefix not in KINDS and prefix not in UNRELATED:
+        return prefix
+    return next((n for n in re.findall(r"\{(\w+)\}", path) if n not in PARAMS), None)
+
+
 def expand(path, ids):
     """The concrete paths of a route template (one per id it may take)."""
-    prefix = path.split("{")[0]
-    kind = ("clue" if "/clues" in prefix else "item" if "/items" in prefix else "unit" if "/units" in prefix
-            else "user" if "/users" in prefix else "code" if "/public/clues" in prefix else None)
+    assert not unclassified(path), (path, "not classified for the sweep: KINDS, UNRELATED, PARAMS")
+    kind = KINDS.get(path.split("{")[0])
     out = [path]
     for name in re.findall(r"\{(\w+)\}", path):
-        values = {"id": ids.get(kind, [1]), "photo": ids["photo"], "code": ids["code"],
+        values = {"id": ids[kind] if kind else [1], "photo": ids["photo"], "code": ids["code"],
                   "file": ["notice.pdf", "reminder.pdf", "record.pdf"],
                   "action": ["report", "comment", "assign", "close", "merge", "convert_item", "reply", "recall"],
                   "year": [int(day(0)[:4])]}.get(name, [1])
         out = [p.replace("{" + name + "}", str(v)) for p in out for v in values]
     return out
+
+
+def test_every_route_of_the_api_is_classified():
+    # every route of docs/openapi.yaml, and every route the server has (the sweep's), is known to the sweep:
+    # a route added without saying which of the world's objects it takes fails here, not silently with id 1
+    documented = {p for p in contract.load_doc()["paths"]}
+    served = {path for _, path in routes()}
+    assert served <= documented, sorted(served - documented)
+    missing = sorted({unclassified(p) for p in documented if unclassified(p)})
+    assert not missing, f"routes not classified for the reporter-protection sweep: {missing}"
 
 
 def test_no_route_shows_the_reporter_to_anyone_but_the_office(world, server):
