@@ -159,6 +159,16 @@ def put_setting(db, key, value):
             con.close()
 
 
+def scan(srv):
+    """One scheduler pass on srv's database at srv's own clock (its test clock as stored), by `ducha scan` with
+    srv's settings (mail and SMS gateways, keys): what srv's own next pass would do, done when this returns.
+    How a test shows that more passes change nothing, instead of sleeping through a few of the server's
+    (a fixed sleep shows nothing when the machine is slow, and costs its seconds when it is not)."""
+    env = {k: v for k, v in srv.env.items() if k != "DUCHA_DATA_DIR"}
+    env["DUCHA_TEST_CLOCK"] = "true" if srv.test_clock else "false"
+    return run_cli("scan", db=srv.db, env=env)
+
+
 def iso_utc(t):
     """Unix seconds as the ISO instant PUT /api/v1/admin/clock and preset_clock take."""
     return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(t))
@@ -193,6 +203,8 @@ class Server:
                   "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0",
                   "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
                   **(env or {})})
+        self.env = e
+        self.test_clock = test_clock
         # free_port's port is free when it returns, not necessarily when ducha binds it (other suites run on
         # this machine): if another process took it meanwhile, start again on another port
         for attempt in range(5):

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from conftest import BIN, ROOT, Server, run_cli, wait_for
+from conftest import BIN, ROOT, Server, run_cli, scan, wait_for
 
 SUPPORT = os.path.join(ROOT, "tests", "support")
 
@@ -359,12 +359,15 @@ def test_email_and_sms_delivery_retries_and_dead_letters(backend, sinks):
         body = json.loads(reqs[0]["body"])
         assert body["to"] == "13800000001"
         assert body["text"] == "【古城督查】短信测试：这是一条测试通知，用于检查邮件和短信设置。"
-        # nothing is sent twice
-        time.sleep(2.5)
+        # nothing is sent twice: the three are recorded sent, each claimed once, and another pass sends nothing
+        def sent():
+            r = admin.get("/api/v1/admin/outbox?state=sent&limit=500")
+            assert r.status == 200, r
+            return [m for m in r.json["messages"] if m["username"] == "gc_contact" and not m["subject"].startswith("【")]
+        assert wait_for(lambda: len(sent()) == 3), sent()
+        assert [m["attempts"] for m in sent()] == [1, 1, 1], sent()
+        scan(srv)
         assert len(mails_of()) == 2 and len(sms_ok.requests()) == 1
-        assert admin.get("/api/v1/admin/outbox?state=sent").status == 200
-        assert len([m for m in admin.get("/api/v1/admin/outbox?state=sent").json["messages"]
-                    if m["username"] == "gc_contact" and not m["subject"].startswith("【")]) == 3
     finally:
         srv.stop()
 
@@ -497,7 +500,16 @@ def test_two_nodes_deliver_each_message_once(backend, sinks):
             r = c.post("/api/v1/admin/notifications/test", {"username": "gc_office", "subject": f"并发{i}", "urgent": True})
             assert r.status == 202, r
         assert wait_for(lambda: len(smtp.messages()) >= 10, timeout=30)
-        time.sleep(2.5)
+
+        def ours():  # this test's ten, as the outbox records them
+            r = admin.get("/api/v1/admin/outbox?state=sent&limit=500")
+            assert r.status == 200, r
+            return [m for m in r.json["messages"] if m["subject"].startswith("并发")]
+        # every one recorded sent after one claim (a message is sent only by the node that claimed it), and
+        # another pass sends nothing more
+        assert wait_for(lambda: len(ours()) == 10), ours()
+        assert [m["attempts"] for m in ours()] == [1] * 10, ours()
+        scan(a)
         subjects = sorted(subject_of(m["msg"]) for m in smtp.messages())
         assert subjects == sorted(f"并发{i}" for i in range(10))
     finally:

@@ -2,12 +2,11 @@
 by light, and the look-back (回头看) that a verified problem likely to rebound brings back when its day
 comes — opened by the scheduler as a draft inspection of the unit, linked to the task, with a message to
 the office."""
-import time
 
 import pytest
 
 from insplib import Insp
-from conftest import wait_for
+from conftest import scan, wait_for
 
 
 @pytest.fixture(scope="module")
@@ -65,16 +64,11 @@ def test_a_rebounding_problem_comes_back_as_a_look_back(ins):
     assert t["lookback_due"] == "2026-12-01"
     # nothing before the day
     clock(ins, "2026-11-30T09:00:00+08:00")
-    time.sleep(2.5)
+    scan(ins.server)  # a pass on the day before, done when it returns
     assert not lookbacks()
     # the day comes: the scheduler opens the draft
     clock(ins, "2026-12-01T08:30:00+08:00")
-    found = []
-    for _ in range(40):
-        found = lookbacks()
-        if found:
-            break
-        time.sleep(0.25)
+    found = wait_for(lookbacks, timeout=60)
     assert len(found) == 1, found
     lb = ins.get(found[0]["id"])
     assert lb["state"] == "draft" and lb["targets"][0]["name"] == "古城县交通运输局" and lb["start_date"] == "2026-12-01"
@@ -87,7 +81,7 @@ def test_a_rebounding_problem_comes_back_as_a_look_back(ins):
     events = ins.c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json["events"]
     assert events[-1]["action"] == "lookback"
     # once only, however many passes
-    time.sleep(2.5)
+    scan(ins.server)
     assert len(lookbacks()) == 1
     # it does not count against the year's cap
     year = ins.c("gc_office").get("/api/v1/inspections/caps?year=2026").json

@@ -3,9 +3,8 @@ time) the public link refuses answers with 409 "问卷已截止", and the schedu
 through the workflow — the timeline and the audit record name the system, the office that drafted it is
 told by message — exactly once, even with two nodes and a `ducha scan` of their own on one database. The
 test clock sets every moment explicitly (Beijing times), so nothing depends on today's date."""
-import time
 
-from conftest import Server, run_cli, wait_for
+from conftest import Server, run_cli, scan, wait_for
 from surveylib import Surveys
 
 QUESTIONS = [{"kind": "scale", "text": "您对办事效率的满意程度", "required": True, "scale_max": 5}]
@@ -38,7 +37,7 @@ def test_a_survey_stops_at_its_closing_day_and_the_scheduler_closes_it_once(back
         # the last minutes of the closing day still answer, on either node, and nothing is closed
         clock(a, "2026-06-12T23:58:00+08:00", sv)
         assert answer(sv, key, 2).status == 201
-        time.sleep(2.5)  # scheduler passes of both nodes
+        scan(a)  # a scheduler pass in the last minutes of the closing day, done when it returns
         assert sv.get(s["id"])["state"] == "open"
 
         # the closing day has ended: the link refuses at once, whatever the scheduler did yet
@@ -51,7 +50,7 @@ def test_a_survey_stops_at_its_closing_day_and_the_scheduler_closes_it_once(back
         # both schedulers and a cron scan race for it: one close, by the system
         run_cli("scan", "--now", "2026-06-13T00:01:00+08:00", db=db)
         assert wait_for(lambda: sv.get(s["id"])["state"] == "closed")
-        time.sleep(2.5)  # more passes of both nodes change nothing
+        scan(b)  # more passes change nothing (one at the nodes' clock, the cron's below at its own)
         run_cli("scan", "--now", "2026-06-13T00:02:00+08:00", db=db)
         got = sv.get(s["id"])
         assert got["state"] == "closed" and got["responses"] == 2 and got["accepting"] is False, got
