@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static bool buf_reserve(struct buf *b, size_t extra)
+bool buf_reserve(struct buf *b, size_t extra)
 {
     if (b->max && b->len + extra > b->max)
         return false;

@@ -16,6 +16,8 @@ struct buf {
 
 /* Append bytes; false (and the buffer unchanged) when the cap would be exceeded. */
 bool buf_append(struct buf *b, const void *p, size_t n);
+/* Room for n more bytes (and the NUL) at data + len; false when the cap would be exceeded. */
+bool buf_reserve(struct buf *b, size_t n);
 bool buf_puts(struct buf *b, const char *s);
 bool buf_printf(struct buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Returns the data (caller frees) and resets the buffer. Never NULL. */

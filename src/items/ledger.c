@@ -181,6 +181,11 @@ struct plan {
     const char *ckey;
     int64_t cid;
     char today[11], yellow[11];
+    /* the counters per state that state_counts read last (plan_state_mode and page_counts read the same) */
+    bool counted;
+    int64_t counted_unit;
+    const char *counted_light;
+    int64_t counted_n[ITEM_ST__COUNT];
 };
 
 static const char *const active_states = "('assigned', 'received', 'in_progress', 'completion_requested', "
@@ -255,9 +260,15 @@ static enum err cursor_parse(struct ctx *c, struct plan *pl, const char *after)
 /* ---- building the plan ---- */
 
 /* Reads the counters of unit per state into n[ITEM_ST__COUNT]: dim 'state', or with a light the
- * dim 'ls' ("red:in_progress"). */
-static enum err state_counts(struct ctx *c, int64_t unit, const char *light, int64_t n[ITEM_ST__COUNT])
+ * dim 'ls' ("red:in_progress"). The plan keeps the last answer: a page asks twice (its state mode, its
+ * counts), and both must see the same counts. */
+static enum err state_counts(struct ctx *c, struct plan *pl, int64_t unit, const char *light, int64_t n[ITEM_ST__COUNT])
 {
+    if (pl->counted && pl->counted_unit == unit &&
+        (light ? pl->counted_light && !strcmp(light, pl->counted_light) : !pl->counted_light)) {
+        memcpy(n, pl->counted_n, sizeof pl->counted_n);
+        return ERR_OK;
+    }
     memset(n, 0, sizeof(int64_t) * ITEM_ST__COUNT);
     static const char *const by_state[] = {"state", NULL}, *const by_light[] = {"ls", NULL};
     json_t *o = NULL;
@@ -274,6 +285,10 @@ static enum err state_counts(struct ctx *c, int64_t unit, const char *light, int
             n[s] = json_integer_value(v);
     }
     json_decref(o);
+    pl->counted = true;
+    pl->counted_unit = unit;
+    pl->counted_light = light;
+    memcpy(pl->counted_n, n, sizeof pl->counted_n);
     return ERR_OK;
 }
 
@@ -494,7 +509,7 @@ static enum err plan_state_mode(struct ctx *c, struct plan *pl)
         return ERR_OK;
     }
     int64_t n[ITEM_ST__COUNT], want = 0, all = 0;
-    enum err e = state_counts(c, pl->streams[0].drive, pl->light, n);
+    enum err e = state_counts(c, pl, pl->streams[0].drive, pl->light, n);
     if (e)
         return e;
     for (int s = 0; s < ITEM_ST__COUNT; s++) {
@@ -912,7 +927,16 @@ static int track_cmp(const void *x, const void *y)
     return a->id < b->id ? -1 : a->id > b->id;
 }
 
-/* The responsible units of the rows, in one query per 200 rows. */
+/* Whether track a comes before b in an item's list: the lead unit first, then in the order they were added. */
+static bool track_before(const struct ledger_track *a, const struct ledger_track *b)
+{
+    bool al = !strcmp(a->role, "lead"), bl = !strcmp(b->role, "lead");
+    return al != bl ? al : a->id < b->id;
+}
+
+/* The responsible units of the rows, in one query per 200 rows, read in the order of the index on
+ * (item_id, unit_id) and put in each item's order here (an ORDER BY on the role sorted every page's tracks
+ * in a temporary b-tree). */
 static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *rows, int n, bool details)
 {
     struct ledger_row **ix = arena_alloc(a, sizeof *ix * (size_t)(n + 1));
@@ -923,12 +947,12 @@ static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *r
         int k = n - from < 200 ? n - from : 200;
         struct buf sql = {0};
         buf_printf(&sql,
-                   "SELECT t.item_id, t.unit_id, u.name, t.role, t.state, t.progress%s FROM item_tracks t JOIN "
+                   "SELECT t.item_id, t.unit_id, u.name, t.role, t.state, t.progress, t.id%s FROM item_tracks t JOIN "
                    "units u ON u.id = t.unit_id WHERE t.item_id IN (",
                    details ? ", t.reply_text" : "");
         for (int i = 0; i < k; i++)
             buf_puts(&sql, i ? ", ?" : "?");
-        buf_puts(&sql, ") ORDER BY t.item_id, CASE WHEN t.role = 'lead' THEN 0 ELSE 1 END, t.id");
+        buf_puts(&sql, ") ORDER BY t.item_id");
         struct stmt *st = db_prepare(c->db, sql.data);
         buf_free(&sql);
         if (!st)
@@ -946,9 +970,17 @@ static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *r
             struct ledger_track *v = arena_alloc(a, sizeof *v * (size_t)(r->ntracks + 1));
             if (r->ntracks)
                 memcpy(v, r->tracks, sizeof *v * (size_t)r->ntracks);
-            v[r->ntracks++] = (struct ledger_track){
-                stmt_int(st, 1),     dup(a, st, 2), dup(a, st, 3), dup(a, st, 4), details ? dup(a, st, 6) : NULL,
-                (int)stmt_int(st, 5)};
+            struct ledger_track t = {.unit_id = stmt_int(st, 1),
+                                     .id = stmt_int(st, 6),
+                                     .unit_name = dup(a, st, 2),
+                                     .role = dup(a, st, 3),
+                                     .state = dup(a, st, 4),
+                                     .reply_text = details ? dup(a, st, 7) : NULL,
+                                     .progress = (int)stmt_int(st, 5)};
+            int at = r->ntracks++;
+            for (; at > 0 && track_before(&t, &v[at - 1]); at--)
+                v[at] = v[at - 1];
+            v[at] = t;
             r->tracks = v;
         }
         stmt_done(st);
@@ -971,7 +1003,7 @@ static bool state_wanted(const struct plan *pl, const char *s)
 }
 
 /* Counts per state of the filter without its states: from the counters when they know the answer. */
-static enum err page_counts(struct ctx *c, const struct plan *pl, int64_t counts[ITEM_ST__COUNT], int64_t *total,
+static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_ST__COUNT], int64_t *total,
                             int64_t *all, bool *exact)
 {
     *total = *all = 0;
@@ -983,7 +1015,7 @@ static enum err page_counts(struct ctx *c, const struct plan *pl, int64_t counts
                          (!pl->unit_filter || pl->unit_filter == s0->drive);
     enum err e;
     if (from_counters) {
-        if ((e = state_counts(c, s0->drive, pl->light, n)))
+        if ((e = state_counts(c, pl, s0->drive, pl->light, n)))
             return e;
         if (s0->drive != s0->scope) {
             /* rows of the unit that only the scope sees: drafts issued at or below it with a

@@ -19,7 +19,7 @@
 /* One ledger row (arena strings). With details: requirement, source_ref, closed_at and the tracks'
  * reply texts too (exports). */
 struct ledger_track {
-    int64_t unit_id;
+    int64_t unit_id, id;
     const char *unit_name, *role, *state, *reply_text;
     int progress;
 };

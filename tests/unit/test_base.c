@@ -5,6 +5,7 @@
 #include "base/table.h"
 #include "base/grams.h"
 #include "base/jsonv.h"
+#include "base/jsonw.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
 #include "base/xlsx.h"
@@ -336,6 +337,46 @@ static void test_xlsx_writer_round_trip(void **state)
     arena_free(&a);
 }
 
+/* The JSON writer: commas, escapes, integers at their limits, and a capped buffer that leaves a value out whole. */
+static void test_jsonw_values_escapes_and_cap(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    struct jw w;
+    jw_init(&w, &b);
+    jw_obj(&w);
+    jw_kstr(&w, "s", "a\"b\\c\nd\re\tf\x01g 交通");
+    jw_kint(&w, "min", INT64_MIN);
+    jw_kint(&w, "max", INT64_MAX);
+    jw_kint(&w, "zero", 0);
+    jw_kint(&w, "neg", -42);
+    jw_key(&w, "arr");
+    jw_arr(&w);
+    jw_bool(&w, true);
+    jw_bool(&w, false);
+    jw_null(&w);
+    jw_str(&w, NULL);
+    jw_strn(&w, "xy", 1);
+    jw_obj(&w);
+    jw_end_obj(&w);
+    jw_end_arr(&w);
+    jw_kstr(&w, "k\"q", "");
+    jw_end_obj(&w);
+    assert_string_equal(b.data, "{\"s\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g 交通\",\"min\":-9223372036854775808,"
+                                "\"max\":9223372036854775807,\"zero\":0,\"neg\":-42,"
+                                "\"arr\":[true,false,null,null,\"x\",{}],\"k\\\"q\":\"\"}");
+    buf_free(&b);
+    struct buf capped = {.max = 12};
+    jw_init(&w, &capped);
+    jw_arr(&w);
+    jw_str(&w, "abc");
+    jw_str(&w, "toolongvalue");
+    jw_int(&w, 7);
+    jw_end_arr(&w);
+    assert_string_equal(capped.data, "[\"abc\",7]");
+    buf_free(&capped);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_arena_and_buffer),
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
         cmocka_unit_test(test_xlsx_writer_round_trip),
+        cmocka_unit_test(test_jsonw_values_escapes_and_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
