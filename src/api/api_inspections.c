@@ -121,6 +121,22 @@ static int h_settings_put(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+static int h_unit_caps_get(struct req *rq)
+{
+    json_t *out = NULL;
+    enum err e = insp_unit_caps_get(&rq->ctx, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_unit_caps_put(struct req *rq)
+{
+    json_t *out = NULL;
+    if (!req_check(rq, insp_unit_caps_spec))
+        return 0;
+    enum err e = insp_unit_caps_put(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
 static int h_caps(struct req *rq)
 {
     int64_t office, year;
@@ -562,6 +578,10 @@ const struct route inspection_routes[] = {
      "*:A"},
     {"PUT", "/api/v1/inspections/settings", h_settings_put, CAP_SYSTEM_SETTINGS, ROUTE_JSON, "change the inspection settings",
      "top:A *:F; body={\"cap_factor\":\"0.5\"}"},
+    {"GET", "/api/v1/inspections/unit-cap", h_unit_caps_get, CAP_INSP_MANAGE, 0, "the per-unit cap of inspections a year set by the office's government, and the one it inherits (减负)",
+     "office:A *:F"},
+    {"PUT", "/api/v1/inspections/unit-cap", h_unit_caps_put, CAP_INSP_MANAGE, ROUTE_JSON, "set the government's per-unit cap of inspections a year, or inherit the higher government's (减负)",
+     "office:A *:F; body={\"unit_cap\":0}"},
     {"GET", "/api/v1/inspections/caps", h_caps, CAP_INSP_READ, 0, "the year's cap figures and exceptions of an office",
      "top,admin,parttime,evaluator:F contact,head:N *:A; query=year=$year"},
     {"POST", "/api/v1/inspections/duplicates", h_duplicates, CAP_SIGNED_IN, ROUTE_JSON, "the no-duplication check",

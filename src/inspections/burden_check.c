@@ -135,10 +135,7 @@ static enum err unit_overlaps(struct ctx *c, int64_t unit, const char *name, con
 enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const char *start, const char *end,
                               int64_t ex_insp, int64_t ex_entry, json_t **rows_out, json_t **out)
 {
-    struct insp_settings s;
-    enum err e = insp_settings_load(c, &s);
-    if (e)
-        return e;
+    enum err e = ERR_OK;
     int year = insp_year(start);
     json_t *rows = json_array(), *warnings = json_array();
     for (int i = 0; i < n && !e; i++) {
@@ -149,28 +146,29 @@ enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const 
             break;
         }
         int64_t count;
-        if ((e = insp_unit_burden(c, u.id, year, ex_insp, ex_entry, &count)))
+        int cap;
+        const char *from;
+        if ((e = insp_unit_burden(c, u.id, year, ex_insp, ex_entry, &count)) ||
+            (e = insp_unit_cap(c, u.id, &cap, &from)))
             break;
-        const char *level = !s.unit_cap               ? "none"
-                            : count >= s.unit_cap     ? "over"
-                            : count + 1 == s.unit_cap ? "reach"
-                                                      : "under";
-        json_array_append_new(rows, json_pack("{sI ss sI so ss}", "unit_id", (json_int_t)u.id, "unit", u.name, "count",
-                                              (json_int_t)count, "cap",
-                                              s.unit_cap ? json_integer(s.unit_cap) : json_null(), "level", level));
+        const char *level = !cap ? "none" : count >= cap ? "over" : count + 1 == cap ? "reach" : "under";
+        json_array_append_new(rows, json_pack("{sI ss sI so so ss}", "unit_id", (json_int_t)u.id, "unit", u.name,
+                                              "count", (json_int_t)count, "cap", cap ? json_integer(cap) : json_null(),
+                                              "cap_from", from ? json_string(from) : json_null(), "level", level));
         if (!strcmp(level, "over") || !strcmp(level, "reach")) {
             bool over = !strcmp(level, "over");
+            const char *by = from ? arena_printf(c->arena, "（%s设定）", from) : "";
             const char *text =
                 over ? arena_printf(c->arena,
-                                    "%s%d年已接受督查检查 %" PRId64 " 次，已达每个单位每年 %d 次的上限：再督查须填写"
+                                    "%s%d年已接受督查检查 %" PRId64 " 次，已达每个单位每年 %d 次的上限%s：再督查须填写"
                                     "例外理由，报政府主要领导批准；建议并入已有督查或联合督查",
-                                    u.name, year, count, s.unit_cap)
+                                    u.name, year, count, cap, by)
                      : arena_printf(c->arena,
-                                    "%s%d年已接受督查检查 %" PRId64 " 次，本次之后将达到每个单位每年 %d 次的上限",
-                                    u.name, year, count, s.unit_cap);
+                                    "%s%d年已接受督查检查 %" PRId64 " 次，本次之后将达到每个单位每年 %d 次的上限%s",
+                                    u.name, year, count, cap, by);
             json_array_append_new(warnings, json_pack("{ss sI ss sI si sb ss}", "kind", "cap", "unit_id",
                                                       (json_int_t)u.id, "unit", u.name, "count", (json_int_t)count,
-                                                      "cap", s.unit_cap, "needs_reason", over, "text", text));
+                                                      "cap", cap, "needs_reason", over, "text", text));
         }
         e = unit_overlaps(c, u.id, u.name, start, end, ex_insp, ex_entry, warnings);
     }

@@ -215,28 +215,31 @@ static enum err comprehensive_conflict(struct ctx *c, const struct caps_check *k
  * issuer (insp_unit_burden) is named; one more needs an exception. */
 static enum err unit_cap(struct ctx *c, const struct caps_check *k, const char *way)
 {
-    struct insp_settings s;
-    enum err e = insp_settings_load(c, &s);
-    if (e || !s.unit_cap)
-        return e;
+    enum err e = ERR_OK;
     int64_t self_insp = !strcmp(k->object_type, "inspection") ? k->object_id : 0;
     int64_t self_entry = k->self_entry ? k->self_entry : !strcmp(k->object_type, "entry") ? k->object_id : 0;
     const char *over = NULL;
     for (int i = 0; i < k->ntargets; i++) {
         int64_t n;
-        const char *name = NULL;
+        int cap;
+        const char *name = NULL, *from;
+        if ((e = insp_unit_cap(c, k->targets[i], &cap, &from)))
+            return e;
+        if (!cap)
+            continue;
         if ((e = insp_unit_burden(c, k->targets[i], k->year, self_insp, self_entry, &n)))
             return e;
-        if (n < s.unit_cap)
+        if (n < cap)
             continue;
         if ((e = db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(k->targets[i]))))
             return ctx_db_fail(c, e, "读取单位");
-        over = arena_printf(c->arena, "%s%s%s已接受 %" PRId64 " 次", over ? over : "", over ? "、" : "", name, n);
+        over = arena_printf(c->arena, "%s%s%s%d年已接受督查检查 %" PRId64 " 次，已达每个单位每年 %d 次的上限%s%s",
+                            over ? over : "", over ? "；" : "", name, k->year, n, cap, from ? "（" : "",
+                            from ? arena_printf(c->arena, "%s设定）", from) : "");
     }
     if (!over)
         return ERR_OK;
-    const char *detail =
-        arena_printf(c->arena, "%d年%s督查检查，已达每个单位每年 %d 次的上限（减负）", k->year, over, s.unit_cap);
+    const char *detail = arena_printf(c->arena, "%s（减负）", over);
     return broken(c, k, "unit", detail, arena_printf(c->arena, "%s，%s。", detail, way));
 }
 

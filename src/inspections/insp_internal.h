@@ -128,6 +128,9 @@ struct insp_settings {
     int unit_cap;         /* inspections a unit receives a year, every issuer together (减负); 0: no cap */
 };
 enum err insp_settings_load(struct ctx *c, struct insp_settings *out);
+/* The per-unit cap that applies to a unit (unit_caps.c): its nearest government's (itself or an ancestor) with
+ * one, *from that government's name; else the system-wide settings unit_cap, *from NULL. 0: no cap. */
+enum err insp_unit_cap(struct ctx *c, int64_t unit_id, int *cap, const char **from);
 /* The day n days (working days when workdays) after from; calendar days landing on a rest day move
  * to the next working day. */
 enum err insp_due_after(struct ctx *c, const char *from, int n, bool workdays, char out[11]);

@@ -36,6 +36,12 @@ extern const struct jv_field insp_settings_spec[];
 enum err insp_settings_get(struct ctx *c, json_t **out);
 /* Changes some of them (an administrator of a top unit); audited "inspection.settings". */
 enum err insp_settings_put(struct ctx *c, const json_t *body, json_t **out);
+/* The per-unit cap of inspections a year set by the user's government (its office): {government, unit_cap (its
+ * own or null), inherited {unit_cap, from} (the nearest ancestor's or the system's), effective, from}. */
+extern const struct jv_field insp_unit_caps_spec[];
+enum err insp_unit_caps_get(struct ctx *c, json_t **out);
+/* Sets it ({unit_cap}) or drops it ({inherit: true}); 422 naming unit_cap; audited "inspection.unit_cap". */
+enum err insp_unit_caps_put(struct ctx *c, const json_t *body, json_t **out);
 /* Kinds, methods, bases, states and actions with their Chinese labels. */
 enum err insp_meta(struct ctx *c, json_t **out);
 

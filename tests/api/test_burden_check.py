@@ -59,7 +59,7 @@ def test_under_the_cap_no_warning_at_the_cap_a_warning_naming_the_unit_and_count
     got = check(ins, ["gc-t1"], d(3, 1), d(3, 5))
     assert got["unit_cap"] == CAP and got["year"] == Y
     assert got["units"] == [{"unit_id": ins.unit("gc-t1"), "unit": got["units"][0]["unit"], "count": 0, "cap": CAP,
-                             "level": "under"}]
+                             "cap_from": None, "level": "under"}]
     assert got["warnings"] == []
     name = got["units"][0]["unit"]
     opened(ins, "gc-t1", d(3, 1), d(3, 5))
@@ -85,7 +85,7 @@ def test_crossing_the_cap_needs_a_reason_the_principal_approves(ins):
     assert [w["kind"] for w in third["burden_warnings"]] == ["cap"]  # the draft's answer warns already
     r = ins.act(third["id"], "gc_office", "open", expect=409)
     name = third["targets"][0]["name"]
-    assert f"{name}已接受 2 次" in r.error["message"] and "每个单位每年 2 次的上限" in r.error["message"], r
+    assert f"{name}{Y}年已接受督查检查 2 次" in r.error["message"] and "每个单位每年 2 次的上限" in r.error["message"], r
     assert ins.get(third["id"])["state"] == "draft"  # nothing changed
     ins.act(third["id"], "gc_office", "submit", expect=409)
     ins.act(third["id"], "gc_office", "submit", {"exception_reason": "群众反映强烈，须立即督查"})
@@ -112,7 +112,7 @@ def test_a_plan_entry_at_the_cap(ins):
     assert [w["kind"] for w in r.json["burden_warnings"]] == ["cap"]
     entry = r.json["id"]
     r = ins.c("gc_office").post(f"/api/v1/plans/{plan['id']}/actions/include_entry", {"entry_id": entry})
-    assert r.status == 409 and "已接受 2 次" in r.error["message"], r
+    assert r.status == 409 and "已接受督查检查 2 次" in r.error["message"], r
     r = ins.c("gc_office").post(f"/api/v1/plans/{plan['id']}/actions/include_entry",
                                 {"entry_id": entry, "exception_reason": "审计发现问题须专项检查"})
     assert r.status == 200, r
