@@ -4,10 +4,15 @@
 # each; then ROUNDS rounds of `wrk -t2 -c$CONNS -d${SECS}s` on GET /api/v1/items/{id} (an item in progress of
 # 古城县, as 古城县's 督查室), SQLite then PostgreSQL, with the load average and each node's statements and
 # round trips per request (/metrics). Both databases are kept in WORK between runs (`rm -rf` it to start over).
-# Usage: BIN=build/ducha scripts/bench-detail-pg.sh   (a release build)
+# BIN2 (another release build, e.g. main's) adds two nodes of it on the same databases, alternated with BIN's
+# in every round, for a before/after. AUTH=cookie signs in as 古城县's 督查室 (password $DEMO_PASSWORD, default Demo2026) and
+# sends the session cookie instead of a bearer token.
+# Usage: BIN=build/ducha [BIN2=/tmp/ducha-main] scripts/bench-detail-pg.sh   (release builds)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN=$(realpath "${BIN:-$ROOT/build/ducha}")
+BIN2=${BIN2:+$(realpath "$BIN2")}
+AUTH=${AUTH:-bearer}
 W=${WORK:-/tmp/ducha-bench-detail}; SECS=${SECS:-5}; CONNS=${CONNS:-8}; ROUNDS=${ROUNDS:-3}
 UNITS=${UNITS:-200}; ITEMS=${ITEMS:-10000}
 cd "$ROOT"
@@ -33,14 +38,21 @@ if ! psql -X -Atq "$SU" -c "SELECT 1 FROM pg_database WHERE datname = 'detail'" 
   psql -X -q "${SU%/*}/detail" -c "VACUUM ANALYZE" >/dev/null
 fi
 MT=bench-detail-metrics-token
-SQ=$(fp); PG=$(fp)
-"$BIN" serve --db "$W/detail.db" --listen "127.0.0.1:$SQ" --set data_dir="$W/data" --set log_level=warn \
-  --set scheduler=false --set metrics_token=$MT >"$W/sqlite.log" 2>&1 &
-pids+=($!)
-"$BIN" serve --db "$PGDB" --listen "127.0.0.1:$PG" --set data_dir="$W/data" --set log_level=warn \
-  --set scheduler=false --set metrics_token=$MT >"$W/pg.log" 2>&1 &
-pids+=($!)
-for p in $SQ $PG; do for _ in $(seq 600); do curl -sf "http://127.0.0.1:$p/api/v1/health" >/dev/null && break; sleep 0.1; done; done
+# node NAME BINARY DB: starts a node, its port in PORT_NAME
+node() {
+  local p; p=$(fp)
+  "$2" serve --db "$3" --listen "127.0.0.1:$p" --set data_dir="$W/data" --set log_level=warn \
+    --set scheduler=false --set metrics_token=$MT >"$W/$1.log" 2>&1 &
+  pids+=($!)
+  printf -v "PORT_$1" %s "$p"
+}
+node sqlite "$BIN" "$W/detail.db"; node postgres "$BIN" "$PGDB"
+builds="a"
+if [ -n "$BIN2" ]; then node sqlite2 "$BIN2" "$W/detail.db"; node postgres2 "$BIN2" "$PGDB"; builds="a b"; fi
+SQ=$PORT_sqlite; PG=$PORT_postgres
+for p in $SQ $PG ${PORT_sqlite2:-} ${PORT_postgres2:-}; do
+  for _ in $(seq 600); do curl -sf "http://127.0.0.1:$p/api/v1/health" >/dev/null && break; sleep 0.1; done
+done
 TSQ=$("$BIN" token create gc_office --db "$W/detail.db" --set data_dir="$W/data" --name detail)
 TPG=$("$BIN" token create gc_office --db "$PGDB" --set data_dir="$W/data" --name detail)
 GC=$(curl -sf -H "Authorization: Bearer $TSQ" "http://127.0.0.1:$SQ/api/v1/units?q=gc&limit=5" |
@@ -48,8 +60,8 @@ GC=$(curl -sf -H "Authorization: Bearer $TSQ" "http://127.0.0.1:$SQ/api/v1/units
 ITEM=$(curl -sf -H "Authorization: Bearer $TSQ" "http://127.0.0.1:$SQ/api/v1/items?state=in_progress&unit=$GC&subtree=1&limit=1" |
   python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
 PATHQ="/api/v1/items/$ITEM"
-cmp <(curl -sf -H "Authorization: Bearer $TSQ" "http://127.0.0.1:$SQ$PATHQ" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d))') \
-    <(curl -sf -H "Authorization: Bearer $TPG" "http://127.0.0.1:$PG$PATHQ" | python3 -c 'import json,sys; d=json.load(sys.stdin); print(sorted(d))') \
+cmp <(curl -sf -H "Authorization: Bearer $TSQ" "http://127.0.0.1:$SQ$PATHQ") \
+    <(curl -sf -H "Authorization: Bearer $TPG" "http://127.0.0.1:$PG$PATHQ") \
   || { echo "bench-detail-pg: the two answers differ" >&2; exit 1; }
 # requests, statements and round trips of the detail route so far on the node at port $1
 usage() { curl -sf -H "Authorization: Bearer $MT" "http://127.0.0.1:$1/metrics" | python3 -c '
@@ -60,17 +72,33 @@ for l in sys.stdin:
         if l.startswith(k + "{") and "method=\"GET\"" in l and "route=\"/api/v1/items/{id}\"" in l:
             want[k] += float(l.rsplit(" ", 1)[1])
 print(" ".join(str(int(v)) for v in want.values()))'; }
-echo "item detail $PATHQ, wrk -t2 -c$CONNS -d${SECS}s, ducha gen --units $UNITS --items $ITEMS"
+# the credential header of a request to the node at port $1 with the database's token $2
+cred() {
+  if [ "$AUTH" = bearer ]; then echo "Authorization: Bearer $2"; return; fi
+  local jar; jar=$(mktemp)
+  curl -sf -c "$jar" -H 'Content-Type: application/json' \
+    -d "{\"username\":\"gc_office\",\"password\":\"${DEMO_PASSWORD:-Demo2026}\"}" \
+    "http://127.0.0.1:$1/api/v1/session" >/dev/null
+  echo "Cookie: ducha_session=$(awk '$6 == "ducha_session" {print $7}' "$jar")"
+  rm -f "$jar"
+}
+echo "item detail $PATHQ, wrk -t2 -c$CONNS -d${SECS}s, ducha gen --units $UNITS --items $ITEMS, $AUTH"
+echo "a: $BIN${BIN2:+, b: $BIN2}"
 for r in $(seq "$ROUNDS"); do
   line="round $r:"
-  for b in sqlite postgres; do
-    if [ $b = sqlite ]; then p=$SQ; t=$TSQ; else p=$PG; t=$TPG; fi
-    read -r n0 s0 t0 < <(usage "$p")
-    rps=$(wrk -t2 -c"$CONNS" -d"${SECS}s" -H "Authorization: Bearer $t" "http://127.0.0.1:$p$PATHQ" |
-      awk '/Non-2xx/ {bad=$NF} /Requests\/sec/ {rps=$2} END {print rps (bad ? " (" bad " non-2xx)" : "")}')
-    read -r n1 s1 t1 < <(usage "$p")
-    cost=$(python3 -c "n=max($n1-$n0,1); print(f'{($s1-$s0)/n:.1f} statements, {($t1-$t0)/n:.1f} round trips')")
-    line="$line $b $rps req/s ($cost), load $(cut -d' ' -f1 /proc/loadavg);"
+  for v in $builds; do
+    for b in sqlite postgres; do
+      n=$b; [ $v = b ] && n=${b}2
+      p=$(eval echo "\$PORT_$n")
+      if [ $b = sqlite ]; then t=$TSQ; else t=$TPG; fi
+      h=$(cred "$p" "$t")
+      read -r n0 s0 t0 < <(usage "$p")
+      rps=$(wrk -t2 -c"$CONNS" -d"${SECS}s" -H "$h" "http://127.0.0.1:$p$PATHQ" |
+        awk '/Non-2xx/ {bad=$NF} /Requests\/sec/ {rps=$2} END {print rps (bad ? " (" bad " non-2xx)" : "")}')
+      read -r n1 s1 t1 < <(usage "$p")
+      cost=$(python3 -c "n=max($n1-$n0,1); print(f'{($s1-$s0)/n:.1f} statements, {($t1-$t0)/n:.1f} round trips')")
+      line="$line $v $b $rps req/s ($cost), load $(cut -d' ' -f1 /proc/loadavg);"
+    done
   done
   echo "$line"
 done

@@ -1,6 +1,7 @@
 #include "auth/auth.h"
 
 #include "audit/audit.h"
+#include "base/jsonv.h"
 #include "base/log.h"
 #include "base/timeu.h"
 #include "crypto/hash.h"
@@ -12,130 +13,72 @@
 #define SESSION_TOUCH_S 60 /* last_seen is refreshed at most once a minute */
 
 /*
- * A principal is read by three statements sent together (stmt_send: one round trip on PostgreSQL),
- * keyed by a bound user id or by the session whose token digest is bound, so that a request's
- * session and user come back in a single round trip.
+ * A principal is one row of the view user_principals (migration 0044): the user with their roles and
+ * portfolio as JSON arrays. A request's session or API token is read with it in one statement (one
+ * round trip on PostgreSQL): PRINCIPAL_COLS follow the session's or token's own columns.
  */
-#define BY_ID "?"
-#define BY_SESSION "(SELECT user_id FROM sessions WHERE token_hash = ?)"
-#define USER_SQL(K) "SELECT id, username, name, must_change_password, disabled FROM users WHERE id = " K
-#define ROLES_SQL(K)                                                                                                   \
-    "SELECT r.role, r.unit_id, u.path, u.code, u.name FROM user_roles r JOIN units u ON u.id = r.unit_id "             \
-    "WHERE r.user_id = " K " ORDER BY r.id"
-#define PORTFOLIO_SQL(K)                                                                                               \
-    "SELECT p.unit_id, u.path FROM leader_portfolio p JOIN units u ON u.id = p.unit_id WHERE p.user_id = " K           \
-    " ORDER BY u.path"
+#define PRINCIPAL_COLS "p.user_id, p.username, p.name, p.must_change_password, p.disabled, p.roles, p.portfolio"
 
-struct principal_stmts {
-    struct stmt *user, *roles, *portfolio;
-};
-
-/* Prepares the three statements (key: BY_ID with id, or BY_SESSION with digest), binds and sends them. */
-static void principal_send(struct ctx *c, struct principal_stmts *q, bool by_session, int64_t id, const char *digest)
-{
-    q->user = db_prepare(c->db, by_session ? USER_SQL(BY_SESSION) : USER_SQL(BY_ID));
-    q->roles = db_prepare(c->db, by_session ? ROLES_SQL(BY_SESSION) : ROLES_SQL(BY_ID));
-    q->portfolio = db_prepare(c->db, by_session ? PORTFOLIO_SQL(BY_SESSION) : PORTFOLIO_SQL(BY_ID));
-    struct stmt *all[] = {q->user, q->roles, q->portfolio};
-    for (int i = 0; i < 3; i++) {
-        if (!all[i])
-            continue;
-        if (by_session)
-            stmt_bind_text(all[i], 1, digest);
-        else
-            stmt_bind_int(all[i], 1, id);
-        stmt_send(all[i]);
-    }
-}
-
-static void principal_done(struct principal_stmts *q)
-{
-    stmt_done(q->user);
-    stmt_done(q->roles);
-    stmt_done(q->portfolio);
-    q->user = q->roles = q->portfolio = NULL;
-}
-
-/* Reads what principal_send sent into a principal; finishes the statements. */
-static enum err principal_read(struct ctx *c, struct principal_stmts *q, struct principal **out)
+/* Reads the principal in the PRINCIPAL_COLS starting at column col of the current row of st. */
+static enum err principal_from_row(struct ctx *c, struct stmt *st, int col, struct principal **out)
 {
     const char *what = "读取用户";
-    if (!q->user || !q->roles || !q->portfolio) {
-        principal_done(q);
+    if (stmt_is_null(st, col))
+        return ctx_fail(c, ERR_UNAUTHORIZED, "用户不存在");
+    if (stmt_int(st, col + 4) != 0)
+        return ctx_fail(c, ERR_UNAUTHORIZED, "账号已停用");
+    json_t *roles = jv_array_parse(stmt_text(st, col + 5)), *portfolio = jv_array_parse(stmt_text(st, col + 6));
+    if (!roles || !portfolio) {
+        json_decref(roles);
+        json_decref(portfolio);
         return ctx_store_fail(c, STORE_E_OTHER, what);
     }
-    struct stmt *st = q->user;
-    int rc = stmt_step(st);
-    if (rc != STORE_ROW) {
-        principal_done(q);
-        return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "用户不存在") : ctx_store_fail(c, rc, what);
-    }
     struct principal *p = arena_alloc(c->arena, sizeof *p);
-    p->id = stmt_int(st, 0);
-    p->username = arena_strdup(c->arena, stmt_text(st, 1));
-    p->name = arena_strdup(c->arena, stmt_text(st, 2));
-    p->must_change_password = stmt_int(st, 3) != 0;
-    bool disabled = stmt_int(st, 4) != 0;
-    if (disabled) {
-        principal_done(q);
-        return ctx_fail(c, ERR_UNAUTHORIZED, "账号已停用");
-    }
-
-    st = q->roles;
-    int cap = 4;
-    p->grants = arena_alloc(c->arena, sizeof *p->grants * (size_t)cap);
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        enum role r;
-        if (!role_parse(stmt_text(st, 0), &r))
+    p->id = stmt_int(st, col);
+    p->username = arena_strdup(c->arena, stmt_text(st, col + 1));
+    p->name = arena_strdup(c->arena, stmt_text(st, col + 2));
+    p->must_change_password = stmt_int(st, col + 3) != 0;
+    p->grants = arena_alloc(c->arena, sizeof *p->grants * (json_array_size(roles) + 1));
+    size_t i;
+    json_t *r;
+    json_array_foreach(roles, i, r)
+    {
+        enum role role;
+        if (!role_parse(json_string_value(json_array_get(r, 0)), &role))
             continue;
-        if (p->ngrants == cap) {
-            struct grant *g = arena_alloc(c->arena, sizeof *g * (size_t)cap * 2);
-            memcpy(g, p->grants, sizeof *g * (size_t)cap);
-            p->grants = g;
-            cap *= 2;
-        }
         struct grant *g = &p->grants[p->ngrants++];
-        g->role = r;
-        g->unit_id = stmt_int(st, 1);
-        g->unit_path = arena_strdup(c->arena, stmt_text(st, 2));
-        g->unit_code = arena_strdup(c->arena, stmt_text(st, 3));
-        g->unit_name = arena_strdup(c->arena, stmt_text(st, 4));
+        g->role = role;
+        g->unit_id = json_integer_value(json_array_get(r, 1));
+        g->unit_path = arena_strdup(c->arena, json_string_value(json_array_get(r, 2)));
+        g->unit_code = arena_strdup(c->arena, json_string_value(json_array_get(r, 3)));
+        g->unit_name = arena_strdup(c->arena, json_string_value(json_array_get(r, 4)));
     }
-    if (rc < 0) {
-        principal_done(q);
-        return ctx_store_fail(c, rc, what);
+    size_t n = json_array_size(portfolio);
+    p->portfolio = arena_alloc(c->arena, sizeof *p->portfolio * (n + 1));
+    p->portfolio_paths = arena_alloc(c->arena, sizeof *p->portfolio_paths * (n + 1));
+    json_array_foreach(portfolio, i, r)
+    {
+        p->portfolio[p->nportfolio] = json_integer_value(json_array_get(r, 0));
+        p->portfolio_paths[p->nportfolio++] = arena_strdup(c->arena, json_string_value(json_array_get(r, 1)));
     }
-
-    st = q->portfolio;
-    int pcap = 0;
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (p->nportfolio == pcap) {
-            int ncap = pcap ? pcap * 2 : 8;
-            int64_t *ids = arena_alloc(c->arena, sizeof *ids * (size_t)ncap);
-            const char **paths = arena_alloc(c->arena, sizeof *paths * (size_t)ncap);
-            if (pcap) {
-                memcpy(ids, p->portfolio, sizeof *ids * (size_t)pcap);
-                memcpy(paths, p->portfolio_paths, sizeof *paths * (size_t)pcap);
-            }
-            p->portfolio = ids;
-            p->portfolio_paths = paths;
-            pcap = ncap;
-        }
-        p->portfolio[p->nportfolio] = stmt_int(st, 0);
-        p->portfolio_paths[p->nportfolio++] = arena_strdup(c->arena, stmt_text(st, 1));
-    }
-    principal_done(q);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, what);
+    json_decref(roles);
+    json_decref(portfolio);
     *out = p;
     return ERR_OK;
 }
 
 enum err auth_load_principal(struct ctx *c, int64_t user_id, struct principal **out)
 {
-    struct principal_stmts q;
-    principal_send(c, &q, false, user_id, NULL);
-    return principal_read(c, &q, out);
+    struct stmt *st =
+        db_query(c->db, "SELECT " PRINCIPAL_COLS " FROM user_principals p WHERE p.user_id = ?", DB_INT(user_id));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取用户");
+    int rc = stmt_step(st);
+    enum err e = rc == STORE_ROW    ? principal_from_row(c, st, 0, out)
+                 : rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "用户不存在")
+                                    : ctx_store_fail(c, rc, "读取用户");
+    stmt_done(st);
+    return e;
 }
 
 /*
@@ -415,47 +358,33 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
 {
     char digest[65];
     token_digest(token, digest);
-    struct stmt *st = db_prepare(c->db, "SELECT id, user_id, csrf, last_seen FROM sessions WHERE token_hash = ?");
+    /* the session and its user: one statement */
+    struct stmt *st = db_query(c->db,
+                               "SELECT s.id, s.csrf, s.last_seen, " PRINCIPAL_COLS " FROM sessions s "
+                               "LEFT JOIN user_principals p ON p.user_id = s.user_id WHERE s.token_hash = ?",
+                               DB_TEXT(digest));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证会话");
-    stmt_bind_text(st, 1, digest);
-    stmt_send(st);
-    /* the session's user, sent with it: one round trip for both */
-    struct principal_stmts q;
-    principal_send(c, &q, true, 0, digest);
     int rc = stmt_step(st);
     if (rc != STORE_ROW) {
         stmt_done(st);
-        principal_done(&q);
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "登录已失效，请重新登录")
                                 : ctx_store_fail(c, rc, "验证会话");
     }
-    int64_t sid = stmt_int(st, 0), last = stmt_int(st, 3);
-    char *csrf = arena_strdup(c->arena, stmt_text(st, 2));
-    stmt_done(st);
+    int64_t sid = stmt_int(st, 0), last = stmt_int(st, 2);
+    char *csrf = arena_strdup(c->arena, stmt_text(st, 1));
     if (c->now - last > c->cfg->session_idle_minutes * 60) {
-        principal_done(&q);
-        st = db_prepare(c->db, "DELETE FROM sessions WHERE id = ?");
-        if (st) {
-            stmt_bind_int(st, 1, sid);
-            stmt_step(st);
-            stmt_done(st);
-        }
+        stmt_done(st);
+        (void)db_exec(c->db, "DELETE FROM sessions WHERE id = ?", DB_INT(sid));
         return ctx_fail(c, ERR_UNAUTHORIZED, "长时间未操作，登录已超时，请重新登录");
     }
     struct principal *p;
-    enum err e = principal_read(c, &q, &p);
+    enum err e = principal_from_row(c, st, 3, &p);
+    stmt_done(st);
     if (e)
         return e;
-    if (c->now - last >= SESSION_TOUCH_S) {
-        st = db_prepare(c->db, "UPDATE sessions SET last_seen = ? WHERE id = ?");
-        if (st) {
-            stmt_bind_int(st, 1, c->now);
-            stmt_bind_int(st, 2, sid);
-            stmt_step(st); /* best effort: a failed touch only shortens the session */
-            stmt_done(st);
-        }
-    }
+    if (c->now - last >= SESSION_TOUCH_S) /* best effort: a failed touch only shortens the session */
+        (void)db_exec(c->db, "UPDATE sessions SET last_seen = ? WHERE id = ?", DB_INT(c->now), DB_INT(sid));
     p->session_id = sid;
     p->csrf = csrf;
     *out = p;
@@ -466,30 +395,34 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out)
 {
     char digest[65];
     token_digest(token, digest);
-    /* read on every request, on the primary, nothing cached: a revoked token is refused at once everywhere */
-    struct stmt *st =
-        db_query(c->db, "SELECT id, user_id, last_used_at FROM api_tokens WHERE token_hash = ? AND revoked = 0",
-                 DB_TEXT(digest));
+    /* read on every request, on the primary, nothing cached: a revoked token is refused at once everywhere;
+     * the token and its user: one statement */
+    struct stmt *st = db_query(c->db,
+                               "SELECT t.id, t.last_used_at, " PRINCIPAL_COLS " FROM api_tokens t "
+                               "LEFT JOIN user_principals p ON p.user_id = t.user_id "
+                               "WHERE t.token_hash = ? AND t.revoked = 0",
+                               DB_TEXT(digest));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证令牌");
     int rc = stmt_step(st);
-    int64_t tid = 0, uid = 0;
-    char used[21] = "", at[21], stale[21];
-    if (rc == STORE_ROW) {
-        tid = stmt_int(st, 0);
-        uid = stmt_int(st, 1);
-        snprintf(used, sizeof used, "%s", stmt_text(st, 2) ? stmt_text(st, 2) : "");
-    }
-    stmt_done(st);
-    if (rc != STORE_ROW)
+    if (rc != STORE_ROW) {
+        stmt_done(st);
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "API 令牌无效或已吊销")
                                 : ctx_store_fail(c, rc, "验证令牌");
+    }
+    int64_t tid = stmt_int(st, 0);
+    char used[21], at[21], stale[21];
+    snprintf(used, sizeof used, "%s", stmt_text(st, 1) ? stmt_text(st, 1) : "");
+    enum err e = principal_from_row(c, st, 2, out);
+    stmt_done(st);
+    if (e)
+        return e;
     /* the last use, for the administrator's list: written at most every ten minutes (best effort) */
     time_format_iso(c->now, at);
     time_format_iso(c->now - 600, stale);
     if (strcmp(used, stale) < 0)
         (void)db_exec(c->db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(tid));
-    return auth_load_principal(c, uid, out);
+    return ERR_OK;
 }
 
 enum err auth_token_create(struct ctx *c, const char *username, const char *name, char token[64], int64_t *id)

@@ -228,3 +228,13 @@ bool jv_has(const json_t *obj, const char *name)
     const json_t *v = json_object_get(obj, name);
     return v && !json_is_null(v);
 }
+
+json_t *jv_array_parse(const char *text)
+{
+    json_t *a = text ? json_loads(text, 0, NULL) : NULL;
+    if (a && !json_is_array(a)) {
+        json_decref(a);
+        a = NULL;
+    }
+    return a;
+}

@@ -58,5 +58,8 @@ const char *jv_str(const json_t *obj, const char *name);
 int64_t jv_int(const json_t *obj, const char *name, int64_t def);
 bool jv_bool(const json_t *obj, const char *name, bool def);
 bool jv_has(const json_t *obj, const char *name);
+/* The JSON array that text holds (a new reference), or NULL when text is NULL or holds no array (a column
+ * that SQL built with json_agg / json_group_array). */
+json_t *jv_array_parse(const char *text);
 
 #endif

@@ -31,32 +31,44 @@ static json_t *tags_json(const char *tags)
     return a;
 }
 
-/* Children roll-up: counts per state, average progress, and the list. */
-static json_t *children_json(struct ctx *c, struct stmt *st, json_t **rollup)
+/* Text of element k of the row r (NULL for null). */
+static const char *col_text(const json_t *r, size_t k)
 {
-    json_t *arr = json_array(), *by = json_object();
+    return json_string_value(json_array_get(r, k));
+}
+
+static json_t *col_text_or_null(const json_t *r, size_t k)
+{
+    return item_str_or_null(col_text(r, k));
+}
+
+/* Children roll-up: counts per state, average progress, and the list (rows: id, number, title, state,
+ * progress, due_date, the lead unit's name). */
+static json_t *children_json(struct ctx *c, const json_t *rows, json_t **rollup)
+{
+    json_t *arr = json_array(), *by = json_object(), *r;
     int n = 0, sum = 0, done = 0;
     char today[11], yellow[11];
     items_light_dates(c, today, yellow);
-    if (st) {
-        while (stmt_step(st) == STORE_ROW) {
-            enum item_state s = ITEM_ST_DRAFT;
-            item_state_parse(stmt_text(st, 3), &s);
-            json_array_append_new(arr, json_pack("{sI so ss ss ss si ss ss ss}", "id", (json_int_t)stmt_int(st, 0),
-                                                 "number", item_str_or_null(stmt_text(st, 1)), "title",
-                                                 stmt_text(st, 2), "state", stmt_text(st, 3), "state_label",
-                                                 item_state_label(s), "progress", (int)stmt_int(st, 4), "due_date",
-                                                 stmt_text(st, 5), "lead_unit_name", stmt_text(st, 6), "light",
-                                                 items_light_for(stmt_text(st, 5), s, today, yellow)));
-            json_object_set_new(by, stmt_text(st, 3),
-                                json_integer(json_integer_value(json_object_get(by, stmt_text(st, 3))) + 1));
-            if (s != ITEM_ST_WITHDRAWN) {
-                n++;
-                sum += s >= ITEM_ST_COMPLETED && s <= ITEM_ST_ARCHIVED ? 100 : (int)stmt_int(st, 4);
-                done += s >= ITEM_ST_COMPLETED && s <= ITEM_ST_ARCHIVED;
-            }
+    size_t k;
+    json_array_foreach(rows, k, r)
+    {
+        const char *state = col_text(r, 3) ? col_text(r, 3) : "";
+        int progress = (int)json_integer_value(json_array_get(r, 4));
+        enum item_state s = ITEM_ST_DRAFT;
+        item_state_parse(state, &s);
+        json_array_append_new(arr,
+                              json_pack("{sI so so ss ss si so so ss}", "id", json_integer_value(json_array_get(r, 0)),
+                                        "number", col_text_or_null(r, 1), "title", col_text_or_null(r, 2), "state",
+                                        state, "state_label", item_state_label(s), "progress", progress, "due_date",
+                                        col_text_or_null(r, 5), "lead_unit_name", col_text_or_null(r, 6), "light",
+                                        items_light_for(col_text(r, 5), s, today, yellow)));
+        json_object_set_new(by, state, json_integer(json_integer_value(json_object_get(by, state)) + 1));
+        if (s != ITEM_ST_WITHDRAWN) {
+            n++;
+            sum += s >= ITEM_ST_COMPLETED && s <= ITEM_ST_ARCHIVED ? 100 : progress;
+            done += s >= ITEM_ST_COMPLETED && s <= ITEM_ST_ARCHIVED;
         }
-        stmt_done(st);
     }
     *rollup = json_pack("{si si si so}", "total", n, "completed", done, "progress", n ? sum / n : 0, "by_state", by);
     return arr;
@@ -101,87 +113,66 @@ json_t *item_json(struct ctx *c, struct item *it)
     return o;
 }
 
-/* The statements of what only the detail view carries: children, extensions, suspensions. */
-struct detail_q {
-    struct stmt *children, *ext, *suspensions;
-};
-
-/* Sends them (stmt_send): they depend only on the id, so they travel with the item's own load (one round
- * trip on PostgreSQL for the item, its tracks and these). */
-static void detail_send(struct ctx *c, int64_t id, struct detail_q *q)
+/* The item's extensions (rows: id, reason, old_date, new_date, state, requested_at, track_id, decided_at,
+ * decision_note) and the pending one; it->pending_ext is set from them, so that the allowed actions need
+ * no read of their own. */
+static json_t *extensions_json(const json_t *rows, struct item *it, json_t **pending)
 {
-    q->children = db_query(c->db,
-                           "SELECT i.id, i.number, i.title, i.state, i.progress, i.due_date, u.name "
-                           "FROM items i JOIN units u ON u.id = i.lead_unit_id WHERE i.parent_id = ? ORDER BY i.id",
-                           DB_INT(id));
-    stmt_send(q->children);
-    q->ext = db_query(c->db,
-                      "SELECT id, reason, old_date, new_date, state, requested_at, track_id, decided_at, "
-                      "decision_note FROM item_extensions WHERE item_id = ? ORDER BY id",
-                      DB_INT(id));
-    stmt_send(q->ext);
-    q->suspensions = db_query(
-        c->db, "SELECT started_at, ended_at, reason FROM item_suspensions WHERE item_id = ? ORDER BY id", DB_INT(id));
-    stmt_send(q->suspensions);
-}
-
-/* Finishes them unread (the item is not shown). */
-static void detail_done(struct detail_q *q)
-{
-    struct stmt *all[] = {q->children, q->ext, q->suspensions};
-    for (size_t i = 0; i < sizeof all / sizeof *all; i++)
-        if (all[i])
-            stmt_done(all[i]);
-}
-
-/* Adds what only the detail view carries (q, sent by detail_send): children, pending extension,
- * suspensions, counts. */
-static void item_json_detail(struct ctx *c, struct detail_q *q, json_t *o)
-{
-    struct stmt *children = q->children, *st = q->ext, *suspensions = q->suspensions;
-    json_t *rollup;
-    json_object_set_new(o, "children", children_json(c, children, &rollup));
-    json_object_set_new(o, "children_rollup", rollup);
-    json_t *ext = json_array(), *pending = json_null();
-    if (st) {
-        while (stmt_step(st) == STORE_ROW) {
-            json_t *e = json_pack("{sI ss ss ss ss ss so so ss}", "id", (json_int_t)stmt_int(st, 0), "reason",
-                                  stmt_text(st, 1), "old_date", stmt_text(st, 2), "new_date", stmt_text(st, 3), "state",
-                                  stmt_text(st, 4), "requested_at", stmt_text(st, 5), "track_id",
-                                  stmt_is_null(st, 6) ? json_null() : json_integer(stmt_int(st, 6)), "decided_at",
-                                  item_str_or_null(stmt_text(st, 7)), "decision_note", stmt_text(st, 8));
-            if (!strcmp(stmt_text(st, 4), "pending")) {
-                json_decref(pending);
-                pending = json_incref(e);
-            }
-            json_array_append_new(ext, e);
+    json_t *ext = json_array(), *r;
+    *pending = json_null();
+    it->pending_ext = 0;
+    size_t k;
+    json_array_foreach(rows, k, r)
+    {
+        json_t *track = json_array_get(r, 6);
+        json_t *e =
+            json_pack("{sI so so so so so so so so}", "id", json_integer_value(json_array_get(r, 0)), "reason",
+                      col_text_or_null(r, 1), "old_date", col_text_or_null(r, 2), "new_date", col_text_or_null(r, 3),
+                      "state", col_text_or_null(r, 4), "requested_at", col_text_or_null(r, 5), "track_id",
+                      json_is_integer(track) ? json_integer(json_integer_value(track)) : json_null(), "decided_at",
+                      col_text_or_null(r, 7), "decision_note", col_text_or_null(r, 8));
+        if (col_text(r, 4) && !strcmp(col_text(r, 4), "pending")) {
+            json_decref(*pending);
+            *pending = json_incref(e);
+            it->pending_ext = json_integer_value(json_array_get(r, 0));
         }
-        stmt_done(st);
+        json_array_append_new(ext, e);
     }
-    json_object_set_new(o, "extensions", ext);
-    json_object_set_new(o, "pending_extension", pending);
-    st = suspensions;
-    json_t *sus = json_array();
-    if (st) {
-        while (stmt_step(st) == STORE_ROW)
-            json_array_append_new(sus, json_pack("{ss so ss}", "started_at", stmt_text(st, 0), "ended_at",
-                                                 item_str_or_null(stmt_text(st, 1)), "reason", stmt_text(st, 2)));
-        stmt_done(st);
+    return ext;
+}
+
+/* The suspension periods (rows: started_at, ended_at, reason). */
+static json_t *suspensions_json(const json_t *rows)
+{
+    json_t *sus = json_array(), *r;
+    size_t k;
+    json_array_foreach(rows, k, r)
+    {
+        json_array_append_new(sus, json_pack("{so so so}", "started_at", col_text_or_null(r, 0), "ended_at",
+                                             col_text_or_null(r, 1), "reason", col_text_or_null(r, 2)));
     }
-    json_object_set_new(o, "suspensions", sus);
+    return sus;
 }
 
 enum err items_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct item it;
-    struct detail_q q;
-    detail_send(c, id, &q);
-    enum err e = item_load_visible(c, id, &it);
+    struct item_lists lists;
+    enum err e = item_load_detail(c, id, &it, &lists);
+    if (!e && !perm_item_visible(c->user, &it.scope))
+        e = ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
     if (e) {
-        detail_done(&q);
+        item_lists_free(&lists);
         return e;
     }
+    json_t *pending, *ext = extensions_json(lists.extensions, &it, &pending);
     *out = item_json(c, &it);
-    item_json_detail(c, &q, *out);
+    json_t *rollup;
+    json_object_set_new(*out, "children", children_json(c, lists.children, &rollup));
+    json_object_set_new(*out, "children_rollup", rollup);
+    json_object_set_new(*out, "extensions", ext);
+    json_object_set_new(*out, "pending_extension", pending);
+    json_object_set_new(*out, "suspensions", suspensions_json(lists.suspensions));
+    item_lists_free(&lists);
     return ERR_OK;
 }

@@ -26,14 +26,84 @@ static const char *dup_col(struct ctx *c, struct stmt *st, int col)
 
 static void item_view(struct ctx *c, struct item *it);
 
+/* Fills it from the ITEM_COLS of the current row of st. */
+static void item_from_row(struct ctx *c, struct stmt *st, struct item *it)
+{
+    it->id = stmt_int(st, 0);
+    it->number = stmt_is_null(st, 1) ? item_late_number(c, stmt_int(st, 0)) : dup_col(c, st, 1);
+    it->num_year = stmt_int(st, 2);
+    it->num_seq = stmt_int(st, 3);
+    it->title = dup_col(c, st, 4);
+    it->requirement = dup_col(c, st, 5);
+    it->source_kind = dup_col(c, st, 6);
+    it->source_ref = dup_col(c, st, 7);
+    it->source_date = dup_col(c, st, 8);
+    it->office_unit_id = stmt_int(st, 9);
+    it->office_path = dup_col(c, st, 10);
+    it->office_name = dup_col(c, st, 11);
+    it->lead_unit_id = stmt_int(st, 12);
+    it->lead_path = dup_col(c, st, 13);
+    it->lead_name = dup_col(c, st, 14);
+    it->leader_id = stmt_is_null(st, 15) ? 0 : stmt_int(st, 15);
+    it->leader_name = dup_col(c, st, 16);
+    it->importance = dup_col(c, st, 17);
+    it->kind = dup_col(c, st, 18);
+    it->due_date = dup_col(c, st, 19);
+    it->confidentiality = dup_col(c, st, 20);
+    it->tags = dup_col(c, st, 21);
+    item_state_parse(stmt_text(st, 22), &it->state);
+    it->resume_state = ITEM_ST_IN_PROGRESS;
+    if (!stmt_is_null(st, 23))
+        item_state_parse(stmt_text(st, 23), &it->resume_state);
+    it->parent_id = stmt_is_null(st, 24) ? 0 : stmt_int(st, 24);
+    it->progress = (int)stmt_int(st, 25);
+    it->grade = dup_col(c, st, 26);
+    it->escalated = stmt_int(st, 27) != 0;
+    it->year = stmt_int(st, 28);
+    it->created_by = stmt_is_null(st, 29) ? 0 : stmt_int(st, 29);
+    it->created_at = dup_col(c, st, 30);
+    it->updated_at = dup_col(c, st, 31);
+    it->closed_at = dup_col(c, st, 32);
+    it->version = stmt_int(st, 33);
+    it->assigned_at = dup_col(c, st, 34);
+}
+
+/* A new track of it (the array grows by doubling). */
+static struct track *track_add(struct ctx *c, struct item *it, int *cap)
+{
+    if (it->ntracks == *cap) {
+        int ncap = *cap ? *cap * 2 : 4;
+        struct track *n = arena_alloc(c->arena, sizeof *n * (size_t)ncap);
+        if (*cap)
+            memcpy(n, it->tracks, sizeof *n * (size_t)*cap);
+        it->tracks = n;
+        *cap = ncap;
+    }
+    return &it->tracks[it->ntracks++];
+}
+
+/* The scope (who sees it), the pending extension unknown, the engine's view: once the tracks are in. */
+static void item_finish(struct ctx *c, struct item *it)
+{
+    const char **paths = arena_alloc(c->arena, sizeof *paths * (size_t)(it->ntracks + 1));
+    for (int i = 0; i < it->ntracks; i++)
+        paths[i] = it->tracks[i].unit_path;
+    it->scope.office_path = it->office_path;
+    it->scope.unit_paths = paths;
+    it->scope.nunits = it->ntracks;
+    it->scope.units_see = it->assigned_at != NULL;
+    it->pending_ext = -1;
+    item_view(c, it);
+}
+
+#define ITEM_FROM                                                                                                      \
+    " FROM items i JOIN units ou ON ou.id = i.office_unit_id JOIN units lu ON lu.id = i.lead_unit_id "                 \
+    "LEFT JOIN users us ON us.id = i.leader_id "
+
 enum err item_load(struct ctx *c, int64_t id, struct item *it)
 {
     memset(it, 0, sizeof *it);
-    struct stmt *st = db_query(c->db,
-                               "SELECT " ITEM_COLS " FROM items i JOIN units ou ON ou.id = i.office_unit_id "
-                               "JOIN units lu ON lu.id = i.lead_unit_id LEFT JOIN users us ON us.id = i.leader_id "
-                               "WHERE i.id = ?",
-                               DB_INT(id));
+    struct stmt *st = db_query(c->db, "SELECT " ITEM_COLS ITEM_FROM "WHERE i.id = ?", DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     /* the item and its tracks travel together (stmt_send: one round trip on PostgreSQL) */
@@ -46,45 +116,8 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
                  DB_INT(id));
     stmt_send(tracks);
     int rc = stmt_step(st);
-    if (rc == STORE_ROW) {
-        it->id = stmt_int(st, 0);
-        it->number = stmt_is_null(st, 1) ? item_late_number(c, stmt_int(st, 0)) : dup_col(c, st, 1);
-        it->num_year = stmt_int(st, 2);
-        it->num_seq = stmt_int(st, 3);
-        it->title = dup_col(c, st, 4);
-        it->requirement = dup_col(c, st, 5);
-        it->source_kind = dup_col(c, st, 6);
-        it->source_ref = dup_col(c, st, 7);
-        it->source_date = dup_col(c, st, 8);
-        it->office_unit_id = stmt_int(st, 9);
-        it->office_path = dup_col(c, st, 10);
-        it->office_name = dup_col(c, st, 11);
-        it->lead_unit_id = stmt_int(st, 12);
-        it->lead_path = dup_col(c, st, 13);
-        it->lead_name = dup_col(c, st, 14);
-        it->leader_id = stmt_is_null(st, 15) ? 0 : stmt_int(st, 15);
-        it->leader_name = dup_col(c, st, 16);
-        it->importance = dup_col(c, st, 17);
-        it->kind = dup_col(c, st, 18);
-        it->due_date = dup_col(c, st, 19);
-        it->confidentiality = dup_col(c, st, 20);
-        it->tags = dup_col(c, st, 21);
-        item_state_parse(stmt_text(st, 22), &it->state);
-        it->resume_state = ITEM_ST_IN_PROGRESS;
-        if (!stmt_is_null(st, 23))
-            item_state_parse(stmt_text(st, 23), &it->resume_state);
-        it->parent_id = stmt_is_null(st, 24) ? 0 : stmt_int(st, 24);
-        it->progress = (int)stmt_int(st, 25);
-        it->grade = dup_col(c, st, 26);
-        it->escalated = stmt_int(st, 27) != 0;
-        it->year = stmt_int(st, 28);
-        it->created_by = stmt_is_null(st, 29) ? 0 : stmt_int(st, 29);
-        it->created_at = dup_col(c, st, 30);
-        it->updated_at = dup_col(c, st, 31);
-        it->closed_at = dup_col(c, st, 32);
-        it->version = stmt_int(st, 33);
-        it->assigned_at = dup_col(c, st, 34);
-    }
+    if (rc == STORE_ROW)
+        item_from_row(c, st, it);
     stmt_done(st);
     if (rc < 0 || rc == STORE_DONE)
         stmt_done(tracks);
@@ -96,16 +129,9 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
     st = tracks;
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
-    int cap = 4;
-    it->tracks = arena_alloc(c->arena, sizeof *it->tracks * (size_t)cap);
+    int cap = 0;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (it->ntracks == cap) {
-            struct track *n = arena_alloc(c->arena, sizeof *n * (size_t)cap * 2);
-            memcpy(n, it->tracks, sizeof *n * (size_t)cap);
-            it->tracks = n;
-            cap *= 2;
-        }
-        struct track *t = &it->tracks[it->ntracks++];
+        struct track *t = track_add(c, it, &cap);
         t->id = stmt_int(st, 0);
         t->unit_id = stmt_int(st, 1);
         t->unit_path = dup_col(c, st, 2);
@@ -123,16 +149,85 @@ enum err item_load(struct ctx *c, int64_t id, struct item *it)
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取督办事项");
-    const char **paths = arena_alloc(c->arena, sizeof *paths * (size_t)(it->ntracks + 1));
-    for (int i = 0; i < it->ntracks; i++)
-        paths[i] = it->tracks[i].unit_path;
-    it->scope.office_path = it->office_path;
-    it->scope.unit_paths = paths;
-    it->scope.nunits = it->ntracks;
-    it->scope.units_see = it->assigned_at != NULL;
-    it->pending_ext = -1;
-    item_view(c, it);
+    item_finish(c, it);
     return ERR_OK;
+}
+
+/* Text of element k of the array a ("" when it is no text). */
+static const char *jtext(const json_t *a, size_t k)
+{
+    const char *s = json_string_value(json_array_get(a, k));
+    return s ? s : "";
+}
+
+/* Text of element k of the array a, copied (NULL for null). */
+static const char *jdup(struct ctx *c, const json_t *a, size_t k)
+{
+    const char *s = json_string_value(json_array_get(a, k));
+    return s ? arena_strdup(c->arena, s) : NULL;
+}
+
+enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct item_lists *lists)
+{
+    memset(it, 0, sizeof *it);
+    memset(lists, 0, sizeof *lists);
+    /* the item with its lists (view item_detail_lists, migration 0044): one statement */
+    struct stmt *st = db_query(c->db,
+                               "SELECT " ITEM_COLS ", d.tracks, d.children, d.extensions, d.suspensions" ITEM_FROM
+                               "JOIN item_detail_lists d ON d.item_id = i.id WHERE i.id = ?",
+                               DB_INT(id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
+    int rc = stmt_step(st);
+    json_t *tracks = NULL;
+    if (rc == STORE_ROW) {
+        item_from_row(c, st, it);
+        tracks = jv_array_parse(stmt_text(st, 35));
+        lists->children = jv_array_parse(stmt_text(st, 36));
+        lists->extensions = jv_array_parse(stmt_text(st, 37));
+        lists->suspensions = jv_array_parse(stmt_text(st, 38));
+    }
+    stmt_done(st);
+    if (rc == STORE_DONE)
+        return ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取督办事项");
+    if (!tracks || !lists->children || !lists->extensions || !lists->suspensions) {
+        json_decref(tracks);
+        item_lists_free(lists);
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
+    }
+    int cap = 0;
+    size_t k;
+    json_t *r;
+    json_array_foreach(tracks, k, r)
+    {
+        struct track *t = track_add(c, it, &cap);
+        t->id = json_integer_value(json_array_get(r, 0));
+        t->unit_id = json_integer_value(json_array_get(r, 1));
+        t->unit_path = jdup(c, r, 2);
+        t->unit_code = jdup(c, r, 3);
+        t->unit_name = jdup(c, r, 4);
+        t->lead = !strcmp(jtext(r, 5), "lead");
+        item_state_parse(jtext(r, 6), &t->state);
+        t->progress = (int)json_integer_value(json_array_get(r, 7));
+        t->received_at = jdup(c, r, 8);
+        t->plan_text = jdup(c, r, 9);
+        t->plan_date = jdup(c, r, 10);
+        t->reply_text = jdup(c, r, 11);
+        t->signed_at = jdup(c, r, 12);
+    }
+    json_decref(tracks);
+    item_finish(c, it);
+    return ERR_OK;
+}
+
+void item_lists_free(struct item_lists *lists)
+{
+    json_decref(lists->children);
+    json_decref(lists->extensions);
+    json_decref(lists->suspensions);
+    memset(lists, 0, sizeof *lists);
 }
 
 /* The id of the unit at the end of a materialized path ("/1/7/45/" -> 45). */

@@ -41,6 +41,15 @@ struct item {
 
 /* Loads the item and its tracks without permission checks; 404 if absent. */
 enum err item_load(struct ctx *c, int64_t id, struct item *it);
+/* What only the detail view shows, as read with the item: arrays of rows (arrays of the columns
+ * item_detail_lists names, migration 0044). */
+struct item_lists {
+    json_t *children, *extensions, *suspensions;
+};
+/* item_load and the item's lists in one statement (one round trip on PostgreSQL); free the lists with
+ * item_lists_free. No permission checks; 404 if absent. */
+enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct item_lists *lists);
+void item_lists_free(struct item_lists *lists);
 /* Adds to it->wf the parts beyond the tracks that may wait on someone: the pending extension request
  * (while the item is with its units), the progress reports waiting for review (until it is closed) and
  * the units whose overdue work the deadline ladder pressed or reported and nobody has pressed since. */
