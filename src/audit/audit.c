@@ -223,16 +223,17 @@ enum err audit_record(struct ctx *c, const char *action, const char *object_type
     time_format_iso(c->now, at);
     char *sum = summary ? json_dumps(summary, JSON_COMPACT | JSON_SORT_KEYS) : xstrdup("{}");
     /* who may read it: the acting grant's subtree, else the actor's first unit, else system-wide */
-    const char *scope = c->audit_scope ? c->audit_scope
-                        : c->acting    ? c->acting->unit_path
-                                       : (c->user && c->user->ngrants ? c->user->grants[0].unit_path : "/");
+    const struct grant *g = c->acting ? c->acting : c->user && c->user->ngrants ? &c->user->grants[0] : NULL;
+    const char *scope = c->audit_scope ? c->audit_scope : g ? g->unit_path : "/";
+    /* the role acted in: the acting grant, else (signing in, nothing decided by a role) the user's first role,
+     * whose unit scopes the record */
     q->user_id = c->user ? c->user->id : 0;
-    q->unit_id = c->acting ? c->acting->unit_id : 0;
+    q->unit_id = g ? g->unit_id : 0;
     const char *f[AUDIT_NFIELDS] = {at,
                                     c->user ? arena_printf(c->arena, "%" PRId64, c->user->id) : NULL,
                                     ctx_actor(c),
-                                    c->acting ? role_name(c->acting->role) : "",
-                                    c->acting ? arena_printf(c->arena, "%" PRId64, c->acting->unit_id) : NULL,
+                                    g ? role_name(g->role) : "",
+                                    g ? arena_printf(c->arena, "%" PRId64, g->unit_id) : NULL,
                                     action,
                                     object_type,
                                     arena_printf(c->arena, "%" PRId64, object_id),
@@ -275,7 +276,8 @@ enum err audit_list(struct ctx *c, const char *actor, const char *action, const 
     bool root = !c->user;
     char *sql = arena_strdup(c->arena,
                              "SELECT seq, at, actor_id, actor, role, unit_id, action, object_type, object_id, summary, "
-                             "client, hash FROM audit_log WHERE (? IS NULL OR actor = ?) AND (? IS NULL OR action = ?) "
+                             "client, hash, (SELECT name FROM users WHERE id = actor_id) FROM audit_log WHERE (? IS "
+                             "NULL OR actor = ?) AND (? IS NULL OR action = ?) "
                              "AND (? IS NULL OR object_type = ?) AND (? IS NULL OR object_id = ?) AND (? IS NULL OR at "
                              ">= ?) AND (? IS NULL OR at < ?) AND seq < ? AND (? = 1");
     for (int i = 0; i < n; i++) {
@@ -305,14 +307,15 @@ enum err audit_list(struct ctx *c, const char *actor, const char *action, const 
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         json_t *summary = json_loads(stmt_text(st, 9), 0, NULL);
-        json_array_append_new(arr, json_pack("{sI ss so ss ss so ss ss ss so ss ss}", "seq",
-                                             (json_int_t)stmt_int(st, 0), "at", stmt_text(st, 1), "actor_id",
-                                             stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)), "actor",
-                                             stmt_text(st, 3), "role", stmt_text(st, 4), "unit_id",
-                                             stmt_is_null(st, 5) ? json_null() : json_integer(stmt_int(st, 5)),
-                                             "action", stmt_text(st, 6), "object_type", stmt_text(st, 7), "object_id",
-                                             stmt_text(st, 8), "summary", summary ? summary : json_object(), "client",
-                                             stmt_text(st, 10), "hash", stmt_text(st, 11)));
+        json_array_append_new(
+            arr,
+            json_pack("{sI ss so ss so ss so ss ss ss so ss ss}", "seq", (json_int_t)stmt_int(st, 0), "at",
+                      stmt_text(st, 1), "actor_id", stmt_is_null(st, 2) ? json_null() : json_integer(stmt_int(st, 2)),
+                      "actor", stmt_text(st, 3), "actor_name",
+                      stmt_is_null(st, 12) ? json_null() : json_string(stmt_text(st, 12)), "role", stmt_text(st, 4),
+                      "unit_id", stmt_is_null(st, 5) ? json_null() : json_integer(stmt_int(st, 5)), "action",
+                      stmt_text(st, 6), "object_type", stmt_text(st, 7), "object_id", stmt_text(st, 8), "summary",
+                      summary ? summary : json_object(), "client", stmt_text(st, 10), "hash", stmt_text(st, 11)));
     }
     stmt_done(st);
     if (rc < 0) {

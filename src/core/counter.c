@@ -24,6 +24,30 @@ enum err counter_next(struct ctx *c, const char *name, int64_t *value)
     return rc < 0 ? ctx_store_fail(c, rc, "分配编号") : ERR_OK;
 }
 
+enum err counter_series_prefix(struct ctx *c, const char *office_path, const char **prefix)
+{
+    *prefix = NULL;
+    enum err e = db_one_text(c->db, c->arena, prefix,
+                             "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
+                             "AND prefix <> '' ORDER BY depth DESC LIMIT 1",
+                             DB_TEXT(office_path), DB_TEXT(office_path));
+    if (!*prefix)
+        *prefix = "";
+    return e && e != ERR_NOT_FOUND ? ctx_db_fail(c, e, "分配编号") : ERR_OK;
+}
+
+enum err counter_series_number(struct ctx *c, const char *key, int64_t office_unit_id, const char *office_path,
+                               const char *series, int year, const char **out, int64_t *seq)
+{
+    const char *prefix;
+    enum err e = counter_series_prefix(c, office_path, &prefix);
+    if (!e)
+        e = counter_next(c, arena_printf(c->arena, "%s:%" PRId64 ":%d", key, office_unit_id, year), seq);
+    if (!e)
+        *out = arena_printf(c->arena, "%s%s〔%d〕%" PRId64 "号", prefix, series, year, *seq);
+    return e;
+}
+
 struct late_counter {
     struct ctx *c;
     const char *name, *prefix, *suffix;

@@ -14,6 +14,15 @@
  * Must run inside a write transaction. Errors: store failures. */
 enum err counter_next(struct ctx *c, const char *name, int64_t *value);
 
+/* The prefix of an office's series (古, 安): the nearest unit's on office_path (the office or an ancestor) that
+ * has one, "" when none has. From c's arena. Errors: store failures. */
+enum err counter_series_prefix(struct ctx *c, const char *office_path, const char **prefix);
+/* A number in an office's series: "{prefix}{series}〔{year}〕{n}号" (古督查〔2026〕3号), n from the gap-free counter
+ * "{key}:{office_unit_id}:{year}", the prefix counter_series_prefix's.
+ * *seq gets n. Must run inside a write transaction. Errors: store failures. */
+enum err counter_series_number(struct ctx *c, const char *key, int64_t office_unit_id, const char *office_path,
+                               const char *series, int year, const char **out, int64_t *seq);
+
 /* What counter_next_late does with the value once it is taken: writes the object's text (prefix value
  * suffix) into its row (db_exec_later). */
 typedef enum err (*counter_fill_fn)(struct ctx *c, void *arg, int64_t value, const char *text);

@@ -191,7 +191,7 @@ const struct deadline_rule *deadlines_rule_for(const struct deadline_rule *rules
  * (periodic) or "7月15日前". Arena. */
 const char *deadlines_limit_text(struct arena *a, const struct deadline_rule *r);
 /* Pure: why milestone d, computed for f, is not where its rule alone puts it (the stated limit, f->until,
- * moved it): "按立项注明的办理期限；规则时限为10日内（2026-03-12）"; NULL when it is. Arena. */
+ * moved it): "按立项注明的办理期限；规则时限为交办后10日内（2026年3月12日）"; NULL when it is. Arena. */
 const char *deadlines_stated_reason(struct arena *a, const struct deadline_rule *rules, size_t n,
                                     const struct deadline_facts *f, const struct deadline_due *d);
 

@@ -4,6 +4,7 @@
 
 #include "audit/audit.h"
 #include "calendar/calendar.h"
+#include "base/timeu.h"
 #include "core/perm.h"
 
 #include <stdio.h>
@@ -170,7 +171,8 @@ const char *deadlines_stated_reason(struct arena *a, const struct deadline_rule 
     char iso[11];
     cal_format_date(d->rule_due, iso);
     return arena_printf(a, "%s；规则时限为%s后%s（%s）", how,
-                        r->base >= 0 ? ms_kind_label((enum ms_kind)r->base) : "交办", deadlines_limit_text(a, r), iso);
+                        r->base >= 0 ? ms_kind_label((enum ms_kind)r->base) : "交办", deadlines_limit_text(a, r),
+                        time_date_words(a, iso));
 }
 
 int deadlines_compute(const struct calendar *cal, const struct deadline_rule *rules, size_t n,

@@ -7,6 +7,7 @@
 #include "evaluations/eval_internal.h"
 
 #include "base/utf8.h"
+#include "core/counter.h"
 #include "calendar/workdays.h"
 
 #include <inttypes.h>
@@ -26,6 +27,34 @@ static json_t *str_or_null(const char *s)
 void eval_today(struct ctx *c, char out[11])
 {
     cal_format_date(time_local_day(c->now), out);
+}
+
+/* The number in the office's series, like its inspections and bulletins (古督评〔2026〕2号): the engagement's
+ * place among those the office made in its (local) year, in the order made. Engagements are never deleted
+ * nor moved to another office, so the number given once stays; nothing is stored. */
+static enum err number_of(struct ctx *c, struct evaluation *ev)
+{
+    int64_t made;
+    if (!ev->created_at || !time_parse_iso(ev->created_at, &made))
+        return ctx_fail(c, ERR_INTERNAL, "第三方评估的登记时间无法读取");
+    char ymd[11], from[21], to[21];
+    cal_format_date(time_local_day(made), ymd);
+    int year = atoi(ymd);
+    int64_t jan1 = cal_days_from_civil(year, 1, 1), next = cal_days_from_civil(year + 1, 1, 1);
+    time_format_iso(time_local_instant(jan1, 0), from);
+    time_format_iso(time_local_instant(next, 0), to);
+    const char *prefix;
+    int64_t seq;
+    enum err e = counter_series_prefix(c, ev->office_path, &prefix);
+    if (!e &&
+        (e = db_one_int(c->db, &seq,
+                        "SELECT COUNT(*) FROM evaluations WHERE office_unit_id = ? AND id <= ? AND created_at >= ? "
+                        "AND created_at < ?",
+                        DB_INT(ev->office_unit_id), DB_INT(ev->wf.id), DB_TEXT(from), DB_TEXT(to))))
+        e = ctx_db_fail(c, e, "读取第三方评估编号");
+    if (!e)
+        ev->wf.number = arena_printf(c->arena, "%s督评〔%d〕%" PRId64 "号", prefix, year, seq);
+    return e;
 }
 
 enum err eval_event(struct ctx *c, int64_t id, const char *action, int from, int to, int64_t unit_id,
@@ -87,6 +116,9 @@ enum err eval_load(struct ctx *c, int64_t id, struct evaluation *ev)
         return ctx_fail(c, ERR_NOT_FOUND, "第三方评估不存在或无权查看");
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取第三方评估");
+    enum err e = number_of(c, ev);
+    if (e)
+        return e;
 
     st = db_query(c->db,
                   "SELECT u.id, u.unit_id, u.unit_path, n.name, u.findings, u.scored_at, u.self_note, u.self_at FROM "
@@ -134,7 +166,6 @@ enum err eval_load(struct ctx *c, int64_t id, struct evaluation *ev)
     const char **paths = arena_alloc(c->arena, sizeof *paths * (size_t)(ev->nunits + 1));
     for (int i = 0; i < ev->nunits; i++)
         paths[i] = ev->units[i].unit_path;
-    ev->wf.number = arena_printf(c->arena, "评估%" PRId64, ev->wf.id);
     ev->wf.home_unit_id = ev->office_unit_id;
     ev->wf.home_path = ev->office_path;
     bool engaged = ev->wf.state != EVAL_ST_DRAFT;

@@ -501,17 +501,7 @@ enum err insp_units_parse(struct ctx *c, const json_t *arr, const char *field, c
 enum err insp_number(struct ctx *c, int64_t office_unit_id, const char *office_path, const char *series, int year,
                      const char **out, int64_t *seq)
 {
-    const char *prefix = NULL;
-    enum err e = db_one_text(c->db, c->arena, &prefix,
-                             "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
-                             "AND prefix <> '' ORDER BY depth DESC LIMIT 1",
-                             DB_TEXT(office_path), DB_TEXT(office_path));
-    if (e && e != ERR_NOT_FOUND)
-        return ctx_db_fail(c, e, "分配编号");
-    if ((e = counter_next(c, arena_printf(c->arena, "%s:%" PRId64 ":%d", series, office_unit_id, year), seq)))
-        return e;
-    *out = arena_printf(c->arena, "%s%s〔%d〕%" PRId64 "号", prefix ? prefix : "", series, year, *seq);
-    return ERR_OK;
+    return counter_series_number(c, series, office_unit_id, office_path, series, year, out, seq);
 }
 
 const char *insp_user_name(struct ctx *c, int64_t user_id)

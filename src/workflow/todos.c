@@ -341,7 +341,7 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
     /* the rows there are, sent with the object's load (one round trip on PostgreSQL): keep (refreshed)
      * what is still awaited, delete the rest */
     struct stmt *st = db_query(c->db,
-                               "SELECT id, part, task, assignee, label, number, title, state, due_key "
+                               "SELECT id, part, task, assignee, label, number, title, state, due_key, since "
                                "FROM todos WHERE kind = ? AND object_id = ?",
                                DB_TEXT(wf->name), DB_INT(id));
     if (!st)
@@ -363,7 +363,7 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
         int64_t id;
         int want; /* the want it still is, or -1 */
         bool stale;
-        const char *assignee, *due;
+        const char *assignee, *due, *since;
     } *old = arena_alloc(c->arena, sizeof *old * (size_t)cap);
     while ((rc = stmt_step(st)) == STORE_ROW) {
         if (nold == cap) {
@@ -373,8 +373,12 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
             cap *= 2;
         }
         struct old *x = &old[nold++];
-        *x = (struct old){stmt_int(st, 0), -1, false, arena_strdup(c->arena, stmt_text(st, 3)),
-                          arena_strdup(c->arena, stmt_text(st, 8))};
+        *x = (struct old){stmt_int(st, 0),
+                          -1,
+                          false,
+                          arena_strdup(c->arena, stmt_text(st, 3)),
+                          arena_strdup(c->arena, stmt_text(st, 8)),
+                          arena_strdup(c->arena, stmt_text(st, 9))};
         for (int i = 0; i < nw && x->want < 0; i++) {
             struct want *w = &wants[i];
             if (w->exists || strcmp(w->part, stmt_text(st, 1)) || strcmp(w->task, stmt_text(st, 2)) ||
@@ -416,6 +420,12 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
         struct want *w = &wants[i];
         if (w->exists)
             continue;
+        /* a to-do that replaces one of the same person on the same object (签收 → 报送进展, a ladder step) waits
+         * since the work first reached that person: the earliest of those it replaces (已等待 does not restart) */
+        const char *since = at;
+        for (int k = 0; k < nold; k++)
+            if (old[k].want < 0 && !strcmp(old[k].assignee, w->assignee) && strcmp(old[k].since, since) < 0)
+                since = old[k].since;
         /* the row is sent later: its count travels with it (one round trip on PostgreSQL); a number
          * taken at the commit (counter_next_late) is written then */
         e = db_exec_later(c->db,
@@ -423,7 +433,7 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
                           "unit_id, unit_name, due_key, since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                           DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task),
                           DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
-                          DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(want_due(w, due)), DB_TEXT(at));
+                          DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(want_due(w, due)), DB_TEXT(since));
         if (!e && counts)
             e = count_add(c, w->assignee, wf->name, want_due(w, due), 1);
         if (e) {

@@ -6,6 +6,7 @@ suspension pauses the clocks."""
 import pytest
 
 from conftest import Server, cn_date, scan, wait_for
+from test_audit_trail import sql
 
 START = "2026-03-02T09:00:00+08:00"  # a Monday
 
@@ -92,23 +93,23 @@ def test_registration_fills_milestones_from_the_rules(world):
     assert not w.resolution(general)["overridden"] and w.resolution(general)["reason"] in (None, "")
     # the item's own due date is its resolution, later or earlier than the rule's limit, which the milestone
     # names (古政办发〔2021〕52号: 凡注明办理期限的事项承办单位必须如期办结; 一般性问题"原则上"10天内)
-    for kw, rule in (({"source_kind": "instruction"}, "交办后30日内（2026-04-01）"),
-                     ({"source_kind": "npc_cppcc"}, "交办后3个月内（2026-06-02）"),
-                     ({"importance": "major"}, "交办后1个月内（2026-04-02）"),
-                     ({}, "交办后10日内（2026-03-12）")):
+    for kw, rule in (({"source_kind": "instruction"}, "交办后30日内（2026年4月1日）"),
+                     ({"source_kind": "npc_cppcc"}, "交办后3个月内（2026年6月2日）"),
+                     ({"importance": "major"}, "交办后1个月内（2026年4月2日）"),
+                     ({}, "交办后10日内（2026年3月12日）")):
         ms = w.resolution(w.item(due_date="2026-12-31", **kw))
         assert ms["due_date"] == "2026-12-31" and ms["overridden"], (kw, ms)
         assert ms["reason"] == f"按立项注明的办理期限；规则时限为{rule}", (kw, ms["reason"])
     capped = w.item(due_date="2026-03-10")
     ms = w.resolution(capped)
     assert ms["due_date"] == "2026-03-10" and ms["overridden"]
-    assert ms["reason"] == "按立项注明的办理期限；规则时限为交办后10日内（2026-03-12）"
+    assert ms["reason"] == "按立项注明的办理期限；规则时限为交办后10日内（2026年3月12日）"
     # no milestone before the resolution falls after it: a limit of 5 Mar brings the first feedback forward
     short = w.item(due_date="2026-03-05")
     assert w.dues(short, "gc-jt") == {("receipt", 1): "2026-03-03", ("deployment", 1): "2026-03-04",
                                       ("first_feedback", 1): "2026-03-05", ("resolution", 1): "2026-03-05"}
     fb = [m for m in w.milestones(short) if m["kind"] == "first_feedback" and m["unit_id"] == w.unit("gc-jt")][0]
-    assert fb["reason"] == "不晚于立项注明的办理期限；规则时限为交办后7日内（2026-03-09）"
+    assert fb["reason"] == "不晚于立项注明的办理期限；规则时限为交办后7日内（2026年3月9日）"
     # none of this is an override of a person: the item's timeline has no deadline entries
     events = w.c("gc_office").get(f"/api/v1/items/{short}/events").json["events"]
     assert [e for e in events if e["kind"] == "deadline"] == []
@@ -123,7 +124,7 @@ def test_registration_fills_milestones_from_the_rules(world):
     assert yq[("first_feedback", 1)] == "2026-03-05" and yq[("resolution", 1)] == "2026-03-09"
     assert not w.resolution(yq_item)["overridden"]
     later = w.resolution(w.item())  # due 12 Mar: the 阳泉 rule alone gives 9 Mar
-    assert later["due_date"] == "2026-03-12" and "规则时限为交办后7日内（2026-03-09）" in later["reason"]
+    assert later["due_date"] == "2026-03-12" and "规则时限为交办后7日内（2026年3月9日）" in later["reason"]
     # the contact of 交通运输局 sees its own track's milestones, not those of 住建局
     seen = {m["unit_id"] for m in w.milestones(general, "gc_contact")}
     assert seen == {w.unit("gc-jt")}
@@ -510,3 +511,22 @@ def test_the_ladder_hands_an_overdue_unit_to_a_leader_as_a_todo(world):
     # the audit trail has each press
     audit = w.c("admin").get(f"/api/v1/audit?object_type=item&object_id={iid}").json["records"]
     assert len([a for a in audit if a["action"] == "item.press"]) == 2
+
+
+def test_reasons_written_before_name_the_rules_day_in_words(backend):
+    """Migration 0079: a milestone's reason written with the ISO day ("…交办后10日内（2026-03-12）") reads in
+    words once the database is next opened; other reasons are kept as they are."""
+    db = backend.new_db()
+    ids = [int(r[0]) for r in sql(db, "SELECT id FROM milestones ORDER BY id", fetch=True)[:3]]
+    assert len(ids) == 3, "the demo data has milestones"
+    old = {ids[0]: "按立项注明的办理期限；规则时限为交办后10日内（2026-03-02）",
+           ids[1]: "不晚于立项注明的办理期限；规则时限为交办后1个月内（2026-12-14）",
+           ids[2]: "按立项注明的办理期限（规则未规定办结时限）"}
+    sql(db, [f"UPDATE milestones SET reason = '{v}' WHERE id = {k}" for k, v in old.items()]
+        + ["DELETE FROM schema_migrations WHERE version = 79"])
+    Server(db, env={"DUCHA_SCHEDULER": "false"}).stop()
+    got = dict((int(k), v) for k, v in sql(db, "SELECT id, reason FROM milestones WHERE id IN (%s)"
+                                           % ",".join(map(str, ids)), fetch=True))
+    assert got == {ids[0]: "按立项注明的办理期限；规则时限为交办后10日内（2026年3月2日）",
+                   ids[1]: "不晚于立项注明的办理期限；规则时限为交办后1个月内（2026年12月14日）",
+                   ids[2]: "按立项注明的办理期限（规则未规定办结时限）"}, got

@@ -4,6 +4,7 @@ its self-assessment; the office returns or accepts and reads the side-by-side vi
 Every hand-off is a to-do and a message of exactly who must act; the evaluator sees its engagement and nothing
 else; a unit sees its own line; bad input names its field and stores nothing."""
 import io
+import re
 import zipfile
 
 import pytest
@@ -125,6 +126,18 @@ def test_office_engages_evaluator_scores_unit_self_assesses_office_accepts(ev):
     audit = ev.c("admin").get(f"/api/v1/audit?object_type=evaluation&object_id={eid}&limit=100").json["records"]
     assert {"evaluation.create", "evaluation.engage", "evaluation.score", "evaluation.self_assess",
             "evaluation.submit", "evaluation.return", "evaluation.accept"} <= {a["action"] for a in audit}
+
+
+def test_engagements_are_numbered_in_the_offices_series(ev):
+    """Like the office's inspections and bulletins (古督查〔2026〕2号), not 评估1: the prefix, 督评, the year, the
+    engagement's place among the office's of that year; the office's to-do carries the number."""
+    a, b = ev.create(), ev.create()
+    year = int(day(0)[:4])
+    na = re.fullmatch(f"古督评〔{year}〕(\\d+)号", a["number"])
+    assert na and b["number"] == f"古督评〔{year}〕{int(na.group(1)) + 1}号", (a["number"], b["number"])
+    assert ev.get(a["id"])["number"] == a["number"]  # the number given once stays
+    r = ev.c("gc_office").get("/api/v1/todos?kind=evaluation&limit=200")
+    assert [t["number"] for t in r.json["todos"] if t["object_id"] == b["id"]] == [b["number"]]
 
 
 def test_the_evaluator_sees_its_engagement_and_nothing_else(ev, server):

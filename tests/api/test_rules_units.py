@@ -169,7 +169,7 @@ def test_a_stated_limit_governs_and_the_documents_name_the_rule(march, tmp_path)
     later = w.item(title="城区老旧小区雨污分流改造", due_date="2026-04-30")
     res = w.resolution(later)
     assert (res["due_date"], res["overridden"]) == ("2026-04-30", True)
-    assert res["reason"] == "按立项注明的办理期限；规则时限为交办后10日内（2026-03-12）"
+    assert res["reason"] == "按立项注明的办理期限；规则时限为交办后10日内（2026年3月12日）"
     assert w.c("gc_office").get(f"/api/v1/items/{later}").json["due_date"] == "2026-04-30"
     text = notice_text(w, later, tmp_path)
     assert "请于2026年4月30日前办结（本通知注明的办理期限；规则时限为交办后10日内，即2026年3月12日前）" in text, text
@@ -183,7 +183,7 @@ def test_a_stated_limit_governs_and_the_documents_name_the_rule(march, tmp_path)
     dues = w.dues(early, "gc-jt")
     assert dues[("resolution", 1)] == "2026-03-16" and dues[("first_feedback", 1)] == "2026-03-16", dues
     fb = [m for m in w.milestones(early) if m["kind"] == "first_feedback" and m["unit_id"] == w.unit("gc-jt")][0]
-    assert fb["reason"] == "不晚于立项注明的办理期限；规则时限为交办后7日内（2026-03-20）", fb
+    assert fb["reason"] == "不晚于立项注明的办理期限；规则时限为交办后7日内（2026年3月20日）", fb
     text = notice_text(w, early, tmp_path)
     assert "请于2026年3月16日前办结（本通知注明的办理期限；规则时限为交办后10日内，即2026年3月23日前）" in text, text
     assert "7日内（2026年3月16日前）书面反馈阶段性进展" in text, text

@@ -3,6 +3,7 @@ a keyset cursor, with counts per kind and light; the waits that are not transiti
 for the office or, on a major item, the leader; a report for the secretarial section; a signed completion
 for the office) and the messages that tell the unit of decisions about its work. The table-driven matrix
 is test_todos_matrix.py."""
+import datetime
 import os
 import sqlite3
 
@@ -185,6 +186,25 @@ def test_completion_reaches_the_head_then_the_office(it):
         told = [m for m in inbox(it, user, iid) if m["kind"] == "result"]
         assert told and "优秀" in told[0]["body"], user
     assert [t["task"] for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid] == ["archive"]
+
+
+def test_the_wait_counts_from_when_the_work_first_reached_the_person(it):
+    """已等待 on the workbench: a to-do that replaces the person's previous one on the same item (签收 → 报送进展)
+    keeps the time the work first reached them; a person the work newly reaches waits from now."""
+    def mine(user, iid):
+        return [t for t in all_todos(it.c(user), limit=50, kind="item") if t["object_id"] == iid]
+    with it.days_ago(3):
+        item = it.bring("assigned")
+        first = mine("gc_contact", item["id"])
+        assert [t["task"] for t in first] == ["receive"], first
+    it.act(item["id"], "gc_contact", "receive")
+    now = mine("gc_contact", item["id"])
+    assert [t["task"] for t in now] == ["report"] and now[0]["since"] == first[0]["since"], (first, now)
+    assert now[0]["since"] < (it.now() - datetime.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%SZ"), now
+    # the report reaches the secretarial section now: its wait starts now
+    it.act(item["id"], "gc_contact", "report", {"text": "已完成方案设计", "percent": 30})
+    review = mine("gc_secretary", item["id"])
+    assert review and review[0]["since"] > now[0]["since"], review
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="compares the SQLite file directly")

@@ -143,7 +143,7 @@ static void test_a_stated_limit_is_the_resolution(void **state)
     for (int i = 0; i < n; i++)
         if (out[i].kind == MS_RESOLUTION)
             assert_string_equal(deadlines_stated_reason(&a, p->rules, p->n, &later, &out[i]),
-                                "按立项注明的办理期限；规则时限为交办后10日内（2026-03-12）");
+                                "按立项注明的办理期限；规则时限为交办后10日内（2026年3月12日）");
         else
             assert_null(deadlines_stated_reason(&a, p->rules, p->n, &later, &out[i]));
     struct deadline_facts early = {"meeting", "general", "oneoff", day_of("2026-03-05")};

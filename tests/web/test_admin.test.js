@@ -186,6 +186,7 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
   assert.deepEqual(sums.filter((x) => /[{}"]/.test(x)), [], 'no raw JSON in the summaries')
   assert.ok(sums.filter((x) => x.trim()).length > actions.length / 2, sums.join('|'))
   await shot(page, 'audit')
+  const me = (await (await apiAs(server, 'gc_admin'))('GET', '/api/v1/session')).json.user
   // the kinds of object that are not workflows are named in words too (单位 #3, not unit #3)
   for (const [type, word] of [['unit', '单位'], ['user', '用户']]) {
     await page.fill('input[placeholder="对象类型"]', type)
@@ -197,6 +198,15 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
     }, word)
   }
   await page.fill('input[placeholder="对象类型"]', '')
+  // the person beside the account, and the role acted in even for a sign-in, which no role decides
+  await page.fill('input[placeholder="动作（如 unit.create）"]', 'session.login')
+  await page.click('.filters .el-button--primary')
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-test=audit-action]')].every((e) => /登录/.test(e.textContent)))
+  const who = (await page.locator('[data-test=audit-actor]').allTextContents()).map((x) => x.trim())
+  assert.ok(who.includes(`${me.name}（gc_admin）`), who.join('|'))
+  const roles = (await page.locator('[data-test=audit-role]').allTextContents()).map((x) => x.trim())
+  assert.ok(roles.length === who.length && roles.every((r) => r && r !== '—'), roles.join('|'))
+  await shot(page, 'audit-login')
   // the import of the template (the test above): its rows and its file in words, never "单位 #0"
   await page.fill('input[placeholder="动作（如 unit.create）"]', 'unit.import')
   await page.click('.filters .el-button--primary')

@@ -50,6 +50,8 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
   assert.deepEqual((await filters.allTextContents()).map((s) => s.trim()), ['全部', '草稿', '评估中', '待验收', '已验收'])
   await page.locator('[data-test=eval-table] tr', { hasText: title }).click()
   await page.locator('[data-test=eval-title]', { hasText: title }).waitFor()
+  // numbered in the office's series like its inspections (古督查〔2026〕2号), not 评估1
+  assert.match((await page.locator('[data-test=eval-number]').textContent()).trim(), /^古督评〔\d{4}〕\d+号$/)
   await shot(page, 'evaluation-draft')
   await page.click('[data-test=eval-act-engage]')
   await confirm(page)

@@ -143,7 +143,7 @@ test('the milestones name the rule beside a stated due date later than it', asyn
   await basis.first().waitFor()
   const texts = await basis.allTextContents()
   assert.equal(texts.length, 1, texts.join('\n')) // the first feedback (7 days) is before the due date: no basis
-  assert.match(texts[0], /^时限依据（办结）：按立项注明的办理期限；规则时限为交办后10日内（\d{4}-\d{2}-\d{2}）$/, texts[0])
+  assert.match(texts[0], /^时限依据（办结）：按立项注明的办理期限；规则时限为交办后10日内（\d{4}年\d{1,2}月\d{1,2}日）$/, texts[0])
   assert.ok(await basis.first().isVisible())
   await shot(page, 'item-milestones-stated-limit')
   await assertNoErrors(t, page)

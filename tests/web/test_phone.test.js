@@ -1,5 +1,5 @@
 // Phones (issue 15): the ledger's and the inspections' filters fold away so that the list and its pager are on the
-// first screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone, workbench-phone-due.
+// first screen, each row's state inside the screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone, workbench-phone-due.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors } from './helper.js'
@@ -12,6 +12,18 @@ after(async () => { await browser?.close(); await server?.stop() })
 const onFirstScreen = async (loc) => {
   const b = await loc.boundingBox()
   return b && b.y >= 0 && b.y + b.height <= PHONE.height
+}
+
+// the visible states of a list's rows (data-test=sel) and where they are: the state is what the user looks for, so on
+// a phone each row's state must be inside the screen, not in a column beyond its right edge
+const statesOnScreen = async (page, table, sel) => {
+  const rows = await page.locator(`[data-test=${table}] .el-table__row`).count()
+  const states = await page.$$eval(`[data-test=${table}] [data-test=${sel}]`, (els) => els.filter((e) => e.offsetParent)
+    .map((e) => { const b = e.getBoundingClientRect(); return { left: b.left, right: b.right, text: e.textContent.trim() } }))
+  assert.ok(rows > 0)
+  assert.equal(states.length, rows, `a state for each of the ${rows} rows: ${JSON.stringify(states)}`)
+  for (const s of states) assert.ok(s.text && s.left >= 0 && s.right <= PHONE.width, JSON.stringify(s))
+  return states.map((s) => s.text)
 }
 
 // a text on one line: no taller than two of its lines' font size
@@ -30,6 +42,8 @@ test('the ledger on a phone: filters folded, the list and the pager on the first
   assert.match(await page.locator('[data-test=ledger-pager-top]').textContent(), /共 \d+ 条/)
   // the panel's title stays on one line (督办台账 broke into 督办台 / 账 beside its buttons), the buttons go below it
   assert.ok(await oneLine(page.locator('.panel-title .ttl').first()), 'the ledger title on one line')
+  const states = await statesOnScreen(page, 'ledger-table', 'ledger-state')
+  assert.ok(states.some((x) => /办理中|已办结|待/.test(x)), states.join('|'))
   await shot(page, 'ledger-phone')
   // unfolded: every filter is there; a search folds them again and says how many are set
   await page.click('[data-test=ledger-filter-toggle]')
@@ -89,6 +103,7 @@ test('the inspections on a phone: filters folded, the list and its pager on the 
   assert.ok(await onFirstScreen(rows.first()), 'the first inspection')
   assert.ok(await onFirstScreen(page.locator('[data-test=insp-pager]')), 'the pager')
   assert.ok(await oneLine(page.locator('.panel-title .ttl').first()), 'the title on one line')
+  await statesOnScreen(page, 'insp-table', 'insp-state')
   await shot(page, 'inspections-phone')
   // unfolded: a state chosen and searched folds them again, says one filter is set, and narrows the list
   await page.click('[data-test=insp-filter-toggle]')
