@@ -115,8 +115,13 @@ test-api: build/asan/ducha
 test-api-pg: build/asan/ducha
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
 
+# the demo data is made once (a template directory: the database and the keys and files the demo writes) and
+# each browser test's server starts on a copy of it (tests/web/helper.js, startServer)
 test-web: build/ducha web tests/web/node_modules/.installed
-	cd tests/web && DUCHA_BIN=$(CURDIR)/build/ducha node --test
+	@tmpl=$$(mktemp -d /tmp/ducha-web-template.XXXXXX) && \
+	  (cd $$tmpl && DUCHA_PASSWORD_HASH_COST=minimal $(CURDIR)/build/ducha demo --db demo.db >/dev/null) && \
+	  (cd tests/web && DUCHA_WEB_TEMPLATE=$$tmpl DUCHA_BIN=$(CURDIR)/build/ducha node --test); \
+	  rc=$$?; rm -rf $$tmpl; exit $$rc
 
 check-layers:
 	@scripts/check-layers.sh

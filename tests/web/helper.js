@@ -2,7 +2,7 @@
 // playwright-core; no browser is ever downloaded), and watches every page for console errors and
 // server errors. Screenshots go to tests/web/artifacts/.
 import { spawn, execFileSync } from 'node:child_process'
-import { mkdtempSync, mkdirSync, rmSync, readFileSync } from 'node:fs'
+import { cpSync, mkdtempSync, mkdirSync, rmSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -31,13 +31,27 @@ function freePort() {
   })
 }
 
+// The demo data made once for the whole suite: `make test-web` runs `ducha demo` in the directory
+// DUCHA_WEB_TEMPLATE names (demo.db and the ./data the demo writes: its keys and evidence files), and each
+// server starts on a copy of that directory (its start checks the migrations as on any database). A test
+// run alone, or on a Beijing day after the one the template was made on (the demo's dates count from its
+// day: a suite that crosses 16:00 UTC), makes the demo data itself, as before.
+const TEMPLATE = process.env.DUCHA_WEB_TEMPLATE
+const beijingDay = (ms) => new Date(ms + 8 * 3600000).toISOString().slice(0, 10)
+function templateOfToday() {
+  if (!TEMPLATE) return null
+  return beijingDay(statSync(join(TEMPLATE, 'demo.db')).mtimeMs) === beijingDay(Date.now()) ? TEMPLATE : null
+}
+
 // A server on a fresh copy of the demo data. stop() ends it and removes its files. args: more arguments
 // of `ducha serve` (['--test-clock'] for PUT /api/v1/admin/clock).
 export async function startServer(args = []) {
   const dir = mkdtempSync(join(tmpdir(), 'ducha-web-'))
   const db = join(dir, 'demo.db')
   // cwd: the temporary directory, so that data_dir (./data: attachments, archives, secret.key) is there too
-  execFileSync(BIN, ['demo', '--db', db], { stdio: 'pipe', timeout: 120000, cwd: dir })
+  const template = templateOfToday()
+  if (template) cpSync(template, dir, { recursive: true })
+  else execFileSync(BIN, ['demo', '--db', db], { stdio: 'pipe', timeout: 120000, cwd: dir })
   // the free port is free when freePort closes it, not necessarily when ducha binds it (other suites run
   // on this machine): if another process took it meanwhile, start again on another one
   let port, url, proc, out
