@@ -129,7 +129,7 @@ run_backend() { # $1: database URL, $2: output file, $3: label
   # the province's whole ledger exported (CSV, XLSX; median of 3), after the pages (their RSS above)
   scripts/bench.d/export.sh "$BIN" "$db" "$base" "$tp" "$spid" "$3" >"$res.export"
   # issue 12: a year's bulletin drafted and its PDF, the scorecard drawn and its page (province, then county)
-  { scripts/bench.d/results.sh "$base" "$tp" 2025 "$3, province office"
+  { scripts/bench.d/results.sh "$base" "$tp" 2025 "$3, province office" "own below"
     scripts/bench.d/results.sh "$base" "$tc" 2025 "$3, county office (古城县)"; } >"$res.results"
   kill "$spid"; wait "$spid" 2>/dev/null || true
 }

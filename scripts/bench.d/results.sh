@@ -4,10 +4,11 @@
 # scorecard drawn for every unit of the province and its page read (GET /api/v1/scorecards/{id}; goal: a
 # scoreboard of 10,000 units < 1 s) — one request at a time (curl), the median of BENCH_RESULTS_RUNS (3) runs
 # each; the drafts are withdrawn afterwards. Also run alone:
-#   scripts/bench.d/results.sh URL TOKEN [YEAR] [LABEL]
+#   scripts/bench.d/results.sh URL TOKEN [YEAR] [LABEL] [LEVELS]
+# LEVELS: the bulletin's levels drafted, each its row ("own below": 本级, then 本级及下级; default own).
 # Prints a markdown section.
 set -euo pipefail
-base=$1 TOKEN=$2 YEAR=${3:-2025} LABEL=${4:-}
+base=$1 TOKEN=$2 YEAR=${3:-2025} LABEL=${4:-} LEVELS=${5:-own}
 RUNS=${BENCH_RESULTS_RUNS:-3}
 AUTH="Authorization: Bearer $TOKEN"
 tmp=$(mktemp -d)
@@ -32,21 +33,24 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
 echo "| request | seconds (each run) | median s | what |"
 echo "|---|---|---|---|"
-times=() ids=()
-for _ in $(seq "$RUNS"); do
-  read -r t code < <(req POST /api/v1/bulletins "{\"period_from\":\"$YEAR-01-01\",\"period_to\":\"$YEAR-12-31\"}")
-  [ "$code" = 201 ] || { echo "bulletin draft: HTTP $code: $(head -c 300 "$tmp/body")" >&2; exit 1; }
-  times+=("$t") ids+=("$(json 'd["id"]')")
+ids=()
+for lv in $LEVELS; do
+  times=()
+  for _ in $(seq "$RUNS"); do
+    read -r t code < <(req POST /api/v1/bulletins "{\"period_from\":\"$YEAR-01-01\",\"period_to\":\"$YEAR-12-31\",\"levels\":\"$lv\"}")
+    [ "$code" = 201 ] || { echo "bulletin draft: HTTP $code: $(head -c 300 "$tmp/body")" >&2; exit 1; }
+    times+=("$t") ids+=("$(json 'd["id"]')")
+  done
+  what=$(json '"%d units, %d items registered, %d overdue" % (len(d["figures"]["units"]), d["figures"]["totals"]["registered"], d["figures"]["totals"]["overdue"])')
+  row "bulletin draft, $YEAR, $(json 'd["levels_label"]') (\`POST /bulletins\`)" "${times[*]}" "$what"
 done
-what=$(json '"%d units, %d items registered, %d overdue" % (len(d["figures"]["units"]), d["figures"]["totals"]["registered"], d["figures"]["totals"]["overdue"])')
-row "bulletin draft, $YEAR (\`POST /bulletins\`)" "${times[*]}" "$what"
 times=()
 for _ in $(seq "$RUNS"); do
-  read -r t code < <(req GET "/api/v1/bulletins/${ids[0]}/document.pdf")
+  read -r t code < <(req GET "/api/v1/bulletins/${ids[${#ids[@]}-1]}/document.pdf")
   [ "$code" = 200 ] || { echo "bulletin PDF: HTTP $code" >&2; exit 1; }
   times+=("$t")
 done
-row "its PDF (\`GET /bulletins/{id}/document.pdf\`)" "${times[*]}" "$(stat -c %s "$tmp/body") bytes"
+row "the last draft's PDF (\`GET /bulletins/{id}/document.pdf\`)" "${times[*]}" "$(stat -c %s "$tmp/body") bytes"
 for id in "${ids[@]}"; do req POST "/api/v1/bulletins/$id/actions/withdraw" '{"reason":"bench"}' >/dev/null; done
 # the year's scorecard: drawn once (a draft card per government and year: an earlier run's is reused)
 read -r t code < <(req POST /api/v1/scorecards "{\"year\":$YEAR}")

@@ -7,6 +7,7 @@
 #include "results/results_internal.h"
 
 #include "audit/audit.h"
+#include "base/buf.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
 #include "units/units.h"
@@ -99,18 +100,20 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
         return ERR_OK;
     }
     json_t *fig = json_loads(b->figures_text, 0, NULL);
-    const char *ids = "";
+    struct buf ids = {0};
     size_t i;
     json_t *r;
-    json_array_foreach(json_object_get(fig, "ranking"), i, r) ids = arena_printf(
-        c->arena, "%s%s%lld", ids, *ids ? ", " : "", (long long)json_integer_value(json_object_get(r, "unit_id")));
+    /* one buffer, not a string copied per unit (a province's ranking names thousands) */
+    json_array_foreach(json_object_get(fig, "ranking"), i, r)
+        buf_printf(&ids, "%s%lld", i ? ", " : "", (long long)json_integer_value(json_object_get(r, "unit_id")));
     json_decref(fig);
     /* the ids are integers from our own JSON: no user text reaches the SQL */
     const char *sql = arena_printf(
         c->arena,
         "SELECT u.id, u.path, u.name FROM units u WHERE u.id IN (%s) OR u.id IN (SELECT r.unit_id FROM "
         "bulletin_results br JOIN results r ON r.id = br.result_id WHERE br.bulletin_id = ?) ORDER BY u.path",
-        *ids ? ids : "0");
+        ids.len ? ids.data : "0");
+    buf_free(&ids);
     struct stmt *st = db_query(c->db, sql, DB_INT(b->id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取通报");

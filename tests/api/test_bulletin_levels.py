@@ -22,8 +22,8 @@ def assign(it, item, office, approvers):
 @pytest.fixture(scope="module")
 def city(server):
     """On 6 May 2025: the city office's item for 古城县人民政府; two items of 古城县 (交通运输局, 住建局 — the
-    latter due 20 May, still open: overdue at the end of May) and one of 安平县 (its 交通运输局); the clock then on
-    3 June. The city's deputy, director and principal leader are created here (the demo has its office only)."""
+    latter due 20 May, still open: overdue at the end of May) and two of 安平县 (its 交通运输局; one due 15 May,
+    overdue too); the clock then on 3 June. The city's deputy, director and principal leader are created here (the demo has its office only)."""
     it = Items(server)
     clock(server, T0)
     admin = server.client("admin")
@@ -48,8 +48,14 @@ def city(server):
                                                  "due_date": "2025-08-31"})
     assert r.status == 201, r
     assign(it, r.json, "ap_office", ("ap_deputy", "ap_director"))
+    ap_item = r.json
+    r = it.c("ap_office").post("/api/v1/items", {"title": "安平县城区排水管网清淤", "requirement": "汛前完成清淤",
+                                                 "source_kind": "meeting", "lead_unit_id": lc_unit(it, "ap-jt"),
+                                                 "due_date": "2025-05-15"})
+    assert r.status == 201, r
+    assign(it, r.json, "ap_office", ("ap_deputy", "ap_director"))
     clock(server, T1, it)
-    return {"it": it, "server": server, "city_item": r.json, "gc_b": gc_b}
+    return {"it": it, "server": server, "city_item": ap_item, "gc_b": gc_b, "ap_late": r.json}
 
 
 def lc_unit(it, code):
@@ -81,7 +87,10 @@ def test_own_and_below_each_equal_a_recount(city):
     by_unit = {u["unit_id"]: u for u in below["figures"]["units"]}
     for code in ("gc", "gc-jt", "gc-zj", "ap-jt"):
         assert by_unit[lc_unit(it, code)]["registered"] >= 1, code
-    assert city["gc_b"]["id"] in {x["id"] for x in below["figures"]["overdue_items"]}
+    # the overdue items of every government below, merged longest overdue first (安平 due 15 May, 古城 20 May)
+    assert [x["id"] for x in below["figures"]["overdue_items"]] == [city["ap_late"]["id"], city["gc_b"]["id"]]
+    assert [x["overdue_days"] for x in below["figures"]["overdue_items"]] == [16, 11]
+    assert own["figures"]["overdue_items"] == []
     # a county as the scope: the city's and that county's items reaching it, not the other county's
     ap = draft(o, dict(MAY, levels="below", scope_unit_id=lc_unit(it, "ap")))
     assert figures_of(ap) == recount(city, "2025-05-01", "2025-05-31", "ap", "lc_office",
