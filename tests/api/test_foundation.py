@@ -2,7 +2,7 @@
 import concurrent.futures
 import json
 
-from conftest import PASSWORD, BACKEND, Client, iso_utc, run_cli, sql_run, wait_for
+from conftest import PASSWORD, BACKEND, Client, iso_utc, run_cli, server_now, sql_run, wait_for
 
 
 def test_health_reports_backend(server):
@@ -109,7 +109,7 @@ def test_reads_touch_a_session_once_a_minute_and_idle_expiry_stays_exact(fresh_s
     # the row was stale: written by this read, or (a scheduler pass holding the write lock: a read does not
     # wait for it) by a next one
     assert wait_for(lambda: c.get("/api/v1/session").status == 200 and last_seen() >= t0 + 45 + 29 * 60 + 30)
-    at(45 + 29 * 60 + 30 + 31 * 60)
+    at(server_now(fresh_server) - t0 + 31 * 60)  # 31 minutes after the last request (server_now: a bound)
     r = c.get("/api/v1/items?per_page=1")
     assert r.status == 401 and "超时" in r.error["message"], r
 
