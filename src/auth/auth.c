@@ -8,9 +8,77 @@
 #include "crypto/password.h"
 
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
-#define SESSION_TOUCH_S 60 /* last_seen is refreshed at most once a minute */
+/*
+ * A session's last activity. Reads must not write on every request: the row's last_seen is written at
+ * most once a minute (SESSION_TOUCH_S), and only when no writer of this process holds SQLite's write
+ * lock (db_exec_unless_busy: a read never queues behind a write transaction). The instant of every
+ * request is kept in memory, in this process: a table of SEEN_SLOTS sessions indexed by id (with the
+ * token digest's start, so a reused id never inherits another session's activity). Idle expiry takes
+ * the later of the row and the table, so it is exact to the second in the process that served the
+ * session; another process (several servers on one PostgreSQL) sees the row, at most a minute behind.
+ * A session pushed out of its slot by another has its last activity written then.
+ */
+#define SESSION_TOUCH_S 60
+#define SEEN_SLOTS 4096
+struct seen {
+    int64_t sid;    /* 0: empty */
+    int64_t at;     /* the last request's instant */
+    int64_t stored; /* the row's last_seen as this process last read or wrote it */
+    char key[17];   /* the start of the token's digest */
+};
+static struct seen seen_tab[SEEN_SLOTS];
+static pthread_mutex_t seen_mu = PTHREAD_MUTEX_INITIALIZER;
+
+/* The later of *last (the row's) and the remembered activity of session sid. */
+static void seen_get(int64_t sid, const char *digest, int64_t *last)
+{
+    pthread_mutex_lock(&seen_mu);
+    const struct seen *e = &seen_tab[sid % SEEN_SLOTS];
+    if (e->sid == sid && !strncmp(e->key, digest, 16) && e->at > *last)
+        *last = e->at;
+    pthread_mutex_unlock(&seen_mu);
+}
+
+/* Remembers a request of session sid at now (the row holding stored); *evicted receives the session it
+ * pushed out when that one's activity is later than its row (evicted->sid 0 otherwise). */
+static void seen_put(int64_t sid, const char *digest, int64_t now, int64_t stored, struct seen *evicted)
+{
+    pthread_mutex_lock(&seen_mu);
+    struct seen *e = &seen_tab[sid % SEEN_SLOTS];
+    bool same = e->sid == sid && !strncmp(e->key, digest, 16);
+    *evicted = (!same && e->sid && e->at > e->stored) ? *e : (struct seen){0};
+    if (!same) {
+        e->sid = sid;
+        snprintf(e->key, sizeof e->key, "%.16s", digest);
+        e->stored = stored;
+    } else if (stored > e->stored)
+        e->stored = stored;
+    e->at = now;
+    pthread_mutex_unlock(&seen_mu);
+}
+
+static void seen_stored(int64_t sid, const char *digest, int64_t stored)
+{
+    pthread_mutex_lock(&seen_mu);
+    struct seen *e = &seen_tab[sid % SEEN_SLOTS];
+    if (e->sid == sid && !strncmp(e->key, digest, 16) && stored > e->stored)
+        e->stored = stored;
+    pthread_mutex_unlock(&seen_mu);
+}
+
+static void seen_forget(int64_t sid)
+{
+    pthread_mutex_lock(&seen_mu);
+    struct seen *e = &seen_tab[sid % SEEN_SLOTS];
+    if (e->sid == sid)
+        *e = (struct seen){0};
+    pthread_mutex_unlock(&seen_mu);
+}
 
 /*
  * A principal is one row of the view user_principals (migration 0044): the user with their roles and
@@ -351,7 +419,10 @@ enum err auth_logout(struct ctx *c, int64_t session_id)
         return e;
     }
     rc = db_commit(c->db);
-    return rc < 0 ? ctx_store_fail(c, rc, "退出登录") : ERR_OK;
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "退出登录");
+    seen_forget(session_id);
+    return ERR_OK;
 }
 
 enum err auth_session(struct ctx *c, const char *token, struct principal **out)
@@ -371,10 +442,12 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "登录已失效，请重新登录")
                                 : ctx_store_fail(c, rc, "验证会话");
     }
-    int64_t sid = stmt_int(st, 0), last = stmt_int(st, 2);
+    int64_t sid = stmt_int(st, 0), stored = stmt_int(st, 2), last = stored;
     char *csrf = arena_strdup(c->arena, stmt_text(st, 1));
+    seen_get(sid, digest, &last);
     if (c->now - last > c->cfg->session_idle_minutes * 60) {
         stmt_done(st);
+        seen_forget(sid);
         (void)db_exec(c->db, "DELETE FROM sessions WHERE id = ?", DB_INT(sid));
         return ctx_fail(c, ERR_UNAUTHORIZED, "长时间未操作，登录已超时，请重新登录");
     }
@@ -383,8 +456,16 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
     stmt_done(st);
     if (e)
         return e;
-    if (c->now - last >= SESSION_TOUCH_S) /* best effort: a failed touch only shortens the session */
-        (void)db_exec(c->db, "UPDATE sessions SET last_seen = ? WHERE id = ?", DB_INT(c->now), DB_INT(sid));
+    struct seen evicted;
+    seen_put(sid, digest, c->now, stored, &evicted);
+    /* best effort: a skipped or failed write leaves the row behind, the table in memory keeps the instant */
+    if (evicted.sid)
+        (void)db_exec_unless_busy(c->db, "UPDATE sessions SET last_seen = ? WHERE id = ? AND last_seen < ?",
+                                  DB_INT(evicted.at), DB_INT(evicted.sid), DB_INT(evicted.at));
+    if (c->now - stored >= SESSION_TOUCH_S &&
+        db_exec_unless_busy(c->db, "UPDATE sessions SET last_seen = ? WHERE id = ?", DB_INT(c->now), DB_INT(sid)) ==
+            ERR_OK)
+        seen_stored(sid, digest, c->now);
     p->session_id = sid;
     p->csrf = csrf;
     *out = p;
@@ -421,7 +502,8 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out)
     time_format_iso(c->now, at);
     time_format_iso(c->now - 600, stale);
     if (strcmp(used, stale) < 0)
-        (void)db_exec(c->db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(tid));
+        (void)db_exec_unless_busy(c->db, "UPDATE api_tokens SET last_used_at = ? WHERE id = ?", DB_TEXT(at),
+                                  DB_INT(tid));
     return ERR_OK;
 }
 

@@ -28,10 +28,11 @@ static const char *hold_value(struct ctx *c)
 }
 
 /*
- * A test hook, only with the test clock (tests/api/test_ledger_lights_clock.py): while the setting
- * test_hold_pass is `want`, the pass logs `said` once and waits (it reads, never writes, and holds no
- * transaction), so that a test changes the clock between the moment the pass read its clock and its lights
- * refresh, deterministically. Returns whether it held.
+ * A test hook, only with the test clock (tests/api/test_ledger_scale.py): while the setting test_hold_pass is
+ * `want`, the pass logs `said` once and waits (it reads, never writes, and holds no transaction), so that a
+ * test changes the clock between the moment the pass read its clock and its lights refresh, deterministically:
+ * at `lights` the pass holds before its lights, at `go` it refreshes them and holds after them, at `warnings`
+ * it runs the early warnings and holds after them. Returns whether it held.
  */
 static bool test_hold(struct ctx *c, const atomic_bool *stop, const char *want, const char *said)
 {
@@ -43,6 +44,15 @@ static bool test_hold(struct ctx *c, const atomic_bool *stop, const char *want, 
     return true;
 }
 
+/* The pass's clock, read again before each of its phases: a PUT /api/v1/admin/clock (or midnight) while a
+ * pass runs must not have its later phases act on the instant it started at — ladder steps due by then, the
+ * early warnings of that day — after the clock moved on (the lights take theirs under their own lock). */
+static void pass_clock(struct ctx *c)
+{
+    if (c->cfg)
+        c->now = clock_now(c->db, c->cfg);
+}
+
 enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *out)
 {
     *out = (struct sched_stats){0};
@@ -50,6 +60,7 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
     enum err e;
     /* ladder first, so that the notices it queues can leave in the same pass */
     do {
+        pass_clock(c);
         e = deadlines_scan(c, BATCH, &steps);
         out->steps += steps;
     } while (!e && steps >= BATCH && !(stop && atomic_load(stop)));
@@ -89,8 +100,12 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         test_hold(c, stop, "go", "held after the lights");
     /* early warning: the flags of the items whose timeline moved, and once a day of every running item */
     int warned;
+    pass_clock(c);
     if ((e = warnings_pass(c, stop, &warned)))
         return e;
+    if (held)
+        test_hold(c, stop, "warnings", "held after the warnings");
+    pass_clock(c);
     struct retention_stats rs;
     if ((e = retention_pass(c, &rs)))
         return e;

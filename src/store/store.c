@@ -626,6 +626,17 @@ static int db_exec_txn(struct db *db, const char *sql)
     return db->ops->exec(db->conn, sql);
 }
 
+enum err db_exec_unless_busy_a(struct db *db, const char *sql, const struct db_bind *binds)
+{
+    if (db->depth > 0 || db->ops != &store_sqlite_ops)
+        return db_exec_a(db, sql, binds);
+    if (pthread_mutex_trylock(&db->store->write_mu) != 0)
+        return ERR_UNAVAILABLE; /* a writer of this process holds the lock: do not queue behind it */
+    enum err e = db_exec_a(db, sql, binds);
+    pthread_mutex_unlock(&db->store->write_mu);
+    return e;
+}
+
 int db_begin_at(struct db *db, const char *file, int line)
 {
     if (db->depth > 0) {

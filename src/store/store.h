@@ -272,6 +272,13 @@ struct db_bind {
 
 enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
 /*
+ * A write a reader may skip (a session's last activity): outside a transaction on SQLite it runs only
+ * when no writer of this process holds the write lock (ERR_UNAVAILABLE, nothing done, when one does), so
+ * a read never queues behind a write transaction; inside a transaction and on PostgreSQL: db_exec.
+ */
+#define db_exec_unless_busy(db, sql, ...) db_exec_unless_busy_a((db), (sql), DB_BINDS_(__VA_ARGS__))
+enum err db_exec_unless_busy_a(struct db *db, const char *sql, const struct db_bind *binds);
+/*
  * A write whose outcome nothing after it waits for (a timeline row, an audit record), inside a
  * transaction: on PostgreSQL it is sent ahead (stmt_send) and travels with the next statement run, in
  * the same round trip; the statements after it run after it, so they see it. Its failure is reported by

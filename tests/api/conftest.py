@@ -159,6 +159,27 @@ def put_setting(db, key, value):
             con.close()
 
 
+def sql_run(db, statements):
+    """Runs SQL statements on a test database of either backend; returns the rows of the last."""
+    if BACKEND == "postgres":
+        out = None
+        for s in statements:
+            p = subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", db, "-c", s], capture_output=True,
+                               text=True, check=True)
+            out = [tuple(line.split("|")) for line in p.stdout.splitlines() if line]
+        return out
+    import sqlite3
+    con = sqlite3.connect(db, timeout=60)
+    try:
+        out = None
+        for s in statements:
+            out = [tuple(str(x) for x in r) for r in con.execute(s).fetchall()]
+        con.commit()
+        return out
+    finally:
+        con.close()
+
+
 def scan(srv):
     """One scheduler pass on srv's database at srv's own clock (its test clock as stored), by `ducha scan` with
     srv's settings (mail and SMS gateways, keys): what srv's own next pass would do, done when this returns.

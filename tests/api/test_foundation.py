@@ -2,7 +2,7 @@
 import concurrent.futures
 import json
 
-from conftest import PASSWORD, BACKEND, Client, run_cli
+from conftest import PASSWORD, BACKEND, Client, iso_utc, run_cli, server_now, sql_run, wait_for
 
 
 def test_health_reports_backend(server):
@@ -77,6 +77,40 @@ def test_test_clock_moves_idle_session_past_timeout(fresh_server):
     r = admin.put("/api/v1/admin/clock", {"now": later.strftime("%Y-%m-%dT%H:%M:%SZ")})
     assert r.status in (200, 204)
     r = c.get("/api/v1/session")
+    assert r.status == 401 and "超时" in r.error["message"], r
+
+
+def test_reads_touch_a_session_once_a_minute_and_idle_expiry_stays_exact(fresh_server):
+    """A read writes the session's last activity at most once a minute (src/auth/auth.c); the instants in
+    between are kept in memory, so a session used 45 s after its sign-in and then 29.5 minutes later is still
+    active (counted from its row alone it would be 30.25 minutes idle), and one idle 31 minutes has expired."""
+    import time
+    admin = Client(fresh_server.url)  # a bearer token: the clock's moves do not end it
+    admin.token = run_cli("token", "create", "admin", "--name", "clock", db=fresh_server.db).stdout.strip()
+    t0 = int(time.time()) + 86400
+
+    def at(t):
+        r = admin.put("/api/v1/admin/clock", {"now": iso_utc(t0 + t)})
+        assert r.status in (200, 204), r
+
+    def last_seen():
+        return int(sql_run(fresh_server.db, ["SELECT s.last_seen FROM sessions s JOIN users u ON u.id = s.user_id "
+                                             "WHERE u.username = 'gc_office' ORDER BY s.id DESC LIMIT 1"])[0][0])
+
+    at(0)
+    c = fresh_server.client("gc_office")
+    signed_in = last_seen()
+    at(45)
+    assert c.get("/api/v1/items?per_page=1").status == 200
+    assert last_seen() == signed_in  # not written: less than a minute since
+    at(45 + 29 * 60 + 30)
+    r = c.get("/api/v1/items?per_page=1")
+    assert r.status == 200, r  # 29.5 minutes after its last request
+    # the row was stale: written by this read, or (a scheduler pass holding the write lock: a read does not
+    # wait for it) by a next one
+    assert wait_for(lambda: c.get("/api/v1/session").status == 200 and last_seen() >= t0 + 45 + 29 * 60 + 30)
+    at(server_now(fresh_server) - t0 + 31 * 60)  # 31 minutes after the last request (server_now: a bound)
+    r = c.get("/api/v1/items?per_page=1")
     assert r.status == 401 and "超时" in r.error["message"], r
 
 

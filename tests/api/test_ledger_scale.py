@@ -348,6 +348,39 @@ def test_a_pass_across_a_clock_change_keeps_the_new_day(backend):
         s.stop()
 
 
+def test_a_pass_across_a_clock_change_warns_by_the_new_day(backend):
+    """The same as the lights for the early warnings (and the ladder, src/sched/sched.c pass_clock): a pass that
+    read its clock before a PUT /api/v1/admin/clock warns by the clock as it is when its warnings run. An item
+    received today, due in 40 days, never reported: 38 days on it is due within 5 working days and silent for 38
+    days, so the pass raises `silent`; by the day the pass started on it raised nothing. The test hook holds the
+    pass before its lights while the clock moves, and after its warnings while the test looks (no other pass
+    runs in between)."""
+    s = Server(backend.new_db())
+    try:
+        it = Items(s)
+        quiet = it.bring("received", title=f"跨越时钟调整的预警{uniq()}", due_date=day(40))
+        put_setting(s.db, "test_hold_pass", "lights")
+        assert wait_for(lambda: "held before the lights" in s.output(), timeout=60), s.output()[-2000:]
+        r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + 38 * 86400)})
+        assert r.status == 200, r
+        put_setting(s.db, "test_hold_pass", "warnings")  # lights, warnings, then held while we look
+        assert wait_for(lambda: "held after the warnings" in s.output(), timeout=60), s.output()[-2000:]
+        office, rows, page = s.client("gc_office"), [], 1  # 38 idle days end a session
+        while True:
+            r = office.get(f"/api/v1/warnings?per_page=200&page={page}")
+            assert r.status == 200, r
+            rows += r.json["warnings"]
+            if len(rows) >= r.json["total"] or not r.json["warnings"]:
+                break
+            page += 1
+        signals = {x["signal"]: x["facts"] for w in rows if w["item_id"] == quiet["id"] for x in w["signals"]}
+        assert "silent" in signals, ("the pass warned by the day it started on", len(rows))
+        assert signals["silent"]["days_silent"] >= 38 and signals["silent"]["due_date"] == day(40), signals
+    finally:
+        put_setting(s.db, "test_hold_pass", None)
+        s.stop()
+
+
 def test_lights_moved_in_bulk_equal_a_recount_after_moves_across_days(backend):
     """With ledger_lights_chunk=1 every move of the stored lights that recolours more than one item takes the
     bulk path (set-based UPDATEs by due date; on SQLite the counter changes summed in one statement, the

@@ -12,7 +12,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BACKEND, Server, free_port
+from conftest import BACKEND, Server, free_port, sql_run
 
 TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -351,27 +351,6 @@ def test_concurrent_retries_create_exactly_once(ops, unique):
 
 
 # ---- retention ----
-
-def sql_run(db, statements):
-    """Runs SQL statements on a test database of either backend; returns the rows of the last."""
-    if BACKEND == "postgres":
-        out = None
-        for s in statements:
-            p = subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", db, "-c", s], capture_output=True,
-                               text=True, check=True)
-            out = [tuple(line.split("|")) for line in p.stdout.splitlines() if line]
-        return out
-    import sqlite3
-    con = sqlite3.connect(db)
-    try:
-        out = None
-        for s in statements:
-            out = [tuple(str(x) for x in r) for r in con.execute(s).fetchall()]
-        con.commit()
-        return out
-    finally:
-        con.close()
-
 
 def test_retention_keeps_logs_six_months_and_forgets_what_expired(backend):
     from conftest import run_cli
