@@ -21,20 +21,36 @@
 #include <stdio.h>
 #include <string.h>
 
+enum err insp_unit_government(struct ctx *c, int64_t unit_id, int64_t *gov)
+{
+    *gov = 0;
+    enum err e = db_one_int(c->db, gov,
+                            "SELECT g.id FROM units g JOIN units u ON u.id = ? WHERE g.kind = 'government' "
+                            "AND g.path < u.path AND SUBSTR(u.path, 1, LENGTH(g.path)) = g.path "
+                            "ORDER BY g.depth DESC LIMIT 1",
+                            DB_INT(unit_id));
+    return e && e != ERR_NOT_FOUND ? ctx_db_fail(c, e, "读取单位所属政府") : ERR_OK;
+}
+
 enum err insp_unit_burden(struct ctx *c, int64_t unit_id, int year, int64_t self_insp, int64_t self_entry, int64_t *out)
 {
-    int64_t a = 0, b = 0;
-    enum err e = db_one_int(c->db, &a,
-                            "SELECT COUNT(*) FROM insp_targets t JOIN inspections i ON i.id = t.inspection_id "
-                            "WHERE t.unit_id = ? AND i.year = ? AND i.id <> ? AND i.state NOT IN ('draft', "
-                            "'proposed', 'withdrawn', 'merged') AND (i.covert = 0 OR i.findings_issued_at IS NOT NULL)",
-                            DB_INT(unit_id), DB_INT(year), DB_INT(self_insp));
+    /* the unit, and its government: an inspection of a government reaches its departments and townships (督查检查
+     * 考核 received there: reports, materials, receptions), each inspection once */
+    int64_t a = 0, b = 0, gov;
+    enum err e = insp_unit_government(c, unit_id, &gov);
+    if (e)
+        return e;
+    e = db_one_int(c->db, &a,
+                   "SELECT COUNT(DISTINCT i.id) FROM insp_targets t JOIN inspections i ON i.id = t.inspection_id "
+                   "WHERE t.unit_id IN (?, ?) AND i.year = ? AND i.id <> ? AND i.state NOT IN ('draft', "
+                   "'proposed', 'withdrawn', 'merged') AND (i.covert = 0 OR i.findings_issued_at IS NOT NULL)",
+                   DB_INT(unit_id), DB_INT(gov), DB_INT(year), DB_INT(self_insp));
     if (!e || e == ERR_NOT_FOUND)
         e = db_one_int(c->db, &b,
-                       "SELECT COUNT(*) FROM insp_entry_targets t JOIN insp_entries e ON e.id = t.entry_id "
-                       "JOIN insp_plans p ON p.id = e.plan_id WHERE t.unit_id = ? AND p.year = ? AND e.id <> ? "
+                       "SELECT COUNT(DISTINCT e.id) FROM insp_entry_targets t JOIN insp_entries e ON e.id = t.entry_id "
+                       "JOIN insp_plans p ON p.id = e.plan_id WHERE t.unit_id IN (?, ?) AND p.year = ? AND e.id <> ? "
                        "AND e.state = 'included' AND e.inspection_id IS NULL AND e.methods NOT LIKE '%,covert,%'",
-                       DB_INT(unit_id), DB_INT(year), DB_INT(self_entry));
+                       DB_INT(unit_id), DB_INT(gov), DB_INT(year), DB_INT(self_entry));
     if (e && e != ERR_NOT_FOUND)
         return ctx_db_fail(c, e, "统计单位督查次数");
     *out = a + b;

@@ -219,11 +219,14 @@ struct caps_check {
     bool approve;       /* the approver records it as approved at once */
 };
 enum err insp_caps_check(struct ctx *c, const struct caps_check *k);
-/* The inspections a unit receives in a year from every issuer (burden_check.c): opened and live ones naming it as
- * a target (a covert visit once its findings are issued, else not yet), and the plans' included proposals naming
- * it that are no inspection yet; the inspection and the entry given (0: none) left out. */
+/* The inspections a unit receives in a year from every issuer (burden_check.c): opened and live ones naming it or
+ * its government (insp_unit_government: an inspection of a county reaches its departments and townships) as a
+ * target, each once (a covert visit once its findings are issued, else not yet), and the plans' included proposals
+ * naming it or its government that are no inspection yet; the inspection and the entry given (0: none) left out. */
 enum err insp_unit_burden(struct ctx *c, int64_t unit_id, int year, int64_t self_insp, int64_t self_entry,
                           int64_t *out);
+/* The government a unit belongs to: the nearest unit of kind government strictly above it (0: none). */
+enum err insp_unit_government(struct ctx *c, int64_t unit_id, int64_t *gov);
 /* The burden warnings for an inspection or entry on units in [start, end] (the objects given left out): a cap
  * warning per unit at or one short of settings unit_cap, an overlap per other live inspection or entry on it;
  * rows_out (may be NULL) gets each unit's count. */
