@@ -44,6 +44,14 @@ enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *ins
     return insp.escalated ? insp.escalated(c, x, inspection_id) : ERR_OK;
 }
 
+enum err hooks_burden(struct ctx *c, const struct burden_request *r, json_t **warnings)
+{
+    if (insp.burden)
+        return insp.burden(c, r, warnings);
+    *warnings = json_array();
+    return ERR_OK;
+}
+
 static struct survey_hooks surveys;
 
 void hooks_set_surveys(const struct survey_hooks *h)

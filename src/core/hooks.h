@@ -63,12 +63,32 @@ struct escalation {
     const int64_t *unit_ids; /* the object's responsible units */
     int nunits;
 };
+/*
+ * A request that burdens units other than an inspection (减负, issue 12): an item's 督办通知 with the reports and
+ * materials it asks of its responsible units, from today to its due date. The inspections module runs the same
+ * burden check as for an inspection (each unit's requests this year against settings request_cap, the overlapping
+ * inspections and other issuers' items); with check set, a unit past its cap is a 409 unless reason is given, and
+ * the reason is then recorded as an exception with the object (rule `request`). *warnings (caller owns): the
+ * check's warnings; empty when no module is registered.
+ */
+struct burden_request {
+    const char *object_type; /* "item" */
+    int64_t object_id;       /* the object, left out of the counts (0: none yet) */
+    const char *office_path; /* the issuing government */
+    const int64_t *unit_ids; /* the units asked */
+    int nunits;
+    const char *start, *end; /* YYYY-MM-DD */
+    const char *reason;      /* the exception's reason, or NULL */
+    bool check;              /* refuse past a cap without a reason (else only warn) */
+};
 struct insp_hooks {
     enum err (*escalated)(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
+    enum err (*burden)(struct ctx *c, const struct burden_request *r, json_t **warnings);
 };
 /* Registers the inspections module's functions (start-up only). */
 void hooks_set_inspections(const struct insp_hooks *h);
 enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
+enum err hooks_burden(struct ctx *c, const struct burden_request *r, json_t **warnings);
 
 /*
  * The satisfaction of those an object served (满意度调查, issue 18): the surveys module answers for a

@@ -59,6 +59,11 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->units = arena_alloc(a, sizeof *b->units * (json_array_size(units) + 1));
     json_array_foreach(units, i, v) b->units[b->nunits++] = (struct doc_bulletin_unit){
         str(v, "name"), num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"), num(v, "overdue")};
+    const json_t *govs = json_object_get(f, "governments");
+    b->govs = arena_alloc(a, sizeof *b->govs * (json_array_size(govs) + 1));
+    json_array_foreach(govs, i, v) b->govs[b->ngovs++] = (struct doc_bulletin_unit){
+        !strcmp(str(v, "level"), "own") ? arena_printf(a, "%s（本级）", str(v, "name")) : str(v, "name"),
+        num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"), num(v, "overdue")};
     b->items = arena_alloc(a, sizeof *b->items * (json_array_size(items) + 1));
     json_array_foreach(items, i, v) b->items[b->nitems++] = (struct doc_bulletin_item){
         str(v, "number"), str(v, "title"), str(v, "lead_unit"), str(v, "due_date"), num(v, "overdue_days")};

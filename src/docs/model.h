@@ -121,6 +121,8 @@ struct doc_bulletin {
     int inspections, rect_assigned, rect_tasks, rect_verified, rect_overdue, rect_rate;
     struct doc_bulletin_unit *units;
     int nunits;
+    struct doc_bulletin_unit *govs; /* 本级及下级: the roll-up, the home (本级) then each government below it */
+    int ngovs;
     struct doc_bulletin_funit *funits; /* the inspected units with their findings */
     int nfunits, findings_total;
     struct doc_bulletin_finding *findings; /* at most the figures' list */

@@ -532,6 +532,25 @@ static void draw_row(struct pdf *p, const struct column *cols, int ncol, const c
     p->y += h;
 }
 
+static void table_head(struct pdf *p, const struct column *cols, int ncol);
+
+/* A table of registered / completed / on time / overdue per row (a unit or a government) and the totals row. */
+static void figures_table(struct pdf *p, const struct doc_bulletin *b, const char *who,
+                          const struct doc_bulletin_unit *rows, int n, const char *total)
+{
+    const struct column uc[] = {{who, 0.40}, {"交办", 0.15}, {"办结", 0.15}, {"按期办结", 0.15}, {"超期未办结", 0.15}};
+    table_head(p, uc, 5);
+    for (int i = 0; i < n; i++) {
+        const struct doc_bulletin_unit *u = &rows[i];
+        const char *cells[] = {u->name, arena_printf(p->a, "%d", u->registered), arena_printf(p->a, "%d", u->completed),
+                               arena_printf(p->a, "%d", u->on_time), arena_printf(p->a, "%d", u->overdue)};
+        draw_row(p, uc, 5, cells, false);
+    }
+    const char *tot[] = {total, arena_printf(p->a, "%d", b->registered), arena_printf(p->a, "%d", b->completed),
+                         arena_printf(p->a, "%d", b->on_time), arena_printf(p->a, "%d", b->overdue)};
+    draw_row(p, uc, 5, tot, false);
+}
+
 static void table_head(struct pdf *p, const struct column *cols, int ncol)
 {
     const char **hc = arena_alloc(p->a, sizeof *hc * (size_t)ncol);
@@ -1087,21 +1106,15 @@ static void doc_bulletin(struct pdf *p, const void *arg)
                              ? arena_printf(p->a, "，其中按期办结%d件，按期办结率%d%%", b->on_time, b->on_time_rate)
                              : "",
                          doc_date_cn(p->a, b->as_of), b->overdue));
+    if (b->ngovs) {
+        body(p, "本级和各下级政府交办情况如下：");
+        figures_table(p, b, "政府", b->govs, b->ngovs, "合计");
+        blank(p, 0.5);
+    }
     if (b->nunits) {
-        static const struct column uc[] = {
-            {"单位", 0.40}, {"交办", 0.15}, {"办结", 0.15}, {"按期办结", 0.15}, {"超期未办结", 0.15}};
-        table_head(p, uc, 5);
-        for (int i = 0; i < b->nunits; i++) {
-            const struct doc_bulletin_unit *u = &b->units[i];
-            const char *cells[] = {u->name, arena_printf(p->a, "%d", u->registered),
-                                   arena_printf(p->a, "%d", u->completed), arena_printf(p->a, "%d", u->on_time),
-                                   arena_printf(p->a, "%d", u->overdue)};
-            draw_row(p, uc, 5, cells, false);
-        }
-        const char *tot[] = {"合计（每项事项计一次）", arena_printf(p->a, "%d", b->registered),
-                             arena_printf(p->a, "%d", b->completed), arena_printf(p->a, "%d", b->on_time),
-                             arena_printf(p->a, "%d", b->overdue)};
-        draw_row(p, uc, 5, tot, false);
+        if (b->ngovs)
+            body(p, "各责任单位办理情况如下：");
+        figures_table(p, b, "单位", b->units, b->nunits, "合计（每项事项计一次）");
         blank(p, 0.5);
         bar_chart(p, b);
     }

@@ -94,8 +94,8 @@ static const char *exception_state(struct ctx *c, const char *type, int64_t id, 
  * A broken rule: passes when an exception is approved (or requested and not yet decided, for the
  * requester); with a reason records one (approved at once when k->approve); else 409 with `refusal`.
  */
-static enum err broken(struct ctx *c, const struct caps_check *k, const char *rule, const char *detail,
-                       const char *refusal)
+enum err insp_caps_broken(struct ctx *c, const struct caps_check *k, const char *rule, const char *detail,
+                          const char *refusal)
 {
     int64_t eid = 0;
     const char *state = exception_state(c, k->object_type, k->object_id, rule, &eid);
@@ -240,7 +240,7 @@ static enum err unit_cap(struct ctx *c, const struct caps_check *k, const char *
     if (!over)
         return ERR_OK;
     const char *detail = arena_printf(c->arena, "%s（减负）", over);
-    return broken(c, k, "unit", detail, arena_printf(c->arena, "%s，%s。", detail, way));
+    return insp_caps_broken(c, k, "unit", detail, arena_printf(c->arena, "%s，%s。", detail, way));
 }
 
 enum err insp_caps_check(struct ctx *c, const struct caps_check *k)
@@ -256,7 +256,7 @@ enum err insp_caps_check(struct ctx *c, const struct caps_check *k)
             arena_printf(c->arena, "%d年督查总量上限 %" PRId64 " 项（上年 %" PRId64 " 项 × %g），已有 %" PRId64 " 项",
                          k->year, f.cap, f.baseline, f.factor, f.total);
         const char *refusal = arena_printf(c->arena, "超出年度督查总量上限：%s，%s。", detail, way);
-        if ((e = broken(c, k, "total", detail, refusal)))
+        if ((e = insp_caps_broken(c, k, "total", detail, refusal)))
             return e;
     }
     if ((k->rules & CAPS_UNIT) && (e = unit_cap(c, k, way)))
@@ -268,7 +268,7 @@ enum err insp_caps_check(struct ctx *c, const struct caps_check *k)
     if ((e = comprehensive_conflict(c, k, &other)) || !other)
         return e;
     const char *detail = arena_printf(c->arena, "同一部门对同一地方%d年已有综合督查%s（每年至多一次）", k->year, other);
-    return broken(c, k, "comprehensive", detail, arena_printf(c->arena, "%s，%s。", detail, way));
+    return insp_caps_broken(c, k, "comprehensive", detail, arena_printf(c->arena, "%s，%s。", detail, way));
 }
 
 enum err insp_exceptions_decide(struct ctx *c, const char *type, int64_t id, bool approve)

@@ -159,7 +159,7 @@ enum err insp_event(struct ctx *c, const char *type, int64_t id, const char *kin
 
 /* ---- settings ---- */
 
-static const struct insp_settings defaults = {0.5, 30, false, 30, false, 3, 0.35, 0};
+static const struct insp_settings defaults = {0.5, 30, false, 30, false, 3, 0.35, 0, 0};
 
 enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
 {
@@ -188,6 +188,8 @@ enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
         out->dup_threshold = json_number_value(x);
     if ((x = json_object_get(j, "unit_cap")) && json_is_integer(x))
         out->unit_cap = (int)json_integer_value(x);
+    if ((x = json_object_get(j, "request_cap")) && json_is_integer(x))
+        out->request_cap = (int)json_integer_value(x);
     if ((x = json_object_get(j, "review_unit")) && json_is_string(x))
         out->review_workdays = !strcmp(json_string_value(x), "workdays");
     if ((x = json_object_get(j, "decide_unit")) && json_is_string(x))
@@ -198,10 +200,10 @@ enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
 
 static json_t *settings_json(const struct insp_settings *s)
 {
-    return json_pack("{sf si ss si ss si sf si}", "cap_factor", s->cap_factor, "review_days", s->review_days,
+    return json_pack("{sf si ss si ss si sf si si}", "cap_factor", s->cap_factor, "review_days", s->review_days,
                      "review_unit", s->review_workdays ? "workdays" : "days", "decide_days", s->decide_days,
                      "decide_unit", s->decide_workdays ? "workdays" : "days", "lookback_months", s->lookback_months,
-                     "dup_threshold", s->dup_threshold, "unit_cap", s->unit_cap);
+                     "dup_threshold", s->dup_threshold, "unit_cap", s->unit_cap, "request_cap", s->request_cap);
 }
 
 const struct jv_field insp_settings_spec[] = {
@@ -213,6 +215,7 @@ const struct jv_field insp_settings_spec[] = {
     {"lookback_months", JV_INT, 0, 1, 24},
     {"dup_threshold", JV_STRING, 0, 1, 10},
     {"unit_cap", JV_INT, 0, 0, 1000, "每个单位年度督查检查次数上限"},
+    {"request_cap", JV_INT, 0, 0, 100000, "每个单位年度交办事项件数上限"},
     {NULL, 0, 0, 0, 0},
 };
 
@@ -273,6 +276,7 @@ static enum err settings_tx(struct ctx *c, void *arg)
     s.decide_days = (int)jv_int(b, "decide_days", s.decide_days);
     s.lookback_months = (int)jv_int(b, "lookback_months", s.lookback_months);
     s.unit_cap = (int)jv_int(b, "unit_cap", s.unit_cap);
+    s.request_cap = (int)jv_int(b, "request_cap", s.request_cap);
     x->out = settings_json(&s);
     char *v = json_dumps(x->out, JSON_COMPACT | JSON_SORT_KEYS);
     e = db_exec(c->db,
@@ -598,5 +602,5 @@ void inspections_register(void)
     /* rectification tasks keep their deadlines on the clocks (reminders, ladder) */
     rect_register_owner();
     /* an item listed for inspection becomes a proposal */
-    hooks_set_inspections(&(struct insp_hooks){.escalated = insp_escalated});
+    hooks_set_inspections(&(struct insp_hooks){.escalated = insp_escalated, .burden = insp_request_burden});
 }

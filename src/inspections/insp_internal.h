@@ -2,6 +2,7 @@
 #ifndef DUCHA_INSP_INTERNAL_H
 #define DUCHA_INSP_INTERNAL_H
 
+#include "core/hooks.h"
 #include "inspections/inspections.h"
 
 #include <stdbool.h>
@@ -126,6 +127,7 @@ struct insp_settings {
     int lookback_months;  /* a rebounding finding is looked at again this many months after verification */
     double dup_threshold; /* bigram similarity at which an inspection counts as a duplicate */
     int unit_cap;         /* inspections a unit receives a year, every issuer together (减负); 0: no cap */
+    int request_cap;      /* items (督办通知 with their reports) a unit receives a year, every issuer; 0: no cap */
 };
 enum err insp_settings_load(struct ctx *c, struct insp_settings *out);
 /* The per-unit cap that applies to a unit (unit_caps.c): its nearest government's (itself or an ancestor) with
@@ -217,16 +219,27 @@ struct caps_check {
     bool approve;       /* the approver records it as approved at once */
 };
 enum err insp_caps_check(struct ctx *c, const struct caps_check *k);
-/* The inspections a unit receives in a year from every issuer (burden_check.c): opened and live ones naming it as
- * a target (a covert visit once its findings are issued, else not yet), and the plans' included proposals naming
- * it that are no inspection yet; the inspection and the entry given (0: none) left out. */
+/* The inspections a unit receives in a year from every issuer (burden_check.c): opened and live ones naming it or
+ * its government (insp_unit_government: an inspection of a county reaches its departments and townships) as a
+ * target, each once (a covert visit once its findings are issued, else not yet), and the plans' included proposals
+ * naming it or its government that are no inspection yet; the inspection and the entry given (0: none) left out. */
 enum err insp_unit_burden(struct ctx *c, int64_t unit_id, int year, int64_t self_insp, int64_t self_entry,
                           int64_t *out);
+/* The government a unit belongs to: the nearest unit of kind government strictly above it (0: none). */
+enum err insp_unit_government(struct ctx *c, int64_t unit_id, int64_t *gov);
 /* The burden warnings for an inspection or entry on units in [start, end] (the objects given left out): a cap
  * warning per unit at or one short of settings unit_cap, an overlap per other live inspection or entry on it;
  * rows_out (may be NULL) gets each unit's count. */
 enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const char *start, const char *end,
                               int64_t ex_insp, int64_t ex_entry, json_t **rows_out, json_t **out);
+/* The same check for an item's 督办通知 (hooks_burden, struct burden_request): each unit's items this year against
+ * settings request_cap, the overlapping inspections and entries, and other issuers' running items on it in the
+ * window; with r->check a unit past the cap needs r->reason, recorded as an exception (rule `request`). */
+enum err insp_request_burden(struct ctx *c, const struct burden_request *r, json_t **warnings);
+/* A broken cap rule on k's object (caps.c): passes when an exception is approved or requested; with k->reason
+ * records one; else a 409 with refusal. */
+enum err insp_caps_broken(struct ctx *c, const struct caps_check *k, const char *rule, const char *detail,
+                          const char *refusal);
 /* Approves (or refuses) the exceptions requested for an object. */
 enum err insp_exceptions_decide(struct ctx *c, const char *object_type, int64_t object_id, bool approve);
 json_t *insp_exceptions_json(struct ctx *c, const char *object_type, int64_t object_id);

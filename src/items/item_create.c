@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "core/hooks.h"
 #include "units/units.h"
 
 #include <inttypes.h>
@@ -29,6 +30,7 @@ const struct jv_field items_create_spec[] = {
     {"confidentiality", JV_STRING, 0, 0, 20, "密级"},
     {"tags", JV_STRING_ARRAY, 0, 0, 20, "标签"},
     {"submit", JV_BOOL, 0, 0, 0, "立即报审"},
+    {"burden_reason", JV_STRING, 0, 1, 500, "超出交办上限的例外理由"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -278,7 +280,34 @@ struct create_args {
     int64_t id;
     item_created_fn then; /* runs inside the transaction once the draft exists, or NULL */
     void *then_arg;
+    json_t *burden; /* the burden check's warnings (减负) */
 };
+
+/* The burden check before the units are asked (减负, hooks_burden): each responsible unit's items this year against
+ * the cap, and the other requests on it from today to the due date; past the cap only with burden_reason. */
+static enum err burden_check(struct ctx *c, struct create_args *a, const char *office_path, const char *today)
+{
+    const json_t *b = a->body;
+    json_t *co = json_object_get(b, "co_unit_ids");
+    int n = 0;
+    int64_t *units = arena_alloc(c->arena, sizeof *units * (json_array_size(co) + 1));
+    units[n++] = jv_int(b, "lead_unit_id", 0);
+    size_t i;
+    json_t *v;
+    json_array_foreach(co, i, v) units[n++] = json_integer_value(v);
+    const struct burden_request r = {.object_type = "item",
+                                     .object_id = a->id,
+                                     .office_path = office_path,
+                                     .unit_ids = units,
+                                     .nunits = n,
+                                     .start = today,
+                                     .end = jv_str(b, "due_date"),
+                                     .reason = jv_str(b, "burden_reason"),
+                                     .check = true};
+    json_decref(a->burden);
+    a->burden = NULL;
+    return hooks_burden(c, &r, &a->burden);
+}
 
 static enum err create_tx(struct ctx *c, void *arg)
 {
@@ -321,7 +350,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         DB_TEXT(at), DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "新建督办事项");
-    if ((e = insert_tracks(c, a->id, lead, lead_path, co, co_paths)))
+    if ((e = insert_tracks(c, a->id, lead, lead_path, co, co_paths)) || (e = burden_check(c, a, office_path, today)))
         return e;
     json_t *data = json_deep_copy(b);
     if (a->parent_id)
@@ -349,16 +378,22 @@ static enum err create_common(struct ctx *c, int64_t parent_id, const json_t *bo
     enum err e = item_check_values(c, body);
     if (e)
         return e;
-    struct create_args a = {body, parent_id, 0, then, then_arg};
-    if ((e = ctx_tx(c, "新建督办事项", create_tx, &a)))
+    struct create_args a = {body, parent_id, 0, then, then_arg, NULL};
+    if ((e = ctx_tx(c, "新建督办事项", create_tx, &a))) {
+        json_decref(a.burden);
         return e;
+    }
     if (jv_bool(body, "submit", false)) {
         json_t *empty = json_object();
         e = items_act(c, a.id, ITEM_ACT_SUBMIT, empty, out);
         json_decref(empty);
-        return e;
+    } else {
+        e = items_get(c, a.id, out);
     }
-    return items_get(c, a.id, out);
+    if (!e)
+        json_object_set_new(*out, "burden_warnings", a.burden ? json_incref(a.burden) : json_array());
+    json_decref(a.burden);
+    return e;
 }
 
 enum err items_create(struct ctx *c, const json_t *body, json_t **out)

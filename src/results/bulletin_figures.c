@@ -781,11 +781,72 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
     return count(c, home, false, scope, from, to, false, out);
 }
 
+/* 本级及下级: the roll-up per government — the home itself (本级: what its own office registered) and each
+ * government right below it with everything below that (a city's counties, a province's cities) — each counted as
+ * the bulletin counts (its own count: the rows add up to the totals, every item once). Rows with nothing left out. */
+static enum err governments(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
+                            json_t **out)
+{
+    struct stmt *st = db_query(c->db,
+                               "SELECT g.id, g.name, g.path FROM units g JOIN units h ON h.id = g.parent_id "
+                               "WHERE h.path = ? AND g.kind = 'government' ORDER BY g.sort, g.path",
+                               DB_TEXT(home));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取下级政府");
+    int n = 0, cap = 0, rc;
+    struct gov {
+        int64_t id;
+        const char *name, *path;
+    } *g = res_grow(c, NULL, 0, &cap, sizeof *g, 8);
+    g[n++] = (struct gov){0, NULL, home};
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        g = res_grow(c, g, n, &cap, sizeof *g, 8);
+        g[n++] = (struct gov){stmt_int(st, 0), res_col(c, st, 1), res_col(c, st, 2)};
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取下级政府");
+    enum err e = db_one_int(c->db, &g[0].id, "SELECT id FROM units WHERE path = ?", DB_TEXT(home));
+    if (!e)
+        e = db_one_text(c->db, c->arena, &g[0].name, "SELECT name FROM units WHERE path = ?", DB_TEXT(home));
+    if (e)
+        return ctx_db_fail(c, e, "读取政府");
+    json_t *rows = json_array();
+    for (int i = 0; i < n && !e; i++) {
+        json_t *fig = NULL;
+        if ((e = count(c, g[i].path, i > 0, scope, from, to, false, &fig)))
+            break;
+        json_t *t = json_object_get(fig, "totals");
+        if (json_integer_value(json_object_get(t, "registered")) || json_integer_value(json_object_get(t, "overdue")) ||
+            json_integer_value(json_object_get(t, "completed")))
+            json_array_append_new(
+                rows, json_pack("{sI ss ss sO sO sO sO}", "unit_id", (json_int_t)g[i].id, "name", g[i].name, "level",
+                                i ? "below" : "own", "registered", json_object_get(t, "registered"), "completed",
+                                json_object_get(t, "completed"), "completed_on_time",
+                                json_object_get(t, "completed_on_time"), "overdue", json_object_get(t, "overdue")));
+        json_decref(fig);
+    }
+    if (e) {
+        json_decref(rows);
+        return e;
+    }
+    *out = rows;
+    return ERR_OK;
+}
+
 enum err bulletin_count_all(struct ctx *c, const char *home, bool below, const char *scope, const char *from,
                             const char *to, bool warnings, json_t **out)
 {
-    json_t *w = NULL;
+    json_t *w = NULL, *govs = NULL;
     enum err e = count(c, home, below, scope, from, to, true, out);
+    if (!e && below) {
+        if ((e = governments(c, home, scope, from, to, &govs))) {
+            json_decref(*out);
+            *out = NULL;
+            return e;
+        }
+        json_object_set_new(*out, "governments", govs);
+    }
     if (e || !warnings)
         return e;
     if ((e = warnings_by_unit(c, home, below, scope, &w))) {

@@ -3,9 +3,10 @@
  * counted from the records that exist, never entered: 督办通知 (items assigned to it, each once), 催办 (presses
  * by the office or a leader naming it), 系统提醒 (the deadline ladder's own reminders), 进展报告 (the progress
  * reports its tracks filed), 督查 (inspections that reached it: started and announced, or with their findings
- * issued — a covert visit is no burden the unit may know of before then), 整改任务 (rectification tasks assigned
- * to it, withdrawn left out). A unit is counted with everything below it; the issuer is the government whose
- * office registered the item or ran the inspection.
+ * issued — a covert visit is no burden the unit may know of before then; an inspection of the unit's government
+ * reaches its departments and townships too, so it counts for them), 整改任务 (rectification tasks assigned to it,
+ * withdrawn left out). A unit is counted with everything below it; the issuer is the government whose office
+ * registered the item or ran the inspection.
  *
  * Who sees what: a reader of items at a government (its office and leaders) gets the government's departments
  * and townships ranked by their total, and the issuers ranked by what they asked; a unit's user gets its own row
@@ -221,14 +222,22 @@ enum err results_burden(struct ctx *c, int year, json_t **out)
                 "JOIN items i ON i.id = p.item_id WHERE t.unit_path >= ? AND t.unit_path < ? "
                 "AND p.created_at >= ? AND p.created_at < ? ORDER BY p.id",
                 B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(y0), DB_TEXT(y1)), false);
+        /* an inspection of the row's government reaches the row too (its departments and townships receive it) */
+        const char *govp = "";
+        if (!e && db_one_text(c->db, c->arena, &govp,
+                              "SELECT g.path FROM units g WHERE g.kind = 'government' AND g.path < ? "
+                              "AND SUBSTR(?, 1, LENGTH(g.path)) = g.path ORDER BY g.depth DESC LIMIT 1",
+                              DB_TEXT(lo), DB_TEXT(lo)))
+            govp = "";
         if (!e)
             e = pass(&r, B_INSPECTIONS,
-                     "SELECT t.unit_path, i.office_path, i.id FROM insp_targets t JOIN inspections i "
-                     "ON i.id = t.inspection_id WHERE t.unit_path >= ? AND t.unit_path < ? AND i.year = ? "
+                     "SELECT CASE WHEN t.unit_path = ? THEN ? ELSE t.unit_path END, i.office_path, i.id "
+                     "FROM insp_targets t JOIN inspections i ON i.id = t.inspection_id "
+                     "WHERE ((t.unit_path >= ? AND t.unit_path < ?) OR t.unit_path = ?) AND i.year = ? "
                      "AND i.state NOT IN ('withdrawn', 'merged') "
                      "AND (i.findings_issued_at IS NOT NULL OR (i.covert = 0 AND i.started_at IS NOT NULL)) "
                      "ORDER BY i.id",
-                     B(DB_TEXT(lo), DB_TEXT(hi), DB_INT(year)), false);
+                     B(DB_TEXT(govp), DB_TEXT(lo), DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(govp), DB_INT(year)), false);
         if (!e)
             e = pass(&r, B_TASKS,
                      "SELECT unit_path, office_path, id FROM rect_tasks WHERE unit_path >= ? AND unit_path < ? "

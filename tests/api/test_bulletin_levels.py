@@ -102,6 +102,28 @@ def test_own_and_below_each_equal_a_recount(city):
     assert figures_of(gown) == figures_of(gbelow) == recount(city, "2025-05-01", "2025-05-31")
 
 
+def test_the_roll_up_per_government_adds_up_and_each_row_is_a_recount(city):
+    """本级及下级: a row for the city itself (本级, its own office's items) and one per county with everything below
+    it, each the recount of that government's items; the rows add up to the totals; an own bulletin has none."""
+    it = city["it"]
+    o = it.c("lc_office")
+    below = draft(o, dict(MAY, levels="below"))
+    rows = below["figures"]["governments"]
+    assert [(r["name"], r["level"]) for r in rows] == [("临川市人民政府", "own"), ("古城县人民政府", "below"),
+                                                       ("安平县人民政府", "below")], rows
+    keys = ("registered", "completed", "completed_on_time", "overdue")
+    for r, offs in zip(rows, (("lc",), ("gc",), ("ap",))):
+        totals, _ = recount(city, "2025-05-01", "2025-05-31", "lc", "lc_office", offices(it, *offs))
+        assert {k: r[k] for k in keys} == totals, (r, totals)
+        assert r["unit_id"] == lc_unit(it, offs[0])
+    assert {k: sum(r[k] for r in rows) for k in keys} == {k: below["figures"]["totals"][k] for k in keys}
+    assert rows[0]["registered"] == 1 and rows[1]["registered"] == 2 and rows[1]["overdue"] >= 1
+    # a county as the scope: only what reaches it, the other county left out
+    ap = draft(o, dict(MAY, levels="below", scope_unit_id=lc_unit(it, "ap")))
+    assert "古城县人民政府" not in [r["name"] for r in ap["figures"]["governments"]]
+    assert "governments" not in draft(o, MAY)["figures"]
+
+
 def test_patch_levels_counts_again_and_bad_levels_refused(city):
     it = city["it"]
     o = it.c("lc_office")
@@ -157,5 +179,6 @@ def test_a_county_change_refuses_the_city_below_draft_and_the_issue_prints_it(ci
     text = pdf_text(str(pdf)).replace("\n", "")
     t = issued["figures"]["totals"]
     for words in (issued["number"], "本级及下级", "古城县交通运输局", "安平县交通运输局", "老旧小区屋面防水维修",
-                  f"共交办督办事项{t['registered']}件"):
+                  f"共交办督办事项{t['registered']}件", "本级和各下级政府交办情况如下", "临川市人民政府（本级）",
+                  "古城县人民政府", "安平县人民政府", "各责任单位办理情况如下"):
         assert words in text, (words, text[:3000])

@@ -1,4 +1,5 @@
-// A bulletin's levels (统计层级) in the browser: the city office (临川市) reports on its counties. The draft dialog
+// A bulletin's levels (统计层级) in the browser: the city office (临川市) reports on its counties (with the roll-up per
+// government under 本级及下级). The draft dialog
 // offers 本级 / 本级及下级; a 本级 draft counts the city's own items only, and switching it to 本级及下级 in the
 // words form counts again the items the counties' offices assigned — the page shows exactly what the server
 // counted for the same period and scope.
@@ -57,6 +58,17 @@ test('the city office drafts 本级 and counts again 本级及下级: the page s
   const names = (await unitRows(office).locator('td:first-child').allTextContents()).map((s) => s.trim())
   assert.deepEqual(names, below.json.figures.units.map((u) => u.name))
   assert.ok(names.some((n) => n.startsWith('古城县')), names.join())
+  // the roll-up per government: the city itself (本级) and each county, as the server counts them
+  const govRows = office.locator('[data-test=bul-governments] .el-table__body .el-table__row')
+  await govRows.first().waitFor()
+  const govs = below.json.figures.governments
+  assert.ok(govs.length >= 2 && govs.some((g) => g.name === '古城县人民政府'), JSON.stringify(govs))
+  assert.equal(await govRows.count(), govs.length)
+  for (let i = 0; i < govs.length; i++) {
+    const cells = (await govRows.nth(i).locator('td').allTextContents()).map((s) => s.trim())
+    assert.deepEqual(cells, [govs[i].name + (govs[i].level === 'own' ? '（本级）' : ''), ...['registered', 'completed', 'completed_on_time', 'overdue'].map((k) => String(govs[i][k]))])
+  }
+  assert.equal(govs.reduce((a, g) => a + g.registered, 0), below.json.figures.totals.registered)
   await office.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0))
   await shot(office, 'bulletin-levels')
   await assertNoErrors(t, office)

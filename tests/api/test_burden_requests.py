@@ -1,0 +1,170 @@
+"""Burden warnings for every request, not only inspections (减负, issue 12; DOMAIN.md §9: ducha warns before a cap or
+an overlap). An item's 督办通知 asks its responsible units for reports and materials until its due date: before it
+is sent the issuer is told each unit's items this year from every issuer against the per-unit cap (settings
+request_cap) and the other issuers' requests on the unit in the same window — named when the issuer reads them,
+else only 「其他督查机构」. One check with the inspections' (POST /api/v1/inspections/burden-check, request item);
+crossing the cap needs a reason, recorded as an exception and audited, exactly as for an inspection."""
+import pytest
+
+from conftest import uniq
+from itemlib import pinned_items
+
+CAP = 2
+
+
+@pytest.fixture(scope="module")
+def it(backend):
+    with pinned_items(backend) as it:
+        admin = it.c("admin")
+        r = admin.put("/api/v1/inspections/settings", {"request_cap": CAP})
+        assert r.status == 200 and r.json["request_cap"] == CAP, r
+        lc = admin.unit_id("lc")
+        for role in ("deputy", "director"):
+            r = admin.post("/api/v1/users", {"username": f"lc_{role}_br", "name": f"市{role}", "unit_id": lc,
+                                             "password": "Demo2026", "must_change_password": False,
+                                             "roles": [{"role": role, "unit_id": lc}]})
+            assert r.status == 201, r
+        yield it
+
+
+def new_unit(it):
+    """A department of 古城县 of its own: nobody else's items count on it."""
+    r = it.c("admin").post("/api/v1/units", {"code": f"br-{uniq()}", "name": f"减负测试局{uniq()}",
+                                             "kind": "department", "parent_id": it.unit("gc")})
+    assert r.status == 201, r
+    return r.json
+
+
+def item(it, unit, user="gc_office", expect=201, **kw):
+    body = {"title": kw.pop("title", f"按月报送农村公路养护进展{uniq()}"), "requirement": "每月5日前报送进展和材料",
+            "source_kind": "meeting", "lead_unit_id": unit["id"], "due_date": kw.pop("due_date", it.day(40)), **kw}
+    r = it.c(user).post("/api/v1/items", body)
+    assert r.status == expect, r
+    return r.json if expect == 201 else r
+
+
+def send(it, x, office="gc_office", approvers=("gc_deputy", "gc_director")):
+    for user, action in [(office, "submit")] + [(u, "approve") for u in approvers] + [(office, "assign")]:
+        it.act(x["id"], user, action, {})
+
+
+def check(it, units, start, end, user="gc_office", expect=200, **extra):
+    body = {"request": "item", "target_unit_ids": [u["id"] for u in units], "start_date": start, "end_date": end,
+            **extra}
+    r = it.c(user).post("/api/v1/inspections/burden-check", body)
+    assert r.status == expect, r
+    return r.json if expect == 200 else r
+
+
+def of(w, kind):
+    return [x for x in w if x["kind"] == kind]
+
+
+def test_the_setting_is_checked_and_audited(it):
+    for body in ({"request_cap": -1}, {"request_cap": 100001}, {"request_cap": "二"}):
+        r = it.c("admin").put("/api/v1/inspections/settings", body)
+        assert r.status == 422 and r.error.get("field") == "request_cap", (body, r)
+        assert "每个单位年度交办事项件数上限" in r.error["message"], r
+    assert it.c("gc_office").put("/api/v1/inspections/settings", {"request_cap": 9}).status == 403
+    assert it.c("admin").get("/api/v1/inspections/settings").json["request_cap"] == CAP  # nothing changed
+    recs = it.c("admin").get("/api/v1/audit?action=inspection.settings&limit=20").json["records"]
+    assert any(r["summary"]["after"]["request_cap"] == CAP and r["summary"]["before"]["request_cap"] == 0
+               for r in recs), recs
+
+
+def test_the_count_against_the_cap_before_sending_and_in_the_create_answer(it):
+    u = new_unit(it)
+    got = check(it, [u], it.day(0), it.day(30))
+    assert got["request"] == "item" and got["unit_cap"] == CAP
+    assert got["units"] == [{"unit_id": u["id"], "unit": u["name"], "count": 0, "cap": CAP, "cap_from": None,
+                             "level": "under"}] and got["warnings"] == []
+    first = item(it, u)
+    assert first["burden_warnings"] == []
+    # a draft is no request yet: the unit has received nothing
+    assert check(it, [u], it.day(0), it.day(30))["units"][0]["count"] == 0
+    send(it, first)
+    got = check(it, [u], it.day(0), it.day(30))
+    assert got["units"][0]["count"] == 1 and got["units"][0]["level"] == "reach"
+    [w] = got["warnings"]
+    assert w["kind"] == "cap" and w["needs_reason"] is False and u["name"] in w["text"] and "将达到" in w["text"]
+    second = item(it, u)
+    assert [x["kind"] for x in second["burden_warnings"]] == ["cap"]  # the issuer is told in the answer too
+    # the item itself is left out when it is checked again
+    assert check(it, [u], it.day(0), it.day(30), exclude_item_id=second["id"])["units"][0]["count"] == 1
+    send(it, second)
+    got = check(it, [u], it.day(0), it.day(30))
+    [w] = of(got["warnings"], "cap")
+    assert (w["unit"], w["count"], w["cap"], w["needs_reason"]) == (u["name"], 2, CAP, True), w
+    assert f"已接收交办事项 2 件" in w["text"] and "例外理由" in w["text"]
+    # a withdrawn draft never counted; another year does not count
+    gone = item(it, u, burden_reason="试验")
+    it.act(gone["id"], "gc_office", "withdraw", {"reason": "重复立项"})
+    assert check(it, [u], it.day(0), it.day(30))["units"][0]["count"] == 2
+    assert check(it, [u], f"{int(it.day(0)[:4]) + 1}-05-01", f"{int(it.day(0)[:4]) + 1}-05-02")["units"][0][
+        "count"] == 0
+
+
+def test_crossing_the_cap_needs_a_reason_recorded_as_an_exception(it):
+    u = new_unit(it)
+    for _ in range(CAP):
+        send(it, item(it, u))
+    title = f"报送秋粮收购进度表{uniq()}"
+    r = item(it, u, title=title, expect=409)
+    assert f"{u['name']}" in r.error["message"] and "已接收交办事项 2 件" in r.error["message"], r
+    assert "burden_reason" in r.error["message"], r
+    assert [x["title"] for x in it.ledger(lead_unit_id=u["id"])["items"]].count(title) == 0  # nothing registered
+    assert len(it.ledger(lead_unit_id=u["id"])["items"]) == CAP
+    r = item(it, u, title=title, submit=True, burden_reason="省政府专项部署，须单独报送")
+    assert r["state"] == "submitted" and [x["kind"] for x in r["burden_warnings"]] == ["cap"]
+    got = it.c("gc_office").get(f"/api/v1/inspections/caps?year={it.day(0)[:4]}").json
+    [x] = [x for x in got["exceptions"] if x["object_type"] == "item" and x["object_id"] == r["id"]]
+    assert x["rule"] == "request" and x["state"] == "requested" and x["reason"] == "省政府专项部署，须单独报送"
+    assert u["name"] in x["detail"], x
+    recs = it.c("admin").get(f"/api/v1/audit?object_type=item&object_id={r['id']}&limit=50").json["records"]
+    assert {"inspection.exception_request", "item.create"} <= {x["action"] for x in recs}, recs
+    # an empty reason is no reason
+    r = it.c("gc_office").post("/api/v1/items", {"title": title, "source_kind": "meeting", "lead_unit_id": u["id"],
+                                                 "due_date": it.day(40), "burden_reason": ""})
+    assert r.status == 422 and r.error.get("field") == "burden_reason", r
+
+
+def test_overlaps_of_other_issuers_named_when_readable(it):
+    u = new_unit(it)
+    county = item(it, u, title=f"报送城区排水防涝材料{uniq()}", due_date=it.day(20))
+    send(it, county)
+    county = it.get(county["id"])
+    # the county's own items are no overlap for the county
+    assert of(check(it, [u], it.day(0), it.day(30))["warnings"], "overlap") == []
+    # the city reads the county's items: named, with the dates and a link
+    [w] = of(check(it, [u], it.day(10), it.day(50), user="lc_office")["warnings"], "overlap")
+    assert w["object"] == "item" and w["visible"] is True and w["id"] == county["id"] and w["unit_id"] == u["id"]
+    assert w["issuer"] == "古城县人民政府" and county["title"] in w["subject"] and county["number"] in w["subject"]
+    assert (w["start_date"], w["end_date"]) == (it.day(0), it.day(20)) and w["link"] == f"/items/{county['id']}"
+    assert "重复报送" in w["text"]
+    # no overlap after its due date
+    assert of(check(it, [u], it.day(21), it.day(50), user="lc_office")["warnings"], "overlap") == []
+    # the city's item on the county's unit: the county does not read the city's items
+    city = item(it, u, user="lc_office", title=f"全市耕地保护材料报送{uniq()}", due_date=it.day(30))
+    send(it, city, "lc_office", ("lc_deputy_br", "lc_director_br"))
+    mine = item(it, u, due_date=it.day(45), burden_reason="市县同步部署")  # two on it now: at the cap
+    [w] = of(mine["burden_warnings"], "overlap")
+    assert w["visible"] is False and w["issuer"] == "其他督查机构" and (w["start_date"], w["end_date"]) == (
+        it.day(0), it.day(30)), w
+    assert "id" not in w and "subject" not in w and "耕地" not in w["text"] and "临川" not in w["text"], w
+
+
+def test_refusals(it):
+    u = new_unit(it)
+    c = it.c("gc_office")
+    for body, field in (({"request": "survey", "target_unit_ids": [u["id"]], "start_date": it.day(0),
+                          "end_date": it.day(1)}, "request"),
+                        ({"request": "item", "target_unit_ids": [99999999], "start_date": it.day(0),
+                          "end_date": it.day(1)}, "target_unit_ids"),
+                        ({"request": "item", "target_unit_ids": [u["id"]], "start_date": it.day(2),
+                          "end_date": it.day(1)}, "end_date")):
+        r = c.post("/api/v1/inspections/burden-check", body)
+        assert r.status == 422 and r.error.get("field") == field, (body, r)
+    # only an office that registers items asks about items; a unit's contact gets 403
+    r = it.c("gc_contact").post("/api/v1/inspections/burden-check", {
+        "request": "item", "target_unit_ids": [u["id"]], "start_date": it.day(0), "end_date": it.day(1)})
+    assert r.status == 403, r
