@@ -10,6 +10,7 @@
 #include "base/utf8.h"
 #include "calendar/workdays.h"
 #include "core/counter.h"
+#include "core/unit_up.h"
 #include "deadlines/deadlines.h"
 #include "core/pow.h"
 #include "crypto/sm2.h"
@@ -66,11 +67,11 @@ static const char *who_text(const json_t *who, const char *k)
 
 enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id, const char **office_path)
 {
-    struct stmt *st = db_query(c->db,
-                               "SELECT u.id, u.path FROM user_roles r JOIN units u ON u.id = r.unit_id JOIN users s ON "
-                               "s.id = r.user_id WHERE r.role = 'office' AND s.disabled = 0 AND u.kind = 'government' "
-                               "AND SUBSTR(?, 1, LENGTH(u.path)) = u.path ORDER BY u.depth DESC LIMIT 1",
-                               DB_TEXT(area_path));
+    struct stmt *st = unit_up_query(c->db, c->arena,
+                                    "SELECT u.id, u.path FROM user_roles r JOIN units u ON u.id = r.unit_id JOIN users "
+                                    "s ON s.id = r.user_id WHERE r.role = 'office' AND s.disabled = 0 AND u.kind = "
+                                    "'government' AND u.path",
+                                    area_path, " ORDER BY u.depth DESC LIMIT 1", NULL);
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "查找受理的督查室");
     int rc = stmt_step(st);
@@ -171,17 +172,14 @@ static enum err clue_number(struct ctx *c, int64_t office_id, const char *office
     char today[11];
     clue_today(c, today);
     int year = atoi(today);
-    const char *prefix = NULL;
-    enum err e = db_one_text(c->db, c->arena, &prefix,
-                             "SELECT prefix FROM units WHERE SUBSTR(?, 1, LENGTH(path)) = path AND prefix <> '' "
-                             "ORDER BY depth DESC LIMIT 1",
-                             DB_TEXT(office_path));
-    if (e && e != ERR_NOT_FOUND)
-        return ctx_db_fail(c, e, "编号");
+    const char *prefix;
+    enum err e = counter_series_prefix(c, office_path, &prefix);
+    if (e)
+        return e;
     int64_t seq;
     if ((e = counter_next(c, arena_printf(c->arena, "clue:%" PRId64 ":%d", office_id, year), &seq)))
         return e;
-    *out = arena_printf(c->arena, "%s线〔%d〕%" PRId64 "号", prefix ? prefix : "", year, seq);
+    *out = arena_printf(c->arena, "%s线〔%d〕%" PRId64 "号", prefix, year, seq);
     return ERR_OK;
 }
 

@@ -1,6 +1,7 @@
 #include "core/counter.h"
 
 #include "base/arena.h"
+#include "core/unit_up.h"
 
 #include <inttypes.h>
 
@@ -26,14 +27,16 @@ enum err counter_next(struct ctx *c, const char *name, int64_t *value)
 
 enum err counter_series_prefix(struct ctx *c, const char *office_path, const char **prefix)
 {
-    *prefix = NULL;
-    enum err e = db_one_text(c->db, c->arena, prefix,
-                             "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
-                             "AND prefix <> '' ORDER BY depth DESC LIMIT 1",
-                             DB_TEXT(office_path), DB_TEXT(office_path));
-    if (!*prefix)
-        *prefix = "";
-    return e && e != ERR_NOT_FOUND ? ctx_db_fail(c, e, "分配编号") : ERR_OK;
+    *prefix = "";
+    struct stmt *st = unit_up_query(c->db, c->arena, "SELECT prefix FROM units WHERE path", office_path,
+                                    " AND prefix <> '' ORDER BY depth DESC LIMIT 1", NULL);
+    if (!st)
+        return ctx_store_fail(c, db_connected(c->db) ? STORE_E_OTHER : STORE_E_CONN, "分配编号");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW && stmt_text(st, 0))
+        *prefix = arena_strdup(c->arena, stmt_text(st, 0));
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "分配编号") : ERR_OK;
 }
 
 enum err counter_series_number(struct ctx *c, const char *key, int64_t office_unit_id, const char *office_path,

@@ -12,6 +12,7 @@
 #include "calendar/calendar.h"
 #include "units/units.h"
 #include "core/counter.h"
+#include "core/unit_up.h"
 #include "core/events.h"
 #include "core/hooks.h"
 
@@ -114,10 +115,10 @@ enum err insp_unit(struct ctx *c, int64_t id, const char *field, struct insp_uni
 enum err insp_government_of(struct ctx *c, const char *path, struct insp_unit *out)
 {
     memset(out, 0, sizeof *out);
-    struct stmt *st = db_query(c->db,
-                               "SELECT id, path, name, kind, prefix FROM units WHERE kind = 'government' AND ? >= path "
-                               "AND SUBSTR(?, 1, LENGTH(path)) = path ORDER BY depth DESC LIMIT 1",
-                               DB_TEXT(path), DB_TEXT(path));
+    struct stmt *st = unit_up_query(c->db, c->arena,
+                                    "SELECT id, path, name, kind, prefix FROM units WHERE kind = "
+                                    "'government' AND path",
+                                    path, " ORDER BY depth DESC LIMIT 1", NULL);
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取单位");
     int rc = stmt_step(st);

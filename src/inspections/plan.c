@@ -9,6 +9,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "core/unit_up.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -418,17 +419,10 @@ enum err insp_plans_list(struct ctx *c, int64_t year, json_t **out)
     int nb = 0;
     b[nb++] = DB_INT(year);
     b[nb++] = DB_INT(year);
-    for (int i = 0; i < n && nb < 58; i++) {
-        /* a plan of a government at or below the grant, or the government above it */
-        sql = arena_printf(c->arena,
-                           "%s OR (office_path >= ? AND office_path < ?) OR ? >= office_path AND "
-                           "SUBSTR(?, 1, LENGTH(office_path)) = office_path",
-                           sql);
-        b[nb++] = DB_TEXT(scope[i]);
-        b[nb++] = DB_TEXT(perm_path_upper(c->arena, scope[i]));
-        b[nb++] = DB_TEXT(scope[i]);
-        b[nb++] = DB_TEXT(scope[i]);
-    }
+    /* a plan of a government at or below a grant, or of one above it */
+    const char *w;
+    for (int i = 0; i < n && unit_up_or_below(c->arena, "office_path", scope[i], b, &nb, 62, &w); i++)
+        sql = arena_printf(c->arena, "%s OR %s", sql, w);
     b[nb] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
     sql = arena_printf(c->arena, "%s) ORDER BY year DESC, id DESC LIMIT 200", sql);
     struct stmt *st = db_query_a(c->db, sql, b);

@@ -9,6 +9,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "core/unit_up.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -146,16 +147,9 @@ enum err inspectors_list(struct ctx *c, const char *kind, const char *q, bool al
     struct db_bind b[120];
     int nb = 0;
     b[nb++] = DB_INT(c->user ? c->user->id : 0);
-    for (int i = 0; i < n && nb < 100; i++) {
-        where = arena_printf(c->arena,
-                             "%s OR (r.unit_path >= ? AND r.unit_path < ?) OR (? >= r.unit_path AND "
-                             "SUBSTR(?, 1, LENGTH(r.unit_path)) = r.unit_path)",
-                             where);
-        b[nb++] = DB_TEXT(scope[i]);
-        b[nb++] = DB_TEXT(perm_path_upper(c->arena, scope[i]));
-        b[nb++] = DB_TEXT(scope[i]);
-        b[nb++] = DB_TEXT(scope[i]);
-    }
+    const char *w;
+    for (int i = 0; i < n && unit_up_or_below(c->arena, "r.unit_path", scope[i], b, &nb, 110, &w); i++)
+        where = arena_printf(c->arena, "%s OR %s", where, w);
     if (!c->user)
         where = "(1 = 1";
     where = arena_printf(c->arena,

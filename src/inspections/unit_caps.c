@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "core/unit_up.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -19,11 +20,11 @@
 static enum err nearest(struct ctx *c, const char *path, bool strict, int *cap, const char **from, int64_t *gov)
 {
     *gov = 0;
-    struct stmt *st = db_query(c->db,
-                               "SELECT x.unit_cap, g.name, g.id FROM unit_caps x JOIN units g ON g.id = x.unit_id "
-                               "WHERE g.path <= ? AND SUBSTR(?, 1, LENGTH(g.path)) = g.path AND g.path <> ? "
-                               "ORDER BY LENGTH(g.path) DESC LIMIT 1",
-                               DB_TEXT(path), DB_TEXT(path), DB_TEXT(strict ? path : ""));
+    struct stmt *st = unit_up_query(c->db, c->arena,
+                                    "SELECT x.unit_cap, g.name, g.id FROM unit_caps x JOIN units g ON g.id = x.unit_id "
+                                    "WHERE g.path",
+                                    path, " AND g.path <> ? ORDER BY LENGTH(g.path) DESC LIMIT 1",
+                                    DB_BINDS_(DB_TEXT(strict ? path : "")));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取督查次数上限");
     int rc = stmt_step(st);

@@ -82,13 +82,10 @@ enum err res_number(struct ctx *c, const char *home_path, int64_t office_unit_id
     const char *prefix = NULL;
     enum err e = db_one_text(c->db, c->arena, &prefix, "SELECT prefix FROM units WHERE id = ? AND prefix <> ''",
                              DB_INT(office_unit_id));
-    if (e == ERR_NOT_FOUND)
-        e = db_one_text(c->db, c->arena, &prefix,
-                        "SELECT prefix FROM units WHERE ? >= path AND SUBSTR(?, 1, LENGTH(path)) = path "
-                        "AND prefix <> '' ORDER BY depth DESC LIMIT 1",
-                        DB_TEXT(home_path), DB_TEXT(home_path));
     if (e && e != ERR_NOT_FOUND)
         return ctx_db_fail(c, e, "分配编号");
+    if (e && (e = counter_series_prefix(c, home_path, &prefix)))
+        return e;
     if ((e = counter_next(c, arena_printf(c->arena, "%s:%" PRId64 ":%d", counter, office_unit_id, *year), seq)))
         return e;
     *number = arena_printf(c->arena, "%s督%s〔%d〕%" PRId64 "号", prefix ? prefix : "", word, *year, *seq);

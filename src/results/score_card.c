@@ -20,6 +20,7 @@
 #include "base/timeu.h"
 #include "calendar/calendar.h"
 #include "core/hooks.h"
+#include "core/unit_up.h"
 #include "evaluations/evaluations.h"
 
 #include <inttypes.h>
@@ -1247,13 +1248,14 @@ enum err scorecards_list(struct ctx *c, int year, json_t **out)
         const char *p = c->user->grants[i].unit_path;
         if (!perm_grant_has(&c->user->grants[i], CAP_ITEM_READ))
             continue;
+        const char **up;
+        int m = unit_path_up(c->arena, p, &up);
         w = arena_printf(c->arena,
                          "%s%s(s.state = 'issued' AND EXISTS (SELECT 1 FROM scorecard_units x WHERE "
-                         "x.scorecard_id = s.id AND x.unit_path <= ? AND SUBSTR(?, 1, LENGTH(x.unit_path)) = "
-                         "x.unit_path))",
-                         w, *w ? " OR " : "");
-        res_bind_add(c, &bd, DB_TEXT(p));
-        res_bind_add(c, &bd, DB_TEXT(p));
+                         "x.scorecard_id = s.id AND %s))",
+                         w, *w ? " OR " : "", unit_up_in(c->arena, "x.unit_path", m));
+        for (int k = 0; k < m; k++)
+            res_bind_add(c, &bd, DB_TEXT(up[k]));
     }
     const char *where = *w ? arena_printf(c->arena, "(%s)", w) : "1 = 0";
     if (year) {

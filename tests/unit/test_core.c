@@ -1,6 +1,7 @@
 /* Unit tests of the store (SQLite backend), the permission module and the audit chain. */
 #include "audit/audit.h"
 #include "core/perm.h"
+#include "core/unit_up.h"
 #include "store/store.h"
 
 #include <setjmp.h>
@@ -195,6 +196,54 @@ static void test_audit_chain_detects_tampering(void **state)
     arena_free(&a);
 }
 
+static void test_unit_up_reads_the_ancestors_of_a_path(void **state)
+{
+    struct arena a = ARENA_INIT;
+    const char **up;
+    assert_int_equal(unit_path_up(&a, "/1/33/45/", &up), 3);
+    assert_string_equal(up[0], "/1/");
+    assert_string_equal(up[1], "/1/33/");
+    assert_string_equal(up[2], "/1/33/45/");
+    assert_int_equal(unit_path_up(&a, "/1/", &up), 1);
+    assert_int_equal(unit_path_up(&a, "/", &up), 0);
+    assert_int_equal(unit_path_up(&a, "1/33/", &up), 0);
+    assert_int_equal(unit_path_up(&a, "/1/33", &up), 0);
+    assert_int_equal(unit_path_up(&a, NULL, &up), 0);
+    assert_string_equal(unit_up_in(&a, "x.path", 3), "x.path IN (?, ?, ?)");
+    assert_string_equal(unit_up_in(&a, "x.path", 0), "1 = 0");
+    /* the nearest unit with a prefix above a path; a sibling sharing the path's beginning is not above it */
+    struct db *db = store_acquire(*state);
+    const char *units[][4] = {{"1", "/1/", "0", "省"},
+                              {"33", "/1/33/", "1", "古"},
+                              {"45", "/1/33/45/", "2", ""},
+                              {"4", "/1/33/4/", "2", "错"},
+                              {"330", "/1/330/", "1", "错"}};
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(
+            db_exec(db,
+                    "INSERT INTO units (id, code, name, kind, path, depth, prefix, created_at, updated_at) "
+                    "VALUES (?, ?, ?, 'government', ?, ?, ?, 'x', 'x')",
+                    DB_INT(atoi(units[i][0])), DB_TEXT(units[i][0]), DB_TEXT(units[i][0]), DB_TEXT(units[i][1]),
+                    DB_INT(atoi(units[i][2])), DB_TEXT(units[i][3])),
+            ERR_OK);
+    const char *paths[] = {"/1/33/45/", "/1/330/", "/1/", "/9/"}, *want[] = {"古", "错", "省", NULL};
+    for (int i = 0; i < 4; i++) {
+        struct stmt *st = unit_up_query(db, &a, "SELECT prefix FROM units WHERE path", paths[i],
+                                        " AND prefix <> ? ORDER BY depth DESC LIMIT 1", DB_BINDS_(DB_TEXT("")));
+        assert_non_null(st);
+        int rc = stmt_step(st);
+        if (want[i]) {
+            assert_int_equal(rc, STORE_ROW);
+            assert_string_equal(stmt_text(st, 0), want[i]);
+        } else
+            assert_int_equal(rc, STORE_DONE);
+        stmt_done(st);
+    }
+    db_exec(db, "DELETE FROM units");
+    store_release(db);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_scope_is_minimal_and_upper_bound_excludes_siblings),
         cmocka_unit_test(test_perm_require_hides_invisible_and_forbids_visible),
         cmocka_unit_test(test_audit_chain_detects_tampering),
+        cmocka_unit_test(test_unit_up_reads_the_ancestors_of_a_path),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
