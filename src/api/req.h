@@ -126,6 +126,10 @@ struct route {
     unsigned flags;
     const char *summary; /* one line, for docs/openapi.yaml checks and logs */
     const char *access;  /* the access declaration (above) */
+    /* the handler's first read, if it needs nothing from the credential check: sent with the check
+     * (ctx_send_ahead: one round trip on PostgreSQL); the handler takes its rows after every check passed
+     * (the argument is the struct req) */
+    void (*ahead)(void *rq);
 };
 
 /* The path parameter name (e.g. "id"), or NULL. */

@@ -436,6 +436,8 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
                                DB_TEXT(digest));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证会话");
+    stmt_send(st);
+    ctx_send_ahead(c); /* the page's first read travels with it (one round trip) */
     int rc = stmt_step(st);
     if (rc != STORE_ROW) {
         stmt_done(st);
@@ -485,6 +487,8 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out)
                                DB_TEXT(digest));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证令牌");
+    stmt_send(st);
+    ctx_send_ahead(c); /* the page's first read travels with it (one round trip) */
     int rc = stmt_step(st);
     if (rc != STORE_ROW) {
         stmt_done(st);

@@ -129,3 +129,35 @@ enum err ctx_tx(struct ctx *c, const char *what, enum err (*fn)(struct ctx *c, v
         tx_backoff(attempt);
     }
 }
+
+void ctx_send_ahead(struct ctx *c)
+{
+    void (*fn)(void *) = c->ahead;
+    c->ahead = NULL;
+    if (fn)
+        fn(c->ahead_arg);
+}
+
+void ctx_ahead_put(struct ctx *c, struct stmt *st, const char *sql, int64_t id)
+{
+    ctx_ahead_drop(c);
+    c->ahead_stmt = st;
+    c->ahead_sql = sql;
+    c->ahead_id = id;
+}
+
+struct stmt *ctx_ahead_take(struct ctx *c, const char *sql, int64_t id)
+{
+    struct stmt *st = c->ahead_stmt;
+    if (!st || c->ahead_sql != sql || c->ahead_id != id)
+        return NULL;
+    c->ahead_stmt = NULL;
+    return st;
+}
+
+void ctx_ahead_drop(struct ctx *c)
+{
+    c->ahead = NULL;
+    stmt_done(c->ahead_stmt);
+    c->ahead_stmt = NULL;
+}

@@ -27,6 +27,13 @@ struct ctx {
     enum err err;
     const char *msg;
     const char *field; /* the request member a failure is about (ctx_fail_field), or NULL */
+    /* A read sent with the credential check (ctx_send_ahead): set by the router for a route whose
+     * handler's first read needs nothing from the check, so that both travel in one round trip. */
+    void (*ahead)(void *arg);
+    void *ahead_arg;
+    struct stmt *ahead_stmt; /* what ahead sent, until its reader takes it (ctx_ahead_take) */
+    const char *ahead_sql;   /* the SQL text it runs: its reader's */
+    int64_t ahead_id;        /* the id it reads */
 };
 
 /* Records the failure (message formatted into the arena) and returns e. */
@@ -43,6 +50,21 @@ enum err ctx_store_fail(struct ctx *c, int rc, const char *what);
 enum err ctx_db_fail(struct ctx *c, enum err e, const char *what);
 /* The actor's name for audit and timeline: the username, or "system". */
 const char *ctx_actor(const struct ctx *c);
+
+/*
+ * Reads sent ahead (one round trip on PostgreSQL for the credential check and the page's first read).
+ * The authentication calls ctx_send_ahead right after sending (stmt_send) its own statement and before
+ * stepping it: c->ahead, if set, runs once and sends its read, which keeps it with ctx_ahead_put. The
+ * read's rows are only looked at by its reader (ctx_ahead_take), after the router's checks passed; a
+ * request refused before that drops it unread (ctx_ahead_drop). SQLite runs it at the reader's step.
+ */
+void ctx_send_ahead(struct ctx *c);
+/* Keeps st (sent) as the read of sql for id. */
+void ctx_ahead_put(struct ctx *c, struct stmt *st, const char *sql, int64_t id);
+/* The statement sent ahead for exactly sql and id (the caller steps and finishes it), or NULL. */
+struct stmt *ctx_ahead_take(struct ctx *c, const char *sql, int64_t id);
+/* Finishes a read sent ahead that nobody took; clears c->ahead. */
+void ctx_ahead_drop(struct ctx *c);
 
 #endif
 

@@ -177,8 +177,13 @@ static const struct route *router_check(struct req *rq)
     rq->ctx.db = store_acquire(rq->app->store);
     rq->ctx.now = clock_now(rq->ctx.db, &rq->app->cfg);
 
+    /* the handler's first read travels with the credential check (struct route's ahead), except where a
+     * standby may serve the page (it would run on the primary); the handler alone looks at its rows */
+    rq->ctx.ahead = store_has_replica(rq->app->store) ? NULL : r->ahead;
+    rq->ctx.ahead_arg = rq;
     bool by_cookie = false;
     enum err e = authenticate(rq, &by_cookie);
+    rq->ctx.ahead = NULL;
     if (e && r->cap != CAP_PUBLIC) {
         reply_ctx_error(rq);
         return NULL;
@@ -224,6 +229,7 @@ void router_public_refusal(struct req *rq, int wait, bool global)
 bool router_precheck(struct req *rq)
 {
     bool ok = router_check(rq) != NULL;
+    ctx_ahead_drop(&rq->ctx);
     if (rq->ctx.db)
         store_release(rq->ctx.db);
     rq->ctx.db = NULL;
@@ -255,6 +261,7 @@ void router_dispatch(struct req *rq)
     if (rq->json)
         json_decref(rq->json);
     rq->json = NULL;
+    ctx_ahead_drop(&rq->ctx); /* a read sent ahead of a refused request: dropped unread */
     if (rq->ctx.db) {
         db_usage(rq->ctx.db, &used);
         if (rq->ctx.db != first) {

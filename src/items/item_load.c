@@ -167,15 +167,25 @@ static const char *jdup(struct ctx *c, const json_t *a, size_t k)
     return s ? arena_strdup(c->arena, s) : NULL;
 }
 
+/* the item with its lists (view item_detail_lists, migration 0044): one statement */
+static const char detail_sql[] = "SELECT " ITEM_COLS ", d.tracks, d.children, d.extensions, d.suspensions" ITEM_FROM
+                                 "JOIN item_detail_lists d ON d.item_id = i.id WHERE i.id = ?";
+
+void items_get_send(struct ctx *c, int64_t id)
+{
+    struct stmt *st = db_query(c->db, detail_sql, DB_INT(id));
+    stmt_send(st);
+    if (st)
+        ctx_ahead_put(c, st, detail_sql, id);
+}
+
 enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct item_lists *lists)
 {
     memset(it, 0, sizeof *it);
     memset(lists, 0, sizeof *lists);
-    /* the item with its lists (view item_detail_lists, migration 0044): one statement */
-    struct stmt *st = db_query(c->db,
-                               "SELECT " ITEM_COLS ", d.tracks, d.children, d.extensions, d.suspensions" ITEM_FROM
-                               "JOIN item_detail_lists d ON d.item_id = i.id WHERE i.id = ?",
-                               DB_INT(id));
+    struct stmt *st = ctx_ahead_take(c, detail_sql, id); /* sent with the credential check (items_get_send) */
+    if (!st)
+        st = db_query(c->db, detail_sql, DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     int rc = stmt_step(st);

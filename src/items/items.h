@@ -32,6 +32,9 @@ enum err items_create(struct ctx *c, const json_t *body, json_t **out);
 enum err items_create_child(struct ctx *c, int64_t parent_id, const json_t *body, json_t **out);
 /* The item with its tracks, children roll-up, pending extension, suspensions and allowed_actions. */
 enum err items_get(struct ctx *c, int64_t id, json_t **out);
+/* Sends items_get's read of item id ahead (ctx_send_ahead: with the credential check, one round trip on
+ * PostgreSQL); the next items_get of id in c takes its rows, after the checks. Reads nothing itself. */
+void items_get_send(struct ctx *c, int64_t id);
 /* Changes a draft (or returned) item's fields; "version" must match when given. */
 enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
 /* Applies one workflow action (workflow.h) with its body (reason, text, grade …). */
