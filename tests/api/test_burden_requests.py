@@ -142,6 +142,32 @@ def test_crossing_the_cap_needs_a_reason_recorded_as_an_exception(it):
     assert r.status == 422 and r.error.get("field") == "burden_reason", r
 
 
+def test_an_edit_to_other_units_or_dates_is_checked_again(it):
+    free, full = new_unit(it), new_unit(it)
+    for _ in range(CAP):
+        send(it, item(it, full))
+    x = item(it, free)
+    assert x["burden_warnings"] == []
+    c = it.c("gc_office")
+    r = c.patch(f"/api/v1/items/{x['id']}", {"lead_unit_id": full["id"]})
+    assert r.status == 409 and full["name"] in r.error["message"] and "burden_reason" in r.error["message"], r
+    assert it.get(x["id"])["lead_unit_id"] == free["id"]  # nothing changed
+    r = c.patch(f"/api/v1/items/{x['id']}", {"lead_unit_id": full["id"], "burden_reason": "改由该局牵头"})
+    assert r.status == 200 and r.json["lead_unit_id"] == full["id"], r
+    assert [w["kind"] for w in r.json["burden_warnings"]] == ["cap"]
+    assert exception(it, x["id"])["reason"] == "改由该局牵头"
+    # a new title, or the same units sent again, asks the units nothing new: not checked, no warnings
+    r = c.patch(f"/api/v1/items/{x['id']}", {"title": f"按季度报送{uniq()}", "lead_unit_id": full["id"],
+                                             "co_unit_ids": []})
+    assert r.status == 200 and "burden_warnings" not in r.json, r
+    # another draft moved to the full unit by its due date alone is not; by its unit it is
+    y = item(it, free)
+    r = c.patch(f"/api/v1/items/{y['id']}", {"due_date": it.day(50)})
+    assert r.status == 200 and r.json["burden_warnings"] == [], r
+    r = c.patch(f"/api/v1/items/{y['id']}", {"co_unit_ids": [full["id"]]})
+    assert r.status == 409 and full["name"] in r.error["message"], r
+
+
 def test_overlaps_of_other_issuers_named_when_readable(it):
     u = new_unit(it)
     county = item(it, u, title=f"报送城区排水防涝材料{uniq()}", due_date=it.day(20))
