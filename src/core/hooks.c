@@ -52,6 +52,11 @@ enum err hooks_burden(struct ctx *c, const struct burden_request *r, json_t **wa
     return ERR_OK;
 }
 
+enum err hooks_exceptions_decide(struct ctx *c, const char *object_type, int64_t object_id, bool approve)
+{
+    return insp.exceptions_decide ? insp.exceptions_decide(c, object_type, object_id, approve) : ERR_OK;
+}
+
 static struct survey_hooks surveys;
 
 void hooks_set_surveys(const struct survey_hooks *h)

@@ -84,11 +84,14 @@ struct burden_request {
 struct insp_hooks {
     enum err (*escalated)(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
     enum err (*burden)(struct ctx *c, const struct burden_request *r, json_t **warnings);
+    /* Decides the exceptions requested with an object (its approval approves them, its withdrawal refuses them). */
+    enum err (*exceptions_decide)(struct ctx *c, const char *object_type, int64_t object_id, bool approve);
 };
 /* Registers the inspections module's functions (start-up only). */
 void hooks_set_inspections(const struct insp_hooks *h);
 enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
 enum err hooks_burden(struct ctx *c, const struct burden_request *r, json_t **warnings);
+enum err hooks_exceptions_decide(struct ctx *c, const char *object_type, int64_t object_id, bool approve);
 
 /*
  * The satisfaction of those an object served (满意度调查, issue 18): the surveys module answers for a

@@ -603,5 +603,6 @@ void inspections_register(void)
     /* rectification tasks keep their deadlines on the clocks (reminders, ladder) */
     rect_register_owner();
     /* an item listed for inspection becomes a proposal */
-    hooks_set_inspections(&(struct insp_hooks){.escalated = insp_escalated, .burden = insp_request_burden});
+    hooks_set_inspections(&(struct insp_hooks){
+        .escalated = insp_escalated, .burden = insp_request_burden, .exceptions_decide = insp_exceptions_decide});
 }

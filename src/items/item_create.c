@@ -49,6 +49,7 @@ const struct jv_field items_update_spec[] = {
     {"confidentiality", JV_STRING, 0, 0, 20, "密级"},
     {"tags", JV_STRING_ARRAY, 0, 0, 20, "标签"},
     {"version", JV_INT, 0, 0, 0, "版本"},
+    {"burden_reason", JV_STRING, 0, 1, 500, "超出交办上限的例外理由"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -284,29 +285,31 @@ struct create_args {
 };
 
 /* The burden check before the units are asked (减负, hooks_burden): each responsible unit's items this year against
- * the cap, and the other requests on it from today to the due date; past the cap only with burden_reason. */
-static enum err burden_check(struct ctx *c, struct create_args *a, const char *office_path, const char *today)
+ * the cap, and the other requests on it from today to the due date; past the cap only with burden_reason. *out:
+ * the warnings (replaced: a transaction run again checks again). */
+static enum err burden_check(struct ctx *c, int64_t id, int64_t lead, const json_t *co, const char *due,
+                             const char *reason, const char *office_path, json_t **out)
 {
-    const json_t *b = a->body;
-    json_t *co = json_object_get(b, "co_unit_ids");
+    char today[11];
+    item_today(c, today);
     int n = 0;
     int64_t *units = arena_alloc(c->arena, sizeof *units * (json_array_size(co) + 1));
-    units[n++] = jv_int(b, "lead_unit_id", 0);
+    units[n++] = lead;
     size_t i;
     json_t *v;
     json_array_foreach(co, i, v) units[n++] = json_integer_value(v);
     const struct burden_request r = {.object_type = "item",
-                                     .object_id = a->id,
+                                     .object_id = id,
                                      .office_path = office_path,
                                      .unit_ids = units,
                                      .nunits = n,
                                      .start = today,
-                                     .end = jv_str(b, "due_date"),
-                                     .reason = jv_str(b, "burden_reason"),
+                                     .end = due,
+                                     .reason = reason,
                                      .check = true};
-    json_decref(a->burden);
-    a->burden = NULL;
-    return hooks_burden(c, &r, &a->burden);
+    json_decref(*out);
+    *out = NULL;
+    return hooks_burden(c, &r, out);
 }
 
 static enum err create_tx(struct ctx *c, void *arg)
@@ -350,7 +353,9 @@ static enum err create_tx(struct ctx *c, void *arg)
         DB_TEXT(at), DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "新建督办事项");
-    if ((e = insert_tracks(c, a->id, lead, lead_path, co, co_paths)) || (e = burden_check(c, a, office_path, today)))
+    if ((e = insert_tracks(c, a->id, lead, lead_path, co, co_paths)) ||
+        (e = burden_check(c, a->id, lead, co, jv_str(b, "due_date"), jv_str(b, "burden_reason"), office_path,
+                          &a->burden)))
         return e;
     json_t *data = json_deep_copy(b);
     if (a->parent_id)
@@ -415,6 +420,7 @@ enum err items_create_child(struct ctx *c, int64_t parent_id, const json_t *body
 struct update_args {
     int64_t id;
     const json_t *body;
+    json_t *burden; /* the burden check's warnings when the units or the due date changed */
 };
 
 /* True when the body changes nothing but the tags (which may change in any state). */
@@ -423,6 +429,23 @@ static bool only_tags(const json_t *b)
     for (const struct jv_field *f = items_update_spec; f->name; f++)
         if (jv_has(b, f->name) && strcmp(f->name, "tags") && strcmp(f->name, "version"))
             return false;
+    return true;
+}
+
+/* The same units in any order (an edit that sends them again changes nothing). */
+static bool same_units(const json_t *a, const json_t *b)
+{
+    if (json_array_size(a) != json_array_size(b))
+        return false;
+    size_t i, j;
+    json_t *v, *w;
+    json_array_foreach(a, i, v)
+    {
+        bool found = false;
+        json_array_foreach(b, j, w) found = found || json_integer_value(v) == json_integer_value(w);
+        if (!found)
+            return false;
+    }
     return true;
 }
 
@@ -483,6 +506,11 @@ static enum err update_tx(struct ctx *c, void *arg)
     }
     if (units_changed && (e = insert_tracks(c, it.id, lead, lead_path, co ? co : co_now, co_paths)))
         goto out;
+    /* other units or another due date: the units are asked something else, checked again (减负) */
+    bool asks_else = lead != it.lead_unit_id || (co && !same_units(co, co_now)) || (due && strcmp(due, it.due_date));
+    if (asks_else && (e = burden_check(c, it.id, lead, co ? co : co_now, due ? due : it.due_date,
+                                       jv_str(b, "burden_reason"), it.office_path, &a->burden)))
+        goto out;
     if ((e = item_event(c, it.id, "update", "update", -1, -1, 0, 0, NULL, (json_t *)b)))
         goto out;
     sum = json_pack("{sO}", "change", (json_t *)b);
@@ -499,8 +527,9 @@ enum err items_update(struct ctx *c, int64_t id, const json_t *body, json_t **ou
     enum err e = item_check_values(c, body);
     if (e)
         return e;
-    struct update_args a = {id, body};
-    if ((e = ctx_tx(c, "修改督办事项", update_tx, &a)))
-        return e;
-    return items_get(c, id, out);
+    struct update_args a = {id, body, NULL};
+    if (!(e = ctx_tx(c, "修改督办事项", update_tx, &a)) && !(e = items_get(c, id, out)) && a.burden)
+        json_object_set(*out, "burden_warnings", a.burden);
+    json_decref(a.burden);
+    return e;
 }

@@ -454,7 +454,16 @@ static enum err withdraw(struct wf_act *a)
     char at[21];
     now_iso(a->c, at);
     enum err e = db_exec(a->c->db, "UPDATE items SET closed_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(a->obj->id));
-    return ctx_db_fail(a->c, e, "撤销事项");
+    e = ctx_db_fail(a->c, e, "撤销事项");
+    /* the exception asked with it (减负: burden_reason past the cap) is refused with it */
+    return e ? e : hooks_exceptions_decide(a->c, "item", a->obj->id, false);
+}
+
+/* approve: the director's approval (the last) approves the exception asked with the item (减负: burden_reason past
+ * the cap of items a unit receives a year) — it is sent with it. */
+static enum err approve(struct wf_act *a)
+{
+    return a->obj->state == ITEM_ST_DEPUTY_APPROVED ? hooks_exceptions_decide(a->c, "item", a->obj->id, true) : ERR_OK;
 }
 
 /* escalate: flagged, and the inspections module makes it a proposal (督查工作建议), linked both ways. */
@@ -545,9 +554,10 @@ static enum err press(struct wf_act *a)
     return e;
 }
 
-/* Actions without an effect of their own (approve, comment) only change the state and the timeline. */
+/* Actions without an effect of their own (comment) only change the state and the timeline. */
 const struct wf_effect item_effects[ITEM_ACT__COUNT] = {
     [ITEM_ACT_SUBMIT] = {submit, NULL},
+    [ITEM_ACT_APPROVE] = {approve, NULL},
     [ITEM_ACT_ASSIGN] = {assign, NULL},
     [ITEM_ACT_RECEIVE] = {receive, NULL},
     [ITEM_ACT_REPORT] = {report, NULL},

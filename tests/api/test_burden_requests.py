@@ -3,7 +3,8 @@ an overlap). An item's 督办通知 asks its responsible units for reports and m
 is sent the issuer is told each unit's items this year from every issuer against the per-unit cap (settings
 request_cap) and the other issuers' requests on the unit in the same window — named when the issuer reads them,
 else only 「其他督查机构」. One check with the inspections' (POST /api/v1/inspections/burden-check, request item);
-crossing the cap needs a reason, recorded as an exception and audited, exactly as for an inspection."""
+crossing the cap needs a reason, recorded as an exception and audited, exactly as for an inspection; the item's
+last approval approves it, its withdrawal refuses it."""
 import pytest
 
 from conftest import uniq
@@ -56,6 +57,12 @@ def check(it, units, start, end, user="gc_office", expect=200, **extra):
     return r.json if expect == 200 else r
 
 
+def exception(it, item_id):
+    got = it.c("gc_office").get(f"/api/v1/inspections/caps?year={it.day(0)[:4]}").json
+    [x] = [x for x in got["exceptions"] if x["object_type"] == "item" and x["object_id"] == item_id]
+    return x
+
+
 def of(w, kind):
     return [x for x in w if x["kind"] == kind]
 
@@ -99,6 +106,7 @@ def test_the_count_against_the_cap_before_sending_and_in_the_create_answer(it):
     # a withdrawn draft never counted; another year does not count
     gone = item(it, u, burden_reason="试验")
     it.act(gone["id"], "gc_office", "withdraw", {"reason": "重复立项"})
+    assert exception(it, gone["id"])["state"] == "refused"  # withdrawn: its exception with it
     assert check(it, [u], it.day(0), it.day(30))["units"][0]["count"] == 2
     assert check(it, [u], f"{int(it.day(0)[:4]) + 1}-05-01", f"{int(it.day(0)[:4]) + 1}-05-02")["units"][0][
         "count"] == 0
@@ -122,10 +130,42 @@ def test_crossing_the_cap_needs_a_reason_recorded_as_an_exception(it):
     assert u["name"] in x["detail"], x
     recs = it.c("admin").get(f"/api/v1/audit?object_type=item&object_id={r['id']}&limit=50").json["records"]
     assert {"inspection.exception_request", "item.create"} <= {x["action"] for x in recs}, recs
+    # the approval decides it: the deputy's is not the last, the director's approves it with the item
+    it.act(r["id"], "gc_deputy", "approve", {})
+    assert exception(it, r["id"])["state"] == "requested"
+    it.act(r["id"], "gc_director", "approve", {})
+    x = exception(it, r["id"])
+    assert x["state"] == "approved" and x["decided_at"], x
     # an empty reason is no reason
     r = it.c("gc_office").post("/api/v1/items", {"title": title, "source_kind": "meeting", "lead_unit_id": u["id"],
                                                  "due_date": it.day(40), "burden_reason": ""})
     assert r.status == 422 and r.error.get("field") == "burden_reason", r
+
+
+def test_an_edit_to_other_units_or_dates_is_checked_again(it):
+    free, full = new_unit(it), new_unit(it)
+    for _ in range(CAP):
+        send(it, item(it, full))
+    x = item(it, free)
+    assert x["burden_warnings"] == []
+    c = it.c("gc_office")
+    r = c.patch(f"/api/v1/items/{x['id']}", {"lead_unit_id": full["id"]})
+    assert r.status == 409 and full["name"] in r.error["message"] and "burden_reason" in r.error["message"], r
+    assert it.get(x["id"])["lead_unit_id"] == free["id"]  # nothing changed
+    r = c.patch(f"/api/v1/items/{x['id']}", {"lead_unit_id": full["id"], "burden_reason": "改由该局牵头"})
+    assert r.status == 200 and r.json["lead_unit_id"] == full["id"], r
+    assert [w["kind"] for w in r.json["burden_warnings"]] == ["cap"]
+    assert exception(it, x["id"])["reason"] == "改由该局牵头"
+    # a new title, or the same units sent again, asks the units nothing new: not checked, no warnings
+    r = c.patch(f"/api/v1/items/{x['id']}", {"title": f"按季度报送{uniq()}", "lead_unit_id": full["id"],
+                                             "co_unit_ids": []})
+    assert r.status == 200 and "burden_warnings" not in r.json, r
+    # another draft moved to the full unit by its due date alone is not; by its unit it is
+    y = item(it, free)
+    r = c.patch(f"/api/v1/items/{y['id']}", {"due_date": it.day(50)})
+    assert r.status == 200 and r.json["burden_warnings"] == [], r
+    r = c.patch(f"/api/v1/items/{y['id']}", {"co_unit_ids": [full["id"]]})
+    assert r.status == 409 and full["name"] in r.error["message"], r
 
 
 def test_overlaps_of_other_issuers_named_when_readable(it):
