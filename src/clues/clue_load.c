@@ -7,6 +7,7 @@
 
 #include "base/textsim.h"
 #include "core/events.h"
+#include "core/unit_up.h"
 #include "crypto/sm2.h"
 #include "inspections/inspections.h"
 
@@ -671,13 +672,19 @@ enum err clues_similar(struct ctx *c, int64_t id, json_t **out)
     struct bigrams mine;
     text_bigrams(c->arena, arena_printf(c->arena, "%s %s", cl.place, cl.description), 2000, &mine);
     /* the same office, the same area or one above or below it, not merged, the latest 500 */
-    struct stmt *st = db_query(c->db,
-                               "SELECT c.id, c.number, c.title, c.state, c.place, c.description, c.created_at, "
-                               "a.name FROM clues c JOIN units a ON a.id = c.area_unit_id WHERE c.office_unit_id = ? "
-                               "AND c.id <> ? AND c.state <> 'merged' AND (c.area_path >= ? AND c.area_path < ? OR "
-                               "SUBSTR(?, 1, LENGTH(c.area_path)) = c.area_path) ORDER BY c.id DESC LIMIT 500",
-                               DB_INT(cl.office_unit_id), DB_INT(id), DB_TEXT(cl.area_path),
-                               DB_TEXT(perm_path_upper(c->arena, cl.area_path)), DB_TEXT(cl.area_path));
+    struct db_bind b[72] = {DB_INT(cl.office_unit_id), DB_INT(id)};
+    int nb = 2;
+    const char *area = "1 = 0";
+    unit_up_or_below(c->arena, "c.area_path", cl.area_path, b, &nb, 70, &area);
+    b[nb] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    struct stmt *st = db_query_a(
+        c->db,
+        arena_printf(c->arena,
+                     "SELECT c.id, c.number, c.title, c.state, c.place, COALESCE(c.place, '') || ' ' || c.description, "
+                     "c.created_at, a.name FROM clues c JOIN units a ON a.id = c.area_unit_id WHERE c.office_unit_id = "
+                     "? AND c.id <> ? AND c.state <> 'merged' AND %s ORDER BY c.id DESC LIMIT 500",
+                     area),
+        b);
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "查找重复线索");
     struct cand {
@@ -687,7 +694,7 @@ enum err clues_similar(struct ctx *c, int64_t id, json_t **out)
     int n = 0, rc;
     while ((rc = stmt_step(st)) == STORE_ROW && n < 500) {
         struct bigrams other;
-        text_bigrams(c->arena, arena_printf(c->arena, "%s %s", stmt_text(st, 4), stmt_text(st, 5)), 2000, &other);
+        text_bigrams(c->arena, stmt_text(st, 5), 2000, &other);
         double score = text_dice(&mine, &other);
         if (score < CLUE_SIMILAR_MIN)
             continue;

@@ -149,14 +149,15 @@ static void dup_hint(struct ctx *c, int64_t office_id, const char *area_path, co
     text_bigrams(c->arena, arena_printf(c->arena, "%s %s", place, text), 500, &mine);
     struct stmt *st =
         db_query(c->db,
-                 "SELECT c.id, c.place, c.description FROM (SELECT id, area_path FROM clues WHERE office_unit_id = ? "
+                 "SELECT c.id, COALESCE(c.place, '') || ' ' || c.description FROM (SELECT id, area_path FROM clues "
+                 "WHERE office_unit_id = ? "
                  "AND state <> 'merged' ORDER BY id DESC LIMIT ?) w JOIN clues c ON c.id = w.id "
                  "WHERE w.area_path >= ? AND w.area_path < ? ORDER BY w.id DESC LIMIT ?",
                  DB_INT(office_id), DB_INT(DUP_WINDOW), DB_TEXT(area_path),
                  DB_TEXT(perm_path_upper(c->arena, area_path)), DB_INT(DUP_COMPARED));
     while (st && stmt_step(st) == STORE_ROW) {
         struct bigrams other;
-        text_bigrams(c->arena, arena_printf(c->arena, "%s %s", stmt_text(st, 1), stmt_text(st, 2)), 500, &other);
+        text_bigrams(c->arena, stmt_text(st, 1), 500, &other); /* place and description, joined by the query */
         double s = text_dice(&mine, &other);
         if (s >= CLUE_DUP_HINT && s > *score) {
             *score = s;
