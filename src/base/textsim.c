@@ -80,7 +80,16 @@ void text_bigrams(struct arena *a, const char *text, int max_chars, struct bigra
     }
     if (run == 1 && (size_t)nk < cap)
         keys[nk++] = (uint64_t)(uint32_t)prev << 32 | 0xFFFFFFFFu;
-    qsort(keys, (size_t)nk, sizeof *keys, cmp_u64);
+    if (nk <= 96) /* a clue's few dozen keys: in place, without qsort's call per comparison */
+        for (int i = 1; i < nk; i++) {
+            uint64_t k = keys[i];
+            int j = i;
+            for (; j > 0 && keys[j - 1] > k; j--)
+                keys[j] = keys[j - 1];
+            keys[j] = k;
+        }
+    else
+        qsort(keys, (size_t)nk, sizeof *keys, cmp_u64);
     int m = 0;
     for (int i = 0; i < nk; i++)
         if (!m || keys[i] != keys[m - 1])

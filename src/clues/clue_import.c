@@ -148,6 +148,7 @@ static enum err import_tx(struct ctx *c, void *arg)
                              .origin_platform = *COL(C_PLATFORM) ? COL(C_PLATFORM) : DEFAULT_PLATFORM,
                              .origin_number = origin,
                              .origin_due_date = arena_strdup(c->arena, due),
+                             .received_on = *recv ? arena_strdup(c->arena, recv) : NULL,
                              .area_unit_id = area,
                              .office_unit_id = x->office_id,
                              .anonymous = json_object_size(who) == 0,
@@ -168,8 +169,9 @@ static enum err import_tx(struct ctx *c, void *arg)
         }
         const char *number = NULL;
         db_one_text(c->db, c->arena, &number, "SELECT number FROM clues WHERE id = ?", DB_INT(id));
-        json_array_append_new(x->created, json_pack("{si sI ss ss ss}", "row", row, "id", (json_int_t)id, "number",
-                                                    number ? number : "", "origin_number", origin, "due_date", due));
+        json_array_append_new(x->created, json_pack("{si sI ss ss ss so}", "row", row, "id", (json_int_t)id, "number",
+                                                    number ? number : "", "origin_number", origin, "due_date", due,
+                                                    "received_on", *recv ? json_string(recv) : json_null()));
 #undef COL
     }
     json_decref(seen);

@@ -7,6 +7,7 @@
 
 #include "base/textsim.h"
 #include "core/events.h"
+#include "core/unit_up.h"
 #include "crypto/sm2.h"
 #include "inspections/inspections.h"
 
@@ -20,7 +21,7 @@
     "c.area_path, a.name, c.unit_id, c.unit_path, u.name, c.place, c.category, c.description, c.summary, c.source, "   \
     "c.origin_platform, c.origin_number, c.origin_due_date, c.anonymous, c.due_date, c.merged_into, c.dup_of, "        \
     "c.dup_score, c.item_id, c.inspection_id, c.close_reason, c.public_reply, c.photos, c.created_by, c.created_at, "  \
-    "c.updated_at, c.closed_at"
+    "c.updated_at, c.closed_at, c.origin_received_on"
 #define CLUE_FROM                                                                                                      \
     " FROM clues c JOIN units o ON o.id = c.office_unit_id JOIN units a ON a.id = c.area_unit_id "                     \
     "LEFT JOIN units u ON u.id = c.unit_id "
@@ -92,6 +93,7 @@ enum err clue_load(struct ctx *c, int64_t id, struct clue *cl)
         cl->created_at = col(c, st, 33);
         cl->updated_at = col(c, st, 34);
         cl->closed_at = col(c, st, 35);
+        cl->origin_received_on = col(c, st, 36);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -290,13 +292,14 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
         stmt_done(st);
     }
     json_t *out = json_pack(
-        "{sI ss ss ss ss s{sI ss} s{sI ss} ss ss ss ss ss so so so ss ss ss so so so so so so so so so ss ss so sI}",
+        "{sI ss ss ss ss s{sI ss} s{sI ss} ss ss ss ss ss so so so so ss ss ss so so so so so so so so so ss ss so sI}",
         "id", (json_int_t)cl->wf.id, "number", cl->wf.number, "title", cl->wf.title, "category", cl->category,
         "category_label", clue_category_label(cl->category) ? clue_category_label(cl->category) : cl->category,
         "office", "id", (json_int_t)cl->office_unit_id, "name", cl->office_name, "area", "id",
         (json_int_t)cl->area_unit_id, "name", cl->area_name, "place", cl->place, "summary", cl->summary, "source",
         cl->source, "source_label", source_label(cl->source), "origin_platform", cl->origin_platform, "origin_number",
-        str_or_null(cl->origin_number), "origin_due_date", str_or_null(cl->origin_due_date), "unit",
+        str_or_null(cl->origin_number), "origin_due_date", str_or_null(cl->origin_due_date), "origin_received_on",
+        str_or_null(cl->origin_received_on), "unit",
         cl->unit_id ? json_pack("{sI ss}", "id", (json_int_t)cl->unit_id, "name", cl->unit_name) : json_null(), "state",
         clue_state_name(s), "state_label", clue_state_label(s), "public_status", pub, "due_date",
         str_or_null(cl->wf.due_date), "merged_into", clue_ref(c, cl->merged_into), "item", item, "inspection",
@@ -671,13 +674,19 @@ enum err clues_similar(struct ctx *c, int64_t id, json_t **out)
     struct bigrams mine;
     text_bigrams(c->arena, arena_printf(c->arena, "%s %s", cl.place, cl.description), 2000, &mine);
     /* the same office, the same area or one above or below it, not merged, the latest 500 */
-    struct stmt *st = db_query(c->db,
-                               "SELECT c.id, c.number, c.title, c.state, c.place, c.description, c.created_at, "
-                               "a.name FROM clues c JOIN units a ON a.id = c.area_unit_id WHERE c.office_unit_id = ? "
-                               "AND c.id <> ? AND c.state <> 'merged' AND (c.area_path >= ? AND c.area_path < ? OR "
-                               "SUBSTR(?, 1, LENGTH(c.area_path)) = c.area_path) ORDER BY c.id DESC LIMIT 500",
-                               DB_INT(cl.office_unit_id), DB_INT(id), DB_TEXT(cl.area_path),
-                               DB_TEXT(perm_path_upper(c->arena, cl.area_path)), DB_TEXT(cl.area_path));
+    struct db_bind b[72] = {DB_INT(cl.office_unit_id), DB_INT(id)};
+    int nb = 2;
+    const char *area = "1 = 0";
+    unit_up_or_below(c->arena, "c.area_path", cl.area_path, b, &nb, 70, &area);
+    b[nb] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    struct stmt *st = db_query_a(
+        c->db,
+        arena_printf(c->arena,
+                     "SELECT c.id, c.number, c.title, c.state, c.place, COALESCE(c.place, '') || ' ' || c.description, "
+                     "c.created_at, a.name FROM clues c JOIN units a ON a.id = c.area_unit_id WHERE c.office_unit_id = "
+                     "? AND c.id <> ? AND c.state <> 'merged' AND %s ORDER BY c.id DESC LIMIT 500",
+                     area),
+        b);
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "查找重复线索");
     struct cand {
@@ -687,7 +696,7 @@ enum err clues_similar(struct ctx *c, int64_t id, json_t **out)
     int n = 0, rc;
     while ((rc = stmt_step(st)) == STORE_ROW && n < 500) {
         struct bigrams other;
-        text_bigrams(c->arena, arena_printf(c->arena, "%s %s", stmt_text(st, 4), stmt_text(st, 5)), 2000, &other);
+        text_bigrams(c->arena, stmt_text(st, 5), 2000, &other);
         double score = text_dice(&mine, &other);
         if (score < CLUE_SIMILAR_MIN)
             continue;

@@ -149,14 +149,15 @@ static void dup_hint(struct ctx *c, int64_t office_id, const char *area_path, co
     text_bigrams(c->arena, arena_printf(c->arena, "%s %s", place, text), 500, &mine);
     struct stmt *st =
         db_query(c->db,
-                 "SELECT c.id, c.place, c.description FROM (SELECT id, area_path FROM clues WHERE office_unit_id = ? "
+                 "SELECT c.id, COALESCE(c.place, '') || ' ' || c.description FROM (SELECT id, area_path FROM clues "
+                 "WHERE office_unit_id = ? "
                  "AND state <> 'merged' ORDER BY id DESC LIMIT ?) w JOIN clues c ON c.id = w.id "
                  "WHERE w.area_path >= ? AND w.area_path < ? ORDER BY w.id DESC LIMIT ?",
                  DB_INT(office_id), DB_INT(DUP_WINDOW), DB_TEXT(area_path),
                  DB_TEXT(perm_path_upper(c->arena, area_path)), DB_INT(DUP_COMPARED));
     while (st && stmt_step(st) == STORE_ROW) {
         struct bigrams other;
-        text_bigrams(c->arena, arena_printf(c->arena, "%s %s", stmt_text(st, 1), stmt_text(st, 2)), 500, &other);
+        text_bigrams(c->arena, stmt_text(st, 1), 500, &other); /* place and description, joined by the query */
         double s = text_dice(&mine, &other);
         if (s >= CLUE_DUP_HINT && s > *score) {
             *score = s;
@@ -267,17 +268,19 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
     clue_today(c, today);
     int64_t dup_of = n->dup_of;
     double score = n->dup_score;
-    e = db_one_int(c->db, id,
-                   "INSERT INTO clues (number, tracking_digest, office_unit_id, office_path, area_unit_id, area_path, "
-                   "place, category, title, description, summary, source, origin_platform, origin_number, "
-                   "origin_due_date, anonymous, state, dup_of, dup_score, photos, created_by, created_at, updated_at) "
-                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, 0, ?, ?, ?) RETURNING id",
-                   DB_TEXT(number), DB_TEXT(digest), DB_INT(office_id), DB_TEXT(office_path), DB_INT(n->area_unit_id),
-                   DB_TEXT(area_path), DB_TEXT(n->place), DB_TEXT(n->category), DB_TEXT(n->title),
-                   DB_TEXT(n->description), DB_TEXT(n->description), DB_TEXT(n->source),
-                   DB_TEXT(n->origin_platform ? n->origin_platform : ""), DB_TEXT(n->origin_number),
-                   DB_TEXT(n->origin_due_date), DB_INT(n->anonymous ? 1 : 0), DB_INT_IF(dup_of, dup_of), DB_REAL(score),
-                   DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at), DB_TEXT(at));
+    e = db_one_int(
+        c->db, id,
+        "INSERT INTO clues (number, tracking_digest, office_unit_id, office_path, area_unit_id, area_path, "
+        "place, category, title, description, summary, source, origin_platform, origin_number, "
+        "origin_due_date, origin_received_on, anonymous, state, dup_of, dup_score, photos, created_by, created_at, "
+        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, 0, ?, ?, ?) "
+        "RETURNING id",
+        DB_TEXT(number), DB_TEXT(digest), DB_INT(office_id), DB_TEXT(office_path), DB_INT(n->area_unit_id),
+        DB_TEXT(area_path), DB_TEXT(n->place), DB_TEXT(n->category), DB_TEXT(n->title), DB_TEXT(n->description),
+        DB_TEXT(n->description), DB_TEXT(n->source), DB_TEXT(n->origin_platform ? n->origin_platform : ""),
+        DB_TEXT(n->origin_number), DB_TEXT(n->origin_due_date), DB_TEXT(n->received_on), DB_INT(n->anonymous ? 1 : 0),
+        DB_INT_IF(dup_of, dup_of), DB_REAL(score), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at),
+        DB_TEXT(at));
     if (e == ERR_CONFLICT && n->origin_number)
         return ctx_fail(c, ERR_CONFLICT, "原编号 %s 的转办线索已经登记过", n->origin_number);
     if (e)

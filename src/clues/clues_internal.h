@@ -69,7 +69,7 @@ struct clue {
     int64_t office_unit_id, area_unit_id, unit_id, merged_into, item_id, inspection_id, dup_of, created_by;
     const char *office_path, *office_name, *area_path, *area_name, *unit_path, *unit_name;
     const char *place, *category, *description, *summary, *source, *origin_platform, *origin_number, *origin_due_date,
-        *close_reason, *public_reply, *created_at, *updated_at, *closed_at;
+        *origin_received_on, *close_reason, *public_reply, *created_at, *updated_at, *closed_at;
     double dup_score;
     bool anonymous;
     int photos;
@@ -123,7 +123,7 @@ struct clue_new {
     json_t *reporter; /* {name, phone, email} or NULL (borrowed) */
     int64_t dup_of;   /* the duplicate hint (computed before the transaction), 0: none */
     double dup_score;
-    const char *received_on; /* the day it came in (transfers: as given above), NULL: today */
+    const char *received_on; /* transfers: the day it was transferred above (转办日期), NULL: not given */
 };
 /* Checks the values of a new clue (category, area, texts, reporter); 422 naming the field. */
 enum err clue_check_new(struct ctx *c, struct clue_new *n);

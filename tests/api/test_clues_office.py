@@ -375,7 +375,9 @@ def upload(cl, data, name, dry=False, user="gc_office"):
 
 def test_import_csv_with_original_numbers_and_deadlines_all_or_nothing(cl):
     prefix = "GWY" + uniq()
-    data = csv_bytes(rows(3, prefix))
+    table = rows(3, prefix)
+    table[2][7] = ""  # no 转办日期 in this row
+    data = csv_bytes(table)
     office = cl.c("gc_office")
     before = office.get("/api/v1/clues?source=transfer&per_page=1").json["total"]
     r = upload(cl, data, "转办线索.csv", dry=True)
@@ -386,6 +388,10 @@ def test_import_csv_with_original_numbers_and_deadlines_all_or_nothing(cl):
     got = cl.get(r.json["clues"][0]["id"])
     assert got["source"] == "transfer" and got["origin_number"] == f"{prefix}-000"
     assert got["origin_due_date"] == day(10) and got["category"] == "business"
+    # the day it was transferred above is kept as the file gives it (null where the file leaves it out)
+    assert got["origin_received_on"] == day(-1), got
+    assert [c["received_on"] for c in r.json["clues"]] == [day(-1), day(-1), None], r.json
+    assert cl.get(r.json["clues"][2]["id"])["origin_received_on"] is None
     who = office.get(f"/api/v1/clues/{got['id']}/reporter").json
     assert who["reporter"]["name"] == "转办反映人"
     # the same file again: every row is a duplicate, nothing is imported
@@ -415,6 +421,7 @@ def test_import_xlsx(cl):
     r = upload(cl, bio.getvalue(), f"转办{prefix}.xlsx")
     assert r.status == 201 and r.json["created"] == 2, r
     assert {c["origin_number"] for c in r.json["clues"]} == {f"{prefix}-000", f"{prefix}-001"}
+    assert cl.get(r.json["clues"][0]["id"])["origin_received_on"] == day(-1)
     # the audit record names the file and its rows (the audit log showed "线索 #0")
     recs = [a["summary"] for a in cl.c("admin").get("/api/v1/audit?action=clue.import&limit=50").json["records"]
             if a["summary"].get("filename") == f"转办{prefix}.xlsx"]

@@ -61,6 +61,7 @@ def test_a_government_without_a_prefix_numbers_with_the_nearest_one_above(cl):
     assert r.status == 201, r
     first = r.json
     assert first["office"]["id"] == zone["id"], first
+    assert first["origin_received_on"] is None and first["origin_number"] is None  # not a transfer
     year = beijing_year(first["created_at"])
     assert first["number"] == f"古线〔{year}〕1号", first
     r = office.post("/api/v1/clues", {"category": "livelihood", "area_id": zone["id"], "place": "开发区经五路",

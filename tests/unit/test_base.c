@@ -3,6 +3,7 @@
 #include "base/buf.h"
 #include "base/csv.h"
 #include "base/table.h"
+#include "base/textsim.h"
 #include "base/grams.h"
 #include "base/jsonv.h"
 #include "base/jsonw.h"
@@ -377,6 +378,33 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     buf_free(&capped);
 }
 
+/* The bigram set is sorted and distinct whichever sort runs (a short text in place, a long one by qsort), and
+ * Dice compares texts by it. */
+static void test_textsim_bigrams_sorted_distinct_and_dice(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    struct bigrams x, y, z, big;
+    text_bigrams(&a, "解放路 井盖破损，解放路井盖", 0, &x);
+    /* 解放 放路 | 井盖 盖破 破损 | 解放 放路 路井 井盖: 6 distinct */
+    assert_int_equal(x.n, 6);
+    for (int i = 1; i < x.n; i++)
+        assert_true(x.keys[i - 1] < x.keys[i]);
+    text_bigrams(&a, "解放路井盖破损", 0, &y);
+    text_bigrams(&a, "Road", 0, &z);
+    assert_true(text_dice(&x, &y) > 0.8);
+    assert_true(text_dice(&x, &z) == 0);
+    char *long_text = arena_alloc(&a, 3 * 300 + 1);
+    for (int i = 0; i < 300; i++)
+        memcpy(long_text + 3 * i, i % 3 == 0 ? "甲" : i % 3 == 1 ? "乙" : "丙", 3);
+    long_text[900] = 0;
+    text_bigrams(&a, long_text, 0, &big); /* 299 keys before the distinct pass: qsort */
+    assert_int_equal(big.n, 3);           /* 甲乙 乙丙 丙甲 */
+    for (int i = 1; i < big.n; i++)
+        assert_true(big.keys[i - 1] < big.keys[i]);
+    arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -394,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
+        cmocka_unit_test(test_textsim_bigrams_sorted_distinct_and_dice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -173,6 +173,22 @@ test('another county sees none of it; a public refusal is shown in words', async
   await assertNoErrors(t, parttime)
 })
 
+test('a clue transferred from above shows its original number, the deadline above and the day it was transferred', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const list = await office('GET', '/api/v1/clues?source=transfer&per_page=50')
+  const row = list.json.clues.find((c) => c.origin_number === 'GWY-DC-2026-118734')
+  assert.ok(row, 'the demo imports GWY-DC-2026-118734')
+  const clue = (await office('GET', `/api/v1/clues/${row.id}`)).json
+  assert.match(clue.origin_received_on, /^\d{4}-\d{2}-\d{2}$/) // the demo's file gives 转办日期
+  const [y, m, d] = clue.origin_received_on.split('-')
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await openClue(page, row.id)
+  await page.locator('[data-test=clue-origin-received]', { hasText: `${y}年${+m}月${+d}日 转办` }).waitFor()
+  await page.getByText('GWY-DC-2026-118734').waitFor()
+  await assertNoErrors(t, page)
+})
+
 test('the office makes a verified clue an inspection, linked both ways', async (t) => {
   // the demo's clue verified by 住建局 (东街老旧小区燃气管道锈蚀): the office decides on an inspection
   const office = await newPage(browser, server)
