@@ -661,7 +661,7 @@ pidfile = {w}/pgbouncer.pid
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     bouncer = f"postgres://ducha@127.0.0.1:{port}/ducha"
     assert wait_for(lambda: subprocess.run(["psql", "-X", "-Atq", bouncer, "-c", "SELECT 1"],
-                                           capture_output=True).returncode == 0, 20)
+                                           capture_output=True).returncode == 0, 60)
     yield url, bouncer
     proc.terminate()
     proc.wait(timeout=30)
@@ -744,7 +744,7 @@ def test_database_tls_verify_full(own_pg):
         psql(admin, "SELECT pg_reload_conf()")
         good = f"{url}?sslmode=verify-full&sslrootcert={ca}"
         assert wait_for(lambda: subprocess.run(["psql", "-X", "-Atq", good, "-c", "SELECT 1"],
-                                               capture_output=True).returncode == 0, 20)
+                                               capture_output=True).returncode == 0, 60)
         s = Server(good)
         try:
             assert health(s).status == 200
@@ -798,7 +798,7 @@ def test_emails_claimed_by_a_killed_node_are_sent_by_another_within_the_lease(ba
                                                                 "urgent": True})
             assert r.status == 202, r
         assert wait_for(lambda: psql(db, "SELECT COUNT(*) FROM outbox WHERE channel = 'email' AND state = 'sending' "
-                                         "AND subject LIKE '接管%'") != "0\n", 20), \
+                                         "AND subject LIKE '接管%'") != "0\n", 60), \
             psql(db, "SELECT subject, channel, state, lease_until, claimed_by FROM outbox") + a.output()[-2000:]
         claimed_by = server_now(a)  # A claimed them at this instant of its clock or before
         a.proc.kill()

@@ -494,7 +494,7 @@ def test_deliveries_claimed_by_a_killed_node_are_sent_by_another_within_the_leas
         c = a.client("gc_admin")
         w = register(c, f"http://127.0.0.1:{stall.getsockname()[1]}/in", ["item.assigned"])
         assert c.post(f"/api/v1/webhooks/{w['id']}/ping").status == 202
-        assert wait_for(lambda: deliveries(c, w["id"])[0]["state"] == "sending", 20)
+        assert wait_for(lambda: deliveries(c, w["id"])[0]["state"] == "sending", 60)
         claimed_by = server_now(a)  # A claimed the row at this instant of its clock or before
         a.proc.kill()
         a.proc.wait()
