@@ -10,7 +10,9 @@ import datetime
 import pytest
 
 from docs_util import pdf_text
+from conftest import Server
 from insplib import Insp
+from itemlib import pinned_clock
 
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
@@ -21,10 +23,14 @@ def local(iso):
 
 
 @pytest.fixture(scope="module")
-def ins(server):
-    """Three inspections of 交通运输局 with their findings issued today: one task verified, two open. A fourth of
+def ins(backend):
+    """On a server whose clock is pinned (itemlib.pinned_clock), so that the findings issued today are issued on
+    the day the tests count as today (ins.today()), also when the run crosses Beijing midnight (16:00 UTC).
+    Three inspections of 交通运输局 with their findings issued today: one task verified, two open. A fourth of
     交通运输局, 住建局 and 水利局: two findings of 住建局 and one of 交通运输局, none of 水利局."""
-    i = Insp(server)
+    clock = pinned_clock()
+    server = Server(backend.new_db(), clock=clock)
+    i = Insp(server, clock=clock)
     done = i.bring("findings_issued", subject="城区燃气安全专项督查（通报测试一）")
     i.bring("findings_issued", subject="城区燃气安全专项督查（通报测试二）")
     i.bring("findings_issued", subject="城区燃气安全专项督查（通报测试三）")
@@ -35,13 +41,14 @@ def ins(server):
     i.finding(four["id"], unit="gc-jt", title="小区出入口交通标志缺失")
     i.act(four["id"], "gc_inspector", "submit_findings")
     i.act(four["id"], "gc_office", "issue_findings")
-    return i
+    yield i
+    server.stop()
 
 
 def recount(ins, period_from, period_to, scope_code="gc"):
     c = ins.c("gc_office")
     scope = c.get(f"/api/v1/units/{ins.unit(scope_code)}").json["path"]
-    today = datetime.datetime.now(BEIJING).date().isoformat()
+    today = ins.today().isoformat()
     as_of = min(period_to, today)
 
     def inside(unit_id):
@@ -77,7 +84,7 @@ def recount_findings(ins, period_from, period_to, scope_code="gc"):
     inspections and its findings (the tasks not withdrawn) by rectification state at the period's end (or today)."""
     c = ins.c("gc_office")
     scope = c.get(f"/api/v1/units/{ins.unit(scope_code)}").json["path"]
-    today = datetime.datetime.now(BEIJING).date().isoformat()
+    today = ins.today().isoformat()
     as_of = min(period_to, today)
     paths = {}
 
@@ -113,7 +120,7 @@ def recount_findings(ins, period_from, period_to, scope_code="gc"):
 
 def test_findings_per_unit_equal_a_recount(ins, tmp_path):
     o = ins.c("gc_office")
-    today = datetime.datetime.now(BEIJING).date()
+    today = ins.today()
     for since, scope in ((30, "gc"), (0, "gc-zj"), (360, "gc-jt"), (30, "gc-sw")):
         frm = (today - datetime.timedelta(days=since)).isoformat()
         r = o.post("/api/v1/bulletins", {"period_from": frm, "period_to": today.isoformat(),
@@ -139,7 +146,7 @@ def test_findings_per_unit_equal_a_recount(ins, tmp_path):
 
 def test_rectification_figures_equal_a_recount(ins):
     o = ins.c("gc_office")
-    today = datetime.datetime.now(BEIJING).date()
+    today = ins.today()
     for since, scope in ((30, "gc"), (0, "gc-jt"), (360, "gc"), (30, "gc-zj")):
         frm = (today - datetime.timedelta(days=since)).isoformat()
         r = o.post("/api/v1/bulletins", {"period_from": frm, "period_to": today.isoformat(),
@@ -154,7 +161,7 @@ def test_rectification_figures_equal_a_recount(ins):
 
 def test_the_pdf_says_them_and_a_change_refuses_the_issue(ins, tmp_path):
     o, principal = ins.c("gc_office"), ins.c("gc_principal")
-    today = datetime.datetime.now(BEIJING).date().isoformat()
+    today = ins.today().isoformat()
     b = o.post("/api/v1/bulletins", {"period_from": today[:8] + "01", "period_to": today,
                                      "scope_unit_id": ins.unit("gc-jt")}).json
     rc = b["figures"]["rectification"]

@@ -48,6 +48,23 @@ def test_a_mistyped_field_fails(c):
         check(c, dict(UNIT, kind="ministry"))
 
 
+def test_a_body_is_validated_once_per_operation_and_status_and_a_wrong_one_every_time(c):
+    """contract.Contract remembers the bodies it found valid (by operation, status, media type and digest), not
+    the ones it refused: a wrong body fails however often it comes, and a body valid for one operation or status
+    is checked again under another."""
+    for _ in range(2):
+        with pytest.raises(AssertionError, match="Additional properties.*'email'"):
+            check(c, dict(UNIT, email="x@gc.gov.cn"))
+    check(c, UNIT)
+    check(c, UNIT)
+    error = {"error": {"code": "not_found", "message": "x"}}
+    check(c, error, status=404)
+    with pytest.raises(AssertionError, match="must carry code forbidden"):
+        check(c, error, status=403)
+    with pytest.raises(AssertionError, match="does not match"):
+        check(c, UNIT, path="/api/v1/units")
+
+
 def test_nested_objects_are_closed_too(c):
     with pytest.raises(AssertionError, match=r"\['units'\]\[0\]"):
         check(c, {"units": [dict(UNIT, extra=1)]}, path="/api/v1/units")

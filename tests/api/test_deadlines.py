@@ -396,9 +396,9 @@ def test_email_and_sms_delivery_retries_and_dead_letters(backend, sinks):
         assert admin.post(f"/api/v1/admin/outbox/{sent_id}/retry").status == 409
         r = admin.post(f"/api/v1/admin/outbox/{sms_id}/retry")
         assert r.status == 200, r
-        wait_for(lambda: len(sms_bad.requests()) >= 6, timeout=30)
+        wait_for(lambda: len(sms_bad.requests()) >= 6, timeout=60)
         assert wait_for(lambda: any(m["id"] == sms_id for m in
-                                    admin.get("/api/v1/admin/outbox?state=dead").json["messages"]), timeout=15)
+                                    admin.get("/api/v1/admin/outbox?state=dead").json["messages"]), timeout=60)
         assert len(admin.get("/api/v1/audit?action=outbox.retry").json["records"]) == 1
     finally:
         srv.stop()

@@ -83,7 +83,7 @@ def chunked(sock, total, piece=1 << 20):
 
 @pytest.fixture(scope="module")
 def srv(backend):
-    s = Server(backend.new_db(), env={"DUCHA_UPLOAD_LIMIT": "200000", "DUCHA_UPLOAD_TYPES": "pdf,txt"})
+    s = Server(backend.new_db(scanned=True), env={"DUCHA_UPLOAD_LIMIT": "200000", "DUCHA_UPLOAD_TYPES": "pdf,txt"})
     yield s
     s.stop()
 
@@ -236,7 +236,7 @@ def all_read(server_port, client_port):
 
 
 def test_body_memory_budget(backend):
-    s = Server(backend.new_db(), env={"DUCHA_BODY_MEMORY_LIMIT": "300000"})
+    s = Server(backend.new_db(scanned=True), env={"DUCHA_BODY_MEMORY_LIMIT": "300000"})
     login = b" " * 100000 + b'{"username":"x","password":"y"}'
     try:
         # with the budget free, a 100 KB body that is not JSON reaches the parser: 400
@@ -273,7 +273,7 @@ def test_trickled_header_and_body_meet_absolute_deadlines(backend):
     # a connection closed while the trickle goes on was closed by the absolute deadline (2 s), however slow
     # the machine. The trickle stops after 120 s, far beyond that deadline, only so that a server without
     # it fails the test rather than hang it; how soon after the deadline the close comes is not asserted
-    s = Server(backend.new_db(), env={"DUCHA_HEADER_TIMEOUT_S": "2", "DUCHA_BODY_TIMEOUT_S": "2",
+    s = Server(backend.new_db(scanned=True), env={"DUCHA_HEADER_TIMEOUT_S": "2", "DUCHA_BODY_TIMEOUT_S": "2",
                                       "DUCHA_IDLE_TIMEOUT_S": "600"})
     try:
         for prefix, start in ((b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\n", b""),
@@ -403,7 +403,7 @@ def answered_once(k):
 
 
 def test_connection_limits_per_address_and_in_total(backend):
-    s = Server(backend.new_db(), env={"DUCHA_MAX_CONNECTIONS": "60", "DUCHA_CONNECTIONS_PER_IP": "20"})
+    s = Server(backend.new_db(scanned=True), env={"DUCHA_MAX_CONNECTIONS": "60", "DUCHA_CONNECTIONS_PER_IP": "20"})
     socks = []
     try:
         # one address may hold 20 connections; the 21st is closed at once. Each of the 20 is answered once

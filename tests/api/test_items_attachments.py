@@ -13,7 +13,7 @@ from itemlib import Items
 
 @pytest.fixture(scope="module")
 def srv(backend):
-    s = Server(backend.new_db(), env={"DUCHA_UPLOAD_LIMIT": "4096", "DUCHA_UPLOAD_TYPES": "pdf,txt,png,docx"})
+    s = Server(backend.new_db(scanned=True), env={"DUCHA_UPLOAD_LIMIT": "4096", "DUCHA_UPLOAD_TYPES": "pdf,txt,png,docx"})
     yield s
     s.stop()
 

@@ -19,7 +19,7 @@ BATCH = 4
 
 @pytest.fixture(scope="module")
 def srv(backend):
-    s = Server(backend.new_db(), extra_args=["--set", f"ledger_export_batch={BATCH}"])
+    s = Server(backend.new_db(scanned=True), extra_args=["--set", f"ledger_export_batch={BATCH}"])
     yield s
     s.stop()
 

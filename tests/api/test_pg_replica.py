@@ -32,8 +32,8 @@ def as_pg(*args, **kw):
 
 
 @pytest.fixture(scope="module")
-def pair():
-    """A primary (scripts/pg.sh, demo data) and a streaming standby made with pg_basebackup -R."""
+def pair(backend):
+    """A primary (scripts/pg.sh, demo data: Backend.demo_into) and a streaming standby made with pg_basebackup -R."""
     d = tempfile.mkdtemp(prefix="ducha-rep-")
     os.chmod(d, 0o755)
     pgdir = os.path.join(d, "primary")
@@ -43,7 +43,7 @@ def pair():
     hba = psql(su, "SHOW hba_file")
     as_pg("sh", "-c", f"echo 'host replication all 127.0.0.1/32 trust' >> {hba}", check=True)
     psql(su, "SELECT pg_reload_conf()")
-    run_cli("demo", db=url)
+    backend.demo_into(url)
     standby = os.path.join(d, "standby")
     sport = free_port()
     subprocess.run(["chown", "postgres:", d], check=True)

@@ -14,7 +14,7 @@ def web_server(backend, tmp_path_factory):
     (web / "public.html").write_text("<!doctype html><title>互联网+督查</title>", encoding="utf-8")
     (web / "assets").mkdir()
     (web / "assets" / "app.js").write_text("console.log(1)")
-    s = Server(backend.new_db(), env={"DUCHA_WEB_DIR": str(web)})
+    s = Server(backend.new_db(scanned=True), env={"DUCHA_WEB_DIR": str(web)})
     yield s
     s.stop()
 
