@@ -88,3 +88,19 @@ def test_the_chosen_leader_is_shown_everywhere(it, tmp_path):
     assert "（分管领导：李明）" in text and "抄送：李明同志" in text, text[:800]
     # the leader in charge has the item in their ledger filter and may press it
     assert item["id"] in [x["id"] for x in it.ledger(user="gc_leader", leader_id=proposed)["items"]]
+
+
+def test_the_demo_names_the_leader_whose_portfolio_the_ladder_reaches(it):
+    """The demo's numbered items of 古城县 whose lead unit lies in a leader's portfolio name that leader as 分管领导:
+    古督〔2026〕4号 (交通, overdue) and 8号 (住建) had none, yet the ladder reached 李明 by his portfolio."""
+    demo = [x for x in it.ledger(per_page=200)["items"] if x["title"] in DEMO_TITLES and x["number"]]
+    assert {x["title"] for x in demo} == DEMO_TITLES, demo
+    for x in demo:
+        p = leaders(it, lead_unit_id=x["lead_unit_id"])
+        want = next(y["name"] for y in p["leaders"] if y["id"] == p["proposed"])
+        assert x["leader_name"] == want, (x["number"], x["title"], x["leader_name"], want)
+
+
+# the demo's items (src/cli/cli_demo_items.c) whose lead units (交通、住建、水利) lie in 李明's portfolio
+DEMO_TITLES = {"城区道路交通拥堵综合治理", "老旧小区改造提升工程", "农村饮水安全巩固提升", "国省干线公路养护专项整治",
+               "汛期河道清淤疏浚", "县城停车场规划建设（重复立项）"}

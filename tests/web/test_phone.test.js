@@ -1,8 +1,10 @@
 // Phones (issue 15): the ledger's and the inspections' filters fold away so that the list and its pager are on the
-// first screen, each row's state inside the screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone, workbench-phone-due.
+// first screen, each row's state inside the screen; the lists are a card per row that does not scroll sideways, the
+// title wrapping inside the screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone,
+// ledger-phone-long-title, inspections-phone, rectifications-phone, workbench-phone-due.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
 
 const PHONE = { width: 390, height: 844 }
 let server, browser
@@ -26,6 +28,26 @@ const statesOnScreen = async (page, table, sel) => {
   return states.map((s) => s.text)
 }
 
+// nothing scrolls sideways on a phone: the page, its content, the table (el-table's colgroup kept the widths of the
+// columns CSS hid, so the title ran off the screen's edge); and each row's title (data-test=title) is inside the screen
+// and whole, not cut. table: a list's data-test, or none for a page (then every table on it).
+const fitsThePhone = async (page, table, title) => {
+  const got = await page.evaluate(([table, title]) => {
+    const wide = (e) => e && e.scrollWidth > e.clientWidth + 1 ? `${e.className || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}` : null
+    const scrollers = [document.documentElement, document.body, document.querySelector('.main'),
+      ...document.querySelectorAll(table ? `[data-test=${table}] .el-scrollbar__wrap` : '.main .el-table .el-scrollbar__wrap')]
+    const titles = table ? [...document.querySelectorAll(`[data-test=${table}] [data-test=${title}]`)].filter((e) => e.offsetParent)
+      .map((e) => { const b = e.getBoundingClientRect(); return { left: b.left, right: b.right, cut: e.scrollWidth > e.clientWidth + 1, text: e.textContent.trim() } }) : []
+    return { wide: scrollers.map(wide).filter(Boolean), titles }
+  }, [table, title])
+  assert.deepEqual(got.wide, [], 'nothing scrolls sideways')
+  if (!table) return
+  const rows = await page.locator(`[data-test=${table}] .el-table__row`).count()
+  assert.ok(rows > 0, `rows in ${table}`)
+  assert.equal(got.titles.length, rows, `a title for each of the ${rows} rows: ${JSON.stringify(got.titles)}`)
+  for (const x of got.titles) assert.ok(x.text && x.left >= 0 && x.right <= PHONE.width && !x.cut, JSON.stringify(x))
+}
+
 // a text on one line: no taller than two of its lines' font size
 const oneLine = (loc) => loc.evaluate((e) => e.getBoundingClientRect().height < 2 * parseFloat(getComputedStyle(e).fontSize))
 
@@ -44,6 +66,7 @@ test('the ledger on a phone: filters folded, the list and the pager on the first
   assert.ok(await oneLine(page.locator('.panel-title .ttl').first()), 'the ledger title on one line')
   const states = await statesOnScreen(page, 'ledger-table', 'ledger-state')
   assert.ok(states.some((x) => /办理中|已办结|待/.test(x)), states.join('|'))
+  await fitsThePhone(page, 'ledger-table', 'ledger-title')
   await shot(page, 'ledger-phone')
   // unfolded: every filter is there; a search folds them again and says how many are set
   await page.click('[data-test=ledger-filter-toggle]')
@@ -101,9 +124,12 @@ test('the inspections on a phone: filters folded, the list and its pager on the 
   assert.equal(await page.locator('[data-test=insp-search]').isVisible(), false)
   assert.equal(await page.locator('[data-test=insp-caps]').count(), 0)
   assert.ok(await onFirstScreen(rows.first()), 'the first inspection')
-  assert.ok(await onFirstScreen(page.locator('[data-test=insp-pager]')), 'the pager')
+  // the cards are taller than a table's lines: the pager stands above them too, as in the ledger
+  assert.ok(await onFirstScreen(page.locator('[data-test=insp-pager-top]')), 'the pager')
+  assert.match(await page.locator('[data-test=insp-pager-top]').textContent(), /共 \d+ 条/)
   assert.ok(await oneLine(page.locator('.panel-title .ttl').first()), 'the title on one line')
   await statesOnScreen(page, 'insp-table', 'insp-state')
+  await fitsThePhone(page, 'insp-table', 'insp-title')
   await shot(page, 'inspections-phone')
   // unfolded: a state chosen and searched folds them again, says one filter is set, and narrows the list
   await page.click('[data-test=insp-filter-toggle]')
@@ -120,5 +146,51 @@ test('the inspections on a phone: filters folded, the list and its pager on the 
   await page.setViewportSize({ width: 1366, height: 768 })
   await page.locator('[data-test=insp-search]').waitFor()
   await page.locator('[data-test=insp-caps]').waitFor()
+  assert.equal(await page.locator('[data-test=insp-pager-top]').count(), 0)
+  await assertNoErrors(t, page)
+})
+
+test('a long title on a phone wraps inside the screen, whole', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const units = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('交通运输局'))).json
+  const unitId = (units.units || units.items || []).find((u) => u.name === '古城县交通运输局').id
+  const title = '关于城区主次干道、背街小巷及城乡结合部道路照明设施全面排查维修和智能化改造提升工作的督办事项（手机折行）'
+  const r = await office('POST', '/api/v1/items', { title, source_kind: 'meeting', lead_unit_id: unitId, due_date: inDays(40), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+  await page.goto('/items?q=' + encodeURIComponent('手机折行'))
+  const el = page.locator('[data-test=ledger-table] [data-test=ledger-title]', { hasText: '手机折行' })
+  await el.waitFor()
+  await fitsThePhone(page, 'ledger-table', 'ledger-title')
+  // it wraps: more than one line, every word of it on the page
+  assert.ok(await el.evaluate((e) => e.getBoundingClientRect().height >= 2 * parseFloat(getComputedStyle(e).lineHeight || 20)), 'the title wraps')
+  assert.ok((await el.innerText()).includes(title))
+  await shot(page, 'ledger-phone-long-title')
+  await assertNoErrors(t, page)
+})
+
+test('a unit contact on a phone: the workbench, an item, the messages and the rectification tasks do not scroll sideways', async (t) => {
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_contact')
+  await page.locator('[data-test=wb-todos] .wb-todo').first().waitFor()
+  await fitsThePhone(page)
+  // a to-do opens its item: the units' tracks (签收时间, 方案 / 办结答复 ran off the screen) and the milestones fit
+  await page.locator('[data-test=wb-todos] .wb-todo', { hasText: '报送进展' }).first().click()
+  await page.locator('[data-test=item-tracks] .el-table__row').first().waitFor()
+  await page.locator('[data-test=milestones] .el-table__row').first().waitFor()
+  await fitsThePhone(page)
+  await page.goto('/inbox')
+  await page.locator('[data-test=inbox-message]').first().waitFor()
+  await fitsThePhone(page)
+  await page.goto('/inspections/rectifications')
+  await page.locator('[data-test=rect-table] .el-table__row').first().waitFor()
+  await fitsThePhone(page, 'rect-table', 'rect-title')
+  const states = await page.locator('[data-test=rect-table] [data-test=rect-row-state]').allTextContents()
+  assert.ok(states.length > 0 && states.every((x) => x.trim()), states.join('|'))
+  await shot(page, 'rectifications-phone')
+  await page.goto('/items')
+  await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
+  await fitsThePhone(page, 'ledger-table', 'ledger-title')
   await assertNoErrors(t, page)
 })
