@@ -936,7 +936,8 @@ static bool track_before(const struct ledger_track *a, const struct ledger_track
 
 /* The responsible units of the rows, in one query per 200 rows, read in the order of the index on
  * (item_id, unit_id) and put in each item's order here (an ORDER BY on the role sorted every page's tracks
- * in a temporary b-tree). */
+ * in a temporary b-tree). The unit's name is a lookup per track by its key, not a join: PostgreSQL's plan
+ * for the join read and hashed every unit for a page's 50-odd tracks (3.7 of the page's 5 ms). */
 static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *rows, int n, bool details)
 {
     struct ledger_row **ix = arena_alloc(a, sizeof *ix * (size_t)(n + 1));
@@ -947,8 +948,8 @@ static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *r
         int k = n - from < 200 ? n - from : 200;
         struct buf sql = {0};
         buf_printf(&sql,
-                   "SELECT t.item_id, t.unit_id, u.name, t.role, t.state, t.progress, t.id%s FROM item_tracks t JOIN "
-                   "units u ON u.id = t.unit_id WHERE t.item_id IN (",
+                   "SELECT t.item_id, t.unit_id, (SELECT u.name FROM units u WHERE u.id = t.unit_id), t.role, t.state, "
+                   "t.progress, t.id%s FROM item_tracks t WHERE t.item_id IN (",
                    details ? ", t.reply_text" : "");
         for (int i = 0; i < k; i++)
             buf_puts(&sql, i ? ", ?" : "?");
