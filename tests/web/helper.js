@@ -228,3 +228,16 @@ export async function pick(page, scope, text, optionText = text) {
   // the choice shows in the select
   await sel.filter({ hasText: optionText }).waitFor()
 }
+
+// Searches the user list for `term` and waits until the table shows the result: every row names the term. A row
+// already on the first page before the search would pass a plain wait, and the table re-rendered by the answer
+// could then move the button under the next click.
+export async function searchUsers(page, term) {
+  await page.fill('[data-test=user-search]', term)
+  await page.keyboard.press('Enter')
+  await page.waitForFunction((t) => {
+    const rows = [...document.querySelectorAll('[data-test=user-table] .el-table__row')]
+    return rows.length > 0 && rows.every((r) => r.textContent.includes(t))
+  }, term)
+  await page.locator('[data-test=user-table] .el-table__row', { hasText: term }).first().waitFor()
+}

@@ -2,7 +2,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, searchUsers } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -122,9 +122,7 @@ test('the administrator creates a user with a role, and the user signs in', asyn
   assert.match(text, /需改密/)
 
   // a refused action: disabling oneself
-  await page.fill('[data-test=user-search]', 'gc_admin')
-  await page.keyboard.press('Enter')
-  await page.locator('[data-test=user-table] .el-table__row', { hasText: 'gc_admin' }).waitFor()
+  await searchUsers(page, 'gc_admin')
   await page.click('[data-test=disable-gc_admin]')
   await page.click('.el-message-box__btns .el-button--primary')
   assert.match(await toast(page, 'error', /不能停用自己的账号/), /不能停用自己的账号/)
@@ -144,9 +142,7 @@ test('the administrator grants and revokes a role; the leader portfolio is shown
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_admin')
   await page.goto('/admin/users')
-  await page.fill('[data-test=user-search]', 'gc_leader')
-  await page.keyboard.press('Enter')
-  await page.locator('[data-test=user-table] .el-table__row', { hasText: 'gc_leader' }).waitFor()
+  await searchUsers(page, 'gc_leader')
   await page.click('[data-test=roles-gc_leader]')
   const dlg = page.locator('[data-test=roles-dialog]')
   await dlg.locator('.el-table__row').first().waitFor()

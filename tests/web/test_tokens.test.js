@@ -3,7 +3,7 @@
 // the other token keeps working; another county's administrator cannot see the user.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors, searchUsers } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -15,9 +15,7 @@ test('the administrator creates a token, sees it once, and revokes it on its own
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_admin')
   await page.goto('/admin/users')
-  await page.fill('[data-test=user-search]', 'gc_office')
-  await page.keyboard.press('Enter')
-  await page.locator('[data-test=user-table] .el-table__row', { hasText: 'gc_office' }).waitFor()
+  await searchUsers(page, 'gc_office')
   await page.click('[data-test=tokens-gc_office]')
   const dlg = page.locator('[data-test=tokens-dialog]')
   await dlg.getByText('该用户还没有 API 令牌').waitFor()
