@@ -124,10 +124,12 @@ static int h_action(struct req *rq)
         body = json_object();
     }
     char msg[256];
-    enum err e = jv_check(body, clues_action_spec, msg, sizeof msg);
+    const char *field = NULL;
+    enum err e = jv_check_at(body, clues_action_spec, msg, sizeof msg, &field);
     if (e) {
+        field = field ? arena_strdup(rq->arena, field) : NULL; /* the body's key: copied before the body goes */
         json_decref(body);
-        return reply_error(rq, e, msg);
+        return field ? reply_error_field(rq, e, msg, field) : reply_error(rq, e, msg);
     }
     json_t *out = NULL;
     e = clues_act(&rq->ctx, id, req_param(rq, "action"), body, &out);

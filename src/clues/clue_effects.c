@@ -140,8 +140,10 @@ static enum err convert_item_before(struct wf_act *a)
                            "public_complaint", "source_ref", arena_printf(c->arena, "线索%s", cl->wf.number),
                            "office_unit_id", (json_int_t)cl->office_unit_id, "lead_unit_id",
                            (json_int_t)jv_int(b, "lead_unit_id", 0), "due_date", jv_str(b, "due_date"));
-    const char *copy[] = {"co_unit_ids", "importance", "leader_id"};
-    for (int i = 0; i < 3; i++)
+    /* burden_reason: a responsible unit past its cap of items this year (减负) — the item's registration checks it
+     * (a 409 without it) and records the exception with the item, decided by the item's last approval */
+    const char *copy[] = {"co_unit_ids", "importance", "leader_id", "burden_reason"};
+    for (int i = 0; i < 4; i++)
         if (jv_has(b, copy[i]))
             json_object_set(ib, copy[i], json_object_get(b, copy[i]));
     json_t *item = NULL;

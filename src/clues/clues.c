@@ -28,6 +28,8 @@ const struct jv_field clues_action_spec[] = {
     {"title", JV_STRING, 0, 1, 200},
     {"importance", JV_STRING, 0, 0, 20},
     {"leader_id", JV_INT, JV_NULLABLE, 1, INT64_MAX},
+    /* convert_item past a unit's cap of items (减负): the exception's reason, as for an item's registration */
+    {"burden_reason", JV_STRING, 0, 1, 500, "超出交办上限的例外理由"},
     /* convert_inspection: the draft inspection's window, targets, methods and basis */
     {"start_date", JV_DATE, 0, 0, 0, "督查开始日期"},
     {"end_date", JV_DATE, 0, 0, 0, "督查结束日期"},

@@ -208,3 +208,43 @@ def test_refusals(it):
     r = it.c("gc_contact").post("/api/v1/inspections/burden-check", {
         "request": "item", "target_unit_ids": [u["id"]], "start_date": it.day(0), "end_date": it.day(1)})
     assert r.status == 403, r
+
+
+def test_a_clue_converted_into_an_item_for_a_unit_past_the_cap(it):
+    """A clue converted into an item (转为督办事项) asks the lead unit as the item's registration does: past its cap
+    the conversion is refused without the reason (409 naming burden_reason, nothing changed), an empty reason is a
+    422 naming the field; with the reason the item is registered, the exception recorded with it and audited, and
+    the item's last approval approves it."""
+    from cluelib import Clues
+    u = new_unit(it)
+    for _ in range(CAP):
+        send(it, item(it, u))
+    cl = Clues(it.server)
+    clue = cl.create(description="城南工业园区企业反映同一事项被多个部门反复要求报送材料，半个月内填表五次。")
+    body = {"lead_unit_id": u["id"], "due_date": it.day(30), "title": f"园区企业报送材料整治{uniq()}"}
+    r = cl.act(clue["id"], "gc_office", "convert_item", body, expect=409)
+    assert u["name"] in r.error["message"] and "已接收交办事项 2 件" in r.error["message"], r
+    assert "burden_reason" in r.error["message"], r
+    r = cl.act(clue["id"], "gc_office", "convert_item", {**body, "burden_reason": ""}, expect=422)
+    assert r.error.get("field") == "burden_reason" and "例外理由" in r.error["message"], r
+    # nothing changed: the clue is as it was, no item registered for the unit
+    assert cl.get(clue["id"])["state"] == "received" and not cl.get(clue["id"]).get("item")
+    assert [x["title"] for x in it.ledger(lead_unit_id=u["id"])["items"]].count(body["title"]) == 0
+    # a unit's contact may not convert, reason or not
+    cl.act(clue["id"], "gc_contact", "convert_item", {**body, "burden_reason": "群众反映强烈"}, expect=404)
+    got = cl.act(clue["id"], "gc_office", "convert_item", {**body, "burden_reason": "群众反映强烈，须专项整治"}).json
+    assert got["state"] == "converted", got
+    iid = got["item"]["id"]
+    assert it.get(iid)["lead_unit_id"] == u["id"] and it.get(iid)["state"] == "draft"
+    x = exception(it, iid)
+    assert x["rule"] == "request" and x["state"] == "requested" and x["reason"] == "群众反映强烈，须专项整治", x
+    assert u["name"] in x["detail"], x
+    recs = it.c("admin").get(f"/api/v1/audit?object_type=item&object_id={iid}&limit=50").json["records"]
+    assert {"inspection.exception_request", "item.create"} <= {r["action"] for r in recs}, recs
+    # the item goes on as any other: the deputy's approval is not the last, the director's approves the exception
+    it.act(iid, "gc_office", "submit", {})
+    it.act(iid, "gc_deputy", "approve", {})
+    assert exception(it, iid)["state"] == "requested"
+    it.act(iid, "gc_director", "approve", {})
+    x = exception(it, iid)
+    assert x["state"] == "approved" and x["decided_at"], x

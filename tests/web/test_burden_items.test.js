@@ -4,6 +4,7 @@
 // before submitting — that the bureau is past its cap (a reason is needed: the form asks for it and refuses to
 // submit without it) and the city's item at the same time as 「其他督查机构」 with its dates (the county does not read
 // the city's items). With the reason the item is registered and the exception recorded.
+// The same for a clue converted into an item (second test).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays, toast } from './helper.js'
@@ -79,5 +80,52 @@ test('the office sees the burden warnings and gives a reason before it registers
   const caps = (await (await apiAs(server, 'gc_office'))('GET', `/api/v1/inspections/caps?year=${item.year}`)).json
   const x = caps.exceptions.find((e) => e.object_type === 'item' && e.object_id === id)
   assert.ok(x && x.rule === 'request' && x.reason === '省防指紧急部署，须单独报送' && x.state === 'requested', JSON.stringify(caps.exceptions))
+  await assertNoErrors(t, office)
+})
+
+// A clue converted into an item (转为督办事项) for the same bureau, past its cap: the conversion dialog shows the
+// same warnings, asks for the reason and does not send without it; with it the clue is converted and the exception
+// recorded with the new item.
+test('the conversion of a clue into an item shows the burden warnings and asks for the reason', async (t) => {
+  const gcApi = await apiAs(server, 'gc_office')
+  const area = (await gcApi('GET', '/api/v1/public/clue-form')).json.areas.find((a) => a.name.includes('城关镇'))
+  const created = await gcApi('POST', '/api/v1/clues', { category: 'livelihood', area_id: area.id, place: '城南工业园区',
+    description: '园区企业反映同一事项被多个部门反复要求报送材料，半个月内填表五次。' })
+  assert.equal(created.status, 201, JSON.stringify(created.json))
+
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto(`/clues/${created.json.id}`)
+  await office.locator('[data-test=clue-state]', { hasText: '待分拣' }).waitFor()
+  await office.click('[data-test=clue-act-convert_item]')
+  const dlg = office.locator('[data-test=clue-dialog]')
+  await dlg.waitFor()
+  await dlg.locator('[data-test=burden-warnings]').filter({ hasText: '选择责任单位和办结时限后' }).waitFor()
+  await pick(office, dlg.locator('.el-form-item', { hasText: '牵头单位' }), '减负网页测试局', '古城县减负网页测试局')
+  await dlg.locator('.el-form-item', { hasText: '事项名称' }).locator('input').fill('园区企业重复报送材料整治（减负网页测试）')
+  const due = dlg.locator('.el-form-item', { hasText: '时限' }).first().locator('input')
+  await due.fill(inDays(30))
+  await due.press('Enter')
+  await dlg.locator('.el-dialog__title').click()
+  const cap = dlg.locator('[data-test=burden-warning]', { hasText: '交办事项上限' })
+  await cap.waitFor()
+  assert.match(await cap.textContent(), /古城县减负网页测试局\d{4}年已接收交办事项 2 件，已达每个单位每年 1 件的上限/)
+  const reason = dlg.locator('[data-test=clue-f-burden-reason]')
+  await reason.waitFor()
+  await shot(office, 'burden-warnings-clue')
+
+  // without the reason the dialog does not send
+  await office.click('[data-test=clue-f-submit]')
+  await dlg.locator('.el-form-item__error', { hasText: '请填写例外理由' }).waitFor()
+  assert.equal((await gcApi('GET', `/api/v1/clues/${created.json.id}`)).json.state, 'received')
+  await reason.fill('群众反映强烈，须专项整治')
+  await office.click('[data-test=clue-f-submit]')
+  await dlg.waitFor({ state: 'hidden' })
+  await office.locator('[data-test=clue-state]', { hasText: '已转办' }).waitFor()
+  const clue = (await gcApi('GET', `/api/v1/clues/${created.json.id}`)).json
+  const item = (await gcApi('GET', `/api/v1/items/${clue.item.id}`)).json
+  const caps = (await gcApi('GET', `/api/v1/inspections/caps?year=${item.year}`)).json
+  const x = caps.exceptions.find((e) => e.object_type === 'item' && e.object_id === item.id)
+  assert.ok(x && x.rule === 'request' && x.reason === '群众反映强烈，须专项整治' && x.state === 'requested', JSON.stringify(caps.exceptions))
   await assertNoErrors(t, office)
 })
