@@ -89,7 +89,7 @@ serve --set trusted_proxies=127.0.0.1
 sbase="http://127.0.0.1:$PORT"
 wrk -t1 -c8 -d"${SECS}s" --latency -H "$AUTH" "$sbase$LEDGER" >"$OUT/ledger-alone2.txt" 2>&1
 read -r c_rps c_p50 c_p99 _ < <(stats "$OUT/ledger-alone2.txt")
-read -r s_sent s_ok s_rps s_p50 s_p99 s_late s_bad < <(FLOOD_GAP_MS=$((FCONNS * 1000 / FLOOD)) \
+read -r s_sent s_ok s_rps s_p50 s_p99 s_late s_bad < <(SERVER_PID=${pids[-1]} FLOOD_GAP_MS=$((FCONNS * 1000 / FLOOD)) \
   python3 "$HERE/clues_submit.py" load "$sbase" "$RATE" "$SECS" "$OUT/pow_solve" \
   "$FLOODER wrk -t1 -c$FCONNS -d${SECS}s --latency -s $HERE/clue_flood.lua $sbase/api/v1/public/clues" \
   "wrk -t1 -c8 -d${SECS}s --latency -H '$AUTH' $sbase$LEDGER" "$OUT" 2>"$OUT/load.err" || true)
@@ -109,7 +109,7 @@ if [ -n "${s_ok:-}" ]; then
   echo "| office ledger page alone, same server (wrk -t1 -c8) | $c_rps | $c_p50 | $c_p99 | 0 |"
   echo "| office ledger page during the submissions and the flood (wrk -t1 -c8) | $d_rps | $d_p50 | $d_p99 | 0 |"
   echo
-  echo "$(head -c 300 "$OUT/load.err"); the submissions' p99 lateness against their schedule: $s_late ms."
+  echo "$(head -c 1200 "$OUT/load.err"); the submissions' p99 lateness against their schedule: $s_late ms."
 fi
 echo
 echo "The flood's answers are refusals (all but the first burst of 60 are 429, counted as non-2xx); the ledger's"

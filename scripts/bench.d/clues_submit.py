@@ -19,6 +19,7 @@
 import hashlib
 import http.client
 import json
+import os
 import queue
 import shlex
 import subprocess
@@ -89,6 +90,23 @@ def solve(solver, chs):
     return sols
 
 
+def cpu_of(pid):
+    """A process's user + system CPU seconds so far (/proc/PID/stat: all its threads)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def machine():
+    """The machine's busy and all CPU seconds so far (/proc/stat), summed over its cores."""
+    with open("/proc/stat") as f:
+        t = [int(v) for v in f.readline().split()[1:]]
+    return (sum(t) - t[3] - t[4]) / os.sysconf("SC_CLK_TCK"), sum(t) / os.sysconf("SC_CLK_TCK")
+
+
 def pct(xs, p):
     xs = sorted(xs)
     return xs[min(len(xs) - 1, int(len(xs) * p))] if xs else 0.0
@@ -100,7 +118,11 @@ def load(base, rate, secs, solver, flood_cmd, ledger_cmd, outdir):
     area = area_of(conn, address(n + 1))
     t = time.monotonic()
     chs = [challenge(conn, address(i)) for i in range(n)]
+    r0 = os.times()
     sols = solve(solver, chs)
+    r1 = os.times()
+    print(f"solving: {(r1.children_user + r1.children_system - r0.children_user - r0.children_system) * 1000 / n:.1f} ms "
+          f"of CPU per challenge", file=sys.stderr)
     print(f"prepared {n} challenges ({chs[0]['bits']} bits) in {time.monotonic() - t:.0f} s", file=sys.stderr)
     jobs = queue.Queue()
     for i in range(n):
@@ -129,6 +151,8 @@ def load(base, rate, secs, solver, flood_cmd, ledger_cmd, outdir):
             with lock:
                 results.append((status, end - start, start - at, end))
 
+    server = int(os.environ.get("SERVER_PID", "0"))
+    s0, c0, m0, w0 = cpu_of(server), cpu_of("self"), machine(), time.monotonic()
     others = [subprocess.Popen(shlex.split(cmd), stdout=open(f"{outdir}/{name}.txt", "w"), stderr=subprocess.STDOUT)
               for cmd, name in ((flood_cmd, "flood2"), (ledger_cmd, "ledger-load"))]
     threads = [threading.Thread(target=worker) for _ in range(32)]
@@ -136,10 +160,21 @@ def load(base, rate, secs, solver, flood_cmd, ledger_cmd, outdir):
         th.start()
     for th in threads:
         th.join()
+    s1, c1 = cpu_of(server), cpu_of("self")
+    # the flood's and the ledger's clients: their CPU from the kernel when they end
+    used = []
     for p in others:
-        p.wait()
+        ru = os.wait4(p.pid, 0)[2]
+        used.append(ru.ru_utime + ru.ru_stime)
+    m1, w1 = machine(), time.monotonic()
     ok = [r for r in results if 200 <= r[0] < 300]
     span = max(r[3] for r in results) - t0
+    v = max(len(ok), 1)
+    print(f"CPU during the {w1 - w0:.1f} s window, per valid submission: ducha {(s1 - s0) * 1000 / v:.2f} ms "
+          f"(SQLite in it), the submitting client {(c1 - c0) * 1000 / v:.2f} ms, the flooding wrk "
+          f"{used[0] * 1000 / v:.2f} ms, the ledger's wrk {used[1] * 1000 / v:.2f} ms; the machine busy "
+          f"{(m1[0] - m0[0]) * 1000 / v:.2f} ms of {(m1[1] - m0[1]) * 1000 / v:.2f} "
+          f"({100 * (m1[0] - m0[0]) / max(m1[1] - m0[1], 1e-9):.0f} %)", file=sys.stderr)
     lat = [r[1] * 1000 for r in ok]
     print(f"{len(results)} {len(ok)} {len(ok) / span:.0f} {pct(lat, 0.5):.1f} {pct(lat, 0.99):.1f} "
           f"{pct([r[2] * 1000 for r in results], 0.99):.1f} {len(results) - len(ok)}")
@@ -152,13 +187,22 @@ def serial(base, n, solver, word):
     sols = solve(solver, chs)
     conn = connection(base)  # the server may have closed the first one while the solver ran
     lat, ok = [], 0
+    server = int(os.environ.get("SERVER_PID", "0"))
+    if os.environ.get("GO"):  # a file to write once the solving is done (a profiler waiting for the clock)
+        with open(os.environ["GO"], "w") as f:
+            f.write("go\n")
+        time.sleep(1)
+    s0, c0, w0 = cpu_of(server), cpu_of("self"), time.monotonic()
     for i in range(n):
         body, ctype = clue_body(area, chs[i]["token"], sols[i], i + 1)
         start = time.monotonic()
         status, _ = call(conn, "POST", "/api/v1/public/clues", body, ctype, address(i))
         lat.append((time.monotonic() - start) * 1000)
         ok += 200 <= status < 300
+    s1, c1, w1 = cpu_of(server), cpu_of("self"), time.monotonic()
     print(f"{n} {ok} {pct(lat, 0.5):.2f} {sum(lat) / n:.2f} {pct(lat, 0.9):.2f}")
+    print(f"per submission: wall {(w1 - w0) * 1000 / n:.2f} ms, ducha's CPU {(s1 - s0) * 1000 / n:.2f} ms "
+          f"(SERVER_PID {server or 'not given'}), the client's {(c1 - c0) * 1000 / n:.2f} ms", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -147,13 +147,17 @@ static void dup_hint(struct ctx *c, int64_t office_id, const char *area_path, co
     *score = 0;
     struct bigrams mine;
     text_bigrams(c->arena, arena_printf(c->arena, "%s %s", place, text), 500, &mine);
+    /* The window is the office's clues from the DUP_WINDOW-th newest on (found by walking the index, none when it
+     * holds fewer); the area's newest are then read down the same index, the area checked in it, and the walk
+     * stops at DUP_COMPARED: no copy of the window, no sort (a subquery with LIMIT was copied whole, then
+     * sorted: 1.3 of 0.3 ms at 3,000 clues). */
     struct stmt *st =
         db_query(c->db,
-                 "SELECT c.id, COALESCE(c.place, '') || ' ' || c.description FROM (SELECT id, area_path FROM clues "
-                 "WHERE office_unit_id = ? "
-                 "AND state <> 'merged' ORDER BY id DESC LIMIT ?) w JOIN clues c ON c.id = w.id "
-                 "WHERE w.area_path >= ? AND w.area_path < ? ORDER BY w.id DESC LIMIT ?",
-                 DB_INT(office_id), DB_INT(DUP_WINDOW), DB_TEXT(area_path),
+                 "SELECT c.id, COALESCE(c.place, '') || ' ' || c.description FROM clues c "
+                 "WHERE c.office_unit_id = ? AND c.state <> 'merged' AND c.id >= COALESCE((SELECT id FROM clues "
+                 "WHERE office_unit_id = ? AND state <> 'merged' ORDER BY id DESC LIMIT 1 OFFSET ?), 0) "
+                 "AND c.area_path >= ? AND c.area_path < ? ORDER BY c.id DESC LIMIT ?",
+                 DB_INT(office_id), DB_INT(office_id), DB_INT(DUP_WINDOW - 1), DB_TEXT(area_path),
                  DB_TEXT(perm_path_upper(c->arena, area_path)), DB_INT(DUP_COMPARED));
     while (st && stmt_step(st) == STORE_ROW) {
         struct bigrams other;

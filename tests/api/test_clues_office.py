@@ -119,6 +119,20 @@ def test_recall_gives_the_clue_back_to_triage_and_takes_the_to_do_away(cl):
     assert any(t["object_id"] == cid for t in todos(cl, "gc_contact2"))
 
 
+def test_the_duplicate_hint_compares_the_same_area_only_and_not_merged_clues(cl):
+    text = "岳阳镇农贸市场东侧排水沟堵塞多日，污水漫到路面，摊贩和居民出行都受影响。"
+    first, _ = submit(cl, description=text, place="农贸市场东侧", area_id=str(cl.public.area("岳阳镇")))
+    # the same words in another town hint at nothing of this one, and being newer they do not hide it
+    elsewhere, _ = submit(cl, description=text, place="农贸市场东侧")
+    assert (cl.get(elsewhere)["dup_of"] or {}).get("id") != first
+    again, _ = submit(cl, description=text, place="农贸市场东侧", area_id=str(cl.public.area("岳阳镇")))
+    assert cl.get(again)["dup_of"]["id"] == first
+    # a merged clue is no longer a hint: the next one points at the clue it was merged into
+    cl.act(again, "gc_office", "merge", {"into": first})
+    last, _ = submit(cl, description=text, place="农贸市场东侧", area_id=str(cl.public.area("岳阳镇")))
+    assert cl.get(last)["dup_of"]["id"] == first
+
+
 def test_duplicates_are_found_by_similarity_and_merged_and_the_reporter_follows(cl):
     text = "城关镇幸福小区门口的垃圾站长期不清运，臭气熏天，蚊蝇滋生，居民多次反映无果。"
     first, code1 = submit(cl, description=text, place="幸福小区门口")

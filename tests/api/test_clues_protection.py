@@ -1,10 +1,11 @@
 """Reporter protection (条例 Art. 26, issue 18): the reporter's identity and contact are seen by the
 supervision office alone. Clues with a named reporter (public, staff, transferred) are walked into
-verification by 交通运输局 and into a supervision item it leads; then every route of the server
-(`ducha routes`) is called as every demo user of 古城县 — each role of the unit concerned, its leaders,
-the administrator (audit views, the outbox) and the office itself — with the ids of those clues, items,
-units, photos and users filled in, and no answer, export (PDF text, XLSX cells, CSV), message, audit
-record or error may carry the reporter's name, phone or e-mail. Only GET /api/v1/clues/{id}/reporter,
+verification by 交通运输局 and into a supervision item it leads (its periodic report, the bulletin that counts
+it); then every operation of docs/openapi.yaml (the server's `ducha routes` has none it lacks) is called as
+every demo user of 古城县 — each role of the unit concerned, its leaders, the administrator (audit views, the
+outbox) and the office itself — with the ids of those clues, items, bulletins, units, photos and users filled
+in, and no answer, export (PDF text, XLSX cells, CSV), message, audit record or error may carry the reporter's
+name, phone or e-mail. Only GET /api/v1/clues/{id}/reporter,
 for the clue's own office, names them. Every route of docs/openapi.yaml that takes an id is classified (KINDS,
 UNRELATED, PARAMS): a route added later fails until it says which of these objects it is swept with."""
 import io
@@ -31,24 +32,33 @@ USERS = ["gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_town", "gc_lead
 # Every route that takes an id, by its path up to the first parameter: the world's objects the sweep fills
 # in. A route added later fails test_every_route_of_the_api_is_classified until it is put here: with the kind
 # of object a clue is or becomes (a clue, its tracking code, the item or the inspection it was converted
-# into, the unit that verifies it, the users who see it), or in UNRELATED.
+# into, the unit that verifies it, the users who see it, the issued bulletin that counts its item), or in
+# UNRELATED.
 KINDS = {"/api/v1/clues/": "clue", "/api/v1/public/clues/": "code", "/api/v1/items/": "item",
-         "/api/v1/inspections/": "inspection", "/api/v1/units/": "unit", "/api/v1/users/": "user"}
+         "/api/v1/inspections/": "inspection", "/api/v1/units/": "unit", "/api/v1/users/": "user",
+         "/api/v1/bulletins/": "bulletin", "/api/v1/public/bulletins/": "bulletin"}
 # objects no clue becomes and that copy nothing of one (their own ids, swept with 1): the inspections'
-# plans, findings' rectifications, reviews and evidence, results, bulletins, scorecards and objections,
+# plans, findings' rectifications, reviews and evidence, results, scorecards and objections,
 # surveys, third-party evaluations, inspectors, webhooks, the calendar, the messages (an inbox message about a
 # clue names its number and title only: the inbox list is swept), signatures, attachments of items, milestones,
 # the administrator's outbox, counters and claims
 UNRELATED = {"/api/v1/admin/claims/", "/api/v1/admin/counters/", "/api/v1/admin/outbox/", "/api/v1/attachments/",
-             "/api/v1/bulletins/", "/api/v1/calendar/", "/api/v1/evaluation-evidence/", "/api/v1/evaluations/",
+             "/api/v1/calendar/", "/api/v1/evaluation-evidence/", "/api/v1/evaluations/",
              "/api/v1/evaluator-orgs/", "/api/v1/evidence/", "/api/v1/inbox/", "/api/v1/inspectors/",
-             "/api/v1/milestones/", "/api/v1/objections/", "/api/v1/plans/", "/api/v1/public/bulletins/",
-             "/api/v1/public/surveys/", "/api/v1/rectifications/", "/api/v1/results/", "/api/v1/reviews/",
-             "/api/v1/scorecards/", "/api/v1/signatures/", "/api/v1/surveys/", "/api/v1/webhooks/"}
+             "/api/v1/milestones/", "/api/v1/objections/", "/api/v1/plans/", "/api/v1/public/surveys/",
+             "/api/v1/rectifications/", "/api/v1/results/", "/api/v1/reviews/", "/api/v1/scorecards/",
+             "/api/v1/signatures/", "/api/v1/surveys/", "/api/v1/webhooks/"}
 # the other parameters of a path, by name: the world's photo and tracking code, the documents and actions
 # of items and clues, this year; the rest name nothing of the world (swept with 1)
 PARAMS = {"id", "photo", "code", "file", "action", "year", "delivery", "eid", "fid", "grant", "iid", "key", "name",
           "rid", "token", "unit", "user"}
+
+# writes the sweep sends with bodies that reach the world's objects, besides the empty body every write gets: the
+# burden warnings (减负提醒) about the unit concerned over the time of the inspection a clue became, for an
+# inspection and for an item
+BODIES = {"/api/v1/inspections/burden-check": lambda ids: [
+    dict(target_unit_ids=ids["unit"], start_date=day(0), end_date=day(20), **more)
+    for more in ({}, {"request": "item"})]}
 
 # writes never sent in the sweep: they would end the sessions under test (signing out, a password, the
 # administrator disabling users or their roles, moving units, the clock); the test clock's routes
@@ -137,6 +147,16 @@ def world(server):
     c6 = cl.create(reporter=REPORTER, description="城关镇北街工地夜间违规施工，噪声扰民一个多月，投诉多次无人处理。")["id"]
     insp = cl.act(c6, "gc_office", "convert_inspection", {"start_date": day(3), "end_date": day(12),
                                                           "target_unit_ids": [jt]}).json["inspection"]
+    # 6. what was added since around an item: its unit's periodic report (the form pre-filled from the item), and
+    # the government's bulletin with its roll-up per government below (本级及下级), issued and public
+    r = cl.c("gc_contact").post(f"/api/v1/items/{item['id']}/reports",
+                                {"text": "已完成路面修复方案", "percent": 30, "problems": "部分路段涉及管线迁改"})
+    assert r.status == 201, r
+    bul = office.post("/api/v1/bulletins", {"period_from": day(-40), "period_to": day(0), "levels": "below"})
+    assert bul.status == 201, bul
+    for user, action in (("gc_office", "submit"), ("gc_principal", "approve"), ("gc_office", "issue")):
+        r = cl.c(user).post(f"/api/v1/bulletins/{bul.json['id']}/actions/{action}", {})
+        assert r.status == 200, (user, action, r)
     # the office reads the reporters (each read audited) — the audit views must still not name them
     for c in (c1, c2, c3):
         who = office.get(f"/api/v1/clues/{c}/reporter")
@@ -149,13 +169,33 @@ def world(server):
         "inspection": [insp["id"]],
         "unit": [jt, cl.unit("gc-zj")],
         "user": [users["gc_contact"].user["id"], users["gc_office"].user["id"]],
+        "bulletin": [bul.json["id"]],
         "photo": [photo],
         "code": [out["tracking_code"]],
     }
+    # the sweep's burden checks reach the inspection the clue became (its overlap with the time asked about) and
+    # the item it became (交办事项 of 交通运输局 now)
+    for body in BODIES["/api/v1/inspections/burden-check"](ids):
+        r = office.post("/api/v1/inspections/burden-check", body)
+        assert r.status == 200 and [w for w in r.json["warnings"] if w["kind"] == "overlap"], (body, r)
     return cl, users, ids
 
 
+METHODS = ("get", "post", "put", "patch", "delete")
+
+
 def routes():
+    """Every operation of docs/openapi.yaml (method, path template): what the sweep calls, so that a route
+    documented later is swept without anyone adding it here."""
+    for path, ops in contract.load_doc()["paths"].items():
+        if path.startswith("/api/"):
+            for method in METHODS:
+                if method in ops:
+                    yield method.upper(), path
+
+
+def served():
+    """The server's own routes (`ducha routes`): (method, path template)."""
     out = subprocess.run([BIN, "routes"], capture_output=True, text=True, check=True).stdout
     for line in out.splitlines():
         parts = line.split()
@@ -186,12 +226,12 @@ def expand(path, ids):
 
 
 def test_every_route_of_the_api_is_classified():
-    # every route of docs/openapi.yaml, and every route the server has (the sweep's), is known to the sweep:
-    # a route added without saying which of the world's objects it takes fails here, not silently with id 1
-    documented = {p for p in contract.load_doc()["paths"]}
-    served = {path for _, path in routes()}
-    assert served <= documented, sorted(served - documented)
-    missing = sorted({unclassified(p) for p in documented if unclassified(p)})
+    # the sweep calls every operation of docs/openapi.yaml; the server has no route the document lacks (so none
+    # escapes the sweep), and each one is known to the sweep: a route added without saying which of the world's
+    # objects it takes fails here, not silently with id 1
+    documented = set(routes())
+    assert set(served()) <= documented, sorted(set(served()) - documented)
+    missing = sorted({unclassified(p) for _, p in documented if unclassified(p)})
     assert not missing, f"routes not classified for the reporter-protection sweep: {missing}"
 
 
@@ -216,6 +256,8 @@ def test_no_route_shows_the_reporter_to_anyone_but_the_office(world, server):
                 else:
                     q = Quiet(c.base)
                     q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
+                    for body in BODIES[path](ids) if path in BODIES else ():
+                        assert_clean(q.request(method, concrete, body), f"{name}: {method} {concrete} {body}")
                     r = q.request(method, concrete, {})
                 assert_clean(r, f"{name}: {method} {concrete}")
                 seen += 1
