@@ -165,9 +165,15 @@ enum err rect_get(struct ctx *c, int64_t id, json_t **out)
     enum err e = rect_load(c, id, &r);
     if (e == ERR_NOT_FOUND || (!e && !perm_item_visible(c->user, &r.scope)))
         return ctx_fail(c, ERR_NOT_FOUND, "整改任务不存在或无权查看");
-    if (!e)
-        *out = rect_json(c, &r);
-    return e;
+    if (e)
+        return e;
+    *out = rect_json(c, &r);
+    /* the page of one task (not the list): the public's satisfaction so far (满意度调查 attached to it), for whom
+     * reads the office's surveys — what the verification will quote, seen before deciding it */
+    json_t *sat = NULL;
+    if (c->user && perm_at(c->user, CAP_CLUE_READ, r.office_path) && !hooks_satisfaction(c, "rect_task", r.id, &sat))
+        json_object_set_new(*out, "satisfaction", sat ? sat : json_null());
+    return ERR_OK;
 }
 
 enum err rect_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out)

@@ -238,6 +238,13 @@ def test_a_satisfaction_survey_feeds_the_rectification_verification(server, sv):
     ins.ract(tid, "gc_contact", "receive")
     ins.ract(tid, "gc_contact", "submit", {"text": "已建立巡查台账，隐患全部整改"})
     ins.ract(tid, "gc_head", "sign")
+    # before verifying, the office and the leaders read on the task what the verification will quote; the unit
+    # rectifying does not (the office's survey)
+    for user in ("gc_office", "gc_leader"):
+        got = ins.rect(tid, user)["satisfaction"]
+        assert got["survey_id"] == s["id"] and got["responses"] == 4 and got["satisfied_pct"] == 75, (user, got)
+    for user in ("gc_contact", "gc_head"):
+        assert "satisfaction" not in ins.rect(tid, user), user
     ins.ract(tid, "gc_office", "verify", {"text": "经核查，已整改到位"})
     ev = sv.c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json["events"]
     sat = next(e for e in ev if e["action"] == "verify")["data"]["satisfaction"]
@@ -252,6 +259,7 @@ def test_a_verification_without_a_survey_is_unchanged(server):
     ins = Insp(server)
     oid = ins.bring("findings_issued")["id"]
     tid = ins.tasks(oid)[0]["id"]
+    assert ins.rect(tid)["satisfaction"] is None
     ins.finish_task(tid)
     text = json.dumps(Surveys(server).c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json,
                       ensure_ascii=False)

@@ -5,7 +5,8 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, assertNoErrors } from './helper.js'
+import { createHash } from 'node:crypto'
+import { startServer, startBrowser, newPage, loginOk, shot, pick, assertNoErrors, apiAs, inDays } from './helper.js'
 
 // The fourth question's type: its dropdown is the newest (appended last to the body). Clicked by pointer,
 // the option was found visible and then reported not visible while the dropdown settled, so the newest
@@ -136,4 +137,57 @@ print(json.dumps([[str(c) if c is not None else "" for c in r] for r in wb["答�
   assert.equal(await leader.locator('[data-test=survey-act-close]').count(), 0)
   await assertNoErrors(t, office)
   await assertNoErrors(t, leader)
+})
+
+// The proof of work of a public challenge, as the page's script solves it.
+function solve(token, bits) {
+  for (let n = 0; ; n++) {
+    const h = createHash('sha256').update(`${token}:${n}`).digest()
+    if (BigInt('0x' + h.toString('hex')) >> BigInt(256 - bits) === 0n) return String(n)
+  }
+}
+
+test('a rectification task shows the office and the leaders its satisfaction survey so far, not the unit', async (t) => {
+  // a server of its own with the public limits off: its three answers come from one address, whatever the
+  // other test sent in the same minute
+  const srv = await startServer(['--set', 'public_submit_per_min=0'])
+  t.after(() => srv.stop())
+  const api = await apiAs(srv, 'gc_office')
+  // a task of the demo's 交通运输局, whose contact is gc_contact
+  const task = (await (await apiAs(srv, 'gc_contact'))('GET', '/api/v1/rectifications?per_page=1')).json.tasks[0]
+  assert.ok(task, 'the demo has a rectification task of gc_contact\'s unit')
+  const made = await api('POST', '/api/v1/surveys', { title: '背街小巷整治满意度调查', intro: '请对整改效果打分。', mode: 'device',
+    closes_on: inDays(10), rect_task_id: task.id, questions: [{ kind: 'scale', text: '您对整改效果的满意程度', required: true, scale_max: 5 }] })
+  assert.equal(made.status, 201, JSON.stringify(made.json))
+  assert.equal((await api('POST', `/api/v1/surveys/${made.json.id}/actions/open`, {})).status, 200)
+  for (const [i, value] of [5, 4, 2].entries()) {
+    const ch = await (await fetch(srv.url + '/api/v1/public/challenges', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ form: 'survey' }) })).json()
+    const r = await fetch(srv.url + `/api/v1/public/surveys/${made.json.link_key}/responses`, { method: 'POST',
+      headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ answers: [{ question_id: made.json.questions[0].id, value }],
+        challenge: ch.token, solution: solve(ch.token, ch.bits), device: `web-test-device-${i}` }) })
+    assert.equal(r.status, 201, await r.text())
+  }
+  // the office and a leader read it on the task, with a link to the survey; the unit rectifying does not
+  for (const user of ['gc_office', 'gc_principal']) {
+    const page = await newPage(browser, srv)
+    await loginOk(page, user)
+    await page.goto(`/inspections/rectifications/${task.id}`)
+    await page.locator('[data-test=rect-satisfaction]', { hasText: '满意 67%（3 份答卷，平均 3.67 / 5）' }).waitFor()
+    await page.locator('[data-test=rect-satisfaction-survey]', { hasText: '背街小巷整治满意度调查（收集中）' }).waitFor()
+    if (user === 'gc_office') {
+      await shot(page, 'rectification-satisfaction')
+      await page.click('[data-test=rect-satisfaction-survey]')
+      await page.waitForURL(`**/surveys/${made.json.id}`)
+    }
+    await assertNoErrors(t, page)
+  }
+  {
+    const page = await newPage(browser, srv)
+    await loginOk(page, 'gc_contact')
+    await page.goto(`/inspections/rectifications/${task.id}`)
+    await page.locator('[data-test=rect-info]').waitFor()
+    assert.equal(await page.locator('[data-test=rect-satisfaction]').count(), 0)
+    await assertNoErrors(t, page)
+  }
 })
