@@ -4,6 +4,7 @@ reviews, and walking them through their workflows with the demo roles of 古城�
 Inspections are dated two years ahead by default (YEAR): a year whose previous year holds no record,
 so that no total cap applies unless a test wants one (test_inspections_caps sets its own)."""
 
+from conftest import uniq
 from itemlib import ServerClock, today
 
 YEAR = today().year + 2
@@ -11,6 +12,45 @@ YEAR = today().year + 2
 
 def yday(month, dom):
     return f"{YEAR}-{month:02d}-{dom:02d}"
+
+
+def burden_check(client, body, expect=200):
+    """POST /api/v1/inspections/burden-check (减负: an inspection's targets, or request "item"): the answer's JSON
+    when expect is 200, else the response (a refusal)."""
+    r = client.post("/api/v1/inspections/burden-check", body)
+    assert r.status == expect, (body, r)
+    return r.json if expect == 200 else r
+
+
+def refuses_fields(client, path, cases):
+    """Each (body, field) of cases POSTed to path is refused with 422 naming the field."""
+    for body, field in cases:
+        r = client.post(path, body)
+        assert r.status == 422 and r.error.get("field") == field, (body, r)
+
+
+def new_department(h, code, name, parent="gc"):
+    """A department of its own under the unit `parent` (code and name made unique), so that nobody else's
+    inspections or items count on it; h: Items or Insp."""
+    r = h.c("admin").post("/api/v1/units", {"code": f"{code}-{uniq()}", "name": f"{name}{uniq()}",
+                                            "kind": "department", "parent_id": h.unit(parent)})
+    assert r.status == 201, r
+    return r.json
+
+
+def cap_setting_checked(h, field, cap, bad, words):
+    """A burden cap of the inspection settings (field, set to cap by the module, 0 before): the bad values are
+    refused with 422 naming it in Chinese (words), an office may not set it, nothing changed, and the change
+    to cap is audited."""
+    admin = h.c("admin")
+    for value in bad:
+        r = admin.put("/api/v1/inspections/settings", {field: value})
+        assert r.status == 422 and r.error.get("field") == field, (value, r)
+        assert words in r.error["message"], r
+    assert h.c("gc_office").put("/api/v1/inspections/settings", {field: 9}).status == 403
+    assert admin.get("/api/v1/inspections/settings").json[field] == cap  # nothing changed
+    recs = admin.get("/api/v1/audit?action=inspection.settings&limit=20").json["records"]
+    assert any(r["summary"]["after"][field] == cap and r["summary"]["before"][field] == 0 for r in recs), recs
 
 
 # the demo user who takes each kind of row, by (capability, role), for every inspection workflow

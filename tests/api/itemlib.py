@@ -5,6 +5,8 @@ import datetime
 import time
 from urllib.parse import quote
 
+from conftest import PASSWORD, uniq
+
 # the demo user who takes each kind of row of the transition table
 ACTOR = {
     ("item_register", "any"): "gc_office",
@@ -150,6 +152,32 @@ class Items(ServerClock):
         item = self.get(item["id"])
         assert item["state"] == state, item
         return item
+
+    def send(self, item, office="gc_office", approvers=("gc_deputy", "gc_director")):
+        """An item in draft submitted by its office, approved by each of the approvers, and assigned (交办)."""
+        for user, action in [(office, "submit")] + [(u, "approve") for u in approvers] + [(office, "assign")]:
+            self.act(item["id"], user, action, {})
+
+    def add_city_leaders(self, suffix, roles=("deputy", "director")):
+        """临川市's leaders lc_<role>_<suffix> (the demo has only the city's office), with the demo password:
+        the approvers of the city office's items. Returns their usernames."""
+        admin = self.c("admin")
+        city = admin.unit_id("lc")
+        for role in roles:
+            r = admin.post("/api/v1/users", {"username": f"lc_{role}_{suffix}", "name": f"市{role}", "unit_id": city,
+                                             "password": PASSWORD, "must_change_password": False,
+                                             "roles": [{"role": role, "unit_id": city}]})
+            assert r.status == 201, r
+        return tuple(f"lc_{role}_{suffix}" for role in roles)
+
+    def city_item(self, **body):
+        """An item of the city office (lc_office) for the unit body names, approved by city leaders created here
+        (add_city_leaders) and assigned; the body's fields besides the defaults (a work report's item)."""
+        lc = self.c("lc_office")
+        r = lc.post("/api/v1/items", {"source_kind": "work_report", "due_date": self.day(100), **body})
+        assert r.status == 201, r
+        self.send(r.json, "lc_office", self.add_city_leaders(uniq()))
+        return r.json
 
     @contextlib.contextmanager
     def days_ago(self, days):

@@ -14,11 +14,6 @@ T0, T1 = "2025-05-06T10:00:00+08:00", "2025-06-03T10:00:00+08:00"
 MAY = {"period_from": "2025-05-01", "period_to": "2025-05-31"}
 
 
-def assign(it, item, office, approvers):
-    for user, action in [(office, "submit")] + [(u, "approve") for u in approvers] + [(office, "assign")]:
-        it.act(item["id"], user, action, {})
-
-
 @pytest.fixture(scope="module")
 def city(server):
     """On 6 May 2025: the city office's item for 古城县人民政府; two items of 古城县 (交通运输局, 住建局 — the
@@ -26,34 +21,28 @@ def city(server):
     overdue too); the clock then on 3 June. The city's deputy, director and principal leader are created here (the demo has its office only)."""
     it = Items(server)
     clock(server, T0)
-    admin = server.client("admin")
-    lc = admin.unit_id("lc")
-    for role in ("deputy", "director", "principal"):
-        r = admin.post("/api/v1/users", {"username": f"lc_{role}_lv", "name": f"市{role}", "unit_id": lc,
-                                         "password": "Demo2026", "must_change_password": False,
-                                         "roles": [{"role": role, "unit_id": lc}]})
-        assert r.status == 201, r
+    it.add_city_leaders("lv", ("deputy", "director", "principal"))
     c = it.c("lc_office")
     r = c.post("/api/v1/items", {"title": "全市农村公路提档升级", "requirement": "各县完成农村公路改造任务",
                                  "source_kind": "work_report", "lead_unit_id": lc_unit(it, "gc"),
                                  "due_date": "2025-09-30"})
     assert r.status == 201, r
-    assign(it, r.json, "lc_office", ("lc_deputy_lv", "lc_director_lv"))
+    it.send(r.json, "lc_office", ("lc_deputy_lv", "lc_director_lv"))
     gc_a = it.create(title="县城公交站台改造", due_date="2025-07-31")
     gc_b = it.create(title="老旧小区屋面防水维修", lead="gc-zj", due_date="2025-05-20")
     for x in (gc_a, gc_b):
-        assign(it, x, "gc_office", ("gc_deputy", "gc_director"))
+        it.send(x, "gc_office", ("gc_deputy", "gc_director"))
     r = it.c("ap_office").post("/api/v1/items", {"title": "安平县客运站改造", "requirement": "完成客运站改造",
                                                  "source_kind": "meeting", "lead_unit_id": lc_unit(it, "ap-jt"),
                                                  "due_date": "2025-08-31"})
     assert r.status == 201, r
-    assign(it, r.json, "ap_office", ("ap_deputy", "ap_director"))
+    it.send(r.json, "ap_office", ("ap_deputy", "ap_director"))
     ap_item = r.json
     r = it.c("ap_office").post("/api/v1/items", {"title": "安平县城区排水管网清淤", "requirement": "汛前完成清淤",
                                                  "source_kind": "meeting", "lead_unit_id": lc_unit(it, "ap-jt"),
                                                  "due_date": "2025-05-15"})
     assert r.status == 201, r
-    assign(it, r.json, "ap_office", ("ap_deputy", "ap_director"))
+    it.send(r.json, "ap_office", ("ap_deputy", "ap_director"))
     clock(server, T1, it)
     return {"it": it, "server": server, "city_item": ap_item, "gc_b": gc_b, "ap_late": r.json}
 
@@ -154,7 +143,7 @@ def test_a_county_change_refuses_the_city_below_draft_and_the_issue_prints_it(ci
     span = {"period_from": "2025-05-01", "period_to": "2025-06-03"}
     own, below = draft(o, span), draft(o, dict(span, levels="below"))
     x = it.create(title="月初新交办的路灯维修", due_date="2025-07-15")
-    assign(it, x, "gc_office", ("gc_deputy", "gc_director"))
+    it.send(x, "gc_office", ("gc_deputy", "gc_director"))
     o = it.c("lc_office")
     r = o.post(f"/api/v1/bulletins/{below['id']}/actions/submit", {})
     assert r.status == 409 and "通报数据已变化" in r.error["message"], r

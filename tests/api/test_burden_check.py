@@ -5,7 +5,7 @@ may read them and only 「其他督查机构」 otherwise, never a covert visit 
 exception with a reason that the principal leader approves (rule `unit` of the caps), recorded and audited."""
 import pytest
 
-from insplib import YEAR, Insp
+from insplib import YEAR, Insp, burden_check, cap_setting_checked, refuses_fields
 
 Y = YEAR + 20  # a year of its own: nobody else's inspections count
 CAP = 2
@@ -25,9 +25,7 @@ def d(month, dom):
 
 def check(ins, units, start, end, user="gc_office", expect=200, **extra):
     body = {"target_unit_ids": [ins.unit(u) for u in units], "start_date": start, "end_date": end, **extra}
-    r = ins.c(user).post("/api/v1/inspections/burden-check", body)
-    assert r.status == expect, r
-    return r.json if expect == 200 else r
+    return burden_check(ins.c(user), body, expect)
 
 
 def opened(ins, unit, start, end, subject="城区燃气安全专项督查", **kw):
@@ -45,14 +43,7 @@ def overlaps(w):
 
 
 def test_the_setting_is_checked_and_audited(ins):
-    for body in ({"unit_cap": -1}, {"unit_cap": 1001}, {"unit_cap": "三"}):
-        r = ins.c("admin").put("/api/v1/inspections/settings", body)
-        assert r.status == 422 and r.error.get("field") == "unit_cap", (body, r)
-        assert "每个单位年度督查检查次数上限" in r.error["message"], r
-    assert ins.c("gc_office").put("/api/v1/inspections/settings", {"unit_cap": 9}).status == 403
-    assert ins.c("admin").get("/api/v1/inspections/settings").json["unit_cap"] == CAP  # nothing changed
-    recs = ins.c("admin").get("/api/v1/audit?action=inspection.settings&limit=20").json["records"]
-    assert any(r["summary"]["after"]["unit_cap"] == CAP and r["summary"]["before"]["unit_cap"] == 0 for r in recs), recs
+    cap_setting_checked(ins, "unit_cap", CAP, (-1, 1001, "三"), "每个单位年度督查检查次数上限")
 
 
 def test_under_the_cap_no_warning_at_the_cap_a_warning_naming_the_unit_and_count(ins):
@@ -166,13 +157,9 @@ def test_a_covert_visit_is_never_told(ins):
 
 
 def test_bad_input(ins):
-    c = ins.c("gc_office")
-    for body, field in (({"start_date": d(1, 1), "end_date": d(1, 2)}, "target_unit_ids"),
-                        ({"target_unit_ids": [ins.unit("gc-t1")], "start_date": "2026-13-01", "end_date": d(1, 2)},
-                         "start_date"),
-                        ({"target_unit_ids": [ins.unit("gc-t1")], "start_date": d(3, 2), "end_date": d(3, 1)},
-                         "end_date"),
-                        ({"target_unit_ids": [99999999], "start_date": d(3, 1), "end_date": d(3, 2)},
-                         "target_unit_ids")):
-        r = c.post("/api/v1/inspections/burden-check", body)
-        assert r.status == 422 and r.error.get("field") == field, (body, r)
+    one = ins.unit("gc-t1")
+    refuses_fields(ins.c("gc_office"), "/api/v1/inspections/burden-check", (
+        ({"start_date": d(1, 1), "end_date": d(1, 2)}, "target_unit_ids"),
+        ({"target_unit_ids": [one], "start_date": "2026-13-01", "end_date": d(1, 2)}, "start_date"),
+        ({"target_unit_ids": [one], "start_date": d(3, 2), "end_date": d(3, 1)}, "end_date"),
+        ({"target_unit_ids": [99999999], "start_date": d(3, 1), "end_date": d(3, 2)}, "target_unit_ids")))

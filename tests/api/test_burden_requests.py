@@ -8,6 +8,7 @@ last approval approves it, its withdrawal refuses it."""
 import pytest
 
 from conftest import uniq
+from insplib import burden_check, cap_setting_checked, new_department, refuses_fields
 from itemlib import pinned_items
 
 CAP = 2
@@ -16,24 +17,15 @@ CAP = 2
 @pytest.fixture(scope="module")
 def it(backend):
     with pinned_items(backend) as it:
-        admin = it.c("admin")
-        r = admin.put("/api/v1/inspections/settings", {"request_cap": CAP})
+        r = it.c("admin").put("/api/v1/inspections/settings", {"request_cap": CAP})
         assert r.status == 200 and r.json["request_cap"] == CAP, r
-        lc = admin.unit_id("lc")
-        for role in ("deputy", "director"):
-            r = admin.post("/api/v1/users", {"username": f"lc_{role}_br", "name": f"市{role}", "unit_id": lc,
-                                             "password": "Demo2026", "must_change_password": False,
-                                             "roles": [{"role": role, "unit_id": lc}]})
-            assert r.status == 201, r
+        it.add_city_leaders("br")
         yield it
 
 
 def new_unit(it):
     """A department of 古城县 of its own: nobody else's items count on it."""
-    r = it.c("admin").post("/api/v1/units", {"code": f"br-{uniq()}", "name": f"减负测试局{uniq()}",
-                                             "kind": "department", "parent_id": it.unit("gc")})
-    assert r.status == 201, r
-    return r.json
+    return new_department(it, "br", "减负测试局")
 
 
 def item(it, unit, user="gc_office", expect=201, **kw):
@@ -44,17 +36,10 @@ def item(it, unit, user="gc_office", expect=201, **kw):
     return r.json if expect == 201 else r
 
 
-def send(it, x, office="gc_office", approvers=("gc_deputy", "gc_director")):
-    for user, action in [(office, "submit")] + [(u, "approve") for u in approvers] + [(office, "assign")]:
-        it.act(x["id"], user, action, {})
-
-
 def check(it, units, start, end, user="gc_office", expect=200, **extra):
     body = {"request": "item", "target_unit_ids": [u["id"] for u in units], "start_date": start, "end_date": end,
             **extra}
-    r = it.c(user).post("/api/v1/inspections/burden-check", body)
-    assert r.status == expect, r
-    return r.json if expect == 200 else r
+    return burden_check(it.c(user), body, expect)
 
 
 def exception(it, item_id):
@@ -68,15 +53,7 @@ def of(w, kind):
 
 
 def test_the_setting_is_checked_and_audited(it):
-    for body in ({"request_cap": -1}, {"request_cap": 100001}, {"request_cap": "二"}):
-        r = it.c("admin").put("/api/v1/inspections/settings", body)
-        assert r.status == 422 and r.error.get("field") == "request_cap", (body, r)
-        assert "每个单位年度交办事项件数上限" in r.error["message"], r
-    assert it.c("gc_office").put("/api/v1/inspections/settings", {"request_cap": 9}).status == 403
-    assert it.c("admin").get("/api/v1/inspections/settings").json["request_cap"] == CAP  # nothing changed
-    recs = it.c("admin").get("/api/v1/audit?action=inspection.settings&limit=20").json["records"]
-    assert any(r["summary"]["after"]["request_cap"] == CAP and r["summary"]["before"]["request_cap"] == 0
-               for r in recs), recs
+    cap_setting_checked(it, "request_cap", CAP, (-1, 100001, "二"), "每个单位年度交办事项件数上限")
 
 
 def test_the_count_against_the_cap_before_sending_and_in_the_create_answer(it):
@@ -89,7 +66,7 @@ def test_the_count_against_the_cap_before_sending_and_in_the_create_answer(it):
     assert first["burden_warnings"] == []
     # a draft is no request yet: the unit has received nothing
     assert check(it, [u], it.day(0), it.day(30))["units"][0]["count"] == 0
-    send(it, first)
+    it.send(first)
     got = check(it, [u], it.day(0), it.day(30))
     assert got["units"][0]["count"] == 1 and got["units"][0]["level"] == "reach"
     [w] = got["warnings"]
@@ -98,7 +75,7 @@ def test_the_count_against_the_cap_before_sending_and_in_the_create_answer(it):
     assert [x["kind"] for x in second["burden_warnings"]] == ["cap"]  # the issuer is told in the answer too
     # the item itself is left out when it is checked again
     assert check(it, [u], it.day(0), it.day(30), exclude_item_id=second["id"])["units"][0]["count"] == 1
-    send(it, second)
+    it.send(second)
     got = check(it, [u], it.day(0), it.day(30))
     [w] = of(got["warnings"], "cap")
     assert (w["unit"], w["count"], w["cap"], w["needs_reason"]) == (u["name"], 2, CAP, True), w
@@ -115,7 +92,7 @@ def test_the_count_against_the_cap_before_sending_and_in_the_create_answer(it):
 def test_crossing_the_cap_needs_a_reason_recorded_as_an_exception(it):
     u = new_unit(it)
     for _ in range(CAP):
-        send(it, item(it, u))
+        it.send(item(it, u))
     title = f"报送秋粮收购进度表{uniq()}"
     r = item(it, u, title=title, expect=409)
     assert f"{u['name']}" in r.error["message"] and "已接收交办事项 2 件" in r.error["message"], r
@@ -145,7 +122,7 @@ def test_crossing_the_cap_needs_a_reason_recorded_as_an_exception(it):
 def test_an_edit_to_other_units_or_dates_is_checked_again(it):
     free, full = new_unit(it), new_unit(it)
     for _ in range(CAP):
-        send(it, item(it, full))
+        it.send(item(it, full))
     x = item(it, free)
     assert x["burden_warnings"] == []
     c = it.c("gc_office")
@@ -171,7 +148,7 @@ def test_an_edit_to_other_units_or_dates_is_checked_again(it):
 def test_overlaps_of_other_issuers_named_when_readable(it):
     u = new_unit(it)
     county = item(it, u, title=f"报送城区排水防涝材料{uniq()}", due_date=it.day(20))
-    send(it, county)
+    it.send(county)
     county = it.get(county["id"])
     # the county's own items are no overlap for the county
     assert of(check(it, [u], it.day(0), it.day(30))["warnings"], "overlap") == []
@@ -185,7 +162,7 @@ def test_overlaps_of_other_issuers_named_when_readable(it):
     assert of(check(it, [u], it.day(21), it.day(50), user="lc_office")["warnings"], "overlap") == []
     # the city's item on the county's unit: the county does not read the city's items
     city = item(it, u, user="lc_office", title=f"全市耕地保护材料报送{uniq()}", due_date=it.day(30))
-    send(it, city, "lc_office", ("lc_deputy_br", "lc_director_br"))
+    it.send(city, "lc_office", ("lc_deputy_br", "lc_director_br"))
     mine = item(it, u, due_date=it.day(45), burden_reason="市县同步部署")  # two on it now: at the cap
     [w] = of(mine["burden_warnings"], "overlap")
     assert w["visible"] is False and w["issuer"] == "其他督查机构" and (w["start_date"], w["end_date"]) == (
@@ -195,19 +172,13 @@ def test_overlaps_of_other_issuers_named_when_readable(it):
 
 def test_refusals(it):
     u = new_unit(it)
-    c = it.c("gc_office")
-    for body, field in (({"request": "survey", "target_unit_ids": [u["id"]], "start_date": it.day(0),
-                          "end_date": it.day(1)}, "request"),
-                        ({"request": "item", "target_unit_ids": [99999999], "start_date": it.day(0),
-                          "end_date": it.day(1)}, "target_unit_ids"),
-                        ({"request": "item", "target_unit_ids": [u["id"]], "start_date": it.day(2),
-                          "end_date": it.day(1)}, "end_date")):
-        r = c.post("/api/v1/inspections/burden-check", body)
-        assert r.status == 422 and r.error.get("field") == field, (body, r)
+    d0, d1, d2 = it.day(0), it.day(1), it.day(2)
+    refuses_fields(it.c("gc_office"), "/api/v1/inspections/burden-check", (
+        ({"request": "survey", "target_unit_ids": [u["id"]], "start_date": d0, "end_date": d1}, "request"),
+        ({"request": "item", "target_unit_ids": [99999999], "start_date": d0, "end_date": d1}, "target_unit_ids"),
+        ({"request": "item", "target_unit_ids": [u["id"]], "start_date": d2, "end_date": d1}, "end_date")))
     # only an office that registers items asks about items; a unit's contact gets 403
-    r = it.c("gc_contact").post("/api/v1/inspections/burden-check", {
-        "request": "item", "target_unit_ids": [u["id"]], "start_date": it.day(0), "end_date": it.day(1)})
-    assert r.status == 403, r
+    check(it, [u], d0, d1, user="gc_contact", expect=403)
 
 
 def test_a_clue_converted_into_an_item_for_a_unit_past_the_cap(it):
@@ -218,7 +189,7 @@ def test_a_clue_converted_into_an_item_for_a_unit_past_the_cap(it):
     from cluelib import Clues
     u = new_unit(it)
     for _ in range(CAP):
-        send(it, item(it, u))
+        it.send(item(it, u))
     cl = Clues(it.server)
     clue = cl.create(description="城南工业园区企业反映同一事项被多个部门反复要求报送材料，半个月内填表五次。")
     body = {"lead_unit_id": u["id"], "due_date": it.day(30), "title": f"园区企业报送材料整治{uniq()}"}

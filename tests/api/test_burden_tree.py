@@ -7,7 +7,7 @@ another county's or a sibling's inspection does not count."""
 import pytest
 
 from conftest import uniq
-from insplib import YEAR, Insp
+from insplib import YEAR, Insp, burden_check, new_department
 
 Y = YEAR + 21  # a year of its own: nobody else's inspections count
 
@@ -29,10 +29,7 @@ def d(month, dom):
 
 
 def new_unit(ins, parent="gc"):
-    r = ins.c("admin").post("/api/v1/units", {"code": f"bt-{uniq()}", "name": f"上溯测试局{uniq()}",
-                                              "kind": "department", "parent_id": ins.unit(parent)})
-    assert r.status == 201, r
-    return r.json
+    return new_department(ins, "bt", "上溯测试局", parent)
 
 
 def opened(ins, targets, start, end, user="gc_office", **kw):
@@ -53,10 +50,8 @@ def started(ins, targets, start, end):
 
 
 def count(ins, unit_id, user="gc_office"):
-    r = ins.c(user).post("/api/v1/inspections/burden-check",
-                         {"target_unit_ids": [unit_id], "start_date": d(12, 1), "end_date": d(12, 2)})
-    assert r.status == 200, r
-    return r.json["units"][0]["count"]
+    body = {"target_unit_ids": [unit_id], "start_date": d(12, 1), "end_date": d(12, 2)}
+    return burden_check(ins.c(user), body)["units"][0]["count"]
 
 
 def burden_row(ins, unit_id, user="gc_office"):

@@ -3,7 +3,6 @@ county office among its departments; a child's due date cannot be later than its
 parent shows the roll-up of its children; units see their children but not the city's item."""
 import pytest
 
-from conftest import uniq
 from itemlib import Items, day
 
 
@@ -13,31 +12,11 @@ def it(server):
 
 
 @pytest.fixture(scope="module")
-def city_item(it, unique_module):
+def city_item(it):
     """An item of the city office for 古城县人民政府, approved by city deputy and director created here."""
-    admin = it.c("admin")
-    city = admin.unit_id("lc")
-    for role in ("deputy", "director"):
-        r = admin.post("/api/v1/users", {"username": f"lc_{role}_{unique_module}", "name": f"市{role}",
-                                         "unit_id": city, "password": "Demo2026x", "must_change_password": False,
-                                         "roles": [{"role": role, "unit_id": city}]})
-        assert r.status == 201, r
     lc = it.c("lc_office")
-    r = lc.post("/api/v1/items", {"title": "全市农村公路提档升级", "requirement": "各县完成农村公路改造任务",
-                                  "source_kind": "work_report", "lead_unit_id": lc.unit_id("gc"),
-                                  "co_unit_ids": [lc.unit_id("ap")], "due_date": day(100), "submit": True})
-    assert r.status == 201, r
-    iid = r.json["id"]
-    for role in ("deputy", "director"):
-        c = it.server.client(f"lc_{role}_{unique_module}", "Demo2026x")
-        assert c.post(f"/api/v1/items/{iid}/actions/approve", {}).status == 200
-    assert lc.post(f"/api/v1/items/{iid}/actions/assign", {}).status == 200
-    return r.json
-
-
-@pytest.fixture(scope="module")
-def unique_module():
-    return uniq()
+    return it.city_item(title="全市农村公路提档升级", requirement="各县完成农村公路改造任务", lead_unit_id=lc.unit_id("gc"),
+                        co_unit_ids=[lc.unit_id("ap")], due_date=day(100))
 
 
 def child_body(it, title, lead, due):

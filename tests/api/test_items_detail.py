@@ -5,7 +5,6 @@ JSON on both databases: this test spells out every field of the lists, so that b
 the same answer, and that the allowed actions read the pending extension from the detail's own list."""
 import pytest
 
-from conftest import uniq
 from itemlib import Items, day
 
 TRACK_KEYS = ["id", "unit_id", "unit_code", "unit_name", "role", "state", "state_label", "progress", "received_at",
@@ -79,22 +78,9 @@ def test_the_detail_of_an_item_with_tracks_extensions_and_suspensions(it):
 
 def test_the_detail_lists_the_child_items_with_their_roll_up(it):
     """A city item assigned to 古城县人民政府, decomposed by the county office into two departments' items."""
-    admin, suffix = it.c("admin"), uniq()
-    city = admin.unit_id("lc")
-    for role in ("deputy", "director"):
-        r = admin.post("/api/v1/users", {"username": f"lc_{role}_{suffix}", "name": f"市{role}", "unit_id": city,
-                                         "password": "Demo2026x", "must_change_password": False,
-                                         "roles": [{"role": role, "unit_id": city}]})
-        assert r.status == 201, r
     lc = it.c("lc_office")
-    r = lc.post("/api/v1/items", {"title": "全市老旧管网改造", "requirement": "各县完成改造任务", "source_kind": "work_report",
-                                  "lead_unit_id": lc.unit_id("gc"), "due_date": day(100), "submit": True})
-    assert r.status == 201, r
-    pid = r.json["id"]
-    for role in ("deputy", "director"):
-        c = it.server.client(f"lc_{role}_{suffix}", "Demo2026x")
-        assert c.post(f"/api/v1/items/{pid}/actions/approve", {}).status == 200
-    assert lc.post(f"/api/v1/items/{pid}/actions/assign", {}).status == 200
+    pid = it.city_item(title="全市老旧管网改造", requirement="各县完成改造任务", lead_unit_id=lc.unit_id("gc"),
+                       due_date=day(100))["id"]
     gc = it.c("gc_office")
     kids = []
     for title, unit, due in (("城关片区管网改造", "gc-jt", day(60)), ("危旧管网排查", "gc-zj", day(50))):

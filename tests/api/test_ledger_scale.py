@@ -5,6 +5,7 @@ exactly once, also while items are being registered; the search finds two-charac
 and never an item outside the caller's scope; counts that the counters cannot give say they are
 bounded."""
 import concurrent.futures
+import contextlib
 import datetime
 import random
 import sqlite3
@@ -27,6 +28,23 @@ BODY = {"reason": "随机测试", "text": "随机测试的办理情况", "new_da
 
 def iso(t):
     return datetime.datetime.fromtimestamp(t, datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@contextlib.contextmanager
+def held_pass_across(s, days, hold):
+    """The scheduler's next pass held by its test hook (setting test_hold_pass, src/sched/sched.c) after it read
+    its clock and before its lights refresh, while the test clock moves `days` days on; the body of the `with`
+    runs there (the clock moved, the pass not yet on), then the pass goes on to `hold` and holds again while the
+    test looks: "go" after its lights refresh, "warnings" after its early warnings. The test clears the setting
+    when it is done."""
+    put_setting(s.db, "test_hold_pass", "lights")
+    assert wait_for(lambda: "held before the lights" in s.output(), timeout=60), s.output()[-2000:]
+    r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + days * 86400)})
+    assert r.status == 200, r
+    yield
+    put_setting(s.db, "test_hold_pass", hold)
+    said = {"go": "held after the lights", "warnings": "held after the warnings"}[hold]
+    assert wait_for(lambda: said in s.output(), timeout=60), s.output()[-2000:]
 
 
 def walk(client, **params):
@@ -328,15 +346,10 @@ def test_a_pass_across_a_clock_change_keeps_the_new_day(backend):
     try:
         it = Items(s)
         soon = it.bring("assigned", title=f"跨越时钟调整的亮灯{uniq()}", due_date=day(3))
-        put_setting(s.db, "test_hold_pass", "lights")
-        assert wait_for(lambda: "held before the lights" in s.output(), timeout=60), s.output()[-2000:]
-        r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + 10 * 86400)})
-        assert r.status == 200, r
-        office = s.client("gc_office")  # ten idle days end a session
-        moved = office.get("/api/v1/items/overview").json["lights_as_of"]
-        assert moved in (day(10), day(11)), moved
-        put_setting(s.db, "test_hold_pass", "go")  # the pass refreshes, then holds again while we look
-        assert wait_for(lambda: "held after the lights" in s.output(), timeout=60), s.output()[-2000:]
+        with held_pass_across(s, 10, "go"):  # the pass refreshes, then holds again while we look
+            office = s.client("gc_office")  # ten idle days end a session
+            moved = office.get("/api/v1/items/overview").json["lights_as_of"]
+            assert moved in (day(10), day(11)), moved
         ov = office.get("/api/v1/items/overview").json
         assert ov["lights_as_of"] == moved, "the pass set the lights back to the day it started on"
         r = office.get("/api/v1/items?per_page=200&light=red")
@@ -359,12 +372,8 @@ def test_a_pass_across_a_clock_change_warns_by_the_new_day(backend):
     try:
         it = Items(s)
         quiet = it.bring("received", title=f"跨越时钟调整的预警{uniq()}", due_date=day(40))
-        put_setting(s.db, "test_hold_pass", "lights")
-        assert wait_for(lambda: "held before the lights" in s.output(), timeout=60), s.output()[-2000:]
-        r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + 38 * 86400)})
-        assert r.status == 200, r
-        put_setting(s.db, "test_hold_pass", "warnings")  # lights, warnings, then held while we look
-        assert wait_for(lambda: "held after the warnings" in s.output(), timeout=60), s.output()[-2000:]
+        with held_pass_across(s, 38, "warnings"):  # lights, warnings, then held while we look
+            pass
         office, rows, page = s.client("gc_office"), [], 1  # 38 idle days end a session
         while True:
             r = office.get(f"/api/v1/warnings?per_page=200&page={page}")

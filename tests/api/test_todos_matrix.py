@@ -5,21 +5,17 @@ else, nobody in the other county — and a message about the object reaches exac
 new to-do and the people the action's informs name. A to-do that is no longer awaited is gone."""
 import pytest
 
-from workflow_drivers import ALL_USERS, DRIVERS
+from workflow_drivers import ALL_USERS, drivers_for, workflow_definitions
 
 
 @pytest.fixture(scope="module")
 def workflows(server):
-    r = server.client("gc_office").get("/api/v1/workflows")
-    assert r.status == 200, r
-    return r.json["workflows"]
+    return workflow_definitions(server)
 
 
 @pytest.fixture(scope="module")
 def drivers(server, workflows):
-    missing = [w["name"] for w in workflows if w["name"] not in DRIVERS]
-    assert not missing, f"no test driver for workflow(s) {missing}: add one to tests/api/workflow_drivers.py"
-    return {w["name"]: DRIVERS[w["name"]](server) for w in workflows}
+    return drivers_for(server, workflows)
 
 
 def todos_about(d, user, kind, oid):

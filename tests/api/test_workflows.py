@@ -9,21 +9,17 @@ import subprocess
 import pytest
 
 from conftest import BIN, ROOT
-from workflow_drivers import DRIVERS
+from workflow_drivers import drivers_for, workflow_definitions
 
 
 @pytest.fixture(scope="module")
 def workflows(server):
-    r = server.client("gc_office").get("/api/v1/workflows")
-    assert r.status == 200, r
-    return r.json["workflows"]
+    return workflow_definitions(server)
 
 
 @pytest.fixture(scope="module")
 def drivers(server, workflows):
-    missing = [w["name"] for w in workflows if w["name"] not in DRIVERS]
-    assert not missing, f"no test driver for workflow(s) {missing}: add one to tests/api/workflow_drivers.py"
-    return {w["name"]: DRIVERS[w["name"]](server) for w in workflows}
+    return drivers_for(server, workflows)
 
 
 @pytest.fixture(scope="module")

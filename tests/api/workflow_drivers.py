@@ -206,6 +206,7 @@ class ResultDriver:
     交通运输局 resting on one assigned item unless a condition asks for another kind."""
 
     name = "result"
+    path = "/api/v1/results"  # get, act, status and events of this family of drivers go through it
     previous = None
     BODY = {"reason": "情况说明", "record": "约谈记录：已当面指出问题", "text": "已整改到位"}
     caps = {u: (set(cs) | {"gc_office": {"result_draft"}, "gc_principal": {"result_approve"}}.get(u, set()), role)
@@ -252,12 +253,12 @@ class ResultDriver:
         return self.ACTOR[(row["cap"], row["role"])]
 
     def get(self, oid, user="gc_office"):
-        r = self.c(user).get(f"/api/v1/results/{oid}")
+        r = self.c(user).get(f"{self.path}/{oid}")
         assert r.status == 200, (user, r)
         return r.json
 
     def act(self, oid, user, action, body, expect=200):
-        r = self.c(user).post(f"/api/v1/results/{oid}/actions/{action}", body or {})
+        r = self.c(user).post(f"{self.path}/{oid}/actions/{action}", body or {})
         if expect is not None:
             assert r.status == expect, (user, action, r)
         return r
@@ -267,7 +268,7 @@ class ResultDriver:
         return {k: self.BODY[k] for k in req}
 
     def status(self, oid, user):
-        return self.c(user).get(f"/api/v1/results/{oid}").status
+        return self.c(user).get(f"{self.path}/{oid}").status
 
     def allowed(self, obj):
         return set(obj["allowed_actions"])
@@ -301,7 +302,7 @@ class ResultDriver:
         return self.parts(before)[0] if row["action"] == "issue" else None
 
     def events(self, oid):
-        return self.c("gc_office").get(f"/api/v1/results/{oid}/events").json["events"]
+        return self.c("gc_office").get(f"{self.path}/{oid}/events").json["events"]
 
 
 class BulletinDriver(ResultDriver):
@@ -309,6 +310,7 @@ class BulletinDriver(ResultDriver):
     do today leaves their figures as drafted); their parts are the units they name once issued."""
 
     name = "bulletin"
+    path = "/api/v1/bulletins"
     PATH = {"draft": [], "pending": [("gc_office", "submit", {})], "approved": [("gc_principal", "approve", {})],
             "issued": [("gc_office", "issue", {})]}
     BODY = {"reason": "情况说明"}
@@ -334,20 +336,6 @@ class BulletinDriver(ResultDriver):
 
     bring_shared = bring
 
-    def get(self, oid, user="gc_office"):
-        r = self.c(user).get(f"/api/v1/bulletins/{oid}")
-        assert r.status == 200, (user, r)
-        return r.json
-
-    def act(self, oid, user, action, body, expect=200):
-        r = self.c(user).post(f"/api/v1/bulletins/{oid}/actions/{action}", body or {})
-        if expect is not None:
-            assert r.status == expect, (user, action, r)
-        return r
-
-    def status(self, oid, user):
-        return self.c(user).get(f"/api/v1/bulletins/{oid}").status
-
     def visible(self, user, state):
         """The units of its scope read a bulletin once issued."""
         return not (user in ("gc_contact", "gc_head") and state != "issued")
@@ -365,9 +353,6 @@ class BulletinDriver(ResultDriver):
     def concerned(self, row, before, user):
         return None
 
-    def events(self, oid):
-        return self.c("gc_office").get(f"/api/v1/bulletins/{oid}/events").json["events"]
-
 
 class ScorecardDriver(BulletinDriver):
     """Year-end scorecards (目标责任考评) of 古城县: one per government and year, so each object the
@@ -375,6 +360,7 @@ class ScorecardDriver(BulletinDriver):
     units scored are its parts once issued."""
 
     name = "scorecard"
+    path = "/api/v1/scorecards"
     PATH = {"draft": [], "pending": [("gc_office", "submit", {})], "approved": [("gc_principal", "approve", {})],
             "issued": [("gc_office", "issue", {})]}
     years = itertools.count(2001)
@@ -386,26 +372,9 @@ class ScorecardDriver(BulletinDriver):
         assert r.status == 201, r
         return r.json
 
-    def get(self, oid, user="gc_office"):
-        r = self.c(user).get(f"/api/v1/scorecards/{oid}")
-        assert r.status == 200, (user, r)
-        return r.json
-
-    def act(self, oid, user, action, body, expect=200):
-        r = self.c(user).post(f"/api/v1/scorecards/{oid}/actions/{action}", body or {})
-        if expect is not None:
-            assert r.status == expect, (user, action, r)
-        return r
-
-    def status(self, oid, user):
-        return self.c(user).get(f"/api/v1/scorecards/{oid}").status
-
     def parts(self, obj):
         return [{"kind": "unit scored", "id": u["unit_id"], "state": obj["state"], "unit": u["code"]}
                 for u in obj["units"]]
-
-    def events(self, oid):
-        return self.c("gc_office").get(f"/api/v1/scorecards/{oid}/events").json["events"]
 
 
 class ObjectionDriver(BulletinDriver):
@@ -414,6 +383,7 @@ class ObjectionDriver(BulletinDriver):
     unit that objected is its one part."""
 
     name = "objection"
+    path = "/api/v1/objections"
     BODY = {"reason": "经核实，该项扣分依据不足"}
     POOL = 40
 
@@ -455,20 +425,6 @@ class ObjectionDriver(BulletinDriver):
 
     bring_shared = bring
 
-    def get(self, oid, user="gc_office"):
-        r = self.c(user).get(f"/api/v1/objections/{oid}")
-        assert r.status == 200, (user, r)
-        return r.json
-
-    def act(self, oid, user, action, body, expect=200):
-        r = self.c(user).post(f"/api/v1/objections/{oid}/actions/{action}", body or {})
-        if expect is not None:
-            assert r.status == expect, (user, action, r)
-        return r
-
-    def status(self, oid, user):
-        return self.c(user).get(f"/api/v1/objections/{oid}").status
-
     def visible(self, user, state):
         """The unit that objected (交通运输局) sees its objection in every state."""
         return True
@@ -476,9 +432,6 @@ class ObjectionDriver(BulletinDriver):
     def parts(self, obj):
         return [{"kind": "unit that objected", "id": obj["unit"]["id"], "state": obj["state"],
                  "unit": obj["unit"]["code"]}]
-
-    def events(self, oid):
-        return self.c("gc_office").get(f"/api/v1/objections/{oid}/events").json["events"]
 
 
 class ClueDriver:
@@ -753,3 +706,17 @@ DRIVERS = {"item": ItemDriver, "result": ResultDriver, "bulletin": BulletinDrive
 from insp_drivers import DRIVERS as INSP_DRIVERS  # noqa: E402  (the inspection module's workflows)
 
 DRIVERS.update(INSP_DRIVERS)
+
+
+def workflow_definitions(server):
+    """The workflows as GET /api/v1/workflows gives them (the generic matrix tests walk each)."""
+    r = server.client("gc_office").get("/api/v1/workflows")
+    assert r.status == 200, r
+    return r.json["workflows"]
+
+
+def drivers_for(server, workflows):
+    """A driver on server for each workflow; a workflow without one fails the test that asks."""
+    missing = [w["name"] for w in workflows if w["name"] not in DRIVERS]
+    assert not missing, f"no test driver for workflow(s) {missing}: add one to tests/api/workflow_drivers.py"
+    return {w["name"]: DRIVERS[w["name"]](server) for w in workflows}
