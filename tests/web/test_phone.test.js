@@ -4,9 +4,8 @@
 // ledger-phone-long-title, inspections-phone, rectifications-phone, workbench-phone-due.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays, PHONE, fitsThePhone } from './helper.js'
 
-const PHONE = { width: 390, height: 844 }
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
@@ -26,26 +25,6 @@ const statesOnScreen = async (page, table, sel) => {
   assert.equal(states.length, rows, `a state for each of the ${rows} rows: ${JSON.stringify(states)}`)
   for (const s of states) assert.ok(s.text && s.left >= 0 && s.right <= PHONE.width, JSON.stringify(s))
   return states.map((s) => s.text)
-}
-
-// nothing scrolls sideways on a phone: the page, its content, the table (el-table's colgroup kept the widths of the
-// columns CSS hid, so the title ran off the screen's edge); and each row's title (data-test=title) is inside the screen
-// and whole, not cut. table: a list's data-test, or none for a page (then every table on it).
-const fitsThePhone = async (page, table, title) => {
-  const got = await page.evaluate(([table, title]) => {
-    const wide = (e) => e && e.scrollWidth > e.clientWidth + 1 ? `${e.className || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}` : null
-    const scrollers = [document.documentElement, document.body, document.querySelector('.main'),
-      ...document.querySelectorAll(table ? `[data-test=${table}] .el-scrollbar__wrap` : '.main .el-table .el-scrollbar__wrap')]
-    const titles = table ? [...document.querySelectorAll(`[data-test=${table}] [data-test=${title}]`)].filter((e) => e.offsetParent)
-      .map((e) => { const b = e.getBoundingClientRect(); return { left: b.left, right: b.right, cut: e.scrollWidth > e.clientWidth + 1, text: e.textContent.trim() } }) : []
-    return { wide: scrollers.map(wide).filter(Boolean), titles }
-  }, [table, title])
-  assert.deepEqual(got.wide, [], 'nothing scrolls sideways')
-  if (!table) return
-  const rows = await page.locator(`[data-test=${table}] .el-table__row`).count()
-  assert.ok(rows > 0, `rows in ${table}`)
-  assert.equal(got.titles.length, rows, `a title for each of the ${rows} rows: ${JSON.stringify(got.titles)}`)
-  for (const x of got.titles) assert.ok(x.text && x.left >= 0 && x.right <= PHONE.width && !x.cut, JSON.stringify(x))
 }
 
 // a text on one line: no taller than two of its lines' font size
