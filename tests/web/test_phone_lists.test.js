@@ -1,7 +1,7 @@
 // Every list on a phone (issue 15): at 390×844 no list page scrolls sideways, neither the page nor its tables; each
 // row is a card (CardTable: the desk columns' cells as a title and "label value" fields) whose title and fields are
 // inside the screen. Each role's pages as that role sees them: the unit contact's, the office's, the administrator's.
-// Screenshots: liaisons-phone, warnings-phone, audit-phone.
+// Screenshots: liaisons-phone, clues-phone, audit-phone.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
@@ -33,18 +33,21 @@ const cardsFit = async (page, table) => {
 const walk = async (t, user, pages) => {
   const page = await newPage(browser, server, PHONE)
   await loginOk(page, user)
+  // a page each (one that scrolls sideways fails alone, the others are still measured)
   for (const { path, tables = [], label, name, empty = [] } of pages) {
-    await page.goto(path)
-    for (const tb of tables) await page.locator(`[data-test=${tb}] .el-table__row`).first().waitFor()
-    for (const tb of empty) await page.locator(`[data-test=${tb}] .el-table__empty-block`).waitFor()
-    await page.waitForFunction(() => !document.querySelector('.main .el-loading-mask:not([style*="display: none"])'))
-    await fitsThePhone(page)
-    for (const tb of tables) {
-      await fitsThePhone(page, tb, 'card-title')
-      const cards = await cardsFit(page, tb)
-      if (label) assert.ok(cards[0].labels.includes(label), `${path} ${tb}: ${label} on the card: ${JSON.stringify(cards[0])}`)
-    }
-    if (name) await shot(page, name)
+    await t.test(path, async () => {
+      await page.goto(path)
+      for (const tb of tables) await page.locator(`[data-test=${tb}] .el-table__row`).first().waitFor()
+      for (const tb of empty) await page.locator(`[data-test=${tb}] .el-table__empty-block`).waitFor()
+      await page.waitForFunction(() => !document.querySelector('.main .el-loading-mask:not([style*="display: none"])'))
+      await fitsThePhone(page)
+      for (const tb of tables) {
+        await fitsThePhone(page, tb, 'card-title')
+        const cards = await cardsFit(page, tb)
+        if (label) assert.ok(cards[0].labels.includes(label), `${path} ${tb}: ${label} on the card: ${JSON.stringify(cards[0])}`)
+      }
+      if (name) await shot(page, name)
+    })
   }
   await assertNoErrors(t, page)
 }
@@ -56,5 +59,31 @@ test('the unit contact\'s lists on a phone are cards that fit', async (t) => {
     { path: '/bulletins', tables: ['bul-table'] },
     { path: '/scorecards', empty: ['card-table'] },
     { path: '/warnings', empty: ['wn-units', 'wn-rows'] }
+  ])
+})
+
+test('the office\'s lists on a phone are cards that fit', async (t) => {
+  await walk(t, 'gc_office', [
+    { path: '/inspections/plans', tables: ['plan-table'], label: '状态' },
+    { path: '/inspections/reviews', tables: ['review-table'] },
+    { path: '/inspections/inspectors', tables: ['roster-table'] },
+    { path: '/clues', tables: ['clue-table'], name: 'clues-phone' },
+    { path: '/surveys', tables: ['survey-table'] },
+    { path: '/statistics', tables: ['st-periods', 'st-units'] },
+    { path: '/burden', tables: ['bd-units', 'bd-issuers'] },
+    { path: '/warnings', empty: ['wn-units', 'wn-rows'] },
+    { path: '/periodic-reports', empty: ['pr-groups', 'pr-reports'] },
+    { path: '/results', tables: ['res-table'] },
+    { path: '/evaluations', tables: ['eval-table'] }
+  ])
+})
+
+test('the administrator\'s lists on a phone are cards that fit', async (t) => {
+  await walk(t, 'admin', [
+    { path: '/admin/users', tables: ['user-table'], label: '所属单位' },
+    { path: '/admin/audit', tables: ['audit-table'], name: 'audit-phone' },
+    { path: '/admin/rules', tables: ['rules-table'] },
+    { path: '/admin/webhooks', empty: ['webhook-table'] },
+    { path: '/admin/units', tables: ['unit-children'] }
   ])
 })
