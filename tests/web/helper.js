@@ -8,6 +8,7 @@ import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import net from 'node:net'
 import { chromium } from 'playwright-core'
+import assert from 'node:assert/strict'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = join(here, '..', '..')
@@ -240,4 +241,27 @@ export async function searchUsers(page, term) {
     return rows.length > 0 && rows.every((r) => r.textContent.includes(t))
   }, term)
   await page.locator('[data-test=user-table] .el-table__row', { hasText: term }).first().waitFor()
+}
+
+// a phone's viewport (an iPhone 12-14's CSS pixels)
+export const PHONE = { width: 390, height: 844 }
+
+// nothing scrolls sideways on a phone: the page, its content, the table (el-table's colgroup kept the widths of the
+// columns CSS hid, so the title ran off the screen's edge); and each row's title (data-test=title) is inside the screen
+// and whole, not cut. table: a list's data-test, or none for a page (then every table on it).
+export const fitsThePhone = async (page, table, title) => {
+  const got = await page.evaluate(([table, title]) => {
+    const wide = (e) => e && e.scrollWidth > e.clientWidth + 1 ? `${e.className || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}` : null
+    const scrollers = [document.documentElement, document.body, document.querySelector('.main'),
+      ...document.querySelectorAll(table ? `[data-test=${table}] .el-scrollbar__wrap` : '.main .el-table .el-scrollbar__wrap')]
+    const titles = table ? [...document.querySelectorAll(`[data-test=${table}] [data-test=${title}]`)].filter((e) => e.offsetParent)
+      .map((e) => { const b = e.getBoundingClientRect(); return { left: b.left, right: b.right, cut: e.scrollWidth > e.clientWidth + 1, text: e.textContent.trim() } }) : []
+    return { wide: scrollers.map(wide).filter(Boolean), titles }
+  }, [table, title])
+  assert.deepEqual(got.wide, [], 'nothing scrolls sideways')
+  if (!table) return
+  const rows = await page.locator(`[data-test=${table}] .el-table__row`).count()
+  assert.ok(rows > 0, `rows in ${table}`)
+  assert.equal(got.titles.length, rows, `a title for each of the ${rows} rows: ${JSON.stringify(got.titles)}`)
+  for (const x of got.titles) assert.ok(x.text && x.left >= 0 && x.right <= PHONE.width && !x.cut, JSON.stringify(x))
 }

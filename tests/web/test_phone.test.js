@@ -1,12 +1,12 @@
 // Phones (issue 15): the ledger's and the inspections' filters fold away so that the list and its pager are on the
 // first screen, each row's state inside the screen; the lists are a card per row that does not scroll sideways, the
 // title wrapping inside the screen; the to-do list shows each to-do's deadline. Screenshots: ledger-phone,
-// ledger-phone-long-title, inspections-phone, rectifications-phone, workbench-phone-due.
+// ledger-phone-long-title, inspections-phone, rectifications-phone, workbench-phone-due, item-phone-request-completion,
+// item-children-phone. 报送进展's slider starts at the unit's progress; a parent item's 子事项 are cards (CardTable).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays, PHONE, fitsThePhone } from './helper.js'
 
-const PHONE = { width: 390, height: 844 }
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
@@ -26,26 +26,6 @@ const statesOnScreen = async (page, table, sel) => {
   assert.equal(states.length, rows, `a state for each of the ${rows} rows: ${JSON.stringify(states)}`)
   for (const s of states) assert.ok(s.text && s.left >= 0 && s.right <= PHONE.width, JSON.stringify(s))
   return states.map((s) => s.text)
-}
-
-// nothing scrolls sideways on a phone: the page, its content, the table (el-table's colgroup kept the widths of the
-// columns CSS hid, so the title ran off the screen's edge); and each row's title (data-test=title) is inside the screen
-// and whole, not cut. table: a list's data-test, or none for a page (then every table on it).
-const fitsThePhone = async (page, table, title) => {
-  const got = await page.evaluate(([table, title]) => {
-    const wide = (e) => e && e.scrollWidth > e.clientWidth + 1 ? `${e.className || e.tagName}: ${e.scrollWidth} > ${e.clientWidth}` : null
-    const scrollers = [document.documentElement, document.body, document.querySelector('.main'),
-      ...document.querySelectorAll(table ? `[data-test=${table}] .el-scrollbar__wrap` : '.main .el-table .el-scrollbar__wrap')]
-    const titles = table ? [...document.querySelectorAll(`[data-test=${table}] [data-test=${title}]`)].filter((e) => e.offsetParent)
-      .map((e) => { const b = e.getBoundingClientRect(); return { left: b.left, right: b.right, cut: e.scrollWidth > e.clientWidth + 1, text: e.textContent.trim() } }) : []
-    return { wide: scrollers.map(wide).filter(Boolean), titles }
-  }, [table, title])
-  assert.deepEqual(got.wide, [], 'nothing scrolls sideways')
-  if (!table) return
-  const rows = await page.locator(`[data-test=${table}] .el-table__row`).count()
-  assert.ok(rows > 0, `rows in ${table}`)
-  assert.equal(got.titles.length, rows, `a title for each of the ${rows} rows: ${JSON.stringify(got.titles)}`)
-  for (const x of got.titles) assert.ok(x.text && x.left >= 0 && x.right <= PHONE.width && !x.cut, JSON.stringify(x))
 }
 
 // a text on one line: no taller than two of its lines' font size
@@ -192,5 +172,82 @@ test('a unit contact on a phone: the workbench, an item, the messages and the re
   await page.goto('/items')
   await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
   await fitsThePhone(page, 'ledger-table', 'ledger-title')
+  await assertNoErrors(t, page)
+})
+
+// an item of 古城县交通运输局 in progress at `percent`, reported by gc_contact through the API
+const itemInProgress = async (title, percent) => {
+  const office = await apiAs(server, 'gc_office')
+  const jt = (await office('GET', '/api/v1/units?q=gc-&limit=100')).json.units.find((u) => u.code === 'gc-jt')
+  const r = await office('POST', '/api/v1/items', { title, source_kind: 'meeting', lead_unit_id: jt.id, due_date: inDays(30), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const u of ['gc_deputy', 'gc_director']) assert.equal((await (await apiAs(server, u))('POST', `/api/v1/items/${id}/actions/approve`, {})).status, 200)
+  assert.equal((await office('POST', `/api/v1/items/${id}/actions/assign`, {})).status, 200)
+  const contact = await apiAs(server, 'gc_contact')
+  assert.equal((await contact('POST', `/api/v1/items/${id}/actions/receive`, {})).status, 200)
+  assert.equal((await contact('POST', `/api/v1/items/${id}/reports`, { text: '已完成方案设计', percent })).status, 201)
+  return { id, contact }
+}
+
+test('报送进展 on a phone starts at the unit\'s progress; 申请办结 says what becomes of 总体进度', async (t) => {
+  const { id, contact } = await itemInProgress('城区路灯维修（手机报送进展）', 40)
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_contact')
+  await page.goto(`/items/${id}`)
+  await page.click('[data-test=act-report]')
+  const dlg = page.locator('[data-test=action-dialog]')
+  // the slider (and its number box) at the 40 % already reported, not at 0
+  assert.equal(await dlg.locator('[data-test=action-percent] input').inputValue(), '40')
+  assert.equal(await dlg.locator('[data-test=action-percent] .el-slider__button-wrapper').getAttribute('aria-valuenow'), '40')
+  await fitsThePhone(page)
+  await dlg.locator('[data-test=action-text]').fill('路灯已更换一半。')
+  await page.click('[data-test=action-submit]')
+  await page.locator('[data-test=report]', { hasText: '路灯已更换一半' }).waitFor()
+  // a report that left the slider alone keeps the unit at 40 %
+  const track = (await contact('GET', `/api/v1/items/${id}`)).json.tracks[0]
+  assert.equal(track.progress, 40)
+  // 申请办结: what the request does to 总体进度 (the unit head's signature counts the unit at 100 %)
+  await page.click('[data-test=act-request_completion]')
+  const note = page.locator('[data-test=action-completion-progress]')
+  await note.waitFor()
+  assert.match(await note.textContent(), /负责人核签.*100%.*总体进度（现为 40%）.*督查室审核办结后总体进度为 100%/)
+  await fitsThePhone(page)
+  await shot(page, 'item-phone-request-completion')
+  await assertNoErrors(t, page)
+})
+
+test('a parent item\'s 子事项 on a phone: a card per child item, nothing sideways', async (t) => {
+  // the city office's item for 古城县人民政府, approved by a city deputy and director made here, decomposed by the county
+  const admin = await apiAs(server, 'admin')
+  const ids = {}
+  for (const code of ['lc', 'gc', 'gc-jt', 'gc-zj']) ids[code] = (await admin('GET', `/api/v1/units?q=${code}&limit=100`)).json.units.find((u) => u.code === code).id
+  const unit = (code) => ids[code]
+  for (const role of ['deputy', 'director']) {
+    const r = await admin('POST', '/api/v1/users', { username: `lc_${role}_phone`, name: `市${role}`, unit_id: unit('lc'), password: 'Demo2026x',
+      must_change_password: false, roles: [{ role, unit_id: unit('lc') }] })
+    assert.equal(r.status, 201, JSON.stringify(r.json))
+  }
+  const city = await apiAs(server, 'lc_office')
+  const r = await city('POST', '/api/v1/items', { title: '全市农村公路提档升级（手机子事项）', requirement: '各县完成农村公路改造任务', source_kind: 'work_report',
+    lead_unit_id: unit('gc'), due_date: inDays(100), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const pid = r.json.id
+  for (const role of ['deputy', 'director']) assert.equal((await (await apiAs(server, `lc_${role}_phone`, 'Demo2026x'))('POST', `/api/v1/items/${pid}/actions/approve`, {})).status, 200)
+  assert.equal((await city('POST', `/api/v1/items/${pid}/actions/assign`, {})).status, 200)
+  const county = await apiAs(server, 'gc_office')
+  for (const [title, code] of [['城关片区农村公路改造提升及沿线安全防护设施完善', 'gc-jt'], ['危桥改造', 'gc-zj']]) {
+    const c = await county('POST', `/api/v1/items/${pid}/children`, { title, source_kind: 'work_report', lead_unit_id: unit(code), due_date: inDays(60) })
+    assert.equal(c.status, 201, JSON.stringify(c.json))
+  }
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${pid}`)
+  await page.locator('[data-test=item-children] .el-table__row').nth(1).waitFor()
+  await fitsThePhone(page, 'item-children', 'card-title')
+  const cards = await page.locator('[data-test=item-children] [data-test=card]').allInnerTexts()
+  assert.ok(cards.some((c) => /城关片区农村公路改造/.test(c) && /古城县交通运输局/.test(c)), cards.join('|'))
+  await page.locator('[data-test=item-children]').scrollIntoViewIfNeeded()
+  await shot(page, 'item-children-phone')
   await assertNoErrors(t, page)
 })

@@ -3,12 +3,15 @@ import ElementPlus from 'element-plus'
 import 'element-plus/dist/index.css'
 import * as Icons from '@element-plus/icons-vue'
 import App from './App.vue'
+import CardTable from './components/CardTable.vue'
 import router from './router'
 import { i18n } from './i18n'
 import './style.css'
 
 const app = createApp(App)
 app.use(ElementPlus)
+// every list: an el-table on a desk screen, a card per row on a phone
+app.component('CardTable', CardTable)
 for (const [name, comp] of Object.entries(Icons)) app.component(`Icon${name}`, comp)
 app.use(i18n)
 app.use(router)
