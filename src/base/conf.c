@@ -87,6 +87,8 @@ const struct conf_key conf_keys[] = {
     K(pace_threshold, CONF_INT, "20", false, "percent behind time-proportional progress that turns yellow"),
     K(ledger_count_bound, CONF_INT, "10000", false,
       "ledger totals that the kept counters cannot give are counted over at most this many rows (then bounded)"),
+    K(ledger_search_bound, CONF_INT, "500", false,
+      "ledger search matches per scope that are counted and ranked; with more, newest first and the total bounded"),
     K(ledger_lights_chunk, CONF_INT, "20000", false,
       "stored lights moving to a new day: up to this many items are recoloured by id, more in bulk (set-based)"),
     K(ledger_export_batch, CONF_INT, "1000", false,

@@ -30,10 +30,9 @@
 
 #define MAXP 240
 #define MAX_STREAMS 24
-#define OFFSET_MAX 10000 /* rows before a page reached by page= (deeper: the after cursor) */
-#define SEARCH_SMALL                                                                                                   \
-    2000 /* matches in a stream's unit that are read, ranked and counted; more: index order,
-                             and counts over the first SEARCH_SMALL (bounded) */
+#define OFFSET_MAX 10000  /* rows before a page reached by page= (deeper: the after cursor) */
+#define STATES_SMALL 2000 /* rows of rare states read through the state index and sorted (a sort without one) */
+#define SEARCH_BOUND 500  /* matches in a stream's unit that are read, ranked and counted (ledger_search_bound) */
 
 /* SQL text with its positional parameters. */
 struct sqlb {
@@ -129,6 +128,13 @@ static int64_t count_bound(const struct ctx *c)
     return c->cfg && c->cfg->ledger_count_bound > 0 ? c->cfg->ledger_count_bound : 10000;
 }
 
+/* Search matches in a stream's unit that are counted and ranked (ledger_search_bound); with more, the
+ * pages come newest first and the total is this bound ("total_exact": false). */
+static int64_t search_bound(const struct ctx *c)
+{
+    return c->cfg && c->cfg->ledger_search_bound > 0 ? c->cfg->ledger_search_bound : SEARCH_BOUND;
+}
+
 /* ---- the plan of one request ---- */
 
 enum key_type { KEY_ID, KEY_TEXT, KEY_INT };
@@ -158,7 +164,7 @@ struct stream {
     bool portfolio;     /* visible once assigned (a leader's portfolio) */
     const char *state;  /* a stream of one state, or NULL */
     const char *search; /* the full-text query restricted to `drive`, or NULL */
-    int64_t matches;    /* search matches in `drive`, at most count_bound(c) + 1 */
+    int64_t matches;    /* search matches in `drive`, at most search_bound(c) + 1 */
 };
 
 struct plan {
@@ -523,7 +529,7 @@ static enum err plan_state_mode(struct ctx *c, struct plan *pl)
         pl->state_mode = STATE_INDEX;
     else if (pl->sort->state_index && rare && pl->nstreams * pl->nstates <= MAX_STREAMS)
         pl->state_mode = STATE_STREAMS;
-    else if (!pl->sort->state_index && want <= SEARCH_SMALL)
+    else if (!pl->sort->state_index && want <= STATES_SMALL)
         pl->state_mode = STATE_INDEX; /* read the few rows of these states and sort them */
     else
         pl->state_mode = STATE_FILTER;
@@ -558,7 +564,7 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "全文检索");
         stmt_bind_text(st, 1, s->search);
-        stmt_bind_int(st, 2, SEARCH_SMALL + 1);
+        stmt_bind_int(st, 2, search_bound(c) + 1);
         int rc = stmt_one_int(st, &s->matches);
         if (rc != STORE_ROW)
             return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "全文检索");
@@ -609,7 +615,7 @@ static enum err plan_build(struct ctx *c, const struct ledger_query *lq, struct 
         return e;
     pl->ranked = !pl->sort->col;
     for (int i = 0; i < pl->nstreams && pl->ranked; i++)
-        if (pl->streams[i].matches > SEARCH_SMALL)
+        if (pl->streams[i].matches > search_bound(c))
             pl->ranked = false; /* too many to rank: newest first */
     return ERR_OK;
 }
@@ -713,7 +719,7 @@ static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct s
     const char *col = so->col ? so->col : "s.item_id";
     bool desc = so->col ? so->desc : true;
     const char *dir = desc ? "DESC" : "ASC";
-    if (s->search && s->matches > SEARCH_SMALL && so->kt == KEY_ID && ss->drive) {
+    if (s->search && s->matches > search_bound(c) && so->kt == KEY_ID && ss->drive) {
         /* many matches, in id order: the search index delivers them in that order */
         buf_printf(&q->sql, ", %s FROM %s%s WHERE %s AND s.unit_id = ?", col, ss->drive, row_joins, ss->match);
         q_text(q, s->search);
@@ -727,12 +733,12 @@ static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct s
         q_int(q, limit);
         return;
     }
-    if (s->search && s->matches <= SEARCH_SMALL) {
+    if (s->search && s->matches <= search_bound(c)) {
         /* a few matches: read them first, then their scope rows by key, and sort */
         buf_printf(&q->sql, ", %s FROM (%s) m CROSS JOIN item_scope s%s WHERE s.item_id = m.id AND s.unit_id = ?", col,
                    ss->matches, row_joins);
         q_text(q, s->search);
-        q_int(q, SEARCH_SMALL + 1);
+        q_int(q, search_bound(c) + 1);
         q_int(q, s->drive);
         stream_where(c, pl, s, q, true, NULL, 0);
     } else {
@@ -1058,9 +1064,9 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
             const struct stream *s = &pl->streams[i];
             if (s->state && strcmp(s->state, pl->states[0]))
                 continue; /* per-state streams: one of each unit covers every state */
-            /* a search is counted up to SEARCH_SMALL matches (or the configured bound, if smaller); with
+            /* a search is counted up to search_bound(c) matches (or count_bound(c), if smaller); with
              * more, the answer is "at least that many", without counts per state */
-            int64_t sbound = count_bound(c) < SEARCH_SMALL ? count_bound(c) : SEARCH_SMALL;
+            int64_t sbound = count_bound(c) < search_bound(c) ? count_bound(c) : search_bound(c);
             if (s->search && s->matches > sbound) {
                 floor = sbound;
                 *exact = false;
@@ -1077,7 +1083,7 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
                            "s.item_id = m.id AND s.unit_id = ?",
                            ss->matches, items);
                 q_text(q, s->search);
-                q_int(q, SEARCH_SMALL);
+                q_int(q, search_bound(c));
                 q_int(q, s->drive);
                 stream_where(c, &p2, &t, q, false, NULL, 0);
             } else {
@@ -1138,7 +1144,7 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
         if (n[s] && state_wanted(pl, item_state_name((enum item_state)s)))
             counted_total += n[s];
     }
-    /* a stream too large to count stands for at least SEARCH_SMALL (set above as the floor) */
+    /* a stream too large to count stands for at least its bound (set above as the floor) */
     *total = counted_total > *total ? counted_total : *total;
     *all = counted_all > *all ? counted_all : *all;
     return ERR_OK;

@@ -294,6 +294,44 @@ def test_counts_say_when_they_are_bounded(backend):
         s.stop()
 
 
+def test_a_search_is_counted_and_ranked_up_to_its_bound(backend):
+    """ledger_search_bound (500; 3 here): a search's matches in a scope are counted and ranked up to the bound;
+    with more, the pages come newest first, every match once through the cursor, and the total is the bound,
+    said to be bounded, without counts per state. Each scope is counted on its own."""
+    s = Server(backend.new_db(), extra_args=["--set", "ledger_search_bound=3"])
+    try:
+        it = Items(s)
+        common = [it.create(title=f"璇玑计数第{k}项", due_date=day(30 + k)) for k in range(5)]
+        it.act(common[0]["id"], "gc_office", "submit")
+        rare = [it.create(title=f"琉璃计数第{k}项") for k in range(2)]
+        apc = s.client("ap_office")
+        r = apc.post("/api/v1/items", {"title": "安平县璇玑计数", "source_kind": "meeting",
+                                       "lead_unit_id": apc.unit_id("ap-jt"), "due_date": day(30)})
+        assert r.status == 201, r
+        ap = r.json
+        office = s.client("gc_office")
+        ids = sorted((i["id"] for i in common), reverse=True)
+
+        r = office.get("/api/v1/items?q=%E7%92%87%E7%8E%91&per_page=2").json  # 璇玑: 5 matches in the county
+        assert (r["total"], r["total_exact"], r["all"], r["counts"]) == (3, False, 3, {}), r
+        assert (r["ranked"], r["sort"]) == (False, "-created")
+        assert [i["id"] for i in r["items"]] == ids[:2], "newest first"
+        walked, _ = walk(office, q="%E7%92%87%E7%8E%91", per_page=2)
+        assert [i["id"] for i in walked] == ids, "every match once, newest first, none of another county"
+        r = office.get("/api/v1/items?q=%E7%92%87%E7%8E%91&state=draft&per_page=2").json
+        assert (r["total"], r["total_exact"]) == (3, False) and [i["id"] for i in r["items"]] == ids[:2]
+        assert common[0]["id"] not in {i["id"] for i in walk(office, q="%E7%92%87%E7%8E%91", state="draft")[0]}
+
+        r = office.get("/api/v1/items?q=%E7%90%89%E7%92%83").json  # 琉璃: 2 matches, under the bound
+        assert (r["total"], r["total_exact"], r["all"], r["counts"]) == (2, True, 2, {"draft": 2}), r
+        assert r["ranked"] and {i["id"] for i in r["items"]} == {i["id"] for i in rare}
+        r = apc.get("/api/v1/items?q=%E7%92%87%E7%8E%91").json  # another county: its own single match, exact
+        assert (r["total"], r["total_exact"], r["ranked"]) == (1, True, True)
+        assert [i["id"] for i in r["items"]] == [ap["id"]]
+    finally:
+        s.stop()
+
+
 def test_lights_are_stored_and_follow_the_clock(backend):
     s = Server(backend.new_db())
     try:
