@@ -214,6 +214,17 @@ test('报送进展 on a phone starts at the unit\'s progress; 申请办结 says 
   assert.match(await note.textContent(), /负责人核签.*100%.*总体进度（现为 40%）.*督查室审核办结后总体进度为 100%/)
   await fitsThePhone(page)
   await shot(page, 'item-phone-request-completion')
+  await page.locator('[data-test=action-text]').fill('路灯已全部更换。')
+  await page.click('[data-test=action-submit]')
+  await page.locator('[data-test=action-dialog]').waitFor({ state: 'hidden' })
+  // requested, not signed: the unit and the item still at 40 %; signed by the head: both at 100 % (the unit's card
+  // said 40 % beside a 总体进度 of 100 %)
+  await page.locator('[data-test=item-tracks] [data-test=track-progress]', { hasText: '40%' }).waitFor()
+  await page.locator('[data-test=item-progress]', { hasText: '40%' }).waitFor()
+  assert.equal((await (await apiAs(server, 'gc_head'))('POST', `/api/v1/items/${id}/actions/sign`, {})).status, 200)
+  await page.reload()
+  await page.locator('[data-test=item-tracks] [data-test=track-progress]', { hasText: '100%' }).waitFor()
+  await page.locator('[data-test=item-progress]', { hasText: '100%' }).waitFor()
   await assertNoErrors(t, page)
 })
 
