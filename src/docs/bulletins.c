@@ -37,6 +37,8 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->remarks = str(j, "remarks");
     b->period = str(json_object_get(j, "period"), "words");
     b->below = json_is_string(json_object_get(j, "levels")) && !strcmp(str(j, "levels"), "below");
+    b->rank_n = num(j, "rank_n") > 0 ? num(j, "rank_n") : 10;
+    b->nranked = (int)json_array_size(json_object_get(f, "ranking"));
     b->as_of = str(f, "as_of");
     b->draft = json_is_true(json_object_get(j, "draft"));
     b->registered = num(t, "registered");
