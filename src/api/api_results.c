@@ -220,18 +220,14 @@ static int h_bulletin_pdf(struct req *rq)
     if (!object_id(rq, &id, "通报"))
         return 0;
     struct buf out = {0};
-    enum err e = docs_bulletin_pdf(&rq->ctx, id, &out);
+    const char *number = NULL;
+    enum err e = docs_bulletin_pdf(&rq->ctx, id, &out, &number);
     if (e) {
         buf_free(&out);
         return reply_ctx_error(rq);
     }
     reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
     buf_free(&out);
-    json_t *b = NULL;
-    const char *number = NULL;
-    if (!bulletins_get(&rq->ctx, id, &b) && json_string_value(json_object_get(b, "number")))
-        number = arena_strdup(rq->arena, json_string_value(json_object_get(b, "number")));
-    json_decref(b);
     reply_header(rq, "Content-Disposition",
                  req_disposition(rq,
                                  number ? arena_printf(rq->arena, "%s-督查通报.pdf", number)

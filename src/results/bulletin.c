@@ -99,6 +99,7 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     if (b->kind == BUL_KIND_SPECIAL) { /* a special report goes to the leaders: it names no unit to tell */
         b->wf.parts = NULL;
         b->wf.nparts = b->wf.ntracks = 0;
+        b->part_codes = NULL;
         return ERR_OK;
     }
     json_t *fig = json_loads(b->figures_text, 0, NULL);
@@ -112,7 +113,7 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     /* the ids are integers from our own JSON: no user text reaches the SQL */
     const char *sql = arena_printf(
         c->arena,
-        "SELECT u.id, u.path, u.name FROM units u WHERE u.id IN (%s) OR u.id IN (SELECT r.unit_id FROM "
+        "SELECT u.id, u.path, u.name, u.code FROM units u WHERE u.id IN (%s) OR u.id IN (SELECT r.unit_id FROM "
         "bulletin_results br JOIN results r ON r.id = br.result_id WHERE br.bulletin_id = ?) ORDER BY u.path",
         ids.len ? ids.data : "0");
     buf_free(&ids);
@@ -121,17 +122,23 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
         return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
     int cap = 8, rc;
     struct wf_part *parts = arena_alloc(c->arena, sizeof *parts * (size_t)cap);
+    const char **codes = arena_alloc(c->arena, sizeof *codes * (size_t)cap);
     b->wf.nparts = 0;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         if (b->wf.nparts == cap) {
             struct wf_part *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
+            const char **more_codes = arena_alloc(c->arena, sizeof *more_codes * (size_t)cap * 2);
             memcpy(more, parts, sizeof *parts * (size_t)cap);
+            memcpy(more_codes, codes, sizeof *codes * (size_t)cap);
             parts = more;
+            codes = more_codes;
             cap *= 2;
         }
         int64_t uid = stmt_int(st, 0);
+        codes[b->wf.nparts] = res_col(c, st, 3);
         parts[b->wf.nparts++] = (struct wf_part){0, uid, (int)b->state, uid, res_col(c, st, 1), res_col(c, st, 2), 0};
     }
+    b->part_codes = codes;
     stmt_done(st);
     b->wf.parts = parts;
     b->wf.ntracks = b->wf.nparts;
@@ -503,12 +510,10 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
     json_object_set_new(o, "figures_at", json_string(b->figures_at));
     json_object_set_new(o, "results", named_json(c, b->id));
     json_t *named = json_array();
-    for (int i = 0; i < b->wf.nparts; i++) {
-        const char *code = "";
-        db_one_text(c->db, c->arena, &code, "SELECT code FROM units WHERE id = ?", DB_INT(b->wf.parts[i].unit_id));
-        json_array_append_new(named, json_pack("{sI ss ss}", "id", (json_int_t)b->wf.parts[i].unit_id, "code", code,
-                                               "name", b->wf.parts[i].unit_name));
-    }
+    for (int i = 0; i < b->wf.nparts; i++) /* the codes came with the parts: one read, not one per unit */
+        json_array_append_new(named,
+                              json_pack("{sI ss ss}", "id", (json_int_t)b->wf.parts[i].unit_id, "code",
+                                        b->part_codes ? b->part_codes[i] : "", "name", b->wf.parts[i].unit_name));
     json_object_set_new(o, "named_units", named);
     json_object_set_new(o, "created_at", json_string(b->created_at));
     json_object_set_new(o, "updated_at", json_string(b->updated_at));
