@@ -2,8 +2,8 @@
 # make bench fragment (province scenario, issue 12's speed goals): a bulletin drafted for the whole province over
 # a year (POST /api/v1/bulletins: every figure counted; goal < 2 s) and its official PDF rendered, and the year's
 # scorecard drawn for every unit of the province and its page read (GET /api/v1/scorecards/{id}; goal: a
-# scoreboard of 10,000 units < 1 s) — one request at a time (curl), the median of BENCH_RESULTS_RUNS (3) runs
-# each; the drafts are withdrawn afterwards. Also run alone:
+# scoreboard of 10,000 units < 1 s); the PDF's pages and the annex (XLSX of every unit) too — one request at a
+# time (curl), the median of BENCH_RESULTS_RUNS (3) runs each; the drafts are withdrawn afterwards. Also run alone:
 #   scripts/bench.d/results.sh URL TOKEN [YEAR] [LABEL] [LEVELS]
 # LEVELS: the bulletin's levels drafted, each its row ("own below": 本级, then 本级及下级; default own).
 # Prints a markdown section.
@@ -17,6 +17,15 @@ trap 'rm -rf "$tmp"' EXIT
 req() { # method path [json]
   curl -s -X "$1" -H "$AUTH" ${3:+-H "Content-Type: application/json" --data "$3"} -o "$tmp/body" \
     -w '%{time_total} %{http_code}\n' "$base$2"
+}
+# RUNS timed GETs of path into times (the last body in $tmp/body); exits on another status than 200
+timed_gets() { # what path
+  times=()
+  for _ in $(seq "$RUNS"); do
+    read -r t code < <(req GET "$2")
+    [ "$code" = 200 ] || { echo "$1: HTTP $code" >&2; exit 1; }
+    times+=("$t")
+  done
 }
 json() { python3 -c "import json,sys; d=json.load(open('$tmp/body')); print($1)"; }
 row() { # label, times…, extra
@@ -41,16 +50,15 @@ for lv in $LEVELS; do
     [ "$code" = 201 ] || { echo "bulletin draft: HTTP $code: $(head -c 300 "$tmp/body")" >&2; exit 1; }
     times+=("$t") ids+=("$(json 'd["id"]')")
   done
-  what=$(json '"%d units, %d items registered, %d overdue" % (len(d["figures"]["units"]), d["figures"]["totals"]["registered"], d["figures"]["totals"]["overdue"])')
+  what=$(json '"%d units, %d governments, %d items registered, %d overdue" % (len(d["figures"]["units"]), len(d["figures"].get("governments", [])), d["figures"]["totals"]["registered"], d["figures"]["totals"]["overdue"])')
   row "bulletin draft, $YEAR, $(json 'd["levels_label"]') (\`POST /bulletins\`)" "${times[*]}" "$what"
 done
-times=()
-for _ in $(seq "$RUNS"); do
-  read -r t code < <(req GET "/api/v1/bulletins/${ids[${#ids[@]}-1]}/document.pdf")
-  [ "$code" = 200 ] || { echo "bulletin PDF: HTTP $code" >&2; exit 1; }
-  times+=("$t")
-done
-row "the last draft's PDF (\`GET /bulletins/{id}/document.pdf\`)" "${times[*]}" "$(stat -c %s "$tmp/body") bytes"
+timed_gets "bulletin PDF" "/api/v1/bulletins/${ids[${#ids[@]}-1]}/document.pdf"
+pages=$(pdfinfo "$tmp/body" 2>/dev/null | awk '/^Pages:/ {print $2}')
+row "the last draft's PDF (\`GET /bulletins/{id}/document.pdf\`)" "${times[*]}" "$(stat -c %s "$tmp/body") bytes, ${pages:-?} pages"
+# its annex: every unit of the figures as XLSX (the PDF lists the ranking's two ends when there are many)
+timed_gets "bulletin annex" "/api/v1/bulletins/${ids[${#ids[@]}-1]}/annex.xlsx"
+row "the last draft's annex (\`GET /bulletins/{id}/annex.xlsx\`)" "${times[*]}" "$(stat -c %s "$tmp/body") bytes"
 for id in "${ids[@]}"; do req POST "/api/v1/bulletins/$id/actions/withdraw" '{"reason":"bench"}' >/dev/null; done
 # the year's scorecard: drawn once (a draft card per government and year: an earlier run's is reused)
 read -r t code < <(req POST /api/v1/scorecards "{\"year\":$YEAR}")
@@ -61,12 +69,7 @@ else
   req GET "/api/v1/scorecards?year=$YEAR" >/dev/null
   card=$(json 'd["scorecards"][0]["id"]')
 fi
-times=()
-for _ in $(seq "$RUNS"); do
-  read -r t code < <(req GET "/api/v1/scorecards/$card")
-  [ "$code" = 200 ] || { echo "scorecard: HTTP $code" >&2; exit 1; }
-  times+=("$t")
-done
+timed_gets scorecard "/api/v1/scorecards/$card"
 row "scoreboard page (\`GET /scorecards/{id}\`)" "${times[*]}" "$(json 'len(d.get("units", []))') units, $(stat -c %s "$tmp/body") bytes"
 echo
 echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"

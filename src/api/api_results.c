@@ -4,6 +4,7 @@
  * bulletin's official-document PDF. */
 #include "api/routes.h"
 #include "docs/bulletins.h"
+#include "docs/scoring.h"
 #include "results/results.h"
 
 #include "base/timeu.h"
@@ -219,18 +220,14 @@ static int h_bulletin_pdf(struct req *rq)
     if (!object_id(rq, &id, "通报"))
         return 0;
     struct buf out = {0};
-    enum err e = docs_bulletin_pdf(&rq->ctx, id, &out);
+    const char *number = NULL;
+    enum err e = docs_bulletin_pdf(&rq->ctx, id, &out, &number);
     if (e) {
         buf_free(&out);
         return reply_ctx_error(rq);
     }
     reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
     buf_free(&out);
-    json_t *b = NULL;
-    const char *number = NULL;
-    if (!bulletins_get(&rq->ctx, id, &b) && json_string_value(json_object_get(b, "number")))
-        number = arena_strdup(rq->arena, json_string_value(json_object_get(b, "number")));
-    json_decref(b);
     reply_header(rq, "Content-Disposition",
                  req_disposition(rq,
                                  number ? arena_printf(rq->arena, "%s-督查通报.pdf", number)
@@ -263,6 +260,18 @@ static int h_public_bulletin(struct req *rq)
 /* Access: readers of items at a government (its office and leaders) see every record and bulletin its
  * office drafted; a unit sees a record about itself, and a bulletin whose scope holds it, only once issued
  * (404 before); only the office drafts and acts on drafts; another county's are out of sight (404). */
+/* GET /api/v1/bulletins/{id}/annex.xlsx: the annex (every unit; the PDF lists the ranking's two ends). */
+static int h_bulletin_annex(struct req *rq)
+{
+    int64_t id;
+    const char *path, *name;
+    if (!object_id(rq, &id, "通报"))
+        return 0;
+    if (docs_bulletin_annex_xlsx(&rq->ctx, id, &path, &name))
+        return reply_ctx_error(rq);
+    return reply_xlsx(rq, path, name, arena_printf(rq->arena, "bulletin-%lld-annex.xlsx", (long long)id));
+}
+
 #define SEES_ISSUED "top,admin,inspector,parttime,evaluator:F contact,head:ANN *:AAN; state=issued"
 #define DRAFTS_ONLY "office:AAN top,admin,inspector,parttime,evaluator:F contact,head:NNN *:FFN"
 const struct route result_routes[] = {
@@ -294,6 +303,9 @@ const struct route result_routes[] = {
     {"GET", "/api/v1/bulletins/{id}/events", h_bulletin_events, CAP_ITEM_READ, 0, "the bulletin's timeline",
      SEES_ISSUED},
     {"GET", "/api/v1/bulletins/{id}/document.pdf", h_bulletin_pdf, CAP_ITEM_READ, 0, "the bulletin as a PDF",
+     SEES_ISSUED},
+    {"GET", "/api/v1/bulletins/{id}/annex.xlsx", h_bulletin_annex, CAP_ITEM_READ, 0,
+     "the bulletin's annex: every responsible unit's figures, the roll-up per government, the overdue items (XLSX)",
      SEES_ISSUED},
     /* published bulletins: anyone, signed in or not (the matrix's bulletins are issued and public) */
     {"GET", "/api/v1/public/bulletins", h_public_bulletins, CAP_PUBLIC, 0, "the bulletins published to the public",

@@ -147,18 +147,6 @@ static int h_card_events(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
-/* Replies with the workbook at path (a temporary file, removed after the reply) as an attachment named name
- * (ascii: the plain fallback name). */
-static int reply_xlsx(struct req *rq, const char *path, const char *name, const char *ascii)
-{
-    rq->status = 200;
-    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
-    rq->reply_file = path;
-    rq->reply_file_temp = true;
-    reply_header(rq, "Content-Disposition", req_disposition(rq, name, ascii));
-    return 0;
-}
-
 /* GET /api/v1/scorecards/{id}/export.xlsx */
 static int h_card_xlsx(struct req *rq)
 {

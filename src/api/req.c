@@ -93,6 +93,16 @@ bool req_check(struct req *rq, const struct jv_field *spec)
     return true;
 }
 
+int reply_xlsx(struct req *rq, const char *path, const char *name, const char *ascii)
+{
+    rq->status = 200;
+    rq->reply_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+    rq->reply_file = path;
+    rq->reply_file_temp = true;
+    reply_header(rq, "Content-Disposition", req_disposition(rq, name, ascii));
+    return 0;
+}
+
 int reply_bytes(struct req *rq, int status, const char *type, const void *data, size_t n)
 {
     free(rq->reply_body);

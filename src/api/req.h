@@ -161,6 +161,9 @@ int reply_ctx_error(struct req *rq);
 int reply_empty(struct req *rq);
 /* Replies with bytes (copied) of the given type. */
 int reply_bytes(struct req *rq, int status, const char *type, const void *data, size_t n);
+/* Replies 200 with the workbook at path (a temporary file, removed after the reply) as an attachment named name
+ * (ascii: the plain fallback name). */
+int reply_xlsx(struct req *rq, const char *path, const char *name, const char *ascii);
 /* Adds a reply header (name and value must live until the reply is sent: arena or static). */
 void reply_header(struct req *rq, const char *name, const char *value);
 

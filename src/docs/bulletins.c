@@ -37,6 +37,8 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->remarks = str(j, "remarks");
     b->period = str(json_object_get(j, "period"), "words");
     b->below = json_is_string(json_object_get(j, "levels")) && !strcmp(str(j, "levels"), "below");
+    b->rank_n = num(j, "rank_n") > 0 ? num(j, "rank_n") : 10;
+    b->nranked = (int)json_array_size(json_object_get(f, "ranking"));
     b->as_of = str(f, "as_of");
     b->draft = json_is_true(json_object_get(j, "draft"));
     b->registered = num(t, "registered");
@@ -95,12 +97,14 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
         str(v, "kind_label"), str(v, "unit_name"), str(v, "number"), str(v, "title"), str(v, "content")};
 }
 
-enum err docs_bulletin_pdf(struct ctx *c, int64_t id, struct buf *out)
+enum err docs_bulletin_pdf(struct ctx *c, int64_t id, struct buf *out, const char **number)
 {
     json_t *model = NULL, *sigs = NULL;
     enum err e = bulletins_document(c, id, &model);
     if (e)
         return e;
+    const char *n = json_string_value(json_object_get(model, "number"));
+    *number = n ? arena_strdup(c->arena, n) : NULL;
     struct doc_office o;
     struct doc_bulletin b;
     struct doc_seal seal;

@@ -10,8 +10,8 @@
 #include "base/buf.h"
 #include "core/hooks.h"
 
-/* The bulletin as PDF (appended to out): 404 as bulletins_get. */
-enum err docs_bulletin_pdf(struct ctx *c, int64_t id, struct buf *out);
+/* The bulletin as PDF (appended to out): 404 as bulletins_get. *number: its number (arena), NULL for a draft. */
+enum err docs_bulletin_pdf(struct ctx *c, int64_t id, struct buf *out, const char **number);
 /* The hook of core/hooks.h: seals what an office issues with that office's seal (object_type and id
  * recorded with the signature); unsealed, with a warning in the log, without a secret_key. */
 enum err docs_seal_issue(struct ctx *c, const struct doc_issue *d);

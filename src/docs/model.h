@@ -119,8 +119,10 @@ struct doc_bulletin {
     /* inspections and rectification: inspections whose findings were issued in the period, tasks assigned
      * in it, all tasks, verified, overdue; rect_rate: percent verified, -1 without tasks */
     int inspections, rect_assigned, rect_tasks, rect_verified, rect_overdue, rect_rate;
-    struct doc_bulletin_unit *units;
-    int nunits;
+    struct doc_bulletin_unit *units; /* in the ranking's order: the first nranked have overdue items */
+    int nunits, nranked;
+    /* more units than 2 × rank_n: the document lists the ranking's first and last rank_n, the annex all of them */
+    int rank_n;
     struct doc_bulletin_unit *govs; /* 本级及下级: the roll-up, the home (本级) then each government below it */
     int ngovs;
     struct doc_bulletin_funit *funits; /* the inspected units with their findings */

@@ -920,6 +920,18 @@ static void small_text(struct pdf *p, const char *text, double x, double y, doub
     g_object_unref(l);
 }
 
+/* A chart's or a table's caption: centred, in the heading font at the table's size. */
+static void caption(struct pdf *p, const char *text)
+{
+    struct style cap = body_style(p);
+    cap.align = AL_CENTER;
+    cap.indent = 0;
+    cap.size = SIZE_TABLE;
+    cap.font = p->fonts->heading;
+    cap.pitch = SIZE_TABLE * 2;
+    para(p, text, &cap);
+}
+
 /* The bar chart: registered, completed and overdue items of each unit (at most 12, in the ranking's
  * order), vector graphics drawn with cairo in the 版心, its caption below. */
 static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
@@ -983,16 +995,8 @@ static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
         small_text(p, u->name + cut, left + slot * i + slot / 2, base + MM(1.2), slot - 2, AL_CENTER, 7.5);
     }
     p->y = base + label_h;
-    struct style cap = body_style(p);
-    cap.align = AL_CENTER;
-    cap.indent = 0;
-    cap.size = SIZE_TABLE;
-    cap.font = p->fonts->heading;
-    cap.pitch = SIZE_TABLE * 2;
-    para(p,
-         n < b->nunits ? arena_printf(p->a, "图 各单位督办事项办理情况（超期未办结较多的前%d个单位）", n)
-                       : "图 各单位督办事项办理情况",
-         &cap);
+    caption(p, n < b->nunits ? arena_printf(p->a, "图 各单位督办事项办理情况（超期未办结较多的前%d个单位）", n)
+                             : "图 各单位督办事项办理情况");
     blank(p, 0.3);
 }
 
@@ -1068,6 +1072,42 @@ static void findings_section(struct pdf *p, const struct doc_bulletin *b)
         body(p, arena_printf(p->a, "（另有%d个问题未列出，见整改任务台账。）", b->findings_total - b->nfindings));
 }
 
+/* More units than the ranking lists at its two ends: the document lists those, the annex (XLSX) every unit. */
+static bool condensed(const struct doc_bulletin *b)
+{
+    return b->nunits > 2 * b->rank_n;
+}
+
+/* The overdue ranking's first and last rank_n units (all of them when they are no more than 2 × rank_n), with the
+ * words that say what is left to the annex. */
+static void ranking_table(struct pdf *p, const struct doc_bulletin *b)
+{
+    int n = b->rank_n, r = b->nranked < b->nunits ? b->nranked : b->nunits;
+    bool cut = r > 2 * n;
+    body(p,
+         cut ? arena_printf(p->a,
+                            "共%d个单位有超期未办结事项，本通报列示排名前%d位和后%d位的单位（第%d位至第%d位的%d个单位"
+                            "见附件）。",
+                            r, n, n, n + 1, r - n, r - 2 * n)
+             : arena_printf(p->a, "共%d个单位有超期未办结事项，排名如下。", r));
+    caption(p, cut ? arena_printf(p->a, "超期未办结单位排名（前%d位和后%d位）", n, n) : "超期未办结单位排名");
+    static const struct column rc[] = {
+        {"名次", 0.10}, {"单位", 0.45}, {"交办", 0.15}, {"办结", 0.15}, {"超期未办结", 0.15}};
+    table_head(p, rc, 5);
+    for (int i = 0; i < r; i++) {
+        if (cut && i == n) {
+            const char *gap[] = {"…", arena_printf(p->a, "（第%d位至第%d位见附件）", n + 1, r - n), "", "", ""};
+            draw_row(p, rc, 5, gap, false);
+            i = r - n;
+        }
+        const struct doc_bulletin_unit *u = &b->units[i];
+        const char *cells[] = {arena_printf(p->a, "%d", i + 1), u->name, arena_printf(p->a, "%d", u->registered),
+                               arena_printf(p->a, "%d", u->completed), arena_printf(p->a, "%d", u->overdue)};
+        draw_row(p, rc, 5, cells, false);
+    }
+    blank(p, 0.5);
+}
+
 struct bulletin_job {
     const struct doc_office *office;
     const struct doc_bulletin *b;
@@ -1111,7 +1151,11 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         figures_table(p, b, "政府", b->govs, b->ngovs, "合计");
         blank(p, 0.5);
     }
-    if (b->nunits) {
+    if (b->nunits && condensed(b)) {
+        body(p,
+             arena_printf(p->a, "各责任单位（%d个）的办理情况见附件《各责任单位办理情况表》（电子表格）。", b->nunits));
+        bar_chart(p, b);
+    } else if (b->nunits) {
         if (b->ngovs)
             body(p, "各责任单位办理情况如下：");
         figures_table(p, b, "单位", b->units, b->nunits, "合计（每项事项计一次）");
@@ -1132,6 +1176,8 @@ static void doc_bulletin(struct pdf *p, const void *arg)
             rank = arena_printf(p->a, "%s等%d个单位", rank, r);
         body(p, arena_printf(p->a, "截至%s，超期未办结督办事项%d件，按超期事项数排序，依次为：%s。",
                              doc_date_cn(p->a, b->as_of), b->overdue, rank));
+        if (condensed(b))
+            ranking_table(p, b);
         static const struct column ic[] = {{"序号", 0.07},     {"编号", 0.21},     {"督办事项", 0.23},
                                            {"牵头单位", 0.16}, {"办结时限", 0.21}, {"超期天数", 0.12}};
         table_head(p, ic, 6);
@@ -1258,13 +1304,7 @@ static void score_chart(struct pdf *p, const struct doc_scorecard *sc)
         small_text(p, names[i] + cut, left + slot * i + slot / 2, base + MM(1.2), slot - 2, AL_CENTER, 7.0);
     }
     p->y = base + label_h;
-    struct style cap = body_style(p);
-    cap.align = AL_CENTER;
-    cap.indent = 0;
-    cap.size = SIZE_TABLE;
-    cap.font = p->fonts->heading;
-    cap.pitch = SIZE_TABLE * 2;
-    para(p, n < sc->nunits ? "图 各单位督查工作得分（前十名和后十名）" : "图 各单位督查工作得分", &cap);
+    caption(p, n < sc->nunits ? "图 各单位督查工作得分（前十名和后十名）" : "图 各单位督查工作得分");
     blank(p, 0.3);
 }
 

@@ -376,6 +376,86 @@ static void write_burden(struct book *b, const json_t *bd)
     }
 }
 
+static void int_cell(struct book *b, lxw_worksheet *ws, int row, int col, size_t v)
+{
+    if (worksheet_write_number(ws, (lxw_row_t)row, (lxw_col_t)col, (double)v, NULL) != LXW_NO_ERROR)
+        b->failed = true;
+}
+
+/* A bulletin's annex: every unit, the roll-up per government, the overdue items (the model's figures). */
+static void write_annex(struct book *b, const json_t *bul)
+{
+    static const char *const h1[] = {"序号", "单位", "交办", "办结", "按期办结", "超期未办结", "超期排名"};
+    static const double w1[] = {6, 36, 8, 8, 10, 11, 10};
+    static const char *const h2[] = {"政府", "交办", "办结", "按期办结", "超期未办结"};
+    static const double w2[] = {32, 8, 8, 10, 11};
+    static const char *const h3[] = {"序号", "编号", "督办事项", "牵头单位", "办结时限", "超期天数"};
+    static const double w3[] = {6, 22, 44, 28, 12, 10};
+    static const char *const figs[] = {"registered", "completed", "completed_on_time", "overdue"};
+    const json_t *f = G(bul, "figures"), *tot = G(f, "totals"), *ranking = G(f, "ranking"), *govs = G(f, "governments");
+    const char *title = arena_printf(b->a, "%s附件：各责任单位办理情况表", S(bul, "title"));
+    lxw_worksheet *s1 = sheet(b, "各责任单位", h1, w1, 7);
+    str(b, s1, 0, 0, title, b->title);
+    size_t i;
+    json_t *u;
+    int r = 2;
+    json_array_foreach(G(f, "units"), i, u)
+    {
+        /* the ranking is the units with overdue items, in the units' order */
+        const json_t *rk = json_array_get(ranking, i);
+        int_cell(b, s1, r, 0, i + 1);
+        str(b, s1, r, 1, S(u, "name"), NULL);
+        for (int k = 0; k < 4; k++)
+            num(b, s1, r, 2 + k, G(u, figs[k]));
+        if (rk && json_equal(G(rk, "unit_id"), G(u, "unit_id")))
+            num(b, s1, r, 6, G(rk, "rank"));
+        r++;
+    }
+    str(b, s1, r, 1, "合计（每项事项计一次）", b->head);
+    for (int k = 0; k < 4; k++)
+        num(b, s1, r, 2 + k, G(tot, figs[k]));
+    if (json_array_size(govs)) {
+        lxw_worksheet *s2 = sheet(b, "各级政府", h2, w2, 5);
+        str(b, s2, 0, 0, title, b->title);
+        r = 2;
+        json_array_foreach(govs, i, u)
+        {
+            bool own = S(u, "level") && !strcmp(S(u, "level"), "own");
+            str(b, s2, r, 0, own ? arena_printf(b->a, "%s（本级）", S(u, "name")) : S(u, "name"), NULL);
+            for (int k = 0; k < 4; k++)
+                num(b, s2, r, 1 + k, G(u, figs[k]));
+            r++;
+        }
+        str(b, s2, r, 0, "合计", b->head);
+        for (int k = 0; k < 4; k++)
+            num(b, s2, r, 1 + k, G(tot, figs[k]));
+    }
+    lxw_worksheet *s3 = sheet(b, "超期未办结事项", h3, w3, 6);
+    str(b, s3, 0, 0, title, b->title);
+    r = 2;
+    json_array_foreach(G(f, "overdue_items"), i, u)
+    {
+        int_cell(b, s3, r, 0, i + 1);
+        str(b, s3, r, 1, S(u, "number"), NULL);
+        str(b, s3, r, 2, S(u, "title"), NULL);
+        str(b, s3, r, 3, S(u, "lead_unit"), NULL);
+        str(b, s3, r, 4, S(u, "due_date"), NULL);
+        num(b, s3, r++, 5, G(u, "overdue_days"));
+    }
+}
+
+enum err docs_bulletin_annex_xlsx(struct ctx *c, int64_t id, const char **path, const char **name)
+{
+    json_t *bul = NULL;
+    enum err e = bulletins_document(c, id, &bul);
+    if (e)
+        return e;
+    const char *number = json_string_value(G(bul, "number"));
+    *name = number ? arena_printf(c->arena, "%s-附件-各责任单位办理情况表.xlsx", number)
+                   : arena_printf(c->arena, "%s-附件-各责任单位办理情况表.xlsx", S(bul, "title"));
+    return book_write(c, "bulletin-annex", bul, write_annex, path);
+}
+
 enum err docs_burden_xlsx(struct ctx *c, int year, const char **path)
 {
     json_t *bd = NULL;

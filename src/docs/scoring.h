@@ -31,5 +31,10 @@ enum err docs_report_rollup_xlsx(struct ctx *c, const struct report_rollup_query
  * rank order: the six figures and the total), 按提出要求的政府 (a row per unit and issuer), and for a
  * government's readers 提出要求的政府 (the issuers ranked, with the number of units they asked). */
 enum err docs_burden_xlsx(struct ctx *c, int year, const char **path);
+/* A bulletin's annex (附件：各责任单位办理情况表, bulletins_document: 404 as bulletins_get) as XLSX: sheet 各责任单位 (every
+ * unit of the figures in the ranking's order: registered, completed, on time, overdue and its overdue rank, the
+ * totals row), 各级政府 (本级及下级: the roll-up per government and the totals) and 超期未办结事项 (the overdue items
+ * the figures list). What the PDF leaves out when it lists only the ranking's two ends. *name: the file's name. */
+enum err docs_bulletin_annex_xlsx(struct ctx *c, int64_t id, const char **path, const char **name);
 
 #endif

@@ -29,6 +29,7 @@ const struct jv_field bulletins_create_spec[] = {
     {"public", JV_BOOL, 0, 0, 0, "公开发布"},
     {"warning_section", JV_BOOL, 0, 0, 0, "预警提示"},
     {"levels", JV_STRING, 0, 1, 10, "统计层级"},
+    {"rank_n", JV_INT, 0, 1, 50, "排名列示单位数"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -44,6 +45,7 @@ const struct jv_field bulletins_update_spec[] = {
     {"public", JV_BOOL, 0, 0, 0, "公开发布"},
     {"warning_section", JV_BOOL, 0, 0, 0, "预警提示"},
     {"levels", JV_STRING, 0, 1, 10, "统计层级"},
+    {"rank_n", JV_INT, 0, 1, 50, "排名列示单位数"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
     {"refresh", JV_BOOL, 0, 0, 0, "重新统计"},
     {"version", JV_INT, 0, 0, 0, "版本"},
@@ -88,7 +90,7 @@ bool bulletin_kind_parse(const char *s, enum bulletin_kind *k)
     "b.id, b.number, b.title, b.addressees, b.intro, b.remarks, b.period_from, b.period_to, b.office_unit_id, "        \
     "b.home_path, b.scope_unit_id, b.scope_path, s.name, o.name, b.figures, b.figures_at, b.state, b.created_at, "     \
     "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section, b.kind, "          \
-    "b.levels"
+    "b.levels, b.rank_n"
 
 /* The parts: each unit the bulletin names — its overdue ranking, then the units of the praise and
  * criticism it carries — once. */
@@ -97,6 +99,7 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     if (b->kind == BUL_KIND_SPECIAL) { /* a special report goes to the leaders: it names no unit to tell */
         b->wf.parts = NULL;
         b->wf.nparts = b->wf.ntracks = 0;
+        b->part_codes = NULL;
         return ERR_OK;
     }
     json_t *fig = json_loads(b->figures_text, 0, NULL);
@@ -110,7 +113,7 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     /* the ids are integers from our own JSON: no user text reaches the SQL */
     const char *sql = arena_printf(
         c->arena,
-        "SELECT u.id, u.path, u.name FROM units u WHERE u.id IN (%s) OR u.id IN (SELECT r.unit_id FROM "
+        "SELECT u.id, u.path, u.name, u.code FROM units u WHERE u.id IN (%s) OR u.id IN (SELECT r.unit_id FROM "
         "bulletin_results br JOIN results r ON r.id = br.result_id WHERE br.bulletin_id = ?) ORDER BY u.path",
         ids.len ? ids.data : "0");
     buf_free(&ids);
@@ -119,17 +122,23 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
         return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
     int cap = 8, rc;
     struct wf_part *parts = arena_alloc(c->arena, sizeof *parts * (size_t)cap);
+    const char **codes = arena_alloc(c->arena, sizeof *codes * (size_t)cap);
     b->wf.nparts = 0;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         if (b->wf.nparts == cap) {
             struct wf_part *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
+            const char **more_codes = arena_alloc(c->arena, sizeof *more_codes * (size_t)cap * 2);
             memcpy(more, parts, sizeof *parts * (size_t)cap);
+            memcpy(more_codes, codes, sizeof *codes * (size_t)cap);
             parts = more;
+            codes = more_codes;
             cap *= 2;
         }
         int64_t uid = stmt_int(st, 0);
+        codes[b->wf.nparts] = res_col(c, st, 3);
         parts[b->wf.nparts++] = (struct wf_part){0, uid, (int)b->state, uid, res_col(c, st, 1), res_col(c, st, 2), 0};
     }
+    b->part_codes = codes;
     stmt_done(st);
     b->wf.parts = parts;
     b->wf.ntracks = b->wf.nparts;
@@ -177,6 +186,7 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
         b->kind = BUL_KIND_BULLETIN;
         bulletin_kind_parse(stmt_text(st, 25), &b->kind);
         b->below = !strcmp(stmt_text(st, 26), "below");
+        b->rank_n = (int)stmt_int(st, 27);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -358,14 +368,15 @@ static enum err create_tx(struct ctx *c, void *arg)
     e = db_one_int(
         c->db, &a->id,
         "INSERT INTO bulletins (title, addressees, intro, remarks, period_from, period_to, office_unit_id, "
-        "home_path, scope_unit_id, scope_path, figures, figures_at, public, warning_section, kind, levels, state, "
-        "created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, "
-        "?) RETURNING id",
+        "home_path, scope_unit_id, scope_path, figures, figures_at, public, warning_section, kind, levels, rank_n, "
+        "state, created_by, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "'draft', ?, ?, ?) RETURNING id",
         DB_TEXT(or_default(b, "title", title)), DB_TEXT(or_default(b, "addressees", addressees)),
         DB_TEXT(or_default(b, "intro", intro)), DB_TEXT(or_default(b, "remarks", remarks)), DB_TEXT(from), DB_TEXT(to),
         DB_INT(office), DB_TEXT(g->unit_path), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(at),
         DB_INT(jv_bool(b, "public", false)), DB_INT(warn), DB_TEXT(bulletin_kind_name(kind)),
-        DB_TEXT(below ? "below" : "own"), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
+        DB_TEXT(below ? "below" : "own"), DB_INT(jv_int(b, "rank_n", 10)), DB_INT(c->user->id), DB_TEXT(at),
+        DB_TEXT(at));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "新建通报");
@@ -426,13 +437,12 @@ static enum err update_tx(struct ctx *c, void *arg)
                 "UPDATE bulletins SET title = ?, addressees = ?, intro = ?, remarks = ?, period_from = ?, "
                 "period_to = ?, scope_unit_id = ?, scope_path = ?, figures = COALESCE(?, figures), "
                 "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, public = ?, warning_section = ?, "
-                "levels = ?, updated_at = ?, "
-                "version = version + 1 WHERE id = ?",
+                "levels = ?, rank_n = ?, updated_at = ?, version = version + 1 WHERE id = ?",
                 DB_TEXT(or_default(body, "title", b.title)), DB_TEXT(or_default(body, "addressees", b.addressees)),
                 DB_TEXT(or_default(body, "intro", b.intro)), DB_TEXT(or_default(body, "remarks", b.remarks)),
                 DB_TEXT(from), DB_TEXT(to), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(figures),
                 DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_INT(warn), DB_TEXT(below ? "below" : "own"),
-                DB_TEXT(at), DB_INT(b.id));
+                DB_INT(jv_int(body, "rank_n", b.rank_n)), DB_TEXT(at), DB_INT(b.id));
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "修改通报");
@@ -493,16 +503,17 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
     json_object_set_new(o, "warning_section", json_boolean(b->warning_section));
     json_object_set_new(o, "levels", json_string(b->below ? "below" : "own"));
     json_object_set_new(o, "levels_label", json_string(b->below ? "本级及下级" : "本级"));
+    json_object_set_new(o, "rank_n", json_integer(b->rank_n));
+    json_object_set_new(o, "annex",
+                        json_string(arena_printf(c->arena, "/api/v1/bulletins/%" PRId64 "/annex.xlsx", b->id)));
     json_object_set_new(o, "figures", fig ? fig : json_object());
     json_object_set_new(o, "figures_at", json_string(b->figures_at));
     json_object_set_new(o, "results", named_json(c, b->id));
     json_t *named = json_array();
-    for (int i = 0; i < b->wf.nparts; i++) {
-        const char *code = "";
-        db_one_text(c->db, c->arena, &code, "SELECT code FROM units WHERE id = ?", DB_INT(b->wf.parts[i].unit_id));
-        json_array_append_new(named, json_pack("{sI ss ss}", "id", (json_int_t)b->wf.parts[i].unit_id, "code", code,
-                                               "name", b->wf.parts[i].unit_name));
-    }
+    for (int i = 0; i < b->wf.nparts; i++) /* the codes came with the parts: one read, not one per unit */
+        json_array_append_new(named,
+                              json_pack("{sI ss ss}", "id", (json_int_t)b->wf.parts[i].unit_id, "code",
+                                        b->part_codes ? b->part_codes[i] : "", "name", b->wf.parts[i].unit_name));
     json_object_set_new(o, "named_units", named);
     json_object_set_new(o, "created_at", json_string(b->created_at));
     json_object_set_new(o, "updated_at", json_string(b->updated_at));

@@ -196,6 +196,8 @@ struct bulletin {
     bool public;              /* published to the public once issued (公开发布) */
     bool warning_section;     /* the office keeps the section 预警提示 (figures.warnings) */
     bool below;               /* levels 本级及下级: the governments below count too (else 本级) */
+    int rank_n; /* the units listed at each end of the overdue ranking in the document (排名列示单位数, 1…50) */
+    const char **part_codes; /* each part's unit code, read with the parts (a province names thousands) */
     const char *unit_paths[1];
 };
 #define bulletin_of(o) ((struct bulletin *)(void *)(o))

@@ -2,7 +2,8 @@
 // government under 本级及下级). The draft dialog
 // offers 本级 / 本级及下级; a 本级 draft counts the city's own items only, and switching it to 本级及下级 in the
 // words form counts again the items the counties' offices assigned — the page shows exactly what the server
-// counted for the same period and scope.
+// counted for the same period and scope. The words form sets how many units the ranking lists (rank_n); the annex
+// button downloads every unit as XLSX.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
@@ -71,5 +72,33 @@ test('the city office drafts 本级 and counts again 本级及下级: the page s
   assert.equal(govs.reduce((a, g) => a + g.registered, 0), below.json.figures.totals.registered)
   await office.evaluate(() => document.querySelector('.main')?.scrollTo(0, 0))
   await shot(office, 'bulletin-levels')
+  await assertNoErrors(t, office)
+})
+
+// What the document lists (排名列示单位数) and the annex: the words form sets rank_n (no recount), and the annex button
+// downloads the XLSX of every unit.
+test('the office sets how many units the ranking lists and downloads the annex', async (t) => {
+  const asOffice = await apiAs(server, 'lc_office')
+  const end = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10)
+  const below = await asOffice('POST', '/api/v1/bulletins', { period_from: end.slice(0, 4) + '-01-01', period_to: end, levels: 'below' })
+  assert.equal(below.status, 201, JSON.stringify(below.json))
+  assert.equal(below.json.rank_n, 10)
+  const office = await newPage(browser, server)
+  await loginOk(office, 'lc_office')
+  await office.goto(`/bulletins/${below.json.id}`)
+  const rank = office.locator('[data-test=bul-w-rank-n] input')
+  await rank.waitFor()
+  assert.equal(await rank.inputValue(), '10')
+  await rank.fill('3')
+  await rank.press('Tab')
+  await office.click('[data-test=bul-save]')
+  await toast(office, 'success', /已保存/)
+  const after = (await asOffice('GET', `/api/v1/bulletins/${below.json.id}`)).json
+  assert.equal(after.rank_n, 3)
+  assert.equal(after.figures_at, below.json.figures_at, 'not counted again')
+  const [dl] = await Promise.all([office.waitForEvent('download'), office.click('[data-test=bul-annex]')])
+  assert.match(dl.suggestedFilename(), /附件-各责任单位办理情况表\.xlsx$/)
+  await rank.scrollIntoViewIfNeeded()
+  await shot(office, 'bulletin-rank-n')
   await assertNoErrors(t, office)
 })
