@@ -36,7 +36,7 @@ ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/m
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
 .PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
-        lint-openapi check-web-types test-security test-long test-pg-ha
+        lint-openapi check-web-types test-security test-long test-pg-ha test-midnight
 
 all: build/ducha
 
@@ -161,6 +161,16 @@ test: deps check-layers check-format lint-openapi check-web-types test-unit
 test-security: deps build/ducha build/asan/ducha
 	scripts/deps.sh --security
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider tests/security
+
+# a run across Beijing midnight (16:00 UTC): each of a few API files that compare dates on a clock that reaches
+# it MIDNIGHT_IN seconds after the file starts (tests/api/conftest.py, DUCHA_TEST_MIDNIGHT_IN; 2: 15:59:58 UTC),
+# on SQLite and on PostgreSQL; not part of `make test`
+MIDNIGHT_IN ?= 20
+MIDNIGHT_FILES ?= test_items_lifecycle test_items_detail test_todos test_bulletins_public test_webhooks_objects
+test-midnight: build/asan/ducha
+	@set -e; for b in sqlite postgres; do for f in $(MIDNIGHT_FILES); do echo "== $$b $$f"; \
+	  DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=$$b DUCHA_TEST_MIDNIGHT_IN=$(MIDNIGHT_IN) \
+	  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api/$$f.py; done; done
 
 # the crash test at length: 100 kill -9 cycles under write load, on SQLite and on PostgreSQL
 test-long: deps build/asan/ducha

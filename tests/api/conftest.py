@@ -37,6 +37,32 @@ os.environ.setdefault("DUCHA_PASSWORD_HASH_COST", "minimal")
 os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 
 
+def _midnight_shift():
+    """DUCHA_TEST_MIDNIGHT_IN=s (`make test-midnight`): the run's clock is set so that Beijing midnight (16:00
+    UTC) comes s seconds after the run starts, as if the machine's clock had read 16:00 UTC minus s then: every
+    server's test clock is preset to it (Server) and the tests' dates count from it (run_now: itemlib.today,
+    day(n), ServerClock, pinned_clock). How a few files are shown to pass when a run crosses a Beijing day."""
+    ahead = os.environ.get("DUCHA_TEST_MIDNIGHT_IN")
+    if not ahead:
+        return 0
+    now = int(time.time())
+    midnight = now // 86400 * 86400 + 16 * 3600
+    while midnight - int(ahead) < now:
+        midnight += 86400
+    # whole seconds, as the server adds its test_clock_offset to its whole seconds: the tests' date and the
+    # server's then turn at the same instant (a fraction would show the server's new day up to a second late)
+    return midnight - int(ahead) - now
+
+
+TEST_SHIFT = _midnight_shift()
+
+
+def run_now():
+    """The run's clock in Unix seconds: the machine's, or DUCHA_TEST_MIDNIGHT_IN's. What a server's test clock
+    shows when no test moved it, and what the tests' dates and clock moves count from."""
+    return time.time() + TEST_SHIFT
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -231,6 +257,8 @@ class Server:
         self.db = db
         if clock:
             preset_clock(db, clock)
+        elif TEST_SHIFT and test_clock:
+            put_setting(db, "test_clock_offset", str(TEST_SHIFT))
         self.dir = tempfile.mkdtemp(prefix="ducha-srv-")
         # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
@@ -314,6 +342,17 @@ class Server:
         if username:
             c.login(username, password)
         return c
+
+
+@pytest.fixture(scope="module", autouse=True)
+def one_date_per_module():
+    """itemlib.today() and day(n) read the clock once per module (before its other fixtures), so that the dates
+    a module sends and those it compares afterwards are counted from one reading."""
+    import itemlib
+    itemlib.READING["today"] = None
+    itemlib.READING["today"] = itemlib.today()
+    yield
+    itemlib.READING["today"] = None
 
 
 @pytest.fixture(scope="module")

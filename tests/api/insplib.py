@@ -97,6 +97,12 @@ class Insp(ServerClock):
             self._units[code] = self.c("admin").unit_id(code)
         return self._units[code]
 
+    def move_clock(self, now):
+        """The server's test clock to the ISO instant now; the sessions idle since are gone: sign in again."""
+        r = self.server.client("admin").put("/api/v1/admin/clock", {"now": now})
+        assert r.status == 200, r
+        self.clients.clear()
+
     def user_id(self, username):
         return self.c(username).user["id"]
 

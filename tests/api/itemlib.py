@@ -5,7 +5,7 @@ import datetime
 import time
 from urllib.parse import quote
 
-from conftest import PASSWORD, uniq
+from conftest import PASSWORD, run_now, uniq
 
 # the demo user who takes each kind of row of the transition table
 ACTOR = {
@@ -40,9 +40,17 @@ ORDER = list(PATH)
 BEIJING = datetime.timezone(datetime.timedelta(hours=8))
 
 
+# the date of the module that runs, read once (conftest's fixture one_date_per_module); None: read the clock
+READING = {"today": None}
+
+
 def today():
-    """The server's date (Beijing) when its test clock is not moved: the date every day(n) counts from."""
-    return datetime.datetime.now(BEIJING).date()
+    """The server's date (Beijing) when its test clock is not moved: the date every day(n) counts from. Read
+    once per test module (conftest.one_date_per_module): a module that sends day(80) and later finds day(80)
+    compares one date even when its run crosses Beijing midnight (16:00 UTC) in between, and a date it sends
+    is never later than the server's today plus its offset. A date the server checks against its own today
+    at the boundary (a due date of today) is taken on a pinned clock (pinned_items, ServerClock.day)."""
+    return READING["today"] or datetime.datetime.fromtimestamp(run_now(), BEIJING).date()
 
 
 def day(offset):
@@ -55,7 +63,7 @@ def pinned_clock():
     date the test computes (it.day(n)) and one the server computes (its today, a field's default, a fact)
     are the same day even when the run crosses Beijing midnight (16:00 UTC) between the two. Ahead of the
     real time, so that what the demo data did is in the server's past."""
-    now = datetime.datetime.now(BEIJING)
+    now = datetime.datetime.fromtimestamp(run_now(), BEIJING)
     at = now.replace(hour=10, minute=0, second=0, microsecond=0)
     return (at if at > now else at + datetime.timedelta(days=1)).isoformat()
 
@@ -83,11 +91,12 @@ class ServerClock:
 
     def now(self):
         """The server's clock (UTC) unless a test moved it."""
-        t = time.time() if not self.pin else self.pin[0] + time.time() - self.pin[1]
+        t = run_now() if not self.pin else self.pin[0] + time.time() - self.pin[1]
         return datetime.datetime.fromtimestamp(t, datetime.timezone.utc)
 
     def today(self):
-        return self.now().astimezone(BEIJING).date()
+        """On the pinned clock its Beijing date now; else the module's (itemlib.today)."""
+        return self.now().astimezone(BEIJING).date() if self.pin else today()
 
     def day(self, offset):
         return (self.today() + datetime.timedelta(days=offset)).isoformat()

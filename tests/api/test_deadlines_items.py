@@ -3,6 +3,8 @@ rules; with the test clock an item is walked past its milestones and every remin
 happens once, in order, to the right people, across a server restart; overrides are audited; a
 suspension pauses the clocks."""
 
+import contextlib
+
 import pytest
 
 from conftest import Server, cn_date, scan, wait_for
@@ -73,13 +75,21 @@ class World:
         return got[-1]
 
 
+@contextlib.contextmanager
+def world_at(backend, now):
+    """A World on a server of its own whose test clock was moved to the ISO instant now."""
+    w = World(Server(backend.new_db()))
+    try:
+        w.clock(now)
+        yield w
+    finally:
+        w.srv.stop()
+
+
 @pytest.fixture
 def world(backend):
-    srv = Server(backend.new_db())
-    w = World(srv)
-    w.clock(START)
-    yield w
-    w.srv.stop()
+    with world_at(backend, START) as w:
+        yield w
 
 
 def test_registration_fills_milestones_from_the_rules(world):

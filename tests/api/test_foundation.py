@@ -2,7 +2,7 @@
 import concurrent.futures
 import json
 
-from conftest import PASSWORD, BACKEND, Client, iso_utc, run_cli, server_now, sql_run, wait_for
+from conftest import PASSWORD, BACKEND, Client, iso_utc, run_cli, run_now, server_now, sql_run, wait_for
 
 
 def test_health_reports_backend(server):
@@ -68,13 +68,11 @@ def test_logout_ends_the_session(server):
 
 
 def test_test_clock_moves_idle_session_past_timeout(fresh_server):
-    import datetime
     c = fresh_server.client("gc_office")
     admin = fresh_server.client("admin")
     # two hours on: past the 30 idle minutes, short of the day more after which the retention pass deletes
     # the session (then the answer could only be "登录已失效": a session gone says nothing of why)
-    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(hours=2)
-    r = admin.put("/api/v1/admin/clock", {"now": later.strftime("%Y-%m-%dT%H:%M:%SZ")})
+    r = admin.put("/api/v1/admin/clock", {"now": iso_utc(run_now() + 2 * 3600)})
     assert r.status in (200, 204)
     r = c.get("/api/v1/session")
     assert r.status == 401 and "超时" in r.error["message"], r
@@ -84,10 +82,9 @@ def test_reads_touch_a_session_once_a_minute_and_idle_expiry_stays_exact(fresh_s
     """A read writes the session's last activity at most once a minute (src/auth/auth.c); the instants in
     between are kept in memory, so a session used 45 s after its sign-in and then 29.5 minutes later is still
     active (counted from its row alone it would be 30.25 minutes idle), and one idle 31 minutes has expired."""
-    import time
     admin = Client(fresh_server.url)  # a bearer token: the clock's moves do not end it
     admin.token = run_cli("token", "create", "admin", "--name", "clock", db=fresh_server.db).stdout.strip()
-    t0 = int(time.time()) + 86400
+    t0 = int(run_now()) + 86400
 
     def at(t):
         r = admin.put("/api/v1/admin/clock", {"now": iso_utc(t0 + t)})

@@ -14,12 +14,6 @@ def ins(server):
     return Insp(server)
 
 
-def clock(ins, now):
-    r = ins.server.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
-    ins.clients.clear()
-
-
 def issued(ins, due, rebound=False):
     obj = ins.create()
     oid = obj["id"]
@@ -35,12 +29,12 @@ def issued(ins, due, rebound=False):
 
 
 def test_lights_follow_the_deadline(ins):
-    clock(ins, "2026-09-01T09:00:00+08:00")
+    ins.move_clock("2026-09-01T09:00:00+08:00")
     oid, tid = issued(ins, "2026-09-30")
     assert ins.rect(tid)["light"] == "green"
-    clock(ins, "2026-09-29T09:00:00+08:00")
+    ins.move_clock("2026-09-29T09:00:00+08:00")
     assert ins.rect(tid, "gc_contact")["light"] == "yellow"
-    clock(ins, "2026-10-09T09:00:00+08:00")
+    ins.move_clock("2026-10-09T09:00:00+08:00")
     t = ins.rect(tid)
     assert t["light"] == "red"
     red = ins.c("gc_office").get(f"/api/v1/rectifications?light=red&inspection_id={oid}").json
@@ -57,17 +51,17 @@ def test_a_rebounding_problem_comes_back_as_a_look_back(ins):
         return [d for d in drafts if d["id"] not in before and t["title"] in d["subject"]]
 
     before = {d["id"] for d in ins.c("gc_office").get("/api/v1/inspections?basis=lookback&per_page=200").json["inspections"]}
-    clock(ins, "2026-09-01T09:00:00+08:00")
+    ins.move_clock("2026-09-01T09:00:00+08:00")
     oid, tid = issued(ins, "2026-09-20", rebound=True)
     ins.finish_task(tid)
     t = ins.rect(tid)
     assert t["lookback_due"] == "2026-12-01"
     # nothing before the day
-    clock(ins, "2026-11-30T09:00:00+08:00")
+    ins.move_clock("2026-11-30T09:00:00+08:00")
     scan(ins.server)  # a pass on the day before, done when it returns
     assert not lookbacks()
     # the day comes: the scheduler opens the draft
-    clock(ins, "2026-12-01T08:30:00+08:00")
+    ins.move_clock("2026-12-01T08:30:00+08:00")
     found = wait_for(lookbacks, timeout=60)
     assert len(found) == 1, found
     lb = ins.get(found[0]["id"])
@@ -90,7 +84,7 @@ def test_a_rebounding_problem_comes_back_as_a_look_back(ins):
 
 
 def test_the_unit_cannot_verify_its_own_work(ins):
-    clock(ins, "2026-09-01T09:00:00+08:00")
+    ins.move_clock("2026-09-01T09:00:00+08:00")
     oid, tid = issued(ins, "2026-10-20")
     ins.ract(tid, "gc_contact", "receive")
     ins.ract(tid, "gc_contact", "submit", {"text": "已整改"})
@@ -109,7 +103,7 @@ def test_a_late_task_climbs_the_same_ladder_as_an_item(ins):
     notice and the report to the principal leader, each once, to the same people as an item's — and the
     task is flagged. A task signed in time is done and never reminded; one the office returns gets the
     same deadline again."""
-    clock(ins, "2026-09-01T09:00:00+08:00")
+    ins.move_clock("2026-09-01T09:00:00+08:00")
     oid, tid = issued(ins, "2026-09-10")
     ms = ins.c("gc_office").get(f"/api/v1/milestones?owner_kind=rectification&owner_id={tid}").json["milestones"]
     assert len(ms) == 1 and ms[0]["kind"] == "rectification" and ms[0]["due_date"] == "2026-09-10", ms
@@ -131,7 +125,7 @@ def test_a_late_task_climbs_the_same_ladder_as_an_item(ins):
              ("2026-09-15T09:00:00+08:00", {"gc_contact": "notice", "gc_head": "notice", "gc_office": "notice"}),
              ("2026-09-17T09:00:00+08:00", {"gc_principal": "report", "gc_office": "report"})]
     for now, who in steps:
-        clock(ins, now)
+        ins.move_clock(now)
         for user, kind in who.items():
             n = 2 if now.startswith("2026-09-10") and kind == "reminder" else 1
             assert wait_for(lambda: len(msgs(user, kind)) >= n), (now, user, kind)

@@ -12,15 +12,9 @@ def ins(server):
     return Insp(server)
 
 
-def clock(ins, now):
-    r = ins.server.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
-    ins.clients.clear()  # sessions idle for days are gone: sign in again
-
-
 def concluded(ins, at, members=("gc_parttime",)):
     """An inspection whose target (交通运输局) signed for the conclusion at `at`."""
-    clock(ins, at)
+    ins.move_clock(at)
     obj = ins.create()
     oid = obj["id"]
     ins.act(oid, "gc_office", "open")
@@ -40,17 +34,17 @@ def test_the_window_ends_on_a_working_day(ins):
     oid = concluded(ins, "2026-09-01T09:00:00+08:00")
     # 30 days after 2026-09-01 is 2026-10-01, National Day: the window runs to Thursday 2026-10-08
     late = concluded(ins, "2026-09-01T10:00:00+08:00")
-    clock(ins, "2026-10-09T09:00:00+08:00")
+    ins.move_clock("2026-10-09T09:00:00+08:00")
     r = ins.review(late, expect=409)
     assert "截至 2026-10-08" in r.error["message"] and "第十七条" in r.error["message"]
-    clock(ins, "2026-10-08T17:30:00+08:00")
+    ins.move_clock("2026-10-08T17:30:00+08:00")
     rv = ins.review(oid)
     assert (rv["received_on"], rv["request_due"], rv["state"]) == ("2026-09-01", "2026-10-08", "requested")
     # the government's 30 days end on Saturday 2026-11-07: Monday 2026-11-09
     assert rv["decide_due"] == "2026-11-09" and rv["light"] == "green"
-    clock(ins, "2026-11-05T09:00:00+08:00")
+    ins.move_clock("2026-11-05T09:00:00+08:00")
     assert ins.c("gc_office").get(f"/api/v1/reviews/{rv['id']}").json["light"] == "yellow"
-    clock(ins, "2026-11-10T09:00:00+08:00")
+    ins.move_clock("2026-11-10T09:00:00+08:00")
     assert ins.c("gc_office").get(f"/api/v1/reviews/{rv['id']}").json["light"] == "red"
     # one open review per body
     assert ins.review(oid, expect=409).status == 409
@@ -62,12 +56,12 @@ def test_counted_in_working_days_when_configured(ins):
         oid = concluded(ins, "2026-09-18T09:00:00+08:00")
         # from Friday 2026-09-18: the make-up Sunday 09-20, 09-21…24, (Mid-Autumn 09-25…27), 09-28…30,
         # (National Day 10-01…07), 10-08, 10-09: ten working days
-        clock(ins, "2026-10-09T16:00:00+08:00")
+        ins.move_clock("2026-10-09T16:00:00+08:00")
         rv = ins.review(oid)
         assert rv["request_due"] == "2026-10-09"
-        clock(ins, "2026-10-12T09:00:00+08:00")
+        ins.move_clock("2026-10-12T09:00:00+08:00")
         again = concluded(ins, "2026-09-18T11:00:00+08:00")
-        clock(ins, "2026-10-12T09:00:00+08:00")
+        ins.move_clock("2026-10-12T09:00:00+08:00")
         r = ins.review(again, expect=409)
         assert "10个工作日" in r.error["message"]
     finally:
@@ -99,7 +93,7 @@ def test_who_may_ask(ins):
 def test_those_who_drew_the_conclusion_stand_aside(ins):
     # the deputy county head (分管领导) was on the team: he may not decide the review; the county head may
     oid = concluded(ins, "2026-11-02T09:00:00+08:00", members=("gc_parttime", "gc_leader"))
-    clock(ins, "2026-11-03T09:00:00+08:00")
+    ins.move_clock("2026-11-03T09:00:00+08:00")
     rv = ins.review(oid)
     rid = rv["id"]
     assert ins.vact(rid, "gc_principal", "accept", expect=403).status == 403

@@ -10,11 +10,10 @@ import datetime
 import random
 import sqlite3
 import threading
-import time
 
 import pytest
 
-from conftest import BACKEND, Client, Server, put_setting, run_cli, uniq, wait_for
+from conftest import BACKEND, Client, Server, put_setting, run_cli, run_now, uniq, wait_for
 from itemlib import Items, day
 
 ACTORS = ["gc_office", "gc_deputy", "gc_director", "gc_leader", "gc_contact", "gc_head", "gc_contact2", "gc_head2"]
@@ -39,7 +38,7 @@ def held_pass_across(s, days, hold):
     when it is done."""
     put_setting(s.db, "test_hold_pass", "lights")
     assert wait_for(lambda: "held before the lights" in s.output(), timeout=60), s.output()[-2000:]
-    r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + days * 86400)})
+    r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(run_now() + days * 86400)})
     assert r.status == 200, r
     yield
     put_setting(s.db, "test_hold_pass", hold)
@@ -98,7 +97,7 @@ def random_actions(srv):
                                       "parent_id": gc}).json["id"]
     unit["gc-tx"] = tx
     mine, lock, moves, races = [], threading.Lock(), [0], []
-    admin_root, clock = token_client(srv, "admin"), [time.time()]
+    admin_root, clock = token_client(srv, "admin"), [run_now()]
     tokens = {u: token_client(srv, u).token for u in ACTORS}
     total_actions = 5000
 
@@ -356,7 +355,7 @@ def test_lights_are_stored_and_follow_the_clock(backend):
         ov = office.get("/api/v1/items/overview").json
         assert {k: ov["lights"].get(k, 0) for k in ("red", "yellow", "green")} == {k: len(v) for k, v in before.items()}
         # five days on: the first is overdue, the second due soon (yellow within two working days or green)
-        r = admin.put("/api/v1/admin/clock", {"now": iso(time.time() + 5 * 86400)})
+        r = admin.put("/api/v1/admin/clock", {"now": iso(run_now() + 5 * 86400)})
         assert r.status == 200, r
         office = s.client("gc_office")  # five idle days end a session
         it = Items(s)
@@ -443,7 +442,7 @@ def test_lights_moved_in_bulk_equal_a_recount_after_moves_across_days(backend):
         items = {it.bring("in_progress", title=f"批量亮灯{tag}-{d}", due_date=day(d))["id"]: day(d)
                  for d in (1, 2, 4, 7, 12)}
         for shift in (3, 8, 5, 0):  # on, further on, back, and back to the real day
-            r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + shift * 86400)})
+            r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(run_now() + shift * 86400)})
             assert r.status == 200, r
             office = s.client("gc_office")  # idle days end a session
             ov = office.get("/api/v1/items/overview").json
@@ -474,7 +473,7 @@ def test_lights_move_in_chunks_and_the_ledger_waits_for_them(backend):
         it = Items(s)
         ids = {k: it.bring("in_progress", title=f"分批亮灯{k}", due_date=day(d))["id"]
                for k, d in (("soon", 1), ("three", 3), ("later", 20))}
-        r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(time.time() + 5 * 86400)})
+        r = s.client("admin").put("/api/v1/admin/clock", {"now": iso(run_now() + 5 * 86400)})
         assert r.status == 200, r
         office = s.client("gc_office")
 

@@ -10,19 +10,16 @@ import json
 import openpyxl
 import pytest
 
-from conftest import Server, uniq
-from test_deadlines_items import World
+from conftest import uniq
+from test_deadlines_items import world_at
 
 FORM = {"problems": "部分路段涉及管线迁改，进度滞后", "next_steps": "4月底前完成管线迁改", "support": "请住建局协调管线单位"}
 
 
 @pytest.fixture
 def march(backend):
-    srv = Server(backend.new_db())
-    w = World(srv)
-    w.clock("2026-03-02T09:00:00+08:00")  # a Monday
-    yield w
-    w.srv.stop()
+    with world_at(backend, "2026-03-02T09:00:00+08:00") as w:  # a Monday
+        yield w
 
 
 def ongoing(w, co=()):

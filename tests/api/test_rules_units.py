@@ -7,9 +7,9 @@ import re
 
 import pytest
 
-from conftest import Server, wait_for
+from conftest import wait_for
 from docs_util import pdf_text
-from test_deadlines_items import World
+from test_deadlines_items import world_at
 
 # Wednesday 30 Sep 2026, the last working day before National Day (1–7 Oct; Saturday 10 Oct is a make-up
 # working day, 调休上班)
@@ -27,11 +27,8 @@ def squash(text):
 
 @pytest.fixture
 def world(backend):
-    srv = Server(backend.new_db())
-    w = World(srv)
-    w.clock(START)
-    yield w
-    w.srv.stop()
+    with world_at(backend, START) as w:
+        yield w
 
 
 def notice_text(w, iid, tmp_path):
@@ -107,11 +104,8 @@ def test_periodic_limits_are_stated_in_the_notice(world, tmp_path):
 
 @pytest.fixture
 def march(backend):
-    srv = Server(backend.new_db())
-    w = World(srv)
-    w.clock("2026-03-02T09:00:00+08:00")  # a Monday
-    yield w
-    w.srv.stop()
+    with world_at(backend, "2026-03-02T09:00:00+08:00") as w:  # a Monday
+        yield w
 
 
 def test_an_important_meetings_decision_owes_a_report_within_30_days(march, tmp_path):

@@ -8,6 +8,7 @@ import datetime
 
 import pytest
 
+from conftest import run_now
 from itemlib import Items
 
 
@@ -222,7 +223,7 @@ def test_after_the_period_is_refused(it):
     assert c["objection_open"] is True
     admin = it.c("admin")
     fmt = "%Y-%m-%dT%H:%M:%SZ"
-    later = datetime.datetime.now(datetime.timezone.utc) + datetime.timedelta(days=20)
+    later = datetime.datetime.fromtimestamp(run_now(), datetime.timezone.utc) + datetime.timedelta(days=20)
     assert admin.put("/api/v1/admin/clock", {"now": later.strftime(fmt)}).status == 200
     try:
         it.clients.clear()  # the sessions signed in before look idle twenty days later
@@ -234,7 +235,7 @@ def test_after_the_period_is_refused(it):
         assert c["objection_until"] in r.error["message"], r
     finally:
         it.clients.clear()
-        now = datetime.datetime.now(datetime.timezone.utc)
+        now = datetime.datetime.fromtimestamp(run_now(), datetime.timezone.utc)
         assert it.c("admin").put("/api/v1/admin/clock", {"now": now.strftime(fmt)}).status == 200
         it.clients.clear()
 
