@@ -152,11 +152,15 @@ def world(server):
     r = cl.c("gc_contact").post(f"/api/v1/items/{item['id']}/reports",
                                 {"text": "已完成路面修复方案", "percent": 30, "problems": "部分路段涉及管线迁改"})
     assert r.status == 201, r
-    bul = office.post("/api/v1/bulletins", {"period_from": day(-40), "period_to": day(0), "levels": "below"})
+    bul = office.post("/api/v1/bulletins", {"period_from": day(-40), "period_to": day(0), "levels": "below",
+                                            "public": True})
     assert bul.status == 201, bul
     for user, action in (("gc_office", "submit"), ("gc_principal", "approve"), ("gc_office", "issue")):
         r = cl.c(user).post(f"/api/v1/bulletins/{bul.json['id']}/actions/{action}", {})
         assert r.status == 200, (user, action, r)
+    # the sweep reaches it: the unit concerned reads it, and the public too
+    assert cl.c("gc_contact").get(f"/api/v1/bulletins/{bul.json['id']}").status == 200
+    assert pub.c.get(f"/api/v1/public/bulletins/{bul.json['id']}").status == 200
     # the office reads the reporters (each read audited) — the audit views must still not name them
     for c in (c1, c2, c3):
         who = office.get(f"/api/v1/clues/{c}/reporter")
