@@ -30,6 +30,13 @@ struct copy {
 };
 
 /* Number of rows of table t in db, or -1 on failure. */
+static void free_strings(char **v, int n)
+{
+    for (int i = 0; i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
 static long table_count(struct db *db, const char *table)
 {
     char *q = store_quote_ident(table);
@@ -287,9 +294,7 @@ int cmd_migrate_data(struct cli *cli)
         if (cp.cli->tty)
             fputc('\n', stderr);
     } else {
-        for (int i = 0; i < nrestore; i++)
-            free(restore[i]);
-        free(restore);
+        free_strings(restore, nrestore);
     }
     for (int i = 0; i < ndt && rc >= 0; i++)
         rc = db_reset_identity(cp.dst, &dt[i]);
@@ -300,8 +305,15 @@ int cmd_migrate_data(struct cli *cli)
         struct arena arena = ARENA_INIT;
         struct ctx c = {.arena = &arena, .cfg = &cli->app.cfg, .client = "cli", .db = cp.dst, .now = time_now()};
         int64_t items = 0;
-        if (ledger_rebuild(&c, &items))
+        char **derived;
+        int nderived;
+        /* their indexes built once the rows are in (db_bulk_derived_begin) */
+        if ((rc = db_bulk_derived_begin(cp.dst, &derived, &nderived)) >= 0 && ledger_rebuild(&c, &items))
             rc = STORE_E_OTHER;
+        if (rc >= 0)
+            rc = db_bulk_end(cp.dst, derived, nderived);
+        else
+            free_strings(derived, nderived);
         arena_free(&arena);
         if (cp.cli->tty)
             fputc('\n', stderr);

@@ -44,12 +44,28 @@ enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *ins
     return insp.escalated ? insp.escalated(c, x, inspection_id) : ERR_OK;
 }
 
-enum err hooks_burden(struct ctx *c, const struct burden_request *r, json_t **warnings)
+struct burden_sent *hooks_burden_send(struct ctx *c, const struct burden_request *r)
 {
-    if (insp.burden)
-        return insp.burden(c, r, warnings);
+    return insp.burden_send ? insp.burden_send(c, r) : NULL;
+}
+
+enum err hooks_burden_take(struct ctx *c, const struct burden_request *r, struct burden_sent *s, json_t **warnings)
+{
+    if (s && insp.burden_take)
+        return insp.burden_take(c, r, s, warnings);
     *warnings = json_array();
     return ERR_OK;
+}
+
+void hooks_burden_drop(struct burden_sent *s)
+{
+    if (s && insp.burden_drop)
+        insp.burden_drop(s);
+}
+
+enum err hooks_burden(struct ctx *c, const struct burden_request *r, json_t **warnings)
+{
+    return hooks_burden_take(c, r, hooks_burden_send(c, r), warnings);
 }
 
 enum err hooks_exceptions_decide(struct ctx *c, const char *object_type, int64_t object_id, bool approve)

@@ -83,7 +83,11 @@ struct burden_request {
 };
 struct insp_hooks {
     enum err (*escalated)(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
-    enum err (*burden)(struct ctx *c, const struct burden_request *r, json_t **warnings);
+    /* the burden check in two halves: its reads sent ahead (they travel with the caller's next statement on
+     * PostgreSQL), then the check on what they read; drop finishes the reads unread (the caller failed between) */
+    struct burden_sent *(*burden_send)(struct ctx *c, const struct burden_request *r);
+    enum err (*burden_take)(struct ctx *c, const struct burden_request *r, struct burden_sent *s, json_t **warnings);
+    void (*burden_drop)(struct burden_sent *s);
     /* Decides the exceptions requested with an object (its approval approves them, its withdrawal refuses them). */
     enum err (*exceptions_decide)(struct ctx *c, const char *object_type, int64_t object_id, bool approve);
 };
@@ -91,6 +95,13 @@ struct insp_hooks {
 void hooks_set_inspections(const struct insp_hooks *h);
 enum err hooks_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
 enum err hooks_burden(struct ctx *c, const struct burden_request *r, json_t **warnings);
+/* The same in two halves (struct insp_hooks): send the check's reads before a statement they may travel with, take
+ * them after it (the request as sent, object_id set now: 0 when sent before the object existed); every send is
+ * either taken or dropped. NULL from the send: no module registered (take answers no warnings). */
+struct burden_sent;
+struct burden_sent *hooks_burden_send(struct ctx *c, const struct burden_request *r);
+enum err hooks_burden_take(struct ctx *c, const struct burden_request *r, struct burden_sent *s, json_t **warnings);
+void hooks_burden_drop(struct burden_sent *s);
 enum err hooks_exceptions_decide(struct ctx *c, const char *object_type, int64_t object_id, bool approve);
 
 /*

@@ -9,8 +9,12 @@
  * read it, else only 「其他督查机构」 with its dates, never a covert visit the user may not see; each with the
  * advice to inspect jointly (联合督查) or merge.
  *
- * Cost: per target unit two counts over the targets' indexes and the overlapping rows of insp_dup_index
- * (keyed by unit and start date), whatever the number of inspections elsewhere.
+ * Cost: the settings, the target units (with, for an item, each one's items this year, a count over item_tracks'
+ * unit index), the overlapping rows of insp_dup_index (keyed by unit and start date; the first 50 a unit) and, for
+ * an item, other issuers' running items on the units (the first 20 a unit) are four statements sent together
+ * (stmt_send): one round trip on PostgreSQL whatever the number of units (an item's registration, hooks_burden).
+ * An inspection's counts and caps are then read per unit (insp_unit_burden, insp_unit_cap), and each overlap
+ * named loads its object: none of it grows with the number of inspections elsewhere.
  */
 #include "inspections/insp_internal.h"
 
@@ -68,8 +72,9 @@ const struct jv_field insp_burden_check_spec[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
-/* One overlapping object on a unit as the user may learn of it, or NULL (gone, not live, or a secret). */
-static json_t *overlap_json(struct ctx *c, bool entry, int64_t id, const char *unit)
+/* One overlapping object on a unit as the user may learn of it, or NULL (gone, not live, or a secret): a plan
+ * entry (loaded here) or an inspection (loaded: it; NULL when it could not be). */
+static json_t *overlap_json(struct ctx *c, bool entry, int64_t id, const struct insp *loaded, const char *unit)
 {
     const char *who, *subject, *from, *to, *number = NULL, *link = NULL;
     bool visible;
@@ -88,9 +93,10 @@ static json_t *overlap_json(struct ctx *c, bool entry, int64_t id, const char *u
         to = en.end_date;
         link = arena_printf(c->arena, "/plans/%" PRId64, pl.id);
     } else {
-        struct insp it;
-        if (insp_load(c, id, &it) || it.state == INSP_ST_DRAFT || it.state == INSP_ST_WITHDRAWN ||
-            it.state == INSP_ST_MERGED)
+        if (!loaded)
+            return NULL;
+        const struct insp it = *loaded;
+        if (it.state == INSP_ST_DRAFT || it.state == INSP_ST_WITHDRAWN || it.state == INSP_ST_MERGED)
             return NULL;
         visible = perm_item_visible(c->user, &it.scope);
         if (!visible && it.covert && !it.findings_issued_at)
@@ -121,39 +127,6 @@ static json_t *overlap_json(struct ctx *c, bool entry, int64_t id, const char *u
                      "text", text);
 }
 
-/* The overlaps of one unit: the index's rows on it whose window meets [start, end], the object excluded. */
-static enum err unit_overlaps(struct ctx *c, int64_t unit, const char *name, const char *start, const char *end,
-                              int64_t ex_insp, int64_t ex_entry, json_t *warnings)
-{
-    struct stmt *st = db_query(c->db,
-                               "SELECT kind, obj_id FROM insp_dup_index WHERE unit_id = ? AND start_date <= ? "
-                               "AND end_date >= ? ORDER BY start_date, obj_id LIMIT 50",
-                               DB_INT(unit), DB_TEXT(end), DB_TEXT(start));
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "检查督查时间重叠");
-    int64_t ids[50];
-    bool entries[50];
-    int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < 50) {
-        entries[n] = !strcmp(stmt_text(st, 0), "entry");
-        ids[n] = stmt_int(st, 1);
-        if (ids[n] != (entries[n] ? ex_entry : ex_insp))
-            n++;
-    }
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "检查督查时间重叠");
-    for (int i = 0; i < n; i++) {
-        json_t *w = overlap_json(c, entries[i], ids[i], name);
-        if (!w)
-            continue;
-        json_object_set_new(w, "unit_id", json_integer(unit));
-        json_object_set_new(w, "unit", json_string(name));
-        json_array_append_new(warnings, w);
-    }
-    return ERR_OK;
-}
-
 /* What is asked of the units: an inspection or a plan entry (the objects left out of the counts), or an item's
  * 督办通知 (item set: counted against request_cap, and other issuers' running items overlap it too). */
 struct ask {
@@ -163,59 +136,229 @@ struct ask {
     const char *y0, *y1;     /* the year's instants [Jan 1, Jan 1 next) */
 };
 
-/* The items a unit receives in a year from every issuer (督办通知, each once; withdrawn ones left out): the burden
- * index's notices of that unit alone. */
-static enum err unit_items(struct ctx *c, const struct ask *k, const char *path, int64_t *out)
+/* The reads of one check, for all its units at once: sent together (stmt_send), one round trip on PostgreSQL
+ * whatever the number of units, read into these rows. */
+struct unit_row {
+    struct insp_unit u;
+    int64_t items; /* an item's check: the items the unit receives this year from every issuer */
+};
+struct dup_row {
+    int64_t unit, id;
+    bool entry;
+};
+struct item_row {
+    int64_t unit, id;
+    const char *number, *title, *office_path, *assigned_at, *due, *issuer;
+};
+struct reads {
+    struct stmt *settings, *units, *dups, *items;
+    struct unit_row *u;
+    struct dup_row *d;
+    struct item_row *it;
+    int nu, nd, nit;
+    struct insp *insp; /* the overlapping inspections loaded, one per distinct id (id 0: could not be) */
+    int ninsp;
+};
+
+/* Sends sql (a format whose %s takes the units' placeholders, last of its parameters) with the values binds, then
+ * the unit ids. */
+static struct stmt *send_for_units(struct ctx *c, const char *sql, const struct db_bind *binds, const int64_t *units,
+                                   int n)
 {
-    *out = 0;
-    enum err e = db_one_int(c->db, out,
-                            "SELECT COUNT(*) FROM item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = ? "
-                            "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? AND i.assigned_at < ?",
-                            DB_TEXT(path), DB_INT(k->ex_item), DB_TEXT(k->y0), DB_TEXT(k->y1));
-    return e && e != ERR_NOT_FOUND ? ctx_db_fail(c, e, "统计单位交办事项") : ERR_OK;
+    char *in = arena_alloc(c->arena, (size_t)n * 3 + 1), *q = in;
+    for (int i = 0; i < n; i++)
+        q += sprintf(q, i ? ", ?" : "?");
+    *q = 0;
+    struct stmt *st = db_prepare(c->db, arena_printf(c->arena, sql, in));
+    int nb = 0;
+    while (binds[nb].type != DB_BIND_END_)
+        nb++;
+    if (st) {
+        stmt_bind_all(st, binds);
+        for (int i = 0; i < n; i++)
+            stmt_bind_int(st, nb + 1 + i, units[i]);
+    }
+    stmt_send(st);
+    return st;
 }
 
-/* Other issuers' running items on the unit whose time (assignment to due date) meets [start, end]: named when the
- * user reads items at their government, else 「其他督查机构」 and the dates. */
-static enum err item_overlaps(struct ctx *c, const struct ask *k, const struct insp_unit *u, const char *start,
-                              const char *end, json_t *warnings)
+/* Sends the check's reads: the settings; the units with (an item's check) their items this year (each once,
+ * withdrawn ones left out: the burden index's notices of that unit alone); the rows of insp_dup_index on them
+ * whose window meets [start, end], the first 50 per unit; (an item's check) other issuers' running items on them
+ * whose time (assignment to due date) meets [start, until), the first 20 per unit. */
+static void reads_send(struct ctx *c, const struct ask *k, const int64_t *units, int n, const char *start,
+                       const char *end, const char *until, struct reads *r)
 {
-    int y, m, d;
-    char until[21];
-    if (sscanf(end, "%d-%d-%d", &y, &m, &d) != 3)
-        return ctx_fail_field(c, "end_date", "结束日期（end_date）格式应为 YYYY-MM-DD");
-    time_format_iso(time_local_instant(cal_days_from_civil(y, m, d) + 1, 0), until);
-    struct stmt *st = db_query(
-        c->db,
-        "SELECT i.id, COALESCE(i.number, ''), i.title, i.office_path, i.assigned_at, i.due_date, "
-        "COALESCE(g.name, '') FROM item_tracks t JOIN items i ON i.id = t.item_id "
-        "LEFT JOIN units g ON g.path = i.office_path WHERE t.unit_path = ? AND i.id <> ? AND i.office_path <> ? "
-        "AND i.state IN ('assigned', 'received', 'in_progress', 'completion_requested') AND i.due_date >= ? "
-        "AND i.assigned_at < ? ORDER BY i.due_date, i.id LIMIT 20",
-        DB_TEXT(u->path), DB_INT(k->ex_item), DB_TEXT(k->office_path), DB_TEXT(start), DB_TEXT(until));
+    r->settings = insp_settings_send(c);
+    r->units = k->item ? send_for_units(c,
+                                        "SELECT u.id, u.path, u.name, u.kind, u.prefix, (SELECT COUNT(*) FROM "
+                                        "item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
+                                        "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
+                                        "AND i.assigned_at < ?) FROM units u WHERE u.id IN (%s)",
+                                        DB_BINDS_(DB_INT(k->ex_item), DB_TEXT(k->y0), DB_TEXT(k->y1)), units, n)
+                       : send_for_units(c,
+                                        "SELECT u.id, u.path, u.name, u.kind, u.prefix, 0 FROM units u "
+                                        "WHERE u.id IN (%s)",
+                                        DB_BINDS_(), units, n);
+    r->dups = send_for_units(c,
+                             "SELECT unit_id, kind, obj_id FROM (SELECT unit_id, kind, obj_id, ROW_NUMBER() OVER "
+                             "(PARTITION BY unit_id ORDER BY start_date, obj_id) AS rn FROM insp_dup_index WHERE "
+                             "start_date <= ? AND end_date >= ? AND unit_id IN (%s)) d WHERE rn <= 50 "
+                             "ORDER BY unit_id, rn",
+                             DB_BINDS_(DB_TEXT(end), DB_TEXT(start)), units, n);
+    r->items =
+        !k->item
+            ? NULL
+            : send_for_units(c,
+                             "SELECT o.unit_id, o.id, o.num, o.title, o.office_path, o.assigned_at, o.due_date, "
+                             "COALESCE(g.name, '') FROM (SELECT u.id AS unit_id, i.id, COALESCE(i.number, '') AS num, "
+                             "i.title, i.office_path, i.assigned_at, i.due_date, ROW_NUMBER() OVER (PARTITION BY u.id "
+                             "ORDER BY i.due_date, i.id) AS rn FROM units u JOIN item_tracks t ON t.unit_path = u.path "
+                             "JOIN items i ON i.id = t.item_id WHERE i.id <> ? AND i.office_path <> ? "
+                             "AND i.state IN ('assigned', 'received', 'in_progress', 'completion_requested') "
+                             "AND i.due_date >= ? AND i.assigned_at < ? AND u.id IN (%s)) o "
+                             "LEFT JOIN units g ON g.path = o.office_path WHERE o.rn <= 20 ORDER BY o.unit_id, o.rn",
+                             DB_BINDS_(DB_INT(k->ex_item), DB_TEXT(k->office_path), DB_TEXT(start), DB_TEXT(until)),
+                             units, n);
+}
+
+/* The rows of one read sent ahead, each copied into the arena by take(row i); finishes st. */
+static int rows_take(struct ctx *c, struct stmt *st, void **rows, size_t size,
+                     void (*take)(struct ctx *c, struct stmt *st, void *row))
+{
     if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "检查交办事项时间重叠");
-    int rc;
+        return STORE_E_OTHER;
+    int n = 0, cap = 0, rc;
+    char *v = NULL;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        int64_t id = stmt_int(st, 0);
-        const char *number = stmt_text(st, 1), *to = stmt_text(st, 5);
+        if (n == cap) {
+            char *w = arena_alloc(c->arena, size * (size_t)(cap = cap ? 2 * cap : 8));
+            if (n)
+                memcpy(w, v, size * (size_t)n);
+            v = w;
+        }
+        take(c, st, v + size * (size_t)n++);
+    }
+    stmt_done(st);
+    *rows = v;
+    return rc < 0 ? rc : n;
+}
+
+static void take_unit(struct ctx *c, struct stmt *st, void *row)
+{
+    struct unit_row *r = row;
+    r->u = (struct insp_unit){stmt_int(st, 0), insp_col(c, st, 1), insp_col(c, st, 2), insp_col(c, st, 3),
+                              insp_col(c, st, 4)};
+    r->items = stmt_int(st, 5);
+}
+
+static void take_dup(struct ctx *c, struct stmt *st, void *row)
+{
+    (void)c;
+    struct dup_row *r = row;
+    *r = (struct dup_row){stmt_int(st, 0), stmt_int(st, 2), !strcmp(stmt_text(st, 1), "entry")};
+}
+
+static void take_item(struct ctx *c, struct stmt *st, void *row)
+{
+    struct item_row *r = row;
+    *r = (struct item_row){stmt_int(st, 0),    stmt_int(st, 1),    insp_col(c, st, 2), insp_col(c, st, 3),
+                           insp_col(c, st, 4), insp_col(c, st, 5), insp_col(c, st, 6), insp_col(c, st, 7)};
+}
+
+/* Reads the results of reads_send (every statement finished, whatever fails). */
+static enum err reads_take(struct ctx *c, struct reads *r, struct insp_settings *s)
+{
+    enum err e = insp_settings_take(c, r->settings, s);
+    void *u, *d, *it = NULL;
+    int nu = rows_take(c, r->units, &u, sizeof *r->u, take_unit);
+    int nd = rows_take(c, r->dups, &d, sizeof *r->d, take_dup);
+    int nit = r->items ? rows_take(c, r->items, &it, sizeof *r->it, take_item) : 0;
+    if (e)
+        return e;
+    if (nu < 0 || nd < 0)
+        return ctx_store_fail(c, nu < 0 ? nu : nd, "检查督查时间重叠");
+    if (nit < 0)
+        return ctx_store_fail(c, nit, "检查交办事项时间重叠");
+    r->u = u, r->d = d, r->it = it, r->nu = nu, r->nd = nd, r->nit = nit;
+    return ERR_OK;
+}
+
+/* Loads the overlapping inspections of every unit, each once, their reads sent together (one round trip on
+ * PostgreSQL however many there are; the object checked left out). */
+static void load_overlapping(struct ctx *c, const struct ask *k, struct reads *r)
+{
+    int64_t *ids = arena_alloc(c->arena, sizeof *ids * (size_t)(r->nd + 1));
+    int n = 0;
+    for (int i = 0; i < r->nd; i++) {
+        const struct dup_row *d = &r->d[i];
+        bool seen = d->entry || d->id == k->ex_insp;
+        for (int j = 0; j < n && !seen; j++)
+            seen = ids[j] == d->id;
+        if (!seen)
+            ids[n++] = d->id;
+    }
+    struct insp_sent *sent = arena_alloc(c->arena, sizeof *sent * (size_t)(n + 1));
+    r->insp = arena_alloc(c->arena, sizeof *r->insp * (size_t)(n + 1));
+    r->ninsp = n;
+    for (int i = 0; i < n; i++)
+        insp_load_send(c, ids[i], &sent[i]);
+    for (int i = 0; i < n; i++)
+        if (insp_load_take(c, &sent[i], &r->insp[i]))
+            r->insp[i].id = 0;
+}
+
+static const struct insp *loaded_insp(const struct reads *r, int64_t id)
+{
+    for (int i = 0; i < r->ninsp; i++)
+        if (r->insp[i].id == id)
+            return &r->insp[i];
+    return NULL;
+}
+
+/* The overlaps of one unit: its rows of insp_dup_index read, the object excluded. */
+static void unit_overlaps(struct ctx *c, const struct ask *k, const struct reads *r, const struct insp_unit *u,
+                          json_t *warnings)
+{
+    for (int i = 0; i < r->nd; i++) {
+        const struct dup_row *d = &r->d[i];
+        if (d->unit != u->id || d->id == (d->entry ? k->ex_entry : k->ex_insp))
+            continue;
+        json_t *w = overlap_json(c, d->entry, d->id, d->entry ? NULL : loaded_insp(r, d->id), u->name);
+        if (!w)
+            continue;
+        json_object_set_new(w, "unit_id", json_integer(u->id));
+        json_object_set_new(w, "unit", json_string(u->name));
+        json_array_append_new(warnings, w);
+    }
+}
+
+/* Other issuers' running items on the unit, read: named when the user reads items at their government, else
+ * 「其他督查机构」 and the dates. */
+static void item_overlaps(struct ctx *c, const struct reads *r, const struct insp_unit *u, json_t *warnings)
+{
+    for (int i = 0; i < r->nit; i++) {
+        const struct item_row *o = &r->it[i];
+        if (o->unit != u->id)
+            continue;
         int64_t at = 0;
         char *from = arena_alloc(c->arena, 11); /* the local day of the assignment */
-        time_parse_iso(stmt_text(st, 4), &at);
+        time_parse_iso(o->assigned_at, &at);
         cal_format_date(time_local_day(at), from);
+        const char *to = o->due, *number = o->number;
         json_t *w;
-        if (c->user && perm_at(c->user, CAP_ITEM_READ, stmt_text(st, 3))) {
-            const char *who = arena_strdup(c->arena, stmt_text(st, 6));
-            const char *subject = *number ? arena_printf(c->arena, "《%s》（%s）", stmt_text(st, 2), number)
-                                          : arena_printf(c->arena, "《%s》", stmt_text(st, 2));
+        if (c->user && perm_at(c->user, CAP_ITEM_READ, o->office_path)) {
+            const char *who = o->issuer;
+            const char *subject = *number ? arena_printf(c->arena, "《%s》（%s）", o->title, number)
+                                          : arena_printf(c->arena, "《%s》", o->title);
             const char *text = arena_printf(c->arena,
                                             "%s交办的督办事项%s（%s至%s）已要求%s报送进展，与本次时间重叠，建议合并"
                                             "要求或共享已报材料，避免重复报送",
                                             who, subject, from, to, u->name);
             w = json_pack("{ss ss sI sb ss ss so ss ss ss ss}", "kind", "overlap", "object", "item", "id",
-                          (json_int_t)id, "visible", true, "issuer", who, "subject", subject, "number",
+                          (json_int_t)o->id, "visible", true, "issuer", who, "subject", subject, "number",
                           *number ? json_string(number) : json_null(), "start_date", from, "end_date", to, "link",
-                          arena_printf(c->arena, "/items/%" PRId64, id), "text", text);
+                          arena_printf(c->arena, "/items/%" PRId64, o->id), "text", text);
         } else {
             const char *text = arena_printf(c->arena,
                                             "其他督查机构于%s至%s另有督办事项要求%s报送，与本次时间重叠，建议协调"
@@ -228,8 +371,6 @@ static enum err item_overlaps(struct ctx *c, const struct ask *k, const struct i
         json_object_set_new(w, "unit", json_string(u->name));
         json_array_append_new(warnings, w);
     }
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, "检查交办事项时间重叠") : ERR_OK;
 }
 
 /* The words of a cap, per request (an inspection, an item): what the unit received, the measure, the way on. */
@@ -258,45 +399,109 @@ static json_t *cap_warning(struct ctx *c, const struct ask *k, const struct insp
                      (json_int_t)count, "cap", cap, "needs_reason", over, "text", text);
 }
 
-/* The one check for every request: per unit its count this year against its cap, and the overlaps. */
-static enum err run(struct ctx *c, struct ask *k, const int64_t *units, int n, const char *start, const char *end,
-                    const char *field, json_t **rows_out, json_t **out)
+/* A check whose reads are sent (run_send) and not taken yet (run_take). */
+struct burden_sent {
+    struct ask k;
+    struct reads r;
+    const int64_t *units;
+    int n, year;
+    const char *field;
+    enum err e; /* a failure before anything was sent */
+};
+
+/* The one check for every request: per unit its count this year against its cap, and the overlaps. Its reads
+ * for all units travel together (reads_send), and then the overlapping inspections' (load_overlapping); an
+ * inspection's counts and caps are then read per unit. Sent first (the reads travel with the caller's next
+ * statement), then taken. */
+static struct burden_sent *run_send(struct ctx *c, const struct ask *k, const int64_t *units, int n, const char *start,
+                                    const char *end, const char *field)
 {
-    enum err e = ERR_OK;
-    int year = insp_year(start);
-    struct insp_settings s;
-    if ((e = insp_settings_load(c, &s)))
-        return e;
-    char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21);
+    struct burden_sent *b = arena_alloc(c->arena, sizeof *b);
+    memset(b, 0, sizeof *b);
+    b->k = *k;
+    b->units = units;
+    b->n = n;
+    b->field = field;
+    int year = b->year = insp_year(start), y, m, d;
+    char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21), until[21];
     time_format_iso(time_local_instant(cal_days_from_civil(year, 1, 1), 0), y0);
     time_format_iso(time_local_instant(cal_days_from_civil(year + 1, 1, 1), 0), y1);
-    k->y0 = y0;
-    k->y1 = y1;
+    b->k.y0 = y0;
+    b->k.y1 = y1;
+    until[0] = 0;
+    if (n < 1) /* nothing asked of anyone */
+        return b;
+    if (k->item && sscanf(end, "%d-%d-%d", &y, &m, &d) != 3) {
+        b->e = ctx_fail_field(c, "end_date", "结束日期（end_date）格式应为 YYYY-MM-DD");
+        return b;
+    }
+    if (k->item)
+        time_format_iso(time_local_instant(cal_days_from_civil(y, m, d) + 1, 0), until);
+    reads_send(c, &b->k, units, n, start, end, until, &b->r);
+    return b;
+}
+
+/* Finishes what run_send sent, unread (the caller failed before taking it). */
+static void run_drop(struct burden_sent *b)
+{
+    if (b->e || b->n < 1)
+        return;
+    stmt_done(b->r.settings);
+    stmt_done(b->r.units);
+    stmt_done(b->r.dups);
+    stmt_done(b->r.items);
+    b->e = ERR_INTERNAL;
+}
+
+static enum err run_take(struct ctx *c, struct burden_sent *b, json_t **rows_out, json_t **out)
+{
+    if (b->e)
+        return b->e;
+    if (b->n < 1) {
+        *out = json_array();
+        if (rows_out)
+            *rows_out = json_array();
+        return ERR_OK;
+    }
+    const struct ask *k = &b->k;
+    const int64_t *units = b->units;
+    const char *field = b->field;
+    int n = b->n, year = b->year;
+    struct reads r = b->r;
+    struct insp_settings s;
+    b->e = ERR_INTERNAL; /* taken: never again */
+    enum err e = reads_take(c, &r, &s);
+    if (e)
+        return e;
+    load_overlapping(c, k, &r);
     json_t *rows = json_array(), *warnings = json_array();
     for (int i = 0; i < n && !e; i++) {
-        struct insp_unit u;
-        if (insp_unit(c, units[i], field, &u)) {
+        const struct unit_row *ur = NULL;
+        for (int j = 0; j < r.nu && !ur; j++)
+            if (r.u[j].u.id == units[i])
+                ur = &r.u[j];
+        if (!ur) {
             e = ctx_fail_field(c, field, "%s（%s）中的单位 %" PRId64 " 不存在",
                                strcmp(field, "unit_ids") ? "督查对象" : "责任单位", field, units[i]);
             break;
         }
-        int64_t count;
+        const struct insp_unit *u = &ur->u;
+        int64_t count = ur->items;
         int cap = s.request_cap;
         const char *from = NULL;
-        if (k->item ? (e = unit_items(c, k, u.path, &count))
-                    : ((e = insp_unit_burden(c, u.id, year, k->ex_insp, k->ex_entry, &count)) ||
-                       (e = insp_unit_cap(c, u.id, &cap, &from))))
+        if (!k->item && ((e = insp_unit_burden(c, u->id, year, k->ex_insp, k->ex_entry, &count)) ||
+                         (e = insp_unit_cap(c, u->id, &cap, &from))))
             break;
         const char *level = !cap ? "none" : count >= cap ? "over" : count + 1 == cap ? "reach" : "under";
-        json_array_append_new(rows, json_pack("{sI ss sI so so ss}", "unit_id", (json_int_t)u.id, "unit", u.name,
+        json_array_append_new(rows, json_pack("{sI ss sI so so ss}", "unit_id", (json_int_t)u->id, "unit", u->name,
                                               "count", (json_int_t)count, "cap", cap ? json_integer(cap) : json_null(),
                                               "cap_from", from ? json_string(from) : json_null(), "level", level));
-        json_t *w = cap_warning(c, k, &u, year, count, cap, from, level);
+        json_t *w = cap_warning(c, k, u, year, count, cap, from, level);
         if (w)
             json_array_append_new(warnings, w);
-        e = unit_overlaps(c, u.id, u.name, start, end, k->ex_insp, k->ex_entry, warnings);
-        if (!e && k->item)
-            e = item_overlaps(c, k, &u, start, end, warnings);
+        unit_overlaps(c, k, &r, u, warnings);
+        if (k->item)
+            item_overlaps(c, &r, u, warnings);
     }
     if (e) {
         json_decref(rows);
@@ -311,6 +516,12 @@ static enum err run(struct ctx *c, struct ask *k, const int64_t *units, int n, c
     return ERR_OK;
 }
 
+static enum err run(struct ctx *c, const struct ask *k, const int64_t *units, int n, const char *start, const char *end,
+                    const char *field, json_t **rows_out, json_t **out)
+{
+    return run_take(c, run_send(c, k, units, n, start, end, field), rows_out, out);
+}
+
 enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const char *start, const char *end,
                               int64_t ex_insp, int64_t ex_entry, json_t **rows_out, json_t **out)
 {
@@ -318,11 +529,22 @@ enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const 
     return run(c, &k, units, n, start, end, "target_unit_ids", rows_out, out);
 }
 
-enum err insp_request_burden(struct ctx *c, const struct burden_request *r, json_t **warnings)
+struct burden_sent *insp_request_burden_send(struct ctx *c, const struct burden_request *r)
 {
     struct ask k = {.item = true, .ex_item = r->object_id, .office_path = r->office_path};
     const char *end = strcmp(r->end, r->start) < 0 ? r->start : r->end;
-    enum err e = run(c, &k, r->unit_ids, r->nunits, r->start, end, "unit_ids", NULL, warnings);
+    return run_send(c, &k, r->unit_ids, r->nunits, r->start, end, "unit_ids");
+}
+
+void insp_request_burden_drop(struct burden_sent *s)
+{
+    run_drop(s);
+}
+
+enum err insp_request_burden_take(struct ctx *c, const struct burden_request *r, struct burden_sent *s,
+                                  json_t **warnings)
+{
+    enum err e = run_take(c, s, NULL, warnings);
     if (e || !r->check)
         return e;
     const char *over = NULL;

@@ -78,13 +78,31 @@ static int64_t int_or0(struct stmt *st, int col)
     return stmt_is_null(st, col) ? 0 : stmt_int(st, col);
 }
 
-static enum err load_row(struct ctx *c, int64_t id, struct insp *it)
+/* An inspection's four reads (its row, targets, organisers, team), sent together (one round trip on PostgreSQL). */
+void insp_load_send(struct ctx *c, int64_t id, struct insp_sent *s)
 {
-    struct stmt *st = db_query(c->db,
-                               "SELECT " INSP_COLS " FROM inspections i JOIN units u ON u.id = i.office_unit_id "
-                               "LEFT JOIN units eu ON eu.id = i.entrusted_unit_id "
-                               "LEFT JOIN users lu ON lu.id = i.team_leader_id WHERE i.id = ?",
-                               DB_INT(id));
+    static const char *const sql[4] = {
+        "SELECT " INSP_COLS " FROM inspections i JOIN units u ON u.id = i.office_unit_id "
+        "LEFT JOIN units eu ON eu.id = i.entrusted_unit_id LEFT JOIN users lu ON lu.id = i.team_leader_id "
+        "WHERE i.id = ?",
+        "SELECT t.id, t.unit_id, t.unit_path, u.name, u.code, t.state, t.received_at "
+        "FROM insp_targets t JOIN units u ON u.id = t.unit_id WHERE t.inspection_id = ? ORDER BY t.id",
+        "SELECT o.unit_id, o.unit_path, u.name, o.lead, COALESCE(o.joined_from, 0) FROM insp_organisers o "
+        "JOIN units u ON u.id = o.unit_id WHERE o.inspection_id = ? ORDER BY o.lead DESC, o.unit_path",
+        "SELECT m.id, m.role, COALESCE(m.inspector_id, 0), COALESCE(m.user_id, 0), COALESCE(m.unit_id, 0), "
+        "m.name, COALESCE(r.kind, ''), m.note FROM insp_team m LEFT JOIN inspectors r ON r.id = m.inspector_id "
+        "WHERE m.inspection_id = ? ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 "
+        "WHEN 'outside' THEN 2 ELSE 3 END, m.id",
+    };
+    s->id = id;
+    for (int i = 0; i < 4; i++) {
+        s->st[i] = db_query(c->db, sql[i], DB_INT(id));
+        stmt_send(s->st[i]);
+    }
+}
+
+static enum err load_row(struct ctx *c, struct stmt *st, struct insp *it)
+{
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取督查");
     int rc = stmt_step(st);
@@ -155,74 +173,61 @@ static void *grow(struct ctx *c, void *arr, int n, int *cap, size_t sz)
     return bigger;
 }
 
-static enum err load_parts(struct ctx *c, struct insp *it)
+/* The targets, organisers and team read (sts[0..2], each finished here). */
+static enum err load_parts(struct ctx *c, struct stmt **sts, struct insp *it)
 {
-    int cap = 0, rc;
-    struct stmt *st =
-        db_query(c->db,
-                 "SELECT t.id, t.unit_id, t.unit_path, u.name, u.code, t.state, t.received_at "
-                 "FROM insp_targets t JOIN units u ON u.id = t.unit_id WHERE t.inspection_id = ? ORDER BY t.id",
-                 DB_INT(it->id));
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取督查对象");
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        it->targets = grow(c, it->targets, it->ntargets, &cap, sizeof *it->targets);
-        struct insp_target *t = &it->targets[it->ntargets++];
-        t->id = stmt_int(st, 0);
-        t->unit_id = stmt_int(st, 1);
-        t->unit_path = insp_col(c, st, 2);
-        t->unit_name = insp_col(c, st, 3);
-        t->unit_code = insp_col(c, st, 4);
-        t->state = -1;
-        wf_state_parse(&insp_workflow, stmt_text(st, 5), &t->state);
-        t->received_at = insp_col(c, st, 6);
+    static const char *const what[3] = {"读取督查对象", "读取组织单位", "读取督查组"};
+    int cap = 0, rc = 0, failed = -1;
+    for (int k = 0; k < 3 && failed < 0; k++) {
+        struct stmt *st = sts[k];
+        if (!st) {
+            rc = STORE_E_OTHER;
+            failed = k;
+            break;
+        }
+        cap = 0;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            if (k == 0) {
+                it->targets = grow(c, it->targets, it->ntargets, &cap, sizeof *it->targets);
+                struct insp_target *t = &it->targets[it->ntargets++];
+                t->id = stmt_int(st, 0);
+                t->unit_id = stmt_int(st, 1);
+                t->unit_path = insp_col(c, st, 2);
+                t->unit_name = insp_col(c, st, 3);
+                t->unit_code = insp_col(c, st, 4);
+                t->state = -1;
+                wf_state_parse(&insp_workflow, stmt_text(st, 5), &t->state);
+                t->received_at = insp_col(c, st, 6);
+            } else if (k == 1) {
+                it->orgs = grow(c, it->orgs, it->norgs, &cap, sizeof *it->orgs);
+                struct insp_org *o = &it->orgs[it->norgs++];
+                o->unit_id = stmt_int(st, 0);
+                o->unit_path = insp_col(c, st, 1);
+                o->unit_name = insp_col(c, st, 2);
+                o->lead = stmt_int(st, 3) != 0;
+                o->joined_from = stmt_int(st, 4);
+            } else {
+                it->team = grow(c, it->team, it->nteam, &cap, sizeof *it->team);
+                struct insp_member *m = &it->team[it->nteam++];
+                m->id = stmt_int(st, 0);
+                m->role = insp_col(c, st, 1);
+                m->inspector_id = stmt_int(st, 2);
+                m->user_id = stmt_int(st, 3);
+                m->unit_id = stmt_int(st, 4);
+                m->name = insp_col(c, st, 5);
+                m->kind = insp_col(c, st, 6);
+                m->note = insp_col(c, st, 7);
+            }
+        }
+        stmt_done(st);
+        if (rc < 0)
+            failed = k;
     }
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取督查对象");
-    cap = 0;
-    st = db_query(c->db,
-                  "SELECT o.unit_id, o.unit_path, u.name, o.lead, COALESCE(o.joined_from, 0) FROM insp_organisers o "
-                  "JOIN units u ON u.id = o.unit_id WHERE o.inspection_id = ? ORDER BY o.lead DESC, o.unit_path",
-                  DB_INT(it->id));
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取组织单位");
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        it->orgs = grow(c, it->orgs, it->norgs, &cap, sizeof *it->orgs);
-        struct insp_org *o = &it->orgs[it->norgs++];
-        o->unit_id = stmt_int(st, 0);
-        o->unit_path = insp_col(c, st, 1);
-        o->unit_name = insp_col(c, st, 2);
-        o->lead = stmt_int(st, 3) != 0;
-        o->joined_from = stmt_int(st, 4);
-    }
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取组织单位");
-    cap = 0;
-    st = db_query(
-        c->db,
-        "SELECT m.id, m.role, COALESCE(m.inspector_id, 0), COALESCE(m.user_id, 0), COALESCE(m.unit_id, 0), "
-        "m.name, COALESCE(r.kind, ''), m.note FROM insp_team m LEFT JOIN inspectors r ON r.id = m.inspector_id "
-        "WHERE m.inspection_id = ? ORDER BY CASE m.role WHEN 'leader' THEN 0 WHEN 'member' THEN 1 "
-        "WHEN 'outside' THEN 2 ELSE 3 END, m.id",
-        DB_INT(it->id));
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取督查组");
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        it->team = grow(c, it->team, it->nteam, &cap, sizeof *it->team);
-        struct insp_member *m = &it->team[it->nteam++];
-        m->id = stmt_int(st, 0);
-        m->role = insp_col(c, st, 1);
-        m->inspector_id = stmt_int(st, 2);
-        m->user_id = stmt_int(st, 3);
-        m->unit_id = stmt_int(st, 4);
-        m->name = insp_col(c, st, 5);
-        m->kind = insp_col(c, st, 6);
-        m->note = insp_col(c, st, 7);
-    }
-    stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, "读取督查组") : ERR_OK;
+    if (failed < 0)
+        return ERR_OK;
+    for (int i = failed + 1; i < 3; i++)
+        stmt_done(sts[i]);
+    return ctx_store_fail(c, rc, what[failed]);
 }
 
 bool insp_secret(const struct insp *it)
@@ -303,15 +308,27 @@ static void view(struct ctx *c, struct insp *it)
     o->nparts = o->ntracks = it->ntargets;
 }
 
-enum err insp_load(struct ctx *c, int64_t id, struct insp *it)
+enum err insp_load_take(struct ctx *c, struct insp_sent *s, struct insp *it)
 {
     memset(it, 0, sizeof *it);
-    enum err e = load_row(c, id, it);
-    if (e || (e = load_parts(c, it)) || (e = load_scope(c, it)))
+    enum err e = load_row(c, s->st[0], it);
+    if (e) {
+        for (int i = 1; i < 4; i++)
+            stmt_done(s->st[i]);
+        return e;
+    }
+    if ((e = load_parts(c, s->st + 1, it)) || (e = load_scope(c, it)))
         return e;
     it->pending_widening = -1;
     view(c, it);
     return ERR_OK;
+}
+
+enum err insp_load(struct ctx *c, int64_t id, struct insp *it)
+{
+    struct insp_sent s;
+    insp_load_send(c, id, &s);
+    return insp_load_take(c, &s, it);
 }
 
 enum err insp_load_visible(struct ctx *c, int64_t id, struct insp *it)

@@ -162,19 +162,16 @@ enum err insp_event(struct ctx *c, const char *type, int64_t id, const char *kin
 
 static const struct insp_settings defaults = {0.5, 30, false, 30, false, 3, 0.35, 0, 0};
 
-enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
+#define SETTINGS_SQL "SELECT value FROM settings WHERE key = 'inspections'"
+
+/* The settings from their stored JSON v (NULL: none), over the defaults. */
+static void settings_parse(const char *v, struct insp_settings *out)
 {
     *out = defaults;
-    const char *v = NULL;
-    enum err e = db_one_text(c->db, c->arena, &v, "SELECT value FROM settings WHERE key = 'inspections'");
-    if (e == ERR_NOT_FOUND || (!e && !v))
-        return ERR_OK;
-    if (e)
-        return ctx_db_fail(c, e, "读取督查设置");
-    json_t *j = json_loads(v, 0, NULL);
+    json_t *j = v ? json_loads(v, 0, NULL) : NULL;
     if (!json_is_object(j)) {
         json_decref(j);
-        return ERR_OK;
+        return;
     }
     json_t *x;
     if ((x = json_object_get(j, "cap_factor")) && json_is_number(x))
@@ -196,6 +193,35 @@ enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
     if ((x = json_object_get(j, "decide_unit")) && json_is_string(x))
         out->decide_workdays = !strcmp(json_string_value(x), "workdays");
     json_decref(j);
+}
+
+enum err insp_settings_load(struct ctx *c, struct insp_settings *out)
+{
+    const char *v = NULL;
+    enum err e = db_one_text(c->db, c->arena, &v, SETTINGS_SQL);
+    if (e && e != ERR_NOT_FOUND)
+        return ctx_db_fail(c, e, "读取督查设置");
+    settings_parse(v, out);
+    return ERR_OK;
+}
+
+struct stmt *insp_settings_send(struct ctx *c)
+{
+    struct stmt *st = db_prepare(c->db, SETTINGS_SQL);
+    stmt_send(st);
+    return st;
+}
+
+enum err insp_settings_take(struct ctx *c, struct stmt *st, struct insp_settings *out)
+{
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取督查设置");
+    int rc = stmt_step(st);
+    const char *v = rc == STORE_ROW ? arena_strdup(c->arena, stmt_text(st, 0)) : NULL;
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取督查设置");
+    settings_parse(v, out);
     return ERR_OK;
 }
 
@@ -603,6 +629,9 @@ void inspections_register(void)
     /* rectification tasks keep their deadlines on the clocks (reminders, ladder) */
     rect_register_owner();
     /* an item listed for inspection becomes a proposal */
-    hooks_set_inspections(&(struct insp_hooks){
-        .escalated = insp_escalated, .burden = insp_request_burden, .exceptions_decide = insp_exceptions_decide});
+    hooks_set_inspections(&(struct insp_hooks){.escalated = insp_escalated,
+                                               .burden_send = insp_request_burden_send,
+                                               .burden_take = insp_request_burden_take,
+                                               .burden_drop = insp_request_burden_drop,
+                                               .exceptions_decide = insp_exceptions_decide});
 }

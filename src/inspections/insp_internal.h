@@ -130,6 +130,10 @@ struct insp_settings {
     int request_cap;      /* items (督办通知 with their reports) a unit receives a year, every issuer; 0: no cap */
 };
 enum err insp_settings_load(struct ctx *c, struct insp_settings *out);
+/* The same in two halves: the read sent ahead (stmt_send, travels with the statements sent after it), and the
+ * settings from it (finishes st; NULL st: the failure to prepare it). */
+struct stmt *insp_settings_send(struct ctx *c);
+enum err insp_settings_take(struct ctx *c, struct stmt *st, struct insp_settings *out);
 /* The per-unit cap that applies to a unit (unit_caps.c): its nearest government's (itself or an ancestor) with
  * one, *from that government's name; else the system-wide settings unit_cap, *from NULL. 0: no cap. */
 enum err insp_unit_cap(struct ctx *c, int64_t unit_id, int *cap, const char **from);
@@ -232,10 +236,13 @@ enum err insp_unit_government(struct ctx *c, int64_t unit_id, int64_t *gov);
  * rows_out (may be NULL) gets each unit's count. */
 enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const char *start, const char *end,
                               int64_t ex_insp, int64_t ex_entry, json_t **rows_out, json_t **out);
-/* The same check for an item's 督办通知 (hooks_burden, struct burden_request): each unit's items this year against
+/* The same check for an item's 督办通知 (hooks_burden_send/_take/_drop, struct burden_request): each unit's items this year against
  * settings request_cap, the overlapping inspections and entries, and other issuers' running items on it in the
  * window; with r->check a unit past the cap needs r->reason, recorded as an exception (rule `request`). */
-enum err insp_request_burden(struct ctx *c, const struct burden_request *r, json_t **warnings);
+struct burden_sent *insp_request_burden_send(struct ctx *c, const struct burden_request *r);
+enum err insp_request_burden_take(struct ctx *c, const struct burden_request *r, struct burden_sent *s,
+                                  json_t **warnings);
+void insp_request_burden_drop(struct burden_sent *s);
 /* A broken cap rule on k's object (caps.c): passes when an exception is approved or requested; with k->reason
  * records one; else a 409 with refusal. */
 enum err insp_caps_broken(struct ctx *c, const struct caps_check *k, const char *rule, const char *detail,
@@ -286,8 +293,17 @@ struct insp {
 struct escalation;
 enum err insp_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id);
 
-/* Loads without permission checks; 404 ("督查不存在或无权查看") when absent. */
+/* Loads without permission checks; 404 ("督查不存在或无权查看") when absent. Its four reads (the row, targets,
+ * organisers, team) travel together: one round trip on PostgreSQL. */
 enum err insp_load(struct ctx *c, int64_t id, struct insp *it);
+/* The same in two halves, so that several inspections' reads travel together: send each, then take each (every
+ * one sent must be taken: it finishes the statements). */
+struct insp_sent {
+    int64_t id;
+    struct stmt *st[4];
+};
+void insp_load_send(struct ctx *c, int64_t id, struct insp_sent *s);
+enum err insp_load_take(struct ctx *c, struct insp_sent *s, struct insp *it);
 /* Loads and requires visibility: the same 404 for the invisible (a secret 暗访 included). */
 enum err insp_load_visible(struct ctx *c, int64_t id, struct insp *it);
 /* With the side parts that may wait on someone (a pending widening, team members, engagements). */

@@ -285,12 +285,12 @@ struct create_args {
 };
 
 /* The burden check before the units are asked (减负, hooks_burden): each responsible unit's items this year against
- * the cap, and the other requests on it from today to the due date; past the cap only with burden_reason. *out:
- * the warnings (replaced: a transaction run again checks again). */
-static enum err burden_check(struct ctx *c, int64_t id, int64_t lead, const json_t *co, const char *due,
-                             const char *reason, const char *office_path, json_t **out)
+ * the cap, and the other requests on it from today to the due date; past the cap only with burden_reason. Its
+ * request in *r (units in the arena); then hooks_burden_send/_take, or burden_check for both at once. */
+static void burden_request(struct ctx *c, int64_t id, int64_t lead, const json_t *co, const char *due,
+                           const char *reason, const char *office_path, struct burden_request *r)
 {
-    char today[11];
+    char *today = arena_alloc(c->arena, 11);
     item_today(c, today);
     int n = 0;
     int64_t *units = arena_alloc(c->arena, sizeof *units * (json_array_size(co) + 1));
@@ -298,18 +298,31 @@ static enum err burden_check(struct ctx *c, int64_t id, int64_t lead, const json
     size_t i;
     json_t *v;
     json_array_foreach(co, i, v) units[n++] = json_integer_value(v);
-    const struct burden_request r = {.object_type = "item",
-                                     .object_id = id,
-                                     .office_path = office_path,
-                                     .unit_ids = units,
-                                     .nunits = n,
-                                     .start = today,
-                                     .end = due,
-                                     .reason = reason,
-                                     .check = true};
+    *r = (struct burden_request){.object_type = "item",
+                                 .object_id = id,
+                                 .office_path = office_path,
+                                 .unit_ids = units,
+                                 .nunits = n,
+                                 .start = today,
+                                 .end = due,
+                                 .reason = reason,
+                                 .check = true};
+}
+
+/* *out: the warnings (replaced: a transaction run again checks again). */
+static enum err burden_take(struct ctx *c, const struct burden_request *r, struct burden_sent *s, json_t **out)
+{
     json_decref(*out);
     *out = NULL;
-    return hooks_burden(c, &r, out);
+    return hooks_burden_take(c, r, s, out);
+}
+
+static enum err burden_check(struct ctx *c, int64_t id, int64_t lead, const json_t *co, const char *due,
+                             const char *reason, const char *office_path, json_t **out)
+{
+    struct burden_request r;
+    burden_request(c, id, lead, co, due, reason, office_path, &r);
+    return burden_take(c, &r, hooks_burden_send(c, &r), out);
 }
 
 static enum err create_tx(struct ctx *c, void *arg)
@@ -338,6 +351,11 @@ static enum err create_tx(struct ctx *c, void *arg)
     const char *requirement = jv_str(b, "requirement"), *source_ref = jv_str(b, "source_ref");
     const char *importance = jv_str(b, "importance"), *kind = jv_str(b, "kind");
     const char *confidentiality = jv_str(b, "confidentiality");
+    /* the burden check's reads travel with the item's insert: the new draft is nobody's request yet (no
+     * assignment, not running), so what they read is the same before it as after it */
+    struct burden_request br;
+    burden_request(c, 0, lead, co, jv_str(b, "due_date"), jv_str(b, "burden_reason"), office_path, &br);
+    struct burden_sent *sent = hooks_burden_send(c, &br);
     e = db_one_int(
         c->db, &a->id,
         "INSERT INTO items (title, requirement, source_kind, source_ref, source_date, office_unit_id, "
@@ -351,11 +369,12 @@ static enum err create_tx(struct ctx *c, void *arg)
         DB_TEXT(confidentiality ? confidentiality : "internal"), DB_TEXT(tags_text(c, json_object_get(b, "tags"))),
         DB_INT_IF(a->parent_id, a->parent_id), DB_INT(atoi(today)), DB_INT_IF(c->user, c->user ? c->user->id : 0),
         DB_TEXT(at), DB_TEXT(at));
-    if (e)
+    if (e) {
+        hooks_burden_drop(sent);
         return ctx_db_fail(c, e, "新建督办事项");
-    if ((e = insert_tracks(c, a->id, lead, lead_path, co, co_paths)) ||
-        (e = burden_check(c, a->id, lead, co, jv_str(b, "due_date"), jv_str(b, "burden_reason"), office_path,
-                          &a->burden)))
+    }
+    br.object_id = a->id; /* taken before the tracks are sent, which then travel with the next statement */
+    if ((e = burden_take(c, &br, sent, &a->burden)) || (e = insert_tracks(c, a->id, lead, lead_path, co, co_paths)))
         return e;
     json_t *data = json_deep_copy(b);
     if (a->parent_id)

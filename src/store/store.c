@@ -1459,7 +1459,9 @@ static const char SQL_BULK_OBJECTS[] =
     "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND NOT c.relispartition "
     "ORDER BY 1";
 
-int db_bulk_begin(struct db *db, char ***restore, int *n)
+/* derived false: every key, index, foreign key and trigger but the derived tables'; true: the derived tables'
+ * indexes that are no key (their keys stay: the rebuild's upserts need them). */
+static int bulk_begin(struct db *db, bool derived, char ***restore, int *n)
 {
     *restore = NULL;
     *n = 0;
@@ -1471,8 +1473,8 @@ int db_bulk_begin(struct db *db, char ***restore, int *n)
     int cap = 32, ndrop = 0, rc;
     char **make = xcalloc((size_t)cap, sizeof *make), **drop = xcalloc((size_t)cap, sizeof *drop);
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        /* the ledger's derived tables keep theirs: the triggers that fill them during the load use them */
-        if (store_table_derived(stmt_text(st, 3)))
+        /* the ledger's derived tables keep theirs during the load: the triggers that fill them use them */
+        if (store_table_derived(stmt_text(st, 3)) != derived || (derived && stmt_int(st, 0) != 2))
             continue;
         if (ndrop == cap) {
             cap *= 2;
@@ -1501,6 +1503,16 @@ int db_bulk_begin(struct db *db, char ***restore, int *n)
     *restore = make;
     *n = ndrop;
     return 0;
+}
+
+int db_bulk_begin(struct db *db, char ***restore, int *n)
+{
+    return bulk_begin(db, false, restore, n);
+}
+
+int db_bulk_derived_begin(struct db *db, char ***restore, int *n)
+{
+    return bulk_begin(db, true, restore, n);
 }
 
 int db_bulk_end(struct db *db, char **restore, int n)

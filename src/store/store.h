@@ -372,6 +372,11 @@ int db_copy_end(struct db_copy *cp);
  */
 int db_bulk_begin(struct db *db, char ***restore, int *n);
 int db_bulk_end(struct db *db, char **restore, int n);
+/* The same for the derived tables' own rebuild after a load (migrate-data's ledger_rebuild, on a database nobody
+ * reads yet): their indexes that are no key are dropped, and built again by db_bulk_end once the rows are in
+ * (a sort each instead of one insertion per row into each of item_scope's eight indexes and item_search's GIN
+ * index). PostgreSQL only; SQLite: nothing. */
+int db_bulk_derived_begin(struct db *db, char ***restore, int *n);
 
 /* name as a quoted SQL identifier ("a""b"); malloc'd. */
 char *store_quote_ident(const char *name);

@@ -170,6 +170,25 @@ def test_overlaps_of_other_issuers_named_when_readable(it):
     assert "id" not in w and "subject" not in w and "耕地" not in w["text"] and "临川" not in w["text"], w
 
 
+def test_each_unit_of_a_request_gets_its_own_count_and_overlaps(it):
+    """The reads of all units travel together (one statement each for every unit): each unit still gets its own
+    count, cap warning and overlaps, in the order the units were asked, at registration as in the check."""
+    busy, free = new_unit(it), new_unit(it)
+    county = item(it, busy, title=f"报送冬春农田水利建设材料{uniq()}", due_date=it.day(20))
+    send(it, county)
+    got = check(it, [free, busy], it.day(0), it.day(30), user="lc_office")
+    assert [(u["unit_id"], u["count"], u["level"]) for u in got["units"]] == [(free["id"], 0, "under"),
+                                                                              (busy["id"], 1, "reach")], got
+    assert [(w["kind"], w["unit_id"]) for w in got["warnings"]] == [("cap", busy["id"]), ("overlap", busy["id"])]
+    [w] = of(got["warnings"], "overlap")
+    assert w["visible"] is True and w["id"] == county["id"], w
+    # registering on both (the free unit leading): the same warnings, none on the free unit
+    mine = item(it, free, user="lc_office", co_unit_ids=[busy["id"]], due_date=it.day(30))
+    assert [(w["kind"], w["unit_id"]) for w in mine["burden_warnings"]] == [("cap", busy["id"]),
+                                                                            ("overlap", busy["id"])], mine
+    assert of(mine["burden_warnings"], "overlap")[0]["id"] == county["id"]
+
+
 def test_refusals(it):
     u = new_unit(it)
     d0, d1, d2 = it.day(0), it.day(1), it.day(2)
