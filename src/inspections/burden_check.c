@@ -226,6 +226,7 @@ static void reads_send(struct ctx *c, const struct ask *k, const int64_t *units,
 static int rows_take(struct ctx *c, struct stmt *st, void **rows, size_t size,
                      void (*take)(struct ctx *c, struct stmt *st, void *row))
 {
+    *rows = NULL;
     if (!st)
         return STORE_E_OTHER;
     int n = 0, cap = 0, rc;
@@ -270,7 +271,7 @@ static void take_item(struct ctx *c, struct stmt *st, void *row)
 static enum err reads_take(struct ctx *c, struct reads *r, struct insp_settings *s)
 {
     enum err e = insp_settings_take(c, r->settings, s);
-    void *u, *d, *it = NULL;
+    void *u = NULL, *d = NULL, *it = NULL;
     int nu = rows_take(c, r->units, &u, sizeof *r->u, take_unit);
     int nd = rows_take(c, r->dups, &d, sizeof *r->d, take_dup);
     int nit = r->items ? rows_take(c, r->items, &it, sizeof *r->it, take_item) : 0;
