@@ -1150,6 +1150,39 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
     return ERR_OK;
 }
 
+/*
+ * Whether a search's page holds every match it counts: no state filter (the counts leave it out), the first
+ * page, and at most per_page matches in each stream's unit (so at most per_page visible ones: the page reads
+ * them all). Its counts are then those of its rows, and the search is not evaluated a third time for them
+ * (after the count of plan_search and the page).
+ */
+static bool search_page_whole(const struct ctx *c, const struct plan *pl)
+{
+    if (!pl->q || pl->nstates || pl->offset || pl->cursor)
+        return false;
+    int64_t sum = 0;
+    for (int i = 0; i < pl->nstreams; i++) {
+        const struct stream *s = &pl->streams[i];
+        if (!s->search || s->matches > search_bound(c) || s->matches > count_bound(c))
+            return false;
+        sum += s->matches;
+    }
+    return sum <= pl->per_page;
+}
+
+/* The counts per state, total and all of a page that holds every row of its filter (search_page_whole). */
+static void counts_of_rows(const struct ledger_row *rows, int n, int64_t counts[ITEM_ST__COUNT], int64_t *total,
+                           int64_t *all)
+{
+    memset(counts, 0, sizeof(int64_t) * ITEM_ST__COUNT);
+    for (int i = 0; i < n; i++) {
+        enum item_state s;
+        if (item_state_parse(rows[i].state, &s))
+            counts[s]++;
+    }
+    *total = *all = n;
+}
+
 /* ---- the page as JSON (written straight into the reply: a page is 50 rows of 20 members) ---- */
 
 static void row_write(struct jw *w, const struct ledger_row *r)
@@ -1226,12 +1259,15 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *
         /* the rows' statements are sent first and read after the counts: on PostgreSQL the page and
          * its counts come back in one round trip */
         struct stmt **sts;
-        if ((e = page_send(c, pl, false, &sts)) || (e = page_counts(c, pl, counts, &total, &all, &exact))) {
+        bool whole = search_page_whole(c, pl);
+        if ((e = page_send(c, pl, false, &sts)) || (!whole && (e = page_counts(c, pl, counts, &total, &all, &exact)))) {
             page_abandon(pl, sts);
             return e;
         }
         if ((e = page_read(c, c->arena, pl, false, sts, &rows, &n)))
             return e;
+        if (whole)
+            counts_of_rows(rows, n, counts, &total, &all);
     }
     bool more = n > pl->per_page;
     if (more)

@@ -302,7 +302,7 @@ def test_a_search_is_counted_and_ranked_up_to_its_bound(backend):
         it = Items(s)
         common = [it.create(title=f"璇玑计数第{k}项", due_date=day(30 + k)) for k in range(5)]
         it.act(common[0]["id"], "gc_office", "submit")
-        rare = [it.create(title=f"琉璃计数第{k}项") for k in range(2)]
+        rare = [it.create(title="琉璃计数第一项"), it.bring("assigned", title="琉璃计数第二项")]
         apc = s.client("ap_office")
         r = apc.post("/api/v1/items", {"title": "安平县璇玑计数", "source_kind": "meeting",
                                        "lead_unit_id": apc.unit_id("ap-jt"), "due_date": day(30)})
@@ -321,9 +321,15 @@ def test_a_search_is_counted_and_ranked_up_to_its_bound(backend):
         assert (r["total"], r["total_exact"]) == (3, False) and [i["id"] for i in r["items"]] == ids[:2]
         assert common[0]["id"] not in {i["id"] for i in walk(office, q="%E7%92%87%E7%8E%91", state="draft")[0]}
 
-        r = office.get("/api/v1/items?q=%E7%90%89%E7%92%83").json  # 琉璃: 2 matches, under the bound
-        assert (r["total"], r["total_exact"], r["all"], r["counts"]) == (2, True, 2, {"draft": 2}), r
-        assert r["ranked"] and {i["id"] for i in r["items"]} == {i["id"] for i in rare}
+        # 琉璃: 2 matches, under the bound; the counts are the page's own rows when it holds them all, else counted
+        for per_page in (50, 1):
+            r = office.get(f"/api/v1/items?q=%E7%90%89%E7%92%83&per_page={per_page}").json
+            assert (r["total"], r["total_exact"], r["all"]) == (2, True, 2), r
+            assert r["counts"] == {"draft": 1, "assigned": 1}, r
+            assert r["ranked"] and {i["id"] for i in r["items"]} <= {i["id"] for i in rare} and len(r["items"]) == min(per_page, 2)
+        r = office.get("/api/v1/items?q=%E7%90%89%E7%92%83&state=assigned").json
+        assert (r["total"], r["all"], r["counts"]) == (1, 2, {"draft": 1, "assigned": 1}), r
+        assert [i["id"] for i in r["items"]] == [rare[1]["id"]]
         r = apc.get("/api/v1/items?q=%E7%92%87%E7%8E%91").json  # another county: its own single match, exact
         assert (r["total"], r["total_exact"], r["ranked"]) == (1, True, True)
         assert [i["id"] for i in r["items"]] == [ap["id"]]
