@@ -175,7 +175,7 @@ def test_each_unit_of_a_request_gets_its_own_count_and_overlaps(it):
     count, cap warning and overlaps, in the order the units were asked, at registration as in the check."""
     busy, free = new_unit(it), new_unit(it)
     county = item(it, busy, title=f"报送冬春农田水利建设材料{uniq()}", due_date=it.day(20))
-    send(it, county)
+    it.send(county)
     got = check(it, [free, busy], it.day(0), it.day(30), user="lc_office")
     assert [(u["unit_id"], u["count"], u["level"]) for u in got["units"]] == [(free["id"], 0, "under"),
                                                                               (busy["id"], 1, "reach")], got
