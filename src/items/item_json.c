@@ -84,7 +84,7 @@ json_t *item_json(struct ctx *c, struct item *it)
             json_pack("{sI sI ss ss ss ss ss si so so so so so so}", "id", (json_int_t)t->id, "unit_id",
                       (json_int_t)t->unit_id, "unit_code", t->unit_code, "unit_name", t->unit_name, "role",
                       t->lead ? "lead" : "co", "state", item_state_name(t->state), "state_label",
-                      item_state_label(t->state), "progress", t->progress, "received_at",
+                      item_state_label(t->state), "progress", items_track_percent(t->state, t->progress), "received_at",
                       item_str_or_null(t->received_at), "plan_text", item_str_or_null(t->plan_text), "plan_date",
                       item_str_or_null(t->plan_date), "reply_text", item_str_or_null(t->reply_text), "signed_at",
                       item_str_or_null(t->signed_at), "allowed_actions", item_allowed_actions(c, it, t)));

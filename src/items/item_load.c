@@ -490,12 +490,21 @@ const char *items_number(struct ctx *c, int64_t item_id)
     return out;
 }
 
+int items_track_percent(enum item_state s, int reported)
+{
+    return s >= ITEM_ST_COMPLETION_SIGNED && s <= ITEM_ST_ARCHIVED ? 100 : reported;
+}
+
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id)
 {
-    int64_t p = -1;
-    db_one_int(c->db, &p, "SELECT progress FROM item_tracks WHERE item_id = ? AND unit_id = ?", DB_INT(item_id),
-               DB_INT(unit_id));
-    return (int)p;
+    int p = -1;
+    enum item_state s;
+    struct stmt *st = db_query(c->db, "SELECT state, progress FROM item_tracks WHERE item_id = ? AND unit_id = ?",
+                               DB_INT(item_id), DB_INT(unit_id));
+    if (st && stmt_step(st) == STORE_ROW && item_state_parse(stmt_text(st, 0), &s))
+        p = items_track_percent(s, (int)stmt_int(st, 1));
+    stmt_done(st);
+    return p;
 }
 
 /* The progress of each of the item's tracks whose unit decomposed the item: the mean of the child items it
@@ -549,8 +558,8 @@ enum err item_progress_of(struct ctx *c, const struct item *it, enum item_state 
     int sum = 0;
     for (int i = 0; i < it->ntracks; i++) {
         const struct track *t = &it->tracks[i];
-        bool signed_off = t->state >= ITEM_ST_COMPLETION_SIGNED && t->state <= ITEM_ST_ARCHIVED;
-        sum += signed_off ? 100 : kids[i] >= 0 ? kids[i] : t->progress;
+        bool signed_off = items_track_percent(t->state, -1) == 100;
+        sum += !signed_off && kids[i] >= 0 ? kids[i] : items_track_percent(t->state, t->progress);
     }
     *progress = sum / it->ntracks;
     return ERR_OK;

@@ -175,8 +175,12 @@ const char *items_label(struct ctx *c, int64_t item_id);
 /* The item's number (古督〔2026〕9号), or NULL before it is numbered (or when there is no such item). Arena. */
 const char *items_number(struct ctx *c, int64_t item_id);
 
-/* The percent done last reported by unit_id's track of the item; -1 when there is no such track. */
+/* The percent done of unit_id's track of the item (items_track_percent); -1 when there is no such track. */
 int items_track_progress(struct ctx *c, int64_t item_id, int64_t unit_id);
+/* The percent done of a track in state s whose unit last reported `reported`: 100 once its head signed off
+ * (completion_signed, completed, archived), the last report otherwise (a returned completion shows the last
+ * report again). One rule for the item's roll-up, the API's tracks[].progress, the ledger and its documents. */
+int items_track_percent(enum item_state s, int reported);
 
 /* For other modules (deadlines: reminders, ladder steps, paused clocks): appends a timeline event
  * to an item inside the caller's transaction; unit_id 0 for the item as a whole. An item id that

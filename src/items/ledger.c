@@ -1238,7 +1238,7 @@ static void row_write(struct jw *w, const struct ledger_row *r)
         jw_kstr(w, "role", t->role);
         jw_kstr(w, "state", t->state);
         jw_kstr(w, "state_label", item_state_label(ts));
-        jw_kint(w, "progress", t->progress);
+        jw_kint(w, "progress", items_track_percent(ts, t->progress));
         jw_end_obj(w);
     }
     jw_end_arr(w);

@@ -4,7 +4,7 @@
 // Screenshots: liaisons-phone, clues-phone, audit-phone.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors, PHONE, fitsThePhone, apiAs } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -86,4 +86,51 @@ test('the administrator\'s lists on a phone are cards that fit', async (t) => {
     { path: '/admin/webhooks', empty: ['webhook-table'] },
     { path: '/admin/units', tables: ['unit-children'] }
   ])
+})
+
+// Sorting on a phone (issue 12's walk): the desk's sortable columns of 统计's units table become a sort control
+// above the cards, which starts at the desk's default sort (超期未办结, descending) and sorts the cards as the desk's
+// column headers do; the server's own order is by unit. Screenshot: statistics-phone-sort.
+test('the office sorts 统计\'s units on a phone as on the desk', async (t) => {
+  const api = await apiAs(server, 'gc_office')
+  const units = (await api('GET', '/api/v1/statistics')).json.units
+  assert.ok(new Set(units.map((u) => u.registered)).size > 1, `the demo's units differ in 交办: ${JSON.stringify(units)}`)
+  // the names in the order of a stable sort by key (ties keep the server's order)
+  const sorted = (key, order) => units.map((u, i) => ({ u, i })).sort((a, b) =>
+    (order === 'descending' ? b.u[key] - a.u[key] : a.u[key] - b.u[key]) || a.i - b.i).map((x) => x.u.name)
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+  await page.goto('/statistics')
+  const ctl = page.locator('.card-table:has([data-test=st-units])')
+  const names = () => page.$$eval('[data-test=st-units] [data-test=card-title]', (els) => els.map((e) => e.textContent.trim()))
+  const shows = async (want, what) => {
+    await page.waitForFunction((w) => JSON.stringify([...document.querySelectorAll('[data-test=st-units] [data-test=card-title]')]
+      .map((e) => e.textContent.trim())) === w, JSON.stringify(want)).catch(() => {})
+    assert.deepEqual(await names(), want, what)
+  }
+  await page.locator('[data-test=st-units] [data-test=card]').first().waitFor()
+  assert.equal(await ctl.locator('[data-test=card-sort-by]').count(), 1, 'a sort control above the cards')
+  await ctl.locator('[data-test=card-sort-by]', { hasText: '超期未办结' }).waitFor()
+  assert.match(await ctl.locator('[data-test=card-sort-order]').textContent(), /降序/)
+  await shows(sorted('overdue', 'descending'), 'the desk\'s default sort: 超期未办结, descending')
+
+  await ctl.locator('[data-test=card-sort-by]').click()
+  await page.locator('.el-select-dropdown__item:visible', { hasText: /^交办$/ }).click()
+  await shows(sorted('registered', 'descending'), '交办, descending')
+  await ctl.locator('[data-test=card-sort-order]').click()
+  assert.match(await ctl.locator('[data-test=card-sort-order]').textContent(), /升序/)
+  await shows(sorted('registered', 'ascending'), '交办, ascending')
+  assert.notDeepEqual(sorted('registered', 'ascending'), sorted('registered', 'descending'))
+  await fitsThePhone(page, 'st-units', 'card-title')
+  await shot(page, 'statistics-phone-sort')
+
+  // the desk keeps its column headers' sort and has no such control
+  const desk = await newPage(browser, server)
+  await loginOk(desk, 'gc_office')
+  await desk.goto('/statistics')
+  await desk.locator('[data-test=st-units] .el-table__row').first().waitFor()
+  assert.equal(await desk.locator('[data-test=card-sort]').count(), 0)
+  assert.ok(await desk.locator('[data-test=st-units] th.is-sortable').count() >= 5, 'the desk\'s sortable headers')
+  await assertNoErrors(t, page)
+  await assertNoErrors(t, desk)
 })
