@@ -10,7 +10,9 @@
 #  4. valid submissions of the public form (POST /api/v1/public/clues) at BENCH_SUBMIT_RATE per second
 #     (200), each from its own address, while one address floods the same endpoint at BENCH_FLOOD_RATE
 #     (5,000) requests per second, and the office's ledger page meanwhile: on a server that trusts
-#     127.0.0.1 as its reverse proxy (the addresses come in X-Forwarded-For) with the default limits.
+#     127.0.0.1 as its reverse proxy (the addresses come in X-Forwarded-For) with the default limits; the
+#     public requests go to the public pages' own listener (public_listen, its threads at public_nice), the
+#     office's to listen, as a reverse proxy sends them (BENCH_PUBLIC_LISTEN=0: both to listen, public_nice=0).
 # The flooding wrk runs on CPU BENCH_FLOOD_CPU (default 1) alone (taskset; empty: anywhere).
 # Arguments: BIN DB BASE_URL TOKEN (from scripts/bench.sh). Prints a markdown section.
 set -euo pipefail
@@ -85,13 +87,20 @@ read -r b_rps b_p50 b_p99 _ < <(stats "$OUT/ledger-flood.txt")
 # 4. valid submissions at RATE/s from many addresses, a flood of the same endpoint from one, the ledger
 RATE=${BENCH_SUBMIT_RATE:-200} FLOOD=${BENCH_FLOOD_RATE:-5000} FCONNS=50
 cc -O2 -o "$OUT/pow_solve" "$HERE/pow_solve.c" -lcrypto
-serve --set trusted_proxies=127.0.0.1
+if [ "${BENCH_PUBLIC_LISTEN:-1}" = 1 ]; then
+  PPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+  serve --set trusted_proxies=127.0.0.1 --set public_listen=127.0.0.1:$PPORT
+  pbase="http://127.0.0.1:$PPORT"
+else
+  serve --set trusted_proxies=127.0.0.1 --set public_nice=0
+  pbase="http://127.0.0.1:$PORT"
+fi
 sbase="http://127.0.0.1:$PORT"
 wrk -t1 -c8 -d"${SECS}s" --latency -H "$AUTH" "$sbase$LEDGER" >"$OUT/ledger-alone2.txt" 2>&1
 read -r c_rps c_p50 c_p99 _ < <(stats "$OUT/ledger-alone2.txt")
 read -r s_sent s_ok s_rps s_p50 s_p99 s_late s_bad < <(SERVER_PID=${pids[-1]} FLOOD_GAP_MS=$((FCONNS * 1000 / FLOOD)) \
-  python3 "$HERE/clues_submit.py" load "$sbase" "$RATE" "$SECS" "$OUT/pow_solve" \
-  "$FLOODER wrk -t1 -c$FCONNS -d${SECS}s --latency -s $HERE/clue_flood.lua $sbase/api/v1/public/clues" \
+  python3 "$HERE/clues_submit.py" load "$pbase" "$RATE" "$SECS" "$OUT/pow_solve" \
+  "$FLOODER wrk -t1 -c$FCONNS -d${SECS}s --latency -s $HERE/clue_flood.lua $pbase/api/v1/public/clues" \
   "wrk -t1 -c8 -d${SECS}s --latency -H '$AUTH' $sbase$LEDGER" "$OUT" 2>"$OUT/load.err" || true)
 
 echo "| measurement | req/s | p50 ms | p99 ms | non-2xx |"
@@ -110,6 +119,11 @@ if [ -n "${s_ok:-}" ]; then
   echo "| office ledger page during the submissions and the flood (wrk -t1 -c8) | $d_rps | $d_p50 | $d_p99 | 0 |"
   echo
   echo "$(head -c 1200 "$OUT/load.err"); the submissions' p99 lateness against their schedule: $s_late ms."
+  if [ "${BENCH_PUBLIC_LISTEN:-1}" = 1 ]; then
+    echo "The submissions and their flood went to the public pages' own listener (public_listen, default public_nice), the ledger to listen."
+  else
+    echo "The submissions, their flood and the ledger went to the one listener (public_nice=0)."
+  fi
 fi
 echo
 echo "The flood's answers are refusals (all but the first burst of 60 are 429, counted as non-2xx); the ledger's"

@@ -32,6 +32,13 @@ const struct conf_key conf_keys[] = {
       "threads of their own that handle the public pages' admitted requests, so that a crowd of the public never "
       "holds up the office's requests on the worker threads; each holds a database connection while it works, so "
       "keep it below db_pool (0: the worker threads handle them)"),
+    K(public_listen, CONF_STR, "", false,
+      "address and port of a listener of the public pages' own (HOST:PORT; the reverse proxy sends /p/, /public/ "
+      "and /api/v1/public/ there): it answers nothing of the office, and its threads run at public_nice, so that "
+      "the public and a flood of it are served after the office (empty: the public pages on listen only)"),
+    K(public_nice, CONF_INT, "5", false,
+      "how much lower the CPU priority (nice) of the public pages' threads is than the office's: the public "
+      "threads and public_listen's (0: the same; at most 19)"),
     K(db_pool, CONF_INT, "8", false, "database connections per process"),
     K(db_busy_timeout_ms, CONF_INT, "10000", false, "how long a write waits for the database lock"),
     K(db_commit_timeout_ms, CONF_INT, "10000", false,

@@ -20,7 +20,10 @@
  *   - their limits are checked first, as soon as the header is in; a refusal is a response built once
  *     and logged once per ten seconds (refuse), so that a flood costs little more than its connections;
  *   - the admitted ones are handled by threads of their own (public_threads): the connection is
- *     suspended while it waits, so the worker threads stay free for the office (hand_over).
+ *     suspended while it waits, so the worker threads stay free for the office (hand_over);
+ *   - with public_listen they have a listener of their own, which answers nothing of the office; its threads
+ *     and the public threads run at a lower CPU priority (public_nice), so that when the cores are short the
+ *     office's requests are served first, a flood's connections and refusals included (start_public).
  */
 #include "http/http.h"
 
@@ -53,6 +56,7 @@
 #define MULTIPART_SLACK (64 * 1024) /* form fields and part headers around the file */
 #define REFUSAL_WAITS 600           /* refusals with a longer Retry-After are built each time */
 #define PUBLIC_QUEUE 256            /* admitted public requests waiting for a public thread; beyond: 503 */
+#define PUBLIC_LISTEN_THREADS 2     /* public_listen's worker threads (accept, headers, refusals, bodies) */
 
 /* What a connection is doing, for the reaper and the shedder. */
 enum conn_phase {
@@ -71,6 +75,8 @@ struct conn_slot {
 
 struct http_server {
     struct MHD_Daemon *d;
+    struct MHD_Daemon *pd; /* public_listen's, or NULL */
+    int pd_fd;             /* its listening socket (its worker threads' daemons share it) */
     struct app *app;
     /* connection table, indexed by socket descriptor */
     pthread_mutex_t mu;
@@ -783,6 +789,16 @@ static enum MHD_Result refuse(struct http_server *s, struct MHD_Connection *c, s
     return r;
 }
 
+/* True when the connection came in on public_listen. */
+static bool on_public_listener(struct http_server *s, struct MHD_Connection *c)
+{
+    if (!s->pd)
+        return false;
+    const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_DAEMON);
+    const union MHD_DaemonInfo *di = ci ? MHD_get_daemon_info(ci->daemon, MHD_DAEMON_INFO_LISTEN_FD) : NULL;
+    return di && di->listen_fd == s->pd_fd;
+}
+
 /* How much of a body beyond its limit is read and dropped before the connection is cut. */
 static size_t discard_limit(const struct conn_state *st)
 {
@@ -826,7 +842,12 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     size_t uri = strlen(url), headers = 0;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_lengths, &uri);
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_lengths, &headers);
-    if (uri > URI_LIMIT) {
+    if ((api || !strcmp(url, "/metrics")) && !(st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) &&
+        on_public_listener(s, c)) {
+        /* the public pages' own listener: nothing of the office, whatever the request carries */
+        reply_error(&rq, ERR_NOT_FOUND, "该地址只提供公开页面");
+        result = reply_now(s, c, st, &rq, url, method);
+    } else if (uri > URI_LIMIT) {
         reply_error(&rq, ERR_URI_TOO_LONG, arena_printf(&arena, "请求地址过长（最多 %d 字节）", URI_LIMIT));
         result = reply_now(s, c, st, &rq, "(long)", method);
     } else if (headers > HEADER_LIMIT) {
@@ -1109,29 +1130,97 @@ static int raise_fd_limit(void)
     return rl.rlim_cur > 1048576 ? 1048576 : (int)rl.rlim_cur;
 }
 
-struct http_server *http_start(struct app *app, char *err, size_t errlen)
+/* HOST:PORT (IPv4) into sa; false with err filled in. */
+static bool parse_listen(const char *listen, const char *what, struct sockaddr_in *sa, char *err, size_t errlen)
 {
     char host[256];
-    const char *listen = app->cfg.listen;
     const char *colon = strrchr(listen, ':');
     if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host) {
-        snprintf(err, errlen, "listen address '%s' must be HOST:PORT", listen);
-        return NULL;
+        snprintf(err, errlen, "%s address '%s' must be HOST:PORT", what, listen);
+        return false;
     }
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = 0;
     long port = strtol(colon + 1, NULL, 10);
     if (port <= 0 || port > 65535) {
-        snprintf(err, errlen, "listen address '%s': bad port", listen);
+        snprintf(err, errlen, "%s address '%s': bad port", what, listen);
+        return false;
+    }
+    *sa = (struct sockaddr_in){0};
+    sa->sin_family = AF_INET;
+    sa->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa->sin_addr) != 1) {
+        snprintf(err, errlen, "%s address '%s': host must be an IPv4 address", what, listen);
+        return false;
+    }
+    return true;
+}
+
+static struct MHD_Daemon *start_daemon(struct http_server *s, struct sockaddr_in *sa, unsigned threads, unsigned limit)
+{
+    const struct config *cfg = &s->app->cfg;
+    return MHD_start_daemon(
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+        0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
+        (struct sockaddr *)sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
+        MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->connections_per_ip,
+        MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_POOL, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
+        MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+}
+
+/* What start_public is asked to start. */
+struct public_start {
+    struct http_server *s;
+    struct sockaddr_in *sa; /* public_listen's address, or NULL */
+    unsigned limit;
+    int npub;
+    int failed; /* public_listen could not be opened: its errno */
+};
+
+/* Starts the public pages' threads on a thread of its own whose CPU priority is public_nice below the
+ * office's and whose name is "ducha-public": the public threads and public_listen's worker threads are
+ * its children, and a thread is born with its parent's nice and name (one cannot be raised again without
+ * privileges, so the thread that starts them is not the main thread). */
+static void *start_public(void *arg)
+{
+    struct public_start *ps = arg;
+    struct http_server *s = ps->s;
+    pthread_setname_np(pthread_self(), "ducha-public");
+    int64_t nice = s->app->cfg.public_nice < 19 ? s->app->cfg.public_nice : 19;
+    if (nice > 0) {
+        errno = 0;
+        int base = getpriority(PRIO_PROCESS, 0); /* Linux: this thread's */
+        if ((base != -1 || !errno) && setpriority(PRIO_PROCESS, 0, base + (int)nice > 19 ? 19 : base + (int)nice))
+            log_warn("cannot lower the public pages' CPU priority: %s", strerror(errno));
+    }
+    if (ps->sa && !(s->pd = start_daemon(s, ps->sa, PUBLIC_LISTEN_THREADS, ps->limit))) {
+        ps->failed = errno ? errno : EADDRNOTAVAIL;
         return NULL;
     }
-    struct sockaddr_in sa = {0};
-    sa.sin_family = AF_INET;
-    sa.sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa.sin_addr) != 1) {
-        snprintf(err, errlen, "listen address '%s': host must be an IPv4 address", listen);
-        return NULL;
+    if (s->pd) {
+        const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->pd, MHD_DAEMON_INFO_LISTEN_FD);
+        s->pd_fd = di ? di->listen_fd : -1;
     }
+    for (; s->npub < ps->npub; s->npub++)
+        if (pthread_create(&s->pub[s->npub], NULL, public_main, s) != 0) {
+            log_warn("cannot start a public pages' thread: %d of %d started (the worker threads handle the public "
+                     "pages if none)",
+                     s->npub, ps->npub);
+            break;
+        }
+    return NULL;
+}
+
+struct http_server *http_start(struct app *app, char *err, size_t errlen)
+{
+    struct sockaddr_in sa, psa;
+    if (!parse_listen(app->cfg.listen, "listen", &sa, err, errlen))
+        return NULL;
+    bool public_listen = app->cfg.public_listen && *app->cfg.public_listen;
+    if (public_listen && !parse_listen(app->cfg.public_listen, "public_listen", &psa, err, errlen))
+        return NULL;
+    const char *listen = app->cfg.listen;
     struct http_server *s = xcalloc(1, sizeof *s);
     s->app = app;
     s->tmp_dir = xmalloc(strlen(app->cfg.data_dir) + 8);
@@ -1170,14 +1259,7 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     for (int g = 0; g < 2; g++)
         for (int w = 0; w <= REFUSAL_WAITS; w++)
             atomic_init(&s->refusals[g][w], NULL);
-    s->d = MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
-        0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)&sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
-        MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT,
-        (unsigned)app->cfg.idle_timeout_s, MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-        (unsigned)app->cfg.connections_per_ip, MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_POOL,
-        MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096, MHD_OPTION_UNESCAPE_CALLBACK, unescape, NULL, MHD_OPTION_END);
+    s->d = start_daemon(s, &sa, threads, limit);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
         free(s->strikes);
@@ -1197,13 +1279,20 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     }
     int npub = app->cfg.public_threads > 0 ? (int)(app->cfg.public_threads < 64 ? app->cfg.public_threads : 64) : 0;
     s->pub = xcalloc((size_t)(npub ? npub : 1), sizeof *s->pub);
-    for (; s->npub < npub; s->npub++)
-        if (pthread_create(&s->pub[s->npub], NULL, public_main, s) != 0) {
-            log_warn("cannot start a public pages' thread: %d of %d started (the worker threads handle the public "
-                     "pages if none)",
-                     s->npub, npub);
-            break;
-        }
+    struct public_start ps = {s, public_listen ? &psa : NULL, limit, npub, 0};
+    pthread_t starter;
+    if (pthread_create(&starter, NULL, start_public, &ps) == 0)
+        pthread_join(starter, NULL);
+    else
+        start_public(&ps); /* at the office's priority */
+    if (ps.failed) {
+        snprintf(err, errlen, "cannot listen on %s (public_listen): %s", app->cfg.public_listen, strerror(ps.failed));
+        http_stop(s);
+        return NULL;
+    }
+    if (s->pd)
+        log_info("the public pages also on http://%s, at nice +%lld", app->cfg.public_listen,
+                 (long long)app->cfg.public_nice);
     return s;
 }
 
@@ -1223,6 +1312,8 @@ void http_stop(struct http_server *s)
     pthread_mutex_unlock(&s->pub_mu);
     for (int i = 0; i < s->npub; i++)
         pthread_join(s->pub[i], NULL);
+    if (s->pd)
+        MHD_stop_daemon(s->pd);
     MHD_stop_daemon(s->d);
     for (int g = 0; g < 2; g++)
         for (int w = 0; w <= REFUSAL_WAITS; w++)

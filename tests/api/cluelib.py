@@ -48,17 +48,18 @@ def raw_post(port, path, body, ctype, source="127.0.0.1"):
         conn.close()
 
 
-def flood_server(backend, public_threads, submit_burst=3):
+def flood_server(backend, public_threads, submit_burst=3, env=None):
     """A server for the flood tests: two worker threads and `public_threads` public ones (0: the public requests
     on the worker threads), three submissions a minute from one address counted for all nodes (this node's
-    burst: submit_burst), and an address refused more than 5 times in a second closed at accept."""
+    burst: submit_burst), and an address refused more than 5 times in a second closed at accept; env: more
+    settings."""
     from conftest import Server
     return Server(backend.new_db(), env={"DUCHA_THREADS": "2", "DUCHA_PUBLIC_THREADS": str(public_threads),
                                          "DUCHA_PUBLIC_CLOSE_OVER_PER_S": "5",
                                          "DUCHA_PUBLIC_SUBMIT_PER_MIN": "3",
                                          "DUCHA_PUBLIC_SUBMIT_BURST": str(submit_burst),
                                          "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "1000",
-                                         "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0"})
+                                         "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0", **(env or {})})
 
 
 def flood_once(port, source, body=None):
@@ -232,3 +233,16 @@ class Clues:
         cl = self.get(cid)
         assert cl["state"] == state, cl
         return cl
+
+
+def solved_form(pub, place):
+    """A valid submission's body (multipart, its challenge solved) at place."""
+    ch = pub.challenge()
+    return multipart(pub.fields(place=place) + [("challenge", ch["token"]), ("solution", solve(ch["token"], ch["bits"]))])
+
+
+def clue_places(office, prefix):
+    """The places of the office's clues that match prefix, sorted."""
+    r = office.get(f"/api/v1/clues?q={prefix}&per_page=50")
+    assert r.status == 200, r
+    return sorted(c["place"] for c in r.json["clues"])

@@ -8,7 +8,8 @@ import threading
 
 import pytest
 
-from cluelib import Public, flood_once, flood_server, flood_until_closed, multipart, solve
+from cluelib import (Public, clue_places as places, flood_once, flood_server, flood_until_closed,
+                     solved_form as valid)
 from conftest import Server, wait_for
 
 CLUE = "/api/v1/public/clues"
@@ -18,18 +19,6 @@ def post(port, source, body=None):
     """(status, headers, JSON body or None); status 0 when the server closed the connection unanswered."""
     st, headers, raw = flood_once(port, source, body)
     return st, headers, json.loads(raw) if raw else None
-
-
-def valid(pub, place):
-    """A valid submission's body, its challenge solved."""
-    ch = pub.challenge()
-    return multipart(pub.fields(place=place) + [("challenge", ch["token"]), ("solution", solve(ch["token"], ch["bits"]))])
-
-
-def places(office, prefix):
-    r = office.get(f"/api/v1/clues?q={prefix}&per_page=50")
-    assert r.status == 200, r
-    return sorted(c["place"] for c in r.json["clues"])
 
 
 @pytest.fixture
