@@ -10,6 +10,7 @@
 #include "results/results.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const char *str(const json_t *o, const char *k)
@@ -21,6 +22,52 @@ static const char *str(const json_t *o, const char *k)
 static int num(const json_t *o, const char *k)
 {
     return (int)json_integer_value(json_object_get(o, k));
+}
+
+#define GOVS_IN_DOCUMENT 40 /* the roll-up's rows the document prints at every level; more: the first level */
+
+static int gov_rows_n(const json_t *rows)
+{
+    int n = 0;
+    size_t i;
+    json_t *v;
+    json_array_foreach(rows, i, v) n += 1 + gov_rows_n(json_object_get(v, "governments"));
+    return n;
+}
+
+/* Appends the roll-up's rows from depth on, indented one full-width space a level, the own rows marked （本级）
+ * (all levels when all, else the first level, the deeper governments' rows going to b->deep). */
+static void gov_flatten(struct arena *a, struct doc_bulletin *b, const json_t *rows, int depth, bool all)
+{
+    size_t i;
+    json_t *v;
+    json_array_foreach(rows, i, v)
+    {
+        bool own = !strcmp(str(v, "level"), "own");
+        struct doc_bulletin_unit u = {own ? arena_printf(a, "%s（本级）", str(v, "name")) : str(v, "name"),
+                                      num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"),
+                                      num(v, "overdue")};
+        if (depth && !all) {
+            if (!own)
+                b->deep[b->ndeep++] = u;
+        } else {
+            const char *indent = "";
+            for (int k = 0; k < depth; k++)
+                indent = arena_printf(a, "%s　", indent);
+            u.name = arena_printf(a, "%s%s", indent, u.name);
+            b->govs[b->ngovs++] = u;
+        }
+        gov_flatten(a, b, json_object_get(v, "governments"), depth + 1, all);
+    }
+}
+
+/* The deeper governments by overdue (most first), then registered, then name. */
+static int deep_cmp(const void *x, const void *y)
+{
+    const struct doc_bulletin_unit *a = x, *b = y;
+    if (a->overdue != b->overdue)
+        return b->overdue - a->overdue;
+    return a->registered != b->registered ? b->registered - a->registered : strcmp(a->name, b->name);
 }
 
 /* The documents' view of the model (strings borrow from j). */
@@ -62,10 +109,12 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     json_array_foreach(units, i, v) b->units[b->nunits++] = (struct doc_bulletin_unit){
         str(v, "name"), num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"), num(v, "overdue")};
     const json_t *govs = json_object_get(f, "governments");
-    b->govs = arena_alloc(a, sizeof *b->govs * (json_array_size(govs) + 1));
-    json_array_foreach(govs, i, v) b->govs[b->ngovs++] = (struct doc_bulletin_unit){
-        !strcmp(str(v, "level"), "own") ? arena_printf(a, "%s（本级）", str(v, "name")) : str(v, "name"),
-        num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"), num(v, "overdue")};
+    int ngovs = gov_rows_n(govs);
+    b->govs = arena_alloc(a, sizeof *b->govs * (size_t)(ngovs + 1));
+    b->deep = arena_alloc(a, sizeof *b->deep * (size_t)(ngovs + 1));
+    gov_flatten(a, b, govs, 0, ngovs <= GOVS_IN_DOCUMENT);
+    if (b->ndeep > 1)
+        qsort(b->deep, (size_t)b->ndeep, sizeof *b->deep, deep_cmp);
     b->items = arena_alloc(a, sizeof *b->items * (json_array_size(items) + 1));
     json_array_foreach(items, i, v) b->items[b->nitems++] = (struct doc_bulletin_item){
         str(v, "number"), str(v, "title"), str(v, "lead_unit"), str(v, "due_date"), num(v, "overdue_days")};

@@ -123,8 +123,11 @@ struct doc_bulletin {
     int nunits, nranked;
     /* more units than 2 × rank_n: the document lists the ranking's first and last rank_n, the annex all of them */
     int rank_n;
-    struct doc_bulletin_unit *govs; /* 本级及下级: the roll-up, the home (本级) then each government below it */
-    int ngovs;
+    /* 本级及下级: the roll-up, the home (本级) then each government below it, each followed by the governments below
+     * it (indented) — every level when they are few, else the first level and, in deep, every government further
+     * down, most overdue first (the document prints the first rank_n; the annex all of them) */
+    struct doc_bulletin_unit *govs, *deep;
+    int ngovs, ndeep;
     struct doc_bulletin_funit *funits; /* the inspected units with their findings */
     int nfunits, findings_total;
     struct doc_bulletin_finding *findings; /* at most the figures' list */

@@ -546,6 +546,8 @@ static void figures_table(struct pdf *p, const struct doc_bulletin *b, const cha
                                arena_printf(p->a, "%d", u->on_time), arena_printf(p->a, "%d", u->overdue)};
         draw_row(p, uc, 5, cells, false);
     }
+    if (!total) /* a selection of rows: no totals */
+        return;
     const char *tot[] = {total, arena_printf(p->a, "%d", b->registered), arena_printf(p->a, "%d", b->completed),
                          arena_printf(p->a, "%d", b->on_time), arena_printf(p->a, "%d", b->overdue)};
     draw_row(p, uc, 5, tot, false);
@@ -1149,6 +1151,15 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     if (b->ngovs) {
         body(p, "本级和各下级政府交办情况如下：");
         figures_table(p, b, "政府", b->govs, b->ngovs, "合计");
+        blank(p, 0.5);
+    }
+    if (b->ndeep) { /* the levels further down: in the annex, the most overdue here */
+        int k = b->ndeep < b->rank_n ? b->ndeep : b->rank_n;
+        body(p, arena_printf(
+                    p->a,
+                    "各下级政府所属政府（%d个）的办理情况见附件《各级政府》工作表，其中超期未办结事项最多的%d个如下：",
+                    b->ndeep, k));
+        figures_table(p, b, "政府", b->deep, k, NULL);
         blank(p, 0.5);
     }
     if (b->nunits && condensed(b)) {

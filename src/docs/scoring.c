@@ -382,6 +382,26 @@ static void int_cell(struct book *b, lxw_worksheet *ws, int row, int col, size_t
         b->failed = true;
 }
 
+/* The roll-up's rows from row r on, every level, each level indented one full-width space; returns the next row. */
+static int annex_govs(struct book *b, lxw_worksheet *ws, int r, const json_t *rows, int depth)
+{
+    static const char *const figs[] = {"registered", "completed", "completed_on_time", "overdue"};
+    size_t i;
+    json_t *u;
+    json_array_foreach(rows, i, u)
+    {
+        const char *indent = "";
+        for (int k = 0; k < depth; k++)
+            indent = arena_printf(b->a, "%s　", indent);
+        bool own = S(u, "level") && !strcmp(S(u, "level"), "own");
+        str(b, ws, r, 0, arena_printf(b->a, "%s%s%s", indent, S(u, "name"), own ? "（本级）" : ""), NULL);
+        for (int k = 0; k < 4; k++)
+            num(b, ws, r, 1 + k, G(u, figs[k]));
+        r = annex_govs(b, ws, r + 1, G(u, "governments"), depth + 1);
+    }
+    return r;
+}
+
 /* A bulletin's annex: every unit, the roll-up per government, the overdue items (the model's figures). */
 static void write_annex(struct book *b, const json_t *bul)
 {
@@ -417,15 +437,7 @@ static void write_annex(struct book *b, const json_t *bul)
     if (json_array_size(govs)) {
         lxw_worksheet *s2 = sheet(b, "各级政府", h2, w2, 5);
         str(b, s2, 0, 0, title, b->title);
-        r = 2;
-        json_array_foreach(govs, i, u)
-        {
-            bool own = S(u, "level") && !strcmp(S(u, "level"), "own");
-            str(b, s2, r, 0, own ? arena_printf(b->a, "%s（本级）", S(u, "name")) : S(u, "name"), NULL);
-            for (int k = 0; k < 4; k++)
-                num(b, s2, r, 1 + k, G(u, figs[k]));
-            r++;
-        }
+        r = annex_govs(b, s2, 2, govs, 0);
         str(b, s2, r, 0, "合计", b->head);
         for (int k = 0; k < 4; k++)
             num(b, s2, r, 1 + k, G(tot, figs[k]));

@@ -153,33 +153,56 @@ static enum err per_unit(struct ctx *c, const struct offices *home, const char *
     return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
 }
 
-/* In total, each item once. */
+/* Adds one office's figures (registered, completed, on time, overdue) to by_office[path] (NULL: not wanted). */
+static void office_add(json_t *by_office, const char *path, const json_int_t v[4])
+{
+    static const char *const keys[] = {"registered", "completed", "completed_on_time", "overdue"};
+    if (!by_office)
+        return;
+    json_t *o = json_object_get(by_office, path);
+    if (!o)
+        json_object_set_new(by_office, path,
+                            o = json_pack("{si si si si}", keys[0], 0, keys[1], 0, keys[2], 0, keys[3], 0));
+    for (int k = 0; k < 4; k++)
+        json_object_set_new(o, keys[k], json_integer(json_integer_value(json_object_get(o, keys[k])) + v[k]));
+}
+
+/* In total, each item once; per issuing office (by_office, the roll-up per government) from the same rows. */
 static enum err totals(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
-                       const struct period *p, json_t **out)
+                       const struct period *p, json_t *by_office, json_t **out)
 {
     json_int_t reg = 0, done = 0, late = 0, on_time = 0;
-    struct stmt *st = db_query(c->db, "SELECT 0, '', '', " FIGURES " FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE,
+    struct stmt *st = db_query(c->db,
+                               "SELECT i.office_path, " FIGURES " FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE
+                               " GROUP BY i.office_path",
                                FIGURE_BINDS(p), DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
-    int rc = stmt_step(st);
-    if (rc == STORE_ROW && !stmt_is_null(st, 3)) {
-        reg = stmt_int(st, 3);
-        done = stmt_int(st, 4);
-        late = stmt_int(st, 5);
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        json_int_t v[4] = {stmt_int(st, 1), stmt_int(st, 2), 0, stmt_int(st, 3)};
+        reg += v[0];
+        done += v[1];
+        late += v[3];
+        office_add(by_office, stmt_text(st, 0), v);
     }
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "统计通报数据");
-    st = db_query(
-        c->db, "SELECT i.due_date, i.closed_at FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE " AND " COMPLETED_IN,
-        DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->from_b), DB_TEXT(p->to_b));
+    st = db_query(c->db,
+                  "SELECT i.due_date, i.closed_at, i.office_path FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE
+                  " AND " COMPLETED_IN,
+                  DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->from_b),
+                  DB_TEXT(p->to_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     while ((rc = stmt_step(st)) == STORE_ROW) {
         char closed[11];
         local_date(stmt_text(st, 1), closed);
-        on_time += strcmp(closed, stmt_text(st, 0)) <= 0;
+        if (strcmp(closed, stmt_text(st, 0)) > 0)
+            continue;
+        on_time++;
+        office_add(by_office, stmt_text(st, 2), (json_int_t[4]){0, 0, 1, 0});
     }
     stmt_done(st);
     if (rc < 0)
@@ -487,7 +510,35 @@ struct fig_run {
     struct fig_acc *units; /* by unit id order of appearance; sorted by path at the end */
     int n, cap;
     struct fig_acc total;
+    struct fig_acc *offs; /* the total per issuing office (path), sorted by path: the roll-up per government */
+    int noff, capoff;
 };
+
+static int acc_path_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct fig_acc *)x)->path, ((const struct fig_acc *)y)->path);
+}
+
+/* The total of the office at path (kept sorted: a binary search per row of a scan). */
+static struct fig_acc *off_of(struct fig_run *r, const char *path)
+{
+    int lo = 0, hi = r->noff;
+    while (lo < hi) {
+        int mid = (lo + hi) / 2, d = strcmp(r->offs[mid].path, path);
+        if (!d)
+            return &r->offs[mid];
+        if (d < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    r->offs = res_grow(r->c, r->offs, r->noff, &r->capoff, sizeof *r->offs, 64);
+    memmove(&r->offs[lo + 1], &r->offs[lo], sizeof *r->offs * (size_t)(r->noff - lo));
+    r->noff++;
+    memset(&r->offs[lo], 0, sizeof r->offs[lo]);
+    r->offs[lo].path = arena_strdup(r->c->arena, path);
+    return &r->offs[lo];
+}
 
 static struct fig_acc *acc_of(struct fig_run *r, int64_t unit_id)
 {
@@ -515,9 +566,11 @@ static enum err counters_read(struct fig_run *r, const struct prefix *pt, const 
     DB_TEXT(pt->cm), DB_TEXT(pf->cm), DB_TEXT(pt->cm), DB_TEXT(pf->cm), DB_TEXT(pt->cm), DB_TEXT(pf->cm),              \
         DB_TEXT(pd->cm)
 #define COUNTS_OF(own)                                                                                                 \
-    "(SELECT unit_id, month, registered, completed, on_time, ov_in, ov_out FROM figure_counts WHERE " OFFICE_IN(       \
+    "(SELECT office_path, unit_id, month, registered, completed, on_time, ov_in, ov_out FROM figure_counts "           \
+    "WHERE " OFFICE_IN(                                                                                                \
         "office_path") " "                                                                                             \
-                       "AND own = " own " AND month <= ? UNION ALL SELECT unit_id, month, registered, completed, "     \
+                       "AND own = " own                                                                                \
+                       " AND month <= ? UNION ALL SELECT office_path, unit_id, month, registered, completed, "         \
                        "on_time, ov_in, ov_out "                                                                       \
                        "FROM figure_count_deltas WHERE " OFFICE_IN("office_path") " AND own = " own                    \
                                                                                   " AND month <= ?) x"
@@ -542,16 +595,22 @@ static enum err counters_read(struct fig_run *r, const struct prefix *pt, const 
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "统计通报数据");
-    st = db_query(c->db, "SELECT 0, " SUMS " FROM " COUNTS_OF("0") " WHERE x.unit_id = ?", SUM_BINDS,
-                  DB_OFFICES(r->home), DB_TEXT(to_month), DB_OFFICES(r->home), DB_TEXT(to_month), DB_INT(scope_id));
+    st = db_query(
+        c->db, "SELECT x.office_path, " SUMS " FROM " COUNTS_OF("0") " WHERE x.unit_id = ? GROUP BY x.office_path",
+        SUM_BINDS, DB_OFFICES(r->home), DB_TEXT(to_month), DB_OFFICES(r->home), DB_TEXT(to_month), DB_INT(scope_id));
 #undef SUMS
 #undef SUM_BINDS
 #undef COUNTS_OF
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
-    if ((rc = stmt_step(st)) == STORE_ROW)
-        for (int k = 0; k < F__N; k++)
-            r->total.v[k] += stmt_is_null(st, 1 + k) ? 0 : stmt_int(st, 1 + k);
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        struct fig_acc *o = off_of(r, stmt_text(st, 0));
+        for (int k = 0; k < F__N; k++) {
+            int64_t v = stmt_is_null(st, 1 + k) ? 0 : stmt_int(st, 1 + k);
+            r->total.v[k] += v;
+            o->v[k] += v;
+        }
+    }
     stmt_done(st);
     return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
 }
@@ -573,19 +632,20 @@ static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned ma
     char lo_b[21], hi_b[21];
     time_format_iso(time_local_instant(lo, 0), lo_b);
     time_format_iso(time_local_instant(hi + 1, 0), hi_b);
-    struct stmt *st = db_query(
-        c->db,
-        "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id FROM items i JOIN item_tracks t ON "
-        "t.item_id = i.id WHERE i.id IN (SELECT id FROM items WHERE " OFFICE_IN(
-            "office_path") " AND assigned_at >= ? AND "
-                           "assigned_at < ? UNION SELECT id FROM items WHERE " OFFICE_IN(
-                               "office_path") " AND closed_at >= ? AND closed_at < ? UNION "
-                                              "SELECT id FROM items WHERE " OFFICE_IN(
-                                                  "office_path") " AND due_date >= ? AND due_date <= ?) AND "
-                                                                 "t.unit_path >= ? AND "
-                                                                 "t.unit_path < ? ORDER BY i.id",
-        DB_OFFICES(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b), DB_OFFICES(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b),
-        DB_OFFICES(r->home), DB_TEXT(lo_due), DB_TEXT(hi_due), DB_TEXT(r->scope), DB_TEXT(r->upper));
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id, i.office_path FROM items i "
+                 "JOIN item_tracks t ON "
+                 "t.item_id = i.id WHERE i.id IN (SELECT id FROM items WHERE " OFFICE_IN(
+                     "office_path") " AND assigned_at >= ? AND "
+                                    "assigned_at < ? UNION SELECT id FROM items WHERE " OFFICE_IN(
+                                        "office_path") " AND closed_at >= ? AND closed_at < ? UNION "
+                                                       "SELECT id FROM items WHERE " OFFICE_IN(
+                                                           "office_path") " AND due_date >= ? AND due_date <= ?) AND "
+                                                                          "t.unit_path >= ? AND "
+                                                                          "t.unit_path < ? ORDER BY i.id",
+                 DB_OFFICES(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b), DB_OFFICES(r->home), DB_TEXT(lo_b), DB_TEXT(hi_b),
+                 DB_OFFICES(r->home), DB_TEXT(lo_due), DB_TEXT(hi_due), DB_TEXT(r->scope), DB_TEXT(r->upper));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
     int rc;
@@ -603,12 +663,14 @@ static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned ma
         add[F_OT_TO] = add[F_OT_FROM] = done && f.on_time;
         add[F_OV] = (f.ov && in_days(f.s, lo, hi)) - (f.ov && in_days(f.e, lo, hi));
         int64_t id = stmt_int(st, 0);
-        struct fig_acc *a = acc_of(r, stmt_int(st, 5));
+        struct fig_acc *a = acc_of(r, stmt_int(st, 5)), *o = id != last ? off_of(r, stmt_text(st, 6)) : NULL;
         for (int k = 0; k < F__N; k++)
             if (mask & (1u << k)) {
                 a->v[k] += add[k];
-                if (id != last)
+                if (o) {
                     r->total.v[k] += add[k];
+                    o->v[k] += add[k];
+                }
             }
         last = id;
     }
@@ -623,7 +685,7 @@ static enum err scan_late_assigned(struct fig_run *r, const struct period *p, in
     struct ctx *c = r->c;
     struct stmt *st = db_query(
         c->db,
-        "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id FROM items i "
+        "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id, i.office_path FROM items i "
         "JOIN item_tracks t ON t.item_id = i.id WHERE " OFFICE_IN(
             "i.office_path") " AND i.assigned_at >= ? "
                              "AND i.assigned_at < ? AND i.due_date < ? AND t.unit_path >= ? AND t.unit_path < ? "
@@ -642,17 +704,14 @@ static enum err scan_late_assigned(struct fig_run *r, const struct period *p, in
             continue;
         int64_t id = stmt_int(st, 0);
         acc_of(r, stmt_int(st, 5))->v[F_OV]++;
-        if (id != last)
+        if (id != last) {
             r->total.v[F_OV]++;
+            off_of(r, stmt_text(st, 6))->v[F_OV]++;
+        }
         last = id;
     }
     stmt_done(st);
     return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
-}
-
-static int acc_path_cmp(const void *x, const void *y)
-{
-    return strcmp(((const struct fig_acc *)x)->path, ((const struct fig_acc *)y)->path);
 }
 
 static json_t *figures_json(const int64_t *v)
@@ -664,9 +723,10 @@ static json_t *figures_json(const int64_t *v)
 
 /* per_unit and totals from the kept counters (same output). */
 static enum err counted(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
-                        const char *from, const char *to, const struct period *p, json_t *units, json_t **tot)
+                        const char *from, const char *to, const struct period *p, json_t *units, json_t *by_office,
+                        json_t **tot)
 {
-    struct fig_run r = {c, home, scope, upper, NULL, 0, 0, {0}};
+    struct fig_run r = {c, home, scope, upper, NULL, 0, 0, {0}, NULL, 0, 0};
     struct prefix pt, pf, pd;
     prefix_init(&pt, day_of(to));
     prefix_init(&pf, day_of(from) - 1);
@@ -713,6 +773,15 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
         json_object_set_new(row, "pos", json_integer(pos++));
         json_array_append_new(units, row);
     }
+    for (int i = 0; i < r.noff && by_office; i++) {
+        json_t *f = figures_json(r.offs[i].v);
+        json_int_t v[4] = {json_integer_value(json_object_get(f, "registered")),
+                           json_integer_value(json_object_get(f, "completed")),
+                           json_integer_value(json_object_get(f, "completed_on_time")),
+                           json_integer_value(json_object_get(f, "overdue"))};
+        json_decref(f);
+        office_add(by_office, r.offs[i].path, v);
+    }
     json_t *t = figures_json(r.total.v);
     json_int_t done = json_integer_value(json_object_get(t, "completed")),
                on_time = json_integer_value(json_object_get(t, "completed_on_time"));
@@ -724,7 +793,7 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
 /* bulletin_count; with findings, also the inspections' findings per unit (rectification.units, .findings),
  * which only a bulletin prints (the statistics page counts twelve months without them). */
 static enum err count(struct ctx *c, const char *home_path, bool below, const char *scope, const char *from,
-                      const char *to, bool findings, json_t **out)
+                      const char *to, bool findings, json_t *by_office, json_t **out)
 {
     struct offices offices = {
         home_path, below ? perm_path_upper(c->arena, home_path) : arena_printf(c->arena, "%s0", home_path), below};
@@ -736,10 +805,10 @@ static enum err count(struct ctx *c, const char *home_path, bool below, const ch
     p.as_of_b = boundary(c, p.as_of, 1);
     const char *upper = perm_path_upper(c->arena, scope);
     json_t *units = json_array(), *items = json_array(), *tot = NULL, *rect = NULL;
-    enum err e = ledger_figs_usable(c) ? counted(c, home, scope, upper, from, to, &p, units, &tot)
+    enum err e = ledger_figs_usable(c) ? counted(c, home, scope, upper, from, to, &p, units, by_office, &tot)
                                        : per_unit(c, home, scope, upper, &p, units);
     if (!e && !tot)
-        e = totals(c, home, scope, upper, &p, &tot);
+        e = totals(c, home, scope, upper, &p, by_office, &tot);
     if (!e)
         e = overdue_items(c, home, scope, upper, &p, items);
     if (!e)
@@ -778,75 +847,152 @@ static enum err count(struct ctx *c, const char *home_path, bool below, const ch
 enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
                         json_t **out)
 {
-    return count(c, home, false, scope, from, to, false, out);
+    return count(c, home, false, scope, from, to, false, NULL, out);
 }
 
-/* 本级及下级: the roll-up per government — the home itself (本级: what its own office registered) and each
- * government right below it with everything below that (a city's counties, a province's cities) — each counted as
- * the bulletin counts (its own count: the rows add up to the totals, every item once). Rows with nothing left out. */
-static enum err governments(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
-                            json_t **out)
+/* 本级及下级: the roll-up per government at every level. Each issuing office's figures (by_office, from the bulletin's
+ * own count: each item once, under its office) go to the nearest government at or above the office (a department
+ * that broke an item down counts with its government); a government's row is its own (本级) plus everything below it.
+ * The rows: the home's own (level `own`), then each government right below it (level `below`, a province's cities)
+ * with, when a government below it has items too, `governments`: the same rows one level down (the city's own, its
+ * counties …). The rows of each list add up to the figures of the row above (the first list's to the totals). Rows
+ * with nothing are left out. One read of the subtree's governments; nothing counted again. */
+struct gov {
+    int64_t id, sort;
+    const char *name, *path;
+    int parent;                /* the nearest government above (index), -1 for the home */
+    bool deeper;               /* a government right below it has items */
+    json_int_t own[4], sub[4]; /* registered, completed, on time, overdue */
+};
+/* The rows' order: the units' sort, then the path. */
+struct gov_ord {
+    int64_t sort;
+    const char *path;
+    int i;
+};
+static const char *const gov_keys[] = {"registered", "completed", "completed_on_time", "overdue"};
+
+static int gov_path_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct gov *)x)->path, ((const struct gov *)y)->path);
+}
+
+/* The government whose path is the longest prefix of path (one of the first n of g, sorted by path), or -1. */
+static int gov_nearest(const struct gov *g, int n, const char *path, size_t len)
+{
+    char key[512];
+    for (; len > 1; len--) {
+        if (path[len - 1] != '/' || len >= sizeof key)
+            continue;
+        memcpy(key, path, len);
+        key[len] = 0;
+        struct gov probe = {.path = key};
+        const struct gov *hit = bsearch(&probe, g, (size_t)n, sizeof *g, gov_path_cmp);
+        if (hit)
+            return (int)(hit - g);
+    }
+    return -1;
+}
+
+static bool gov_any(const json_int_t v[4])
+{
+    return v[0] || v[1] || v[3];
+}
+
+static json_t *gov_row(const struct gov *g, const char *level, const json_int_t v[4])
+{
+    json_t *row = json_pack("{sI ss ss}", "unit_id", (json_int_t)g->id, "name", g->name, "level", level);
+    for (int k = 0; k < 4; k++)
+        json_object_set_new(row, gov_keys[k], json_integer(v[k]));
+    return row;
+}
+
+/* The rows under government i: its own, then each government right below it with its subtree. */
+static json_t *gov_rows(const struct gov *g, const struct gov_ord *order, int n, int i)
+{
+    json_t *rows = json_array();
+    if (gov_any(g[i].own))
+        json_array_append_new(rows, gov_row(&g[i], "own", g[i].own));
+    for (int k = 0; k < n; k++) {
+        const struct gov *x = &g[order[k].i];
+        if (x->parent != i || !gov_any(x->sub))
+            continue;
+        json_t *row = gov_row(x, "below", x->sub);
+        if (x->deeper)
+            json_object_set_new(row, "governments", gov_rows(g, order, n, order[k].i));
+        json_array_append_new(rows, row);
+    }
+    return rows;
+}
+
+static int gov_order_cmp(const void *x, const void *y)
+{
+    const struct gov_ord *a = x, *b = y;
+    return a->sort != b->sort ? (a->sort > b->sort) - (a->sort < b->sort) : strcmp(a->path, b->path);
+}
+
+static enum err governments(struct ctx *c, const char *home, const json_t *by_office, json_t **out)
 {
     struct stmt *st = db_query(c->db,
-                               "SELECT g.id, g.name, g.path FROM units g JOIN units h ON h.id = g.parent_id "
-                               "WHERE h.path = ? AND g.kind = 'government' ORDER BY g.sort, g.path",
-                               DB_TEXT(home));
+                               "SELECT id, name, path, sort FROM units WHERE path >= ? AND path < ? "
+                               "AND (kind = 'government' OR path = ?)",
+                               DB_TEXT(home), DB_TEXT(perm_path_upper(c->arena, home)), DB_TEXT(home));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取下级政府");
     int n = 0, cap = 0, rc;
-    struct gov {
-        int64_t id;
-        const char *name, *path;
-    } *g = res_grow(c, NULL, 0, &cap, sizeof *g, 8);
-    g[n++] = (struct gov){0, NULL, home};
+    struct gov *g = NULL;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        g = res_grow(c, g, n, &cap, sizeof *g, 8);
-        g[n++] = (struct gov){stmt_int(st, 0), res_col(c, st, 1), res_col(c, st, 2)};
+        g = res_grow(c, g, n, &cap, sizeof *g, 16);
+        g[n++] =
+            (struct gov){stmt_int(st, 0), stmt_int(st, 3), res_col(c, st, 1), res_col(c, st, 2), -1, false, {0}, {0}};
     }
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取下级政府");
-    enum err e = db_one_int(c->db, &g[0].id, "SELECT id FROM units WHERE path = ?", DB_TEXT(home));
-    if (!e)
-        e = db_one_text(c->db, c->arena, &g[0].name, "SELECT name FROM units WHERE path = ?", DB_TEXT(home));
-    if (e)
-        return ctx_db_fail(c, e, "读取政府");
-    json_t *rows = json_array();
-    for (int i = 0; i < n && !e; i++) {
-        json_t *fig = NULL;
-        if ((e = count(c, g[i].path, i > 0, scope, from, to, false, &fig)))
-            break;
-        json_t *t = json_object_get(fig, "totals");
-        if (json_integer_value(json_object_get(t, "registered")) || json_integer_value(json_object_get(t, "overdue")) ||
-            json_integer_value(json_object_get(t, "completed")))
-            json_array_append_new(
-                rows, json_pack("{sI ss ss sO sO sO sO}", "unit_id", (json_int_t)g[i].id, "name", g[i].name, "level",
-                                i ? "below" : "own", "registered", json_object_get(t, "registered"), "completed",
-                                json_object_get(t, "completed"), "completed_on_time",
-                                json_object_get(t, "completed_on_time"), "overdue", json_object_get(t, "overdue")));
-        json_decref(fig);
+    if (!n)
+        return ctx_fail(c, ERR_INTERNAL, "读取政府失败");
+    qsort(g, (size_t)n, sizeof *g, gov_path_cmp); /* bytewise: the home first, each government before those below */
+    for (int i = 1; i < n; i++)
+        g[i].parent = gov_nearest(g, i, g[i].path, strlen(g[i].path) - 1);
+    const char *path;
+    json_t *f;
+    json_object_foreach((json_t *)by_office, path, f)
+    {
+        int i = gov_nearest(g, n, path, strlen(path));
+        if (i < 0)
+            i = 0; /* not below a government of the subtree: the home's own */
+        for (int k = 0; k < 4; k++)
+            g[i].own[k] += json_integer_value(json_object_get(f, gov_keys[k]));
     }
-    if (e) {
-        json_decref(rows);
-        return e;
-    }
-    *out = rows;
+    for (int i = 0; i < n; i++)
+        memcpy(g[i].sub, g[i].own, sizeof g[i].sub);
+    for (int i = n - 1; i > 0; i--)
+        if (g[i].parent >= 0) {
+            for (int k = 0; k < 4; k++)
+                g[g[i].parent].sub[k] += g[i].sub[k];
+            g[g[i].parent].deeper |= gov_any(g[i].sub);
+        }
+    struct gov_ord *order = arena_alloc(c->arena, sizeof *order * (size_t)n);
+    for (int i = 0; i < n; i++)
+        order[i] = (struct gov_ord){g[i].sort, g[i].path, i};
+    qsort(order, (size_t)n, sizeof *order, gov_order_cmp);
+    *out = gov_rows(g, order, n, 0);
     return ERR_OK;
 }
 
 enum err bulletin_count_all(struct ctx *c, const char *home, bool below, const char *scope, const char *from,
                             const char *to, bool warnings, json_t **out)
 {
-    json_t *w = NULL, *govs = NULL;
-    enum err e = count(c, home, below, scope, from, to, true, out);
+    json_t *w = NULL, *govs = NULL, *by_office = below ? json_object() : NULL;
+    enum err e = count(c, home, below, scope, from, to, true, by_office, out);
     if (!e && below) {
-        if ((e = governments(c, home, scope, from, to, &govs))) {
+        if ((e = governments(c, home, by_office, &govs))) {
             json_decref(*out);
             *out = NULL;
-            return e;
-        }
-        json_object_set_new(*out, "governments", govs);
+        } else
+            json_object_set_new(*out, "governments", govs);
     }
+    json_decref(by_office);
     if (e || !warnings)
         return e;
     if ((e = warnings_by_unit(c, home, below, scope, &w))) {

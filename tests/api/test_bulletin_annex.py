@@ -91,6 +91,63 @@ def test_the_pdf_rolls_up_per_city_and_prints_the_ranking_top_and_bottom_n(prov,
     assert "各责任单位办理情况如下" not in text
 
 
+KEYS = ("registered", "completed", "completed_on_time", "overdue")
+
+
+def flat(rows, depth=0):
+    """The roll-up's rows in the document's order: each row, then the rows under it one level deeper."""
+    for g in rows:
+        yield depth, g
+        yield from flat(g.get("governments", []), depth + 1)
+
+
+def test_the_roll_up_goes_down_every_level_and_each_government_is_a_recount(prov, bulletin, tmp_path):
+    """Province → city → county: each city's row unfolds to its counties; each level adds up to the row above it
+    (the first to the totals), and each city's and county's figures equal the bulletin counted again with that
+    government as its scope (gen's items stay in their county); the PDF prints the cities and the most overdue
+    counties, the annex all of them."""
+    o = prov.client("prov_office")
+    f = bulletin["figures"]
+    govs = f["governments"]
+    cities = [g for g in govs if g["level"] == "below"]
+    assert len(cities) == 14 and all(g["level"] == "own" or g.get("governments") for g in govs), govs
+
+    def adds_up(rows, want):
+        assert {k: sum(r[k] for r in rows) for k in KEYS} == {k: want[k] for k in KEYS}, (rows, want)
+        for r in rows:
+            if r.get("governments"):
+                adds_up(r["governments"], r)
+
+    adds_up(govs, f["totals"])
+    counties = [g for c in cities for g in c["governments"]]
+    assert all(g["level"] == "below" and "governments" not in g for g in counties), counties
+    assert len(counties) > 100 and sum(1 for c in counties if c["name"] == "古城县人民政府") == 1
+    for g in cities + [c for c in cities[0]["governments"][:2]]:
+        r = o.post("/api/v1/bulletins", {**year_so_far(o), "levels": "below", "scope_unit_id": g["unit_id"]})
+        assert r.status == 201, r
+        assert {k: r.json["figures"]["totals"][k] for k in KEYS} == {k: g[k] for k in KEYS}, (g, r.json["figures"])
+        sub = r.json["figures"]["governments"]  # one city, down to the scope
+        assert len(sub) == 1 and g["unit_id"] in [x["unit_id"] for _, x in flat(sub)], sub
+        if g is cities[0]:  # a few rows: the PDF prints every level, the counties indented under their city
+            _, text = pdf_of(o, r.json["id"], tmp_path, "city.pdf")
+            flat_text, at = text.replace(" ", ""), 0  # (pdftotext drops the indentation: seen on the page)
+            for depth, x in flat(sub):
+                row = f"{x['name']}{x['registered']}{x['completed']}{x['completed_on_time']}{x['overdue']}"
+                assert flat_text.find(row, at) > at, (depth, x)
+                at = flat_text.find(row, at)
+            assert "各下级政府所属政府" not in text
+    # the PDF: every city, then the counties most overdue (rank_n of them), the rest in the annex
+    _, text = pdf_of(o, bulletin["id"], tmp_path, "levels.pdf")
+    flat_text = text.replace(" ", "")
+    top = sorted(counties, key=lambda g: (-g["overdue"], -g["registered"], g["name"].encode()))[:5]
+    assert f"各下级政府所属政府（{len(counties)}个）的办理情况见附件《各级政府》工作表，其中超期未办结事项最多的5个如下：" \
+        in flat_text
+    for g in top:
+        assert f"{g['name']}{g['registered']}{g['completed']}{g['completed_on_time']}{g['overdue']}" in flat_text, g
+    rest = [g for g in counties[5:] if g not in top and g["name"] not in text]
+    assert rest, "the other counties are left to the annex"
+
+
 def test_the_annex_holds_every_unit_of_the_bulletin(prov, bulletin):
     o = prov.client("prov_office")
     x = o.get(f"/api/v1/bulletins/{bulletin['id']}/annex.xlsx")
@@ -109,9 +166,10 @@ def test_the_annex_holds_every_unit_of_the_bulletin(prov, bulletin):
                  None])
     assert rows == want
     govs = [list(r) for r in wb["各级政府"].iter_rows(min_row=3, values_only=True)]
-    assert govs == [[g["name"] + ("（本级）" if g["level"] == "own" else ""), g["registered"], g["completed"],
-                     g["completed_on_time"], g["overdue"]] for g in f["governments"]] + \
+    assert govs == [["　" * depth + g["name"] + ("（本级）" if g["level"] == "own" else ""), g["registered"],
+                     g["completed"], g["completed_on_time"], g["overdue"]] for depth, g in flat(f["governments"])] + \
         [["合计", t["registered"], t["completed"], t["completed_on_time"], t["overdue"]]]
+    assert len(govs) > 140  # the cities and, under each, its counties
     items = [list(r) for r in wb["超期未办结事项"].iter_rows(min_row=3, values_only=True)]
     assert items == [[i + 1, x["number"], x["title"], x["lead_unit"], x["due_date"], x["overdue_days"]]
                      for i, x in enumerate(f["overdue_items"])]
