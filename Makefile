@@ -119,9 +119,9 @@ test-api-pg: build/asan/ducha
 # each browser test's server starts on a copy of it (tests/web/helper.js, startServer)
 test-web: build/ducha web tests/web/node_modules/.installed
 	@tmpl=$$(mktemp -d /tmp/ducha-web-template.XXXXXX) && \
+	  trap 'rm -rf "$$tmpl"' EXIT && trap 'exit 130' INT TERM && \
 	  (cd $$tmpl && DUCHA_PASSWORD_HASH_COST=minimal $(CURDIR)/build/ducha demo --db demo.db >/dev/null) && \
-	  (cd tests/web && DUCHA_WEB_TEMPLATE=$$tmpl DUCHA_BIN=$(CURDIR)/build/ducha node --test); \
-	  rc=$$?; rm -rf $$tmpl; exit $$rc
+	  (cd tests/web && DUCHA_WEB_TEMPLATE=$$tmpl DUCHA_BIN=$(CURDIR)/build/ducha node --test)
 
 check-layers:
 	@scripts/check-layers.sh

@@ -7,6 +7,7 @@ import uuid
 
 from PIL import Image
 
+from conftest import Clients
 from itemlib import day
 
 # a distinctive reporter: the protection tests look for these strings everywhere
@@ -172,21 +173,12 @@ class Public:
         return r
 
 
-class Clues:
+class Clues(Clients):
     """Clues of 古城县 moved through the workflow by the demo users."""
 
     def __init__(self, server):
-        self.server = server
-        self.clients = {}
+        super().__init__(server)
         self.public = Public(server.client())
-
-    def c(self, user):
-        if user not in self.clients:
-            self.clients[user] = self.server.client(user)
-        return self.clients[user]
-
-    def unit(self, code):
-        return self.c("gc_office").unit_id(code)
 
     def create(self, user="gc_office", reporter=None, **kw):
         """A clue recorded by staff (anonymous unless a reporter is given)."""

@@ -3,6 +3,7 @@ fresh copy of the demo database, on SQLite or (DUCHA_TEST_BACKEND=postgres) on a
 server started by scripts/pg.sh, and talks to it over HTTP. Every server's stderr is checked for
 sanitizer reports when it stops, and every response the Client receives is checked against
 docs/openapi.yaml (tests/api/contract.py): an undocumented route, status, field or type fails the test."""
+import atexit
 import http.cookiejar
 import itertools
 import json
@@ -73,13 +74,31 @@ TEST_SECRET_KEY = "ducha-test-secret-key"
 TEST_AUDIT_KEY = "ducha-test-audit-key-0123456789"
 
 
+_scratch = []
+
+
+def scratch_dir(prefix):
+    """A new temporary directory (in /tmp), removed when the test run ends, also after a failed or interrupted
+    one (atexit), unless a test removed it before: every temporary directory of tests/api comes from here (runs
+    used to leave one in /tmp per CLI database, server that failed its checks and drill)."""
+    d = tempfile.mkdtemp(prefix=prefix)
+    _scratch.append(d)
+    return d
+
+
+@atexit.register
+def _remove_scratch():
+    for d in _scratch:
+        shutil.rmtree(d, ignore_errors=True)
+
+
 _cli_data_dirs = {}
 
 
 def run_cli(*args, db, stdin=None, check=True, env=None):
     """Runs `ducha ARGS --db DB` with the servers' seal and audit keys; returns CompletedProcess (text). The
     data directory (checkpoint file, …) is one temporary directory per database unless env names one."""
-    data = _cli_data_dirs.setdefault(db, None) or tempfile.mkdtemp(prefix="ducha-cli-")
+    data = _cli_data_dirs.setdefault(db, None) or scratch_dir("ducha-cli-")
     _cli_data_dirs[db] = data
     e = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY, DUCHA_DATA_DIR=data)
     e.update(env or {})
@@ -164,7 +183,7 @@ class Backend:
 
 @pytest.fixture(scope="session")
 def backend():
-    tmp = tempfile.mkdtemp(prefix="ducha-test-")
+    tmp = scratch_dir("ducha-test-")
     b = Backend(tmp)
     yield b
     b.close()
@@ -259,7 +278,7 @@ class Server:
             preset_clock(db, clock)
         elif TEST_SHIFT and test_clock:
             put_setting(db, "test_clock_offset", str(TEST_SHIFT))
-        self.dir = tempfile.mkdtemp(prefix="ducha-srv-")
+        self.dir = scratch_dir("ducha-srv-")
         # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
         e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
         # the public pages' limits are off and their challenge easy unless a test sets them (test_clues_public)
@@ -369,6 +388,28 @@ def fresh_server(backend):
     s = Server(backend.new_db(scanned=True))
     yield s
     s.stop()
+
+
+class Clients:
+    """A server's signed-in clients, one per demo user (signed in on first use: c(user)), and unit ids by code
+    (unit(code), each looked up once in the scope of the user unit_by). The *lib.py drivers build on it."""
+
+    unit_by = "gc_office"
+
+    def __init__(self, server):
+        self.server = server
+        self.clients = {}
+        self._units = {}
+
+    def c(self, user):
+        if user not in self.clients:
+            self.clients[user] = self.server.client(user)
+        return self.clients[user]
+
+    def unit(self, code):
+        if code not in self._units:
+            self._units[code] = self.c(self.unit_by).unit_id(code)
+        return self._units[code]
 
 
 class Response:

@@ -2,29 +2,19 @@
 for one of its registered items, the units evaluated (交通运输局 by default), the demo's evaluator organisation
 古城县民生评估中心 (gc-pg, user gc_evaluator) and two indicators."""
 
-from conftest import uniq
+from conftest import Clients, uniq
 from itemlib import day
 
 INDICATORS = [{"name": "整改措施落实", "description": "措施是否到位、台账是否完整", "max_score": 60},
               {"name": "群众满意程度", "max_score": 40}]
 
 
-class Evals:
+class Evals(Clients):
+    unit_by = "admin"
+
     def __init__(self, server):
-        self.server = server
-        self.clients = {}
-        self._units = {}
+        super().__init__(server)
         self._item = None
-
-    def c(self, user):
-        if user not in self.clients:
-            self.clients[user] = self.server.client(user)
-        return self.clients[user]
-
-    def unit(self, code):
-        if code not in self._units:
-            self._units[code] = self.c("admin").unit_id(code)
-        return self._units[code]
 
     def item(self):
         """A registered item of 古城县 (from the demo)."""

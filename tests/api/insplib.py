@@ -4,7 +4,7 @@ reviews, and walking them through their workflows with the demo roles of 古城�
 Inspections are dated two years ahead by default (YEAR): a year whose previous year holds no record,
 so that no total cap applies unless a test wants one (test_inspections_caps sets its own)."""
 
-from conftest import uniq
+from conftest import Clients, uniq
 from itemlib import ServerClock, today
 
 YEAR = today().year + 2
@@ -78,24 +78,14 @@ CAPS = {
 }
 
 
-class Insp(ServerClock):
+class Insp(Clients, ServerClock):
     """Signed-in clients per demo user and helpers on one server; clock: as Items' (itemlib.ServerClock)."""
 
+    unit_by = "admin"
+
     def __init__(self, server, clock=None):
-        super().__init__(clock)
-        self.server = server
-        self.clients = {}
-        self._units = {}
-
-    def c(self, user):
-        if user not in self.clients:
-            self.clients[user] = self.server.client(user)
-        return self.clients[user]
-
-    def unit(self, code):
-        if code not in self._units:
-            self._units[code] = self.c("admin").unit_id(code)
-        return self._units[code]
+        Clients.__init__(self, server)
+        ServerClock.__init__(self, clock)
 
     def move_clock(self, now):
         """The server's test clock to the ISO instant now; the sessions idle since are gone: sign in again."""

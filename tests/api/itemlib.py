@@ -5,7 +5,7 @@ import datetime
 import time
 from urllib.parse import quote
 
-from conftest import PASSWORD, run_now, uniq
+from conftest import PASSWORD, Clients, run_now, uniq
 
 # the demo user who takes each kind of row of the transition table
 ACTOR = {
@@ -102,23 +102,14 @@ class ServerClock:
         return (self.today() + datetime.timedelta(days=offset)).isoformat()
 
 
-class Items(ServerClock):
+class Items(Clients, ServerClock):
     """Signed-in clients per demo user (created lazily) and item helpers on one server."""
 
     def __init__(self, server, clock=None):
         """clock: the ISO instant the server's test clock was started on (pinned_clock), from which
         now(), today() and day(n) then count; None: the real time."""
-        super().__init__(clock)
-        self.server = server
-        self.clients = {}
-
-    def c(self, user):
-        if user not in self.clients:
-            self.clients[user] = self.server.client(user)
-        return self.clients[user]
-
-    def unit(self, code):
-        return self.c("gc_office").unit_id(code)
+        Clients.__init__(self, server)
+        ServerClock.__init__(self, clock)
 
     def create(self, title="推进城区道路交通拥堵治理", lead="gc-jt", co=(), user="gc_office", **kw):
         body = {"title": title, "requirement": kw.pop("requirement", "完成主干道改造，按月报送进展"),

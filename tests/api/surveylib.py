@@ -2,7 +2,7 @@
 link answered through an anonymous client with the proof of work solved."""
 
 from cluelib import solve, wrong_solution
-from conftest import uniq
+from conftest import Clients, uniq
 from itemlib import day
 
 QUESTIONS = [
@@ -13,16 +13,10 @@ QUESTIONS = [
 ]
 
 
-class Surveys:
+class Surveys(Clients):
     def __init__(self, server):
-        self.server = server
-        self.clients = {}
+        super().__init__(server)
         self.anon = server.client()
-
-    def c(self, user):
-        if user not in self.clients:
-            self.clients[user] = self.server.client(user)
-        return self.clients[user]
 
     def create(self, user="gc_office", mode="token", expect=201, **kw):
         body = {"title": kw.pop("title", f"整改满意度调查{uniq()}"), "intro": "请根据实际情况作答。",

@@ -22,7 +22,7 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 
 from cluelib import Public, jpeg
-from conftest import BIN, PASSWORD, Server, uniq
+from conftest import BIN, PASSWORD, Clients, Server, uniq
 from insplib import YEAR, yday
 from itemlib import PATH, day
 
@@ -125,28 +125,25 @@ def test_every_route_declares_who_gets_in():
 
 # ---- the world: objects in the own unit, another unit and another county ----
 
-class World:
-    """Signed-in clients and objects of every kind at each relation, made through the API."""
+class World(Clients):
+    """Signed-in clients (c: the sessions that make the objects) and objects of every kind at each relation,
+    made through the API."""
+
+    unit_by = "admin"
 
     def __init__(self, server):
-        self.s = server
-        self.clients = {}  # sessions that make the objects
+        super().__init__(server)
         self.probes = {}   # sessions that send the checked requests (a request may end its own session)
         self.ids = {}
         self.years = YEAR + 10  # plans of fresh years ($newyear)
 
     def probe(self, principal):
         if principal not in self.probes:
-            self.probes[principal] = self.s.client(USER[principal])
+            self.probes[principal] = self.server.client(USER[principal])
         return self.probes[principal]
 
-    def c(self, user):
-        if user not in self.clients:
-            self.clients[user] = self.s.client(user)
-        return self.clients[user]
-
     def unit(self, rel):
-        return self.ids.setdefault(("unit", rel), self.c("admin").unit_id(PLACE[rel][0]))
+        return super().unit(PLACE[rel][0])
 
     def user(self, rel):
         def find():
@@ -280,10 +277,10 @@ class World:
                 "username": "ap_mx_inspector", "name": "矩阵督查员", "unit_id": gov, "password": PASSWORD,
                 "roles": [{"role": "inspector", "unit_id": gov}]})
             assert r.status == 201, r
-            c = self.s.client("ap_mx_inspector")  # a new account changes its password first
+            c = self.server.client("ap_mx_inspector")  # a new account changes its password first
             r = c.put("/api/v1/session/password", {"old_password": PASSWORD, "new_password": "Matrix2026x"})
             assert r.status == 204, r
-            self.clients["ap_mx_inspector"] = self.s.client("ap_mx_inspector", "Matrix2026x")
+            self.clients["ap_mx_inspector"] = self.server.client("ap_mx_inspector", "Matrix2026x")
             self.ids["ap_inspector"] = "ap_mx_inspector"
         return self.ids["ap_inspector"]
 
@@ -539,7 +536,7 @@ class World:
         county, sent by its office to the relation's unit for verification unless state is received."""
         county = PLACE[rel][1]
         office = self.c(f"{county}_office")
-        pub = Public(self.s.client())
+        pub = Public(self.server.client())
         town = self.c("admin").unit_id(county + "-t1")
         fields = pub.fields(area_id=str(town), name="矩阵反映人", phone="13900000000", anonymous="0",
                             description=f"矩阵测试反映的问题{uniq()}：路灯损坏已有一个月无人维修。")
@@ -838,7 +835,7 @@ def test_every_route_answers_every_principal_as_declared(world):
             for rel in RELATIONS:
                 want, path, body = plan[(principal, rel)]
                 # a request that may end its own session gets a session of its own
-                client = world.s.client(USER[principal]) if session_route else world.probe(principal)
+                client = world.server.client(USER[principal]) if session_route else world.probe(principal)
                 resp = send(client, r["method"], path, body, decl.type)
                 got = classify(resp.status)
                 observed[(principal, rel)] = got
@@ -852,7 +849,7 @@ def test_every_route_answers_every_principal_as_declared(world):
         with ThreadPoolExecutor(max_workers=6) as pool:
             list(pool.map(check, PRINCIPALS))
         path, body = resolve(world, r, decl, "top", "own", False)
-        anon = classify(send(world.s.client(), r["method"], path, body, decl.type).status)
+        anon = classify(send(world.server.client(), r["method"], path, body, decl.type).status)
         if not LEARN and anon != decl.anon:
             mismatches.append(f"{r['method']} {r['pattern']} anonymously: declared {CLASS.get(decl.anon)}, got "
                               f"{CLASS.get(anon, anon)}")

@@ -6,12 +6,11 @@ import json
 import os
 import shutil
 import subprocess
-import tempfile
 import time
 
 import pytest
 
-from conftest import BIN, ROOT, Server, run_cli, scan, wait_for
+from conftest import BIN, ROOT, Server, run_cli, scan, scratch_dir, wait_for
 
 SUPPORT = os.path.join(ROOT, "tests", "support")
 
@@ -25,7 +24,7 @@ class Sink:
     """A support sink process (smtp_sink.py or http_sink.py) on a free port."""
 
     def __init__(self, script, argfn):
-        self.dir = tempfile.mkdtemp(prefix="ducha-sink-")
+        self.dir = scratch_dir("ducha-sink-")
         self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(SUPPORT, script), "--port", "0", *argfn(self.dir)],
                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         line = self.proc.stdout.readline().split()

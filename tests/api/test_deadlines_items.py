@@ -7,30 +7,18 @@ import contextlib
 
 import pytest
 
-from conftest import Server, cn_date, scan, wait_for
+from conftest import Clients, Server, cn_date, scan, wait_for
 from test_audit_trail import sql
 
 START = "2026-03-02T09:00:00+08:00"  # a Monday
 
 
 
-class World:
-    def __init__(self, srv):
-        self.srv = srv
-        self.clients = {}
-
-    def c(self, user):
-        if user not in self.clients:
-            self.clients[user] = self.srv.client(user)
-        return self.clients[user]
-
+class World(Clients):
     def clock(self, now):
-        r = self.srv.client("admin").put("/api/v1/admin/clock", {"now": now})
+        r = self.server.client("admin").put("/api/v1/admin/clock", {"now": now})
         assert r.status == 200, r
         self.clients = {}  # moving the clock ends idle sessions
-
-    def unit(self, code):
-        return self.c("gc_office").unit_id(code)
 
     def item(self, co=(), **kw):
         body = {"title": kw.pop("title", "城区道路积水点整治"), "requirement": "排查并整治积水点",
@@ -83,7 +71,7 @@ def world_at(backend, now):
         w.clock(now)
         yield w
     finally:
-        w.srv.stop()
+        w.server.stop()
 
 
 @pytest.fixture
@@ -229,12 +217,12 @@ def test_walk_past_milestones_ladder_once_in_order_across_restart(world):
     assert lights[late] == "red"
 
     # restart the server mid-way
-    db = w.srv.db
-    w.srv.stop()
-    w.srv = Server(db)
+    db = w.server.db
+    w.server.stop()
+    w.server = Server(db)
     w.clients = {}
     w.clock("2026-03-05T09:00:00+08:00")
-    scan(w.srv)  # a pass on Thursday, done when it returns: no step that day
+    scan(w.server)  # a pass on Thursday, done when it returns: no step that day
     assert step_names() == ["remind-0", "press"]
     # Friday 6 Mar (3 working days late): the written reminder notice to the unit, copied to the office
     w.clock("2026-03-06T09:00:00+08:00")
@@ -244,7 +232,7 @@ def test_walk_past_milestones_ladder_once_in_order_across_restart(world):
     w.clock("2026-03-10T09:00:00+08:00")
     assert got("gc_principal", "report") and got("gc_office", "report")
     w.clock("2026-04-30T09:00:00+08:00")
-    scan(w.srv)  # a pass weeks later: the ladder has no step after the report
+    scan(w.server)  # a pass weeks later: the ladder has no step after the report
     assert step_names() == ["remind-0", "press", "notice", "report"]
     m = [x for x in w.milestones(iid) if x["id"] == late][0]
     assert m["flagged"] and m["light"] == "red"
@@ -286,7 +274,7 @@ def test_suspension_pauses_the_clocks(world):
     assert [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]["paused"]
     # suspended for three weeks: no reminder, no escalation
     w.clock("2026-03-23T09:00:00+08:00")
-    scan(w.srv)  # a pass three weeks on
+    scan(w.server)  # a pass three weeks on
     res = [m for m in w.milestones(iid) if m["kind"] == "resolution"][0]
     assert res["steps"] == [] or all(s["step"].startswith("pause@") for s in res["steps"])
     assert w.c("gc_leader").post(f"/api/v1/items/{iid}/actions/resume", {"reason": "汛期结束"}).status == 200
@@ -328,7 +316,7 @@ def test_two_nodes_take_each_ladder_step_once(world):
     w = world
     iid = w.item(co=["gc-zj"])
     ms = [m for m in w.milestones(iid) if m["kind"] == "receipt" and m["unit_id"] == w.unit("gc-zj")][0]
-    other = Server(w.srv.db)
+    other = Server(w.server.db)
 
     def steps():
         return [s["step"] for m in w.milestones(iid) if m["id"] == ms["id"] for s in m["steps"]]
@@ -343,7 +331,7 @@ def test_two_nodes_take_each_ladder_step_once(world):
                 want.append(step)
                 assert wait_for(lambda: steps() == want), (day, steps())
             else:
-                scan(w.srv)  # a pass on a day without a step, done when it returns
+                scan(w.server)  # a pass on a day without a step, done when it returns
                 assert steps() == want, (day, steps())
         scan(other)
         assert steps() == ["remind-0", "press", "notice", "report"]
@@ -418,7 +406,7 @@ def test_every_ladder_step_reaches_who_must_act_with_a_todo_and_a_link(world):
         assert wait_for(lambda: kinds(user) == want), (day, user, kinds(user))
         assert todos("gc_head") == ["sign"], day  # the message goes with the to-do it chases
         assert todos("gc_contact") == [], day
-    scan(w.srv)  # another pass on the last day adds nothing
+    scan(w.server)  # another pass on the last day adds nothing
     expect = {"gc_head": ["notice", "reminder", "reminder"], "gc_contact": ["notice"], "gc_leader": ["press"],
               "gc_deputy": ["press"], "gc_office": ["notice", "report"], "gc_principal": ["report"],
               "gc_director": []}

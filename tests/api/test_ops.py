@@ -6,13 +6,12 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 import time
 import urllib.request
 
 import pytest
 
-from conftest import BACKEND, Server, free_port, sql_run
+from conftest import BACKEND, Server, free_port, scratch_dir, sql_run
 
 TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -253,7 +252,7 @@ def test_metrics_report_pool_transactions_outbox_and_audit_chain(ops):
 @pytest.mark.skipif(not shutil.which("prometheus"), reason="prometheus is installed by scripts/deps.sh")
 def test_prometheus_scrapes_the_node(ops):
     """A real Prometheus (Debian package) with the scrape configuration of docs/deployment.md."""
-    d = tempfile.mkdtemp(prefix="ducha-prom-")
+    d = scratch_dir("ducha-prom-")
     port = free_port()
     try:
         with open(os.path.join(d, "token"), "w") as f:

@@ -8,7 +8,6 @@ import os
 import re
 import sqlite3
 import subprocess
-import tempfile
 import threading
 import time
 import shutil
@@ -16,8 +15,8 @@ import urllib.error
 
 import pytest
 
-from conftest import (BACKEND, BIN, ROOT, Server, TEST_AUDIT_KEY, TEST_SECRET_KEY, free_port, iso_utc, run_cli,
-                      scan, server_now, wait_for)
+from conftest import (BACKEND, BIN, ROOT, Server, TEST_AUDIT_KEY, TEST_SECRET_KEY, free_port, iso_utc, run_cli, scan,
+                      scratch_dir, server_now, wait_for)
 from itemlib import BEIJING, day, pinned_clock
 
 NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
@@ -308,7 +307,7 @@ def pg_tables(url):
 
 
 def test_migrate_data_round_trip_from_sqlite(backend, unique):
-    tmp = tempfile.mkdtemp(prefix="ducha-mig-")
+    tmp = scratch_dir("ducha-mig-")
     try:
         src = os.path.join(tmp, "county.db")
         run_cli("demo", db=src)
@@ -388,7 +387,7 @@ def test_migrate_data_bad_arguments(backend):
 @pytest.fixture
 def own_pg(backend):
     """A PostgreSQL server of its own (this test kills it), with the demo data (restored, Backend.demo_into)."""
-    d = tempfile.mkdtemp(prefix="ducha-pgkill-")
+    d = scratch_dir("ducha-pgkill-")
     url = subprocess.run([PG_SH, "start", d], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
     backend.demo_into(url)
     yield d, url
@@ -636,7 +635,7 @@ def pgbouncer(own_pg):
     d, url = own_pg
     m = re.match(r"postgres://ducha@127\.0\.0\.1:(\d+)/ducha", url)
     pg_port = m.group(1)
-    w = tempfile.mkdtemp(prefix="ducha-bouncer-")
+    w = scratch_dir("ducha-bouncer-")
     port = free_port()
     with open(os.path.join(w, "pgbouncer.ini"), "w") as f:
         f.write(f"""[databases]
@@ -730,7 +729,7 @@ def make_ca_and_cert(d, cn_ip="127.0.0.1"):
 @pytest.mark.skipif(not shutil.which("openssl"), reason="openssl is needed")
 def test_database_tls_verify_full(own_pg):
     d, url = own_pg
-    w = tempfile.mkdtemp(prefix="ducha-tls-")
+    w = scratch_dir("ducha-tls-")
     try:
         ca, crt, key = make_ca_and_cert(w)
         data = subprocess.run(["runuser", "-u", "postgres", "--", "psql", "-X", "-Atq", url.replace("ducha@", "postgres@"),
@@ -758,7 +757,7 @@ def test_database_tls_verify_full(own_pg):
         finally:
             s.stop()
         # a server whose certificate does not match the name, or another CA: refused, with the reason
-        other = tempfile.mkdtemp(prefix="ducha-tls2-")
+        other = scratch_dir("ducha-tls2-")
         try:
             other_ca, _, _ = make_ca_and_cert(other)
             p = run_cli("init", db=f"{url}?sslmode=verify-full&sslrootcert={other_ca}", check=False)
@@ -1074,7 +1073,7 @@ def test_a_lights_chunk_run_again_after_a_deadlock_counts_its_rows_once(backend)
         b.run(f"BEGIN; SELECT 1 FROM item_tracks WHERE item_id = {y} FOR UPDATE")
         c.run(f"BEGIN; SELECT 1 FROM item_scope WHERE item_id = {x} FOR UPDATE")
         e = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY,
-                 DUCHA_DATA_DIR=tempfile.mkdtemp(prefix="ducha-cli-"), DUCHA_DB_BUSY_TIMEOUT_MS="60000")
+                 DUCHA_DATA_DIR=scratch_dir("ducha-cli-"), DUCHA_DB_BUSY_TIMEOUT_MS="60000")
         refresh = subprocess.Popen([BIN, "ledger", "lights", "--db", db], stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, text=True, env=e)
         wait_for_lock_wait(su, "query LIKE 'UPDATE item_scope SET light%'")

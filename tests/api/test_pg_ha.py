@@ -6,14 +6,13 @@ Minutes long: `make test-pg-ha`, not `make test`."""
 import os
 import shutil
 import subprocess
-import tempfile
 import threading
 import time
 import urllib.error
 
 import pytest
 
-from conftest import ROOT, Server, run_cli, wait_for
+from conftest import ROOT, Server, run_cli, scratch_dir, wait_for
 
 CLUSTER = os.path.join(ROOT, "scripts", "pg-cluster.sh")
 
@@ -30,7 +29,7 @@ def pgc(*args, check=True, timeout=120):
 
 @pytest.fixture(scope="module")
 def cluster():
-    d = tempfile.mkdtemp(prefix="ducha-ha-")
+    d = scratch_dir("ducha-ha-")
     try:
         url = pgc("start", d, timeout=300).splitlines()[-1]
         run_cli("demo", db=url)
@@ -176,7 +175,7 @@ def test_backup_and_point_in_time_restore_drill(unique):
     (the "mistake"); then the server is lost and restored to T; ducha audit verify and ducha
     attachments verify pass (data_dir from a snapshot taken after T), what was written after T is gone."""
     from itemlib import Items  # noqa: the item helpers of the API tests
-    w = tempfile.mkdtemp(prefix="ducha-pitr-")
+    w = scratch_dir("ducha-pitr-")
     os.chmod(w, 0o755)
     pgdir = os.path.join(w, "pg")
     url = subprocess.run([PG_SH, "start", pgdir], capture_output=True, text=True, check=True).stdout.split()[-1]

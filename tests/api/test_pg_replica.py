@@ -6,11 +6,10 @@ import os
 import re
 import shutil
 import subprocess
-import tempfile
 
 import pytest
 
-from conftest import BACKEND, ROOT, Server, free_port, run_cli, wait_for
+from conftest import BACKEND, ROOT, Server, free_port, run_cli, scratch_dir, wait_for
 
 pytestmark = pytest.mark.skipif(BACKEND != "postgres", reason="read replicas need PostgreSQL")
 
@@ -34,7 +33,7 @@ def as_pg(*args, **kw):
 @pytest.fixture(scope="module")
 def pair(backend):
     """A primary (scripts/pg.sh, demo data: Backend.demo_into) and a streaming standby made with pg_basebackup -R."""
-    d = tempfile.mkdtemp(prefix="ducha-rep-")
+    d = scratch_dir("ducha-rep-")
     os.chmod(d, 0o755)
     pgdir = os.path.join(d, "primary")
     url = subprocess.run([PG_SH, "start", pgdir], capture_output=True, text=True, check=True).stdout.split()[-1]

@@ -14,14 +14,13 @@ import re
 import shutil
 import socket
 import subprocess
-import tempfile
 import textwrap
 import time
 
 import pytest
 
 import contract
-from conftest import ROOT, Server, iso_utc, scan, server_now
+from conftest import ROOT, Server, iso_utc, scan, scratch_dir, server_now
 from itemlib import ORDER, PATH, Items, day
 from test_deadlines import HttpSink, wait_for
 
@@ -401,7 +400,7 @@ class ExampleReceiver:
     """docs/examples/webhook_receiver.py (the README's example) on a free port."""
 
     def __init__(self):
-        self.dir = tempfile.mkdtemp(prefix="ducha-receiver-")
+        self.dir = scratch_dir("ducha-receiver-")
         self.secrets, self.log = os.path.join(self.dir, "secrets"), os.path.join(self.dir, "events.jsonl")
         open(self.secrets, "w").close()
         self.proc = subprocess.Popen(["/usr/bin/python3", os.path.join(ROOT, "docs", "examples", "webhook_receiver.py"),

@@ -2,14 +2,16 @@
 // a new item is registered from it and both are linked; a leader writes their own and the office carries it out.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { writeFileSync, mkdtempSync } from 'node:fs'
+import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
+// the scan's directory, removed with the server (runs left one in /tmp each)
+const scratch = mkdtempSync(join(tmpdir(), 'instr-'))
 before(async () => { server = await startServer(); browser = await startBrowser() })
-after(async () => { await browser?.close(); await server?.stop() })
+after(async () => { await browser?.close(); await server?.stop(); rmSync(scratch, { recursive: true, force: true }) })
 
 
 async function assigned(title) {
@@ -26,7 +28,7 @@ async function assigned(title) {
 
 test('the office records an instruction with its scan and registers a new item from it', async (t) => {
   const item = await assigned('城区内涝点整治（网页批示）')
-  const scan = join(mkdtempSync(join(tmpdir(), 'instr-')), '县长批示.pdf')
+  const scan = join(scratch, '县长批示.pdf')
   writeFileSync(scan, '%PDF-1.4\n%scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_office')
