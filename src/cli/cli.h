@@ -82,6 +82,10 @@ int demo_as_user(struct ctx *c, const char *username);
 /* Demo results of 古城县 (cli_demo_results.c), all in final states: a praise, a criticism and a talk held and
  * followed up, resting on the demo items, and the issued bulletin of this month naming them; 0 on success. */
 int demo_results(struct ctx *c);
+/* Last of the demo: an item of 交通运输局 assigned 45 days ago and reported at 10 %, with the early warnings it
+ * raises (cli_demo_items.c), and a talk (约谈) about it awaiting the principal leader (cli_demo_results.c). */
+int demo_items_at_risk(struct ctx *c);
+int demo_results_pending(struct ctx *c);
 /* Demo inspections: a year of plans and inspections for 古城县 and 安平县 (cli_demo_inspections.c). */
 int demo_inspections(struct ctx *c);
 /* Demo clues (互联网+督查) of 古城县 in every state (cli_demo_clues.c). */

@@ -202,6 +202,9 @@ int cmd_demo(struct cli *cli)
         ok = demo_results(&c) == 0;
     if (ok)
         ok = demo_clues(&c) == 0;
+    /* last, so that the objects above keep their numbers */
+    if (ok)
+        ok = demo_items_at_risk(&c) == 0 && demo_results_pending(&c) == 0;
     rc = ok ? 0 : 1;
 out:
     store_release(c.db);

@@ -9,6 +9,7 @@
 #include "calendar/workdays.h"
 #include "cli/cli.h"
 #include "items/items.h"
+#include "results/results.h"
 #include "units/units.h"
 
 #include <inttypes.h>
@@ -76,6 +77,16 @@ static const struct demo_item demo[] = {
      {S("ap_office", "submit"), S("ap_deputy", "approve"), S("ap_director", "approve"), S("ap_office", "assign"),
       S("ap_contact", "receive")}},
 };
+/* clang-format on */
+
+/* clang-format off */
+/* Registered, assigned and reported on 45 days ago (demo_items_at_risk), due in 20 days. */
+static const struct demo_item at_risk =
+    {"gc_office", "县城公交站亭改造提升", "完成县城42座公交站亭改造，增设电子站牌和无障碍设施，每月报送进展。", "meeting",
+     "县政府常务会议纪要〔2026〕9号", "gc-jt", NULL, "general", "once", 65, "交通,民生", true,
+     {S("gc_office", "submit"), S("gc_deputy", "approve"), S("gc_director", "approve"), S("gc_office", "assign"),
+      S("gc_contact", "receive"), S("gc_contact", "report", "完成站亭选址和设计方案，施工单位招标中。", 10),
+      S("gc_secretary", "review_accept")}};
 /* clang-format on */
 #undef S
 #undef S_
@@ -155,48 +166,53 @@ static int step(struct ctx *c, int64_t id, const struct step *s)
     return 0;
 }
 
+/* Registers d as its office and takes its steps. */
+static int demo_item(struct ctx *c, const struct demo_item *d)
+{
+    if (demo_as_user(c, d->office_user))
+        return 1;
+    json_t *co = json_array(), *tags = json_array();
+    if (d->co)
+        json_array_append_new(co, json_integer(unit_id(c, d->co)));
+    char tagbuf[128];
+    snprintf(tagbuf, sizeof tagbuf, "%s", d->tags);
+    char *save = NULL;
+    for (char *t = strtok_r(tagbuf, ",", &save); t; t = strtok_r(NULL, ",", &save))
+        json_array_append_new(tags, json_string(t));
+    json_t *b = json_pack("{ss ss ss ss sI so ss ss ss so}", "title", d->title, "requirement", d->requirement,
+                          "source_kind", d->source_kind, "source_ref", d->source_ref, "lead_unit_id",
+                          (json_int_t)unit_id(c, d->lead), "co_unit_ids", co, "importance", d->importance, "kind",
+                          d->kind, "due_date", date_in(c, d->due_days), "tags", tags);
+    if (d->leader) {
+        int64_t leader = 0;
+        struct stmt *st = db_prepare(c->db, "SELECT id FROM users WHERE username = 'gc_leader'");
+        stmt_one_int(st, &leader);
+        json_object_set_new(b, "leader_id", json_integer(leader));
+    }
+    json_t *out = NULL;
+    /* an overdue item was registered while its date was still ahead (a due date is never in the past) */
+    int64_t now = c->now;
+    if (d->due_days < 0)
+        c->now -= (int64_t)(30 - d->due_days) * 86400;
+    enum err e = items_create(c, b, &out);
+    c->now = now;
+    json_decref(b);
+    if (e)
+        return cli_fail("demo item %s: %s", d->title, c->msg ? c->msg : "");
+    int64_t id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    for (const struct step *s = d->steps; s->user; s++)
+        if (step(c, id, s))
+            return 1;
+    return 0;
+}
+
 int demo_items(struct ctx *c)
 {
     int n = 0;
-    for (size_t i = 0; i < sizeof demo / sizeof *demo; i++) {
-        const struct demo_item *d = &demo[i];
-        if (demo_as_user(c, d->office_user))
+    for (size_t i = 0; i < sizeof demo / sizeof *demo; i++, n++)
+        if (demo_item(c, &demo[i]))
             return 1;
-        json_t *co = json_array(), *tags = json_array();
-        if (d->co)
-            json_array_append_new(co, json_integer(unit_id(c, d->co)));
-        char tagbuf[128];
-        snprintf(tagbuf, sizeof tagbuf, "%s", d->tags);
-        char *save = NULL;
-        for (char *t = strtok_r(tagbuf, ",", &save); t; t = strtok_r(NULL, ",", &save))
-            json_array_append_new(tags, json_string(t));
-        json_t *b = json_pack("{ss ss ss ss sI so ss ss ss so}", "title", d->title, "requirement", d->requirement,
-                              "source_kind", d->source_kind, "source_ref", d->source_ref, "lead_unit_id",
-                              (json_int_t)unit_id(c, d->lead), "co_unit_ids", co, "importance", d->importance, "kind",
-                              d->kind, "due_date", date_in(c, d->due_days), "tags", tags);
-        if (d->leader) {
-            int64_t leader = 0;
-            struct stmt *st = db_prepare(c->db, "SELECT id FROM users WHERE username = 'gc_leader'");
-            stmt_one_int(st, &leader);
-            json_object_set_new(b, "leader_id", json_integer(leader));
-        }
-        json_t *out = NULL;
-        /* an overdue item was registered while its date was still ahead (a due date is never in the past) */
-        int64_t now = c->now;
-        if (d->due_days < 0)
-            c->now -= (int64_t)(30 - d->due_days) * 86400;
-        enum err e = items_create(c, b, &out);
-        c->now = now;
-        json_decref(b);
-        if (e)
-            return cli_fail("demo item %s: %s", d->title, c->msg ? c->msg : "");
-        int64_t id = json_integer_value(json_object_get(out, "id"));
-        json_decref(out);
-        for (const struct step *s = d->steps; s->user; s++)
-            if (step(c, id, s))
-                return 1;
-        n++;
-    }
     c->user = NULL;
     c->acting = NULL;
     /* the demo's history is for show: its users start with empty inboxes and nothing queued to mail */
@@ -204,4 +220,20 @@ int demo_items(struct ctx *c)
         return cli_fail("demo items: cannot clear the demo's notifications");
     printf("demo supervision items: %d\n", n);
     return 0;
+}
+
+int demo_items_at_risk(struct ctx *c)
+{
+    int64_t now = c->now;
+    c->now -= 45 * 86400;
+    int rc = demo_item(c, &at_risk);
+    c->now = now;
+    c->user = NULL;
+    c->acting = NULL;
+    int changed = 0;
+    if (!rc && warnings_pass(c, NULL, &changed))
+        rc = cli_fail("demo early warnings: %s", c->msg ? c->msg : "");
+    if (!rc)
+        printf("demo early warnings: %s behind its time (%d tracks flagged)\n", at_risk.title, changed);
+    return rc;
 }

@@ -6,6 +6,8 @@
  * to the public. Then this year's target-responsibility scorecard of 古城县, drawn from all of that under the
  * default rules, with one adjustment by the office: it is left a draft (the office's one to-do of the
  * module: submit it to the principal leader), so that the scoring can be walked from there.
+ * Last of the demo (demo_results_pending): an admonition talk (约谈) about the item at risk, submitted by the
+ * office and waiting on the principal leader (his to-do), which the unit does not see before it is issued.
  */
 #include "base/timeu.h"
 #include "calendar/workdays.h"
@@ -131,5 +133,38 @@ int demo_results(struct ctx *c)
         return cli_fail("demo results: cannot clear the demo's notifications");
     printf("demo results: a praise, a criticism, a talk, bulletin %" PRId64 " and scorecard %" PRId64 " of 古城县\n",
            bulletin, card_id);
+    return 0;
+}
+
+int demo_results_pending(struct ctx *c)
+{
+    int64_t item = item_titled(c, "县城公交站亭改造提升"), jt = unit_coded(c, "gc-jt"), talk = 0;
+    if (!item || !jt)
+        return cli_fail("demo results: the item at risk or 交通运输局 is missing");
+    char talk_at[17];
+    cal_format_date(time_local_day(c->now) + 3, talk_at);
+    snprintf(talk_at + 10, sizeof talk_at - 10, " 15:00");
+    json_t *out = NULL;
+    if (demo_as_user(c, "gc_office"))
+        return 1;
+    json_t *body = json_pack(
+        "{ss ss ss sI s[I] ss ss ss ss}", "kind", "talk", "title", "关于约谈县交通运输局分管负责人的请示", "content",
+        "县城公交站亭改造提升交办45天仅报送进度10%"
+        "，落后序时进度，研判预警提示存在逾期风险，拟约谈县交通运输局分管负责人。",
+        "unit_id", (json_int_t)jt, "item_ids", (json_int_t)item, "person", "周明（县交通运输局副局长）", "talk_by",
+        "王建国（县长）", "talk_at", talk_at, "talk_place", "县政府第二会议室");
+    enum err e = results_create(c, body, &out);
+    json_decref(body);
+    if (e)
+        return cli_fail("demo talk: %s", c->msg ? c->msg : "");
+    talk = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    if (act(c, false, talk, "gc_office", "submit", json_object()))
+        return 1;
+    c->user = NULL;
+    c->acting = NULL;
+    if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
+        return cli_fail("demo results: cannot clear the demo's notifications");
+    printf("demo results: talk %" PRId64 " awaiting the principal leader\n", talk);
     return 0;
 }

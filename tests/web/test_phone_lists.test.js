@@ -58,7 +58,7 @@ test('the unit contact\'s lists on a phone are cards that fit', async (t) => {
     { path: '/results', tables: ['res-table'], label: '状态' },
     { path: '/bulletins', tables: ['bul-table'] },
     { path: '/scorecards', empty: ['card-table'] },
-    { path: '/warnings', empty: ['wn-units', 'wn-rows'] }
+    { path: '/warnings', tables: ['wn-units', 'wn-rows'], name: 'warnings-phone' }
   ])
 })
 
@@ -71,7 +71,7 @@ test('the office\'s lists on a phone are cards that fit', async (t) => {
     { path: '/surveys', tables: ['survey-table'] },
     { path: '/statistics', tables: ['st-periods', 'st-units'] },
     { path: '/burden', tables: ['bd-units', 'bd-issuers'] },
-    { path: '/warnings', empty: ['wn-units', 'wn-rows'] },
+    { path: '/warnings', tables: ['wn-units', 'wn-rows'] },
     { path: '/periodic-reports', empty: ['pr-groups', 'pr-reports'] },
     { path: '/results', tables: ['res-table'] },
     { path: '/evaluations', tables: ['eval-table'] }

@@ -1,0 +1,64 @@
+"""The demo's results as each role finds them (issue 12's walk): an item of 交通运输局 assigned 45 days ago and
+reported at 10 % is behind its time, so 研判预警 has a row for the office and for the bureau's contact (and none
+for another county); an admonition talk (约谈) about it waits on the principal leader — his to-do, the office's
+record — and the bureau does not see it before it is issued, then does once it is."""
+import pytest
+
+from itemlib import Items
+
+TITLE = "县城公交站亭改造提升"
+TALK = "关于约谈县交通运输局分管负责人的请示"
+
+
+@pytest.fixture(scope="module")
+def it(server):
+    return Items(server)
+
+
+def item_id(it):
+    rows = it.ledger(q=TITLE)["items"]
+    assert [r["title"] for r in rows] == [TITLE], rows
+    return rows[0]["id"]
+
+
+def test_the_demo_item_at_risk_is_an_early_warning_for_the_office_and_the_unit(it):
+    iid = item_id(it)
+    for user in ("gc_office", "gc_contact"):
+        r = it.c(user).get("/api/v1/warnings?per_page=200")
+        assert r.status == 200, r
+        mine = [w for w in r.json["warnings"] if w["item_id"] == iid]
+        assert len(mine) == 1 and mine[0]["unit_name"] == "古城县交通运输局" and mine[0]["percent"] == 10, (user, mine)
+        assert [s["signal"] for s in mine[0]["signals"]] == ["pace"], mine
+        assert any(u["unit_name"] == "古城县交通运输局" and u["items"] >= 1 for u in r.json["units"]), r.json["units"]
+    # the housing bureau and another county see none of it
+    for user in ("gc_contact2", "ap_office"):
+        r = it.c(user).get("/api/v1/warnings?per_page=200")
+        assert r.status == 200 and not [w for w in r.json["warnings"] if w["item_id"] == iid], (user, r.json)
+
+
+def talk_of(it, user):
+    r = it.c(user).get("/api/v1/results?kind=talk&per_page=100")
+    assert r.status == 200, r
+    return [x for x in r.json["results"] if x["title"] == TALK]
+
+
+def test_the_demo_talk_waits_on_the_principal_and_reaches_the_unit_once_issued(it):
+    [talk] = talk_of(it, "gc_office")
+    assert talk["state"] == "pending", talk
+    todos = it.c("gc_principal").get("/api/v1/todos?kind=result&limit=200").json["todos"]
+    assert [t["task"] for t in todos if t["object_id"] == talk["id"]] == ["approve"], todos
+    # the bureau does not see it before the issue, neither in the list nor by its address
+    for user in ("gc_contact", "gc_head"):
+        assert talk_of(it, user) == []
+        assert it.c(user).get(f"/api/v1/results/{talk['id']}").status == 404
+    # the office cannot approve it; the principal leader does, the office issues it
+    assert it.c("gc_office").post(f"/api/v1/results/{talk['id']}/actions/approve", {}).status == 403
+    r = it.c("gc_principal").post(f"/api/v1/results/{talk['id']}/actions/approve", {})
+    assert r.status == 200 and r.json["state"] == "approved", r
+    r = it.c("gc_office").post(f"/api/v1/results/{talk['id']}/actions/issue", {})
+    assert r.status == 200 and r.json["state"] == "issued", r
+    [seen] = talk_of(it, "gc_head")
+    assert seen["id"] == talk["id"]
+    assert [i["id"] for i in it.c("gc_head").get(f"/api/v1/results/{talk['id']}").json["items"]] == [item_id(it)]
+    assert any(m["object_id"] == talk["id"] for m in it.c("gc_head").get("/api/v1/inbox?limit=100").json["messages"]
+               if m["object_type"] == "result")
