@@ -12,7 +12,7 @@ let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
-const TALK = '关于约谈县交通运输局分管负责人的请示'
+const TALK = '关于约谈县交通运输局分管负责人的决定'
 const ITEM = '县城公交站亭改造提升'
 
 async function act(page, action) {
