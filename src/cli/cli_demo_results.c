@@ -148,7 +148,7 @@ int demo_results_pending(struct ctx *c)
     if (demo_as_user(c, "gc_office"))
         return 1;
     json_t *body = json_pack(
-        "{ss ss ss sI s[I] ss ss ss ss}", "kind", "talk", "title", "关于约谈县交通运输局分管负责人的请示", "content",
+        "{ss ss ss sI s[I] ss ss ss ss}", "kind", "talk", "title", "关于约谈县交通运输局分管负责人的决定", "content",
         "县城公交站亭改造提升交办45天仅报送进度10%"
         "，落后序时进度，研判预警提示存在逾期风险，拟约谈县交通运输局分管负责人。",
         "unit_id", (json_int_t)jt, "item_ids", (json_int_t)item, "person", "周明（县交通运输局副局长）", "talk_by",

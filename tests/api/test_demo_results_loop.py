@@ -7,7 +7,7 @@ import pytest
 from itemlib import Items
 
 TITLE = "县城公交站亭改造提升"
-TALK = "关于约谈县交通运输局分管负责人的请示"
+TALK = "关于约谈县交通运输局分管负责人的决定"
 
 
 @pytest.fixture(scope="module")

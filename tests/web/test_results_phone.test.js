@@ -1,0 +1,120 @@
+// The results' loop on a phone (结果运用, issue 12's walk at 390×844), role by role on the demo data: the office
+// drafts a criticism of the transport bureau resting on its item at risk and submits it; the county head (the
+// principal leader) finds it on his workbench beside the demo's 约谈 awaiting him, and in his messages, opens each
+// from its to-do and approves it; the office issues both; the bureau's head finds them in his messages and his
+// list, opens the talk and from it the item it rests on, and reads this month's bulletin. At every page and dialog nothing scrolls sideways.
+// Screenshots: result-phone-principal, result-phone-unit, bulletin-phone-unit.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, pick, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+const TALK = '关于约谈县交通运输局分管负责人的决定'
+const ITEM = '县城公交站亭改造提升'
+
+async function act(page, action) {
+  await page.click(`[data-test=act-${action}]`)
+  const dlg = page.locator('[data-test=res-action-dialog]:visible')
+  await dlg.waitFor()
+  await fitsThePhone(page)
+  await dlg.locator('[data-test=act-submit]').click()
+  await dlg.waitFor({ state: 'hidden' })
+}
+const stateIs = (page, text) => page.locator('[data-test=res-state]', { hasText: text }).waitFor()
+
+test('the results on a phone: drafted, approved by the principal from his to-dos, issued, read by the unit', async (t) => {
+  const title = '关于县城公交站亭改造提升进度滞后的通报批评（手机测试）'
+  const office = await newPage(browser, server, PHONE)
+  await loginOk(office, 'gc_office')
+  await office.goto('/results/new')
+  await office.click('[data-test=res-kind-criticism]')
+  await pick(office, office.locator('[data-test=res-unit]'), '交通运输局', '古城县交通运输局')
+  await office.fill('[data-test=res-title]', title)
+  await office.fill('[data-test=res-content]', '县城公交站亭改造提升交办45天仅报送进度10%，研判预警后仍未加快推进，予以通报批评。')
+  await pick(office, office.locator('[data-test=res-items]'), '公交站亭', ITEM)
+  await office.locator('.el-form-item__label', { hasText: '标题' }).click() // closes the list
+  await fitsThePhone(office)
+  await office.click('[data-test=res-save]')
+  await office.waitForURL(/\/results\/\d+$/)
+  const id = Number(office.url().split('/').pop())
+  await stateIs(office, '草稿')
+  await office.locator('[data-test=res-links]', { hasText: ITEM }).waitFor()
+  await fitsThePhone(office)
+  await act(office, 'submit')
+  await stateIs(office, '待主要领导审批')
+  await assertNoErrors(t, office)
+
+  // the county head: both on his workbench (the demo's talk and the criticism), the criticism in his messages
+  const principal = await newPage(browser, server, PHONE)
+  await loginOk(principal, 'gc_principal')
+  for (const name of [title, TALK]) {
+    const todo = principal.locator('[data-test=wb-todos] .wb-todo', { hasText: name })
+    await todo.waitFor()
+    assert.match(await todo.textContent(), /待主要领导审批/)
+  }
+  await fitsThePhone(principal)
+  await principal.goto('/inbox')
+  await principal.locator('[data-test=inbox-message]', { hasText: title }).waitFor()
+  for (const name of [title, TALK]) {
+    await principal.goto('/')
+    await principal.locator('[data-test=wb-todos] .wb-todo', { hasText: name }).click()
+    await principal.waitForURL(/\/results\/\d+$/)
+    await principal.locator('[data-test=res-title]', { hasText: name }).waitFor()
+    await principal.locator('[data-test=res-links]', { hasText: ITEM }).waitFor()
+    await fitsThePhone(principal)
+    if (name === TALK) await shot(principal, 'result-phone-principal')
+    await act(principal, 'approve')
+    await stateIs(principal, '已批准待印发')
+  }
+  await principal.goto('/')
+  await principal.locator('[data-test=wb-todos]').waitFor()
+  await principal.waitForLoadState('networkidle')
+  assert.equal(await principal.locator('[data-test=wb-todos] .wb-todo', { hasText: TALK }).count(), 0, 'the approval left his to-dos')
+  await assertNoErrors(t, principal)
+
+  // the office issues both
+  await office.goto('/results')
+  for (const name of [title, TALK]) {
+    await office.goto('/results')
+    await office.locator('[data-test=res-table] [data-test=card]', { hasText: name }).waitFor()
+    await fitsThePhone(office, 'res-table', 'card-title')
+    await office.locator('[data-test=res-table] [data-test=card-title]', { hasText: name }).click()
+    await office.waitForURL(/\/results\/\d+$/)
+    await act(office, 'issue')
+    await stateIs(office, '已印发')
+  }
+  assert.equal(Number(office.url().split('/').pop()) !== id, true)
+
+  // the bureau's head: told, finds both in his list, opens the talk and from it the item
+  const head = await newPage(browser, server, PHONE)
+  await loginOk(head, 'gc_head')
+  await head.goto('/inbox')
+  for (const name of [title, TALK]) await head.locator('[data-test=inbox-message]', { hasText: name }).waitFor()
+  await fitsThePhone(head)
+  await head.goto('/results')
+  await head.locator('[data-test=res-table] [data-test=card]', { hasText: TALK }).waitFor()
+  await head.locator('[data-test=res-table] [data-test=card]', { hasText: title }).waitFor()
+  await head.locator('[data-test=res-table] [data-test=card-title]', { hasText: TALK }).click()
+  await head.waitForURL(/\/results\/\d+$/)
+  await stateIs(head, '已印发')
+  await head.locator('[data-test=res-talk-at]').waitFor()
+  await fitsThePhone(head)
+  await shot(head, 'result-phone-unit')
+  assert.equal(await head.locator('[data-test=res-actions] button').count(), 0, 'nothing for the unit to do')
+  await head.locator('[data-test=res-links] a', { hasText: /古督/ }).click()
+  await head.waitForURL(/\/items\/\d+$/)
+  await head.locator('h2', { hasText: ITEM }).first().waitFor()
+  await fitsThePhone(head)
+  // and this month's issued bulletin, with its tables as cards
+  await head.goto('/bulletins')
+  await head.locator('[data-test=bul-table] [data-test=card-title]').first().click()
+  await head.waitForURL(/\/bulletins\/\d+$/)
+  await head.locator('[data-test=bul-state]', { hasText: '已印发' }).waitFor()
+  await head.locator('[data-test=bul-units] [data-test=card]').first().waitFor()
+  await fitsThePhone(head)
+  await shot(head, 'bulletin-phone-unit')
+  await assertNoErrors(t, head)
+})
