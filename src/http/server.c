@@ -842,9 +842,9 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     size_t uri = strlen(url), headers = 0;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_lengths, &uri);
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_lengths, &headers);
-    if ((api || !strcmp(url, "/metrics")) && !(st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) &&
-        on_public_listener(s, c)) {
-        /* the public pages' own listener: nothing of the office, whatever the request carries */
+    if ((api || !strcmp(url, "/metrics")) && strncmp(url, "/api/v1/public/", 15) && on_public_listener(s, c)) {
+        /* the public pages' own listener: the public API (the forms, tracking pages, surveys, published
+         * bulletins), nothing of the office, whatever the request carries */
         reply_error(&rq, ERR_NOT_FOUND, "该地址只提供公开页面");
         result = reply_now(s, c, st, &rq, url, method);
     } else if (uri > URI_LIMIT) {
