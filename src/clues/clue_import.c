@@ -157,7 +157,7 @@ static enum err import_tx(struct ctx *c, void *arg)
         enum err e = clue_check_new(c, &n);
         int64_t id = 0;
         if (!e)
-            e = clue_insert(c, &n, NULL, &id);
+            e = clue_insert(c, &n, NULL, &id, NULL);
         json_decref(who);
         if (e == ERR_INVALID || e == ERR_CONFLICT) {
             row_error(x, row, c->msg ? c->msg : "数据不符合要求");

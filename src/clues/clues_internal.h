@@ -129,8 +129,8 @@ struct clue_new {
 enum err clue_check_new(struct ctx *c, struct clue_new *n);
 /* Inserts a checked clue inside the caller's transaction: number, tracking code (*code, arena, may be
  * NULL to make none public), reporter, duplicate hint, the "submit" event, the audit record, the
- * office's to-do and its message. *id: the new clue. */
-enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code, int64_t *id);
+ * office's to-do and its message. *id: the new clue; *numbered (may be NULL): its number (arena). */
+enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code, int64_t *id, const char **numbered);
 /* The office (government with an office role) that handles clues of an area: the nearest on its path. */
 enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id, const char **office_path);
 

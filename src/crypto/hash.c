@@ -90,15 +90,46 @@ static void hmac_fetch(void)
     hmac_alg = EVP_MAC_fetch(NULL, "HMAC", NULL);
 }
 
+/* The last key's context once keyed, copied for each HMAC of that key: keying one (OpenSSL fetching SM3 by
+ * name, then hashing the key's pads) cost more than the few bytes most HMACs here cover (the audit record's
+ * key id and queue MAC on every write). One key is used over and over (audit_key); another replaces it. */
+static pthread_mutex_t hmac_mu = PTHREAD_MUTEX_INITIALIZER;
+static EVP_MAC_CTX *hmac_keyed;
+static unsigned char *hmac_key;
+static size_t hmac_keylen;
+
 struct hmac_ctx *hmac_sm3_begin(const void *key, size_t keylen)
 {
     pthread_once(&hmac_once, hmac_fetch);
     struct hmac_ctx *c = xcalloc(1, sizeof *c);
+    pthread_mutex_lock(&hmac_mu);
+    if (hmac_keyed && keylen == hmac_keylen && (!keylen || !memcmp(key, hmac_key, keylen)))
+        c->mac = EVP_MAC_CTX_dup(hmac_keyed);
+    pthread_mutex_unlock(&hmac_mu);
+    if (c->mac)
+        return c;
     char digest[] = "SM3";
     OSSL_PARAM params[] = {OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0), OSSL_PARAM_END};
     c->mac = hmac_alg ? EVP_MAC_CTX_new(hmac_alg) : NULL;
     if (!c->mac || !EVP_MAC_init(c->mac, key, keylen, params))
         die_oom();
+    EVP_MAC_CTX *keyed = EVP_MAC_CTX_dup(c->mac);
+    unsigned char *copy = keyed ? xmalloc(keylen ? keylen : 1) : NULL;
+    if (copy)
+        memcpy(copy, key, keylen);
+    pthread_mutex_lock(&hmac_mu);
+    EVP_MAC_CTX *old = hmac_keyed;
+    unsigned char *old_key = hmac_key;
+    size_t old_len = hmac_keylen;
+    hmac_keyed = keyed;
+    hmac_key = copy;
+    hmac_keylen = keylen;
+    pthread_mutex_unlock(&hmac_mu);
+    EVP_MAC_CTX_free(old);
+    if (old_key) {
+        OPENSSL_cleanse(old_key, old_len);
+        free(old_key);
+    }
     return c;
 }
 

@@ -842,9 +842,9 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     size_t uri = strlen(url), headers = 0;
     MHD_get_connection_values(c, MHD_GET_ARGUMENT_KIND, sum_lengths, &uri);
     MHD_get_connection_values(c, MHD_HEADER_KIND, sum_lengths, &headers);
-    if ((api || !strcmp(url, "/metrics")) && !(st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) &&
-        on_public_listener(s, c)) {
-        /* the public pages' own listener: nothing of the office, whatever the request carries */
+    if ((api || !strcmp(url, "/metrics")) && strncmp(url, "/api/v1/public/", 15) && on_public_listener(s, c)) {
+        /* the public pages' own listener: the public API (the forms, tracking pages, surveys, published
+         * bulletins), nothing of the office, whatever the request carries */
         reply_error(&rq, ERR_NOT_FOUND, "该地址只提供公开页面");
         result = reply_now(s, c, st, &rq, url, method);
     } else if (uri > URI_LIMIT) {
@@ -1175,7 +1175,8 @@ struct public_start {
     struct sockaddr_in *sa; /* public_listen's address, or NULL */
     unsigned limit;
     int npub;
-    int failed; /* public_listen could not be opened: its errno */
+    int failed;      /* public_listen could not be opened: its errno */
+    bool own_thread; /* false: called on the main thread (no thread could be made), which keeps its nice and name */
 };
 
 /* Starts the public pages' threads on a thread of its own whose CPU priority is public_nice below the
@@ -1186,9 +1187,10 @@ static void *start_public(void *arg)
 {
     struct public_start *ps = arg;
     struct http_server *s = ps->s;
-    pthread_setname_np(pthread_self(), "ducha-public");
+    if (ps->own_thread)
+        pthread_setname_np(pthread_self(), "ducha-public");
     int64_t nice = s->app->cfg.public_nice < 19 ? s->app->cfg.public_nice : 19;
-    if (nice > 0) {
+    if (nice > 0 && ps->own_thread) {
         errno = 0;
         int base = getpriority(PRIO_PROCESS, 0); /* Linux: this thread's */
         if ((base != -1 || !errno) && setpriority(PRIO_PROCESS, 0, base + (int)nice > 19 ? 19 : base + (int)nice))
@@ -1279,12 +1281,15 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     }
     int npub = app->cfg.public_threads > 0 ? (int)(app->cfg.public_threads < 64 ? app->cfg.public_threads : 64) : 0;
     s->pub = xcalloc((size_t)(npub ? npub : 1), sizeof *s->pub);
-    struct public_start ps = {s, public_listen ? &psa : NULL, limit, npub, 0};
+    struct public_start ps = {s, public_listen ? &psa : NULL, limit, npub, 0, true};
     pthread_t starter;
-    if (pthread_create(&starter, NULL, start_public, &ps) == 0)
+    if (pthread_create(&starter, NULL, start_public, &ps) == 0) {
         pthread_join(starter, NULL);
-    else
-        start_public(&ps); /* at the office's priority */
+    } else {
+        ps.own_thread = false;
+        log_warn("cannot start the public pages' threads apart: they run at the office's priority");
+        start_public(&ps);
+    }
     if (ps.failed) {
         snprintf(err, errlen, "cannot listen on %s (public_listen): %s", app->cfg.public_listen, strerror(ps.failed));
         http_stop(s);

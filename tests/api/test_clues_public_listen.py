@@ -59,6 +59,8 @@ def nice_of(pid, tid=None):
 def test_the_public_listener_serves_the_public_pages_and_the_office_sees_the_clue(srv):
     pub = Public(Client(srv.purl))
     assert pub.c.get("/api/v1/public/clue-form").status == 200
+    # the published bulletins' page reads its API there too
+    assert pub.c.get("/api/v1/public/bulletins").status == 200
     st, _, raw = flood_once(srv.pport, "127.0.0.41", valid(pub, "公开监听路1号"))
     got = json.loads(raw)
     assert st == 201, got

@@ -182,6 +182,28 @@ static void test_stored_nodes_give_the_same_proofs(void **state)
     free(s);
 }
 
+/* hmac_sm3_begin copies the last key's keyed context: a key that alternates with another, the empty key and a
+ * key longer than the block each give what a context keyed afresh gives (hmac_sm3_hex) */
+static void test_hmac_sm3_keeps_each_key_apart(void **state)
+{
+    (void)state;
+    char longkey[101];
+    memset(longkey, 'k', 100);
+    longkey[100] = 0;
+    const char *keys[] = {"ducha audit key", "another key", "ducha audit key", "", longkey, "another key", ""};
+    const char msg[] = "审计记录 audit";
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        char want[65], got[65];
+        unsigned char raw[32];
+        assert_true(hmac_sm3_hex(keys[i], strlen(keys[i]), msg, strlen(msg), want));
+        struct hmac_ctx *m = hmac_sm3_begin(keys[i], strlen(keys[i]));
+        hmac_update(m, msg, strlen(msg));
+        hmac_end_raw(m, raw);
+        hex_encode(raw, 32, got);
+        assert_string_equal(got, want);
+    }
+}
+
 static void test_hmac_sm3_matches_its_definition(void **state)
 {
     (void)state;
@@ -251,6 +273,7 @@ int main(void)
         cmocka_unit_test(test_consistency_proofs_verify_and_catch_rewritten_history),
         cmocka_unit_test(test_stored_nodes_give_the_same_proofs),
         cmocka_unit_test(test_hmac_sm3_matches_its_definition),
+        cmocka_unit_test(test_hmac_sm3_keeps_each_key_apart),
         cmocka_unit_test(test_derived_sm2_key_is_stable_and_signs),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
