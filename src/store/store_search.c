@@ -8,6 +8,7 @@
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -191,12 +192,21 @@ int db_search_load(struct db *db)
     if (strcmp(db_kind(db), "postgres") != 0)
         return 0;
     static const char *const cols[] = {"item_id", "tsv"};
+    /* no JIT for the batches' reads: on tables just loaded, without statistics, the planner's estimates
+     * are high enough to compile each read (~1 s a batch, longer than running it); set back afterwards */
+    char jit[16] = "";
+    struct stmt *st = db_prepare(db, "SELECT current_setting('jit'), set_config('jit', 'off', true)");
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    if (rc == STORE_ROW)
+        snprintf(jit, sizeof jit, "%s", stmt_text(st, 0));
+    stmt_done(st);
+    if (rc < 0)
+        return rc;
     char **ids = xcalloc(WORDS_BATCH, sizeof *ids), **docs = xcalloc(WORDS_BATCH, sizeof *docs);
     int64_t after = 0;
-    int rc;
     for (;;) {
         /* a batch read, then loaded: the connection cannot read while a COPY is open */
-        struct stmt *st = db_prepare(
+        st = db_prepare(
             db,
             "SELECT i.id, i.number, i.title, i.requirement, (SELECT string_agg(s.unit_id::text, ' ') FROM item_scope s "
             "WHERE s.item_id = i.id) FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?");
@@ -237,5 +247,13 @@ int db_search_load(struct db *db)
     }
     free(ids);
     free(docs);
+    if (rc >= 0 && *jit) {
+        rc = STORE_E_OTHER;
+        if ((st = db_prepare(db, "SELECT set_config('jit', ?, true)"))) {
+            stmt_bind_text(st, 1, jit);
+            rc = stmt_step(st);
+            stmt_done(st);
+        }
+    }
     return rc < 0 ? rc : 0;
 }
