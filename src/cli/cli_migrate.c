@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct copy {
     struct cli *cli;
@@ -202,6 +203,14 @@ static bool open_migrated(struct cli *cli, const char *label, const char *url, b
     return true;
 }
 
+/* seconds on the monotonic clock (the phases' times in the last line) */
+static double mono(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 int cmd_migrate_data(struct cli *cli)
 {
     const char *from = cli_opt(cli, "from"), *to = cli_opt(cli, "to");
@@ -278,6 +287,8 @@ int cmd_migrate_data(struct cli *cli)
     if (rc >= 0 && (rc = db_bulk_begin(cp.dst, &restore, &nrestore)) < 0)
         cli_fail("cannot prepare the target for the load");
     int ntables = 0;
+    /* the phases' ends: copy, keys and indexes, ledger rebuild, derived indexes, commit */
+    double t0 = mono(), t[5] = {0};
     for (int i = 0; i < nst && rc >= 0; i++) {
         /* the ledger's derived tables are rebuilt from items and tracks after the load */
         if (!strcmp(st[i].name, "schema_migrations") || store_table_derived(st[i].name))
@@ -287,6 +298,7 @@ int cmd_migrate_data(struct cli *cli)
             cli_fail("copying table %s failed", st[i].name);
         ntables++;
     }
+    t[0] = mono();
     if (rc >= 0) {
         cli_progress(cp.cli, "keys, indexes and references", 0, 0);
         if ((rc = db_bulk_end(cp.dst, restore, nrestore)) < 0)
@@ -298,6 +310,7 @@ int cmd_migrate_data(struct cli *cli)
     }
     for (int i = 0; i < ndt && rc >= 0; i++)
         rc = db_reset_identity(cp.dst, &dt[i]);
+    t[1] = mono();
     if (rc >= 0) {
         /* the derived tables (scope rows, counters, search index), once, set by set: their triggers
          * were off for the load (db_bulk_begin) */
@@ -310,6 +323,7 @@ int cmd_migrate_data(struct cli *cli)
         /* their indexes built once the rows are in (db_bulk_derived_begin) */
         if ((rc = db_bulk_derived_begin(cp.dst, &derived, &nderived)) >= 0 && ledger_rebuild(&c, &items))
             rc = STORE_E_OTHER;
+        t[2] = mono();
         if (rc >= 0)
             rc = db_bulk_end(cp.dst, derived, nderived);
         else
@@ -323,10 +337,16 @@ int cmd_migrate_data(struct cli *cli)
         cli_fail("nothing was copied");
         goto release;
     }
+    t[3] = mono();
     if ((rc = db_commit(cp.dst)) < 0) {
         cli_fail("commit on the target failed; nothing was copied");
         goto release;
     }
+    t[4] = mono();
+    fprintf(stderr,
+            "phases: copy %.1f s, keys, indexes and references %.1f s, ledger rebuild %.1f s, its indexes %.1f s, "
+            "commit %.1f s\n",
+            t[0] - t0, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
     fprintf(stderr, "copied %ld rows in %d tables from %s to %s\n", cp.rows, ntables, store_kind(src_s),
             store_kind(dst_s));
     result = 0;

@@ -1047,7 +1047,7 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
                            zone,
                            "INSERT INTO item_figs_refresh (item_id) SELECT id FROM items",
                            ss->clear,
-                           "INSERT INTO item_scope_refresh (item_id) SELECT id FROM items",
+                           ss->refresh,
                            "UPDATE item_tracks SET light = (SELECT CASE WHEN item_tracks.state NOT IN ('assigned', "
                            "'received', 'in_progress', 'completion_requested', 'completion_signed') OR i.state NOT IN "
                            "('assigned', 'received', 'in_progress', 'completion_requested', 'completion_signed') THEN "
@@ -1060,6 +1060,9 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
         struct stmt *st = db_prepare(c->db, steps[i]);
         int rc = st ? stmt_step(st) : STORE_E_OTHER;
         stmt_done(st);
+        /* the search documents, made in C once the scope rows are back (PostgreSQL) */
+        if (rc >= 0 && steps[i] == ss->refresh)
+            rc = db_search_load(c->db);
         if (rc < 0)
             return ctx_store_fail(c, rc, "重建台账索引");
     }

@@ -2,11 +2,14 @@
  * store_search.h). */
 #include "store/store_search.h"
 
+#include "base/arena.h"
 #include "base/buf.h"
 #include "base/grams.h"
 
 #include <inttypes.h>
 #include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct search_sql sqlite_search = {
@@ -24,6 +27,7 @@ static const struct search_sql sqlite_search = {
                "i.title, i.requirement, (SELECT COALESCE(group_concat('u' || s.unit_id, ' '), '') FROM item_scope s "
                "WHERE s.item_id = i.id) FROM items i",
     .clear = "DELETE FROM item_fts",
+    .refresh = "INSERT INTO item_scope_refresh (item_id) SELECT id FROM items",
     .before_bulk = (const char *const[]){"PRAGMA cache_size = -1048576", "PRAGMA synchronous = OFF", NULL},
     .after_bulk = (const char *const[]){"INSERT INTO item_fts (item_fts) VALUES ('optimize')",
                                         "PRAGMA synchronous = FULL", "PRAGMA cache_size = -16384", NULL},
@@ -37,6 +41,9 @@ static const struct search_sql pg_search = {
     .rank = "-ts_rank('{0, 0.2, 0.5, 1.0}', g.tsv, CAST(? AS tsquery))",
     .count = "SELECT COUNT(*) FROM (SELECT 1 FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?) x",
     .clear = "DELETE FROM item_search",
+    /* the scope rows only: item_search is empty, db_search_load fills it afterwards (inserting into
+     * item_scope_refresh would tokenize every item in PL/pgSQL: item_scope_refresh_trg) */
+    .refresh = "SELECT item_scope_recompute(ARRAY(SELECT id FROM items))",
     .before_bulk = (const char *const[]){NULL},
     .after_bulk = (const char *const[]){"ANALYZE items", "ANALYZE item_tracks", "ANALYZE item_scope",
                                         "ANALYZE item_search", "ANALYZE item_figs", "ANALYZE figure_counts", NULL},
@@ -149,4 +156,104 @@ int db_counts_fold_all(struct db *db)
 bool db_index_hints(struct db *db)
 {
     return strcmp(db_kind(db), "postgres") != 0;
+}
+
+/* One field's words in tsvector text: 'token':position and the field's weight (item_search_words of
+ * migration 0050: positions from `base`, at most 16383). */
+struct words {
+    struct buf *out;
+    int base;
+    char weight;
+};
+
+static int words_token(void *arg, const struct gram *g)
+{
+    struct words *w = arg;
+    int pos = g->pos + w->base;
+    /* tokens hold no quote, backslash or space (those are separators): quoted as they are */
+    buf_printf(w->out, "%s'%s':%d%c", w->out->len ? " " : "", g->text, pos < 16383 ? pos : 16383, w->weight);
+    return 0;
+}
+
+void db_search_words(struct buf *out, const char *number, const char *title, const char *requirement)
+{
+    const char *fields[] = {number, title, requirement};
+    for (int f = 0; f < 3; f++)
+        if (fields[f]) {
+            struct words w = {out, 1 + 1000 * f, (char)('A' + f)};
+            grams_each(fields[f], strlen(fields[f]), true, words_token, &w);
+        }
+}
+
+#define WORDS_BATCH 5000
+
+int db_search_load(struct db *db)
+{
+    if (strcmp(db_kind(db), "postgres") != 0)
+        return 0;
+    static const char *const cols[] = {"item_id", "tsv"};
+    /* no JIT for the batches' reads: on tables just loaded, without statistics, the planner's estimates
+     * are high enough to compile each read (~1 s a batch, longer than running it); set back afterwards */
+    char jit[16] = "";
+    struct stmt *st = db_prepare(db, "SELECT current_setting('jit'), set_config('jit', 'off', true)");
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    if (rc == STORE_ROW)
+        snprintf(jit, sizeof jit, "%s", stmt_text(st, 0));
+    stmt_done(st);
+    if (rc < 0)
+        return rc;
+    char **ids = xcalloc(WORDS_BATCH, sizeof *ids), **docs = xcalloc(WORDS_BATCH, sizeof *docs);
+    int64_t after = 0;
+    for (;;) {
+        /* a batch read, then loaded: the connection cannot read while a COPY is open */
+        st = db_prepare(
+            db,
+            "SELECT i.id, i.number, i.title, i.requirement, (SELECT string_agg(s.unit_id::text, ' ') FROM item_scope s "
+            "WHERE s.item_id = i.id) FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?");
+        if (!st) {
+            rc = STORE_E_OTHER;
+            break;
+        }
+        stmt_bind_int(st, 1, after);
+        stmt_bind_int(st, 2, WORDS_BATCH);
+        int n = 0;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            after = stmt_int(st, 0);
+            struct buf doc = {0};
+            db_search_words(&doc, stmt_text(st, 1), stmt_text(st, 2), stmt_text(st, 3));
+            /* the scope lexemes '@<unit>', without position (item_search_scope) */
+            for (const char *u = stmt_text(st, 4); u && *u;) {
+                size_t k = strcspn(u, " ");
+                buf_printf(&doc, "%s'@%.*s'", doc.len ? " " : "", (int)k, u);
+                u += k + (u[k] == ' ');
+            }
+            ids[n] = xstrdup(stmt_text(st, 0));
+            docs[n++] = buf_take(&doc);
+        }
+        stmt_done(st);
+        if (rc >= 0 && n) {
+            struct db_copy *cp = db_copy_begin(db, "item_search", 2, (char *const *)cols);
+            for (int i = 0; i < n && rc >= 0; i++)
+                rc = db_copy_row(cp, (const char *const[]){ids[i], docs[i]});
+            int end = db_copy_end(cp);
+            rc = rc < 0 ? rc : end;
+        }
+        for (int i = 0; i < n; i++) {
+            free(ids[i]);
+            free(docs[i]);
+        }
+        if (rc < 0 || n < WORDS_BATCH)
+            break;
+    }
+    free(ids);
+    free(docs);
+    if (rc >= 0 && *jit) {
+        rc = STORE_E_OTHER;
+        if ((st = db_prepare(db, "SELECT set_config('jit', ?, true)"))) {
+            stmt_bind_text(st, 1, jit);
+            rc = stmt_step(st);
+            stmt_done(st);
+        }
+    }
+    return rc < 0 ? rc : 0;
 }

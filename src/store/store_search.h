@@ -8,6 +8,7 @@
 #ifndef DUCHA_STORE_SEARCH_H
 #define DUCHA_STORE_SEARCH_H
 
+#include "base/buf.h"
 #include "store/store.h"
 
 #include <stdbool.h>
@@ -26,6 +27,9 @@ struct search_sql {
     /* fills the index from items and item_scope after it was emptied (NULL: item_scope_refresh does) */
     const char *rebuild;
     const char *clear; /* empties the index */
+    /* recomputes every item's scope rows after they were deleted (SQLite: and its row in the index;
+     * PostgreSQL: the documents come after it, db_search_load) */
+    const char *refresh;
     /* statements (NULL-terminated) before and after a bulk load on this connection (ducha gen): a
      * large page cache and no fsync on SQLite; statistics on PostgreSQL */
     const char *const *before_bulk, *const *after_bulk;
@@ -54,5 +58,17 @@ bool store_table_derived(const char *name);
 /* Adds every counter delta to item_counts and figure_counts and empties the delta tables, inside the caller's
  * transaction, on a database nobody else writes (after a bulk copy). 0 or a negative store code. */
 int db_counts_fold_all(struct db *db);
+
+/* Appends to out the words of an item's search document in PostgreSQL's tsvector text, the document that
+ * item_search_words (migration 0050, PL/pgSQL) makes of the same fields: the tokens of base/grams.h in document
+ * mode, number weight A from position 1, title B from 1001, requirement C from 2001 (at most 16383); NULL
+ * fields have none. */
+void db_search_words(struct buf *out, const char *number, const char *title, const char *requirement);
+/* PostgreSQL: loads into item_search, which the caller has emptied, every item's search document — its words
+ * (db_search_words) and its scope lexemes '@<unit>' from item_scope, the document item_search_words ||
+ * item_search_scope makes —, computed here and streamed with COPY in batches of items (the PL/pgSQL tokenizer
+ * cost ~0.9 ms an item). Runs after `refresh`. SQLite: nothing (FTS5 tokenizes in C already: `rebuild`).
+ * Inside the caller's transaction; 0 or a negative store code. */
+int db_search_load(struct db *db);
 
 #endif

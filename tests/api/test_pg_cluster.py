@@ -17,7 +17,7 @@ import pytest
 
 from conftest import (BACKEND, BIN, ROOT, Server, TEST_AUDIT_KEY, TEST_SECRET_KEY, free_port, iso_utc, run_cli, scan,
                       scratch_dir, server_now, wait_for)
-from itemlib import BEIJING, day, pinned_clock
+from itemlib import BEIJING, Items, day, pinned_clock
 
 NUM = re.compile(r"(.)督〔(\d{4})〕(\d+)号")
 
@@ -321,11 +321,30 @@ def test_migrate_data_round_trip_from_sqlite(backend, unique):
             new = c.post("/api/v1/units", {"code": f"new-{unique}", "name": "新单位", "kind": "department",
                                            "parent_id": gc}).json
             assert c.patch(f"/api/v1/units/{old['id']}", {"parent_id": new["id"]}).status == 200
+            # texts for every rule of the search tokens (base/grams.h): the copy's search documents are made
+            # in C (db_search_load), the triggers' in PL/pgSQL (item_search_words)
+            it = Items(s)
+            jt = it.unit("gc-jt")
+            it.send(it.create(title=f"ＡＢ１２ Water-Supply 交通运输「改造」é单 k{unique}", co=("gc-cz",),
+                              requirement="第1期：" + "x" * 70 + " 交 通 运输、ÀÉ 😀水电 \\ 'q' \"d\"\t" + "治理 " * 300))
+            it.create(title="单", requirement="。")
         finally:
             s.stop()
         dst = backend.new_db(empty=True)
         p = run_cli("migrate-data", "--from", f"sqlite:{src}", "--to", dst, db=dst)
         assert "copied" in p.stderr
+        # every item's search document is the one the triggers make (words and scope), after the copy and
+        # after a `ducha ledger rebuild` of the live database (its GIN index kept)
+        docs = ("SELECT COUNT(*) FILTER (WHERE g.tsv IS NOT DISTINCT FROM item_search_words(i.number, i.title, "
+                "i.requirement) || item_search_scope(i.id)) || ' ' || COUNT(*) FROM items i "
+                "LEFT JOIN item_search g ON g.item_id = i.id")
+        total = psql(dst, "SELECT COUNT(*) FROM items").strip()
+        assert int(total) > 2 and psql(dst, docs).split() == [total, total]
+        query = f"water <-> supply & ab12 & 运输 & 治理 & k{unique.lower()} & '@{jt}'"
+        found = psql(dst, f"SELECT string_agg(item_id::text, ',') FROM item_search WHERE tsv @@ $${query}$$").strip()
+        assert found and "," not in found, found
+        assert "rebuilt the scope rows" in run_cli("ledger", "rebuild", db=dst).stdout
+        assert psql(dst, docs).split() == [total, total]
         a, b = sqlite_tables(src), pg_tables(dst)
         assert set(a) == set(b)
         for t in a:

@@ -1,6 +1,8 @@
 /* Unit tests of the store one-liners (store_one.c) on SQLite: binding, results, failures. */
 #include "base/arena.h"
+#include "base/buf.h"
 #include "store/store.h"
+#include "store/store_search.h"
 
 #include <setjmp.h>
 #include <stdarg.h>
@@ -279,6 +281,33 @@ static void test_a_write_held_until_the_commit(void **state)
     store_release(db);
 }
 
+/* The search document's words in tsvector text, as migration 0050's item_search_words writes them
+ * (tests/api/test_pg_cluster.py compares the two on PostgreSQL). */
+static void test_search_words_are_the_tsvector_text_of_the_three_fields(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    db_search_words(&b, "古督〔2026〕3号", "ＡＢ 交通", NULL);
+    char *got = buf_take(&b);
+    assert_string_equal(got, "'古督':1A '督':1A '2026':2A '3':3A '号':4A 'ab':1001B '交通':1002B '通':1002B");
+    free(got);
+    db_search_words(&b, NULL, NULL, NULL);
+    got = buf_take(&b);
+    assert_string_equal(got, "");
+    free(got);
+    /* positions stop at 16383, PostgreSQL's largest */
+    struct buf req = {0};
+    for (int i = 0; i < 14400; i++)
+        buf_puts(&req, "w ");
+    db_search_words(&b, NULL, NULL, req.data);
+    got = buf_take(&b);
+    assert_true(!strncmp(got, "'w':2001C 'w':2002C ", 20));
+    size_t n = strlen(got);
+    assert_true(n > 42 && !strcmp(got + n - 21, "'w':16383C 'w':16383C"));
+    free(got);
+    buf_free(&req);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -291,6 +320,7 @@ int main(void)
         cmocka_unit_test(test_real_text_reads_back_the_same_number),
         cmocka_unit_test(test_a_value_taken_at_the_commit_reaches_the_held_writes),
         cmocka_unit_test(test_a_write_held_until_the_commit),
+        cmocka_unit_test(test_search_words_are_the_tsvector_text_of_the_three_fields),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
