@@ -1,5 +1,6 @@
 #include "base/arena.h"
 
+#include <limits.h>
 #include <stdalign.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -75,6 +76,20 @@ void *arena_alloc(struct arena *a, size_t n)
     b->used += n;
     memset(p, 0, n);
     return p;
+}
+
+void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size)
+{
+    if (n < *cap)
+        return arr;
+    if (n > INT_MAX / 2 || (size && (size_t)n * 2 > SIZE_MAX / size))
+        die_oom();
+    int more = n ? n * 2 : 8;
+    void *bigger = arena_alloc(a, size * (size_t)more);
+    if (n)
+        memcpy(bigger, arr, size * (size_t)n);
+    *cap = more;
+    return bigger;
 }
 
 char *arena_strndup(struct arena *a, const char *s, size_t n)

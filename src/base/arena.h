@@ -26,6 +26,10 @@ char *arena_strndup(struct arena *a, const char *s, size_t n);
 /* printf into arena memory. */
 char *arena_printf(struct arena *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 char *arena_vprintf(struct arena *a, const char *fmt, va_list ap);
+/* An arena array of n elements of size bytes with room for one more: arr itself while n < *cap, else a copy
+ * of its n elements with twice the room (8 at first; arr may be NULL when *cap is 0), *cap updated. The old
+ * array stays in the arena until arena_free. Use: v = arena_grow(a, v, n, &cap, sizeof *v); v[n++] = x; */
+void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size);
 /* Frees every block; the arena can be reused afterwards. */
 void arena_free(struct arena *a);
 

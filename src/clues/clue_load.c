@@ -108,15 +108,9 @@ enum err clue_load(struct ctx *c, int64_t id, struct clue *cl)
                   DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取线索核查");
-    int cap = 4;
-    cl->verifs = arena_alloc(c->arena, sizeof *cl->verifs * (size_t)cap);
+    int cap = 0;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (cl->nverifs == cap) {
-            struct clue_verif *n = arena_alloc(c->arena, sizeof *n * (size_t)cap * 2);
-            memcpy(n, cl->verifs, sizeof *n * (size_t)cap);
-            cl->verifs = n;
-            cap *= 2;
-        }
+        cl->verifs = arena_grow(c->arena, cl->verifs, cl->nverifs, &cap, sizeof *cl->verifs);
         struct clue_verif *v = &cl->verifs[cl->nverifs++];
         v->id = stmt_int(st, 0);
         v->unit_id = stmt_int(st, 1);

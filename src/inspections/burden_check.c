@@ -232,12 +232,7 @@ static int rows_take(struct ctx *c, struct stmt *st, void **rows, size_t size,
     int n = 0, cap = 0, rc;
     char *v = NULL;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (n == cap) {
-            char *w = arena_alloc(c->arena, size * (size_t)(cap = cap ? 2 * cap : 8));
-            if (n)
-                memcpy(w, v, size * (size_t)n);
-            v = w;
-        }
+        v = arena_grow(c->arena, v, n, &cap, size);
         take(c, st, v + size * (size_t)n++);
     }
     stmt_done(st);

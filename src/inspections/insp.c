@@ -160,19 +160,6 @@ static enum err load_row(struct ctx *c, struct stmt *st, struct insp *it)
     return ERR_OK;
 }
 
-/* Grows an arena array of n elements of size sz to hold one more (doubling). */
-static void *grow(struct ctx *c, void *arr, int n, int *cap, size_t sz)
-{
-    if (n < *cap)
-        return arr;
-    int nc = *cap ? *cap * 2 : 8;
-    void *bigger = arena_alloc(c->arena, sz * (size_t)nc);
-    if (n)
-        memcpy(bigger, arr, sz * (size_t)n);
-    *cap = nc;
-    return bigger;
-}
-
 /* The targets, organisers and team read (sts[0..2], each finished here). */
 static enum err load_parts(struct ctx *c, struct stmt **sts, struct insp *it)
 {
@@ -188,7 +175,7 @@ static enum err load_parts(struct ctx *c, struct stmt **sts, struct insp *it)
         cap = 0;
         while ((rc = stmt_step(st)) == STORE_ROW) {
             if (k == 0) {
-                it->targets = grow(c, it->targets, it->ntargets, &cap, sizeof *it->targets);
+                it->targets = arena_grow(c->arena, it->targets, it->ntargets, &cap, sizeof *it->targets);
                 struct insp_target *t = &it->targets[it->ntargets++];
                 t->id = stmt_int(st, 0);
                 t->unit_id = stmt_int(st, 1);
@@ -199,7 +186,7 @@ static enum err load_parts(struct ctx *c, struct stmt **sts, struct insp *it)
                 wf_state_parse(&insp_workflow, stmt_text(st, 5), &t->state);
                 t->received_at = insp_col(c, st, 6);
             } else if (k == 1) {
-                it->orgs = grow(c, it->orgs, it->norgs, &cap, sizeof *it->orgs);
+                it->orgs = arena_grow(c->arena, it->orgs, it->norgs, &cap, sizeof *it->orgs);
                 struct insp_org *o = &it->orgs[it->norgs++];
                 o->unit_id = stmt_int(st, 0);
                 o->unit_path = insp_col(c, st, 1);
@@ -207,7 +194,7 @@ static enum err load_parts(struct ctx *c, struct stmt **sts, struct insp *it)
                 o->lead = stmt_int(st, 3) != 0;
                 o->joined_from = stmt_int(st, 4);
             } else {
-                it->team = grow(c, it->team, it->nteam, &cap, sizeof *it->team);
+                it->team = arena_grow(c->arena, it->team, it->nteam, &cap, sizeof *it->team);
                 struct insp_member *m = &it->team[it->nteam++];
                 m->id = stmt_int(st, 0);
                 m->role = insp_col(c, st, 1);
@@ -252,7 +239,7 @@ static enum err load_scope(struct ctx *c, struct insp *it)
     for (int i = 0; i < it->nteam; i++) {
         const struct insp_member *m = &it->team[i];
         if (m->user_id) {
-            members = grow(c, members, nm, &cap, sizeof *members);
+            members = arena_grow(c->arena, members, nm, &cap, sizeof *members);
             members[nm++] = m->user_id;
         }
         if (!strcmp(m->role, "evaluator") && m->unit_id) {
@@ -263,7 +250,7 @@ static enum err load_scope(struct ctx *c, struct insp *it)
             if (!st)
                 return ctx_store_fail(c, STORE_E_OTHER, "读取评估机构");
             while (stmt_step(st) == STORE_ROW) {
-                members = grow(c, members, nm, &cap, sizeof *members);
+                members = arena_grow(c->arena, members, nm, &cap, sizeof *members);
                 members[nm++] = stmt_int(st, 0);
             }
             stmt_done(st);
@@ -350,7 +337,7 @@ enum err insp_load_waits(struct ctx *c, struct insp *it)
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取督查");
     while (stmt_step(st) == STORE_ROW) {
-        parts = grow(c, parts, n, &cap, sizeof *parts);
+        parts = arena_grow(c->arena, parts, n, &cap, sizeof *parts);
         parts[n++] = (struct wf_part){INSP_PART_WIDENING,
                                       stmt_int(st, 0),
                                       INSP_SIDE_PENDING,
@@ -365,7 +352,7 @@ enum err insp_load_waits(struct ctx *c, struct insp *it)
         for (int i = 0; i < it->nteam; i++) {
             const struct insp_member *m = &it->team[i];
             if (m->user_id && m->user_id != it->team_leader_id && strcmp(m->role, "evaluator")) {
-                parts = grow(c, parts, n, &cap, sizeof *parts);
+                parts = arena_grow(c->arena, parts, n, &cap, sizeof *parts);
                 /* no unit: the to-do is the member's own (their name under it, and "（马丽）" in the message sent
                  * to 马丽, told them nothing) */
                 parts[n++] = (struct wf_part){INSP_PART_MEMBER, m->id, INSP_SIDE_PENDING, 0, NULL, NULL, m->user_id};
@@ -377,7 +364,7 @@ enum err insp_load_waits(struct ctx *c, struct insp *it)
                            DB_INT(it->id), DB_INT(m->unit_id)) == ERR_NOT_FOUND) {
                 const char *path = NULL;
                 db_one_text(c->db, c->arena, &path, "SELECT path FROM units WHERE id = ?", DB_INT(m->unit_id));
-                parts = grow(c, parts, n, &cap, sizeof *parts);
+                parts = arena_grow(c->arena, parts, n, &cap, sizeof *parts);
                 parts[n++] =
                     (struct wf_part){INSP_PART_ENGAGEMENT, m->id, INSP_SIDE_PENDING, m->unit_id, path, m->name, 0};
             }
@@ -1219,7 +1206,7 @@ struct binds {
 
 static void bind_add(struct ctx *c, struct binds *b, struct db_bind v)
 {
-    b->v = grow(c, b->v, b->n, &b->cap, sizeof *b->v);
+    b->v = arena_grow(c->arena, b->v, b->n, &b->cap, sizeof *b->v);
     b->v[b->n++] = v;
 }
 
@@ -1238,7 +1225,7 @@ static const char **ancestors(struct ctx *c, const char **paths, int n, int *out
             for (int j = 0; j < k && !have; j++)
                 have = !strcmp(out[j], a);
             if (!have) {
-                out = grow(c, out, k, &cap, sizeof *out);
+                out = arena_grow(c->arena, out, k, &cap, sizeof *out);
                 out[k++] = a;
             }
             p = slash;

@@ -136,20 +136,13 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     struct stmt *st = db_query(c->db, sql, DB_INT(b->id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
-    int cap = 8, rc;
-    struct wf_part *parts = arena_alloc(c->arena, sizeof *parts * (size_t)cap);
-    const char **codes = arena_alloc(c->arena, sizeof *codes * (size_t)cap);
+    int cap = 0, codes_cap = 0, rc;
+    struct wf_part *parts = NULL;
+    const char **codes = NULL;
     b->wf.nparts = 0;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (b->wf.nparts == cap) {
-            struct wf_part *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
-            const char **more_codes = arena_alloc(c->arena, sizeof *more_codes * (size_t)cap * 2);
-            memcpy(more, parts, sizeof *parts * (size_t)cap);
-            memcpy(more_codes, codes, sizeof *codes * (size_t)cap);
-            parts = more;
-            codes = more_codes;
-            cap *= 2;
-        }
+        parts = arena_grow(c->arena, parts, b->wf.nparts, &cap, sizeof *parts);
+        codes = arena_grow(c->arena, codes, b->wf.nparts, &codes_cap, sizeof *codes);
         int64_t uid = stmt_int(st, 0);
         codes[b->wf.nparts] = res_col(c, st, 3);
         parts[b->wf.nparts++] = (struct wf_part){0, uid, (int)b->state, uid, res_col(c, st, 1), res_col(c, st, 2), 0};

@@ -172,6 +172,46 @@ static void test_arena_and_buffer(void **state)
     buf_free(&b);
 }
 
+struct pair {
+    int64_t id;
+    const char *name;
+};
+
+static void test_arena_grow_keeps_elements_and_doubles(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    struct pair *v = NULL;
+    int n = 0, cap = 0;
+    const struct pair *before = NULL;
+    for (int i = 0; i < 1000; i++) {
+        int had = cap;
+        v = arena_grow(&a, v, n, &cap, sizeof *v);
+        if (n < had)
+            assert_ptr_equal(v, before); /* room left: the same array */
+        else
+            assert_int_equal(cap, had ? had * 2 : 8);
+        v[n++] = (struct pair){i, arena_printf(&a, "单位%d", i)};
+        before = v;
+    }
+    assert_int_equal(cap, 1024);
+    for (int i = 0; i < n; i++) {
+        assert_int_equal(v[i].id, i);
+        char want[32];
+        snprintf(want, sizeof want, "单位%d", i);
+        assert_string_equal(v[i].name, want);
+    }
+    /* a caller's own array of 3 (full) grows to 6, its elements copied */
+    int64_t *own = arena_alloc(&a, sizeof *own * 3);
+    own[0] = 7, own[1] = 8, own[2] = 9;
+    int ocap = 3;
+    int64_t *more = arena_grow(&a, own, 3, &ocap, sizeof *own);
+    assert_ptr_not_equal(more, own);
+    assert_int_equal(ocap, 6);
+    assert_int_equal(more[0] + more[1] + more[2], 24);
+    arena_free(&a);
+}
+
 static void test_csv_writer_guards_every_formula_start(void **state)
 {
     (void)state;
@@ -419,6 +459,7 @@ int main(void)
         cmocka_unit_test(test_time_iso_round_trip_and_offsets),
         cmocka_unit_test(test_local_day_in_shanghai),
         cmocka_unit_test(test_arena_and_buffer),
+        cmocka_unit_test(test_arena_grow_keeps_elements_and_doubles),
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
