@@ -6,6 +6,7 @@
  */
 #include "notify/notify_internal.h"
 
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
@@ -137,6 +138,120 @@ enum err notify_user(struct ctx *c, int64_t user_id, const struct notice *n)
     return notify_user_ex(c, user_id, n, NULL);
 }
 
+/* The rows of notify_role_units, written by one statement a chunk of OUTBOX_ROWS (the binds of a row: 14). */
+#define OUTBOX_ROWS 200
+struct outbox_rows {
+    struct db_bind *b;
+    int n;
+    const char *at;
+};
+
+static enum err rows_flush(struct ctx *c, struct outbox_rows *r)
+{
+    if (!r->n)
+        return ERR_OK;
+    struct buf sql = {0};
+    buf_puts(&sql,
+             "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, object_type, object_id, "
+             "link, state, next_attempt, created_at, sent_at) VALUES ");
+    for (int i = 0; i < r->n; i++) /* structure only: the values are bound */
+        buf_puts(&sql,
+                 i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    r->b[r->n * 14] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    enum err e = db_exec_later_a(c->db, sql.data, r->b);
+    buf_free(&sql);
+    r->n = 0;
+    return e ? ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "发送通知") : ERR_OK;
+}
+
+static void rows_add(struct outbox_rows *r, int64_t user, const struct notify_channel *ch, const char *address,
+                     const struct notice *n, int64_t when)
+{
+    struct db_bind v[14] = {DB_INT(user),
+                            DB_TEXT(ch->name),
+                            DB_TEXT(msg_kind_name(n->kind)),
+                            DB_INT(n->urgent),
+                            DB_TEXT(n->subject),
+                            DB_TEXT(n->body ? n->body : ""),
+                            DB_TEXT(address),
+                            DB_TEXT(n->object_type ? n->object_type : ""),
+                            DB_INT(n->object_id),
+                            DB_TEXT(n->link ? n->link : ""),
+                            DB_TEXT(ch->deferred ? "pending" : "sent"),
+                            DB_INT(when),
+                            DB_TEXT(r->at),
+                            DB_TEXT(ch->deferred ? NULL : r->at)};
+    memcpy(&r->b[r->n++ * 14], v, sizeof v);
+}
+
+enum err notify_role_units(struct ctx *c, const char *role, const int64_t *units, int nunits, const struct notice *n)
+{
+    if (nunits <= 0)
+        return ERR_OK;
+    /* the holders, each once, with their addresses and their preference for this kind: one read */
+    struct buf sql = {0};
+    buf_puts(&sql, "SELECT DISTINCT u.id, u.username, u.name, u.email, u.phone, p.channels FROM user_roles r "
+                   "JOIN users u ON u.id = r.user_id LEFT JOIN notify_prefs p ON p.user_id = u.id AND p.kind = ? "
+                   "WHERE r.role = ? AND u.disabled = 0 AND r.unit_id IN (");
+    struct db_bind *b = arena_alloc(c->arena, sizeof *b * (size_t)(nunits + 3));
+    b[0] = DB_TEXT(msg_kind_name(n->kind));
+    b[1] = DB_TEXT(role);
+    for (int i = 0; i < nunits; i++) {
+        buf_puts(&sql, i ? ", ?" : "?");
+        b[2 + i] = DB_INT(units[i]);
+    }
+    buf_puts(&sql, ") ORDER BY u.id");
+    b[2 + nunits] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    struct stmt *st = db_query_a(c->db, sql.data, b);
+    buf_free(&sql);
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "发送通知");
+    char at[21];
+    time_format_iso(c->now, at);
+    struct outbox_rows rows = {arena_alloc(c->arena, sizeof *rows.b * (OUTBOX_ROWS * 14 + 1)), 0, at};
+    int nch, rc;
+    const struct notify_channel *const *chs = notify_channels(&nch);
+    int64_t when = c->now;
+    bool windowed = false;
+    enum err e = ERR_OK;
+    /* the rows are read first, then written (a chunk's statement may not run while this one is open) */
+    struct who {
+        struct notify_recipient r;
+        const char *chosen;
+    } *all = NULL;
+    int nall = 0, cap = 0;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        all = arena_grow(c->arena, all, nall, &cap, sizeof *all);
+        struct who *w = &all[nall++];
+        w->r = (struct notify_recipient){
+            stmt_int(st, 0), arena_strdup(c->arena, stmt_text(st, 1)), arena_strdup(c->arena, stmt_text(st, 2)),
+            arena_strdup(c->arena, stmt_text(st, 3)), arena_strdup(c->arena, stmt_text(st, 4))};
+        w->chosen = stmt_is_null(st, 5) ? msg_kinds[n->kind].channels : arena_strdup(c->arena, stmt_text(st, 5));
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "发送通知");
+    for (int k = 0; k < nall && !e; k++)
+        for (int i = 0; i < nch && !e; i++) { /* as notify_user_ex: the inbox always, then each chosen channel */
+            const struct notify_channel *ch = chs[i];
+            if (ch != &notify_inbox_channel && !notify_has_channel(all[k].chosen, ch->name))
+                continue;
+            const char *address = ch->address ? ch->address(c, &all[k].r) : "";
+            if (ch->deferred && (!address || !*address))
+                continue;
+            if (ch->deferred && !n->urgent && !windowed) {
+                e = notify_window(c, c->now, &when);
+                windowed = true;
+            }
+            if (e)
+                break;
+            rows_add(&rows, all[k].r.id, ch, address ? address : "", n, ch->deferred ? when : c->now);
+            if (rows.n == OUTBOX_ROWS)
+                e = rows_flush(c, &rows);
+        }
+    return e ? e : rows_flush(c, &rows);
+}
+
 enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const struct notice *n)
 {
     struct stmt *st = db_query(c->db,
@@ -149,13 +264,7 @@ enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const 
     int64_t *ids = NULL;
     int k = 0, cap = 0, rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (k == cap) {
-            cap = cap ? cap * 2 : 16;
-            int64_t *grown = arena_alloc(c->arena, sizeof *grown * (size_t)cap);
-            if (k)
-                memcpy(grown, ids, sizeof *ids * (size_t)k);
-            ids = grown;
-        }
+        ids = arena_grow(c->arena, ids, k, &cap, sizeof *ids);
         ids[k++] = stmt_int(st, 0);
     }
     stmt_done(st);

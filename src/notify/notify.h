@@ -53,6 +53,10 @@ enum err notify_user(struct ctx *c, int64_t user_id, const struct notice *n);
 
 /* Queues n for every active holder of role (e.g. "contact") at exactly that unit. In a transaction. */
 enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const struct notice *n);
+/* Queues the same n for every active holder of role at any of the units (each user once), on the channels
+ * of each one's preferences as notify_user: one read of the recipients and one statement per 200 outbox rows,
+ * whatever the number of units (a bulletin's addressees). In a transaction. */
+enum err notify_role_units(struct ctx *c, const char *role, const int64_t *units, int nunits, const struct notice *n);
 
 /* The first instant >= t on a working day within office_hours (t itself when already inside). */
 enum err notify_window(struct ctx *c, int64_t t, int64_t *out);

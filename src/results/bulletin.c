@@ -92,8 +92,9 @@ bool bulletin_kind_parse(const char *s, enum bulletin_kind *k)
     "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section, b.kind, "          \
     "b.levels, b.rank_n"
 
-/* The parts: each unit the bulletin names — its overdue ranking, then the units of the praise and
- * criticism it carries — once. */
+/* The parts: each unit the bulletin names — the units of its overdue ranking that the document lists (every one,
+ * or the first and last rank_n when there are more than twice as many: a province ranks thousands, which the
+ * annex holds), then the units of the praise and criticism it carries — once. */
 static enum err load_parts(struct ctx *c, struct bulletin *b)
 {
     if (b->kind == BUL_KIND_SPECIAL) { /* a special report goes to the leaders: it names no unit to tell */
@@ -107,8 +108,23 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     size_t i;
     json_t *r;
     /* one buffer, not a string copied per unit (a province's ranking names thousands) */
-    json_array_foreach(json_object_get(fig, "ranking"), i, r)
-        buf_printf(&ids, "%s%lld", i ? ", " : "", (long long)json_integer_value(json_object_get(r, "unit_id")));
+    const json_t *ranking = json_object_get(fig, "ranking");
+    size_t nr = json_array_size(ranking), n = (size_t)(b->rank_n > 0 ? b->rank_n : 10);
+    b->listed = arena_alloc(c->arena, sizeof *b->listed * (nr + 1));
+    b->nlisted = 0;
+    json_array_foreach(ranking, i, r)
+    {
+        if (nr > 2 * n && i >= n && i < nr - n)
+            continue; /* the middle of a long ranking: in the annex, not named */
+        int64_t *l = b->listed[b->nlisted++];
+        l[0] = json_integer_value(json_object_get(r, "unit_id"));
+        l[1] = json_integer_value(json_object_get(r, "rank"));
+        l[2] = json_integer_value(json_object_get(r, "overdue"));
+        buf_printf(&ids, "%s%lld", ids.len ? ", " : "", (long long)l[0]);
+    }
+    b->as_of = arena_strdup(c->arena, json_string_value(json_object_get(fig, "as_of"))
+                                          ? json_string_value(json_object_get(fig, "as_of"))
+                                          : "");
     json_decref(fig);
     /* the ids are integers from our own JSON: no user text reaches the SQL */
     const char *sql = arena_printf(

@@ -3,7 +3,8 @@
  * the data and edits its words, the principal leader approves or returns it, the office issues it —
  * numbered, sealed with the office's seal, the figures counted once more first (a difference refuses
  * the submission or the issue: the words were written against other numbers). The units it names (the
- * overdue ranking, the praise and criticism it carries) are its parts and are told when it is issued.
+ * overdue ranking as the document lists it, the praise and criticism it carries) are its parts and are told
+ * when it is issued; the units right below its scope, to which it is issued, are told too (tell_addressees).
  */
 #include "results/results_internal.h"
 
@@ -11,6 +12,7 @@
 #include "base/timeu.h"
 #include "core/counter.h"
 #include "core/hooks.h"
+#include "notify/notify.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -50,7 +52,7 @@ static const struct wf_row rows[] = {
     T(PENDING, APPROVE, APPROVED, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, 0, "the principal leader's approval: who and when"),
     T(PENDING, RETURN, DRAFT, CAP_RESULT_APPROVE, ROLE_PRINCIPAL, BUL_F_REASON, "reason for returning"),
     T(APPROVED, REOPEN, DRAFT, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason (e.g. the data changed): back to the draft"),
-    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "figures counted again (409 if changed); the number of its kind (古督通/古督专〔年〕n号, 简报 第n期); the office's seal; the units named are told"),
+    T(APPROVED, ISSUE, ISSUED, CAP_RESULT_DRAFT, ANY, 0, "figures counted again (409 if changed); the number of its kind (古督通/古督专〔年〕n号, 简报 第n期); the office's seal; the units named are told; the heads of the units right below its scope (主送) too, in one statement"),
     T(DRAFT, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason"),
     T(PENDING, WITHDRAW, WITHDRAWN, CAP_RESULT_DRAFT, ANY, BUL_F_REASON, "reason"),
 };
@@ -137,16 +139,10 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     const char *what = "";
     /* the kind's short word: 通报 (as the bulletins always said), 简报 (a special report names nobody) */
     const char *word = b->kind == BUL_KIND_BRIEFING ? "简报" : b->kind == BUL_KIND_SPECIAL ? "专报" : "通报";
-    json_t *fig = json_loads(b->figures_text, 0, NULL);
-    size_t i;
-    json_t *r;
-    json_array_foreach(json_object_get(fig, "ranking"), i,
-                       r) if (json_integer_value(json_object_get(r, "unit_id")) == p->unit_id) what =
-        arena_printf(c->arena, "截至%s，贵单位超期未办结督办事项 %lld 件，在%s中排第 %lld 位。",
-                     json_string_value(json_object_get(fig, "as_of")),
-                     (long long)json_integer_value(json_object_get(r, "overdue")), word,
-                     (long long)json_integer_value(json_object_get(r, "rank")));
-    json_decref(fig);
+    for (int i = 0; i < b->nlisted; i++) /* read with the parts: no figures parsed per unit */
+        if (b->listed[i][0] == p->unit_id)
+            what = arena_printf(c->arena, "截至%s，贵单位超期未办结督办事项 %lld 件，在%s中排第 %lld 位。",
+                                b->as_of ? b->as_of : "", (long long)b->listed[i][2], word, (long long)b->listed[i][1]);
     struct stmt *st = db_query(c->db,
                                "SELECT r.kind, r.title FROM bulletin_results br JOIN results r ON r.id = br.result_id "
                                "WHERE br.bulletin_id = ? AND r.unit_id = ? ORDER BY br.pos",
@@ -208,7 +204,48 @@ static enum err number(struct ctx *c, struct bulletin *b, int *year, int64_t *se
     return e;
 }
 
-/* issue: counted again, numbered, dated, sealed with the office's seal over what was issued. */
+/* At issue the document goes to its addressees, the units right below its scope (a county's departments and
+ * townships; a province's cities and departments), which pass it on to theirs (吉林 五、; 古县 三(五)「通报结果…抄送
+ * …各乡镇及县直各单位」): their heads are told in one statement, whatever their number; a unit the bulletin names is
+ * told in its own words by the engine instead (its parts). A special report goes to the leaders only. */
+static enum err tell_addressees(struct ctx *c, const struct bulletin *b)
+{
+    if (b->kind == BUL_KIND_SPECIAL)
+        return ERR_OK;
+    struct stmt *st = db_query(c->db,
+                               "SELECT u.id FROM units u WHERE u.parent_id = ? AND u.kind IN ('government', "
+                               "'department', 'township') ORDER BY u.sort, u.path",
+                               DB_INT(b->scope_unit_id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取通报主送单位");
+    int64_t *ids = NULL;
+    int n = 0, cap = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        int64_t id = stmt_int(st, 0);
+        bool named = false;
+        for (int i = 0; i < b->wf.nparts && !named; i++)
+            named = b->wf.parts[i].unit_id == id;
+        if (named)
+            continue;
+        ids = res_grow(c, ids, n, &cap, sizeof *ids, 32);
+        ids[n++] = id;
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取通报主送单位");
+    const char *word = b->kind == BUL_KIND_BRIEFING ? "简报" : "通报";
+    struct notice nt = {
+        .kind = MSG_RESULT,
+        .subject = arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number, b->title),
+        .body = arena_printf(c->arena, "%s已印发《%s》，主送%s。请登录系统查阅%s全文，传达到所属单位并抓好落实。",
+                             b->office_name, b->title, b->addressees, word),
+        .object_type = "bulletin",
+        .object_id = b->id,
+        .link = arena_printf(c->arena, "/bulletins/%lld", (long long)b->id)};
+    return notify_role_units(c, role_name(ROLE_HEAD), ids, n, &nt);
+}
+
+/* issue: counted again, numbered, dated, sealed with the office's seal over what was issued; the addressees told. */
 static enum err issue(struct wf_act *a)
 {
     struct ctx *c = a->c;
@@ -241,7 +278,7 @@ static enum err issue(struct wf_act *a)
         return ctx_fail(c, ERR_INTERNAL, "通报内容无法加盖印章");
     e = hooks_seal_issue(c, &(struct doc_issue){"bulletin", b->id, b->office_unit_id, text});
     free(text);
-    return e;
+    return e ? e : tell_addressees(c, b);
 }
 
 const struct wf_effect bulletin_effects[BUL_ACT__COUNT] = {
@@ -256,8 +293,9 @@ const struct workflow bulletin_workflow = {
     .title = "Bulletins (督查通报)",
     .intro = "The states, actions and transition table of `src/results/bulletin_workflow.c`. The figures come from "
              "the items (`src/results/bulletin_figures.c`) and are counted again at submission and at issue; the "
-             "office edits the words. The units a bulletin names (its overdue ranking, the praise and criticism "
-             "it carries) are its parts once issued.",
+             "office edits the words. The units a bulletin names (its overdue ranking as the document lists it, the "
+             "praise and criticism it carries) are its parts once issued; at issue the heads of the units right "
+             "below its scope (its addressees, 主送) are told as well.",
     .link = "/bulletins/%lld",
     .part_what = "通报点名的单位",
     .home_what = "government whose office drafted it",

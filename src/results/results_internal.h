@@ -197,7 +197,11 @@ struct bulletin {
     bool warning_section;     /* the office keeps the section 预警提示 (figures.warnings) */
     bool below;               /* levels 本级及下级: the governments below count too (else 本级) */
     int rank_n; /* the units listed at each end of the overdue ranking in the document (排名列示单位数, 1…50) */
-    const char **part_codes; /* each part's unit code, read with the parts (a province names thousands) */
+    const char **part_codes; /* each part's unit code, read with the parts */
+    /* the ranking's units the document lists (all, or the first and last rank_n): id, rank, overdue items */
+    int64_t (*listed)[3];
+    int nlisted;
+    const char *as_of; /* the figures' day counted to */
     const char *unit_paths[1];
 };
 #define bulletin_of(o) ((struct bulletin *)(void *)(o))

@@ -89,6 +89,8 @@ def test_the_pdf_rolls_up_per_city_and_prints_the_ranking_top_and_bottom_n(prov,
     assert middle and middle[0]["name"] not in text, middle[0]
     assert f"第6位至第{len(ranking) - 5}位" in text
     assert "各责任单位办理情况如下" not in text
+    # the units the bulletin names (told at issue, in their words): those the document lists, not the hundreds ranked
+    assert sorted(u["id"] for u in b["named_units"]) == sorted(r["unit_id"] for r in shown), b["named_units"]
 
 
 KEYS = ("registered", "completed", "completed_on_time", "overdue")

@@ -212,8 +212,12 @@ def test_draft_edit_recheck_approve_issue_and_the_pdf(world, tmp_path):
         m = msgs[0]
         assert m["object_type"] == "bulletin" and m["object_id"] == bid
         assert issued["number"] in m["subject"] and "超期未办结督办事项 1 件" in m["body"], m
-    for u in ("gc_contact", "gc_sw_head"):
-        assert len(told(u)) == before[u], u
+    # an addressee the ranking does not name (主送: every unit right below the scope) hears that it was issued to it,
+    # once; a contact is not told (the head answers for the unit)
+    msgs = told("gc_sw_head")
+    assert len(msgs) == before["gc_sw_head"] + 1 and "主送古城县人民政府所属各单位" in msgs[0]["body"], msgs
+    assert "超期未办结" not in msgs[0]["body"] and issued["number"] in msgs[0]["subject"], msgs[0]
+    assert len(told("gc_contact")) == before["gc_contact"]
     # now the units of the scope read it, and the other county does not
     for u in ("gc_contact", "gc_head", "gc_town"):
         assert it.c(u).get(f"/api/v1/bulletins/{bid}").status == 200, u

@@ -111,6 +111,8 @@ def test_every_transition_reaches_exactly_who_must_act(workflows, drivers):
             want_after = expected_todos(wf, d, after)
             handed = {u for u, tasks in want_after.items() if tasks - want.get(u, set())}
             informed = expected_informed(wf, d, row, before, after, concerned)
+            if hasattr(d, "told_besides"):  # an effect's notice (a bulletin's addressees)
+                informed |= d.told_besides(row, before, after)
             for u in ALL_USERS:
                 got = todos_about(d, u, kind, oid)
                 assert got == want_after.get(u, set()), (row, u, got, want_after.get(u))

@@ -344,6 +344,14 @@ class BulletinDriver(ResultDriver):
         return [{"kind": "named unit", "id": u["id"], "state": obj["state"], "unit": u["code"]}
                 for u in obj["named_units"]]
 
+    def told_besides(self, row, before, after):
+        """Told by an effect, not by the table's informs: at issue a bulletin or briefing goes to the units right
+        below its scope (主送), whose heads hear of it unless the bulletin names their unit (then in its words)."""
+        if self.name != "bulletin" or row["action"] != "issue" or after["kind"] == "special_report":
+            return set()
+        named = {u["code"] for u in after["named_units"]}
+        return {u for u, code in (("gc_head", "gc-jt"), ("gc_head2", "gc-zj")) if code not in named}
+
     def condition(self, obj, name):
         """The waits of a bulletin say its kind's word: each holds for its own kind only."""
         if name in ("bulletin", "special_report", "briefing"):
