@@ -28,7 +28,9 @@ def test_the_demo_item_at_risk_is_an_early_warning_for_the_office_and_the_unit(i
         assert r.status == 200, r
         mine = [w for w in r.json["warnings"] if w["item_id"] == iid]
         assert len(mine) == 1 and mine[0]["unit_name"] == "古城县交通运输局" and mine[0]["percent"] == 10, (user, mine)
-        assert [s["signal"] for s in mine[0]["signals"]] == ["pace"], mine
+        # behind its time (the scheduler's ladder may add other signals while the server runs)
+        pace = [s for s in mine[0]["signals"] if s["signal"] == "pace"]
+        assert len(pace) == 1 and pace[0]["facts"]["percent"] == 10, mine
         assert any(u["unit_name"] == "古城县交通运输局" and u["items"] >= 1 for u in r.json["units"]), r.json["units"]
     # the housing bureau and another county see none of it
     for user in ("gc_contact2", "ap_office"):
