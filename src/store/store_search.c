@@ -114,8 +114,8 @@ char *db_search_query(struct db *db, const char *text, int64_t scope_unit)
 bool store_table_derived(const char *name)
 {
     static const char *const derived[] = {
-        "item_scope", "item_counts",   "item_count_deltas",   "item_scope_refresh", "item_scope_queue", "item_search",
-        "item_figs",  "figure_counts", "figure_count_deltas", "item_figs_refresh",  "name_generation"};
+        "item_scope",  "item_counts", "item_count_deltas", "item_scope_refresh",  "item_scope_queue",
+        "item_search", "item_figs",   "figure_counts",     "figure_count_deltas", "item_figs_refresh"};
     for (size_t i = 0; i < sizeof derived / sizeof *derived; i++)
         if (!strcmp(name, derived[i]))
             return true;

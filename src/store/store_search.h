@@ -49,8 +49,7 @@ bool db_index_hints(struct db *db);
 /* True for the tables the triggers of migrations 0050/0051 derive from items and item_tracks (the
  * scope rows, counters, search index and its SQLite shadow tables): a copy of the database
  * (migrate-data) leaves them out and lets the target's triggers fill them. ledger_light_dates is
- * copied (before the items, having no references), so the lights come out the same. name_generation (the
- * ledger's names cache, migration 0056) keeps the target's own value. */
+ * copied (before the items, having no references), so the lights come out the same. */
 bool store_table_derived(const char *name);
 /* Adds every counter delta to item_counts and figure_counts and empties the delta tables, inside the caller's
  * transaction, on a database nobody else writes (after a bulk copy). 0 or a negative store code. */
