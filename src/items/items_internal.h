@@ -136,4 +136,12 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
 
 #define ITEM_WHAT "督办事项"
 
+/* The names on ledger rows from the process cache (ledger_names.c). ledger_names_send prepares and sends
+ * the read of name_generation (with the page's statements: one snapshot, no round trip of its own);
+ * ledger_names_fill reads it (and finishes it, also when n is 0), then sets each row's lead_unit_name,
+ * leader_name (leader_id 0: NULL) and tracks' unit_name, reading the names the cache lacks. */
+struct ledger_row;
+struct stmt *ledger_names_send(struct ctx *c);
+enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n);
+
 #endif

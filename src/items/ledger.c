@@ -622,13 +622,14 @@ static enum err plan_build(struct ctx *c, const struct ledger_query *lq, struct 
 
 /* ---- the SQL of a stream ---- */
 
+/* The names of the lead unit and the leader are not joined: they come from the process cache
+ * (ledger_names.c), as the tracks' units' names do. */
 static const char *const row_cols =
     "SELECT i.id, i.number, i.title, i.state, i.source_kind, i.importance, i.kind, i.due_date, i.lead_unit_id, "
-    "lu.name, i.progress, i.escalated, i.tags, us.name, i.updated_at, i.parent_id, i.year, i.version, i.created_at";
-#define COL_KEY 19
+    "i.progress, i.escalated, i.tags, i.leader_id, i.updated_at, i.parent_id, i.year, i.version, i.created_at";
+#define COL_KEY 18
 static const char *const detail_cols = ", i.requirement, i.source_ref, i.closed_at, i.assigned_at, i.confidentiality";
-static const char *const row_joins = " JOIN items i ON i.id = s.item_id JOIN units lu ON lu.id = i.lead_unit_id "
-                                     "LEFT JOIN users us ON us.id = i.leader_id";
+static const char *const row_joins = " JOIN items i ON i.id = s.item_id";
 
 /* The conditions of a stream after "WHERE s.unit_id = ?": visibility, state, search and filters. */
 static void stream_where(struct ctx *c, const struct plan *pl, const struct stream *s, struct sqlb *q, bool states,
@@ -785,17 +786,16 @@ static void row_read(struct arena *a, struct stmt *st, struct ledger_row *r, boo
     r->kind = dup(a, st, 6);
     r->due_date = dup(a, st, 7);
     r->lead_unit_id = stmt_int(st, 8);
-    r->lead_unit_name = dup(a, st, 9);
-    r->progress = (int)stmt_int(st, 10);
-    r->escalated = stmt_int(st, 11) != 0;
-    r->tags = dup(a, st, 12);
-    r->leader_name = dup(a, st, 13);
-    r->updated_at = dup(a, st, 14);
-    r->has_parent = !stmt_is_null(st, 15);
-    r->parent_id = stmt_int(st, 15);
-    r->year = stmt_int(st, 16);
-    r->version = stmt_int(st, 17);
-    r->created_at = dup(a, st, 18);
+    r->progress = (int)stmt_int(st, 9);
+    r->escalated = stmt_int(st, 10) != 0;
+    r->tags = dup(a, st, 11);
+    r->leader_id = stmt_int(st, 12); /* 0: none (NULL) */
+    r->updated_at = dup(a, st, 13);
+    r->has_parent = !stmt_is_null(st, 14);
+    r->parent_id = stmt_int(st, 14);
+    r->year = stmt_int(st, 15);
+    r->version = stmt_int(st, 16);
+    r->created_at = dup(a, st, 17);
     int k = COL_KEY;
     if (details) {
         r->requirement = dup(a, st, k++);
@@ -942,8 +942,7 @@ static bool track_before(const struct ledger_track *a, const struct ledger_track
 
 /* The responsible units of the rows, in one query per 200 rows, read in the order of the index on
  * (item_id, unit_id) and put in each item's order here (an ORDER BY on the role sorted every page's tracks
- * in a temporary b-tree). The unit's name is a lookup per track by its key, not a join: PostgreSQL's plan
- * for the join read and hashed every unit for a page's 50-odd tracks (3.7 of the page's 5 ms). */
+ * in a temporary b-tree). The units' names come from the process cache afterwards (ledger_names_fill). */
 static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *rows, int n, bool details)
 {
     struct ledger_row **ix = arena_alloc(a, sizeof *ix * (size_t)(n + 1));
@@ -954,8 +953,8 @@ static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *r
         int k = n - from < 200 ? n - from : 200;
         struct buf sql = {0};
         buf_printf(&sql,
-                   "SELECT t.item_id, t.unit_id, (SELECT u.name FROM units u WHERE u.id = t.unit_id), t.role, t.state, "
-                   "t.progress, t.id%s FROM item_tracks t WHERE t.item_id IN (",
+                   "SELECT t.item_id, t.unit_id, t.role, t.state, t.progress, t.id%s FROM item_tracks t WHERE "
+                   "t.item_id IN (",
                    details ? ", t.reply_text" : "");
         for (int i = 0; i < k; i++)
             buf_puts(&sql, i ? ", ?" : "?");
@@ -978,12 +977,11 @@ static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *r
             if (r->ntracks)
                 memcpy(v, r->tracks, sizeof *v * (size_t)r->ntracks);
             struct ledger_track t = {.unit_id = stmt_int(st, 1),
-                                     .id = stmt_int(st, 6),
-                                     .unit_name = dup(a, st, 2),
-                                     .role = dup(a, st, 3),
-                                     .state = dup(a, st, 4),
-                                     .reply_text = details ? dup(a, st, 7) : NULL,
-                                     .progress = (int)stmt_int(st, 5)};
+                                     .id = stmt_int(st, 5),
+                                     .role = dup(a, st, 2),
+                                     .state = dup(a, st, 3),
+                                     .reply_text = details ? dup(a, st, 6) : NULL,
+                                     .progress = (int)stmt_int(st, 4)};
             int at = r->ntracks++;
             for (; at > 0 && track_before(&t, &v[at - 1]); at--)
                 v[at] = v[at - 1];
@@ -1255,24 +1253,33 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *
     int n = 0;
     int64_t counts[ITEM_ST__COUNT] = {0}, total = 0, all = 0;
     bool exact = true;
+    struct stmt *names = NULL;
     if (pl->nstreams && !pl->empty) {
-        /* the rows' statements are sent first and read after the counts: on PostgreSQL the page and
-         * its counts come back in one round trip */
+        /* the names' generation and the rows' statements are sent first and read after the counts: on
+         * PostgreSQL the page and its counts come back in one round trip */
         struct stmt **sts;
         bool whole = search_page_whole(c, pl);
+        names = ledger_names_send(c);
         if ((e = page_send(c, pl, false, &sts)) || (!whole && (e = page_counts(c, pl, counts, &total, &all, &exact)))) {
             page_abandon(pl, sts);
+            stmt_done(names);
             return e;
         }
-        if ((e = page_read(c, c->arena, pl, false, sts, &rows, &n)))
+        if ((e = page_read(c, c->arena, pl, false, sts, &rows, &n))) {
+            stmt_done(names);
             return e;
+        }
         if (whole)
             counts_of_rows(rows, n, counts, &total, &all);
     }
     bool more = n > pl->per_page;
     if (more)
         n = pl->per_page;
-    if (n && (e = page_tracks(c, c->arena, rows, n, false)))
+    if (n && (e = page_tracks(c, c->arena, rows, n, false))) {
+        stmt_done(names);
+        return e;
+    }
+    if (names && (e = ledger_names_fill(c, c->arena, names, rows, n)))
         return e;
     const char *sort = pl->ranked ? "rank" : pl->sort->col ? pl->sort->name : "-created";
     struct jw w;
@@ -1318,13 +1325,20 @@ enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batc
         struct ledger_row *rows = NULL;
         int n = 0;
         enum err e = plan_build(c, &lq, pl);
-        if (!e && pl->nstreams && !pl->empty)
+        struct stmt *names = NULL;
+        if (!e && pl->nstreams && !pl->empty) {
+            names = ledger_names_send(c);
             e = page_rows(c, &a, pl, details, &rows, &n);
+        }
         bool more = n > batch;
         if (more)
             n = batch;
         if (!e && n)
             e = page_tracks(c, &a, rows, n, details);
+        if (!e && names)
+            e = ledger_names_fill(c, &a, names, rows, n);
+        else
+            stmt_done(names);
         if (!e && n) {
             c->arena = keep;
             e = fn(c, rows, n, arg);

@@ -24,7 +24,7 @@ struct ledger_track {
     int progress;
 };
 struct ledger_row {
-    int64_t id, lead_unit_id, parent_id, year, version;
+    int64_t id, lead_unit_id, leader_id, parent_id, year, version; /* leader_id 0: none */
     const char *number, *title, *state, *source_kind, *importance, *kind, *due_date, *lead_unit_name, *tags;
     const char *leader_name, *updated_at, *created_at, *light, *key, *state_label, *source_kind_label;
     const char *requirement, *source_ref, *closed_at, *assigned_at, *confidentiality; /* details only */
