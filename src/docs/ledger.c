@@ -270,35 +270,35 @@ static enum err export_reports(struct ctx *c, struct arena *a, struct doc_item *
 {
     for (int from = 0; from < n; from += REPORT_BATCH) {
         int k = n - from < REPORT_BATCH ? n - from : REPORT_BATCH;
+        int64_t *ids = arena_alloc(a, sizeof *ids * (size_t)k);
+        for (int i = 0; i < k; i++)
+            ids[i] = items[from + i].id;
         struct buf sql = {0};
         buf_puts(&sql, "SELECT r.item_id, r.created_at, u.name, us.name, r.percent, r.text FROM item_reports r JOIN "
-                       "units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by WHERE r.item_id IN (");
-        for (int i = 0; i < k; i++)
-            buf_puts(&sql, i ? ", ?" : "?");
-        buf_puts(&sql, ") ORDER BY r.item_id, r.id");
+                       "units u ON u.id = r.unit_id LEFT JOIN users us ON us.id = r.created_by WHERE ");
+        db_sql_in_ints(c->db, &sql, "r.item_id", k);
+        buf_puts(&sql, " ORDER BY r.item_id, r.id");
         struct stmt *st = db_prepare(c->db, sql.data);
         buf_free(&sql);
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "导出台账");
-        for (int i = 0; i < k; i++)
-            stmt_bind_int(st, i + 1, items[from + i].id);
-        int rc;
+        stmt_bind_ints(st, 1, ids, k);
+        int rc, cap = 0;            /* cap: the room of it's reports */
         struct doc_item *it = NULL; /* an item's reports come one after the other */
         while ((rc = stmt_step(st)) == STORE_ROW) {
             int64_t id = stmt_int(st, 0);
             for (int i = from; i < from + k && (!it || it->id != id); i++)
-                if (items[i].id == id)
+                if (items[i].id == id) {
                     it = &items[i];
+                    cap = 0;
+                }
             if (!it || it->id != id)
                 continue;
-            struct doc_report *v = arena_alloc(a, sizeof *v * (size_t)(it->nreports + 1));
-            if (it->nreports)
-                memcpy(v, it->reports, sizeof *v * (size_t)it->nreports);
-            v[it->nreports++] =
+            it->reports = arena_grow(a, it->reports, it->nreports, &cap, sizeof *it->reports);
+            it->reports[it->nreports++] =
                 (struct doc_report){arena_strdup(a, stmt_text(st, 1)), arena_strdup(a, stmt_text(st, 2)),
                                     arena_strdup(a, stmt_text(st, 3) ? stmt_text(st, 3) : ""),
                                     arena_strdup(a, stmt_text(st, 5)), (int)stmt_int(st, 4)};
-            it->reports = v;
         }
         stmt_done(st);
         if (rc < 0)
@@ -342,13 +342,7 @@ static enum err list_add(struct ctx *c, const struct doc_item *it, void *arg)
     struct list_acc *l = arg;
     if (l->n >= LIST_PDF_MAX)
         return ctx_fail(c, ERR_INVALID, "清单超过 %d 项，请缩小筛选范围或导出 XLSX", LIST_PDF_MAX);
-    if (l->n == l->cap) {
-        l->cap = l->cap ? l->cap * 2 : 64;
-        struct doc_item *v = arena_alloc(c->arena, sizeof *v * (size_t)l->cap);
-        if (l->n)
-            memcpy(v, l->items, sizeof *v * (size_t)l->n);
-        l->items = v;
-    }
+    l->items = arena_grow(c->arena, l->items, l->n, &l->cap, sizeof *l->items);
     /* the batch arena is freed after the batch: copy what the list shows into the ctx arena */
     struct doc_item *d = &l->items[l->n++];
     *d = *it;

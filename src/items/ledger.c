@@ -884,13 +884,7 @@ static enum err page_read(struct ctx *c, struct arena *a, const struct plan *pl,
         struct stmt *st = sts[i];
         int rc;
         while ((rc = stmt_step(st)) == STORE_ROW) {
-            if (n == cap) {
-                cap = cap ? cap * 2 : 64;
-                struct ledger_row *v = arena_alloc(a, sizeof *v * (size_t)cap);
-                if (n)
-                    memcpy(v, rows, sizeof *v * (size_t)n);
-                rows = v;
-            }
+            rows = arena_grow(a, rows, n, &cap, sizeof *rows);
             row_read(a, st, &rows[n++], details, pl);
         }
         stmt_done(st);
@@ -949,33 +943,30 @@ static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *r
     for (int i = 0; i < n; i++)
         ix[i] = &rows[i];
     qsort(ix, (size_t)n, sizeof *ix, track_cmp);
+    int64_t *ids = arena_alloc(a, sizeof *ids * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        ids[i] = ix[i]->id;
     for (int from = 0; from < n; from += 200) {
         int k = n - from < 200 ? n - from : 200;
         struct buf sql = {0};
-        buf_printf(&sql,
-                   "SELECT t.item_id, t.unit_id, t.role, t.state, t.progress, t.id%s FROM item_tracks t WHERE "
-                   "t.item_id IN (",
+        buf_printf(&sql, "SELECT t.item_id, t.unit_id, t.role, t.state, t.progress, t.id%s FROM item_tracks t WHERE ",
                    details ? ", t.reply_text" : "");
-        for (int i = 0; i < k; i++)
-            buf_puts(&sql, i ? ", ?" : "?");
-        buf_puts(&sql, ") ORDER BY t.item_id");
+        db_sql_in_ints(c->db, &sql, "t.item_id", k);
+        buf_puts(&sql, " ORDER BY t.item_id");
         struct stmt *st = db_prepare(c->db, sql.data);
         buf_free(&sql);
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
-        for (int i = 0; i < k; i++)
-            stmt_bind_int(st, i + 1, ix[from + i]->id);
-        int rc, j = from;
+        stmt_bind_ints(st, 1, ids + from, k);
+        int rc, j = from, cap = 0; /* cap: the room of ix[j]'s tracks, whose rows come one after the other */
         while ((rc = stmt_step(st)) == STORE_ROW) {
             int64_t id = stmt_int(st, 0);
-            while (j < from + k && ix[j]->id < id)
-                j++;
+            for (; j < from + k && ix[j]->id < id; j++)
+                cap = 0;
             if (j == from + k || ix[j]->id != id)
                 continue;
             struct ledger_row *r = ix[j];
-            struct ledger_track *v = arena_alloc(a, sizeof *v * (size_t)(r->ntracks + 1));
-            if (r->ntracks)
-                memcpy(v, r->tracks, sizeof *v * (size_t)r->ntracks);
+            struct ledger_track *v = r->tracks = arena_grow(a, r->tracks, r->ntracks, &cap, sizeof *v);
             struct ledger_track t = {.unit_id = stmt_int(st, 1),
                                      .id = stmt_int(st, 5),
                                      .role = dup(a, st, 2),
@@ -986,7 +977,6 @@ static enum err page_tracks(struct ctx *c, struct arena *a, struct ledger_row *r
             for (; at > 0 && track_before(&t, &v[at - 1]); at--)
                 v[at] = v[at - 1];
             v[at] = t;
-            r->tracks = v;
         }
         stmt_done(st);
         if (rc < 0)

@@ -93,22 +93,18 @@ static enum err fold_batch(struct ctx *c, void *arg)
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "汇总统计");
     stmt_bind_int(st, 1, FOLD_BATCH);
-    int cap = 256, n = 0, rc;
-    struct delta *d = arena_alloc(c->arena, sizeof *d * (size_t)cap);
+    int cap = 0, n = 0, rc;
+    struct delta *d = NULL;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (n == cap) {
-            struct delta *v = arena_alloc(c->arena, sizeof *v * (size_t)cap * 2);
-            memcpy(v, d, sizeof *d * (size_t)n);
-            d = v;
-            cap *= 2;
-        }
+        d = arena_grow(c->arena, d, n, &cap, sizeof *d);
         d[n++] = (struct delta){stmt_int(st, 0), arena_strdup(c->arena, stmt_text(st, 1)),
                                 arena_strdup(c->arena, stmt_text(st, 2)), stmt_int(st, 3)};
     }
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "汇总统计");
-    qsort(d, (size_t)n, sizeof *d, delta_cmp);
+    if (n)
+        qsort(d, (size_t)n, sizeof *d, delta_cmp);
     for (int i = 0; i < n;) {
         int j = i;
         int64_t sum = 0;

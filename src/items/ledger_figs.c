@@ -152,8 +152,8 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
 {
     struct ctx *c = k->c;
     struct arena a = ARENA_INIT;
-    int cap = 1024, nw = 0, ns = 0, scap = 1024, rc;
-    const char **want = arena_alloc(&a, sizeof *want * (size_t)cap), **have = arena_alloc(&a, sizeof *have * 1024);
+    int cap = 0, nw = 0, ns = 0, scap = 0, rc;
+    const char **want = NULL, **have = NULL;
     struct stmt *st = db_prepare(
         c->db, "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, i.office_path, t.unit_id, "
                "t.unit_path FROM items i JOIN item_tracks t ON t.item_id = i.id WHERE i.id > ? AND i.id <= ? "
@@ -184,12 +184,7 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
         }
         if (!f.counted)
             continue;
-        if (nw + 65 > cap) {
-            const char **v = arena_alloc(&a, sizeof *v * (size_t)cap * 2);
-            memcpy(v, want, sizeof *want * (size_t)nw);
-            want = v;
-            cap *= 2;
-        }
+        want = arena_grow(&a, want, nw, &cap, sizeof *want);
         want[nw++] = row_text(&a, id, stmt_int(st, 6), 1, office, reg, done, f.on_time, ovin, ovout);
         for (const char *p = stmt_text(st, 7); *p; p++) {
             if (*p != '/' || !p[1])
@@ -201,6 +196,7 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
             if (dup || nseen == 64)
                 continue;
             seen[nseen++] = u;
+            want = arena_grow(&a, want, nw, &cap, sizeof *want);
             want[nw++] = row_text(&a, id, u, 0, office, reg, done, f.on_time, ovin, ovout);
         }
     }
@@ -219,12 +215,7 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
     stmt_bind_int(st, 1, from);
     stmt_bind_int(st, 2, to);
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (ns == scap) {
-            const char **v = arena_alloc(&a, sizeof *v * (size_t)scap * 2);
-            memcpy(v, have, sizeof *have * (size_t)ns);
-            have = v;
-            scap *= 2;
-        }
+        have = arena_grow(&a, have, ns, &scap, sizeof *have);
         have[ns++] =
             row_text(&a, stmt_int(st, 0), stmt_int(st, 1), (int)stmt_int(st, 2), stmt_text(st, 3), stmt_text(st, 4),
                      stmt_text(st, 5), (int)stmt_int(st, 6), stmt_text(st, 7), stmt_text(st, 8));
@@ -234,8 +225,10 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
         arena_free(&a);
         return ctx_store_fail(c, rc, "核对通报统计");
     }
-    qsort(want, (size_t)nw, sizeof *want, str_cmp);
-    qsort(have, (size_t)ns, sizeof *have, str_cmp);
+    if (nw)
+        qsort(want, (size_t)nw, sizeof *want, str_cmp);
+    if (ns)
+        qsort(have, (size_t)ns, sizeof *have, str_cmp);
     int i = 0, j = 0;
     while (i < nw || j < ns) {
         int d = i == nw ? 1 : j == ns ? -1 : strcmp(want[i], have[j]);

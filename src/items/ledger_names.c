@@ -111,13 +111,7 @@ struct misses {
 
 static void miss_add(struct arena *a, struct misses *m, int64_t id)
 {
-    if (m->n == m->cap) {
-        m->cap = m->cap ? m->cap * 2 : 64;
-        int64_t *v = arena_alloc(a, sizeof *v * (size_t)m->cap);
-        if (m->n)
-            memcpy(v, m->id, sizeof *v * (size_t)m->n);
-        m->id = v;
-    }
+    m->id = arena_grow(a, m->id, m->n, &m->cap, sizeof *m->id);
     m->id[m->n++] = id;
 }
 
@@ -152,16 +146,13 @@ static enum err misses_read(struct ctx *c, struct arena *a, struct misses *m, co
     for (int from = 0; from < m->n; from += MISS_CHUNK) {
         int k = m->n - from < MISS_CHUNK ? m->n - from : MISS_CHUNK;
         struct buf sql = {0};
-        buf_printf(&sql, "SELECT id, name FROM %s WHERE id IN (", table);
-        for (int i = 0; i < k; i++)
-            buf_puts(&sql, i ? ", ?" : "?");
-        buf_puts(&sql, ")");
+        buf_printf(&sql, "SELECT id, name FROM %s WHERE ", table);
+        db_sql_in_ints(c->db, &sql, "id", k);
         struct stmt *st = db_prepare(c->db, sql.data);
         buf_free(&sql);
         if (!st)
             return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
-        for (int i = 0; i < k; i++)
-            stmt_bind_int(st, i + 1, m->id[from + i]);
+        stmt_bind_ints(st, 1, m->id + from, k);
         int rc;
         while ((rc = stmt_step(st)) == STORE_ROW) {
             int64_t id = stmt_int(st, 0);

@@ -5,6 +5,7 @@
 #include "store/store_impl.h"
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/log.h"
 #include "base/timeu.h"
 #include "store/migrations.h"
@@ -835,6 +836,54 @@ void stmt_bind_text(struct stmt *st, int idx, const char *s)
         st->db->ops->bind_text(st->impl, idx, s);
     else
         st->db->ops->bind_null(st->impl, idx);
+}
+
+static bool db_arrays(const struct db *db)
+{
+    return !strcmp(db->ops->kind, "postgres");
+}
+
+void db_sql_in_ints(const struct db *db, struct buf *sql, const char *col, int n)
+{
+    buf_puts(sql, col);
+    if (db_arrays(db)) {
+        buf_puts(sql, " = ANY(CAST(? AS BIGINT[]))");
+        return;
+    }
+    buf_puts(sql, " IN (");
+    for (int i = 0; i < n; i++)
+        buf_puts(sql, i ? ", ?" : "?");
+    buf_puts(sql, ")");
+}
+
+int stmt_bind_ints(struct stmt *st, int idx, const int64_t *v, int n)
+{
+    if (!db_arrays(st->db)) {
+        for (int i = 0; i < n; i++)
+            stmt_bind_int(st, idx + i, v[i]);
+        return idx + n;
+    }
+    char *text = xmalloc((size_t)n * 21 + 3), *o = text; /* {1,2,3}: a sign and 19 digits, a comma */
+    *o++ = '{';
+    for (int i = 0; i < n; i++) {
+        if (i)
+            *o++ = ',';
+        uint64_t u = v[i] < 0 ? -(uint64_t)v[i] : (uint64_t)v[i];
+        char d[20];
+        int k = 0;
+        do
+            d[k++] = (char)('0' + u % 10);
+        while (u /= 10);
+        if (v[i] < 0)
+            *o++ = '-';
+        while (k)
+            *o++ = d[--k];
+    }
+    *o++ = '}';
+    *o = 0;
+    stmt_bind_text(st, idx, text);
+    free(text);
+    return idx + 1;
 }
 
 void stmt_bind_null(struct stmt *st, int idx)

@@ -14,6 +14,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "store_in_ints.h"
+
 static char dbpath[64];
 
 static int setup(void **state)
@@ -308,6 +310,16 @@ static void test_search_words_are_the_tsvector_text_of_the_three_fields(void **s
     buf_free(&req);
 }
 
+/* db_sql_in_ints on SQLite: one parameter per value, bound after the statement's other parameters. */
+static void test_a_list_of_integers_is_one_parameter_each(void **state)
+{
+    struct db *db = store_acquire(*state);
+    char *sql = check_in_ints(db, 10);
+    assert_non_null(strstr(sql, "x IN (?, ?, ?, ?, ?)"));
+    free(sql);
+    store_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -321,6 +333,7 @@ int main(void)
         cmocka_unit_test(test_a_value_taken_at_the_commit_reaches_the_held_writes),
         cmocka_unit_test(test_a_write_held_until_the_commit),
         cmocka_unit_test(test_search_words_are_the_tsvector_text_of_the_three_fields),
+        cmocka_unit_test(test_a_list_of_integers_is_one_parameter_each),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

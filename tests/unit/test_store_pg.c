@@ -6,6 +6,7 @@
  * skipped when PostgreSQL is not installed.
  */
 #include "audit/audit.h"
+#include "base/buf.h"
 #include "core/claim.h"
 #include "core/counter.h"
 #include "store/store.h"
@@ -21,6 +22,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
+
+#include "store_in_ints.h"
 
 static char pgdir[64];
 static char url[256];
@@ -930,6 +933,23 @@ static void test_a_connection_lost_before_anything_ran_is_begun_again(void **sta
     arena_free(&ar);
 }
 
+/* db_sql_in_ints on PostgreSQL: the values travel as one array parameter, so the SQL is the same for any
+ * number of them (one prepared statement), and the extremes of a bigint survive the array literal. */
+static void test_a_list_of_integers_is_one_array_parameter(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    free(check_in_ints(db, 6));
+    struct buf one = {0};
+    db_sql_in_ints(db, &one, "x", 1);
+    assert_string_equal(one.data, "x = ANY(CAST(? AS BIGINT[]))");
+    buf_reset(&one);
+    db_sql_in_ints(db, &one, "x", 400);
+    assert_string_equal(one.data, "x = ANY(CAST(? AS BIGINT[]))");
+    buf_free(&one);
+    store_release(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -937,6 +957,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sent_statements_share_one_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_use_costs_no_extra_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_placeholders_outside_quotes_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_a_list_of_integers_is_one_array_parameter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_is_null_parameters_and_nulls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlstates_map_to_store_codes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_failed_transaction_is_never_committed, setup, teardown),
