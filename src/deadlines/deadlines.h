@@ -289,6 +289,11 @@ struct dl_climb {
  * (arena, *n of them; an index read of the object's milestones). The owner's workflow turns them into
  * to-dos: the press step awaits the leader's 催办, the report step the principal leader's. */
 enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_id, struct dl_climb **out, int *n);
+/* The same in two steps, so that the read travels with the caller's other reads (one round trip on
+ * PostgreSQL): the query sent (stmt_send; NULL when it cannot be prepared), then its rows read and the
+ * statement finished (also when st is NULL: the failure is reported). */
+struct stmt *deadlines_climbed_send(struct ctx *c, const char *owner_kind, int64_t owner_id);
+enum err deadlines_climbed_read(struct ctx *c, struct stmt *st, struct dl_climb **out, int *n);
 
 /* The open milestones of kind of an object, one per part, oldest first (arena, *n of them; an index read):
  * what the owner's workflow waits on (the handling reports still owed). */
@@ -298,6 +303,9 @@ struct dl_open {
 };
 enum err deadlines_open_of_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, const char *kind,
                                 struct dl_open **out, int *n);
+/* The same in two steps, as deadlines_climbed_send and deadlines_climbed_read. */
+struct stmt *deadlines_open_of_kind_send(struct ctx *c, const char *owner_kind, int64_t owner_id, const char *kind);
+enum err deadlines_open_of_kind_read(struct ctx *c, struct stmt *st, struct dl_open **out, int *n);
 
 /* GET /api/v1/milestones?owner_kind=&owner_id= (or ?item_id=): the object's milestones the user may
  * see (by each milestone's unit path), with light and steps. */

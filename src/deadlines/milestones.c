@@ -190,16 +190,27 @@ enum err deadlines_cancel_kind(struct ctx *c, const char *owner_kind, int64_t ow
                        "更新时限节点");
 }
 
-enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_id, struct dl_climb **out, int *n)
+struct stmt *deadlines_climbed_send(struct ctx *c, const char *owner_kind, int64_t owner_id)
 {
-    *out = NULL;
-    *n = 0;
     struct stmt *st = db_query(c->db,
                                "SELECT m.unit_id, s.step, MAX(s.at) FROM milestones m "
                                "JOIN milestone_steps s ON s.milestone_id = m.id "
                                "WHERE m.owner_kind = ? AND m.owner_id = ? AND m.state = 'open' AND m.paused_at IS NULL "
                                "AND s.step IN ('press', 'report') GROUP BY m.unit_id, s.step ORDER BY m.unit_id",
                                DB_TEXT(owner_kind), DB_INT(owner_id));
+    stmt_send(st);
+    return st;
+}
+
+enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_id, struct dl_climb **out, int *n)
+{
+    return deadlines_climbed_read(c, deadlines_climbed_send(c, owner_kind, owner_id), out, n);
+}
+
+enum err deadlines_climbed_read(struct ctx *c, struct stmt *st, struct dl_climb **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
     int rc, cap = 0;
@@ -223,15 +234,26 @@ enum err deadlines_climbed(struct ctx *c, const char *owner_kind, int64_t owner_
     return rc < 0 ? ctx_store_fail(c, rc, "读取时限节点") : ERR_OK;
 }
 
-enum err deadlines_open_of_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, const char *kind,
-                                struct dl_open **out, int *n)
+struct stmt *deadlines_open_of_kind_send(struct ctx *c, const char *owner_kind, int64_t owner_id, const char *kind)
 {
-    *out = NULL;
-    *n = 0;
     struct stmt *st = db_query(c->db,
                                "SELECT id, unit_id, due_date FROM milestones WHERE owner_kind = ? AND owner_id = ? AND "
                                "kind = ? AND state = 'open' ORDER BY id",
                                DB_TEXT(owner_kind), DB_INT(owner_id), DB_TEXT(kind));
+    stmt_send(st);
+    return st;
+}
+
+enum err deadlines_open_of_kind(struct ctx *c, const char *owner_kind, int64_t owner_id, const char *kind,
+                                struct dl_open **out, int *n)
+{
+    return deadlines_open_of_kind_read(c, deadlines_open_of_kind_send(c, owner_kind, owner_id, kind), out, n);
+}
+
+enum err deadlines_open_of_kind_read(struct ctx *c, struct stmt *st, struct dl_open **out, int *n)
+{
+    *out = NULL;
+    *n = 0;
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
     int rc, cap = 0;

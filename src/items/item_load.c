@@ -318,15 +318,22 @@ static enum err add_parts(struct ctx *c, struct item *it, enum item_part kind, s
     return rc < 0 ? ctx_store_fail(c, rc, what) : ERR_OK;
 }
 
+/* The query of the item's 催办 events (their time and the units each pressed), sent (stmt_send). */
+static struct stmt *presses_send(struct ctx *c, const struct item *it)
+{
+    struct stmt *st =
+        db_query(c->db, "SELECT at, data FROM item_events WHERE item_id = ? AND action = 'press'", DB_INT(it->id));
+    stmt_send(st);
+    return st;
+}
+
 /* The last 催办 of each unit of the item (ISO time; "" when never), for the ladder parts: *at[k] is the
- * track k's. One read of the item's press events, each naming the units it pressed. */
-static enum err last_presses(struct ctx *c, const struct item *it, const char ***at)
+ * track k's. One read of the item's press events (st, presses_send), each naming the units it pressed. */
+static enum err last_presses(struct ctx *c, const struct item *it, struct stmt *st, const char ***at)
 {
     *at = arena_alloc(c->arena, sizeof **at * (size_t)(it->ntracks + 1));
     for (int k = 0; k < it->ntracks; k++)
         (*at)[k] = "";
-    struct stmt *st =
-        db_query(c->db, "SELECT at, data FROM item_events WHERE item_id = ? AND action = 'press'", DB_INT(it->id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取催办记录");
     int rc;
@@ -345,18 +352,25 @@ static enum err last_presses(struct ctx *c, const struct item *it, const char **
     return rc < 0 ? ctx_store_fail(c, rc, "读取催办记录") : ERR_OK;
 }
 
-/* A ladder part for each unit still working whose overdue milestones the ladder pressed or reported after
- * the last 催办 of that unit (deadlines_climbed), while the item may be pressed. */
-static enum err add_ladder_parts(struct ctx *c, struct item *it)
+/* Whether the item may be pressed: its units' ladder parts are read then (add_ladder_parts). */
+static bool ladder_state(const struct item *it)
 {
-    if (it->state < ITEM_ST_ASSIGNED || it->state > ITEM_ST_COMPLETION_REQUESTED)
-        return ERR_OK;
+    return it->state >= ITEM_ST_ASSIGNED && it->state <= ITEM_ST_COMPLETION_REQUESTED;
+}
+
+/* A ladder part for each unit still working whose overdue milestones the ladder pressed or reported after
+ * the last 催办 of that unit (deadlines_climbed), while the item may be pressed: climbed and presses are
+ * the two reads, sent (deadlines_climbed_send, presses_send); both are finished here. */
+static enum err add_ladder_parts(struct ctx *c, struct item *it, struct stmt *climbed, struct stmt *presses)
+{
     struct dl_climb *climb;
     int n;
     const char **pressed = NULL;
-    enum err e = deadlines_climbed(c, "item", it->id, &climb, &n);
-    if (!e && n)
-        e = last_presses(c, it, &pressed);
+    enum err e = deadlines_climbed_read(c, climbed, &climb, &n);
+    if (!e)
+        e = last_presses(c, it, presses, &pressed);
+    else
+        stmt_done(presses); /* sent: finished unread */
     for (int i = 0; i < n && !e; i++)
         for (int k = 0; k < it->ntracks; k++) {
             const struct track *t = &it->tracks[k];
@@ -381,14 +395,13 @@ static struct stmt *parts_send(struct ctx *c, const struct item *it, bool want, 
     return st;
 }
 
-/* A handling-report part for each unit that still owes its report after the completion (the open milestone). */
-static enum err add_handling_parts(struct ctx *c, struct item *it)
+/* A handling-report part for each unit that still owes its report after the completion (the open milestones,
+ * st: deadlines_open_of_kind_send, finished here). */
+static enum err add_handling_parts(struct ctx *c, struct item *it, struct stmt *st)
 {
-    if (it->state != ITEM_ST_COMPLETED)
-        return ERR_OK;
     struct dl_open *owed;
     int n;
-    enum err e = deadlines_open_of_kind(c, "item", it->id, ms_kind_name(MS_HANDLING_REPORT), &owed, &n);
+    enum err e = deadlines_open_of_kind_read(c, st, &owed, &n);
     for (int i = 0; i < n && !e; i++)
         for (int k = 0; k < it->ntracks; k++) {
             const struct track *t = &it->tracks[k];
@@ -400,36 +413,51 @@ static enum err add_handling_parts(struct ctx *c, struct item *it)
     return e;
 }
 
+/* Every read of the item's waits is sent before the first is read: the pending extensions, reports and
+ * instructions, the ladder's climb and the 催办 events (while it may be pressed), the handling reports still
+ * owed (once completed) travel together (one round trip on PostgreSQL, whatever the item's shape). */
 enum err item_load_waits(struct ctx *c, struct item *it)
 {
-    /* the pending extensions, reports and instructions travel together (one round trip on PostgreSQL) */
-    bool want[3] = {item_state_active(it->state),
-                    it->state != ITEM_ST_COMPLETED && it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN,
-                    it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN};
-    struct stmt *st[3] = {
-        parts_send(c, it, want[0],
-                   "SELECT id, track_id, requested_by FROM item_extensions WHERE item_id = ? AND state = 'pending'"),
-        parts_send(c, it, want[1],
-                   "SELECT id, track_id, created_by FROM item_reports WHERE item_id = ? AND review = 'pending' "
-                   "ORDER BY id"),
-        parts_send(c, it, want[2],
-                   "SELECT id, NULL, leader_id FROM item_instructions WHERE item_id = ? AND state = 'pending' "
-                   "ORDER BY id")};
+    enum { EXT, REP, INSTR, CLIMB, PRESS, HANDLING, NREADS };
+    bool ladder = ladder_state(it), completed = it->state == ITEM_ST_COMPLETED;
+    bool want[INSTR + 1] = {item_state_active(it->state),
+                            it->state != ITEM_ST_COMPLETED && it->state != ITEM_ST_ARCHIVED &&
+                                it->state != ITEM_ST_WITHDRAWN,
+                            it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN};
+    struct stmt *st[NREADS] = {
+        [EXT] = parts_send(
+            c, it, want[EXT],
+            "SELECT id, track_id, requested_by FROM item_extensions WHERE item_id = ? AND state = 'pending'"),
+        [REP] = parts_send(c, it, want[REP],
+                           "SELECT id, track_id, created_by FROM item_reports WHERE item_id = ? AND review = 'pending' "
+                           "ORDER BY id"),
+        [INSTR] =
+            parts_send(c, it, want[INSTR],
+                       "SELECT id, NULL, leader_id FROM item_instructions WHERE item_id = ? AND state = 'pending' "
+                       "ORDER BY id"),
+        [CLIMB] = ladder ? deadlines_climbed_send(c, "item", it->id) : NULL,
+        [PRESS] = ladder ? presses_send(c, it) : NULL,
+        [HANDLING] =
+            completed ? deadlines_open_of_kind_send(c, "item", it->id, ms_kind_name(MS_HANDLING_REPORT)) : NULL};
     static const enum item_part kinds[3] = {ITEM_PART_EXTENSION, ITEM_PART_REPORT, ITEM_PART_INSTRUCTION};
     static const char *const whats[3] = {"读取延期申请", "读取进展报告", "读取领导批示"};
     enum err e = ERR_OK;
-    for (int i = 0; i < 3; i++) {
-        if (!want[i])
-            continue;
-        if (!e)
+    /* a read not wanted was not sent (NULL); one sent after a failure is finished unread */
+    for (int i = EXT; i <= INSTR; i++)
+        if (want[i] && !e)
             e = add_parts(c, it, kinds[i], st[i], whats[i]);
-        else if (st[i])
-            stmt_done(st[i]); /* sent: finished unread */
+        else
+            stmt_done(st[i]);
+    if (ladder && !e) {
+        e = add_ladder_parts(c, it, st[CLIMB], st[PRESS]);
+    } else {
+        stmt_done(st[CLIMB]);
+        stmt_done(st[PRESS]);
     }
-    if (!e)
-        e = add_ladder_parts(c, it);
-    if (!e)
-        e = add_handling_parts(c, it);
+    if (completed && !e)
+        e = add_handling_parts(c, it, st[HANDLING]);
+    else
+        stmt_done(st[HANDLING]);
     return e;
 }
 

@@ -35,17 +35,6 @@
 
 /* ---- resolving who ---- */
 
-/* True if someone active holds role at exactly unit_id. */
-static bool has_holder(struct ctx *c, int role, int64_t unit_id)
-{
-    int64_t one = 0;
-    enum err e = db_one_int(c->db, &one,
-                            "SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id "
-                            "WHERE r.unit_id = ? AND r.role = ? AND u.disabled = 0 LIMIT 1",
-                            DB_INT(unit_id), DB_TEXT(role_name((enum role)role)));
-    return e == ERR_OK && one;
-}
-
 /* The unit ids of a materialized path, root first ("/1/7/45/" -> 1, 7, 45); returns how many. */
 static int path_ids(const char *path, int64_t *ids, int max)
 {
@@ -60,6 +49,92 @@ static int path_ids(const char *path, int64_t *ids, int max)
         p = end;
     }
     return n;
+}
+
+/* Who holds which role at the object's units (its home's and its parts' units and their ancestors, where a wait
+ * may name a role): read once per sync, at the first question, as one statement — not one per wait, part and
+ * ancestor (a comment on an item whose to-dos name roles at three units cost three round trips). */
+struct holders {
+    const struct wf_obj *o;
+    bool read, failed;
+    int nunits, n;
+    int64_t *units; /* the units asked about */
+    struct held {
+        int64_t unit;
+        enum role role;
+    } * v;
+};
+
+static void units_add(struct ctx *c, struct holders *h, int *cap, int64_t unit, const char *path)
+{
+    int64_t ids[33];
+    int n = path_ids(path, ids, 32);
+    ids[n++] = unit;
+    for (int i = 0; i < n; i++) {
+        bool seen = !ids[i];
+        for (int k = 0; k < h->nunits && !seen; k++)
+            seen = h->units[k] == ids[i];
+        if (!seen) {
+            h->units = arena_grow(c->arena, h->units, h->nunits, cap, sizeof *h->units);
+            h->units[h->nunits++] = ids[i];
+        }
+    }
+}
+
+static void holders_read(struct ctx *c, struct holders *h)
+{
+    h->read = true;
+    int cap = 0;
+    units_add(c, h, &cap, h->o->home_unit_id, h->o->home_path);
+    for (int k = 0; k < h->o->nparts; k++)
+        units_add(c, h, &cap, h->o->parts[k].unit_id, h->o->parts[k].unit_path);
+    if (!h->nunits)
+        return;
+    /* as many placeholders as the next power of two (at least 8), the last unit repeated: few statement texts */
+    int slots = 8;
+    while (slots < h->nunits)
+        slots *= 2;
+    char *in = arena_alloc(c->arena, (size_t)slots * 3 + 1), *q = in;
+    for (int i = 0; i < slots; i++)
+        q += sprintf(q, i ? ", ?" : "?");
+    struct stmt *st = db_prepare(c->db, arena_printf(c->arena,
+                                                     "SELECT DISTINCT r.unit_id, r.role FROM user_roles r JOIN users u "
+                                                     "ON u.id = r.user_id WHERE u.disabled = 0 AND r.unit_id IN (%s)",
+                                                     in));
+    for (int i = 0; st && i < slots; i++)
+        stmt_bind_int(st, i + 1, h->units[i < h->nunits ? i : h->nunits - 1]);
+    int rc = STORE_E_OTHER, vcap = 0;
+    while (st && (rc = stmt_step(st)) == STORE_ROW) {
+        enum role r;
+        if (!role_parse(stmt_text(st, 1), &r))
+            continue;
+        h->v = arena_grow(c->arena, h->v, h->n, &vcap, sizeof *h->v);
+        h->v[h->n++] = (struct held){stmt_int(st, 0), r};
+    }
+    stmt_done(st);
+    h->failed = rc < 0; /* each question is then asked on its own, as before */
+}
+
+/* True if someone active holds role at exactly unit_id (h: the object's holders, read once; NULL: ask). */
+static bool has_holder(struct ctx *c, struct holders *h, int role, int64_t unit_id)
+{
+    if (h && !h->read)
+        holders_read(c, h);
+    bool asked = false;
+    for (int k = 0; h && !h->failed && k < h->nunits && !asked; k++)
+        asked = h->units[k] == unit_id;
+    if (asked) {
+        for (int k = 0; k < h->n; k++)
+            if (h->v[k].unit == unit_id && (int)h->v[k].role == role)
+                return true;
+        return false;
+    }
+    int64_t one = 0;
+    enum err e = db_one_int(c->db, &one,
+                            "SELECT 1 FROM user_roles r JOIN users u ON u.id = r.user_id "
+                            "WHERE r.unit_id = ? AND r.role = ? AND u.disabled = 0 LIMIT 1",
+                            DB_INT(unit_id), DB_TEXT(role_name((enum role)role)));
+    return e == ERR_OK && one;
 }
 
 const char *key_text(struct ctx *c, const struct key *k)
@@ -111,8 +186,8 @@ static int64_t who_unit(const struct wf_obj *o, const struct wf_part *p, const s
  * nobody. When no entry finds anyone at its exact unit, the first role entry falls back to the nearest
  * ancestor unit with a holder, and failing that stays at its exact unit (a later holder sees it).
  */
-static struct key *resolve(struct ctx *c, const struct wf_obj *o, const struct wf_part *p, const struct wf_who *who,
-                           int nwho, int *n)
+static struct key *resolve(struct ctx *c, struct holders *h, const struct wf_obj *o, const struct wf_part *p,
+                           const struct wf_who *who, int nwho, int *n)
 {
     struct key *out = arena_alloc(c->arena, sizeof *out * (size_t)(nwho + 1));
     *n = 0;
@@ -135,7 +210,7 @@ static struct key *resolve(struct ctx *c, const struct wf_obj *o, const struct w
             continue;
         if (first_role < 0)
             first_role = i;
-        if (has_holder(c, w->role, unit))
+        if (has_holder(c, h, w->role, unit))
             out[(*n)++] = (struct key){w->role, unit, 0};
     }
     if (*n || first_role < 0)
@@ -144,7 +219,7 @@ static struct key *resolve(struct ctx *c, const struct wf_obj *o, const struct w
     const char *path;
     int64_t unit = who_unit(o, p, w, &path), ids[32];
     for (int k = path_ids(path, ids, 32) - 2; k >= 0; k--) /* ancestors, nearest first */
-        if (has_holder(c, w->role, ids[k])) {
+        if (has_holder(c, h, w->role, ids[k])) {
             out[(*n)++] = (struct key){w->role, ids[k], 0};
             return out;
         }
@@ -278,7 +353,7 @@ static const char *part_text(struct ctx *c, const struct workflow *wf, const str
 }
 
 /* Every (part, task, assignee) the object's state awaits now (arena), *n of them. */
-static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf_obj *o, int *n)
+static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf_obj *o, struct holders *h, int *n)
 {
     int cap = 16;
     struct want *out = arena_alloc(c->arena, sizeof *out * (size_t)cap);
@@ -294,7 +369,7 @@ static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf
             if (!wait_applies(c, wf, o, w))
                 continue;
             int nk;
-            struct key *keys = resolve(c, o, p, w->who, w->nwho, &nk);
+            struct key *keys = resolve(c, h, o, p, w->who, w->nwho, &nk);
             for (int j = 0; j < nk; j++) {
                 if (*n == cap) {
                     struct want *bigger = arena_alloc(c->arena, sizeof *bigger * (size_t)cap * 2);
@@ -354,7 +429,8 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
         return e;
     }
     int nw;
-    struct want *wants = wants_of(c, wf, o, &nw);
+    struct holders h = {.o = o};
+    struct want *wants = wants_of(c, wf, o, &h, &nw);
     const char *due = o->due_date && *o->due_date ? o->due_date : NO_DUE;
     const char *number = o->number ? o->number : "", *title = o->title ? o->title : "";
     const char *state = wf_state_name(wf, o->state);
@@ -479,7 +555,7 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
             if (wf->notice)
                 wf->notice(a, NULL, f, p, &n);
             int nk;
-            struct key *keys = resolve(c, o, p, &f->who, 1, &nk);
+            struct key *keys = resolve(c, &h, o, p, &f->who, 1, &nk);
             e = send_keys(c, keys, nk, &n, &sent);
         }
     }
@@ -495,7 +571,8 @@ enum err workflow_tell(struct ctx *c, struct wf_obj *o, const struct wf_part *pa
                        const struct notice *n)
 {
     int nk;
-    struct key *keys = resolve(c, o, part, who, 1, &nk);
+    struct holders h = {.o = o};
+    struct key *keys = resolve(c, &h, o, part, who, 1, &nk);
     struct sent *sent = NULL;
     return send_keys(c, keys, nk, n, &sent);
 }

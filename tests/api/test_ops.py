@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import BACKEND, Server, free_port, scratch_dir, sql_run
+from itemlib import Items
 
 TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -103,9 +104,15 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
     c = ops.client("gc_office")
     page = c.get("/api/v1/items?limit=50")
     assert page.status == 200 and page.json["items"]
-    # a plain item in progress, as the bounds below count it; not the demo's item at risk (reviewed report, early
-    # warning, a 约谈 resting on it): a comment on it costs 2 round trips more on PostgreSQL, not yet traced
+    # the bounds hold for a plain item and for the demo's item at risk (registered 45 days ago, a report reviewed,
+    # an early warning, a 约谈 resting on it, the ladder pressed its overdue milestones): what an item is like
+    # must not change what a page or an action on it costs (a comment on the item at risk cost 2 round trips
+    # more, 12: the ladder's climb and the 催办 events were each read on their own; now they travel with the
+    # other reads of what the item waits on, item_load_waits)
     iid = next(i["id"] for i in page.json["items"] if i["title"] != "县城公交站亭改造提升")
+    risk = next(i["id"] for i in page.json["items"] if i["title"] == "县城公交站亭改造提升")
+    steps = [s["step"] for m in c.get(f"/api/v1/milestones?item_id={risk}").json["milestones"] for s in m["steps"]]
+    assert "press" in steps, steps  # the shape it is measured for
 
     def cost(path, route, n=3, client=c):
         before = samples(scrape(ops).raw.decode())
@@ -133,6 +140,7 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
     assert token.get("/api/v1/session").status == 200  # its first use is written (last_used_at) once
     for path, route, client in ((f"/api/v1/items/{iid}", "/api/v1/items/{id}", c),
                                 (f"/api/v1/items/{iid}", "/api/v1/items/{id}", token),
+                                (f"/api/v1/items/{risk}", "/api/v1/items/{id}", c),
                                 ("/api/v1/items?limit=50", "/api/v1/items", c),
                                 ("/api/v1/session", "/api/v1/session", c)):
         statements, trips = cost(path, route, client=client)
@@ -147,13 +155,19 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
                 assert trips <= statements - 1, (route, statements, trips)
         else:
             assert trips == 0, (route, trips)
-    # writes: what an action and a registration cost (POST). Round trips of an action under the test clock:
-    # the clock 1, the session 1, BEGIN with the item's lock and its load 1, the children's rollup 1, the
-    # update with its version check 1, the timeline and the audit record sent ahead (db_exec_later) with
-    # the to-dos' rows and the item loaded again 1, what it waits on 1, who holds the roles 1, COMMIT 1
-    # (nothing is left to send with it), the item shown with its detail 1: 10 (13 before BEGIN travelled
-    # with the first statement and the timeline and audit record with the next read). A registration: the
-    # clock 1, the session 1, BEGIN
+    # writes: what an action and a registration cost (POST). Round trips of an action (a comment, on the
+    # plain item, on the item at risk and on an item of three units alike) under the test clock: the clock 1,
+    # the session 1, BEGIN with the item's lock and its load (the item, its tracks) 1, the children's rollup
+    # 1, the update with its version check 1, the timeline and the audit record sent ahead (db_exec_later)
+    # with the to-dos' rows and the item loaded again 1, what it waits on 1 (pending extensions, reports and
+    # instructions, the ladder's climb and the 催办 events while it may be pressed, the handling reports owed
+    # once completed: sent together, item_load_waits), who holds the roles its to-dos name 1 (one read for
+    # every unit of the item, todos.c holders_read), COMMIT 1 (nothing is left to send with it), the item
+    # shown with its detail 1: 10 (13 before BEGIN travelled with the first statement and the timeline and
+    # audit record with the next read; 12 on the item at risk before its ladder reads travelled with the
+    # others, and one more per unit whose role a to-do names before the holders were read at once); a comment
+    # changes no deadline (item_deadlines writes nothing for it). A registration: the clock 1, the session 1,
+    # BEGIN
     # with its units' paths and the issuing office 1, the item 1, its tracks, timeline and audit record
     # sent ahead with the to-dos' rows and the item loaded 1, what it waits on 1, who holds the roles 1,
     # the new to-do and its count (held until the commit) with COMMIT 1, the item shown 1: 9 (10 before
@@ -181,7 +195,17 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
         return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
 
     co = [office.unit_id(code) for code in ("gc-zj", "gc-pg")]
+    # and an item assigned to three units: each unit's contact holds a to-do to receive it (a role at each
+    # unit; who holds them is one read for all, todos.c holders_read, not one per unit)
+    items = Items(ops)
+    three = items.create(title="三个责任单位的往返次数", co=("gc-zj", "gc-pg"))
+    items.send(three)
+    assert len(items.get(three["id"])["tracks"]) == 3
     writes = [("/api/v1/items/{id}/actions/{action}", f"/api/v1/items/{iid}/actions/comment",
+               lambda k: {"text": f"备注{k}"}, 200, 11),
+              ("/api/v1/items/{id}/actions/{action}", f"/api/v1/items/{risk}/actions/comment",
+               lambda k: {"text": f"备注{k}"}, 200, 11),
+              ("/api/v1/items/{id}/actions/{action}", f"/api/v1/items/{three['id']}/actions/comment",
                lambda k: {"text": f"备注{k}"}, 200, 11),
               ("/api/v1/items", "/api/v1/items", lambda k: dict(body, title=f"写入路径的往返次数{k}"), 201, 11),
               ("/api/v1/items", "/api/v1/items",
