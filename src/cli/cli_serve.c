@@ -30,9 +30,12 @@ int cmd_serve(struct cli *cli)
     pthread_sigmask(SIG_BLOCK, &set, NULL);
     signal(SIGPIPE, SIG_IGN);
 
+    struct sched *photos = photo_worker_start(&cli->app); /* before the first submission can wake it */
     struct http_server *http = http_start(&cli->app, err, sizeof err);
-    if (!http)
+    if (!http) {
+        photo_worker_stop(photos);
         return cli_fail("%s", err);
+    }
     struct audit_sealer *sealer = audit_sealer_start(cli->app.store, &cli->app.cfg);
     struct sched *sched = sched_start(&cli->app);
     log_info("ducha %s serving http://%s (database: %s%s)", DUCHA_VERSION, cli->app.cfg.listen,
@@ -42,6 +45,7 @@ int cmd_serve(struct cli *cli)
     log_info("signal %d: stopping", sig);
     sched_stop(sched);
     http_stop(http);
+    photo_worker_stop(photos); /* after the last submission; what is left waits for the next start */
     audit_sealer_stop(sealer); /* after the last request: its records are sealed and checkpointed */
     log_info("stopped");
     return 0;

@@ -169,13 +169,15 @@ static enum err convert_item_before(struct wf_act *a)
     return e;
 }
 
-/* ... and its photos become the item's attachments (copies: the item's files are its own). */
+/* ... and its photos become the item's attachments (copies: the item's files are its own; those the photo
+ * worker stored, not one still waiting or rejected). */
 static enum err convert_item_after(struct wf_act *a)
 {
     struct ctx *c = a->c;
     struct clue *cl = clue_of(a->obj);
     struct stmt *st =
-        db_query(c->db, "SELECT sm3, size, type FROM clue_photos WHERE clue_id = ? ORDER BY id", DB_INT(cl->wf.id));
+        db_query(c->db, "SELECT sm3, size, type FROM clue_photos WHERE clue_id = ? AND state = 'ready' ORDER BY id",
+                 DB_INT(cl->wf.id));
     struct photo {
         const char *sm3, *type;
         int64_t size;

@@ -269,10 +269,12 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
     }
     json_t *photos = json_array();
     struct stmt *st =
-        db_query(c->db, "SELECT id, type, size FROM clue_photos WHERE clue_id = ? ORDER BY id", DB_INT(cl->wf.id));
+        db_query(c->db, "SELECT id, type, size, state, reason FROM clue_photos WHERE clue_id = ? ORDER BY id",
+                 DB_INT(cl->wf.id));
     while (st && stmt_step(st) == STORE_ROW)
-        json_array_append_new(photos, json_pack("{sI ss sI}", "id", (json_int_t)stmt_int(st, 0), "type",
-                                                stmt_text(st, 1), "size", (json_int_t)stmt_int(st, 2)));
+        json_array_append_new(photos, json_pack("{sI ss sI ss so}", "id", (json_int_t)stmt_int(st, 0), "type",
+                                                stmt_text(st, 1), "size", (json_int_t)stmt_int(st, 2), "state",
+                                                stmt_text(st, 3), "reason", str_or_null(stmt_text(st, 4))));
     stmt_done(st);
     json_t *item = json_null();
     const char *pub = clue_public_status(s);
@@ -728,16 +730,23 @@ enum err clues_photo_file(struct ctx *c, int64_t id, int64_t photo_id, const cha
     enum err e = clue_load_visible(c, id, &cl);
     if (e)
         return e;
-    struct stmt *st =
-        db_query(c->db, "SELECT sm3, type FROM clue_photos WHERE id = ? AND clue_id = ?", DB_INT(photo_id), DB_INT(id));
-    const char *h = NULL;
+    struct stmt *st = db_query(c->db, "SELECT sm3, type, state, reason FROM clue_photos WHERE id = ? AND clue_id = ?",
+                               DB_INT(photo_id), DB_INT(id));
+    const char *h = NULL, *state = NULL, *reason = NULL;
     if (st && stmt_step(st) == STORE_ROW) {
         h = arena_strdup(c->arena, stmt_text(st, 0));
         *type = arena_strdup(c->arena, stmt_text(st, 1));
+        state = arena_strdup(c->arena, stmt_text(st, 2));
+        reason = stmt_text(st, 3) ? arena_strdup(c->arena, stmt_text(st, 3)) : NULL;
     }
     stmt_done(st);
     if (!h)
         return ctx_fail(c, ERR_NOT_FOUND, "照片不存在");
+    /* nobody is served a photo as it was sent: only the copy the photo worker stored without its metadata */
+    if (!strcmp(state, "pending"))
+        return ctx_fail(c, ERR_CONFLICT, "照片处理中，请稍后再看");
+    if (strcmp(state, "ready"))
+        return ctx_fail(c, ERR_CONFLICT, "照片未被接收：%s", reason ? reason : "无法处理");
     *path = arena_printf(c->arena, "%s/clues/%.2s/%s", c->cfg->data_dir, h, h);
     return ERR_OK;
 }

@@ -1,39 +1,64 @@
 /*
- * clue_photos.c: photos of a clue. Only JPEG and PNG, by their bytes (libmagic and a full walk of the
- * format); stored once by content under {data_dir}/clues/{h[0..1]}/{h}, h the SM3 of the stored bytes,
- * and only as a copy without location and other metadata (base/media.h): what is kept can be shown to
- * a verifying unit without pointing at whoever took it.
+ * clue_photos.c: photos of a clue. Only JPEG and PNG, by their bytes; stored once by content under
+ * {data_dir}/clues/{h[0..1]}/{h}, h the SM3 of the stored bytes, and only as a copy without location and other
+ * metadata (base/media.h): what is kept can be shown to a verifying unit without pointing at whoever took it.
+ *
+ * The copy is made after the answer, not in the request: the submission's transaction keeps the photo's row
+ * ('pending') and the bytes as sent (clue_photo_raw, base64), and the photo worker (clues_photos_pass, run by
+ * src/sched at a lower CPU priority, woken by the submission) claims each under a lease, walks it whole
+ * (libmagic, the format), strips it, writes the copy, and in one transaction records the outcome ('ready', or
+ * 'rejected' with the reason the office reads), deletes the bytes as sent and writes the audit record. A node
+ * killed between the answer and the copy leaves the row to the next pass of any node once the lease ran out;
+ * a photo whose walk kills the process PHOTO_ATTEMPTS times is rejected. Until it is ready nobody is served
+ * the photo (409 "照片处理中").
  */
 #include "clues/clues_internal.h"
 
+#include "audit/audit.h"
 #include "base/filetype.h"
+#include "base/log.h"
 #include "base/media.h"
+#include "core/claim.h"
+#include "core/clock.h"
 #include "crypto/hash.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sodium.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
+/* What the request checks: the size, the kind by its first bytes (cheap; the whole walk is the worker's). */
 enum err clue_photo_check(struct ctx *c, const char *data, size_t len)
 {
     if ((int64_t)len > c->cfg->public_photo_limit)
         return ctx_fail(c, ERR_TOO_LARGE, "照片过大（每张最多 %" PRId64 " KB），请压缩后再上传",
                         c->cfg->public_photo_limit / 1024);
+    enum media_kind k = media_sniff((const unsigned char *)data, len);
+    if (k != MEDIA_JPEG && k != MEDIA_PNG)
+        return ctx_fail(c, ERR_MEDIA_TYPE, "照片只能是 JPEG 或 PNG 图片");
+    return ERR_OK;
+}
+
+/* What the worker checks before it keeps a photo: the kind by libmagic and by the format's walk. ERR_INTERNAL
+ * when libmagic is not there (the photo waits); any other failure is the photo's, its reason in c->msg. */
+static enum err photo_walk(struct ctx *c, const unsigned char *data, size_t len, struct media_meta *m)
+{
     char type[128];
     if (!filetype_of_bytes(data, len, type, sizeof type))
         return ctx_fail(c, ERR_INTERNAL, "无法识别文件类型（libmagic 不可用）");
-    enum media_kind k = media_sniff((const unsigned char *)data, len);
+    enum media_kind k = media_sniff(data, len);
     bool jpeg = !strcmp(type, "image/jpeg") && k == MEDIA_JPEG, png = !strcmp(type, "image/png") && k == MEDIA_PNG;
     if (!jpeg && !png)
         return ctx_fail(c, ERR_MEDIA_TYPE, "照片只能是 JPEG 或 PNG 图片（上传的内容为 %s）", type);
-    struct media_meta m;
-    if (!media_meta((const unsigned char *)data, len, &m))
-        return ctx_fail(c, ERR_INVALID, "照片已损坏或不完整，请重新拍摄或选择");
+    if (!media_meta(data, len, m))
+        return ctx_fail(c, ERR_INVALID, "照片已损坏或不完整");
     return ERR_OK;
 }
 
@@ -83,31 +108,236 @@ static enum err store_bytes(struct ctx *c, const unsigned char *d, size_t n, con
     return ERR_OK;
 }
 
+/* ---- in the submission's transaction ---- */
+
+static void (*queued_fn)(void *);
+static void *queued_arg;
+
+void clues_photos_on_queued(void (*fn)(void *), void *arg)
+{
+    queued_arg = arg;
+    queued_fn = fn;
+}
+
+void clue_photos_queued(void)
+{
+    if (queued_fn)
+        queued_fn(queued_arg);
+}
+
 enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *data, size_t len)
 {
     enum err e = clue_photo_check(c, data, len);
     if (e)
         return e;
-    struct media_meta m;
-    media_meta((const unsigned char *)data, len, &m);
-    unsigned char *copy = xmalloc(len);
-    size_t n = media_strip((const unsigned char *)data, len, copy);
-    if (!n) {
-        free(copy);
-        return ctx_fail(c, ERR_INVALID, "照片已损坏或不完整，请重新拍摄或选择");
-    }
-    char h[65];
-    sm3_hex(copy, n, h);
-    e = store_bytes(c, copy, n, h);
-    free(copy);
-    if (e)
-        return e;
     char at[21];
     time_format_iso(c->now, at);
     bool png = media_sniff((const unsigned char *)data, len) == MEDIA_PNG;
-    e = db_exec(
-        c->db, "INSERT INTO clue_photos (clue_id, sm3, size, type, had_location, created_at) VALUES (?, ?, ?, ?, ?, ?)",
-        DB_INT(clue_id), DB_TEXT(h), DB_INT((int64_t)n), DB_TEXT(png ? "image/png" : "image/jpeg"),
-        DB_INT(m.has_location ? 1 : 0), DB_TEXT(at));
-    return ctx_db_fail(c, e, "保存照片");
+    int64_t id = 0;
+    e = db_one_int(c->db, &id,
+                   "INSERT INTO clue_photos (clue_id, sm3, size, type, had_location, created_at, state) "
+                   "VALUES (?, '', ?, ?, 0, ?, 'pending') RETURNING id",
+                   DB_INT(clue_id), DB_INT((int64_t)len), DB_TEXT(png ? "image/png" : "image/jpeg"), DB_TEXT(at));
+    if (e)
+        return ctx_db_fail(c, e, "保存照片");
+    size_t n64 = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
+    char *b64 = arena_alloc(c->arena, n64);
+    sodium_bin2base64(b64, n64, (const unsigned char *)data, len, sodium_base64_VARIANT_ORIGINAL);
+    return ctx_db_fail(
+        c, db_exec_later(c->db, "INSERT INTO clue_photo_raw (photo_id, data) VALUES (?, ?)", DB_INT(id), DB_TEXT(b64)),
+        "保存照片");
+}
+
+/* ---- the photo worker ---- */
+
+/* A claim's lease (real seconds): one photo's walk, strip and write take milliseconds; a node that dies with
+ * the claim leaves it to the others (and to itself once restarted) after that. */
+#define PHOTO_LEASE_S 30
+/* Claims of one photo after which it is rejected: each ended without an outcome (the process died in it). */
+#define PHOTO_ATTEMPTS 3
+
+/* The test hook (with the test clock only): while the setting test_hold_photos is "1", passes claim nothing,
+ * so that a test sees a photo before it is processed and kills the server then
+ * (tests/api/test_clue_photo_worker.py). */
+static bool held(struct ctx *c)
+{
+    const char *v = NULL;
+    return c->cfg->test_clock &&
+           !db_one_text(c->db, c->arena, &v, "SELECT value FROM settings WHERE key = 'test_hold_photos'") && v &&
+           !strcmp(v, "1");
+}
+
+/* Claims the oldest photo waiting whose lease (if any) ran out: its id, attempts (this one counted) and the
+ * bytes as sent (arena). ERR_NOT_FOUND: none. */
+static enum err claim(struct ctx *c, int64_t *id, int64_t *attempts, const char **b64)
+{
+    bool pg = strcmp(db_kind(c->db), "postgres") == 0;
+    int64_t now = (int64_t)time(NULL);
+    if (db_begin(c->db) < 0)
+        return ctx_fail(c, ERR_UNAVAILABLE, "数据库繁忙");
+    struct stmt *st =
+        db_query(c->db,
+                 pg ? "UPDATE clue_photo_raw SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
+                      "WHERE photo_id = (SELECT photo_id FROM clue_photo_raw WHERE lease_until <= ? "
+                      "ORDER BY photo_id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING photo_id, attempts, data"
+                    : "UPDATE clue_photo_raw SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
+                      "WHERE photo_id = (SELECT photo_id FROM clue_photo_raw WHERE lease_until <= ? "
+                      "ORDER BY photo_id LIMIT 1) RETURNING photo_id, attempts, data",
+                 DB_TEXT(claim_holder()), DB_INT(now + PHOTO_LEASE_S), DB_INT(now));
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    bool got = rc == STORE_ROW;
+    if (got) {
+        *id = stmt_int(st, 0);
+        *attempts = stmt_int(st, 1);
+        *b64 = arena_strdup(c->arena, stmt_text(st, 2));
+    }
+    if (st)
+        stmt_done(st);
+    if (rc < 0) {
+        db_rollback(c->db);
+        return ctx_store_fail(c, rc, "处理照片");
+    }
+    if ((rc = db_commit(c->db)) < 0)
+        return ctx_store_fail(c, rc, "处理照片");
+    return got ? ERR_OK : ERR_NOT_FOUND;
+}
+
+struct outcome {
+    int64_t id;
+    const char *sm3, *type, *reason; /* reason: rejected */
+    int64_t size;
+    bool had_location;
+};
+
+/* Records the outcome of photo o->id if this node still holds its claim: the row, the bytes as sent deleted,
+ * the audit record (the system's, in the clue's office). */
+static enum err settle_tx(struct ctx *c, void *arg)
+{
+    const struct outcome *o = arg;
+    struct stmt *st = db_query(c->db,
+                               "SELECT p.clue_id, k.office_path FROM clue_photo_raw r JOIN clue_photos p ON p.id = "
+                               "r.photo_id JOIN clues k ON k.id = p.clue_id WHERE r.photo_id = ? AND r.claimed_by = ?",
+                               DB_INT(o->id), DB_TEXT(claim_holder()));
+    int64_t clue_id = 0;
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    if (rc == STORE_ROW) {
+        clue_id = stmt_int(st, 0);
+        c->audit_scope = arena_strdup(c->arena, stmt_text(st, 1));
+    }
+    if (st)
+        stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "处理照片");
+    if (!clue_id)
+        return ERR_OK; /* another node took it over after our lease ran out: its outcome, not ours */
+    enum err e =
+        o->reason
+            ? db_exec(c->db, "UPDATE clue_photos SET state = 'rejected', reason = ? WHERE id = ?", DB_TEXT(o->reason),
+                      DB_INT(o->id))
+            : db_exec(
+                  c->db,
+                  "UPDATE clue_photos SET state = 'ready', sm3 = ?, size = ?, type = ?, had_location = ? WHERE id = ?",
+                  DB_TEXT(o->sm3), DB_INT(o->size), DB_TEXT(o->type), DB_INT(o->had_location ? 1 : 0), DB_INT(o->id));
+    if (!e)
+        e = db_exec(c->db, "DELETE FROM clue_photo_raw WHERE photo_id = ?", DB_INT(o->id));
+    if (e)
+        return ctx_db_fail(c, e, "处理照片");
+    json_t *sum =
+        o->reason
+            ? json_pack("{sI ss ss}", "photo", (json_int_t)o->id, "state", "rejected", "reason", o->reason)
+            : json_pack("{sI ss sb}", "photo", (json_int_t)o->id, "state", "ready", "had_location", o->had_location);
+    e = audit_record(c, o->reason ? "clue.photo_rejected" : "clue.photo_stored", "clue", clue_id, sum);
+    json_decref(sum);
+    return e;
+}
+
+/* Walks, strips and stores one claimed photo; *o says what became of it. ERR_INTERNAL (disk, libmagic): the
+ * photo stays claimed and is tried again once the lease ran out. */
+static enum err process(struct ctx *c, const char *b64, struct outcome *o)
+{
+    size_t cap = strlen(b64) / 4 * 3 + 3, len = 0;
+    unsigned char *raw = xmalloc(cap ? cap : 1);
+    if (sodium_base642bin(raw, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+        free(raw);
+        return ctx_fail(c, ERR_INTERNAL, "照片的原始数据无法读取");
+    }
+    struct media_meta m;
+    enum err e = photo_walk(c, raw, len, &m);
+    unsigned char *copy = NULL;
+    size_t n = 0;
+    if (!e) {
+        copy = xmalloc(len ? len : 1);
+        if (!(n = media_strip(raw, len, copy)))
+            e = ctx_fail(c, ERR_INVALID, "照片已损坏或不完整");
+    }
+    if (e && e != ERR_INTERNAL) { /* the photo's fault: its reason kept, the failure no longer the pass's */
+        o->reason = c->msg ? c->msg : "照片无法读取";
+        c->err = ERR_OK;
+        c->msg = c->field = NULL;
+    }
+    if (!e) {
+        char h[65];
+        sm3_hex(copy, n, h);
+        o->sm3 = arena_strdup(c->arena, h);
+        o->size = (int64_t)n;
+        o->type = media_sniff(raw, len) == MEDIA_PNG ? "image/png" : "image/jpeg";
+        o->had_location = m.has_location;
+        e = store_bytes(c, copy, n, h);
+    }
+    free(copy);
+    free(raw);
+    return e == ERR_INTERNAL ? e : ERR_OK;
+}
+
+/* Claims one photo and settles it (its bytes in c's arena). *none: nothing left to claim. */
+static enum err settle_one(struct ctx *c, bool *none)
+{
+    int64_t id = 0, attempts = 0;
+    const char *b64 = NULL;
+    enum err e = claim(c, &id, &attempts, &b64);
+    if (e == ERR_NOT_FOUND)
+        *none = true;
+    if (e)
+        return e == ERR_NOT_FOUND ? ERR_OK : e;
+    struct outcome o = {.id = id};
+    if (attempts > PHOTO_ATTEMPTS)
+        o.reason = "照片无法处理（多次处理均未完成）";
+    else if ((e = process(c, b64, &o))) {
+        log_warn("clue photo %" PRId64 " not processed: %s (tried again in %d s)", id, c->msg ? c->msg : "",
+                 PHOTO_LEASE_S);
+        c->err = ERR_OK;
+        c->msg = c->field = NULL;
+        return ERR_OK;
+    }
+    c->now = clock_now(c->db, c->cfg);
+    e = ctx_tx(c, "处理照片", settle_tx, &o);
+    c->audit_scope = NULL;
+    return e;
+}
+
+enum err clues_photos_pass(struct ctx *c, const atomic_bool *stop, int *done)
+{
+    *done = 0;
+    /* an idle pass is one read of a table that holds only the photos waiting */
+    int64_t waiting = 0;
+    enum err e = db_one_int(c->db, &waiting, "SELECT COUNT(*) FROM (SELECT 1 FROM clue_photo_raw LIMIT 1) w");
+    if (e)
+        return ctx_db_fail(c, e, "处理照片");
+    if (!waiting || held(c))
+        return ERR_OK;
+    struct arena *outer = c->arena;
+    bool none = false;
+    while (!e && !none && !(stop && atomic_load(stop))) {
+        struct arena one = ARENA_INIT; /* each photo's bytes (megabytes) freed before the next is claimed */
+        c->arena = &one;
+        e = settle_one(c, &none);
+        c->arena = outer;
+        if (!e && !none)
+            ++*done;
+        if (c->msg) /* the failure's words outlive the photo's arena */
+            c->msg = arena_strdup(outer, c->msg);
+        c->field = NULL;
+        arena_free(&one);
+    }
+    return e;
 }

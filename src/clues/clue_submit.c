@@ -402,6 +402,7 @@ struct submit_args {
     int64_t id;
     int retry_s; /* over a limit (counted in the transaction, which is then rolled back) */
     bool global;
+    int photos; /* kept for the photo worker */
 };
 
 static enum err submit_tx(struct ctx *c, void *arg)
@@ -421,6 +422,7 @@ static enum err submit_tx(struct ctx *c, void *arg)
     if (!e && photos)
         e = ctx_db_fail(c, db_exec(c->db, "UPDATE clues SET photos = ? WHERE id = ?", DB_INT(photos), DB_INT(x->id)),
                         "保存照片");
+    x->photos = photos;
     /* counted last, so that the count's rows (the one of all addresses above all) are locked only while this
      * commits; over a limit nothing of it is kept, and the caller counts it alone */
     if (!e)
@@ -543,6 +545,8 @@ enum err clues_submit_public(struct ctx *c, const char *client, const struct for
     *global = x.global;
     if (e || x.retry_s)
         return x.retry_s ? ERR_OK : e;
+    if (x.photos)
+        clue_photos_queued(); /* committed: the worker stores them without their metadata */
     char at[21];
     time_format_iso(c->now, at);
     *out = json_pack("{ss ss ss ss}", "tracking_code", x.code, "number", x.number, "received_at", at, "status",

@@ -28,6 +28,7 @@
 #include "workflow/workflow.h"
 
 #include <jansson.h>
+#include <stdatomic.h>
 
 extern const struct workflow clue_workflow;
 
@@ -100,7 +101,8 @@ enum err clues_reporter(struct ctx *c, int64_t id, json_t **out);
  * not merged): {"similar":[{id, number, title, state, score, …}]}, best first. */
 enum err clues_similar(struct ctx *c, int64_t id, json_t **out);
 
-/* A photo of a visible clue: its stored path and type (arena). */
+/* A photo of a visible clue: its stored path and type (arena); 409 while the photo worker has not stored it
+ * ("照片处理中") or when it rejected it (its reason). */
 enum err clues_photo_file(struct ctx *c, int64_t id, int64_t photo_id, const char **path, const char **type);
 
 /*
@@ -128,6 +130,16 @@ enum err clues_public_hits_purge(struct ctx *c);
 /* The scheduler's share: forgets expired challenges and ended counting windows, closes the surveys past
  * their closing day. */
 enum err clues_sched(struct ctx *c);
+
+/*
+ * The photo worker's pass (clue_photos.c): claims the photos of public clues waiting to be stored (under a
+ * lease, so that several nodes share them and a node that died leaves its claim to the others), walks each
+ * whole, stores its copy without metadata or rejects it with a reason, one transaction each with its audit
+ * record. Ends when none is waiting or stop (may be NULL) is set; *done counts the photos settled.
+ */
+enum err clues_photos_pass(struct ctx *c, const atomic_bool *stop, int *done);
+/* fn(arg) is called after each submission that left photos waiting (the worker's wake-up); once, at start. */
+void clues_photos_on_queued(void (*fn)(void *), void *arg);
 
 /* Registers clues with the modules below them (the deadlines owner "clue", the unit path copies);
  * once at start-up (modules_init). */

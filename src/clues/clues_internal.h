@@ -140,12 +140,14 @@ enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id
 enum err clue_public_count_in(struct ctx *c, const char *client, int *retry_s, bool *global);
 
 /* ---- photos (clue_photos.c) ---- */
-/* Checks one photo's bytes (415 not JPEG/PNG, 413 beyond public_photo_limit, 422 malformed) and
- * stores a copy without metadata under data_dir/clues; records it on the clue (inside the caller's
- * transaction). */
+/* Checks one photo's size and kind by its first bytes (413 beyond public_photo_limit, 415 not JPEG/PNG) and
+ * keeps it as sent for the photo worker: its row 'pending' and its bytes in clue_photo_raw (inside the caller's
+ * transaction; nobody is served it until the worker stored a copy without metadata). */
 enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *data, size_t len);
-/* Checks a photo without storing it (the same refusals). */
+/* Checks a photo without keeping it (the same refusals). */
 enum err clue_photo_check(struct ctx *c, const char *data, size_t len);
+/* After the commit of a submission with photos: wakes the photo worker (clues_photos_on_queued). */
+void clue_photos_queued(void);
 
 /* ---- deadlines (clue_deadlines.c) ---- */
 /* The clocks of an action (assign: the verification milestone; report: done; recall, close …). */

@@ -3,8 +3,25 @@
 #include "base/log.h"
 #include "base/timeu.h"
 
+#include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <unistd.h>
+
+static char holder[24];
+static pthread_once_t holder_once = PTHREAD_ONCE_INIT;
+static void holder_init(void)
+{
+    unsigned char r[9];
+    randombytes_buf(r, sizeof r);
+    sodium_bin2hex(holder, sizeof holder, r, sizeof r);
+}
+
+const char *claim_holder(void)
+{
+    pthread_once(&holder_once, holder_init);
+    return holder;
+}
 
 enum err claim_once(struct ctx *c, const char *key, bool *won)
 {

@@ -18,4 +18,8 @@
  */
 enum err claim_once(struct ctx *c, const char *key, bool *won);
 
+/* This process's name in a lease (a row's claimed_by): random, drawn once per process, so that a row claimed by
+ * a process that died is never taken for its successor's on the same host. */
+const char *claim_holder(void);
+
 #endif

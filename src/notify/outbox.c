@@ -12,12 +12,11 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/timeu.h"
+#include "core/claim.h"
 #include "core/clock.h"
 #include "core/perm.h"
 
 #include <inttypes.h>
-#include <pthread.h>
-#include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -70,15 +69,6 @@ static notify_recheck_fn recheck_of(const char *object_type)
  */
 #define LEASE_S 30
 
-static char notify_node[24];
-static pthread_once_t notify_node_once = PTHREAD_ONCE_INIT;
-static void notify_node_init(void)
-{
-    unsigned char r[9];
-    randombytes_buf(r, sizeof r);
-    sodium_bin2hex(notify_node, sizeof notify_node, r, sizeof r);
-}
-
 /* The object's recheck of claimed row r (notify.h), inside lease_renew's transaction: false when the
  * row was dropped (cancelled with the hook's reason); r's subject and body rewritten when the hook
  * says so. */
@@ -128,7 +118,7 @@ static bool lease_renew(struct ctx *c, struct claimed *r)
                            "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claimed_by = ? "
                            "RETURNING id",
                            DB_INT(clock_now(c->db, c->cfg) + LEASE_S), /* now, not when the pass began */
-                           DB_INT(r->id), DB_TEXT(notify_node)) == ERR_OK;
+                           DB_INT(r->id), DB_TEXT(claim_holder())) == ERR_OK;
     if (mine)
         mine = recheck(c, r);
     return db_commit(c->db) >= 0 && mine;
@@ -191,7 +181,7 @@ static enum err settle(struct ctx *c, const struct claimed *r, bool ok, const ch
                          "UPDATE outbox SET state = ?, sent_at = ?, next_attempt = ?, last_error = ? "
                          "WHERE id = ? AND state = 'sending' AND claimed_by = ?",
                          DB_TEXT(state), DB_TEXT(ok ? at : NULL), DB_INT(next), DB_TEXT(err), DB_INT(r->id),
-                         DB_TEXT(notify_node));
+                         DB_TEXT(claim_holder()));
     if (e) {
         db_rollback(c->db);
         return ctx_db_fail(c, e, "投递通知");
@@ -227,7 +217,6 @@ static enum err hold_to_office_hours(struct ctx *c, const char *in, const struct
 enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
-    pthread_once(&notify_node_once, notify_node_init);
     /* the deferred channels that can send now; rows of the others wait until they are configured */
     int nch, non = 0;
     const struct notify_channel *const *chs = notify_channels(&nch);
@@ -273,7 +262,7 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
                                        "attempts = attempts + 1 WHERE id IN (%s ORDER BY next_attempt, id LIMIT ?%s) "
                                        "RETURNING " CLAIM_COLS,
                                        pass ? stale_sql : due_sql, pg ? " FOR UPDATE SKIP LOCKED" : "");
-        const struct db_bind head[4] = {DB_INT(clock_now(c->db, c->cfg) + LEASE_S), DB_TEXT(notify_node),
+        const struct db_bind head[4] = {DB_INT(clock_now(c->db, c->cfg) + LEASE_S), DB_TEXT(claim_holder()),
                                         DB_INT(c->now), DB_INT(c->now)};
         struct stmt *st = prepare_claim(c, sql, head, pass ? 4 : 3, on, non, limit - n);
         if (!st) {

@@ -11,7 +11,9 @@
 #include "results/results.h"
 #include "webhooks/webhooks.h"
 
+#include <errno.h>
 #include <pthread.h>
+#include <sys/resource.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -118,7 +120,38 @@ struct sched {
     pthread_mutex_t mu;
     pthread_cond_t cv;
     atomic_bool stop;
+    bool wake; /* the photo worker: work came in */
 };
+
+/* A unit of work's ctx as the system, its connection from the pool (ctx_done gives both back). */
+static struct ctx ctx_open(struct sched *s, struct arena *arena)
+{
+    struct ctx c = {.arena = arena, .cfg = &s->app->cfg, .client = "scheduler"};
+    c.db = store_acquire(s->app->store);
+    c.now = clock_now(c.db, c.cfg);
+    return c;
+}
+
+static void ctx_done(struct ctx *c)
+{
+    store_release(c->db);
+    arena_free(c->arena);
+}
+
+/* Waits seconds, or until woken (s->wake) or stopped; true when stopped. */
+static bool rest(struct sched *s, int64_t seconds)
+{
+    pthread_mutex_lock(&s->mu);
+    struct timespec until;
+    clock_gettime(CLOCK_REALTIME, &until);
+    until.tv_sec += seconds;
+    while (!atomic_load(&s->stop) && !s->wake && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
+        ;
+    s->wake = false;
+    bool stop = atomic_load(&s->stop);
+    pthread_mutex_unlock(&s->mu);
+    return stop;
+}
 
 static void *sched_main(void *arg)
 {
@@ -127,11 +160,9 @@ static void *sched_main(void *arg)
      * that what a pass on the start date does (the demo data's reminders, to-dos, messages) is done
      * before a test counts anything (tests/api/conftest.py, Server) */
     bool first = true;
-    for (;;) {
+    do {
         struct arena arena = ARENA_INIT;
-        struct ctx c = {.arena = &arena, .cfg = &s->app->cfg, .client = "scheduler"};
-        c.db = store_acquire(s->app->store);
-        c.now = clock_now(c.db, c.cfg);
+        struct ctx c = ctx_open(s, &arena);
         struct sched_stats st;
         enum err e = sched_pass(&c, &s->stop, &st);
         if (e)
@@ -139,38 +170,29 @@ static void *sched_main(void *arg)
         else if (first || st.steps || st.sent || st.failed)
             log_info("scheduler pass: %d ladder steps, %d sent, %d failed", st.steps, st.sent, st.failed);
         first = false;
-        store_release(c.db);
-        arena_free(&arena);
-
-        pthread_mutex_lock(&s->mu);
-        struct timespec until;
-        clock_gettime(CLOCK_REALTIME, &until);
-        until.tv_sec += s->app->cfg.scheduler_interval_s > 0 ? s->app->cfg.scheduler_interval_s : 60;
-        while (!atomic_load(&s->stop) && pthread_cond_timedwait(&s->cv, &s->mu, &until) == 0)
-            ;
-        bool stop = atomic_load(&s->stop);
-        pthread_mutex_unlock(&s->mu);
-        if (stop)
-            break;
-    }
+        ctx_done(&c);
+    } while (!rest(s, s->app->cfg.scheduler_interval_s > 0 ? s->app->cfg.scheduler_interval_s : 60));
     return NULL;
 }
 
-struct sched *sched_start(struct app *app)
+static struct sched *thread_start(struct app *app, void *(*main)(void *), const char *what)
 {
-    if (!app->cfg.scheduler)
-        return NULL;
     struct sched *s = xcalloc(1, sizeof *s);
     s->app = app;
     atomic_init(&s->stop, false);
     pthread_mutex_init(&s->mu, NULL);
     pthread_cond_init(&s->cv, NULL);
-    if (pthread_create(&s->thread, NULL, sched_main, s) != 0) {
-        log_error("cannot start the scheduler thread");
+    if (pthread_create(&s->thread, NULL, main, s) != 0) {
+        log_error("cannot start the %s thread", what);
         free(s);
         return NULL;
     }
     return s;
+}
+
+struct sched *sched_start(struct app *app)
+{
+    return app->cfg.scheduler ? thread_start(app, sched_main, "scheduler") : NULL;
 }
 
 void sched_stop(struct sched *s)
@@ -185,4 +207,59 @@ void sched_stop(struct sched *s)
     pthread_mutex_destroy(&s->mu);
     pthread_cond_destroy(&s->cv);
     free(s);
+}
+
+/* ---- the photo worker ---- */
+
+/* Idle, a pass every PHOTO_POLL_S: the photos another node claimed and left when it died, or that a process
+ * without a worker left waiting. */
+#define PHOTO_POLL_S 5
+
+static void photo_wake(void *arg)
+{
+    struct sched *s = arg;
+    pthread_mutex_lock(&s->mu);
+    s->wake = true;
+    pthread_cond_signal(&s->cv);
+    pthread_mutex_unlock(&s->mu);
+}
+
+static void *photo_main(void *arg)
+{
+    struct sched *s = arg;
+    pthread_setname_np(pthread_self(), "ducha-photos");
+    /* at the public pages' priority (public_nice): the office's requests first when the cores are short */
+    int64_t nice = s->app->cfg.public_nice < 19 ? s->app->cfg.public_nice : 19;
+    if (nice > 0) {
+        errno = 0;
+        int base = getpriority(PRIO_PROCESS, 0); /* Linux: this thread's */
+        if ((base != -1 || !errno) && setpriority(PRIO_PROCESS, 0, base + (int)nice > 19 ? 19 : base + (int)nice))
+            log_warn("cannot lower the photo worker's CPU priority: %s", strerror(errno));
+    }
+    do {
+        struct arena arena = ARENA_INIT;
+        struct ctx c = ctx_open(s, &arena);
+        int done = 0;
+        enum err e = clues_photos_pass(&c, &s->stop, &done);
+        if (e)
+            log_warn("photo worker: %s", c.msg ? c.msg : err_default_message(e));
+        else if (done)
+            log_info("photo worker: %d photos of clues settled", done);
+        ctx_done(&c);
+    } while (!rest(s, PHOTO_POLL_S));
+    return NULL;
+}
+
+struct sched *photo_worker_start(struct app *app)
+{
+    struct sched *s = thread_start(app, photo_main, "photo worker");
+    if (s)
+        clues_photos_on_queued(photo_wake, s);
+    return s;
+}
+
+void photo_worker_stop(struct sched *s)
+{
+    clues_photos_on_queued(NULL, NULL);
+    sched_stop(s);
 }

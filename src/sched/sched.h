@@ -38,4 +38,13 @@ struct sched *sched_start(struct app *app);
 /* Stops it: the pass in progress finishes, then the thread ends. NULL is ignored. */
 void sched_stop(struct sched *s);
 
+/*
+ * The photo worker: a thread (named ducha-photos, at public_nice like the public pages' threads) that stores
+ * the photos of public clues without their metadata after the answer (clues_photos_pass), woken by each
+ * submission that left photos waiting, and every few seconds when idle.
+ */
+struct sched *photo_worker_start(struct app *app);
+/* Stops it after the photo in progress. NULL is ignored. */
+void photo_worker_stop(struct sched *w);
+
 #endif

@@ -5,6 +5,7 @@
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeu.h"
+#include "core/claim.h"
 #include "core/clock.h"
 #include "core/perm.h"
 #include "webhooks/webhook_send.h"
@@ -12,7 +13,6 @@
 #include "webhooks/webhooks_internal.h"
 
 #include <inttypes.h>
-#include <pthread.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,15 +242,6 @@ struct claimed {
  */
 #define LEASE_MARGIN_S 20
 
-static char wh_node[24];
-static pthread_once_t wh_node_once = PTHREAD_ONCE_INIT;
-static void wh_node_init(void)
-{
-    unsigned char r[9];
-    randombytes_buf(r, sizeof r);
-    sodium_bin2hex(wh_node, sizeof wh_node, r, sizeof r);
-}
-
 static int64_t lease_s(const struct config *cfg)
 {
     return (cfg->webhook_timeout_s > 0 ? cfg->webhook_timeout_s : 10) + LEASE_MARGIN_S;
@@ -263,7 +254,7 @@ static bool lease_renew(struct ctx *c, int64_t id)
     enum err e = db_one_int(c->db, &mine,
                             "UPDATE outbox SET lease_until = ? WHERE id = ? AND state = 'sending' AND claimed_by = ? "
                             "RETURNING id",
-                            DB_INT(clock_now(c->db, c->cfg) + lease_s(c->cfg)), DB_INT(id), DB_TEXT(wh_node));
+                            DB_INT(clock_now(c->db, c->cfg) + lease_s(c->cfg)), DB_INT(id), DB_TEXT(claim_holder()));
     return !e && mine == id;
 }
 
@@ -285,7 +276,6 @@ static int claimed_cmp(const void *a, const void *b)
 enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
-    pthread_once(&wh_node_once, wh_node_init);
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
     /* an idle pass stays a read */
     int64_t due = 0;
@@ -314,8 +304,8 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
         "o.lease_until <= ?)) ORDER BY o.next_attempt, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED) "
         "RETURNING id, address, kind, subject, body, attempts",
     };
-    struct stmt *st = db_query(c->db, claim[pg], DB_INT(c->now + lease_s(c->cfg)), DB_TEXT(wh_node), DB_INT(c->now),
-                               DB_INT(c->now), DB_INT(limit));
+    struct stmt *st = db_query(c->db, claim[pg], DB_INT(c->now + lease_s(c->cfg)), DB_TEXT(claim_holder()),
+                               DB_INT(c->now), DB_INT(c->now), DB_INT(limit));
     if (!st) {
         db_rollback(c->db);
         return ctx_store_fail(c, STORE_E_OTHER, "推送事件");
@@ -354,7 +344,7 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
             e = db_exec(c->db,
                         "UPDATE outbox SET state = 'pending', attempts = attempts - 1, next_attempt = ? WHERE id = ? "
                         "AND state = 'sending' AND claimed_by = ?",
-                        DB_INT(c->now + backoff(c->cfg, r->attempts)), DB_INT(r->id), DB_TEXT(wh_node));
+                        DB_INT(c->now + backoff(c->cfg, r->attempts)), DB_INT(r->id), DB_TEXT(claim_holder()));
             if (e)
                 return ctx_db_fail(c, e, "推送事件");
             continue;
@@ -381,7 +371,7 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
                             : dead ? "dead"
                                    : "pending"),
                     DB_TEXT(ok ? at : NULL), DB_INT(ok ? c->now : c->now + backoff(c->cfg, r->attempts)), DB_TEXT(err),
-                    DB_INT(r->id), DB_TEXT(wh_node));
+                    DB_INT(r->id), DB_TEXT(claim_holder()));
         if (e)
             return ctx_db_fail(c, e, "推送事件");
     }

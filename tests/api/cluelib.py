@@ -7,7 +7,7 @@ import uuid
 
 from PIL import Image
 
-from conftest import Clients
+from conftest import Clients, wait_for
 from itemlib import day
 
 # a distinctive reporter: the protection tests look for these strings everywhere
@@ -129,6 +129,20 @@ def has_location(data):
     img.load()
     exif = img.getexif()
     return bool(exif) or b"Exif" in data or b"ZhenPhone" in data
+
+
+def photos_settled(client, cid, timeout=60):
+    """The clue `cid` as `client` reads it once the photo worker has settled each of its photos (none still
+    'pending': stored without metadata, or rejected with a reason). The worker runs after the answer."""
+    seen = {}
+
+    def settled():
+        r = client.get(f"/api/v1/clues/{cid}")
+        assert r.status == 200, r
+        seen["clue"] = r.json
+        return all(p["state"] != "pending" for p in r.json["photos"])
+    assert wait_for(settled, timeout=timeout), seen["clue"]["photos"]
+    return seen["clue"]
 
 
 class Public:

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from cluelib import Public, jpeg
+from cluelib import Public, jpeg, photos_settled
 from conftest import BIN, PASSWORD, Clients, Server, uniq
 from insplib import YEAR, yday
 from itemlib import PATH, day
@@ -557,9 +557,9 @@ class World(Clients):
         return self.ids[key]
 
     def clue_photo(self, rel, cid):
-        r = self.c(f"{PLACE[rel][1]}_office").get(f"/api/v1/clues/{cid}")
-        assert r.status == 200 and r.json["photos"], r
-        return r.json["photos"][0]["id"]
+        clue = photos_settled(self.c(f"{PLACE[rel][1]}_office"), cid)  # stored by the photo worker
+        assert clue["photos"] and clue["photos"][0]["state"] == "ready", clue["photos"]
+        return clue["photos"][0]["id"]
 
     # ---- surveys (#18): a questionnaire of the relation's county (own and other share 古城县's) ----
 

@@ -19,7 +19,7 @@ import zipfile
 import pytest
 
 import contract
-from cluelib import REPORTER, Clues, jpeg
+from cluelib import REPORTER, Clues, jpeg, photos_settled
 from conftest import BIN, Client
 from itemlib import ORDER, PATH, day
 
@@ -165,7 +165,7 @@ def world(server):
     for c in (c1, c2, c3):
         who = office.get(f"/api/v1/clues/{c}/reporter")
         assert who.status == 200 and who.json["reporter"]["name"] == REPORTER["name"], who
-    photo = cl.get(c1)["photos"][0]["id"]
+    photo = photos_settled(office, c1)["photos"][0]["id"]  # stored by the photo worker
     users = {u: cl.c(u) for u in USERS}
     ids = {
         "clue": [c1, c2, c3, c4, c5, c6],

@@ -12,7 +12,8 @@ import threading
 import pytest
 from PIL import Image
 
-from cluelib import DESCRIPTION, REPORTER, Clues, has_location, jpeg, multipart, png, raw_post, solve, wrong_solution
+from cluelib import (DESCRIPTION, REPORTER, Clues, has_location, jpeg, multipart, photos_settled, png, raw_post, solve,
+                     wrong_solution)
 from conftest import Server
 
 
@@ -199,8 +200,9 @@ def test_photos_are_stored_without_location_or_metadata(cl):
     shot = jpeg()
     assert has_location(shot)  # the test photo does carry a location and a maker
     out = pub.submit(photos=[shot, png()]).json
-    clue = find(cl, out["number"])
+    clue = photos_settled(cl.c("gc_office"), find(cl, out["number"])["id"])
     assert [p["type"] for p in clue["photos"]] == ["image/jpeg", "image/png"]
+    assert [p["state"] for p in clue["photos"]] == ["ready", "ready"], clue["photos"]
     for p in clue["photos"]:
         r = cl.c("gc_office").get(f"/api/v1/clues/{clue['id']}/photos/{p['id']}")
         assert r.status == 200 and r.headers["Content-Type"] == p["type"], r
@@ -221,8 +223,6 @@ def test_photos_that_are_not_images_too_big_or_too_many_are_refused(cl):
     n0 = office_total(cl)
     r = pub.submit(photos=[b"<html><script>alert(1)</script></html>"], expect=415)
     assert "照片" in r.error["message"], r
-    r = pub.submit(photos=[b"\xff\xd8\xff\xe0" + b"\0" * 100], expect=None)  # a JPEG header, no image
-    assert r.status in (415, 422), r
     big = jpeg(size=(2600, 2600), color=(1, 2, 3))
     big += b"\0" * max(0, lim["photo_bytes"] + 1 - len(big))
     r = pub.submit(photos=[big], expect=413)

@@ -11,7 +11,7 @@ import subprocess
 import pytest
 
 from cluelib import (Public, clue_places as places, flood_once, flood_server, flood_until_closed, has_location, jpeg,
-                     solved_form as valid)
+                     photos_settled, solved_form as valid)
 from conftest import BIN, TEST_AUDIT_KEY, TEST_SECRET_KEY, Client, free_port, wait_for
 
 CLUE = "/api/v1/public/clues"
@@ -75,8 +75,9 @@ def test_the_public_listener_serves_the_public_pages_and_the_office_sees_the_clu
     assert has_location(shot)
     pub.submit(pub.fields(place="公开监听路3号"), photos=[shot])
     [found] = office.get("/api/v1/clues?q=公开监听路3号").json["clues"]
-    clue = office.get(f"/api/v1/clues/{found['id']}").json
+    clue = photos_settled(office, found["id"])
     [photo] = clue["photos"]
+    assert photo["state"] == "ready", photo
     r = office.get(f"/api/v1/clues/{clue['id']}/photos/{photo['id']}")
     assert r.status == 200 and not has_location(r.raw), "a stored photo still carries Exif"
 
@@ -105,8 +106,8 @@ def test_the_public_threads_run_below_the_office_priority(srv):
     assert base < 19, "the tests run at nice 19: no lower priority to see"
     threads = [nice_of(pid, t) for t in os.listdir(f"/proc/{pid}/task")]
     lowered = sorted(name for name, n in threads if n == min(19, base + NICE))
-    # the 2 public threads and public_listen's 2 worker threads (libmicrohttpd names its own)
-    assert lowered == ["MHD-worker"] * 2 + ["ducha-public"] * 2, threads
+    # the 2 public threads, public_listen's 2 worker threads (libmicrohttpd names its own) and the photo worker
+    assert lowered == ["MHD-worker"] * 2 + ["ducha-photos"] + ["ducha-public"] * 2, threads
     # everything else at the office's: its 2 worker threads among them
     rest = [(name, n) for name, n in threads if n != min(19, base + NICE)]
     assert {n for _, n in rest} == {base} and [name for name, _ in rest].count("MHD-worker") == 2, threads

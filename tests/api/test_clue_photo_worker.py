@@ -1,0 +1,152 @@
+"""The photos of a public clue are stored without their metadata after the answer, by the photo worker
+(src/clues/clue_photos.c, its thread in src/sched/sched.c): the submission keeps the photo as sent in its
+transaction ('pending', nobody served it), the worker walks it, strips it and records 'ready' — or 'rejected'
+with a reason the office reads — once, also when the server is killed (kill -9) between the answer and the
+work, and when two nodes share the database. The test hook test_hold_photos (test clock only) holds the
+worker so that a test sees a photo before it is processed: nothing here waits on timing."""
+import shutil
+import time
+
+import pytest
+
+from cluelib import Public, has_location, jpeg, photos_settled, png
+from conftest import Server, put_setting, scratch_dir, sql_run, wait_for
+
+
+@pytest.fixture(scope="module")
+def data_dir():
+    d = scratch_dir("ducha-photos-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+def clue_of(office, number):
+    r = office.get(f"/api/v1/clues?q={number}")
+    assert r.status == 200, r
+    [cid] = [c["id"] for c in r.json["clues"] if c["number"] == number]
+    return cid
+
+
+def audit_of(office, cid):
+    """The photo worker's audit records of clue cid: [(action, photo id)], once sealed."""
+    def read():
+        out = []
+        for action in ("clue.photo_stored", "clue.photo_rejected"):
+            r = office.get(f"/api/v1/audit?action={action}&object_id={cid}")
+            assert r.status == 200, r
+            out += [(a["action"], a["summary"]["photo"]) for a in r.json["records"]]
+        return sorted(out, key=lambda x: x[1])
+    return read
+
+
+def test_a_photo_kept_before_the_answer_is_stored_without_location_after_a_kill_9(backend, data_dir):
+    db = backend.new_db()
+    put_setting(db, "test_hold_photos", "1")  # the worker claims nothing: the photos stay as they were sent
+    a = Server(db, data_dir=data_dir)
+    try:
+        pub = Public(a.client())
+        shot = jpeg()
+        assert has_location(shot)
+        out = pub.submit(pub.fields(place="照片队列路1号"), photos=[shot, png(), jpeg(gps=False)]).json
+        office = a.client("gc_office")
+        cid = clue_of(office, out["number"])
+        clue = office.get(f"/api/v1/clues/{cid}").json
+        assert [p["state"] for p in clue["photos"]] == ["pending"] * 3, clue["photos"]
+        assert [p["type"] for p in clue["photos"]] == ["image/jpeg", "image/png", "image/jpeg"]
+        ids = [p["id"] for p in clue["photos"]]
+        # the office is not served a photo as it was sent: 处理中, and not a byte of it
+        for pid in ids:
+            r = office.get(f"/api/v1/clues/{cid}/photos/{pid}")
+            assert r.status == 409 and "处理中" in r.error["message"], r
+            assert b"ZhenPhone" not in r.raw and b"Exif" not in r.raw
+        # the bytes as sent are in the database, in the clue's transaction
+        assert sql_run(db, [f"SELECT COUNT(*) FROM clue_photo_raw WHERE photo_id IN ({ids[0]}, {ids[1]}, {ids[2]})"]) \
+            == [("3",)]
+        assert pub.c.get(f"/api/v1/public/clues/{out['tracking_code']}").status == 200
+    finally:
+        a.proc.kill()  # kill -9 after the answer, before the worker did anything
+        a.proc.wait()
+        a.stop(check=False)
+    # meanwhile another node had claimed the second photo and died (its lease ran out), and the third had been
+    # claimed three times by processes that died in it (its walk kills them): it is rejected, not tried again
+    sql_run(db, [f"UPDATE clue_photo_raw SET claimed_by = 'node-gone', lease_until = {int(time.time()) - 1}, "
+                 f"attempts = 1 WHERE photo_id = {ids[1]}",
+                 f"UPDATE clue_photo_raw SET claimed_by = 'node-gone', lease_until = {int(time.time()) - 1}, "
+                 f"attempts = 3 WHERE photo_id = {ids[2]}"])
+    put_setting(db, "test_hold_photos", None)
+    b = Server(db, data_dir=data_dir)
+    try:
+        office = b.client("gc_office")
+        clue = photos_settled(office, cid)
+        assert [p["state"] for p in clue["photos"]] == ["ready", "ready", "rejected"], clue["photos"]
+        assert "多次处理均未完成" in clue["photos"][2]["reason"], clue["photos"]
+        for p in clue["photos"][:2]:
+            r = office.get(f"/api/v1/clues/{cid}/photos/{p['id']}")
+            assert r.status == 200 and r.headers["Content-Type"] == p["type"], r
+            assert len(r.raw) == p["size"] and not has_location(r.raw), "a stored photo still carries Exif"
+            assert "甄秘密".encode() not in r.raw
+        r = office.get(f"/api/v1/clues/{cid}/photos/{ids[2]}")
+        assert r.status == 409 and "多次处理均未完成" in r.error["message"], r
+        # the bytes as sent are gone; the reporter's tracking code works on the restarted server
+        assert sql_run(db, [f"SELECT COUNT(*) FROM clue_photo_raw WHERE photo_id IN ({ids[0]}, {ids[1]}, {ids[2]})"]) \
+            == [("0",)]
+        track = b.client().get(f"/api/v1/public/clues/{out['tracking_code']}")
+        assert track.status == 200 and track.json["number"] == out["number"], track
+        # each photo settled once, in the audit trail of the clue's office
+        want = [("clue.photo_stored", ids[0]), ("clue.photo_stored", ids[1]), ("clue.photo_rejected", ids[2])]
+        assert wait_for(lambda: audit_of(office, cid)() == want), audit_of(office, cid)()
+    finally:
+        b.stop()
+
+
+def test_a_photo_that_is_no_image_is_rejected_and_the_clue_kept(server):
+    pub = Public(server.client())
+    broken = b"\xff\xd8\xff\xe0" + b"\0" * 100  # a JPEG's first bytes, no image
+    fake_png = b"\x89PNG\r\n\x1a\n" + b"<html><script>alert(1)</script></html>"
+    out = pub.submit(pub.fields(place="照片队列路2号"), photos=[broken, jpeg(), fake_png]).json
+    office = server.client("gc_office")
+    cid = clue_of(office, out["number"])
+    clue = photos_settled(office, cid)
+    assert [p["state"] for p in clue["photos"]] == ["rejected", "ready", "rejected"], clue["photos"]
+    assert all(p["reason"] and "照片" in p["reason"] for p in (clue["photos"][0], clue["photos"][2])), clue["photos"]
+    assert clue["photos"][1]["reason"] is None
+    for p in (clue["photos"][0], clue["photos"][2]):
+        r = office.get(f"/api/v1/clues/{cid}/photos/{p['id']}")
+        assert r.status == 409 and p["reason"] in r.error["message"] and b"<script>" not in r.raw, r
+    assert office.get(f"/api/v1/clues/{cid}/photos/{clue['photos'][1]['id']}").status == 200
+    # a unit that cannot see the clue learns nothing of its photos, rejected or not
+    other = server.client("gc_contact2")
+    assert other.get(f"/api/v1/clues/{cid}/photos/{clue['photos'][0]['id']}").status == 404
+    assert pub.c.get(f"/api/v1/public/clues/{out['tracking_code']}").status == 200
+
+
+def test_two_nodes_share_the_photos_and_each_is_settled_once(backend, data_dir):
+    db = backend.new_db()
+    put_setting(db, "test_hold_photos", "1")
+    a = Server(db, data_dir=data_dir)
+    b = Server(db, data_dir=data_dir)  # the nodes share data_dir, as a deployment of several nodes must
+    try:
+        pubs = [Public(a.client()), Public(b.client())]
+        numbers = [pubs[i % 2].submit(pubs[i % 2].fields(place=f"照片队列路{10 + i}号"),
+                                      photos=[jpeg(color=(i, 2 * i, 3 * i)), png(), jpeg(gps=False)]).json["number"]
+                   for i in range(4)]
+        office = a.client("gc_office")
+        cids = [clue_of(office, n) for n in numbers]
+        put_setting(db, "test_hold_photos", None)
+        # one more submission on each node wakes both workers at once: they race for the twelve photos
+        for i, p in enumerate(pubs):
+            numbers.append(p.submit(p.fields(place=f"照片队列路{20 + i}号"), photos=[jpeg()]).json["number"])
+        cids += [clue_of(office, n) for n in numbers[4:]]
+        for cid in cids:
+            clue = photos_settled(office, cid)
+            assert {p["state"] for p in clue["photos"]} == {"ready"}, clue["photos"]
+            for p in clue["photos"]:  # either node serves what either stored
+                for srv in (a, b):
+                    r = srv.client("gc_office").get(f"/api/v1/clues/{cid}/photos/{p['id']}")
+                    assert r.status == 200 and not has_location(r.raw), r
+            want = [("clue.photo_stored", p["id"]) for p in clue["photos"]]
+            assert wait_for(lambda: audit_of(office, cid)() == want), (audit_of(office, cid)(), want)
+        assert sql_run(db, ["SELECT COUNT(*) FROM clue_photo_raw"]) == [("0",)]
+    finally:
+        a.stop()
+        b.stop()
