@@ -14,7 +14,9 @@
     }
 const struct conf_key conf_keys[] = {
     K(db, CONF_STR, "./data/ducha.db", false, "database URL: sqlite:PATH, PATH, or postgres://user@host:port/db"),
-    K(listen, CONF_STR, "127.0.0.1:8080", false, "address and port the HTTP server listens on"),
+    K(listen, CONF_STR, "127.0.0.1:8080", false,
+      "address and port the HTTP server listens on: HOST:PORT, HOST an IPv4 address or an IPv6 address in brackets "
+      "([::1]:8080; [::]:8080 listens on IPv6 and IPv4 both)"),
     K(web_dir, CONF_STR, "./web/dist", false, "directory of the built web application served at /"),
     K(data_dir, CONF_STR, "./data", false, "directory for attachments, archives and generated files"),
     K(timezone, CONF_STR, "Asia/Shanghai", false, "time zone of local dates, deadlines and office hours"),
@@ -33,7 +35,8 @@ const struct conf_key conf_keys[] = {
       "holds up the office's requests on the worker threads; each holds a database connection while it works, so "
       "keep it below db_pool (0: the worker threads handle them)"),
     K(public_listen, CONF_STR, "", false,
-      "address and port of a listener of the public pages' own (HOST:PORT; the reverse proxy sends /p/, /public/ "
+      "address and port of a listener of the public pages' own (HOST:PORT or [IPv6]:PORT as for listen; the reverse "
+      "proxy sends /p/, /public/ "
       "and /api/v1/public/ there): it answers nothing of the office, and its threads run at public_nice, so that "
       "the public and a flood of it are served after the office (empty: the public pages on listen only)"),
     K(public_nice, CONF_INT, "5", false,

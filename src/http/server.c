@@ -359,20 +359,31 @@ static void peer_address(struct MHD_Connection *c, char *out, size_t n)
     if (!ci || !ci->client_addr)
         return;
     const struct sockaddr *sa = ci->client_addr;
+    const struct in6_addr *v6 =
+        sa->sa_family == AF_INET6 ? &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr : NULL;
     if (sa->sa_family == AF_INET)
         inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, out, (socklen_t)n);
-    else if (sa->sa_family == AF_INET6)
-        inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, out, (socklen_t)n);
+    else if (v6 && IN6_IS_ADDR_V4MAPPED(v6)) /* an IPv4 client of a dual-stack listener ([::]): as IPv4 */
+        inet_ntop(AF_INET, v6->s6_addr + 12, out, (socklen_t)n);
+    else if (v6)
+        inet_ntop(AF_INET6, v6, out, (socklen_t)n);
 }
 
-/* The key of a connection's peer for the strikes: its IPv4 address, or its IPv6 /64; 0 for neither. */
+/* The key of a connection's peer for the strikes: its IPv4 address (also when it came as an IPv4-mapped IPv6
+ * address, to a dual-stack listener: all of IPv4 would be one /64 otherwise), or its IPv6 /64; 0 for neither. */
 static uint64_t peer_key(const struct sockaddr *sa)
 {
     uint64_t k = 0;
+    const struct in6_addr *v6 =
+        sa && sa->sa_family == AF_INET6 ? &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr : NULL;
     if (sa && sa->sa_family == AF_INET)
         k = 0x100000000ull | ntohl(((const struct sockaddr_in *)(const void *)sa)->sin_addr.s_addr);
-    else if (sa && sa->sa_family == AF_INET6)
-        memcpy(&k, ((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr.s6_addr, 8);
+    else if (v6 && IN6_IS_ADDR_V4MAPPED(v6)) {
+        uint32_t a;
+        memcpy(&a, v6->s6_addr + 12, 4);
+        k = 0x100000000ull | ntohl(a);
+    } else if (v6)
+        memcpy(&k, v6->s6_addr, 8);
     return k;
 }
 
@@ -1130,39 +1141,64 @@ static int raise_fd_limit(void)
     return rl.rlim_cur > 1048576 ? 1048576 : (int)rl.rlim_cur;
 }
 
-/* HOST:PORT (IPv4) into sa; false with err filled in. */
-static bool parse_listen(const char *listen, const char *what, struct sockaddr_in *sa, char *err, size_t errlen)
+/* An address a daemon listens on (parse_listen). */
+struct listen_addr {
+    struct sockaddr_storage sa;
+    unsigned flags; /* MHD_USE_IPv6 for one IPv6 address, MHD_USE_DUAL_STACK for [::] (IPv6 and IPv4) */
+};
+
+/* HOST:PORT into la: HOST an IPv4 address, localhost (127.0.0.1), or an IPv6 address in brackets — [::] listens
+ * on every address of both families (one dual-stack socket), [::1] on IPv6's loopback only. False with err filled
+ * in. */
+static bool parse_listen(const char *listen, const char *what, struct listen_addr *la, char *err, size_t errlen)
 {
     char host[256];
     const char *colon = strrchr(listen, ':');
     if (!colon || colon == listen || (size_t)(colon - listen) >= sizeof host) {
-        snprintf(err, errlen, "%s address '%s' must be HOST:PORT", what, listen);
+        snprintf(err, errlen, "%s address '%s' must be HOST:PORT or [IPv6]:PORT", what, listen);
         return false;
     }
     memcpy(host, listen, (size_t)(colon - listen));
     host[colon - listen] = 0;
-    long port = strtol(colon + 1, NULL, 10);
-    if (port <= 0 || port > 65535) {
+    char *end = NULL;
+    long port = strtol(colon + 1, &end, 10);
+    if (port <= 0 || port > 65535 || *end) {
         snprintf(err, errlen, "%s address '%s': bad port", what, listen);
         return false;
     }
-    *sa = (struct sockaddr_in){0};
-    sa->sin_family = AF_INET;
-    sa->sin_port = htons((uint16_t)port);
-    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &sa->sin_addr) != 1) {
-        snprintf(err, errlen, "%s address '%s': host must be an IPv4 address", what, listen);
+    *la = (struct listen_addr){0};
+    size_t hl = strlen(host);
+    if (host[0] == '[' && hl > 2 && host[hl - 1] == ']') {
+        host[hl - 1] = 0;
+        struct sockaddr_in6 *v6 = (struct sockaddr_in6 *)&la->sa;
+        v6->sin6_family = AF_INET6;
+        v6->sin6_port = htons((uint16_t)port);
+        if (inet_pton(AF_INET6, host + 1, &v6->sin6_addr) != 1) {
+            snprintf(err, errlen, "%s address '%s': '%s' is not an IPv6 address", what, listen, host + 1);
+            return false;
+        }
+        la->flags = IN6_IS_ADDR_UNSPECIFIED(&v6->sin6_addr) ? MHD_USE_DUAL_STACK : MHD_USE_IPv6;
+        return true;
+    }
+    struct sockaddr_in *v4 = (struct sockaddr_in *)&la->sa;
+    v4->sin_family = AF_INET;
+    v4->sin_port = htons((uint16_t)port);
+    if (inet_pton(AF_INET, strcmp(host, "localhost") == 0 ? "127.0.0.1" : host, &v4->sin_addr) != 1) {
+        snprintf(err, errlen, "%s address '%s': host must be an IPv4 address or an IPv6 address in brackets", what,
+                 listen);
         return false;
     }
     return true;
 }
 
-static struct MHD_Daemon *start_daemon(struct http_server *s, struct sockaddr_in *sa, unsigned threads, unsigned limit)
+static struct MHD_Daemon *start_daemon(struct http_server *s, struct listen_addr *la, unsigned threads, unsigned limit)
 {
     const struct config *cfg = &s->app->cfg;
     return MHD_start_daemon(
-        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME,
+        MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_ERROR_LOG | MHD_USE_TURBO | MHD_ALLOW_SUSPEND_RESUME |
+            la->flags,
         0, on_accept, s, on_request, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_SOCK_ADDR,
-        (struct sockaddr *)sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        (struct sockaddr *)&la->sa, MHD_OPTION_THREAD_POOL_SIZE, threads, MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
         MHD_OPTION_NOTIFY_CONNECTION, on_connection, s, MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)cfg->idle_timeout_s,
         MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)cfg->connections_per_ip,
         MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MHD_POOL, MHD_OPTION_LISTEN_BACKLOG_SIZE, (unsigned)4096,
@@ -1172,7 +1208,7 @@ static struct MHD_Daemon *start_daemon(struct http_server *s, struct sockaddr_in
 /* What start_public is asked to start. */
 struct public_start {
     struct http_server *s;
-    struct sockaddr_in *sa; /* public_listen's address, or NULL */
+    struct listen_addr *sa; /* public_listen's address, or NULL */
     unsigned limit;
     int npub;
     int failed;      /* public_listen could not be opened: its errno */
@@ -1216,7 +1252,7 @@ static void *start_public(void *arg)
 
 struct http_server *http_start(struct app *app, char *err, size_t errlen)
 {
-    struct sockaddr_in sa, psa;
+    struct listen_addr sa, psa;
     if (!parse_listen(app->cfg.listen, "listen", &sa, err, errlen))
         return NULL;
     bool public_listen = app->cfg.public_listen && *app->cfg.public_listen;
