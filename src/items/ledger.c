@@ -43,6 +43,7 @@ struct sqlb {
         bool is_int;
         int64_t i;
         const char *s;
+        const int64_t *v; /* a list of i ids (q_ints) */
     } p[MAXP];
     bool overflow;
 };
@@ -54,6 +55,7 @@ static void q_text(struct sqlb *q, const char *s)
         return;
     }
     q->p[q->n].is_int = false;
+    q->p[q->n].v = NULL;
     q->p[q->n++].s = s;
 }
 
@@ -64,16 +66,32 @@ static void q_int(struct sqlb *q, int64_t v)
         return;
     }
     q->p[q->n].is_int = true;
+    q->p[q->n].v = NULL;
     q->p[q->n++].i = v;
+}
+
+/* "col IN (…)" of n ids (n >= 1; db_sql_in_ints: one parameter per id on SQLite, one array on PostgreSQL). */
+static void q_ints(struct ctx *c, struct sqlb *q, const char *col, const int64_t *v, int n)
+{
+    if (q->n >= MAXP) {
+        q->overflow = true;
+        return;
+    }
+    db_sql_in_ints(c->db, &q->sql, col, n);
+    q->p[q->n].is_int = false;
+    q->p[q->n].v = v;
+    q->p[q->n++].i = n;
 }
 
 static void q_bind(struct sqlb *q, struct stmt *st)
 {
-    for (int i = 0; i < q->n; i++)
-        if (q->p[i].is_int)
-            stmt_bind_int(st, i + 1, q->p[i].i);
+    for (int i = 0, at = 1; i < q->n; i++)
+        if (q->p[i].v)
+            at = stmt_bind_ints(st, at, q->p[i].v, (int)q->p[i].i);
+        else if (q->p[i].is_int)
+            stmt_bind_int(st, at++, q->p[i].i);
         else
-            stmt_bind_text(st, i + 1, q->p[i].s);
+            stmt_bind_text(st, at++, q->p[i].s);
 }
 
 /* Moves q's text into the arena (q->text); q->sql is then empty. */
@@ -165,6 +183,8 @@ struct stream {
     const char *state;  /* a stream of one state, or NULL */
     const char *search; /* the full-text query restricted to `drive`, or NULL */
     int64_t matches;    /* search matches in `drive`, at most search_bound(c) + 1 */
+    const int64_t *ids; /* those matches when there are at most search_bound(c) (else NULL): the page and the
+                         * counts read their scope rows by id instead of evaluating the search again */
 };
 
 struct plan {
@@ -547,28 +567,57 @@ static enum err plan_state_mode(struct ctx *c, struct plan *pl)
     return ERR_OK;
 }
 
-/* The search: each stream's query restricted to its unit, and how many it matches there. */
+/*
+ * The search: each stream's query restricted to its unit, and its matches there, read up to
+ * search_bound(c) + 1: with at most the bound, their ids (s->ids) stand for the search in the page's sorted
+ * statement and in the counts, so that the search is evaluated once for them (twice with a ranked page).
+ * Streams of one unit (one per state) share one reading; a unit without a match drops its streams.
+ */
 static enum err plan_search(struct ctx *c, struct plan *pl)
 {
     const struct search_sql *ss = db_search_sql(c->db);
     for (int i = 0; i < pl->nstreams; i++) {
         struct stream *s = &pl->streams[i];
-        char *text = db_search_query(c->db, pl->q, s->drive);
-        if (!text) {
-            pl->empty = true;
-            return ERR_OK;
+        const struct stream *same = NULL;
+        for (int j = 0; j < i && !same; j++)
+            if (pl->streams[j].drive == s->drive)
+                same = &pl->streams[j];
+        if (same) {
+            s->search = same->search;
+            s->matches = same->matches;
+            s->ids = same->ids;
+        } else {
+            char *text = db_search_query(c->db, pl->q, s->drive);
+            if (!text) {
+                pl->empty = true;
+                return ERR_OK;
+            }
+            s->search = arena_strdup(c->arena, text);
+            free(text);
+            struct stmt *st = db_prepare(c->db, ss->matches);
+            if (!st)
+                return ctx_store_fail(c, STORE_E_OTHER, "全文检索");
+            stmt_bind_text(st, 1, s->search);
+            stmt_bind_int(st, 2, search_bound(c) + 1);
+            int64_t *ids = NULL;
+            int n = 0, cap = 0, rc;
+            while ((rc = stmt_step(st)) == STORE_ROW) {
+                ids = arena_grow(c->arena, ids, n, &cap, sizeof *ids);
+                ids[n++] = stmt_int(st, 0);
+            }
+            stmt_done(st);
+            if (rc < 0)
+                return ctx_store_fail(c, rc, "全文检索");
+            s->matches = n;
+            s->ids = n <= search_bound(c) ? ids : NULL;
         }
-        s->search = arena_strdup(c->arena, text);
-        free(text);
-        struct stmt *st = db_prepare(c->db, ss->count);
-        if (!st)
-            return ctx_store_fail(c, STORE_E_OTHER, "全文检索");
-        stmt_bind_text(st, 1, s->search);
-        stmt_bind_int(st, 2, search_bound(c) + 1);
-        int rc = stmt_one_int(st, &s->matches);
-        if (rc != STORE_ROW)
-            return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "全文检索");
     }
+    int kept = 0;
+    for (int i = 0; i < pl->nstreams; i++)
+        if (pl->streams[i].matches)
+            pl->streams[kept++] = pl->streams[i];
+    pl->nstreams = kept;
+    pl->empty = !kept;
     return ERR_OK;
 }
 
@@ -695,6 +744,13 @@ static const char *stream_index(struct ctx *c, const struct plan *pl, const stru
     return arena_printf(c->arena, " INDEXED BY %s", ix);
 }
 
+/* " INDEXED BY" the primary key of item_scope (item_id, unit_id), where the backend takes hints: rows read by
+ * id (SQLite's planner, without statistics, would rather walk the unit's index in the order of the sort). */
+static const char *scope_by_key(struct ctx *c)
+{
+    return db_index_hints(c->db) ? " INDEXED BY sqlite_autoindex_item_scope_1" : "";
+}
+
 /* The page query of one stream: at most `limit` rows after the cursor in sort order. */
 static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct stream *s, struct sqlb *q, int64_t limit,
                             bool details)
@@ -734,12 +790,11 @@ static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct s
         q_int(q, limit);
         return;
     }
-    if (s->search && s->matches <= search_bound(c)) {
-        /* a few matches: read them first, then their scope rows by key, and sort */
-        buf_printf(&q->sql, ", %s FROM (%s) m CROSS JOIN item_scope s%s WHERE s.item_id = m.id AND s.unit_id = ?", col,
-                   ss->matches, row_joins);
-        q_text(q, s->search);
-        q_int(q, search_bound(c) + 1);
+    if (s->ids) {
+        /* a few matches, read by plan_search: their scope rows by key, then sorted */
+        buf_printf(&q->sql, ", %s FROM item_scope s%s%s WHERE ", col, scope_by_key(c), row_joins);
+        q_ints(c, q, "s.item_id", s->ids, (int)s->matches);
+        buf_puts(&q->sql, " AND s.unit_id = ?");
         q_int(q, s->drive);
         stream_where(c, pl, s, q, true, NULL, 0);
     } else {
@@ -1041,7 +1096,6 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
          * first count_bound(c) matches there) that pass the filters, per state; an item seen
          * through two streams counts once. Exact when no stream has more than that.
          */
-        const struct search_sql *ss = db_search_sql(c->db);
         struct sqlb *q = arena_alloc(c->arena, sizeof *q);
         buf_puts(&q->sql, "SELECT x.st, COUNT(DISTINCT x.id) FROM (");
         struct plan p2 = *pl;
@@ -1065,13 +1119,11 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
             buf_puts(&q->sql, k++ ? " UNION ALL " : "");
             /* items joined only when a filter reads them */
             const char *items = strstr(pl->post->text, "i.") ? " JOIN items i ON i.id = s.item_id" : "";
-            if (s->search) {
-                buf_printf(&q->sql,
-                           "SELECT s.state AS st, s.item_id AS id FROM (%s) m CROSS JOIN item_scope s%s WHERE "
-                           "s.item_id = m.id AND s.unit_id = ?",
-                           ss->matches, items);
-                q_text(q, s->search);
-                q_int(q, search_bound(c));
+            if (s->search) { /* its matches, read by plan_search (at most the bound) */
+                buf_printf(&q->sql, "SELECT s.state AS st, s.item_id AS id FROM item_scope s%s%s WHERE ",
+                           scope_by_key(c), items);
+                q_ints(c, q, "s.item_id", s->ids, (int)s->matches);
+                buf_puts(&q->sql, " AND s.unit_id = ?");
                 q_int(q, s->drive);
                 stream_where(c, &p2, &t, q, false, NULL, 0);
             } else {

@@ -20,7 +20,6 @@ static const struct search_sql sqlite_search = {
     .match = "item_fts MATCH ?",
     /* smaller is better; the number weighs most, then the title; scope tokens not at all (store_fts.c) */
     .rank = "ducha_rank(item_fts)",
-    .count = "SELECT COUNT(*) FROM (SELECT 1 FROM item_fts WHERE item_fts MATCH ? LIMIT ?) x",
     .drive = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
     .drive_order = "item_fts.rowid",
     .rebuild = "INSERT INTO item_fts (rowid, number, title, requirement, scope) SELECT i.id, COALESCE(i.number, ''), "
@@ -39,7 +38,6 @@ static const struct search_sql pg_search = {
     .rank_from = "item_scope s JOIN item_search g ON g.item_id = s.item_id",
     .match = "g.tsv @@ CAST(? AS tsquery)",
     .rank = "-ts_rank('{0, 0.2, 0.5, 1.0}', g.tsv, CAST(? AS tsquery))",
-    .count = "SELECT COUNT(*) FROM (SELECT 1 FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?) x",
     .clear = "DELETE FROM item_search",
     /* the scope rows only: item_search is empty, db_search_load fills it afterwards (inserting into
      * item_scope_refresh would tokenize every item in PL/pgSQL: item_scope_refresh_trg) */

@@ -20,7 +20,6 @@ struct search_sql {
     const char *rank_from; /* FROM text: the index and s joined, for `rank` and `match` (no parameter) */
     const char *match;     /* condition on the joined index (with join) */
     const char *rank;      /* ORDER BY expression, best match first (with join) */
-    const char *count;     /* "SELECT COUNT(*) …": the matches, at most the second parameter */
     /* where the index delivers its matches in item id order (SQLite FTS5): "FROM" text joining s to
      * the index, and the index's id column; NULL where the planner chooses (PostgreSQL) */
     const char *drive, *drive_order;

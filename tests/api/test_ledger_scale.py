@@ -274,6 +274,45 @@ def test_search_finds_short_and_long_words_only_in_scope(srv):
     assert r.status == 200 and r.json["items"] == [] and r.json["total"] == 0
 
 
+def test_a_search_with_more_matches_than_a_page_pages_and_counts_each_once(srv):
+    """A search with more matches than a page and fewer than ledger_search_bound: plan_search reads their ids once
+    and the sorted pages and the counts per state read the scope rows of those ids (the ranked page evaluates the
+    search again for its ranks). Every match of the county is walked once in the order of the sort, the totals
+    are exact and the counts leave the state filter out; a word that only another county has gives nothing."""
+    it = Items(srv)
+    drafts = [it.create(title=f"翡翠台账草稿{k}", due_date=day(20 + k)) for k in range(3)]
+    assigned = [it.bring("assigned", title=f"翡翠台账交办{k}", due_date=day(40 + k)) for k in range(2)]
+    apc = srv.client("ap_office")
+    r = apc.post("/api/v1/items", {"title": "安平县翡翠台账", "source_kind": "meeting",
+                                   "lead_unit_id": apc.unit_id("ap-jt"), "due_date": day(30)})
+    assert r.status == 201, r
+    office = srv.client("gc_office")
+    q = "%E7%BF%A1%E7%BF%A0%E5%8F%B0%E8%B4%A6"  # 翡翠台账
+    counts = {"draft": 3, "assigned": 2}
+    by_due = [i["id"] for i in drafts + assigned]
+    for sort, order in (("-created", sorted(by_due, reverse=True)), ("due", by_due), ("-due", by_due[::-1]),
+                        ("-updated", None), ("number", None)):
+        walked, first = walk(office, q=q, sort=sort, per_page=2)
+        ids = [i["id"] for i in walked]
+        assert sorted(ids) == sorted(by_due), (sort, ids)
+        assert order is None or ids == order, (sort, ids)
+        assert (first["total"], first["total_exact"], first["all"], first["counts"]) == (5, True, 5, counts), first
+        assert first["ranked"] is False and len(first["items"]) == 2
+    ranked = []
+    for page in (1, 2, 3):
+        r = office.get(f"/api/v1/items?q={q}&per_page=2&page={page}").json
+        assert r["ranked"] and (r["total"], r["total_exact"], r["all"], r["counts"]) == (5, True, 5, counts), r
+        ranked += [i["id"] for i in r["items"]]
+    assert sorted(ranked) == sorted(by_due)
+    r = office.get(f"/api/v1/items?q={q}&state=assigned&sort=due&per_page=1").json
+    assert (r["total"], r["total_exact"], r["all"], r["counts"]) == (2, True, 5, counts), r
+    assert [i["id"] for i in r["items"]] == [assigned[0]["id"]] and r["next"]
+    r = office.get("/api/v1/items?q=%E5%AE%89%E5%B9%B3%E5%8E%BF%E7%BF%A1%E7%BF%A0&per_page=2").json  # 安平县翡翠
+    assert (r["items"], r["total"], r["total_exact"], r["all"], r["counts"]) == ([], 0, True, 0, {}), r
+    r = apc.get("/api/v1/items?q=%E5%AE%89%E5%B9%B3%E5%8E%BF%E7%BF%A1%E7%BF%A0").json
+    assert [i["title"] for i in r["items"]] == ["安平县翡翠台账"] and r["total"] == 1, r
+
+
 def test_counts_say_when_they_are_bounded(backend):
     s = Server(backend.new_db(), extra_args=["--set", "ledger_count_bound=5"])
     try:
