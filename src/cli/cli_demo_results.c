@@ -6,6 +6,8 @@
  * to the public. Then this year's target-responsibility scorecard of 古城县, drawn from all of that under the
  * default rules, with one adjustment by the office: it is left a draft (the office's one to-do of the
  * module: submit it to the principal leader), so that the scoring can be walked from there.
+ * Before that card, last year's, issued, with an objection of 交通运输局's head to an adjustment that waits on
+ * the office (its to-do: decide it).
  * Last of the demo (demo_results_pending): an admonition talk (约谈) about the item at risk, submitted by the
  * office and waiting on the principal leader (his to-do), which the unit does not see before it is issued.
  */
@@ -65,6 +67,60 @@ static int issued(struct ctx *c, bool bulletin, json_t *body, int64_t *id)
            act(c, bulletin, *id, "gc_office", "issue", json_object());
 }
 
+/* Takes the scorecard id through action as user (body stolen). */
+static int card_act(struct ctx *c, int64_t id, const char *user, const char *action, json_t *body)
+{
+    json_t *out = NULL;
+    if (demo_as_user(c, user))
+        return 1;
+    enum err e = scorecards_act(c, id, action, body, &out);
+    json_decref(out);
+    json_decref(body);
+    if (e)
+        return cli_fail("demo scorecard %" PRId64 " %s by %s: %s", id, action, user, c->msg ? c->msg : "");
+    return 0;
+}
+
+/* Last year's scorecard of 古城县, issued, with one adjustment of the office to 交通运输局 (jt) to which the
+ * bureau's head objects: the objection waits on the office (its to-do). Made before this year's draft, so that
+ * the draft is the newest card of the list. */
+static int demo_objection(struct ctx *c, int year, int64_t jt)
+{
+    json_t *out = NULL, *body = json_pack("{si}", "year", year);
+    if (demo_as_user(c, "gc_office"))
+        return 1;
+    enum err e = scorecards_create(c, body, &out);
+    json_decref(body);
+    int64_t card = e ? 0 : json_integer_value(json_object_get(out, "id")), adjustment = 0;
+    json_decref(out);
+    out = NULL;
+    if (!e) {
+        body = json_pack("{sI si ss}", "unit_id", (json_int_t)jt, "points", -2, "reason",
+                         "未按时报送年度目标责任落实情况自查报告");
+        e = scorecards_adjust(c, card, body, &out);
+        json_decref(body);
+        json_t *adj = json_array_get(json_object_get(out, "adjustments"), 0);
+        adjustment = json_integer_value(json_object_get(adj, "id"));
+        json_decref(out);
+        out = NULL;
+    }
+    if (e || !adjustment)
+        return cli_fail("demo scorecard of %d: %s", year, c->msg ? c->msg : "no adjustment");
+    if (card_act(c, card, "gc_office", "submit", json_object()) ||
+        card_act(c, card, "gc_principal", "approve", json_object()) ||
+        card_act(c, card, "gc_office", "issue", json_object()) || demo_as_user(c, "gc_head"))
+        return 1;
+    body = json_pack("{sI ss ss}", "adjustment_id", (json_int_t)adjustment, "reason",
+                     "自查报告已于规定时限前经县政府办公室公文交换报送，系登记遗漏，请求取消该项扣分。", "evidence",
+                     "公文交换签收单（县政府办公室签收）");
+    e = objections_create(c, card, body, &out);
+    json_decref(body);
+    json_decref(out);
+    if (e)
+        return cli_fail("demo objection: %s", c->msg ? c->msg : "");
+    return 0;
+}
+
 int demo_results(struct ctx *c)
 {
     int64_t road = item_titled(c, "国省干线公路养护专项整治"), homes = item_titled(c, "老旧小区改造提升工程");
@@ -108,6 +164,8 @@ int demo_results(struct ctx *c)
                          (json_int_t)praise, (json_int_t)criticism, "public", 1),
                &bulletin))
         return 1;
+    if (demo_objection(c, atoi(today) - 1, jt))
+        return 1;
     json_t *card = NULL, *out = NULL;
     int64_t card_id = 0;
     if (demo_as_user(c, "gc_office"))
@@ -131,7 +189,8 @@ int demo_results(struct ctx *c)
     /* as for the items: the demo's users start with empty inboxes */
     if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
         return cli_fail("demo results: cannot clear the demo's notifications");
-    printf("demo results: a praise, a criticism, a talk, bulletin %" PRId64 " and scorecard %" PRId64 " of 古城县\n",
+    printf("demo results: a praise, a criticism, a talk, bulletin %" PRId64 ", an objection to last year's scorecard "
+           "and scorecard %" PRId64 " of 古城县\n",
            bulletin, card_id);
     return 0;
 }

@@ -154,7 +154,8 @@ enum err objection_load(struct ctx *c, int64_t id, struct objection *o)
     w->home_path = o->home_path;
     o->unit_paths[0] = o->unit_path;
     w->scope = (struct perm_item){o->home_path, o->unit_paths, 1, true};
-    w->title = o->card_title;
+    /* the unit that objected first: the office's to-dos of two units' objections to one card differ */
+    w->title = arena_printf(c->arena, "%s：%s", o->unit_name, o->card_title);
     o->part = (struct wf_part){0, o->unit_id, (int)o->state, o->unit_id, o->unit_path, o->unit_name, 0};
     w->parts = &o->part;
     w->nparts = w->ntracks = 1;

@@ -64,3 +64,37 @@ def test_the_demo_talk_waits_on_the_principal_and_reaches_the_unit_once_issued(i
     assert [i["id"] for i in it.c("gc_head").get(f"/api/v1/results/{talk['id']}").json["items"]] == [item_id(it)]
     assert any(m["object_id"] == talk["id"] for m in it.c("gc_head").get("/api/v1/inbox?limit=100").json["messages"]
                if m["object_type"] == "result")
+
+
+def test_the_demo_objection_waits_on_the_office_which_decides_it_and_the_bureau_is_told(it):
+    """Last year's card of 古城县 is issued with an adjustment of −2 to 交通运输局, to which the bureau's head objected:
+    the office has the to-do (decide) and the decisions; the bureau sees its objection, another county does not; the
+    office rejects it and the head is told. This year's draft stays the newest card of the list."""
+    year = it.c("gc_office").get("/api/v1/scoring/rules").json["year"]
+    assert it.c("gc_office").get("/api/v1/scorecards").json["scorecards"][0]["year"] == year
+    [card] = it.c("gc_office").get(f"/api/v1/scorecards?year={year - 1}").json["scorecards"]
+    assert card["state"] == "issued", card
+    r = it.c("gc_office").get(f"/api/v1/objections?scorecard_id={card['id']}")
+    assert r.status == 200 and r.json["total"] == 1, r
+    [obj] = r.json["objections"]
+    assert obj["state"] == "pending" and obj["unit"]["code"] == "gc-jt" and obj["adjustment_id"], obj
+    assert obj["points_before"] == -2 and obj["evidence"].startswith("公文交换签收单"), obj
+    todos = it.c("gc_office").get("/api/v1/todos?kind=objection&limit=200").json["todos"]
+    # the to-do names the unit that objected and the card
+    assert [(t["task"], t["title"]) for t in todos if t["object_id"] == obj["id"]] == [
+        ("decide", f"古城县交通运输局：{card['title']}")], todos
+    assert set(it.c("gc_office").get(f"/api/v1/objections/{obj['id']}").json["allowed_actions"]) == {"uphold", "reject"}
+    for user in ("gc_head", "gc_contact"):
+        assert it.c(user).get(f"/api/v1/objections/{obj['id']}").json["allowed_actions"] == [], user
+    for user in ("gc_head2", "ap_office"):
+        assert it.c(user).get(f"/api/v1/objections/{obj['id']}").status == 404, user
+    # the bureau's card shows the objection on the adjustment
+    mine = it.c("gc_head").get(f"/api/v1/scorecards/{card['id']}/units/{obj['unit']['id']}").json
+    assert [a["objection"]["state"] for a in mine["adjustments"] if a["id"] == obj["adjustment_id"]] == ["pending"]
+    # the office rejects it: the to-do leaves, the head is told
+    r = it.c("gc_office").post(f"/api/v1/objections/{obj['id']}/actions/reject", {"reason": "经核查公文交换记录，未见该报告"})
+    assert r.status == 200 and r.json["state"] == "rejected", r
+    todos = it.c("gc_office").get("/api/v1/todos?kind=objection&limit=200").json["todos"]
+    assert [t for t in todos if t["object_id"] == obj["id"]] == []
+    assert any(m["object_id"] == obj["id"] for m in it.c("gc_head").get("/api/v1/inbox?limit=100").json["messages"]
+               if m["object_type"] == "objection")

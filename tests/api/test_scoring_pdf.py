@@ -29,7 +29,10 @@ def card(it):
     for user, action in (("gc_office", "submit"), ("gc_principal", "approve"), ("gc_office", "issue")):
         r = it.c(user).post(f"/api/v1/scorecards/{cid}/actions/{action}", {})
         assert r.status == 200, r
-    assert r.json["number"] == f"古督考〔{year}〕1号", r.json["number"]
+    # numbered in the series of the issue's year, after the demo's card of last year issued this year
+    earlier = [c["number"] for c in it.c("gc_office").get(f"/api/v1/scorecards?year={year - 1}").json["scorecards"]
+               if (c["number"] or "").startswith(f"古督考〔{year}〕")]
+    assert r.json["number"] == f"古督考〔{year}〕{len(earlier) + 1}号", (r.json["number"], earlier)
     return r.json
 
 

@@ -57,7 +57,7 @@ test('the unit contact\'s lists on a phone are cards that fit', async (t) => {
     { path: '/liaisons', tables: ['liaisons-table'], label: '联络员', name: 'liaisons-phone' },
     { path: '/results', tables: ['res-table'], label: '状态' },
     { path: '/bulletins', tables: ['bul-table'] },
-    { path: '/scorecards', empty: ['card-table'] },
+    { path: '/scorecards', tables: ['card-table'] },
     { path: '/warnings', tables: ['wn-units', 'wn-rows'], name: 'warnings-phone' }
   ])
 })

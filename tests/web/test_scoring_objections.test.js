@@ -6,28 +6,14 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { issuedDemoCard, objectionTodos } from './scorecards.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
 test('an objection: the unit objects to a line → the office upholds it → the unit sees the adjusted card', async (t) => {
-  const asOffice = await apiAs(server, 'gc_office')
-  const asPrincipal = await apiAs(server, 'gc_principal')
-  const asHead = await apiAs(server, 'gc_head')
-  const year = (await asOffice('GET', '/api/v1/scoring/rules')).json.year
-  const card = (await asOffice('GET', `/api/v1/scorecards?year=${year}`)).json.scorecards.find((c) => c.state === 'draft')
-  assert.ok(card, 'the demo has a draft scorecard of this year')
-  assert.equal((await asOffice('PATCH', `/api/v1/scorecards/${card.id}`, { refresh: true })).status, 200)
-  for (const [as, action] of [[asOffice, 'submit'], [asPrincipal, 'approve'], [asOffice, 'issue']]) {
-    const r = await as('POST', `/api/v1/scorecards/${card.id}/actions/${action}`, {})
-    assert.equal(r.status, 200, JSON.stringify(r.json))
-  }
-  const jt = (await asHead('GET', `/api/v1/scorecards/${card.id}`)).json.units[0]
-  const before = (await asHead('GET', `/api/v1/scorecards/${card.id}/units/${jt.unit_id}`)).json
-  assert.equal(before.may_object, true)
-  const line = before.lines.filter((l) => l.points < 0).sort((a, b) => a.points - b.points)[0]
-  assert.ok(line, 'the bureau has a deduction')
+  const { asOffice, asHead, card, unitId, before, line } = await issuedDemoCard(server)
 
   // the head objects to the line: the reason is asked for, then it is on the line
   const head = await newPage(browser, server)
@@ -49,7 +35,7 @@ test('an objection: the unit objects to a line → the office upholds it → the
   await assertNoErrors(t, head)
 
   // the office has it as a to-do; the to-do's link opens the objection; it upholds it
-  const todos = (await asOffice('GET', '/api/v1/todos?kind=objection&limit=50')).json.todos
+  const todos = await objectionTodos(asOffice, card.id)
   assert.equal(todos.length, 1, JSON.stringify(todos))
   const office = await newPage(browser, server)
   await loginOk(office, 'gc_office')
@@ -65,10 +51,10 @@ test('an objection: the unit objects to a line → the office upholds it → the
   await od.waitFor({ state: 'hidden' })
   await office.locator(`[data-test=obj-state-${oid}]`, { hasText: '异议成立' }).waitFor()
   await assertNoErrors(t, office)
-  assert.equal((await asOffice('GET', '/api/v1/todos?kind=objection&limit=50')).json.todos.length, 0)
+  assert.equal((await objectionTodos(asOffice, card.id)).length, 0)
 
   // the head sees the line at 0, upheld, and the higher total; and was told
-  const after = (await asHead('GET', `/api/v1/scorecards/${card.id}/units/${jt.unit_id}`)).json
+  const after = (await asHead('GET', `/api/v1/scorecards/${card.id}/units/${unitId}`)).json
   assert.equal(after.total, before.total - line.points)
   await head.reload()
   await drawer.locator(`[data-test=line-objection-${line.id}]`, { hasText: '异议成立' }).waitFor()
@@ -81,5 +67,42 @@ test('an objection: the unit objects to a line → the office upholds it → the
   assert.equal(pdf.suggestedFilename(), `${(await asHead('GET', `/api/v1/scorecards/${card.id}`)).json.number}-古城县交通运输局考评得分.pdf`)
   const inbox = (await asHead('GET', '/api/v1/inbox?limit=50')).json.messages
   assert.ok(inbox.some((m) => m.object_type === 'objection' && m.subject.includes('异议成立')), 'the head was told')
+  await assertNoErrors(t, head)
+})
+
+// The demo's objection (交通运输局's head to an adjustment of last year's card): the office finds it on its workbench
+// under 考评异议, opens it from there and rejects it; the head sees it on his card and was told. Screenshot: objection-workbench.
+test('the demo\'s objection: the office decides it from its workbench', async (t) => {
+  const asOffice = await apiAs(server, 'gc_office')
+  const year = (await asOffice('GET', '/api/v1/scoring/rules')).json.year
+  const [card] = (await asOffice('GET', `/api/v1/scorecards?year=${year - 1}`)).json.scorecards
+  const [obj] = (await asOffice('GET', `/api/v1/objections?scorecard_id=${card.id}`)).json.objections
+  assert.equal(obj.state, 'pending')
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.click('[data-test=wb-card-kind-objection]')
+  const todo = office.locator('[data-test=wb-todos] .el-table__row', { hasText: card.title })
+  await todo.waitFor()
+  assert.match(await todo.textContent(), /考评异议待处理/)
+  await shot(office, 'objection-workbench')
+  await todo.click()
+  await office.waitForURL(new RegExp(`/objections/${obj.id}$`))
+  const row = office.locator('[data-test=obj-table] .el-table__row.focus')
+  await row.locator('text=公文交换签收单').waitFor()
+  await office.click(`[data-test=obj-reject-${obj.id}]`)
+  const od = office.locator('[data-test=obj-dialog]')
+  await od.waitFor()
+  await od.locator('[data-test=obj-decision]').fill('经核查县政府办公室公文交换记录，未见该报告按时报送，维持扣分')
+  await od.locator('[data-test=obj-submit]').click()
+  await od.waitFor({ state: 'hidden' })
+  await office.locator(`[data-test=obj-state-${obj.id}]`, { hasText: '异议不成立' }).waitFor()
+  await assertNoErrors(t, office)
+
+  const head = await newPage(browser, server)
+  await loginOk(head, 'gc_head')
+  await head.goto(`/scorecards/${card.id}`)
+  await head.locator('[data-test=card-drawer] [data-test=card-adjustment]', { hasText: '异议不成立' }).waitFor()
+  const inbox = (await (await apiAs(server, 'gc_head'))('GET', '/api/v1/inbox?limit=50')).json.messages
+  assert.ok(inbox.some((m) => m.object_type === 'objection' && m.object_id === obj.id), 'the head was told')
   await assertNoErrors(t, head)
 })

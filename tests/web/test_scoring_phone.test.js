@@ -4,27 +4,15 @@
 // sees the line upheld. At every page, drawer and dialog nothing scrolls sideways. Screenshot: objection-phone.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { issuedDemoCard, objectionTodos } from './scorecards.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
 
 test('a scorecard objection on a phone: the unit objects, the office decides by its to-do', async (t) => {
-  const asOffice = await apiAs(server, 'gc_office')
-  const asPrincipal = await apiAs(server, 'gc_principal')
-  const asHead = await apiAs(server, 'gc_head')
-  const year = (await asOffice('GET', '/api/v1/scoring/rules')).json.year
-  const card = (await asOffice('GET', `/api/v1/scorecards?year=${year}`)).json.scorecards.find((c) => c.state === 'draft')
-  assert.ok(card, 'the demo has a draft scorecard of this year')
-  for (const [as, action] of [[asOffice, 'submit'], [asPrincipal, 'approve'], [asOffice, 'issue']]) {
-    const r = await as('POST', `/api/v1/scorecards/${card.id}/actions/${action}`, {})
-    assert.equal(r.status, 200, JSON.stringify(r.json))
-  }
-  const jt = (await asHead('GET', `/api/v1/scorecards/${card.id}`)).json.units[0]
-  const before = (await asHead('GET', `/api/v1/scorecards/${card.id}/units/${jt.unit_id}`)).json
-  const line = before.lines.filter((l) => l.points < 0).sort((a, b) => a.points - b.points)[0]
-  assert.ok(line, 'the bureau has a deduction')
+  const { asOffice, card, line } = await issuedDemoCard(server)
 
   const head = await newPage(browser, server, PHONE)
   await loginOk(head, 'gc_head')
@@ -51,7 +39,7 @@ test('a scorecard objection on a phone: the unit objects, the office decides by 
   // the office: its to-do opens the objection; it upholds it
   const office = await newPage(browser, server, PHONE)
   await loginOk(office, 'gc_office')
-  const todos = (await asOffice('GET', '/api/v1/todos?kind=objection&limit=50')).json.todos
+  const todos = await objectionTodos(asOffice, card.id)
   assert.equal(todos.length, 1, JSON.stringify(todos))
   const oid = todos[0].object_id
   await office.goto(todos[0].link) // the to-do's link (the office's workbench pages through many to-dos)
