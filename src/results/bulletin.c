@@ -285,7 +285,7 @@ static enum err check_results(struct ctx *c, const char *home, const json_t *ids
         if (r.kind != RES_PRAISE && r.kind != RES_CRITICISM)
             return ctx_fail_field(c, "result_ids", "通报只能点名通报表扬和通报批评，%s不能列入（result_ids）",
                                   result_kind_label(r.kind));
-        if (r.state != RES_ST_ISSUED)
+        if (r.state != RES_ST_ISSUED && r.state != RES_ST_REVIEWING && r.state != RES_ST_CLOSED)
             return ctx_fail_field(c, "result_ids", "《%s》尚未印发，不能列入通报（result_ids）", r.title);
     }
     return ERR_OK;

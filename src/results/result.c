@@ -30,6 +30,7 @@ const struct jv_field results_create_spec[] = {
     {"talk_by", JV_STRING, 0, 0, 100, "约谈人"},
     {"talk_at", JV_STRING, JV_NULLABLE, 0, 16, "约谈时间"},
     {"talk_place", JV_STRING, 0, 0, 200, "约谈地点"},
+    {"rectify_due", JV_STRING, JV_NULLABLE, 0, 10, "整改时限"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -45,6 +46,7 @@ const struct jv_field results_update_spec[] = {
     {"talk_by", JV_STRING, 0, 0, 100, "约谈人"},
     {"talk_at", JV_STRING, JV_NULLABLE, 0, 16, "约谈时间"},
     {"talk_place", JV_STRING, 0, 0, 200, "约谈地点"},
+    {"rectify_due", JV_STRING, JV_NULLABLE, 0, 10, "整改时限"},
     {"version", JV_INT, 0, 0, 0, "版本"},
     {NULL, 0, 0, 0, 0, NULL},
 };
@@ -55,6 +57,7 @@ const struct jv_field results_action_spec[] = {
     {"record", JV_STRING, 0, 0, 20000, "约谈记录"},
     {"text", JV_STRING, 0, 0, 10000, "跟踪落实情况"},
     {"held_at", JV_STRING, 0, 0, 16, "约谈实际时间"},
+    {"rectification", JV_STRING, 0, 0, 20000, "整改情况"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -79,11 +82,11 @@ bool result_time_valid(const char *s)
     "r.id, r.kind, r.number, r.title, r.content, r.office_unit_id, r.home_path, r.unit_id, r.unit_path, u.name, "      \
     "u.code, o.name, r.person, r.recipient, r.referral_to, r.talk_by, r.talk_at, r.talk_place, r.talk_record, "        \
     "r.held_at, r.follow_up, r.state, r.year, r.created_by, r.created_at, r.updated_at, r.approved_at, "               \
-    "r.issued_at, r.closed_at, r.version"
+    "r.issued_at, r.closed_at, r.version, r.rectify_due, r.rectification, r.rectified_at, r.rectify_escalated"
 
 static bool issued(enum result_state s)
 {
-    return s == RES_ST_ISSUED || s == RES_ST_HELD || s == RES_ST_CLOSED;
+    return s == RES_ST_ISSUED || s == RES_ST_HELD || s == RES_ST_CLOSED || s == RES_ST_REVIEWING;
 }
 
 /* The engine's view: home the drafting government, the unit concerned the one part, visible to that
@@ -102,7 +105,8 @@ static void result_view(struct result *r)
     o->number = r->number;
     o->title = r->title;
     o->due_date = NULL;
-    r->part = (struct wf_part){0, r->unit_id, (int)r->state, r->unit_id, r->unit_path, r->unit_name, 0};
+    /* a criticism's unit reports its rectification by its deadline: the to-do's due day */
+    r->part = (struct wf_part){0, r->unit_id, (int)r->state, r->unit_id, r->unit_path, r->unit_name, 0, r->rectify_due};
     o->parts = &r->part;
     o->nparts = o->ntracks = 1;
 }
@@ -150,6 +154,10 @@ enum err result_load(struct ctx *c, int64_t id, struct result *r)
         r->issued_at = res_col(c, st, 27);
         r->closed_at = res_col(c, st, 28);
         r->version = stmt_int(st, 29);
+        r->rectify_due = res_col(c, st, 30);
+        r->rectification = res_col(c, st, 31);
+        r->rectified_at = res_col(c, st, 32);
+        r->rectify_escalated = stmt_int(st, 33) != 0;
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -187,6 +195,7 @@ static json_t *merged(const struct result *r, const json_t *b)
                           (json_int_t)r->unit_id, "person", r->person, "recipient", r->recipient, "referral_to",
                           res_str(r->referral_to), "talk_by", r->talk_by, "talk_at", res_str(r->talk_at));
     json_object_set_new(m, "talk_place", json_string(r->talk_place));
+    json_object_set_new(m, "rectify_due", res_str(r->rectify_due));
     json_object_update(m, (json_t *)b);
     return m;
 }
@@ -221,7 +230,7 @@ static enum err check_kind(struct ctx *c, enum result_kind k, const json_t *m)
                               "移送需要指明移送对象（referral_to）：supervision（监察机关）或 judicial（司法机关）");
     if (k != RES_REFERRAL && to)
         return ctx_fail_field(c, "referral_to", "只有移送填写移送对象（referral_to）");
-    return ERR_OK;
+    return result_rectify_check(c, k, m);
 }
 
 /* The unit concerned lies in the drafting government's subtree (not the government itself). */
@@ -379,13 +388,15 @@ static enum err create_tx(struct ctx *c, void *arg)
     const char *talk_by = jv_str(b, "talk_by"), *place = jv_str(b, "talk_place");
     e = db_one_int(c->db, &a->id,
                    "INSERT INTO results (kind, title, content, office_unit_id, home_path, unit_id, unit_path, person, "
-                   "recipient, referral_to, talk_by, talk_at, talk_place, state, year, created_by, created_at, "
-                   "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?) RETURNING id",
+                   "recipient, referral_to, talk_by, talk_at, talk_place, rectify_due, state, year, created_by, "
+                   "created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'draft', ?, ?, ?, ?) "
+                   "RETURNING id",
                    DB_TEXT(result_kind_name(a->kind)), DB_TEXT(jv_str(b, "title")), DB_TEXT(jv_str(b, "content")),
                    DB_INT(office), DB_TEXT(home), DB_INT(unit), DB_TEXT(unit_path), DB_TEXT(person ? person : ""),
                    DB_TEXT(recipient ? recipient : ""), DB_TEXT(jv_str(b, "referral_to")),
                    DB_TEXT(talk_by ? talk_by : ""), DB_TEXT(jv_str(b, "talk_at")), DB_TEXT(place ? place : ""),
-                   DB_INT(atoi(today)), DB_INT(c->user->id), DB_TEXT(at), DB_TEXT(at));
+                   DB_TEXT(jv_str(b, "rectify_due")), DB_INT(atoi(today)), DB_INT(c->user->id), DB_TEXT(at),
+                   DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "新建结果运用记录");
     if ((e = save_links(c, a->id, "item", ids)) || (e = save_links(c, a->id, "inspection", insp)) ||
@@ -439,12 +450,12 @@ static enum err update_tx(struct ctx *c, void *arg)
     time_format_iso(c->now, at);
     e = db_exec(c->db,
                 "UPDATE results SET title = ?, content = ?, unit_id = ?, unit_path = ?, person = ?, recipient = ?, "
-                "referral_to = ?, talk_by = ?, talk_at = ?, talk_place = ?, updated_at = ?, version = version + 1 "
-                "WHERE id = ?",
+                "referral_to = ?, talk_by = ?, talk_at = ?, talk_place = ?, rectify_due = ?, updated_at = ?, "
+                "version = version + 1 WHERE id = ?",
                 DB_TEXT(jv_str(m, "title")), DB_TEXT(jv_str(m, "content")), DB_INT(unit), DB_TEXT(unit_path),
                 DB_TEXT(jv_str(m, "person")), DB_TEXT(jv_str(m, "recipient")), DB_TEXT(jv_str(m, "referral_to")),
                 DB_TEXT(jv_str(m, "talk_by")), DB_TEXT(jv_str(m, "talk_at")), DB_TEXT(jv_str(m, "talk_place")),
-                DB_TEXT(at), DB_INT(r.id));
+                DB_TEXT(jv_str(m, "rectify_due")), DB_TEXT(at), DB_INT(r.id));
     if (e) {
         e = ctx_db_fail(c, e, "修改结果运用记录");
         goto out;
@@ -523,6 +534,13 @@ static json_t *result_json(struct ctx *c, struct result *r)
     else
         json_object_set_new(o, "talk", json_null());
     json_object_set_new(o, "follow_up", res_str(r->follow_up));
+    if (r->kind == RES_CRITICISM)
+        json_object_set_new(o, "rectification",
+                            json_pack("{so so so sb}", "due_date", res_str(r->rectify_due), "text",
+                                      res_str(r->rectification), "reported_at", res_str(r->rectified_at), "escalated",
+                                      r->rectify_escalated));
+    else
+        json_object_set_new(o, "rectification", json_null());
     json_object_set_new(o, "items", items_json(c, r->id));
     json_object_set_new(o, "inspections", inspections_json(c, r->id));
     json_object_set_new(o, "created_at", json_string(r->created_at));
@@ -575,7 +593,7 @@ static const char *visible_where(struct ctx *c, struct res_binds *b)
         const char *up = perm_path_upper(c->arena, scope[i]);
         w = arena_printf(c->arena,
                          "%s%s(r.home_path >= ? AND r.home_path < ?) OR (r.unit_path >= ? AND r.unit_path < ? "
-                         "AND r.state IN ('issued', 'held', 'closed'))",
+                         "AND r.state IN ('issued', 'held', 'closed', 'reviewing'))",
                          w, *w ? " OR " : "");
         res_bind_add(c, b, DB_TEXT(scope[i]));
         res_bind_add(c, b, DB_TEXT(up));
@@ -585,7 +603,7 @@ static const char *visible_where(struct ctx *c, struct res_binds *b)
     for (int i = 0; ns && i < c->user->nportfolio; i++) {
         const char *p = c->user->portfolio_paths[i];
         w = arena_printf(c->arena,
-                         "%s OR (r.unit_path >= ? AND r.unit_path < ? AND r.state IN ('issued', 'held', "
+                         "%s OR (r.unit_path >= ? AND r.unit_path < ? AND r.state IN ('issued', 'held', 'reviewing', "
                          "'closed'))",
                          w);
         res_bind_add(c, b, DB_TEXT(p));
@@ -677,4 +695,5 @@ void results_register(void)
     units_register_path_copy("score_objections", "unit_path");
     units_register_path_copy("early_warnings", "unit_path");
     units_register_path_copy("early_warnings", "office_path");
+    result_rectify_register();
 }

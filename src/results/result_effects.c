@@ -1,7 +1,7 @@
 /*
  * result_effects.c: what each action of the results' workflow does besides changing the state: the
  * approval's who and when, the number and the issue date, a talk's record, the follow-up or outcome,
- * the closing date. The engine (src/workflow) calls them inside the action's transaction, after every
+ * the closing date; a criticism's rectification (result_rectify.c). The engine (src/workflow) calls them inside the action's transaction, after every
  * check passed; it writes the state, the timeline (the save hook), the audit record and the to-dos.
  */
 #include "results/results_internal.h"
@@ -40,7 +40,7 @@ static enum err issue(struct wf_act *a)
     a->obj->number = r->number;
     json_object_set_new(a->data, "number", json_string(r->number));
     a->outcome = arena_printf(c->arena, "%s已经政府主要领导批准印发。", result_kind_label(r->kind));
-    return ERR_OK;
+    return result_rectify_start(a); /* a criticism: the unit's rectification deadline */
 }
 
 /* record_talk: the record and when it was held (now, unless held_at says when). */
@@ -87,7 +87,13 @@ static enum err close_unissued(struct wf_act *a)
 
 /* submit and return only change the state and the timeline. */
 const struct wf_effect result_effects[RES_ACT__COUNT] = {
-    [RES_ACT_APPROVE] = {approve, NULL},         [RES_ACT_ISSUE] = {issue, NULL},
-    [RES_ACT_RECORD_TALK] = {record_talk, NULL}, [RES_ACT_FOLLOW_UP] = {follow_up, NULL},
-    [RES_ACT_REFUSE] = {close_unissued, NULL},   [RES_ACT_WITHDRAW] = {close_unissued, NULL},
+    [RES_ACT_APPROVE] = {approve, NULL},
+    [RES_ACT_ISSUE] = {issue, NULL},
+    [RES_ACT_RECORD_TALK] = {record_talk, NULL},
+    [RES_ACT_FOLLOW_UP] = {follow_up, NULL},
+    [RES_ACT_REFUSE] = {close_unissued, NULL},
+    [RES_ACT_WITHDRAW] = {close_unissued, NULL},
+    [RES_ACT_REPORT_RECTIFICATION] = {result_rectify_report, NULL},
+    [RES_ACT_ACCEPT_RECTIFICATION] = {result_rectify_accept, NULL},
+    [RES_ACT_RETURN_RECTIFICATION] = {result_rectify_return, NULL},
 };

@@ -61,7 +61,7 @@ enum err results_export_csv(struct ctx *c, int year, const char *kind, struct bu
     struct stmt *st =
         db_query(c->db,
                  "SELECT r.id FROM results r WHERE r.home_path = ? AND r.num_year = ? AND "
-                 "r.state IN ('issued', 'held', 'closed') AND (? IS NULL OR r.kind = ?) "
+                 "r.state IN ('issued', 'held', 'closed', 'reviewing') AND (? IS NULL OR r.kind = ?) "
                  "ORDER BY r.kind, r.num_seq LIMIT ?",
                  DB_TEXT(g->unit_path), DB_INT(year), DB_TEXT(kind), DB_TEXT(kind), DB_INT(EXPORT_ROWS_MAX));
     if (!st)

@@ -22,6 +22,7 @@ static const struct wf_name states[RES_ST__COUNT] = {
     [RES_ST_CLOSED] = {"closed", "已办结", "Closed"},
     [RES_ST_REFUSED] = {"refused", "未获批准", "Refused"},
     [RES_ST_WITHDRAWN] = {"withdrawn", "已撤销", "Withdrawn"},
+    [RES_ST_REVIEWING] = {"reviewing", "整改情况待审核", "Rectification under review"},
 };
 
 static const struct wf_name actions[RES_ACT__COUNT] = {
@@ -33,6 +34,9 @@ static const struct wf_name actions[RES_ACT__COUNT] = {
     [RES_ACT_RECORD_TALK] = {"record_talk", "记录约谈情况", "Record the talk"},
     [RES_ACT_FOLLOW_UP] = {"follow_up", "跟踪反馈并办结", "Record the follow-up"},
     [RES_ACT_WITHDRAW] = {"withdraw", "撤销", "Withdraw"},
+    [RES_ACT_REPORT_RECTIFICATION] = {"report_rectification", "报送整改情况", "Report the rectification"},
+    [RES_ACT_ACCEPT_RECTIFICATION] = {"accept_rectification", "整改情况审核通过", "Accept the rectification"},
+    [RES_ACT_RETURN_RECTIFICATION] = {"return_rectification", "退回整改情况", "Return the rectification"},
 };
 
 /* in the order of enum result_field */
@@ -40,11 +44,13 @@ static const struct wf_field fields[] = {
     {"reason", true, "需要填写理由（reason）"},
     {"record", true, "需要填写约谈记录（record）"},
     {"text", true, "需要填写跟踪反馈情况（text）"},
+    {"rectification", true, "需要填写整改情况（rectification）"},
 };
 
 static const struct wf_cond conds[RES_COND__COUNT] = {
     [RES_COND_TALK] = {"talk", "只有约谈需要记录约谈情况"},
     [RES_COND_OUTCOME] = {"outcome", "只有问责建议和移送在印发后反馈处理结果；约谈请先记录约谈情况"},
+    [RES_COND_RECTIFY] = {"rectify", "只有限期整改的通报批评需要报送整改情况"},
 };
 
 /* clang-format off */
@@ -67,6 +73,11 @@ static const struct wf_row rows[] = {
     T(HELD, FOLLOW_UP, CLOSED, DRAFTER, ANY, RES_F_TEXT, "the follow-up of the talk (整改跟踪)"),
     T(DRAFT, WITHDRAW, WITHDRAWN, DRAFTER, ANY, RES_F_REASON, "reason; the number is never assigned"),
     T(PENDING, WITHDRAW, WITHDRAWN, DRAFTER, ANY, RES_F_REASON, "reason; the approval request is dropped"),
+    /* a criticism's rectification (限期整改): the unit concerned reports, the office reviews */
+    {RES_ST_ISSUED, RES_ACT_REPORT_RECTIFICATION, RES_ST_REVIEWING, WF_PART, CAP_RECT_HANDLE, ANY, RES_F_RECTIFICATION,
+     RES_COND_RECTIFY, 0, 0, "the unit's rectification (what was done), by its contact or head; its deadline met or late"},
+    T(REVIEWING, ACCEPT_RECTIFICATION, CLOSED, DRAFTER, ANY, 0, "the office accepts the rectification (an optional note in text)"),
+    T(REVIEWING, RETURN_RECTIFICATION, ISSUED, DRAFTER, ANY, RES_F_REASON, "reason; the unit reports again, on the same deadline"),
 };
 
 #define HOME(role) {role, WF_AT_HOME, 0, false}
@@ -81,6 +92,10 @@ static const struct wf_wait waits[] = {
     OBJW(ISSUED, RES_COND_TALK, "record_talk", "待约谈并记录约谈情况", "Hold and record the talk", RECORD_TALK, HOME(ROLE_OFFICE)),
     OBJW(ISSUED, RES_COND_OUTCOME, "follow_up", "待反馈处理结果", "Record the outcome", FOLLOW_UP, HOME(ROLE_OFFICE)),
     OBJW(HELD, 0, "follow_up", "约谈后待跟踪整改", "Follow up the talk", FOLLOW_UP, HOME(ROLE_OFFICE)),
+    {0, RES_ST_ISSUED, RES_COND_RECTIFY, "report_rectification", "报送整改情况", RES_ACT_REPORT_RECTIFICATION,
+     {UNIT(ROLE_CONTACT)}, 1, "Report the rectification"},
+    OBJW(REVIEWING, 0, "review_rectification", "整改情况待审核", "Review the rectification", ACCEPT_RECTIFICATION,
+         HOME(ROLE_OFFICE)),
 };
 
 /* Whom each decision is told besides the to-dos: the unit concerned once it takes effect; the office
@@ -89,6 +104,9 @@ static const struct wf_inform informs[] = {
     {RES_ACT_ISSUE, WF_INFORM_CONCERNED, UNIT(ROLE_HEAD), "the record as issued (a talk: who, whom, when, where)"},
     {RES_ACT_ISSUE, WF_INFORM_CONCERNED, UNIT(ROLE_CONTACT), "the record as issued"},
     {RES_ACT_REFUSE, WF_INFORM_ONCE, HOME(ROLE_OFFICE), "refused, with the reason"},
+    {RES_ACT_ACCEPT_RECTIFICATION, WF_INFORM_CONCERNED, UNIT(ROLE_CONTACT), "the rectification accepted"},
+    {RES_ACT_ACCEPT_RECTIFICATION, WF_INFORM_CONCERNED, UNIT(ROLE_HEAD), "the rectification accepted"},
+    {RES_ACT_RETURN_RECTIFICATION, WF_INFORM_CONCERNED, UNIT(ROLE_HEAD), "the rectification returned, with the reason"},
 };
 /* clang-format on */
 #undef T
@@ -143,6 +161,8 @@ static bool cond(struct ctx *c, struct wf_obj *o, int k)
         return r->kind == RES_TALK;
     case RES_COND_OUTCOME:
         return r->kind == RES_ACCOUNTABILITY || r->kind == RES_REFERRAL;
+    case RES_COND_RECTIFY:
+        return r->kind == RES_CRITICISM && r->rectify_due;
     case RES_COND__COUNT:
         break;
     }
@@ -156,6 +176,18 @@ static enum err load(struct ctx *c, int64_t id, bool waits_too, struct wf_obj **
     enum err e = result_load(c, id, r);
     *out = &r->wf;
     return e;
+}
+
+/* The unit's part rows (its rectification) apply while the criticism is issued. */
+static bool phase(int state)
+{
+    return state == RES_ST_ISSUED;
+}
+
+/* The unit's report moves the record: the part is the record's one unit, its state the record's. */
+static int rollup(struct wf_act *a)
+{
+    return a->part_to;
 }
 
 /* held_at, when given, is a moment of the past ("YYYY-MM-DD HH:MM"). */
@@ -178,12 +210,19 @@ static enum err check(struct wf_act *a)
 static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_inform *f, const struct wf_part *p,
                    struct notice *n)
 {
-    (void)w;
     (void)p;
-    if (a->action != RES_ACT_ISSUE || !f)
-        return;
     struct ctx *c = a->c;
     const struct result *r = result_of(a->obj);
+    if (a->action == RES_ACT_ISSUE && w && r->kind == RES_CRITICISM && r->rectify_due) {
+        /* the unit's to-do at issue: the criticism itself, and what it must do by when */
+        n->subject = arena_printf(c->arena, "【通报批评】%s《%s》：请于 %s 前报送整改情况", r->number ? r->number : "",
+                                  r->title, r->rectify_due);
+        n->body = arena_printf(c->arena, "通报批评：%s\n\n%s\n\n请对照通报指出的问题抓好整改，于 %s 前报送整改情况。",
+                               r->unit_name, r->content, r->rectify_due);
+        return;
+    }
+    if (a->action != RES_ACT_ISSUE || !f)
+        return;
     n->subject = arena_printf(c->arena, "【%s】%s《%s》", r->kind == RES_TALK ? "约谈通知" : result_kind_label(r->kind),
                               r->number ? r->number : "", r->title);
     if (r->kind == RES_TALK)
@@ -196,7 +235,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
 {
-    return res_ids(c, &result_table, "'draft', 'pending', 'approved', 'issued', 'held'", after, limit, out, n);
+    return res_ids(c, &result_table, "'draft', 'pending', 'approved', 'issued', 'held', 'reviewing'", after, limit, out,
+                   n);
 }
 
 const struct workflow result_workflow = {
@@ -207,7 +247,9 @@ const struct workflow result_workflow = {
              "`src/results/result_effects.c`. One table for every kind (`praise` 通报表扬, `criticism` 通报批评, "
              "`talk` 约谈, `accountability` 问责建议, `referral` 移送, `tolerance` 容错认定); the conditions `talk` "
              "and `outcome` decide "
-             "what follows the issue. Nothing takes effect without the principal leader's approval; the unit "
+             "what follows the issue; `rectify` (a criticism with a rectification deadline) makes the unit concerned "
+             "report its rectification (限期整改) and the office review it. Nothing takes effect without the principal "
+             "leader's approval; the unit "
              "concerned sees the record only once it is issued.",
     .link = "/results/%lld",
     .part_what = "被通报或约谈的单位",
@@ -222,9 +264,9 @@ const struct workflow result_workflow = {
     .table = "results",
     .load = load,
     .cond = cond,
-    .phase = NULL,
+    .phase = phase,
     .check = check,
-    .rollup = NULL,
+    .rollup = rollup,
     .save = res_hook_save,
     .on_action = NULL,
     .notice = notice,

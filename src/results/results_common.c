@@ -126,7 +126,9 @@ static const char *event_label(const struct res_table *t, const char *action)
                                          {"adjust", "调整得分", "Score adjusted"},
                                          {"objection", "单位提出异议", "Objection raised"},
                                          {"objection_upheld", "异议成立，调整得分", "Objection upheld"},
-                                         {"objection_rejected", "异议不成立", "Objection rejected"}};
+                                         {"objection_rejected", "异议不成立", "Objection rejected"},
+                                         {"deadline", "时限提醒和催办", "Deadline reminder"},
+                                         {"escalate", "逾期报告主要领导", "Reported to the principal leader"}};
     for (size_t i = 0; i < sizeof own / sizeof *own; i++)
         if (!strcmp(action, own[i].name))
             return own[i].label;

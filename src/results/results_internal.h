@@ -15,6 +15,7 @@ enum result_state {
     RES_ST_HELD,
     RES_ST_CLOSED,
     RES_ST_REFUSED,
+    RES_ST_REVIEWING, /* a criticism's rectification reported by the unit, awaiting the office's review */
     RES_ST_WITHDRAWN,
     RES_ST__COUNT
 };
@@ -28,20 +29,25 @@ enum result_action {
     RES_ACT_RECORD_TALK,
     RES_ACT_FOLLOW_UP,
     RES_ACT_WITHDRAW,
+    RES_ACT_REPORT_RECTIFICATION, /* the unit concerned reports its rectification (a criticism) */
+    RES_ACT_ACCEPT_RECTIFICATION, /* the office accepts it: closed */
+    RES_ACT_RETURN_RECTIFICATION, /* the office returns it with a reason: the unit reports again */
     RES_ACT__COUNT
 };
 
 /* The body members rows require (bits of result_workflow.fields). */
 enum result_field {
-    RES_F_REASON = 1 << 0, /* "reason" */
-    RES_F_RECORD = 1 << 1, /* "record": what was said at the talk */
-    RES_F_TEXT = 1 << 2,   /* "text": the follow-up or the outcome reported back */
+    RES_F_REASON = 1 << 0,        /* "reason" */
+    RES_F_RECORD = 1 << 1,        /* "record": what was said at the talk */
+    RES_F_TEXT = 1 << 2,          /* "text": the follow-up or the outcome reported back */
+    RES_F_RECTIFICATION = 1 << 3, /* "rectification": what the criticised unit did */
 };
 
 /* Conditions beyond the state. */
 enum result_cond {
     RES_COND_TALK = 1, /* the record is an admonition talk */
     RES_COND_OUTCOME,  /* an accountability proposal or a referral: closed with the outcome */
+    RES_COND_RECTIFY,  /* a criticism with a rectification deadline: its unit must report its rectification */
     RES_COND__COUNT
 };
 
@@ -64,6 +70,8 @@ struct result {
     const char *number, *title, *content, *home_path, *unit_path, *unit_name, *unit_code, *office_name;
     const char *person, *recipient, *referral_to, *talk_by, *talk_at, *talk_place, *talk_record, *held_at;
     const char *follow_up, *created_at, *updated_at, *approved_at, *issued_at, *closed_at;
+    const char *rectify_due, *rectification, *rectified_at; /* a criticism's rectification (migration 0177) */
+    bool rectify_escalated;
     const char *unit_paths[1];
     struct wf_part part; /* the unit concerned, the one part */
 };
@@ -72,6 +80,23 @@ struct result {
 #define RESULT_WHAT "结果运用记录"
 
 extern const struct wf_effect result_effects[];
+
+/* ---- a criticism's rectification (result_rectify.c) ---- */
+
+/* The working days a criticised unit has to report its rectification when the draft names no date. */
+#define RES_RECTIFY_WORKDAYS 15
+/* The issue of a criticism: fixes its rectification deadline (the draft's own, else RES_RECTIFY_WORKDAYS
+ * working days after the issue's local date) and starts its clock on the deadline ladder. */
+enum err result_rectify_start(struct wf_act *a);
+/* The rectification's effects: report (the text, the clock done), accept (closed, the clock cancelled),
+ * return (the same deadline again). */
+enum err result_rectify_report(struct wf_act *a);
+enum err result_rectify_accept(struct wf_act *a);
+enum err result_rectify_return(struct wf_act *a);
+/* A draft's own deadline (rectify_due): a criticism's only, a real date not before today; 422 naming it. */
+enum err result_rectify_check(struct ctx *c, enum result_kind k, const json_t *m);
+/* Registers the deadline owner "result" (the ladder climbs a criticism's rectification deadline). */
+void result_rectify_register(void);
 
 const char *result_kind_name(enum result_kind k);
 const char *result_kind_label(enum result_kind k);

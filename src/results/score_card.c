@@ -193,12 +193,13 @@ static enum err run_units(struct sc_run *r, int64_t home_unit_id)
 static enum err run_waivers(struct sc_run *r)
 {
     struct ctx *c = r->c;
-    struct stmt *st = db_query(c->db,
-                               "SELECT r.unit_path, l.object_id, r.id, r.number, r.title FROM results r "
-                               "JOIN result_links l ON l.result_id = r.id AND l.object_kind = 'item' "
-                               "WHERE r.home_path = ? AND r.kind = 'tolerance' "
-                               "AND r.state IN ('issued', 'held', 'closed') AND r.issued_at < ? ORDER BY r.id",
-                               DB_TEXT(r->home), DB_TEXT(r->as_of_b));
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT r.unit_path, l.object_id, r.id, r.number, r.title FROM results r "
+                 "JOIN result_links l ON l.result_id = r.id AND l.object_kind = 'item' "
+                 "WHERE r.home_path = ? AND r.kind = 'tolerance' "
+                 "AND r.state IN ('issued', 'held', 'closed', 'reviewing') AND r.issued_at < ? ORDER BY r.id",
+                 DB_TEXT(r->home), DB_TEXT(r->as_of_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取容错认定");
     int cap = 8, rc;
@@ -309,12 +310,13 @@ static enum err run_events(struct sc_run *r)
 static enum err run_results(struct sc_run *r)
 {
     struct ctx *c = r->c;
-    struct stmt *st = db_query(c->db,
-                               "SELECT r.unit_path, r.kind, r.id, r.number, r.title, r.issued_at FROM results r "
-                               "WHERE r.home_path = ? AND r.kind IN ('criticism', 'talk', 'praise') "
-                               "AND r.state IN ('issued', 'held', 'closed') AND r.issued_at >= ? AND r.issued_at < ? "
-                               "ORDER BY r.id",
-                               DB_TEXT(r->home), DB_TEXT(r->y0_b), DB_TEXT(r->as_of_b));
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT r.unit_path, r.kind, r.id, r.number, r.title, r.issued_at FROM results r "
+                 "WHERE r.home_path = ? AND r.kind IN ('criticism', 'talk', 'praise') "
+                 "AND r.state IN ('issued', 'held', 'closed', 'reviewing') AND r.issued_at >= ? AND r.issued_at < ? "
+                 "ORDER BY r.id",
+                 DB_TEXT(r->home), DB_TEXT(r->y0_b), DB_TEXT(r->as_of_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计结果运用记录");
     int rc;

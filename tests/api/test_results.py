@@ -3,36 +3,18 @@ referrals — drafted by the office on the items they rest on, approved only by 
 issued with a number, seen by the unit concerned only once issued; the talk's who, whom, when, where,
 record and follow-up; every hand-off a to-do and a message; the audit record of every change; and the
 refusals (wrong role, other county, wrong state, bad input naming the field in Chinese)."""
-import datetime
 import re
 
 import pytest
 
 from insplib import Insp
-from itemlib import BEIJING, Items, day
-from workflow_drivers import ResultDriver, result_body
+from itemlib import Items, day
+from workflow_drivers import ResultDriver, beijing_date, result_body, result_inbox as inbox, result_todos as todos
 
 
 @pytest.fixture(scope="module")
 def d(server):
     return ResultDriver(server)
-
-
-def beijing_date(instant):
-    """The Beijing date of an ISO instant the API returns (UTC)."""
-    return datetime.datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(BEIJING).date().isoformat()
-
-
-def todos(d, user, oid):
-    r = d.c(user).get("/api/v1/todos?kind=result&limit=200")
-    assert r.status == 200, r
-    return [t for t in r.json["todos"] if t["object_id"] == oid]
-
-
-def inbox(d, user, oid):
-    r = d.c(user).get("/api/v1/inbox?limit=200")
-    assert r.status == 200, r
-    return [m for m in r.json["messages"] if m["object_type"] == "result" and m["object_id"] == oid]
 
 
 def listed(d, user, **q):

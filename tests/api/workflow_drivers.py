@@ -4,11 +4,12 @@ state with the demo users, which demo user takes a row of a given (capability, r
 capabilities, how to satisfy a row's condition, and which demo users stand at each place of the object
 (its home and its tracks' units) for the to-do matrix. A workflow the server registers without a driver
 here fails the generic tests: a new module adds its driver with its table."""
+import datetime
 import itertools
 
 from cluelib import Clues
 from evallib import Evals
-from itemlib import ACTOR, ORDER, PATH, Items, day
+from itemlib import ACTOR, BEIJING, ORDER, PATH, Items, day
 from surveylib import Surveys
 
 # what each demo user holds at 古城县 (core/perm.c), as (capabilities, role)
@@ -183,6 +184,25 @@ RESULT_PATH = {
 }
 
 
+def beijing_date(instant):
+    """The Beijing date of an ISO instant the API returns (UTC)."""
+    return datetime.datetime.fromisoformat(instant.replace("Z", "+00:00")).astimezone(BEIJING).date().isoformat()
+
+
+def result_todos(d, user, oid):
+    """The user's to-dos about one result record."""
+    r = d.c(user).get("/api/v1/todos?kind=result&limit=200")
+    assert r.status == 200, r
+    return [t for t in r.json["todos"] if t["object_id"] == oid]
+
+
+def result_inbox(d, user, oid):
+    """The user's messages about one result record."""
+    r = d.c(user).get("/api/v1/inbox?limit=200")
+    assert r.status == 200, r
+    return [m for m in r.json["messages"] if m["object_type"] == "result" and m["object_id"] == oid]
+
+
 def result_body(it, kind, item_id, **kw):
     """A draft of the given kind about 交通运输局, resting on item_id."""
     body = {"kind": kind, "title": "关于城区道路拥堵治理推进不力的" + {"praise": "通报表扬", "criticism": "通报批评",
@@ -208,12 +228,15 @@ class ResultDriver:
     name = "result"
     path = "/api/v1/results"  # get, act, status and events of this family of drivers go through it
     previous = None
-    BODY = {"reason": "情况说明", "record": "约谈记录：已当面指出问题", "text": "已整改到位"}
-    caps = {u: (set(cs) | {"gc_office": {"result_draft"}, "gc_principal": {"result_approve"}}.get(u, set()), role)
+    BODY = {"reason": "情况说明", "record": "约谈记录：已当面指出问题", "text": "已整改到位",
+            "rectification": "已对照通报逐项整改：拥堵路段已完成信号灯配时优化"}
+    caps = {u: (set(cs) | {"gc_office": {"result_draft"}, "gc_principal": {"result_approve"},
+                           "gc_contact": {"rect_handle"}, "gc_head": {"rect_handle"}}.get(u, set()), role)
             for u, (cs, role) in GC_CAPS.items()}
     HOME = ItemDriver.HOME
     UNITS = ItemDriver.UNITS
-    ACTOR = {("result_draft", "any"): "gc_office", ("result_approve", "principal"): "gc_principal"}
+    ACTOR = {("result_draft", "any"): "gc_office", ("result_approve", "principal"): "gc_principal",
+             ("rect_handle", "any"): "gc_contact"}
 
     def __init__(self, server):
         self.it = Items(server)
@@ -232,10 +255,11 @@ class ResultDriver:
         assert r.status == 201, r
         return r.json
 
-    def bring(self, state, kind="talk"):
-        obj = self.create(kind)
+    def bring(self, state, kind=None):
+        """A talk in `state`; a criticism when the state is its rectification's (reviewing)."""
+        obj = self.create(kind or ("criticism" if state == "reviewing" else "talk"))
         order = list(RESULT_PATH)
-        end = {"refused": "pending", "withdrawn": "draft"}.get(state, state)
+        end = {"refused": "pending", "withdrawn": "draft", "reviewing": "issued"}.get(state, state)
         for s in order[1:order.index(end) + 1]:
             for user, action, body in RESULT_PATH[s]:
                 self.act(obj["id"], user, action, body)
@@ -243,6 +267,8 @@ class ResultDriver:
             self.act(obj["id"], "gc_principal", "refuse", {"reason": "事实尚需核实"})
         if state == "withdrawn":
             self.act(obj["id"], "gc_office", "withdraw", {"reason": "重复起草"})
+        if state == "reviewing":
+            self.act(obj["id"], "gc_contact", "report_rectification", {"rectification": self.BODY["rectification"]})
         obj = self.get(obj["id"])
         assert obj["state"] == state, obj
         return obj
@@ -275,14 +301,14 @@ class ResultDriver:
 
     def visible(self, user, state):
         """The unit concerned sees a record only once it is issued."""
-        return not (user in ("gc_contact", "gc_head") and state not in ("issued", "held", "closed"))
+        return not (user in ("gc_contact", "gc_head") and state not in ("issued", "held", "closed", "reviewing"))
 
     def holds_by_default(self, condition):
         return condition == "talk"
 
     def bring_satisfying(self, state, condition):
-        assert condition == "outcome", condition
-        return self.bring(state, kind="accountability")
+        assert condition in ("outcome", "rectify"), condition
+        return self.bring(state, kind="accountability" if condition == "outcome" else "criticism")
 
     def parts(self, obj):
         return [{"kind": "target", "id": obj["unit"]["id"], "state": obj["state"], "unit": obj["unit"]["code"]}]
@@ -295,11 +321,13 @@ class ResultDriver:
         raise AssertionError(who)
 
     def condition(self, obj, name):
-        return {"talk": obj["kind"] == "talk", "outcome": obj["kind"] in ("accountability", "referral")}[name]
+        return {"talk": obj["kind"] == "talk", "outcome": obj["kind"] in ("accountability", "referral"),
+                "rectify": obj["kind"] == "criticism" and bool((obj["rectification"] or {}).get("due_date"))}[name]
 
     def concerned(self, row, before, user):
-        """An issue concerns the unit the record is about."""
-        return self.parts(before)[0] if row["action"] == "issue" else None
+        """An issue, the unit's rectification and its review concern the unit the record is about."""
+        acts = ("issue", "report_rectification", "accept_rectification", "return_rectification")
+        return self.parts(before)[0] if row["action"] in acts else None
 
     def events(self, oid):
         return self.c("gc_office").get(f"{self.path}/{oid}/events").json["events"]

@@ -96,7 +96,9 @@ test('a criticism: draft → approval by the principal leader → issue → the 
   await stateIs(head, 'res-state', '已印发')
   assert.equal((await head.locator('[data-test=res-number]').textContent()).trim(), number)
   await head.locator('[data-test=res-content]', { hasText: 'S221段' }).waitFor()
-  assert.equal(await head.locator('[data-test=res-actions] button').count(), 0)
+  // a criticism asks the unit to rectify: its one action is to report (test_results_rectify.test.js takes it)
+  assert.deepEqual(await head.locator('[data-test=res-actions] button').allTextContents(), ['报送整改情况'])
+  await head.locator('[data-test=res-rectify-todo]').waitFor()
   await shot(head, 'result-unit')
   const inbox = (await (await apiAs(server, 'gc_head'))('GET', '/api/v1/inbox?limit=50')).json.messages
   assert.ok(inbox.some((m) => m.object_type === 'result' && m.object_id === id && m.subject.includes(number)), 'the head was told')

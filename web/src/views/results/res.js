@@ -21,13 +21,14 @@ export function requires(wf, action) {
   return w?.actions.find((a) => a.name === action)?.requires || []
 }
 
-export const STATE_TAG = { draft: 'info', pending: 'warning', approved: 'primary', issued: 'success', held: 'warning',
+export const STATE_TAG = { draft: 'info', pending: 'warning', approved: 'primary', issued: 'success', held: 'warning', reviewing: 'warning',
   closed: 'info', refused: 'danger', withdrawn: 'info', upheld: 'success', rejected: 'info' }
 
 // the main path first, the side actions after
-const ORDER = ['submit', 'approve', 'issue', 'record_talk', 'follow_up', 'return', 'reopen', 'refuse', 'withdraw']
+const ORDER = ['submit', 'approve', 'issue', 'record_talk', 'follow_up', 'report_rectification', 'accept_rectification',
+  'return_rectification', 'return', 'reopen', 'refuse', 'withdraw']
 export const sortActions = (list) => [...(list || [])].sort((a, b) => ORDER.indexOf(a) - ORDER.indexOf(b))
-export const ACTION_TYPE = { withdraw: 'danger', refuse: 'danger', return: 'warning', reopen: 'warning' }
+export const ACTION_TYPE = { withdraw: 'danger', refuse: 'danger', return: 'warning', reopen: 'warning', return_rectification: 'warning' }
 
 // the length of the longest common start of the units' names (the scope's name, left out of chart labels),
 // when every name keeps something after it
@@ -39,7 +40,7 @@ export function namePrefix(us) {
 }
 
 // the timeline's own entries (not workflow actions) of each workflow, and the message group naming them
-const OWN_EVENTS = { result: ['res.event', ['create', 'update']], bulletin: ['res.event', ['create', 'update', 'refresh']],
+const OWN_EVENTS = { result: ['res.event', ['create', 'update', 'deadline', 'escalate']], bulletin: ['res.event', ['create', 'update', 'refresh']],
   scorecard: ['sc.event', ['create', 'update', 'refresh', 'adjust', 'objection', 'objection_upheld', 'objection_rejected']] }
 export function eventText(wf, e) {
   const [group, own] = OWN_EVENTS[wf]

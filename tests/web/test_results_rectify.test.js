@@ -1,0 +1,102 @@
+// A criticism's rectification (通报批评 → 限期整改) in the browser: the office issues a criticism of the transport
+// bureau (through the API, approved by the county head); the bureau's contact finds the to-do 报送整改情况 on the
+// workbench at a desk, opens the record — the deadline and the to-do with its button — and reports in the form;
+// the office returns it with a reason; the contact, now on a phone, sees the to-do again and reports once more
+// (nothing scrolls sideways); the office accepts it with a note and the record shows it closed.
+// Screenshots: result-rectify-unit (desk), result-rectify-review (the office), result-rectify-phone.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+// takes an action through its dialog, filling it first
+async function act(page, button, fill) {
+  await page.click(`[data-test=${button}]`)
+  const dlg = page.locator('[data-test=res-action-dialog]:visible')
+  await dlg.waitFor()
+  if (fill) await fill(dlg)
+  await dlg.locator('[data-test=act-submit]').click()
+  await dlg.waitFor({ state: 'hidden' })
+}
+const stateIs = (page, text) => page.locator('[data-test=res-state]', { hasText: text }).waitFor({ timeout: 60000 })
+
+test('the criticised unit reports its rectification, at a desk and on a phone; the office reviews it', async (t) => {
+  const title = '关于国省干线公路养护专项整治推进不力的通报批评（整改测试）'
+  const due = inDays(20)
+  const asOffice = await apiAs(server, 'gc_office')
+  // the demo's criticism of the bureau rests on its overdue item: this one rests on the same
+  const demo = (await asOffice('GET', '/api/v1/results?kind=criticism&per_page=1')).json.results[0]
+  let r = await asOffice('POST', '/api/v1/results', { kind: 'criticism', title, content: '养护专项整治再次超过承诺时限，予以通报批评，限期整改。',
+    unit_id: demo.unit.id, item_ids: [demo.items[0].id], rectify_due: due })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  assert.equal((await asOffice('POST', `/api/v1/results/${id}/actions/submit`, {})).status, 200)
+  assert.equal((await (await apiAs(server, 'gc_principal'))('POST', `/api/v1/results/${id}/actions/approve`, {})).status, 200)
+  assert.equal((await asOffice('POST', `/api/v1/results/${id}/actions/issue`, {})).status, 200)
+
+  // the contact's workbench holds the to-do; it opens the record with the deadline and the form's button
+  const contact = await newPage(browser, server)
+  await loginOk(contact, 'gc_contact')
+  const todo = contact.locator('[data-test=wb-todos] .wb-todo', { hasText: title })
+  await todo.waitFor({ timeout: 60000 })
+  assert.match(await todo.textContent(), /报送整改情况/)
+  await todo.click()
+  await contact.waitForURL(new RegExp(`/results/${id}$`))
+  await contact.locator('[data-test=res-rectify-todo]').waitFor()
+  await contact.locator('[data-test=res-rectify-due]', { hasText: due.slice(0, 4) }).waitFor()
+  assert.equal(await contact.locator('[data-test=res-rectify-text]').textContent(), '所涉单位尚未报送整改情况')
+  const report = '已对照通报逐项整改：S221段修补完成，养护台账已补齐。'
+  await act(contact, 'res-rectify-report', async (dlg) => {
+    // an empty report is refused before it is sent
+    await dlg.locator('[data-test=act-submit]').click()
+    await contact.locator('.el-message--warning', { hasText: '整改情况' }).waitFor()
+    await dlg.locator('[data-test=act-rectification]').fill(report)
+  })
+  await stateIs(contact, '整改情况待审核')
+  await contact.locator('[data-test=res-rectify-text]', { hasText: 'S221段修补完成' }).waitFor()
+  assert.equal(await contact.locator('[data-test=res-rectify-todo]').count(), 0)
+  await shot(contact, 'result-rectify-unit')
+  await assertNoErrors(t, contact)
+
+  // the office reviews it from its to-do and returns it with a reason
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  const review = office.locator('[data-test=wb-todos] .wb-todo', { hasText: title })
+  await review.waitFor({ timeout: 60000 })
+  assert.match(await review.textContent(), /整改情况待审核/)
+  await office.goto(`/results/${id}`)
+  await office.locator('[data-test=res-rectify-text]', { hasText: 'S221段修补完成' }).waitFor()
+  await shot(office, 'result-rectify-review')
+  await act(office, 'act-return_rectification', (dlg) => dlg.locator('[data-test=act-reason]').fill('请补充整改前后的现场照片说明'))
+  await stateIs(office, '已印发')
+  await assertNoErrors(t, office)
+
+  // on a phone the contact sees the to-do again and reports once more
+  const phone = await newPage(browser, server, PHONE)
+  await loginOk(phone, 'gc_contact')
+  await phone.goto(`/results/${id}`)
+  await phone.locator('[data-test=res-rectify-todo]').waitFor({ timeout: 60000 })
+  await fitsThePhone(phone)
+  await act(phone, 'res-rectify-report', async (dlg) => {
+    await fitsThePhone(phone)
+    await dlg.locator('[data-test=act-rectification]').fill(report + '现场照片说明已补充。')
+  })
+  await stateIs(phone, '整改情况待审核')
+  await phone.locator('[data-test=res-rectify-text]', { hasText: '现场照片说明已补充' }).waitFor()
+  await fitsThePhone(phone)
+  await shot(phone, 'result-rectify-phone')
+  await assertNoErrors(t, phone)
+
+  // accepted with a note: closed, and the unit reads that
+  await office.reload()
+  await act(office, 'act-accept_rectification', (dlg) => dlg.locator('[data-test=act-review-note]').fill('整改到位，予以销号'))
+  await stateIs(office, '已办结')
+  await phone.reload()
+  await phone.locator('[data-test=res-rectify-accepted]').waitFor({ timeout: 60000 })
+  await phone.locator('[data-test=res-follow-up]', { hasText: '整改到位' }).waitFor()
+  assert.equal(await phone.locator('[data-test=res-actions] button').count(), 0)
+  await assertNoErrors(t, office)
+})
