@@ -6,7 +6,7 @@
 // button downloads every unit as XLSX.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -100,5 +100,38 @@ test('the office sets how many units the ranking lists and downloads the annex',
   assert.match(dl.suggestedFilename(), /附件-各责任单位办理情况表\.xlsx$/)
   await rank.scrollIntoViewIfNeeded()
   await shot(office, 'bulletin-rank-n')
+  await assertNoErrors(t, office)
+})
+
+// The roll-up per government on a phone (the city's 本级及下级 bulletin): a card per government in the server's order,
+// every level (a government's governments right after it, indented), each with the server's figures; the page
+// does not scroll sideways (the desk's table was 500 px wide in 358). Screenshot: bulletin-levels-phone.
+test('the roll-up per government on a phone: a card per government at every level, nothing sideways', async (t) => {
+  const asOffice = await apiAs(server, 'lc_office')
+  const end = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10)
+  const below = await asOffice('POST', '/api/v1/bulletins', { period_from: end.slice(0, 4) + '-01-01', period_to: end, levels: 'below' })
+  assert.equal(below.status, 201, JSON.stringify(below.json))
+  const flat = (rows, depth = 0) => rows.flatMap((g) => [[depth, g], ...flat(g.governments || [], depth + 1)])
+  const want = flat(below.json.figures.governments)
+  assert.ok(want.length >= 2, JSON.stringify(want))
+  const office = await newPage(browser, server, PHONE)
+  await loginOk(office, 'lc_office')
+  await office.goto(`/bulletins/${below.json.id}`)
+  const cards = office.locator('[data-test=bul-governments] [data-test=card]')
+  await cards.first().waitFor()
+  assert.equal(await cards.count(), want.length)
+  for (let i = 0; i < want.length; i++) {
+    const [depth, g] = want[i]
+    const card = cards.nth(i)
+    assert.equal((await card.locator('[data-test=card-title]').textContent()).trim(), g.name + (g.level === 'own' ? '（本级）' : ''))
+    assert.equal(Number(await card.getAttribute('data-depth')), depth)
+    const fields = await card.locator('.pc-f').evaluateAll((fs) => fs.map((f) => [...f.children].map((x) => x.textContent.trim())))
+    assert.deepEqual(fields, [['交办', 'registered'], ['办结', 'completed'], ['按期办结', 'completed_on_time'], ['超期未办结', 'overdue']]
+      .map(([label, k]) => [label, String(g[k])]))
+  }
+  await fitsThePhone(office, 'bul-governments', 'card-title')
+  await fitsThePhone(office)
+  await office.locator('[data-test=bul-governments]').scrollIntoViewIfNeeded()
+  await shot(office, 'bulletin-levels-phone')
   await assertNoErrors(t, office)
 })

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { startDraft, act, stateIs } from './results.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -15,25 +16,11 @@ after(async () => { await browser?.close(); await server?.stop() })
 const TALK = '关于约谈县交通运输局分管负责人的决定'
 const ITEM = '县城公交站亭改造提升'
 
-async function act(page, action) {
-  await page.click(`[data-test=act-${action}]`)
-  const dlg = page.locator('[data-test=res-action-dialog]:visible')
-  await dlg.waitFor()
-  await fitsThePhone(page)
-  await dlg.locator('[data-test=act-submit]').click()
-  await dlg.waitFor({ state: 'hidden' })
-}
-const stateIs = (page, text) => page.locator('[data-test=res-state]', { hasText: text }).waitFor()
-
 test('the results on a phone: drafted, approved by the principal from his to-dos, issued, read by the unit', async (t) => {
   const title = '关于县城公交站亭改造提升进度滞后的通报批评（手机测试）'
   const office = await newPage(browser, server, PHONE)
   await loginOk(office, 'gc_office')
-  await office.goto('/results/new')
-  await office.click('[data-test=res-kind-criticism]')
-  await pick(office, office.locator('[data-test=res-unit]'), '交通运输局', '古城县交通运输局')
-  await office.fill('[data-test=res-title]', title)
-  await office.fill('[data-test=res-content]', '县城公交站亭改造提升交办45天仅报送进度10%，研判预警后仍未加快推进，予以通报批评。')
+  await startDraft(office, 'criticism', title, '县城公交站亭改造提升交办45天仅报送进度10%，研判预警后仍未加快推进，予以通报批评。')
   await pick(office, office.locator('[data-test=res-items]'), '公交站亭', ITEM)
   await office.locator('.el-form-item__label', { hasText: '标题' }).click() // closes the list
   await fitsThePhone(office)
