@@ -263,9 +263,12 @@ struct cp_args {
     json_t *head;
 };
 
+/* Signs the head and keeps it in a->head (released here when run again: ctx_tx after a conflict). */
 static enum err checkpoint_tx(struct ctx *c, void *arg)
 {
     struct cp_args *a = arg;
+    json_decref(a->head);
+    a->head = NULL;
     int64_t seq, last = 0;
     const char *hash, *frontier, *key_id;
     enum err e = audit_head_lock(c, &seq, &hash, &frontier, &key_id);
@@ -327,8 +330,10 @@ enum err audit_checkpoint(struct ctx *c, json_t **out)
     if (!audit_key_get(c, &a.k))
         return ERR_INTERNAL;
     enum err e = ctx_tx(c, "签署审计检查点", checkpoint_tx, &a);
-    if (e || !a.head)
+    if (e || !a.head) { /* a head signed in a transaction that failed (at its INSERT or its COMMIT) is not kept */
+        json_decref(a.head);
         return e;
+    }
     char *line = json_dumps(a.head, JSON_COMPACT | JSON_SORT_KEYS);
     const char *path = checkpoint_path(c);
     mkdir(c->cfg->data_dir, 0750);

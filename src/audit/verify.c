@@ -22,7 +22,7 @@ struct cp {
 
 struct cps {
     struct cp *v;
-    int n;
+    int n, cap; /* grown by arena_grow */
 };
 
 static const char *jstr(const json_t *o, const char *k)
@@ -80,6 +80,7 @@ static void take_checkpoint(struct ctx *c, struct audit_check *out, struct cps *
             return; /* nothing new */
         }
     }
+    cps->v = arena_grow(c->arena, cps->v, cps->n, &cps->cap, sizeof *cps->v);
     cps->v[cps->n++] = p;
 }
 
@@ -87,9 +88,7 @@ static void take_checkpoint(struct ctx *c, struct audit_check *out, struct cps *
 static enum err load_checkpoints(struct ctx *c, const char *path, const char *want_fp, struct audit_check *out,
                                  struct cps *cps)
 {
-    int cap = 64;
-    cps->v = arena_alloc(c->arena, sizeof *cps->v * (size_t)cap);
-    cps->n = 0;
+    *cps = (struct cps){0};
     if (path) {
         FILE *f = fopen(path, "r");
         if (!f)
@@ -104,12 +103,6 @@ static enum err load_checkpoints(struct ctx *c, const char *path, const char *wa
                 continue;
             json_error_t jerr;
             json_t *h = json_loads(line, 0, &jerr);
-            if (cps->n == cap) {
-                struct cp *v = arena_alloc(c->arena, sizeof *v * (size_t)cap * 2);
-                memcpy(v, cps->v, sizeof *v * (size_t)cap);
-                cps->v = v;
-                cap *= 2;
-            }
             if (!h)
                 fail(c, out, 0, "检查点文件第 %d 行不是 JSON（%s）", lineno, jerr.text);
             else
@@ -126,8 +119,6 @@ static enum err load_checkpoints(struct ctx *c, const char *path, const char *wa
     if (e)
         return e;
     size_t n = json_array_size(all);
-    if (n > (size_t)cap)
-        cps->v = arena_alloc(c->arena, sizeof *cps->v * n);
     for (size_t i = n; i-- > 0;) /* oldest first */
         take_checkpoint(c, out, cps, json_array_get(all, i), (int)(n - i), want_fp);
     json_decref(all);

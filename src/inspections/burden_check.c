@@ -13,8 +13,8 @@
  * unit index), the overlapping rows of insp_dup_index (keyed by unit and start date; the first 50 a unit) and, for
  * an item, other issuers' running items on the units (the first 20 a unit) are four statements sent together
  * (stmt_send): one round trip on PostgreSQL whatever the number of units (an item's registration, hooks_burden).
- * An inspection's counts and caps are then read per unit (insp_unit_burden, insp_unit_cap), and each overlap
- * named loads its object: none of it grows with the number of inspections elsewhere.
+ * An inspection's or an entry's counts and caps come with its units (BURDEN_SQL: the same statement, one for all
+ * units), and each overlap named loads its object: none of it grows with the number of inspections elsewhere.
  */
 #include "inspections/insp_internal.h"
 
@@ -25,41 +25,28 @@
 #include <stdio.h>
 #include <string.h>
 
-enum err insp_unit_government(struct ctx *c, int64_t unit_id, int64_t *gov)
-{
-    *gov = 0;
-    enum err e = db_one_int(c->db, gov,
-                            "SELECT g.id FROM units g JOIN units u ON u.id = ? WHERE g.kind = 'government' "
-                            "AND g.path < u.path AND SUBSTR(u.path, 1, LENGTH(g.path)) = g.path "
-                            "ORDER BY g.depth DESC LIMIT 1",
-                            DB_INT(unit_id));
-    return e && e != ERR_NOT_FOUND ? ctx_db_fail(c, e, "读取单位所属政府") : ERR_OK;
-}
-
-enum err insp_unit_burden(struct ctx *c, int64_t unit_id, int year, int64_t self_insp, int64_t self_entry, int64_t *out)
-{
-    /* the unit, and its government: an inspection of a government reaches its departments and townships (督查检查
-     * 考核 received there: reports, materials, receptions), each inspection once */
-    int64_t a = 0, b = 0, gov;
-    enum err e = insp_unit_government(c, unit_id, &gov);
-    if (e)
-        return e;
-    e = db_one_int(c->db, &a,
-                   "SELECT COUNT(DISTINCT i.id) FROM insp_targets t JOIN inspections i ON i.id = t.inspection_id "
-                   "WHERE t.unit_id IN (?, ?) AND i.year = ? AND i.id <> ? AND i.state NOT IN ('draft', "
-                   "'proposed', 'withdrawn', 'merged') AND (i.covert = 0 OR i.findings_issued_at IS NOT NULL)",
-                   DB_INT(unit_id), DB_INT(gov), DB_INT(year), DB_INT(self_insp));
-    if (!e || e == ERR_NOT_FOUND)
-        e = db_one_int(c->db, &b,
-                       "SELECT COUNT(DISTINCT e.id) FROM insp_entry_targets t JOIN insp_entries e ON e.id = t.entry_id "
-                       "JOIN insp_plans p ON p.id = e.plan_id WHERE t.unit_id IN (?, ?) AND p.year = ? AND e.id <> ? "
-                       "AND e.state = 'included' AND e.inspection_id IS NULL AND e.methods NOT LIKE '%,covert,%'",
-                       DB_INT(unit_id), DB_INT(gov), DB_INT(year), DB_INT(self_entry));
-    if (e && e != ERR_NOT_FOUND)
-        return ctx_db_fail(c, e, "统计单位督查次数");
-    *out = a + b;
-    return ERR_OK;
-}
+/* The units asked about with, per unit, the inspections it receives this year from every issuer and the cap that
+ * applies, in one statement for all units. Counted: the opened, live inspections and the plans' included proposals
+ * that are no inspection yet naming the unit or its government (the nearest unit of kind government strictly
+ * above it: an inspection of a government reaches its departments and townships — 督查检查考核 received there:
+ * reports, materials, receptions), each once. The cap: its nearest government's with one (itself or an ancestor)
+ * and that government's name; NULL when none (the settings' unit_cap then). Parameters: the year, the inspection
+ * left out, the year, the entry left out, then the units (a format: %s takes the units' placeholders). Columns:
+ * id, path, name, kind, prefix, the count, the cap, its government's name. */
+#define BURDEN_SQL                                                                                                     \
+    "SELECT u.id, u.path, u.name, u.kind, u.prefix, (SELECT COUNT(DISTINCT i.id) FROM insp_targets t "                 \
+    "JOIN inspections i ON i.id = t.inspection_id WHERE t.unit_id IN (u.id, u.gov) AND i.year = ? AND i.id <> ? "      \
+    "AND i.state NOT IN ('draft', 'proposed', 'withdrawn', 'merged') AND (i.covert = 0 OR i.findings_issued_at IS "    \
+    "NOT NULL)) + (SELECT COUNT(DISTINCT e.id) FROM insp_entry_targets t JOIN insp_entries e ON e.id = t.entry_id "    \
+    "JOIN insp_plans p ON p.id = e.plan_id WHERE t.unit_id IN (u.id, u.gov) AND p.year = ? AND e.id <> ? "             \
+    "AND e.state = 'included' AND e.inspection_id IS NULL AND e.methods NOT LIKE '%%,covert,%%'), "                    \
+    "(SELECT x.unit_cap FROM unit_caps x JOIN units g ON g.id = x.unit_id "                                            \
+    "WHERE SUBSTR(u.path, 1, LENGTH(g.path)) = g.path ORDER BY LENGTH(g.path) DESC LIMIT 1), "                         \
+    "(SELECT g.name FROM unit_caps x JOIN units g ON g.id = x.unit_id "                                                \
+    "WHERE SUBSTR(u.path, 1, LENGTH(g.path)) = g.path ORDER BY LENGTH(g.path) DESC LIMIT 1) "                          \
+    "FROM (SELECT u.id, u.path, u.name, u.kind, u.prefix, COALESCE((SELECT g.id FROM units g "                         \
+    "WHERE g.kind = 'government' AND g.path < u.path AND SUBSTR(u.path, 1, LENGTH(g.path)) = g.path "                  \
+    "ORDER BY g.depth DESC LIMIT 1), 0) AS gov FROM units u WHERE u.id IN (%s)) u"
 
 const struct jv_field insp_burden_check_spec[] = {
     {"target_unit_ids", JV_INT_ARRAY, JV_REQUIRED, 1, 50, "督查对象"},
@@ -131,6 +118,7 @@ static json_t *overlap_json(struct ctx *c, bool entry, int64_t id, const struct 
  * 督办通知 (item set: counted against request_cap, and other issuers' running items overlap it too). */
 struct ask {
     bool item;
+    int year;
     int64_t ex_insp, ex_entry, ex_item;
     const char *office_path; /* an item's issuing government */
     const char *y0, *y1;     /* the year's instants [Jan 1, Jan 1 next) */
@@ -140,7 +128,11 @@ struct ask {
  * whatever the number of units, read into these rows. */
 struct unit_row {
     struct insp_unit u;
-    int64_t items; /* an item's check: the items the unit receives this year from every issuer */
+    int64_t items; /* an item's check: the items the unit receives this year from every issuer; an inspection's
+                      or an entry's: the inspections (BURDEN_SQL) */
+    bool has_cap;  /* an inspection's or an entry's: a government on the way up set the cap (else the settings') */
+    int cap;
+    const char *cap_from; /* that government's name */
 };
 struct dup_row {
     int64_t unit, id;
@@ -190,16 +182,16 @@ static void reads_send(struct ctx *c, const struct ask *k, const int64_t *units,
                        const char *end, const char *until, struct reads *r)
 {
     r->settings = insp_settings_send(c);
-    r->units = k->item ? send_for_units(c,
-                                        "SELECT u.id, u.path, u.name, u.kind, u.prefix, (SELECT COUNT(*) FROM "
-                                        "item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
-                                        "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
-                                        "AND i.assigned_at < ?) FROM units u WHERE u.id IN (%s)",
-                                        DB_BINDS_(DB_INT(k->ex_item), DB_TEXT(k->y0), DB_TEXT(k->y1)), units, n)
-                       : send_for_units(c,
-                                        "SELECT u.id, u.path, u.name, u.kind, u.prefix, 0 FROM units u "
-                                        "WHERE u.id IN (%s)",
-                                        DB_BINDS_(), units, n);
+    r->units =
+        k->item ? send_for_units(c,
+                                 "SELECT u.id, u.path, u.name, u.kind, u.prefix, (SELECT COUNT(*) FROM "
+                                 "item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
+                                 "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
+                                 "AND i.assigned_at < ?), NULL, NULL FROM units u WHERE u.id IN (%s)",
+                                 DB_BINDS_(DB_INT(k->ex_item), DB_TEXT(k->y0), DB_TEXT(k->y1)), units, n)
+                : send_for_units(c, BURDEN_SQL,
+                                 DB_BINDS_(DB_INT(k->year), DB_INT(k->ex_insp), DB_INT(k->year), DB_INT(k->ex_entry)),
+                                 units, n);
     r->dups = send_for_units(c,
                              "SELECT unit_id, kind, obj_id FROM (SELECT unit_id, kind, obj_id, ROW_NUMBER() OVER "
                              "(PARTITION BY unit_id ORDER BY start_date, obj_id) AS rn FROM insp_dup_index WHERE "
@@ -246,6 +238,9 @@ static void take_unit(struct ctx *c, struct stmt *st, void *row)
     r->u = (struct insp_unit){stmt_int(st, 0), insp_col(c, st, 1), insp_col(c, st, 2), insp_col(c, st, 3),
                               insp_col(c, st, 4)};
     r->items = stmt_int(st, 5);
+    r->has_cap = !stmt_is_null(st, 6);
+    r->cap = r->has_cap ? (int)stmt_int(st, 6) : 0;
+    r->cap_from = r->has_cap ? insp_col(c, st, 7) : NULL;
 }
 
 static void take_dup(struct ctx *c, struct stmt *st, void *row)
@@ -418,7 +413,7 @@ static struct burden_sent *run_send(struct ctx *c, const struct ask *k, const in
     b->units = units;
     b->n = n;
     b->field = field;
-    int year = b->year = insp_year(start), y, m, d;
+    int year = b->year = b->k.year = insp_year(start), y, m, d;
     char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21), until[21];
     time_format_iso(time_local_instant(cal_days_from_civil(year, 1, 1), 0), y0);
     time_format_iso(time_local_instant(cal_days_from_civil(year + 1, 1, 1), 0), y1);
@@ -449,11 +444,16 @@ static void run_drop(struct burden_sent *b)
     b->e = ERR_INTERNAL;
 }
 
-static enum err run_take(struct ctx *c, struct burden_sent *b, json_t **rows_out, json_t **out)
+/* settings (may be NULL): the settings the check read (read here when it had no unit to ask about). */
+static enum err run_take(struct ctx *c, struct burden_sent *b, json_t **rows_out, json_t **out,
+                         struct insp_settings *settings)
 {
     if (b->e)
         return b->e;
     if (b->n < 1) {
+        enum err e = settings ? insp_settings_load(c, settings) : ERR_OK;
+        if (e)
+            return e;
         *out = json_array();
         if (rows_out)
             *rows_out = json_array();
@@ -469,6 +469,8 @@ static enum err run_take(struct ctx *c, struct burden_sent *b, json_t **rows_out
     enum err e = reads_take(c, &r, &s);
     if (e)
         return e;
+    if (settings)
+        *settings = s;
     load_overlapping(c, k, &r);
     json_t *rows = json_array(), *warnings = json_array();
     for (int i = 0; i < n && !e; i++) {
@@ -483,11 +485,8 @@ static enum err run_take(struct ctx *c, struct burden_sent *b, json_t **rows_out
         }
         const struct insp_unit *u = &ur->u;
         int64_t count = ur->items;
-        int cap = s.request_cap;
-        const char *from = NULL;
-        if (!k->item && ((e = insp_unit_burden(c, u->id, year, k->ex_insp, k->ex_entry, &count)) ||
-                         (e = insp_unit_cap(c, u->id, &cap, &from))))
-            break;
+        int cap = k->item ? s.request_cap : ur->has_cap ? ur->cap : s.unit_cap;
+        const char *from = k->item ? NULL : ur->cap_from;
         const char *level = !cap ? "none" : count >= cap ? "over" : count + 1 == cap ? "reach" : "under";
         json_array_append_new(rows, json_pack("{sI ss sI so so ss}", "unit_id", (json_int_t)u->id, "unit", u->name,
                                               "count", (json_int_t)count, "cap", cap ? json_integer(cap) : json_null(),
@@ -512,17 +511,47 @@ static enum err run_take(struct ctx *c, struct burden_sent *b, json_t **rows_out
     return ERR_OK;
 }
 
-static enum err run(struct ctx *c, const struct ask *k, const int64_t *units, int n, const char *start, const char *end,
-                    const char *field, json_t **rows_out, json_t **out)
+enum err insp_units_burden(struct ctx *c, const int64_t *units, int n, int year, int64_t self_insp, int64_t self_entry,
+                           struct insp_burden **out)
 {
-    return run_take(c, run_send(c, k, units, n, start, end, field), rows_out, out);
+    *out = arena_alloc(c->arena, sizeof **out * (size_t)(n + 1));
+    if (n < 1)
+        return ERR_OK;
+    struct stmt *settings = insp_settings_send(c);
+    struct stmt *st = send_for_units(
+        c, BURDEN_SQL, DB_BINDS_(DB_INT(year), DB_INT(self_insp), DB_INT(year), DB_INT(self_entry)), units, n);
+    struct insp_settings s;
+    void *v = NULL;
+    enum err e = insp_settings_take(c, settings, &s);
+    int nu = rows_take(c, st, &v, sizeof(struct unit_row), take_unit);
+    if (e)
+        return e;
+    if (nu < 0)
+        return ctx_store_fail(c, nu, "统计单位督查次数");
+    const struct unit_row *rows = v;
+    for (int i = 0; i < n; i++) {
+        const struct unit_row *r = NULL;
+        for (int j = 0; j < nu && !r; j++)
+            if (rows[j].u.id == units[i])
+                r = &rows[j];
+        if (!r)
+            return ctx_db_fail(c, ERR_NOT_FOUND, "读取单位");
+        (*out)[i] = (struct insp_burden){r->u.name, r->items, r->has_cap ? r->cap : s.unit_cap, r->cap_from};
+    }
+    return ERR_OK;
+}
+
+static enum err run(struct ctx *c, const struct ask *k, const int64_t *units, int n, const char *start, const char *end,
+                    const char *field, json_t **rows_out, json_t **out, struct insp_settings *settings)
+{
+    return run_take(c, run_send(c, k, units, n, start, end, field), rows_out, out, settings);
 }
 
 enum err insp_burden_warnings(struct ctx *c, const int64_t *units, int n, const char *start, const char *end,
                               int64_t ex_insp, int64_t ex_entry, json_t **rows_out, json_t **out)
 {
     struct ask k = {.ex_insp = ex_insp, .ex_entry = ex_entry};
-    return run(c, &k, units, n, start, end, "target_unit_ids", rows_out, out);
+    return run(c, &k, units, n, start, end, "target_unit_ids", rows_out, out, NULL);
 }
 
 struct burden_sent *insp_request_burden_send(struct ctx *c, const struct burden_request *r)
@@ -540,7 +569,7 @@ void insp_request_burden_drop(struct burden_sent *s)
 enum err insp_request_burden_take(struct ctx *c, const struct burden_request *r, struct burden_sent *s,
                                   json_t **warnings)
 {
-    enum err e = run_take(c, s, NULL, warnings);
+    enum err e = run_take(c, s, NULL, warnings, NULL);
     if (e || !r->check)
         return e;
     const char *over = NULL;
@@ -603,15 +632,10 @@ enum err insp_burden_check(struct ctx *c, const json_t *body, json_t **out)
                     .ex_entry = jv_int(body, "exclude_entry_id", 0),
                     .ex_item = jv_int(body, "exclude_item_id", 0),
                     .office_path = gov};
-    enum err e = run(c, &k, units, n, start, end, "target_unit_ids", &rows, &warnings);
+    struct insp_settings s;
+    enum err e = run(c, &k, units, n, start, end, "target_unit_ids", &rows, &warnings, &s);
     if (e)
         return e;
-    struct insp_settings s;
-    if ((e = insp_settings_load(c, &s))) {
-        json_decref(rows);
-        json_decref(warnings);
-        return e;
-    }
     int cap = item ? s.request_cap : s.unit_cap;
     *out = json_pack("{si ss so so so}", "year", insp_year(start), "request", item ? "item" : "inspection", "unit_cap",
                      cap ? json_integer(cap) : json_null(), "units", rows, "warnings", warnings);

@@ -212,30 +212,23 @@ static enum err comprehensive_conflict(struct ctx *c, const struct caps_check *k
 }
 
 /* The per-unit cap (减负, settings unit_cap): every target that has had that many inspections this year from every
- * issuer (insp_unit_burden) is named; one more needs an exception. */
+ * issuer is named; one more needs an exception. The counts and caps of all targets are one read
+ * (insp_units_burden). */
 static enum err unit_cap(struct ctx *c, const struct caps_check *k, const char *way)
 {
-    enum err e = ERR_OK;
     int64_t self_insp = !strcmp(k->object_type, "inspection") ? k->object_id : 0;
     int64_t self_entry = k->self_entry ? k->self_entry : !strcmp(k->object_type, "entry") ? k->object_id : 0;
+    struct insp_burden *b;
+    enum err e = insp_units_burden(c, k->targets, k->ntargets, k->year, self_insp, self_entry, &b);
+    if (e)
+        return e;
     const char *over = NULL;
     for (int i = 0; i < k->ntargets; i++) {
-        int64_t n;
-        int cap;
-        const char *name = NULL, *from;
-        if ((e = insp_unit_cap(c, k->targets[i], &cap, &from)))
-            return e;
-        if (!cap)
+        if (!b[i].cap || b[i].count < b[i].cap)
             continue;
-        if ((e = insp_unit_burden(c, k->targets[i], k->year, self_insp, self_entry, &n)))
-            return e;
-        if (n < cap)
-            continue;
-        if ((e = db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(k->targets[i]))))
-            return ctx_db_fail(c, e, "读取单位");
         over = arena_printf(c->arena, "%s%s%s%d年已接受督查检查 %" PRId64 " 次，已达每个单位每年 %d 次的上限%s%s",
-                            over ? over : "", over ? "；" : "", name, k->year, n, cap, from ? "（" : "",
-                            from ? arena_printf(c->arena, "%s设定）", from) : "");
+                            over ? over : "", over ? "；" : "", b[i].name, k->year, b[i].count, b[i].cap,
+                            b[i].from ? "（" : "", b[i].from ? arena_printf(c->arena, "%s设定）", b[i].from) : "");
     }
     if (!over)
         return ERR_OK;

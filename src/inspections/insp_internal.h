@@ -134,9 +134,6 @@ enum err insp_settings_load(struct ctx *c, struct insp_settings *out);
  * settings from it (finishes st; NULL st: the failure to prepare it). */
 struct stmt *insp_settings_send(struct ctx *c);
 enum err insp_settings_take(struct ctx *c, struct stmt *st, struct insp_settings *out);
-/* The per-unit cap that applies to a unit (unit_caps.c): its nearest government's (itself or an ancestor) with
- * one, *from that government's name; else the system-wide settings unit_cap, *from NULL. 0: no cap. */
-enum err insp_unit_cap(struct ctx *c, int64_t unit_id, int *cap, const char **from);
 /* The day n days (working days when workdays) after from; calendar days landing on a rest day move
  * to the next working day. */
 enum err insp_due_after(struct ctx *c, const char *from, int n, bool workdays, char out[11]);
@@ -223,14 +220,22 @@ struct caps_check {
     bool approve;       /* the approver records it as approved at once */
 };
 enum err insp_caps_check(struct ctx *c, const struct caps_check *k);
-/* The inspections a unit receives in a year from every issuer (burden_check.c): opened and live ones naming it or
- * its government (insp_unit_government: an inspection of a county reaches its departments and townships) as a
+/* The inspections each unit receives in a year from every issuer (burden_check.c): opened and live ones naming it
+ * or its government (the nearest unit of kind government strictly above it: an inspection of a county reaches its
+ * departments and townships) as a
  * target, each once (a covert visit once its findings are issued, else not yet), and the plans' included proposals
- * naming it or its government that are no inspection yet; the inspection and the entry given (0: none) left out. */
-enum err insp_unit_burden(struct ctx *c, int64_t unit_id, int year, int64_t self_insp, int64_t self_entry,
-                          int64_t *out);
-/* The government a unit belongs to: the nearest unit of kind government strictly above it (0: none). */
-enum err insp_unit_government(struct ctx *c, int64_t unit_id, int64_t *gov);
+ * naming it or its government that are no inspection yet; the inspection and the entry given (0: none) left out.
+ * With the cap that applies to it: its nearest government's (itself or an ancestor) with one, from that
+ * government's name; else the system-wide settings unit_cap, from NULL; 0: no cap. *out: n rows (arena) in the
+ * order of units, read in one round trip for all of them; a unit that does not exist fails the read. */
+struct insp_burden {
+    const char *name;
+    int64_t count;
+    int cap;
+    const char *from;
+};
+enum err insp_units_burden(struct ctx *c, const int64_t *units, int n, int year, int64_t self_insp, int64_t self_entry,
+                           struct insp_burden **out);
 /* The burden warnings for an inspection or entry on units in [start, end] (the objects given left out): a cap
  * warning per unit at or one short of settings unit_cap, an overlap per other live inspection or entry on it;
  * rows_out (may be NULL) gets each unit's count. */

@@ -5,7 +5,9 @@
  * is its nearest government's (itself or an ancestor) that has one; none on the way up to the root: the
  * system-wide settings unit_cap (0: none). burden_check.c warns against it, caps.c (rule `unit`) refuses past it.
  *
- * Cost: one read of the few rows of unit_caps whose government's path is a prefix of the unit's.
+ * Cost: one read of the few rows of unit_caps whose government's path is a prefix of the unit's. The cap of the
+ * units an inspection or an entry reaches is read with their counts, for all of them at once (burden_check.c
+ * BURDEN_SQL, the same rule).
  */
 #include "inspections/insp_internal.h"
 
@@ -50,15 +52,6 @@ static enum err cap_at(struct ctx *c, const char *path, bool strict, int *cap, c
         return e;
     *cap = s.unit_cap;
     return ERR_OK;
-}
-
-enum err insp_unit_cap(struct ctx *c, int64_t unit_id, int *cap, const char **from)
-{
-    const char *path = NULL;
-    enum err e = db_one_text(c->db, c->arena, &path, "SELECT path FROM units WHERE id = ?", DB_INT(unit_id));
-    if (e)
-        return ctx_db_fail(c, e, "读取单位");
-    return cap_at(c, path, false, cap, from);
 }
 
 /* The government whose office the user is (the first grant that runs inspections). */

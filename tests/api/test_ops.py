@@ -12,7 +12,8 @@ import urllib.request
 import pytest
 
 from conftest import BACKEND, Server, free_port, scratch_dir, sql_run
-from itemlib import Items
+from insplib import burden_check
+from itemlib import Items, today
 
 TOKEN = "metrics-token-for-tests-0123456789"
 
@@ -237,6 +238,39 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
             assert title not in r.raw.decode(), r
         assert c.get(f"/api/v1/items/{iid}").json["id"] == iid
         assert token.get(f"/api/v1/items/{iid}").json["title"] == title
+
+
+def test_a_burden_check_costs_the_same_for_one_target_or_three(ops):
+    """The burden check before an inspection reaches its targets (减负, POST /api/v1/inspections/burden-check; the
+    same check runs when an inspection or a plan entry is written, caps.c's rule `unit` too): per target its
+    inspections this year from every issuer against the cap that applies, and what overlaps its window. Round
+    trips on PostgreSQL under the test clock: the clock 1, the session 1, the settings with the targets, their
+    counts and caps (one statement for all targets, burden_check.c BURDEN_SQL) and the overlapping rows 1: 5
+    statements in 3 round trips with one target or three (12 in 10 and 24 in 22 before: per target its
+    government, its inspections, its plan entries, its path, its government's cap and the settings, one after
+    another, and the settings once more for the answer); one more is allowed for the calendar's check."""
+    c = ops.client("gc_office")
+    year = today().year + 22  # a window nothing else overlaps
+
+    def cost(codes, n=3):
+        body = {"target_unit_ids": [c.unit_id(u) for u in codes], "start_date": f"{year}-03-02",
+                "end_date": f"{year}-03-06"}
+        key = lambda name: (name, frozenset({("method", "POST"), ("route", "/api/v1/inspections/burden-check")}))
+        before = samples(scrape(ops).raw.decode())
+        for _ in range(n):
+            r = burden_check(c, body)
+            assert [u["unit_id"] for u in r["units"]] == body["target_unit_ids"], r
+        after = samples(scrape(ops).raw.decode())
+        per = lambda name: (after.get(key(name), 0) - before.get(key(name), 0)) / n
+        return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+
+    one, three = cost(["gc-jt"]), cost(["gc-jt", "gc-zj", "gc-pg"])
+    for statements, trips in (one, three):
+        if BACKEND == "postgres":
+            assert 1 <= trips <= 3 + 1, (one, three)
+        else:
+            assert trips == 0, (one, three)
+    assert three[0] <= one[0] + 1, (one, three)  # the same statements (one more: the calendar's check)
 
 
 def sealed_records(client):
