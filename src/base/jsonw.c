@@ -205,3 +205,31 @@ void jw_kbool(struct jw *w, const char *k, bool v)
     jw_key(w, k);
     jw_bool(w, v);
 }
+
+void jw_qkey(struct jw *w, const char *quoted, size_t n)
+{
+    char *p = jw_room(w, n);
+    if (!p)
+        return;
+    memcpy(p, quoted, n);
+    jw_done(w, p + n);
+    w->key = true;
+}
+
+void jw_qkstr(struct jw *w, const char *quoted, size_t n, const char *s)
+{
+    jw_qkey(w, quoted, n);
+    jw_str(w, s);
+}
+
+void jw_qkint(struct jw *w, const char *quoted, size_t n, int64_t v)
+{
+    jw_qkey(w, quoted, n);
+    jw_int(w, v);
+}
+
+void jw_qkbool(struct jw *w, const char *quoted, size_t n, bool v)
+{
+    jw_qkey(w, quoted, n);
+    jw_bool(w, v);
+}

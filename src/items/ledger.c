@@ -1228,21 +1228,21 @@ static void counts_of_rows(const struct ledger_row *rows, int n, int64_t counts[
 static void row_write(struct jw *w, const struct ledger_row *r)
 {
     jw_obj(w);
-    jw_kint(w, "id", r->id);
-    jw_kstr(w, "number", r->number);
-    jw_kstr(w, "title", r->title);
-    jw_kstr(w, "state", r->state);
-    jw_kstr(w, "state_label", r->state_label);
-    jw_kstr(w, "source_kind", r->source_kind);
-    jw_kstr(w, "source_kind_label", r->source_kind_label);
-    jw_kstr(w, "importance", r->importance);
-    jw_kstr(w, "kind", r->kind);
-    jw_kstr(w, "due_date", r->due_date);
-    jw_kint(w, "lead_unit_id", r->lead_unit_id);
-    jw_kstr(w, "lead_unit_name", r->lead_unit_name);
-    jw_kint(w, "progress", r->progress);
-    jw_kbool(w, "escalated", r->escalated);
-    jw_key(w, "tags");
+    jw_qkint(w, JW_K("id"), r->id);
+    jw_qkstr(w, JW_K("number"), r->number);
+    jw_qkstr(w, JW_K("title"), r->title);
+    jw_qkstr(w, JW_K("state"), r->state);
+    jw_qkstr(w, JW_K("state_label"), r->state_label);
+    jw_qkstr(w, JW_K("source_kind"), r->source_kind);
+    jw_qkstr(w, JW_K("source_kind_label"), r->source_kind_label);
+    jw_qkstr(w, JW_K("importance"), r->importance);
+    jw_qkstr(w, JW_K("kind"), r->kind);
+    jw_qkstr(w, JW_K("due_date"), r->due_date);
+    jw_qkint(w, JW_K("lead_unit_id"), r->lead_unit_id);
+    jw_qkstr(w, JW_K("lead_unit_name"), r->lead_unit_name);
+    jw_qkint(w, JW_K("progress"), r->progress);
+    jw_qkbool(w, JW_K("escalated"), r->escalated);
+    jw_qkey(w, JW_K("tags"));
     jw_arr(w);
     for (const char *p = r->tags; p && *p;) {
         if (*p == ',') {
@@ -1256,29 +1256,29 @@ static void row_write(struct jw *w, const struct ledger_row *r)
         p = end;
     }
     jw_end_arr(w);
-    jw_kstr(w, "leader_name", r->leader_name);
-    jw_kstr(w, "updated_at", r->updated_at);
-    jw_key(w, "parent_id");
+    jw_qkstr(w, JW_K("leader_name"), r->leader_name);
+    jw_qkstr(w, JW_K("updated_at"), r->updated_at);
+    jw_qkey(w, JW_K("parent_id"));
     if (r->has_parent)
         jw_int(w, r->parent_id);
     else
         jw_null(w);
-    jw_kint(w, "year", r->year);
-    jw_kint(w, "version", r->version);
-    jw_kstr(w, "light", r->light);
-    jw_key(w, "tracks");
+    jw_qkint(w, JW_K("year"), r->year);
+    jw_qkint(w, JW_K("version"), r->version);
+    jw_qkstr(w, JW_K("light"), r->light);
+    jw_qkey(w, JW_K("tracks"));
     jw_arr(w);
     for (int i = 0; i < r->ntracks; i++) {
         const struct ledger_track *t = &r->tracks[i];
         enum item_state ts = ITEM_ST_ASSIGNED;
         item_state_parse(t->state, &ts);
         jw_obj(w);
-        jw_kint(w, "unit_id", t->unit_id);
-        jw_kstr(w, "unit_name", t->unit_name);
-        jw_kstr(w, "role", t->role);
-        jw_kstr(w, "state", t->state);
-        jw_kstr(w, "state_label", item_state_label(ts));
-        jw_kint(w, "progress", items_track_percent(ts, t->progress));
+        jw_qkint(w, JW_K("unit_id"), t->unit_id);
+        jw_qkstr(w, JW_K("unit_name"), t->unit_name);
+        jw_qkstr(w, JW_K("role"), t->role);
+        jw_qkstr(w, JW_K("state"), t->state);
+        jw_qkstr(w, JW_K("state_label"), item_state_label(ts));
+        jw_qkint(w, JW_K("progress"), items_track_percent(ts, t->progress));
         jw_end_obj(w);
     }
     jw_end_arr(w);
@@ -1327,25 +1327,25 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *
     struct jw w;
     jw_init(&w, out);
     jw_obj(&w);
-    jw_key(&w, "items");
+    jw_qkey(&w, JW_K("items"));
     jw_arr(&w);
     for (int i = 0; i < n; i++)
         row_write(&w, &rows[i]);
     jw_end_arr(&w);
-    jw_kint(&w, "total", total);
-    jw_kbool(&w, "total_exact", exact);
-    jw_kint(&w, "page", pl->offset / pl->per_page + 1);
-    jw_kint(&w, "per_page", pl->per_page);
-    jw_key(&w, "counts");
+    jw_qkint(&w, JW_K("total"), total);
+    jw_qkbool(&w, JW_K("total_exact"), exact);
+    jw_qkint(&w, JW_K("page"), pl->offset / pl->per_page + 1);
+    jw_qkint(&w, JW_K("per_page"), pl->per_page);
+    jw_qkey(&w, JW_K("counts"));
     jw_obj(&w);
     for (int s = 0; s < ITEM_ST__COUNT; s++)
         if (counts[s])
             jw_kint(&w, item_state_name((enum item_state)s), counts[s]);
     jw_end_obj(&w);
-    jw_kint(&w, "all", all);
-    jw_kstr(&w, "next", more && !pl->ranked ? cursor_make(c, sort, rows[n - 1].key, rows[n - 1].id) : NULL);
-    jw_kstr(&w, "sort", sort);
-    jw_kbool(&w, "ranked", pl->ranked);
+    jw_qkint(&w, JW_K("all"), all);
+    jw_qkstr(&w, JW_K("next"), more && !pl->ranked ? cursor_make(c, sort, rows[n - 1].key, rows[n - 1].id) : NULL);
+    jw_qkstr(&w, JW_K("sort"), sort);
+    jw_qkbool(&w, JW_K("ranked"), pl->ranked);
     jw_end_obj(&w);
     return ERR_OK;
 }

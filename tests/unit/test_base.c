@@ -418,6 +418,55 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     buf_free(&capped);
 }
 
+/* Keys quoted by the compiler (JW_K) write the bytes jw_key writes: first in an object and after a value, in a
+ * nested object and an array's object, and over a cap the key is left out with its value. */
+static void test_jsonw_compiled_keys_write_the_same_bytes(void **state)
+{
+    (void)state;
+    struct buf b = {0};
+    struct jw w;
+    jw_init(&w, &b);
+    jw_obj(&w);
+    jw_qkint(&w, JW_K("id"), 7);
+    jw_qkstr(&w, JW_K("title"), "督办\"事项\"");
+    jw_qkstr(&w, JW_K("leader_name"), NULL);
+    jw_qkbool(&w, JW_K("escalated"), false);
+    jw_qkey(&w, JW_K("tracks"));
+    jw_arr(&w);
+    jw_obj(&w);
+    jw_qkint(&w, JW_K("unit_id"), -1);
+    jw_end_obj(&w);
+    jw_end_arr(&w);
+    jw_end_obj(&w);
+    struct buf r = {0};
+    jw_init(&w, &r);
+    jw_obj(&w);
+    jw_kint(&w, "id", 7);
+    jw_kstr(&w, "title", "督办\"事项\"");
+    jw_kstr(&w, "leader_name", NULL);
+    jw_kbool(&w, "escalated", false);
+    jw_key(&w, "tracks");
+    jw_arr(&w);
+    jw_obj(&w);
+    jw_kint(&w, "unit_id", -1);
+    jw_end_obj(&w);
+    jw_end_arr(&w);
+    jw_end_obj(&w);
+    assert_string_equal(b.data, r.data);
+    assert_string_equal(b.data, "{\"id\":7,\"title\":\"督办\\\"事项\\\"\",\"leader_name\":null,\"escalated\":false,"
+                                "\"tracks\":[{\"unit_id\":-1}]}");
+    buf_free(&b);
+    buf_free(&r);
+    struct buf capped = {.max = 14};
+    jw_init(&w, &capped);
+    jw_obj(&w);
+    jw_qkint(&w, JW_K("a"), 1);
+    jw_qkey(&w, JW_K("toolongkey"));
+    jw_end_obj(&w);
+    assert_string_equal(capped.data, "{\"a\":1}");
+    buf_free(&capped);
+}
+
 /* The bigram set is sorted and distinct whichever sort runs (a short text in place, a long one by qsort), and
  * Dice compares texts by it. */
 static void test_textsim_bigrams_sorted_distinct_and_dice(void **state)
@@ -463,6 +512,7 @@ int main(void)
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
+        cmocka_unit_test(test_jsonw_compiled_keys_write_the_same_bytes),
         cmocka_unit_test(test_textsim_bigrams_sorted_distinct_and_dice),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
