@@ -1034,6 +1034,24 @@ static const char *rule_label(const json_t *rules, const char *code, bool *forbi
 }
 
 /* One unit's lines, adjustments and sums (the card's table names the rules). */
+/* A criticism's rectification as it stands now, from columns i (state), i + 1 (deadline), i + 2 (flagged) of a
+ * drill-down line's row: what the unit did about the criticism the line counts; null for any other line. */
+static json_t *rectification_brief(struct ctx *c, struct stmt *st, int i)
+{
+    if (stmt_is_null(st, i))
+        return json_null();
+    const char *state = stmt_text(st, i), *due = res_col(c, st, i + 1);
+    char today[11];
+    result_today(c, today);
+    bool overdue = !strcmp(state, "issued") && strcmp(due, today) < 0;
+    const char *words = !strcmp(state, "closed")      ? "整改情况已审核通过"
+                        : !strcmp(state, "reviewing") ? "整改情况待审核"
+                        : overdue                     ? "逾期未报送整改情况"
+                                                      : "待报送整改情况";
+    return json_pack("{ss ss ss sb sb}", "state", state, "label", words, "due_date", due, "overdue", overdue,
+                     "escalated", stmt_int(st, i + 2) != 0);
+}
+
 static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t unit_id, json_t **out)
 {
     struct stmt *st = db_query(c->db,
@@ -1063,12 +1081,15 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     json_object_set_new(o, "base", json_incref(json_object_get(rules, "base")));
     json_t *lines = json_array(), *by_rule = json_object();
     int64_t sum = 0;
-    st = db_query(c->db,
-                  "SELECT l.id, l.rule, l.points, l.rule_points, l.item_id, l.result_id, l.ref, l.what, l.at, "
-                  "l.waived_by, w.number, w.title, l.note, ob.id, ob.state FROM scorecard_lines l "
-                  "LEFT JOIN results w ON w.id = l.waived_by LEFT JOIN score_objections ob ON ob.line_id = l.id "
-                  "WHERE l.scorecard_id = ? AND l.unit_id = ? ORDER BY l.id",
-                  DB_INT(s->id), DB_INT(unit_id));
+    st =
+        db_query(c->db,
+                 "SELECT l.id, l.rule, l.points, l.rule_points, l.item_id, l.result_id, l.ref, l.what, l.at, "
+                 "l.waived_by, w.number, w.title, l.note, ob.id, ob.state, cr.state, cr.rectify_due, "
+                 "cr.rectify_escalated FROM scorecard_lines l "
+                 "LEFT JOIN results w ON w.id = l.waived_by LEFT JOIN score_objections ob ON ob.line_id = l.id "
+                 "LEFT JOIN results cr ON cr.id = l.result_id AND cr.kind = 'criticism' AND cr.rectify_due IS NOT NULL "
+                 "WHERE l.scorecard_id = ? AND l.unit_id = ? ORDER BY l.id",
+                 DB_INT(s->id), DB_INT(unit_id));
     while (st && stmt_step(st) == STORE_ROW) {
         bool forbidden = false;
         const char *code = stmt_text(st, 1), *label = rule_label(rules, code, &forbidden);
@@ -1086,6 +1107,7 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
                                                 : json_pack("{sI so ss}", "id", (json_int_t)stmt_int(st, 9), "number",
                                                             res_str(res_col(c, st, 10)), "title", stmt_text(st, 11)));
         json_object_set_new(l, "objection", scorecard_objection_brief(st, 13));
+        json_object_set_new(l, "rectification", rectification_brief(c, st, 15));
         json_array_append_new(lines, l);
         json_t *g = json_object_get(by_rule, code);
         if (!g) {
