@@ -91,7 +91,7 @@ static struct sc_unit *unit_of(struct sc_run *r, const char *path)
     if (!path || strncmp(path, r->home, n))
         return NULL;
     struct sc_unit key = {.id = strtoll(path + n, NULL, 10)};
-    return bsearch(&key, r->u, (size_t)r->nu, sizeof *r->u, unit_by_id);
+    return r->nu ? bsearch(&key, r->u, (size_t)r->nu, sizeof *r->u, unit_by_id) : NULL; /* no array: none read */
 }
 
 /* The unit of path for the row keyed key of a pass (rows in key order), or NULL when there is none or the
@@ -168,15 +168,9 @@ static enum err run_units(struct sc_run *r, int64_t home_unit_id)
                                DB_INT(home_unit_id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取考评单位");
-    int cap = 16, rc;
-    r->u = arena_alloc(c->arena, sizeof *r->u * (size_t)cap);
+    int cap = 0, rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (r->nu == cap) {
-            struct sc_unit *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
-            memcpy(more, r->u, sizeof *more * (size_t)cap);
-            r->u = more;
-            cap *= 2;
-        }
+        r->u = arena_grow(c->arena, r->u, r->nu, &cap, sizeof *r->u);
         r->u[r->nu++] = (struct sc_unit){stmt_int(st, 0),
                                          res_col(c, st, 1),
                                          res_col(c, st, 2),
@@ -202,18 +196,12 @@ static enum err run_waivers(struct sc_run *r)
                  DB_TEXT(r->home), DB_TEXT(r->as_of_b));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取容错认定");
-    int cap = 8, rc;
-    r->w = arena_alloc(c->arena, sizeof *r->w * (size_t)cap);
+    int cap = 0, rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         struct sc_unit *u = unit_of(r, stmt_text(st, 0));
         if (!u)
             continue;
-        if (r->nw == cap) {
-            struct sc_waiver *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
-            memcpy(more, r->w, sizeof *more * (size_t)cap);
-            r->w = more;
-            cap *= 2;
-        }
+        r->w = arena_grow(c->arena, r->w, r->nw, &cap, sizeof *r->w);
         r->w[r->nw++] =
             (struct sc_waiver){u->id, stmt_int(st, 1), stmt_int(st, 2), res_col(c, st, 3), res_col(c, st, 4)};
     }
@@ -435,13 +423,7 @@ enum err scorecard_rerank(struct ctx *c, int64_t card)
     } *rows = NULL;
     int n = 0, cap = 0, rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (n == cap) {
-            cap = cap ? cap * 2 : 32;
-            struct row *more = arena_alloc(c->arena, sizeof *more * (size_t)cap);
-            if (n)
-                memcpy(more, rows, sizeof *rows * (size_t)n);
-            rows = more;
-        }
+        rows = arena_grow(c->arena, rows, n, &cap, sizeof *rows);
         rows[n++] = (struct row){stmt_int(st, 0), stmt_int(st, 2), res_col(c, st, 1)};
     }
     stmt_done(st);
@@ -571,15 +553,10 @@ enum err scorecard_load(struct ctx *c, int64_t id, struct scorecard *s)
                   DB_INT(s->id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取考评结果");
-    int cap = 16;
-    struct wf_part *parts = arena_alloc(c->arena, sizeof *parts * (size_t)cap);
+    int cap = 0;
+    struct wf_part *parts = NULL;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (o->nparts == cap) {
-            struct wf_part *more = arena_alloc(c->arena, sizeof *more * (size_t)cap * 2);
-            memcpy(more, parts, sizeof *parts * (size_t)cap);
-            parts = more;
-            cap *= 2;
-        }
+        parts = arena_grow(c->arena, parts, o->nparts, &cap, sizeof *parts);
         int64_t uid = stmt_int(st, 0);
         parts[o->nparts++] = (struct wf_part){0, uid, (int)s->state, uid, res_col(c, st, 1), res_col(c, st, 2), 0};
     }
@@ -1057,6 +1034,24 @@ static const char *rule_label(const json_t *rules, const char *code, bool *forbi
 }
 
 /* One unit's lines, adjustments and sums (the card's table names the rules). */
+/* A criticism's rectification as it stands now, from columns i (state), i + 1 (deadline), i + 2 (flagged) of a
+ * drill-down line's row: what the unit did about the criticism the line counts; null for any other line. */
+static json_t *rectification_brief(struct ctx *c, struct stmt *st, int i)
+{
+    if (stmt_is_null(st, i))
+        return json_null();
+    const char *state = stmt_text(st, i), *due = res_col(c, st, i + 1);
+    char today[11];
+    result_today(c, today);
+    bool overdue = !strcmp(state, "issued") && strcmp(due, today) < 0;
+    const char *words = !strcmp(state, "closed")      ? "整改情况已审核通过"
+                        : !strcmp(state, "reviewing") ? "整改情况待审核"
+                        : overdue                     ? "逾期未报送整改情况"
+                                                      : "待报送整改情况";
+    return json_pack("{ss ss ss sb sb}", "state", state, "label", words, "due_date", due, "overdue", overdue,
+                     "escalated", stmt_int(st, i + 2) != 0);
+}
+
 static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t unit_id, json_t **out)
 {
     struct stmt *st = db_query(c->db,
@@ -1086,12 +1081,15 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     json_object_set_new(o, "base", json_incref(json_object_get(rules, "base")));
     json_t *lines = json_array(), *by_rule = json_object();
     int64_t sum = 0;
-    st = db_query(c->db,
-                  "SELECT l.id, l.rule, l.points, l.rule_points, l.item_id, l.result_id, l.ref, l.what, l.at, "
-                  "l.waived_by, w.number, w.title, l.note, ob.id, ob.state FROM scorecard_lines l "
-                  "LEFT JOIN results w ON w.id = l.waived_by LEFT JOIN score_objections ob ON ob.line_id = l.id "
-                  "WHERE l.scorecard_id = ? AND l.unit_id = ? ORDER BY l.id",
-                  DB_INT(s->id), DB_INT(unit_id));
+    st =
+        db_query(c->db,
+                 "SELECT l.id, l.rule, l.points, l.rule_points, l.item_id, l.result_id, l.ref, l.what, l.at, "
+                 "l.waived_by, w.number, w.title, l.note, ob.id, ob.state, cr.state, cr.rectify_due, "
+                 "cr.rectify_escalated FROM scorecard_lines l "
+                 "LEFT JOIN results w ON w.id = l.waived_by LEFT JOIN score_objections ob ON ob.line_id = l.id "
+                 "LEFT JOIN results cr ON cr.id = l.result_id AND cr.kind = 'criticism' AND cr.rectify_due IS NOT NULL "
+                 "WHERE l.scorecard_id = ? AND l.unit_id = ? ORDER BY l.id",
+                 DB_INT(s->id), DB_INT(unit_id));
     while (st && stmt_step(st) == STORE_ROW) {
         bool forbidden = false;
         const char *code = stmt_text(st, 1), *label = rule_label(rules, code, &forbidden);
@@ -1109,6 +1107,7 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
                                                 : json_pack("{sI so ss}", "id", (json_int_t)stmt_int(st, 9), "number",
                                                             res_str(res_col(c, st, 10)), "title", stmt_text(st, 11)));
         json_object_set_new(l, "objection", scorecard_objection_brief(st, 13));
+        json_object_set_new(l, "rectification", rectification_brief(c, st, 15));
         json_array_append_new(lines, l);
         json_t *g = json_object_get(by_rule, code);
         if (!g) {

@@ -173,6 +173,31 @@ def test_the_deadline_from_the_rule_and_the_drafts_own(d):
     assert r.error["message"] == "只有限期整改的通报批评需要报送整改情况"
 
 
+def test_the_scorecard_drill_down_shows_the_rectification(d):
+    """The point a criticism costs its unit (criticised) shows, in the scorecard's drill-down, what the unit did
+    about it as it stands now: awaited, under review, accepted; a praise's line shows nothing of the kind."""
+    year = int(beijing_date(issued_criticism(d)["issued_at"])[:4])
+    waiting = issued_criticism(d, rectify_due=day(12))["id"]
+    review = issued_criticism(d, rectify_due=day(12))["id"]
+    d.act(review, "gc_contact", "report_rectification", {"rectification": REPORT})
+    accepted = issued_criticism(d)["id"]
+    d.act(accepted, "gc_contact", "report_rectification", {"rectification": REPORT})
+    d.act(accepted, "gc_office", "accept_rectification", {})
+    c = d.c("gc_office")
+    for card in c.get(f"/api/v1/scorecards?year={year}").json["scorecards"]:  # the demo's draft: draw our own
+        if card["state"] == "draft":
+            assert c.post(f"/api/v1/scorecards/{card['id']}/actions/withdraw", {"reason": "测试重新计算"}).status == 200
+    r = c.post("/api/v1/scorecards", {"year": year})
+    assert r.status == 201, r
+    jt = next(u for u in r.json["units"] if u["code"] == "gc-jt")["unit_id"]
+    lines = c.get(f"/api/v1/scorecards/{r.json['id']}/units/{jt}").json["lines"]
+    got = {ln["result_id"]: ln["rectification"] for ln in lines if ln["rule"] == "criticised"}
+    assert {k: (v["state"], v["label"], v["due_date"], v["overdue"]) for k, v in got.items() if k in (waiting, review)} == {
+        waiting: ("issued", "待报送整改情况", day(12), False), review: ("reviewing", "整改情况待审核", day(12), False)}
+    assert got[accepted]["label"] == "整改情况已审核通过" and got[accepted]["state"] == "closed"
+    assert all(ln["rectification"] is None for ln in lines if ln["rule"] != "criticised")
+
+
 def test_a_late_unit_meets_the_ladder(d):
     """A rectification not reported by its deadline climbs the deadline ladder as an item's does: the contact
     reminded ahead and on the day, then the leaders pressed, the written notice, the report to the principal

@@ -94,6 +94,10 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   for (const words of ['逾期未办结', '通报批评', '约谈', '国省干线公路养护专项整治']) {
     await drawer.locator('[data-test=card-lines]', { hasText: words }).waitFor()
   }
+  // the criticism's point shows what the bureau did about it: the demo's criticism awaits its rectification
+  const criticised = detail.lines.find((l) => l.rule === 'criticised')
+  assert.equal(criticised.rectification.state, 'issued')
+  await drawer.locator(`[data-test=card-line-rectify-${criticised.id}]`, { hasText: criticised.rectification.label }).waitFor()
   await drawer.locator('[data-test=card-sum]', { hasText: `= ${detail.total} 分` }).waitFor()
   await drawer.locator('[data-test=card-third-party]', { hasText: '交通运输领域专项工作第三方评估' }).waitFor()
   assert.match(await drawer.locator('[data-test=card-third-party]').textContent(), new RegExp(`第三方评估 ${tp.evaluator_score}`))
