@@ -341,25 +341,31 @@ enum err deadlines_pause(struct ctx *c, const char *owner_kind, int64_t owner_id
     return e;
 }
 
+/* A ladder step as the API shows it, from the columns step, at, detail of st starting at col. */
+static json_t *step_json(struct stmt *st, int col)
+{
+    json_t *d = *stmt_text(st, col + 2) ? json_loads(stmt_text(st, col + 2), 0, NULL) : NULL;
+    return json_pack("{ss ss so}", "step", stmt_text(st, col), "at", stmt_text(st, col + 1), "detail",
+                     d ? d : json_object());
+}
+
 /* The ladder steps taken on milestone id, oldest first. */
 static json_t *steps_json(struct ctx *c, int64_t id)
 {
     json_t *arr = json_array();
     struct stmt *st = db_query(
         c->db, "SELECT step, at, detail FROM milestone_steps WHERE milestone_id = ? ORDER BY at, step", DB_INT(id));
-    while (st && stmt_step(st) == STORE_ROW) {
-        json_t *d = *stmt_text(st, 2) ? json_loads(stmt_text(st, 2), 0, NULL) : NULL;
-        json_array_append_new(arr, json_pack("{ss ss so}", "step", stmt_text(st, 0), "at", stmt_text(st, 1), "detail",
-                                             d ? d : json_object()));
-    }
+    while (st && stmt_step(st) == STORE_ROW)
+        json_array_append_new(arr, step_json(st, 0));
     stmt_done(st);
     return arr;
 }
 
 #define MS_MORE ", done_at, overridden, reason, done_late, created_at"
 
-/* A milestone as the API shows it (MS_COLS MS_MORE), with its light and steps. */
-static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *cal)
+/* A milestone as the API shows it (MS_COLS MS_MORE), with its light and steps (steps: its steps, taken; NULL:
+ * read here). */
+static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *cal, json_t *steps)
 {
     struct ms_row m;
     ms_read(c, st, &m);
@@ -386,7 +392,7 @@ static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *ca
                   "overridden", stmt_int(st, MS_NCOLS + 1) != 0, "reason", stmt_text(st, MS_NCOLS + 2), "done_at",
                   stmt_is_null(st, MS_NCOLS) ? json_null() : json_string(stmt_text(st, MS_NCOLS)), "done_late",
                   stmt_int(st, MS_NCOLS + 3) != 0, "paused", m.paused, "flagged", m.flagged, "light", light_name(lt),
-                  "step", m.step, "steps", steps_json(c, m.id));
+                  "step", m.step, "steps", steps ? steps : steps_json(c, m.id));
     json_object_set_new(j, dl_owner_key(c, m.owner_kind), json_integer(m.owner_id));
     return j;
 }
@@ -397,18 +403,42 @@ enum err deadlines_list(struct ctx *c, const char *owner_kind, int64_t owner_id,
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
+    /* the steps of all the object's milestones and the milestones travel together (one round trip on
+     * PostgreSQL), not a read of steps per milestone */
+    struct stmt *steps =
+        db_query(c->db,
+                 "SELECT s.milestone_id, s.step, s.at, s.detail FROM milestone_steps s "
+                 "JOIN milestones m ON m.id = s.milestone_id WHERE m.owner_kind = ? AND m.owner_id = ? "
+                 "ORDER BY s.milestone_id, s.at, s.step",
+                 DB_TEXT(owner_kind), DB_INT(owner_id));
+    stmt_send(steps);
     struct stmt *st = db_query(c->db,
                                "SELECT " MS_COLS MS_MORE " FROM milestones WHERE owner_kind = ? AND owner_id = ? "
                                "ORDER BY unit_id, due_date, id",
                                DB_TEXT(owner_kind), DB_INT(owner_id));
-    if (!st)
+    stmt_send(st);
+    if (!steps || !st) {
+        stmt_done(steps);
+        stmt_done(st);
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
-    json_t *arr = json_array();
+    }
+    json_t *by_id = json_object(), *arr = json_array();
     int rc;
-    while ((rc = stmt_step(st)) == STORE_ROW)
-        if (perm_sees(c->user, stmt_text(st, 4)))
-            json_array_append_new(arr, ms_json(c, st, &cal));
+    while ((rc = stmt_step(steps)) == STORE_ROW) {
+        const char *key = arena_printf(c->arena, "%" PRId64, stmt_int(steps, 0));
+        json_t *list = json_object_get(by_id, key);
+        if (!list)
+            json_object_set_new(by_id, key, list = json_array());
+        json_array_append_new(list, step_json(steps, 1));
+    }
+    stmt_done(steps);
+    while (rc >= 0 && (rc = stmt_step(st)) == STORE_ROW)
+        if (perm_sees(c->user, stmt_text(st, 4))) {
+            json_t *list = json_object_get(by_id, arena_printf(c->arena, "%" PRId64, stmt_int(st, 0)));
+            json_array_append_new(arr, ms_json(c, st, &cal, list ? json_incref(list) : json_array()));
+        }
     stmt_done(st);
+    json_decref(by_id);
     if (rc < 0) {
         json_decref(arr);
         return ctx_store_fail(c, rc, "读取时限节点");
@@ -428,7 +458,7 @@ static enum err ms_get(struct ctx *c, int64_t id, json_t **out)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
     int rc = stmt_step(st);
     if (rc == STORE_ROW)
-        *out = ms_json(c, st, &cal);
+        *out = ms_json(c, st, &cal, NULL);
     stmt_done(st);
     if (rc == STORE_DONE)
         return ctx_fail(c, ERR_NOT_FOUND, "时限节点不存在或无权查看");
