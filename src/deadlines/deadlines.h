@@ -89,6 +89,13 @@ struct dl_owner {
     /* The percent done last reported for the unit's part that milestone kind measures, -1 when
      * unknown or not measured (序时进度 of the lights). May be NULL. */
     int (*progress)(struct ctx *c, int64_t id, int64_t unit_id, const char *kind);
+    /* The same for every part at once, for a list of the object's milestones (deadlines_list): the read sent
+     * (stmt_send), whose rows start with the part's unit id; progress_row: the percent of the current row's part
+     * (-1 when unknown); progress_measures: whether milestone kind measures it. May be NULL (progress is then
+     * asked per milestone). */
+    struct stmt *(*progress_send)(struct ctx *c, int64_t id);
+    int (*progress_row)(struct stmt *st);
+    bool (*progress_measures)(const char *kind);
     /* The label of a milestone kind of its own ("整改"), NULL for the rules' kinds. May be NULL. */
     const char *(*milestone_label)(const char *kind);
     /* The ladder's last step: lists the object for inspection (督查), inside the caller's transaction.

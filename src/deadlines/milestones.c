@@ -363,9 +363,17 @@ static json_t *steps_json(struct ctx *c, int64_t id)
 
 #define MS_MORE ", done_at, overridden, reason, done_late, created_at"
 
+/* The progress of each part of an object, read at once for a list of its milestones (dl_owner.progress_send). */
+struct parts_progress {
+    int n;
+    int64_t *unit;
+    int *percent;
+};
+
 /* A milestone as the API shows it (MS_COLS MS_MORE), with its light and steps (steps: its steps, taken; NULL:
- * read here). */
-static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *cal, json_t *steps)
+ * read here; pp: its parts' progress, read for the list; NULL: asked of the owner). */
+static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *cal, json_t *steps,
+                       const struct parts_progress *pp)
 {
     struct ms_row m;
     ms_read(c, st, &m);
@@ -377,7 +385,14 @@ static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *ca
     cal_format_date(m.due, due);
     /* 序时进度: a milestone that measures the part's progress compares the reported percent with the
      * time gone since it was set */
-    int percent = o->progress ? o->progress(c, m.owner_id, m.unit_id, m.kind) : -1;
+    int percent = -1;
+    if (pp && o->progress_measures(m.kind)) {
+        for (int i = 0; i < pp->n && percent < 0; i++)
+            if (pp->unit[i] == m.unit_id)
+                percent = pp->percent[i];
+    } else if (!pp && o->progress) {
+        percent = o->progress(c, m.owner_id, m.unit_id, m.kind);
+    }
     int64_t start = m.due, created;
     if (percent >= 0 && time_parse_iso(stmt_text(st, MS_NCOLS + 4), &created))
         start = time_local_day(created);
@@ -403,8 +418,11 @@ enum err deadlines_list(struct ctx *c, const char *owner_kind, int64_t owner_id,
     enum err e = calendar_load(c, &cal);
     if (e)
         return e;
-    /* the steps of all the object's milestones and the milestones travel together (one round trip on
-     * PostgreSQL), not a read of steps per milestone */
+    /* the steps of all the object's milestones, its parts' progress (when its owner reads them at once) and the
+     * milestones travel together (one round trip on PostgreSQL), not a read of steps and progress per milestone */
+    const struct dl_owner *o = dl_owner_of(owner_kind);
+    bool at_once = o && o->progress_send && o->progress_row && o->progress_measures;
+    struct stmt *progress = at_once ? o->progress_send(c, owner_id) : NULL;
     struct stmt *steps =
         db_query(c->db,
                  "SELECT s.milestone_id, s.step, s.at, s.detail FROM milestone_steps s "
@@ -417,14 +435,23 @@ enum err deadlines_list(struct ctx *c, const char *owner_kind, int64_t owner_id,
                                "ORDER BY unit_id, due_date, id",
                                DB_TEXT(owner_kind), DB_INT(owner_id));
     stmt_send(st);
-    if (!steps || !st) {
+    if (!steps || !st || (at_once && !progress)) {
+        stmt_done(progress);
         stmt_done(steps);
         stmt_done(st);
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
     }
+    struct parts_progress pp = {0};
+    int rc = STORE_DONE, cap = 0, pcap = 0;
+    while (progress && (rc = stmt_step(progress)) == STORE_ROW) {
+        pp.unit = arena_grow(c->arena, pp.unit, pp.n, &cap, sizeof *pp.unit);
+        pp.percent = arena_grow(c->arena, pp.percent, pp.n, &pcap, sizeof *pp.percent);
+        pp.unit[pp.n] = stmt_int(progress, 0);
+        pp.percent[pp.n++] = o->progress_row(progress);
+    }
+    stmt_done(progress);
     json_t *by_id = json_object(), *arr = json_array();
-    int rc;
-    while ((rc = stmt_step(steps)) == STORE_ROW) {
+    while (rc >= 0 && (rc = stmt_step(steps)) == STORE_ROW) {
         const char *key = arena_printf(c->arena, "%" PRId64, stmt_int(steps, 0));
         json_t *list = json_object_get(by_id, key);
         if (!list)
@@ -435,7 +462,8 @@ enum err deadlines_list(struct ctx *c, const char *owner_kind, int64_t owner_id,
     while (rc >= 0 && (rc = stmt_step(st)) == STORE_ROW)
         if (perm_sees(c->user, stmt_text(st, 4))) {
             json_t *list = json_object_get(by_id, arena_printf(c->arena, "%" PRId64, stmt_int(st, 0)));
-            json_array_append_new(arr, ms_json(c, st, &cal, list ? json_incref(list) : json_array()));
+            json_array_append_new(arr,
+                                  ms_json(c, st, &cal, list ? json_incref(list) : json_array(), at_once ? &pp : NULL));
         }
     stmt_done(st);
     json_decref(by_id);
@@ -458,7 +486,7 @@ static enum err ms_get(struct ctx *c, int64_t id, json_t **out)
         return ctx_store_fail(c, STORE_E_OTHER, "读取时限节点");
     int rc = stmt_step(st);
     if (rc == STORE_ROW)
-        *out = ms_json(c, st, &cal, NULL);
+        *out = ms_json(c, st, &cal, NULL, NULL);
     stmt_done(st);
     if (rc == STORE_DONE)
         return ctx_fail(c, ERR_NOT_FOUND, "时限节点不存在或无权查看");

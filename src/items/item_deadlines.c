@@ -129,9 +129,28 @@ static enum err item_timeline(struct ctx *c, int64_t id, int64_t unit_id, const 
 }
 
 /* The resolution milestone measures the track's progress (序时进度); the others do not. */
+static bool item_progress_measures(const char *kind)
+{
+    return !strcmp(kind, ms_kind_name(MS_RESOLUTION));
+}
+
 static int item_progress(struct ctx *c, int64_t id, int64_t unit_id, const char *kind)
 {
-    return strcmp(kind, ms_kind_name(MS_RESOLUTION)) ? -1 : items_track_progress(c, id, unit_id);
+    return item_progress_measures(kind) ? items_track_progress(c, id, unit_id) : -1;
+}
+
+/* Every track's progress at once (the list of the item's milestones): unit id, state, reported percent. */
+static struct stmt *item_progress_send(struct ctx *c, int64_t id)
+{
+    struct stmt *st = db_query(c->db, "SELECT unit_id, state, progress FROM item_tracks WHERE item_id = ?", DB_INT(id));
+    stmt_send(st);
+    return st;
+}
+
+static int item_progress_row(struct stmt *st)
+{
+    enum item_state s;
+    return item_state_parse(stmt_text(st, 1), &s) ? items_track_percent(s, (int)stmt_int(st, 2)) : -1;
 }
 
 /*
@@ -198,6 +217,9 @@ static const struct dl_owner item_owner = {
     .label = items_label,
     .timeline = item_timeline,
     .progress = item_progress,
+    .progress_send = item_progress_send,
+    .progress_row = item_progress_row,
+    .progress_measures = item_progress_measures,
     .escalate = items_mark_escalated,
     .recipients = item_recipients,
     .stepped = item_stepped,
