@@ -15,6 +15,7 @@
       load), the challenges solved beforehand; AREA: a word of the area's name (城关镇; 古城县 on `ducha gen`
       data). What one valid submission costs the server, the machine otherwise idle: prints
       "n ok p50_ms mean_ms p90_ms".
+  CLUE_PHOTO=FILE (any mode): each clue carries that JPEG as its photo.
 """
 import hashlib
 import http.client
@@ -51,7 +52,12 @@ def clue_body(area, token, solution, i):
                   description=f"基准测试第{i}条：解放路井盖破损缺失，夜间有行人跌倒，反映两周无人处理。")
     b = f"----bench{i}"
     body = "".join(f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in fields.items())
-    return (body + f"--{b}--\r\n").encode(), "multipart/form-data; boundary=" + b
+    photo = b""
+    if os.environ.get("CLUE_PHOTO"):  # a photo with each clue (a JPEG file's path)
+        with open(os.environ["CLUE_PHOTO"], "rb") as f:
+            photo = (f"--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
+                     "Content-Type: image/jpeg\r\n\r\n").encode() + f.read() + b"\r\n"
+    return body.encode() + photo + f"--{b}--\r\n".encode(), "multipart/form-data; boundary=" + b
 
 
 def area_of(conn, addr=None, word="城关镇"):

@@ -3,14 +3,15 @@
  * {data_dir}/clues/{h[0..1]}/{h}, h the SM3 of the stored bytes, and only as a copy without location and other
  * metadata (base/media.h): what is kept can be shown to a verifying unit without pointing at whoever took it.
  *
- * The copy is made after the answer, not in the request: the submission's transaction keeps the photo's row
- * ('pending') and the bytes as sent (clue_photo_raw, base64), and the photo worker (clues_photos_pass, run by
- * src/sched at a lower CPU priority, woken by the submission) claims each under a lease, walks it whole
- * (libmagic, the format), strips it, writes the copy, and in one transaction records the outcome ('ready', or
- * 'rejected' with the reason the office reads), deletes the bytes as sent and writes the audit record. A node
- * killed between the answer and the copy leaves the row to the next pass of any node once the lease ran out;
- * a photo whose walk kills the process PHOTO_ATTEMPTS times is rejected. Until it is ready nobody is served
- * the photo (409 "照片处理中").
+ * The copy is made after the answer, not in the request: the submission writes the photo as sent to
+ * data_dir/clues/raw before its transaction, which records the photo's row ('pending') and the file's name
+ * (clue_photo_raw); the photo worker (clues_photos_pass, run by src/sched at a lower CPU priority, woken by the
+ * submission) claims each under a lease, walks it whole (libmagic, the format), strips it, writes the copy, and
+ * in one transaction records the outcome ('ready', or 'rejected' with the reason the office reads), deletes the
+ * clue_photo_raw row and writes the audit record, then deletes the file as sent. A node killed between the
+ * answer and the copy leaves the row to the next pass of any node once the lease ran out; a photo whose walk
+ * kills the process PHOTO_ATTEMPTS times is rejected. Until it is ready nobody is served the photo (409
+ * "照片处理中").
  */
 #include "clues/clues_internal.h"
 
@@ -24,6 +25,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <dirent.h>
 #include <inttypes.h>
 #include <sodium.h>
 #include <stdatomic.h>
@@ -76,20 +78,14 @@ static bool mkdir_p(const char *dir)
     return mkdir(tmp, 0750) == 0 || errno == EEXIST;
 }
 
-/* Writes bytes under their hash unless the file is there already (written whole, then renamed). */
-static enum err store_bytes(struct ctx *c, const unsigned char *d, size_t n, const char *h)
+/* Writes bytes whole to path (a temporary file, fsync, rename); false on failure (nothing left behind). */
+static bool write_whole(const char *dir, const char *path, const unsigned char *d, size_t n)
 {
-    const char *dir = arena_printf(c->arena, "%s/clues/%.2s", c->cfg->data_dir, h);
-    const char *path = arena_printf(c->arena, "%s/%s", dir, h);
-    struct stat sb;
-    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n)
-        return ERR_OK;
-    if (!mkdir_p(dir))
-        return ctx_fail(c, ERR_INTERNAL, "无法保存照片：数据目录不可写");
-    char *tmp = arena_printf(c->arena, "%s/.photo-XXXXXX", dir);
+    char tmp[1100];
+    snprintf(tmp, sizeof tmp, "%s/.photo-XXXXXX", dir);
     int fd = mkostemp(tmp, O_CLOEXEC);
     if (fd < 0)
-        return ctx_fail(c, ERR_INTERNAL, "无法保存照片：数据目录不可写");
+        return false;
     size_t done = 0;
     while (done < n) {
         ssize_t w = write(fd, d + done, n - done);
@@ -103,8 +99,23 @@ static enum err store_bytes(struct ctx *c, const unsigned char *d, size_t n, con
     close(fd);
     if (!ok || rename(tmp, path) != 0) {
         unlink(tmp);
-        return ctx_fail(c, ERR_INTERNAL, "无法保存照片：磁盘写入失败");
+        return false;
     }
+    return true;
+}
+
+/* Writes bytes under their hash unless the file is there already (written whole, then renamed). */
+static enum err store_bytes(struct ctx *c, const unsigned char *d, size_t n, const char *h)
+{
+    const char *dir = arena_printf(c->arena, "%s/clues/%.2s", c->cfg->data_dir, h);
+    const char *path = arena_printf(c->arena, "%s/%s", dir, h);
+    struct stat sb;
+    if (stat(path, &sb) == 0 && (size_t)sb.st_size == n)
+        return ERR_OK;
+    if (!mkdir_p(dir))
+        return ctx_fail(c, ERR_INTERNAL, "无法保存照片：数据目录不可写");
+    if (!write_whole(dir, path, d, n))
+        return ctx_fail(c, ERR_INTERNAL, "无法保存照片：磁盘写入失败");
     return ERR_OK;
 }
 
@@ -125,7 +136,42 @@ void clue_photos_queued(void)
         queued_fn(queued_arg);
 }
 
-enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *data, size_t len)
+/* The path of a photo waiting as sent (arena). */
+static const char *raw_path(struct ctx *c, const char *name)
+{
+    return arena_printf(c->arena, "%s/clues/raw/%s", c->cfg->data_dir, name);
+}
+
+enum err clue_photos_keep(struct ctx *c, const struct form *f, const char ***names, int *n)
+{
+    *n = 0;
+    *names = arena_alloc(c->arena, sizeof **names * (size_t)(f->n + 1));
+    const char *dir = arena_printf(c->arena, "%s/clues/raw", c->cfg->data_dir);
+    for (int i = 0; i < f->n; i++) {
+        const struct form_part *p = &f->parts[i];
+        if (!p->filename || !p->len)
+            continue;
+        unsigned char r[16];
+        char name[33];
+        randombytes_buf(r, sizeof r);
+        hex_encode(r, sizeof r, name);
+        if (!mkdir_p(dir) || !write_whole(dir, raw_path(c, name), (const unsigned char *)p->data, p->len)) {
+            clue_photos_drop(c, *names, *n);
+            *n = 0;
+            return ctx_fail(c, ERR_INTERNAL, "无法保存照片：数据目录不可写");
+        }
+        (*names)[(*n)++] = arena_strdup(c->arena, name);
+    }
+    return ERR_OK;
+}
+
+void clue_photos_drop(struct ctx *c, const char *const *names, int n)
+{
+    for (int i = 0; i < n; i++)
+        unlink(raw_path(c, names[i]));
+}
+
+enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *file, const char *data, size_t len)
 {
     enum err e = clue_photo_check(c, data, len);
     if (e)
@@ -140,11 +186,8 @@ enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *data, size_t
                    DB_INT(clue_id), DB_INT((int64_t)len), DB_TEXT(png ? "image/png" : "image/jpeg"), DB_TEXT(at));
     if (e)
         return ctx_db_fail(c, e, "保存照片");
-    size_t n64 = sodium_base64_encoded_len(len, sodium_base64_VARIANT_ORIGINAL);
-    char *b64 = arena_alloc(c->arena, n64);
-    sodium_bin2base64(b64, n64, (const unsigned char *)data, len, sodium_base64_VARIANT_ORIGINAL);
     return ctx_db_fail(
-        c, db_exec_later(c->db, "INSERT INTO clue_photo_raw (photo_id, data) VALUES (?, ?)", DB_INT(id), DB_TEXT(b64)),
+        c, db_exec_later(c->db, "INSERT INTO clue_photo_raw (photo_id, file) VALUES (?, ?)", DB_INT(id), DB_TEXT(file)),
         "保存照片");
 }
 
@@ -167,9 +210,9 @@ static bool held(struct ctx *c)
            !strcmp(v, "1");
 }
 
-/* Claims the oldest photo waiting whose lease (if any) ran out: its id, attempts (this one counted) and the
- * bytes as sent (arena). ERR_NOT_FOUND: none. */
-static enum err claim(struct ctx *c, int64_t *id, int64_t *attempts, const char **b64)
+/* Claims the oldest photo waiting whose lease (if any) ran out: its id, attempts (this one counted) and the name
+ * of its file as sent (arena). ERR_NOT_FOUND: none. */
+static enum err claim(struct ctx *c, int64_t *id, int64_t *attempts, const char **file)
 {
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
     int64_t now = (int64_t)time(NULL);
@@ -179,17 +222,17 @@ static enum err claim(struct ctx *c, int64_t *id, int64_t *attempts, const char 
         db_query(c->db,
                  pg ? "UPDATE clue_photo_raw SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
                       "WHERE photo_id = (SELECT photo_id FROM clue_photo_raw WHERE lease_until <= ? "
-                      "ORDER BY photo_id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING photo_id, attempts, data"
+                      "ORDER BY photo_id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING photo_id, attempts, file"
                     : "UPDATE clue_photo_raw SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
                       "WHERE photo_id = (SELECT photo_id FROM clue_photo_raw WHERE lease_until <= ? "
-                      "ORDER BY photo_id LIMIT 1) RETURNING photo_id, attempts, data",
+                      "ORDER BY photo_id LIMIT 1) RETURNING photo_id, attempts, file",
                  DB_TEXT(claim_holder()), DB_INT(now + PHOTO_LEASE_S), DB_INT(now));
     int rc = st ? stmt_step(st) : STORE_E_OTHER;
     bool got = rc == STORE_ROW;
     if (got) {
         *id = stmt_int(st, 0);
         *attempts = stmt_int(st, 1);
-        *b64 = arena_strdup(c->arena, stmt_text(st, 2));
+        *file = arena_strdup(c->arena, stmt_text(st, 2));
     }
     if (st)
         stmt_done(st);
@@ -207,13 +250,15 @@ struct outcome {
     const char *sm3, *type, *reason; /* reason: rejected */
     int64_t size;
     bool had_location;
+    bool settled; /* by this node (its file as sent is then ours to delete) */
 };
 
 /* Records the outcome of photo o->id if this node still holds its claim: the row, the bytes as sent deleted,
  * the audit record (the system's, in the clue's office). */
 static enum err settle_tx(struct ctx *c, void *arg)
 {
-    const struct outcome *o = arg;
+    struct outcome *o = arg;
+    o->settled = false;
     struct stmt *st = db_query(c->db,
                                "SELECT p.clue_id, k.office_path FROM clue_photo_raw r JOIN clue_photos p ON p.id = "
                                "r.photo_id JOIN clues k ON k.id = p.clue_id WHERE r.photo_id = ? AND r.claimed_by = ?",
@@ -248,18 +293,29 @@ static enum err settle_tx(struct ctx *c, void *arg)
             : json_pack("{sI ss sb}", "photo", (json_int_t)o->id, "state", "ready", "had_location", o->had_location);
     e = audit_record(c, o->reason ? "clue.photo_rejected" : "clue.photo_stored", "clue", clue_id, sum);
     json_decref(sum);
+    o->settled = !e;
     return e;
 }
 
 /* Walks, strips and stores one claimed photo; *o says what became of it. ERR_INTERNAL (disk, libmagic): the
  * photo stays claimed and is tried again once the lease ran out. */
-static enum err process(struct ctx *c, const char *b64, struct outcome *o)
+static enum err process(struct ctx *c, const char *file, struct outcome *o)
 {
-    size_t cap = strlen(b64) / 4 * 3 + 3, len = 0;
-    unsigned char *raw = xmalloc(cap ? cap : 1);
-    if (sodium_base642bin(raw, cap, b64, strlen(b64), NULL, &len, NULL, sodium_base64_VARIANT_ORIGINAL) != 0) {
+    const char *path = raw_path(c, file);
+    FILE *in = fopen(path, "rb");
+    struct stat sb;
+    if (!in || fstat(fileno(in), &sb) != 0 || sb.st_size < 0 || sb.st_size > (off_t)1 << 30) {
+        if (in)
+            fclose(in);
+        return ctx_fail(c, ERR_INTERNAL, "照片文件 %s 无法读取：%s", path, strerror(errno));
+    }
+    size_t len = (size_t)sb.st_size;
+    unsigned char *raw = xmalloc(len ? len : 1);
+    bool read_all = fread(raw, 1, len, in) == len;
+    fclose(in);
+    if (!read_all) {
         free(raw);
-        return ctx_fail(c, ERR_INTERNAL, "照片的原始数据无法读取");
+        return ctx_fail(c, ERR_INTERNAL, "照片文件 %s 读取不完整", path);
     }
     struct media_meta m;
     enum err e = photo_walk(c, raw, len, &m);
@@ -293,8 +349,8 @@ static enum err process(struct ctx *c, const char *b64, struct outcome *o)
 static enum err settle_one(struct ctx *c, bool *none)
 {
     int64_t id = 0, attempts = 0;
-    const char *b64 = NULL;
-    enum err e = claim(c, &id, &attempts, &b64);
+    const char *file = NULL;
+    enum err e = claim(c, &id, &attempts, &file);
     if (e == ERR_NOT_FOUND)
         *none = true;
     if (e)
@@ -302,7 +358,7 @@ static enum err settle_one(struct ctx *c, bool *none)
     struct outcome o = {.id = id};
     if (attempts > PHOTO_ATTEMPTS)
         o.reason = "照片无法处理（多次处理均未完成）";
-    else if ((e = process(c, b64, &o))) {
+    else if ((e = process(c, file, &o))) {
         log_warn("clue photo %" PRId64 " not processed: %s (tried again in %d s)", id, c->msg ? c->msg : "",
                  PHOTO_LEASE_S);
         c->err = ERR_OK;
@@ -312,12 +368,47 @@ static enum err settle_one(struct ctx *c, bool *none)
     c->now = clock_now(c->db, c->cfg);
     e = ctx_tx(c, "处理照片", settle_tx, &o);
     c->audit_scope = NULL;
+    if (!e && o.settled)
+        unlink(raw_path(c, file)); /* committed: nothing refers to it any more */
     return e;
+}
+
+/* A file as sent that no row refers to (the process died between writing it and the commit, or between the
+ * outcome's commit and the unlink) is deleted once it is ORPHAN_AGE_S old: an unstripped photo is not kept. A
+ * younger one may be a submission in flight. Looked for at most every SWEEP_S per process. */
+#define ORPHAN_AGE_S 3600
+#define SWEEP_S 600
+static _Atomic int64_t last_sweep;
+
+static void sweep(struct ctx *c)
+{
+    int64_t now = (int64_t)time(NULL), last = atomic_load(&last_sweep);
+    if (now - last < SWEEP_S || !atomic_compare_exchange_strong(&last_sweep, &last, now))
+        return;
+    const char *dir = arena_printf(c->arena, "%s/clues/raw", c->cfg->data_dir);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    while (d && (de = readdir(d))) {
+        const char *path = arena_printf(c->arena, "%s/%s", dir, de->d_name);
+        struct stat sb;
+        if (de->d_name[0] == '.' && strncmp(de->d_name, ".photo-", 7))
+            continue; /* . and .. */
+        if (stat(path, &sb) != 0 || !S_ISREG(sb.st_mode) || now - (int64_t)sb.st_mtime < ORPHAN_AGE_S)
+            continue;
+        int64_t refs = 1;
+        if (db_one_int(c->db, &refs, "SELECT COUNT(*) FROM clue_photo_raw WHERE file = ?", DB_TEXT(de->d_name)) || refs)
+            continue;
+        if (unlink(path) == 0)
+            log_info("clue photo file %s deleted: no clue refers to it", de->d_name);
+    }
+    if (d)
+        closedir(d);
 }
 
 enum err clues_photos_pass(struct ctx *c, const atomic_bool *stop, int *done)
 {
     *done = 0;
+    sweep(c);
     /* an idle pass is one read of a table that holds only the photos waiting */
     int64_t waiting = 0;
     enum err e = db_one_int(c->db, &waiting, "SELECT COUNT(*) FROM (SELECT 1 FROM clue_photo_raw LIMIT 1) w");

@@ -402,7 +402,9 @@ struct submit_args {
     int64_t id;
     int retry_s; /* over a limit (counted in the transaction, which is then rolled back) */
     bool global;
-    int photos; /* kept for the photo worker */
+    int photos;         /* kept for the photo worker */
+    const char **files; /* their files as sent (clue_photos_keep) */
+    int nfiles;
 };
 
 static enum err submit_tx(struct ctx *c, void *arg)
@@ -415,7 +417,8 @@ static enum err submit_tx(struct ctx *c, void *arg)
     for (int i = 0; i < x->form->n && !e; i++) {
         const struct form_part *p = &x->form->parts[i];
         if (p->filename && p->len) {
-            e = clue_photo_add(c, x->id, p->data, p->len);
+            e = photos < x->nfiles ? clue_photo_add(c, x->id, x->files[photos], p->data, p->len)
+                                   : ctx_fail(c, ERR_INTERNAL, "照片未保存");
             photos++;
         }
     }
@@ -522,8 +525,12 @@ enum err clues_submit_public(struct ctx *c, const char *client, const struct for
     *out = NULL;
     struct submit_args x = {.form = f, .challenge = form_field(f, "challenge"), .client = client};
     enum err e = submit_check(c, f, &x);
+    if (!e) /* the photos as sent written (and fsynced) before the transaction: its write lock is not held meanwhile */
+        e = clue_photos_keep(c, f, &x.files, &x.nfiles);
     if (!e)
         e = ctx_tx(c, "提交线索", submit_tx, &x); /* committed: the clue and its count */
+    if (e || x.retry_s)
+        clue_photos_drop(c, x.files, x.nfiles); /* not stored: nothing refers to them */
     json_decref(x.n.reporter);
     int over = x.retry_s; /* over a limit in the transaction (rolled back) */
     bool over_global = x.global;

@@ -140,10 +140,16 @@ enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id
 enum err clue_public_count_in(struct ctx *c, const char *client, int *retry_s, bool *global);
 
 /* ---- photos (clue_photos.c) ---- */
+/* Writes the form's photos as sent under data_dir/clues/raw (each fsynced; before the clue's transaction, outside
+ * its write lock): *names their file names, in the order of the form's photo parts (arena). */
+enum err clue_photos_keep(struct ctx *c, const struct form *f, const char ***names, int *n);
+/* Deletes files clue_photos_keep wrote (the submission was not stored). */
+void clue_photos_drop(struct ctx *c, const char *const *names, int n);
 /* Checks one photo's size and kind by its first bytes (413 beyond public_photo_limit, 415 not JPEG/PNG) and
- * keeps it as sent for the photo worker: its row 'pending' and its bytes in clue_photo_raw (inside the caller's
- * transaction; nobody is served it until the worker stored a copy without metadata). */
-enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *data, size_t len);
+ * records it for the photo worker, its file as sent `file` (clue_photos_keep): its row 'pending' and its
+ * clue_photo_raw row (inside the caller's transaction; nobody is served it until the worker stored a copy
+ * without metadata). */
+enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *file, const char *data, size_t len);
 /* Checks a photo without keeping it (the same refusals). */
 enum err clue_photo_check(struct ctx *c, const char *data, size_t len);
 /* After the commit of a submission with photos: wakes the photo worker (clues_photos_on_queued). */

@@ -4,6 +4,7 @@ transaction ('pending', nobody served it), the worker walks it, strips it and re
 with a reason the office reads — once, also when the server is killed (kill -9) between the answer and the
 work, and when two nodes share the database. The test hook test_hold_photos (test clock only) holds the
 worker so that a test sees a photo before it is processed: nothing here waits on timing."""
+import os
 import shutil
 import time
 
@@ -13,7 +14,7 @@ from cluelib import Public, has_location, jpeg, photos_settled, png
 from conftest import Server, put_setting, scratch_dir, sql_run, wait_for
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture
 def data_dir():
     d = scratch_dir("ducha-photos-")
     yield d
@@ -42,6 +43,7 @@ def audit_of(office, cid):
 def test_a_photo_kept_before_the_answer_is_stored_without_location_after_a_kill_9(backend, data_dir):
     db = backend.new_db()
     put_setting(db, "test_hold_photos", "1")  # the worker claims nothing: the photos stay as they were sent
+    raw_dir = os.path.join(data_dir, "clues", "raw")
     a = Server(db, data_dir=data_dir)
     try:
         pub = Public(a.client())
@@ -59,9 +61,9 @@ def test_a_photo_kept_before_the_answer_is_stored_without_location_after_a_kill_
             r = office.get(f"/api/v1/clues/{cid}/photos/{pid}")
             assert r.status == 409 and "处理中" in r.error["message"], r
             assert b"ZhenPhone" not in r.raw and b"Exif" not in r.raw
-        # the bytes as sent are in the database, in the clue's transaction
-        assert sql_run(db, [f"SELECT COUNT(*) FROM clue_photo_raw WHERE photo_id IN ({ids[0]}, {ids[1]}, {ids[2]})"]) \
-            == [("3",)]
+        # the photos as sent are kept (their files, fsynced before the clue's transaction, named in it)
+        files = sql_run(db, [f"SELECT file FROM clue_photo_raw WHERE photo_id IN ({ids[0]}, {ids[1]}, {ids[2]})"])
+        assert len(files) == 3 and all(os.path.isfile(os.path.join(raw_dir, f)) for (f,) in files), files
         assert pub.c.get(f"/api/v1/public/clues/{out['tracking_code']}").status == 200
     finally:
         a.proc.kill()  # kill -9 after the answer, before the worker did anything
@@ -73,6 +75,12 @@ def test_a_photo_kept_before_the_answer_is_stored_without_location_after_a_kill_
                  f"attempts = 1 WHERE photo_id = {ids[1]}",
                  f"UPDATE clue_photo_raw SET claimed_by = 'node-gone', lease_until = {int(time.time()) - 1}, "
                  f"attempts = 3 WHERE photo_id = {ids[2]}"])
+    # a file as sent that no row names: a process died between writing it and the commit — deleted once an hour
+    # old (a younger one may be a submission in flight)
+    for name, age in (("0" * 32, 7200), ("1" * 32, 0)):
+        with open(os.path.join(raw_dir, name), "wb") as f:
+            f.write(jpeg())
+        os.utime(os.path.join(raw_dir, name), (time.time() - age, time.time() - age))
     put_setting(db, "test_hold_photos", None)
     b = Server(db, data_dir=data_dir)
     try:
@@ -87,9 +95,10 @@ def test_a_photo_kept_before_the_answer_is_stored_without_location_after_a_kill_
             assert "甄秘密".encode() not in r.raw
         r = office.get(f"/api/v1/clues/{cid}/photos/{ids[2]}")
         assert r.status == 409 and "多次处理均未完成" in r.error["message"], r
-        # the bytes as sent are gone; the reporter's tracking code works on the restarted server
+        # the photos as sent are gone, the old orphan too; the reporter's tracking code works on the restarted server
         assert sql_run(db, [f"SELECT COUNT(*) FROM clue_photo_raw WHERE photo_id IN ({ids[0]}, {ids[1]}, {ids[2]})"]) \
             == [("0",)]
+        assert wait_for(lambda: sorted(os.listdir(raw_dir)) == ["1" * 32]), os.listdir(raw_dir)
         track = b.client().get(f"/api/v1/public/clues/{out['tracking_code']}")
         assert track.status == 200 and track.json["number"] == out["number"], track
         # each photo settled once, in the audit trail of the clue's office
@@ -147,6 +156,7 @@ def test_two_nodes_share_the_photos_and_each_is_settled_once(backend, data_dir):
             want = [("clue.photo_stored", p["id"]) for p in clue["photos"]]
             assert wait_for(lambda: audit_of(office, cid)() == want), (audit_of(office, cid)(), want)
         assert sql_run(db, ["SELECT COUNT(*) FROM clue_photo_raw"]) == [("0",)]
+        assert wait_for(lambda: os.listdir(os.path.join(data_dir, "clues", "raw")) == []), "a file as sent is left"
     finally:
         a.stop()
         b.stop()
