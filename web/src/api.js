@@ -7,7 +7,7 @@
 // `npm run build`, which then type-checks every file marked // @ts-check, this one first). A field
 // renamed or removed in the document fails the build where the web app uses it.
 import { ElMessage } from 'element-plus'
-import { session, setSession, maybeSignedIn } from './session'
+import { session, setSession, setSessionUnknown, maybeSignedIn } from './session'
 import { t, te } from './i18n'
 import router from './router'
 
@@ -153,8 +153,13 @@ export async function loadSession() {
   try {
     const s = await read('/api/v1/session', {}, undefined, { quiet: true })
     setSession(s)
-  } catch {
-    setSession(null)
+  } catch (e) {
+    // only the server's 401 says no one is signed in; a check cut short (the page left or reloaded while it was
+    // on its way, the network gone) says nothing: this page load goes to the sign-in page, the next one asks
+    // again (the hint forgotten here sent every later load of this browser there without asking, the session
+    // still valid: the results list on a phone after two quick loads)
+    if (e instanceof ApiError && e.status === 401) setSession(null)
+    else setSessionUnknown()
   }
 }
 

@@ -24,6 +24,11 @@ export function setSession(data) {
   else localStorage.removeItem(HINT)
 }
 
+// No one signed in for this page load, the hint kept: the server could not be asked (see loadSession).
+export function setSessionUnknown() {
+  Object.assign(session, { user: null, csrf: '', loaded: true })
+}
+
 // True if the user holds the capability at some unit ('signed_in': any signed-in user).
 export function can(cap) {
   if (!session.user) return false
