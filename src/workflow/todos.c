@@ -22,6 +22,7 @@
  */
 #include "workflow/wf_internal.h"
 
+#include "base/buf.h"
 #include "base/check.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
@@ -90,19 +91,22 @@ static void holders_read(struct ctx *c, struct holders *h)
         units_add(c, h, &cap, h->o->parts[k].unit_id, h->o->parts[k].unit_path);
     if (!h->nunits)
         return;
-    /* as many placeholders as the next power of two (at least 8), the last unit repeated: few statement texts */
+    /* the list padded to the next power of two (at least 8), the last unit repeated: few statement texts on
+     * SQLite (one per length); PostgreSQL binds it as one array whatever the length (db_sql_in_ints) */
     int slots = 8;
     while (slots < h->nunits)
         slots *= 2;
-    char *in = arena_alloc(c->arena, (size_t)slots * 3 + 1), *q = in;
+    int64_t *ids = arena_alloc(c->arena, (size_t)slots * sizeof *ids);
     for (int i = 0; i < slots; i++)
-        q += sprintf(q, i ? ", ?" : "?");
-    struct stmt *st = db_prepare(c->db, arena_printf(c->arena,
-                                                     "SELECT DISTINCT r.unit_id, r.role FROM user_roles r JOIN users u "
-                                                     "ON u.id = r.user_id WHERE u.disabled = 0 AND r.unit_id IN (%s)",
-                                                     in));
-    for (int i = 0; st && i < slots; i++)
-        stmt_bind_int(st, i + 1, h->units[i < h->nunits ? i : h->nunits - 1]);
+        ids[i] = h->units[i < h->nunits ? i : h->nunits - 1];
+    struct buf sql = {0};
+    buf_puts(&sql, "SELECT DISTINCT r.unit_id, r.role FROM user_roles r JOIN users u "
+                   "ON u.id = r.user_id WHERE u.disabled = 0 AND ");
+    db_sql_in_ints(c->db, &sql, "r.unit_id", slots);
+    struct stmt *st = db_prepare(c->db, sql.data);
+    buf_free(&sql);
+    if (st)
+        stmt_bind_ints(st, 1, ids, slots);
     int rc = STORE_E_OTHER, vcap = 0;
     while (st && (rc = stmt_step(st)) == STORE_ROW) {
         enum role r;
