@@ -59,17 +59,24 @@ const struct jv_field insp_burden_check_spec[] = {
     {NULL, 0, 0, 0, 0, NULL},
 };
 
+/* An overlapping plan entry with its plan, as loaded (id 0: it could not be). */
+struct entry_plan {
+    struct entry en;
+    struct plan pl;
+};
+
 /* One overlapping object on a unit as the user may learn of it, or NULL (gone, not live, or a secret): a plan
- * entry (loaded here) or an inspection (loaded: it; NULL when it could not be). */
-static json_t *overlap_json(struct ctx *c, bool entry, int64_t id, const struct insp *loaded, const char *unit)
+ * entry (loaded: ep) or an inspection (loaded: it); NULL when it could not be loaded. */
+static json_t *overlap_json(struct ctx *c, const struct entry_plan *ep, const struct insp *loaded, const char *unit)
 {
     const char *who, *subject, *from, *to, *number = NULL, *link = NULL;
     bool visible;
+    bool entry = ep != NULL;
+    int64_t id = entry ? ep->en.id : loaded->id;
     if (entry) {
-        struct entry en;
-        struct plan pl;
-        if (entry_load(c, id, &en) || plan_load(c, en.plan_id, &pl) ||
-            (strcmp(en.state, "proposed") && strcmp(en.state, "included")))
+        const struct entry en = ep->en;
+        const struct plan pl = ep->pl;
+        if (strcmp(en.state, "proposed") && strcmp(en.state, "included"))
             return NULL;
         visible = entry_visible(c, &pl, &en);
         if (!visible && strstr(en.methods, ",covert,"))
@@ -80,8 +87,6 @@ static json_t *overlap_json(struct ctx *c, bool entry, int64_t id, const struct 
         to = en.end_date;
         link = arena_printf(c->arena, "/plans/%" PRId64, pl.id);
     } else {
-        if (!loaded)
-            return NULL;
         const struct insp it = *loaded;
         if (it.state == INSP_ST_DRAFT || it.state == INSP_ST_WITHDRAWN || it.state == INSP_ST_MERGED)
             return NULL;
@@ -150,6 +155,8 @@ struct reads {
     int nu, nd, nit;
     struct insp *insp; /* the overlapping inspections loaded, one per distinct id (id 0: could not be) */
     int ninsp;
+    struct entry_plan *entries; /* the overlapping plan entries loaded, the same way */
+    int nentries;
 };
 
 /* Sends sql (a format whose %s takes the units' placeholders, last of its parameters) with the values binds, then
@@ -275,28 +282,39 @@ static enum err reads_take(struct ctx *c, struct reads *r, struct insp_settings 
     return ERR_OK;
 }
 
-/* Loads the overlapping inspections of every unit, each once, their reads sent together (one round trip on
- * PostgreSQL however many there are; the object checked left out). */
+/* Loads the overlapping inspections and plan entries (each entry with its plan) of every unit, each once, their
+ * reads sent together (one round trip on PostgreSQL however many there are; the object checked left out). */
 static void load_overlapping(struct ctx *c, const struct ask *k, struct reads *r)
 {
     int64_t *ids = arena_alloc(c->arena, sizeof *ids * (size_t)(r->nd + 1));
+    bool *entry = arena_alloc(c->arena, sizeof *entry * (size_t)(r->nd + 1));
     int n = 0;
     for (int i = 0; i < r->nd; i++) {
         const struct dup_row *d = &r->d[i];
-        bool seen = d->entry || d->id == k->ex_insp;
+        bool seen = d->id == (d->entry ? k->ex_entry : k->ex_insp);
         for (int j = 0; j < n && !seen; j++)
-            seen = ids[j] == d->id;
-        if (!seen)
+            seen = ids[j] == d->id && entry[j] == d->entry;
+        if (!seen) {
+            entry[n] = d->entry;
             ids[n++] = d->id;
+        }
     }
-    struct insp_sent *sent = arena_alloc(c->arena, sizeof *sent * (size_t)(n + 1));
+    struct insp_sent *isent = arena_alloc(c->arena, sizeof *isent * (size_t)(n + 1));
+    struct entry_sent *esent = arena_alloc(c->arena, sizeof *esent * (size_t)(n + 1));
     r->insp = arena_alloc(c->arena, sizeof *r->insp * (size_t)(n + 1));
-    r->ninsp = n;
+    r->entries = arena_alloc(c->arena, sizeof *r->entries * (size_t)(n + 1));
+    r->ninsp = r->nentries = 0;
     for (int i = 0; i < n; i++)
-        insp_load_send(c, ids[i], &sent[i]);
-    for (int i = 0; i < n; i++)
-        if (insp_load_take(c, &sent[i], &r->insp[i]))
+        if (entry[i])
+            entry_load_send(c, ids[i], true, &esent[r->nentries++]);
+        else
+            insp_load_send(c, ids[i], &isent[r->ninsp++]);
+    for (int i = 0; i < r->ninsp; i++)
+        if (insp_load_take(c, &isent[i], &r->insp[i]))
             r->insp[i].id = 0;
+    for (int i = 0; i < r->nentries; i++)
+        if (entry_load_take(c, &esent[i], &r->entries[i].en, &r->entries[i].pl))
+            r->entries[i].en.id = 0;
 }
 
 static const struct insp *loaded_insp(const struct reads *r, int64_t id)
@@ -304,6 +322,14 @@ static const struct insp *loaded_insp(const struct reads *r, int64_t id)
     for (int i = 0; i < r->ninsp; i++)
         if (r->insp[i].id == id)
             return &r->insp[i];
+    return NULL;
+}
+
+static const struct entry_plan *loaded_entry(const struct reads *r, int64_t id)
+{
+    for (int i = 0; i < r->nentries; i++)
+        if (r->entries[i].en.id == id)
+            return &r->entries[i];
     return NULL;
 }
 
@@ -315,7 +341,11 @@ static void unit_overlaps(struct ctx *c, const struct ask *k, const struct reads
         const struct dup_row *d = &r->d[i];
         if (d->unit != u->id || d->id == (d->entry ? k->ex_entry : k->ex_insp))
             continue;
-        json_t *w = overlap_json(c, d->entry, d->id, d->entry ? NULL : loaded_insp(r, d->id), u->name);
+        const struct entry_plan *ep = d->entry ? loaded_entry(r, d->id) : NULL;
+        const struct insp *it = d->entry ? NULL : loaded_insp(r, d->id);
+        if (!ep && !it)
+            continue;
+        json_t *w = overlap_json(c, ep, it, u->name);
         if (!w)
             continue;
         json_object_set_new(w, "unit_id", json_integer(u->id));

@@ -213,7 +213,7 @@ static json_t *candidate_json(struct ctx *c, const struct cand *k, const struct 
     if (k->entry) {
         struct entry en;
         struct plan pl;
-        if (entry_load(c, k->id, &en) || plan_load(c, en.plan_id, &pl) || !entry_visible(c, &pl, &en))
+        if (entry_load(c, k->id, &en, &pl) || !entry_visible(c, &pl, &en))
             return NULL;
         bool same = p->home_path && !strcmp(pl.office_path, p->home_path);
         return json_pack("{ss sI ss ss ss ss ss ss sf so ss ss sI}", "kind", "entry", "id", (json_int_t)en.id,

@@ -710,7 +710,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         struct plan p;
         if (!entry_id)
             return ctx_fail(c, ERR_INVALID, "依据年度督查计划开展的督查须指明计划中的一项（plan_entry_id）");
-        if (entry_load(c, entry_id, &en) || plan_load(c, en.plan_id, &p) || !entry_visible(c, &p, &en))
+        if (entry_load(c, entry_id, &en, &p) || !entry_visible(c, &p, &en))
             return ctx_fail(c, ERR_INVALID, "年度督查计划中没有这一项（plan_entry_id）");
         if (p.office_unit_id != gov.id)
             return ctx_fail(c, ERR_INVALID, "这一项属于%s的年度督查计划", p.office_name);
@@ -1508,7 +1508,7 @@ static bool plan_event_visible(struct ctx *c, const struct plan *p, int64_t part
     if (!entry && json_is_integer(x))
         entry = json_integer_value(x);
     struct entry en;
-    if (!entry || entry_load(c, entry, &en))
+    if (!entry || entry_load(c, entry, &en, NULL))
         return true;
     return entry_visible(c, p, &en);
 }

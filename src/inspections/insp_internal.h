@@ -377,7 +377,15 @@ struct entry {
     const char **target_paths, **target_names;
     int ntargets;
 };
-enum err entry_load(struct ctx *c, int64_t id, struct entry *e);
+/* An entry's reads (its row and targets, and with_plan its plan's row), sent together: one round trip on
+ * PostgreSQL for one entry or many; entry_load_take reads them (p NULL when not with_plan). */
+struct entry_sent {
+    struct stmt *st[3];
+};
+void entry_load_send(struct ctx *c, int64_t id, bool with_plan, struct entry_sent *s);
+enum err entry_load_take(struct ctx *c, struct entry_sent *s, struct entry *e, struct plan *p);
+/* The entry (404 when there is none), and its plan when p is not NULL. */
+enum err entry_load(struct ctx *c, int64_t id, struct entry *e, struct plan *p);
 /* May the user see the entry (the office side of its plan, its organisers, never a secret target)? */
 bool entry_visible(struct ctx *c, const struct plan *p, const struct entry *e);
 

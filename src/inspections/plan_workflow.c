@@ -138,14 +138,14 @@ static enum err check(struct wf_act *a)
         return ERR_OK;
     struct entry e;
     int64_t id = jv_int(a->body, "entry_id", 0);
-    if (entry_load(c, id, &e) || e.plan_id != p->id)
+    if (entry_load(c, id, &e, NULL) || e.plan_id != p->id)
         return ctx_fail(c, ERR_INVALID, "该计划没有编号为 %" PRId64 " 的督查建议（entry_id）", id);
     if (strcmp(e.state, "proposed"))
         return ctx_fail(c, ERR_CONFLICT, "该督查建议已处理（当前状态：%s）", e.state);
     if (a->row->fields & PLAN_F_INTO) {
         struct entry into;
         int64_t iid = jv_int(a->body, "into_id", 0);
-        if (iid == id || entry_load(c, iid, &into) || into.plan_id != p->id ||
+        if (iid == id || entry_load(c, iid, &into, NULL) || into.plan_id != p->id ||
             (strcmp(into.state, "proposed") && strcmp(into.state, "included")))
             return ctx_fail(c, ERR_INVALID, "并入的督查建议（into_id）应为本计划中另一项未处理或已纳入的建议");
     }
@@ -222,7 +222,7 @@ static enum err include_entry(struct wf_act *a)
     struct ctx *c = a->c;
     struct plan *p = plan_of(a->obj);
     struct entry en;
-    enum err e = entry_load(c, jv_int(a->body, "entry_id", 0), &en);
+    enum err e = entry_load(c, jv_int(a->body, "entry_id", 0), &en, NULL);
     if (e)
         return e;
     int64_t orgs[52];
@@ -249,7 +249,7 @@ static enum err reject_entry(struct wf_act *a)
 {
     struct ctx *c = a->c;
     struct entry en;
-    enum err e = entry_load(c, jv_int(a->body, "entry_id", 0), &en);
+    enum err e = entry_load(c, jv_int(a->body, "entry_id", 0), &en, NULL);
     if (e || (e = set_entry(c, en.id, "rejected", jv_str(a->body, "reason"), NULL)) ||
         (e = insp_dup_index(c, "entry", en.id, NULL, 0, NULL, NULL)))
         return e;
@@ -264,8 +264,8 @@ static enum err merge_entry(struct wf_act *a)
     struct ctx *c = a->c;
     struct entry en, into;
     enum err e;
-    if ((e = entry_load(c, jv_int(a->body, "entry_id", 0), &en)) ||
-        (e = entry_load(c, jv_int(a->body, "into_id", 0), &into)))
+    if ((e = entry_load(c, jv_int(a->body, "entry_id", 0), &en, NULL)) ||
+        (e = entry_load(c, jv_int(a->body, "into_id", 0), &into, NULL)))
         return e;
     char at[21];
     time_format_iso(c->now, at);
@@ -303,7 +303,7 @@ static enum err merge_entry(struct wf_act *a)
     if (e)
         return ctx_db_fail(c, e, "合并督查建议");
     struct entry merged;
-    if ((e = entry_load(c, into.id, &merged)) || (e = insp_dup_index(c, "entry", en.id, NULL, 0, NULL, NULL)) ||
+    if ((e = entry_load(c, into.id, &merged, NULL)) || (e = insp_dup_index(c, "entry", en.id, NULL, 0, NULL, NULL)) ||
         (e = insp_dup_index(c, "entry", into.id, merged.targets, merged.ntargets, merged.start_date, merged.end_date)))
         return e;
     json_object_set_new(a->data, "entry",

@@ -280,6 +280,47 @@ def test_a_burden_check_costs_the_same_for_one_target_or_three(ops):
     assert three[0] <= one[0] + 1, (one, three)  # the same statements (one more: the calendar's check)
 
 
+def test_overlapping_plan_entries_are_loaded_together(ops):
+    """The burden check names the plan entries that overlap its window: each with its targets and its plan, their
+    reads sent together with the overlapping inspections' (burden_check.c load_overlapping, entry_load_send). Round
+    trips on PostgreSQL under the test clock: the clock, the session, the reads for the targets, the overlapping
+    objects: 4 with one overlapping entry or three (3 more per entry before: its row, then its targets, then its
+    plan); one more is allowed for the calendar's check."""
+    c, head = ops.client("gc_office"), ops.client("gc_head")
+    year = today().year + 23
+    plan = c.post("/api/v1/plans", {"year": year})
+    assert plan.status == 201, plan
+    body = {"target_unit_ids": [c.unit_id("gc-t1")], "start_date": f"{year}-04-01", "end_date": f"{year}-04-30"}
+    key = lambda name: (name, frozenset({("method", "POST"), ("route", "/api/v1/inspections/burden-check")}))
+
+    def propose(k):
+        r = head.post(f"/api/v1/plans/{plan.json['id']}/entries", {
+            "subject": f"重叠的计划建议{k}", "kind": "special", "methods": ["onsite"],
+            "organiser_unit_id": c.unit_id("gc-jt"), "target_unit_ids": body["target_unit_ids"],
+            "start_date": f"{year}-04-10", "end_date": f"{year}-04-20"})
+        assert r.status == 201, r
+
+    def cost(n=3):
+        before = samples(scrape(ops).raw.decode())
+        for _ in range(n):
+            r = burden_check(c, body)
+            found = [w for w in r["warnings"] if w.get("object") == "entry"]
+        after = samples(scrape(ops).raw.decode())
+        per = lambda name: (after.get(key(name), 0) - before.get(key(name), 0)) / n
+        return len(found), per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+
+    propose(0)
+    one = cost()
+    propose(1)
+    propose(2)
+    three = cost()
+    assert one[0] == 1 and three[0] == 3, (one, three)
+    if BACKEND == "postgres":
+        assert 1 <= one[2] <= 4 + 1 and 1 <= three[2] <= 4 + 1, (one, three)
+    else:
+        assert one[2] == three[2] == 0, (one, three)
+
+
 def sealed_records(client):
     """The number of audit records once the sealer has sealed every record written so far (the chain
     grows just after each commit, docs/security.md section 4)."""
