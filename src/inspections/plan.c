@@ -567,10 +567,13 @@ static enum err propose_tx(struct ctx *c, void *arg)
 {
     struct propose_args *x = arg;
     const json_t *b = x->body;
-    struct plan p;
-    enum err e = plan_load(c, x->plan_id, &p);
+    /* the plan's row locked before it is loaded: a proposal whose reads of the pending proposals and of the
+     * to-dos fell on either side of another's COMMIT would insert that one's to-do again (todos_key) */
+    struct wf_obj *o;
+    enum err e = workflow_lock_load(c, &plan_workflow, x->plan_id, &o);
     if (e)
         return e;
+    struct plan p = *plan_of(o);
     if (!perm_item_visible(c->user, &p.scope))
         return ctx_fail(c, ERR_NOT_FOUND, "年度督查计划不存在或无权查看");
     if (p.state != PLAN_ST_DRAFTING)
@@ -669,11 +672,12 @@ struct withdraw_args {
 static enum err withdraw_tx(struct ctx *c, void *arg)
 {
     struct withdraw_args *x = arg;
-    struct plan p;
     struct entry en;
-    enum err e = plan_load(c, x->plan_id, &p);
+    struct wf_obj *o;
+    enum err e = workflow_lock_load(c, &plan_workflow, x->plan_id, &o); /* as propose_tx */
     if (e)
         return e;
+    struct plan p = *plan_of(o);
     if (!perm_item_visible(c->user, &p.scope) || entry_load(c, x->entry_id, &en, NULL) || en.plan_id != p.id ||
         !entry_visible(c, &p, &en))
         return ctx_fail(c, ERR_NOT_FOUND, "督查建议不存在或无权查看");

@@ -304,7 +304,7 @@ static enum err apply(struct wf_act *a)
 /* PostgreSQL: the object's row lock before it is loaded (READ COMMITTED: a load before the lock may see a
  * version that a concurrent action is replacing, and the lock's version check would then refuse with 409).
  * The lock is sent with the load (one round trip): the load's statements run after it. */
-static enum err lock_and_load(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_obj **o)
+enum err workflow_lock_load(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_obj **o)
 {
     if (!wf->table) /* workflow_lint reports it; never act without the lock on either database */
         return ctx_fail(c, ERR_INTERNAL, "%s的流程未声明数据表（table），无法加锁", wf->what);
@@ -324,7 +324,7 @@ static enum err act_tx(struct ctx *c, void *arg)
     const struct workflow *wf = x->wf;
     const json_t *b = x->body;
     struct wf_obj *o;
-    enum err e = lock_and_load(c, wf, x->id, &o);
+    enum err e = workflow_lock_load(c, wf, x->id, &o);
     if (e)
         return e;
     if (!perm_item_visible(c->user, &o->scope))

@@ -279,6 +279,13 @@ json_t *workflow_allowed_actions(struct ctx *c, const struct workflow *wf, struc
  */
 enum err workflow_act(struct ctx *c, const struct workflow *wf, int64_t id, int action, const json_t *body,
                       int64_t *result_id);
+/*
+ * Inside the caller's transaction: the object's row lock (PostgreSQL; sent with the load, one round trip)
+ * and the object loaded after it (wf->load without waits). For a module's own change of an object outside
+ * workflow_act that must not race another change of it (a proposal added to a plan: both would insert the
+ * plan's new to-do). 404 as wf->load answers.
+ */
+enum err workflow_lock_load(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_obj **o);
 
 /* ---- to-dos and messages (todos.c) ---- */
 

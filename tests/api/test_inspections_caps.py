@@ -170,6 +170,29 @@ def test_the_plan_workflow_refusals(ins):
     assert ins.c("gc_head").post(f"/api/v1/plans/{plan['id']}/entries", bad).status == 404  # not its unit
 
 
+def test_proposals_sent_at_once_all_reach_the_plan(ins):
+    """Departments proposing at the same moment to a plan that has none yet: each proposal is kept and the office
+    gets one to-do per proposal besides compiling the plan. (On PostgreSQL a proposal that read the plan's pending
+    proposals after another one committed, but its to-dos before, inserted that one's to-do again and was answered
+    409 "与已有记录重复"; the plan's row is now locked before it is loaded.)"""
+    from concurrent.futures import ThreadPoolExecutor
+    heads = [ins.server.client("gc_head") for _ in range(6)]
+    for round_ in range(4):
+        year = P + 20 + round_
+        plan = ins.c("gc_office").post("/api/v1/plans", {"year": year}).json
+        body = {"kind": "special", "methods": ["onsite"], "organiser_unit_id": ins.unit("gc-jt"),
+                "target_unit_ids": [ins.unit("gc-t1")], "start_date": f"{year}-05-01", "end_date": f"{year}-05-20"}
+        with ThreadPoolExecutor(max_workers=len(heads)) as pool:
+            got = list(pool.map(lambda k: heads[k].post(f"/api/v1/plans/{plan['id']}/entries",
+                                                        dict(body, subject=f"并发提名{round_}-{k}")), range(len(heads))))
+        assert [r.status for r in got] == [201] * len(heads), [r.error for r in got if r.status != 201]
+        now = ins.c("gc_office").get(f"/api/v1/plans/{plan['id']}").json
+        assert now["counts"]["proposed"] == len(heads)
+        todos = ins.c("gc_office").get("/api/v1/todos?kind=plan&limit=200").json["todos"]
+        mine = sorted((t["task"], (t.get("part") or {}).get("id", 0)) for t in todos if t["object_id"] == plan["id"])
+        assert mine == [("compile", 0)] + sorted(("decide_entry", e.json["id"]) for e in got), mine
+
+
 def test_settings_are_the_top_administrators(ins):
     assert ins.c("gc_admin").put("/api/v1/inspections/settings", {"cap_factor": "0.8"}).status == 403
     assert ins.c("admin").put("/api/v1/inspections/settings", {"cap_factor": "abc"}).status == 422
