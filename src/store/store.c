@@ -843,6 +843,15 @@ static bool db_arrays(const struct db *db)
     return !strcmp(db->ops->kind, "postgres");
 }
 
+/* SQLite's placeholders for a list of n: the next power of two, at least 8 (the last value repeated). */
+static int in_slots(int n)
+{
+    int slots = 8;
+    while (slots < n)
+        slots *= 2;
+    return slots;
+}
+
 void db_sql_in_ints(const struct db *db, struct buf *sql, const char *col, int n)
 {
     buf_puts(sql, col);
@@ -851,7 +860,7 @@ void db_sql_in_ints(const struct db *db, struct buf *sql, const char *col, int n
         return;
     }
     buf_puts(sql, " IN (");
-    for (int i = 0; i < n; i++)
+    for (int i = 0, slots = in_slots(n); i < slots; i++)
         buf_puts(sql, i ? ", ?" : "?");
     buf_puts(sql, ")");
 }
@@ -859,9 +868,10 @@ void db_sql_in_ints(const struct db *db, struct buf *sql, const char *col, int n
 int stmt_bind_ints(struct stmt *st, int idx, const int64_t *v, int n)
 {
     if (!db_arrays(st->db)) {
-        for (int i = 0; i < n; i++)
-            stmt_bind_int(st, idx + i, v[i]);
-        return idx + n;
+        int slots = in_slots(n);
+        for (int i = 0; i < slots; i++)
+            stmt_bind_int(st, idx + i, v[i < n ? i : n - 1]);
+        return idx + slots;
     }
     char *text = xmalloc((size_t)n * 21 + 3), *o = text; /* {1,2,3}: a sign and 19 digits, a comma */
     *o++ = '{';

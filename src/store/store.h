@@ -217,10 +217,11 @@ const char *stmt_column_name(struct stmt *st, int col);
 /*
  * A list of integers as one condition: db_sql_in_ints appends to *sql (a struct buf, base/buf.h) the
  * condition that col is one of n values, and stmt_bind_ints binds them from parameter idx, returning
- * the index of the parameter after them. SQLite: "col IN (?, ?, …)", n parameters (a cached statement
- * per n). PostgreSQL: "col = ANY(CAST(? AS BIGINT[]))", one parameter holding the values as an array
- * literal: one statement (prepared once on the server, one plan) whatever n, and one value to send
- * instead of n. n must be at least 1.
+ * the index of the parameter after them. SQLite: "col IN (?, ?, …)", n parameters padded to the next
+ * power of two (at least 8) with the last value repeated, so that few statement texts are cached (one
+ * per padded length). PostgreSQL: "col = ANY(CAST(? AS BIGINT[]))", one parameter holding the n values
+ * as an array literal (no padding): one statement (prepared once on the server, one plan) whatever n, and
+ * one value to send instead of n. n must be at least 1.
  */
 struct buf;
 void db_sql_in_ints(const struct db *db, struct buf *sql, const char *col, int n);

@@ -91,22 +91,14 @@ static void holders_read(struct ctx *c, struct holders *h)
         units_add(c, h, &cap, h->o->parts[k].unit_id, h->o->parts[k].unit_path);
     if (!h->nunits)
         return;
-    /* the list padded to the next power of two (at least 8), the last unit repeated: few statement texts on
-     * SQLite (one per length); PostgreSQL binds it as one array whatever the length (db_sql_in_ints) */
-    int slots = 8;
-    while (slots < h->nunits)
-        slots *= 2;
-    int64_t *ids = arena_alloc(c->arena, (size_t)slots * sizeof *ids);
-    for (int i = 0; i < slots; i++)
-        ids[i] = h->units[i < h->nunits ? i : h->nunits - 1];
     struct buf sql = {0};
     buf_puts(&sql, "SELECT DISTINCT r.unit_id, r.role FROM user_roles r JOIN users u "
                    "ON u.id = r.user_id WHERE u.disabled = 0 AND ");
-    db_sql_in_ints(c->db, &sql, "r.unit_id", slots);
+    db_sql_in_ints(c->db, &sql, "r.unit_id", h->nunits);
     struct stmt *st = db_prepare(c->db, sql.data);
     buf_free(&sql);
     if (st)
-        stmt_bind_ints(st, 1, ids, slots);
+        stmt_bind_ints(st, 1, h->units, h->nunits);
     int rc = STORE_E_OTHER, vcap = 0;
     while (st && (rc = stmt_step(st)) == STORE_ROW) {
         enum role r;

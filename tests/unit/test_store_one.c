@@ -310,13 +310,18 @@ static void test_search_words_are_the_tsvector_text_of_the_three_fields(void **s
     buf_free(&req);
 }
 
-/* db_sql_in_ints on SQLite: one parameter per value, bound after the statement's other parameters. */
-static void test_a_list_of_integers_is_one_parameter_each(void **state)
+/* db_sql_in_ints on SQLite: one parameter per value, bound after the statement's other parameters, the list
+ * padded to the next power of two (at least 8) with its last value, so that few statement texts are cached. */
+static void test_a_list_of_integers_is_one_parameter_each_padded(void **state)
 {
     struct db *db = store_acquire(*state);
-    char *sql = check_in_ints(db, 10);
-    assert_non_null(strstr(sql, "x IN (?, ?, ?, ?, ?)"));
+    char *sql = check_in_ints(db, 5 + 8);
+    assert_non_null(strstr(sql, "x IN (?, ?, ?, ?, ?, ?, ?, ?) ORDER BY"));
     free(sql);
+    struct buf b = {0};
+    db_sql_in_ints(db, &b, "x", 9);
+    assert_string_equal(b.data, "x IN (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    buf_free(&b);
     store_release(db);
 }
 
@@ -333,7 +338,7 @@ int main(void)
         cmocka_unit_test(test_a_value_taken_at_the_commit_reaches_the_held_writes),
         cmocka_unit_test(test_a_write_held_until_the_commit),
         cmocka_unit_test(test_search_words_are_the_tsvector_text_of_the_three_fields),
-        cmocka_unit_test(test_a_list_of_integers_is_one_parameter_each),
+        cmocka_unit_test(test_a_list_of_integers_is_one_parameter_each_padded),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
