@@ -7,6 +7,8 @@
 # latency, the nodes' time in the handler (/metrics), statements and round trips, PostgreSQL's statement
 # time (pg_stat_statements) and its COMMITs, WAL fsyncs and their time (pg_stat_wal), and the CPU seconds
 # of the nodes, of the PostgreSQL backends and of the clients. TOP=N: the N statements that took longest.
+# PORT_BASE: the nodes listen on PORT_BASE and PORT_BASE + 1 (else on free ports); PostgreSQL on WORK/pg/port when
+# that file exists before the first run (scripts/pg.sh).
 # Usage: BIN_A=build/ducha [BIN_B=/path/other/ducha] scripts/bench-writes-ab.sh   (release builds)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,7 +25,11 @@ if [ "$(psql -X -Atq "$SU" -c 'SHOW shared_preload_libraries')" != pg_stat_state
   scripts/pg.sh stop "$W/pg" >/dev/null; scripts/pg.sh start "$W/pg" >/dev/null
 fi
 psql -X -q "$SU" -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements"
-fp() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+# the nodes' ports: PORT_BASE, PORT_BASE + 1 when set (a shared machine's range), else free ones
+fp() {
+  if [ -n "${PORT_BASE:-}" ]; then echo $((PORT_BASE + ${#ports[@]})); return; fi
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait "${pids[@]}" 2>/dev/null || true; pids=(); }
 trap 'cleanup; scripts/pg.sh stop "$W/pg" >/dev/null 2>&1 || true' EXIT
