@@ -13,6 +13,7 @@
 #include "base/xlsx_write.h"
 
 #include <setjmp.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -170,6 +171,35 @@ static void test_arena_and_buffer(void **state)
     assert_false(buf_puts(&b, "9"));
     assert_int_equal(b.len, 8);
     buf_free(&b);
+}
+
+/* Strings take unaligned, unzeroed bytes; every arena_alloc after them is aligned and zeroed, in the same
+ * block and in new ones, and a large one-off block leaves the current block serving small ones. */
+static void test_arena_strings_pack_and_allocations_stay_aligned(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    const char *first = arena_strdup(&a, "督");
+    for (int i = 0; i < 5000; i++) {
+        const char *s = arena_printf(&a, "%.*s", i % 13, "督查督办事项台账");
+        assert_int_equal(strlen(s), (size_t)(i % 13));
+        unsigned char *p = arena_alloc(&a, (size_t)(i % 40) + 1);
+        assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+        for (int k = 0; k < i % 40 + 1; k++)
+            assert_int_equal(p[k], 0);
+        memset(p, 0xff, (size_t)(i % 40) + 1);
+        char *t = arena_strndup(&a, "abcdef", (size_t)(i % 7));
+        assert_int_equal(strlen(t), (size_t)(i % 7));
+        if (i == 2500) {
+            unsigned char *big = arena_alloc(&a, 20000);
+            assert_int_equal((uintptr_t)big % alignof(max_align_t), 0);
+            assert_int_equal(big[0] | big[19999], 0);
+        }
+    }
+    char *two = arena_strdup(&a, "ab"), *three = arena_strdup(&a, "cde");
+    assert_ptr_equal(three, two + 3); /* packed: no alignment between strings */
+    assert_string_equal(first, "督");
+    arena_free(&a);
 }
 
 struct pair {
@@ -509,6 +539,7 @@ int main(void)
         cmocka_unit_test(test_local_day_in_shanghai),
         cmocka_unit_test(test_arena_and_buffer),
         cmocka_unit_test(test_arena_grow_keeps_elements_and_doubles),
+        cmocka_unit_test(test_arena_strings_pack_and_allocations_stay_aligned),
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
