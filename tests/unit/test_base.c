@@ -448,6 +448,49 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     buf_free(&capped);
 }
 
+/* The reference: one byte at a time. */
+static void escape_ref(struct buf *b, const unsigned char *s, size_t n)
+{
+    buf_puts(b, "\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = s[i];
+        if (ch == '"' || ch == '\\')
+            buf_printf(b, "\\%c", ch);
+        else if (ch == '\n' || ch == '\r' || ch == '\t')
+            buf_printf(b, "\\%c", ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't');
+        else if (ch < 0x20)
+            buf_printf(b, "\\u%04x", ch);
+        else
+            buf_append(b, &ch, 1);
+    }
+    buf_puts(b, "\"");
+}
+
+/* Every byte value at every place of strings of 1 to 24 bytes (of ASCII or of UTF-8's high bytes around it) is
+ * escaped as the byte-by-byte reference escapes it. */
+static void test_jsonw_strings_escaped_at_every_place(void **state)
+{
+    (void)state;
+    for (int bg = 0; bg < 2; bg++)
+        for (size_t n = 1; n <= 24; n++)
+            for (size_t at = 0; at < n; at++)
+                for (int v = 0; v < 256; v++) {
+                    unsigned char s[24];
+                    for (size_t i = 0; i < n; i++)
+                        s[i] = bg ? (unsigned char)(0x80 + (i * 37) % 0x40) : (unsigned char)('a' + i % 26);
+                    s[at] = (unsigned char)v;
+                    struct buf got = {0}, want = {0};
+                    struct jw w;
+                    jw_init(&w, &got);
+                    jw_strn(&w, (const char *)s, n);
+                    escape_ref(&want, s, n);
+                    assert_int_equal(got.len, want.len);
+                    assert_memory_equal(got.data, want.data, want.len);
+                    buf_free(&got);
+                    buf_free(&want);
+                }
+}
+
 /* Keys quoted by the compiler (JW_K) write the bytes jw_key writes: first in an object and after a value, in a
  * nested object and an array's object, and over a cap the key is left out with its value. */
 static void test_jsonw_compiled_keys_write_the_same_bytes(void **state)
@@ -543,6 +586,7 @@ int main(void)
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
+        cmocka_unit_test(test_jsonw_strings_escaped_at_every_place),
         cmocka_unit_test(test_jsonw_compiled_keys_write_the_same_bytes),
         cmocka_unit_test(test_textsim_bigrams_sorted_distinct_and_dice),
     };
