@@ -82,8 +82,7 @@ static void seen_forget(int64_t sid)
 
 /*
  * A principal is one row of the view user_principals (migration 0044): the user with their roles and
- * portfolio as JSON arrays. A request's session or API token is read with it in one statement (one
- * round trip on PostgreSQL): PRINCIPAL_COLS follow the session's or token's own columns.
+ * portfolio as JSON arrays. A request reads it only when the principals' cache (below) lacks it.
  */
 #define PRINCIPAL_COLS "p.user_id, p.username, p.name, p.must_change_password, p.disabled, p.roles, p.portfolio"
 
@@ -132,6 +131,87 @@ static enum err principal_from_row(struct ctx *c, struct stmt *st, int col, stru
     json_decref(roles);
     json_decref(portfolio);
     *out = p;
+    return ERR_OK;
+}
+
+/*
+ * The principals' cache. A request reads its session's or token's row with name_generation.principals
+ * (migration 0057), which triggers set to a new random value in the transaction of every change of what
+ * user_principals shows (a user's names and flags, roles, portfolio, a unit's path, code or
+ * name, a deletion). The cache holds principals read under one value; a request that read another value
+ * empties it. A principal read after the value is at least as new as it, so it is stored only under the value
+ * its request read. A hit is copied into the request's arena (the caller sets the session's fields).
+ */
+#define PCACHE_SLOTS 1024
+struct pslot {
+    int64_t user_id; /* 0: empty */
+    struct arena a;
+    struct principal *p;
+};
+static struct pslot pcache[PCACHE_SLOTS];
+static int64_t pcache_gen;
+static bool pcache_valid;
+static pthread_mutex_t pcache_mu = PTHREAD_MUTEX_INITIALIZER;
+
+static const char *nz(const char *s)
+{
+    return s ? s : "";
+}
+
+static struct principal *principal_copy(struct arena *a, const struct principal *from)
+{
+    struct principal *p = arena_alloc(a, sizeof *p);
+    p->id = from->id;
+    p->username = arena_strdup(a, nz(from->username));
+    p->name = arena_strdup(a, nz(from->name));
+    p->must_change_password = from->must_change_password;
+    p->grants = arena_alloc(a, sizeof *p->grants * (size_t)(from->ngrants + 1));
+    for (p->ngrants = 0; p->ngrants < from->ngrants; p->ngrants++) {
+        const struct grant *f = &from->grants[p->ngrants];
+        p->grants[p->ngrants] = (struct grant){f->role, f->unit_id, arena_strdup(a, nz(f->unit_path)),
+                                               arena_strdup(a, nz(f->unit_code)), arena_strdup(a, nz(f->unit_name))};
+    }
+    p->portfolio = arena_alloc(a, sizeof *p->portfolio * (size_t)(from->nportfolio + 1));
+    p->portfolio_paths = arena_alloc(a, sizeof *p->portfolio_paths * (size_t)(from->nportfolio + 1));
+    for (p->nportfolio = 0; p->nportfolio < from->nportfolio; p->nportfolio++) {
+        p->portfolio[p->nportfolio] = from->portfolio[p->nportfolio];
+        p->portfolio_paths[p->nportfolio] = arena_strdup(a, nz(from->portfolio_paths[p->nportfolio]));
+    }
+    return p;
+}
+
+/* Empties the cache and holds it for gen (under pcache_mu). */
+static void pcache_reset(int64_t gen)
+{
+    for (int i = 0; i < PCACHE_SLOTS; i++) {
+        arena_free(&pcache[i].a);
+        pcache[i] = (struct pslot){0};
+    }
+    pcache_gen = gen;
+    pcache_valid = true;
+}
+
+/* The principal of user_id as of generation gen: from the cache, else from user_principals (then kept). */
+static enum err principal_of(struct ctx *c, int64_t user_id, int64_t gen, struct principal **out)
+{
+    struct pslot *slot = &pcache[(uint64_t)user_id % PCACHE_SLOTS];
+    pthread_mutex_lock(&pcache_mu);
+    bool hit = pcache_valid && pcache_gen == gen && slot->user_id == user_id;
+    if (hit)
+        *out = principal_copy(c->arena, slot->p);
+    pthread_mutex_unlock(&pcache_mu);
+    if (hit)
+        return ERR_OK;
+    enum err e = auth_load_principal(c, user_id, out);
+    if (e)
+        return e;
+    pthread_mutex_lock(&pcache_mu);
+    if (!pcache_valid || pcache_gen != gen)
+        pcache_reset(gen);
+    arena_free(&slot->a);
+    slot->user_id = user_id;
+    slot->p = principal_copy(&slot->a, *out);
+    pthread_mutex_unlock(&pcache_mu);
     return ERR_OK;
 }
 
@@ -429,10 +509,10 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
 {
     char digest[65];
     token_digest(token, digest);
-    /* the session and its user: one statement */
+    /* the session with the principals' generation: one statement (the user from the cache, principal_of) */
     struct stmt *st = db_query(c->db,
-                               "SELECT s.id, s.csrf, s.last_seen, " PRINCIPAL_COLS " FROM sessions s "
-                               "LEFT JOIN user_principals p ON p.user_id = s.user_id WHERE s.token_hash = ?",
+                               "SELECT s.id, s.csrf, s.last_seen, s.user_id, g.principals FROM sessions s, "
+                               "name_generation g WHERE s.token_hash = ? AND g.id = 1",
                                DB_TEXT(digest));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证会话");
@@ -444,18 +524,18 @@ enum err auth_session(struct ctx *c, const char *token, struct principal **out)
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "登录已失效，请重新登录")
                                 : ctx_store_fail(c, rc, "验证会话");
     }
-    int64_t sid = stmt_int(st, 0), stored = stmt_int(st, 2), last = stored;
+    int64_t sid = stmt_int(st, 0), stored = stmt_int(st, 2), last = stored, uid = stmt_int(st, 3),
+            gen = stmt_int(st, 4);
     char *csrf = arena_strdup(c->arena, stmt_text(st, 1));
+    stmt_done(st);
     seen_get(sid, digest, &last);
     if (c->now - last > c->cfg->session_idle_minutes * 60) {
-        stmt_done(st);
         seen_forget(sid);
         (void)db_exec(c->db, "DELETE FROM sessions WHERE id = ?", DB_INT(sid));
         return ctx_fail(c, ERR_UNAUTHORIZED, "长时间未操作，登录已超时，请重新登录");
     }
     struct principal *p;
-    enum err e = principal_from_row(c, st, 3, &p);
-    stmt_done(st);
+    enum err e = principal_of(c, uid, gen, &p);
     if (e)
         return e;
     struct seen evicted;
@@ -478,12 +558,11 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out)
 {
     char digest[65];
     token_digest(token, digest);
-    /* read on every request, on the primary, nothing cached: a revoked token is refused at once everywhere;
-     * the token and its user: one statement */
+    /* the token's row read on every request, on the primary, never cached: a revoked token is refused at once
+     * everywhere; with the principals' generation: one statement (the user from the cache, principal_of) */
     struct stmt *st = db_query(c->db,
-                               "SELECT t.id, t.last_used_at, " PRINCIPAL_COLS " FROM api_tokens t "
-                               "LEFT JOIN user_principals p ON p.user_id = t.user_id "
-                               "WHERE t.token_hash = ? AND t.revoked = 0",
+                               "SELECT t.id, t.last_used_at, t.user_id, g.principals FROM api_tokens t, "
+                               "name_generation g WHERE t.token_hash = ? AND t.revoked = 0 AND g.id = 1",
                                DB_TEXT(digest));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "验证令牌");
@@ -495,11 +574,11 @@ enum err auth_bearer(struct ctx *c, const char *token, struct principal **out)
         return rc == STORE_DONE ? ctx_fail(c, ERR_UNAUTHORIZED, "API 令牌无效或已吊销")
                                 : ctx_store_fail(c, rc, "验证令牌");
     }
-    int64_t tid = stmt_int(st, 0);
+    int64_t tid = stmt_int(st, 0), uid = stmt_int(st, 2), gen = stmt_int(st, 3);
     char used[21], at[21], stale[21];
     snprintf(used, sizeof used, "%s", stmt_text(st, 1) ? stmt_text(st, 1) : "");
-    enum err e = principal_from_row(c, st, 2, out);
     stmt_done(st);
+    enum err e = principal_of(c, uid, gen, out);
     if (e)
         return e;
     /* the last use, for the administrator's list: written at most every ten minutes (best effort) */

@@ -53,12 +53,13 @@ char *xstrdup(const char *s)
     return p;
 }
 
-void *arena_alloc(struct arena *a, size_t n)
+/* n bytes at an alignment of align (a power of two), not initialised. A string needs no alignment and no
+ * zeroes: a ledger page copies some 1,500 of them, and zeroing each before the copy was 5 % of its CPU. */
+static void *arena_take(struct arena *a, size_t n, size_t align)
 {
-    const size_t align = alignof(max_align_t);
-    n = (n + align - 1) & ~(align - 1);
     struct arena_block *b = a->head;
-    if (!b || b->cap - b->used < n) {
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->cap || b->cap - at < n) {
         size_t cap = n > ARENA_BLOCK ? n : ARENA_BLOCK;
         b = xmalloc(sizeof *b + cap);
         b->used = 0;
@@ -71,9 +72,15 @@ void *arena_alloc(struct arena *a, size_t n)
             b->next = a->head;
             a->head = b;
         }
+        at = 0;
     }
-    void *p = b->data + b->used;
-    b->used += n;
+    b->used = at + n;
+    return b->data + at;
+}
+
+void *arena_alloc(struct arena *a, size_t n)
+{
+    void *p = arena_take(a, n, alignof(max_align_t));
     memset(p, 0, n);
     return p;
 }
@@ -96,7 +103,7 @@ char *arena_strndup(struct arena *a, const char *s, size_t n)
 {
     if (!s)
         return NULL;
-    char *p = arena_alloc(a, n + 1);
+    char *p = arena_take(a, n + 1, 1);
     memcpy(p, s, n);
     p[n] = 0;
     return p;
@@ -115,7 +122,7 @@ char *arena_vprintf(struct arena *a, const char *fmt, va_list ap)
     va_end(ap2);
     if (n < 0)
         n = 0;
-    char *p = arena_alloc(a, (size_t)n + 1);
+    char *p = arena_take(a, (size_t)n + 1, 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

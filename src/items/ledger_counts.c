@@ -23,24 +23,32 @@
 #define FOLD_BATCH 5000
 #define TOP_LEADS 10
 
+/* The counters of unit_id in dims. PostgreSQL's triggers append to item_count_deltas, which are added here
+ * until the scheduler folds them; SQLite's update item_counts itself (one writer), so its reading is the
+ * counters' index range alone — the union and its grouping were most of a page's counters read. */
 enum err ledger_counts(struct ctx *c, int64_t unit_id, const char *const *dims, json_t **out)
 {
     struct buf in = {0};
     int nd = 0;
     for (; dims[nd]; nd++)
         buf_puts(&in, nd ? ", ?" : "?");
+    bool deltas = strcmp(db_kind(c->db), "sqlite") != 0;
     const char *sql =
-        arena_printf(c->arena,
-                     "SELECT dim, key, SUM(n) FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? "
-                     "AND dim IN (%s) UNION ALL SELECT dim, key, n FROM item_count_deltas WHERE unit_id "
-                     "= ? AND dim IN (%s)) x GROUP BY dim, key",
-                     in.data, in.data);
+        deltas ? arena_printf(c->arena,
+                              "SELECT dim, key, SUM(n) FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? "
+                              "AND dim IN (%s) UNION ALL SELECT dim, key, n FROM item_count_deltas WHERE unit_id "
+                              "= ? AND dim IN (%s)) x GROUP BY dim, key",
+                              in.data, in.data)
+               : arena_printf(c->arena,
+                              "SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim IN (%s) "
+                              "ORDER BY dim, key",
+                              in.data);
     buf_free(&in);
     struct stmt *st = db_prepare(c->db, sql);
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取统计");
     int k = 1;
-    for (int pass = 0; pass < 2; pass++) {
+    for (int pass = 0; pass < (deltas ? 2 : 1); pass++) {
         stmt_bind_int(st, k++, unit_id);
         for (int i = 0; i < nd; i++)
             stmt_bind_text(st, k++, dims[i]);
@@ -230,9 +238,10 @@ static json_t *top_units_sql(struct ctx *c, int64_t unit, const char *dim)
         int64_t n;
     } cand[TOP_LEADS * 4];
     int ncand = 0;
-    int64_t ndelta = 0;
-    db_one_int(c->db, &ndelta, "SELECT COUNT(DISTINCT key) FROM item_count_deltas WHERE unit_id = ? AND dim = ?",
-               DB_INT(unit), DB_TEXT(dim));
+    int64_t ndelta = 0; /* none on SQLite (ledger_counts) */
+    if (strcmp(db_kind(c->db), "sqlite"))
+        db_one_int(c->db, &ndelta, "SELECT COUNT(DISTINCT key) FROM item_count_deltas WHERE unit_id = ? AND dim = ?",
+                   DB_INT(unit), DB_TEXT(dim));
     if (ndelta > TOP_LEADS * 3) /* many unfolded deltas: the sums over every key */
         ndelta = -1;
     struct stmt *st =

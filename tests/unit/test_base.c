@@ -13,6 +13,7 @@
 #include "base/xlsx_write.h"
 
 #include <setjmp.h>
+#include <stdalign.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -170,6 +171,35 @@ static void test_arena_and_buffer(void **state)
     assert_false(buf_puts(&b, "9"));
     assert_int_equal(b.len, 8);
     buf_free(&b);
+}
+
+/* Strings take unaligned, unzeroed bytes; every arena_alloc after them is aligned and zeroed, in the same
+ * block and in new ones, and a large one-off block leaves the current block serving small ones. */
+static void test_arena_strings_pack_and_allocations_stay_aligned(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    const char *first = arena_strdup(&a, "督");
+    for (int i = 0; i < 5000; i++) {
+        const char *s = arena_printf(&a, "%.*s", i % 13, "督查督办事项台账");
+        assert_int_equal(strlen(s), (size_t)(i % 13));
+        unsigned char *p = arena_alloc(&a, (size_t)(i % 40) + 1);
+        assert_int_equal((uintptr_t)p % alignof(max_align_t), 0);
+        for (int k = 0; k < i % 40 + 1; k++)
+            assert_int_equal(p[k], 0);
+        memset(p, 0xff, (size_t)(i % 40) + 1);
+        char *t = arena_strndup(&a, "abcdef", (size_t)(i % 7));
+        assert_int_equal(strlen(t), (size_t)(i % 7));
+        if (i == 2500) {
+            unsigned char *big = arena_alloc(&a, 20000);
+            assert_int_equal((uintptr_t)big % alignof(max_align_t), 0);
+            assert_int_equal(big[0] | big[19999], 0);
+        }
+    }
+    char *two = arena_strdup(&a, "ab"), *three = arena_strdup(&a, "cde");
+    assert_ptr_equal(three, two + 3); /* packed: no alignment between strings */
+    assert_string_equal(first, "督");
+    arena_free(&a);
 }
 
 struct pair {
@@ -418,6 +448,49 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     buf_free(&capped);
 }
 
+/* The reference: one byte at a time. */
+static void escape_ref(struct buf *b, const unsigned char *s, size_t n)
+{
+    buf_puts(b, "\"");
+    for (size_t i = 0; i < n; i++) {
+        unsigned char ch = s[i];
+        if (ch == '"' || ch == '\\')
+            buf_printf(b, "\\%c", ch);
+        else if (ch == '\n' || ch == '\r' || ch == '\t')
+            buf_printf(b, "\\%c", ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't');
+        else if (ch < 0x20)
+            buf_printf(b, "\\u%04x", ch);
+        else
+            buf_append(b, &ch, 1);
+    }
+    buf_puts(b, "\"");
+}
+
+/* Every byte value at every place of strings of 1 to 24 bytes (of ASCII or of UTF-8's high bytes around it) is
+ * escaped as the byte-by-byte reference escapes it. */
+static void test_jsonw_strings_escaped_at_every_place(void **state)
+{
+    (void)state;
+    for (int bg = 0; bg < 2; bg++)
+        for (size_t n = 1; n <= 24; n++)
+            for (size_t at = 0; at < n; at++)
+                for (int v = 0; v < 256; v++) {
+                    unsigned char s[24];
+                    for (size_t i = 0; i < n; i++)
+                        s[i] = bg ? (unsigned char)(0x80 + (i * 37) % 0x40) : (unsigned char)('a' + i % 26);
+                    s[at] = (unsigned char)v;
+                    struct buf got = {0}, want = {0};
+                    struct jw w;
+                    jw_init(&w, &got);
+                    jw_strn(&w, (const char *)s, n);
+                    escape_ref(&want, s, n);
+                    assert_int_equal(got.len, want.len);
+                    assert_memory_equal(got.data, want.data, want.len);
+                    buf_free(&got);
+                    buf_free(&want);
+                }
+}
+
 /* Keys quoted by the compiler (JW_K) write the bytes jw_key writes: first in an object and after a value, in a
  * nested object and an array's object, and over a cap the key is left out with its value. */
 static void test_jsonw_compiled_keys_write_the_same_bytes(void **state)
@@ -509,9 +582,11 @@ int main(void)
         cmocka_unit_test(test_local_day_in_shanghai),
         cmocka_unit_test(test_arena_and_buffer),
         cmocka_unit_test(test_arena_grow_keeps_elements_and_doubles),
+        cmocka_unit_test(test_arena_strings_pack_and_allocations_stay_aligned),
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
+        cmocka_unit_test(test_jsonw_strings_escaped_at_every_place),
         cmocka_unit_test(test_jsonw_compiled_keys_write_the_same_bytes),
         cmocka_unit_test(test_textsim_bigrams_sorted_distinct_and_dice),
     };
