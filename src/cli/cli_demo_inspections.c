@@ -81,11 +81,13 @@ static int64_t user_id(struct demo *d, const char *username)
     return id;
 }
 
-/* The result of a domain call: its id (the JSON's "id"), or 0 with the failure printed. Takes out. */
-static int64_t ok(struct demo *d, enum err e, json_t *out, const char *what)
+/* The result of a domain call: its id (the JSON's "id"), or 0 with the failure printed. Takes *out and sets it
+ * to NULL: a failed call leaves its out unset, so a variable used for the next call must not keep the freed one. */
+static int64_t ok(struct demo *d, enum err e, json_t **out, const char *what)
 {
-    int64_t id = e ? 0 : json_integer_value(json_object_get(out, "id"));
-    json_decref(out);
+    int64_t id = e ? 0 : json_integer_value(json_object_get(*out, "id"));
+    json_decref(*out);
+    *out = NULL;
     if (e) {
         cli_fail("demo inspections: %s: %s", what, d->c->msg ? d->c->msg : "");
         d->failed = 1;
@@ -102,7 +104,7 @@ static void act(struct demo *d, enum err (*fn)(struct ctx *, int64_t, const char
     json_t *out = NULL, *b = body ? body : json_object();
     enum err e = fn(d->c, id, action, b, &out);
     json_decref(b);
-    ok(d, e, out, action);
+    ok(d, e, &out, action);
 }
 
 static json_t *ids(struct demo *d, const char *const *codes)
@@ -126,7 +128,7 @@ static int64_t inspector(struct demo *d, const char *name, const char *kind, con
     json_t *out = NULL;
     enum err e = inspector_create(d->c, b, &out);
     json_decref(b);
-    return ok(d, e, out, name);
+    return ok(d, e, &out, name);
 }
 
 static void training(struct demo *d, int64_t id, int day, const char *title, int hours)
@@ -134,7 +136,7 @@ static void training(struct demo *d, int64_t id, int day, const char *title, int
     json_t *out = NULL, *b = json_pack("{ss ss si}", "day", dday(d, day), "title", title, "hours", hours);
     enum err e = inspector_training_add(d->c, id, b, &out);
     json_decref(b);
-    ok(d, e, out, title);
+    ok(d, e, &out, title);
 }
 
 /* ---- plans ---- */
@@ -161,7 +163,7 @@ static int64_t propose(struct demo *d, int64_t plan, const struct entry_def *e, 
     json_t *out = NULL;
     enum err err = insp_entry_propose(d->c, plan, b, &out);
     json_decref(b);
-    return ok(d, err, out, e->subject);
+    return ok(d, err, &out, e->subject);
 }
 
 /* ---- inspections ---- */
@@ -178,7 +180,7 @@ static int64_t from_plan(struct demo *d, const char *office, int64_t entry, int 
     json_t *out = NULL;
     enum err e = insp_create(d->c, b, &out);
     json_decref(b);
-    int64_t id = ok(d, e, out, "from plan");
+    int64_t id = ok(d, e, &out, "from plan");
     act(d, insp_act, id, "open", NULL);
     json_t *m = json_array();
     for (; members && *members; members++)
@@ -189,7 +191,7 @@ static int64_t from_plan(struct demo *d, const char *office, int64_t entry, int 
     b = json_pack("{sI so so}", "leader_id", (json_int_t)user_id(d, leader), "members", m, "evaluator_unit_ids", ev);
     if (!d->failed) {
         e = insp_team_put(d->c, id, b, &out);
-        ok(d, e, out, "team");
+        ok(d, e, &out, "team");
     }
     json_decref(b);
     act(d, insp_act, id, "submit_scheme", NULL);
@@ -212,7 +214,7 @@ static int64_t finding(struct demo *d, int64_t insp, const char *user, int day, 
     json_t *out = NULL;
     enum err e = insp_finding_add(d->c, insp, b, &out);
     json_decref(b);
-    return ok(d, e, out, title);
+    return ok(d, e, &out, title);
 }
 
 static void record(struct demo *d, int64_t insp, const char *user, int day, const char *unit_code, const char *place,
@@ -225,7 +227,7 @@ static void record(struct demo *d, int64_t insp, const char *user, int day, cons
     json_t *out = NULL;
     enum err e = insp_record_add(d->c, insp, b, &out);
     json_decref(b);
-    ok(d, e, out, place);
+    ok(d, e, &out, place);
 }
 
 /* A small photo with its GPS position (the way a phone writes it), uploaded as the team member would. */
@@ -275,7 +277,7 @@ static void photo(struct demo *d, int64_t insp, const char *user, int day, const
     json_t *out = NULL;
     enum err e = insp_evidence_add(d->c, insp, 0, 0, name, path, (int64_t)n, &out);
     unlink(path);
-    ok(d, e, out, name);
+    ok(d, e, &out, name);
 }
 
 /* The rectification task of a finding (after the findings were issued). */
@@ -356,7 +358,7 @@ static void gucheng(struct demo *d)
         json_t *out = NULL;
         enum err e = insp_plan_create(d->c, b, &out);
         json_decref(b);
-        plan = ok(d, e, out, "plan");
+        plan = ok(d, e, &out, "plan");
     }
     int64_t e[9];
     for (int i = 0; i < 9; i++)
@@ -460,7 +462,7 @@ static void gucheng(struct demo *d)
         json_t *out = NULL;
         enum err er = review_request(d->c, i3, b, &out);
         json_decref(b);
-        int64_t rv = ok(d, er, out, "review");
+        int64_t rv = ok(d, er, &out, "review");
         if (as(d, "gc_office", -9, 0))
             act(d, review_act, rv, "accept", NULL);
     }
@@ -492,13 +494,13 @@ static void gucheng(struct demo *d)
     json_t *out = NULL;
     enum err er = insp_create(d->c, b, &out);
     json_decref(b);
-    int64_t i6 = ok(d, er, out, "clue");
+    int64_t i6 = ok(d, er, &out, "clue");
     act(d, insp_act, i6, "open", NULL);
     act(d, insp_act, i6, "file", NULL);
     b = json_pack("{sI s[]}", "leader_id", (json_int_t)user_id(d, "gc_inspector"), "members");
     if (!d->failed) {
         er = insp_team_put(d->c, i6, b, &out);
-        ok(d, er, out, "team");
+        ok(d, er, &out, "team");
     }
     json_decref(b);
     act(d, insp_act, i6, "submit_scheme", NULL);
@@ -527,13 +529,13 @@ static void gucheng(struct demo *d)
                   "scheme_content", "不打招呼、直奔现场，随机抽查背街小巷。", "scheme_scope", "城关镇辖区");
     er = insp_create(d->c, b, &out);
     json_decref(b);
-    int64_t i7 = ok(d, er, out, "covert");
+    int64_t i7 = ok(d, er, &out, "covert");
     act(d, insp_act, i7, "open", NULL);
     b = json_pack("{sI s[{sI}]}", "leader_id", (json_int_t)user_id(d, "gc_inspector"), "members", "user_id",
                   (json_int_t)user_id(d, "gc_parttime"));
     if (!d->failed) {
         er = insp_team_put(d->c, i7, b, &out);
-        ok(d, er, out, "team");
+        ok(d, er, &out, "team");
     }
     json_decref(b);
     act(d, insp_act, i7, "submit_scheme", NULL);
@@ -564,7 +566,7 @@ static void anping(struct demo *d)
     json_t *out = NULL;
     enum err e = insp_plan_create(d->c, b, &out);
     json_decref(b);
-    int64_t plan = ok(d, e, out, "ap plan");
+    int64_t plan = ok(d, e, &out, "ap plan");
     const struct entry_def ap[] = {
         {"ap_office", "ap", "农村公路安全生命防护工程督查", "县乡道安全防护栏安装进度和质量。", "special", "onsite",
          CODES("ap-jt"), -20, 30},

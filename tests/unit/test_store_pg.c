@@ -97,6 +97,23 @@ static void test_kind_and_migrations(void **state)
     assert_int_equal(store_schema_version(s), v);
 }
 
+/* The search document's functions, which the ledger's triggers call at every registration, are PL/pgSQL (migration
+ * 0045): a SQL function that cannot be inlined is planned again at every call. Their text: test_store_one.c
+ * pins the C tokenizer's, tests/api/test_pg_cluster.py compares the two. */
+static void test_the_search_functions_keep_their_plans(void **state)
+{
+    NEED_PG();
+    struct db *db = store_acquire(*state);
+    struct stmt *st = db_prepare(db, "SELECT string_agg(p.proname || ' ' || l.lanname, ', ' ORDER BY p.proname) "
+                                     "FROM pg_proc p JOIN pg_language l ON l.oid = p.prolang "
+                                     "WHERE p.proname IN ('item_search_scope', 'item_search_words')");
+    assert_non_null(st);
+    assert_int_equal(stmt_step(st), STORE_ROW);
+    assert_string_equal(stmt_text(st, 0), "item_search_scope plpgsql, item_search_words plpgsql");
+    stmt_done(st);
+    store_release(db);
+}
+
 static void test_placeholders_outside_quotes_only(void **state)
 {
     NEED_PG();
@@ -957,6 +974,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_sent_statements_share_one_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_first_use_costs_no_extra_round_trip, setup, teardown),
         cmocka_unit_test_setup_teardown(test_placeholders_outside_quotes_only, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_the_search_functions_keep_their_plans, setup, teardown),
         cmocka_unit_test_setup_teardown(test_a_list_of_integers_is_one_array_parameter, setup, teardown),
         cmocka_unit_test_setup_teardown(test_is_null_parameters_and_nulls, setup, teardown),
         cmocka_unit_test_setup_teardown(test_sqlstates_map_to_store_codes, setup, teardown),

@@ -106,19 +106,8 @@ BEGIN
     END IF;
 END $$ LANGUAGE plpgsql IMMUTABLE;
 
--- The words of an item's search document: number (A), title (B) and requirement (C), positions
--- 1-based with gaps between the fields so that no phrase spans two of them.
-CREATE FUNCTION item_search_words(number text, title text, requirement text) RETURNS tsvector AS $$
-    SELECT COALESCE(string_agg(quote_literal(g.tok) || ':' || LEAST(g.pos + g.base, 16383) || g.w, ' '), '')::tsvector
-    FROM (SELECT d.tok, d.pos, 1 AS base, 'A' AS w FROM ducha_grams(number, true) d
-          UNION ALL SELECT d.tok, d.pos, 1001, 'B' FROM ducha_grams(title, true) d
-          UNION ALL SELECT d.tok, d.pos, 2001, 'C' FROM ducha_grams(requirement, true) d) g
-$$ LANGUAGE sql IMMUTABLE;
-
--- The scope lexemes '@<unit>' of an item (no position: ts_filter(tsv, '{a,b,c}') drops them).
-CREATE FUNCTION item_search_scope(x bigint) RETURNS tsvector AS $$
-    SELECT COALESCE(string_agg(quote_literal('@' || s.unit_id), ' '), '')::tsvector FROM item_scope s WHERE s.item_id = x
-$$ LANGUAGE sql STABLE;
+-- The search document's words (item_search_words: number A, title B, requirement C) and scope lexemes
+-- (item_search_scope) are defined by migration 0045, which a new database runs before this one.
 
 -- The scope rows of the items of `ids` that their office paths and tracks call for (vis 1 on the
 -- path of the issuing government, else once assigned); existing rows are kept.
