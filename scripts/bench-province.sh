@@ -39,7 +39,7 @@ fi
 if [ ! -f "$WORK" ] || [ "$DATA" -nt "$WORK" ]; then
   echo "copying $DATA"
   rm -f "$WORK" "$WORK-wal" "$WORK-shm"
-  cp "$DATA" "$WORK"
+  cp --reflink=auto "$DATA" "$WORK"
 fi
 "$BIN" init --db "$WORK" >/dev/null
 "$BIN" ledger lights --db "$WORK"          # the stored lights at today's dates (timed: the first refresh after a migration)
