@@ -1,6 +1,6 @@
 -- wrk script for scripts/bench.d/clues.sh: one client address (203.0.113.9, behind the trusted proxy)
--- floods the public clue form with submissions that carry no solved challenge, at most
--- connections × 1000 / FLOOD_GAP_MS requests per second. Prints how many were refused (429).
+-- floods the public clue form with submissions that carry no solved challenge, FLOOD_RATE requests a second
+-- (pace.lua). Prints how many were refused (429).
 local threads = {}
 function setup(thread) table.insert(threads, thread) end
 
@@ -10,8 +10,8 @@ wrk.body = "--" .. b .. "\r\nContent-Disposition: form-data; name=\"description\
 wrk.headers["Content-Type"] = "multipart/form-data; boundary=" .. b
 wrk.headers["X-Forwarded-For"] = "203.0.113.9"
 
-local gap = tonumber(os.getenv("FLOOD_GAP_MS") or "10")
-function delay() return gap end
+dofile(os.getenv("PACE_DIR") .. "/pace.lua")
+delay = pacer(tonumber(os.getenv("FLOOD_RATE") or "5000"))
 
 function init(args) refused = 0; other = 0 end
 function response(status, headers, body)

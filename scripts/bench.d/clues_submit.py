@@ -15,7 +15,9 @@
       load), the challenges solved beforehand; AREA: a word of the area's name (城关镇; 古城县 on `ducha gen`
       data). What one valid submission costs the server, the machine otherwise idle: prints
       "n ok p50_ms mean_ms p90_ms".
-  CLUE_PHOTO=FILE (any mode): each clue carries that JPEG as its photo.
+  CLUE_PHOTO=FILE (any mode): each clue carries that JPEG as its photo. With CLUE_DB (the server's SQLite
+      database, read only) load then waits until the photo worker has stored every photo, and prints how long
+      after the last answer that was and the server's CPU per submission until then (the worker's share in it).
 """
 import hashlib
 import http.client
@@ -30,6 +32,7 @@ import time
 import urllib.parse
 
 FIELDS = {"category": "safety", "place": "解放路"}
+PHOTO = open(os.environ["CLUE_PHOTO"], "rb").read() if os.environ.get("CLUE_PHOTO") else b""  # a JPEG file's bytes
 
 
 def connection(base):
@@ -53,10 +56,9 @@ def clue_body(area, token, solution, i):
     b = f"----bench{i}"
     body = "".join(f"--{b}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n" for k, v in fields.items())
     photo = b""
-    if os.environ.get("CLUE_PHOTO"):  # a photo with each clue (a JPEG file's path)
-        with open(os.environ["CLUE_PHOTO"], "rb") as f:
-            photo = (f"--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
-                     "Content-Type: image/jpeg\r\n\r\n").encode() + f.read() + b"\r\n"
+    if PHOTO:  # a photo with each clue
+        photo = (f"--{b}\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"p.jpg\"\r\n"
+                 "Content-Type: image/jpeg\r\n\r\n").encode() + PHOTO + b"\r\n"
     return body.encode() + photo + f"--{b}--\r\n".encode(), "multipart/form-data; boundary=" + b
 
 
@@ -173,17 +175,43 @@ def load(base, rate, secs, solver, flood_cmd, ledger_cmd, outdir):
         ru = os.wait4(p.pid, 0)[2]
         used.append(ru.ru_utime + ru.ru_stime)
     m1, w1 = machine(), time.monotonic()
+    last = max(r[3] for r in results)
+    if os.environ.get("CLUE_PHOTO") and os.environ.get("CLUE_DB"):
+        settled = photos_settled(os.environ["CLUE_DB"])
+        s2 = cpu_of(server)
+        print(f"photos: every one stored {settled - last:.1f} s after the last answer; ducha's CPU per valid "
+              f"submission until then {(s2 - s0) * 1000 / max(sum(200 <= r[0] < 300 for r in results), 1):.2f} ms "
+              f"(the photo worker's share in it)", file=sys.stderr)
     ok = [r for r in results if 200 <= r[0] < 300]
-    span = max(r[3] for r in results) - t0
+    span = last - t0
     v = max(len(ok), 1)
     print(f"CPU during the {w1 - w0:.1f} s window, per valid submission: ducha {(s1 - s0) * 1000 / v:.2f} ms "
           f"(SQLite in it), the submitting client {(c1 - c0) * 1000 / v:.2f} ms, the flooding wrk "
           f"{used[0] * 1000 / v:.2f} ms, the ledger's wrk {used[1] * 1000 / v:.2f} ms; the machine busy "
           f"{(m1[0] - m0[0]) * 1000 / v:.2f} ms of {(m1[1] - m0[1]) * 1000 / v:.2f} "
           f"({100 * (m1[0] - m0[0]) / max(m1[1] - m0[1], 1e-9):.0f} %)", file=sys.stderr)
+    ours = ((s1 - s0) + (c1 - c0) + used[0] + used[1]) * 1000 / v
+    print(f"The benchmark's own processes took {ours:.2f} ms of CPU per valid submission, the rest of the machine's "
+          f"busy time was other processes': with the {os.cpu_count()} cores to itself, this mix would reach about "
+          f"{os.cpu_count() * 1000 / max(ours, 1e-9):.0f} valid submissions a second by CPU alone", file=sys.stderr)
     lat = [r[1] * 1000 for r in ok]
     print(f"{len(results)} {len(ok)} {len(ok) / span:.0f} {pct(lat, 0.5):.1f} {pct(lat, 0.99):.1f} "
           f"{pct([r[2] * 1000 for r in results], 0.99):.1f} {len(results) - len(ok)}")
+
+
+def photos_settled(db, timeout=600):
+    """The moment (time.monotonic) the server's photo worker had no photo left waiting in SQLite database db."""
+    import sqlite3
+    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True, timeout=60)
+    try:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if con.execute("SELECT COUNT(*) FROM clue_photo_raw").fetchone()[0] == 0:
+                return time.monotonic()
+            time.sleep(0.05)
+        raise SystemExit("photos: still waiting after %d s" % timeout)
+    finally:
+        con.close()
 
 
 def serial(base, n, solver, word):

@@ -16,8 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static enum err upd(struct ctx *c, enum err e, const char *what)
 {
@@ -169,54 +167,11 @@ static enum err convert_item_before(struct wf_act *a)
     return e;
 }
 
-/* ... and its photos become the item's attachments (copies: the item's files are its own; those the photo
- * worker stored, not one still waiting or rejected). */
+/* ... and its photos become the item's attachments (copies: the item's files are its own): those the photo
+ * worker stored; one still waiting is attached by the worker when it is stored (clue_photos_to_item). */
 static enum err convert_item_after(struct wf_act *a)
 {
-    struct ctx *c = a->c;
-    struct clue *cl = clue_of(a->obj);
-    struct stmt *st =
-        db_query(c->db, "SELECT sm3, size, type FROM clue_photos WHERE clue_id = ? AND state = 'ready' ORDER BY id",
-                 DB_INT(cl->wf.id));
-    struct photo {
-        const char *sm3, *type;
-        int64_t size;
-    } ph[16];
-    int n = 0;
-    while (st && stmt_step(st) == STORE_ROW && n < 16)
-        ph[n++] = (struct photo){arena_strdup(c->arena, stmt_text(st, 0)), arena_strdup(c->arena, stmt_text(st, 2)),
-                                 stmt_int(st, 1)};
-    stmt_done(st);
-    enum err e = ERR_OK;
-    for (int i = 0; i < n && !e; i++) {
-        const char *src = arena_printf(c->arena, "%s/clues/%.2s/%s", c->cfg->data_dir, ph[i].sm3, ph[i].sm3);
-        char tmp[1024];
-        snprintf(tmp, sizeof tmp, "%s/tmp/clue-photo-XXXXXX", c->cfg->data_dir);
-        const char *tmpdir = arena_printf(c->arena, "%s/tmp", c->cfg->data_dir);
-        mkdir(tmpdir, 0750);
-        int fd = mkstemp(tmp);
-        FILE *in = fopen(src, "rb");
-        bool ok = fd >= 0 && in;
-        char buf[65536];
-        size_t k;
-        while (ok && (k = fread(buf, 1, sizeof buf, in)) > 0)
-            ok = write(fd, buf, k) == (ssize_t)k;
-        if (in)
-            fclose(in);
-        if (fd >= 0)
-            close(fd);
-        if (!ok) {
-            unlink(tmp);
-            return ctx_fail(c, ERR_INTERNAL, "无法复制线索照片");
-        }
-        json_t *att = NULL;
-        const char *name =
-            arena_printf(c->arena, "线索照片%d.%s", i + 1, strcmp(ph[i].type, "image/png") ? "jpg" : "png");
-        e = items_attach(c, a->result_id, name, tmp, ph[i].size, ph[i].sm3, 0, &att);
-        json_decref(att);
-        unlink(tmp); /* gone when it was stored */
-    }
-    return e;
+    return clue_photos_to_item(a->c, clue_of(a->obj)->wf.id, a->result_id, 0);
 }
 
 /* convert_inspection: a draft inspection of kind 线索核查 (clue) by the clue's government, of the units the

@@ -22,6 +22,7 @@
 #include "core/claim.h"
 #include "core/clock.h"
 #include "crypto/hash.h"
+#include "items/items.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -191,6 +192,71 @@ enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *file, const 
         "保存照片");
 }
 
+/* ---- the photos of a clue converted into an item ---- */
+
+/* Copies the stored photo sm3 to a file of its own under data_dir/tmp and attaches it to the item. */
+static enum err attach_copy(struct ctx *c, int64_t item_id, int k, const char *sm3, const char *type, int64_t size)
+{
+    const char *src = arena_printf(c->arena, "%s/clues/%.2s/%s", c->cfg->data_dir, sm3, sm3);
+    const char *tmpdir = arena_printf(c->arena, "%s/tmp", c->cfg->data_dir);
+    char tmp[1024];
+    snprintf(tmp, sizeof tmp, "%s/clue-photo-XXXXXX", tmpdir);
+    mkdir(tmpdir, 0750);
+    int fd = mkstemp(tmp);
+    FILE *in = fopen(src, "rb");
+    bool ok = fd >= 0 && in;
+    char buf[65536];
+    size_t n;
+    while (ok && (n = fread(buf, 1, sizeof buf, in)) > 0)
+        ok = write(fd, buf, n) == (ssize_t)n;
+    if (in)
+        fclose(in);
+    if (fd >= 0)
+        close(fd);
+    if (!ok) {
+        unlink(tmp);
+        return ctx_fail(c, ERR_INTERNAL, "无法复制线索照片");
+    }
+    json_t *att = NULL;
+    const char *name = arena_printf(c->arena, "线索照片%d.%s", k, strcmp(type, "image/png") ? "jpg" : "png");
+    enum err e = items_attach(c, item_id, name, tmp, size, sm3, 0, &att);
+    json_decref(att);
+    unlink(tmp); /* gone when it was stored */
+    return e;
+}
+
+enum err clue_photos_to_item(struct ctx *c, int64_t clue_id, int64_t item_id, int64_t only)
+{
+    bool open = false;
+    enum err e = items_take_files(c, item_id, &open);
+    if (e || !open)
+        return e;
+    struct stmt *st = db_query(
+        c->db, "SELECT id, state, sm3, size, type FROM clue_photos WHERE clue_id = ? ORDER BY id", DB_INT(clue_id));
+    struct photo {
+        int k;
+        const char *sm3, *type;
+        int64_t size;
+    } *ph = NULL;
+    int n = 0, cap = 0, k = 0, rc;
+    while (st && (rc = stmt_step(st)) == STORE_ROW) {
+        k++;
+        if (strcmp(stmt_text(st, 1), "ready") || (only && stmt_int(st, 0) != only))
+            continue;
+        ph = arena_grow(c->arena, ph, n, &cap, sizeof *ph);
+        ph[n++] = (struct photo){k, arena_strdup(c->arena, stmt_text(st, 2)), arena_strdup(c->arena, stmt_text(st, 4)),
+                                 stmt_int(st, 3)};
+    }
+    if (!st || rc < 0) {
+        stmt_done(st);
+        return ctx_store_fail(c, st ? rc : STORE_E_OTHER, "读取线索照片");
+    }
+    stmt_done(st);
+    for (int i = 0; i < n && !e; i++)
+        e = attach_copy(c, item_id, ph[i].k, ph[i].sm3, ph[i].type, ph[i].size);
+    return e;
+}
+
 /* ---- the photo worker ---- */
 
 /* A claim's lease (real seconds): one photo's walk, strip and write take milliseconds; a node that dies with
@@ -254,7 +320,8 @@ struct outcome {
 };
 
 /* Records the outcome of photo o->id if this node still holds its claim: the row, the bytes as sent deleted,
- * the audit record (the system's, in the clue's office). */
+ * the audit record (the system's, in the clue's office); a stored photo of a clue converted into an item
+ * meanwhile is attached to the item too. */
 static enum err settle_tx(struct ctx *c, void *arg)
 {
     struct outcome *o = arg;
@@ -275,8 +342,15 @@ static enum err settle_tx(struct ctx *c, void *arg)
         return ctx_store_fail(c, rc, "处理照片");
     if (!clue_id)
         return ERR_OK; /* another node took it over after our lease ran out: its outcome, not ours */
-    enum err e =
-        o->reason
+    /* the clue's row lock, as its actions take it (PostgreSQL): a conversion into an item either commits before
+     * it — its item read here, the photo attached below — or waits for this outcome and attaches the photo itself */
+    int64_t item_id = 0;
+    enum err e = db_lock_row(c->db, "clues", clue_id);
+    if (!e)
+        e = db_one_int(c->db, &item_id, "SELECT COALESCE(item_id, 0) FROM clues WHERE id = ?", DB_INT(clue_id));
+    if (e)
+        return ctx_db_fail(c, e, "处理照片");
+    e = o->reason
             ? db_exec(c->db, "UPDATE clue_photos SET state = 'rejected', reason = ? WHERE id = ?", DB_TEXT(o->reason),
                       DB_INT(o->id))
             : db_exec(
@@ -293,6 +367,8 @@ static enum err settle_tx(struct ctx *c, void *arg)
             : json_pack("{sI ss sb}", "photo", (json_int_t)o->id, "state", "ready", "had_location", o->had_location);
     e = audit_record(c, o->reason ? "clue.photo_rejected" : "clue.photo_stored", "clue", clue_id, sum);
     json_decref(sum);
+    if (!e && !o->reason && item_id) /* converted while the photo waited: the item gets it now */
+        e = clue_photos_to_item(c, clue_id, item_id, o->id);
     o->settled = !e;
     return e;
 }

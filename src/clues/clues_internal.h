@@ -154,6 +154,12 @@ enum err clue_photo_add(struct ctx *c, int64_t clue_id, const char *file, const 
 enum err clue_photo_check(struct ctx *c, const char *data, size_t len);
 /* After the commit of a submission with photos: wakes the photo worker (clues_photos_on_queued). */
 void clue_photos_queued(void);
+/* Attaches the stored photos of clue clue_id (only photo `only` when it is not 0) to item item_id, in the
+ * caller's transaction, each a copy named 线索照片<k>.jpg/.png, k its place among the clue's photos: at the
+ * conversion those stored, and each one the photo worker stores afterwards (a converted clue's photo still
+ * waiting then is not lost to the item). An item that no longer takes files (archived, withdrawn) keeps
+ * none: the photo stays the clue's. */
+enum err clue_photos_to_item(struct ctx *c, int64_t clue_id, int64_t item_id, int64_t only);
 
 /* ---- deadlines (clue_deadlines.c) ---- */
 /* The clocks of an action (assign: the verification milestone; report: done; recall, close …). */

@@ -119,6 +119,19 @@ struct attach_args {
     int64_t attachment_id;
 };
 
+static bool takes_files(const struct item *it)
+{
+    return it->state != ITEM_ST_ARCHIVED && it->state != ITEM_ST_WITHDRAWN;
+}
+
+enum err items_take_files(struct ctx *c, int64_t id, bool *open)
+{
+    struct item it;
+    enum err e = item_load(c, id, &it);
+    *open = !e && takes_files(&it);
+    return e;
+}
+
 /* The item must be visible (404), the user may attach to it (403) and it takes files (409). */
 static enum err attach_allowed(struct ctx *c, int64_t id)
 {
@@ -145,7 +158,7 @@ static enum err attach_allowed(struct ctx *c, int64_t id)
             g = perm_grant_at(c->user, CAP_ITEM_HANDLE, at_path);
         c->acting = g;
     }
-    if (it.state == ITEM_ST_ARCHIVED || it.state == ITEM_ST_WITHDRAWN)
+    if (!takes_files(&it))
         return ctx_fail(c, ERR_CONFLICT, "「%s」的事项不能再上传附件", item_state_label(it.state));
     return ERR_OK;
 }

@@ -151,6 +151,8 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *q, struct buf *o
  */
 enum err items_attach(struct ctx *c, int64_t id, const char *filename, const char *path, int64_t size, const char *sm3,
                       int64_t report_id, json_t **out);
+/* *open: item id still takes attachments (neither archived nor withdrawn). */
+enum err items_take_files(struct ctx *c, int64_t id, bool *open);
 enum err items_attachments(struct ctx *c, int64_t id, json_t **out);
 /* Looks up an attachment the caller may read: its stored path, name and type (arena). */
 enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,

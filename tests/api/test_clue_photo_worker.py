@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from cluelib import Public, has_location, jpeg, photos_settled, png
+from cluelib import Clues, Public, has_location, jpeg, photos_settled, png
 from conftest import Server, put_setting, scratch_dir, sql_run, wait_for
+from itemlib import day
 
 
 @pytest.fixture
@@ -160,3 +161,79 @@ def test_two_nodes_share_the_photos_and_each_is_settled_once(backend, data_dir):
     finally:
         a.stop()
         b.stop()
+
+
+def item_photos(office, iid):
+    """The attachments of item iid: [(filename, bytes)], in order."""
+    r = office.get(f"/api/v1/items/{iid}/attachments")
+    assert r.status == 200, r
+    out = []
+    for a in r.json["attachments"]:
+        f = office.get(a["url"])
+        assert f.status == 200 and len(f.raw) == a["size"], f
+        out.append((a["filename"], f.raw))
+    return out
+
+
+def clue_photo(office, cid, photo):
+    r = office.get(f"/api/v1/clues/{cid}/photos/{photo['id']}")
+    assert r.status == 200, r
+    return r.raw
+
+
+def test_a_clue_converted_while_its_photos_wait_gives_the_item_every_photo_once_stored(backend, data_dir):
+    """A conversion into an item takes the photos stored; each one still waiting reaches the item when the worker
+    stores it (the worker takes the clue's lock, as a conversion does); a rejected one never; an item withdrawn
+    meanwhile takes none, and the worker is not held up by it."""
+    db = backend.new_db()
+    a = Server(db, data_dir=data_dir)
+    try:
+        cl = Clues(a)
+        office, jt = cl.c("gc_office"), cl.unit("gc-jt")
+        broken = b"\xff\xd8\xff\xe0" + b"\0" * 100
+        # 1. photos stored before the conversion: the conversion attaches them, the worker adds none later
+        early = cl.public.submit(cl.public.fields(place="照片转办路1号"), photos=[jpeg(), png()]).json
+        cid1 = clue_of(office, early["number"])
+        stored = photos_settled(office, cid1)["photos"]
+        iid1 = cl.act(cid1, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]["id"]
+        want1 = [("线索照片1.jpg", clue_photo(office, cid1, stored[0])), ("线索照片2.png", clue_photo(office, cid1, stored[1]))]
+        assert item_photos(office, iid1) == want1
+        # 2. and 3. photos still waiting when their clues are converted (the worker held)
+        put_setting(db, "test_hold_photos", "1")
+        late = cl.public.submit(cl.public.fields(place="照片转办路2号"), photos=[jpeg(color=(9, 9, 9)), broken, png()]).json
+        gone = cl.public.submit(cl.public.fields(place="照片转办路3号"), photos=[jpeg(color=(7, 7, 7))]).json
+        cid2, cid3 = clue_of(office, late["number"]), clue_of(office, gone["number"])
+        assert [p["state"] for p in cl.get(cid2)["photos"]] == ["pending"] * 3
+        iid2 = cl.act(cid2, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]["id"]
+        iid3 = cl.act(cid3, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]["id"]
+        assert item_photos(office, iid2) == [] and item_photos(office, iid3) == []
+        # the third item is withdrawn before its photo is stored: it takes no more files
+        r = office.post(f"/api/v1/items/{iid3}/actions/withdraw", {"reason": "线索已另案处理"})
+        assert r.status == 200, r
+        put_setting(db, "test_hold_photos", None)
+        # a submission wakes the worker at once (else its idle pass within 5 s)
+        cl.public.submit(cl.public.fields(place="照片转办路4号"))
+        clue2 = photos_settled(office, cid2)
+        assert [p["state"] for p in clue2["photos"]] == ["ready", "rejected", "ready"], clue2["photos"]
+        p1, _, p3 = clue2["photos"]
+        # the item's copies are the stored ones, without location
+        want2 = [("线索照片1.jpg", clue_photo(office, cid2, p1)), ("线索照片3.png", clue_photo(office, cid2, p3))]
+        got2 = item_photos(office, iid2)
+        assert [n for n, _ in got2] == [n for n, _ in want2] and got2 == want2
+        assert not any(has_location(b) for _, b in got2)
+        # on the item's timeline and in its audit trail, each once, by the system
+        ev = office.get(f"/api/v1/items/{iid2}/events").json["events"]
+        attached = [e for e in ev if e.get("action") == "attach"]
+        assert sorted(e["data"]["filename"] for e in attached) == ["线索照片1.jpg", "线索照片3.png"], attached
+        assert [e["actor_name"] for e in attached] == ["系统", "系统"], attached
+        assert wait_for(lambda: len(office.get(f"/api/v1/audit?action=item.attach&object_id={iid2}")
+                                    .json["records"]) == 2)
+        # the withdrawn item: the photo stored on the clue, not attached, nothing left waiting
+        clue3 = photos_settled(office, cid3)
+        assert [p["state"] for p in clue3["photos"]] == ["ready"], clue3["photos"]
+        assert item_photos(office, iid3) == []
+        assert sql_run(db, ["SELECT COUNT(*) FROM clue_photo_raw"]) == [("0",)]
+        # the first item was not given its photos twice by the worker's passes
+        assert item_photos(office, iid1) == want1
+    finally:
+        a.stop()

@@ -4,29 +4,12 @@
 // reports; the office closes it with a reply — and the reporter, on the phone again, reads the outcome.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { execFileSync } from 'node:child_process'
-import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, choose, apiAs, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays, PHONE } from './helper.js'
+import { assertStoredWithoutCamera, fillClue, photoWithLocation } from './clues.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
-
-const PHONE = { width: 390, height: 844 }
-
-// a JPEG that carries a GPS location, as a phone's camera writes it
-function photoWithLocation() {
-  const path = join(ARTIFACTS, 'clue-photo.jpg')
-  execFileSync('/usr/bin/python3', ['-c', `
-from PIL import Image
-img = Image.new("RGB", (320, 240), (170, 60, 50))
-ex = Image.Exif()
-ex[0x010F] = "ZhenPhone"
-ex[0x8825] = {1: "N", 2: (36.0, 12.0, 30.5), 3: "E", 4: (111.0, 40.0, 10.0)}
-img.save(${JSON.stringify(path)}, "JPEG", exif=ex.tobytes())
-`])
-  return path
-}
 
 async function openClue(page, id) {
   await page.goto(`/clues/${id}`)
@@ -53,11 +36,8 @@ test('a reporter on a phone, the office, the verifying unit, and the reporter ag
   // nothing filled: the page says what is missing before asking the server
   await phone.click('[data-test=pub-submit]')
   await phone.locator('.field-error', { hasText: '请选择问题类别' }).waitFor()
-  await phone.locator('[data-test=pub-category] label', { hasText: '安全生产' }).click()
-  await choose(phone, '[data-test=pub-area]', '城关镇')
-  await phone.fill('[data-test=pub-place]', '人民路小学门口')
-  await phone.fill('[data-test=pub-description]', description)
-  await phone.setInputFiles('[data-test=pub-photos]', photoWithLocation())
+  await fillClue(phone, '安全生产', '人民路小学门口', description)
+  await phone.setInputFiles('[data-test=pub-photos]', photoWithLocation('clue-photo.jpg', [170, 60, 50]))
   await phone.locator('.thumb img').waitFor()
   // a named report: the contact is for the office alone
   await phone.click('[data-test=pub-anonymous]')
@@ -93,9 +73,7 @@ test('a reporter on a phone, the office, the verifying unit, and the reporter ag
   assert.equal(await stateOf(office), '待分拣')
   await office.locator('[data-test=clue-photos] img').first().waitFor()
   // the photo as stored has lost its location
-  const stored = await office.evaluate(async (src) => new Uint8Array(await (await fetch(src)).arrayBuffer()).join(','),
-    await office.locator('[data-test=clue-photos] img').first().getAttribute('src'))
-  assert.ok(!Buffer.from(stored.split(',').map(Number)).includes('ZhenPhone'), 'the stored photo still names the camera')
+  await assertStoredWithoutCamera(office)
   // the reporter, shown on request (audited)
   await office.click('[data-test=clue-reporter-show]')
   await office.locator('[data-test=clue-reporter]', { hasText: '钱网页' }).waitFor()
@@ -158,9 +136,7 @@ test('another county sees none of it; a public refusal is shown in words', async
   const phone = await newPage(browser, server, PHONE)
   await phone.goto('/p/clue')
   await phone.locator('[data-test=pub-form]').waitFor()
-  await phone.locator('[data-test=pub-category] label', { hasText: '其他' }).click()
-  await choose(phone, '[data-test=pub-area]', '城关镇')
-  await phone.fill('[data-test=pub-description]', '太短了')
+  await fillClue(phone, '其他', null, '太短了')
   await phone.click('[data-test=pub-submit]')
   await phone.locator('.field-error', { hasText: '至少' }).waitFor()
   await assertNoErrors(t, phone)
@@ -226,10 +202,7 @@ test('the office makes a verified clue an inspection, linked both ways', async (
 async function reportOnPhone(phone, description, place) {
   await phone.goto('/p/clue')
   await phone.locator('[data-test=pub-form]').waitFor()
-  await phone.locator('[data-test=pub-category] label', { hasText: '民生保障' }).click()
-  await choose(phone, '[data-test=pub-area]', '城关镇')
-  await phone.fill('[data-test=pub-place]', place)
-  await phone.fill('[data-test=pub-description]', description)
+  await fillClue(phone, '民生保障', place, description)
   await phone.click('[data-test=pub-submit]')
   await phone.locator('[data-test=pub-done]').waitFor({ timeout: 60000 })
   const code = (await phone.locator('[data-test=pub-code]').textContent()).trim()
