@@ -3,6 +3,7 @@
 #include "api/routes.h"
 #include "items/items.h"
 #include "items/ledger.h"
+#include "results/results.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,12 +262,11 @@ static int h_item_child(struct req *rq)
 static int h_item_attach(struct req *rq)
 {
     int64_t id, report_id;
-    if (!item_id(rq, &id) || !req_query_int(rq, "report_id", 0, INT64_MAX, 0, &report_id))
+    const char *filename;
+    const struct req_upload *up;
+    if (!item_id(rq, &id) || !req_query_int(rq, "report_id", 0, INT64_MAX, 0, &report_id) ||
+        !(up = api_upload(rq, &filename)))
         return 0;
-    const struct req_upload *up = rq->upload;
-    if (!up || up->malformed)
-        return reply_error(rq, ERR_BAD_REQUEST, "multipart/form-data 格式错误或没有文件");
-    const char *filename = up->multipart ? up->filename : req_query(rq, "filename");
     json_t *out = NULL;
     enum err e = items_attach(&rq->ctx, id, filename, up->path, up->size, up->sm3, report_id, &out);
     return reply_result(rq, e, 201, out);
@@ -298,7 +298,10 @@ static int h_attachment_get(struct req *rq)
     if (!req_param_id(rq, "id", &id))
         return reply_error(rq, ERR_NOT_FOUND, "附件不存在");
     const char *path, *filename, *type;
+    /* an item's file, else a result record's (a criticised unit's 整改材料): one table, one route */
     enum err e = items_attachment_file(&rq->ctx, id, &path, &filename, &type);
+    if (e == ERR_NOT_FOUND)
+        e = results_attachment_file(&rq->ctx, id, &path, &filename, &type);
     if (e)
         return reply_ctx_error(rq);
     rq->reply_file = path;

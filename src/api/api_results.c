@@ -22,6 +22,17 @@ static bool object_id(struct req *rq, int64_t *id, const char *what)
     return false;
 }
 
+const struct req_upload *api_upload(struct req *rq, const char **filename)
+{
+    const struct req_upload *up = rq->upload;
+    if (!up || up->malformed) {
+        reply_error(rq, ERR_BAD_REQUEST, "multipart/form-data 格式错误或没有文件");
+        return NULL;
+    }
+    *filename = up->multipart ? up->filename : req_query(rq, "filename");
+    return up;
+}
+
 json_t *api_action_body(struct req *rq, const struct jv_field *spec)
 {
     json_t *body = NULL;
@@ -140,6 +151,38 @@ static int h_result_events(struct req *rq)
     json_t *out = NULL;
     enum err e = results_events(&rq->ctx, id, &out);
     return reply_result(rq, e, 200, out);
+}
+
+/* GET /api/v1/results/settings: the government's results settings (its office and leaders) */
+static int h_result_settings_get(struct req *rq)
+{
+    json_t *out = NULL;
+    enum err e = results_settings_get(&rq->ctx, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* PUT /api/v1/results/settings: the office changes them (audited) */
+static int h_result_settings_put(struct req *rq)
+{
+    if (!req_check(rq, results_settings_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_settings_put(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST /api/v1/results/{id}/attachments: a file of the rectification report (multipart/form-data, the first
+ * file part, or a raw body with ?filename=NAME), spooled by the http layer. */
+static int h_result_attach(struct req *rq)
+{
+    int64_t id;
+    const char *filename;
+    const struct req_upload *up;
+    if (!object_id(rq, &id, "结果运用记录") || !(up = api_upload(rq, &filename)))
+        return 0;
+    json_t *out = NULL;
+    enum err e = results_attach(&rq->ctx, id, filename, up->path, up->size, up->sm3, &out);
+    return reply_result(rq, e, 201, out);
 }
 
 /* ---- bulletins ---- */
@@ -280,6 +323,11 @@ const struct route result_routes[] = {
      "top,admin,inspector,parttime,evaluator:F *:A"},
     {"GET", "/api/v1/results/export.csv", h_results_export, CAP_RESULT_DRAFT, 0,
      "the year's issued records for the organisation and personnel departments (CSV)", "office:A *:F"},
+    {"GET", "/api/v1/results/settings", h_result_settings_get, CAP_ITEM_READ, 0,
+     "the government's results settings (the criticised unit's working days to report its rectification)",
+     "principal,leader,director,deputy,secretary,office:A *:F"},
+    {"PUT", "/api/v1/results/settings", h_result_settings_put, CAP_RESULT_DRAFT, ROUTE_JSON,
+     "the office changes the results settings (audited)", "office:A *:F; body={\"rectify_workdays\":15}"},
     {"POST", "/api/v1/results", h_result_create, CAP_RESULT_DRAFT, ROUTE_JSON, "draft a result record",
      "office:AAR *:F; body={\"kind\":\"criticism\",\"title\":\"矩阵测试\",\"content\":\"矩阵测试\",\"unit_id\":$unit,"
      "\"item_ids\":[$item]}"},
@@ -290,6 +338,10 @@ const struct route result_routes[] = {
     {"POST", "/api/v1/results/{id}/actions/{action}", h_result_action, CAP_ITEM_READ, 0, "take a workflow action",
      DRAFTS_ONLY "; action=withdraw; fresh; body={\"reason\":\"矩阵撤销\"}"},
     {"GET", "/api/v1/results/{id}/events", h_result_events, CAP_ITEM_READ, 0, "the timeline", SEES_ISSUED},
+    {"POST", "/api/v1/results/{id}/attachments", h_result_attach, CAP_ITEM_READ, ROUTE_UPLOAD,
+     "upload a file of the rectification report (the criticised unit)",
+     "contact,head:ANN top,admin,inspector,parttime,evaluator:F *:FFN; state=issued; query=filename=matrix.pdf; "
+     "type=application/pdf; body=%PDF-1.4\n%matrix\n"},
     {"GET", "/api/v1/bulletins", h_bulletins_list, CAP_ITEM_READ, 0, "bulletins the user may see",
      "top,admin,inspector,parttime,evaluator:F *:A"},
     {"POST", "/api/v1/bulletins", h_bulletin_create, CAP_RESULT_DRAFT, ROUTE_JSON,

@@ -49,6 +49,11 @@ int api_public_refusal(struct req *rq, int wait, bool global);
  * against spec; NULL after a 4xx reply (api_results.c). */
 json_t *api_action_body(struct req *rq, const struct jv_field *spec);
 
+/* The spooled upload of a ROUTE_UPLOAD request (multipart/form-data: its first file part; else the raw body) and its
+ * name (the part's filename, else ?filename=); NULL after a 400 reply (api_results.c). */
+struct req_upload;
+const struct req_upload *api_upload(struct req *rq, const char **filename);
+
 /* NULL-terminated list of the tables above. */
 extern const struct route *const api_route_tables[];
 

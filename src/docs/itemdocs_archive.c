@@ -2,7 +2,8 @@
  * itemdocs_archive.c: what the items workflow asks of documents inside its transactions, through
  * the hooks of core/hooks.h that docs_register installs: the seal on a unit's signed reply, and the
  * archive file of an item (立卷归档: its documents, timeline, audit sub-chain, signatures and
- * attachments in one sealed ZIP, src/docs/archive.c).
+ * attachments — with the files reported with the rectification of a criticism resting on it — in one sealed
+ * ZIP, src/docs/archive.c).
  */
 #include "docs/bulletins.h"
 #include "docs/itemdocs_internal.h"
@@ -14,6 +15,7 @@
 #include "core/perm.h"
 #include "docs/archive.h"
 #include "docs/seal.h"
+#include "results/results.h"
 #include "units/units.h"
 
 #include <inttypes.h>
@@ -65,7 +67,22 @@ static const char *safe_name(struct arena *a, const char *s)
     return o;
 }
 
-/* Appends the item's attachments to the members (*m grows in the arena as needed). */
+/* Appends a member (*m grows in the arena as needed): the file at path, named dir/<id>-<name>. */
+static void member_add(struct ctx *c, struct archive_member **m, int *n, int *cap, const char *dir, int64_t id,
+                       const char *filename, const char *path)
+{
+    if (*n == *cap) {
+        struct archive_member *grown = arena_alloc(c->arena, sizeof *grown * (size_t)(*cap * 2));
+        memcpy(grown, *m, sizeof *grown * (size_t)*n);
+        *m = grown;
+        *cap *= 2;
+    }
+    (*m)[(*n)++] = (struct archive_member){
+        arena_printf(c->arena, "%s/%" PRId64 "-%s", dir, id, safe_name(c->arena, filename)), NULL, 0, path};
+}
+
+/* Appends the item's attachments to the members, and the files a criticised unit reported with the rectification of a
+ * criticism resting on the item (rectification/). */
 static enum err attachments_members(struct ctx *c, int64_t item_id, struct archive_member **m, int *n, int *cap)
 {
     json_t *list = NULL;
@@ -74,20 +91,20 @@ static enum err attachments_members(struct ctx *c, int64_t item_id, struct archi
         return e;
     json_t *arr = json_is_array(list) ? list : json_object_get(list, "attachments"), *v;
     size_t i;
+    const char *path, *filename, *type;
     json_array_foreach(arr, i, v)
     {
-        const char *path, *filename, *type;
         int64_t aid = json_integer_value(json_object_get(v, "id"));
-        if (items_attachment_file(c, aid, &path, &filename, &type))
-            continue;
-        if (*n == *cap) {
-            struct archive_member *grown = arena_alloc(c->arena, sizeof *grown * (size_t)(*cap * 2));
-            memcpy(grown, *m, sizeof *grown * (size_t)*n);
-            *m = grown;
-            *cap *= 2;
-        }
-        (*m)[(*n)++] = (struct archive_member){
-            arena_printf(c->arena, "attachments/%" PRId64 "-%s", aid, safe_name(c->arena, filename)), NULL, 0, path};
+        if (!items_attachment_file(c, aid, &path, &filename, &type))
+            member_add(c, m, n, cap, "attachments", aid, filename, path);
+    }
+    json_decref(list);
+    list = results_item_files(c, item_id);
+    json_array_foreach(list, i, v)
+    {
+        int64_t aid = json_integer_value(json_object_get(v, "id"));
+        if (!results_attachment_file(c, aid, &path, &filename, &type))
+            member_add(c, m, n, cap, "rectification", aid, filename, path);
     }
     json_decref(list);
     return ERR_OK;
@@ -127,9 +144,10 @@ static enum err contents_pdf(struct ctx *c, struct item_docs *d, const struct ar
         for (size_t k = 0; k < sizeof known / sizeof *known && !t; k++)
             if (!strcmp(m[i].name, known[k].name))
                 t = known[k].title;
-        if (!t) { /* attachments/<id>-<name> */
+        if (!t) { /* attachments/<id>-<name>, rectification/<id>-<name> (a criticism's 整改材料) */
             const char *dash = strchr(m[i].name, '-');
-            t = arena_printf(c->arena, "附件：%s", dash ? dash + 1 : m[i].name);
+            t = arena_printf(c->arena, "%s：%s", strncmp(m[i].name, "rectification/", 14) ? "附件" : "整改材料",
+                             dash ? dash + 1 : m[i].name);
         }
         int64_t size = (int64_t)m[i].len;
         struct stat st;

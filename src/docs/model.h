@@ -107,6 +107,11 @@ struct doc_bulletin_funit {
 struct doc_bulletin_finding {
     const char *unit, *inspection, *title, *due, *state;
 };
+/* The rectification of the criticisms of one unit: criticised (with a deadline), reported, accepted, overdue. */
+struct doc_bulletin_crit {
+    const char *name;
+    int criticisms, reported, accepted, overdue;
+};
 struct doc_bulletin {
     const char *number, *title, *addressees, *intro, *remarks;
     /* the kind (文种): 督查通报 has the office's header and its 主送; 督查专报 and 督查简报 carry their name as
@@ -132,6 +137,11 @@ struct doc_bulletin {
     int nfunits, findings_total;
     struct doc_bulletin_finding *findings; /* at most the figures' list */
     int nfindings;
+    /* the criticisms' rectification (通报批评限期整改): in all by the period's end, issued in it, reported,
+     * accepted, overdue by as_of; crit_rate: percent accepted, -1 without any; per unit, most overdue first */
+    int crit_total, crit_issued, crit_reported, crit_accepted, crit_overdue, crit_rate;
+    struct doc_bulletin_crit *crit;
+    int ncrit;
     struct doc_bulletin_item *items; /* the overdue items listed */
     int nitems;
     struct doc_bulletin_named *named;

@@ -934,11 +934,13 @@ static void caption(struct pdf *p, const char *text)
     para(p, text, &cap);
 }
 
-/* The bar chart: registered, completed and overdue items of each unit (at most 12, in the ranking's
- * order), vector graphics drawn with cairo in the 版心, its caption below. */
-static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
+/* A bar chart of three figures for each of n rows (names[i], vals[i]; the first 12 at most, in the order given),
+ * vector graphics drawn with cairo in the 版心, legend above, caption below. */
+static void bars3(struct pdf *p, int n, const char *const *names, const int (*vals)[3], const char *const legend[3],
+                  const char *cap)
 {
-    int n = b->nunits < 12 ? b->nunits : 12;
+    if (n > 12)
+        n = 12;
     if (n == 0)
         return;
     const double H = MM(78.0), axis_w = MM(9.0), label_h = MM(11.0), legend_h = MM(7.0);
@@ -947,23 +949,20 @@ static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
     double top = p->y + legend_h, left = LEFT + axis_w, width = TEXT_W - axis_w;
     double plot_h = H - legend_h - label_h - MM(7.0), base = top + plot_h;
     int maxv = 1;
-    for (int i = 0; i < n; i++) {
-        const struct doc_bulletin_unit *u = &b->units[i];
-        int vals[3] = {u->registered, u->completed, u->overdue};
+    for (int i = 0; i < n; i++)
         for (int k = 0; k < 3; k++)
-            if (vals[k] > maxv)
-                maxv = vals[k];
-    }
+            if (vals[i][k] > maxv)
+                maxv = vals[i][k];
     int ymax = axis_max(maxv);
     cairo_t *cr = p->cr;
     /* legend */
-    double lx = LEFT + TEXT_W - MM(66.0);
+    double lx = LEFT + TEXT_W - MM(75.0);
     for (int k = 0; k < 3; k++) {
         cairo_set_source_rgb(cr, CHART_COLORS[k][0], CHART_COLORS[k][1], CHART_COLORS[k][2]);
         cairo_rectangle(cr, lx, p->y + MM(1.5), MM(3.5), MM(3.5));
         cairo_fill(cr);
-        small_text(p, CHART_LEGEND[k], lx + MM(4.5), p->y + MM(0.8), MM(18.0), AL_LEFT, 9.0);
-        lx += MM(22.0);
+        small_text(p, legend[k], lx + MM(4.5), p->y + MM(0.8), MM(21.0), AL_LEFT, 9.0);
+        lx += MM(25.0);
     }
     /* grid and axis labels */
     cairo_set_line_width(cr, 0.4);
@@ -976,30 +975,75 @@ static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
         small_text(p, arena_printf(p->a, "%d", ymax / 4 * t), left - MM(1.2), y - 5.0, MM(8.0), AL_RIGHT, 8.0);
     }
     /* the bars, with their values */
-    const char **names = arena_alloc(p->a, sizeof *names * (size_t)n);
-    for (int i = 0; i < n; i++)
-        names[i] = b->units[i].name;
     size_t cut = common_prefix(names, n);
     double slot = width / n, bar = slot * 0.8 / 3;
     for (int i = 0; i < n; i++) {
-        const struct doc_bulletin_unit *u = &b->units[i];
-        int vals[3] = {u->registered, u->completed, u->overdue};
         double x0 = left + slot * i + slot * 0.1;
         for (int k = 0; k < 3; k++) {
-            double h = plot_h * vals[k] / ymax, x = x0 + bar * k;
+            double h = plot_h * vals[i][k] / ymax, x = x0 + bar * k;
             cairo_set_source_rgb(cr, CHART_COLORS[k][0], CHART_COLORS[k][1], CHART_COLORS[k][2]);
             cairo_rectangle(cr, x, base - h, bar * 0.92, h);
             cairo_fill(cr);
-            if (vals[k])
-                small_text(p, arena_printf(p->a, "%d", vals[k]), x + bar * 0.46, base - h - 9.5, bar * 1.6, AL_CENTER,
-                           7.0);
+            if (vals[i][k])
+                small_text(p, arena_printf(p->a, "%d", vals[i][k]), x + bar * 0.46, base - h - 9.5, bar * 1.6,
+                           AL_CENTER, 7.0);
         }
-        small_text(p, u->name + cut, left + slot * i + slot / 2, base + MM(1.2), slot - 2, AL_CENTER, 7.5);
+        small_text(p, names[i] + cut, left + slot * i + slot / 2, base + MM(1.2), slot - 2, AL_CENTER, 7.5);
     }
     p->y = base + label_h;
-    caption(p, n < b->nunits ? arena_printf(p->a, "图 各单位督办事项办理情况（超期未办结较多的前%d个单位）", n)
-                             : "图 各单位督办事项办理情况");
+    caption(p, cap);
     blank(p, 0.3);
+}
+
+/* The bar chart: registered, completed and overdue items of each unit (at most 12, in the ranking's order). */
+static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
+{
+    int n = b->nunits < 12 ? b->nunits : 12;
+    const char **names = arena_alloc(p->a, sizeof *names * (size_t)(n + 1));
+    int(*vals)[3] = arena_alloc(p->a, sizeof *vals * (size_t)(n + 1));
+    for (int i = 0; i < n; i++) {
+        const struct doc_bulletin_unit *u = &b->units[i];
+        names[i] = u->name;
+        vals[i][0] = u->registered;
+        vals[i][1] = u->completed;
+        vals[i][2] = u->overdue;
+    }
+    bars3(p, n, names, (const int(*)[3])vals, CHART_LEGEND,
+          n < b->nunits ? arena_printf(p->a, "图 各单位督办事项办理情况（超期未办结较多的前%d个单位）", n)
+                        : "图 各单位督办事项办理情况");
+}
+
+/* 通报批评整改情况: the criticisms with a rectification deadline, their units' reports and the office's review, per
+ * unit (most overdue first), with a chart of the first twelve. */
+static void criticisms_section(struct pdf *p, const struct doc_bulletin *b, const char *numeral)
+{
+    heading(p, arena_printf(p->a, "%s、通报批评整改情况", numeral));
+    body(p,
+         arena_printf(p->a,
+                      "截至%s，%s印发的限期整改通报批评共%d件（%s新印发%d件），所涉单位已报送整改情况%d件，"
+                      "经审核整改到位%d件%s；超过整改时限仍未报送整改情况%d件。",
+                      doc_date_cn(p->a, b->as_of), b->below ? "本级及下级政府" : "本级政府", b->crit_total, b->period,
+                      b->crit_issued, b->crit_reported, b->crit_accepted,
+                      b->crit_rate >= 0 ? arena_printf(p->a, "，整改完成率%d%%", b->crit_rate) : "", b->crit_overdue));
+    static const struct column cc[] = {
+        {"所涉单位", 0.36}, {"通报批评", 0.14}, {"已报送", 0.14}, {"审核通过", 0.16}, {"逾期未报送", 0.20}};
+    table_head(p, cc, 5);
+    const char **names = arena_alloc(p->a, sizeof *names * (size_t)(b->ncrit + 1));
+    int(*vals)[3] = arena_alloc(p->a, sizeof *vals * (size_t)(b->ncrit + 1));
+    for (int i = 0; i < b->ncrit; i++) {
+        const struct doc_bulletin_crit *u = &b->crit[i];
+        const char *cells[] = {u->name, arena_printf(p->a, "%d", u->criticisms), arena_printf(p->a, "%d", u->reported),
+                               arena_printf(p->a, "%d", u->accepted), arena_printf(p->a, "%d", u->overdue)};
+        draw_row(p, cc, 5, cells, false);
+        names[i] = u->name;
+        vals[i][0] = u->reported;
+        vals[i][1] = u->accepted;
+        vals[i][2] = u->overdue;
+    }
+    blank(p, 0.5);
+    static const char *const legend[3] = {"已报送", "审核通过", "逾期未报送"};
+    bars3(p, b->ncrit, names, (const int(*)[3])vals, legend,
+          b->ncrit > 12 ? "图 各单位通报批评整改情况（逾期未报送较多的前12个单位）" : "图 各单位通报批评整改情况");
 }
 
 /* 预警提示: the items at risk before they are overdue, per unit (the first ten named in the sentence). */
@@ -1218,6 +1262,8 @@ static void doc_bulletin(struct pdf *p, const void *arg)
                     b->rect_overdue));
         findings_section(p, b);
     }
+    if (b->crit_total)
+        criticisms_section(p, b, NUMERALS[sec++]);
     for (int pass = 0; pass < 2; pass++) { /* praise, then criticism */
         const char *label = pass ? "通报批评" : "通报表扬";
         bool any = false;

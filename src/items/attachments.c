@@ -1,5 +1,6 @@
 /*
- * attachments.c: files attached to an item or to one of its progress reports. Content is stored
+ * attachments.c: files attached to an item or to one of its progress reports (and, through
+ * attachment_accept, the files of a result record: src/results/result_files.c). Content is stored
  * once under {data_dir}/attachments/{h[0..1]}/{h} where h is the SM3 of the bytes; the row names
  * it. Size limit and extension allow-list come from the configuration (upload_limit,
  * upload_types); the content must be what the extension says (base/filetype.h); downloads need
@@ -88,7 +89,7 @@ static bool mkdir_p(const char *dir)
     return mkdir(tmp, 0750) == 0 || errno == EEXIST;
 }
 
-static const char *stored_path(struct ctx *c, const char *hash)
+const char *attachment_path(struct ctx *c, const char *hash)
 {
     return arena_printf(c->arena, "%s/attachments/%.2s/%s", c->cfg->data_dir, hash, hash);
 }
@@ -96,7 +97,7 @@ static const char *stored_path(struct ctx *c, const char *hash)
 /* Moves the spooled file at tmp under its hash (an existing file with that hash is kept). */
 static enum err store_file(struct ctx *c, const char *hash, const char *tmp, int64_t n)
 {
-    const char *path = stored_path(c, hash);
+    const char *path = attachment_path(c, hash);
     struct stat sb;
     if (stat(path, &sb) == 0 && (int64_t)sb.st_size == n)
         return ERR_OK;
@@ -226,8 +227,8 @@ static json_t *attachment_json(struct stmt *st)
 
 #define ATT_COLS "a.id, a.report_id, a.filename, a.size, a.hash, a.content_type, a.created_at, u.name"
 
-enum err items_attach(struct ctx *c, int64_t id, const char *filename, const char *path, int64_t size, const char *sm3,
-                      int64_t report_id, json_t **out)
+enum err attachment_accept(struct ctx *c, const char *filename, const char *path, int64_t size, const char *sm3,
+                           struct attachment_file *out)
 {
     if (!filename || !*filename)
         return ctx_fail(c, ERR_INVALID, "请提供文件名（multipart 的 filename 或 ?filename=）");
@@ -248,11 +249,22 @@ enum err items_attach(struct ctx *c, int64_t id, const char *filename, const cha
         return ctx_fail(c, ERR_INVALID, "文件内容为空");
     if (size > c->cfg->upload_limit)
         return ctx_fail(c, ERR_TOO_LARGE, "文件超过上限（%" PRId64 " 字节）", c->cfg->upload_limit);
-    /* permission before looking at the content or keeping anything */
-    enum err e = attach_allowed(c, id);
-    if (e || (e = check_content(c, path, dot + 1)) || (e = store_file(c, sm3, path, size)))
+    enum err e = check_content(c, path, dot + 1);
+    if (e || (e = store_file(c, sm3, path, size)))
         return e;
-    struct attach_args a = {id, report_id, base, sm3, attachment_type(dot + 1), (size_t)size, 0};
+    *out = (struct attachment_file){base, attachment_type(dot + 1)};
+    return ERR_OK;
+}
+
+enum err items_attach(struct ctx *c, int64_t id, const char *filename, const char *path, int64_t size, const char *sm3,
+                      int64_t report_id, json_t **out)
+{
+    /* permission before looking at the upload or keeping anything */
+    struct attachment_file f;
+    enum err e = attach_allowed(c, id);
+    if (e || (e = attachment_accept(c, filename, path, size, sm3, &f)))
+        return e;
+    struct attach_args a = {id, report_id, f.filename, sm3, f.content_type, (size_t)size, 0};
     if ((e = ctx_tx(c, "上传附件", attach_tx, &a)))
         return e;
     struct stmt *st =
@@ -303,7 +315,8 @@ enum err items_attachments(struct ctx *c, int64_t id, json_t **out)
 enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,
                                const char **content_type)
 {
-    struct stmt *st = db_prepare(c->db, "SELECT item_id, filename, hash, content_type FROM attachments WHERE id = ?");
+    struct stmt *st = db_prepare(
+        c->db, "SELECT item_id, filename, hash, content_type FROM attachments WHERE id = ? AND item_id IS NOT NULL");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取附件");
     stmt_bind_int(st, 1, attachment_id);
@@ -325,6 +338,6 @@ enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char 
     enum err e = item_load_visible(c, item_id, &it);
     if (e)
         return ctx_fail(c, ERR_NOT_FOUND, "附件不存在或无权查看");
-    *path = stored_path(c, hash);
+    *path = attachment_path(c, hash);
     return ERR_OK;
 }

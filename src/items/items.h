@@ -142,6 +142,22 @@ struct ledger_query {
  * "next", "sort", "ranked"}: docs/openapi.yaml, Ledger) to out. */
 enum err items_ledger(struct ctx *c, const struct ledger_query *q, struct buf *out);
 
+/* An upload accepted as an attachment: its base name, the type it is served with (arena). */
+struct attachment_file {
+    const char *filename, *content_type;
+};
+/*
+ * The one way a file becomes an attachment (an item's, a result record's: the same table and store): the
+ * upload at path (size bytes, SM3 sm3, spooled by the http layer) is checked — the name (422), the extension
+ * against cfg->upload_types (415), not empty (422), cfg->upload_limit (413), the content against the extension
+ * with libmagic (415) — and kept under cfg->data_dir/attachments by its hash. The caller checks its permission
+ * first and inserts the row in its own transaction.
+ */
+enum err attachment_accept(struct ctx *c, const char *filename, const char *path, int64_t size, const char *sm3,
+                           struct attachment_file *out);
+/* Where the attachment stored as hash lives (arena). */
+const char *attachment_path(struct ctx *c, const char *hash);
+
 /*
  * Attaches a file to item id (or to its progress report report_id, 0 for none): the file at path,
  * size bytes with SM3 sm3, spooled there by the caller, is checked (name, extension allow-list,
@@ -154,7 +170,8 @@ enum err items_attach(struct ctx *c, int64_t id, const char *filename, const cha
 /* *open: item id still takes attachments (neither archived nor withdrawn). */
 enum err items_take_files(struct ctx *c, int64_t id, bool *open);
 enum err items_attachments(struct ctx *c, int64_t id, json_t **out);
-/* Looks up an attachment the caller may read: its stored path, name and type (arena). */
+/* Looks up an item's attachment the caller may read: its stored path, name and type (arena); 404 for a file of
+ * a result record (results_attachment_file). */
 enum err items_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,
                                const char **content_type);
 

@@ -11,8 +11,9 @@
  *               by then (suspended items, whose clocks stand still, are left out).
  * And from the inspections (rectification()): the government's inspections whose findings were issued in
  * the period to a unit in the scope, and the rectification tasks of the scope's units — assigned in the
- * period, all assigned before its end, verified by its end (or today), overdue, the share verified.
- * Instants are compared with the local day boundaries of the period, dates as dates; one GROUP BY per
+ * period, all assigned before its end, verified by its end (or today), overdue, the share verified. And the
+ * rectification of the government's criticisms of the scope's units (criticisms()): issued, reported, accepted,
+ * overdue by as_of, the share accepted, per unit. Instants are compared with the local day boundaries of the period, dates as dates; one GROUP BY per
  * figure set, whatever the number of units.
  */
 #include "results/results_internal.h"
@@ -22,6 +23,7 @@
 #include "items/ledger.h"
 
 #include <inttypes.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -358,6 +360,57 @@ static enum err rectification(struct ctx *c, const struct offices *home, const c
     return ERR_OK;
 }
 
+/* The rectification of the criticisms (通报批评限期整改, result_rectify.c): the government's criticisms with a
+ * rectification deadline, issued by the period's end to a unit in the scope — issued in the period, in all, the unit's
+ * report in by as_of (reported), accepted by then (accepted: closed), the deadline passed before as_of with no report
+ * by then (overdue), and the share accepted (rate, %; null without any) — in total and per unit (most overdue first,
+ * then most criticised, then the tree's order). Added to rect as "criticisms". One GROUP BY. */
+static enum err criticisms(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
+                           const struct period *p, json_t *rect)
+{
+#define REPORTED_BY                                                                                                    \
+    "EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.id AND e.action = 'report_rectification' AND e.at < " \
+    "?)"
+    struct stmt *st = db_query(
+        c->db,
+        "SELECT r.unit_id, u.name, COUNT(*), SUM(CASE WHEN r.issued_at >= ? THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN " REPORTED_BY " THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.state = 'closed' AND r.closed_at < ? THEN 1 ELSE 0 END), "
+        "SUM(CASE WHEN r.rectify_due < ? AND NOT " REPORTED_BY " THEN 1 ELSE 0 END) "
+        "FROM results r JOIN units u ON u.id = r.unit_id WHERE " OFFICE_IN(
+            "r.home_path") " AND r.unit_path >= ? AND r.unit_path < ? AND r.kind = 'criticism' AND r.rectify_due IS "
+                           "NOT NULL AND r.state IN ('issued', 'reviewing', 'closed') AND r.issued_at < ? "
+                           "GROUP BY r.unit_id, u.name, u.path ORDER BY 7 DESC, 3 DESC, u.path",
+        DB_TEXT(p->from_b), DB_TEXT(p->as_of_b), DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(p->as_of_b),
+        DB_OFFICES(home), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->to_b));
+#undef REPORTED_BY
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
+    static const char *const keys[] = {"criticisms", "issued", "reported", "accepted", "overdue"};
+    json_int_t sum[5] = {0};
+    json_t *units = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        json_t *row = json_pack("{sI ss}", "unit_id", (json_int_t)stmt_int(st, 0), "name", stmt_text(st, 1));
+        for (int k = 0; k < 5; k++) {
+            json_int_t v = stmt_is_null(st, 2 + k) ? 0 : stmt_int(st, 2 + k);
+            json_object_set_new(row, keys[k], json_integer(v));
+            sum[k] += v;
+        }
+        json_array_append_new(units, row);
+    }
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(units);
+        return ctx_store_fail(c, rc, "统计通报数据");
+    }
+    json_t *o = json_pack("{sI sI sI sI sI so so}", "criticisms", sum[0], "issued", sum[1], "reported", sum[2],
+                          "accepted", sum[3], "overdue", sum[4], "rate",
+                          sum[0] ? json_integer((sum[3] * 100 + sum[0] / 2) / sum[0]) : json_null(), "units", units);
+    json_object_set_new(rect, "criticisms", o);
+    return ERR_OK;
+}
+
 /* The inspections' findings per unit (督查发现问题及整改情况): of the inspections counted above (findings issued
  * in the period, the government's), each inspected unit in the scope (a target, or the responsible unit of a
  * finding) with its inspections, its findings (issued, with a rectification task not withdrawn) and their
@@ -497,9 +550,14 @@ static void prefix_init(struct prefix *p, int64_t b)
     ledger_fig_month(p->scan ? p->first : next, p->cm);
 }
 
-struct fig_acc {
+/* A unit as a row of the figures shows it. */
+struct unit_ref {
     int64_t unit_id;
     const char *code, *name, *path;
+};
+
+struct fig_acc {
+    struct unit_ref u; /* first: unit_refs_read fills the unit's names */
     int64_t v[F__N];
 };
 
@@ -516,7 +574,7 @@ struct fig_run {
 
 static int acc_path_cmp(const void *x, const void *y)
 {
-    return strcmp(((const struct fig_acc *)x)->path, ((const struct fig_acc *)y)->path);
+    return strcmp(((const struct fig_acc *)x)->u.path, ((const struct fig_acc *)y)->u.path);
 }
 
 /* The total of the office at path (kept sorted: a binary search per row of a scan). */
@@ -524,7 +582,7 @@ static struct fig_acc *off_of(struct fig_run *r, const char *path)
 {
     int lo = 0, hi = r->noff;
     while (lo < hi) {
-        int mid = (lo + hi) / 2, d = strcmp(r->offs[mid].path, path);
+        int mid = (lo + hi) / 2, d = strcmp(r->offs[mid].u.path, path);
         if (!d)
             return &r->offs[mid];
         if (d < 0)
@@ -536,19 +594,19 @@ static struct fig_acc *off_of(struct fig_run *r, const char *path)
     memmove(&r->offs[lo + 1], &r->offs[lo], sizeof *r->offs * (size_t)(r->noff - lo));
     r->noff++;
     memset(&r->offs[lo], 0, sizeof r->offs[lo]);
-    r->offs[lo].path = arena_strdup(r->c->arena, path);
+    r->offs[lo].u.path = arena_strdup(r->c->arena, path);
     return &r->offs[lo];
 }
 
 static struct fig_acc *acc_of(struct fig_run *r, int64_t unit_id)
 {
     for (int i = 0; i < r->n; i++)
-        if (r->units[i].unit_id == unit_id)
+        if (r->units[i].u.unit_id == unit_id)
             return &r->units[i];
     r->units = res_grow(r->c, r->units, r->n, &r->cap, sizeof *r->units, 64);
     struct fig_acc *a = &r->units[r->n++];
     memset(a, 0, sizeof *a);
-    a->unit_id = unit_id;
+    a->u.unit_id = unit_id;
     return a;
 }
 
@@ -586,9 +644,9 @@ static enum err counters_read(struct fig_run *r, const struct prefix *pt, const 
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         struct fig_acc *a = acc_of(r, stmt_int(st, 0));
-        a->code = arena_strdup(c->arena, stmt_text(st, 1));
-        a->name = arena_strdup(c->arena, stmt_text(st, 2));
-        a->path = arena_strdup(c->arena, stmt_text(st, 3));
+        a->u.code = arena_strdup(c->arena, stmt_text(st, 1));
+        a->u.name = arena_strdup(c->arena, stmt_text(st, 2));
+        a->u.path = arena_strdup(c->arena, stmt_text(st, 3));
         for (int k = 0; k < F__N; k++)
             a->v[k] += stmt_int(st, 4 + k);
     }
@@ -615,6 +673,15 @@ static enum err counters_read(struct fig_run *r, const struct prefix *pt, const 
     return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
 }
 
+/* The unit of a scanned row (columns 5 and 7…9: its id, code, name, path), named when the counters did not. */
+static struct fig_acc *named_acc_of(struct fig_run *r, struct stmt *st)
+{
+    struct fig_acc *a = acc_of(r, stmt_int(st, 5));
+    if (!a->u.path)
+        a->u = (struct unit_ref){a->u.unit_id, res_col(r->c, st, 7), res_col(r->c, st, 8), res_col(r->c, st, 9)};
+    return a;
+}
+
 static bool in_days(int64_t d, int64_t lo, int64_t hi)
 {
     return d != LEDGER_NO_DAY && d >= lo && d <= hi;
@@ -634,9 +701,9 @@ static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned ma
     time_format_iso(time_local_instant(hi + 1, 0), hi_b);
     struct stmt *st =
         db_query(c->db,
-                 "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id, i.office_path FROM items i "
-                 "JOIN item_tracks t ON "
-                 "t.item_id = i.id WHERE i.id IN (SELECT id FROM items WHERE " OFFICE_IN(
+                 "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id, i.office_path, u.code, "
+                 "u.name, u.path FROM items i JOIN item_tracks t ON t.item_id = i.id JOIN units u ON u.id = t.unit_id "
+                 "WHERE i.id IN (SELECT id FROM items WHERE " OFFICE_IN(
                      "office_path") " AND assigned_at >= ? AND "
                                     "assigned_at < ? UNION SELECT id FROM items WHERE " OFFICE_IN(
                                         "office_path") " AND closed_at >= ? AND closed_at < ? UNION "
@@ -663,7 +730,7 @@ static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned ma
         add[F_OT_TO] = add[F_OT_FROM] = done && f.on_time;
         add[F_OV] = (f.ov && in_days(f.s, lo, hi)) - (f.ov && in_days(f.e, lo, hi));
         int64_t id = stmt_int(st, 0);
-        struct fig_acc *a = acc_of(r, stmt_int(st, 5)), *o = id != last ? off_of(r, stmt_text(st, 6)) : NULL;
+        struct fig_acc *a = named_acc_of(r, st), *o = id != last ? off_of(r, stmt_text(st, 6)) : NULL;
         for (int k = 0; k < F__N; k++)
             if (mask & (1u << k)) {
                 a->v[k] += add[k];
@@ -685,8 +752,8 @@ static enum err scan_late_assigned(struct fig_run *r, const struct period *p, in
     struct ctx *c = r->c;
     struct stmt *st = db_query(
         c->db,
-        "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id, i.office_path FROM items i "
-        "JOIN item_tracks t ON t.item_id = i.id WHERE " OFFICE_IN(
+        "SELECT i.id, i.state, i.due_date, i.assigned_at, i.closed_at, t.unit_id, i.office_path, u.code, u.name, "
+        "u.path FROM items i JOIN item_tracks t ON t.item_id = i.id JOIN units u ON u.id = t.unit_id WHERE " OFFICE_IN(
             "i.office_path") " AND i.assigned_at >= ? "
                              "AND i.assigned_at < ? AND i.due_date < ? AND t.unit_path >= ? AND t.unit_path < ? "
                              "ORDER BY i.id",
@@ -703,7 +770,7 @@ static enum err scan_late_assigned(struct fig_run *r, const struct period *p, in
         if (!f.counted || !strcmp(stmt_text(st, 1), "suspended") || (f.e != LEDGER_NO_DAY && f.e <= as_of))
             continue;
         int64_t id = stmt_int(st, 0);
-        acc_of(r, stmt_int(st, 5))->v[F_OV]++;
+        named_acc_of(r, st)->v[F_OV]++;
         if (id != last) {
             r->total.v[F_OV]++;
             off_of(r, stmt_text(st, 6))->v[F_OV]++;
@@ -726,7 +793,7 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
                         const char *from, const char *to, const struct period *p, json_t *units, json_t *by_office,
                         json_t **tot)
 {
-    struct fig_run r = {c, home, scope, upper, NULL, 0, 0, {0}, NULL, 0, 0};
+    struct fig_run r = {.c = c, .home = home, .scope = scope, .upper = upper};
     struct prefix pt, pf, pd;
     prefix_init(&pt, day_of(to));
     prefix_init(&pf, day_of(from) - 1);
@@ -748,15 +815,6 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
         e = scan_days(&r, &pd, d_mask);
     if (!e && pd.b < pt.b)
         e = scan_late_assigned(&r, p, pd.b);
-    /* units only a scan saw (an item closed in the window but assigned after it): their names */
-    for (int i = 0; !e && i < r.n; i++)
-        if (!r.units[i].path && ((e = db_one_text(c->db, c->arena, &r.units[i].code,
-                                                  "SELECT code FROM units WHERE id = ?", DB_INT(r.units[i].unit_id))) ||
-                                 (e = db_one_text(c->db, c->arena, &r.units[i].name,
-                                                  "SELECT name FROM units WHERE id = ?", DB_INT(r.units[i].unit_id))) ||
-                                 (e = db_one_text(c->db, c->arena, &r.units[i].path,
-                                                  "SELECT path FROM units WHERE id = ?", DB_INT(r.units[i].unit_id)))))
-            e = ctx_db_fail(c, e, "统计通报数据");
     if (e)
         return e;
     if (r.n)
@@ -767,9 +825,9 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
         if (a->v[F_REG_TO] <= 0)
             continue; /* no track of an item assigned by the period's end */
         json_t *row = figures_json(a->v);
-        json_object_set_new(row, "unit_id", json_integer(a->unit_id));
-        json_object_set_new(row, "code", json_string(a->code));
-        json_object_set_new(row, "name", json_string(a->name));
+        json_object_set_new(row, "unit_id", json_integer(a->u.unit_id));
+        json_object_set_new(row, "code", json_string(a->u.code));
+        json_object_set_new(row, "name", json_string(a->u.name));
         json_object_set_new(row, "pos", json_integer(pos++));
         json_array_append_new(units, row);
     }
@@ -780,7 +838,7 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
                            json_integer_value(json_object_get(f, "completed_on_time")),
                            json_integer_value(json_object_get(f, "overdue"))};
         json_decref(f);
-        office_add(by_office, r.offs[i].path, v);
+        office_add(by_office, r.offs[i].u.path, v);
     }
     json_t *t = figures_json(r.total.v);
     json_int_t done = json_integer_value(json_object_get(t, "completed")),
@@ -815,6 +873,8 @@ static enum err count(struct ctx *c, const char *home_path, bool below, const ch
         e = rectification(c, home, scope, upper, &p, &rect);
     if (!e && findings)
         e = findings_by_unit(c, home, scope, upper, &p, rect);
+    if (!e && findings)
+        e = criticisms(c, home, scope, upper, &p, rect);
     if (e) {
         json_decref(units);
         json_decref(items);
@@ -848,6 +908,178 @@ enum err bulletin_count(struct ctx *c, const char *home, const char *scope, cons
                         json_t **out)
 {
     return count(c, home, false, scope, from, to, false, NULL, out);
+}
+
+/* ---- the statistics: every period of a year from one read (statistics.c) ----
+ *
+ * A month or quarter of the statistics page is a bulletin's count of that period, and the periods are whole
+ * months (the current one up to today). So the kept counters are read once for the page, per unit and month of
+ * the year (the months before it in one bucket: what is overdue at a day's end is the sum of every month before),
+ * and the current month's days up to today are scanned once from the items (scan_days); each period is then a
+ * sum of buckets: registered, completed and on time over its months, overdue over every month up to its last. */
+
+enum { M_REG, M_DONE, M_OT, M_OV, M__N };
+#define M_BUCKETS 13 /* 0: the months before the year; 1…12 */
+
+struct month_acc {
+    struct unit_ref u; /* first: unit_refs_read fills the unit's names */
+    int64_t v[M_BUCKETS][M__N];
+};
+
+struct month_run {
+    struct ctx *c;
+    struct month_acc *units, total;
+    int n, cap;
+};
+
+static struct month_acc *month_acc_of(struct month_run *r, int64_t unit_id)
+{
+    for (int i = 0; i < r->n; i++)
+        if (r->units[i].u.unit_id == unit_id)
+            return &r->units[i];
+    r->units = res_grow(r->c, r->units, r->n, &r->cap, sizeof *r->units, 64);
+    struct month_acc *a = &r->units[r->n++];
+    memset(a, 0, sizeof *a);
+    a->u.unit_id = unit_id;
+    return a;
+}
+
+/* The counters of the months before `until` ("YYYY-MM", exclusive) in buckets: per unit of the government's
+ * subtree (own tracks) and its total (each item once), one statement. */
+static enum err months_read(struct month_run *r, const struct offices *home, int year, const char *until,
+                            int64_t gov_id, const char *upper)
+{
+    struct ctx *c = r->c;
+    char first[8];
+    snprintf(first, sizeof first, "%04d-01", year);
+#define COUNTS_OF(t)                                                                                                   \
+    "SELECT own, unit_id, month, registered, completed, on_time, ov_in, ov_out FROM " t                                \
+    " WHERE " OFFICE_IN("office_path") " AND month < ? AND (own = 1 OR unit_id = ?)"
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT x.own, x.unit_id, u.code, u.name, u.path, CASE WHEN x.month < ? THEN '' ELSE x.month END "
+                 "AS bucket, SUM(x.registered), SUM(x.completed), SUM(x.on_time), SUM(x.ov_in - x.ov_out) FROM "
+                 "(" COUNTS_OF("figure_counts") " UNION ALL " COUNTS_OF(
+                     "figure_count_deltas") ") x JOIN units u ON u.id = x.unit_id WHERE x.own = 0 OR (u.path >= ? AND "
+                                            "u.path < ?) GROUP BY x.own, x.unit_id, u.code, u.name, u.path, bucket",
+                 DB_TEXT(first), DB_OFFICES(home), DB_TEXT(until), DB_INT(gov_id), DB_OFFICES(home), DB_TEXT(until),
+                 DB_INT(gov_id), DB_TEXT(home->lo), DB_TEXT(upper));
+#undef COUNTS_OF
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计督查督办数据");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        const char *m = stmt_text(st, 5);
+        int b = *m ? atoi(m + 5) : 0;
+        if (b < 0 || b >= M_BUCKETS)
+            continue;
+        struct month_acc *a = &r->total;
+        if (stmt_int(st, 0)) {
+            a = month_acc_of(r, stmt_int(st, 1));
+            a->u.code = arena_strdup(c->arena, stmt_text(st, 2));
+            a->u.name = arena_strdup(c->arena, stmt_text(st, 3));
+            a->u.path = arena_strdup(c->arena, stmt_text(st, 4));
+        }
+        for (int k = 0; k < M__N; k++)
+            a->v[b][k] += stmt_is_null(st, 6 + k) ? 0 : stmt_int(st, 6 + k);
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计督查督办数据") : ERR_OK;
+}
+
+static int month_path_cmp(const void *x, const void *y)
+{
+    return strcmp(((const struct month_acc *)x)->u.path, ((const struct month_acc *)y)->u.path);
+}
+
+/* The figures of months [a, b] (overdue: at the end of month b, every month up to it); registered by then in
+ * *ever (a unit has a row once it has a track of an item assigned by the period's end, as in the recount). */
+static json_t *months_json(const struct month_acc *x, int a, int b, int64_t *ever)
+{
+    int64_t v[M__N] = {0}, reg = 0;
+    for (int m = 0; m <= b; m++) {
+        reg += x->v[m][M_REG];
+        v[M_OV] += x->v[m][M_OV];
+        for (int k = M_REG; m >= a && k <= M_OT; k++)
+            v[k] += x->v[m][k];
+    }
+    if (ever)
+        *ever = reg;
+    return json_pack("{sI sI sI sI}", "registered", (json_int_t)v[M_REG], "completed", (json_int_t)v[M_DONE],
+                     "completed_on_time", (json_int_t)v[M_OT], "overdue", (json_int_t)v[M_OV]);
+}
+
+enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
+                               json_t **out)
+{
+    struct offices offices = {home, arena_printf(c->arena, "%s0", home), false};
+    const char *upper = perm_path_upper(c->arena, home);
+    char today[11];
+    result_today(c, today);
+    int64_t t = day_of(today);
+    /* the counters up to the current month (excluded: scanned up to today) or the whole year */
+    struct prefix now;
+    prefix_init(&now, t);
+    bool scan = atoi(today) == year && now.scan;
+    char until[8];
+    if (scan)
+        snprintf(until, sizeof until, "%s", now.cm);
+    else
+        snprintf(until, sizeof until, "%04d-13", year);
+    struct month_run r = {.c = c};
+    enum err e = months_read(&r, &offices, year, until, res_path_last_id(home), upper);
+    if (!e && scan) {
+        /* this month's days up to today: one scan of the items, into this month's bucket */
+        struct fig_run f = {.c = c, .home = &offices, .scope = home, .upper = upper};
+        int b = atoi(today + 5);
+        e = scan_days(&f, &now, 1u << F_REG_TO | 1u << F_DONE_TO | 1u << F_OT_TO | 1u << F_OV);
+        for (int i = -1; !e && i < f.n; i++) {
+            const struct fig_acc *x = i < 0 ? &f.total : &f.units[i];
+            struct month_acc *a = i < 0 ? &r.total : month_acc_of(&r, x->u.unit_id);
+            if (i >= 0 && !a->u.path)
+                a->u = x->u; /* a unit the counters did not show (its first item this month): the scan named it */
+            a->v[b][M_REG] += x->v[F_REG_TO];
+            a->v[b][M_DONE] += x->v[F_DONE_TO];
+            a->v[b][M_OT] += x->v[F_OT_TO];
+            a->v[b][M_OV] += x->v[F_OV];
+        }
+    }
+    if (e)
+        return e;
+    if (r.n)
+        qsort(r.units, (size_t)r.n, sizeof *r.units, month_path_cmp);
+    json_t *arr = json_array();
+    json_t **v = malloc(sizeof *v * (size_t)(r.n ? r.n : 1));
+    for (int k = 0; k < n; k++) {
+        json_t *units = json_array();
+        int nv = 0;
+        for (int i = 0; i < r.n; i++) {
+            int64_t ever;
+            json_t *row = months_json(&r.units[i], first[k], last[k], &ever);
+            if (ever <= 0) {
+                json_decref(row);
+                continue;
+            }
+            json_object_set_new(row, "unit_id", json_integer(r.units[i].u.unit_id));
+            json_object_set_new(row, "code", json_string(r.units[i].u.code));
+            json_object_set_new(row, "name", json_string(r.units[i].u.name));
+            json_object_set_new(row, "pos", json_integer(i));
+            v[nv++] = row;
+        }
+        qsort(v, (size_t)nv, sizeof *v, unit_cmp); /* the bulletin's order */
+        for (int i = 0; i < nv; i++) {
+            json_object_del(v[i], "pos");
+            json_array_append_new(units, v[i]);
+        }
+        json_t *tot = months_json(&r.total, first[k], last[k], NULL);
+        json_int_t done = json_integer_value(json_object_get(tot, "completed")),
+                   on_time = json_integer_value(json_object_get(tot, "completed_on_time"));
+        json_object_set_new(tot, "on_time_rate", done ? json_integer((on_time * 100 + done / 2) / done) : json_null());
+        json_array_append_new(arr, json_pack("{so so}", "totals", tot, "units", units));
+    }
+    free(v);
+    *out = arr;
+    return ERR_OK;
 }
 
 /* 本级及下级: the roll-up per government at every level. Each issuing office's figures (by_office, from the bulletin's
@@ -1018,6 +1250,11 @@ static const struct figure_name rect_names[] = {
     {"inspections", "反馈问题的督查", "次"},    {"assigned", "期内交办的整改任务", "项"}, {"tasks", "整改任务", "项"},
     {"verified", "已核查销号的整改任务", "项"}, {"overdue", "超期未整改的任务", "项"},    {NULL, NULL, NULL}};
 
+static const struct figure_name criticism_names[] = {{"criticisms", "限期整改的通报批评", "件"},
+                                                     {"reported", "已报送整改情况的通报批评", "件"},
+                                                     {"accepted", "整改情况已审核通过的通报批评", "件"},
+                                                     {"overdue", "逾期未报送整改情况的通报批评", "件"},
+                                                     {NULL, NULL, NULL}};
 static const struct figure_name finding_names[] = {{"findings", "督查发现问题", "项"},
                                                    {"verified", "已整改销号的问题", "项"},
                                                    {"overdue", "超期未整改的问题", "项"},
@@ -1082,6 +1319,9 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
     acc = diff_counts(c, acc, &n, "合计", figure_names, json_object_get(was, "totals"), json_object_get(now, "totals"));
     acc = diff_counts(c, acc, &n, "", rect_names, json_object_get(was, "rectification"),
                       json_object_get(now, "rectification"));
+    const json_t *wc = json_object_get(json_object_get(was, "rectification"), "criticisms"),
+                 *nc = json_object_get(json_object_get(now, "rectification"), "criticisms");
+    acc = diff_counts(c, acc, &n, "", criticism_names, wc, nc);
     json_t *none = json_object(); /* a unit without a row: every figure 0 */
     acc = diff_units(c, acc, &n, "", "name", figure_names, json_object_get(was, "units"), json_object_get(now, "units"),
                      none);
@@ -1089,6 +1329,8 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
     acc = diff_units(c, acc, &n, "", "name", finding_names,
                      json_object_get(json_object_get(was, "rectification"), "units"),
                      json_object_get(json_object_get(now, "rectification"), "units"), none);
+    acc = diff_units(c, acc, &n, "", "name", criticism_names, json_object_get(wc, "units"),
+                     json_object_get(nc, "units"), none);
     /* the section 预警提示: its total and each unit's items at risk (kept or dropped: recounted as it was) */
     const json_t *ww = json_object_get(was, "warnings"), *nw = json_object_get(now, "warnings");
     static const struct figure_name warn_names[] = {{"items", "预警事项", "件"}, {NULL, NULL, NULL}};

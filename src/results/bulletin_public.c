@@ -68,6 +68,9 @@ static enum err public_items_only(struct ctx *c, json_t *fig)
     /* the inspections' findings are the office's words about a unit's failings: the public reads the counts
      * per inspected unit, not the findings themselves */
     json_object_del(json_object_get(fig, "rectification"), "findings");
+    /* which units were criticised the office says by naming the records it chose (results): the public reads the
+     * criticisms' rectification in total, not per unit */
+    json_object_del(json_object_get(json_object_get(fig, "rectification"), "criticisms"), "units");
     return ERR_OK;
 }
 

@@ -58,6 +58,7 @@ const struct jv_field results_action_spec[] = {
     {"text", JV_STRING, 0, 0, 10000, "跟踪落实情况"},
     {"held_at", JV_STRING, 0, 0, 16, "约谈实际时间"},
     {"rectification", JV_STRING, 0, 0, 20000, "整改情况"},
+    {"attachment_ids", JV_INT_ARRAY, 0, 0, 20, "整改材料"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -171,7 +172,7 @@ enum err result_load(struct ctx *c, int64_t id, struct result *r)
 }
 
 /* Loads and requires visibility (404 otherwise: nobody learns that another unit's draft exists). */
-static enum err load_visible(struct ctx *c, int64_t id, struct result *r)
+enum err result_load_visible(struct ctx *c, int64_t id, struct result *r)
 {
     enum err e = result_load(c, id, r);
     if (!e && !perm_item_visible(c->user, &r->wf.scope))
@@ -429,7 +430,7 @@ static enum err update_tx(struct ctx *c, void *arg)
     struct update_args *a = arg;
     const json_t *b = a->body;
     struct result r;
-    enum err e = load_visible(c, a->id, &r);
+    enum err e = result_load_visible(c, a->id, &r);
     if (e || (e = perm_require_item(c, CAP_RESULT_DRAFT, &r.wf.scope, r.home_path, RESULT_WHAT)) ||
         (e = result_lock(c, &r)))
         return e;
@@ -536,9 +537,9 @@ static json_t *result_json(struct ctx *c, struct result *r)
     json_object_set_new(o, "follow_up", res_str(r->follow_up));
     if (r->kind == RES_CRITICISM)
         json_object_set_new(o, "rectification",
-                            json_pack("{so so so sb}", "due_date", res_str(r->rectify_due), "text",
+                            json_pack("{so so so sb so}", "due_date", res_str(r->rectify_due), "text",
                                       res_str(r->rectification), "reported_at", res_str(r->rectified_at), "escalated",
-                                      r->rectify_escalated));
+                                      r->rectify_escalated, "attachments", result_files_json(c, r->id)));
     else
         json_object_set_new(o, "rectification", json_null());
     json_object_set_new(o, "items", items_json(c, r->id));
@@ -556,7 +557,7 @@ static json_t *result_json(struct ctx *c, struct result *r)
 enum err results_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct result r;
-    enum err e = load_visible(c, id, &r);
+    enum err e = result_load_visible(c, id, &r);
     if (!e)
         *out = result_json(c, &r);
     return e;
@@ -571,7 +572,7 @@ enum err results_act(struct ctx *c, int64_t id, const char *action, const json_t
 enum err results_events(struct ctx *c, int64_t id, json_t **out)
 {
     struct result r;
-    enum err e = load_visible(c, id, &r);
+    enum err e = result_load_visible(c, id, &r);
     return e ? e : res_events(c, &result_table, id, out);
 }
 

@@ -2,8 +2,9 @@
  * result_export.c: the results sent on to the organisation and personnel departments (Jiangsu: 结果运用
  * 情况抄送组织人事部门) — one CSV per government and year of the records its office issued (issued, held,
  * closed; by the year of their number), a row each: number, kind, unit, person, title, facts and grounds,
- * approval and issue, the body it went to, a talk's who/when/where and record, the follow-up, and the
- * items and inspections it rests on. The office makes it (result_draft) for its own government only.
+ * approval and issue, the body it went to, a talk's who/when/where and record, the follow-up, the
+ * items and inspections it rests on, and a criticism's rectification (its deadline, the unit's report, the
+ * files it reported with their SM3). The office makes it (result_draft) for its own government only.
  */
 #include "results/results_internal.h"
 
@@ -18,9 +19,9 @@
 #define EXPORT_ROWS_MAX 10000 /* a government issues a few hundred a year */
 
 static const char *const HEADER[] = {
-    "编号",         "类型",     "所涉单位",         "所涉人员",    "标题",     "事实和依据", "批准时间",
-    "印发时间",     "送达机关", "移送对象",         "约谈人",      "约谈时间", "约谈地点",   "约谈记录",
-    "跟踪落实情况", "状态",     "所依据的督办事项", "所依据的督查"};
+    "编号",         "类型",     "所涉单位",         "所涉人员",     "标题",     "事实和依据", "批准时间",
+    "印发时间",     "送达机关", "移送对象",         "约谈人",       "约谈时间", "约谈地点",   "约谈记录",
+    "跟踪落实情况", "状态",     "所依据的督办事项", "所依据的督查", "整改时限", "整改情况",   "整改材料"};
 #define NCOLS (sizeof HEADER / sizeof *HEADER)
 
 /* "古督〔2026〕4号 国省干线公路养护专项整治、…" of the record's links of one kind. */
@@ -88,6 +89,10 @@ enum err results_export_csv(struct ctx *c, int year, const char *kind, struct bu
             links_text(c, r.id,
                        "SELECT n.number, n.subject FROM result_links l JOIN inspections n ON n.id = l.object_id "
                        "WHERE l.result_id = ? AND l.object_kind = 'inspection' ORDER BY n.id");
+        /* the files the unit reported with its rectification, each with its SM3 (the receiver can check them) */
+        const char *files = links_text(c, r.id,
+                                       "SELECT a.filename, 'SM3:' || a.hash FROM attachments a WHERE a.result_id = ? "
+                                       "AND a.result_round IS NOT NULL ORDER BY a.id");
         const char *row[] = {r.number ? r.number : "",
                              result_kind_label(r.kind),
                              r.unit_name,
@@ -105,7 +110,10 @@ enum err results_export_csv(struct ctx *c, int year, const char *kind, struct bu
                              r.follow_up ? r.follow_up : "",
                              wf_state_label(&result_workflow, r.state),
                              items,
-                             insps};
+                             insps,
+                             r.rectify_due ? r.rectify_due : "",
+                             r.rectification ? r.rectification : "",
+                             files};
         for (size_t j = 0; j < NCOLS; j++)
             csv_write_field(out, row[j], j + 1 == NCOLS);
     }

@@ -4,9 +4,12 @@
  * what it rectified by a deadline, and the office reviews the report. The rows, the waits and the informs are
  * in result_workflow.c (condition `rectify`, the unit's part row report_rectification, the office's
  * accept_rectification / return_rectification); here are their effects and the deadline's clock:
- *   issue       the deadline: the draft's own (rectify_due) or RES_RECTIFY_WORKDAYS working days after the
- *               issue's local date; one milestone, kind "rectification", at the unit, on the deadline ladder
- *   report      the text and when; the milestone done (late when after the deadline, in the action's data)
+ *   issue       the deadline: the draft's own (rectify_due) or, after the issue's local date, the working days the
+ *               government's office set (result_settings.rectify_workdays; RES_RECTIFY_WORKDAYS without a row);
+ *               one milestone, kind "rectification", at the unit, on the deadline ladder
+ *   settings    GET/PUT /api/v1/results/settings: its readers read it, its office changes it (1…60, audited)
+ *   report      the text and when, the files it names (result_files.c: their round); the milestone done (late
+ *               when after the deadline, in the action's data)
  *   return      the same deadline again (a new milestone, as a rectification task's return does)
  *   accept      closed; whatever is open cancelled
  * The ladder (src/deadlines) reminds the unit's contact before the deadline and climbs the default ladder after
@@ -41,6 +44,81 @@ enum err result_rectify_check(struct ctx *c, enum result_kind k, const json_t *m
     return ERR_OK;
 }
 
+/* ---- the government's setting (result_settings, migration 0179) ---- */
+
+/* The working days a criticised unit of this government has to report (its office's setting, else the default). */
+static enum err rectify_workdays(struct ctx *c, int64_t government, int *days, bool *saved)
+{
+    int64_t v = RES_RECTIFY_WORKDAYS;
+    enum err e =
+        db_one_int(c->db, &v, "SELECT rectify_workdays FROM result_settings WHERE unit_id = ?", DB_INT(government));
+    if (e && e != ERR_NOT_FOUND)
+        return ctx_db_fail(c, e, "读取结果运用设置");
+    *days = (int)v;
+    *saved = !e;
+    return ERR_OK;
+}
+
+static enum err settings_json(struct ctx *c, const struct grant *g, json_t **out)
+{
+    int days;
+    bool saved;
+    enum err e = rectify_workdays(c, g->unit_id, &days, &saved);
+    if (!e)
+        *out =
+            json_pack("{si si sb s{sI ss}}", "rectify_workdays", days, "default_rectify_workdays", RES_RECTIFY_WORKDAYS,
+                      "saved", saved, "government", "id", (json_int_t)g->unit_id, "name", g->unit_name);
+    return e;
+}
+
+enum err results_settings_get(struct ctx *c, json_t **out)
+{
+    const struct grant *g = NULL;
+    enum err e = res_government_grant(c, false, "结果运用设置", &g);
+    return e ? e : settings_json(c, g, out);
+}
+
+const struct jv_field results_settings_spec[] = {
+    {"rectify_workdays", JV_INT, JV_REQUIRED, 1, 60, "通报批评整改时限（工作日）"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+static enum err settings_tx(struct ctx *c, void *arg)
+{
+    const json_t *body = arg;
+    const struct grant *g = NULL;
+    json_t *before = NULL, *after = NULL;
+    enum err e = res_government_grant(c, true, "结果运用设置", &g);
+    if (e || (e = settings_json(c, g, &before)))
+        return e;
+    char at[21];
+    time_format_iso(c->now, at);
+    e = db_exec(c->db,
+                "INSERT INTO result_settings (unit_id, rectify_workdays, updated_by, updated_at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (unit_id) DO UPDATE SET rectify_workdays = excluded.rectify_workdays, "
+                "updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                DB_INT(g->unit_id), DB_INT(jv_int(body, "rectify_workdays", RES_RECTIFY_WORKDAYS)), DB_INT(c->user->id),
+                DB_TEXT(at));
+    if (e)
+        e = ctx_db_fail(c, e, "保存结果运用设置");
+    if (!e && !(e = settings_json(c, g, &after))) {
+        json_t *sum = json_pack("{sO sO}", "before", before, "after", after);
+        e = audit_record(c, "results.settings", "government", g->unit_id, sum);
+        json_decref(sum);
+    }
+    json_decref(before);
+    json_decref(after);
+    return e;
+}
+
+enum err results_settings_put(struct ctx *c, const json_t *body, json_t **out)
+{
+    enum err e = ctx_tx(c, "保存结果运用设置", settings_tx, (void *)body);
+    return e ? e : results_settings_get(c, out);
+}
+
+/* ---- the rectification ---- */
+
 enum err result_rectify_start(struct wf_act *a)
 {
     struct ctx *c = a->c;
@@ -49,12 +127,16 @@ enum err result_rectify_start(struct wf_act *a)
         return ERR_OK;
     int64_t day = 0;
     if (!r->rectify_due || !cal_parse_date(r->rectify_due, &day) || day < time_local_day(c->now)) {
-        /* no date of its own (or one that passed while the draft waited): the rule's working days */
+        /* no date of its own (or one that passed while the draft waited): the working days its government's
+         * office set (result_settings), else RES_RECTIFY_WORKDAYS */
         struct calendar cal;
-        enum err e = calendar_load(c, &cal);
-        if (e)
+        int days;
+        bool saved;
+        enum err e = rectify_workdays(c, res_path_last_id(r->home_path), &days, &saved);
+        if (e || (e = calendar_load(c, &cal)))
             return e;
-        day = cal_add_workdays(&cal, time_local_day(c->now), RES_RECTIFY_WORKDAYS);
+        day = cal_add_workdays(&cal, time_local_day(c->now), days);
+        json_object_set_new(a->data, "rectify_workdays", json_integer(days));
         char *d = arena_alloc(c->arena, 11);
         cal_format_date(day, d);
         r->rectify_due = d;
@@ -78,6 +160,14 @@ enum err result_rectify_report(struct wf_act *a)
                          DB_TEXT(jv_str(a->body, "rectification")), DB_TEXT(at), DB_INT(r->id));
     if (e)
         return ctx_db_fail(c, e, "报送整改情况");
+    /* this report's round: the reports before it + 1 (this one is not on the timeline yet) */
+    int64_t before = 0;
+    if ((e = db_one_int(c->db, &before,
+                        "SELECT COUNT(*) FROM result_events WHERE result_id = ? AND action = 'report_rectification'",
+                        DB_INT(r->id))))
+        return ctx_db_fail(c, e, "读取结果运用记录");
+    if ((e = result_files_report(a, (int)before + 1)))
+        return e;
     int64_t ms = 0;
     bool late = false;
     if ((e = deadlines_done_id(c, OWNER, r->id, r->unit_id, KIND, &ms, &late)))

@@ -50,8 +50,26 @@ enum err results_list(struct ctx *c, const struct result_query *q, json_t **out)
  * kind) as CSV for the organisation and personnel departments, appended to out (result_export.c). */
 struct buf;
 enum err results_export_csv(struct ctx *c, int year, const char *kind, struct buf *out);
+/* The government's results settings (result_settings: rectify_workdays, the working days a criticised unit has to
+ * report when the criticism names no date): read by its office and leaders (403 else), changed by its office
+ * (results_settings_spec: 422 naming the member; audited results.settings with before and after). */
+extern const struct jv_field results_settings_spec[];
+enum err results_settings_get(struct ctx *c, json_t **out);
+enum err results_settings_put(struct ctx *c, const json_t *body, json_t **out);
 /* The timeline of one result. */
 enum err results_events(struct ctx *c, int64_t id, json_t **out);
+/* A file of the criticised unit's rectification report (整改材料, result_files.c): the upload at path (size
+ * bytes, SM3 sm3) checked and kept as items' attachments are (attachment_accept), by the unit's contact or head
+ * while the report is theirs to make; 404 (not visible), 403, 409 (not awaiting the report), 413, 415, 422.
+ * *out: the file as listed in rectification.attachments. */
+enum err results_attach(struct ctx *c, int64_t id, const char *filename, const char *path, int64_t size,
+                        const char *sm3, json_t **out);
+/* The files reported with the rectification of the criticisms resting on an item ({id, filename, number}: the
+ * record's number), for the item's archive file. */
+json_t *results_item_files(struct ctx *c, int64_t item_id);
+/* A result record's file the caller may read (the record visible): its stored path, name and type; 404 else. */
+enum err results_attachment_file(struct ctx *c, int64_t attachment_id, const char **path, const char **filename,
+                                 const char **content_type);
 
 /* ---- bulletins (督查通报) ----
  * Drafted by the office from the data for a period and a scope (a unit's subtree of its government):

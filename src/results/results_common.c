@@ -55,6 +55,23 @@ void result_today(struct ctx *c, char out[11])
     cal_format_date(time_local_day(c->now), out);
 }
 
+enum err res_government_grant(struct ctx *c, bool write, const char *what, const struct grant **g)
+{
+    for (int i = 0; c->user && i < c->user->ngrants; i++) {
+        const struct grant *x = &c->user->grants[i];
+        const char *kind = NULL;
+        if (!perm_grant_has(x, write ? CAP_RESULT_DRAFT : CAP_ITEM_READ) ||
+            db_one_text(c->db, c->arena, &kind, "SELECT kind FROM units WHERE id = ?", DB_INT(x->unit_id)) ||
+            strcmp(kind, "government"))
+            continue;
+        *g = x;
+        c->acting = x;
+        return ERR_OK;
+    }
+    return ctx_fail(c, ERR_FORBIDDEN, write ? "只有本级政府督查室可以修改%s" : "只有本级政府的督查室和领导可以查看%s",
+                    what);
+}
+
 enum err res_drafting_grant(struct ctx *c, const struct grant **g, int64_t *office)
 {
     if (!c->user)

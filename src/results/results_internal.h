@@ -83,9 +83,10 @@ extern const struct wf_effect result_effects[];
 
 /* ---- a criticism's rectification (result_rectify.c) ---- */
 
-/* The working days a criticised unit has to report its rectification when the draft names no date. */
+/* The working days a criticised unit has to report its rectification when the draft names no date and its
+ * government's office set none (result_settings). */
 #define RES_RECTIFY_WORKDAYS 15
-/* The issue of a criticism: fixes its rectification deadline (the draft's own, else RES_RECTIFY_WORKDAYS
+/* The issue of a criticism: fixes its rectification deadline (the draft's own, else the government's setting's
  * working days after the issue's local date) and starts its clock on the deadline ladder. */
 enum err result_rectify_start(struct wf_act *a);
 /* The rectification's effects: report (the text, the clock done), accept (closed, the clock cancelled),
@@ -95,6 +96,11 @@ enum err result_rectify_accept(struct wf_act *a);
 enum err result_rectify_return(struct wf_act *a);
 /* A draft's own deadline (rectify_due): a criticism's only, a real date not before today; 422 naming it. */
 enum err result_rectify_check(struct ctx *c, enum result_kind k, const json_t *m);
+/* The files reported with the rectification (result_files.c): the report's attachment_ids, each a file of the
+ * record not yet reported (422 naming attachment_ids), get their round; the action's data lists them. */
+enum err result_files_report(struct wf_act *a, int round);
+/* The record's files (a criticism's 整改材料), oldest first, each with its round (null: not yet reported). */
+json_t *result_files_json(struct ctx *c, int64_t id);
 /* Registers the deadline owner "result" (the ladder climbs a criticism's rectification deadline). */
 void result_rectify_register(void);
 
@@ -128,6 +134,9 @@ bool res_blank(const char *s);
 /* The user's grant to draft (the first of their CAP_RESULT_DRAFT grants; c->acting) and the office
  * (督查室) under that government that numbers; 403 without one. */
 enum err res_drafting_grant(struct ctx *c, const struct grant **g, int64_t *office);
+/* The government whose settings the user reads (write false: a reading grant held at a government — its office
+ * and leaders) or changes (write: its office, result_draft); c->acting that grant; 403 naming what otherwise. */
+enum err res_government_grant(struct ctx *c, bool write, const char *what, const struct grant **g);
 /* A new number 古督<word>〔year〕seq号 from the gap-free counter "<counter>:<office>:<year>". */
 enum err res_number(struct ctx *c, const char *home_path, int64_t office_unit_id, const char *counter, const char *word,
                     const char **number, int *year, int64_t *seq);
@@ -182,6 +191,8 @@ extern const struct res_table result_table;
 
 /* Loads without permission checks; 404 if absent. */
 enum err result_load(struct ctx *c, int64_t id, struct result *r);
+/* Loads and requires visibility (404 otherwise: nobody learns that another unit's draft exists). */
+enum err result_load_visible(struct ctx *c, int64_t id, struct result *r);
 /* Locks the row (a no-op write) and checks the version loaded; 409 if changed meanwhile. */
 enum err result_lock(struct ctx *c, const struct result *r);
 /* Today's local date. */
@@ -251,6 +262,12 @@ bool bulletin_visible(const struct principal *p, const struct bulletin *b);
  */
 enum err bulletin_count(struct ctx *c, const char *home_path, const char *scope_path, const char *from, const char *to,
                         json_t **out);
+/* The statistics of one year of the government at home (its own items; statistics.c): for each of n periods of
+ * whole months first[k]…last[k] (1…12, the current month up to today), bulletin_count's totals and units
+ * ([{totals, units}] in *out), from one read of the kept counters and, in the current month, one scan of its
+ * items, whatever the number of periods. Only when ledger_figs_usable. */
+enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
+                               json_t **out);
 /* NULL when the figures are the same, else a sentence naming what changed (arena). */
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now);
 /* bulletin_count (below: the items, inspections and tasks of the governments below home_path too — 本级及下级 —,

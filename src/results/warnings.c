@@ -80,29 +80,11 @@ static json_t *set_json(const struct w_set *s)
                      "due_days", s->due_days, "silent_days", s->silent_days, "saved", s->saved);
 }
 
-/* The government whose thresholds the user reads (a reading grant held at a government) or writes (the office). */
-static enum err set_home(struct ctx *c, bool write, const struct grant **g)
-{
-    for (int i = 0; c->user && i < c->user->ngrants; i++) {
-        const struct grant *x = &c->user->grants[i];
-        const char *kind = NULL;
-        if (!perm_grant_has(x, write ? CAP_RESULT_DRAFT : CAP_ITEM_READ) ||
-            db_one_text(c->db, c->arena, &kind, "SELECT kind FROM units WHERE id = ?", DB_INT(x->unit_id)) ||
-            strcmp(kind, "government"))
-            continue;
-        *g = x;
-        c->acting = x;
-        return ERR_OK;
-    }
-    return ctx_fail(c, ERR_FORBIDDEN,
-                    write ? "只有本级政府督查室可以修改预警阈值" : "只有本级政府的督查室和领导可以查看预警阈值");
-}
-
 enum err warnings_settings_get(struct ctx *c, json_t **out)
 {
     const struct grant *g = NULL;
     struct w_set s;
-    enum err e = set_home(c, false, &g);
+    enum err e = res_government_grant(c, false, "预警阈值", &g);
     if (e || (e = set_load(c, g->unit_id, &s)))
         return e;
     *out = set_json(&s);
@@ -121,7 +103,7 @@ static enum err settings_tx(struct ctx *c, void *arg)
     const json_t *body = arg;
     const struct grant *g = NULL;
     struct w_set s;
-    enum err e = set_home(c, true, &g);
+    enum err e = res_government_grant(c, true, "预警阈值", &g);
     if (e || (e = set_load(c, g->unit_id, &s)))
         return e;
     json_t *before = set_json(&s);

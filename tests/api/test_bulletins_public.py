@@ -46,9 +46,13 @@ def test_the_demo_bulletin_is_public_without_its_people(server, anon):
     public = [x for x in full["figures"]["overdue_items"]
               if office.get(f"/api/v1/items/{x['id']}").json["confidentiality"] == "public"]
     # and of the inspections' findings the counts per inspected unit, not the findings themselves
+    # the findings are left out, and which units were criticised: the criticisms' rectification in total only
     rect = {k: v for k, v in full["figures"]["rectification"].items() if k != "findings"}
+    rect["criticisms"] = {k: v for k, v in rect["criticisms"].items() if k != "units"}
     assert p["figures"] == {**full["figures"], "overdue_items": public, "rectification": rect}
     assert "units" in p["figures"]["rectification"] and "findings" not in p["figures"]["rectification"]
+    assert full["figures"]["rectification"]["criticisms"]["units"], "the demo's criticism is counted"
+    assert "units" not in p["figures"]["rectification"]["criticisms"]
     assert [(x["kind"], x["unit_name"], x["number"], x["title"]) for x in p["results"]] == [
         (x["kind"], x["unit_name"], x["number"], x["title"]) for x in full["results"]]
     assert p["results"], "the demo bulletin names a praise and a criticism"

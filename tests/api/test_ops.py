@@ -321,6 +321,39 @@ def test_overlapping_plan_entries_are_loaded_together(ops):
         assert one[2] == three[2] == 0, (one, three)
 
 
+def test_the_statistics_page_reads_the_counters_once(ops):
+    """The statistics page (督查督办统计, GET /api/v1/statistics) shows twelve months or four quarters and the year so
+    far; each is a bulletin's count of its period, but the page reads the kept counters once for all of them — per
+    unit and month of the year, one statement — and scans this month's items once (up to today), naming the units
+    it finds there: the clock 1, the session 1, the government of the reading grant 1, whether the counters are
+    usable 1, the counters 1, this month's scan 1 — 6 statements in 6 round trips whatever the number of periods,
+    5 for a past year (no month to scan). Counted a period at a time as before, the same page cost 83 statements
+    (twelve months), 35 (four quarters) and 81 (last year), as many round trips on PostgreSQL. One more is allowed:
+    a request may be the one that checks the calendar's version."""
+    c = ops.client("gc_office")
+    year = today().year
+
+    def cost(query, n=3):
+        key = lambda name: (name, frozenset({("method", "GET"), ("route", "/api/v1/statistics")}))
+        before = samples(scrape(ops).raw.decode())
+        for _ in range(n):
+            r = c.get("/api/v1/statistics?" + query)
+            assert r.status == 200 and r.json["periods"], r
+        after = samples(scrape(ops).raw.decode())
+        per = lambda name: (after.get(key(name), 0) - before.get(key(name), 0)) / n
+        return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+
+    months, quarters = cost(f"year={year}&period=month"), cost(f"year={year}&period=quarter")
+    past = cost(f"year={year - 1}&period=month")
+    for statements, trips in (months, quarters, past):
+        assert 3 <= statements <= 6 + 1, (months, quarters, past)
+        if BACKEND == "postgres":
+            assert 1 <= trips <= statements, (months, quarters, past)
+        else:
+            assert trips == 0, (months, quarters, past)
+    assert abs(months[0] - quarters[0]) <= 1 and past[0] <= months[0] + 1, (months, quarters, past)
+
+
 def sealed_records(client):
     """The number of audit records once the sealer has sealed every record written so far (the chain
     grows just after each commit, docs/security.md section 4)."""

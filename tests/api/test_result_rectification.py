@@ -41,7 +41,7 @@ def test_the_unit_reports_and_the_office_reviews(d):
     obj = issued_criticism(d, rectify_due=due)
     oid = obj["id"]
     assert obj["state"] == "issued" and obj["rectification"] == {"due_date": due, "text": None, "reported_at": None,
-                                                                 "escalated": False}
+                                                                 "escalated": False, "attachments": []}
     # at issue: the contact holds the to-do, due on the deadline, and is told; the head is told; nobody else
     got = todos(d, "gc_contact", oid)
     assert [(t["label"], t["task"], t["due_date"], t["link"]) for t in got] == [
@@ -171,6 +171,46 @@ def test_the_deadline_from_the_rule_and_the_drafts_own(d):
     assert todos(d, "gc_contact", praise) == []
     r = d.act(praise, "gc_contact", "report_rectification", {"rectification": REPORT}, expect=409)
     assert r.error["message"] == "只有限期整改的通报批评需要报送整改情况"
+
+
+def test_the_office_sets_the_working_days(d):
+    """The 15 working days are the government's setting (结果运用设置): its office and leaders read it, its office
+    changes it (1…60, 422 naming rectify_workdays, audited with before and after); a criticism issued without a
+    date of its own then gets that many working days; the units, another county's office and the administrator do
+    not touch this county's setting."""
+    c = d.c("gc_office")
+    s = c.get("/api/v1/results/settings")
+    assert s.status == 200 and (s.json["rectify_workdays"], s.json["default_rectify_workdays"]) == (15, 15), s
+    assert s.json["government"]["name"] == "古城县人民政府" and s.json["saved"] is False
+    assert d.c("gc_principal").get("/api/v1/results/settings").json["rectify_workdays"] == 15
+    for u in ("gc_contact", "gc_head"):
+        r = d.c(u).get("/api/v1/results/settings")
+        assert r.status == 403 and "结果运用设置" in r.error["message"], (u, r)
+    assert d.c("admin").get("/api/v1/results/settings").status == 403
+    # refusals change nothing: the leaders and the units may not; bad values name the field
+    for u in ("gc_principal", "gc_leader", "gc_contact"):
+        assert d.c(u).put("/api/v1/results/settings", {"rectify_workdays": 10}).status == 403, u
+    for body in ({"rectify_workdays": 0}, {"rectify_workdays": 61}, {"rectify_workdays": "十"}, {}):
+        r = c.put("/api/v1/results/settings", body)
+        assert r.status == 422 and r.json["error"]["field"] == "rectify_workdays", (body, r)
+        assert "通报批评整改时限" in r.error["message"], r
+    assert c.get("/api/v1/results/settings").json["saved"] is False
+    # the office sets 10; the next criticism without a date gets 10 working days; another county keeps 15
+    r = c.put("/api/v1/results/settings", {"rectify_workdays": 10})
+    assert r.status == 200 and (r.json["rectify_workdays"], r.json["saved"]) == (10, True), r
+    assert d.c("ap_office").get("/api/v1/results/settings").json["rectify_workdays"] == 15
+    audit = [a for a in c.get("/api/v1/audit?action=results.settings&limit=5").json["records"] if a["action"] == "results.settings"]
+    assert audit and audit[0]["actor"] == "gc_office", audit
+    assert (audit[0]["summary"]["before"]["rectify_workdays"], audit[0]["summary"]["after"]["rectify_workdays"]) == (15, 10)
+    try:
+        obj = issued_criticism(d)
+        want = c.get(f"/api/v1/calendar/workdays?from={beijing_date(obj['issued_at'])}&add=10").json["date"]
+        assert obj["rectification"]["due_date"] == want
+        assert [m["due_date"] for m in milestones(d, obj["id"])] == [want]
+        ev = c.get(f"/api/v1/results/{obj['id']}/events").json["events"]
+        assert next(e for e in ev if e["action"] == "issue")["data"]["rectify_workdays"] == 10
+    finally:
+        assert c.put("/api/v1/results/settings", {"rectify_workdays": 15}).status == 200
 
 
 def test_the_scorecard_drill_down_shows_the_rectification(d):

@@ -383,8 +383,8 @@ def test_export_for_the_organisation_and_personnel_departments(d):
     assert r.raw.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(r.raw.decode("utf-8-sig"))))
     head, body = rows[0], rows[1:]
-    assert head[:6] == ["编号", "类型", "所涉单位", "所涉人员", "标题", "事实和依据"] and head[-2:] == [
-        "所依据的督办事项", "所依据的督查"]
+    assert head[:6] == ["编号", "类型", "所涉单位", "所涉人员", "标题", "事实和依据"] and head[-5:] == [
+        "所依据的督办事项", "所依据的督查", "整改时限", "整改情况", "整改材料"]
     got = {x[0]: dict(zip(head, x)) for x in body}
     assert all(x[0] for x in body), "every row is an issued, numbered record"
     row = got[number]

@@ -47,6 +47,27 @@ def test_the_periods_add_up_to_the_year_and_match_a_bulletin(it):
         assert u["on_time_rate"] == (None if not done else round(u["completed_on_time"] * 100 / done)), u
 
 
+def test_every_period_is_the_bulletin_of_that_period(it):
+    """Each month and quarter (read together from the kept counters) holds what a bulletin drafted for that period
+    counts: per unit and in total, registered, completed, on time and overdue at the period's end — the months
+    before the year too (what is still overdue from them), the current month up to today, and last year."""
+    s = stats(it)
+    q = stats(it, period="quarter", year=s["year"])
+    last = stats(it, year=s["year"] - 1)
+    checks = [s["periods"][0], s["periods"][-1], q["periods"][-1], last["periods"][5], last["periods"][-1]]
+    if len(s["periods"]) > 2:
+        checks.append(s["periods"][-2])
+    for p in checks:
+        r = it.c("gc_office").post("/api/v1/bulletins", {"period_from": p["from"], "period_to": p["to"]})
+        assert r.status == 201, r
+        fig = r.json["figures"]
+        assert {k: p["totals"][k] for k in FIGS} == {k: fig["totals"][k] for k in FIGS}, (p["key"], p["totals"])
+        assert [(u["unit_id"], *(u[k] for k in FIGS)) for u in p["units"]] == [
+            (u["unit_id"], *(u[k] for k in FIGS)) for u in fig["units"]], p["key"]
+        assert it.c("gc_office").post(f"/api/v1/bulletins/{r.json['id']}/actions/withdraw",
+                                      {"reason": "统计核对"}).status == 200
+
+
 def test_an_item_assigned_now_counts_in_this_month(it):
     before = stats(it)
     it.bring("assigned", title="统计：本月交办的事项", due_date=day(40))

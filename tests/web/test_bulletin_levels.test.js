@@ -104,34 +104,62 @@ test('the office sets how many units the ranking lists and downloads the annex',
 })
 
 // The roll-up per government on a phone (the city's 本级及下级 bulletin): a card per government in the server's order,
-// every level (a government's governments right after it, indented), each with the server's figures; the page
+// folded by level — the top level's cards, each with the server's figures; a government with governments below it
+// (a province's cities with their counties: here the server's answer nested one level more, the demo's tree having
+// two levels) has a button 展开下级（n） that shows them right after it, indented, and 收起 folds them again; the page
 // does not scroll sideways (the desk's table was 500 px wide in 358). Screenshot: bulletin-levels-phone.
-test('the roll-up per government on a phone: a card per government at every level, nothing sideways', async (t) => {
+test('the roll-up per government on a phone: folded by level, unfolded on demand, nothing sideways', async (t) => {
   const asOffice = await apiAs(server, 'lc_office')
   const end = new Date(Date.now() + 8 * 3600000).toISOString().slice(0, 10)
   const below = await asOffice('POST', '/api/v1/bulletins', { period_from: end.slice(0, 4) + '-01-01', period_to: end, levels: 'below' })
   assert.equal(below.status, 201, JSON.stringify(below.json))
-  const flat = (rows, depth = 0) => rows.flatMap((g) => [[depth, g], ...flat(g.governments || [], depth + 1)])
-  const want = flat(below.json.figures.governments)
-  assert.ok(want.length >= 2, JSON.stringify(want))
+  const govs = below.json.figures.governments
+  assert.ok(govs.length >= 2, JSON.stringify(govs))
   const office = await newPage(browser, server, PHONE)
   await loginOk(office, 'lc_office')
-  await office.goto(`/bulletins/${below.json.id}`)
   const cards = office.locator('[data-test=bul-governments] [data-test=card]')
-  await cards.first().waitFor()
-  assert.equal(await cards.count(), want.length)
-  for (let i = 0; i < want.length; i++) {
-    const [depth, g] = want[i]
-    const card = cards.nth(i)
-    assert.equal((await card.locator('[data-test=card-title]').textContent()).trim(), g.name + (g.level === 'own' ? '（本级）' : ''))
-    assert.equal(Number(await card.getAttribute('data-depth')), depth)
-    const fields = await card.locator('.pc-f').evaluateAll((fs) => fs.map((f) => [...f.children].map((x) => x.textContent.trim())))
-    assert.deepEqual(fields, [['交办', 'registered'], ['办结', 'completed'], ['按期办结', 'completed_on_time'], ['超期未办结', 'overdue']]
-      .map(([label, k]) => [label, String(g[k])]))
+  const expectCards = async (rows) => {
+    await office.waitForFunction((n) => document.querySelectorAll('[data-test=bul-governments] [data-test=card]').length === n, rows.length)
+    for (let i = 0; i < rows.length; i++) {
+      const [depth, g] = rows[i]
+      const card = cards.nth(i)
+      assert.equal((await card.locator('[data-test=card-title]').textContent()).trim(), g.name + (g.level === 'own' ? '（本级）' : ''))
+      assert.equal(Number(await card.getAttribute('data-depth')), depth)
+      const fields = await card.locator('.pc-f').evaluateAll((fs) => fs.map((f) => [...f.children].map((x) => x.textContent.trim())))
+      assert.deepEqual(fields, [['交办', 'registered'], ['办结', 'completed'], ['按期办结', 'completed_on_time'], ['超期未办结', 'overdue']]
+        .map(([label, k]) => [label, String(g[k])]))
+    }
   }
+  await office.goto(`/bulletins/${below.json.id}`)
+  await cards.first().waitFor()
+  await expectCards(govs.map((g) => [0, g]))
+  await fitsThePhone(office, 'bul-governments', 'card-title')
+
+  // a deeper tree: the city's counties under one more level (a province's city and its counties)
+  const sum = (k) => govs.slice(1).reduce((a, g) => a + g[k], 0)
+  const city = { unit_id: 990001, name: '示范市人民政府', level: 'below', registered: sum('registered'), completed: sum('completed'),
+    completed_on_time: sum('completed_on_time'), overdue: sum('overdue'), governments: govs.slice(1) }
+  const nested = [govs[0], city]
+  await office.route(`**/api/v1/bulletins/${below.json.id}`, async (route) => {
+    const res = await route.fetch()
+    const body = await res.json()
+    body.figures.governments = nested
+    await route.fulfill({ response: res, json: body })
+  })
+  await office.reload()
+  await cards.first().waitFor()
+  await expectCards([[0, govs[0]], [0, city]])  // folded: the counties are not shown
+  const unfold = cards.nth(1).locator('[data-test=card-unfold]')
+  assert.equal((await unfold.textContent()).trim(), `展开下级（${govs.length - 1}）`)
+  assert.equal(await cards.nth(0).locator('[data-test=card-unfold]').count(), 0)
+  await unfold.click()
+  await expectCards([[0, govs[0]], [0, city], ...govs.slice(1).map((g) => [1, g])])
+  assert.equal((await cards.nth(1).locator('[data-test=card-unfold]').textContent()).trim(), '收起')
   await fitsThePhone(office, 'bul-governments', 'card-title')
   await fitsThePhone(office)
   await office.locator('[data-test=bul-governments]').scrollIntoViewIfNeeded()
   await shot(office, 'bulletin-levels-phone')
+  await cards.nth(1).locator('[data-test=card-unfold]').click()
+  await expectCards([[0, govs[0]], [0, city]])
   await assertNoErrors(t, office)
 })

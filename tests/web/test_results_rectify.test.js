@@ -1,9 +1,11 @@
 // A criticism's rectification (通报批评 → 限期整改) in the browser: the office issues a criticism of the transport
 // bureau (through the API, approved by the county head); the bureau's contact finds the to-do 报送整改情况 on the
-// workbench at a desk, opens the record — the deadline and the to-do with its button — and reports in the form;
+// workbench at a desk, opens the record — the deadline and the to-do with its button — and reports in the form
+// with two files (整改材料), which the office then reads in its review;
 // the office returns it with a reason; the contact, now on a phone, sees the to-do again and reports once more
-// (nothing scrolls sideways); the office accepts it with a note and the record shows it closed.
-// Screenshots: result-rectify-unit (desk), result-rectify-review (the office), result-rectify-phone.
+// with one more file (nothing scrolls sideways); the office accepts it with a note and the record shows it closed.
+// Screenshots: result-rectify-unit (desk), result-rectify-review (the office), result-rectify-phone; and the office's
+// setting of the working days (result-settings).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays } from './helper.js'
@@ -21,6 +23,7 @@ async function act(page, button, fill) {
   await dlg.locator('[data-test=act-submit]').click()
   await dlg.waitFor({ state: 'hidden' })
 }
+const PDF = '%PDF-1.4\n%rectify\n1 0 obj<<>>endobj\n'
 const stateIs = (page, text) => page.locator('[data-test=res-state]', { hasText: text }).waitFor({ timeout: 60000 })
 
 test('the criticised unit reports its rectification, at a desk and on a phone; the office reviews it', async (t) => {
@@ -54,9 +57,16 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
     await dlg.locator('[data-test=act-submit]').click()
     await contact.locator('.el-message--warning', { hasText: '整改情况' }).waitFor()
     await dlg.locator('[data-test=act-rectification]').fill(report)
+    // its files (整改材料): uploaded with the report
+    await dlg.locator('[data-test=act-rect-files]').setInputFiles([
+      { name: '整改报告.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF) },
+      { name: '养护台账.txt', mimeType: 'text/plain', buffer: Buffer.from('S221 养护台账已补齐') }])
+    await dlg.locator('[data-test=file-pick-names]', { hasText: '整改报告.pdf' }).waitFor()
   })
   await stateIs(contact, '整改情况待审核')
   await contact.locator('[data-test=res-rectify-text]', { hasText: 'S221段修补完成' }).waitFor()
+  assert.deepEqual(await contact.locator('[data-test=res-rectify-file]').allTextContents(),
+    ['整改报告.pdf（36 B）第 1 次报送', '养护台账.txt（26 B）第 1 次报送'])
   assert.equal(await contact.locator('[data-test=res-rectify-todo]').count(), 0)
   await shot(contact, 'result-rectify-unit')
   await assertNoErrors(t, contact)
@@ -69,6 +79,11 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   assert.match(await review.textContent(), /整改情况待审核/)
   await office.goto(`/results/${id}`)
   await office.locator('[data-test=res-rectify-text]', { hasText: 'S221段修补完成' }).waitFor()
+  // the office reads the unit's files in its review
+  const link = office.locator('[data-test=res-rectify-file] a', { hasText: '整改报告.pdf' })
+  const got = await office.request.get(new URL(await link.getAttribute('href'), office.url()).href)
+  assert.equal(got.status(), 200)
+  assert.equal((await got.body()).toString(), PDF)
   await shot(office, 'result-rectify-review')
   await act(office, 'act-return_rectification', (dlg) => dlg.locator('[data-test=act-reason]').fill('请补充整改前后的现场照片说明'))
   await stateIs(office, '已印发')
@@ -83,9 +98,12 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   await act(phone, 'res-rectify-report', async (dlg) => {
     await fitsThePhone(phone)
     await dlg.locator('[data-test=act-rectification]').fill(report + '现场照片说明已补充。')
+    await dlg.locator('[data-test=act-rect-files]').setInputFiles([
+      { name: '现场照片说明.txt', mimeType: 'text/plain', buffer: Buffer.from('整改前后照片各 6 张') }])
   })
   await stateIs(phone, '整改情况待审核')
   await phone.locator('[data-test=res-rectify-text]', { hasText: '现场照片说明已补充' }).waitFor()
+  await phone.locator('[data-test=res-rectify-file]', { hasText: '现场照片说明.txt' }).filter({ hasText: '第 2 次报送' }).waitFor()
   await fitsThePhone(phone)
   await shot(phone, 'result-rectify-phone')
   await assertNoErrors(t, phone)
@@ -99,4 +117,27 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   await phone.locator('[data-test=res-follow-up]', { hasText: '整改到位' }).waitFor()
   assert.equal(await phone.locator('[data-test=res-actions] button').count(), 0)
   await assertNoErrors(t, office)
+})
+
+test('the office sets the working days a criticised unit has to report (结果运用设置)', async (t) => {
+  const office = await newPage(browser, server)
+  await loginOk(office, 'gc_office')
+  await office.goto('/results')
+  await office.click('[data-test=res-settings]')
+  const dlg = office.locator('[data-test=res-settings-dialog]:visible')
+  await dlg.waitFor()
+  const days = dlg.locator('[data-test=res-settings-workdays] input')
+  assert.equal(await days.inputValue(), '15')
+  await days.fill('10')
+  await days.press('Tab')
+  await shot(office, 'result-settings')
+  await dlg.locator('[data-test=res-settings-save]').click()
+  await dlg.waitFor({ state: 'hidden' })
+  const asOffice = await apiAs(server, 'gc_office')
+  assert.equal((await asOffice('GET', '/api/v1/results/settings')).json.rectify_workdays, 10)
+  // the draft form says the days in force
+  await office.goto('/results/new?kind=criticism')
+  await office.locator('[data-test=res-rectify-due-hint]', { hasText: '不填则印发之日起 10 个工作日' }).waitFor()
+  await assertNoErrors(t, office)
+  assert.equal((await asOffice('PUT', '/api/v1/results/settings', { rectify_workdays: 15 })).status, 200)
 })

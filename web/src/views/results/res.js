@@ -40,7 +40,7 @@ export function namePrefix(us) {
 }
 
 // the timeline's own entries (not workflow actions) of each workflow, and the message group naming them
-const OWN_EVENTS = { result: ['res.event', ['create', 'update', 'deadline', 'escalate']], bulletin: ['res.event', ['create', 'update', 'refresh']],
+const OWN_EVENTS = { result: ['res.event', ['create', 'update', 'deadline', 'escalate', 'attach']], bulletin: ['res.event', ['create', 'update', 'refresh']],
   scorecard: ['sc.event', ['create', 'update', 'refresh', 'adjust', 'objection', 'objection_upheld', 'objection_rejected']] }
 export function eventText(wf, e) {
   const [group, own] = OWN_EVENTS[wf]
