@@ -1,13 +1,14 @@
 // The photos of a public clue are stored without their location after the answer (the photo worker): the office
 // sees "处理中" in a photo's place until the worker has stored it, then the picture, without reloading the page;
-// a photo that is no image is shown as not accepted, with its reason, and the clue is kept. The worker is held by
-// the test hook test_hold_photos (with the test clock) until the office has seen the photos waiting.
+// a photo that is no image is shown as not accepted, with its reason, and the clue is kept; the clue converted into
+// an item while its photos wait gives the item the photo once stored. The worker is held by the test hook
+// test_hold_photos (with the test clock) until the office has seen the photos waiting and converted the clue.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { readFileSync } from 'node:fs'
 import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors, PHONE } from './helper.js'
-import { assertStoredWithoutCamera, fillClue, photoWithLocation } from './clues.js'
+import { assertStoredWithoutCamera, convertToItem, fillClue, photoWithLocation } from './clues.js'
 
 let server, browser
 before(async () => { server = await startServer(['--test-clock']); browser = await startBrowser() })
@@ -51,6 +52,16 @@ test('the office sees a photo 处理中 until it is stored, then the picture; a 
   assert.equal(await photos.locator('img').count(), 0, 'a photo as it was sent is never shown')
   assert.match(await photos.textContent(), /处理中/)
   await shot(office, 'clue-photos-pending')
+  const clueUrl = office.url()
+  // converted into an item meanwhile: the dialog says the photos follow; the item has none yet
+  const itemId = await convertToItem(office, number, '照片队列街口路灯杆加固', async (dlg) => {
+    await dlg.locator('[data-test=clue-f-photos-later]', { hasText: '处理完成后将自动附到督办事项' }).waitFor()
+    await shot(office, 'clue-convert-photos-later')
+  })
+  await office.locator('.panel-title', { hasText: '附件材料（0）' }).waitFor()
+  const atts = office.locator('.att-row')
+  assert.equal(await atts.count(), 0)
+  await office.goto(clueUrl)
   // the worker goes on (its next pass within 5 s); the page reads the photos' states again by itself
   setting('test_hold_photos', null)
   await photos.locator('img').first().waitFor({ timeout: 30000 })
@@ -58,5 +69,11 @@ test('the office sees a photo 处理中 until it is stored, then the picture; a 
   assert.equal(await photos.locator('[data-test=clue-photo-pending]').count(), 0)
   await shot(office, 'clue-photos-settled')
   await assertStoredWithoutCamera(office)
+  // the item was given the photo once stored (not the rejected one), as 线索照片1.jpg
+  await office.goto(`/items/${itemId}`)
+  await atts.first().waitFor()
+  assert.deepEqual((await atts.locator('a').allTextContents()).map((x) => x.trim()), ['线索照片1.jpg'])
+  assert.match(await atts.first().textContent(), /· 系统/) // attached by the worker, not by a person
+  await shot(office, 'clue-item-photo-attached')
   await assertNoErrors(t, office)
 })

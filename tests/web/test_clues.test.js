@@ -5,7 +5,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays, PHONE } from './helper.js'
-import { assertStoredWithoutCamera, fillClue, photoWithLocation } from './clues.js'
+import { act, assertStoredWithoutCamera, convertToItem, fillClue, photoWithLocation } from './clues.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -16,15 +16,6 @@ async function openClue(page, id) {
   await page.locator('[data-test=clue-state]').waitFor()
 }
 const stateOf = async (page) => (await page.locator('[data-test=clue-state]').textContent()).trim()
-async function act(page, action, fill) {
-  await page.click(`[data-test=clue-act-${action}]`)
-  const dlg = page.locator('[data-test=clue-dialog]')
-  await dlg.waitFor()
-  if (fill) await fill(dlg)
-  await page.click('[data-test=clue-f-submit]')
-  await dlg.waitFor({ state: 'hidden' })
-}
-
 test('a reporter on a phone, the office, the verifying unit, and the reporter again', async (t) => {
   const description = '人民路小学门口的人行横道标线磨损看不清，上下学高峰车辆不减速，学生过马路很危险。'
 
@@ -222,26 +213,6 @@ async function tracked(phone, code) {
 }
 
 // The office makes the clue of `number` a supervision item from the clue's page: the item's id.
-async function convertToItem(office, number, title) {
-  await office.goto('/clues')
-  const row = office.locator('[data-test=clue-table] .el-table__row', { hasText: number })
-  await row.waitFor()
-  await row.click()
-  await office.locator('[data-test=clue-state]', { hasText: '待分拣' }).waitFor()
-  await act(office, 'convert_item', async (dlg) => {
-    await pick(office, dlg.locator('.el-form-item', { hasText: '牵头单位' }), '住房和城乡建设局', '古城县住房和城乡建设局')
-    await dlg.locator('.el-form-item', { hasText: '事项名称' }).locator('input').fill(title)
-    const due = dlg.locator('.el-form-item', { hasText: '时限' }).locator('input')
-    await due.fill(inDays(30))
-    await due.press('Enter')
-    await dlg.locator('.el-dialog__title').click()
-  })
-  await office.locator('[data-test=clue-state]', { hasText: '已转办' }).waitFor()
-  const link = office.locator('[data-test=clue-item]')
-  await link.click()
-  await office.waitForURL(/\/items\/\d+$/)
-  return Number(office.url().split('/').pop())
-}
 
 test('the reporter follows the item made of the clue: in approval, handed to the units, completed; or withdrawn', async (t) => {
   const phone = await newPage(browser, server, PHONE)
