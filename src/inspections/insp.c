@@ -810,6 +810,19 @@ static enum err create_tx(struct ctx *c, void *arg)
     return insp_sync(c, &insp_workflow, x->id);
 }
 
+/* True when the text ends a sentence itself (。！？ or . ! ?): the office's reason is then not given a second stop */
+static bool ends_sentence(const char *s)
+{
+    static const char *const stops[] = {"。", "！", "？", ".", "!", "?"};
+    size_t n = s ? strlen(s) : 0;
+    for (size_t i = 0; i < sizeof stops / sizeof *stops; i++) {
+        size_t k = strlen(stops[i]);
+        if (n >= k && !memcmp(s + n - k, stops[i], k))
+            return true;
+    }
+    return false;
+}
+
 enum err insp_escalated(struct ctx *c, const struct escalation *x, int64_t *inspection_id)
 {
     char today[11], start[11], end[11];
@@ -824,8 +837,8 @@ enum err insp_escalated(struct ctx *c, const struct escalation *x, int64_t *insp
     json_t *b =
         json_pack("{ss ss ss s[s] ss ss so ss ss sI}", "subject",
                   arena_printf(c->arena, "%s（列入督查事项）", x->title), "matters",
-                  arena_printf(c->arena, "督办事项%s列入督查事项：%s。拟开展个案督查，查明未按期办结的原因，推动落实。",
-                               ref, x->reason),
+                  arena_printf(c->arena, "督办事项%s列入督查事项：%s%s拟开展个案督查，查明未按期办结的原因，推动落实。",
+                               ref, x->reason, ends_sentence(x->reason) ? "" : "。"),
                   "kind", "case", "methods", "onsite", "basis", "proposal", "basis_ref", ref, "target_unit_ids", units,
                   "start_date", start, "end_date", end, "office_unit_id", (json_int_t)x->office_unit_id);
     /* on the system's authority: the escalation was authorized; the office completes the proposal */

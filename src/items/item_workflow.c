@@ -466,10 +466,9 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
         n->kind = MSG_PRESS;
         n->urgent = true;
         n->subject = arena_printf(a->c->arena, "【催办】%s《%s》", it->number ? it->number : "", it->title);
-        n->body = arena_printf(
-            a->c->arena,
-            "%s催办：%s\n\n请抓紧办理，按时报送进展。催办通知：/api/v1/items/%" PRId64 "/documents/reminder.pdf",
-            a->c->user && a->c->user->name ? a->c->user->name : "督查室", jv_str(a->body, "text"), it->id);
+        n->body =
+            arena_printf(a->c->arena, "%s催办：%s\n\n请抓紧办理，按时报送进展。书面催办通知见事项页面的「文书」。",
+                         a->c->user && a->c->user->name ? a->c->user->name : "督查室", jv_str(a->body, "text"));
         return;
     }
     if (a->action != ITEM_ACT_ASSIGN || (w && strcmp(w->task, "receive")))

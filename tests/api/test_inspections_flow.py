@@ -517,6 +517,14 @@ def test_an_escalated_item_becomes_a_proposal_linked_both_ways(ins):
     assert got["subject"].startswith(item["title"]) and [t["name"] for t in got["targets"]] == ["古城县交通运输局"]
     assert [o["kind"] for o in got["origins"]] == ["proposal", "item"] and got["origins"][1]["ref_id"] == item["id"]
     assert "submit" in got["allowed_actions"] and "open" not in got["allowed_actions"]
+    # the office's reason is one sentence of the matters, whether or not it ends with a full stop
+    assert got["matters"] == (f"督办事项{item['number']}《{item['title']}》列入督查事项：逾期未办结，报请县政府主要领导列入督查事项。"
+                              "拟开展个案督查，查明未按期办结的原因，推动落实。")
+    other = items.bring("in_progress", title="城南农贸市场周边交通秩序整治")
+    items.act(other["id"], "gc_office", "escalate", {"reason": "整治进展缓慢，群众反映强烈。"})
+    ev = [e for e in ins.c("gc_office").get(f"/api/v1/items/{other['id']}/events").json["events"] if e["action"] == "escalate"]
+    matters = ins.get(ev[-1]["data"]["inspection_id"])["matters"]
+    assert "群众反映强烈。拟开展个案督查" in matters and "。。" not in matters, matters
     linked = ins.c("gc_office").get(f"/api/v1/inspections?item_id={item['id']}").json["inspections"]
     assert [i["id"] for i in linked] == [insp_id]
     assert ins.c("gc_contact").get(f"/api/v1/inspections/{insp_id}").status == 404  # a draft of the office

@@ -34,7 +34,9 @@ def test_press_the_units_then_one_unit(it):
     for u in before:
         got = [s for s in inbox_subjects(it, u) if "【催办】" in s and number in s]
         assert len(got) == before[u] + 1, (u, got)
-        assert "请于本周五前报送整改进展" in got[0] and "reminder.pdf" in got[0]
+        # the written reminder notice is named where a person finds it (the item page's 文书), never as an API address
+        assert "请于本周五前报送整改进展" in got[0] and "书面催办通知" in got[0] and "「文书」" in got[0], got[0]
+        assert "/api/" not in got[0] and ".pdf" not in got[0], got[0]
     ev = presses(it, iid)
     assert len(ev) == 1 and ev[0]["action_label"] == "催办"
     assert ev[0]["text"] == "向古城县交通运输局、古城县住房和城乡建设局催办（第1次）。催办意见：请于本周五前报送整改进展"

@@ -1,0 +1,103 @@
+// What an office, a principal leader and a unit met walking the demo (walk15), each page fitting the screen it is read
+// on: at a 1280×800 desk the item page's units and time limits (时限节点) show every column — the state of a milestone and
+// the unit's completion reply were cut off behind a sideways scroll —; on a 390 px phone the inspection's targets, team
+// and findings, the annual plan's entries, a clue's verifications, the report form's milestones (each table a card per
+// row, CardTable) and a survey's facts (its public link broke the page's width) stay within the screen.
+import { test, before, after } from 'node:test'
+import assert from 'node:assert/strict'
+import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, fitsThePhone, PHONE } from './helper.js'
+
+let server, browser
+before(async () => { server = await startServer(); browser = await startBrowser() })
+after(async () => { await browser?.close(); await server?.stop() })
+
+const DESK = { width: 1280, height: 800 }
+
+// the demo's item at risk: assigned, reported, with its milestones
+async function itemAtRisk(office) {
+  const r = await office('GET', '/api/v1/items?q=' + encodeURIComponent('县城公交站亭改造提升'))
+  assert.equal(r.status, 200)
+  return r.json.items.find((x) => x.title === '县城公交站亭改造提升').id
+}
+
+test('at a 1280 px desk the item page shows every column of the units and of the time limits', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const id = await itemAtRisk(office)
+  const page = await newPage(browser, server, DESK)
+  await loginOk(page, 'gc_office')
+  await page.goto(`/items/${id}`)
+  await page.locator('[data-test=item-tracks] .el-table__row').first().waitFor()
+  await page.locator('[data-test=milestones] .el-table__row').first().waitFor()
+  await fitsThePhone(page) // no table of the page scrolls sideways (the check is the phone's, the screen a desk's)
+  // each milestone names its unit under its name, and its state is in sight
+  const first = page.locator('[data-test=milestones] .el-table__row').first()
+  assert.equal((await first.locator('[data-test=ms-unit]').textContent()).trim(), '古城县交通运输局')
+  const state = first.locator('td').last()
+  const box = await state.boundingBox()
+  const panel = await page.locator('.panel', { has: page.locator('[data-test=milestones]') }).boundingBox()
+  assert.ok(box.x + box.width <= panel.x + panel.width, `the state column ends inside its panel: ${JSON.stringify({ box, panel })}`)
+  await shot(page, 'item-detail-1280')
+  await assertNoErrors(t, page)
+})
+
+test('on a phone the inspection, the plan, a clue, the report form and a survey stay within the screen', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const insp = (await office('GET', '/api/v1/inspections?q=' + encodeURIComponent('垃圾清运'))).json.inspections[0]
+  const plan = (await office('GET', '/api/v1/plans')).json.plans[0]
+  const clue = (await office('GET', '/api/v1/clues?limit=50')).json.clues.find((c) => c.state === 'verifying')
+  const survey = (await office('GET', '/api/v1/surveys')).json.surveys.find((s) => s.title === '县政务服务中心办事满意度调查')
+  const item = await itemAtRisk(office)
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+
+  await page.goto(`/inspections/${insp.id}`)
+  await page.locator('[data-test=insp-targets] [data-test=card]').first().waitFor()
+  await fitsThePhone(page, 'insp-targets', 'card-title')
+  await fitsThePhone(page, 'insp-team', 'card-title')
+  assert.match(await page.locator('[data-test=insp-targets] [data-test=card]').first().textContent(), /城关镇.*状态.*整改中/)
+  await shot(page, 'inspection-phone-targets')
+  await page.getByRole('tab', { name: /发现问题/ }).click()
+  await page.locator('[data-test=insp-findings] [data-test=card]').first().waitFor()
+  await fitsThePhone(page, 'insp-findings', 'card-title')
+
+  await page.goto(`/inspections/plans/${plan.id}`)
+  await page.locator('[data-test=plan-entries] [data-test=card]').first().waitFor()
+  await fitsThePhone(page, 'plan-entries', 'card-title')
+
+  await page.goto(`/clues/${clue.id}`)
+  await page.locator('[data-test=clue-verifications] [data-test=card]').first().waitFor()
+  await fitsThePhone(page, 'clue-verifications', 'card-title')
+
+  await page.goto(`/items/${item}/report`)
+  await page.locator('[data-test=pf-milestones] [data-test=card]').first().waitFor()
+  await fitsThePhone(page, 'pf-milestones', 'card-title')
+  await fitsThePhone(page)
+
+  await page.goto(`/surveys/${survey.id}`)
+  await page.locator('[data-test=survey-link]').waitFor()
+  await fitsThePhone(page)
+  const link = await page.locator('[data-test=survey-link]').boundingBox()
+  assert.ok(link.x >= 0 && link.x + link.width <= PHONE.width, `the public link is within the screen: ${JSON.stringify(link)}`)
+  await shot(page, 'survey-detail-phone')
+  await assertNoErrors(t, page)
+})
+
+test('a unit opening a clue it may not read is told so on the page, which does not spin', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const clue = (await office('GET', '/api/v1/clues?limit=50')).json.clues.find((c) => c.state === 'received')
+  const contact = await apiAs(server, 'gc_contact')
+  assert.equal((await contact('GET', `/api/v1/clues/${clue.id}`)).status, 404, 'the sorting office\'s clue is not the bureau\'s')
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_contact')
+  await page.goto(`/clues/${clue.id}`)
+  const said = page.locator('[data-test=clue-failed]')
+  await said.waitFor()
+  assert.match(await said.textContent(), /线索不存在或无权查看/)
+  await page.waitForLoadState('networkidle')
+  assert.equal(await page.locator('.el-loading-mask:visible').count(), 0, 'no spinner left turning')
+  assert.equal(await page.locator('[data-test=clue-number]').count(), 0)
+  await said.getByRole('button', { name: '线索' }).click()
+  await page.waitForURL((u) => u.pathname === '/clues')
+  await fitsThePhone(page)
+  await assertNoErrors(t, page) // the page's refusal was an uncaught error before
+})
