@@ -59,6 +59,12 @@ test('the city office drafts 本级 and counts again 本级及下级: the page s
   const names = (await unitRows(office).locator('td:first-child').allTextContents()).map((s) => s.trim())
   assert.deepEqual(names, below.json.figures.units.map((u) => u.name))
   assert.ok(names.some((n) => n.startsWith('古城县')), names.join())
+  // the criticisms' rectification (the demo's criticism of a county's bureau), as the server counted it
+  const crit = below.json.figures.rectification.criticisms
+  assert.ok(crit.criticisms >= 1, JSON.stringify(crit))
+  assert.match(await office.locator('[data-test=bul-criticisms-line]').textContent(), new RegExp(`限期整改的通报批评共 ${crit.criticisms} 件`))
+  assert.deepEqual((await office.locator('[data-test=bul-criticisms-unit] .crit-name').allTextContents()).map((s) => s.trim()),
+    crit.units.map((u) => u.name))
   // the roll-up per government: the city itself (本级) and each county, as the server counts them
   const govRows = office.locator('[data-test=bul-governments] .el-table__body .el-table__row')
   await govRows.first().waitFor()
