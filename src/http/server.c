@@ -55,6 +55,7 @@
 #define MHD_POOL (64 * 1024)
 #define MULTIPART_SLACK (64 * 1024) /* form fields and part headers around the file */
 #define REFUSAL_WAITS 600           /* refusals with a longer Retry-After are built each time */
+#define REFUSAL_DRAIN 16384         /* a trusted proxy's refused request: a body up to this is read and dropped */
 #define PUBLIC_QUEUE 256            /* admitted public requests waiting for a public thread; beyond: 503 */
 #define PUBLIC_LISTEN_THREADS 2     /* public_listen's worker threads (accept, headers, refusals, bodies) */
 
@@ -91,8 +92,9 @@ struct http_server {
     pthread_cond_t stop_cv;
     bool stopping;
     char *tmp_dir; /* DATA_DIR/tmp: spooled uploads */
-    /* the public pages' refusals: built once per (all addresses' limit or the address's, seconds to wait) */
-    _Atomic(struct MHD_Response *) refusals[2][REFUSAL_WAITS + 1];
+    /* the public pages' refusals: built once per (keeping the connection or closing it, all addresses' limit
+     * or the address's, seconds to wait) */
+    _Atomic(struct MHD_Response *) refusals[2][2][REFUSAL_WAITS + 1];
     atomic_llong refused; /* refusals since the last log line */
     /* the addresses refused most (public_close_over_per_s): refusals per second, by address */
     pthread_mutex_t strike_mu;
@@ -132,12 +134,14 @@ struct strike {
 struct conn_state {
     struct buf body;
     size_t limit;
-    size_t held;      /* bytes of body counted in body_bytes */
-    size_t received;  /* body bytes received */
-    bool too_large;   /* the body exceeded the limit */
-    bool over_budget; /* the server's body memory budget is spent */
-    bool replied;     /* a reply was queued at the first call */
-    unsigned flags;   /* the route's flags (0: unknown route) */
+    size_t held;          /* bytes of body counted in body_bytes */
+    size_t received;      /* body bytes received */
+    bool too_large;       /* the body exceeded the limit */
+    bool over_budget;     /* the server's body memory budget is spent */
+    bool replied;         /* a reply was queued at the first call */
+    int refusing;         /* a trusted proxy's request refused once its body is read: the seconds to wait (0: not) */
+    bool refusing_global; /* that refusal is for all addresses' limit */
+    unsigned flags;       /* the route's flags (0: unknown route) */
     struct spool *spool;
     struct timespec start;
     /* the request as the router sees it, from the last call of the access handler until its reply */
@@ -445,16 +449,16 @@ static bool address_listed(const char *list, const char *addr)
 /*
  * The client's address: the TCP peer, or, when the peer is a trusted reverse proxy, the last
  * address of its X-Forwarded-For header (the one the proxy itself added; earlier entries come from
- * the client and prove nothing).
+ * the client and prove nothing). True when the peer is a trusted reverse proxy.
  */
-static void client_address(struct http_server *s, struct MHD_Connection *c, char *out, size_t n)
+static bool client_address(struct http_server *s, struct MHD_Connection *c, char *out, size_t n)
 {
     peer_address(c, out, n);
     if (!address_listed(s->app->cfg.trusted_proxies, out))
-        return;
+        return false;
     const char *xff = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "X-Forwarded-For");
     if (!xff || !*xff)
-        return;
+        return true;
     const char *last = strrchr(xff, ',');
     last = last ? last + 1 : xff;
     while (*last == ' ')
@@ -464,6 +468,7 @@ static void client_address(struct http_server *s, struct MHD_Connection *c, char
     unsigned char bin[16];
     if (inet_pton(AF_INET, addr, bin) == 1 || inet_pton(AF_INET6, addr, bin) == 1)
         snprintf(out, n, "%s", addr);
+    return true;
 }
 
 static void add_security_headers(struct MHD_Response *resp)
@@ -746,12 +751,12 @@ static enum MHD_Result reply_now(struct http_server *s, struct MHD_Connection *c
     return r;
 }
 
-/* The public pages' refusal for wait seconds (global: all addresses' limit): JSON 429 with Retry-After and
- * Connection: close (a flooding client pays for a new connection each time), built once and queued on every
- * connection it refuses. */
-static struct MHD_Response *refusal_response(struct http_server *s, int wait, bool global)
+/* The public pages' refusal for wait seconds (global: all addresses' limit): JSON 429 with Retry-After and,
+ * unless keep, Connection: close (a flooding client pays for a new connection each time), built once and queued
+ * on every connection it refuses. */
+static struct MHD_Response *refusal_response(struct http_server *s, int wait, bool global, bool keep)
 {
-    _Atomic(struct MHD_Response *) *slot = wait <= REFUSAL_WAITS ? &s->refusals[global][wait] : NULL;
+    _Atomic(struct MHD_Response *) *slot = wait <= REFUSAL_WAITS ? &s->refusals[keep][global][wait] : NULL;
     struct MHD_Response *resp = slot ? atomic_load(slot) : NULL;
     if (resp)
         return resp;
@@ -759,7 +764,8 @@ static struct MHD_Response *refusal_response(struct http_server *s, int wait, bo
     struct req rq = {.app = s->app, .arena = &arena};
     rq.ctx.arena = &arena;
     router_public_refusal(&rq, wait, global);
-    reply_header(&rq, "Connection", "close");
+    if (!keep)
+        reply_header(&rq, "Connection", "close");
     resp = MHD_create_response_from_buffer(rq.reply_len, rq.reply_body, MHD_RESPMEM_MUST_FREE);
     response_headers(resp, &rq);
     arena_free(&arena);
@@ -773,20 +779,22 @@ static struct MHD_Response *refusal_response(struct http_server *s, int wait, bo
 
 /* Refuses a public request over its limits, before anything else is done for it. The first refusal since
  * the last count is logged as it is; the others are counted and logged together (the reaper), so that a
- * flood does not write a line per request. */
+ * flood does not write a line per request. proxied: the peer is a trusted reverse proxy, whose connection
+ * carries many clients — never closed at accept, and kept open when keep (its body has been read:
+ * libmicrohttpd closes a connection answered before its body). */
 static enum MHD_Result refuse(struct http_server *s, struct MHD_Connection *c, struct conn_state *st,
-                              const char *client, const char *url, const char *method, int wait, bool global)
+                              const char *client, const char *url, const char *method, int wait, bool global,
+                              bool proxied, bool keep)
 {
-    struct MHD_Response *resp = refusal_response(s, wait, global);
+    struct MHD_Response *resp = refusal_response(s, wait, global, keep);
     enum MHD_Result r = MHD_queue_response(c, 429, resp);
     if (wait > REFUSAL_WAITS)
         MHD_destroy_response(resp);
     st->replied = true;
+    st->refusing = 0;
     conn_phase_set(s, c, PHASE_BUSY, 0);
     /* a reverse proxy is many clients: only an address that is its own client is closed at accept */
-    char peer[64];
-    peer_address(c, peer, sizeof peer);
-    if (!address_listed(s->app->cfg.trusted_proxies, peer)) {
+    if (!proxied) {
         const union MHD_ConnectionInfo *ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
         strike(s, peer_key(ci ? ci->client_addr : NULL), false);
     }
@@ -816,6 +824,16 @@ static size_t discard_limit(const struct conn_state *st)
     return st->limit + (st->limit > 1024 * 1024 ? st->limit : 1024 * 1024);
 }
 
+/* True when a request's body is at most REFUSAL_DRAIN bytes, declared by Content-Length, without
+ * Expect: 100-continue (which waits for an answer before the body). */
+static bool drainable(struct MHD_Connection *c)
+{
+    const char *cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Content-Length");
+    const char *te = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Transfer-Encoding");
+    const char *expect = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Expect");
+    return !(te && *te) && !expect && (!cl || strtoull(cl, NULL, 10) <= REFUSAL_DRAIN);
+}
+
 /* The first call: headers are in. Refuses what cannot succeed before reading a body. */
 static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *c, struct conn_state *st,
                                   const char *url, const char *method)
@@ -826,12 +844,17 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     if (st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) {
         /* the public pages' limits, before anything else is done for the request (no body byte read, no
          * database, no session): a flood from one address costs this and a refusal built once */
-        char client[64];
-        client_address(s, c, client, sizeof client);
-        bool global;
-        int wait = router_public_wait(s->app, client, st->flags, &global);
+        bool proxied = client_address(s, c, st->client, sizeof st->client), global;
+        int wait = router_public_wait(s->app, st->client, st->flags, &global);
+        if (wait && proxied && drainable(c)) {
+            /* the proxy's connection is kept: the refusal once the body's few bytes are read and dropped */
+            st->refusing = wait;
+            st->refusing_global = global;
+            conn_phase_set(s, c, PHASE_BODY, s->app->cfg.body_timeout_s * 1000);
+            return MHD_YES;
+        }
         if (wait)
-            return refuse(s, c, st, client, url, method, wait, global);
+            return refuse(s, c, st, st->client, url, method, wait, global, proxied, false);
     }
     bool upload = (st->flags & ROUTE_UPLOAD) != 0;
     st->limit = (size_t)(upload                     ? s->app->cfg.upload_limit + MULTIPART_SLACK
@@ -916,6 +939,8 @@ static enum MHD_Result on_body(struct http_server *s, struct conn_state *st, con
     if (st->replied)
         return MHD_YES; /* libmicrohttpd discards what the client sends after the early reply */
     st->received += n;
+    if (st->refusing) /* a refused request's body, dropped */
+        return st->received > REFUSAL_DRAIN ? MHD_NO : MHD_YES;
     if (st->spool) {
         struct spool *sp = st->spool;
         if (st->received > st->limit) {
@@ -1039,6 +1064,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     }
     if (st->handed_over) /* resumed: a public thread has handled the request */
         return finish(s, c, st, url, method);
+    if (st->refusing)
+        return refuse(s, c, st, st->client, url, method, st->refusing, st->refusing_global, true, true);
     if (st->replied)
         return MHD_YES;
     conn_phase_set(s, c, PHASE_BUSY, 0);
@@ -1294,9 +1321,10 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     atomic_init(&s->closed, 0);
     pthread_cond_init(&s->pub_cv, NULL);
     atomic_init(&s->refused, 0);
-    for (int g = 0; g < 2; g++)
-        for (int w = 0; w <= REFUSAL_WAITS; w++)
-            atomic_init(&s->refusals[g][w], NULL);
+    for (int k = 0; k < 2; k++)
+        for (int g = 0; g < 2; g++)
+            for (int w = 0; w <= REFUSAL_WAITS; w++)
+                atomic_init(&s->refusals[k][g][w], NULL);
     s->d = start_daemon(s, &sa, threads, limit);
     if (!s->d) {
         snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
@@ -1356,10 +1384,11 @@ void http_stop(struct http_server *s)
     if (s->pd)
         MHD_stop_daemon(s->pd);
     MHD_stop_daemon(s->d);
-    for (int g = 0; g < 2; g++)
-        for (int w = 0; w <= REFUSAL_WAITS; w++)
-            if (atomic_load(&s->refusals[g][w]))
-                MHD_destroy_response(atomic_load(&s->refusals[g][w]));
+    for (int k = 0; k < 2; k++)
+        for (int g = 0; g < 2; g++)
+            for (int w = 0; w <= REFUSAL_WAITS; w++)
+                if (atomic_load(&s->refusals[k][g][w]))
+                    MHD_destroy_response(atomic_load(&s->refusals[k][g][w]));
     free(s->pub);
     free(s->strikes);
     pthread_mutex_destroy(&s->strike_mu);

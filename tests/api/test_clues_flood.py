@@ -5,6 +5,7 @@ office's requests are not queued behind them, and the valid submissions of other
 address refused far beyond its limits (public_close_over_per_s) is closed at accept, unanswered, until it
 slows down. Functional, not timed: every bound is generous, and the flood runs until the office and the
 reporters have had their answers."""
+import http.client
 import json
 import threading
 
@@ -104,3 +105,51 @@ def test_an_address_far_over_its_limits_is_closed_at_accept_until_it_slows_down(
     assert got, "still closed at accept"
     headers, body = got
     assert body["error"]["code"] == "too_many_requests" and int(headers["Retry-After"]) >= 1, got
+
+
+def test_a_trusted_proxys_connection_is_kept_open_while_its_flooding_client_is_refused(backend):
+    # behind a reverse proxy one connection carries many clients: a client over its limits gets the JSON 429 on
+    # it without closing it (after its small body is read), so the proxy does not open a connection per refusal
+    # and its other clients go on through it; a refused body larger than 16 KiB is not read: closed
+    srv = flood_server(backend, public_threads=1, env={"DUCHA_TRUSTED_PROXIES": "127.0.0.1"})
+    try:
+        proxy = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=30)
+        proxy.connect()
+        sock = proxy.sock
+
+        def via(method, path, client, body=None, ctype=None):
+            headers = {"X-Forwarded-For": client, **({"Content-Type": ctype} if ctype else {})}
+            proxy.request(method, path, body=body, headers=headers)
+            r = proxy.getresponse()
+            return r.status, {k.lower(): v for k, v in r.getheaders()}, r.read()
+
+        flood = multipart([("description", "刷屏")])
+        statuses = [via("POST", CLUE, "203.0.113.9", *flood)[0] for _ in range(3)]
+        assert statuses == [422] * 3, statuses  # the burst, refused for its content
+        # far more refusals than an address that is its own client may have before it is closed (5 a second)
+        for _ in range(20):
+            st, headers, raw = via("POST", CLUE, "203.0.113.9", *flood)
+            assert st == 429 and json.loads(raw)["error"]["code"] == "too_many_requests", (st, raw)
+            assert 1 <= int(headers["retry-after"]) <= 60 and headers.get("connection", "").lower() != "close", headers
+            assert proxy.sock is sock, "the proxy's connection was closed"
+        # another client of the proxy, on the same connection: its clue is accepted
+        _, _, raw = via("GET", "/api/v1/public/clue-form", "198.51.100.7")
+        area = next(a["id"] for a in json.loads(raw)["areas"] if "城关镇" in a["name"])
+        st, _, raw = via("POST", "/api/v1/public/challenges", "198.51.100.7", json.dumps({"form": "clue"}),
+                         "application/json")
+        ch = json.loads(raw)
+        body, ctype = multipart([("category", "environment"), ("area_id", str(area)), ("place", "代理测试路1号"),
+                                 ("description", "代理之后的群众反映：路灯损坏多日无人修理，夜间行人出行不便。"),
+                                 ("challenge", ch["token"]), ("solution", solve(ch["token"], ch["bits"]))])
+        st, _, raw = via("POST", CLUE, "198.51.100.7", body, ctype)
+        assert st == 201 and proxy.sock is sock, raw
+        # a refused request with a large body is answered before its body and closes the connection
+        st, headers, raw = via("POST", CLUE, "203.0.113.9", *multipart([("description", "刷" * 8000)]))
+        assert st == 429 and headers["connection"].lower() == "close", headers
+        # the proxy's address is never closed at accept, and nothing of the flood was stored
+        office = srv.client("gc_office")
+        assert [c["place"] for c in office.get("/api/v1/clues?q=代理测试路&per_page=10").json["clues"]] == ["代理测试路1号"]
+        assert office.get("/api/v1/clues?q=刷屏&per_page=10").json["clues"] == []
+        proxy.close()
+    finally:
+        srv.stop()
