@@ -4,12 +4,18 @@
 // reports; the office closes it with a reply — and the reporter, on the phone again, reads the outcome.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays, PHONE } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, choose, apiAs, assertNoErrors, inDays, PHONE } from './helper.js'
 import { act, assertStoredWithoutCamera, convertToItem, fillClue, photoWithLocation } from './clues.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
 after(async () => { await browser?.close(); await server?.stop() })
+
+// the area 城关镇 and a place, the form otherwise empty
+async function choosePlace(page) {
+  await choose(page, '[data-test=pub-area]', '城关镇')
+  await page.fill('[data-test=pub-place]', '城关镇北街')
+}
 
 async function openClue(page, id) {
   await page.goto(`/clues/${id}`)
@@ -130,6 +136,20 @@ test('another county sees none of it; a public refusal is shown in words', async
   await fillClue(phone, '其他', null, '太短了')
   await phone.click('[data-test=pub-submit]')
   await phone.locator('.field-error', { hasText: '至少' }).waitFor()
+  // everything filled but the category, sent from the button at the foot of the form: the page takes the reporter
+  // up to what is missing (far above the button on a phone), with the focus there
+  await phone.reload()
+  await phone.locator('[data-test=pub-form]').waitFor()
+  await choosePlace(phone)
+  await phone.fill('[data-test=pub-description]', '城关镇北街的路灯坏了一个多月，晚上行人看不清路面，希望尽快修好。')
+  await phone.click('[data-test=pub-submit]')
+  const missing = phone.locator('.field-error', { hasText: '请选择问题类别' })
+  await missing.waitFor()
+  await phone.waitForFunction(() => {
+    const b = document.querySelector('.field.bad').getBoundingClientRect()
+    return b.top >= 0 && b.bottom <= window.innerHeight
+  }, null, { timeout: 5000 })
+  assert.equal(await phone.evaluate(() => document.activeElement?.name), 'category')
   await assertNoErrors(t, phone)
   // a user without clue_read has no clue menu, and the page says why
   const parttime = await newPage(browser, server)
