@@ -40,6 +40,21 @@ test('at a 1280 px desk the item page shows every column of the units and of the
   await assertNoErrors(t, page)
 })
 
+test('at a 1280 px desk the office sorts its clues with every column of the list in sight', async (t) => {
+  const page = await newPage(browser, server, DESK)
+  await loginOk(page, 'gc_office')
+  await page.goto('/clues')
+  await page.locator('[data-test=clue-table] .el-table__row').first().waitFor()
+  await fitsThePhone(page) // the list does not scroll sideways (the check is the phone's, the screen a desk's)
+  // the time each clue came in, the last column, ends inside the list's panel
+  const last = page.locator('[data-test=clue-table] .el-table__header th').last()
+  assert.equal((await last.textContent()).trim(), '受理时间')
+  const box = await last.boundingBox()
+  const panel = await page.locator('.panel', { has: page.locator('[data-test=clue-table]') }).boundingBox()
+  assert.ok(box.x + box.width <= panel.x + panel.width, `受理时间 ends inside its panel: ${JSON.stringify({ box, panel })}`)
+  await assertNoErrors(t, page)
+})
+
 test('on a phone the inspection, the plan, a clue, the report form and a survey stay within the screen', async (t) => {
   const office = await apiAs(server, 'gc_office')
   const insp = (await office('GET', '/api/v1/inspections?q=' + encodeURIComponent('垃圾清运'))).json.inspections[0]
