@@ -135,12 +135,15 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->crit_total = num(cr, "criticisms");
     b->crit_issued = num(cr, "issued");
     b->crit_reported = num(cr, "reported");
+    b->crit_late = num(cr, "late");
+    b->crit_workdays = num(cr, "overdue_workdays");
     b->crit_accepted = num(cr, "accepted");
     b->crit_overdue = num(cr, "overdue");
     b->crit_rate = json_is_integer(crate) ? (int)json_integer_value(crate) : -1;
     b->crit = arena_alloc(a, sizeof *b->crit * (json_array_size(cu) + 1));
-    json_array_foreach(cu, i, v) b->crit[b->ncrit++] = (struct doc_bulletin_crit){
-        str(v, "name"), num(v, "criticisms"), num(v, "reported"), num(v, "accepted"), num(v, "overdue")};
+    json_array_foreach(cu, i, v) b->crit[b->ncrit++] =
+        (struct doc_bulletin_crit){str(v, "name"),     num(v, "criticisms"), num(v, "reported"),        num(v, "late"),
+                                   num(v, "accepted"), num(v, "overdue"),    num(v, "overdue_workdays")};
     const json_t *w = json_object_get(f, "warnings"), *wu = json_object_get(w, "units");
     b->warn_section = json_is_object(w);
     b->warn_as_of = str(w, "as_of");

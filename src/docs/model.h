@@ -107,10 +107,12 @@ struct doc_bulletin_funit {
 struct doc_bulletin_finding {
     const char *unit, *inspection, *title, *due, *state;
 };
-/* The rectification of the criticisms of one unit: criticised (with a deadline), reported, accepted, overdue. */
+/* The rectification of the criticisms of one unit: criticised (with a deadline), reported (the report stands), late
+ * (of those, reported after the deadline), accepted, overdue (no report stands, the deadline a working day or more
+ * behind) and the longest of those in working days. */
 struct doc_bulletin_crit {
     const char *name;
-    int criticisms, reported, accepted, overdue;
+    int criticisms, reported, late, accepted, overdue, workdays;
 };
 struct doc_bulletin {
     const char *number, *title, *addressees, *intro, *remarks;
@@ -139,7 +141,7 @@ struct doc_bulletin {
     int nfindings;
     /* the criticisms' rectification (通报批评限期整改): in all by the period's end, issued in it, reported,
      * accepted, overdue by as_of; crit_rate: percent accepted, -1 without any; per unit, most overdue first */
-    int crit_total, crit_issued, crit_reported, crit_accepted, crit_overdue, crit_rate;
+    int crit_total, crit_issued, crit_reported, crit_late, crit_accepted, crit_overdue, crit_workdays, crit_rate;
     struct doc_bulletin_crit *crit;
     int ncrit;
     struct doc_bulletin_item *items; /* the overdue items listed */

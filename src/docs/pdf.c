@@ -1018,23 +1018,31 @@ static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
 static void criticisms_section(struct pdf *p, const struct doc_bulletin *b, const char *numeral)
 {
     heading(p, arena_printf(p->a, "%s、通报批评整改情况", numeral));
-    body(p,
-         arena_printf(p->a,
-                      "截至%s，%s印发的限期整改通报批评共%d件（%s新印发%d件），所涉单位已报送整改情况%d件，"
-                      "经审核整改到位%d件%s；超过整改时限仍未报送整改情况%d件。",
-                      doc_date_cn(p->a, b->as_of), b->below ? "本级及下级政府" : "本级政府", b->crit_total, b->period,
-                      b->crit_issued, b->crit_reported, b->crit_accepted,
-                      b->crit_rate >= 0 ? arena_printf(p->a, "，整改完成率%d%%", b->crit_rate) : "", b->crit_overdue));
-    static const struct column cc[] = {
-        {"所涉单位", 0.36}, {"通报批评", 0.14}, {"已报送", 0.14}, {"审核通过", 0.16}, {"逾期未报送", 0.20}};
-    table_head(p, cc, 5);
+    body(p, arena_printf(p->a,
+                         "截至%s，%s印发的限期整改通报批评共%d件（%s新印发%d件），所涉单位已报送整改情况%d件%s，"
+                         "经审核整改到位%d件%s；超过整改时限仍未报送整改情况%d件%s。",
+                         doc_date_cn(p->a, b->as_of), b->below ? "本级及下级政府" : "本级政府", b->crit_total,
+                         b->period, b->crit_issued, b->crit_reported,
+                         b->crit_late ? arena_printf(p->a, "（其中超过整改时限报送%d件）", b->crit_late) : "",
+                         b->crit_accepted,
+                         b->crit_rate >= 0 ? arena_printf(p->a, "，整改完成率%d%%", b->crit_rate) : "", b->crit_overdue,
+                         b->crit_overdue ? arena_printf(p->a, "，最长逾期%d个工作日", b->crit_workdays) : ""));
+    static const struct column cc[] = {{"所涉单位", 0.24},  {"通报批评", 0.12}, {"已报送", 0.10},
+                                       {"逾期报送", 0.12},  {"审核通过", 0.12}, {"逾期未报送", 0.15},
+                                       {"逾期工作日", 0.15}};
+    table_head(p, cc, 7);
     const char **names = arena_alloc(p->a, sizeof *names * (size_t)(b->ncrit + 1));
     int(*vals)[3] = arena_alloc(p->a, sizeof *vals * (size_t)(b->ncrit + 1));
     for (int i = 0; i < b->ncrit; i++) {
         const struct doc_bulletin_crit *u = &b->crit[i];
-        const char *cells[] = {u->name, arena_printf(p->a, "%d", u->criticisms), arena_printf(p->a, "%d", u->reported),
-                               arena_printf(p->a, "%d", u->accepted), arena_printf(p->a, "%d", u->overdue)};
-        draw_row(p, cc, 5, cells, false);
+        const char *cells[] = {u->name,
+                               arena_printf(p->a, "%d", u->criticisms),
+                               arena_printf(p->a, "%d", u->reported),
+                               arena_printf(p->a, "%d", u->late),
+                               arena_printf(p->a, "%d", u->accepted),
+                               arena_printf(p->a, "%d", u->overdue),
+                               u->overdue ? arena_printf(p->a, "%d", u->workdays) : "—"};
+        draw_row(p, cc, 7, cells, false);
         names[i] = u->name;
         vals[i][0] = u->reported;
         vals[i][1] = u->accepted;

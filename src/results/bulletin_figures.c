@@ -361,52 +361,128 @@ static enum err rectification(struct ctx *c, const struct offices *home, const c
 }
 
 /* The rectification of the criticisms (通报批评限期整改, result_rectify.c): the government's criticisms with a
- * rectification deadline, issued by the period's end to a unit in the scope — issued in the period, in all, the unit's
- * report in by as_of (reported), accepted by then (accepted: closed), the deadline passed before as_of with no report
- * by then (overdue), and the share accepted (rate, %; null without any) — in total and per unit (most overdue first,
- * then most criticised, then the tree's order). Added to rect as "criticisms". One GROUP BY. */
+ * rectification deadline, issued by the period's end to a unit in the scope. Each counts as its rectification stood
+ * at the end of the day counted (as_of), read from its timeline: the last report, return or acceptance before then —
+ * a report the office returned is no report until the unit reports again. Per criticism: issued in the period;
+ * reported (the unit's report stands: under review or accepted); late (it stands, but the report came after the
+ * deadline); accepted (the office accepted it); overdue (no report stands and the deadline is at least one working
+ * day behind the day counted: the working-day calendar, as the deadline itself and the ladder count) with the
+ * working days it is overdue. In total and per unit (the unit's longest overdue_workdays; most overdue first, then
+ * most criticised, then the tree's order), and the share accepted (rate, %; null without any). Added to rect as
+ * "criticisms". One statement, a row per criticism. */
+enum { CR_CRITICISMS, CR_ISSUED, CR_REPORTED, CR_LATE, CR_ACCEPTED, CR_OVERDUE, CR_WORKDAYS, CR_N };
+static const char *const crit_keys[CR_N] = {"criticisms", "issued",  "reported",        "late",
+                                            "accepted",   "overdue", "overdue_workdays"};
+struct crit_unit {
+    int64_t id;
+    const char *name, *path;
+    json_int_t v[CR_N];
+};
+
+static int crit_cmp(const void *a, const void *b)
+{
+    const struct crit_unit *x = a, *y = b;
+    if (x->v[CR_OVERDUE] != y->v[CR_OVERDUE])
+        return x->v[CR_OVERDUE] < y->v[CR_OVERDUE] ? 1 : -1;
+    if (x->v[CR_CRITICISMS] != y->v[CR_CRITICISMS])
+        return x->v[CR_CRITICISMS] < y->v[CR_CRITICISMS] ? 1 : -1;
+    return strcmp(x->path, y->path);
+}
+
+static json_t *crit_json(const json_int_t *v)
+{
+    json_t *o = json_object();
+    for (int k = 0; k < CR_N; k++)
+        json_object_set_new(o, crit_keys[k], json_integer(v[k]));
+    return o;
+}
+
 static enum err criticisms(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
                            const struct period *p, json_t *rect)
 {
-#define REPORTED_BY                                                                                                    \
-    "EXISTS (SELECT 1 FROM result_events e WHERE e.result_id = r.id AND e.action = 'report_rectification' AND e.at < " \
-    "?)"
+    struct calendar cal;
+    enum err e = calendar_load(c, &cal);
+    if (e)
+        return e;
+#define RECT_ACTIONS "'report_rectification', 'return_rectification', 'accept_rectification'"
+#define RECT_LAST(what, actions)                                                                                       \
+    "(SELECT " what " FROM result_events e WHERE e.result_id = r.id AND e.action IN (" actions ") AND e.at < ? "       \
+    "ORDER BY e.at DESC, e.id DESC LIMIT 1)"
+#define RECT_COLUMNS RECT_LAST("e.action", RECT_ACTIONS) ", " RECT_LAST("e.at", "'report_rectification'")
+#define RECT_WHERE                                                                                                     \
+    OFFICE_IN("r.home_path")                                                                                           \
+    " AND r.unit_path >= ? AND r.unit_path < ? AND r.kind = 'criticism' AND r.rectify_due IS NOT NULL AND "            \
+    "r.state IN ('issued', 'reviewing', 'closed') AND r.issued_at < ?"
     struct stmt *st = db_query(
         c->db,
-        "SELECT r.unit_id, u.name, COUNT(*), SUM(CASE WHEN r.issued_at >= ? THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN " REPORTED_BY " THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN r.state = 'closed' AND r.closed_at < ? THEN 1 ELSE 0 END), "
-        "SUM(CASE WHEN r.rectify_due < ? AND NOT " REPORTED_BY " THEN 1 ELSE 0 END) "
-        "FROM results r JOIN units u ON u.id = r.unit_id WHERE " OFFICE_IN(
-            "r.home_path") " AND r.unit_path >= ? AND r.unit_path < ? AND r.kind = 'criticism' AND r.rectify_due IS "
-                           "NOT NULL AND r.state IN ('issued', 'reviewing', 'closed') AND r.issued_at < ? "
-                           "GROUP BY r.unit_id, u.name, u.path ORDER BY 7 DESC, 3 DESC, u.path",
-        DB_TEXT(p->from_b), DB_TEXT(p->as_of_b), DB_TEXT(p->as_of_b), DB_TEXT(p->as_of), DB_TEXT(p->as_of_b),
-        DB_OFFICES(home), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->to_b));
-#undef REPORTED_BY
+        "SELECT r.unit_id, u.name, u.path, r.issued_at, r.rectify_due, " RECT_COLUMNS
+        " FROM results r JOIN units u ON u.id = r.unit_id WHERE " RECT_WHERE " ORDER BY u.path, r.id",
+        DB_TEXT(p->as_of_b), DB_TEXT(p->as_of_b), DB_OFFICES(home), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->to_b));
+#undef RECT_ACTIONS
+#undef RECT_LAST
+#undef RECT_COLUMNS
+#undef RECT_WHERE
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计通报数据");
-    static const char *const keys[] = {"criticisms", "issued", "reported", "accepted", "overdue"};
-    json_int_t sum[5] = {0};
-    json_t *units = json_array();
+    struct crit_unit *units = NULL;
+    size_t n = 0, cap = 0;
+    json_int_t sum[CR_N] = {0};
+    int64_t as_of = day_of(p->as_of);
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        json_t *row = json_pack("{sI ss}", "unit_id", (json_int_t)stmt_int(st, 0), "name", stmt_text(st, 1));
-        for (int k = 0; k < 5; k++) {
-            json_int_t v = stmt_is_null(st, 2 + k) ? 0 : stmt_int(st, 2 + k);
-            json_object_set_new(row, keys[k], json_integer(v));
-            sum[k] += v;
+        int64_t unit = stmt_int(st, 0);
+        if (!n || units[n - 1].id != unit) {
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                struct crit_unit *grown = arena_alloc(c->arena, sizeof *grown * cap);
+                if (n)
+                    memcpy(grown, units, sizeof *grown * n);
+                units = grown;
+            }
+            units[n++] = (struct crit_unit){
+                unit, arena_strdup(c->arena, stmt_text(st, 1)), arena_strdup(c->arena, stmt_text(st, 2)), {0}};
         }
-        json_array_append_new(units, row);
+        json_int_t *v = units[n - 1].v, one[CR_N] = {1};
+        const char *last = stmt_is_null(st, 5) ? "" : stmt_text(st, 5);
+        char reported_on[11];
+        local_date(stmt_is_null(st, 6) ? NULL : stmt_text(st, 6), reported_on);
+        int64_t due = day_of(stmt_text(st, 4));
+        bool stands = !strcmp(last, "report_rectification") || !strcmp(last, "accept_rectification");
+        int behind = cal_workdays_between(&cal, due, as_of);
+        one[CR_ISSUED] = strcmp(stmt_text(st, 3), p->from_b) >= 0;
+        one[CR_REPORTED] = stands;
+        one[CR_LATE] = stands && cal_workdays_between(&cal, due, day_of(reported_on)) > 0;
+        one[CR_ACCEPTED] = !strcmp(last, "accept_rectification");
+        one[CR_OVERDUE] = !stands && behind > 0;
+        one[CR_WORKDAYS] = one[CR_OVERDUE] ? behind : 0;
+        for (int k = 0; k < CR_N; k++) {
+            if (k == CR_WORKDAYS) {
+                v[k] = v[k] > one[k] ? v[k] : one[k];
+                sum[k] = sum[k] > one[k] ? sum[k] : one[k];
+            } else {
+                v[k] += one[k];
+                sum[k] += one[k];
+            }
+        }
     }
     stmt_done(st);
-    if (rc < 0) {
-        json_decref(units);
+    if (rc < 0)
         return ctx_store_fail(c, rc, "统计通报数据");
+    if (n)
+        qsort(units, n, sizeof *units, crit_cmp);
+    json_t *list = json_array();
+    for (size_t i = 0; i < n; i++) {
+        json_t *row = crit_json(units[i].v);
+        json_object_set_new(row, "unit_id", json_integer(units[i].id));
+        json_object_set_new(row, "name", json_string(units[i].name));
+        json_array_append_new(list, row);
     }
-    json_t *o = json_pack("{sI sI sI sI sI so so}", "criticisms", sum[0], "issued", sum[1], "reported", sum[2],
-                          "accepted", sum[3], "overdue", sum[4], "rate",
-                          sum[0] ? json_integer((sum[3] * 100 + sum[0] / 2) / sum[0]) : json_null(), "units", units);
+    json_t *o = crit_json(sum);
+    json_object_set_new(o, "rate",
+                        sum[CR_CRITICISMS]
+                            ? json_integer((sum[CR_ACCEPTED] * 100 + sum[CR_CRITICISMS] / 2) / sum[CR_CRITICISMS])
+                            : json_null());
+    json_object_set_new(o, "units", list);
     json_object_set_new(rect, "criticisms", o);
     return ERR_OK;
 }
@@ -1252,8 +1328,10 @@ static const struct figure_name rect_names[] = {
 
 static const struct figure_name criticism_names[] = {{"criticisms", "限期整改的通报批评", "件"},
                                                      {"reported", "已报送整改情况的通报批评", "件"},
+                                                     {"late", "超过整改时限报送整改情况的通报批评", "件"},
                                                      {"accepted", "整改情况已审核通过的通报批评", "件"},
                                                      {"overdue", "逾期未报送整改情况的通报批评", "件"},
+                                                     {"overdue_workdays", "通报批评整改最长逾期", "个工作日"},
                                                      {NULL, NULL, NULL}};
 static const struct figure_name finding_names[] = {{"findings", "督查发现问题", "项"},
                                                    {"verified", "已整改销号的问题", "项"},

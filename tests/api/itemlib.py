@@ -57,6 +57,15 @@ def day(offset):
     return (today() + datetime.timedelta(days=offset)).isoformat()
 
 
+def clock(srv, now, *signed_in):
+    """Sets the test clock of the server srv to the ISO instant now. Moving the clock ends idle sessions: the
+    given helpers (Clients, Items, Surveys …) sign their users in again on their next request."""
+    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
+    assert r.status == 200, r
+    for helper in signed_in:
+        helper.clients.clear()
+
+
 def pinned_clock():
     """The coming 10:00 in Beijing as an ISO instant. A server started on this test clock (Server(clock=…),
     with Items(server, clock=…)) shows one Beijing date for 14 hours however long its module runs, so that a

@@ -9,7 +9,7 @@ import datetime
 import pytest
 
 from conftest import Client, Server, run_cli
-from itemlib import Items
+from itemlib import Items, clock
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 FIGURES = ("registered", "completed", "completed_on_time", "overdue")
@@ -24,11 +24,6 @@ def sign_in_with_tokens(srv, it):
         c = Client(srv.url)
         c.token = run_cli("token", "create", u, "--name", "test", db=srv.db).stdout.strip()
         it.clients[u] = c
-
-
-def clock(it, now):
-    r = it.c("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
 
 
 def assign(it, **kw):
@@ -54,7 +49,7 @@ def world(backend):
     it = Items(srv)
     sign_in_with_tokens(srv, it)
     try:
-        clock(it, "2025-01-10T10:00:00+08:00")
+        clock(it.server, "2025-01-10T10:00:00+08:00")
         a = assign(it, title="城区道路信号灯配时优化", due_date="2025-01-20")
         b = assign(it, title="老旧小区雨污分流改造", lead="gc-zj", co=("gc-jt",), due_date="2025-02-15")
         c = assign(it, title="小型水库除险加固", lead="gc-sw", due_date="2025-03-31")
@@ -63,12 +58,12 @@ def world(backend):
         e = assign(it, title="燃气管道老化更新", lead="gc-zj", due_date="2025-02-28")
         f = assign(it, title="农村饮水安全巩固", lead="gc-sw", co=("gc-jt",), due_date="2025-06-30")
         # 31 January, 23:30 in Beijing: d completed on its due date (on time)
-        clock(it, "2025-01-31T23:30:00+08:00")
+        clock(it.server, "2025-01-31T23:30:00+08:00")
         complete(it, d)
         # 1 February, 00:30 in Beijing (still 31 January in UTC): a completed late, in February
-        clock(it, "2025-02-01T00:30:00+08:00")
+        clock(it.server, "2025-02-01T00:30:00+08:00")
         complete(it, a)
-        clock(it, "2025-02-10T10:00:00+08:00")
+        clock(it.server, "2025-02-10T10:00:00+08:00")
         it.act(e, "gc_leader", "suspend", {"reason": "等待管线迁改"})
         r = it.c("gc_office").post(f"/api/v1/items/{f}/actions/withdraw", {"reason": "上级已撤销该任务"})
         assert r.status == 200, r
@@ -77,13 +72,13 @@ def world(backend):
         it.act(b, "gc_contact", "receive", {})
         it.act(b, "gc_contact", "request_extension", {"reason": "征地未完成", "new_date": "2025-03-15"})
         it.act(b, "gc_office", "decide_extension", {"approve": True})
-        clock(it, "2025-03-05T10:00:00+08:00")
+        clock(it.server, "2025-03-05T10:00:00+08:00")
         complete(it, g)
         # 水利局 moves under 住建局: its tracks' paths, and with them the scopes they count in
         r = it.c("admin").patch(f"/api/v1/units/{it.unit('gc-sw')}", {"parent_id": it.unit("gc-zj")})
         assert r.status == 200, r
         assign(it, title="河道清淤疏浚", lead="gc-sw", due_date="2025-03-10")
-        clock(it, "2025-03-20T10:00:00+08:00")
+        clock(it.server, "2025-03-20T10:00:00+08:00")
         yield {"srv": srv, "it": it}
     finally:
         srv.stop()

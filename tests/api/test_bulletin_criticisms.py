@@ -1,29 +1,26 @@
 """The rectification of the criticisms in a bulletin (通报批评限期整改): the bulletin counts the government's
-criticisms with a deadline issued to the units in its scope — issued in the period, in all, reported by the day
-counted, accepted, overdue without a report, the share accepted — in total and per unit; every figure equals a
-recount from the records and their timelines; a change refuses the issue naming the figure; the PDF says it in
-words, in a table and in a bar chart drawn with cairo; the public page keeps the totals only. (Its own clock: May
-2029.)"""
+criticisms with a deadline issued to the units in its scope — issued in the period, in all, and as each stood at the
+end of the day counted: reported (a report the office returned is no report until the unit reports again), of those
+reported after the deadline, accepted, overdue (no report stands and the deadline is a working day or more behind)
+with the longest in working days, the share accepted — in total and per unit; every figure equals a recount from the
+records, their timelines and the working-day calendar; a change refuses the issue naming the figure; the PDF says it
+in words, in a table and in a bar chart drawn with cairo; the public page keeps the totals only. (Its own clock: May
+and June 2029.)"""
+import datetime
 import os
+import re
 import subprocess
 import tempfile
 
 import pytest
 
 from docs_util import pdf_text, read_png
-from itemlib import Items
+from itemlib import Items, clock
 from workflow_drivers import result_body
 
 NOW = "2029-05-07T09:00:00+08:00"  # a Monday
 LATER = "2029-05-15T09:00:00+08:00"
 REPORT = "已对照通报逐项整改。"
-
-
-def clock(srv, now, *its):
-    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
-    for it in its:
-        it.clients.clear()
 
 
 @pytest.fixture(scope="module")
@@ -49,10 +46,31 @@ def act(it, oid, user, action, body=None):
     assert r.status == 200, (action, r)
 
 
-def recount(it, period_from, period_to, as_of):
+KEYS = ("criticisms", "issued", "reported", "late", "accepted", "overdue", "overdue_workdays")
+RECTIFY = ("report_rectification", "return_rectification", "accept_rectification")
+
+
+def workdays(o, a, b, years={}):
+    """The working days in (a, b] (ISO dates, a <= b) by the server's calendar: Monday to Friday, less its
+    holidays, plus its make-up working days."""
+    d, end, n = datetime.date.fromisoformat(a), datetime.date.fromisoformat(b), 0
+    while d < end:
+        d += datetime.timedelta(days=1)
+        if d.year not in years:
+            y = o.get(f"/api/v1/calendar/{d.year}").json
+            years[d.year] = ({h["day"] for h in y["holidays"]}, {w["day"] for w in y["workdays"]})
+        holidays, makeup = years[d.year]
+        n += d.isoformat() in makeup or (d.weekday() < 5 and d.isoformat() not in holidays)
+    return n
+
+
+def recount(it, period_from, period_to, as_of, each=None):
     """From the records and their timelines as the API shows them: the county's criticisms with a deadline issued
-    by the period's end (Beijing dates), each unit's reported (a report on the timeline by as_of), accepted (closed
-    by then), overdue (due before as_of, no report by then)."""
+    by the period's end (Beijing dates), each as it stood at the end of as_of — its last report, return or
+    acceptance by then: reported (a report or an acceptance: the report stands), late (it stands, reported after
+    the deadline by a working day or more), accepted, overdue (no report stands, as_of a working day or more after
+    the deadline) and the working days behind (a unit's longest). each: a dict to fill with every record's figures
+    by id."""
     o = it.c("gc_office")
     rows = o.get("/api/v1/results?kind=criticism&per_page=200").json["results"]
     units = {}
@@ -60,20 +78,32 @@ def recount(it, period_from, period_to, as_of):
         r = o.get(f"/api/v1/results/{row['id']}").json
         if r["state"] not in ("issued", "reviewing", "closed") or not r["rectification"]["due_date"]:
             continue
-        issued_on = beijing(r["issued_at"])
+        issued_on, due = beijing(r["issued_at"]), r["rectification"]["due_date"]
         if issued_on > period_to:
             continue
-        ev = o.get(f"/api/v1/results/{r['id']}/events").json["events"]
-        reported = any(e["action"] == "report_rectification" and beijing(e["at"]) <= as_of for e in ev)
-        accepted = r["state"] == "closed" and beijing(r["closed_at"]) <= as_of
-        u = units.setdefault(r["unit"]["id"], {"criticisms": 0, "issued": 0, "reported": 0, "accepted": 0,
-                                              "overdue": 0})
-        u["criticisms"] += 1
-        u["issued"] += issued_on >= period_from
-        u["reported"] += reported
-        u["accepted"] += accepted
-        u["overdue"] += r["rectification"]["due_date"] < as_of and not reported
+        ev = [e for e in o.get(f"/api/v1/results/{r['id']}/events").json["events"]
+              if e["action"] in RECTIFY and beijing(e["at"]) <= as_of]
+        last = ev[-1]["action"] if ev else None
+        stands = last in ("report_rectification", "accept_rectification")
+        reported_on = max((beijing(e["at"]) for e in ev if e["action"] == "report_rectification"), default=None)
+        behind = workdays(o, due, as_of) if due < as_of else 0
+        mine = {"criticisms": 1, "issued": int(issued_on >= period_from), "reported": int(stands),
+                "late": int(stands and reported_on > due and workdays(o, due, reported_on) > 0),
+                "accepted": int(last == "accept_rectification"), "overdue": int(not stands and behind > 0)}
+        mine["overdue_workdays"] = behind if mine["overdue"] else 0
+        if each is not None:
+            each[r["id"]] = mine
+        u = units.setdefault(r["unit"]["id"], dict.fromkeys(KEYS, 0))
+        for k in KEYS:
+            u[k] = max(u[k], mine[k]) if k == "overdue_workdays" else u[k] + mine[k]
     return units
+
+
+def assert_figures(cr, want):
+    """The bulletin's criticisms (cr) against a recount: each unit, the sums, the longest overdue."""
+    assert {u["unit_id"]: {k: u[k] for k in KEYS} for u in cr["units"]} == want
+    assert {k: cr[k] for k in KEYS} == {k: (max if k == "overdue_workdays" else sum)(
+        [u[k] for u in want.values()] or [0]) for k in KEYS}, cr
 
 
 def beijing(iso):
@@ -103,10 +133,8 @@ def test_the_bulletin_counts_the_criticisms_rectification(world, tmp_path):
     cr = fig["rectification"]["criticisms"]
     assert fig["as_of"] == "2029-05-15"
     want = recount(it, "2029-05-01", "2029-05-15", "2029-05-15")
-    assert {u["unit_id"]: {k: u[k] for k in ("criticisms", "issued", "reported", "accepted", "overdue")}
-            for u in cr["units"]} == want
+    assert_figures(cr, want)
     keys = ("criticisms", "issued", "reported", "accepted", "overdue")
-    assert {k: cr[k] for k in keys} == {k: sum(u[k] for u in want.values()) for k in keys}, cr
     assert cr["rate"] == round(cr["accepted"] * 100 / cr["criticisms"]), cr
     # ours: four issued in the period; 住建局's one reported; 交通运输局's three: one accepted, one reported, one late
     assert cr["issued"] == 4 and cr["overdue"] >= 1 and cr["accepted"] >= 1
@@ -149,3 +177,67 @@ def test_the_bulletin_counts_the_criticisms_rectification(world, tmp_path):
     assert r.status == 409 and f"已报送整改情况的通报批评由 {n} 件变为 {n + 1} 件" in r.error["message"], r
     assert f"逾期未报送整改情况的通报批评由 {late} 件变为 {late - 1} 件" in r.error["message"], r
     assert o.get(f"/api/v1/bulletins/{bid}").json["state"] == "approved"
+
+
+def test_a_returned_report_is_no_report_and_overdue_counts_working_days(world, tmp_path):
+    """Four criticisms of 交通运输局 due on Friday 8 June 2029, counted at the end of three days: a report the office
+    returned no longer counts as reported (and is overdue once the deadline is a working day behind); a report after
+    the deadline is reported, and late; the weekend after the deadline is no working day, so on Saturday nothing is
+    overdue yet, on Monday one working day, on Wednesday three."""
+    it, srv = world["it"], world["server"]
+    clock(srv, "2029-06-04T09:00:00+08:00", it)  # Monday
+    jt = it.bring("in_progress", title="通报批评整改时限：排水管网改造", due_date="2029-09-28")["id"]
+    returned, accepted, late, again = (criticism(it, "gc-jt", jt, "2029-06-08") for _ in range(4))
+    for oid in (returned, accepted, again):
+        act(it, oid, "gc_contact", "report_rectification", {"rectification": REPORT})
+    clock(srv, "2029-06-06T09:00:00+08:00", it)
+    for oid in (returned, again):
+        act(it, oid, "gc_office", "return_rectification", {"reason": "整改情况过于笼统，请逐项说明"})
+    act(it, accepted, "gc_office", "accept_rectification")
+    clock(srv, "2029-06-07T09:00:00+08:00", it)
+    act(it, again, "gc_contact", "report_rectification", {"rectification": REPORT})  # reported again in time
+    clock(srv, "2029-06-11T09:00:00+08:00", it)  # Monday: a working day after the deadline
+    act(it, late, "gc_contact", "report_rectification", {"rectification": REPORT})
+    clock(srv, "2029-06-12T09:00:00+08:00", it)
+    act(it, returned, "gc_contact", "report_rectification", {"rectification": REPORT})
+    clock(srv, "2029-06-13T09:00:00+08:00", it)  # Wednesday
+
+    o = it.c("gc_office")
+    ours = (returned, accepted, late, again)
+    # what each of ours was at the end of each day, as the office would say it
+    zero = dict.fromkeys(KEYS, 0) | {"criticisms": 1, "issued": 1}
+    expect = {
+        "2029-06-06": [zero | {"reported": 0}, zero | {"reported": 1, "accepted": 1}, zero, zero],
+        "2029-06-09": [zero, zero | {"reported": 1, "accepted": 1}, zero, zero | {"reported": 1}],  # Saturday
+        "2029-06-11": [zero | {"overdue": 1, "overdue_workdays": 1}, zero | {"reported": 1, "accepted": 1},
+                       zero | {"reported": 1, "late": 1}, zero | {"reported": 1}],
+        "2029-06-13": [zero | {"reported": 1, "late": 1}, zero | {"reported": 1, "accepted": 1},
+                       zero | {"reported": 1, "late": 1}, zero | {"reported": 1}],
+    }
+    pdfs = {}
+    for as_of, mine in expect.items():
+        each = {}
+        want = recount(it, "2029-06-01", as_of, as_of, each)
+        assert [each[x] for x in ours] == mine, (as_of, [each[x] for x in ours])
+        r = o.post("/api/v1/bulletins", {"period_from": "2029-06-01", "period_to": as_of})
+        assert r.status == 201, r
+        cr = r.json["figures"]["rectification"]["criticisms"]
+        assert r.json["figures"]["as_of"] == as_of
+        assert_figures(cr, want)
+        pdfs[as_of] = (r.json["id"], cr)
+    # the document of the Monday: the late report and the longest overdue in working days, in words and in the table
+    bid, cr = pdfs["2029-06-11"]
+    got = o.get(f"/api/v1/bulletins/{bid}/document.pdf")
+    assert got.status == 200, got
+    pdf = tmp_path / "monday.pdf"
+    pdf.write_bytes(got.raw)
+    text = pdf_text(str(pdf)).replace("\n", "")
+    for words in (f"已报送整改情况{cr['reported']}件（其中超过整改时限报送{cr['late']}件）",
+                  f"超过整改时限仍未报送整改情况{cr['overdue']}件，最长逾期{cr['overdue_workdays']}个工作日",
+                  "逾期报送", "逾期工作日"):
+        assert words in text, (words, text[-1500:])
+    jt = next(u for u in cr["units"] if u["name"] == "古城县交通运输局")
+    layout = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
+    row = r"\s+".join(["古城县交通运输局"] + [str(jt[k]) for k in ("criticisms", "reported", "late", "accepted", "overdue",
+                                                                    "overdue_workdays")])
+    assert re.search(row, layout), (row, layout[-2500:])

@@ -6,18 +6,11 @@ told to them, nor published —; a briefing goes to its distribution list (发 i
 import pytest
 
 from docs_util import pdf_text
-from itemlib import Items
+from itemlib import Items, clock
 
 T0, T1 = "2025-03-03T10:00:00+08:00", "2025-04-07T10:00:00+08:00"
 PERIOD = {"period_from": "2025-03-01", "period_to": "2025-03-31"}
 KINDS = {"bulletin": "督查通报", "special_report": "督查专报", "briefing": "督查简报"}
-
-
-def clock(srv, now, *its):
-    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
-    for it in its:
-        it.clients.clear()
 
 
 @pytest.fixture(scope="module")

@@ -10,20 +10,12 @@ import tempfile
 import pytest
 
 from docs_util import pdf_text, read_png
-from itemlib import Items
+from itemlib import Items, clock
 
 # the test clock: items assigned on 3 March 2025, some completed, one overdue at the end of March
 T0, T1, T2, T3 = ("2025-03-03T10:00:00+08:00", "2025-03-08T10:00:00+08:00", "2025-03-25T10:00:00+08:00",
                   "2025-04-07T10:00:00+08:00")
 PERIOD = {"period_from": "2025-03-01", "period_to": "2025-03-31"}
-
-
-def clock(srv, now, *its):
-    """Sets the test clock; the sessions of the given helpers are signed in again (a jump ends them)."""
-    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
-    for it in its:
-        it.clients.clear()
 
 
 def complete(it, item_id, users=("gc_contact",), head="gc_head"):

@@ -9,6 +9,7 @@ import subprocess
 
 from cluelib import multipart, raw_post
 from conftest import BACKEND, Server, wait_for
+from itemlib import clock
 
 CLUE = "/api/v1/public/clues"
 LIMITS = {"DUCHA_PUBLIC_SUBMIT_PER_MIN": "3", "DUCHA_PUBLIC_SUBMIT_BURST": "50",
@@ -26,11 +27,6 @@ def rows(db, statement):
         return [[str(v) for v in r] for r in con.execute(statement).fetchall()]
     finally:
         con.close()
-
-
-def clock(srv, now):
-    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
 
 
 

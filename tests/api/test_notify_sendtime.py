@@ -8,6 +8,7 @@ import re
 import pytest
 
 from conftest import Server, scan
+from itemlib import clock
 from test_deadlines import SmtpSink, subject_of, wait_for
 
 
@@ -16,11 +17,6 @@ def smtp():
     s = SmtpSink()
     yield s
     s.stop()
-
-
-def clock(srv, now):
-    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
 
 
 def mails_to(smtp, username):

@@ -5,16 +5,10 @@ told by message — exactly once, even with two nodes and a `ducha scan` of thei
 test clock sets every moment explicitly (Beijing times), so nothing depends on today's date."""
 
 from conftest import Server, run_cli, scan, wait_for
+from itemlib import clock
 from surveylib import Surveys
 
 QUESTIONS = [{"kind": "scale", "text": "您对办事效率的满意程度", "required": True, "scale_max": 5}]
-
-
-def clock(srv, now, sv=None):
-    r = srv.client("admin").put("/api/v1/admin/clock", {"now": now})
-    assert r.status == 200, r
-    if sv:  # sessions idle across the jump have expired: sign in again
-        sv.clients.clear()
 
 
 

@@ -62,7 +62,9 @@ test('the city office drafts 本级 and counts again 本级及下级: the page s
   // the criticisms' rectification (the demo's criticism of a county's bureau), as the server counted it
   const crit = below.json.figures.rectification.criticisms
   assert.ok(crit.criticisms >= 1, JSON.stringify(crit))
-  assert.match(await office.locator('[data-test=bul-criticisms-line]').textContent(), new RegExp(`限期整改的通报批评共 ${crit.criticisms} 件`))
+  const critLine = await office.locator('[data-test=bul-criticisms-line]').textContent()
+  for (const words of [`限期整改的通报批评共 ${crit.criticisms} 件`, `已报送整改情况 ${crit.reported} 件（其中超过整改时限报送 ${crit.late} 件）`,
+    `超过整改时限仍未报送 ${crit.overdue} 件（最长逾期 ${crit.overdue_workdays} 个工作日）`]) assert.ok(critLine.includes(words), `${words} in ${critLine}`)
   assert.deepEqual((await office.locator('[data-test=bul-criticisms-unit] .crit-name').allTextContents()).map((s) => s.trim()),
     crit.units.map((u) => u.name))
   // the roll-up per government: the city itself (本级) and each county, as the server counts them

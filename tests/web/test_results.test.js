@@ -215,6 +215,12 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   const doc = visitor.locator('[data-test=pub-bulletin]')
   await doc.filter({ hasText: intro }).waitFor()
   await visitor.locator('[data-test=pub-named]', { hasText: '古城县交通运输局' }).waitFor()
+  // the criticisms' rectification in total, as the server counted it (the demo's criticism of the bureau at least)
+  const crit = (await asOffice('GET', `/api/v1/bulletins/${id}`)).json.figures.rectification.criticisms
+  assert.ok(crit.criticisms >= 1, JSON.stringify(crit))
+  assert.equal((await visitor.locator('[data-test=pub-crit] span').allTextContents()).map((x) => x.trim()).join(' '),
+    `通报批评 ${crit.criticisms} 已报送 ${crit.reported} 逾期报送 ${crit.late} 审核通过 ${crit.accepted} 逾期未报送 ${crit.overdue}` +
+    (crit.overdue ? ` 最长逾期（工作日） ${crit.overdue_workdays}` : ''))
   const text = await doc.textContent()
   for (const name of ['何振华', '赵敏', '王建国']) assert.ok(!text.includes(name), name)
   assert.equal(new URL(visitor.url()).pathname, `/public/bulletins/${id}`, 'not sent to the sign-in page')

@@ -101,3 +101,40 @@ test('the results on a phone: drafted, approved by the principal from his to-dos
   await shot(head, 'bulletin-phone-unit')
   await assertNoErrors(t, head)
 })
+
+// the list on a phone: its three filters (kind, state, unit) fold behind 筛选 as the other lists' do, so the records
+// stand on the first screen; unfolded, a kind chosen and searched folds them again, the toggle says one filter is
+// set and the list holds that kind only; on a desk the filters stand open without a toggle
+test('the results list on a phone folds its filters behind 筛选', async (t) => {
+  const page = await newPage(browser, server, PHONE)
+  await loginOk(page, 'gc_office')
+  await page.goto('/results')
+  const rows = page.locator('[data-test=res-table] .el-table__row')
+  await rows.first().waitFor()
+  const toggle = page.locator('[data-test=res-filter-toggle]')
+  assert.match(await toggle.textContent(), /^\s*筛选\s*$/)
+  for (const f of ['res-kind-filter', 'res-state-filter', 'res-search']) {
+    assert.equal(await page.locator(`[data-test=${f}]`).isVisible(), false, `${f} folded`)
+  }
+  const first = await rows.first().boundingBox()
+  assert.ok(first.y + first.height <= 844, `the first record on the first screen: ${JSON.stringify(first)}`)
+  await fitsThePhone(page)
+  await toggle.click()
+  await page.locator('[data-test=res-search]').waitFor()
+  await fitsThePhone(page)
+  const all = await rows.count()
+  await page.click('[data-test=res-kind-filter]')
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '约谈' }).click()
+  await page.click('[data-test=res-search]')
+  await page.waitForFunction(() => !document.querySelector('[data-test=res-search]')?.offsetParent)
+  assert.match(await toggle.textContent(), /筛选（1）/)
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=res-table] .el-table__row').length < n, all)
+  const kinds = await page.locator('[data-test=res-table] .el-table__row .el-tag').allInnerTexts()
+  assert.ok(kinds.includes('约谈'), JSON.stringify(kinds))
+  for (const k of ['通报表扬', '通报批评', '问责建议', '移送', '容错认定']) assert.ok(!kinds.includes(k), `${k} filtered out`)
+  await shot(page, 'results-phone-filters')
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.locator('[data-test=res-search]').waitFor()
+  assert.equal(await toggle.count(), 0)
+  await assertNoErrors(t, page)
+})

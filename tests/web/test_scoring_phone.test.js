@@ -53,6 +53,16 @@ test('a scorecard objection on a phone: the unit objects, the office decides by 
   await od.locator('[data-test=obj-submit]').click()
   await od.waitFor({ state: 'hidden' })
   await office.locator(`[data-test=obj-state-${oid}]`, { hasText: '异议成立' }).waitFor()
+  // the card's ranking chart on a phone: the bars across, a line for each unit's name down the side (twenty names
+  // slanted under 390 px ran into each other) — as tall as 22 px a unit at least, and it fits
+  const shown = Math.min(20, (await asOffice('GET', `/api/v1/scorecards/${card.id}`)).json.units.length)
+  await office.goto(`/scorecards/${card.id}`)
+  const chart = office.locator('[data-test=card-chart]')
+  await chart.locator('canvas').waitFor()
+  const box = await chart.boundingBox()
+  assert.ok(shown > 10 && box.height >= shown * 22, `${shown} units in ${JSON.stringify(box)}`)
+  await fitsThePhone(office)
+  await shot(office, 'scorecard-chart-phone')
   await assertNoErrors(t, office)
 
   await head.reload()

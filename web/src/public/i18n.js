@@ -10,7 +10,7 @@ import { makeDates } from '../dates'
 import { pub as enPub, pubSurvey as enSurvey, format as enFormat, menu as enMenu, common as enCommon, bul as enBul, res as enRes } from '../locales/en.json'
 
 const PAGES = ['pub-clue', 'pub-track', 'pub-survey', 'public-bulletins']
-const BULLETIN = ['registered', 'completed', 'onTime', 'onTimeRate', 'overdue', 'overdueShort', 'rect', 'kinds']
+const BULLETIN = ['registered', 'completed', 'onTime', 'onTimeRate', 'overdue', 'overdueShort', 'rect', 'crit', 'kinds']
 const pick = (o, keys) => Object.fromEntries(keys.filter((k) => k in o).map((k) => [k, o[k]]))
 const words = (p, s, f, m, c, b, r) => ({
   pub: p, pubSurvey: s, format: f, menu: pick(m, PAGES), common: pick(c, ['search']), bul: pick(b, BULLETIN), res: pick(r, ['unit', 'kind']),
