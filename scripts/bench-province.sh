@@ -3,7 +3,10 @@
 # items, measured with wrk on loopback in one run with nginx serving the ledger page's bytes as the
 # ceiling: the state-filtered first page, a keyset page deep in the list, a search for a common and a
 # rare word, light=red, the county office's page, the province overview, the workbench (to-dos), an
-# item and the county's statistics by month (bulletin figures from the kept counters, migration 0054);
+# item and the county's statistics by month (bulletin figures from the kept counters, migration 0054). Each
+# page is measured beside nginx: BENCH_PAIRS (3) pairs of runs, nginx then the page and the page then nginx in
+# turn, and its share of nginx is the median of the pairs' ratios (on a shared, noisy machine a ratio of two runs
+# made seconds apart holds where one made minutes apart does not);
 # the province's whole ledger exported as CSV and XLSX (scripts/bench.d/export.sh, median of 3); a year's
 # bulletin drafted and rendered as PDF, the year's scorecard drawn and its page read, for the province's office
 # and the county's (scripts/bench.d/results.sh, median of 3; issue 12's goals: bulletin < 2 s, scoreboard < 1 s);
@@ -12,14 +15,18 @@
 #
 # Environment: BENCH_PROVINCE_DATA (the generated dataset, read-only; default
 # /work/coord/data/province-1m.db, generated there when missing), BENCH_SECONDS (10), BENCH_CONNS (32),
-# BENCH_PG (1: also PostgreSQL; 0: SQLite only), BENCH_PG_KEEP (1: keep the PostgreSQL copy in
-# BENCH_PROVINCE_PG_DIR, default build/bench/pg-province, for the next run).
+# BENCH_PAIRS (3), BENCH_PG (1: also PostgreSQL; 0: SQLite only), BENCH_PG_KEEP (1: keep the PostgreSQL copy
+# in BENCH_PROVINCE_PG_DIR, default build/bench/pg-province, for the next run), BENCH_PG_URL (a PostgreSQL
+# database holding the dataset already, migrated by `ducha init` and used as it is: no copy of our own),
+# BENCH_EXTRAS (1: also the exports and the results; 0: the pages only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$PWD/build/ducha
 OUT=$PWD/build/bench
 mkdir -p "$OUT"
 SECS=${BENCH_SECONDS:-10}
+PAIRS=${BENCH_PAIRS:-3}
+NGINX_URL=
 CONNS=${BENCH_CONNS:-32}
 DATA=${BENCH_PROVINCE_DATA:-/work/coord/data/province-1m.db}
 WORK=$OUT/province.db
@@ -116,30 +123,61 @@ run_backend() { # $1: database URL, $2: output file, $3: label
                  "/api/v1/todos?limit=50"
                  "/api/v1/items/$item"
                  "/api/v1/statistics?year=2025")
+  [ -n "$NGINX_URL" ] || start_nginx "$OUT/province-page.json"
   : >"$res"
   for i in "${!names[@]}"; do
     local h=$P
     case ${names[$i]} in county | stats) h=$C ;; esac
     curl -sf -H "$h" "$base${urls[$i]}" -o "$OUT/body-$3-${names[$i]}.json" -w "%{http_code} %{size_download} %{time_total}\n" >"$OUT/probe.txt" || true
     read -r code size t <"$OUT/probe.txt"
-    local m; m=$(measure "$base${urls[$i]}" -H "$h")
+    # the page beside nginx: pairs of runs, nginx first in odd pairs and last in even ones
+    local r m n
+    : >"$OUT/pairs.txt"
+    for r in $(seq "$PAIRS"); do
+      if (( r % 2 )); then
+        n=$(measure "$NGINX_URL"); m=$(measure "$base${urls[$i]}" -H "$h")
+      else
+        m=$(measure "$base${urls[$i]}" -H "$h"); n=$(measure "$NGINX_URL")
+      fi
+      echo "$m $n" >>"$OUT/pairs.txt"
+    done
+    # "rps p50 p99 errors share nginx_rps pairs": medians over the pairs (the share: of each pair's ratio),
+    # errors summed, then each pair's share
+    m=$(python3 - "$OUT/pairs.txt" <<'PY'
+import statistics, sys
+rows = [list(map(float, l.split())) for l in open(sys.argv[1]) if l.strip()]
+med = lambda k: statistics.median(r[k] for r in rows)
+shares = [r[0] / r[4] for r in rows]
+print(f"{med(0):.0f} {med(1):.2f} {med(2):.2f} {sum(int(r[3]) + int(r[7]) for r in rows)} "
+      f"{statistics.median(shares):.5f} {med(4):.0f} " + ",".join(f"{x * 100:.1f}" for x in shares))
+PY
+)
     echo "${names[$i]} $m $size $code" >>"$res"
   done
   awk '/VmHWM/ {print int($2/1024)}' /proc/$spid/status >"$res.rss"
-  # the province's whole ledger exported (CSV, XLSX; median of 3), after the pages (their RSS above)
-  scripts/bench.d/export.sh "$BIN" "$db" "$base" "$tp" "$spid" "$3" >"$res.export"
-  # issue 12: a year's bulletin drafted and its PDF, the scorecard drawn and its page (province, then county)
-  { scripts/bench.d/results.sh "$base" "$tp" 2025 "$3, province office" "own below"
-    scripts/bench.d/results.sh "$base" "$tc" 2025 "$3, county office (古城县)"; } >"$res.results"
+  : >"$res.export"
+  : >"$res.results"
+  if [ "${BENCH_EXTRAS:-1}" = 1 ]; then
+    # the province's whole ledger exported (CSV, XLSX; median of 3), after the pages (their RSS above)
+    scripts/bench.d/export.sh "$BIN" "$db" "$base" "$tp" "$spid" "$3" >"$res.export"
+    # issue 12: a year's bulletin drafted and its PDF, the scorecard drawn and its page (province, then county)
+    { scripts/bench.d/results.sh "$base" "$tp" 2025 "$3, province office" "own below"
+      scripts/bench.d/results.sh "$base" "$tc" 2025 "$3, county office (古城县)"; } >"$res.results"
+  fi
   kill "$spid"; wait "$spid" 2>/dev/null || true
 }
 
+LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
 run_backend "$WORK" "$OUT/prov-sqlite.txt" sqlite
-start_nginx "$OUT/province-page.json"
-read -r n_rps n_p50 n_p99 _ < <(measure "$NGINX_URL")
 
 PGRES=""
-if [ "${BENCH_PG:-1}" = 1 ]; then
+if [ "${BENCH_PG:-1}" = 1 ] && [ -n "${BENCH_PG_URL:-}" ]; then
+  PGDB=$BENCH_PG_URL
+  "$BIN" init --db "$PGDB" >/dev/null
+  "$BIN" scan --db "$PGDB" >/dev/null
+  run_backend "$PGDB" "$OUT/prov-pg.txt" pg
+  PGRES=$OUT/prov-pg.txt
+elif [ "${BENCH_PG:-1}" = 1 ]; then
   PGDIR=${BENCH_PROVINCE_PG_DIR:-$OUT/pg-province}
   scripts/pg.sh start "$PGDIR" >/dev/null
   PGURL=$(scripts/pg.sh url "$PGDIR")
@@ -158,11 +196,11 @@ if [ "${BENCH_PG:-1}" = 1 ]; then
   scripts/pg.sh stop "$PGDIR" >/dev/null
 fi
 
-python3 - "$OUT/prov-sqlite.txt" "$PGRES" "$n_rps" "$n_p99" "$(cat "$OUT/prov-sqlite.txt.rss")" \
+python3 - "$OUT/prov-sqlite.txt" "$PGRES" "$(cat "$OUT/prov-sqlite.txt.rss")" \
   "$( [ -n "$PGRES" ] && cat "$PGRES.rss" || echo -)" "$(du -h "$WORK" | cut -f1)" "$(stat -c %s "$OUT/province-page.json")" \
-  "$(nproc)" "$CONNS" "$SECS" <<'PY' | tee "$RESULTS"
+  "$(nproc)" "$CONNS" "$SECS" "$PAIRS" "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY' | tee "$RESULTS"
 import sys
-sq, pg, n_rps, n_p99, rss, pg_rss, size, body, cores, conns, secs = sys.argv[1:]
+sq, pg, rss, pg_rss, size, body, cores, conns, secs, pairs, load0, load1 = sys.argv[1:]
 labels = {"first": "province, `state=in_progress`, first page of 50", "deep": "province, keyset page after 20,000 items",
           "search_common": "province, search `q=交通`", "search_rare": "province, search `q=古树名木`",
           "red": "province, `light=red`", "county": "county office (古城县), `state=in_progress`",
@@ -171,24 +209,25 @@ labels = {"first": "province, `state=in_progress`, first page of 50", "deep": "p
 def load(f):
     out = {}
     for line in open(f):
-        name, rps, p50, p99, err, size, code = line.split()
-        out[name] = (float(rps), float(p50), float(p99), int(err), int(size), code)
+        name, rps, p50, p99, err, share, nginx, each, size, code = line.split()
+        out[name] = (float(rps), float(p50), float(p99), int(err), float(share), float(nginx), each, int(size), code)
     return out
 s = load(sq); p = load(pg) if pg else {}
-n = float(n_rps)
 print(f"province scenario: `ducha gen` 1,000,000 items ({size} SQLite file), {cores} cores, wrk -t2 -c{conns} -d{secs}s; "
-      f"nginx serving the first page's {body} bytes: {n:.0f} req/s, p99 {float(n_p99):.2f} ms\n")
-hdr = "| page | SQLite req/s | share of nginx | p50 ms | p99 ms | errors |"
+      f"each page measured in {pairs} pairs of runs beside nginx serving the first page's {body} bytes (nginx first, "
+      f"then the page first, in turn); req/s, p50 and p99 are the pairs' medians, the share of nginx the median of the "
+      f"pairs' ratios (each pair's in brackets); load average {load0} before, {load1} after\n")
+hdr = "| page | SQLite req/s | share of nginx (each pair) | nginx req/s | p50 ms | p99 ms | errors |"
 if p:
-    hdr += " PostgreSQL req/s | PG / SQLite | PG p99 ms | PG errors |"
+    hdr += " PostgreSQL req/s | PG share of nginx | PG / SQLite | PG p99 ms | PG errors |"
 print(hdr)
 print("|" + "---|" * (hdr.count("|") - 1))
 for k, lab in labels.items():
     r = s[k]
-    row = f"| {lab} | {r[0]:.0f} | {100 * r[0] / n:.1f} % | {r[1]:.2f} | {r[2]:.2f} | {r[3]} |"
+    row = (f"| {lab} | {r[0]:.0f} | {100 * r[4]:.1f} % ({r[6]}) | {r[5]:.0f} | {r[1]:.2f} | {r[2]:.2f} | {r[3]} |")
     if p:
         q = p[k]
-        row += f" {q[0]:.0f} | {q[0] / r[0]:.2f} | {q[2]:.2f} | {q[3]} |"
+        row += f" {q[0]:.0f} | {100 * q[4]:.1f} % | {q[4] / r[4]:.2f} | {q[2]:.2f} | {q[3]} |"
     print(row)
 print(f"\nducha peak RSS: SQLite {rss} MB" + (f", PostgreSQL {pg_rss} MB" if p else ""))
 PY

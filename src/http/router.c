@@ -175,6 +175,10 @@ static const struct route *router_check(struct req *rq)
             return NULL;
         }
     rq->ctx.db = store_acquire(rq->app->store);
+    /* a request that reads reads one snapshot (SQLite: the lock taken once, not per statement; a write it
+     * makes after all ends the snapshot first: store.h) */
+    if (!is_mutating(rq->method))
+        db_read_begin(rq->ctx.db);
     rq->ctx.now = clock_now(rq->ctx.db, &rq->app->cfg);
 
     /* the handler's first read travels with the credential check (struct route's ahead), except where a

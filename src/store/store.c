@@ -41,6 +41,7 @@ struct db {
     int depth;
     bool failed;     /* an inner rollback happened: the outer commit must roll back */
     bool write_lock; /* holds store->write_mu (SQLite) */
+    bool reading;    /* in a read snapshot (db_read_begin) */
     const char *txn_file;
     int txn_line;
     bool wrote;                                 /* a transaction committed since checkout */
@@ -481,6 +482,7 @@ static int late_release(struct db *db)
 
 static void db_disconnect(struct db *db)
 {
+    db->reading = false;
     db_cache_clear(db);
     db->trips_done += conn_trips(db) - db->trips_mark;
     db->trips_mark = 0;
@@ -596,8 +598,26 @@ void store_stats(struct store *s, struct store_stats *out)
     out->retries = atomic_load(&s->retries);
 }
 
+/* Ends the read snapshot: before a write, and when the connection goes back to the pool. */
+static void db_read_end(struct db *db)
+{
+    if (!db->reading)
+        return;
+    db->reading = false;
+    if (db->conn)
+        (void)db->ops->read_end(db->conn); /* a read-only transaction: nothing to lose (a failure is logged) */
+}
+
+void db_read_begin(struct db *db)
+{
+    if (db->reading || db->depth > 0 || !db->ops->read_begin || !db_ensure_conn(db))
+        return;
+    db->reading = db->ops->read_begin(db->conn) == 0;
+}
+
 void store_release(struct db *db)
 {
+    db_read_end(db);
     if (db->depth > 0) {
         log_error("bug: transaction opened at %s:%d was never closed; rolling back", db->txn_file, db->txn_line);
         db->depth = 1;
@@ -629,11 +649,17 @@ static int db_exec_txn(struct db *db, const char *sql)
 
 enum err db_exec_unless_busy_a(struct db *db, const char *sql, const struct db_bind *binds)
 {
-    if (db->depth > 0 || db->ops != &store_sqlite_ops)
+    if (db->depth > 0 || !db->ops->nowait)
         return db_exec_a(db, sql, binds);
     if (pthread_mutex_trylock(&db->store->write_mu) != 0)
         return ERR_UNAVAILABLE; /* a writer of this process holds the lock: do not queue behind it */
+    /* nor behind another process's (a CLI command, another server on the file): busy at once */
+    bool nowait = db_ensure_conn(db);
+    if (nowait)
+        db->ops->nowait(db->conn, true);
     enum err e = db_exec_a(db, sql, binds);
+    if (nowait && db->conn)
+        db->ops->nowait(db->conn, false);
     pthread_mutex_unlock(&db->store->write_mu);
     return e;
 }
@@ -644,6 +670,7 @@ int db_begin_at(struct db *db, const char *file, int line)
         db->depth++;
         return 0;
     }
+    db_read_end(db); /* a write transaction starts from the database as it is now */
     if (!db_ensure_conn(db))
         return STORE_E_CONN;
     if (db->ops == &store_sqlite_ops) {
@@ -947,6 +974,10 @@ void stmt_send(struct stmt *st)
 int stmt_step(struct stmt *st)
 {
     if (!st->stepped) {
+        /* a write outside a transaction: the read snapshot ends first (it would have to become the write
+         * lock, and fail when the database changed since it began) */
+        if (st->db->reading && st->db->depth == 0 && st->db->ops->writes(st->impl))
+            db_read_end(st->db);
         st->stepped = true;
         st->db->statements++;
     }

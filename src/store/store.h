@@ -101,6 +101,17 @@ int db_begin_at(struct db *db, const char *file, int line);
 int db_commit(struct db *db);
 void db_rollback(struct db *db);
 bool db_in_transaction(const struct db *db);
+/*
+ * A read snapshot, for a unit of work that reads (a GET request): the statements that follow read the
+ * database as it was at the first of them, until store_release. SQLite: a deferred transaction, so the
+ * shared lock and the WAL's read mark are taken once instead of by every statement; it never takes the
+ * write lock — db_begin, or a statement that writes outside a transaction, ends it first, and what runs
+ * after that sees the database as it is then. Its BEGIN and COMMIT are not counted by db_usage (no
+ * statement of the work's own, no round trip). PostgreSQL: nothing (each statement outside a transaction
+ * is its own, READ COMMITTED; statements sent together share one, stmt_send). Does nothing inside a
+ * transaction or when called twice.
+ */
+void db_read_begin(struct db *db);
 /* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
 bool db_connected(struct db *db);
 
@@ -285,8 +296,9 @@ struct db_bind {
 enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
 /*
  * A write a reader may skip (a session's last activity): outside a transaction on SQLite it runs only
- * when no writer of this process holds the write lock (ERR_UNAVAILABLE, nothing done, when one does), so
- * a read never queues behind a write transaction; inside a transaction and on PostgreSQL: db_exec.
+ * when no writer of this process holds the write lock, and without waiting for another connection's
+ * (ERR_UNAVAILABLE, nothing done, when either holds it), so a read never queues behind a write
+ * transaction; inside a transaction and on PostgreSQL: db_exec.
  */
 #define db_exec_unless_busy(db, sql, ...) db_exec_unless_busy_a((db), (sql), DB_BINDS_(__VA_ARGS__))
 enum err db_exec_unless_busy_a(struct db *db, const char *sql, const struct db_bind *binds);

@@ -53,6 +53,15 @@ struct store_ops {
      * 0 or a negative store code, once those statements' results have been read (or reading them now) */
     int (*commit_send)(struct conn_impl *c, struct stmt_impl *const *pending, int n);
     int (*commit_result)(struct conn_impl *c);
+    /* a read snapshot (db_read_begin): begins and ends a transaction that only reads, 0 or a negative store
+     * code; writes: whether a statement may change the database (the snapshot is ended before it runs);
+     * NULL: the backend has none (PostgreSQL: each statement outside a transaction is its own) */
+    int (*read_begin)(struct conn_impl *c);
+    int (*read_end)(struct conn_impl *c);
+    bool (*writes)(struct stmt_impl *s);
+    /* on: writes fail at once (STORE_E_BUSY) instead of waiting for another connection's write lock; off:
+     * they wait the busy timeout again. NULL: row locks, nothing to wait for at the start (PostgreSQL) */
+    void (*nowait)(struct conn_impl *c, bool on);
     /* transaction statements of this dialect */
     const char *begin_sql;
     /* one row, one column: 1 if this session may write, else 0 */

@@ -20,6 +20,8 @@
 
 struct conn_impl {
     sqlite3 *h;
+    int busy_ms;                     /* the configured busy timeout */
+    sqlite3_stmt *rd_begin, *rd_end; /* a read snapshot's BEGIN and COMMIT (sq_read_begin), prepared once */
 };
 
 struct stmt_impl {
@@ -79,7 +81,8 @@ static struct conn_impl *sq_connect(const char *target, const struct store_optio
         return NULL;
     }
     sqlite3_extended_result_codes(h, 1);
-    sqlite3_busy_timeout(h, opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000);
+    int busy_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
+    sqlite3_busy_timeout(h, busy_ms);
     char *msg = NULL;
     rc = sqlite3_exec(h,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -103,11 +106,14 @@ static struct conn_impl *sq_connect(const char *target, const struct store_optio
     }
     struct conn_impl *c = xcalloc(1, sizeof *c);
     c->h = h;
+    c->busy_ms = busy_ms;
     return c;
 }
 
 static void sq_disconnect(struct conn_impl *c)
 {
+    sqlite3_finalize(c->rd_begin);
+    sqlite3_finalize(c->rd_end);
     sqlite3_close_v2(c->h);
     free(c);
 }
@@ -126,6 +132,41 @@ static int sq_exec(struct conn_impl *c, const char *sql)
         log_error("sqlite exec: %s", msg);
     sqlite3_free(msg);
     return rc == SQLITE_OK ? 0 : sq_rc(c->h, sqlite3_extended_errcode(c->h), "exec");
+}
+
+/* Runs *cached (prepared from sql on first use) to its end. */
+static int sq_run_cached(struct conn_impl *c, sqlite3_stmt **cached, const char *sql)
+{
+    if (!*cached && sqlite3_prepare_v3(c->h, sql, -1, SQLITE_PREPARE_PERSISTENT, cached, NULL) != SQLITE_OK)
+        return sq_rc(c->h, sqlite3_extended_errcode(c->h), sql);
+    int rc = sqlite3_step(*cached);
+    sqlite3_reset(*cached);
+    return rc == SQLITE_DONE ? 0 : sq_rc(c->h, rc, sql);
+}
+
+/* A read snapshot: a deferred transaction takes the shared lock (and the WAL's read mark) at its first
+ * statement and keeps it until its COMMIT, where a statement outside a transaction takes and drops it
+ * itself. It never takes the write lock: store.c ends it before anything writes (sq_writes). */
+static int sq_read_begin(struct conn_impl *c)
+{
+    return sq_run_cached(c, &c->rd_begin, "BEGIN DEFERRED");
+}
+
+static int sq_read_end(struct conn_impl *c)
+{
+    return sq_run_cached(c, &c->rd_end, "COMMIT");
+}
+
+/* Whether a statement may change the database (BEGIN, COMMIT and reads do not). */
+static bool sq_writes(struct stmt_impl *st)
+{
+    return !sqlite3_stmt_readonly(st->s);
+}
+
+/* A write that must not wait for another connection's write lock (busy: SQLITE_BUSY at once). */
+static void sq_nowait(struct conn_impl *c, bool on)
+{
+    sqlite3_busy_timeout(c->h, on ? 0 : c->busy_ms);
 }
 
 static struct stmt_impl *sq_prepare(struct conn_impl *c, const char *sql)
@@ -289,6 +330,10 @@ const struct store_ops store_sqlite_ops = {
     .ncols = sq_ncols,
     .col_name = sq_col_name,
     .reset = sq_reset,
+    .read_begin = sq_read_begin,
+    .read_end = sq_read_end,
+    .writes = sq_writes,
+    .nowait = sq_nowait,
     .begin_sql = "BEGIN IMMEDIATE",
     .probe_sql = "SELECT 1",
     .dialect = sq_dialect,

@@ -241,6 +241,34 @@ def sql_run(db, statements):
         con.close()
 
 
+class TxHeld:
+    """A write transaction another connection holds open on db until release(): statements run in it first (SQLite:
+    after BEGIN IMMEDIATE, which takes the database's write lock; PostgreSQL: after BEGIN, their row or table locks).
+    SQLite's connection has no ducha tokenizer: no statement that touches the items' full-text index."""
+
+    def __init__(self, db, statements=(), pg_statements=None):
+        if BACKEND == "postgres":
+            self.psql = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, text=True)
+            self.psql.stdin.write("BEGIN;\n" + "".join(f"{s};\n" for s in (
+                statements if pg_statements is None else pg_statements)) + "\\echo held\n")
+            self.psql.stdin.flush()
+            assert self.psql.stdout.readline().strip() == "held"
+        else:
+            import sqlite3
+            self.con = sqlite3.connect(db, isolation_level=None)
+            self.con.execute("BEGIN IMMEDIATE")
+            for s in statements:
+                self.con.execute(s)
+
+    def release(self):
+        if BACKEND == "postgres":
+            self.psql.communicate("COMMIT;\n", timeout=60)
+        else:
+            self.con.execute("COMMIT")
+            self.con.close()
+
+
 def scan(srv):
     """One scheduler pass on srv's database at srv's own clock (its test clock as stored), by `ducha scan` with
     srv's settings (mail and SMS gateways, keys): what srv's own next pass would do, done when this returns.

@@ -8,13 +8,12 @@ import json
 import os
 import re
 import socket
-import sqlite3
 import subprocess
 import time
 
 import pytest
 
-from conftest import BACKEND, PASSWORD, Server, wait_for
+from conftest import BACKEND, PASSWORD, Server, TxHeld, wait_for
 
 
 def rss_hwm(pid):
@@ -303,22 +302,14 @@ def test_trickled_header_and_body_meet_absolute_deadlines(backend):
         s.stop()
 
 
-class WritesHeld:
+class WritesHeld(TxHeld):
     """Holds the database's write lock (SQLite: BEGIN IMMEDIATE; PostgreSQL: the sessions table locked against
     writes) until release(): a sign-in waits in its worker thread meanwhile. waiting(): True once a request of
     the server waits for the lock (PostgreSQL shows it in pg_locks; SQLite cannot, there always True)."""
 
     def __init__(self, db):
         self.db = db
-        if BACKEND == "postgres":
-            self.psql = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", db], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, text=True)
-            self.psql.stdin.write("BEGIN;\nLOCK TABLE sessions IN EXCLUSIVE MODE;\n\\echo locked\n")
-            self.psql.stdin.flush()
-            assert self.psql.stdout.readline().strip() == "locked"
-        else:
-            self.con = sqlite3.connect(db, isolation_level=None)
-            self.con.execute("BEGIN IMMEDIATE")
+        super().__init__(db, pg_statements=["LOCK TABLE sessions IN EXCLUSIVE MODE"])
 
     def waiting(self):
         if BACKEND != "postgres":
@@ -326,13 +317,6 @@ class WritesHeld:
         return subprocess.run(["psql", "-X", "-Atq", self.db, "-c", "SELECT count(*) FROM pg_locks l JOIN pg_class c "
                                "ON c.oid = l.relation WHERE c.relname = 'sessions' AND NOT l.granted"],
                               capture_output=True, text=True, check=True).stdout.strip() != "0"
-
-    def release(self):
-        if BACKEND == "postgres":
-            self.psql.communicate("COMMIT;\n", timeout=60)
-        else:
-            self.con.execute("COMMIT")
-            self.con.close()
 
 
 def test_a_request_waiting_behind_a_busy_worker_is_not_cut_at_its_header_deadline(backend):
