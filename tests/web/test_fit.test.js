@@ -2,7 +2,11 @@
 // on: at a 1280×800 desk the item page's units and time limits (时限节点) show every column — the state of a milestone and
 // the unit's completion reply were cut off behind a sideways scroll —; on a 390 px phone the inspection's targets, team
 // and findings, the annual plan's entries, a clue's verifications, the report form's milestones (each table a card per
-// row, CardTable) and a survey's facts (its public link broke the page's width) stay within the screen.
+// row, CardTable) and a survey's facts (its public link broke the page's width) stay within the screen. At a 1280×800
+// desk every list page of the office, the administrator and a unit's contact fits (walk16: the ledger, inspections,
+// evaluations, warnings, periodic reports, clues, rules, audit, users, webhooks, the roster and the units' children
+// scrolled sideways inside their tables, the units page beside them): a table too narrow for its columns hides its
+// secondary ones (class-name minor, CardTable) and shows their values under the row's title, where they stay in reach.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, fitsThePhone, PHONE } from './helper.js'
@@ -12,6 +16,29 @@ before(async () => { server = await startServer(); browser = await startBrowser(
 after(async () => { await browser?.close(); await server?.stop() })
 
 const DESK = { width: 1280, height: 800 }
+
+// what is wider than its place on the page: the page, its content and every scrolling box in it (a table's body) that
+// scrolls sideways, and every element shown that reaches past the content's right edge (a panel's button cut off; what
+// a box of it clips, an ellipsis's text, shows only up to that box's edge)
+const tooWide = () => {
+  const wide = (e) => e && e.scrollWidth > e.clientWidth + 1 ? `${String(e.className || e.tagName).slice(0, 60)}: ${e.scrollWidth} > ${e.clientWidth}` : null
+  const main = document.querySelector('.main')
+  const edge = main.getBoundingClientRect().right
+  const shownRight = (e) => {
+    let right = e.getBoundingClientRect().right
+    for (let a = e.parentElement; a && a !== main; a = a.parentElement) {
+      if (getComputedStyle(a).overflowX !== 'visible') right = Math.min(right, a.getBoundingClientRect().right)
+    }
+    return right
+  }
+  const past = [...main.querySelectorAll('*')].filter((e) => e.offsetParent && !e.closest('.hidden-columns') &&
+    e.getBoundingClientRect().width > 0 && shownRight(e) > edge + 1)
+    .slice(0, 5).map((e) => `${String(e.className || e.tagName).slice(0, 60)} «${e.textContent.trim().slice(0, 20)}» ends at ${Math.round(shownRight(e))} > ${Math.round(edge)}`)
+  return [document.documentElement, document.body, main, ...main.querySelectorAll('.el-scrollbar__wrap')].map(wide).filter(Boolean).concat(past)
+}
+
+// the menu's pages (data-test menu-NAME) of the signed-in user
+const menuOf = (page) => page.locator('[data-test^=menu-]:not([data-test^=menu-group-])').evaluateAll((els) => els.map((e) => e.getAttribute('data-test').slice(5)))
 
 // the demo's item at risk: assigned, reported, with its milestones
 async function itemAtRisk(office) {
@@ -115,4 +142,35 @@ test('a unit opening a clue it may not read is told so on the page, which does n
   await page.waitForURL((u) => u.pathname === '/clues')
   await fitsThePhone(page)
   await assertNoErrors(t, page) // the page's refusal was an uncaught error before
+})
+
+test('at a 1280 px desk no list page scrolls sideways: a table hides its secondary columns and shows them under the title', async (t) => {
+  for (const user of ['gc_office', 'gc_admin', 'gc_contact']) {
+    const page = await newPage(browser, server, DESK)
+    await loginOk(page, user)
+    for (const name of await menuOf(page)) {
+      await page.locator(`[data-test=menu-${name}]`).click()
+      await page.waitForURL((u) => u.pathname !== '/' || name === 'workbench')
+      await page.waitForLoadState('networkidle')
+      await page.locator('.el-loading-mask:visible').waitFor({ state: 'detached' }).catch(() => {})
+      // a table lays itself out once it knows its width (a frame or two after its rows): wait for that, then judge
+      await page.waitForFunction(`(${tooWide})().length === 0`, null, { timeout: 3000 }).catch(() => {})
+      assert.deepEqual(await page.evaluate(tooWide), [], `${user}: ${name} at 1280×800`)
+      if (user === 'gc_office' && name === 'ledger') {
+        // the ledger's source and leader in charge are under each title; a wider screen has their columns
+        const row = page.locator('[data-test=ledger-table] .el-table__row', { hasText: '县城公交站亭改造提升' })
+        const minor = row.locator('[data-test=minor-line]')
+        assert.match(await minor.textContent(), /来源\s*政府会议议定事项.*分管领导\s*\S+/)
+        assert.equal(await page.locator('[data-test=ledger-table] th', { hasText: '分管领导' }).count(), 0)
+        await shot(page, 'ledger-1280')
+        await page.setViewportSize({ width: 1440, height: 900 })
+        await page.locator('[data-test=ledger-table] th', { hasText: '分管领导' }).waitFor()
+        assert.equal(await row.locator('[data-test=minor-line]').count(), 0)
+        assert.deepEqual(await page.evaluate(tooWide), [], 'the ledger at 1440×900')
+        await page.setViewportSize(DESK)
+      }
+    }
+    await assertNoErrors(t, page)
+    await page.context().close()
+  }
 })
