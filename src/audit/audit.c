@@ -159,8 +159,9 @@ bool audit_tree_get(void *dbp, int level, uint64_t index, merkle_hash out)
 enum err audit_head_lock(struct ctx *c, int64_t *seq, const char **hash, const char **frontier, const char **key_id)
 {
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
-    struct stmt *st = db_query(c->db, pg ? "SELECT seq, hash, frontier, key_id FROM audit_head WHERE id = 1 FOR UPDATE"
-                                         : "SELECT seq, hash, frontier, key_id FROM audit_head WHERE id = 1");
+    struct stmt *st =
+        db_query(c->db, pg ? "SELECT seq, hash, frontier, key_id FROM audit_head WHERE id = 1 FOR NO KEY UPDATE"
+                           : "SELECT seq, hash, frontier, key_id FROM audit_head WHERE id = 1");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取审计链头");
     int rc = stmt_step(st);

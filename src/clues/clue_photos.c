@@ -288,7 +288,7 @@ static enum err claim(struct ctx *c, int64_t *id, int64_t *attempts, const char 
         db_query(c->db,
                  pg ? "UPDATE clue_photo_raw SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
                       "WHERE photo_id = (SELECT photo_id FROM clue_photo_raw WHERE lease_until <= ? "
-                      "ORDER BY photo_id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING photo_id, attempts, file"
+                      "ORDER BY photo_id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) RETURNING photo_id, attempts, file"
                     : "UPDATE clue_photo_raw SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
                       "WHERE photo_id = (SELECT photo_id FROM clue_photo_raw WHERE lease_until <= ? "
                       "ORDER BY photo_id LIMIT 1) RETURNING photo_id, attempts, file",

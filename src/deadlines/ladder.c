@@ -177,7 +177,7 @@ static enum err scan_one(struct ctx *c, struct scan_chunk *a, const struct scan_
     }
     struct stmt *st = db_query(c->db,
                                pg ? "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ? "
-                                    "FOR UPDATE SKIP LOCKED"
+                                    "FOR NO KEY UPDATE SKIP LOCKED"
                                   : "SELECT " MS_COLS " FROM milestones WHERE id = ? AND next_at <= ?",
                                DB_INT(id), DB_INT(c->now));
     if (!st)

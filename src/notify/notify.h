@@ -5,7 +5,7 @@
  * message exists if and only if the change that caused it does.
  *
  * Delivery (notify_deliver, run by the scheduler) claims due rows with a lease (PostgreSQL:
- * FOR UPDATE SKIP LOCKED; SQLite: the process write lock), sends outside any transaction, and
+ * FOR NO KEY UPDATE SKIP LOCKED; SQLite: the process write lock), sends outside any transaction, and
  * marks each row sent, or retries it with exponential back-off, or after notify_attempts failures
  * moves it to the dead-letter state that administrators see and may retry. Non-urgent messages
  * wait for a working day within office_hours, checked again when they are sent; a message whose

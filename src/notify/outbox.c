@@ -1,6 +1,6 @@
 /*
  * outbox.c: the outbox's delivery pass and its administration. Delivery claims due rows of the
- * deferred channels that are configured, under a lease held by this process (PostgreSQL: FOR UPDATE
+ * deferred channels that are configured, under a lease held by this process (PostgreSQL: FOR NO KEY UPDATE
  * SKIP LOCKED; SQLite: the process write lock), renews it right before each send, hands each row to
  * its channel's send outside any transaction, and marks it sent, or retries it with exponential
  * back-off, or after notify_attempts failures moves it to the dead letters that administrators list
@@ -261,7 +261,7 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
                                        "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, "
                                        "attempts = attempts + 1 WHERE id IN (%s ORDER BY next_attempt, id LIMIT ?%s) "
                                        "RETURNING " CLAIM_COLS,
-                                       pass ? stale_sql : due_sql, pg ? " FOR UPDATE SKIP LOCKED" : "");
+                                       pass ? stale_sql : due_sql, pg ? " FOR NO KEY UPDATE SKIP LOCKED" : "");
         const struct db_bind head[4] = {DB_INT(clock_now(c->db, c->cfg) + LEASE_S), DB_TEXT(claim_holder()),
                                         DB_INT(c->now), DB_INT(c->now)};
         struct stmt *st = prepare_claim(c, sql, head, pass ? 4 : 3, on, non, limit - n);

@@ -140,7 +140,7 @@ enum err db_lock_row(struct db *db, const char *table, int64_t id)
     if (strcmp(db_kind(db), "postgres"))
         return ERR_OK;
     char sql[128];
-    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR UPDATE", table);
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR NO KEY UPDATE", table);
     return run(db, sql, DB_BINDS_(DB_INT(id)), false, NULL, NULL);
 }
 
@@ -150,7 +150,7 @@ enum err db_lock_row_send(struct db *db, const char *table, int64_t id, struct s
     if (strcmp(db_kind(db), "postgres"))
         return ERR_OK;
     char sql[128];
-    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR UPDATE", table);
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR NO KEY UPDATE", table);
     *out = db_query(db, sql, DB_INT(id));
     if (!*out)
         return db_connected(db) ? ERR_INTERNAL : ERR_UNAVAILABLE;
@@ -173,7 +173,7 @@ enum err db_try_lock_row(struct db *db, const char *table, int64_t id, bool *loc
     if (strcmp(db_kind(db), "postgres"))
         return ERR_OK;
     char sql[128];
-    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR UPDATE SKIP LOCKED", table);
+    snprintf(sql, sizeof sql, "SELECT id FROM %s WHERE id = ? FOR NO KEY UPDATE SKIP LOCKED", table);
     enum err e = run(db, sql, DB_BINDS_(DB_INT(id)), true, NULL, NULL);
     if (e != ERR_NOT_FOUND)
         return e;

@@ -301,7 +301,7 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
         "UPDATE outbox SET state = 'sending', lease_until = ?, claimed_by = ?, attempts = attempts + 1 WHERE id IN "
         "(SELECT o.id FROM outbox o JOIN webhooks w ON CAST(w.id AS TEXT) = o.address WHERE o.channel = 'webhook' "
         "AND w.active = 1 AND o.next_attempt <= ? AND (o.state = 'pending' OR (o.state = 'sending' AND "
-        "o.lease_until <= ?)) ORDER BY o.next_attempt, o.id LIMIT ? FOR UPDATE OF o SKIP LOCKED) "
+        "o.lease_until <= ?)) ORDER BY o.next_attempt, o.id LIMIT ? FOR NO KEY UPDATE OF o SKIP LOCKED) "
         "RETURNING id, address, kind, subject, body, attempts",
     };
     struct stmt *st = db_query(c->db, claim[pg], DB_INT(c->now + lease_s(c->cfg)), DB_TEXT(claim_holder()),

@@ -406,23 +406,35 @@ static enum err count_add(struct ctx *c, const char *assignee, const char *kind,
     return e;
 }
 
-/* The sync; counts: keep todo_counts too (a rebuild recounts at its end instead). */
-static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a, bool counts)
+/* The sync; counts: keep todo_counts too (a rebuild recounts at its end instead); lock: take the object's
+ * row lock first (PostgreSQL; false when the caller holds it already: workflow_act). Without it two
+ * transactions syncing one object (a module's change outside an action, and an action or another such
+ * change) both read the rows as they were before either committed, and the second to insert a new to-do
+ * fails at the unique key todos_key (a 409 for a change nobody else touched). */
+static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a, bool counts, bool lock)
 {
-    /* the rows there are, sent with the object's load (one round trip on PostgreSQL): keep (refreshed)
-     * what is still awaited, delete the rest */
+    struct stmt *held = NULL;
+    enum err e = lock && wf->table ? db_lock_row_send(c->db, wf->table, id, &held) : ERR_OK;
+    if (e)
+        return ctx_db_fail(c, e, arena_printf(c->arena, "锁定%s", wf->what));
+    /* the rows there are, sent with the lock and the object's load (one round trip on PostgreSQL): keep
+     * (refreshed) what is still awaited, delete the rest */
     struct stmt *st = db_query(c->db,
                                "SELECT id, part, task, assignee, label, number, title, state, due_key, since "
                                "FROM todos WHERE kind = ? AND object_id = ?",
                                DB_TEXT(wf->name), DB_INT(id));
-    if (!st)
+    if (!st) {
+        db_lock_row_end(held);
         return ctx_db_fail(c, ERR_INTERNAL, "更新待办事项");
+    }
     stmt_send(st);
     struct wf_obj *o;
-    enum err e = wf->load(c, id, true, &o);
-    if (e) {
+    e = wf->load(c, id, true, &o);
+    enum err le = db_lock_row_end(held);
+    if (le || e) {
         stmt_done(st);
-        return e;
+        /* a lock that failed failed what was sent after it too: say what failed first */
+        return le ? ctx_db_fail(c, le, arena_printf(c->arena, "锁定%s", wf->what)) : e;
     }
     int nw;
     struct holders h = {.o = o};
@@ -560,7 +572,12 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
 
 enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a)
 {
-    return sync_one(c, wf, id, a, true);
+    return sync_one(c, wf, id, a, true, true);
+}
+
+enum err wf_todos_sync_locked(struct wf_act *a)
+{
+    return sync_one(a->c, a->wf, a->obj->id, a, true, false);
 }
 
 enum err workflow_tell(struct ctx *c, struct wf_obj *o, const struct wf_part *part, const struct wf_who *who,
@@ -590,7 +607,7 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
     c->arena = &batch;
     enum err e = r->wf->ids(c, r->after, 200, ids, &n);
     for (int i = 0; i < n && !e; i++)
-        e = sync_one(c, r->wf, ids[i], NULL, false);
+        e = sync_one(c, r->wf, ids[i], NULL, false, true);
     c->arena = outer;
     if (e && c->msg)
         c->msg = arena_strdup(outer, c->msg);

@@ -27,4 +27,8 @@ struct sent {
 /* Sends n to everyone behind the keys, once per person and subject (*sent remembers). */
 enum err send_keys(struct ctx *c, const struct key *keys, int nkeys, const struct notice *n, struct sent **sent);
 
+/* workflow_todos_sync of the acted-on object inside workflow_act, whose row lock is held already
+ * (workflow_lock_load): without taking it again. */
+enum err wf_todos_sync_locked(struct wf_act *a);
+
 #endif

@@ -4,7 +4,7 @@
  * action in one transaction (workflow_act). To-dos and messages: todos.c, todos_read.c; docs and checks:
  * describe.c.
  */
-#include "workflow/workflow.h"
+#include "workflow/wf_internal.h"
 
 #include "audit/audit.h"
 #include "base/check.h"
@@ -298,7 +298,7 @@ static enum err apply(struct wf_act *a)
         return e;
     if (fx && fx->after && (e = fx->after(a)))
         return e;
-    return workflow_todos_sync(a->c, wf, o->id, a); /* the to-dos, the hand-offs and the informations */
+    return wf_todos_sync_locked(a); /* the to-dos, the hand-offs and the informations (the row is locked) */
 }
 
 /* PostgreSQL: the object's row lock before it is loaded (READ COMMITTED: a load before the lock may see a

@@ -192,7 +192,7 @@ struct workflow {
     const char *part_key;                /* the part in the audit record and the API: "track" */
     const char *part_member;             /* the body member that names the actor's part: "track_id" */
     /* The table of the objects (with id and version): on PostgreSQL an action takes the object's row lock
-     * (SELECT … FOR UPDATE) before loading it, so that concurrent actions on one object queue and each
+     * (SELECT … FOR NO KEY UPDATE) before loading it, so that concurrent actions on one object queue and each
      * loads the version the one before it committed (SQLite: the transaction's write lock does that).
      * Required: workflow_lint reports a workflow without it, and an action on one is refused (500). */
     const char *table;

@@ -4,11 +4,15 @@ its engagements, their to-dos go and they are told) or lifts the suspension. Ref
 county, bad input (422 naming the field, nothing stored). And every route of the server, called by an evaluator
 with the ids of engagements outside its own (another organisation's, its own organisation's draft), is refused
 and shows nothing of them."""
+import json
 import re
+import subprocess
+import threading
+import time
 
 import pytest
 
-from conftest import PASSWORD, uniq
+from conftest import BACKEND, PASSWORD, TxHeld, sql_run, uniq
 from evallib import Evals
 from test_clues_protection import SKIP, Quiet, routes, texts_of
 from test_evaluations import todos
@@ -190,6 +194,50 @@ def test_a_suspended_organisation_sees_and_does_nothing_until_resumed(ev, server
     ev.score(eid, "gc-jt", s, "恢复后补充评分", user=user)
     ev.act(eid, user, "submit")
     ev.act(draft, "gc_office", "engage")
+
+
+@pytest.mark.skipif(BACKEND != "postgres", reason="row locks between concurrent transactions: PostgreSQL (SQLite's "
+                    "writers take the database's one write lock)")
+def test_resuming_waits_for_another_transaction_syncing_the_engagements_todos(ev, server):
+    """Resuming an organisation brings its open engagements' to-dos back (workflow_todos_sync, outside any action).
+    Another transaction that holds the engagement's row and writes the same to-do, as a concurrent sync of it does,
+    is waited for: the resume reads the to-dos once it has committed and keeps its row. Without the row lock the
+    resume read the rows from before that commit, inserted the to-do again and failed on todos_key (a 409 for a
+    resume nobody else had touched)."""
+    org, user = org_with_user(ev, server)
+    eid = ev.bring("engaged", evaluator=f"org{org}")["id"]
+    cols = "assignee, kind, object_id, part, task, label, number, title, state, unit_id, unit_name, due_key, since"
+    of_it = f"FROM todos WHERE kind = 'evaluation' AND object_id = {eid}"
+    rows = lambda: subprocess.run(["psql", "-X", "-Atq", "-v", "ON_ERROR_STOP=1", server.db, "-c",
+                                   f"SELECT COALESCE(json_agg(t ORDER BY t.assignee, t.task), '[]') FROM "
+                                   f"(SELECT {cols} {of_it}) t"], capture_output=True, text=True, check=True).stdout
+    before = json.loads(rows())
+    assert todos(ev, user, eid) == ["evaluate"]
+    r = ev.c("gc_office").post(f"/api/v1/evaluator-orgs/{org}/suspend", {"reason": "资质复核"})
+    assert r.status == 200, r
+    gone = [t for t in before if t not in json.loads(rows())]
+    assert [t["task"] for t in gone] == ["evaluate"], gone
+    back = f"json_populate_recordset(NULL::todos, $j${json.dumps(gone, ensure_ascii=False)}$j$)"
+    held = TxHeld(server.db, pg_statements=[
+        f"UPDATE evaluations SET version = version WHERE id = {eid}",  # its row lock
+        f"INSERT INTO todos ({cols}) SELECT {cols} FROM {back}",
+        f"INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, kind, due_key, 1 FROM {back} "
+        "ON CONFLICT (assignee, kind, due_key) DO UPDATE SET n = todo_counts.n + 1"])
+    answer = {}
+    t = threading.Thread(target=lambda: answer.update(r=ev.c("gc_office").post(
+        f"/api/v1/evaluator-orgs/{org}/resume", {})))
+    t.start()
+    time.sleep(1.5)  # the resume reaches the engagement's row meanwhile
+    waited = t.is_alive()
+    held.release()
+    t.join(60)
+    assert answer["r"].status == 200, answer["r"]
+    assert waited
+    assert json.loads(rows()) == before  # each to-do once, as it was
+    assert todos(ev, user, eid) == ["evaluate"]
+    n = sql_run(server.db, [f"SELECT n FROM todo_counts WHERE assignee = '{gone[0]['assignee']}' "
+                            f"AND kind = 'evaluation' AND due_key = '{gone[0]['due_key']}'"])
+    assert n == [("1",)], n
 
 
 def test_every_route_refuses_an_evaluator_outside_its_engagement(ev, server):
