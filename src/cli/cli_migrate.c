@@ -7,10 +7,12 @@
  * on a fresh in-memory database migrated the same way. The copy is one transaction on the target:
  * seeded rows are replaced, tables are filled in foreign-key order with their ids preserved (a table
  * that references itself, like the unit tree, is filled parents first), streamed with COPY on
- * PostgreSQL (store.h: db_copy) with keys, indexes and the derived tables' triggers off (db_bulk_begin),
- * then the keys come back, the ledger's derived tables (scope rows, counters, search index) are
- * rebuilt once (ledger_rebuild) and the identity sequences are moved past the copied ids. The schema is read from the databases through the store layer, so
- * tables added by later migrations are copied without changes here.
+ * PostgreSQL (store.h: db_copy) with keys, indexes (db_bulk_begin) and every user trigger
+ * (db_bulk_triggers_off) off; then the keys come back, the identity sequences are moved past the
+ * copied ids, the ledger's derived tables (scope rows with their lights, counters, the bulletin
+ * figures, the search index) are filled once, set by set (ledger_fill), the triggers come back on, and
+ * after the commit ANALYZE gives the planner the statistics of the new rows. The schema is read from the
+ * databases through the store layer, so tables added by later migrations are copied without changes here.
  */
 #include "cli/cli.h"
 
@@ -281,14 +283,16 @@ int cmd_migrate_data(struct cli *cli)
         free(sql);
         free(q);
     }
-    /* keys, indexes and foreign keys are dropped for the load and built once at the end */
-    char **restore = NULL;
-    int nrestore = 0;
-    if (rc >= 0 && (rc = db_bulk_begin(cp.dst, &restore, &nrestore)) < 0)
+    /* keys, indexes and foreign keys are dropped for the load and built once at the end; the triggers are
+     * off until the derived tables are filled */
+    char **restore = NULL, **triggers = NULL;
+    int nrestore = 0, ntriggers = 0;
+    if (rc >= 0 && ((rc = db_bulk_begin(cp.dst, &restore, &nrestore)) < 0 ||
+                    (rc = db_bulk_triggers_off(cp.dst, &triggers, &ntriggers)) < 0))
         cli_fail("cannot prepare the target for the load");
     int ntables = 0;
-    /* the phases' ends: copy, keys and indexes, ledger rebuild, derived indexes, commit */
-    double t0 = mono(), t[5] = {0};
+    /* the phases' ends: copy, keys and indexes, ledger fill, derived indexes, commit, analyze */
+    double t0 = mono(), t[6] = {0};
     for (int i = 0; i < nst && rc >= 0; i++) {
         /* the ledger's derived tables are rebuilt from items and tracks after the load */
         if (!strcmp(st[i].name, "schema_migrations") || store_table_derived(st[i].name))
@@ -311,9 +315,13 @@ int cmd_migrate_data(struct cli *cli)
     for (int i = 0; i < ndt && rc >= 0; i++)
         rc = db_reset_identity(cp.dst, &dt[i]);
     t[1] = mono();
+    /* the fill's plans see the rows just loaded */
+    static const char *const analyze[] = {"ANALYZE items", "ANALYZE item_tracks"};
+    for (size_t i = 0; rc >= 0 && !strcmp(store_kind(dst_s), "postgres") && i < sizeof analyze / sizeof *analyze; i++)
+        rc = db_exec(cp.dst, analyze[i]) ? STORE_E_OTHER : 0;
     if (rc >= 0) {
-        /* the derived tables (scope rows, counters, search index), once, set by set: their triggers
-         * were off for the load (db_bulk_begin) */
+        /* the derived tables (scope rows, counters, figures, search index), once, set by set, while the
+         * triggers that keep them row by row are still off */
         cli_progress(cp.cli, "ledger scope rows, counters and search index", 0, 0);
         struct arena arena = ARENA_INIT;
         struct ctx c = {.arena = &arena, .cfg = &cli->app.cfg, .client = "cli", .db = cp.dst, .now = time_now()};
@@ -321,17 +329,22 @@ int cmd_migrate_data(struct cli *cli)
         char **derived;
         int nderived;
         /* their indexes built once the rows are in (db_bulk_derived_begin) */
-        if ((rc = db_bulk_derived_begin(cp.dst, &derived, &nderived)) >= 0 && ledger_rebuild(&c, &items))
+        if ((rc = db_bulk_derived_begin(cp.dst, &derived, &nderived)) >= 0 && ledger_fill(&c, &items))
             rc = STORE_E_OTHER;
         t[2] = mono();
         if (rc >= 0)
             rc = db_bulk_end(cp.dst, derived, nderived);
         else
             free_strings(derived, nderived);
+        if (rc >= 0)
+            rc = db_bulk_end(cp.dst, triggers, ntriggers);
+        triggers = NULL;
         arena_free(&arena);
         if (cp.cli->tty)
             fputc('\n', stderr);
     }
+    if (triggers)
+        free_strings(triggers, ntriggers);
     if (rc < 0) {
         db_rollback(cp.dst);
         cli_fail("nothing was copied");
@@ -343,10 +356,22 @@ int cmd_migrate_data(struct cli *cli)
         goto release;
     }
     t[4] = mono();
+    /* statistics for the first queries (autovacuum would get to it only later); its commit flushes the
+     * WAL, the load's included (db_bulk_begin: the load's own commit did not wait for it) */
+    if (!strcmp(store_kind(dst_s), "postgres")) {
+        cli_progress(cp.cli, "statistics (ANALYZE)", 0, 0);
+        if (db_exec(cp.dst, "ANALYZE")) {
+            cli_fail("the rows are copied, but ANALYZE failed: run ANALYZE on the target");
+            goto release;
+        }
+        if (cp.cli->tty)
+            fputc('\n', stderr);
+    }
+    t[5] = mono();
     fprintf(stderr,
-            "phases: copy %.1f s, keys, indexes and references %.1f s, ledger rebuild %.1f s, its indexes %.1f s, "
-            "commit %.1f s\n",
-            t[0] - t0, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3]);
+            "phases: copy %.1f s, keys, indexes and references %.1f s, ledger fill %.1f s, its indexes %.1f s, "
+            "commit %.1f s, analyze %.1f s\n",
+            t[0] - t0, t[1] - t[0], t[2] - t[1], t[3] - t[2], t[4] - t[3], t[5] - t[4]);
     fprintf(stderr, "copied %ld rows in %d tables from %s to %s\n", cp.rows, ntables, store_kind(src_s),
             store_kind(dst_s));
     result = 0;

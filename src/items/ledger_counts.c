@@ -1036,13 +1036,20 @@ enum err ledger_check(struct ctx *c, int max_report, json_t **report)
     return ERR_OK;
 }
 
+/* The figures' time zone as the rebuild and the fill store it (figure_zone): minutes east of UTC, 0 when
+ * the zone changes within the year (ledger_figs_usable then reads the figures from the items). */
+static void zone_sql(struct ctx *c, char *sql, size_t size)
+{
+    int minutes = ledger_fig_zone(c);
+    snprintf(sql, size, "UPDATE figure_zone SET minutes = %d WHERE id = 1", minutes == INT_MIN ? 0 : minutes);
+}
+
 static enum err rebuild_tx(struct ctx *c, void *arg)
 {
     int64_t *items = arg;
     const struct search_sql *ss = db_search_sql(c->db);
     char zone[80];
-    int minutes = ledger_fig_zone(c);
-    snprintf(zone, sizeof zone, "UPDATE figure_zone SET minutes = %d WHERE id = 1", minutes == INT_MIN ? 0 : minutes);
+    zone_sql(c, zone, sizeof zone);
     const char *steps[] = {"DELETE FROM item_scope",
                            "DELETE FROM item_counts",
                            "DELETE FROM item_count_deltas",
@@ -1083,4 +1090,33 @@ enum err ledger_rebuild(struct ctx *c, int64_t *items)
         return e;
     int folded;
     return ledger_counts_fold(c, &folded);
+}
+
+/* PostgreSQL: the derived tables of a database just loaded, set by set (migration 0046's ledger_fill()),
+ * then the search documents made in C (db_search_load, which reads the scope rows). */
+static enum err fill_tx(struct ctx *c, void *arg)
+{
+    int64_t *items = arg;
+    char zone[80];
+    zone_sql(c, zone, sizeof zone);
+    const char *steps[] = {zone, "SELECT ledger_fill()"};
+    int rc = 0;
+    for (size_t i = 0; i < sizeof steps / sizeof *steps && rc >= 0; i++) {
+        struct stmt *st = db_prepare(c->db, steps[i]);
+        rc = st ? stmt_step(st) : STORE_E_OTHER;
+        stmt_done(st);
+    }
+    if (rc >= 0)
+        rc = db_search_load(c->db);
+    if (rc >= 0)
+        rc = stmt_one_int(db_prepare(c->db, "SELECT COUNT(*) FROM items"), items);
+    return rc < 0 ? ctx_store_fail(c, rc, "填充台账索引") : ERR_OK;
+}
+
+enum err ledger_fill(struct ctx *c, int64_t *items)
+{
+    *items = 0;
+    if (strcmp(db_kind(c->db), "postgres"))
+        return ledger_rebuild(c, items);
+    return ctx_tx(c, "填充台账索引", fill_tx, items);
 }

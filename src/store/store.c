@@ -1540,18 +1540,36 @@ static const char SQL_BULK_OBJECTS[] =
     "FROM pg_constraint co WHERE co.contype = 'f' AND co.connamespace = current_schema()::regnamespace "
     "AND co.conparentid = 0 "
     "UNION ALL "
-    /* the triggers that keep derived tables (the ledger's scope rows, counters, search index): per row,
-     * against tables whose keys are gone for the load, they made the load quadratic; the caller
-     * rebuilds the derived tables once afterwards */
+    /* the triggers that keep derived tables (the ledger's scope rows, lights, counters, search index): per
+     * row, against tables whose keys are gone for the load, they made the load quadratic; the caller fills
+     * the derived tables once afterwards (ledger_fill) */
     "SELECT DISTINCT 4, format('ALTER TABLE %s ENABLE TRIGGER USER', t.tgrelid::regclass), "
     "format('ALTER TABLE %s DISABLE TRIGGER USER', t.tgrelid::regclass), c.relname::text "
     "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
     "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND NOT c.relispartition "
     "ORDER BY 1";
 
-/* derived false: every key, index, foreign key and trigger but the derived tables'; true: the derived tables'
- * indexes that are no key (their keys stay: the rebuild's upserts need them). */
-static int bulk_begin(struct db *db, bool derived, char ***restore, int *n)
+/* what a bulk mode drops (and returns what restores): */
+enum bulk_mode {
+    BULK_KEYS,     /* every key, index and foreign key but the derived tables' */
+    BULK_DERIVED,  /* the derived tables' indexes that are no key (their keys stay) */
+    BULK_TRIGGERS, /* the user triggers of every table, the derived tables' included */
+};
+
+static bool bulk_wanted(enum bulk_mode mode, int kind, const char *table)
+{
+    switch (mode) {
+    case BULK_KEYS:
+        return kind != 4 && !store_table_derived(table);
+    case BULK_DERIVED:
+        return kind == 2 && store_table_derived(table);
+    case BULK_TRIGGERS:
+        return kind == 4;
+    }
+    return false;
+}
+
+static int bulk_begin(struct db *db, enum bulk_mode mode, char ***restore, int *n)
 {
     *restore = NULL;
     *n = 0;
@@ -1563,8 +1581,7 @@ static int bulk_begin(struct db *db, bool derived, char ***restore, int *n)
     int cap = 32, ndrop = 0, rc;
     char **make = xcalloc((size_t)cap, sizeof *make), **drop = xcalloc((size_t)cap, sizeof *drop);
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        /* the ledger's derived tables keep theirs during the load: the triggers that fill them use them */
-        if (store_table_derived(stmt_text(st, 3)) != derived || (derived && stmt_int(st, 0) != 2))
+        if (!bulk_wanted(mode, (int)stmt_int(st, 0), stmt_text(st, 3)))
             continue;
         if (ndrop == cap) {
             cap *= 2;
@@ -1578,7 +1595,14 @@ static int bulk_begin(struct db *db, bool derived, char ***restore, int *n)
     /* foreign keys go first (they depend on the keys), then indexes, then keys */
     for (int i = ndrop - 1; i >= 0 && rc >= 0; i--)
         rc = db->ops->exec(db->conn, drop[i]);
-    if (rc >= 0)
+    /* a load's own settings: the indexes built at the end sort in memory, the fill's aggregates hash in
+     * memory, and its one COMMIT does not wait for the WAL flush (all or nothing still; migrate-data's
+     * ANALYZE afterwards commits with the flush, which covers the load's WAL, before it says "copied") */
+    static const char *const settings[] = {"SET LOCAL maintenance_work_mem = '512MB'", "SET LOCAL work_mem = '256MB'",
+                                           "SET LOCAL synchronous_commit = off"};
+    for (size_t i = 0; mode == BULK_KEYS && rc >= 0 && i < sizeof settings / sizeof *settings; i++)
+        rc = db->ops->exec(db->conn, settings[i]);
+    if (rc >= 0 && mode == BULK_DERIVED)
         rc = db->ops->exec(db->conn, "SET LOCAL maintenance_work_mem = '512MB'");
     for (int i = 0; i < ndrop; i++)
         free(drop[i]);
@@ -1597,12 +1621,17 @@ static int bulk_begin(struct db *db, bool derived, char ***restore, int *n)
 
 int db_bulk_begin(struct db *db, char ***restore, int *n)
 {
-    return bulk_begin(db, false, restore, n);
+    return bulk_begin(db, BULK_KEYS, restore, n);
 }
 
 int db_bulk_derived_begin(struct db *db, char ***restore, int *n)
 {
-    return bulk_begin(db, true, restore, n);
+    return bulk_begin(db, BULK_DERIVED, restore, n);
+}
+
+int db_bulk_triggers_off(struct db *db, char ***restore, int *n)
+{
+    return bulk_begin(db, BULK_TRIGGERS, restore, n);
 }
 
 int db_bulk_end(struct db *db, char **restore, int n)

@@ -331,8 +331,10 @@ void db_later_push(struct db *db, struct stmt *st);
  * nothing sent); refuses a reading statement with one (true: a bug, logged) */
 bool db_late_hold(struct db *db, const char *sql, const struct db_bind *b);
 bool db_late_refused(const struct db *db, const char *sql, const struct db_bind *b);
-/* PostgreSQL: takes the row lock of table's row id (SELECT … FOR UPDATE) in the open transaction, so that
- * what is read after it cannot be replaced by a concurrent writer (READ COMMITTED). SQLite's write
+/* PostgreSQL: takes the row lock of table's row id (SELECT … FOR NO KEY UPDATE) in the open transaction, so
+ * that what is read after it cannot be replaced by a concurrent writer (READ COMMITTED). NO KEY: the lock
+ * serialises the writers of the object and nothing else; inserts of rows that reference it (its timeline,
+ * its tracks: a foreign key's FOR KEY SHARE) do not wait for it, as they would for FOR UPDATE. SQLite's write
  * transaction holds the database already: nothing to do. A missing row is not an error. table is a
  * name from the code, never from input. */
 enum err db_lock_row(struct db *db, const char *table, int64_t id);
@@ -342,7 +344,7 @@ enum err db_lock_row(struct db *db, const char *table, int64_t id);
  * (a failed lock fails the statements sent after it too). */
 enum err db_lock_row_send(struct db *db, const char *table, int64_t id, struct stmt **out);
 enum err db_lock_row_end(struct stmt *st);
-/* The same without waiting (FOR UPDATE SKIP LOCKED): *locked false when another transaction holds the
+/* The same without waiting (FOR NO KEY UPDATE SKIP LOCKED): *locked false when another transaction holds the
  * row, so that a background pass never waits on a row a user's action holds (and never deadlocks with
  * it); true when the lock was taken, the row does not exist, or on SQLite. */
 enum err db_try_lock_row(struct db *db, const char *table, int64_t id, bool *locked);
@@ -389,17 +391,22 @@ int db_copy_end(struct db_copy *cp);
  * every foreign key, primary key, unique constraint and index of the schema's tables and returns in
  * *restore (malloc'd array of malloc'd SQL) what recreates them, keys first, foreign keys last; rows
  * then load without per-row index maintenance and foreign-key triggers, and each index is built once,
- * each foreign key checked by one query. The user triggers of those tables (the ones that keep the
- * derived tables, store_table_derived) are disabled too and enabled again at the end: the caller
- * rebuilds the derived tables once (ledger_rebuild). db_bulk_end runs and frees them (0 or a negative
- * code: a row that breaks a key or a reference fails there, and the transaction with it).
+ * each foreign key checked by one query. The derived tables (store_table_derived) keep theirs. It also
+ * sets the load's transaction up (maintenance_work_mem, work_mem, synchronous_commit off). db_bulk_end
+ * runs and frees them (0 or a negative code: a row that breaks a key or a reference fails there, and the
+ * transaction with it).
  */
 int db_bulk_begin(struct db *db, char ***restore, int *n);
 int db_bulk_end(struct db *db, char **restore, int n);
-/* The same for the derived tables' own rebuild after a load (migrate-data's ledger_rebuild, on a database nobody
+/* The same for the user triggers of every table, the derived tables' included (the ones that keep the
+ * ledger's scope rows, lights, counters and search index): off for the load and the fill of the derived
+ * tables after it (ledger_fill), on again with db_bulk_end. PostgreSQL only; SQLite: nothing. */
+int db_bulk_triggers_off(struct db *db, char ***restore, int *n);
+/* The same for the derived tables' own fill after a load (migrate-data's ledger_fill, on a database nobody
  * reads yet): their indexes that are no key are dropped, and built again by db_bulk_end once the rows are in
  * (a sort each instead of one insertion per row into each of item_scope's eight indexes and item_search's GIN
- * index). PostgreSQL only; SQLite: nothing. */
+ * index; the keys stay: the search documents' load reads the scope rows of each item by item_scope's key).
+ * PostgreSQL only; SQLite: nothing. */
 int db_bulk_derived_begin(struct db *db, char ***restore, int *n);
 
 /* name as a quoted SQL identifier ("a""b"); malloc'd. */

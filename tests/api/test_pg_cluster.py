@@ -306,6 +306,35 @@ def pg_tables(url):
     return out
 
 
+# the ledger's counters and figures, as sums of the kept rows and the deltas not yet folded
+DERIVED_SUMS = (
+    "SELECT unit_id, dim, key, SUM(n) FROM (SELECT unit_id, dim, key, n FROM item_counts UNION ALL "
+    "SELECT unit_id, dim, key, n FROM item_count_deltas) x GROUP BY unit_id, dim, key HAVING SUM(n) <> 0",
+    "SELECT office_path, own, unit_id, month, SUM(registered), SUM(completed), SUM(on_time), SUM(ov_in), SUM(ov_out) "
+    "FROM (SELECT office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out FROM figure_counts "
+    "UNION ALL SELECT office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out "
+    "FROM figure_count_deltas) x GROUP BY office_path, own, unit_id, month "
+    "HAVING SUM(registered) <> 0 OR SUM(completed) <> 0 OR SUM(on_time) <> 0 OR SUM(ov_in) <> 0 OR SUM(ov_out) <> 0",
+    "SELECT item_id, unit_id, own, office_path, reg_m, done_m, on_time, ovin_m, ovout_m FROM item_figs")
+
+
+def derived_rows(sql, sqlite=None, pg=None):
+    """The rows of sql as sorted lists of text, on a SQLite file or a PostgreSQL URL."""
+    if sqlite:
+        con = sqlite3.connect(sqlite)
+        try:
+            rows = [["" if v is None else str(v) for v in r] for r in con.execute(sql)]
+        finally:
+            con.close()
+    else:
+        p = subprocess.run(["psql", "-X", "-Atq", "-F", "\t", "-v", "ON_ERROR_STOP=1", pg, "-c", sql],
+                           capture_output=True, text=True, timeout=60)
+        assert p.returncode == 0, p.stderr
+        rows = [line.split("\t") for line in p.stdout.splitlines() if line]
+    assert rows, sql
+    return sorted(rows)
+
+
 def test_migrate_data_round_trip_from_sqlite(backend, unique):
     tmp = scratch_dir("ducha-mig-")
     try:
@@ -333,6 +362,14 @@ def test_migrate_data_round_trip_from_sqlite(backend, unique):
         dst = backend.new_db(empty=True)
         p = run_cli("migrate-data", "--from", f"sqlite:{src}", "--to", dst, db=dst)
         assert "copied" in p.stderr
+        # the derived tables filled set by set (ledger_fill) hold what SQLite's triggers kept row by row: the
+        # counters (kept rows plus deltas, zero sums aside) and the bulletin figures' rows and counters
+        for sql in DERIVED_SUMS:
+            assert derived_rows(sql, sqlite=src) == derived_rows(sql, pg=dst), sql
+        # and the planner has statistics of the copied rows (ANALYZE after the commit)
+        assert int(psql(dst, "SELECT COUNT(*) FROM pg_stats WHERE tablename IN ('items', 'item_tracks', "
+                             "'item_scope', 'item_figs') AND attname = 'item_id' OR tablename = 'items' "
+                             "AND attname = 'id'")) == 4
         # every item's search document is the one the triggers make (words and scope), after the copy and
         # after a `ducha ledger rebuild` of the live database (its GIN index kept)
         docs = ("SELECT COUNT(*) FILTER (WHERE g.tsv IS NOT DISTINCT FROM item_search_words(i.number, i.title, "
