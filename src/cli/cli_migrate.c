@@ -338,6 +338,8 @@ int cmd_migrate_data(struct cli *cli)
             free_strings(derived, nderived);
         if (rc >= 0)
             rc = db_bulk_end(cp.dst, triggers, ntriggers);
+        else
+            free_strings(triggers, ntriggers);
         triggers = NULL;
         arena_free(&arena);
         if (cp.cli->tty)
