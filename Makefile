@@ -1,7 +1,8 @@
 # ducha: one binary (build/ducha), a web application (web/dist), tests and benchmarks.
 #   make            build build/ducha (release flags)
 #   make run        install dependencies, build everything, serve with demo data on :8080
-#   make test       install dependencies, build, run every test (unit, API on SQLite and PostgreSQL, browser)
+#   make test       install dependencies, build, run every test (unit, the fuzz targets over their corpus,
+#                   API on SQLite and PostgreSQL, browser)
 #   make bench      performance figures (wrk against ducha and nginx)
 #   make fuzz       libFuzzer targets (JSON bodies, router and query strings, multipart uploads, CSV imports,
 #                   the calendar import, the public clue form and photo stripping), 60 s each (FUZZ_SECONDS)
@@ -30,12 +31,13 @@ SRC_DIRS := $(sort $(patsubst src/%/,%,$(wildcard src/*/)))
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)) src/main.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN      := build/gen/migrations.c
+GEN_OBJS := gen/migrations.o
 
-REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) build/obj/gen/migrations.o
-ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) build/asan/obj/gen/migrations.o
+REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) $(addprefix build/obj/,$(GEN_OBJS))
+ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) $(addprefix build/asan/obj/,$(GEN_OBJS))
 LIB_SRCS  := $(filter-out src/main.c src/cli/%,$(SRCS))
 
-.PHONY: all deps run test test-unit test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
+.PHONY: all deps run test test-unit test-fuzz test-api test-api-pg test-web web bench fuzz format check-format clean check-layers \
         lint-openapi check-web-types test-security test-long test-pg-ha test-midnight
 
 all: build/ducha
@@ -47,10 +49,10 @@ $(GEN): $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-migrations.sh $@ $(MIGRATIONS)
 
-build/obj/gen/migrations.o: $(GEN)
+$(addprefix build/obj/,$(GEN_OBJS)): build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(REL_CFLAGS) -c $< -o $@
-build/asan/obj/gen/migrations.o: $(GEN)
+$(addprefix build/asan/obj/,$(GEN_OBJS)): build/asan/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -c $< -o $@
 
@@ -152,7 +154,7 @@ lint-openapi: $(REDOCLY)
 
 # the three suites are independent (each test starts its own server, database and port) and mostly wait on
 # their servers, so they run side by side: about 25 minutes instead of 50 on the 2-core machine
-test: deps check-layers check-format lint-openapi check-web-types test-unit
+test: deps check-layers check-format lint-openapi check-web-types test-unit test-fuzz
 	$(MAKE) --no-print-directory -j3 --output-sync=target test-api test-api-pg test-web
 
 # hostile and long tests, kept out of `make test` (tests/security: a 10,000-connection flood on
@@ -182,36 +184,62 @@ test-long: deps build/asan/ducha
 # ---- fuzz ----
 # libFuzzer targets (clang, ASan + UBSan): tests/fuzz/fuzz_*.c, each run for FUZZ_SECONDS from its committed
 # corpus (tests/fuzz/corpus/NAME) plus what it finds (build/fuzz/corpus/NAME). The whole tree is built once
-# more with coverage for the fuzzer in build/fuzz/obj.
+# more with coverage for the fuzzer in build/fuzz/obj (kept between runs: .SECONDARY). The targets that
+# send requests (FUZZ_WORLD_TARGETS) link tests/fuzz/fuzz_world.c, whose LLVMFuzzerInitialize makes the demo
+# database before the first input. An input that crashes, leaks, times out or runs out of memory is kept in
+# build/fuzz/artifacts/NAME/ and fails the run.
 FUZZ_SECONDS ?= 60
 FUZZ_TARGETS := jsonv router multipart import calendar form
+FUZZ_WORLD_TARGETS := router multipart import calendar
 FUZZ_CFLAGS = -std=c17 -D_GNU_SOURCE -Isrc -Ibuild/gen -Itests/fuzz -DDUCHA_VERSION='"$(VERSION)"' -g -O1 \
               -fno-omit-frame-pointer -fsanitize=fuzzer-no-link,address,undefined $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/main.c,$(SRCS))) build/fuzz/obj/gen/migrations.o
+FUZZ_OBJS := $(patsubst src/%.c,build/fuzz/obj/%.o,$(filter-out src/main.c,$(SRCS))) $(addprefix build/fuzz/obj/,$(GEN_OBJS))
+.SECONDARY: $(FUZZ_OBJS)
 
 build/fuzz/obj/%.o: src/%.c | $(GEN)
 	@mkdir -p $(dir $@)
 	@echo "  CC fuzz $<"
-	@clang $(FUZZ_CFLAGS) -c $< -o $@
-build/fuzz/obj/gen/migrations.o: $(GEN)
+	@clang $(FUZZ_CFLAGS) -MMD -MP -c $< -o $@
+$(addprefix build/fuzz/obj/,$(GEN_OBJS)): build/fuzz/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)
 	@clang $(FUZZ_CFLAGS) -c $< -o $@
-build/fuzz/jsonv: tests/fuzz/fuzz_jsonv.c src/base/jsonv.c src/base/utf8.c src/base/timeu.c
+-include $(FUZZ_OBJS:.o=.d)
+
+$(addprefix build/fuzz/,$(filter-out $(FUZZ_WORLD_TARGETS),$(FUZZ_TARGETS))): build/fuzz/%: tests/fuzz/fuzz_%.c $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
-	clang -std=c17 -D_GNU_SOURCE -Isrc -g -O1 -fsanitize=fuzzer,address,undefined -o $@ $^ $$(pkg-config --cflags --libs jansson)
-build/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_world.c tests/fuzz/fuzz_world.h $(FUZZ_OBJS)
+	@echo "  LD fuzz $@"
+	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+$(addprefix build/fuzz/,$(FUZZ_WORLD_TARGETS)): build/fuzz/%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_world.c \
+    tests/fuzz/fuzz_world.h $(FUZZ_OBJS)
 	@mkdir -p $(dir $@)
 	@echo "  LD fuzz $@"
 	@clang $(FUZZ_CFLAGS) -fsanitize=fuzzer -o $@ $(filter %.c %.o,$^) $(LDLIBS)
 fuzz: deps $(addprefix build/fuzz/,$(FUZZ_TARGETS))
 	@set -e; for t in $(FUZZ_TARGETS); do \
-	  mkdir -p build/fuzz/corpus/$$t; echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; \
+	  art=build/fuzz/artifacts/$$t; rm -rf $$art; mkdir -p build/fuzz/corpus/$$t $$art; \
+	  echo "== fuzz $$t ($(FUZZ_SECONDS) s)"; rc=0; \
 	  ASAN_OPTIONS=detect_leaks=1:halt_on_error=1 build/fuzz/$$t -max_total_time=$(FUZZ_SECONDS) -max_len=8192 \
-	    -timeout=10 -artifact_prefix=build/fuzz/$$t- build/fuzz/corpus/$$t tests/fuzz/corpus/$$t 2>&1 | \
-	    grep -E "^#[0-9]+ *DONE|Done [0-9]+ runs|ERROR|SUMMARY|crash-|leak-|timeout-" || true; \
-	  if ls build/fuzz/$$t-crash-* build/fuzz/$$t-leak-* build/fuzz/$$t-timeout-* >/dev/null 2>&1; then \
-	    echo "fuzz $$t found a failing input: build/fuzz/$$t-*"; exit 1; fi; \
+	    -timeout=10 -print_final_stats=1 -artifact_prefix=$$art/ build/fuzz/corpus/$$t tests/fuzz/corpus/$$t \
+	    >build/fuzz/$$t.log 2>&1 || rc=$$?; \
+	  grep -E "^#[0-9]+ *DONE|^stat::number_of_executed_units|ERROR|SUMMARY|Test unit written" build/fuzz/$$t.log || true; \
+	  if [ $$rc -ne 0 ] || [ -n "$$(ls -A $$art)" ]; then \
+	    echo "fuzz $$t failed (exit $$rc; build/fuzz/$$t.log): $$(ls $$art)"; exit 1; fi; \
 	done
+
+# the fuzz targets without libFuzzer, in `make test`: each compiled with the sanitizer build's flags (its
+# LLVMFuzzerTestOneInput renamed fuzz_NAME_one) and linked with its objects into one program
+# (tests/fuzz/replay.c) that runs every committed input once, the demo world made once for all: seconds
+ASAN_FUZZ_OBJS := $(patsubst %,build/asan/fuzz/fuzz_%.o,$(FUZZ_TARGETS) world)
+build/asan/fuzz/fuzz_%.o: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_world.h
+	@mkdir -p $(dir $@)
+	@echo "  CC asan $<"
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -Itests/fuzz -DLLVMFuzzerTestOneInput=fuzz_$*_one -c $< -o $@
+build/asan/fuzz-replay: tests/fuzz/replay.c tests/fuzz/fuzz_world.h $(ASAN_FUZZ_OBJS) \
+    $(filter-out build/asan/obj/main.o,$(ASAN_OBJS))
+	@echo "  LD asan $@"
+	@$(CC) $(CFLAGS_COMMON) $(ASAN_CFLAGS) -Itests/fuzz -o $@ $(filter %.c %.o,$^) $(LDLIBS)
+test-fuzz: build/asan/fuzz-replay
+	@build/asan/fuzz-replay $(foreach t,$(FUZZ_TARGETS),$(t)=tests/fuzz/corpus/$(t))
 
 bench: deps build/ducha
 	scripts/deps.sh --bench

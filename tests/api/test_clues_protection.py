@@ -1,11 +1,15 @@
 """Reporter protection (条例 Art. 26, issue 18): the reporter's identity and contact are seen by the
 supervision office alone. Clues with a named reporter (public, staff, transferred) are walked into
 verification by 交通运输局 and into a supervision item it leads (its periodic report, the bulletin that counts
-it); then every operation of docs/openapi.yaml (the server's `ducha routes` has none it lacks) is called as
+it), the inspection one became (a finding's rectification task with a satisfaction survey attached and
+answered), a third-party evaluation of that item (scored, self-assessed) and the clue's photo now the item's
+attachment; then every operation of docs/openapi.yaml (the server's `ducha routes` has none it lacks) is called as
 every demo user of 古城县 — each role of the unit concerned, its leaders, the administrator (audit views, the
 outbox) and the office itself — with the ids of those clues, items, bulletins, units, photos and users filled
-in, and no answer, export (PDF text, XLSX cells, CSV), message, audit record or error may carry the reporter's
-name, phone or e-mail. Only GET /api/v1/clues/{id}/reporter,
+in (the lists also by the reporter's name, the audit trail by each of those objects, the outbox in every state,
+the messages of each), and no answer, export (PDF text, XLSX cells, CSV), message, audit record or error may
+carry the reporter's name, phone or e-mail, nor the serial number of the phone that took the photo. Only GET
+/api/v1/clues/{id}/reporter,
 for the clue's own office, names them. Every route of docs/openapi.yaml that takes an id is classified (KINDS,
 UNRELATED, PARAMS): a route added later fails until it says which of these objects it is swept with."""
 import io
@@ -20,10 +24,12 @@ import pytest
 
 import contract
 from cluelib import REPORTER, Clues, jpeg, photos_settled
-from conftest import BIN, Client
+from conftest import BIN, Client, Server
 from itemlib import ORDER, PATH, day
 
-NEEDLES = [REPORTER["name"], REPORTER["phone"], REPORTER["email"], "甄秘密"]
+# the reporter's phone's serial number (the photo's Exif maker) names the reporter as surely as a name
+MAKER = "ZhenPhone SN-4471"
+NEEDLES = [REPORTER["name"], REPORTER["phone"], REPORTER["email"], "甄秘密", MAKER]
 
 # every demo user of 古城县 but the office, and the office too (everything but /reporter)
 USERS = ["gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_town", "gc_leader", "gc_principal", "gc_director",
@@ -36,18 +42,17 @@ USERS = ["gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_town", "gc_lead
 # UNRELATED.
 KINDS = {"/api/v1/clues/": "clue", "/api/v1/public/clues/": "code", "/api/v1/items/": "item",
          "/api/v1/inspections/": "inspection", "/api/v1/units/": "unit", "/api/v1/users/": "user",
-         "/api/v1/bulletins/": "bulletin", "/api/v1/public/bulletins/": "bulletin"}
+         "/api/v1/bulletins/": "bulletin", "/api/v1/public/bulletins/": "bulletin",
+         "/api/v1/rectifications/": "rect", "/api/v1/surveys/": "survey", "/api/v1/public/surveys/": "survey_key",
+         "/api/v1/evaluations/": "evaluation", "/api/v1/attachments/": "attachment", "/api/v1/inbox/": "message",
+         "/api/v1/admin/outbox/": "outbox"}
 # objects no clue becomes and that copy nothing of one (their own ids, swept with 1): the inspections'
-# plans, findings' rectifications, reviews and evidence, results, scorecards and objections,
-# surveys, third-party evaluations, inspectors, webhooks, the calendar, the messages (an inbox message about a
-# clue names its number and title only: the inbox list is swept), signatures, attachments of items, milestones,
-# the administrator's outbox, counters and claims
-UNRELATED = {"/api/v1/admin/claims/", "/api/v1/admin/counters/", "/api/v1/admin/outbox/", "/api/v1/attachments/",
-             "/api/v1/calendar/", "/api/v1/evaluation-evidence/", "/api/v1/evaluations/",
-             "/api/v1/evaluator-orgs/", "/api/v1/evidence/", "/api/v1/inbox/", "/api/v1/inspectors/",
-             "/api/v1/milestones/", "/api/v1/objections/", "/api/v1/plans/", "/api/v1/public/surveys/",
-             "/api/v1/rectifications/", "/api/v1/results/", "/api/v1/reviews/", "/api/v1/scorecards/",
-             "/api/v1/signatures/", "/api/v1/surveys/", "/api/v1/webhooks/"}
+# plans, reviews and evidence (the team's own photos), results, scorecards and objections, the evaluator's
+# evidence, inspectors, webhooks, the calendar, signatures, milestones, counters and claims
+UNRELATED = {"/api/v1/admin/claims/", "/api/v1/admin/counters/", "/api/v1/calendar/", "/api/v1/evaluation-evidence/",
+             "/api/v1/evaluator-orgs/", "/api/v1/evidence/", "/api/v1/inspectors/", "/api/v1/milestones/",
+             "/api/v1/objections/", "/api/v1/plans/", "/api/v1/results/", "/api/v1/reviews/", "/api/v1/scorecards/",
+             "/api/v1/signatures/", "/api/v1/webhooks/"}
 # the other parameters of a path, by name: the world's photo and tracking code, the documents and actions
 # of items and clues, this year; the rest name nothing of the world (swept with 1)
 PARAMS = {"id", "photo", "code", "file", "action", "year", "delivery", "eid", "fid", "grant", "iid", "key", "name",
@@ -59,6 +64,23 @@ PARAMS = {"id", "photo", "code", "file", "action", "year", "delivery", "eid", "f
 BODIES = {"/api/v1/inspections/burden-check": lambda ids: [
     dict(target_unit_ids=ids["unit"], start_date=day(0), end_date=day(20), **more)
     for more in ({}, {"request": "item"})]}
+
+# the queries the sweep sends to list routes besides the reporter's name as the search term: the audit trail of
+# each of the world's objects (its audit view), the outbox (e-mail and SMS of every hand-off) in every state,
+# the lists filtered by the world's objects
+# the actions the sweep takes on each kind of object ({action}; a clue's by default): refused or not, what they
+# answer and the errors they give name nobody
+ACTIONS = {"rect": ["receive", "submit", "sign", "verify", "return"], "survey": ["open", "close", "publish"],
+           "evaluation": ["engage", "submit", "return", "accept"]}
+AUDITED = (("clue", "clue"), ("item", "item"), ("inspection", "inspection"), ("rectification", "rect"),
+           ("survey", "survey"), ("evaluation", "evaluation"))
+QUERIES = {"/api/v1/audit": lambda ids: [f"object_type={t}&object_id={i}&limit=500" for t, k in AUDITED
+                                         for i in ids[k]],
+           "/api/v1/admin/outbox": lambda ids: [f"state={s}&limit=500"
+                                                for s in ("pending", "sending", "sent", "dead", "cancelled")],
+           "/api/v1/inbox": lambda ids: ["limit=200"],
+           "/api/v1/rectifications": lambda ids: [f"inspection_id={i}" for i in ids["inspection"]],
+           "/api/v1/surveys": lambda ids: [f"rect_task_id={i}" for i in ids["rect"]]}
 
 # writes never sent in the sweep: they would end the sessions under test (signing out, a password, the
 # administrator disabling users or their roles, moving units, the clock); the test clock's routes
@@ -104,6 +126,15 @@ class Quiet(Client):
     @staticmethod
     def check_contract(*a, **kw):
         pass
+
+
+@pytest.fixture(scope="module")
+def server(backend):
+    """This module's server: the demo's, with an e-mail channel whose server never answers (a closed loopback
+    port), so that the outbox keeps the e-mail of every hand-off (pending, retried, dead) for the sweep to read."""
+    s = Server(backend.new_db(scanned=True), env={"DUCHA_SMTP_URL": "smtp://127.0.0.1:9"})
+    yield s
+    s.stop()
 
 
 @pytest.fixture(scope="module")
@@ -161,12 +192,70 @@ def world(server):
     # the sweep reaches it: the unit concerned reads it, and the public too
     assert cl.c("gc_contact").get(f"/api/v1/bulletins/{bul.json['id']}").status == 200
     assert pub.c.get(f"/api/v1/public/bulletins/{bul.json['id']}").status == 200
+    # 7. the inspection the clue became, approved and started, with a finding for 交通运输局: its rectification
+    # task, a satisfaction survey attached to the task and answered by the public
+    from insplib import Insp
+    from surveylib import Surveys, sheet
+    ins = Insp(server)
+    ins.clients = cl.clients
+    iid = insp["id"]
+    ins.act(iid, "gc_office", "submit")
+    ins.act(iid, "gc_principal", "approve", {"approve": True})  # opened by the approval
+    ins.team(iid)
+    r = ins.c("gc_office").patch(f"/api/v1/inspections/{iid}", {"scheme_content": "核查线索反映的夜间施工扰民问题",
+                                                                  "scheme_scope": "城关镇北街在建工地"})
+    assert r.status == 200, r
+    ins.act(iid, "gc_office", "submit_scheme")
+    ins.act(iid, "gc_principal", "approve_scheme")
+    ins.act(iid, "gc_office", "start")
+    ins.finding(iid, title="夜间违规施工未查处", detail="群众反映的夜间施工属实，交通运输局未依职责查处")
+    ins.act(iid, "gc_inspector", "submit_findings")
+    ins.act(iid, "gc_office", "issue_findings")
+    task = ins.tasks(iid)[0]["id"]
+    ins.ract(task, "gc_contact", "receive")
+    sv = Surveys(server)
+    sv.clients = cl.clients
+    survey = sv.create(mode="device", rect_task_id=task)
+    sv.act(survey["id"], "open")
+    sv.answer(survey["link_key"], sheet(survey, text="夜间施工已停止"), device="d" * 32)
+    # 8. a third-party evaluation of the item the clue became: scored by the evaluator, assessed by the unit
+    from evallib import Evals
+    evs = Evals(server)
+    evs.clients = cl.clients
+    ev = evs.create(objects=[{"kind": "item", "id": item["id"]}])
+    evs.act(ev["id"], "gc_office", "engage")
+    got = evs.get(ev["id"], "gc_evaluator")
+    marks = [{"indicator_id": x["id"], "score": 20, "comment": "抽查群众反映问题的整改"} for x in got["indicators"]]
+    evs.score(ev["id"], "gc-jt", marks, "路面修复进度滞后。")
+    evs.self_assess(ev["id"], "gc-jt", marks, "已按期推进。")
+    evs.act(ev["id"], "gc_evaluator", "submit")
     # the office reads the reporters (each read audited) — the audit views must still not name them
     for c in (c1, c2, c3):
         who = office.get(f"/api/v1/clues/{c}/reporter")
         assert who.status == 200 and who.json["reporter"]["name"] == REPORTER["name"], who
     photo = photos_settled(office, c1)["photos"][0]["id"]  # stored by the photo worker
     users = {u: cl.c(u) for u in USERS}
+    # the clue's photo became the item's attachment when the worker stored it
+    att = office.get(f"/api/v1/items/{item['id']}/attachments")
+    assert att.status == 200 and att.json["attachments"], att
+    # the messages of every hand-off around these objects, each user's own, and the outbox's deliveries of them
+    world_objects = {("clue", c) for c in (c1, c2, c3, c4, c5, c6)} | {
+        ("item", item["id"]), ("inspection", iid), ("rectification", task), ("survey", survey["id"]),
+        ("evaluation", ev["id"])}
+    messages = set()
+    for name, c in users.items():
+        r = c.get("/api/v1/inbox?limit=200")
+        assert r.status == 200, (name, r)
+        messages |= {m["id"] for m in r.json["messages"] if (m["object_type"], m["object_id"]) in world_objects}
+    assert len(messages) >= 5, messages
+    outbox = {}
+    for state in ("pending", "sending", "sent", "dead", "cancelled"):
+        r = cl.c("admin").get(f"/api/v1/admin/outbox?state={state}&limit=500")
+        assert r.status == 200, r
+        outbox.update({d["id"]: d["subject"] for d in r.json["messages"]})
+    # the e-mails of the clues' hand-offs are there: the sweep takes them by id
+    about_clues = sorted(i for i, subject in outbox.items() if "线索" in subject)
+    assert about_clues, sorted(outbox.values())[:20]
     ids = {
         "clue": [c1, c2, c3, c4, c5, c6],
         "item": [item["id"]],
@@ -176,6 +265,13 @@ def world(server):
         "bulletin": [bul.json["id"]],
         "photo": [photo],
         "code": [out["tracking_code"]],
+        "rect": [task],
+        "survey": [survey["id"]],
+        "survey_key": [survey["link_key"]],
+        "evaluation": [ev["id"]],
+        "attachment": [a["id"] for a in att.json["attachments"]],
+        "message": sorted(messages),
+        "outbox": about_clues[-20:],
     }
     # the sweep's burden checks reach the inspection the clue became (its overlap with the time asked about) and
     # the item it became (交办事项 of 交通运输局 now)
@@ -221,9 +317,11 @@ def expand(path, ids):
     kind = KINDS.get(path.split("{")[0])
     out = [path]
     for name in re.findall(r"\{(\w+)\}", path):
-        values = {"id": ids[kind] if kind else [1], "photo": ids["photo"], "code": ids["code"],
+        values = {"id": ids[kind] if kind else [1], "photo": ids["photo"], "code": ids["code"], "unit": ids["unit"],
+                  "key": ids["survey_key"] if kind == "survey_key" else [1],
                   "file": ["notice.pdf", "reminder.pdf", "record.pdf"],
-                  "action": ["report", "comment", "assign", "close", "merge", "convert_item", "reply", "recall"],
+                  "action": ACTIONS.get(kind, ["report", "comment", "assign", "close", "merge", "convert_item", "reply",
+                                               "recall"]),
                   "year": [int(day(0)[:4])]}.get(name, [1])
         out = [p.replace("{" + name + "}", str(v)) for p in out for v in values]
     return out
@@ -257,6 +355,8 @@ def test_no_route_shows_the_reporter_to_anyone_but_the_office(world, server):
                         q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
                         assert_clean(q.get(concrete + "?q=" + REPORTER["name"] + "&per_page=200"), concrete + "?q",
                                      echo=("q=" + REPORTER["name"], "检索：" + REPORTER["name"]))
+                        for query in QUERIES[path](ids) if path in QUERIES else ():
+                            assert_clean(q.get(f"{concrete}?{query}"), f"{name}: GET {concrete}?{query}")
                 else:
                     q = Quiet(c.base)
                     q.opener, q.csrf, q.token = c.opener, c.csrf, c.token

@@ -1,6 +1,6 @@
 /*
- * libFuzzer target: the CSV imports. The first byte chooses: items (dry run or for real) or units;
- * the rest is the file. Runs as the system on a demo database. Build and run: make fuzz.
+ * libFuzzer target: the imports. The first byte chooses (modulo 4): items from CSV (0 a dry run, 1 for real),
+ * units from CSV or XLSX (2 for real, 3 a dry run); the rest is the file. Runs as the system on a demo database. Build and run: make fuzz.
  */
 #include "fuzz_world.h"
 
@@ -22,15 +22,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fuzz_ctx(&c, &a);
     json_t *report = NULL;
     const char *csv = (const char *)data + 1;
-    switch (data[0] % 3) {
+    switch (data[0] % 4) {
     case 0:
-        docs_import_csv(&c, csv, size - 1, true, &report);
-        break;
     case 1:
-        docs_import_csv(&c, csv, size - 1, false, &report);
+        docs_import_csv(&c, csv, size - 1, data[0] % 4 == 0, "fuzz.csv", &report);
         break;
     default:
-        units_import_csv(&c, csv, size - 1, &report);
+        units_import(&c, csv, size - 1, data[0] % 4 == 3, "fuzz", &report);
         break;
     }
     json_decref(report);

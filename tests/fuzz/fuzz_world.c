@@ -8,6 +8,7 @@
 #include "core/clock.h"
 
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,20 @@ static void die(const char *what)
     abort();
 }
 
+static int remove_one(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb;
+    (void)flag;
+    (void)ftw;
+    return remove(path);
+}
+
+/* the temporary directory goes with the process (a fuzzer's crash leaves it for a look) */
+static void remove_dir(void)
+{
+    nftw(W.dir, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 struct fuzz_world *fuzz_world(void)
 {
     if (W.app.store)
@@ -28,12 +43,14 @@ struct fuzz_world *fuzz_world(void)
     snprintf(W.dir, sizeof W.dir, "/tmp/ducha-fuzz-XXXXXX");
     if (!mkdtemp(W.dir))
         die("mkdtemp");
+    atexit(remove_dir);
     char db[512];
     snprintf(db, sizeof db, "%s/fuzz.db", W.dir);
     setenv("DUCHA_AUDIT_KEY", "fuzz-audit-key-0123456789", 1);
     setenv("DUCHA_SECRET_KEY", "fuzz-secret-key-0123456789", 1);
     setenv("DUCHA_DATA_DIR", W.dir, 1);
     setenv("DUCHA_LOG_LEVEL", "error", 1);
+    setenv("DUCHA_PASSWORD_HASH_COST", "minimal", 1); /* the demo's accounts: argon2 at its cheapest */
     /* the demo city, quietly */
     int out = dup(STDOUT_FILENO), devnull = open("/dev/null", O_WRONLY);
     dup2(devnull, STDOUT_FILENO);
@@ -58,8 +75,8 @@ struct fuzz_world *fuzz_world(void)
     struct arena a = ARENA_INIT;
     struct ctx c;
     fuzz_ctx(&c, &a);
-    if (audit_open(&c) || auth_token_create(&c, "admin", "fuzz", W.top_token) ||
-        auth_token_create(&c, "gc_office", "fuzz", W.office_token))
+    if (audit_open(&c) || auth_token_create(&c, "admin", "fuzz", W.top_token, NULL) ||
+        auth_token_create(&c, "gc_office", "fuzz", W.office_token, NULL))
         die(c.msg ? c.msg : "tokens");
     fuzz_ctx_done(&c, &a);
     return &W;
@@ -79,4 +96,14 @@ void fuzz_ctx_done(struct ctx *c, struct arena *a)
 {
     store_release(c->db);
     arena_free(a);
+}
+
+/* libFuzzer calls this once before the first input (and tests/fuzz/replay.c does too): the world is made
+ * here, outside any input's time limit. */
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    (void)argc;
+    (void)argv;
+    fuzz_world();
+    return 0;
 }

@@ -15,10 +15,13 @@ struct fuzz_world {
     char office_token[64]; /* Bearer token of "gc_office" */
 };
 
-/* The world, made on the first call (aborts if it cannot be made). */
+/* The world, made on the first call (aborts if it cannot be made): by LLVMFuzzerInitialize, which every
+ * target that links fuzz_world.c gets from it, so that no input pays for it. */
 struct fuzz_world *fuzz_world(void);
 /* A ctx of the system (no user) on a connection of the world's store; release with fuzz_ctx_done. */
 void fuzz_ctx(struct ctx *c, struct arena *a);
 void fuzz_ctx_done(struct ctx *c, struct arena *a);
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
 #endif
