@@ -293,10 +293,12 @@ enum err deadlines_cancel_kind(struct ctx *c, const char *owner_kind, int64_t ow
                                const char *kind);
 
 /* How far the ladder has climbed on one unit's open, running milestones of an object: when the last
- * press and the last report step were taken (ISO times as the steps record them, "" when none). */
+ * press and the last report step were taken (ISO times as the steps record them, "" when none), and the
+ * earliest due day of those milestones (the day the unit is late since: its to-dos' day, and the leader's). */
 struct dl_climb {
     int64_t unit_id;
     char press_at[21], report_at[21];
+    char due_date[11];
 };
 /* The units of the object whose open, running (not paused) milestones have reached the press step
  * (arena, *n of them; an index read of the object's milestones). The owner's workflow turns them into
