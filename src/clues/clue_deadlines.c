@@ -107,11 +107,23 @@ static enum err clue_recipients(struct ctx *c, int64_t id, int64_t unit_id, cons
     return e;
 }
 
+/* What the ladder's messages say, as clue_recipients sends them: a verification is pressed with the verifying
+ * unit's head and reported to the office, which decides what becomes of the clue (nothing is escalated); the
+ * answer to a transfer is the office's, reported to the director. */
+static const char *clue_step_text(enum dl_step step, int64_t unit_id)
+{
+    if (step == DL_PRESS)
+        return unit_id ? "请核查单位主要负责人督促抓紧核查并报送核查结果" : "请督查室抓紧答复上级转办的线索";
+    return unit_id ? "报告督查室，由督查室决定另行交办核查、转为督办事项或督查" : "报告政府办主任";
+}
+
 static const struct dl_owner clue_owner = {
     .kind = CLUE_KIND,
     .what = CLUE_WHAT,
     .table = "clues",
+    .link = CLUE_LINK,
     .manage_cap = CAP_CLUE_MANAGE,
+    .step_text = clue_step_text,
     .label = clue_label,
     .timeline = clue_timeline,
     .milestone_label = clue_milestone_label,

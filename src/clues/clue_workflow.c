@@ -427,7 +427,7 @@ const struct workflow clue_workflow = {
              "leader approves, a decision or an instruction), or closes it with a reason and a reply the reporter "
              "reads on the tracking page. The verifying unit sees the summary the office wrote, never the "
              "reporter.",
-    .link = "/clues/%lld",
+    .link = CLUE_LINK,
     .part_what = "线索核查",
     .home_what = "government whose supervision office handles the clue",
     .track_what = "verification",

@@ -15,9 +15,10 @@
 #include "units/units.h"
 
 #define CLUE_WHAT "线索"
-#define CLUE_KIND "clue"     /* the workflow's name, the deadlines owner kind, the audit object type */
-#define CLUE_SIMILAR_MIN 0.3 /* bigram Dice from which clues are offered as possible duplicates */
-#define CLUE_DUP_HINT 0.5    /* … and from which a new clue is marked as one when it comes in */
+#define CLUE_KIND "clue"        /* the workflow's name, the deadlines owner kind, the audit object type */
+#define CLUE_LINK "/clues/%lld" /* the clue's page: its to-dos and ladder messages open it */
+#define CLUE_SIMILAR_MIN 0.3    /* bigram Dice from which clues are offered as possible duplicates */
+#define CLUE_DUP_HINT 0.5       /* … and from which a new clue is marked as one when it comes in */
 
 enum clue_state {
     CLUE_ST_RECEIVED,  /* 待分拣 */

@@ -80,6 +80,12 @@ struct dl_owner {
     const char *link;    /* its web page with %lld for the id ("/items/%lld"), opened from the ladder's
                           * messages; NULL: none */
     enum cap manage_cap; /* needed at a milestone's scope to override its due day */
+    /* What the ladder's message of a press or report step of a milestone at unit_id (0: the object's own)
+     * says happens, so that it says what the owner's recipients and escalation do: the press step's request
+     * ("请分管领导督促承办单位抓紧办理"), the report step's outcome ("报告主要领导并列入督查事项", also the
+     * escalation's note). May be NULL, or return NULL: "请分管领导督促承办单位抓紧办理" and "报告主要领导",
+     * what deadlines_recipients_default reaches (the leaders in charge; the principal leader and the office). */
+    const char *(*step_text)(enum dl_step step, int64_t unit_id);
     /* "古督〔2026〕3号《…》" for notices and audit; NULL when there is no such object. Arena. */
     const char *(*label)(struct ctx *c, int64_t id);
     /* Appends a timeline entry to the object (unit_id: the part, 0 for the object as a whole) inside
@@ -287,10 +293,12 @@ enum err deadlines_cancel_kind(struct ctx *c, const char *owner_kind, int64_t ow
                                const char *kind);
 
 /* How far the ladder has climbed on one unit's open, running milestones of an object: when the last
- * press and the last report step were taken (ISO times as the steps record them, "" when none). */
+ * press and the last report step were taken (ISO times as the steps record them, "" when none), and the
+ * earliest due day of those milestones (the day the unit is late since: its to-dos' day, and the leader's). */
 struct dl_climb {
     int64_t unit_id;
     char press_at[21], report_at[21];
+    char due_date[11];
 };
 /* The units of the object whose open, running (not paused) milestones have reached the press step
  * (arena, *n of them; an index read of the object's milestones). The owner's workflow turns them into

@@ -55,6 +55,13 @@ static void reminder_text(struct ctx *c, const char *what, const char *due, bool
     }
 }
 
+/* What a press or report step of m asks or does, as the owner words it (dl_owner.step_text). */
+static const char *step_text(const struct dl_owner *o, const struct ms_row *m, enum dl_step step)
+{
+    const char *t = o->step_text ? o->step_text(step, m->unit_id) : NULL;
+    return t ? t : step == DL_PRESS ? "请分管领导督促承办单位抓紧办理" : "报告主要领导";
+}
+
 /* The notice of ladder step s of milestone m, and which step of the ladder it is (read-only). */
 static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const struct ms_row *m,
                                  const struct ladder *l, int s, struct notice *nt)
@@ -75,7 +82,7 @@ static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const 
         step = DL_PRESS;
         nt->kind = MSG_PRESS;
         nt->subject = arena_printf(c->arena, "【督办】%s已逾期", what);
-        nt->body = arena_printf(c->arena, "%s办理时限%s已过。请分管领导督促承办单位抓紧办理。", what, when);
+        nt->body = arena_printf(c->arena, "%s办理时限%s已过。%s。", what, when, step_text(o, m, DL_PRESS));
     } else if (s == l->nremind + STEP_NOTICE) {
         step = DL_NOTICE;
         nt->kind = MSG_NOTICE;
@@ -86,9 +93,9 @@ static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const 
     } else {
         step = DL_REPORT;
         nt->kind = MSG_REPORT;
-        nt->subject = arena_printf(c->arena, "【报告】%s经书面催办仍逾期，已列入督查事项", what);
-        nt->body = arena_printf(c->arena, "%s办理时限%s已过，经督办和书面催办仍未办结，现报告主要领导并列入督查事项。",
-                                what, when);
+        const char *done = step_text(o, m, DL_REPORT);
+        nt->subject = arena_printf(c->arena, "【报告】%s经书面催办仍逾期，已%s", what, done);
+        nt->body = arena_printf(c->arena, "%s办理时限%s已过，经督办和书面催办仍未办结，现%s。", what, when, done);
     }
     return step;
 }
@@ -133,7 +140,8 @@ static enum err take_step(struct ctx *c, const struct dl_owner *o, const struct 
         (e = dl_owner_timeline(c, o, m->owner_id, m->unit_id, name, nt.subject, sum)))
         goto out;
     if (step == DL_REPORT && o->escalate)
-        e = o->escalate(c, m->owner_id, "逾期经督办和书面催办仍未办结，报告主要领导并列入督查事项", sum);
+        e = o->escalate(c, m->owner_id,
+                        arena_printf(c->arena, "逾期经督办和书面催办仍未办结，%s", step_text(o, m, DL_REPORT)), sum);
 out:
     json_decref(sum);
     json_decref(detail);

@@ -193,7 +193,7 @@ enum err deadlines_cancel_kind(struct ctx *c, const char *owner_kind, int64_t ow
 struct stmt *deadlines_climbed_send(struct ctx *c, const char *owner_kind, int64_t owner_id)
 {
     struct stmt *st = db_query(c->db,
-                               "SELECT m.unit_id, s.step, MAX(s.at) FROM milestones m "
+                               "SELECT m.unit_id, s.step, MAX(s.at), MIN(m.due_date) FROM milestones m "
                                "JOIN milestone_steps s ON s.milestone_id = m.id "
                                "WHERE m.owner_kind = ? AND m.owner_id = ? AND m.state = 'open' AND m.paused_at IS NULL "
                                "AND s.step IN ('press', 'report') GROUP BY m.unit_id, s.step ORDER BY m.unit_id",
@@ -229,6 +229,9 @@ enum err deadlines_climbed_read(struct ctx *c, struct stmt *st, struct dl_climb 
         struct dl_climb *x = &(*out)[*n - 1];
         char *at = strcmp(stmt_text(st, 1), "press") ? x->report_at : x->press_at;
         snprintf(at, sizeof x->press_at, "%s", stmt_text(st, 2));
+        const char *due = stmt_text(st, 3);
+        if (!*x->due_date || strcmp(due, x->due_date) < 0)
+            snprintf(x->due_date, sizeof x->due_date, "%s", due);
     }
     stmt_done(st);
     return rc < 0 ? ctx_store_fail(c, rc, "读取时限节点") : ERR_OK;

@@ -318,6 +318,9 @@ static void seal_mark(struct pdf *p, double cx, double cy, const struct doc_seal
     cairo_save(cr);
     cairo_set_source_rgba(cr, RED[0], RED[1], RED[2], 0.85);
     cairo_set_line_width(cr, MM(1.2));
+    /* the issuer and date were just drawn from a current point: without a new path the ring would begin with
+     * a red line from there to its start */
+    cairo_new_path(cr);
     cairo_arc(cr, cx, cy, R - MM(0.6), 0, 2 * M_PI);
     cairo_stroke(cr);
     star(cr, cx, cy, MM(6.5));

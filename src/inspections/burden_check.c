@@ -85,7 +85,7 @@ static json_t *overlap_json(struct ctx *c, const struct entry_plan *ep, const st
         subject = arena_printf(c->arena, "%d年度督查计划中的《%s》", (int)pl.year, en.subject);
         from = en.start_date;
         to = en.end_date;
-        link = arena_printf(c->arena, "/plans/%" PRId64, pl.id);
+        link = arena_printf(c->arena, "/inspections/plans/%" PRId64, pl.id);
     } else {
         const struct insp it = *loaded;
         if (it.state == INSP_ST_DRAFT || it.state == INSP_ST_WITHDRAWN || it.state == INSP_ST_MERGED)

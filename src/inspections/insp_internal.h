@@ -15,6 +15,7 @@ json_t *insp_pack(const char *file, int line, const char *fmt, ...);
 #define INSP_WHAT "督查"
 #define PLAN_WHAT "年度督查计划"
 #define RECT_WHAT "整改任务"
+#define RECT_LINK "/inspections/rectifications/%lld" /* the task's page: its to-dos and ladder messages open it */
 #define REVIEW_WHAT "复核申请"
 
 /* ---- the inspection workflow's names (insp_workflow.c) ---- */

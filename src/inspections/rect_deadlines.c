@@ -116,11 +116,20 @@ static enum err escalate(struct ctx *c, int64_t id, const char *note, json_t *da
     return e;
 }
 
+/* The last step flags the task (escalate), it does not list it for inspection. */
+static const char *step_text(enum dl_step step, int64_t unit_id)
+{
+    (void)unit_id;
+    return step == DL_REPORT ? "报告主要领导，整改任务标记为逾期上报" : NULL;
+}
+
 static const struct dl_owner owner = {
     .kind = OWNER,
-    .what = "整改任务",
+    .what = RECT_WHAT,
     .table = "rect_tasks",
+    .link = RECT_LINK,
     .manage_cap = CAP_INSP_MANAGE,
+    .step_text = step_text,
     .label = label,
     .timeline = timeline,
     .progress = progress,

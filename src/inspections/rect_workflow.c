@@ -273,7 +273,7 @@ const struct workflow rect_workflow = {
              "deadline and requirement; a problem fixed on the spot (立行立改) is closed at once. The task's one part "
              "is its responsible unit, whose state is the task's. A verified problem marked likely to rebound "
              "schedules a look-back (回头看) the scheduler opens when due.",
-    .link = "/inspections/rectifications/%lld",
+    .link = RECT_LINK,
     .part_what = "整改责任单位",
     .home_what = "government whose office ran the inspection",
     .track_what = "unit",

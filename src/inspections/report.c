@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "base/buf.h"
 #include "base/timeu.h"
+#include "calendar/workdays.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -54,6 +55,44 @@ const char *insp_report_title(struct ctx *c, const char *subject)
 }
 
 /* The generated draft (arena). */
+/* The day (Beijing) of an ISO instant, in words ("2026年12月3日"). */
+static const char *instant_cn(struct ctx *c, const char *iso)
+{
+    int64_t t;
+    char day[11];
+    if (!iso || !time_parse_iso(iso, &t))
+        return "";
+    cal_format_date(time_local_day(t), day);
+    return date_cn(c, arena_strdup(c->arena, day));
+}
+
+/* The reviews (复核, 条例 Art. 17) the conclusion met, one sentence each: who asked when, and the government's
+ * decision, the refusal, or the review still under way with its deadline (a withdrawn request says nothing). */
+static void reviews_text(struct ctx *c, const struct insp *it, struct buf *b)
+{
+    struct stmt *st = db_query(c->db,
+                               "SELECT u.name, r.state, r.requested_at, r.decide_due, r.result, r.decision_text, "
+                               "r.decided_at FROM insp_reviews r JOIN units u ON u.id = r.unit_id "
+                               "WHERE r.inspection_id = ? AND r.state <> 'withdrawn' ORDER BY r.id",
+                               DB_INT(it->id));
+    while (st && stmt_step(st) == STORE_ROW) {
+        const char *state = stmt_text(st, 1), *result = stmt_is_null(st, 4) ? "" : stmt_text(st, 4);
+        buf_printf(b, "%s于%s申请复核，", stmt_text(st, 0), instant_cn(c, stmt_text(st, 2)));
+        if (!strcmp(state, "decided"))
+            buf_printf(b, "%s作出复核决定：%s原督查结论。%s\n", instant_cn(c, stmt_text(st, 6)),
+                       !strcmp(result, "upheld")    ? "维持"
+                       : !strcmp(result, "changed") ? "变更"
+                                                    : "撤销",
+                       stmt_is_null(st, 5) ? "" : stmt_text(st, 5));
+        else if (!strcmp(state, "rejected"))
+            buf_puts(b, "未予受理。\n");
+        else
+            buf_printf(b, "正在复核，应于%s前作出复核决定。\n", date_cn(c, stmt_text(st, 3)));
+    }
+    if (st)
+        stmt_done(st);
+}
+
 static const char *generate(struct ctx *c, const struct insp *it)
 {
     static const char *const cn[] = {"一", "二", "三", "四", "五", "六"};
@@ -132,9 +171,12 @@ static const char *generate(struct ctx *c, const struct insp *it)
                        "inspection_id = ? AND state = 'withdrawn'",
                        it->id),
                late ? arena_printf(c->arena, "，其中%" PRId64 "项已超过整改时限，将按规定督办", late) : "");
-    if (it->conclusion_number)
-        buf_printf(&b, "%s、督查结论\n已于%s向被督查单位出具督查结论（%s）：%s\n\n", cn[sec++],
+    if (it->conclusion_number) {
+        buf_printf(&b, "%s、督查结论\n已于%s向被督查单位出具督查结论（%s）：%s\n", cn[sec++],
                    date_cn(c, it->conclusion_date), it->conclusion_number, it->conclusion_text);
+        reviews_text(c, it, &b);
+        buf_puts(&b, "\n");
+    }
     int64_t lookbacks = one(c, "SELECT COUNT(*) FROM insp_lookbacks WHERE inspection_id = ?", it->id);
     int64_t rebound = one(c, "SELECT COUNT(*) FROM insp_findings WHERE inspection_id = ? AND rebound = 1", it->id);
     buf_printf(&b, "%s、下一步工作建议\n", cn[sec++]);

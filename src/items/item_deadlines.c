@@ -208,12 +208,20 @@ static enum err item_stepped(struct ctx *c, int64_t id, int64_t unit_id, enum dl
     return workflow_todos_sync(c, &item_workflow, id, NULL);
 }
 
+/* The last step lists the item for inspection (items_mark_escalated). */
+static const char *item_step_text(enum dl_step step, int64_t unit_id)
+{
+    (void)unit_id;
+    return step == DL_REPORT ? "报告主要领导并列入督查事项" : NULL;
+}
+
 static const struct dl_owner item_owner = {
     .kind = ITEM,
     .what = "督办事项",
     .table = "items",
     .link = "/items/%lld",
     .manage_cap = CAP_ITEM_REGISTER,
+    .step_text = item_step_text,
     .label = items_label,
     .timeline = item_timeline,
     .progress = item_progress,

@@ -360,7 +360,9 @@ static bool ladder_state(const struct item *it)
 
 /* A ladder part for each unit still working whose overdue milestones the ladder pressed or reported after
  * the last 催办 of that unit (deadlines_climbed), while the item may be pressed: climbed and presses are
- * the two reads, sent (deadlines_climbed_send, presses_send); both are finished here. */
+ * the two reads, sent (deadlines_climbed_send, presses_send); both are finished here. A unit the ladder
+ * climbed on is late since the earliest day of those milestones: that day is its to-dos' (the track's, so
+ * the unit's own to-do is as red as its track) and the leader's who must press it, until it catches up. */
 static enum err add_ladder_parts(struct ctx *c, struct item *it, struct stmt *climbed, struct stmt *presses)
 {
     struct dl_climb *climb;
@@ -376,12 +378,16 @@ static enum err add_ladder_parts(struct ctx *c, struct item *it, struct stmt *cl
             const struct track *t = &it->tracks[k];
             if (t->unit_id != climb[i].unit_id || t->state >= ITEM_ST_COMPLETION_SIGNED)
                 continue;
+            const char *late = arena_strdup(c->arena, climb[i].due_date);
+            if (!it->due_date || strcmp(late, it->due_date) < 0)
+                it->wf.parts[k].due_date = late;
             int state = *climb[i].report_at && strcmp(pressed[k], climb[i].report_at) < 0 ? ITEM_LADDER_REPORT
                         : *climb[i].press_at && strcmp(pressed[k], climb[i].press_at) < 0 ? ITEM_LADDER_PRESS
                                                                                           : -1;
             if (state >= 0)
-                view_add(c, &it->wf,
-                         &(struct wf_part){ITEM_PART_LADDER, t->id, state, t->unit_id, t->unit_path, t->unit_name, 0});
+                view_add(
+                    c, &it->wf,
+                    &(struct wf_part){ITEM_PART_LADDER, t->id, state, t->unit_id, t->unit_path, t->unit_name, 0, late});
         }
     return e;
 }

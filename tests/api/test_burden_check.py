@@ -141,6 +141,7 @@ def test_what_the_issuer_may_not_read_is_only_another_office(ins):
     # the city itself sees its entry by name
     [w] = overlaps(check(ins, ["gc-t5"], d(7, 10), d(7, 12), user="lc_office"))
     assert w["visible"] is True and "耕地保护" in w["subject"]
+    assert w["link"] == f"/inspections/plans/{plan['id']}", w  # the plan's page in the app (/plans/N is none)
     # another county's office learns of the county's own inspection only as another office
     county = opened(ins, "gc-t6", d(10, 1), d(10, 9), subject="秸秆禁烧专项督查")
     [w] = overlaps(check(ins, ["gc-t6"], d(10, 5), d(10, 6), user="ap_office"))

@@ -527,3 +527,36 @@ def test_reasons_written_before_name_the_rules_day_in_words(backend):
     assert got == {ids[0]: "按立项注明的办理期限；规则时限为交办后10日内（2026年3月2日）",
                    ids[1]: "不晚于立项注明的办理期限；规则时限为交办后1个月内（2026年12月14日）",
                    ids[2]: "按立项注明的办理期限（规则未规定办结时限）"}, got
+
+
+def test_an_overdue_units_todos_and_its_leaders_carry_the_day_it_is_late_since(world):
+    """A unit the ladder pressed is late since the day of its overdue milestone, though the item is due months
+    later: its own to-do and the leader's to-do to press it carry that day, so both are red (the light of a to-do
+    is its day's); the unit that reported in time keeps the item's day, green. Once the unit catches up, its
+    to-do is back on the item's day."""
+    w = world
+    iid = w.item(co=["gc-zj"], kind="ongoing", due_date="2026-12-31", source_kind="npc_cppcc")
+    for contact in ("gc_contact", "gc_contact2"):
+        assert w.c(contact).post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+        assert w.c(contact).post(f"/api/v1/items/{iid}/reports", {"text": "已部署", "percent": 20}).status == 201
+    w.clock("2026-03-31T09:00:00+08:00")  # 交通运输局 reports for March in time, 住建局 does not
+    assert w.c("gc_contact").post(f"/api/v1/items/{iid}/reports", {"text": "三月进展", "percent": 40}).status == 201
+
+    def mine(user, task=None):
+        r = w.c(user).get("/api/v1/todos?kind=item&limit=200")
+        assert r.status == 200, r
+        return [(t["task"], t["due_date"], t["light"]) for t in r.json["todos"]
+                if t["object_id"] == iid and (task is None or t["task"] == task)]
+
+    w.clock("2026-04-03T09:00:00+08:00")  # the monthly report due 2 Apr is late: pressed
+    assert wait_for(lambda: mine("gc_leader", "ladder_press")), mine("gc_leader")
+    assert mine("gc_leader", "ladder_press") == [("ladder_press", "2026-04-02", "red")]
+    assert mine("gc_contact2") == [("report", "2026-04-02", "red")]
+    assert mine("gc_contact") == [("report", "2026-12-31", "green")]
+    # the counts of the workbench's cards agree with the rows
+    counts = w.c("gc_contact2").get("/api/v1/todos?kind=item").json["counts"]
+    assert counts["by_light"]["red"] >= 1, counts
+    # 住建局 catches up: nothing is late any more, its to-do is on the item's day again, the leader's is gone
+    assert w.c("gc_contact2").post(f"/api/v1/items/{iid}/reports", {"text": "三月进展（补报）", "percent": 40}).status == 201
+    assert mine("gc_contact2") == [("report", "2026-12-31", "green")]
+    assert mine("gc_leader", "ladder_press") == []

@@ -121,3 +121,26 @@ def test_signature_is_not_left_alone_on_a_page(rendered):
     page1 = squash(subprocess.run(["pdftotext", "-raw", "-f", "1", "-l", "1", rendered["reminder"], "-"],
                                   capture_output=True, text=True, check=True).stdout)
     assert "列入督查事项" in page1 and "古城县人民政府办公室2026年11月23日" in page1, page1
+
+
+def seal_rings(pdf, tmp_path):
+    """The path data of every seal ring (the red stroke at 85 % opacity) on every page, from pdftocairo's SVG."""
+    rings = []
+    for page in range(1, int(pdf_info(pdf)["Pages"]) + 1):
+        svg = str(tmp_path / f"page{page}.svg")
+        subprocess.run(["pdftocairo", "-svg", "-f", str(page), "-l", str(page), pdf, svg], check=True)
+        with open(svg, encoding="utf-8") as f:
+            for style, d in re.findall(r'<path style="([^"]*)" d="([^"]*)"', f.read()):
+                if "stroke-opacity:0.85" in style and "fill:none" in style:
+                    rings.append(d)
+    return rings
+
+
+def test_the_seal_ring_is_a_circle_without_a_stray_line(rendered, tmp_path):
+    """The ring is drawn right after the signer and the date (the record's sealed replies, as every sealed
+    document's signature): it must start a path of its own, or the text's current point is joined to it by a red
+    line across the seal (seen on sealed bulletins)."""
+    rings = seal_rings(rendered["record"], tmp_path)
+    assert rings, "no seal ring drawn"
+    for d in rings:
+        assert d.lstrip().startswith("M") and " L " not in d, d[:200]

@@ -129,6 +129,12 @@ def test_a_late_task_climbs_the_same_ladder_as_an_item(ins):
         for user, kind in who.items():
             n = 2 if now.startswith("2026-09-10") and kind == "reminder" else 1
             assert wait_for(lambda: len(msgs(user, kind)) >= n), (now, user, kind)
+            # each message opens the task's page, and the task opens for the one who received it
+            assert {m["link"] for m in msgs(user, kind)} == {f"/inspections/rectifications/{tid}"}, (user, kind)
+            assert ins.c(user).get(f"/api/v1/rectifications/{tid}").status == 200, (user, kind)
+    # the last step says what it did: reported and flagged, not listed for inspection
+    report = msgs("gc_principal", "report")[0]
+    assert report["subject"].endswith("已报告主要领导，整改任务标记为逾期上报"), report
     t = wait_for(lambda: ins.rect(tid)["escalated"] and ins.rect(tid))
     assert t and t["light"] == "red"
     events = ins.c("gc_office").get(f"/api/v1/rectifications/{tid}/events").json["events"]

@@ -110,8 +110,14 @@ def test_those_who_drew_the_conclusion_stand_aside(ins):
     assert "upheld" in r.error["message"]
     tasks = ins.tasks(oid)
     assert tasks and all(t["state"] == "assigned" for t in tasks)
+    # the report to the principal leader tells of the review under way, then of the decision
+    report = ins.c("gc_office").get(f"/api/v1/inspections/{oid}/report").json["text"]
+    assert "古城县交通运输局于2026年11月3日申请复核，正在复核，应于" in report, report
     got = ins.vact(rid, "gc_principal", "decide", {"result": "revoked", "text": "经复核，认定事实不清，撤销原结论。"}).json
     assert got["state"] == "decided" and got["result_label"] == "撤销" and got["decided_by"] == "王建国"
+    report = ins.c("gc_office").get(f"/api/v1/inspections/{oid}/report").json["text"]
+    assert ("古城县交通运输局于2026年11月3日申请复核，2026年11月3日作出复核决定：撤销原督查结论。经复核，认定事实不清，撤销原结论。"
+            in report), report
     assert all(t["state"] == "withdrawn" for t in ins.tasks(oid))
     # the unit hears of the decision
     events = ins.c("gc_head").get(f"/api/v1/reviews/{rid}/events").json["events"]

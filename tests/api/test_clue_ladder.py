@@ -1,0 +1,60 @@
+"""A clue's verification (线索核查) late on the test clock: the ladder's messages reach the verifying unit and the
+office, each opens the clue's page (link /clues/{id}) for the one who receives it, and each says what actually
+happens — the press asks the unit's head, the last step reports to the office; nothing is listed for
+inspection, because a clue is never escalated by the ladder (the office decides what becomes of it)."""
+
+import pytest
+
+from cluelib import Clues
+from conftest import wait_for
+
+
+@pytest.fixture(scope="module")
+def cl(server):
+    return Clues(server)
+
+
+def move_clock(cl, now):
+    r = cl.server.client("admin").put("/api/v1/admin/clock", {"now": now})
+    assert r.status == 200, r
+    cl.clients.clear()  # moving the clock ends the sessions idle since
+
+
+def test_a_late_verification_climbs_the_ladder_with_messages_that_open_the_clue(cl):
+    move_clock(cl, "2026-09-01T09:00:00+08:00")
+    cid = cl.create()["id"]
+    cl.act(cid, "gc_office", "assign", {"unit_id": cl.unit("gc-jt"), "due_date": "2026-09-10",
+                                        "request": "请实地核查并拍照说明"})
+    ms = cl.c("gc_office").get(f"/api/v1/milestones?owner_kind=clue&owner_id={cid}").json["milestones"]
+    assert [(m["kind"], m["clue_id"], m["due_date"], m["kind_label"]) for m in ms] == \
+        [("verification", cid, "2026-09-10", "线索核查")], ms
+    mid = ms[0]["id"]
+
+    def msgs(user, kind):
+        got = cl.c(user).get("/api/v1/inbox?limit=200").json["messages"]
+        return [m for m in got if m["object_type"] == "milestone" and m["object_id"] == mid and m["kind"] == kind]
+
+    steps = [("2026-09-10T09:00:00+08:00", {"gc_contact": "reminder"}),
+             ("2026-09-11T09:00:00+08:00", {"gc_contact": "press", "gc_head": "press"}),
+             ("2026-09-15T09:00:00+08:00", {"gc_contact": "notice", "gc_head": "notice", "gc_office": "notice"}),
+             ("2026-09-17T09:00:00+08:00", {"gc_contact": "report", "gc_head": "report", "gc_office": "report"})]
+    for now, who in steps:
+        move_clock(cl, now)
+        for user, kind in who.items():
+            assert wait_for(lambda: msgs(user, kind)), (now, user, kind)
+            for m in msgs(user, kind):
+                # the message opens the clue's page, and the page's clue opens for its recipient
+                assert m["link"] == f"/clues/{cid}", m
+                assert cl.c(user).get(f"/api/v1/clues/{cid}").status == 200, (user, kind)
+    press = msgs("gc_head", "press")[0]
+    assert "请核查单位主要负责人督促抓紧核查" in press["body"] and "分管领导" not in press["body"], press
+    report = msgs("gc_office", "report")[0]
+    assert "列入督查事项" not in report["subject"] + report["body"], report
+    assert report["subject"].endswith("已报告督查室，由督查室决定另行交办核查、转为督办事项或督查"), report
+    # the ladder listed nothing: the clue is still the verifying unit's, its timeline holds the four steps
+    got = cl.get(cid)
+    assert got["state"] == "verifying", got
+    # the leader in charge was asked nothing (no message names him) and the verifier's to-do is still there
+    assert not msgs("gc_leader", "press")
+    todos = cl.c("gc_contact").get("/api/v1/todos?kind=clue&limit=200").json["todos"]
+    assert any(t["object_id"] == cid and t["task"] == "verify" and t["link"] == f"/clues/{cid}" for t in todos)
