@@ -243,34 +243,27 @@ struct tops {
 static void top_send(struct ctx *c, int64_t unit, struct tops *t)
 {
     t->unit = unit;
-    t->base =
-        db_prepare(c->db, "SELECT dim, key, n FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND "
-                          "dim = 'lead' AND n > 0 ORDER BY n DESC, key DESC LIMIT ?) a UNION ALL SELECT dim, key, "
-                          "n FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim = 'lead_red' AND "
-                          "n > 0 ORDER BY n DESC, key DESC LIMIT ?) b");
-    if (t->base) {
-        stmt_bind_int(t->base, 1, unit);
-        stmt_bind_int(t->base, 2, TOP_BASE);
-        stmt_bind_int(t->base, 3, unit);
-        stmt_bind_int(t->base, 4, TOP_BASE);
-        stmt_send(t->base);
-    }
+    t->has_deltas = strcmp(db_kind(c->db), "sqlite") != 0; /* none on SQLite (ledger_counts): the ten largest */
+    int64_t base = t->has_deltas ? TOP_BASE : TOP_LEADS;
+    t->base = db_query(c->db,
+                       "SELECT dim, key, n FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim = "
+                       "'lead' AND n > 0 ORDER BY n DESC, key DESC LIMIT ?) a UNION ALL SELECT dim, key, n FROM "
+                       "(SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim = 'lead_red' AND n > 0 ORDER "
+                       "BY n DESC, key DESC LIMIT ?) b",
+                       DB_INT(unit), DB_INT(base), DB_INT(unit), DB_INT(base));
+    stmt_send(t->base);
     t->deltas = NULL;
-    t->has_deltas = strcmp(db_kind(c->db), "sqlite") != 0; /* none on SQLite (ledger_counts) */
     if (!t->has_deltas)
         return;
     /* the keys the deltas touch, with their whole counts */
-    t->deltas =
-        db_prepare(c->db, "SELECT dim, key, SUM(n) FROM (SELECT c.dim, c.key, c.n FROM item_counts c WHERE "
-                          "c.unit_id = ? AND c.dim IN ('lead', 'lead_red') AND EXISTS (SELECT 1 FROM "
-                          "item_count_deltas d WHERE d.unit_id = c.unit_id AND d.dim = c.dim AND d.key = c.key) "
-                          "UNION ALL SELECT dim, key, n FROM item_count_deltas WHERE unit_id = ? AND dim IN "
-                          "('lead', 'lead_red')) x GROUP BY dim, key");
-    if (t->deltas) {
-        stmt_bind_int(t->deltas, 1, unit);
-        stmt_bind_int(t->deltas, 2, unit);
-        stmt_send(t->deltas);
-    }
+    t->deltas = db_query(c->db,
+                         "SELECT dim, key, SUM(n) FROM (SELECT c.dim, c.key, c.n FROM item_counts c WHERE c.unit_id "
+                         "= ? AND c.dim IN ('lead', 'lead_red') AND EXISTS (SELECT 1 FROM item_count_deltas d WHERE "
+                         "d.unit_id = c.unit_id AND d.dim = c.dim AND d.key = c.key) UNION ALL SELECT dim, key, n "
+                         "FROM item_count_deltas WHERE unit_id = ? AND dim IN ('lead', 'lead_red')) x GROUP BY dim, "
+                         "key",
+                         DB_INT(unit), DB_INT(unit));
+    stmt_send(t->deltas);
 }
 
 /* Candidates of one dimension, sorted largest first, then the larger key (the index's order), into top. */
@@ -278,6 +271,15 @@ struct cand {
     char key[24];
     int64_t n;
 };
+
+static void key_set(struct cand *c, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n >= sizeof c->key)
+        n = sizeof c->key - 1;
+    memcpy(c->key, key ? key : "", n);
+    c->key[n] = 0;
+}
 static int cand_top(struct cand *cand, int ncand, struct top *top)
 {
     for (int i = 1; i < ncand; i++)
@@ -313,7 +315,7 @@ static enum err top_read(struct ctx *c, struct tops *t, struct top top[2][TOP_LE
     while ((rc = stmt_step(t->base)) == STORE_ROW) {
         int d = dim_of(stmt_text(t->base, 0));
         if (ncand[d] < TOP_BASE) {
-            snprintf(cand[d][ncand[d]].key, sizeof cand[d][0].key, "%s", stmt_text(t->base, 1));
+            key_set(&cand[d][ncand[d]], stmt_text(t->base, 1));
             cand[d][ncand[d]++].n = stmt_int(t->base, 2);
         }
     }
@@ -331,7 +333,7 @@ static enum err top_read(struct ctx *c, struct tops *t, struct top top[2][TOP_LE
         while (at < ncand[d] && strcmp(cand[d][at].key, key))
             at++;
         if (at == ncand[d])
-            snprintf(cand[d][ncand[d]++].key, sizeof cand[d][0].key, "%s", key);
+            key_set(&cand[d][ncand[d]++], key);
         cand[d][at].n = stmt_int(t->deltas, 2);
     }
     stmt_done(t->deltas);
@@ -347,7 +349,7 @@ static enum err top_read(struct ctx *c, struct tops *t, struct top top[2][TOP_LE
                 DB_INT(t->unit), DB_TEXT(top_dims[d]), DB_INT(t->unit), DB_TEXT(top_dims[d]), DB_INT(TOP_LEADS));
             ncand[d] = 0;
             while (st && (rc = stmt_step(st)) == STORE_ROW && ncand[d] < TOP_LEADS) {
-                snprintf(cand[d][ncand[d]].key, sizeof cand[d][0].key, "%s", stmt_text(st, 0));
+                key_set(&cand[d][ncand[d]], stmt_text(st, 0));
                 cand[d][ncand[d]++].n = stmt_int(st, 1);
             }
             stmt_done(st);
