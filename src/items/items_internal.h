@@ -143,5 +143,7 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
 struct ledger_row;
 struct stmt *ledger_names_send(struct ctx *c);
 enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n);
+/* The same for n units' ids (the overview's): out[i] the name of ids[i] (c->arena), NULL for no such unit. */
+enum err ledger_unit_names(struct ctx *c, struct stmt *gen_st, const int64_t *ids, const char **out, int n);
 
 #endif

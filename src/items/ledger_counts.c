@@ -195,12 +195,15 @@ static enum err overview_adjust(struct ctx *c, json_t *o, const char *sql, int64
     return rc < 0 ? ctx_store_fail(c, rc, "读取统计") : ERR_OK;
 }
 
-/* The TOP_LEADS units with the largest counts of m ({unit id: n}), largest first, with their names. */
-static json_t *top_units(struct ctx *c, json_t *m)
+/* A unit ranked by a count (the overview's lead units). */
+struct top {
+    int64_t unit, n;
+};
+
+/* The TOP_LEADS units with the largest counts of m ({unit id: n}) into top, largest first (then the
+ * smaller id); returns how many. */
+static int top_units(json_t *m, struct top *top)
 {
-    struct top {
-        int64_t unit, n;
-    } top[TOP_LEADS];
     int ntop = 0;
     const char *k;
     json_t *v;
@@ -217,88 +220,231 @@ static json_t *top_units(struct ctx *c, json_t *m)
         memmove(&top[at + 1], &top[at], sizeof *top * (size_t)(ntop - 1 - at));
         top[at] = t;
     }
-    json_t *rank = json_array();
-    for (int i = 0; i < ntop; i++) {
-        const char *name = "";
-        db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(top[i].unit));
-        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)top[i].unit, "unit_name",
-                                              name ? name : "", "count", (json_int_t)top[i].n));
-    }
-    return rank;
+    return ntop;
 }
 
-/* The TOP_LEADS keys (unit ids) of unit's counters in dim with the largest counts, with their names:
- * read from the index item_counts_top (largest first), corrected by the deltas not yet folded
- * (PostgreSQL): every key a delta touches is compared, and enough base rows are read that a key whose
- * delta lowered it cannot hide the next one. */
-static json_t *top_units_sql(struct ctx *c, int64_t unit, const char *dim)
+/*
+ * The ten largest keys (unit ids) of a scope's counters in "lead" and "lead_red", read from the index
+ * item_counts_top (largest first) and corrected by the deltas not yet folded (PostgreSQL): every key a delta
+ * touches is compared with its whole count, and TOP_BASE base rows are read, enough that TOP_DELTAS keys
+ * whose deltas lowered them cannot hide the next one; with more keys touched, a dimension is summed over
+ * every key. top_send sends the statements (with the overview's others: one round trip on PostgreSQL),
+ * top_read reads them.
+ */
+#define TOP_BASE (TOP_LEADS * 4)
+#define TOP_DELTAS (TOP_LEADS * 3)
+static const char *const top_dims[] = {"lead", "lead_red"};
+struct tops {
+    struct stmt *base, *deltas; /* deltas: PostgreSQL only */
+    bool has_deltas;
+    int64_t unit;
+};
+
+static void top_send(struct ctx *c, int64_t unit, struct tops *t)
 {
-    struct top {
-        char key[24];
-        int64_t n;
-    } cand[TOP_LEADS * 4];
-    int ncand = 0;
-    int64_t ndelta = 0; /* none on SQLite (ledger_counts) */
-    if (strcmp(db_kind(c->db), "sqlite"))
-        db_one_int(c->db, &ndelta, "SELECT COUNT(DISTINCT key) FROM item_count_deltas WHERE unit_id = ? AND dim = ?",
-                   DB_INT(unit), DB_TEXT(dim));
-    if (ndelta > TOP_LEADS * 3) /* many unfolded deltas: the sums over every key */
-        ndelta = -1;
-    struct stmt *st =
-        ndelta < 0
-            ? db_query(c->db,
-                       "SELECT key, SUM(n) AS m FROM (SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? "
-                       "UNION ALL SELECT key, n FROM item_count_deltas WHERE unit_id = ? AND dim = ?) x GROUP BY key "
-                       "HAVING SUM(n) > 0 ORDER BY m DESC, key DESC LIMIT ?",
-                       DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim), DB_INT(TOP_LEADS))
-            : db_query(
-                  c->db,
-                  "SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? AND n > 0 ORDER BY n DESC, key DESC "
-                  "LIMIT ?",
-                  DB_INT(unit), DB_TEXT(dim), DB_INT(TOP_LEADS + ndelta));
-    while (st && stmt_step(st) == STORE_ROW && ncand < TOP_LEADS * 4) {
-        snprintf(cand[ncand].key, sizeof cand[ncand].key, "%s", stmt_text(st, 0));
-        cand[ncand++].n = stmt_int(st, 1);
-    }
-    stmt_done(st);
-    if (ndelta > 0) { /* the deltas' keys with their whole counts */
-        st =
-            db_query(c->db,
-                     "SELECT key, SUM(n) FROM (SELECT key, n FROM item_counts WHERE unit_id = ? AND dim = ? AND key IN "
-                     "(SELECT key FROM item_count_deltas WHERE unit_id = ? AND dim = ?) UNION ALL SELECT key, n FROM "
-                     "item_count_deltas WHERE unit_id = ? AND dim = ?) x GROUP BY key",
-                     DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim), DB_INT(unit), DB_TEXT(dim));
-        while (st && stmt_step(st) == STORE_ROW) {
-            int at = 0;
-            while (at < ncand && strcmp(cand[at].key, stmt_text(st, 0)))
-                at++;
-            if (at == ncand && ncand < TOP_LEADS * 4)
-                snprintf(cand[ncand++].key, sizeof cand[0].key, "%s", stmt_text(st, 0));
-            if (at < ncand)
-                cand[at].n = stmt_int(st, 1);
-        }
-        stmt_done(st);
-    }
-    /* largest first, then the larger key (the index's order) */
+    t->unit = unit;
+    t->has_deltas = strcmp(db_kind(c->db), "sqlite") != 0; /* none on SQLite (ledger_counts): the ten largest */
+    int64_t base = t->has_deltas ? TOP_BASE : TOP_LEADS;
+    t->base = db_query(c->db,
+                       "SELECT dim, key, n FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim = "
+                       "'lead' AND n > 0 ORDER BY n DESC, key DESC LIMIT ?) a UNION ALL SELECT dim, key, n FROM "
+                       "(SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim = 'lead_red' AND n > 0 ORDER "
+                       "BY n DESC, key DESC LIMIT ?) b",
+                       DB_INT(unit), DB_INT(base), DB_INT(unit), DB_INT(base));
+    stmt_send(t->base);
+    t->deltas = NULL;
+    if (!t->has_deltas)
+        return;
+    /* the keys the deltas touch, with their whole counts */
+    t->deltas = db_query(c->db,
+                         "SELECT dim, key, SUM(n) FROM (SELECT c.dim, c.key, c.n FROM item_counts c WHERE c.unit_id "
+                         "= ? AND c.dim IN ('lead', 'lead_red') AND EXISTS (SELECT 1 FROM item_count_deltas d WHERE "
+                         "d.unit_id = c.unit_id AND d.dim = c.dim AND d.key = c.key) UNION ALL SELECT dim, key, n "
+                         "FROM item_count_deltas WHERE unit_id = ? AND dim IN ('lead', 'lead_red')) x GROUP BY dim, "
+                         "key",
+                         DB_INT(unit), DB_INT(unit));
+    stmt_send(t->deltas);
+}
+
+/* Candidates of one dimension, sorted largest first, then the larger key (the index's order), into top. */
+struct cand {
+    char key[24];
+    int64_t n;
+};
+
+static void key_set(struct cand *c, const char *key)
+{
+    size_t n = key ? strlen(key) : 0;
+    if (n >= sizeof c->key)
+        n = sizeof c->key - 1;
+    memcpy(c->key, key ? key : "", n);
+    c->key[n] = 0;
+}
+static int cand_top(struct cand *cand, int ncand, struct top *top)
+{
     for (int i = 1; i < ncand; i++)
         for (int j = i; j > 0 && (cand[j].n > cand[j - 1].n ||
                                   (cand[j].n == cand[j - 1].n && strcmp(cand[j].key, cand[j - 1].key) > 0));
              j--) {
-            struct top t = cand[j];
+            struct cand t = cand[j];
             cand[j] = cand[j - 1];
             cand[j - 1] = t;
         }
-    json_t *rank = json_array();
-    for (int i = 0; i < ncand && (int)json_array_size(rank) < TOP_LEADS; i++) {
-        if (cand[i].n <= 0)
-            continue;
-        const char *name = "";
-        int64_t id = strtoll(cand[i].key, NULL, 10);
-        db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(id));
-        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)id, "unit_name", name ? name : "",
-                                              "count", (json_int_t)cand[i].n));
+    int ntop = 0;
+    for (int i = 0; i < ncand && ntop < TOP_LEADS; i++)
+        if (cand[i].n > 0)
+            top[ntop++] = (struct top){strtoll(cand[i].key, NULL, 10), cand[i].n};
+    return ntop;
+}
+
+static int dim_of(const char *dim)
+{
+    return strcmp(dim, top_dims[0]) ? 1 : 0;
+}
+
+/* Reads what top_send sent into top[d] (TOP_LEADS each, ntop[d] of them) for "lead" and "lead_red". */
+static enum err top_read(struct ctx *c, struct tops *t, struct top top[2][TOP_LEADS], int ntop[2])
+{
+    struct cand cand[2][TOP_BASE + TOP_DELTAS];
+    int ncand[2] = {0, 0}, ndelta[2] = {0, 0}, rc;
+    if (!t->base || (t->has_deltas && !t->deltas)) {
+        stmt_done(t->base);
+        stmt_done(t->deltas);
+        return ctx_store_fail(c, STORE_E_OTHER, "读取统计");
     }
+    while ((rc = stmt_step(t->base)) == STORE_ROW) {
+        int d = dim_of(stmt_text(t->base, 0));
+        if (ncand[d] < TOP_BASE) {
+            key_set(&cand[d][ncand[d]], stmt_text(t->base, 1));
+            cand[d][ncand[d]++].n = stmt_int(t->base, 2);
+        }
+    }
+    stmt_done(t->base);
+    if (rc < 0) {
+        stmt_done(t->deltas);
+        return ctx_store_fail(c, rc, "读取统计");
+    }
+    while (t->deltas && (rc = stmt_step(t->deltas)) == STORE_ROW) {
+        int d = dim_of(stmt_text(t->deltas, 0));
+        if (++ndelta[d] > TOP_DELTAS)
+            continue;
+        const char *key = stmt_text(t->deltas, 1);
+        int at = 0;
+        while (at < ncand[d] && strcmp(cand[d][at].key, key))
+            at++;
+        if (at == ncand[d])
+            key_set(&cand[d][ncand[d]++], key);
+        cand[d][at].n = stmt_int(t->deltas, 2);
+    }
+    stmt_done(t->deltas);
+    if (t->deltas && rc < 0)
+        return ctx_store_fail(c, rc, "读取统计");
+    for (int d = 0; d < 2; d++) {
+        if (ndelta[d] > TOP_DELTAS) { /* many unfolded deltas: the sums over every key */
+            struct stmt *st = db_query(
+                c->db,
+                "SELECT key, SUM(n) AS m FROM (SELECT key, n FROM item_counts WHERE unit_id = ? "
+                "AND dim = ? UNION ALL SELECT key, n FROM item_count_deltas WHERE unit_id = ? AND "
+                "dim = ?) x GROUP BY key HAVING SUM(n) > 0 ORDER BY m DESC, key DESC LIMIT ?",
+                DB_INT(t->unit), DB_TEXT(top_dims[d]), DB_INT(t->unit), DB_TEXT(top_dims[d]), DB_INT(TOP_LEADS));
+            ncand[d] = 0;
+            while (st && (rc = stmt_step(st)) == STORE_ROW && ncand[d] < TOP_LEADS) {
+                key_set(&cand[d][ncand[d]], stmt_text(st, 0));
+                cand[d][ncand[d]++].n = stmt_int(st, 1);
+            }
+            stmt_done(st);
+            if (!st || rc < 0)
+                return ctx_store_fail(c, st ? rc : STORE_E_OTHER, "读取统计");
+        }
+        ntop[d] = cand_top(cand[d], ncand[d], top[d]);
+    }
+    return ERR_OK;
+}
+
+/* The ranked units as [{unit_id, unit_name, count}], the names from names. */
+static json_t *top_json(const struct top *top, int ntop, const char *const *names)
+{
+    json_t *rank = json_array();
+    for (int i = 0; i < ntop; i++)
+        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)top[i].unit, "unit_name",
+                                              names[i] ? names[i] : "", "count", (json_int_t)top[i].n));
     return rank;
+}
+
+/* The overview's statements, sent together (one round trip on PostgreSQL) and read by overview_build. */
+static enum err overview_build(struct ctx *c, int64_t unit, int64_t scope_unit, bool portfolio, json_t **out)
+{
+    /* the lead units' dimensions hold a key per unit (thousands at a province): the ten largest are
+     * read in SQL, unless a correction below needs every key */
+    bool adjust = portfolio || unit != scope_unit;
+    static const char *const all_dims[] = {"state", "source", "lead", "done", "light", "lead_red", NULL};
+    static const char *const dims[] = {"state", "source", "done", "light", NULL};
+    struct stmt *names = ledger_names_send(c);
+    /* the stored lights are as of the dates the scheduler last moved them to (while it moves them, of the
+     * earliest date some may still be coloured by) */
+    struct stmt *as_of_st = db_prepare(c->db, "SELECT CASE WHEN pending_after IS NULL THEN today ELSE "
+                                              "pending_lo_today END FROM ledger_light_dates WHERE id = 1");
+    stmt_send(as_of_st);
+    struct tops tops = {0};
+    if (!adjust)
+        top_send(c, unit, &tops);
+    json_t *o = NULL;
+    enum err e = ledger_counts(c, unit, adjust ? all_dims : dims, &o);
+    if (!e && portfolio) /* a portfolio sees assigned items only */
+        e = overview_adjust(c, o,
+                            "SELECT state, source_kind, lead_unit_id, COUNT(*) FROM item_scope WHERE unit_id = ? AND "
+                            "state IN ('draft', 'submitted', 'deputy_approved', 'approved', 'withdrawn') AND vis = 1 "
+                            "AND assigned = 0 AND ? > 0 GROUP BY state, source_kind, lead_unit_id",
+                            unit, 1, -1);
+    else if (!e && unit != scope_unit) /* drafts of the scope with a responsible unit here */
+        e = overview_adjust(c, o,
+                            "SELECT h.state, h.source_kind, h.lead_unit_id, COUNT(*) FROM item_scope h WHERE h.unit_id "
+                            "= ? AND h.vis = 0 AND EXISTS (SELECT 1 FROM item_scope v WHERE v.item_id = h.item_id AND "
+                            "v.unit_id = ? AND v.vis = 1) GROUP BY h.state, h.source_kind, h.lead_unit_id",
+                            unit, scope_unit, 1);
+    struct top top[2][TOP_LEADS];
+    int ntop[2] = {0, 0};
+    if (!adjust) {
+        enum err te = top_read(c, &tops, top, ntop);
+        e = e ? e : te;
+    } else if (!e) {
+        ntop[0] = top_units(json_object_get(o, "lead"), top[0]);
+        ntop[1] = top_units(json_object_get(o, "lead_red"), top[1]);
+    }
+    const char *as_of = NULL;
+    int rc = as_of_st ? stmt_step(as_of_st) : STORE_E_OTHER;
+    if (rc == STORE_ROW)
+        as_of = arena_strdup(c->arena, stmt_text(as_of_st, 0));
+    stmt_done(as_of_st);
+    if (!e && rc < 0)
+        e = ctx_store_fail(c, rc, "读取统计");
+    /* the names of the scope's unit and of the ranked units from the process cache (ledger_names.c) */
+    int64_t ids[1 + 2 * TOP_LEADS] = {unit};
+    const char *name[1 + 2 * TOP_LEADS] = {NULL};
+    for (int d = 0, k = 1; d < 2; d++)
+        for (int i = 0; i < ntop[d]; i++)
+            ids[k++] = top[d][i].unit;
+    if (e)
+        stmt_done(names);
+    else
+        e = ledger_unit_names(c, names, ids, name, 1 + ntop[0] + ntop[1]);
+    if (e) {
+        json_decref(o);
+        return e;
+    }
+    json_int_t all = 0;
+    const char *k;
+    json_t *v;
+    json_object_foreach(json_object_get(o, "state"), k, v) all += json_integer_value(v);
+    json_t *lights = json_object_get(o, "light");
+    json_object_del(lights, "none");
+    *out = json_pack("{s{sI ss} sb sI sO sO sO sO ss so so}", "unit", "id", (json_int_t)unit, "name",
+                     name[0] ? name[0] : "", "portfolio", portfolio, "all", all, "states", json_object_get(o, "state"),
+                     "sources", json_object_get(o, "source"), "done_by_month", json_object_get(o, "done"), "lights",
+                     lights, "lights_as_of", as_of ? as_of : "", "lead_units", top_json(top[0], ntop[0], &name[1]),
+                     "lead_units_red", top_json(top[1], ntop[1], &name[1 + ntop[0]]));
+    json_decref(o);
+    return ERR_OK;
 }
 
 enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
@@ -335,60 +481,7 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
     for (const char *p = scope_path; *p; p++)
         if (p[0] == '/' && p[1])
             scope_unit = strtoll(p + 1, NULL, 10);
-
-    /* the lead units' dimensions hold a key per unit (thousands at a province): the ten largest are
-     * read in SQL, unless a correction below needs every key */
-    bool adjust = portfolio || unit != scope_unit;
-    static const char *const all_dims[] = {"state", "source", "lead", "done", "light", "lead_red", NULL};
-    static const char *const dims[] = {"state", "source", "done", "light", NULL};
-    json_t *o = NULL;
-    enum err e = ledger_counts(c, unit, adjust ? all_dims : dims, &o);
-    if (e)
-        return e;
-    if (portfolio) /* a portfolio sees assigned items only */
-        e = overview_adjust(c, o,
-                            "SELECT state, source_kind, lead_unit_id, COUNT(*) FROM item_scope WHERE unit_id = ? AND "
-                            "state IN ('draft', 'submitted', 'deputy_approved', 'approved', 'withdrawn') AND vis = 1 "
-                            "AND assigned = 0 AND ? > 0 GROUP BY state, source_kind, lead_unit_id",
-                            unit, 1, -1);
-    else if (unit != scope_unit) /* drafts of the scope with a responsible unit here */
-        e = overview_adjust(c, o,
-                            "SELECT h.state, h.source_kind, h.lead_unit_id, COUNT(*) FROM item_scope h WHERE h.unit_id "
-                            "= ? AND h.vis = 0 AND EXISTS (SELECT 1 FROM item_scope v WHERE v.item_id = h.item_id AND "
-                            "v.unit_id = ? AND v.vis = 1) GROUP BY h.state, h.source_kind, h.lead_unit_id",
-                            unit, scope_unit, 1);
-    if (e) {
-        json_decref(o);
-        return e;
-    }
-    json_int_t all = 0;
-    const char *k;
-    json_t *v;
-    json_object_foreach(json_object_get(o, "state"), k, v) all += json_integer_value(v);
-    json_t *rank = adjust ? top_units(c, json_object_get(o, "lead")) : top_units_sql(c, unit, "lead");
-    json_t *rank_red = adjust ? top_units(c, json_object_get(o, "lead_red")) : top_units_sql(c, unit, "lead_red");
-    struct stmt *st = db_prepare(c->db, "SELECT name FROM units WHERE id = ?");
-    const char *uname = "";
-    if (st) {
-        stmt_bind_int(st, 1, unit);
-        if (stmt_step(st) == STORE_ROW)
-            uname = arena_strdup(c->arena, stmt_text(st, 0));
-        stmt_done(st);
-    }
-    /* the stored lights are as of the dates the scheduler last moved them to (while it moves them, of the
-     * earliest date some may still be coloured by) */
-    const char *as_of = NULL;
-    db_one_text(c->db, c->arena, &as_of,
-                "SELECT CASE WHEN pending_after IS NULL THEN today ELSE pending_lo_today END FROM ledger_light_dates "
-                "WHERE id = 1");
-    json_t *lights = json_object_get(o, "light");
-    json_object_del(lights, "none");
-    *out = json_pack("{s{sI ss} sb sI sO sO sO sO ss so so}", "unit", "id", (json_int_t)unit, "name", uname,
-                     "portfolio", portfolio, "all", all, "states", json_object_get(o, "state"), "sources",
-                     json_object_get(o, "source"), "done_by_month", json_object_get(o, "done"), "lights", lights,
-                     "lights_as_of", as_of ? as_of : "", "lead_units", rank, "lead_units_red", rank_red);
-    json_decref(o);
-    return ERR_OK;
+    return overview_build(c, unit, scope_unit, portfolio, out);
 }
 
 /* ---- lights ---- */

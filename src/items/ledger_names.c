@@ -1,7 +1,7 @@
 /*
- * ledger_names.c: the names on a ledger page's rows (the lead unit, the leader, each track's unit) from a
- * process cache instead of a B-tree descent per name and page (docs/internals/ledger.md, "Where a page's
- * time goes": 23–43 % of a first page's CPU).
+ * ledger_names.c: the names on a ledger page's rows (the lead unit, the leader, each track's unit) and on the
+ * overview (its unit, the lead units ranked) from a process cache instead of a B-tree descent per name and
+ * request (docs/internals/ledger.md, "Where a page's time goes": 23–43 % of a first page's CPU).
  *
  * The cache holds the names read under one value of name_generation (migration 0056), which triggers set to
  * a new random value in the transaction of every change of a unit's or a user's name and every deletion of
@@ -174,7 +174,16 @@ static const char *cached(struct arena *a, int kind, int64_t id)
     return s ? arena_strdup(a, s) : NULL;
 }
 
-enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n)
+/* One name wanted: *dst set to the name of id (a unit's or a user's), or left NULL when there is none. */
+struct name_ref {
+    int kind;
+    int64_t id;
+    const char **dst;
+};
+
+/* Sets every ref's name from the cache valid under the value gen_st reads, reading the ones it lacks in one
+ * statement per MISS_CHUNK ids of a kind, and stores those under that value. */
+static enum err names_resolve(struct ctx *c, struct arena *a, struct stmt *gen_st, struct name_ref *ref, int n)
 {
     int64_t gen = 0;
     int rc = gen_st ? stmt_one_int(gen_st, &gen) : STORE_E_OTHER;
@@ -189,16 +198,9 @@ enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, 
         names_gen = gen;
         names_valid = known;
     }
-    for (int i = 0; i < n; i++) {
-        struct ledger_row *r = &rows[i];
-        if (!(r->lead_unit_name = cached(a, KIND_UNIT, r->lead_unit_id)))
-            miss_add(a, &miss[KIND_UNIT], r->lead_unit_id);
-        if (r->leader_id && !(r->leader_name = cached(a, KIND_USER, r->leader_id)))
-            miss_add(a, &miss[KIND_USER], r->leader_id);
-        for (int j = 0; j < r->ntracks; j++)
-            if (!(r->tracks[j].unit_name = cached(a, KIND_UNIT, r->tracks[j].unit_id)))
-                miss_add(a, &miss[KIND_UNIT], r->tracks[j].unit_id);
-    }
+    for (int i = 0; i < n; i++)
+        if (!(*ref[i].dst = cached(a, ref[i].kind, ref[i].id)))
+            miss_add(a, &miss[ref[i].kind], ref[i].id);
     pthread_mutex_unlock(&names_mu);
     if (!miss[KIND_UNIT].n && !miss[KIND_USER].n)
         return ERR_OK;
@@ -216,15 +218,34 @@ enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, 
                 if (miss[k].name[i])
                     table_put(&names[k], miss[k].id[i], miss[k].name[i]);
     pthread_mutex_unlock(&names_mu);
+    for (int i = 0; i < n; i++)
+        if (!*ref[i].dst)
+            *ref[i].dst = miss_name(&miss[ref[i].kind], ref[i].id);
+    return ERR_OK;
+}
+
+enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n)
+{
+    size_t cap = 0;
+    for (int i = 0; i < n; i++)
+        cap += 2 + (size_t)rows[i].ntracks;
+    struct name_ref *ref = arena_alloc(a, sizeof *ref * (cap + 1));
+    int nref = 0;
     for (int i = 0; i < n; i++) {
         struct ledger_row *r = &rows[i];
-        if (!r->lead_unit_name)
-            r->lead_unit_name = miss_name(&miss[KIND_UNIT], r->lead_unit_id);
-        if (r->leader_id && !r->leader_name)
-            r->leader_name = miss_name(&miss[KIND_USER], r->leader_id);
+        ref[nref++] = (struct name_ref){KIND_UNIT, r->lead_unit_id, &r->lead_unit_name};
+        if (r->leader_id)
+            ref[nref++] = (struct name_ref){KIND_USER, r->leader_id, &r->leader_name};
         for (int j = 0; j < r->ntracks; j++)
-            if (!r->tracks[j].unit_name)
-                r->tracks[j].unit_name = miss_name(&miss[KIND_UNIT], r->tracks[j].unit_id);
+            ref[nref++] = (struct name_ref){KIND_UNIT, r->tracks[j].unit_id, &r->tracks[j].unit_name};
     }
-    return ERR_OK;
+    return names_resolve(c, a, gen_st, ref, nref);
+}
+
+enum err ledger_unit_names(struct ctx *c, struct stmt *gen_st, const int64_t *ids, const char **out, int n)
+{
+    struct name_ref *ref = arena_alloc(c->arena, sizeof *ref * (size_t)(n + 1));
+    for (int i = 0; i < n; i++)
+        ref[i] = (struct name_ref){KIND_UNIT, ids[i], &out[i]};
+    return names_resolve(c, c->arena, gen_st, ref, n);
 }

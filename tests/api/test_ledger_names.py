@@ -1,5 +1,5 @@
 """The names on ledger rows come from each server process's cache (src/items/ledger_names.c, migration
-0056): a page's lead unit, leader and track units. Renaming a unit or a leader through one node, or
+0056): a page's lead unit, leader and track units, and the overview's unit and lead units. Renaming a unit or a leader through one node, or
 straight in the database (another process, the CLI), shows the new name on the very next page of every
 node and in the very next export, on both backends; the page's names equal the item's own (GET
 /api/v1/items/{id}, which reads them from the database)."""
@@ -34,6 +34,17 @@ def names(row):
     return row["lead_unit_name"], row["leader_name"], {t["unit_id"]: t["unit_name"] for t in row["tracks"]}
 
 
+def overview_names(items, user, unit, **params):
+    """The overview's own unit name and the name it gives unit among its lead units (ranked: the
+    default scope reads the ten largest in SQL, a unit inside the scope from every key)."""
+    q = "&".join(f"{k}={v}" for k, v in params.items())
+    ov = items.c(user).get("/api/v1/items/overview" + (f"?{q}" if q else ""))
+    assert ov.status == 200, ov
+    ranked = {u["unit_id"]: u["unit_name"] for u in ov.json["lead_units"]}
+    assert unit in ranked, ov.json["lead_units"]
+    return ov.json["unit"]["name"], ranked[unit]
+
+
 def rename_unit(items, code, name):
     admin = items.c("admin")
     uid = items.unit(code)
@@ -57,6 +68,8 @@ def test_a_rename_shows_on_the_next_page_of_every_node(two):
         assert got == (detail["lead_unit_name"], detail["leader_name"],
                        {t["unit_id"]: t["unit_name"] for t in detail["tracks"]})
         assert got[1] and set(got[2]) == {lead, co}
+        assert overview_names(it, "gc_head", lead) == (detail["lead_unit_name"],) * 2
+        assert overview_names(it, "gc_office", lead, unit_id=lead) == (detail["lead_unit_name"],) * 2
 
     # the lead unit renamed through node a: the next page of either node names it so, lead and track alike
     new_lead = f"古城县交通运输局{uniq()}"
@@ -65,6 +78,9 @@ def test_a_rename_shows_on_the_next_page_of_every_node(two):
         lead_name, _, tracks = names(row_of(it, "gc_office", item["id"], state="assigned"))
         assert lead_name == new_lead and tracks[lead] == new_lead
         assert it.get(item["id"])["lead_unit_name"] == new_lead
+        # the overview, its own unit and the lead units ranked, in either scope
+        assert overview_names(it, "gc_head", lead) == (new_lead, new_lead)
+        assert overview_names(it, "gc_office", lead, unit_id=lead) == (new_lead, new_lead)
 
     # a co-unit renamed through node b: only its track's name changes
     new_co = f"古城县住建局{uniq()}"
@@ -88,6 +104,7 @@ def test_a_rename_shows_on_the_next_page_of_every_node(two):
     for it in (on_a, on_b):
         lead_name, leader_name, tracks = names(row_of(it, "gc_office", item["id"], state="assigned"))
         assert (lead_name, leader_name, tracks[lead]) == (f"直改{new_lead}", f"直改{new_leader}", f"直改{new_lead}")
+        assert overview_names(it, "gc_head", lead) == (f"直改{new_lead}",) * 2
 
     # a rename that does not change the name keeps the cache; the answer is the same
     before = row_of(on_b, "gc_office", item["id"], state="assigned")
