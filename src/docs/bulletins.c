@@ -108,6 +108,11 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->units = arena_alloc(a, sizeof *b->units * (json_array_size(units) + 1));
     json_array_foreach(units, i, v) b->units[b->nunits++] = (struct doc_bulletin_unit){
         str(v, "name"), num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"), num(v, "overdue")};
+    const json_t *months = json_object_get(f, "months");
+    b->months = arena_alloc(a, sizeof *b->months * (json_array_size(months) + 1));
+    json_array_foreach(months, i, v) b->months[b->nmonths++] = (struct doc_bulletin_unit){
+        str(v, "label"), num(v, "registered"), num(v, "completed"), num(v, "completed_on_time"), num(v, "overdue")};
+    b->trend_year = b->nmonths ? atoi(str(json_array_get(months, 0), "month")) : 0;
     const json_t *govs = json_object_get(f, "governments");
     int ngovs = gov_rows_n(govs);
     b->govs = arena_alloc(a, sizeof *b->govs * (size_t)(ngovs + 1));

@@ -132,6 +132,14 @@ const char *doc_time_local(struct arena *a, const char *iso)
                         tm.tm_min);
 }
 
+const char *doc_time_cn(struct arena *a, const char *iso)
+{
+    struct tm tm;
+    if (!local_tm(iso, &tm))
+        return doc_date_cn(a, iso);
+    return arena_printf(a, "%s %02d:%02d", doc_date_cn(a, iso), tm.tm_hour, tm.tm_min);
+}
+
 const char *doc_day_local(struct arena *a, const char *iso)
 {
     struct tm tm;

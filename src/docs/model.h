@@ -144,6 +144,10 @@ struct doc_bulletin {
     int crit_total, crit_issued, crit_reported, crit_late, crit_accepted, crit_overdue, crit_workdays, crit_rate;
     struct doc_bulletin_crit *crit;
     int ncrit;
+    /* the months of the year up to the period's end (name: 1月…; registered and completed in the month, overdue
+     * at its end): the line chart, drawn with two months or more */
+    struct doc_bulletin_unit *months;
+    int nmonths, trend_year;
     struct doc_bulletin_item *items; /* the overdue items listed */
     int nitems;
     struct doc_bulletin_named *named;
@@ -195,6 +199,8 @@ void doc_item_from_items(struct arena *a, const json_t *item, const json_t *even
 const char *doc_date_cn(struct arena *a, const char *date);
 /* An ISO instant as local "2026-11-23 09:30" (the input itself if it is not an instant). */
 const char *doc_time_local(struct arena *a, const char *iso);
+/* An ISO instant as official text writes a local time: "2026年11月23日 09:30" (a date alone as doc_date_cn). */
+const char *doc_time_cn(struct arena *a, const char *iso);
 /* An ISO instant (or a date) as the local date "YYYY-MM-DD". */
 const char *doc_day_local(struct arena *a, const char *iso);
 /* Days a running item (state) is past its due date on today (YYYY-MM-DD); 0 otherwise. */

@@ -360,7 +360,7 @@ static void seal_mark(struct pdf *p, double cx, double cy, const struct doc_seal
     char fp[17] = "";
     snprintf(fp, sizeof fp, "%s", s->fingerprint ? s->fingerprint : "");
     const char *info = arena_printf(p->a, "签章人：%s　时间：%s\n印章指纹：%s", s->signer ? s->signer : "",
-                                    doc_time_local(p->a, s->signed_at), fp);
+                                    doc_time_cn(p->a, s->signed_at), fp);
     static const double GREY[3] = {0.35, 0.35, 0.35};
     struct style is = {p->fonts->body, 8.0, AL_CENTER, 0, 0, MM(80.0), GREY, 0, 0};
     l = make_layout(p, info, &is);
@@ -737,7 +737,7 @@ static void doc_record(struct pdf *p, const struct pdf_job *j)
         table_head(p, ec, 4);
         for (int i = 0; i < it->nevents; i++) {
             const struct doc_event *e = &it->events[i];
-            const char *cells[] = {doc_time_local(p->a, e->at), e->actor, e->action, e->note};
+            const char *cells[] = {doc_time_cn(p->a, e->at), e->actor, e->action, e->note};
             draw_row(p, ec, 4, cells, false);
         }
     }
@@ -934,6 +934,55 @@ static void caption(struct pdf *p, const char *text)
     para(p, text, &cap);
 }
 
+/* The frame of a chart of three figures for each of n rows (vals): on a new page unless it fits, the plot's
+ * geometry under the legend's room (axis_w for the axis' labels on the left, right kept free), the axis' round
+ * bound over the values, and the grid of four ticks with their numbers. The caller draws the legend at p->y,
+ * its marks and labels, then ends the chart with chart_end. */
+struct chart_frame {
+    double left, width, plot_h, base;
+    int ymax;
+};
+#define CHART_H MM(78.0)
+#define CHART_LEGEND_H MM(7.0)
+#define CHART_LABEL_H MM(11.0)
+
+static struct chart_frame chart_frame(struct pdf *p, int n, const int (*vals)[3], double axis_w, double right)
+{
+    if (p->y + CHART_H + PITCH > BOTTOM)
+        new_page(p);
+    struct chart_frame f;
+    f.left = LEFT + axis_w;
+    f.width = TEXT_W - axis_w - right;
+    f.plot_h = CHART_H - CHART_LEGEND_H - CHART_LABEL_H - MM(7.0);
+    f.base = p->y + CHART_LEGEND_H + f.plot_h;
+    int maxv = 1;
+    for (int i = 0; i < n; i++)
+        for (int k = 0; k < 3; k++)
+            if (vals[i][k] > maxv)
+                maxv = vals[i][k];
+    f.ymax = axis_max(maxv);
+    cairo_t *cr = p->cr;
+    cairo_set_line_width(cr, 0.4);
+    for (int t = 0; t <= 4; t++) {
+        double y = f.base - f.plot_h * t / 4;
+        cairo_set_source_rgb(cr, t ? 0.85 : 0.2, t ? 0.85 : 0.2, t ? 0.85 : 0.2);
+        cairo_move_to(cr, f.left, y);
+        cairo_line_to(cr, f.left + f.width, y);
+        cairo_stroke(cr);
+        small_text(p, arena_printf(p->a, "%d", f.ymax / 4 * t), f.left - MM(1.2), y - 5.0, axis_w - MM(1.0), AL_RIGHT,
+                   8.0);
+    }
+    return f;
+}
+
+/* Below the chart's labels: its caption. */
+static void chart_end(struct pdf *p, const struct chart_frame *f, const char *cap)
+{
+    p->y = f->base + CHART_LABEL_H;
+    caption(p, cap);
+    blank(p, 0.3);
+}
+
 /* A bar chart of three figures for each of n rows (names[i], vals[i]; the first 12 at most, in the order given),
  * vector graphics drawn with cairo in the 版心, legend above, caption below. */
 static void bars3(struct pdf *p, int n, const char *const *names, const int (*vals)[3], const char *const legend[3],
@@ -943,17 +992,7 @@ static void bars3(struct pdf *p, int n, const char *const *names, const int (*va
         n = 12;
     if (n == 0)
         return;
-    const double H = MM(78.0), axis_w = MM(9.0), label_h = MM(11.0), legend_h = MM(7.0);
-    if (p->y + H + PITCH > BOTTOM)
-        new_page(p);
-    double top = p->y + legend_h, left = LEFT + axis_w, width = TEXT_W - axis_w;
-    double plot_h = H - legend_h - label_h - MM(7.0), base = top + plot_h;
-    int maxv = 1;
-    for (int i = 0; i < n; i++)
-        for (int k = 0; k < 3; k++)
-            if (vals[i][k] > maxv)
-                maxv = vals[i][k];
-    int ymax = axis_max(maxv);
+    struct chart_frame f = chart_frame(p, n, vals, MM(9.0), 0);
     cairo_t *cr = p->cr;
     /* legend */
     double lx = LEFT + TEXT_W - MM(75.0);
@@ -964,35 +1003,91 @@ static void bars3(struct pdf *p, int n, const char *const *names, const int (*va
         small_text(p, legend[k], lx + MM(4.5), p->y + MM(0.8), MM(21.0), AL_LEFT, 9.0);
         lx += MM(25.0);
     }
-    /* grid and axis labels */
-    cairo_set_line_width(cr, 0.4);
-    for (int t = 0; t <= 4; t++) {
-        double y = base - plot_h * t / 4;
-        cairo_set_source_rgb(cr, t ? 0.85 : 0.2, t ? 0.85 : 0.2, t ? 0.85 : 0.2);
-        cairo_move_to(cr, left, y);
-        cairo_line_to(cr, left + width, y);
-        cairo_stroke(cr);
-        small_text(p, arena_printf(p->a, "%d", ymax / 4 * t), left - MM(1.2), y - 5.0, MM(8.0), AL_RIGHT, 8.0);
-    }
     /* the bars, with their values */
     size_t cut = common_prefix(names, n);
-    double slot = width / n, bar = slot * 0.8 / 3;
+    double slot = f.width / n, bar = slot * 0.8 / 3;
     for (int i = 0; i < n; i++) {
-        double x0 = left + slot * i + slot * 0.1;
+        double x0 = f.left + slot * i + slot * 0.1;
         for (int k = 0; k < 3; k++) {
-            double h = plot_h * vals[i][k] / ymax, x = x0 + bar * k;
+            double h = f.plot_h * vals[i][k] / f.ymax, x = x0 + bar * k;
             cairo_set_source_rgb(cr, CHART_COLORS[k][0], CHART_COLORS[k][1], CHART_COLORS[k][2]);
-            cairo_rectangle(cr, x, base - h, bar * 0.92, h);
+            cairo_rectangle(cr, x, f.base - h, bar * 0.92, h);
             cairo_fill(cr);
             if (vals[i][k])
-                small_text(p, arena_printf(p->a, "%d", vals[i][k]), x + bar * 0.46, base - h - 9.5, bar * 1.6,
+                small_text(p, arena_printf(p->a, "%d", vals[i][k]), x + bar * 0.46, f.base - h - 9.5, bar * 1.6,
                            AL_CENTER, 7.0);
         }
-        small_text(p, names[i] + cut, left + slot * i + slot / 2, base + MM(1.2), slot - 2, AL_CENTER, 7.5);
+        small_text(p, names[i] + cut, f.left + slot * i + slot / 2, f.base + MM(1.2), slot - 2, AL_CENTER, 7.5);
     }
-    p->y = base + label_h;
-    caption(p, cap);
-    blank(p, 0.3);
+    chart_end(p, &f, cap);
+}
+
+/* A line chart of three series over n points in time (names[i]: 1月…; vals[i]), vector graphics drawn with cairo
+ * in the 版心: the axes with their titles (件数, 月份), a polyline with round markers per series, the last
+ * point's values beside it, legend above, caption below. */
+static void lines3(struct pdf *p, int n, const char *const *names, const int (*vals)[3], const char *const legend[3],
+                   const char *cap)
+{
+    if (n < 2)
+        return;
+    struct chart_frame f = chart_frame(p, n, vals, MM(12.0), MM(8.0));
+    cairo_t *cr = p->cr;
+    /* legend: a short line with its marker per series */
+    double lx = LEFT + TEXT_W - MM(96.0);
+    for (int k = 0; k < 3; k++) {
+        cairo_set_source_rgb(cr, CHART_COLORS[k][0], CHART_COLORS[k][1], CHART_COLORS[k][2]);
+        cairo_set_line_width(cr, 1.4);
+        cairo_move_to(cr, lx, p->y + MM(3.2));
+        cairo_line_to(cr, lx + MM(6.0), p->y + MM(3.2));
+        cairo_stroke(cr);
+        cairo_arc(cr, lx + MM(3.0), p->y + MM(3.2), MM(0.8), 0, 2 * M_PI);
+        cairo_fill(cr);
+        small_text(p, legend[k], lx + MM(7.0), p->y + MM(0.8), MM(26.0), AL_LEFT, 9.0);
+        lx += MM(k ? 36.0 : 28.0);
+    }
+    small_text(p, "件数", f.left - MM(1.2), p->y + MM(0.8), MM(11.0), AL_RIGHT, 8.0);
+    double slot = f.width / n;
+#define PX(i) (f.left + slot * (i) + slot / 2)
+#define PY(v) (f.base - f.plot_h * (v) / f.ymax)
+    for (int i = 0; i < n; i++)
+        small_text(p, names[i], PX(i), f.base + MM(1.2), slot, AL_CENTER, 7.5);
+    small_text(p, "月份", f.left + f.width + MM(1.0), f.base + MM(1.2), MM(8.0), AL_LEFT, 8.0);
+    /* the series: a polyline each, its points marked, the last point's value beside it */
+    for (int k = 0; k < 3; k++) {
+        cairo_set_source_rgb(cr, CHART_COLORS[k][0], CHART_COLORS[k][1], CHART_COLORS[k][2]);
+        cairo_set_line_width(cr, 1.4);
+        cairo_set_line_join(cr, CAIRO_LINE_JOIN_ROUND);
+        for (int i = 0; i < n; i++)
+            (i ? cairo_line_to : cairo_move_to)(cr, PX(i), PY(vals[i][k]));
+        cairo_stroke(cr);
+        for (int i = 0; i < n; i++) {
+            cairo_arc(cr, PX(i), PY(vals[i][k]), MM(0.7), 0, 2 * M_PI);
+            cairo_fill(cr);
+        }
+        small_text(p, arena_printf(p->a, "%d", vals[n - 1][k]), PX(n - 1) + MM(1.5), PY(vals[n - 1][k]) - 5.5, MM(8.0),
+                   AL_LEFT, 7.0);
+    }
+#undef PX
+#undef PY
+    chart_end(p, &f, cap);
+}
+
+/* The line chart: the bulletin's totals month by month from January to the period's end (two months or more). */
+static void trend_chart(struct pdf *p, const struct doc_bulletin *b)
+{
+    if (b->nmonths < 2)
+        return;
+    const char **names = arena_alloc(p->a, sizeof *names * (size_t)b->nmonths);
+    int(*vals)[3] = arena_alloc(p->a, sizeof *vals * (size_t)b->nmonths);
+    for (int i = 0; i < b->nmonths; i++) {
+        names[i] = b->months[i].name;
+        vals[i][0] = b->months[i].registered;
+        vals[i][1] = b->months[i].completed;
+        vals[i][2] = b->months[i].overdue;
+    }
+    static const char *const legend[3] = {"当月交办", "当月办结", "月末超期未办结"};
+    lines3(p, b->nmonths, names, (const int(*)[3])vals, legend,
+           arena_printf(p->a, "图 %d年1—%d月各月督办事项办理情况", b->trend_year, b->nmonths));
 }
 
 /* The bar chart: registered, completed and overdue items of each unit (at most 12, in the ranking's order). */
@@ -1225,6 +1320,7 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         blank(p, 0.5);
         bar_chart(p, b);
     }
+    trend_chart(p, b);
     heading(p, arena_printf(p->a, "%s、超期未办结情况", NUMERALS[sec++]));
     if (!b->overdue) {
         body(p, arena_printf(p->a, "截至%s，没有超期未办结的督办事项。", doc_date_cn(p->a, b->as_of)));

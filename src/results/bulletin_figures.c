@@ -446,12 +446,12 @@ static enum err criticisms(struct ctx *c, const struct offices *home, const char
         const char *last = stmt_is_null(st, 5) ? "" : stmt_text(st, 5);
         char reported_on[11];
         local_date(stmt_is_null(st, 6) ? NULL : stmt_text(st, 6), reported_on);
-        int64_t due = day_of(stmt_text(st, 4));
+        const char *due = stmt_text(st, 4);
         bool stands = !strcmp(last, "report_rectification") || !strcmp(last, "accept_rectification");
-        int behind = cal_workdays_between(&cal, due, as_of);
+        int behind = result_rectify_behind(&cal, due, as_of);
         one[CR_ISSUED] = strcmp(stmt_text(st, 3), p->from_b) >= 0;
         one[CR_REPORTED] = stands;
-        one[CR_LATE] = stands && cal_workdays_between(&cal, due, day_of(reported_on)) > 0;
+        one[CR_LATE] = stands && result_rectify_behind(&cal, due, day_of(reported_on)) > 0;
         one[CR_ACCEPTED] = !strcmp(last, "accept_rectification");
         one[CR_OVERDUE] = !stands && behind > 0;
         one[CR_WORKDAYS] = one[CR_OVERDUE] ? behind : 0;
@@ -924,7 +924,7 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
     return ERR_OK;
 }
 
-/* bulletin_count; with findings, also the inspections' findings per unit (rectification.units, .findings),
+/* The count of a bulletin (results_internal.h, bulletin_count_all); with findings, also the inspections' findings per unit (rectification.units, .findings),
  * which only a bulletin prints (the statistics page counts twelve months without them). */
 static enum err count(struct ctx *c, const char *home_path, bool below, const char *scope, const char *from,
                       const char *to, bool findings, json_t *by_office, json_t **out)
@@ -980,12 +980,6 @@ static enum err count(struct ctx *c, const char *home_path, bool below, const ch
     return ERR_OK;
 }
 
-enum err bulletin_count(struct ctx *c, const char *home, const char *scope, const char *from, const char *to,
-                        json_t **out)
-{
-    return count(c, home, false, scope, from, to, false, NULL, out);
-}
-
 /* ---- the statistics: every period of a year from one read (statistics.c) ----
  *
  * A month or quarter of the statistics page is a bulletin's count of that period, and the periods are whole
@@ -1020,26 +1014,27 @@ static struct month_acc *month_acc_of(struct month_run *r, int64_t unit_id)
     return a;
 }
 
-/* The counters of the months before `until` ("YYYY-MM", exclusive) in buckets: per unit of the government's
- * subtree (own tracks) and its total (each item once), one statement. */
+/* The counters of the months before `until` ("YYYY-MM", exclusive) in buckets: per unit of the scope's subtree
+ * [scope, upper) (own tracks; only with units) and the scope's total (each item once), one statement. */
 static enum err months_read(struct month_run *r, const struct offices *home, int year, const char *until,
-                            int64_t gov_id, const char *upper)
+                            const char *scope, const char *upper, bool units)
 {
+    int64_t scope_id = res_path_last_id(scope);
     struct ctx *c = r->c;
     char first[8];
     snprintf(first, sizeof first, "%04d-01", year);
 #define COUNTS_OF(t)                                                                                                   \
     "SELECT own, unit_id, month, registered, completed, on_time, ov_in, ov_out FROM " t                                \
-    " WHERE " OFFICE_IN("office_path") " AND month < ? AND (own = 1 OR unit_id = ?)"
-    struct stmt *st =
-        db_query(c->db,
-                 "SELECT x.own, x.unit_id, u.code, u.name, u.path, CASE WHEN x.month < ? THEN '' ELSE x.month END "
-                 "AS bucket, SUM(x.registered), SUM(x.completed), SUM(x.on_time), SUM(x.ov_in - x.ov_out) FROM "
-                 "(" COUNTS_OF("figure_counts") " UNION ALL " COUNTS_OF(
-                     "figure_count_deltas") ") x JOIN units u ON u.id = x.unit_id WHERE x.own = 0 OR (u.path >= ? AND "
-                                            "u.path < ?) GROUP BY x.own, x.unit_id, u.code, u.name, u.path, bucket",
-                 DB_TEXT(first), DB_OFFICES(home), DB_TEXT(until), DB_INT(gov_id), DB_OFFICES(home), DB_TEXT(until),
-                 DB_INT(gov_id), DB_TEXT(home->lo), DB_TEXT(upper));
+    " WHERE " OFFICE_IN("office_path") " AND month < ? AND (own = ? OR unit_id = ?)"
+    struct stmt *st = db_query(
+        c->db,
+        "SELECT x.own, x.unit_id, u.code, u.name, u.path, CASE WHEN x.month < ? THEN '' ELSE x.month END "
+        "AS bucket, SUM(x.registered), SUM(x.completed), SUM(x.on_time), SUM(x.ov_in - x.ov_out) FROM "
+        "(" COUNTS_OF("figure_counts") " UNION ALL " COUNTS_OF(
+            "figure_count_deltas") ") x JOIN units u ON u.id = x.unit_id WHERE x.own = 0 OR (u.path >= ? AND "
+                                   "u.path < ?) GROUP BY x.own, x.unit_id, u.code, u.name, u.path, bucket",
+        DB_TEXT(first), DB_OFFICES(home), DB_TEXT(until), DB_INT(units ? 1 : -1), DB_INT(scope_id), DB_OFFICES(home),
+        DB_TEXT(until), DB_INT(units ? 1 : -1), DB_INT(scope_id), DB_TEXT(scope), DB_TEXT(upper));
 #undef COUNTS_OF
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "统计督查督办数据");
@@ -1050,6 +1045,8 @@ static enum err months_read(struct month_run *r, const struct offices *home, int
         if (b < 0 || b >= M_BUCKETS)
             continue;
         struct month_acc *a = &r->total;
+        if (stmt_int(st, 0) && !units)
+            continue; /* the scope's own tracks: its total is the row of own = 0 */
         if (stmt_int(st, 0)) {
             a = month_acc_of(r, stmt_int(st, 1));
             a->u.code = arena_strdup(c->arena, stmt_text(st, 2));
@@ -1085,11 +1082,10 @@ static json_t *months_json(const struct month_acc *x, int a, int b, int64_t *eve
                      "completed_on_time", (json_int_t)v[M_OT], "overdue", (json_int_t)v[M_OV]);
 }
 
-enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
-                               json_t **out)
+/* bulletin_count_months of the offices and the scope [scope, upper): with units, each unit's rows too. */
+static enum err months_count(struct ctx *c, const struct offices *offices, const char *scope, const char *upper,
+                             bool with_units, int year, int n, const int *first, const int *last, json_t **out)
 {
-    struct offices offices = {home, arena_printf(c->arena, "%s0", home), false};
-    const char *upper = perm_path_upper(c->arena, home);
     char today[11];
     result_today(c, today);
     int64_t t = day_of(today);
@@ -1103,13 +1099,13 @@ enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n,
     else
         snprintf(until, sizeof until, "%04d-13", year);
     struct month_run r = {.c = c};
-    enum err e = months_read(&r, &offices, year, until, res_path_last_id(home), upper);
+    enum err e = months_read(&r, offices, year, until, scope, upper, with_units);
     if (!e && scan) {
         /* this month's days up to today: one scan of the items, into this month's bucket */
-        struct fig_run f = {.c = c, .home = &offices, .scope = home, .upper = upper};
+        struct fig_run f = {.c = c, .home = offices, .scope = scope, .upper = upper};
         int b = atoi(today + 5);
         e = scan_days(&f, &now, 1u << F_REG_TO | 1u << F_DONE_TO | 1u << F_OT_TO | 1u << F_OV);
-        for (int i = -1; !e && i < f.n; i++) {
+        for (int i = -1; !e && i < (with_units ? f.n : 0); i++) {
             const struct fig_acc *x = i < 0 ? &f.total : &f.units[i];
             struct month_acc *a = i < 0 ? &r.total : month_acc_of(&r, x->u.unit_id);
             if (i >= 0 && !a->u.path)
@@ -1155,6 +1151,75 @@ enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n,
     }
     free(v);
     *out = arr;
+    return ERR_OK;
+}
+
+/* The figures of n periods of whole months of a year (first[k]…last[k]; none after the day `end`, the last counted up
+ * to it): from one read of the kept counters when they are usable (months_count), else each period counted as a
+ * bulletin counts it. [{totals, units}]; the units only with with_units. */
+static enum err periods_count(struct ctx *c, const char *home, bool below, const char *scope, bool with_units, int year,
+                              int n, const int *first, const int *last, const char *end, json_t **out)
+{
+    struct offices offices = {home, below ? perm_path_upper(c->arena, home) : arena_printf(c->arena, "%s0", home),
+                              below};
+    if (ledger_figs_usable(c))
+        return months_count(c, &offices, scope, perm_path_upper(c->arena, scope), with_units, year, n, first, last,
+                            out);
+    enum err e = ERR_OK;
+    *out = json_array();
+    for (int k = 0; k < n && !e; k++) {
+        char from[11], upto[11];
+        int64_t lo = cal_days_from_civil(year, (unsigned)first[k], 1);
+        cal_format_date(lo, from);
+        cal_format_date(cal_add_months(lo, last[k] - first[k] + 1) - 1, upto);
+        json_t *fig = NULL;
+        if (!(e = count(c, home, below, scope, from, strcmp(upto, end) < 0 ? upto : end, false, NULL, &fig)))
+            json_array_append_new(*out, fig);
+    }
+    if (e) {
+        json_decref(*out);
+        *out = NULL;
+    }
+    return e;
+}
+
+enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
+                               json_t **out)
+{
+    char today[11];
+    result_today(c, today);
+    return periods_count(c, home, false, home, true, year, n, first, last, today, out);
+}
+
+/* The trend (各月情况, the bulletin's line chart): the bulletin's totals for each whole month of its year from
+ * January to the month of the period's end (the current month up to today; none after it) — registered and
+ * completed in the month, overdue at its end — counted as the statistics count them (periods_count).
+ * [{month, label, registered, completed, completed_on_time, overdue}]. */
+static enum err trend(struct ctx *c, const char *home, bool below, const char *scope, const char *to, json_t **out)
+{
+    char today[11];
+    result_today(c, today);
+    const char *end = strcmp(to, today) < 0 ? to : today;
+    int year = atoi(end), months = atoi(end + 5), first[12] = {0}, last[12] = {0};
+    if (months < 1 || months > 12)
+        return ctx_fail(c, ERR_INTERNAL, "统计通报数据：日期 %s 无效", end);
+    for (int k = 0; k < months; k++)
+        first[k] = last[k] = k + 1;
+    json_t *figs = NULL;
+    enum err e = periods_count(c, home, below, scope, false, year, months, first, last, end, &figs);
+    if (e)
+        return e;
+    json_t *rows = json_array();
+    for (int k = 0; k < months; k++) {
+        const json_t *t = json_object_get(json_array_get(figs, (size_t)k), "totals");
+        json_array_append_new(
+            rows, json_pack("{ss ss sO sO sO sO}", "month", arena_printf(c->arena, "%04d-%02d", year, k + 1), "label",
+                            arena_printf(c->arena, "%d月", k + 1), "registered", json_object_get(t, "registered"),
+                            "completed", json_object_get(t, "completed"), "completed_on_time",
+                            json_object_get(t, "completed_on_time"), "overdue", json_object_get(t, "overdue")));
+    }
+    json_decref(figs);
+    *out = rows;
     return ERR_OK;
 }
 
@@ -1291,7 +1356,7 @@ static enum err governments(struct ctx *c, const char *home, const json_t *by_of
 enum err bulletin_count_all(struct ctx *c, const char *home, bool below, const char *scope, const char *from,
                             const char *to, bool warnings, json_t **out)
 {
-    json_t *w = NULL, *govs = NULL, *by_office = below ? json_object() : NULL;
+    json_t *w = NULL, *govs = NULL, *months = NULL, *by_office = below ? json_object() : NULL;
     enum err e = count(c, home, below, scope, from, to, true, by_office, out);
     if (!e && below) {
         if ((e = governments(c, home, by_office, &govs))) {
@@ -1299,6 +1364,13 @@ enum err bulletin_count_all(struct ctx *c, const char *home, bool below, const c
             *out = NULL;
         } else
             json_object_set_new(*out, "governments", govs);
+    }
+    if (!e) {
+        if ((e = trend(c, home, below, scope, to, &months))) {
+            json_decref(*out);
+            *out = NULL;
+        } else
+            json_object_set_new(*out, "months", months);
     }
     json_decref(by_office);
     if (e || !warnings)

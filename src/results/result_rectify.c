@@ -119,6 +119,14 @@ enum err results_settings_put(struct ctx *c, const json_t *body, json_t **out)
 
 /* ---- the rectification ---- */
 
+int result_rectify_behind(const struct calendar *cal, const char *due, int64_t day)
+{
+    int64_t d;
+    if (!cal_parse_date(due, &d) || d >= day)
+        return 0;
+    return cal_workdays_between(cal, d, day);
+}
+
 enum err result_rectify_start(struct wf_act *a)
 {
     struct ctx *c = a->c;

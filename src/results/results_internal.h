@@ -5,6 +5,8 @@
 #include "results/results.h"
 #include "workflow/workflow.h"
 
+struct calendar;
+
 #include <stdbool.h>
 
 enum result_state {
@@ -96,6 +98,10 @@ enum err result_rectify_accept(struct wf_act *a);
 enum err result_rectify_return(struct wf_act *a);
 /* A draft's own deadline (rectify_due): a criticism's only, a real date not before today; 422 naming it. */
 enum err result_rectify_check(struct ctx *c, enum result_kind k, const json_t *m);
+/* The working days the rectification deadline due (YYYY-MM-DD) is behind the day `day` (cal's day number): overdue
+ * when at least 1 (the working-day calendar, as the deadline and its ladder count: a deadline on Friday is not yet
+ * overdue on Saturday); 0 when not behind. The one rule of the bulletin's count and the scorecard's drill-down. */
+int result_rectify_behind(const struct calendar *cal, const char *due, int64_t day);
 /* The files reported with the rectification (result_files.c): the report's attachment_ids, each a file of the
  * record not yet reported (422 naming attachment_ids), get their round; the action's data lists them. */
 enum err result_files_report(struct wf_act *a, int round);
@@ -253,26 +259,25 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b);
  * holding a role inside its scope (the units it is addressed to). */
 bool bulletin_visible(const struct principal *p, const struct bulletin *b);
 
-/*
- * Counts, for the items of the government at home_path whose responsible units lie in the subtree
- * scope_path, over the period [from, to] (local dates): per unit and in total (distinct items) the
- * items assigned (registered), completed, completed on time, and overdue (due before the period's
- * end — or today, if earlier — and not completed by then); the ranking of the units by overdue
- * items and the overdue items themselves. *out: the figures JSON (docs/internals/results.md).
- */
-enum err bulletin_count(struct ctx *c, const char *home_path, const char *scope_path, const char *from, const char *to,
-                        json_t **out);
 /* The statistics of one year of the government at home (its own items; statistics.c): for each of n periods of
- * whole months first[k]…last[k] (1…12, the current month up to today), bulletin_count's totals and units
+ * whole months first[k]…last[k] (1…12, the current month up to today), a bulletin's totals and units
  * ([{totals, units}] in *out), from one read of the kept counters and, in the current month, one scan of its
- * items, whatever the number of periods. Only when ledger_figs_usable. */
+ * items, whatever the number of periods; without usable counters (ledger_figs_usable) each period counted as a
+ * bulletin counts it. */
 enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
                                json_t **out);
 /* NULL when the figures are the same, else a sentence naming what changed (arena). */
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now);
-/* bulletin_count (below: the items, inspections and tasks of the governments below home_path too — 本级及下级 —,
- * else of home_path's alone — 本级), the inspections' findings per unit (rectification.units, .findings) and, when the office
- * keeps the section 预警提示, the items at risk per unit (figures.warnings). */
+/*
+ * Counts, for the items of the government at home_path (below: of the governments below it too — 本级及下级 —, else
+ * of home_path's alone — 本级) whose responsible units lie in the subtree scope_path, over the period [from, to]
+ * (local dates): per unit and in total (distinct items) the items assigned (registered), completed, completed on
+ * time, and overdue (due before the period's end — or today, if earlier — and not completed by then); the ranking
+ * of the units by overdue items and the overdue items themselves; the inspections and rectification, with the
+ * inspections' findings per unit (rectification.units, .findings); the months of the year (months: the line
+ * chart); with below the roll-up per government; and, when the office keeps the section 预警提示, the items at
+ * risk per unit (figures.warnings). *out: the figures JSON (docs/internals/results.md).
+ */
 enum err bulletin_count_all(struct ctx *c, const char *home_path, bool below, const char *scope_path, const char *from,
                             const char *to, bool warnings, json_t **out);
 /* The draft's words written from the figures for a kind: title, addressees (a special report's: the

@@ -1033,25 +1033,24 @@ static const char *rule_label(const json_t *rules, const char *code, bool *forbi
     return code;
 }
 
-/* One unit's lines, adjustments and sums (the card's table names the rules). */
 /* A criticism's rectification as it stands now, from columns i (state), i + 1 (deadline), i + 2 (flagged) of a
- * drill-down line's row: what the unit did about the criticism the line counts; null for any other line. */
-static json_t *rectification_brief(struct ctx *c, struct stmt *st, int i)
+ * drill-down line's row: what the unit did about the criticism the line counts; null for any other line. Overdue
+ * by the bulletin's rule (result_rectify_behind: a working day or more behind today), with the working days. */
+static json_t *rectification_brief(struct ctx *c, const struct calendar *cal, struct stmt *st, int i)
 {
     if (stmt_is_null(st, i))
         return json_null();
     const char *state = stmt_text(st, i), *due = res_col(c, st, i + 1);
-    char today[11];
-    result_today(c, today);
-    bool overdue = !strcmp(state, "issued") && strcmp(due, today) < 0;
+    int behind = !strcmp(state, "issued") ? result_rectify_behind(cal, due, time_local_day(c->now)) : 0;
     const char *words = !strcmp(state, "closed")      ? "整改情况已审核通过"
                         : !strcmp(state, "reviewing") ? "整改情况待审核"
-                        : overdue                     ? "逾期未报送整改情况"
-                                                      : "待报送整改情况";
-    return json_pack("{ss ss ss sb sb}", "state", state, "label", words, "due_date", due, "overdue", overdue,
-                     "escalated", stmt_int(st, i + 2) != 0);
+                        : behind ? arena_printf(c->arena, "逾期未报送整改情况（逾期%d个工作日）", behind)
+                                 : "待报送整改情况";
+    return json_pack("{ss ss ss sb si sb}", "state", state, "label", words, "due_date", due, "overdue", behind > 0,
+                     "overdue_workdays", behind, "escalated", stmt_int(st, i + 2) != 0);
 }
 
+/* One unit's lines, adjustments and sums (the card's table names the rules). */
 static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t unit_id, json_t **out)
 {
     struct stmt *st = db_query(c->db,
@@ -1077,6 +1076,12 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     stmt_done(st);
     if (!o)
         return ctx_fail(c, ERR_NOT_FOUND, "该单位不在本次考评中或无权查看");
+    struct calendar cal;
+    enum err e = calendar_load(c, &cal);
+    if (e) {
+        json_decref(o);
+        return e;
+    }
     json_t *rules = json_loads(s->rules_text, 0, NULL);
     json_object_set_new(o, "base", json_incref(json_object_get(rules, "base")));
     json_t *lines = json_array(), *by_rule = json_object();
@@ -1107,7 +1112,7 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
                                                 : json_pack("{sI so ss}", "id", (json_int_t)stmt_int(st, 9), "number",
                                                             res_str(res_col(c, st, 10)), "title", stmt_text(st, 11)));
         json_object_set_new(l, "objection", scorecard_objection_brief(st, 13));
-        json_object_set_new(l, "rectification", rectification_brief(c, st, 15));
+        json_object_set_new(l, "rectification", rectification_brief(c, &cal, st, 15));
         json_array_append_new(lines, l);
         json_t *g = json_object_get(by_rule, code);
         if (!g) {
@@ -1162,7 +1167,7 @@ static enum err unit_detail(struct ctx *c, const struct scorecard *s, int64_t un
     json_object_set_new(o, "adjustments_sum", scorecard_tenths(adj_sum));
     json_object_set_new(o, "may_object", json_boolean(scorecard_may_object(c, s, unit_path)));
     json_t *tp = NULL;
-    enum err e = evaluations_accepted_totals(c, s->home_unit_id, s->year, &tp);
+    e = evaluations_accepted_totals(c, s->home_unit_id, s->year, &tp);
     if (e) {
         json_decref(o);
         return e;

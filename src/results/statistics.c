@@ -1,6 +1,6 @@
 /*
  * statistics.c: the periodic statistics of a government (督查督办统计, issue 12 "Statistics"): for each month
- * or quarter of a year (up to today), the figures a bulletin counts for that period (bulletin_count: items
+ * or quarter of a year (up to today), the figures a bulletin counts for that period (items
  * registered, completed, completed on time, overdue at the period's end; per unit and in total), and for
  * the year so far per unit with its on-time rate. Read by the government's office and leaders; the XLSX is
  * drawn from the same JSON (src/docs/scoring.c). Every period of the page comes from one read of the kept counters
@@ -8,8 +8,6 @@
  * periods.
  */
 #include "results/results_internal.h"
-
-#include "items/ledger.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -91,20 +89,8 @@ enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out
     /* every period from one read of the kept counters (statements per page, not per period); without usable
      * counters each period is counted as a bulletin counts it */
     json_t *figs = NULL;
-    if (ledger_figs_usable(c))
-        e = bulletin_count_months(c, g->unit_path, year, n + 1, first, last, &figs);
-    else {
-        figs = json_array();
-        for (int k = 0; k <= n && !e; k++) {
-            json_t *fig = NULL;
-            if (!(e = bulletin_count(c, g->unit_path, g->unit_path, from[k], to[k], &fig)))
-                json_array_append_new(figs, fig);
-        }
-    }
-    if (e) {
-        json_decref(figs);
+    if ((e = bulletin_count_months(c, g->unit_path, year, n + 1, first, last, &figs)))
         return e;
-    }
     json_t *periods = json_array();
     for (int k = 0; k < n; k++) {
         json_t *fig = json_array_get(figs, (size_t)k);

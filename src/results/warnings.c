@@ -607,25 +607,28 @@ static const char *facts_text(struct ctx *c, int k, const json_t *f)
 {
 #define I(name) ((long long)json_integer_value(json_object_get(f, name)))
 #define S(name) (json_string_value(json_object_get(f, name)) ? json_string_value(json_object_get(f, name)) : "—")
+/* a date of the facts as official text writes it: 2026年12月23日 */
+#define D(name) (json_string_value(json_object_get(f, name)) ? time_date_words(c->arena, S(name)) : "—")
     switch (k) {
     case W_PACE:
         return arena_printf(c->arena,
                             "自%s交办至%s到期，时间已过%lld%%，报送进度%lld%%，落后序时进度%lld个百分点（预警线%lld）；"
                             "最近一次报送：%s。",
-                            S("assigned_on"), S("due_date"), I("time_percent"), I("percent"), I("gap"), I("threshold"),
-                            json_is_null(json_object_get(f, "last_report_on")) ? "未报送" : S("last_report_on"));
+                            D("assigned_on"), D("due_date"), I("time_percent"), I("percent"), I("gap"), I("threshold"),
+                            json_is_null(json_object_get(f, "last_report_on")) ? "未报送" : D("last_report_on"));
     case W_EXTENSIONS:
         return arena_printf(c->arena, "已申请延期%lld次（预警线%lld次）。", I("count"), I("threshold"));
     case W_IGNORED:
         return arena_printf(c->arena, "%s以来催办%lld次、系统提醒%lld次，其后未报送进展（预警线%lld次）。",
-                            S("first_on"), I("presses"), I("reminders"), I("threshold"));
+                            D("first_on"), I("presses"), I("reminders"), I("threshold"));
     default:
-        return arena_printf(c->arena, "%s到期，仅剩%lld个工作日，已%lld天未报送进展（最近一次：%s）。", S("due_date"),
+        return arena_printf(c->arena, "%s到期，仅剩%lld个工作日，已%lld天未报送进展（最近一次：%s）。", D("due_date"),
                             I("workdays_left"), I("days_silent"),
-                            json_is_null(json_object_get(f, "last_report_on")) ? "未报送" : S("last_report_on"));
+                            json_is_null(json_object_get(f, "last_report_on")) ? "未报送" : D("last_report_on"));
     }
 #undef I
 #undef S
+#undef D
 }
 
 static int signal_index(const char *s)

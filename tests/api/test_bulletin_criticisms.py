@@ -151,7 +151,7 @@ def test_the_bulletin_counts_the_criticisms_rectification(world, tmp_path):
     got = o.get(f"/api/v1/bulletins/{bid}/document.pdf")
     assert got.status == 200, got
     pdf.write_bytes(got.raw)
-    text = pdf_text(str(pdf)).replace("\n", "")
+    text = re.sub(r"—\s*\d+\s*—\s*", "", pdf_text(str(pdf))).replace("\n", "")  # a sentence may go on over a page
     for words in ("通报批评整改情况", f"本级政府印发的限期整改通报批评共{cr['criticisms']}件（", "新印发4件）",
                   f"已报送整改情况{cr['reported']}件", f"经审核整改到位{cr['accepted']}件，整改完成率{cr['rate']}%",
                   f"超过整改时限仍未报送整改情况{cr['overdue']}件", "逾期未报送", "图 各单位通报批评整改情况"):
@@ -241,3 +241,39 @@ def test_a_returned_report_is_no_report_and_overdue_counts_working_days(world, t
     row = r"\s+".join(["古城县交通运输局"] + [str(jt[k]) for k in ("criticisms", "reported", "late", "accepted", "overdue",
                                                                     "overdue_workdays")])
     assert re.search(row, layout), (row, layout[-2500:])
+
+
+def test_the_scorecard_counts_overdue_as_the_bulletin_does(world):
+    """One rule for 逾期未报送: the scorecard's drill-down says a criticism's rectification is overdue, and by how
+    many working days, exactly as the bulletin counts it (a working day or more after the deadline, by the
+    working-day calendar). Due on Friday 6 July 2029: not overdue on that day nor on the weekend after it (the
+    drill-down once said overdue on Saturday, counting calendar days), one working day on Monday, three on
+    Wednesday."""
+    it, srv = world["it"], world["server"]
+    clock(srv, "2029-07-02T09:00:00+08:00", it)  # Monday
+    jt_item = it.bring("in_progress", title="通报批评整改时限：农贸市场改造", due_date="2029-09-28")["id"]
+    oid = criticism(it, "gc-jt", jt_item, "2029-07-06")
+    o = it.c("gc_office")
+    for card in o.get("/api/v1/scorecards?year=2029").json["scorecards"]:
+        if card["state"] == "draft":
+            assert o.post(f"/api/v1/scorecards/{card['id']}/actions/withdraw", {"reason": "测试重新计算"}).status == 200
+    r = o.post("/api/v1/scorecards", {"year": 2029})
+    assert r.status == 201, r
+    card = r.json["id"]
+    jt = next(u for u in r.json["units"] if u["code"] == "gc-jt")["unit_id"]
+    for day, behind in (("2029-07-06", 0), ("2029-07-07", 0), ("2029-07-08", 0), ("2029-07-09", 1), ("2029-07-11", 3)):
+        clock(srv, f"{day}T09:00:00+08:00", it)
+        o = it.c("gc_office")  # signed in again after the clock moved
+        got = o.get(f"/api/v1/scorecards/{card}/units/{jt}")
+        assert got.status == 200, (day, got)
+        lines = got.json["lines"]
+        rect = next(ln["rectification"] for ln in lines if ln["rule"] == "criticised" and ln["result_id"] == oid)
+        each = {}
+        want = recount(it, "2029-07-01", day, day, each)
+        b = o.post("/api/v1/bulletins", {"period_from": "2029-07-01", "period_to": day})
+        assert b.status == 201, b
+        assert_figures(b.json["figures"]["rectification"]["criticisms"], want)
+        assert (each[oid]["overdue"], each[oid]["overdue_workdays"]) == (int(behind > 0), behind), (day, each[oid])
+        assert (rect["overdue"], rect["overdue_workdays"]) == (behind > 0, behind), (day, rect)
+        label = f"逾期未报送整改情况（逾期{behind}个工作日）" if behind else "待报送整改情况"
+        assert rect["label"] == label, (day, rect)

@@ -254,6 +254,61 @@ def test_draft_edit_recheck_approve_issue_and_the_pdf(world, tmp_path):
                                             "bulletin.approve", "bulletin.issue"}
 
 
+def pdf_paths(raw):
+    """The vector paths of a PDF's page contents: (stroke colour, [operators]) for each path stroked in a colour —
+    cairo writes a path as its points (m, l, c) ending in S, after the colour (r g b RG)."""
+    import re
+    import zlib
+    paths = []
+    for m in re.finditer(rb"stream\r?\n(.*?)\r?\nendstream", raw, re.S):
+        try:
+            data = zlib.decompress(m.group(1)).decode("latin-1")
+        except zlib.error:
+            continue
+        colour = None
+        ops = []
+        for tok in re.finditer(r"([\d.]+) ([\d.]+) ([\d.]+) RG|[\d.\-]+ [\d.\-]+ ([ml])\b|\b(S)\b", data):
+            if tok.group(1):
+                colour = tuple(round(float(tok.group(k)), 2) for k in (1, 2, 3))
+            elif tok.group(4):
+                ops.append(tok.group(4))
+            elif tok.group(5):
+                paths.append((colour, ops))
+                ops = []
+    return paths
+
+
+def test_the_line_chart_of_the_months(world, tmp_path):
+    """The bulletin's months (各月情况, January to the period's end) each equal a recount of that whole month from
+    the ledger, and the PDF draws them as a line chart with cairo: the caption and the axes' Chinese labels in the
+    text, and each series a vector polyline (one point per month) stroked in its colour — no picture."""
+    it = world["it"]
+    o = it.c("gc_office")
+    b = o.post("/api/v1/bulletins", PERIOD).json
+    months = b["figures"]["months"]
+    assert [m["month"] for m in months] == ["2025-01", "2025-02", "2025-03"], months
+    for m, (lo, hi) in zip(months, (("2025-01-01", "2025-01-31"), ("2025-02-01", "2025-02-28"),
+                                    ("2025-03-01", "2025-03-31"))):
+        totals, _ = recount(world, lo, hi)
+        assert {k: m[k] for k in totals} == totals, (m, totals)
+        assert m["label"] == f"{int(lo[5:7])}月"
+    # the last month is the period's own month: the same figures as the bulletin's totals
+    assert {k: months[-1][k] for k in ("registered", "completed", "completed_on_time", "overdue")} == \
+        {k: b["figures"]["totals"][k] for k in ("registered", "completed", "completed_on_time", "overdue")}
+    r = o.get(f"/api/v1/bulletins/{b['id']}/document.pdf")
+    assert r.status == 200, r
+    pdf = tmp_path / "months.pdf"
+    pdf.write_bytes(r.raw)
+    text = pdf_text(str(pdf)).replace("\n", "")
+    for words in ("图 2025年1—3月各月督办事项办理情况", "当月交办", "当月办结", "月末超期未办结", "件数", "月份", "1月", "2月"):
+        assert words in text, (words, text[-1500:])
+    paths = pdf_paths(r.raw)
+    for rgb in ((0.31, 0.47, 0.65), (0.35, 0.63, 0.31), (0.88, 0.34, 0.35)):
+        lines = [ops for colour, ops in paths if colour == rgb and ops.count("l") == len(months) - 1]
+        assert lines, (rgb, [p for p in paths if p[0] == rgb])
+    assert b"/Subtype /Image" not in r.raw
+
+
 def test_a_changed_figure_refuses_the_issue(world):
     it, srv = world["it"], world["server"]
     o, p = it.c("gc_office"), it.c("gc_principal")

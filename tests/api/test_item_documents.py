@@ -103,6 +103,11 @@ def test_record_shows_reply_seal_and_timeline(it, archived, tmp_path):
               "已按要求办结", "签章人：何振华", "印章指纹：" + seal.json["fingerprint"][:16], "办理过程", "进展报告",
               "已完成方案设计"]:
         assert squash(s) in text, (s, text[:3000])
+    # the times of the 办理过程 and of the seal as official text writes them (2026年12月3日 09:30), never ISO
+    process = text[text.index("办理过程"):]
+    assert re.search(r"\d{4}年\d{1,2}月\d{1,2}日\d{2}:\d{2}", process), process[:600]
+    assert re.search(r"签章人：何振华时间：\d{4}年\d{1,2}月\d{1,2}日\d{2}:\d{2}", text), text[:3000]
+    assert not re.search(r"\d{4}-\d{2}-\d{2}", text), text
 
 
 def test_signed_reply_signature_verifies(it, archived, tmp_path):

@@ -163,9 +163,25 @@ def test_the_scorecard_traces_every_point(it, world):
     # ranks: equal totals share a rank; the list is in rank order
     totals = [u["total"] for u in card["units"]]
     assert totals == sorted(totals, reverse=True) and card["units"][0]["rank"] == 1
+    assert_ranks(card["units"])
     world["card"] = card["id"]
     world["jt"] = units["gc-jt"]["unit_id"]
     world["zj"] = units["gc-zj"]["unit_id"]
+
+
+def assert_ranks(units):
+    """The ranking overall and per kind of unit (部门, 乡镇: kind_rank), as competition ranks (equal totals share a
+    rank): each unit's rank is one more than the units with a higher total, its kind_rank one more than those of
+    its own kind with a higher total. The card has both kinds, so the two rankings differ."""
+    kinds = {u["kind"] for u in units}
+    assert {"department", "township"} <= kinds, kinds
+    for u in units:
+        assert u["rank"] == 1 + sum(v["total"] > u["total"] for v in units), u
+        assert u["kind_rank"] == 1 + sum(v["total"] > u["total"] and v["kind"] == u["kind"] for v in units), u
+    for k in kinds:
+        mine = [u for u in units if u["kind"] == k]
+        assert min(u["kind_rank"] for u in mine) == 1, (k, mine)
+    assert any(u["kind_rank"] != u["rank"] for u in units), units
 
 
 def test_adjustments_review_and_issue(it, world):
@@ -193,6 +209,11 @@ def test_adjustments_review_and_issue(it, world):
     assert adj["total"] == base["total"] + 2 and adj["adjusted"] == 2
     assert adj["adjustments"][-1]["reason"] == "主动承担急难任务" and adj["adjustments"][-1]["by"]
     assert round(adj["base"] + adj["lines_sum"] + adj["adjustments_sum"], 1) == adj["total"]
+    # an adjustment ranks the card again, overall and per kind; the unit's detail says the same ranks
+    card = c.get(f"/api/v1/scorecards/{oid}").json
+    assert_ranks(card["units"])
+    row = next(u for u in card["units"] if u["unit_id"] == jt)
+    assert (adj["rank"], adj["kind_rank"]) == (row["rank"], row["kind_rank"]), (adj, row)
 
     # the units see nothing before the issue
     for u in ("gc_contact", "gc_head", "gc_head2"):

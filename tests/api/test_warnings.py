@@ -21,6 +21,15 @@ def it(backend):
         yield items
 
 
+ISO = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def cn(day):
+    """A date as official text writes it: 2026-12-03 → 2026年12月3日."""
+    y, m, d = day.split("-")
+    return f"{int(y)}年{int(m)}月{int(d)}日"
+
+
 def warnings(it, user="gc_office", **params):
     """The answer with every page's rows."""
     rows, page = [], 1
@@ -82,9 +91,14 @@ def test_pace_behind_raised_with_its_facts_then_cleared_by_a_report(it):
     assert f["time_percent"] == 80 and f["gap"] == 70 and f["threshold"] == 20
     assert f["last_report_on"] == it.day(0)
     assert s["label"] == "进度滞后于序时进度" and "时间已过80%" in s["text"] and "报送进度10%" in s["text"]
-    # the unit's contact is told, once; the head of the unit is not
+    # the words write the dates as official text does (2026年12月23日), never 2026-12-23
+    words = f"自{cn(it.day(-80))}交办至{cn(it.day(20))}到期", f"最近一次报送：{cn(it.day(0))}"
+    assert all(w in s["text"] for w in words) and not ISO.search(s["text"]), s["text"]
+    # the unit's contact is told, once, in the same words; the head of the unit is not
     msgs = wait_for(lambda: told(it, item["number"], "进度滞后"))
     assert len(msgs) == 1 and msgs[0]["link"] == f"/items/{iid}", msgs
+    body = msgs[0]["body"]
+    assert all(w in body for w in words) and not ISO.search(body), body
     assert not told(it, item["number"], "进度滞后", user="gc_head")
     # the row names the item, the unit and the percent; the unit's rank counts it
     w = [x for x in warnings(it)["warnings"] if x["item_id"] == iid][0]
@@ -146,6 +160,7 @@ def test_due_soon_and_silent(it):
     assert s, signals_of(it, iid)
     f = s["facts"]
     assert f["due_date"] == it.day(3) and f["days_silent"] == 20 and f["last_report_on"] is None
+    assert s["text"].startswith(f"{cn(it.day(3))}到期") and "最近一次：未报送" in s["text"], s["text"]
     assert 0 <= f["workdays_left"] <= 3 and (f["due_days"], f["silent_days"]) == (5, 14)
     it.act(iid, "gc_contact", "report", {"text": "已完成大部分路段", "percent": 95})
     assert cleared(it, iid, "silent")
