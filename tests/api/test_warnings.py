@@ -94,11 +94,12 @@ def test_pace_behind_raised_with_its_facts_then_cleared_by_a_report(it):
     # the words write the dates as official text does (2026年12月23日), never 2026-12-23
     words = f"自{cn(it.day(-80))}交办至{cn(it.day(20))}到期", f"最近一次报送：{cn(it.day(0))}"
     assert all(w in s["text"] for w in words) and not ISO.search(s["text"]), s["text"]
-    # the unit's contact is told, once, in the same words; the head of the unit is not
+    # the unit's contact is told, once, its dates in words too (the message is the first raise's: a daily pass may
+    # have raised it before the report, at 0 %); the head of the unit is not
     msgs = wait_for(lambda: told(it, item["number"], "进度滞后"))
     assert len(msgs) == 1 and msgs[0]["link"] == f"/items/{iid}", msgs
     body = msgs[0]["body"]
-    assert all(w in body for w in words) and not ISO.search(body), body
+    assert words[0] in body and not ISO.search(body), body
     assert not told(it, item["number"], "进度滞后", user="gc_head")
     # the row names the item, the unit and the percent; the unit's rank counts it
     w = [x for x in warnings(it)["warnings"] if x["item_id"] == iid][0]
