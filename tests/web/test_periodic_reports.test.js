@@ -94,3 +94,53 @@ test('a unit fills its monthly report; the office sees it in the roll-up', async
   await op.locator('[data-test=pr-reports] .el-table__row', { hasText: '已招聘保洁员12名' }).waitFor()
   await assertNoErrors(t, op)
 })
+
+test('an empty roll-up says what was asked, why it is empty and what to do', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  // a month before any item: no report fell due — the period and the scope asked, the reason, what to do
+  const none = (await office('GET', '/api/v1/periodic-reports?from=2020-01-01&to=2020-01-31')).json
+  assert.equal(none.totals.due, 0)
+  await page.goto('/periodic-reports?from=2020-01-01&to=2020-01-31')
+  const empty = page.locator('[data-test=pr-empty]')
+  await empty.waitFor()
+  let words = await empty.textContent()
+  for (const w of [`${none.scope.name}2020年1月1日至2020年1月31日没有应报的定期报告`, '没有到期的报告节点', '时限规则', '改选期间或报告类别']) {
+    assert.ok(words.includes(w), `${w} in ${words}`)
+  }
+  assert.equal(await page.locator('[data-test=pr-groups]').count(), 0)
+  assert.equal(await page.locator('[data-test=pr-reports]').count(), 0)
+  await shot(page, 'periodic-reports-empty')
+  // the kind asked is named too
+  await page.click('[data-test=pr-kind]')
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '季度进展报告' }).click()
+  await empty.filter({ hasText: '没有应报的季度进展报告' }).waitFor()
+  await assertNoErrors(t, page)
+
+  // reports fell due and none came: how many, how many missed, and the list of who owes them stays
+  const zj = (await office('GET', '/api/v1/units?q=gc-zj&limit=5')).json.units.find((u) => u.code === 'gc-zj')
+  const leader = (await (await apiAs(server, 'gc_leader'))('GET', '/api/v1/session')).json.user
+  const r = await office('POST', '/api/v1/items', {
+    title: '常态化工作：城中村燃气管道巡查', requirement: '每月报告巡查情况', source_kind: 'leader_assigned',
+    kind: 'ongoing', lead_unit_id: zj.id, co_unit_ids: [], due_date: inDays(200), leader_id: leader.id,
+  })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  for (const [u, a] of [['gc_office', 'submit'], ['gc_deputy', 'approve'], ['gc_director', 'approve'], ['gc_office', 'assign']]) {
+    const x = await (await apiAs(server, u))('POST', `/api/v1/items/${r.json.id}/actions/${a}`, {})
+    assert.equal(x.status, 200, `${u} ${a}: ${JSON.stringify(x.json)}`)
+  }
+  const ms = (await office('GET', `/api/v1/milestones?owner_kind=item&owner_id=${r.json.id}`)).json.milestones
+  const due = ms.filter((m) => m.kind === 'periodic_report').map((m) => m.due_date).sort()[0]
+  assert.ok(due, JSON.stringify(ms))
+  const q = `from=${due}&to=${due}&unit_id=${zj.id}`
+  const owed = (await office('GET', `/api/v1/periodic-reports?${q}`)).json
+  assert.ok(owed.totals.due >= 1 && owed.totals.submitted === 0, JSON.stringify(owed.totals))
+  await page.goto(`/periodic-reports?${q}`)
+  await page.locator('[data-test=pr-reports] .el-table__row', { hasText: '城中村燃气管道巡查' }).waitFor()
+  words = await empty.textContent()
+  for (const w of [`${owed.scope.name}`, `应报定期报告${owed.totals.due}份，尚无单位报送`, `逾期未报 ${owed.totals.missed} 份，未到期 ${owed.totals.open} 份`, '催办']) {
+    assert.ok(words.includes(w), `${w} in ${words}`)
+  }
+  await assertNoErrors(t, page)
+})

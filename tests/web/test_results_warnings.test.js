@@ -64,6 +64,11 @@ test('early warning: the office sees the items at risk, presses a unit and sets 
   await row.waitFor()
   const text = await row.textContent()
   assert.ok(text.includes('进度滞后') && text.includes('报送进度10%') && text.includes('古城县交通运输局'), text)
+  // the dates as official text writes them, in the column and in the facts: 2026年12月23日, never 2026-12-23
+  const [y, m, d] = inDays(20).split('-')
+  const due = `${+y}年${+m}月${+d}日`
+  assert.equal((await row.locator('[data-test=wn-due]').textContent()).trim(), due)
+  assert.ok(text.includes(`至${due}到期`) && !/\d{4}-\d{2}-\d{2}/.test(text), text)
   await shot(page, 'warnings')
 
   // filter: one signal
