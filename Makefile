@@ -31,7 +31,7 @@ SRC_DIRS := $(sort $(patsubst src/%/,%,$(wildcard src/*/)))
 SRCS     := $(foreach d,$(SRC_DIRS),$(wildcard src/$(d)/*.c)) src/main.c
 MIGRATIONS := $(sort $(wildcard src/store/migrations/*.sql))
 GEN      := build/gen/migrations.c
-GEN_OBJS := gen/migrations.o
+GEN_OBJS := gen/migrations.o gen/demo_photo.o
 
 REL_OBJS  := $(patsubst src/%.c,build/obj/%.o,$(SRCS)) $(addprefix build/obj/,$(GEN_OBJS))
 ASAN_OBJS := $(patsubst src/%.c,build/asan/obj/%.o,$(SRCS)) $(addprefix build/asan/obj/,$(GEN_OBJS))
@@ -48,6 +48,11 @@ deps:
 $(GEN): $(MIGRATIONS) scripts/embed-migrations.sh
 	@mkdir -p $(dir $@)
 	scripts/embed-migrations.sh $@ $(MIGRATIONS)
+
+# the demo's field photo (drawn by scripts/demo-photo.py), in the binary
+build/gen/demo_photo.c: src/cli/demo/fridge.jpg scripts/embed-file.sh
+	@mkdir -p $(dir $@)
+	scripts/embed-file.sh $@ demo_photo_jpg $<
 
 $(addprefix build/obj/,$(GEN_OBJS)): build/obj/gen/%.o: build/gen/%.c
 	@mkdir -p $(dir $@)

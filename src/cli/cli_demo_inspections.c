@@ -230,22 +230,31 @@ static void record(struct demo *d, int64_t insp, const char *user, int day, cons
     ok(d, e, &out, place);
 }
 
-/* A small photo with its GPS position (the way a phone writes it), uploaded as the team member would. */
+/* The demo's field photo: src/cli/demo/fridge.jpg (a 480×360 baseline JPEG drawn by scripts/demo-photo.py, no
+ * metadata), built in by scripts/embed-file.sh. */
+extern const unsigned char demo_photo_jpg[];
+extern const size_t demo_photo_jpg_len;
+
+/* The field photo with its GPS position (an Exif segment after the JPEG's start, the way a phone writes it),
+ * uploaded as the team member would. */
 static void photo(struct demo *d, int64_t insp, const char *user, int day, const char *name, double lat, double lon)
 {
     if (d->failed || !as(d, user, day, 40))
         return;
-    unsigned char jpg[600];
+    unsigned char exif[160];
     size_t n = 0;
 #define PUT(...)                                                                                                       \
     do {                                                                                                               \
         const unsigned char b_[] = {__VA_ARGS__};                                                                      \
-        memcpy(jpg + n, b_, sizeof b_);                                                                                \
+        memcpy(exif + n, b_, sizeof b_);                                                                               \
         n += sizeof b_;                                                                                                \
     } while (0)
-    /* SOI, APP1 Exif (big endian TIFF: IFD0 → GPS IFD with latitude and longitude), DQT, SOS, data, EOI */
+    /* SOI, APP1 Exif (big endian TIFF: IFD0 → GPS IFD with latitude and longitude) */
+    /* degrees, minutes and hundredths of seconds (the position of the field record it goes with) */
     unsigned lat_d = (unsigned)lat, lat_m = (unsigned)((lat - lat_d) * 60), lon_d = (unsigned)lon,
              lon_m = (unsigned)((lon - lon_d) * 60);
+    unsigned lat_s = (unsigned)(((lat - lat_d) * 60 - lat_m) * 6000 + 0.5),
+             lon_s = (unsigned)(((lon - lon_d) * 60 - lon_m) * 6000 + 0.5);
     PUT(0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x88, 'E', 'x', 'i', 'f', 0, 0);
     PUT('M', 'M', 0, 42, 0, 0, 0, 8);                                 /* TIFF header, IFD0 at 8 */
     PUT(0, 1, 0x88, 0x25, 0, 4, 0, 0, 0, 1, 0, 0, 0, 26, 0, 0, 0, 0); /* GPS IFD at 26 */
@@ -255,18 +264,19 @@ static void photo(struct demo *d, int64_t insp, const char *user, int day, const
     PUT(0, 3, 0, 2, 0, 0, 0, 2, 'E', 0, 0, 0);
     PUT(0, 4, 0, 5, 0, 0, 0, 3, 0, 0, 0, 104);
     PUT(0, 0, 0, 0);
-    PUT(0, 0, 0, (unsigned char)lat_d, 0, 0, 0, 1, 0, 0, 0, (unsigned char)lat_m, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1);
-    PUT(0, 0, 0, (unsigned char)lon_d, 0, 0, 0, 1, 0, 0, 0, (unsigned char)lon_m, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 1);
-    PUT(0xFF, 0xDB, 0x00, 0x04, 0x00, 0x00, 0xFF, 0xDA, 0x00, 0x02);
-    for (int i = 0; i < 64; i++)
-        PUT((unsigned char)(i * 7));
-    PUT(0xFF, 0xD9);
+    PUT(0, 0, 0, (unsigned char)lat_d, 0, 0, 0, 1, 0, 0, 0, (unsigned char)lat_m, 0, 0, 0, 1, 0, 0,
+        (unsigned char)(lat_s >> 8), (unsigned char)lat_s, 0, 0, 0, 100);
+    PUT(0, 0, 0, (unsigned char)lon_d, 0, 0, 0, 1, 0, 0, 0, (unsigned char)lon_m, 0, 0, 0, 1, 0, 0,
+        (unsigned char)(lon_s >> 8), (unsigned char)lon_s, 0, 0, 0, 100);
 #undef PUT
+    /* then the picture's own segments, after its SOI */
+    const unsigned char *rest = demo_photo_jpg + 2;
+    size_t rest_n = demo_photo_jpg_len - 2;
     char path[1100];
     snprintf(path, sizeof path, "%s/demo-photo-%d.jpg", d->c->cfg->data_dir, (int)getpid());
     mkdir(d->c->cfg->data_dir, 0750); /* a fresh checkout has no data directory yet */
     FILE *f = fopen(path, "wb");
-    if (!f || fwrite(jpg, 1, n, f) != n) {
+    if (!f || fwrite(exif, 1, n, f) != n || fwrite(rest, 1, rest_n, f) != rest_n) {
         if (f)
             fclose(f);
         cli_fail("demo inspections: cannot write %s", path);
@@ -275,7 +285,7 @@ static void photo(struct demo *d, int64_t insp, const char *user, int day, const
     }
     fclose(f);
     json_t *out = NULL;
-    enum err e = insp_evidence_add(d->c, insp, 0, 0, name, path, (int64_t)n, &out);
+    enum err e = insp_evidence_add(d->c, insp, 0, 0, name, path, (int64_t)(n + rest_n), &out);
     unlink(path);
     ok(d, e, &out, name);
 }
