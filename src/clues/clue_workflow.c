@@ -8,6 +8,7 @@
  * on it (report) while the clue is verifying.
  */
 #include "clues/clues_internal.h"
+#include "base/utf8.h"
 
 #include "calendar/workdays.h"
 
@@ -395,8 +396,9 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     const char *req = jv_str(a->body, "request");
     n->subject = arena_printf(c->arena, "【线索核查】%s %s", cl->wf.number, cl->wf.title);
     n->body = arena_printf(c->arena, "%s请贵单位核查线索%s《%s》，于%s前报送核查情况。%s%s", w ? "" : "（知悉）",
-                           cl->wf.number, cl->wf.title, time_date_words(c->arena, jv_str(a->body, "due_date")),
-                           req && *req ? "\n\n核查要求：" : "", req && *req ? req : "");
+                           cl->wf.number, utf8_inner_title(c->arena, cl->wf.title),
+                           time_date_words(c->arena, jv_str(a->body, "due_date")), req && *req ? "\n\n核查要求：" : "",
+                           req && *req ? req : "");
 }
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
