@@ -117,10 +117,10 @@ test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
 test-api: build/asan/ducha
-	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
+	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=15 tests/api
 
 test-api-pg: build/asan/ducha
-	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api
+	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=15 tests/api
 
 # the demo data is made once (a template directory: the database and the keys and files the demo writes) and
 # each browser test's server starts on a copy of it (tests/web/helper.js, startServer)

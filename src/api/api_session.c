@@ -37,9 +37,10 @@ static int h_live(struct req *rq)
  * The user and the session's CSRF token. The user carries its capabilities as perm.c gives them: each
  * role grant ("roles") lists the caps it carries within that unit's subtree (perm_grant_has), and
  * "caps" is their union. The web app shows pages and buttons from these; the server still checks
- * every request (and every object's scope) itself.
+ * every request (and every object's scope) itself. "now" is the server's clock: the app's "today" (the
+ * workbench's date, how long a to-do has waited) follows it, not the clock of the user's computer.
  */
-static json_t *session_json(const struct principal *p, const char *csrf)
+static json_t *session_json(const struct principal *p, const char *csrf, int64_t now)
 {
     json_t *user = principal_json(p);
     json_t *roles = json_object_get(user, "roles");
@@ -58,7 +59,9 @@ static json_t *session_json(const struct principal *p, const char *csrf)
         if (held[c])
             json_array_append_new(all, json_string(cap_name((enum cap)c)));
     json_object_set_new(user, "caps", all);
-    return json_pack("{so ss}", "user", user, "csrf_token", csrf);
+    char at[21];
+    time_format_iso(now, at);
+    return json_pack("{so ss ss}", "user", user, "csrf_token", csrf, "now", at);
 }
 
 static const char *session_cookie(struct req *rq, const char *token, int max_age)
@@ -92,14 +95,14 @@ static int h_login(struct req *rq)
                                   "ducha_device=%s; Path=/api/v1/session; Max-Age=31536000; HttpOnly; "
                                   "SameSite=Strict%s",
                                   lr.device, rq->app->cfg.cookie_secure ? "; Secure" : ""));
-    return reply_json(rq, 200, session_json(rq->ctx.user, lr.csrf));
+    return reply_json(rq, 200, session_json(rq->ctx.user, lr.csrf, rq->ctx.now));
 }
 
 /* GET /api/v1/session: the signed-in user and the CSRF token of this session. */
 static int h_session_get(struct req *rq)
 {
     const char *csrf = rq->ctx.user->csrf ? rq->ctx.user->csrf : "";
-    return reply_json(rq, 200, session_json(rq->ctx.user, csrf));
+    return reply_json(rq, 200, session_json(rq->ctx.user, csrf, rq->ctx.now));
 }
 
 /* DELETE /api/v1/session: ends the cookie session. */

@@ -1,5 +1,9 @@
 #include "base/utf8.h"
 
+#include <string.h>
+
+#include "base/arena.h"
+
 bool utf8_valid(const char *str, size_t n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -47,4 +51,16 @@ size_t utf8_count(const char *s)
         if (((unsigned char)*s & 0xC0) != 0x80)
             n++;
     return n;
+}
+
+const char *utf8_inner_title(struct arena *a, const char *s)
+{
+    /* 《 E3 80 8A, 》 E3 80 8B; 〈 E3 80 88, 〉 E3 80 89: the same length, only the last byte differs */
+    if (!s || (!strstr(s, "\xE3\x80\x8A") && !strstr(s, "\xE3\x80\x8B")))
+        return s;
+    char *t = arena_strdup(a, s);
+    for (char *p = t; (p = strstr(p, "\xE3\x80")); p += 2)
+        if (p[2] == '\x8A' || p[2] == '\x8B')
+            p[2] = (char)(p[2] - 2);
+    return t;
 }

@@ -11,6 +11,7 @@
  * (clues_register): the deadlines owner "clue" and the columns that copy unit paths.
  */
 #include "clues/clues_internal.h"
+#include "base/utf8.h"
 
 #include "calendar/workdays.h"
 #include "deadlines/deadlines.h"
@@ -65,7 +66,7 @@ static const char *clue_label(struct ctx *c, int64_t id)
     struct stmt *st = db_query(c->db, "SELECT number, title FROM clues WHERE id = ?", DB_INT(id));
     const char *out = NULL;
     if (st && stmt_step(st) == STORE_ROW)
-        out = arena_printf(c->arena, "%s《%s》", stmt_text(st, 0), stmt_text(st, 1));
+        out = arena_printf(c->arena, "%s《%s》", stmt_text(st, 0), utf8_inner_title(c->arena, stmt_text(st, 1)));
     stmt_done(st);
     return out;
 }

@@ -372,12 +372,13 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
             return e;
         struct notice nt = {MSG_TODO, false, NULL, NULL, CLUE_KIND, *id};
         nt.subject = arena_printf(c->arena, "【新线索】%s %s", number, n->title);
-        nt.body = arena_printf(c->arena, "%s收到%s反映的线索%s《%s》，待分拣。%s%s", today,
-                               !strcmp(n->source, "transfer") ? "上级转办"
-                               : !strcmp(n->source, "public") ? "群众"
-                                                              : "登记",
-                               number, n->title, n->origin_due_date ? "上级要求的办理时限：" : "",
-                               n->origin_due_date ? n->origin_due_date : "");
+        nt.body =
+            arena_printf(c->arena, "%s收到%s反映的线索%s《%s》，待分拣。%s%s", today,
+                         !strcmp(n->source, "transfer") ? "上级转办"
+                         : !strcmp(n->source, "public") ? "群众"
+                                                        : "登记",
+                         number, utf8_inner_title(c->arena, n->title), n->origin_due_date ? "上级要求的办理时限：" : "",
+                         n->origin_due_date ? n->origin_due_date : "");
         e = workflow_tell(c, &cl.wf, NULL, &(struct wf_who){ROLE_OFFICE, WF_AT_HOME, 0, false}, &nt);
     }
     if (!e && code)

@@ -8,6 +8,7 @@
  * on it (report) while the clue is verifying.
  */
 #include "clues/clues_internal.h"
+#include "base/utf8.h"
 
 #include "calendar/workdays.h"
 
@@ -33,6 +34,7 @@ static const struct wf_name actions[CLUE_ACT__COUNT] = {
     [CLUE_ACT_CLOSE] = {"close", "办结", "Close"},
     [CLUE_ACT_REPLY] = {"reply", "答复群众", "Reply to the reporter"},
     [CLUE_ACT_COMMENT] = {"comment", "备注", "Comment"},
+    [CLUE_ACT_PRESS] = {"press", "催办", "Press the verifying unit"},
 };
 
 /* in the order of enum clue_field */
@@ -89,6 +91,7 @@ static const struct wf_row rows[] = {
     T(CONVERTED, COMMENT, WF_SAME, OBJ, CAP_CLUE_READ, CLUE_F_TEXT, "comment (internal)"),
     T(CLOSED, COMMENT, WF_SAME, OBJ, CAP_CLUE_READ, CLUE_F_TEXT, "comment (internal)"),
     T(MERGED, COMMENT, WF_SAME, OBJ, CAP_CLUE_READ, CLUE_F_TEXT, "comment (internal)"),
+    T(VERIFYING, PRESS, WF_SAME, OBJ, MANAGE, CLUE_F_TEXT, "催办: what the office presses for; the verifying unit's contact and head hear it"),
 };
 
 #define HOME(role) {role, WF_AT_HOME, 0, false}
@@ -109,6 +112,8 @@ static const struct wf_wait waits[] = {
 static const struct wf_inform informs[] = {
     {CLUE_ACT_ASSIGN, WF_INFORM_EACH_PART, UNIT(ROLE_HEAD), "the verification its unit is asked for"},
     {CLUE_ACT_RECALL, WF_INFORM_CONCERNED, UNIT(ROLE_CONTACT), "the verification is withdrawn, with the reason"},
+    {CLUE_ACT_PRESS, WF_INFORM_CONCERNED, UNIT(ROLE_CONTACT), "催办, with what is pressed for and the due date"},
+    {CLUE_ACT_PRESS, WF_INFORM_CONCERNED, UNIT(ROLE_HEAD), "催办, with what is pressed for and the due date"},
 };
 /* clang-format on */
 #undef T
@@ -352,7 +357,8 @@ static int rollup(struct wf_act *a)
 /* Which actions the reporter's tracking page shows. */
 static bool public_action(int action)
 {
-    return action != CLUE_ACT_COMMENT && action != CLUE_ACT_RECALL && action != CLUE_ACT_REPORT;
+    return action != CLUE_ACT_COMMENT && action != CLUE_ACT_RECALL && action != CLUE_ACT_REPORT &&
+           action != CLUE_ACT_PRESS;
 }
 
 /* The new state and the version; then the timeline. */
@@ -382,21 +388,33 @@ static enum err save(struct wf_act *a)
                       public_action(a->action), a->data);
 }
 
-/* The hand-off of a verification carries its due date and the office's requirements. */
+/* The hand-off of a verification carries its due date and the office's requirements; a press (催办), urgent,
+ * what is pressed for and the verification's due date. */
 static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_inform *f, const struct wf_part *p,
                    struct notice *n)
 {
     (void)f;
-    (void)p;
-    if (a->action != CLUE_ACT_ASSIGN)
-        return;
     struct ctx *c = a->c;
     struct clue *cl = clue_of(a->obj);
+    if (a->action == CLUE_ACT_PRESS) {
+        const char *due = p && p->due_date && *p->due_date      ? p->due_date
+                          : cl->wf.due_date && *cl->wf.due_date ? cl->wf.due_date
+                                                                : NULL;
+        n->urgent = true;
+        n->subject = arena_printf(c->arena, "【催办】线索核查 %s %s", cl->wf.number, cl->wf.title);
+        n->body = arena_printf(c->arena, "督查室催办贵单位核查的线索%s《%s》：%s%s%s", cl->wf.number,
+                               utf8_inner_title(c->arena, cl->wf.title), jv_str(a->body, "text"), due ? "\n\n请于" : "",
+                               due ? arena_printf(c->arena, "%s前报送核查情况。", time_date_words(c->arena, due)) : "");
+        return;
+    }
+    if (a->action != CLUE_ACT_ASSIGN)
+        return;
     const char *req = jv_str(a->body, "request");
     n->subject = arena_printf(c->arena, "【线索核查】%s %s", cl->wf.number, cl->wf.title);
     n->body = arena_printf(c->arena, "%s请贵单位核查线索%s《%s》，于%s前报送核查情况。%s%s", w ? "" : "（知悉）",
-                           cl->wf.number, cl->wf.title, time_date_words(c->arena, jv_str(a->body, "due_date")),
-                           req && *req ? "\n\n核查要求：" : "", req && *req ? req : "");
+                           cl->wf.number, utf8_inner_title(c->arena, cl->wf.title),
+                           time_date_words(c->arena, jv_str(a->body, "due_date")), req && *req ? "\n\n核查要求：" : "",
+                           req && *req ? req : "");
 }
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)

@@ -40,6 +40,7 @@ enum clue_action {
     CLUE_ACT_CLOSE,
     CLUE_ACT_REPLY,
     CLUE_ACT_COMMENT,
+    CLUE_ACT_PRESS,
     CLUE_ACT__COUNT
 };
 

@@ -7,6 +7,7 @@
 #include "clues/surveys_internal.h"
 
 #include "base/check.h"
+#include "base/utf8.h"
 #include "core/claim.h"
 
 #include <inttypes.h>
@@ -123,7 +124,7 @@ static enum err close_after(struct wf_act *a)
                        .body = arena_printf(c->arena,
                                             "问卷《%s》已于截止日期 %s 结束收集，共收到 %d 份答卷。"
                                             "系统已自动结束收集，结果已定稿，可查看结果或导出。",
-                                            s->wf.title, s->closes_on, s->responses),
+                                            utf8_inner_title(c->arena, s->wf.title), s->closes_on, s->responses),
                        .object_type = SURVEY_KIND,
                        .object_id = s->wf.id,
                        .link = arena_printf(c->arena, survey_workflow.link, (long long)s->wf.id)};

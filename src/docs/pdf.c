@@ -7,6 +7,7 @@
  * position and starts a new page when a line would cross the bottom of the 版心.
  */
 #include "docs/pdf.h"
+#include "base/utf8.h"
 
 #include <cairo-pdf.h>
 #include <math.h>
@@ -665,7 +666,9 @@ static void record_replies(struct pdf *p, const struct pdf_job *j)
             body(p, arena_printf(p->a, "办理情况报告（%s向交办单位报送%s）：%s%s",
                                  doc_date_cn(p->a, doc_day_local(p->a, r->handling_at)),
                                  r->handling_late ? "，逾期" : "", r->handling,
-                                 *r->handling_file ? arena_printf(p->a, "（附件《%s》）", r->handling_file) : ""));
+                                 *r->handling_file
+                                     ? arena_printf(p->a, "（附件《%s》）", utf8_inner_title(p->a, r->handling_file))
+                                     : ""));
         }
     }
     for (int i = 0; i < it->nseals; i++) {
@@ -807,7 +810,9 @@ static void doc_contents(struct pdf *p, const struct pdf_job *j)
     sub.align = AL_CENTER;
     sub.indent = 0;
     sub.size = SIZE_PAGENO;
-    para(p, arena_printf(p->a, "%s《%s》　共%d件", t->number ? t->number : "", t->title, t->nrows), &sub);
+    para(p,
+         arena_printf(p->a, "%s《%s》　共%d件", t->number ? t->number : "", utf8_inner_title(p->a, t->title), t->nrows),
+         &sub);
     blank(p, 0.3);
     static const struct column cc[] = {{"序号", 0.08}, {"题名", 0.34}, {"文件", 0.36}, {"页数", 0.08}, {"大小", 0.14}};
     table_head(p, cc, 5);

@@ -6,6 +6,7 @@
  * unit's contact for its self-assessment while the engagement is engaged or submitted.
  */
 #include "evaluations/eval_internal.h"
+#include "base/utf8.h"
 
 #include "notify/notify.h"
 
@@ -211,22 +212,22 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
         n->body = arena_printf(c->arena,
                                "%s委托贵机构开展第三方评估《%s》（评估期%s至%s，%d 个单位、%d 项指标），请于%s"
                                "前为每个单位逐项评分、填写评估发现并提交。%s%s",
-                               ev->office_name, ev->wf.title, time_date_words(c->arena, ev->period_start),
-                               time_date_words(c->arena, ev->period_end), ev->nunits, ev->nindicators,
-                               time_date_words(c->arena, ev->wf.due_date), reason ? "\n\n退回理由：" : "",
-                               reason ? reason : "");
+                               ev->office_name, utf8_inner_title(c->arena, ev->wf.title),
+                               time_date_words(c->arena, ev->period_start), time_date_words(c->arena, ev->period_end),
+                               ev->nunits, ev->nindicators, time_date_words(c->arena, ev->wf.due_date),
+                               reason ? "\n\n退回理由：" : "", reason ? reason : "");
     } else if (!strcmp(w->task, "self_assess")) {
         n->subject = arena_printf(c->arena, "【评估自评】%s", ev->wf.title);
         n->body = arena_printf(c->arena,
                                "%s已委托第三方评估机构开展评估《%s》（评估期%s至%s）。请%s对照 %d 项评估指标填报自评，"
                                "督查室将把自评与第三方评估结果对表分析。",
-                               ev->office_name, ev->wf.title, time_date_words(c->arena, ev->period_start),
-                               time_date_words(c->arena, ev->period_end), p && p->unit_name ? p->unit_name : "贵单位",
-                               ev->nindicators);
+                               ev->office_name, utf8_inner_title(c->arena, ev->wf.title),
+                               time_date_words(c->arena, ev->period_start), time_date_words(c->arena, ev->period_end),
+                               p && p->unit_name ? p->unit_name : "贵单位", ev->nindicators);
     } else if (!strcmp(w->task, "accept")) {
         n->subject = arena_printf(c->arena, "【评估结果待验收】%s", ev->wf.title);
         n->body = arena_printf(c->arena, "第三方评估机构「%s」已提交评估结果《%s》，请查看对表分析并验收或退回。",
-                               ev->evaluator_name ? ev->evaluator_name : "", ev->wf.title);
+                               ev->evaluator_name ? ev->evaluator_name : "", utf8_inner_title(c->arena, ev->wf.title));
     }
 }
 

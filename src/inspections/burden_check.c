@@ -19,6 +19,7 @@
 #include "inspections/insp_internal.h"
 
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/workdays.h"
 
 #include <inttypes.h>
@@ -82,7 +83,8 @@ static json_t *overlap_json(struct ctx *c, const struct entry_plan *ep, const st
         if (!visible && strstr(en.methods, ",covert,"))
             return NULL;
         who = en.organiser_name;
-        subject = arena_printf(c->arena, "%d年度督查计划中的《%s》", (int)pl.year, en.subject);
+        subject =
+            arena_printf(c->arena, "%d年度督查计划中的《%s》", (int)pl.year, utf8_inner_title(c->arena, en.subject));
         from = en.start_date;
         to = en.end_date;
         link = arena_printf(c->arena, "/inspections/plans/%" PRId64, pl.id);
@@ -94,8 +96,8 @@ static json_t *overlap_json(struct ctx *c, const struct entry_plan *ep, const st
         if (!visible && it.covert && !it.findings_issued_at)
             return NULL;
         who = it.norgs ? it.orgs[0].unit_name : it.office_name;
-        subject = it.number ? arena_printf(c->arena, "《%s》（%s）", it.subject, it.number)
-                            : arena_printf(c->arena, "《%s》", it.subject);
+        subject = it.number ? arena_printf(c->arena, "《%s》（%s）", utf8_inner_title(c->arena, it.subject), it.number)
+                            : arena_printf(c->arena, "《%s》", utf8_inner_title(c->arena, it.subject));
         number = it.number;
         from = it.start_date;
         to = it.end_date;
@@ -370,8 +372,9 @@ static void item_overlaps(struct ctx *c, const struct reads *r, const struct ins
         json_t *w;
         if (c->user && perm_at(c->user, CAP_ITEM_READ, o->office_path)) {
             const char *who = o->issuer;
-            const char *subject = *number ? arena_printf(c->arena, "《%s》（%s）", o->title, number)
-                                          : arena_printf(c->arena, "《%s》", o->title);
+            const char *subject =
+                *number ? arena_printf(c->arena, "《%s》（%s）", utf8_inner_title(c->arena, o->title), number)
+                        : arena_printf(c->arena, "《%s》", utf8_inner_title(c->arena, o->title));
             const char *text = arena_printf(c->arena,
                                             "%s交办的督办事项%s（%s至%s）已要求%s报送进展，与本次时间重叠，建议合并"
                                             "要求或共享已报材料，避免重复报送",

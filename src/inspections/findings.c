@@ -224,45 +224,52 @@ enum err insp_findings(struct ctx *c, int64_t id, json_t **out)
     return ERR_OK;
 }
 
+#define FINDINGS_ISSUE_BATCH 200
+
+/* Each draft finding becomes a rectification task, read in batches: an issued finding leaves the drafts, so
+ * the next read starts from what is left, and a batch short of full was the last. */
 enum err insp_findings_issue(struct ctx *c, struct insp *it)
 {
-    struct stmt *st =
-        db_query(c->db,
-                 "SELECT id, unit_id, unit_path, title, detail, requirement, due_date, immediate, rebound, "
-                 "fix_note FROM insp_findings WHERE inspection_id = ? AND state = 'draft' ORDER BY id",
-                 DB_INT(it->id));
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取问题");
     struct row {
         int64_t id, unit;
         const char *path, *title, *requirement, *due, *fix;
         bool immediate, rebound;
-    } *rows = arena_alloc(c->arena, sizeof *rows * 200);
-    int n = 0;
-    while (stmt_step(st) == STORE_ROW && n < 200) {
-        struct row *r = &rows[n++];
-        r->id = stmt_int(st, 0);
-        r->unit = stmt_int(st, 1);
-        r->path = insp_col(c, st, 2);
-        r->title = insp_col(c, st, 3);
-        const char *detail = stmt_text(st, 4), *req = stmt_text(st, 5);
-        r->requirement = arena_printf(c->arena, "%s%s%s", detail, *detail && *req ? "\n整改要求：" : "", req);
-        r->due = insp_col(c, st, 6);
-        r->immediate = stmt_int(st, 7) != 0;
-        r->rebound = stmt_int(st, 8) != 0;
-        r->fix = insp_col(c, st, 9);
-    }
-    stmt_done(st);
+    } *rows = arena_alloc(c->arena, sizeof *rows * FINDINGS_ISSUE_BATCH);
     enum err e = ERR_OK;
-    for (int i = 0; i < n && !e; i++) {
-        int64_t task;
-        e = rect_create(c, it, rows[i].id, rows[i].unit, rows[i].path, rows[i].title, rows[i].requirement, rows[i].due,
-                        rows[i].immediate, rows[i].rebound, rows[i].fix, &task);
-        if (!e)
-            e = ctx_db_fail(c,
-                            db_exec(c->db, "UPDATE insp_findings SET state = 'issued', task_id = ? WHERE id = ?",
-                                    DB_INT(task), DB_INT(rows[i].id)),
-                            "反馈问题");
+    int n = FINDINGS_ISSUE_BATCH;
+    while (!e && n == FINDINGS_ISSUE_BATCH) {
+        struct stmt *st =
+            db_query(c->db,
+                     "SELECT id, unit_id, unit_path, title, detail, requirement, due_date, immediate, rebound, "
+                     "fix_note FROM insp_findings WHERE inspection_id = ? AND state = 'draft' ORDER BY id LIMIT ?",
+                     DB_INT(it->id), DB_INT(FINDINGS_ISSUE_BATCH));
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "读取问题");
+        n = 0;
+        while (stmt_step(st) == STORE_ROW && n < FINDINGS_ISSUE_BATCH) {
+            struct row *r = &rows[n++];
+            r->id = stmt_int(st, 0);
+            r->unit = stmt_int(st, 1);
+            r->path = insp_col(c, st, 2);
+            r->title = insp_col(c, st, 3);
+            const char *detail = stmt_text(st, 4), *req = stmt_text(st, 5);
+            r->requirement = arena_printf(c->arena, "%s%s%s", detail, *detail && *req ? "\n整改要求：" : "", req);
+            r->due = insp_col(c, st, 6);
+            r->immediate = stmt_int(st, 7) != 0;
+            r->rebound = stmt_int(st, 8) != 0;
+            r->fix = insp_col(c, st, 9);
+        }
+        stmt_done(st);
+        for (int i = 0; i < n && !e; i++) {
+            int64_t task;
+            e = rect_create(c, it, rows[i].id, rows[i].unit, rows[i].path, rows[i].title, rows[i].requirement,
+                            rows[i].due, rows[i].immediate, rows[i].rebound, rows[i].fix, &task);
+            if (!e)
+                e = ctx_db_fail(c,
+                                db_exec(c->db, "UPDATE insp_findings SET state = 'issued', task_id = ? WHERE id = ?",
+                                        DB_INT(task), DB_INT(rows[i].id)),
+                                "反馈问题");
+        }
     }
     return e;
 }

@@ -16,6 +16,7 @@
 #include "audit/audit.h"
 #include "base/log.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "core/hooks.h"
 
 #include <inttypes.h>
@@ -833,7 +834,8 @@ enum err insp_escalated(struct ctx *c, const struct escalation *x, int64_t *insp
     json_t *units = json_array();
     for (int i = 0; i < x->nunits; i++)
         json_array_append_new(units, json_integer(x->unit_ids[i]));
-    const char *ref = arena_printf(c->arena, "%s《%s》", x->number ? x->number : "", x->title);
+    const char *ref =
+        arena_printf(c->arena, "%s《%s》", x->number ? x->number : "", utf8_inner_title(c->arena, x->title));
     json_t *b =
         json_pack("{ss ss ss s[s] ss ss so ss ss sI}", "subject",
                   arena_printf(c->arena, "%s（列入督查事项）", x->title), "matters",

@@ -9,6 +9,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "core/hooks.h"
 #include "notify/notify.h"
 
@@ -445,8 +446,8 @@ static enum err fold(struct wf_act *a, bool merge)
     json_t *sum =
         json_pack("{sI ss ss}", "from_id", (json_int_t)it->id, "subject", it->subject, "how", merge ? "merge" : "join");
     e = insp_event(c, "inspection", into.id, "origin", merge ? "merged_in" : "joined_in", NULL, NULL, 0, 0,
-                   arena_printf(c->arena, "%s《%s》%s", it->number ? it->number : "", it->subject,
-                                merge ? "并入本督查" : "作为联合督查并入"),
+                   arena_printf(c->arena, "%s《%s》%s", it->number ? it->number : "",
+                                utf8_inner_title(c->arena, it->subject), merge ? "并入本督查" : "作为联合督查并入"),
                    sum);
     if (!e)
         e = audit_record(c, merge ? "inspection.merged_in" : "inspection.joined_in", "inspection", into.id, sum);
@@ -457,9 +458,11 @@ static enum err fold(struct wf_act *a, bool merge)
                            .object_type = "inspection",
                            .object_id = into.id,
                            .link = arena_printf(c->arena, insp_workflow.link, (long long)into.id)};
-        n.subject = arena_printf(c->arena, "【联合督查】%s并入《%s》", it->office_name, into.subject);
+        n.subject = arena_printf(c->arena, "【联合督查】%s并入《%s》", it->office_name,
+                                 utf8_inner_title(c->arena, into.subject));
         n.body = arena_printf(c->arena, "%s将其督查《%s》并入贵机构的督查《%s》，作为联合组织单位参加，避免重复督查。",
-                              it->office_name, it->subject, into.subject);
+                              it->office_name, utf8_inner_title(c->arena, it->subject),
+                              utf8_inner_title(c->arena, into.subject));
         e = notify_role_at(c, into.office_unit_id, "office", &n);
     }
     return e ? e : insp_sync(c, &insp_workflow, into.id);

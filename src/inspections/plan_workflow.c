@@ -10,6 +10,7 @@
 #include "audit/audit.h"
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "notify/notify.h"
 
 #include <inttypes.h>
@@ -182,9 +183,10 @@ static enum err tell_department(struct wf_act *a, const struct entry *e, const c
                        .object_type = "insp_entry",
                        .object_id = e->id,
                        .link = arena_printf(a->c->arena, plan_workflow.link, (long long)p->id)};
-    n.subject = arena_printf(a->c->arena, "【督查建议】《%s》%s", e->subject, what);
+    n.subject = arena_printf(a->c->arena, "【督查建议】《%s》%s", utf8_inner_title(a->c->arena, e->subject), what);
     n.body = arena_printf(a->c->arena, "%s %" PRId64 "年度督查计划：您单位提出的督查建议《%s》%s。%s", p->office_name,
-                          p->year, e->subject, what, jv_str(a->body, "reason") ? jv_str(a->body, "reason") : "");
+                          p->year, utf8_inner_title(a->c->arena, e->subject), what,
+                          jv_str(a->body, "reason") ? jv_str(a->body, "reason") : "");
     return notify_role_at(a->c, e->organiser_unit_id, "head", &n);
 }
 
@@ -309,7 +311,7 @@ static enum err merge_entry(struct wf_act *a)
     json_object_set_new(a->data, "entry",
                         json_pack("{sI ss sI ss}", "id", (json_int_t)en.id, "subject", en.subject, "into_id",
                                   (json_int_t)into.id, "into_subject", into.subject));
-    return tell_department(a, &en, arena_printf(c->arena, "已与《%s》合并", into.subject));
+    return tell_department(a, &en, arena_printf(c->arena, "已与《%s》合并", utf8_inner_title(c->arena, into.subject)));
 }
 
 /* submit: the year's total within last year's × the factor, or an exception for the leader. */

@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/workdays.h"
 #include "core/claim.h"
 #include "notify/notify.h"
@@ -345,7 +346,7 @@ enum err rect_create(struct ctx *c, const struct insp *it, int64_t finding_id, i
     n.subject = arena_printf(c->arena, "【整改任务】%s", title);
     n.body =
         arena_printf(c->arena, "%s《%s》督查发现的问题已交办贵单位整改：%s\n整改时限：%s。请签收并按期报送整改情况。",
-                     it->number ? it->number : "", it->subject, title, due);
+                     it->number ? it->number : "", utf8_inner_title(c->arena, it->subject), title, due);
     return insp_handoff(c, &rect_workflow, *out, &n);
 }
 
@@ -379,7 +380,7 @@ static enum err lookback_open(struct ctx *c, int64_t lb, int64_t task_id, int64_
         cal_format_date(time_local_day(vt), vday);
     const char *matters = arena_printf(
         c->arena, "%s《%s》发现的问题“%s”%s核查销号，该问题易反弹，按规定开展回头看，核实整改成效是否巩固。",
-        it.number ? it.number : "", it.subject, r.title,
+        it.number ? it.number : "", utf8_inner_title(c->arena, it.subject), r.title,
         *vday ? arena_printf(c->arena, "已于%s", time_date_words(c->arena, vday)) : "已");
     e = db_one_int(
         c->db, &id,

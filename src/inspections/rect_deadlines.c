@@ -13,6 +13,7 @@
  * principal leader and the office); its last step flags the task (rect_tasks.escalated).
  */
 #include "inspections/insp_internal.h"
+#include "base/utf8.h"
 
 #include "audit/audit.h"
 #include "calendar/workdays.h"
@@ -73,7 +74,7 @@ static const char *label(struct ctx *c, int64_t id)
     }
     if (st)
         stmt_done(st);
-    return title ? arena_printf(c->arena, "%s《%s》", number, title) : NULL;
+    return title ? arena_printf(c->arena, "%s《%s》", number, utf8_inner_title(c->arena, title)) : NULL;
 }
 
 static enum err timeline(struct ctx *c, int64_t id, int64_t unit_id, const char *action, const char *note, json_t *data)

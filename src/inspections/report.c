@@ -286,13 +286,15 @@ enum err insp_doc_load(struct ctx *c, int64_t id, bool report, struct insp_doc *
                                "FROM insp_findings f JOIN units u ON u.id = f.unit_id WHERE f.inspection_id = ? AND "
                                "f.state = 'issued' ORDER BY f.id",
                                DB_INT(it.id));
-    d->findings = arena_alloc(c->arena, sizeof *d->findings * 201);
-    while (st && stmt_step(st) == STORE_ROW && d->nfindings < 200)
+    int cap = 0;
+    while (st && stmt_step(st) == STORE_ROW) {
+        d->findings = arena_grow(c->arena, d->findings, d->nfindings, &cap, sizeof *d->findings);
         d->findings[d->nfindings++] = arena_printf(
             c->arena, "%s。%s%s%s（责任单位：%s；%s）", stmt_text(st, 0), stmt_text(st, 1),
             *stmt_text(st, 1) ? "。" : "",
             *stmt_text(st, 5) ? arena_printf(c->arena, "整改要求：%s。", stmt_text(st, 5)) : "", stmt_text(st, 2),
             stmt_int(st, 4) ? "已立行立改" : arena_printf(c->arena, "于%s前整改到位", date_cn(c, stmt_text(st, 3))));
+    }
     if (st)
         stmt_done(st);
     return ERR_OK;

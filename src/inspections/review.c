@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/workdays.h"
 #include "notify/notify.h"
 
@@ -102,7 +103,8 @@ enum err review_load(struct ctx *c, int64_t id, struct review *r)
     o->home_unit_id = r->office_unit_id;
     o->scope = r->scope;
     o->number = r->conclusion_number;
-    o->title = arena_printf(c->arena, "关于《%s》督查结论的复核申请（%s）", r->insp_subject, r->unit_name);
+    o->title = arena_printf(c->arena, "关于《%s》督查结论的复核申请（%s）", utf8_inner_title(c->arena, r->insp_subject),
+                            r->unit_name);
     o->due_date = r->decide_due;
     o->parts = &r->track;
     o->nparts = o->ntracks = 1;
@@ -308,7 +310,8 @@ static enum err request_tx(struct ctx *c, void *arg)
         return e;
     /* the hand-off: the office must accept it */
     struct notice n = {.kind = MSG_TODO, .object_type = "review", .object_id = x->review_id};
-    n.subject = arena_printf(c->arena, "【复核申请】%s对《%s》督查结论申请复核", t->unit_name, it.subject);
+    n.subject = arena_printf(c->arena, "【复核申请】%s对《%s》督查结论申请复核", t->unit_name,
+                             utf8_inner_title(c->arena, it.subject));
     n.body = arena_printf(c->arena, "%s于%s收到督查结论（%s），申请复核。理由：%s\n请受理，并于%s前作出复核决定。",
                           t->unit_name, time_date_words(c->arena, received),
                           it.conclusion_number ? it.conclusion_number : "", reason, time_date_words(c->arena, decide));

@@ -154,6 +154,8 @@ static const char *result_label(const char *r)
     return !strcmp(r, "upheld") ? "维持原督查结论" : !strcmp(r, "changed") ? "变更原督查结论" : "撤销原督查结论";
 }
 
+#define REVIEW_WITHDRAW_BATCH 200
+
 /* decide: recorded; a revoked conclusion withdraws the body's open tasks (on the system's authority:
  * the decision was the government's). */
 static enum err decide(struct wf_act *a)
@@ -174,28 +176,37 @@ static enum err decide(struct wf_act *a)
     json_object_set_new(a->data, "result_label", json_string(result_label(result)));
     if (strcmp(result, "revoked"))
         return ERR_OK;
-    struct stmt *st =
-        db_query(c->db,
-                 "SELECT id FROM rect_tasks WHERE inspection_id = ? AND unit_path >= ? AND unit_path < ? "
-                 "AND state NOT IN ('verified', 'withdrawn')",
-                 DB_INT(r->inspection_id), DB_TEXT(r->unit_path), DB_TEXT(perm_path_upper(c->arena, r->unit_path)));
-    int64_t ids[200];
-    int n = 0;
-    while (st && stmt_step(st) == STORE_ROW && n < 200)
-        ids[n++] = stmt_int(st, 0);
-    if (st)
-        stmt_done(st);
     const struct principal *user = c->user;
     const struct grant *acting = c->acting;
     c->user = NULL;
     json_t *body =
         json_pack("{ss}", "reason", arena_printf(c->arena, "复核决定撤销原督查结论（复核申请 %" PRId64 "）", r->id));
-    for (int i = 0; i < n && !e; i++)
-        e = workflow_act(c, &rect_workflow, ids[i], RECT_ACT_WITHDRAW, body, NULL);
+    /* in batches: each withdrawal leaves the open set, so the next read starts from what is left; a batch
+     * short of full was the last */
+    int total = 0, n = REVIEW_WITHDRAW_BATCH;
+    while (!e && n == REVIEW_WITHDRAW_BATCH) {
+        int64_t ids[REVIEW_WITHDRAW_BATCH];
+        n = 0;
+        struct stmt *st = db_query(c->db,
+                                   "SELECT id FROM rect_tasks WHERE inspection_id = ? AND unit_path >= ? "
+                                   "AND unit_path < ? AND state NOT IN ('verified', 'withdrawn') ORDER BY id LIMIT ?",
+                                   DB_INT(r->inspection_id), DB_TEXT(r->unit_path),
+                                   DB_TEXT(perm_path_upper(c->arena, r->unit_path)), DB_INT(REVIEW_WITHDRAW_BATCH));
+        if (!st) {
+            e = ctx_store_fail(c, STORE_E_OTHER, "读取待撤回的整改任务");
+            break;
+        }
+        while (stmt_step(st) == STORE_ROW && n < REVIEW_WITHDRAW_BATCH)
+            ids[n++] = stmt_int(st, 0);
+        stmt_done(st);
+        for (int i = 0; i < n && !e; i++)
+            e = workflow_act(c, &rect_workflow, ids[i], RECT_ACT_WITHDRAW, body, NULL);
+        total += n;
+    }
     json_decref(body);
     c->user = user;
     c->acting = acting;
-    json_object_set_new(a->data, "withdrawn_tasks", json_integer(n));
+    json_object_set_new(a->data, "withdrawn_tasks", json_integer(total));
     return e;
 }
 

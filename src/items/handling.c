@@ -11,6 +11,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "deadlines/deadlines.h"
 
 #include <string.h>
@@ -113,8 +114,8 @@ static enum err handling_tx(struct ctx *c, void *arg)
     if (!e) { /* the issuing office receives the report */
         static const struct wf_who office = {ROLE_OFFICE, WF_AT_HOME, 0, false};
         struct notice n = {.kind = MSG_RESULT, .urgent = false, .object_type = item_workflow.name, .object_id = it.id};
-        n.subject =
-            arena_printf(c->arena, "【办理情况报告】%s%s《%s》", tr->unit_name, it.number ? it.number : "", it.title);
+        n.subject = arena_printf(c->arena, "【办理情况报告】%s%s《%s》", tr->unit_name, it.number ? it.number : "",
+                                 utf8_inner_title(c->arena, it.title));
         n.body = arena_printf(c->arena, "%s报告办理情况（应于%s前报告%s）：%s%s%s", tr->unit_name, ms->due_date,
                               late ? "，已逾期" : "", text, filename ? "。附件：" : "", filename ? filename : "");
         e = workflow_tell(c, &it.wf, NULL, &office, &n);

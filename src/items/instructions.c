@@ -12,6 +12,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 
 #include <string.h>
 
@@ -130,7 +131,7 @@ static enum err tell_recorded(struct ctx *c, struct item *it, const char *kind, 
                        .object_type = item_workflow.name,
                        .object_id = it->id};
     n.subject = arena_printf(c->arena, "【领导%s】%s%s《%s》", circled ? "圈阅" : "批示", leader_name,
-                             it->number ? it->number : "", it->title);
+                             it->number ? it->number : "", utf8_inner_title(c->arena, it->title));
     n.body = circled ? arena_printf(c->arena, "%s同志已圈阅该事项。%s", leader_name, text)
                      : arena_printf(c->arena, "%s同志批示：%s", leader_name, text);
     enum err e = ERR_OK;
@@ -310,7 +311,8 @@ static enum err carried_out(struct ctx *c, struct item *it, const struct instr *
         e = workflow_todos_sync(c, &item_workflow, it->id, NULL);
     if (!e && x->leader_id && (!c->user || x->leader_id != c->user->id)) {
         struct notice n = {.kind = MSG_RESULT, .urgent = false, .object_type = item_workflow.name, .object_id = it->id};
-        n.subject = arena_printf(c->arena, "【批示落实】%s《%s》", it->number ? it->number : "", it->title);
+        n.subject = arena_printf(c->arena, "【批示落实】%s《%s》", it->number ? it->number : "",
+                                 utf8_inner_title(c->arena, it->title));
         n.body = arena_printf(c->arena, "您对该事项的批示“%s”已落实：%s", x->text, note);
         e = notify_user(c, x->leader_id, &n);
     }
@@ -359,7 +361,9 @@ static enum err link_new(struct ctx *c, int64_t new_id, void *arg)
 {
     struct from_args *f = arg;
     const char *label = items_label(c, f->it->id);
-    enum err e = carried_out(c, f->it, f->x, arena_printf(c->arena, "据此另行立项《%s》", f->title), new_id, f->title);
+    enum err e =
+        carried_out(c, f->it, f->x, arena_printf(c->arena, "据此另行立项《%s》", utf8_inner_title(c->arena, f->title)),
+                    new_id, f->title);
     if (e)
         return e;
     json_t *data = json_pack("{sI sI ss}", "instruction_id", (json_int_t)f->x->id, "item_id", (json_int_t)f->it->id,

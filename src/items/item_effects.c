@@ -9,6 +9,7 @@
 
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "core/counter.h"
 #include "core/hooks.h"
 #include "deadlines/deadlines.h"
@@ -429,8 +430,8 @@ static enum err tell_cancelled(struct wf_act *a)
             if (it->wf.parts[k].unit_id != unit)
                 continue;
             struct notice n = {.kind = MSG_RESULT, .object_type = item_workflow.name, .object_id = it->id};
-            n.subject =
-                arena_printf(c->arena, "【办理情况报告已取消】%s《%s》", it->number ? it->number : "", it->title);
+            n.subject = arena_printf(c->arena, "【办理情况报告已取消】%s《%s》", it->number ? it->number : "",
+                                     utf8_inner_title(c->arena, it->title));
             n.body = arena_printf(c->arena, "该事项已立卷归档，%s应于%s前报送的办理情况报告已取消，无需再报送。",
                                   json_string_value(json_object_get(v, "unit")),
                                   time_date_words(c->arena, json_string_value(json_object_get(v, "due_date"))));

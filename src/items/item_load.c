@@ -4,6 +4,7 @@
  * read of an item (its label, a track's progress).
  */
 #include "items/items_internal.h"
+#include "base/utf8.h"
 
 #include "core/counter.h"
 #include "deadlines/deadlines.h"
@@ -509,7 +510,7 @@ const char *items_label(struct ctx *c, int64_t item_id)
     const char *out = NULL;
     if (st && stmt_step(st) == STORE_ROW) {
         const char *number = stmt_is_null(st, 0) ? item_late_number(c, item_id) : stmt_text(st, 0);
-        out = arena_printf(c->arena, "%s《%s》", number ? number : "", stmt_text(st, 1));
+        out = arena_printf(c->arena, "%s《%s》", number ? number : "", utf8_inner_title(c->arena, stmt_text(st, 1)));
     }
     stmt_done(st);
     return out;

@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "core/hooks.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "core/events.h"
 #include "deadlines/deadlines.h"
 
@@ -138,8 +139,9 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
     if (IS("create"))
         return "登记为草稿，待报审。";
     if (IS("decompose"))
-        return json_object_get(d, "child_id") ? arena_printf(a, "分解出子事项《%s》，由%s的督查室交办。", note, u)
-                                              : "由上级事项分解立项。";
+        return json_object_get(d, "child_id")
+                   ? arena_printf(a, "分解出子事项《%s》，由%s的督查室交办。", utf8_inner_title(a, note), u)
+                   : "由上级事项分解立项。";
     if (IS("update"))
         return arena_printf(a, "修改了%s。", *changed_fields(c, d) ? changed_fields(c, d) : "事项内容");
     if (IS("submit"))
@@ -209,14 +211,17 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
         return arena_printf(a, "落实%s同志的批示。%s", dstr(d, "leader_name"), with(c, "落实情况", note));
     if (IS("from_instruction"))
         return json_object_get(d, "new_item_id")
-                   ? arena_printf(a, "根据%s同志的批示另行立项《%s》。", dstr(d, "leader_name"), note)
+                   ? arena_printf(a, "根据%s同志的批示另行立项《%s》。", dstr(d, "leader_name"),
+                                  utf8_inner_title(a, note))
                    : arena_printf(a, "根据%s同志在%s上的批示立项。", dstr(d, "leader_name"), note);
     if (IS("handling_report"))
-        return arena_printf(
-            a, "%s向交办单位报告办理情况%s：%s%s", u, json_is_true(json_object_get(d, "late")) ? "（逾期）" : "", note,
-            *dstr(d, "attachment_name") ? arena_printf(a, "（附件《%s》）", dstr(d, "attachment_name")) : "");
+        return arena_printf(a, "%s向交办单位报告办理情况%s：%s%s", u,
+                            json_is_true(json_object_get(d, "late")) ? "（逾期）" : "", note,
+                            *dstr(d, "attachment_name")
+                                ? arena_printf(a, "（附件《%s》）", utf8_inner_title(a, dstr(d, "attachment_name")))
+                                : "");
     if (IS("attach"))
-        return arena_printf(a, "上传附件《%s》。", note);
+        return arena_printf(a, "上传附件《%s》。", utf8_inner_title(a, note));
     if (IS("deadline_remind"))
         return json_integer_value(json_object_get(d, "days"))
                    ? arena_printf(a, "到期前%d个工作日提醒%s。", (int)json_integer_value(json_object_get(d, "days")),

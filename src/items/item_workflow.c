@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "deadlines/deadlines.h"
 
 #include <inttypes.h>
@@ -465,7 +466,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
         const struct item *it = item_of(a->obj);
         n->kind = MSG_PRESS;
         n->urgent = true;
-        n->subject = arena_printf(a->c->arena, "【催办】%s《%s》", it->number ? it->number : "", it->title);
+        n->subject = arena_printf(a->c->arena, "【催办】%s《%s》", it->number ? it->number : "",
+                                  utf8_inner_title(a->c->arena, it->title));
         n->body =
             arena_printf(a->c->arena, "%s催办：%s\n\n请抓紧办理，按时报送进展。书面催办通知见事项页面的「文书」。",
                          a->c->user && a->c->user->name ? a->c->user->name : "督查室", jv_str(a->body, "text"));
@@ -477,7 +479,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     const struct item *it = item_of(a->obj);
     const char *due = it->due_date ? it->due_date : "";
     n->kind = MSG_ASSIGNMENT;
-    n->subject = arena_printf(c->arena, "【督办通知】%s《%s》", it->number ? it->number : "", it->title);
+    n->subject = arena_printf(c->arena, "【督办通知】%s《%s》", it->number ? it->number : "",
+                              utf8_inner_title(c->arena, it->title));
     const struct track *tr = NULL;
     for (int k = 0; p && k < it->ntracks; k++)
         if (it->tracks[k].id == p->id)

@@ -16,6 +16,7 @@
 #include "items/items_internal.h"
 
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/workdays.h"
 #include "deadlines/deadlines.h"
 #include "notify/notify.h"
@@ -67,9 +68,10 @@ enum err items_report_late_notice(struct ctx *c, const struct item *it, const st
                        .object_type = "item",
                        .object_id = it->id,
                        .link = arena_printf(c->arena, "/items/%" PRId64, it->id)};
-    n.subject = arena_printf(c->arena, "【逾期报送】%s报送《%s》的定期报告晚于%s", tr->unit_name, it->title, due);
+    n.subject = arena_printf(c->arena, "【逾期报送】%s报送《%s》的定期报告晚于%s", tr->unit_name,
+                             utf8_inner_title(c->arena, it->title), due);
     n.body = arena_printf(c->arena, "%s应于%s前报送的督办事项%s《%s》的报告，已于逾期后报送，请在定期报告汇总中查看。",
-                          tr->unit_name, due, it->number ? it->number : "", it->title);
+                          tr->unit_name, due, it->number ? it->number : "", utf8_inner_title(c->arena, it->title));
     return notify_role_at(c, gov, "office", &n);
 }
 

@@ -7,6 +7,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -97,7 +98,7 @@ static enum err tell_unit(struct ctx *c, struct item *it, int64_t unit, const ch
                            .object_id = it->id,
                            .link = arena_printf(c->arena, item_workflow.link, (long long)it->id)};
         n.subject = arena_printf(c->arena, "【办理结果】进展报告%s：%s《%s》", ok ? "已通过审核" : "被退回重报",
-                                 it->number ? it->number : "", it->title);
+                                 it->number ? it->number : "", utf8_inner_title(c->arena, it->title));
         n.body = arena_printf(c->arena, "贵单位报送的进展报告%s。%s%s", ok ? "已通过审核" : "被退回，请修改后重新报送",
                               note && *note ? "审核意见：" : "", note && *note ? note : "");
         static const struct wf_who contact = {ROLE_CONTACT, WF_AT_PART, 0, false};

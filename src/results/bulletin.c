@@ -9,6 +9,7 @@
 #include "audit/audit.h"
 #include "base/buf.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/calendar.h"
 #include "units/units.h"
 
@@ -286,7 +287,8 @@ static enum err check_results(struct ctx *c, const char *home, const json_t *ids
             return ctx_fail_field(c, "result_ids", "通报只能点名通报表扬和通报批评，%s不能列入（result_ids）",
                                   result_kind_label(r.kind));
         if (r.state != RES_ST_ISSUED && r.state != RES_ST_REVIEWING && r.state != RES_ST_CLOSED)
-            return ctx_fail_field(c, "result_ids", "《%s》尚未印发，不能列入通报（result_ids）", r.title);
+            return ctx_fail_field(c, "result_ids", "《%s》尚未印发，不能列入通报（result_ids）",
+                                  utf8_inner_title(c->arena, r.title));
     }
     return ERR_OK;
 }

@@ -10,6 +10,7 @@
 
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "core/counter.h"
 #include "core/hooks.h"
 #include "notify/notify.h"
@@ -134,8 +135,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     }
     if (a->action != BUL_ACT_ISSUE || !f || !p)
         return;
-    n->subject =
-        arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number ? b->number : "", b->title);
+    n->subject = arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number ? b->number : "",
+                              utf8_inner_title(c->arena, b->title));
     const char *what = "";
     /* the kind's short word: 通报 (as the bulletins always said), 简报 (a special report names nobody) */
     const char *word = b->kind == BUL_KIND_BRIEFING ? "简报" : b->kind == BUL_KIND_SPECIAL ? "专报" : "通报";
@@ -151,7 +152,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
         what = arena_printf(c->arena, "%s贵单位在%s中被%s（%s）。", what, word,
                             !strcmp(stmt_text(st, 0), "praise") ? "表扬" : "批评", stmt_text(st, 1));
     stmt_done(st);
-    n->body = arena_printf(c->arena, "%s已印发《%s》。%s请登录系统查阅%s全文。", b->office_name, b->title, what, word);
+    n->body = arena_printf(c->arena, "%s已印发《%s》。%s请登录系统查阅%s全文。", b->office_name,
+                           utf8_inner_title(c->arena, b->title), what, word);
 }
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)
@@ -234,14 +236,15 @@ static enum err tell_addressees(struct ctx *c, const struct bulletin *b)
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取通报主送单位");
     const char *word = b->kind == BUL_KIND_BRIEFING ? "简报" : "通报";
-    struct notice nt = {
-        .kind = MSG_RESULT,
-        .subject = arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number, b->title),
-        .body = arena_printf(c->arena, "%s已印发《%s》，主送%s。请登录系统查阅%s全文，传达到所属单位并抓好落实。",
-                             b->office_name, b->title, b->addressees, word),
-        .object_type = "bulletin",
-        .object_id = b->id,
-        .link = arena_printf(c->arena, "/bulletins/%lld", (long long)b->id)};
+    struct notice nt = {.kind = MSG_RESULT,
+                        .subject = arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number,
+                                                utf8_inner_title(c->arena, b->title)),
+                        .body = arena_printf(c->arena,
+                                             "%s已印发《%s》，主送%s。请登录系统查阅%s全文，传达到所属单位并抓好落实。",
+                                             b->office_name, utf8_inner_title(c->arena, b->title), b->addressees, word),
+                        .object_type = "bulletin",
+                        .object_id = b->id,
+                        .link = arena_printf(c->arena, "/bulletins/%lld", (long long)b->id)};
     return notify_role_units(c, role_name(ROLE_HEAD), ids, n, &nt);
 }
 

@@ -10,6 +10,7 @@
 
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 
 #include <string.h>
 
@@ -216,7 +217,7 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     if (a->action == RES_ACT_ISSUE && w && r->kind == RES_CRITICISM && r->rectify_due) {
         /* the unit's to-do at issue: the criticism itself, and what it must do by when */
         n->subject = arena_printf(c->arena, "【通报批评】%s《%s》：请于 %s 前报送整改情况", r->number ? r->number : "",
-                                  r->title, r->rectify_due);
+                                  utf8_inner_title(c->arena, r->title), r->rectify_due);
         n->body = arena_printf(c->arena, "通报批评：%s\n\n%s\n\n请对照通报指出的问题抓好整改，于 %s 前报送整改情况。",
                                r->unit_name, r->content, r->rectify_due);
         return;
@@ -224,7 +225,7 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     if (a->action != RES_ACT_ISSUE || !f)
         return;
     n->subject = arena_printf(c->arena, "【%s】%s《%s》", r->kind == RES_TALK ? "约谈通知" : result_kind_label(r->kind),
-                              r->number ? r->number : "", r->title);
+                              r->number ? r->number : "", utf8_inner_title(c->arena, r->title));
     if (r->kind == RES_TALK)
         n->body =
             arena_printf(c->arena, "经政府主要领导批准，定于 %s 在%s约谈%s（%s）。约谈人：%s。请准时参加。\n\n%s",

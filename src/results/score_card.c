@@ -18,6 +18,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/calendar.h"
 #include "core/hooks.h"
 #include "core/unit_up.h"
@@ -151,7 +152,8 @@ static void add_line(struct sc_run *r, struct sc_unit *u, const char *code, int6
             json_object_set_new(line, "waived_by", json_integer(r->w[i].result_id));
             json_object_set_new(line, "note",
                                 json_string(arena_printf(r->c->arena, "经容错认定（%s《%s》），不扣分",
-                                                         r->w[i].number ? r->w[i].number : "", r->w[i].title)));
+                                                         r->w[i].number ? r->w[i].number : "",
+                                                         utf8_inner_title(r->c->arena, r->w[i].title))));
             pts = 0;
             break;
         }

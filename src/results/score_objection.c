@@ -17,6 +17,7 @@
 #include "audit/audit.h"
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/calendar.h"
 
 #include <inttypes.h>
@@ -399,10 +400,10 @@ static enum err create_tx(struct ctx *c, void *arg)
     const struct notice n = {
         MSG_TODO,
         false,
-        arena_printf(c->arena, "【考评异议】%s对《%s》提出异议", o.unit_name, s.title),
+        arena_printf(c->arena, "【考评异议】%s对《%s》提出异议", o.unit_name, utf8_inner_title(c->arena, s.title)),
         arena_printf(c->arena,
                      "%s对《%s》中的「%s」（%.1f 分）提出异议。理由：%s。请在系统中处理（异议成立或不成立）。",
-                     o.unit_name, s.title, what, (double)points / 10, reason),
+                     o.unit_name, utf8_inner_title(c->arena, s.title), what, (double)points / 10, reason),
         objection_workflow.name,
         a->id,
         arena_printf(c->arena, objection_workflow.link, (long long)a->id),
@@ -541,10 +542,11 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     struct ctx *c = a->c;
     const struct objection *o = objection_of(a->obj);
     bool up = a->action == OBJ_ACT_UPHOLD;
-    n->subject = arena_printf(c->arena, "【考评异议】%s：《%s》", up ? "异议成立" : "异议不成立", o->card_title);
+    n->subject = arena_printf(c->arena, "【考评异议】%s：《%s》", up ? "异议成立" : "异议不成立",
+                              utf8_inner_title(c->arena, o->card_title));
     n->body = arena_printf(c->arena, "贵单位对《%s》中「%s」提出的异议，经督查室审核%s。%s%s处理意见：%s",
-                           o->card_title, o->what, up ? "成立" : "不成立", up && a->outcome ? a->outcome : "",
-                           up ? "。" : "", jv_str(a->body, "reason"));
+                           utf8_inner_title(c->arena, o->card_title), o->what, up ? "成立" : "不成立",
+                           up && a->outcome ? a->outcome : "", up ? "。" : "", jv_str(a->body, "reason"));
 }
 
 static enum err ids(struct ctx *c, int64_t after, int limit, int64_t *out, int *n)

@@ -9,6 +9,7 @@
 
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 
 #include <inttypes.h>
 #include <string.h>
@@ -94,7 +95,7 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
     n->body = arena_printf(c->arena,
                            "%s已下发《%s》。贵单位督查工作得分 %.1f 分，在 %" PRId64 " 个单位中排第 %" PRId64
                            " 位。请登录系统查阅得分明细；对得分明细有异议的，请于%s前由单位主要负责人提出。",
-                           s->office_name, s->title, (double)total / 10, count, rank,
+                           s->office_name, utf8_inner_title(c->arena, s->title), (double)total / 10, count, rank,
                            until ? time_date_words(c->arena, until) : "规定期限");
 }
 

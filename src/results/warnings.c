@@ -25,6 +25,7 @@
 
 #include "audit/audit.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/calendar.h"
 #include "notify/notify.h"
 
@@ -281,7 +282,8 @@ static enum err tell(struct w_pass *p, const struct w_track *t, int k, int64_t w
         return ERR_OK;
     if (e)
         return ctx_db_fail(c, e, "记录预警提示");
-    const char *label = arena_printf(c->arena, "%s《%s》", t->number ? t->number : "", t->title);
+    const char *label =
+        arena_printf(c->arena, "%s《%s》", t->number ? t->number : "", utf8_inner_title(c->arena, t->title));
     struct notice n = {
         .kind = MSG_RESULT,
         .subject = arena_printf(c->arena, "【预警】%s：%s", label, W_LABELS[k]),

@@ -25,6 +25,7 @@
 #include "base/buf.h"
 #include "base/check.h"
 #include "base/timeu.h"
+#include "base/utf8.h"
 #include "calendar/calendar.h"
 
 #include <inttypes.h>
@@ -279,7 +280,8 @@ enum err send_keys(struct ctx *c, const struct key *keys, int nkeys, const struc
 /* "古督〔2026〕3号《title》" or "《title》" before numbering. */
 static const char *object_label(struct ctx *c, const struct wf_obj *o)
 {
-    return arena_printf(c->arena, "%s《%s》", o->number ? o->number : "", o->title ? o->title : "");
+    return arena_printf(c->arena, "%s《%s》", o->number ? o->number : "",
+                        utf8_inner_title(c->arena, o->title ? o->title : ""));
 }
 
 /* What the action said: "（赵敏 退回：理由）", or "" (arena). */

@@ -106,6 +106,39 @@ def test_triage_then_verification_by_a_unit_then_close_with_a_reason_the_reporte
     assert not any(t["object_id"] == cid for t in todos(cl, "gc_office"))
 
 
+def test_the_office_presses_the_verifying_unit_and_its_contact_and_head_hear_it_at_once(cl):
+    cid, code = submit(cl)
+    jt = cl.unit("gc-jt")
+    # nothing to press before a unit verifies: wrong state
+    r = cl.act(cid, "gc_office", "press", {"text": "请抓紧核查"}, expect=409)
+    cl.act(cid, "gc_office", "assign", {"unit_id": jt, "due_date": day(5), "request": "请实地核查"})
+    number = cl.get(cid)["number"]
+    # refusals: the verifier and a leader may not press; a press says what it presses for
+    cl.act(cid, "gc_contact", "press", {"text": "x"}, expect=403)
+    cl.act(cid, "gc_leader", "press", {"text": "x"}, expect=403)
+    cl.act(cid, "ap_office", "press", {"text": "x"}, expect=404)  # another county
+    r = cl.act(cid, "gc_office", "press", {}, expect=422)
+    assert "text" in r.error["message"], r
+    assert not [m for m in inbox(cl, "gc_contact") if m["object_id"] == cid and "【催办】" in m["subject"]]
+    got = cl.act(cid, "gc_office", "press", {"text": "群众再次反映，请于本周内核查到位"}).json
+    assert got["state"] == "verifying" and "press" in got["allowed_actions"]
+    # the contact and the head hear it, urgent, with what is pressed for and the due date; the link opens the clue
+    for user in ("gc_contact", "gc_head"):
+        told = [m for m in inbox(cl, user) if m["object_id"] == cid and "【催办】" in m["subject"]]
+        assert len(told) == 1 and number in told[0]["subject"] and told[0]["urgent"], (user, told)
+        assert "群众再次反映，请于本周内核查到位" in told[0]["body"] and "前报送核查情况" in told[0]["body"], told[0]
+        assert told[0]["link"] == f"/clues/{cid}" and cl.c(user).get(f"/api/v1/clues/{cid}").status == 200
+    # another unit's people hear nothing; the to-do stays with the contact until the report
+    assert not [m for m in inbox(cl, "gc_contact2") if m["object_id"] == cid]
+    assert any(t["object_id"] == cid and t["task"] == "verify" for t in todos(cl, "gc_contact"))
+    # on the clue's timeline, never on the reporter's page
+    events = cl.c("gc_office").get(f"/api/v1/clues/{cid}/events").json["events"]
+    assert any(e["action"] == "press" and e["note"] == "群众再次反映，请于本周内核查到位" and not e["public"] for e in events)
+    assert "群众再次反映" not in str(track(cl, code))
+    audit = cl.c("admin").get(f"/api/v1/audit?object_type=clue&object_id={cid}").json["records"]
+    assert audit[0]["action"] == "clue.press", audit[0]
+
+
 def test_recall_gives_the_clue_back_to_triage_and_takes_the_to_do_away(cl):
     cid = cl.bring("verifying")["id"]
     cl.act(cid, "gc_office", "recall", {}, expect=422)

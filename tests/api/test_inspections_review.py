@@ -2,6 +2,8 @@
 after it signed for the conclusion (30 days by default; a window that ends on a holiday runs to the next
 working day, or counted in working days when configured), the government decides within its own window,
 and those who drew the conclusion may not decide — refused by the permission module, not hidden by a page."""
+import subprocess
+
 import pytest
 
 from insplib import Insp
@@ -137,3 +139,39 @@ def test_the_body_may_withdraw_and_the_office_may_refuse(ins):
     got = ins.vact(rv["id"], "gc_office", "reject", {"reason": "申请事项不属于督查结论"}).json
     assert got["state"] == "rejected"
     assert {r["id"] for r in ins.c("gc_office").get(f"/api/v1/inspections/{oid}/reviews").json["reviews"]} >= {rv["id"]}
+
+
+def test_a_revoked_conclusion_withdraws_every_open_task(ins):
+    # more findings and open tasks than one read takes (200): every one is withdrawn, none left behind silently
+    ins.move_clock("2026-12-01T09:00:00+08:00")
+    oid = ins.create()["id"]
+    ins.act(oid, "gc_office", "open")
+    ins.team(oid, members=("gc_parttime",))
+    ins.act(oid, "gc_office", "submit_scheme")
+    ins.act(oid, "gc_principal", "approve_scheme")
+    ins.act(oid, "gc_office", "start")
+    for i in range(203):
+        ins.finding(oid, title=f"燃气管网巡查记录缺失（第{i + 1}处）", due_date="2027-06-30")
+    ins.act(oid, "gc_inspector", "submit_findings")
+    ins.act(oid, "gc_office", "issue_findings")
+    ins.act(oid, "gc_office", "issue_conclusion", {"text": "交通运输局燃气安全管理存在问题，须限期整改。"})
+    ins.act(oid, "gc_head", "receive_conclusion")
+    # every finding was issued as a task and every one is in the conclusion's document (none silently cut)
+    r = ins.c("gc_office").get(f"/api/v1/rectifications?inspection_id={oid}&state=assigned&per_page=1")
+    assert r.status == 200 and r.json["total"] == 203, r
+    r = ins.c("gc_office").get(f"/api/v1/inspections/{oid}/conclusion.pdf")
+    assert r.status == 200 and r.raw.startswith(b"%PDF"), r
+    text = subprocess.run(["pdftotext", "-", "-"], input=r.raw, capture_output=True, check=True).stdout.decode()
+    text = text.replace(" ", "").replace("\n", "")
+    assert "第203处" in text and "第1处" in text, text[-400:]
+    ins.move_clock("2026-12-02T09:00:00+08:00")
+    rid = ins.review(oid)["id"]
+    ins.vact(rid, "gc_office", "accept")
+    got = ins.vact(rid, "gc_principal", "decide", {"result": "revoked", "text": "经复核，撤销原结论。"}).json
+    assert got["state"] == "decided", got
+    audit = ins.c("admin").get(f"/api/v1/audit?object_type=review&object_id={rid}").json["records"]
+    assert audit[0]["action"] == "review.decide" and audit[0]["summary"]["body"]["withdrawn_tasks"] == 203, audit[0]
+    r = ins.c("gc_office").get(f"/api/v1/rectifications?inspection_id={oid}&state=withdrawn&per_page=1")
+    assert r.status == 200 and r.json["total"] == 203, r
+    r = ins.c("gc_office").get(f"/api/v1/rectifications?inspection_id={oid}&state=assigned&per_page=1")
+    assert r.status == 200 and r.json["total"] == 0, r

@@ -141,6 +141,15 @@ def test_pending_extension_waits_on_the_office_and_the_unit_hears_the_decision(i
     assert not [m for m in inbox(it, "ap_contact", iid)]
 
 
+def test_a_title_with_book_title_marks_nests_them_in_the_messages(it):
+    # 《》 inside a title set between 《》 become 〈〉 (GB/T 15834), never 《…《…》…》
+    iid = it.bring("in_progress", title="贯彻落实《城镇燃气管理条例》专项整治")["id"]
+    it.act(iid, "gc_office", "press", {"text": "请加快进度"})
+    subjects = [m["subject"] for m in inbox(it, "gc_contact", iid)]
+    assert subjects and any("《贯彻落实〈城镇燃气管理条例〉专项整治》" in x for x in subjects), subjects
+    assert not any("《《" in x or "》》" in x or "《城镇" in x for x in subjects), subjects
+
+
 def test_major_extension_waits_on_the_leader_in_charge(it):
     leader = it.c("gc_leader").user["id"]
     iid = it.bring("in_progress", importance="major", leader_id=leader)["id"]

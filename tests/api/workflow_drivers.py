@@ -560,9 +560,9 @@ class ClueDriver:
         raise AssertionError(name)
 
     def concerned(self, row, before, user):
-        """The verification a row is about: the verifier's own, or the one recalled."""
+        """The verification a row is about: the verifier's own, or the one recalled or pressed."""
         parts = self.parts(before)
-        if row["scope"] == "verification" or row["action"] == "recall":
+        if row["scope"] == "verification" or row["action"] in ("recall", "press"):
             return parts[0] if parts else None
         return None
 

@@ -88,6 +88,20 @@ static void test_utf8_rejects_overlong_surrogates_and_nul(void **state)
     assert_int_equal(utf8_count("督查室x"), 4);
 }
 
+static void test_utf8_inner_title_nests_book_title_marks(void **state)
+{
+    (void)state;
+    struct arena a = ARENA_INIT;
+    const char *plain = "城区燃气安全专项督查";
+    assert_ptr_equal(utf8_inner_title(&a, plain), plain); /* nothing to change: no copy */
+    assert_null(utf8_inner_title(&a, NULL));
+    assert_string_equal(utf8_inner_title(&a, "贯彻落实《城镇燃气管理条例》和《安全生产法》情况"),
+                        "贯彻落实〈城镇燃气管理条例〉和〈安全生产法〉情况");
+    /* the other marks of the same block (、。〈〉「」) pass untouched */
+    assert_string_equal(utf8_inner_title(&a, "「一、二」〈甲〉。《乙"), "「一、二」〈甲〉。〈乙");
+    arena_free(&a);
+}
+
 static void test_csv_quotes_commas_newlines_and_bom(void **state)
 {
     (void)state;
@@ -575,6 +589,7 @@ int main(void)
         cmocka_unit_test(test_jsonv_counts_characters_not_bytes),
         cmocka_unit_test(test_jsonv_refuses_unknown_missing_wrong_type_range),
         cmocka_unit_test(test_utf8_rejects_overlong_surrogates_and_nul),
+        cmocka_unit_test(test_utf8_inner_title_nests_book_title_marks),
         cmocka_unit_test(test_csv_quotes_commas_newlines_and_bom),
         cmocka_unit_test(test_csv_writer_guards_every_formula_start),
         cmocka_unit_test(test_table_rows_trimmed_numbered_and_found_by_heading),

@@ -297,3 +297,40 @@ test('the reporter follows the item made of the clue: in approval, handed to the
   await assertNoErrors(t, phone)
   await assertNoErrors(t, office)
 })
+
+test('the office presses the verifying unit from the clue\'s page; the contact opens the clue from the message', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const form = (await office('GET', '/api/v1/public/clue-form')).json
+  const area = form.areas.find((a) => a.name.includes('城关镇')).id
+  const created = await office('POST', '/api/v1/clues', { category: 'livelihood', area_id: area, place: '城关镇西街',
+    description: '西街路灯连续多日不亮，夜间行人和电动车通行很不安全，请有关部门尽快修复。' })
+  assert.equal(created.status, 201, JSON.stringify(created.json))
+  const id = created.json.id
+  const jt = (await office('GET', '/api/v1/units?q=gc-jt&limit=50')).json.units.find((u) => u.code === 'gc-jt').id
+  const assigned = await office('POST', `/api/v1/clues/${id}/actions/assign`, { unit_id: jt, due_date: inDays(5), version: created.json.version })
+  assert.equal(assigned.status, 200, JSON.stringify(assigned.json))
+
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await openClue(page, id)
+  await act(page, 'press', async (dlg) => {
+    await dlg.locator('.el-form-item', { hasText: '催办意见' }).waitFor()
+    await dlg.locator('[data-test=clue-f-text]').fill('群众再次来电反映，请本周内核查到位')
+    await shot(page, 'clue-press')
+  })
+  await page.locator('[data-test=clue-timeline]', { hasText: '群众再次来电反映，请本周内核查到位' }).waitFor()
+  assert.equal(await stateOf(page), '核查中')
+  await assertNoErrors(t, page)
+
+  const contact = await newPage(browser, server)
+  await loginOk(contact, 'gc_contact')
+  await contact.goto('/inbox')
+  const msg = contact.locator('[data-test=inbox-message]', { hasText: '【催办】线索核查' }).first()
+  await msg.waitFor()
+  assert.match(await msg.textContent(), /群众再次来电反映，请本周内核查到位/)
+  await msg.locator('[data-test=inbox-open]').click()
+  await contact.waitForURL(`**/clues/${id}`)
+  await contact.locator('[data-test=clue-act-report]').waitFor() // once: the report is both the clue's and the verification's action
+  await shot(contact, 'clue-pressed-contact')
+  await assertNoErrors(t, contact)
+})

@@ -1,6 +1,22 @@
 // dates.js: the dates as the app writes them, Chinese style in Beijing time, given a message function t
 // (format.date, format.time, weekday.N). Used by the office app (i18n-core.js) and the public pages
 // (public/i18n.js), which have different message functions.
+
+// The server's clock less this computer's, in ms: the app's "now" is the server's (GET /api/v1/session's
+// "now"), so a computer whose clock is wrong, or a server on a test clock, still shows the server's today.
+let offset = 0
+
+// Follows the server's clock from an instant it sent (ISO UTC); nothing when there is none.
+export function followServerClock(iso) {
+  const at = iso ? Date.parse(iso) : NaN
+  if (!isNaN(at)) offset = at - Date.now()
+}
+
+// Now by the server's clock, in ms since the epoch (as Date.now()).
+export function serverNow() {
+  return Date.now() + offset
+}
+
 export function makeDates(t) {
   function parts(iso) {
     const d = new Date(iso)
@@ -49,9 +65,9 @@ export function makeDates(t) {
     return t(`weekday.${new Date(s + 'T00:00:00').getDay()}`)
   }
 
-  // Today in Beijing as YYYY-MM-DD.
+  // Today in Beijing (by the server's clock) as YYYY-MM-DD.
   function today() {
-    const p = parts(new Date().toISOString())
+    const p = parts(new Date(serverNow()).toISOString())
     return `${p.y}-${p.m}-${p.d}`
   }
 

@@ -2,6 +2,7 @@
 // capabilities of GET /api/v1/session (src/core/perm.c's table: per role grant, and their union).
 // Pages and buttons are shown from can(); the server still checks every request.
 import { reactive } from 'vue'
+import { followServerClock } from './dates'
 
 export const session = reactive({ user: null, csrf: '', loaded: false })
 
@@ -20,6 +21,7 @@ export function setSession(data) {
   session.user = data?.user || null
   session.csrf = data?.csrf_token || ''
   session.loaded = true
+  followServerClock(data?.now)
   if (session.user) localStorage.setItem(HINT, '1')
   else localStorage.removeItem(HINT)
 }
