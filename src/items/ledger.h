@@ -113,7 +113,7 @@ enum err ledger_check(struct ctx *c, int max_report, json_t **report);
 enum err ledger_rebuild(struct ctx *c, int64_t *items);
 /* The same on a database just loaded (ducha migrate-data), whose derived tables are empty and whose user
  * triggers are off (db_bulk_triggers_off): on PostgreSQL each derived table is filled by one set-based
- * statement (migration 0046's ledger_fill()) and the search documents are loaded with COPY; SQLite:
+ * statement (migration 0047's ledger_fill()) and the search documents are loaded with COPY; SQLite:
  * ledger_rebuild. */
 enum err ledger_fill(struct ctx *c, int64_t *items);
 

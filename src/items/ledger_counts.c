@@ -1185,7 +1185,7 @@ enum err ledger_rebuild(struct ctx *c, int64_t *items)
     return ledger_counts_fold(c, &folded);
 }
 
-/* PostgreSQL: the derived tables of a database just loaded, set by set (migration 0046's ledger_fill()),
+/* PostgreSQL: the derived tables of a database just loaded, set by set (migration 0047's ledger_fill()),
  * then the search documents made in C (db_search_load, which reads the scope rows). */
 static enum err fill_tx(struct ctx *c, void *arg)
 {

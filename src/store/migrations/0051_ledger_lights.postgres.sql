@@ -104,15 +104,4 @@ END $$ LANGUAGE plpgsql;
 -- what is already there: lights at the initial dates, then every counter recounted
 UPDATE item_scope SET light = ledger_light(state, due_date);
 UPDATE item_tracks t SET light = ledger_track_light(t.state, i.state, i.due_date) FROM items i WHERE i.id = t.item_id;
-DELETE FROM item_counts;
-DELETE FROM item_count_deltas;
-INSERT INTO item_counts (unit_id, dim, key, n)
-    SELECT unit_id, d, k, COUNT(*) FROM (
-        SELECT unit_id, 'state' AS d, state AS k FROM item_scope WHERE vis = 1
-        UNION ALL SELECT unit_id, 'source', source_kind FROM item_scope WHERE vis = 1
-        UNION ALL SELECT unit_id, 'lead', lead_unit_id::text FROM item_scope WHERE vis = 1
-        UNION ALL SELECT unit_id, 'done', done_month FROM item_scope WHERE vis = 1 AND done_month IS NOT NULL
-        UNION ALL SELECT unit_id, 'light', light FROM item_scope WHERE vis = 1
-        UNION ALL SELECT unit_id, 'ls', light || ':' || state FROM item_scope WHERE vis = 1
-        UNION ALL SELECT unit_id, 'lead_red', lead_unit_id::text FROM item_scope WHERE vis = 1 AND light = 'red') x
-    GROUP BY unit_id, d, k;
+SELECT item_counts_recount(); -- migration 0047 (run before this one on a new database)

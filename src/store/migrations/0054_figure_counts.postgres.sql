@@ -52,28 +52,8 @@ CREATE INDEX items_office_assigned ON items (office_path, assigned_at);
 CREATE INDEX items_office_closed ON items (office_path, closed_at);
 CREATE INDEX items_office_due ON items (office_path, due_date);
 
--- Recomputes the rows of the items `ids` (set-based: a unit move rewrites many tracks in one statement).
-CREATE FUNCTION item_figs_recompute(ids bigint[]) RETURNS void AS $$
-DECLARE
-    z interval := (SELECT make_interval(mins => minutes) FROM figure_zone WHERE id = 1);
-BEGIN
-    DELETE FROM item_figs WHERE item_id = ANY (ids);
-    INSERT INTO item_figs (item_id, unit_id, own, office_path, reg_m, done_m, on_time, ovin_m, ovout_m)
-        SELECT d.id, x.unit_id, x.own, d.office_path, to_char(d.a, 'YYYY-MM'),
-               CASE WHEN d.done THEN to_char(d.e, 'YYYY-MM') END,
-               CASE WHEN d.done AND d.e <= d.due THEN 1 ELSE 0 END,
-               CASE WHEN d.state <> 'suspended' AND (d.e IS NULL OR d.e > d.s) THEN to_char(d.s, 'YYYY-MM') END,
-               CASE WHEN d.state <> 'suspended' AND d.e > d.s THEN to_char(d.e, 'YYYY-MM') END
-        FROM (SELECT i.id, i.office_path, i.state, i.due, i.a, i.e, GREATEST(i.due + 1, i.a) AS s,
-                     i.state IN ('completed', 'archived') AND i.e IS NOT NULL AS done
-              FROM (SELECT i.id, i.office_path, i.state, i.due_date::date AS due,
-                           (i.assigned_at::timestamp + z)::date AS a, (i.closed_at::timestamp + z)::date AS e
-                    FROM items i WHERE i.id = ANY (ids) AND i.assigned_at IS NOT NULL AND i.state <> 'withdrawn') i) d
-        JOIN (SELECT t.item_id, t.unit_id, 1 AS own FROM item_tracks t WHERE t.item_id = ANY (ids)
-              UNION SELECT t.item_id, p.u::bigint, 0 FROM item_tracks t,
-                  unnest(string_to_array(trim(both '/' from t.unit_path), '/')) AS p(u)
-              WHERE t.item_id = ANY (ids) AND p.u <> '') x ON x.item_id = d.id;
-END $$ LANGUAGE plpgsql;
+-- item_figs_recompute(ids), which recomputes the rows of the items `ids`, is defined by migration 0047, which
+-- a new database runs before this one (an existing one replaced this migration's definition with it).
 
 CREATE FUNCTION item_figs_items_ins() RETURNS trigger AS $$
 BEGIN
