@@ -75,16 +75,7 @@ static int h_items_list(struct req *rq)
     q.per_page = (int)(limit ? limit : per_page);
     struct buf out = {0};
     enum err e = items_ledger(&rq->ctx, &q, &out);
-    if (e) {
-        buf_free(&out);
-        return reply_ctx_error(rq);
-    }
-    free(rq->reply_body); /* the page's JSON text is the reply */
-    rq->reply_len = out.len;
-    rq->reply_body = buf_take(&out);
-    rq->reply_type = "application/json; charset=utf-8";
-    rq->status = 200;
-    return 0;
+    return reply_jsonw(rq, e, &out);
 }
 
 /* GET /api/v1/items/overview?unit_id=: the kept counts of a scope (综合分析). */

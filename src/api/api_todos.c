@@ -42,9 +42,9 @@ static int h_todos(struct req *rq)
     if (!req_query_int(rq, "limit", 1, 200, 50, &limit))
         return 0;
     struct todo_query q = {req_query(rq, "after"), req_query(rq, "kind"), req_query(rq, "light"), (int)limit};
-    json_t *out = NULL;
+    struct buf out = {0};
     enum err e = workflow_todos_page(&rq->ctx, api_workflows, &q, &out);
-    return reply_result(rq, e, 200, out);
+    return reply_jsonw(rq, e, &out);
 }
 
 const struct route todo_routes[] = {

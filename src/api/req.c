@@ -130,6 +130,22 @@ int reply_json(struct req *rq, int status, json_t *body)
     return 0;
 }
 
+int reply_jsonw(struct req *rq, enum err rc, struct buf *text)
+{
+    if (rc) {
+        buf_free(text);
+        if (!rq->ctx.err)
+            rq->ctx.err = rc;
+        return reply_ctx_error(rq);
+    }
+    free(rq->reply_body); /* the text is the reply: handed over, not copied */
+    rq->reply_len = text->len;
+    rq->reply_body = buf_take(text);
+    rq->reply_type = "application/json; charset=utf-8";
+    rq->status = 200;
+    return 0;
+}
+
 int reply_error(struct req *rq, enum err e, const char *message)
 {
     return reply_error_field(rq, e, message, NULL);

@@ -10,6 +10,7 @@
 #ifndef DUCHA_REQ_H
 #define DUCHA_REQ_H
 
+#include "base/buf.h"
 #include "base/jsonv.h"
 #include "core/ctx.h"
 #include "core/perm.h"
@@ -148,6 +149,9 @@ bool req_check(struct req *rq, const struct jv_field *spec);
 
 /* Replies with JSON (stolen). Returns 0. */
 int reply_json(struct req *rq, int status, json_t *body);
+/* Replies 200 with JSON text written by base/jsonw.h (text is taken and emptied), or with the ctx error when
+ * rc != ERR_OK (text freed). Returns 0. */
+int reply_jsonw(struct req *rq, enum err rc, struct buf *text);
 /* Replies {"error":{"code","message"}} with the status of e. Returns 0. */
 int reply_error(struct req *rq, enum err e, const char *message);
 /* The same with "field": the request member at fault (422 only; NULL: none). */

@@ -8,7 +8,6 @@
 
 #include "base/buf.h"
 #include "base/log.h"
-#include "core/clock.h"
 #include "core/perm.h"
 #include "store/store_search.h"
 #include "units/units.h"
@@ -708,11 +707,7 @@ static enum err lights_tx(struct ctx *c, void *arg)
     /* the day is taken here, under the dates' lock, from the clock as it is now: a scheduler pass reads its
      * clock when it starts, and a PUT /api/v1/admin/clock (or midnight) between that and this refresh would
      * otherwise set the lights back to the day before, after the clock's own refresh moved them on */
-    int64_t pass_now = c->now;
-    if (c->cfg)
-        c->now = clock_now(c->db, c->cfg);
-    items_light_dates(c, l->today, l->yellow);
-    c->now = pass_now;
+    workflow_light_dates_now(c, l->today, l->yellow);
     enum err e = ERR_OK;
     if (strcmp(old_t, l->today) || strcmp(old_y, l->yellow)) {
         /* the dates move now; the range to recolour spans the old and the new ones (and a pending range) */
@@ -772,9 +767,10 @@ enum err ledger_lights_refresh(struct ctx *c, int64_t *changed)
     struct lights l = {.chunk = c->cfg && c->cfg->ledger_lights_chunk > 0 ? c->cfg->ledger_lights_chunk : 20000};
     items_light_dates(c, l.today, l.yellow);
     *changed = 0;
-    if (ledger_lights_fresh(c, l.today, l.yellow))
-        return ERR_OK;
-    enum err e = ERR_OK;
+    /* the to-dos' counts per light move with the same day, in a transaction of their own */
+    enum err e = workflow_todo_lights_refresh(c);
+    if (e || ledger_lights_fresh(c, l.today, l.yellow))
+        return e;
     while (!e && !l.done)
         if (!(e = ctx_tx(c, "刷新亮灯", lights_tx, &l)))
             l.changed += l.batch;

@@ -3,7 +3,8 @@
  * costs the page, not the data.
  *
  * Table `todos` (migration 0010): one row per (object, part, task, assignee); `todo_counts` (0011) how
- * many each assignee has per kind and due date, kept in the same statements' transaction. The assignee is a key:
+ * many each assignee has per kind and due date and `todo_lights` (0058) per kind and light, kept in the same
+ * statements' transaction (count_add; workflow_todo_lights_refresh moves the lights' dates). The assignee is a key:
  * "r:<role>:<unit id>" for everyone holding a role at a unit, or "u:<user id>" for a named person. The
  * rows of an object are brought in line with its state by workflow_todos_sync in the transaction of
  * every transition (and of the modules' own changes that end a wait), so they are exactly as current
@@ -391,16 +392,40 @@ static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf
     return out;
 }
 
-/* Moves the count of an assignee's to-dos of kind due on due_key by delta (todo_counts). Every writer
- * that gives the same assignee (a county's office) a to-do queues on that row: the change is written at
- * the commit (db_exec_at_commit), so the row is held for the COMMIT's round trip only; nothing in the
- * transaction reads the counts. */
+/* The light of a due_key by the stored dates of todo_light_dates `d` (moved by workflow_todo_lights_refresh):
+ * the same rule as workflow_light. */
+#define TODO_LIGHT(due)                                                                                                \
+    "CASE WHEN " due " = '9999-12-31' THEN 'none' WHEN " due " < d.today THEN 'red' WHEN " due " <= d.yellow "         \
+    "THEN 'yellow' ELSE 'green' END"
+
+/*
+ * Moves the count of an assignee's to-dos of kind due on due_key by delta: todo_counts (per due date) and
+ * todo_lights (per light by the stored dates, so that GET /api/v1/todos reads a row per kind and light). Every
+ * writer that gives the same assignee (a county's office) a to-do queues on those rows: the change is written
+ * at the commit (db_exec_at_commit), so they are held for the COMMIT's round trip only; nothing in the
+ * transaction reads the counts. On PostgreSQL the dates' row is read FOR SHARE: a refresh moving the dates
+ * (which recolours todo_lights from todo_counts, workflow_todo_lights_refresh) waits for this commit, and a
+ * count written after the refresh took the row waits for it and colours by the new dates. The refresh locks
+ * nothing else but todo_lights' rows, and a writer takes the dates' row before any of those: no deadlock.
+ */
+#define TODO_LIGHT_ADD                                                                                                 \
+    "INSERT INTO todo_lights (assignee, kind, light, n) SELECT x.a, x.k, " TODO_LIGHT(                                 \
+        "x.due") ", x.n FROM (SELECT "                                                                                 \
+                 "CAST(? AS TEXT) AS a, CAST(? AS TEXT) AS k, CAST(? AS TEXT) AS due, CAST(? AS BIGINT) AS n) x, "     \
+                 "todo_light_dates d WHERE d.id = 1"
+#define TODO_LIGHT_UPSERT " ON CONFLICT (assignee, kind, light) DO UPDATE SET n = todo_lights.n + excluded.n"
+
 static enum err count_add(struct ctx *c, const char *assignee, const char *kind, const char *due, int delta)
 {
     enum err e = db_exec_at_commit(c->db,
                                    "INSERT INTO todo_counts (assignee, kind, due_key, n) VALUES (?, ?, ?, ?) "
                                    "ON CONFLICT (assignee, kind, due_key) DO UPDATE SET n = todo_counts.n + excluded.n",
                                    DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
+    bool pg = !strcmp(db_kind(c->db), "postgres");
+    if (!e)
+        e = db_exec_at_commit(
+            c->db, pg ? TODO_LIGHT_ADD " FOR SHARE OF d " TODO_LIGHT_UPSERT : TODO_LIGHT_ADD TODO_LIGHT_UPSERT,
+            DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
     if (!e && delta < 0)
         e = db_exec_at_commit(c->db,
                               "DELETE FROM todo_counts WHERE assignee = ? AND kind = ? AND due_key = ? AND n <= 0",
@@ -629,6 +654,8 @@ static enum err clear_tx(struct ctx *c, void *arg)
     enum err e = db_exec(c->db, "DELETE FROM todos WHERE kind = ?", DB_TEXT(wf->name));
     if (!e)
         e = db_exec(c->db, "DELETE FROM todo_counts WHERE kind = ?", DB_TEXT(wf->name));
+    if (!e)
+        e = db_exec(c->db, "DELETE FROM todo_lights WHERE kind = ?", DB_TEXT(wf->name));
     return ctx_db_fail(c, e, "重建待办事项");
 }
 
@@ -641,7 +668,72 @@ static enum err recount_tx(struct ctx *c, void *arg)
                 "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, kind, due_key, COUNT(*) "
                 "FROM todos WHERE kind = ? GROUP BY assignee, kind, due_key",
                 DB_TEXT(wf->name));
+    /* by the stored dates, held against a refresh moving them (PostgreSQL; see count_add) */
+    if (!e && !strcmp(db_kind(c->db), "postgres"))
+        e = db_exec(c->db, "SELECT 1 FROM todo_light_dates WHERE id = 1 FOR SHARE");
+    if (!e)
+        e = db_exec(c->db,
+                    "INSERT INTO todo_lights (assignee, kind, light, n) SELECT t.assignee, t.kind, " TODO_LIGHT(
+                        "t.due_key") ", SUM(t.n) FROM todo_counts t, todo_light_dates d WHERE t.kind = ? AND d.id = "
+                                     "1 GROUP BY t.assignee, t.kind, 3",
+                    DB_TEXT(wf->name));
     return ctx_db_fail(c, e, "重建待办事项");
+}
+
+struct todo_dates {
+    char today[11], yellow[11];
+};
+
+/* Moves todo_light_dates to today's dates under its row lock and recolours todo_lights: only the due dates
+ * between the old and the new dates (todo_counts_due) change colour; every light such a due date had by the old
+ * dates is taken away and the one it has by the new dates added, summed per assignee, kind and light. */
+static enum err todo_lights_tx(struct ctx *c, void *arg)
+{
+    struct todo_dates *m = arg;
+    struct stmt *st = db_query(c->db, "UPDATE todo_light_dates SET id = id WHERE id = 1 RETURNING today, yellow");
+    char old_t[11] = "", old_y[11] = "";
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    if (rc == STORE_ROW) {
+        snprintf(old_t, sizeof old_t, "%s", stmt_text(st, 0));
+        snprintf(old_y, sizeof old_y, "%s", stmt_text(st, 1));
+    }
+    stmt_done(st);
+    if (rc != STORE_ROW)
+        return ctx_store_fail(c, rc < 0 ? rc : STORE_E_OTHER, "刷新待办事项亮灯");
+    workflow_light_dates_now(c, m->today, m->yellow); /* under the lock */
+    if (!strcmp(old_t, m->today) && !strcmp(old_y, m->yellow))
+        return ERR_OK;
+    const char *lo_t = strcmp(old_t, m->today) < 0 ? old_t : m->today, *hi_t = lo_t == old_t ? m->today : old_t;
+    const char *lo_y = strcmp(old_y, m->yellow) < 0 ? old_y : m->yellow, *hi_y = lo_y == old_y ? m->yellow : old_y;
+#define MOVED_DUE "FROM todo_counts WHERE (due_key >= ? AND due_key < ?) OR (due_key > ? AND due_key <= ?)"
+#define LIGHT_BY                                                                                                       \
+    "CASE WHEN due_key = '9999-12-31' THEN 'none' WHEN due_key < ? THEN 'red' WHEN due_key <= ? THEN "                 \
+    "'yellow' ELSE 'green' END"
+    enum err e =
+        db_exec(c->db,
+                "INSERT INTO todo_lights (assignee, kind, light, n) SELECT assignee, kind, l, SUM(v) FROM "
+                "(SELECT assignee, kind, " LIGHT_BY " AS l, -n AS v " MOVED_DUE " UNION ALL SELECT assignee, "
+                "kind, " LIGHT_BY ", n " MOVED_DUE ") x GROUP BY assignee, kind, l HAVING SUM(v) <> 0 "
+                "ON CONFLICT (assignee, kind, light) DO UPDATE SET n = todo_lights.n + excluded.n",
+                DB_TEXT(old_t), DB_TEXT(old_y), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y),
+                DB_TEXT(m->today), DB_TEXT(m->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y));
+#undef LIGHT_BY
+#undef MOVED_DUE
+    if (!e)
+        e = db_exec(c->db, "UPDATE todo_light_dates SET today = ?, yellow = ? WHERE id = 1", DB_TEXT(m->today),
+                    DB_TEXT(m->yellow));
+    return ctx_db_fail(c, e, "刷新待办事项亮灯");
+}
+
+enum err workflow_todo_lights_refresh(struct ctx *c)
+{
+    struct todo_dates m;
+    workflow_light_dates(c, m.today, m.yellow);
+    struct stmt *st = db_query(c->db, "SELECT today, yellow FROM todo_light_dates WHERE id = 1");
+    bool fresh =
+        st && stmt_step(st) == STORE_ROW && !strcmp(stmt_text(st, 0), m.today) && !strcmp(stmt_text(st, 1), m.yellow);
+    stmt_done(st);
+    return fresh ? ERR_OK : ctx_tx(c, "刷新待办事项亮灯", todo_lights_tx, &m);
 }
 
 enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count)

@@ -4,15 +4,19 @@
  * and escalation).
  *
  * A page is read by the index (assignee, due_key, id), one index range per key the user answers to
- * (each role grant, and the person), `limit + 1` rows from each past the cursor, merged in C. The
- * counts per kind and per light add up todo_counts, one row per (kind, due date) of the user's keys.
- * Neither looks at the objects themselves.
+ * (each role grant, and the person), `limit + 1` rows from each past the cursor, merged in C, and written
+ * as JSON text straight into the reply (base/jsonw.h). The counts per kind and per light are todo_lights'
+ * rows of the user's keys (one per kind and light, kept with todo_counts in the same transaction and
+ * recoloured when the light dates move: todos.c); while the stored dates are not today's they add up
+ * todo_counts, one row per (kind, due date). Neither looks at the objects themselves.
  */
 #include "workflow/wf_internal.h"
 
 #include "base/check.h"
+#include "base/jsonw.h"
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "core/clock.h"
 
 #include <inttypes.h>
 #include <stdlib.h>
@@ -32,6 +36,15 @@ void workflow_light_dates(struct ctx *c, char today[11], char yellow[11])
     }
     cal_format_date(day, today);
     cal_format_date(cal_add_workdays(&cal, day, (int)c->cfg->yellow_days), yellow);
+}
+
+void workflow_light_dates_now(struct ctx *c, char today[11], char yellow[11])
+{
+    int64_t then = c->now;
+    if (c->cfg)
+        c->now = clock_now(c->db, c->cfg);
+    workflow_light_dates(c, today, yellow);
+    c->now = then;
 }
 
 const char *workflow_light(const char *due, const char *today, const char *yellow)
@@ -100,75 +113,144 @@ static const struct workflow *kind_of(const struct workflow *const *kinds, const
     return NULL;
 }
 
-static json_t *str_or_null(const char *s)
+/* s, or NULL (JSON null) when it is empty. */
+static const char *or_null(const char *s)
 {
-    return s && *s ? json_string(s) : json_null();
+    return s && *s ? s : NULL;
 }
 
-/* One to-do as JSON, with its object's link and the light of its due date. */
-static json_t *row_json(struct ctx *c, const struct workflow *const *kinds, const struct row *r, const char *today,
-                        const char *yellow)
+/* One to-do written into the page, with its object's link and the light of its due date. */
+static void row_write(struct ctx *c, struct jw *w, const struct workflow *const *kinds, const struct row *r,
+                      const char *today, const char *yellow)
 {
     const struct workflow *wf = kind_of(kinds, r->kind);
     int st = -1;
     if (wf)
         wf_state_parse(wf, r->state, &st);
-    json_t *part = json_null();
+    jw_obj(w);
+    jw_qkint(w, JW_K("id"), r->id);
+    jw_qkstr(w, JW_K("kind"), r->kind);
+    jw_qkstr(w, JW_K("kind_label"), wf ? wf->what : r->kind);
+    jw_qkint(w, JW_K("object_id"), r->object_id);
+    jw_qkstr(w, JW_K("number"), or_null(r->number));
+    jw_qkstr(w, JW_K("title"), r->title);
+    jw_qkstr(w, JW_K("state"), r->state);
+    jw_qkstr(w, JW_K("state_label"), wf && st >= 0 ? wf_state_label(wf, st) : r->state);
+    jw_qkstr(w, JW_K("task"), r->task);
+    jw_qkstr(w, JW_K("label"), r->label);
     const char *colon = strchr(r->part, ':');
-    if (colon)
-        part = json_pack("{ss# sI}", "kind", r->part, (int)(colon - r->part), "id",
-                         (json_int_t)strtoll(colon + 1, NULL, 10));
-    bool dated = strcmp(r->due, NO_DUE) != 0;
-    return json_pack(
-        "{sI ss ss sI so ss ss ss ss ss so so so so ss ss so}", "id", (json_int_t)r->id, "kind", r->kind, "kind_label",
-        wf ? wf->what : r->kind, "object_id", (json_int_t)r->object_id, "number", str_or_null(r->number), "title",
-        r->title, "state", r->state, "state_label", wf && st >= 0 ? wf_state_label(wf, st) : r->state, "task", r->task,
-        "label", r->label, "part", part, "unit_id", r->unit_id ? json_integer(r->unit_id) : json_null(), "unit_name",
-        str_or_null(r->unit_name), "due_date", dated ? json_string(r->due) : json_null(), "light",
-        workflow_light(r->due, today, yellow), "since", r->since, "link",
-        wf && wf->link ? json_string(arena_printf(c->arena, wf->link, (long long)r->object_id)) : json_null());
+    jw_qkey(w, JW_K("part"));
+    if (colon) {
+        jw_obj(w);
+        jw_qkey(w, JW_K("kind"));
+        jw_strn(w, r->part, (size_t)(colon - r->part));
+        jw_qkint(w, JW_K("id"), strtoll(colon + 1, NULL, 10));
+        jw_end_obj(w);
+    } else {
+        jw_null(w);
+    }
+    jw_qkey(w, JW_K("unit_id"));
+    if (r->unit_id)
+        jw_int(w, r->unit_id);
+    else
+        jw_null(w);
+    jw_qkstr(w, JW_K("unit_name"), or_null(r->unit_name));
+    jw_qkstr(w, JW_K("due_date"), strcmp(r->due, NO_DUE) ? r->due : NULL);
+    jw_qkstr(w, JW_K("light"), workflow_light(r->due, today, yellow));
+    jw_qkstr(w, JW_K("since"), r->since);
+    jw_qkstr(w, JW_K("link"), wf && wf->link ? arena_printf(c->arena, wf->link, (long long)r->object_id) : NULL);
+    jw_end_obj(w);
 }
 
-/* Counts of the user's to-dos per kind and per light (todo_counts: a row per kind and due date of each key). */
-static enum err counts_json(struct ctx *c, const char **keys, int nkeys, const char *today, const char *yellow,
-                            json_t **out)
+/* The counts of the user's to-dos: per kind (in the order the keys first show them), and per light. */
+struct todo_counts {
+    struct kind_n {
+        const char *kind;
+        int64_t n;
+    } * kinds;
+    int nkinds, cap;
+    int64_t total, red, yellow, none;
+};
+
+static void counts_kind_add(struct ctx *c, struct todo_counts *t, const char *kind, int64_t n)
 {
-    json_t *by_kind = json_object();
-    json_int_t total = 0, red = 0, yel = 0, none = 0;
-    for (int k = 0; k < nkeys; k++) {
-        struct stmt *st =
-            db_query(c->db,
-                     "SELECT kind, SUM(n), SUM(CASE WHEN due_key < ? THEN n ELSE 0 END), "
-                     "SUM(CASE WHEN due_key >= ? AND due_key <= ? THEN n ELSE 0 END), "
-                     "SUM(CASE WHEN due_key = ? THEN n ELSE 0 END) FROM todo_counts WHERE assignee = ? GROUP BY kind",
-                     DB_TEXT(today), DB_TEXT(today), DB_TEXT(yellow), DB_TEXT(NO_DUE), DB_TEXT(keys[k]));
-        if (!st) {
-            json_decref(by_kind);
-            return ctx_db_fail(c, ERR_INTERNAL, "统计待办事项");
+    t->total += n;
+    for (int i = 0; i < t->nkinds; i++)
+        if (!strcmp(t->kinds[i].kind, kind)) {
+            t->kinds[i].n += n;
+            return;
         }
-        int rc;
-        while ((rc = stmt_step(st)) == STORE_ROW) {
-            json_int_t n = stmt_int(st, 1);
-            const char *kind = stmt_text(st, 0);
-            json_object_set_new(by_kind, kind, json_integer(json_integer_value(json_object_get(by_kind, kind)) + n));
-            total += n;
-            red += stmt_int(st, 2);
-            yel += stmt_int(st, 3);
-            none += stmt_int(st, 4);
-        }
-        stmt_done(st);
-        if (rc < 0) {
-            json_decref(by_kind);
-            return ctx_store_fail(c, rc, "统计待办事项");
-        }
+    t->kinds = arena_grow(c->arena, t->kinds, t->nkinds, &t->cap, sizeof *t->kinds);
+    t->kinds[t->nkinds++] = (struct kind_n){arena_strdup(c->arena, kind), n};
+}
+
+/* True when todo_lights holds the lights of today's dates: its stored dates (todo_light_dates, moved with it by
+ * workflow_todo_lights_refresh) are today's and this yellow's. */
+static bool lights_kept(struct ctx *c, const char *today, const char *yellow)
+{
+    struct stmt *st = db_query(c->db, "SELECT today, yellow FROM todo_light_dates WHERE id = 1");
+    bool kept =
+        st && stmt_step(st) == STORE_ROW && !strcmp(stmt_text(st, 0), today) && !strcmp(stmt_text(st, 1), yellow);
+    stmt_done(st);
+    return kept;
+}
+
+/* One key's counts: its rows of todo_lights (a row per kind and light, kept with todo_counts), or — while the
+ * stored dates are not today's (between midnight and the scheduler's next pass) — its rows of todo_counts, one
+ * per kind and due date, summed by today's dates. */
+static enum err counts_key(struct ctx *c, const char *key, bool kept, const char *today, const char *yellow,
+                           struct todo_counts *t)
+{
+    struct stmt *st =
+        kept ? db_query(c->db,
+                        "SELECT kind, SUM(n), SUM(CASE WHEN light = 'red' THEN n ELSE 0 END), "
+                        "SUM(CASE WHEN light = 'yellow' THEN n ELSE 0 END), "
+                        "SUM(CASE WHEN light = 'none' THEN n ELSE 0 END) FROM todo_lights WHERE assignee = ? "
+                        "GROUP BY kind ORDER BY kind",
+                        DB_TEXT(key))
+             : db_query(c->db,
+                        "SELECT kind, SUM(n), SUM(CASE WHEN due_key < ? THEN n ELSE 0 END), "
+                        "SUM(CASE WHEN due_key >= ? AND due_key <= ? THEN n ELSE 0 END), "
+                        "SUM(CASE WHEN due_key = ? THEN n ELSE 0 END) FROM todo_counts WHERE assignee = ? "
+                        "GROUP BY kind ORDER BY kind",
+                        DB_TEXT(today), DB_TEXT(today), DB_TEXT(yellow), DB_TEXT(NO_DUE), DB_TEXT(key));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "统计待办事项");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (stmt_int(st, 1) <= 0) /* a kind whose kept rows are all at zero */
+            continue;
+        counts_kind_add(c, t, stmt_text(st, 0), stmt_int(st, 1));
+        t->red += stmt_int(st, 2);
+        t->yellow += stmt_int(st, 3);
+        t->none += stmt_int(st, 4);
     }
-    *out = json_pack("{sI so s{sI sI sI sI}}", "total", total, "by_kind", by_kind, "by_light", "red", red, "yellow",
-                     yel, "green", total - red - yel - none, "none", none);
-    return ERR_OK;
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "统计待办事项") : ERR_OK;
+}
+
+static void counts_write(struct jw *w, const struct todo_counts *t)
+{
+    jw_qkey(w, JW_K("counts"));
+    jw_obj(w);
+    jw_qkint(w, JW_K("total"), t->total);
+    jw_qkey(w, JW_K("by_kind"));
+    jw_obj(w);
+    for (int i = 0; i < t->nkinds; i++)
+        jw_kint(w, t->kinds[i].kind, t->kinds[i].n);
+    jw_end_obj(w);
+    jw_qkey(w, JW_K("by_light"));
+    jw_obj(w);
+    jw_qkint(w, JW_K("red"), t->red);
+    jw_qkint(w, JW_K("yellow"), t->yellow);
+    jw_qkint(w, JW_K("green"), t->total - t->red - t->yellow - t->none);
+    jw_qkint(w, JW_K("none"), t->none);
+    jw_end_obj(w);
+    jw_end_obj(w);
 }
 
 enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds, const struct todo_query *q,
-                             json_t **out)
+                             struct buf *out)
 {
     if (!c->user)
         return ctx_fail(c, ERR_UNAUTHORIZED, "请先登录");
@@ -239,7 +321,19 @@ enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds,
             return ctx_store_fail(c, rc, "读取待办事项");
     }
     qsort(rows, (size_t)n, sizeof *rows, row_cmp);
-    json_t *list = json_array();
+    /* the counts first: a failure leaves nothing written */
+    struct todo_counts counts = {0};
+    bool kept = lights_kept(c, today, yellow);
+    for (int k = 0; k < nkeys; k++) {
+        enum err e = counts_key(c, keys[k], kept, today, yellow, &counts);
+        if (e)
+            return e;
+    }
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_qkey(&w, JW_K("todos"));
+    jw_arr(&w);
     const struct row *last = NULL;
     int taken = 0, i = 0;
     for (; i < n && taken < limit; i++) {
@@ -250,20 +344,13 @@ enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds,
         last = &rows[i];
         if (dup)
             continue;
-        json_array_append_new(list, row_json(c, kinds, &rows[i], today, yellow));
+        row_write(c, &w, kinds, &rows[i], today, yellow);
         taken++;
     }
-    json_t *counts = NULL;
-    enum err e = counts_json(c, keys, nkeys, today, yellow, &counts);
-    if (e) {
-        json_decref(list);
-        return e;
-    }
-    bool more = i < n;
-    *out =
-        json_pack("{so so so}", "todos", list, "next",
-                  more && last ? json_string(arena_printf(c->arena, "%s,%" PRId64, last->due, last->id)) : json_null(),
-                  "counts", counts);
+    jw_end_arr(&w);
+    jw_qkstr(&w, JW_K("next"), i < n && last ? arena_printf(c->arena, "%s,%" PRId64, last->due, last->id) : NULL);
+    counts_write(&w, &counts);
+    jw_end_obj(&w);
     return ERR_OK;
 }
 

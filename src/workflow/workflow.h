@@ -28,6 +28,7 @@
 #ifndef DUCHA_WORKFLOW_H
 #define DUCHA_WORKFLOW_H
 
+#include "base/buf.h"
 #include "core/ctx.h"
 #include "core/perm.h"
 #include "notify/notify.h"
@@ -300,6 +301,10 @@ enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t i
 /* Recomputes every object's to-dos (after a migration, or a bulk import such as `ducha gen`) without
  * messages; *count: objects visited. */
 enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count);
+/* Moves the to-dos' light dates (todo_light_dates) to today's and recolours the counts per light (todo_lights)
+ * from todo_counts, in a transaction of its own (nothing when they are today's already): each scheduler pass and
+ * a moved clock, through ledger_lights_refresh. */
+enum err workflow_todo_lights_refresh(struct ctx *c);
 
 /* Sends n to the people `who` names for the object (and the part, for WF_AT_PART and
  * WF_PART_PERSON), inside the caller's transaction. For modules' own decisions (a report reviewed). */
@@ -329,6 +334,10 @@ enum err workflow_notify_who_must_act(struct ctx *c, const char *kind, int64_t i
 /* The dates that light a due date (today, and the last day that is yellow: cfg->yellow_days working days
  * ahead, from the working-day calendar), and the light: "red" overdue, "yellow", "green", "none" undated. */
 void workflow_light_dates(struct ctx *c, char today[11], char yellow[11]);
+/* The same from the clock as it is now, not c->now (the instant a scheduler pass started at): a refresh of stored
+ * lights takes its day under its dates' lock, so that a clock moved (or midnight passed) since its caller read
+ * the clock does not set the lights back a day after the clock's own refresh moved them on. */
+void workflow_light_dates_now(struct ctx *c, char today[11], char yellow[11]);
 const char *workflow_light(const char *due, const char *today, const char *yellow);
 
 /* The signed-in user's to-dos (GET /api/v1/todos). */
@@ -338,12 +347,12 @@ struct todo_query {
     const char *light; /* only red, yellow, green or none, or NULL */
     int limit;         /* 1..200 */
 };
-/* {"todos":[…], "next": cursor|null, "counts":{"total", "by_kind":{…}, "by_light":{…}}}. The cost
- * is the page (an index range per role the user holds) plus the user's rows of todo_counts (one per
- * kind and due date); never a scan of the objects or of the to-dos the user can see. kinds labels the object kinds (NULL-ended
- * list of the registered workflows). */
+/* Writes {"todos":[…], "next": cursor|null, "counts":{"total", "by_kind":{…}, "by_light":{…}}} into out
+ * (JSON text; nothing on an error). The cost is the page (an index range per role the user holds) plus the
+ * user's rows of todo_lights (one per kind and light); never a scan of the objects or of the to-dos the
+ * user can see. kinds labels the object kinds (NULL-ended list of the registered workflows). */
 enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds, const struct todo_query *q,
-                             json_t **out);
+                             struct buf *out);
 
 /* ---- description ---- */
 

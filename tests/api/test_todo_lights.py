@@ -1,0 +1,127 @@
+"""The counts of GET /api/v1/todos (per kind and per light) come from todo_lights (migration 0058): a row per
+assignee, kind and light by the stored light dates, kept with todo_counts in the transaction of every change and
+recoloured when ledger_lights_refresh moves the dates (a day passing, the clock moved). After registrations,
+transitions, withdrawals, days passing and a rebuild, the table equals a recount from todo_counts and the counts
+equal a recount of the pages; while the stored dates are not today's, the counts are summed from todo_counts
+by today's dates instead, and still equal the pages."""
+import datetime
+
+import pytest
+
+from conftest import Server, put_setting, run_cli, server_now, sql_run
+from itemlib import Items
+
+FMT = "%Y-%m-%dT%H:%M:%SZ"
+USERS = ("gc_office", "gc_contact", "gc_secretary", "gc_head", "gc_leader", "ap_office")
+
+# todo_lights rows (n not 0) that differ from a recount of todo_counts by the stored dates: one statement, one
+# snapshot, however the scheduler writes meanwhile
+DIFF = ("WITH want AS (SELECT t.assignee, t.kind, CASE WHEN t.due_key = '9999-12-31' THEN 'none' "
+        "WHEN t.due_key < d.today THEN 'red' WHEN t.due_key <= d.yellow THEN 'yellow' ELSE 'green' END AS light, "
+        "SUM(t.n) AS n FROM todo_counts t, todo_light_dates d WHERE d.id = 1 GROUP BY t.assignee, t.kind, 3), "
+        "have AS (SELECT assignee, kind, light, n FROM todo_lights WHERE n <> 0) "
+        "SELECT 'want', w.* FROM (SELECT * FROM want EXCEPT SELECT * FROM have) w "
+        "UNION ALL SELECT 'have', h.* FROM (SELECT * FROM have EXCEPT SELECT * FROM want) h")
+
+
+def walk(c):
+    """Every to-do of the user (the pages walked) and the counts of the same moment (read again until a second
+    walk lists the same: the scheduler may hand over a to-do between two reads)."""
+    for _ in range(50):
+        lists = []
+        for _ in range(2):
+            out, after = [], None
+            while True:
+                r = c.get("/api/v1/todos?limit=20" + (f"&after={after}" if after else ""))
+                assert r.status == 200, r
+                out += r.json["todos"]
+                counts = r.json["counts"]
+                after = r.json["next"]
+                if not after:
+                    break
+            lists.append((out, counts))
+        (a, ca), (b, cb) = lists
+        if [t["id"] for t in a] == [t["id"] for t in b] and ca == cb:
+            return a, ca
+    raise AssertionError("the to-dos kept changing")
+
+
+def recount(todos):
+    kinds, lights = {}, {"red": 0, "yellow": 0, "green": 0, "none": 0}
+    for t in todos:
+        kinds[t["kind"]] = kinds.get(t["kind"], 0) + 1
+        lights[t["light"]] += 1
+    return {"total": len(todos), "by_kind": kinds, "by_light": lights}
+
+
+def check(it, db, users=USERS):
+    """todo_lights equals its recount from todo_counts, and each user's counts equal their pages."""
+    assert sql_run(db, [DIFF]) == []
+    seen = 0
+    for u in users:
+        todos, counts = walk(it.c(u))
+        assert counts == recount(todos), u
+        seen += len(todos)
+    return seen
+
+
+def move_clock(it, srv, days):
+    now = datetime.datetime.fromtimestamp(server_now(srv), datetime.timezone.utc) + datetime.timedelta(days=days)
+    r = it.c("admin").put("/api/v1/admin/clock", {"now": now.strftime(FMT)})
+    assert r.status == 200, r
+    it.clients.clear()  # the sessions look idle across the move
+
+
+def test_counts_per_light_are_kept_and_move_with_the_days(backend):
+    db = backend.new_db(scanned=True)
+    srv = Server(db)
+    try:
+        it = Items(srv)
+        assert check(it, db) > 0, "the demo data waits on people"
+        # drafts due soon and later (the office's to-dos: red, yellow and green as the days pass), registered,
+        # sent, received, withdrawn
+        made = [it.create(title=f"整治背街小巷环境卫生第{i}批", due_date=it.day(d))["id"]
+                for i, d in enumerate((1, 2, 4, 9, 15, 30, 45, 90))]
+        for i in made[:5]:
+            it.act(i, "gc_office", "submit")
+        check(it, db)
+        it.act(made[0], "gc_office", "withdraw", {"reason": "重复立项"})
+        check(it, db)
+        lights = {}
+        for days in (1, 3, 8, 20):  # the dates move: yellow turns red, green turns yellow
+            move_clock(it, srv, days)
+            check(it, db)
+            lights[days] = walk(it.c("gc_office"))[1]["by_light"]
+        assert lights[20]["red"] > lights[1]["red"], lights
+        # a rebuild recounts them
+        run_cli("todos", "rebuild", db=db)
+        check(it, db)
+    finally:
+        srv.stop()
+
+
+def test_counts_while_the_stored_dates_are_not_todays(backend):
+    """Between midnight and the scheduler's next pass the stored dates are yesterday's: the counts are then
+    summed from todo_counts by today's dates. The test clock is moved in the settings, not through the API (which
+    refreshes the lights), on a server without the scheduler."""
+    db = backend.new_db(scanned=True)
+    srv = Server(db, env={"DUCHA_SCHEDULER": "false"})
+    try:
+        it = Items(srv)
+        for i, d in enumerate((1, 2, 3, 6, 12)):
+            it.create(title=f"清理河道漂浮垃圾第{i}段", due_date=it.day(d))
+        run_cli("ledger", "lights", db=db)
+        before = walk(it.c("gc_office"))
+        stored = sql_run(db, ["SELECT today FROM todo_light_dates WHERE id = 1"])
+        rows = sql_run(db, ["SELECT value FROM settings WHERE key = 'test_clock_offset'"])
+        offset = int(rows[0][0]) if rows else 0
+        put_setting(db, "test_clock_offset", str(offset + 5 * 86400))
+        it.clients.clear()
+        after = walk(it.c("gc_office"))
+        # the stored dates stayed behind, and the counts follow today's dates all the same
+        assert sql_run(db, ["SELECT today FROM todo_light_dates WHERE id = 1"]) == stored
+        assert after[1] == recount(after[0])
+        assert after[1]["by_light"]["red"] > before[1]["by_light"]["red"], (before[1], after[1])
+        assert sql_run(db, [DIFF]) == []
+    finally:
+        srv.stop()
