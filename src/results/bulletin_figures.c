@@ -1506,6 +1506,34 @@ static const char *diff_units(struct ctx *c, const char *acc, int *n, const char
     return acc;
 }
 
+/* The line chart's months (figures.months: 各月情况, matched by month): "2025年3月当月交办由 a 件变为 b 件" for each
+ * figure that differs; a draft counted before the months were (none kept) says so. */
+static const char *diff_months(struct ctx *c, const char *acc, int *n, const json_t *wm, const json_t *nm,
+                               const json_t *none)
+{
+    static const struct figure_name names[] = {{"registered", "当月交办", "件"},
+                                               {"completed", "当月办结", "件"},
+                                               {"completed_on_time", "当月按期办结", "件"},
+                                               {"overdue", "月末超期未办结", "件"},
+                                               {NULL, NULL, NULL}};
+    if (!wm && nm) {
+        (*n)++;
+        return arena_printf(c->arena, "%s%s各月督办事项办理情况尚未统计", acc, *acc ? "；" : "");
+    }
+    size_t i, k;
+    json_t *m, *w;
+    json_array_foreach(nm, i, m)
+    {
+        const char *key = json_string_value(json_object_get(m, "month"));
+        const json_t *then = none;
+        json_array_foreach(wm, k, w) if (key && json_equal(json_object_get(w, "month"), json_object_get(m, "month")))
+            then = w;
+        acc = diff_counts(c, acc, n, key ? arena_printf(c->arena, "%d年%d月", atoi(key), atoi(key + 5)) : "", names,
+                          then, m);
+    }
+    return acc;
+}
+
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now)
 {
     if (json_equal((json_t *)was, (json_t *)now))
@@ -1531,6 +1559,7 @@ const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t
                      json_object_get(json_object_get(now, "rectification"), "units"), none);
     acc = diff_units(c, acc, &n, "", "name", criticism_names, json_object_get(wc, "units"),
                      json_object_get(nc, "units"), none);
+    acc = diff_months(c, acc, &n, json_object_get(was, "months"), json_object_get(now, "months"), none);
     /* the section 预警提示: its total and each unit's items at risk (kept or dropped: recounted as it was) */
     const json_t *ww = json_object_get(was, "warnings"), *nw = json_object_get(now, "warnings");
     static const struct figure_name warn_names[] = {{"items", "预警事项", "件"}, {NULL, NULL, NULL}};

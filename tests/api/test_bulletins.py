@@ -331,6 +331,32 @@ def test_a_changed_figure_refuses_the_issue(world):
     assert o.post(f"/api/v1/bulletins/{bid}/actions/submit", {}).status == 200
 
 
+def test_a_changed_month_of_the_line_chart_refuses_the_submission(world):
+    """The line chart's months are numbers the document prints: counted again at submission and issue like the rest.
+    An item assigned on 5 March moves the chart's March (the whole month) and none of the figures of a bulletin on
+    20–31 March: the submission is refused naming the month and the figure (before, the months were compared only
+    as a whole and the refusal named the lists of overdue items and findings); refreshed, it goes on."""
+    it, srv = world["it"], world["server"]
+    o = it.c("gc_office")
+    b = o.post("/api/v1/bulletins", {"period_from": "2025-03-20", "period_to": "2025-03-31"}).json
+    march = b["figures"]["months"][2]
+    assert march["month"] == "2025-03", b["figures"]["months"]
+    clock(srv, "2025-03-05T10:00:00+08:00", it)
+    x = it.create(title="三月上旬交办的事项", due_date="2025-05-30")
+    for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
+                         ("gc_office", "assign")):
+        it.act(x["id"], user, action, {})
+    clock(srv, T3, it)
+    r = o.post(f"/api/v1/bulletins/{b['id']}/actions/submit", {})
+    n = march["registered"]
+    assert r.status == 409 and f"2025年3月当月交办由 {n} 件变为 {n + 1} 件" in r.error["message"], r
+    assert "清单有变化" not in r.error["message"], r
+    now = o.patch(f"/api/v1/bulletins/{b['id']}", {"refresh": True}).json
+    assert now["figures"]["totals"] == b["figures"]["totals"]
+    assert now["figures"]["months"][2]["registered"] == n + 1
+    assert o.post(f"/api/v1/bulletins/{b['id']}/actions/submit", {}).json["state"] == "pending"
+
+
 def test_named_praise_and_criticism(world, tmp_path):
     from workflow_drivers import result_body
     it = world["it"]
