@@ -90,6 +90,14 @@ struct period {
 #define IN_SCOPE "EXISTS (SELECT 1 FROM item_tracks t WHERE t.item_id = i.id AND t.unit_path >= ? AND t.unit_path < ?)"
 #define COMPLETED_IN "i.state IN ('completed', 'archived') AND i.closed_at >= ? AND i.closed_at < ?"
 #define OVERDUE_AT "i.due_date < ? AND i.state <> 'suspended' AND (i.closed_at IS NULL OR i.closed_at >= ?)"
+/* IN_SCOPE for a read that takes the items in an index's order and stops early (ORDER BY … LIMIT): a probe of the
+ * item's tracks per row, which no planner turns into a join. PostgreSQL's generic plan of the EXISTS (a prepared
+ * statement's, from its sixth run: a province's 本级及下级 bulletin runs it once per government) hashed every track
+ * of the scope first — 170 ms a county at 100,000 items, 12 of the draft's 13.6 s; the probe: 1.2 ms. SQLite plans
+ * both alike. */
+#define IN_SCOPE_EACH                                                                                                  \
+    "(SELECT t.item_id FROM item_tracks t WHERE t.item_id = i.id AND t.unit_path >= ? AND t.unit_path < ? LIMIT 1) "   \
+    "IS NOT NULL"
 
 static json_t *unit_row(struct stmt *st)
 {
@@ -229,7 +237,7 @@ static enum err overdue_of(struct ctx *c, const char *path, const char *hi, cons
     struct stmt *st = db_query(
         c->db,
         "SELECT i.id, i.number, i.title, lu.name, i.due_date FROM items i JOIN units lu ON "
-        "lu.id = i.lead_unit_id WHERE " ITEMS_OF_(OFFICE_IS("i.office_path")) " AND " IN_SCOPE " AND " OVERDUE_AT
+        "lu.id = i.lead_unit_id WHERE " ITEMS_OF_(OFFICE_IS("i.office_path")) " AND " IN_SCOPE_EACH " AND " OVERDUE_AT
                                                                               " ORDER BY i.due_date, i.id LIMIT ?",
         DB_TEXT(path), DB_TEXT(hi), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->as_of),
         DB_TEXT(p->as_of_b), DB_INT(OVERDUE_ITEMS_MAX));
