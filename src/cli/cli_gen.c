@@ -9,6 +9,9 @@
  * they would for the application (migration 0050). One item in 20,000 mentions 古树名木保护 (a rare
  * word for search benchmarks). Users: admin, prov_office (督查室 at the province: sees everything)
  * and gc_office (古城县). No audit records are written: the data is synthetic, not history.
+ * --gc-units N gives 古城县 N departments and townships to score (its 30 departments and N − 30 townships,
+ * half its items led by a township): issue 12's year-end scoreboard of 10,000 units. Without it the data is
+ * what it always was (the random sequence is not touched).
  */
 #include "api/routes.h"
 #include "auth/users.h"
@@ -135,6 +138,8 @@ static const char *const gen_events[] = {"submit", "approve", "approve", "assign
 
 struct county {
     struct gen_unit gov, office, depts[30];
+    struct gen_unit *towns; /* with --gc-units, 古城县's townships: responsible units of its items too */
+    int ntowns;
     char prefix[24];
     int64_t seq;
 };
@@ -158,6 +163,9 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
         }
         struct county *co = &counties[i % ncounties];
         const struct gen_unit *lead = &co->depts[rndn(30)];
+        bool town = co->ntowns && rndn(2); /* 古城县 with --gc-units: half its items led by one of its townships */
+        if (town)
+            lead = &co->towns[rndn(co->ntowns)];
         const char *state = gen_states[rndn(10)];
         int year = 2025 + rndn(2);
         int month = 1 + rndn(12), day = 1 + rndn(28);
@@ -212,7 +220,9 @@ static bool gen_items(struct gen *g, struct county *counties, int ncounties, lon
         /* the lead track and, for a third of the items, a co-responsible unit */
         int ntracks = rndn(3) == 0 ? 2 : 1;
         for (int t = 0; t < ntracks; t++) {
-            const struct gen_unit *u = t == 0 ? lead : &co->depts[(lead - co->depts + 1 + rndn(29)) % 30];
+            const struct gen_unit *u = t == 0 ? lead
+                                       : town ? &co->depts[rndn(30)]
+                                              : &co->depts[(lead - co->depts + 1 + rndn(29)) % 30];
             st = db_prepare(db, "INSERT INTO item_tracks (item_id, unit_id, unit_path, role, state, progress, "
                                 "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?)");
             if (!st)
@@ -292,12 +302,12 @@ static bool parse_count(struct cli *cli, const char *name, long def, long *out)
 
 int cmd_gen(struct cli *cli)
 {
-    long units, items, events;
+    long units, items, events, gc_units;
     if (!parse_count(cli, "units", 10000, &units) || !parse_count(cli, "items", 1000000, &items) ||
-        !parse_count(cli, "events", 5000000, &events))
+        !parse_count(cli, "events", 5000000, &events) || !parse_count(cli, "gc-units", 0, &gc_units))
         return 2;
     if (cli_leftover_options(cli) || cli->argc)
-        return cli_fail("usage: ducha gen [--units N] [--items N] [--events N]");
+        return cli_fail("usage: ducha gen [--units N] [--items N] [--events N] [--gc-units N]");
     struct arena arena = ARENA_INIT;
     struct ctx c;
     cli_ctx(cli, &c, &arena);
@@ -366,11 +376,16 @@ int cmd_gen(struct cli *cli)
                 snprintf(name, sizeof name, "%s%s", kname, depts[d]);
                 ok = gen_unit(&g, code, name, "department", &co->gov, NULL, &co->depts[d]);
             }
-            for (int t = 0; ok && t < towns; t++) {
+            /* --gc-units: 古城县 scores that many departments and townships (a year-end scoreboard of thousands) */
+            int ntowns = first && gc_units > 30 + towns ? (int)gc_units - 30 : towns;
+            if (first && gc_units)
+                co->towns = xcalloc((size_t)ntowns + 1, sizeof *co->towns);
+            for (int t = 0; ok && t < ntowns; t++) {
                 snprintf(code, sizeof code, "%s-t%02d", base, t + 1);
                 snprintf(name, sizeof name, "%s第%d镇人民政府", kname, t + 1);
-                ok = gen_unit(&g, code, name, "township", &co->gov, NULL, &tmp);
+                ok = gen_unit(&g, code, name, "township", &co->gov, NULL, co->towns ? &co->towns[t] : &tmp);
             }
+            co->ntowns = co->towns ? ntowns : 0;
             cli_progress(cli, "gen units", g.done, units);
         }
     }
@@ -417,6 +432,7 @@ int cmd_gen(struct cli *cli)
         fprintf(stderr,
                 "gen: %ld units, %ld items, %ld events (users admin, prov_office, gc_office; password Demo2026)\n",
                 g.done, items, events);
+    free(counties[0].towns);
     free(counties);
     store_release(c.db);
     arena_free(&arena);

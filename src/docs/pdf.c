@@ -992,9 +992,10 @@ static void chart_end(struct pdf *p, const struct chart_frame *f, const char *ca
 }
 
 /* A bar chart of three figures for each of n rows (names[i], vals[i]; the first 12 at most, in the order given),
- * vector graphics drawn with cairo in the 版心, legend above, caption below. */
+ * vector graphics drawn with cairo in the 版心, legend above, caption below. When every value is 0 there is no bar
+ * to draw: the plot says `none` in words instead of standing empty. */
 static void bars3(struct pdf *p, int n, const char *const *names, const int (*vals)[3], const char *const legend[3],
-                  const char *cap)
+                  const char *cap, const char *none)
 {
     if (n > 12)
         n = 12;
@@ -1027,6 +1028,11 @@ static void bars3(struct pdf *p, int n, const char *const *names, const int (*va
         }
         small_text(p, names[i] + cut, f.left + slot * i + slot / 2, f.base + MM(1.2), slot - 2, AL_CENTER, 7.5);
     }
+    bool any = false;
+    for (int i = 0; i < n && !any; i++)
+        any = vals[i][0] || vals[i][1] || vals[i][2];
+    if (!any)
+        small_text(p, none, f.left + f.width / 2, f.base - f.plot_h / 2 - 6.0, f.width, AL_CENTER, 10.5);
     chart_end(p, &f, cap);
 }
 
@@ -1113,7 +1119,8 @@ static void bar_chart(struct pdf *p, const struct doc_bulletin *b)
     }
     bars3(p, n, names, (const int(*)[3])vals, CHART_LEGEND,
           n < b->nunits ? arena_printf(p->a, "图 各单位督办事项办理情况（超期未办结较多的前%d个单位）", n)
-                        : "图 各单位督办事项办理情况");
+                        : "图 各单位督办事项办理情况",
+          "本期各单位无新交办、办结或超期未办结的督办事项");
 }
 
 /* 通报批评整改情况: the criticisms with a rectification deadline, their units' reports and the office's review, per
@@ -1154,7 +1161,8 @@ static void criticisms_section(struct pdf *p, const struct doc_bulletin *b, cons
     blank(p, 0.5);
     static const char *const legend[3] = {"已报送", "审核通过", "逾期未报送"};
     bars3(p, b->ncrit, names, (const int(*)[3])vals, legend,
-          b->ncrit > 12 ? "图 各单位通报批评整改情况（逾期未报送较多的前12个单位）" : "图 各单位通报批评整改情况");
+          b->ncrit > 12 ? "图 各单位通报批评整改情况（逾期未报送较多的前12个单位）" : "图 各单位通报批评整改情况",
+          "所涉单位尚未报送整改情况，均未超过整改时限");
 }
 
 /* 预警提示: the items at risk before they are overdue, per unit (the first ten named in the sentence). */

@@ -96,7 +96,7 @@ bool bulletin_kind_parse(const char *s, enum bulletin_kind *k)
 /* The parts: each unit the bulletin names — the units of its overdue ranking that the document lists (every one,
  * or the first and last rank_n when there are more than twice as many: a province ranks thousands, which the
  * annex holds), then the units of the praise and criticism it carries — once. */
-static enum err load_parts(struct ctx *c, struct bulletin *b)
+static enum err load_parts(struct ctx *c, struct bulletin *b, const json_t *fig)
 {
     if (b->kind == BUL_KIND_SPECIAL) { /* a special report goes to the leaders: it names no unit to tell */
         b->wf.parts = NULL;
@@ -104,7 +104,6 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
         b->part_codes = NULL;
         return ERR_OK;
     }
-    json_t *fig = json_loads(b->figures_text, 0, NULL);
     struct buf ids = {0};
     size_t i;
     json_t *r;
@@ -126,7 +125,6 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     b->as_of = arena_strdup(c->arena, json_string_value(json_object_get(fig, "as_of"))
                                           ? json_string_value(json_object_get(fig, "as_of"))
                                           : "");
-    json_decref(fig);
     /* the ids are integers from our own JSON: no user text reaches the SQL */
     const char *sql = arena_printf(
         c->arena,
@@ -155,7 +153,8 @@ static enum err load_parts(struct ctx *c, struct bulletin *b)
     return rc < 0 ? ctx_store_fail(c, rc, "读取通报") : ERR_OK;
 }
 
-enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
+/* The row, without the parts. */
+static enum err load_row(struct ctx *c, int64_t id, struct bulletin *b)
 {
     memset(b, 0, sizeof *b);
     struct stmt *st = db_query(c->db,
@@ -215,7 +214,30 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
     o->scope = (struct perm_item){b->home_path, b->unit_paths, 0, false};
     o->number = b->number;
     o->title = b->title;
-    return load_parts(c, b);
+    return ERR_OK;
+}
+
+enum err bulletin_load_figures(struct ctx *c, int64_t id, struct bulletin *b, json_t **fig)
+{
+    *fig = NULL;
+    enum err e = load_row(c, id, b);
+    if (e)
+        return e;
+    if (!(*fig = json_loads(b->figures_text, 0, NULL)))
+        *fig = json_object();
+    if ((e = load_parts(c, b, *fig))) {
+        json_decref(*fig);
+        *fig = NULL;
+    }
+    return e;
+}
+
+enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b)
+{
+    json_t *fig;
+    enum err e = bulletin_load_figures(c, id, b, &fig);
+    json_decref(fig);
+    return e;
 }
 
 bool bulletin_visible(const struct principal *p, const struct bulletin *b)
@@ -234,6 +256,18 @@ static enum err load_visible(struct ctx *c, int64_t id, struct bulletin *b)
     enum err e = bulletin_load(c, id, b);
     if (!e && !bulletin_visible(c->user, b))
         e = ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", BULLETIN_WHAT);
+    return e;
+}
+
+/* load_visible with the figures (*fig, the caller's; NULL on failure). */
+static enum err load_visible_figures(struct ctx *c, int64_t id, struct bulletin *b, json_t **fig)
+{
+    enum err e = bulletin_load_figures(c, id, b, fig);
+    if (!e && !bulletin_visible(c->user, b)) {
+        json_decref(*fig);
+        *fig = NULL;
+        e = ctx_fail(c, ERR_NOT_FOUND, "%s不存在或无权查看", BULLETIN_WHAT);
+    }
     return e;
 }
 
@@ -498,9 +532,9 @@ static json_t *named_json(struct ctx *c, int64_t id)
     return arr;
 }
 
-static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
+/* The bulletin as the API shows it, with its figures (taken). */
+static json_t *bulletin_json(struct ctx *c, struct bulletin *b, json_t *fig)
 {
-    json_t *fig = json_loads(b->figures_text, 0, NULL);
     json_t *o = json_pack(
         "{sI so ss ss ss ss s{ss ss ss} s{sI ss} sI ss ss ss}", "id", (json_int_t)b->id, "number", res_str(b->number),
         "title", b->title, "addressees", b->addressees, "intro", b->intro, "remarks", b->remarks, "period", "from",
@@ -517,7 +551,7 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
     json_object_set_new(o, "rank_n", json_integer(b->rank_n));
     json_object_set_new(o, "annex",
                         json_string(arena_printf(c->arena, "/api/v1/bulletins/%" PRId64 "/annex.xlsx", b->id)));
-    json_object_set_new(o, "figures", fig ? fig : json_object());
+    json_object_set_new(o, "figures", fig);
     json_object_set_new(o, "figures_at", json_string(b->figures_at));
     json_object_set_new(o, "results", named_json(c, b->id));
     json_t *named = json_array();
@@ -541,9 +575,10 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b)
 enum err bulletins_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct bulletin b;
-    enum err e = load_visible(c, id, &b);
+    json_t *fig;
+    enum err e = load_visible_figures(c, id, &b, &fig);
     if (!e)
-        *out = bulletin_json(c, &b);
+        *out = bulletin_json(c, &b, fig);
     return e;
 }
 
@@ -566,12 +601,13 @@ enum err bulletins_events(struct ctx *c, int64_t id, json_t **out)
 enum err bulletins_document(struct ctx *c, int64_t id, json_t **out)
 {
     struct bulletin b;
-    enum err e = load_visible(c, id, &b);
+    json_t *fig;
+    enum err e = load_visible_figures(c, id, &b, &fig);
     if (e)
         return e;
     char today[11];
     result_today(c, today);
-    json_t *o = bulletin_json(c, &b);
+    json_t *o = bulletin_json(c, &b, fig);
     json_object_set_new(o, "date", json_string(b.issued_on ? b.issued_on : today));
     json_object_set_new(o, "draft", json_boolean(b.state != BUL_ST_ISSUED));
     *out = o;
@@ -650,11 +686,12 @@ enum err bulletins_list(struct ctx *c, const char *state, const char *kind, int 
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         struct bulletin b;
-        if ((e = bulletin_load(c, ids[i], &b))) {
+        json_t *fig;
+        if ((e = bulletin_load_figures(c, ids[i], &b, &fig))) {
             json_decref(arr);
             return e;
         }
-        json_array_append_new(arr, bulletin_json(c, &b));
+        json_array_append_new(arr, bulletin_json(c, &b, fig));
     }
     /* the period a new draft proposes: the previous whole month by the server's (Beijing) day — a bulletin reports
      * on a month that has ended, also when it is drafted on the 1st */

@@ -77,13 +77,15 @@ static enum err public_items_only(struct ctx *c, json_t *fig)
 enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out)
 {
     struct bulletin b;
-    enum err e = bulletin_load(c, id, &b);
-    if (e == ERR_NOT_FOUND || (!e && (!b.public || b.state != BUL_ST_ISSUED)))
+    json_t *fig;
+    enum err e = bulletin_load_figures(c, id, &b, &fig);
+    if (e == ERR_NOT_FOUND || (!e && (!b.public || b.state != BUL_ST_ISSUED))) {
+        json_decref(fig);
         return ctx_fail(c, ERR_NOT_FOUND, "通报不存在或未公开发布");
+    }
     if (e)
         return e;
-    json_t *fig = json_loads(b.figures_text, 0, NULL);
-    if (fig && (e = public_items_only(c, fig))) {
+    if ((e = public_items_only(c, fig))) {
         json_decref(fig);
         return e;
     }
@@ -92,7 +94,7 @@ enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out)
                      "scope", "name", b.scope_name, "office_name", b.office_name, "issued_on", b.issued_on);
     json_object_set_new(*out, "kind", json_string(bulletin_kind_name(b.kind)));
     json_object_set_new(*out, "kind_label", json_string(bulletin_kind_label(b.kind)));
-    json_object_set_new(*out, "figures", fig ? fig : json_object());
+    json_object_set_new(*out, "figures", fig);
     json_object_set_new(*out, "results", named_public(c, b.id));
     return ERR_OK;
 }

@@ -255,6 +255,9 @@ extern const struct res_table bulletin_table;
 
 /* Loads without permission checks (404 if absent), with the units it names as its parts. */
 enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b);
+/* bulletin_load with its figures parsed into *fig (the caller's to json_decref; NULL on failure): a province's are
+ * over a megabyte of JSON, parsed once for the parts and the caller. */
+enum err bulletin_load_figures(struct ctx *c, int64_t id, struct bulletin *b, json_t **fig);
 /* True if the user may read it: readers of items at its government, and — once issued — everyone
  * holding a role inside its scope (the units it is addressed to). */
 bool bulletin_visible(const struct principal *p, const struct bulletin *b);

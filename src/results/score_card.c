@@ -17,6 +17,7 @@
 #include "results/results_internal.h"
 
 #include "audit/audit.h"
+#include "base/buf.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
 #include "calendar/calendar.h"
@@ -410,59 +411,95 @@ static void run_free(struct sc_run *r)
         json_decref(r->u[i].lines);
 }
 
-/* Ranks (competition ranking: equal totals share a rank) overall and within each kind. */
+/* Ranks (competition ranking: equal totals share a rank) overall and within each kind: one statement, whatever the
+ * number of units (it compared every unit with every other and wrote a row at a time: 10,000 units were 100 million
+ * comparisons and 10,000 statements). */
 enum err scorecard_rerank(struct ctx *c, int64_t card)
 {
-    struct stmt *st = db_query(c->db,
-                               "SELECT unit_id, kind, total FROM scorecard_units WHERE scorecard_id = ? "
-                               "ORDER BY total DESC, unit_path",
-                               DB_INT(card));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "排名");
-    struct row {
-        int64_t unit, total;
-        const char *kind;
-    } *rows = NULL;
-    int n = 0, cap = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW) {
-        rows = arena_grow(c->arena, rows, n, &cap, sizeof *rows);
-        rows[n++] = (struct row){stmt_int(st, 0), stmt_int(st, 2), res_col(c, st, 1)};
-    }
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "排名");
-    enum err e = ERR_OK;
-    for (int i = 0; !e && i < n; i++) {
-        int rank = 1, kind_rank = 1;
-        for (int j = 0; j < n; j++) {
-            rank += rows[j].total > rows[i].total;
-            kind_rank += rows[j].total > rows[i].total && !strcmp(rows[j].kind, rows[i].kind);
-        }
-        e = db_exec(c->db, "UPDATE scorecard_units SET rank = ?, kind_rank = ? WHERE scorecard_id = ? AND unit_id = ?",
-                    DB_INT(rank), DB_INT(kind_rank), DB_INT(card), DB_INT(rows[i].unit));
-    }
+    enum err e = db_exec(c->db,
+                         "UPDATE scorecard_units SET rank = w.r, kind_rank = w.kr FROM (SELECT unit_id, RANK() OVER "
+                         "(ORDER BY total DESC) AS r, RANK() OVER (PARTITION BY kind ORDER BY total DESC) AS kr FROM "
+                         "scorecard_units WHERE scorecard_id = ?) w WHERE scorecard_units.scorecard_id = ? AND "
+                         "scorecard_units.unit_id = w.unit_id",
+                         DB_INT(card), DB_INT(card));
     return ctx_db_fail(c, e, "排名");
 }
 
-/* Writes the run as the card's lines and computed scores (adjustments kept), then the totals and ranks. */
+/* Rows inserted SC_BATCH to a statement: a card's units and lines are thousands at a province's scale. */
+#define SC_BATCH 200
+struct sc_rows {
+    struct ctx *c;
+    const char *insert; /* "INSERT INTO t (columns) VALUES " */
+    int ncols, n;
+    struct db_bind *v; /* SC_BATCH rows of ncols values, and the end */
+};
+
+static enum err rows_flush(struct sc_rows *r)
+{
+    if (!r->n)
+        return ERR_OK;
+    struct buf sql = {0};
+    buf_puts(&sql, r->insert);
+    for (int i = 0; i < r->n; i++) /* structure only: the values are bound */
+        for (int k = 0; k < r->ncols; k++)
+            buf_puts(&sql, !k ? (i ? ", (?" : "(?") : k + 1 < r->ncols ? ", ?" : ", ?)");
+    r->v[r->n * r->ncols] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    enum err e = db_exec_a(r->c->db, sql.data, r->v);
+    buf_free(&sql);
+    r->n = 0;
+    return e;
+}
+
+/* Adds a row (ncols values: texts must live until the flush); flushes a full batch. */
+static enum err rows_add(struct sc_rows *r, const struct db_bind *v)
+{
+    if (!r->v)
+        r->v = arena_alloc(r->c->arena, sizeof *r->v * (size_t)(SC_BATCH * r->ncols + 1));
+    memcpy(&r->v[r->n * r->ncols], v, sizeof *v * (size_t)r->ncols);
+    return ++r->n == SC_BATCH ? rows_flush(r) : ERR_OK;
+}
+
+/* Writes the run as the card's lines and computed scores (adjustments kept), then the totals and ranks: the
+ * adjustments read at once, the rows written SC_BATCH to a statement (they were two statements per unit and one per
+ * line). */
 static enum err store_run(struct ctx *c, int64_t card, const struct score_table *t, const struct sc_run *r)
 {
     enum err e = db_exec(c->db, "DELETE FROM scorecard_lines WHERE scorecard_id = ?", DB_INT(card));
     if (!e)
         e = db_exec(c->db, "DELETE FROM scorecard_units WHERE scorecard_id = ?", DB_INT(card));
+    if (e)
+        return ctx_db_fail(c, e, "保存考评结果");
+    int64_t *adjusted = arena_alloc(c->arena, sizeof *adjusted * (size_t)(r->nu + 1));
+    struct stmt *st = db_query(c->db,
+                               "SELECT unit_id, SUM(points) FROM scorecard_adjustments WHERE scorecard_id = ? "
+                               "GROUP BY unit_id",
+                               DB_INT(card));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "保存考评结果");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        struct sc_unit key = {.id = stmt_int(st, 0)},
+                       *u = r->nu ? bsearch(&key, r->u, (size_t)r->nu, sizeof *r->u, unit_by_id) : NULL;
+        if (u)
+            adjusted[u - r->u] = stmt_int(st, 1);
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "保存考评结果");
+    struct sc_rows units = {c,
+                            "INSERT INTO scorecard_units (scorecard_id, unit_id, unit_path, kind, computed, "
+                            "adjusted, total) VALUES ",
+                            7, 0, NULL},
+                   lines = {c,
+                            "INSERT INTO scorecard_lines (scorecard_id, unit_id, rule, points, rule_points, item_id, "
+                            "result_id, ref, what, at, waived_by, note) VALUES ",
+                            12, 0, NULL};
     for (int i = 0; !e && i < r->nu; i++) {
         const struct sc_unit *u = &r->u[i];
-        int64_t computed = (int64_t)t->base * 10 + u->sum, adjusted = 0;
-        e = db_one_int(c->db, &adjusted,
-                       "SELECT COALESCE(SUM(points), 0) FROM scorecard_adjustments WHERE scorecard_id = ? "
-                       "AND unit_id = ?",
-                       DB_INT(card), DB_INT(u->id));
-        if (!e)
-            e = db_exec(c->db,
-                        "INSERT INTO scorecard_units (scorecard_id, unit_id, unit_path, kind, computed, adjusted, "
-                        "total) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                        DB_INT(card), DB_INT(u->id), DB_TEXT(u->path), DB_TEXT(u->kind), DB_INT(computed),
-                        DB_INT(adjusted), DB_INT(computed + adjusted));
+        int64_t computed = (int64_t)t->base * 10 + u->sum;
+        e = rows_add(&units,
+                     (const struct db_bind[]){DB_INT(card), DB_INT(u->id), DB_TEXT(u->path), DB_TEXT(u->kind),
+                                              DB_INT(computed), DB_INT(adjusted[i]), DB_INT(computed + adjusted[i])});
         size_t k;
         json_t *l;
         json_array_foreach(u->lines, k, l)
@@ -471,21 +508,23 @@ static enum err store_run(struct ctx *c, int64_t card, const struct score_table 
                 break;
             json_t *item = json_object_get(l, "item_id"), *res = json_object_get(l, "result_id"),
                    *w = json_object_get(l, "waived_by");
-            e = db_exec(c->db,
-                        "INSERT INTO scorecard_lines (scorecard_id, unit_id, rule, points, rule_points, item_id, "
-                        "result_id, ref, what, at, waived_by, note) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                        DB_INT(card), DB_INT(u->id), DB_TEXT(json_string_value(json_object_get(l, "rule"))),
-                        DB_INT(json_integer_value(json_object_get(l, "points"))),
-                        DB_INT(json_integer_value(json_object_get(l, "rule_points"))),
-                        DB_INT_IF(json_is_integer(item), json_integer_value(item)),
-                        DB_INT_IF(json_is_integer(res), json_integer_value(res)),
-                        DB_TEXT(json_string_value(json_object_get(l, "ref"))),
-                        DB_TEXT(json_string_value(json_object_get(l, "what"))),
-                        DB_TEXT(json_string_value(json_object_get(l, "at"))),
-                        DB_INT_IF(json_is_integer(w), json_integer_value(w)),
-                        DB_TEXT(json_string_value(json_object_get(l, "note"))));
+            e = rows_add(&lines, (const struct db_bind[]){DB_INT(card), DB_INT(u->id),
+                                                          DB_TEXT(json_string_value(json_object_get(l, "rule"))),
+                                                          DB_INT(json_integer_value(json_object_get(l, "points"))),
+                                                          DB_INT(json_integer_value(json_object_get(l, "rule_points"))),
+                                                          DB_INT_IF(json_is_integer(item), json_integer_value(item)),
+                                                          DB_INT_IF(json_is_integer(res), json_integer_value(res)),
+                                                          DB_TEXT(json_string_value(json_object_get(l, "ref"))),
+                                                          DB_TEXT(json_string_value(json_object_get(l, "what"))),
+                                                          DB_TEXT(json_string_value(json_object_get(l, "at"))),
+                                                          DB_INT_IF(json_is_integer(w), json_integer_value(w)),
+                                                          DB_TEXT(json_string_value(json_object_get(l, "note")))});
         }
     }
+    if (!e)
+        e = rows_flush(&units);
+    if (!e)
+        e = rows_flush(&lines);
     if (e)
         return ctx_db_fail(c, e, "保存考评结果");
     return scorecard_rerank(c, card);

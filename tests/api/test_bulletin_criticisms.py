@@ -277,3 +277,37 @@ def test_the_scorecard_counts_overdue_as_the_bulletin_does(world):
         assert (rect["overdue"], rect["overdue_workdays"]) == (behind > 0, behind), (day, rect)
         label = f"逾期未报送整改情况（逾期{behind}个工作日）" if behind else "待报送整改情况"
         assert rect["label"] == label, (day, rect)
+
+
+def test_a_chart_with_nothing_to_draw_says_so(world, tmp_path):
+    """A criticism of 水利局 just issued, not reported and not yet due: a bulletin on 水利局 counts it with nothing
+    reported, accepted or overdue, so its chart has no bar — the plot says so in words (it stood as an empty frame)."""
+    it, srv = world["it"], world["server"]
+    clock(srv, "2029-07-02T09:00:00+08:00", it)
+    sw = it.create(title="通报批评整改统计：河道清淤", lead="gc-sw", due_date="2029-09-28")
+    it.send(sw)
+    criticism(it, "gc-sw", sw["id"], "2029-07-20")
+    o = it.c("gc_office")
+    r = o.post("/api/v1/bulletins", {"period_from": "2029-07-01", "period_to": "2029-07-02",
+                                     "scope_unit_id": it.unit("gc-sw")})
+    assert r.status == 201, r
+    cr = r.json["figures"]["rectification"]["criticisms"]
+    assert cr["issued"] == 1 and [(u["reported"], u["accepted"], u["overdue"]) for u in cr["units"]] == [(0, 0, 0)], cr
+    text = pdf_text_of(o, r.json["id"], tmp_path / "nothing.pdf")
+    for words in ("图 各单位通报批评整改情况", "所涉单位尚未报送整改情况，均未超过整改时限"):
+        assert words in text, (words, text[-1500:])
+    # once the deadline is behind, the criticism is overdue: a bar, and no such words
+    clock(srv, "2029-07-25T09:00:00+08:00", it)
+    o = it.c("gc_office")
+    r = o.post("/api/v1/bulletins", {"period_from": "2029-07-01", "period_to": "2029-07-25",
+                                     "scope_unit_id": it.unit("gc-sw")})
+    assert [u["overdue"] for u in r.json["figures"]["rectification"]["criticisms"]["units"]] == [1], r.json
+    text = pdf_text_of(o, r.json["id"], tmp_path / "overdue.pdf")
+    assert "图 各单位通报批评整改情况" in text and "所涉单位尚未报送整改情况" not in text, text[-1500:]
+
+
+def pdf_text_of(client, bid, path):
+    got = client.get(f"/api/v1/bulletins/{bid}/document.pdf")
+    assert got.status == 200, got
+    path.write_bytes(got.raw)
+    return pdf_text(str(path)).replace("\n", "")

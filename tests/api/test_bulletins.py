@@ -28,6 +28,15 @@ def complete(it, item_id, users=("gc_contact",), head="gc_head"):
     it.act(item_id, "gc_office", "verify", {"grade": "良好"})
 
 
+def assigned(it, **item):
+    """A new item of 古城县 (lead 交通运输局 unless told), submitted, approved and assigned at the server's clock."""
+    x = it.create(**item)
+    for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
+                         ("gc_office", "assign")):
+        it.act(x["id"], user, action, {})
+    return x
+
+
 @pytest.fixture(scope="module")
 def world(server):
     """Three items of 古城县 assigned on 3 March 2025: A (交通运输局, completed on 8 March, on time), B (住建局 lead,
@@ -159,10 +168,7 @@ def test_draft_edit_recheck_approve_issue_and_the_pdf(world, tmp_path):
     # the data changes under the draft: submission refused, naming the figure; refresh, then it goes
     c = Items(srv)
     clock(srv, "2025-03-31T10:00:00+08:00", it)
-    x = c.create(title="月底新交办的事项", due_date="2025-04-30")
-    for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
-                         ("gc_office", "assign")):
-        c.act(x["id"], user, action, {})
+    assigned(c, title="月底新交办的事项", due_date="2025-04-30")
     clock(srv, T3, it)
     o, p = it.c("gc_office"), it.c("gc_principal")
     r = o.post(f"/api/v1/bulletins/{bid}/actions/submit", {})
@@ -316,10 +322,7 @@ def test_a_changed_figure_refuses_the_issue(world):
     o.post(f"/api/v1/bulletins/{bid}/actions/submit", {})
     p.post(f"/api/v1/bulletins/{bid}/actions/approve", {})
     c = Items(srv)
-    x = c.create(title="四月新交办的事项", due_date="2025-05-30")
-    for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
-                         ("gc_office", "assign")):
-        c.act(x["id"], user, action, {})
+    assigned(c, title="四月新交办的事项", due_date="2025-05-30")
     r = o.post(f"/api/v1/bulletins/{bid}/actions/issue", {})
     assert r.status == 409 and "交办由" in r.error["message"] and "reopen" in r.error["message"], r
     got = o.get(f"/api/v1/bulletins/{bid}").json
@@ -329,6 +332,30 @@ def test_a_changed_figure_refuses_the_issue(world):
     assert o.post(f"/api/v1/bulletins/{bid}/actions/reopen", {"reason": "数据已变化"}).json["state"] == "draft"
     assert o.patch(f"/api/v1/bulletins/{bid}", {"refresh": True}).status == 200
     assert o.post(f"/api/v1/bulletins/{bid}/actions/submit", {}).status == 200
+
+
+def test_a_changed_month_of_the_line_chart_refuses_the_submission(world):
+    """The line chart's months are numbers the document prints: counted again at submission and issue like the rest.
+    An item assigned on 5 March moves the chart's March (the whole month) and none of the figures of a bulletin on
+    20–31 March: the submission is refused naming the month and the figure (before, the months were compared only
+    as a whole and the refusal named the lists of overdue items and findings); refreshed, it goes on."""
+    it, srv = world["it"], world["server"]
+    o = it.c("gc_office")
+    b = o.post("/api/v1/bulletins", {"period_from": "2025-03-20", "period_to": "2025-03-31"}).json
+    march = b["figures"]["months"][2]
+    assert march["month"] == "2025-03", b["figures"]["months"]
+    clock(srv, "2025-03-05T10:00:00+08:00", it)
+    assigned(it, title="三月上旬交办的事项", due_date="2025-05-30")
+    clock(srv, T3, it)
+    o = it.c("gc_office")
+    r = o.post(f"/api/v1/bulletins/{b['id']}/actions/submit", {})
+    n = march["registered"]
+    assert r.status == 409 and f"2025年3月当月交办由 {n} 件变为 {n + 1} 件" in r.error["message"], r
+    assert "清单有变化" not in r.error["message"], r
+    now = o.patch(f"/api/v1/bulletins/{b['id']}", {"refresh": True}).json
+    assert now["figures"]["totals"] == b["figures"]["totals"]
+    assert now["figures"]["months"][2]["registered"] == n + 1
+    assert o.post(f"/api/v1/bulletins/{b['id']}/actions/submit", {}).json["state"] == "pending"
 
 
 def test_named_praise_and_criticism(world, tmp_path):

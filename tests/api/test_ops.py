@@ -378,6 +378,45 @@ def test_the_statistics_page_reads_the_counters_once(ops):
     assert abs(months[0] - quarters[0]) <= 1 and past[0] <= months[0] + 1, (months, quarters, past)
 
 
+def test_a_scorecard_costs_the_same_statements_whatever_its_number_of_units(ops):
+    """Issue 12's scoreboard of 10,000 units: drawing a year's card (PATCH with refresh counts it again and writes
+    it) and reading it cost the same statements whatever the number of units scored. 古城县 gets 25 more townships
+    between two counts: the rows are written 200 to an INSERT, the adjustments read at once and the ranks set by one
+    UPDATE (each unit cost an adjustments read, its row's INSERT and a rank's UPDATE: 75 statements more). One more
+    is allowed: a request may be the one that checks the calendar's version."""
+    office, admin = ops.client("gc_office"), ops.client("admin")
+    year = today().year - 3
+    r = office.post("/api/v1/scorecards", {"year": year})
+    assert r.status == 201, r
+    card = r.json["id"]
+
+    def cost(method, path, route, body=None, n=2):
+        key = lambda name: (name, frozenset({("method", method), ("route", route)}))
+        before = samples(scrape(ops).raw.decode())
+        for _ in range(n):
+            got = office.patch(path, body) if method == "PATCH" else office.get(path)
+            assert got.status == 200, got
+        after = samples(scrape(ops).raw.decode())
+        return (after.get(key("ducha_http_db_statements_total"), 0) -
+                before.get(key("ducha_http_db_statements_total"), 0)) / n
+
+    def costs():
+        draw = cost("PATCH", f"/api/v1/scorecards/{card}", "/api/v1/scorecards/{id}", {"refresh": True})
+        page = cost("GET", f"/api/v1/scorecards/{card}", "/api/v1/scorecards/{id}")
+        units = len(office.get(f"/api/v1/scorecards/{card}").json["units"])
+        return draw, page, units
+
+    draw, page, units = costs()
+    gc = office.unit_id("gc")
+    for k in range(25):
+        r = admin.post("/api/v1/units", {"code": f"gc-cost-{k}-{int(time.time())}", "name": f"考评成本测试镇{k}",
+                                         "kind": "township", "parent_id": gc})
+        assert r.status == 201, r
+    draw2, page2, units2 = costs()
+    assert units2 == units + 25, (units, units2)
+    assert draw2 <= draw + 1 and page2 <= page + 1, ((draw, page), (draw2, page2))
+
+
 def sealed_records(client):
     """The number of audit records once the sealer has sealed every record written so far (the chain
     grows just after each commit, docs/security.md section 4)."""
