@@ -46,13 +46,13 @@ def fill(pattern, values):
 
 
 def normal(r):
-    """What a response says, without what changes by itself (the clock)."""
+    """What a response says, without what changes by itself (the clock: "time", and the session's "now")."""
     if not (r.headers.get("Content-Type") or "").startswith("application/json"):
         return (r.status, r.headers.get("Content-Type"))  # files carry their own timestamps
     body = json.loads(r.raw) if r.raw else None
     def strip(v):
         if isinstance(v, dict):
-            return {k: strip(x) for k, x in v.items() if k != "time"}
+            return {k: strip(x) for k, x in v.items() if k not in ("time", "now")}
         if isinstance(v, list):
             return [strip(x) for x in v]
         return v
