@@ -2,13 +2,14 @@
 // playwright-core; no browser is ever downloaded), and watches every page for console errors and
 // server errors. Screenshots go to tests/web/artifacts/.
 import { spawn, execFileSync } from 'node:child_process'
-import { cpSync, mkdtempSync, mkdirSync, rmSync, readFileSync, statSync } from 'node:fs'
+import { cpSync, mkdtempSync, mkdirSync, rmSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, dirname } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import net from 'node:net'
 import { chromium } from 'playwright-core'
 import assert from 'node:assert/strict'
+import { afterEach } from 'node:test'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = join(here, '..', '..')
@@ -120,6 +121,7 @@ export async function newPage(browser, server, viewport = { width: 1366, height:
   const page = await context.newPage()
   page.errors = []
   page.console = []
+  watchForFailure(page)
   page.on('console', (m) => {
     const text = m.text()
     page.console.push(`${m.type()}: ${text}`)
@@ -140,6 +142,49 @@ export async function newPage(browser, server, viewport = { width: 1366, height:
   page.setDefaultTimeout(60000)
   return page
 }
+
+// What a failed test leaves behind, to find why it failed when it fails only inside the whole suite on a loaded
+// machine: every page the test opened (newPage) is kept until the test ends; if the test failed, each one still
+// open is saved as artifacts/failed-<test>-<n>.png, and its address, the requests still unanswered (how long they
+// have waited), its last 30 answers from the server (status, time taken) and its last 30 console lines go to
+// artifacts/failed-<test>-<n>.txt and to the test's output.
+const openPages = new Set()
+function watchForFailure(page) {
+  openPages.add(page)
+  page.pending = new Map()
+  page.answers = []
+  const t0 = Date.now()
+  page.on('request', (r) => page.pending.set(r, Date.now()))
+  const settle = (r, what) => {
+    const since = page.pending.get(r)
+    page.pending.delete(r)
+    const url = r.url()
+    if (!/\/api\//.test(url)) return
+    page.answers.push(`${((Date.now() - t0) / 1000).toFixed(1)}s ${r.method()} ${url.replace(/^https?:\/\/[^/]+/, '')} ${what} in ${since ? Date.now() - since : '?'} ms`)
+    if (page.answers.length > 30) page.answers.shift()
+  }
+  page.on('requestfinished', async (r) => settle(r, String((await r.response().catch(() => null))?.status() ?? '?')))
+  page.on('requestfailed', (r) => settle(r, 'failed: ' + (r.failure()?.errorText || '?')))
+  page.on('close', () => openPages.delete(page))
+}
+afterEach(async (t) => {
+  const pages = [...openPages]
+  openPages.clear()
+  if (t.passed) return
+  const slug = t.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)
+  for (const [i, page] of pages.entries()) {
+    if (page.isClosed()) continue
+    const base = join(ARTIFACTS, `failed-${slug}-${i}`)
+    await page.screenshot({ path: base + '.png', timeout: 10000 }).catch(() => {})
+    const now = Date.now()
+    const text = [`page ${i}: ${page.url()}`,
+      'requests unanswered:', ...[...page.pending].map(([r, at]) => `  ${r.method()} ${r.url()} waiting ${now - at} ms`),
+      'last answers:', ...page.answers.map((a) => '  ' + a),
+      'last console lines:', ...page.console.slice(-30).map((c) => '  ' + c)].join('\n')
+    writeFileSync(base + '.txt', text + '\n')
+    console.error(`# failed test "${t.name}": ${base}.png\n` + text.replace(/^/gm, '# '))
+  }
+})
 
 export async function login(page, username, password = PASSWORD) {
   await page.goto('/login')
