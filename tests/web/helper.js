@@ -182,7 +182,7 @@ afterEach(async (t) => {
       'last answers:', ...page.answers.map((a) => '  ' + a),
       'last console lines:', ...page.console.slice(-30).map((c) => '  ' + c)].join('\n')
     writeFileSync(base + '.txt', text + '\n')
-    console.error(`# failed test "${t.name}": ${base}.png\n` + text.replace(/^/gm, '# '))
+    console.error(`failed test "${t.name}": ${base}.png\n` + text)
   }
 })
 
