@@ -1,8 +1,9 @@
 -- postgres only
--- 0049: ledger_fill() (0047) in two parts that `ducha migrate-data` runs at the same time, each in its own
--- transaction on its own connection (src/items/ledger_counts.c ledger_fill_part): they read items and
--- item_tracks and write disjoint tables. Each expects its tables empty and their triggers off; the values are
--- 0047's (item_scope_add, ledger_light, item_counts_trg, item_figs_recompute, figure_counts_trg).
+-- 0049: the fill of the ledger's derived tables (0047's first version: ledger_fill(), dropped here) in two
+-- parts that `ducha migrate-data` runs at the same time, each in its own transaction on its own connection
+-- (src/items/ledger_counts.c ledger_fill_part): they read items and item_tracks and write disjoint tables.
+-- Each expects its tables empty and their triggers off; the values are those of item_scope_add, ledger_light,
+-- item_counts_trg, item_figs_recompute and figure_counts_trg.
 DROP FUNCTION IF EXISTS ledger_fill();
 
 -- The scope rows with their lights (a row per unit on the issuing government's path, vis 1, or a responsible
