@@ -168,6 +168,20 @@ void cli_progress(struct cli *cli, const char *label, long done, long total)
 
 static bool cli_audit_open(struct cli *cli);
 
+/* serve: not on a copy whose ledger fill did not finish (migrate_data_fill, src/cli/cli_migrate.c): its
+ * derived tables (scope rows, counters, figures, search) may be empty */
+static bool cli_copy_finished(struct cli *cli)
+{
+    struct db *db = store_acquire(cli->app.store);
+    int64_t unfinished = 0;
+    enum err e = db_one_int(db, &unfinished, "SELECT COUNT(*) FROM migrate_data_fill");
+    store_release(db);
+    if (!e && unfinished)
+        cli_fail("this database holds a copy whose ledger fill did not finish (ducha migrate-data failed): run the "
+                 "same migrate-data again before starting the service");
+    return e || !unfinished;
+}
+
 /* cli_open; wait: keep trying while the database is unreachable or read-only (serve) */
 static bool cli_open_store(struct cli *cli, bool wait)
 {
@@ -189,7 +203,8 @@ static bool cli_open_store(struct cli *cli, bool wait)
         if (!e)
             e = store_migrate(cli->app.store, err, sizeof err);
         if (!e)
-            return cli_audit_open(cli) && cli_todos_ensure(cli); /* a migration may ask for the to-dos to be
+            return (!wait || cli_copy_finished(cli)) && cli_audit_open(cli) &&
+                   cli_todos_ensure(cli); /* a migration may ask for the to-dos to be
                                                                   * derived again */
         if (!wait || e != ERR_UNAVAILABLE) {
             cli_fail("%s", err);

@@ -112,10 +112,15 @@ enum err ledger_check(struct ctx *c, int max_report, json_t **report);
 /* Rebuilds item_scope, the counters and the search index from items and item_tracks (after a
  * restore from a partial copy, or if a check found differences), in one transaction. */
 enum err ledger_rebuild(struct ctx *c, int64_t *items);
-/* The same on a database just loaded (ducha migrate-data), whose derived tables are empty and whose user
- * triggers are off (db_bulk_triggers_off): on PostgreSQL each derived table is filled by one set-based
- * statement (migration 0047's ledger_fill()) and the search documents are loaded with COPY; SQLite:
- * ledger_rebuild. */
-enum err ledger_fill(struct ctx *c, int64_t *items);
+/* The same on a database just loaded (ducha migrate-data), in parts that read items and item_tracks and write
+ * disjoint tables, so that each runs in its own transaction on its own connection at the same time as the
+ * others: the scope rows with their lights and the counters (migration 0049's ledger_fill_scope()), the
+ * bulletin figures' rows and counters (ledger_fill_figures()), the search documents (made in C, loaded with
+ * COPY: db_search_load). A part empties its tables, drops their keys and indexes and turns their triggers
+ * off (db_bulk_tables_begin), fills them set by set, builds the keys and indexes, turns the triggers on and
+ * analyzes them: run again after a failure, it starts over. SQLite: LEDGER_FILL_SCOPE is ledger_rebuild, the
+ * other parts do nothing. */
+enum ledger_fill_part { LEDGER_FILL_SCOPE, LEDGER_FILL_FIGURES, LEDGER_FILL_SEARCH, LEDGER_FILL_PARTS };
+enum err ledger_fill_part(struct ctx *c, enum ledger_fill_part part);
 
 #endif

@@ -1181,31 +1181,53 @@ enum err ledger_rebuild(struct ctx *c, int64_t *items)
     return ledger_counts_fold(c, &folded);
 }
 
-/* PostgreSQL: the derived tables of a database just loaded, set by set (migration 0047's ledger_fill()),
- * then the search documents made in C (db_search_load, which reads the scope rows). */
+/* PostgreSQL: one part of the fill of a database just loaded (ledger.h). */
 static enum err fill_tx(struct ctx *c, void *arg)
 {
-    int64_t *items = arg;
+    enum ledger_fill_part part = *(enum ledger_fill_part *)arg;
+    static const char *const tables[][4] = {
+        [LEDGER_FILL_SCOPE] = {"item_scope", "item_counts", "item_count_deltas", NULL},
+        [LEDGER_FILL_FIGURES] = {"item_figs", "figure_counts", "figure_count_deltas", NULL},
+        [LEDGER_FILL_SEARCH] = {"item_search", NULL},
+    };
     char zone[80];
     zone_sql(c, zone, sizeof zone);
-    const char *steps[] = {zone, "SELECT ledger_fill()"};
-    int rc = 0;
-    for (size_t i = 0; i < sizeof steps / sizeof *steps && rc >= 0; i++) {
-        struct stmt *st = db_prepare(c->db, steps[i]);
+    const char *const steps[][3] = {
+        [LEDGER_FILL_SCOPE] = {"SELECT ledger_fill_scope()", NULL},
+        [LEDGER_FILL_FIGURES] = {zone, "SELECT ledger_fill_figures()", NULL},
+        [LEDGER_FILL_SEARCH] = {NULL},
+    };
+    char **restore;
+    int nrestore;
+    int rc = db_bulk_tables_begin(c->db, tables[part], &restore, &nrestore);
+    for (int i = 0; rc >= 0 && steps[part][i]; i++) {
+        struct stmt *st = db_prepare(c->db, steps[part][i]);
         rc = st ? stmt_step(st) : STORE_E_OTHER;
         stmt_done(st);
     }
-    if (rc >= 0)
+    if (rc >= 0 && part == LEDGER_FILL_SEARCH)
         rc = db_search_load(c->db);
-    if (rc >= 0)
-        rc = stmt_one_int(db_prepare(c->db, "SELECT COUNT(*) FROM items"), items);
+    if (rc >= 0) {
+        rc = db_bulk_end(c->db, restore, nrestore);
+    } else {
+        for (int i = 0; i < nrestore; i++)
+            free(restore[i]);
+        free(restore);
+    }
+    /* the first pages after the load are planned on their statistics */
+    for (int i = 0; rc >= 0 && tables[part][i]; i++) {
+        char sql[64];
+        snprintf(sql, sizeof sql, "ANALYZE %s", tables[part][i]);
+        rc = db_exec(c->db, sql) ? STORE_E_OTHER : 0;
+    }
     return rc < 0 ? ctx_store_fail(c, rc, "填充台账索引") : ERR_OK;
 }
 
-enum err ledger_fill(struct ctx *c, int64_t *items)
+enum err ledger_fill_part(struct ctx *c, enum ledger_fill_part part)
 {
-    *items = 0;
-    if (strcmp(db_kind(c->db), "postgres"))
-        return ledger_rebuild(c, items);
-    return ctx_tx(c, "填充台账索引", fill_tx, items);
+    if (strcmp(db_kind(c->db), "postgres")) {
+        int64_t items;
+        return part == LEDGER_FILL_SCOPE ? ledger_rebuild(c, &items) : ERR_OK;
+    }
+    return ctx_tx(c, "填充台账索引", fill_tx, &part);
 }

@@ -1517,71 +1517,86 @@ int db_copy_end(struct db_copy *cp)
 
 /* ---- bulk load mode (PostgreSQL) ---- */
 
-/* statements that recreate, then statements that drop: keys, indexes, foreign keys */
-static const char SQL_BULK_OBJECTS[] =
-    "SELECT 1, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "
-    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname), "
-    "c.relname::text "
-    "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "
-    "WHERE co.contype IN ('p', 'u') AND co.connamespace = current_schema()::regnamespace AND NOT c.relispartition "
-    "UNION ALL "
-    /* an index of a partitioned table reads back as CREATE INDEX … ON ONLY …, which would leave the
-     * partitions without it */
-    "SELECT 2, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), "
-    "format('DROP INDEX %s', i.indexrelid::regclass), (SELECT t.relname::text FROM pg_class t WHERE t.oid = "
-    "i.indrelid) "
-    "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "
-    "WHERE ic.relnamespace = current_schema()::regnamespace AND NOT ic.relispartition "
-    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) "
-    "UNION ALL "
-    "SELECT 3, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "
-    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname), "
-    "(SELECT t.relname::text FROM pg_class t WHERE t.oid = co.conrelid) "
-    "FROM pg_constraint co WHERE co.contype = 'f' AND co.connamespace = current_schema()::regnamespace "
-    "AND co.conparentid = 0 "
-    "UNION ALL "
-    /* the triggers that keep derived tables (the ledger's scope rows, lights, counters, search index): per
-     * row, against tables whose keys are gone for the load, they made the load quadratic; the caller fills
-     * the derived tables once afterwards (ledger_fill) */
-    "SELECT DISTINCT 4, format('ALTER TABLE %s ENABLE TRIGGER USER', t.tgrelid::regclass), "
-    "format('ALTER TABLE %s DISABLE TRIGGER USER', t.tgrelid::regclass), c.relname::text "
-    "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "
+/* statements that recreate, then statements that drop: keys (1), indexes (2; an index of a partitioned table
+ * reads back as CREATE INDEX … ON ONLY …, which would leave the partitions without it), foreign keys (3), and
+ * the user triggers (4: those that keep derived tables — the ledger's scope rows, lights, counters, search
+ * index — per row, against tables whose keys are gone for the load, made the load quadratic; the caller
+ * fills the derived tables once afterwards, ledger_fill_part) */
+#define SQL_BULK_OBJECTS_                                                                                              \
+    "SELECT 1, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "                      \
+    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname), "  \
+    "c.relname::text "                                                                                                 \
+    "FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid "                                                    \
+    "WHERE co.contype IN ('p', 'u') AND co.connamespace = current_schema()::regnamespace AND NOT c.relispartition "    \
+    "UNION ALL "                                                                                                       \
+    "SELECT 2, replace(pg_get_indexdef(i.indexrelid), ' ON ONLY ', ' ON '), "                                          \
+    "format('DROP INDEX %s', i.indexrelid::regclass), (SELECT t.relname::text FROM pg_class t WHERE t.oid = "          \
+    "i.indrelid) "                                                                                                     \
+    "FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid "                                                       \
+    "WHERE ic.relnamespace = current_schema()::regnamespace AND NOT ic.relispartition "                                \
+    "AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conindid = i.indexrelid AND k.contype IN ('p', 'u')) "      \
+    "UNION ALL "                                                                                                       \
+    "SELECT 3, format('ALTER TABLE %s ADD CONSTRAINT %I %s', co.conrelid::regclass, co.conname, "                      \
+    "pg_get_constraintdef(co.oid)), format('ALTER TABLE %s DROP CONSTRAINT %I', co.conrelid::regclass, co.conname), "  \
+    "(SELECT t.relname::text FROM pg_class t WHERE t.oid = co.conrelid) "                                              \
+    "FROM pg_constraint co WHERE co.contype = 'f' AND co.connamespace = current_schema()::regnamespace "               \
+    "AND co.conparentid = 0 "                                                                                          \
+    "UNION ALL "                                                                                                       \
+    "SELECT DISTINCT 4, format('ALTER TABLE %s ENABLE TRIGGER USER', t.tgrelid::regclass), "                           \
+    "format('ALTER TABLE %s DISABLE TRIGGER USER', t.tgrelid::regclass), c.relname::text "                             \
+    "FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid "                                                          \
     "WHERE NOT t.tgisinternal AND c.relnamespace = current_schema()::regnamespace AND NOT c.relispartition "
-    "ORDER BY 1";
+static const char SQL_BULK_OBJECTS[] = SQL_BULK_OBJECTS_ "ORDER BY 1";
+/* the same, of the named tables only ({a,b}): the functions that read an index's or a constraint's definition
+ * wait for a concurrent transaction that drops one (another part of migrate-data's fill, db_bulk_tables_begin),
+ * so they run on the named tables' rows only (the condition is pushed into each branch) */
+static const char SQL_BULK_TABLE_OBJECTS[] =
+    "SELECT * FROM (" SQL_BULK_OBJECTS_ ") x WHERE x.relname = ANY(CAST(? AS TEXT[])) ORDER BY 1";
 
 /* what a bulk mode drops (and returns what restores): */
 enum bulk_mode {
     BULK_KEYS,     /* every key, index and foreign key but the derived tables' */
-    BULK_DERIVED,  /* the derived tables' indexes that are no key (their keys stay) */
     BULK_TRIGGERS, /* the user triggers of every table, the derived tables' included */
+    BULK_TABLES,   /* every key, index and user trigger of the named tables */
 };
 
-static bool bulk_wanted(enum bulk_mode mode, int kind, const char *table)
+static bool bulk_wanted(enum bulk_mode mode, const char *const *tables, int kind, const char *table)
 {
     switch (mode) {
     case BULK_KEYS:
         return kind != 4 && !store_table_derived(table);
-    case BULK_DERIVED:
-        return kind == 2 && store_table_derived(table);
     case BULK_TRIGGERS:
         return kind == 4;
+    case BULK_TABLES:
+        for (int i = 0; tables[i]; i++)
+            if (!strcmp(tables[i], table))
+                return kind != 3;
+        return false;
     }
     return false;
 }
 
-static int bulk_begin(struct db *db, enum bulk_mode mode, char ***restore, int *n)
+static int bulk_begin(struct db *db, enum bulk_mode mode, const char *const *tables, char ***restore, int *n)
 {
     *restore = NULL;
     *n = 0;
     if (db->ops != &store_pg_ops)
         return 0;
-    struct stmt *st = db_prepare(db, SQL_BULK_OBJECTS);
+    struct stmt *st = db_prepare(db, mode == BULK_TABLES ? SQL_BULK_TABLE_OBJECTS : SQL_BULK_OBJECTS);
     if (!st)
         return STORE_E_OTHER;
+    if (mode == BULK_TABLES) {
+        struct buf names = {0};
+        for (int i = 0; tables[i]; i++)
+            buf_printf(&names, "%s%s", i ? "," : "{", tables[i]);
+        buf_puts(&names, "}");
+        stmt_bind_text(st, 1, names.data);
+        buf_free(&names);
+    }
     int cap = 32, ndrop = 0, rc;
     char **make = xcalloc((size_t)cap, sizeof *make), **drop = xcalloc((size_t)cap, sizeof *drop);
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        if (!bulk_wanted(mode, (int)stmt_int(st, 0), stmt_text(st, 3)))
+        if (!bulk_wanted(mode, tables, (int)stmt_int(st, 0), stmt_text(st, 3)))
             continue;
         if (ndrop == cap) {
             cap *= 2;
@@ -1600,10 +1615,17 @@ static int bulk_begin(struct db *db, enum bulk_mode mode, char ***restore, int *
      * ANALYZE afterwards commits with the flush, which covers the load's WAL, before it says "copied") */
     static const char *const settings[] = {"SET LOCAL maintenance_work_mem = '512MB'", "SET LOCAL work_mem = '256MB'",
                                            "SET LOCAL synchronous_commit = off"};
-    for (size_t i = 0; mode == BULK_KEYS && rc >= 0 && i < sizeof settings / sizeof *settings; i++)
+    size_t nsettings = mode == BULK_KEYS ? 3 : mode == BULK_TABLES ? 2 : 0;
+    for (size_t i = 0; rc >= 0 && i < nsettings; i++)
         rc = db->ops->exec(db->conn, settings[i]);
-    if (rc >= 0 && mode == BULK_DERIVED)
-        rc = db->ops->exec(db->conn, "SET LOCAL maintenance_work_mem = '512MB'");
+    /* the fill starts from empty tables (a run again after a failed one finds rows there) */
+    for (int i = 0; mode == BULK_TABLES && rc >= 0 && tables[i]; i++) {
+        char *q = store_quote_ident(tables[i]), *sql = xmalloc(strlen(q) + 16);
+        sprintf(sql, "TRUNCATE %s", q);
+        rc = db->ops->exec(db->conn, sql);
+        free(sql);
+        free(q);
+    }
     for (int i = 0; i < ndrop; i++)
         free(drop[i]);
     free(drop);
@@ -1621,17 +1643,17 @@ static int bulk_begin(struct db *db, enum bulk_mode mode, char ***restore, int *
 
 int db_bulk_begin(struct db *db, char ***restore, int *n)
 {
-    return bulk_begin(db, BULK_KEYS, restore, n);
-}
-
-int db_bulk_derived_begin(struct db *db, char ***restore, int *n)
-{
-    return bulk_begin(db, BULK_DERIVED, restore, n);
+    return bulk_begin(db, BULK_KEYS, NULL, restore, n);
 }
 
 int db_bulk_triggers_off(struct db *db, char ***restore, int *n)
 {
-    return bulk_begin(db, BULK_TRIGGERS, restore, n);
+    return bulk_begin(db, BULK_TRIGGERS, NULL, restore, n);
+}
+
+int db_bulk_tables_begin(struct db *db, const char *const *tables, char ***restore, int *n)
+{
+    return bulk_begin(db, BULK_TABLES, tables, restore, n);
 }
 
 int db_bulk_end(struct db *db, char **restore, int n)

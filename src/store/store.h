@@ -399,15 +399,15 @@ int db_copy_end(struct db_copy *cp);
 int db_bulk_begin(struct db *db, char ***restore, int *n);
 int db_bulk_end(struct db *db, char **restore, int n);
 /* The same for the user triggers of every table, the derived tables' included (the ones that keep the
- * ledger's scope rows, lights, counters and search index): off for the load and the fill of the derived
- * tables after it (ledger_fill), on again with db_bulk_end. PostgreSQL only; SQLite: nothing. */
-int db_bulk_triggers_off(struct db *db, char ***restore, int *n);
-/* The same for the derived tables' own fill after a load (migrate-data's ledger_fill, on a database nobody
- * reads yet): their indexes that are no key are dropped, and built again by db_bulk_end once the rows are in
- * (a sort each instead of one insertion per row into each of item_scope's eight indexes and item_search's GIN
- * index; the keys stay: the search documents' load reads the scope rows of each item by item_scope's key).
+ * ledger's scope rows, lights, counters and search index): off for the load, on again with db_bulk_end.
  * PostgreSQL only; SQLite: nothing. */
-int db_bulk_derived_begin(struct db *db, char ***restore, int *n);
+int db_bulk_triggers_off(struct db *db, char ***restore, int *n);
+/* The same for a fill of the derived tables `tables` (NULL-terminated) on a database nobody reads yet
+ * (migrate-data's ledger_fill_part): their rows emptied, every key and index of theirs dropped and built
+ * again by db_bulk_end once the rows are in (a sort each instead of one insertion per row into each index),
+ * their user triggers off until then; maintenance_work_mem and work_mem as db_bulk_begin's. Nothing reads
+ * them by a key during the fill. PostgreSQL only; SQLite: nothing. */
+int db_bulk_tables_begin(struct db *db, const char *const *tables, char ***restore, int *n);
 
 /* name as a quoted SQL identifier ("a""b"); malloc'd. */
 char *store_quote_ident(const char *name);

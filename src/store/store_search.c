@@ -207,9 +207,11 @@ int db_search_load(struct db *db)
     for (;;) {
         /* a batch read, then loaded: the connection cannot read while a COPY is open */
         st = db_prepare(
-            db,
-            "SELECT i.id, i.number, i.title, i.requirement, (SELECT string_agg(s.unit_id::text, ' ') FROM item_scope s "
-            "WHERE s.item_id = i.id) FROM items i WHERE i.id > ? ORDER BY i.id LIMIT ?");
+            db, "SELECT i.id, i.number, i.title, i.requirement, (SELECT string_agg(u, ' ') FROM ("
+                "SELECT u::bigint::text AS u FROM unnest(string_to_array(trim(both '/' from i.office_path), '/')) u "
+                "WHERE u <> '' UNION SELECT u::bigint::text FROM item_tracks t, unnest(string_to_array(trim(both '/' "
+                "from t.unit_path), '/')) u WHERE t.item_id = i.id AND u <> '') s) FROM items i WHERE i.id > ? "
+                "ORDER BY i.id LIMIT ?");
         if (!st) {
             rc = STORE_E_OTHER;
             break;

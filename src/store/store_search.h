@@ -64,9 +64,10 @@ int db_counts_fold_all(struct db *db);
  * fields have none. */
 void db_search_words(struct buf *out, const char *number, const char *title, const char *requirement);
 /* PostgreSQL: loads into item_search, which the caller has emptied, every item's search document — its words
- * (db_search_words) and its scope lexemes '@<unit>' from item_scope, the document item_search_words ||
- * item_search_scope makes —, computed here and streamed with COPY in batches of items (the PL/pgSQL tokenizer
- * cost ~0.9 ms an item). Runs after `refresh`. SQLite: nothing (FTS5 tokenizes in C already: `rebuild`).
+ * (db_search_words) and its scope lexemes '@<unit>', the units on its office path and its tracks' unit paths
+ * (item_scope's units, read from items and item_tracks so that it does not wait for the scope rows), the
+ * document item_search_words || item_search_scope makes —, computed here and streamed with COPY in batches of
+ * items (the PL/pgSQL tokenizer cost ~0.9 ms an item). SQLite: nothing (FTS5 tokenizes in C already: `rebuild`).
  * Inside the caller's transaction; 0 or a negative store code. */
 int db_search_load(struct db *db);
 
