@@ -1,13 +1,17 @@
 """No request runs away (docs/internals/store.md, "A request's deadline"): a statement of an HTTP request that
 runs longer than db_statement_timeout_ms is cut off — SQLite checks it as it runs, PostgreSQL by its
 statement_timeout — and the request answers 503 with a message a person understands, having changed nothing;
-SIGTERM stops the server within seconds while a request's statement runs.
+SIGTERM stops the server within seconds while a request's statement runs; and a search with more matches
+than ledger_search_bound sorted by due date or number reads the newest bound of them instead of probing
+the search index row by row (docs/internals/ledger.md, "Search").
 
 A long statement without minutes of data: on SQLite the test hook test_statement_pause_ms (with the test
 clock only) makes a request's statements that run past 1,000 steps of SQLite's machine wait (a page of 50 rows,
 a registration's INSERT inside its transaction), watching the deadline and the stop; on PostgreSQL another connection holds a lock the request's statement waits for.
 The requests that must be cut off go to a second server on the same database, whose setup needs none of
 that."""
+import csv
+import io
 import threading
 import time
 from urllib.parse import quote
@@ -58,6 +62,40 @@ def slow_server(db, timeout_ms, extra=()):
         args += ["--set", "test_statement_pause_ms=600000"]
     # ready: the liveness check, which reads nothing (the health check's statements would wait too)
     return Server(db, extra_args=args, settle=False, env={"DUCHA_SCHEDULER": "false"}, ready="/api/v1/health/live")
+
+
+def test_a_search_over_the_bound_sorted_by_number_or_due_reads_the_newest_bound(backend):
+    """ledger_search_bound=3 on the second server: a word with 5 matches in the county sorted by number, due date
+    or update answers the newest 3 matches in that order (what the first server, bound 500, answers for all 5,
+    without the other two), every one once through the cursor, with the total 3 said to be bounded; sorted by id
+    (newest first) every match still comes. An export sorted by number holds every match, newest first."""
+    db = backend.new_db()
+    a = Server(db)
+    b = Server(db, extra_args=["--set", "ledger_search_bound=3"], settle=False, env={"DUCHA_SCHEDULER": "false"})
+    try:
+        it = Items(a)
+        made = [it.create(title=f"{WORD}排序第{k}项", due_date=day(40 - 7 * k % 30)) for k in range(5)]
+        newest = sorted((i["id"] for i in made), reverse=True)[:3]
+        full, bounded = token_client(a, "gc_office"), token_client(b, "gc_office")
+        for sort in ("number", "-number", "due", "-due", "updated", "-updated"):
+            every, first = walk(full, q=WORD, sort=sort)
+            assert sorted(every) == sorted(i["id"] for i in made) and first["total_exact"], (sort, first)
+            got, first = walk(bounded, q=WORD, sort=sort)
+            assert got == [i for i in every if i in newest], (sort, got, every, newest)
+            assert (first["total"], first["total_exact"], first["counts"], first["ranked"], first["sort"]) == \
+                (3, False, {}, False, sort), first
+        got, first = walk(bounded, q=WORD, sort="number", state="draft")
+        assert (sorted(got), first["total_exact"]) == (sorted(newest), False)
+        got, first = walk(bounded, q=WORD, sort="-created")
+        assert got == sorted((i["id"] for i in made), reverse=True) and not first["total_exact"], "newest first: all"
+        r = bounded.get(f"/api/v1/items/export.csv?q={quote(WORD)}&sort=number")
+        assert r.status == 200, r
+        rows = list(csv.DictReader(io.StringIO(r.raw.decode("utf-8-sig"), newline="")))
+        titles = {i["id"]: i["title"] for i in made}
+        assert [row["督办事项"] for row in rows] == [titles[i] for i in sorted(titles, reverse=True)]
+    finally:
+        b.stop()
+        a.stop()
 
 
 def test_a_request_past_its_deadline_is_cut_off_and_changes_nothing(backend):
