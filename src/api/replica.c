@@ -80,6 +80,7 @@ void replica_route(struct req *rq, const struct route *r)
         return;
     }
     struct db *db = store_acquire_replica(s);
+    db_deadline(db);
     store_release(rq->ctx.db);
     rq->ctx.db = db;
     atomic_fetch_add(&reads_replica, 1);

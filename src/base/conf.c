@@ -44,6 +44,9 @@ const struct conf_key conf_keys[] = {
       "threads and public_listen's (0: the same; at most 19)"),
     K(db_pool, CONF_INT, "8", false, "database connections per process"),
     K(db_busy_timeout_ms, CONF_INT, "10000", false, "how long a write waits for the database lock"),
+    K(db_statement_timeout_ms, CONF_INT, "60000", false,
+      "longest a statement of an HTTP request may run before the request is cut off and answered 503 (SQLite: "
+      "checked as it runs; PostgreSQL: statement_timeout of every connection but bulk loads); 0: no limit"),
     K(db_commit_timeout_ms, CONF_INT, "10000", false,
       "PostgreSQL: longest wait of a COMMIT for a synchronous standby; then it is cancelled and not acknowledged"),
     K(db_prepare, CONF_BOOL, "true", false,
@@ -81,6 +84,9 @@ const struct conf_key conf_keys[] = {
       "argon2id cost of new password hashes: interactive (64 MiB, 2 passes), moderate (256 MiB, 3) or sensitive "
       "(1 GiB, 4); minimal (8 KiB, 1 pass) is for test suites only. A stored hash keeps the cost it was made with"),
     K(test_clock, CONF_BOOL, "false", false, "enable the settable test clock (tests only)"),
+    K(test_statement_pause_ms, CONF_INT, "0", false,
+      "tests only, with test_clock, SQLite: each statement of an HTTP request that runs past 1,000 steps of SQLite's "
+      "machine waits this long, so that it outlasts db_statement_timeout_ms (0: off)"),
     K(cookie_secure, CONF_BOOL, "false", false, "mark the session cookie Secure (set when served over TLS)"),
     K(scheduler, CONF_BOOL, "true", false, "run the reminder and escalation scheduler inside serve"),
     K(scheduler_interval_s, CONF_INT, "60", false, "seconds between scheduler passes"),

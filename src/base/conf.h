@@ -28,6 +28,8 @@ struct config {
     int64_t public_nice;    /* the public pages' threads' nice above the office's */
     int64_t db_pool;        /* database connections per process */
     int64_t db_busy_timeout_ms;
+    int64_t
+        db_statement_timeout_ms;  /* longest statement of a request (SQLite: cut off; PostgreSQL: statement_timeout) */
     int64_t db_commit_timeout_ms; /* PostgreSQL: longest wait of a COMMIT for a synchronous standby */
     bool db_prepare;              /* PostgreSQL: server-side prepared statements (off behind pgbouncer) */
     char *db_replica;             /* PostgreSQL: URL of a hot standby that serves reads; empty: none */
@@ -48,10 +50,11 @@ struct config {
     int64_t login_free_attempts; /* per name and address, before delays start */
     int64_t login_max_delay_s;
     int64_t password_min_length;
-    char *password_hash_cost; /* interactive, moderate, sensitive; minimal for test suites */
-    bool test_clock;          /* enables PUT /api/v1/admin/clock; never in production */
-    bool cookie_secure;       /* add Secure to the session cookie (behind TLS) */
-    bool scheduler;           /* run the scheduler thread inside serve */
+    char *password_hash_cost;        /* interactive, moderate, sensitive; minimal for test suites */
+    bool test_clock;                 /* enables PUT /api/v1/admin/clock; never in production */
+    int64_t test_statement_pause_ms; /* tests only (with test_clock): a request's longer statements wait this long */
+    bool cookie_secure;              /* add Secure to the session cookie (behind TLS) */
+    bool scheduler;                  /* run the scheduler thread inside serve */
     int64_t scheduler_interval_s;
     char *smtp_url; /* smtp://host:port or smtps:// */
     char *smtp_from;

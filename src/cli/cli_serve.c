@@ -21,6 +21,8 @@ int cmd_serve(struct cli *cli)
         cli->app.cfg.test_clock = true;
     if (cli_leftover_options(cli) || cli->argc)
         return cli_fail("usage: ducha serve [--listen HOST:PORT] [--web DIR] [--test-clock]");
+    if (cli->app.cfg.test_clock && cli->app.cfg.test_statement_pause_ms > 0)
+        store_test_pause(cli->app.store, (int)cli->app.cfg.test_statement_pause_ms);
 
     /* signals are taken by sigwait below, never by a worker thread */
     sigset_t set;
@@ -43,6 +45,8 @@ int cmd_serve(struct cli *cli)
     int sig = 0;
     sigwait(&set, &sig);
     log_info("signal %d: stopping", sig);
+    /* the requests' statements running now or later are cut off (503): a long one does not hold up the stop */
+    store_interrupt(cli->app.store);
     sched_stop(sched);
     http_stop(http);
     photo_worker_stop(photos); /* after the last submission; what is left waits for the next start */

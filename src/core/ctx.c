@@ -8,8 +8,29 @@
 #include <stdlib.h>
 #include <time.h>
 
+/* The failure of a request whose statement was cut off (db_cut_off): whatever a caller made of the store's
+ * answer, the request says why it stopped (503). */
+static enum err ctx_cut_off(struct ctx *c)
+{
+    c->field = NULL;
+    c->err = ERR_UNAVAILABLE;
+    if (db_cut_off(c->db) == 2) {
+        c->msg = "服务器正在停止，本次请求已中止，请稍后重试";
+        return ERR_UNAVAILABLE;
+    }
+    double s = c->cfg ? (double)c->cfg->db_statement_timeout_ms / 1000 : 60;
+    c->msg =
+        arena_printf(c->arena,
+                     "本次请求的数据库查询运行超过 %g 秒，已中止；请缩小范围（按单位、状态或期限筛选，或使用更具体的"
+                     "检索词）后重试",
+                     s);
+    return ERR_UNAVAILABLE;
+}
+
 enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...)
 {
+    if (c->db && db_cut_off(c->db))
+        return ctx_cut_off(c);
     va_list ap;
     va_start(ap, fmt);
     c->err = e;
@@ -44,6 +65,8 @@ enum err ctx_store_fail(struct ctx *c, int rc, const char *what)
         return ctx_fail(c, ERR_UNAVAILABLE, "%s：数据库繁忙，请稍后重试", what);
     case STORE_E_CONN:
         return ctx_fail(c, ERR_UNAVAILABLE, "%s：数据库暂时无法连接，请稍后重试", what);
+    case STORE_E_CUT: /* the request's statement ran too long, or the server is stopping (logged by the store) */
+        return ctx_fail(c, ERR_UNAVAILABLE, "%s：已中止", what);
     default:
         log_error("store failure %d while: %s", rc, what);
         return ctx_fail(c, ERR_INTERNAL, "%s：服务器内部错误", what);

@@ -175,6 +175,7 @@ static const struct route *router_check(struct req *rq)
             return NULL;
         }
     rq->ctx.db = store_acquire(rq->app->store);
+    db_deadline(rq->ctx.db); /* a statement running past db_statement_timeout_ms, or at SIGTERM, is cut off */
     /* a request that reads reads one snapshot (SQLite: the lock taken once, not per statement; a write it
      * makes after all ends the snapshot first: store.h) */
     if (!is_mutating(rq->method))

@@ -58,6 +58,7 @@
 #define REFUSAL_DRAIN 16384         /* a trusted proxy's refused request: a body up to this is read and dropped */
 #define PUBLIC_QUEUE 256            /* admitted public requests waiting for a public thread; beyond: 503 */
 #define PUBLIC_LISTEN_THREADS 2     /* public_listen's worker threads (accept, headers, refusals, bodies) */
+#define STOP_DRAIN_MS 5000 /* at a stop, the longest wait for the requests being answered to send their replies */
 
 /* What a connection is doing, for the reaper and the shedder. */
 enum conn_phase {
@@ -108,6 +109,9 @@ struct http_server {
     bool pub_stopping;
     int npub;
     pthread_t *pub;
+    /* API requests from the router's dispatch until their reply has gone (on_completed): at a stop, http_stop
+     * lets them answer (their statements are cut off by then, store_interrupt) before the daemon closes them */
+    atomic_int inflight;
 };
 
 /* An upload spooled to a temporary file (ROUTE_UPLOAD routes). */
@@ -152,6 +156,7 @@ struct conn_state {
     struct MHD_Connection *conn;
     bool handed_over;        /* waiting for, or handled by, a public thread (the connection suspended) */
     struct conn_state *next; /* in the public threads' queue */
+    bool inflight;           /* counted in http_server.inflight until on_completed */
 };
 
 static int64_t mono_ms(void)
@@ -1108,6 +1113,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         } else if ((st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) && s->npub) {
             return hand_over(s, c, st, url, method);
         } else {
+            if (!st->inflight)
+                atomic_fetch_add(&s->inflight, 1);
+            st->inflight = true;
             router_dispatch(rq);
         }
     } else if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
@@ -1128,6 +1136,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls, en
     (void)t;
     struct http_server *s = cls;
     struct conn_state *st = *con_cls;
+    if (st && st->inflight)
+        atomic_fetch_sub(&s->inflight, 1);
     if (st) {
         body_release(s, st);
         spool_free(st->spool);
@@ -1381,6 +1391,12 @@ void http_stop(struct http_server *s)
     pthread_mutex_unlock(&s->pub_mu);
     for (int i = 0; i < s->npub; i++)
         pthread_join(s->pub[i], NULL);
+    /* the requests being answered send their replies (at most STOP_DRAIN_MS: their statements have been cut
+     * off, cmd_serve's store_interrupt), which stopping the daemon would drop with their connections */
+    for (int64_t until = mono_ms() + STOP_DRAIN_MS; atomic_load(&s->inflight) > 0 && mono_ms() < until;) {
+        struct timespec t = {0, 10 * 1000000L};
+        nanosleep(&t, NULL);
+    }
     if (s->pd)
         MHD_stop_daemon(s->pd);
     MHD_stop_daemon(s->d);

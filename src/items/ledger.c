@@ -183,8 +183,10 @@ struct stream {
     const char *state;  /* a stream of one state, or NULL */
     const char *search; /* the full-text query restricted to `drive`, or NULL */
     int64_t matches;    /* search matches in `drive`, at most search_bound(c) + 1 */
-    const int64_t *ids; /* those matches when there are at most search_bound(c) (else NULL): the page and the
-                         * counts read their scope rows by id instead of evaluating the search again */
+    const int64_t *ids; /* the newest nids of them: all when there are at most search_bound(c) — the page and the
+                         * counts read their scope rows by id instead of evaluating the search again —, else the
+                         * bound's, which a page sorted by a key other than the id reads (stream_by_ids) */
+    int nids;
 };
 
 struct plan {
@@ -568,9 +570,12 @@ static enum err plan_state_mode(struct ctx *c, struct plan *pl)
 }
 
 /*
- * The search: each stream's query restricted to its unit, and its matches there, read up to
+ * The search: each stream's query restricted to its unit, and its matches there, read newest first up to
  * search_bound(c) + 1: with at most the bound, their ids (s->ids) stand for the search in the page's sorted
  * statement and in the counts, so that the search is evaluated once for them (twice with a ranked page).
+ * With more, a page sorted by due date, number or update reads the newest search_bound(c) of them, sorted
+ * (stream_by_ids): walking the scope in that order and probing the search index row by row took seconds to
+ * minutes at a province of 1,000,000 items. Its total is the bound, said to be bounded, as a ranked search's.
  * Streams of one unit (one per state) share one reading; a unit without a match drops its streams.
  */
 /*
@@ -611,6 +616,7 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
             s->search = same->search;
             s->matches = same->matches;
             s->ids = same->ids;
+            s->nids = same->nids;
         } else {
             char *text = db_search_query(c->db, pl->q, s->drive == root ? 0 : s->drive);
             if (!text) {
@@ -634,7 +640,8 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
             if (rc < 0)
                 return ctx_store_fail(c, rc, "全文检索");
             s->matches = n;
-            s->ids = n <= search_bound(c) ? ids : NULL;
+            s->ids = ids;
+            s->nids = n <= search_bound(c) ? n : (int)search_bound(c);
         }
     }
     int kept = 0;
@@ -769,6 +776,14 @@ static const char *stream_index(struct ctx *c, const struct plan *pl, const stru
     return arena_printf(c->arena, " INDEXED BY %s", ix);
 }
 
+/* Whether the page reads stream s by the ids of its matches (plan_search): all of them (at most the bound), or
+ * the newest search_bound(c) when there are more and the sort is by a key other than the id. Sorted by id, more
+ * matches come in id order: from the search index itself on SQLite (search_sql.drive), else the scope's index. */
+static bool stream_by_ids(const struct ctx *c, const struct plan *pl, const struct stream *s)
+{
+    return s->search && s->nids && (s->matches <= search_bound(c) || (pl->sort->col && pl->sort->kt != KEY_ID));
+}
+
 /* " INDEXED BY" the primary key of item_scope (item_id, unit_id), where the backend takes hints: rows read by
  * id (SQLite's planner, without statistics, would rather walk the unit's index in the order of the sort). */
 static const char *scope_by_key(struct ctx *c)
@@ -815,15 +830,16 @@ static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct s
         q_int(q, limit);
         return;
     }
-    if (s->ids) {
-        /* a few matches, read by plan_search: their scope rows by key, then sorted */
+    if (stream_by_ids(c, pl, s)) {
+        /* the matches read by plan_search (at most the bound): their scope rows by key, then sorted */
         buf_printf(&q->sql, ", %s FROM item_scope s%s%s WHERE ", col, scope_by_key(c), row_joins);
-        q_ints(c, q, "s.item_id", s->ids, (int)s->matches);
+        q_ints(c, q, "s.item_id", s->ids, s->nids);
         buf_puts(&q->sql, " AND s.unit_id = ?");
         q_int(q, s->drive);
         stream_where(c, pl, s, q, true, NULL, 0);
     } else {
-        /* the index walks in order; many matches are probed one row at a time */
+        /* the index walks in order; more matches than the bound in id order where the search index cannot
+         * deliver them so (PostgreSQL) are probed one row at a time */
         buf_printf(&q->sql, ", %s FROM item_scope s%s%s WHERE s.unit_id = ?", col, stream_index(c, pl, s), row_joins);
         q_int(q, s->drive);
         stream_where(c, pl, s, q, true, s->search ? ss->probe : NULL, 0);
@@ -1147,7 +1163,7 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
             if (s->search) { /* its matches, read by plan_search (at most the bound) */
                 buf_printf(&q->sql, "SELECT s.state AS st, s.item_id AS id FROM item_scope s%s%s WHERE ",
                            scope_by_key(c), items);
-                q_ints(c, q, "s.item_id", s->ids, (int)s->matches);
+                q_ints(c, q, "s.item_id", s->ids, s->nids);
                 buf_puts(&q->sql, " AND s.unit_id = ?");
                 q_int(q, s->drive);
                 stream_where(c, &p2, &t, q, false, NULL, 0);
@@ -1375,6 +1391,15 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *
     return ERR_OK;
 }
 
+/* Whether a page of the plan holds only the newest search_bound(c) matches of a search (stream_by_ids). */
+static bool plan_bounded(const struct ctx *c, const struct plan *pl)
+{
+    for (int i = 0; i < pl->nstreams; i++)
+        if (pl->streams[i].matches > search_bound(c) && stream_by_ids(c, pl, &pl->streams[i]))
+            return true;
+    return false;
+}
+
 enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batch, bool details,
                            enum err (*fn)(struct ctx *c, const struct ledger_row *rows, int n, void *arg), void *arg)
 {
@@ -1392,6 +1417,13 @@ enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batc
         struct ledger_row *rows = NULL;
         int n = 0;
         enum err e = plan_build(c, &lq, pl);
+        if (!e && !lq.after && !pl->empty && plan_bounded(c, pl)) {
+            /* an export holds every match: more than the bound come newest first, as without a sort */
+            lq.sort = "-created";
+            c->arena = keep;
+            arena_free(&a);
+            continue;
+        }
         struct stmt *names = NULL;
         if (!e && pl->nstreams && !pl->empty) {
             names = ledger_names_send(c);

@@ -38,7 +38,9 @@ struct ledger_row {
  * Calls fn with the rows of the filter q in ledger order (q->page and q->after are ignored), one
  * keyset page of at most `batch` rows at a time (each row exactly once: the next page starts after
  * the last key and id); the rows and their strings live until fn returns, then the batch's memory
- * is released. Stops at fn's first error. details: see struct ledger_row.
+ * is released. Stops at fn's first error. details: see struct ledger_row. A search with more matches than
+ * ledger_search_bound comes newest first whatever q->sort says (a page sorted otherwise holds only the newest
+ * bound's matches; an export holds every one).
  */
 enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batch, bool details,
                            enum err (*fn)(struct ctx *c, const struct ledger_row *rows, int n, void *arg), void *arg);

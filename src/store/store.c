@@ -73,6 +73,11 @@ struct db {
     int nheld, capheld;
     bool released;
     bool committing; /* in the outermost db_commit: a write held now would be held too late */
+    /* a request's statements (db_deadline) until store_release; a statement cut off since checkout (db_cut_off:
+     * 1 timeout, 2 stopping; the request's later statements are refused, stmt_step) */
+    bool deadline;
+    int cut;
+    pthread_mutex_t conn_mu; /* conn's replacement against store_interrupt's cancel from another thread */
 };
 
 struct late {
@@ -111,6 +116,7 @@ struct store {
     pthread_mutex_t rmu;
     atomic_uint_fast64_t r_lsn;
     _Atomic double r_age, r_checked;
+    atomic_bool stopping; /* store_interrupt */
 };
 
 static double mono_seconds(void)
@@ -189,6 +195,7 @@ static enum err store_create(const char *url, const struct store_options *opt, b
         struct db *db = xcalloc(1, sizeof *db);
         db->store = s;
         db->ops = ops;
+        pthread_mutex_init(&db->conn_mu, NULL);
         if (i == 0)
             db->conn = c;
         s->all[s->nall++] = db;
@@ -486,9 +493,12 @@ static void db_disconnect(struct db *db)
     db_cache_clear(db);
     db->trips_done += conn_trips(db) - db->trips_mark;
     db->trips_mark = 0;
-    if (db->conn)
-        db->ops->disconnect(db->conn);
+    pthread_mutex_lock(&db->conn_mu);
+    struct conn_impl *conn = db->conn;
     db->conn = NULL;
+    pthread_mutex_unlock(&db->conn_mu);
+    if (conn)
+        db->ops->disconnect(conn);
 }
 
 void db_usage(const struct db *db, struct db_usage *out)
@@ -509,6 +519,7 @@ void store_close(struct store *s)
         free(s->all[i]->lates);
         free(s->all[i]->calls);
         free(s->all[i]->held);
+        pthread_mutex_destroy(&s->all[i]->conn_mu);
         free(s->all[i]);
     }
     free(s->all);
@@ -549,12 +560,17 @@ static bool db_ensure_conn(struct db *db)
     }
     db_disconnect(db);
     char err[512];
-    db->conn = db->ops->connect(db->store->target, &db->store->opt, err, sizeof err);
-    if (!db->conn) {
+    struct conn_impl *conn = db->ops->connect(db->store->target, &db->store->opt, err, sizeof err);
+    if (!conn) {
         atomic_fetch_add(&db->store->failures, 1);
         log_warn("database connection failed: %s", err);
         return false;
     }
+    if (db->deadline && db->ops->deadline)
+        db->ops->deadline(conn, true, &db->store->opt, &db->store->stopping);
+    pthread_mutex_lock(&db->conn_mu);
+    db->conn = conn;
+    pthread_mutex_unlock(&db->conn_mu);
     atomic_fetch_add(&db->store->connects, 1);
     return true;
 }
@@ -578,7 +594,44 @@ struct db *store_acquire(struct store *s)
         db_disconnect(db);
     db->statements = db->trips_done = 0;
     db->trips_mark = conn_trips(db);
+    db->cut = 0;
     return db;
+}
+
+void db_deadline(struct db *db)
+{
+    pthread_mutex_lock(&db->conn_mu);
+    db->deadline = true;
+    pthread_mutex_unlock(&db->conn_mu);
+    if (db->conn && db->ops->deadline)
+        db->ops->deadline(db->conn, true, &db->store->opt, &db->store->stopping);
+}
+
+int db_cut_off(const struct db *db)
+{
+    return db->cut;
+}
+
+void store_test_pause(struct store *s, int ms)
+{
+    for (; s; s = s->replica)
+        s->opt.test_pause_ms = ms;
+}
+
+void store_interrupt(struct store *s)
+{
+    if (!s)
+        return;
+    atomic_store(&s->stopping, true);
+    /* PostgreSQL: the requests' statements running now are cancelled (SQLite's progress handler sees the flag) */
+    for (int i = 0; i < s->nall && s->ops->cancel; i++) {
+        struct db *db = s->all[i];
+        pthread_mutex_lock(&db->conn_mu);
+        if (db->deadline && db->conn)
+            s->ops->cancel(db->conn);
+        pthread_mutex_unlock(&db->conn_mu);
+    }
+    store_interrupt(s->replica);
 }
 
 void store_stats(struct store *s, struct store_stats *out)
@@ -617,6 +670,13 @@ void db_read_begin(struct db *db)
 
 void store_release(struct db *db)
 {
+    if (db->deadline) {
+        pthread_mutex_lock(&db->conn_mu);
+        db->deadline = false;
+        pthread_mutex_unlock(&db->conn_mu);
+        if (db->conn && db->ops->deadline)
+            db->ops->deadline(db->conn, false, &db->store->opt, &db->store->stopping);
+    }
     db_read_end(db);
     if (db->depth > 0) {
         log_error("bug: transaction opened at %s:%d was never closed; rolling back", db->txn_file, db->txn_line);
@@ -971,8 +1031,24 @@ void stmt_send(struct stmt *st)
         st->db->ops->send(st->impl);
 }
 
+/* A statement cut off (STORE_E_CUT): noted for db_cut_off (logged by the backend); a transaction fails. */
+static int stmt_cut(struct db *db)
+{
+    if (!db->cut)
+        db->cut = atomic_load(&db->store->stopping) ? 2 : 1;
+    if (db->depth > 0)
+        db->failed = true;
+    return STORE_E_CUT;
+}
+
 int stmt_step(struct stmt *st)
 {
+    /* a request's statement once the process is stopping, or after one of the request's was cut off: the request
+     * is over (a caller that goes on without the answer would otherwise carry on as if nothing had happened; in a
+     * transaction SQLite has rolled back after an interrupted write, and what followed would run outside it). Not
+     * one sent ahead already: its result is read as usual */
+    if (st->db->deadline && !st->stepped && !st->sent && (st->db->cut || atomic_load(&st->db->store->stopping)))
+        return stmt_cut(st->db);
     if (!st->stepped) {
         /* a write outside a transaction: the read snapshot ends first (it would have to become the write
          * lock, and fail when the database changed since it began) */
@@ -995,6 +1071,8 @@ int stmt_step(struct stmt *st)
     }
     if (rc == STORE_E_BUSY)
         atomic_fetch_add(&db->store->busy, 1);
+    if (rc == STORE_E_CUT)
+        stmt_cut(db);
     return rc;
 }
 
@@ -1053,6 +1131,7 @@ enum err store_err(int rc)
         return ERR_CONFLICT;
     case STORE_E_BUSY:
     case STORE_E_CONN:
+    case STORE_E_CUT:
         return ERR_UNAVAILABLE;
     default:
         return ERR_INTERNAL;

@@ -31,6 +31,9 @@ enum store_rc {
     STORE_E_BUSY = -3,    /* lock wait timed out, serialization failure, deadlock: safe to retry */
     STORE_E_CONN = -4,    /* connection lost; the db reconnects on its next use */
     STORE_E_OTHER = -5,   /* anything else: a bug or a broken database; logged */
+    STORE_E_CUT = -6,     /* cut off: ran past the statement timeout (db_deadline; PostgreSQL statement_timeout,
+                           * 57014) or the process is stopping (store_interrupt); logged. Not retried: it would
+                           * take as long again. In a transaction, the transaction can only roll back */
 };
 
 struct store_options {
@@ -42,6 +45,9 @@ struct store_options {
     int commit_timeout_ms;     /* PostgreSQL: longest wait of a COMMIT (synchronous standby); 0 = busy timeout */
     bool no_statement_timeout; /* PostgreSQL: statements may run as long as they need, and the server may
                                 * take as long as it needs to read what is sent (bulk loads) */
+    int statement_timeout_ms;  /* the longest statement (0: none): PostgreSQL's statement_timeout of every
+                                * connection (but bulk loads); SQLite: the statements under db_deadline */
+    int test_pause_ms;         /* tests only (store_test_pause) */
 };
 
 /*
@@ -88,6 +94,27 @@ enum err store_backup(struct store *s, const char *path, void (*progress)(void *
 struct db *store_acquire(struct store *s);
 /* Returns it; an open transaction is rolled back and logged as a bug. */
 void store_release(struct db *db);
+
+/*
+ * A request's statements: from now until store_release, a statement that runs longer than the store's
+ * statement_timeout_ms, or any statement once store_interrupt has been called, is cut off (STORE_E_CUT).
+ * SQLite checks it as the statement runs (a progress handler every 1,000 steps of its machine): a
+ * runaway read stops instead of burning a core for minutes after its client has gone. PostgreSQL: every
+ * connection has statement_timeout already; store_interrupt cancels the statements of such connections
+ * that are running. Bulk work (migrations, ducha gen, migrate-data, the ledger commands, the scheduler)
+ * never calls it.
+ */
+void db_deadline(struct db *db);
+/* Whether a statement was cut off since checkout (STORE_E_CUT): 0 no, 1 past the statement timeout,
+ * 2 the process is stopping. */
+int db_cut_off(const struct db *db);
+/* The process is stopping (SIGTERM): the statements under db_deadline, running or to come, are cut off
+ * (on s and its replica pool). */
+void store_interrupt(struct store *s);
+/* Tests only (test_statement_pause_ms, with the test clock), before the first request: on SQLite a statement
+ * under db_deadline that runs past 1,000 steps of SQLite's machine waits ms once, watching its deadline and
+ * store_interrupt, so that a test can make a request outlast the timeout or be running at SIGTERM. */
+void store_test_pause(struct store *s, int ms);
 struct store *db_store(struct db *db);
 const char *db_kind(const struct db *db);
 
@@ -164,7 +191,7 @@ bool db_wrote(const struct db *db);
  * DB_CONFLICT a deadlock or serialization failure (PostgreSQL 40P01, 40001), DB_CONFLICT_LOCK_TIMEOUT
  * a row lock not granted within busy_timeout_ms (55P03; the last conflict told). The server has
  * aborted such a transaction: it can only roll back. SQLite never reports one (its writers queue
- * for the database before they begin). A statement timeout (57014) is STORE_E_BUSY too, but no
+ * for the database before they begin). A statement timeout (57014) is STORE_E_CUT, no
  * conflict: running it again would take as long. DB_CONFLICT_CONN: the connection was lost in the
  * transaction's first round trip (PostgreSQL sends BEGIN with the first statement): nothing of it ran,
  * and the next attempt gets a new connection.

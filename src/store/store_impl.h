@@ -9,6 +9,7 @@
 #include "store/store.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 
 struct stmt_impl;
 struct conn_impl;
@@ -62,6 +63,13 @@ struct store_ops {
     /* on: writes fail at once (STORE_E_BUSY) instead of waiting for another connection's write lock; off:
      * they wait the busy timeout again. NULL: row locks, nothing to wait for at the start (PostgreSQL) */
     void (*nowait)(struct conn_impl *c, bool on);
+    /* a request's statements (db_deadline), on: from now on a statement stepped on c that runs longer than
+     * opt->statement_timeout_ms, or once *stop is true, is cut off (its step returns STORE_E_CUT, logged); off:
+     * never. NULL: the server's statement_timeout does it (PostgreSQL) */
+    void (*deadline)(struct conn_impl *c, bool on, const struct store_options *opt, const atomic_bool *stop);
+    /* asks the server to cancel what runs on c; callable from any thread while another uses c. NULL: nothing to
+     * ask (SQLite: the progress handler of `deadline` sees the flag) */
+    void (*cancel)(struct conn_impl *c);
     /* transaction statements of this dialect */
     const char *begin_sql;
     /* one row, one column: 1 if this session may write, else 0 */

@@ -14,12 +14,12 @@
  * prepared statements) at the first step and then walks the rows.
  *
  * Errors map by SQLSTATE: 23505 unique; 23503/23514/23502 foreign (constraint); 40001, 40P01,
- * 55P03, 57014 busy (retry; the first three are also counted as conflicts, store_ops.conflicts, which
- * ctx_tx retries: a statement timeout is not); class 08, 57P01-57P03 and a broken connection: conn. A COMMIT that the
+ * 55P03 busy (retry; also counted as conflicts, store_ops.conflicts, which ctx_tx retries); 57014 (a
+ * statement timeout, or cancelled by store_interrupt) cut off, not retried; class 08, 57P01-57P03 and a broken connection: conn. A COMMIT that the
  * server turned into a ROLLBACK (the transaction had failed) is reported as a failure, so a
  * half-done transaction is never acknowledged.
  *
- * Connections: lock_timeout = busy_timeout_ms, statement_timeout = max(60 s, 6 × busy_timeout_ms),
+ * Connections: lock_timeout = busy_timeout_ms, statement_timeout = statement_timeout_ms (db_statement_timeout_ms),
  * connect_timeout 10 s, TCP keepalives (idle 30 s, interval 10 s, 3 probes) and tcp_user_timeout
  * 30 s (not for bulk loads: no_statement_timeout), so that a peer that vanished (a primary host lost,
  * a cable pulled) is noticed in well under a minute instead of the kernel's two hours; all
@@ -60,6 +60,7 @@
 
 struct conn_impl {
     PGconn *pg;
+    PGcancel *cancel; /* store_interrupt's cancel request (PQcancel: from any thread) */
     bool no_prepare;
     bool broken; /* a COMMIT was cancelled: never use it again */
     int commit_timeout_ms;
@@ -143,7 +144,11 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
         c->conflicts++;
         c->lock_timeout = !strcmp(state, "55P03");
     }
-    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03") || !strcmp(state, "57014")) {
+    if (!strcmp(state, "57014")) { /* statement_timeout, or cancelled by store_interrupt */
+        log_warn("postgres: statement cut off in %s: %.*s", what, len, msg);
+        return STORE_E_CUT;
+    }
+    if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")) {
         log_warn("postgres busy (%s) in %s: %.*s", state, what, len, msg);
         return STORE_E_BUSY;
     }
@@ -246,7 +251,7 @@ static int pg_collect(struct conn_impl *c)
 static struct conn_impl *pg_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
     int busy = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
-    int stmt_timeout = opt->no_statement_timeout ? 0 : busy * 6 > 60000 ? busy * 6 : 60000;
+    int stmt_timeout = opt->no_statement_timeout ? 0 : opt->statement_timeout_ms > 0 ? opt->statement_timeout_ms : 0;
     char options[160];
     snprintf(options, sizeof options, "-c lock_timeout=%d -c statement_timeout=%d", busy, stmt_timeout);
     /* a URL libpq cannot parse is a configuration error, not an outage: no point in retrying it */
@@ -295,6 +300,7 @@ static struct conn_impl *pg_connect(const char *target, const struct store_optio
     PQsetNoticeProcessor(pg, pg_notice, NULL);
     struct conn_impl *c = xcalloc(1, sizeof *c);
     c->pg = pg;
+    c->cancel = PQgetCancel(pg);
     c->no_prepare = opt->no_prepare;
     c->commit_timeout_ms = opt->commit_timeout_ms > 0 ? opt->commit_timeout_ms : busy;
     snprintf(c->begin_sql[0], sizeof c->begin_sql[0], "BEGIN");
@@ -313,6 +319,8 @@ static void pg_disconnect(struct conn_impl *c)
     for (int i = 0; i < c->ndead; i++)
         free(c->dead[i]);
     free(c->dead);
+    if (c->cancel)
+        PQfreeCancel(c->cancel);
     PQfinish(c->pg);
     free(c);
 }
@@ -979,8 +987,17 @@ static char *pg_dialect(const char *sql)
     return b;
 }
 
+/* store_interrupt: the server is asked to cancel the statement running on c, if any (57014: STORE_E_CUT). */
+static void pg_cancel(struct conn_impl *c)
+{
+    char err[256];
+    if (c->cancel && !PQcancel(c->cancel, err, sizeof err))
+        log_warn("postgres: cancel request failed: %s", err);
+}
+
 const struct store_ops store_pg_ops = {
     .kind = "postgres",
+    .cancel = pg_cancel,
     .connect = pg_connect,
     .disconnect = pg_disconnect,
     .alive = pg_alive,

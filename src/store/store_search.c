@@ -14,7 +14,7 @@
 
 static const struct search_sql sqlite_search = {
     .probe = "EXISTS (SELECT 1 FROM item_fts WHERE item_fts MATCH ? AND item_fts.rowid = s.item_id)",
-    .matches = "SELECT item_fts.rowid AS id FROM item_fts WHERE item_fts MATCH ? LIMIT ?",
+    .matches = "SELECT item_fts.rowid AS id FROM item_fts WHERE item_fts MATCH ? ORDER BY item_fts.rowid DESC LIMIT ?",
     /* the index first (CROSS JOIN keeps SQLite from walking the scope and probing the index) */
     .rank_from = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
     .match = "item_fts MATCH ?",
@@ -34,7 +34,8 @@ static const struct search_sql sqlite_search = {
 
 static const struct search_sql pg_search = {
     .probe = "EXISTS (SELECT 1 FROM item_search g WHERE g.item_id = s.item_id AND g.tsv @@ CAST(? AS tsquery))",
-    .matches = "SELECT g.item_id AS id FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) LIMIT ?",
+    .matches = "SELECT g.item_id AS id FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) ORDER BY g.item_id DESC "
+               "LIMIT ?",
     .rank_from = "item_scope s JOIN item_search g ON g.item_id = s.item_id",
     .match = "g.tsv @@ CAST(? AS tsquery)",
     .rank = "-ts_rank('{0, 0.2, 0.5, 1.0}', g.tsv, CAST(? AS tsquery))",

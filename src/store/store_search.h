@@ -16,7 +16,7 @@
 /* Fragments about the ledger's item_scope row `s`; each `?` is the query text of db_search_query. */
 struct search_sql {
     const char *probe;     /* condition: item s.item_id matches ("EXISTS …", one item at a time) */
-    const char *matches;   /* a query of the first matches' ids (column id; 2nd parameter: how many) */
+    const char *matches;   /* a query of the newest matches' ids (column id; 2nd parameter: how many) */
     const char *rank_from; /* FROM text: the index and s joined, for `rank` and `match` (no parameter) */
     const char *match;     /* condition on the joined index (with join) */
     const char *rank;      /* ORDER BY expression, best match first (with join) */

@@ -17,18 +17,48 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
+
+/* Steps of SQLite's virtual machine between two calls of the progress handler (sq_progress): a call reads the
+ * clock, some tens of nanoseconds per thousand steps. With the test pause, every 8 steps, and a statement pauses
+ * once it has run PAUSE_AFTER steps (its calls counted: SQLite's own count of steps is updated when a step
+ * returns). On the demo data a registration's INSERT of the item runs ~2,300 steps, a ledger page's rows ~28 a
+ * row, the calendar's read ~370, the credential check and the test clock's read fewer than 100. */
+#define PROGRESS_STEPS 1000
+#define PROGRESS_STEPS_PAUSED 8
+#define PAUSE_AFTER 1000
+
+struct stmt_impl;
 
 struct conn_impl {
     sqlite3 *h;
     int busy_ms;                     /* the configured busy timeout */
     sqlite3_stmt *rd_begin, *rd_end; /* a read snapshot's BEGIN and COMMIT (sq_read_begin), prepared once */
+    /* a request's statements (sq_deadline): the timeout, the test pause, the store's stopping flag, and the
+     * statement being stepped (sq_step; NULL outside a step: BEGIN, COMMIT and ROLLBACK are never cut off) */
+    bool on;
+    int timeout_ms, pause_ms;
+    const atomic_bool *stop;
+    struct stmt_impl *cur;
 };
 
 struct stmt_impl {
     sqlite3_stmt *s;
+    struct conn_impl *c;
     sqlite3 *h;
-    char (*num)[32]; /* per column: the text of a REAL (sq_col_text), allocated on first use */
+    char (*num)[32];  /* per column: the text of a REAL (sq_col_text), allocated on first use */
+    int64_t deadline; /* monotonic ms at which it is cut off (0: never), set at its first step */
+    int calls;        /* of the progress handler since then (sq_progress) */
+    bool paused;      /* the test pause has been taken (once per statement) */
+    bool cut;         /* cut off by the deadline or the stopping flag (sq_progress) */
 };
+
+static int64_t mono_ms(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
 
 static int sq_rc(sqlite3 *h, int rc, const char *what)
 {
@@ -126,6 +156,9 @@ static bool sq_alive(struct conn_impl *c)
 
 static int sq_exec(struct conn_impl *c, const char *sql)
 {
+    /* a write interrupted in a transaction (sq_progress) has rolled the transaction back already */
+    if (!strcmp(sql, "ROLLBACK") && sqlite3_get_autocommit(c->h))
+        return 0;
     char *msg = NULL;
     int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
     if (rc != SQLITE_OK && msg)
@@ -179,6 +212,7 @@ static struct stmt_impl *sq_prepare(struct conn_impl *c, const char *sql)
     }
     struct stmt_impl *st = xcalloc(1, sizeof *st);
     st->s = s;
+    st->c = c;
     st->h = c->h;
     return st;
 }
@@ -210,13 +244,70 @@ static void sq_bind_null(struct stmt_impl *st, int i)
     sqlite3_bind_null(st->s, i);
 }
 
+/*
+ * The progress handler of a request's connection (sq_deadline): ends the statement being stepped (SQLite
+ * returns SQLITE_INTERRUPT; an interrupted write in a transaction rolls the transaction back) once it has run
+ * past its deadline or the process is stopping. The test pause (test_statement_pause_ms) waits here, once per
+ * statement, in slices that watch the same two.
+ */
+static int sq_progress(void *arg)
+{
+    struct conn_impl *c = arg;
+    struct stmt_impl *st = c->cur;
+    if (!st)
+        return 0;
+    if (atomic_load(c->stop))
+        return st->cut = true;
+    if (c->pause_ms > 0 && !st->paused && ++st->calls * PROGRESS_STEPS_PAUSED >= PAUSE_AFTER) {
+        st->paused = true;
+        log_info("sqlite: statement pausing %d ms (test_statement_pause_ms): %.120s", c->pause_ms, sqlite3_sql(st->s));
+        for (int64_t now = mono_ms(), until = now + c->pause_ms; now < until; now = mono_ms()) {
+            if (atomic_load(c->stop) || (st->deadline && now >= st->deadline))
+                return st->cut = true;
+            int64_t ms = until - now < 10 ? until - now : 10;
+            struct timespec t = {0, (long)ms * 1000000L};
+            nanosleep(&t, NULL);
+        }
+    }
+    return st->cut = st->deadline && mono_ms() >= st->deadline;
+}
+
+static void sq_deadline(struct conn_impl *c, bool on, const struct store_options *opt, const atomic_bool *stop)
+{
+    c->on = on;
+    c->timeout_ms = opt->statement_timeout_ms;
+    c->pause_ms = opt->test_pause_ms;
+    c->stop = stop;
+    c->cur = NULL;
+    sqlite3_progress_handler(c->h,
+                             !on               ? 0
+                             : c->pause_ms > 0 ? PROGRESS_STEPS_PAUSED
+                                               : PROGRESS_STEPS,
+                             on ? sq_progress : NULL, c);
+}
+
 static int sq_step(struct stmt_impl *st)
 {
+    struct conn_impl *c = st->c;
+    if (c->on) {
+        if (!sqlite3_stmt_busy(st->s)) { /* its first step: its time starts */
+            st->deadline = c->timeout_ms > 0 ? mono_ms() + c->timeout_ms : 0;
+            st->paused = st->cut = false;
+            st->calls = 0;
+        }
+        c->cur = st;
+    }
     int rc = sqlite3_step(st->s);
+    c->cur = NULL;
     if (rc == SQLITE_ROW)
         return STORE_ROW;
     if (rc == SQLITE_DONE)
         return STORE_DONE;
+    if (rc == SQLITE_INTERRUPT && st->cut) {
+        log_warn("sqlite: statement cut off (%s): %.200s",
+                 atomic_load(c->stop) ? "the server is stopping" : "db_statement_timeout_ms", sqlite3_sql(st->s));
+        return STORE_E_CUT;
+    }
     return sq_rc(st->h, sqlite3_extended_errcode(st->h), "step");
 }
 
@@ -334,6 +425,7 @@ const struct store_ops store_sqlite_ops = {
     .read_end = sq_read_end,
     .writes = sq_writes,
     .nowait = sq_nowait,
+    .deadline = sq_deadline,
     .begin_sql = "BEGIN IMMEDIATE",
     .probe_sql = "SELECT 1",
     .dialect = sq_dialect,
