@@ -138,50 +138,24 @@ enum err notify_user(struct ctx *c, int64_t user_id, const struct notice *n)
     return notify_user_ex(c, user_id, n, NULL);
 }
 
-/* The rows of notify_role_units, written by one statement a chunk of OUTBOX_ROWS (the binds of a row: 14). */
+/* The rows of notify_role_units, written by one statement a chunk of OUTBOX_ROWS (db_rows; the binds of a row: 14). */
 #define OUTBOX_ROWS 200
-struct outbox_rows {
-    struct db_bind *b;
-    int n;
-    const char *at;
-};
 
-static enum err rows_flush(struct ctx *c, struct outbox_rows *r)
+static enum err rows_add(struct db_rows *r, int64_t user, const struct notify_channel *ch, const char *address,
+                         const struct notice *n, int64_t when, const char *at)
 {
-    if (!r->n)
-        return ERR_OK;
-    struct buf sql = {0};
-    buf_puts(&sql,
-             "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, object_type, object_id, "
-             "link, state, next_attempt, created_at, sent_at) VALUES ");
-    for (int i = 0; i < r->n; i++) /* structure only: the values are bound */
-        buf_puts(&sql,
-                 i ? ", (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)" : "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    r->b[r->n * 14] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
-    enum err e = db_exec_later_a(c->db, sql.data, r->b);
-    buf_free(&sql);
-    r->n = 0;
-    return e ? ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "发送通知") : ERR_OK;
+    return db_rows_add(
+        r, (const struct db_bind[]){DB_INT(user), DB_TEXT(ch->name), DB_TEXT(msg_kind_name(n->kind)), DB_INT(n->urgent),
+                                    DB_TEXT(n->subject), DB_TEXT(n->body ? n->body : ""), DB_TEXT(address),
+                                    DB_TEXT(n->object_type ? n->object_type : ""), DB_INT(n->object_id),
+                                    DB_TEXT(n->link ? n->link : ""), DB_TEXT(ch->deferred ? "pending" : "sent"),
+                                    DB_INT(when), DB_TEXT(at), DB_TEXT(ch->deferred ? NULL : at)});
 }
 
-static void rows_add(struct outbox_rows *r, int64_t user, const struct notify_channel *ch, const char *address,
-                     const struct notice *n, int64_t when)
+/* A failed write of the outbox's rows as the request's failure. */
+static enum err rows_failed(struct ctx *c, enum err e)
 {
-    struct db_bind v[14] = {DB_INT(user),
-                            DB_TEXT(ch->name),
-                            DB_TEXT(msg_kind_name(n->kind)),
-                            DB_INT(n->urgent),
-                            DB_TEXT(n->subject),
-                            DB_TEXT(n->body ? n->body : ""),
-                            DB_TEXT(address),
-                            DB_TEXT(n->object_type ? n->object_type : ""),
-                            DB_INT(n->object_id),
-                            DB_TEXT(n->link ? n->link : ""),
-                            DB_TEXT(ch->deferred ? "pending" : "sent"),
-                            DB_INT(when),
-                            DB_TEXT(r->at),
-                            DB_TEXT(ch->deferred ? NULL : r->at)};
-    memcpy(&r->b[r->n++ * 14], v, sizeof v);
+    return e ? ctx_db_fail(c, e == ERR_NOT_FOUND ? ERR_INTERNAL : e, "发送通知") : ERR_OK;
 }
 
 enum err notify_role_units(struct ctx *c, const char *role, const int64_t *units, int nunits, const struct notice *n)
@@ -208,7 +182,13 @@ enum err notify_role_units(struct ctx *c, const char *role, const int64_t *units
         return ctx_store_fail(c, STORE_E_OTHER, "发送通知");
     char at[21];
     time_format_iso(c->now, at);
-    struct outbox_rows rows = {arena_alloc(c->arena, sizeof *rows.b * (OUTBOX_ROWS * 14 + 1)), 0, at};
+    struct db_rows rows = {.db = c->db,
+                           .arena = c->arena,
+                           .insert = "INSERT INTO outbox (user_id, channel, kind, urgent, subject, body, address, "
+                                     "object_type, object_id, link, state, next_attempt, created_at, sent_at) VALUES ",
+                           .ncols = 14,
+                           .batch = OUTBOX_ROWS,
+                           .later = true};
     int nch, rc;
     const struct notify_channel *const *chs = notify_channels(&nch);
     int64_t when = c->now;
@@ -245,11 +225,10 @@ enum err notify_role_units(struct ctx *c, const char *role, const int64_t *units
             }
             if (e)
                 break;
-            rows_add(&rows, all[k].r.id, ch, address ? address : "", n, ch->deferred ? when : c->now);
-            if (rows.n == OUTBOX_ROWS)
-                e = rows_flush(c, &rows);
+            e = rows_failed(
+                c, rows_add(&rows, all[k].r.id, ch, address ? address : "", n, ch->deferred ? when : c->now, at));
         }
-    return e ? e : rows_flush(c, &rows);
+    return e ? e : rows_failed(c, db_rows_flush(&rows));
 }
 
 enum err notify_role_at(struct ctx *c, int64_t unit_id, const char *role, const struct notice *n)

@@ -87,11 +87,15 @@ bool bulletin_kind_parse(const char *s, enum bulletin_kind *k)
 
 /* ---- loading ---- */
 
-#define BULLETIN_COLS                                                                                                  \
-    "b.id, b.number, b.title, b.addressees, b.intro, b.remarks, b.period_from, b.period_to, b.office_unit_id, "        \
-    "b.home_path, b.scope_unit_id, b.scope_path, s.name, o.name, b.figures, b.figures_at, b.state, b.created_at, "     \
-    "b.updated_at, b.approved_at, b.issued_at, b.issued_on, b.version, b.public, b.warning_section, b.kind, "          \
-    "b.levels, b.rank_n"
+/* What a list shows of a bulletin (summary_read), then the words and the figures (load_row). */
+#define BULLETIN_SUMMARY_COLS                                                                                          \
+    "b.id, b.number, b.title, b.addressees, b.period_from, b.period_to, b.office_unit_id, b.home_path, "               \
+    "b.scope_unit_id, b.scope_path, s.name, o.name, b.state, b.created_at, b.updated_at, b.approved_at, b.issued_at, " \
+    "b.issued_on, b.version, b.public, b.warning_section, b.kind, b.levels, b.rank_n, cb.name, ab.name"
+#define BULLETIN_COLS BULLETIN_SUMMARY_COLS ", b.intro, b.remarks, b.figures, b.figures_at"
+#define BULLETIN_FROM                                                                                                  \
+    "FROM bulletins b JOIN units s ON s.id = b.scope_unit_id JOIN units o ON o.id = b.office_unit_id "                 \
+    "LEFT JOIN users cb ON cb.id = b.created_by LEFT JOIN users ab ON ab.id = b.approved_by"
 
 /* The parts: each unit the bulletin names — the units of its overdue ranking that the document lists (every one,
  * or the first and last rank_n when there are more than twice as many: a province ranks thousands, which the
@@ -153,49 +157,55 @@ static enum err load_parts(struct ctx *c, struct bulletin *b, const json_t *fig)
     return rc < 0 ? ctx_store_fail(c, rc, "读取通报") : ERR_OK;
 }
 
+/* A row of BULLETIN_SUMMARY_COLS into *b (zeroed first): what a list shows, without the words and the figures. */
+static void summary_read(struct ctx *c, struct stmt *st, struct bulletin *b)
+{
+    memset(b, 0, sizeof *b);
+    b->id = stmt_int(st, 0);
+    b->number = res_col(c, st, 1);
+    b->title = res_col(c, st, 2);
+    b->addressees = res_col(c, st, 3);
+    b->period_from = res_col(c, st, 4);
+    b->period_to = res_col(c, st, 5);
+    b->office_unit_id = stmt_int(st, 6);
+    b->home_path = res_col(c, st, 7);
+    b->scope_unit_id = stmt_int(st, 8);
+    b->scope_path = res_col(c, st, 9);
+    b->scope_name = res_col(c, st, 10);
+    b->office_name = res_col(c, st, 11);
+    int s = 0;
+    wf_state_parse(&bulletin_workflow, stmt_text(st, 12), &s);
+    b->state = (enum bulletin_state)s;
+    b->created_at = res_col(c, st, 13);
+    b->updated_at = res_col(c, st, 14);
+    b->approved_at = res_col(c, st, 15);
+    b->issued_at = res_col(c, st, 16);
+    b->issued_on = res_col(c, st, 17);
+    b->version = stmt_int(st, 18);
+    b->public = stmt_int(st, 19) != 0;
+    b->warning_section = stmt_int(st, 20) != 0;
+    b->kind = BUL_KIND_BULLETIN;
+    bulletin_kind_parse(stmt_text(st, 21), &b->kind);
+    b->below = !strcmp(stmt_text(st, 22), "below");
+    b->rank_n = (int)stmt_int(st, 23);
+    b->created_by_name = res_col(c, st, 24);
+    b->approved_by_name = res_col(c, st, 25);
+}
+
 /* The row, without the parts. */
 static enum err load_row(struct ctx *c, int64_t id, struct bulletin *b)
 {
     memset(b, 0, sizeof *b);
-    struct stmt *st = db_query(c->db,
-                               "SELECT " BULLETIN_COLS " FROM bulletins b JOIN units s ON s.id = b.scope_unit_id "
-                               "JOIN units o ON o.id = b.office_unit_id WHERE b.id = ?",
-                               DB_INT(id));
+    struct stmt *st = db_query(c->db, "SELECT " BULLETIN_COLS " " BULLETIN_FROM " WHERE b.id = ?", DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
     int rc = stmt_step(st);
     if (rc == STORE_ROW) {
-        b->id = stmt_int(st, 0);
-        b->number = res_col(c, st, 1);
-        b->title = res_col(c, st, 2);
-        b->addressees = res_col(c, st, 3);
-        b->intro = res_col(c, st, 4);
-        b->remarks = res_col(c, st, 5);
-        b->period_from = res_col(c, st, 6);
-        b->period_to = res_col(c, st, 7);
-        b->office_unit_id = stmt_int(st, 8);
-        b->home_path = res_col(c, st, 9);
-        b->scope_unit_id = stmt_int(st, 10);
-        b->scope_path = res_col(c, st, 11);
-        b->scope_name = res_col(c, st, 12);
-        b->office_name = res_col(c, st, 13);
-        b->figures_text = res_col(c, st, 14);
-        b->figures_at = res_col(c, st, 15);
-        int s = 0;
-        wf_state_parse(&bulletin_workflow, stmt_text(st, 16), &s);
-        b->state = (enum bulletin_state)s;
-        b->created_at = res_col(c, st, 17);
-        b->updated_at = res_col(c, st, 18);
-        b->approved_at = res_col(c, st, 19);
-        b->issued_at = res_col(c, st, 20);
-        b->issued_on = res_col(c, st, 21);
-        b->version = stmt_int(st, 22);
-        b->public = stmt_int(st, 23) != 0;
-        b->warning_section = stmt_int(st, 24) != 0;
-        b->kind = BUL_KIND_BULLETIN;
-        bulletin_kind_parse(stmt_text(st, 25), &b->kind);
-        b->below = !strcmp(stmt_text(st, 26), "below");
-        b->rank_n = (int)stmt_int(st, 27);
+        summary_read(c, st, b);
+        b->intro = res_col(c, st, 26);
+        b->remarks = res_col(c, st, 27);
+        b->figures_text = res_col(c, st, 28);
+        b->figures_at = res_col(c, st, 29);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -532,16 +542,16 @@ static json_t *named_json(struct ctx *c, int64_t id)
     return arr;
 }
 
-/* The bulletin as the API shows it, with its figures (taken). */
-static json_t *bulletin_json(struct ctx *c, struct bulletin *b, json_t *fig)
+/* A bulletin as a list shows it: number, title, kind, period, scope, state, dates and who — no words, no figures
+ * (a province's figures are over a megabyte of JSON: only the bulletin's own GET carries them). */
+static json_t *summary_json(struct ctx *c, const struct bulletin *b)
 {
     json_t *o = json_pack(
-        "{sI so ss ss ss ss s{ss ss ss} s{sI ss} sI ss ss ss}", "id", (json_int_t)b->id, "number", res_str(b->number),
-        "title", b->title, "addressees", b->addressees, "intro", b->intro, "remarks", b->remarks, "period", "from",
-        b->period_from, "to", b->period_to, "words", bulletin_period_words(c, b->period_from, b->period_to), "scope",
-        "id", (json_int_t)b->scope_unit_id, "name", b->scope_name, "office_unit_id", (json_int_t)b->office_unit_id,
-        "office_name", b->office_name, "state", wf_state_name(&bulletin_workflow, b->state), "state_label",
-        wf_state_label(&bulletin_workflow, b->state));
+        "{sI so ss s{ss ss ss} s{sI ss} sI ss ss ss}", "id", (json_int_t)b->id, "number", res_str(b->number), "title",
+        b->title, "period", "from", b->period_from, "to", b->period_to, "words",
+        bulletin_period_words(c, b->period_from, b->period_to), "scope", "id", (json_int_t)b->scope_unit_id, "name",
+        b->scope_name, "office_unit_id", (json_int_t)b->office_unit_id, "office_name", b->office_name, "state",
+        wf_state_name(&bulletin_workflow, b->state), "state_label", wf_state_label(&bulletin_workflow, b->state));
     json_object_set_new(o, "kind", json_string(bulletin_kind_name(b->kind)));
     json_object_set_new(o, "kind_label", json_string(bulletin_kind_label(b->kind)));
     json_object_set_new(o, "public", json_boolean(b->public));
@@ -549,6 +559,24 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b, json_t *fig)
     json_object_set_new(o, "levels", json_string(b->below ? "below" : "own"));
     json_object_set_new(o, "levels_label", json_string(b->below ? "本级及下级" : "本级"));
     json_object_set_new(o, "rank_n", json_integer(b->rank_n));
+    json_object_set_new(o, "created_by_name", res_str(b->created_by_name));
+    json_object_set_new(o, "approved_by_name", res_str(b->approved_by_name));
+    json_object_set_new(o, "created_at", json_string(b->created_at));
+    json_object_set_new(o, "updated_at", json_string(b->updated_at));
+    json_object_set_new(o, "approved_at", res_str(b->approved_at));
+    json_object_set_new(o, "issued_at", res_str(b->issued_at));
+    json_object_set_new(o, "issued_on", res_str(b->issued_on));
+    json_object_set_new(o, "version", json_integer(b->version));
+    return o;
+}
+
+/* The bulletin as the API shows it: its summary, its words, its figures (taken) and what it names. */
+static json_t *bulletin_json(struct ctx *c, struct bulletin *b, json_t *fig)
+{
+    json_t *o = summary_json(c, b);
+    json_object_set_new(o, "addressees", json_string(b->addressees));
+    json_object_set_new(o, "intro", json_string(b->intro));
+    json_object_set_new(o, "remarks", json_string(b->remarks));
     json_object_set_new(o, "annex",
                         json_string(arena_printf(c->arena, "/api/v1/bulletins/%" PRId64 "/annex.xlsx", b->id)));
     json_object_set_new(o, "figures", fig);
@@ -560,12 +588,6 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b, json_t *fig)
                               json_pack("{sI ss ss}", "id", (json_int_t)b->wf.parts[i].unit_id, "code",
                                         b->part_codes ? b->part_codes[i] : "", "name", b->wf.parts[i].unit_name));
     json_object_set_new(o, "named_units", named);
-    json_object_set_new(o, "created_at", json_string(b->created_at));
-    json_object_set_new(o, "updated_at", json_string(b->updated_at));
-    json_object_set_new(o, "approved_at", res_str(b->approved_at));
-    json_object_set_new(o, "issued_at", res_str(b->issued_at));
-    json_object_set_new(o, "issued_on", res_str(b->issued_on));
-    json_object_set_new(o, "version", json_integer(b->version));
     json_object_set_new(o, "document",
                         json_string(arena_printf(c->arena, "/api/v1/bulletins/%" PRId64 "/document.pdf", b->id)));
     json_object_set_new(o, "allowed_actions", workflow_allowed_actions(c, &bulletin_workflow, &b->wf, -1));
@@ -615,6 +637,29 @@ enum err bulletins_document(struct ctx *c, int64_t id, json_t **out)
 }
 
 /* ---- the list ---- */
+
+enum err bulletin_summaries(struct ctx *c, const char *where, struct res_binds *bd, const char *order, int page,
+                            int per_page, json_t *(*row)(struct ctx *c, const struct bulletin *b), json_t *arr)
+{
+    res_bind_add(c, bd, DB_INT(per_page));
+    res_bind_add(c, bd, DB_INT((int64_t)(page - 1) * per_page));
+    struct stmt *st = db_query_a(c->db,
+                                 arena_printf(c->arena,
+                                              "SELECT " BULLETIN_SUMMARY_COLS " " BULLETIN_FROM
+                                              " WHERE %s ORDER BY %s LIMIT ? OFFSET ?",
+                                              where, order),
+                                 res_binds_of(bd));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        struct bulletin b;
+        summary_read(c, st, &b);
+        json_array_append_new(arr, row(c, &b));
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取通报") : ERR_OK;
+}
 
 /* Readers of items at the government see its bulletins; units see the issued ones addressed to them
  * (their unit inside the scope): the rule of bulletin_visible as SQL. */
@@ -668,30 +713,10 @@ enum err bulletins_list(struct ctx *c, const char *state, const char *kind, int 
                               res_binds_of(&bd));
     if (e)
         return ctx_db_fail(c, e, "读取通报");
-    res_bind_add(c, &bd, DB_INT(per_page));
-    res_bind_add(c, &bd, DB_INT((int64_t)(page - 1) * per_page));
-    struct stmt *st = db_query_a(
-        c->db,
-        arena_printf(c->arena, "SELECT b.id FROM bulletins b WHERE %s ORDER BY b.id DESC LIMIT ? OFFSET ?", where),
-        res_binds_of(&bd));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "读取通报");
-    int64_t ids[200];
-    int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < 200)
-        ids[n++] = stmt_int(st, 0);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取通报");
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++) {
-        struct bulletin b;
-        json_t *fig;
-        if ((e = bulletin_load_figures(c, ids[i], &b, &fig))) {
-            json_decref(arr);
-            return e;
-        }
-        json_array_append_new(arr, bulletin_json(c, &b, fig));
+    if ((e = bulletin_summaries(c, where, &bd, "b.id DESC", page, per_page, summary_json, arr))) {
+        json_decref(arr);
+        return e;
     }
     /* the period a new draft proposes: the previous whole month by the server's (Beijing) day — a bulletin reports
      * on a month that has ended, also when it is drafted on the 1st */

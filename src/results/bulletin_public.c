@@ -99,37 +99,27 @@ enum err bulletins_public_get(struct ctx *c, int64_t id, json_t **out)
     return ERR_OK;
 }
 
+/* A public bulletin as the list shows it (no person's data). */
+static json_t *public_row(struct ctx *c, const struct bulletin *b)
+{
+    return json_pack("{sI ss ss ss ss so s{ss} ss ss}", "id", (json_int_t)b->id, "number", b->number, "kind",
+                     bulletin_kind_name(b->kind), "kind_label", bulletin_kind_label(b->kind), "title", b->title,
+                     "period", period_json(c, b), "scope", "name", b->scope_name, "office_name", b->office_name,
+                     "issued_on", b->issued_on);
+}
+
 enum err bulletins_public_list(struct ctx *c, int page, int per_page, json_t **out)
 {
     int64_t total = 0;
     enum err e = db_one_int(c->db, &total, "SELECT COUNT(*) FROM bulletins b WHERE " PUBLIC_WHERE);
     if (e)
         return ctx_db_fail(c, e, "读取公开通报");
-    struct stmt *st = db_query(c->db,
-                               "SELECT b.id FROM bulletins b WHERE " PUBLIC_WHERE
-                               " ORDER BY b.issued_at DESC, b.id DESC LIMIT ? OFFSET ?",
-                               DB_INT(per_page), DB_INT((int64_t)(page - 1) * per_page));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "读取公开通报");
-    int64_t ids[200];
-    int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < 200)
-        ids[n++] = stmt_int(st, 0);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取公开通报");
+    struct res_binds bd = {0};
     json_t *arr = json_array();
-    for (int i = 0; i < n; i++) {
-        struct bulletin b;
-        if ((e = bulletin_load(c, ids[i], &b))) {
-            json_decref(arr);
-            return e;
-        }
-        json_array_append_new(arr,
-                              json_pack("{sI ss ss ss ss so s{ss} ss ss}", "id", (json_int_t)b.id, "number", b.number,
-                                        "kind", bulletin_kind_name(b.kind), "kind_label", bulletin_kind_label(b.kind),
-                                        "title", b.title, "period", period_json(c, &b), "scope", "name", b.scope_name,
-                                        "office_name", b.office_name, "issued_on", b.issued_on));
+    if ((e = bulletin_summaries(c, PUBLIC_WHERE, &bd, "b.issued_at DESC, b.id DESC", page, per_page, public_row,
+                                arr))) {
+        json_decref(arr);
+        return e;
     }
     *out = json_pack("{so sI si si}", "bulletins", arr, "total", (json_int_t)total, "page", page, "per_page", per_page);
     return ERR_OK;

@@ -234,10 +234,11 @@ struct bulletin {
     const char *number, *title, *addressees, *intro, *remarks, *period_from, *period_to;
     const char *home_path, *scope_path, *scope_name, *office_name, *figures_at, *created_at, *updated_at;
     const char *approved_at, *issued_at, *issued_on;
-    const char *figures_text; /* the stored figures (JSON text) */
-    bool public;              /* published to the public once issued (公开发布) */
-    bool warning_section;     /* the office keeps the section 预警提示 (figures.warnings) */
-    bool below;               /* levels 本级及下级: the governments below count too (else 本级) */
+    const char *created_by_name, *approved_by_name; /* who drafted it, who approved it (NULL: not yet) */
+    const char *figures_text;                       /* the stored figures (JSON text) */
+    bool public;                                    /* published to the public once issued (公开发布) */
+    bool warning_section;                           /* the office keeps the section 预警提示 (figures.warnings) */
+    bool below; /* levels 本级及下级: the governments below count too (else 本级) */
     int rank_n; /* the units listed at each end of the overdue ranking in the document (排名列示单位数, 1…50) */
     const char **part_codes; /* each part's unit code, read with the parts */
     /* the ranking's units the document lists (all, or the first and last rank_n): id, rank, overdue items */
@@ -258,6 +259,11 @@ enum err bulletin_load(struct ctx *c, int64_t id, struct bulletin *b);
 /* bulletin_load with its figures parsed into *fig (the caller's to json_decref; NULL on failure): a province's are
  * over a megabyte of JSON, parsed once for the parts and the caller. */
 enum err bulletin_load_figures(struct ctx *c, int64_t id, struct bulletin *b, json_t **fig);
+/* Appends to arr row(c, b) for each bulletin of one page (page, per_page) where `where` holds (binds bd, more
+ * added), in `order` (b. is the bulletin, s. its scope, o. its office): read as a list shows them — the
+ * summary's columns, not the words nor the figures (b->figures_text NULL, no parts). The lists' one read. */
+enum err bulletin_summaries(struct ctx *c, const char *where, struct res_binds *bd, const char *order, int page,
+                            int per_page, json_t *(*row)(struct ctx *c, const struct bulletin *b), json_t *arr);
 /* True if the user may read it: readers of items at its government, and — once issued — everyone
  * holding a role inside its scope (the units it is addressed to). */
 bool bulletin_visible(const struct principal *p, const struct bulletin *b);

@@ -425,39 +425,8 @@ enum err scorecard_rerank(struct ctx *c, int64_t card)
     return ctx_db_fail(c, e, "排名");
 }
 
-/* Rows inserted SC_BATCH to a statement: a card's units and lines are thousands at a province's scale. */
+/* Rows inserted SC_BATCH to a statement (db_rows): a card's units and lines are thousands at a province's scale. */
 #define SC_BATCH 200
-struct sc_rows {
-    struct ctx *c;
-    const char *insert; /* "INSERT INTO t (columns) VALUES " */
-    int ncols, n;
-    struct db_bind *v; /* SC_BATCH rows of ncols values, and the end */
-};
-
-static enum err rows_flush(struct sc_rows *r)
-{
-    if (!r->n)
-        return ERR_OK;
-    struct buf sql = {0};
-    buf_puts(&sql, r->insert);
-    for (int i = 0; i < r->n; i++) /* structure only: the values are bound */
-        for (int k = 0; k < r->ncols; k++)
-            buf_puts(&sql, !k ? (i ? ", (?" : "(?") : k + 1 < r->ncols ? ", ?" : ", ?)");
-    r->v[r->n * r->ncols] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
-    enum err e = db_exec_a(r->c->db, sql.data, r->v);
-    buf_free(&sql);
-    r->n = 0;
-    return e;
-}
-
-/* Adds a row (ncols values: texts must live until the flush); flushes a full batch. */
-static enum err rows_add(struct sc_rows *r, const struct db_bind *v)
-{
-    if (!r->v)
-        r->v = arena_alloc(r->c->arena, sizeof *r->v * (size_t)(SC_BATCH * r->ncols + 1));
-    memcpy(&r->v[r->n * r->ncols], v, sizeof *v * (size_t)r->ncols);
-    return ++r->n == SC_BATCH ? rows_flush(r) : ERR_OK;
-}
 
 /* Writes the run as the card's lines and computed scores (adjustments kept), then the totals and ranks: the
  * adjustments read at once, the rows written SC_BATCH to a statement (they were two statements per unit and one per
@@ -486,20 +455,24 @@ static enum err store_run(struct ctx *c, int64_t card, const struct score_table 
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "保存考评结果");
-    struct sc_rows units = {c,
-                            "INSERT INTO scorecard_units (scorecard_id, unit_id, unit_path, kind, computed, "
-                            "adjusted, total) VALUES ",
-                            7, 0, NULL},
-                   lines = {c,
-                            "INSERT INTO scorecard_lines (scorecard_id, unit_id, rule, points, rule_points, item_id, "
-                            "result_id, ref, what, at, waived_by, note) VALUES ",
-                            12, 0, NULL};
+    struct db_rows units = {.db = c->db,
+                            .arena = c->arena,
+                            .insert = "INSERT INTO scorecard_units (scorecard_id, unit_id, unit_path, kind, computed, "
+                                      "adjusted, total) VALUES ",
+                            .ncols = 7,
+                            .batch = SC_BATCH},
+                   lines = {.db = c->db,
+                            .arena = c->arena,
+                            .insert = "INSERT INTO scorecard_lines (scorecard_id, unit_id, rule, points, rule_points, "
+                                      "item_id, result_id, ref, what, at, waived_by, note) VALUES ",
+                            .ncols = 12,
+                            .batch = SC_BATCH};
     for (int i = 0; !e && i < r->nu; i++) {
         const struct sc_unit *u = &r->u[i];
         int64_t computed = (int64_t)t->base * 10 + u->sum;
-        e = rows_add(&units,
-                     (const struct db_bind[]){DB_INT(card), DB_INT(u->id), DB_TEXT(u->path), DB_TEXT(u->kind),
-                                              DB_INT(computed), DB_INT(adjusted[i]), DB_INT(computed + adjusted[i])});
+        e = db_rows_add(&units, (const struct db_bind[]){DB_INT(card), DB_INT(u->id), DB_TEXT(u->path),
+                                                         DB_TEXT(u->kind), DB_INT(computed), DB_INT(adjusted[i]),
+                                                         DB_INT(computed + adjusted[i])});
         size_t k;
         json_t *l;
         json_array_foreach(u->lines, k, l)
@@ -508,23 +481,24 @@ static enum err store_run(struct ctx *c, int64_t card, const struct score_table 
                 break;
             json_t *item = json_object_get(l, "item_id"), *res = json_object_get(l, "result_id"),
                    *w = json_object_get(l, "waived_by");
-            e = rows_add(&lines, (const struct db_bind[]){DB_INT(card), DB_INT(u->id),
-                                                          DB_TEXT(json_string_value(json_object_get(l, "rule"))),
-                                                          DB_INT(json_integer_value(json_object_get(l, "points"))),
-                                                          DB_INT(json_integer_value(json_object_get(l, "rule_points"))),
-                                                          DB_INT_IF(json_is_integer(item), json_integer_value(item)),
-                                                          DB_INT_IF(json_is_integer(res), json_integer_value(res)),
-                                                          DB_TEXT(json_string_value(json_object_get(l, "ref"))),
-                                                          DB_TEXT(json_string_value(json_object_get(l, "what"))),
-                                                          DB_TEXT(json_string_value(json_object_get(l, "at"))),
-                                                          DB_INT_IF(json_is_integer(w), json_integer_value(w)),
-                                                          DB_TEXT(json_string_value(json_object_get(l, "note")))});
+            e = db_rows_add(&lines,
+                            (const struct db_bind[]){DB_INT(card), DB_INT(u->id),
+                                                     DB_TEXT(json_string_value(json_object_get(l, "rule"))),
+                                                     DB_INT(json_integer_value(json_object_get(l, "points"))),
+                                                     DB_INT(json_integer_value(json_object_get(l, "rule_points"))),
+                                                     DB_INT_IF(json_is_integer(item), json_integer_value(item)),
+                                                     DB_INT_IF(json_is_integer(res), json_integer_value(res)),
+                                                     DB_TEXT(json_string_value(json_object_get(l, "ref"))),
+                                                     DB_TEXT(json_string_value(json_object_get(l, "what"))),
+                                                     DB_TEXT(json_string_value(json_object_get(l, "at"))),
+                                                     DB_INT_IF(json_is_integer(w), json_integer_value(w)),
+                                                     DB_TEXT(json_string_value(json_object_get(l, "note")))});
         }
     }
     if (!e)
-        e = rows_flush(&units);
+        e = db_rows_flush(&units);
     if (!e)
-        e = rows_flush(&lines);
+        e = db_rows_flush(&lines);
     if (e)
         return ctx_db_fail(c, e, "保存考评结果");
     return scorecard_rerank(c, card);

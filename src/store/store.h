@@ -383,6 +383,27 @@ struct stmt *db_query_a(struct db *db, const char *sql, const struct db_bind *bi
 void stmt_bind_all(struct stmt *st, const struct db_bind *binds);
 
 /*
+ * Rows written to one table by multi-row INSERTs, `batch` rows a statement (a card's thousands of lines, a
+ * notice to thousands of holders: one statement per row was most of their cost). Fill the first members:
+ *   struct db_rows r = {.db = db, .arena = arena, .insert = "INSERT INTO t (a, b) VALUES ", .ncols = 2,
+ *                       .batch = 200, .later = false};
+ * then db_rows_add each row (ncols values: texts must live until the flush; a full batch is written at once)
+ * and db_rows_flush the rest. later: each statement by db_exec_later_a (sent ahead; its failure shows at the
+ * next read), else db_exec_a. The values live in the arena. Errors as db_exec.
+ */
+struct db_rows {
+    struct db *db;
+    struct arena *arena;
+    const char *insert; /* "INSERT INTO t (columns) VALUES " */
+    int ncols, batch;
+    bool later;
+    int n;             /* rows held */
+    struct db_bind *v; /* batch rows of ncols values, and the end */
+};
+enum err db_rows_add(struct db_rows *r, const struct db_bind *row);
+enum err db_rows_flush(struct db_rows *r);
+
+/*
  * The schema as the database sees it (for copying a database, `ducha migrate-data`): the tables in
  * an order where each comes after the tables its foreign keys reference (self-references aside).
  */

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "base/arena.h"
+#include "base/buf.h"
 #include "base/log.h"
 
 /* Number of `?` placeholders outside quoted strings, quoted identifiers and comments (the same
@@ -127,6 +128,30 @@ enum err db_exec_at_commit_a(struct db *db, const char *sql, const struct db_bin
     if (db_hold_until_commit(db, sql, binds))
         return ERR_OK;
     return run(db, sql, binds, false, NULL, NULL);
+}
+
+enum err db_rows_flush(struct db_rows *r)
+{
+    if (!r->n)
+        return ERR_OK;
+    struct buf sql = {0};
+    buf_puts(&sql, r->insert);
+    for (int i = 0; i < r->n; i++) /* structure only: the values are bound */
+        for (int k = 0; k < r->ncols; k++)
+            buf_puts(&sql, !k ? (i ? ", (?" : "(?") : k + 1 < r->ncols ? ", ?" : ", ?)");
+    r->v[r->n * r->ncols] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    enum err e = r->later ? db_exec_later_a(r->db, sql.data, r->v) : db_exec_a(r->db, sql.data, r->v);
+    buf_free(&sql);
+    r->n = 0;
+    return e;
+}
+
+enum err db_rows_add(struct db_rows *r, const struct db_bind *row)
+{
+    if (!r->v)
+        r->v = arena_alloc(r->arena, sizeof *r->v * (size_t)(r->batch * r->ncols + 1));
+    memcpy(&r->v[r->n * r->ncols], row, sizeof *row * (size_t)r->ncols);
+    return ++r->n == r->batch ? db_rows_flush(r) : ERR_OK;
 }
 
 static void keep_int(struct stmt *st, void *arg)

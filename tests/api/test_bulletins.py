@@ -315,6 +315,35 @@ def test_the_line_chart_of_the_months(world, tmp_path):
     assert b"/Subtype /Image" not in r.raw
 
 
+SUMMARY = {"id", "number", "title", "kind", "kind_label", "period", "scope", "office_unit_id", "office_name", "state",
+           "state_label", "public", "warning_section", "levels", "levels_label", "rank_n", "created_by_name",
+           "approved_by_name", "created_at", "updated_at", "approved_at", "issued_at", "issued_on", "version"}
+
+
+def test_the_list_carries_what_a_list_shows_and_the_bulletin_its_figures(world):
+    """A province's draft carries over a megabyte of figures: the list (once every bulletin in full) carries what
+    the list shows — number, title, kind, period, scope, state, dates, who —, the bulletin's own GET the words and
+    the figures."""
+    it = world["it"]
+    o, p = it.c("gc_office"), it.c("gc_principal")
+    bid = o.post("/api/v1/bulletins", PERIOD).json["id"]
+    assert o.post(f"/api/v1/bulletins/{bid}/actions/submit", {}).status == 200
+    assert p.post(f"/api/v1/bulletins/{bid}/actions/approve", {}).status == 200
+    full = o.get(f"/api/v1/bulletins/{bid}").json
+    assert full["figures"]["totals"]["registered"] >= 3 and full["intro"] and full["named_units"], full
+    assert full["created_by_name"] == o.get("/api/v1/session").json["user"]["name"]
+    assert full["approved_by_name"] == "王建国"
+    for u in ("gc_office", "gc_principal"):
+        [row] = [x for x in it.c(u).get("/api/v1/bulletins?per_page=200").json["bulletins"] if x["id"] == bid]
+        assert set(row) == SUMMARY, set(row) ^ SUMMARY
+        assert row == {k: full[k] for k in SUMMARY}, u
+    # a draft not yet approved: nobody approved it
+    draft = o.post("/api/v1/bulletins", PERIOD).json
+    [row] = [x for x in o.get("/api/v1/bulletins?state=draft&per_page=200").json["bulletins"] if x["id"] == draft["id"]]
+    assert row["approved_by_name"] is None and row["approved_at"] is None and "figures" not in row
+    assert o.post(f"/api/v1/bulletins/{draft['id']}/actions/withdraw", {"reason": "重复起草"}).status == 200
+
+
 def test_a_changed_figure_refuses_the_issue(world):
     it, srv = world["it"], world["server"]
     o, p = it.c("gc_office"), it.c("gc_principal")

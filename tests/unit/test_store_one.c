@@ -161,6 +161,36 @@ static void test_query_reads_many_rows(void **state)
     store_release(db);
 }
 
+static void test_rows_are_written_a_batch_to_a_statement(void **state)
+{
+    struct db *db = store_acquire(*state);
+    struct arena a = ARENA_INIT;
+    struct db_rows r = {.db = db, .arena = &a, .insert = "INSERT INTO t (id, name, n) VALUES ", .ncols = 3, .batch = 2};
+    char names[5][16];
+    for (int i = 0; i < 5; i++) {
+        snprintf(names[i], sizeof names[i], "r%d", i);
+        assert_int_equal(db_rows_add(&r, (const struct db_bind[]){DB_INT(i + 1), DB_TEXT(names[i]), DB_INT(i * 10)}),
+                         ERR_OK);
+        int64_t n = -1;
+        assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM t"), ERR_OK);
+        assert_int_equal(n, (i + 1) / 2 * 2); /* a full batch is written at once, the rest waits */
+        assert_int_equal(r.n, (i + 1) % 2);
+    }
+    assert_int_equal(db_rows_flush(&r), ERR_OK);
+    assert_int_equal(db_rows_flush(&r), ERR_OK); /* nothing held: nothing written */
+    int64_t n = 0, sum = 0;
+    assert_int_equal(db_one_int(db, &n, "SELECT COUNT(*) FROM t WHERE name = 'r' || (id - 1)"), ERR_OK);
+    assert_int_equal(db_one_int(db, &sum, "SELECT SUM(n) FROM t"), ERR_OK);
+    assert_int_equal(n, 5);
+    assert_int_equal(sum, 100);
+    /* a row that breaks a constraint fails its batch's statement */
+    assert_int_equal(db_rows_add(&r, (const struct db_bind[]){DB_INT(6), DB_TEXT("r0"), DB_INT(0)}), ERR_OK);
+    assert_int_not_equal(db_rows_flush(&r), ERR_OK);
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    arena_free(&a);
+    store_release(db);
+}
+
 static void test_real_text_reads_back_the_same_number(void **state)
 {
     struct db *db = store_acquire(*state);
@@ -334,6 +364,7 @@ int main(void)
         cmocka_unit_test(test_failures_map_to_errors),
         cmocka_unit_test(test_values_must_match_placeholders),
         cmocka_unit_test(test_query_reads_many_rows),
+        cmocka_unit_test(test_rows_are_written_a_batch_to_a_statement),
         cmocka_unit_test(test_real_text_reads_back_the_same_number),
         cmocka_unit_test(test_a_value_taken_at_the_commit_reaches_the_held_writes),
         cmocka_unit_test(test_a_write_held_until_the_commit),
