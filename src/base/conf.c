@@ -103,6 +103,8 @@ const struct conf_key conf_keys[] = {
     K(pace_threshold, CONF_INT, "20", false, "percent behind time-proportional progress that turns yellow"),
     K(ledger_count_bound, CONF_INT, "10000", false,
       "ledger totals that the kept counters cannot give are counted over at most this many rows (then bounded)"),
+    K(ledger_page_bound, CONF_INT, "10000", false,
+      "ledger rows a page= (offset) may skip; deeper pages are read with the after cursor (page_max in each page)"),
     K(ledger_search_bound, CONF_INT, "500", false,
       "ledger search matches per scope that are counted and ranked; with more, newest first and the total bounded"),
     K(ledger_lights_chunk, CONF_INT, "20000", false,

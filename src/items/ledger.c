@@ -30,7 +30,6 @@
 
 #define MAXP 240
 #define MAX_STREAMS 24
-#define OFFSET_MAX 10000  /* rows before a page reached by page= (deeper: the after cursor) */
 #define STATES_SMALL 2000 /* rows of rare states read through the state index and sorted (a sort without one) */
 #define SEARCH_BOUND 500  /* matches in a stream's unit that are read, ranked and counted (ledger_search_bound) */
 
@@ -144,6 +143,12 @@ static const char *like_escape(struct ctx *c, const char *s)
 static int64_t count_bound(const struct ctx *c)
 {
     return c->cfg && c->cfg->ledger_count_bound > 0 ? c->cfg->ledger_count_bound : 10000;
+}
+
+/* Rows before a page reached by page= (ledger_page_bound; deeper: the after cursor). */
+static int64_t page_bound(const struct ctx *c)
+{
+    return c->cfg && c->cfg->ledger_page_bound > 0 ? c->cfg->ledger_page_bound : 10000;
 }
 
 /* Search matches in a stream's unit that are counted and ranked (ledger_search_bound); with more, the
@@ -678,9 +683,9 @@ static enum err plan_build(struct ctx *c, const struct ledger_query *lq, struct 
         if (e)
             return e;
     }
-    if (pl->offset > OFFSET_MAX)
-        return ctx_fail(c, ERR_BAD_REQUEST, "page 翻页最多到第 %d 条，更深处请用上一页返回的 next 作为 after 参数",
-                        OFFSET_MAX);
+    if (pl->offset > page_bound(c))
+        return ctx_fail(c, ERR_BAD_REQUEST,
+                        "page 翻页最多到第 %" PRId64 " 条，更深处请用上一页返回的 next 作为 after 参数", page_bound(c));
     items_light_dates(c, pl->today, pl->yellow);
     const char *fpaths[3];
     int nf;
@@ -1377,6 +1382,7 @@ enum err items_ledger(struct ctx *c, const struct ledger_query *lq, struct buf *
     jw_qkbool(&w, JW_K("total_exact"), exact);
     jw_qkint(&w, JW_K("page"), pl->offset / pl->per_page + 1);
     jw_qkint(&w, JW_K("per_page"), pl->per_page);
+    jw_qkint(&w, JW_K("page_max"), page_bound(c) / pl->per_page + 1);
     jw_qkey(&w, JW_K("counts"));
     jw_obj(&w);
     for (int s = 0; s < ITEM_ST__COUNT; s++)

@@ -576,3 +576,33 @@ def test_lights_move_in_chunks_and_the_ledger_waits_for_them(backend):
     assert "lights moved to today" in out, out
     check_ledger(db)
     con.close()
+
+
+def test_page_reaches_the_page_bound_and_deeper_pages_take_the_cursor(backend):
+    """ledger_page_bound (10,000; 6 here): page= may skip at most that many rows; each page says the last page it
+    reaches (page_max), beyond it the answer is 400 naming after; the cursor reads on past it."""
+    s = Server(backend.new_db(), extra_args=["--set", "ledger_page_bound=6"])
+    try:
+        office = s.client("gc_office")
+        first = office.get("/api/v1/items?per_page=3").json
+        assert first["page_max"] == 3 and first["total_exact"] and first["total"] > 9
+        assert office.get("/api/v1/items?per_page=3&page=3").status == 200  # skips 6 rows: at the bound
+        r = office.get("/api/v1/items?per_page=3&page=4")
+        assert r.status == 400 and r.error["code"] == "bad_request" and "after" in r.error["message"]
+        assert "6" in r.error["message"]
+        assert office.get("/api/v1/items?per_page=2").json["page_max"] == 4
+        walked, after = [], None
+        while True:
+            page = office.get("/api/v1/items?per_page=3" + (f"&after={after}" if after else "")).json
+            walked += [i["id"] for i in page["items"]]
+            after = page["next"]
+            if not after:
+                break
+        assert len(walked) == len(set(walked)) == first["total"]
+    finally:
+        s.stop()
+    default = Server(backend.new_db())
+    try:
+        assert default.client("gc_office").get("/api/v1/items?per_page=50").json["page_max"] == 201
+    finally:
+        default.stop()

@@ -530,6 +530,29 @@ def test_a_retried_post_returns_the_first_answer_and_creates_once(ops, unique):
     assert new_unit(c2, f"i-{unique}", key=f"k-{unique}").json == a.json
 
 
+def test_a_retried_item_registration_creates_one_item(ops, unique):
+    """The issue's case: a client (or the balancer) sends POST /items again after the first committed."""
+    import datetime
+    import urllib.parse
+    c = ops.client("gc_office")
+    lead = c.unit_id("gc-jt")
+    title = f"幂等立项{unique}"
+    body = {"title": title, "source_kind": "meeting", "lead_unit_id": lead, "requirement": "按期办结并报送情况。",
+            "due_date": (datetime.date.today() + datetime.timedelta(days=40)).isoformat()}
+    a = c.post("/api/v1/items", body, headers={"Idempotency-Key": f"item-{unique}"})
+    assert a.status == 201 and "Idempotent-Replayed" not in a.headers, a.json
+    b = c.post("/api/v1/items", body, headers={"Idempotency-Key": f"item-{unique}"})
+    assert b.status == 201 and b.headers["Idempotent-Replayed"] == "true"
+    assert b.json == a.json
+    ledger = c.get(f"/api/v1/items?q={urllib.parse.quote(title)}&per_page=50").json
+    assert [i["id"] for i in ledger["items"] if i["title"] == title] == [a.json["id"]]
+    audit = ops.client("admin").get(f"/api/v1/audit?action=item.create&object_id={a.json['id']}").json["records"]
+    assert len(audit) == 1
+    # without the key the same body is a second registration (what the key prevents)
+    c2 = c.post("/api/v1/items", body)
+    assert c2.status == 201 and c2.json["id"] != a.json["id"]
+
+
 def test_the_same_key_for_another_request_is_refused(ops, unique):
     c = ops.client("gc_admin")
     assert new_unit(c, f"j-{unique}", key=f"k2-{unique}").status == 201
