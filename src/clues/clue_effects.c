@@ -273,13 +273,20 @@ static enum err close_before(struct wf_act *a)
         return upd(c, e, "办结线索");
     json_object_set_new(a->data, "close_reason_label", json_string(clue_close_reason_label(reason)));
     a->outcome = arena_printf(c->arena, "办结：%s。", clue_close_reason_label(reason));
-    /* the transferred clues merged into this one are answered above together with it */
+    /* the transferred clues merged into this one are answered above together with it (all of them: read first,
+     * since the deadlines write meanwhile) */
     struct stmt *st = db_query(c->db, "SELECT id FROM clues WHERE merged_into = ?", DB_INT(cl->wf.id));
-    int64_t ids[64];
-    int n = 0;
-    while (st && stmt_step(st) == STORE_ROW && n < 64)
+    if (!st)
+        return upd(c, ERR_INTERNAL, "读取合并的线索");
+    int64_t *ids = NULL;
+    int n = 0, cap = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        ids = arena_grow(c->arena, ids, n, &cap, sizeof *ids);
         ids[n++] = stmt_int(st, 0);
+    }
     stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取合并的线索");
     for (int i = 0; i < n && !e; i++)
         e = deadlines_done(c, CLUE_KIND, ids[i], 0, "transfer_reply", NULL);
     return e;
