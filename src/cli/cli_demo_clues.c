@@ -440,8 +440,10 @@ int demo_clues(struct ctx *c)
     triage(&d, sewer, -2, json_pack("{ss}", "title", "解放路人民街口污水井盖破损"));
     report(&d, -1, "safety", "gc-t1", "解放路与人民街交叉口",
            "解放路与人民街交叉口污水井盖破损缺失，夜间有行人跌倒受伤，已经两周无人处理。", "周女士", NULL);
+    /* anonymous, yet the reporter typed a phone number: the summary has it masked, not yet reviewed */
     report(&d, 0, "services", "gc", "县不动产登记中心",
-           "县不动产登记中心窗口经常中午无人，群众排队等候一个多小时，工作人员态度生硬。", NULL, NULL);
+           "县不动产登记中心窗口经常中午无人，群众排队等候一个多小时，工作人员态度生硬。我的电话13700002222，盼回复。",
+           NULL, NULL);
 
     /* out with 交通运输局 for verification */
     int64_t road =
@@ -457,7 +459,9 @@ int demo_clues(struct ctx *c)
     /* verified by 住建局: the office decides */
     int64_t gas = report(&d, -12, "safety", "gc-t1", "城关镇东街老旧小区",
                          "城关镇东街老旧小区燃气管道锈蚀严重，楼道里经常闻到燃气味，物业说没有钱维修。", NULL, NULL);
-    triage(&d, gas, -11, json_pack("{ss sI}", "title", "东街老旧小区燃气管道锈蚀", "unit_id", (json_int_t)zj));
+    triage(&d, gas, -11,
+           json_pack("{ss ss sI}", "title", "东街老旧小区燃气管道锈蚀", "summary",
+                     "城关镇东街老旧小区燃气管道锈蚀，楼道内常有燃气味，物业称无钱维修。", "unit_id", (json_int_t)zj));
     act(&d, gas, "gc_office", -11, "assign",
         json_pack("{sI ss ss}", "unit_id", (json_int_t)zj, "due_date", day_str(&d, -4), "request",
                   "请会同燃气公司现场检测，核实隐患并提出整改措施。"));
@@ -480,7 +484,9 @@ int demo_clues(struct ctx *c)
     int64_t school2 =
         report(&d, -8, "livelihood", "gc-t3", "北平镇中心小学门口",
                "北平镇中心小学门口车辆车速快，没有斑马线和减速带，学生过马路非常危险。", "家长刘先生", NULL);
-    triage(&d, school, -8, json_pack("{ss}", "title", "北平镇中心小学门前缺少交通安全设施"));
+    triage(&d, school, -8,
+           json_pack("{ss ss}", "title", "北平镇中心小学门前缺少交通安全设施", "summary",
+                     "北平镇中心小学门前无人行横道和减速带，上下学时段车速快，学生过马路危险。"));
     act(&d, school2, "gc_office", -7, "merge", json_pack("{sI}", "into", (json_int_t)school));
     /* ... and that one made a supervision item */
     act(&d, school, "gc_office", -7, "convert_item",
@@ -492,8 +498,9 @@ int demo_clues(struct ctx *c)
         report(&d, -10, "conduct", "gc-t4", "古阳镇",
                "古阳镇要求各村每天在多个工作群里打卡上报照片，同一项工作要在三个平台重复填报。", NULL, NULL);
     act(&d, burden, "gc_office", -4, "convert_inspection",
-        json_pack("{ss ss ss s[I]}", "title", "古阳镇“指尖上的形式主义”问题督查", "start_date", day_str(&d, 3),
-                  "end_date", day_str(&d, 12), "target_unit_ids", (json_int_t)unit(&d, "gc-t4")));
+        json_pack("{ss ss ss s[I] ss}", "title", "古阳镇“指尖上的形式主义”问题督查", "start_date", day_str(&d, 3),
+                  "end_date", day_str(&d, 12), "target_unit_ids", (json_int_t)unit(&d, "gc-t4"), "summary",
+                  "古阳镇要求各村每天在多个工作群打卡上报照片，同一项工作在三个平台重复填报。"));
     if (!d.failed) {
         int64_t insp = 0;
         db_one_int(c->db, &insp, "SELECT inspection_id FROM clues WHERE id = ?", DB_INT(burden));

@@ -22,11 +22,42 @@ static enum err upd(struct ctx *c, enum err e, const char *what)
     return ctx_db_fail(c, e, what);
 }
 
+enum err clue_summary_confirm(struct wf_act *a)
+{
+    struct ctx *c = a->c;
+    struct clue *cl = clue_of(a->obj);
+    const char *s = jv_str(a->body, "summary");
+    if (!s) {
+        if (cl->summary_reviewed)
+            return ERR_OK;
+        return ctx_fail_field(c, "summary",
+                              "线索摘要（summary）尚未经督查室审核：「%s」前请确认摘要，%s将看到的只是摘要，其中不应有"
+                              "反映人的姓名和联系方式%s",
+                              wf_action_label(a->wf, a->action), a->action == CLUE_ACT_ASSIGN ? "核查单位" : "承办单位",
+                              cl->summary_masked
+                                  ? arena_printf(c->arena, "（已自动隐去 %d 处姓名、电话、邮箱等）", cl->summary_masked)
+                                  : "");
+    }
+    enum err e = db_exec(c->db, "UPDATE clues SET summary = ?, summary_reviewed = 1 WHERE id = ?", DB_TEXT(s),
+                         DB_INT(cl->wf.id));
+    if (e)
+        return upd(c, e, "确认摘要");
+    cl->summary = arena_strdup(c->arena, s);
+    cl->summary_reviewed = true;
+    /* the timeline and the audit keep that it was confirmed, not the text (the clue keeps it) */
+    json_object_del(a->data, "summary");
+    json_object_set_new(a->data, "summary_confirmed", json_true());
+    return ERR_OK;
+}
+
 /* assign: a verification for the unit, with its due date and the office's requirements. */
 static enum err assign_before(struct wf_act *a)
 {
     struct ctx *c = a->c;
     struct clue *cl = clue_of(a->obj);
+    enum err e = clue_summary_confirm(a);
+    if (e)
+        return e;
     int64_t unit = jv_int(a->body, "unit_id", 0);
     const char *due = jv_str(a->body, "due_date"), *req = jv_str(a->body, "request");
     const char *path = NULL, *name = NULL;
@@ -41,11 +72,11 @@ static enum err assign_before(struct wf_act *a)
     char at[21];
     time_format_iso(c->now, at);
     int64_t vid;
-    enum err e = db_one_int(c->db, &vid,
-                            "INSERT INTO clue_verifications (clue_id, unit_id, unit_path, state, request, due_date, "
-                            "assigned_by, assigned_at) VALUES (?, ?, ?, 'verifying', ?, ?, ?, ?) RETURNING id",
-                            DB_INT(cl->wf.id), DB_INT(unit), DB_TEXT(path), DB_TEXT(req ? req : ""), DB_TEXT(due),
-                            DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at));
+    e = db_one_int(c->db, &vid,
+                   "INSERT INTO clue_verifications (clue_id, unit_id, unit_path, state, request, due_date, "
+                   "assigned_by, assigned_at) VALUES (?, ?, ?, 'verifying', ?, ?, ?, ?) RETURNING id",
+                   DB_INT(cl->wf.id), DB_INT(unit), DB_TEXT(path), DB_TEXT(req ? req : ""), DB_TEXT(due),
+                   DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at));
     if (!e)
         e = db_exec(c->db,
                     "UPDATE clues SET due_date = ?, unit_id = COALESCE(unit_id, ?), unit_path = COALESCE(unit_path, ?) "
@@ -132,6 +163,9 @@ static enum err convert_item_before(struct wf_act *a)
     struct ctx *c = a->c;
     struct clue *cl = clue_of(a->obj);
     const json_t *b = a->body;
+    enum err e = clue_summary_confirm(a);
+    if (e)
+        return e;
     const char *title = jv_str(b, "title") ? jv_str(b, "title") : cl->wf.title;
     const char *req = clue_matters(c, cl);
     json_t *ib = json_pack("{ss ss ss ss sI sI ss}", "title", title, "requirement", req, "source_kind",
@@ -145,7 +179,7 @@ static enum err convert_item_before(struct wf_act *a)
         if (jv_has(b, copy[i]))
             json_object_set(ib, copy[i], json_object_get(b, copy[i]));
     json_t *item = NULL;
-    enum err e = items_create(c, ib, &item);
+    e = items_create(c, ib, &item);
     json_decref(ib);
     if (e)
         return e;
@@ -184,6 +218,9 @@ static enum err convert_inspection_before(struct wf_act *a)
     struct ctx *c = a->c;
     struct clue *cl = clue_of(a->obj);
     const json_t *b = a->body;
+    enum err e = clue_summary_confirm(a);
+    if (e)
+        return e;
     json_t *targets = json_object_get(b, "target_unit_ids");
     if (targets && json_array_size(targets))
         targets = json_incref(targets);
@@ -209,7 +246,7 @@ static enum err convert_inspection_before(struct wf_act *a)
         "basis", basis, "basis_ref", ref, "office_unit_id", (json_int_t)cl->office_unit_id, "target_unit_ids", targets,
         "start_date", jv_str(b, "start_date"), "end_date", jv_str(b, "end_date"));
     int64_t insp = 0;
-    enum err e = insp_create_in(c, ib, &insp);
+    e = insp_create_in(c, ib, &insp);
     json_decref(ib);
     if (e)
         return e;
@@ -236,13 +273,20 @@ static enum err close_before(struct wf_act *a)
         return upd(c, e, "办结线索");
     json_object_set_new(a->data, "close_reason_label", json_string(clue_close_reason_label(reason)));
     a->outcome = arena_printf(c->arena, "办结：%s。", clue_close_reason_label(reason));
-    /* the transferred clues merged into this one are answered above together with it */
+    /* the transferred clues merged into this one are answered above together with it (all of them: read first,
+     * since the deadlines write meanwhile) */
     struct stmt *st = db_query(c->db, "SELECT id FROM clues WHERE merged_into = ?", DB_INT(cl->wf.id));
-    int64_t ids[64];
-    int n = 0;
-    while (st && stmt_step(st) == STORE_ROW && n < 64)
+    if (!st)
+        return upd(c, ERR_INTERNAL, "读取合并的线索");
+    int64_t *ids = NULL;
+    int n = 0, cap = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        ids = arena_grow(c->arena, ids, n, &cap, sizeof *ids);
         ids[n++] = stmt_int(st, 0);
+    }
     stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取合并的线索");
     for (int i = 0; i < n && !e; i++)
         e = deadlines_done(c, CLUE_KIND, ids[i], 0, "transfer_reply", NULL);
     return e;

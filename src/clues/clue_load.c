@@ -21,7 +21,7 @@
     "c.area_path, a.name, c.unit_id, c.unit_path, u.name, c.place, c.category, c.description, c.summary, c.source, "   \
     "c.origin_platform, c.origin_number, c.origin_due_date, c.anonymous, c.due_date, c.merged_into, c.dup_of, "        \
     "c.dup_score, c.item_id, c.inspection_id, c.close_reason, c.public_reply, c.photos, c.created_by, c.created_at, "  \
-    "c.updated_at, c.closed_at, c.origin_received_on"
+    "c.updated_at, c.closed_at, c.origin_received_on, c.summary_masked, c.summary_reviewed"
 #define CLUE_FROM                                                                                                      \
     " FROM clues c JOIN units o ON o.id = c.office_unit_id JOIN units a ON a.id = c.area_unit_id "                     \
     "LEFT JOIN units u ON u.id = c.unit_id "
@@ -94,6 +94,8 @@ enum err clue_load(struct ctx *c, int64_t id, struct clue *cl)
         cl->updated_at = col(c, st, 34);
         cl->closed_at = col(c, st, 35);
         cl->origin_received_on = col(c, st, 36);
+        cl->summary_masked = (int)stmt_int(st, 37);
+        cl->summary_reviewed = stmt_int(st, 38) != 0;
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -313,6 +315,8 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
     if (office) {
         /* what the office alone reads: the report as written, whether a reporter is known, the hints */
         json_object_set_new(out, "description", json_string(cl->description));
+        json_object_set_new(out, "summary_masked", json_integer(cl->summary_masked));
+        json_object_set_new(out, "summary_reviewed", json_boolean(cl->summary_reviewed));
         json_object_set_new(out, "anonymous", json_boolean(cl->anonymous));
         json_t *dup = clue_ref(c, cl->dup_of);
         if (json_is_object(dup))
@@ -622,6 +626,29 @@ static enum err reporter_tx(struct ctx *c, void *arg)
     enum err e = audit_record(c, "clue.reporter_read", CLUE_KIND, id, sum);
     json_decref(sum);
     return e;
+}
+
+enum err clue_item_source(struct ctx *c, const char *object_type, int64_t object_id, json_t **out)
+{
+    *out = NULL;
+    if (strcmp(object_type, "item"))
+        return ERR_OK;
+    int64_t id = 0;
+    enum err e =
+        db_one_int(c->db, &id, "SELECT id FROM clues WHERE item_id = ? ORDER BY id LIMIT 1", DB_INT(object_id));
+    if (e == ERR_NOT_FOUND)
+        return ERR_OK;
+    if (e)
+        return ctx_db_fail(c, e, "读取事项来源线索");
+    struct clue cl;
+    if (clue_load_visible(c, id, &cl)) { /* not the user's to read: the item says nothing of it */
+        c->err = ERR_OK;
+        c->msg = NULL;
+        c->field = NULL;
+        return ERR_OK;
+    }
+    *out = json_pack("{sI ss}", "id", (json_int_t)id, "number", cl.wf.number);
+    return ERR_OK;
 }
 
 enum err clues_reporter(struct ctx *c, int64_t id, json_t **out)

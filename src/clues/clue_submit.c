@@ -6,6 +6,7 @@
  */
 #include "clues/clues_internal.h"
 
+#include "base/textmask.h"
 #include "base/textsim.h"
 #include "base/utf8.h"
 #include "calendar/workdays.h"
@@ -322,19 +323,30 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
     clue_today(c, today);
     int64_t dup_of = n->dup_of;
     double score = n->dup_score;
+    /* what others will read of the clue (the summary, the title, the place) without the reporter's name or contact
+     * nor any phone number, e-mail or ID card number typed in; the description as written is the office's alone.
+     * A clue the office records itself is its own words: its summary counts as reviewed. */
+    const json_t *who = n->reporter;
+    const char *name = who_text(who, "name"), *phone = who_text(who, "phone"), *email = who_text(who, "email");
+    int masked = 0, more = 0;
+    const char *summary = text_mask_contacts(c->arena, n->description, name, phone, email, &masked);
+    const char *title = text_mask_contacts(c->arena, n->title, name, phone, email, &more);
+    masked += more;
+    const char *place = text_mask_contacts(c->arena, n->place ? n->place : "", name, phone, email, &more);
+    masked += more;
     e = db_one_int(
         c->db, id,
         "INSERT INTO clues (number, tracking_digest, office_unit_id, office_path, area_unit_id, area_path, "
         "place, category, title, description, summary, source, origin_platform, origin_number, "
         "origin_due_date, origin_received_on, anonymous, state, dup_of, dup_score, photos, created_by, created_at, "
-        "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'received', ?, ?, 0, ?, ?, ?) "
-        "RETURNING id",
+        "updated_at, summary_masked, summary_reviewed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "'received', ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id",
         DB_TEXT(number), DB_TEXT(digest), DB_INT(office_id), DB_TEXT(office_path), DB_INT(n->area_unit_id),
-        DB_TEXT(area_path), DB_TEXT(n->place), DB_TEXT(n->category), DB_TEXT(n->title), DB_TEXT(n->description),
-        DB_TEXT(n->description), DB_TEXT(n->source), DB_TEXT(n->origin_platform ? n->origin_platform : ""),
+        DB_TEXT(area_path), DB_TEXT(place), DB_TEXT(n->category), DB_TEXT(title), DB_TEXT(n->description),
+        DB_TEXT(summary), DB_TEXT(n->source), DB_TEXT(n->origin_platform ? n->origin_platform : ""),
         DB_TEXT(n->origin_number), DB_TEXT(n->origin_due_date), DB_TEXT(n->received_on), DB_INT(n->anonymous ? 1 : 0),
         DB_INT_IF(dup_of, dup_of), DB_REAL(score), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at),
-        DB_TEXT(at));
+        DB_TEXT(at), DB_INT(masked), DB_INT(!strcmp(n->source, "staff") ? 1 : 0));
     if (e == ERR_CONFLICT && n->origin_number)
         return ctx_fail(c, ERR_CONFLICT, "原编号 %s 的转办线索已经登记过", n->origin_number);
     if (e)
@@ -371,13 +383,13 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
         if ((e = clue_load(c, *id, &cl)))
             return e;
         struct notice nt = {MSG_TODO, false, NULL, NULL, CLUE_KIND, *id};
-        nt.subject = arena_printf(c->arena, "【新线索】%s %s", number, n->title);
+        nt.subject = arena_printf(c->arena, "【新线索】%s %s", number, title);
         nt.body =
             arena_printf(c->arena, "%s收到%s反映的线索%s《%s》，待分拣。%s%s", today,
                          !strcmp(n->source, "transfer") ? "上级转办"
                          : !strcmp(n->source, "public") ? "群众"
                                                         : "登记",
-                         number, utf8_inner_title(c->arena, n->title), n->origin_due_date ? "上级要求的办理时限：" : "",
+                         number, utf8_inner_title(c->arena, title), n->origin_due_date ? "上级要求的办理时限：" : "",
                          n->origin_due_date ? n->origin_due_date : "");
         e = workflow_tell(c, &cl.wf, NULL, &(struct wf_who){ROLE_OFFICE, WF_AT_HOME, 0, false}, &nt);
     }

@@ -443,8 +443,9 @@ const struct workflow clue_workflow = {
              "unit, merges it into a clue of the same place and problem, converts it into a supervision item or "
              "an inspection (a draft of kind 线索核查, opened on its basis like any other: a proposal the principal "
              "leader approves, a decision or an instruction), or closes it with a reason and a reply the reporter "
-             "reads on the tracking page. The verifying unit sees the summary the office wrote, never the "
-             "reporter.",
+             "reads on the tracking page. The verifying unit sees the summary the office confirmed (the "
+             "description with the reporter's name and contact and any phone number, e-mail or ID number masked; "
+             "assign and the conversions are refused until the office has confirmed it), never the reporter.",
     .link = CLUE_LINK,
     .part_what = "线索核查",
     .home_what = "government whose supervision office handles the clue",

@@ -30,6 +30,8 @@ const struct jv_field clues_action_spec[] = {
     {"leader_id", JV_INT, JV_NULLABLE, 1, INT64_MAX},
     /* convert_item past a unit's cap of items (减负): the exception's reason, as for an item's registration */
     {"burden_reason", JV_STRING, 0, 1, 500, "超出交办上限的例外理由"},
+    /* assign and the conversions: the summary the unit will read, confirmed by the office (clue_summary_confirm) */
+    {"summary", JV_STRING, 0, 1, 4000, "摘要"},
     /* convert_inspection: the draft inspection's window, targets, methods and basis */
     {"start_date", JV_DATE, 0, 0, 0, "督查开始日期"},
     {"end_date", JV_DATE, 0, 0, 0, "督查结束日期"},
@@ -112,14 +114,18 @@ static enum err update_tx(struct ctx *c, void *arg)
                      strncmp(unit_path, cl.office_path, strlen(cl.office_path))))
             return ctx_fail_field(c, "unit_id", "被反映单位（unit_id）应为本级政府所属的单位");
     }
+    /* a summary sent is the office's: confirmed (what a verifying unit and a conversion may then take) */
+    bool reviewed = cl.summary_reviewed || jv_has(b, "summary");
     char at[21];
     time_format_iso(c->now, at);
-    e = db_exec(c->db,
-                "UPDATE clues SET category = ?, title = ?, summary = ?, place = ?, area_unit_id = ?, area_path = ?, "
-                "unit_id = ?, unit_path = ?, updated_at = ?, version = version + 1 WHERE id = ? AND version = ?",
-                DB_TEXT(category), DB_TEXT(title), DB_TEXT(summary), DB_TEXT(place), DB_INT(area), DB_TEXT(area_path),
-                DB_INT_IF(unit, unit), DB_TEXT(unit ? unit_path : NULL), DB_TEXT(at), DB_INT(x->id),
-                DB_INT(cl.wf.version));
+    e = db_exec(
+        c->db,
+        "UPDATE clues SET category = ?, title = ?, summary = ?, summary_reviewed = ?, place = ?, area_unit_id = ?, "
+        "area_path = ?, unit_id = ?, unit_path = ?, updated_at = ?, version = version + 1 WHERE id = ? AND "
+        "version = ?",
+        DB_TEXT(category), DB_TEXT(title), DB_TEXT(summary), DB_INT(reviewed ? 1 : 0), DB_TEXT(place), DB_INT(area),
+        DB_TEXT(area_path), DB_INT_IF(unit, unit), DB_TEXT(unit ? unit_path : NULL), DB_TEXT(at), DB_INT(x->id),
+        DB_INT(cl.wf.version));
     if (e)
         return ctx_db_fail(c, e, "修改线索");
     /* what changed, in words, for the timeline and the audit (the texts themselves stay in the clue) */
@@ -134,6 +140,8 @@ static enum err update_tx(struct ctx *c, void *arg)
         if (f[i].diff)
             json_array_append_new(changed, json_string(f[i].name));
     json_t *data = json_pack("{so}", "changed", changed);
+    if (reviewed && !cl.summary_reviewed)
+        json_object_set_new(data, "summary_confirmed", json_true());
     e = clue_event(c, x->id, "comment", "update", -1, -1, 0, "修改分拣信息", false, data);
     if (!e)
         e = audit_record(c, "clue.update", CLUE_KIND, x->id, data);

@@ -75,6 +75,8 @@ struct clue {
     double dup_score;
     bool anonymous;
     int photos;
+    int summary_masked;        /* parts of the description masked in the summary when the clue came in */
+    bool summary_reviewed;     /* the office confirmed the summary (clue_summary_confirm) */
     struct clue_verif *verifs; /* every verification, oldest first */
     int nverifs;
     int current; /* the verification the track is (the latest not recalled), -1 when none */
@@ -116,6 +118,17 @@ json_t *clue_json(struct ctx *c, struct clue *cl);
  * the reporter's tracking page. */
 enum err clue_event(struct ctx *c, int64_t id, const char *kind, const char *action, int from, int to, int64_t unit_id,
                     const char *note, bool pub, json_t *data);
+
+/* The clue an item was made of as {id, number} (*out, caller owns) when the user may read it, else NULL: the
+ * hook hooks_clue_source (registered by clues_register). */
+enum err clue_item_source(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
+
+/* ---- the summary (clue_effects.c) ---- */
+/* Before an action that hands the clue's summary to others (assign, convert_item, convert_inspection): the
+ * body's "summary", when present, becomes the clue's, confirmed by the office (cl->summary follows); without it,
+ * a summary the office never confirmed is a 422 naming "summary". The recorded body keeps only that it was
+ * confirmed. */
+enum err clue_summary_confirm(struct wf_act *a);
 
 /* ---- creation (clue_submit.c) ---- */
 struct clue_new {

@@ -218,8 +218,10 @@ class Clues(Clients):
         return r
 
     def assign(self, cid, unit="gc-jt", due=7, user="gc_office"):
+        """Sends the clue for verification, the office confirming the summary it reads (as the app does)."""
         return self.act(cid, user, "assign", {"unit_id": self.unit(unit), "due_date": day(due),
-                                              "request": "请实地核查并拍照说明"}).json
+                                              "request": "请实地核查并拍照说明",
+                                              "summary": self.get(cid, user)["summary"]}).json
 
     def bring(self, state, **kw):
         """A fresh clue in state: verifying/verified by 交通运输局; the rest straight from received."""

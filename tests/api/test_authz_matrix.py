@@ -544,7 +544,9 @@ class World(Clients):
         r = office.get(f"/api/v1/clues?q={urllib.parse.quote(out['number'])}")
         cid = [c["id"] for c in r.json["clues"] if c["number"] == out["number"]][0]
         if state == "verifying":
-            r = office.post(f"/api/v1/clues/{cid}/actions/assign", {"unit_id": self.unit(rel), "due_date": day(10)})
+            summary = office.get(f"/api/v1/clues/{cid}").json["summary"]  # confirmed by the office
+            r = office.post(f"/api/v1/clues/{cid}/actions/assign", {"unit_id": self.unit(rel), "due_date": day(10),
+                                                                    "summary": summary})
             assert r.status == 200, r
         return cid, out["tracking_code"]
 

@@ -195,7 +195,8 @@ def test_a_clue_converted_while_its_photos_wait_gives_the_item_every_photo_once_
         early = cl.public.submit(cl.public.fields(place="照片转办路1号"), photos=[jpeg(), png()]).json
         cid1 = clue_of(office, early["number"])
         stored = photos_settled(office, cid1)["photos"]
-        iid1 = cl.act(cid1, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]["id"]
+        iid1 = cl.act(cid1, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30),
+                                                      "summary": cl.get(cid1)["summary"]}).json["item"]["id"]
         want1 = [("线索照片1.jpg", clue_photo(office, cid1, stored[0])), ("线索照片2.png", clue_photo(office, cid1, stored[1]))]
         assert item_photos(office, iid1) == want1
         # 2. and 3. photos still waiting when their clues are converted (the worker held)
@@ -204,8 +205,10 @@ def test_a_clue_converted_while_its_photos_wait_gives_the_item_every_photo_once_
         gone = cl.public.submit(cl.public.fields(place="照片转办路3号"), photos=[jpeg(color=(7, 7, 7))]).json
         cid2, cid3 = clue_of(office, late["number"]), clue_of(office, gone["number"])
         assert [p["state"] for p in cl.get(cid2)["photos"]] == ["pending"] * 3
-        iid2 = cl.act(cid2, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]["id"]
-        iid3 = cl.act(cid3, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]["id"]
+        iid2 = cl.act(cid2, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30),
+                                                      "summary": cl.get(cid2)["summary"]}).json["item"]["id"]
+        iid3 = cl.act(cid3, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30),
+                                                      "summary": cl.get(cid3)["summary"]}).json["item"]["id"]
         assert item_photos(office, iid2) == [] and item_photos(office, iid3) == []
         # the third item is withdrawn before its photo is stored: it takes no more files
         r = office.post(f"/api/v1/items/{iid3}/actions/withdraw", {"reason": "线索已另案处理"})

@@ -23,13 +23,18 @@ import zipfile
 import pytest
 
 import contract
-from cluelib import REPORTER, Clues, jpeg, photos_settled
+from cluelib import DESCRIPTION, REPORTER, Clues, jpeg, photos_settled
 from conftest import BIN, Client, Server
 from itemlib import ORDER, PATH, day
 
 # the reporter's phone's serial number (the photo's Exif maker) names the reporter as surely as a name
 MAKER = "ZhenPhone SN-4471"
-NEEDLES = [REPORTER["name"], REPORTER["phone"], REPORTER["email"], "甄秘密", MAKER]
+# a witness's phone the reporter typed into the description (as any other phone number: never the unit's to read)
+WITNESS = "0371-66881234"
+NEEDLES = [REPORTER["name"], REPORTER["phone"], REPORTER["email"], "甄秘密", MAKER, "66881234"]
+# what the reporter of clues 1 (public, became an item) and 6 (staff, became an inspection) typed: the office alone
+# reads it as written (the clue's description); everyone else, the office's other answers included, the summary
+TYPED = f"我是{REPORTER['name']}，电话{REPORTER['phone']}，邮箱{REPORTER['email']}；邻居也看到了，他的电话{WITNESS}。"
 
 # every demo user of 古城县 but the office, and the office too (everything but /reporter)
 USERS = ["gc_contact", "gc_head", "gc_contact2", "gc_head2", "gc_town", "gc_leader", "gc_principal", "gc_director",
@@ -110,10 +115,24 @@ def texts_of(raw, ctype):
     return out
 
 
-def assert_clean(resp, what, echo=None):
+def without_description(value):
+    """A JSON value without the members "description" of its clues (office_view): the report as written."""
+    if isinstance(value, list):
+        return [without_description(v) for v in value]
+    if isinstance(value, dict):
+        return {k: without_description(v) for k, v in value.items()
+                if not (k == "description" and value.get("office_view") is True)}
+    return value
+
+
+def assert_clean(resp, what, echo=None, office=False):
     """No needle in what resp lets a person read (echo: the search terms the response may repeat back, as the
-    caller typed them: the query in JSON, the filter line of a list PDF)."""
-    for text in texts_of(resp.raw, resp.headers.get("Content-Type")):
+    caller typed them: the query in JSON, the filter line of a list PDF; office: the clue's own office, which
+    reads a clue's description as written and nothing else of it)."""
+    texts = texts_of(resp.raw, resp.headers.get("Content-Type"))
+    if office and texts[1:] and (resp.headers.get("Content-Type") or "").startswith("application/json"):
+        texts = [json.dumps(without_description(json.loads(resp.raw)), ensure_ascii=False)]
+    for text in texts:
         for e in echo or ():
             text = text.replace(e, "")
         for needle in NEEDLES:
@@ -144,8 +163,8 @@ def world(server):
     office = cl.c("gc_office")
     jt = cl.unit("gc-jt")
     # 1. a public clue with a named reporter and a photo, verified by 交通运输局 and made an item it leads
-    out = pub.submit(pub.fields(name=REPORTER["name"], phone=REPORTER["phone"], email=REPORTER["email"]),
-                     photos=[jpeg()]).json
+    out = pub.submit(pub.fields(name=REPORTER["name"], phone=REPORTER["phone"], email=REPORTER["email"],
+                                description=DESCRIPTION + TYPED), photos=[jpeg()]).json
     c1 = next(c["id"] for c in office.get(f"/api/v1/clues?q={out['number']}").json["clues"])
     cl.assign(c1)
     cl.act(c1, "gc_contact", "comment", {"text": "联络员的内部备注"})
@@ -175,7 +194,7 @@ def world(server):
     c5 = cl.create(reporter=REPORTER)["id"]
     cl.act(c5, "gc_office", "close", {"close_reason": "out_of_scope", "reply": "不属于督查范围，已转有关部门。"})
     # 5. one converted into an inspection of 交通运输局
-    c6 = cl.create(reporter=REPORTER, description="城关镇北街工地夜间违规施工，噪声扰民一个多月，投诉多次无人处理。")["id"]
+    c6 = cl.create(reporter=REPORTER, description="城关镇北街工地夜间违规施工，噪声扰民一个多月，投诉多次无人处理。" + TYPED)["id"]
     insp = cl.act(c6, "gc_office", "convert_inspection", {"start_date": day(3), "end_date": day(12),
                                                           "target_unit_ids": [jt]}).json["inspection"]
     # 6. what was added since around an item: its unit's periodic report (the form pre-filled from the item), and
@@ -347,6 +366,7 @@ def test_no_route_shows_the_reporter_to_anyone_but_the_office(world, server):
             for name, c in users.items():
                 if name == "gc_office" and concrete.endswith("/reporter"):
                     continue
+                office = name == "gc_office"
                 if method == "GET":
                     r = c.get(concrete)
                     # list routes: also with the reporter's name as the search term
@@ -354,16 +374,17 @@ def test_no_route_shows_the_reporter_to_anyone_but_the_office(world, server):
                         q = Quiet(c.base)
                         q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
                         assert_clean(q.get(concrete + "?q=" + REPORTER["name"] + "&per_page=200"), concrete + "?q",
-                                     echo=("q=" + REPORTER["name"], "检索：" + REPORTER["name"]))
+                                     echo=("q=" + REPORTER["name"], "检索：" + REPORTER["name"]), office=office)
                         for query in QUERIES[path](ids) if path in QUERIES else ():
-                            assert_clean(q.get(f"{concrete}?{query}"), f"{name}: GET {concrete}?{query}")
+                            assert_clean(q.get(f"{concrete}?{query}"), f"{name}: GET {concrete}?{query}", office=office)
                 else:
                     q = Quiet(c.base)
                     q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
                     for body in BODIES[path](ids) if path in BODIES else ():
-                        assert_clean(q.request(method, concrete, body), f"{name}: {method} {concrete} {body}")
+                        assert_clean(q.request(method, concrete, body), f"{name}: {method} {concrete} {body}",
+                                     office=office)
                     r = q.request(method, concrete, {})
-                assert_clean(r, f"{name}: {method} {concrete}")
+                assert_clean(r, f"{name}: {method} {concrete}", office=office)
                 seen += 1
     assert seen > 500, seen  # the sweep did reach the routes
     for name, c in users.items():  # … as the users it meant to be (no session was lost on the way)
@@ -381,6 +402,15 @@ def test_the_unit_concerned_is_refused_the_reporter_without_being_told_it(world)
     got = cl.get(ids["clue"][0], "gc_contact")
     assert got["office_view"] is False
     assert "description" not in got and "anonymous" not in got
+    # what the reporter typed reached the unit masked (the office reads it as written), and so did the item and the
+    # inspection the clues became
+    masked = "我是【姓名已隐去】，电话【电话已隐去】，邮箱【邮箱已隐去】；邻居也看到了，他的电话【电话已隐去】。"
+    assert got["summary"].endswith(masked), got["summary"]
+    assert cl.get(ids["clue"][0])["description"].endswith(TYPED)
+    item = users["gc_contact"].get(f"/api/v1/items/{ids['item'][0]}").json
+    assert masked in item["requirement"], item["requirement"]
+    insp = users["gc_office"].get(f"/api/v1/inspections/{ids['inspection'][0]}").json
+    assert masked in json.dumps(insp, ensure_ascii=False), insp
 
 
 def test_every_reporter_read_is_audited_without_naming_the_reporter(world):

@@ -3,6 +3,7 @@
 #include "base/buf.h"
 #include "base/csv.h"
 #include "base/table.h"
+#include "base/textmask.h"
 #include "base/textsim.h"
 #include "base/grams.h"
 #include "base/jsonv.h"
@@ -298,6 +299,38 @@ static void expect_grams(const char *text, bool document, const char *want)
     char *got = grams_of(text, document);
     assert_string_equal(got, want);
     free(got);
+}
+
+static void expect_masked(const char *text, const char *name, const char *phone, const char *email, const char *want,
+                          int n)
+{
+    struct arena a = ARENA_INIT;
+    int got_n = -1;
+    char *got = text_mask_contacts(&a, text, name, phone, email, &got_n);
+    if (strcmp(got, want) || got_n != n)
+        fail_msg("masked %s\n got %s (%d)\nwant %s (%d)", text, got, got_n, want, n);
+    arena_free(&a);
+}
+
+static void test_textmask_hides_the_writer_phones_emails_and_id_numbers(void **state)
+{
+    (void)state;
+    /* the writer's own name, phone (any format) and e-mail, wherever they occur */
+    expect_masked("我是甄秘密，电话8765-4321，邮箱Zhen.Mi@Example.CN，甄秘密再次反映", "甄秘密", "87654321",
+                  "zhen.mi@example.cn",
+                  "我是【姓名已隐去】，电话【电话已隐去】，邮箱【邮箱已隐去】，【姓名已隐去】再次反映", 4);
+    /* mobile numbers as people write them, with +86, spaces, dashes, full-width digits */
+    expect_masked("手机13912348765或+86 139 1234 8765，139-1234-8765，１３９１２３４８７６５。", NULL, NULL, NULL,
+                  "手机【电话已隐去】或【电话已隐去】，【电话已隐去】，【电话已隐去】。", 4);
+    /* landlines with their area code; another e-mail; an ID card number */
+    expect_masked("座机0371-6688 1234、(010)12345678，写信 wang_5@mail.qq.com. 身份证41010519800101123X号", NULL, NULL,
+                  NULL, "座机【电话已隐去】、【电话已隐去】，写信 【邮箱已隐去】. 身份证【证件号已隐去】号", 4);
+    /* what is not a contact stays: dates, amounts, road numbers, a one-character name, a run glued to digits */
+    const char *plain = "2026年3月12日起，县道K12处塌陷3.5米，投入12000000元，王说已两周，编号202613912348765";
+    expect_masked(plain, "王", "12", NULL, plain, 0);
+    /* a number after a date in one run of spaces is still a phone; the same part found twice is one */
+    expect_masked("2026 13912348765", NULL, "139 1234 8765", NULL, "2026 【电话已隐去】", 1);
+    expect_masked("", "甄秘密", NULL, NULL, "", 0);
 }
 
 static void test_grams_bigrams_words_and_tails(void **state)
@@ -599,6 +632,7 @@ int main(void)
         cmocka_unit_test(test_arena_grow_keeps_elements_and_doubles),
         cmocka_unit_test(test_arena_strings_pack_and_allocations_stay_aligned),
         cmocka_unit_test(test_grams_bigrams_words_and_tails),
+        cmocka_unit_test(test_textmask_hides_the_writer_phones_emails_and_id_numbers),
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
         cmocka_unit_test(test_jsonw_strings_escaped_at_every_place),

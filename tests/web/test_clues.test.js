@@ -23,7 +23,8 @@ async function openClue(page, id) {
 }
 const stateOf = async (page) => (await page.locator('[data-test=clue-state]').textContent()).trim()
 test('a reporter on a phone, the office, the verifying unit, and the reporter again', async (t) => {
-  const description = '人民路小学门口的人行横道标线磨损看不清，上下学高峰车辆不减速，学生过马路很危险。'
+  // the reporter also types the phone into the description: the unit must read it masked
+  const description = '人民路小学门口的人行横道标线磨损看不清，上下学高峰车辆不减速，学生过马路很危险。请回电13700001111。'
 
   // ---- the public page on a phone: no account ----
   const phone = await newPage(browser, server, PHONE)
@@ -74,12 +75,20 @@ test('a reporter on a phone, the office, the verifying unit, and the reporter ag
   // the reporter, shown on request (audited)
   await office.click('[data-test=clue-reporter-show]')
   await office.locator('[data-test=clue-reporter]', { hasText: '钱网页' }).waitFor()
-  // triage: a title and the summary the unit will read
+  // the summary came in with the phone masked, not yet reviewed; the report as written is the office's
+  assert.equal((await office.locator('[data-test=clue-summary]').textContent()).trim(), description.replace('13700001111', '【电话已隐去】'))
+  await office.locator('[data-test=clue-summary-state]', { hasText: '摘要待审核' }).waitFor()
+  await office.locator('[data-test=clue-summary-state]', { hasText: '已自动隐去 1 处' }).waitFor()
+  // triage: a title
   await office.click('[data-test=clue-edit]')
   await office.fill('[data-test=clue-e-title]', '人民路小学门口斑马线磨损')
   await office.click('[data-test=clue-e-save]')
   await office.locator('[data-test=clue-title]', { hasText: '人民路小学门口斑马线磨损' }).waitFor()
+  // the verification's dialog shows the summary the unit will read, to confirm or edit
   await act(office, 'assign', async (dlg) => {
+    const summary = dlg.locator('[data-test=clue-f-summary]')
+    assert.equal(await summary.inputValue(), description.replace('13700001111', '【电话已隐去】'))
+    await summary.fill('人民路小学门口人行横道标线磨损，上下学高峰车辆不减速，学生过马路危险。')
     await pick(office, dlg.locator('.el-form-item', { hasText: '核查单位' }), '交通运输局', '古城县交通运输局')
     await dlg.locator('[data-test=clue-f-request]').fill('请实地查看并重新施划标线')
     const due = dlg.locator('.el-form-item', { hasText: '时限' }).locator('input')
@@ -98,6 +107,8 @@ test('a reporter on a phone, the office, the verifying unit, and the reporter ag
   assert.equal(await contact.locator('[data-test=clue-reporter]').count(), 0)
   assert.ok(!(await contact.content()).includes('钱网页'))
   assert.ok(!(await contact.content()).includes('13700001111'))
+  assert.equal((await contact.locator('[data-test=clue-summary]').textContent()).trim(), '人民路小学门口人行横道标线磨损，上下学高峰车辆不减速，学生过马路危险。')
+  assert.equal(await contact.locator('[data-test=clue-summary-state]').count(), 0)
   await act(contact, 'report', async (dlg) => {
     await dlg.locator('[data-test=clue-f-finding] label', { hasText: '属实' }).first().click()
     await dlg.locator('[data-test=clue-f-text]').fill('经实地查看，标线确已磨损，已安排周末重新施划。')
