@@ -52,14 +52,15 @@ static int h_rules_put(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
-/* GET /api/v1/scorecards?year= */
+/* GET /api/v1/scorecards?year=&page=&per_page= */
 static int h_cards_list(struct req *rq)
 {
-    int64_t year;
-    if (!req_query_int(rq, "year", 0, 2100, 0, &year))
+    int64_t year, page, per_page;
+    if (!req_query_int(rq, "year", 0, 2100, 0, &year) || !req_query_int(rq, "page", 1, 1000000, 1, &page) ||
+        !req_query_int(rq, "per_page", 1, 200, 50, &per_page))
         return 0;
     json_t *out = NULL;
-    enum err e = scorecards_list(&rq->ctx, (int)year, &out);
+    enum err e = scorecards_list(&rq->ctx, (int)year, (int)page, (int)per_page, &out);
     return reply_result(rq, e, 200, out);
 }
 
@@ -171,14 +172,15 @@ static int h_objection_create(struct req *rq)
     return reply_result(rq, e, 201, out);
 }
 
-/* GET /api/v1/objections?state=&scorecard_id= */
+/* GET /api/v1/objections?state=&scorecard_id=&page=&per_page= */
 static int h_objections_list(struct req *rq)
 {
-    int64_t card;
-    if (!req_query_int(rq, "scorecard_id", 0, INT64_MAX, 0, &card))
+    int64_t card, page, per_page;
+    if (!req_query_int(rq, "scorecard_id", 0, INT64_MAX, 0, &card) ||
+        !req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 50, &per_page))
         return 0;
     json_t *out = NULL;
-    enum err e = objections_list(&rq->ctx, req_query(rq, "state"), card, &out);
+    enum err e = objections_list(&rq->ctx, req_query(rq, "state"), card, (int)page, (int)per_page, &out);
     return reply_result(rq, e, 200, out);
 }
 

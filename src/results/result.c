@@ -650,25 +650,11 @@ enum err results_list(struct ctx *c, const struct result_query *q, json_t **out)
                              where);
         res_bind_add(c, &b, DB_INT(q->inspection_id));
     }
-    int64_t total = 0;
-    enum err e = db_one_int_a(c->db, &total, arena_printf(c->arena, "SELECT COUNT(*) FROM results r WHERE %s", where),
-                              res_binds_of(&b));
+    int64_t total = 0, *ids;
+    int nids;
+    enum err e = res_page_ids(c, "results r", "r.id", where, &b, q->page, q->per_page, &total, &ids, &nids);
     if (e)
-        return ctx_db_fail(c, e, "读取结果运用记录");
-    res_bind_add(c, &b, DB_INT(q->per_page));
-    res_bind_add(c, &b, DB_INT((int64_t)(q->page - 1) * q->per_page));
-    struct stmt *st = db_query_a(
-        c->db, arena_printf(c->arena, "SELECT r.id FROM results r WHERE %s ORDER BY r.id DESC LIMIT ? OFFSET ?", where),
-        res_binds_of(&b));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "读取结果运用记录");
-    int64_t ids[200];
-    int nids = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && nids < 200)
-        ids[nids++] = stmt_int(st, 0);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取结果运用记录");
+        return e;
     json_t *arr = json_array();
     for (int i = 0; i < nids; i++) {
         struct result r;

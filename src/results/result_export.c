@@ -16,8 +16,6 @@
 #include <inttypes.h>
 #include <string.h>
 
-#define EXPORT_ROWS_MAX 10000 /* a government issues a few hundred a year */
-
 static const char *const HEADER[] = {
     "编号",         "类型",     "所涉单位",         "所涉人员",     "标题",     "事实和依据", "批准时间",
     "印发时间",     "送达机关", "移送对象",         "约谈人",       "约谈时间", "约谈地点",   "约谈记录",
@@ -59,18 +57,19 @@ enum err results_export_csv(struct ctx *c, int year, const char *kind, struct bu
     enum err e = res_drafting_grant(c, &g, &office);
     if (e)
         return e;
-    struct stmt *st =
-        db_query(c->db,
-                 "SELECT r.id FROM results r WHERE r.home_path = ? AND r.num_year = ? AND "
-                 "r.state IN ('issued', 'held', 'closed', 'reviewing') AND (? IS NULL OR r.kind = ?) "
-                 "ORDER BY r.kind, r.num_seq LIMIT ?",
-                 DB_TEXT(g->unit_path), DB_INT(year), DB_TEXT(kind), DB_TEXT(kind), DB_INT(EXPORT_ROWS_MAX));
+    struct stmt *st = db_query(c->db,
+                               "SELECT r.id FROM results r WHERE r.home_path = ? AND r.num_year = ? AND "
+                               "r.state IN ('issued', 'held', 'closed', 'reviewing') AND (? IS NULL OR r.kind = ?) "
+                               "ORDER BY r.kind, r.num_seq",
+                               DB_TEXT(g->unit_path), DB_INT(year), DB_TEXT(kind), DB_TEXT(kind));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "导出结果运用记录");
-    int64_t *ids = arena_alloc(c->arena, sizeof *ids * EXPORT_ROWS_MAX);
-    int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW)
+    int64_t *ids = NULL; /* every record of the year: the file is cut nowhere */
+    int n = 0, cap = 0, rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        ids = arena_grow(c->arena, ids, n, &cap, sizeof *ids);
         ids[n++] = stmt_int(st, 0);
+    }
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "导出结果运用记录");

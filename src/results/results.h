@@ -128,7 +128,9 @@ enum err scorecards_get(struct ctx *c, int64_t id, json_t **out);
 enum err scorecards_unit(struct ctx *c, int64_t id, int64_t unit_id, json_t **out);
 enum err scorecards_adjust(struct ctx *c, int64_t id, const json_t *body, json_t **out);
 enum err scorecards_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
-enum err scorecards_list(struct ctx *c, int year, json_t **out);
+/* {"scorecards":[…],"total","page","per_page"}: one page of the cards the user may see (year 0: every year), newest
+ * first; total counts them all. */
+enum err scorecards_list(struct ctx *c, int year, int page, int per_page, json_t **out);
 enum err scorecards_events(struct ctx *c, int64_t id, json_t **out);
 /* The card with every unit's lines (the documents' model): scorecards_get's JSON plus "lines" and "adjustments"
  * per unit, and office_unit_id, date (the issue's local date, today for a draft) and draft. */
@@ -144,8 +146,9 @@ enum err objections_create(struct ctx *c, int64_t scorecard_id, const json_t *bo
 enum err objections_get(struct ctx *c, int64_t id, json_t **out);
 enum err objections_act(struct ctx *c, int64_t id, const char *action, const json_t *body, json_t **out);
 enum err objections_events(struct ctx *c, int64_t id, json_t **out);
-/* {"objections":[…],"total"}: the user's government's and the user's units' objections, newest first. */
-enum err objections_list(struct ctx *c, const char *state, int64_t scorecard_id, json_t **out);
+/* {"objections":[…],"total","page","per_page"}: one page of the user's government's and the user's units'
+ * objections, newest first; total counts them all. */
+enum err objections_list(struct ctx *c, const char *state, int64_t scorecard_id, int page, int per_page, json_t **out);
 extern const struct workflow objection_workflow;
 
 /* The periodic statistics of the user's government (its office and leaders; 403 for others) for a year up to

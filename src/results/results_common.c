@@ -232,6 +232,30 @@ enum err res_save_state(struct wf_act *a, const struct res_table *t, int64_t ver
     return res_event(c, t, a->obj->id, wf_action_name(t->wf, a->action), a->from, a->to, note, a->data);
 }
 
+enum err res_page_ids(struct ctx *c, const char *from, const char *id, const char *where, struct res_binds *bd,
+                      int page, int per_page, int64_t *total, int64_t **ids, int *n)
+{
+    *n = 0;
+    *ids = arena_alloc(c->arena, sizeof **ids * (size_t)(per_page + 1));
+    enum err e = db_one_int_a(c->db, total, arena_printf(c->arena, "SELECT COUNT(*) FROM %s WHERE %s", from, where),
+                              res_binds_of(bd));
+    if (e)
+        return ctx_db_fail(c, e, "读取列表");
+    res_bind_add(c, bd, DB_INT(per_page));
+    res_bind_add(c, bd, DB_INT((int64_t)(page - 1) * per_page));
+    struct stmt *st = db_query_a(
+        c->db,
+        arena_printf(c->arena, "SELECT %s FROM %s WHERE %s ORDER BY %s DESC LIMIT ? OFFSET ?", id, from, where, id),
+        res_binds_of(bd));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取列表");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && *n < per_page)
+        (*ids)[(*n)++] = stmt_int(st, 0);
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取列表") : ERR_OK;
+}
+
 enum err res_ids(struct ctx *c, const struct res_table *t, const char *open_states, int64_t after, int limit,
                  int64_t *out, int *n)
 {

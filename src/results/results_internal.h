@@ -189,6 +189,10 @@ struct res_binds {
 void res_bind_add(struct ctx *c, struct res_binds *b, struct db_bind v);
 /* The binds for db_query_a (an empty list when none were added). */
 const struct db_bind *res_binds_of(const struct res_binds *b);
+/* One page of a list: *total the rows of `from` (a table and its alias) where `where` holds (binds bd, more
+ * added), *ids (arena; *n of them) the ids (`id`, the alias's id column) of page `page` of per_page, newest first. */
+enum err res_page_ids(struct ctx *c, const char *from, const char *id, const char *where, struct res_binds *bd,
+                      int page, int per_page, int64_t *total, int64_t **ids, int *n);
 
 /* True if a press (催办) event's data names unit (its unit_ids), or names none (every unit then). */
 bool res_press_names(const char *data, int64_t unit);

@@ -1254,7 +1254,7 @@ enum err scorecards_events(struct ctx *c, int64_t id, json_t **out)
 
 /* The cards the user may see, newest first: the government's (readers of items there), and the issued
  * cards that score a unit the user reads (rows filtered by scorecards_get). */
-enum err scorecards_list(struct ctx *c, int year, json_t **out)
+enum err scorecards_list(struct ctx *c, int year, int page, int per_page, json_t **out)
 {
     struct res_binds bd = {0};
     const char *w = "";
@@ -1283,22 +1283,15 @@ enum err scorecards_list(struct ctx *c, int year, json_t **out)
         where = arena_printf(c->arena, "%s AND s.year = ?", where);
         res_bind_add(c, &bd, DB_INT(year));
     }
-    struct stmt *st = db_query_a(
-        c->db, arena_printf(c->arena, "SELECT s.id FROM scorecards s WHERE %s ORDER BY s.id DESC LIMIT 100", where),
-        res_binds_of(&bd));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "读取考评结果");
-    int64_t ids[100];
-    int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < 100)
-        ids[n++] = stmt_int(st, 0);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取考评结果");
+    int64_t total = 0, *ids;
+    int n;
+    enum err e = res_page_ids(c, "scorecards s", "s.id", where, &bd, page, per_page, &total, &ids, &n);
+    if (e)
+        return e;
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         struct scorecard s;
-        enum err e = scorecard_load(c, ids[i], &s);
+        e = scorecard_load(c, ids[i], &s);
         if (e) {
             json_decref(arr);
             return e;
@@ -1311,6 +1304,7 @@ enum err scorecards_list(struct ctx *c, int year, json_t **out)
         json_object_del(o, "rules");
         json_array_append_new(arr, o);
     }
-    *out = json_pack("{so si}", "scorecards", arr, "total", n);
+    *out =
+        json_pack("{so sI si si}", "scorecards", arr, "total", (json_int_t)total, "page", page, "per_page", per_page);
     return ERR_OK;
 }

@@ -219,7 +219,7 @@ enum err objections_act(struct ctx *c, int64_t id, const char *action, const jso
 
 /* The objections the user may see, newest first: those of cards of a government where the user reads items,
  * and those of the units the user reads. Filters: state, scorecard. */
-enum err objections_list(struct ctx *c, const char *state, int64_t scorecard_id, json_t **out)
+enum err objections_list(struct ctx *c, const char *state, int64_t scorecard_id, int page, int per_page, json_t **out)
 {
     int k;
     if (state && *state && !wf_state_parse(&objection_workflow, state, &k))
@@ -247,30 +247,23 @@ enum err objections_list(struct ctx *c, const char *state, int64_t scorecard_id,
         where = arena_printf(c->arena, "%s AND o.scorecard_id = ?", where);
         res_bind_add(c, &bd, DB_INT(scorecard_id));
     }
-    struct stmt *st = db_query_a(
-        c->db,
-        arena_printf(c->arena, "SELECT o.id FROM score_objections o WHERE %s ORDER BY o.id DESC LIMIT 200", where),
-        res_binds_of(&bd));
-    if (!st)
-        return ctx_db_fail(c, ERR_INTERNAL, "读取考评异议");
-    int64_t ids[200];
-    int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < 200)
-        ids[n++] = stmt_int(st, 0);
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "读取考评异议");
+    int64_t total = 0, *ids;
+    int n;
+    enum err e = res_page_ids(c, "score_objections o", "o.id", where, &bd, page, per_page, &total, &ids, &n);
+    if (e)
+        return e;
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         struct objection o;
-        enum err e = objection_load(c, ids[i], &o);
+        e = objection_load(c, ids[i], &o);
         if (e) {
             json_decref(arr);
             return e;
         }
         json_array_append_new(arr, objection_json(c, &o));
     }
-    *out = json_pack("{so si}", "objections", arr, "total", n);
+    *out =
+        json_pack("{so sI si si}", "objections", arr, "total", (json_int_t)total, "page", page, "per_page", per_page);
     return ERR_OK;
 }
 

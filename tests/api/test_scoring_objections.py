@@ -250,3 +250,38 @@ def test_objection_period_on_the_rule_table(it):
     r = c.put("/api/v1/scoring/rules", {"year": year, "objection_days": 10})
     assert r.status == 200 and r.json["objection_days"] == 10, r
     assert c.get(f"/api/v1/scoring/rules?year={year}").json["objection_days"] == 10
+
+
+def test_the_lists_page_and_count_every_row(it):
+    """The lists of objections and of cards stopped at 200 and 100 rows and called what they showed the total: now
+    each pages (page, per_page) and total counts every row the user may see; the pages together are every row once,
+    newest first."""
+    card, adj = card_with_adjustments(it, this_year(it) - 8, per_unit=3, units=("gc-jt",))
+    mine = []
+    for a in adj["gc-jt"]:
+        r = it.c("gc_head").post(f"/api/v1/scorecards/{card}/objections", {"adjustment_id": a, "reason": "已按时报送"})
+        assert r.status == 201, r
+        mine.append(r.json["id"])
+    for user in ("gc_office", "gc_head"):
+        c = it.c(user)
+        pages = [c.get(f"/api/v1/objections?scorecard_id={card}&per_page=2&page={p}") for p in (1, 2, 3)]
+        assert all(r.status == 200 for r in pages), pages
+        assert [len(r.json["objections"]) for r in pages] == [2, 1, 0], user
+        assert {(r.json["total"], r.json["page"], r.json["per_page"]) for r in pages} == {(3, 1, 2), (3, 2, 2), (3, 3, 2)}
+        assert [o["id"] for r in pages for o in r.json["objections"]] == sorted(mine, reverse=True), user
+        whole = c.get(f"/api/v1/objections?scorecard_id={card}").json
+        assert whole["total"] == 3 and whole["per_page"] == 50 and len(whole["objections"]) == 3
+    # another county's office sees none of them
+    assert it.c("ap_office").get(f"/api/v1/objections?scorecard_id={card}").json["total"] == 0
+    for q in ("per_page=0", "per_page=201", "page=0"):
+        assert it.c("gc_office").get(f"/api/v1/objections?{q}").status == 400, q
+    # the cards: every one the office may see, a page at a time
+    o = it.c("gc_office")
+    total = o.get("/api/v1/scorecards?per_page=1").json["total"]
+    assert total >= 2
+    ids = [o.get(f"/api/v1/scorecards?per_page=1&page={p}").json["scorecards"][0]["id"] for p in range(1, total + 1)]
+    assert ids == sorted(set(ids), reverse=True) and card in ids
+    assert o.get(f"/api/v1/scorecards?per_page=1&page={total + 1}").json["scorecards"] == []
+    assert {x["id"] for x in o.get("/api/v1/scorecards?per_page=200").json["scorecards"]} == set(ids)
+    for q in ("per_page=0", "per_page=201", "page=0"):
+        assert o.get(f"/api/v1/scorecards?{q}").status == 400, q

@@ -10,6 +10,7 @@ import { ElMessage } from 'element-plus'
 import { session, setSession, setSessionUnknown, maybeSignedIn } from './session'
 import { t, te } from './i18n'
 import router from './router'
+import { busy, idle } from './toast'
 
 /**
  * The objects of the API (Schemas['Item'], Schemas['Session'] …) and its routes, as documented.
@@ -57,6 +58,18 @@ function buildUrl(path, query) {
  * @returns {Promise<any>}
  */
 export async function api(method, path, opts = {}) {
+  busy() // a success message waits for the page to settle (toast.js)
+  try { return await call(method, path, opts) } finally { idle() }
+}
+
+/**
+ * api() without the count of requests in flight.
+ * @param {string} method
+ * @param {string} path
+ * @param {CallOptions} opts
+ * @returns {Promise<any>}
+ */
+async function call(method, path, opts) {
   const { body, query, raw, contentType, quiet } = opts
   /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' }

@@ -4,6 +4,7 @@
 // shown, so no internal word reaches the page). The raw record stays behind a toggle on the page.
 import { t, te } from './i18n'
 import { workflows } from './workflows'
+import { innerTitle } from './titles'
 
 const has = (key) => te(key)
 const wfOf = (name) => workflows.list.find((w) => w.name === name)
@@ -71,7 +72,7 @@ function importWords(r) {
   const n = s.rows ?? (s.created || 0) + (s.updated || 0)
   const what = t('audit.importedRows', { n, what: auditObject(r.object_type) })
   const how = s.updated ? t('audit.importedHow', { created: s.created || 0, updated: s.updated }) : ''
-  return s.filename ? t('audit.importedFile', { rows: what + how, file: s.filename }) : what + how
+  return s.filename ? t('audit.importedFile', { rows: what + how, file: innerTitle(s.filename) }) : what + how
 }
 
 /** What a record is about, in words: an import's rows and file, else the kind of object and its number. */

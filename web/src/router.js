@@ -8,6 +8,7 @@ import { session, canAny } from './session'
 import { loadSession } from './api'
 import { loadMeta } from './items'
 import { loadWorkflows } from './workflows'
+import { navStart, navEnd } from './toast'
 
 const Layout = () => import('./views/Layout.vue')
 const SURVEY_READERS = ['survey_manage', 'item_decide', 'item_approve']
@@ -109,6 +110,11 @@ export function menuFor() {
 // The workbench's shortcuts: the pages marked as such that the user may open.
 export const shortcutsFor = () => pages.filter((r) => r.meta.shortcut && allowed(r))
   .map((r) => ({ name: r.name, title: r.meta.title, icon: r.meta.menu?.icon }))
+
+// a success message waits for the navigation to end (toast.js)
+router.beforeEach(() => { navStart() })
+router.afterEach(() => { navEnd() })
+router.onError(() => { navEnd() })
 
 router.beforeEach(async (to) => {
   if (to.meta.public) return true
