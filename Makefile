@@ -159,7 +159,12 @@ lint-openapi: $(REDOCLY)
 
 # the three suites are independent (each test starts its own server, database and port) and mostly wait on
 # their servers, so they run side by side: about 25 minutes instead of 50 on the 2-core machine
-test: deps check-layers check-format lint-openapi check-web-types test-unit test-fuzz
+# The checks and builds before them run two at a time (one after the other, the sanitizer build used one core while
+# the other waited), and the browser suite's own (the release build, the web app, its packages) are made with
+# them, so that all three suites start together
+test: deps
+	$(MAKE) --no-print-directory -j2 --output-sync=target check-layers check-format lint-openapi check-web-types \
+	  test-unit test-fuzz build/ducha web tests/web/node_modules/.installed
 	$(MAKE) --no-print-directory -j3 --output-sync=target test-api test-api-pg test-web
 
 # hostile and long tests, kept out of `make test` (tests/security: a 10,000-connection flood on

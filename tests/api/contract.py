@@ -29,7 +29,8 @@ import threading
 from collections import Counter
 
 import yaml
-from jsonschema import Draft202012Validator, FormatChecker, RefResolver
+from jsonschema import Draft202012Validator, FormatChecker, RefResolver, validators
+from jsonschema import _validators as jsonschema_keywords
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 SPEC_PATH = os.path.join(ROOT, "docs", "openapi.yaml")
@@ -44,6 +45,8 @@ _DATE = re.compile(r"^\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$")
 _INSTANT = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)$")
 
 formats = FormatChecker(formats=())
+ERROR = {"$ref": "#/components/schemas/Error"}
+IMPORT_ERROR = {"$ref": "#/components/schemas/ImportError"}
 
 
 @formats.checks("date")
@@ -54,6 +57,31 @@ def _is_date(v):
 @formats.checks("date-time")
 def _is_instant(v):
     return not isinstance(v, str) or bool(_INSTANT.match(v))
+
+
+def remembering_validator(valid):
+    """Draft202012Validator whose $ref remembers the (target, value) pairs it found valid in the set valid, and
+    does not validate such a pair again: a pure function of the two, and the suites send the same objects many
+    times inside lists and pages that differ (a to-do or message page of 200 rows of which one is new), whose
+    validation, row by row, was most of the test process's CPU. An invalid value is validated every time, so
+    its errors are reported as before."""
+
+    def ref(validator, ref, instance, schema):
+        if not isinstance(instance, (dict, list)):
+            yield from jsonschema_keywords.ref(validator, ref, instance, schema)
+            return
+        key = (validator.resolver.resolution_scope, ref,
+               hashlib.blake2b(json.dumps(instance, ensure_ascii=False).encode(), digest_size=16).digest())
+        if key in valid:
+            return
+        failed = False
+        for error in jsonschema_keywords.ref(validator, ref, instance, schema):
+            failed = True
+            yield error
+        if not failed:
+            valid.add(key)
+
+    return validators.extend(Draft202012Validator, {"$ref": ref})
 
 
 def close_objects(node):
@@ -129,6 +157,10 @@ class Contract:
         self.statuses = Counter()  # (operationId, status)
         self._validators = {}
         self._valid = set()  # (operationId, status, media type, digest of the body) of bodies found valid
+        self._valid_refs = set()  # (scope, $ref, digest of the value) found valid (remembering_validator)
+        self._valid_params = set()  # (operationId, parameter, value) found valid
+        self.Validator = remembering_validator(self._valid_refs)
+        self._found = {}  # (method, path) -> find's answer
 
     def deref(self, node):
         while isinstance(node, dict) and "$ref" in node and len(node) == 1:
@@ -136,16 +168,25 @@ class Contract:
         return node
 
     def validator(self, schema):
-        key = json.dumps(schema, sort_keys=True)
-        v = self._validators.get(key)
-        if v is None:
-            v = Draft202012Validator(schema, resolver=RefResolver(base_uri="openapi.yaml", referrer=self.spec),
-                                     format_checker=formats)
-            self._validators[key] = v
-        return v
+        # by the schema object (kept in the entry, so that its id is not reused): the document's schemas are
+        # the same objects at every call, and writing one out as the key cost more than many validations. One
+        # resolver for all: each new one searched the whole document once for its $id and anchors
+        v = self._validators.get(id(schema))
+        if v is None or v[0] is not schema:
+            v = (schema, self.Validator(schema, resolver=self.resolver, format_checker=formats))
+            self._validators[id(schema)] = v
+        return v[1]
 
     def find(self, method, path):
-        """(operation, path_known): the documented operation for method and path."""
+        """(operation, path_known): the documented operation for method and path (remembered: the suites ask
+        for the same paths many times, and the templates are tried one after the other)."""
+        key = (method, path)
+        found = self._found.get(key)
+        if found is None:
+            found = self._found[key] = self._find(method, path)
+        return found
+
+    def _find(self, method, path):
         known = False
         for _, rx, op in self.ops:
             if rx.match(path):
@@ -217,8 +258,7 @@ class Contract:
             err = json.loads(body)["error"]
         except (ValueError, KeyError, TypeError):
             raise AssertionError(f"{what}: an error must be {{\"error\":{{\"code\",\"message\"}}}}, got {body[:200]!r}")
-        self.check_schema({"$ref": "#/components/schemas/Error"} if "rows" not in err else
-                          {"$ref": "#/components/schemas/ImportError"}, json.loads(body), what)
+        self.check_schema(IMPORT_ERROR if "rows" in err else ERROR, json.loads(body), what)
         want = ERROR_CODES.get(status)
         assert want is None or err.get("code") == want, f"{what}: status {status} must carry code {want}, " \
                                                        f"not {err.get('code')!r}"
@@ -235,7 +275,10 @@ class Contract:
             assert p is not None, f"{what}: query parameter {name!r} is not documented"
             schema = self.deref(p.get("schema", {}))
             for v in values:
+                if (op.id, name, v) in self._valid_params:
+                    continue
                 self.check_schema(p.get("schema", {}), coerce(schema, v, self), what + f" (query {name}={v!r})")
+                self._valid_params.add((op.id, name, v))
 
 
 def coerce(schema, text, contract):

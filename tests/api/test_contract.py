@@ -65,6 +65,24 @@ def test_a_body_is_validated_once_per_operation_and_status_and_a_wrong_one_every
         check(c, UNIT, path="/api/v1/units")
 
 
+def test_a_row_found_valid_is_not_validated_again_and_a_changed_row_fails_every_time(c):
+    """contract.Contract also remembers the objects it found valid under each schema they are checked against (a $ref:
+    the rows of a page), so that a page of rows seen before costs one validation per new row; a row that differs from
+    them in anything (a field added, mistyped) is validated and fails, at its place in the page, however many valid
+    pages came before; and a query value found valid for one parameter is checked again under another."""
+    rows = [UNIT, dict(UNIT, id=34, code="gc-zj")]
+    check(c, {"units": rows}, path="/api/v1/units")
+    check(c, {"units": rows + [dict(UNIT, id=35, code="gc-t1")]}, path="/api/v1/units")
+    for _ in range(2):
+        with pytest.raises(AssertionError, match=r"\['units'\]\[1\]: Additional properties.*'email'"):
+            check(c, {"units": [UNIT, dict(rows[1], email="x@gc.gov.cn")]}, path="/api/v1/units")
+        with pytest.raises(AssertionError, match=r"\['units'\]\[2\]\['version'\]"):
+            check(c, {"units": rows + [dict(UNIT, version="1")]}, path="/api/v1/units")
+    check(c, {"units": rows}, path="/api/v1/units", req_query={"limit": ["50"]})
+    with pytest.raises(AssertionError, match="query limit='many'"):
+        check(c, {"units": rows}, path="/api/v1/units", req_query={"limit": ["many"]})
+
+
 def test_nested_objects_are_closed_too(c):
     with pytest.raises(AssertionError, match=r"\['units'\]\[0\]"):
         check(c, {"units": [dict(UNIT, extra=1)]}, path="/api/v1/units")
