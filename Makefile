@@ -123,12 +123,14 @@ test-api-pg: build/asan/ducha
 	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=15 tests/api
 
 # the demo data is made once (a template directory: the database and the keys and files the demo writes) and
-# each browser test's server starts on a copy of it (tests/web/helper.js, startServer)
+# each browser test's server starts on a copy of it (tests/web/helper.js, startServer). Two test files at a time
+# (node's default on this 2-core machine was one): each file has its own server and browser, and a file mostly
+# waits on its pages (network idle, a toast, the next step's answer), so the other file runs meanwhile
 test-web: build/ducha web tests/web/node_modules/.installed
 	@tmpl=$$(mktemp -d /tmp/ducha-web-template.XXXXXX) && \
 	  trap 'rm -rf "$$tmpl"' EXIT && trap 'exit 130' INT TERM && \
 	  (cd $$tmpl && DUCHA_PASSWORD_HASH_COST=minimal $(CURDIR)/build/ducha demo --db demo.db >/dev/null) && \
-	  (cd tests/web && DUCHA_WEB_TEMPLATE=$$tmpl DUCHA_BIN=$(CURDIR)/build/ducha node --test)
+	  (cd tests/web && DUCHA_WEB_TEMPLATE=$$tmpl DUCHA_BIN=$(CURDIR)/build/ducha node --test --test-concurrency=2)
 
 check-layers:
 	@scripts/check-layers.sh
