@@ -142,16 +142,20 @@ static void write_book(struct book *b, const json_t *card)
 /* The statistics: 汇总, 各单位, then a sheet per figure (units down, periods across). */
 static void write_statistics(struct book *b, const json_t *st)
 {
-    static const char *const keys[] = {"registered", "completed", "completed_on_time", "on_time_rate", "overdue"};
-    static const char *const heads[] = {"交办", "办结", "按期办结", "按期办结率(%)", "期末超期未办结"};
-    static const char *const h1[] = {"期间", "起", "止", "交办", "办结", "按期办结", "按期办结率(%)", "期末超期未办结"};
-    static const double w1[] = {12, 12, 12, 8, 8, 10, 14, 14};
-    static const char *const h2[] = {"单位", "交办", "办结", "按期办结", "按期办结率(%)", "超期未办结"};
-    static const double w2[] = {30, 8, 8, 10, 14, 12};
+    enum { NF = 6 };
+    static const char *const keys[NF] = {"registered",   "completed", "completed_on_time",
+                                         "on_time_rate", "overdue",   "average_days"};
+    static const char *const heads[NF] = {"交办",          "办结",           "按期办结",
+                                          "按期办结率(%)", "期末超期未办结", "平均办结天数"};
+    static const char *const h1[] = {"期间",           "起",          "止", "交办", "办结", "按期办结", "按期办结率(%)",
+                                     "期末超期未办结", "平均办结天数"};
+    static const double w1[] = {12, 12, 12, 8, 8, 10, 14, 14, 12};
+    static const char *const h2[] = {"单位", "交办", "办结", "按期办结", "按期办结率(%)", "超期未办结", "平均办结天数"};
+    static const double w2[] = {30, 8, 8, 10, 14, 12, 12};
     const char *title =
         arena_printf(b->a, "%s%d年督查督办统计（按%s）", S(G(st, "government"), "name"),
                      (int)json_integer_value(G(st, "year")), !strcmp(S(st, "period"), "quarter") ? "季度" : "月");
-    lxw_worksheet *s1 = sheet(b, "汇总", h1, w1, 8), *s2 = sheet(b, "各单位", h2, w2, 6);
+    lxw_worksheet *s1 = sheet(b, "汇总", h1, w1, 3 + NF), *s2 = sheet(b, "各单位", h2, w2, 1 + NF);
     str(b, s1, 0, 0, title, b->title);
     str(b, s2, 0, 0, arena_printf(b->a, "%s（%s至%s）", title, S(st, "from"), S(st, "to")), b->title);
     size_t i, k;
@@ -162,7 +166,7 @@ static void write_statistics(struct book *b, const json_t *st)
         str(b, s1, r, 0, S(p, "label"), NULL);
         str(b, s1, r, 1, S(p, "from"), NULL);
         str(b, s1, r, 2, S(p, "to"), NULL);
-        for (int j = 0; j < 5; j++)
+        for (int j = 0; j < NF; j++)
             num(b, s1, r, 3 + j, G(G(p, "totals"), keys[j]));
         r++;
     }
@@ -170,12 +174,12 @@ static void write_statistics(struct book *b, const json_t *st)
     json_array_foreach(G(st, "units"), i, u)
     {
         str(b, s2, r, 0, S(u, "name"), NULL);
-        for (int j = 0; j < 5; j++)
+        for (int j = 0; j < NF; j++)
             num(b, s2, r, 1 + j, G(u, keys[j]));
         r++;
     }
     /* per figure: units down, periods across (a unit without items in a period is left blank) */
-    for (int j = 0; j < 5; j++) {
+    for (int j = 0; j < NF; j++) {
         if (j == 3)
             continue;
         lxw_worksheet *ws = workbook_add_worksheet(b->wb, heads[j]);

@@ -87,6 +87,7 @@ struct ledger_fig {
     bool ov;      /* overdue at the end of every day in [s, e) (e: LEDGER_NO_DAY = still) */
     int64_t s;    /* the later of due + 1 and a */
     int64_t due;  /* the due date */
+    int64_t days; /* done: the calendar days from a to e (平均办结天数), else 0 */
 };
 void ledger_fig_of(const char *state, const char *due_date, const char *assigned_at, const char *closed_at,
                    struct ledger_fig *f);

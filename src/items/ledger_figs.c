@@ -38,6 +38,7 @@ void ledger_fig_of(const char *state, const char *due_date, const char *assigned
         return;
     f->done = (!strcmp(state, "completed") || !strcmp(state, "archived")) && f->e != LEDGER_NO_DAY;
     f->on_time = f->done && f->e <= f->due;
+    f->days = f->done ? f->e - f->a : 0;
     f->s = f->due + 1 > f->a ? f->due + 1 : f->a;
     f->ov = strcmp(state, "suspended") != 0 && (f->e == LEDGER_NO_DAY || f->e > f->s);
 }
@@ -85,13 +86,14 @@ static enum err fold_tx(struct ctx *c, void *arg)
         c->db,
         "WITH d AS (DELETE FROM figure_count_deltas WHERE id IN (SELECT id FROM figure_count_deltas ORDER BY "
         "id LIMIT ?) RETURNING *), f AS (INSERT INTO figure_counts (office_path, own, unit_id, month, "
-        "registered, completed, on_time, ov_in, ov_out) SELECT office_path, own, unit_id, month, SUM(registered), "
-        "SUM(completed), SUM(on_time), SUM(ov_in), SUM(ov_out) FROM d GROUP BY office_path, own, unit_id, "
+        "registered, completed, on_time, ov_in, ov_out, done_days) SELECT office_path, own, unit_id, month, "
+        "SUM(registered), SUM(completed), SUM(on_time), SUM(ov_in), SUM(ov_out), SUM(done_days) FROM d GROUP BY "
+        "office_path, own, unit_id, "
         "month ORDER BY office_path, own, unit_id, month ON CONFLICT (office_path, own, unit_id, month) DO "
         "UPDATE SET registered = figure_counts.registered + excluded.registered, completed = "
         "figure_counts.completed + excluded.completed, on_time = figure_counts.on_time + excluded.on_time, "
-        "ov_in = figure_counts.ov_in + excluded.ov_in, ov_out = figure_counts.ov_out + excluded.ov_out) "
-        "SELECT COUNT(*) FROM d");
+        "ov_in = figure_counts.ov_in + excluded.ov_in, ov_out = figure_counts.ov_out + excluded.ov_out, done_days = "
+        "figure_counts.done_days + excluded.done_days) SELECT COUNT(*) FROM d");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "汇总通报统计");
     stmt_bind_int(st, 1, FIGS_FOLD_BATCH);
@@ -135,10 +137,10 @@ static const char *month_or_null(struct arena *a, int64_t day)
 
 /* The row text both sides are compared by. */
 static const char *row_text(struct arena *a, int64_t item, int64_t unit, int own, const char *office, const char *reg,
-                            const char *done, int on_time, const char *ovin, const char *ovout)
+                            const char *done, int on_time, int64_t days, const char *ovin, const char *ovout)
 {
-    return arena_printf(a, "事项 %" PRId64 " 单位 %" PRId64 " %s 交办办结 %s/%s/%d 超期 %s/%s %s", item, unit,
-                        own ? "承办" : "范围", reg, done, on_time, ovin, ovout, office);
+    return arena_printf(a, "事项 %" PRId64 " 单位 %" PRId64 " %s 交办办结 %s/%s/%d 办结天数 %" PRId64 " 超期 %s/%s %s",
+                        item, unit, own ? "承办" : "范围", reg, done, on_time, days, ovin, ovout, office);
 }
 
 struct figs_check {
@@ -185,7 +187,7 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
         if (!f.counted)
             continue;
         want = arena_grow(&a, want, nw, &cap, sizeof *want);
-        want[nw++] = row_text(&a, id, stmt_int(st, 6), 1, office, reg, done, f.on_time, ovin, ovout);
+        want[nw++] = row_text(&a, id, stmt_int(st, 6), 1, office, reg, done, f.on_time, f.days, ovin, ovout);
         for (const char *p = stmt_text(st, 7); *p; p++) {
             if (*p != '/' || !p[1])
                 continue;
@@ -197,7 +199,7 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
                 continue;
             seen[nseen++] = u;
             want = arena_grow(&a, want, nw, &cap, sizeof *want);
-            want[nw++] = row_text(&a, id, u, 0, office, reg, done, f.on_time, ovin, ovout);
+            want[nw++] = row_text(&a, id, u, 0, office, reg, done, f.on_time, f.days, ovin, ovout);
         }
     }
     stmt_done(st);
@@ -205,9 +207,10 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
         arena_free(&a);
         return ctx_store_fail(c, rc, "核对通报统计");
     }
-    st = db_prepare(c->db, "SELECT item_id, unit_id, own, office_path, reg_m, COALESCE(done_m, '-'), on_time, "
-                           "COALESCE(ovin_m, '-'), COALESCE(ovout_m, '-') FROM item_figs WHERE item_id > ? AND "
-                           "item_id <= ?");
+    st = db_prepare(c->db,
+                    "SELECT item_id, unit_id, own, office_path, reg_m, COALESCE(done_m, '-'), on_time, "
+                    "COALESCE(ovin_m, '-'), COALESCE(ovout_m, '-'), done_days FROM item_figs WHERE item_id > ? AND "
+                    "item_id <= ?");
     if (!st) {
         arena_free(&a);
         return ctx_store_fail(c, STORE_E_OTHER, "核对通报统计");
@@ -218,7 +221,7 @@ static enum err check_batch(struct figs_check *k, int64_t from, int64_t to)
         have = arena_grow(&a, have, ns, &scap, sizeof *have);
         have[ns++] =
             row_text(&a, stmt_int(st, 0), stmt_int(st, 1), (int)stmt_int(st, 2), stmt_text(st, 3), stmt_text(st, 4),
-                     stmt_text(st, 5), (int)stmt_int(st, 6), stmt_text(st, 7), stmt_text(st, 8));
+                     stmt_text(st, 5), (int)stmt_int(st, 6), stmt_int(st, 9), stmt_text(st, 7), stmt_text(st, 8));
     }
     stmt_done(st);
     if (rc < 0) {
@@ -278,26 +281,31 @@ enum err ledger_figs_check(struct ctx *c, void (*diff)(void *arg, const char *te
         diff(arg, arena_printf(c->arena, "item_figs 有 %" PRId64 " 行属于不存在的事项", orphans));
     /* the counters against the sums of the rows: every group that does not cancel out is a difference */
     struct stmt *st = db_prepare(
-        c->db, "SELECT office_path, own, unit_id, month, SUM(r), SUM(c), SUM(t), SUM(oi), SUM(oo), SUM(k) FROM ("
-               "SELECT office_path, own, unit_id, month, registered AS r, completed AS c, on_time AS t, ov_in AS oi, "
-               "ov_out AS oo, 1 AS k FROM figure_counts UNION ALL SELECT office_path, own, unit_id, month, registered, "
-               "completed, on_time, ov_in, ov_out, 0 FROM figure_count_deltas UNION ALL SELECT office_path, own, "
-               "unit_id, reg_m, -1, 0, 0, 0, 0, 0 FROM item_figs UNION ALL SELECT office_path, own, unit_id, done_m, "
-               "0, -1, -on_time, 0, 0, 0 FROM item_figs WHERE done_m IS NOT NULL UNION ALL SELECT office_path, own, "
-               "unit_id, ovin_m, 0, 0, 0, -1, 0, 0 FROM item_figs WHERE ovin_m IS NOT NULL UNION ALL SELECT "
-               "office_path, own, unit_id, ovout_m, 0, 0, 0, 0, -1, 0 FROM item_figs WHERE ovout_m IS NOT NULL) x "
-               "GROUP BY office_path, own, unit_id, month");
+        c->db,
+        "SELECT office_path, own, unit_id, month, SUM(r), SUM(c), SUM(t), SUM(oi), SUM(oo), SUM(dd), SUM(k) FROM ("
+        "SELECT office_path, own, unit_id, month, registered AS r, completed AS c, on_time AS t, ov_in AS oi, ov_out "
+        "AS "
+        "oo, done_days AS dd, 1 AS k FROM figure_counts UNION ALL SELECT office_path, own, unit_id, month, registered, "
+        "completed, on_time, ov_in, ov_out, done_days, 0 FROM figure_count_deltas UNION ALL SELECT office_path, own, "
+        "unit_id, reg_m, -1, 0, 0, 0, 0, 0, 0 FROM item_figs UNION ALL SELECT office_path, own, unit_id, done_m, 0, "
+        "-1, "
+        "-on_time, 0, 0, -done_days, 0 FROM item_figs WHERE done_m IS NOT NULL UNION ALL SELECT office_path, own, "
+        "unit_id, ovin_m, 0, 0, 0, -1, 0, 0, 0 FROM item_figs WHERE ovin_m IS NOT NULL UNION ALL SELECT office_path, "
+        "own, unit_id, ovout_m, 0, 0, 0, 0, -1, 0, 0 FROM item_figs WHERE ovout_m IS NOT NULL) x "
+        "GROUP BY office_path, own, unit_id, month");
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "核对通报统计");
     while ((rc = stmt_step(st)) == STORE_ROW) {
-        *counters += stmt_int(st, 9);
-        if (stmt_int(st, 4) || stmt_int(st, 5) || stmt_int(st, 6) || stmt_int(st, 7) || stmt_int(st, 8))
+        *counters += stmt_int(st, 10);
+        if (stmt_int(st, 4) || stmt_int(st, 5) || stmt_int(st, 6) || stmt_int(st, 7) || stmt_int(st, 8) ||
+            stmt_int(st, 9))
             diff(arg,
                  arena_printf(c->arena,
-                              "通报计数不符：%s 单位 %" PRId64 "（%s）%s 月 交办/办结/按期/转超期/超期结束 "
-                              "多计 %" PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64,
+                              "通报计数不符：%s 单位 %" PRId64 "（%s）%s 月 交办/办结/按期/转超期/超期结束/办结天数 "
+                              "多计 %" PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64 "/%" PRId64,
                               stmt_text(st, 0), stmt_int(st, 2), stmt_int(st, 1) ? "承办" : "范围", stmt_text(st, 3),
-                              stmt_int(st, 4), stmt_int(st, 5), stmt_int(st, 6), stmt_int(st, 7), stmt_int(st, 8)));
+                              stmt_int(st, 4), stmt_int(st, 5), stmt_int(st, 6), stmt_int(st, 7), stmt_int(st, 8),
+                              stmt_int(st, 9)));
     }
     stmt_done(st);
     if (rc < 0)

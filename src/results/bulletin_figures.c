@@ -46,6 +46,13 @@ static int64_t day_of(const char *date)
     return d;
 }
 
+/* The local day of an ISO instant (0 if malformed). */
+static int64_t iso_day(const char *iso)
+{
+    int64_t t;
+    return iso && time_parse_iso(iso, &t) ? time_local_day(t) : 0;
+}
+
 /* The local date of an ISO instant ("" if malformed). */
 static void local_date(const char *iso, char out[11])
 {
@@ -73,7 +80,18 @@ struct offices {
 struct period {
     const char *from_b, *to_b; /* [from 00:00, to+1 00:00) as instants */
     const char *as_of, *as_of_b;
+    bool days; /* the statistics' days to complete too (completion_days) */
 };
+
+/* The days to complete (平均办结天数) of a row of the statistics: completed_days, the calendar days from the local
+ * day each item completed in the period was assigned (交办) to the local day it was completed (办结), summed; and
+ * average_days, that sum over completed to one decimal (half up; null without a completion). */
+static void completion_days(json_t *o, int64_t days, int64_t done)
+{
+    json_object_set_new(o, "completed_days", json_integer(days));
+    json_object_set_new(o, "average_days",
+                        done > 0 && days >= 0 ? scorecard_tenths((days * 20 + done) / (2 * done)) : json_null());
+}
 
 /* The conditions on items i (and tracks t) shared by the queries, with their binds in this order:
  * the offices' range, assigned before the end, then (for tracks) the scope range. */
@@ -140,9 +158,10 @@ static enum err per_unit(struct ctx *c, const struct offices *home, const char *
     stmt_done(st);
     if (rc < 0)
         return ctx_store_fail(c, rc, "统计通报数据");
-    /* completed on time, per unit (the period's completions only) */
+    /* completed on time and the days to complete, per unit (the period's completions only) */
     st = db_query(c->db,
-                  "SELECT t.unit_id, i.due_date, i.closed_at FROM item_tracks t JOIN items i ON i.id = t.item_id "
+                  "SELECT t.unit_id, i.due_date, i.closed_at, i.assigned_at FROM item_tracks t JOIN items i ON i.id = "
+                  "t.item_id "
                   "WHERE t.unit_path >= ? AND t.unit_path < ? AND " ITEMS_OF " AND " COMPLETED_IN,
                   DB_TEXT(scope), DB_TEXT(upper), DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(p->from_b),
                   DB_TEXT(p->to_b));
@@ -151,16 +170,32 @@ static enum err per_unit(struct ctx *c, const struct offices *home, const char *
     while ((rc = stmt_step(st)) == STORE_ROW) {
         char closed[11];
         local_date(stmt_text(st, 2), closed);
-        if (strcmp(closed, stmt_text(st, 1)) > 0)
-            continue;
+        bool on_time = strcmp(closed, stmt_text(st, 1)) <= 0;
+        int64_t days = day_of(closed) - iso_day(stmt_text(st, 3));
         size_t i;
         json_t *u;
         json_array_foreach(units, i, u) if (json_integer_value(json_object_get(u, "unit_id")) == stmt_int(st, 0))
+        {
             json_object_set_new(u, "completed_on_time",
-                                json_integer(json_integer_value(json_object_get(u, "completed_on_time")) + 1));
+                                json_integer(json_integer_value(json_object_get(u, "completed_on_time")) + on_time));
+            json_object_set_new(u, "completed_days",
+                                json_integer(json_integer_value(json_object_get(u, "completed_days")) + days));
+        }
     }
     stmt_done(st);
-    return rc < 0 ? ctx_store_fail(c, rc, "统计通报数据") : ERR_OK;
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "统计通报数据");
+    size_t i;
+    json_t *u;
+    json_array_foreach(units, i, u)
+    {
+        if (p->days)
+            completion_days(u, json_integer_value(json_object_get(u, "completed_days")),
+                            json_integer_value(json_object_get(u, "completed")));
+        else
+            json_object_del(u, "completed_days");
+    }
+    return ERR_OK;
 }
 
 /* Adds one office's figures (registered, completed, on time, overdue) to by_office[path] (NULL: not wanted). */
@@ -181,7 +216,7 @@ static void office_add(json_t *by_office, const char *path, const json_int_t v[4
 static enum err totals(struct ctx *c, const struct offices *home, const char *scope, const char *upper,
                        const struct period *p, json_t *by_office, json_t **out)
 {
-    json_int_t reg = 0, done = 0, late = 0, on_time = 0;
+    json_int_t reg = 0, done = 0, late = 0, on_time = 0, days = 0;
     struct stmt *st = db_query(c->db,
                                "SELECT i.office_path, " FIGURES " FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE
                                " GROUP BY i.office_path",
@@ -200,8 +235,8 @@ static enum err totals(struct ctx *c, const struct offices *home, const char *sc
     if (rc < 0)
         return ctx_store_fail(c, rc, "统计通报数据");
     st = db_query(c->db,
-                  "SELECT i.due_date, i.closed_at, i.office_path FROM items i WHERE " ITEMS_OF " AND " IN_SCOPE
-                  " AND " COMPLETED_IN,
+                  "SELECT i.due_date, i.closed_at, i.office_path, i.assigned_at FROM items i WHERE " ITEMS_OF
+                  " AND " IN_SCOPE " AND " COMPLETED_IN,
                   DB_OFFICES(home), DB_TEXT(p->to_b), DB_TEXT(scope), DB_TEXT(upper), DB_TEXT(p->from_b),
                   DB_TEXT(p->to_b));
     if (!st)
@@ -209,6 +244,7 @@ static enum err totals(struct ctx *c, const struct offices *home, const char *sc
     while ((rc = stmt_step(st)) == STORE_ROW) {
         char closed[11];
         local_date(stmt_text(st, 1), closed);
+        days += day_of(closed) - iso_day(stmt_text(st, 3));
         if (strcmp(closed, stmt_text(st, 0)) > 0)
             continue;
         on_time++;
@@ -220,6 +256,8 @@ static enum err totals(struct ctx *c, const struct offices *home, const char *sc
     *out = json_pack("{sI sI sI so sI}", "registered", reg, "completed", done, "completed_on_time", on_time,
                      "on_time_rate", done ? json_integer((on_time * 100 + done / 2) / done) : json_null(), "overdue",
                      late);
+    if (p->days)
+        completion_days(*out, days, done);
     return ERR_OK;
 }
 
@@ -643,6 +681,7 @@ struct unit_ref {
 struct fig_acc {
     struct unit_ref u; /* first: unit_refs_read fills the unit's names */
     int64_t v[F__N];
+    int64_t days; /* of the completions counted in v[F_DONE_TO] by scan_days (the statistics' months) */
 };
 
 /* The positions (+ 1) of accumulators by their unit id: open addressing, at most half full. A province's bulletin
@@ -864,6 +903,11 @@ static enum err scan_days(struct fig_run *r, const struct prefix *p, unsigned ma
                     o->v[k] += add[k];
                 }
             }
+        if (done && (mask & 1u << F_DONE_TO)) {
+            a->days += f.days;
+            if (o)
+                r->total.days += f.days;
+        }
         last = id;
     }
     stmt_done(st);
@@ -974,7 +1018,8 @@ static enum err counted(struct ctx *c, const struct offices *home, const char *s
 }
 
 /* The count of a bulletin (results_internal.h, bulletin_count_all); with findings, also the inspections' findings per unit (rectification.units, .findings),
- * which only a bulletin prints (the statistics page counts twelve months without them). */
+ * which only a bulletin prints (the statistics page counts twelve months without them); without, the statistics' days
+ * to complete (completion_days), which a bulletin neither prints nor checks again, so does not carry. */
 static enum err count(struct ctx *c, const char *home_path, bool below, const char *scope, const char *from,
                       const char *to, bool findings, json_t *by_office, json_t **out)
 {
@@ -983,7 +1028,7 @@ static enum err count(struct ctx *c, const char *home_path, bool below, const ch
     const struct offices *home = &offices;
     char today[11];
     result_today(c, today);
-    struct period p = {boundary(c, from, 0), boundary(c, to, 1), strcmp(to, today) < 0 ? to : today, NULL};
+    struct period p = {boundary(c, from, 0), boundary(c, to, 1), strcmp(to, today) < 0 ? to : today, NULL, !findings};
     p.as_of = arena_strdup(c->arena, p.as_of);
     p.as_of_b = boundary(c, p.as_of, 1);
     const char *upper = perm_path_upper(c->arena, scope);
@@ -1037,7 +1082,7 @@ static enum err count(struct ctx *c, const char *home_path, bool below, const ch
  * and the current month's days up to today are scanned once from the items (scan_days); each period is then a
  * sum of buckets: registered, completed and on time over its months, overdue over every month up to its last. */
 
-enum { M_REG, M_DONE, M_OT, M_OV, M__N };
+enum { M_REG, M_DONE, M_OT, M_OV, M_DAYS, M__N };
 #define M_BUCKETS 13 /* 0: the months before the year; 1…12 */
 
 struct month_acc {
@@ -1079,13 +1124,14 @@ static enum err months_read(struct month_run *r, const struct offices *home, int
     char first[8];
     snprintf(first, sizeof first, "%04d-01", year);
 #define ROWS_OF(t, own)                                                                                                \
-    "SELECT own, unit_id, month, registered, completed, on_time, ov_in, ov_out FROM " t                                \
+    "SELECT own, unit_id, month, registered, completed, on_time, ov_in, ov_out, done_days FROM " t                     \
     " WHERE " OFFICE_IN("office_path") " AND own = " own " AND month < ?"
 #define COUNTS_OF(t) ROWS_OF(t, "0 AND unit_id = ?") " UNION ALL " ROWS_OF(t, "1 AND ? = 1")
     struct stmt *st =
         db_query(c->db,
                  "SELECT x.own, x.unit_id, u.code, u.name, u.path, CASE WHEN x.month < ? THEN '' ELSE x.month END "
-                 "AS bucket, SUM(x.registered), SUM(x.completed), SUM(x.on_time), SUM(x.ov_in - x.ov_out) FROM "
+                 "AS bucket, SUM(x.registered), SUM(x.completed), SUM(x.on_time), SUM(x.ov_in - x.ov_out), "
+                 "SUM(x.done_days) FROM "
                  "(" COUNTS_OF("figure_counts") " UNION ALL " COUNTS_OF(
                      "figure_count_deltas") ") x JOIN units u ON u.id = x.unit_id WHERE x.own = 0 OR (u.path >= ? AND "
                                             "u.path < ?) GROUP BY x.own, x.unit_id, u.code, u.name, u.path, bucket",
@@ -1131,13 +1177,15 @@ static json_t *months_json(const struct month_acc *x, int a, int b, int64_t *eve
     for (int m = 0; m <= b; m++) {
         reg += x->v[m][M_REG];
         v[M_OV] += x->v[m][M_OV];
-        for (int k = M_REG; m >= a && k <= M_OT; k++)
-            v[k] += x->v[m][k];
+        for (int k = M_REG; m >= a && k <= M_DAYS; k++)
+            v[k] += k == M_OV ? 0 : x->v[m][k];
     }
     if (ever)
         *ever = reg;
-    return json_pack("{sI sI sI sI}", "registered", (json_int_t)v[M_REG], "completed", (json_int_t)v[M_DONE],
-                     "completed_on_time", (json_int_t)v[M_OT], "overdue", (json_int_t)v[M_OV]);
+    json_t *o = json_pack("{sI sI sI sI}", "registered", (json_int_t)v[M_REG], "completed", (json_int_t)v[M_DONE],
+                          "completed_on_time", (json_int_t)v[M_OT], "overdue", (json_int_t)v[M_OV]);
+    completion_days(o, v[M_DAYS], v[M_DONE]);
+    return o;
 }
 
 /* bulletin_count_months of the offices and the scope [scope, upper): with units, each unit's rows too. */
@@ -1172,6 +1220,7 @@ static enum err months_count(struct ctx *c, const struct offices *offices, const
             a->v[b][M_DONE] += x->v[F_DONE_TO];
             a->v[b][M_OT] += x->v[F_OT_TO];
             a->v[b][M_OV] += x->v[F_OV];
+            a->v[b][M_DAYS] += x->days;
         }
     }
     if (e)

@@ -1,8 +1,9 @@
 /*
  * statistics.c: the periodic statistics of a government (督查督办统计, issue 12 "Statistics"): for each month
  * or quarter of a year (up to today), the figures a bulletin counts for that period (items
- * registered, completed, completed on time, overdue at the period's end; per unit and in total), and for
- * the year so far per unit with its on-time rate. Read by the government's office and leaders; the XLSX is
+ * registered, completed, completed on time, overdue at the period's end; per unit and in total), the days to
+ * complete (completed_days, average_days: calendar days from 交办 to 办结 of the items completed in the period, from
+ * the kept counters' done_days, migration 0190), and for the year so far per unit with its on-time rate. Read by the government's office and leaders; the XLSX is
  * drawn from the same JSON (src/docs/scoring.c). Every period of the page comes from one read of the kept counters
  * and one scan of the current month's items (bulletin_count_months): what a page costs does not grow with its
  * periods.

@@ -133,12 +133,14 @@ int db_counts_fold_all(struct db *db)
         "INSERT INTO item_counts (unit_id, dim, key, n) SELECT unit_id, dim, key, SUM(n) FROM item_count_deltas "
         "GROUP BY unit_id, dim, key ON CONFLICT (unit_id, dim, key) DO UPDATE SET n = item_counts.n + excluded.n",
         "DELETE FROM item_count_deltas",
-        "INSERT INTO figure_counts (office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out) "
-        "SELECT office_path, own, unit_id, month, SUM(registered), SUM(completed), SUM(on_time), SUM(ov_in), "
-        "SUM(ov_out) FROM figure_count_deltas GROUP BY office_path, own, unit_id, month ON CONFLICT (office_path, "
+        "INSERT INTO figure_counts (office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out, "
+        "done_days) SELECT office_path, own, unit_id, month, SUM(registered), SUM(completed), SUM(on_time), "
+        "SUM(ov_in), SUM(ov_out), SUM(done_days) FROM figure_count_deltas GROUP BY office_path, own, unit_id, month ON "
+        "CONFLICT (office_path, "
         "own, unit_id, month) DO UPDATE SET registered = figure_counts.registered + excluded.registered, completed = "
         "figure_counts.completed + excluded.completed, on_time = figure_counts.on_time + excluded.on_time, ov_in = "
-        "figure_counts.ov_in + excluded.ov_in, ov_out = figure_counts.ov_out + excluded.ov_out",
+        "figure_counts.ov_in + excluded.ov_in, ov_out = figure_counts.ov_out + excluded.ov_out, done_days = "
+        "figure_counts.done_days + excluded.done_days",
         "DELETE FROM figure_count_deltas",
     };
     for (size_t i = 0; i < sizeof steps / sizeof *steps; i++) {

@@ -310,12 +310,13 @@ def pg_tables(url):
 DERIVED_SUMS = (
     "SELECT unit_id, dim, key, SUM(n) FROM (SELECT unit_id, dim, key, n FROM item_counts UNION ALL "
     "SELECT unit_id, dim, key, n FROM item_count_deltas) x GROUP BY unit_id, dim, key HAVING SUM(n) <> 0",
-    "SELECT office_path, own, unit_id, month, SUM(registered), SUM(completed), SUM(on_time), SUM(ov_in), SUM(ov_out) "
-    "FROM (SELECT office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out FROM figure_counts "
-    "UNION ALL SELECT office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out "
-    "FROM figure_count_deltas) x GROUP BY office_path, own, unit_id, month "
-    "HAVING SUM(registered) <> 0 OR SUM(completed) <> 0 OR SUM(on_time) <> 0 OR SUM(ov_in) <> 0 OR SUM(ov_out) <> 0",
-    "SELECT item_id, unit_id, own, office_path, reg_m, done_m, on_time, ovin_m, ovout_m FROM item_figs")
+    "SELECT office_path, own, unit_id, month, SUM(registered), SUM(completed), SUM(on_time), SUM(ov_in), SUM(ov_out), "
+    "SUM(done_days) FROM (SELECT office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out, "
+    "done_days FROM figure_counts UNION ALL SELECT office_path, own, unit_id, month, registered, completed, on_time, "
+    "ov_in, ov_out, done_days FROM figure_count_deltas) x GROUP BY office_path, own, unit_id, month "
+    "HAVING SUM(registered) <> 0 OR SUM(completed) <> 0 OR SUM(on_time) <> 0 OR SUM(ov_in) <> 0 OR SUM(ov_out) <> 0 "
+    "OR SUM(done_days) <> 0",
+    "SELECT item_id, unit_id, own, office_path, reg_m, done_m, on_time, ovin_m, ovout_m, done_days FROM item_figs")
 
 
 def derived_rows(sql, sqlite=None, pg=None):

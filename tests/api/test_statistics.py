@@ -86,12 +86,21 @@ def test_the_xlsx(it):
     r = it.c("gc_office").get("/api/v1/statistics/export.xlsx?period=quarter")
     assert r.status == 200, r
     wb = openpyxl.load_workbook(io.BytesIO(r.raw))
-    assert wb.sheetnames == ["汇总", "各单位", "交办", "办结", "按期办结", "期末超期未办结"]
+    assert wb.sheetnames == ["汇总", "各单位", "交办", "办结", "按期办结", "期末超期未办结", "平均办结天数"]
+    assert [c.value for c in wb["汇总"][2]][8] == "平均办结天数" and [c.value for c in wb["各单位"][2]][6] == "平均办结天数"
     rows = list(wb["汇总"].iter_rows(min_row=3, values_only=True))
-    assert [(r[0], r[3], r[4]) for r in rows] == [(p["label"], p["totals"]["registered"], p["totals"]["completed"])
-                                                 for p in s["periods"]]
+    assert [(r[0], r[3], r[4], r[8]) for r in rows] == [
+        (p["label"], p["totals"]["registered"], p["totals"]["completed"], p["totals"]["average_days"])
+        for p in s["periods"]]
     units = list(wb["各单位"].iter_rows(min_row=3, values_only=True))
-    assert [(u[0], u[1]) for u in units] == [(u["name"], u["registered"]) for u in s["units"]]
+    assert [(u[0], u[1], u[6]) for u in units] == [(u["name"], u["registered"], u["average_days"]) for u in s["units"]]
+    assert any(u["average_days"] is not None for u in s["units"]), s["units"]  # the demo completes some
+    # the sheet per figure: a unit's average in each period it completed something, blank otherwise
+    sheet = list(wb["平均办结天数"].iter_rows(min_row=3, values_only=True))
+    for u, row in zip(s["units"], sheet):
+        per = [next((x["average_days"] for x in p["units"] if x["unit_id"] == u["unit_id"]), None)
+               for p in s["periods"]]
+        assert (row[0], list(row[1:1 + len(per)])) == (u["name"], per), u
 
 
 def test_refusals(it):
