@@ -30,15 +30,18 @@ BEGIN
     PERFORM item_counts_recount();
 END $$ LANGUAGE plpgsql;
 
--- The bulletin figures' rows of every item, then their counters.
+-- The bulletin figures' rows of every item, then their counters (done_days: migration 0190; PL/pgSQL looks the
+-- columns up at the first call).
 CREATE OR REPLACE FUNCTION ledger_fill_figures() RETURNS void AS $$
 BEGIN
     PERFORM item_figs_recompute(NULL);
-    INSERT INTO figure_counts (office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out)
-        SELECT office_path, own, unit_id, m, SUM(r), SUM(c), SUM(t), SUM(oi), SUM(oo) FROM (
-            SELECT office_path, own, unit_id, reg_m AS m, 1 AS r, 0 AS c, 0 AS t, 0 AS oi, 0 AS oo FROM item_figs
-            UNION ALL SELECT office_path, own, unit_id, done_m, 0, 1, on_time, 0, 0 FROM item_figs
-            UNION ALL SELECT office_path, own, unit_id, ovin_m, 0, 0, 0, 1, 0 FROM item_figs
-            UNION ALL SELECT office_path, own, unit_id, ovout_m, 0, 0, 0, 0, 1 FROM item_figs) x
+    INSERT INTO figure_counts (office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out,
+                               done_days)
+        SELECT office_path, own, unit_id, m, SUM(r), SUM(c), SUM(t), SUM(oi), SUM(oo), SUM(dd) FROM (
+            SELECT office_path, own, unit_id, reg_m AS m, 1 AS r, 0 AS c, 0 AS t, 0 AS oi, 0 AS oo, 0 AS dd
+            FROM item_figs
+            UNION ALL SELECT office_path, own, unit_id, done_m, 0, 1, on_time, 0, 0, done_days FROM item_figs
+            UNION ALL SELECT office_path, own, unit_id, ovin_m, 0, 0, 0, 1, 0, 0 FROM item_figs
+            UNION ALL SELECT office_path, own, unit_id, ovout_m, 0, 0, 0, 0, 1, 0 FROM item_figs) x
         WHERE m IS NOT NULL GROUP BY office_path, own, unit_id, m;
 END $$ LANGUAGE plpgsql;

@@ -1,8 +1,8 @@
 -- 0190 (PostgreSQL; see 0190_figure_days.sqlite.sql for what the columns are): the days to complete (平均办结天数)
 -- kept beside the bulletin figures' counters of 0054: item_figs.done_days (calendar days from the local day assigned
 -- to the local day completed, of a completed row; else 0) and its sums in figure_counts and figure_count_deltas.
--- The functions that write them (0047's item_figs_recompute and ledger_fill, 0054's figure_counts_trg) are replaced
--- with the column; the triggers that call them stay.
+-- The functions that write them (0047's item_figs_recompute, 0054's figure_counts_trg) are replaced with the column;
+-- the triggers that call them stay. migrate-data's fill (0049's ledger_fill_figures) writes it too.
 ALTER TABLE item_figs ADD COLUMN done_days INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE figure_counts ADD COLUMN done_days BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE figure_count_deltas ADD COLUMN done_days BIGINT NOT NULL DEFAULT 0;
@@ -57,39 +57,6 @@ BEGIN
         WHERE m IS NOT NULL GROUP BY office_path, own, unit_id, m;
     END IF;
     RETURN NULL;
-END $$ LANGUAGE plpgsql;
-
-CREATE OR REPLACE FUNCTION ledger_fill() RETURNS void AS $$
-BEGIN
-    -- a row per unit on the issuing government's path (vis 1) or a responsible unit's (vis once assigned)
-    INSERT INTO item_scope (item_id, unit_id, vis, assigned, state, due_date, updated_at, numkey, source_kind,
-                            lead_unit_id, done_month, light)
-        SELECT i.id, p.unit_id, CASE WHEN p.office OR i.assigned_at IS NOT NULL THEN 1 ELSE 0 END,
-               CASE WHEN i.assigned_at IS NOT NULL THEN 1 ELSE 0 END, i.state, i.due_date, i.updated_at,
-               COALESCE(i.num_year, 0)::bigint * 10000000 + COALESCE(i.num_seq, 0), i.source_kind, i.lead_unit_id,
-               CASE WHEN i.state IN ('completed', 'archived') THEN substr(i.closed_at, 1, 7) END,
-               CASE WHEN i.state NOT IN ('assigned', 'received', 'in_progress', 'completion_requested',
-                                         'completion_signed') THEN 'none'
-                    WHEN i.due_date < d.today THEN 'red' WHEN i.due_date <= d.yellow THEN 'yellow' ELSE 'green' END
-        FROM (SELECT item_id, unit_id, bool_or(office) AS office FROM (
-                  SELECT i.id AS item_id, u::bigint AS unit_id, true AS office
-                  FROM items i, unnest(string_to_array(trim(both '/' from i.office_path), '/')) AS u WHERE u <> ''
-                  UNION ALL
-                  SELECT t.item_id, u::bigint, false
-                  FROM item_tracks t, unnest(string_to_array(trim(both '/' from t.unit_path), '/')) AS u WHERE u <> ''
-              ) x GROUP BY item_id, unit_id) p
-        JOIN items i ON i.id = p.item_id CROSS JOIN ledger_light_dates d;
-    PERFORM item_counts_recount();
-    PERFORM item_figs_recompute(NULL);
-    INSERT INTO figure_counts (office_path, own, unit_id, month, registered, completed, on_time, ov_in, ov_out,
-                               done_days)
-        SELECT office_path, own, unit_id, m, SUM(r), SUM(c), SUM(t), SUM(oi), SUM(oo), SUM(dd) FROM (
-            SELECT office_path, own, unit_id, reg_m AS m, 1 AS r, 0 AS c, 0 AS t, 0 AS oi, 0 AS oo, 0 AS dd
-            FROM item_figs
-            UNION ALL SELECT office_path, own, unit_id, done_m, 0, 1, on_time, 0, 0, done_days FROM item_figs
-            UNION ALL SELECT office_path, own, unit_id, ovin_m, 0, 0, 0, 1, 0, 0 FROM item_figs
-            UNION ALL SELECT office_path, own, unit_id, ovout_m, 0, 0, 0, 0, 1, 0 FROM item_figs) x
-        WHERE m IS NOT NULL GROUP BY office_path, own, unit_id, m;
 END $$ LANGUAGE plpgsql;
 
 -- what is already there: the completed rows' days (no trigger fires on an UPDATE of item_figs), then their sums
