@@ -548,7 +548,7 @@ def test_a_retried_item_registration_creates_one_item(ops, unique):
     assert [i["id"] for i in ledger["items"] if i["title"] == title] == [a.json["id"]]
     audit = ops.client("admin").get(f"/api/v1/audit?action=item.create&object_id={a.json['id']}").json["records"]
     assert len(audit) == 1
-    # without the key the same body is a second registration (what the key prevents)
+    # without the key the same body is a second registration (what the web app's key prevents)
     c2 = c.post("/api/v1/items", body)
     assert c2.status == 201 and c2.json["id"] != a.json["id"]
 

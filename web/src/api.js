@@ -1,6 +1,8 @@
 // @ts-check
 // api.js: every call to the ducha API. Sends the session cookie and, on every mutating request,
-// the X-CSRF-Token of the session; a 401 sends the user back to the login page; every error is
+// the X-CSRF-Token of the session; on every POST a fresh random Idempotency-Key (one per call, that is per
+// user action: a load balancer or proxy that sends the request again sends the same key, and the server answers
+// that copy with the first answer instead of creating twice; docs/deployment.md); a 401 sends the user back to the login page; every error is
 // shown in words (the server's message) unless the caller asks for { quiet: true }.
 //
 // Types: src/api-types.d.ts is generated from docs/openapi.yaml by `npm run types` (part of
@@ -18,6 +20,13 @@ import { busy, idle } from './toast'
  * @typedef {import('./api-types').paths} Paths
  * @typedef {{ body?: unknown, query?: Record<string, unknown>, raw?: BodyInit, contentType?: string, quiet?: boolean }} CallOptions
  */
+
+// 128 random bits in hex: an Idempotency-Key (crypto.randomUUID needs a secure context; an office network may
+// serve the app over plain HTTP, getRandomValues works everywhere)
+export function idempotencyKey() {
+  const b = crypto.getRandomValues(new Uint8Array(16))
+  return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('')
+}
 
 export class ApiError extends Error {
   /**
@@ -74,6 +83,7 @@ async function call(method, path, opts) {
   /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json' }
   if (method !== 'GET' && method !== 'HEAD' && session.csrf) headers['X-CSRF-Token'] = session.csrf
+  if (method === 'POST') headers['Idempotency-Key'] = idempotencyKey()
   let payload
   if (raw !== undefined) {
     payload = raw
