@@ -190,7 +190,10 @@ static bool cli_open_store(struct cli *cli, bool wait)
                                 .mmap_mb = (int)cli->app.cfg.db_mmap_mb,
                                 .no_prepare = !cli->app.cfg.db_prepare,
                                 .commit_timeout_ms = (int)cli->app.cfg.db_commit_timeout_ms,
-                                .statement_timeout_ms = (int)cli->app.cfg.db_statement_timeout_ms};
+                                .statement_timeout_ms = (int)cli->app.cfg.db_statement_timeout_ms,
+                                /* the deadline is a request's (serve): a command (ledger check, scan, gen …) runs
+                                 * its statements to the end, as migrate-data does */
+                                .no_statement_timeout = !wait};
     char err[512];
     /* serve waits for the database (started before PostgreSQL, or during a failover) instead of
      * exiting: 1, 2, 4 … 30 s between attempts, until SIGTERM */
