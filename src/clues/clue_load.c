@@ -628,29 +628,6 @@ static enum err reporter_tx(struct ctx *c, void *arg)
     return e;
 }
 
-enum err clue_item_source(struct ctx *c, const char *object_type, int64_t object_id, json_t **out)
-{
-    *out = NULL;
-    if (strcmp(object_type, "item"))
-        return ERR_OK;
-    int64_t id = 0;
-    enum err e =
-        db_one_int(c->db, &id, "SELECT id FROM clues WHERE item_id = ? ORDER BY id LIMIT 1", DB_INT(object_id));
-    if (e == ERR_NOT_FOUND)
-        return ERR_OK;
-    if (e)
-        return ctx_db_fail(c, e, "读取事项来源线索");
-    struct clue cl;
-    if (clue_load_visible(c, id, &cl)) { /* not the user's to read: the item says nothing of it */
-        c->err = ERR_OK;
-        c->msg = NULL;
-        c->field = NULL;
-        return ERR_OK;
-    }
-    *out = json_pack("{sI ss}", "id", (json_int_t)id, "number", cl.wf.number);
-    return ERR_OK;
-}
-
 enum err clues_reporter(struct ctx *c, int64_t id, json_t **out)
 {
     struct clue cl;

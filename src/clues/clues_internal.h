@@ -119,10 +119,6 @@ json_t *clue_json(struct ctx *c, struct clue *cl);
 enum err clue_event(struct ctx *c, int64_t id, const char *kind, const char *action, int from, int to, int64_t unit_id,
                     const char *note, bool pub, json_t *data);
 
-/* The clue an item was made of as {id, number} (*out, caller owns) when the user may read it, else NULL: the
- * hook hooks_clue_source (registered by clues_register). */
-enum err clue_item_source(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
-
 /* ---- the summary (clue_effects.c) ---- */
 /* Before an action that hands the clue's summary to others (assign, convert_item, convert_inspection): the
  * body's "summary", when present, becomes the clue's, confirmed by the office (cl->summary follows); without it,

@@ -85,16 +85,3 @@ enum err hooks_satisfaction(struct ctx *c, const char *object_type, int64_t obje
     *out = NULL;
     return surveys.satisfaction ? surveys.satisfaction(c, object_type, object_id, out) : ERR_OK;
 }
-
-static struct clue_hooks clues;
-
-void hooks_set_clues(const struct clue_hooks *h)
-{
-    clues = *h;
-}
-
-enum err hooks_clue_source(struct ctx *c, const char *object_type, int64_t object_id, json_t **out)
-{
-    *out = NULL;
-    return clues.source ? clues.source(c, object_type, object_id, out) : ERR_OK;
-}

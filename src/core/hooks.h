@@ -116,15 +116,4 @@ struct survey_hooks {
 void hooks_set_surveys(const struct survey_hooks *h);
 enum err hooks_satisfaction(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
 
-/*
- * The clue an object was made of (互联网+督查, issue 18): the clues module answers for an item ("item") the clue
- * converted into it as {id, number} (*out, caller owns) when the user may read that clue, else *out NULL — and
- * always NULL when no module is registered (items work without clues).
- */
-struct clue_hooks {
-    enum err (*source)(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
-};
-void hooks_set_clues(const struct clue_hooks *h);
-enum err hooks_clue_source(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
-
 #endif

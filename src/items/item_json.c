@@ -2,7 +2,6 @@
  * item_json.c: an item as the API shows it (GET /api/v1/items/{id}): its fields, tracks, allowed
  * actions, children roll-up, extensions and suspension periods.
  */
-#include "core/hooks.h"
 #include "items/items_internal.h"
 
 #include <string.h>
@@ -175,12 +174,5 @@ enum err items_get(struct ctx *c, int64_t id, json_t **out)
     json_object_set_new(*out, "pending_extension", pending);
     json_object_set_new(*out, "suspensions", suspensions_json(lists.suspensions));
     item_lists_free(&lists);
-    json_t *clue = NULL; /* the clue it was made of, for whom may read it (the clue's page links back) */
-    if ((e = hooks_clue_source(c, "item", id, &clue))) {
-        json_decref(*out);
-        *out = NULL;
-        return e;
-    }
-    json_object_set_new(*out, "source_clue", clue ? clue : json_null());
     return ERR_OK;
 }
