@@ -19,6 +19,8 @@ static const char *const replica_patterns[] = {
     "/api/v1/items/export.csv",
     "/api/v1/items/export.xlsx",
     "/api/v1/items/documents/list.pdf",
+    "/api/v1/items/overview",
+    "/api/v1/statistics",
     "/api/v1/milestones",
     "/api/v1/units",
     "/api/v1/units/{id}",

@@ -63,6 +63,15 @@ struct audit_check {
     const char *source;      /* where the checkpoints came from: the file's path or "database" */
     const char *fingerprint; /* of the checkpoint key */
     int64_t pending;         /* records written, not yet sealed */
+    /* restores recorded in the chain ("audit.restored") that explain a break in the checkpoints: the
+     * last one at record restored_seq, when the chain held restored_size records; the superseded
+     * checkpoints (of the tail the restore lost), the largest of superseded_size records at superseded_at */
+    int restores, superseded;
+    int64_t restored_seq, restored_size, superseded_size;
+    const char *superseded_at;
+    /* set when the only finding is checkpoints beyond the log: the largest of them */
+    int64_t beyond_size;
+    const char *beyond_at;
 };
 
 /*

@@ -20,9 +20,18 @@ struct cp {
     int line;
 };
 
+/* The restores the chain records ("audit.restored", written by `ducha audit restored`): at seq, the
+ * restored chain held size records. Each may explain one break in the checkpoint file. */
+struct restore {
+    int64_t seq, size;
+    bool used;
+};
+
 struct cps {
     struct cp *v;
     int n, cap; /* grown by arena_grow */
+    struct restore *r;
+    int nr, rcap;
 };
 
 static const char *jstr(const json_t *o, const char *k)
@@ -62,12 +71,36 @@ static void take_checkpoint(struct ctx *c, struct audit_check *out, struct cps *
     }
     struct cp p = {(int64_t)json_integer_value(json_object_get(h, "size")), arena_strdup(c->arena, jstr(h, "root")),
                    arena_strdup(c->arena, jstr(h, "time")), arena_strdup(c->arena, fp), line};
+    if (cps->n && (p.size < cps->v[cps->n - 1].size ||
+                   (p.size == cps->v[cps->n - 1].size && strcmp(p.root, cps->v[cps->n - 1].root)))) {
+        /* the log shrank or forked: only a recorded restore explains it, the restore record lying within
+         * this checkpoint (so its signature covers it); the checkpoints of the lost tail are superseded */
+        struct restore *r = NULL;
+        for (int i = 0; i < cps->nr; i++)
+            if (!cps->r[i].used && cps->r[i].seq <= p.size && cps->r[i].size < p.size)
+                r = &cps->r[i];
+        if (r && (!out->restores || r->seq > out->restored_seq)) {
+            r->used = true;
+            out->restores++;
+            out->restored_seq = r->seq;
+            out->restored_size = r->size;
+            while (cps->n && cps->v[cps->n - 1].size > r->size) {
+                const struct cp *gone = &cps->v[--cps->n];
+                out->superseded++;
+                if (gone->size > out->superseded_size) {
+                    out->superseded_size = gone->size;
+                    out->superseded_at = gone->at;
+                }
+            }
+        }
+    }
     if (cps->n) {
         const struct cp *prev = &cps->v[cps->n - 1];
         if (p.size < prev->size) {
             fail(c, out, p.size + 1,
-                 "检查点第 %d 条（%s，%" PRId64 " 条记录）小于前一条（%" PRId64 " 条）：审计日志只能增长", line, p.at,
-                 p.size, prev->size);
+                 "检查点第 %d 条（%s，%" PRId64 " 条记录）小于前一条（%" PRId64
+                 " 条）：审计日志只能增长（自备份恢复的数据库须先运行 ducha audit restored）",
+                 line, p.at, p.size, prev->size);
             return;
         }
         if (strcmp(p.at, prev->at) < 0) {
@@ -76,7 +109,10 @@ static void take_checkpoint(struct ctx *c, struct audit_check *out, struct cps *
         }
         if (p.size == prev->size) {
             if (strcmp(p.root, prev->root))
-                fail(c, out, 0, "检查点第 %d 条与前一条记录数相同而根哈希不同：同一日志不会有两种历史", line);
+                fail(c, out, 0,
+                     "检查点第 %d 条与前一条记录数相同而根哈希不同：同一日志不会有两种历史（自备份恢复的数据库须先运行 "
+                     "ducha audit restored）",
+                     line);
             return; /* nothing new */
         }
     }
@@ -89,6 +125,19 @@ static enum err load_checkpoints(struct ctx *c, const char *path, const char *wa
                                  struct cps *cps)
 {
     *cps = (struct cps){0};
+    struct stmt *st =
+        db_query(c->db, "SELECT seq, object_id FROM audit_log WHERE action = 'audit.restored' ORDER BY seq");
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取审计记录");
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        cps->r = arena_grow(c->arena, cps->r, cps->nr, &cps->rcap, sizeof *cps->r);
+        const char *size = stmt_text(st, 1);
+        cps->r[cps->nr++] = (struct restore){stmt_int(st, 0), size ? strtoll(size, NULL, 10) : 0, false};
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取审计记录");
     if (path) {
         FILE *f = fopen(path, "r");
         if (!f)
@@ -262,13 +311,8 @@ enum err audit_verify(struct ctx *c, const char *checkpoints_file, struct audit_
     if (out->ok && !db_one_int(c->db, &beyond, "SELECT COUNT(*) FROM audit_log WHERE seq > ?", DB_INT(head_seq)) &&
         beyond && !db_one_int(c->db, &head_now, "SELECT seq FROM audit_head WHERE id = 1") && head_now == head_seq)
         fail(c, out, head_seq + 1, "链头之后有 %" PRId64 " 条记录（记录被插入，或链头被改动）", beyond);
-    /* checkpoints beyond the log: records after them were removed */
-    if (out->ok && next_cp < cps.n)
-        fail(c, out, expect, "签名检查点（%s）证明日志曾有 %" PRId64 " 条记录，现仅有 %" PRId64 " 条：末尾的记录被删除",
-             cps.v[next_cp].at, cps.v[next_cp].size, expect - 1);
-
     /* the log only grew: a consistency proof from each checkpoint to the next, out of the stored tree */
-    for (int i = 1; out->ok && i < cps.n; i++) {
+    for (int i = 1; out->ok && i < next_cp; i++) {
         merkle_hash proof[MERKLE_MAX_PROOF], r1, r2;
         int np = merkle_consistency(audit_tree_get, c->db, (uint64_t)cps.v[i - 1].size, (uint64_t)cps.v[i].size, proof);
         if (np < 0 || !hex_decode(cps.v[i - 1].root, r1, MERKLE_HASH) || !hex_decode(cps.v[i].root, r2, MERKLE_HASH) ||
@@ -278,6 +322,17 @@ enum err audit_verify(struct ctx *c, const char *checkpoints_file, struct audit_
                  cps.v[i - 1].line, cps.v[i].line);
         else
             out->proofs++;
+    }
+
+    /* checkpoints beyond the log: records after them were removed (or the database was restored from a
+     * backup older than them: `ducha audit restored` records that, see cmd_audit_restored) */
+    if (out->ok && next_cp < cps.n) {
+        out->beyond_size = cps.v[cps.n - 1].size;
+        out->beyond_at = cps.v[cps.n - 1].at;
+        fail(c, out, expect,
+             "签名检查点（%s）证明日志曾有 %" PRId64 " 条记录，现仅有 %" PRId64
+             " 条：末尾的记录被删除（若数据库是自备份恢复的，核对后运行 ducha audit restored 记录此次恢复）",
+             cps.v[next_cp].at, cps.v[next_cp].size, expect - 1);
     }
 
     /* records this pass did not cover, not a fault but counted: those still waiting in the queue, and

@@ -50,6 +50,13 @@ static const struct cli_command commands[] = {
      "Seals the waiting audit records and signs a checkpoint of the audit log now (if it grew): into the database "
      "and appended to the checkpoint file.",
      false},
+    {"audit restored", cmd_audit_restored, "",
+     "After restoring the database from a backup older than the last signed checkpoints: checks that the restored "
+     "trail verifies up to its end against the checkpoint file (audit_checkpoint_file), then records the restore in "
+     "the trail (\"audit.restored\": how many records it holds, the checkpoints of the lost tail) and signs a "
+     "checkpoint, so that `audit verify` passes and reports the restore. Refuses (exit 1) a trail that fails for "
+     "any other reason; does nothing when no checkpoint lies beyond the trail. Run it before starting the service.",
+     false},
     {"scan", cmd_scan, "[--now ISO-INSTANT]",
      "Runs one scheduler pass (reminders, escalation ladder, e-mail and SMS delivery) and exits; for cron. "
      "--now sets the test clock first (test deployments only).",

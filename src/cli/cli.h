@@ -58,6 +58,7 @@ int cmd_import_units(struct cli *cli);
 int cmd_backup(struct cli *cli);
 int cmd_audit_verify(struct cli *cli);
 int cmd_audit_checkpoint(struct cli *cli);
+int cmd_audit_restored(struct cli *cli);
 int cmd_version(struct cli *cli);
 int cmd_scan(struct cli *cli);
 int cmd_migrate_data(struct cli *cli);

@@ -321,6 +321,29 @@ int cmd_backup(struct cli *cli)
     return 0;
 }
 
+/* Prints what audit_verify checked (stdout) or its first finding (stderr); 1 when it found one. */
+static int print_audit_check(const struct audit_check *chk)
+{
+    if (!chk->ok)
+        return chk->bad_seq ? cli_fail("audit chain broken at record %lld: %s", (long long)chk->bad_seq, chk->problem)
+                            : cli_fail("audit check failed: %s", chk->problem);
+    printf("audit chain ok: %lld records\n", (long long)chk->records);
+    if (chk->checkpoints)
+        printf("checkpoints: %d verified from %s (last: %lld records at %s), %d consistency proofs; key %s\n",
+               chk->checkpoints, chk->source, (long long)chk->checkpoint_size, chk->checkpoint_at, chk->proofs,
+               chk->fingerprint);
+    else
+        printf("checkpoints: none in %s; key %s\n", chk->source, chk->fingerprint);
+    if (chk->restores)
+        printf("restores: %d recorded (the last at record %lld: restored with %lld records); %d checkpoints of the "
+               "lost tail superseded (the largest: %lld records at %s)\n",
+               chk->restores, (long long)chk->restored_seq, (long long)chk->restored_size, chk->superseded,
+               (long long)chk->superseded_size, chk->superseded_at ? chk->superseded_at : "-");
+    if (chk->pending)
+        printf("pending: %lld records written, not sealed yet\n", (long long)chk->pending);
+    return 0;
+}
+
 int cmd_audit_verify(struct cli *cli)
 {
     const char *file = cli_opt(cli, "checkpoints");
@@ -329,20 +352,53 @@ int cmd_audit_verify(struct cli *cli)
     WITH_CTX(cli, c);
     struct audit_check chk;
     enum err e = audit_verify(&c, file, &chk);
+    int rc = e ? 0 : print_audit_check(&chk);
+    return finish(&c, e, &arena_) | rc;
+}
+
+static enum err restored_tx(struct ctx *c, void *arg)
+{
+    const struct audit_check *chk = arg;
+    json_t *sum =
+        json_pack("{sI sI ss ss}", "records", (json_int_t)chk->records, "lost_checkpoint_size",
+                  (json_int_t)chk->beyond_size, "lost_checkpoint_at", chk->beyond_at, "checkpoints", chk->source);
+    enum err e = audit_record(c, "audit.restored", "audit", chk->records, sum);
+    json_decref(sum);
+    return e;
+}
+
+int cmd_audit_restored(struct cli *cli)
+{
+    const char *file = NULL; /* the configured checkpoint file, the one audit_checkpoint appends to */
+    if (cli_leftover_options(cli) || cli->argc)
+        return cli_fail("usage: ducha audit restored");
+    WITH_CTX(cli, c);
+    struct audit_check chk;
+    enum err e = audit_seal(&c, 0, NULL); /* what the backup held in the queue */
+    if (!e)
+        e = audit_verify(&c, file, &chk);
     int rc = 0;
-    if (!e && !chk.ok) {
-        rc = chk.bad_seq ? cli_fail("audit chain broken at record %lld: %s", (long long)chk.bad_seq, chk.problem)
-                         : cli_fail("audit check failed: %s", chk.problem);
-    } else if (!e) {
-        printf("audit chain ok: %lld records\n", (long long)chk.records);
-        if (chk.checkpoints)
-            printf("checkpoints: %d verified from %s (last: %lld records at %s), %d consistency proofs; key %s\n",
-                   chk.checkpoints, chk.source, (long long)chk.checkpoint_size, chk.checkpoint_at, chk.proofs,
-                   chk.fingerprint);
-        else
-            printf("checkpoints: none in %s; key %s\n", chk.source, chk.fingerprint);
-        if (chk.pending)
-            printf("pending: %lld records written, not sealed yet\n", (long long)chk.pending);
+    if (!e && !chk.ok && !chk.beyond_size)
+        rc = cli_fail("not recorded: the restored trail does not verify up to its end, so this is no plain restore: %s",
+                      chk.problem);
+    else if (!e && chk.ok)
+        printf("nothing to record: no checkpoint lies beyond the restored trail\n");
+    else if (!e) {
+        e = ctx_tx(&c, "记录自备份恢复", restored_tx, &chk);
+        int64_t records = chk.records, lost = chk.beyond_size;
+        if (!e)
+            e = audit_seal(&c, 0, NULL);
+        json_t *cp = NULL;
+        if (!e)
+            e = audit_checkpoint(&c, &cp); /* signs the restored trail with the restore in it */
+        json_decref(cp);
+        if (!e)
+            printf(
+                "restore recorded: the trail holds %lld records; the checkpoints up to %lld records, signed before the "
+                "restore, are superseded (%lld records lost)\n",
+                (long long)records, (long long)lost, (long long)(lost - records));
+        if (!e && !(e = audit_verify(&c, file, &chk)))
+            rc = print_audit_check(&chk);
     }
     return finish(&c, e, &arena_) | rc;
 }

@@ -558,6 +558,8 @@ static bool db_ensure_conn(struct db *db)
         db->lost_at_begin = db->lost_at_begin || !db->begun; /* nothing of it ran: db_conflict */
         return false;
     }
+    if (db->conn) /* the server dropped it: the work begins again on a new connection */
+        atomic_fetch_add(&db->store->retries, 1);
     db_disconnect(db);
     char err[512];
     struct conn_impl *conn = db->ops->connect(db->store->target, &db->store->opt, err, sizeof err);
@@ -877,6 +879,10 @@ void db_rollback(struct db *db)
 
 struct stmt *db_prepare(struct db *db, const char *sql)
 {
+    /* before the cache too: a pooled connection the server ended while it was idle (pg_terminate_backend,
+     * a restart) is replaced here, before the request's first statement, which would otherwise fail */
+    if (!db_ensure_conn(db))
+        return NULL;
     uint64_t h = fnv1a(sql);
     struct stmt **slot = &db->cache[h % CACHE_BUCKETS];
     bool taken = false; /* the cached one is sent or being stepped: this use gets its own */

@@ -11,7 +11,7 @@ import urllib.request
 
 import pytest
 
-from conftest import BACKEND, Server, free_port, scratch_dir, sql_run
+from conftest import BACKEND, Server, free_port, scratch_dir, sql_run, wait_for
 from insplib import burden_check
 from itemlib import Items, today
 
@@ -451,6 +451,54 @@ def test_metrics_report_pool_transactions_outbox_and_audit_chain(ops):
     assert value(s2, "ducha_scheduler_lag_seconds") >= 0
     for name in ("ducha_db_busy_total", "ducha_db_transaction_retries_total", "ducha_db_connect_failures_total"):
         assert value(s2, name) >= 0
+
+
+def test_metrics_outbox_depth_and_retries_move_by_what_happened(ops):
+    """The outbox gauges move by exactly the messages put in each state (rows as the scheduler leaves them:
+    pending but due only next year, sending under a lease of a year, dead), and back when they go; plain
+    requests retry no transaction; on PostgreSQL, after the server killed the node's connections, write
+    transactions that begin on one begin again on a new connection (ducha_db_transaction_retries_total:
+    at least one, at most one a killed connection), which the requests never see."""
+    c = ops.client("gc_office")
+    uid = sql_run(ops.db, ["SELECT id FROM users WHERE username = 'gc_office'"])[0][0]
+    before = samples(scrape(ops).raw.decode())
+    year = int(time.time()) + 365 * 86400
+    rows = [("pending", 0), ("pending", 0), ("pending", 0), ("sending", year), ("sending", year), ("dead", 0)]
+    sql_run(ops.db, [
+        "INSERT INTO outbox (user_id, channel, kind, subject, body, state, next_attempt, lease_until, created_at) "
+        f"VALUES ({uid}, 'email', 'metrics-test', '指标', '指标', '{state}', {year}, {lease}, "
+        f"'{time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())}')" for state, lease in rows])
+    try:
+        after = samples(scrape(ops).raw.decode())
+        for state, n in (("pending", 3), ("sending", 2), ("dead", 1)):
+            assert value(after, "ducha_outbox_messages", state=state) - \
+                value(before, "ducha_outbox_messages", state=state) == n, state
+    finally:
+        sql_run(ops.db, ["DELETE FROM outbox WHERE kind = 'metrics-test'"])
+    gone = samples(scrape(ops).raw.decode())
+    for state in ("pending", "sending", "dead"):
+        assert value(gone, "ducha_outbox_messages", state=state) == value(before, "ducha_outbox_messages", state=state)
+    # plain requests: no retry
+    r0 = value(gone, "ducha_db_transaction_retries_total")
+    for _ in range(5):
+        assert c.get("/api/v1/items?limit=5").status == 200
+    assert value(samples(scrape(ops).raw.decode()), "ducha_db_transaction_retries_total") == r0
+    if BACKEND != "postgres":
+        return
+    # the database server ends every connection of the node: each next use of one begins again on a new one
+    admin = ops.client("gc_admin")
+    gc = admin.unit_id("gc")
+    dbname = ops.db.rsplit("/", 1)[1]
+    killed = int(sql_run(ops.db.rsplit("/", 1)[0] + "/postgres", [
+        "SELECT COUNT(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        f"WHERE datname = '{dbname}' AND pid <> pg_backend_pid() AND application_name = 'ducha'"])[0][0])
+    assert killed >= 1
+    for i in range(5):  # writes (and the sealer's transactions after them) begin on the dead connections
+        r = admin.post("/api/v1/units", {"code": f"rt-{time.time_ns()}-{i}", "name": "重试测试", "kind": "department",
+                                         "parent_id": gc})
+        assert r.status == 201, r  # never seen by a request
+    retried = wait_for(lambda: value(samples(scrape(ops).raw.decode()), "ducha_db_transaction_retries_total") - r0, 10)
+    assert 1 <= retried <= killed, (retried, killed)
 
 
 @pytest.mark.skipif(not shutil.which("prometheus"), reason="prometheus is installed by scripts/deps.sh")

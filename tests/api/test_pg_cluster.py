@@ -1218,3 +1218,71 @@ def test_a_lights_chunk_run_again_after_a_deadlock_counts_its_rows_once(backend)
                     f"(SELECT COUNT(*) FROM item_tracks WHERE light = 'none' AND {rows})").strip() == "0"
     p = run_cli("ledger", "check", db=db, check=False)
     assert p.returncode == 0 and "differences 0" in p.stdout, p.stdout + p.stderr
+
+
+def test_database_connections_carry_tcp_keepalives_and_drop_a_dead_peer():
+    """TCP keepalives (docs/deployment.md): every connection a node opens to PostgreSQL has the keepalive
+    timer on (idle 30 s), and when the database host stops answering — loopback taken down in a network
+    namespace of the test's own, PostgreSQL and the node inside it — the node's idle connections are
+    dropped within the documented minute, not after the kernel's two hours; when the network is back the
+    node answers again on new connections."""
+    ns = subprocess.Popen(["unshare", "-n", "sh", "-c", "ip link set lo up && exec sleep 600"])
+    inside = ["nsenter", "-t", str(ns.pid), "-n"]
+    pgdir = scratch_dir("ducha-ka-pg-")
+    srv = None
+    try:
+        assert wait_for(lambda: subprocess.run(inside + ["ip", "-o", "link", "show", "lo"], capture_output=True,
+                                               text=True).stdout.count("UP") > 0, 10)
+        url = subprocess.run(inside + [PG_SH, "start", pgdir], capture_output=True, text=True,
+                             check=True).stdout.split()[-1]
+        pg_port = url.rsplit(":", 1)[1].split("/")[0]
+        data = scratch_dir("ducha-ka-data-")
+        env = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY, DUCHA_DATA_DIR=data,
+                   DUCHA_PASSWORD_HASH_COST="minimal")
+        port = free_port()
+        log = open(os.path.join(data, "serve.log"), "w+")
+        srv = subprocess.Popen(inside + [BIN, "serve", "--db", url, "--listen", f"127.0.0.1:{port}"], env=env,
+                               stdout=log, stderr=subprocess.STDOUT)
+
+        def health():
+            return subprocess.run(inside + ["curl", "-s", "-m", "5", "-o", "/dev/null", "-w", "%{http_code}",
+                                            f"http://127.0.0.1:{port}/api/v1/health"], capture_output=True,
+                                  text=True).stdout
+
+        assert wait_for(lambda: health() == "200", 120), open(log.name).read()
+
+        def conns():
+            """The node's established connections to PostgreSQL: (local port, timer)."""
+            out = subprocess.run(inside + ["ss", "-tnoiH", "state", "established", f"( dport = :{pg_port} )"],
+                                 capture_output=True, text=True, check=True).stdout
+            return re.findall(r"127\.0\.0\.1:(\d+)\s+127\.0\.0\.1:\d+.*?(timer:\([^)]*\))", out, re.S)
+
+        # idle connections wait on the keepalive timer, at most 30 s away
+        def idle():
+            c = conns()
+            return c if c and all(t.startswith("timer:(keepalive,") for _, t in c) else None
+        found = wait_for(idle, 20)
+        assert found, conns()
+        for _, timer in found:
+            left = timer.split(",")[1]
+            secs = float(left[:-3]) / 1000 if left.endswith("ms") else float(re.sub(r"[a-z]+$", "", left))
+            assert secs <= 30, timer
+        # the database host goes silent: packets to it are lost, nothing answers, nothing closes
+        t0 = time.time()
+        subprocess.run(inside + ["ip", "link", "set", "lo", "down"], check=True)
+        assert wait_for(lambda: not conns(), 70, 1), conns()
+        took = time.time() - t0
+        print(f"\ndead database host: the node's connections dropped after {took:.0f} s")
+        assert took <= 60, took
+        # back: the node connects again and answers
+        subprocess.run(inside + ["ip", "link", "set", "lo", "up"], check=True)
+        assert wait_for(lambda: health() == "200", 60), open(log.name).read()[-2000:]
+    finally:
+        if srv:
+            srv.terminate()
+            srv.wait(30)
+            text = open(log.name).read()
+            assert "AddressSanitizer" not in text and "runtime error:" not in text, text[-3000:]
+        subprocess.run(inside + [PG_SH, "destroy", pgdir], capture_output=True, timeout=120)
+        ns.kill()
+        ns.wait()

@@ -172,8 +172,9 @@ PG_SH = os.path.join(ROOT, "scripts", "pg.sh")
 def test_backup_and_point_in_time_restore_drill(unique):
     """The procedure of docs/deployment.md §3 on one server: pgBackRest stanza, full backup, writes and
     an attachment, the restore point T, an incremental backup, more writes and attachments after T
-    (the "mistake"); then the server is lost and restored to T; ducha audit verify and ducha
-    attachments verify pass (data_dir from a snapshot taken after T), what was written after T is gone."""
+    (the "mistake"); then the server is lost and restored to T; data_dir from a snapshot taken after T
+    but the live checkpoint file kept, ducha audit restored records the restore, ducha audit verify
+    (against that file) and ducha attachments verify pass, what was written after T is gone."""
     from itemlib import Items  # noqa: the item helpers of the API tests
     w = scratch_dir("ducha-pitr-")
     os.chmod(w, 0o755)
@@ -268,19 +269,33 @@ pg1-user=postgres
         print(f"\nrestore to {target}: {time.time() - t0:.1f} s")
         assert sql(f"SELECT COUNT(*) FROM units WHERE code = 'pitr-before-{unique}'") == "1"
         assert sql(f"SELECT COUNT(*) FROM units WHERE code = 'pitr-after-{unique}'") == "0"
-        p = run_cli("audit", "verify", db=url)
-        assert "audit chain ok" in p.stdout, p.stdout + p.stderr
-        p = run_cli("attachments", "verify", db=url, env={"DUCHA_DATA_DIR": snapshot})
+        # data_dir from the snapshot, keeping the live checkpoint file (the runbook's
+        # rsync -a --delete --exclude /audit-checkpoints.jsonl): it holds checkpoints signed after T
+        cp = os.path.join(data_dir, "audit-checkpoints.jsonl")
+        live = open(cp).read()
+        shutil.rmtree(data_dir)
+        shutil.copytree(snapshot, data_dir, ignore=lambda d, names: ["audit-checkpoints.jsonl"] if d == snapshot else [])
+        with open(cp, "w") as f:
+            f.write(live)
+        env = {"DUCHA_DATA_DIR": data_dir}
+        p = run_cli("audit", "verify", db=url, env=env, check=False)
+        assert p.returncode == 1 and "末尾的记录被删除" in p.stderr, p.stdout + p.stderr
+        p = run_cli("audit", "restored", db=url, env=env)
+        assert "restore recorded" in p.stdout, p.stdout
+        p = run_cli("audit", "verify", db=url, env=env)
+        assert "audit chain ok" in p.stdout and "restores: 1 recorded" in p.stdout, p.stdout + p.stderr
+        assert f"from {cp}" in p.stdout, p.stdout
+        p = run_cli("attachments", "verify", db=url, env=env)
         assert p.stdout.startswith("attachments ok: 1 files"), p.stdout
         assert "2 files under" in p.stdout  # the one uploaded after T is there but not referenced
         # an attachment file lost or altered is named
         h = sql("SELECT hash FROM attachments")
-        with open(os.path.join(snapshot, "attachments", h[:2], h), "ab") as f:
+        with open(os.path.join(data_dir, "attachments", h[:2], h), "ab") as f:
             f.write(b"x")
-        p = run_cli("attachments", "verify", db=url, env={"DUCHA_DATA_DIR": snapshot}, check=False)
+        p = run_cli("attachments", "verify", db=url, env=env, check=False)
         assert p.returncode == 1 and "size differs" in p.stderr, p.stderr
         # the restored database serves again, and accepts writes
-        s = Server(url, data_dir=snapshot)
+        s = Server(url, data_dir=data_dir)
         c = s.client("gc_admin")
         assert c.post("/api/v1/units", {"code": f"pitr-new-{unique}", "name": "恢复后新建", "kind": "department",
                                         "parent_id": c.unit_id("gc")}).status == 201

@@ -124,6 +124,37 @@ def test_reads_go_to_the_standby_and_a_writer_reads_its_own_writes(pair, unique)
         s.stop()
 
 
+def test_dashboards_are_read_on_the_standby_with_read_your_writes(pair, unique):
+    """The overview (综合分析) and the statistics are served by the standby: a user who did not write reads
+    them there (one replica read a request) and, while replay is paused, does not see an item registered
+    meanwhile; the user who registered it sees it at once (primary)."""
+    s = Server(pair["url"], env={"DUCHA_DB_REPLICA": pair["replica"], "DUCHA_METRICS_TOKEN": TOKEN})
+    try:
+        writer, reader = s.client("gc_office"), s.client("gc_director")
+        gc = writer.unit_id("gc")
+        assert caught_up(pair)
+        seen = reader.get(f"/api/v1/items/overview?unit_id={gc}")
+        assert seen.status == 200, seen
+        psql(pair["rsu"], "SELECT pg_wal_replay_pause()")
+        try:
+            mine = writer.get(f"/api/v1/items/overview?unit_id={gc}").json
+            r = writer.post("/api/v1/items", {"title": f"看板读副本{unique}", "source_kind": "meeting",
+                                              "lead_unit_id": writer.unit_id("gc-jt"), "due_date": "2099-12-31"})
+            assert r.status == 201, r
+            assert writer.get(f"/api/v1/items/overview?unit_id={gc}").json != mine  # the writer: primary
+            before = reads(s)
+            for path in (f"/api/v1/items/overview?unit_id={gc}", "/api/v1/statistics"):
+                r = reader.get(path)
+                assert r.status == 200, (path, r)
+            assert reads(s)["replica/fresh"] - before.get("replica/fresh", 0) == 2
+            assert reader.get(f"/api/v1/items/overview?unit_id={gc}").json == seen.json  # paused: not yet
+        finally:
+            psql(pair["rsu"], "SELECT pg_wal_replay_resume()")
+        assert wait_for(lambda: reader.get(f"/api/v1/items/overview?unit_id={gc}").json != seen.json)
+    finally:
+        s.stop()
+
+
 def test_reads_fall_back_to_the_primary_when_the_standby_is_down(pair, unique):
     s = Server(pair["url"], env={"DUCHA_DB_REPLICA": pair["replica"], "DUCHA_METRICS_TOKEN": TOKEN})
     try:
