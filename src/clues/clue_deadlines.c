@@ -14,6 +14,7 @@
 #include "base/utf8.h"
 
 #include "calendar/workdays.h"
+#include "core/hooks.h"
 #include "deadlines/deadlines.h"
 #include "units/units.h"
 
@@ -138,4 +139,5 @@ void clues_register(void)
     units_register_path_copy("clues", "area_path");
     units_register_path_copy("clues", "unit_path");
     units_register_path_copy("clue_verifications", "unit_path");
+    hooks_set_clues(&(struct clue_hooks){.source = clue_item_source});
 }

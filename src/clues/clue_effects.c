@@ -192,6 +192,8 @@ static enum err convert_item_before(struct wf_act *a)
                 DB_INT(item_id), DB_INT(lead), DB_INT(lead), DB_INT(cl->wf.id));
     if (e)
         return upd(c, e, "转为督办事项");
+    if ((e = items_set_source_clue(c, item_id, cl->wf.id)))
+        return e;
     json_t *d = json_pack("{sI ss}", "clue_id", (json_int_t)cl->wf.id, "clue_number", cl->wf.number);
     e = items_timeline_add(c, item_id, 0, "source", "from_clue",
                            arena_printf(c->arena, "由线索 %s 转为督办事项", cl->wf.number), d);

@@ -628,6 +628,27 @@ static enum err reporter_tx(struct ctx *c, void *arg)
     return e;
 }
 
+enum err clue_item_source(struct ctx *c, int64_t clue_id, json_t **out)
+{
+    *out = NULL;
+    struct stmt *st = db_query(c->db, "SELECT number, office_path FROM clues WHERE id = ?", DB_INT(clue_id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取事项来源线索");
+    int rc = stmt_step(st);
+    /* the office's readers only: its office and those above, the government's leaders; never a unit below it
+     * (the unit concerned leads the item, and a unit that verified the clue reads it from its own to-do) */
+    if (rc == STORE_ROW && (!c->user || perm_at(c->user, CAP_CLUE_READ, stmt_text(st, 1))))
+        *out = json_pack("{sI ss ss}", "id", (json_int_t)clue_id, "number", stmt_text(st, 0), "link",
+                         arena_printf(c->arena, "/clues/%lld", (long long)clue_id));
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(*out);
+        *out = NULL;
+        return ctx_store_fail(c, rc, "读取事项来源线索");
+    }
+    return ERR_OK;
+}
+
 enum err clues_reporter(struct ctx *c, int64_t id, json_t **out)
 {
     struct clue cl;

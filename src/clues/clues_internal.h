@@ -119,6 +119,12 @@ json_t *clue_json(struct ctx *c, struct clue *cl);
 enum err clue_event(struct ctx *c, int64_t id, const char *kind, const char *action, int from, int to, int64_t unit_id,
                     const char *note, bool pub, json_t *data);
 
+/* The clue an item was converted from as {id, number, link} (*out, caller owns) for a reader of the clue's office
+ * (CAP_CLUE_READ at its office: the office, those above, the government's leaders), else NULL — never for a unit
+ * below, the unit concerned among them: the hook hooks_clue_source (registered by clues_register); one statement,
+ * only for such an item. */
+enum err clue_item_source(struct ctx *c, int64_t clue_id, json_t **out);
+
 /* ---- the summary (clue_effects.c) ---- */
 /* Before an action that hands the clue's summary to others (assign, convert_item, convert_inspection): the
  * body's "summary", when present, becomes the clue's, confirmed by the office (cl->summary follows); without it,

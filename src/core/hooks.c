@@ -85,3 +85,16 @@ enum err hooks_satisfaction(struct ctx *c, const char *object_type, int64_t obje
     *out = NULL;
     return surveys.satisfaction ? surveys.satisfaction(c, object_type, object_id, out) : ERR_OK;
 }
+
+static struct clue_hooks clues;
+
+void hooks_set_clues(const struct clue_hooks *h)
+{
+    clues = *h;
+}
+
+enum err hooks_clue_source(struct ctx *c, int64_t clue_id, json_t **out)
+{
+    *out = NULL;
+    return clues.source ? clues.source(c, clue_id, out) : ERR_OK;
+}

@@ -116,4 +116,16 @@ struct survey_hooks {
 void hooks_set_surveys(const struct survey_hooks *h);
 enum err hooks_satisfaction(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
 
+/*
+ * The clue an item was converted from (互联网+督查, issue 18; the item's row names it: items.source_clue_id): the
+ * clues module answers {id, number, link} (*out, caller owns) when the user reads clues at that clue's office
+ * (the office and those above, the government's leaders; never a unit below, the unit concerned), else *out NULL — and always NULL when no
+ * module is registered (items work without clues). Asked only for an item that came from a clue.
+ */
+struct clue_hooks {
+    enum err (*source)(struct ctx *c, int64_t clue_id, json_t **out);
+};
+void hooks_set_clues(const struct clue_hooks *h);
+enum err hooks_clue_source(struct ctx *c, int64_t clue_id, json_t **out);
+
 #endif

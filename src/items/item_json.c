@@ -2,6 +2,7 @@
  * item_json.c: an item as the API shows it (GET /api/v1/items/{id}): its fields, tracks, allowed
  * actions, children roll-up, extensions and suspension periods.
  */
+#include "core/hooks.h"
 #include "items/items_internal.h"
 
 #include <string.h>
@@ -174,5 +175,14 @@ enum err items_get(struct ctx *c, int64_t id, json_t **out)
     json_object_set_new(*out, "pending_extension", pending);
     json_object_set_new(*out, "suspensions", suspensions_json(lists.suspensions));
     item_lists_free(&lists);
+    /* the clue it was converted from, for whom may read that clue (its row names it: no statement for an item
+     * that came from no clue) */
+    json_t *clue = NULL;
+    if (it.source_clue_id && (e = hooks_clue_source(c, it.source_clue_id, &clue))) {
+        json_decref(*out);
+        *out = NULL;
+        return e;
+    }
+    json_object_set_new(*out, "source_clue", clue ? clue : json_null());
     return ERR_OK;
 }

@@ -18,7 +18,8 @@
     "i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "      \
     "i.office_unit_id, i.office_path, ou.name, i.lead_unit_id, i.lead_path, lu.name, i.leader_id, us.name, "           \
     "i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, "  \
-    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at"
+    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at, "  \
+    "i.source_clue_id"
 
 static const char *dup_col(struct ctx *c, struct stmt *st, int col)
 {
@@ -67,6 +68,7 @@ static void item_from_row(struct ctx *c, struct stmt *st, struct item *it)
     it->closed_at = dup_col(c, st, 32);
     it->version = stmt_int(st, 33);
     it->assigned_at = dup_col(c, st, 34);
+    it->source_clue_id = stmt_is_null(st, 35) ? 0 : stmt_int(st, 35);
 }
 
 /* A new track of it (the array grows by doubling). */
@@ -193,10 +195,10 @@ enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct ite
     json_t *tracks = NULL;
     if (rc == STORE_ROW) {
         item_from_row(c, st, it);
-        tracks = jv_array_parse(stmt_text(st, 35));
-        lists->children = jv_array_parse(stmt_text(st, 36));
-        lists->extensions = jv_array_parse(stmt_text(st, 37));
-        lists->suspensions = jv_array_parse(stmt_text(st, 38));
+        tracks = jv_array_parse(stmt_text(st, 36));
+        lists->children = jv_array_parse(stmt_text(st, 37));
+        lists->extensions = jv_array_parse(stmt_text(st, 38));
+        lists->suspensions = jv_array_parse(stmt_text(st, 39));
     }
     stmt_done(st);
     if (rc == STORE_DONE)

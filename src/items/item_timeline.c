@@ -38,6 +38,12 @@ enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char
     return events_publish(c, &(struct domain_event){"item", item_id, kind, action, unit_id, note, data});
 }
 
+enum err items_set_source_clue(struct ctx *c, int64_t item_id, int64_t clue_id)
+{
+    enum err e = db_exec(c->db, "UPDATE items SET source_clue_id = ? WHERE id = ?", DB_INT(clue_id), DB_INT(item_id));
+    return e ? ctx_db_fail(c, e, "记录事项来源线索") : ERR_OK;
+}
+
 enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data)
 {
     int64_t id;

@@ -188,6 +188,10 @@ const char *items_light_for(const char *due_date, enum item_state s, const char 
  * the caller's transaction. An unknown item is ignored. */
 enum err items_mark_escalated(struct ctx *c, int64_t item_id, const char *note, json_t *data);
 
+/* For the clues module: records on the item, inside the caller's transaction, the clue it was converted from
+ * (items.source_clue_id: the item's page names the clue, GET /api/v1/items/{id} source_clue). */
+enum err items_set_source_clue(struct ctx *c, int64_t item_id, int64_t clue_id);
+
 /* "古督〔2026〕3号《title》" (or "《title》" before numbering) for notices; NULL if there is no such item.
  * Arena memory. */
 const char *items_label(struct ctx *c, int64_t item_id);

@@ -23,6 +23,7 @@ struct item {
     struct wf_obj wf; /* the workflow engine's view of the same item (first: see item_of) */
     int64_t id, office_unit_id, lead_unit_id, leader_id, parent_id, created_by, version, year;
     int64_t num_year, num_seq;
+    int64_t source_clue_id; /* the clue it was converted from (互联网+督查), 0 none */
     const char *number, *title, *requirement, *source_kind, *source_ref, *source_date;
     const char *office_path, *office_name, *lead_path, *lead_name, *leader_name;
     const char *importance, *kind, *due_date, *confidentiality, *tags, *grade;

@@ -11,7 +11,7 @@ import openpyxl  # scripts/deps.sh: python3-openpyxl
 import pytest
 
 from cluelib import Clues
-from conftest import uniq
+from conftest import BACKEND, Server, sql_run, uniq
 from itemlib import day
 
 
@@ -310,11 +310,88 @@ def test_convert_into_an_item_linked_both_ways(cl):
     assert texts.index("已转为督办事项，正在立项审批") < texts.index("已列为督办事项，交有关部门办理"), texts
     assert [u["at"] for u in t["updates"]] == sorted(u["at"] for u in t["updates"]), t["updates"]
     assert cl.get(cid)["public_status"] == "已列为督办事项，交有关部门办理"
+    # the item names the clue it was made of for the clue's office and the county's leaders (who read its clues), and
+    # never for the unit concerned that leads it (reporter protection: it reads the item, not the clue)
+    link = {"id": cid, "number": c["number"], "link": f"/clues/{cid}"}
+    for user in ("gc_office", "gc_leader", "gc_principal"):
+        assert cl.c(user).get(f"/api/v1/items/{iid}").json["source_clue"] == link, user
+    assert cl.get(cid)["item"]["id"] == iid  # and the clue names the item
+    led = cl.c("gc_contact").get(f"/api/v1/items/{iid}")
+    assert led.status == 200 and led.json["source_clue"] is None, led
+    assert "source_clue_id" not in led.json
+    assert cl.c("gc_contact").get(f"/api/v1/clues/{cid}").status == 404
+    # an item made otherwise has none
+    other = cl.c("gc_office").post("/api/v1/items", {"title": "非线索事项" + uniq(), "source_kind": "meeting",
+                                                      "lead_unit_id": jt, "due_date": day(30)})
+    assert other.status == 201, other
+    assert cl.c("gc_office").get(f"/api/v1/items/{other.json['id']}").json["source_clue"] is None
+    # the unit concerned that verified the clue reads the clue, but its item still names none to it
+    vid = cl.bring("verified")["id"]
+    vit = cl.act(vid, "gc_office", "convert_item", {"lead_unit_id": jt, "due_date": day(30)}).json["item"]["id"]
+    for user, action in (("gc_office", "submit"), ("gc_deputy", "approve"), ("gc_director", "approve"),
+                         ("gc_office", "assign")):
+        assert cl.c(user).post(f"/api/v1/items/{vit}/actions/{action}", {}).status == 200
+    assert cl.c("gc_office").get(f"/api/v1/items/{vit}").json["source_clue"]["id"] == vid
+    seen = cl.c("gc_contact").get(f"/api/v1/items/{vit}")
+    assert seen.status == 200 and seen.json["source_clue"] is None, seen
     r = cl.c("gc_office").post(f"/api/v1/items/{iid}/actions/withdraw", {"reason": "已另行立项"})
     assert r.status == 200, r
     t = track(cl, code)
     # done for the reporter (the page shows it as closed, not as still open)
     assert t["status"] == "督办事项已撤销" and t["updates"][-1]["text"] == "督办事项已撤销" and t["closed"], t
+
+
+def before_0220(db):
+    """Takes database db back to before migration 0220: items without source_clue_id, 0220 not applied. SQLite's
+    connection here has no ducha tokenizer, and dropping a column parses the triggers of the items' full-text index:
+    the triggers are dropped around it and made again as they were."""
+    if BACKEND == "postgres":
+        sql_run(db, ["ALTER TABLE items DROP COLUMN source_clue_id", "DELETE FROM schema_migrations WHERE version = 220"])
+        return
+    import sqlite3
+    con = sqlite3.connect(db, timeout=60)
+    try:
+        triggers = con.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger' ORDER BY rowid").fetchall()
+        for name, _ in triggers:
+            con.execute(f'DROP TRIGGER "{name}"')
+        con.execute("ALTER TABLE items DROP COLUMN source_clue_id")
+        con.execute("DELETE FROM schema_migrations WHERE version = 220")
+        for _, sql in triggers:
+            con.execute(sql)
+        con.commit()
+    finally:
+        con.close()
+    assert "source_clue_id" not in [r[1] for r in sql_run(db, ["PRAGMA table_info(items)"])]
+
+
+def test_items_converted_before_migration_0220_name_their_clue(backend):
+    """Migration 0220 puts the clue an item was converted from on the item's row (items.source_clue_id, read with the
+    item: no statement more for other items) and fills it for the conversions made before it, from clues.item_id: a
+    database as it was before 0220, with a conversion in it, names the clue once the server has started on it."""
+    db = backend.new_db(scanned=True)
+    srv = Server(db)
+    try:
+        cl = Clues(srv)
+        cid = cl.bring("converted")["id"]
+        iid = cl.get(cid)["item"]["id"]
+        number = cl.get(cid)["number"]
+        plain = cl.c("gc_office").get("/api/v1/items?limit=1").json["items"][0]["id"]
+    finally:
+        srv.stop()
+    before_0220(db)
+    srv = Server(db)
+    try:
+        cl = Clues(srv)
+        assert cl.c("gc_office").get(f"/api/v1/items/{iid}").json["source_clue"] == {
+            "id": cid, "number": number, "link": f"/clues/{cid}"}
+        assert sql_run(db, [f"SELECT source_clue_id FROM items WHERE id = {iid}"]) == [(str(cid),)]
+        if plain != iid:
+            assert sql_run(db, [f"SELECT COUNT(*) FROM items WHERE id = {plain} AND source_clue_id IS NULL"]) == [("1",)]
+        # every item a clue became names it, and no other item names a clue
+        assert sql_run(db, ["SELECT COUNT(*) FROM items i WHERE (i.source_clue_id IS NULL) = "
+                            "EXISTS (SELECT 1 FROM clues c WHERE c.item_id = i.id)"]) == [("0",)]
+    finally:
+        srv.stop()
 
 
 def test_convert_into_an_inspection_linked_both_ways(cl):

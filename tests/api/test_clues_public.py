@@ -1,20 +1,26 @@
 """The public side of clues (互联网+督查, issue 18): the form without an account, the challenge (proof of
-work) that cannot be skipped or replayed, bad input of every kind refused with a clear 4xx that stores
-nothing, photos stored without their location, the tracking code and page, and the rate limits per
+work) that cannot be skipped or replayed and expires after its lifetime, bad input of every kind refused with a
+clear 4xx that stores nothing, the upload limits (a form over 12 MiB, a file part that is no photo, a refusal after
+a good photo: no file left, no row), photos stored without their location, the tracking code and page, and the rate limits per
 address and for all addresses together (refused before the body is read)."""
+import datetime
 import hashlib
 import http.client
 import io
 import json
+import os
 import socket
 import threading
+import time
+import uuid
 
 import pytest
 from PIL import Image
 
 from cluelib import (DESCRIPTION, REPORTER, Clues, has_location, jpeg, multipart, photos_settled, png, raw_post, solve,
                      wrong_solution)
-from conftest import Server
+from conftest import Server, iso_utc, scan, scratch_dir, server_now, sql_run
+from itemlib import clock
 
 
 @pytest.fixture(scope="module")
@@ -139,6 +145,167 @@ def test_the_challenge_cannot_be_skipped_forged_replayed_or_reused_elsewhere(cl)
     r = pub.submit(challenge=pub.challenge(form="survey"), expect=422)
     assert "不是为此表单签发" in r.error["message"], r
     assert office_total(cl) == n0 + 1
+
+
+def test_a_challenge_older_than_its_lifetime_is_refused_naming_it(backend):
+    """A challenge is good for its lifetime (15 minutes, expires_at in the challenge): solved and sent within it, the
+    clue is taken; sent after it, a 422 naming `challenge` that says it expired and for how long it was good, and
+    nothing is stored — a challenge already spent is refused the same way once expired, also after the scheduler
+    has forgotten the spent ones (so forgetting them opens no replay). On the test clock, moved past the end."""
+    srv = Server(backend.new_db(scanned=True))
+    try:
+        cl = Clues(srv)
+        pub = cl.public
+        issued = server_now(srv)
+        first, second = pub.challenge(), pub.challenge()
+        ends = [int(datetime.datetime.fromisoformat(ch["expires_at"].replace("Z", "+00:00")).timestamp())
+                for ch in (first, second)]
+        assert all(issued + 900 <= e <= server_now(srv) + 900 for e in ends), (issued, ends)
+        n0 = office_total(cl)
+        # the last second of its lifetime: still good
+        clock(srv, iso_utc(min(ends) - 1), cl)
+        sol = solve(first["token"], first["bits"])
+        pub.submit(solved=False, extra=[("challenge", first["token"]), ("solution", sol)], expect=201)
+        # past it: refused, naming the challenge and its lifetime, storing nothing
+        clock(srv, iso_utc(max(ends) + 1), cl)
+        r = pub.submit(challenge=second, expect=422)
+        assert r.error["code"] == "invalid" and r.error.get("field") == "challenge", r
+        assert "已过期" in r.error["message"] and "15 分钟" in r.error["message"], r
+        assert office_total(cl) == n0 + 1
+        # the spent one too, before and after the scheduler forgets spent challenges past their lifetime
+        r = pub.submit(solved=False, extra=[("challenge", first["token"]), ("solution", sol)], expect=422)
+        assert r.error.get("field") == "challenge" and "已过期" in r.error["message"], r
+        scan(srv)
+        assert sql_run(srv.db, ["SELECT COUNT(*) FROM public_challenges"]) == [("0",)]
+        r = pub.submit(solved=False, extra=[("challenge", first["token"]), ("solution", sol)], expect=422)
+        assert r.error.get("field") == "challenge" and "已过期" in r.error["message"], r
+        assert office_total(cl) == n0 + 1
+        # a challenge issued now works
+        pub.submit(expect=201)
+        assert office_total(cl) == n0 + 2
+    finally:
+        srv.stop()
+
+
+# ---- upload limits through the public endpoint: a server and data directory of their own ----
+
+@pytest.fixture(scope="module")
+def uploads(backend):
+    data = scratch_dir("ducha-uploads-")
+    s = Server(backend.new_db(scanned=True), data_dir=data)
+    yield s, data
+    s.stop()
+
+
+def kept(srv, data):
+    """What a submission leaves: the files under data_dir/clues (photos as sent and as stored) and the rows of
+    clues, clue_photos and clue_photo_raw."""
+    files = sorted(os.path.relpath(os.path.join(d, f), data) for d, _, fs in os.walk(os.path.join(data, "clues"))
+                   for f in fs)
+    rows = sql_run(srv.db, ["SELECT (SELECT COUNT(*) FROM clues), (SELECT COUNT(*) FROM clue_photos), "
+                            "(SELECT COUNT(*) FROM clue_photo_raw)"])
+    return files, rows
+
+
+def parts_body(parts):
+    """A multipart/form-data body of the parts in the order given: (name, filename or None, bytes or text)."""
+    b = "----ducha" + uuid.uuid4().hex
+    out = io.BytesIO()
+    for name, filename, data in parts:
+        head = f"--{b}\r\nContent-Disposition: form-data; name=\"{name}\""
+        head += f"; filename=\"{filename}\"\r\nContent-Type: image/jpeg" if filename else ""
+        out.write((head + "\r\n\r\n").encode())
+        out.write(data if isinstance(data, bytes) else str(data).encode())
+        out.write(b"\r\n")
+    out.write(f"--{b}--\r\n".encode())
+    return out.getvalue(), "multipart/form-data; boundary=" + b
+
+
+def photos_settled_all(srv, data, timeout=60):
+    """Waits until the photo worker has stored every photo sent so far (no file as sent left, no row waiting)."""
+    end = time.time() + timeout
+    while time.time() < end:
+        files, rows = kept(srv, data)
+        if rows[0][2] == "0" and not [f for f in files if f.startswith(os.path.join("clues", "raw"))]:
+            return
+        time.sleep(0.2)
+    raise AssertionError("photos still waiting: %r" % (kept(srv, data),))
+
+
+def settled_start(uploads):
+    """The uploads server, its data directory, its public form, what is kept once every photo sent so far is stored,
+    and a challenge with its solution."""
+    srv, data = uploads
+    pub = Clues(srv).public
+    photos_settled_all(srv, data)
+    ch = pub.challenge()
+    return srv, data, pub, kept(srv, data), ch, solve(ch["token"], ch["bits"])
+
+
+def test_a_form_over_12_mib_gets_413_with_the_json_error_and_stores_nothing(uploads):
+    srv, data, pub, before, ch, sol = settled_start(uploads)
+    lim = pub.form()["limits"]
+    photo = jpeg(gps=False)
+    photo += b"\0" * (lim["photo_bytes"] - 1024 - len(photo))  # each photo under its own limit
+    n = (12 * 1024 * 1024) // len(photo) + 1
+    fields = pub.fields() + [("challenge", ch["token"]), ("solution", sol)]
+    body, ctype = multipart(fields, [("photo", f"现场{i}.jpg", photo, "image/jpeg") for i in range(n)])
+    assert len(body) > 12 * 1024 * 1024, len(body)
+    # declared by Content-Length: read and dropped, then the 413
+    r = pub.c.post("/api/v1/public/clues", raw=body, content_type=ctype)
+    assert r.status == 413 and r.headers["Content-Type"].startswith("application/json"), r
+    assert r.error["code"] == "too_large" and "12582912" in r.error["message"], r
+    # sent in chunks, without a length: the same
+    conn = http.client.HTTPConnection("127.0.0.1", srv.port, timeout=60)
+    try:
+        chunks = (body[i:i + 65536] for i in range(0, len(body), 65536))
+        conn.request("POST", "/api/v1/public/clues", body=chunks, headers={"Content-Type": ctype},
+                     encode_chunked=True)
+        resp = conn.getresponse()
+        status, out = resp.status, json.loads(resp.read())
+    except (BrokenPipeError, ConnectionResetError):  # the server may answer and close before the last chunk
+        resp = conn.getresponse()
+        status, out = resp.status, json.loads(resp.read())
+    finally:
+        conn.close()
+    assert status == 413 and out["error"]["code"] == "too_large" and out["error"]["message"], out
+    assert kept(srv, data) == before
+    # the challenge was not spent by either: the same form with one photo is taken
+    body, ctype = multipart(fields, [("photo", "现场.jpg", jpeg(gps=False), "image/jpeg")])
+    r = pub.c.post("/api/v1/public/clues", raw=body, content_type=ctype)
+    assert r.status == 201, r
+
+
+def test_a_file_part_not_named_photo_is_refused_naming_the_field(uploads):
+    srv, data, pub, before, ch, sol = settled_start(uploads)
+    for name in ("attachment", "photos", "file"):
+        body, ctype = parts_body([(k, None, v) for k, v in pub.fields()] +
+                                 [("challenge", None, ch["token"]), ("solution", None, sol), (name, "现场.jpg", jpeg())])
+        r = pub.c.post("/api/v1/public/clues", raw=body, content_type=ctype)
+        assert r.status == 422 and r.error["code"] == "invalid" and r.error.get("field") == "photo", (name, r)
+        assert f"“{name}”" in r.error["message"] and "photo" in r.error["message"], r
+    assert kept(srv, data) == before
+
+
+def test_a_refused_submission_with_a_good_photo_leaves_no_file_and_no_row(uploads):
+    """A good photo then a bad field (refused before anything is written), and a good photo with a challenge spent
+    meanwhile (refused inside the transaction, after the photo was written to data_dir/clues/raw for the worker):
+    no file as sent is left, no clue, photo or queue row."""
+    srv, data, pub, before, ch, sol = settled_start(uploads)
+    good = [("challenge", None, ch["token"]), ("solution", None, sol), ("photo", "现场.jpg", jpeg())]
+    for bad, field in (({"phone": "call me"}, "phone"), ({"email": "nobody"}, "email"), ({"anonymous": "x"}, "anonymous")):
+        body, ctype = parts_body(good + [(k, None, v) for k, v in pub.fields(**bad)])
+        r = pub.c.post("/api/v1/public/clues", raw=body, content_type=ctype)
+        assert r.status == 422 and r.error.get("field") == field, (field, r)
+        assert kept(srv, data) == before
+    # the challenge spent by another submission (without a photo) in between
+    pub.submit(solved=False, extra=[("challenge", ch["token"]), ("solution", sol)], expect=201)
+    after_one = kept(srv, data)
+    assert after_one[0] == before[0] and int(after_one[1][0][0]) == int(before[1][0][0]) + 1, (before, after_one)
+    body, ctype = parts_body([(k, None, v) for k, v in pub.fields()] + good + [("photo", "二.jpg", png())])
+    r = pub.c.post("/api/v1/public/clues", raw=body, content_type=ctype)
+    assert r.status == 409 and "已使用过" in r.error["message"], r
+    assert kept(srv, data) == after_one
 
 
 BAD_FIELDS = [

@@ -279,6 +279,20 @@ test('the reporter follows the item made of the clue: in approval, handed to the
   assert.equal(seen.done, false)
   assert.ok(seen.rows.indexOf('已转为督办事项，正在立项审批') < seen.rows.indexOf('已列为督办事项，交有关部门办理'), seen.rows.join(' / '))
   await shot(phone, 'clue-track-assigned')
+  // the item names its clue for the office and links to it; the unit leading it (the unit concerned) gets no link
+  await office.goto(`/items/${id}`)
+  const src = office.locator('[data-test=item-source-clue]')
+  await src.waitFor()
+  assert.equal((await src.textContent()).trim(), one.number)
+  await shot(office, 'item-source-clue')
+  await src.click()
+  await office.waitForURL(/\/clues\/\d+$/)
+  await office.locator('[data-test=clue-number]', { hasText: one.number }).waitFor()
+  const unit = await newPage(browser, server)
+  await loginOk(unit, 'gc_contact2')
+  await unit.goto(`/items/${id}`)
+  await unit.locator('[data-test=item-state]').waitFor()
+  assert.equal(await unit.locator('[data-test=item-source-clue]').count(), 0)
 
   // ---- the unit completes it, the office verifies: completed, and shown as done ----
   await step(id, 'gc_contact2', 'receive')
@@ -307,6 +321,7 @@ test('the reporter follows the item made of the clue: in approval, handed to the
   await shot(phone, 'clue-track-withdrawn')
   await assertNoErrors(t, phone)
   await assertNoErrors(t, office)
+  await assertNoErrors(t, unit)
 })
 
 test('the office presses the verifying unit from the clue\'s page; the contact opens the clue from the message', async (t) => {
