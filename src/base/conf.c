@@ -106,7 +106,7 @@ const struct conf_key conf_keys[] = {
     K(ledger_page_bound, CONF_INT, "10000", false,
       "ledger rows a page= (offset) may skip; deeper pages are read with the after cursor (page_max in each page)"),
     K(ledger_search_bound, CONF_INT, "500", false,
-      "ledger search matches per scope that are counted and ranked; with more, newest first and the total bounded"),
+      "ledger search matches per scope that are counted and ranked; with more, the newest this many, total bounded"),
     K(ledger_lights_chunk, CONF_INT, "20000", false,
       "stored lights moving to a new day: up to this many items are recoloured by id, more in bulk (set-based)"),
     K(ledger_export_batch, CONF_INT, "1000", false,

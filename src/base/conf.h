@@ -69,7 +69,7 @@ struct config {
     int64_t pace_threshold;        /* percent behind time-proportional progress that turns yellow */
     int64_t ledger_count_bound;    /* rows a ledger total is counted over when the counters cannot give it */
     int64_t ledger_page_bound;     /* ledger rows page= (offset) may skip (deeper: the after cursor) */
-    int64_t ledger_search_bound;   /* search matches per scope counted and ranked (more: newest first, bounded) */
+    int64_t ledger_search_bound;   /* search matches per scope counted and ranked (more: the newest, bounded) */
     int64_t ledger_lights_chunk;   /* above it, the stored lights move in bulk */
     int64_t ledger_export_batch;   /* ledger rows an export reads per keyset page */
     int64_t notify_attempts;       /* e-mail/SMS delivery attempts before a dead letter */

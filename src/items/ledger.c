@@ -24,6 +24,7 @@
 #include "units/units.h"
 
 #include <inttypes.h>
+#include <math.h>
 #include <sodium.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,15 +183,18 @@ static const struct sortdef sorts[] = {
 
 /* One walk of item_scope rows of a unit. */
 struct stream {
-    int64_t drive;      /* item_scope.unit_id walked */
-    int64_t scope;      /* the unit where the user's role (or portfolio) is */
-    bool portfolio;     /* visible once assigned (a leader's portfolio) */
-    const char *state;  /* a stream of one state, or NULL */
-    const char *search; /* the full-text query restricted to `drive`, or NULL */
-    int64_t matches;    /* search matches in `drive`, at most search_bound(c) + 1 */
-    const int64_t *ids; /* the newest nids of them: all when there are at most search_bound(c) — the page and the
-                         * counts read their scope rows by id instead of evaluating the search again —, else the
-                         * bound's, which a page sorted by a key other than the id reads (stream_by_ids) */
+    int64_t drive;          /* item_scope.unit_id walked */
+    int64_t scope;          /* the unit where the user's role (or portfolio) is */
+    bool portfolio;         /* visible once assigned (a leader's portfolio) */
+    const char *state;      /* a stream of one state, or NULL */
+    const char *search;     /* the full-text query restricted to `drive`, or NULL */
+    int64_t matches;        /* search matches in `drive`, at most search_bound(c) + 1 */
+    const int64_t *ids;     /* the newest nids of them (descending): all when there are at most search_bound(c) — the
+                         * page and the counts read their scope rows by id instead of evaluating the search
+                         * again —, else the bound's, which a page ranked or sorted by a key other than the id
+                         * reads (stream_by_ids) */
+    const double *ranks;    /* a ranked page's: the rank of each of ids, read with them (smaller is better) */
+    const int64_t *by_rank; /* a ranked page's: the nids ids best first (then by id), read in chunks (page_read) */
     int nids;
 };
 
@@ -576,12 +580,13 @@ static enum err plan_state_mode(struct ctx *c, struct plan *pl)
 
 /*
  * The search: each stream's query restricted to its unit, and its matches there, read newest first up to
- * search_bound(c) + 1: with at most the bound, their ids (s->ids) stand for the search in the page's sorted
- * statement and in the counts, so that the search is evaluated once for them (twice with a ranked page).
- * With more, a page sorted by due date, number or update reads the newest search_bound(c) of them, sorted
- * (stream_by_ids): walking the scope in that order and probing the search index row by row took seconds to
- * minutes at a province of 1,000,000 items. Its total is the bound, said to be bounded, as a ranked search's.
- * Streams of one unit (one per state) share one reading; a unit without a match drops its streams.
+ * search_bound(c) + 1 — with their ranks when the page is ranked (sort=rank), in the same statement: with at
+ * most the bound, their ids (s->ids) stand for the search in the page's statement and in the counts, so that
+ * the search is evaluated once per request, ranked or sorted. With more, a ranked page ranks the newest
+ * search_bound(c) of them and a page sorted by due date, number or update reads those, sorted (stream_by_ids):
+ * ranking every match, or walking the scope in that order and probing the search index row by row, cost what
+ * the matches of a province cost (seconds to minutes at 1,000,000 items). Its total is the bound, said to be
+ * bounded. Streams of one unit (one per state) share one reading; a unit without a match drops its streams.
  */
 /*
  * The unit whose scope holds every item, or 0: on SQLite, the one unit without a parent (every item's issuing
@@ -607,6 +612,19 @@ static int64_t search_root(struct ctx *c)
     return n == 1 ? id : 0;
 }
 
+struct ranked_id {
+    int64_t id;
+    double rank;
+};
+
+/* Best rank first, then the smaller id (the order of row_cmp for a ranked page). */
+static int ranked_id_cmp(const void *x, const void *y)
+{
+    const struct ranked_id *a = x, *b = y;
+    int r = a->rank < b->rank ? -1 : a->rank > b->rank;
+    return r ? r : a->id < b->id ? -1 : a->id > b->id;
+}
+
 static enum err plan_search(struct ctx *c, struct plan *pl)
 {
     const struct search_sql *ss = db_search_sql(c->db);
@@ -621,6 +639,8 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
             s->search = same->search;
             s->matches = same->matches;
             s->ids = same->ids;
+            s->ranks = same->ranks;
+            s->by_rank = same->by_rank;
             s->nids = same->nids;
         } else {
             char *text = db_search_query(c->db, pl->q, s->drive == root ? 0 : s->drive);
@@ -630,15 +650,24 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
             }
             s->search = arena_strdup(c->arena, text);
             free(text);
-            struct stmt *st = db_prepare(c->db, ss->matches);
+            bool rank = !pl->sort->col;
+            const char *sql = rank ? ss->matches_ranked : ss->matches;
+            struct stmt *st = db_prepare(c->db, sql);
             if (!st)
                 return ctx_store_fail(c, STORE_E_OTHER, "全文检索");
-            stmt_bind_text(st, 1, s->search);
-            stmt_bind_int(st, 2, search_bound(c) + 1);
+            int at = 1;
+            for (const char *p = strchr(sql, '?'); p && strchr(p + 1, '?'); p = strchr(p + 1, '?'))
+                stmt_bind_text(st, at++, s->search); /* every parameter but the last: the query */
+            stmt_bind_int(st, at, search_bound(c) + 1);
             int64_t *ids = NULL;
-            int n = 0, cap = 0, rc;
+            double *ranks = NULL;
+            int n = 0, cap = 0, rcap = 0, rc;
             while ((rc = stmt_step(st)) == STORE_ROW) {
                 ids = arena_grow(c->arena, ids, n, &cap, sizeof *ids);
+                if (rank) {
+                    ranks = arena_grow(c->arena, ranks, n, &rcap, sizeof *ranks);
+                    ranks[n] = stmt_double(st, 1);
+                }
                 ids[n++] = stmt_int(st, 0);
             }
             stmt_done(st);
@@ -646,7 +675,18 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
                 return ctx_store_fail(c, rc, "全文检索");
             s->matches = n;
             s->ids = ids;
+            s->ranks = ranks;
             s->nids = n <= search_bound(c) ? n : (int)search_bound(c);
+            if (rank && s->nids) {
+                struct ranked_id *r = arena_alloc(c->arena, sizeof *r * (size_t)s->nids);
+                for (int k = 0; k < s->nids; k++)
+                    r[k] = (struct ranked_id){ids[k], ranks[k]};
+                qsort(r, (size_t)s->nids, sizeof *r, ranked_id_cmp);
+                int64_t *by = arena_alloc(c->arena, sizeof *by * (size_t)s->nids);
+                for (int k = 0; k < s->nids; k++)
+                    by[k] = r[k].id;
+                s->by_rank = by;
+            }
         }
     }
     int kept = 0;
@@ -699,10 +739,7 @@ static enum err plan_build(struct ctx *c, const struct ledger_query *lq, struct 
         return e;
     if (pl->q && (e = plan_search(c, pl)))
         return e;
-    pl->ranked = !pl->sort->col;
-    for (int i = 0; i < pl->nstreams && pl->ranked; i++)
-        if (pl->streams[i].matches > search_bound(c))
-            pl->ranked = false; /* too many to rank: newest first */
+    pl->ranked = !pl->sort->col; /* more matches than the bound: the newest bound's are ranked */
     return ERR_OK;
 }
 
@@ -782,11 +819,28 @@ static const char *stream_index(struct ctx *c, const struct plan *pl, const stru
 }
 
 /* Whether the page reads stream s by the ids of its matches (plan_search): all of them (at most the bound), or
- * the newest search_bound(c) when there are more and the sort is by a key other than the id. Sorted by id, more
- * matches come in id order: from the search index itself on SQLite (search_sql.drive), else the scope's index. */
+ * the newest search_bound(c) when there are more and the page is ranked or sorted by a key other than the id.
+ * Sorted by id, more matches come in id order: from the search index itself on SQLite (search_sql.drive), else
+ * the scope's index. */
 static bool stream_by_ids(const struct ctx *c, const struct plan *pl, const struct stream *s)
 {
-    return s->search && s->nids && (s->matches <= search_bound(c) || (pl->sort->col && pl->sort->kt != KEY_ID));
+    return s->search && s->nids && (s->matches <= search_bound(c) || !pl->sort->col || pl->sort->kt != KEY_ID);
+}
+
+/* The rank plan_search read for item id of stream s (ids descending; an id not among them: last). */
+static double stream_rank(const struct stream *s, int64_t id)
+{
+    int lo = 0, hi = s->nids;
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+        if (s->ids[mid] == id)
+            return s->ranks[mid];
+        if (s->ids[mid] > id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return HUGE_VAL;
 }
 
 /* " INDEXED BY" the primary key of item_scope (item_id, unit_id), where the backend takes hints: rows read by
@@ -806,16 +860,14 @@ static void stream_page_sql(struct ctx *c, const struct plan *pl, const struct s
     if (details)
         buf_puts(&q->sql, detail_cols);
     if (s->search && pl->ranked) {
-        /* relevance over the (few) matches of the stream's unit; page by offset */
-        buf_printf(&q->sql, ", %s AS rk FROM %s%s WHERE s.unit_id = ?", ss->rank, ss->rank_from, row_joins);
-        for (const char *p = ss->rank; (p = strchr(p, '?')); p++)
-            q_text(q, s->search);
+        /* relevance: the visible rows of a chunk of the matches plan_search read with their ranks (s->ids here:
+         * a run of by_rank, best first; page_read reads further runs while the page is not full), ranked in C;
+         * page by offset */
+        buf_printf(&q->sql, ", s.item_id FROM item_scope s%s%s WHERE ", scope_by_key(c), row_joins);
+        q_ints(c, q, "s.item_id", s->ids, s->nids);
+        buf_puts(&q->sql, " AND s.unit_id = ?");
         q_int(q, s->drive);
-        buf_printf(&q->sql, " AND %s", ss->match);
-        q_text(q, s->search);
         stream_where(c, pl, s, q, true, NULL, 0);
-        buf_puts(&q->sql, " ORDER BY rk, s.item_id LIMIT ?");
-        q_int(q, limit);
         return;
     }
     const char *col = so->col ? so->col : "s.item_id";
@@ -905,7 +957,7 @@ static void row_read(struct arena *a, struct stmt *st, struct ledger_row *r, boo
         r->assigned_at = dup(a, st, k++);
         r->confidentiality = dup(a, st, k++);
     }
-    r->key = pl->ranked || (pl->sort->col && pl->sort->kt != KEY_ID) ? dup(a, st, k) : "";
+    r->key = pl->sort->col && pl->sort->kt != KEY_ID ? dup(a, st, k) : "";
     enum item_state s = ITEM_ST_DRAFT;
     item_state_parse(r->state, &s);
     r->light = items_light_for(r->due_date, s, pl->today, pl->yellow);
@@ -922,8 +974,7 @@ static int row_cmp(const void *x, const void *y, void *arg)
     const struct sortdef *so = cmp_plan->sort;
     int r = 0;
     if (cmp_plan->ranked) { /* smaller is better, then the id */
-        double ka = strtod(a->key, NULL), kb = strtod(b->key, NULL);
-        r = ka < kb ? -1 : ka > kb;
+        r = a->rank < b->rank ? -1 : a->rank > b->rank;
         return r ? r : a->id < b->id ? -1 : a->id > b->id;
     }
     if (so->kt == KEY_TEXT)
@@ -935,6 +986,13 @@ static int row_cmp(const void *x, const void *y, void *arg)
     if (!r)
         r = a->id < b->id ? -1 : a->id > b->id;
     return so->col && !so->desc ? r : -r;
+}
+
+/* Compares two rows by id. */
+static int row_id_cmp(const void *x, const void *y)
+{
+    const struct ledger_row *a = x, *b = y;
+    return a->id < b->id ? -1 : a->id > b->id;
 }
 
 /* Rows of the page (offset skipped), at most per_page + 1 (the extra one says there is more). */
@@ -951,7 +1009,15 @@ static enum err page_send(struct ctx *c, const struct plan *pl, bool details, st
     *out = sts;
     for (int i = 0; i < pl->nstreams; i++) {
         struct sqlb *q = arena_alloc(c->arena, sizeof *q);
-        stream_page_sql(c, pl, &pl->streams[i], q, want, details);
+        const struct stream *s = &pl->streams[i];
+        struct stream chunk;
+        if (s->by_rank && pl->ranked) { /* the best `want` matches first */
+            chunk = *s;
+            chunk.ids = s->by_rank;
+            chunk.nids = want < s->nids ? (int)want : s->nids;
+            s = &chunk;
+        }
+        stream_page_sql(c, pl, s, q, want, details);
         if (q->overflow) {
             buf_free(&q->sql);
             return ctx_fail(c, ERR_BAD_REQUEST, "查询条件过多");
@@ -984,18 +1050,60 @@ static enum err page_read(struct ctx *c, struct arena *a, const struct plan *pl,
     for (int i = 0; i < pl->nstreams; i++) {
         struct stmt *st = sts[i];
         int rc;
-        while ((rc = stmt_step(st)) == STORE_ROW) {
-            rows = arena_grow(a, rows, n, &cap, sizeof *rows);
-            row_read(a, st, &rows[n++], details, pl);
-        }
-        stmt_done(st);
-        sts[i] = NULL;
-        if (rc < 0) {
-            page_abandon(pl, sts);
-            return ctx_store_fail(c, rc, "查询台账");
+        const struct stream *s = &pl->streams[i];
+        bool ranked = pl->ranked && s->by_rank;
+        int64_t want = pl->offset + pl->per_page + 1, got = 0, from = 0, take = want < s->nids ? want : s->nids;
+        for (;;) {
+            while ((rc = stmt_step(st)) == STORE_ROW) {
+                rows = arena_grow(a, rows, n, &cap, sizeof *rows);
+                row_read(a, st, &rows[n], details, pl);
+                if (ranked)
+                    rows[n].rank = stream_rank(s, rows[n].id);
+                n++;
+                got++;
+            }
+            stmt_done(st);
+            sts[i] = NULL;
+            if (rc < 0) {
+                page_abandon(pl, sts);
+                return ctx_store_fail(c, rc, "查询台账");
+            }
+            /* a ranked stream: the best `want` matches held fewer visible rows than the page needs (filtered out,
+             * or another state's): the next run of matches, twice as many, ranks after every one read */
+            if (!ranked || got >= want || from + take >= s->nids)
+                break;
+            from += take;
+            take = 2 * take < s->nids - from ? 2 * take : s->nids - from;
+            struct stream chunk = *s;
+            chunk.ids = s->by_rank + from;
+            chunk.nids = (int)take;
+            struct sqlb *q = arena_alloc(c->arena, sizeof *q);
+            stream_page_sql(c, pl, &chunk, q, want, details);
+            st = q->overflow ? NULL : db_prepare(c->db, q->sql.data);
+            buf_free(&q->sql);
+            if (!st) {
+                page_abandon(pl, sts);
+                return ctx_store_fail(c, STORE_E_OTHER, "查询台账");
+            }
+            q_bind(q, st);
         }
     }
-    if (pl->nstreams > 1) {
+    if (pl->ranked && pl->nstreams > 1 && n > 1) {
+        /* an item seen through two streams once, at its better rank (PostgreSQL's ts_rank weighs the query's
+         * scope lexeme, which differs per stream) */
+        qsort(rows, (size_t)n, sizeof *rows, row_id_cmp);
+        int k = 0;
+        for (int i = 0; i < n; i++)
+            if (!k || rows[k - 1].id != rows[i].id)
+                rows[k++] = rows[i];
+            else if (rows[i].rank < rows[k - 1].rank)
+                rows[k - 1].rank = rows[i].rank;
+        n = k;
+    }
+    if (pl->ranked) { /* read in the order of the ids: ranked here */
+        if (n > 1)
+            qsort_r(rows, (size_t)n, sizeof *rows, row_cmp, (void *)pl);
+    } else if (pl->nstreams > 1 && n > 1) {
         qsort_r(rows, (size_t)n, sizeof *rows, row_cmp, (void *)pl);
         int k = 0; /* an item seen through two streams comes twice, side by side */
         for (int i = 0; i < n; i++)

@@ -30,6 +30,7 @@ struct ledger_row {
     const char *requirement, *source_ref, *closed_at, *assigned_at, *confidentiality; /* details only */
     bool escalated, has_parent;
     int progress;
+    double rank; /* a ranked search's rank of the row (smaller is better) */
     struct ledger_track *tracks;
     int ntracks;
 };
@@ -39,8 +40,8 @@ struct ledger_row {
  * keyset page of at most `batch` rows at a time (each row exactly once: the next page starts after
  * the last key and id); the rows and their strings live until fn returns, then the batch's memory
  * is released. Stops at fn's first error. details: see struct ledger_row. A search with more matches than
- * ledger_search_bound comes newest first whatever q->sort says (a page sorted otherwise holds only the newest
- * bound's matches; an export holds every one).
+ * ledger_search_bound comes newest first whatever q->sort says (a page ranked or sorted otherwise holds only
+ * the newest bound's matches; an export holds every one).
  */
 enum err items_ledger_each(struct ctx *c, const struct ledger_query *q, int batch, bool details,
                            enum err (*fn)(struct ctx *c, const struct ledger_row *rows, int n, void *arg), void *arg);

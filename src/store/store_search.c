@@ -15,11 +15,11 @@
 static const struct search_sql sqlite_search = {
     .probe = "EXISTS (SELECT 1 FROM item_fts WHERE item_fts MATCH ? AND item_fts.rowid = s.item_id)",
     .matches = "SELECT item_fts.rowid AS id FROM item_fts WHERE item_fts MATCH ? ORDER BY item_fts.rowid DESC LIMIT ?",
-    /* the index first (CROSS JOIN keeps SQLite from walking the scope and probing the index) */
-    .rank_from = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
-    .match = "item_fts MATCH ?",
     /* smaller is better; the number weighs most, then the title; scope tokens not at all (store_fts.c) */
-    .rank = "ducha_rank(item_fts)",
+    .matches_ranked = "SELECT item_fts.rowid AS id, ducha_rank(item_fts) AS rk FROM item_fts WHERE item_fts MATCH ? "
+                      "ORDER BY item_fts.rowid DESC LIMIT ?",
+    .match = "item_fts MATCH ?",
+    /* the index first (CROSS JOIN keeps SQLite from walking the scope and probing the index) */
     .drive = "item_fts CROSS JOIN item_scope s ON s.item_id = item_fts.rowid",
     .drive_order = "item_fts.rowid",
     .rebuild = "INSERT INTO item_fts (rowid, number, title, requirement, scope) SELECT i.id, COALESCE(i.number, ''), "
@@ -36,9 +36,9 @@ static const struct search_sql pg_search = {
     .probe = "EXISTS (SELECT 1 FROM item_search g WHERE g.item_id = s.item_id AND g.tsv @@ CAST(? AS tsquery))",
     .matches = "SELECT g.item_id AS id FROM item_search g WHERE g.tsv @@ CAST(? AS tsquery) ORDER BY g.item_id DESC "
                "LIMIT ?",
-    .rank_from = "item_scope s JOIN item_search g ON g.item_id = s.item_id",
+    .matches_ranked = "SELECT g.item_id AS id, -ts_rank('{0, 0.2, 0.5, 1.0}', g.tsv, CAST(? AS tsquery)) AS rk FROM "
+                      "item_search g WHERE g.tsv @@ CAST(? AS tsquery) ORDER BY g.item_id DESC LIMIT ?",
     .match = "g.tsv @@ CAST(? AS tsquery)",
-    .rank = "-ts_rank('{0, 0.2, 0.5, 1.0}', g.tsv, CAST(? AS tsquery))",
     .clear = "DELETE FROM item_search",
     /* the scope rows only: item_search is empty, db_search_load fills it afterwards (inserting into
      * item_scope_refresh would tokenize every item in PL/pgSQL: item_scope_refresh_trg) */

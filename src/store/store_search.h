@@ -15,11 +15,12 @@
 
 /* Fragments about the ledger's item_scope row `s`; each `?` is the query text of db_search_query. */
 struct search_sql {
-    const char *probe;     /* condition: item s.item_id matches ("EXISTS …", one item at a time) */
-    const char *matches;   /* a query of the newest matches' ids (column id; 2nd parameter: how many) */
-    const char *rank_from; /* FROM text: the index and s joined, for `rank` and `match` (no parameter) */
-    const char *match;     /* condition on the joined index (with join) */
-    const char *rank;      /* ORDER BY expression, best match first (with join) */
+    const char *probe;   /* condition: item s.item_id matches ("EXISTS …", one item at a time) */
+    const char *matches; /* a query of the newest matches' ids (column id; 2nd parameter: how many) */
+    /* the same with each match's rank (columns id, rk: smaller is better; bm25-like on SQLite, ts_rank on
+     * PostgreSQL); every parameter but the last is the query text, the last how many */
+    const char *matches_ranked;
+    const char *match; /* condition on the index joined by `drive` */
     /* where the index delivers its matches in item id order (SQLite FTS5): "FROM" text joining s to
      * the index, and the index's id column; NULL where the planner chooses (PostgreSQL) */
     const char *drive, *drive_order;

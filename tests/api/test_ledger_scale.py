@@ -353,8 +353,9 @@ def test_counts_say_when_they_are_bounded(backend):
 
 def test_a_search_is_counted_and_ranked_up_to_its_bound(backend):
     """ledger_search_bound (500; 3 here): a search's matches in a scope are counted and ranked up to the bound;
-    with more, the pages come newest first, every match once through the cursor, and the total is the bound,
-    said to be bounded, without counts per state. Each scope is counted on its own."""
+    with more, the ranked page ranks the newest bound of them, the pages sorted by id come newest first, every
+    match once through the cursor, and the total is the bound, said to be bounded, without counts per state.
+    Each scope is counted on its own."""
     s = Server(backend.new_db(), extra_args=["--set", "ledger_search_bound=3"])
     try:
         it = Items(s)
@@ -371,13 +372,19 @@ def test_a_search_is_counted_and_ranked_up_to_its_bound(backend):
 
         r = office.get("/api/v1/items?q=%E7%92%87%E7%8E%91&per_page=2").json  # 璇玑: 5 matches in the county
         assert (r["total"], r["total_exact"], r["all"], r["counts"]) == (3, False, 3, {}), r
-        assert (r["ranked"], r["sort"]) == (False, "-created")
+        assert (r["ranked"], r["sort"], r["next"]) == (True, "rank", None), r
+        assert {i["id"] for i in r["items"]} <= set(ids[:3]) and len(r["items"]) == 2, "of the newest three"
+        r2 = office.get("/api/v1/items?q=%E7%92%87%E7%8E%91&per_page=2&page=2").json
+        assert sorted(i["id"] for i in r["items"] + r2["items"]) == sorted(ids[:3]), (r, r2)
+        r = office.get("/api/v1/items?q=%E7%92%87%E7%8E%91&sort=-created&per_page=2").json
+        assert (r["total"], r["total_exact"], r["ranked"], r["sort"]) == (3, False, False, "-created"), r
         assert [i["id"] for i in r["items"]] == ids[:2], "newest first"
-        walked, _ = walk(office, q="%E7%92%87%E7%8E%91", per_page=2)
+        walked, _ = walk(office, q="%E7%92%87%E7%8E%91", sort="-created", per_page=2)
         assert [i["id"] for i in walked] == ids, "every match once, newest first, none of another county"
-        r = office.get("/api/v1/items?q=%E7%92%87%E7%8E%91&state=draft&per_page=2").json
+        r = office.get("/api/v1/items?q=%E7%92%87%E7%8E%91&state=draft&sort=-created&per_page=2").json
         assert (r["total"], r["total_exact"]) == (3, False) and [i["id"] for i in r["items"]] == ids[:2]
-        assert common[0]["id"] not in {i["id"] for i in walk(office, q="%E7%92%87%E7%8E%91", state="draft")[0]}
+        assert common[0]["id"] not in {i["id"] for i in walk(office, q="%E7%92%87%E7%8E%91", state="draft",
+                                                             sort="-created")[0]}
 
         # 琉璃: 2 matches, under the bound; the counts are the page's own rows when it holds them all, else counted
         for per_page in (50, 1):
@@ -391,6 +398,33 @@ def test_a_search_is_counted_and_ranked_up_to_its_bound(backend):
         r = apc.get("/api/v1/items?q=%E7%92%87%E7%8E%91").json  # another county: its own single match, exact
         assert (r["total"], r["total_exact"], r["ranked"]) == (1, True, True)
         assert [i["id"] for i in r["items"]] == [ap["id"]]
+    finally:
+        s.stop()
+
+
+def test_a_search_beyond_its_bound_ranks_the_newest_bound_of_matches(backend):
+    """More matches than ledger_search_bound (3 here): the ranked page (sort=rank, the default with q) holds the
+    newest three matches — read with their ranks in the one evaluation of the search — best first (bm25-like
+    ducha_rank on SQLite, ts_rank on PostgreSQL: the word three times in the title, then once in the title, then
+    only in the requirement), neither in id order nor with the older, better-ranked matches beyond the bound;
+    the total is the bound, said to be bounded. Within the bound the same words rank the same."""
+    s = Server(backend.new_db(), extra_args=["--set", "ledger_search_bound=3"])
+    try:
+        it = Items(s)
+        older = [it.create(title="星槎星槎星槎星槎通报") for _ in range(2)]  # best ranked, beyond the bound
+        n1 = it.create(title="星槎星槎星槎督办")
+        n2 = it.create(title="督办事项乙", requirement="按月报送星槎进展")
+        n3 = it.create(title="星槎督办事项")
+        office = s.client("gc_office")
+        r = office.get("/api/v1/items?q=%E6%98%9F%E6%A7%8E").json  # 星槎
+        assert (r["ranked"], r["sort"], r["total"], r["total_exact"]) == (True, "rank", 3, False), r
+        assert [i["id"] for i in r["items"]] == [n1["id"], n3["id"], n2["id"]], r["items"]
+        r = office.get("/api/v1/items?q=%E6%98%9F%E6%A7%8E&per_page=1&page=2").json
+        assert [i["id"] for i in r["items"]] == [n3["id"]], r
+        # within the bound every match is ranked, the older ones too
+        r = office.get("/api/v1/items?q=%E6%98%9F%E6%A7%8E%E6%98%9F%E6%A7%8E").json  # 星槎星槎: 3 matches
+        assert (r["ranked"], r["total"], r["total_exact"]) == (True, 3, True), r
+        assert [i["id"] for i in r["items"]] == [older[0]["id"], older[1]["id"], n1["id"]], r["items"]
     finally:
         s.stop()
 
