@@ -629,6 +629,16 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
 {
     const struct search_sql *ss = db_search_sql(c->db);
     int64_t root = search_root(c);
+    const char *rank_text = NULL; /* the words without a scope, for the ranks */
+    if (!pl->sort->col) {
+        char *t = db_search_query(c->db, pl->q, 0);
+        if (!t) {
+            pl->empty = true;
+            return ERR_OK;
+        }
+        rank_text = arena_strdup(c->arena, t);
+        free(t);
+    }
     for (int i = 0; i < pl->nstreams; i++) {
         struct stream *s = &pl->streams[i];
         const struct stream *same = NULL;
@@ -655,9 +665,12 @@ static enum err plan_search(struct ctx *c, struct plan *pl)
             struct stmt *st = db_prepare(c->db, sql);
             if (!st)
                 return ctx_store_fail(c, STORE_E_OTHER, "全文检索");
-            int at = 1;
-            for (const char *p = strchr(sql, '?'); p && strchr(p + 1, '?'); p = strchr(p + 1, '?'))
-                stmt_bind_text(st, at++, s->search); /* every parameter but the last: the query */
+            int params = 0, at = 1;
+            for (const char *p = sql; (p = strchr(p, '?')); p++)
+                params++;
+            if (params == 3) /* the rank's query: the words without the scope (search_sql.matches_ranked) */
+                stmt_bind_text(st, at++, rank_text);
+            stmt_bind_text(st, at++, s->search);
             stmt_bind_int(st, at, search_bound(c) + 1);
             int64_t *ids = NULL;
             double *ranks = NULL;

@@ -18,7 +18,9 @@ struct search_sql {
     const char *probe;   /* condition: item s.item_id matches ("EXISTS …", one item at a time) */
     const char *matches; /* a query of the newest matches' ids (column id; 2nd parameter: how many) */
     /* the same with each match's rank (columns id, rk: smaller is better; bm25-like on SQLite, ts_rank on
-     * PostgreSQL); every parameter but the last is the query text, the last how many */
+     * PostgreSQL). Parameters: with three, the query without its scope (the rank's: ts_rank weighs every
+     * lexeme of its query, and the scope's, of weight 0, made every rank 0), the query, how many; with two,
+     * the query (ducha_rank leaves the scope's column out) and how many */
     const char *matches_ranked;
     const char *match; /* condition on the index joined by `drive` */
     /* where the index delivers its matches in item id order (SQLite FTS5): "FROM" text joining s to
