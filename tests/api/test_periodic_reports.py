@@ -240,22 +240,16 @@ def test_each_kind_of_form_follows_its_schedule(march):
     annual = w.item(title=f"年度重点工作：老旧小区改造{uniq()}", kind="annual", due_date="2026-12-31")
     assert w.c("gc_contact").post(f"/api/v1/items/{annual}/actions/receive", {}).status == 200
     assert form(w, annual)["obligation"]["kind"] == "first_feedback"
-    report(w, annual, percent=10)
-    assert obligation(w, annual) == ("periodic_report", "quarterly", "季度进展报告", "2026-07-15", "2026-03-02",
-                                     "2026年第二季度")
-    report(w, annual, percent=20)
-    assert obligation(w, annual) == ("periodic_report", "quarterly", "季度进展报告", "2026-10-15", "2026-07-15",
-                                     "2026年第三季度")
-    report(w, annual, percent=30)
-    assert obligation(w, annual) == ("periodic_report", "quarterly", "季度进展报告", "2027-01-15", "2026-10-15",
-                                     "2026年第四季度")
-    monthly = ongoing(w)
-    report(w, monthly, percent=10)
-    assert obligation(w, monthly) == ("periodic_report", "monthly", "月度进展报告", "2026-04-02", "2026-03-02",
-                                      "2026年3月2日至2026年4月2日")
-    report(w, monthly, percent=20)
-    assert obligation(w, monthly) == ("periodic_report", "monthly", "月度进展报告", "2026-05-06", "2026-04-02",
-                                      "2026年4月2日至2026年5月6日")
+    # each report answers the obligation the form names and moves it to the next one
+    for iid, expected in (
+            (annual, [("quarterly", "季度进展报告", "2026-07-15", "2026-03-02", "2026年第二季度"),
+                      ("quarterly", "季度进展报告", "2026-10-15", "2026-07-15", "2026年第三季度"),
+                      ("quarterly", "季度进展报告", "2027-01-15", "2026-10-15", "2026年第四季度")]),
+            (ongoing(w), [("monthly", "月度进展报告", "2026-04-02", "2026-03-02", "2026年3月2日至2026年4月2日"),
+                          ("monthly", "月度进展报告", "2026-05-06", "2026-04-02", "2026年4月2日至2026年5月6日")])):
+        for n, want in enumerate(expected):
+            report(w, iid, percent=10 * (n + 1))
+            assert obligation(w, iid) == ("periodic_report", *want), (iid, n)
     meeting = w.item(title=f"县政府常务会议议定事项{uniq()}", source_kind="meeting", due_date="2026-06-30")
     assert w.c("gc_contact").post(f"/api/v1/items/{meeting}/actions/receive", {}).status == 200
     report(w, meeting, percent=10)
