@@ -244,6 +244,14 @@ def test_adjustments_review_and_issue(it, world):
     assert it.c("gc_contact2").get(f"/api/v1/scorecards/{oid}/units/{jt}").status == 404
     assert it.c("gc_contact").get(f"/api/v1/scorecards/{oid}/events").status == 404
     assert it.c("ap_contact").get(f"/api/v1/scorecards/{oid}").status == 404
+    # the list is a page of summaries: no card's units nor rules, the number of units the reader sees on it
+    whole = c.get(f"/api/v1/scorecards/{oid}").json
+    assert len(whole["units"]) > 1
+    for u, n, own in (("gc_office", len(whole["units"]), False), ("gc_contact", 1, True)):
+        row = next(x for x in it.c(u).get("/api/v1/scorecards?per_page=200").json["scorecards"] if x["id"] == oid)
+        assert "units" not in row and "rules" not in row and "allowed_actions" not in row, (u, sorted(row))
+        assert (row["unit_count"], row["own_only"]) == (n, own), (u, row)
+        assert (row["title"], row["state"], row["number"]) == (whole["title"], "issued", whole["number"]), (u, row)
     msgs = [m for m in it.c("gc_head").get("/api/v1/inbox?limit=200").json["messages"]
             if m["object_type"] == "scorecard" and m["object_id"] == oid]
     assert len(msgs) == 1 and f"{adj['total']:.1f} 分" in msgs[0]["body"], msgs
