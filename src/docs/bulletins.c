@@ -80,6 +80,10 @@ static void bulletin_from_json(struct arena *a, const json_t *j, struct doc_bull
     b->kind_label = json_is_string(json_object_get(j, "kind_label")) ? str(j, "kind_label") : "督查通报";
     b->title = str(j, "title");
     b->addressees = str(j, "addressees");
+    const json_t *ccs = json_object_get(j, "cc_units"), *cv;
+    size_t ci;
+    b->cc = "";
+    json_array_foreach(ccs, ci, cv) b->cc = arena_printf(a, "%s%s%s", b->cc, ci ? "，" : "", str(cv, "name"));
     b->intro = str(j, "intro");
     b->remarks = str(j, "remarks");
     b->period = str(json_object_get(j, "period"), "words");

@@ -116,6 +116,7 @@ struct doc_bulletin_crit {
 };
 struct doc_bulletin {
     const char *number, *title, *addressees, *intro, *remarks;
+    const char *cc; /* 抄送: the 抄送 units chosen, joined (the 版记's first line); "" without */
     /* the kind (文种): 督查通报 has the office's header and its 主送; 督查专报 and 督查简报 carry their name as
      * the header, the issuer and the date under the number; a briefing lists its addressees as 发 in the 版记 */
     const char *kind, *kind_label; /* "bulletin" | "special_report" | "briefing", "督查通报"… */

@@ -1407,8 +1407,8 @@ static void doc_bulletin(struct pdf *p, const void *arg)
     signature(p, j->office->issuer, j->date, b->draft ? NULL : j->office->seal);
     if (briefing)
         colophon_as(p, j->office, j->date, "发", b->addressees);
-    else
-        colophon(p, j->office, j->date);
+    else /* the 抄送 units the office chose (GB/T 9704 7.3.1: 抄送机关 in the 版记), else the office's */
+        colophon_as(p, j->office, j->date, "抄送", b->cc && *b->cc ? b->cc : j->office->copy_to);
 }
 
 /* 1…99 in Chinese numerals as headings count them: 一, 十, 十一, 二十, 三十六; other numbers in digits. */

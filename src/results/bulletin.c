@@ -32,6 +32,8 @@ const struct jv_field bulletins_create_spec[] = {
     {"levels", JV_STRING, 0, 1, 10, "统计层级"},
     {"rank_n", JV_INT, 0, 1, 50, "排名列示单位数"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
+    {"main_unit_ids", JV_INT_ARRAY, 0, 0, 200, "主送单位"},
+    {"cc_unit_ids", JV_INT_ARRAY, 0, 0, 200, "抄送单位"},
     {NULL, 0, 0, 0, 0, NULL},
 };
 
@@ -48,6 +50,8 @@ const struct jv_field bulletins_update_spec[] = {
     {"levels", JV_STRING, 0, 1, 10, "统计层级"},
     {"rank_n", JV_INT, 0, 1, 50, "排名列示单位数"},
     {"result_ids", JV_INT_ARRAY, 0, 0, 50, "点名的表扬和批评"},
+    {"main_unit_ids", JV_INT_ARRAY, 0, 0, 200, "主送单位"},
+    {"cc_unit_ids", JV_INT_ARRAY, 0, 0, 200, "抄送单位"},
     {"refresh", JV_BOOL, 0, 0, 0, "重新统计"},
     {"version", JV_INT, 0, 0, 0, "版本"},
     {NULL, 0, 0, 0, 0, NULL},
@@ -144,6 +148,8 @@ static enum err load_parts(struct ctx *c, struct bulletin *b, const json_t *fig)
     const char **codes = NULL;
     b->wf.nparts = 0;
     while ((rc = stmt_step(st)) == STORE_ROW) {
+        if (b->nrecips && !bulletin_reaches(b, stmt_text(st, 1)))
+            continue; /* a bulletin with lists names to nobody outside them: they do not read it */
         parts = arena_grow(c->arena, parts, b->wf.nparts, &cap, sizeof *parts);
         codes = arena_grow(c->arena, codes, b->wf.nparts, &codes_cap, sizeof *codes);
         int64_t uid = stmt_int(st, 0);
@@ -192,6 +198,36 @@ static void summary_read(struct ctx *c, struct stmt *st, struct bulletin *b)
     b->approved_by_name = res_col(c, st, 25);
 }
 
+/* Its lists (主送, then 抄送, each in the office's order) with the units' paths, names and codes. */
+static enum err load_recipients(struct ctx *c, struct bulletin *b)
+{
+    struct stmt *st = db_query(c->db,
+                               "SELECT r.unit_id, u.path, u.name, u.code, r.role FROM bulletin_recipients r JOIN units "
+                               "u ON u.id = r.unit_id WHERE r.bulletin_id = ? ORDER BY CASE r.role WHEN 'main' THEN 0 "
+                               "ELSE 1 END, r.pos",
+                               DB_INT(b->id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取通报主送抄送单位");
+    int cap = 0, rc;
+    b->recips = NULL;
+    b->nrecips = 0;
+    while ((rc = stmt_step(st)) == STORE_ROW) {
+        b->recips = arena_grow(c->arena, b->recips, b->nrecips, &cap, sizeof *b->recips);
+        b->recips[b->nrecips++] = (struct bulletin_recipient){stmt_int(st, 0), res_col(c, st, 1), res_col(c, st, 2),
+                                                              res_col(c, st, 3), !strcmp(stmt_text(st, 4), "cc")};
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取通报主送抄送单位") : ERR_OK;
+}
+
+bool bulletin_reaches(const struct bulletin *b, const char *path)
+{
+    for (int i = 0; i < b->nrecips; i++)
+        if (res_path_within(path, b->recips[i].path))
+            return true;
+    return false;
+}
+
 /* The row, without the parts. */
 static enum err load_row(struct ctx *c, int64_t id, struct bulletin *b)
 {
@@ -224,7 +260,7 @@ static enum err load_row(struct ctx *c, int64_t id, struct bulletin *b)
     o->scope = (struct perm_item){b->home_path, b->unit_paths, 0, false};
     o->number = b->number;
     o->title = b->title;
-    return ERR_OK;
+    return load_recipients(c, b);
 }
 
 enum err bulletin_load_figures(struct ctx *c, int64_t id, struct bulletin *b, json_t **fig)
@@ -256,7 +292,9 @@ bool bulletin_visible(const struct principal *p, const struct bulletin *b)
         return true;
     /* a special report is the leaders': the units of its scope never read it */
     for (int i = 0; b->state == BUL_ST_ISSUED && b->kind != BUL_KIND_SPECIAL && i < p->ngrants; i++)
-        if (perm_grant_has(&p->grants[i], CAP_ITEM_READ) && res_path_within(p->grants[i].unit_path, b->scope_path))
+        if (perm_grant_has(&p->grants[i], CAP_ITEM_READ) &&
+            (b->nrecips ? bulletin_reaches(b, p->grants[i].unit_path)
+                        : res_path_within(p->grants[i].unit_path, b->scope_path)))
             return true;
     return false;
 }
@@ -372,6 +410,86 @@ static enum err check_public(struct ctx *c, enum bulletin_kind kind, bool public
     return ERR_OK;
 }
 
+/* The lists (主送 main_unit_ids, 抄送 cc_unit_ids): units below the government, each once in both lists; 抄送 only
+ * with a 主送; none for a special report (the leaders'). *words: the 主送 units' names joined as a 主送 line says them
+ * (NULL when the body gives no 主送 list). */
+static enum err check_recipients(struct ctx *c, const char *home, enum bulletin_kind kind, const json_t *body,
+                                 const char **words)
+{
+    static const char *const keys[2] = {"main_unit_ids", "cc_unit_ids"};
+    static const char *const labels[2] = {"主送单位", "抄送单位"};
+    const json_t *lists[2] = {json_object_get(body, keys[0]), json_object_get(body, keys[1])};
+    *words = NULL;
+    for (int k = 0; k < 2; k++)
+        if (json_array_size(lists[k]) && kind == BUL_KIND_SPECIAL)
+            return ctx_fail_field(c, keys[k], "督查专报报送政府主要领导，不列%s（%s）", labels[k], keys[k]);
+    if (json_array_size(lists[1]) && !json_array_size(lists[0]))
+        return ctx_fail_field(c, keys[0], "列抄送单位须同时选定主送单位（main_unit_ids）");
+    struct buf names = {0};
+    for (int k = 0; k < 2; k++) {
+        size_t i;
+        json_t *v;
+        json_array_foreach(lists[k], i, v)
+        {
+            int64_t id = json_integer_value(v);
+            for (int m = 0; m <= k; m++)
+                for (size_t j = 0; j < (m < k ? json_array_size(lists[m]) : i); j++)
+                    if (json_integer_value(json_array_get(lists[m], j)) == id) {
+                        buf_free(&names);
+                        return ctx_fail_field(c, keys[k], "%s %" PRId64 " 重复（%s）", labels[k], id, keys[k]);
+                    }
+            const char *path = NULL, *name = NULL;
+            enum err e = units_path(c, id, &path);
+            if (e || !res_path_within(path, home) || !strcmp(path, home)) {
+                buf_free(&names);
+                return ctx_fail_field(c, keys[k], "%s %" PRId64 " 不存在或不是本级政府所属单位（%s）", labels[k], id,
+                                      keys[k]);
+            }
+            if (k == 0) {
+                if ((e = db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE id = ?", DB_INT(id)))) {
+                    buf_free(&names);
+                    return ctx_db_fail(c, e, "读取主送单位");
+                }
+                buf_printf(&names, "%s%s", names.len ? "，" : "", name);
+            }
+        }
+    }
+    if (lists[0])
+        *words = arena_strdup(c->arena, names.len ? names.data : "");
+    buf_free(&names);
+    return ERR_OK;
+}
+
+/* The lists as the body gives them (a list not in the body is kept as it was). */
+static enum err save_recipients(struct ctx *c, int64_t id, const json_t *body)
+{
+    static const char *const keys[2] = {"main_unit_ids", "cc_unit_ids"}, *const roles[2] = {"main", "cc"};
+    enum err e = ERR_OK;
+    for (int k = 0; k < 2 && !e; k++) {
+        const json_t *list = json_object_get(body, keys[k]);
+        if (!list)
+            continue;
+        e = db_exec(c->db, "DELETE FROM bulletin_recipients WHERE bulletin_id = ? AND role = ?", DB_INT(id),
+                    DB_TEXT(roles[k]));
+        size_t i;
+        json_t *v;
+        json_array_foreach(list, i, v)
+        {
+            if (e)
+                break;
+            e = db_exec(c->db, "INSERT INTO bulletin_recipients (bulletin_id, unit_id, role, pos) VALUES (?, ?, ?, ?)",
+                        DB_INT(id), DB_INT(json_integer_value(v)), DB_TEXT(roles[k]), DB_INT((int64_t)i));
+        }
+    }
+    /* 抄送 without 主送 (a PATCH that empties the 主送 list): the bulletin goes back to its scope's rule */
+    if (!e)
+        e = db_exec(c->db,
+                    "DELETE FROM bulletin_recipients WHERE bulletin_id = ? AND NOT EXISTS (SELECT 1 FROM "
+                    "bulletin_recipients m WHERE m.bulletin_id = ? AND m.role = 'main')",
+                    DB_INT(id), DB_INT(id));
+    return ctx_db_fail(c, e, "保存通报主送抄送单位");
+}
+
 /* ---- create and edit ---- */
 
 struct write_args {
@@ -403,9 +521,10 @@ static enum err create_tx(struct ctx *c, void *arg)
                               "文种（kind）只能是 bulletin（督查通报）、special_report（督查专报）或 "
                               "briefing（督查简报）");
     bool below = false;
+    const char *listed = NULL;
     if ((e = check_public(c, kind, jv_bool(b, "public", false))) || (e = check_levels(c, b, &below)) ||
         (e = check_period(c, from, to)) || (e = check_scope(c, g->unit_path, scope, &scope_path)) ||
-        (e = check_results(c, g->unit_path, rids)))
+        (e = check_results(c, g->unit_path, rids)) || (e = check_recipients(c, g->unit_path, kind, b, &listed)))
         return e;
     const char *gov_name = NULL;
     if ((e = db_one_text(c->db, c->arena, &scope_name, "SELECT name FROM units WHERE id = ?", DB_INT(scope))) ||
@@ -416,6 +535,8 @@ static enum err create_tx(struct ctx *c, void *arg)
         return e;
     const char *title, *addressees, *intro, *remarks;
     bulletin_words(c, kind, gov_name, scope_name, fig, &title, &addressees, &intro, &remarks);
+    if (listed && *listed) /* the 主送 line names the units chosen */
+        addressees = listed;
     char *figures = json_dumps(fig, JSON_COMPACT | JSON_SORT_KEYS);
     json_decref(fig);
     char at[21];
@@ -435,7 +556,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "新建通报");
-    if ((e = save_results(c, a->id, rids)) ||
+    if ((e = save_results(c, a->id, rids)) || (e = save_recipients(c, a->id, b)) ||
         (e = res_event(c, &bulletin_table, a->id, "create", -1, BUL_ST_DRAFT, NULL, b)))
         return e;
     json_t *sum = json_pack("{sO}", "after", (json_t *)b);
@@ -470,10 +591,30 @@ static enum err update_tx(struct ctx *c, void *arg)
     int64_t scope = jv_int(body, "scope_unit_id", b.scope_unit_id);
     json_t *rids = json_object_get(body, "result_ids");
     bool below = b.below;
-    if ((e = check_public(c, b.kind, jv_bool(body, "public", b.public))) || (e = check_levels(c, body, &below)) ||
+    const char *listed = NULL;
+    /* 抄送 given alone is checked with the 主送 kept */
+    json_t *lists = json_pack("{sO*}", "cc_unit_ids", json_object_get(body, "cc_unit_ids"));
+    json_t *mains = json_object_get(body, "main_unit_ids");
+    if (!mains) {
+        mains = json_array();
+        for (int i = 0; i < b.nrecips; i++)
+            if (!b.recips[i].cc)
+                json_array_append_new(mains, json_integer(b.recips[i].unit_id));
+        json_object_set_new(lists, "main_unit_ids", mains);
+    } else
+        json_object_set(lists, "main_unit_ids", mains);
+    if (!json_object_get(body, "cc_unit_ids") && !json_object_get(body, "main_unit_ids"))
+        json_object_clear(lists);
+    e = check_recipients(c, b.home_path, b.kind, lists, &listed);
+    json_decref(lists);
+    if (e || (e = check_public(c, b.kind, jv_bool(body, "public", b.public))) || (e = check_levels(c, body, &below)) ||
         (e = check_period(c, from, to)) || (e = check_scope(c, b.home_path, scope, &scope_path)) ||
         (e = check_results(c, b.home_path, rids)))
         return e;
+    if (!json_object_get(body, "main_unit_ids"))
+        listed = NULL;
+    /* the 主送 line names the units chosen, unless the office writes it */
+    const char *addressees = or_default(body, "addressees", listed && *listed ? listed : b.addressees);
     /* counting again: asked for, or the period or the scope changed */
     bool warn = jv_bool(body, "warning_section", b.warning_section);
     bool recount = jv_bool(body, "refresh", false) || strcmp(from, b.period_from) || strcmp(to, b.period_to) ||
@@ -493,7 +634,7 @@ static enum err update_tx(struct ctx *c, void *arg)
                 "period_to = ?, scope_unit_id = ?, scope_path = ?, figures = COALESCE(?, figures), "
                 "figures_at = CASE WHEN ? IS NULL THEN figures_at ELSE ? END, public = ?, warning_section = ?, "
                 "levels = ?, rank_n = ?, updated_at = ?, version = version + 1 WHERE id = ?",
-                DB_TEXT(or_default(body, "title", b.title)), DB_TEXT(or_default(body, "addressees", b.addressees)),
+                DB_TEXT(or_default(body, "title", b.title)), DB_TEXT(addressees),
                 DB_TEXT(or_default(body, "intro", b.intro)), DB_TEXT(or_default(body, "remarks", b.remarks)),
                 DB_TEXT(from), DB_TEXT(to), DB_INT(scope), DB_TEXT(scope_path), DB_TEXT(figures), DB_TEXT(figures),
                 DB_TEXT(at), DB_INT(jv_bool(body, "public", b.public)), DB_INT(warn), DB_TEXT(below ? "below" : "own"),
@@ -501,7 +642,7 @@ static enum err update_tx(struct ctx *c, void *arg)
     free(figures);
     if (e)
         return ctx_db_fail(c, e, "修改通报");
-    if ((rids && (e = save_results(c, b.id, rids))) ||
+    if ((rids && (e = save_results(c, b.id, rids))) || (e = save_recipients(c, b.id, body)) ||
         (e = res_event(c, &bulletin_table, b.id, recount ? "refresh" : "update", -1, -1, NULL, body)))
         return e;
     json_t *sum = json_pack("{sO sb}", "change", (json_t *)body, "recounted", recount);
@@ -588,6 +729,12 @@ static json_t *bulletin_json(struct ctx *c, struct bulletin *b, json_t *fig)
                               json_pack("{sI ss ss}", "id", (json_int_t)b->wf.parts[i].unit_id, "code",
                                         b->part_codes ? b->part_codes[i] : "", "name", b->wf.parts[i].unit_name));
     json_object_set_new(o, "named_units", named);
+    json_t *lists[2] = {json_array(), json_array()};
+    for (int i = 0; i < b->nrecips; i++)
+        json_array_append_new(lists[b->recips[i].cc], json_pack("{sI ss ss}", "id", (json_int_t)b->recips[i].unit_id,
+                                                                "code", b->recips[i].code, "name", b->recips[i].name));
+    json_object_set_new(o, "main_units", lists[0]);
+    json_object_set_new(o, "cc_units", lists[1]);
     json_object_set_new(o, "document",
                         json_string(arena_printf(c->arena, "/api/v1/bulletins/%" PRId64 "/document.pdf", b->id)));
     json_object_set_new(o, "allowed_actions", workflow_allowed_actions(c, &bulletin_workflow, &b->wf, -1));
@@ -679,13 +826,16 @@ static const char *visible_where(struct ctx *c, struct res_binds *bd)
         const char *p = c->user->grants[i].unit_path;
         if (!perm_grant_has(&c->user->grants[i], CAP_ITEM_READ))
             continue;
+        /* with lists (bulletin_recipients): a unit at or below one of its 主送 or 抄送 units; else the scope's */
         w = arena_printf(c->arena,
-                         "%s%s(b.state = 'issued' AND b.kind <> 'special_report' AND b.scope_path <= ? AND SUBSTR(?, "
-                         "1, LENGTH(b.scope_path)) = "
-                         "b.scope_path)",
+                         "%s%s(b.state = 'issued' AND b.kind <> 'special_report' AND ((b.scope_path <= ? AND SUBSTR(?, "
+                         "1, LENGTH(b.scope_path)) = b.scope_path AND NOT EXISTS (SELECT 1 FROM bulletin_recipients "
+                         "r0 WHERE r0.bulletin_id = b.id)) OR EXISTS (SELECT 1 FROM bulletin_recipients r1 JOIN units "
+                         "u1 ON u1.id = r1.unit_id WHERE r1.bulletin_id = b.id AND u1.path <= ? AND SUBSTR(?, 1, "
+                         "LENGTH(u1.path)) = u1.path)))",
                          w, *w ? " OR " : "");
-        res_bind_add(c, bd, DB_TEXT(p));
-        res_bind_add(c, bd, DB_TEXT(p));
+        for (int k = 0; k < 4; k++)
+            res_bind_add(c, bd, DB_TEXT(p));
     }
     return *w ? arena_printf(c->arena, "(%s)", w) : "1 = 0";
 }

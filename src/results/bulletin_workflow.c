@@ -206,14 +206,48 @@ static enum err number(struct ctx *c, struct bulletin *b, int *year, int64_t *se
     return e;
 }
 
-/* At issue the document goes to its addressees, the units right below its scope (a county's departments and
+/* At issue the document goes to its lists' units when it has lists (主送, 抄送: tell_list), else to its addressees,
+ * the units right below its scope (a county's departments and
  * townships; a province's cities and departments), which pass it on to theirs (吉林 五、; 古县 三(五)「通报结果…抄送
  * …各乡镇及县直各单位」): their heads are told in one statement, whatever their number; a unit the bulletin names is
  * told in its own words by the engine instead (its parts). A special report goes to the leaders only. */
+/* The heads of the units of one of its lists (cc: 抄送, else 主送) that it does not name, in one statement. */
+static enum err tell_list(struct ctx *c, const struct bulletin *b, bool cc)
+{
+    int64_t *ids = arena_alloc(c->arena, sizeof *ids * (size_t)(b->nrecips + 1));
+    int n = 0;
+    for (int i = 0; i < b->nrecips; i++) {
+        bool named = false;
+        for (int j = 0; j < b->wf.nparts && !named; j++)
+            named = b->wf.parts[j].unit_id == b->recips[i].unit_id;
+        if (b->recips[i].cc == cc && !named)
+            ids[n++] = b->recips[i].unit_id;
+    }
+    if (!n)
+        return ERR_OK;
+    const char *word = b->kind == BUL_KIND_BRIEFING ? "简报" : "通报";
+    const char *title = utf8_inner_title(c->arena, b->title);
+    struct notice nt = {
+        .kind = MSG_RESULT,
+        .subject = arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number, title),
+        .body = cc ? arena_printf(c->arena, "%s已印发《%s》，抄送贵单位。请登录系统查阅%s全文。", b->office_name, title,
+                                  word)
+                   : arena_printf(c->arena, "%s已印发《%s》，主送%s。请登录系统查阅%s全文，传达到所属单位并抓好落实。",
+                                  b->office_name, title, b->addressees, word),
+        .object_type = "bulletin",
+        .object_id = b->id,
+        .link = arena_printf(c->arena, "/bulletins/%lld", (long long)b->id)};
+    return notify_role_units(c, role_name(ROLE_HEAD), ids, n, &nt);
+}
+
 static enum err tell_addressees(struct ctx *c, const struct bulletin *b)
 {
     if (b->kind == BUL_KIND_SPECIAL)
         return ERR_OK;
+    if (b->nrecips) { /* its lists: exactly the units chosen, 主送 then 抄送 */
+        enum err e = tell_list(c, b, false);
+        return e ? e : tell_list(c, b, true);
+    }
     struct stmt *st = db_query(c->db,
                                "SELECT u.id FROM units u WHERE u.parent_id = ? AND u.kind IN ('government', "
                                "'department', 'township') ORDER BY u.sort, u.path",
@@ -275,6 +309,13 @@ static enum err issue(struct wf_act *a)
                   bulletin_kind_name(b->kind), "number", b->number, "title", b->title, "addressees", b->addressees,
                   "intro", b->intro, "remarks", b->remarks, "period_from", b->period_from, "period_to", b->period_to,
                   "issued_on", today, "figures", json_loads(b->figures_text, 0, NULL));
+    if (canon && b->nrecips) { /* its lists are part of what was issued */
+        json_t *cc = json_array();
+        for (int i = 0; i < b->nrecips; i++)
+            if (b->recips[i].cc)
+                json_array_append_new(cc, json_string(b->recips[i].name));
+        json_object_set_new(canon, "cc", cc);
+    }
     char *text = canon ? json_dumps(canon, JSON_COMPACT | JSON_SORT_KEYS) : NULL;
     json_decref(canon);
     if (!text)

@@ -249,7 +249,16 @@ struct bulletin {
     int64_t (*listed)[3];
     int nlisted;
     const char *as_of; /* the figures' day counted to */
+    /* its publication scope as lists (主送, 抄送; bulletin_recipients, migration 0180): main first, then cc, each in the
+     * office's order; none (nrecips 0): issued to the units right below its scope, read by the scope's units */
+    struct bulletin_recipient *recips;
+    int nrecips;
     const char *unit_paths[1];
+};
+struct bulletin_recipient {
+    int64_t unit_id;
+    const char *path, *name, *code;
+    bool cc; /* 抄送, else 主送 */
 };
 #define bulletin_of(o) ((struct bulletin *)(void *)(o))
 #define BULLETIN_WHAT "督查通报"
@@ -269,8 +278,11 @@ enum err bulletin_load_figures(struct ctx *c, int64_t id, struct bulletin *b, js
 enum err bulletin_summaries(struct ctx *c, const char *where, struct res_binds *bd, const char *order, int page,
                             int per_page, json_t *(*row)(struct ctx *c, const struct bulletin *b), json_t *arr);
 /* True if the user may read it: readers of items at its government, and — once issued — everyone
- * holding a role inside its scope (the units it is addressed to). */
+ * holding a role inside its scope (the units it is addressed to) or, when it has lists, inside one of its 主送 or
+ * 抄送 units. */
 bool bulletin_visible(const struct principal *p, const struct bulletin *b);
+/* True if the unit at path is one of the bulletin's 主送 or 抄送 units or below one (its lists, loaded). */
+bool bulletin_reaches(const struct bulletin *b, const char *path);
 
 /* The statistics of one year of the government at home (its own items; statistics.c): for each of n periods of
  * whole months first[k]…last[k] (1…12, the current month up to today), a bulletin's totals and units

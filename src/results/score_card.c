@@ -991,12 +991,9 @@ static json_t *units_json(struct ctx *c, const struct scorecard *s, const json_t
     return arr;
 }
 
-static enum err card_json(struct ctx *c, struct scorecard *s, json_t **out)
+/* What a card is without its units and rules: what the list shows of it, and the head of the card's own GET. */
+static json_t *card_summary(struct ctx *c, struct scorecard *s, bool all)
 {
-    json_t *tp = NULL;
-    enum err e = evaluations_accepted_totals(c, s->home_unit_id, s->year, &tp);
-    if (e)
-        return e;
     json_t *rules = json_loads(s->rules_text, 0, NULL);
     json_t *o =
         json_pack("{sI si ss s{sI ss} ss ss ss ss ss}", "id", (json_int_t)s->id, "year", s->year, "title", s->title,
@@ -1005,13 +1002,9 @@ static enum err card_json(struct ctx *c, struct scorecard *s, json_t **out)
                   wf_state_label(&scorecard_workflow, s->state), "as_of", s->as_of, "computed_at", s->computed_at);
     json_object_set_new(o, "base", json_incref(json_object_get(rules, "base")));
     json_object_set_new(o, "weight_major", json_incref(json_object_get(rules, "weight_major")));
-    bool all = scorecard_sees_all(c, s);
-    json_object_set_new(o, "rules", json_incref(json_object_get(rules, "rules")));
     json_object_set_new(o, "warnings", json_incref(json_object_get(rules, "warnings")));
     json_decref(rules);
     json_object_set_new(o, "own_only", json_boolean(!all));
-    json_object_set_new(o, "units", units_json(c, s, tp));
-    json_decref(tp);
     json_object_set_new(o, "created_at", json_string(s->created_at));
     json_object_set_new(o, "updated_at", json_string(s->updated_at));
     json_object_set_new(o, "approved_at", res_str(s->approved_at));
@@ -1020,6 +1013,22 @@ static enum err card_json(struct ctx *c, struct scorecard *s, json_t **out)
     json_object_set_new(o, "number", res_str(s->number));
     json_object_set_new(o, "objection_until", res_str(s->objection_until));
     json_object_set_new(o, "objection_open", json_boolean(scorecard_objection_open(c, s)));
+    return o;
+}
+
+static enum err card_json(struct ctx *c, struct scorecard *s, json_t **out)
+{
+    json_t *tp = NULL;
+    enum err e = evaluations_accepted_totals(c, s->home_unit_id, s->year, &tp);
+    if (e)
+        return e;
+    bool all = scorecard_sees_all(c, s);
+    json_t *o = card_summary(c, s, all);
+    json_t *rules = json_loads(s->rules_text, 0, NULL);
+    json_object_set_new(o, "rules", json_incref(json_object_get(rules, "rules")));
+    json_decref(rules);
+    json_object_set_new(o, "units", units_json(c, s, tp));
+    json_decref(tp);
     json_object_set_new(o, "allowed_actions",
                         all ? workflow_allowed_actions(c, &scorecard_workflow, &s->wf, -1) : json_array());
     *out = o;
@@ -1288,20 +1297,23 @@ enum err scorecards_list(struct ctx *c, int year, int page, int per_page, json_t
     enum err e = res_page_ids(c, "scorecards s", "s.id", where, &bd, page, per_page, &total, &ids, &n);
     if (e)
         return e;
+    /* a page of summaries: no card's units nor rules (a province's card ranks thousands of units; each row once
+     * carried them all) — those are on the card's own GET; the number of units the reader sees on it */
     json_t *arr = json_array();
     for (int i = 0; i < n; i++) {
         struct scorecard s;
-        e = scorecard_load(c, ids[i], &s);
+        int64_t count = 1;
+        bool all = false;
+        if (!(e = scorecard_load(c, ids[i], &s)) && (all = scorecard_sees_all(c, &s)) &&
+            (e = db_one_int(c->db, &count, "SELECT COUNT(*) FROM scorecard_units WHERE scorecard_id = ?",
+                            DB_INT(s.id))))
+            e = ctx_db_fail(c, e, "读取考评");
         if (e) {
             json_decref(arr);
             return e;
         }
-        json_t *o = NULL;
-        if ((e = card_json(c, &s, &o))) {
-            json_decref(arr);
-            return e;
-        }
-        json_object_del(o, "rules");
+        json_t *o = card_summary(c, &s, all);
+        json_object_set_new(o, "unit_count", json_integer(count));
         json_array_append_new(arr, o);
     }
     *out =

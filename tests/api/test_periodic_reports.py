@@ -205,10 +205,12 @@ def test_the_rollup_counts_equal_a_recount_and_carry_the_forms(march):
     assert (fb["status"], fb["problems"], fb["text"]) == ("late", "资金未到位", "本月完成主次干道保洁"), fb
     mz = mine[(a, w.unit("gc-zj"))]
     assert (mz["status"], mz["text"], mz["report_id"]) == ("missed", None, None), mz
-    # the kind filter: no quarterly reports among these
+    # the kind filter: the monthly reports of a and b are monthly, none of them quarterly (that the quarterly filter
+    # finds a quarterly report: test_each_kind_of_form_follows_its_schedule; an empty answer passed here before)
+    m = w.c("gc_office").get("/api/v1/periodic-reports?from=2026-04-01&to=2026-04-30&kind=monthly").json
+    assert {x["item_id"] for x in m["reports"]} >= {a, b} and {x["form_kind"] for x in m["reports"]} == {"monthly"}
     q = w.c("gc_office").get("/api/v1/periodic-reports?from=2026-04-01&to=2026-04-30&kind=quarterly").json
-    assert all(x["form_kind"] == "quarterly" for x in q["reports"]) and not any(
-        x["item_id"] in (a, b) for x in q["reports"])
+    assert not any(x["item_id"] in (a, b) for x in q["reports"]), q["reports"]
     # the city office sees the counties, the county's row equal to the county's totals
     city = w.c("lc_office").get("/api/v1/periodic-reports?from=2026-04-01&to=2026-04-30")
     assert city.status == 200, city
@@ -221,6 +223,45 @@ def test_the_rollup_counts_equal_a_recount_and_carry_the_forms(march):
     # the page of forms
     p = w.c("gc_office").get("/api/v1/periodic-reports?from=2026-04-01&to=2026-04-30&limit=1&offset=1").json
     assert len(p["reports"]) == min(1, max(0, ru["totals"]["due"] - 1)) and p["reports"][0] == ru["reports"][1]
+
+
+def obligation(w, iid):
+    ob = form(w, iid)["obligation"]
+    return (ob["kind"], ob["form_kind"], ob["label"], ob["due_date"], ob["period_from"], ob["period_label"])
+
+
+def test_each_kind_of_form_follows_its_schedule(march):
+    """Each kind of report falls due on the day its source sets, counted here from the assignment on Monday 2 March
+    2026 (not read back from the milestones): quarterly reports of annual key work on 15 July, 15 October and 15
+    January, the monthly report of ongoing work a month on (2 April, then 6 May), the implementation report of a
+    meeting's decision within 30 days (1 April); each form names its kind, day and period, and answering it moves the
+    form to the next. The roll-up's kind filter finds the quarterly report."""
+    w = march
+    annual = w.item(title=f"年度重点工作：老旧小区改造{uniq()}", kind="annual", due_date="2026-12-31")
+    assert w.c("gc_contact").post(f"/api/v1/items/{annual}/actions/receive", {}).status == 200
+    assert form(w, annual)["obligation"]["kind"] == "first_feedback"
+    # each report answers the obligation the form names and moves it to the next one
+    for iid, expected in (
+            (annual, [("quarterly", "季度进展报告", "2026-07-15", "2026-03-02", "2026年第二季度"),
+                      ("quarterly", "季度进展报告", "2026-10-15", "2026-07-15", "2026年第三季度"),
+                      ("quarterly", "季度进展报告", "2027-01-15", "2026-10-15", "2026年第四季度")]),
+            (ongoing(w), [("monthly", "月度进展报告", "2026-04-02", "2026-03-02", "2026年3月2日至2026年4月2日"),
+                          ("monthly", "月度进展报告", "2026-05-06", "2026-04-02", "2026年4月2日至2026年5月6日")])):
+        for n, want in enumerate(expected):
+            report(w, iid, percent=10 * (n + 1))
+            assert obligation(w, iid) == ("periodic_report", *want), (iid, n)
+    meeting = w.item(title=f"县政府常务会议议定事项{uniq()}", source_kind="meeting", due_date="2026-06-30")
+    assert w.c("gc_contact").post(f"/api/v1/items/{meeting}/actions/receive", {}).status == 200
+    report(w, meeting, percent=10)
+    kind, fk, label, due, frm, _ = obligation(w, meeting)
+    assert (kind, fk, label, due, frm) == ("implementation_report", "implementation", "贯彻落实情况报告（30日内）",
+                                           "2026-04-01", "2026-03-02")
+    # the kind filter finds the quarterly reports of the annual item, and only quarterly ones
+    q = w.c("gc_office").get("/api/v1/periodic-reports?from=2026-07-01&to=2026-07-31&kind=quarterly")
+    assert q.status == 200, q
+    mine = [x for x in q.json["reports"] if x["item_id"] == annual]
+    assert [(x["form_kind"], x["due_date"]) for x in mine] == [("quarterly", "2026-07-15")], q.json["reports"]
+    assert {x["form_kind"] for x in q.json["reports"]} == {"quarterly"}
 
 
 def test_the_xlsx(march):

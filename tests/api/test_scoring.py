@@ -9,6 +9,7 @@ import io
 import openpyxl
 import pytest
 
+from cluelib import png
 from itemlib import PATH, Items, day
 from workflow_drivers import result_body
 
@@ -243,6 +244,14 @@ def test_adjustments_review_and_issue(it, world):
     assert it.c("gc_contact2").get(f"/api/v1/scorecards/{oid}/units/{jt}").status == 404
     assert it.c("gc_contact").get(f"/api/v1/scorecards/{oid}/events").status == 404
     assert it.c("ap_contact").get(f"/api/v1/scorecards/{oid}").status == 404
+    # the list is a page of summaries: no card's units nor rules, the number of units the reader sees on it
+    whole = c.get(f"/api/v1/scorecards/{oid}").json
+    assert len(whole["units"]) > 1
+    for u, n, own in (("gc_office", len(whole["units"]), False), ("gc_contact", 1, True)):
+        row = next(x for x in it.c(u).get("/api/v1/scorecards?per_page=200").json["scorecards"] if x["id"] == oid)
+        assert "units" not in row and "rules" not in row and "allowed_actions" not in row, (u, sorted(row))
+        assert (row["unit_count"], row["own_only"]) == (n, own), (u, row)
+        assert (row["title"], row["state"], row["number"]) == (whole["title"], "issued", whole["number"]), (u, row)
     msgs = [m for m in it.c("gc_head").get("/api/v1/inbox?limit=200").json["messages"]
             if m["object_type"] == "scorecard" and m["object_id"] == oid]
     assert len(msgs) == 1 and f"{adj['total']:.1f} 分" in msgs[0]["body"], msgs
@@ -333,6 +342,58 @@ def test_a_forbidden_measure_switched_on_is_counted_and_flagged(it):
     r = ap.post(f"/api/v1/scorecards/{card['id']}/actions/withdraw", {"reason": "细则调整后重新计算"})
     assert r.status == 200 and r.json["state"] == "withdrawn", r
     r = ap.put("/api/v1/scoring/rules", {"year": year, "rules": [{"code": "endorsement", "enabled": False}]})
+    assert r.status == 200 and r.json["warnings"] == [], r
+
+
+def test_photos_as_proof_are_off_by_default_and_flagged_when_switched_on(it):
+    """Photos as proof (照片佐证), one of the measures the 2024 rules on formalism forbid: a photo attached to the
+    transport bureau's progress report of an 安平县 item scores nothing while the measure is off (the default: no
+    line, no warning); switched on, the switch is flagged and audited apart, and the card counts the photo as a
+    line of its own marked forbidden, with the warning (then the draft is withdrawn and the measure switched off)."""
+    year = year_of(it)
+    ap = it.c("ap_office")
+    iid = ap_item(it, "考评：进展报告附照片的事项")
+    assert it.c("ap_contact").post(f"/api/v1/items/{iid}/actions/receive", {}).status == 200
+    r = it.c("ap_contact").post(f"/api/v1/items/{iid}/reports", {"text": "路面已修复，照片附后", "percent": 40})
+    assert r.status == 201, r
+    photo = "修复后路面.png"
+    r = it.c("ap_contact").post(f"/api/v1/items/{iid}/attachments?filename={photo}&report_id={r.json['report_id']}",
+                                raw=png(), content_type="image/png")
+    assert r.status == 201 and r.json["content_type"] == "image/png", r
+
+    def photo_lines(card):
+        jt = next(u for u in card["units"] if u["code"] == "ap-jt")
+        detail = ap.get(f"/api/v1/scorecards/{card['id']}/units/{jt['unit_id']}").json
+        return detail, [ln for ln in detail["lines"] if ln["item_id"] == iid and ln["rule"] == "photos"]
+
+    # off by default: no line for the photo, no warning
+    rules = {x["code"]: x for x in ap.get(f"/api/v1/scoring/rules?year={year}").json["rules"]}
+    assert rules["photos"]["forbidden"] and not rules["photos"]["enabled"] and rules["photos"]["flag"] is None
+    r = ap.post("/api/v1/scorecards", {"year": year})
+    assert r.status == 201, r
+    card = r.json
+    assert card["warnings"] == [] and photo_lines(card)[1] == []
+    assert ap.post(f"/api/v1/scorecards/{card['id']}/actions/withdraw", {"reason": "启用照片佐证"}).status == 200
+    # switched on: flagged in the answer and audited apart
+    r = ap.put("/api/v1/scoring/rules", {"year": year, "rules": [{"code": "photos", "enabled": True}]})
+    assert r.status == 200, r
+    rules = {x["code"]: x for x in r.json["rules"]}
+    assert rules["photos"]["enabled"] and "不得作为工作考核依据" in rules["photos"]["flag"]
+    assert len(r.json["warnings"]) == 1 and "照片佐证" in r.json["warnings"][0], r.json["warnings"]
+    audit = [a for a in ap.get("/api/v1/audit?limit=50").json["records"] if a["action"] == "scoring.forbidden_on"]
+    assert audit and "photos" in str(audit[0]), audit[:1]
+    # counted: the photo is a line of its own, marked forbidden, and the card says why
+    r = ap.post("/api/v1/scorecards", {"year": year})
+    assert r.status == 201, r
+    card = r.json
+    assert len(card["warnings"]) == 1 and "照片佐证" in card["warnings"][0]
+    assert next(x for x in card["rules"] if x["code"] == "photos")["flag"]
+    detail, lines = photo_lines(card)
+    assert [(ln["points"], ln["forbidden"]) for ln in lines] == [(1, True)], lines
+    assert photo in lines[0]["what"]
+    assert next(g for g in detail["by_rule"] if g["rule"] == "photos")["forbidden"]
+    assert ap.post(f"/api/v1/scorecards/{card['id']}/actions/withdraw", {"reason": "照片佐证不作考评依据"}).status == 200
+    r = ap.put("/api/v1/scoring/rules", {"year": year, "rules": [{"code": "photos", "enabled": False}]})
     assert r.status == 200 and r.json["warnings"] == [], r
 
 

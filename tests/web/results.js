@@ -1,5 +1,6 @@
-// The results' phone tests' shared steps (test_results_phone, test_results_talk_phone): a result of a kind drafted
-// for 古城县交通运输局 from /results/new, and an action taken on a result's page through its dialog, which fits.
+// The results' tests' shared steps (test_results_phone, test_results_talk_phone): a result of a kind drafted
+// for 古城县交通运输局 from /results/new, and an action taken on a result's page through its dialog, which fits;
+// the bulletins' draft dialog opened from /bulletins (test_results, test_bulletin_lists).
 import { pick, fitsThePhone } from './helper.js'
 
 // Opens the form, chooses the kind and the transport bureau, fills the title and the facts.
@@ -21,3 +22,13 @@ export async function act(page, action) {
 }
 
 export const stateIs = (page, text) => page.locator('[data-test=res-state]', { hasText: text }).waitFor()
+
+// Opens the bulletins' draft dialog from the list (the office); returns the dialog.
+export async function openBulletinDialog(page) {
+  await page.goto('/bulletins')
+  await page.locator('[data-test=bul-table]').waitFor()
+  await page.click('[data-test=bul-new]')
+  const dlg = page.locator('[data-test=bul-dialog]')
+  await dlg.waitFor()
+  return dlg
+}

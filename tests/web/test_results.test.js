@@ -8,6 +8,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { openBulletinDialog } from './results.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -115,11 +116,7 @@ test('a criticism: draft → approval by the principal leader → issue → the 
 test('a bulletin: drafted from the data, words edited, approved, issued as a sealed PDF, then seen by the unit', async (t) => {
   const office = await newPage(browser, server)
   await loginOk(office, 'gc_office')
-  await office.goto('/bulletins')
-  await office.locator('[data-test=bul-table]').waitFor()
-  await office.click('[data-test=bul-new]')
-  const dlg = office.locator('[data-test=bul-dialog]')
-  await dlg.waitFor()
+  const dlg = await openBulletinDialog(office)
   // the period proposed: the previous whole month by the server's day (tests/api/test_bulletins.py sets its clock
   // to a 1st), never the one day of a 1st
   const proposed = (await (await apiAs(server, 'gc_office'))('GET', '/api/v1/bulletins')).json.proposed_period
