@@ -116,11 +116,28 @@ export LSAN_OPTIONS := suppressions=$(CURDIR)/tests/lsan.supp
 test-unit: $(UNIT_TESTS)
 	@set -e; for t in $(UNIT_TESTS); do echo "== $$t"; $$t; done
 
+# tests/api in API_JOBS pytest processes that share its modules (tests/api/modqueue.py: each module runs once, whole,
+# in the process that claims it first; each process has its own PostgreSQL cluster and templates): one process
+# waits on its server one request at a time, about one core, and the PostgreSQL suite, the longest of `make test`,
+# ran its last minutes alone. API_TESTS: the files (all of tests/api by default). Each process's output (its own
+# summary and durations) is printed when all have ended
+API_JOBS ?= 2
+API_TESTS ?= tests/api
+define api_suite
+	@q=$$(mktemp -d /tmp/ducha-api-queue.XXXXXX) && trap 'rm -rf "$$q"' EXIT && trap 'exit 130' INT TERM && \
+	  mkdir $$q/claims && pids= && for i in $$(seq $(API_JOBS)); do \
+	    env DUCHA_TEST_QUEUE=$$q/claims PYTHONPATH=$(CURDIR)/tests/api DUCHA_BIN=$(CURDIR)/build/asan/ducha $(1) \
+	      /usr/bin/python3 -m pytest -q -p no:cacheprovider -p modqueue --durations=15 $(API_TESTS) >$$q/out.$$i 2>&1 & \
+	    pids="$$pids $$!"; done; \
+	  rc=0; for p in $$pids; do wait $$p || rc=1; done; \
+	  for i in $$(seq $(API_JOBS)); do echo "== tests/api, process $$i of $(API_JOBS)"; cat $$q/out.$$i; done; exit $$rc
+endef
+
 test-api: build/asan/ducha
-	DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=15 tests/api
+	$(call api_suite,DUCHA_TEST_BACKEND=sqlite)
 
 test-api-pg: build/asan/ducha
-	DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -p no:cacheprovider --durations=15 tests/api
+	$(call api_suite,DUCHA_TEST_BACKEND=postgres)
 
 # the demo data is made once (a template directory: the database and the keys and files the demo writes) and
 # each browser test's server starts on a copy of it (tests/web/helper.js, startServer). Two test files at a time
