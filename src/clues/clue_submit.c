@@ -487,11 +487,11 @@ static enum err submit_check(struct ctx *c, const struct form *f, struct submit_
         while (k < NFIELDS && strcmp(public_fields[k], p->name))
             k++;
         if (k == NFIELDS)
-            return ctx_fail(c, ERR_INVALID, "表单中有未知的字段“%s”", p->name);
+            return ctx_fail_field(c, p->name, "表单中有未知的字段“%s”", p->name);
         if (form_count(f, p->name) > 1)
-            return ctx_fail(c, ERR_INVALID, "表单字段“%s”重复", p->name);
+            return ctx_fail_field(c, public_fields[k], "表单字段“%s”重复", p->name);
         if (!utf8_valid(p->data, p->len))
-            return ctx_fail(c, ERR_INVALID, "表单字段“%s”不是有效的 UTF-8 文本", p->name);
+            return ctx_fail_field(c, public_fields[k], "表单字段“%s”不是有效的 UTF-8 文本", p->name);
     }
     struct clue_new *n = &x->n;
     n->source = "public";
