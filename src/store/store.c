@@ -558,7 +558,9 @@ static bool db_ensure_conn(struct db *db)
         db->lost_at_begin = db->lost_at_begin || !db->begun; /* nothing of it ran: db_conflict */
         return false;
     }
-    if (db->conn) /* the server dropped it: the work begins again on a new connection */
+    /* the server dropped it: the work begins again on a new connection (counted once: a transaction whose
+     * connection was lost before anything of it ran was counted when ctx_tx ran it again) */
+    if (db->conn && !db->lost_at_begin)
         atomic_fetch_add(&db->store->retries, 1);
     db_disconnect(db);
     char err[512];
