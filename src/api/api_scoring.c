@@ -251,28 +251,51 @@ static int h_card_pdf(struct req *rq)
     return 0;
 }
 
-/* GET /api/v1/burden?year=: the burden index (基层减负) */
+/* The burden index's query: year (default this year), quarter 1-4 or month 1-12 (not both), unit_id (the units
+ * right below it); false after a 400 (not a number in range) or a 422 naming month. */
+static bool burden_query(struct req *rq, struct burden_query *q)
+{
+    int64_t year, quarter, month, unit;
+    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year) ||
+        !req_query_int(rq, "quarter", 0, 4, 0, &quarter) || !req_query_int(rq, "month", 0, 12, 0, &month) ||
+        !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit))
+        return false;
+    if (quarter && month) {
+        reply_error_field(rq, ERR_INVALID, "季度（quarter）和月份（month）只能选一个", "month");
+        return false;
+    }
+    *q = (struct burden_query){.year = (int)year, .quarter = (int)quarter, .month = (int)month, .unit_id = unit};
+    return true;
+}
+
+/* GET /api/v1/burden?year=&quarter=|month=&unit_id=: the burden index (基层减负) */
 static int h_burden(struct req *rq)
 {
-    int64_t year;
-    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year))
+    struct burden_query q;
+    if (!burden_query(rq, &q))
         return 0;
     json_t *out = NULL;
-    enum err e = results_burden(&rq->ctx, (int)year, &out);
+    enum err e = results_burden(&rq->ctx, &q, &out);
     return reply_result(rq, e, 200, out);
 }
 
-/* GET /api/v1/burden/export.xlsx?year=: the same figures as XLSX */
+/* GET /api/v1/burden/export.xlsx: the same figures as XLSX */
 static int h_burden_xlsx(struct req *rq)
 {
-    int64_t year;
+    struct burden_query q;
     const char *path;
-    if (!req_query_int(rq, "year", 2000, 2100, this_year(rq), &year))
+    if (!burden_query(rq, &q))
         return 0;
-    if (docs_burden_xlsx(&rq->ctx, (int)year, &path))
+    if (docs_burden_xlsx(&rq->ctx, &q, &path))
         return reply_ctx_error(rq);
-    return reply_xlsx(rq, path, arena_printf(rq->arena, "%lld年基层负担统计.xlsx", (long long)year),
-                      arena_printf(rq->arena, "burden-%lld.xlsx", (long long)year));
+    const char *period = q.quarter ? arena_printf(rq->arena, "%d年第%d季度", q.year, q.quarter)
+                         : q.month ? arena_printf(rq->arena, "%d年%d月", q.year, q.month)
+                                   : arena_printf(rq->arena, "%d年", q.year);
+    const char *tag = q.quarter ? arena_printf(rq->arena, "%d-q%d", q.year, q.quarter)
+                      : q.month ? arena_printf(rq->arena, "%d-%02d", q.year, q.month)
+                                : arena_printf(rq->arena, "%d", q.year);
+    return reply_xlsx(rq, path, arena_printf(rq->arena, "%s基层负担统计.xlsx", period),
+                      arena_printf(rq->arena, "burden-%s.xlsx", tag));
 }
 
 /* The roll-up's query: unit_id, from and to (default: this month), kind, limit, offset; false after a 422 naming
@@ -464,8 +487,8 @@ const struct route scoring_routes[] = {
      OBJECTION_SEES},
     /* the burden index: a government's readers see its units ranked, a unit its own row */
     {"GET", "/api/v1/burden", h_burden, CAP_ITEM_READ, 0,
-     "what ducha asked of each unit in a year, by issuer (基层减负): notices, presses, reminders, reports, "
-     "inspections, rectification tasks",
+     "what ducha asked of each unit in a year, quarter or month, by issuer (基层减负): notices, presses, reminders, "
+     "reports, inspections, rectification tasks; unit_id: the units right below one",
      "top,admin,inspector,parttime,evaluator:F *:A"},
     {"GET", "/api/v1/burden/export.xlsx", h_burden_xlsx, CAP_ITEM_READ, 0,
      "the burden index as XLSX (the units, by issuer, the issuers ranked; a unit its own row)",

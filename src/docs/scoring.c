@@ -338,10 +338,12 @@ static void write_burden(struct book *b, const json_t *bd)
     static const char *const h3[] = {"名次",     "提出要求的政府", "涉及单位", "督办通知", "催办",
                                      "系统提醒", "进展报告",       "督查",     "整改任务", "合计"};
     static const double w3[] = {6, 24, 10, 10, 8, 10, 10, 8, 10, 8};
-    const json_t *gov = G(bd, "government");
-    int year = (int)json_integer_value(G(bd, "year"));
-    const char *title = json_is_object(gov) ? arena_printf(b->a, "%s%d年基层负担（减负）统计", S(gov, "name"), year)
-                                            : arena_printf(b->a, "本单位%d年基层负担（减负）统计", year);
+    const json_t *gov = G(bd, "government"), *unit = G(bd, "unit");
+    const char *period = S(G(bd, "period"), "label");
+    const char *title = json_is_object(unit)
+                            ? arena_printf(b->a, "%s下属单位%s基层负担（减负）统计", S(unit, "name"), period)
+                        : json_is_object(gov) ? arena_printf(b->a, "%s%s基层负担（减负）统计", S(gov, "name"), period)
+                                              : arena_printf(b->a, "本单位%s基层负担（减负）统计", period);
     lxw_worksheet *s1 = sheet(b, "各单位", h1, w1, 9), *s2 = sheet(b, "按提出要求的政府", h2, w2, 9);
     str(b, s1, 0, 0, title, b->title);
     str(b, s2, 0, 0, title, b->title);
@@ -472,10 +474,10 @@ enum err docs_bulletin_annex_xlsx(struct ctx *c, int64_t id, const char **path, 
     return book_write(c, "bulletin-annex", bul, write_annex, path);
 }
 
-enum err docs_burden_xlsx(struct ctx *c, int year, const char **path)
+enum err docs_burden_xlsx(struct ctx *c, const struct burden_query *q, const char **path)
 {
     json_t *bd = NULL;
-    enum err e = results_burden(c, year, &bd);
+    enum err e = results_burden(c, q, &bd);
     return e ? e : book_write(c, "burden", bd, write_burden, path);
 }
 

@@ -27,10 +27,11 @@ enum err docs_statistics_xlsx(struct ctx *c, int year, bool quarters, const char
  * form: progress, percent, problems, next steps, support needed). */
 struct report_rollup_query;
 enum err docs_report_rollup_xlsx(struct ctx *c, const struct report_rollup_query *q, const char **path);
-/* The burden index of a year (results_burden, as the user sees it) as XLSX: sheet 各单位 (a row per unit in
+/* The burden index of a period (results_burden, as the user sees it) as XLSX: sheet 各单位 (a row per unit in
  * rank order: the six figures and the total), 按提出要求的政府 (a row per unit and issuer), and for a
  * government's readers 提出要求的政府 (the issuers ranked, with the number of units they asked). */
-enum err docs_burden_xlsx(struct ctx *c, int year, const char **path);
+struct burden_query;
+enum err docs_burden_xlsx(struct ctx *c, const struct burden_query *q, const char **path);
 /* A bulletin's annex (附件：各责任单位办理情况表, bulletins_document: 404 as bulletins_get) as XLSX: sheet 各责任单位 (every
  * unit of the figures in the ranking's order: registered, completed, on time, overdue and its overdue rank, the
  * totals row), 各级政府 (本级及下级: the roll-up per government and the totals) and 超期未办结事项 (the overdue items

@@ -10,7 +10,14 @@
  *
  * Who sees what: a reader of items at a government (its office and leaders) gets the government's departments
  * and townships ranked by their total, and the issuers ranked by what they asked; a unit's user gets its own row
- * only (the units where it reads items).
+ * only (the units where it reads items). Below the first level: with unit_id, the units right below that unit (a
+ * township's offices, a department's sections), each with those below it, and the unit itself as 本级 with its own
+ * records alone, for whoever reads items there; each row says whether it has units below it (has_children), so a
+ * page can go down a level at a time.
+ *
+ * The period: a year, or one of its quarters or months. A record counts in the period it was made in (assigned,
+ * pressed, reported, created); an inspection in its year for a whole year, and for a quarter or a month when it
+ * reached the unit: its start for an announced one, its findings issued for a covert one (or one never started).
  */
 #include "results/results_internal.h"
 
@@ -31,6 +38,8 @@ struct b_issuer {
 struct b_unit {
     int64_t id;
     const char *path, *code, *name;
+    bool below; /* units below it */
+    bool own;   /* the unit gone down into, its own records only (本级): the others are its children's rows */
     int64_t n[B__COUNT];
     struct b_issuer *by;
     int nby, cap;
@@ -41,14 +50,13 @@ struct b_run {
     struct ctx *c;
     struct b_unit *u;
     int nu;
-    const char *y0, *y1; /* [Jan 1, Jan 1 next) as instants */
 };
 
 /* The row unit a path lies in (the unit or below it), or NULL. */
 static struct b_unit *row_of(struct b_run *r, const char *path)
 {
     for (int i = 0; path && i < r->nu; i++)
-        if (res_path_within(path, r->u[i].path))
+        if (r->u[i].own ? !strcmp(path, r->u[i].path) : res_path_within(path, r->u[i].path))
             return &r->u[i];
     return NULL;
 }
@@ -88,12 +96,53 @@ static enum err pass(struct b_run *r, int f, const char *sql, const struct db_bi
     return rc < 0 ? ctx_store_fail(c, rc, "统计基层负担") : ERR_OK;
 }
 
-/* The rows: the government's departments and townships for a reader at a government, else the units where the
- * user reads items. *gov: the government's id and name, or NULL. */
-static enum err rows_of(struct ctx *c, struct b_run *r, json_t **gov)
+static enum err read_rows(struct ctx *c, struct b_run *r, const char *sql, struct res_binds *bd);
+
+#define ROW_COLS                                                                                                       \
+    "id, path, code, name, CASE WHEN EXISTS (SELECT 1 FROM units k WHERE k.parent_id = units.id) THEN 1 ELSE 0 END"
+
+/* The rows: with unit_id the units right below it (404 unless the user reads items there; the unit itself when
+ * none is below it), else the government's departments and townships for a reader at a government, else the units
+ * where the user reads items. *gov: the government's id and name, or NULL; *unit: unit_id's, or NULL. */
+static enum err rows_of(struct ctx *c, struct b_run *r, int64_t unit_id, json_t **gov, json_t **unit)
 {
-    *gov = NULL;
+    *gov = *unit = NULL;
     const struct grant *home = NULL;
+    struct res_binds bd = {0};
+    const char *sql;
+    if (unit_id) {
+        const char *path = NULL, *name = NULL;
+        struct stmt *st = db_query(c->db, "SELECT path, name FROM units WHERE id = ?", DB_INT(unit_id));
+        if (!st)
+            return ctx_db_fail(c, ERR_INTERNAL, "读取单位");
+        int rc = stmt_step(st);
+        if (rc == STORE_ROW) {
+            path = res_col(c, st, 0);
+            name = res_col(c, st, 1);
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "读取单位");
+        if (!path || !perm_at(c->user, CAP_ITEM_READ, path))
+            return ctx_fail(c, ERR_NOT_FOUND, "单位不存在或无权查看其基层负担");
+        *unit = json_pack("{sI ss}", "id", (json_int_t)unit_id, "name", name);
+        res_bind_add(c, &bd, DB_INT(unit_id));
+        res_bind_add(c, &bd, DB_INT(unit_id));
+        enum err e = read_rows(c, r,
+                               "SELECT " ROW_COLS " FROM units WHERE parent_id = ? "
+                               "UNION ALL SELECT " ROW_COLS " FROM units WHERE id = ? ORDER BY 2",
+                               &bd);
+        /* the unit itself (sorted first: a prefix of its children's paths) counts its own records only */
+        if (!e && r->nu && r->u[0].id == unit_id && r->nu > 1) {
+            struct b_unit self = r->u[0];
+            memmove(r->u, r->u + 1, sizeof *r->u * (size_t)(r->nu - 1));
+            self.own = true;
+            self.below = false;
+            self.name = arena_printf(c->arena, "%s（本级）", self.name);
+            r->u[r->nu - 1] = self;
+        }
+        return e;
+    }
     for (int i = 0; !home && i < c->user->ngrants; i++) {
         const struct grant *g = &c->user->grants[i];
         int64_t any = 0;
@@ -103,10 +152,8 @@ static enum err rows_of(struct ctx *c, struct b_run *r, json_t **gov)
                         DB_INT(g->unit_id)))
             home = g;
     }
-    struct res_binds bd = {0};
-    const char *sql;
     if (home) {
-        sql = "SELECT id, path, code, name FROM units WHERE parent_id = ? AND kind IN ('department', 'township') "
+        sql = "SELECT " ROW_COLS " FROM units WHERE parent_id = ? AND kind IN ('department', 'township') "
               "ORDER BY path";
         res_bind_add(c, &bd, DB_INT(home->unit_id));
         *gov = json_pack("{sI ss}", "id", (json_int_t)home->unit_id, "name", home->unit_name);
@@ -119,17 +166,26 @@ static enum err rows_of(struct ctx *c, struct b_run *r, json_t **gov)
             }
         if (!*w)
             return ctx_fail(c, ERR_FORBIDDEN, "只有能查看督办事项的用户可以查看基层负担");
-        sql = arena_printf(c->arena, "SELECT id, path, code, name FROM units WHERE id IN (%s) ORDER BY path", w);
+        sql = arena_printf(c->arena, "SELECT " ROW_COLS " FROM units WHERE id IN (%s) ORDER BY path", w);
     }
-    struct stmt *st = db_query_a(c->db, sql, res_binds_of(&bd));
+    return read_rows(c, r, sql, &bd);
+}
+
+/* The rows of a query of ROW_COLS. */
+static enum err read_rows(struct ctx *c, struct b_run *r, const char *sql, struct res_binds *bd)
+{
+    struct stmt *st = db_query_a(c->db, sql, res_binds_of(bd));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取单位");
     int cap = 0, rc;
     r->u = res_grow(c, NULL, 0, &cap, sizeof *r->u, 16);
     while ((rc = stmt_step(st)) == STORE_ROW) {
         r->u = res_grow(c, r->u, r->nu, &cap, sizeof *r->u, 16);
-        r->u[r->nu++] = (struct b_unit){
-            .id = stmt_int(st, 0), .path = res_col(c, st, 1), .code = res_col(c, st, 2), .name = res_col(c, st, 3)};
+        r->u[r->nu++] = (struct b_unit){.id = stmt_int(st, 0),
+                                        .path = res_col(c, st, 1),
+                                        .code = res_col(c, st, 2),
+                                        .name = res_col(c, st, 3),
+                                        .below = stmt_int(st, 4) != 0};
     }
     stmt_done(st);
     return rc < 0 ? ctx_store_fail(c, rc, "读取单位") : ERR_OK;
@@ -180,21 +236,48 @@ static const char *issuer_name(struct ctx *c, const char *path)
     return name ? name : path;
 }
 
-enum err results_burden(struct ctx *c, int year, json_t **out)
+/* The period's first month and the month after its last (13: January of the next year), and its label. */
+static json_t *period_of(const struct burden_query *q, int *m0, int *m1)
+{
+    *m0 = q->quarter ? q->quarter * 3 - 2 : q->month ? q->month : 1;
+    *m1 = q->quarter ? *m0 + 3 : q->month ? *m0 + 1 : 13;
+    char from[11], to[11], label[48];
+    cal_format_date(cal_days_from_civil(q->year, *m0, 1), from);
+    cal_format_date(cal_days_from_civil(*m1 > 12 ? q->year + 1 : q->year, *m1 > 12 ? 1 : *m1, 1) - 1, to);
+    if (q->quarter)
+        snprintf(label, sizeof label, "%d年第%s季度", q->year,
+                 (const char *[]){"一", "二", "三", "四"}[q->quarter - 1]);
+    else if (q->month)
+        snprintf(label, sizeof label, "%d年%d月", q->year, q->month);
+    else
+        snprintf(label, sizeof label, "%d年", q->year);
+    return json_pack("{sI so so ss ss ss}", "year", (json_int_t)q->year, "quarter",
+                     q->quarter ? json_integer(q->quarter) : json_null(), "month",
+                     q->month ? json_integer(q->month) : json_null(), "from", from, "to", to, "label", label);
+}
+
+enum err results_burden(struct ctx *c, const struct burden_query *q, json_t **out)
 {
     if (!c->user)
         return ctx_fail(c, ERR_FORBIDDEN, "需要登录");
     struct b_run r = {.c = c};
-    json_t *gov = NULL;
-    enum err e = rows_of(c, &r, &gov);
+    json_t *gov = NULL, *unit = NULL;
+    enum err e = rows_of(c, &r, q->unit_id, &gov, &unit);
     if (e)
         return e;
-    int64_t d0 = cal_days_from_civil(year, 1, 1), d1 = cal_days_from_civil(year + 1, 1, 1);
+    int year = q->year, m0, m1;
+    json_t *period = period_of(q, &m0, &m1);
+    int64_t d0 = cal_days_from_civil(year, m0, 1);
+    int64_t d1 = m1 > 12 ? cal_days_from_civil(year + 1, 1, 1) : cal_days_from_civil(year, m1, 1);
     char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21);
     time_format_iso(time_local_instant(d0, 0), y0);
     time_format_iso(time_local_instant(d1, 0), y1);
+    bool whole = !q->quarter && !q->month;
     for (int i = 0; !e && i < r.nu; i++) {
-        const char *lo = r.u[i].path, *hi = perm_path_upper(c->arena, lo);
+        /* a row's records: its unit's and those below it; an own row's its unit's alone ("\x01" sorts before
+         * any path below it) */
+        const char *lo = r.u[i].path,
+                   *hi = r.u[i].own ? arena_printf(c->arena, "%s\x01", lo) : perm_path_upper(c->arena, lo);
 #define B(...) ((const struct db_bind[]){__VA_ARGS__, {DB_BIND_END_, 0, 0, NULL}})
         /* each row unit's records, in record order (a record counts once per row) */
         if (!e)
@@ -229,15 +312,23 @@ enum err results_burden(struct ctx *c, int year, json_t **out)
                               "AND SUBSTR(?, 1, LENGTH(g.path)) = g.path ORDER BY g.depth DESC LIMIT 1",
                               DB_TEXT(lo), DB_TEXT(lo)))
             govp = "";
-        if (!e)
-            e = pass(&r, B_INSPECTIONS,
-                     "SELECT CASE WHEN t.unit_path = ? THEN ? ELSE t.unit_path END, i.office_path, i.id "
-                     "FROM insp_targets t JOIN inspections i ON i.id = t.inspection_id "
-                     "WHERE ((t.unit_path >= ? AND t.unit_path < ?) OR t.unit_path = ?) AND i.year = ? "
-                     "AND i.state NOT IN ('withdrawn', 'merged') "
-                     "AND (i.findings_issued_at IS NOT NULL OR (i.covert = 0 AND i.started_at IS NOT NULL)) "
-                     "ORDER BY i.id",
+#define INSP_SQL(WHEN)                                                                                                 \
+    "SELECT CASE WHEN t.unit_path = ? THEN ? ELSE t.unit_path END, i.office_path, i.id "                               \
+    "FROM insp_targets t JOIN inspections i ON i.id = t.inspection_id "                                                \
+    "WHERE ((t.unit_path >= ? AND t.unit_path < ?) OR t.unit_path = ?) AND " WHEN                                      \
+    " AND i.state NOT IN ('withdrawn', 'merged') "                                                                     \
+    "AND (i.findings_issued_at IS NOT NULL OR (i.covert = 0 AND i.started_at IS NOT NULL)) ORDER BY i.id"
+            /* when it reached the unit: an announced one's start, a covert one's findings (or one never started) */
+#define REACHED "COALESCE(CASE WHEN i.covert = 0 THEN i.started_at END, i.findings_issued_at)"
+        if (!e && whole)
+            e = pass(&r, B_INSPECTIONS, INSP_SQL("i.year = ?"),
                      B(DB_TEXT(govp), DB_TEXT(lo), DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(govp), DB_INT(year)), false);
+        else if (!e)
+            e = pass(&r, B_INSPECTIONS, INSP_SQL(REACHED " >= ? AND " REACHED " < ?"),
+                     B(DB_TEXT(govp), DB_TEXT(lo), DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(govp), DB_TEXT(y0), DB_TEXT(y1)),
+                     false);
+#undef REACHED
+#undef INSP_SQL
         if (!e)
             e = pass(&r, B_TASKS,
                      "SELECT unit_path, office_path, id FROM rect_tasks WHERE unit_path >= ? AND unit_path < ? "
@@ -247,6 +338,8 @@ enum err results_burden(struct ctx *c, int year, json_t **out)
     }
     if (e) {
         json_decref(gov);
+        json_decref(unit);
+        json_decref(period);
         return e;
     }
     json_t *units = json_array(), *issuers = json_object();
@@ -256,6 +349,7 @@ enum err results_burden(struct ctx *c, int year, json_t **out)
         json_object_set_new(o, "unit_id", json_integer(u->id));
         json_object_set_new(o, "code", json_string(u->code));
         json_object_set_new(o, "name", json_string(u->name));
+        json_object_set_new(o, "has_children", json_boolean(u->below));
         for (int k = 0; k < u->nby; k++) {
             const char *name = issuer_name(c, u->by[k].path);
             json_t *b = figures(u->by[k].n);
@@ -288,7 +382,8 @@ enum err results_burden(struct ctx *c, int year, json_t **out)
         json_array_append(iss, v);
     }
     json_decref(issuers);
-    *out = json_pack("{si so so so sb}", "year", year, "government", gov ? gov : json_null(), "units", ranked(units),
-                     "issuers", ranked(iss), "own_only", gov == NULL);
+    *out = json_pack("{si so so so so so sb}", "year", year, "period", period, "government", gov ? gov : json_null(),
+                     "unit", unit ? unit : json_null(), "units", ranked(units), "issuers", ranked(iss), "own_only",
+                     gov == NULL && unit == NULL);
     return ERR_OK;
 }

@@ -157,10 +157,16 @@ extern const struct workflow objection_workflow;
  * bulletin for that period counts (statistics.c). */
 enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out);
 
-/* The burden index (基层减负, burden.c) of a year: per unit (a government's departments and townships for its
- * readers; the user's own units otherwise) the 督办通知, 催办, 系统提醒, 进展报告, 督查 and 整改任务 ducha asked of
- * it, by issuer, counted from the records; the units and the issuers ranked by their totals. */
-enum err results_burden(struct ctx *c, int year, json_t **out);
+/* The burden index (基层减负, burden.c) of a period — a year, one of its quarters or one of its months — per unit (a
+ * government's departments and townships for its readers; the user's own units otherwise; with unit_id the units
+ * right below that one, for a reader of its items: a township's or a department's own subunits) the 督办通知, 催办,
+ * 系统提醒, 进展报告, 督查 and 整改任务 ducha asked of it, by issuer, counted from the records; the units and the
+ * issuers ranked by their totals. quarter 1-4 or month 1-12 (not both; 0: the whole year). */
+struct burden_query {
+    int year, quarter, month;
+    int64_t unit_id; /* 0: the user's own rows */
+};
+enum err results_burden(struct ctx *c, const struct burden_query *q, json_t **out);
 
 /* Early warning (研判预警, warnings.c): the scheduler's pass keeps the flags of the running items' tracks
  * trending late (pace behind 序时进度, repeated extensions, presses with no report after them, due soon and

@@ -39,6 +39,38 @@ test('the burden index: the office ranks its units and issuers; a unit sees its 
   await assertNoErrors(t, head)
 })
 
+test('the burden index by quarter and below the first level: the office picks a quarter, goes down into a bureau and back', async (t) => {
+  const admin = await apiAs(server, 'gc_admin')
+  const office = await apiAs(server, 'gc_office')
+  const jt = (await office('GET', '/api/v1/burden')).json.units.find((u) => u.code === 'gc-jt')
+  const sub = await admin('POST', '/api/v1/units', { code: 'gc-jt-web', name: '古城县交通运输局运输管理所', kind: 'office', parent_id: jt.unit_id })
+  assert.equal(sub.status, 201, JSON.stringify(sub.json))
+  const page = await newPage(browser, server)
+  await loginOk(page, 'gc_office')
+  await page.goto('/burden')
+  const rows = page.locator('[data-test=bd-units] > .el-table__inner-wrapper > .el-table__body-wrapper .el-table__row')
+  await rows.first().waitFor()
+  // a quarter: the hint names it and the figures are the server's for that quarter
+  const year = (await office('GET', '/api/v1/burden')).json.year
+  await page.click('[data-test=bd-period]')
+  await page.locator('.el-select-dropdown__item:visible', { hasText: '第1季度' }).click()
+  await page.locator('[data-test=bd-hint]', { hasText: `${year}年第一季度` }).waitFor()
+  const q1 = (await office('GET', `/api/v1/burden?year=${year}&quarter=1`)).json
+  const jtRow = rows.filter({ hasText: '古城县交通运输局' })
+  assert.ok((await jtRow.textContent()).includes(String(q1.units.find((u) => u.code === 'gc-jt').total)))
+  // down into the bureau: its office below and the bureau itself (本级); then back up by the trail
+  await page.click(`[data-test=bd-down-${jt.unit_id}]`)
+  await page.locator('[data-test=bd-hint]', { hasText: '古城县交通运输局的下级单位' }).waitFor()
+  await rows.filter({ hasText: '运输管理所' }).waitFor()
+  await rows.filter({ hasText: '古城县交通运输局（本级）' }).waitFor()
+  assert.equal(await rows.count(), 2)
+  await shot(page, 'burden-below')
+  await page.click('[data-test=bd-top]')
+  await page.locator('[data-test=bd-hint]', { hasText: '所属各部门、乡镇' }).waitFor()
+  assert.equal(await rows.count(), q1.units.length)
+  await assertNoErrors(t, page)
+})
+
 test('the burden chart on a phone: the bars across, a line for each unit down the side, nothing off the screen', async (t) => {
   const b = (await (await apiAs(server, 'gc_office'))('GET', '/api/v1/burden')).json
   const shown = Math.min(15, b.units.length)
