@@ -21,20 +21,27 @@ static int h_audit_list(struct req *rq)
 }
 
 /* GET /api/v1/audit/verify: {"ok","records","bad_seq","problem","checkpoints","proofs","checkpoint_size",
- * "checkpoint_at","source","fingerprint","pending"}, against the configured checkpoint file */
+ * "checkpoint_at","source","fingerprint","pending","restores"}, against the configured checkpoint file;
+ * "restores" is null, or the restores the chain records (`ducha audit restored`) and what the last one lost */
 static int h_audit_verify(struct req *rq)
 {
     struct audit_check chk;
     enum err e = audit_verify(&rq->ctx, NULL, &chk);
-    return reply_result(rq, e, 200,
-                        e ? NULL
-                          : json_pack("{sb sI sI ss si si sI ss ss ss sI}", "ok", chk.ok, "records",
-                                      (json_int_t)chk.records, "bad_seq", (json_int_t)chk.bad_seq, "problem",
-                                      chk.problem ? chk.problem : "", "checkpoints", chk.checkpoints, "proofs",
-                                      chk.proofs, "checkpoint_size", (json_int_t)chk.checkpoint_size, "checkpoint_at",
-                                      chk.checkpoint_at ? chk.checkpoint_at : "", "source",
-                                      chk.source ? chk.source : "", "fingerprint",
-                                      chk.fingerprint ? chk.fingerprint : "", "pending", (json_int_t)chk.pending));
+    if (e)
+        return reply_result(rq, e, 200, NULL);
+    json_t *restores =
+        chk.restores
+            ? json_pack("{si sI sI si sI ss*}", "count", chk.restores, "last_seq", (json_int_t)chk.restored_seq,
+                        "restored_size", (json_int_t)chk.restored_size, "superseded", chk.superseded, "superseded_size",
+                        (json_int_t)chk.superseded_size, "superseded_at", chk.superseded_at)
+            : json_null();
+    return reply_result(
+        rq, ERR_OK, 200,
+        json_pack("{sb sI sI ss si si sI ss ss ss sI so}", "ok", chk.ok, "records", (json_int_t)chk.records, "bad_seq",
+                  (json_int_t)chk.bad_seq, "problem", chk.problem ? chk.problem : "", "checkpoints", chk.checkpoints,
+                  "proofs", chk.proofs, "checkpoint_size", (json_int_t)chk.checkpoint_size, "checkpoint_at",
+                  chk.checkpoint_at ? chk.checkpoint_at : "", "source", chk.source ? chk.source : "", "fingerprint",
+                  chk.fingerprint ? chk.fingerprint : "", "pending", (json_int_t)chk.pending, "restores", restores));
 }
 
 /* GET /api/v1/audit/checkpoints?limit=: the signed checkpoints, newest first (for monitors) */

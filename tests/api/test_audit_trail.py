@@ -237,6 +237,7 @@ def test_records_are_sealed_in_order_gap_free_and_read_at_once(fresh_server):
     r = fresh_server.client("admin").get("/api/v1/audit/verify")
     assert r.status == 200 and r.json["ok"] is True, r.json
     assert r.json["fingerprint"] and r.json["checkpoints"] >= 1
+    assert r.json["restores"] is None  # never restored from a backup
 
 
 @pytest.mark.skipif(BACKEND != "postgres", reason="SQLite has one writer at a time: a stuck writer holds the file")

@@ -188,6 +188,12 @@ def test_restore_runbook_gives_a_trail_that_verifies(backend, tmp_path):
         office = s.client("gc_office")
         titles = [i["title"] for i in office.get("/api/v1/items?q=恢复&per_page=50").json["items"]]
         assert sorted(titles) == [f"恢复前{i}" for i in range(3)], titles
+        # the API (and the audit page) say what the CLI says: the restore and the checkpoints it superseded
+        v = s.client("admin").get("/api/v1/audit/verify").json
+        lost = [json.loads(x) for x in lines_before if json.loads(x)["size"] > at_backup]
+        assert v["ok"] and v["restores"] == {"count": 1, "last_seq": at_backup + 1, "restored_size": at_backup,
+                                             "superseded": len(lost), "superseded_size": last["size"],
+                                             "superseded_at": last["time"]}, v
     finally:
         s.stop()
     _write_items(dst, data, "恢复之后", 2)

@@ -174,6 +174,8 @@ test('the audit log lists the changes and its chain verifies', async (t) => {
   const res = page.locator('[data-test=audit-verify-result]')
   await res.waitFor()
   assert.match(await res.textContent(), /审计链完整/)
+  // what was checked, in words: the signed checkpoints (none yet, or how many and how far)
+  assert.match(await page.locator('[data-test=audit-verify-details]').textContent(), /签名检查点：已核对 \d+ 个（最后一个覆盖 \d+ 条记录|尚无签名检查点/)
   // each entry in words: no recorded action names ("item.approve") and no JSON on the page
   const actions = await page.locator('[data-test=audit-action]').allTextContents()
   assert.ok(actions.length > 5, actions.join('|'))
