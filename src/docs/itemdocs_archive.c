@@ -19,6 +19,7 @@
 #include "results/results.h"
 #include "units/units.h"
 
+#include <dirent.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -311,7 +312,7 @@ static enum err queue(struct ctx *c, const char *object_type, int64_t object_id,
 
 struct claimed {
     struct arena *arena;
-    int64_t *id;
+    int64_t *id, *attempts;
     const char **by;
 };
 
@@ -320,35 +321,38 @@ static void take_claimed(struct stmt *st, void *arg)
     struct claimed *k = arg;
     *k->id = stmt_int(st, 0);
     *k->by = arena_strdup(k->arena, stmt_text(st, 1));
+    *k->attempts = stmt_int(st, 2);
 }
 
 /* Claims the archive file of item_id (0: the oldest waiting) whose lease ran out — or, with mine, that this process
- * holds (queued by its request) —: *id and the archiving user (arena). ERR_NOT_FOUND: nothing to claim (none
+ * holds (queued by its request) —: *id, the claims it had (this one counted) and the archiving user (arena). ERR_NOT_FOUND: nothing to claim (none
  * queued, or another claim holds it). One short transaction. */
-static enum err claim(struct ctx *c, int64_t item_id, bool mine, int64_t *id, const char **by)
+static enum err claim(struct ctx *c, int64_t item_id, bool mine, int64_t *id, int64_t *attempts, const char **by)
 {
     bool pg = strcmp(db_kind(c->db), "postgres") == 0;
     int64_t now = (int64_t)time(NULL);
     if (db_begin(c->db) < 0)
         return ctx_fail(c, ERR_UNAVAILABLE, "数据库繁忙");
     struct stmt *st =
-        item_id ? db_query(c->db,
-                           "UPDATE archive_pending SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
-                           "WHERE item_id = ? AND (lease_until <= ? OR claimed_by = ?) RETURNING item_id, queued_by",
-                           DB_TEXT(claim_holder()), DB_INT(now + ARCHIVE_LEASE_S), DB_INT(item_id), DB_INT(now),
-                           DB_TEXT(mine ? claim_holder() : ""))
-        : pg    ? db_query(
-                      c->db,
-                      "UPDATE archive_pending SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
-                         "WHERE item_id = (SELECT item_id FROM archive_pending WHERE lease_until <= ? "
-                         "ORDER BY lease_until, item_id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) RETURNING item_id, queued_by",
-                      DB_TEXT(claim_holder()), DB_INT(now + ARCHIVE_LEASE_S), DB_INT(now))
+        item_id
+            ? db_query(
+                  c->db,
+                  "UPDATE archive_pending SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
+                  "WHERE item_id = ? AND (lease_until <= ? OR claimed_by = ?) RETURNING item_id, queued_by, attempts",
+                  DB_TEXT(claim_holder()), DB_INT(now + ARCHIVE_LEASE_S), DB_INT(item_id), DB_INT(now),
+                  DB_TEXT(mine ? claim_holder() : ""))
+        : pg ? db_query(c->db,
+                        "UPDATE archive_pending SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
+                        "WHERE item_id = (SELECT item_id FROM archive_pending WHERE lease_until <= ? "
+                        "ORDER BY lease_until, item_id LIMIT 1 FOR NO KEY UPDATE SKIP LOCKED) RETURNING item_id, "
+                        "queued_by, attempts",
+                        DB_TEXT(claim_holder()), DB_INT(now + ARCHIVE_LEASE_S), DB_INT(now))
              : db_query(c->db,
                         "UPDATE archive_pending SET claimed_by = ?, lease_until = ?, attempts = attempts + 1 "
                         "WHERE item_id = (SELECT item_id FROM archive_pending WHERE lease_until <= ? "
-                        "ORDER BY lease_until, item_id LIMIT 1) RETURNING item_id, queued_by",
+                        "ORDER BY lease_until, item_id LIMIT 1) RETURNING item_id, queued_by, attempts",
                         DB_TEXT(claim_holder()), DB_INT(now + ARCHIVE_LEASE_S), DB_INT(now));
-    struct claimed k = {c->arena, id, by};
+    struct claimed k = {c->arena, id, attempts, by};
     return claim_lease_commit(c, st, take_claimed, &k, "生成归档文件");
 }
 
@@ -409,8 +413,35 @@ static void test_hold(struct ctx *c, int64_t item_id)
 }
 
 /* Renders and records the claimed file of item id (by: who archived); *stored: by this call. */
-static enum err build_claimed(struct ctx *c, int64_t id, const char *by, bool *stored)
+/* Deletes the files of item id that no archives row names (item-<id>-*.zip, and its .tmp): a claim before this one
+ * ended without recording its file (its process died after writing it). The claim is this process's now: a
+ * process that still renders under a lease that ran out can no longer record what it writes. */
+static void drop_unrecorded(struct ctx *c, int64_t id)
 {
+    const char *dir = itemdocs_data_subdir(c, "archives");
+    const char *prefix = arena_printf(c->arena, "item-%" PRId64 "-", id);
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *de;
+    while ((de = readdir(d))) {
+        int64_t recorded = 0;
+        if (strncmp(de->d_name, prefix, strlen(prefix)) != 0 || !strstr(de->d_name, ".zip") ||
+            db_one_int(c->db, &recorded, "SELECT COUNT(*) FROM archives WHERE item_id = ? AND file = ?", DB_INT(id),
+                       DB_TEXT(de->d_name)) ||
+            recorded)
+            continue;
+        if (unlink(arena_printf(c->arena, "%s/%s", dir, de->d_name)) == 0)
+            log_info("archive of item %" PRId64 ": %s deleted, written by a claim that ended unrecorded", id,
+                     de->d_name);
+    }
+    closedir(d);
+}
+
+static enum err build_claimed(struct ctx *c, int64_t id, int64_t attempts, const char *by, bool *stored)
+{
+    if (attempts > 1)
+        drop_unrecorded(c, id);
     struct built b;
     /* the records the archive transition committed sealed first (their own short transactions), so that the
      * file proves them in its tree head rather than carrying them as pending */
@@ -437,23 +468,23 @@ static enum err build_claimed(struct ctx *c, int64_t id, const char *by, bool *s
 enum err docs_archive_build(struct ctx *c, int64_t item_id, bool mine, bool *stored)
 {
     *stored = false;
-    int64_t id = 0;
+    int64_t id = 0, attempts = 0;
     const char *by = NULL;
-    enum err e = claim(c, item_id, mine, &id, &by);
+    enum err e = claim(c, item_id, mine, &id, &attempts, &by);
     if (e == ERR_NOT_FOUND) {
         c->err = ERR_OK;
         return ERR_OK;
     }
-    return e ? e : build_claimed(c, id, by, stored);
+    return e ? e : build_claimed(c, id, attempts, by, stored);
 }
 
 enum err docs_archive_pass(struct ctx *c, const atomic_bool *stop, int max, int *done)
 {
     *done = 0;
     for (int i = 0; i < max && !(stop && atomic_load(stop)); i++) {
-        int64_t id = 0;
+        int64_t id = 0, attempts = 0;
         const char *by = NULL;
-        enum err e = claim(c, 0, false, &id, &by);
+        enum err e = claim(c, 0, false, &id, &attempts, &by);
         if (e == ERR_NOT_FOUND) {
             c->err = ERR_OK;
             return ERR_OK;
@@ -463,7 +494,7 @@ enum err docs_archive_pass(struct ctx *c, const atomic_bool *stop, int max, int 
         bool stored = false;
         const struct principal *who = c->user;
         c->user = NULL; /* the system's */
-        e = build_claimed(c, id, by, &stored);
+        e = build_claimed(c, id, attempts, by, &stored);
         c->user = who;
         if (e) { /* the claim stays until its lease runs out: another pass tries again */
             log_warn("archive of item %" PRId64 ": %s", id, c->msg ? c->msg : err_default_message(e));

@@ -51,6 +51,7 @@ def killed_while_rendering(db, data_dir, title, env=None):
         srv.stop(check=False)
     t.join(timeout=60)
     assert "status" not in out, out  # never answered
+    assert len(files_of(data_dir, item["id"])) == 1  # written by the dead process, recorded nowhere
     put_setting(db, "test_hold_archive", None)
     return item
 
@@ -63,6 +64,11 @@ def audit_actions(office, item_id, action):
     r = office.get(f"/api/v1/audit?object_type=item&object_id={item_id}&action={action}&limit=50")
     assert r.status == 200, r
     return r.json["records"]
+
+
+def files_of(data_dir, item_id):
+    """The files of item item_id under data_dir/archives: the recorded one, none written by a claim that died."""
+    return sorted(f for f in os.listdir(os.path.join(data_dir, "archives")) if f.startswith(f"item-{item_id}-"))
 
 
 def check_archive(srv, office, item_id, tmp_path):
@@ -160,6 +166,8 @@ def test_a_kill_9_while_rendering_loses_nothing_and_the_archive_completes_after_
         assert "archive of item" not in srv.output() or "left to the scheduler" not in srv.output()
         check_archive(srv, office, item["id"], tmp_path)
         [(by,)] = rows(db, f"SELECT created_by FROM archives WHERE item_id = {item['id']}")
+        [(recorded,)] = rows(db, f"SELECT file FROM archives WHERE item_id = {item['id']}")
+        assert files_of(data_dir, item["id"]) == [recorded]
         assert by == rows(db, "SELECT COALESCE(NULLIF(name, ''), username) FROM users WHERE username = 'gc_office'")[0][0] \
             or by == "gc_office", by
     finally:
@@ -179,5 +187,7 @@ def test_a_file_left_by_a_process_that_died_is_taken_by_a_download(backend, data
         assert r.status == 503 and "正在生成" in r.error["message"], r
         sql_run(db, [f"UPDATE archive_pending SET lease_until = {int(time.time()) - 1} WHERE item_id = {item['id']}"])
         check_archive(srv, office, item["id"], tmp_path)
+        [(recorded,)] = rows(db, f"SELECT file FROM archives WHERE item_id = {item['id']}")
+        assert files_of(data_dir, item["id"]) == [recorded]
     finally:
         srv.stop()
