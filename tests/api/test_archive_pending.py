@@ -35,20 +35,24 @@ def archive_in_thread(srv, item_id):
     return t, out
 
 
-def killed_while_rendering(db, data_dir, title, env=None):
-    """A server on db archives a new item and is killed (kill -9) while it renders the archive file: the transition
-    has committed, the file is not recorded. The item."""
+def killed_while_rendering(db, data_dir, title, env=None, meanwhile=None):
+    """A server on db archives a new item and is killed (kill -9) while it renders the archive file (after
+    meanwhile(item), if given): the transition has committed, the file is not recorded. The item."""
     srv = Server(db, data_dir=data_dir, env=env)
+    t = None
     try:
         it = Items(srv)
         item = it.bring("completed", title=title)
         put_setting(db, "test_hold_archive", "1")
         t, out = archive_in_thread(srv, item["id"])
         wait_for(lambda: HELD in srv.output(), timeout=120)
+        if meanwhile:
+            meanwhile(item)
     finally:
         srv.proc.kill()
         srv.proc.wait()
         srv.stop(check=False)
+    assert t
     t.join(timeout=60)
     assert "status" not in out, out  # never answered
     assert len(files_of(data_dir, item["id"])) == 1  # written by the dead process, recorded nowhere
@@ -142,36 +146,44 @@ def test_writes_by_other_users_are_not_blocked_while_an_archive_renders(backend,
         t.join(timeout=300)
         assert out == {"status": 200}, out
         check_archive(srv, it.c("gc_office"), item["id"], tmp_path)
+        # recorded by the request that archived, as its user
+        [rec] = audit_actions(it.c("gc_office"), item["id"], "item.archive_file")
+        assert rec["actor"] == "gc_office", rec
     finally:
         put_setting(db, "test_hold_archive", None)
         srv.stop()
 
 
-def test_a_kill_9_while_rendering_loses_nothing_and_the_archive_completes_after_restart(backend, data_dir, tmp_path):
+def test_two_nodes_a_kill_9_while_rendering_loses_nothing_and_the_other_node_completes_it(backend, data_dir,
+                                                                                        tmp_path):
     db = backend.new_db(scanned=True)
-    item = killed_while_rendering(db, data_dir, "农村饮水安全巩固提升（归档时停机）")
-    # the claim of the dead process stays until its lease runs out; here it has run out
-    [(claimed_by, lease)] = rows(db, f"SELECT claimed_by, lease_until FROM archive_pending WHERE item_id = {item['id']}")
-    assert claimed_by and int(lease) > time.time(), (claimed_by, lease)
-    assert rows(db, f"SELECT COUNT(*) FROM archives WHERE item_id = {item['id']}") == [("0",)]
-    sql_run(db, [f"UPDATE archive_pending SET lease_until = {int(time.time()) - 1} WHERE item_id = {item['id']}"])
-    srv = Server(db, data_dir=data_dir)
+    other = Server(db, data_dir=data_dir)  # a second node on the same database and files, its scheduler running
     try:
-        it = Items(srv)
+        def meanwhile(item):
+            # the other node does not take a file under the renderer's live lease: it says it is being prepared
+            r = other.client("gc_office").get(f"/api/v1/items/{item['id']}/archive.zip")
+            assert r.status == 503 and "正在生成" in r.error["message"], r
+        item = killed_while_rendering(db, data_dir, "农村饮水安全巩固提升（归档时停机）", meanwhile=meanwhile)
+        # the transition is kept; the claim of the dead process stays until its lease runs out — here it has
+        [(claimed_by, lease)] = rows(db, f"SELECT claimed_by, lease_until FROM archive_pending "
+                                         f"WHERE item_id = {item['id']}")
+        assert claimed_by and int(lease) > time.time(), (claimed_by, lease)
+        assert rows(db, f"SELECT COUNT(*) FROM archives WHERE item_id = {item['id']}") == [("0",)]
+        it = Items(other)
         office = it.c("gc_office")
         assert it.get(item["id"])["state"] == "archived"
-        # the restarted server's scheduler builds it (no download asked for it)
+        sql_run(db, [f"UPDATE archive_pending SET lease_until = {int(time.time()) - 1} WHERE item_id = {item['id']}"])
+        # the other node's scheduler builds it (no download asked for it), as the system, for the user who archived
         wait_for(lambda: rows(db, f"SELECT COUNT(*) FROM archives WHERE item_id = {item['id']}") == [("1",)],
                  timeout=300)
-        assert "archive of item" not in srv.output() or "left to the scheduler" not in srv.output()
-        check_archive(srv, office, item["id"], tmp_path)
-        [(by,)] = rows(db, f"SELECT created_by FROM archives WHERE item_id = {item['id']}")
-        [(recorded,)] = rows(db, f"SELECT file FROM archives WHERE item_id = {item['id']}")
+        check_archive(other, office, item["id"], tmp_path)
+        [(by, recorded)] = rows(db, f"SELECT created_by, file FROM archives WHERE item_id = {item['id']}")
+        assert by == "gc_office", by
         assert files_of(data_dir, item["id"]) == [recorded]
-        assert by == rows(db, "SELECT COALESCE(NULLIF(name, ''), username) FROM users WHERE username = 'gc_office'")[0][0] \
-            or by == "gc_office", by
+        [rec] = audit_actions(office, item["id"], "item.archive_file")
+        assert rec["actor"] == "system", rec
     finally:
-        srv.stop()
+        other.stop()
 
 
 def test_a_file_left_by_a_process_that_died_is_taken_by_a_download(backend, data_dir, tmp_path):
