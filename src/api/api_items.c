@@ -1,6 +1,8 @@
 /* api_items.c: supervision items under /api/v1/items (the ledger, the item, its workflow actions,
  * timeline, reports, children and attachments) and attachment downloads. */
 #include "api/routes.h"
+#include "base/log.h"
+#include "docs/itemdocs.h"
 #include "items/items.h"
 #include "items/ledger.h"
 #include "results/results.h"
@@ -144,6 +146,20 @@ static int h_item_update(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
+/* After the archive transition has committed, its archive file is rendered and recorded by this request, outside
+ * any write transaction (docs_archive_build); a failure leaves it queued for the scheduler, the transition stands. */
+static void archive_file_after(struct ctx *c, int64_t id)
+{
+    bool stored = false;
+    enum err e = docs_archive_build(c, id, true, &stored);
+    if (e) {
+        log_warn("archive of item %lld left to the scheduler: %s", (long long)id,
+                 c->msg ? c->msg : err_default_message(e));
+        c->err = ERR_OK;
+        c->msg = c->field = NULL;
+    }
+}
+
 /* POST /api/v1/items/{id}/actions/{action}: the body (JSON object) may be empty. */
 static int h_item_action(struct req *rq)
 {
@@ -180,6 +196,8 @@ static int h_item_action(struct req *rq)
     json_t *out = NULL;
     e = items_act(&rq->ctx, id, action, body, &out);
     json_decref(body);
+    if (!e && action == ITEM_ACT_ARCHIVE)
+        archive_file_after(&rq->ctx, id);
     return reply_result(rq, e, 200, out);
 }
 

@@ -8,6 +8,7 @@
 #include "base/timeu.h"
 #include "calendar/workdays.h"
 #include "cli/cli.h"
+#include "docs/itemdocs.h"
 #include "items/items.h"
 #include "results/results.h"
 #include "units/units.h"
@@ -158,6 +159,9 @@ static int step(struct ctx *c, int64_t id, const struct step *s)
             json_object_set_new(body, "reason", json_string(s->text));
         }
         e = items_act(c, id, a, body, &out);
+        bool stored;
+        if (!e && a == ITEM_ACT_ARCHIVE) /* its file, as the server's request would after the commit */
+            e = docs_archive_build(c, id, true, &stored);
     }
     json_decref(body);
     json_decref(out);

@@ -276,6 +276,20 @@ static bool held(struct ctx *c)
            !strcmp(v, "1");
 }
 
+struct claimed {
+    struct arena *arena;
+    int64_t *id, *attempts;
+    const char **file;
+};
+
+static void take_claimed(struct stmt *st, void *arg)
+{
+    struct claimed *k = arg;
+    *k->id = stmt_int(st, 0);
+    *k->attempts = stmt_int(st, 1);
+    *k->file = arena_strdup(k->arena, stmt_text(st, 2));
+}
+
 /* Claims the oldest photo waiting whose lease (if any) ran out: its id, attempts (this one counted) and the name
  * of its file as sent (arena). ERR_NOT_FOUND: none. */
 static enum err claim(struct ctx *c, int64_t *id, int64_t *attempts, const char **file)
@@ -293,22 +307,8 @@ static enum err claim(struct ctx *c, int64_t *id, int64_t *attempts, const char 
                       "WHERE photo_id = (SELECT photo_id FROM clue_photo_raw WHERE lease_until <= ? "
                       "ORDER BY photo_id LIMIT 1) RETURNING photo_id, attempts, file",
                  DB_TEXT(claim_holder()), DB_INT(now + PHOTO_LEASE_S), DB_INT(now));
-    int rc = st ? stmt_step(st) : STORE_E_OTHER;
-    bool got = rc == STORE_ROW;
-    if (got) {
-        *id = stmt_int(st, 0);
-        *attempts = stmt_int(st, 1);
-        *file = arena_strdup(c->arena, stmt_text(st, 2));
-    }
-    if (st)
-        stmt_done(st);
-    if (rc < 0) {
-        db_rollback(c->db);
-        return ctx_store_fail(c, rc, "处理照片");
-    }
-    if ((rc = db_commit(c->db)) < 0)
-        return ctx_store_fail(c, rc, "处理照片");
-    return got ? ERR_OK : ERR_NOT_FOUND;
+    struct claimed k = {c->arena, id, attempts, file};
+    return claim_lease_commit(c, st, take_claimed, &k, "处理照片");
 }
 
 struct outcome {

@@ -49,3 +49,21 @@ enum err claim_once(struct ctx *c, const char *key, bool *won)
     *won = rc == STORE_ROW;
     return ERR_OK;
 }
+
+enum err claim_lease_commit(struct ctx *c, struct stmt *st, void (*take)(struct stmt *st, void *arg), void *arg,
+                            const char *what)
+{
+    int rc = st ? stmt_step(st) : STORE_E_OTHER;
+    bool got = rc == STORE_ROW;
+    if (got)
+        take(st, arg);
+    if (st)
+        stmt_done(st);
+    if (rc < 0) {
+        db_rollback(c->db);
+        return ctx_store_fail(c, rc, what);
+    }
+    if ((rc = db_commit(c->db)) < 0)
+        return ctx_store_fail(c, rc, what);
+    return got ? ERR_OK : ERR_NOT_FOUND;
+}

@@ -22,4 +22,14 @@ enum err claim_once(struct ctx *c, const char *key, bool *won);
  * a process that died is never taken for its successor's on the same host. */
 const char *claim_holder(void);
 
+/*
+ * A lease's claim, in a transaction of its own (a queue whose rows a process claims for a while: claimed_by =
+ * claim_holder(), a lease that runs out if it dies — the clues' photos, the items' archive files). The caller began
+ * the transaction (db_begin) and prepared st, the claim's UPDATE … RETURNING (NULL: the prepare failed); this steps
+ * it once, hands its row to take(st, arg) when there is one, finishes it and commits, or rolls back on a failure
+ * (the message names `what`). ERR_NOT_FOUND: no row claimed (committed).
+ */
+enum err claim_lease_commit(struct ctx *c, struct stmt *st, void (*take)(struct stmt *st, void *arg), void *arg,
+                            const char *what);
+
 #endif

@@ -1,7 +1,7 @@
 /*
  * hooks.h: services of higher layers that domain modules use without including them. Documents
  * (src/docs) sit above the domain modules they render; a domain module that must seal a reply or
- * file an archive inside its own transaction calls the hook, and the documents module registers the
+ * queue an archive file inside its own transaction calls the hook, and the documents module registers the
  * functions at start-up (modules_init, src/cli/cli_modules.c), as Redis modules register callbacks.
  * Registration happens once, before any request or scheduler pass; the table is read-only after.
  */
@@ -33,8 +33,9 @@ struct doc_issue {
 struct doc_hooks {
     /* Seals the reply with the unit's seal (核签并加盖公章) inside the caller's transaction. */
     enum err (*seal_reply)(struct ctx *c, const struct doc_reply *r);
-    /* Builds the archive file of an object (立卷归档) inside the caller's transaction; *out (caller
-     * owns): {file, size, sm3, created_at}. */
+    /* Queues the archive file of an object (立卷归档) inside the caller's transaction (the archive transition's):
+     * it is rendered after the commit, outside any write transaction, and recorded once (docs_archive_build,
+     * src/docs/itemdocs_archive.c). *out (caller owns): {pending: true}. */
     enum err (*archive)(struct ctx *c, const char *object_type, int64_t object_id, json_t **out);
     /* Seals an issued document with the issuing office's seal inside the caller's transaction (the
      * caller checked the right to issue); without a configured secret_key it is issued unsealed. */

@@ -14,6 +14,8 @@
 #include "docs/pdf.h"
 #include "items/items.h"
 
+#include <stdatomic.h>
+
 /* The item's notice, reminder or record as PDF (appended to out). 404/403 as items_get. */
 enum err docs_item_pdf(struct ctx *c, int64_t item_id, enum doc_kind kind, struct buf *out);
 /* The list (督办事项清单) of every item matching the ledger filter (all pages). filter: the
@@ -35,11 +37,23 @@ enum err docs_units_template(struct ctx *c, const char **path);
 enum err docs_import_csv(struct ctx *c, const char *csv, size_t len, bool dry_run, const char *filename,
                          json_t **report);
 
-/* Builds the item's archive file under data_dir/archives (needs the item archived or completed
- * and CAP_ITEM_REGISTER at its office). *out: {file, size, sm3, created_at}. */
-enum err docs_archive_item(struct ctx *c, int64_t item_id, json_t **out);
-/* The latest archive file of an item the caller may read (building it if the item is archived and
- * none exists yet): *path in the arena. 404 if the item has no archive. */
+/*
+ * Archive files (立卷归档). The archive transition queues the item's file in its transaction (hook archive:
+ * archive_pending); the file is rendered after the commit, outside any write transaction, and recorded (archives,
+ * audit item.archive_file) in a short one by the process that holds the item's claim (a lease), once.
+ *
+ * docs_archive_build: claims and builds the queued file of item_id, as c->user; nothing when none is queued or a
+ * claim holds it (*stored false). mine: the request that archived it, which takes the claim its transition left
+ * to this process (a claimed file is otherwise taken only once its lease ran out). Errors: the render's (ERR_INTERNAL:
+ * fonts, disk), the store's; the claim then stays until its lease runs out and a later pass tries again.
+ */
+enum err docs_archive_build(struct ctx *c, int64_t item_id, bool mine, bool *stored);
+/* The scheduler's part: builds up to max queued files whose claim is free (as the system); *done: recorded. A file
+ * that fails is logged and left to a later pass. */
+enum err docs_archive_pass(struct ctx *c, const atomic_bool *stop, int max, int *done);
+/* The latest archive file of an item the caller may read: *path in the arena. 404 if the item is not archived;
+ * a file still queued is built now (as the system) unless another process is building it: then 503 with a message
+ * saying it is being prepared. */
 enum err docs_archive_file(struct ctx *c, int64_t item_id, const char **path);
 
 /* Installs the documents module's hooks (core/hooks.h: seals on replies, archive files) for the

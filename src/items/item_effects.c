@@ -441,7 +441,9 @@ static enum err tell_cancelled(struct wf_act *a)
     return e;
 }
 
-/* archive: 立卷归档, the archive file in the same transaction (after the state and the audit record). */
+/* archive: 立卷归档. The archive file is queued in the same transaction (after the state and the audit record) and
+ * rendered after the commit, outside any write transaction (docs_archive_build: the request that archived, else
+ * the scheduler or the first download), so that no other writer waits on its PDFs. */
 static enum err archive(struct wf_act *a)
 {
     json_t *file = NULL;

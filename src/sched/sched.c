@@ -4,6 +4,7 @@
 #include "base/log.h"
 #include "clues/clues.h"
 #include "deadlines/deadlines.h"
+#include "docs/itemdocs.h"
 #include "inspections/inspections.h"
 #include "items/ledger.h"
 #include "core/clock.h"
@@ -107,6 +108,13 @@ enum err sched_pass(struct ctx *c, const atomic_bool *stop, struct sched_stats *
         return e;
     if (held)
         test_hold(c, stop, "warnings", "held after the warnings");
+    /* archive files queued and not built: their archiving request failed to or its process died (outside any
+     * write transaction, each recorded in a short one) */
+    int archived;
+    pass_clock(c);
+    if ((e = docs_archive_pass(c, stop, 20, &archived)))
+        return e;
+    out->steps += archived;
     pass_clock(c);
     struct retention_stats rs;
     if ((e = retention_pass(c, &rs)))

@@ -411,6 +411,14 @@ def server(backend):
 
 
 @pytest.fixture
+def data_dir():
+    """A data_dir of one test's own, kept while its servers are killed and started again on it."""
+    d = scratch_dir("ducha-data-")
+    yield d
+    shutil.rmtree(d, ignore_errors=True)
+
+
+@pytest.fixture
 def fresh_server(backend):
     """A server of its own for one test (for tests that change global state)."""
     s = Server(backend.new_db(scanned=True))

@@ -5,21 +5,11 @@ with a reason the office reads — once, also when the server is killed (kill -9
 work, and when two nodes share the database. The test hook test_hold_photos (test clock only) holds the
 worker so that a test sees a photo before it is processed: nothing here waits on timing."""
 import os
-import shutil
 import time
 
-import pytest
-
 from cluelib import Clues, Public, has_location, jpeg, photos_settled, png
-from conftest import Server, put_setting, scratch_dir, sql_run, wait_for
+from conftest import Server, put_setting, sql_run, wait_for
 from itemlib import day
-
-
-@pytest.fixture
-def data_dir():
-    d = scratch_dir("ducha-photos-")
-    yield d
-    shutil.rmtree(d, ignore_errors=True)
 
 
 def clue_of(office, number):
