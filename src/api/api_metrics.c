@@ -16,6 +16,7 @@
 #include "api/routes.h"
 #include "base/buf.h"
 #include "core/opstats.h"
+#include "docs/pdf_cache.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -188,6 +189,19 @@ static void render_store(struct buf *b, struct store *s)
             st.retries);
 }
 
+/* The rendered documents kept (docs/pdf_cache.h): how many requests for a document it served, how many it drew. */
+static void render_pdf_cache(struct buf *b)
+{
+    struct pdf_cache_stats st;
+    pdf_cache_stats(&st);
+    family(b, "ducha_pdf_renderings_total", "counter",
+           "PDF documents asked for, by whether they were served from the documents kept (hit) or drawn (miss).");
+    buf_printf(b, "ducha_pdf_renderings_total{cache=\"hit\"} %llu\nducha_pdf_renderings_total{cache=\"miss\"} %llu\n",
+               (unsigned long long)st.hits, (unsigned long long)st.misses);
+    gauge(b, "ducha_pdf_cache_documents", "Rendered PDF documents kept in memory.", st.entries);
+    gauge(b, "ducha_pdf_cache_bytes", "Bytes of the rendered PDF documents kept in memory.", (double)st.bytes);
+}
+
 static void render_ops(struct buf *b, const struct opstats *o)
 {
     gauge(b, "ducha_db_up", "1 if the database answered the scrape's probe.", o->up);
@@ -236,6 +250,7 @@ static int h_metrics(struct req *rq)
     buf_printf(&b, "ducha_build_info{version=\"%s\",db=\"%s\"} 1\n", DUCHA_VERSION, db_kind(rq->ctx.db));
     render_requests(&b);
     render_store(&b, rq->app->store);
+    render_pdf_cache(&b);
     replica_metrics(&b, rq->app->store);
     struct opstats o;
     opstats_read(&rq->ctx, &o);

@@ -8,6 +8,7 @@
  */
 #include "docs/pdf.h"
 #include "base/utf8.h"
+#include "docs/pdf_cache.h"
 
 #include <cairo-pdf.h>
 #include <math.h>
@@ -1640,32 +1641,53 @@ static bool render_pass(const char *doc_title, const char *date, const struct pd
     return ok;
 }
 
+/* A rendering's end: a document drawn (ok) is kept under k for the next request of the same source (pdf_cache.h);
+ * the pages it has go to *pages. */
+static bool kept(const struct pdf_cache_key *k, bool ok, const struct buf *out, size_t start, int n, int *pages)
+{
+    if (ok)
+        pdf_cache_put(k, out->data + start, out->len - start, n);
+    if (pages)
+        *pages = n;
+    return ok;
+}
+
 bool pdf_render_bulletin(const struct doc_office *o, const struct doc_bulletin *b, const char *date,
                          const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
 {
+    struct pdf_cache_key k;
+    pdf_cache_key_bulletin(o, b, date, fonts, &k);
+    if (pdf_cache_get(&k, out, pages))
+        return true;
     struct bulletin_job j = {o, b, date};
     size_t start = out->len;
     bool orphan = false;
-    bool ok = render_pass(b->kind_label, date, fonts, doc_bulletin, &j, a, out, pages, LINES, &orphan);
+    int n = 0;
+    bool ok = render_pass(b->kind_label, date, fonts, doc_bulletin, &j, a, out, &n, LINES, &orphan);
     for (int extra = 1; ok && orphan && extra <= 2; extra++) { /* as pdf_render: never a lone signature */
         out->len = start;
-        ok = render_pass(b->kind_label, date, fonts, doc_bulletin, &j, a, out, pages, LINES + extra, &orphan);
+        ok = render_pass(b->kind_label, date, fonts, doc_bulletin, &j, a, out, &n, LINES + extra, &orphan);
     }
-    return ok;
+    return kept(&k, ok, out, start, n, pages);
 }
 
 bool pdf_render_scorecard(const struct doc_office *o, const struct doc_scorecard *sc, const char *date,
                           const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages)
 {
+    struct pdf_cache_key k;
+    pdf_cache_key_scorecard(o, sc, date, fonts, &k);
+    if (pdf_cache_get(&k, out, pages))
+        return true;
     struct scorecard_job j = {o, sc, date};
     size_t start = out->len;
     bool orphan = false;
-    bool ok = render_pass("目标责任考评结果", date, fonts, doc_scorecard, &j, a, out, pages, LINES, &orphan);
+    int n = 0;
+    bool ok = render_pass("目标责任考评结果", date, fonts, doc_scorecard, &j, a, out, &n, LINES, &orphan);
     for (int extra = 1; ok && orphan && extra <= 2; extra++) { /* as pdf_render: never a lone signature */
         out->len = start;
-        ok = render_pass("目标责任考评结果", date, fonts, doc_scorecard, &j, a, out, pages, LINES + extra, &orphan);
+        ok = render_pass("目标责任考评结果", date, fonts, doc_scorecard, &j, a, out, &n, LINES + extra, &orphan);
     }
-    return ok;
+    return kept(&k, ok, out, start, n, pages);
 }
 
 /* The PDF's title: the letter's label, or the kind of document. */
@@ -1676,17 +1698,22 @@ static const char *pdf_title(const struct pdf_job *job)
 
 bool pdf_render(const struct pdf_job *job, struct arena *a, struct buf *out, int *pages)
 {
+    struct pdf_cache_key k;
+    pdf_cache_key_job(job, &k);
+    if (pdf_cache_get(&k, out, pages))
+        return true;
     size_t start = out->len;
     bool orphan = false;
-    bool ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, pages, LINES, &orphan);
+    int n = 0;
+    bool ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, &n, LINES, &orphan);
     /* GB/T 9704-2012 7.3.5.4: when the issuer and date do not fit under the body, tighten the line
      * spacing rather than leave them alone on a page */
     for (int extra = 1;
          ok && orphan && extra <= 2 && (job->letter || job->kind == DOC_NOTICE || job->kind == DOC_REMINDER); extra++) {
         out->len = start;
-        ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, pages, LINES + extra, &orphan);
+        ok = render_pass(pdf_title(job), job->date, &job->fonts, draw_job, job, a, out, &n, LINES + extra, &orphan);
     }
-    return ok;
+    return kept(&k, ok, out, start, n, pages);
 }
 
 bool pdf_render_contents(const struct doc_contents *t, const struct doc_office *office, const char *date,

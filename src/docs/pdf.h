@@ -8,7 +8,8 @@
  *
  * The font roles map to the config keys font_title / font_body / font_heading (Noto CJK by
  * default; a deployment may name licensed 方正小标宋 / 仿宋_GB2312 / 黑体 fonts there).
- * Rendering is pure: no database, no ctx; safe to call from several threads at once.
+ * Rendering is pure: no database, no ctx; safe to call from several threads at once. So a document drawn once is
+ * kept in memory and served again for the same inputs, byte for byte (pdf_cache.h: keyed by a digest of them all).
  */
 #ifndef DUCHA_DOCS_PDF_H
 #define DUCHA_DOCS_PDF_H

@@ -12,6 +12,7 @@ import urllib.request
 import pytest
 
 from conftest import BACKEND, Server, free_port, scratch_dir, sql_run, wait_for
+from docs_util import pdf_text
 from insplib import burden_check
 from itemlib import Items, today
 
@@ -429,6 +430,45 @@ def test_a_scorecard_costs_the_same_statements_whatever_its_number_of_units(ops)
     draw2, page2, units2 = costs()
     assert units2 == units + 25, (units, units2)
     assert draw2 <= draw + 1 and page2 <= page + 1, ((draw, page), (draw2, page2))
+
+
+def test_a_drawn_document_is_served_again_until_what_it_shows_changes(ops, tmp_path):
+    """A PDF is drawn once and kept (docs/pdf_cache.h): asked again for the same item, by its office or by another
+    reader, it is served from memory byte for byte (a hit, nothing drawn); once the item changes (a progress
+    report, which the record shows) the next request draws it anew with the change in it, and that one is kept."""
+    it = Items(ops)
+    item = it.bring("in_progress", title="老旧供水管网改造工程")
+    path = f"/api/v1/items/{item['id']}/documents/record.pdf"
+
+    def renderings():
+        s = samples(scrape(ops).raw.decode())
+        return (value(s, "ducha_pdf_renderings_total", cache="hit"),
+                value(s, "ducha_pdf_renderings_total", cache="miss"))
+
+    def text(raw):
+        (tmp_path / "doc.pdf").write_bytes(raw)
+        return re.sub(r"\s+", "", pdf_text(str(tmp_path / "doc.pdf")))
+
+    hit, miss = renderings()
+    first = it.c("gc_office").get(path)
+    assert first.status == 200 and first.raw.startswith(b"%PDF"), first
+    assert renderings() == (hit, miss + 1)
+    again = it.c("gc_contact").get(path)
+    assert again.status == 200 and again.raw == first.raw
+    assert renderings() == (hit + 1, miss + 1)
+    assert "管网已完成七成" not in text(first.raw)
+
+    it.act(item["id"], "gc_contact", "report", {"text": "管网已完成七成", "percent": 70})
+    changed = it.c("gc_office").get(path)
+    assert changed.status == 200 and changed.raw != first.raw
+    assert renderings() == (hit + 1, miss + 2)
+    assert "管网已完成七成" in text(changed.raw)
+    assert it.c("gc_contact").get(path).raw == changed.raw
+    assert renderings() == (hit + 2, miss + 2)
+    s = samples(scrape(ops).raw.decode())
+    assert value(s, "ducha_pdf_cache_documents") >= 1 and value(s, "ducha_pdf_cache_bytes") >= len(changed.raw)
+    # a reader the item is not shown to is refused as before: the kept document is served only past the check
+    assert it.c("gc_town").get(path).status == 404
 
 
 def sealed_records(client):
