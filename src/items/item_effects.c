@@ -452,14 +452,11 @@ static enum err archive(struct wf_act *a)
     return e ? e : tell_cancelled(a);
 }
 
+/* withdraw: closed_at is set with the state (item_workflow.c save); the exception asked with it (减负: burden_reason
+ * past the cap) is refused with it. */
 static enum err withdraw(struct wf_act *a)
 {
-    char at[21];
-    now_iso(a->c, at);
-    enum err e = db_exec(a->c->db, "UPDATE items SET closed_at = ? WHERE id = ?", DB_TEXT(at), DB_INT(a->obj->id));
-    e = ctx_db_fail(a->c, e, "撤销事项");
-    /* the exception asked with it (减负: burden_reason past the cap) is refused with it */
-    return e ? e : hooks_exceptions_decide(a->c, "item", a->obj->id, false);
+    return hooks_exceptions_decide(a->c, "item", a->obj->id, false);
 }
 
 /* approve: the director's approval (the last) approves the exception asked with the item (减负: burden_reason past

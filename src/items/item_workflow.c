@@ -426,11 +426,20 @@ static enum err save(struct wf_act *a)
     if (e)
         return e;
     int64_t nv;
-    e = db_one_int(c->db, &nv,
-                   "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
-                   "WHERE id = ? AND version = ? RETURNING version",
-                   DB_TEXT(item_state_name((enum item_state)a->to)), DB_INT(progress), DB_TEXT(at), DB_INT(it->id),
-                   DB_INT(it->version));
+    /* a withdrawal (撤销) closes the item in the same UPDATE: the ledger's triggers on items (scope rows, figures)
+     * fire once for the action, not once for the state and again for closed_at */
+    e = a->action == ITEM_ACT_WITHDRAW
+            ? db_one_int(
+                  c->db, &nv,
+                  "UPDATE items SET state = ?, progress = ?, updated_at = ?, closed_at = ?, version = version + 1 "
+                  "WHERE id = ? AND version = ? RETURNING version",
+                  DB_TEXT(item_state_name((enum item_state)a->to)), DB_INT(progress), DB_TEXT(at), DB_TEXT(at),
+                  DB_INT(it->id), DB_INT(it->version))
+            : db_one_int(c->db, &nv,
+                         "UPDATE items SET state = ?, progress = ?, updated_at = ?, version = version + 1 "
+                         "WHERE id = ? AND version = ? RETURNING version",
+                         DB_TEXT(item_state_name((enum item_state)a->to)), DB_INT(progress), DB_TEXT(at),
+                         DB_INT(it->id), DB_INT(it->version));
     if (e == ERR_NOT_FOUND)
         return ctx_fail(c, ERR_CONFLICT, "督办事项已被他人同时处理，请刷新后重试");
     if (e)

@@ -400,36 +400,45 @@ static struct want *wants_of(struct ctx *c, const struct workflow *wf, struct wf
 
 /*
  * Moves the count of an assignee's to-dos of kind due on due_key by delta: todo_counts (per due date) and
- * todo_lights (per light by the stored dates, so that GET /api/v1/todos reads a row per kind and light). Every
- * writer that gives the same assignee (a county's office) a to-do queues on those rows: the change is written
- * at the commit (db_exec_at_commit), so they are held for the COMMIT's round trip only; nothing in the
- * transaction reads the counts. On PostgreSQL the dates' row is read FOR SHARE: a refresh moving the dates
- * (which recolours todo_lights from todo_counts, workflow_todo_lights_refresh) waits for this commit, and a
- * count written after the refresh took the row waits for it and colours by the new dates. The refresh locks
+ * todo_lights (per light by the stored dates, so that GET /api/v1/todos reads a row per kind and light), in the
+ * connection's shard of them (migration 0270; readers sum the shards). Every writer that gives the same assignee
+ * (a county's office) a to-do would otherwise queue on one row held through the other's COMMIT and WAL flush; the
+ * change is also written at the commit (db_exec_at_commit), so a shard's row is held for the COMMIT's round trip
+ * only; nothing in the transaction reads the counts. On PostgreSQL the dates' row is read FOR SHARE: a refresh
+ * moving the dates (which recolours todo_lights from todo_counts, workflow_todo_lights_refresh) waits for this
+ * commit, and a count written after the refresh took the row waits for it and colours by the new dates. The refresh locks
  * nothing else but todo_lights' rows, and a writer takes the dates' row before any of those: no deadlock.
  */
-#define TODO_LIGHT_ADD                                                                                                 \
-    "INSERT INTO todo_lights (assignee, kind, light, n) SELECT x.a, x.k, " TODO_LIGHT(                                 \
-        "x.due") ", x.n FROM (SELECT "                                                                                 \
+#define TODO_LIGHT_ADD(shard)                                                                                          \
+    "INSERT INTO todo_lights (assignee, kind, light, shard, n) SELECT x.a, x.k, " TODO_LIGHT(                          \
+        "x.due") ", " shard ", x.n FROM (SELECT "                                                                      \
                  "CAST(? AS TEXT) AS a, CAST(? AS TEXT) AS k, CAST(? AS TEXT) AS due, CAST(? AS BIGINT) AS n) x, "     \
                  "todo_light_dates d WHERE d.id = 1"
-#define TODO_LIGHT_UPSERT " ON CONFLICT (assignee, kind, light) DO UPDATE SET n = todo_lights.n + excluded.n"
+#define TODO_LIGHT_UPSERT " ON CONFLICT (assignee, kind, light, shard) DO UPDATE SET n = todo_lights.n + excluded.n"
+#define TODO_COUNT_ADD(shard)                                                                                          \
+    "INSERT INTO todo_counts (assignee, kind, due_key, shard, n) VALUES (?, ?, ?, " shard ", ?) "                      \
+    "ON CONFLICT (assignee, kind, due_key, shard) DO UPDATE SET n = todo_counts.n + excluded.n"
+#define TODO_COUNT_ZERO(shard)                                                                                         \
+    "DELETE FROM todo_counts WHERE assignee = ? AND kind = ? AND due_key = ? AND shard = " shard " AND n = 0"
+/* PostgreSQL: the connection's shard of the counts (migration 0270: one row per shard, so that writers on other
+ * connections do not queue on the row of a busy assignee); SQLite's writers are serialised: shard 0. */
+#define TODO_SHARD_PG "CAST(pg_backend_pid() % 16 AS INTEGER)"
 
 static enum err count_add(struct ctx *c, const char *assignee, const char *kind, const char *due, int delta)
 {
-    enum err e = db_exec_at_commit(c->db,
-                                   "INSERT INTO todo_counts (assignee, kind, due_key, n) VALUES (?, ?, ?, ?) "
-                                   "ON CONFLICT (assignee, kind, due_key) DO UPDATE SET n = todo_counts.n + excluded.n",
-                                   DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
     bool pg = !strcmp(db_kind(c->db), "postgres");
+    enum err e = db_exec_at_commit(c->db, pg ? TODO_COUNT_ADD(TODO_SHARD_PG) : TODO_COUNT_ADD("0"), DB_TEXT(assignee),
+                                   DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
     if (!e)
-        e = db_exec_at_commit(
-            c->db, pg ? TODO_LIGHT_ADD " FOR SHARE OF d " TODO_LIGHT_UPSERT : TODO_LIGHT_ADD TODO_LIGHT_UPSERT,
-            DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
-    if (!e && delta < 0)
         e = db_exec_at_commit(c->db,
-                              "DELETE FROM todo_counts WHERE assignee = ? AND kind = ? AND due_key = ? AND n <= 0",
-                              DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due));
+                              pg ? TODO_LIGHT_ADD(TODO_SHARD_PG) " FOR SHARE OF d " TODO_LIGHT_UPSERT
+                                 : TODO_LIGHT_ADD("0") TODO_LIGHT_UPSERT,
+                              DB_TEXT(assignee), DB_TEXT(kind), DB_TEXT(due), DB_INT(delta));
+    /* a row at zero goes; on PostgreSQL a shard's count may be below zero (a to-do given on one connection, taken
+     * on another), so an increase may bring it to zero too; SQLite's shard 0 never goes below */
+    if (!e && (delta < 0 || pg))
+        e = db_exec_at_commit(c->db, pg ? TODO_COUNT_ZERO(TODO_SHARD_PG) : TODO_COUNT_ZERO("0"), DB_TEXT(assignee),
+                              DB_TEXT(kind), DB_TEXT(due));
     return e;
 }
 
@@ -714,7 +723,7 @@ static enum err todo_lights_tx(struct ctx *c, void *arg)
                 "INSERT INTO todo_lights (assignee, kind, light, n) SELECT assignee, kind, l, SUM(v) FROM "
                 "(SELECT assignee, kind, " LIGHT_BY " AS l, -n AS v " MOVED_DUE " UNION ALL SELECT assignee, "
                 "kind, " LIGHT_BY ", n " MOVED_DUE ") x GROUP BY assignee, kind, l HAVING SUM(v) <> 0 "
-                "ON CONFLICT (assignee, kind, light) DO UPDATE SET n = todo_lights.n + excluded.n",
+                "ON CONFLICT (assignee, kind, light, shard) DO UPDATE SET n = todo_lights.n + excluded.n",
                 DB_TEXT(old_t), DB_TEXT(old_y), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y),
                 DB_TEXT(m->today), DB_TEXT(m->yellow), DB_TEXT(lo_t), DB_TEXT(hi_t), DB_TEXT(lo_y), DB_TEXT(hi_y));
 #undef LIGHT_BY

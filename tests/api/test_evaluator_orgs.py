@@ -222,7 +222,7 @@ def test_resuming_waits_for_another_transaction_syncing_the_engagements_todos(ev
         f"UPDATE evaluations SET version = version WHERE id = {eid}",  # its row lock
         f"INSERT INTO todos ({cols}) SELECT {cols} FROM {back}",
         f"INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, kind, due_key, 1 FROM {back} "
-        "ON CONFLICT (assignee, kind, due_key) DO UPDATE SET n = todo_counts.n + 1"])
+        "ON CONFLICT (assignee, kind, due_key, shard) DO UPDATE SET n = todo_counts.n + 1"])
     answer = {}
     t = threading.Thread(target=lambda: answer.update(r=ev.c("gc_office").post(
         f"/api/v1/evaluator-orgs/{org}/resume", {})))
@@ -235,7 +235,7 @@ def test_resuming_waits_for_another_transaction_syncing_the_engagements_todos(ev
     assert waited
     assert json.loads(rows()) == before  # each to-do once, as it was
     assert todos(ev, user, eid) == ["evaluate"]
-    n = sql_run(server.db, [f"SELECT n FROM todo_counts WHERE assignee = '{gone[0]['assignee']}' "
+    n = sql_run(server.db, [f"SELECT SUM(n) FROM todo_counts WHERE assignee = '{gone[0]['assignee']}' "
                             f"AND kind = 'evaluation' AND due_key = '{gone[0]['due_key']}'"])
     assert n == [("1",)], n
 
