@@ -229,7 +229,7 @@ int demo_results_pending(struct ctx *c)
 }
 
 /* The results of the year behind the demo (after demo_items_history), each on its day: a praise of 水利局 for
- * its spring repairs, a criticism of 城关镇 for its late market, and the bulletin of the last whole quarter
+ * its spring repairs, a criticism of 城关镇 for its late market (its rectification reported and accepted), and the bulletin of the last whole quarter
  * naming them, issued ten days after it. Then this year's draft card is counted again (refresh, as the office
  * would before submitting it) and the early warnings' pass looks at the new items. */
 int demo_results_history(struct ctx *c)
@@ -254,6 +254,15 @@ int demo_results_history(struct ctx *c)
                               "城关镇承办的中心农贸市场升级改造超过办理期限，经催办仍进展迟缓，影响群众生活。",
                               "unit_id", (json_int_t)t1, "item_ids", (json_int_t)market),
                     &criticism);
+    /* its rectification reported by the township and accepted by the office */
+    c->now = now - 140 * 86400;
+    if (!rc)
+        rc = act(c, false, criticism, "gc_town", "report_rectification",
+                 json_pack("{ss}", "rectification",
+                           "已调整施工组织，增加施工力量，农贸市场改造已完成并投入使用；建立镇领导包联重点项目制度。"));
+    c->now = now - 138 * 86400;
+    if (!rc)
+        rc = act(c, false, criticism, "gc_office", "accept_rectification", json_object());
     /* the last whole quarter before this one (none in the first quarter) */
     int y;
     unsigned m, d;
