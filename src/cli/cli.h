@@ -87,6 +87,11 @@ int demo_results(struct ctx *c);
  * raises (cli_demo_items.c), and a talk (约谈) about it awaiting the principal leader (cli_demo_results.c). */
 int demo_items_at_risk(struct ctx *c);
 int demo_results_pending(struct ctx *c);
+/* The year behind the demo: items of 古城县 registered, handled, pressed, returned and completed over the past
+ * months (cli_demo_items.c), then the praise, criticism and quarterly bulletin of that year, the draft card
+ * counted again and the early warnings' pass (cli_demo_results.c). */
+int demo_items_history(struct ctx *c);
+int demo_results_history(struct ctx *c);
 /* Demo inspections: a year of plans and inspections for 古城县 and 安平县 (cli_demo_inspections.c). */
 int demo_inspections(struct ctx *c);
 /* Demo clues (互联网+督查) of 古城县 in every state (cli_demo_clues.c). */

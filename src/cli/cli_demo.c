@@ -192,7 +192,11 @@ int cmd_demo(struct cli *cli)
         demo_user(&d, "ap_deputy", "邓军", gov[1], "安平县政府办副主任", R({"deputy", gov[1]}), NULL) &&
         demo_user(&d, "ap_director", "韩冰", gov[1], "安平县政府办主任", R({"director", gov[1]}), NULL) &&
         demo_user(&d, "ap_contact", "曾勇", jt[1], "安平县交通运输局联络员", R({"contact", jt[1]}), NULL) &&
-        demo_user(&d, "ap_head", "彭博", jt[1], "安平县交通运输局局长", R({"head", jt[1]}), NULL);
+        demo_user(&d, "ap_head", "彭博", jt[1], "安平县交通运输局局长", R({"head", jt[1]}), NULL) &&
+        /* the units of the demo's history (demo_items_history) */
+        demo_user(&d, "gc_contact3", "孙浩", sw[0], "古城县水利局联络员", R({"contact", sw[0]}), NULL) &&
+        demo_user(&d, "gc_head3", "周立新", sw[0], "古城县水利局局长", R({"head", sw[0]}), NULL) &&
+        demo_user(&d, "gc_townhead", "高志远", town[0], "古城县城关镇镇长", R({"head", town[0]}), NULL);
 #undef R
     if (ok)
         ok = demo_items(&c) == 0;
@@ -205,6 +209,9 @@ int cmd_demo(struct cli *cli)
     /* last, so that the objects above keep their numbers */
     if (ok)
         ok = demo_items_at_risk(&c) == 0 && demo_results_pending(&c) == 0;
+    /* the year behind it, after them all for the same reason */
+    if (ok)
+        ok = demo_items_history(&c) == 0 && demo_results_history(&c) == 0;
     rc = ok ? 0 : 1;
 out:
     store_release(c.db);

@@ -227,3 +227,78 @@ int demo_results_pending(struct ctx *c)
     printf("demo results: talk %" PRId64 " awaiting the principal leader\n", talk);
     return 0;
 }
+
+/* The results of the year behind the demo (after demo_items_history), each on its day: a praise of 水利局 for
+ * its spring repairs, a criticism of 城关镇 for its late market (its rectification reported and accepted), and the bulletin of the last whole quarter
+ * naming them, issued ten days after it. Then this year's draft card is counted again (refresh, as the office
+ * would before submitting it) and the early warnings' pass looks at the new items. */
+int demo_results_history(struct ctx *c)
+{
+    int64_t spring = item_titled(c, "春季农田水利设施修复"), market = item_titled(c, "城关镇农贸市场升级改造");
+    int64_t sw = unit_coded(c, "gc-sw"), t1 = unit_coded(c, "gc-t1"), now = c->now, praise = 0, criticism = 0;
+    int64_t bulletin = 0, card = 0;
+    if (!spring || !market || !sw || !t1)
+        return cli_fail("demo results: the history's items or units are missing");
+    c->now = now - 240 * 86400;
+    int rc = issued(c, false,
+                    json_pack("{ss ss ss sI s[I]}", "kind", "praise", "title",
+                              "关于表扬县水利局春季农田水利设施修复工作的通报", "content",
+                              "县水利局提前完成受冻损灌溉渠道和泵站修复，保障春灌面积12万亩。", "unit_id",
+                              (json_int_t)sw, "item_ids", (json_int_t)spring),
+                    &praise);
+    c->now = now - 150 * 86400;
+    if (!rc)
+        rc = issued(c, false,
+                    json_pack("{ss ss ss sI s[I]}", "kind", "criticism", "title",
+                              "关于城关镇农贸市场升级改造工作推进迟缓的通报批评", "content",
+                              "城关镇承办的中心农贸市场升级改造超过办理期限，经催办仍进展迟缓，影响群众生活。",
+                              "unit_id", (json_int_t)t1, "item_ids", (json_int_t)market),
+                    &criticism);
+    /* its rectification reported by the township and accepted by the office */
+    c->now = now - 140 * 86400;
+    if (!rc)
+        rc = act(c, false, criticism, "gc_town", "report_rectification",
+                 json_pack("{ss}", "rectification",
+                           "已调整施工组织，增加施工力量，农贸市场改造已完成并投入使用；建立镇领导包联重点项目制度。"));
+    c->now = now - 138 * 86400;
+    if (!rc)
+        rc = act(c, false, criticism, "gc_office", "accept_rectification", json_object());
+    /* the last whole quarter before this one (none in the first quarter) */
+    int y;
+    unsigned m, d;
+    int64_t today = time_local_day(now);
+    cal_civil_from_days(today, &y, &m, &d);
+    unsigned q0 = (m - 1) / 3 * 3 + 1;
+    if (!rc && q0 > 1) {
+        char from[11], to[11];
+        snprintf(from, sizeof from, "%04d-%02u-01", y, q0 - 3);
+        cal_format_date(cal_days_from_civil(y, q0, 1) - 1, to);
+        int64_t at = cal_days_from_civil(y, q0, 1) + 9;
+        c->now = at < today ? time_local_instant(at, 10 * 3600) : now;
+        rc = issued(c, true,
+                    json_pack("{ss ss s[I I] sb}", "period_from", from, "period_to", to, "result_ids",
+                              (json_int_t)praise, (json_int_t)criticism, "public", 0),
+                    &bulletin);
+    }
+    c->now = now;
+    if (rc)
+        return rc;
+    json_t *out = NULL, *body = json_pack("{sb}", "refresh", 1);
+    db_one_int(c->db, &card, "SELECT MAX(id) FROM scorecards WHERE state = 'draft'");
+    enum err e = demo_as_user(c, "gc_office") ? ERR_INTERNAL : scorecards_update(c, card, body, &out);
+    json_decref(body);
+    json_decref(out);
+    c->user = NULL;
+    c->acting = NULL;
+    if (e)
+        return cli_fail("demo scorecard %" PRId64 " refresh: %s", card, c->msg ? c->msg : "");
+    int changed = 0;
+    if (warnings_pass(c, NULL, &changed))
+        return cli_fail("demo early warnings: %s", c->msg ? c->msg : "");
+    if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
+        return cli_fail("demo results: cannot clear the demo's notifications");
+    printf("demo history: a praise, a criticism, bulletin %" PRId64 " of the last quarter, scorecard %" PRId64
+           " counted again, %d tracks flagged\n",
+           bulletin, card, changed);
+    return 0;
+}
