@@ -203,12 +203,13 @@ test-midnight: build/asan/ducha
 	  DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=$$b DUCHA_TEST_MIDNIGHT_IN=$(MIDNIGHT_IN) \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api/$$f.py; done; done
 
-# the crash test at length: 100 kill -9 cycles under write load, on SQLite and on PostgreSQL
+# the long runs, on SQLite and on PostgreSQL: the crash test's 100 kill -9 cycles under write load (20 in `make test`)
+# and the ledger's random walk of 10,000 actions (2,000 in `make test`)
+LONG = DUCHA_CRASH_CYCLES=100 DUCHA_WALK_ACTIONS=10000 DUCHA_BIN=$(CURDIR)/build/asan/ducha
+LONG_TESTS = tests/api/test_crash.py tests/api/test_ledger_scale.py::test_counters_equal_a_recount_after_random_actions
 test-long: deps build/asan/ducha
-	DUCHA_CRASH_CYCLES=100 DUCHA_BIN=$(CURDIR)/build/asan/ducha /usr/bin/python3 -m pytest -q -s -p no:cacheprovider \
-	  tests/api/test_crash.py
-	DUCHA_CRASH_CYCLES=100 DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest \
-	  -q -s -p no:cacheprovider tests/api/test_crash.py
+	$(LONG) /usr/bin/python3 -m pytest -q -s -p no:cacheprovider $(LONG_TESTS)
+	$(LONG) DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -s -p no:cacheprovider $(LONG_TESTS)
 
 # ---- fuzz ----
 # libFuzzer targets (clang, ASan + UBSan): tests/fuzz/fuzz_*.c, each run for FUZZ_SECONDS from its committed

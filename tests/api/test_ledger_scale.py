@@ -7,6 +7,7 @@ bounded."""
 import concurrent.futures
 import contextlib
 import datetime
+import os
 import random
 import sqlite3
 import threading
@@ -15,6 +16,9 @@ import pytest
 
 from conftest import BACKEND, Client, Server, put_setting, run_cli, run_now, uniq, wait_for
 from itemlib import Items, day
+
+# the random walk's length: 2,000 actions in `make test`, 10,000 in `make test-long` (DUCHA_WALK_ACTIONS)
+WALK_ACTIONS = int(os.environ.get("DUCHA_WALK_ACTIONS", "2000"))
 
 ACTORS = ["gc_office", "gc_deputy", "gc_director", "gc_leader", "gc_contact", "gc_head", "gc_contact2", "gc_head2"]
 # Races with a concurrent unit move, both rolled back cleanly (the recount below proves it): 404 when
@@ -99,7 +103,7 @@ def random_actions(srv):
     mine, lock, moves, races = [], threading.Lock(), [0], []
     admin_root, clock = token_client(srv, "admin"), [run_now()]
     tokens = {u: token_client(srv, u).token for u in ACTORS}
-    total_actions = 5000
+    total_actions = WALK_ACTIONS
 
     def worker(seed, n):
         rng = random.Random(seed)
@@ -168,7 +172,7 @@ def random_actions(srv):
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
         list(ex.map(lambda s: worker(s, total_actions // 4), range(4)))
-    assert moves[0] > 20
+    assert moves[0] > total_actions // 400  # a twentieth of the first worker's actions move a unit: a fifth of those
     assert len(races) < total_actions // 100, races
     check_ledger(srv.db)
 
