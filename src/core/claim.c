@@ -59,11 +59,6 @@ enum err claim_lease_commit(struct ctx *c, struct stmt *st, void (*take)(struct 
         take(st, arg);
     if (st)
         stmt_done(st);
-    if (rc < 0) {
-        db_rollback(c->db);
-        return ctx_store_fail(c, rc, what);
-    }
-    if ((rc = db_commit(c->db)) < 0)
-        return ctx_store_fail(c, rc, what);
-    return got ? ERR_OK : ERR_NOT_FOUND;
+    enum err e = ctx_end_tx(c, rc, what);
+    return e ? e : got ? ERR_OK : ERR_NOT_FOUND;
 }

@@ -73,6 +73,17 @@ enum err ctx_store_fail(struct ctx *c, int rc, const char *what)
     }
 }
 
+enum err ctx_end_tx(struct ctx *c, int rc, const char *what)
+{
+    if (rc < 0) {
+        db_rollback(c->db);
+        return ctx_store_fail(c, rc, what);
+    }
+    if ((rc = db_commit(c->db)) < 0)
+        return ctx_store_fail(c, rc, what);
+    return ERR_OK;
+}
+
 enum err ctx_db_fail(struct ctx *c, enum err e, const char *what)
 {
     switch (e) {

@@ -43,6 +43,9 @@ enum err ctx_fail(struct ctx *c, enum err e, const char *fmt, ...) __attribute__
 enum err ctx_fail_field(struct ctx *c, const char *field, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Maps a negative store code to an error with a message that names what was being done. */
 enum err ctx_store_fail(struct ctx *c, int rc, const char *what);
+/* Ends a transaction begun with db_begin whose last store call returned rc: rolls back and reports rc when it
+ * failed (rc < 0), commits otherwise and reports a failed commit. ERR_OK when committed. */
+enum err ctx_end_tx(struct ctx *c, int rc, const char *what);
 /* Turns the result of a store one-liner (db_exec, db_one_int … in store.h) into a message that
  * names what was being done: ERR_OK stays ERR_OK; ERR_NOT_FOUND, ERR_CONFLICT, ERR_UNAVAILABLE and
  * the rest get a sentence each (ERR_UNAVAILABLE, not ERR_INTERNAL, when the database is not connected).

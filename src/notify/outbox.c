@@ -286,13 +286,11 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
                                          stmt_int(st, 10)};
         }
         stmt_done(st);
-        if (rc < 0) {
-            db_rollback(c->db);
-            return ctx_store_fail(c, rc, "投递通知");
-        }
+        if (rc < 0)
+            break;
     }
-    if ((rc = db_commit(c->db)) < 0)
-        return ctx_store_fail(c, rc, "投递通知");
+    if ((e = ctx_end_tx(c, rc, "投递通知")))
+        return e;
     for (int i = 0; i < n; i++) {
         struct claimed *r = &rows[i];
         if (!lease_renew(c, r))

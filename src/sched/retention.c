@@ -56,12 +56,9 @@ static enum err delete_batches(struct ctx *c, const char *what, const char *sql_
         while ((rc = stmt_step(st)) == STORE_ROW)
             rows++;
         stmt_done(st);
-        if (rc < 0) {
-            db_rollback(c->db);
-            return ctx_store_fail(c, rc, what);
-        }
-        if ((rc = db_commit(c->db)) < 0)
-            return ctx_store_fail(c, rc, what);
+        enum err e = ctx_end_tx(c, rc, what);
+        if (e)
+            return e;
         *n += rows;
         if (rows < BATCH_ROWS)
             break;

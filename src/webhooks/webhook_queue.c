@@ -322,12 +322,8 @@ enum err webhooks_deliver(struct ctx *c, int limit, int *sent, int *failed)
         n++;
     }
     stmt_done(st);
-    if (rc < 0) {
-        db_rollback(c->db);
-        return ctx_store_fail(c, rc, "推送事件");
-    }
-    if ((rc = db_commit(c->db)) < 0)
-        return ctx_store_fail(c, rc, "推送事件");
+    if ((e = ctx_end_tx(c, rc, "推送事件")))
+        return e;
     /* UPDATE … RETURNING gives no order (PostgreSQL): send in the order the events were queued */
     qsort(rows, (size_t)n, sizeof *rows, claimed_cmp);
     /* send outside any transaction, then record each outcome; after one failure of an endpoint
