@@ -384,9 +384,9 @@ static int h_statistics(struct req *rq)
     bool quarters;
     if (!stats_query(rq, &year, &quarters))
         return 0;
-    json_t *out = NULL;
-    enum err e = results_statistics(&rq->ctx, (int)year, quarters, &out);
-    return reply_result(rq, e, 200, out);
+    struct buf out = {0};
+    enum err e = results_statistics_write(&rq->ctx, (int)year, quarters, &out);
+    return reply_jsonw(rq, e, &out);
 }
 
 /* GET /api/v1/statistics/export.xlsx?year=&period= */

@@ -2,6 +2,7 @@
 #include "base/jsonw.h"
 
 #include <assert.h>
+#include <stdio.h>
 #include <string.h>
 
 void jw_init(struct jw *w, struct buf *b)
@@ -168,24 +169,36 @@ void jw_int(struct jw *w, int64_t v)
     jw_done(w, p + (e - q));
 }
 
-/* A literal (true, false, null). */
-static void jw_lit(struct jw *w, const char *s, size_t n)
+void jw_raw(struct jw *w, const char *json, size_t n)
 {
     char *p = jw_room(w, n);
     if (!p)
         return;
-    memcpy(p, s, n);
+    memcpy(p, json, n);
     jw_done(w, p + n);
 }
 
 void jw_bool(struct jw *w, bool v)
 {
-    jw_lit(w, v ? "true" : "false", v ? 4 : 5);
+    jw_raw(w, v ? "true" : "false", v ? 4 : 5);
 }
 
 void jw_null(struct jw *w)
 {
-    jw_lit(w, "null", 4);
+    jw_raw(w, "null", 4);
+}
+
+void jw_tenths(struct jw *w, int64_t tenths)
+{
+    if (tenths % 10 == 0) {
+        jw_int(w, tenths / 10);
+        return;
+    }
+    char t[32];
+    uint64_t u = tenths < 0 ? -(uint64_t)tenths : (uint64_t)tenths;
+    int n = snprintf(t, sizeof t, "%s%llu.%llu", tenths < 0 ? "-" : "", (unsigned long long)(u / 10),
+                     (unsigned long long)(u % 10));
+    jw_raw(w, t, (size_t)n);
 }
 
 void jw_kstr(struct jw *w, const char *k, const char *s)

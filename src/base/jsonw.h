@@ -32,6 +32,10 @@ void jw_strn(struct jw *w, const char *s, size_t n);
 void jw_int(struct jw *w, int64_t v);
 void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
+/* A number given in tenths: 284 is written 28.4, 280 is 28. */
+void jw_tenths(struct jw *w, int64_t tenths);
+/* A value already written as JSON text (n bytes), copied as it is. */
+void jw_raw(struct jw *w, const char *json, size_t n);
 /* key and value in one call */
 void jw_kstr(struct jw *w, const char *k, const char *s);
 void jw_kint(struct jw *w, const char *k, int64_t v);

@@ -284,13 +284,17 @@ bool bulletin_visible(const struct principal *p, const struct bulletin *b);
 /* True if the unit at path is one of the bulletin's 主送 or 抄送 units or below one (its lists, loaded). */
 bool bulletin_reaches(const struct bulletin *b, const char *path);
 
-/* The statistics of one year of the government at home (its own items; statistics.c): for each of n periods of
- * whole months first[k]…last[k] (1…12, the current month up to today), a bulletin's totals and units
- * ([{totals, units}] in *out), from one read of the kept counters and, in the current month, one scan of its
- * items, whatever the number of periods; without usable counters (ledger_figs_usable) each period counted as a
- * bulletin counts it. */
-enum err bulletin_count_months(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
-                               json_t **out);
+/* The statistics of one year of the government at home (its own items; statistics.c): n periods of whole months
+ * first[k]…last[k] (1…12, the current month up to today; the arrays are kept), counted from one read of the kept
+ * counters and, in the current month, one scan of its items, whatever the number of periods; without usable
+ * counters (ledger_figs_usable) each period counted as a bulletin counts it. In the arena. */
+struct months;
+enum err bulletin_months_count(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
+                               struct months **out);
+/* Writes the members "totals" and "units" of period k into the object open in w: a bulletin's totals and its units
+ * in the bulletin's order, each with its on-time rate. */
+struct jw;
+void bulletin_months_write(struct jw *w, const struct months *m, int k);
 /* NULL when the figures are the same, else a sentence naming what changed (arena). */
 const char *bulletin_figures_diff(struct ctx *c, const json_t *was, const json_t *now);
 /*

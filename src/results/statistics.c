@@ -5,10 +5,13 @@
  * complete (completed_days, average_days: calendar days from 交办 to 办结 of the items completed in the period, from
  * the kept counters' done_days, migration 0190), and for the year so far per unit with its on-time rate. Read by the government's office and leaders; the XLSX is
  * drawn from the same JSON (src/docs/scoring.c). Every period of the page comes from one read of the kept counters
- * and one scan of the current month's items (bulletin_count_months): what a page costs does not grow with its
- * periods.
+ * and one scan of the current month's items (bulletin_months_count): what a page costs does not grow with its
+ * periods. The reply is written straight into its buffer (jsonw), no tree of objects.
  */
 #include "results/results_internal.h"
+
+#include "base/buf.h"
+#include "base/jsonw.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -31,34 +34,7 @@ static enum err reading_government(struct ctx *c, const struct grant **g)
     return ctx_fail(c, ERR_FORBIDDEN, "只有本级政府的督查室和领导可以查看督查督办统计");
 }
 
-/* The rate in per cent of part over whole (null without a whole). */
-static json_t *rate(json_int_t part, json_int_t whole)
-{
-    return whole ? json_integer((part * 100 + whole / 2) / whole) : json_null();
-}
-
-static void add_rate(json_t *o)
-{
-    json_object_set_new(o, "on_time_rate",
-                        rate(json_integer_value(json_object_get(o, "completed_on_time")),
-                             json_integer_value(json_object_get(o, "completed"))));
-}
-
-/* The rows of one period as the page shows them (each unit with its on-time rate). */
-static json_t *period_units(const json_t *fig)
-{
-    json_t *units = json_array(), *u;
-    size_t i;
-    json_array_foreach(json_object_get(fig, "units"), i, u)
-    {
-        json_t *row = json_deep_copy(u);
-        add_rate(row);
-        json_array_append_new(units, row);
-    }
-    return units;
-}
-
-enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out)
+enum err results_statistics_write(struct ctx *c, int year, bool quarters, struct buf *out)
 {
     const struct grant *g = NULL;
     enum err e = reading_government(c, &g);
@@ -87,28 +63,56 @@ enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out
     last[n] = months;
     from[n] = arena_printf(c->arena, "%04d-01-01", year);
     to[n] = year < this_year ? arena_printf(c->arena, "%04d-12-31", year) : arena_strdup(c->arena, today);
-    /* every period from one read of the kept counters (statements per page, not per period); without usable
-     * counters each period is counted as a bulletin counts it */
-    json_t *figs = NULL;
-    if ((e = bulletin_count_months(c, g->unit_path, year, n + 1, first, last, &figs)))
+    /* every period from one read of the kept counters (statements per page, not per period), written straight
+     * into the reply */
+    struct months *figs = NULL;
+    if ((e = bulletin_months_count(c, g->unit_path, year, n + 1, first, last, &figs)))
         return e;
-    json_t *periods = json_array();
+    struct jw w;
+    jw_init(&w, out);
+    jw_obj(&w);
+    jw_qkint(&w, JW_K("year"), year);
+    jw_qkstr(&w, JW_K("period"), quarters ? "quarter" : "month");
+    jw_qkey(&w, JW_K("government"));
+    jw_obj(&w);
+    jw_qkint(&w, JW_K("id"), g->unit_id);
+    jw_qkstr(&w, JW_K("name"), g->unit_name);
+    jw_end_obj(&w);
+    jw_qkstr(&w, JW_K("from"), from[n]);
+    jw_qkstr(&w, JW_K("to"), to[n]);
+    bulletin_months_write(&w, figs, n);
+    jw_qkey(&w, JW_K("periods"));
+    jw_arr(&w);
     for (int k = 0; k < n; k++) {
-        json_t *fig = json_array_get(figs, (size_t)k);
         int m = first[k];
-        const char *label = quarters
-                                ? arena_printf(c->arena, "第%s季度", (const char *[]){"一", "二", "三", "四"}[m / 3])
-                                : arena_printf(c->arena, "%d月", m);
-        json_array_append_new(periods, json_pack("{ss ss ss ss sO so}", "key",
-                                                 quarters ? arena_printf(c->arena, "%d-Q%d", year, m / 3 + 1)
-                                                          : arena_printf(c->arena, "%04d-%02d", year, m),
-                                                 "label", label, "from", from[k], "to", to[k], "totals",
-                                                 json_object_get(fig, "totals"), "units", period_units(fig)));
+        jw_obj(&w);
+        if (quarters) {
+            jw_qkstr(&w, JW_K("key"), arena_printf(c->arena, "%d-Q%d", year, m / 3 + 1));
+            jw_qkstr(&w, JW_K("label"),
+                     arena_printf(c->arena, "第%s季度", (const char *[]){"一", "二", "三", "四"}[m / 3]));
+        } else {
+            jw_qkstr(&w, JW_K("key"), arena_printf(c->arena, "%04d-%02d", year, m));
+            jw_qkstr(&w, JW_K("label"), arena_printf(c->arena, "%d月", m));
+        }
+        jw_qkstr(&w, JW_K("from"), from[k]);
+        jw_qkstr(&w, JW_K("to"), to[k]);
+        bulletin_months_write(&w, figs, k);
+        jw_end_obj(&w);
     }
-    json_t *fig = json_array_get(figs, (size_t)n);
-    *out = json_pack("{si ss s{sI ss} ss ss sO so so}", "year", year, "period", quarters ? "quarter" : "month",
-                     "government", "id", (json_int_t)g->unit_id, "name", g->unit_name, "from", from[n], "to", to[n],
-                     "totals", json_object_get(fig, "totals"), "units", period_units(fig), "periods", periods);
-    json_decref(figs);
+    jw_end_arr(&w);
+    jw_end_obj(&w);
     return ERR_OK;
+}
+
+enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out)
+{
+    struct buf b = {0};
+    enum err e = results_statistics_write(c, year, quarters, &b);
+    if (!e) {
+        json_error_t err;
+        if (!(*out = json_loadb(b.data, b.len, 0, &err)))
+            e = ctx_fail(c, ERR_INTERNAL, "督查督办统计：%s", err.text);
+    }
+    buf_free(&b);
+    return e;
 }

@@ -477,12 +477,19 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     jw_strn(&w, "xy", 1);
     jw_obj(&w);
     jw_end_obj(&w);
+    jw_tenths(&w, 284);
+    jw_tenths(&w, 280);
+    jw_tenths(&w, 5);
+    jw_tenths(&w, -15);
+    jw_tenths(&w, 0);
+    jw_raw(&w, "{\"a\":[1]}", 9);
     jw_end_arr(&w);
     jw_kstr(&w, "k\"q", "");
     jw_end_obj(&w);
-    assert_string_equal(b.data, "{\"s\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g 交通\",\"min\":-9223372036854775808,"
-                                "\"max\":9223372036854775807,\"zero\":0,\"neg\":-42,"
-                                "\"arr\":[true,false,null,null,\"x\",{}],\"k\\\"q\":\"\"}");
+    assert_string_equal(b.data,
+                        "{\"s\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g 交通\",\"min\":-9223372036854775808,"
+                        "\"max\":9223372036854775807,\"zero\":0,\"neg\":-42,"
+                        "\"arr\":[true,false,null,null,\"x\",{},28.4,28,0.5,-1.5,0,{\"a\":[1]}],\"k\\\"q\":\"\"}");
     buf_free(&b);
     struct buf capped = {.max = 12};
     jw_init(&w, &capped);
