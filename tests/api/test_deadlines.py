@@ -283,14 +283,16 @@ def test_preferences(server):
 
 def test_inbox_read_and_isolation(server):
     admin = server.client("admin")
+    head = server.client("gc_secretary")
+    # the demo's messages to the secretary (its past months) read first: the three below are then the unread ones
+    assert head.post("/api/v1/inbox/read-all").status == 200
     for i in range(3):
         r = admin.post("/api/v1/admin/notifications/test", {"username": "gc_secretary", "subject": f"消息{i}"})
         assert r.status == 202, r
-    head = server.client("gc_secretary")
     r = head.get("/api/v1/inbox")
     assert r.status == 200 and r.json["unread"] == 3
     subjects = [m["subject"] for m in r.json["messages"]]
-    assert subjects == ["消息2", "消息1", "消息0"]
+    assert subjects[:3] == ["消息2", "消息1", "消息0"]
     first = r.json["messages"][0]["id"]
     # someone else cannot read or mark it
     other = server.client("gc_contact")

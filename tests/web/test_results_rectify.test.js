@@ -30,8 +30,10 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   const title = '关于国省干线公路养护专项整治推进不力的通报批评（整改测试）'
   const due = inDays(20)
   const asOffice = await apiAs(server, 'gc_office')
-  // the demo's criticism of the bureau rests on its overdue item: this one rests on the same
-  const demo = (await asOffice('GET', '/api/v1/results?kind=criticism&per_page=1')).json.results[0]
+  // the demo's criticism of the bureau (交通运输局, gc_contact's unit) rests on its overdue item: this one rests on the
+  // same (the demo's year behind it criticised 城关镇 too)
+  const demo = (await asOffice('GET', '/api/v1/results?kind=criticism&per_page=50')).json.results.find((x) => x.unit.name === '古城县交通运输局')
+  assert.ok(demo, 'the demo criticises 古城县交通运输局')
   let r = await asOffice('POST', '/api/v1/results', { kind: 'criticism', title, content: '养护专项整治再次超过承诺时限，予以通报批评，限期整改。',
     unit_id: demo.unit.id, item_ids: [demo.items[0].id], rectify_due: due })
   assert.equal(r.status, 201, JSON.stringify(r.json))
