@@ -10,6 +10,7 @@ waits for its server, so one suite alone keeps about one core busy (the PostgreS
 `make test` alone). Each process has its own session fixtures (its own PostgreSQL cluster and demo templates,
 tests/api/conftest.py Backend). Without DUCHA_TEST_QUEUE the plugin does nothing."""
 import os
+import time
 
 import pytest
 
@@ -49,11 +50,12 @@ def pytest_runtestloop(session):
         raise session.Interrupted(f"{session.testsfailed} error{'s' if session.testsfailed != 1 else ''} "
                                   "during collection")
     groups = _modules(session.items)
-    ran = 0
+    ran, times = 0, []
     for g, group in enumerate(groups):
         if not _claim(queue, group[0].path):
             continue
         ran += 1
+        start = time.monotonic()
         for i, item in enumerate(group):
             # the next item tells pytest which fixtures to tear down after this one: within the module, the
             # module's own are kept; after its last item, any later module's first item (whichever process
@@ -65,7 +67,11 @@ def pytest_runtestloop(session):
                 raise session.Failed(session.shouldfail)
             if session.shouldstop:
                 raise session.Interrupted(session.shouldstop)
+        # wall time from its first test's setup to its last test's end (its module fixtures' teardown runs with
+        # the next module's first test)
+        times.append((time.monotonic() - start, group[0].path.name))
     session.config._modqueue_ran = (ran, len(groups))
+    session.config._modqueue_times = sorted(times, reverse=True)
     return True
 
 
@@ -74,3 +80,6 @@ def pytest_terminal_summary(terminalreporter, config):
     if ran:
         terminalreporter.write_line(f"modqueue: this process ran {ran[0]} of the {ran[1]} modules "
                                     f"(the others ran in the other processes of the run)")
+        times = config._modqueue_times
+        terminalreporter.write_line("modqueue: the longest modules of this process (wall seconds): " +
+                                    ", ".join(f"{name} {secs:.0f}" for secs, name in times[:20]))
