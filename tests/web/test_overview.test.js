@@ -16,8 +16,10 @@ async function openOverview(page) {
   const asked = []
   page.on('request', (r) => { const u = new URL(r.url()); if (u.pathname.startsWith('/api/')) asked.push(u.pathname + u.search) })
   await page.goto('/overview')
+  // every read of the page answered and drawn (a chart's canvas exists before its numbers arrive, and the network
+  // may be quiet for a moment on a busy machine while the page's code still loads)
+  await page.locator('[data-test=overview][data-state=ready]').waitFor()
   await page.locator('[data-test=chart-state] canvas').waitFor()
-  await page.waitForLoadState('networkidle')
   const series = async (name) => JSON.parse(await page.locator(`[data-test=chart-${name}]`).getAttribute('data-series'))
   const card = async (loc) => Number((await (typeof loc === 'string' ? page.locator(loc) : loc).locator('.num').textContent()).replace(/[^\d]/g, ''))
   return { asked, series, card }
