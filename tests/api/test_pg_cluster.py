@@ -712,6 +712,18 @@ def test_a_node_on_an_unmigrated_read_only_database_says_so(backend):
     assert "is the database reachable" not in p.stderr
 
 
+def set_synchronous_standby_names(admin_url, value):
+    """ALTER SYSTEM and reload, then wait until the postmaster has read it (a new session shows it): pg_reload_conf()
+    only sends the signal, and on a busy machine a write sent at once was still committed under the old setting. The
+    postmaster signals its sessions as it reads the file, so the node's pooled sessions take it at their next command."""
+    if value is None:
+        psql(admin_url, "ALTER SYSTEM RESET synchronous_standby_names")
+    else:
+        psql(admin_url, f"ALTER SYSTEM SET synchronous_standby_names = '{value}'")
+    psql(admin_url, "SELECT pg_reload_conf()")
+    assert wait_for(lambda: psql(admin_url, "SHOW synchronous_standby_names").strip() == (value or ""), 30)
+
+
 def test_a_commit_waiting_for_a_missing_synchronous_standby_is_bounded(own_pg, unique):
     """synchronous_standby_names names a standby that is not there: a COMMIT would wait for ever
     (statement_timeout does not end it). The node cancels it after db_commit_timeout_ms and answers
@@ -722,8 +734,7 @@ def test_a_commit_waiting_for_a_missing_synchronous_standby_is_bounded(own_pg, u
     try:
         c = s.client("gc_admin")
         gc = c.unit_id("gc")
-        psql(admin_url, "ALTER SYSTEM SET synchronous_standby_names = 'db2'")
-        psql(admin_url, "SELECT pg_reload_conf()")
+        set_synchronous_standby_names(admin_url, "db2")
         t0 = time.time()
         with concurrent.futures.ThreadPoolExecutor(max_workers=4) as ex:
             rs = list(ex.map(lambda i: c.post("/api/v1/units", {"code": f"s{unique}-{i}", "name": "同步提交",
@@ -732,16 +743,14 @@ def test_a_commit_waiting_for_a_missing_synchronous_standby_is_bounded(own_pg, u
         assert all(r.status == 503 and r.error["code"] == "unavailable" for r in rs), rs
         assert elapsed < 20, elapsed
         assert "COMMIT waited more than 1500 ms" in s.output()
-        psql(admin_url, "ALTER SYSTEM RESET synchronous_standby_names")
-        psql(admin_url, "SELECT pg_reload_conf()")
+        set_synchronous_standby_names(admin_url, None)
         r = c.post("/api/v1/units", {"code": f"s{unique}-after", "name": "恢复后", "kind": "department", "parent_id": gc})
         assert r.status == 201, r
         assert c.get("/api/v1/audit/verify").status in (200, 403)
         p = run_cli("audit", "verify", db=url)
         assert "audit chain ok" in p.stdout
     finally:
-        psql(admin_url, "ALTER SYSTEM RESET synchronous_standby_names")
-        psql(admin_url, "SELECT pg_reload_conf()")
+        set_synchronous_standby_names(admin_url, None)
         s.stop()
 
 
