@@ -9,7 +9,7 @@
 // secondary ones (class-name minor, CardTable) and shows their values under the row's title, where they stay in reach.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, fitsThePhone, PHONE } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, shot, apiAs, assertNoErrors, fitsThePhone, PHONE } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -171,6 +171,6 @@ test('at a 1280 px desk no list page scrolls sideways: a table hides its seconda
       }
     }
     await assertNoErrors(t, page)
-    await page.context().close()
+    await release(page)
   }
 })
