@@ -117,7 +117,9 @@ export async function startBrowser() {
 // is missing). 4xx replies are expected in refusal tests (the app shows their message); Chromium
 // logs each as "Failed to load resource", which is therefore not counted.
 export async function newPage(browser, server, viewport = { width: 1366, height: 768 }) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url })
+  // reducedMotion: the pages as for a user who asked for less motion — no transitions, charts drawn at once (style.css,
+  // Chart.vue): the suite's browsers spent their CPU drawing animation frames nobody looked at
+  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url, reducedMotion: 'reduce' })
   const page = await context.newPage()
   page.errors = []
   page.console = []
