@@ -134,7 +134,10 @@ async function keptContext(browser, server, viewport) {
     await ctx.setGeolocation(null)
     await ctx.setOffline(false)
   } else {
-    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url })
+    // reducedMotion: the pages as for a user who asked for less motion — no transitions, charts drawn at once
+    // (style.css, Chart.vue): the suite's browsers spent their CPU drawing animation frames nobody looked at
+    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url,
+      reducedMotion: 'reduce' })
     k = { browser, key, context }
     kept.push(k)
     context.on('close', () => { const i = kept.indexOf(k); if (i >= 0) kept.splice(i, 1) })
