@@ -16,6 +16,7 @@ import os
 import re
 import subprocess
 import time
+import warnings
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor
 
@@ -795,9 +796,18 @@ def resolve(world, route, decl, principal, rel, fresh):
     return path + ("?" + query if query else ""), body
 
 
-def send(client, method, path, body, content_type):
+def send(client, method, path, body, content_type, server=None):
     if body is None:
-        return client.request(method, path)
+        try:
+            return client.request(method, path)
+        except ConnectionResetError as e:
+            # Seen twice in whole `make test` runs, under a load of ~20 on 2 cores, never alone (also not under 14
+            # busy loops): one connection of the ~20,000 of this sweep reset before its reply. A read asked once more
+            # (it changes nothing), and the reset reported with the server's lines about its connections, so that
+            # the cause can be found; the answer is still checked against the declaration
+            lines = [x for x in (server.output().splitlines() if server else []) if " http: " in x][-20:]
+            warnings.warn(f"{method} {path}: {e!r}; the server's connection lines: {lines}")
+            return client.request(method, path)
     if body == "$jpeg":
         return client.request(method, path, raw=JPEG, content_type=content_type)
     return client.request(method, path, raw=body.encode(), content_type=content_type)
