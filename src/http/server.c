@@ -89,6 +89,7 @@ struct http_server {
     int64_t shed, reaped;    /* counts since the last log line */
     atomic_llong body_bytes; /* request bodies held in memory by all connections */
     pthread_t reaper;
+    bool reaping; /* the reaper was started (http_stop joins it) */
     pthread_mutex_t stop_mu;
     pthread_cond_t stop_cv;
     bool stopping;
@@ -1335,24 +1336,7 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
         for (int g = 0; g < 2; g++)
             for (int w = 0; w <= REFUSAL_WAITS; w++)
                 atomic_init(&s->refusals[k][g][w], NULL);
-    s->d = start_daemon(s, &sa, threads, limit);
-    if (!s->d) {
-        snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
-        free(s->strikes);
-        free(s->slots);
-        free(s->tmp_dir);
-        free(s);
-        return NULL;
-    }
-    if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0) {
-        snprintf(err, errlen, "cannot start the connection reaper thread");
-        MHD_stop_daemon(s->d);
-        free(s->strikes);
-        free(s->slots);
-        free(s->tmp_dir);
-        free(s);
-        return NULL;
-    }
+    /* the public pages first: once the office answers (its health check), public_listen answers too */
     int npub = app->cfg.public_threads > 0 ? (int)(app->cfg.public_threads < 64 ? app->cfg.public_threads : 64) : 0;
     s->pub = xcalloc((size_t)(npub ? npub : 1), sizeof *s->pub);
     struct public_start ps = {s, public_listen ? &psa : NULL, limit, npub, 0, true};
@@ -1364,8 +1348,15 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
         log_warn("cannot start the public pages' threads apart: they run at the office's priority");
         start_public(&ps);
     }
-    if (ps.failed) {
+    if (ps.failed)
         snprintf(err, errlen, "cannot listen on %s (public_listen): %s", app->cfg.public_listen, strerror(ps.failed));
+    else if (!(s->d = start_daemon(s, &sa, threads, limit)))
+        snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
+    else if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0)
+        snprintf(err, errlen, "cannot start the connection reaper thread");
+    else
+        s->reaping = true;
+    if (!s->reaping) {
         http_stop(s);
         return NULL;
     }
@@ -1383,7 +1374,8 @@ void http_stop(struct http_server *s)
     s->stopping = true;
     pthread_cond_signal(&s->stop_cv);
     pthread_mutex_unlock(&s->stop_mu);
-    pthread_join(s->reaper, NULL);
+    if (s->reaping)
+        pthread_join(s->reaper, NULL);
     /* the public threads finish what is queued and resume its connections before the daemon stops */
     pthread_mutex_lock(&s->pub_mu);
     s->pub_stopping = true;
@@ -1399,7 +1391,8 @@ void http_stop(struct http_server *s)
     }
     if (s->pd)
         MHD_stop_daemon(s->pd);
-    MHD_stop_daemon(s->d);
+    if (s->d)
+        MHD_stop_daemon(s->d);
     for (int k = 0; k < 2; k++)
         for (int g = 0; g < 2; g++)
             for (int w = 0; w <= REFUSAL_WAITS; w++)

@@ -7,6 +7,7 @@ answered on its own listener. Functional, not timed."""
 import json
 import os
 import subprocess
+import socket
 
 import pytest
 
@@ -141,3 +142,20 @@ def test_a_public_listen_that_cannot_be_read_stops_the_start(backend, tmp_path):
                          capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
     assert out.returncode != 0
     assert "public_listen address 'nowhere' must be HOST:PORT" in out.stdout + out.stderr, out
+
+
+def test_an_office_address_in_use_stops_the_start_after_the_public_listener_opened(backend, tmp_path):
+    # the public listener opens first (so that it answers once the office does); when the office's address is
+    # then taken, the start stops with the address named, and what the public side started is stopped cleanly
+    env = dict(os.environ, DUCHA_DATA_DIR=str(tmp_path), DUCHA_AUDIT_KEY=TEST_AUDIT_KEY,
+               DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_PUBLIC_LISTEN=f"127.0.0.1:{free_port()}",
+               DUCHA_SCHEDULER="false")
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen(1)
+        port = taken.getsockname()[1]
+        out = subprocess.run([BIN, "serve", "--db", backend.new_db(), "--listen", f"127.0.0.1:{port}"],
+                             capture_output=True, text=True, timeout=60, env=env, cwd=tmp_path)
+    said = out.stdout + out.stderr
+    assert out.returncode != 0 and f"cannot listen on 127.0.0.1:{port}" in said, said
+    assert "Sanitizer" not in said and "runtime error" not in said, said
