@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url'
 import net from 'node:net'
 import { chromium } from 'playwright-core'
 import assert from 'node:assert/strict'
-import { afterEach } from 'node:test'
+import { afterEach, beforeEach } from 'node:test'
 
 const here = dirname(fileURLToPath(import.meta.url))
 export const ROOT = join(here, '..', '..')
@@ -111,13 +111,57 @@ export async function startBrowser() {
   })
 }
 
+// Browser contexts are kept for this file's later tests. A fresh context is a cold browser: it reads, compiles and runs
+// the app's scripts and styles anew, about three CPU seconds on this machine, where a page in a context that has
+// loaded them once costs a third of that (the browser suite was most of `make test`'s CPU). A kept context is handed
+// to a later test empty: its pages closed, its cookies, local storage and IndexedDB cleared (nobody signed in, no
+// saved filter, no language chosen), its routes, permissions and geolocation dropped; only the browser's cache of
+// the app's files stays. A context serves one test at a time: it is free again when that test ends, or when the
+// test gives it back (release).
+const kept = []
+let running = null // the test now running (null: a before hook, whose contexts serve the whole file)
+beforeEach((t) => { running = t })
+
+async function keptContext(browser, server, viewport) {
+  const key = `${server.url} ${viewport.width}x${viewport.height}`
+  let k = kept.find((x) => x.browser === browser && x.key === key && !x.owner)
+  if (k) {
+    const ctx = k.context
+    await Promise.all(ctx.pages().map((p) => p.close()))
+    await ctx.unrouteAll({ behavior: 'ignoreErrors' })
+    await ctx.setStorageState({ cookies: [], origins: [] })
+    await ctx.clearPermissions()
+    await ctx.setGeolocation(null)
+    await ctx.setOffline(false)
+  } else {
+    // reducedMotion: the pages as for a user who asked for less motion — no transitions, charts drawn at once
+    // (style.css, Chart.vue): the suite's browsers spent their CPU drawing animation frames nobody looked at
+    const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url,
+      reducedMotion: 'reduce' })
+    k = { browser, key, context }
+    kept.push(k)
+    context.on('close', () => { const i = kept.indexOf(k); if (i >= 0) kept.splice(i, 1) })
+  }
+  k.owner = running || 'file'
+  return k.context
+}
+
+// Gives a page's context back for the next page (its pages closed when it is handed out again); the page is not
+// used after this.
+export async function release(page) {
+  const k = kept.find((x) => x.context === page.context())
+  if (!k) return page.context().close()
+  await Promise.all(k.context.pages().map((p) => p.close()))
+  k.owner = null
+}
+
 // A new browser context and page that records console errors and warnings (Element Plus's
 // deprecations, the date picker's complaints), uncaught exceptions, 5xx replies, and every API
 // route the server does not have (404 "接口 … 不存在": a test fails, never skips, when an API it needs
 // is missing). 4xx replies are expected in refusal tests (the app shows their message); Chromium
 // logs each as "Failed to load resource", which is therefore not counted.
 export async function newPage(browser, server, viewport = { width: 1366, height: 768 }) {
-  const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url })
+  const context = await keptContext(browser, server, viewport)
   const page = await context.newPage()
   page.errors = []
   page.console = []
@@ -170,7 +214,18 @@ function watchForFailure(page) {
 afterEach(async (t) => {
   const pages = [...openPages]
   openPages.clear()
-  if (t.passed) return
+  const owner = running
+  running = null
+  if (!t.passed) await failureArtifacts(t, pages)
+  // the test's contexts, free for the next: their pages closed now (an open page keeps polling its server)
+  for (const k of kept) {
+    if (k.owner !== owner && k.owner !== t) continue
+    await Promise.all(k.context.pages().map((p) => p.close().catch(() => {})))
+    k.owner = null
+  }
+})
+
+async function failureArtifacts(t, pages) {
   const slug = t.name.replace(/[^\p{L}\p{N}]+/gu, '-').slice(0, 60)
   for (const [i, page] of pages.entries()) {
     if (page.isClosed()) continue
@@ -184,7 +239,7 @@ afterEach(async (t) => {
     writeFileSync(base + '.txt', text + '\n')
     console.error(`failed test "${t.name}": ${base}.png\n` + text)
   }
-})
+}
 
 export async function login(page, username, password = PASSWORD) {
   await page.goto('/login')

@@ -5,7 +5,7 @@
 // stale answer has been handed to the page before the rows are read again.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, apiAs, assertNoErrors, shot } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, apiAs, assertNoErrors, shot } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -68,7 +68,7 @@ test('the search wins over the first page answered after it: users, ledger, insp
     search: async () => { await page.fill('[data-test=user-search]', 'gc_office'); await page.keyboard.press('Enter') },
   })
   await assertNoErrors(t, page)
-  await page.context().close()
+  await release(page)
 
   // 台账 and 督查检查 of the county office: a search for 防汛
   const items = (await office('GET', '/api/v1/items?q=' + encodeURIComponent('防汛') + '&per_page=50')).json.items.map((i) => i.title)
@@ -90,7 +90,7 @@ test('the search wins over the first page answered after it: users, ledger, insp
     search: async () => { await page.fill('[data-test=insp-q]', '防汛'); await page.click('[data-test=insp-search]') },
   })
   await assertNoErrors(t, page)
-  await page.context().close()
+  await release(page)
 })
 
 // A unit picker (所属单位 of the user dialog) typed into before its list of all units has arrived. Element Plus
@@ -130,5 +130,5 @@ test('the unit picker keeps what was typed when the list of all units answers la
   await sel.filter({ hasText: '古城县交通运输局' }).waitFor()
   await page.unroute((u) => u.pathname === '/api/v1/units')
   await assertNoErrors(t, page)
-  await page.context().close()
+  await release(page)
 })

@@ -9,7 +9,7 @@
 // Each role's workbench, with its to-do on it, is saved for docs/screenshots/.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -58,7 +58,7 @@ async function turn(t, user, task, message, work) {
   await page.waitForLoadState('networkidle')
   assert.equal(await todoRow(page, task).count(), 0, `${user}: "${task}" is gone after acting`)
   await assertNoErrors(t, page)
-  await page.context().close()
+  await release(page)
 }
 
 // What the item page shows at a step: the state's label, the overall progress, and nowhere an internal word
@@ -79,7 +79,7 @@ async function told(t, user, message) {
   await page.click('[data-test=menu-inbox]')
   await page.locator('[data-test=inbox-message]', { hasText: number }).filter({ hasText: message }).first().waitFor()
   await assertNoErrors(t, page)
-  await page.context().close()
+  await release(page)
 }
 
 test('every waiting step of an item reaches the person who must act, role by role', async (t) => {
@@ -99,7 +99,7 @@ test('every waiting step of an item reaches the person who must act, role by rol
   await office.waitForURL(/\/items\/\d+$/)
   const id = Number(office.url().split('/').pop())
   await assertNoErrors(t, office)
-  await office.context().close()
+  await release(office)
 
   const api = await apiAs(server, 'gc_office')
   const stateOf = async () => (await api('GET', `/api/v1/items/${id}`)).json.state
@@ -149,7 +149,7 @@ test('every waiting step of an item reaches the person who must act, role by rol
     })
     await page.locator('.panel', { hasText: '延期申请' }).locator('.el-tag', { hasText: '待审批' }).waitFor()
     await assertNoErrors(t, page)
-    await page.context().close()
+    await release(page)
   }
   await turn(t, 'gc_office', '延期申请待审批', /【待办】延期申请待审批/, async (p) => {
     await act(p, 'decide_extension')

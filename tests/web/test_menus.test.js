@@ -4,7 +4,7 @@
 // console; every page reads its words from the message files in Chinese and in English.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, apiAs, assertNoErrors, shot } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, apiAs, assertNoErrors, shot } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -130,5 +130,6 @@ test('every page has its words in Chinese and in English', async (t) => {
       }
     }
     await assertNoErrors(t, page)
+    await release(page)
   }
 })

@@ -78,3 +78,23 @@ test('a unit\'s contact sees the overview of its unit without the government\'s 
   assert.equal(await page.locator('[data-test=ov-stats]').count(), 0)
   await assertNoErrors(t, page)
 })
+
+test('a user who asked the system for less motion gets none: no transitions, the charts drawn at once', async (t) => {
+  const motion = async (reducedMotion) => {
+    const context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', reducedMotion })
+    const page = await context.newPage()
+    await loginOk(page, 'gc_office')
+    await page.goto('/overview')
+    await page.locator('[data-test=overview][data-state=ready]').waitFor()
+    const charts = await page.locator('[data-test=chart-state]').getAttribute('data-motion')
+    const menu = await page.locator('.el-menu-item').first().evaluate((e) => getComputedStyle(e).transitionDuration)
+    await context.close()
+    return { charts, menu }
+  }
+  const still = await motion('reduce')
+  assert.equal(still.charts, 'none')
+  assert.ok(still.menu.split(',').every((d) => parseFloat(d) < 0.001), still.menu)
+  const moving = await motion('no-preference')
+  assert.equal(moving.charts, 'animated')
+  assert.ok(moving.menu.split(',').some((d) => parseFloat(d) >= 0.1), moving.menu)
+})

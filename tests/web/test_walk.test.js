@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, BIN } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, shot, apiAs, assertNoErrors, BIN } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -48,7 +48,7 @@ test('a late unit is red on the leader\'s list and on its own, from the day it i
     }
     await shot(page, `walk-${user}-late-red`)
     await assertNoErrors(t, page)
-    await page.context().close()
+    await release(page)
   }
 })
 
@@ -85,7 +85,7 @@ test('on a phone a long task wraps inside its tag, nothing of it cut off', async
       }
       await shot(page, `walk-phone-long-task-${width}`)
       await assertNoErrors(t, page)
-      await page.context().close()
+      await release(page)
     }
   } finally {
     await own.stop()
