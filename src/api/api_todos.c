@@ -34,14 +34,16 @@ static int h_workflows(struct req *rq)
     return reply_result(rq, ERR_OK, 200, json_pack("{so}", "workflows", arr));
 }
 
-/* GET /api/v1/todos?after=&limit=&kind=&light= : my to-dos, most urgent first (due date, then age),
- * keyset-paged by `after` (the `next` of the previous page); counts per kind and light. */
+/* GET /api/v1/todos?after=&limit=&kind=&object_id=&light= : my to-dos, most urgent first (due date, then age),
+ * keyset-paged by `after` (the `next` of the previous page), or those about one object; counts per kind and
+ * light. */
 static int h_todos(struct req *rq)
 {
-    int64_t limit;
-    if (!req_query_int(rq, "limit", 1, 200, 50, &limit))
+    int64_t limit, object_id;
+    if (!req_query_int(rq, "limit", 1, 200, 50, &limit) || !req_query_int(rq, "object_id", 1, INT64_MAX, 0, &object_id))
         return 0;
-    struct todo_query q = {req_query(rq, "after"), req_query(rq, "kind"), req_query(rq, "light"), (int)limit};
+    struct todo_query q = {req_query(rq, "after"), req_query(rq, "kind"), req_query(rq, "light"), object_id,
+                           (int)limit};
     struct buf out = {0};
     enum err e = workflow_todos_page(&rq->ctx, api_workflows, &q, &out);
     return reply_jsonw(rq, e, &out);

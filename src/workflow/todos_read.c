@@ -261,6 +261,8 @@ enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds,
         return ctx_fail(c, ERR_BAD_REQUEST, "翻页位置（after）无效：请使用上一页返回的 next");
     if (q->kind && !kind_of(kinds, q->kind))
         return ctx_fail(c, ERR_BAD_REQUEST, "没有名为“%s”的对象种类（kind）", q->kind);
+    if (q->object_id && !q->kind)
+        return ctx_fail(c, ERR_BAD_REQUEST, "按对象（object_id）列待办时须同时给出对象种类（kind）");
     /* the light as a range of due_key, [lo, hi) */
     const char *lo = "", *hi = AFTER_ALL;
     char yellow_next[11];
@@ -292,11 +294,15 @@ enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds,
     "FROM todos WHERE assignee = ? "
 #define TODO_RANGE                                                                                                     \
     "AND due_key >= ? AND due_key < ? AND (due_key, id) > (?, CAST(? AS BIGINT)) ORDER BY due_key, id LIMIT ?"
+        /* one object's: its few rows by todos_key (kind, object_id, …, assignee) */
         struct stmt *st =
-            q->kind ? db_query(c->db, TODO_COLS "AND kind = ? " TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(q->kind),
-                               DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1))
-                    : db_query(c->db, TODO_COLS TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(lo), DB_TEXT(hi),
-                               DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1));
+            q->object_id ? db_query(c->db, TODO_COLS "AND kind = ? AND object_id = ? " TODO_RANGE, DB_TEXT(keys[k]),
+                                    DB_TEXT(q->kind), DB_INT(q->object_id), DB_TEXT(lo), DB_TEXT(hi),
+                                    DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1))
+            : q->kind    ? db_query(c->db, TODO_COLS "AND kind = ? " TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(q->kind),
+                                    DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1))
+                         : db_query(c->db, TODO_COLS TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(lo), DB_TEXT(hi),
+                                    DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1));
         if (!st)
             return ctx_db_fail(c, ERR_INTERNAL, "读取待办事项");
         int rc;

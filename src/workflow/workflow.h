@@ -345,6 +345,7 @@ struct todo_query {
     const char *after; /* cursor from the previous page ("next"), or NULL */
     const char *kind;  /* only this object kind, or NULL */
     const char *light; /* only red, yellow, green or none, or NULL */
+    int64_t object_id; /* only the to-dos about this object of kind (which it needs), or 0 */
     int limit;         /* 1..200 */
 };
 /* Writes {"todos":[…], "next": cursor|null, "counts":{"total", "by_kind":{…}, "by_light":{…}}} into out

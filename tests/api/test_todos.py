@@ -46,11 +46,14 @@ def test_needs_sign_in_and_refuses_bad_input(server):
     c = server.client("gc_office")
     for q, status in (("limit=0", 400), ("limit=201", 400), ("limit=x", 400), ("after=yesterday", 400),
                       ("after=2026-01-01,abc", 400), ("after=2026-13-01", 400), ("kind=planet", 400),
-                      ("light=purple", 400)):
+                      ("light=purple", 400), ("kind=item&object_id=0", 400), ("kind=item&object_id=x", 400),
+                      ("object_id=12", 400)):
         r = c.get("/api/v1/todos?" + q)
         assert r.status == status, (q, r)
         assert r.error["code"] == "bad_request" and r.error["message"], r
     assert "after" in c.get("/api/v1/todos?after=x").error["message"]
+    assert "object_id" in c.get("/api/v1/todos?kind=item&object_id=x").error["message"]
+    assert "kind" in c.get("/api/v1/todos?object_id=12").error["message"]
 
 
 def snapshot(c, limit=7, **params):
@@ -110,6 +113,23 @@ def test_editing_a_draft_updates_its_todo(it):
     assert r.status == 200, r
     t = [t for t in all_todos(it.c("gc_office"), limit=100) if t["object_id"] == iid]
     assert len(t) == 1 and t[0]["title"] == "整治城区占道经营和流动摊贩" and t[0]["due_date"] == day(9)
+
+
+def test_the_todos_about_one_object_are_the_lists_own(it):
+    """object_id (with kind) lists the user's to-dos about that object alone: the same rows the whole list has
+    about it, for each user who has some, and none for anyone else (the other county's)."""
+    iid = it.bring("assigned", co=("gc-zj",))["id"]
+    seen = 0
+    for user in ("gc_office", "gc_contact", "gc_contact2", "gc_head", "ap_contact", "ap_office", "gc_inspector"):
+        c = it.c(user)
+        whole = [t for t in all_todos(c, limit=200, kind="item") if t["object_id"] == iid]
+        about = all_todos(c, limit=1, kind="item", object_id=iid)
+        assert about == whole, user
+        seen += len(about)
+        # the counts are the user's, whatever the filter
+        assert page(c, kind="item", object_id=iid)["counts"] == page(c)["counts"], user
+    assert seen >= 2  # the lead unit's contact and the co unit's wait to receive it
+    assert all_todos(it.c("ap_contact"), kind="item", object_id=iid) == []  # the other county's
 
 
 def test_other_county_and_other_roles_see_none(it):

@@ -19,10 +19,11 @@ def drivers(server, workflows):
 
 
 def todos_about(d, user, kind, oid):
-    """The user's to-dos about one object, as {(part, task)}, read through every page."""
+    """The user's to-dos about one object (object_id: test_todos.py shows them the whole list's rows about it), as
+    {(part, task)}, read through every page."""
     out, after = set(), None
     while True:
-        r = d.c(user).get("/api/v1/todos?limit=200&kind=" + kind + (f"&after={after}" if after else ""))
+        r = d.c(user).get(f"/api/v1/todos?limit=200&kind={kind}&object_id={oid}" + (f"&after={after}" if after else ""))
         assert r.status == 200, (user, r)
         for t in r.json["todos"]:
             if t["object_id"] == oid:
