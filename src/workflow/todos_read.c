@@ -289,20 +289,23 @@ enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds,
     struct row *rows = arena_alloc(c->arena, sizeof *rows * (size_t)(cap + 1));
     for (int k = 0; k < nkeys; k++) {
         /* (due_key, id) > the cursor: a row-value range on the index after the assignee (and kind) */
-#define TODO_COLS                                                                                                      \
+#define TODO_SELECT                                                                                                    \
     "SELECT id, kind, object_id, part, task, label, number, title, state, unit_id, unit_name, due_key, since "         \
-    "FROM todos WHERE assignee = ? "
+    "FROM todos "
+#define TODO_COLS TODO_SELECT "WHERE assignee = ? "
 #define TODO_RANGE                                                                                                     \
     "AND due_key >= ? AND due_key < ? AND (due_key, id) > (?, CAST(? AS BIGINT)) ORDER BY due_key, id LIMIT ?"
-        /* one object's: its few rows by todos_key (kind, object_id, …, assignee) */
+        /* one object's: its few rows by todos_key (kind, object_id, …, assignee), sorted after; `assignee || ''`
+         * keeps SQLite's planner off todos_queue, which gives the order but walks every to-do of the user */
         struct stmt *st =
-            q->object_id ? db_query(c->db, TODO_COLS "AND kind = ? AND object_id = ? " TODO_RANGE, DB_TEXT(keys[k]),
-                                    DB_TEXT(q->kind), DB_INT(q->object_id), DB_TEXT(lo), DB_TEXT(hi),
-                                    DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1))
-            : q->kind    ? db_query(c->db, TODO_COLS "AND kind = ? " TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(q->kind),
-                                    DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1))
-                         : db_query(c->db, TODO_COLS TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(lo), DB_TEXT(hi),
-                                    DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1));
+            q->object_id
+                ? db_query(c->db, TODO_SELECT "WHERE assignee || '' = ? AND kind = ? AND object_id = ? " TODO_RANGE,
+                           DB_TEXT(keys[k]), DB_TEXT(q->kind), DB_INT(q->object_id), DB_TEXT(lo), DB_TEXT(hi),
+                           DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1))
+            : q->kind ? db_query(c->db, TODO_COLS "AND kind = ? " TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(q->kind),
+                                 DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1))
+                      : db_query(c->db, TODO_COLS TODO_RANGE, DB_TEXT(keys[k]), DB_TEXT(lo), DB_TEXT(hi),
+                                 DB_TEXT(after_due), DB_INT(after_id), DB_INT(limit + 1));
         if (!st)
             return ctx_db_fail(c, ERR_INTERNAL, "读取待办事项");
         int rc;
