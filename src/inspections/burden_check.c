@@ -23,6 +23,7 @@
 #include "calendar/workdays.h"
 
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -129,6 +130,8 @@ struct ask {
     int64_t ex_insp, ex_entry, ex_item;
     const char *office_path; /* an item's issuing government */
     const char *y0, *y1;     /* the year's instants [Jan 1, Jan 1 next) */
+    const char *m0, *m1;     /* its first and last local month, "YYYY-01" and "YYYY-12" */
+    int zone;                /* minutes east of UTC at both of those instants, or INT_MIN when they differ */
 };
 
 /* The reads of one check, for all its units at once: sent together (stmt_send), one round trip on PostgreSQL
@@ -191,16 +194,32 @@ static void reads_send(struct ctx *c, const struct ask *k, const int64_t *units,
                        const char *end, const char *until, struct reads *r)
 {
     r->settings = insp_settings_send(c);
+    /* an item's count: the unit's rows of item_figs (own = 1: each assigned item that is not withdrawn, once per
+     * unit with a track on it) registered in the year's local months, an index range of item_figs_unit — while
+     * their months are the configured zone's (figure_zone, as the bulletins' counters); else counted from the
+     * items and tracks, which read every item the unit ever had */
     r->units =
-        k->item ? send_for_units(c,
-                                 "SELECT u.id, u.path, u.name, u.kind, u.prefix, (SELECT COUNT(*) FROM "
-                                 "item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
-                                 "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
-                                 "AND i.assigned_at < ?), NULL, NULL FROM units u WHERE u.id IN (%s)",
-                                 DB_BINDS_(DB_INT(k->ex_item), DB_TEXT(k->y0), DB_TEXT(k->y1)), units, n)
-                : send_for_units(c, BURDEN_SQL,
-                                 DB_BINDS_(DB_INT(k->year), DB_INT(k->ex_insp), DB_INT(k->year), DB_INT(k->ex_entry)),
-                                 units, n);
+        k->item && k->zone != INT_MIN
+            ? send_for_units(
+                  c,
+                  "SELECT u.id, u.path, u.name, u.kind, u.prefix, CASE WHEN (SELECT minutes FROM figure_zone "
+                  "WHERE id = 1) = ? THEN (SELECT COUNT(*) FROM item_figs f WHERE f.unit_id = u.id "
+                  "AND f.own = 1 AND f.reg_m >= ? AND f.reg_m <= ? AND f.item_id <> ?) ELSE (SELECT COUNT(*) "
+                  "FROM item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
+                  "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
+                  "AND i.assigned_at < ?) END, NULL, NULL FROM units u WHERE u.id IN (%s)",
+                  DB_BINDS_(DB_INT(k->zone), DB_TEXT(k->m0), DB_TEXT(k->m1), DB_INT(k->ex_item), DB_INT(k->ex_item),
+                            DB_TEXT(k->y0), DB_TEXT(k->y1)),
+                  units, n)
+        : k->item ? send_for_units(c,
+                                   "SELECT u.id, u.path, u.name, u.kind, u.prefix, (SELECT COUNT(*) FROM "
+                                   "item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
+                                   "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
+                                   "AND i.assigned_at < ?), NULL, NULL FROM units u WHERE u.id IN (%s)",
+                                   DB_BINDS_(DB_INT(k->ex_item), DB_TEXT(k->y0), DB_TEXT(k->y1)), units, n)
+                  : send_for_units(c, BURDEN_SQL,
+                                   DB_BINDS_(DB_INT(k->year), DB_INT(k->ex_insp), DB_INT(k->year), DB_INT(k->ex_entry)),
+                                   units, n);
     r->dups = send_for_units(c,
                              "SELECT unit_id, kind, obj_id FROM (SELECT unit_id, kind, obj_id, ROW_NUMBER() OVER "
                              "(PARTITION BY unit_id ORDER BY start_date, obj_id) AS rn FROM insp_dup_index WHERE "
@@ -448,10 +467,15 @@ static struct burden_sent *run_send(struct ctx *c, const struct ask *k, const in
     b->field = field;
     int year = b->year = b->k.year = insp_year(start), y, m, d;
     char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21), until[21];
-    time_format_iso(time_local_instant(cal_days_from_civil(year, 1, 1), 0), y0);
-    time_format_iso(time_local_instant(cal_days_from_civil(year + 1, 1, 1), 0), y1);
+    int64_t jan = cal_days_from_civil(year, 1, 1), next = cal_days_from_civil(year + 1, 1, 1);
+    int64_t t0 = time_local_instant(jan, 0), t1 = time_local_instant(next, 0);
+    time_format_iso(t0, y0);
+    time_format_iso(t1, y1);
     b->k.y0 = y0;
     b->k.y1 = y1;
+    b->k.m0 = arena_printf(c->arena, "%04d-01", year);
+    b->k.m1 = arena_printf(c->arena, "%04d-12", year);
+    b->k.zone = (jan * 86400 - t0) == (next * 86400 - t1) ? (int)((jan * 86400 - t0) / 60) : INT_MIN;
     until[0] = 0;
     if (n < 1) /* nothing asked of anyone */
         return b;
