@@ -131,7 +131,8 @@ struct ask {
     const char *office_path; /* an item's issuing government */
     const char *y0, *y1;     /* the year's instants [Jan 1, Jan 1 next) */
     const char *m0, *m1;     /* its first and last local month, "YYYY-01" and "YYYY-12" */
-    int zone;                /* minutes east of UTC at both of those instants, or INT_MIN when they differ */
+    int zone;                /* minutes east of UTC at both of those instants, or INT_MIN when they differ (no
+                                figure_zone matches it: the count reads the items) */
 };
 
 /* The reads of one check, for all its units at once: sent together (stmt_send), one round trip on PostgreSQL
@@ -199,27 +200,20 @@ static void reads_send(struct ctx *c, const struct ask *k, const int64_t *units,
      * their months are the configured zone's (figure_zone, as the bulletins' counters); else counted from the
      * items and tracks, which read every item the unit ever had */
     r->units =
-        k->item && k->zone != INT_MIN
-            ? send_for_units(
-                  c,
-                  "SELECT u.id, u.path, u.name, u.kind, u.prefix, CASE WHEN (SELECT minutes FROM figure_zone "
-                  "WHERE id = 1) = ? THEN (SELECT COUNT(*) FROM item_figs f WHERE f.unit_id = u.id "
-                  "AND f.own = 1 AND f.reg_m >= ? AND f.reg_m <= ? AND f.item_id <> ?) ELSE (SELECT COUNT(*) "
-                  "FROM item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
-                  "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
-                  "AND i.assigned_at < ?) END, NULL, NULL FROM units u WHERE u.id IN (%s)",
-                  DB_BINDS_(DB_INT(k->zone), DB_TEXT(k->m0), DB_TEXT(k->m1), DB_INT(k->ex_item), DB_INT(k->ex_item),
-                            DB_TEXT(k->y0), DB_TEXT(k->y1)),
-                  units, n)
-        : k->item ? send_for_units(c,
-                                   "SELECT u.id, u.path, u.name, u.kind, u.prefix, (SELECT COUNT(*) FROM "
-                                   "item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
-                                   "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
-                                   "AND i.assigned_at < ?), NULL, NULL FROM units u WHERE u.id IN (%s)",
-                                   DB_BINDS_(DB_INT(k->ex_item), DB_TEXT(k->y0), DB_TEXT(k->y1)), units, n)
-                  : send_for_units(c, BURDEN_SQL,
-                                   DB_BINDS_(DB_INT(k->year), DB_INT(k->ex_insp), DB_INT(k->year), DB_INT(k->ex_entry)),
-                                   units, n);
+        k->item ? send_for_units(
+                      c,
+                      "SELECT u.id, u.path, u.name, u.kind, u.prefix, CASE WHEN (SELECT minutes FROM figure_zone "
+                      "WHERE id = 1) = ? THEN (SELECT COUNT(*) FROM item_figs f WHERE f.unit_id = u.id "
+                      "AND f.own = 1 AND f.reg_m >= ? AND f.reg_m <= ? AND f.item_id <> ?) ELSE (SELECT COUNT(*) "
+                      "FROM item_tracks t JOIN items i ON i.id = t.item_id WHERE t.unit_path = u.path "
+                      "AND i.id <> ? AND i.state <> 'withdrawn' AND i.assigned_at >= ? "
+                      "AND i.assigned_at < ?) END, NULL, NULL FROM units u WHERE u.id IN (%s)",
+                      DB_BINDS_(DB_INT(k->zone), DB_TEXT(k->m0), DB_TEXT(k->m1), DB_INT(k->ex_item), DB_INT(k->ex_item),
+                                DB_TEXT(k->y0), DB_TEXT(k->y1)),
+                      units, n)
+                : send_for_units(c, BURDEN_SQL,
+                                 DB_BINDS_(DB_INT(k->year), DB_INT(k->ex_insp), DB_INT(k->year), DB_INT(k->ex_entry)),
+                                 units, n);
     r->dups = send_for_units(c,
                              "SELECT unit_id, kind, obj_id FROM (SELECT unit_id, kind, obj_id, ROW_NUMBER() OVER "
                              "(PARTITION BY unit_id ORDER BY start_date, obj_id) AS rn FROM insp_dup_index WHERE "
