@@ -12,6 +12,7 @@
 #include "base/log.h"
 
 #include <stdbool.h>
+#include <string.h>
 
 struct fts_call {
     void *ctx;
@@ -54,61 +55,39 @@ static int fts_tokenize(Fts5Tokenizer *t, void *ctx, int flags, const char *text
 }
 
 /*
- * ducha_rank(item_fts): relevance of the current row, smaller is better (like bm25). It is bm25's term
- * frequency part — per phrase and text column, weighted number 10, title 5, requirement 1, normalised by
- * the column's length against its average — without the inverse document frequency: bm25 counts, for
- * every query, the documents of each phrase, and the scope token every query carries ("u<unit>", in
- * every document of a province) would make that cost the whole index. Phrases outside the three text
- * columns (the scope) do not count.
+ * ducha_rank(item_fts): relevance of the current row, smaller is better (like bm25). It is bm25's saturated term
+ * frequency — per phrase and text column, weighted number 10, title 5, requirement 1 — without the inverse
+ * document frequency and without the length normalisation: bm25 counts, for every query, the documents of each
+ * phrase, and the scope token every query carries ("u<unit>", in every document of a province) would make that
+ * cost the whole index; a column's length is a read of the index's docsize table for every match (xColumnSize:
+ * a statement stepped per row, most of the cost of ranking a common word's matches). PostgreSQL's ts_rank, as
+ * the ledger calls it, does not normalise by length either. Phrases outside the three text columns (the scope)
+ * do not count.
  */
 #define RANK_COLS 3
 #define RANK_PHRASES 64
-
-struct rank_avg {
-    double avg[RANK_COLS];
-};
 
 static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx, int nval, sqlite3_value **val)
 {
     (void)nval;
     (void)val;
     static const double weight[RANK_COLS] = {10.0, 5.0, 1.0};
-    struct rank_avg *avg = api->xGetAuxdata(fts, 0);
-    if (!avg) { /* once per query: the columns' average lengths */
-        avg = sqlite3_malloc(sizeof *avg);
-        if (!avg) {
-            sqlite3_result_error_nomem(ctx);
-            return;
-        }
-        sqlite3_int64 rows = 0;
-        api->xRowCount(fts, &rows);
-        for (int c = 0; c < RANK_COLS; c++) {
-            sqlite3_int64 total = 0;
-            api->xColumnTotalSize(fts, c, &total);
-            avg->avg[c] = rows > 0 && total > 0 ? (double)total / (double)rows : 1.0;
-        }
-        if (api->xSetAuxdata(fts, avg, sqlite3_free) != SQLITE_OK) {
-            sqlite3_result_error_nomem(ctx);
-            return;
-        }
-    }
-    int tf[RANK_PHRASES][RANK_COLS] = {{0}}, ninst = 0;
+    int nphrase = api->xPhraseCount(fts);
+    if (nphrase > RANK_PHRASES)
+        nphrase = RANK_PHRASES;
+    int tf[RANK_PHRASES][RANK_COLS], ninst = 0;
+    memset(tf, 0, sizeof tf[0] * (size_t)(nphrase > 0 ? nphrase : 0));
     api->xInstCount(fts, &ninst);
     for (int i = 0; i < ninst; i++) {
         int phrase, col, off;
-        if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && phrase < RANK_PHRASES && col < RANK_COLS)
+        if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && phrase < nphrase && col < RANK_COLS)
             tf[phrase][col]++;
     }
-    int nphrase = api->xPhraseCount(fts);
     double score = 0;
-    for (int c = 0; c < RANK_COLS; c++) {
-        int len = 0;
-        api->xColumnSize(fts, c, &len);
-        double norm = 1.2 * (0.25 + 0.75 * (double)len / avg->avg[c]);
-        for (int p = 0; p < nphrase && p < RANK_PHRASES; p++)
+    for (int c = 0; c < RANK_COLS; c++)
+        for (int p = 0; p < nphrase; p++)
             if (tf[p][c])
-                score += weight[c] * tf[p][c] * 2.2 / (tf[p][c] + norm);
-    }
+                score += weight[c] * tf[p][c] * 2.2 / (tf[p][c] + 1.2);
     sqlite3_result_double(ctx, -score);
 }
 
