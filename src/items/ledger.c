@@ -617,12 +617,12 @@ struct ranked_id {
     double rank;
 };
 
-/* Best rank first, then the smaller id (the order of row_cmp for a ranked page). */
+/* Best rank first, then the newer (the larger id): the order of row_cmp for a ranked page. */
 static int ranked_id_cmp(const void *x, const void *y)
 {
     const struct ranked_id *a = x, *b = y;
     int r = a->rank < b->rank ? -1 : a->rank > b->rank;
-    return r ? r : a->id < b->id ? -1 : a->id > b->id;
+    return r ? r : a->id > b->id ? -1 : a->id < b->id;
 }
 
 static enum err plan_search(struct ctx *c, struct plan *pl)
@@ -986,9 +986,9 @@ static int row_cmp(const void *x, const void *y, void *arg)
     const struct plan *cmp_plan = arg;
     const struct sortdef *so = cmp_plan->sort;
     int r = 0;
-    if (cmp_plan->ranked) { /* smaller is better, then the id */
+    if (cmp_plan->ranked) { /* smaller is better, then the newer */
         r = a->rank < b->rank ? -1 : a->rank > b->rank;
-        return r ? r : a->id < b->id ? -1 : a->id > b->id;
+        return r ? r : a->id > b->id ? -1 : a->id < b->id;
     }
     if (so->kt == KEY_TEXT)
         r = strcmp(a->key, b->key);

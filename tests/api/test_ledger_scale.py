@@ -411,7 +411,8 @@ def test_a_search_beyond_its_bound_ranks_the_newest_bound_of_matches(backend):
     newest three matches — read with their ranks in the one evaluation of the search — best first (bm25-like
     ducha_rank on SQLite, ts_rank on PostgreSQL: the word three times in the title, then once in the title, then
     only in the requirement), neither in id order nor with the older, better-ranked matches beyond the bound;
-    the total is the bound, said to be bounded. Within the bound the same words rank the same."""
+    the total is the bound, said to be bounded. Within the bound the same words rank the same, and equal ranks come
+    newer first."""
     s = Server(backend.new_db(), extra_args=["--set", "ledger_search_bound=3"])
     try:
         it = Items(s)
@@ -428,7 +429,7 @@ def test_a_search_beyond_its_bound_ranks_the_newest_bound_of_matches(backend):
         # within the bound every match is ranked, the older ones too
         r = office.get("/api/v1/items?q=%E6%98%9F%E6%A7%8E%E6%98%9F%E6%A7%8E").json  # 星槎星槎: 3 matches
         assert (r["ranked"], r["total"], r["total_exact"]) == (True, 3, True), r
-        assert [i["id"] for i in r["items"]] == [older[0]["id"], older[1]["id"], n1["id"]], r["items"]
+        assert [i["id"] for i in r["items"]] == [older[1]["id"], older[0]["id"], n1["id"]], "equal ranks: newer first"
     finally:
         s.stop()
 
