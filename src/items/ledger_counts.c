@@ -24,34 +24,41 @@
 
 /* The counters of unit_id in dims. PostgreSQL's triggers append to item_count_deltas, which are added here
  * until the scheduler folds them; SQLite's update item_counts itself (one writer), so its reading is the
- * counters' index range alone — the union and its grouping were most of a page's counters read. */
+ * counters' index range alone — the union and its grouping were most of a page's counters read.
+ * On PostgreSQL each dim is its own range (unit_id = ? AND dim = ?): with `dim IN (?, …)` the generic plan
+ * that a prepared statement settles on after five runs estimated a unit's counters at a few dozen rows, took
+ * unit_id alone as the index condition and filtered the dims, so the root's page walked its 8,400 counters of
+ * lead units to keep 45 (2.3 ms a read at 1,000,000 items, where the custom plan took 0.4). */
 enum err ledger_counts(struct ctx *c, int64_t unit_id, const char *const *dims, json_t **out)
 {
-    struct buf in = {0};
+    struct buf in = {0}, sql = {0};
     int nd = 0;
     for (; dims[nd]; nd++)
         buf_puts(&in, nd ? ", ?" : "?");
     bool deltas = strcmp(db_kind(c->db), "sqlite") != 0;
-    const char *sql =
-        deltas ? arena_printf(c->arena,
-                              "SELECT dim, key, SUM(n) FROM (SELECT dim, key, n FROM item_counts WHERE unit_id = ? "
-                              "AND dim IN (%s) UNION ALL SELECT dim, key, n FROM item_count_deltas WHERE unit_id "
-                              "= ? AND dim IN (%s)) x GROUP BY dim, key",
-                              in.data, in.data)
-               : arena_printf(c->arena,
-                              "SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim IN (%s) "
-                              "ORDER BY dim, key",
-                              in.data);
+    if (deltas) {
+        buf_puts(&sql, "SELECT dim, key, SUM(n) FROM (");
+        for (int i = 0; i < nd; i++)
+            buf_puts(&sql, "SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim = ? UNION ALL ");
+        buf_printf(&sql,
+                   "SELECT dim, key, n FROM item_count_deltas WHERE unit_id = ? AND dim IN (%s)) x GROUP BY dim, key",
+                   in.data);
+    } else
+        buf_printf(&sql, "SELECT dim, key, n FROM item_counts WHERE unit_id = ? AND dim IN (%s) ORDER BY dim, key",
+                   in.data);
     buf_free(&in);
-    struct stmt *st = db_prepare(c->db, sql);
+    struct stmt *st = db_prepare(c->db, sql.data);
+    buf_free(&sql);
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取统计");
     int k = 1;
-    for (int pass = 0; pass < (deltas ? 2 : 1); pass++) {
+    for (int i = 0; deltas && i < nd; i++) {
         stmt_bind_int(st, k++, unit_id);
-        for (int i = 0; i < nd; i++)
-            stmt_bind_text(st, k++, dims[i]);
+        stmt_bind_text(st, k++, dims[i]);
     }
+    stmt_bind_int(st, k++, unit_id);
+    for (int i = 0; i < nd; i++)
+        stmt_bind_text(st, k++, dims[i]);
     stmt_send(st); /* with whatever the caller sent before (the ledger's page): one round trip */
     json_t *o = json_object();
     for (int i = 0; i < nd; i++)
