@@ -377,15 +377,21 @@ static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
     return true;
 }
 
-/* GET /api/v1/statistics?year=&period=month|quarter */
+/* GET /api/v1/statistics?year=&period=month|quarter&units=true|false */
 static int h_statistics(struct req *rq)
 {
     int64_t year;
     bool quarters;
     if (!stats_query(rq, &year, &quarters))
         return 0;
+    const char *u = req_query(rq, "units");
+    if (u && *u && strcmp(u, "true") && strcmp(u, "false")) {
+        reply_error_field(rq, ERR_BAD_REQUEST, "是否列出各单位（units）应为 true 或 false", "units");
+        return 0;
+    }
+    bool units = !u || strcmp(u, "false");
     struct buf out = {0};
-    enum err e = results_statistics_write(&rq->ctx, (int)year, quarters, &out);
+    enum err e = results_statistics_write(&rq->ctx, (int)year, quarters, units, &out);
     return reply_jsonw(rq, e, &out);
 }
 

@@ -1337,19 +1337,21 @@ struct months {
     const int *first, *last;
     /* without usable counters: each period's totals and units as bulletin_figures counts them, as JSON text */
     const char **totals, **units;
+    bool with_units; /* false: the totals only, "units" written [] */
 };
 
 enum err bulletin_months_count(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
-                               struct months **out)
+                               bool units, struct months **out)
 {
     struct months *m = arena_alloc(c->arena, sizeof *m);
     memset(m, 0, sizeof *m);
     m->first = first;
     m->last = last;
+    m->with_units = units;
     struct offices offices = {home, arena_printf(c->arena, "%s0", home), false};
     enum err e;
     if (ledger_figs_usable(c)) {
-        e = months_gather(c, &offices, home, perm_path_upper(c->arena, home), true, year, &m->r);
+        e = months_gather(c, &offices, home, perm_path_upper(c->arena, home), units, year, &m->r);
         m->rows = arena_alloc(c->arena, sizeof *m->rows * (size_t)(m->r.n ? m->r.n : 1));
     } else {
         char today[11];
@@ -1360,9 +1362,9 @@ enum err bulletin_months_count(struct ctx *c, const char *home, int year, int n,
         m->units = arena_alloc(c->arena, sizeof *m->units * (size_t)n);
         for (int k = 0; !e && k < n; k++) {
             json_t *fig = json_array_get(figs, (size_t)k), *u;
-            json_t *tot = json_object_get(fig, "totals"), *units = json_object_get(fig, "units");
+            json_t *tot = json_object_get(fig, "totals"), *ua = json_object_get(fig, "units");
             size_t i;
-            json_array_foreach(units, i, u)
+            json_array_foreach(ua, i, u)
             {
                 json_int_t done = json_integer_value(json_object_get(u, "completed"));
                 json_object_set_new(
@@ -1371,9 +1373,9 @@ enum err bulletin_months_count(struct ctx *c, const char *home, int year, int n,
                                         done)
                          : json_null());
             }
-            char *t = json_dumps(tot, JSON_COMPACT), *us = json_dumps(units, JSON_COMPACT);
+            char *t = json_dumps(tot, JSON_COMPACT), *us = json_dumps(ua, JSON_COMPACT);
             m->totals[k] = arena_strdup(c->arena, t ? t : "{}");
-            m->units[k] = arena_strdup(c->arena, us ? us : "[]");
+            m->units[k] = arena_strdup(c->arena, us && m->with_units ? us : "[]");
             free(t);
             free(us);
         }
@@ -1422,7 +1424,7 @@ void bulletin_months_write(struct jw *w, const struct months *m, int k)
     jw_end_obj(w);
     jw_qkey(w, JW_K("units"));
     jw_arr(w);
-    int nr = months_rows(&m->r, m->first[k], m->last[k], m->rows);
+    int nr = m->with_units ? months_rows(&m->r, m->first[k], m->last[k], m->rows) : 0;
     for (int j = 0; j < nr; j++) {
         const struct unit_ref *u = &m->r.units[m->rows[j].i].u;
         jw_obj(w);

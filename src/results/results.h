@@ -156,9 +156,10 @@ extern const struct workflow objection_workflow;
  * registered, completed, completed on time (with the rate) and overdue at the period's end — the figures a
  * bulletin for that period counts (statistics.c). */
 enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out);
-/* The same written as JSON text into out (the API's reply; results_statistics parses it). */
+/* The same written as JSON text into out (the API's reply; results_statistics parses it). Without units (the
+ * overview's trend) every "units" is [] and the counters' rows of the units are not read: the totals alone. */
 struct buf;
-enum err results_statistics_write(struct ctx *c, int year, bool quarters, struct buf *out);
+enum err results_statistics_write(struct ctx *c, int year, bool quarters, bool units, struct buf *out);
 
 /* The burden index (基层减负, burden.c) of a period — a year, one of its quarters or one of its months — per unit (a
  * government's departments and townships for its readers; the user's own units otherwise; with unit_id the units

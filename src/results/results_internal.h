@@ -287,12 +287,13 @@ bool bulletin_reaches(const struct bulletin *b, const char *path);
 /* The statistics of one year of the government at home (its own items; statistics.c): n periods of whole months
  * first[k]…last[k] (1…12, the current month up to today; the arrays are kept), counted from one read of the kept
  * counters and, in the current month, one scan of its items, whatever the number of periods; without usable
- * counters (ledger_figs_usable) each period counted as a bulletin counts it. In the arena. */
+ * counters (ledger_figs_usable) each period counted as a bulletin counts it. Without units the totals only (the
+ * counters' rows of the units not read). In the arena. */
 struct months;
 enum err bulletin_months_count(struct ctx *c, const char *home, int year, int n, const int *first, const int *last,
-                               struct months **out);
+                               bool units, struct months **out);
 /* Writes the members "totals" and "units" of period k into the object open in w: a bulletin's totals and its units
- * in the bulletin's order, each with its on-time rate. */
+ * in the bulletin's order, each with its on-time rate ([] when counted without units). */
 struct jw;
 void bulletin_months_write(struct jw *w, const struct months *m, int k);
 /* NULL when the figures are the same, else a sentence naming what changed (arena). */

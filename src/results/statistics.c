@@ -34,7 +34,7 @@ static enum err reading_government(struct ctx *c, const struct grant **g)
     return ctx_fail(c, ERR_FORBIDDEN, "只有本级政府的督查室和领导可以查看督查督办统计");
 }
 
-enum err results_statistics_write(struct ctx *c, int year, bool quarters, struct buf *out)
+enum err results_statistics_write(struct ctx *c, int year, bool quarters, bool units, struct buf *out)
 {
     const struct grant *g = NULL;
     enum err e = reading_government(c, &g);
@@ -66,7 +66,7 @@ enum err results_statistics_write(struct ctx *c, int year, bool quarters, struct
     /* every period from one read of the kept counters (statements per page, not per period), written straight
      * into the reply */
     struct months *figs = NULL;
-    if ((e = bulletin_months_count(c, g->unit_path, year, n + 1, first, last, &figs)))
+    if ((e = bulletin_months_count(c, g->unit_path, year, n + 1, first, last, units, &figs)))
         return e;
     struct jw w;
     jw_init(&w, out);
@@ -107,7 +107,7 @@ enum err results_statistics_write(struct ctx *c, int year, bool quarters, struct
 enum err results_statistics(struct ctx *c, int year, bool quarters, json_t **out)
 {
     struct buf b = {0};
-    enum err e = results_statistics_write(c, year, quarters, &b);
+    enum err e = results_statistics_write(c, year, quarters, true, &b);
     if (!e) {
         json_error_t err;
         if (!(*out = json_loadb(b.data, b.len, 0, &err)))

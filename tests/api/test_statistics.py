@@ -1,7 +1,8 @@
 """Periodic statistics (督查督办统计, issue 12): by month and by quarter for the government of the user, the figures
 a bulletin for each period counts (registered, completed, on time with the rate, overdue at the period's end) per
 unit and in total, and the year so far; the periods add up to the year; an item assigned now counts in this
-month; XLSX; refusals (a unit, the administrator, a period that is not one, a year not begun)."""
+month; XLSX; the totals alone (units=false, the overview's chart); refusals (a unit, the administrator, a period that is not
+one, a units that is neither true nor false, a year not begun)."""
 import io
 
 import openpyxl
@@ -103,12 +104,31 @@ def test_the_xlsx(it):
         assert (row[0], list(row[1:1 + len(per)])) == (u["name"], per), u
 
 
+def test_the_totals_alone(it):
+    """units=false (the overview's chart): the same totals for every period and the year, by month and by quarter,
+    and no unit anywhere; units=true is the whole answer."""
+    for period in ("month", "quarter"):
+        whole, alone = stats(it, period=period), stats(it, period=period, units="false")
+        assert stats(it, period=period, units="true") == whole
+        assert whole["units"] and any(p["units"] for p in whole["periods"]), "the demo's units have figures"
+        assert alone["units"] == [] and all(p["units"] == [] for p in alone["periods"]), alone
+        assert alone["totals"] == whole["totals"], period
+        assert [(p["key"], p["from"], p["to"], p["totals"]) for p in alone["periods"]] == \
+            [(p["key"], p["from"], p["to"], p["totals"]) for p in whole["periods"]], period
+        assert {k: v for k, v in alone.items() if k not in ("units", "periods")} == \
+            {k: v for k, v in whole.items() if k not in ("units", "periods")}
+
+
 def test_refusals(it):
     for u in ("gc_contact", "gc_head", "gc_admin", "admin", "gc_inspector"):
         assert it.c(u).get("/api/v1/statistics").status == 403, u
         assert it.c(u).get("/api/v1/statistics/export.xlsx").status == 403, u
     r = it.c("gc_office").get("/api/v1/statistics?period=week")
     assert r.status == 400 and "（period）" in r.error["message"], r
+    for bad in ("no", "1", "FALSE"):
+        r = it.c("gc_office").get(f"/api/v1/statistics?units={bad}")
+        assert r.status == 400 and "（units）" in r.error["message"], (bad, r)
+    assert it.c("gc_contact").get("/api/v1/statistics?units=false").status == 403
     year = stats(it)["year"]
     r = it.c("gc_office").get(f"/api/v1/statistics?year={year + 1}")
     assert r.status == 422 and r.error["field"] == "year", r

@@ -41,6 +41,9 @@ test('the county office reads its overview from the kept counters: one read, eve
   await page.locator('[data-test=chart-stats] canvas').waitFor()
   assert.deepEqual(asked.filter((u) => u.startsWith('/api/v1/items/overview')), ['/api/v1/items/overview'], asked.join(' '))
   assert.deepEqual(asked.filter((u) => /^\/api\/v1\/items(\?|$)/.test(u)), [], 'no ledger page is read: ' + asked.join(' '))
+  // the year by month: the totals alone (the units' rows are neither read nor sent); the chart's numbers are the
+  // whole statistics' totals (below)
+  assert.deepEqual(asked.filter((u) => u.startsWith('/api/v1/statistics')), [`/api/v1/statistics?year=${year}&units=false`])
 
   // the cards
   const cards = page.locator('.stat-card')
