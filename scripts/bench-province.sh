@@ -18,7 +18,8 @@
 # BENCH_PAIRS (3), BENCH_PG (1: also PostgreSQL; 0: SQLite only), BENCH_PG_KEEP (1: keep the PostgreSQL copy
 # in BENCH_PROVINCE_PG_DIR, default build/bench/pg-province, for the next run), BENCH_PG_URL (a PostgreSQL
 # database holding the dataset already, migrated by `ducha init` and used as it is: no copy of our own),
-# BENCH_EXTRAS (1: also the exports and the results; 0: the pages only).
+# BENCH_EXTRAS (1: also the exports and the results; 0: the pages only), BENCH_SQLITE (1; 0: PostgreSQL only, the
+# SQLite columns kept from the last run's build/bench/prov-sqlite.txt, whose time the report names).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=$PWD/build/ducha
@@ -168,7 +169,12 @@ PY
 }
 
 LOAD0=$(cut -d' ' -f1-3 /proc/loadavg)
-run_backend "$WORK" "$OUT/prov-sqlite.txt" sqlite
+SQNOTE=""
+if [ "${BENCH_SQLITE:-1}" = 1 ] || [ ! -s "$OUT/prov-sqlite.txt" ]; then
+  run_backend "$WORK" "$OUT/prov-sqlite.txt" sqlite
+else # BENCH_SQLITE=0: the SQLite rows of the last run, said so in the report
+  SQNOTE="the SQLite columns are the run of $(date -u -r "$OUT/prov-sqlite.txt" '+%Y-%m-%d %H:%M UTC') (BENCH_SQLITE=0); "
+fi
 
 PGRES=""
 if [ "${BENCH_PG:-1}" = 1 ] && [ -n "${BENCH_PG_URL:-}" ]; then
@@ -198,9 +204,9 @@ fi
 
 python3 - "$OUT/prov-sqlite.txt" "$PGRES" "$(cat "$OUT/prov-sqlite.txt.rss")" \
   "$( [ -n "$PGRES" ] && cat "$PGRES.rss" || echo -)" "$(du -h "$WORK" | cut -f1)" "$(stat -c %s "$OUT/province-page.json")" \
-  "$(nproc)" "$CONNS" "$SECS" "$PAIRS" "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" <<'PY' | tee "$RESULTS"
+  "$(nproc)" "$CONNS" "$SECS" "$PAIRS" "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$SQNOTE" <<'PY' | tee "$RESULTS"
 import sys
-sq, pg, rss, pg_rss, size, body, cores, conns, secs, pairs, load0, load1 = sys.argv[1:]
+sq, pg, rss, pg_rss, size, body, cores, conns, secs, pairs, load0, load1, sqnote = sys.argv[1:]
 labels = {"first": "province, `state=in_progress`, first page of 50", "deep": "province, keyset page after 20,000 items",
           "search_common": "province, search `q=交通`", "search_rare": "province, search `q=古树名木`",
           "red": "province, `light=red`", "county": "county office (古城县), `state=in_progress`",
@@ -216,7 +222,7 @@ s = load(sq); p = load(pg) if pg else {}
 print(f"province scenario: `ducha gen` 1,000,000 items ({size} SQLite file), {cores} cores, wrk -t2 -c{conns} -d{secs}s; "
       f"each page measured in {pairs} pairs of runs beside nginx serving the first page's {body} bytes (nginx first, "
       f"then the page first, in turn); req/s, p50 and p99 are the pairs' medians, the share of nginx the median of the "
-      f"pairs' ratios (each pair's in brackets); load average {load0} before, {load1} after\n")
+      f"pairs' ratios (each pair's in brackets); {sqnote}load average {load0} before, {load1} after\n")
 hdr = "| page | SQLite req/s | share of nginx (each pair) | nginx req/s | p50 ms | p99 ms | errors |"
 if p:
     hdr += " PostgreSQL req/s | PG share of nginx | PG / SQLite | PG p99 ms | PG errors |"
