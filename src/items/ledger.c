@@ -617,12 +617,17 @@ struct ranked_id {
     double rank;
 };
 
-/* Best rank first, then the newer (the larger id): the order of row_cmp for a ranked page. */
+/* The order of a ranked page: the best (smallest) rank first, then the newer (the larger id). */
+static int rank_order(double ra, int64_t ia, double rb, int64_t ib)
+{
+    int r = ra < rb ? -1 : ra > rb;
+    return r ? r : ia > ib ? -1 : ia < ib;
+}
+
 static int ranked_id_cmp(const void *x, const void *y)
 {
     const struct ranked_id *a = x, *b = y;
-    int r = a->rank < b->rank ? -1 : a->rank > b->rank;
-    return r ? r : a->id > b->id ? -1 : a->id < b->id;
+    return rank_order(a->rank, a->id, b->rank, b->id);
 }
 
 static enum err plan_search(struct ctx *c, struct plan *pl)
@@ -986,10 +991,8 @@ static int row_cmp(const void *x, const void *y, void *arg)
     const struct plan *cmp_plan = arg;
     const struct sortdef *so = cmp_plan->sort;
     int r = 0;
-    if (cmp_plan->ranked) { /* smaller is better, then the newer */
-        r = a->rank < b->rank ? -1 : a->rank > b->rank;
-        return r ? r : a->id > b->id ? -1 : a->id < b->id;
-    }
+    if (cmp_plan->ranked)
+        return rank_order(a->rank, a->id, b->rank, b->id);
     if (so->kt == KEY_TEXT)
         r = strcmp(a->key, b->key);
     else if (so->kt == KEY_INT) {
