@@ -8,7 +8,7 @@ set -euo pipefail
 pkgs=(
   build-essential pkg-config clang
   libmicrohttpd-dev libsqlite3-dev sqlite3 libjansson-dev libsodium-dev libssl-dev libpq-dev libcurl4-openssl-dev
-  libcairo2-dev libpango1.0-dev libxlsxwriter-dev libzip-dev fonts-noto-cjk
+  libcairo2-dev libpango1.0-dev libxlsxwriter-dev libzip-dev fonts-noto-cjk fonts-wqy-zenhei
   libcmocka-dev
   postgresql postgresql-contrib pgbouncer prometheus
   python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema python3-pil python3-openpyxl poppler-utils unzip

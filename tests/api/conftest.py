@@ -36,6 +36,15 @@ os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
 # itself is tested in test_password_cost.py
 os.environ.setdefault("DUCHA_PASSWORD_HASH_COST", "minimal")
 os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
+# documents in a TrueType CJK font (WenQuanYi Zen Hei, scripts/deps.sh): cairo subsets the default Noto CJK fonts
+# (CFF outlines) by copying each font's whole 16-23 MB CFF table for every document, which under the sanitizers
+# was about half the CPU of the tests that render many (test_authz_matrix + test_clues_protection: 100 → 53 CPU-s);
+# a TrueType font is subset glyph by glyph. The default fonts are rendered by test_documents_pdf (its golden
+# images), through DEFAULT_FONTS
+FONT_KEYS = ("DUCHA_FONT_TITLE", "DUCHA_FONT_BODY", "DUCHA_FONT_HEADING")
+for _k in FONT_KEYS:
+    os.environ.setdefault(_k, "WenQuanYi Zen Hei")
+DEFAULT_FONTS = {k: None for k in FONT_KEYS}  # env= of Server/run_cli: the configuration's default fonts
 
 
 def _midnight_shift():
@@ -102,6 +111,7 @@ def run_cli(*args, db, stdin=None, check=True, env=None):
     _cli_data_dirs[db] = data
     e = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY, DUCHA_DATA_DIR=data)
     e.update(env or {})
+    e = {k: v for k, v in e.items() if v is not None}  # None: not set (DEFAULT_FONTS)
     p = subprocess.run([BIN, *args, "--db", db], input=stdin, capture_output=True, text=True, env=e, timeout=300)
     assert "ERROR: AddressSanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
     if check:
@@ -315,6 +325,7 @@ class Server:
                   "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0",
                   "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
                   **(env or {})})
+        e = {k: v for k, v in e.items() if v is not None}  # None: not set (DEFAULT_FONTS)
         self.env = e
         self.test_clock = test_clock
         # free_port's port is free when it returns, not necessarily when ducha binds it (other suites run on

@@ -11,13 +11,22 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import BIN, uniq
+from conftest import BIN, DEFAULT_FONTS, Server, uniq
 from docs_util import pdf_info, pdf_text
 from itemlib import Items, day
 
 
 def squash(text):
     return re.sub(r"\s+", "", text)
+
+
+@pytest.fixture(scope="module")
+def server(backend):
+    """The server in the configuration's default fonts (Noto CJK), which the rest of the suite replaces with a
+    TrueType font (conftest.FONT_KEYS): these documents go through cairo's CFF subsetting."""
+    s = Server(backend.new_db(scanned=True), env=DEFAULT_FONTS)
+    yield s
+    s.stop()
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +79,9 @@ def test_notice_pdf_of_an_assigned_item(it, assigned, tmp_path):
     y, m, d = (int(x) for x in assigned["due_date"].split("-"))
     assert f"请于{y}年{m}月{d}日前办结" in text
     assert "A4" in pdf_info(p)["Page size"]
+    fonts = subprocess.run(["pdffonts", p], capture_output=True, text=True, check=True).stdout
+    for name in ("NotoSerifCJKsc-Bold", "NotoSerifCJKsc-Regular", "NotoSansCJKsc-Bold"):  # title, body, heading
+        assert re.search(rf"\+{name}\s+CID Type 0C\s+Identity-H\s+yes\s+yes\s+yes", fonts), fonts
 
 
 def test_item_documents_follow_the_item_permission(it, assigned, tmp_path):
