@@ -39,8 +39,8 @@ os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 # documents in a TrueType CJK font (WenQuanYi Zen Hei, scripts/deps.sh): cairo subsets the default Noto CJK fonts
 # (CFF outlines) by copying each font's whole 16-23 MB CFF table for every document, which under the sanitizers
 # was 40 % of the CPU of the 32 files that render PDFs (315 → 184 CPU-s, alone, SQLite, 2026-12-04); a TrueType
-# font is subset glyph by glyph. The default fonts are rendered by test_documents_pdf (its golden
-# images), through DEFAULT_FONTS
+# font is subset glyph by glyph. The default fonts are rendered by test_documents_pdf (docs_util.render: its golden
+# images) and test_item_documents (its server's env=DEFAULT_FONTS)
 FONT_KEYS = ("DUCHA_FONT_TITLE", "DUCHA_FONT_BODY", "DUCHA_FONT_HEADING")
 for _k in FONT_KEYS:
     os.environ.setdefault(_k, "WenQuanYi Zen Hei")
