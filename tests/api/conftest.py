@@ -40,11 +40,19 @@ os.environ.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
 # (CFF outlines) by copying each font's whole 16-23 MB CFF table for every document, which under the sanitizers
 # was 40 % of the CPU of the 32 files that render PDFs (315 → 184 CPU-s, alone, SQLite, 2026-12-04); a TrueType
 # font is subset glyph by glyph. The default fonts are rendered by test_documents_pdf (docs_util.render: its golden
-# images) and test_item_documents (its server's env=DEFAULT_FONTS)
+# images) and test_item_documents (its server's env=DEFAULT_FONTS); child_env leaves a None unset
 FONT_KEYS = ("DUCHA_FONT_TITLE", "DUCHA_FONT_BODY", "DUCHA_FONT_HEADING")
 for _k in FONT_KEYS:
     os.environ.setdefault(_k, "WenQuanYi Zen Hei")
 DEFAULT_FONTS = {k: None for k in FONT_KEYS}  # env= of Server/run_cli: the configuration's default fonts
+
+
+def child_env(*layers):
+    """A child process's environment: the layers merged in order, a key whose value is None left unset."""
+    e = {}
+    for layer in layers:
+        e.update(layer or {})
+    return {k: v for k, v in e.items() if v is not None}
 
 
 def _midnight_shift():
@@ -109,9 +117,8 @@ def run_cli(*args, db, stdin=None, check=True, env=None):
     data directory (checkpoint file, …) is one temporary directory per database unless env names one."""
     data = _cli_data_dirs.setdefault(db, None) or scratch_dir("ducha-cli-")
     _cli_data_dirs[db] = data
-    e = dict(os.environ, DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY, DUCHA_DATA_DIR=data)
-    e.update(env or {})
-    e = {k: v for k, v in e.items() if v is not None}  # None: not set (DEFAULT_FONTS)
+    e = child_env(os.environ, dict(DUCHA_SECRET_KEY=TEST_SECRET_KEY, DUCHA_AUDIT_KEY=TEST_AUDIT_KEY,
+                                   DUCHA_DATA_DIR=data), env)
     p = subprocess.run([BIN, *args, "--db", db], input=stdin, capture_output=True, text=True, env=e, timeout=300)
     assert "ERROR: AddressSanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
     if check:
@@ -318,14 +325,12 @@ class Server:
             put_setting(db, "test_clock_offset", str(TEST_SHIFT))
         self.dir = scratch_dir("ducha-srv-")
         # a secret_key so that seals work (tests without one pass env={"DUCHA_SECRET_KEY": ""})
-        e = dict(os.environ, DUCHA_DATA_DIR=data_dir or self.dir, DUCHA_SCHEDULER_INTERVAL_S="1")
         # the public pages' limits are off and their challenge easy unless a test sets them (test_clues_public)
-        e.update({"DUCHA_SECRET_KEY": TEST_SECRET_KEY, "DUCHA_AUDIT_KEY": TEST_AUDIT_KEY,
-                  "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0", "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0",
-                  "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0",
-                  "DUCHA_PUBLIC_READ_PER_MIN": "0", "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8",
-                  **(env or {})})
-        e = {k: v for k, v in e.items() if v is not None}  # None: not set (DEFAULT_FONTS)
+        e = child_env(os.environ, {"DUCHA_DATA_DIR": data_dir or self.dir, "DUCHA_SCHEDULER_INTERVAL_S": "1",
+                                   "DUCHA_SECRET_KEY": TEST_SECRET_KEY, "DUCHA_AUDIT_KEY": TEST_AUDIT_KEY,
+                                   "DUCHA_PUBLIC_SUBMIT_PER_MIN": "0", "DUCHA_PUBLIC_SUBMIT_GLOBAL_PER_S": "0",
+                                   "DUCHA_PUBLIC_SUBMIT_ALL_PER_MIN": "0", "DUCHA_PUBLIC_READ_PER_MIN": "0",
+                                   "DUCHA_PUBLIC_READ_GLOBAL_PER_S": "0", "DUCHA_PUBLIC_POW_BITS": "8"}, env)
         self.env = e
         self.test_clock = test_clock
         # free_port's port is free when it returns, not necessarily when ducha binds it (other suites run on

@@ -5,7 +5,7 @@ import struct
 import subprocess
 import zlib
 
-from conftest import BIN, FONT_KEYS, ROOT
+from conftest import BIN, DEFAULT_FONTS, ROOT, child_env
 
 DOCS = os.path.join(ROOT, "tests", "docs")
 
@@ -13,9 +13,8 @@ DOCS = os.path.join(ROOT, "tests", "docs")
 def render(kind, model, out):
     """Runs `ducha document render KIND MODEL OUT` in the default fonts (the golden images'); returns the
     CompletedProcess."""
-    env = {k: v for k, v in os.environ.items() if k not in FONT_KEYS}
     p = subprocess.run([BIN, "document", "render", kind, model, out], capture_output=True, text=True, timeout=120,
-                       env=env)
+                       env=child_env(os.environ, DEFAULT_FONTS))
     assert "ERROR: AddressSanitizer" not in p.stderr and "runtime error:" not in p.stderr, p.stderr
     return p
 
