@@ -372,14 +372,14 @@ def test_no_route_shows_the_reporter_to_anyone_but_the_office(world, server):
                     # list routes: also with the reporter's name as the search term
                     if r.status == 200 and "{" not in path:
                         q = Quiet(c.base)
-                        q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
+                        q.jar, q.csrf, q.token = c.jar, c.csrf, c.token
                         assert_clean(q.get(concrete + "?q=" + REPORTER["name"] + "&per_page=200"), concrete + "?q",
                                      echo=("q=" + REPORTER["name"], "检索：" + REPORTER["name"]), office=office)
                         for query in QUERIES[path](ids) if path in QUERIES else ():
                             assert_clean(q.get(f"{concrete}?{query}"), f"{name}: GET {concrete}?{query}", office=office)
                 else:
                     q = Quiet(c.base)
-                    q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
+                    q.jar, q.csrf, q.token = c.jar, c.csrf, c.token
                     for body in BODIES[path](ids) if path in BODIES else ():
                         assert_clean(q.request(method, concrete, body), f"{name}: {method} {concrete} {body}",
                                      office=office)

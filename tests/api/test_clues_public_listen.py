@@ -43,7 +43,7 @@ class Elsewhere(Client):
 def as_on(client, base):
     """The same signed-in client (its cookies, CSRF token) sending to the public listener."""
     c = Elsewhere(base)
-    c.jar, c.opener, c.csrf, c.token = client.jar, client.opener, client.csrf, client.token
+    c.jar, c.csrf, c.token = client.jar, client.csrf, client.token
     return c
 
 

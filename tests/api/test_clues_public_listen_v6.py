@@ -57,7 +57,7 @@ def test_the_public_listener_answers_on_ipv6_and_on_ipv4(srv):
         assert track.status == 200 and track.json["number"] == out["number"], track
         # the office's routes there are 404, signed in or not, on either family
         there = Elsewhere(base)
-        there.jar, there.opener, there.csrf, there.token = office.jar, office.opener, office.csrf, office.token
+        there.jar, there.csrf, there.token = office.jar, office.csrf, office.token
         r = there.get("/api/v1/clues?per_page=5")
         assert r.status == 404 and "该地址只提供公开页面" in r.error["message"], r
     assert sorted(places(office, "六号监听路")) == ["六号监听路1号", "六号监听路2号"]

@@ -262,7 +262,7 @@ def test_every_route_refuses_an_evaluator_outside_its_engagement(ev, server):
     before = [ev.get(i) for i in outside]
     c = ev.c(user)
     q = Quiet(c.base)
-    q.opener, q.csrf, q.token = c.opener, c.csrf, c.token
+    q.jar, q.csrf, q.token = c.jar, c.csrf, c.token
     seen = 0
     for method, path in routes():
         if SKIP.match(f"{method} {path}"):

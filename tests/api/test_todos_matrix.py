@@ -36,8 +36,10 @@ def todos_about(d, user, kind, oid):
 
 
 def messages_about(d, user, kind, oid):
-    """Ids of the user's inbox messages about one object."""
-    r = d.c(user).get("/api/v1/inbox?limit=200")
+    """Ids of the user's newest inbox messages about one object. The test diffs two of these around one action, and
+    what that action sends a user is then the newest of their inbox: the newest 20 before and after hold all of it,
+    and whatever older message falls out of the second read was in the first."""
+    r = d.c(user).get("/api/v1/inbox?limit=20")
     assert r.status == 200, r
     return {m["id"] for m in r.json["messages"] if m["object_type"] == kind and m["object_id"] == oid}
 
