@@ -529,21 +529,20 @@ class Client:
         if data is not None and not req.has_header("Content-type"):
             req.add_unredirected_header("Content-Type", "application/x-www-form-urlencoded")  # as urllib did
         self.jar.add_cookie_header(req)
-        for attempt in (1, 2):
+        retry = method in ("GET", "HEAD")
+        while True:
             conn, reused = self._connection()
             try:
                 conn.request(method, req.selector, body=data, headers=dict(req.header_items()))
                 r = conn.getresponse()
                 body = r.read()
-            except (ConnectionResetError, BrokenPipeError) as e:  # http.client.RemoteDisconnected is the first
+                break
+            except BaseException as e:
                 conn.close()
-                if reused and attempt == 1 and method in ("GET", "HEAD"):
-                    continue
-                raise e
-            except BaseException:
-                conn.close()
-                raise
-            break
+                # http.client.RemoteDisconnected is a ConnectionResetError
+                if not (retry and reused and isinstance(e, (ConnectionResetError, BrokenPipeError))):
+                    raise
+                retry = False
         self.jar.extract_cookies(r, req)
         if r.will_close:
             conn.close()
