@@ -22,49 +22,36 @@ int cmd_workflow(struct cli *cli)
     return 0;
 }
 
-struct rebuild_args {
-    bool only_if_asked; /* only when the settings row todos_rebuild says so (and delete it) */
-    bool done;
-    int64_t count;
-};
-
-/* Every workflow's to-dos again, in one transaction (a second node waits, then finds nothing asked). */
-static enum err rebuild_tx(struct ctx *c, void *arg)
+/* The settings row a migration writes to ask for a rebuild, deleted when the rebuild is done. */
+static enum err asked_done_tx(struct ctx *c, void *arg)
 {
-    struct rebuild_args *r = arg;
-    r->count = 0; /* ctx_tx may run this again */
-    if (r->only_if_asked) {
-        int64_t asked = 0;
-        enum err e = db_one_int(c->db, &asked, "DELETE FROM settings WHERE key = 'todos_rebuild' RETURNING 1");
-        if (e == ERR_NOT_FOUND)
-            return ERR_OK;
-        if (e)
-            return ctx_db_fail(c, e, "重建待办事项");
-    }
-    for (int i = 0; api_workflows[i]; i++) {
-        int64_t n = 0;
-        enum err e = workflow_todos_rebuild(c, api_workflows[i], &n);
-        if (e)
-            return e;
-        r->count += n;
-    }
-    r->done = true;
-    return ERR_OK;
+    (void)arg;
+    return ctx_db_fail(c, db_exec(c->db, "DELETE FROM settings WHERE key = 'todos_rebuild'"), "重建待办事项");
 }
 
-/* Runs the rebuild; prints what it did when loud. 0 on success. */
-static int rebuild(struct cli *cli, bool only_if_asked, bool loud)
+/* Every workflow's to-dos again (workflow_todos_rebuild: a transaction per batch, so a running server's
+ * writers go on); asked: a migration asked for it, and its row goes when the rebuild is done (a second node
+ * starting meanwhile sees the row and rebuilds too: the same rows and counts). Prints what it did when loud.
+ * 0 on success. */
+static int rebuild(struct cli *cli, bool asked, bool loud)
 {
     struct arena arena = ARENA_INIT;
     struct ctx c;
     cli_ctx(cli, &c, &arena);
-    struct rebuild_args r = {only_if_asked, false, 0};
-    enum err e = ctx_tx(&c, "重建待办事项", rebuild_tx, &r);
+    int64_t count = 0;
+    enum err e = ERR_OK;
+    for (int i = 0; api_workflows[i] && !e; i++) {
+        int64_t n = 0;
+        e = workflow_todos_rebuild(&c, api_workflows[i], &n);
+        count += n;
+    }
+    if (!e && asked)
+        e = ctx_tx(&c, "重建待办事项", asked_done_tx, NULL);
     int rc = 0;
     if (e)
         rc = cli_fail("todos rebuild: %s", c.msg ? c.msg : err_default_message(e));
-    else if (r.done && (loud || r.count))
-        fprintf(loud ? stdout : stderr, "to-dos rebuilt for %" PRId64 " objects\n", r.count);
+    else if (loud || count)
+        fprintf(loud ? stdout : stderr, "to-dos rebuilt for %" PRId64 " objects\n", count);
     store_release(c.db);
     arena_free(&arena);
     return rc;

@@ -149,7 +149,12 @@ static int pg_rc(struct conn_impl *c, const PGresult *res, const char *what)
         return STORE_E_CUT;
     }
     if (!strcmp(state, "40001") || !strcmp(state, "40P01") || !strcmp(state, "55P03")) {
-        log_warn("postgres busy (%s) in %s: %.*s", state, what, len, msg);
+        /* a deadlock's detail names the locks each process waited for (the statements are in the server's log) */
+        const char *detail = PQresultErrorField(res, PG_DIAG_MESSAGE_DETAIL);
+        char d[512] = "";
+        for (size_t i = 0; detail && detail[i] && i + 1 < sizeof d; i++)
+            d[i] = detail[i] == '\n' ? ' ' : detail[i];
+        log_warn("postgres busy (%s) in %s: %.*s%s%s", state, what, len, msg, *d ? " — " : "", d);
         return STORE_E_BUSY;
     }
     log_error("postgres error %s in %s: %.*s", state, what, len, msg);

@@ -626,60 +626,133 @@ enum err workflow_tell(struct ctx *c, struct wf_obj *o, const struct wf_part *pa
     return send_keys(c, keys, nk, n, &sent);
 }
 
+#define REBUILD_BATCH 200
+
 struct rebuild {
     const struct workflow *wf;
     int64_t after, count;
     bool done;
+    int64_t skipped[REBUILD_BATCH]; /* the batch's objects another transaction held */
+    int nskipped;
 };
 
-/* One batch of objects, in one transaction. */
+/*
+ * PostgreSQL: takes the rows of a batch's objects that no other transaction holds, at once and without
+ * waiting (held[i]); one another transaction holds is skipped here and synced alone afterwards. So a batch
+ * never waits for an object while it holds others: a writer holding that object and wanting one the batch
+ * holds (an action that moves a parent, a pass of the ladder over many objects) would deadlock with it.
+ */
+static enum err lock_batch(struct ctx *c, const struct workflow *wf, const int64_t *ids, int n, bool *held)
+{
+    bool pg = wf->table && !strcmp(db_kind(c->db), "postgres");
+    for (int i = 0; i < n; i++)
+        held[i] = !pg;
+    if (!pg || !n)
+        return ERR_OK;
+    struct buf sql = {0};
+    struct db_bind *v = arena_alloc(c->arena, sizeof *v * (size_t)(n + 1));
+    buf_printf(&sql, "SELECT id FROM %s WHERE id IN (", wf->table);
+    for (int i = 0; i < n; i++) {
+        buf_puts(&sql, i ? ", ?" : "?");
+        v[i] = DB_INT(ids[i]);
+    }
+    buf_puts(&sql, ") FOR NO KEY UPDATE SKIP LOCKED");
+    v[n] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    struct stmt *st = sql.data ? db_query_a(c->db, sql.data, v) : NULL;
+    buf_free(&sql);
+    int rc = st ? STORE_ROW : STORE_E_OTHER;
+    while (st && (rc = stmt_step(st)) == STORE_ROW) {
+        int64_t id = stmt_int(st, 0);
+        for (int i = 0; i < n; i++)
+            if (ids[i] == id)
+                held[i] = true;
+    }
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, arena_printf(c->arena, "锁定%s", wf->what)) : ERR_OK;
+}
+
+/* One batch of objects, in one transaction: those it could take synced, the others noted. */
 static enum err rebuild_tx(struct ctx *c, void *arg)
 {
     struct rebuild *r = arg;
-    int64_t ids[200];
+    int64_t ids[REBUILD_BATCH];
+    bool held[REBUILD_BATCH];
     int n;
+    r->nskipped = 0; /* ctx_tx may run this again */
     /* a batch's objects live in an arena of their own: a rebuild of a province stays small */
     struct arena batch = ARENA_INIT, *outer = c->arena;
     c->arena = &batch;
-    enum err e = r->wf->ids(c, r->after, 200, ids, &n);
+    enum err e = r->wf->ids(c, r->after, REBUILD_BATCH, ids, &n);
+    if (!e)
+        e = lock_batch(c, r->wf, ids, n, held);
     for (int i = 0; i < n && !e; i++)
-        e = sync_one(c, r->wf, ids[i], NULL, false, true);
+        if (held[i])
+            e = sync_one(c, r->wf, ids[i], NULL, false, false);
+        else
+            r->skipped[r->nskipped++] = ids[i];
     c->arena = outer;
     if (e && c->msg)
         c->msg = arena_strdup(outer, c->msg);
     arena_free(&batch);
     if (!e) {
         r->count += n;
-        r->done = n < 200;
+        r->done = n < REBUILD_BATCH;
         if (n)
             r->after = ids[n - 1];
     }
     return e;
 }
 
+struct rebuild_one {
+    const struct workflow *wf;
+    int64_t id;
+};
+
+/* An object a batch skipped, alone: waits for its row, holding nothing else. */
+static enum err rebuild_one_tx(struct ctx *c, void *arg)
+{
+    const struct rebuild_one *o = arg;
+    return sync_one(c, o->wf, o->id, NULL, false, true);
+}
+
+/* PostgreSQL: holds every writer of todos off until the transaction ends (SHARE ROW EXCLUSIVE conflicts with
+ * every change of a row and with itself; readers go on). Taken first, holding nothing, it waits for the writers
+ * in flight to commit; then no other transaction holds a row of todos (nor of todo_counts and todo_lights: a
+ * writer counts at its commit, after its change of todos), so the statements after it wait for nobody but a
+ * refresh of the lights (which takes nothing after todo_lights' rows). */
+static enum err hold_writers(struct ctx *c)
+{
+    return strcmp(db_kind(c->db), "postgres") ? ERR_OK : db_exec(c->db, "LOCK TABLE todos IN SHARE ROW EXCLUSIVE MODE");
+}
+
+/* The rows of a kind, deleted at once: a single DELETE beside a writer changing several of them (the ladder's pass
+ * of a hundred objects) waited for one of its rows while holding another the writer wanted next. */
 static enum err clear_tx(struct ctx *c, void *arg)
 {
     const struct workflow *wf = arg;
-    enum err e = db_exec(c->db, "DELETE FROM todos WHERE kind = ?", DB_TEXT(wf->name));
+    enum err e = hold_writers(c);
     if (!e)
-        e = db_exec(c->db, "DELETE FROM todo_counts WHERE kind = ?", DB_TEXT(wf->name));
-    if (!e)
-        e = db_exec(c->db, "DELETE FROM todo_lights WHERE kind = ?", DB_TEXT(wf->name));
+        e = db_exec(c->db, "DELETE FROM todos WHERE kind = ?", DB_TEXT(wf->name));
     return ctx_db_fail(c, e, "重建待办事项");
 }
 
-/* The counts of the rebuilt kind, from its rows at once. */
+/* The counts of the rebuilt kind, from its rows at once, the writers held off (none is half counted), and by
+ * the stored dates, held against a refresh moving them (PostgreSQL; see count_add). */
 static enum err recount_tx(struct ctx *c, void *arg)
 {
     const struct workflow *wf = arg;
-    enum err e =
-        db_exec(c->db,
-                "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, kind, due_key, COUNT(*) "
-                "FROM todos WHERE kind = ? GROUP BY assignee, kind, due_key",
-                DB_TEXT(wf->name));
-    /* by the stored dates, held against a refresh moving them (PostgreSQL; see count_add) */
+    enum err e = hold_writers(c);
     if (!e && !strcmp(db_kind(c->db), "postgres"))
         e = db_exec(c->db, "SELECT 1 FROM todo_light_dates WHERE id = 1 FOR SHARE");
+    if (!e)
+        e = db_exec(c->db, "DELETE FROM todo_counts WHERE kind = ?", DB_TEXT(wf->name));
+    if (!e)
+        e = db_exec(c->db,
+                    "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, kind, due_key, COUNT(*) "
+                    "FROM todos WHERE kind = ? GROUP BY assignee, kind, due_key",
+                    DB_TEXT(wf->name));
+    if (!e)
+        e = db_exec(c->db, "DELETE FROM todo_lights WHERE kind = ?", DB_TEXT(wf->name));
     if (!e)
         e = db_exec(c->db,
                     "INSERT INTO todo_lights (assignee, kind, light, n) SELECT t.assignee, t.kind, " TODO_LIGHT(
@@ -747,12 +820,18 @@ enum err workflow_todo_lights_refresh(struct ctx *c)
 
 enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count)
 {
-    /* objects that wait on nobody keep no rows: start from an empty table for this kind, then sync every
-     * object that may wait, a batch per transaction (an interrupted rebuild is simply run again) */
-    struct rebuild r = {wf, 0, 0, false};
+    /* objects that wait on nobody keep no rows: start from no rows of this kind, then sync every object that
+     * may wait under its row lock, a batch per transaction (the server's writers go on meanwhile: an action
+     * syncs its object under the same lock; an interrupted rebuild is simply run again), then recount. The
+     * counts stay as they were until the recount replaces them. No transaction of it waits for a lock while
+     * holding one another transaction may want: it never deadlocks with a writer. */
+    struct rebuild r = {.wf = wf};
     enum err e = ctx_tx(c, "重建待办事项", clear_tx, (void *)wf);
-    while (!e && !r.done)
+    while (!e && !r.done) {
         e = ctx_tx(c, "重建待办事项", rebuild_tx, &r);
+        for (int i = 0; i < r.nskipped && !e; i++)
+            e = ctx_tx(c, "重建待办事项", rebuild_one_tx, &(struct rebuild_one){wf, r.skipped[i]});
+    }
     if (!e)
         e = ctx_tx(c, "重建待办事项", recount_tx, (void *)wf);
     *count = r.count;

@@ -299,7 +299,8 @@ enum err workflow_lock_load(struct ctx *c, const struct workflow *wf, int64_t id
  */
 enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a);
 /* Recomputes every object's to-dos (after a migration, or a bulk import such as `ducha gen`) without
- * messages; *count: objects visited. */
+ * messages; *count: objects visited. Its own transactions, a batch of objects each, beside a running server:
+ * the caller must not be in a transaction. */
 enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count);
 /* Moves the to-dos' light dates (todo_light_dates) to today's and recolours the counts per light (todo_lights)
  * from todo_counts, in a transaction of its own (nothing when they are today's already): each scheduler pass and
