@@ -456,8 +456,8 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
     /* the rows there are, sent with the lock and the object's load (one round trip on PostgreSQL): keep
      * (refreshed) what is still awaited, delete the rest */
     struct stmt *st = db_query(c->db,
-                               "SELECT id, part, task, assignee, label, number, title, state, due_key, since "
-                               "FROM todos WHERE kind = ? AND object_id = ?",
+                               "SELECT id, part, task, assignee, label, number, title, state, due_key, since, unit_id, "
+                               "unit_name FROM todos WHERE kind = ? AND object_id = ?",
                                DB_TEXT(wf->name), DB_INT(id));
     if (!st) {
         db_lock_row_end(held);
@@ -508,7 +508,8 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
             x->want = i;
             x->stale = strcmp(w->label, stmt_text(st, 4)) || strcmp(number, stmt_text(st, 5)) ||
                        strcmp(title, stmt_text(st, 6)) || strcmp(state, stmt_text(st, 7)) ||
-                       strcmp(want_due(w, due), stmt_text(st, 8));
+                       strcmp(want_due(w, due), stmt_text(st, 8)) || w->unit_id != stmt_int(st, 10) ||
+                       strcmp(w->unit_name ? w->unit_name : "", stmt_text(st, 11));
         }
     }
     stmt_done(st);
@@ -522,9 +523,12 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
                 e = count_add(c, x->assignee, wf->name, x->due, -1);
         } else if (x->stale) {
             const char *wdue = want_due(&wants[x->want], due);
-            e = db_exec(c->db, "UPDATE todos SET label = ?, number = ?, title = ?, state = ?, due_key = ? WHERE id = ?",
-                        DB_TEXT(wants[x->want].label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_TEXT(wdue),
-                        DB_INT(x->id));
+            const struct want *w = &wants[x->want];
+            e = db_exec(c->db,
+                        "UPDATE todos SET label = ?, number = ?, title = ?, state = ?, due_key = ?, unit_id = ?, "
+                        "unit_name = ? WHERE id = ?",
+                        DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_TEXT(wdue),
+                        DB_INT(w->unit_id), DB_TEXT(w->unit_name ? w->unit_name : ""), DB_INT(x->id));
             if (!e && counts && strcmp(x->due, wdue) && !(e = count_add(c, x->assignee, wf->name, x->due, -1)))
                 e = count_add(c, x->assignee, wf->name, wdue, 1);
         }
@@ -671,18 +675,64 @@ static enum err lock_batch(struct ctx *c, const struct workflow *wf, const int64
     return rc < 0 ? ctx_store_fail(c, rc, arena_printf(c->arena, "锁定%s", wf->what)) : ERR_OK;
 }
 
+/*
+ * A batch: the next objects after `after`, in id order, at most REBUILD_BATCH, that may wait on someone
+ * (wf->ids) or still have rows (those of an object that waits on nobody go when it is synced); *last when
+ * none is left after them.
+ */
+static enum err batch_ids(struct ctx *c, const struct workflow *wf, int64_t after, int64_t *ids, int *n, bool *last)
+{
+    int64_t may[REBUILD_BATCH], rows[REBUILD_BATCH];
+    int nm = 0, nr = 0, rc;
+    *n = 0;
+    enum err e = wf->ids(c, after, REBUILD_BATCH, may, &nm);
+    if (e)
+        return e;
+    struct stmt *st = db_query(c->db,
+                               "SELECT DISTINCT object_id FROM todos WHERE kind = ? AND object_id > ? "
+                               "ORDER BY object_id LIMIT ?",
+                               DB_TEXT(wf->name), DB_INT(after), DB_INT(REBUILD_BATCH));
+    while (st && (rc = stmt_step(st)) == STORE_ROW && nr < REBUILD_BATCH)
+        rows[nr++] = stmt_int(st, 0);
+    if (!st)
+        rc = STORE_E_OTHER;
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "重建待办事项");
+    /* a full list was cut at its last id: what lies beyond it is for the next batch */
+    int64_t end = INT64_MAX;
+    if (nm == REBUILD_BATCH)
+        end = may[nm - 1];
+    if (nr == REBUILD_BATCH && rows[nr - 1] < end)
+        end = rows[nr - 1];
+    *last = end == INT64_MAX;
+    for (int i = 0, j = 0; i < nm || j < nr;) {
+        int64_t v = j >= nr || (i < nm && may[i] <= rows[j]) ? may[i] : rows[j];
+        i += i < nm && may[i] == v;
+        j += j < nr && rows[j] == v;
+        if (v > end)
+            break;
+        if (*n == REBUILD_BATCH) {
+            *last = false;
+            break;
+        }
+        ids[(*n)++] = v;
+    }
+    return ERR_OK;
+}
+
 /* One batch of objects, in one transaction: those it could take synced, the others noted. */
 static enum err rebuild_tx(struct ctx *c, void *arg)
 {
     struct rebuild *r = arg;
     int64_t ids[REBUILD_BATCH];
-    bool held[REBUILD_BATCH];
+    bool held[REBUILD_BATCH], last = true;
     int n;
     r->nskipped = 0; /* ctx_tx may run this again */
     /* a batch's objects live in an arena of their own: a rebuild of a province stays small */
     struct arena batch = ARENA_INIT, *outer = c->arena;
     c->arena = &batch;
-    enum err e = r->wf->ids(c, r->after, REBUILD_BATCH, ids, &n);
+    enum err e = batch_ids(c, r->wf, r->after, ids, &n, &last);
     if (!e)
         e = lock_batch(c, r->wf, ids, n, held);
     for (int i = 0; i < n && !e; i++)
@@ -696,7 +746,7 @@ static enum err rebuild_tx(struct ctx *c, void *arg)
     arena_free(&batch);
     if (!e) {
         r->count += n;
-        r->done = n < REBUILD_BATCH;
+        r->done = last;
         if (n)
             r->after = ids[n - 1];
     }
@@ -717,23 +767,12 @@ static enum err rebuild_one_tx(struct ctx *c, void *arg)
 
 /* PostgreSQL: holds every writer of todos off until the transaction ends (SHARE ROW EXCLUSIVE conflicts with
  * every change of a row and with itself; readers go on). Taken first, holding nothing, it waits for the writers
- * in flight to commit; then no other transaction holds a row of todos (nor of todo_counts and todo_lights: a
- * writer counts at its commit, after its change of todos), so the statements after it wait for nobody but a
- * refresh of the lights (which takes nothing after todo_lights' rows). */
+ * in flight to commit; then no other transaction holds a row of todo_counts or todo_lights (a writer counts at
+ * its commit, after its change of todos), so the statements after it wait for nobody but a refresh of the
+ * lights (which takes nothing after todo_lights' rows). */
 static enum err hold_writers(struct ctx *c)
 {
     return strcmp(db_kind(c->db), "postgres") ? ERR_OK : db_exec(c->db, "LOCK TABLE todos IN SHARE ROW EXCLUSIVE MODE");
-}
-
-/* The rows of a kind, deleted at once: a single DELETE beside a writer changing several of them (the ladder's pass
- * of a hundred objects) waited for one of its rows while holding another the writer wanted next. */
-static enum err clear_tx(struct ctx *c, void *arg)
-{
-    const struct workflow *wf = arg;
-    enum err e = hold_writers(c);
-    if (!e)
-        e = db_exec(c->db, "DELETE FROM todos WHERE kind = ?", DB_TEXT(wf->name));
-    return ctx_db_fail(c, e, "重建待办事项");
 }
 
 /* The counts of the rebuilt kind, from its rows at once, the writers held off (none is half counted), and by
@@ -820,13 +859,13 @@ enum err workflow_todo_lights_refresh(struct ctx *c)
 
 enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_t *count)
 {
-    /* objects that wait on nobody keep no rows: start from no rows of this kind, then sync every object that
-     * may wait under its row lock, a batch per transaction (the server's writers go on meanwhile: an action
-     * syncs its object under the same lock; an interrupted rebuild is simply run again), then recount. The
-     * counts stay as they were until the recount replaces them. No transaction of it waits for a lock while
-     * holding one another transaction may want: it never deadlocks with a writer. */
+    /* sync every object that may wait or has rows under its row lock, a batch per transaction (the server's
+     * writers go on meanwhile: an action syncs its object under the same lock; a row that stays keeps its
+     * `since`; an interrupted rebuild is simply run again), then recount. The counts stay as they were until
+     * the recount replaces them. No transaction of it waits for a lock while holding one another transaction
+     * may want: it never deadlocks with a writer. */
     struct rebuild r = {.wf = wf};
-    enum err e = ctx_tx(c, "重建待办事项", clear_tx, (void *)wf);
+    enum err e = ERR_OK;
     while (!e && !r.done) {
         e = ctx_tx(c, "重建待办事项", rebuild_tx, &r);
         for (int i = 0; i < r.nskipped && !e; i++)

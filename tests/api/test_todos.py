@@ -240,7 +240,8 @@ def test_the_wait_counts_from_when_the_work_first_reached_the_person(it):
 def test_rebuild_gives_the_same_todos(backend):
     db = backend.new_db()
     con = sqlite3.connect(db)
-    q = "SELECT assignee, kind, object_id, part, task, label, number, title, state, unit_id, due_key FROM todos ORDER BY 1, 2, 3, 4, 5"
+    q = ("SELECT assignee, kind, object_id, part, task, label, number, title, state, unit_id, unit_name, due_key "
+         "FROM todos ORDER BY 1, 2, 3, 4, 5")
     counts = "SELECT assignee, kind, due_key, n FROM todo_counts ORDER BY 1, 2, 3"
     want, want_counts = con.execute(q).fetchall(), con.execute(counts).fetchall()
     assert want, "the demo data waits on people"
@@ -252,6 +253,22 @@ def test_rebuild_gives_the_same_todos(backend):
     out = run_cli("todos", "rebuild", db=db).stdout
     assert "to-dos rebuilt" in out
     assert con.execute(q).fetchall() == want and con.execute(counts).fetchall() == want_counts
+    # rows gone wrong are set right: one of an object nobody waits on goes, one whose unit's name or label is stale
+    # is rewritten, a row that stays keeps how long it has waited, and the counts follow
+    idle = con.execute("SELECT id FROM items WHERE id NOT IN (SELECT object_id FROM todos WHERE kind = 'item') "
+                       "ORDER BY id LIMIT 1").fetchone()[0]
+    con.execute("INSERT INTO todos (assignee, kind, object_id, part, task, label, number, title, state, unit_id, "
+                "unit_name, due_key, since) SELECT assignee, kind, ?, part, task, label, number, title, state, "
+                "unit_id, unit_name, due_key, since FROM todos WHERE kind = 'item' ORDER BY id LIMIT 1", (idle,))
+    con.execute("UPDATE todos SET unit_name = '旧名称', label = '旧任务', since = '2020-01-02T03:04:05Z' "
+                "WHERE id = (SELECT MIN(id) FROM todos WHERE unit_id > 0)")
+    con.execute("UPDATE todo_counts SET n = n + 5")
+    con.commit()
+    run_cli("todos", "rebuild", db=db)
+    assert con.execute(q).fetchall() == want and con.execute(counts).fetchall() == want_counts
+    assert con.execute("SELECT COUNT(*) FROM todos WHERE unit_name = '旧名称' OR (kind = 'item' AND "
+                       "object_id = ?)", (idle,)).fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM todos WHERE since = '2020-01-02T03:04:05Z'").fetchone()[0] == 1
     # a migration that asks for it rebuilds when the database is next opened
     con.execute("DELETE FROM todos")
     con.execute("INSERT INTO settings (key, value) VALUES ('todos_rebuild', '1')")
