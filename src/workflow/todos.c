@@ -634,8 +634,11 @@ enum err workflow_tell(struct ctx *c, struct wf_obj *o, const struct wf_part *pa
 
 struct rebuild {
     const struct workflow *wf;
-    int64_t after, count;
-    bool done;
+    int64_t after; /* the batch starts after this id */
+    /* what the batch found (set by each attempt; the caller moves on once it committed) */
+    int64_t ids[REBUILD_BATCH];
+    int n;
+    bool last;
     int64_t skipped[REBUILD_BATCH]; /* the batch's objects another transaction held */
     int nskipped;
 };
@@ -725,31 +728,24 @@ static enum err batch_ids(struct ctx *c, const struct workflow *wf, int64_t afte
 static enum err rebuild_tx(struct ctx *c, void *arg)
 {
     struct rebuild *r = arg;
-    int64_t ids[REBUILD_BATCH];
-    bool held[REBUILD_BATCH], last = true;
-    int n;
-    r->nskipped = 0; /* ctx_tx may run this again */
+    bool held[REBUILD_BATCH];
+    r->n = r->nskipped = 0; /* ctx_tx may run this again */
+    r->last = true;
     /* a batch's objects live in an arena of their own: a rebuild of a province stays small */
     struct arena batch = ARENA_INIT, *outer = c->arena;
     c->arena = &batch;
-    enum err e = batch_ids(c, r->wf, r->after, ids, &n, &last);
+    enum err e = batch_ids(c, r->wf, r->after, r->ids, &r->n, &r->last);
     if (!e)
-        e = lock_batch(c, r->wf, ids, n, held);
-    for (int i = 0; i < n && !e; i++)
+        e = lock_batch(c, r->wf, r->ids, r->n, held);
+    for (int i = 0; i < r->n && !e; i++)
         if (held[i])
-            e = sync_one(c, r->wf, ids[i], NULL, false, false);
+            e = sync_one(c, r->wf, r->ids[i], NULL, false, false);
         else
-            r->skipped[r->nskipped++] = ids[i];
+            r->skipped[r->nskipped++] = r->ids[i];
     c->arena = outer;
     if (e && c->msg)
         c->msg = arena_strdup(outer, c->msg);
     arena_free(&batch);
-    if (!e) {
-        r->count += n;
-        r->done = last;
-        if (n)
-            r->after = ids[n - 1];
-    }
     return e;
 }
 
@@ -866,13 +862,20 @@ enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_
      * may want: it never deadlocks with a writer. */
     struct rebuild r = {.wf = wf};
     enum err e = ERR_OK;
-    while (!e && !r.done) {
+    *count = 0;
+    for (bool done = false; !e && !done;) {
         e = ctx_tx(c, "重建待办事项", rebuild_tx, &r);
         for (int i = 0; i < r.nskipped && !e; i++)
             e = ctx_tx(c, "重建待办事项", rebuild_one_tx, &(struct rebuild_one){wf, r.skipped[i]});
+        if (e)
+            break;
+        /* committed: the next batch starts after this one */
+        *count += r.n;
+        done = r.last;
+        if (r.n)
+            r.after = r.ids[r.n - 1];
     }
     if (!e)
         e = ctx_tx(c, "重建待办事项", recount_tx, (void *)wf);
-    *count = r.count;
     return e;
 }
