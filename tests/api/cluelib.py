@@ -3,6 +3,7 @@ location, and a walker that brings a clue of 古城县 into each state with the 
 import hashlib
 import http.client
 import io
+import time
 import uuid
 
 from PIL import Image
@@ -75,12 +76,17 @@ def flood_once(port, source, body=None):
 def flood_until_closed(port, source):
     """Submissions from source one after the other until the server closes its connections at accept (at most
     500): their statuses. Checks what a flood from one address gets: the three a minute refused for their content,
-    then 429s, more than 5 of them, then closed."""
+    then 429s, more than 5 of them, then closed. On a loaded machine the flood may go slower than the budget
+    comes back (3 a minute: one every 20 s): a refusal for its content again is then allowed, one per 20 s it
+    lasted, and nothing is ever stored."""
     statuses = []
+    start = time.monotonic()
     while len(statuses) < 500 and (not statuses or statuses[-1] != 0):
         statuses.append(flood_once(port, source)[0])
+    came_back = int((time.monotonic() - start) / 20)
     assert statuses[-1] == 0 and statuses[:3] == [422] * 3, statuses
-    assert set(statuses[3:-1]) == {429} and len(statuses) > 3 + 5, statuses
+    assert set(statuses[3:-1]) <= {429, 422} and statuses[3:-1].count(422) <= came_back, (came_back, statuses)
+    assert statuses.count(429) > 5, statuses
     return statuses
 
 
