@@ -657,16 +657,13 @@ static enum err lock_batch(struct ctx *c, const struct workflow *wf, const int64
     if (!pg || !n)
         return ERR_OK;
     struct buf sql = {0};
-    struct db_bind *v = arena_alloc(c->arena, sizeof *v * (size_t)(n + 1));
-    buf_printf(&sql, "SELECT id FROM %s WHERE id IN (", wf->table);
-    for (int i = 0; i < n; i++) {
-        buf_puts(&sql, i ? ", ?" : "?");
-        v[i] = DB_INT(ids[i]);
-    }
-    buf_puts(&sql, ") FOR NO KEY UPDATE SKIP LOCKED");
-    v[n] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
-    struct stmt *st = sql.data ? db_query_a(c->db, sql.data, v) : NULL;
+    buf_printf(&sql, "SELECT id FROM %s WHERE ", wf->table);
+    db_sql_in_ints(c->db, &sql, "id", n);
+    buf_puts(&sql, " FOR NO KEY UPDATE SKIP LOCKED");
+    struct stmt *st = sql.data ? db_prepare(c->db, sql.data) : NULL;
     buf_free(&sql);
+    if (st)
+        stmt_bind_ints(st, 1, ids, n);
     int rc = st ? STORE_ROW : STORE_E_OTHER;
     while (st && (rc = stmt_step(st)) == STORE_ROW) {
         int64_t id = stmt_int(st, 0);
