@@ -711,6 +711,12 @@ static int db_exec_txn(struct db *db, const char *sql)
     return db->ops->exec(db->conn, sql);
 }
 
+void db_let_writers_in(struct db *db)
+{
+    if (db->depth == 0 && db->conn && db->ops->let_writers_in)
+        db->ops->let_writers_in(db->conn);
+}
+
 enum err db_exec_unless_busy_a(struct db *db, const char *sql, const struct db_bind *binds)
 {
     if (db->depth > 0 || !db->ops->nowait)

@@ -63,6 +63,9 @@ struct store_ops {
     /* on: writes fail at once (STORE_E_BUSY) instead of waiting for another connection's write lock; off:
      * they wait the busy timeout again. NULL: row locks, nothing to wait for at the start (PostgreSQL) */
     void (*nowait)(struct conn_impl *c, bool on);
+    /* optional: between the transactions of a long run of them, leaves other connections' writers a gap to
+     * take the write lock in (SQLite: one writer at a time and no queue; PostgreSQL's row locks queue) */
+    void (*let_writers_in)(struct conn_impl *c);
     /* a request's statements (db_deadline), on: from now on a statement stepped on c that runs longer than
      * opt->statement_timeout_ms, or once *stop is true, is cut off (its step returns STORE_E_CUT, logged); off:
      * never. NULL: the server's statement_timeout does it (PostgreSQL) */

@@ -33,6 +33,9 @@ struct stmt_impl;
 struct conn_impl {
     sqlite3 *h;
     int busy_ms;                     /* the configured busy timeout */
+    bool nowait;                     /* busy at once (sq_nowait) */
+    int64_t busy_since;              /* monotonic ms of this wait's first busy answer (sq_busy) */
+    int64_t gap_at;                  /* monotonic ms of the last gap left to other writers (sq_let_writers_in) */
     sqlite3_stmt *rd_begin, *rd_end; /* a read snapshot's BEGIN and COMMIT (sq_read_begin), prepared once */
     /* a request's statements (sq_deadline): the timeout, the test pause, the store's stopping flag, and the
      * statement being stepped (sq_step; NULL outside a step: BEGIN, COMMIT and ROLLBACK are never cut off) */
@@ -58,6 +61,26 @@ static int64_t mono_ms(void)
     struct timespec t;
     clock_gettime(CLOCK_MONOTONIC, &t);
     return (int64_t)t.tv_sec * 1000 + t.tv_nsec / 1000000;
+}
+
+/* Another connection holds the write lock: tries again every BUSY_RETRY_MS until busy_ms have passed (SQLite's
+ * own busy timeout backs off to a try every 100 ms, so a writer that waited a third of a second misses every
+ * gap shorter than that: a process writing transaction after transaction, `ducha todos rebuild`, shut it out
+ * for the whole run). store_let_writers_in leaves gaps longer than BUSY_RETRY_MS. */
+#define BUSY_RETRY_MS 4
+static int sq_busy(void *arg, int count)
+{
+    struct conn_impl *c = arg;
+    if (c->nowait)
+        return 0;
+    int64_t now = mono_ms();
+    if (count == 0)
+        c->busy_since = now;
+    if (now - c->busy_since >= c->busy_ms)
+        return 0;
+    struct timespec d = {0, (count < 3 ? count + 1 : BUSY_RETRY_MS) * 1000000L};
+    nanosleep(&d, NULL);
+    return 1;
 }
 
 static int sq_rc(sqlite3 *h, int rc, const char *what)
@@ -112,7 +135,6 @@ static struct conn_impl *sq_connect(const char *target, const struct store_optio
     }
     sqlite3_extended_result_codes(h, 1);
     int busy_ms = opt->busy_timeout_ms > 0 ? opt->busy_timeout_ms : 10000;
-    sqlite3_busy_timeout(h, busy_ms);
     char *msg = NULL;
     rc = sqlite3_exec(h,
                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
@@ -137,6 +159,7 @@ static struct conn_impl *sq_connect(const char *target, const struct store_optio
     struct conn_impl *c = xcalloc(1, sizeof *c);
     c->h = h;
     c->busy_ms = busy_ms;
+    sqlite3_busy_handler(h, sq_busy, c);
     return c;
 }
 
@@ -199,7 +222,22 @@ static bool sq_writes(struct stmt_impl *st)
 /* A write that must not wait for another connection's write lock (busy: SQLITE_BUSY at once). */
 static void sq_nowait(struct conn_impl *c, bool on)
 {
-    sqlite3_busy_timeout(c->h, on ? 0 : c->busy_ms);
+    c->nowait = on;
+}
+
+/* Lets the writers of other connections in (called between transactions of a long run of them): every
+ * LET_IN_EVERY_MS, a pause of twice the interval at which a waiting writer tries again (sq_busy). */
+#define LET_IN_EVERY_MS 50
+static void sq_let_writers_in(struct conn_impl *c)
+{
+    int64_t now = mono_ms();
+    if (!c->gap_at)
+        c->gap_at = now;
+    if (now - c->gap_at < LET_IN_EVERY_MS)
+        return;
+    struct timespec d = {0, 2 * BUSY_RETRY_MS * 1000000L};
+    nanosleep(&d, NULL);
+    c->gap_at = mono_ms();
 }
 
 static struct stmt_impl *sq_prepare(struct conn_impl *c, const char *sql)
@@ -425,6 +463,7 @@ const struct store_ops store_sqlite_ops = {
     .read_end = sq_read_end,
     .writes = sq_writes,
     .nowait = sq_nowait,
+    .let_writers_in = sq_let_writers_in,
     .deadline = sq_deadline,
     .begin_sql = "BEGIN IMMEDIATE",
     .probe_sql = "SELECT 1",

@@ -28,6 +28,7 @@
 #include "base/timeu.h"
 #include "base/utf8.h"
 #include "calendar/calendar.h"
+#include "store/store_search.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -768,30 +769,100 @@ static enum err hold_writers(struct ctx *c)
     return strcmp(db_kind(c->db), "postgres") ? ERR_OK : db_exec(c->db, "LOCK TABLE todos IN SHARE ROW EXCLUSIVE MODE");
 }
 
-/* The counts of the rebuilt kind, from its rows at once, the writers held off (none is half counted), and by
- * the stored dates, held against a refresh moving them (PostgreSQL; see count_add). */
+/* The todos rows a recount's transaction counts at most (about): its assignees' rows, the assignees taken in
+ * order. Every transaction of the recount holds the writers of to-dos off while it counts (below). */
+#define RECOUNT_ROWS 5000
+
+/* The assignees a recount's transaction covers: those after lo (all when NULL) up to and including hi (all
+ * when NULL). */
+struct recount {
+    const struct workflow *wf;
+    const char *lo, *hi;
+};
+
+/* sql, with " AND <col> > ? AND <col> <= ?" for the bounds r has, in the arena; *b: kind, then those bounds */
+static const char *recount_sql(struct ctx *c, const struct recount *r, const char *sql, const char *col,
+                               struct db_bind b[4])
+{
+    int n = 0;
+    b[n++] = DB_TEXT(r->wf->name);
+    if (r->lo)
+        b[n++] = DB_TEXT(r->lo);
+    if (r->hi)
+        b[n++] = DB_TEXT(r->hi);
+    b[n] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    return arena_printf(c->arena, "%s%s%s%s%s%s%s", sql, r->lo ? " AND " : "", r->lo ? col : "", r->lo ? " > ?" : "",
+                        r->hi ? " AND " : "", r->hi ? col : "", r->hi ? " <= ?" : "");
+}
+
+/* The counts of the rebuilt kind for one range of assignees, from their rows at once, the writers held off
+ * (none is half counted), and by the stored dates, held against a refresh moving them (PostgreSQL; see
+ * count_add). Exact at its commit; every writer after it changes the counts with its rows. */
 static enum err recount_tx(struct ctx *c, void *arg)
 {
-    const struct workflow *wf = arg;
+    const struct recount *r = arg;
+    struct db_bind b[4];
     enum err e = hold_writers(c);
     if (!e && !strcmp(db_kind(c->db), "postgres"))
         e = db_exec(c->db, "SELECT 1 FROM todo_light_dates WHERE id = 1 FOR SHARE");
     if (!e)
-        e = db_exec(c->db, "DELETE FROM todo_counts WHERE kind = ?", DB_TEXT(wf->name));
+        e = db_exec_a(c->db, recount_sql(c, r, "DELETE FROM todo_counts WHERE kind = ?", "assignee", b), b);
+    if (!e) {
+        /* through todos_kind (assignee, kind, due_key, …): the range's rows in the GROUP BY's order (SQLite took
+         * todos_key for kind = ?, every row of the kind for each range) */
+        const char *sql = recount_sql(c, r,
+                                      db_index_hints(c->db)
+                                          ? "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, "
+                                            "kind, due_key, COUNT(*) FROM todos INDEXED BY todos_kind WHERE kind = ?"
+                                          : "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, "
+                                            "kind, due_key, COUNT(*) FROM todos WHERE kind = ?",
+                                      "assignee", b);
+        e = db_exec_a(c->db, arena_printf(c->arena, "%s GROUP BY assignee, kind, due_key", sql), b);
+    }
     if (!e)
-        e = db_exec(c->db,
-                    "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, kind, due_key, COUNT(*) "
-                    "FROM todos WHERE kind = ? GROUP BY assignee, kind, due_key",
-                    DB_TEXT(wf->name));
-    if (!e)
-        e = db_exec(c->db, "DELETE FROM todo_lights WHERE kind = ?", DB_TEXT(wf->name));
-    if (!e)
-        e = db_exec(c->db,
-                    "INSERT INTO todo_lights (assignee, kind, light, n) SELECT t.assignee, t.kind, " TODO_LIGHT(
-                        "t.due_key") ", SUM(t.n) FROM todo_counts t, todo_light_dates d WHERE t.kind = ? AND d.id = "
-                                     "1 GROUP BY t.assignee, t.kind, 3",
-                    DB_TEXT(wf->name));
+        e = db_exec_a(c->db, recount_sql(c, r, "DELETE FROM todo_lights WHERE kind = ?", "assignee", b), b);
+    if (!e) {
+        const char *sql =
+            recount_sql(c, r,
+                        "INSERT INTO todo_lights (assignee, kind, light, n) SELECT t.assignee, t.kind, " TODO_LIGHT(
+                            "t.due_key") ", SUM(t.n) FROM todo_counts t, todo_light_dates d "
+                                         "WHERE d.id = 1 AND t.kind = ?",
+                        "t.assignee", b);
+        e = db_exec_a(c->db, arena_printf(c->arena, "%s GROUP BY t.assignee, t.kind, 3", sql), b);
+    }
     return ctx_db_fail(c, e, "重建待办事项");
+}
+
+/* Recounts the kind's counts and lights, RECOUNT_ROWS rows of to-dos at a time in the order of their assignees,
+ * a transaction each (the writers of to-dos wait for one range's count, not for the whole kind's: 1.1 million
+ * rows of items took the write lock ~5 s at once on SQLite). The ranges cover every assignee, so a count of an
+ * assignee who has no to-do left goes too. */
+static enum err recount(struct ctx *c, const struct workflow *wf)
+{
+    struct recount r = {.wf = wf};
+    enum err e = ERR_OK;
+    for (bool done = false; !e && !done;) {
+        /* the assignee of the row RECOUNT_ROWS on: the range ends with all of its rows */
+        char *hi = NULL;
+        struct stmt *st = r.lo ? db_query(c->db,
+                                          "SELECT assignee FROM todos WHERE assignee > ? ORDER BY assignee "
+                                          "LIMIT 1 OFFSET ?",
+                                          DB_TEXT(r.lo), DB_INT(RECOUNT_ROWS))
+                               : db_query(c->db, "SELECT assignee FROM todos ORDER BY assignee LIMIT 1 OFFSET ?",
+                                          DB_INT(RECOUNT_ROWS));
+        int rc = st ? stmt_step(st) : STORE_E_OTHER;
+        if (rc == STORE_ROW)
+            hi = arena_strdup(c->arena, stmt_text(st, 0));
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "重建待办事项");
+        r.hi = hi;
+        done = !hi;
+        e = ctx_tx(c, "重建待办事项", recount_tx, &r);
+        r.lo = hi;
+        db_let_writers_in(c->db);
+    }
+    return e;
 }
 
 struct todo_dates {
@@ -871,8 +942,9 @@ enum err workflow_todos_rebuild(struct ctx *c, const struct workflow *wf, int64_
         done = r.last;
         if (r.n)
             r.after = r.ids[r.n - 1];
+        db_let_writers_in(c->db);
     }
     if (!e)
-        e = ctx_tx(c, "重建待办事项", recount_tx, (void *)wf);
+        e = recount(c, wf);
     return e;
 }

@@ -237,6 +237,37 @@ def test_the_wait_counts_from_when_the_work_first_reached_the_person(it):
 
 
 @pytest.mark.skipif(BACKEND != "sqlite", reason="compares the SQLite file directly")
+def test_a_rebuild_recounts_range_by_range_and_leaves_no_count_wrong(backend):
+    """More to-dos than one of the recount's transactions counts (5,000 rows, todos.c RECOUNT_ROWS: the writers of
+    to-dos wait for a range's count, not a province's): every range is exact, and so are the edges between them,
+    a count of an assignee with no to-do before the first, between two and after the last."""
+    db = backend.new_db(empty=True)
+    run_cli("gen", "--units", "0", "--items", "5000", "--events", "0", db=db)
+    con = sqlite3.connect(db)
+    rows = "SELECT assignee, kind, due_key, COUNT(*) FROM todos GROUP BY 1, 2, 3 ORDER BY 1, 2, 3"
+    counts = "SELECT assignee, kind, due_key, n FROM todo_counts ORDER BY 1, 2, 3"
+    lights = "SELECT assignee, kind, light, SUM(n) FROM todo_lights GROUP BY 1, 2, 3 HAVING SUM(n) <> 0 ORDER BY 1, 2, 3"
+    want, want_lights = con.execute(rows).fetchall(), con.execute(lights).fetchall()
+    assert con.execute("SELECT COUNT(*) FROM todos").fetchone()[0] > 5000, "more rows than one range"
+    assert con.execute(counts).fetchall() == want
+    # an assignee in the middle of the order, where a range is likely to end
+    names = [r[0] for r in con.execute("SELECT DISTINCT assignee FROM todos ORDER BY 1")]
+    middle = names[len(names) // 2]
+    con.execute("UPDATE todo_counts SET n = n + 3")
+    for who in ("", middle + "~", "zzzz"):  # before the first, between two, after the last
+        con.execute("INSERT INTO todo_counts (assignee, kind, due_key, n) VALUES (?, 'item', '2030-01-01', 7)", (who,))
+        con.execute("INSERT INTO todo_lights (assignee, kind, light, n) VALUES (?, 'item', 'green', 7)", (who,))
+    con.execute("UPDATE todo_lights SET n = n + 2 WHERE assignee = ?", (middle,))
+    con.commit()
+    out = run_cli("todos", "rebuild", db=db).stdout
+    assert "to-dos rebuilt" in out
+    assert con.execute(counts).fetchall() == want
+    assert con.execute(lights).fetchall() == want_lights
+    con.close()
+    os.unlink(db)
+
+
+@pytest.mark.skipif(BACKEND != "sqlite", reason="compares the SQLite file directly")
 def test_rebuild_gives_the_same_todos(backend):
     db = backend.new_db()
     con = sqlite3.connect(db)
