@@ -66,7 +66,7 @@ static int64_t mono_ms(void)
 /* Another connection holds the write lock: tries again every BUSY_RETRY_MS until busy_ms have passed (SQLite's
  * own busy timeout backs off to a try every 100 ms, so a writer that waited a third of a second misses every
  * gap shorter than that: a process writing transaction after transaction, `ducha todos rebuild`, shut it out
- * for the whole run). store_let_writers_in leaves gaps longer than BUSY_RETRY_MS. */
+ * for the whole run). db_let_writers_in leaves gaps longer than BUSY_RETRY_MS. */
 #define BUSY_RETRY_MS 4
 static int sq_busy(void *arg, int count)
 {
