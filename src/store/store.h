@@ -322,17 +322,17 @@ struct db_bind {
 
 enum err db_exec_a(struct db *db, const char *sql, const struct db_bind *binds);
 /*
- * A write a reader may skip (a session's last activity): outside a transaction on SQLite it runs only
- * when no writer of this process holds the write lock, and without waiting for another connection's
- * (ERR_UNAVAILABLE, nothing done, when either holds it), so a read never queues behind a write
- * transaction; inside a transaction and on PostgreSQL: db_exec.
- */
-/*
  * Between the transactions of a long run of them (outside a transaction): leaves the writers of other
  * connections a gap to take the write lock in, now and then (SQLite: writers take turns only by trying
  * again, and one that commits and begins again at once would shut the others out; PostgreSQL: nothing).
  */
 void db_let_writers_in(struct db *db);
+/*
+ * A write a reader may skip (a session's last activity): outside a transaction on SQLite it runs only
+ * when no writer of this process holds the write lock, and without waiting for another connection's
+ * (ERR_UNAVAILABLE, nothing done, when either holds it), so a read never queues behind a write
+ * transaction; inside a transaction and on PostgreSQL: db_exec.
+ */
 #define db_exec_unless_busy(db, sql, ...) db_exec_unless_busy_a((db), (sql), DB_BINDS_(__VA_ARGS__))
 enum err db_exec_unless_busy_a(struct db *db, const char *sql, const struct db_bind *binds);
 /*

@@ -780,9 +780,10 @@ struct recount {
     const char *lo, *hi;
 };
 
-/* sql, with " AND <col> > ? AND <col> <= ?" for the bounds r has, in the arena; *b: kind, then those bounds */
+/* sql, then " AND <col> > ? AND <col> <= ?" for the bounds r has, then tail, in the arena; *b: kind, then those
+ * bounds */
 static const char *recount_sql(struct ctx *c, const struct recount *r, const char *sql, const char *col,
-                               struct db_bind b[4])
+                               const char *tail, struct db_bind b[4])
 {
     int n = 0;
     b[n++] = DB_TEXT(r->wf->name);
@@ -791,8 +792,8 @@ static const char *recount_sql(struct ctx *c, const struct recount *r, const cha
     if (r->hi)
         b[n++] = DB_TEXT(r->hi);
     b[n] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
-    return arena_printf(c->arena, "%s%s%s%s%s%s%s", sql, r->lo ? " AND " : "", r->lo ? col : "", r->lo ? " > ?" : "",
-                        r->hi ? " AND " : "", r->hi ? col : "", r->hi ? " <= ?" : "");
+    return arena_printf(c->arena, "%s%s%s%s%s%s%s%s", sql, r->lo ? " AND " : "", r->lo ? col : "", r->lo ? " > ?" : "",
+                        r->hi ? " AND " : "", r->hi ? col : "", r->hi ? " <= ?" : "", tail);
 }
 
 /* The counts of the rebuilt kind for one range of assignees, from their rows at once, the writers held off
@@ -806,30 +807,29 @@ static enum err recount_tx(struct ctx *c, void *arg)
     if (!e && !strcmp(db_kind(c->db), "postgres"))
         e = db_exec(c->db, "SELECT 1 FROM todo_light_dates WHERE id = 1 FOR SHARE");
     if (!e)
-        e = db_exec_a(c->db, recount_sql(c, r, "DELETE FROM todo_counts WHERE kind = ?", "assignee", b), b);
-    if (!e) {
-        /* through todos_kind (assignee, kind, due_key, …): the range's rows in the GROUP BY's order (SQLite took
-         * todos_key for kind = ?, every row of the kind for each range) */
-        const char *sql = recount_sql(c, r,
-                                      db_index_hints(c->db)
-                                          ? "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, "
-                                            "kind, due_key, COUNT(*) FROM todos INDEXED BY todos_kind WHERE kind = ?"
-                                          : "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, "
-                                            "kind, due_key, COUNT(*) FROM todos WHERE kind = ?",
-                                      "assignee", b);
-        e = db_exec_a(c->db, arena_printf(c->arena, "%s GROUP BY assignee, kind, due_key", sql), b);
-    }
+        e = db_exec_a(c->db, recount_sql(c, r, "DELETE FROM todo_counts WHERE kind = ?", "assignee", "", b), b);
+    /* through todos_kind (assignee, kind, due_key, …): the range's rows in the GROUP BY's order (SQLite took
+     * todos_key for kind = ?, every row of the kind for each range) */
     if (!e)
-        e = db_exec_a(c->db, recount_sql(c, r, "DELETE FROM todo_lights WHERE kind = ?", "assignee", b), b);
-    if (!e) {
-        const char *sql =
+        e = db_exec_a(c->db,
+                      recount_sql(c, r,
+                                  arena_printf(c->arena,
+                                               "INSERT INTO todo_counts (assignee, kind, due_key, n) SELECT assignee, "
+                                               "kind, due_key, COUNT(*) FROM todos%s WHERE kind = ?",
+                                               db_index_hints(c->db) ? " INDEXED BY todos_kind" : ""),
+                                  "assignee", " GROUP BY assignee, kind, due_key", b),
+                      b);
+    if (!e)
+        e = db_exec_a(c->db, recount_sql(c, r, "DELETE FROM todo_lights WHERE kind = ?", "assignee", "", b), b);
+    if (!e)
+        e = db_exec_a(
+            c->db,
             recount_sql(c, r,
                         "INSERT INTO todo_lights (assignee, kind, light, n) SELECT t.assignee, t.kind, " TODO_LIGHT(
-                            "t.due_key") ", SUM(t.n) FROM todo_counts t, todo_light_dates d "
-                                         "WHERE d.id = 1 AND t.kind = ?",
-                        "t.assignee", b);
-        e = db_exec_a(c->db, arena_printf(c->arena, "%s GROUP BY t.assignee, t.kind, 3", sql), b);
-    }
+                            "t.due_key") ", SUM(t.n) FROM todo_counts t, todo_light_dates d WHERE d.id = 1 "
+                                         "AND t.kind = ?",
+                        "t.assignee", " GROUP BY t.assignee, t.kind, 3", b),
+            b);
     return ctx_db_fail(c, e, "重建待办事项");
 }
 
