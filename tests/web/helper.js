@@ -111,23 +111,52 @@ export async function startBrowser() {
   })
 }
 
-// Browser contexts are kept for this file's later tests. A fresh context is a cold browser: it reads, compiles and runs
-// the app's scripts and styles anew, about three CPU seconds on this machine, where a page in a context that has
-// loaded them once costs a third of that (the browser suite was most of `make test`'s CPU). A kept context is handed
-// to a later test empty: its pages closed, its cookies, local storage and IndexedDB cleared (nobody signed in, no
-// saved filter, no language chosen), its routes, permissions and geolocation dropped; only the browser's cache of
-// the app's files stays. A context serves one test at a time: it is free again when that test ends, or when the
-// test gives it back (release).
+// Browser contexts, and their pages, are kept for this file's later tests. A fresh context is a cold browser: it
+// reads, compiles and runs the app's scripts and styles anew, about three CPU seconds on this machine, where a page in
+// a context that has loaded them once costs a third of that (the browser suite was most of `make test`'s CPU). A new
+// page in a warm context is a new renderer process, cold again (4.7 CPU seconds for a new page and its first screen,
+// 1.6 for the same screen in a page that had shown the app before): so a page a test is done with is parked on
+// about:blank, its listeners and routes dropped, and handed to the next test that asks for a page in that context.
+// A kept context is handed to a later test empty: its pages parked, its cookies, local and session storage and
+// IndexedDB cleared (nobody signed in, no saved filter, no language chosen), its routes, permissions and geolocation
+// dropped; only the browser's cache of the app's files stays. A context serves one test at a time: it is free again
+// when that test ends, or when the test gives it back (release). A page whose test added a script to every document
+// (addInitScript, exposeFunction) cannot be emptied of it and is closed instead.
 const kept = []
 let running = null // the test now running (null: a before hook, whose contexts serve the whole file)
 beforeEach((t) => { running = t })
+
+// Empties a page for a later test: storage of its document cleared, the app unloaded (its polling stops), nothing of
+// the test's left on it; closes it when that cannot be done.
+async function park(k, page) {
+  if (page.isClosed()) return
+  if (!page.ducha || page.ducha.noReuse || k.free.includes(page)) {
+    if (!k.free.includes(page)) await page.close().catch(() => {})
+    return
+  }
+  try {
+    page.removeAllListeners()
+    await page.unrouteAll({ behavior: 'ignoreErrors' })
+    await page.evaluate(() => { try { sessionStorage.clear() } catch { /* about:blank */ } })
+    await page.goto('about:blank')
+    const v = page.viewportSize()
+    if (v?.width !== k.viewport.width || v?.height !== k.viewport.height) await page.setViewportSize(k.viewport)
+    k.free.push(page)
+  } catch {
+    await page.close().catch(() => {})
+  }
+}
+
+async function parkAll(k) {
+  for (const p of k.context.pages()) await park(k, p)
+}
 
 async function keptContext(browser, server, viewport) {
   const key = `${server.url} ${viewport.width}x${viewport.height}`
   let k = kept.find((x) => x.browser === browser && x.key === key && !x.owner)
   if (k) {
     const ctx = k.context
-    await Promise.all(ctx.pages().map((p) => p.close()))
+    await parkAll(k)
     await ctx.unrouteAll({ behavior: 'ignoreErrors' })
     await ctx.setStorageState({ cookies: [], origins: [] })
     await ctx.clearPermissions()
@@ -138,20 +167,19 @@ async function keptContext(browser, server, viewport) {
     // (style.css, Chart.vue): the suite's browsers spent their CPU drawing animation frames nobody looked at
     const context = await browser.newContext({ viewport, locale: 'zh-CN', timezoneId: 'Asia/Shanghai', baseURL: server.url,
       reducedMotion: 'reduce' })
-    k = { browser, key, context }
+    k = { browser, key, context, viewport, free: [] }
     kept.push(k)
     context.on('close', () => { const i = kept.indexOf(k); if (i >= 0) kept.splice(i, 1) })
   }
   k.owner = running || 'file'
-  return k.context
+  return k
 }
 
-// Gives a page's context back for the next page (its pages closed when it is handed out again); the page is not
-// used after this.
+// Gives a page's context back for the next page (its pages parked); the page is not used after this.
 export async function release(page) {
   const k = kept.find((x) => x.context === page.context())
   if (!k) return page.context().close()
-  await Promise.all(k.context.pages().map((p) => p.close()))
+  await parkAll(k)
   k.owner = null
 }
 
@@ -161,8 +189,17 @@ export async function release(page) {
 // is missing). 4xx replies are expected in refusal tests (the app shows their message); Chromium
 // logs each as "Failed to load resource", which is therefore not counted.
 export async function newPage(browser, server, viewport = { width: 1366, height: 768 }) {
-  const context = await keptContext(browser, server, viewport)
-  const page = await context.newPage()
+  const k = await keptContext(browser, server, viewport)
+  let page = k.free.pop()
+  while (page?.isClosed()) page = k.free.pop()
+  if (!page) {
+    page = await k.context.newPage()
+    for (const name of ['addInitScript', 'exposeFunction', 'exposeBinding']) {
+      const f = page[name].bind(page)
+      page[name] = (...a) => { page.ducha.noReuse = true; return f(...a) }
+    }
+  }
+  page.ducha = { noReuse: page.ducha?.noReuse || false }
   page.errors = []
   page.console = []
   watchForFailure(page)
@@ -217,10 +254,10 @@ afterEach(async (t) => {
   const owner = running
   running = null
   if (!t.passed) await failureArtifacts(t, pages)
-  // the test's contexts, free for the next: their pages closed now (an open page keeps polling its server)
+  // the test's contexts, free for the next: their pages parked now (an open page keeps polling its server)
   for (const k of kept) {
     if (k.owner !== owner && k.owner !== t) continue
-    await Promise.all(k.context.pages().map((p) => p.close().catch(() => {})))
+    await parkAll(k)
     k.owner = null
   }
 })
