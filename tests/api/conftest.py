@@ -21,6 +21,7 @@ import time
 import urllib.parse
 import urllib.request
 import uuid
+import weakref
 
 import pytest
 
@@ -505,11 +506,13 @@ class Client:
     its CPU so and 0.12 ms on a kept-alive connection (wrk, one connection); the SQLite suite alone 549 -> 464 CPU-s."""
 
     REUSE_S = 1.0
-    # every client's kept connections, oldest first, (when its last answer was read, client, connection): a request
-    # of any client first closes those kept longer than REUSE_S. A client that is no longer used would otherwise keep
-    # its connection open until the server's header deadline, and a test with hundreds of clients (one per demo user
-    # and object kind: test_todos_matrix) reached the server's 256 connections per address on a fast machine: the
-    # server closed the next new connection at once ("Remote end closed connection without response")
+    # every client's kept connections, oldest first, (when its last answer was read, client, connection), both
+    # weakly: a request of any client first closes those kept longer than REUSE_S. A client that is no longer used
+    # would otherwise keep its connection open until the server's header deadline, and a test with hundreds of
+    # clients (one per demo user and object kind: test_todos_matrix) reached the server's 256 connections per address
+    # on a fast machine: the server closed the next new connection at once ("Remote end closed connection without
+    # response"). Weakly, so that a client dropped at once (test_clues_protection's one per request) closes its
+    # connection at once, as before
     _kept = collections.deque()
     _kept_lock = threading.Lock()
 
@@ -526,6 +529,9 @@ class Client:
         with cls._kept_lock:
             while cls._kept and now - cls._kept[0][0] >= cls.REUSE_S:
                 at, client, conn = cls._kept.popleft()
+                client, conn = client(), conn()
+                if client is None or conn is None:
+                    continue
                 for i, (_, c, t) in enumerate(client.idle):
                     if c is conn and t == at:
                         del client.idle[i]
@@ -575,7 +581,7 @@ class Client:
             at = time.monotonic()
             with self._kept_lock:
                 self.idle.append((self.base, conn, at))
-                self._kept.append((at, self, conn))
+                self._kept.append((at, weakref.ref(self), weakref.ref(conn)))
         return Response(r.status, r.headers, body)
 
     def request(self, method, path, body=None, headers=None, raw=None, content_type=None, csrf=True):
