@@ -45,6 +45,14 @@ def samples(text):
     return out
 
 
+def per_request(before, after, key, n):
+    """The database statements and round trips one of n requests cost on average, from two scrapes of /metrics
+    (key(name): a counter's sample key), as exact fractions: 13 statements and 10 round trips in 3 requests hold
+    trips <= statements - 1, which 10/3 and 13/3 - 1 in floating point did not."""
+    return tuple(Fraction(round(after.get(key(name), 0) - before.get(key(name), 0)), n)
+                 for name in ("ducha_http_db_statements_total", "ducha_http_db_round_trips_total"))
+
+
 def value(s, name, **labels):
     return s[(name, frozenset(labels.items()))]
 
@@ -140,10 +148,7 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
             assert client.get(path).status == 200
         after = samples(scrape(ops).raw.decode())
         key = lambda name: (name, frozenset({("method", "GET"), ("route", route)}))
-        # exact fractions: 13 statements and 10 round trips in 3 requests hold trips <= statements - 1, which 10/3
-        # and 13/3 - 1 in floating point did not
-        per = lambda name: Fraction(round(after.get(key(name), 0) - before.get(key(name), 0)), n)
-        return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+        return per_request(before, after, key, n)
 
     # no warm-up: a statement's Parse travels with its first execution, so a request that lands on a
     # connection that has not run these statements yet costs what it costs on one that has
@@ -223,10 +228,7 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
             assert r.status == status, r
         after = samples(scrape(ops).raw.decode())
         key = lambda name: (name, frozenset({("method", "POST"), ("route", route)}))
-        # exact fractions: 13 statements and 10 round trips in 3 requests hold trips <= statements - 1, which 10/3
-        # and 13/3 - 1 in floating point did not
-        per = lambda name: Fraction(round(after.get(key(name), 0) - before.get(key(name), 0)), n)
-        return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+        return per_request(before, after, key, n)
 
     co = [office.unit_id(code) for code in ("gc-zj", "gc-pg")]
     writes = [("/api/v1/items/{id}/actions/{action}", f"/api/v1/items/{iid}/actions/comment",
@@ -282,8 +284,7 @@ def test_the_overview_reads_the_database_once(ops):
         r = c.get("/api/v1/items/overview")
         assert r.status == 200 and r.json["lead_units"] and r.json["unit"]["name"], r
     after = samples(scrape(ops).raw.decode())
-    per = lambda name: (after.get(key(name), 0) - before.get(key(name), 0)) / 3
-    statements, trips = per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+    statements, trips = per_request(before, after, key, 3)
     assert statements <= (7 if BACKEND == "postgres" else 6) + 1, statements
     if BACKEND == "postgres":
         assert 1 <= trips <= 3 + 1, (statements, trips)
@@ -312,10 +313,7 @@ def test_a_burden_check_costs_the_same_for_one_target_or_three(ops):
             r = burden_check(c, body)
             assert [u["unit_id"] for u in r["units"]] == body["target_unit_ids"], r
         after = samples(scrape(ops).raw.decode())
-        # exact fractions: 13 statements and 10 round trips in 3 requests hold trips <= statements - 1, which 10/3
-        # and 13/3 - 1 in floating point did not
-        per = lambda name: Fraction(round(after.get(key(name), 0) - before.get(key(name), 0)), n)
-        return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+        return per_request(before, after, key, n)
 
     one, three = cost(["gc-jt"]), cost(["gc-jt", "gc-zj", "gc-pg"])
     for statements, trips in (one, three):
@@ -352,10 +350,7 @@ def test_overlapping_plan_entries_are_loaded_together(ops):
             r = burden_check(c, body)
             found = [w for w in r["warnings"] if w.get("object") == "entry"]
         after = samples(scrape(ops).raw.decode())
-        # exact fractions: 13 statements and 10 round trips in 3 requests hold trips <= statements - 1, which 10/3
-        # and 13/3 - 1 in floating point did not
-        per = lambda name: Fraction(round(after.get(key(name), 0) - before.get(key(name), 0)), n)
-        return len(found), per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+        return (len(found), *per_request(before, after, key, n))
 
     propose(0)
     one = cost()
@@ -388,10 +383,7 @@ def test_the_statistics_page_reads_the_counters_once(ops):
             r = c.get("/api/v1/statistics?" + query)
             assert r.status == 200 and r.json["periods"], r
         after = samples(scrape(ops).raw.decode())
-        # exact fractions: 13 statements and 10 round trips in 3 requests hold trips <= statements - 1, which 10/3
-        # and 13/3 - 1 in floating point did not
-        per = lambda name: Fraction(round(after.get(key(name), 0) - before.get(key(name), 0)), n)
-        return per("ducha_http_db_statements_total"), per("ducha_http_db_round_trips_total")
+        return per_request(before, after, key, n)
 
     months, quarters = cost(f"year={year}&period=month"), cost(f"year={year}&period=quarter")
     past = cost(f"year={year - 1}&period=month")

@@ -129,11 +129,9 @@ beforeEach((t) => { running = t })
 // Empties a page for a later test: storage of its document cleared, the app unloaded (its polling stops), nothing of
 // the test's left on it; closes it when that cannot be done.
 async function park(k, page) {
-  if (page.isClosed()) return
-  if (!page.ducha || page.ducha.noReuse || k.free.includes(page)) {
-    if (!k.free.includes(page)) await page.close().catch(() => {})
-    return
-  }
+  if (page.isClosed() || k.free.includes(page)) return
+  // a page the app opened (no newPage of ours), or one a script was added to
+  if (!page.ducha || page.ducha.noReuse) return page.close().catch(() => {})
   try {
     page.removeAllListeners()
     await page.unrouteAll({ behavior: 'ignoreErrors' })
