@@ -196,7 +196,9 @@ static enum err store_create(const char *url, const struct store_options *opt, b
         db->store = s;
         db->ops = ops;
         pthread_mutex_init(&db->conn_mu, NULL);
-        if (i == 0)
+        /* the eager connection on top of the idle stack: the first acquire takes it (below, it waited unused
+         * while the first acquire opened another; a server start opened five PostgreSQL sessions for four) */
+        if (i == s->opt.pool_size - 1)
             db->conn = c;
         s->all[s->nall++] = db;
         s->idle[s->nidle++] = db;

@@ -34,7 +34,7 @@ PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
 PASSWORD = "Demo2026"
 # the same sanitizer settings as `make test`, also when pytest is run by hand
 os.environ.setdefault("LSAN_OPTIONS", "suppressions=" + os.path.join(ROOT, "tests", "lsan.supp"))
-os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1")
+os.environ.setdefault("ASAN_OPTIONS", "detect_leaks=1:halt_on_error=1:quarantine_size_mb=16")
 # the cheapest argon2id for the demo users and every user a test creates: a sign-in at the default cost
 # (64 MiB, 2 passes) took a third of a second under load, half the time of the suite; the default cost
 # itself is tested in test_password_cost.py
@@ -142,6 +142,7 @@ class Backend:
         self.tmp = tmp
         self.n = 0
         self.dump = None
+        self._admin, self._admin_lock = None, threading.Lock()
         if BACKEND == "postgres":
             self.pgdir = os.path.join(tmp, "pg")
             # no WAL flush at each commit (PG_DURABLE=0): no test crashes this cluster (the crash tests start
@@ -163,8 +164,22 @@ class Backend:
             run_cli("scan", db=self.scanned)
 
     def _psql(self, sql):
-        subprocess.run(["psql", "-q", "-v", "ON_ERROR_STOP=1", self.pg_url, "-c", sql], check=True,
-                       capture_output=True, text=True)
+        """Runs sql in the suite's one administrative psql session (a psql process and its PostgreSQL session cost
+        a tenth of a CPU second each, and every test database was a new pair); raises if it fails."""
+        with self._admin_lock:
+            if self._admin is None or self._admin.poll() is not None:
+                self._admin = subprocess.Popen(["psql", "-X", "-q", "-v", "ON_ERROR_STOP=1", self.pg_url],
+                                               stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                               stderr=subprocess.STDOUT, text=True)
+            p, out = self._admin, []
+            p.stdin.write(sql + ";\n\\echo __done__\n")
+            p.stdin.flush()
+            for line in p.stdout:
+                if line.strip() == "__done__":
+                    return
+                out.append(line)
+            p.wait()
+            raise RuntimeError(f"psql failed ({p.returncode}) on {sql}: {''.join(out)}")
 
     def _pg_create(self, name, template):
         # FILE_COPY: the template's files copied as they are, where PostgreSQL 15's default (WAL_LOG) writes every
@@ -201,6 +216,8 @@ class Backend:
 
     def close(self):
         if BACKEND == "postgres":
+            if self._admin is not None and self._admin.poll() is None:
+                self._admin.communicate("\\q\n", timeout=60)
             # destroy, not only stop: the cluster may live in a shadow dir outside tmp (see scripts/pg.sh)
             subprocess.run([os.path.join(ROOT, "scripts", "pg.sh"), "destroy", self.pgdir], capture_output=True)
 
