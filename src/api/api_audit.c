@@ -57,8 +57,8 @@ static int h_audit_checkpoints(struct req *rq)
 
 const struct route audit_routes[] = {
     {"GET", "/api/v1/audit", h_audit_list, CAP_AUDIT_READ, 0, "audit records, newest first", "top,admin,office:A *:F"},
-    {"GET", "/api/v1/audit/verify", h_audit_verify, CAP_AUDIT_READ, 0, "verify the keyed chain and the checkpoints",
-     "top,admin,office:A *:F"},
+    {"GET", "/api/v1/audit/verify", h_audit_verify, CAP_AUDIT_READ, ROUTE_LONG,
+     "verify the keyed chain and the checkpoints", "top,admin,office:A *:F"},
     {"GET", "/api/v1/audit/checkpoints", h_audit_checkpoints, CAP_AUDIT_READ, 0, "signed audit checkpoints",
      "top,admin,office:A *:F"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},

@@ -231,20 +231,20 @@ static int h_signature_get(struct req *rq)
 }
 
 const struct route docs_routes[] = {
-    {"GET", "/api/v1/items/{id}/documents/{file}", h_item_document, CAP_ITEM_READ, 0,
+    {"GET", "/api/v1/items/{id}/documents/{file}", h_item_document, CAP_ITEM_READ, ROUTE_LONG,
      "an item's notice, reminder or record as PDF (notice.pdf, reminder.pdf, record.pdf)",
      "principal,leader,director,deputy,secretary,office:AAN contact,head:ANN *:F; file=notice.pdf"},
-    {"GET", "/api/v1/items/documents/list.pdf", h_list_document, CAP_ITEM_READ, 0, "the list of a ledger filter as PDF",
+    {"GET", "/api/v1/items/documents/list.pdf", h_list_document, CAP_ITEM_READ, ROUTE_LONG,
+     "the list of a ledger filter as PDF", "principal,leader,director,deputy,secretary,office,contact,head:A *:F"},
+    {"GET", "/api/v1/items/export.xlsx", h_export_xlsx, CAP_ITEM_READ, ROUTE_LONG, "the ledger of a filter as XLSX",
      "principal,leader,director,deputy,secretary,office,contact,head:A *:F"},
-    {"GET", "/api/v1/items/export.xlsx", h_export_xlsx, CAP_ITEM_READ, 0, "the ledger of a filter as XLSX",
-     "principal,leader,director,deputy,secretary,office,contact,head:A *:F"},
-    {"GET", "/api/v1/items/export.csv", h_export_csv, CAP_ITEM_READ, 0, "the ledger of a filter as CSV",
+    {"GET", "/api/v1/items/export.csv", h_export_csv, CAP_ITEM_READ, ROUTE_LONG, "the ledger of a filter as CSV",
      "principal,leader,director,deputy,secretary,office,contact,head:A *:F"},
     {"POST", "/api/v1/items/import", h_import, CAP_ITEM_REGISTER, ROUTE_RAW,
      "import draft items from CSV (dry_run=1: preview)",
      "office:AAR *:F; query=dry_run=1; type=text/csv; "
      "body=title,source_kind,lead_unit,due_date\n矩阵导入,meeting,$unitcode,2031-01-01\n"},
-    {"GET", "/api/v1/items/{id}/archive.zip", h_archive, CAP_ITEM_READ, 0,
+    {"GET", "/api/v1/items/{id}/archive.zip", h_archive, CAP_ITEM_READ, ROUTE_LONG,
      "the archive file (立卷归档) of an archived item",
      "principal,leader,director,deputy,secretary,office:AAN contact,head:ANN *:F; state=archived"},
     {"POST", "/api/v1/units/{id}/seal", h_seal_create, CAP_UNIT_WRITE, 0, "create the unit's digital seal (SM2)",

@@ -180,7 +180,7 @@ const struct route everyday_routes[] = {
     {"GET", "/api/v1/liaisons", h_liaisons, CAP_UNIT_READ, 0, "the units' liaison directory (联络员名录)",
      "top:A admin,principal,leader,director,deputy,secretary,office,inspector:AAN contact,head:ANN *:F; "
      "query=unit_id=$unit"},
-    {"GET", "/api/v1/liaisons/export.csv", h_liaisons_csv, CAP_UNIT_READ, 0, "the liaison directory as CSV",
+    {"GET", "/api/v1/liaisons/export.csv", h_liaisons_csv, CAP_UNIT_READ, ROUTE_LONG, "the liaison directory as CSV",
      "top:A admin,principal,leader,director,deputy,secretary,office,inspector:AAN contact,head:ANN *:F; "
      "query=unit_id=$unit"},
     {"PUT", "/api/v1/units/{id}/liaison", h_liaison_put, CAP_UNIT_READ, ROUTE_JSON,

@@ -475,9 +475,9 @@ const struct route scoring_routes[] = {
      CARD_OFFICE_DRAFT "; action=withdraw; fresh; body={\"reason\":\"矩阵撤销\"}"},
     {"GET", "/api/v1/scorecards/{id}/events", h_card_events, CAP_ITEM_READ, 0, "the scorecard's timeline",
      "top,admin,inspector,parttime,evaluator:F contact,head:NNN *:AAN; state=issued"},
-    {"GET", "/api/v1/scorecards/{id}/document.pdf", h_card_pdf, CAP_ITEM_READ, 0,
+    {"GET", "/api/v1/scorecards/{id}/document.pdf", h_card_pdf, CAP_ITEM_READ, ROUTE_LONG,
      "the scorecard as a GB/T 9704 official document (?unit_id=: one unit's; a unit gets its own)", CARD_SEES_ISSUED},
-    {"GET", "/api/v1/scorecards/{id}/export.xlsx", h_card_xlsx, CAP_ITEM_READ, 0,
+    {"GET", "/api/v1/scorecards/{id}/export.xlsx", h_card_xlsx, CAP_ITEM_READ, ROUTE_LONG,
      "the scorecard as XLSX for the organisation department", CARD_SEES_ISSUED},
     /* objections: the head of the unit scored raises one on its own issued card; the office decides */
     {"POST", "/api/v1/scorecards/{id}/objections", h_objection_create, CAP_ITEM_SIGN, ROUTE_JSON,
@@ -496,7 +496,7 @@ const struct route scoring_routes[] = {
      "what ducha asked of each unit in a year, quarter or month, by issuer (基层减负): notices, presses, reminders, "
      "reports, inspections, rectification tasks; unit_id: the units right below one",
      "top,admin,inspector,parttime,evaluator:F *:A"},
-    {"GET", "/api/v1/burden/export.xlsx", h_burden_xlsx, CAP_ITEM_READ, 0,
+    {"GET", "/api/v1/burden/export.xlsx", h_burden_xlsx, CAP_ITEM_READ, ROUTE_LONG,
      "the burden index as XLSX (the units, by issuer, the issuers ranked; a unit its own row)",
      "top,admin,inspector,parttime,evaluator:F *:A"},
     /* the periodic reports' roll-up: the government's office and leaders (units: 403) */
@@ -504,13 +504,13 @@ const struct route scoring_routes[] = {
      "the report obligations due in a period per unit one level down (due, submitted, on time, late, missed) "
      "and the units' forms",
      "principal,leader,director,deputy,secretary,office:A *:F"},
-    {"GET", "/api/v1/periodic-reports/export.xlsx", h_periodic_reports_xlsx, CAP_ITEM_READ, 0,
+    {"GET", "/api/v1/periodic-reports/export.xlsx", h_periodic_reports_xlsx, CAP_ITEM_READ, ROUTE_LONG,
      "the periodic reports' roll-up as XLSX", "principal,leader,director,deputy,secretary,office:A *:F"},
     /* the statistics: the government's office and leaders (units and others: 403) */
     {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
      "items registered, completed (on time) and overdue per unit, by month or quarter",
      "principal,leader,director,deputy,secretary,office:A *:F"},
-    {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, 0, "the statistics as XLSX",
+    {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, ROUTE_LONG, "the statistics as XLSX",
      "principal,leader,director,deputy,secretary,office:A *:F"},
     /* early warning: every reader of items its scope (a unit its own); the government's thresholds */
     {"GET", "/api/v1/warnings", h_warnings, CAP_ITEM_READ, 0,

@@ -150,7 +150,7 @@ const struct route survey_routes[] = {
     {"GET", "/api/v1/surveys/{id}/events", h_events, CAP_CLUE_READ, 0, "the timeline", READERS},
     {"GET", "/api/v1/surveys/{id}/results", h_results, CAP_CLUE_READ, 0,
      "counts per option, the scales' averages, the texts", READERS},
-    {"GET", "/api/v1/surveys/{id}/results.xlsx", h_results_xlsx, CAP_CLUE_READ, 0,
+    {"GET", "/api/v1/surveys/{id}/results.xlsx", h_results_xlsx, CAP_CLUE_READ, ROUTE_LONG,
      "the results and every answer sheet as XLSX", READERS},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -111,7 +111,7 @@ const struct route unit_routes[] = {
     {"POST", "/api/v1/units", h_unit_create, CAP_UNIT_WRITE, ROUTE_JSON, "create a unit",
      "top:A admin:AAR *:F; "
      "body={\"code\":\"mx-$uniq\",\"name\":\"矩阵单位\",\"kind\":\"department\",\"parent_id\":$unit}"},
-    {"GET", "/api/v1/units/import/template.xlsx", h_unit_template, CAP_UNIT_WRITE, 0,
+    {"GET", "/api/v1/units/import/template.xlsx", h_unit_template, CAP_UNIT_WRITE, ROUTE_LONG,
      "the workbook for importing units (单位导入模板.xlsx)", "top:A admin:A *:F"},
     {"POST", "/api/v1/units/import", h_unit_import, CAP_UNIT_WRITE, ROUTE_RAW,
      "import units from XLSX or CSV with Chinese headings (dry_run=1: check only)",

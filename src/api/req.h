@@ -84,6 +84,9 @@ enum route_flags {
      * header is in, before any body byte is read or a database connection taken */
     ROUTE_PUBLIC_SUBMIT = 32, /* a submission (a clue, a survey answer) */
     ROUTE_PUBLIC_READ = 64,   /* a read of a public page (a form, a challenge, a tracking page) */
+    /* a read that may take long (a rendered document, an export, a check of everything): handled by the office
+     * threads like every write, so that it never holds up the other connections of its worker thread */
+    ROUTE_LONG = 128,
 };
 
 /*

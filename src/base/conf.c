@@ -34,6 +34,10 @@ const struct conf_key conf_keys[] = {
       "threads of their own that handle the public pages' admitted requests, so that a crowd of the public never "
       "holds up the office's requests on the worker threads; each holds a database connection while it works, so "
       "keep it below db_pool (0: the worker threads handle them)"),
+    K(office_threads, CONF_INT, "4", false,
+      "threads of their own that handle the office's writes and long reads (documents, exports, imports, the archive "
+      "file), so that one never holds up the other requests of its worker thread's connections; each holds a "
+      "database connection while it works (0: the worker threads handle them)"),
     K(public_listen, CONF_STR, "", false,
       "address and port of a listener of the public pages' own (HOST:PORT or [IPv6]:PORT as for listen; the reverse "
       "proxy sends /p/, /public/ "

@@ -24,6 +24,7 @@ struct config {
     int64_t audit_checkpoint_s;
     int64_t threads;        /* HTTP worker threads */
     int64_t public_threads; /* threads that handle the public pages' admitted requests (0: the workers do) */
+    int64_t office_threads; /* threads that handle the office's writes and long reads (0: the workers do) */
     char *public_listen;    /* HOST:PORT of the public pages' own listener ("": none) */
     int64_t public_nice;    /* the public pages' threads' nice above the office's */
     int64_t db_pool;        /* database connections per process */

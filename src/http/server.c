@@ -16,6 +16,12 @@
  *     so that a new client is always served;
  *   - bodies held in memory by all connections together stay under body_memory_limit.
  *
+ * Threads: libmicrohttpd serves a connection only on the worker thread that accepted it, so a request handled
+ * there holds up every other connection of that thread. The office's writes (every method but GET and HEAD) and
+ * long reads (ROUTE_LONG: documents, exports) are handed over to the office threads (office_threads), the
+ * public pages' to the public threads: the connection waits suspended in the lane's queue (hand_over), a lane's
+ * thread handles the request and resumes it, and the worker thread sends the reply (finish).
+ *
  * The public pages (routes with ROUTE_PUBLIC_SUBMIT or ROUTE_PUBLIC_READ):
  *   - their limits are checked first, as soon as the header is in; a refusal is a response built once
  *     and logged once per ten seconds (refuse), so that a flood costs little more than its connections;
@@ -56,7 +62,7 @@
 #define MULTIPART_SLACK (64 * 1024) /* form fields and part headers around the file */
 #define REFUSAL_WAITS 600           /* refusals with a longer Retry-After are built each time */
 #define REFUSAL_DRAIN 16384         /* a trusted proxy's refused request: a body up to this is read and dropped */
-#define PUBLIC_QUEUE 256            /* admitted public requests waiting for a public thread; beyond: 503 */
+#define LANE_QUEUE 256              /* requests waiting for a lane's thread; beyond: 503 */
 #define PUBLIC_LISTEN_THREADS 2     /* public_listen's worker threads (accept, headers, refusals, bodies) */
 #define STOP_DRAIN_MS 5000 /* at a stop, the longest wait for the requests being answered to send their replies */
 
@@ -73,6 +79,19 @@ struct conn_slot {
     enum conn_phase phase;
     int64_t deadline_ms; /* monotonic; 0 = none */
     int64_t since_ms;
+};
+
+/* Threads that handle requests handed over by the worker threads, whose connections wait suspended (a lane):
+ * the public pages' admitted requests (public_threads), and the office's writes and long reads (office_threads). */
+struct lane {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    struct conn_state *head, *tail;
+    int queued;
+    bool stopping;
+    int n; /* threads running */
+    pthread_t *threads;
+    const char *busy; /* the 503's message when the queue is full */
 };
 
 struct http_server {
@@ -102,14 +121,8 @@ struct http_server {
     pthread_mutex_t strike_mu;
     struct strike *strikes;
     atomic_llong closed; /* connections closed at accept since the last log line */
-    /* the public pages' own threads (public_threads): admitted public requests wait here, suspended */
-    pthread_mutex_t pub_mu;
-    pthread_cond_t pub_cv;
-    struct conn_state *pub_head, *pub_tail;
-    int pub_queued;
-    bool pub_stopping;
-    int npub;
-    pthread_t *pub;
+    struct lane pub;     /* the public pages' admitted requests (public_threads) */
+    struct lane office;  /* the office's writes and long reads (office_threads) */
     /* API requests from the router's dispatch until their reply has gone (on_completed): at a stop, http_stop
      * lets them answer (their statements are cut off by then, store_interrupt) before the daemon closes them */
     atomic_int inflight;
@@ -155,8 +168,9 @@ struct conn_state {
     struct req_upload upload;
     char client[64];
     struct MHD_Connection *conn;
-    bool handed_over;        /* waiting for, or handled by, a public thread (the connection suspended) */
-    struct conn_state *next; /* in the public threads' queue */
+    bool handed_over;        /* waiting for, or handled by, a lane's thread (the connection suspended) */
+    struct conn_state *next; /* in the lane's queue */
+    bool routed;             /* an API route was found for the method and path */
     bool inflight;           /* counted in http_server.inflight until on_completed */
 };
 
@@ -847,6 +861,7 @@ static enum MHD_Result on_headers(struct http_server *s, struct MHD_Connection *
     bool api = strncmp(url, "/api/", 5) == 0 || strcmp(url, "/api") == 0;
     bool found = false;
     st->flags = api ? router_route_flags(method, url, s->app->cfg.test_clock, &found) : 0;
+    st->routed = found;
     if (st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) {
         /* the public pages' limits, before anything else is done for the request (no body byte read, no
          * database, no session): a flood from one address costs this and a refusal built once */
@@ -992,62 +1007,107 @@ static enum MHD_Result finish(struct http_server *s, struct MHD_Connection *c, s
     return result;
 }
 
-/* Hands an admitted public request to the public threads: the connection waits suspended (the worker
- * thread goes back to its other connections) until one of them has handled it. A full queue is 503. */
-static enum MHD_Result hand_over(struct http_server *s, struct MHD_Connection *c, struct conn_state *st,
+/* Counts an API request in http_server.inflight until its reply has gone (on_completed). */
+static void count_inflight(struct http_server *s, struct conn_state *st)
+{
+    if (!st->inflight)
+        atomic_fetch_add(&s->inflight, 1);
+    st->inflight = true;
+}
+
+/* Hands a request to a lane's threads: the connection waits suspended (the worker thread goes back to its
+ * other connections) until one of them has handled it. A full queue is 503. */
+static enum MHD_Result hand_over(struct http_server *s, struct lane *l, struct MHD_Connection *c, struct conn_state *st,
                                  const char *url, const char *method)
 {
-    pthread_mutex_lock(&s->pub_mu);
-    bool stopping = s->pub_stopping, full = s->pub_queued >= PUBLIC_QUEUE;
+    count_inflight(s, st);
+    pthread_mutex_lock(&l->mu);
+    bool stopping = l->stopping, full = l->queued >= LANE_QUEUE;
     if (stopping) {
-        pthread_mutex_unlock(&s->pub_mu);
-        router_dispatch(&st->rq); /* the public threads have gone: handled here */
+        pthread_mutex_unlock(&l->mu);
+        router_dispatch(&st->rq); /* the lane's threads have gone: handled here */
         return finish(s, c, st, url, method);
     }
     if (!full) {
         st->handed_over = true;
         st->conn = c;
         st->next = NULL;
-        MHD_suspend_connection(c); /* before a public thread can resume it */
-        if (s->pub_tail)
-            s->pub_tail->next = st;
+        MHD_suspend_connection(c); /* before a lane's thread can resume it */
+        if (l->tail)
+            l->tail->next = st;
         else
-            s->pub_head = st;
-        s->pub_tail = st;
-        s->pub_queued++;
-        pthread_cond_signal(&s->pub_cv);
+            l->head = st;
+        l->tail = st;
+        l->queued++;
+        pthread_cond_signal(&l->cv);
     }
-    pthread_mutex_unlock(&s->pub_mu);
+    pthread_mutex_unlock(&l->mu);
     if (!full)
         return MHD_YES;
-    reply_error(&st->rq, ERR_UNAVAILABLE, "访问的人太多，请稍后再试");
+    reply_error(&st->rq, ERR_UNAVAILABLE, l->busy);
     reply_header(&st->rq, "Retry-After", "1");
     return finish(s, c, st, url, method);
 }
 
-/* A public thread: handles the queued public requests one at a time, then resumes their connections,
- * whose worker thread sends the reply (finish). Drains the queue before it stops. */
-static void *public_main(void *arg)
+/* A lane's thread: handles the queued requests one at a time, then resumes their connections, whose worker
+ * thread sends the reply (finish). Drains the queue before it stops. */
+static void *lane_main(void *arg)
 {
-    struct http_server *s = arg;
-    pthread_mutex_lock(&s->pub_mu);
+    struct lane *l = arg;
+    pthread_mutex_lock(&l->mu);
     for (;;) {
-        while (!s->pub_head && !s->pub_stopping)
-            pthread_cond_wait(&s->pub_cv, &s->pub_mu);
-        struct conn_state *st = s->pub_head;
+        while (!l->head && !l->stopping)
+            pthread_cond_wait(&l->cv, &l->mu);
+        struct conn_state *st = l->head;
         if (!st)
             break;
-        s->pub_head = st->next;
-        if (!s->pub_head)
-            s->pub_tail = NULL;
-        s->pub_queued--;
-        pthread_mutex_unlock(&s->pub_mu);
+        l->head = st->next;
+        if (!l->head)
+            l->tail = NULL;
+        l->queued--;
+        pthread_mutex_unlock(&l->mu);
         router_dispatch(&st->rq);
         MHD_resume_connection(st->conn);
-        pthread_mutex_lock(&s->pub_mu);
+        pthread_mutex_lock(&l->mu);
     }
-    pthread_mutex_unlock(&s->pub_mu);
+    pthread_mutex_unlock(&l->mu);
     return NULL;
+}
+
+static void lane_init(struct lane *l, int threads, const char *busy)
+{
+    pthread_mutex_init(&l->mu, NULL);
+    pthread_cond_init(&l->cv, NULL);
+    l->threads = xcalloc((size_t)(threads > 0 ? threads : 1), sizeof *l->threads);
+    l->busy = busy;
+}
+
+/* Starts up to want threads; returns false when one could not be started (those running stay). */
+static bool lane_start(struct lane *l, int want)
+{
+    for (; l->n < want; l->n++)
+        if (pthread_create(&l->threads[l->n], NULL, lane_main, l) != 0)
+            return false;
+    return true;
+}
+
+/* Its threads handle what is queued, resume those connections and end. */
+static void lane_stop(struct lane *l)
+{
+    pthread_mutex_lock(&l->mu);
+    l->stopping = true;
+    pthread_cond_broadcast(&l->cv);
+    pthread_mutex_unlock(&l->mu);
+    for (int i = 0; i < l->n; i++)
+        pthread_join(l->threads[i], NULL);
+    l->n = 0;
+}
+
+static void lane_free(struct lane *l)
+{
+    free(l->threads);
+    pthread_mutex_destroy(&l->mu);
+    pthread_cond_destroy(&l->cv);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
@@ -1068,7 +1128,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         *upload_data_size = 0;
         return on_body(s, st, upload_data, n);
     }
-    if (st->handed_over) /* resumed: a public thread has handled the request */
+    if (st->handed_over) /* resumed: a lane's thread has handled the request */
         return finish(s, c, st, url, method);
     if (st->refusing)
         return refuse(s, c, st, st->client, url, method, st->refusing, st->refusing_global, true, true);
@@ -1111,12 +1171,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             reply_header(rq, "Connection", "close");
         } else if (st->upload.failed) {
             reply_error(rq, ERR_INTERNAL, "无法保存上传的文件：磁盘写入失败");
-        } else if ((st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) && s->npub) {
-            return hand_over(s, c, st, url, method);
+        } else if ((st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) && s->pub.n) {
+            return hand_over(s, &s->pub, c, st, url, method);
+        } else if (st->routed && s->office.n &&
+                   ((st->flags & ROUTE_LONG) || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))) {
+            return hand_over(s, &s->office, c, st, url, method);
         } else {
-            if (!st->inflight)
-                atomic_fetch_add(&s->inflight, 1);
-            st->inflight = true;
+            count_inflight(s, st);
             router_dispatch(rq);
         }
     } else if (strcmp(method, "GET") == 0 || strcmp(method, "HEAD") == 0) {
@@ -1278,13 +1339,10 @@ static void *start_public(void *arg)
         const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->pd, MHD_DAEMON_INFO_LISTEN_FD);
         s->pd_fd = di ? di->listen_fd : -1;
     }
-    for (; s->npub < ps->npub; s->npub++)
-        if (pthread_create(&s->pub[s->npub], NULL, public_main, s) != 0) {
-            log_warn("cannot start a public pages' thread: %d of %d started (the worker threads handle the public "
-                     "pages if none)",
-                     s->npub, ps->npub);
-            break;
-        }
+    if (!lane_start(&s->pub, ps->npub))
+        log_warn("cannot start a public pages' thread: %d of %d started (the worker threads handle the public "
+                 "pages if none)",
+                 s->pub.n, ps->npub);
     return NULL;
 }
 
@@ -1326,11 +1384,9 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     unsigned limit = (unsigned)s->max_connections + threads * 8 + 16;
     if ((int)limit > fds - (int)app->cfg.db_pool - 32)
         limit = (unsigned)(fds - (int)app->cfg.db_pool - 32);
-    pthread_mutex_init(&s->pub_mu, NULL);
     pthread_mutex_init(&s->strike_mu, NULL);
     s->strikes = xcalloc((size_t)1 << STRIKE_BITS, sizeof *s->strikes);
     atomic_init(&s->closed, 0);
-    pthread_cond_init(&s->pub_cv, NULL);
     atomic_init(&s->refused, 0);
     for (int k = 0; k < 2; k++)
         for (int g = 0; g < 2; g++)
@@ -1338,7 +1394,9 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
                 atomic_init(&s->refusals[k][g][w], NULL);
     /* the public pages first: once the office answers (its health check), public_listen answers too */
     int npub = app->cfg.public_threads > 0 ? (int)(app->cfg.public_threads < 64 ? app->cfg.public_threads : 64) : 0;
-    s->pub = xcalloc((size_t)(npub ? npub : 1), sizeof *s->pub);
+    lane_init(&s->pub, npub, "访问的人太多，请稍后再试");
+    int noffice = app->cfg.office_threads > 0 ? (int)(app->cfg.office_threads < 64 ? app->cfg.office_threads : 64) : 0;
+    lane_init(&s->office, noffice, "服务器繁忙（同时办理的请求过多），请稍后重试");
     struct public_start ps = {s, public_listen ? &psa : NULL, limit, npub, 0, true};
     pthread_t starter;
     if (pthread_create(&starter, NULL, start_public, &ps) == 0) {
@@ -1350,6 +1408,8 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     }
     if (ps.failed)
         snprintf(err, errlen, "cannot listen on %s (public_listen): %s", app->cfg.public_listen, strerror(ps.failed));
+    else if (!lane_start(&s->office, noffice))
+        snprintf(err, errlen, "cannot start the office threads: %d of %d started", s->office.n, noffice);
     else if (!(s->d = start_daemon(s, &sa, threads, limit)))
         snprintf(err, errlen, "cannot listen on %s: %s", listen, strerror(errno));
     else if (pthread_create(&s->reaper, NULL, reaper_main, s) != 0)
@@ -1376,13 +1436,9 @@ void http_stop(struct http_server *s)
     pthread_mutex_unlock(&s->stop_mu);
     if (s->reaping)
         pthread_join(s->reaper, NULL);
-    /* the public threads finish what is queued and resume its connections before the daemon stops */
-    pthread_mutex_lock(&s->pub_mu);
-    s->pub_stopping = true;
-    pthread_cond_broadcast(&s->pub_cv);
-    pthread_mutex_unlock(&s->pub_mu);
-    for (int i = 0; i < s->npub; i++)
-        pthread_join(s->pub[i], NULL);
+    /* the lanes' threads finish what is queued and resume its connections before the daemon stops */
+    lane_stop(&s->office);
+    lane_stop(&s->pub);
     /* the requests being answered send their replies (at most STOP_DRAIN_MS: their statements have been cut
      * off, cmd_serve's store_interrupt), which stopping the daemon would drop with their connections */
     for (int64_t until = mono_ms() + STOP_DRAIN_MS; atomic_load(&s->inflight) > 0 && mono_ms() < until;) {
@@ -1398,11 +1454,10 @@ void http_stop(struct http_server *s)
             for (int w = 0; w <= REFUSAL_WAITS; w++)
                 if (atomic_load(&s->refusals[k][g][w]))
                     MHD_destroy_response(atomic_load(&s->refusals[k][g][w]));
-    free(s->pub);
+    lane_free(&s->office);
+    lane_free(&s->pub);
     free(s->strikes);
     pthread_mutex_destroy(&s->strike_mu);
-    pthread_mutex_destroy(&s->pub_mu);
-    pthread_cond_destroy(&s->pub_cv);
     pthread_mutex_destroy(&s->mu);
     pthread_mutex_destroy(&s->stop_mu);
     pthread_cond_destroy(&s->stop_cv);

@@ -118,8 +118,11 @@ def test_the_archive_completes_and_verifies_and_is_recorded_once(server, tmp_pat
 
 
 def test_writes_by_other_users_are_not_blocked_while_an_archive_renders(backend, data_dir, tmp_path):
+    """The server has one worker thread, so every connection is served by it: the archive request, a write and a
+    long read are handled by the office threads (office_threads) and must not hold up the others' reads and
+    writes meanwhile (a request handled on the worker thread would: nothing else of its connections is read)."""
     db = backend.new_db(scanned=True)
-    srv = Server(db, data_dir=data_dir)
+    srv = Server(db, data_dir=data_dir, env={"DUCHA_THREADS": "1"})
     try:
         it = Items(srv)
         item = it.bring("completed", title="老旧小区加装电梯（归档时写入）")
@@ -139,6 +142,10 @@ def test_writes_by_other_users_are_not_blocked_while_an_archive_renders(backend,
         assert r.status == 201, r
         r = it.c("gc_secretary").post(f"/api/v1/items/{item['id']}/actions/comment", {"text": "归档时的备注"})
         assert r.status == 200, r
+        # reads on the worker thread and a long read (a ledger export) on an office thread are answered too
+        assert it.get(busy["id"], "gc_contact")["state"] == "in_progress"
+        r = it.c("gc_secretary").get("/api/v1/items/export.csv")
+        assert r.status == 200 and "老旧小区加装电梯（同时办理）" in r.raw.decode("utf-8-sig"), r
         assert t.is_alive() and not out, out
         assert HELD in srv.output() and "archive_file" not in json.dumps(
             audit_actions(it.c("gc_office"), item["id"], "item.archive_file"))

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from conftest import BACKEND, PASSWORD, Server, TxHeld, wait_for
+from conftest import BACKEND, BIN, PASSWORD, Server, TxHeld, wait_for
 
 
 def rss_hwm(pid):
@@ -324,10 +324,12 @@ def test_a_request_waiting_behind_a_busy_worker_is_not_cut_at_its_header_deadlin
     header waits unread while that thread handles another request is late by the server's doing, and is
     answered once the thread is free, not shut at its header deadline (the "Remote end closed connection
     without response" of test_authz_matrix on a loaded machine, where a slow request held a thread past
-    header_timeout_s). One worker thread; its request held past the deadline by a write lock."""
+    header_timeout_s). One worker thread; its request held past the deadline by a write lock — handled on the
+    worker thread (office_threads=0: with office threads a write leaves the worker free, test_archive_pending;
+    a read still holds it)."""
     db = backend.new_db(scanned=True)
     s = Server(db, env={"DUCHA_THREADS": "1", "DUCHA_HEADER_TIMEOUT_S": "3", "DUCHA_IDLE_TIMEOUT_S": "600",
-                        "DUCHA_SCHEDULER": "false"})
+                        "DUCHA_SCHEDULER": "false", "DUCHA_OFFICE_THREADS": "0"})
     held = None
     try:
         waiting = socket.create_connection(("127.0.0.1", s.port), timeout=60)
@@ -428,3 +430,17 @@ def test_connection_limits_per_address_and_in_total(backend):
         for k in socks:
             k.close()
         s.stop()
+
+
+def test_every_document_and_export_is_handled_off_the_worker_threads():
+    """A read that renders a document or an export (.pdf, .xlsx, .csv, .zip, an item's documents) or checks the
+    whole audit chain takes ROUTE_LONG, so that the office threads handle it and it never holds up the other
+    connections of a worker thread (tests/api/test_archive_pending.py shows the effect with one worker thread)."""
+    routes = json.loads(subprocess.run([BIN, "routes", "--json"], capture_output=True, text=True,
+                                       check=True).stdout)
+    LONG = 128  # ROUTE_LONG, src/api/req.h
+    heavy = re.compile(r"(\.(pdf|xlsx|csv|zip)|/documents/\{file\}|/audit/verify)$")
+    gets = [r for r in routes if r["method"] == "GET"]
+    missing = [r["pattern"] for r in gets if heavy.search(r["pattern"]) and not r["flags"] & LONG]
+    assert not missing, missing
+    assert sum(1 for r in gets if r["flags"] & LONG) >= 20
