@@ -6,8 +6,9 @@ A flood from one address on it is refused with the JSON 429, then closed at acce
 answered on its own listener. Functional, not timed."""
 import json
 import os
-import subprocess
 import socket
+import subprocess
+import time
 
 import pytest
 
@@ -119,12 +120,17 @@ def test_a_flood_on_the_public_listener_is_refused_while_the_office_is_answered(
     statuses = flood_until_closed(srv.pport, "127.0.0.43")
     st, headers, raw = flood_once(srv.pport, "127.0.0.44")
     assert st == 422, raw
-    # the refusals were the JSON 429 with Retry-After (one more from a fresh address after its three)
-    for _ in range(3):
-        flood_once(srv.pport, "127.0.0.45")
-    st, headers, raw = flood_once(srv.pport, "127.0.0.45")
+    # the refusals were the JSON 429 with Retry-After (one more from a fresh address after its three; on a loaded
+    # machine its budget may come back meanwhile, one every 20 s, as in flood_until_closed)
+    start, before = time.monotonic(), []
+    while len(before) < 10:
+        st, headers, raw = flood_once(srv.pport, "127.0.0.45")
+        if st != 422:
+            break
+        before.append(st)
     err = json.loads(raw)
     assert st == 429 and err["error"]["code"] == "too_many_requests", raw
+    assert 3 <= len(before) <= 3 + int((time.monotonic() - start) / 20), before
     assert headers["Content-Type"].startswith("application/json") and 1 <= int(headers["Retry-After"]) <= 60
     assert len(statuses) > 9
     # the office on its listener meanwhile, and a reporter at another address on the public one
