@@ -1171,8 +1171,12 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             reply_header(rq, "Connection", "close");
         } else if (st->upload.failed) {
             reply_error(rq, ERR_INTERNAL, "无法保存上传的文件：磁盘写入失败");
-        } else if ((st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) && s->pub.n) {
-            return hand_over(s, &s->pub, c, st, url, method);
+        } else if (st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) {
+            /* never on the office threads: a crowd of the public would hold up the office's writes */
+            if (s->pub.n)
+                return hand_over(s, &s->pub, c, st, url, method);
+            count_inflight(s, st);
+            router_dispatch(rq);
         } else if (st->routed && s->office.n &&
                    ((st->flags & ROUTE_LONG) || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))) {
             return hand_over(s, &s->office, c, st, url, method);

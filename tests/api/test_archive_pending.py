@@ -14,6 +14,7 @@ import time
 import zipfile
 
 
+from cluelib import flood_once
 from conftest import BIN, Server, put_setting, sql_run, wait_for
 from itemlib import Items
 
@@ -156,6 +157,45 @@ def test_writes_by_other_users_are_not_blocked_while_an_archive_renders(backend,
         # recorded by the request that archived, as its user
         [rec] = audit_actions(it.c("gc_office"), item["id"], "item.archive_file")
         assert rec["actor"] == "gc_office", rec
+    finally:
+        put_setting(db, "test_hold_archive", None)
+        srv.stop()
+
+
+def test_the_office_threads_queue_the_office_s_writes_and_never_the_public_s(backend, data_dir):
+    """One worker thread, one office thread, the public pages on the worker thread (public_threads=0): while the
+    office thread renders an archive, another office write waits its turn in the office threads' queue and is
+    answered once the render is done; a public submission is answered meanwhile on the worker thread (a crowd of
+    the public must never hold up the office's writes, nor wait behind them)."""
+    db = backend.new_db(scanned=True)
+    srv = Server(db, data_dir=data_dir, env={"DUCHA_THREADS": "1", "DUCHA_OFFICE_THREADS": "1",
+                                             "DUCHA_PUBLIC_THREADS": "0"})
+    try:
+        it = Items(srv)
+        item = it.bring("completed", title="老旧小区加装电梯（一个办理线程）")
+        busy = it.bring("in_progress", title="老旧小区加装电梯（排队的报送）")
+        contact = it.c("gc_contact")
+        assert it.get(busy["id"], "gc_secretary")["state"] == "in_progress"  # signed in before: a sign-in is a write
+        put_setting(db, "test_hold_archive", "1")
+        t, out = archive_in_thread(srv, item["id"])
+        wait_for(lambda: HELD in srv.output(), timeout=120)
+        queued = {}
+
+        def report():
+            queued["status"] = contact.post(f"/api/v1/items/{busy['id']}/reports",
+                                            {"text": "井道施工过半", "percent": 50}).status
+        w = threading.Thread(target=report, daemon=True)
+        w.start()
+        # the public form (a submission without its fields: refused for its content) on the worker thread
+        st, _, raw = flood_once(srv.port, "127.0.0.61")
+        assert st == 422 and b'"field"' in raw, raw
+        # reads on the worker thread too; the report still waits for the office thread
+        assert it.get(busy["id"], "gc_secretary")["state"] == "in_progress"
+        assert w.is_alive() and not queued and t.is_alive() and not out, (queued, out)
+        put_setting(db, "test_hold_archive", None)
+        t.join(timeout=300)
+        w.join(timeout=120)
+        assert out == {"status": 200} and queued == {"status": 201}, (out, queued)
     finally:
         put_setting(db, "test_hold_archive", None)
         srv.stop()
