@@ -3,7 +3,8 @@
  *
  * Per API route (its pattern, so ids do not explode the label set): requests by status class, a
  * latency histogram, and the database statements and round trips the requests took (db_usage:
- * divided by the request count, the cost of a page in round trips). Per process: the database pool and transactions (store_stats). From the
+ * divided by the request count, the cost of a page in round trips). Per process: the HTTP lanes' queues, the database
+ * pool and transactions (store_stats). From the
  * database, the same on every node: the scheduler's backlog and lag, the outbox by state (dead
  * letters included), the audit chain's length, replication (opstats.h).
  *
@@ -149,6 +150,51 @@ static void render_requests(struct buf *b)
                  "Round trips to the database server taken by API requests (0 on SQLite), by route pattern.", true);
 }
 
+/* The HTTP lanes (metrics.h): requests waiting, taken, the seconds they waited (microseconds), refused. */
+static const char *const lane_names[METRICS_LANES] = {"office", "public"};
+static atomic_int_fast64_t lane_waiting[METRICS_LANES];
+static atomic_uint_fast64_t lane_taken[METRICS_LANES], lane_wait_us[METRICS_LANES], lane_full[METRICS_LANES];
+
+void metrics_lane_queued(enum metrics_lane lane)
+{
+    atomic_fetch_add(&lane_waiting[lane], 1);
+}
+
+void metrics_lane_taken(enum metrics_lane lane, double waited)
+{
+    atomic_fetch_sub(&lane_waiting[lane], 1);
+    atomic_fetch_add(&lane_taken[lane], 1);
+    atomic_fetch_add(&lane_wait_us[lane], (uint_fast64_t)(waited > 0 ? waited * 1e6 : 0));
+}
+
+void metrics_lane_full(enum metrics_lane lane)
+{
+    atomic_fetch_add(&lane_full[lane], 1);
+}
+
+static void render_lanes(struct buf *b)
+{
+    family(b, "ducha_http_lane_waiting", "gauge",
+           "Requests handed over by the worker threads that wait for a thread of their lane (office: writes and "
+           "long reads; public: the public pages).");
+    for (int l = 0; l < METRICS_LANES; l++)
+        buf_printf(b, "ducha_http_lane_waiting{lane=\"%s\"} %lld\n", lane_names[l],
+                   (long long)atomic_load(&lane_waiting[l]));
+    family(b, "ducha_http_lane_requests_total", "counter", "Requests a lane's threads have taken up.");
+    for (int l = 0; l < METRICS_LANES; l++)
+        buf_printf(b, "ducha_http_lane_requests_total{lane=\"%s\"} %llu\n", lane_names[l],
+                   (unsigned long long)atomic_load(&lane_taken[l]));
+    family(b, "ducha_http_lane_wait_seconds_total", "counter",
+           "Time those requests waited in the lane's queue before a thread took them up.");
+    for (int l = 0; l < METRICS_LANES; l++)
+        buf_printf(b, "ducha_http_lane_wait_seconds_total{lane=\"%s\"} %.6f\n", lane_names[l],
+                   (double)atomic_load(&lane_wait_us[l]) / 1e6);
+    family(b, "ducha_http_lane_full_total", "counter", "Requests refused with 503 because the lane's queue was full.");
+    for (int l = 0; l < METRICS_LANES; l++)
+        buf_printf(b, "ducha_http_lane_full_total{lane=\"%s\"} %llu\n", lane_names[l],
+                   (unsigned long long)atomic_load(&lane_full[l]));
+}
+
 static void gauge(struct buf *b, const char *name, const char *help, double v)
 {
     family(b, name, "gauge", help);
@@ -249,6 +295,7 @@ static int h_metrics(struct req *rq)
     family(&b, "ducha_build_info", "gauge", "Version and database kind of this node.");
     buf_printf(&b, "ducha_build_info{version=\"%s\",db=\"%s\"} 1\n", DUCHA_VERSION, db_kind(rq->ctx.db));
     render_requests(&b);
+    render_lanes(&b);
     render_store(&b, rq->app->store);
     render_pdf_cache(&b);
     replica_metrics(&b, rq->app->store);

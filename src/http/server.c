@@ -33,6 +33,7 @@
  */
 #include "http/http.h"
 
+#include "api/metrics.h"
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/timeu.h"
@@ -91,7 +92,8 @@ struct lane {
     bool stopping;
     int n; /* threads running */
     pthread_t *threads;
-    const char *busy; /* the 503's message when the queue is full */
+    const char *busy;       /* the 503's message when the queue is full */
+    enum metrics_lane name; /* its metrics (api/metrics.h) */
 };
 
 struct http_server {
@@ -171,6 +173,7 @@ struct conn_state {
     bool handed_over;        /* waiting for, or handled by, a lane's thread (the connection suspended) */
     struct conn_state *next; /* in the lane's queue */
     bool routed;             /* an API route was found for the method and path */
+    int64_t queued_ms;       /* when it joined a lane's queue (monotonic) */
     bool inflight;           /* counted in http_server.inflight until on_completed */
 };
 
@@ -1032,6 +1035,7 @@ static enum MHD_Result hand_over(struct http_server *s, struct lane *l, struct M
         st->handed_over = true;
         st->conn = c;
         st->next = NULL;
+        st->queued_ms = mono_ms();
         MHD_suspend_connection(c); /* before a lane's thread can resume it */
         if (l->tail)
             l->tail->next = st;
@@ -1039,11 +1043,13 @@ static enum MHD_Result hand_over(struct http_server *s, struct lane *l, struct M
             l->head = st;
         l->tail = st;
         l->queued++;
+        metrics_lane_queued(l->name);
         pthread_cond_signal(&l->cv);
     }
     pthread_mutex_unlock(&l->mu);
     if (!full)
         return MHD_YES;
+    metrics_lane_full(l->name);
     reply_error(&st->rq, ERR_UNAVAILABLE, l->busy);
     reply_header(&st->rq, "Retry-After", "1");
     return finish(s, c, st, url, method);
@@ -1066,6 +1072,7 @@ static void *lane_main(void *arg)
             l->tail = NULL;
         l->queued--;
         pthread_mutex_unlock(&l->mu);
+        metrics_lane_taken(l->name, (double)(mono_ms() - st->queued_ms) / 1000.0);
         router_dispatch(&st->rq);
         MHD_resume_connection(st->conn);
         pthread_mutex_lock(&l->mu);
@@ -1074,8 +1081,9 @@ static void *lane_main(void *arg)
     return NULL;
 }
 
-static void lane_init(struct lane *l, int threads, const char *busy)
+static void lane_init(struct lane *l, enum metrics_lane name, int threads, const char *busy)
 {
+    l->name = name;
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->cv, NULL);
     l->threads = xcalloc((size_t)(threads > 0 ? threads : 1), sizeof *l->threads);
@@ -1398,9 +1406,9 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
                 atomic_init(&s->refusals[k][g][w], NULL);
     /* the public pages first: once the office answers (its health check), public_listen answers too */
     int npub = app->cfg.public_threads > 0 ? (int)(app->cfg.public_threads < 64 ? app->cfg.public_threads : 64) : 0;
-    lane_init(&s->pub, npub, "访问的人太多，请稍后再试");
+    lane_init(&s->pub, METRICS_LANE_PUBLIC, npub, "访问的人太多，请稍后再试");
     int noffice = app->cfg.office_threads > 0 ? (int)(app->cfg.office_threads < 64 ? app->cfg.office_threads : 64) : 0;
-    lane_init(&s->office, noffice, "服务器繁忙（同时办理的请求过多），请稍后重试");
+    lane_init(&s->office, METRICS_LANE_OFFICE, noffice, "服务器繁忙（同时办理的请求过多），请稍后重试");
     struct public_start ps = {s, public_listen ? &psa : NULL, limit, npub, 0, true};
     pthread_t starter;
     if (pthread_create(&starter, NULL, start_public, &ps) == 0) {

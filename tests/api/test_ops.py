@@ -107,6 +107,27 @@ def test_metrics_count_requests_per_route_with_latency_histograms(ops):
     assert not [k for k in s if any(lbl == "route" and re.search(r"/\d", v) for lbl, v in k[1])]
 
 
+def test_metrics_count_the_requests_each_lane_took_up(ops):
+    """Writes and long reads are handed to the office threads, the public pages to the public threads, short reads
+    stay on the worker threads (src/http/server.c): each lane counts what it took up and how long it waited."""
+    c = ops.client("gc_office")  # signing in is a write: before counting
+    before = samples(scrape(ops).raw.decode())
+    assert c.post("/api/v1/inbox/read-all").status == 200  # a write
+    assert c.get("/api/v1/items/export.csv").status == 200  # a long read
+    assert c.get(f"/api/v1/units/{c.unit_id('gc')}").status == 200  # a short read
+    assert ops.client().get("/api/v1/public/clue-form").status == 200  # a public page
+    s = samples(scrape(ops).raw.decode())
+
+    def taken(lane, name="ducha_http_lane_requests_total"):
+        key = (name, frozenset({("lane", lane)}))
+        return s[key] - before.get(key, 0)
+    assert taken("office") == 2 and taken("public") == 1, (taken("office"), taken("public"))
+    assert value(s, "ducha_http_lane_waiting", lane="office") == 0 == value(s, "ducha_http_lane_waiting", lane="public")
+    assert taken("office", "ducha_http_lane_wait_seconds_total") >= 0
+    assert value(s, "ducha_http_lane_full_total", lane="office") == 0 == value(s, "ducha_http_lane_full_total",
+                                                                              lane="public")
+
+
 def test_metrics_count_database_statements_and_round_trips_per_route(ops):
     """What a page costs the database: statements and round trips per route (GET /metrics). The session
     (or API token) and its user are one statement, an item with its detail lists one (views of migration
