@@ -46,7 +46,9 @@ const struct conf_key conf_keys[] = {
     K(public_nice, CONF_INT, "5", false,
       "how much lower the CPU priority (nice) of the public pages' threads is than the office's: the public "
       "threads and public_listen's (0: the same; at most 19)"),
-    K(db_pool, CONF_INT, "8", false, "database connections per process"),
+    K(db_pool, CONF_INT, "16", false,
+      "database connections per process: threads + office_threads + public_threads, so that no thread waits for "
+      "one"),
     K(db_busy_timeout_ms, CONF_INT, "10000", false, "how long a write waits for the database lock"),
     K(db_statement_timeout_ms, CONF_INT, "60000", false,
       "longest a statement of an HTTP request may run before the request is cut off and answered 503 (SQLite: "

@@ -1409,6 +1409,10 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
     lane_init(&s->pub, METRICS_LANE_PUBLIC, npub, "访问的人太多，请稍后再试");
     int noffice = app->cfg.office_threads > 0 ? (int)(app->cfg.office_threads < 64 ? app->cfg.office_threads : 64) : 0;
     lane_init(&s->office, METRICS_LANE_OFFICE, noffice, "服务器繁忙（同时办理的请求过多），请稍后重试");
+    if (app->cfg.db_pool < (int64_t)threads + noffice + npub)
+        log_warn("db_pool (%lld) is below the threads that each hold a database connection while they work (%u "
+                 "worker, %d office, %d public threads): a request may wait for a connection",
+                 (long long)app->cfg.db_pool, threads, noffice, npub);
     struct public_start ps = {s, public_listen ? &psa : NULL, limit, npub, 0, true};
     pthread_t starter;
     if (pthread_create(&starter, NULL, start_public, &ps) == 0) {

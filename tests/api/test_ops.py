@@ -513,7 +513,7 @@ def test_metrics_report_pool_transactions_outbox_and_audit_chain(ops):
     assert value(s, "ducha_db_up") == 1 and value(s, "ducha_db_writable") == 1
     assert value(s, "ducha_audit_chain_length") == records
     assert value(s, "ducha_db_pool_connections", state="in_use") >= 1
-    assert value(s, "ducha_db_pool_connections", state="in_use") + value(s, "ducha_db_pool_connections", state="idle") == 8
+    assert value(s, "ducha_db_pool_connections", state="in_use") + value(s, "ducha_db_pool_connections", state="idle") == 16
     assert value(s, "ducha_db_pool_acquires_total") > 0
     commits = value(s, "ducha_db_transactions_total", result="commit")
     c = ops.client("gc_admin")
