@@ -1,5 +1,6 @@
 /* api_docs.c: documents of items (PDF, XLSX, CSV, import, archive files), seals and signatures. */
 #include "api/routes.h"
+#include "base/log.h"
 #include "docs/itemdocs.h"
 #include "docs/seal.h"
 #include "items/item_workflow.h"
@@ -8,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static const char *state_words(struct arena *a, const char *list)
@@ -142,8 +144,25 @@ static int h_export_xlsx(struct req *rq)
 }
 
 /* GET /api/v1/items/export.csv?<ledger filters> */
+/* The test hook (with the test clock only): while the file DATA_DIR/test_hold_export exists, a ledger export waits
+ * before it starts (a file: the request reads the database in one snapshot, which would never see a setting
+ * change), so that a test sees what else is answered meanwhile (tests/api/test_http_lanes.py). At most two
+ * minutes. */
+static void test_hold_export(struct req *rq)
+{
+    if (!rq->app->cfg.test_clock)
+        return;
+    const char *path = arena_printf(rq->arena, "%s/test_hold_export", rq->app->cfg.data_dir);
+    for (int i = 0; i < 6000 && access(path, F_OK) == 0; i++) {
+        if (i == 0)
+            log_info("ledger export held (test_hold_export)");
+        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    }
+}
+
 static int h_export_csv(struct req *rq)
 {
+    test_hold_export(rq);
     struct ledger_query q;
     const char *words, *path;
     if (!ledger_filter(rq, &q, &words))

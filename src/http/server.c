@@ -18,9 +18,10 @@
  *
  * Threads: libmicrohttpd serves a connection only on the worker thread that accepted it, so a request handled
  * there holds up every other connection of that thread. The office's writes (every method but GET and HEAD) and
- * long reads (ROUTE_LONG: documents, exports) are handed over to the office threads (office_threads), the
- * public pages' to the public threads: the connection waits suspended in the lane's queue (hand_over), a lane's
- * thread handles the request and resumes it, and the worker thread sends the reply (finish).
+ * long reads (ROUTE_LONG: documents, exports; at most half the office threads at once) are handed over to the
+ * office threads (office_threads), the public pages' to the public threads: the connection waits suspended in the
+ * lane's queue (hand_over), a lane's thread handles the request and resumes it, and the worker thread sends the
+ * reply (finish).
  *
  * The public pages (routes with ROUTE_PUBLIC_SUBMIT or ROUTE_PUBLIC_READ):
  *   - their limits are checked first, as soon as the header is in; a refusal is a response built once
@@ -83,12 +84,18 @@ struct conn_slot {
 };
 
 /* Threads that handle requests handed over by the worker threads, whose connections wait suspended (a lane):
- * the public pages' admitted requests (public_threads), and the office's writes and long reads (office_threads). */
+ * the public pages' admitted requests (public_threads), and the office's writes and long reads (office_threads).
+ * The long reads (ROUTE_LONG) wait in a queue of their own and at most long_cap of them run at once, so that a few
+ * exports never take every thread the office's writes need; the others are taken first. */
+struct lane_queue {
+    struct conn_state *head, *tail;
+};
 struct lane {
     pthread_mutex_t mu;
     pthread_cond_t cv;
-    struct conn_state *head, *tail;
-    int queued;
+    struct lane_queue q[2]; /* [0] the others, [1] the long reads */
+    int queued;             /* in both */
+    int long_running, long_cap;
     bool stopping;
     int n; /* threads running */
     pthread_t *threads;
@@ -1037,11 +1044,12 @@ static enum MHD_Result hand_over(struct http_server *s, struct lane *l, struct M
         st->next = NULL;
         st->queued_ms = mono_ms();
         MHD_suspend_connection(c); /* before a lane's thread can resume it */
-        if (l->tail)
-            l->tail->next = st;
+        struct lane_queue *q = &l->q[(st->flags & ROUTE_LONG) && l->long_cap ? 1 : 0];
+        if (q->tail)
+            q->tail->next = st;
         else
-            l->head = st;
-        l->tail = st;
+            q->head = st;
+        q->tail = st;
         l->queued++;
         metrics_lane_queued(l->name);
         pthread_cond_signal(&l->cv);
@@ -1055,35 +1063,55 @@ static enum MHD_Result hand_over(struct http_server *s, struct lane *l, struct M
     return finish(s, c, st, url, method);
 }
 
+/* The next request a lane's thread may take up (the lock held): a short one first, a long one while fewer than
+ * long_cap run; NULL if none. *is_long: it came from the long reads' queue. */
+static struct conn_state *lane_next(struct lane *l, bool *is_long)
+{
+    int k = l->q[0].head ? 0 : l->q[1].head && l->long_running < l->long_cap ? 1 : -1;
+    if (k < 0)
+        return NULL;
+    struct conn_state *st = l->q[k].head;
+    l->q[k].head = st->next;
+    if (!l->q[k].head)
+        l->q[k].tail = NULL;
+    l->queued--;
+    *is_long = k == 1;
+    l->long_running += k;
+    return st;
+}
+
 /* A lane's thread: handles the queued requests one at a time, then resumes their connections, whose worker
- * thread sends the reply (finish). Drains the queue before it stops. */
+ * thread sends the reply (finish). Drains the queues before it stops. */
 static void *lane_main(void *arg)
 {
     struct lane *l = arg;
     pthread_mutex_lock(&l->mu);
     for (;;) {
-        while (!l->head && !l->stopping)
+        bool is_long = false;
+        struct conn_state *st;
+        while (!(st = lane_next(l, &is_long)) && !(l->stopping && !l->queued))
             pthread_cond_wait(&l->cv, &l->mu);
-        struct conn_state *st = l->head;
         if (!st)
             break;
-        l->head = st->next;
-        if (!l->head)
-            l->tail = NULL;
-        l->queued--;
         pthread_mutex_unlock(&l->mu);
         metrics_lane_taken(l->name, (double)(mono_ms() - st->queued_ms) / 1000.0);
         router_dispatch(&st->rq);
         MHD_resume_connection(st->conn);
         pthread_mutex_lock(&l->mu);
+        if (is_long) { /* a long read waiting for its turn may go now */
+            l->long_running--;
+            pthread_cond_broadcast(&l->cv);
+        }
     }
     pthread_mutex_unlock(&l->mu);
     return NULL;
 }
 
-static void lane_init(struct lane *l, enum metrics_lane name, int threads, const char *busy)
+/* long_cap: how many long reads may run at once (0: they wait in the same queue as the others). */
+static void lane_init(struct lane *l, enum metrics_lane name, int threads, int long_cap, const char *busy)
 {
     l->name = name;
+    l->long_cap = long_cap;
     pthread_mutex_init(&l->mu, NULL);
     pthread_cond_init(&l->cv, NULL);
     l->threads = xcalloc((size_t)(threads > 0 ? threads : 1), sizeof *l->threads);
@@ -1406,9 +1434,11 @@ struct http_server *http_start(struct app *app, char *err, size_t errlen)
                 atomic_init(&s->refusals[k][g][w], NULL);
     /* the public pages first: once the office answers (its health check), public_listen answers too */
     int npub = app->cfg.public_threads > 0 ? (int)(app->cfg.public_threads < 64 ? app->cfg.public_threads : 64) : 0;
-    lane_init(&s->pub, METRICS_LANE_PUBLIC, npub, "访问的人太多，请稍后再试");
+    lane_init(&s->pub, METRICS_LANE_PUBLIC, npub, 0, "访问的人太多，请稍后再试");
     int noffice = app->cfg.office_threads > 0 ? (int)(app->cfg.office_threads < 64 ? app->cfg.office_threads : 64) : 0;
-    lane_init(&s->office, METRICS_LANE_OFFICE, noffice, "服务器繁忙（同时办理的请求过多），请稍后重试");
+    /* the long reads take at most half the office threads: the others are the writes' */
+    lane_init(&s->office, METRICS_LANE_OFFICE, noffice, noffice > 1 ? noffice / 2 : 1,
+              "服务器繁忙（同时办理的请求过多），请稍后重试");
     if (app->cfg.db_pool < (int64_t)threads + noffice + npub)
         log_warn("db_pool (%lld) is below the threads that each hold a database connection while they work (%u "
                  "worker, %d office, %d public threads): a request may wait for a connection",
