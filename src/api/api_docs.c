@@ -143,7 +143,6 @@ static int h_export_xlsx(struct req *rq)
                            "ledger.xlsx", path);
 }
 
-/* GET /api/v1/items/export.csv?<ledger filters> */
 /* The test hook (with the test clock only): while the file DATA_DIR/test_hold_export exists, a ledger export waits
  * before it starts (a file: the request reads the database in one snapshot, which would never see a setting
  * change), so that a test sees what else is answered meanwhile (tests/api/test_http_lanes.py). At most two
@@ -160,6 +159,7 @@ static void test_hold_export(struct req *rq)
     }
 }
 
+/* GET /api/v1/items/export.csv?<ledger filters> */
 static int h_export_csv(struct req *rq)
 {
     test_hold_export(rq);

@@ -1146,6 +1146,17 @@ static void lane_free(struct lane *l)
     pthread_cond_destroy(&l->cv);
 }
 
+/* The lane that handles an API request, or NULL for its worker thread: the public pages on the public threads
+ * (never on the office threads: a crowd of the public would hold up the office's writes), the office's writes and
+ * long reads on the office threads. */
+static struct lane *lane_for(struct http_server *s, const struct conn_state *st, const char *method)
+{
+    if (st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ))
+        return s->pub.n ? &s->pub : NULL;
+    bool write = strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0;
+    return st->routed && s->office.n && ((st->flags & ROUTE_LONG) || write) ? &s->office : NULL;
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
                                   const char *version, const char *upload_data, size_t *upload_data_size,
                                   void **con_cls)
@@ -1173,6 +1184,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
     conn_phase_set(s, c, PHASE_BUSY, 0);
 
     struct req *rq = &st->rq;
+    struct lane *l;
     req_init(s, rq, c, &st->arena, st->client, sizeof st->client, method, url);
     rq->body = st->body.data;
     rq->body_len = st->body.len;
@@ -1207,15 +1219,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
             reply_header(rq, "Connection", "close");
         } else if (st->upload.failed) {
             reply_error(rq, ERR_INTERNAL, "无法保存上传的文件：磁盘写入失败");
-        } else if (st->flags & (ROUTE_PUBLIC_SUBMIT | ROUTE_PUBLIC_READ)) {
-            /* never on the office threads: a crowd of the public would hold up the office's writes */
-            if (s->pub.n)
-                return hand_over(s, &s->pub, c, st, url, method);
-            count_inflight(s, st);
-            router_dispatch(rq);
-        } else if (st->routed && s->office.n &&
-                   ((st->flags & ROUTE_LONG) || (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0))) {
-            return hand_over(s, &s->office, c, st, url, method);
+        } else if ((l = lane_for(s, st, method))) {
+            return hand_over(s, l, c, st, url, method);
         } else {
             count_inflight(s, st);
             router_dispatch(rq);
