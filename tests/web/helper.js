@@ -25,12 +25,25 @@ export const inDays = (n) => new Date(Date.now() + 8 * 3600000 + n * 86400000).t
 process.env.DUCHA_PASSWORD_HASH_COST ??= 'minimal'
 mkdirSync(ARTIFACTS, { recursive: true })
 
-function freePort() {
-  return new Promise((resolve, reject) => {
+// A port nobody listens on, below the range the kernel hands out for port 0 and for outgoing connections
+// (ip_local_port_range), as tests/api/conftest.py's free_port: the API tests' sinks (port 0) never take it
+// between this check and the server's bind
+const LOCAL_LOW = (() => {
+  try { return Number(readFileSync('/proc/sys/net/ipv4/ip_local_port_range', 'utf8').split(/\s+/)[0]) || 32768 } catch { return 32768 }
+})()
+function tryPort(port) {
+  return new Promise((resolve) => {
     const s = net.createServer()
-    s.listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)) })
-    s.on('error', reject)
+    s.once('error', () => resolve(false))
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)))
   })
+}
+async function freePort() {
+  for (let i = 0; i < 200; i++) {
+    const port = 10000 + Math.floor(Math.random() * Math.max(LOCAL_LOW - 10000, 1))
+    if (await tryPort(port)) return port
+  }
+  throw new Error(`no free port below ${LOCAL_LOW}`)
 }
 
 // The demo data made once for the whole suite: `make test-web` runs `ducha demo` in the directory
