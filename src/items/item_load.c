@@ -268,7 +268,9 @@ static void item_view(struct ctx *c, struct item *it)
     o->scope = it->scope;
     o->number = it->number;
     o->title = it->title;
-    o->due_date = it->due_date;
+    /* the item's deadline is its units' and the office's until it is completed; the archive that follows is not late
+     * by it (立卷归档 "及时", with no limit of its own): its to-do has no due date, and waits as long as it waits */
+    o->due_date = it->state < ITEM_ST_COMPLETED ? it->due_date : NULL;
     o->persons[ITEM_PERSON_LEADER] = it->leader_id;
     o->parts = arena_alloc(c->arena, sizeof *o->parts * (size_t)(it->ntracks + 1));
     for (int i = 0; i < it->ntracks; i++) {

@@ -217,6 +217,33 @@ def test_completion_reaches_the_head_then_the_office(it):
     assert [t["task"] for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid] == ["archive"]
 
 
+def test_the_archive_is_not_late_by_the_items_deadline(it):
+    """The item's deadline binds its units and the office until the item is completed: the office's check of a late
+    completion is red by it. The archive that follows (立卷归档: "及时", with no limit of its own) is not: its to-do
+    has no due date and no light however long ago the deadline passed, its message names no deadline, and the
+    workbench does not count it overdue."""
+    with it.days_ago(20):
+        item = it.bring("in_progress", due_date=day(-15))
+    iid = item["id"]
+    it.act(iid, "gc_contact", "request_completion", {"text": "已按要求办结"})
+    it.act(iid, "gc_head", "sign", {})
+    (verify,) = [t for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid]
+    assert verify["task"] == "verify" and verify["due_date"] == day(-15) and verify["light"] == "red", verify
+    it.act(iid, "gc_office", "verify", {"grade": "良好"})
+    (archive,) = [t for t in all_todos(it.c("gc_office"), limit=200) if t["object_id"] == iid]
+    assert archive["task"] == "archive" and archive["due_date"] is None and archive["light"] == "none", archive
+    told = [m for m in inbox(it, "gc_office", iid) if m["kind"] == "todo" and "待立卷归档" in m["subject"]]
+    assert len(told) == 1 and "办理时限" not in told[0]["body"], told
+    # the counts agree with the list (read again while the scheduler hands a to-do over between the two reads):
+    # no archive is among the office's red ones
+    for _ in range(20):
+        todos, counts = all_todos(it.c("gc_office"), limit=200), page(it.c("gc_office"))["counts"]
+        if counts["by_light"]["red"] == len([t for t in todos if t["light"] == "red"]):
+            break
+    assert counts["by_light"]["red"] == len([t for t in todos if t["light"] == "red"]), counts
+    assert not [t for t in todos if t["task"] == "archive" and t["light"] != "none"]
+
+
 def test_the_wait_counts_from_when_the_work_first_reached_the_person(it):
     """已等待 on the workbench: a to-do that replaces the person's previous one on the same item (签收 → 报送进展)
     keeps the time the work first reached them; a person the work newly reaches waits from now."""
