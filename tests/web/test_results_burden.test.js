@@ -50,6 +50,9 @@ test('the burden index by quarter and below the first level: the office picks a 
   await page.goto('/burden')
   const rows = page.locator('[data-test=bd-units] > .el-table__inner-wrapper > .el-table__body-wrapper .el-table__row')
   await rows.first().waitFor()
+  // the period picker names the whole year at first (an empty value showed Element Plus's placeholder 请选择)
+  assert.match(await page.locator('[data-test=bd-period]').innerText(), /全年/)
+  assert.doesNotMatch(await page.locator('[data-test=bd-period]').innerText(), /请选择/)
   // a quarter: the hint names it and the figures are the server's for that quarter
   const year = (await office('GET', '/api/v1/burden')).json.year
   await page.click('[data-test=bd-period]')
