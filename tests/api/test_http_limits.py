@@ -326,16 +326,21 @@ def test_a_request_waiting_behind_a_busy_worker_is_not_cut_at_its_header_deadlin
     without response" of test_authz_matrix on a loaded machine, where a slow request held a thread past
     header_timeout_s). One worker thread; its request held past the deadline by a write lock — handled on the
     worker thread (office_threads=0: with office threads a write leaves the worker free, test_archive_pending;
-    a read still holds it)."""
+    a read still holds it). The header deadline (12 s) leaves time for the steps before `waiting` sends its request:
+    they took over 3 s in a whole run on PostgreSQL, and `waiting`, idle until then on a free thread, was rightly cut
+    at a 3 s deadline."""
     db = backend.new_db(scanned=True)
-    s = Server(db, env={"DUCHA_THREADS": "1", "DUCHA_HEADER_TIMEOUT_S": "3", "DUCHA_IDLE_TIMEOUT_S": "600",
-                        "DUCHA_SCHEDULER": "false", "DUCHA_OFFICE_THREADS": "0"})
+    deadline = 12
+    # the sign-in waits for the held write lock longer than the deadline: db_busy_timeout_ms beyond it
+    s = Server(db, env={"DUCHA_THREADS": "1", "DUCHA_HEADER_TIMEOUT_S": str(deadline), "DUCHA_IDLE_TIMEOUT_S": "600",
+                        "DUCHA_SCHEDULER": "false", "DUCHA_OFFICE_THREADS": "0", "DUCHA_DB_BUSY_TIMEOUT_MS": "60000"})
     held = None
     try:
+        before = time.time()  # the server accepts `waiting` after this
         waiting = socket.create_connection(("127.0.0.1", s.port), timeout=60)
         # answered on a later connection: the one thread has accepted `waiting` (accepts are in order)
         assert parse(raw(s.port, b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"))[0] == 200
-        accepted = time.time()
+        accepted = time.time()  # … and before this
         held = WritesHeld(db)
         body = json.dumps({"username": "gc_office", "password": PASSWORD}).encode()
         busy = socket.create_connection(("127.0.0.1", s.port), timeout=60)
@@ -345,8 +350,9 @@ def test_a_request_waiting_behind_a_busy_worker_is_not_cut_at_its_header_deadlin
         if BACKEND != "postgres":
             time.sleep(0.3)  # SQLite shows no waiter: time for the thread to take up the sign-in
         waiting.sendall(b"GET /api/v1/health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
-        # the thread is held past the header deadline of `waiting` (3 s after its accept), then let go
-        time.sleep(max(0.0, accepted + 4.5 - time.time()))
+        assert time.time() < before + deadline, "the steps before the request outlasted its header deadline"
+        # the thread is held past the header deadline of `waiting` (`deadline` s after its accept), then let go
+        time.sleep(max(0.0, accepted + deadline + 1.5 - time.time()))
         held.release()
         held = None
         out = b""
