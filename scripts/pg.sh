@@ -31,6 +31,7 @@ set -euo pipefail
 die() { echo "pg.sh: $*" >&2; exit 1; }
 
 usage="usage: scripts/pg.sh start|stop|url|restart|kill|status|destroy DIR"
+HERE=$(cd -- "$(dirname -- "${BASH_SOURCE[0]}")" && pwd -P)  # before the cd below
 [ $# -eq 2 ] || die "$usage"
 cmd=$1
 [ -n "$2" ] || die "$usage"
@@ -127,25 +128,10 @@ clear_stale_locks() {
 url_of() { printf 'postgres://ducha@127.0.0.1:%s/ducha\n' "$1"; }
 postmaster_pid() { head -n1 "$DATA/postmaster.pid" 2>/dev/null | tr -cd 0-9 || true; }
 
-# a free port below the range the kernel hands out for port 0 and outgoing connections (ip_local_port_range), as
-# tests/api/conftest.py's free_port: a test's sink on port 0 never takes it before the postmaster binds it
+# a free port below the range the kernel hands out for port 0 and outgoing connections (tests/support/free_port.py):
+# a test's sink on port 0 never takes it before the postmaster binds it
 free_port() {
-  python3 -c 'import random, socket
-low = int(open("/proc/sys/net/ipv4/ip_local_port_range").read().split()[0])
-for _ in range(200):
-    p = random.SystemRandom().randrange(10000, max(low, 10001))
-    s = socket.socket()
-    try:
-        s.bind(("127.0.0.1", p))
-    except OSError:
-        continue
-    finally:
-        s.close()
-    print(p)
-    break
-else:
-    raise SystemExit("no free port")' \
-    || die "cannot find a free port (python3 missing?)"
+  python3 "$HERE/../tests/support/free_port.py" || die "cannot find a free port (python3 missing?)"
 }
 
 # last FATAL/PANIC message of the server log, for one-line errors

@@ -10,12 +10,12 @@ import http.cookiejar
 import itertools
 import json
 import os
-import random
 import select
 import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -29,6 +29,8 @@ import pytest
 import contract
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tests", "support"))
+from free_port import free_port  # noqa: E402 — tests/support is on the path only now; tests import it from here
 BIN = os.environ.get("DUCHA_BIN", os.path.join(ROOT, "build", "asan", "ducha"))
 BACKEND = os.environ.get("DUCHA_TEST_BACKEND", "sqlite")
 PG_BIN = os.environ.get("PG_BIN", "/usr/lib/postgresql/15/bin")
@@ -84,29 +86,6 @@ def run_now():
     """The run's clock in Unix seconds: the machine's, or DUCHA_TEST_MIDNIGHT_IN's. What a server's test clock
     shows when no test moved it, and what the tests' dates and clock moves count from."""
     return time.time() + TEST_SHIFT
-
-
-def free_port():
-    """A port nobody listens on, for a server to bind shortly after. Taken below the range the kernel hands out
-    for port 0 and for outgoing connections (ip_local_port_range): the tests' sinks (port 0, tests/support) and
-    the clients' sockets then never take it between this check and the server's bind (a sink that did answered
-    another test's readiness probe, and a webhook test read that probe as a delivery). Two servers that pick
-    the same port are told apart by the bind: Server starts again on another port."""
-    try:
-        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
-            low = int(f.read().split()[0])
-    except (OSError, ValueError, IndexError):
-        low = 32768
-    rng = random.SystemRandom()
-    for _ in range(200):
-        port = rng.randrange(10000, max(low, 10001))
-        with socket.socket() as s:
-            try:
-                s.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError("no free port below %d" % low)
 
 
 TEST_SECRET_KEY = "ducha-test-secret-key"
