@@ -20,6 +20,7 @@
 #include "calendar/calendar.h"
 #include "notify/notify.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static enum err set_schedule(struct ctx *c, int64_t id, int step, int64_t next_at, bool flagged)
@@ -32,13 +33,29 @@ static enum err set_schedule(struct ctx *c, int64_t id, int step, int64_t next_a
                        "催办扫描");
 }
 
-/* "古督〔2026〕3号《…》的“签收”节点（第 2 次）" (arena). */
+/* Whose milestone m is: the owner's label and, for a unit's part, the unit ("古督〔2026〕3号《…》古城县交通运输局":
+ * an item's units each have their own milestones, and the office must know which one is late) (arena). */
+static const char *milestone_head(struct ctx *c, const struct dl_owner *o, const struct ms_row *m)
+{
+    const char *label = dl_owner_label(c, o, m->owner_id), *unit = NULL;
+    if (m->unit_id && db_one_text(c->db, c->arena, &unit, "SELECT name FROM units WHERE id = ?", DB_INT(m->unit_id)))
+        unit = NULL;
+    return unit ? arena_printf(c->arena, "%s%s", label, unit) : label;
+}
+
+/* The milestone's kind as a list names it: "“签收”", "“定期报告”（第 2 次）" (arena). */
+static const char *milestone_kind(struct ctx *c, const struct dl_owner *o, const struct ms_row *m, bool node)
+{
+    const char *kind = deadlines_kind_label(o, m->kind), *n = node ? "节点" : "";
+    return m->seq > 1 || !strcmp(m->kind, ms_kind_name(MS_PERIODIC))
+               ? arena_printf(c->arena, "“%s”%s（第 %d 次）", kind, n, m->seq)
+               : arena_printf(c->arena, "“%s”%s", kind, n);
+}
+
+/* "古督〔2026〕3号《…》古城县交通运输局的“签收”节点（第 2 次）" (arena). */
 static const char *milestone_what(struct ctx *c, const struct dl_owner *o, const struct ms_row *m)
 {
-    const char *label = dl_owner_label(c, o, m->owner_id), *kind = deadlines_kind_label(o, m->kind);
-    return m->seq > 1 || !strcmp(m->kind, ms_kind_name(MS_PERIODIC))
-               ? arena_printf(c->arena, "%s的“%s”节点（第 %d 次）", label, kind, m->seq)
-               : arena_printf(c->arena, "%s的“%s”节点", label, kind);
+    return arena_printf(c->arena, "%s的%s", milestone_head(c, o, m), milestone_kind(c, o, m, true));
 }
 
 /* A reminder of milestone m as of today: "将于 D 到期", or once D has passed an overdue notice. */
@@ -100,11 +117,32 @@ static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const 
     return step;
 }
 
+/*
+ * The notices of a scan chunk, sent when the chunk's milestones are done (flush_notices): the escalation notices
+ * (press, notice, report) of one object's part to one person go as one message listing its milestones, so that
+ * a unit that let several milestones of an item pass (its receipt, deployment and first feedback, found together
+ * after a holiday or when the scheduler was stopped) costs its leader one 【督办】, not one per milestone. Each
+ * milestone keeps its own step record, audit record and timeline entry. Reminders go one by one: each is checked
+ * again when it is sent (milestone_recheck) and may be reworded from its own milestone's day.
+ */
+struct pending {
+    int64_t user;
+    const struct ms_row *m;
+    const struct dl_owner *o;
+    enum dl_step step;
+    struct notice nt;
+    bool sent;
+};
+
+struct scan_chunk;
+static enum err pending_add(struct ctx *c, struct scan_chunk *a, int64_t user, const struct ms_row *m,
+                            const struct dl_owner *o, enum dl_step step, const struct notice *nt);
+
 /* Takes ladder step s of m, once: the step record (its unique key makes it happen once), the owner's
  * to-dos after a press or a report (dl_owner.stepped, so that the recipients include who must now act),
- * the notices, the audit record, the owner's timeline and, at the last step, its escalation. */
-static enum err take_step(struct ctx *c, const struct dl_owner *o, const struct ms_row *m, const struct ladder *l,
-                          int s, bool *taken)
+ * the notices (sent with the chunk's, struct pending), the audit record, the owner's timeline and, at the last step, its escalation. */
+static enum err take_step(struct ctx *c, struct scan_chunk *a, const struct dl_owner *o, const struct ms_row *m,
+                          const struct ladder *l, int s, bool *taken)
 {
     const char *name = dl_step_name(c, l, s);
     struct notice nt;
@@ -127,7 +165,7 @@ static enum err take_step(struct ctx *c, const struct dl_owner *o, const struct 
     if ((e = dl_step_detail(c, m->id, name, detail)))
         goto out;
     for (int i = 0; i < people.n && !e; i++)
-        e = notify_user(c, people.ids[i], &nt);
+        e = pending_add(c, a, people.ids[i], m, o, step, &nt);
     if (e)
         goto out;
     char due[11];
@@ -161,7 +199,111 @@ struct scan_chunk {
     const struct calendar *cal;
     const struct ladder *l;
     int steps;
+    struct pending *pend; /* the chunk's notices (arena) */
+    int npend, cap;
 };
+
+static enum err pending_add(struct ctx *c, struct scan_chunk *a, int64_t user, const struct ms_row *m,
+                            const struct dl_owner *o, enum dl_step step, const struct notice *nt)
+{
+    if (a->npend == a->cap) {
+        int cap = a->cap ? 2 * a->cap : 64;
+        struct pending *p = arena_alloc(c->arena, (size_t)cap * sizeof *p);
+        if (a->npend)
+            memcpy(p, a->pend, (size_t)a->npend * sizeof *p);
+        a->pend = p;
+        a->cap = cap;
+    }
+    /* m lives in scan_one's frame: the notice keeps a copy (its strings are in the arena) */
+    struct ms_row *copy = arena_alloc(c->arena, sizeof *copy);
+    *copy = *m;
+    a->pend[a->npend++] = (struct pending){.user = user, .m = copy, .o = o, .step = step, .nt = *nt};
+    return ERR_OK;
+}
+
+static bool same_part(const struct pending *x, const struct pending *y)
+{
+    return x->user == y->user && x->step == y->step && x->m->owner_id == y->m->owner_id &&
+           x->m->unit_id == y->m->unit_id && !strcmp(x->m->owner_kind, y->m->owner_kind);
+}
+
+static int by_due(const void *x, const void *y)
+{
+    const struct ms_row *a = (*(struct pending *const *)x)->m, *b = (*(struct pending *const *)y)->m;
+    return a->due != b->due ? (a->due < b->due ? -1 : 1) : a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* One message for the escalation notices g[0..n-1] (n > 1) of one part to one person: the milestones listed
+ * with their days, earliest first; recorded against the milestone due last (the one that stays open longest:
+ * the message is dropped at sending only once it is closed, milestone_recheck). */
+static struct notice combined(struct ctx *c, struct pending **g, int n)
+{
+    qsort(g, (size_t)n, sizeof *g, by_due);
+    const struct ms_row *last = g[n - 1]->m;
+    const char *kinds = "", *days = "";
+    for (int i = 0; i < n; i++) {
+        const struct ms_row *m = g[i]->m;
+        char due[11];
+        cal_format_date(m->due, due);
+        const char *k = milestone_kind(c, g[i]->o, m, false);
+        if (i < 3)
+            kinds = arena_printf(c->arena, "%s%s", kinds, k);
+        days = arena_printf(c->arena, "%s%s%s（%s）", days, i ? "、" : "", k, time_date_words(c->arena, due));
+    }
+    const char *head = milestone_head(c, g[0]->o, g[0]->m),
+               *nodes =
+                   n > 3 ? arena_printf(c->arena, "%s等%d个节点", kinds, n) : arena_printf(c->arena, "%s节点", kinds);
+    struct notice nt = g[0]->nt;
+    nt.object_id = last->id;
+    switch (g[0]->step) {
+    case DL_PRESS:
+        nt.subject = arena_printf(c->arena, "【督办】%s的%s已逾期", head, nodes);
+        nt.body = arena_printf(c->arena, "%s的%d个节点办理时限已过：%s。%s。", head, n, days,
+                               step_text(g[0]->o, g[0]->m, DL_PRESS));
+        break;
+    case DL_NOTICE:
+        nt.subject = arena_printf(c->arena, "【书面催办通知】%s的%s逾期未办结", head, nodes);
+        nt.body = arena_printf(c->arena,
+                               "%s的%d个节点办理时限已过且经督办仍未办结：%s。督查室特发书面催办通知，"
+                               "请立即办理并书面说明情况。",
+                               head, n, days);
+        break;
+    default: {
+        const char *done = step_text(g[0]->o, g[0]->m, DL_REPORT);
+        nt.subject = arena_printf(c->arena, "【报告】%s的%s经书面催办仍逾期，已%s", head, nodes, done);
+        nt.body = arena_printf(c->arena, "%s的%d个节点办理时限已过，经督办和书面催办仍未办结：%s，现%s。", head, n,
+                               days, done);
+    }
+    }
+    return nt;
+}
+
+/* Sends the chunk's notices: a reminder alone, the escalation notices of one part to one person together. */
+static enum err flush_notices(struct ctx *c, struct scan_chunk *a)
+{
+    enum err e = ERR_OK;
+    struct pending **g = arena_alloc(c->arena, (size_t)(a->npend ? a->npend : 1) * sizeof *g);
+    for (int i = 0; i < a->npend && !e; i++) {
+        struct pending *p = &a->pend[i];
+        if (p->sent)
+            continue;
+        int n = 0;
+        g[n++] = p;
+        for (int j = i + 1; p->step != DL_REMIND && j < a->npend; j++)
+            if (!a->pend[j].sent && same_part(p, &a->pend[j])) {
+                g[n++] = &a->pend[j];
+                a->pend[j].sent = true;
+            }
+        p->sent = true;
+        if (n == 1) {
+            e = notify_user(c, p->user, &p->nt);
+        } else {
+            struct notice nt = combined(c, g, n);
+            e = notify_user(c, p->user, &nt);
+        }
+    }
+    return e;
+}
 
 /*
  * Climbs the ladder of one due milestone as far as c->now allows, inside the chunk's transaction.
@@ -212,7 +354,7 @@ static enum err scan_one(struct ctx *c, struct scan_chunk *a, const struct scan_
             continue;
         }
         bool taken;
-        enum err e = take_step(c, o, &m, a->l, s, &taken);
+        enum err e = take_step(c, a, o, &m, a->l, s, &taken);
         if (e)
             return e;
         a->steps += taken;
@@ -228,15 +370,16 @@ static enum err scan_one(struct ctx *c, struct scan_chunk *a, const struct scan_
 #define SCAN_CHUNK 100
 
 /* A chunk of due milestones in one transaction: each milestone's steps, notices and audit records
- * commit together with its new schedule. */
+ * commit together with its new schedule; the notices are sent at the end (struct pending). */
 static enum err scan_chunk_tx(struct ctx *c, void *arg)
 {
     struct scan_chunk *a = arg;
     enum err e = ERR_OK;
     a->steps = 0; /* ctx_tx may run this again */
+    a->npend = 0;
     for (int i = 0; i < a->n && !e; i++)
         e = scan_one(c, a, &a->due[i]);
-    return e;
+    return e ? e : flush_notices(c, a);
 }
 
 enum err deadlines_scan(struct ctx *c, int limit, int *steps)
@@ -265,7 +408,7 @@ enum err deadlines_scan(struct ctx *c, int limit, int *steps)
     if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
         return e;
     for (int i = 0; i < n; i += SCAN_CHUNK) {
-        struct scan_chunk a = {due + i, n - i < SCAN_CHUNK ? n - i : SCAN_CHUNK, &cal, &l, 0};
+        struct scan_chunk a = {due + i, n - i < SCAN_CHUNK ? n - i : SCAN_CHUNK, &cal, &l, 0, NULL, 0, 0};
         if ((e = ctx_tx(c, "催办扫描", scan_chunk_tx, &a)))
             return e;
         *steps += a.steps;

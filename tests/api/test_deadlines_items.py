@@ -207,7 +207,7 @@ def test_walk_past_milestones_ladder_once_in_order_across_restart(world):
     assert step_names() == ["remind-0"]
     number = w.c("gc_office").get(f"/api/v1/items/{iid}").json["number"]
     reminder = w.inbox_for("gc_contact2", late)[0]
-    assert reminder["subject"] == f"【催办】{number}《城区道路积水点整治》的“签收”节点将于2026年3月3日到期"
+    assert reminder["subject"] == f"【催办】{number}《城区道路积水点整治》古城县住房和城乡建设局的“签收”节点将于2026年3月3日到期"
     # Wednesday: overdue; the deputy director and the leader in charge are asked to press
     w.clock("2026-03-04T09:00:00+08:00")
     assert got("gc_leader", "press") and got("gc_deputy", "press")
@@ -560,3 +560,66 @@ def test_an_overdue_units_todos_and_its_leaders_carry_the_day_it_is_late_since(w
     assert w.c("gc_contact2").post(f"/api/v1/items/{iid}/reports", {"text": "三月进展（补报）", "percent": 40}).status == 201
     assert mine("gc_contact2") == [("report", "2026-12-31", "green")]
     assert mine("gc_leader", "ladder_press") == []
+
+
+def test_a_units_milestones_found_late_together_reach_each_person_as_one_message(world):
+    """When a pass finds several milestones of one unit's part late at once (the unit did nothing for a fortnight,
+    or the scheduler was stopped), each milestone takes its own step — its step record, audit record and
+    timeline entry — but each person hears of one unit's part once per step: one 【督办】 naming the unit and
+    listing its milestones with their days, not one per milestone. Two units late on the same item are two
+    messages, each naming its unit."""
+    w = world
+    iid = w.item(co=["gc-zj"])  # due 12 Mar; neither unit receives it
+    names = {"gc-jt": "古城县交通运输局", "gc-zj": "古城县住房和城乡建设局"}
+    w.clock("2026-03-13T09:00:00+08:00")  # a Friday: everything up to the item's deadline is late
+
+    def late(code):
+        uid = w.unit(code)
+        return sorted((m for m in w.milestones(iid) if m["unit_id"] == uid and m["due_date"] < "2026-03-13"),
+                      key=lambda m: (m["due_date"], m["id"]))
+
+    def messages(user, kind):
+        r = w.c(user).get("/api/v1/inbox?limit=200")
+        assert r.status == 200, r
+        return [m for m in r.json["messages"] if m["kind"] == kind and m["link"] == f"/items/{iid}"]
+
+    assert wait_for(lambda: len(messages("gc_deputy", "press")) == 2), messages("gc_deputy", "press")
+    number = w.c("gc_office").get(f"/api/v1/items/{iid}").json["number"]
+    for code in ("gc-jt", "gc-zj"):
+        ms = late(code)
+        assert len(ms) >= 3, ms  # receipt, deployment, first feedback, resolution …
+        # every late milestone took its own press step, recorded and audited
+        for m in ms:
+            assert [s["step"] for s in m["steps"]] == ["press"], m
+            audit = w.c("admin").get(f"/api/v1/audit?action=milestone.press&object_id={m['id']}").json["records"]
+            assert len(audit) == 1, (m["kind"], audit)
+        # one message naming the unit and listing its milestones, earliest first, with their days
+        mine = [x for x in messages("gc_deputy", "press") if names[code] in x["subject"]]
+        assert len(mine) == 1, messages("gc_deputy", "press")
+        msg = mine[0]
+        labels = [f"“{m['kind_label']}”" for m in ms]
+        head = f"【督办】{number}《城区道路积水点整治》{names[code]}的"
+        assert msg["subject"] == head + "".join(labels[:3]) + (f"等{len(ms)}个节点已逾期" if len(ms) > 3 else "节点已逾期")
+        days = "、".join(f"{lb}（{cn_date(m['due_date'])}）" for lb, m in zip(labels, ms))
+        assert f"的{len(ms)}个节点办理时限已过：{days}。" in msg["body"], msg["body"]
+        assert msg["object_type"] == "milestone" and msg["object_id"] == ms[-1]["id"], msg  # the last to close
+        # the item's timeline keeps each milestone's step
+        events = w.c("gc_office").get(f"/api/v1/items/{iid}/events").json["events"]
+        stepped = sorted(e["data"]["milestone"] for e in events if e["kind"] == "deadline" and e["action"] == "press"
+                         and e["unit_id"] == w.unit(code))
+        assert stepped == sorted(m["kind"] for m in ms), stepped
+    # the leader in charge hears of both units the same way, once each
+    assert sorted(names[c] in m["subject"] for m in messages("gc_leader", "press") for c in names) == \
+        [False, False, True, True], messages("gc_leader", "press")
+    # the next working day the written notice: the unit's contact one message for its own part, the office one per unit
+    w.clock("2026-03-16T09:00:00+08:00")
+    assert wait_for(lambda: len(messages("gc_office", "notice")) == 2), messages("gc_office", "notice")
+    assert wait_for(lambda: len(messages("gc_contact", "notice")) == 1)
+    notice = messages("gc_contact", "notice")[0]
+    assert notice["subject"].startswith(f"【书面催办通知】{number}《城区道路积水点整治》{names['gc-jt']}的“签收”"), notice
+    assert notice["subject"].endswith("逾期未办结") and "督查室特发书面催办通知" in notice["body"], notice
+    # three working days late by Monday: the milestones due by Wednesday 11 Mar (the resolution's comes on the 17th)
+    noticed = [m for m in late("gc-jt") if m["due_date"] <= "2026-03-11"]
+    assert len(noticed) >= 2 and all([s["step"] for s in m["steps"]] == ["press", "notice"] for m in noticed)
+    assert all([s["step"] for s in m["steps"]] == ["press"] for m in late("gc-jt") if m not in noticed)
+    assert notice["object_id"] == noticed[-1]["id"] and f"的{len(noticed)}个节点办理时限已过且经督办仍未办结" in notice["body"]

@@ -11,6 +11,9 @@ from conftest import Server, scan
 from itemlib import clock
 from test_deadlines import SmtpSink, subject_of, wait_for
 
+# the lead unit of the items these tests register: the ladder's messages name the unit whose milestone it is
+JT = "古城县交通运输局"
+
 
 @pytest.fixture
 def smtp():
@@ -127,20 +130,20 @@ def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
         announced = [re.search(r"将于(\d{4}年\d+月\d+日)到期", s).group(1) for s in mine if "将于" in s]
         assert announced == ["2026年3月16日"], mine  # the resolution's reminder of today, for a date ahead
         assert sorted(s for s in mine if s.startswith("【逾期】")) == [
-            f"【逾期】{number}《{title}》的“研究部署”节点已于2026年3月4日到期",
-            f"【逾期】{number}《{title}》的“首次反馈”节点已于2026年3月11日到期"], mine
+            f"【逾期】{number}《{title}》{JT}的“研究部署”节点已于2026年3月4日到期",
+            f"【逾期】{number}《{title}》{JT}的“首次反馈”节点已于2026年3月11日到期"], mine
         # the receipt was done: its reminder is not sent; the older first-feedback reminder was superseded
         assert not [s for s in mine if "“签收”节点" in s], mine
         cancelled = {m["subject"]: m["last_error"] for m in outbox(b, "cancelled")
                      if m["username"] == "gc_contact" and title in m["subject"]}
-        assert "已办结" in cancelled[f"【催办】{number}《{title}》的“签收”节点将于2026年3月3日到期"], cancelled
-        assert "更新的到期提醒" in cancelled[f"【催办】{number}《{title}》的“首次反馈”节点将于2026年3月11日到期"]
+        assert "已办结" in cancelled[f"【催办】{number}《{title}》{JT}的“签收”节点将于2026年3月3日到期"], cancelled
+        assert "更新的到期提醒" in cancelled[f"【催办】{number}《{title}》{JT}的“首次反馈”节点将于2026年3月11日到期"]
         # what was sent is what the outbox records
         sent = [m for m in outbox(b, "sent") if m["username"] == "gc_contact" and title in m["subject"]]
         assert sorted(m["subject"] for m in sent) == sorted(mine)
         # the inbox kept the reminder as it was when written
         inbox = b.client("gc_contact").get("/api/v1/inbox?limit=200").json["messages"]
-        assert any(m["subject"] == f"【催办】{number}《{title}》的“研究部署”节点将于2026年3月4日到期" for m in inbox)
+        assert any(m["subject"] == f"【催办】{number}《{title}》{JT}的“研究部署”节点将于2026年3月4日到期" for m in inbox)
         # a refusal: the outbox's state filter names its values
         r = b.client("admin").get("/api/v1/admin/outbox?state=dropped")
         assert r.status == 400 and "cancelled" in r.error["message"]

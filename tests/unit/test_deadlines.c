@@ -705,7 +705,7 @@ static void test_an_owner_other_than_items(void **state)
             contact_before = inbox_subjects(W.contact, "%督查事项 D-201%");
     /* Thursday 5 Mar: the reminders (the item's and the inspection's; other tests' items may step too) */
     assert_true(scan_at("2026-03-05T01:00:00Z") >= 2);
-    assert_int_equal(inbox_subjects(W.head, "%督查事项 D-201的“整改”节点%"), head_before + 1);
+    assert_int_equal(inbox_subjects(W.head, "%督查事项 D-201%的“整改”节点%"), head_before + 1);
     assert_int_equal(inbox_subjects(W.contact, "%督查事项 D-201%"), contact_before);
     assert_int_equal(seen.recipients_for, 201);
     assert_int_equal(seen.timeline, 1);
