@@ -2,8 +2,8 @@
  * cli_demo_results.c: the demo's results of 古城县, each taken through the domain functions as the demo
  * user who would take it and left in a final state (no to-do waits on anyone): the praise of 住建局 for
  * its completed item, the criticism of 交通运输局 for its overdue one, an admonition talk with its head held
- * and followed up, and this month's bulletin naming them, issued with the office's seal and published
- * to the public. Then this year's target-responsibility scorecard of 古城县, drawn from all of that under the
+ * and followed up (this month's bulletin, which names them, is issued with the year behind the demo:
+ * demo_results_history). Then this year's target-responsibility scorecard of 古城县, drawn from all of that under the
  * default rules, with one adjustment by the office: it is left a draft (the office's one to-do of the
  * module: submit it to the principal leader), so that the scoring can be walked from there.
  * Before that card, last year's, issued, with an objection of 交通运输局's head to an adjustment that waits on
@@ -20,6 +20,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* this month's praise and criticism (demo_results), which this month's bulletin names (demo_results_history) */
+#define PRAISE_NOW "关于表扬县住房和城乡建设局老旧小区改造工作的通报"
+#define CRITICISM_NOW "关于国省干线公路养护专项整治工作推进不力的通报批评"
 
 /* The id of the demo item with this title (0 if missing). */
 static int64_t item_titled(struct ctx *c, const char *title)
@@ -124,24 +128,20 @@ static int demo_objection(struct ctx *c, int year, int64_t jt)
 int demo_results(struct ctx *c)
 {
     int64_t road = item_titled(c, "国省干线公路养护专项整治"), homes = item_titled(c, "老旧小区改造提升工程");
-    int64_t jt = unit_coded(c, "gc-jt"), zj = unit_coded(c, "gc-zj"), praise, criticism, talk, bulletin;
+    int64_t jt = unit_coded(c, "gc-jt"), zj = unit_coded(c, "gc-zj"), praise, criticism, talk;
     if (!road || !homes || !jt || !zj)
         return cli_fail("demo results: the demo items or units are missing");
-    char today[11], first[11], talk_at[17];
-    int64_t day = time_local_day(c->now);
-    cal_format_date(day, today);
-    snprintf(first, sizeof first, "%.8s01", today);
+    char today[11], talk_at[17];
+    cal_format_date(time_local_day(c->now), today);
     snprintf(talk_at, sizeof talk_at, "%s 09:00", today);
     if (issued(c, false,
-               json_pack("{ss ss ss sI s[I]}", "kind", "praise", "title",
-                         "关于表扬县住房和城乡建设局老旧小区改造工作的通报", "content",
+               json_pack("{ss ss ss sI s[I]}", "kind", "praise", "title", PRAISE_NOW, "content",
                          "县住房和城乡建设局提前完成12个老旧小区改造并通过验收，惠及居民2300余户，群众满意度高。",
                          "unit_id", (json_int_t)zj, "item_ids", (json_int_t)homes),
                &praise) ||
         issued(
             c, false,
-            json_pack("{ss ss ss sI s[I] ss}", "kind", "criticism", "title",
-                      "关于国省干线公路养护专项整治工作推进不力的通报批评", "content",
+            json_pack("{ss ss ss sI s[I] ss}", "kind", "criticism", "title", CRITICISM_NOW, "content",
                       "县交通运输局承办的国省干线公路养护专项整治超过办结时限仍未办结，S221段因材料供应滞后进度缓慢，"
                       "经多次催办仍未按期完成。",
                       "unit_id", (json_int_t)jt, "item_ids", (json_int_t)road, "person", "何振华"),
@@ -158,11 +158,7 @@ int demo_results(struct ctx *c)
                       "指出S221段修补严重滞后的问题，何振华同志表态两周内完成全部修补并每周报送进展。", "held_at",
                       talk_at)) ||
         act(c, false, talk, "gc_office", "follow_up",
-            json_pack("{ss}", "text", "已制定S221段整改计划，材料已到位，督查室每周跟踪进展。")) ||
-        issued(c, true,
-               json_pack("{ss ss s[I I] sb}", "period_from", first, "period_to", today, "result_ids",
-                         (json_int_t)praise, (json_int_t)criticism, "public", 1),
-               &bulletin))
+            json_pack("{ss}", "text", "已制定S221段整改计划，材料已到位，督查室每周跟踪进展。")))
         return 1;
     if (demo_objection(c, atoi(today) - 1, jt))
         return 1;
@@ -189,9 +185,9 @@ int demo_results(struct ctx *c)
     /* as for the items: the demo's users start with empty inboxes */
     if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
         return cli_fail("demo results: cannot clear the demo's notifications");
-    printf("demo results: a praise, a criticism, a talk, bulletin %" PRId64 ", an objection to last year's scorecard "
-           "and scorecard %" PRId64 " of 古城县\n",
-           bulletin, card_id);
+    printf("demo results: a praise, a criticism, a talk, an objection to last year's scorecard and scorecard %" PRId64
+           " of 古城县\n",
+           card_id);
     return 0;
 }
 
@@ -230,7 +226,8 @@ int demo_results_pending(struct ctx *c)
 
 /* The results of the year behind the demo (after demo_items_history), each on its day: a praise of 水利局 for
  * its spring repairs, a criticism of 城关镇 for its late market (its rectification reported and accepted), and the bulletin of the last whole quarter
- * naming them, issued ten days after it. Then this year's draft card is counted again (refresh, as the office
+ * naming them, issued ten days after it, and after it this month's bulletin, issued with the office's seal and
+ * published to the public (so that the numbers follow the days). Then this year's draft card is counted again (refresh, as the office
  * would before submitting it) and the early warnings' pass looks at the new items. */
 int demo_results_history(struct ctx *c)
 {
@@ -281,6 +278,21 @@ int demo_results_history(struct ctx *c)
                     &bulletin);
     }
     c->now = now;
+    /* this month's bulletin naming this month's praise and criticism (demo_results), published: issued after the
+     * quarter's, so that their numbers follow their days (古督通〔年〕1号 the quarter's, 2号 this month's) */
+    int64_t bulletin_now = 0, praised = 0, criticised = 0;
+    char today_s[11], first[11];
+    cal_format_date(today, today_s);
+    snprintf(first, sizeof first, "%.8s01", today_s);
+    db_one_int(c->db, &praised, "SELECT id FROM results WHERE title = ?", DB_TEXT(PRAISE_NOW));
+    db_one_int(c->db, &criticised, "SELECT id FROM results WHERE title = ?", DB_TEXT(CRITICISM_NOW));
+    if (!rc && (!praised || !criticised))
+        rc = cli_fail("demo results: this month's praise or criticism is missing");
+    if (!rc)
+        rc = issued(c, true,
+                    json_pack("{ss ss s[I I] sb}", "period_from", first, "period_to", today_s, "result_ids",
+                              (json_int_t)praised, (json_int_t)criticised, "public", 1),
+                    &bulletin_now);
     if (rc)
         return rc;
     json_t *out = NULL, *body = json_pack("{sb}", "refresh", 1);
@@ -297,8 +309,8 @@ int demo_results_history(struct ctx *c)
         return cli_fail("demo early warnings: %s", c->msg ? c->msg : "");
     if (db_exec(c->db, "DELETE FROM outbox") != ERR_OK)
         return cli_fail("demo results: cannot clear the demo's notifications");
-    printf("demo history: a praise, a criticism, bulletin %" PRId64 " of the last quarter, scorecard %" PRId64
-           " counted again, %d tracks flagged\n",
-           bulletin, card, changed);
+    printf("demo history: a praise, a criticism, bulletin %" PRId64 " of the last quarter, bulletin %" PRId64
+           " of this month, scorecard %" PRId64 " counted again, %d tracks flagged\n",
+           bulletin, bulletin_now, card, changed);
     return 0;
 }
