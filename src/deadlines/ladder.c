@@ -134,24 +134,52 @@ struct pending {
     bool sent;
 };
 
-struct scan_chunk;
-static enum err pending_add(struct ctx *c, struct scan_chunk *a, int64_t user, const struct ms_row *m,
-                            const struct dl_owner *o, enum dl_step step, const struct notice *nt);
+/* A due milestone as the scan found it, and its owner (whose row the scan locks first). */
+struct scan_due {
+    int64_t id, owner_id;
+    const char *owner_kind;
+};
+
+struct scan_chunk {
+    const struct scan_due *due;
+    int n;
+    const struct calendar *cal;
+    const struct ladder *l;
+    int steps;
+    struct pending *pend; /* the chunk's notices (arena) */
+    int npend, cap;
+};
+
+/* Queues nt about m (a copy the chunk keeps) for user. */
+static void pending_add(struct ctx *c, struct scan_chunk *a, int64_t user, const struct ms_row *m,
+                        const struct dl_owner *o, enum dl_step step, const struct notice *nt)
+{
+    if (a->npend == a->cap) {
+        int cap = a->cap ? 2 * a->cap : 64;
+        struct pending *p = arena_alloc(c->arena, (size_t)cap * sizeof *p);
+        if (a->npend)
+            memcpy(p, a->pend, (size_t)a->npend * sizeof *p);
+        a->pend = p;
+        a->cap = cap;
+    }
+    a->pend[a->npend++] = (struct pending){.user = user, .m = m, .o = o, .step = step, .nt = *nt};
+}
 
 /* Takes ladder step s of m, once: the step record (its unique key makes it happen once), the owner's
  * to-dos after a press or a report (dl_owner.stepped, so that the recipients include who must now act),
- * the notices (sent with the chunk's, struct pending), the audit record, the owner's timeline and, at the last step, its escalation. */
+ * the notices (sent with the chunk's, struct pending), the audit record, the owner's timeline and, at the last
+ * step, its escalation. */
 static enum err take_step(struct ctx *c, struct scan_chunk *a, const struct dl_owner *o, const struct ms_row *m,
                           const struct ladder *l, int s, bool *taken)
 {
     const char *name = dl_step_name(c, l, s);
     struct notice nt;
     struct dl_people people = {0};
-    enum dl_step step = step_message(c, o, m, l, s, &nt);
     json_t *who = NULL, *detail = NULL, *sum = NULL;
     enum err e = dl_step_record(c, m->id, name, NULL, taken);
     if (e || !*taken)
         return e;
+    enum dl_step step = step_message(c, o, m, l, s, &nt);
     if ((step == DL_PRESS || step == DL_REPORT) && o->stepped && (e = o->stepped(c, m->owner_id, m->unit_id, step)))
         return e;
     e = o->recipients ? o->recipients(c, m->owner_id, m->unit_id, m->scope_path, step, &people)
@@ -164,10 +192,11 @@ static enum err take_step(struct ctx *c, struct scan_chunk *a, const struct dl_o
     detail = json_pack("{sO}", "recipients", who);
     if ((e = dl_step_detail(c, m->id, name, detail)))
         goto out;
-    for (int i = 0; i < people.n && !e; i++)
-        e = pending_add(c, a, people.ids[i], m, o, step, &nt);
-    if (e)
-        goto out;
+    /* m lives in scan_one's frame: the chunk's notices keep a copy (its strings are in the arena) */
+    struct ms_row *kept = arena_alloc(c->arena, sizeof *kept);
+    *kept = *m;
+    for (int i = 0; i < people.n; i++)
+        pending_add(c, a, people.ids[i], kept, o, step, &nt);
     char due[11];
     cal_format_date(m->due, due);
     sum = json_pack("{ss sI ss si ss ss sO}", "owner_kind", m->owner_kind, dl_owner_key(c, m->owner_kind),
@@ -185,40 +214,6 @@ out:
     json_decref(detail);
     json_decref(who);
     return e;
-}
-
-/* A due milestone as the scan found it, and its owner (whose row the scan locks first). */
-struct scan_due {
-    int64_t id, owner_id;
-    const char *owner_kind;
-};
-
-struct scan_chunk {
-    const struct scan_due *due;
-    int n;
-    const struct calendar *cal;
-    const struct ladder *l;
-    int steps;
-    struct pending *pend; /* the chunk's notices (arena) */
-    int npend, cap;
-};
-
-static enum err pending_add(struct ctx *c, struct scan_chunk *a, int64_t user, const struct ms_row *m,
-                            const struct dl_owner *o, enum dl_step step, const struct notice *nt)
-{
-    if (a->npend == a->cap) {
-        int cap = a->cap ? 2 * a->cap : 64;
-        struct pending *p = arena_alloc(c->arena, (size_t)cap * sizeof *p);
-        if (a->npend)
-            memcpy(p, a->pend, (size_t)a->npend * sizeof *p);
-        a->pend = p;
-        a->cap = cap;
-    }
-    /* m lives in scan_one's frame: the notice keeps a copy (its strings are in the arena) */
-    struct ms_row *copy = arena_alloc(c->arena, sizeof *copy);
-    *copy = *m;
-    a->pend[a->npend++] = (struct pending){.user = user, .m = copy, .o = o, .step = step, .nt = *nt};
-    return ERR_OK;
 }
 
 static bool same_part(const struct pending *x, const struct pending *y)
