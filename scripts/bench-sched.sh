@@ -12,10 +12,10 @@ tmp=$(mktemp -d /tmp/ducha-bench-sched-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 db=$tmp/bench.db
 "$BIN" demo --db "$db" >/dev/null
+# all milestones on 古城县交通运输局's track, resolution due 2026-03-09, reminders already taken (step 2),
+# next look at 2026-03-10 00:00 Beijing time (the "press" step),
 # of an owner kind no module registers (labels from the id, the default recipients): the items' own hooks refuse
 # an item that does not exist, and the benchmark measures the ladder, not 1,000,000 items
-# all milestones on 古城县交通运输局's track, resolution due 2026-03-09, reminders already taken (step 2),
-# next look at 2026-03-10 00:00 Beijing time (the "press" step)
 read -r unit path < <(sqlite3 -separator ' ' "$db" "SELECT id, path FROM units WHERE code = 'gc-jt'")
 next=$(date -d '2026-03-10T00:00:00+08:00' +%s)
 # the demo's own items get their milestones now; their ladder is settled by a first pass far ahead
