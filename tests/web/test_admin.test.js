@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, searchUsers, ROOT } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, searchUsers, ROOT } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -42,8 +42,7 @@ test('the county administrator creates a unit under the county government', asyn
 
 test('a refused delete shows its message and changes nothing', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_admin')
-  await page.goto('/admin/units')
+  await loginTo(page, 'gc_admin', '/admin/units')
   await page.locator('[data-test=unit-children] .el-table__row').first().waitFor()
   await page.click('[data-test=unit-delete]')
   await page.click('.el-message-box__btns .el-button--primary')
@@ -61,8 +60,7 @@ test('a refused delete shows its message and changes nothing', async (t) => {
 
 test('units import from the template workbook or a CSV with Chinese headings; errors by row and column', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_admin')
-  await page.goto('/admin/units')
+  await loginTo(page, 'gc_admin', '/admin/units')
   await page.click('[data-test=unit-import]')
   const dlg = page.locator('[data-test=import-dialog]')
   await dlg.waitFor()
@@ -141,8 +139,7 @@ test('the administrator creates a user with a role, and the user signs in', asyn
 
 test('the administrator grants and revokes a role; the leader portfolio is shown', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_admin')
-  await page.goto('/admin/users')
+  await loginTo(page, 'gc_admin', '/admin/users')
   await searchUsers(page, 'gc_leader')
   await page.click('[data-test=roles-gc_leader]')
   const dlg = page.locator('[data-test=roles-dialog]')
@@ -168,8 +165,7 @@ test('the administrator grants and revokes a role; the leader portfolio is shown
 
 test('the audit log lists the changes and its chain verifies', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_admin')
-  await page.goto('/admin/audit')
+  await loginTo(page, 'gc_admin', '/admin/audit')
   await page.locator('[data-test=audit-table] .el-table__row').first().waitFor()
   await page.click('[data-test=audit-verify]')
   const res = page.locator('[data-test=audit-verify-result]')
@@ -259,8 +255,7 @@ test('every audit action the server records has words in both languages', async 
 
 test('an administrator of another county sees none of 古城县', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'ap_admin')
-  await page.goto('/admin/units')
+  await loginTo(page, 'ap_admin', '/admin/units')
   await page.locator('.unit-tree .el-tree-node').first().waitFor()
   const tree = await page.locator('.unit-tree').textContent()
   assert.match(tree, /安平县/)

@@ -3,7 +3,7 @@
 // ledger shows the new states. The office presses (催办) a selection with one note; the units hear it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -89,8 +89,7 @@ test('the office presses a selection with one note; each unit hears it, a unit s
   await assertNoErrors(t, page)
   // a unit's contact has no batch actions in the ledger
   const unitPage = await newPage(browser, server)
-  await loginOk(unitPage, 'gc_contact')
-  await unitPage.goto('/items')
+  await loginTo(unitPage, 'gc_contact', '/items')
   await unitPage.locator('[data-test=ledger-table]').waitFor()
   await unitPage.waitForLoadState('networkidle')
   assert.equal(await unitPage.locator('[data-test=batch-bar]').count(), 0)

@@ -5,7 +5,7 @@
 // lists the inspections' findings per inspected unit, as the server counted them.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -117,8 +117,7 @@ test('a special report goes to the principal leaders on its own series; a briefi
 
   // the transport bureau's head reads the briefing, never the special report
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto('/bulletins')
+  await loginTo(head, 'gc_head', '/bulletins')
   await head.locator('[data-test=bul-table] .el-table__row', { hasText: issue }).waitFor()
   assert.equal(await head.locator('[data-test=bul-table] .el-table__row', { hasText: number }).count(), 0)
   await head.goto(`/bulletins/${bid}`)
@@ -138,8 +137,7 @@ test('a bulletin lists the inspections\' findings per inspected unit with their 
   const rc = r.json.figures.rectification
   assert.ok(rc.units.length > 0 && rc.findings.length > 0, 'the demo has inspections with findings issued in the year')
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto(`/bulletins/${r.json.id}`)
+  await loginTo(office, 'gc_office', `/bulletins/${r.json.id}`)
   const units = office.locator('[data-test=bul-findings-units] .el-table__body .el-table__row')
   await units.first().waitFor()
   assert.equal(await units.count(), rc.units.length)

@@ -6,7 +6,7 @@
 // button downloads every unit as XLSX.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -92,8 +92,7 @@ test('the office sets how many units the ranking lists and downloads the annex',
   assert.equal(below.status, 201, JSON.stringify(below.json))
   assert.equal(below.json.rank_n, 10)
   const office = await newPage(browser, server)
-  await loginOk(office, 'lc_office')
-  await office.goto(`/bulletins/${below.json.id}`)
+  await loginTo(office, 'lc_office', `/bulletins/${below.json.id}`)
   const rank = office.locator('[data-test=bul-w-rank-n] input')
   await rank.waitFor()
   assert.equal(await rank.inputValue(), '10')

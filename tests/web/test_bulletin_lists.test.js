@@ -4,7 +4,7 @@
 // county the lists do not reach) finds nothing.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors, pick } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors, pick } from './helper.js'
 import { openBulletinDialog } from './results.js'
 
 let server, browser
@@ -47,8 +47,7 @@ test('the office chooses 主送 and 抄送; exactly those units read the issued 
 
   // 主送: the bureau's head reads it, with the lists, and was told
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto(`/bulletins/${id}`)
+  await loginTo(head, 'gc_head', `/bulletins/${id}`)
   await head.locator('[data-test=bul-main-units]', { hasText: '古城县交通运输局' }).waitFor()
   await head.locator('[data-test=bul-state]', { hasText: '已印发' }).waitFor()
   await shot(head, 'bulletin-lists-unit')
@@ -57,13 +56,11 @@ test('the office chooses 主送 and 抄送; exactly those units read the issued 
   await assertNoErrors(t, head)
   // 抄送: the town's contact reads it
   const town = await newPage(browser, server)
-  await loginOk(town, 'gc_town')
-  await town.goto(`/bulletins/${id}`)
+  await loginTo(town, 'gc_town', `/bulletins/${id}`)
   await town.locator('[data-test=bul-cc-units]', { hasText: '古城县城关镇' }).waitFor()
   // a unit of the county the lists do not reach: no such bulletin, and none in its list
   const other = await newPage(browser, server)
-  await loginOk(other, 'gc_head2')
-  await other.goto(`/bulletins/${id}`)
+  await loginTo(other, 'gc_head2', `/bulletins/${id}`)
   await other.locator('[data-test=bul-failed]').waitFor()
   const list = (await (await apiAs(server, 'gc_head2'))('GET', '/api/v1/bulletins?per_page=200')).json.bulletins
   assert.ok(!list.some((x) => x.id === id))

@@ -7,7 +7,7 @@
 // The same for a clue converted into an item (second test).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays, toast } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, inDays, toast } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -41,8 +41,7 @@ test('the office sees the burden warnings and gives a reason before it registers
   assert.equal((await admin('PUT', '/api/v1/inspections/settings', { request_cap: 1 })).status, 200)
 
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/items/new')
+  await loginTo(office, 'gc_office', '/items/new')
   const panel = office.locator('[data-test=burden-warnings]')
   await panel.filter({ hasText: '选择责任单位和办结时限后' }).waitFor()
   const title = '按月报送防汛物资储备情况（减负网页测试）'
@@ -94,8 +93,7 @@ test('the conversion of a clue into an item shows the burden warnings and asks f
   assert.equal(created.status, 201, JSON.stringify(created.json))
 
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto(`/clues/${created.json.id}`)
+  await loginTo(office, 'gc_office', `/clues/${created.json.id}`)
   await office.locator('[data-test=clue-state]', { hasText: '待分拣' }).waitFor()
   await office.click('[data-test=clue-act-convert_item]')
   const dlg = office.locator('[data-test=clue-dialog]')

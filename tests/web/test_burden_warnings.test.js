@@ -5,7 +5,7 @@
 // bureau sees the same warnings in the proposal dialog.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -34,8 +34,7 @@ test('the office and a department see the burden warnings before saving', async 
   assert.equal((await api('POST', `/api/v1/inspections/${r.json.id}/actions/open`, {})).status, 200)
 
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/inspections/new')
+  await loginTo(office, 'gc_office', '/inspections/new')
   const panel = office.locator('[data-test=burden-warnings]')
   await panel.filter({ hasText: '选择督查对象和时间后' }).waitFor()
   await pick(office, office.locator('[data-test=new-targets]'), '交通运输局', '古城县交通运输局')
@@ -62,8 +61,7 @@ test('the office and a department see the burden warnings before saving', async 
   assert.equal((await api('POST', `/api/v1/inspections/${over.json.id}/actions/submit`, {})).status, 409)
   assert.equal((await api('POST', `/api/v1/inspections/${over.json.id}/actions/submit`, { exception_reason: '事故多发，须再次督查' })).status, 200)
   const principal = await newPage(browser, server)
-  await loginOk(principal, 'gc_principal')
-  await principal.goto(`/inspections/${over.json.id}`)
+  await loginTo(principal, 'gc_principal', `/inspections/${over.json.id}`)
   const exc = principal.locator('[data-test=insp-exceptions]')
   await exc.filter({ hasText: '事故多发，须再次督查' }).filter({ hasText: '待批准' }).waitFor()
   assert.match(await exc.textContent(), /古城县交通运输局\d{4}年已接受督查检查 1 次，已达每个单位每年 1 次的上限/)
@@ -73,8 +71,7 @@ test('the office and a department see the burden warnings before saving', async 
   const plan = await api('POST', '/api/v1/plans', { year: YEAR })
   assert.equal(plan.status, 201, JSON.stringify(plan.json))
   const dept = await newPage(browser, server)
-  await loginOk(dept, 'gc_head2')
-  await dept.goto(`/inspections/plans/${plan.json.id}`)
+  await loginTo(dept, 'gc_head2', `/inspections/plans/${plan.json.id}`)
   await dept.click('[data-test=plan-propose]')
   const dlg = dept.locator('[data-test=propose-dialog]')
   await dlg.waitFor()

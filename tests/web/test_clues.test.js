@@ -4,7 +4,7 @@
 // reports; the office closes it with a reply — and the reporter, on the phone again, reads the outcome.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, choose, apiAs, assertNoErrors, inDays, PHONE } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, choose, apiAs, assertNoErrors, inDays, PHONE } from './helper.js'
 import { act, assertStoredWithoutCamera, convertToItem, fillClue, photoWithLocation } from './clues.js'
 
 let server, browser
@@ -289,8 +289,7 @@ test('the reporter follows the item made of the clue: in approval, handed to the
   await office.waitForURL(/\/clues\/\d+$/)
   await office.locator('[data-test=clue-number]', { hasText: one.number }).waitFor()
   const unit = await newPage(browser, server)
-  await loginOk(unit, 'gc_contact2')
-  await unit.goto(`/items/${id}`)
+  await loginTo(unit, 'gc_contact2', `/items/${id}`)
   await unit.locator('[data-test=item-state]').waitFor()
   assert.equal(await unit.locator('[data-test=item-source-clue]').count(), 0)
 
@@ -349,8 +348,7 @@ test('the office presses the verifying unit from the clue\'s page; the contact o
   await assertNoErrors(t, page)
 
   const contact = await newPage(browser, server)
-  await loginOk(contact, 'gc_contact')
-  await contact.goto('/inbox')
+  await loginTo(contact, 'gc_contact', '/inbox')
   const msg = contact.locator('[data-test=inbox-message]', { hasText: '【催办】线索核查' }).first()
   await msg.waitFor()
   assert.match(await msg.textContent(), /群众再次来电反映，请本周内核查到位/)

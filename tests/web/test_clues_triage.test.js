@@ -5,7 +5,7 @@
 // clues, offered neither and refused by the server.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays } from './helper.js'
 import { act } from './clues.js'
 
 let server, browser
@@ -73,8 +73,7 @@ test('the office imports clues transferred from above through the import dialog,
   const total = async () => (await api('GET', '/api/v1/clues?source=transfer&per_page=1')).json.total
   const before = await total()
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/clues')
+  await loginTo(page, 'gc_office', '/clues')
   await page.click('[data-test=clue-import]')
   const dlg = page.locator('[data-test=clue-import-dialog]')
   await dlg.waitFor()
@@ -124,8 +123,7 @@ test('a unit\'s contact is offered neither the import nor the merge, and the ser
   const r = await office('POST', `/api/v1/clues/${b.id}/actions/assign`, { unit_id: jt, due_date: inDays(5), version: b.version })
   assert.equal(r.status, 200, JSON.stringify(r.json))
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_contact')
-  await page.goto('/clues')
+  await loginTo(page, 'gc_contact', '/clues')
   await page.locator('[data-test=clue-table]').waitFor()
   assert.equal(await page.locator('[data-test=clue-import]').count(), 0)
   assert.equal(await page.locator('[data-test=clue-new]').count(), 0)

@@ -1,7 +1,7 @@
 // The work calendar, the deadline rules and the inbox pages.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -30,8 +30,7 @@ test('the calendar shows the holidays and computes working days like the server'
 
 test('the administrator edits a deadline rule; the office sees the rules read-only', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'admin')
-  await page.goto('/admin/rules')
+  await loginTo(page, 'admin', '/admin/rules')
   await page.locator('[data-test=rules-table] .el-table__row').first().waitFor()
   await shot(page, 'rules')
   // the presets count calendar days, as their source writes (1日内); the administrator switches the first
@@ -65,8 +64,7 @@ test('the administrator edits a deadline rule; the office sees the rules read-on
   assert.ok((await api('GET', '/api/v1/items/meta')).json.grades.includes('基本合格'))
 
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/admin/rules')
+  await loginTo(office, 'gc_office', '/admin/rules')
   await office.locator('[data-test=rules-table] .el-table__row').first().waitFor()
   assert.equal(await office.locator('[data-test=rules-save]').count(), 0, 'no save button for the office')
   assert.match(await office.locator('[data-test=rules-table]').textContent(), /网页修改/)

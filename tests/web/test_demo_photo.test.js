@@ -4,7 +4,7 @@
 // served outside the team.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -24,8 +24,7 @@ test('the demo field photo is drawn, as kept and without location', async (t) =>
   assert.equal(photo.content_type, 'image/jpeg')
 
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto(`/inspections/${insp.id}?tab=field`)
+  await loginTo(office, 'gc_office', `/inspections/${insp.id}?tab=field`)
   const card = office.locator('[data-test=insp-evidence]', { hasText: '二中食堂留样冰箱.jpg' })
   await card.waitFor()
   // the position read from its Exif: the field record's (35.623, 111.361)

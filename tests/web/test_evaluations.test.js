@@ -4,7 +4,7 @@
 // and downloads it as XLSX. Each step's person finds the engagement among their to-dos on the workbench.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays as day } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays as day } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -42,8 +42,7 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
 
   // ---- the office engages ----
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/evaluations')
+  await loginTo(page, 'gc_office', '/evaluations')
   // the state filter names each state in words (the workflow's labels), never its internal name
   const filters = page.locator('[data-test=eval-states] .el-radio-button')
   await filters.filter({ hasText: '评估中' }).waitFor()

@@ -5,7 +5,7 @@
 // its password from the organisation's page.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, login, loginOk, shot, apiAs, assertNoErrors, inDays as day, PASSWORD } from './helper.js'
+import { startServer, startBrowser, newPage, login, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays as day, PASSWORD } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -14,8 +14,7 @@ after(async () => { await browser?.close(); await server?.stop() })
 test('the office registers, staffs and suspends an evaluator organisation; its evaluator sees its engagements only', async (t) => {
   const name = '江苏民调评估研究院（浏览器测试）'
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/evaluator-orgs')
+  await loginTo(page, 'gc_office', '/evaluator-orgs')
   await page.locator('[data-test=org-table] tr', { hasText: '古城县民生评估中心' }).waitFor()
   await page.click('[data-test=org-new]')
   // the name is required: the refusal names it in the form, nothing is registered

@@ -3,7 +3,7 @@
 // timeline speaks in words (each entry's label and a sentence, no internal names, each entry once).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays, readFileSync } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, inDays, readFileSync } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -45,8 +45,7 @@ test('the timeline says what happened in words, each entry once', async (t) => {
     assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
   }
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_office', `/items/${id}`)
   const rows = page.locator('[data-test=timeline] .el-timeline-item')
   await rows.first().waitFor()
   const texts = await rows.allTextContents()
@@ -75,8 +74,7 @@ test('催办 from the item page: one unit pressed, its people told, the timeline
     assert.equal((await call('POST', `/api/v1/items/${id}/actions/${action}`, {})).status, 200)
   }
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_office', `/items/${id}`)
   await page.click('[data-test=act-press]')
   const dlg = page.locator('[data-test=action-dialog]')
   await dlg.waitFor()
@@ -108,8 +106,7 @@ test('the item header shows the item state and each unit state apart, labelled',
   }
   const item = (await office('GET', `/api/v1/items/${id}`)).json
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_office', `/items/${id}`)
   const head = page.locator('.panel.head')
   await head.locator('text=事项状态').waitFor()
   assert.equal((await page.locator('[data-test=item-state]').textContent()).trim(), item.state_label)
@@ -135,8 +132,7 @@ test('the milestones name the rule beside a stated due date later than it', asyn
     assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
   }
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_office', `/items/${id}`)
   const table = page.locator('[data-test=milestones]')
   await table.waitFor()
   const basis = page.locator('[data-test=ms-basis]')
@@ -160,8 +156,7 @@ test('a ledger file for outside recipients: 密级 公开 only, the CSV in the p
   await make('背街小巷路灯修复（对外清单）', 'public')
   await make('涉密工程进度核查（不得外发）', 'internal')
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/items?confidentiality=public')
+  await loginTo(page, 'gc_office', '/items?confidentiality=public')
   await page.locator('[data-test=ledger-confidentiality]', { hasText: '公开' }).waitFor()
   await page.click('[data-test=ledger-export]')
   const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-test=export-csv]')])
@@ -202,8 +197,7 @@ test('after the completion a unit reports how it handled an NPC suggestion from 
   const office = await apiAs(server, 'gc_office')
   const { id, jt } = await completedNpcItem('人大代表建议：城区公交站台改造（办理情况）')
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_contact')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_contact', `/items/${id}`)
   const owed = page.locator(`[data-test=handling-owed-${jt}]`)
   await owed.waitFor()
   // the date the server set (20 days after its day of the completion), not one counted here after it: the
@@ -238,8 +232,7 @@ test('archiving an item names the handling report still owed and archives only o
   const due = (await office('GET', `/api/v1/milestones?item_id=${id}`)).json.milestones.find((m) => m.kind === 'handling_report').due_date
   const [, y, m, d] = /^(\d{4})-(\d{2})-(\d{2})$/.exec(due)
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_office', `/items/${id}`)
   await page.locator('[data-test=milestones]', { hasText: '办理情况报告' }).waitFor()
   await page.click('[data-test=act-archive]')
   const dlg = page.locator('[data-test=action-dialog]')

@@ -9,7 +9,7 @@
 // secondary ones (class-name minor, CardTable) and shows their values under the row's title, where they stay in reach.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, release, loginOk, shot, apiAs, assertNoErrors, fitsThePhone, PHONE } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, loginTo, shot, apiAs, assertNoErrors, fitsThePhone, PHONE } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -64,8 +64,7 @@ test('at a 1280 px desk the item page shows every column of the units and of the
   const office = await apiAs(server, 'gc_office')
   const id = await itemAtRisk(office)
   const page = await newPage(browser, server, DESK)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_office', `/items/${id}`)
   await page.locator('[data-test=item-tracks] .el-table__row').first().waitFor()
   await page.locator('[data-test=milestones] .el-table__row').first().waitFor()
   await fitsThePhone(page) // no table of the page scrolls sideways (the check is the phone's, the screen a desk's)
@@ -82,8 +81,7 @@ test('at a 1280 px desk the item page shows every column of the units and of the
 
 test('at a 1280 px desk the office sorts its clues with every column of the list in sight', async (t) => {
   const page = await newPage(browser, server, DESK)
-  await loginOk(page, 'gc_office')
-  await page.goto('/clues')
+  await loginTo(page, 'gc_office', '/clues')
   await page.locator('[data-test=clue-table] .el-table__row').first().waitFor()
   await fitsThePhone(page) // the list does not scroll sideways (the check is the phone's, the screen a desk's)
   // the time each clue came in, the last column, ends inside the list's panel
@@ -103,9 +101,7 @@ test('on a phone the inspection, the plan, a clue, the report form and a survey 
   const survey = (await office('GET', '/api/v1/surveys')).json.surveys.find((s) => s.title === '县政务服务中心办事满意度调查')
   const item = await itemAtRisk(office)
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-
-  await page.goto(`/inspections/${insp.id}`)
+  await loginTo(page, 'gc_office', `/inspections/${insp.id}`)
   await page.locator('[data-test=insp-targets] [data-test=card]').first().waitFor()
   await fitsThePhone(page, 'insp-targets', 'card-title')
   await fitsThePhone(page, 'insp-team', 'card-title')
@@ -143,8 +139,7 @@ test('a unit opening a clue it may not read is told so on the page, which does n
   const contact = await apiAs(server, 'gc_contact')
   assert.equal((await contact('GET', `/api/v1/clues/${clue.id}`)).status, 404, 'the sorting office\'s clue is not the bureau\'s')
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_contact')
-  await page.goto(`/clues/${clue.id}`)
+  await loginTo(page, 'gc_contact', `/clues/${clue.id}`)
   const said = page.locator('[data-test=clue-failed]')
   await said.waitFor()
   assert.match(await said.textContent(), /线索不存在或无权查看/)

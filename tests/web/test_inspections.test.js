@@ -10,7 +10,7 @@
 // user cannot open the demo's unannounced visit of his township; the roster shows the inspectors.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 // the look-back opens in a scheduler pass after the test clock reaches its day: every second here, not every
 // minute (the server inherits the environment)
@@ -86,8 +86,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   // the housing bureau (the gas regulator) proposes an inspection of the transport bureau's oversight of
   // LPG tankers
   const proposer = await newPage(browser, server)
-  await loginOk(proposer, 'gc_head2')
-  await proposer.goto(planUrl)
+  await loginTo(proposer, 'gc_head2', planUrl)
   await proposer.click('[data-test=plan-propose]')
   const dlg = proposer.locator('[data-test=propose-dialog]')
   await dlg.waitFor()
@@ -112,8 +111,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await stateIs(office, 'plan-state', '待主要领导审批')
   await shot(office, 'inspection-plan')
   const principal = await newPage(browser, server)
-  await loginOk(principal, 'gc_principal')
-  await principal.goto(planUrl)
+  await loginTo(principal, 'gc_principal', planUrl)
   await planAct(principal, 'approve')
   await stateIs(principal, 'plan-state', '已批准待备案')
   await office.reload()
@@ -180,8 +178,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   const part = await newPage(browser, server, { width: 390, height: 844 })
   await part.context().grantPermissions(['geolocation'])
   await part.context().setGeolocation({ latitude: 35.6181, longitude: 111.3522 })
-  await loginOk(part, 'gc_parttime')
-  await part.goto(`/inspections/${id}/field`)
+  await loginTo(part, 'gc_parttime', `/inspections/${id}/field`)
   await part.locator('[data-test=field-where]', { hasText: '35.6181' }).waitFor()
   await part.fill('[data-test=field-place]', '交通运输局危货运输监控中心')
   await part.fill('[data-test=field-seen]', '液化气运输车辆动态监控记录缺失三个月，违规处置台账不全。')
@@ -196,8 +193,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
 
   // the team leader records the finding and submits the findings; the office issues them
   const leader = await newPage(browser, server)
-  await loginOk(leader, 'gc_inspector')
-  await leader.goto(`/inspections/${id}?tab=findings`)
+  await loginTo(leader, 'gc_inspector', `/inspections/${id}?tab=findings`)
   await leader.click('[data-test=finding-add]')
   const fd = leader.locator('[data-test=finding-dialog]')
   await fd.waitFor()
@@ -296,8 +292,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   const admin = await apiAs(server, 'admin')
   assert.equal((await admin('PUT', '/api/v1/admin/clock', { now: `${lookbackDue}T08:30:00+08:00` })).status, 200)
   await office.context().clearCookies() // months later: a new day's sign-in
-  await loginOk(office, 'gc_office')
-  await office.goto(taskUrl)
+  await loginTo(office, 'gc_office', taskUrl)
   for (const end = Date.now() + 60000; Date.now() < end && !(await office.locator('[data-test=rect-lookback-open]').count());) {
     await new Promise((r) => setTimeout(r, 500))
     await office.reload()
@@ -320,8 +315,7 @@ test('an unannounced visit is invisible to its township; the roster', async (t) 
   const visit = (await office('GET', '/api/v1/inspections?q=人居环境整治暗访')).json.inspections.find((i) => i.covert)
   assert.ok(visit, 'the demo has an unannounced visit under way')
   const town = await newPage(browser, server)
-  await loginOk(town, 'gc_town')
-  await town.goto(`/inspections/${visit.id}`)
+  await loginTo(town, 'gc_town', `/inspections/${visit.id}`)
   await town.locator('.el-result', { hasText: '督查不存在或无权查看' }).waitFor()
   await town.goto('/inspections')
   await town.locator('[data-test=insp-table]').waitFor()

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict'
 import { writeFileSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 // the scan's directory, removed with the server (runs left one in /tmp each)
@@ -31,8 +31,7 @@ test('the office records an instruction with its scan and registers a new item f
   const scan = join(scratch, '县长批示.pdf')
   writeFileSync(scan, '%PDF-1.4\n%scan\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n')
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${item.id}`)
+  await loginTo(page, 'gc_office', `/items/${item.id}`)
   await page.click('[data-test=instr-record]')
   const dlg = page.locator('[data-test=instr-dialog]')
   await pick(page, dlg.locator('[data-test=instr-leader]'), '王建国', '王建国')
@@ -71,8 +70,7 @@ test('the office records an instruction with its scan and registers a new item f
 test('a leader writes an instruction; the office carries it out and the leader hears it', async (t) => {
   const item = await assigned('公交站亭改造（网页批示）')
   const leaderPage = await newPage(browser, server)
-  await loginOk(leaderPage, 'gc_leader')
-  await leaderPage.goto(`/items/${item.id}`)
+  await loginTo(leaderPage, 'gc_leader', `/items/${item.id}`)
   await leaderPage.click('[data-test=instr-record]')
   const dlg = leaderPage.locator('[data-test=instr-dialog]')
   assert.equal(await dlg.locator('[data-test=instr-leader]').count(), 0, 'a leader writes their own')
@@ -81,8 +79,7 @@ test('a leader writes an instruction; the office carries it out and the leader h
   await leaderPage.locator('[data-test=instructions] .instr', { hasText: '同意，请抓紧实施' }).waitFor()
   await assertNoErrors(t, leaderPage)
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${item.id}`)
+  await loginTo(page, 'gc_office', `/items/${item.id}`)
   const row = page.locator('[data-test=instructions] .instr', { hasText: '同意，请抓紧实施' })
   await row.locator('[data-test^=instr-done-]').click()
   await page.locator('.el-message-box input').fill('已转交通运输局实施')

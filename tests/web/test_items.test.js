@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -174,8 +174,7 @@ test('an item from registration to archive, role by role', async (t) => {
 
   // a user of another county sees nothing of it
   const ap = await newPage(browser, server)
-  await loginOk(ap, 'ap_office')
-  await ap.goto(`/items/${id}`)
+  await loginTo(ap, 'ap_office', `/items/${id}`)
   await ap.locator('.el-result').waitFor()
   assert.doesNotMatch(await ap.locator('.page').textContent(), /路面修复/)
   await ap.goto('/items')
@@ -289,8 +288,7 @@ test('the workbench of a unit contact on a phone', async (t) => {
 
 test('a typed date is read strictly: an impossible or past day is refused in words, the console stays clean', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/items/new')
+  await loginTo(page, 'gc_office', '/items/new')
   const due = page.locator('.el-form-item', { hasText: '办理时限' }).locator('input')
   const err = page.locator('.el-form-item', { hasText: '办理时限' }).locator('[data-test=date-error]')
   // Enter on an impossible day: refused, kept in the box to correct (the picker would read 2027-02-14)

@@ -3,7 +3,7 @@
 // a rarer phrase keeps its exact count (「共 1 条」). On a desk and on a phone (the pager above the table).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(['--set', 'ledger_search_bound=3']); browser = await startBrowser() })
@@ -33,8 +33,7 @@ test('a search counted up to its bound says 至少 N 条, an exact one 共 N 条
     assert.equal(r.status, 201, JSON.stringify(r.json))
   }
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/items')
+  await loginTo(page, 'gc_office', '/items')
   await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
   assert.match(await page.locator('.pager .el-pagination__total').textContent(), /共 \d+ 条/, 'the whole ledger: exact')
 

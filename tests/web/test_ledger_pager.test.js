@@ -6,7 +6,7 @@
 // POST the web app makes carries a fresh Idempotency-Key (a balancer's retry of it is answered, not done twice).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays, pick } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays, pick } from './helper.js'
 
 const BOUND = 20
 const PER = 20
@@ -74,8 +74,7 @@ for (const sort of ['-created', 'due']) {
 
     const page = await newPage(browser, server)
     const seen = watch(page)
-    await loginOk(page, 'gc_office')
-    await page.goto('/items' + (sort === '-created' ? '' : '?sort=' + sort))
+    await loginTo(page, 'gc_office', '/items' + (sort === '-created' ? '' : '?sort=' + sort))
     await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
     const last = Math.ceil(want.length / PER)
     const pages = Array.from({ length: last }, (_, i) => want.slice(i * PER, (i + 1) * PER))
@@ -112,8 +111,7 @@ test('the phone\'s compact pager above the list pages past the bound', async (t)
   const want = await cursorWalk('-created')
   const phone = await newPage(browser, server, { width: 390, height: 844 })
   const seen = watch(phone)
-  await loginOk(phone, 'gc_office')
-  await phone.goto('/items')
+  await loginTo(phone, 'gc_office', '/items')
   await phone.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
   // the phone's cards: the item link in each card
   const cards = '[data-test=ledger-table] .pr-line a.num'

@@ -2,7 +2,7 @@
 // and exports the directory; a unit sees only its own unit and may not edit others.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -29,8 +29,7 @@ test('a unit keeps its entry; the office finds it by phone and exports the direc
   await assertNoErrors(t, page)
 
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/liaisons')
+  await loginTo(office, 'gc_office', '/liaisons')
   await office.fill('[data-test=liaisons-q]', '6012345')
   await office.click('[data-test=liaisons-search]')
   const hit = office.locator('[data-test=liaisons-table] .el-table__row')

@@ -5,7 +5,7 @@
 // stale answer has been handed to the page before the rows are read again.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, release, loginOk, apiAs, assertNoErrors, shot } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, loginTo, apiAs, assertNoErrors, shot } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -98,8 +98,7 @@ test('the search wins over the first page answered after it: users, ledger, insp
 // started then would be the latest search and replace the matches — CI stop 36 failed so on a busy server.
 test('the unit picker keeps what was typed when the list of all units answers last', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_admin')
-  await page.goto('/admin/users')
+  await loginTo(page, 'gc_admin', '/admin/users')
   await page.locator('[data-test=user-table] .el-table__row').first().waitFor()
   const started = []
   const held = []

@@ -4,7 +4,7 @@
 // console; every page reads its words from the message files in Chinese and in English.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, release, loginOk, apiAs, assertNoErrors, shot } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, loginTo, apiAs, assertNoErrors, shot } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -54,8 +54,7 @@ test('each role sees exactly the pages its capabilities allow', async (t) => {
 
 test('a page opened by its address without the capability says why', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/admin/users')
+  await loginTo(page, 'gc_office', '/admin/users')
   const f = page.locator('[data-test=forbidden]')
   await f.waitFor()
   const text = await f.textContent()
@@ -67,8 +66,7 @@ test('a page opened by its address without the capability says why', async (t) =
   await shot(page, 'forbidden')
   // the unit contact: no registration page, no registration buttons
   const contact = await newPage(browser, server)
-  await loginOk(contact, 'gc_contact')
-  await contact.goto('/items/new')
+  await loginTo(contact, 'gc_contact', '/items/new')
   await contact.locator('[data-test=forbidden]').waitFor()
   await contact.goto('/items')
   await contact.locator('[data-test=ledger-table]').waitFor()

@@ -5,7 +5,7 @@
 // the sources, and the year month by month (completed, overdue, on-time rate).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, apiAs, assertNoErrors, shot, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, apiAs, assertNoErrors, shot, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -86,8 +86,7 @@ test('a user who asked the system for less motion gets none: no transitions, the
   const motion = async (reducedMotion) => {
     const context = await browser.newContext({ baseURL: server.url, locale: 'zh-CN', reducedMotion })
     const page = await context.newPage()
-    await loginOk(page, 'gc_office')
-    await page.goto('/overview')
+    await loginTo(page, 'gc_office', '/overview')
     await page.locator('[data-test=overview][data-state=ready]').waitFor()
     const charts = await page.locator('[data-test=chart-state]').getAttribute('data-motion')
     const menu = await page.locator('.el-menu-item').first().evaluate((e) => getComputedStyle(e).transitionDuration)

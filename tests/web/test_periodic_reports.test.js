@@ -4,7 +4,7 @@
 // county office's roll-up counts it as the server does, shows the unit's text, and downloads the workbook.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays, toast } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays, toast } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -33,8 +33,7 @@ test('a unit fills its monthly report; the office sees it in the roll-up', async
   assert.equal(form.obligation.form_kind, 'monthly')
 
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_contact')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_contact', `/items/${id}`)
   await page.click('[data-test=item-report-form]')
   await page.locator('[data-test=pf-form]').waitFor()
   assert.equal(await page.locator('[data-test=pf-kind]').textContent(), '月度进展报告')

@@ -5,7 +5,7 @@
 // item-children-phone. 报送进展's slider starts at the unit's progress; a parent item's 子事项 are cards (CardTable).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays, PHONE, fitsThePhone } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays, PHONE, fitsThePhone } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -33,8 +33,7 @@ const oneLine = (loc) => loc.evaluate((e) => e.getBoundingClientRect().height < 
 
 test('the ledger on a phone: filters folded, the list and the pager on the first screen', async (t) => {
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-  await page.goto('/items')
+  await loginTo(page, 'gc_office', '/items')
   await page.locator('[data-test=ledger-table] .el-table__row').first().waitFor()
   // the search box and the filter toggle only; the other filters wait behind it
   assert.ok(await page.locator('[data-test=ledger-q]').isVisible())
@@ -95,8 +94,7 @@ test('the header on a phone: the title gives way, the language switch and the na
 
 test('the inspections on a phone: filters folded, the list and its pager on the first screen', async (t) => {
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-  await page.goto('/inspections')
+  await loginTo(page, 'gc_office', '/inspections')
   const rows = page.locator('[data-test=insp-table] .el-table__row')
   await rows.first().waitFor()
   // the search box and the toggle; the state, kind, basis and year wait behind it, the year's caps are for a desk
@@ -138,8 +136,7 @@ test('a long title on a phone wraps inside the screen, whole', async (t) => {
   const r = await office('POST', '/api/v1/items', { title, source_kind: 'meeting', lead_unit_id: unitId, due_date: inDays(40), submit: true })
   assert.equal(r.status, 201, JSON.stringify(r.json))
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-  await page.goto('/items?q=' + encodeURIComponent('手机折行'))
+  await loginTo(page, 'gc_office', '/items?q=' + encodeURIComponent('手机折行'))
   const el = page.locator('[data-test=ledger-table] [data-test=ledger-title]', { hasText: '手机折行' })
   await el.waitFor()
   await fitsThePhone(page, 'ledger-table', 'ledger-title')
@@ -193,8 +190,7 @@ const itemInProgress = async (title, percent) => {
 test('报送进展 on a phone starts at the unit\'s progress; 申请办结 says what becomes of 总体进度', async (t) => {
   const { id, contact } = await itemInProgress('城区路灯维修（手机报送进展）', 40)
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_contact')
-  await page.goto(`/items/${id}`)
+  await loginTo(page, 'gc_contact', `/items/${id}`)
   await page.click('[data-test=act-report]')
   const dlg = page.locator('[data-test=action-dialog]')
   // the slider (and its number box) at the 40 % already reported, not at 0
@@ -252,8 +248,7 @@ test('a parent item\'s 子事项 on a phone: a card per child item, nothing side
     assert.equal(c.status, 201, JSON.stringify(c.json))
   }
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${pid}`)
+  await loginTo(page, 'gc_office', `/items/${pid}`)
   await page.locator('[data-test=item-children] .el-table__row').nth(1).waitFor()
   await fitsThePhone(page, 'item-children', 'card-title')
   const cards = await page.locator('[data-test=item-children] [data-test=card]').allInnerTexts()

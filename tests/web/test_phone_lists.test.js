@@ -4,7 +4,7 @@
 // Screenshots: liaisons-phone, clues-phone, audit-phone.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors, PHONE, fitsThePhone, apiAs } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, assertNoErrors, PHONE, fitsThePhone, apiAs } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -100,8 +100,7 @@ test('the office sorts 统计\'s units on a phone as on the desk', async (t) => 
   const sorted = (key, order) => units.map((u, i) => ({ u, i })).sort((a, b) =>
     (order === 'descending' ? b.u[key] - a.u[key] : a.u[key] - b.u[key]) || a.i - b.i).map((x) => x.u.name)
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-  await page.goto('/statistics')
+  await loginTo(page, 'gc_office', '/statistics')
   const ctl = page.locator('.card-table:has([data-test=st-units])')
   const names = () => page.$$eval('[data-test=st-units] [data-test=card-title]', (els) => els.map((e) => e.textContent.trim()))
   const shows = async (want, what) => {
@@ -127,8 +126,7 @@ test('the office sorts 统计\'s units on a phone as on the desk', async (t) => 
 
   // the desk keeps its column headers' sort and has no such control
   const desk = await newPage(browser, server)
-  await loginOk(desk, 'gc_office')
-  await desk.goto('/statistics')
+  await loginTo(desk, 'gc_office', '/statistics')
   await desk.locator('[data-test=st-units] .el-table__row').first().waitFor()
   assert.equal(await desk.locator('[data-test=card-sort]').count(), 0)
   assert.ok(await desk.locator('[data-test=st-units] th.is-sortable').count() >= 5, 'the desk\'s sortable headers')

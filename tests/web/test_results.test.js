@@ -7,7 +7,7 @@
 // only then, and anyone reads it on the public page without signing in (no person's data).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
 import { openBulletinDialog } from './results.js'
 
 let server, browser
@@ -53,8 +53,7 @@ test('a criticism: draft → approval by the principal leader → issue → the 
 
   // the bureau's head cannot open the draft, nor find it in the list
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto(`/results/${id}`)
+  await loginTo(head, 'gc_head', `/results/${id}`)
   await head.locator('[data-test=res-failed]').waitFor()
   await head.goto('/results')
   await head.locator('[data-test=res-table]').waitFor()
@@ -65,8 +64,7 @@ test('a criticism: draft → approval by the principal leader → issue → the 
   await stateIs(office, 'res-state', '待主要领导审批')
   // the leader in charge has no approval to give; the server refuses it too
   const leader = await newPage(browser, server)
-  await loginOk(leader, 'gc_leader')
-  await leader.goto(`/results/${id}`)
+  await loginTo(leader, 'gc_leader', `/results/${id}`)
   await stateIs(leader, 'res-state', '待主要领导审批')
   assert.equal(await leader.locator('[data-test=act-approve]').count(), 0)
   const asLeader = await apiAs(server, 'gc_leader')
@@ -74,8 +72,7 @@ test('a criticism: draft → approval by the principal leader → issue → the 
 
   // the county head approves from his workbench's to-do
   const principal = await newPage(browser, server)
-  await loginOk(principal, 'gc_principal')
-  await principal.goto(`/results/${id}`)
+  await loginTo(principal, 'gc_principal', `/results/${id}`)
   await shot(principal, 'result-approval')
   await act(principal, 'approve')
   await stateIs(principal, 'res-state', '已批准待印发')
@@ -169,8 +166,7 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   assert.equal((await asHead('GET', `/api/v1/bulletins/${id}`)).status, 404)
 
   const principal = await newPage(browser, server)
-  await loginOk(principal, 'gc_principal')
-  await principal.goto(`/bulletins/${id}`)
+  await loginTo(principal, 'gc_principal', `/bulletins/${id}`)
   await act(principal, 'approve')
   await stateIs(principal, 'bul-state', '已批准待印发')
   await assertNoErrors(t, principal)
@@ -187,8 +183,7 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
 
   // now the bureau's head finds it and reads the words and figures
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto('/bulletins')
+  await loginTo(head, 'gc_head', '/bulletins')
   const row = head.locator('[data-test=bul-table] .el-table__row', { hasText: number })
   await row.waitFor()
   await row.click()
@@ -236,8 +231,7 @@ test('a talk reads its time and the time it was held in words, as every other ti
   const { at, held_at: heldAt } = (await asHead('GET', `/api/v1/results/${talk.id}`)).json.talk
   const words = (s) => { const [, y, m, d, hm] = /^(\d{4})-(\d{2})-(\d{2}) (\d{2}:\d{2})$/.exec(s); return `${y}年${+m}月${+d}日 ${hm}` }
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto(`/results/${talk.id}`)
+  await loginTo(head, 'gc_head', `/results/${talk.id}`)
   assert.equal((await head.locator('[data-test=res-talk-at]').textContent()).trim(), words(at))
   assert.match(await head.locator('[data-test=res-talk-record]').textContent(), new RegExp(` · ${words(heldAt)}$`))
   await assertNoErrors(t, head)
@@ -245,8 +239,7 @@ test('a talk reads its time and the time it was held in words, as every other ti
 
 test('a talk is scheduled with a date-time picker: a typed time is read strictly, the page shows it in words', async (t) => {
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/results/new')
+  await loginTo(office, 'gc_office', '/results/new')
   await office.click('[data-test=res-kind-talk]')
   await pick(office, office.locator('[data-test=res-unit]'), '交通运输局', '古城县交通运输局')
   await office.fill('[data-test=res-title]', '关于国省干线公路养护超期问题的约谈（网页测试）')

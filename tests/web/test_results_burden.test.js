@@ -3,7 +3,7 @@
 // unit opened by issuer, the workbook downloaded; the transport bureau's head sees its own row only.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -29,8 +29,7 @@ test('the burden index: the office ranks its units and issuers; a unit sees its 
   await assertNoErrors(t, office)
 
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto('/burden')
+  await loginTo(head, 'gc_head', '/burden')
   const own = head.locator('[data-test=bd-units] > .el-table__inner-wrapper > .el-table__body-wrapper .el-table__row')
   await own.first().waitFor()
   assert.equal(await own.count(), 1)
@@ -46,8 +45,7 @@ test('the burden index by quarter and below the first level: the office picks a 
   const sub = await admin('POST', '/api/v1/units', { code: 'gc-jt-web', name: '古城县交通运输局运输管理所', kind: 'office', parent_id: jt.unit_id })
   assert.equal(sub.status, 201, JSON.stringify(sub.json))
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/burden')
+  await loginTo(page, 'gc_office', '/burden')
   const rows = page.locator('[data-test=bd-units] > .el-table__inner-wrapper > .el-table__body-wrapper .el-table__row')
   await rows.first().waitFor()
   // the period picker names the whole year at first (an empty value showed Element Plus's placeholder 请选择)
@@ -78,8 +76,7 @@ test('the burden chart on a phone: the bars across, a line for each unit down th
   const b = (await (await apiAs(server, 'gc_office'))('GET', '/api/v1/burden')).json
   const shown = Math.min(15, b.units.length)
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-  await page.goto('/burden')
+  await loginTo(page, 'gc_office', '/burden')
   const chart = page.locator('[data-test=bd-chart]')
   await chart.locator('canvas').waitFor()
   // fifteen names slanted under 390 px ran into each other and off the chart: now one a line, 22 px a unit at least

@@ -5,7 +5,7 @@
 // the bureau's scorecard deducts for: once issued (not when only approved) the card counted again waives them.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors } from './helper.js'
 import { startDraft, act, stateIs } from './results.js'
 
 let server, browser
@@ -45,8 +45,7 @@ for (const [kind, title, fill, words] of [
     // only the principal leader approves: the office has no approve action
     assert.equal(await office.locator('[data-test=act-approve]').count(), 0)
     const principal = await newPage(browser, server)
-    await loginOk(principal, 'gc_principal')
-    await principal.goto(`/results/${id}`)
+    await loginTo(principal, 'gc_principal', `/results/${id}`)
     await principal.locator('[data-test=res-links]', { hasText: ITEM }).waitFor()
     await act(principal, 'approve')
     await stateIs(principal, '已批准待印发')
@@ -99,8 +98,7 @@ test('tolerance: approved and issued, the unit sees it only then, and the scorec
   await stateIs(office, '待主要领导审批')
   assert.equal((await unitApi('GET', `/api/v1/results/${id}`)).status, 404)
   const principal = await newPage(browser, server)
-  await loginOk(principal, 'gc_principal')
-  await principal.goto(`/results/${id}`)
+  await loginTo(principal, 'gc_principal', `/results/${id}`)
   await act(principal, 'approve')
   await stateIs(principal, '已批准待印发')
   assert.equal((await unitApi('GET', `/api/v1/results/${id}`)).status, 404)
@@ -110,8 +108,7 @@ test('tolerance: approved and issued, the unit sees it only then, and the scorec
   await act(office, 'issue')
   await stateIs(office, '已印发')
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto(`/results/${id}`)
+  await loginTo(head, 'gc_head', `/results/${id}`)
   await stateIs(head, '已印发')
   await head.locator('body', { hasText: title }).waitFor()
   // the scoring honours it: counted again, the item's deductions are waived by this decision

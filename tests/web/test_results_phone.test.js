@@ -6,7 +6,7 @@
 // Screenshots: result-phone-principal, result-phone-unit, bulletin-phone-unit.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
 import { startDraft, act, stateIs } from './results.js'
 
 let server, browser
@@ -77,8 +77,7 @@ test('the results on a phone: drafted, approved by the principal from his to-dos
 
   // the bureau's head: told, finds both in his list, opens the talk and from it the item
   const head = await newPage(browser, server, PHONE)
-  await loginOk(head, 'gc_head')
-  await head.goto('/inbox')
+  await loginTo(head, 'gc_head', '/inbox')
   for (const name of [title, TALK]) await head.locator('[data-test=inbox-message]', { hasText: name }).waitFor()
   await fitsThePhone(head)
   await head.goto(`/results/${talkId}`)
@@ -107,8 +106,7 @@ test('the results on a phone: drafted, approved by the principal from his to-dos
 // set and the list holds that kind only; on a desk the filters stand open without a toggle
 test('the results list on a phone folds its filters behind 筛选', async (t) => {
   const page = await newPage(browser, server, PHONE)
-  await loginOk(page, 'gc_office')
-  await page.goto('/results')
+  await loginTo(page, 'gc_office', '/results')
   const rows = page.locator('[data-test=res-table] .el-table__row')
   await rows.first().waitFor()
   const toggle = page.locator('[data-test=res-filter-toggle]')

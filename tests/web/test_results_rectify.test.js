@@ -8,7 +8,7 @@
 // setting of the working days (result-settings).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -93,8 +93,7 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
 
   // on a phone the contact sees the to-do again and reports once more
   const phone = await newPage(browser, server, PHONE)
-  await loginOk(phone, 'gc_contact')
-  await phone.goto(`/results/${id}`)
+  await loginTo(phone, 'gc_contact', `/results/${id}`)
   await phone.locator('[data-test=res-rectify-todo]').waitFor({ timeout: 60000 })
   await fitsThePhone(phone)
   await act(phone, 'res-rectify-report', async (dlg) => {
@@ -123,8 +122,7 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
 
 test('the office sets the working days a criticised unit has to report (结果运用设置)', async (t) => {
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/results')
+  await loginTo(office, 'gc_office', '/results')
   await office.click('[data-test=res-settings]')
   const dlg = office.locator('[data-test=res-settings-dialog]:visible')
   await dlg.waitFor()

@@ -5,7 +5,7 @@
 // Screenshots: talk-phone-new, talk-phone-picker.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays } from './helper.js'
 import { startDraft, act, stateIs } from './results.js'
 
 let server, browser
@@ -89,8 +89,7 @@ test('a talk drafted on a phone: the principal approves it, the unit reads it on
   await act(office, 'issue')
   await stateIs(office, '已印发')
   const head = await newPage(browser, server, PHONE)
-  await loginOk(head, 'gc_head')
-  await head.goto('/inbox')
+  await loginTo(head, 'gc_head', '/inbox')
   const told = head.locator('[data-test=inbox-message]', { hasText: title }).first()
   await fitsThePhone(head)
   await told.locator('[data-test=inbox-open]').click()

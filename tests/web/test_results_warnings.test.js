@@ -5,7 +5,7 @@
 // contact sees its own units only. A bulletin draft keeping the section 预警提示 shows it.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays, toast } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays, toast } from './helper.js'
 
 // the warnings are kept by the scheduler's pass: every second here (the server inherits the environment)
 process.env.DUCHA_SCHEDULER_INTERVAL_S = '1'
@@ -49,8 +49,7 @@ test('early warning: the office sees the items at risk, presses a unit and sets 
   assert.ok(w, 'the pace warning is raised')
 
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto('/overview')
+  await loginTo(page, 'gc_office', '/overview')
   await page.locator('[data-test=ov-warnings] canvas').waitFor()
   await page.locator('[data-test=ov-warnings]', { hasText: String(w.total) }).waitFor()
   await page.click('[data-test=menu-group-res]')
@@ -120,8 +119,7 @@ test('early warning: the office sees the items at risk, presses a unit and sets 
 
   // the transport bureau's contact sees its own unit
   const unit = await newPage(browser, server)
-  await loginOk(unit, 'gc_contact')
-  await unit.goto('/warnings')
+  await loginTo(unit, 'gc_contact', '/warnings')
   const own = unit.locator('[data-test=wn-units] .el-table__body-wrapper .el-table__row')
   await own.first().waitFor()
   assert.equal(await own.count(), 1)

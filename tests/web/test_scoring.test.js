@@ -8,7 +8,7 @@
 // bureau stands beside its total (对表分析), a dash beside the units nobody evaluated.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -135,14 +135,12 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
 
   // the bureau's head cannot open the card before it is issued
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto(`/scorecards/${id}`)
+  await loginTo(head, 'gc_head', `/scorecards/${id}`)
   await head.locator('[data-test=card-failed]').waitFor()
 
   // the county head approves; the office issues and downloads the workbook
   const principal = await newPage(browser, server)
-  await loginOk(principal, 'gc_principal')
-  await principal.goto(`/scorecards/${id}`)
+  await loginTo(principal, 'gc_principal', `/scorecards/${id}`)
   await stateIs(principal, '待主要领导审定')
   await shot(principal, 'scorecard-approval')
   await act(principal, 'approve')

@@ -5,7 +5,7 @@
 // 0 with the objection upheld, the higher total, and was told; it downloads its card as an official document.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors } from './helper.js'
 import { issuedDemoCard, objectionTodos } from './scorecards.js'
 
 let server, browser
@@ -17,8 +17,7 @@ test('an objection: the unit objects to a line → the office upholds it → the
 
   // the head objects to the line: the reason is asked for, then it is on the line
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto(`/scorecards/${card.id}`)
+  await loginTo(head, 'gc_head', `/scorecards/${card.id}`)
   await head.locator('[data-test=card-objection-until]', { hasText: '异议期至' }).waitFor()
   const drawer = head.locator('[data-test=card-drawer]')
   await drawer.locator(`[data-test=line-raise-${line.id}]`).click()
@@ -38,8 +37,7 @@ test('an objection: the unit objects to a line → the office upholds it → the
   const todos = await objectionTodos(asOffice, card.id)
   assert.equal(todos.length, 1, JSON.stringify(todos))
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto(todos[0].link)
+  await loginTo(office, 'gc_office', todos[0].link)
   const oid = todos[0].object_id
   await office.locator('[data-test=obj-table] .el-table__row', { hasText: '办结报告签收单' }).waitFor()
   await shot(office, 'objections-office')
@@ -99,8 +97,7 @@ test('the demo\'s objection: the office decides it from its workbench', async (t
   await assertNoErrors(t, office)
 
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto(`/scorecards/${card.id}`)
+  await loginTo(head, 'gc_head', `/scorecards/${card.id}`)
   await head.locator('[data-test=card-drawer] [data-test=card-adjustment]', { hasText: '异议不成立' }).waitFor()
   const inbox = (await (await apiAs(server, 'gc_head'))('GET', '/api/v1/inbox?limit=50')).json.messages
   assert.ok(inbox.some((m) => m.object_type === 'objection' && m.object_id === obj.id), 'the head was told')

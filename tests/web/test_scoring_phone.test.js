@@ -4,7 +4,7 @@
 // sees the line upheld. At every page, drawer and dialog nothing scrolls sideways. Screenshot: objection-phone.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, assertNoErrors, PHONE, fitsThePhone } from './helper.js'
 import { issuedDemoCard, objectionTodos } from './scorecards.js'
 
 let server, browser
@@ -15,8 +15,7 @@ test('a scorecard objection on a phone: the unit objects, the office decides by 
   const { asOffice, card, line } = await issuedDemoCard(server)
 
   const head = await newPage(browser, server, PHONE)
-  await loginOk(head, 'gc_head')
-  await head.goto('/scorecards')
+  await loginTo(head, 'gc_head', '/scorecards')
   await head.locator('[data-test=card-table] [data-test=card]').first().waitFor()
   await fitsThePhone(head, 'card-table', 'card-title')
   await head.goto(`/scorecards/${card.id}`)

@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { startServer, startBrowser, newPage, loginOk, shot, pick, assertNoErrors, apiAs, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, assertNoErrors, apiAs, inDays } from './helper.js'
 
 // The fourth question's type: its dropdown is the newest (appended last to the body). Clicked by pointer,
 // the option was found visible and then reported not visible while the dropdown settled, so the newest
@@ -28,8 +28,7 @@ const PHONE = { width: 390, height: 844 }
 
 test('the office builds and opens a survey, a citizen answers on a phone, the office reads the chart and the XLSX', async (t) => {
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/surveys')
+  await loginTo(office, 'gc_office', '/surveys')
   await office.locator('[data-test=survey-table]').waitFor()
   // the demo's survey is listed with its answers
   await office.locator('[data-test=survey-table] tr', { hasText: '县政务服务中心办事满意度调查' }).waitFor()
@@ -131,8 +130,7 @@ print(json.dumps([[str(c) if c is not None else "" for c in r] for r in wb["答�
   assert.deepEqual(rows[1].slice(2), ['4', '部分不亮', '12345热线；网上反映', '希望夜间巡查再勤一些。'])
   // a leader reads the results; the unit's contact has no surveys page
   const leader = await newPage(browser, server)
-  await loginOk(leader, 'gc_principal')
-  await leader.goto(`/surveys/${id}`)
+  await loginTo(leader, 'gc_principal', `/surveys/${id}`)
   await leader.locator('[data-test=survey-chart-0] canvas').waitFor()
   assert.equal(await leader.locator('[data-test=survey-act-close]').count(), 0)
   await assertNoErrors(t, office)
@@ -171,8 +169,7 @@ test('a rectification task shows the office and the leaders its satisfaction sur
   // the office and a leader read it on the task, with a link to the survey; the unit rectifying does not
   for (const user of ['gc_office', 'gc_principal']) {
     const page = await newPage(browser, srv)
-    await loginOk(page, user)
-    await page.goto(`/inspections/rectifications/${task.id}`)
+    await loginTo(page, user, `/inspections/rectifications/${task.id}`)
     await page.locator('[data-test=rect-satisfaction]', { hasText: '满意 67%（3 份答卷，平均 3.67 / 5）' }).waitFor()
     await page.locator('[data-test=rect-satisfaction-survey]', { hasText: '背街小巷整治满意度调查（收集中）' }).waitFor()
     if (user === 'gc_office') {
@@ -184,8 +181,7 @@ test('a rectification task shows the office and the leaders its satisfaction sur
   }
   {
     const page = await newPage(browser, srv)
-    await loginOk(page, 'gc_contact')
-    await page.goto(`/inspections/rectifications/${task.id}`)
+    await loginTo(page, 'gc_contact', `/inspections/rectifications/${task.id}`)
     await page.locator('[data-test=rect-info]').waitFor()
     assert.equal(await page.locator('[data-test=rect-satisfaction]').count(), 0)
     await assertNoErrors(t, page)

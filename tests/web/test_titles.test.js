@@ -4,7 +4,7 @@
 // bulletin names (public page, no sign-in).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -28,8 +28,7 @@ test('an instruction links its items with their titles in 《》, the inner ones
   const ins = ok(await office('POST', `/api/v1/items/${item.id}/instructions`, { leader_name: '王建国', text: '请依照《条例》抓紧办理', instructed_on: inDays(0) }), 201)
   const created = ok(await office('POST', `/api/v1/items/${item.id}/instructions/${ins.id}/items`, { title: '落实《河长制工作规定》巡河制度', lead_unit_id: item.lead_unit_id, due_date: inDays(30) }), 201)
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${item.id}`)
+  await loginTo(page, 'gc_office', `/items/${item.id}`)
   const link = page.locator('[data-test=instr-new-item]')
   await link.filter({ hasText: '巡河制度' }).waitFor()
   assert.equal((await link.textContent()).trim(), `${created.number || ''}《落实〈河长制工作规定〉巡河制度》`)

@@ -4,7 +4,7 @@
 // message's moment is caught where Element Plus appends it (Node.appendChild): what the page showed then.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -33,8 +33,7 @@ test('the message of a save appears over the page re-rendered with what was save
   const b = await asOffice('POST', '/api/v1/bulletins', { period_from: proposed.from, period_to: proposed.to })
   assert.equal(b.status, 201)
   const office = await newPage(browser, server)
-  await loginOk(office, 'lc_office')
-  await office.goto(`/bulletins/${b.json.id}`)
+  await loginTo(office, 'lc_office', `/bulletins/${b.json.id}`)
   await office.locator('[data-test=bul-levels]', { hasText: '本级' }).waitFor()
   await watchMessages(office)
   await office.locator('[data-test=bul-w-levels-below]').click()
@@ -49,8 +48,7 @@ test('the message of a save appears over the page re-rendered with what was save
 
 test('the message of a new draft appears on the draft\'s own page', async (t) => {
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/bulletins')
+  await loginTo(office, 'gc_office', '/bulletins')
   await office.locator('[data-test=bul-table]').waitFor()
   await watchMessages(office)
   await office.click('[data-test=bul-new]')

@@ -3,7 +3,7 @@
 // the other token keeps working; another county's administrator cannot see the user.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors, searchUsers } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors, searchUsers } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -13,8 +13,7 @@ const asToken = (token) => fetch(server.url + '/api/v1/todos', { headers: { Auth
 
 test('the administrator creates a token, sees it once, and revokes it on its own', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_admin')
-  await page.goto('/admin/users')
+  await loginTo(page, 'gc_admin', '/admin/users')
   await searchUsers(page, 'gc_office')
   await page.click('[data-test=tokens-gc_office]')
   const dlg = page.locator('[data-test=tokens-dialog]')

@@ -3,7 +3,7 @@
 // no setting. Every value shown is the server's (GET /api/v1/inspections/unit-cap).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -14,8 +14,7 @@ test('a county inherits the city\'s cap, sets its own and inherits again', async
   assert.equal((await city('PUT', '/api/v1/inspections/unit-cap', { unit_cap: 2 })).status, 200)
   const county = await apiAs(server, 'gc_office')
   const office = await newPage(browser, server)
-  await loginOk(office, 'gc_office')
-  await office.goto('/burden')
+  await loginTo(office, 'gc_office', '/burden')
   const panel = office.locator('[data-test=bd-cap]')
   await panel.locator('[data-test=bd-cap-effective]', { hasText: '每年 2 次' }).waitFor()
   await panel.locator('[data-test=bd-cap-from]', { hasText: '沿用临川市人民政府的设定' }).waitFor()
@@ -55,8 +54,7 @@ test('a county inherits the city\'s cap, sets its own and inherits again', async
 
   // a unit's head sees the burden page without the setting
   const head = await newPage(browser, server)
-  await loginOk(head, 'gc_head')
-  await head.goto('/burden')
+  await loginTo(head, 'gc_head', '/burden')
   await head.locator('[data-test=bd-units]').waitFor()
   await head.waitForLoadState('networkidle')
   assert.equal(await head.locator('[data-test=bd-cap]').count(), 0)

@@ -6,7 +6,7 @@
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { execFileSync } from 'node:child_process'
-import { startServer, startBrowser, newPage, release, loginOk, shot, apiAs, assertNoErrors, BIN } from './helper.js'
+import { startServer, startBrowser, newPage, release, loginOk, loginTo, shot, apiAs, assertNoErrors, BIN } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -94,8 +94,7 @@ test('on a phone a long task wraps inside its tag, nothing of it cut off', async
 
 test('the rules page labels its preset picker and names the handling report\'s milestone', async (t) => {
   const page = await newPage(browser, server)
-  await loginOk(page, 'admin')
-  await page.goto('/admin/rules')
+  await loginTo(page, 'admin', '/admin/rules')
   const label = page.locator('label[for=rules-preset-pick]')
   await label.waitFor()
   assert.equal((await label.textContent()).trim(), '预设方案')
@@ -116,8 +115,7 @@ test('the archive dialog says the item becomes read-only and where to find it; i
   assert.ok(done.length >= 1, 'the demo has a completed item')
   const item = done[0]
   const page = await newPage(browser, server)
-  await loginOk(page, 'gc_office')
-  await page.goto(`/items/${item.id}`)
+  await loginTo(page, 'gc_office', `/items/${item.id}`)
   await page.click('[data-test=act-archive]')
   const what = page.locator('[data-test=action-archive-what]')
   await what.waitFor()
