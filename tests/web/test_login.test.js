@@ -107,3 +107,28 @@ test('a session check cut short does not sign the browser out', async (t) => {
   assert.match(page.url(), /\/results$/)
   await assertNoErrors(t, page)
 })
+
+test('a sign-in goes on to the page of the link that led to it, and never to another host', async (t) => {
+  const page = await newPage(browser, server)
+  // a link to a page of the app, opened signed out: the sign-in page, then that page
+  await page.goto('/items?state=in_progress')
+  await page.waitForURL(/\/login\?redirect=/)
+  await page.fill('input[name=username]', 'gc_office')
+  await page.fill('input[name=password]', 'Demo2026')
+  await page.click('[data-test=login-submit]')
+  await page.waitForURL((u) => u.pathname === '/items')
+  assert.equal(new URL(page.url()).search, '?state=in_progress')
+  await page.locator('[data-test=ledger-table]').waitFor()
+  // addresses a browser reads as another host's go to the workbench instead
+  for (const to of ['//example.com/items', '/\\example.com', 'https://example.com/']) {
+    await page.context().clearCookies()
+    await page.goto('/login?redirect=' + encodeURIComponent(to))
+    await page.fill('input[name=username]', 'gc_office')
+    await page.fill('input[name=password]', 'Demo2026')
+    await page.click('[data-test=login-submit]')
+    await page.waitForURL((u) => u.pathname === '/', { timeout: 30000 })
+    await page.locator('[data-test=wb-cards]').waitFor()
+    assert.equal(new URL(page.url()).host, new URL(server.url).host, to)
+  }
+  await assertNoErrors(t, page)
+})
