@@ -289,8 +289,9 @@ async function failureArtifacts(t, pages) {
   }
 }
 
-export async function login(page, username, password = PASSWORD) {
-  await page.goto('/login')
+// at: the sign-in page's address (loginTo's carries the page to go on to)
+export async function login(page, username, password = PASSWORD, at = '/login') {
+  await page.goto(at)
   await page.fill('input[name=username]', username)
   await page.fill('input[name=password]', password)
   await page.click('[data-test=login-submit]')
@@ -309,10 +310,7 @@ export async function loginOk(page, username, password = PASSWORD) {
 export async function loginTo(page, username, to, password = PASSWORD) {
   // a page's address as the app's router takes it (page.url() gives the whole URL)
   const u = new URL(to, 'http://app')
-  await page.goto('/login?redirect=' + encodeURIComponent(u.pathname + u.search + u.hash))
-  await page.fill('input[name=username]', username)
-  await page.fill('input[name=password]', password)
-  await page.click('[data-test=login-submit]')
+  await login(page, username, password, '/login?redirect=' + encodeURIComponent(u.pathname + u.search + u.hash))
   // the page asked for, never another: the router has no other place to send a signed-in user (web/src/router.js), and
   // a test that looks for what a page must not show would pass on the wrong page
   await page.waitForURL((x) => x.pathname === u.pathname)

@@ -1,7 +1,7 @@
 // Sign-in for every demo role, the messages of refused sign-ins, throttling, forced password change.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, login, loginOk, shot, apiAs, assertNoErrors, PHONE } from './helper.js'
+import { startServer, startBrowser, newPage, login, loginOk, shot, apiAs, assertNoErrors, PASSWORD, PHONE } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -122,10 +122,7 @@ test('a sign-in goes on to the page of the link that led to it, and never to ano
   // addresses a browser reads as another host's go to the workbench instead
   for (const to of ['//example.com/items', '/\\example.com', 'https://example.com/']) {
     await page.context().clearCookies()
-    await page.goto('/login?redirect=' + encodeURIComponent(to))
-    await page.fill('input[name=username]', 'gc_office')
-    await page.fill('input[name=password]', 'Demo2026')
-    await page.click('[data-test=login-submit]')
+    await login(page, 'gc_office', PASSWORD, '/login?redirect=' + encodeURIComponent(to))
     await page.waitForURL((u) => u.pathname === '/', { timeout: 30000 })
     await page.locator('[data-test=wb-cards]').waitFor()
     assert.equal(new URL(page.url()).host, new URL(server.url).host, to)
