@@ -2,12 +2,14 @@
 # Scheduler benchmark (issue 5): one `ducha scan` pass over 1,000,000 milestones when none is due
 # and when 1 % is due (each due milestone takes one ladder step: a step record, an audit record
 # and notification rows for the leader in charge and the deputy director).
-# Usage: scripts/bench-sched.sh [N]   (N milestones, default 1000000)
+# Usage: scripts/bench-sched.sh [N]   (N milestones, default 1000000; BIN=path another build to measure instead)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 N=${1:-1000000}
-BIN=build/ducha
-make -s "$BIN"
+if [ -z "${BIN:-}" ]; then
+    BIN=build/ducha
+    make -s "$BIN"
+fi
 tmp=$(mktemp -d /tmp/ducha-bench-sched-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 db=$tmp/bench.db

@@ -123,7 +123,8 @@ static enum dl_step step_message(struct ctx *c, const struct dl_owner *o, const 
  * a unit that let several milestones of an item pass (its receipt, deployment and first feedback, found together
  * after a holiday or when the scheduler was stopped) costs its leader one 【督办】, not one per milestone. Each
  * milestone keeps its own step record, audit record and timeline entry. Reminders go one by one: each is checked
- * again when it is sent (milestone_recheck) and may be reworded from its own milestone's day.
+ * again when it is sent (milestone_recheck) and may be reworded from its own milestone's day. A chunk holds the
+ * whole of each part it has due (deadlines_scan), however the due milestones fell across the scan's batch.
  */
 struct pending {
     int64_t user;
@@ -134,9 +135,9 @@ struct pending {
     bool sent;
 };
 
-/* A due milestone as the scan found it, and its owner (whose row the scan locks first). */
+/* A due milestone as the scan found it: its part (owner and unit) and its owner (whose row the scan locks first). */
 struct scan_due {
-    int64_t id, owner_id;
+    int64_t id, owner_id, unit_id;
     const char *owner_kind;
 };
 
@@ -362,6 +363,8 @@ static enum err scan_one(struct ctx *c, struct scan_chunk *a, const struct scan_
     return set_schedule(c, m.id, s, next, m.flagged);
 }
 
+/* A transaction's worth of due milestones; a part's milestones are never split between two (a chunk ends after
+ * SCAN_CHUNK milestones and the part it is in), so that their notices go together (flush_notices). */
 #define SCAN_CHUNK 100
 
 /* A chunk of due milestones in one transaction: each milestone's steps, notices and audit records
@@ -377,33 +380,109 @@ static enum err scan_chunk_tx(struct ctx *c, void *arg)
     return e ? e : flush_notices(c, a);
 }
 
-enum err deadlines_scan(struct ctx *c, int limit, int *steps)
+static int part_cmp(const struct scan_due *x, const struct scan_due *y)
 {
-    *steps = 0;
+    int k = strcmp(x->owner_kind, y->owner_kind);
+    if (k)
+        return k;
+    if (x->owner_id != y->owner_id)
+        return x->owner_id < y->owner_id ? -1 : 1;
+    return x->unit_id < y->unit_id ? -1 : x->unit_id > y->unit_id;
+}
+
+/* By part, then id: a part's milestones side by side, the same milestone read twice next to itself. */
+static int by_part(const void *x, const void *y)
+{
+    const struct scan_due *a = x, *b = y;
+    int k = part_cmp(a, b);
+    return k ? k : a->id < b->id ? -1 : a->id > b->id;
+}
+
+/* Reads the due milestones, at most limit in the order they fell due, into *due (arena): *n of them. */
+static enum err scan_read(struct ctx *c, int limit, struct scan_due **due, int *n, int *cap)
+{
     struct stmt *st = db_query(c->db,
-                               "SELECT id, owner_kind, owner_id FROM milestones WHERE next_at <= ? "
+                               "SELECT id, owner_kind, owner_id, unit_id FROM milestones WHERE next_at <= ? "
                                "ORDER BY next_at LIMIT ?",
                                DB_INT(c->now), DB_INT(limit));
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
-    struct scan_due *due = arena_alloc(c->arena, (size_t)(limit > 0 ? limit : 1) * sizeof *due);
-    int n = 0, rc;
-    while ((rc = stmt_step(st)) == STORE_ROW && n < limit) {
-        due[n] = (struct scan_due){stmt_int(st, 0), stmt_int(st, 2), arena_strdup(c->arena, stmt_text(st, 1))};
-        n++;
-    }
+    *cap = limit > 0 ? limit : 1;
+    *due = arena_alloc(c->arena, (size_t)*cap * sizeof **due);
+    *n = 0;
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW && *n < limit)
+        (*due)[(*n)++] = (struct scan_due){stmt_int(st, 0), stmt_int(st, 2), stmt_int(st, 3),
+                                           arena_strdup(c->arena, stmt_text(st, 1))};
     stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "催办扫描");
-    if (!n)
-        return ERR_OK;
+    return rc < 0 ? ctx_store_fail(c, rc, "催办扫描") : ERR_OK;
+}
+
+/*
+ * A batch cut at limit may have left out due milestones of a part it holds (they fell due later than the batch's
+ * last); they are read with it (through the (owner_kind, owner_id, unit_id, …) key), so that a part's notices are
+ * never split between two batches either. *due is sorted by part; a milestone read twice is kept once.
+ */
+static enum err scan_complete_parts(struct ctx *c, struct scan_due **due, int *n, int *cap)
+{
+    qsort(*due, (size_t)*n, sizeof **due, by_part);
+    int read = *n;
+    for (int i = 0; i < read; i++) {
+        if (i && !part_cmp(&(*due)[i - 1], &(*due)[i]))
+            continue;
+        struct scan_due part = (*due)[i];
+        struct stmt *st =
+            db_query(c->db,
+                     "SELECT id FROM milestones WHERE owner_kind = ? AND owner_id = ? AND unit_id = ? "
+                     "AND next_at <= ?",
+                     DB_TEXT(part.owner_kind), DB_INT(part.owner_id), DB_INT(part.unit_id), DB_INT(c->now));
+        if (!st)
+            return ctx_store_fail(c, STORE_E_OTHER, "催办扫描");
+        int rc;
+        while ((rc = stmt_step(st)) == STORE_ROW) {
+            if (*n == *cap) {
+                struct scan_due *more = arena_alloc(c->arena, (size_t)*cap * 2 * sizeof *more);
+                memcpy(more, *due, (size_t)*n * sizeof *more);
+                *due = more;
+                *cap *= 2;
+            }
+            part.id = stmt_int(st, 0);
+            (*due)[(*n)++] = part;
+        }
+        stmt_done(st);
+        if (rc < 0)
+            return ctx_store_fail(c, rc, "催办扫描");
+    }
+    qsort(*due, (size_t)*n, sizeof **due, by_part);
+    int kept = 0;
+    for (int i = 0; i < *n; i++)
+        if (!kept || (*due)[kept - 1].id != (*due)[i].id)
+            (*due)[kept++] = (*due)[i];
+    *n = kept;
+    return ERR_OK;
+}
+
+enum err deadlines_scan(struct ctx *c, int limit, int *steps)
+{
+    *steps = 0;
+    struct scan_due *due = NULL;
+    int n = 0, cap = 0;
+    enum err e = scan_read(c, limit, &due, &n, &cap);
+    if (e || !n)
+        return e;
+    if (n < limit) /* every due milestone is in the batch */
+        qsort(due, (size_t)n, sizeof *due, by_part);
+    else if ((e = scan_complete_parts(c, &due, &n, &cap)))
+        return e;
     struct calendar cal;
     struct ladder l;
-    enum err e;
     if ((e = calendar_load(c, &cal)) || (e = deadlines_ladder_load(c, &l)))
         return e;
-    for (int i = 0; i < n; i += SCAN_CHUNK) {
-        struct scan_chunk a = {due + i, n - i < SCAN_CHUNK ? n - i : SCAN_CHUNK, &cal, &l, 0, NULL, 0, 0};
+    for (int i = 0, end; i < n; i = end) {
+        end = n - i < SCAN_CHUNK ? n : i + SCAN_CHUNK;
+        while (end < n && !part_cmp(&due[end - 1], &due[end]))
+            end++;
+        struct scan_chunk a = {due + i, end - i, &cal, &l, 0, NULL, 0, 0};
         if ((e = ctx_tx(c, "催办扫描", scan_chunk_tx, &a)))
             return e;
         *steps += a.steps;
