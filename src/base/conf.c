@@ -119,6 +119,9 @@ const struct conf_key conf_keys[] = {
       "ledger rows an XLSX/CSV export reads per keyset page (memory held per page; the export streams page by page)"),
     K(notify_attempts, CONF_INT, "5", false, "e-mail and SMS delivery attempts before a message becomes a dead letter"),
     K(notify_retry_s, CONF_INT, "60", false, "seconds before the first retry of a failed delivery (doubles each time)"),
+    K(notify_stale_workdays, CONF_INT, "3", false,
+      "e-mail and SMS that could not leave within this many working days of becoming due are not sent (cancelled; "
+      "the inbox has them); 0: no limit"),
     K(retention_outbox_days, CONF_INT, "365", false,
       "days delivered e-mail, SMS and webhook deliveries and dead letters are kept (at least 180: logs are kept six "
       "months, 等保)"),

@@ -75,6 +75,7 @@ struct config {
     int64_t ledger_export_batch;   /* ledger rows an export reads per keyset page */
     int64_t notify_attempts;       /* e-mail/SMS delivery attempts before a dead letter */
     int64_t notify_retry_s;        /* first retry delay; doubles after each failure */
+    int64_t notify_stale_workdays; /* unsent e-mail/SMS due longer than this many working days are not sent */
     int64_t retention_outbox_days; /* delivered e-mail/SMS are kept this long (at least 180 days) */
     bool webhook_allow_http;       /* http:// endpoints to loopback addresses (tests only) */
     int64_t webhook_timeout_s;     /* seconds a webhook receiver has to answer */

@@ -12,6 +12,7 @@
 #include "base/buf.h"
 #include "base/log.h"
 #include "base/timeu.h"
+#include "calendar/calendar.h"
 #include "core/claim.h"
 #include "core/clock.h"
 #include "core/perm.h"
@@ -214,6 +215,60 @@ static enum err hold_to_office_hours(struct ctx *c, const char *in, const struct
     return rc < 0 ? ctx_store_fail(c, rc, "投递通知") : ERR_OK;
 }
 
+/*
+ * E-mail and SMS that could not leave within notify_stale_workdays working days of becoming due (their channel
+ * was not configured, the scheduler was stopped) are not sent late: a county that configures SMTP months after it
+ * began would otherwise send months of old notices at once. They are cancelled with the reason (the inbox copy
+ * stays; retries of a failed delivery keep notify_attempts), one audit record for the lot. Before
+ * hold_to_office_hours, which would move them into tomorrow's office hours. In the claim's transaction.
+ */
+static enum err cancel_stale(struct ctx *c, const char *in, const struct notify_channel *const *on, int non)
+{
+    int64_t n_days = c->cfg->notify_stale_workdays;
+    if (n_days <= 0)
+        return ERR_OK;
+    struct calendar cal;
+    enum err e = calendar_load(c, &cal);
+    if (e)
+        return e;
+    if (n_days > 3650)
+        n_days = 3650;
+    int64_t day = cal_add_workdays(&cal, time_local_day(c->now), -(int)n_days), before = time_local_instant(day, 0);
+    char since[11];
+    cal_format_date(day, since);
+    const char *why = arena_printf(c->arena,
+                                   "超过 %d 个工作日未能发出（%s前即应发出；当时该渠道未配置或投递暂停），不再补发；"
+                                   "站内信已送达",
+                                   (int)n_days, since);
+    const struct db_bind head[2] = {DB_TEXT(why), DB_INT(before)};
+    struct stmt *st = prepare_claim(c,
+                                    arena_printf(c->arena,
+                                                 "UPDATE outbox SET state = 'cancelled', last_error = ? "
+                                                 "WHERE state = 'pending' AND attempts = 0 AND next_attempt < ? AND %s "
+                                                 "RETURNING id",
+                                                 in),
+                                    head, 2, on, non, 0);
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "投递通知");
+    int64_t n = 0, first = 0;
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        if (!n++ || stmt_int(st, 0) < first)
+            first = stmt_int(st, 0);
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "投递通知");
+    if (!n)
+        return ERR_OK;
+    log_info("%" PRId64 " e-mail/SMS notifications not sent: due before %s, more than %d working days ago", n, since,
+             (int)n_days);
+    json_t *sum = json_pack("{sI ss si ss}", "cancelled", (json_int_t)n, "due_before", since, "workdays", (int)n_days,
+                            "reason", why);
+    e = audit_record(c, "outbox.stale", "outbox", first, sum);
+    json_decref(sum);
+    return e;
+}
+
 enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
 {
     *sent = *failed = 0;
@@ -249,7 +304,9 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
     int rc = db_begin(c->db);
     if (rc < 0)
         return ctx_store_fail(c, rc, "投递通知");
-    enum err e = hold_to_office_hours(c, in, on, non);
+    enum err e = cancel_stale(c, in, on, non);
+    if (!e)
+        e = hold_to_office_hours(c, in, on, non);
     if (e) {
         db_rollback(c->db);
         return e;

@@ -114,7 +114,8 @@ def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
         clock(a, "2026-03-12T10:00:00+08:00")  # the messages are finally sent a day later
     finally:
         a.stop()
-    b = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"})
+    # held seven working days to see them rechecked: without the limit on stale messages (tested below)
+    b = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}", "DUCHA_NOTIFY_STALE_WORKDAYS": "0"})
     try:
         assert wait_for(lambda: len([s for s in mails_to(smtp, "gc_contact") if s.startswith("【逾期】")]) >= 2)
 
@@ -147,5 +148,52 @@ def test_a_held_reminder_becomes_an_overdue_notice_or_is_dropped(backend, smtp):
         # a refusal: the outbox's state filter names its values
         r = b.client("admin").get("/api/v1/admin/outbox?state=dropped")
         assert r.status == 400 and "cancelled" in r.error["message"]
+    finally:
+        b.stop()
+
+
+def test_mail_that_could_not_leave_for_days_is_not_sent_late(backend, smtp):
+    """A county that runs without a mail server and configures one later does not send every notice since the
+    start at once: an e-mail that could not leave within notify_stale_workdays (3) working days of becoming due
+    is cancelled with the reason, the inbox keeping its copy; a younger one is sent (a weekend does not count)."""
+    db = backend.new_db()
+    a = Server(db)  # no SMTP: the e-mails wait in the outbox
+    try:
+        admin = a.client("admin")
+        for at, subject in (("2026-03-02T10:00:00+08:00", "周一普通"), ("2026-03-03T10:00:00+08:00", "周二紧急"),
+                            ("2026-03-06T16:00:00+08:00", "周五普通")):
+            clock(a, at)
+            r = admin.post("/api/v1/admin/notifications/test",
+                           {"username": "gc_office", "subject": subject, "urgent": "紧急" in subject})
+            assert r.status == 202, r
+        waiting = {m["subject"] for m in outbox(a, "pending") if m["username"] == "gc_office"}
+        assert {"周一普通", "周二紧急", "周五普通"} <= waiting, waiting
+        # the next Wednesday: three working days back is Friday (the weekend between does not count)
+        clock(a, "2026-03-11T10:00:00+08:00")
+    finally:
+        a.stop()
+    b = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"})
+    try:
+        assert wait_for(lambda: "周五普通" in mails_to(smtp, "gc_office"))
+        scan(b)  # another pass, done when it returns, sends nothing more
+        mine = [s for s in mails_to(smtp, "gc_office") if s in ("周一普通", "周二紧急", "周五普通")]
+        assert mine == ["周五普通"], mine
+        cancelled = {m["subject"]: m for m in outbox(b, "cancelled") if m["username"] == "gc_office"}
+        for subject in ("周一普通", "周二紧急"):
+            assert subject in cancelled, cancelled
+            assert cancelled[subject]["channel"] == "email"
+            assert cancelled[subject]["last_error"].startswith("超过 3 个工作日未能发出（2026-03-06前即应发出"), cancelled
+            assert "站内信已送达" in cancelled[subject]["last_error"]
+        assert not [m for m in outbox(b, "pending") if m["username"] == "gc_office" and m["subject"] in cancelled]
+        # the inbox has them all, as written
+        inbox = {m["subject"] for m in b.client("gc_office").get("/api/v1/inbox?limit=200").json["messages"]}
+        assert {"周一普通", "周二紧急", "周五普通"} <= inbox, inbox
+        # one audit record for the cancelled lot, by the system
+        r = b.client("admin").get("/api/v1/audit?action=outbox.stale&limit=20")
+        assert r.status == 200, r
+        recs = r.json["records"]
+        assert len(recs) == 1, recs
+        summary = recs[0]["summary"]
+        assert summary["cancelled"] >= 2 and summary["due_before"] == "2026-03-06" and summary["workdays"] == 3, recs
     finally:
         b.stop()
