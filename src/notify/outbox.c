@@ -412,6 +412,9 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
                           stmt_text(st, 7), "attempts", (json_int_t)stmt_int(st, 8), "last_error", stmt_text(st, 9),
                           "created_at", stmt_text(st, 10), "sent_at",
                           stmt_is_null(st, 11) ? json_null() : json_string(stmt_text(st, 11)), "next_attempt", next));
+            enum msg_kind k;
+            json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "kind_label",
+                                json_string(msg_kind_parse(stmt_text(st, 4), &k) ? msg_kinds[k].label : ""));
         }
         stmt_done(st);
         if (rc < 0) {
@@ -419,7 +422,17 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
             return ctx_store_fail(c, rc, "读取通知队列");
         }
     }
-    *out = json_pack("{so}", "messages", arr);
+    /* the channels that deliver later, and whether this node has them configured: an unconfigured one's messages
+     * wait (cancel_stale) */
+    json_t *chs = json_array();
+    int nch;
+    const struct notify_channel *const *all = notify_channels(&nch);
+    for (int i = 0; i < nch; i++)
+        if (all[i]->deferred)
+            json_array_append_new(chs, json_pack("{ss sb}", "channel", all[i]->name, "configured",
+                                                 all[i]->send && all[i]->configured && all[i]->configured(c->cfg)));
+    *out = json_pack("{so so sI}", "messages", arr, "channels", chs, "stale_workdays",
+                     (json_int_t)c->cfg->notify_stale_workdays);
     return ERR_OK;
 }
 

@@ -168,6 +168,11 @@ def test_mail_that_could_not_leave_for_days_is_not_sent_late(backend, smtp):
             assert r.status == 202, r
         waiting = {m["subject"] for m in outbox(a, "pending") if m["username"] == "gc_office"}
         assert {"周一普通", "周二紧急", "周五普通"} <= waiting, waiting
+        # the administrator is told which channels wait, and for how long at most
+        r = admin.get("/api/v1/admin/outbox?state=pending&limit=1")
+        assert r.json["channels"] == [{"channel": "email", "configured": False},
+                                      {"channel": "sms", "configured": False}], r.json
+        assert r.json["stale_workdays"] == 3 and r.json["messages"][0]["kind_label"] == "系统通知", r.json
         # the next Wednesday: three working days back is Friday (the weekend between does not count)
         clock(a, "2026-03-11T10:00:00+08:00")
     finally:
@@ -175,6 +180,8 @@ def test_mail_that_could_not_leave_for_days_is_not_sent_late(backend, smtp):
     b = Server(db, env={"DUCHA_SMTP_URL": f"smtp://127.0.0.1:{smtp.port}"})
     try:
         assert wait_for(lambda: "周五普通" in mails_to(smtp, "gc_office"))
+        channels = b.client("admin").get("/api/v1/admin/outbox?state=sent&limit=1").json["channels"]
+        assert {c["channel"]: c["configured"] for c in channels} == {"email": True, "sms": False}, channels
         scan(b)  # another pass, done when it returns, sends nothing more
         mine = [s for s in mails_to(smtp, "gc_office") if s in ("周一普通", "周二紧急", "周五普通")]
         assert mine == ["周五普通"], mine

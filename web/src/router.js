@@ -72,6 +72,7 @@ const pages = [
   // the office reads the calendar and the rules its deadlines come from; the administrator edits them
   { path: 'admin/calendar', name: 'calendar', component: () => import('./views/admin/Calendar.vue'), meta: { title: 'menu.calendar', cap: ['system_admin', 'item_register'], menu: { icon: 'IconCalendar', group: 'admin' } } },
   { path: 'admin/rules', name: 'rules', component: () => import('./views/admin/Rules.vue'), meta: { title: 'menu.rules', cap: ['system_admin', 'item_register'], menu: { icon: 'IconTimer', group: 'admin' } } },
+  { path: 'admin/outbox', name: 'outbox', component: () => import('./views/admin/Outbox.vue'), meta: { title: 'menu.outbox', cap: 'system_admin', menu: { icon: 'IconMessage', group: 'admin' } } },
   { path: 'admin/webhooks', name: 'webhooks', component: () => import('./views/admin/Webhooks.vue'), meta: { title: 'menu.webhooks', cap: 'webhook_admin', menu: { icon: 'IconPromotion', group: 'admin' } } },
   { path: 'admin/audit', name: 'audit', component: () => import('./views/admin/Audit.vue'), meta: { title: 'menu.audit', cap: 'audit_read', menu: { icon: 'IconDocumentChecked', group: 'admin' }, shortcut: true } },
   { path: ':rest(.*)*', name: 'notfound', component: () => import('./views/NotFound.vue'), meta: { title: 'menu.notfound', cap: 'signed_in' } },
