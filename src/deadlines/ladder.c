@@ -421,7 +421,10 @@ static enum err scan_read(struct ctx *c, int limit, struct scan_due **due, int *
 /*
  * A batch cut at limit may have left out due milestones of a part it holds (they fell due later than the batch's
  * last); they are read with it (through the (owner_kind, owner_id, unit_id, …) key), so that a part's notices are
- * never split between two batches either. *due is sorted by part; a milestone read twice is kept once.
+ * never split between two batches either. *due is sorted by part; a milestone read twice is kept once. One probe
+ * per part (a round trip on PostgreSQL, beside the ~10 of each milestone's step): one statement for the batch's
+ * parts, a VALUES list joined to milestones, made SQLite build a Bloom filter over the whole table for each
+ * batch (1 % of 1,000,000 due: 3.9 s a pass against 1.5 s).
  */
 static enum err scan_complete_parts(struct ctx *c, struct scan_due **due, int *n, int *cap)
 {
