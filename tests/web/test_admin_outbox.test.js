@@ -31,7 +31,7 @@ test('the administrator checks the channels, sends a test message, sees it fail 
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_admin')
   await page.click('[data-test=menu-outbox]')
-  await page.waitForURL('**/admin/outbox')
+  await page.waitForURL((u) => u.pathname === '/admin/outbox')
   // the channels as this node has them
   const channels = page.locator('[data-test=outbox-channels]')
   await channels.locator('[data-test=channel-email]').waitFor()
@@ -65,8 +65,12 @@ test('the administrator checks the channels, sends a test message, sees it fail 
   assert.equal(letter.username, 'gc_office')
   assert.equal(letter.kind_label, '系统通知')
   await page.click('[data-test=outbox-state-dead]')
+  // the list shown is in the address: a reload (or a link) opens the same
+  await page.waitForURL((u) => u.pathname === '/admin/outbox' && u.searchParams.get('state') === 'dead')
+  await page.reload()
   const row = page.locator('[data-test=outbox-table] .el-table__row', { hasText: SUBJECT })
   await row.waitFor()
+  assert.match(await page.locator('[data-test=outbox-state] .is-active').textContent(), /发送失败/)
   assert.match(await row.textContent(), /gc_office/)
   assert.match(await row.textContent(), /gc_office@demo\.ducha\.local/)
   assert.notEqual((await row.locator('[data-test=outbox-reason]').textContent()).trim(), '', 'the reason it failed')

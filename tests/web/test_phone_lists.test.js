@@ -85,6 +85,7 @@ test('the administrator\'s lists on a phone are cards that fit', async (t) => {
     { path: '/admin/audit', tables: ['audit-table'], name: 'audit-phone' },
     { path: '/admin/rules', tables: ['rules-table'] },
     { path: '/admin/webhooks', empty: ['webhook-table'] },
+    { path: '/admin/outbox?state=pending', tables: ['outbox-table'], label: '渠道', name: 'outbox-phone' },
     { path: '/admin/units', tables: ['unit-children'] }
   ])
 })
