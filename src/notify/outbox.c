@@ -238,7 +238,7 @@ static enum err cancel_stale(struct ctx *c, const char *in, const struct notify_
     cal_format_date(day, since);
     const char *why = arena_printf(c->arena,
                                    "超过 %d 个工作日未能发出（%s前即应发出；当时该渠道未配置或投递暂停），不再补发；"
-                                   "站内信已送达",
+                                   "站内消息已送达",
                                    (int)n_days, since);
     const struct db_bind head[2] = {DB_TEXT(why), DB_INT(before)};
     struct stmt *st = prepare_claim(c,

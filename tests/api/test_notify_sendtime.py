@@ -190,7 +190,7 @@ def test_mail_that_could_not_leave_for_days_is_not_sent_late(backend, smtp):
             assert subject in cancelled, cancelled
             assert cancelled[subject]["channel"] == "email"
             assert cancelled[subject]["last_error"].startswith("超过 3 个工作日未能发出（2026-03-06前即应发出"), cancelled
-            assert "站内信已送达" in cancelled[subject]["last_error"]
+            assert "站内消息已送达" in cancelled[subject]["last_error"]
         assert not [m for m in outbox(b, "pending") if m["username"] == "gc_office" and m["subject"] in cancelled]
         # the inbox has them all, as written
         inbox = {m["subject"] for m in b.client("gc_office").get("/api/v1/inbox?limit=200").json["messages"]}
