@@ -404,17 +404,16 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
         while ((rc = stmt_step(st)) == STORE_ROW) {
             char next[21];
             time_format_iso(stmt_int(st, 12), next);
+            enum msg_kind k;
+            const char *kind_label = msg_kind_parse(stmt_text(st, 4), &k) ? msg_kinds[k].label : "";
             json_array_append_new(
                 arr,
-                json_pack("{sI sI ss ss ss ss ss ss sI ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "user_id",
+                json_pack("{sI sI ss ss ss ss ss ss ss sI ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "user_id",
                           (json_int_t)stmt_int(st, 1), "username", stmt_text(st, 2), "channel", stmt_text(st, 3),
-                          "kind", stmt_text(st, 4), "subject", stmt_text(st, 5), "address", stmt_text(st, 6), "state",
-                          stmt_text(st, 7), "attempts", (json_int_t)stmt_int(st, 8), "last_error", stmt_text(st, 9),
-                          "created_at", stmt_text(st, 10), "sent_at",
+                          "kind", stmt_text(st, 4), "kind_label", kind_label, "subject", stmt_text(st, 5), "address",
+                          stmt_text(st, 6), "state", stmt_text(st, 7), "attempts", (json_int_t)stmt_int(st, 8),
+                          "last_error", stmt_text(st, 9), "created_at", stmt_text(st, 10), "sent_at",
                           stmt_is_null(st, 11) ? json_null() : json_string(stmt_text(st, 11)), "next_attempt", next));
-            enum msg_kind k;
-            json_object_set_new(json_array_get(arr, json_array_size(arr) - 1), "kind_label",
-                                json_string(msg_kind_parse(stmt_text(st, 4), &k) ? msg_kinds[k].label : ""));
         }
         stmt_done(st);
         if (rc < 0) {
