@@ -19,6 +19,9 @@
 
 #define CACHE_BUCKETS 256
 #define CACHE_MAX 2048
+/* cached statements of one text: the first and its twins, for uses that overlap (one per row of a page
+ * sent ahead with stmt_send, a statement run again while it steps) */
+#define TWINS_MAX 64
 #define LATER_MAX 64
 
 struct stmt {
@@ -26,7 +29,8 @@ struct stmt {
     struct stmt_impl *impl;
     char *sql;
     uint64_t hash;
-    struct stmt *next; /* cache chain */
+    struct stmt *next; /* cache chain: the first cached statement of each text */
+    struct stmt *twin; /* more cached statements of the same text (TWINS_MAX in all) */
     bool cached;
     bool stepped; /* executed since the last reset (db_usage counts it once) */
     bool sent;    /* stmt_send since the last reset */
@@ -287,9 +291,12 @@ static void db_cache_clear(struct db *db)
         struct stmt *st = db->cache[i];
         while (st) {
             struct stmt *n = st->next;
-            db->ops->finalize(st->impl);
-            free(st->sql);
-            free(st);
+            for (struct stmt *t = st, *tn; t; t = tn) {
+                tn = t->twin;
+                db->ops->finalize(t->impl);
+                free(t->sql);
+                free(t);
+            }
             st = n;
         }
         db->cache[i] = NULL;
@@ -895,13 +902,17 @@ struct stmt *db_prepare(struct db *db, const char *sql)
         return NULL;
     uint64_t h = fnv1a(sql);
     struct stmt **slot = &db->cache[h % CACHE_BUCKETS];
-    bool taken = false; /* the cached one is sent or being stepped: this use gets its own */
-    for (struct stmt *st = *slot; st; st = st->next)
-        if (st->hash == h && strcmp(st->sql, sql) == 0) {
-            if (!st->stepped && !st->sent)
-                return st;
-            taken = true;
-        }
+    struct stmt *first = NULL;
+    for (struct stmt *st = *slot; st && !first; st = st->next)
+        if (st->hash == h && strcmp(st->sql, sql) == 0)
+            first = st;
+    /* a cached one that is not sent or being stepped; else this use gets one of its own, cached as a twin
+     * (a page that sends the same statement for each of its rows prepares them once per connection, not once
+     * a request: the inspections overlapping a new one, four statements each, were most of its creation) */
+    int twins = 0;
+    for (struct stmt *st = first; st; st = st->twin, twins++)
+        if (!st->stepped && !st->sent)
+            return st;
     if (!db_ensure_conn(db))
         return NULL;
     struct stmt_impl *impl = db->ops->prepare(db->conn, sql);
@@ -912,10 +923,15 @@ struct stmt *db_prepare(struct db *db, const char *sql)
     st->impl = impl;
     st->sql = xstrdup(sql);
     st->hash = h;
-    if (!taken && db->ncache < CACHE_MAX) {
+    if (twins < TWINS_MAX && db->ncache < CACHE_MAX) {
         st->cached = true;
-        st->next = *slot;
-        *slot = st;
+        if (first) {
+            st->twin = first->twin;
+            first->twin = st;
+        } else {
+            st->next = *slot;
+            *slot = st;
+        }
         db->ncache++;
     } else if (db->ops->once) {
         db->ops->once(impl);

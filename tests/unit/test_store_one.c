@@ -144,6 +144,50 @@ static void test_values_must_match_placeholders(void **state)
     store_release(db);
 }
 
+/* A statement in use when its SQL is asked for again: the second use gets one of its own, kept in the cache as a
+ * twin and handed out again the next time the two overlap, instead of prepared anew (its address is the proof:
+ * under AddressSanitizer, whose quarantine keeps freed memory from being reused at once, a statement finalized
+ * and prepared again would have another). Both read their own rows. Past TWINS_MAX (64) uses at once, the rest
+ * are prepared for the one use and still work. */
+static void test_overlapping_uses_of_one_statement_are_cached_as_twins(void **state)
+{
+    struct db *db = store_acquire(*state);
+    for (int i = 1; i <= 3; i++)
+        assert_int_equal(db_exec(db, "INSERT INTO t (id, n) VALUES (?, ?)", DB_INT(i), DB_INT(i * 10)), ERR_OK);
+    static const char *const sql = "SELECT n FROM t WHERE id = ?";
+    struct stmt *seen[2] = {NULL, NULL};
+    for (int round = 0; round < 2; round++) {
+        struct stmt *a = db_query(db, sql, DB_INT(1));
+        assert_int_equal(stmt_step(a), STORE_ROW);
+        struct stmt *b = db_query(db, sql, DB_INT(2));
+        assert_ptr_not_equal(a, b);
+        assert_int_equal(stmt_step(b), STORE_ROW);
+        assert_int_equal(stmt_int(a, 0), 10);
+        assert_int_equal(stmt_int(b, 0), 20);
+        if (round == 0) {
+            seen[0] = a;
+            seen[1] = b;
+        } else {
+            assert_ptr_equal(a, seen[0]);
+            assert_ptr_equal(b, seen[1]);
+        }
+        stmt_done(b);
+        stmt_done(a);
+    }
+    struct stmt *many[70];
+    for (int i = 0; i < 70; i++) {
+        many[i] = db_query(db, sql, DB_INT(1 + i % 3));
+        assert_non_null(many[i]);
+        assert_int_equal(stmt_step(many[i]), STORE_ROW);
+    }
+    for (int i = 0; i < 70; i++) {
+        assert_int_equal(stmt_int(many[i], 0), 10 * (1 + i % 3));
+        stmt_done(many[i]);
+    }
+    assert_int_equal(db_exec(db, "DELETE FROM t"), ERR_OK);
+    store_release(db);
+}
+
 static void test_query_reads_many_rows(void **state)
 {
     struct db *db = store_acquire(*state);
@@ -364,6 +408,7 @@ int main(void)
         cmocka_unit_test(test_failures_map_to_errors),
         cmocka_unit_test(test_values_must_match_placeholders),
         cmocka_unit_test(test_query_reads_many_rows),
+        cmocka_unit_test(test_overlapping_uses_of_one_statement_are_cached_as_twins),
         cmocka_unit_test(test_rows_are_written_a_batch_to_a_statement),
         cmocka_unit_test(test_real_text_reads_back_the_same_number),
         cmocka_unit_test(test_a_value_taken_at_the_commit_reaches_the_held_writes),
