@@ -20,8 +20,10 @@
 #define CACHE_BUCKETS 256
 #define CACHE_MAX 2048
 /* cached statements of one text: the first and its twins, for uses that overlap (one per row of a page
- * sent ahead with stmt_send, a statement run again while it steps) */
+ * sent ahead with stmt_send, a statement run again while it steps); the twins of all texts are bounded apart
+ * from CACHE_MAX, so that they never take the room of a statement not cached yet */
 #define TWINS_MAX 64
+#define TWINS_ALL 512
 #define LATER_MAX 64
 
 struct stmt {
@@ -41,7 +43,7 @@ struct db {
     const struct store_ops *ops;
     struct conn_impl *conn;
     struct stmt *cache[CACHE_BUCKETS];
-    int ncache;
+    int ncache, ntwins; /* first statements of a text cached, twins cached */
     int depth;
     bool failed;     /* an inner rollback happened: the outer commit must roll back */
     bool write_lock; /* holds store->write_mu (SQLite) */
@@ -301,7 +303,7 @@ static void db_cache_clear(struct db *db)
         }
         db->cache[i] = NULL;
     }
-    db->ncache = 0;
+    db->ncache = db->ntwins = 0;
 }
 
 /* Round trips of db's current connection since it was opened (0 without one, or on SQLite). */
@@ -923,16 +925,17 @@ struct stmt *db_prepare(struct db *db, const char *sql)
     st->impl = impl;
     st->sql = xstrdup(sql);
     st->hash = h;
-    if (twins < TWINS_MAX && db->ncache < CACHE_MAX) {
+    if (first ? twins < TWINS_MAX && db->ntwins < TWINS_ALL : db->ncache < CACHE_MAX) {
         st->cached = true;
         if (first) {
             st->twin = first->twin;
             first->twin = st;
+            db->ntwins++;
         } else {
             st->next = *slot;
             *slot = st;
+            db->ncache++;
         }
-        db->ncache++;
     } else if (db->ops->once) {
         db->ops->once(impl);
     }
