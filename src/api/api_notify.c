@@ -48,14 +48,14 @@ static int h_prefs_put(struct req *rq)
     return reply_result(rq, e, 200, out);
 }
 
-/* GET /api/v1/admin/outbox?state=dead&limit= */
+/* GET /api/v1/admin/outbox?state=dead&before=&limit= */
 static int h_outbox(struct req *rq)
 {
-    int64_t limit;
-    if (!req_query_int(rq, "limit", 1, 500, 100, &limit))
+    int64_t before, limit;
+    if (!req_query_int(rq, "before", 0, INT64_MAX, 0, &before) || !req_query_int(rq, "limit", 1, 500, 100, &limit))
         return 0;
     json_t *out = NULL;
-    enum err e = notify_outbox_list(&rq->ctx, req_query(rq, "state"), (int)limit, &out);
+    enum err e = notify_outbox_list(&rq->ctx, req_query(rq, "state"), before, (int)limit, &out);
     return reply_result(rq, e, 200, out);
 }
 

@@ -98,7 +98,7 @@ enum err notify_prefs_put(struct ctx *c, const json_t *body, json_t **out);
 extern const struct jv_field notify_prefs_spec[];
 
 /* Admin: outbox rows of recipients in scope, by state; retry a dead (or pending) row now. */
-enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t **out);
+enum err notify_outbox_list(struct ctx *c, const char *state, int64_t before, int limit, json_t **out);
 enum err notify_outbox_retry(struct ctx *c, int64_t id, json_t **out);
 /* Admin: a test message to a user (checks e-mail and SMS settings end to end). */
 enum err notify_test(struct ctx *c, const json_t *body, json_t **out);

@@ -375,7 +375,15 @@ static int admin_scope(struct ctx *c, const char **paths, int max)
     return n;
 }
 
-enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t **out)
+/* newest first */
+static int by_id_desc(const void *a, const void *b)
+{
+    json_int_t x = json_integer_value(json_object_get(*(json_t *const *)a, "id"));
+    json_int_t y = json_integer_value(json_object_get(*(json_t *const *)b, "id"));
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+enum err notify_outbox_list(struct ctx *c, const char *state, int64_t before, int limit, json_t **out)
 {
     if (!state)
         state = "dead";
@@ -384,22 +392,25 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
         return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“state”必须是 pending、sending、sent、dead 或 cancelled");
     const char *paths[16];
     int np = admin_scope(c, paths, 16);
-    json_t *arr = json_array();
+    /* the newest `limit` older than `before` of each grant's subtree, then of all of them together: an administrator
+     * of two units sees one list, newest first, each message once (a unit and a unit under it overlap) */
+    json_t *found = json_array();
     for (int i = 0; i < np; i++) {
         struct stmt *st = db_prepare(
             c->db,
             "SELECT o.id, o.user_id, u.username, o.channel, o.kind, o.subject, o.address, o.state, o.attempts, "
             "o.last_error, o.created_at, o.sent_at, o.next_attempt FROM outbox o JOIN users u ON u.id = o.user_id "
-            "JOIN units un ON un.id = u.unit_id WHERE o.state = ? AND o.channel <> 'inbox' AND un.path >= ? AND "
-            "un.path < ? ORDER BY o.id DESC LIMIT ?");
+            "JOIN units un ON un.id = u.unit_id WHERE o.state = ? AND o.channel <> 'inbox' AND o.id < ? AND "
+            "un.path >= ? AND un.path < ? ORDER BY o.id DESC LIMIT ?");
         if (!st) {
-            json_decref(arr);
+            json_decref(found);
             return ctx_store_fail(c, STORE_E_OTHER, "读取通知队列");
         }
         stmt_bind_text(st, 1, state);
-        stmt_bind_text(st, 2, paths[i]);
-        stmt_bind_text(st, 3, perm_path_upper(c->arena, paths[i]));
-        stmt_bind_int(st, 4, limit);
+        stmt_bind_int(st, 2, before > 0 ? before : INT64_MAX);
+        stmt_bind_text(st, 3, paths[i]);
+        stmt_bind_text(st, 4, perm_path_upper(c->arena, paths[i]));
+        stmt_bind_int(st, 5, limit);
         int rc;
         while ((rc = stmt_step(st)) == STORE_ROW) {
             char next[21];
@@ -407,7 +418,7 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
             enum msg_kind k;
             const char *kind_label = msg_kind_parse(stmt_text(st, 4), &k) ? msg_kinds[k].label : "";
             json_array_append_new(
-                arr,
+                found,
                 json_pack("{sI sI ss ss ss ss ss ss ss sI ss ss so ss}", "id", (json_int_t)stmt_int(st, 0), "user_id",
                           (json_int_t)stmt_int(st, 1), "username", stmt_text(st, 2), "channel", stmt_text(st, 3),
                           "kind", stmt_text(st, 4), "kind_label", kind_label, "subject", stmt_text(st, 5), "address",
@@ -417,10 +428,20 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int limit, json_t 
         }
         stmt_done(st);
         if (rc < 0) {
-            json_decref(arr);
+            json_decref(found);
             return ctx_store_fail(c, rc, "读取通知队列");
         }
     }
+    size_t n = json_array_size(found);
+    json_t **rows = arena_alloc(c->arena, sizeof *rows * (n + 1));
+    for (size_t i = 0; i < n; i++)
+        rows[i] = json_array_get(found, i);
+    qsort(rows, n, sizeof *rows, by_id_desc);
+    json_t *arr = json_array();
+    for (size_t i = 0; i < n && json_array_size(arr) < (size_t)limit; i++)
+        if (i == 0 || by_id_desc(&rows[i - 1], &rows[i]) != 0)
+            json_array_append(arr, rows[i]);
+    json_decref(found);
     /* the channels that deliver later, and whether this node has them configured: an unconfigured one's messages
      * wait (cancel_stale) */
     json_t *chs = json_array();

@@ -204,3 +204,48 @@ def test_mail_that_could_not_leave_for_days_is_not_sent_late(backend, smtp):
         assert summary["cancelled"] >= 2 and summary["due_before"] == "2026-03-06" and summary["workdays"] == 3, recs
     finally:
         b.stop()
+
+
+def test_the_outbox_pages_newest_first_and_an_administrator_of_several_units_sees_one_list(fresh_server):
+    """通知投递 shows the newest 100 of a state; older ones come page by page (`before`: the last id shown). An
+    administrator of two counties and of a department inside one of them sees one list, newest first, each
+    message once — not each grant's newest in turn, the same message twice."""
+    srv = fresh_server  # no SMTP: the e-mails wait in the outbox
+    admin = srv.client("admin")
+    for i in range(3):
+        for user in ("gc_office", "ap_office"):
+            r = admin.post("/api/v1/admin/notifications/test", {"username": user, "subject": f"翻页{i}{user}"})
+            assert r.status == 202, r
+    uid = srv.client("gc_admin").user["id"]
+    for code in ("ap", "gc-jt"):
+        r = admin.post(f"/api/v1/users/{uid}/roles", {"role": "admin", "unit_id": admin.unit_id(code)})
+        assert r.status in (200, 201), r
+    gc = srv.client("gc_admin")  # signed in with the three grants
+
+    def ours(msgs):
+        return [(m["id"], m["username"]) for m in msgs if m["subject"].startswith("翻页")]
+
+    whole = gc.get("/api/v1/admin/outbox?state=pending&limit=500").json["messages"]
+    ids = [m["id"] for m in whole]
+    assert ids == sorted(set(ids), reverse=True), ids  # newest first, each once
+    assert ours(whole) == ours(admin.get("/api/v1/admin/outbox?state=pending&limit=500").json["messages"])
+    assert {u for _, u in ours(whole)} == {"gc_office", "ap_office"}
+    # page by page, two at a time: the same list
+    paged, before = [], 0
+    for _ in range(len(ids) + 1):
+        r = gc.get("/api/v1/admin/outbox?state=pending&limit=2" + (f"&before={before}" if before else ""))
+        assert r.status == 200 and len(r.json["messages"]) <= 2, r
+        paged += r.json["messages"]
+        if len(r.json["messages"]) < 2:
+            break
+        before = r.json["messages"][-1]["id"]
+    else:
+        raise AssertionError(f"the pages do not end: {[m['id'] for m in paged][:20]}")
+    assert [m["id"] for m in paged] == ids
+    # 安平县's administrator alone: 安平县's messages only
+    assert {u for _, u in ours(srv.client("ap_admin").get("/api/v1/admin/outbox?state=pending&limit=500")
+                                .json["messages"])} == {"ap_office"}
+    # a cursor that is not one
+    for bad in ("-1", "abc"):
+        r = gc.get(f"/api/v1/admin/outbox?state=pending&before={bad}")
+        assert r.status == 400 and "before" in r.error["message"], r

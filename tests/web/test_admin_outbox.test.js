@@ -1,7 +1,8 @@
 // Notification delivery (通知投递) for the administrator's IT staff: which channels this node has configured, a
 // test message through a user's channels (a bad user name refused with the server's words, nothing queued), the
 // e-mail that could not be delivered given up as a dead letter with the reason, sent again (audited); another
-// county's administrator does not see it; a user who administers nothing is told the page is not theirs.
+// county's administrator does not see it; a user who administers nothing is told the page is not theirs; more than a
+// page of messages: the older ones come below, page by page.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { createServer } from 'node:net'
@@ -104,4 +105,35 @@ test('another county does not see the messages, and a user who administers nothi
   assert.equal(await office.locator('[data-test=outbox-table]').count(), 0)
   await assertNoErrors(t, page)
   await assertNoErrors(t, office)
+})
+
+test('more than a page of dead letters: the older ones come below, page by page, each once', async (t) => {
+  const api = await apiAs(server, 'gc_admin')
+  // 101 urgent test messages (urgent: sent at once, whatever the hour): each a dead letter after its one attempt
+  for (let i = 0; i < 101; i++) {
+    const r = await api('POST', '/api/v1/admin/notifications/test', { username: 'gc_contact', subject: `翻页检查${i}`, urgent: true })
+    assert.equal(r.status, 202)
+  }
+  const dead = async () => (await api('GET', '/api/v1/admin/outbox?state=dead&limit=500')).json.messages
+  assert.ok(await until(async () => (await dead()).filter((m) => /^翻页检查/.test(m.subject) && m.channel === 'email').length === 101, 60000),
+    'the 101 e-mails are dead letters')
+  const all = await dead()
+  assert.ok(all.length > 100)
+  const page = await newPage(browser, server)
+  await loginTo(page, 'gc_admin', '/admin/outbox?state=dead')
+  const rows = page.locator('[data-test=outbox-table] .el-table__row')
+  const more = page.locator('[data-test=outbox-more]')
+  await more.filter({ hasText: '加载更多' }).waitFor()
+  assert.equal(await rows.count(), 100)
+  assert.match(await rows.first().textContent(), new RegExp(all[0].subject))
+  await more.click()
+  await more.filter({ hasText: '已到最后' }).waitFor()
+  assert.equal(await rows.count(), all.length)
+  assert.ok(await more.isDisabled())
+  // the oldest last, once
+  assert.match(await rows.last().textContent(), new RegExp(all[all.length - 1].subject))
+  const numbers = (await rows.allTextContents()).map((r) => r.match(/翻页检查(\d+)/)?.[1]).filter(Boolean)
+  assert.equal(numbers.length, 101)
+  assert.equal(new Set(numbers).size, 101, 'each message once')
+  await assertNoErrors(t, page)
 })
