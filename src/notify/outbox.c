@@ -365,16 +365,6 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed)
 
 /* ---- administration ---- */
 
-/* The subtrees where the user administers (role admin). */
-static int admin_scope(struct ctx *c, const char **paths, int max)
-{
-    int n = 0;
-    for (int i = 0; c->user && i < c->user->ngrants && n < max; i++)
-        if (c->user->grants[i].role == ROLE_ADMIN)
-            paths[n++] = c->user->grants[i].unit_path;
-    return n;
-}
-
 /* newest first */
 static int by_id_desc(const void *a, const void *b)
 {
@@ -390,10 +380,10 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int64_t before, in
     if (strcmp(state, "pending") && strcmp(state, "sending") && strcmp(state, "sent") && strcmp(state, "dead") &&
         strcmp(state, "cancelled"))
         return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“state”必须是 pending、sending、sent、dead 或 cancelled");
-    const char *paths[16];
-    int np = admin_scope(c, paths, 16);
-    /* the newest `limit` older than `before` of each grant's subtree, then of all of them together: an administrator
-     * of two units sees one list, newest first, each message once (a unit and a unit under it overlap) */
+    /* the subtrees the user administers, none inside another (a grant under another adds nothing): the newest
+     * `limit` older than `before` of each, then of all of them together, newest first */
+    int np;
+    const char **paths = perm_scope_cap(c, CAP_SYSTEM_ADMIN, &np);
     json_t *found = json_array();
     for (int i = 0; i < np; i++) {
         struct stmt *st = db_prepare(
@@ -438,9 +428,8 @@ enum err notify_outbox_list(struct ctx *c, const char *state, int64_t before, in
         rows[i] = json_array_get(found, i);
     qsort(rows, n, sizeof *rows, by_id_desc);
     json_t *arr = json_array();
-    for (size_t i = 0; i < n && json_array_size(arr) < (size_t)limit; i++)
-        if (i == 0 || by_id_desc(&rows[i - 1], &rows[i]) != 0)
-            json_array_append(arr, rows[i]);
+    for (size_t i = 0; i < n && i < (size_t)limit; i++)
+        json_array_append(arr, rows[i]);
     json_decref(found);
     /* the channels that deliver later, and whether this node has them configured: an unconfigured one's messages
      * wait (cancel_stale) */
