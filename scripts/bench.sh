@@ -6,6 +6,7 @@
 # Environment: BENCH_ITEMS (default 1000000), BENCH_UNITS (10000), BENCH_EVENTS (5000000),
 # BENCH_SECONDS (10 per read measurement), BENCH_CONNS (32), BENCH_DB (reuse a generated database).
 set -euo pipefail
+CALLER=$PWD
 cd "$(dirname "$0")/.."
 BIN=$PWD/build/ducha
 OUT=$PWD/build/bench
@@ -16,6 +17,7 @@ ITEMS=${BENCH_ITEMS:-1000000}
 UNITS=${BENCH_UNITS:-10000}
 EVENTS=${BENCH_EVENTS:-5000000}
 DB=${BENCH_DB:-$OUT/bench.db}
+case $DB in /*) ;; *) DB=$CALLER/$DB ;; esac   # the parts below run from other directories
 RESULTS=$OUT/results.md
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 2>/dev/null || true; }
