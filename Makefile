@@ -90,7 +90,7 @@ tests/web/node_modules/.installed: tests/web/package.json tests/web/package-lock
 	cd tests/web && $(NPM_CI) && touch node_modules/.installed
 # the build generates src/api-types.d.ts from docs/openapi.yaml and type-checks the API layer against it
 web/dist/index.html: web/node_modules/.installed docs/openapi.yaml web/jsconfig.json \
-    $(shell find web/src web/index.html web/public.html web/vite.config.js web/vite.public.config.js -type f ! -name api-types.d.ts 2>/dev/null)
+    $(shell find web/src web/scripts web/index.html web/public.html web/vite.config.js web/vite.public.config.js -type f ! -name api-types.d.ts 2>/dev/null)
 	cd web && npm run build
 web: web/dist/index.html
 

@@ -1,4 +1,6 @@
-"""The web application's files: served with the right types, SPA fallback, no traversal, security headers."""
+"""The web application's files: served with the right types, SPA fallback, no traversal, security headers, and
+the copies compressed at build time to a client that takes gzip."""
+import gzip
 import urllib.request
 import urllib.error
 
@@ -7,21 +9,29 @@ import pytest
 from conftest import Server
 
 
+BIG_JS = "".join(f"export const v{i} = {i} * 2 // 督查督办 {i}\n" for i in range(2000))
+INDEX = "<!doctype html><title>督查督办</title>" + "<!-- 督查督办 -->" * 50
+
+
 @pytest.fixture(scope="module")
 def web_server(backend, tmp_path_factory):
     web = tmp_path_factory.mktemp("web")
-    (web / "index.html").write_text("<!doctype html><title>督查督办</title>", encoding="utf-8")
     (web / "public.html").write_text("<!doctype html><title>互联网+督查</title>", encoding="utf-8")
     (web / "assets").mkdir()
     (web / "assets" / "app.js").write_text("console.log(1)")
+    # the build's compressed copies (web/scripts/precompress.mjs): FILE.gz beside FILE
+    (web / "assets" / "big.js").write_text(BIG_JS)
+    (web / "assets" / "big.js.gz").write_bytes(gzip.compress(BIG_JS.encode(), 9))
+    (web / "index.html.gz").write_bytes(gzip.compress(INDEX.encode(), 9))
+    (web / "index.html").write_text(INDEX, encoding="utf-8")
     s = Server(backend.new_db(scanned=True), env={"DUCHA_WEB_DIR": str(web)})
     yield s
     s.stop()
 
 
-def fetch(url):
+def fetch(url, headers=None, method="GET"):
     try:
-        with urllib.request.urlopen(url) as r:
+        with urllib.request.urlopen(urllib.request.Request(url, headers=headers or {}, method=method)) as r:
             return r.status, r.headers, r.read()
     except urllib.error.HTTPError as e:
         return e.code, e.headers, e.read()
@@ -64,3 +74,40 @@ def test_missing_asset_and_traversal_are_404(web_server):
 def test_api_paths_never_fall_back_to_html(web_server):
     st, h, body = fetch(web_server.url + "/api/v1/nothing-here")
     assert st == 404 and h["Content-Type"].startswith("application/json")
+
+
+def test_a_client_that_takes_gzip_gets_the_compressed_copy(web_server):
+    plain = BIG_JS.encode()
+    st, h, body = fetch(web_server.url + "/assets/big.js", {"Accept-Encoding": "gzip, deflate, br"})
+    assert st == 200 and h["Content-Encoding"] == "gzip" and h["Vary"] == "Accept-Encoding"
+    assert h["Content-Type"].startswith("text/javascript") and "immutable" in h["Cache-Control"]
+    assert int(h["Content-Length"]) == len(body) < len(plain) // 5 and gzip.decompress(body) == plain
+    # the page of the client-side routes too, with its security policy
+    for path in ("/", "/items/42"):
+        st, h, body = fetch(web_server.url + path, {"Accept-Encoding": "gzip"})
+        assert st == 200 and h["Content-Encoding"] == "gzip" and gzip.decompress(body).decode() == INDEX, path
+        assert h["Content-Type"].startswith("text/html") and "default-src 'self'" in h["Content-Security-Policy"]
+    # a HEAD says the same as the GET, without the body
+    st, h, body = fetch(web_server.url + "/assets/big.js", {"Accept-Encoding": "gzip"}, method="HEAD")
+    assert st == 200 and h["Content-Encoding"] == "gzip" and body == b""
+
+
+@pytest.mark.parametrize("accept", [None, "", "identity", "deflate, br", "gzip;q=0", "gzip; q=0.000, br",
+                                    "*;q=0", "br, gzip;q=0, *;q=1", "gzipped", "xgzip"])
+def test_a_client_that_does_not_take_gzip_gets_the_file_as_it_is(web_server, accept):
+    st, h, body = fetch(web_server.url + "/assets/big.js", {} if accept is None else {"Accept-Encoding": accept})
+    assert st == 200 and h["Content-Encoding"] is None and body == BIG_JS.encode(), accept
+    assert h["Vary"] == "Accept-Encoding"  # a cache between keeps the two apart
+
+
+@pytest.mark.parametrize("accept", ["GZIP", "x-gzip", "gzip;q=0.5", "br;q=1, gzip;q=0.001", "*", "deflate, *;q=0.1"])
+def test_gzip_is_recognised_as_http_names_it(web_server, accept):
+    st, h, body = fetch(web_server.url + "/assets/big.js", {"Accept-Encoding": accept})
+    assert st == 200 and h["Content-Encoding"] == "gzip" and gzip.decompress(body) == BIG_JS.encode(), accept
+
+
+def test_a_file_without_a_compressed_copy_is_sent_as_it_is(web_server):
+    st, h, body = fetch(web_server.url + "/assets/app.js", {"Accept-Encoding": "gzip"})
+    assert st == 200 and h["Content-Encoding"] is None and h["Vary"] is None and body == b"console.log(1)"
+    # the compressed copy is not a file of its own to the client, nor a way around a missing one
+    assert fetch(web_server.url + "/assets/missing.js", {"Accept-Encoding": "gzip"})[0] == 404

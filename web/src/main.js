@@ -1,7 +1,9 @@
 import { createApp } from 'vue'
-import ElementPlus from 'element-plus'
-import 'element-plus/dist/index.css'
-import * as Icons from '@element-plus/icons-vue'
+// Element Plus per component (vite.config.js): the templates' components bring their styles; the toasts and
+// confirmations the scripts open (ElMessage, ElMessageBox) bring theirs here
+import 'element-plus/es/components/message/style/css'
+import 'element-plus/es/components/message-box/style/css'
+import { ICONS } from './icons'
 import App from './App.vue'
 import CardTable from './components/CardTable.vue'
 import router from './router'
@@ -9,10 +11,9 @@ import { i18n } from './i18n'
 import './style.css'
 
 const app = createApp(App)
-app.use(ElementPlus)
 // every list: an el-table on a desk screen, a card per row on a phone
 app.component('CardTable', CardTable)
-for (const [name, comp] of Object.entries(Icons)) app.component(`Icon${name}`, comp)
+for (const [name, comp] of Object.entries(ICONS)) app.component(`Icon${name}`, comp)
 app.use(i18n)
 app.use(router)
 app.config.errorHandler = (err) => {
