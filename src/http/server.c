@@ -614,8 +614,8 @@ static int serve_static(struct http_server *s, struct MHD_Connection *c, const c
     /* its copy compressed at build time (web/scripts/precompress.mjs: FILE.gz beside FILE), sent to a client that
      * takes gzip: the office app's first screen is a third of its bytes, a phone's public page too */
     bool gz_exists = false, gz_sent = false;
-    if (fd >= 0 && strlen(path) + 3 < sizeof path) {
-        char gz[4096 + 3];
+    if (fd >= 0) {
+        char gz[sizeof path + 3];
         snprintf(gz, sizeof gz, "%s.gz", path);
         int gfd = open(gz, O_RDONLY | O_CLOEXEC);
         struct stat gst;

@@ -1,16 +1,13 @@
 // The icons src uses (<IconName> in templates, 'IconName' in menus) are the icons src/icons.js registers: a name
 // missing there would draw nothing, without an error, in the built app. Run by `npm run build`.
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 
 const src = new URL('../src/', import.meta.url).pathname
-const files = (dir) => readdirSync(dir).flatMap((f) => {
-  const p = join(dir, f)
-  return statSync(p).isDirectory() ? files(p) : /\.(vue|js)$/.test(f) && f !== 'icons.js' ? [p] : []
-})
+const files = readdirSync(src, { recursive: true }).filter((f) => /\.(vue|js)$/.test(f) && f !== 'icons.js').map((f) => join(src, f))
 const used = new Set()
-for (const f of files(src)) for (const m of readFileSync(f, 'utf8').matchAll(/\bIcon([A-Z][A-Za-z]+)\b/g)) used.add(m[1])
-const block = /export const ICONS = \{([^}]*)\}/.exec(readFileSync(join(src, 'icons.js'), 'utf8'))
+for (const f of files) for (const m of readFileSync(f, 'utf8').matchAll(/\bIcon([A-Z][A-Za-z]+)\b/g)) used.add(m[1])
+const block = /export \{([^}]*)\} from '@element-plus\/icons-vue'/.exec(readFileSync(join(src, 'icons.js'), 'utf8'))
 const listed = new Set(block[1].split(/[\s,]+/).filter(Boolean))
 const missing = [...used].filter((n) => !listed.has(n)).sort()
 const unused = [...listed].filter((n) => !used.has(n)).sort()

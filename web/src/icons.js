@@ -1,17 +1,11 @@
-// icons.js: the Element Plus icons the app shows, registered as <IconName> components (src/main.js): the templates
-// name them as tags (<IconPlus />) and the menus as strings (router.js meta.menu.icon, drawn by <component :is>).
+// icons.js: the Element Plus icons the app shows, registered as <IconName> components (src/main.js imports this
+// module's exports as one object): the templates name them as tags (<IconPlus />) and the menus as strings
+// (router.js meta.menu.icon, drawn by <component :is>).
 // Only these are bundled (the package has ~290). scripts/check-icons.mjs, run by `npm run build`, fails the build
 // when a name used in src is missing here, or one listed here is no longer used.
-import {
+export {
   Aim, ArrowDown, Avatar, Bell, Calendar, Camera, ChatLineSquare, CircleCheck, DataAnalysis, DataLine, Delete,
   Document, DocumentChecked, Download, Edit, EditPen, Finished, House, Location, Lock, Medal, Menu, Message,
   Notification, OfficeBuilding, Paperclip, Phone, Plus, Promotion, ScaleToOriginal, Search, Setting, Stamp, Tickets,
   Timer, Trophy, Upload, User, UserFilled, VideoCamera, Warning,
 } from '@element-plus/icons-vue'
-
-export const ICONS = {
-  Aim, ArrowDown, Avatar, Bell, Calendar, Camera, ChatLineSquare, CircleCheck, DataAnalysis, DataLine, Delete,
-  Document, DocumentChecked, Download, Edit, EditPen, Finished, House, Location, Lock, Medal, Menu, Message,
-  Notification, OfficeBuilding, Paperclip, Phone, Plus, Promotion, ScaleToOriginal, Search, Setting, Stamp, Tickets,
-  Timer, Trophy, Upload, User, UserFilled, VideoCamera, Warning,
-}

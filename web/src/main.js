@@ -3,7 +3,7 @@ import { createApp } from 'vue'
 // confirmations the scripts open (ElMessage, ElMessageBox) bring theirs here
 import 'element-plus/es/components/message/style/css'
 import 'element-plus/es/components/message-box/style/css'
-import { ICONS } from './icons'
+import * as ICONS from './icons'
 import App from './App.vue'
 import CardTable from './components/CardTable.vue'
 import router from './router'
