@@ -221,6 +221,25 @@ def test_ids_media_types_and_query_text_are_parsed_strictly(srv):
         assert srv.client().post("/api/v1/session", raw=body, content_type=ct).status == want, ct
 
 
+def test_a_route_without_a_body_refuses_json_it_cannot_parse_and_changes_nothing(srv):
+    """A route that takes no body ignores one, but a body that says it is JSON and is not is bad input: refused
+    with the parser's place, nothing done (it marked every message read, it made a unit's seal anew)."""
+    c = srv.client("gc_contact")
+    unread = c.get("/api/v1/inbox?limit=1").json["unread"]
+    assert unread > 0
+    for body in ("{", '{"all": tru', "[1,", "\xff"):
+        r = c.post("/api/v1/inbox/read-all", raw=body, content_type="application/json; charset=utf-8")
+        assert r.status == 400 and r.error["message"].startswith("JSON 格式错误（第 1 行"), (body, r)
+    assert c.get("/api/v1/inbox?limit=1").json["unread"] == unread
+    a = srv.client("admin")
+    uid = a.unit_id("gc-jt")
+    seal = a.get(f"/api/v1/units/{uid}/seal").json["fingerprint"]
+    r = a.post(f"/api/v1/units/{uid}/seal", raw='{"x": 1', content_type="application/json")
+    assert r.status == 400 and "JSON 格式错误" in r.error["message"], r
+    assert a.get(f"/api/v1/units/{uid}/seal").json["fingerprint"] == seal
+    assert c.post("/api/v1/inbox/read-all").json["marked"] == unread
+
+
 def all_read(server_port, client_port):
     """Whether the loopback connection client_port -> server_port has nothing queued in the kernel: the client
     sent everything and the server read everything (Linux /proc/net/tcp: tx_queue:rx_queue, ports in hex)."""
