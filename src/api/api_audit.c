@@ -1,6 +1,8 @@
 /* api_audit.c: reading and verifying the audit trail. */
 #include "api/routes.h"
 #include "audit/audit.h"
+#include "base/timeu.h"
+#include "calendar/workdays.h"
 
 /* GET /api/v1/audit?actor=&action=&object_type=&object_id=&from=&to=&before=&limit= (newest first) */
 static int h_audit_list(struct req *rq)
@@ -14,6 +16,25 @@ static int h_audit_list(struct req *rq)
         v[i] = req_query(rq, names[i]);
         if (v[i] && !*v[i])
             v[i] = NULL;
+    }
+    /* from and to: an instant (with Z or an offset) or a day — from its start, to its end (Beijing time: the web
+     * page's date range takes both days whole) — compared as the records' UTC "at" */
+    for (int i = 4; i < 6; i++) {
+        int64_t t, day;
+        if (!v[i])
+            continue;
+        if (cal_parse_date(v[i], &day))
+            t = time_local_instant(i == 4 ? day : day + 1, 0);
+        else if (!time_parse_iso(v[i], &t)) {
+            reply_error(rq, ERR_BAD_REQUEST,
+                        arena_printf(rq->arena,
+                                     "查询参数“%s”应为日期 YYYY-MM-DD 或时刻 YYYY-MM-DDTHH:MM:SSZ（或带 +08:00）",
+                                     names[i]));
+            return 0;
+        }
+        char *iso = arena_alloc(rq->arena, 21);
+        time_format_iso(t, iso);
+        v[i] = iso;
     }
     json_t *out = NULL;
     enum err e = audit_list(&rq->ctx, v[0], v[1], v[2], v[3], v[4], v[5], before, (int)limit, &out);

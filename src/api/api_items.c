@@ -43,8 +43,18 @@ bool ledger_query_from(struct req *rq, struct ledger_query *q)
     q->importance = req_query(rq, "importance");
     q->kind = req_query(rq, "kind");
     q->confidentiality = req_query(rq, "confidentiality");
-    if (q->confidentiality && *q->confidentiality && !items_confidentiality_label(q->confidentiality)) {
-        reply_error(rq, ERR_BAD_REQUEST, "密级（confidentiality）应为 internal（内部）或 public（公开）");
+    /* a filter's value outside its list is refused, not answered with an empty ledger */
+    const char *refusal = NULL;
+    if (q->confidentiality && *q->confidentiality && !items_confidentiality_label(q->confidentiality))
+        refusal = "密级（confidentiality）应为 internal（内部）或 public（公开）";
+    else if (q->importance && *q->importance && !items_importance_label(q->importance))
+        refusal = "重要程度（importance）应为 general（一般事项）或 major（重大复杂事项）";
+    else if (q->kind && *q->kind && !items_kind_label(q->kind))
+        refusal = "事项类别（kind）应为 once（一次性事项）、ongoing（常态化推进工作）或 annual（年度重点工作）";
+    else if (q->source_kind && *q->source_kind && !item_source_label(q->source_kind))
+        refusal = "事项来源（source_kind）无效（见 GET /api/v1/items/meta）";
+    if (refusal) {
+        reply_error(rq, ERR_BAD_REQUEST, refusal);
         return false;
     }
     q->tag = req_query(rq, "tag");

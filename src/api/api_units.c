@@ -12,6 +12,10 @@ static int h_units_list(struct req *rq)
     if (!req_query_int(rq, "parent_id", 0, INT64_MAX, 0, &parent) || !req_query_int(rq, "limit", 1, 5000, 500, &limit))
         return 0;
     const char *q = req_query(rq, "q"), *kind = req_query(rq, "kind");
+    if (kind && *kind && !units_kind_label(kind))
+        return reply_error(rq, ERR_BAD_REQUEST,
+                           "单位类别（kind）应为 government（人民政府）、department（部门）、township（乡镇、街道）、"
+                           "office（督查机构）或 external（外部机构）");
     json_t *out = NULL;
     enum err e = units_list(&rq->ctx, parent, q && *q ? q : NULL, kind && *kind ? kind : NULL, (int)limit, &out);
     return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "units", out));

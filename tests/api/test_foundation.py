@@ -59,6 +59,9 @@ def test_mutation_without_csrf_token_is_refused_and_changes_nothing(server, uniq
     assert r.status == 403
     assert c.get(f"/api/v1/units?q=x-{unique}").json["units"] == []
     assert c.post("/api/v1/units", body).status == 201
+    assert [u["code"] for u in c.get(f"/api/v1/units?q=x-{unique}&kind=department").json["units"]] == [f"x-{unique}"]
+    r = c.get("/api/v1/units?kind=planet")  # refused, naming the filter (it answered an empty list)
+    assert r.status == 400 and "（kind）" in r.error["message"], r
 
 
 def test_logout_ends_the_session(server):

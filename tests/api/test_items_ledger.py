@@ -92,6 +92,13 @@ def test_filters(it, data):
     assert data["late"]["id"] not in ids(it.ledger(state="draft,assigned"))
     for bad in ("state=flying", "light=purple", "sort=colour", "due_before=2026-13-01", "page=0", "per_page=900"):
         assert it.c("gc_office").get("/api/v1/items?" + bad).status == 400, bad
+    # a value outside a filter's list is refused, naming the filter (it answered an empty ledger), the exports too
+    for name, bad in (("importance", "urgent"), ("kind", "yearly"), ("source_kind", "rumour"),
+                      ("confidentiality", "secret")):
+        for path in ("/api/v1/items", "/api/v1/items/export.csv"):
+            r = it.c("gc_office").get(f"{path}?{name}={bad}")
+            assert r.status == 400 and f"（{name}）" in r.error["message"], (path, name, r)
+    assert ids(it.ledger(kind="once", importance="general", source_kind="public_complaint")) >= {data["b"]["id"]}
 
 
 def test_counts_pages_and_sort(it, data):
