@@ -1331,17 +1331,29 @@ static const char *visible_sql(struct ctx *c, struct binds *b)
 
 enum err insp_list(struct ctx *c, const struct insp_query *q, json_t **out)
 {
+    int s;
+    /* a filter's value outside its list is refused, not answered with an empty list */
+    if (q->state && *q->state && !wf_state_parse(&insp_workflow, q->state, &s))
+        return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是督查任务的状态（见 GET /api/v1/workflows）");
+    if (q->kind && *q->kind && !insp_kind_valid(q->kind))
+        return ctx_fail(
+            c, ERR_BAD_REQUEST,
+            "督查类别（kind）应为 comprehensive、special、case、routine 或 clue（见 GET /api/v1/inspections/meta）");
+    if (q->basis && *q->basis && !*insp_basis_label(q->basis))
+        return ctx_fail(c, ERR_BAD_REQUEST,
+                        "督查依据（basis）应为 decision、instruction、proposal、plan 或 lookback（见 GET "
+                        "/api/v1/inspections/meta）");
     struct binds b = {0};
     const char *where = visible_sql(c, &b);
-    if (q->state) {
+    if (q->state && *q->state) {
         where = arena_printf(c->arena, "%s AND i.state = ?", where);
         bind_add(c, &b, DB_TEXT(q->state));
     }
-    if (q->kind) {
+    if (q->kind && *q->kind) {
         where = arena_printf(c->arena, "%s AND i.kind = ?", where);
         bind_add(c, &b, DB_TEXT(q->kind));
     }
-    if (q->basis) {
+    if (q->basis && *q->basis) {
         where = arena_printf(c->arena, "%s AND i.basis = ?", where);
         bind_add(c, &b, DB_TEXT(q->basis));
     }

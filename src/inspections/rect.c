@@ -184,6 +184,9 @@ enum err rect_act(struct ctx *c, int64_t id, const char *action, const json_t *b
 
 enum err rect_list(struct ctx *c, const struct rect_query *q, json_t **out)
 {
+    int s;
+    if (q->state && *q->state && !wf_state_parse(&rect_workflow, q->state, &s))
+        return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是整改任务的状态（见 GET /api/v1/workflows）");
     /* the office side, the responsible units (and portfolios), the team */
     int n;
     const char **scope = perm_scope_cap(c, CAP_INSP_READ, &n);
@@ -213,7 +216,7 @@ enum err rect_list(struct ctx *c, const struct rect_query *q, json_t **out)
         b[nb++] = DB_INT(c->user->id);
     }
     where = arena_printf(c->arena, "%s)", where);
-    if (q->state) {
+    if (q->state && *q->state) {
         where = arena_printf(c->arena, "%s AND r.state = ?", where);
         b[nb++] = DB_TEXT(q->state);
     }

@@ -177,6 +177,11 @@ enum err review_open_count(struct ctx *c, int64_t inspection_id, int64_t *n)
 enum err review_list(struct ctx *c, int64_t inspection_id, const char *state, json_t **out)
 {
     struct stmt *st;
+    int s;
+    if (state && *state && !wf_state_parse(&review_workflow, state, &s))
+        return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是复查的状态（见 GET /api/v1/workflows）");
+    if (state && !*state)
+        state = NULL;
     if (inspection_id) {
         struct insp it;
         enum err e = insp_load_visible(c, inspection_id, &it);

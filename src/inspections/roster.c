@@ -139,6 +139,10 @@ static json_t *json_of(struct ctx *c, const struct inspector *r, bool full)
 
 enum err inspectors_list(struct ctx *c, const char *kind, const char *q, bool all, json_t **out)
 {
+    if (kind && *kind && !insp_inspector_kind_label(kind))
+        return ctx_fail(c, ERR_BAD_REQUEST, "督查人员类别（kind）无效（见 GET /api/v1/inspections/meta）");
+    if (kind && !*kind)
+        kind = NULL;
     /* the rosters of the governments the user reads, and of those above them (members may come from
      * there); a part-timer: his own record */
     int n;

@@ -85,6 +85,21 @@ def test_bad_input_changes_nothing(ins):
     assert ins.c("ap_office").get("/api/v1/inspections?q=城区燃气").json["total"] == 0
 
 
+def test_list_filters_refuse_a_value_outside_their_list(ins):
+    """A filter's value that is not one of its kinds or states is refused, naming the filter: it answered an
+    empty list, which reads as "nothing of that kind" (a typo in a bookmarked address, an old state's name)."""
+    o = ins.c("gc_office")
+    for path, name in (("/api/v1/inspections", "state"), ("/api/v1/inspections", "kind"),
+                       ("/api/v1/inspections", "basis"), ("/api/v1/rectifications", "state"),
+                       ("/api/v1/reviews", "state"), ("/api/v1/inspectors", "kind")):
+        r = o.get(f"{path}?{name}=drafted")
+        assert r.status == 400 and f"（{name}）" in r.error["message"], (path, name, r)
+    ins.create(kind="special")
+    assert o.get("/api/v1/inspections?kind=special").json["total"] >= 1
+    assert o.get("/api/v1/inspections?state=").json["total"] == o.get("/api/v1/inspections").json["total"]
+    assert o.get("/api/v1/inspectors?kind=").status == 200 and o.get("/api/v1/reviews?state=").status == 200
+
+
 # ---- the scheme (Art. 8, 15) ----
 
 def test_the_scheme_must_be_complete_and_freezes_scope_and_targets(ins):
