@@ -335,6 +335,25 @@ static void usage(FILE *f)
                "--set KEY=VALUE, --help\nRun 'ducha COMMAND --help' for details.\n");
 }
 
+/*
+ * A command that reads or changes a database does not make one: on a mistyped --db, `audit verify` made an empty
+ * database and reported every record of the trail removed, `ledger check` found no difference. init, demo and gen
+ * make the file, and serve (a new deployment's first start); PostgreSQL's databases are made by its tools.
+ */
+static bool cli_db_exists(struct cli *cli, const struct cli_command *cmd)
+{
+    const char *db = cli->app.cfg.db;
+    if (cmd->run == cmd_init || cmd->run == cmd_demo || cmd->run == cmd_gen || cmd->run == cmd_serve ||
+        !strncmp(db, "postgres://", 11) || !strncmp(db, "postgresql://", 13))
+        return true;
+    const char *path = strncmp(db, "sqlite:", 7) ? db : db + 7;
+    struct stat st;
+    if (!*path || !strncmp(path, "file:", 5) || !strcmp(path, ":memory:") || stat(path, &st) == 0)
+        return true;
+    cli_fail("database file '%s' does not exist (create it with `ducha init`, or check --db and the db setting)", path);
+    return false;
+}
+
 int cli_main(int argc, char **argv)
 {
     modules_init();
@@ -356,7 +375,18 @@ int cli_main(int argc, char **argv)
         }
     }
     if (!cmd) {
-        cli_fail("unknown command '%s' (see ducha --help)", argv[1]);
+        /* the first word of commands that have a second one (ledger check, token create …): name those */
+        char subs[256] = "";
+        size_t n1 = strlen(argv[1]);
+        for (size_t i = 0; i < sizeof commands / sizeof *commands; i++) {
+            const char *name = commands[i].name;
+            if (!strncmp(name, argv[1], n1) && name[n1] == ' ' && strlen(subs) + strlen(name) < sizeof subs - 3)
+                snprintf(subs + strlen(subs), sizeof subs - strlen(subs), "%s%s", *subs ? ", " : "", name + n1 + 1);
+        }
+        if (*subs)
+            cli_fail("'%s' needs one of: %s (see ducha --help)", argv[1], subs);
+        else
+            cli_fail("unknown command '%s' (see ducha --help)", argv[1]);
         return 2;
     }
     struct cli cli = {0};
@@ -421,6 +451,8 @@ int cli_main(int argc, char **argv)
         cli_fail("unknown time zone '%s'", cli.app.cfg.timezone);
         goto out;
     }
+    if (!cmd->no_db && !cli_db_exists(&cli, cmd))
+        goto out;
     if (!cmd->no_db && !cli_open_store(&cli, cmd->run == cmd_serve))
         goto out;
     rc = cmd->run(&cli);

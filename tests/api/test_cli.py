@@ -19,6 +19,11 @@ def test_help_and_version():
 def test_unknown_command_and_option_fail_with_one_line(tmp_path):
     p = subprocess.run([BIN, "frobnicate"], capture_output=True, text=True)
     assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1
+    # a command's first word alone, or with a second word it does not have: the second words it has
+    for args in (["ledger"], ["ledger", "frob"], ["token"]):
+        p = subprocess.run([BIN, *args], capture_output=True, text=True)
+        assert p.returncode != 0 and len(p.stderr.strip().splitlines()) == 1, args
+    assert "check, rebuild, lights" in subprocess.run([BIN, "ledger"], capture_output=True, text=True).stderr
     # a database of its own (a shared path would carry other builds' schemas between runs), and cwd in
     # tmp_path: init writes the seal key to ./data when no data_dir is configured
     p = subprocess.run([BIN, "init", "--db", str(tmp_path / "x.db"), "--bogus"], capture_output=True, text=True,
@@ -92,3 +97,17 @@ def test_init_creates_a_seal_key_file_once(tmp_path):
     key.write_text("short\n")
     p = run_cli("init", db=db, env=env, check=False)
     assert p.returncode != 0 and "too short" in p.stderr
+
+
+def test_a_command_on_a_database_that_is_not_there_makes_none(tmp_path):
+    """A mistyped --db: `audit verify` made an empty database and reported every record of the trail removed,
+    `ledger check` found no difference. Only init, demo, gen and serve make the file (a SQLite path on both suites:
+    PostgreSQL's databases are made by its own tools)."""
+    missing = tmp_path / "typo.db"
+    for args in (["audit", "verify"], ["ledger", "check"], ["scan"], ["token", "create", "admin"],
+                 ["todos", "rebuild"]):
+        p = run_cli(*args, db=str(missing), check=False)
+        assert p.returncode != 0 and "typo.db' does not exist" in p.stderr and "ducha init" in p.stderr, (args, p)
+        assert not list(tmp_path.iterdir()), (args, list(tmp_path.iterdir()))
+    run_cli("init", db=str(missing))
+    assert run_cli("ledger", "check", db=str(missing)).returncode == 0
