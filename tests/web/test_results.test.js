@@ -278,5 +278,26 @@ test('a talk is scheduled with a date-time picker: a typed time is read strictly
   const asOffice = await apiAs(server, 'gc_office')
   assert.equal((await asOffice('GET', `/api/v1/results/${id}`)).json.talk.at, when)
   assert.deepEqual(office.console.filter((msg) => /Invalid user input|deprecated/.test(msg)), [])
+  // submitted, approved by the county head and issued (through the API); its record written before the day it
+  // was set for (moved forward, say): the dialog offers no time to come (it offered the set time, which the server
+  // refuses), so submitting as it opens records the talk as held now
+  const asPrincipal = await apiAs(server, 'gc_principal')
+  for (const [as, action] of [[asOffice, 'submit'], [asPrincipal, 'approve'], [asOffice, 'issue']]) {
+    const version = (await as('GET', `/api/v1/results/${id}`)).json.version
+    assert.equal((await as('POST', `/api/v1/results/${id}/actions/${action}`, { version })).status, 200, action)
+  }
+  await office.reload()
+  await office.click('[data-test=act-record_talk]')
+  const dlg = office.locator('[data-test=res-action-dialog]:visible')
+  await dlg.waitFor()
+  const heldAt = dlg.locator('.el-form-item', { hasText: '实际约谈时间' }).locator('input')
+  assert.equal(await heldAt.inputValue(), '')
+  assert.match(await heldAt.getAttribute('placeholder'), /留空为提交之时/)
+  await dlg.locator('[data-test=act-record]').fill('何振华就S221段修补超期作出说明，承诺本月底前完成。')
+  await dlg.locator('[data-test=act-submit]').click()
+  await dlg.waitFor({ state: 'hidden' })
+  await stateIs(office, 'res-state', '已约谈待跟踪')
+  const held = (await asOffice('GET', `/api/v1/results/${id}`)).json.talk.held_at
+  assert.ok(held && held < when, `held now (${held}), before the time it was set for (${when})`)
   await assertNoErrors(t, office)
 })

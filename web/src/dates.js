@@ -17,6 +17,15 @@ export function serverNow() {
   return Date.now() + offset
 }
 
+// Now in Beijing by the server's clock, as a talk's time is typed: YYYY-MM-DD HH:MM.
+export function nowLocalTime() {
+  const f = new Intl.DateTimeFormat('en-CA', {
+    timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false,
+  }).formatToParts(new Date(serverNow()))
+  const p = (k) => f.find((x) => x.type === k)?.value
+  return `${p('year')}-${p('month')}-${p('day')} ${p('hour') === '24' ? '00' : p('hour')}:${p('minute')}`
+}
+
 export function makeDates(t) {
   function parts(iso) {
     const d = new Date(iso)
