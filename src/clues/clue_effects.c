@@ -77,11 +77,10 @@ static enum err assign_before(struct wf_act *a)
                    "assigned_by, assigned_at) VALUES (?, ?, ?, 'verifying', ?, ?, ?, ?) RETURNING id",
                    DB_INT(cl->wf.id), DB_INT(unit), DB_TEXT(path), DB_TEXT(req ? req : ""), DB_TEXT(due),
                    DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at));
+    /* the unit asked to verify is not the unit the clue is about (被反映单位): a bureau verifying a complaint about a
+     * market saw itself named as the one reported on */
     if (!e)
-        e = db_exec(c->db,
-                    "UPDATE clues SET due_date = ?, unit_id = COALESCE(unit_id, ?), unit_path = COALESCE(unit_path, ?) "
-                    "WHERE id = ?",
-                    DB_TEXT(due), DB_INT(unit), DB_TEXT(path), DB_INT(cl->wf.id));
+        e = db_exec(c->db, "UPDATE clues SET due_date = ? WHERE id = ?", DB_TEXT(due), DB_INT(cl->wf.id));
     if (e)
         return upd(c, e, "交办核查");
     json_object_set_new(a->data, "verification_id", json_integer(vid));

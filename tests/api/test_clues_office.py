@@ -163,7 +163,10 @@ def test_the_office_presses_the_verifying_unit_and_its_contact_and_head_hear_it_
     jt = cl.unit("gc-jt")
     # nothing to press before a unit verifies: wrong state
     r = cl.act(cid, "gc_office", "press", {"text": "请抓紧核查"}, expect=409)
+    assert cl.get(cid)["unit"] is None
     cl.act(cid, "gc_office", "assign", {"unit_id": jt, "due_date": day(5), "request": "请实地核查"})
+    # the unit asked to verify is not named as the unit the clue is about (被反映单位): it was, when triage named none
+    assert cl.get(cid)["unit"] is None and cl.get(cid, "gc_contact")["unit"] is None
     number = cl.get(cid)["number"]
     # refusals: the verifier and a leader may not press; a press says what it presses for
     cl.act(cid, "gc_contact", "press", {"text": "x"}, expect=403)
