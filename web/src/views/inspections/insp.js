@@ -4,7 +4,7 @@
 // order of action buttons.
 import { reactive } from 'vue'
 import { get } from '../../api'
-import { label } from '../../i18n'
+import { t, te, label } from '../../i18n'
 import { workflows, loadWorkflows, wfState, wfAction } from '../../workflows'
 
 export const imeta = reactive({ loaded: false, kinds: [], methods: [], bases: [], inspector_kinds: [], settings: {} })
@@ -31,6 +31,26 @@ export const inspectorKindText = (k) => label('insp.inspectorKind', k, serverLab
 // the four workflows: 'plan', 'inspection', 'rectification', 'review'
 export const stateText = (wf, s, serverLbl) => wfState(wf, s, serverLbl)
 export const actionText = (wf, a) => wfAction(wf, a)
+
+// a deadline's step or a deadline event's action in words: remind-3 → 到期前 3 个工作日提醒, press → 逾期督办 …
+export function deadlineText(s) {
+  const m = /^remind-(\d+)$/.exec(s || '')
+  if (m) return +m[1] ? t('insp.stepRemind', { n: +m[1] }) : t('auditAction.milestone.remind')
+  return te(`auditAction.milestone.${s}`) ? t(`auditAction.milestone.${s}`) : s
+}
+
+// the words of an event of an inspection's or a task's timeline: a transition by its action's words; its creation,
+// an escalation and a look-back by their own; a deadline's by its step; the other kinds by theirs (insp.event.*)
+const EVENT_KINDS = ['transition', 'comment', 'origin', 'review', 'lookback', 'deadline', 'record', 'evidence', 'evaluation', 'finding',
+  'team', 'update', 'report', 'entry']
+export function eventText(wf, e) {
+  if (e.action === 'create') return t(wf === 'rectification' ? 'insp.event.task_create' : 'insp.event.create')
+  if (wf === 'rectification' && e.action === 'escalate') return t('insp.event.task_escalate')
+  if (e.kind === 'deadline') return t('insp.event.deadline', { action: deadlineText(e.action) })
+  if (e.action === 'lookback') return t('insp.event.lookback')
+  if (e.kind === 'transition') return actionText(wf, e.action)
+  return t('insp.event.' + (EVENT_KINDS.includes(e.kind) ? e.kind : 'other'), { action: e.action })
+}
 
 // the body members an action requires (the union over its rows), from the workflow table
 export function requires(wf, action) {
