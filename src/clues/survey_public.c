@@ -143,9 +143,15 @@ static enum err check_sheet(struct ctx *c, const json_t *body, struct sheet *sh)
                                   "第 %d 题的分值（value）应为 1 到 %d", at + 1, q->scale_max);
         sh->by_q[at] = a;
     }
-    for (int k = 0; k < s->nquestions; k++)
+    int answered = 0;
+    for (int k = 0; k < s->nquestions; k++) {
         if (s->questions[k].required && empty_answer(&s->questions[k], sh->by_q[k]))
             return ctx_fail_field(c, "answers", "第 %d 题「%s」是必答题，请作答", k + 1, s->questions[k].text);
+        answered += !empty_answer(&s->questions[k], sh->by_q[k]);
+    }
+    /* a blank sheet says nothing, and would spend the invitation or the device's one answer */
+    if (!answered)
+        return ctx_fail_field(c, "answers", "问卷还没有作答：请至少回答一题再提交");
     return ERR_OK;
 }
 

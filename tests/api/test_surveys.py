@@ -141,6 +141,22 @@ def test_bad_answers_name_their_field_and_store_nothing(sv):
     sv.answer(s["link_key"], sheet(s), device=dev)
 
 
+def test_a_blank_sheet_is_refused_where_no_question_is_required(sv):
+    """With every question optional, a sheet answering none was taken, counted, and spent the device's (or the
+    invitation's) one answer: it is refused, nothing stored, and the sheet answered afterwards is taken."""
+    optional = [{"kind": "single", "text": "您是否知道本次整改的内容？", "options": ["知道", "不知道"]},
+                {"kind": "text", "text": "其他意见"}]
+    s = sv.bring("open", mode="device", questions=optional)
+    q = [x["id"] for x in s["questions"]]
+    dev = uuid.uuid4().hex
+    for answers in ([], [{"question_id": q[1], "text": "   "}], [{"question_id": q[0]}]):
+        r = sv.answer(s["link_key"], answers, device=dev, expect=422)
+        assert field_of(r) == "answers" and "至少回答一题" in r.json["error"]["message"], (answers, r.json)
+    assert sv.get(s["id"])["responses"] == 0
+    sv.answer(s["link_key"], [{"question_id": q[1], "text": "希望加快进度"}], device=dev)
+    assert sv.get(s["id"])["responses"] == 1
+
+
 def test_bad_questionnaires_name_their_field(sv):
     good = {"title": "问卷", "mode": "token", "closes_on": day(10), "questions": QUESTIONS}
     cases = [
