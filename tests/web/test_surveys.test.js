@@ -187,3 +187,19 @@ test('a rectification task shows the office and the leaders its satisfaction sur
     await assertNoErrors(t, page)
   }
 })
+
+// A survey or an evaluation the user may not read (another county's survey; an evaluation a township is not part of):
+// the page says so, with the way back, where it showed a toast that faded over an empty page and an uncaught error.
+test('a survey or an evaluation the user may not read says so on its page, with the way back', async (t) => {
+  for (const [user, path, failed, back] of [['ap_office', '/surveys/1', 'survey-failed', '/surveys'],
+    ['gc_town', '/evaluations/1', 'eval-failed', '/evaluations']]) {
+    const page = await newPage(browser, server)
+    await loginTo(page, user, path)
+    const notice = page.locator(`[data-test=${failed}]`)
+    await notice.waitFor()
+    assert.match(await notice.textContent(), /不存在|无权/)
+    await notice.locator('button').click()
+    await page.waitForURL(`**${back}`)
+    await assertNoErrors(t, page)
+  }
+})
