@@ -4,7 +4,7 @@
 // and downloads it as XLSX. Each step's person finds the engagement among their to-dos on the workbench.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays as day } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, inDays as day, PHONE, fitsThePhone } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -129,6 +129,15 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
   assert.match(dl.suggestedFilename(), /\.xlsx$/)
   await shot(o, 'evaluation-compare')
   await assertNoErrors(t, o)
+  // on a phone, a card per indicator: the evaluator's score, the unit's and the difference in reach (the table was
+  // 795 px wide, 单位自评 and 差值 off the screen)
+  const ph = await newPage(browser, server, PHONE)
+  await loginTo(ph, 'gc_office', `/evaluations/${id}`)
+  await ph.click('#tab-compare')
+  await ph.locator(`[data-test=eval-cmp-${jt}] [data-test=card]`).first().waitFor()
+  await fitsThePhone(ph, 'eval-cmp-table', 'card-title')
+  assert.match(await ph.locator(`[data-test=eval-cmp-${jt}]`).textContent(), /第三方评分[\s\S]*单位自评[\s\S]*差值/)
+  await assertNoErrors(t, ph)
 
   // the unit now reads the evaluator's scores of it
   await u.reload()
