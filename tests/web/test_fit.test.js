@@ -180,3 +180,28 @@ test('at a 1280 px desk no list page scrolls sideways: a table hides its seconda
     await release(page)
   }
 })
+
+// What the walk of the inspection side met at a desk (session 39): the annual plan's entries and a clue's verifications
+// ran past their panels (the decision's reason and the verification's finding cut mid-sentence), and a long state in the
+// inspections list (督查工作建议待主要领导批准) was cut at its cell's edge: the tables give way their secondary columns, and
+// a tag in a cell wraps to the cell.
+test('at a 1280 px desk a plan\'s entries, a clue\'s verifications and the states of the inspections are whole', async (t) => {
+  const page = await newPage(browser, server, DESK)
+  await loginOk(page, 'gc_office')
+  for (const [path, table] of [['/inspections/plans/1', 'plan-entries'], ['/clues/5', 'clue-verifications']]) {
+    await page.goto(path)
+    await page.locator(`[data-test=${table}] .el-table__row`).first().waitFor()
+    assert.deepEqual(await tooWideOnceLaidOut(page), [], `${path} at 1280×800`)
+  }
+  await page.goto('/inspections')
+  await page.locator('.el-table__row').first().waitFor()
+  await page.waitForLoadState('networkidle')
+  const cut = await page.$$eval('.el-table .cell .el-tag', (tags) => tags.filter((g) => {
+    const cell = g.closest('.cell').getBoundingClientRect()
+    const b = g.getBoundingClientRect()
+    return b.right > cell.right + 1 || g.scrollWidth > g.clientWidth + 1
+  }).map((g) => g.textContent.trim()))
+  assert.deepEqual(cut, [], 'every state tag whole in its cell')
+  await page.locator('.el-table .el-tag', { hasText: '督查工作建议待主要领导批准' }).first().waitFor()
+  await assertNoErrors(t, page)
+})
