@@ -345,3 +345,26 @@ test('an unannounced visit is invisible to its township; the roster', async (t) 
   await assertNoErrors(t, page)
   await assertNoErrors(t, town)
 })
+
+// A unit reads an inspection of it without asking for what is not its to read (walk of session 39: the list asked for
+// the office's year figures, 404; an inspection's page for the team's working papers, the evaluations and the report,
+// four 403s on each visit); the office side still reads them all.
+test('a unit reads the inspections list and an inspection of it without a refused request; the office reads the working papers', async (t) => {
+  for (const [user, papers] of [['gc_contact', false], ['gc_office', true]]) {
+    const page = await newPage(browser, server)
+    const refused = []
+    const asked = []
+    page.on('response', (r) => {
+      const path = new URL(r.url()).pathname
+      if (path.startsWith('/api/') && r.status() >= 400) refused.push(`${r.status()} ${path}`)
+      if (/\/api\/v1\/inspections\/\d+\/(records|evidence|report)$/.test(path)) asked.push(path)
+    })
+    await loginTo(page, user, '/inspections')
+    await page.locator('.el-table__row', { hasText: '防汛备汛工作督查' }).first().click()
+    await page.locator('[data-test=insp-state]').first().waitFor()
+    await page.waitForLoadState('networkidle')
+    assert.deepEqual(refused, [], `${user}: no request refused`)
+    assert.equal(asked.length > 0, papers, `${user}: ${asked.join(' ')}`)
+    await assertNoErrors(t, page)
+  }
+})
