@@ -18,6 +18,8 @@ async function act(page, action, fill) {
   await page.click(`[data-test=act-${action}]`)
   const dlg = page.locator('[data-test=res-action-dialog]:visible')
   await dlg.waitFor()
+  // each step says what it does and what follows (报审, 审定 and 下发 opened a dialog with a title and buttons only)
+  assert.ok((await dlg.locator('.el-alert').textContent()).trim().length > 10, `${action}: its dialog says what it does`)
   if (fill) await fill(dlg)
   await dlg.locator('[data-test=act-submit]').click()
   await dlg.waitFor({ state: 'hidden' })
