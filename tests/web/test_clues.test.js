@@ -215,6 +215,8 @@ test('the office makes a verified clue an inspection, linked both ways', async (
   await link.click()
   // the inspection names the clue among its origins, and leads back to it
   await office.locator('[data-test=insp-origin]', { hasText: '线索转办' }).waitFor()
+  // by its number (it was a bare "#id" after the number)
+  assert.match((await office.locator('[data-test=insp-origin-clue]').textContent()).trim(), /^古线〔\d{4}〕\d+号$/)
   await office.click('[data-test=insp-origin-clue]')
   await office.waitForURL(new RegExp(`/clues/${id}$`))
   await assertNoErrors(t, office)
