@@ -161,6 +161,24 @@ test('another county sees none of it; a public refusal is shown in words', async
     return b.top >= 0 && b.bottom <= window.innerHeight
   }, null, { timeout: 5000 })
   assert.equal(await phone.evaluate(() => document.activeElement?.name), 'category')
+  // a phone number and an e-mail address the server would refuse are said at their fields before the slow challenge
+  // (they were said after it, at the foot of the form, with the server's field names); a file named .jpg that is no
+  // picture is refused when picked, by its name (it was taken, with a broken thumbnail)
+  const challenges = []
+  phone.on('request', (r) => { if (r.url().includes('/api/v1/public/challenges')) challenges.push(r.url()) })
+  await phone.reload()
+  await phone.locator('[data-test=pub-form]').waitFor()
+  await fillClue(phone, '其他', null, '城关镇北街的路灯坏了一个多月，晚上行人看不清路面，希望尽快修好。')
+  await phone.click('[data-test=pub-anonymous]')
+  await phone.fill('[data-test=pub-phone]', '电话12ab')
+  await phone.fill('[data-test=pub-email]', 'nobody-at-example')
+  await phone.click('[data-test=pub-submit]')
+  await phone.locator('.field-error', { hasText: '联系电话应为 5 到 20 位数字' }).waitFor()
+  await phone.locator('.field-error', { hasText: '电子邮箱格式不正确' }).waitFor()
+  assert.deepEqual(challenges, [], 'no challenge asked for a form the page can refuse itself')
+  await phone.setInputFiles('[data-test=pub-photos]', [{ name: '现场.jpg', mimeType: 'image/jpeg', buffer: Buffer.from('不是照片，是一段文字。') }])
+  await phone.locator('.field-error', { hasText: '“现场.jpg”不是 JPG 或 PNG 照片' }).waitFor()
+  assert.equal(await phone.locator('.thumb').count(), 0)
   await assertNoErrors(t, phone)
   // a user without clue_read has no clue menu, and the page says why
   const parttime = await newPage(browser, server)
