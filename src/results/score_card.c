@@ -724,15 +724,35 @@ static enum err create_tx(struct ctx *c, void *arg)
     result_today(c, today);
     if (year > atoi(today))
         return ctx_fail_field(c, "year", "考评年度（year）%d 尚未开始", year);
+    /* the year's card there is: what to do with it depends on where it stands (an issued one cannot be edited or
+     * withdrawn; the message said so of every card) */
     int64_t other = 0;
-    e = db_one_int(c->db, &other,
-                   "SELECT id FROM scorecards WHERE home_unit_id = ? AND year = ? AND state <> 'withdrawn' LIMIT 1",
-                   DB_INT(g->unit_id), DB_INT(year));
-    if (!e)
-        return ctx_fail(c, ERR_CONFLICT, "%d 年度的考评已在进行（第 %" PRId64 " 号），请在其上修改或先撤销", year,
-                        other);
-    if (e != ERR_NOT_FOUND)
-        return ctx_db_fail(c, e, "新建考评");
+    const char *state = NULL, *number = NULL;
+    struct stmt *st = db_query(c->db,
+                               "SELECT id, state, number FROM scorecards WHERE home_unit_id = ? AND year = ? AND state "
+                               "<> 'withdrawn' LIMIT 1",
+                               DB_INT(g->unit_id), DB_INT(year));
+    if (!st)
+        return ctx_store_fail(c, STORE_E_OTHER, "新建考评");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW) {
+        other = stmt_int(st, 0);
+        state = arena_strdup(c->arena, stmt_text(st, 1));
+        number = stmt_is_null(st, 2) ? NULL : arena_strdup(c->arena, stmt_text(st, 2));
+    }
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "新建考评");
+    if (other && !strcmp(state, "issued"))
+        return ctx_fail(c, ERR_CONFLICT,
+                        "%d 年度的考评已下发（%s）：一个年度只有一份考评，得分的更正请通过单位的异议或调整办理", year,
+                        number ? number : "已编号");
+    int k = 0;
+    if (other)
+        return ctx_fail(
+            c, ERR_CONFLICT,
+            "%d 年度的考评已在办理（第 %" PRId64 " 号，%s）：请在其上修改（已报审的先撤回修改）或先撤销", year, other,
+            wf_state_parse(&scorecard_workflow, state, &k) ? wf_state_label(&scorecard_workflow, k) : state);
     const char *title = jv_str(a->body, "title");
     if (!title)
         title = arena_printf(c->arena, "%s%d年度目标责任考评督查工作得分", g->unit_name, year);

@@ -283,7 +283,14 @@ def test_refusals(it, world):
     c = it.c("gc_office")
     # one card per government and year; a year not begun; bad input names the field
     r = c.post("/api/v1/scorecards", {"year": year})
-    assert r.status == 409 and "已在进行" in r.error["message"], r
+    card = next(x for x in c.get("/api/v1/scorecards").json["scorecards"] if x["year"] == year)
+    # what to do with the year's card depends on where it stands: an issued one is neither edited nor withdrawn
+    want = "已下发" if card["state"] == "issued" else f"已在办理（第 {card['id']} 号，{card['state_label']}）"
+    assert r.status == 409 and want in r.error["message"], (card["state"], r)
+    issued = next(x for x in c.get("/api/v1/scorecards").json["scorecards"] if x["state"] == "issued")  # the demo's
+    r = c.post("/api/v1/scorecards", {"year": issued["year"]})
+    assert r.status == 409 and f"已下发（{issued['number']}）" in r.error["message"], r
+    assert "撤销" not in r.error["message"] and "异议" in r.error["message"], r
     r = c.post("/api/v1/scorecards", {"year": year + 1})
     assert r.status == 422 and r.error["field"] == "year", r
     r = c.post("/api/v1/scorecards", {"year": "2026"})
