@@ -727,26 +727,21 @@ static enum err create_tx(struct ctx *c, void *arg)
     /* the year's card there is: what to do with it depends on where it stands (an issued one cannot be edited or
      * withdrawn; the message said so of every card) */
     int64_t other = 0;
-    const char *state = NULL, *number = NULL;
-    struct stmt *st = db_query(c->db,
-                               "SELECT id, state, number FROM scorecards WHERE home_unit_id = ? AND year = ? AND state "
-                               "<> 'withdrawn' LIMIT 1",
-                               DB_INT(g->unit_id), DB_INT(year));
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "新建考评");
-    int rc = stmt_step(st);
-    if (rc == STORE_ROW) {
-        other = stmt_int(st, 0);
-        state = arena_strdup(c->arena, stmt_text(st, 1));
-        number = stmt_is_null(st, 2) ? NULL : arena_strdup(c->arena, stmt_text(st, 2));
-    }
-    stmt_done(st);
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "新建考评");
+    const char *state = "", *number = "";
+    e = db_one_int(c->db, &other,
+                   "SELECT id FROM scorecards WHERE home_unit_id = ? AND year = ? AND state <> 'withdrawn' LIMIT 1",
+                   DB_INT(g->unit_id), DB_INT(year));
+    if (!e)
+        e = db_one_text(c->db, c->arena, &state, "SELECT state FROM scorecards WHERE id = ?", DB_INT(other));
+    if (!e)
+        e = db_one_text(c->db, c->arena, &number, "SELECT COALESCE(number, '') FROM scorecards WHERE id = ?",
+                        DB_INT(other));
+    if (e && e != ERR_NOT_FOUND)
+        return ctx_db_fail(c, e, "新建考评");
     if (other && !strcmp(state, "issued"))
         return ctx_fail(c, ERR_CONFLICT,
                         "%d 年度的考评已下发（%s）：一个年度只有一份考评，得分的更正请通过单位的异议或调整办理", year,
-                        number ? number : "已编号");
+                        number);
     int k = 0;
     if (other)
         return ctx_fail(
