@@ -95,6 +95,12 @@ test('the demo\'s objection: the office decides it from its workbench', async (t
   await od.waitFor({ state: 'hidden' })
   await office.locator(`[data-test=obj-state-${obj.id}]`, { hasText: '异议不成立' }).waitFor()
   await assertNoErrors(t, office)
+  // another county's office following a link to it is told it cannot read it (it saw an empty list)
+  const other = await newPage(browser, server)
+  await loginTo(other, 'ap_office', `/objections/${obj.id}`)
+  assert.match(await other.locator('[data-test=obj-missing]').textContent(), /不存在|无权/)
+  assert.equal(await other.locator('[data-test=obj-table] .el-table__row', { hasText: '公文交换签收单' }).count(), 0)
+  await assertNoErrors(t, other)
 
   const head = await newPage(browser, server)
   await loginTo(head, 'gc_head', `/scorecards/${card.id}`)
