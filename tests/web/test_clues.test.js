@@ -129,6 +129,8 @@ test('a reporter on a phone, the office, the verifying unit, and the reporter ag
 
   // ---- the reporter reads the outcome ----
   await phone.goto('/p/track')
+  await phone.click('[data-test=track-submit]') // nothing typed: asked for the code, not told its shape
+  assert.equal((await phone.locator('[data-test=track-error]').textContent()).trim(), '请输入提交时得到的 16 位查询码')
   await phone.fill('[data-test=track-code]', code)
   await phone.click('[data-test=track-submit]')
   assert.equal((await phone.locator('[data-test=track-status]').textContent()).trim(), '已办结')
