@@ -235,7 +235,30 @@ enum err rect_list(struct ctx *c, const struct rect_query *q, json_t **out)
     char today[11], yellow[11];
     insp_light_dates(c, today, yellow);
     const char *open = "r.state NOT IN ('verified', 'withdrawn')";
-    if (q->light) {
+    /* the counts per light under the other filters (the list's cards: 全部 and each light, whichever is chosen) */
+    struct db_bind lb[sizeof b / sizeof *b + 5];
+    lb[0] = DB_TEXT(today);
+    lb[1] = DB_TEXT(today);
+    lb[2] = DB_TEXT(yellow);
+    lb[3] = DB_TEXT(yellow);
+    memcpy(lb + 4, b, sizeof *b * (size_t)nb);
+    lb[4 + nb] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
+    int64_t lights[4] = {0};
+    struct stmt *lst = db_query_a(
+        c->db,
+        arena_printf(c->arena,
+                     "SELECT COUNT(*), COALESCE(SUM(CASE WHEN %s AND r.due_date < ? THEN 1 ELSE 0 END), 0), "
+                     "COALESCE(SUM(CASE WHEN %s AND r.due_date >= ? AND r.due_date <= ? THEN 1 ELSE 0 END), 0), "
+                     "COALESCE(SUM(CASE WHEN %s AND r.due_date > ? THEN 1 ELSE 0 END), 0) FROM rect_tasks r WHERE %s",
+                     open, open, open, where),
+        lb);
+    if (!lst)
+        return ctx_store_fail(c, STORE_E_OTHER, "读取整改任务");
+    if (stmt_step(lst) == STORE_ROW)
+        for (int i = 0; i < 4; i++)
+            lights[i] = stmt_int(lst, i);
+    stmt_done(lst);
+    if (q->light && *q->light) {
         if (!strcmp(q->light, "red")) {
             where = arena_printf(c->arena, "%s AND %s AND r.due_date < ?", where, open);
             b[nb++] = DB_TEXT(today);
@@ -287,8 +310,9 @@ enum err rect_list(struct ctx *c, const struct rect_query *q, json_t **out)
         json_object_del(j, "evidence");
         json_array_append_new(arr, j);
     }
-    *out =
-        json_pack("{so sI si si}", "tasks", arr, "total", (json_int_t)total, "page", q->page, "per_page", q->per_page);
+    *out = json_pack("{so sI si si s{sI sI sI sI}}", "tasks", arr, "total", (json_int_t)total, "page", q->page,
+                     "per_page", q->per_page, "lights", "all", (json_int_t)lights[0], "red", (json_int_t)lights[1],
+                     "yellow", (json_int_t)lights[2], "green", (json_int_t)lights[3]);
     return ERR_OK;
 }
 

@@ -41,8 +41,15 @@ def test_lights_follow_the_deadline(ins):
     assert [x["id"] for x in red["tasks"]] == [tid] and red["total"] == 1
     assert ins.c("gc_office").get(f"/api/v1/rectifications?light=green&inspection_id={oid}").json["total"] == 0
     assert ins.c("gc_office").get("/api/v1/rectifications?light=blue").status == 400
+    # the counts per light under the other filters, whichever light is chosen (the list's cards: 全部 showed the
+    # chosen light's total, the lights no count)
+    for light in ("", "light=red&", "light=green&"):
+        got = ins.c("gc_office").get(f"/api/v1/rectifications?{light}inspection_id={oid}").json["lights"]
+        assert got == {"all": 1, "red": 1, "yellow": 0, "green": 0}, (light, got)
     ins.finish_task(tid)
     assert ins.rect(tid)["light"] == "none"
+    assert ins.c("gc_office").get(f"/api/v1/rectifications?inspection_id={oid}").json["lights"] == \
+        {"all": 1, "red": 0, "yellow": 0, "green": 0}, "a task closed has no light, and is still one of all"
 
 
 def test_a_rebounding_problem_comes_back_as_a_look_back(ins):

@@ -367,3 +367,26 @@ test('a unit reads the inspections list and an inspection of it without a refuse
     await assertNoErrors(t, page)
   }
 })
+
+// The rectification list's cards (walk of session 39): 全部 showed the chosen light's total, the lights no count. Each
+// card counts under the other filters, whichever is chosen, as the server counts them.
+test('the rectification list\'s cards count every task and each light, whichever card is chosen', async (t) => {
+  const page = await newPage(browser, server)
+  await loginTo(page, 'gc_office', '/inspections/rectifications')
+  await page.locator('[data-test=rect-table] .el-table__row').first().waitFor()
+  await page.waitForLoadState('networkidle')
+  const num = async (l) => Number((await page.locator(`[data-test=rect-light-${l}] .num`).textContent()).trim())
+  const asOffice = await apiAs(server, 'gc_office')
+  const counts = {}
+  for (const l of ['all', 'red', 'yellow', 'green']) {
+    counts[l] = await num(l)
+    const q = l === 'all' ? '' : `?light=${l}`
+    assert.equal(counts[l], (await asOffice('GET', `/api/v1/rectifications${q}`)).json.total, l)
+  }
+  assert.ok(counts.all > 0 && counts.red + counts.yellow + counts.green <= counts.all, JSON.stringify(counts))
+  await page.click('[data-test=rect-light-red]')
+  await page.waitForLoadState('networkidle')
+  await page.waitForFunction((n) => document.querySelectorAll('[data-test=rect-table] .el-table__row').length === n, Math.min(counts.red, 20))
+  for (const l of ['all', 'red', 'yellow', 'green']) assert.equal(await num(l), counts[l], `${l} with red chosen`)
+  await assertNoErrors(t, page)
+})
