@@ -135,7 +135,8 @@ static void refuse_json(struct req *rq, const json_error_t *e)
 /*
  * A route that takes a JSON object (ROUTE_JSON) gets it parsed into rq->json, or the request is refused. A route
  * that takes no body ignores one, unless it says it is JSON and is not: bad input is refused, never acted on
- * (a unit's seal made anew, every message marked read, on a body cut off in the middle).
+ * (a unit's seal made anew, every message marked read, on a body cut off in the middle). A route that takes a
+ * body of another kind (ROUTE_UPLOAD, ROUTE_RAW, ROUTE_FORM) refuses a JSON one itself, as the wrong media type.
  */
 static void parse_body(struct req *rq, const struct route *r, bool *ok)
 {
@@ -143,7 +144,8 @@ static void parse_body(struct req *rq, const struct route *r, bool *ok)
     const char *ct = rq->content_type;
     json_error_t jerr;
     if (!(r->flags & ROUTE_JSON)) {
-        if (!rq->body_len || !content_type_json(ct))
+        /* a route with a body of its own kind (a file, a CSV, a public form) checks its media type itself (415) */
+        if (!rq->body_len || !content_type_json(ct) || (r->flags & (ROUTE_UPLOAD | ROUTE_RAW | ROUTE_FORM)))
             return;
         json_t *j = json_loadb(rq->body, rq->body_len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &jerr);
         if (!j) {
