@@ -273,25 +273,21 @@ enum err rect_list(struct ctx *c, const struct rect_query *q, json_t **out)
             return ctx_fail(c, ERR_BAD_REQUEST, "亮灯（light）应为 red、yellow 或 green");
         }
     }
-    int nwhere = nb;
-    b[nb] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
-    int64_t total = 0;
-    struct stmt *st = db_query_a(c->db, arena_printf(c->arena, "SELECT COUNT(*) FROM rect_tasks r WHERE %s", where), b);
-    if (!st)
-        return ctx_store_fail(c, STORE_E_OTHER, "读取整改任务");
-    if (stmt_step(st) == STORE_ROW)
-        total = stmt_int(st, 0);
-    stmt_done(st);
-    nb = nwhere;
+    /* the total is the chosen light's count (or all), read above with the others */
+    int64_t total = !q->light || !*q->light       ? lights[0]
+                    : !strcmp(q->light, "red")    ? lights[1]
+                    : !strcmp(q->light, "yellow") ? lights[2]
+                                                  : lights[3];
     b[nb++] = DB_INT(q->per_page);
     b[nb++] = DB_INT((int64_t)(q->page - 1) * q->per_page);
     b[nb] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
-    st = db_query_a(c->db,
-                    arena_printf(c->arena,
-                                 "SELECT r.id FROM rect_tasks r WHERE %s ORDER BY CASE WHEN %s THEN 0 ELSE 1 END, "
-                                 "r.due_date, r.id LIMIT ? OFFSET ?",
-                                 where, open),
-                    b);
+    struct stmt *st =
+        db_query_a(c->db,
+                   arena_printf(c->arena,
+                                "SELECT r.id FROM rect_tasks r WHERE %s ORDER BY CASE WHEN %s THEN 0 ELSE 1 END, "
+                                "r.due_date, r.id LIMIT ? OFFSET ?",
+                                where, open),
+                   b);
     if (!st)
         return ctx_store_fail(c, STORE_E_OTHER, "读取整改任务");
     int64_t ids[200];
