@@ -1240,8 +1240,18 @@ def test_database_connections_carry_tcp_keepalives_and_drop_a_dead_peer():
     pgdir = scratch_dir("ducha-ka-pg-")
     srv = None
     try:
-        assert wait_for(lambda: subprocess.run(inside + ["ip", "-o", "link", "show", "lo"], capture_output=True,
-                                               text=True).stdout.count("UP") > 0, 10)
+        # nsenter before unshare has made the namespace would enter this one (and PostgreSQL would listen outside)
+        own = os.readlink("/proc/self/ns/net")
+
+        def ready():
+            try:
+                if os.readlink(f"/proc/{ns.pid}/ns/net") == own:
+                    return False
+            except OSError:
+                return False
+            return subprocess.run(inside + ["ip", "-o", "link", "show", "lo"], capture_output=True,
+                                  text=True).stdout.count("UP") > 0
+        assert wait_for(ready, 10)
         url = subprocess.run(inside + [PG_SH, "start", pgdir], capture_output=True, text=True,
                              check=True).stdout.split()[-1]
         pg_port = url.rsplit(":", 1)[1].split("/")[0]

@@ -353,15 +353,24 @@ test('a unit reads the inspections list and an inspection of it without a refuse
     const page = await newPage(browser, server)
     const refused = []
     const asked = []
-    page.on('response', (r) => {
-      const path = new URL(r.url()).pathname
-      if (path.startsWith('/api/') && r.status() >= 400) refused.push(`${r.status()} ${path}`)
-      if (/\/api\/v1\/inspections\/\d+\/(records|evidence|report)$/.test(path)) asked.push(path)
+    let pending = 0
+    const api = (r) => new URL(r.url()).pathname.startsWith('/api/')
+    page.on('request', (r) => {
+      if (!api(r)) return
+      pending++
+      if (/\/api\/v1\/inspections\/\d+\/(records|evidence|report)$/.test(new URL(r.url()).pathname)) asked.push(r.url())
     })
+    page.on('requestfinished', (r) => { if (api(r)) pending-- })
+    page.on('requestfailed', (r) => { if (api(r)) pending-- })
+    page.on('response', (r) => { if (api(r) && r.status() >= 400) refused.push(`${r.status()} ${new URL(r.url()).pathname}`) })
     await loginTo(page, user, '/inspections')
+    // the detail asks for its parts together, its reviews among them: once that is answered every part has been
+    // asked for; the check waits until each is answered (the SPA's networkidle was reached long before)
+    const reviews = page.waitForResponse((r) => /\/api\/v1\/inspections\/\d+\/reviews$/.test(new URL(r.url()).pathname))
     await page.locator('.el-table__row', { hasText: '防汛备汛工作督查' }).first().click()
-    await page.locator('[data-test=insp-state]').first().waitFor()
-    await page.waitForLoadState('networkidle')
+    await reviews
+    for (let i = 0; pending > 0 && i < 200; i++) await page.waitForTimeout(50)
+    assert.equal(pending, 0, `${user}: every request answered`)
     assert.deepEqual(refused, [], `${user}: no request refused`)
     assert.equal(asked.length > 0, papers, `${user}: ${asked.join(' ')}`)
     await assertNoErrors(t, page)
