@@ -13,6 +13,7 @@ import { session, setSession, setSessionUnknown, maybeSignedIn } from './session
 import { t, te } from './i18n'
 import router from './router'
 import { busy, idle } from './toast'
+import { errorText } from './forpeople'
 
 /**
  * The objects of the API (Schemas['Item'], Schemas['Session'] …) and its routes, as documented.
@@ -113,7 +114,7 @@ async function call(method, path, opts) {
   /** @type {Schemas['Error'] | null} the error shape of every 4xx/5xx (null from a proxy's page) */
   const failure = data?.error ? data : null
   // the server's sentence; our words for a status only when the reply carries none (a proxy's page)
-  const message = failure?.error.message || (te(`api.status.${res.status}`) ? t(`api.status.${res.status}`) : t('api.failed', { status: res.status }))
+  const message = errorText(failure) || (te(`api.status.${res.status}`) ? t(`api.status.${res.status}`) : t('api.failed', { status: res.status }))
   const err = new ApiError(res.status, failure?.error.code || String(res.status), message, failure)
   if (res.status === 401 && path !== '/api/v1/session') {
     setSession(null)
