@@ -75,6 +75,11 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   const first = await office.locator('[data-test=card-units] .el-table__row').first().textContent()
   assert.ok(first.includes(card.units[0].name), first)
   await office.locator('[data-test=card-chart] canvas').waitFor()
+  // more than twenty units: the chart draws the ten highest and the ten lowest and says so under it (it left the
+  // middle out silently)
+  assert.ok(card.units.length > 20, String(card.units.length))
+  assert.equal((await office.locator('[data-test=card-chart-part]').textContent()).trim(),
+    `图中为总分最高的 10 个和最低的 10 个单位（共 ${card.units.length} 个），全部单位见下表`)
   // 对表分析: the accepted evaluation beside the bureau's total (75 and 93 of 100 on the base), a dash elsewhere
   const tp = card.units.find((u) => u.code === 'gc-jt').third_party
   assert.deepEqual(tp.evaluations.map((e) => e.id), [evaluation])
