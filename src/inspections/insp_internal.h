@@ -429,6 +429,8 @@ struct rect {
 };
 #define rect_of(o) ((struct rect *)(void *)(o))
 enum err rect_load(struct ctx *c, int64_t id, struct rect *r);
+/* The progress the task shows: 100 once the unit head has signed the report, else the last reported percent. */
+int rect_progress(const struct rect *r);
 /* Creates the task of an issued finding (in its inspection's transaction). immediate: closed at once
  * with the finding's fix note (立行立改). */
 enum err rect_create(struct ctx *c, const struct insp *it, int64_t finding_id, int64_t unit_id, const char *unit_path,

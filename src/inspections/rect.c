@@ -21,6 +21,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* How far the unit says it is: 100 once its head has signed the rectification report (awaiting verification, or
+ * verified), else the percent of its latest progress report; after a return, that percent again (as an item's track). */
+int rect_progress(const struct rect *r)
+{
+    return r->state == RECT_ST_SUBMITTED || r->state == RECT_ST_VERIFIED ? 100 : r->progress;
+}
+
 enum err rect_load(struct ctx *c, int64_t id, struct rect *r)
 {
     memset(r, 0, sizeof *r);
@@ -139,7 +146,7 @@ static json_t *rect_json(struct ctx *c, struct rect *r)
     json_t *j = json_pack("{sI ss ss ss ss ss ss ss si s{sI ss ss} s{sI ss ss} sI sb sb sb}", "id", (json_int_t)r->id,
                           "kind_of", "rectification", "number", r->number, "title", r->title, "requirement",
                           r->requirement, "due_date", r->due_date, "state", wf_state_name(&rect_workflow, r->state),
-                          "state_label", wf_state_label(&rect_workflow, r->state), "progress", r->progress, "unit",
+                          "state_label", wf_state_label(&rect_workflow, r->state), "progress", rect_progress(r), "unit",
                           "id", (json_int_t)r->unit_id, "name", r->unit_name, "code", r->unit_code, "inspection", "id",
                           (json_int_t)r->inspection_id, "number", r->insp_number, "subject", r->insp_subject,
                           "finding_id", (json_int_t)r->finding_id, "immediate", r->immediate, "rebound", r->rebound,

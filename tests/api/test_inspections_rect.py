@@ -104,6 +104,39 @@ def test_the_unit_cannot_verify_its_own_work(ins):
     assert "只能在" in r.error["message"]
 
 
+def test_the_progress_is_the_units_last_percent_and_100_once_its_head_has_signed(ins):
+    """A task's progress: the percent of the unit's latest progress report (each report gives one), 100 once the
+    head has signed the rectification report — it showed 0 % until the office verified — and the last percent
+    again when the office returns it, in the list as on the task."""
+    ins.move_clock("2026-09-01T09:00:00+08:00")
+    oid, tid = issued(ins, "2026-10-20")
+
+    def progress():
+        one = ins.rect(tid)["progress"]
+        listed = [t["progress"] for t in ins.c("gc_office").get(f"/api/v1/rectifications?inspection_id={oid}").json["tasks"]]
+        assert listed == [one], (listed, one)
+        return one
+
+    ins.ract(tid, "gc_contact", "receive")
+    assert progress() == 0
+    ins.ract(tid, "gc_contact", "report", {"text": "已完成路面修补六成", "percent": 60})
+    assert progress() == 60
+    r = ins.ract(tid, "gc_contact", "report", {"text": "补充现场照片"}, expect=422)
+    assert r.error["field"] == "percent", r.error
+    ins.ract(tid, "gc_contact", "submit", {"text": "已整改完毕"})
+    assert progress() == 60, "awaiting the head's signature: still the unit's own percent"
+    ins.ract(tid, "gc_head", "sign")
+    assert progress() == 100
+    ins.ract(tid, "gc_office", "return", {"reason": "仍有两处坑槽未修补"})
+    assert progress() == 60
+    r = ins.ract(tid, "gc_contact", "report", {"text": "x", "percent": 101}, expect=422)
+    assert "percent" in r.error.get("field", "") + r.error["message"]
+    assert progress() == 60
+    ins.ract(tid, "gc_contact", "submit", {"text": "已全部修补"})
+    ins.ract(tid, "gc_head", "sign")
+    ins.ract(tid, "gc_office", "verify", {"text": "现场核查已修补到位"})
+    assert progress() == 100
+
 
 def test_a_late_task_climbs_the_same_ladder_as_an_item(ins):
     """The task's deadline is a milestone on the clocks: reminder on the day, then pressing, the written
