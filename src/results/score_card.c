@@ -243,16 +243,20 @@ static enum err run_items(struct sc_run *r)
                             (!strcmp(stmt_text(st, 6), "completed") || !strcmp(stmt_text(st, 6), "archived"));
         if (done_in_year) {
             bool on_time = strcmp(closed, due) <= 0;
+            /* the dates in words, as the card's own (the lines read "期限 2026-12-01" beside 2026年12月1日) */
+            const char *due_w = time_date_words(c->arena, due), *closed_w = time_date_words(c->arena, closed);
             add_line(r, u, on_time ? "on_time" : "late", id, imp, 0, num,
-                     on_time ? arena_printf(c->arena, "%s（期限 %s，%s 办结）", title, due, closed)
-                             : arena_printf(c->arena, "%s（期限 %s，%s 才办结）", title, due, closed),
+                     on_time ? arena_printf(c->arena, "%s（期限%s，%s办结）", title, due_w, closed_w)
+                             : arena_printf(c->arena, "%s（期限%s，%s才办结）", title, due_w, closed_w),
                      closed);
             if (grade)
                 add_line(r, u, arena_printf(c->arena, "grade:%s", grade), id, imp, 0, num,
                          arena_printf(c->arena, "%s（办结等次：%s）", title, grade), closed);
         } else {
             add_line(r, u, "overdue", id, imp, 0, num,
-                     arena_printf(c->arena, "%s（期限 %s，截至 %s 未办结）", title, due, r->as_of), due);
+                     arena_printf(c->arena, "%s（期限%s，截至%s未办结）", title, time_date_words(c->arena, due),
+                                  time_date_words(c->arena, r->as_of)),
+                     due);
         }
     }
     stmt_done(st);

@@ -5,6 +5,7 @@ criticised; a tolerance decision waiving the deductions of the item it covers), 
 reasons, the principal leader's approval, the issue to the units (each sees only its own card, and only once
 issued), the XLSX; and the refusals (wrong role, other county, unit before issue, bad input naming the field)."""
 import io
+import re
 
 import openpyxl
 import pytest
@@ -155,6 +156,10 @@ def test_the_scorecard_traces_every_point(it, world):
     # every line names its item: number and title
     line = next(ln for ln in jt["lines"] if ln["item_id"] == world["overdue"])
     assert "考评：逾期未办结的事项" in line["what"] and line["ref"].startswith("古督")
+    # its dates in words, as the card's own (it read "期限 2026-12-01" beside 2026年12月1日)
+    assert re.search(r"（期限\d{4}年\d{1,2}月\d{1,2}日，截至\d{4}年\d{1,2}月\d{1,2}日未办结）$", line["what"]), line["what"]
+    done = next(ln for ln in jt["lines"] if ln["item_id"] == world["on_time"] and ln["rule"] == "on_time")
+    assert re.search(r"（期限\d{4}年\d{1,2}月\d{1,2}日，\d{4}年\d{1,2}月\d{1,2}日办结）$", done["what"]), done["what"]
     # the drill-down sums to the total
     assert jt["base"] == 100
     assert round(jt["base"] + sum(ln["points"] for ln in jt["lines"]), 1) == jt["computed"] == jt["total"]
