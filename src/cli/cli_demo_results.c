@@ -12,6 +12,7 @@
  * office and waiting on the principal leader (his to-do), which the unit does not see before it is issued.
  */
 #include "base/timeu.h"
+#include "calendar/calendar.h"
 #include "calendar/workdays.h"
 #include "cli/cli.h"
 #include "results/results.h"
@@ -131,9 +132,17 @@ int demo_results(struct ctx *c)
     int64_t jt = unit_coded(c, "gc-jt"), zj = unit_coded(c, "gc-zj"), praise, criticism, talk;
     if (!road || !homes || !jt || !zj)
         return cli_fail("demo results: the demo items or units are missing");
+    /* the talk in order: decided and approved three working days ago, held the working day before today at 09:00,
+     * recorded that morning, followed up today (it was held today at 09:00, hours before its approval) */
+    struct calendar cal;
+    if (calendar_load(c, &cal))
+        return cli_fail("demo results: %s", c->msg ? c->msg : "cannot read the calendar");
+    int64_t day = time_local_day(c->now), now = c->now;
+    int64_t decided = cal_add_workdays(&cal, day, -3), held = cal_add_workdays(&cal, day, -1);
     char today[11], talk_at[17];
-    cal_format_date(time_local_day(c->now), today);
-    snprintf(talk_at, sizeof talk_at, "%s 09:00", today);
+    cal_format_date(day, today);
+    cal_format_date(held, talk_at);
+    snprintf(talk_at + 10, sizeof talk_at - 10, " 09:00");
     if (issued(c, false,
                json_pack("{ss ss ss sI s[I]}", "kind", "praise", "title", PRAISE_NOW, "content",
                          "县住房和城乡建设局提前完成12个老旧小区改造并通过验收，惠及居民2300余户，群众满意度高。",
@@ -145,19 +154,25 @@ int demo_results(struct ctx *c)
                       "县交通运输局承办的国省干线公路养护专项整治超过办结时限仍未办结，S221段因材料供应滞后进度缓慢，"
                       "经多次催办仍未按期完成。",
                       "unit_id", (json_int_t)jt, "item_ids", (json_int_t)road, "person", "何振华"),
-            &criticism) ||
-        issued(c, false,
+            &criticism))
+        return 1;
+    c->now = time_local_instant(decided, 10 * 3600);
+    if (issued(c, false,
                json_pack(
                    "{ss ss ss sI s[I] ss ss ss ss}", "kind", "talk", "title", "关于约谈县交通运输局主要负责人的决定",
                    "content", "国省干线公路养护专项整治逾期未办结，经县政府主要领导批准，约谈县交通运输局主要负责人。",
                    "unit_id", (json_int_t)jt, "item_ids", (json_int_t)road, "person", "何振华（县交通运输局局长）",
                    "talk_by", "王建国（县长）", "talk_at", talk_at, "talk_place", "县政府第三会议室"),
-               &talk) ||
-        act(c, false, talk, "gc_office", "record_talk",
+               &talk))
+        return 1;
+    c->now = time_local_instant(held, 11 * 3600);
+    if (act(c, false, talk, "gc_office", "record_talk",
             json_pack("{ss ss}", "record",
                       "指出S221段修补严重滞后的问题，何振华同志表态两周内完成全部修补并每周报送进展。", "held_at",
-                      talk_at)) ||
-        act(c, false, talk, "gc_office", "follow_up",
+                      talk_at)))
+        return 1;
+    c->now = now;
+    if (act(c, false, talk, "gc_office", "follow_up",
             json_pack("{ss}", "text", "已制定S221段整改计划，材料已到位，督查室每周跟踪进展。")))
         return 1;
     if (demo_objection(c, atoi(today) - 1, jt))

@@ -2,6 +2,8 @@
 reported at 10 % is behind its time, so 研判预警 has a row for the office and for the bureau's contact (and none
 for another county); an admonition talk (约谈) about it waits on the principal leader — his to-do, the office's
 record — and the bureau does not see it before it is issued, then does once it is."""
+import datetime
+
 import pytest
 
 from itemlib import Items
@@ -64,6 +66,22 @@ def test_the_demo_talk_waits_on_the_principal_and_reaches_the_unit_once_issued(i
     assert [i["id"] for i in it.c("gc_head").get(f"/api/v1/results/{talk['id']}").json["items"]] == [item_id(it)]
     assert any(m["object_id"] == talk["id"] for m in it.c("gc_head").get("/api/v1/inbox?limit=100").json["messages"]
                if m["object_type"] == "result")
+
+
+def test_the_demo_talk_held_was_approved_before_it_was_held_and_recorded_after(it):
+    """The demo's talk that was held: decided and approved, then held, then recorded, then followed up — in that
+    order (it was held at 09:00 on the day it was approved hours later)."""
+    rows = it.c("gc_office").get("/api/v1/results?kind=talk&per_page=100").json["results"]
+    [held] = [r for r in rows if r["title"] == "关于约谈县交通运输局主要负责人的决定"]
+    talk = it.c("gc_office").get(f"/api/v1/results/{held['id']}").json
+    events = {e["action"]: e["at"] for e in it.c("gc_office").get(f"/api/v1/results/{held['id']}/events").json["events"]}
+
+    def instant(local):  # "YYYY-MM-DD HH:MM" in Beijing
+        return (datetime.datetime.fromisoformat(local) - datetime.timedelta(hours=8)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert talk["talk"]["held_at"] == talk["talk"]["at"], talk["talk"]
+    order = [talk["approved_at"], talk["issued_at"], instant(talk["talk"]["at"]), events["record_talk"],
+             events["follow_up"]]
+    assert order == sorted(order) and len(set(order[2:])) == 3, order
 
 
 def test_the_demo_objection_waits_on_the_office_which_decides_it_and_the_bureau_is_told(it):
