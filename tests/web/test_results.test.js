@@ -150,6 +150,14 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   assert.ok(b.figures.overdue_items.length, 'the demo has an overdue item')
   const [dy, dm, dd] = b.figures.overdue_items[0].due_date.split('-').map(Number)
   await office.locator('[data-test=bul-overdue] .el-table__row').first().filter({ hasText: `${dy}年${dm}月${dd}日` }).waitFor()
+  // every column in sight at 1366 px, 超期天数 the last (it was cut off), the lead unit under the title
+  const edges = await office.locator('[data-test=bul-overdue]').evaluate((el) => {
+    const heads = [...el.querySelectorAll('.el-table__header th')].filter((th) => th.offsetWidth > 0)
+    return { right: el.getBoundingClientRect().right, last: heads.at(-1).getBoundingClientRect().right, text: heads.at(-1).textContent.trim(), scroll: el.querySelector('.el-table__body-wrapper .el-scrollbar__wrap')?.scrollWidth - el.querySelector('.el-table__body-wrapper .el-scrollbar__wrap')?.clientWidth }
+  })
+  assert.equal(edges.text, '超期天数')
+  assert.ok(edges.last <= edges.right + 1 && !(edges.scroll > 1), JSON.stringify(edges))
+  assert.equal((await office.locator('[data-test=bul-overdue-unit]').first().textContent()).trim(), b.figures.overdue_items[0].lead_unit)
 
   // the office's words, and the issued criticism named
   const intro = '为进一步压实责任，现将本月督查督办情况通报如下（网页测试）。'
