@@ -89,3 +89,16 @@ enum err notify_read_all(struct ctx *c, int64_t *count)
 {
     return ctx_tx(c, "全部标记已读", read_all_tx, count);
 }
+
+enum err notify_read_object(struct ctx *c, const char *object_type, int64_t object_id)
+{
+    if (!c->user)
+        return ERR_OK;
+    char at[21];
+    time_format_iso(c->now, at);
+    enum err e = db_exec(c->db,
+                         "UPDATE outbox SET read_at = ? WHERE user_id = ? AND object_type = ? AND object_id = ? AND "
+                         "channel = 'inbox' AND read_at IS NULL",
+                         DB_TEXT(at), DB_INT(c->user->id), DB_TEXT(object_type), DB_INT(object_id));
+    return ctx_db_fail(c, e, "标记已读");
+}

@@ -91,6 +91,9 @@ enum err notify_deliver(struct ctx *c, int limit, int *sent, int *failed);
 enum err notify_inbox(struct ctx *c, bool unread_only, int64_t before, int limit, json_t **out);
 enum err notify_read(struct ctx *c, int64_t id);
 enum err notify_read_all(struct ctx *c, int64_t *count);
+/* The signed-in user's unread inbox messages about an object, read: the user has acted on it (the to-do they
+ * brought was handled). In the caller's transaction; nothing without a user. */
+enum err notify_read_object(struct ctx *c, const char *object_type, int64_t object_id);
 
 /* GET/PUT /api/v1/me/preferences: {"preferences":{"reminder":["inbox","email"],…},"channels":[…]} */
 enum err notify_prefs_get(struct ctx *c, json_t **out);

@@ -298,6 +298,10 @@ static enum err apply(struct wf_act *a)
         return e;
     if (fx && fx->after && (e = fx->after(a)))
         return e;
+    /* the actor has acted on the object: the messages that brought it to them are read (before the hand-offs below,
+     * which may write new ones to them) */
+    if ((e = notify_read_object(a->c, wf->name, o->id)))
+        return e;
     return wf_todos_sync_locked(a); /* the to-dos, the hand-offs and the informations (the row is locked) */
 }
 

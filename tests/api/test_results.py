@@ -43,11 +43,19 @@ def test_a_talk_from_draft_to_follow_up(d):
         for u in ("gc_contact", "gc_head"):
             assert d.status(oid, u) == 404 and oid not in listed(d, u) and not inbox(d, u, oid)
         before = len(inbox(d, nxt, oid))
+        unread = d.c(state_user).get("/api/v1/inbox?unread=1&limit=1").json["unread"]
+        had = [m for m in inbox(d, state_user, oid) if m["read_at"] is None]
         d.act(oid, state_user, action, body)
         got = todos(d, nxt, oid)
         assert [t["label"] for t in got] == [label], (nxt, got)
         assert got[0]["link"] == f"/results/{oid}" and got[0]["title"] == obj["title"]
         assert len(inbox(d, nxt, oid)) == before + 1, nxt
+        assert inbox(d, nxt, oid)[0]["read_at"] is None, "the hand-off is new to the one who must act"
+        # the one who acted has handled what the record's messages brought them: read (they stayed unread)
+        assert had or state_user != "gc_principal", "the principal's to-do came with a message"
+        if state_user != nxt:
+            assert [m["read_at"] for m in inbox(d, state_user, oid) if m["read_at"] is None] == [], state_user
+            assert d.c(state_user).get("/api/v1/inbox?unread=1&limit=1").json["unread"] == unread - len(had)
         if state_user != nxt:
             assert todos(d, state_user, oid) == []
     for u in ("gc_contact", "gc_head"):
