@@ -7,7 +7,8 @@
 #   make fuzz       libFuzzer targets (JSON bodies, router and query strings, multipart uploads, CSV imports,
 #                   the calendar import, the public clue form and photo stripping), 60 s each (FUZZ_SECONDS)
 #   make test-security  a 10,000-connection flood and sqlmap on every parameterised route
-#   make test-long  the crash test with 100 kill -9 cycles and the ledger walk of 10,000 actions, on both databases
+#   make test-long  the crash test with 100 kill -9 cycles, the ledger walk of 10,000 actions and the whole to-do
+#                   matrix, on both databases
 #   make format     clang-format the C sources (make check-format: fail if that would change anything)
 #   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
@@ -207,10 +208,12 @@ test-midnight: build/asan/ducha
 	  DUCHA_BIN=$(CURDIR)/build/asan/ducha DUCHA_TEST_BACKEND=$$b DUCHA_TEST_MIDNIGHT_IN=$(MIDNIGHT_IN) \
 	  /usr/bin/python3 -m pytest -q -p no:cacheprovider tests/api/$$f.py; done; done
 
-# the long runs, on SQLite and on PostgreSQL: the crash test's 100 kill -9 cycles under write load (20 in `make test`)
-# and the ledger's random walk of 10,000 actions (1,000 in `make test`)
-LONG = DUCHA_CRASH_CYCLES=100 DUCHA_WALK_ACTIONS=10000 DUCHA_BIN=$(CURDIR)/build/asan/ducha
-LONG_TESTS = tests/api/test_crash.py tests/api/test_ledger_scale.py::test_counters_equal_a_recount_after_random_actions
+# the long runs, on SQLite and on PostgreSQL: the crash test's 100 kill -9 cycles under write load (20 in `make test`),
+# the ledger's random walk of 10,000 actions (1,000 in `make test`), and the to-dos of every transition of every
+# workflow on PostgreSQL too (every third there in `make test`; all on SQLite)
+LONG = DUCHA_CRASH_CYCLES=100 DUCHA_WALK_ACTIONS=10000 DUCHA_MATRIX_FULL=1 DUCHA_BIN=$(CURDIR)/build/asan/ducha
+LONG_TESTS = tests/api/test_crash.py tests/api/test_ledger_scale.py::test_counters_equal_a_recount_after_random_actions \
+             tests/api/test_todos_matrix.py
 test-long: deps build/asan/ducha
 	$(LONG) /usr/bin/python3 -m pytest -q -s -p no:cacheprovider $(LONG_TESTS)
 	$(LONG) DUCHA_TEST_BACKEND=postgres /usr/bin/python3 -m pytest -q -s -p no:cacheprovider $(LONG_TESTS)
