@@ -265,26 +265,26 @@ enum err rect_list(struct ctx *c, const struct rect_query *q, json_t **out)
         for (int i = 0; i < 4; i++)
             lights[i] = stmt_int(lst, i);
     stmt_done(lst);
+    int chosen = 0; /* the light asked for, as an index of lights: its count is the total */
     if (q->light && *q->light) {
         if (!strcmp(q->light, "red")) {
+            chosen = 1;
             where = arena_printf(c->arena, "%s AND %s AND r.due_date < ?", where, open);
             b[nb++] = DB_TEXT(today);
         } else if (!strcmp(q->light, "yellow")) {
+            chosen = 2;
             where = arena_printf(c->arena, "%s AND %s AND r.due_date >= ? AND r.due_date <= ?", where, open);
             b[nb++] = DB_TEXT(today);
             b[nb++] = DB_TEXT(yellow);
         } else if (!strcmp(q->light, "green")) {
+            chosen = 3;
             where = arena_printf(c->arena, "%s AND %s AND r.due_date > ?", where, open);
             b[nb++] = DB_TEXT(yellow);
         } else {
             return ctx_fail(c, ERR_BAD_REQUEST, "亮灯（light）应为 red、yellow 或 green");
         }
     }
-    /* the total is the chosen light's count (or all), read above with the others */
-    int64_t total = !q->light || !*q->light       ? lights[0]
-                    : !strcmp(q->light, "red")    ? lights[1]
-                    : !strcmp(q->light, "yellow") ? lights[2]
-                                                  : lights[3];
+    int64_t total = lights[chosen]; /* read above with the others */
     b[nb++] = DB_INT(q->per_page);
     b[nb++] = DB_INT((int64_t)(q->page - 1) * q->per_page);
     b[nb] = (struct db_bind){DB_BIND_END_, 0, 0, NULL};
