@@ -96,9 +96,12 @@ enum err notify_read_object(struct ctx *c, const char *object_type, int64_t obje
         return ERR_OK;
     char at[21];
     time_format_iso(c->now, at);
-    enum err e = db_exec(c->db,
-                         "UPDATE outbox SET read_at = ? WHERE user_id = ? AND object_type = ? AND object_id = ? AND "
-                         "channel = 'inbox' AND read_at IS NULL",
-                         DB_TEXT(at), DB_INT(c->user->id), DB_TEXT(object_type), DB_INT(object_id));
+    /* nothing in the action waits on its outcome: sent ahead with the next statement (the hand-offs' new messages
+     * run after it, so they stay unread) */
+    enum err e =
+        db_exec_later(c->db,
+                      "UPDATE outbox SET read_at = ? WHERE user_id = ? AND object_type = ? AND object_id = ? AND "
+                      "channel = 'inbox' AND read_at IS NULL",
+                      DB_TEXT(at), DB_INT(c->user->id), DB_TEXT(object_type), DB_INT(object_id));
     return ctx_db_fail(c, e, "标记已读");
 }
