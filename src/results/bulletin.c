@@ -61,28 +61,27 @@ const struct res_table bulletin_table = {&bulletin_workflow, "bulletins", "bulle
 
 /* ---- the kinds (文种) ---- */
 
-static const struct {
-    const char *name, *label;
-} kinds[BUL_KIND__COUNT] = {
-    [BUL_KIND_BULLETIN] = {"bulletin", "督查通报"},
-    [BUL_KIND_SPECIAL] = {"special_report", "督查专报"},
-    [BUL_KIND_BRIEFING] = {"briefing", "督查简报"},
+/* also the workflow's varieties: a special report's to-dos say 督查专报 */
+const struct wf_name bulletin_kinds[BUL_KIND__COUNT] = {
+    [BUL_KIND_BULLETIN] = {"bulletin", "督查通报", "Bulletin"},
+    [BUL_KIND_SPECIAL] = {"special_report", "督查专报", "Special report"},
+    [BUL_KIND_BRIEFING] = {"briefing", "督查简报", "Briefing"},
 };
 
 const char *bulletin_kind_name(enum bulletin_kind k)
 {
-    return kinds[k].name;
+    return bulletin_kinds[k].name;
 }
 
 const char *bulletin_kind_label(enum bulletin_kind k)
 {
-    return kinds[k].label;
+    return bulletin_kinds[k].label;
 }
 
 bool bulletin_kind_parse(const char *s, enum bulletin_kind *k)
 {
     for (int i = 0; s && i < BUL_KIND__COUNT; i++)
-        if (!strcmp(s, kinds[i].name)) {
+        if (!strcmp(s, bulletin_kinds[i].name)) {
             *k = (enum bulletin_kind)i;
             return true;
         }
@@ -260,6 +259,7 @@ static enum err load_row(struct ctx *c, int64_t id, struct bulletin *b)
     o->scope = (struct perm_item){b->home_path, b->unit_paths, 0, false};
     o->number = b->number;
     o->title = b->title;
+    o->variety = bulletin_kind_name(b->kind);
     return load_recipients(c, b);
 }
 

@@ -127,12 +127,8 @@ static void notice(struct wf_act *a, const struct wf_wait *w, const struct wf_in
 {
     struct ctx *c = a->c;
     const struct bulletin *b = bulletin_of(a->obj);
-    if (w) {
-        /* a to-do: the engine's words name the workflow (督查通报); this document's kind instead */
-        if (n->body && !strncmp(n->body, BULLETIN_WHAT, strlen(BULLETIN_WHAT)))
-            n->body = arena_printf(c->arena, "%s%s", bulletin_kind_label(b->kind), n->body + strlen(BULLETIN_WHAT));
+    if (w) /* a to-do: the engine's words name this document's kind (the workflow's varieties) */
         return;
-    }
     if (a->action != BUL_ACT_ISSUE || !f || !p)
         return;
     n->subject = arena_printf(c->arena, "【%s】%s《%s》", bulletin_kind_label(b->kind), b->number ? b->number : "",
@@ -348,6 +344,8 @@ const struct workflow bulletin_workflow = {
     .part_key = "named",
     .part_member = NULL,
     RES_WF_TABLES,
+    .varieties = bulletin_kinds,
+    .nvarieties = BUL_KIND__COUNT,
     .effects = bulletin_effects,
     .read_cap = CAP_ITEM_READ,
     .table = "bulletins",

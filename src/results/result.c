@@ -105,6 +105,7 @@ static void result_view(struct result *r)
     o->scope = (struct perm_item){r->home_path, r->unit_paths, 1, issued(r->state)};
     o->number = r->number;
     o->title = r->title;
+    o->variety = result_kind_name(r->kind);
     o->due_date = NULL;
     /* a criticism's unit reports its rectification by its deadline: the to-do's due day */
     r->part = (struct wf_part){0, r->unit_id, (int)r->state, r->unit_id, r->unit_path, r->unit_name, 0, r->rectify_due};

@@ -118,12 +118,19 @@ static const struct wf_inform informs[] = {
 
 /* ---- kinds ---- */
 
-static const struct {
-    const char *name, *label, *word;
-} kinds[RES_KIND__COUNT] = {
-    [RES_PRAISE] = {"praise", "通报表扬", "表"}, [RES_CRITICISM] = {"criticism", "通报批评", "批"},
-    [RES_TALK] = {"talk", "约谈", "谈"},         [RES_ACCOUNTABILITY] = {"accountability", "问责建议", "问"},
-    [RES_REFERRAL] = {"referral", "移送", "移"}, [RES_TOLERANCE] = {"tolerance", "容错认定", "容"},
+/* the kinds, the workflow's varieties: a record's to-dos say 约谈 or 通报批评 */
+static const struct wf_name kinds[RES_KIND__COUNT] = {
+    [RES_PRAISE] = {"praise", "通报表扬", "Praise"},
+    [RES_CRITICISM] = {"criticism", "通报批评", "Criticism"},
+    [RES_TALK] = {"talk", "约谈", "Admonition talk"},
+    [RES_ACCOUNTABILITY] = {"accountability", "问责建议", "Accountability proposal"},
+    [RES_REFERRAL] = {"referral", "移送", "Referral"},
+    [RES_TOLERANCE] = {"tolerance", "容错认定", "Error tolerance"},
+};
+/* the character of each in the number */
+static const char *const words[RES_KIND__COUNT] = {
+    [RES_PRAISE] = "表",         [RES_CRITICISM] = "批", [RES_TALK] = "谈",
+    [RES_ACCOUNTABILITY] = "问", [RES_REFERRAL] = "移",  [RES_TOLERANCE] = "容",
 };
 
 const char *result_kind_name(enum result_kind k)
@@ -138,7 +145,7 @@ const char *result_kind_label(enum result_kind k)
 
 const char *result_kind_word(enum result_kind k)
 {
-    return (unsigned)k < RES_KIND__COUNT ? kinds[k].word : "";
+    return (unsigned)k < RES_KIND__COUNT ? words[k] : "";
 }
 
 bool result_kind_parse(const char *s, enum result_kind *out)
@@ -260,6 +267,8 @@ const struct workflow result_workflow = {
     .part_key = "target",
     .part_member = NULL,
     RES_WF_TABLES,
+    .varieties = kinds,
+    .nvarieties = RES_KIND__COUNT,
     .effects = result_effects,
     .read_cap = CAP_ITEM_READ,
     .table = "results",

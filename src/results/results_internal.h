@@ -226,7 +226,8 @@ enum bulletin_field { BUL_F_REASON = 1 << 0 };
  * newsletter (第N期) to its distribution list (the units of its scope). Each numbers on its own series. */
 enum bulletin_kind { BUL_KIND_BULLETIN, BUL_KIND_SPECIAL, BUL_KIND_BRIEFING, BUL_KIND__COUNT };
 const char *bulletin_kind_name(enum bulletin_kind k);
-const char *bulletin_kind_label(enum bulletin_kind k); /* 督查通报 / 督查专报 / 督查简报 */
+const char *bulletin_kind_label(enum bulletin_kind k);       /* 督查通报 / 督查专报 / 督查简报 */
+extern const struct wf_name bulletin_kinds[BUL_KIND__COUNT]; /* the workflow's varieties */
 bool bulletin_kind_parse(const char *s, enum bulletin_kind *k);
 
 /* One bulletin as loaded (arena strings). */

@@ -106,6 +106,13 @@ static void markdown_one(struct buf *b, const struct workflow *wf)
     buf_printf(b, "## %s (`%s`)\n\n%s\n\n### States\n\n| state | 中文 |\n|---|---|\n", wf->title, wf->name, wf->intro);
     for (int s = 0; s < wf->nstates; s++)
         buf_printf(b, "| `%s` | %s |\n", wf->states[s].name, wf->states[s].label);
+    if (wf->nvarieties) {
+        buf_puts(b, "\n### Kinds\n\nIts to-dos and their messages name the object's kind (`variety`), not the "
+                    "workflow's word.\n\n"
+                    "| kind | 中文 |\n|---|---|\n");
+        for (int v = 0; v < wf->nvarieties; v++)
+            buf_printf(b, "| `%s` | %s |\n", wf->varieties[v].name, wf->varieties[v].label);
+    }
     buf_puts(b, "\n### Transitions\n\n| from | action | to | scope | capability | role | requires | condition | "
                 "records |\n|---|---|---|---|---|---|---|---|---|\n");
     for (int i = 0; i < wf->nrows; i++) {
@@ -275,10 +282,11 @@ json_t *workflow_json(const struct workflow *wf)
     for (int s = 0; wf->phase && s < wf->nstates; s++)
         if (wf->phase(s))
             json_array_append_new(phase, json_string(wf->states[s].name));
-    return json_pack("{ss ss ss ss so so so so so so so so}", "name", wf->name, "what", wf->what, "title", wf->title,
-                     "part", wf->track_what, "states", names_json(wf->states, wf->nstates), "part_phase", phase,
-                     "actions", actions, "transitions", rows, "waits", waits, "informs", informs, "parts", parts,
-                     "events", names_json(wf->events, wf->nevents));
+    return json_pack("{ss ss ss ss so so so so so so so so so}", "name", wf->name, "what", wf->what, "title", wf->title,
+                     "part", wf->track_what, "states", names_json(wf->states, wf->nstates), "varieties",
+                     names_json(wf->varieties, wf->nvarieties), "part_phase", phase, "actions", actions, "transitions",
+                     rows, "waits", waits, "informs", informs, "parts", parts, "events",
+                     names_json(wf->events, wf->nevents));
 }
 
 /* ---- checks ---- */

@@ -312,10 +312,12 @@ static void todo_notice(struct ctx *c, const struct workflow *wf, const struct w
     const char *label = object_label(c, o), *due = p && p->due_date ? p->due_date : o->due_date;
     *n = (struct notice){.kind = MSG_TODO, .object_type = wf->name, .object_id = o->id, .link = wf_link(c, wf, o->id)};
     n->subject = arena_printf(c->arena, "【待办】%s：%s", w->label, label);
-    n->body = arena_printf(c->arena, "%s%s%s%s%s需要您办理：%s。%s%s", wf->what, label, p && p->unit_name ? "（" : "",
-                           p && p->unit_name ? p->unit_name : "", p && p->unit_name ? "）" : "", w->label,
-                           due ? arena_printf(c->arena, "办理时限 %s。", due) : "",
-                           a ? arena_printf(c->arena, "\n\n%s", act_words(c, a)) : "");
+    const char *what = wf_variety_label(wf, o->variety);
+    n->body =
+        arena_printf(c->arena, "%s%s%s%s%s需要您办理：%s。%s%s", what ? what : wf->what, label,
+                     p && p->unit_name ? "（" : "", p && p->unit_name ? p->unit_name : "",
+                     p && p->unit_name ? "）" : "", w->label, due ? arena_printf(c->arena, "办理时限 %s。", due) : "",
+                     a ? arena_printf(c->arena, "\n\n%s", act_words(c, a)) : "");
 }
 
 /* ---- the sync ---- */
@@ -458,7 +460,7 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
      * (refreshed) what is still awaited, delete the rest */
     struct stmt *st = db_query(c->db,
                                "SELECT id, part, task, assignee, label, number, title, state, due_key, since, unit_id, "
-                               "unit_name FROM todos WHERE kind = ? AND object_id = ?",
+                               "unit_name, variety FROM todos WHERE kind = ? AND object_id = ?",
                                DB_TEXT(wf->name), DB_INT(id));
     if (!st) {
         db_lock_row_end(held);
@@ -478,7 +480,7 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
     struct want *wants = wants_of(c, wf, o, &h, &nw);
     const char *due = o->due_date && *o->due_date ? o->due_date : NO_DUE;
     const char *number = o->number ? o->number : "", *title = o->title ? o->title : "";
-    const char *state = wf_state_name(wf, o->state);
+    const char *state = wf_state_name(wf, o->state), *variety = o->variety ? o->variety : "";
     int cap = 8, nold = 0, rc;
     struct old {
         int64_t id;
@@ -510,7 +512,8 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
             x->stale = strcmp(w->label, stmt_text(st, 4)) || strcmp(number, stmt_text(st, 5)) ||
                        strcmp(title, stmt_text(st, 6)) || strcmp(state, stmt_text(st, 7)) ||
                        strcmp(want_due(w, due), stmt_text(st, 8)) || w->unit_id != stmt_int(st, 10) ||
-                       strcmp(w->unit_name ? w->unit_name : "", stmt_text(st, 11));
+                       strcmp(w->unit_name ? w->unit_name : "", stmt_text(st, 11)) ||
+                       strcmp(variety, stmt_text(st, 12));
         }
     }
     stmt_done(st);
@@ -527,9 +530,9 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
             const struct want *w = &wants[x->want];
             e = db_exec(c->db,
                         "UPDATE todos SET label = ?, number = ?, title = ?, state = ?, due_key = ?, unit_id = ?, "
-                        "unit_name = ? WHERE id = ?",
+                        "unit_name = ?, variety = ? WHERE id = ?",
                         DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_TEXT(wdue),
-                        DB_INT(w->unit_id), DB_TEXT(w->unit_name ? w->unit_name : ""), DB_INT(x->id));
+                        DB_INT(w->unit_id), DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(variety), DB_INT(x->id));
             if (!e && counts && strcmp(x->due, wdue) && !(e = count_add(c, x->assignee, wf->name, x->due, -1)))
                 e = count_add(c, x->assignee, wf->name, wdue, 1);
         }
@@ -553,12 +556,13 @@ static enum err sync_one(struct ctx *c, const struct workflow *wf, int64_t id, s
                 since = old[k].since;
         /* the row is sent later: its count travels with it (one round trip on PostgreSQL); a number
          * taken at the commit (counter_next_late) is written then */
-        e = db_exec_later(c->db,
-                          "INSERT INTO todos (assignee, kind, object_id, part, task, label, number, title, state, "
-                          "unit_id, unit_name, due_key, since) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                          DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task),
-                          DB_TEXT(w->label), DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
-                          DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(want_due(w, due)), DB_TEXT(since));
+        e = db_exec_later(
+            c->db,
+            "INSERT INTO todos (assignee, kind, object_id, part, task, label, number, title, state, "
+            "unit_id, unit_name, due_key, since, variety) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            DB_TEXT(w->assignee), DB_TEXT(wf->name), DB_INT(id), DB_TEXT(w->part), DB_TEXT(w->task), DB_TEXT(w->label),
+            DB_TEXT(number), DB_TEXT(title), DB_TEXT(state), DB_INT(w->unit_id),
+            DB_TEXT(w->unit_name ? w->unit_name : ""), DB_TEXT(want_due(w, due)), DB_TEXT(since), DB_TEXT(variety));
         if (!e && counts)
             e = count_add(c, w->assignee, wf->name, want_due(w, due), 1);
         if (e) {

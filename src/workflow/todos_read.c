@@ -95,7 +95,7 @@ static bool cursor_parse(const char *s, char due[11], int64_t *id)
 
 struct row {
     int64_t id, object_id, unit_id;
-    const char *kind, *part, *task, *label, *number, *title, *state, *unit_name, *due, *since;
+    const char *kind, *part, *task, *label, *number, *title, *state, *unit_name, *due, *since, *variety;
 };
 
 static int row_cmp(const void *a, const void *b)
@@ -131,6 +131,10 @@ static void row_write(struct ctx *c, struct jw *w, const struct workflow *const 
     jw_qkint(w, JW_K("id"), r->id);
     jw_qkstr(w, JW_K("kind"), r->kind);
     jw_qkstr(w, JW_K("kind_label"), wf ? wf->what : r->kind);
+    /* the object's own kind when its workflow runs several (a result: talk, 约谈) */
+    const char *variety = wf ? wf_variety_label(wf, r->variety) : NULL;
+    jw_qkstr(w, JW_K("variety"), variety ? r->variety : NULL);
+    jw_qkstr(w, JW_K("variety_label"), variety);
     jw_qkint(w, JW_K("object_id"), r->object_id);
     jw_qkstr(w, JW_K("number"), or_null(r->number));
     jw_qkstr(w, JW_K("title"), r->title);
@@ -290,8 +294,8 @@ enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds,
     for (int k = 0; k < nkeys; k++) {
         /* (due_key, id) > the cursor: a row-value range on the index after the assignee (and kind) */
 #define TODO_SELECT                                                                                                    \
-    "SELECT id, kind, object_id, part, task, label, number, title, state, unit_id, unit_name, due_key, since "         \
-    "FROM todos "
+    "SELECT id, kind, object_id, part, task, label, number, title, state, unit_id, unit_name, due_key, since, "        \
+    "variety FROM todos "
 #define TODO_COLS TODO_SELECT "WHERE assignee = ? "
 #define TODO_RANGE                                                                                                     \
     "AND due_key >= ? AND due_key < ? AND (due_key, id) > (?, CAST(? AS BIGINT)) ORDER BY due_key, id LIMIT ?"
@@ -324,6 +328,7 @@ enum err workflow_todos_page(struct ctx *c, const struct workflow *const *kinds,
             r->unit_name = arena_strdup(c->arena, stmt_text(st, 10));
             r->due = arena_strdup(c->arena, stmt_text(st, 11));
             r->since = arena_strdup(c->arena, stmt_text(st, 12));
+            r->variety = arena_strdup(c->arena, stmt_text(st, 13));
         }
         stmt_done(st);
         if (rc < 0)

@@ -32,6 +32,14 @@ const char *wf_state_label(const struct workflow *wf, int s)
     return n ? n->label : "?";
 }
 
+const char *wf_variety_label(const struct workflow *wf, const char *name)
+{
+    for (int i = 0; name && i < wf->nvarieties; i++)
+        if (!strcmp(wf->varieties[i].name, name))
+            return wf->varieties[i].label;
+    return NULL;
+}
+
 static bool name_parse(const struct wf_name *names, int n, const char *s, int *out)
 {
     for (int i = 0; s && i < n; i++)

@@ -149,6 +149,7 @@ struct wf_obj {
     const char *home_path;
     struct perm_item scope; /* visibility (perm_item_visible) and where capabilities are checked */
     const char *number, *title, *due_date;
+    const char *variety; /* its kind within the workflow (workflow.varieties: a result's "talk"), NULL: none */
     int64_t persons[WF_PERSONS];
     struct wf_part *parts; /* tracks first (kind 0), in the module's order; then other parts */
     int nparts, ntracks;
@@ -199,6 +200,10 @@ struct workflow {
     const char *table;
     const struct wf_name *states;
     int nstates;
+    /* the kinds of object it runs, when they differ in what people call them (a result: 约谈, 通报批评; a
+     * bulletin: 督查专报): its to-dos and their messages say the object's (wf_obj.variety), not `what` */
+    const struct wf_name *varieties;
+    int nvarieties;
     const struct wf_name *actions;
     int nactions;
     const struct wf_row *rows;
@@ -251,6 +256,8 @@ struct workflow {
 
 const char *wf_state_name(const struct workflow *wf, int s);
 const char *wf_state_label(const struct workflow *wf, int s);
+/* The words of a variety (its name), NULL when the workflow has none of that name. */
+const char *wf_variety_label(const struct workflow *wf, const char *name);
 bool wf_state_parse(const struct workflow *wf, const char *s, int *out);
 const char *wf_action_name(const struct workflow *wf, int a);
 const char *wf_action_label(const struct workflow *wf, int a);

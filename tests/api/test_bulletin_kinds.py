@@ -63,6 +63,10 @@ def test_each_kind_numbered_on_its_own_series_and_read_by_whom_it_is_for(world, 
     todo = [t for t in it.c("gc_principal").get("/api/v1/todos?kind=bulletin&limit=200").json["todos"]
             if t["object_id"] == special["id"]]
     assert len(todo) == 1 and todo[0]["link"] == f"/bulletins/{special['id']}"
+    # the to-do and its message name the document's kind, not the workflow's word (督查通报)
+    assert (todo[0]["variety"], todo[0]["variety_label"], todo[0]["kind_label"]) == ("special_report", "督查专报", "督查通报")
+    msg = [m for m in told(it, "gc_principal", special["id"]) if m["subject"].startswith("【待办】")]
+    assert len(msg) == 1 and msg[0]["body"].startswith("督查专报《"), msg
     for u in ("gc_director", "gc_deputy", "gc_office"):
         assert it.c(u).post(f"/api/v1/bulletins/{special['id']}/actions/approve", {}).status == 403, u
     assert o.post(f"/api/v1/bulletins/{special['id']}/actions/withdraw", {"reason": "改为下期"}).status == 200

@@ -49,7 +49,10 @@ def test_a_talk_from_draft_to_follow_up(d):
         got = todos(d, nxt, oid)
         assert [t["label"] for t in got] == [label], (nxt, got)
         assert got[0]["link"] == f"/results/{oid}" and got[0]["title"] == obj["title"]
+        # the to-do and its message say what the record is (约谈), not the workflow's word (结果运用记录)
+        assert (got[0]["variety"], got[0]["variety_label"], got[0]["kind_label"]) == ("talk", "约谈", "结果运用记录")
         assert len(inbox(d, nxt, oid)) == before + 1, nxt
+        assert inbox(d, nxt, oid)[0]["body"].startswith("约谈《"), inbox(d, nxt, oid)[0]["body"]
         assert inbox(d, nxt, oid)[0]["read_at"] is None, "the hand-off is new to the one who must act"
         # the one who acted has handled what the record's messages brought them: read (they stayed unread)
         assert had or state_user != "gc_principal", "the principal's to-do came with a message"

@@ -105,16 +105,16 @@ static void test_markdown_lists_every_row_state_and_wait(void **state)
     int rows = 0, sections = 0;
     for (int i = 0; api_workflows[i]; i++) {
         const struct workflow *wf = api_workflows[i];
-        rows += wf->nstates + wf->nrows + wf->nwaits + wf->ninforms + wf->nevents;
+        rows += wf->nstates + wf->nvarieties + wf->nrows + wf->nwaits + wf->ninforms + wf->nevents;
         sections++;
         assert_non_null(strstr(md, wf->title));
     }
     /* every table line starts with "| `" or "| <part>" — count the data lines of all tables */
     int lines = 0;
     for (const char *p = md; (p = strstr(p, "\n| ")); p++)
-        if (strncmp(p, "\n| state |", 10) && strncmp(p, "\n| from |", 9) && strncmp(p, "\n| of |", 7) &&
-            strncmp(p, "\n| after |", 10) && strncmp(p, "\n| entry | 中文 |", strlen("\n| entry | 中文 |")) &&
-            strncmp(p, "\n|---", 5))
+        if (strncmp(p, "\n| state |", 10) && strncmp(p, "\n| kind |", 9) && strncmp(p, "\n| from |", 9) &&
+            strncmp(p, "\n| of |", 7) && strncmp(p, "\n| after |", 10) &&
+            strncmp(p, "\n| entry | 中文 |", strlen("\n| entry | 中文 |")) && strncmp(p, "\n|---", 5))
             lines++;
     assert_int_equal(lines, rows);
     assert_int_equal(count(md, "\n## "), sections);

@@ -48,6 +48,8 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   const todo = contact.locator('[data-test=wb-todos] .wb-todo', { hasText: title })
   await todo.waitFor({ timeout: 60000 })
   assert.match(await todo.textContent(), /报送整改情况/)
+  // what the record is (通报批评) and the unit it is about, not the workflow's word (结果运用记录)
+  assert.match(await todo.locator('[data-test=wb-todo-what]').textContent(), /^通报批评 · /)
   await todo.click()
   await contact.waitForURL(new RegExp(`/results/${id}$`))
   await contact.locator('[data-test=res-rectify-todo]').waitFor()

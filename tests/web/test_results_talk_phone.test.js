@@ -74,7 +74,10 @@ test('a talk drafted on a phone: the principal approves it, the unit reads it on
   assert.equal((await asHead('GET', `/api/v1/results/${id}`)).status, 404)
   const principal = await newPage(browser, server, PHONE)
   await loginOk(principal, 'gc_principal')
-  await principal.locator('[data-test=wb-todos] .wb-todo', { hasText: title }).waitFor()
+  const card = principal.locator('[data-test=wb-todos] .wb-todo', { hasText: title })
+  await card.waitFor()
+  // the card says what the record is (约谈), not the workflow's word
+  assert.equal(await card.locator('[data-test=wb-todo-what]').textContent(), '约谈')
   await principal.goto('/inbox')
   await principal.locator('[data-test=inbox-message]', { hasText: title }).waitFor()
   await principal.goto(todo.link)

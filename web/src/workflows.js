@@ -17,6 +17,7 @@ export function loadWorkflows() {
       mergeLabels('objectKind', r.workflows.map((w) => ({ name: w.name, label: w.what, label_en: w.what_en })))
       for (const w of r.workflows) {
         mergeLabels(`wf.${w.name}.state`, w.states)
+        mergeLabels(`wf.${w.name}.variety`, w.varieties || [])
         mergeLabels(`wf.${w.name}.action`, w.actions)
         // the timeline's other entries (registration, notices, reminders, clocks …), by the same one word list
         mergeLabels(`wf.${w.name}.event`, [...(w.actions || []), ...(w.events || [])])
@@ -40,6 +41,8 @@ export const wfAction = (wf, a, serverLabel) => label(`wf.${wf}.action`, a, serv
 export const wfEvent = (wf, ev, serverLabel) => label(`wf.${wf}.event`, ev, serverLabel)
 export const wfTask = (wf, task, serverLabel) => label(`wf.${wf}.task`, task, serverLabel)
 export const kindText = (kind) => label('objectKind', kind)
+// the kind of one object within its workflow (a result's talk: 约谈), which its to-dos name instead of the workflow's
+export const wfVariety = (wf, v, serverLabel) => label(`wf.${wf}.variety`, v, serverLabel)
 
 // The page of an object a message is about: the workflow's link ("/items/%lld") when the server gives
 // one, else the item page for items; null when the object has no page of its own.
