@@ -703,7 +703,7 @@ static enum err create_tx(struct ctx *c, void *arg)
             "建议，报主要领导批准）或 plan（年度督查计划）：督查只能依据这些开展（《政府督查工作条例》第十一条）");
     const char *basis_ref = body_or(b, "basis_ref", "");
     if ((!strcmp(basis, "decision") || !strcmp(basis, "instruction")) && !*basis_ref)
-        return ctx_fail(c, ERR_INVALID, "请填写依据的政府决定或行政首长指示（basis_ref：文号、会议或批示）");
+        return ctx_fail_field(c, "basis_ref", "请填写依据的政府决定或行政首长指示（basis_ref：文号、会议或批示）");
     /* from the approved plan: the entry gives what the body leaves out */
     struct entry en = {0};
     int64_t entry_id = jv_int(b, "plan_entry_id", 0);

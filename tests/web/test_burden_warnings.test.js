@@ -37,6 +37,17 @@ test('the office and a department see the burden warnings before saving', async 
   await loginTo(office, 'gc_office', '/inspections/new')
   const panel = office.locator('[data-test=burden-warnings]')
   await panel.filter({ hasText: '选择督查对象和时间后' }).waitFor()
+  // saved blank: every required field left blank is marked at once (a decision's inspection names the decision),
+  // and nothing is sent
+  const sent = []
+  office.on('request', (q) => q.method() === 'POST' && new URL(q.url()).pathname === '/api/v1/inspections' && sent.push(q.url()))
+  await office.click('[data-test=new-save]')
+  const marked = office.locator('[data-test=insp-form] .el-form-item.is-error')
+  await marked.first().waitFor()
+  assert.deepEqual(await marked.locator('.el-form-item__label').allTextContents(), ['督查主题', '依据文号', '督查对象', '督查时间'])
+  assert.deepEqual(await marked.locator('.el-form-item__error').allTextContents(),
+    ['请填写：督查主题', '请填写：依据文号', '请填写：督查对象', '请填写：督查时间'])
+  assert.deepEqual(sent, [])
   await pick(office, office.locator('[data-test=new-targets]'), '交通运输局', '古城县交通运输局')
   await office.locator('.panel-title').first().click() // closes the list
   await range(office.locator('[data-test=insp-form]'), `${YEAR}-03-10`, `${YEAR}-03-31`)
@@ -52,6 +63,15 @@ test('the office and a department see the burden warnings before saving', async 
   await panel.filter({ hasNotText: '时间重叠' }).waitFor()
   assert.equal(await warnings.count(), 1)
   assert.match(await warnings.first().textContent(), /督查次数上限/)
+  // filled in, the draft is saved and opens; the marks are gone
+  await office.fill('[data-test=new-subject]', '道路运输安全专项督查（网页新建）')
+  await office.fill('[data-test=new-basis-ref]', '古政发〔2026〕8号')
+  await office.click('[data-test=new-save]')
+  await office.waitForURL(/\/inspections\/\d+$/)
+  assert.equal(sent.length, 1)
+  const made = Number(office.url().split('/').pop())
+  assert.equal((await api('GET', `/api/v1/inspections/${made}`)).json.basis_ref, '古政发〔2026〕8号')
+  assert.equal((await api('POST', `/api/v1/inspections/${made}/actions/withdraw`, { reason: '网页测试，撤回' })).status, 200)
   await assertNoErrors(t, office)
 
   // crossing the cap: submitted with a reason, the principal leader sees the exception when approving
