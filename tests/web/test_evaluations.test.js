@@ -58,6 +58,18 @@ test('office engages, the evaluator scores, the unit self-assesses, the office a
   await page.goto('/evaluations/new')
   await page.locator('[data-test=eval-form]').waitFor()
   await shot(page, 'evaluation-new')
+  // saved blank: every required field is marked at once, and nothing is sent
+  const sent = []
+  page.on('request', (q) => q.method() === 'POST' && new URL(q.url()).pathname === '/api/v1/evaluations' && sent.push(q.url()))
+  await page.click('[data-test=eval-f-save]')
+  const marked = page.locator('[data-test=eval-form] .el-form-item.is-error')
+  await marked.first().waitFor()
+  assert.deepEqual(await marked.locator('.el-form-item__label').allTextContents(), ['评估名称', '评估期', '提交时限', '评估对象', '被评估单位', '评估指标'])
+  assert.equal(await marked.last().locator('.el-form-item__error').textContent(), '请填写：指标名称')
+  await page.fill('[data-test=eval-f-title]', '只填名称')
+  await marked.nth(5).waitFor({ state: 'detached' }) // the name's mark is gone
+  assert.equal(await marked.count(), 5)
+  assert.deepEqual(sent, [])
   await assertNoErrors(t, page)
   await page.context().clearCookies()
 

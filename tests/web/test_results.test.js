@@ -45,6 +45,7 @@ test('a criticism: draft → approval by the principal leader → issue → the 
   assert.deepEqual(sent, [])
   // a field put right loses its mark at once
   await pick(office, office.locator('[data-test=res-unit]'), '交通运输局', '古城县交通运输局')
+  await marked.nth(3).waitFor({ state: 'detached' })
   assert.deepEqual(await marked.locator('.el-form-item__label').allTextContents(), ['标题', '事实和依据', '所依据的督办事项'])
   await office.fill('[data-test=res-title]', title)
   await office.fill('[data-test=res-content]', 'S221段修补仍未完成，经约谈后再次超过承诺时限，予以通报批评。')
