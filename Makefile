@@ -13,7 +13,7 @@
 #   make lint-openapi  lint docs/openapi.yaml with Redocly CLI (pinned in tools/openapi)
 
 CC      ?= cc
-PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip libmagic
+PKGS    := libmicrohttpd sqlite3 jansson libsodium libcrypto libpq libcurl cairo pangocairo xlsxwriter libzip libmagic zlib
 VERSION := 0.1.0
 # -Wcast-qual is left out: jansson's API is not const-correct; -Wmissing-field-initializers too: tables
 # (request specs, routes) leave their trailing optional members (a field's label) at zero

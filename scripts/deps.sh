@@ -14,7 +14,7 @@ pkgs=(
   python3 python3-pytest python3-yaml python3-aiosmtpd python3-jsonschema python3-pil python3-openpyxl poppler-utils unzip
   chromium nodejs npm
   curl
-  libmagic-dev
+  libmagic-dev zlib1g-dev
 )
 for a in "$@"; do
   case $a in

@@ -95,6 +95,7 @@ static int h_login(struct req *rq)
                                   "ducha_device=%s; Path=/api/v1/session; Max-Age=31536000; HttpOnly; "
                                   "SameSite=Strict%s",
                                   lr.device, rq->app->cfg.cookie_secure ? "; Secure" : ""));
+    rq->reply_secret = true;
     return reply_json(rq, 200, session_json(rq->ctx.user, lr.csrf, rq->ctx.now));
 }
 
@@ -102,6 +103,7 @@ static int h_login(struct req *rq)
 static int h_session_get(struct req *rq)
 {
     const char *csrf = rq->ctx.user->csrf ? rq->ctx.user->csrf : "";
+    rq->reply_secret = true;
     return reply_json(rq, 200, session_json(rq->ctx.user, csrf, rq->ctx.now));
 }
 

@@ -1,12 +1,13 @@
 """The web application's files: served with the right types, SPA fallback, no traversal, security headers, and
 the copies compressed at build time to a client that takes gzip."""
 import gzip
+import json
 import urllib.request
 import urllib.error
 
 import pytest
 
-from conftest import Server
+from conftest import PASSWORD, Server
 
 
 BIG_JS = "".join(f"export const v{i} = {i} * 2 // 督查督办 {i}\n" for i in range(2000))
@@ -111,3 +112,45 @@ def test_a_file_without_a_compressed_copy_is_sent_as_it_is(web_server):
     assert st == 200 and h["Content-Encoding"] is None and h["Vary"] is None and body == b"console.log(1)"
     # the compressed copy is not a file of its own to the client, nor a way around a missing one
     assert fetch(web_server.url + "/assets/missing.js", {"Accept-Encoding": "gzip"})[0] == 404
+
+
+# ---- the API's replies ----
+
+def test_json_replies_go_compressed_to_a_client_that_takes_gzip(web_server):
+    """A JSON reply of 1 KB or more (a ledger page of 50 items: tens of KB) goes gzip-compressed to a client that
+    takes gzip, as the web app's files do; the same JSON once decompressed. A small reply, a client that does not
+    take it, and the session's reply — it holds the CSRF token, and a compressed reply whose size depends on a secret
+    beside text an attacker chose would leak it (BREACH) — go as they are."""
+    c = web_server.client("gc_office")
+    page = "/api/v1/items?limit=50"
+    plain = c.get(page)
+    assert plain.status == 200 and len(plain.raw) > 10000, len(plain.raw)
+    assert plain.headers["Content-Encoding"] is None and plain.headers["Vary"] == "Accept-Encoding"
+    for accept in ("gzip, deflate, br", "GZIP", "br;q=1, gzip;q=0.5"):
+        z = c._send("GET", page, None, {"Accept-Encoding": accept})  # the raw reply: not parsed as JSON
+        assert z.status == 200 and z.headers["Content-Encoding"] == "gzip" and z.headers["Vary"] == "Accept-Encoding"
+        body = gzip.decompress(z.raw)
+        assert json.loads(body) == plain.json and len(z.raw) * 4 < len(body), (accept, len(z.raw), len(body))
+        assert z.headers["Content-Length"] == str(len(z.raw))
+    for accept in ("gzip;q=0", "identity", "deflate, br"):
+        r = c._send("GET", page, None, {"Accept-Encoding": accept})
+        assert r.headers["Content-Encoding"] is None and json.loads(r.raw) == plain.json, accept
+    # a small reply: a packet as it is
+    small = c._send("GET", "/api/v1/health", None, {"Accept-Encoding": "gzip"})
+    assert small.status == 200 and len(small.raw) < 1024 and small.headers["Content-Encoding"] is None
+    assert small.headers["Vary"] is None
+    # the session's reply, as large as a compressed one (a contact of a dozen units: its roles), is never compressed
+    admin = web_server.client("admin")
+    units = [u for u in admin.get("/api/v1/units?q=gc-&limit=200").json["units"] if u["code"].startswith("gc-")][:12]
+    r = admin.post("/api/v1/users", {"username": "many_roles", "name": "多个单位的联络员", "unit_id": units[0]["id"],
+                                     "password": PASSWORD, "must_change_password": False,
+                                     "roles": [{"role": "contact", "unit_id": u["id"]} for u in units]})
+    assert r.status == 201, r
+    login = web_server.client()._send("POST", "/api/v1/session", json.dumps({"username": "many_roles", "password": PASSWORD})
+                                     .encode(), {"Content-Type": "application/json", "Accept-Encoding": "gzip"})
+    assert login.status == 200 and json.loads(login.raw)["csrf_token"], login
+    assert len(login.raw) >= 1024 and login.headers["Content-Encoding"] is None, len(login.raw)
+    many = web_server.client("many_roles")
+    s = many._send("GET", "/api/v1/session", None, {"Accept-Encoding": "gzip"})
+    assert s.status == 200 and json.loads(s.raw)["csrf_token"], s
+    assert len(s.raw) >= 1024 and s.headers["Content-Encoding"] is None, len(s.raw)
