@@ -99,6 +99,7 @@ static int h_token_create(struct req *rq)
         return 0;
     json_t *out = NULL;
     enum err e = tokens_create(&rq->ctx, id, rq->json, &out);
+    rq->reply_secret = true; /* the token, shown once */
     return reply_result(rq, e, 201, out);
 }
 

@@ -68,7 +68,8 @@ struct req {
     const char *reply_type;
     const char *reply_file; /* send this file instead of reply_body */
     bool reply_file_temp;   /* reply_file is a temporary file: removed once opened */
-    bool reply_secret;      /* holds a secret (the CSRF token): never compressed, whatever the client takes (BREACH) */
+    bool
+        reply_secret; /* holds a secret (the CSRF token, a new API token, a tracking code): never compressed (BREACH) */
     struct reply_header headers[8];
     int nheaders;
 };
