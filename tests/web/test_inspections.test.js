@@ -227,7 +227,15 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await stateIs(contact, 'rect-state', '已交办待签收')
   await act(contact, 'receive')
   await stateIs(contact, 'rect-state', '整改中')
-  await act(contact, 'submit', (d) => d.locator('[data-test=act-text]').fill('已督促3家企业建立动态监控台账，逐月报送，问题全部整改。'))
+  await act(contact, 'submit', async (d) => {
+    // saved blank: the report is marked under its field and nothing is sent; the mark goes as it is filled
+    await d.locator('[data-test=act-submit]').click()
+    const mark = d.locator('.el-form-item.is-error .el-form-item__error')
+    await mark.waitFor()
+    assert.equal((await mark.textContent()).trim(), '请填写：整改情况')
+    await d.locator('[data-test=act-text]').fill('已督促3家企业建立动态监控台账，逐月报送，问题全部整改。')
+    await mark.waitFor({ state: 'detached' })
+  })
   await stateIs(contact, 'rect-state', '整改报告待负责人签发')
   const taskUrl = contact.url()
   await head.goto(taskUrl)

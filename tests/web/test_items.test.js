@@ -94,6 +94,25 @@ test('an item from registration to archive, role by role', async (t) => {
   await openItem(contact, id)
   await act(contact, 'receive')
   await contact.locator('[data-test=item-state]', { hasText: '已签收' }).waitFor()
+  // a dialog saved with its required fields blank marks every one of them under its field and sends nothing; a
+  // field's mark goes as it is filled
+  let sent = 0
+  const count = (r) => { if (/\/actions\/request_extension$/.test(r.url())) sent++ }
+  contact.on('request', count)
+  await contact.click('[data-test=act-request_extension]')
+  const extDlg = contact.locator('[data-test=action-dialog]')
+  await extDlg.waitFor()
+  await contact.click('[data-test=action-submit]')
+  const marks = extDlg.locator('.el-form-item.is-error .el-form-item__error')
+  await marks.nth(1).waitFor()
+  assert.deepEqual((await marks.allTextContents()).map((x) => x.trim()), ['请填写：申请延至', '请填写：延期理由'])
+  await extDlg.locator('[data-test=action-reason]').fill('雨季施工受限')
+  await marks.nth(1).waitFor({ state: 'detached' })
+  assert.deepEqual((await marks.allTextContents()).map((x) => x.trim()), ['请填写：申请延至'])
+  await extDlg.getByRole('button', { name: '取消' }).click()
+  await extDlg.waitFor({ state: 'hidden' })
+  contact.off('request', count)
+  assert.equal(sent, 0, 'nothing is sent while a required field is blank')
   const file = join(ARTIFACTS, '路面修复进展.txt')
   writeFileSync(file, '已完成主干道 3.2 公里路面修复。\n')
   await act(contact, 'report', async (dlg) => {

@@ -57,10 +57,13 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   assert.equal(await contact.locator('[data-test=res-rectify-text]').textContent(), '所涉单位尚未报送整改情况')
   const report = '已对照通报逐项整改：S221段修补完成，养护台账已补齐。'
   await act(contact, 'res-rectify-report', async (dlg) => {
-    // an empty report is refused before it is sent
+    // an empty report is refused before it is sent, marked under its field; the mark goes as it is filled
     await dlg.locator('[data-test=act-submit]').click()
-    await contact.locator('.el-message--warning', { hasText: '整改情况' }).waitFor()
+    const mark = dlg.locator('.el-form-item.is-error .el-form-item__error')
+    await mark.waitFor()
+    assert.match(await mark.textContent(), /^请填写：整改情况/)
     await dlg.locator('[data-test=act-rectification]').fill(report)
+    await mark.waitFor({ state: 'detached' })
     // its files (整改材料): uploaded with the report
     await dlg.locator('[data-test=act-rect-files]').setInputFiles([
       { name: '整改报告.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF) },
@@ -89,7 +92,15 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   assert.equal(got.status(), 200)
   assert.equal((await got.body()).toString(), PDF)
   await shot(office, 'result-rectify-review')
-  await act(office, 'act-return_rectification', (dlg) => dlg.locator('[data-test=act-reason]').fill('请补充整改前后的现场照片说明'))
+  await act(office, 'act-return_rectification', async (dlg) => {
+    // saved blank: the reason is marked under its field and nothing is sent; the mark goes as it is filled
+    await dlg.locator('[data-test=act-submit]').click()
+    const mark = dlg.locator('.el-form-item.is-error .el-form-item__error')
+    await mark.waitFor()
+    assert.equal((await mark.textContent()).trim(), '请填写：理由')
+    await dlg.locator('[data-test=act-reason]').fill('请补充整改前后的现场照片说明')
+    await mark.waitFor({ state: 'detached' })
+  })
   await stateIs(office, '已印发')
   await assertNoErrors(t, office)
 
