@@ -90,11 +90,17 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await proposer.click('[data-test=plan-propose]')
   const dlg = proposer.locator('[data-test=propose-dialog]')
   await dlg.waitFor()
+  // saved blank: every required field left blank is marked under it at once, nothing is sent
+  await proposer.click('[data-test=propose-save]')
+  const marks = dlg.locator('.el-form-item.is-error .el-form-item__error')
+  await marks.nth(2).waitFor()
+  assert.deepEqual((await marks.allTextContents()).map((x) => x.trim()), ['请填写：督查主题', '请填写：督查对象', '请填写：督查时间'])
   await dlg.locator('[data-test=propose-subject]').fill(subject)
   await dlg.locator('[data-test=propose-matters]').fill('液化气运输车辆资质审查、动态监控和驾驶押运人员管理情况。')
   await pick(proposer, dlg.locator('[data-test=propose-targets]'), '交通运输局', '古城县交通运输局')
   await dlg.locator('.el-dialog__header').click() // closes the list, not the dialog
   await range(dlg, `${YEAR}-03-02`, `${YEAR}-03-20`)
+  assert.equal(await marks.count(), 0, 'the marks go as their fields are filled')
   await proposer.click('[data-test=propose-save]')
   assert.match(await toast(proposer, 'success', /督查建议已提交/), /督查建议已提交/)
   await proposer.locator('[data-test=plan-entries] .el-table__row', { hasText: subject }).waitFor()
