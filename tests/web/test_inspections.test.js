@@ -186,6 +186,11 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await part.context().setGeolocation({ latitude: 35.6181, longitude: 111.3522 })
   await loginTo(part, 'gc_parttime', `/inspections/${id}/field`)
   await part.locator('[data-test=field-where]', { hasText: '35.6181' }).waitFor()
+  // saved blank: the place and what was seen are both marked under their fields, nothing is sent
+  await part.click('[data-test=field-save]')
+  const fieldMarks = part.locator('.el-form-item.is-error .el-form-item__error')
+  await fieldMarks.nth(1).waitFor()
+  assert.deepEqual((await fieldMarks.allTextContents()).map((x) => x.trim()), ['请填写：地点', '请填写：现场所见'])
   await part.fill('[data-test=field-place]', '交通运输局危货运输监控中心')
   await part.fill('[data-test=field-seen]', '液化气运输车辆动态监控记录缺失三个月，违规处置台账不全。')
   await part.fill('[data-test=field-interviewees]', '监控中心值班员')
