@@ -317,6 +317,16 @@ export async function loginTo(page, username, to, password = PASSWORD) {
   await page.locator('[data-test=user-menu]').waitFor()
 }
 
+// The marks a form shows under its fields (web/src/forms.js: a required field left blank, a member the server refused)
+export const fieldMarks = (scope) => scope.locator('.el-form-item.is-error .el-form-item__error')
+
+// The texts of those marks, once there are n of them
+export async function markTexts(scope, n = 1) {
+  const marks = fieldMarks(scope)
+  await marks.nth(n - 1).waitFor()
+  return (await marks.allTextContents()).map((x) => x.trim())
+}
+
 // Waits until network and animations settle, then saves a screenshot.
 export async function shot(page, name) {
   await page.waitForLoadState('networkidle')

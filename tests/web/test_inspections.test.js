@@ -10,7 +10,7 @@
 // user cannot open the demo's unannounced visit of his township; the roster shows the inspectors.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, inDays, fieldMarks, markTexts } from './helper.js'
 
 // the look-back opens in a scheduler pass after the test clock reaches its day: every second here, not every
 // minute (the server inherits the environment)
@@ -92,15 +92,13 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await dlg.waitFor()
   // saved blank: every required field left blank is marked under it at once, nothing is sent
   await proposer.click('[data-test=propose-save]')
-  const marks = dlg.locator('.el-form-item.is-error .el-form-item__error')
-  await marks.nth(2).waitFor()
-  assert.deepEqual((await marks.allTextContents()).map((x) => x.trim()), ['请填写：督查主题', '请填写：督查对象', '请填写：督查时间'])
+  assert.deepEqual(await markTexts(dlg, 3), ['请填写：督查主题', '请填写：督查对象', '请填写：督查时间'])
   await dlg.locator('[data-test=propose-subject]').fill(subject)
   await dlg.locator('[data-test=propose-matters]').fill('液化气运输车辆资质审查、动态监控和驾驶押运人员管理情况。')
   await pick(proposer, dlg.locator('[data-test=propose-targets]'), '交通运输局', '古城县交通运输局')
   await dlg.locator('.el-dialog__header').click() // closes the list, not the dialog
   await range(dlg, `${YEAR}-03-02`, `${YEAR}-03-20`)
-  assert.equal(await marks.count(), 0, 'the marks go as their fields are filled')
+  assert.equal(await fieldMarks(dlg).count(), 0, 'the marks go as their fields are filled')
   await proposer.click('[data-test=propose-save]')
   assert.match(await toast(proposer, 'success', /督查建议已提交/), /督查建议已提交/)
   await proposer.locator('[data-test=plan-entries] .el-table__row', { hasText: subject }).waitFor()
@@ -188,9 +186,7 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await part.locator('[data-test=field-where]', { hasText: '35.6181' }).waitFor()
   // saved blank: the place and what was seen are both marked under their fields, nothing is sent
   await part.click('[data-test=field-save]')
-  const fieldMarks = part.locator('.el-form-item.is-error .el-form-item__error')
-  await fieldMarks.nth(1).waitFor()
-  assert.deepEqual((await fieldMarks.allTextContents()).map((x) => x.trim()), ['请填写：地点', '请填写：现场所见'])
+  assert.deepEqual(await markTexts(part, 2), ['请填写：地点', '请填写：现场所见'])
   await part.fill('[data-test=field-place]', '交通运输局危货运输监控中心')
   await part.fill('[data-test=field-seen]', '液化气运输车辆动态监控记录缺失三个月，违规处置台账不全。')
   await part.fill('[data-test=field-interviewees]', '监控中心值班员')
@@ -241,11 +237,9 @@ test('plan → inspection → findings → rectification → conclusion → revi
   await act(contact, 'submit', async (d) => {
     // saved blank: the report is marked under its field and nothing is sent; the mark goes as it is filled
     await d.locator('[data-test=act-submit]').click()
-    const mark = d.locator('.el-form-item.is-error .el-form-item__error')
-    await mark.waitFor()
-    assert.equal((await mark.textContent()).trim(), '请填写：整改情况')
+    assert.deepEqual(await markTexts(d), ['请填写：整改情况'])
     await d.locator('[data-test=act-text]').fill('已督促3家企业建立动态监控台账，逐月报送，问题全部整改。')
-    await mark.waitFor({ state: 'detached' })
+    await fieldMarks(d).waitFor({ state: 'detached' })
   })
   await stateIs(contact, 'rect-state', '整改报告待负责人签发')
   const taskUrl = contact.url()

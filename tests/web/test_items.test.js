@@ -6,7 +6,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { writeFileSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, ARTIFACTS, inDays, fieldMarks, markTexts } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -103,12 +103,10 @@ test('an item from registration to archive, role by role', async (t) => {
   const extDlg = contact.locator('[data-test=action-dialog]')
   await extDlg.waitFor()
   await contact.click('[data-test=action-submit]')
-  const marks = extDlg.locator('.el-form-item.is-error .el-form-item__error')
-  await marks.nth(1).waitFor()
-  assert.deepEqual((await marks.allTextContents()).map((x) => x.trim()), ['请填写：申请延至', '请填写：延期理由'])
+  assert.deepEqual(await markTexts(extDlg, 2), ['请填写：申请延至', '请填写：延期理由'])
   await extDlg.locator('[data-test=action-reason]').fill('雨季施工受限')
-  await marks.nth(1).waitFor({ state: 'detached' })
-  assert.deepEqual((await marks.allTextContents()).map((x) => x.trim()), ['请填写：申请延至'])
+  await fieldMarks(extDlg).nth(1).waitFor({ state: 'detached' })
+  assert.deepEqual(await markTexts(extDlg), ['请填写：申请延至'])
   await extDlg.getByRole('button', { name: '取消' }).click()
   await extDlg.waitFor({ state: 'hidden' })
   contact.off('request', count)

@@ -8,7 +8,7 @@
 // setting of the working days (result-settings).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, PHONE, fitsThePhone, inDays, fieldMarks, markTexts } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -59,11 +59,9 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   await act(contact, 'res-rectify-report', async (dlg) => {
     // an empty report is refused before it is sent, marked under its field; the mark goes as it is filled
     await dlg.locator('[data-test=act-submit]').click()
-    const mark = dlg.locator('.el-form-item.is-error .el-form-item__error')
-    await mark.waitFor()
-    assert.match(await mark.textContent(), /^请填写：整改情况/)
+    assert.match((await markTexts(dlg))[0], /^请填写：整改情况/)
     await dlg.locator('[data-test=act-rectification]').fill(report)
-    await mark.waitFor({ state: 'detached' })
+    await fieldMarks(dlg).waitFor({ state: 'detached' })
     // its files (整改材料): uploaded with the report
     await dlg.locator('[data-test=act-rect-files]').setInputFiles([
       { name: '整改报告.pdf', mimeType: 'application/pdf', buffer: Buffer.from(PDF) },
@@ -95,11 +93,9 @@ test('the criticised unit reports its rectification, at a desk and on a phone; t
   await act(office, 'act-return_rectification', async (dlg) => {
     // saved blank: the reason is marked under its field and nothing is sent; the mark goes as it is filled
     await dlg.locator('[data-test=act-submit]').click()
-    const mark = dlg.locator('.el-form-item.is-error .el-form-item__error')
-    await mark.waitFor()
-    assert.equal((await mark.textContent()).trim(), '请填写：理由')
+    assert.deepEqual(await markTexts(dlg), ['请填写：理由'])
     await dlg.locator('[data-test=act-reason]').fill('请补充整改前后的现场照片说明')
-    await mark.waitFor({ state: 'detached' })
+    await fieldMarks(dlg).waitFor({ state: 'detached' })
   })
   await stateIs(office, '已印发')
   await assertNoErrors(t, office)

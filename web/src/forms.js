@@ -34,3 +34,10 @@ export function unmarkOnChange(bad, form, also = {}) {
     was = now
   }, { deep: true })
 }
+
+// Marks the member an API refusal names (its error.field) at the field that shows it — fieldOf maps a member to
+// that field where they differ ({ start_date: 'period' }); the refusal's message itself is shown by api.js.
+export function markRefusal(bad, e, fieldOf = {}) {
+  const field = e?.body?.error?.field
+  if (field) bad[fieldOf[field] || field] = e.message
+}
