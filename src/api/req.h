@@ -159,7 +159,7 @@ int reply_json(struct req *rq, int status, json_t *body);
 int reply_jsonw(struct req *rq, enum err rc, struct buf *text);
 /* Replies {"error":{"code","message"}} with the status of e. Returns 0. */
 int reply_error(struct req *rq, enum err e, const char *message);
-/* The same with "field": the request member at fault (422 only; NULL: none). */
+/* The same with "field": the request member at fault (on a 422, 403 or 409; NULL: none). */
 int reply_error_field(struct req *rq, enum err e, const char *message, const char *field);
 /* A Content-Disposition value for a download named `name` (UTF-8: "古督〔2026〕9号-督办通知.pdf") as RFC 6266 /
  * RFC 5987 filename*, with the ASCII `fallback` ("notice-9.pdf") as filename for clients without it. Arena. */

@@ -98,8 +98,21 @@ static const char *path_of(int64_t id, const int64_t *ids, const char *const *pa
     return NULL;
 }
 
-/* item_check_units on the paths unit_paths_send read (st, finished here). */
-static enum err check_units_sent(struct ctx *c, struct stmt *st, const char *office_path, int64_t lead,
+/* A split's unit outside the responsible unit's subtree: said with that unit's name (the person chose among
+ * units by name; "not of this government" with an id told them nothing). */
+static enum err split_units_fail(struct ctx *c, const char *track_path, const char *field)
+{
+    const char *name = NULL;
+    if (db_one_text(c->db, c->arena, &name, "SELECT name FROM units WHERE path = ?", DB_TEXT(track_path)))
+        name = "责任单位";
+    bool co = !strcmp(field, "co_unit_ids");
+    return ctx_fail_field(c, co ? "co_unit_ids" : "lead_unit_id", "分解事项的%s（%s）应为%s的下级单位",
+                          co ? "责任单位" : "牵头单位", co ? "co_unit_ids" : "lead_unit_id", name);
+}
+
+/* item_check_units on the paths unit_paths_send read (st, finished here). split: the units of a split, which must
+ * be below the responsible unit (office_path), said so by that unit's name. */
+static enum err check_units_sent(struct ctx *c, struct stmt *st, const char *office_path, bool split, int64_t lead,
                                  const json_t *co, const char **lead_path, const char ***co_paths)
 {
     if (!st)
@@ -115,6 +128,8 @@ static enum err check_units_sent(struct ctx *c, struct stmt *st, const char *off
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取单位");
     *lead_path = path_of(lead, ids, paths, n);
+    if (split && (!*lead_path || !strcmp(*lead_path, office_path) || !path_within(*lead_path, office_path)))
+        return split_units_fail(c, office_path, "lead_unit_id");
     if (!*lead_path || !path_within(*lead_path, office_path))
         return ctx_fail_field(c, "lead_unit_id", "牵头单位（lead_unit_id）%" PRId64 " 不存在或不属于本级政府", lead);
     const char **cp = arena_alloc(c->arena, sizeof *cp * (size_t)cap);
@@ -129,7 +144,9 @@ static enum err check_units_sent(struct ctx *c, struct stmt *st, const char *off
             if (json_integer_value(json_array_get(co, j)) == u)
                 return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）%" PRId64 " 重复", u);
         if (!(cp[i] = path_of(u, ids, paths, n)) || !path_within(cp[i], office_path))
-            return ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）%" PRId64 " 不存在或不属于本级政府", u);
+            return split ? split_units_fail(c, office_path, "co_unit_ids")
+                         : ctx_fail_field(c, "co_unit_ids", "责任单位（co_unit_ids）%" PRId64 " 不存在或不属于本级政府",
+                                          u);
     }
     if (co_paths)
         *co_paths = cp;
@@ -139,7 +156,7 @@ static enum err check_units_sent(struct ctx *c, struct stmt *st, const char *off
 enum err item_check_units(struct ctx *c, const char *office_path, int64_t lead, const json_t *co,
                           const char **lead_path, const char ***co_paths)
 {
-    return check_units_sent(c, unit_paths_send(c, lead, co), office_path, lead, co, lead_path, co_paths);
+    return check_units_sent(c, unit_paths_send(c, lead, co), office_path, false, lead, co, lead_path, co_paths);
 }
 
 /* The leader in charge must hold the leader or principal role at or above the issuing government. */
@@ -339,10 +356,8 @@ static enum err create_tx(struct ctx *c, void *arg)
         stmt_done(paths);
         return e;
     }
-    if ((e = check_units_sent(c, paths, office_path, lead, co, &lead_path, &co_paths)))
+    if ((e = check_units_sent(c, paths, office_path, a->parent_id != 0, lead, co, &lead_path, &co_paths)))
         return e;
-    if (a->parent_id && !strcmp(lead_path, office_path))
-        return ctx_fail_field(c, "lead_unit_id", "分解事项的牵头单位（lead_unit_id）应为下级单位");
     if (leader && (e = item_check_leader(c, leader, office_path)))
         return e;
     char at[21], today[11];

@@ -214,8 +214,11 @@ static enum err unit_create_tx(struct ctx *c, void *arg)
                    DB_INT_IF(parent, parent), DB_INT(depth), OR_EMPTY("principal"), OR_EMPTY("contact"),
                    OR_EMPTY("phone"), OR_EMPTY("prefix"), DB_INT(jv_int(b, "sort", 0)), DB_TEXT(at), DB_TEXT(at));
 #undef OR_EMPTY
-    if (e == ERR_CONFLICT)
-        return ctx_fail(c, ERR_CONFLICT, "单位代码 %s 已存在", jv_str(b, "code"));
+    if (e == ERR_CONFLICT) {
+        ctx_fail(c, ERR_CONFLICT, "单位代码 %s 已存在", jv_str(b, "code"));
+        c->field = "code"; /* a form marks the code it was given */
+        return ERR_CONFLICT;
+    }
     if (!e)
         e = db_exec(c->db, "UPDATE units SET path = ? WHERE id = ?",
                     DB_TEXT(arena_printf(c->arena, "%s%" PRId64 "/", ppath, a->id)), DB_INT(a->id));

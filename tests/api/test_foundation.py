@@ -149,7 +149,7 @@ def test_unit_crud_and_subtree(server, unique):
     assert r.status == 409
     # duplicate code
     r = c.post("/api/v1/units", {"code": f"d-{unique}", "name": "重复", "kind": "department", "parent_id": gc})
-    assert r.status == 409 and "已存在" in r.error["message"]
+    assert r.status == 409 and "已存在" in r.error["message"] and r.error["field"] == "code"
     # a unit with children cannot be deleted
     r = c.delete(f"/api/v1/units/{u['id']}")
     assert r.status == 409 and "下级单位" in r.error["message"]

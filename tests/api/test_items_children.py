@@ -45,7 +45,14 @@ def test_children_rollup_and_deadline_rule(it, city_item):
     assert it.c("gc_contact").post(f"/api/v1/items/{pid}/children", child_body(it, "x", "gc-jt", day(10))).status == 403
     # a child must go to a unit below the decomposing government
     r = gc.post(f"/api/v1/items/{pid}/children", dict(child_body(it, "x", "gc-jt", day(10)), lead_unit_id=it.unit("gc")))
-    assert r.status == 422
+    assert r.status == 422 and r.error["field"] == "lead_unit_id"
+    assert r.error["message"] == "分解事项的牵头单位（lead_unit_id）应为古城县人民政府的下级单位"
+    # a unit of another county, as lead or 责任单位: said the same way, by the responsible unit's name
+    r = gc.post(f"/api/v1/items/{pid}/children", dict(child_body(it, "x", "gc-jt", day(10)), lead_unit_id=it.c("lc_office").unit_id("ap")))
+    assert r.status == 422 and r.error["message"] == "分解事项的牵头单位（lead_unit_id）应为古城县人民政府的下级单位"
+    r = gc.post(f"/api/v1/items/{pid}/children", dict(child_body(it, "x", "gc-jt", day(10)), co_unit_ids=[it.c("lc_office").unit_id("ap")]))
+    assert r.status == 422 and r.error["field"] == "co_unit_ids"
+    assert r.error["message"] == "分解事项的责任单位（co_unit_ids）应为古城县人民政府的下级单位"
     # the child runs its own workflow in the county
     for user, action, body in [("gc_office", "submit", {}), ("gc_deputy", "approve", {}),
                                ("gc_director", "approve", {}), ("gc_office", "assign", {}),

@@ -3,7 +3,7 @@ import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
 import { readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, searchUsers, ROOT } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, searchUsers, ROOT, fieldMarks, markTexts } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -19,7 +19,12 @@ test('the county administrator creates a unit under the county government', asyn
   await shot(page, 'units')
   await page.click('[data-test=unit-new-child]')
   const dlg = page.locator('[data-test=unit-dialog]')
+  // saved blank: both required fields marked at once, nothing sent
+  await page.click('[data-test=unit-save]')
+  assert.deepEqual(await markTexts(dlg, 2), ['请填写：代码', '请填写：名称'])
   await dlg.locator('input[name=code]').fill('gc-web1')
+  await fieldMarks(dlg).nth(1).waitFor({ state: 'detached' })
+  assert.deepEqual(await markTexts(dlg), ['请填写：名称'], 'a mark goes once its field is filled')
   await dlg.locator('input[name=name]').fill('古城县网页测试局')
   await page.click('[data-test=unit-save]')
   assert.match(await toast(page, 'success', /已新建单位：古城县网页测试局/), /已新建单位：古城县网页测试局/)
@@ -36,6 +41,13 @@ test('the county administrator creates a unit under the county government', asyn
   await dlg.locator('input[name=name]').fill('重复代码')
   await page.click('[data-test=unit-save]')
   assert.match(await toast(page, 'error', /单位代码 gc-web1 已存在/), /单位代码 gc-web1 已存在/)
+  assert.deepEqual(await markTexts(dlg), ['单位代码 gc-web1 已存在'], 'the refused code is marked at its field')
+  // a dialog opened again starts without the last one's marks
+  await page.keyboard.press('Escape')
+  await dlg.waitFor({ state: 'hidden' })
+  await page.click('[data-test=unit-new-child]')
+  await dlg.locator('input[name=code]').waitFor()
+  assert.equal(await fieldMarks(dlg).count(), 0)
   await page.keyboard.press('Escape')
   await assertNoErrors(t, page)
 })
@@ -105,10 +117,13 @@ test('the administrator creates a user with a role, and the user signs in', asyn
   await shot(page, 'users')
   await page.click('[data-test=user-new]')
   const dlg = page.locator('[data-test=user-dialog]')
+  await page.click('[data-test=user-save]')
+  assert.deepEqual(await markTexts(dlg, 4), ['请填写：用户名', '请填写：姓名', '请填写：所属单位', '请填写：初始密码'])
   await dlg.locator('input[name=username]').fill('gc_webuser')
   await dlg.locator('input[name=name]').fill('网页用户')
   await pick(page, dlg.locator('.el-form-item', { hasText: '所属单位' }), '交通运输局', '古城县交通运输局')
   await dlg.locator('input[name=password]').fill('Start#Pass2026')
+  await fieldMarks(dlg).waitFor({ state: 'detached' })
   await dlg.getByRole('button', { name: '+ 角色' }).click()
   const row = dlg.locator('.grant-row').first()
   await row.locator('.el-select').first().click()

@@ -3,7 +3,7 @@
 // timeline speaks in words (each entry's label and a sentence, no internal names, each entry once).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, inDays, readFileSync } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, pick, apiAs, assertNoErrors, inDays, readFileSync, fieldMarks, markTexts } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -242,9 +242,10 @@ test('archiving an item names the handling report still owed and archives only o
   await shot(page, 'item-archive-owed')
   // not confirmed: nothing is sent
   await dlg.locator('[data-test=action-submit]').click()
-  await page.locator('.el-message', { hasText: '请先确认取消尚未报送的办理情况报告' }).waitFor()
+  assert.deepEqual(await markTexts(dlg), ['请先确认取消尚未报送的办理情况报告'], 'marked under the confirmation')
   assert.equal((await office('GET', `/api/v1/items/${id}`)).json.state, 'completed')
   await dlg.locator('[data-test=action-confirm]').click()
+  await fieldMarks(dlg).waitFor({ state: 'detached' })
   await dlg.locator('[data-test=action-submit]').click()
   await page.locator('[data-test=timeline]', { hasText: '立卷归档，取消古城县交通运输局尚未报送的办理情况报告。' }).waitFor()
   assert.equal((await office('GET', `/api/v1/items/${id}`)).json.state, 'archived')

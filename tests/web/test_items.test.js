@@ -342,3 +342,50 @@ test('a typed date is read strictly: an impossible or past day is refused in wor
   assert.deepEqual(page.console.filter((m) => /Invalid user input|deprecated/.test(m)), [])
   await assertNoErrors(t, page)
 })
+
+test('the office splits a running item: every blank field marked at once, a refused date or unit marked at its field', async (t) => {
+  const office = await apiAs(server, 'gc_office')
+  const parent = (await office('GET', '/api/v1/items?q=县城公交站亭改造提升')).json.items.find((x) => x.title === '县城公交站亭改造提升')
+  assert.ok(parent, 'the demo has the running item')
+  // its responsible unit, 古城县交通运输局, gets a unit below it to split for
+  const admin = await apiAs(server, 'gc_admin')
+  const jt = (await admin('GET', '/api/v1/units?q=gc-jt')).json.units.find((u) => u.code === 'gc-jt')
+  const sub = '古城县交通运输局站亭管理所'
+  assert.equal((await admin('POST', '/api/v1/units', { code: 'gc-jt-zt', name: sub, kind: 'department', parent_id: jt.id })).status, 201)
+  const page = await newPage(browser, server)
+  await loginTo(page, 'gc_office', `/items/${parent.id}`)
+  await page.click('[data-test=item-split]')
+  const dlg = page.locator('[data-test=split-dialog]')
+  // the name is proposed: emptied, it is marked with the unit nobody chose yet, and nothing is sent
+  await dlg.locator('[data-test=split-title]').fill('')
+  await page.click('[data-test=split-submit]')
+  assert.deepEqual(await markTexts(dlg, 2), ['请填写：子事项名称', '请填写：牵头单位'])
+  const title = '城东片区公交站亭改造（网页测试）'
+  await dlg.locator('[data-test=split-title]').fill(title)
+  await pick(page, dlg.locator('[data-test=split-lead]'), '住房和城乡建设局', '古城县住房和城乡建设局')
+  await fieldMarks(dlg).waitFor({ state: 'detached' })
+  // a day after the item's own: the server's refusal is marked under 办理时限
+  const due = dlg.locator('.el-form-item', { hasText: '办理时限' }).locator('input')
+  const later = new Date(Date.parse(parent.due_date + 'T00:00:00Z') + 86400000).toISOString().slice(0, 10)
+  await due.fill(later)
+  await due.press('Enter')
+  await dlg.locator('[data-test=split-title]').click() // closes the picker (Escape would close the dialog)
+  await page.click('[data-test=split-submit]')
+  const [mark] = await markTexts(dlg)
+  assert.match(mark, /不能晚于上级事项的期限/)
+  assert.equal((await office('GET', `/api/v1/items/${parent.id}`)).json.children?.length ?? 0, 0, 'nothing was made')
+  await due.fill(parent.due_date)
+  await due.press('Enter')
+  await dlg.locator('[data-test=split-title]').click()
+  await fieldMarks(dlg).waitFor({ state: 'detached' })
+  // a unit outside the responsible unit's: refused by its name, marked under 牵头单位
+  await page.click('[data-test=split-submit]')
+  assert.deepEqual(await markTexts(dlg), ['分解事项的牵头单位应为古城县交通运输局的下级单位'])
+  await pick(page, dlg.locator('[data-test=split-lead]'), '站亭管理所', sub)
+  await fieldMarks(dlg).waitFor({ state: 'detached' })
+  await page.click('[data-test=split-submit]')
+  assert.match(await toast(page, 'success', /已分解/), new RegExp(title))
+  const children = (await office('GET', `/api/v1/items/${parent.id}`)).json.children
+  assert.deepEqual(children.map((c) => c.title), [title])
+  await assertNoErrors(t, page)
+})

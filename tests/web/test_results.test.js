@@ -7,7 +7,7 @@
 // only then, and anyone reads it on the public page without signing in (no person's data).
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, inDays } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, pick, apiAs, assertNoErrors, inDays, fieldMarks, markTexts } from './helper.js'
 import { openBulletinDialog } from './results.js'
 
 let server, browser
@@ -151,11 +151,17 @@ test('a bulletin: drafted from the data, words edited, approved, issued as a sea
   // this test's figures rest on the demo's items (assigned today, one overdue for 5 days): the last 30 days, typed
   // one period, typed and compared (counted twice, Beijing midnight may come in between)
   const period = [inDays(-30), inDays(0)]
+  // the period cleared: marked under its field, nothing drafted
+  await dlg.locator('.el-range-editor').hover()
+  await dlg.locator('.el-range__close-icon').click()
+  await dlg.locator('[data-test=bul-create]').click()
+  assert.deepEqual(await markTexts(dlg), ['请填写：统计期间'])
   await range.first().fill(period[0])
   await range.last().fill(period[1])
   await range.last().press('Enter')
   await dlg.locator('.el-alert').click() // closes the picker (Escape would close the dialog)
   assert.deepEqual(await range.evaluateAll((els) => els.map((e) => e.value)), period)
+  await fieldMarks(dlg).waitFor({ state: 'detached' })
   await dlg.locator('[data-test=bul-create]').click()
   await office.waitForURL(/\/bulletins\/\d+$/)
   const id = Number(office.url().split('/').pop())

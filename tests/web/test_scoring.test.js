@@ -8,7 +8,7 @@
 // bureau stands beside its total (对表分析), a dash beside the units nobody evaluated.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, fieldMarks, markTexts } from './helper.js'
 
 let server, browser
 before(async () => { server = await startServer(); browser = await startBrowser() })
@@ -111,8 +111,10 @@ test('a scorecard: drawn from the data → adjusted → approved by the principa
   // an adjustment needs a reason; then it is on the card
   await drawer.locator('[data-test=adj-points] input').fill('3')
   await drawer.locator('[data-test=adj-save]').click()
-  assert.match(await toast(office, 'warning', /调整理由/), /调整理由/)
+  const adjForm = drawer.locator('[data-test=card-adjust]')
+  assert.deepEqual(await markTexts(adjForm), ['请填写：调整理由'])
   await drawer.locator('[data-test=adj-reason]').fill('S221段整改中主动投入应急抢修，经研究酌情加分（网页测试）')
+  await fieldMarks(adjForm).waitFor({ state: 'detached' })
   await drawer.locator('[data-test=adj-save]').click()
   await drawer.locator('[data-test=card-adjustment]', { hasText: '应急抢修' }).waitFor()
   await drawer.locator('[data-test=card-sum]', { hasText: `= ${detail.total + 3} 分` }).waitFor()

@@ -5,7 +5,7 @@
 // 0 with the objection upheld, the higher total, and was told; it downloads its card as an official document.
 import { test, before, after } from 'node:test'
 import assert from 'node:assert/strict'
-import { startServer, startBrowser, newPage, loginOk, loginTo, shot, toast, apiAs, assertNoErrors } from './helper.js'
+import { startServer, startBrowser, newPage, loginOk, loginTo, shot, apiAs, assertNoErrors, fieldMarks, markTexts } from './helper.js'
 import { issuedDemoCard, objectionTodos } from './scorecards.js'
 
 let server, browser
@@ -24,7 +24,7 @@ test('an objection: the unit objects to a line → the office upholds it → the
   const dlg = head.locator('[data-test=obj-raise-dialog]')
   await dlg.waitFor()
   await dlg.locator('[data-test=obj-send]').click()
-  assert.match(await toast(head, 'warning', /异议理由/), /异议理由/)
+  assert.deepEqual(await markTexts(dlg), ['请填写：异议理由'])
   await dlg.locator('[data-test=obj-reason]').fill('该事项已于期限前办结，系办结报告录入延误（网页测试）')
   await dlg.locator('[data-test=obj-evidence]').fill('办结报告签收单，县政府办公室签收')
   await shot(head, 'objection-raise')
@@ -90,7 +90,11 @@ test('the demo\'s objection: the office decides it from its workbench', async (t
   await office.click(`[data-test=obj-reject-${obj.id}]`)
   const od = office.locator('[data-test=obj-dialog]')
   await od.waitFor()
+  // a decision without its reasons: marked, nothing decided
+  await od.locator('[data-test=obj-submit]').click()
+  assert.deepEqual(await markTexts(od), ['请填写：处理意见'])
   await od.locator('[data-test=obj-decision]').fill('经核查县政府办公室公文交换记录，未见该报告按时报送，维持扣分')
+  await fieldMarks(od).waitFor({ state: 'detached' })
   await od.locator('[data-test=obj-submit]').click()
   await od.waitFor({ state: 'hidden' })
   await office.locator(`[data-test=obj-state-${obj.id}]`, { hasText: '异议不成立' }).waitFor()
