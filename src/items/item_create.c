@@ -249,6 +249,17 @@ static enum err office_government(struct ctx *c, int64_t *office, const char **g
  * explicit office_unit_id, that office's government; else the user's first grant to register items.
  * The user must be allowed to register there.
  */
+const struct track *item_split_track(struct ctx *c, const struct item *it, int64_t unit)
+{
+    if (it->state < ITEM_ST_APPROVED || it->state > ITEM_ST_COMPLETION_REQUESTED)
+        return NULL;
+    for (int i = 0; i < it->ntracks; i++)
+        if ((!unit || it->tracks[i].unit_id == unit) &&
+            (!c->user || perm_at(c->user, CAP_ITEM_REGISTER, it->tracks[i].unit_path)))
+            return &it->tracks[i];
+    return NULL;
+}
+
 enum err item_issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int64_t *office, const char **office_path)
 {
     enum err e;
@@ -260,11 +271,7 @@ enum err item_issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int64
         if (parent.state < ITEM_ST_APPROVED || parent.state > ITEM_ST_COMPLETION_REQUESTED)
             return ctx_fail(c, ERR_CONFLICT, "只有已审批且尚未办结的事项才能分解，当前状态为「%s」",
                             item_state_label(parent.state));
-        const struct track *own = NULL;
-        for (int i = 0; i < parent.ntracks && !own; i++)
-            if ((!*office || parent.tracks[i].unit_id == *office) &&
-                (!c->user || perm_at(c->user, CAP_ITEM_REGISTER, parent.tracks[i].unit_path)))
-                own = &parent.tracks[i];
+        const struct track *own = item_split_track(c, &parent, *office);
         if (!own)
             return ctx_fail(c, ERR_FORBIDDEN, "只有责任单位所在政府的督查室才能分解该事项");
         *office = issuing_office(c, own->unit_id);

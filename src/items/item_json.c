@@ -174,6 +174,11 @@ enum err items_get(struct ctx *c, int64_t id, json_t **out)
     json_object_set_new(*out, "extensions", ext);
     json_object_set_new(*out, "pending_extension", pending);
     json_object_set_new(*out, "suspensions", suspensions_json(lists.suspensions));
+    /* whether the caller may split it, and under which unit (the units a child may go to are below it) */
+    const struct track *st = item_split_track(c, &it, 0);
+    json_object_set_new(*out, "split_under",
+                        st ? json_pack("{sI ss}", "unit_id", (json_int_t)st->unit_id, "unit_name", st->unit_name)
+                           : json_null());
     item_lists_free(&lists);
     /* the clue it was converted from, for whom may read that clue (its row names it: no statement for an item
      * that came from no clue) */

@@ -106,6 +106,9 @@ json_t *item_str_or_null(const char *s);
  * and the dates (the due date not before today, the source's date not after it) of a create or
  * update body beyond its JSON spec; 422 with a sentence naming the member (ctx_fail_field). */
 enum err item_check_values(struct ctx *c, const json_t *b);
+/* The track a split of it is made under for the caller (its children go to units below that track's unit): the
+ * first track the caller may register items at (of unit, when unit != 0), while the item runs; NULL: none. */
+const struct track *item_split_track(struct ctx *c, const struct item *it, int64_t unit);
 /*
  * Who issues a new item, and under which government's path (item_create.c): for a child (parent_id), the
  * office of the government responsible on the parent's track; for an explicit office_unit_id of b, that

@@ -29,6 +29,13 @@ def test_children_rollup_and_deadline_rule(it, city_item):
     # the county office sees the city's item through its own track, the departments do not
     assert gc.get(f"/api/v1/items/{pid}").status == 200
     assert it.c("gc_contact").get(f"/api/v1/items/{pid}").status == 404
+    # the detail says under which unit the caller may split it: the county office under its government's track
+    assert gc.get(f"/api/v1/items/{pid}").json["split_under"] == {"unit_id": it.unit("gc"), "unit_name": "古城县人民政府"}
+    # and the units a child may go to are found in that unit's subtree (the unit itself included, which is refused)
+    gc_path = gc.get(f"/api/v1/units/{it.unit('gc')}").json["path"]
+    found = gc.get(f"/api/v1/units?parent_id={it.unit('gc')}&q=%").json["units"]
+    assert "gc-jt" in {u["code"] for u in found} and all(u["path"].startswith(gc_path) for u in found)
+    assert not {u["code"] for u in found} & {"lc", "lc-jt", "ap"}
     r = gc.post(f"/api/v1/items/{pid}/children", child_body(it, "城关片区农村公路改造", "gc-jt", day(101)))
     assert r.status == 422 and "不能晚于" in r.error["message"]
     r = gc.post(f"/api/v1/items/{pid}/children", child_body(it, "城关片区农村公路改造", "gc-jt", day(100)))
@@ -80,3 +87,11 @@ def test_only_approved_items_can_be_decomposed(it):
     item = it.bring("submitted", lead="gc-t1")
     r = it.c("gc_office").post(f"/api/v1/items/{item['id']}/children", child_body(it, "x", "gc-jt", day(5)))
     assert r.status == 409
+    # nobody is offered a split of it: not the office (its state), not the unit (its role)
+    assert it.c("gc_office").get(f"/api/v1/items/{item['id']}").json["split_under"] is None
+    running = it.bring("in_progress")
+    assert it.c("gc_office").get(f"/api/v1/items/{running['id']}").json["split_under"] == \
+        {"unit_id": it.unit("gc-jt"), "unit_name": "古城县交通运输局"}
+    for user in ("gc_contact", "gc_head"):
+        r = it.c(user).get(f"/api/v1/items/{running['id']}")
+        assert r.status == 404 or r.json["split_under"] is None, user

@@ -343,7 +343,7 @@ test('a typed date is read strictly: an impossible or past day is refused in wor
   await assertNoErrors(t, page)
 })
 
-test('the office splits a running item: every blank field marked at once, a refused date or unit marked at its field', async (t) => {
+test('the office splits a running item: only units below the responsible unit offered, every blank field marked at once, a refused date marked at its field', async (t) => {
   const office = await apiAs(server, 'gc_office')
   const parent = (await office('GET', '/api/v1/items?q=县城公交站亭改造提升')).json.items.find((x) => x.title === '县城公交站亭改造提升')
   assert.ok(parent, 'the demo has the running item')
@@ -356,13 +356,19 @@ test('the office splits a running item: every blank field marked at once, a refu
   await loginTo(page, 'gc_office', `/items/${parent.id}`)
   await page.click('[data-test=item-split]')
   const dlg = page.locator('[data-test=split-dialog]')
+  assert.equal((await dlg.locator('[data-test=split-under]').textContent()).trim(), '须为古城县交通运输局的下级单位')
   // the name is proposed: emptied, it is marked with the unit nobody chose yet, and nothing is sent
   await dlg.locator('[data-test=split-title]').fill('')
   await page.click('[data-test=split-submit]')
   assert.deepEqual(await markTexts(dlg, 2), ['请填写：子事项名称', '请填写：牵头单位'])
   const title = '城东片区公交站亭改造（网页测试）'
   await dlg.locator('[data-test=split-title]').fill(title)
-  await pick(page, dlg.locator('[data-test=split-lead]'), '住房和城乡建设局', '古城县住房和城乡建设局')
+  // the picker offers the units below 交通运输局 only (not the bureau itself, not the county's other units)
+  await dlg.locator('[data-test=split-lead] .el-select').click()
+  const options = page.locator('.el-select-dropdown__item:visible')
+  await options.first().waitFor()
+  assert.deepEqual((await options.allTextContents()).map((x) => x.replace('gc-jt-zt', '').trim()), [sub])
+  await options.first().click()
   await fieldMarks(dlg).waitFor({ state: 'detached' })
   // a day after the item's own: the server's refusal is marked under 办理时限
   const due = dlg.locator('.el-form-item', { hasText: '办理时限' }).locator('input')
@@ -378,14 +384,15 @@ test('the office splits a running item: every blank field marked at once, a refu
   await due.press('Enter')
   await dlg.locator('[data-test=split-title]').click()
   await fieldMarks(dlg).waitFor({ state: 'detached' })
-  // a unit outside the responsible unit's: refused by its name, marked under 牵头单位
-  await page.click('[data-test=split-submit]')
-  assert.deepEqual(await markTexts(dlg), ['分解事项的牵头单位应为古城县交通运输局的下级单位'])
-  await pick(page, dlg.locator('[data-test=split-lead]'), '站亭管理所', sub)
-  await fieldMarks(dlg).waitFor({ state: 'detached' })
   await page.click('[data-test=split-submit]')
   assert.match(await toast(page, 'success', /已分解/), new RegExp(title))
   const children = (await office('GET', `/api/v1/items/${parent.id}`)).json.children
   assert.deepEqual(children.map((c) => c.title), [title])
+  // the unit's contact is offered no split
+  const contact = await newPage(browser, server)
+  await loginTo(contact, 'gc_contact', `/items/${parent.id}`)
+  await contact.locator('[data-test=item-state]').waitFor()
+  assert.equal(await contact.locator('[data-test=item-split]').count(), 0)
   await assertNoErrors(t, page)
+  await assertNoErrors(t, contact)
 })
