@@ -281,9 +281,11 @@ static const struct link_kind INSPECTION_LINKS = {
     "WHERE n.id = ?",
     "尚未反馈问题", "被督查单位"};
 
-/* Each id of ids (of kind k) may be rested on by a record of home_path about unit; no duplicates. */
+/* Each id of ids (of kind k) may be rested on by a record of home_path about unit; no duplicates. any_unit: the
+ * unit need not be among the object's units (a policy advice goes to whoever made the document or measure the
+ * inspection found unsuitable, often not the unit inspected). */
 static enum err check_kind_links(struct ctx *c, const struct link_kind *k, const char *home_path, int64_t unit,
-                                 const json_t *ids)
+                                 bool any_unit, const json_t *ids)
 {
     size_t i;
     json_t *v;
@@ -313,7 +315,7 @@ static enum err check_kind_links(struct ctx *c, const struct link_kind *k, const
         if (!eligible)
             return ctx_fail_field(c, k->member, "%s（%s）%s %s，不能作为依据", k->what, k->member,
                                   number ? number : "（未编号）", k->not_eligible);
-        if (!concerns)
+        if (!concerns && !any_unit)
             return ctx_fail_field(c, k->member, "所选单位不是%s（%s）%s 的%s", k->what, k->member, number,
                                   k->not_concerned);
     }
@@ -321,13 +323,14 @@ static enum err check_kind_links(struct ctx *c, const struct link_kind *k, const
 }
 
 /* What the record rests on: at least one item or inspection, each checked. */
-static enum err check_links(struct ctx *c, const char *home_path, int64_t unit, const json_t *items,
-                            const json_t *inspections)
+static enum err check_links(struct ctx *c, enum result_kind kind, const char *home_path, int64_t unit,
+                            const json_t *items, const json_t *inspections)
 {
     if (!json_array_size(items) && !json_array_size(inspections))
         return ctx_fail_field(c, "item_ids", "需要关联至少一项所依据的督办事项（item_ids）或督查（inspection_ids）");
-    enum err e = check_kind_links(c, &ITEM_LINKS, home_path, unit, items);
-    return e ? e : check_kind_links(c, &INSPECTION_LINKS, home_path, unit, inspections);
+    bool any = kind == RES_ADVICE;
+    enum err e = check_kind_links(c, &ITEM_LINKS, home_path, unit, any, items);
+    return e ? e : check_kind_links(c, &INSPECTION_LINKS, home_path, unit, any, inspections);
 }
 
 /* Replaces the links of one kind ("item", "inspection") with ids. */
@@ -381,7 +384,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     int64_t unit = jv_int(b, "unit_id", 0);
     json_t *ids = json_object_get(b, "item_ids"), *insp = json_object_get(b, "inspection_ids");
     if ((e = check_kind(c, a->kind, b)) || (e = check_unit(c, home, unit, &unit_path)) ||
-        (e = check_links(c, home, unit, ids, insp)))
+        (e = check_links(c, a->kind, home, unit, ids, insp)))
         return e;
     char at[21], today[11];
     time_format_iso(c->now, at);
@@ -414,9 +417,10 @@ enum err results_create(struct ctx *c, const json_t *body, json_t **out)
 {
     struct create_args a = {body, RES_PRAISE, 0};
     if (!result_kind_parse(jv_str(body, "kind"), &a.kind))
-        return ctx_fail_field(c, "kind",
-                              "类型（kind）应为 praise（通报表扬）、criticism（通报批评）、talk（约谈）、"
-                              "accountability（问责建议）、referral（移送）或 tolerance（容错认定）");
+        return ctx_fail_field(
+            c, "kind",
+            "类型（kind）应为 praise（通报表扬）、criticism（通报批评）、talk（约谈）、"
+            "accountability（问责建议）、referral（移送）、tolerance（容错认定）或 advice（政策建议）");
     enum err e = ctx_tx(c, "新建结果运用记录", create_tx, &a);
     return e ? e : results_get(c, a.id, out);
 }
@@ -446,7 +450,7 @@ static enum err update_tx(struct ctx *c, void *arg)
     int64_t unit = jv_int(m, "unit_id", 0);
     const char *unit_path;
     if ((e = check_kind(c, r.kind, m)) || (e = check_unit(c, r.home_path, unit, &unit_path)) ||
-        (e = check_links(c, r.home_path, unit, ids ? ids : now_ids, insp ? insp : now_insp)))
+        (e = check_links(c, r.kind, r.home_path, unit, ids ? ids : now_ids, insp ? insp : now_insp)))
         goto out;
     char at[21];
     time_format_iso(c->now, at);
@@ -620,7 +624,7 @@ enum err results_list(struct ctx *c, const struct result_query *q, json_t **out)
     int s;
     if (q->kind && !result_kind_parse(q->kind, &k))
         return ctx_fail(c, ERR_BAD_REQUEST,
-                        "类型（kind）应为 praise、criticism、talk、accountability、referral 或 tolerance");
+                        "类型（kind）应为 praise、criticism、talk、accountability、referral、tolerance 或 advice");
     if (q->state && !wf_state_parse(&result_workflow, q->state, &s))
         return ctx_fail(c, ERR_BAD_REQUEST, "状态（state）不是结果运用记录的状态（见 GET /api/v1/workflows）");
     struct res_binds b = {0};

@@ -51,7 +51,7 @@ enum err results_export_csv(struct ctx *c, int year, const char *kind, struct bu
     enum result_kind k;
     if (kind && !result_kind_parse(kind, &k))
         return ctx_fail(c, ERR_BAD_REQUEST,
-                        "类型（kind）应为 praise、criticism、talk、accountability、referral 或 tolerance");
+                        "类型（kind）应为 praise、criticism、talk、accountability、referral、tolerance 或 advice");
     const struct grant *g;
     int64_t office;
     enum err e = res_drafting_grant(c, &g, &office);

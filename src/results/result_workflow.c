@@ -1,9 +1,10 @@
 /*
  * result_workflow.c: the declaration of the results' workflow for the engine (src/workflow): praise,
- * criticism, talks, accountability proposals and referrals share one table — the office drafts, the
- * principal leader approves, returns or refuses (条例 Arts. 19–21: nothing takes effect without that
- * approval), the office issues; a talk is then held and followed up, an accountability proposal or a
- * referral closed with the outcome reported back. The kind decides those last rows through conditions.
+ * criticism, talks, accountability proposals, referrals, error tolerance and policy advice share one table —
+ * the office drafts, the principal leader approves, returns or refuses (条例 Arts. 19–21: nothing takes effect
+ * without that approval), the office issues; a talk is then held and followed up, an accountability proposal,
+ * a referral or a policy advice closed with the outcome reported back (the advice: whether the unit that issued
+ * the document or measure adjusted it). The kind decides those last rows through conditions.
  * The hooks read and write a result for the engine; the effects are in result_effects.c.
  */
 #include "results/results_internal.h"
@@ -50,7 +51,7 @@ static const struct wf_field fields[] = {
 
 static const struct wf_cond conds[RES_COND__COUNT] = {
     [RES_COND_TALK] = {"talk", "只有约谈需要记录约谈情况"},
-    [RES_COND_OUTCOME] = {"outcome", "只有问责建议和移送在印发后反馈处理结果；约谈请先记录约谈情况"},
+    [RES_COND_OUTCOME] = {"outcome", "只有问责建议、移送和政策建议在印发后反馈处理结果；约谈请先记录约谈情况"},
     [RES_COND_RECTIFY] = {"rectify", "只有限期整改的通报批评需要报送整改情况"},
 };
 
@@ -126,11 +127,12 @@ static const struct wf_name kinds[RES_KIND__COUNT] = {
     [RES_ACCOUNTABILITY] = {"accountability", "问责建议", "Accountability proposal"},
     [RES_REFERRAL] = {"referral", "移送", "Referral"},
     [RES_TOLERANCE] = {"tolerance", "容错认定", "Error tolerance"},
+    [RES_ADVICE] = {"advice", "政策建议", "Policy advice"},
 };
 /* the character of each in the number */
 static const char *const words[RES_KIND__COUNT] = {
-    [RES_PRAISE] = "表",         [RES_CRITICISM] = "批", [RES_TALK] = "谈",
-    [RES_ACCOUNTABILITY] = "问", [RES_REFERRAL] = "移",  [RES_TOLERANCE] = "容",
+    [RES_PRAISE] = "表",   [RES_CRITICISM] = "批", [RES_TALK] = "谈",   [RES_ACCOUNTABILITY] = "问",
+    [RES_REFERRAL] = "移", [RES_TOLERANCE] = "容", [RES_ADVICE] = "建",
 };
 
 const char *result_kind_name(enum result_kind k)
@@ -168,7 +170,7 @@ static bool cond(struct ctx *c, struct wf_obj *o, int k)
     case RES_COND_TALK:
         return r->kind == RES_TALK;
     case RES_COND_OUTCOME:
-        return r->kind == RES_ACCOUNTABILITY || r->kind == RES_REFERRAL;
+        return r->kind == RES_ACCOUNTABILITY || r->kind == RES_REFERRAL || r->kind == RES_ADVICE;
     case RES_COND_RECTIFY:
         return r->kind == RES_CRITICISM && r->rectify_due;
     case RES_COND__COUNT:

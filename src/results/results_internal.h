@@ -48,7 +48,7 @@ enum result_field {
 /* Conditions beyond the state. */
 enum result_cond {
     RES_COND_TALK = 1, /* the record is an admonition talk */
-    RES_COND_OUTCOME,  /* an accountability proposal or a referral: closed with the outcome */
+    RES_COND_OUTCOME,  /* an accountability proposal, a referral or a policy advice: closed with the outcome */
     RES_COND_RECTIFY,  /* a criticism with a rectification deadline: its unit must report its rectification */
     RES_COND__COUNT
 };
@@ -60,6 +60,7 @@ enum result_kind {
     RES_ACCOUNTABILITY,
     RES_REFERRAL,
     RES_TOLERANCE, /* 容错纠错: the failure falls under the tolerance rules (Jilin) */
+    RES_ADVICE, /* 辅政建言: adjust or improve a normative document or policy measure found unsuitable (Gu County) */
     RES_KIND__COUNT
 };
 

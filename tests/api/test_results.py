@@ -168,7 +168,7 @@ def test_wrong_state_and_stale_version(d):
     assert done["number"].startswith("古督表〔") and done["allowed_actions"] == []
     assert todos(d, "gc_office", oid) == []
     r = d.act(oid, "gc_office", "follow_up", {"text": "x"}, expect=409)
-    assert r.error["message"].startswith("只有问责建议和移送")
+    assert r.error["message"].startswith("只有问责建议、移送和政策建议")
 
 
 @pytest.mark.parametrize("change,field,words", [
@@ -369,6 +369,49 @@ def test_error_tolerance_is_an_approved_decision(d):
     r = d.c("gc_office").post("/api/v1/results", result_body(d.it, "tolerance", d.base_item()["id"],
                                                              talk_at="2026-01-01 09:00"))
     assert r.status == 422 and "talk_at" in r.error["message"]
+
+
+def test_policy_advice_from_an_inspection(d):
+    """辅政建言 (Gu County 三(三)): an inspection found a normative document or policy measure unsuitable; the office
+    proposes its adjustment to the unit that made it — which need not be a unit inspected —, the principal leader
+    approves, the unit is told once it is issued (古督建〔年〕n号), and the office records what the unit adjusted."""
+    ins = Insp(d.it.server)
+    done = ins.bring("in_progress", subject="乡镇农村公路养护资金使用督查", targets=("gc-zj",))
+    ins.finding(done["id"], unit="gc-zj")
+    ins.act(done["id"], "gc_inspector", "submit_findings")
+    ins.act(done["id"], "gc_office", "issue_findings")
+    c = d.c("gc_office")
+    body = result_body(d.it, "advice", 0, item_ids=[], inspection_ids=[done["id"]],
+                       title="关于修订《古城县农村公路养护资金管理办法》的建议",
+                       content="督查发现该办法第八条按里程平均分配养护资金，与路况等级脱节，建议按路况评定结果分档拨付。")
+    # a criticism must rest on an inspection of its unit; an advice goes to the document's maker (交通运输局)
+    r = c.post("/api/v1/results", dict(body, kind="criticism"))
+    assert r.status == 422 and r.json["error"]["field"] == "inspection_ids" and "被督查单位" in r.error["message"], r
+    r = c.post("/api/v1/results", body)
+    assert r.status == 201, r
+    obj = r.json
+    oid = obj["id"]
+    assert obj["kind"] == "advice" and obj["kind_label"] == "政策建议" and obj["unit"]["code"] == "gc-jt"
+    assert [x["id"] for x in obj["inspections"]] == [done["id"]]
+    assert d.status(oid, "gc_head") == 404
+    d.act(oid, "gc_office", "submit", {})
+    d.act(oid, "gc_leader", "approve", {}, expect=403)
+    d.act(oid, "gc_principal", "approve", {})
+    issued = d.act(oid, "gc_office", "issue", {}).json
+    assert re.fullmatch(r"古督建〔\d{4}〕\d+号", issued["number"]) and issued["state"] == "issued", issued
+    # the unit is told and reads it; the office waits to record the outcome
+    assert any("政策建议" in m["subject"] for m in inbox(d, "gc_head", oid))
+    assert d.get(oid, "gc_head")["title"] == obj["title"]
+    assert [t["label"] for t in todos(d, "gc_office", oid)] == ["待反馈处理结果"]
+    assert issued["allowed_actions"] == ["follow_up"], issued["allowed_actions"]
+    d.act(oid, "gc_office", "record_talk", {"record": "x"}, expect=409)
+    d.act(oid, "gc_contact", "follow_up", {"text": "已修订"}, expect=403)  # the unit reads it, the office records
+    r = d.act(oid, "gc_office", "follow_up", {}, expect=422)
+    assert r.json["error"]["field"] == "text", r
+    closed = d.act(oid, "gc_office", "follow_up",
+                   {"text": "县交通运输局已采纳，修订后的办法自2027年1月1日起施行，按路况等级分档拨付养护资金。"}).json
+    assert closed["state"] == "closed" and "已采纳" in closed["follow_up"] and todos(d, "gc_office", oid) == []
+    assert oid in listed(d, "gc_office", kind="advice") and oid not in listed(d, "gc_office", kind="praise")
 
 
 def test_export_for_the_organisation_and_personnel_departments(d):

@@ -207,7 +207,7 @@ def result_body(it, kind, item_id, **kw):
     """A draft of the given kind about 交通运输局, resting on item_id."""
     body = {"kind": kind, "title": "关于城区道路拥堵治理推进不力的" + {"praise": "通报表扬", "criticism": "通报批评",
             "talk": "约谈", "accountability": "问责建议", "referral": "移送",
-            "tolerance": "容错认定"}[kind],
+            "tolerance": "容错认定", "advice": "政策建议"}[kind],
             "content": "经督查，该局在城区道路拥堵治理中进度滞后，多次催办仍未按期完成。",
             "unit_id": it.unit("gc-jt"), "item_ids": [item_id]}
     if kind == "talk":

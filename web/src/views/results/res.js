@@ -1,14 +1,14 @@
 // res.js: what the pages of the results (结果运用: praise, criticism, talks, accountability, referrals,
-// error tolerance) and of the bulletins (督查通报) share — the kinds, the words of the two workflows'
+// error tolerance, policy advice) and of the bulletins (督查通报) share — the kinds, the words of the two workflows'
 // states and actions (workflows.js, from the server's tables), the members each action requires (from
 // GET /api/v1/workflows), tags and the order of the action buttons.
 import { label, t } from '../../i18n'
 import { workflows, wfState, wfAction } from '../../workflows'
 
-export const KINDS = ['praise', 'criticism', 'talk', 'accountability', 'referral', 'tolerance']
+export const KINDS = ['praise', 'criticism', 'talk', 'accountability', 'referral', 'tolerance', 'advice']
 // the server's Chinese label of a kind (kind_label) when a row carries it; English from res.kind.*
 export const kindText = (k, serverLabel) => label('res.kind', k, serverLabel)
-export const KIND_TAG = { praise: 'success', criticism: 'danger', talk: 'warning', accountability: 'danger', referral: 'danger', tolerance: 'primary' }
+export const KIND_TAG = { praise: 'success', criticism: 'danger', talk: 'warning', accountability: 'danger', referral: 'danger', tolerance: 'primary', advice: 'info' }
 
 // wf: 'result', 'bulletin' or 'scorecard'
 export const stateText = (wf, s, serverLabel) => wfState(wf, s, serverLabel)
