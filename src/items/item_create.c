@@ -243,12 +243,6 @@ static enum err office_government(struct ctx *c, int64_t *office, const char **g
     return ERR_OK;
 }
 
-/*
- * Who issues a new item, and under which government's path: for a child, the office of the
- * government responsible on the parent's track (its due date no later than the parent's); for an
- * explicit office_unit_id, that office's government; else the user's first grant to register items.
- * The user must be allowed to register there.
- */
 const struct track *item_split_track(struct ctx *c, const struct item *it, int64_t unit)
 {
     if (it->state < ITEM_ST_APPROVED || it->state > ITEM_ST_COMPLETION_REQUESTED)
@@ -260,6 +254,12 @@ const struct track *item_split_track(struct ctx *c, const struct item *it, int64
     return NULL;
 }
 
+/*
+ * Who issues a new item, and under which government's path: for a child, the office of the
+ * government responsible on the parent's track (its due date no later than the parent's); for an
+ * explicit office_unit_id, that office's government; else the user's first grant to register items.
+ * The user must be allowed to register there.
+ */
 enum err item_issuer_of(struct ctx *c, int64_t parent_id, const json_t *b, int64_t *office, const char **office_path)
 {
     enum err e;
