@@ -1302,7 +1302,8 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
                            "unit_id = ? LIMIT ?) s%s WHERE 1 = 1",
                            db_index_hints(c->db) ? " INDEXED BY item_scope_unit" : "", items);
                 q_int(q, s->drive);
-                q_int(q, count_bound(c) + 1);
+                /* the bound's rows, never one more (that one only tells, below, that the count is not exact) */
+                q_int(q, count_bound(c));
                 stream_where(c, &p2, &t, q, false, NULL, 0);
                 struct stmt *st =
                     db_prepare(c->db, "SELECT COUNT(*) FROM (SELECT 1 FROM item_scope WHERE unit_id = ? LIMIT ?) x");
