@@ -15,7 +15,7 @@ static bool clue_id(struct req *rq, int64_t *id)
     return false;
 }
 
-/* GET /api/v1/clues?state=&category=&source=&q=&unit_id=&area_id=&item_id=&mine=&page=&per_page= */
+/* GET /api/v1/clues?state=&category=&source=&q=&unit_id=&area_id=&item_id=&contact_point_id=&mine=&page=&per_page= */
 static int h_list(struct req *rq)
 {
     struct clue_query q = {0};
@@ -23,7 +23,8 @@ static int h_list(struct req *rq)
     if (!req_query_int(rq, "page", 1, 1000000, 1, &page) || !req_query_int(rq, "per_page", 1, 200, 20, &per_page) ||
         !req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &q.unit_id) ||
         !req_query_int(rq, "area_id", 0, INT64_MAX, 0, &q.area_id) ||
-        !req_query_int(rq, "item_id", 0, INT64_MAX, 0, &item) || !req_query_int(rq, "mine", 0, 1, 0, &mine))
+        !req_query_int(rq, "item_id", 0, INT64_MAX, 0, &item) || !req_query_int(rq, "mine", 0, 1, 0, &mine) ||
+        !req_query_int(rq, "contact_point_id", 0, INT64_MAX, 0, &q.contact_point_id))
         return 0;
     q.page = (int)page;
     q.per_page = (int)per_page;
@@ -187,6 +188,89 @@ static int h_photo(struct req *rq)
     return 0;
 }
 
+/* ---- grassroots contact points (基层联系点) ---- */
+
+static bool point_id(struct req *rq, int64_t *id)
+{
+    if (req_param_id(rq, "id", id))
+        return true;
+    reply_error(rq, ERR_NOT_FOUND, "基层联系点不存在");
+    return false;
+}
+
+/* GET /api/v1/contact-points?state=&q=&after=&limit= */
+static int h_points(struct req *rq)
+{
+    int64_t limit;
+    if (!req_query_int(rq, "limit", 1, 200, 50, &limit))
+        return 0;
+    struct contact_point_query q = {req_query(rq, "state"), req_query(rq, "q"), req_query(rq, "after"), (int)limit};
+    if (q.q && strlen(q.q) > 100)
+        return reply_error(rq, ERR_BAD_REQUEST, "检索词过长（最多 100 字节）");
+    json_t *out = NULL;
+    enum err e = contact_points_list(&rq->ctx, &q, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_point_create(struct req *rq)
+{
+    if (!req_check(rq, contact_points_create_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = contact_points_create(&rq->ctx, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
+static int h_point_get(struct req *rq)
+{
+    int64_t id;
+    if (!point_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = contact_points_get(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_point_update(struct req *rq)
+{
+    int64_t id;
+    if (!point_id(rq, &id) || !req_check(rq, contact_points_update_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = contact_points_update(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_point_end(struct req *rq)
+{
+    int64_t id;
+    if (!point_id(rq, &id) || !req_check(rq, contact_points_end_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = contact_points_end(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_point_reports(struct req *rq)
+{
+    int64_t id, limit;
+    if (!point_id(rq, &id) || !req_query_int(rq, "limit", 1, 200, 50, &limit))
+        return 0;
+    json_t *out = NULL;
+    enum err e = contact_points_reports(&rq->ctx, id, req_query(rq, "after"), (int)limit, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+static int h_point_report(struct req *rq)
+{
+    int64_t id;
+    if (!point_id(rq, &id) || !req_check(rq, contact_points_report_spec))
+        return 0;
+    json_t *out = NULL;
+    enum err e = contact_points_report(&rq->ctx, id, rq->json, &out);
+    return reply_result(rq, e, 201, out);
+}
+
 const struct route clue_routes[] = {
     {"GET", "/api/v1/clues", h_list, CAP_CLUE_READ, 0, "the clues the user may see, with counts per state",
      "principal,leader,director,deputy,office,contact,head:A *:F"},
@@ -212,5 +296,26 @@ const struct route clue_routes[] = {
      "office:AAN *:F"},
     {"GET", "/api/v1/clues/{id}/photos/{photo}", h_photo, CAP_CLUE_READ, 0, "a photo (stored without metadata)",
      "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+    {"GET", "/api/v1/contact-points", h_points, CAP_CLUE_READ, 0,
+     "grassroots contact points (基层联系点): the office's, or one's own unit's",
+     "principal,leader,director,deputy,office,contact,head:A *:F"},
+    {"POST", "/api/v1/contact-points", h_point_create, CAP_CLUE_MANAGE, ROUTE_JSON,
+     "designate a unit as a grassroots contact point (the office)",
+     "office:AAR *:F; fresh; body={\"unit_id\":$newunit,\"focus\":\"矩阵测试联系重点\"}"},
+    {"GET", "/api/v1/contact-points/{id}", h_point_get, CAP_CLUE_READ, 0,
+     "one contact point with its counts and what the user may do",
+     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+    {"PATCH", "/api/v1/contact-points/{id}", h_point_update, CAP_CLUE_MANAGE, ROUTE_JSON,
+     "change a contact point's name, focus or note",
+     "office:AAN *:F; fresh; body={\"version\":1,\"focus\":\"矩阵修改\"}"},
+    {"POST", "/api/v1/contact-points/{id}/end", h_point_end, CAP_CLUE_MANAGE, ROUTE_JSON, "end a contact point (撤销)",
+     "office:AAN *:F; fresh; body={\"version\":1,\"reason\":\"矩阵撤销\"}"},
+    {"GET", "/api/v1/contact-points/{id}/reports", h_point_reports, CAP_CLUE_READ, 0,
+     "the point's reports: all for the office, one's own for its people",
+     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+    {"POST", "/api/v1/contact-points/{id}/reports", h_point_report, CAP_CLUE_READ, ROUTE_JSON,
+     "report a problem or an opinion through one's own contact point (a new clue for the office)",
+     "principal,leader,director,deputy,office:FFN contact,head:ANN *:F; "
+     "body={\"category\":\"policy\",\"description\":\"矩阵测试：联系点反映惠企政策落实不到位的情况\"}"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -427,6 +427,76 @@ static void evaluations(struct demo *d)
     ok(d, e, out, "create a draft engagement");
 }
 
+/* 古城县's grassroots contact points (基层联系点): 城关镇, designated a month ago, whose liaison officer reported
+ * twice (one report answered and closed, one waiting to be sorted); and 岳阳镇, whose term ended. */
+/* A contact point's call as username on day (create: id 0, end, report), its body taken; the answer's id, or 0. */
+static int64_t point_call(struct demo *d, const char *username, int day,
+                          enum err (*call)(struct ctx *, int64_t, const json_t *, json_t **), int64_t id, json_t *body,
+                          const char *what)
+{
+    if (d->failed) {
+        json_decref(body);
+        return 0;
+    }
+    as(d, username, day, 15);
+    json_t *out = NULL;
+    enum err e = call(d->c, id, body, &out);
+    json_decref(body);
+    if (!e && !json_object_get(out, "id")) /* a report: the clue's id by its number */
+        db_one_int(d->c->db, &id, "SELECT id FROM clues WHERE number = ?",
+                   DB_TEXT(json_string_value(json_object_get(out, "number"))));
+    else if (!e)
+        id = json_integer_value(json_object_get(out, "id"));
+    json_decref(out);
+    if (e) {
+        cli_fail("demo clues: %s: %s", what, d->c->msg ? d->c->msg : "");
+        d->failed = 1;
+        return 0;
+    }
+    return id;
+}
+
+static enum err point_create(struct ctx *c, int64_t id, const json_t *body, json_t **out)
+{
+    (void)id;
+    return contact_points_create(c, body, out);
+}
+
+/* 古城县's grassroots contact points (基层联系点): 城关镇, designated a month ago, whose liaison officer reported
+ * twice (one report answered and closed, one waiting to be sorted); and 岳阳镇, whose term ended. */
+static void contact_points(struct demo *d)
+{
+    int64_t ended =
+        point_call(d, "gc_office", -40, point_create, 0,
+                   json_pack("{sI ss ss ss}", "unit_id", (json_int_t)unit(d, "gc-t2"), "name", "岳阳镇基层联系点",
+                             "focus", "乡村振兴项目推进、农村公路养护", "started_on", day_str(d, -40)),
+                   "designate 岳阳镇");
+    point_call(d, "gc_office", -15, contact_points_end, ended,
+               json_pack("{sI ss}", "version", (json_int_t)1, "reason", "联系期满，转为常态化联系"), "end 岳阳镇");
+    int64_t point = point_call(d, "gc_office", -30, point_create, 0,
+                               json_pack("{sI ss ss ss ss}", "unit_id", (json_int_t)unit(d, "gc-t1"), "name",
+                                         "城关镇基层联系点", "focus", "惠企政策落实、老旧小区改造、基层减负",
+                                         "started_on", day_str(d, -30), "note", "每月第一周电话回访联络员彭丽娟"),
+                               "designate 城关镇");
+    int64_t paid = point_call(
+        d, "gc_town", -8, contact_points_report, point,
+        json_pack(
+            "{ss ss ss ss}", "category", "policy", "title", "小微企业稳岗返还资金兑现慢", "description",
+            "城关镇辖区12家小微企业反映，去年申报的稳岗返还资金至今未到账，企业多次到县人社局询问均答复“在走流程”。",
+            "place", "城关镇工业园区"),
+        "report through 城关镇");
+    triage(d, paid, -7, json_pack("{ss}", "title", "城关镇小微企业稳岗返还资金兑现慢"));
+    act(d, paid, "gc_office", -3, "close",
+        json_pack("{ss ss}", "close_reason", "resolved", "reply",
+                  "经督促县人社局核查，12家企业的稳岗返还资金已于本周全部拨付到账。感谢联系点及时反映。"));
+    point_call(
+        d, "gc_town", -1, contact_points_report, point,
+        json_pack("{ss ss ss}", "category", "burden", "description",
+                  "各村反映同一项人口信息核查任务，县里三个部门分别下发表格，要求在一周内重复填报，村干部疲于应付。",
+                  "place", "城关镇各村（社区）"),
+        "report through 城关镇");
+}
+
 int demo_clues(struct ctx *c)
 {
     struct demo d = {.c = c, .now = c->now};
@@ -512,6 +582,7 @@ int demo_clues(struct ctx *c)
     }
 
     transfers(&d);
+    contact_points(&d);
     surveys(&d);
     evaluations(&d);
 

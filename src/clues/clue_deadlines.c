@@ -139,5 +139,7 @@ void clues_register(void)
     units_register_path_copy("clues", "area_path");
     units_register_path_copy("clues", "unit_path");
     units_register_path_copy("clue_verifications", "unit_path");
+    units_register_path_copy("contact_points", "office_path");
+    units_register_path_copy("contact_points", "unit_path");
     hooks_set_clues(&(struct clue_hooks){.source = clue_item_source});
 }

@@ -21,7 +21,7 @@
     "c.area_path, a.name, c.unit_id, c.unit_path, u.name, c.place, c.category, c.description, c.summary, c.source, "   \
     "c.origin_platform, c.origin_number, c.origin_due_date, c.anonymous, c.due_date, c.merged_into, c.dup_of, "        \
     "c.dup_score, c.item_id, c.inspection_id, c.close_reason, c.public_reply, c.photos, c.created_by, c.created_at, "  \
-    "c.updated_at, c.closed_at, c.origin_received_on, c.summary_masked, c.summary_reviewed"
+    "c.updated_at, c.closed_at, c.origin_received_on, c.summary_masked, c.summary_reviewed, c.contact_point_id"
 #define CLUE_FROM                                                                                                      \
     " FROM clues c JOIN units o ON o.id = c.office_unit_id JOIN units a ON a.id = c.area_unit_id "                     \
     "LEFT JOIN units u ON u.id = c.unit_id "
@@ -96,6 +96,7 @@ enum err clue_load(struct ctx *c, int64_t id, struct clue *cl)
         cl->origin_received_on = col(c, st, 36);
         cl->summary_masked = (int)stmt_int(st, 37);
         cl->summary_reviewed = stmt_int(st, 38) != 0;
+        cl->contact_point_id = col_id(st, 39);
     }
     stmt_done(st);
     if (rc == STORE_DONE)
@@ -239,6 +240,17 @@ static json_t *clue_inspection(struct ctx *c, int64_t id)
     return out;
 }
 
+/* {id, name} of the grassroots contact point a clue came from, or null. */
+static json_t *contact_point_ref(struct ctx *c, int64_t id)
+{
+    json_t *out = json_null();
+    struct stmt *st = id ? db_query(c->db, "SELECT name FROM contact_points WHERE id = ?", DB_INT(id)) : NULL;
+    if (st && stmt_step(st) == STORE_ROW)
+        out = json_pack("{sI ss}", "id", (json_int_t)id, "name", stmt_text(st, 0));
+    stmt_done(st);
+    return out;
+}
+
 static bool clue_inspection_visible(struct ctx *c, int64_t id)
 {
     json_t *j = clue_inspection(c, id);
@@ -247,9 +259,15 @@ static bool clue_inspection_visible(struct ctx *c, int64_t id)
     return seen;
 }
 
-static const char *source_label(const char *s)
+const char *clue_source_label(const char *s, bool office, const char **shown)
 {
-    return !strcmp(s, "public") ? "群众反映（互联网+督查）" : !strcmp(s, "transfer") ? "上级转办" : "工作人员登记";
+    if (!office && !strcmp(s, "contact_point"))
+        s = "staff";
+    *shown = s;
+    return !strcmp(s, "public")          ? "群众反映（互联网+督查）"
+           : !strcmp(s, "transfer")      ? "上级转办"
+           : !strcmp(s, "contact_point") ? "基层联系点反映"
+                                         : "工作人员登记";
 }
 
 json_t *clue_json(struct ctx *c, struct clue *cl)
@@ -289,13 +307,14 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
             pub = clue_item_public_status(json_string_value(json_object_get(item, "state")));
         stmt_done(st);
     }
+    const char *source, *source_text = clue_source_label(cl->source, office, &source);
     json_t *out = json_pack(
         "{sI ss ss ss ss s{sI ss} s{sI ss} ss ss ss ss ss so so so so ss ss ss so so so so so so so so so ss ss so sI}",
         "id", (json_int_t)cl->wf.id, "number", cl->wf.number, "title", cl->wf.title, "category", cl->category,
         "category_label", clue_category_label(cl->category) ? clue_category_label(cl->category) : cl->category,
         "office", "id", (json_int_t)cl->office_unit_id, "name", cl->office_name, "area", "id",
         (json_int_t)cl->area_unit_id, "name", cl->area_name, "place", cl->place, "summary", cl->summary, "source",
-        cl->source, "source_label", source_label(cl->source), "origin_platform", cl->origin_platform, "origin_number",
+        source, "source_label", source_text, "origin_platform", cl->origin_platform, "origin_number",
         str_or_null(cl->origin_number), "origin_due_date", str_or_null(cl->origin_due_date), "origin_received_on",
         str_or_null(cl->origin_received_on), "unit",
         cl->unit_id ? json_pack("{sI ss}", "id", (json_int_t)cl->unit_id, "name", cl->unit_name) : json_null(), "state",
@@ -330,6 +349,7 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
                                                     stmt_text(st, 1), "title", stmt_text(st, 2)));
         stmt_done(st);
         json_object_set_new(out, "merged", merged);
+        json_object_set_new(out, "contact_point", contact_point_ref(c, cl->contact_point_id));
         json_object_set_new(out, "office_view", json_true());
     } else {
         json_object_set_new(out, "office_view", json_false());
@@ -407,10 +427,30 @@ static enum err filter_sql(struct ctx *c, const struct clue_query *q, const char
         b[(*k)++] = DB_TEXT(q->category);
     }
     if (q->source) {
-        if (strcmp(q->source, "public") && strcmp(q->source, "transfer") && strcmp(q->source, "staff"))
-            return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“source”应为 public、transfer 或 staff");
+        if (strcmp(q->source, "public") && strcmp(q->source, "transfer") && strcmp(q->source, "staff") &&
+            strcmp(q->source, "contact_point"))
+            return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“source”应为 public、transfer、staff 或 contact_point");
         w = arena_printf(c->arena, "%s AND c.source = ?", w);
         b[(*k)++] = DB_TEXT(q->source);
+    }
+    if (q->contact_point_id) {
+        w = arena_printf(c->arena, "%s AND c.contact_point_id = ?", w);
+        b[(*k)++] = DB_INT(q->contact_point_id);
+    }
+    if (c->user && (q->contact_point_id || (q->source && !strcmp(q->source, "contact_point")))) {
+        /* which clues came from a contact point is the office's to know: the filter reads only the clues of
+         * offices where the user handles clues (any other user is refused) */
+        int n;
+        const char **pre = perm_scope_cap(c, CAP_CLUE_MANAGE, &n);
+        if (!n)
+            return ctx_fail(c, ERR_FORBIDDEN, "只有督查室可以按基层联系点查找线索");
+        const char *in = "";
+        for (int i = 0; i < n; i++) {
+            in = arena_printf(c->arena, "%s%s(c.office_path >= ? AND c.office_path < ?)", in, *in ? " OR " : "");
+            b[(*k)++] = DB_TEXT(pre[i]);
+            b[(*k)++] = DB_TEXT(perm_path_upper(c->arena, pre[i]));
+        }
+        w = arena_printf(c->arena, "%s AND (%s)", w, in);
     }
     if (q->q && *q->q) {
         const char *like = arena_printf(c->arena, "%%%s%%", q->q);
@@ -445,7 +485,7 @@ static enum err filter_sql(struct ctx *c, const struct clue_query *q, const char
 
 enum err clues_list(struct ctx *c, const struct clue_query *q, json_t **out)
 {
-    int n = c->user ? 4 * c->user->ngrants + 2 * c->user->nportfolio : 0;
+    int n = c->user ? 6 * c->user->ngrants + 2 * c->user->nportfolio : 0;
     struct db_bind *b = arena_alloc(c->arena, sizeof *b * (size_t)(n + 24));
     int k = 0;
     const char *scope = scope_sql(c, q->mine, b, &k);
@@ -516,14 +556,15 @@ enum err clues_list(struct ctx *c, const struct clue_query *q, json_t **out)
         const char *due = stmt_is_null(st, 6) ? (stmt_is_null(st, 13) ? NULL : stmt_text(st, 13)) : stmt_text(st, 6);
         bool running = s == CLUE_ST_RECEIVED || s == CLUE_ST_VERIFYING || s == CLUE_ST_VERIFIED;
         bool office = !c->user || perm_at(c->user, CAP_CLUE_MANAGE, stmt_text(st, 16));
+        const char *source;
+        clue_source_label(stmt_text(st, 5), office, &source);
         json_t *row = json_pack(
             "{sI ss ss ss ss ss ss ss so so ss s{sI ss} so so sb si ss}", "id", (json_int_t)stmt_int(st, 0), "number",
             stmt_text(st, 1), "title", stmt_text(st, 2), "category", stmt_text(st, 3), "category_label",
             clue_category_label(stmt_text(st, 3)) ? clue_category_label(stmt_text(st, 3)) : stmt_text(st, 3), "state",
-            clue_state_name(s), "state_label", clue_state_label(s), "source", stmt_text(st, 5), "due_date",
-            str_or_null(due), "overdue", json_boolean(running && due && strcmp(due, today) < 0), "created_at",
-            stmt_text(st, 7), "area", "id", (json_int_t)stmt_int(st, 8), "name",
-            units_area_name(c->arena, stmt_text(st, 9)), "unit",
+            clue_state_name(s), "state_label", clue_state_label(s), "source", source, "due_date", str_or_null(due),
+            "overdue", json_boolean(running && due && strcmp(due, today) < 0), "created_at", stmt_text(st, 7), "area",
+            "id", (json_int_t)stmt_int(st, 8), "name", units_area_name(c->arena, stmt_text(st, 9)), "unit",
             stmt_is_null(st, 10) ? json_null()
                                  : json_pack("{sI ss}", "id", (json_int_t)stmt_int(st, 10), "name", stmt_text(st, 11)),
             "origin_number", str_or_null(stmt_is_null(st, 12) ? NULL : stmt_text(st, 12)), "possible_duplicate",
@@ -582,7 +623,13 @@ enum err clues_events(struct ctx *c, int64_t id, json_t **out)
         }
         if (!office) /* the verifiers read what was decided, not how the public reached the office */
             json_object_del(data, "anonymous");
-        const char *action = stmt_text(st, 5);
+        const char *action = stmt_text(st, 5), *actor = stmt_text(st, 2), *actor_name = stmt_text(st, 3);
+        if (!office && cl.contact_point_id && !strcmp(action, "create")) {
+            /* a contact point's report reads as the office's own record: neither the point nor who sent it */
+            json_object_set_new(data, "source", json_string("staff"));
+            actor = "office";
+            actor_name = "督查室";
+        }
         if (!office && !strcmp(action, "convert_inspection") &&
             !clue_inspection_visible(c, json_integer_value(json_object_get(data, "inspection_id")))) {
             json_decref(data); /* an unannounced inspection's targets learn nothing of it from the clue */
@@ -592,8 +639,8 @@ enum err clues_events(struct ctx *c, int64_t id, json_t **out)
         wf_action_parse(&clue_workflow, action, &a);
         json_array_append_new(
             arr, json_pack("{sI ss ss ss ss ss ss so so so ss sb so}", "id", (json_int_t)stmt_int(st, 0), "at",
-                           stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name", stmt_text(st, 3), "kind",
-                           stmt_text(st, 4), "action", action, "action_label",
+                           stmt_text(st, 1), "actor", actor, "actor_name", actor_name, "kind", stmt_text(st, 4),
+                           "action", action, "action_label",
                            a >= 0 ? wf_action_label(&clue_workflow, a) : event_label(stmt_text(st, 4), action),
                            "from_state", str_or_null(stmt_is_null(st, 6) ? NULL : stmt_text(st, 6)), "to_state",
                            str_or_null(stmt_is_null(st, 7) ? NULL : stmt_text(st, 7)), "unit_id",

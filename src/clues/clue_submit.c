@@ -192,8 +192,8 @@ static double dup_dice(struct arena *a, const struct bigrams *mine, int64_t id, 
 /* The earlier clue most alike (place and description) among the newest of the same office and area, when its
  * bigram Dice reaches CLUE_DUP_HINT: a hint for triage, computed before the writing transaction (the office's
  * "similar clues" search, clues_similar, is the thorough one). */
-static void dup_hint(struct ctx *c, int64_t office_id, const char *area_path, const char *place, const char *text,
-                     int64_t *dup_of, double *score)
+void clue_dup_hint(struct ctx *c, int64_t office_id, const char *area_path, const char *place, const char *text,
+                   int64_t *dup_of, double *score)
 {
     *dup_of = 0;
     *score = 0;
@@ -339,14 +339,15 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
         "INSERT INTO clues (number, tracking_digest, office_unit_id, office_path, area_unit_id, area_path, "
         "place, category, title, description, summary, source, origin_platform, origin_number, "
         "origin_due_date, origin_received_on, anonymous, state, dup_of, dup_score, photos, created_by, created_at, "
-        "updated_at, summary_masked, summary_reviewed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
-        "'received', ?, ?, 0, ?, ?, ?, ?, ?) RETURNING id",
+        "updated_at, summary_masked, summary_reviewed, contact_point_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+        "?, ?, ?, ?, ?, 'received', ?, ?, 0, ?, ?, ?, ?, ?, ?) RETURNING id",
         DB_TEXT(number), DB_TEXT(digest), DB_INT(office_id), DB_TEXT(office_path), DB_INT(n->area_unit_id),
         DB_TEXT(area_path), DB_TEXT(place), DB_TEXT(n->category), DB_TEXT(title), DB_TEXT(n->description),
         DB_TEXT(summary), DB_TEXT(n->source), DB_TEXT(n->origin_platform ? n->origin_platform : ""),
         DB_TEXT(n->origin_number), DB_TEXT(n->origin_due_date), DB_TEXT(n->received_on), DB_INT(n->anonymous ? 1 : 0),
         DB_INT_IF(dup_of, dup_of), DB_REAL(score), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at),
-        DB_TEXT(at), DB_INT(masked), DB_INT(!strcmp(n->source, "staff") ? 1 : 0));
+        DB_TEXT(at), DB_INT(masked), DB_INT(!strcmp(n->source, "staff") ? 1 : 0),
+        DB_INT_IF(n->contact_point_id, n->contact_point_id));
     if (e == ERR_CONFLICT && n->origin_number)
         return ctx_fail(c, ERR_CONFLICT, "原编号 %s 的转办线索已经登记过", n->origin_number);
     if (e)
@@ -386,9 +387,10 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
         nt.subject = arena_printf(c->arena, "【新线索】%s %s", number, title);
         nt.body =
             arena_printf(c->arena, "%s收到%s反映的线索%s《%s》，待分拣。%s%s", today,
-                         !strcmp(n->source, "transfer") ? "上级转办"
-                         : !strcmp(n->source, "public") ? "群众"
-                                                        : "登记",
+                         !strcmp(n->source, "transfer")        ? "上级转办"
+                         : !strcmp(n->source, "public")        ? "群众"
+                         : !strcmp(n->source, "contact_point") ? "基层联系点"
+                                                               : "登记",
                          number, utf8_inner_title(c->arena, title), n->origin_due_date ? "上级要求的办理时限：" : "",
                          n->origin_due_date ? n->origin_due_date : "");
         e = workflow_tell(c, &cl.wf, NULL, &(struct wf_who){ROLE_OFFICE, WF_AT_HOME, 0, false}, &nt);
@@ -526,7 +528,7 @@ static enum err submit_check(struct ctx *c, const struct form *f, struct submit_
         if (!e)
             e = clue_office_of(c, area_path, &office_id, &office_path);
         if (!e)
-            dup_hint(c, office_id, area_path, n->place, n->description, &n->dup_of, &n->dup_score);
+            clue_dup_hint(c, office_id, area_path, n->place, n->description, &n->dup_of, &n->dup_score);
     }
     n->office_unit_id = office_id;
     return e;
@@ -645,7 +647,7 @@ enum err clues_create(struct ctx *c, const json_t *body, json_t **out)
     if ((e = perm_require(c, CAP_CLUE_MANAGE, office_path, CLUE_WHAT)))
         return e;
     n->office_unit_id = office_id;
-    dup_hint(c, office_id, area_path, n->place, n->description, &n->dup_of, &n->dup_score);
+    clue_dup_hint(c, office_id, area_path, n->place, n->description, &n->dup_of, &n->dup_score);
     if ((e = ctx_tx(c, "登记线索", create_tx, &x)))
         return e;
     return clues_get(c, x.id, out);
@@ -709,7 +711,7 @@ static int by_time(const void *a, const void *b)
 }
 
 /* An item done with: completed, archived or withdrawn (the reporter's clue is done too). */
-static bool item_done(const char *state)
+bool clue_item_done(const char *state)
 {
     return state && (!strcmp(state, "completed") || !strcmp(state, "archived") || !strcmp(state, "withdrawn"));
 }
@@ -728,7 +730,7 @@ static enum err item_updates(struct ctx *c, int64_t item_id, json_t *arr, const 
             json_array_append_new(arr, json_pack("{ss ss sn}", "at", stmt_text(st, 1), "text",
                                                  clue_item_public_status("assigned"), "reply"));
         const char *closed = clue_item_public_status(*state);
-        if (!stmt_is_null(st, 2) && item_done(*state))
+        if (!stmt_is_null(st, 2) && clue_item_done(*state))
             json_array_append_new(arr, json_pack("{ss ss sn}", "at", stmt_text(st, 2), "text", closed, "reply"));
     }
     stmt_done(st);
@@ -780,7 +782,7 @@ enum err clues_track(struct ctx *c, const char *code, json_t **out)
     }
     enum clue_state s = (enum clue_state)cur.wf.state;
     /* done for the reporter: the clue closed, or the item it became completed, archived or withdrawn */
-    bool done = s == CLUE_ST_CLOSED || (s == CLUE_ST_CONVERTED && item_done(item_state));
+    bool done = s == CLUE_ST_CLOSED || (s == CLUE_ST_CONVERTED && clue_item_done(item_state));
     *out = json_pack("{ss ss ss ss ss sb so so so}", "number", cl.wf.number, "received_at", cl.created_at,
                      "category_label", clue_category_label(cl.category) ? clue_category_label(cl.category) : "",
                      "area_name", cl.area_name, "status",

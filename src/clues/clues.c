@@ -169,8 +169,11 @@ enum err clues_meta(struct ctx *c, json_t **out)
     for (int a = 0; a < CLUE_ACT__COUNT; a++)
         json_array_append_new(actions, json_pack("{ss ss}", "name", wf_action_name(&clue_workflow, a), "label",
                                                  wf_action_label(&clue_workflow, a)));
-    json_t *sources = json_pack("[{ss ss} {ss ss} {ss ss}]", "name", "public", "label", "群众反映（互联网+督查）",
-                                "name", "transfer", "label", "上级转办", "name", "staff", "label", "工作人员登记");
+    json_t *sources = json_array();
+    const char *const names[] = {"public", "transfer", "staff", "contact_point"}, *shown;
+    for (int i = 0; i < 4; i++)
+        json_array_append_new(
+            sources, json_pack("{ss ss}", "name", names[i], "label", clue_source_label(names[i], true, &shown)));
     *out = json_pack("{so so so so so so}", "categories", clue_categories_json(), "states", states, "actions", actions,
                      "close_reasons", clue_close_reasons_json(), "findings", clue_findings_json(), "sources", sources);
     return ERR_OK;

@@ -71,6 +71,7 @@ enum err clues_create(struct ctx *c, const json_t *body, json_t **out);
 struct clue_query {
     const char *state, *category, *source, *q;
     int64_t unit_id, area_id, item_id; /* item_id: the clue converted into that item */
+    int64_t contact_point_id;          /* only the reports of this grassroots contact point (the office's) */
     bool mine;                         /* only the clues assigned to the user's units for verification */
     bool transfers;                    /* only clues transferred from above */
     int page, per_page;
@@ -116,6 +117,43 @@ enum err clues_import(struct ctx *c, const char *path, bool dry_run, const char 
 
 /* Meta for the office's pages: categories, states, actions, close reasons, findings, sources. */
 enum err clues_meta(struct ctx *c, json_t **out);
+
+/* ---- grassroots contact points (基层联系点, contact_points.c) ----
+ * Units the supervision office designates (Gu County: "用好…基层联系点…延伸触角、拓宽渠道"; Jiangsu: "选择一些地方和
+ * 部门作为联系点"), whose own people report problems and grassroots opinions straight to the office. The office
+ * (CAP_CLUE_MANAGE at the unit's government) designates, changes and ends them; those with CAP_CLUE_READ there or
+ * above read them; the point's own people (CAP_CLUE_POINT held at its unit itself) read it without the office's
+ * note, report through it (each report a clue of source contact_point, handed to the office as any new clue) and
+ * follow only their own reports, in the tracking page's words. Every change audited; the point's people are told
+ * of its designation and its end. */
+extern const struct jv_field contact_points_create_spec[];
+extern const struct jv_field contact_points_update_spec[];
+extern const struct jv_field contact_points_end_spec[];
+extern const struct jv_field contact_points_report_spec[];
+struct contact_point_query {
+    const char *state; /* active, ended, NULL: both */
+    const char *q;     /* name, unit or focus contains it */
+    const char *after; /* the `next` of the previous page */
+    int limit;         /* 1..200 */
+};
+/* {"contact_points": [newest first], "next"}. */
+enum err contact_points_list(struct ctx *c, const struct contact_point_query *q, json_t **out);
+/* One point: {id, name, unit_id, unit_name, office_unit_id, office_name, focus, note (null for its own people),
+ * state, state_label, started_on, ended_on, end_reason, reports {total, open}, can {edit, end, report}, version,
+ * created_at, updated_at}; 404 when out of sight. */
+enum err contact_points_get(struct ctx *c, int64_t id, json_t **out);
+/* Designates a unit (unit_id, focus, name?, started_on?, note?): 201; 409 when it is an active point already. */
+enum err contact_points_create(struct ctx *c, const json_t *body, json_t **out);
+/* Changes name, focus, note ({version, …}); 409 on a stale version or an ended point. */
+enum err contact_points_update(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* Ends the point ({version, reason}): no report is taken through it afterwards. */
+enum err contact_points_end(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* A report through the point by its own people ({category, title?, description, place?}): a new clue; *out
+ * {number, received_at, status}. 403 for anyone else, 409 on an ended point. */
+enum err contact_points_report(struct ctx *c, int64_t id, const json_t *body, json_t **out);
+/* The point's reports, newest first (the office: all, with their clue; its own people: theirs, in the tracking
+ * page's words): {"reports": […], "next"}. */
+enum err contact_points_reports(struct ctx *c, int64_t id, const char *after, int limit, json_t **out);
 
 /* The public forms' submission limits, held for all nodes together (the per-process token buckets of
  * src/api/api_public.c refuse a flood first, before any database work): counts one submission of `client`

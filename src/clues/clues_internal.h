@@ -69,6 +69,7 @@ struct clue_verif {
 struct clue {
     struct wf_obj wf; /* first: the engine's view (id, version, state, home, scope, number, title, due, parts) */
     int64_t office_unit_id, area_unit_id, unit_id, merged_into, item_id, inspection_id, dup_of, created_by;
+    int64_t contact_point_id; /* the grassroots contact point it came from (0: none); the office's to know */
     const char *office_path, *office_name, *area_path, *area_name, *unit_path, *unit_name;
     const char *place, *category, *description, *summary, *source, *origin_platform, *origin_number, *origin_due_date,
         *origin_received_on, *close_reason, *public_reply, *created_at, *updated_at, *closed_at;
@@ -140,7 +141,8 @@ struct clue_new {
     json_t *reporter; /* {name, phone, email} or NULL (borrowed) */
     int64_t dup_of;   /* the duplicate hint (computed before the transaction), 0: none */
     double dup_score;
-    const char *received_on; /* transfers: the day it was transferred above (转办日期), NULL: not given */
+    const char *received_on;  /* transfers: the day it was transferred above (转办日期), NULL: not given */
+    int64_t contact_point_id; /* source contact_point: the grassroots contact point it came from (0: none) */
 };
 /* Checks the values of a new clue (category, area, texts, reporter); 422 naming the field. */
 enum err clue_check_new(struct ctx *c, struct clue_new *n);
@@ -148,8 +150,17 @@ enum err clue_check_new(struct ctx *c, struct clue_new *n);
  * NULL to make none public), reporter, duplicate hint, the "submit" event, the audit record, the
  * office's to-do and its message. *id: the new clue; *numbered (may be NULL): its number (arena). */
 enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code, int64_t *id, const char **numbered);
+/* The most alike earlier clue of the office in the area's subtree (same place, bigram similarity of the text), the
+ * hint a new clue carries: *dup_of 0 when none. Outside any transaction. */
+void clue_dup_hint(struct ctx *c, int64_t office_id, const char *area_path, const char *place, const char *text,
+                   int64_t *dup_of, double *score);
 /* The office (government with an office role) that handles clues of an area: the nearest on its path. */
 enum err clue_office_of(struct ctx *c, const char *area_path, int64_t *office_id, const char **office_path);
+
+/* The words of a clue's source ("群众反映（互联网+督查）" …) as the user may read them: a contact point's report
+ * reads as the office's own record (staff) to anyone but its supervision office (office false), since
+ * which channel brought a problem in can name who reported it (条例 Art. 26). *shown: the source shown. */
+const char *clue_source_label(const char *source, bool office, const char **shown);
 
 /* ---- the limits (clue_limits.c) ---- */
 /* clues_public_count inside the caller's transaction: a valid public submission counts itself last in the
@@ -191,5 +202,7 @@ const char *clue_public_status(enum clue_state s);
  * being registered and approved (draft … approved), with the units (assigned … signed, suspended), completed,
  * withdrawn. */
 const char *clue_item_public_status(const char *item_state);
+/* Done for the reporter: the item a clue became is completed, archived or withdrawn. */
+bool clue_item_done(const char *item_state);
 
 #endif

@@ -32,9 +32,9 @@ static const uint64_t role_caps[ROLE__COUNT] = {
     [ROLE_INSPECTOR] = B(CAP_UNIT_READ) | B(CAP_INSP_READ) | B(CAP_INSP_FIELD),
     [ROLE_PARTTIME] = B(CAP_INSP_FIELD),
     [ROLE_CONTACT] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_INSP_READ) | B(CAP_RECT_HANDLE) |
-                     B(CAP_CLUE_READ) | B(CAP_CLUE_VERIFY),
+                     B(CAP_CLUE_READ) | B(CAP_CLUE_VERIFY) | B(CAP_CLUE_POINT),
     [ROLE_HEAD] = B(CAP_UNIT_READ) | B(CAP_ITEM_READ) | B(CAP_ITEM_HANDLE) | B(CAP_ITEM_SIGN) | B(CAP_INSP_READ) |
-                  B(CAP_INSP_PROPOSE) | B(CAP_RECT_HANDLE) | B(CAP_CLUE_READ) | B(CAP_CLUE_VERIFY),
+                  B(CAP_INSP_PROPOSE) | B(CAP_RECT_HANDLE) | B(CAP_CLUE_READ) | B(CAP_CLUE_VERIFY) | B(CAP_CLUE_POINT),
     [ROLE_EVALUATOR] = B(CAP_INSP_EVALUATE),
 };
 
@@ -71,6 +71,7 @@ static const char *const cap_names[CAP__COUNT] = {
     [CAP_CLUE_VERIFY] = "clue_verify",
     [CAP_CLUE_REPORTER] = "clue_reporter",
     [CAP_SURVEY_MANAGE] = "survey_manage",
+    [CAP_CLUE_POINT] = "clue_point",
 };
 
 /* Capabilities a grant carries only when it is held at a top unit (path "/N/"). */
@@ -154,6 +155,14 @@ const struct grant *perm_grant_at(const struct principal *p, enum cap c, const c
 bool perm_at(const struct principal *p, enum cap c, const char *unit_path)
 {
     return perm_grant_at(p, c, unit_path) != NULL;
+}
+
+bool perm_at_unit(const struct principal *p, enum cap c, int64_t unit_id)
+{
+    for (int i = 0; p && i < p->ngrants; i++)
+        if (p->grants[i].unit_id == unit_id && grant_carries(&p->grants[i], c))
+            return true;
+    return false;
 }
 
 bool perm_sees(const struct principal *p, const char *unit_path)

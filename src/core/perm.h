@@ -53,6 +53,8 @@ enum cap {
     CAP_CLUE_VERIFY,   /* report the verification of a clue assigned to one's unit (线索核查) */
     CAP_CLUE_REPORTER, /* read a clue's reporter (条例 Art. 26): the supervision office of the clue alone */
     CAP_SURVEY_MANAGE, /* build, open, close surveys and hand out invitations (督查室); reading them is CAP_CLUE_READ */
+    CAP_CLUE_POINT,    /* report as a grassroots contact point (基层联系点): held at the point's own unit exactly
+                          (perm_at_unit), never from above */
     CAP__COUNT
 };
 
@@ -71,6 +73,8 @@ bool perm_any(const struct principal *p, enum cap c);
 bool perm_at(const struct principal *p, enum cap c, const char *unit_path);
 /* The grant that gives c at unit_path, or NULL. */
 const struct grant *perm_grant_at(const struct principal *p, enum cap c, const char *unit_path);
+/* True if the user holds, at exactly unit unit_id (not above it), a role that grants c. */
+bool perm_at_unit(const struct principal *p, enum cap c, int64_t unit_id);
 /* True if unit_path lies in the subtree of any unit where the user holds a role. */
 bool perm_sees(const struct principal *p, const char *unit_path);
 /* True if role r held at one of the user's units is an ancestor-or-self of unit_path. */

@@ -14,7 +14,7 @@
 #include <string.h>
 
 /* The columns other modules keep unit paths in (units_register_path_copy); fixed after start-up. */
-#define COPIES_MAX 32
+#define COPIES_MAX 48
 static struct {
     const char *table, *column;
 } copies[COPIES_MAX];

@@ -659,6 +659,25 @@ class World(Clients):
         return self.ids[key]
 
 
+    # ---- grassroots contact points (基层联系点): the relation's unit designated by its county's office ----
+
+    def new_contact_point(self, unit, rel):
+        r = self.c(f"{PLACE[rel][1]}_office").post("/api/v1/contact-points", {"unit_id": unit,
+                                                                              "focus": f"矩阵测试联系重点{uniq()}"})
+        assert r.status == 201, r
+        return r.json["id"]
+
+    def contact_point(self, rel, fresh=False):
+        """The point at the relation's unit itself (its liaison officer and head report through it); fresh: one at a
+        new unit below it, for the office's changes that use a point up."""
+        if fresh:
+            return self.new_contact_point(self.new_unit(rel), rel)
+        key = ("contact_point", rel)
+        if key not in self.ids:
+            self.ids[key] = self.new_contact_point(self.unit(rel), rel)
+        return self.ids[key]
+
+
 def resolve(world, route, decl, principal, rel, fresh):
     """The path, query and body of the route's request for (principal, relation)."""
     pattern = route["pattern"]
@@ -704,6 +723,8 @@ def resolve(world, route, decl, principal, rel, fresh):
         out = out.replace("$year", str(YEAR)).replace("$today", day(0)).replace("$due", day(30))
         if "$town" in out:
             out = out.replace("$town", str(world.c("admin").unit_id(PLACE[rel][1] + "-t1")))
+        if "$newunit" in out:
+            out = out.replace("$newunit", str(world.new_unit(rel)))
         if "$unit" in out:
             out = out.replace("$unit", str(world.unit(rel)))
         if "$user" in out:
@@ -722,6 +743,8 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = world.new_user(rel) if fresh else world.user(rel)
         elif (before, name) == ("items", "id"):
             values[name] = item_id()
+        elif (before, name) == ("contact-points", "id"):
+            values[name] = world.contact_point(rel, fresh)
         elif (before, name) == ("reports", "rid"):
             values[name] = world.report(rel, item_id())
         elif (before, name) == ("instructions", "iid"):

@@ -53,8 +53,10 @@ KINDS = {"/api/v1/clues/": "clue", "/api/v1/public/clues/": "code", "/api/v1/ite
          "/api/v1/admin/outbox/": "outbox"}
 # objects no clue becomes and that copy nothing of one (their own ids, swept with 1): the inspections'
 # plans, reviews and evidence (the team's own photos), results, scorecards and objections, the evaluator's
-# evidence, inspectors, webhooks, the calendar, signatures, milestones, counters and claims
-UNRELATED = {"/api/v1/admin/claims/", "/api/v1/admin/counters/", "/api/v1/calendar/", "/api/v1/evaluation-evidence/",
+# evidence, inspectors, webhooks, the calendar, signatures, milestones, counters and claims, and the grassroots
+# contact points (the world's clues come from the public, none through a point)
+UNRELATED = {"/api/v1/admin/claims/", "/api/v1/admin/counters/", "/api/v1/calendar/", "/api/v1/contact-points/",
+             "/api/v1/evaluation-evidence/",
              "/api/v1/evaluator-orgs/", "/api/v1/evidence/", "/api/v1/inspectors/", "/api/v1/milestones/",
              "/api/v1/objections/", "/api/v1/plans/", "/api/v1/results/", "/api/v1/reviews/", "/api/v1/scorecards/",
              "/api/v1/signatures/", "/api/v1/webhooks/"}
