@@ -336,7 +336,8 @@ json_t *clue_json(struct ctx *c, struct clue *cl)
         json_object_set_new(out, "description", json_string(cl->description));
         json_object_set_new(out, "summary_masked", json_integer(cl->summary_masked));
         json_object_set_new(out, "summary_reviewed", json_boolean(cl->summary_reviewed));
-        json_object_set_new(out, "anonymous", json_boolean(cl->anonymous));
+        /* a contact point's report names its sender (the reporter route reads the account) */
+        json_object_set_new(out, "anonymous", json_boolean(cl->anonymous && !cl->contact_point_id));
         json_t *dup = clue_ref(c, cl->dup_of);
         if (json_is_object(dup))
             json_object_set_new(dup, "score", json_real(cl->dup_score));
@@ -723,11 +724,23 @@ enum err clues_reporter(struct ctx *c, int64_t id, json_t **out)
             free(plain);
         }
     }
+    bool named = !cl.anonymous;
+    if (cl.contact_point_id && cl.created_by) { /* a contact point's report: the account that sent it */
+        struct stmt *st = db_query(c->db, "SELECT name, phone, email FROM users WHERE id = ?", DB_INT(cl.created_by));
+        if (st && stmt_step(st) == STORE_ROW) {
+            who = json_pack("{ss}", "name", stmt_text(st, 0));
+            for (int k = 1; k < 3; k++)
+                if (*stmt_text(st, k))
+                    json_object_set_new(who, k == 1 ? "phone" : "email", json_string(stmt_text(st, k)));
+            named = true;
+        }
+        stmt_done(st);
+    }
     if ((e = ctx_tx(c, "记录查看反映人信息", reporter_tx, &id))) {
         json_decref(who);
         return e;
     }
-    *out = json_pack("{sb so}", "anonymous", cl.anonymous, "reporter", who ? who : json_null());
+    *out = json_pack("{sb so}", "anonymous", !named, "reporter", who ? who : json_null());
     return ERR_OK;
 }
 

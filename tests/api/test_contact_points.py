@@ -147,6 +147,11 @@ def test_a_verifier_learns_neither_the_point_nor_that_one_sent_it(cl):
     # the office reads who sent it, through which point
     events = cl.c("gc_office").get(f"/api/v1/clues/{cid}/events").json["events"]
     assert events[0]["actor"] == "bp_contact" and events[0]["data"]["source"] == "contact_point"
+    # and who it was, as for any named reporter: through the one audited route, the clue's own office alone
+    assert cl.get(cid)["anonymous"] is False
+    who = office.get(f"/api/v1/clues/{cid}/reporter")
+    assert who.status == 200 and who.json == {"anonymous": False, "reporter": {"name": "北平镇联络员"}}, who
+    assert cl.c("gc_contact").get(f"/api/v1/clues/{cid}/reporter").status == 403
     # nor can the verifier ask by point or by source
     for q in (f"contact_point_id={point['id']}", "source=contact_point"):
         r = cl.c("gc_contact").get(f"/api/v1/clues?{q}")

@@ -14,7 +14,8 @@ after(async () => { await browser?.close(); await server?.stop() })
 const PAGES = {
   workbench: [], ledger: ['item_read'], 'item-new': ['item_register'], overview: ['item_read'], inbox: [], liaisons: ['unit_read'],
   units: ['unit_write'], users: ['user_admin'], calendar: ['system_admin', 'item_register'], rules: ['system_admin', 'item_register'],
-  audit: ['audit_read'], clues: ['clue_read'], surveys: ['survey_manage', 'item_decide', 'item_approve'], webhooks: ['webhook_admin'],
+  audit: ['audit_read'], clues: ['clue_read'], 'contact-points': ['clue_read'], surveys: ['survey_manage', 'item_decide', 'item_approve'],
+  webhooks: ['webhook_admin'],
   outbox: ['system_admin'],
   inspections: ['insp_read', 'insp_field', 'insp_evaluate'], plans: ['insp_read'], rectifications: ['insp_read', 'rect_handle'],
   reviews: ['insp_read', 'rect_handle'], roster: ['insp_read', 'insp_field'], evaluations: ['insp_read', 'insp_evaluate'],

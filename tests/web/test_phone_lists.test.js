@@ -73,6 +73,7 @@ test('the office\'s lists on a phone are cards that fit', async (t) => {
     { path: '/inspections/reviews', tables: ['review-table'] },
     { path: '/inspections/inspectors', tables: ['roster-table'] },
     { path: '/clues', tables: ['clue-table'], name: 'clues-phone' },
+    { path: '/contact-points', tables: ['cp-table'], label: '所在单位' },
     { path: '/surveys', tables: ['survey-table'] },
     { path: '/statistics', tables: ['st-periods', 'st-units'] },
     { path: '/burden', tables: ['bd-units', 'bd-issuers'] },

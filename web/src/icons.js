@@ -5,7 +5,7 @@
 // when a name used in src is missing here, or one listed here is no longer used.
 export {
   Aim, ArrowDown, Avatar, Bell, Calendar, Camera, ChatLineSquare, CircleCheck, DataAnalysis, DataLine, Delete,
-  Document, DocumentChecked, Download, Edit, EditPen, Finished, House, Location, Lock, Medal, Menu, Message,
-  Notification, OfficeBuilding, Paperclip, Phone, Plus, Promotion, ScaleToOriginal, Search, Setting, Stamp, Tickets,
-  Timer, Trophy, Upload, User, UserFilled, VideoCamera, Warning,
+  Document, DocumentChecked, Download, Edit, EditPen, Finished, House, Location, Lock, MapLocation, Medal, Menu,
+  Message, Notification, OfficeBuilding, Paperclip, Phone, Plus, Promotion, ScaleToOriginal, Search, Setting, Stamp,
+  Tickets, Timer, Trophy, Upload, User, UserFilled, VideoCamera, Warning,
 } from '@element-plus/icons-vue'

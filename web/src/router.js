@@ -52,6 +52,10 @@ const pages = [
   { path: 'scorecards/:id(\\d+)', name: 'scorecard', component: () => import('./views/results/ScorecardDetail.vue'), meta: { title: 'menu.scorecard', cap: 'item_read', active: 'scorecards' } },
   { path: 'clues', name: 'clues', component: () => import('./views/Clues.vue'), meta: { title: 'menu.clues', cap: 'clue_read', menu: { icon: 'IconChatLineSquare' }, shortcut: true } },
   { path: 'clues/:id(\\d+)', name: 'clue', component: () => import('./views/ClueDetail.vue'), meta: { title: 'menu.clue', cap: 'clue_read', active: 'clues' } },
+  // grassroots contact points (基层联系点): the office designates them and reads their reports (each a clue); a point's own
+  // contact and head report from its page (the server decides who sees which point and what of its reports)
+  { path: 'contact-points', name: 'contact-points', component: () => import('./views/contactpoints/ContactPoints.vue'), meta: { title: 'menu.contact-points', cap: 'clue_read', menu: { icon: 'IconMapLocation' } } },
+  { path: 'contact-points/:id(\\d+)', name: 'contact-point', component: () => import('./views/contactpoints/ContactPointDetail.vue'), meta: { title: 'menu.contact-point', cap: 'clue_read', active: 'contact-points' } },
   // surveys (民意调查): the office builds and opens them; the government's leaders read the results (the
   // server reads clue_read held at the government: the units' contacts, who hold it at their unit, see none)
   { path: 'surveys', name: 'surveys', component: () => import('./views/surveys/Surveys.vue'), meta: { title: 'menu.surveys', cap: SURVEY_READERS, menu: { icon: 'IconDataAnalysis' } } },
