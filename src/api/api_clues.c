@@ -271,6 +271,48 @@ static int h_point_report(struct req *rq)
     return reply_result(rq, e, 201, out);
 }
 
+static int h_visits(struct req *rq)
+{
+    int64_t id;
+    if (!point_id(rq, &id))
+        return 0;
+    json_t *out = NULL;
+    enum err e = contact_point_visits(&rq->ctx, id, &out);
+    return reply_result(rq, e, 200, out);
+}
+
+/* POST …/visits (vid 0), PATCH …/visits/{vid}, POST …/visits/{vid}/submit */
+static int visit_save(struct req *rq, bool with_vid, bool submit)
+{
+    int64_t id, vid = 0;
+    if (!point_id(rq, &id))
+        return 0;
+    if (with_vid && !req_param_id(rq, "vid", &vid))
+        return reply_error(rq, ERR_NOT_FOUND, "驻点调研不存在");
+    if (!req_check(rq, submit ? contact_point_visit_submit_spec : contact_point_visit_spec))
+        return 0;
+    if (with_vid && !submit && !jv_has(rq->json, "version"))
+        return reply_error_field(rq, ERR_INVALID, "请提供读到的版本（version）", "version");
+    json_t *out = NULL;
+    enum err e = contact_point_visit_save(&rq->ctx, id, vid, rq->json, submit, &out);
+    return reply_result(rq, e, with_vid ? 200 : 201, out);
+}
+
+static int h_visit_create(struct req *rq)
+{
+    return visit_save(rq, false, false);
+}
+
+static int h_visit_update(struct req *rq)
+{
+    return visit_save(rq, true, false);
+}
+
+static int h_visit_submit(struct req *rq)
+{
+    return visit_save(rq, true, true);
+}
+
 const struct route clue_routes[] = {
     {"GET", "/api/v1/clues", h_list, CAP_CLUE_READ, 0, "the clues the user may see, with counts per state",
      "principal,leader,director,deputy,office,contact,head:A *:F"},
@@ -317,5 +359,19 @@ const struct route clue_routes[] = {
      "report a problem or an opinion through one's own contact point (a new clue for the office)",
      "principal,leader,director,deputy,office:FFN contact,head:ANN *:F; "
      "body={\"category\":\"policy\",\"description\":\"矩阵测试：联系点反映惠企政策落实不到位的情况\"}"},
+    {"GET", "/api/v1/contact-points/{id}/visits", h_visits, CAP_CLUE_READ, 0,
+     "research visits at the point (驻点调研) with their reports: the office all, the leaders the submitted ones, the "
+     "point's people without the reports",
+     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+    {"POST", "/api/v1/contact-points/{id}/visits", h_visit_create, CAP_CLUE_MANAGE, ROUTE_JSON,
+     "record a research visit at the point (the office)",
+     "office:AAN *:F; body={\"topic\":\"矩阵调研\",\"start_date\":\"$today\",\"end_date\":\"$today\","
+     "\"team\":\"矩阵调研组\"}"},
+    {"PATCH", "/api/v1/contact-points/{id}/visits/{vid}", h_visit_update, CAP_CLUE_MANAGE, ROUTE_JSON,
+     "change a draft research visit and its report",
+     "office:AAN *:F; fresh; body={\"version\":1,\"analysis\":\"矩阵分析\"}"},
+    {"POST", "/api/v1/contact-points/{id}/visits/{vid}/submit", h_visit_submit, CAP_CLUE_MANAGE, ROUTE_JSON,
+     "submit the research report to the government's principal and leaders (报送)",
+     "office:AAN *:F; fresh; body={\"version\":1}"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

@@ -427,8 +427,25 @@ static void evaluations(struct demo *d)
     ok(d, e, out, "create a draft engagement");
 }
 
+static enum err visit_create(struct ctx *c, int64_t id, const json_t *body, json_t **out)
+{
+    return contact_point_visit_save(c, id, 0, body, false, out);
+}
+
+/* the visit's id travels in the body ("vid"), taken out before the call */
+static enum err visit_submit(struct ctx *c, int64_t id, const json_t *body, json_t **out)
+{
+    json_t *b = json_deep_copy(body);
+    int64_t vid = json_integer_value(json_object_get(b, "vid"));
+    json_object_del(b, "vid");
+    enum err e = contact_point_visit_save(c, id, vid, b, true, out);
+    json_decref(b);
+    return e;
+}
+
 /* 古城县's grassroots contact points (基层联系点): 城关镇, designated a month ago, whose liaison officer reported
- * twice (one report answered and closed, one waiting to be sorted); and 岳阳镇, whose term ended. */
+ * twice (one report answered and closed, one waiting to be sorted) and where the office stayed three days on a
+ * research visit whose report went to the county's leaders; and 岳阳镇, whose term ended. */
 /* A contact point's call as username on day (create: id 0, end, report), its body taken; the answer's id, or 0. */
 static int64_t point_call(struct demo *d, const char *username, int day,
                           enum err (*call)(struct ctx *, int64_t, const json_t *, json_t **), int64_t id, json_t *body,
@@ -489,6 +506,22 @@ static void contact_points(struct demo *d)
     act(d, paid, "gc_office", -3, "close",
         json_pack("{ss ss}", "close_reason", "resolved", "reply",
                   "经督促县人社局核查，12家企业的稳岗返还资金已于本周全部拨付到账。感谢联系点及时反映。"));
+    /* a research visit at the point (驻点调研), its report submitted to the county's leaders */
+    int64_t visit = point_call(
+        d, "gc_office", -11, visit_create, point,
+        json_pack("{ss ss ss ss ss ss ss}", "topic", "城关镇惠企政策落实情况驻点调研", "start_date", day_str(d, -14),
+                  "end_date", day_str(d, -12), "team", "赵敏（县政府督查室）、县人社局、县发改局有关同志", "situation",
+                  "调研组在城关镇驻点三天，走访工业园区小微企业12家，召开企业座谈会2次，查阅稳岗返还、"
+                  "创业担保贷款等惠企政策兑现台账。",
+                  "analysis",
+                  "政策兑现慢的主要原因：一是部门间数据核验周期长，人社、税务、社保数据需逐户比对；二是企业对申报"
+                  "流程不熟悉，材料多次退回补正；三是镇级缺少政策辅导专员。",
+                  "suggestions",
+                  "一、建立人社、税务、社保数据共享机制，将核验时限压缩至10个工作日；二、推行惠企政策“免申即享”；"
+                  "三、在各乡镇便民服务中心设立惠企政策辅导窗口。"),
+        "record a research visit");
+    point_call(d, "gc_office", -10, visit_submit, point,
+               json_pack("{sI sI}", "vid", (json_int_t)visit, "version", (json_int_t)1), "submit the research report");
     point_call(
         d, "gc_town", -1, contact_points_report, point,
         json_pack("{ss ss ss}", "category", "burden", "description",

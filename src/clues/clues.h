@@ -155,6 +155,17 @@ enum err contact_points_report(struct ctx *c, int64_t id, const json_t *body, js
  * page's words): {"reports": […], "next"}. */
 enum err contact_points_reports(struct ctx *c, int64_t id, const char *after, int limit, json_t **out);
 
+/* Research visits at a point (驻点调研) with their report (调研报告: 基本情况, 分析, 建议), the office's: {"visits": […]}, newest
+ * first; the government's leaders read the submitted ones, the point's own people every visit without the report. */
+extern const struct jv_field contact_point_visit_spec[];
+extern const struct jv_field contact_point_visit_submit_spec[];
+enum err contact_point_visits(struct ctx *c, int64_t id, json_t **out);
+/* Records (vid 0: topic, start_date, end_date, team required), changes a draft ({version, …}) or submits it to the
+ * government's principal and leaders (submit: {version}; 422 naming the first of the three parts left empty) —
+ * the office only; 409 on an ended point, a submitted report or a stale version. *out: the visit. */
+enum err contact_point_visit_save(struct ctx *c, int64_t id, int64_t vid, const json_t *body, bool submit,
+                                  json_t **out);
+
 /* The public forms' submission limits, held for all nodes together (the per-process token buckets of
  * src/api/api_public.c refuse a flood first, before any database work): counts one submission of `client`
  * (its address key) in the shared windows of table public_hits and sets *retry_s > 0 when it is over

@@ -127,21 +127,40 @@ static void report_counts(struct ctx *c, const struct point *p, int64_t *total, 
     stmt_done(st);
 }
 
+/* The visits counted for the user: the office all, the point's own people all, the leaders the submitted ones. */
+static void visit_counts(struct ctx *c, const struct point *p, bool manage, int64_t *total, int64_t *submitted)
+{
+    *total = *submitted = 0;
+    struct stmt *st =
+        db_query(c->db,
+                 "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END), 0) "
+                 "FROM contact_point_visits WHERE contact_point_id = ? AND (? = 1 OR state = 'submitted')",
+                 DB_INT(p->id), DB_INT(manage || p->own ? 1 : 0));
+    if (st && stmt_step(st) == STORE_ROW) {
+        *total = stmt_int(st, 0);
+        *submitted = stmt_int(st, 1);
+    }
+    stmt_done(st);
+}
+
 static json_t *point_json(struct ctx *c, const struct point *p)
 {
     bool active = !strcmp(p->state, "active");
     bool manage = !c->user || perm_at(c->user, CAP_CLUE_MANAGE, p->office_path);
-    int64_t total, open;
+    int64_t total, open, visits, submitted;
     report_counts(c, p, &total, &open);
-    return json_pack(
-        "{sI ss sI ss sI ss ss so ss ss ss so so s{sI sI} s{sb sb sb} sI ss ss}", "id", (json_int_t)p->id, "name",
-        p->name, "unit_id", (json_int_t)p->unit_id, "unit_name", p->unit_name, "office_unit_id",
+    visit_counts(c, p, manage, &visits, &submitted);
+    json_t *out = json_pack(
+        "{sI ss sI ss sI ss ss so ss ss ss so so s{sI sI} s{sI sI} s{sb sb sb sb} sI ss ss}", "id", (json_int_t)p->id,
+        "name", p->name, "unit_id", (json_int_t)p->unit_id, "unit_name", p->unit_name, "office_unit_id",
         (json_int_t)p->office_unit_id, "office_name", p->office_name, "focus", p->focus, "note",
         p->office ? json_string(p->note) : json_null(), "state", p->state, "state_label", active ? "联系中" : "已撤销",
         "started_on", p->started_on, "ended_on", p->ended_on ? json_string(p->ended_on) : json_null(), "end_reason",
         p->end_reason ? json_string(p->end_reason) : json_null(), "reports", "total", (json_int_t)total, "open",
-        (json_int_t)open, "can", "edit", active && manage, "end", active && manage, "report", active && p->own,
-        "version", (json_int_t)p->version, "created_at", p->created_at, "updated_at", p->updated_at);
+        (json_int_t)open, "visits", "total", (json_int_t)visits, "submitted", (json_int_t)submitted, "can", "edit",
+        active && manage, "end", active && manage, "report", active && p->own, "visit", active && manage, "version",
+        (json_int_t)p->version, "created_at", p->created_at, "updated_at", p->updated_at);
+    return out;
 }
 
 enum err contact_points_get(struct ctx *c, int64_t id, json_t **out)
@@ -229,7 +248,7 @@ enum err contact_points_list(struct ctx *c, const struct contact_point_query *q,
 /* Tells the point's own people (its liaison officers and heads) what the office decided. */
 static enum err tell_point(struct ctx *c, const struct point *p, const char *subject, const char *body)
 {
-    struct notice nt = {MSG_NOTICE,
+    struct notice nt = {MSG_SYSTEM,
                         false,
                         subject,
                         body,
@@ -527,4 +546,233 @@ enum err contact_points_reports(struct ctx *c, int64_t id, const char *after_s, 
     *out = json_pack("{so so}", "reports", arr, "next",
                      more ? json_string(arena_printf(c->arena, "%" PRId64, last)) : json_null());
     return ERR_OK;
+}
+
+/* ---- research visits (驻点调研) and their reports (调研报告) ---- */
+
+#define TOPIC_MAX 200
+#define TEAM_MAX 500
+#define PART_MAX 10000
+
+const struct jv_field contact_point_visit_spec[] = {
+    {"version", JV_INT, 0, 1, INT64_MAX, "版本"},
+    {"topic", JV_STRING, 0, 1, TOPIC_MAX, "调研题目"},
+    {"start_date", JV_DATE, 0, 0, 0, "开始日期"},
+    {"end_date", JV_DATE, 0, 0, 0, "结束日期"},
+    {"team", JV_STRING, 0, 1, TEAM_MAX, "调研组成员"},
+    {"situation", JV_STRING, 0, 0, PART_MAX, "基本情况"},
+    {"analysis", JV_STRING, 0, 0, PART_MAX, "分析"},
+    {"suggestions", JV_STRING, 0, 0, PART_MAX, "建议"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+const struct jv_field contact_point_visit_submit_spec[] = {
+    {"version", JV_INT, JV_REQUIRED, 1, INT64_MAX, "版本"},
+    {NULL, 0, 0, 0, 0, NULL},
+};
+
+#define VISIT_COLS                                                                                                     \
+    "v.id, v.contact_point_id, v.topic, v.start_date, v.end_date, v.team, v.situation, v.analysis, v.suggestions, "    \
+    "v.state, v.submitted_at, s.name, v.created_at, v.updated_at, v.version "
+#define VISIT_FROM " FROM contact_point_visits v LEFT JOIN users s ON s.id = v.submitted_by "
+
+/* What the user may see of the point's visits: the office (manage) all with their reports, the government's leaders
+ * and those above the submitted ones with their reports, the point's own people all without the reports. */
+struct visit_view {
+    bool manage, reader, own;
+};
+
+static struct visit_view visit_view(struct ctx *c, const struct point *p)
+{
+    bool manage = !c->user || perm_at(c->user, CAP_CLUE_MANAGE, p->office_path);
+    return (struct visit_view){manage, p->office && !manage, p->own};
+}
+
+static json_t *visit_json(struct stmt *st, struct visit_view w, bool active)
+{
+    bool draft = !strcmp(stmt_text(st, 9), "draft");
+    bool parts = w.manage || w.reader;
+    json_t *o = json_pack(
+        "{sI sI ss ss ss ss ss ss so so s{sb sb} sI ss ss}", "id", (json_int_t)stmt_int(st, 0), "contact_point_id",
+        (json_int_t)stmt_int(st, 1), "topic", stmt_text(st, 2), "start_date", stmt_text(st, 3), "end_date",
+        stmt_text(st, 4), "team", stmt_text(st, 5), "state", stmt_text(st, 9), "state_label", draft ? "草稿" : "已报送",
+        "submitted_at", stmt_is_null(st, 10) ? json_null() : json_string(stmt_text(st, 10)), "submitted_by_name",
+        stmt_is_null(st, 11) ? json_null() : json_string(stmt_text(st, 11)), "can", "edit", draft && active && w.manage,
+        "submit", draft && active && w.manage, "version", (json_int_t)stmt_int(st, 14), "created_at", stmt_text(st, 12),
+        "updated_at", stmt_text(st, 13));
+    const char *keys[] = {"situation", "analysis", "suggestions"};
+    for (int i = 0; i < 3; i++)
+        json_object_set_new(o, keys[i], parts ? json_string(stmt_text(st, 6 + i)) : json_null());
+    return o;
+}
+
+enum err contact_point_visits(struct ctx *c, int64_t id, json_t **out)
+{
+    struct point p;
+    enum err e = point_load(c, id, &p);
+    if (e)
+        return e;
+    struct visit_view w = visit_view(c, &p);
+    struct stmt *st = db_query(c->db,
+                               "SELECT " VISIT_COLS VISIT_FROM "WHERE v.contact_point_id = ? AND (? = 1 OR v.state = "
+                               "'submitted') ORDER BY v.start_date DESC, v.id DESC",
+                               DB_INT(id), DB_INT(w.manage || w.own ? 1 : 0));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取驻点调研");
+    json_t *arr = json_array();
+    int rc;
+    while ((rc = stmt_step(st)) == STORE_ROW)
+        json_array_append_new(arr, visit_json(st, w, !strcmp(p.state, "active")));
+    stmt_done(st);
+    if (rc < 0) {
+        json_decref(arr);
+        return ctx_store_fail(c, rc, "读取驻点调研");
+    }
+    *out = json_pack("{so}", "visits", arr);
+    return ERR_OK;
+}
+
+static enum err visit_get(struct ctx *c, const struct point *p, int64_t vid, json_t **out)
+{
+    struct visit_view w = visit_view(c, p);
+    struct stmt *st = db_query(c->db, "SELECT " VISIT_COLS VISIT_FROM "WHERE v.id = ? AND v.contact_point_id = ?",
+                               DB_INT(vid), DB_INT(p->id));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取驻点调研");
+    *out = NULL;
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW && (w.manage || w.own || strcmp(stmt_text(st, 9), "draft")))
+        *out = visit_json(st, w, !strcmp(p->state, "active"));
+    stmt_done(st);
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "读取驻点调研");
+    return *out ? ERR_OK : ctx_fail(c, ERR_NOT_FOUND, "驻点调研不存在或无权查看");
+}
+
+struct visit_args {
+    int64_t point_id, vid;
+    const json_t *body;
+    bool submit;
+};
+
+static const char *const visit_keys[] = {"topic",     "start_date", "end_date",   "team",
+                                         "situation", "analysis",   "suggestions"};
+static const char *const visit_words[] = {"调研题目", "开始日期", "结束日期", "调研组成员", "基本情况", "分析", "建议"};
+
+/* The values of a visit after the body (the current ones where it says nothing): 422 naming the field. */
+static enum err visit_values(struct ctx *c, const json_t *body, const char **v, bool create)
+{
+    for (int i = 0; i < 7; i++)
+        if (jv_str(body, visit_keys[i]))
+            v[i] = jv_str(body, visit_keys[i]);
+    for (int i = 0; create && i < 4; i++)
+        if (!v[i] || !*v[i])
+            return ctx_fail_field(c, visit_keys[i], "请填写%s（%s）", visit_words[i], visit_keys[i]);
+    if (strcmp(v[2], v[1]) < 0)
+        return ctx_fail_field(c, "end_date", "结束日期（end_date）不能早于开始日期 %s", v[1]);
+    return ERR_OK;
+}
+
+/* 报送: 有情况、有分析、有建议; the government's principal and leaders are told. */
+static enum err visit_submit(struct ctx *c, const struct point *p, int64_t vid, const char *const *v, const char *at)
+{
+    for (int i = 4; i < 7; i++)
+        if (!*v[i])
+            return ctx_fail_field(c, visit_keys[i], "调研报告应有情况、有分析、有建议：请填写%s（%s）后再报送",
+                                  visit_words[i], visit_keys[i]);
+    enum err e = db_exec(c->db,
+                         "UPDATE contact_point_visits SET state = 'submitted', submitted_at = ?, submitted_by = ?, "
+                         "updated_at = ?, version = version + 1 WHERE id = ?",
+                         DB_TEXT(at), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at), DB_INT(vid));
+    if (e)
+        return ctx_db_fail(c, e, "报送调研报告");
+    e = point_audit(c, p, "contact_point.visit_submit",
+                    json_pack("{sI ss}", "visit_id", (json_int_t)vid, "topic", v[0]));
+    struct notice nt = {MSG_SYSTEM,
+                        false,
+                        arena_printf(c->arena, "【调研报告】%s", v[0]),
+                        arena_printf(c->arena, "%s督查室报送%s驻点调研（%s至%s）的调研报告《%s》，请阅示。",
+                                     p->office_name, p->name, v[1], v[2], v[0]),
+                        "contact_point",
+                        p->id,
+                        arena_printf(c->arena, "/contact-points/%" PRId64 "?visit=%" PRId64, p->id, vid)};
+    if (!e)
+        e = notify_role_at(c, p->office_unit_id, "principal", &nt);
+    if (!e)
+        e = notify_role_at(c, p->office_unit_id, "leader", &nt);
+    return e;
+}
+
+static enum err visit_tx(struct ctx *c, void *arg)
+{
+    struct visit_args *x = arg;
+    enum err e = db_lock_row(c->db, "contact_points", x->point_id);
+    if (e)
+        return ctx_db_fail(c, e, "读取基层联系点");
+    struct point p;
+    if ((e = point_load(c, x->point_id, &p)) || (e = perm_require(c, CAP_CLUE_MANAGE, p.office_path, "驻点调研")))
+        return e;
+    if (strcmp(p.state, "active"))
+        return ctx_fail(c, ERR_CONFLICT, "%s已于%s撤销，不能再记录驻点调研", p.name, p.ended_on);
+    char at[21];
+    time_format_iso(c->now, at);
+    const char *v[7] = {NULL, NULL, NULL, NULL, "", "", ""};
+    if (!x->vid) {
+        if ((e = visit_values(c, x->body, v, true)))
+            return e;
+        e = db_one_int(c->db, &x->vid,
+                       "INSERT INTO contact_point_visits (contact_point_id, topic, start_date, end_date, team, "
+                       "situation, analysis, suggestions, state, created_by, created_at, updated_at) VALUES (?, ?, ?, "
+                       "?, ?, ?, ?, ?, 'draft', ?, ?, ?) RETURNING id",
+                       DB_INT(p.id), DB_TEXT(v[0]), DB_TEXT(v[1]), DB_TEXT(v[2]), DB_TEXT(v[3]), DB_TEXT(v[4]),
+                       DB_TEXT(v[5]), DB_TEXT(v[6]), DB_INT_IF(c->user, c->user ? c->user->id : 0), DB_TEXT(at),
+                       DB_TEXT(at));
+        if (e)
+            return ctx_db_fail(c, e, "保存驻点调研");
+        return point_audit(c, &p, "contact_point.visit",
+                           json_pack("{sI ss ss ss}", "visit_id", (json_int_t)x->vid, "topic", v[0], "start_date", v[1],
+                                     "end_date", v[2]));
+    }
+    struct stmt *st = db_query(c->db,
+                               "SELECT topic, start_date, end_date, team, situation, analysis, suggestions, state, "
+                               "version FROM contact_point_visits WHERE id = ? AND contact_point_id = ?",
+                               DB_INT(x->vid), DB_INT(p.id));
+    const char *state = NULL;
+    int64_t version = 0;
+    if (st && stmt_step(st) == STORE_ROW) {
+        for (int i = 0; i < 7; i++)
+            v[i] = arena_strdup(c->arena, stmt_text(st, i));
+        state = arena_strdup(c->arena, stmt_text(st, 7));
+        version = stmt_int(st, 8);
+    }
+    stmt_done(st);
+    if (!state)
+        return ctx_fail(c, ERR_NOT_FOUND, "驻点调研不存在或无权查看");
+    if (strcmp(state, "draft"))
+        return ctx_fail(c, ERR_CONFLICT, "调研报告已报送，不能再修改");
+    if (jv_int(x->body, "version", 0) != version)
+        return ctx_fail(c, ERR_CONFLICT, "驻点调研已被他人修改，请刷新后重试");
+    if (x->submit)
+        return visit_submit(c, &p, x->vid, v, at);
+    if ((e = visit_values(c, x->body, v, false)))
+        return e;
+    e = db_exec(c->db,
+                "UPDATE contact_point_visits SET topic = ?, start_date = ?, end_date = ?, team = ?, situation = ?, "
+                "analysis = ?, suggestions = ?, updated_at = ?, version = version + 1 WHERE id = ?",
+                DB_TEXT(v[0]), DB_TEXT(v[1]), DB_TEXT(v[2]), DB_TEXT(v[3]), DB_TEXT(v[4]), DB_TEXT(v[5]), DB_TEXT(v[6]),
+                DB_TEXT(at), DB_INT(x->vid));
+    if (e)
+        return ctx_db_fail(c, e, "保存驻点调研");
+    return point_audit(c, &p, "contact_point.visit_update",
+                       json_pack("{sI ss}", "visit_id", (json_int_t)x->vid, "topic", v[0]));
+}
+
+enum err contact_point_visit_save(struct ctx *c, int64_t id, int64_t vid, const json_t *body, bool submit, json_t **out)
+{
+    struct visit_args x = {id, vid, body, submit};
+    enum err e = ctx_tx(c, submit ? "报送调研报告" : vid ? "修改驻点调研" : "记录驻点调研", visit_tx, &x);
+    struct point p;
+    if (!e)
+        e = point_load(c, id, &p);
+    return e ? e : visit_get(c, &p, x.vid, out);
 }

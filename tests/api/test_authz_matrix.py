@@ -678,6 +678,20 @@ class World(Clients):
         return self.ids[key]
 
 
+    def visit(self, rel, point, fresh=False):
+        """A draft research visit at the point, its report written (the office may submit it)."""
+        key = ("visit", point)
+        if fresh or key not in self.ids:
+            r = self.c(f"{PLACE[rel][1]}_office").post(f"/api/v1/contact-points/{point}/visits", {
+                "topic": f"矩阵调研{uniq()}", "start_date": day(0), "end_date": day(0), "team": "矩阵调研组",
+                "situation": "矩阵情况", "analysis": "矩阵分析", "suggestions": "矩阵建议"})
+            assert r.status == 201, r
+            if fresh:
+                return r.json["id"]
+            self.ids[key] = r.json["id"]
+        return self.ids[key]
+
+
 def resolve(world, route, decl, principal, rel, fresh):
     """The path, query and body of the route's request for (principal, relation)."""
     pattern = route["pattern"]
@@ -745,6 +759,8 @@ def resolve(world, route, decl, principal, rel, fresh):
             values[name] = item_id()
         elif (before, name) == ("contact-points", "id"):
             values[name] = world.contact_point(rel, fresh)
+        elif (before, name) == ("visits", "vid"):
+            values[name] = world.visit(rel, values["id"], fresh)
         elif (before, name) == ("reports", "rid"):
             values[name] = world.report(rel, item_id())
         elif (before, name) == ("instructions", "iid"):

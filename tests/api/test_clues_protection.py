@@ -63,7 +63,7 @@ UNRELATED = {"/api/v1/admin/claims/", "/api/v1/admin/counters/", "/api/v1/calend
 # the other parameters of a path, by name: the world's photo and tracking code, the documents and actions
 # of items and clues, this year; the rest name nothing of the world (swept with 1)
 PARAMS = {"id", "photo", "code", "file", "action", "year", "delivery", "eid", "fid", "grant", "iid", "key", "name",
-          "rid", "token", "unit", "user"}
+          "rid", "token", "unit", "user", "vid"}
 
 # writes the sweep sends with bodies that reach the world's objects, besides the empty body every write gets: the
 # burden warnings (减负提醒) about the unit concerned over the time of the inspection a clue became, for an

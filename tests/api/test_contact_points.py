@@ -57,14 +57,14 @@ def test_the_demo_points_of_the_county(cl):
     town = by_name["城关镇基层联系点"]
     assert town["state"] == "active" and town["state_label"] == "联系中" and town["unit_name"].startswith("古城县城关镇")
     assert town["reports"] == {"total": 2, "open": 1} and town["note"] and town["can"] == {
-        "edit": True, "end": True, "report": False}
+        "edit": True, "end": True, "report": False, "visit": True}
     ended = by_name["岳阳镇基层联系点"]
     assert ended["state"] == "ended" and ended["end_reason"] and ended["ended_on"] and not ended["can"]["edit"]
     assert [p["name"] for p in points(cl, "gc_office", state="ended")["contact_points"]] == ["岳阳镇基层联系点"]
     # the point's liaison officer sees it (not the office's note), with her own reports; a leader reads it
     mine = points(cl, "gc_town")["contact_points"]
     assert [p["name"] for p in mine] == ["城关镇基层联系点"]
-    assert mine[0]["note"] is None and mine[0]["can"] == {"edit": False, "end": False, "report": True}
+    assert mine[0]["note"] is None and mine[0]["can"] == {"edit": False, "end": False, "report": True, "visit": False}
     assert "城关镇基层联系点" in [p["name"] for p in points(cl, "gc_leader")["contact_points"]]
     # another unit of the county, and another county, see none of them
     assert points(cl, "gc_contact")["contact_points"] == []
@@ -243,3 +243,89 @@ def test_pages_of_points_and_reports(cl):
     rest = reports(cl, town["id"], "gc_office", limit=200, after=page["next"])["reports"]
     assert page["reports"][0]["clue_id"] not in [r["clue_id"] for r in rest]
     assert points(cl, "gc_office", q="城关镇")["contact_points"][0]["name"] == "城关镇基层联系点"
+
+
+# ---- research visits at a point (驻点调研) and their reports (调研报告) ----
+
+def visits(cl, pid, user):
+    r = cl.c(user).get(f"/api/v1/contact-points/{pid}/visits")
+    assert r.status == 200, (user, r)
+    return r.json["visits"]
+
+
+def test_a_research_visit_and_its_report_reach_the_leaders(cl):
+    town = next(p for p in points(cl, "gc_office")["contact_points"] if p["name"] == "城关镇基层联系点")
+    pid = town["id"]
+    assert town["can"]["visit"] is True
+    office = cl.c("gc_office")
+    r = office.post(f"/api/v1/contact-points/{pid}/visits", {"topic": "惠企政策落实情况驻点调研", "start_date": day(-3),
+                                                             "end_date": day(-1), "team": "赵敏、王磊",
+                                                             "situation": "走访企业12家，召开座谈会2次。"})
+    assert r.status == 201, r
+    v = r.json
+    assert v["state"] == "draft" and v["can"] == {"edit": True, "submit": True} and v["situation"].startswith("走访")
+    # not yet submitted: the leaders read nothing of it, the point's people see the visit without its report
+    assert [x for x in visits(cl, pid, "gc_principal") if x["id"] == v["id"]] == []
+    mine = next(x for x in visits(cl, pid, "gc_town") if x["id"] == v["id"])
+    assert mine["topic"] == "惠企政策落实情况驻点调研" and mine["situation"] is None and mine["analysis"] is None
+    assert not mine["can"]["edit"]
+    # 有情况、有分析、有建议: submitting without the suggestions is refused, naming them
+    r = office.post(f"/api/v1/contact-points/{pid}/visits/{v['id']}/submit", {"version": v["version"]})
+    assert r.status == 422 and r.error["field"] == "analysis", r
+    r = office.patch(f"/api/v1/contact-points/{pid}/visits/{v['id']}",
+                     {"version": v["version"], "analysis": "资金兑现慢主要因部门间数据核验周期长。"})
+    assert r.status == 200 and r.json["version"] == 2, r
+    r = office.post(f"/api/v1/contact-points/{pid}/visits/{v['id']}/submit", {"version": 2})
+    assert r.status == 422 and r.error["field"] == "suggestions" and "有建议" in r.error["message"], r
+    r = office.patch(f"/api/v1/contact-points/{pid}/visits/{v['id']}",
+                     {"version": 2, "suggestions": "建立部门数据共享机制，压缩核验时限至10个工作日。"})
+    assert r.status == 200, r
+    r = office.post(f"/api/v1/contact-points/{pid}/visits/{v['id']}/submit", {"version": 3})
+    assert r.status == 200 and r.json["state"] == "submitted" and r.json["submitted_by_name"], r
+    assert r.json["can"] == {"edit": False, "submit": False}
+    # the principal and the leader are told, with a link to the report, and read it
+    for user in ("gc_principal", "gc_leader"):
+        msgs = cl.c(user).get("/api/v1/inbox?limit=100").json["messages"]
+        m = next(m for m in msgs if m["subject"] == "【调研报告】惠企政策落实情况驻点调研")
+        assert m["link"] == f"/contact-points/{pid}?visit={v['id']}" and "请阅示" in m["body"]
+        got = next(x for x in visits(cl, pid, user) if x["id"] == v["id"])
+        assert got["suggestions"].startswith("建立部门数据共享机制") and not got["can"]["submit"]
+    assert "contact_point.visit_submit" in audit(cl, pid) and "contact_point.visit" in audit(cl, pid)
+    got = office.get(f"/api/v1/contact-points/{pid}").json["visits"]
+    assert got["submitted"] >= 1 and got["total"] >= got["submitted"]
+    # submitted: no more changes
+    r = office.patch(f"/api/v1/contact-points/{pid}/visits/{v['id']}", {"version": 4, "topic": "改"})
+    assert r.status == 409 and "已报送" in r.error["message"], r
+    r = office.post(f"/api/v1/contact-points/{pid}/visits/{v['id']}/submit", {"version": 4})
+    assert r.status == 409, r
+
+
+def test_research_visit_refusals_change_nothing(cl):
+    town = next(p for p in points(cl, "gc_office")["contact_points"] if p["name"] == "城关镇基层联系点")
+    pid = town["id"]
+    n = len(visits(cl, pid, "gc_office"))
+    body = {"topic": "调研", "start_date": day(-1), "end_date": day(0), "team": "赵敏"}
+    for user, status in (("gc_town", 403), ("gc_leader", 403), ("gc_contact", 403), ("ap_office", 404)):
+        r = cl.c(user).post(f"/api/v1/contact-points/{pid}/visits", body)
+        assert r.status == status, (user, r)
+    for missing in ("topic", "start_date", "end_date", "team"):
+        r = cl.c("gc_office").post(f"/api/v1/contact-points/{pid}/visits", {k: v for k, v in body.items() if k != missing})
+        assert r.status == 422 and r.error["field"] == missing, (missing, r)
+    r = cl.c("gc_office").post(f"/api/v1/contact-points/{pid}/visits", {**body, "end_date": day(-5)})
+    assert r.status == 422 and r.error["field"] == "end_date", r
+    r = cl.c("gc_office").post(f"/api/v1/contact-points/{pid}/visits", {**body, "start_date": "2026-02-30"})
+    assert r.status == 422 and r.error["field"] == "start_date", r
+    assert len(visits(cl, pid, "gc_office")) == n
+    r = cl.c("gc_office").post(f"/api/v1/contact-points/{pid}/visits", body)
+    vid = r.json["id"]
+    r = cl.c("gc_office").patch(f"/api/v1/contact-points/{pid}/visits/{vid}", {"topic": "无版本"})
+    assert r.status == 422 and r.error["field"] == "version", r
+    r = cl.c("gc_office").patch(f"/api/v1/contact-points/{pid}/visits/{vid}", {"version": 9, "topic": "旧版本"})
+    assert r.status == 409 and "刷新" in r.error["message"], r
+    assert cl.c("gc_office").patch(f"/api/v1/contact-points/{pid}/visits/999999", {"version": 1}).status == 404
+    # a draft is the office's: the leaders cannot find it
+    assert [x for x in visits(cl, pid, "gc_leader") if x["id"] == vid] == []
+    # an ended point takes no visit
+    ended = next(p for p in points(cl, "gc_office", state="ended")["contact_points"] if p["name"] == "岳阳镇基层联系点")
+    r = cl.c("gc_office").post(f"/api/v1/contact-points/{ended['id']}/visits", body)
+    assert r.status == 409 and "撤销" in r.error["message"], r
