@@ -3,6 +3,7 @@
  * supervision office alone) and the import of clues transferred from above. */
 #include "api/routes.h"
 #include "clues/clues.h"
+#include "docs/pointdocs.h"
 
 #include <string.h>
 #include <strings.h>
@@ -313,6 +314,33 @@ static int h_visit_submit(struct req *rq)
     return visit_save(rq, true, true);
 }
 
+/* GET …/visits/{vid}/report.pdf: the research report as an official document. */
+static int h_visit_pdf(struct req *rq)
+{
+    int64_t id, vid;
+    if (!point_id(rq, &id))
+        return 0;
+    if (!req_param_id(rq, "vid", &vid))
+        return reply_error(rq, ERR_NOT_FOUND, "驻点调研不存在");
+    struct buf out = {0};
+    json_t *point = NULL, *visit = NULL;
+    enum err e = contact_point_visit_get(&rq->ctx, id, vid, &point, &visit);
+    if (!e)
+        e = docs_visit_report_pdf(&rq->ctx, point, visit, &out);
+    json_decref(point);
+    json_decref(visit);
+    if (e) {
+        buf_free(&out);
+        return reply_ctx_error(rq);
+    }
+    reply_bytes(rq, 200, "application/pdf", out.data ? out.data : "", out.len);
+    buf_free(&out);
+    reply_header(rq, "Content-Disposition",
+                 req_disposition(rq, arena_printf(rq->arena, "调研报告-%lld.pdf", (long long)vid),
+                                 arena_printf(rq->arena, "research-report-%lld.pdf", (long long)vid)));
+    return 0;
+}
+
 const struct route clue_routes[] = {
     {"GET", "/api/v1/clues", h_list, CAP_CLUE_READ, 0, "the clues the user may see, with counts per state",
      "principal,leader,director,deputy,office,contact,head:A *:F"},
@@ -373,5 +401,8 @@ const struct route clue_routes[] = {
     {"POST", "/api/v1/contact-points/{id}/visits/{vid}/submit", h_visit_submit, CAP_CLUE_MANAGE, ROUTE_JSON,
      "submit the research report to the government's principal and leaders (报送)",
      "office:AAN *:F; fresh; body={\"version\":1}"},
+    {"GET", "/api/v1/contact-points/{id}/visits/{vid}/report.pdf", h_visit_pdf, CAP_CLUE_READ, 0,
+     "the research report as an official-document PDF (the office; the leaders once submitted)",
+     "office:AAN principal,leader,director,deputy:NNN contact,head:FNN *:F"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},
 };

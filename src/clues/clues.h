@@ -165,6 +165,8 @@ enum err contact_point_visits(struct ctx *c, int64_t id, json_t **out);
  * the office only; 409 on an ended point, a submitted report or a stale version. *out: the visit. */
 enum err contact_point_visit_save(struct ctx *c, int64_t id, int64_t vid, const json_t *body, bool submit,
                                   json_t **out);
+/* One visit as the user may see it (404 when out of sight), and its point (*point, may be NULL: not wanted). */
+enum err contact_point_visit_get(struct ctx *c, int64_t id, int64_t vid, json_t **point, json_t **out);
 
 /* The public forms' submission limits, held for all nodes together (the per-process token buckets of
  * src/api/api_public.c refuse a flood first, before any database work): counts one submission of `client`

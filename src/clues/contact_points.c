@@ -776,3 +776,14 @@ enum err contact_point_visit_save(struct ctx *c, int64_t id, int64_t vid, const 
         e = point_load(c, id, &p);
     return e ? e : visit_get(c, &p, x.vid, out);
 }
+
+enum err contact_point_visit_get(struct ctx *c, int64_t id, int64_t vid, json_t **point, json_t **out)
+{
+    struct point p;
+    enum err e = point_load(c, id, &p);
+    if (!e)
+        e = visit_get(c, &p, vid, out);
+    if (!e && point)
+        *point = point_json(c, &p);
+    return e;
+}

@@ -5,6 +5,8 @@ the tracking page's words; the office changes and ends a point, each change audi
 Refusals: wrong role, a unit of the office's that is not the point, another county, an ended point, a stale
 version, bad input; and secrecy: a unit that verifies a point's report learns neither the point nor that a point
 sent it."""
+import subprocess
+
 import pytest
 
 from cluelib import Clues
@@ -329,3 +331,40 @@ def test_research_visit_refusals_change_nothing(cl):
     ended = next(p for p in points(cl, "gc_office", state="ended")["contact_points"] if p["name"] == "岳阳镇基层联系点")
     r = cl.c("gc_office").post(f"/api/v1/contact-points/{ended['id']}/visits", body)
     assert r.status == 409 and "撤销" in r.error["message"], r
+
+
+def test_the_research_report_as_an_official_document(cl, tmp_path):
+    town = next(p for p in points(cl, "gc_office")["contact_points"] if p["name"] == "城关镇基层联系点")
+    pid = town["id"]
+    office = cl.c("gc_office")
+    r = office.post(f"/api/v1/contact-points/{pid}/visits", {
+        "topic": "老旧小区改造进度驻点调研", "start_date": day(-2), "end_date": day(-1), "team": "赵敏、李强",
+        "situation": "走访东街、北街老旧小区5个。", "analysis": "一、资金到位慢。\n二、居民意见不一。",
+        "suggestions": "一、分期拨付资金。\n二、推行居民议事会。"})
+    assert r.status == 201, r
+    vid = r.json["id"]
+
+    def text(user):
+        r = cl.c(user).get(f"/api/v1/contact-points/{pid}/visits/{vid}/report.pdf")
+        if r.status != 200:
+            return r
+        assert r.headers["Content-Type"] == "application/pdf" and "调研报告" in r.headers["Content-Disposition"] or \
+            "%E8%B0%83%E7%A0%94" in r.headers["Content-Disposition"], r.headers
+        f = tmp_path / f"{user}.pdf"
+        f.write_bytes(r.raw)
+        return subprocess.run(["pdftotext", "-layout", str(f), "-"], capture_output=True, text=True,
+                              check=True).stdout.replace(" ", "")
+    # the office's draft says so; the leaders cannot get it before it is submitted, the point's people never
+    draft = text("gc_office")
+    assert "关于老旧小区改造进度驻点调研的报告" in draft and "古城县人民政府领导" in draft
+    for part in ("一、基本情况", "二、分析", "三、建议", "（一）资金到位慢", "（二）推行居民议事会", "赵敏、李强"):
+        assert part in draft, part
+    assert text("gc_principal").status == 404
+    assert text("gc_town").status == 403
+    assert text("ap_office").status == 404
+    v = office.get(f"/api/v1/contact-points/{pid}/visits").json["visits"]
+    version = next(x for x in v if x["id"] == vid)["version"]
+    assert office.post(f"/api/v1/contact-points/{pid}/visits/{vid}/submit", {"version": version}).status == 200
+    issued = text("gc_principal")
+    assert "关于老旧小区改造进度驻点调研的报告" in issued and "古城县人民政府督查室" in issued
+    assert text("gc_town").status == 403
