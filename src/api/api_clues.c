@@ -401,7 +401,7 @@ const struct route clue_routes[] = {
     {"POST", "/api/v1/contact-points/{id}/visits/{vid}/submit", h_visit_submit, CAP_CLUE_MANAGE, ROUTE_JSON,
      "submit the research report to the government's principal and leaders (报送)",
      "office:AAN *:F; fresh; body={\"version\":1}"},
-    {"GET", "/api/v1/contact-points/{id}/visits/{vid}/report.pdf", h_visit_pdf, CAP_CLUE_READ, 0,
+    {"GET", "/api/v1/contact-points/{id}/visits/{vid}/report.pdf", h_visit_pdf, CAP_CLUE_READ, ROUTE_LONG,
      "the research report as an official-document PDF (the office; the leaders once submitted)",
      "office:AAN principal,leader,director,deputy:NNN contact,head:FNN *:F"},
     {NULL, NULL, NULL, 0, 0, NULL, NULL},

@@ -40,9 +40,10 @@ def test_each_role_has_the_capabilities_of_its_table_row(server):
                          "result_approve", "clue_read"},
         "gc_deputy": {"unit_read", "item_read", "item_approve", "item_review", "insp_read", "clue_read"},
         "gc_secretary": {"unit_read", "item_read", "item_review", "insp_read"},
-        "gc_contact": {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle", "clue_read", "clue_verify"},
+        "gc_contact": {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle", "clue_read", "clue_verify",
+                       "clue_point"},
         "gc_head": {"unit_read", "item_read", "item_handle", "item_sign", "insp_read", "insp_propose", "rect_handle",
-                    "clue_read", "clue_verify"},
+                    "clue_read", "clue_verify", "clue_point"},
         "gc_inspector": {"unit_read", "insp_read", "insp_field"},
         "gc_parttime": {"insp_field"},
         "gc_evaluator": {"insp_evaluate"},
@@ -64,12 +65,12 @@ def test_capabilities_are_the_union_of_the_grants(server, unique):
     u = server.client(f"two_{unique}").get("/api/v1/session").json["user"]
     by_role = {g["role"]: g for g in u["roles"]}
     assert set(by_role["contact"]["caps"]) == {"unit_read", "item_read", "item_handle", "insp_read", "rect_handle",
-                                               "clue_read", "clue_verify"}
+                                               "clue_read", "clue_verify", "clue_point"}
     assert by_role["contact"]["unit_code"] == "gc-jt"
     assert set(by_role["secretary"]["caps"]) == {"unit_read", "item_read", "item_review", "insp_read"}
     assert by_role["secretary"]["unit_code"] == "gc"
     assert set(u["caps"]) == {"unit_read", "item_read", "item_handle", "item_review", "insp_read", "rect_handle",
-                              "clue_read", "clue_verify"}
+                              "clue_read", "clue_verify", "clue_point"}
 
 
 def test_the_capabilities_shown_are_the_ones_the_router_grants(server):
