@@ -135,7 +135,7 @@ test('the point\'s liaison officer reports on a phone (the description marked wh
   const mine = (await town('GET', '/api/v1/contact-points')).json.contact_points
   assert.deepEqual(mine.map((p) => p.name), [POINT], 'a point\'s people see their own unit\'s point')
   assert.equal(mine[0].note, null, 'the office\'s note is the office\'s')
-  assert.deepEqual(mine[0].can, { edit: false, end: false, report: true })
+  assert.deepEqual(mine[0].can, { edit: false, end: false, report: true, visit: false })
 
   const page = await newPage(browser, server, PHONE)
   await loginTo(page, 'gc_town', '/contact-points')
@@ -188,8 +188,12 @@ test('the office finds the report as a clue to sort, naming its contact point, l
   const point = await gcPoint()
   const page = await newPage(browser, server)
   await loginOk(page, 'gc_office')
-  // the workbench: the clue's to-do 线索待分拣
-  if (await page.locator('[data-test=wb-card-kind-clue]').count()) await page.click('[data-test=wb-card-kind-clue]')
+  // the workbench: the clue's to-do 线索待分拣 (the list drawn first: a count taken before would find nothing)
+  await page.locator('[data-test=wb-todos] .wb-todo').first().waitFor()
+  if (await page.locator('[data-test=wb-card-kind-clue]').count()) {
+    await page.click('[data-test=wb-card-kind-clue]')
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-test=wb-todos] .wb-todo')].every((r) => /线索/.test(r.textContent)))
+  }
   let todo = null
   for (let i = 0; i < 30 && !todo; i++) {
     await page.waitForLoadState('networkidle')
