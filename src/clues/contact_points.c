@@ -181,9 +181,7 @@ enum err contact_points_list(struct ctx *c, const struct contact_point_query *q,
     /* the offices' points (under a prefix where the user reads clues) and the points of the user's own units */
     int n = 0, k = 0;
     const char **pre = c->user ? perm_scope_cap(c, CAP_CLUE_READ, &n) : NULL;
-    int own = 0;
-    for (int i = 0; c->user && i < c->user->ngrants; i++)
-        own++;
+    int own = c->user ? c->user->ngrants : 0; /* at most one bind per grant */
     struct db_bind *b = arena_alloc(c->arena, sizeof *b * (size_t)(2 * n + own + 12));
     const char *scope = c->user ? "" : "1 = 1";
     for (int i = 0; i < n; i++) {

@@ -328,23 +328,24 @@ enum err docs_report_rollup_xlsx(struct ctx *c, const struct report_rollup_query
 /* The burden index: the figures in the order of the page (B_NAMES in src/results/burden.c). */
 static void write_burden(struct book *b, const json_t *bd)
 {
-    static const char *const keys[] = {"notices", "presses", "reminders", "reports", "inspections", "tasks", "total"};
-    static const char *const h1[] = {"名次",     "单位", "督办通知", "催办", "系统提醒",
-                                     "进展报告", "督查", "整改任务", "合计"};
-    static const double w1[] = {6, 30, 10, 8, 10, 10, 8, 10, 8};
-    static const char *const h2[] = {"单位",     "提出要求的政府", "督办通知", "催办", "系统提醒",
-                                     "进展报告", "督查",           "整改任务", "合计"};
-    static const double w2[] = {30, 24, 10, 8, 10, 10, 8, 10, 8};
-    static const char *const h3[] = {"名次",     "提出要求的政府", "涉及单位", "督办通知", "催办",
-                                     "系统提醒", "进展报告",       "督查",     "整改任务", "合计"};
-    static const double w3[] = {6, 24, 10, 10, 8, 10, 10, 8, 10, 8};
+    static const char *const keys[] = {"notices",     "presses", "reminders", "reports",
+                                       "inspections", "tasks",   "visits",    "total"};
+    static const char *const h1[] = {"名次",     "单位", "督办通知", "催办",     "系统提醒",
+                                     "进展报告", "督查", "整改任务", "驻点调研", "合计"};
+    static const double w1[] = {6, 30, 10, 8, 10, 10, 8, 10, 10, 8};
+    static const char *const h2[] = {"单位",     "提出要求的政府", "督办通知", "催办",     "系统提醒",
+                                     "进展报告", "督查",           "整改任务", "驻点调研", "合计"};
+    static const double w2[] = {30, 24, 10, 8, 10, 10, 8, 10, 10, 8};
+    static const char *const h3[] = {"名次",     "提出要求的政府", "涉及单位", "督办通知", "催办", "系统提醒",
+                                     "进展报告", "督查",           "整改任务", "驻点调研", "合计"};
+    static const double w3[] = {6, 24, 10, 10, 8, 10, 10, 8, 10, 10, 8};
     const json_t *gov = G(bd, "government"), *unit = G(bd, "unit");
     const char *period = S(G(bd, "period"), "label");
     const char *title = json_is_object(unit)
                             ? arena_printf(b->a, "%s下属单位%s基层负担（减负）统计", S(unit, "name"), period)
                         : json_is_object(gov) ? arena_printf(b->a, "%s%s基层负担（减负）统计", S(gov, "name"), period)
                                               : arena_printf(b->a, "本单位%s基层负担（减负）统计", period);
-    lxw_worksheet *s1 = sheet(b, "各单位", h1, w1, 9), *s2 = sheet(b, "按提出要求的政府", h2, w2, 9);
+    lxw_worksheet *s1 = sheet(b, "各单位", h1, w1, 10), *s2 = sheet(b, "按提出要求的政府", h2, w2, 10);
     str(b, s1, 0, 0, title, b->title);
     str(b, s2, 0, 0, title, b->title);
     size_t i, k;
@@ -354,21 +355,21 @@ static void write_burden(struct book *b, const json_t *bd)
     {
         num(b, s1, r1, 0, G(u, "rank"));
         str(b, s1, r1, 1, S(u, "name"), NULL);
-        for (int j = 0; j < 7; j++)
+        for (int j = 0; j < 8; j++)
             num(b, s1, r1, 2 + j, G(u, keys[j]));
         r1++;
         json_array_foreach(G(u, "by_issuer"), k, x)
         {
             str(b, s2, r2, 0, S(u, "name"), NULL);
             str(b, s2, r2, 1, S(x, "issuer"), NULL);
-            for (int j = 0; j < 7; j++)
+            for (int j = 0; j < 8; j++)
                 num(b, s2, r2, 2 + j, G(x, keys[j]));
             r2++;
         }
     }
     if (!json_is_object(gov))
         return; /* a unit's own row: the issuers' ranking is the government's */
-    lxw_worksheet *s3 = sheet(b, "提出要求的政府", h3, w3, 10);
+    lxw_worksheet *s3 = sheet(b, "提出要求的政府", h3, w3, 11);
     str(b, s3, 0, 0, title, b->title);
     int r3 = 2;
     json_array_foreach(G(bd, "issuers"), i, x)
@@ -376,7 +377,7 @@ static void write_burden(struct book *b, const json_t *bd)
         num(b, s3, r3, 0, G(x, "rank"));
         str(b, s3, r3, 1, S(x, "issuer"), NULL);
         num(b, s3, r3, 2, G(x, "units"));
-        for (int j = 0; j < 7; j++)
+        for (int j = 0; j < 8; j++)
             num(b, s3, r3, 3 + j, G(x, keys[j]));
         r3++;
     }

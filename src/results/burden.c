@@ -5,8 +5,9 @@
  * reports its tracks filed), 督查 (inspections that reached it: started and announced, or with their findings
  * issued — a covert visit is no burden the unit may know of before then; an inspection of the unit's government
  * reaches its departments and townships too, so it counts for them), 整改任务 (rectification tasks assigned to it,
- * withdrawn left out). A unit is counted with everything below it; the issuer is the government whose office
- * registered the item or ran the inspection.
+ * withdrawn left out), 驻点调研 (the office's research visits at the unit as a grassroots contact point, each stay
+ * counted in the period it began). A unit is counted with everything below it; the issuer is the government whose
+ * office registered the item, ran the inspection or made the visit.
  *
  * Who sees what: a reader of items at a government (its office and leaders) gets the government's departments
  * and townships ranked by their total, and the issuers ranked by what they asked; a unit's user gets its own row
@@ -27,8 +28,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { B_NOTICES, B_PRESSES, B_REMINDERS, B_REPORTS, B_INSPECTIONS, B_TASKS, B__COUNT };
-static const char *const B_NAMES[B__COUNT] = {"notices", "presses", "reminders", "reports", "inspections", "tasks"};
+enum { B_NOTICES, B_PRESSES, B_REMINDERS, B_REPORTS, B_INSPECTIONS, B_TASKS, B_VISITS, B__COUNT };
+static const char *const B_NAMES[B__COUNT] = {"notices",     "presses", "reminders", "reports",
+                                              "inspections", "tasks",   "visits"};
 
 struct b_issuer {
     const char *path;
@@ -269,9 +271,11 @@ enum err results_burden(struct ctx *c, const struct burden_query *q, json_t **ou
     json_t *period = period_of(q, &m0, &m1);
     int64_t d0 = cal_days_from_civil(year, m0, 1);
     int64_t d1 = m1 > 12 ? cal_days_from_civil(year + 1, 1, 1) : cal_days_from_civil(year, m1, 1);
-    char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21);
+    char *y0 = arena_alloc(c->arena, 21), *y1 = arena_alloc(c->arena, 21), day0[11], day1[11];
     time_format_iso(time_local_instant(d0, 0), y0);
     time_format_iso(time_local_instant(d1, 0), y1);
+    cal_format_date(d0, day0);
+    cal_format_date(d1, day1);
     bool whole = !q->quarter && !q->month;
     for (int i = 0; !e && i < r.nu; i++) {
         /* a row's records: its unit's and those below it; an own row's its unit's alone ("\x01" sorts before
@@ -334,6 +338,12 @@ enum err results_burden(struct ctx *c, const struct burden_query *q, json_t **ou
                      "SELECT unit_path, office_path, id FROM rect_tasks WHERE unit_path >= ? AND unit_path < ? "
                      "AND state <> 'withdrawn' AND created_at >= ? AND created_at < ? ORDER BY id",
                      B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(y0), DB_TEXT(y1)), false);
+        if (!e) /* a research visit: the days the office's team stayed at the point (its first day a date) */
+            e = pass(&r, B_VISITS,
+                     "SELECT p.unit_path, p.office_path, v.id FROM contact_point_visits v JOIN contact_points p ON "
+                     "p.id = v.contact_point_id WHERE p.unit_path >= ? AND p.unit_path < ? AND v.start_date >= ? "
+                     "AND v.start_date < ? ORDER BY v.id",
+                     B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(day0), DB_TEXT(day1)), false);
 #undef B
     }
     if (e) {

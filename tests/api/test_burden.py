@@ -48,7 +48,8 @@ def test_the_records_move_the_figures(it):
     for u in after["units"]:
         if u["code"] != "gc-jt":
             assert u == row(before, u["code"]) | {"rank": u["rank"]}, u["code"]
-        assert u["total"] == sum(u[k] for k in ("notices", "presses", "reminders", "reports", "inspections", "tasks"))
+        assert u["total"] == sum(u[k] for k in ("notices", "presses", "reminders", "reports", "inspections", "tasks",
+                                                "visits"))
         assert u["total"] == sum(x["total"] for x in u["by_issuer"])
     # ranked: units and issuers by their totals
     totals = [u["total"] for u in after["units"]]

@@ -11,7 +11,7 @@ import pytest
 
 from itemlib import Items
 
-FIGS = ("notices", "presses", "reminders", "reports", "tasks")
+FIGS = ("notices", "presses", "reminders", "reports", "tasks", "visits")
 
 
 @pytest.fixture(scope="module")

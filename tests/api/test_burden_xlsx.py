@@ -10,7 +10,7 @@ import pytest
 
 from itemlib import Items
 
-FIGS = ("notices", "presses", "reminders", "reports", "inspections", "tasks", "total")
+FIGS = ("notices", "presses", "reminders", "reports", "inspections", "tasks", "visits", "total")
 
 
 @pytest.fixture(scope="module")

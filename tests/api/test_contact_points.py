@@ -368,3 +368,30 @@ def test_the_research_report_as_an_official_document(cl, tmp_path):
     issued = text("gc_principal")
     assert "关于老旧小区改造进度驻点调研的报告" in issued and "古城县人民政府督查室" in issued
     assert text("gc_town").status == 403
+
+
+def test_a_research_visit_counts_in_the_units_burden(cl):
+    """驻点调研 asks the unit's time too: the burden index (基层减负) counts each visit at the point, in the period it
+    began, under the government whose office made it — and nothing else moves."""
+    year = int(day(0)[:4])
+
+    def burden():
+        r = cl.c("gc_office").get(f"/api/v1/burden?year={year}")
+        assert r.status == 200, r
+        return {u["code"]: u for u in r.json["units"]}
+    town = next(p for p in points(cl, "gc_office")["contact_points"] if p["name"] == "城关镇基层联系点")
+    before = burden()
+    r = cl.c("gc_office").post(f"/api/v1/contact-points/{town['id']}/visits", {
+        "topic": "减负计数测试调研", "start_date": day(0), "end_date": day(0), "team": "赵敏"})
+    assert r.status == 201, r
+    after = burden()
+    t0, t1 = before["gc-t1"], after["gc-t1"]
+    assert t1["visits"] == t0["visits"] + 1 and t1["total"] == t0["total"] + 1
+    gov = next(x for x in t1["by_issuer"] if x["issuer"] == "古城县人民政府")
+    assert gov["visits"] >= 1 and t1["total"] == sum(x["total"] for x in t1["by_issuer"])
+    for code, u in after.items():
+        if code != "gc-t1":
+            assert u == before[code] | {"rank": u["rank"]}, code
+    # the unit sees its own row with it (城关镇's liaison officer reads items there)
+    r = cl.c("gc_town").get(f"/api/v1/burden?year={year}")
+    assert r.status == 200 and r.json["units"][0]["visits"] == t1["visits"], r
