@@ -33,7 +33,7 @@ CITY_TARGET_USERS = ["gc_admin", "gc_principal", "gc_leader", "gc_director", "gc
 # values for path parameters other than the object ids under test
 DEFAULTS = {"id": "1", "action": "comment", "rid": "1", "eid": "1", "fid": "1", "grant": "1", "file": "notice.pdf",
             "year": str(YEAR), "key": "x", "name": "x", "code": "x", "photo": "1",
-            "unit": "1"}
+            "unit": "1", "vid": "1"}
 
 
 def routes():
