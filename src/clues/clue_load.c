@@ -26,7 +26,7 @@
     " FROM clues c JOIN units o ON o.id = c.office_unit_id JOIN units a ON a.id = c.area_unit_id "                     \
     "LEFT JOIN units u ON u.id = c.unit_id "
 
-static const char *col(struct ctx *c, struct stmt *st, int i)
+const char *clue_col(struct ctx *c, struct stmt *st, int i)
 {
     return stmt_is_null(st, i) ? NULL : arena_strdup(c->arena, stmt_text(st, i));
 }
@@ -60,40 +60,40 @@ enum err clue_load(struct ctx *c, int64_t id, struct clue *cl)
         cl->wf.id = stmt_int(st, 0);
         cl->wf.version = stmt_int(st, 1);
         cl->wf.state = state_of(stmt_text(st, 2));
-        cl->wf.number = col(c, st, 3);
-        cl->wf.title = col(c, st, 4);
+        cl->wf.number = clue_col(c, st, 3);
+        cl->wf.title = clue_col(c, st, 4);
         cl->office_unit_id = stmt_int(st, 5);
-        cl->office_path = col(c, st, 6);
-        cl->office_name = col(c, st, 7);
+        cl->office_path = clue_col(c, st, 6);
+        cl->office_name = clue_col(c, st, 7);
         cl->area_unit_id = stmt_int(st, 8);
-        cl->area_path = col(c, st, 9);
-        cl->area_name = units_area_name(c->arena, col(c, st, 10));
+        cl->area_path = clue_col(c, st, 9);
+        cl->area_name = units_area_name(c->arena, clue_col(c, st, 10));
         cl->unit_id = col_id(st, 11);
-        cl->unit_path = col(c, st, 12);
-        cl->unit_name = col(c, st, 13);
-        cl->place = col(c, st, 14);
-        cl->category = col(c, st, 15);
-        cl->description = col(c, st, 16);
-        cl->summary = col(c, st, 17);
-        cl->source = col(c, st, 18);
-        cl->origin_platform = col(c, st, 19);
-        cl->origin_number = col(c, st, 20);
-        cl->origin_due_date = col(c, st, 21);
+        cl->unit_path = clue_col(c, st, 12);
+        cl->unit_name = clue_col(c, st, 13);
+        cl->place = clue_col(c, st, 14);
+        cl->category = clue_col(c, st, 15);
+        cl->description = clue_col(c, st, 16);
+        cl->summary = clue_col(c, st, 17);
+        cl->source = clue_col(c, st, 18);
+        cl->origin_platform = clue_col(c, st, 19);
+        cl->origin_number = clue_col(c, st, 20);
+        cl->origin_due_date = clue_col(c, st, 21);
         cl->anonymous = stmt_int(st, 22) != 0;
-        cl->wf.due_date = col(c, st, 23);
+        cl->wf.due_date = clue_col(c, st, 23);
         cl->merged_into = col_id(st, 24);
         cl->dup_of = col_id(st, 25);
         cl->dup_score = stmt_is_null(st, 26) ? 0 : stmt_double(st, 26);
         cl->item_id = col_id(st, 27);
         cl->inspection_id = col_id(st, 28);
-        cl->close_reason = col(c, st, 29);
-        cl->public_reply = col(c, st, 30);
+        cl->close_reason = clue_col(c, st, 29);
+        cl->public_reply = clue_col(c, st, 30);
         cl->photos = (int)stmt_int(st, 31);
         cl->created_by = col_id(st, 32);
-        cl->created_at = col(c, st, 33);
-        cl->updated_at = col(c, st, 34);
-        cl->closed_at = col(c, st, 35);
-        cl->origin_received_on = col(c, st, 36);
+        cl->created_at = clue_col(c, st, 33);
+        cl->updated_at = clue_col(c, st, 34);
+        cl->closed_at = clue_col(c, st, 35);
+        cl->origin_received_on = clue_col(c, st, 36);
         cl->summary_masked = (int)stmt_int(st, 37);
         cl->summary_reviewed = stmt_int(st, 38) != 0;
         cl->contact_point_id = col_id(st, 39);
@@ -117,16 +117,16 @@ enum err clue_load(struct ctx *c, int64_t id, struct clue *cl)
         struct clue_verif *v = &cl->verifs[cl->nverifs++];
         v->id = stmt_int(st, 0);
         v->unit_id = stmt_int(st, 1);
-        v->unit_path = col(c, st, 2);
-        v->unit_name = col(c, st, 3);
-        v->state = col(c, st, 4);
-        v->request = col(c, st, 5);
-        v->due_date = col(c, st, 6);
-        v->finding = col(c, st, 7);
-        v->report = col(c, st, 8);
+        v->unit_path = clue_col(c, st, 2);
+        v->unit_name = clue_col(c, st, 3);
+        v->state = clue_col(c, st, 4);
+        v->request = clue_col(c, st, 5);
+        v->due_date = clue_col(c, st, 6);
+        v->finding = clue_col(c, st, 7);
+        v->report = clue_col(c, st, 8);
         v->reported_by = col_id(st, 9);
-        v->reported_at = col(c, st, 10);
-        v->assigned_at = col(c, st, 11);
+        v->reported_at = clue_col(c, st, 10);
+        v->assigned_at = clue_col(c, st, 11);
     }
     stmt_done(st);
     if (rc < 0)

@@ -194,6 +194,8 @@ enum err clue_photos_to_item(struct ctx *c, int64_t clue_id, int64_t item_id, in
 enum err clue_deadlines(struct wf_act *a);
 
 /* ---- helpers ---- */
+/* Column i of a row as an arena copy, NULL for SQL NULL. */
+const char *clue_col(struct ctx *c, struct stmt *st, int i);
 /* Today's local date (YYYY-MM-DD) at ctx->now. */
 void clue_today(struct ctx *c, char out[11]);
 /* The public status of a state: "已受理", "核查中", … */

@@ -64,30 +64,25 @@ struct point {
     bool own;    /* the user reports for it (CAP_CLUE_POINT at its unit) */
 };
 
-static const char *col(struct ctx *c, struct stmt *st, int i)
-{
-    return stmt_is_null(st, i) ? NULL : arena_strdup(c->arena, stmt_text(st, i));
-}
-
 static void point_row(struct ctx *c, struct stmt *st, struct point *p)
 {
     p->id = stmt_int(st, 0);
     p->office_unit_id = stmt_int(st, 1);
-    p->office_path = col(c, st, 2);
-    p->office_name = col(c, st, 3);
+    p->office_path = clue_col(c, st, 2);
+    p->office_name = clue_col(c, st, 3);
     p->unit_id = stmt_int(st, 4);
-    p->unit_path = col(c, st, 5);
-    p->unit_name = col(c, st, 6);
-    p->unit_kind = col(c, st, 7);
-    p->name = col(c, st, 8);
-    p->focus = col(c, st, 9);
-    p->note = col(c, st, 10);
-    p->state = col(c, st, 11);
-    p->started_on = col(c, st, 12);
-    p->ended_on = col(c, st, 13);
-    p->end_reason = col(c, st, 14);
-    p->created_at = col(c, st, 15);
-    p->updated_at = col(c, st, 16);
+    p->unit_path = clue_col(c, st, 5);
+    p->unit_name = clue_col(c, st, 6);
+    p->unit_kind = clue_col(c, st, 7);
+    p->name = clue_col(c, st, 8);
+    p->focus = clue_col(c, st, 9);
+    p->note = clue_col(c, st, 10);
+    p->state = clue_col(c, st, 11);
+    p->started_on = clue_col(c, st, 12);
+    p->ended_on = clue_col(c, st, 13);
+    p->end_reason = clue_col(c, st, 14);
+    p->created_at = clue_col(c, st, 15);
+    p->updated_at = clue_col(c, st, 16);
     p->version = stmt_int(st, 17);
     p->office = !c->user || perm_at(c->user, CAP_CLUE_READ, p->office_path);
     p->own = c->user && perm_at_unit(c->user, CAP_CLUE_POINT, p->unit_id);
@@ -466,13 +461,12 @@ enum err contact_points_report(struct ctx *c, int64_t id, const json_t *body, js
     n->anonymous = true; /* the office knows the point; who sent it is the clue's created_by */
     n->office_unit_id = p.office_unit_id;
     /* the clue's area is an administrative area: the point itself when it is one, else its government */
-    n->area_unit_id =
-        !strcmp(p.unit_kind, "government") || !strcmp(p.unit_kind, "township") ? p.unit_id : p.office_unit_id;
+    bool area = !strcmp(p.unit_kind, "government") || !strcmp(p.unit_kind, "township");
+    n->area_unit_id = area ? p.unit_id : p.office_unit_id;
     if ((e = clue_check_new(c, n)))
         return e;
-    clue_dup_hint(c, p.office_unit_id,
-                  !strcmp(p.unit_kind, "government") || !strcmp(p.unit_kind, "township") ? p.unit_path : p.office_path,
-                  n->place, n->description, &n->dup_of, &n->dup_score);
+    clue_dup_hint(c, p.office_unit_id, area ? p.unit_path : p.office_path, n->place, n->description, &n->dup_of,
+                  &n->dup_score);
     if ((e = ctx_tx(c, "基层联系点反映情况", report_tx, &x)))
         return e;
     char at[21];
@@ -526,7 +520,7 @@ enum err contact_points_reports(struct ctx *c, int64_t id, const char *after_s, 
             const char *status = s == CLUE_ST_CONVERTED && item_state ? clue_item_public_status(item_state)
                                                                       : clue_public_status((enum clue_state)s);
             bool done = s == CLUE_ST_CLOSED || (s == CLUE_ST_CONVERTED && clue_item_done(item_state));
-            const char *reason = s == CLUE_ST_CLOSED ? clue_close_reason_label(col(c, st, 8)) : NULL;
+            const char *reason = s == CLUE_ST_CLOSED ? clue_close_reason_label(clue_col(c, st, 8)) : NULL;
             row = json_pack("{ss ss ss ss ss sb so so ss}", "number", stmt_text(st, 1), "title", stmt_text(st, 2),
                             "category", category, "category_label", label, "status",
                             reason ? arena_printf(c->arena, "%s：%s", status, reason) : status, "closed", done, "reply",

@@ -34,29 +34,6 @@ static void office_of(struct ctx *c, const struct insp_doc *d, json_t *sigs, str
     }
 }
 
-/* The report's text as paragraphs (one per line, blank lines dropped). */
-static int lines(struct ctx *c, const char *text, const char ***out)
-{
-    int cap = 16, n = 0;
-    const char **v = arena_alloc(c->arena, sizeof *v * (size_t)cap);
-    for (const char *p = text; p && *p;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len) {
-            if (n == cap) {
-                const char **bigger = arena_alloc(c->arena, sizeof *bigger * (size_t)cap * 2);
-                memcpy(bigger, v, sizeof *v * (size_t)n);
-                v = bigger;
-                cap *= 2;
-            }
-            v[n++] = arena_strndup(c->arena, p, len);
-        }
-        p = e ? e + 1 : p + len;
-    }
-    *out = v;
-    return n;
-}
-
 enum err docs_inspection_pdf(struct ctx *c, int64_t id, bool report, struct buf *out)
 {
     struct insp_doc d;
@@ -75,7 +52,7 @@ enum err docs_inspection_pdf(struct ctx *c, int64_t id, bool report, struct buf 
     char today[11];
     if (report) {
         /* the draft's first line is its title and its last two the issuer and date: the letter sets those */
-        np = lines(c, d.report_text, &p);
+        np = doc_lines(c->arena, d.report_text, &p);
         int first = np && strstr(p[0], "报告") ? 1 : 0;
         int last = np;
         if (last - first >= 2 && !strcmp(p[last - 2], d.office_name))

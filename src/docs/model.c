@@ -304,3 +304,25 @@ void doc_item_from_items(struct arena *a, const json_t *j, const json_t *events,
     json_array_foreach(signatures, i, v) it->seals[it->nseals++] =
         (struct doc_seal){str(v, "unit"), str(v, "signer"), str(v, "signed_at"), str(v, "fingerprint")};
 }
+
+int doc_lines(struct arena *a, const char *text, const char ***out)
+{
+    int cap = 16, n = 0;
+    const char **v = arena_alloc(a, sizeof *v * (size_t)cap);
+    for (const char *p = text; p && *p;) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len) {
+            if (n == cap) {
+                const char **bigger = arena_alloc(a, sizeof *bigger * (size_t)cap * 2);
+                memcpy(bigger, v, sizeof *v * (size_t)n);
+                v = bigger;
+                cap *= 2;
+            }
+            v[n++] = arena_strndup(a, p, len);
+        }
+        p = e ? e + 1 : p + len;
+    }
+    *out = v;
+    return n;
+}

@@ -196,6 +196,8 @@ void doc_office_from_json(struct arena *a, const json_t *j, struct doc_office *o
 void doc_item_from_items(struct arena *a, const json_t *item, const json_t *events, const json_t *reports,
                          const json_t *signatures, const char *today, struct doc_item *out);
 
+/* A text's lines as paragraphs, blank ones dropped (arena memory): their number, *out the lines. */
+int doc_lines(struct arena *a, const char *text, const char ***out);
 /* "2026-11-23" (or an ISO instant) -> "2026年11月23日" in arena memory; "" if malformed. */
 const char *doc_date_cn(struct arena *a, const char *date);
 /* An ISO instant as local "2026-11-23 09:30" (the input itself if it is not an instant). */

@@ -27,18 +27,13 @@ static size_t first_level(const char *s)
 /* Appends text's lines (blank ones dropped) to p. A line of the office's text that starts "一、" is a point under
  * the report's own heading, so it is written a level down ("（一）", GB/T 9704's second level): the letter takes a
  * first-level ordinal for a heading. */
-static void add_lines(struct ctx *c, const char *text, const char **p, int *np, int cap)
+static void add_lines(struct ctx *c, const char *text, const char **p, int *np)
 {
-    for (const char *s = text; s && *s && *np < cap;) {
-        const char *e = strchr(s, '\n');
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-        const char *line = arena_strndup(c->arena, s, len);
-        size_t ord = first_level(line);
-        if (ord)
-            line = arena_printf(c->arena, "（%.*s）%s", (int)(ord - strlen("、")), line, line + ord);
-        if (len)
-            p[(*np)++] = line;
-        s = e ? e + 1 : s + len;
+    const char **v;
+    int n = doc_lines(c->arena, text, &v);
+    for (int i = 0; i < n; i++) {
+        size_t ord = first_level(v[i]);
+        p[(*np)++] = ord ? arena_printf(c->arena, "（%.*s）%s", (int)(ord - strlen("、")), v[i], v[i] + ord) : v[i];
     }
 }
 
@@ -74,11 +69,11 @@ enum err docs_visit_report_pdf(struct ctx *c, const json_t *point, const json_t 
     p[np++] = arena_printf(c->arena, "%s于%s至%s在%s开展驻点调研。调研组：%s。现将调研情况报告如下。", issuer,
                            doc_date_cn(c->arena, f[1]), doc_date_cn(c->arena, f[2]), name, f[3]);
     p[np++] = "一、基本情况";
-    add_lines(c, f[4], p, &np, cap);
+    add_lines(c, f[4], p, &np);
     p[np++] = "二、分析";
-    add_lines(c, f[5], p, &np, cap);
+    add_lines(c, f[5], p, &np);
     p[np++] = "三、建议";
-    add_lines(c, f[6], p, &np, cap);
+    add_lines(c, f[6], p, &np);
     struct doc_letter l = {draft ? "调研报告（草稿）" : "调研报告",      NULL, title,
                            arena_printf(c->arena, "%s领导", government), p,    np};
     struct doc_office office = {issuer, arena_printf(c->arena, "%s文件", issuer), "", "", NULL};
