@@ -665,7 +665,8 @@ static enum err visit_values(struct ctx *c, const json_t *body, const char **v, 
     return ERR_OK;
 }
 
-/* 报送: 有情况、有分析、有建议; the government's principal and leaders are told. */
+/* 报送: 有情况、有分析、有建议; the government's principal and leaders are told. The report informs their decisions
+ * ("为政府领导决策提供依据和参考"): a message for reference, no to-do — ducha records no instruction (批示) on it. */
 static enum err visit_submit(struct ctx *c, const struct point *p, int64_t vid, const char *const *v, const char *at)
 {
     for (int i = 4; i < 7; i++)
@@ -683,7 +684,7 @@ static enum err visit_submit(struct ctx *c, const struct point *p, int64_t vid, 
     struct notice nt = {MSG_SYSTEM,
                         false,
                         arena_printf(c->arena, "【调研报告】%s", v[0]),
-                        arena_printf(c->arena, "%s督查室报送%s驻点调研（%s至%s）的调研报告《%s》，请阅示。",
+                        arena_printf(c->arena, "%s督查室报送%s驻点调研（%s至%s）的调研报告《%s》，供决策参考。",
                                      p->office_name, p->name, v[1], v[2], v[0]),
                         "contact_point",
                         p->id,

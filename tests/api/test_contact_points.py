@@ -289,7 +289,7 @@ def test_a_research_visit_and_its_report_reach_the_leaders(cl):
     for user in ("gc_principal", "gc_leader"):
         msgs = cl.c(user).get("/api/v1/inbox?limit=100").json["messages"]
         m = next(m for m in msgs if m["subject"] == "【调研报告】惠企政策落实情况驻点调研")
-        assert m["link"] == f"/contact-points/{pid}?visit={v['id']}" and "请阅示" in m["body"]
+        assert m["link"] == f"/contact-points/{pid}?visit={v['id']}" and "供决策参考" in m["body"]
         got = next(x for x in visits(cl, pid, user) if x["id"] == v["id"])
         assert got["suggestions"].startswith("建立部门数据共享机制") and not got["can"]["submit"]
     assert "contact_point.visit_submit" in audit(cl, pid) and "contact_point.visit" in audit(cl, pid)
