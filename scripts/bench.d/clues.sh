@@ -61,7 +61,8 @@ PY
 }
 
 # a free port in PORT: the kernel's choice, or the next of BENCH_PORTS (a range of one's own: "20010-20099")
-next_port=${BENCH_PORTS%-*}
+next_port=${BENCH_PORTS:-}
+next_port=${next_port%-*}
 free_port() {
   if [ -n "${BENCH_PORTS:-}" ]; then
     PORT=$next_port

@@ -370,13 +370,83 @@ static void eval_score(struct demo *d, int day, int64_t id, int64_t unit, const 
               json_pack(self ? "{so ss}" : "{so ss}", "scores", arr, self ? "note" : "findings", findings));
 }
 
+/* A livelihood engagement's round (livelihood): on day `day` the evaluator scores 交通运输局 (jt), the next day
+ * 住建局 (zj), the day after 交通运输局 assesses itself, and two days later the evaluator submits the result. */
+struct eval_round {
+    int day;
+    int jt[3], zj[3], jt_self[3];
+    const char *jt_findings, *zj_findings, *jt_note;
+};
+
+static void eval_round(struct demo *d, int64_t id, int64_t jt, int64_t zj, const int64_t inds[3],
+                       const struct eval_round *r)
+{
+    eval_score(d, r->day, id, jt, inds, r->jt, 3, r->jt_findings, "gc_evaluator");
+    eval_score(d, r->day + 1, id, zj, inds, r->zj, 3, r->zj_findings, "gc_evaluator");
+    eval_score(d, r->day + 2, id, jt, inds, r->jt_self, 3, r->jt_note, "gc_contact");
+    eval_call(d, "gc_evaluator", r->day + 4, "submit", eval_act, id, 1, json_object());
+}
+
+/* An engagement of 古城县民生评估中心 for the people's-livelihood projects of 交通运输局 (jt) and 住建局 (zj),
+ * created and engaged by the office on day `day`: its period `from`…`to` (days from today), due on day `due`, on the
+ * objects objs (stolen; NULL: none), with the indicators 工作推进, `second` (name, description) and 群众满意度. Its
+ * id (0 on failure) and its indicators' ids in inds. */
+static int64_t livelihood(struct demo *d, int day, const char *title, const char *basis, int from, int to, int due,
+                          json_t *objs, const char *const second[2], int64_t jt, int64_t zj, int64_t inds[3])
+{
+    as(d, "gc_office", day, 10);
+    json_t *out = NULL,
+           *body = json_pack("{ss ss sI ss ss ss s[II] s[{ss ss si} {ss ss si} {ss ss si}]}", "title", title, "basis",
+                             basis, "evaluator_unit_id", (json_int_t)unit(d, "gc-pg"), "period_start", day_str(d, from),
+                             "period_end", day_str(d, to), "due_date", day_str(d, due), "unit_ids", (json_int_t)jt,
+                             (json_int_t)zj, "indicators", "name", "工作推进", "description", "计划节点按期完成情况",
+                             "max_score", 40, "name", second[0], "description", second[1], "max_score", 30, "name",
+                             "群众满意度", "description", "走访和问卷满意率", "max_score", 30);
+    if (objs)
+        json_object_set_new(body, "objects", objs);
+    enum err e = evaluations_create(d->c, body, &out);
+    json_decref(body);
+    if (!e)
+        for (size_t i = 0; i < 3; i++)
+            inds[i] = json_integer_value(json_object_get(json_array_get(json_object_get(out, "indicators"), i), "id"));
+    int64_t id = ok(d, e, out, title);
+    eval_call(d, "gc_office", day, "engage", eval_act, id, 0, json_object());
+    return id;
+}
+
+/* The year's mid-term evaluation of the people's-livelihood projects (150 to 75 days ago), accepted by the office:
+ * the year-end scorecard's 对表分析 shows its totals, the evaluator's and the unit's own, beside the office's
+ * score (evaluations_accepted_totals: accepted engagements whose period ends in the card's year). */
+static void evaluation_accepted(struct demo *d, int64_t jt, int64_t zj)
+{
+    char title[64];
+    snprintf(title, sizeof title, "%.4s年民生实事项目中期第三方评估", day_str(d, -75));
+    int64_t inds[3] = {0};
+    int64_t id =
+        livelihood(d, -74, title,
+                   "按年度督查计划，委托第三方对民生实事项目上半程推进情况开展中期评估，结果与各单位自评对表"
+                   "分析，纳入年度目标责任考评参考。",
+                   -150, -75, -45, NULL, (const char *const[]){"资金使用", "资金拨付和使用规范情况"}, jt, zj, inds);
+    static const struct eval_round r = {-60,
+                                        {36, 26, 25},
+                                        {31, 24, 23},
+                                        {39, 28, 28},
+                                        "县道改造完成年度计划的六成，资金拨付及时；沿线群众对施工扰民意见较多。",
+                                        "老旧小区改造开工率达到计划，个别小区设计方案征求居民意见不充分。",
+                                        "上半程任务全部按节点推进，资金按进度拨付。"};
+    eval_round(d, id, jt, zj, inds, &r);
+    eval_call(d, "gc_office", -47, "accept", eval_act, id, 2, json_object());
+}
+
 /* Third-party evaluation of 古城县: the people's-livelihood projects evaluated by 古城县民生评估中心 for 交通运输局
- * and 住建局 — scored, 交通运输局 self-assessed, submitted and waiting for the office to accept (the 对表分析
- * shows the differences) — and a draft for the traffic item. */
+ * and 住建局 — the mid-term one accepted (evaluation_accepted), the later one scored, 交通运输局 self-assessed,
+ * submitted and waiting for the office to accept (the 对表分析 shows the differences) — and a draft for the
+ * traffic item. */
 static void evaluations(struct demo *d)
 {
     struct ctx *c = d->c;
-    int64_t jt = unit(d, "gc-jt"), zj = unit(d, "gc-zj"), pg = unit(d, "gc-pg"), item = 0, insp = 0;
+    int64_t jt = unit(d, "gc-jt"), zj = unit(d, "gc-zj"), item = 0, insp = 0;
+    evaluation_accepted(d, jt, zj);
     db_one_int(c->db, &item, "SELECT id FROM items WHERE number IS NOT NULL AND lead_unit_id = ? ORDER BY id LIMIT 1",
                DB_INT(jt));
     db_one_int(c->db, &insp,
@@ -388,41 +458,30 @@ static void evaluations(struct demo *d)
     json_t *objs = json_pack("[{ss sI}]", "kind", "item", "id", (json_int_t)item);
     if (insp)
         json_array_append_new(objs, json_pack("{ss sI}", "kind", "inspection", "id", (json_int_t)insp));
-    as(d, "gc_office", -14, 10);
-    json_t *out = NULL,
-           *body = json_pack("{ss ss sI ss ss ss so s[II] s[{ss ss si} {ss ss si} {ss ss si}]}", "title",
-                             "2026年民生实事项目第三方评估", "basis",
-                             "依据县政府第12次常务会议部署，委托第三方对民生实事项目推进和整改落实情况开展独立评估，结"
-                             "果与各单位自评对表分析。",
-                             "evaluator_unit_id", (json_int_t)pg, "period_start", day_str(d, -60), "period_end",
-                             day_str(d, -15), "due_date", day_str(d, 7), "objects", objs, "unit_ids", (json_int_t)jt,
-                             (json_int_t)zj, "indicators", "name", "工作推进", "description", "计划节点按期完成情况",
-                             "max_score", 40, "name", "整改落实", "description", "督查发现问题整改到位情况",
-                             "max_score", 30, "name", "群众满意度", "description", "走访和问卷满意率", "max_score", 30);
-    enum err e = evaluations_create(c, body, &out);
-    json_decref(body);
     int64_t inds[3] = {0};
-    for (int i = 0; !e && i < 3; i++)
-        inds[i] =
-            json_integer_value(json_object_get(json_array_get(json_object_get(out, "indicators"), (size_t)i), "id"));
-    int64_t id = ok(d, e, out, "create an engagement");
-    eval_call(d, "gc_office", -14, "engage", eval_act, id, 0, json_object());
-    static const int jt_scores[] = {34, 21, 24}, jt_self[] = {38, 29, 27}, zj_scores[] = {28, 18, 22};
-    eval_score(d, -6, id, jt, inds, jt_scores, 3,
-               "抽查县道改造12个点位，10个按期完工；2处排水沟未整改到位，群众反映施工期交通疏导不够。", "gc_evaluator");
-    eval_score(d, -5, id, zj, inds, zj_scores, 3, "老旧小区改造进度滞后于计划，燃气管道隐患整改台账不完整。",
-               "gc_evaluator");
-    eval_score(d, -4, id, jt, inds, jt_self, 3, "各项任务均已按计划推进，督查发现的问题已全部整改。", "gc_contact");
-    eval_call(d, "gc_evaluator", -2, "submit", eval_act, id, 1, json_object());
+    int64_t id =
+        livelihood(d, -14, "2026年民生实事项目第三方评估",
+                   "依据县政府第12次常务会议部署，委托第三方对民生实事项目推进和整改落实情况开展独立评估，结"
+                   "果与各单位自评对表分析。",
+                   -60, -15, 7, objs, (const char *const[]){"整改落实", "督查发现问题整改到位情况"}, jt, zj, inds);
+    static const struct eval_round r = {
+        -6,
+        {34, 21, 24},
+        {28, 18, 22},
+        {38, 29, 27},
+        "抽查县道改造12个点位，10个按期完工；2处排水沟未整改到位，群众反映施工期交通疏导不够。",
+        "老旧小区改造进度滞后于计划，燃气管道隐患整改台账不完整。",
+        "各项任务均已按计划推进，督查发现的问题已全部整改。"};
+    eval_round(d, id, jt, zj, inds, &r);
 
     /* a draft for the traffic item */
     as(d, "gc_office", -1, 40);
-    out = NULL;
-    body = json_pack("{ss ss ss ss s[{ss sI}] s[I] s[{ss si}]}", "title", "城区交通拥堵治理第三方评估（草稿）",
-                     "period_start", day_str(d, -30), "period_end", day_str(d, 0), "due_date", day_str(d, 30),
-                     "objects", "kind", "item", "id", (json_int_t)item, "unit_ids", (json_int_t)jt, "indicators",
-                     "name", "治理成效", "max_score", 100);
-    e = evaluations_create(c, body, &out);
+    json_t *out = NULL;
+    json_t *body = json_pack("{ss ss ss ss s[{ss sI}] s[I] s[{ss si}]}", "title", "城区交通拥堵治理第三方评估（草稿）",
+                             "period_start", day_str(d, -30), "period_end", day_str(d, 0), "due_date", day_str(d, 30),
+                             "objects", "kind", "item", "id", (json_int_t)item, "unit_ids", (json_int_t)jt,
+                             "indicators", "name", "治理成效", "max_score", 100);
+    enum err e = evaluations_create(c, body, &out);
     json_decref(body);
     ok(d, e, out, "create a draft engagement");
 }
