@@ -124,8 +124,12 @@ ratio() { python3 -c "print(f'{100*$1/$2:.1f}')"; }
 if [ -x scripts/bench-writes.sh ]; then
   scripts/bench-writes.sh "$base" "$TOKEN" | tee -a "$RESULTS"
 fi
-# ---- further benchmarks registered by other modules ----
+# ---- further benchmarks registered by other modules: the fragments of scripts/bench.d, each saying so on its second
+# line ("# make bench fragment"), called with BIN DB BASE TOKEN; the other scripts there are tools the scenarios and
+# people call with their own arguments (results.sh by bench-province.sh, ir_per_request.sh) ----
 for extra in scripts/bench.d/*.sh; do
-  [ -x "$extra" ] && "$extra" "$BIN" "$DB" "$base" "$TOKEN" | tee -a "$RESULTS"
+  if [ -x "$extra" ] && sed -n 2p "$extra" | grep -q '^# make bench fragment'; then
+    "$extra" "$BIN" "$DB" "$base" "$TOKEN" | tee -a "$RESULTS"
+  fi
 done
 echo "results written to $RESULTS"

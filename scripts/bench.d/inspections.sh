@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# bench.d/inspections.sh BIN DB BASE TOKEN: the no-duplication check (POST /api/v1/inspections/duplicates)
+# make bench fragment (inspections; bench.d/inspections.sh BIN DB BASE TOKEN): the no-duplication check (POST /api/v1/inspections/duplicates)
 # against ten years of annual plans and inspections of every government of the benchmark database (10,000
 # units), as 古城县's office. `ducha gen-inspections` fills the plans once (a database that has them is
 # reused). The target: under 20 ms per check (p50). nginx serving the same response bytes is the ceiling.

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# make bench fragment (province scenario, issue 12's speed goals): a bulletin drafted for the whole province over
+# part of scripts/bench-province.sh (province scenario, issue 12's speed goals; not a fragment of bench.sh, whose
+# arguments it does not take): a bulletin drafted for the whole province over
 # a year (POST /api/v1/bulletins: every figure counted; goal < 2 s) and its official PDF rendered, and the year's
 # scorecard drawn for every unit of the province and its page read (GET /api/v1/scorecards/{id}; goal: a
 # scoreboard of 10,000 units < 1 s); the PDF's pages and the annex (XLSX of every unit) too — one request at a
