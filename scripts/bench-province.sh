@@ -13,8 +13,8 @@
 # then the same pages on PostgreSQL (the dataset copied with `ducha migrate-data`), as ratios.
 # Writes build/bench/province.md.
 #
-# Environment: BENCH_PROVINCE_DATA (the generated dataset, read-only; default
-# /work/coord/data/province-1m.db, generated there when missing), BENCH_SECONDS (10), BENCH_CONNS (32),
+# Environment: BENCH_PROVINCE_DATA (the generated dataset, read-only, with its audit key beside it in
+# BENCH_PROVINCE_DATA.audit.key; default /work/coord/data/province-1m.db, generated there when missing), BENCH_SECONDS (10), BENCH_CONNS (32),
 # BENCH_PAIRS (3), BENCH_PG (1: also PostgreSQL; 0: SQLite only), BENCH_PG_KEEP (1: keep the PostgreSQL copy
 # in BENCH_PROVINCE_PG_DIR, default build/bench/pg-province, for the next run), BENCH_PG_URL (a PostgreSQL
 # database holding the dataset already, migrated by `ducha init` and used as it is: no copy of our own),
@@ -42,7 +42,14 @@ if [ ! -f "$DATA" ]; then
   echo "generating 1,000,000 items into $DATA (this takes a while)"
   mkdir -p "$(dirname "$DATA")"
   /usr/bin/time -f "gen: %e s, max RSS %M KB" "$BIN" gen --db "$DATA.tmp"
+  cp data/audit.key "$DATA.audit.key"
   mv "$DATA.tmp" "$DATA"
+fi
+# the dataset's audit key travels with it ($DATA.audit.key, copied at its generation): another clone has its own
+# data/audit.key, which the dataset's audit chain refuses (DUCHA_AUDIT_KEY: every command below and the servers)
+if [ -f "$DATA.audit.key" ]; then
+  DUCHA_AUDIT_KEY=$(cat "$DATA.audit.key")
+  export DUCHA_AUDIT_KEY
 fi
 if [ ! -f "$WORK" ] || [ "$DATA" -nt "$WORK" ]; then
   echo "copying $DATA"
