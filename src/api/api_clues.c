@@ -381,8 +381,8 @@ const struct route clue_routes[] = {
     {"POST", "/api/v1/contact-points/{id}/end", h_point_end, CAP_CLUE_MANAGE, ROUTE_JSON, "end a contact point (撤销)",
      "office:AAN *:F; fresh; body={\"version\":1,\"reason\":\"矩阵撤销\"}"},
     {"GET", "/api/v1/contact-points/{id}/reports", h_point_reports, CAP_CLUE_READ, 0,
-     "the point's reports: all for the office, one's own for its people",
-     "principal,leader,director,deputy,office:AAN contact,head:ANN *:F"},
+     "the point's reports: all for the office, one's own for its people (the leaders read the point, not these)",
+     "office:AAN principal,leader,director,deputy:FFN contact,head:ANN *:F"},
     {"POST", "/api/v1/contact-points/{id}/reports", h_point_report, CAP_CLUE_READ, ROUTE_JSON,
      "report a problem or an opinion through one's own contact point (a new clue for the office)",
      "principal,leader,director,deputy,office:FFN contact,head:ANN *:F; "

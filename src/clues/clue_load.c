@@ -410,6 +410,21 @@ static const char *scope_sql(struct ctx *c, bool mine, struct db_bind *b, int *k
     return via_units ? arena_printf(c->arena, "(%s OR %s)", office, via_units) : arena_printf(c->arena, "(%s)", office);
 }
 
+/* The clues of the offices where the user handles clues (CAP_CLUE_MANAGE): their office paths' ranges OR'ed, binds
+ * into b; "" when there is none. */
+static const char *manage_ranges(struct ctx *c, struct db_bind *b, int *k)
+{
+    int n;
+    const char **pre = perm_scope_cap(c, CAP_CLUE_MANAGE, &n);
+    const char *in = "";
+    for (int i = 0; i < n; i++) {
+        in = arena_printf(c->arena, "%s%s(c.office_path >= ? AND c.office_path < ?)", in, *in ? " OR " : "");
+        b[(*k)++] = DB_TEXT(pre[i]);
+        b[(*k)++] = DB_TEXT(perm_path_upper(c->arena, pre[i]));
+    }
+    return in;
+}
+
 /* The condition of the filters (appended), binds into b. */
 static enum err filter_sql(struct ctx *c, const struct clue_query *q, const char **where, struct db_bind *b, int *k)
 {
@@ -431,8 +446,18 @@ static enum err filter_sql(struct ctx *c, const struct clue_query *q, const char
         if (strcmp(q->source, "public") && strcmp(q->source, "transfer") && strcmp(q->source, "staff") &&
             strcmp(q->source, "contact_point"))
             return ctx_fail(c, ERR_BAD_REQUEST, "查询参数“source”应为 public、transfer、staff 或 contact_point");
-        w = arena_printf(c->arena, "%s AND c.source = ?", w);
-        b[(*k)++] = DB_TEXT(q->source);
+        if (c->user && !strcmp(q->source, "staff")) {
+            /* a point's clue reads as the office's own record (source staff) to anyone but its office
+             * (clue_source_label): it answers this filter outside the offices where the user handles clues, or
+             * leaving it out would tell which of the staff's clues came from a point */
+            const char *in = manage_ranges(c, b, k);
+            w = *in ? arena_printf(c->arena, "%s AND (c.source = 'staff' OR (c.source = 'contact_point' AND NOT (%s)))",
+                                   w, in)
+                    : arena_printf(c->arena, "%s AND c.source IN ('staff', 'contact_point')", w);
+        } else {
+            w = arena_printf(c->arena, "%s AND c.source = ?", w);
+            b[(*k)++] = DB_TEXT(q->source);
+        }
     }
     if (q->contact_point_id) {
         w = arena_printf(c->arena, "%s AND c.contact_point_id = ?", w);
@@ -441,16 +466,9 @@ static enum err filter_sql(struct ctx *c, const struct clue_query *q, const char
     if (c->user && (q->contact_point_id || (q->source && !strcmp(q->source, "contact_point")))) {
         /* which clues came from a contact point is the office's to know: the filter reads only the clues of
          * offices where the user handles clues (any other user is refused) */
-        int n;
-        const char **pre = perm_scope_cap(c, CAP_CLUE_MANAGE, &n);
-        if (!n)
+        const char *in = manage_ranges(c, b, k);
+        if (!*in)
             return ctx_fail(c, ERR_FORBIDDEN, "只有督查室可以按基层联系点查找线索");
-        const char *in = "";
-        for (int i = 0; i < n; i++) {
-            in = arena_printf(c->arena, "%s%s(c.office_path >= ? AND c.office_path < ?)", in, *in ? " OR " : "");
-            b[(*k)++] = DB_TEXT(pre[i]);
-            b[(*k)++] = DB_TEXT(perm_path_upper(c->arena, pre[i]));
-        }
         w = arena_printf(c->arena, "%s AND (%s)", w, in);
     }
     if (q->q && *q->q) {
@@ -486,7 +504,8 @@ static enum err filter_sql(struct ctx *c, const struct clue_query *q, const char
 
 enum err clues_list(struct ctx *c, const struct clue_query *q, json_t **out)
 {
-    int n = c->user ? 6 * c->user->ngrants + 2 * c->user->nportfolio : 0;
+    /* scope_sql's binds, then the filters' (manage_ranges: two per grant, at most twice) */
+    int n = c->user ? 10 * c->user->ngrants + 2 * c->user->nportfolio : 0;
     struct db_bind *b = arena_alloc(c->arena, sizeof *b * (size_t)(n + 24));
     int k = 0;
     const char *scope = scope_sql(c, q->mine, b, &k);

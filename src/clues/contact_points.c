@@ -60,6 +60,7 @@ struct point {
     int64_t id, office_unit_id, unit_id, version;
     const char *office_path, *office_name, *unit_path, *unit_name, *unit_kind, *name, *focus, *note, *state,
         *started_on, *ended_on, *end_reason, *created_at, *updated_at;
+    bool manage; /* the office that handles its clues (CAP_CLUE_MANAGE): its reports with their clues */
     bool office; /* the user reads it as its office (CAP_CLUE_READ at the office's government or above) */
     bool own;    /* the user reports for it (CAP_CLUE_POINT at its unit) */
 };
@@ -85,6 +86,7 @@ static void point_row(struct ctx *c, struct stmt *st, struct point *p)
     p->updated_at = clue_col(c, st, 16);
     p->version = stmt_int(st, 17);
     p->office = !c->user || perm_at(c->user, CAP_CLUE_READ, p->office_path);
+    p->manage = !c->user || perm_at(c->user, CAP_CLUE_MANAGE, p->office_path);
     p->own = c->user && perm_at_unit(c->user, CAP_CLUE_POINT, p->unit_id);
 }
 
@@ -106,7 +108,8 @@ static enum err point_load(struct ctx *c, int64_t id, struct point *p)
     return ERR_OK;
 }
 
-/* The reports counted for the user: all of the point's for its office, one's own for its people. */
+/* The reports counted for the user: all of the point's for its office, one's own for its people (the leaders, who
+ * read the point, are given no count: point_json). */
 static void report_counts(struct ctx *c, const struct point *p, int64_t *total, int64_t *open)
 {
     *total = *open = 0;
@@ -114,7 +117,7 @@ static void report_counts(struct ctx *c, const struct point *p, int64_t *total, 
         db_query(c->db,
                  "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state IN ('received', 'verifying', 'verified') THEN 1 ELSE "
                  "0 END), 0) FROM clues WHERE contact_point_id = ? AND (? = 1 OR created_by = ?)",
-                 DB_INT(p->id), DB_INT(p->office ? 1 : 0), DB_INT(c->user ? c->user->id : 0));
+                 DB_INT(p->id), DB_INT(p->manage ? 1 : 0), DB_INT(c->user ? c->user->id : 0));
     if (st && stmt_step(st) == STORE_ROW) {
         *total = stmt_int(st, 0);
         *open = stmt_int(st, 1);
@@ -140,21 +143,24 @@ static void visit_counts(struct ctx *c, const struct point *p, bool manage, int6
 
 static json_t *point_json(struct ctx *c, const struct point *p)
 {
-    bool active = !strcmp(p->state, "active");
-    bool manage = !c->user || perm_at(c->user, CAP_CLUE_MANAGE, p->office_path);
+    bool active = !strcmp(p->state, "active"), manage = p->manage;
     int64_t total, open, visits, submitted;
     report_counts(c, p, &total, &open);
     visit_counts(c, p, manage, &visits, &submitted);
+    /* which clues came through a point is the office's to know (clue_source_label): the leaders read the point and
+     * its research reports, not its reports' count or list */
+    json_t *reports =
+        manage || p->own ? json_pack("{sI sI}", "total", (json_int_t)total, "open", (json_int_t)open) : json_null();
     json_t *out = json_pack(
-        "{sI ss sI ss sI ss ss so ss ss ss so so s{sI sI} s{sI sI} s{sb sb sb sb} sI ss ss}", "id", (json_int_t)p->id,
-        "name", p->name, "unit_id", (json_int_t)p->unit_id, "unit_name", p->unit_name, "office_unit_id",
+        "{sI ss sI ss sI ss ss so ss ss ss so so so s{sI sI} s{sb sb sb sb} sI ss ss}", "id", (json_int_t)p->id, "name",
+        p->name, "unit_id", (json_int_t)p->unit_id, "unit_name", p->unit_name, "office_unit_id",
         (json_int_t)p->office_unit_id, "office_name", p->office_name, "focus", p->focus, "note",
         p->office ? json_string(p->note) : json_null(), "state", p->state, "state_label", active ? "联系中" : "已撤销",
         "started_on", p->started_on, "ended_on", p->ended_on ? json_string(p->ended_on) : json_null(), "end_reason",
-        p->end_reason ? json_string(p->end_reason) : json_null(), "reports", "total", (json_int_t)total, "open",
-        (json_int_t)open, "visits", "total", (json_int_t)visits, "submitted", (json_int_t)submitted, "can", "edit",
-        active && manage, "end", active && manage, "report", active && p->own, "visit", active && manage, "version",
-        (json_int_t)p->version, "created_at", p->created_at, "updated_at", p->updated_at);
+        p->end_reason ? json_string(p->end_reason) : json_null(), "reports", reports, "visits", "total",
+        (json_int_t)visits, "submitted", (json_int_t)submitted, "can", "edit", active && manage, "end",
+        active && manage, "report", active && p->own, "visit", active && manage, "version", (json_int_t)p->version,
+        "created_at", p->created_at, "updated_at", p->updated_at);
     return out;
 }
 
@@ -335,6 +341,11 @@ enum err contact_points_create(struct ctx *c, const json_t *body, json_t **out)
         return e;
     if (x.office_id == x.unit_id || (kind && !strcmp(kind, "government") && !strcmp(x.unit_path, x.office_path)))
         return ctx_fail_field(c, "unit_id", "联系点应是本级政府所辖的地方或部门，不能是政府本身（unit_id）");
+    /* a place (a township, a lower government) or a department: not a supervision office, nor a body outside the
+     * government (an evaluator, a media centre) */
+    if (!kind || (strcmp(kind, "township") && strcmp(kind, "department") && strcmp(kind, "government")))
+        return ctx_fail_field(c, "unit_id", "联系点应是本级政府所辖的乡镇（街道）、下级政府或部门，%s不是（unit_id）",
+                              x.unit_name);
     x.name = jv_str(body, "name") ? jv_str(body, "name") : arena_printf(c->arena, "%s基层联系点", x.unit_name);
     char today[11];
     clue_today(c, today);
@@ -482,6 +493,8 @@ enum err contact_points_reports(struct ctx *c, int64_t id, const char *after_s, 
     enum err e = point_load(c, id, &p);
     if (e)
         return e;
+    if (!p.manage && !p.own)
+        return ctx_fail(c, ERR_FORBIDDEN, "联系点反映的情况只有督查室和本联系点的人员可以查看");
     int64_t after = 0;
     if (after_s && *after_s) {
         char *end;
@@ -495,7 +508,7 @@ enum err contact_points_reports(struct ctx *c, int64_t id, const char *after_s, 
                                "c.public_reply, c.close_reason FROM clues c LEFT JOIN items i ON i.id = c.item_id "
                                "WHERE c.contact_point_id = ? AND (? = 1 OR c.created_by = ?) AND (? = 0 OR c.id < ?) "
                                "ORDER BY c.id DESC LIMIT ?",
-                               DB_INT(id), DB_INT(p.office ? 1 : 0), DB_INT(c->user ? c->user->id : 0), DB_INT(after),
+                               DB_INT(id), DB_INT(p.manage ? 1 : 0), DB_INT(c->user ? c->user->id : 0), DB_INT(after),
                                DB_INT(after), DB_INT(limit + 1));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取联系点反映的情况");
@@ -510,7 +523,7 @@ enum err contact_points_reports(struct ctx *c, int64_t id, const char *after_s, 
         const char *category = stmt_text(st, 3);
         const char *label = clue_category_label(category) ? clue_category_label(category) : category;
         json_t *row;
-        if (p.office) {
+        if (p.manage) {
             row = json_pack("{sI ss ss ss ss ss ss ss ss}", "clue_id", (json_int_t)last, "number", stmt_text(st, 1),
                             "title", stmt_text(st, 2), "category", category, "category_label", label, "state",
                             clue_state_name((enum clue_state)s), "state_label", clue_state_label((enum clue_state)s),
@@ -574,10 +587,9 @@ struct visit_view {
     bool manage, reader, own;
 };
 
-static struct visit_view visit_view(struct ctx *c, const struct point *p)
+static struct visit_view visit_view(const struct point *p)
 {
-    bool manage = !c->user || perm_at(c->user, CAP_CLUE_MANAGE, p->office_path);
-    return (struct visit_view){manage, p->office && !manage, p->own};
+    return (struct visit_view){p->manage, p->office && !p->manage, p->own};
 }
 
 static json_t *visit_json(struct stmt *st, struct visit_view w, bool active)
@@ -604,7 +616,7 @@ enum err contact_point_visits(struct ctx *c, int64_t id, json_t **out)
     enum err e = point_load(c, id, &p);
     if (e)
         return e;
-    struct visit_view w = visit_view(c, &p);
+    struct visit_view w = visit_view(&p);
     struct stmt *st = db_query(c->db,
                                "SELECT " VISIT_COLS VISIT_FROM "WHERE v.contact_point_id = ? AND (? = 1 OR v.state = "
                                "'submitted') ORDER BY v.start_date DESC, v.id DESC",
@@ -626,7 +638,7 @@ enum err contact_point_visits(struct ctx *c, int64_t id, json_t **out)
 
 static enum err visit_get(struct ctx *c, const struct point *p, int64_t vid, json_t **out)
 {
-    struct visit_view w = visit_view(c, p);
+    struct visit_view w = visit_view(p);
     struct stmt *st = db_query(c->db, "SELECT " VISIT_COLS VISIT_FROM "WHERE v.id = ? AND v.contact_point_id = ?",
                                DB_INT(vid), DB_INT(p->id));
     if (!st)

@@ -845,6 +845,17 @@ static bool is_heading(const char *t)
     return false;
 }
 
+/* A draft says so (草稿（未印发）): above the header's rule (or the title), right, in grey. */
+static void draft_mark(struct pdf *p, const char *words)
+{
+    static const double GREY[3] = {0.45, 0.45, 0.45};
+    struct style ds = {p->fonts->heading, SIZE_BODY, AL_RIGHT, 0, 0, 0, GREY, 0, 0};
+    double y = p->y;
+    p->y = TOP - MM(12.0);
+    para(p, words, &ds);
+    p->y = y;
+}
+
 static void doc_letter(struct pdf *p, const struct pdf_job *j)
 {
     const struct doc_letter *l = j->letter;
@@ -852,6 +863,8 @@ static void doc_letter(struct pdf *p, const struct pdf_job *j)
         masthead(p, j->office, l->number);
     else
         p->y = TOP;
+    if (l->draft)
+        draft_mark(p, "草稿（未印发）");
     title(p, l->title);
     if (l->addressee && *l->addressee) {
         struct style s = body_style(p);
@@ -870,7 +883,8 @@ static void doc_letter(struct pdf *p, const struct pdf_job *j)
             body(p, l->paragraphs[i]);
     }
     signature(p, j->office->issuer, j->date, j->office->seal);
-    colophon(p, j->office, j->date);
+    if (!l->draft)
+        colophon(p, j->office, j->date);
 }
 
 /* ---- the bulletin (督查通报) ---- */
@@ -1289,14 +1303,8 @@ static void doc_bulletin(struct pdf *p, const void *arg)
         masthead(p, j->office, b->draft ? "" : b->number);
     else /* 督查专报 / 督查简报: their name as the header, the issuer and the date under the number */
         masthead_as(p, b->kind_label, b->draft ? "" : b->number, j->office->issuer, j->date);
-    if (b->draft) { /* a draft says so, above the header's rule, right */
-        static const double GREY[3] = {0.45, 0.45, 0.45};
-        struct style ds = {p->fonts->heading, SIZE_BODY, AL_RIGHT, 0, 0, 0, GREY, 0, 0};
-        double y = p->y;
-        p->y = TOP - MM(12.0);
-        para(p, "草稿（未印发）", &ds);
-        p->y = y;
-    }
+    if (b->draft)
+        draft_mark(p, "草稿（未印发）");
     title(p, b->title);
     struct style s = body_style(p);
     s.indent = 0;
@@ -1522,14 +1530,8 @@ static void doc_scorecard(struct pdf *p, const void *arg)
     const struct scorecard_job *j = arg;
     const struct doc_scorecard *sc = j->sc;
     masthead(p, j->office, sc->draft ? "" : sc->number);
-    if (sc->draft) {
-        static const double GREY[3] = {0.45, 0.45, 0.45};
-        struct style ds = {p->fonts->heading, SIZE_BODY, AL_RIGHT, 0, 0, 0, GREY, 0, 0};
-        double y = p->y;
-        p->y = TOP - MM(12.0);
-        para(p, "草稿（未下发）", &ds);
-        p->y = y;
-    }
+    if (sc->draft)
+        draft_mark(p, "草稿（未下发）");
     title(p, sc->title);
     struct style s = body_style(p);
     s.indent = 0;

@@ -66,6 +66,7 @@ struct doc_letter {
     const char *addressee; /* 主送, or "" */
     const char *const *paragraphs;
     int nparagraphs;
+    bool draft; /* not issued: marked 草稿（未印发） at the top, no 版记 (its 印发 line) */
 };
 bool pdf_render_letter(const struct doc_letter *l, const struct doc_office *office, const char *date,
                        const struct pdf_fonts *fonts, struct arena *a, struct buf *out, int *pages);

@@ -167,6 +167,7 @@ static void k_letter(struct sm3_ctx *h, const struct doc_letter *l)
     k_int(h, l->nparagraphs);
     for (int i = 0; i < l->nparagraphs; i++)
         k_str(h, l->paragraphs[i]);
+    k_int(h, l->draft);
 }
 
 static void k_contents(struct sm3_ctx *h, const struct doc_contents *t)

@@ -74,8 +74,13 @@ enum err docs_visit_report_pdf(struct ctx *c, const json_t *point, const json_t 
     add_lines(c, f[5], p, &np);
     p[np++] = "三、建议";
     add_lines(c, f[6], p, &np);
-    struct doc_letter l = {draft ? "调研报告（草稿）" : "调研报告",      NULL, title,
-                           arena_printf(c->arena, "%s领导", government), p,    np};
+    struct doc_letter l = {draft ? "调研报告（草稿）" : "调研报告",
+                           NULL,
+                           title,
+                           arena_printf(c->arena, "%s领导", government),
+                           p,
+                           np,
+                           draft};
     struct doc_office office = {issuer, arena_printf(c->arena, "%s文件", issuer), "", "", NULL};
     /* dated the day it was submitted (Beijing), a draft today */
     char day[11];

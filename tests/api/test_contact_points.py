@@ -160,6 +160,31 @@ def test_a_verifier_learns_neither_the_point_nor_that_one_sent_it(cl):
         assert r.status == 403 and "督查室" in r.error["message"], (q, r)
 
 
+def test_which_clues_came_through_a_point_is_the_offices_alone(cl):
+    town = next(p for p in points(cl, "gc_office")["contact_points"] if p["name"] == "城关镇基层联系点")
+    pid = town["id"]
+    mine = [r["clue_id"] for r in reports(cl, pid, "gc_office", limit=200)["reports"]]
+    assert mine and town["reports"]["total"] == len(mine)
+    # the leaders read the point and its research reports, not its reports: no count, the list refused
+    for user in ("gc_principal", "gc_leader", "gc_director"):
+        got = cl.c(user).get(f"/api/v1/contact-points/{pid}")
+        assert got.status == 200 and got.json["reports"] is None, (user, got)
+        assert all(p["reports"] is None for p in points(cl, user)["contact_points"]), user
+        r = cl.c(user).get(f"/api/v1/contact-points/{pid}/reports")
+        assert r.status == 403 and "督查室" in r.error["message"], (user, r)
+        # the point's clues read as the office's own records (source staff) to them, and the filter agrees
+        listed = {c["id"]: c["source"] for c in cl.c(user).get("/api/v1/clues?per_page=200").json["clues"]}
+        assert any(i in listed for i in mine) and all(listed[i] == "staff" for i in mine if i in listed), user
+        staff = [c["id"] for c in cl.c(user).get("/api/v1/clues?source=staff&per_page=200").json["clues"]]
+        assert set(i for i in mine if i in listed) <= set(staff), (user, staff)
+    # the office tells them apart
+    office = cl.c("gc_office")
+    staff = [c["id"] for c in office.get("/api/v1/clues?source=staff&per_page=200").json["clues"]]
+    assert not set(mine) & set(staff)
+    via = [c["id"] for c in office.get("/api/v1/clues?source=contact_point&per_page=200").json["clues"]]
+    assert set(mine) <= set(via)
+
+
 def test_change_and_end_then_no_more_reports(cl):
     point = designate(cl, "gc-zj", focus="老旧小区改造", note="季度走访")
     pid = point["id"]
@@ -199,6 +224,10 @@ def test_refusals_change_nothing(cl):
     assert r.error["field"] == "unit_id"
     r = designate(cl, "gc", expect=422)
     assert r.error["field"] == "unit_id" and "政府本身" in r.error["message"]
+    # nor the county's supervision office, nor a body outside the government (the evaluation centre)
+    for code in ("gc-dcs", "gc-pg"):
+        r = designate(cl, code, expect=422)
+        assert r.error["field"] == "unit_id" and "部门" in r.error["message"], (code, r)
     r = cl.c("gc_office").post("/api/v1/contact-points", {"unit_id": 99999999, "focus": "x"})
     assert r.status == 422 and r.error["field"] == "unit_id", r
     r = cl.c("gc_office").post("/api/v1/contact-points", {"unit_id": cl.unit("gc-t4")})
@@ -357,6 +386,8 @@ def test_the_research_report_as_an_official_document(cl, tmp_path):
     # the office's draft says so; the leaders cannot get it before it is submitted, the point's people never
     draft = text("gc_office")
     assert "关于老旧小区改造进度驻点调研的报告" in draft and "古城县人民政府领导" in draft
+    # marked a draft on its page, without the 版记's 印发 line a document has once issued
+    assert "草稿（未印发）" in draft and "印发" not in draft.replace("草稿（未印发）", "")
     for part in ("一、基本情况", "二、分析", "三、建议", "（一）资金到位慢", "（二）推行居民议事会", "赵敏、李强"):
         assert part in draft, part
     assert text("gc_principal").status == 404
@@ -367,6 +398,7 @@ def test_the_research_report_as_an_official_document(cl, tmp_path):
     assert office.post(f"/api/v1/contact-points/{pid}/visits/{vid}/submit", {"version": version}).status == 200
     issued = text("gc_principal")
     assert "关于老旧小区改造进度驻点调研的报告" in issued and "古城县人民政府督查室" in issued
+    assert "草稿" not in issued and "印发" in issued
     assert text("gc_town").status == 403
 
 

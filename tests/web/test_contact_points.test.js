@@ -285,11 +285,15 @@ test('a unit that is no point is told so and cannot report; a leader reads the p
   const head = (await (await apiAs(server, 'gc_townhead'))('GET', `/api/v1/contact-points/${point.id}`)).json
   assert.equal(head.can.report, true)
 
-  // the county's leader reads the point and its reports, with nothing to edit, end or report
+  // the county's leader reads the point, with nothing to edit, end or report, and not its reports: which clues came
+  // through a point is the office's to know (no count, no list)
   const leader = await newPage(browser, server)
   await loginTo(leader, 'gc_leader', `/contact-points/${point.id}`)
   await leader.locator('[data-test=cp-title]', { hasText: POINT }).waitFor()
-  await rowsOf(leader, 'cp-reports').first().waitFor()
-  for (const x of ['cp-report-form', 'cp-edit', 'cp-end', 'cp-all-clues']) assert.equal(await leader.locator(`[data-test=${x}]`).count(), 0, x)
+  await leader.locator('[data-test=cp-visits-count]').waitFor()
+  await leader.waitForLoadState('networkidle')
+  for (const x of ['cp-report-form', 'cp-edit', 'cp-end', 'cp-all-clues', 'cp-reports-panel', 'cp-reports-count']) {
+    assert.equal(await leader.locator(`[data-test=${x}]`).count(), 0, x)
+  }
   await assertNoErrors(t, leader)
 })
