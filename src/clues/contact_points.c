@@ -108,32 +108,36 @@ static enum err point_load(struct ctx *c, int64_t id, struct point *p)
     return ERR_OK;
 }
 
-/* The reports counted for the user: all of the point's for its office, one's own for its people (the leaders, who
- * read the point, are given no count: point_json). */
-static void report_counts(struct ctx *c, const struct point *p, int64_t *total, int64_t *open)
+/* The reports counted for the user, {total, open}: all of the point's for its office, one's own for its people; null
+ * for the leaders, who read the point and its research reports but not its reports, since which clues came through
+ * a point is the office's to know (clue_source_label) — not counted for them. */
+static json_t *report_counts(struct ctx *c, const struct point *p)
 {
-    *total = *open = 0;
+    if (!p->manage && !p->own)
+        return json_null();
+    int64_t total = 0, open = 0;
     struct stmt *st =
         db_query(c->db,
                  "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state IN ('received', 'verifying', 'verified') THEN 1 ELSE "
                  "0 END), 0) FROM clues WHERE contact_point_id = ? AND (? = 1 OR created_by = ?)",
                  DB_INT(p->id), DB_INT(p->manage ? 1 : 0), DB_INT(c->user ? c->user->id : 0));
     if (st && stmt_step(st) == STORE_ROW) {
-        *total = stmt_int(st, 0);
-        *open = stmt_int(st, 1);
+        total = stmt_int(st, 0);
+        open = stmt_int(st, 1);
     }
     stmt_done(st);
+    return json_pack("{sI sI}", "total", (json_int_t)total, "open", (json_int_t)open);
 }
 
 /* The visits counted for the user: the office all, the point's own people all, the leaders the submitted ones. */
-static void visit_counts(struct ctx *c, const struct point *p, bool manage, int64_t *total, int64_t *submitted)
+static void visit_counts(struct ctx *c, const struct point *p, int64_t *total, int64_t *submitted)
 {
     *total = *submitted = 0;
     struct stmt *st =
         db_query(c->db,
                  "SELECT COUNT(*), COALESCE(SUM(CASE WHEN state = 'submitted' THEN 1 ELSE 0 END), 0) "
                  "FROM contact_point_visits WHERE contact_point_id = ? AND (? = 1 OR state = 'submitted')",
-                 DB_INT(p->id), DB_INT(manage || p->own ? 1 : 0));
+                 DB_INT(p->id), DB_INT(p->manage || p->own ? 1 : 0));
     if (st && stmt_step(st) == STORE_ROW) {
         *total = stmt_int(st, 0);
         *submitted = stmt_int(st, 1);
@@ -144,20 +148,15 @@ static void visit_counts(struct ctx *c, const struct point *p, bool manage, int6
 static json_t *point_json(struct ctx *c, const struct point *p)
 {
     bool active = !strcmp(p->state, "active"), manage = p->manage;
-    int64_t total, open, visits, submitted;
-    report_counts(c, p, &total, &open);
-    visit_counts(c, p, manage, &visits, &submitted);
-    /* which clues came through a point is the office's to know (clue_source_label): the leaders read the point and
-     * its research reports, not its reports' count or list */
-    json_t *reports =
-        manage || p->own ? json_pack("{sI sI}", "total", (json_int_t)total, "open", (json_int_t)open) : json_null();
+    int64_t visits, submitted;
+    visit_counts(c, p, &visits, &submitted);
     json_t *out = json_pack(
         "{sI ss sI ss sI ss ss so ss ss ss so so so s{sI sI} s{sb sb sb sb} sI ss ss}", "id", (json_int_t)p->id, "name",
         p->name, "unit_id", (json_int_t)p->unit_id, "unit_name", p->unit_name, "office_unit_id",
         (json_int_t)p->office_unit_id, "office_name", p->office_name, "focus", p->focus, "note",
         p->office ? json_string(p->note) : json_null(), "state", p->state, "state_label", active ? "联系中" : "已撤销",
         "started_on", p->started_on, "ended_on", p->ended_on ? json_string(p->ended_on) : json_null(), "end_reason",
-        p->end_reason ? json_string(p->end_reason) : json_null(), "reports", reports, "visits", "total",
+        p->end_reason ? json_string(p->end_reason) : json_null(), "reports", report_counts(c, p), "visits", "total",
         (json_int_t)visits, "submitted", (json_int_t)submitted, "can", "edit", active && manage, "end",
         active && manage, "report", active && p->own, "visit", active && manage, "version", (json_int_t)p->version,
         "created_at", p->created_at, "updated_at", p->updated_at);
