@@ -295,5 +295,9 @@ test('a unit that is no point is told so and cannot report; a leader reads the p
   for (const x of ['cp-report-form', 'cp-edit', 'cp-end', 'cp-all-clues', 'cp-reports-panel', 'cp-reports-count']) {
     assert.equal(await leader.locator(`[data-test=${x}]`).count(), 0, x)
   }
+  // nor in the list: the point is there, the reports' column is not
+  await leader.goto('/contact-points')
+  await leader.locator('[data-test=cp-name]', { hasText: POINT }).waitFor()
+  assert.equal(await leader.locator('[data-test=cp-row-reports]').count(), 0, 'no reports column for the leader')
   await assertNoErrors(t, leader)
 })
