@@ -313,6 +313,21 @@ def test_the_overview_reads_the_database_once(ops):
         assert trips == 0, trips
 
 
+@pytest.mark.skipif(BACKEND != "postgres", reason="PostgreSQL's plan cache (SQLite compiles a trigger into its statement)")
+def test_the_ledger_triggers_plan_their_statements_once_per_connection(ops):
+    """Every PL/pgSQL trigger function that keeps the ledger's derived tables runs with plan_cache_mode =
+    force_generic_plan (migration 0303): their statements take the trigger's values as parameters, and with custom
+    plans PostgreSQL planned the item_figs INSERT again on every write (a quarter of the server's CPU under 8
+    writers). A function replaced by a later migration (CREATE OR REPLACE) loses the setting: this names it."""
+    rows = sql_run(ops.db, ["SELECT DISTINCT p.proname, COALESCE(array_to_string(p.proconfig, ','), '') FROM pg_trigger t "
+                            "JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid JOIN pg_language l "
+                            "ON l.oid = p.prolang WHERE NOT t.tgisinternal AND l.lanname = 'plpgsql' AND c.relname IN "
+                            "('items', 'item_tracks', 'item_scope', 'item_figs', 'item_scope_refresh', "
+                            "'item_figs_refresh') ORDER BY 1"])
+    assert len(rows) >= 18, rows
+    assert [name for name, config in rows if "plan_cache_mode=force_generic_plan" not in config] == [], rows
+
+
 def test_a_burden_check_costs_the_same_for_one_target_or_three(ops):
     """The burden check before an inspection reaches its targets (减负, POST /api/v1/inspections/burden-check; the
     same check runs when an inspection or a plan entry is written, caps.c's rule `unit` too): per target its

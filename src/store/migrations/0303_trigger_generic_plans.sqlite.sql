@@ -1,0 +1,2 @@
+-- 0303 (SQLite): nothing. 0303_trigger_generic_plans.postgres.sql has PostgreSQL's ledger triggers plan their
+-- statements once per connection; SQLite's triggers are compiled into the statement that fires them.
