@@ -1,0 +1,2 @@
+-- 0304 (SQLite): nothing. 0304_search_number_only.postgres.sql has a numbering keep the title's and the requirement's
+-- lexemes of the item's search document; SQLite's FTS5 index tokenizes in C (store_fts.c).
