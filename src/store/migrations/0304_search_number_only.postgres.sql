@@ -1,10 +1,10 @@
 -- 0304 (PostgreSQL; 0304_search_number_only.sqlite.sql is empty): a submission numbers its item (UPDATE items SET
 -- number …), and the item's search document was made again whole — the title and the requirement tokenized again by
--- the PL/pgSQL tokenizer (item_search_words, ~0.9 ms for an item's text), though only the number changed. When the
--- number alone changes, its lexemes (weight A) are replaced and the title's and the requirement's (B, C) kept with
--- their positions: the document is the same as made afresh (tsvector's text input merges a lexeme's positions;
--- tests/api/test_ledger_scale.py `test_search_finds_short_and_long_words_only_in_scope` compares every item's document with
--- a fresh one after numberings).
+-- the PL/pgSQL tokenizer (item_search_words: 0.42 ms for a 344-character requirement), though only the number
+-- changed. When the number alone changes, its lexemes (weight A) are replaced and the title's and the requirement's
+-- (B, C) kept with their positions: the document is the same as made afresh (tsvector's text input merges a lexeme's
+-- positions; tests/api/test_ledger_scale.py `test_search_finds_short_and_long_words_only_in_scope` compares every
+-- item's document with a fresh one after numberings).
 -- Otherwise as in 0050. Kept with 0303's plan_cache_mode (CREATE OR REPLACE would drop it).
 CREATE OR REPLACE FUNCTION item_scope_items_trg() RETURNS trigger AS $$
 BEGIN
