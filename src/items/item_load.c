@@ -170,9 +170,15 @@ static const char *jdup(struct ctx *c, const json_t *a, size_t k)
     return s ? arena_strdup(c->arena, s) : NULL;
 }
 
-/* the item with its lists (view item_detail_lists, migration 0044): one statement */
-static const char detail_sql[] = "SELECT " ITEM_COLS ", d.tracks, d.children, d.extensions, d.suspensions" ITEM_FROM
-                                 "JOIN item_detail_lists d ON d.item_id = i.id WHERE i.id = ?";
+/* the item with its lists and the names' generation (view item_detail, migration 0305): one statement without
+ * joins, the three names (NULL here, at ITEM_COLS' places) from the names' cache (ledger_item_names) */
+static const char detail_sql[] =
+    "SELECT i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "
+    "i.office_unit_id, i.office_path, NULL, i.lead_unit_id, i.lead_path, NULL, i.leader_id, NULL, i.importance, "
+    "i.kind, "
+    "i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, i.grade, i.escalated, "
+    "i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at, i.source_clue_id, "
+    "i.tracks, i.children, i.extensions, i.suspensions, i.names_gen FROM item_detail i WHERE i.id = ?";
 
 void items_get_send(struct ctx *c, int64_t id)
 {
@@ -193,18 +199,28 @@ enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct ite
         return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     int rc = stmt_step(st);
     json_t *tracks = NULL;
+    bool gen_known = false;
+    int64_t gen = 0;
     if (rc == STORE_ROW) {
         item_from_row(c, st, it);
         tracks = jv_array_parse(stmt_text(st, 36));
         lists->children = jv_array_parse(stmt_text(st, 37));
         lists->extensions = jv_array_parse(stmt_text(st, 38));
         lists->suspensions = jv_array_parse(stmt_text(st, 39));
+        gen_known = !stmt_is_null(st, 40);
+        gen = gen_known ? stmt_int(st, 40) : 0;
     }
     stmt_done(st);
     if (rc == STORE_DONE)
         return ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取督办事项");
+    enum err e = ledger_item_names(c, gen_known, gen, it);
+    if (e) {
+        json_decref(tracks);
+        item_lists_free(lists);
+        return e;
+    }
     if (!tracks || !lists->children || !lists->extensions || !lists->suspensions) {
         json_decref(tracks);
         item_lists_free(lists);

@@ -43,7 +43,7 @@ struct item {
 /* Loads the item and its tracks without permission checks; 404 if absent. */
 enum err item_load(struct ctx *c, int64_t id, struct item *it);
 /* What only the detail view shows, as read with the item: arrays of rows (arrays of the columns
- * item_detail_lists names, migration 0044). */
+ * view item_detail names, migration 0305). */
 struct item_lists {
     json_t *children, *extensions, *suspensions;
 };
@@ -149,5 +149,8 @@ struct stmt *ledger_names_send(struct ctx *c);
 enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n);
 /* The same for n units' ids (the overview's): out[i] the name of ids[i] (c->arena), NULL for no such unit. */
 enum err ledger_unit_names(struct ctx *c, struct stmt *gen_st, const int64_t *ids, const char **out, int n);
+/* An item's office's, lead unit's and leader's names (it->office_name, lead_name, leader_name) from the cache valid
+ * under the names' generation gen, read in the item's statement (known: the row was there; view item_detail). */
+enum err ledger_item_names(struct ctx *c, bool known, int64_t gen, struct item *it);
 
 #endif

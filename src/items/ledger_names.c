@@ -181,15 +181,11 @@ struct name_ref {
     const char **dst;
 };
 
-/* Sets every ref's name from the cache valid under the value gen_st reads, reading the ones it lacks in one
- * statement per MISS_CHUNK ids of a kind, and stores those under that value. */
-static enum err names_resolve(struct ctx *c, struct arena *a, struct stmt *gen_st, struct name_ref *ref, int n)
+/* Sets every ref's name from the cache valid under the names' generation gen (known: read; without the row, a
+ * partial restore, nothing is cached), reading the ones it lacks in one statement per MISS_CHUNK ids of a kind,
+ * and stores those under that value. */
+static enum err names_resolve_at(struct ctx *c, struct arena *a, bool known, int64_t gen, struct name_ref *ref, int n)
 {
-    int64_t gen = 0;
-    int rc = gen_st ? stmt_one_int(gen_st, &gen) : STORE_E_OTHER;
-    if (rc < 0)
-        return ctx_store_fail(c, rc, "查询台账");
-    bool known = rc == STORE_ROW; /* without the row (a partial restore) nothing is cached */
     struct misses miss[KIND__N] = {{0}};
     pthread_mutex_lock(&names_mu);
     if (!known || !names_valid || names_gen != gen) {
@@ -222,6 +218,24 @@ static enum err names_resolve(struct ctx *c, struct arena *a, struct stmt *gen_s
         if (!*ref[i].dst)
             *ref[i].dst = miss_name(&miss[ref[i].kind], ref[i].id);
     return ERR_OK;
+}
+
+/* names_resolve_at under the value gen_st reads (and finishes). */
+static enum err names_resolve(struct ctx *c, struct arena *a, struct stmt *gen_st, struct name_ref *ref, int n)
+{
+    int64_t gen = 0;
+    int rc = gen_st ? stmt_one_int(gen_st, &gen) : STORE_E_OTHER;
+    if (rc < 0)
+        return ctx_store_fail(c, rc, "查询台账");
+    return names_resolve_at(c, a, rc == STORE_ROW, gen, ref, n);
+}
+
+enum err ledger_item_names(struct ctx *c, bool known, int64_t gen, struct item *it)
+{
+    struct name_ref ref[3] = {{KIND_UNIT, it->office_unit_id, &it->office_name},
+                              {KIND_UNIT, it->lead_unit_id, &it->lead_name},
+                              {KIND_USER, it->leader_id, &it->leader_name}};
+    return names_resolve_at(c, c->arena, known, gen, ref, it->leader_id ? 3 : 2);
 }
 
 enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n)

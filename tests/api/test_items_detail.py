@@ -1,6 +1,6 @@
 """The item detail (GET /api/v1/items/{id}) of items with everything its page shows: two tracks (the lead
 unit first), a suspension period, an extension decided and one pending; child items (层层分解). The
-detail is read in one statement (view item_detail_lists, migration 0044) and the same C code builds the
+detail is read in one statement (view item_detail, migration 0305; the names from the process cache) and the same C code builds the
 JSON on both databases: this test spells out every field of the lists, so that both backends must give
 the same answer, and that the allowed actions read the pending extension from the detail's own list."""
 import pytest

@@ -2,7 +2,8 @@
 0056): a page's lead unit, leader and track units, and the overview's unit and lead units. Renaming a unit or a leader through one node, or
 straight in the database (another process, the CLI), shows the new name on the very next page of every
 node and in the very next export, on both backends; the page's names equal the item's own (GET
-/api/v1/items/{id}, which reads them from the database)."""
+/api/v1/items/{id}, whose office, lead unit and leader names come from the same cache since migration 0305: after
+a change straight in the database they are compared with the database's)."""
 import csv
 import io
 from urllib.parse import quote
@@ -105,6 +106,11 @@ def test_a_rename_shows_on_the_next_page_of_every_node(two):
         lead_name, leader_name, tracks = names(row_of(it, "gc_office", item["id"], state="assigned"))
         assert (lead_name, leader_name, tracks[lead]) == (f"直改{new_lead}", f"直改{new_leader}", f"直改{new_lead}")
         assert overview_names(it, "gc_head", lead) == (f"直改{new_lead}",) * 2
+        # the item's detail (its names from the same cache, view item_detail of migration 0305) as the database has them
+        d = it.get(item["id"])
+        assert (d["lead_unit_name"], d["leader_name"]) == (f"直改{new_lead}", f"直改{new_leader}"), d
+        [(office_name,)] = sql_run(db, [f"SELECT name FROM units WHERE id = {d['office_unit_id']}"])
+        assert d["office_unit_name"] == office_name, d
 
     # a rename that does not change the name keeps the cache; the answer is the same
     before = row_of(on_b, "gc_office", item["id"], state="assigned")

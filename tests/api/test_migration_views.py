@@ -1,4 +1,4 @@
-"""The views of the migrations (0044: user_principals, item_detail_lists) and the migrations that change the
+"""The views of the migrations (0044: user_principals; 0305: item_detail) and the migrations that change the
 tables they read (docs/internals/store.md "Views and the migrations after them").
 
 A migration that drops, renames or retypes a column of a table a view reads, or drops or renames the table
@@ -19,13 +19,20 @@ def strip_comments(sql):
 
 
 def views_of(files):
-    """{view: set of tables it reads} from every CREATE VIEW of the migrations (name, sql)."""
+    """{view: set of tables it reads} from every CREATE VIEW of the migrations (name, sql), in the files' order; a
+    view a file drops without creating it again is gone (0305 drops item_detail_lists)."""
     views = {}
     for _, sql in files:
+        text = strip_comments(sql)
+        created = set()
         for m in re.finditer(r"CREATE\s+(?:OR\s+REPLACE\s+)?VIEW\s+(?:IF\s+NOT\s+EXISTS\s+)?" + IDENT +
-                             r"\s+AS\s+(.*?)(?:;|\Z)", strip_comments(sql), re.I | re.S):
+                             r"\s+AS\s+(.*?)(?:;|\Z)", text, re.I | re.S):
             tables = {t.lower() for t in re.findall(r"\b(?:FROM|JOIN)\s+" + IDENT, m.group(2), re.I)}
             views.setdefault(m.group(1).lower(), set()).update(tables)
+            created.add(m.group(1).lower())
+        for m in re.finditer(r"DROP\s+VIEW\s+(?:IF\s+EXISTS\s+)?" + IDENT, text, re.I):
+            if m.group(1).lower() not in created:
+                views.pop(m.group(1).lower(), None)
     for v in views:  # a view read by a view is read through it
         views[v] -= set(views)
     return views
@@ -73,7 +80,9 @@ def migration_files():
 def test_the_views_read_the_tables_the_checks_name():
     views = views_of(migration_files())
     assert views["user_principals"] == {"users", "user_roles", "units", "leader_portfolio"}
-    assert views["item_detail_lists"] == {"items", "item_tracks", "units", "item_extensions", "item_suspensions"}
+    assert views["item_detail"] == {"items", "item_tracks", "units", "item_extensions", "item_suspensions",
+                                    "name_generation"}
+    assert "item_detail_lists" not in views, "dropped by 0305"
 
 
 def test_every_migration_that_changes_a_views_table_creates_the_view_again():
@@ -96,11 +105,11 @@ def test_the_check_catches_a_migration_that_forgets_the_view():
     for name, _ in forgot:
         assert any(b.startswith(name + ":") for b in bad), (name, bad)
     assert any("units (read by view user_principals)" in b for b in bad)
-    assert any("units (read by view item_detail_lists)" in b for b in bad)
+    assert any("units (read by view item_detail)" in b for b in bad)
     # done right: the view dropped before and created again after; adding a column or a constraint needs nothing
     right = [
-        ("9995_right.postgres.sql", "DROP VIEW item_detail_lists;\nALTER TABLE item_tracks DROP COLUMN plan_text;\n"
-                                    "CREATE VIEW item_detail_lists AS SELECT i.id AS item_id FROM items i;"),
+        ("9995_right.postgres.sql", "DROP VIEW item_detail;\nALTER TABLE item_tracks DROP COLUMN plan_text;\n"
+                                    "CREATE VIEW item_detail AS SELECT i.id AS item_id FROM items i;"),
         ("9996_add.sql", "ALTER TABLE items ADD COLUMN note TEXT;\nALTER TABLE units DROP CONSTRAINT units_code_key;\n"
                          "ALTER TABLE users ALTER COLUMN name SET DEFAULT '';"),
     ]

@@ -175,7 +175,7 @@ def test_metrics_count_database_statements_and_round_trips_per_route(ops):
     # connection that has not run these statements yet costs what it costs on one that has
     # statements and round trips under the test clock (one more of each: its offset is read per request):
     # the session (or the API token) with its user and their roles 1 (view user_principals), the clock 1,
-    # [the item with its tracks, children, extensions and suspensions 1 (view item_detail_lists; the
+    # [the item with its tracks, children, extensions and suspensions 1 (view item_detail; the
     # allowed actions take the pending extension from those extensions), sent with the credential check:
     # one round trip for both] or [the page + its counts 1, the page's tracks 1]; and at most every 2 s a
     # request checks the calendar's version (one more of each): 3 requests may include one or two such
