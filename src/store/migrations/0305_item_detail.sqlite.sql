@@ -4,8 +4,9 @@
 -- (`ExecutorStart`, over a third of the backends' CPU for item detail). item_detail is the item's columns, its four
 -- lists as in 0044 and the names' generation (migration 0056) read with them: the three names come from the process
 -- cache valid under that generation (items/ledger_names.c, as the ledger's rows). item_detail_lists is read by nothing
--- else and is dropped.
-DROP VIEW item_detail_lists;
+-- else and is dropped (IF EXISTS: a database taken back to before a migration of its tables, as tests do, has it no
+-- more).
+DROP VIEW IF EXISTS item_detail_lists;
 CREATE VIEW item_detail AS
 SELECT i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date,
        i.office_unit_id, i.office_path, i.lead_unit_id, i.lead_path, i.leader_id, i.importance, i.kind, i.due_date,
