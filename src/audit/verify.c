@@ -217,8 +217,12 @@ enum err audit_verify(struct ctx *c, const char *checkpoints_file, struct audit_
     if ((e = load_checkpoints(c, path, fp, out, &cps)))
         return e;
 
-    /* the head as it stands now (after the checkpoints were read: none can be newer); records sealed
-     * while the walk runs come after it and are left for the next verification */
+    /* the head as it stands now (after the checkpoints were read: none can be newer — a checkpoint's line is
+     * written after its records' COMMIT); a request reads one snapshot, taken at its first statement, before the
+     * file was read: taken again here (under a sealer that committed and signed meanwhile, the old snapshot's head
+     * lay behind the file's last checkpoint, reported as a removed tail). Records sealed while the walk runs come
+     * after it and are left for the next verification */
+    db_read_again(c->db);
     int64_t head_seq = 0;
     const char *head_hash = NULL, *frontier = NULL;
     struct stmt *st = db_query(c->db, "SELECT seq, hash, frontier FROM audit_head WHERE id = 1");

@@ -683,6 +683,14 @@ void db_read_begin(struct db *db)
     db->reading = db->ops->read_begin(db->conn) == 0;
 }
 
+void db_read_again(struct db *db)
+{
+    if (!db->reading)
+        return;
+    db_read_end(db);
+    db_read_begin(db);
+}
+
 void store_release(struct db *db)
 {
     if (db->deadline) {

@@ -139,6 +139,10 @@ bool db_in_transaction(const struct db *db);
  * transaction or when called twice.
  */
 void db_read_begin(struct db *db);
+/* A read snapshot taken again: what follows reads the database as it is now, not as it was at the work's first
+ * statement — for a reader that must see what was committed before something it read outside the database (the
+ * audit verification: a checkpoint file line is written after its records' COMMIT). Nothing without a snapshot. */
+void db_read_again(struct db *db);
 /* True if db holds a usable connection (false while the PostgreSQL server is unreachable). */
 bool db_connected(struct db *db);
 
