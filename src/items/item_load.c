@@ -14,12 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ITEM_COLS                                                                                                      \
+/* The item's columns as item_from_row reads them, with the office's, lead unit's and leader's names as given
+ * (ITEM_COLS: from ITEM_FROM's joins; the detail: NULL, from the names' cache) */
+#define ITEM_COLS_NAMED(office_name, lead_name, leader_name)                                                           \
     "i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "      \
-    "i.office_unit_id, i.office_path, ou.name, i.lead_unit_id, i.lead_path, lu.name, i.leader_id, us.name, "           \
-    "i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, "  \
-    "i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at, "  \
-    "i.source_clue_id"
+    "i.office_unit_id, i.office_path, " office_name ", i.lead_unit_id, i.lead_path, " lead_name                        \
+    ", i.leader_id, " leader_name                                                                                      \
+    ", i.importance, i.kind, i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, "            \
+    "i.progress, i.grade, i.escalated, i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, "                \
+    "i.version, i.assigned_at, i.source_clue_id"
+#define ITEM_COLS ITEM_COLS_NAMED("ou.name", "lu.name", "us.name")
 
 static const char *dup_col(struct ctx *c, struct stmt *st, int col)
 {
@@ -172,13 +176,9 @@ static const char *jdup(struct ctx *c, const json_t *a, size_t k)
 
 /* the item with its lists and the names' generation (view item_detail, migration 0305): one statement without
  * joins, the three names (NULL here, at ITEM_COLS' places) from the names' cache (ledger_item_names) */
-static const char detail_sql[] =
-    "SELECT i.id, i.number, i.num_year, i.num_seq, i.title, i.requirement, i.source_kind, i.source_ref, i.source_date, "
-    "i.office_unit_id, i.office_path, NULL, i.lead_unit_id, i.lead_path, NULL, i.leader_id, NULL, i.importance, "
-    "i.kind, "
-    "i.due_date, i.confidentiality, i.tags, i.state, i.resume_state, i.parent_id, i.progress, i.grade, i.escalated, "
-    "i.year, i.created_by, i.created_at, i.updated_at, i.closed_at, i.version, i.assigned_at, i.source_clue_id, "
-    "i.tracks, i.children, i.extensions, i.suspensions, i.names_gen FROM item_detail i WHERE i.id = ?";
+#define DETAIL_COLS                                                                                                    \
+    ITEM_COLS_NAMED("NULL", "NULL", "NULL") ", i.tracks, i.children, i.extensions, i.suspensions, i.names_gen"
+static const char detail_sql[] = "SELECT " DETAIL_COLS " FROM item_detail i WHERE i.id = ?";
 
 void items_get_send(struct ctx *c, int64_t id)
 {
@@ -215,16 +215,13 @@ enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct ite
         return ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取督办事项");
-    enum err e = ledger_item_names(c, gen_known, gen, it);
+    enum err e = !tracks || !lists->children || !lists->extensions || !lists->suspensions
+                     ? ctx_db_fail(c, ERR_INTERNAL, "读取督办事项")
+                     : ledger_item_names(c, gen_known, gen, it); /* the lists read first: no name read for nothing */
     if (e) {
         json_decref(tracks);
         item_lists_free(lists);
         return e;
-    }
-    if (!tracks || !lists->children || !lists->extensions || !lists->suspensions) {
-        json_decref(tracks);
-        item_lists_free(lists);
-        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     }
     int cap = 0;
     size_t k;
