@@ -142,15 +142,15 @@ static json_t *extensions_json(const json_t *rows, struct item *it, json_t **pen
     return ext;
 }
 
-/* The suspension periods (rows: started_at, ended_at, reason). */
+/* The suspension periods (rows: id, started_at, ended_at, reason). */
 static json_t *suspensions_json(const json_t *rows)
 {
     json_t *sus = json_array(), *r;
     size_t k;
     json_array_foreach(rows, k, r)
     {
-        json_array_append_new(sus, json_pack("{so so so}", "started_at", col_text_or_null(r, 0), "ended_at",
-                                             col_text_or_null(r, 1), "reason", col_text_or_null(r, 2)));
+        json_array_append_new(sus, json_pack("{so so so}", "started_at", col_text_or_null(r, 1), "ended_at",
+                                             col_text_or_null(r, 2), "reason", col_text_or_null(r, 3)));
     }
     return sus;
 }

@@ -174,8 +174,9 @@ static const char *jdup(struct ctx *c, const json_t *a, size_t k)
     return s ? arena_strdup(c->arena, s) : NULL;
 }
 
-/* the item with its lists and the names' generation (view item_detail, migration 0305): one statement without
- * joins, the three names (NULL here, at ITEM_COLS' places) from the names' cache (ledger_item_names) */
+/* the item with its lists and the names' generation (view item_detail, migration 0306): one statement without
+ * joins, the names (NULL here, at ITEM_COLS' places; the tracks' and children's units) from the names' cache
+ * (ledger_item_names), the lists' rows sorted here */
 #define DETAIL_COLS                                                                                                    \
     ITEM_COLS_NAMED("NULL", "NULL", "NULL") ", i.tracks, i.children, i.extensions, i.suspensions, i.names_gen"
 static const char detail_sql[] = "SELECT " DETAIL_COLS " FROM item_detail i WHERE i.id = ?";
@@ -186,6 +187,40 @@ void items_get_send(struct ctx *c, int64_t id)
     stmt_send(st);
     if (st)
         ctx_ahead_put(c, st, detail_sql, id);
+}
+
+static int row_id_cmp(const void *x, const void *y)
+{
+    json_int_t a = json_integer_value(json_array_get(*(json_t *const *)x, 0)),
+               b = json_integer_value(json_array_get(*(json_t *const *)y, 0));
+    return a < b ? -1 : a > b;
+}
+
+/* rows (arrays whose first element is the row's id) sorted by id; rows is released */
+static json_t *rows_by_id(json_t *rows)
+{
+    size_t n = json_array_size(rows);
+    if (n < 2)
+        return rows;
+    json_t **v = xmalloc(sizeof *v * n);
+    for (size_t k = 0; k < n; k++)
+        v[k] = json_array_get(rows, k);
+    qsort(v, n, sizeof *v, row_id_cmp);
+    json_t *out = json_array();
+    for (size_t k = 0; k < n; k++)
+        json_array_append(out, v[k]);
+    free(v);
+    json_decref(rows);
+    return out;
+}
+
+/* the lead unit's track first, then the others by id (as the item's statement of item_load orders them) */
+static int track_cmp(const void *x, const void *y)
+{
+    const struct track *a = x, *b = y;
+    if (a->lead != b->lead)
+        return a->lead ? -1 : 1;
+    return a->id < b->id ? -1 : a->id > b->id;
 }
 
 enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct item_lists *lists)
@@ -215,13 +250,10 @@ enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct ite
         return ctx_fail(c, ERR_NOT_FOUND, "督办事项不存在或无权查看");
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取督办事项");
-    enum err e = !tracks || !lists->children || !lists->extensions || !lists->suspensions
-                     ? ctx_db_fail(c, ERR_INTERNAL, "读取督办事项")
-                     : ledger_item_names(c, gen_known, gen, it); /* the lists read first: no name read for nothing */
-    if (e) {
+    if (!tracks || !lists->children || !lists->extensions || !lists->suspensions) {
         json_decref(tracks);
         item_lists_free(lists);
-        return e;
+        return ctx_db_fail(c, ERR_INTERNAL, "读取督办事项");
     }
     int cap = 0;
     size_t k;
@@ -232,18 +264,33 @@ enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct ite
         t->id = json_integer_value(json_array_get(r, 0));
         t->unit_id = json_integer_value(json_array_get(r, 1));
         t->unit_path = jdup(c, r, 2);
-        t->unit_code = jdup(c, r, 3);
-        t->unit_name = jdup(c, r, 4);
-        t->lead = !strcmp(jtext(r, 5), "lead");
-        item_state_parse(jtext(r, 6), &t->state);
-        t->progress = (int)json_integer_value(json_array_get(r, 7));
-        t->received_at = jdup(c, r, 8);
-        t->plan_text = jdup(c, r, 9);
-        t->plan_date = jdup(c, r, 10);
-        t->reply_text = jdup(c, r, 11);
-        t->signed_at = jdup(c, r, 12);
+        t->lead = !strcmp(jtext(r, 3), "lead");
+        item_state_parse(jtext(r, 4), &t->state);
+        t->progress = (int)json_integer_value(json_array_get(r, 5));
+        t->received_at = jdup(c, r, 6);
+        t->plan_text = jdup(c, r, 7);
+        t->plan_date = jdup(c, r, 8);
+        t->reply_text = jdup(c, r, 9);
+        t->signed_at = jdup(c, r, 10);
     }
     json_decref(tracks);
+    if (it->ntracks > 1)
+        qsort(it->tracks, (size_t)it->ntracks, sizeof *it->tracks, track_cmp);
+    lists->children = rows_by_id(lists->children);
+    lists->extensions = rows_by_id(lists->extensions);
+    lists->suspensions = rows_by_id(lists->suspensions);
+    /* the names, once the lists parsed (no name read for nothing): the children's lead units' too */
+    int nkids = (int)json_array_size(lists->children);
+    int64_t *kid_units = arena_alloc(c->arena, sizeof *kid_units * (size_t)(nkids + 1));
+    const char **kid_names = arena_alloc(c->arena, sizeof *kid_names * (size_t)(nkids + 1));
+    json_array_foreach(lists->children, k, r) kid_units[k] = json_integer_value(json_array_get(r, 6));
+    enum err e = ledger_item_names(c, gen_known, gen, it, kid_units, kid_names, nkids);
+    if (e) {
+        item_lists_free(lists);
+        return e;
+    }
+    json_array_foreach(lists->children, k, r)
+        json_array_set_new(r, 6, kid_names[k] ? json_string(kid_names[k]) : json_null());
     item_finish(c, it);
     return ERR_OK;
 }

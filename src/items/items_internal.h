@@ -42,8 +42,8 @@ struct item {
 
 /* Loads the item and its tracks without permission checks; 404 if absent. */
 enum err item_load(struct ctx *c, int64_t id, struct item *it);
-/* What only the detail view shows, as read with the item: arrays of rows (arrays of the columns
- * view item_detail names, migration 0305). */
+/* What only the detail view shows, as read with the item: arrays of rows, each sorted by its id (the columns view
+ * item_detail names, migration 0306; a child's lead unit id replaced by its name). */
 struct item_lists {
     json_t *children, *extensions, *suspensions;
 };
@@ -149,8 +149,10 @@ struct stmt *ledger_names_send(struct ctx *c);
 enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n);
 /* The same for n units' ids (the overview's): out[i] the name of ids[i] (c->arena), NULL for no such unit. */
 enum err ledger_unit_names(struct ctx *c, struct stmt *gen_st, const int64_t *ids, const char **out, int n);
-/* An item's office's, lead unit's and leader's names (it->office_name, lead_name, leader_name) from the cache valid
+/* An item's office's, lead unit's and leader's names (it->office_name, lead_name, leader_name), each track's unit's
+ * name and code, and kid_names[i] the name of unit kid_units[i] (its children's lead units) from the cache valid
  * under the names' generation gen, read in the item's statement (known: the row was there; view item_detail). */
-enum err ledger_item_names(struct ctx *c, bool known, int64_t gen, struct item *it);
+enum err ledger_item_names(struct ctx *c, bool known, int64_t gen, struct item *it, const int64_t *kid_units,
+                           const char **kid_names, int nkids);
 
 #endif

@@ -32,7 +32,11 @@ struct name_table {
     size_t cap, n; /* cap: a power of two, or 0 */
 };
 
-enum { KIND_UNIT, KIND_USER, KIND__N };
+enum { KIND_UNIT, KIND_USER, KIND_CODE, KIND__N };
+/* where a kind's names are read: the table and its column */
+static const struct {
+    const char *table, *col;
+} kind_src[KIND__N] = {{"units", "name"}, {"users", "name"}, {"units", "code"}};
 
 static pthread_mutex_t names_mu = PTHREAD_MUTEX_INITIALIZER;
 static struct name_table names[KIND__N];
@@ -140,13 +144,13 @@ static const char *miss_name(const struct misses *m, int64_t id)
     return p ? m->name[p - m->id] : NULL;
 }
 
-/* Reads the names of m's ids from table (units or users), MISS_CHUNK at a time, into m->name. */
-static enum err misses_read(struct ctx *c, struct arena *a, struct misses *m, const char *table)
+/* Reads the names of m's ids of the kind, MISS_CHUNK at a time, into m->name. */
+static enum err misses_read(struct ctx *c, struct arena *a, struct misses *m, int kind)
 {
     for (int from = 0; from < m->n; from += MISS_CHUNK) {
         int k = m->n - from < MISS_CHUNK ? m->n - from : MISS_CHUNK;
         struct buf sql = {0};
-        buf_printf(&sql, "SELECT id, name FROM %s WHERE ", table);
+        buf_printf(&sql, "SELECT id, %s FROM %s WHERE ", kind_src[kind].col, kind_src[kind].table);
         db_sql_in_ints(c->db, &sql, "id", k);
         struct stmt *st = db_prepare(c->db, sql.data);
         buf_free(&sql);
@@ -198,13 +202,16 @@ static enum err names_resolve_at(struct ctx *c, struct arena *a, bool known, int
         if (!(*ref[i].dst = cached(a, ref[i].kind, ref[i].id)))
             miss_add(a, &miss[ref[i].kind], ref[i].id);
     pthread_mutex_unlock(&names_mu);
-    if (!miss[KIND_UNIT].n && !miss[KIND_USER].n)
-        return ERR_OK;
+    int missing = 0;
     for (int k = 0; k < KIND__N; k++)
+        missing += miss[k].n;
+    if (!missing)
+        return ERR_OK;
+    enum err e = ERR_OK;
+    for (int k = 0; k < KIND__N && !e; k++) {
         miss_sort(a, &miss[k]);
-    enum err e = misses_read(c, a, &miss[KIND_UNIT], "units");
-    if (!e)
-        e = misses_read(c, a, &miss[KIND_USER], "users");
+        e = misses_read(c, a, &miss[k], k);
+    }
     if (e)
         return e;
     pthread_mutex_lock(&names_mu);
@@ -230,12 +237,22 @@ static enum err names_resolve(struct ctx *c, struct arena *a, struct stmt *gen_s
     return names_resolve_at(c, a, rc == STORE_ROW, gen, ref, n);
 }
 
-enum err ledger_item_names(struct ctx *c, bool known, int64_t gen, struct item *it)
+enum err ledger_item_names(struct ctx *c, bool known, int64_t gen, struct item *it, const int64_t *kid_units,
+                           const char **kid_names, int nkids)
 {
-    struct name_ref ref[3] = {{KIND_UNIT, it->office_unit_id, &it->office_name},
-                              {KIND_UNIT, it->lead_unit_id, &it->lead_name},
-                              {KIND_USER, it->leader_id, &it->leader_name}};
-    return names_resolve_at(c, c->arena, known, gen, ref, it->leader_id ? 3 : 2);
+    struct name_ref *ref = arena_alloc(c->arena, sizeof *ref * (size_t)(3 + 2 * it->ntracks + nkids));
+    int n = 0;
+    ref[n++] = (struct name_ref){KIND_UNIT, it->office_unit_id, &it->office_name};
+    ref[n++] = (struct name_ref){KIND_UNIT, it->lead_unit_id, &it->lead_name};
+    if (it->leader_id)
+        ref[n++] = (struct name_ref){KIND_USER, it->leader_id, &it->leader_name};
+    for (int i = 0; i < it->ntracks; i++) {
+        ref[n++] = (struct name_ref){KIND_UNIT, it->tracks[i].unit_id, &it->tracks[i].unit_name};
+        ref[n++] = (struct name_ref){KIND_CODE, it->tracks[i].unit_id, &it->tracks[i].unit_code};
+    }
+    for (int i = 0; i < nkids; i++)
+        ref[n++] = (struct name_ref){KIND_UNIT, kid_units[i], &kid_names[i]};
+    return names_resolve_at(c, c->arena, known, gen, ref, n);
 }
 
 enum err ledger_names_fill(struct ctx *c, struct arena *a, struct stmt *gen_st, struct ledger_row *rows, int n)

@@ -345,13 +345,13 @@ def test_convert_into_an_item_linked_both_ways(cl):
 
 
 def before_0220(db):
-    """Takes database db back to before migration 0220: items without source_clue_id, 0220 not applied — nor 0305,
-    whose view item_detail reads that column (dropped first: neither database drops a column a view reads). SQLite's
+    """Takes database db back to before migration 0220: items without source_clue_id, 0220 not applied — nor 0305 and
+    0306, whose view item_detail reads that column (dropped first: neither database drops a column a view reads). SQLite's
     connection here has no ducha tokenizer, and dropping a column parses the triggers of the items' full-text index:
     the triggers are dropped around it and made again as they were."""
     if BACKEND == "postgres":
         sql_run(db, ["DROP VIEW item_detail", "ALTER TABLE items DROP COLUMN source_clue_id",
-                     "DELETE FROM schema_migrations WHERE version IN (220, 305)"])
+                     "DELETE FROM schema_migrations WHERE version IN (220, 305, 306)"])
         return
     import sqlite3
     con = sqlite3.connect(db, timeout=60)
@@ -361,7 +361,7 @@ def before_0220(db):
             con.execute(f'DROP TRIGGER "{name}"')
         con.execute("DROP VIEW item_detail")
         con.execute("ALTER TABLE items DROP COLUMN source_clue_id")
-        con.execute("DELETE FROM schema_migrations WHERE version IN (220, 305)")
+        con.execute("DELETE FROM schema_migrations WHERE version IN (220, 305, 306)")
         for _, sql in triggers:
             con.execute(sql)
         con.commit()

@@ -1,10 +1,12 @@
 """The item detail (GET /api/v1/items/{id}) of items with everything its page shows: two tracks (the lead
 unit first), a suspension period, an extension decided and one pending; child items (层层分解). The
-detail is read in one statement (view item_detail, migration 0305; the names from the process cache) and the same C code builds the
+detail is read in one statement (view item_detail, migration 0306; the names from the process cache, the lists' rows
+sorted by the C code) and the same C code builds the
 JSON on both databases: this test spells out every field of the lists, so that both backends must give
 the same answer, and that the allowed actions read the pending extension from the detail's own list."""
 import pytest
 
+from conftest import sql_run
 from itemlib import Items, day
 
 TRACK_KEYS = ["id", "unit_id", "unit_code", "unit_name", "role", "state", "state_label", "progress", "received_at",
@@ -103,3 +105,28 @@ def test_the_detail_lists_the_child_items_with_their_roll_up(it):
                                     "by_state": {"withdrawn": 1, "draft": 1}}
     assert d["extensions"] == [] and d["pending_extension"] is None and d["suspensions"] == []
     assert [t["unit_code"] for t in d["tracks"]] == ["gc"]
+
+
+def test_the_detail_sorts_its_lists_itself(it):
+    """The view gives the lists' rows in whatever order the database reads them (migration 0306: the tracks through
+    their (item_id, unit_id) index, by unit); the detail shows the lead unit's track first, then the others in the
+    order they were made, the suspension periods and extensions in theirs. The lead unit here has a higher unit id
+    than the co-responsible units, which come in falling unit ids: any order of the units' ids is the wrong one."""
+    lead = "gc-jt"  # the unit of gc_contact, who takes the item in hand on the main path (Items.bring)
+    co = tuple(sorted((u for u in ("gc-zj", "gc-sw", "gc-jy", "gc-t1") if it.unit(u) < it.unit(lead)),
+                      key=it.unit, reverse=True))
+    assert len(co) >= 2, co
+    item = it.bring("assigned", lead=lead, co=co, title="多单位协办排序")
+    iid = item["id"]
+    for reason in ("第一次暂停", "第二次暂停"):
+        it.act(iid, "gc_leader", "suspend", {"reason": reason})
+        it.act(iid, "gc_leader", "resume", {"reason": "恢复"})
+    d = it.get(iid)
+    assert [t["unit_code"] for t in d["tracks"]] == [lead, *co], d["tracks"]
+    co_ids = [t["id"] for t in d["tracks"][1:]]
+    assert co_ids == sorted(co_ids) and d["tracks"][0]["role"] == "lead"
+    # each track's unit's name and code as the database has them (from the names' cache)
+    for t in d["tracks"]:
+        [(name, code)] = sql_run(it.server.db, [f"SELECT name, code FROM units WHERE id = {t['unit_id']}"])
+        assert (t["unit_name"], t["unit_code"]) == (name, code), t
+    assert [s["reason"] for s in d["suspensions"]] == ["第一次暂停", "第二次暂停"]

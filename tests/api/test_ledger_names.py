@@ -106,9 +106,11 @@ def test_a_rename_shows_on_the_next_page_of_every_node(two):
         lead_name, leader_name, tracks = names(row_of(it, "gc_office", item["id"], state="assigned"))
         assert (lead_name, leader_name, tracks[lead]) == (f"直改{new_lead}", f"直改{new_leader}", f"直改{new_lead}")
         assert overview_names(it, "gc_head", lead) == (f"直改{new_lead}",) * 2
-        # the item's detail (its names from the same cache, view item_detail of migration 0305) as the database has them
+        # the item's detail (its names from the same cache, view item_detail of migrations 0305 and 0306: the tracks'
+        # units too) as the database has them
         d = it.get(item["id"])
         assert (d["lead_unit_name"], d["leader_name"]) == (f"直改{new_lead}", f"直改{new_leader}"), d
+        assert {t["unit_id"]: t["unit_name"] for t in d["tracks"]}[lead] == f"直改{new_lead}", d["tracks"]
         [(office_name,)] = sql_run(db, [f"SELECT name FROM units WHERE id = {d['office_unit_id']}"])
         assert d["office_unit_name"] == office_name, d
 
