@@ -8,7 +8,8 @@
 # time (pg_stat_statements) and its COMMITs, WAL fsyncs and their time (pg_stat_wal), and the CPU seconds
 # of the nodes, of the PostgreSQL backends and of the clients. TOP=N: the N statements that took longest.
 # PORT_BASE: the nodes listen on PORT_BASE and PORT_BASE + 1 (else on free ports); PostgreSQL on WORK/pg/port when
-# that file exists before the first run (scripts/pg.sh).
+# that file exists before the first run (scripts/pg.sh). KEEP_DB=1 keeps each round's database (wb_a_1, …) for a look
+# afterwards (its pg_stat_user_functions, say, with `ALTER SYSTEM SET track_functions = 'pl'`).
 # Usage: BIN_A=build/ducha [BIN_B=/path/other/ducha] scripts/bench-writes-ab.sh   (release builds)
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -132,6 +133,6 @@ for x in rows[:int(top)]:
 PY
     cleanup; sleep 1
     "$BIN" audit verify --db "$base/$db" --set data_dir="$W/d_$v" 2>&1 | tail -n 1 | sed "s/^/  $v verify: /"
-    psql -X -q "$SU" -c "DROP DATABASE $db" >/dev/null 2>&1 || true
+    [ "${KEEP_DB:-0}" = 1 ] || psql -X -q "$SU" -c "DROP DATABASE $db" >/dev/null 2>&1 || true
   done
 done
