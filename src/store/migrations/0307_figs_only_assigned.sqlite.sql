@@ -1,0 +1,1 @@
+-- 0307: PostgreSQL only (see 0307_figs_only_assigned.postgres.sql); SQLite's figure triggers are per row.
