@@ -145,6 +145,35 @@ test('the milestones name the rule beside a stated due date later than it', asyn
   await assertNoErrors(t, page)
 })
 
+test('the milestones list the lead unit\'s first, then the co-responsible units\'', async (t) => {
+  // the API gives them by unit id; 住房和城乡建设局 comes before 交通运输局 there
+  const office = await apiAs(server, 'gc_office')
+  const unitOf = async (name) => {
+    const u = (await office('GET', '/api/v1/units?q=' + encodeURIComponent(name))).json
+    return (u.units || u.items || []).find((x) => x.name === name).id
+  }
+  const lead = await unitOf('古城县交通运输局'), co = await unitOf('古城县住房和城乡建设局')
+  assert.ok(co < lead, `${co} < ${lead}`)
+  const r = await office('POST', '/api/v1/items', { title: '背街小巷路面修复（主协办时限）', source_kind: 'leader_assigned', lead_unit_id: lead, co_unit_ids: [co], due_date: inDays(40), submit: true })
+  assert.equal(r.status, 201, JSON.stringify(r.json))
+  const id = r.json.id
+  for (const [user, action] of [['gc_deputy', 'approve'], ['gc_director', 'approve'], ['gc_office', 'assign']]) {
+    const res = await (await apiAs(server, user))('POST', `/api/v1/items/${id}/actions/${action}`, {})
+    assert.equal(res.status, 200, `${user} ${action}: ${JSON.stringify(res.json)}`)
+  }
+  const api = (await office('GET', `/api/v1/milestones?item_id=${id}`)).json.milestones
+  assert.equal(api[0].unit_id, co, 'the API lists the co-responsible unit first (by unit id): else this test shows nothing')
+  const page = await newPage(browser, server)
+  await loginTo(page, 'gc_office', `/items/${id}`)
+  const units = page.locator('[data-test=milestones] [data-test=ms-unit]')
+  await units.first().waitFor()
+  const names = await units.allTextContents()
+  const firstCo = names.indexOf('古城县住房和城乡建设局')
+  assert.ok(firstCo > 0 && names.slice(0, firstCo).every((n) => n === '古城县交通运输局'), names.join(','))
+  assert.ok(names.slice(firstCo).every((n) => n === '古城县住房和城乡建设局'), names.join(','))
+  await assertNoErrors(t, page)
+})
+
 test('a ledger file for outside recipients: 密级 公开 only, the CSV in the page\'s words', async (t) => {
   const office = await apiAs(server, 'gc_office')
   const lead = (await office('GET', '/api/v1/units?q=' + encodeURIComponent('交通运输局'))).json
