@@ -34,18 +34,28 @@ def statements(server):
 
 
 def cost(server, client, n=3):
-    """Statements each of n GET /api/v1/session cost on server. Under the test clock a request reads the clock's
-    offset (1), then its session's or token's row with the generation (1), and the user only when its cache
-    lacks them (1); at most every 2 s a request also checks the calendar's version (1)."""
+    """Statements of each of n pairs of GET /api/v1/session sent back to back on server. Under the test clock a
+    request reads the clock's offset (1), then its session's or token's row with the generation (1), and the user
+    only when its cache lacks them (1); at most every 2 s a request also checks the calendar's version (1) — once in
+    a pair at most, as its two requests are sent within 2 s (single requests with a /metrics read between them were
+    more than 2 s apart on a loaded machine, and each checked it: c81)."""
     out = []
     for _ in range(n):
         before = statements(server)
+        roles(client)
         roles(client)
         out.append(statements(server) - before)
     return out
 
 
 CACHED = 2  # the clock's offset and the session's (token's) row with the generation
+
+
+def assert_cached(server, client):
+    """A pair of requests whose principal is cached costs 2 × CACHED, or one more with the calendar's check; one
+    that reads the user costs at least 2 × (CACHED + 1)."""
+    got = cost(server, client)
+    assert min(got) <= 2 * CACHED + 1, (server, got)
 
 
 def roles(client):
@@ -74,10 +84,9 @@ def test_a_change_of_the_principal_holds_on_the_next_request_of_every_node(two):
     for c in (on_a, on_b):  # both caches hold the user now
         assert roles(c) == [("contact", "gc-jt", jt_name)]
 
-    # a request whose principal is cached reads no user (the calendar's check may add one statement to one of
-    # three requests)
+    # a request whose principal is cached reads no user (the calendar's check may add one statement to a pair)
     for srv, c in ((a, on_a), (b, on_b)):
-        assert min(cost(srv, c)) == CACHED, srv
+        assert_cached(srv, c)
 
     # a grant through node a: the next request of either node has it, node b reading the user again once
     r = admin.post(f"/api/v1/users/{uid}/roles", {"role": "head", "unit_id": jt})
@@ -86,7 +95,7 @@ def test_a_change_of_the_principal_holds_on_the_next_request_of_every_node(two):
     before = statements(b)
     assert roles(on_b) == [("contact", "gc-jt", jt_name), ("head", "gc-jt", jt_name)]
     assert statements(b) - before >= CACHED + 1
-    assert min(cost(b, on_b)) == CACHED
+    assert_cached(b, on_b)
     assert roles(on_a) == [("contact", "gc-jt", jt_name), ("head", "gc-jt", jt_name)]
 
     # revoked through node b
@@ -119,7 +128,7 @@ def test_a_change_of_the_principal_holds_on_the_next_request_of_every_node(two):
     gen = sql_run(db, ["SELECT principals FROM name_generation"])
     sql_run(db, [f"UPDATE users SET email = 'x{uniq()}@example.cn' WHERE id = {uid}"])
     assert sql_run(db, ["SELECT principals FROM name_generation"]) == gen
-    assert min(cost(b, on_b)) == CACHED
+    assert_cached(b, on_b)
 
     # every role taken away in the database: the next request of either node has none and may not read items
     sql_run(db, [f"DELETE FROM user_roles WHERE user_id = {uid}", f"DELETE FROM leader_portfolio WHERE user_id = {uid}"])
