@@ -197,19 +197,18 @@ static int row_id_cmp(const void *x, const void *y)
 }
 
 /* rows (arrays whose first element is the row's id) sorted by id; rows is released */
-static json_t *rows_by_id(json_t *rows)
+static json_t *rows_by_id(struct ctx *c, json_t *rows)
 {
     size_t n = json_array_size(rows);
     if (n < 2)
         return rows;
-    json_t **v = xmalloc(sizeof *v * n);
+    json_t **v = arena_alloc(c->arena, sizeof *v * n);
     for (size_t k = 0; k < n; k++)
         v[k] = json_array_get(rows, k);
     qsort(v, n, sizeof *v, row_id_cmp);
     json_t *out = json_array();
     for (size_t k = 0; k < n; k++)
         json_array_append(out, v[k]);
-    free(v);
     json_decref(rows);
     return out;
 }
@@ -276,21 +275,26 @@ enum err item_load_detail(struct ctx *c, int64_t id, struct item *it, struct ite
     json_decref(tracks);
     if (it->ntracks > 1)
         qsort(it->tracks, (size_t)it->ntracks, sizeof *it->tracks, track_cmp);
-    lists->children = rows_by_id(lists->children);
-    lists->extensions = rows_by_id(lists->extensions);
-    lists->suspensions = rows_by_id(lists->suspensions);
+    lists->children = rows_by_id(c, lists->children);
+    lists->extensions = rows_by_id(c, lists->extensions);
+    lists->suspensions = rows_by_id(c, lists->suspensions);
     /* the names, once the lists parsed (no name read for nothing): the children's lead units' too */
     int nkids = (int)json_array_size(lists->children);
     int64_t *kid_units = arena_alloc(c->arena, sizeof *kid_units * (size_t)(nkids + 1));
     const char **kid_names = arena_alloc(c->arena, sizeof *kid_names * (size_t)(nkids + 1));
-    json_array_foreach(lists->children, k, r) kid_units[k] = json_integer_value(json_array_get(r, 6));
+    json_array_foreach(lists->children, k, r)
+    {
+        kid_units[k] = json_integer_value(json_array_get(r, 6));
+    }
     enum err e = ledger_item_names(c, gen_known, gen, it, kid_units, kid_names, nkids);
     if (e) {
         item_lists_free(lists);
         return e;
     }
     json_array_foreach(lists->children, k, r)
+    {
         json_array_set_new(r, 6, kid_names[k] ? json_string(kid_names[k]) : json_null());
+    }
     item_finish(c, it);
     return ERR_OK;
 }
