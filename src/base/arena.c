@@ -85,6 +85,11 @@ void *arena_alloc(struct arena *a, size_t n)
     return p;
 }
 
+void *arena_alloc_raw(struct arena *a, size_t n)
+{
+    return arena_take(a, n, alignof(max_align_t));
+}
+
 void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size)
 {
     if (n < *cap)
@@ -92,9 +97,10 @@ void *arena_grow(struct arena *a, void *arr, int n, int *cap, size_t size)
     if (n > INT_MAX / 2 || (size && (size_t)n * 2 > SIZE_MAX / size))
         die_oom();
     int more = n ? n * 2 : 8;
-    void *bigger = arena_alloc(a, size * (size_t)more);
+    unsigned char *bigger = arena_take(a, size * (size_t)more, alignof(max_align_t));
     if (n)
         memcpy(bigger, arr, size * (size_t)n);
+    memset(bigger + size * (size_t)n, 0, size * (size_t)(more - n)); /* the room after the copy, as arena_alloc's */
     *cap = more;
     return bigger;
 }

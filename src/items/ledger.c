@@ -26,6 +26,7 @@
 #include <inttypes.h>
 #include <math.h>
 #include <sodium.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -48,6 +49,15 @@ struct sqlb {
     bool overflow;
 };
 
+/* An empty builder: its binds' room (p) is not zeroed, q_* set each bind they add. */
+static struct sqlb *sqlb_new(struct arena *a)
+{
+    struct sqlb *q = arena_alloc_raw(a, sizeof *q);
+    memset(q, 0, offsetof(struct sqlb, p));
+    q->overflow = false;
+    return q;
+}
+
 static void q_text(struct sqlb *q, const char *s)
 {
     if (q->n >= MAXP) {
@@ -56,6 +66,7 @@ static void q_text(struct sqlb *q, const char *s)
     }
     q->p[q->n].is_int = false;
     q->p[q->n].v = NULL;
+    q->p[q->n].i = 0;
     q->p[q->n++].s = s;
 }
 
@@ -67,6 +78,7 @@ static void q_int(struct sqlb *q, int64_t v)
     }
     q->p[q->n].is_int = true;
     q->p[q->n].v = NULL;
+    q->p[q->n].s = NULL;
     q->p[q->n++].i = v;
 }
 
@@ -80,6 +92,7 @@ static void q_ints(struct ctx *c, struct sqlb *q, const char *col, const int64_t
     db_sql_in_ints(c->db, &q->sql, col, n);
     q->p[q->n].is_int = false;
     q->p[q->n].v = v;
+    q->p[q->n].s = NULL;
     q->p[q->n++].i = n;
 }
 
@@ -511,7 +524,7 @@ static enum err plan_filters_sql(struct ctx *c, const struct ledger_query *lq, s
 static enum err plan_filters(struct ctx *c, const struct ledger_query *lq, struct plan *pl, const char **fpaths,
                              int *nf)
 {
-    pl->post = arena_alloc(c->arena, sizeof *pl->post);
+    pl->post = sqlb_new(c->arena);
     enum err e = plan_filters_sql(c, lq, pl, fpaths, nf);
     q_seal(c, pl->post);
     return e;
@@ -1024,7 +1037,7 @@ static enum err page_send(struct ctx *c, const struct plan *pl, bool details, st
     memset(sts, 0, sizeof *sts * (size_t)(pl->nstreams + 1));
     *out = sts;
     for (int i = 0; i < pl->nstreams; i++) {
-        struct sqlb *q = arena_alloc(c->arena, sizeof *q);
+        struct sqlb *q = sqlb_new(c->arena);
         const struct stream *s = &pl->streams[i];
         struct stream chunk;
         if (s->by_rank && pl->ranked) { /* the best `want` matches first */
@@ -1061,8 +1074,11 @@ static void page_abandon(const struct plan *pl, struct stmt **sts)
 static enum err page_read(struct ctx *c, struct arena *a, const struct plan *pl, bool details, struct stmt **sts,
                           struct ledger_row **out, int *nout)
 {
-    int cap = 0, n = 0;
-    struct ledger_row *rows = NULL;
+    /* room for the first stream's rows at once (a first page's 51): grown row by row, the array was zeroed and
+     * copied four times over */
+    int64_t first = pl->offset + pl->per_page + 1;
+    int cap = first < 256 ? (int)first : 256, n = 0;
+    struct ledger_row *rows = arena_alloc(a, sizeof *rows * (size_t)cap);
     for (int i = 0; i < pl->nstreams; i++) {
         struct stmt *st = sts[i];
         int rc;
@@ -1093,7 +1109,7 @@ static enum err page_read(struct ctx *c, struct arena *a, const struct plan *pl,
             struct stream chunk = *s;
             chunk.ids = s->by_rank + from;
             chunk.nids = (int)take;
-            struct sqlb *q = arena_alloc(c->arena, sizeof *q);
+            struct sqlb *q = sqlb_new(c->arena);
             stream_page_sql(c, pl, &chunk, q, want, details);
             st = q->overflow ? NULL : db_prepare(c->db, q->sql.data);
             buf_free(&q->sql);
@@ -1266,7 +1282,7 @@ static enum err page_counts(struct ctx *c, struct plan *pl, int64_t counts[ITEM_
          * first count_bound(c) matches there) that pass the filters, per state; an item seen
          * through two streams counts once. Exact when no stream has more than that.
          */
-        struct sqlb *q = arena_alloc(c->arena, sizeof *q);
+        struct sqlb *q = sqlb_new(c->arena);
         buf_puts(&q->sql, "SELECT x.st, COUNT(DISTINCT x.id) FROM (");
         struct plan p2 = *pl;
         p2.state_mode = STATE_NONE;

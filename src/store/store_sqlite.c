@@ -12,6 +12,7 @@
 #include "base/log.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -121,8 +122,18 @@ static void sq_mkdir_parent(const char *path)
     mkdir(dir, 0750);
 }
 
+/* Before SQLite's first use: no memory statistics (nothing reads them). With them every allocation of every
+ * connection (some 640 a ledger page: parsed values, cursors) takes one mutex of the process and updates the
+ * figures under it. */
+static void sq_config(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static struct conn_impl *sq_connect(const char *target, const struct store_options *opt, char *err, size_t n)
 {
+    static pthread_once_t once = PTHREAD_ONCE_INIT;
+    pthread_once(&once, sq_config);
     sqlite3 *h = NULL;
     if (!opt->must_exist)
         sq_mkdir_parent(target);
