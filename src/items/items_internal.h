@@ -140,6 +140,10 @@ enum err item_deadlines(struct ctx *c, const struct item *it, const struct track
 
 #define ITEM_WHAT "督办事项"
 
+/* A ranked search's n matches (ids newest first, as read, with their ranks: smaller is better) in the order of a
+ * ranked page: best rank first, then newer (ledger.c). */
+int64_t *ledger_rank_sort(struct arena *a, const int64_t *ids, const double *ranks, int n);
+
 /* The names on ledger rows from the process cache (ledger_names.c). ledger_names_send prepares and sends
  * the read of name_generation (with the page's statements: one snapshot, no round trip of its own);
  * ledger_names_fill reads it (and finishes it, also when n is 0), then sets each row's lead_unit_name,

@@ -7,6 +7,11 @@
 
 #include "items/items_internal.h"
 
+#include "base/arena.h"
+
+#include <math.h>
+#include <stdlib.h>
+
 /* The item table's own facts (the generic checks run over every workflow in test_workflow.c). */
 static void test_item_terminal_states_allow_only_comments(void **state)
 {
@@ -50,11 +55,78 @@ static void test_item_names_round_trip(void **state)
     assert_false(item_state_active(ITEM_ST_APPROVED) || item_state_active(ITEM_ST_COMPLETED));
 }
 
+struct ranked {
+    int64_t id;
+    double rank;
+};
+
+/* rank_order's: the best (smallest) rank first, then the newer */
+static int ranked_cmp(const void *x, const void *y)
+{
+    const struct ranked *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank < b->rank ? -1 : 1;
+    return a->id > b->id ? -1 : a->id < b->id;
+}
+
+/* n matches newest first with ranks drawn from `values` distinct values (or NaN at one place): ledger_rank_sort
+ * orders them as a sort by (rank, newer) does, whether it deals them out by rank or falls back to sorting. */
+static void rank_sort_case(int n, int values, bool nan_at_3, bool unordered, unsigned seed)
+{
+    struct arena a = {0};
+    int64_t *ids = arena_alloc(&a, sizeof *ids * (size_t)n);
+    double *ranks = arena_alloc(&a, sizeof *ranks * (size_t)n);
+    struct ranked *want = arena_alloc(&a, sizeof *want * (size_t)n);
+    srand(seed);
+    int64_t id = 1000000;
+    for (int k = 0; k < n; k++) {
+        id -= 1 + rand() % 5;
+        ids[k] = id;
+        ranks[k] = -(double)(rand() % values) * 0.731;
+    }
+    if (unordered && n > 2) {
+        int64_t t = ids[1];
+        ids[1] = ids[2];
+        ids[2] = t;
+    }
+    if (nan_at_3 && n > 3)
+        ranks[3] = NAN;
+    for (int k = 0; k < n; k++)
+        want[k] = (struct ranked){ids[k], ranks[k]};
+    int64_t *got = ledger_rank_sort(&a, ids, ranks, n);
+    if (!nan_at_3) { /* NaN has no order; the sort only must not run off its values */
+        qsort(want, (size_t)n, sizeof *want, ranked_cmp);
+        for (int k = 0; k < n; k++)
+            assert_int_equal(got[k], want[k].id);
+    } else {
+        int64_t sum = 0, wsum = 0;
+        for (int k = 0; k < n; k++) {
+            sum += got[k];
+            wsum += ids[k];
+        }
+        assert_int_equal(sum, wsum);
+    }
+    arena_free(&a);
+}
+
+static void test_ledger_rank_sort(void **state)
+{
+    (void)state;
+    rank_sort_case(1, 1, false, false, 1);
+    rank_sort_case(501, 1, false, false, 2);   /* one rank: newest first as read */
+    rank_sort_case(501, 7, false, false, 3);   /* a common word's few ranks: dealt out */
+    rank_sort_case(501, 32, false, false, 4);  /* as many as are dealt out */
+    rank_sort_case(501, 200, false, false, 5); /* more: sorted */
+    rank_sort_case(501, 5, false, true, 6);    /* ids not newest first: sorted */
+    rank_sort_case(50, 5, true, false, 7);     /* a NaN rank: sorted, every id kept */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_item_terminal_states_allow_only_comments),
         cmocka_unit_test(test_item_names_round_trip),
+        cmocka_unit_test(test_ledger_rank_sort),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
