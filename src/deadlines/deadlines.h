@@ -96,7 +96,8 @@ struct dl_owner {
      * unknown or not measured (序时进度 of the lights). May be NULL. */
     int (*progress)(struct ctx *c, int64_t id, int64_t unit_id, const char *kind);
     /* The same for every part at once, for a list of the object's milestones (deadlines_list): the read sent
-     * (stmt_send), whose rows start with the part's unit id; progress_row: the percent of the current row's part
+     * (stmt_send), whose rows start with the part's unit id, in the parts' order (the list's: each part's milestones
+     * in turn, after the object's own); progress_row: the percent of the current row's part
      * (-1 when unknown); progress_measures: whether milestone kind measures it. May be NULL (progress is then
      * asked per milestone). */
     struct stmt *(*progress_send)(struct ctx *c, int64_t id);

@@ -415,6 +415,18 @@ static json_t *ms_json(struct ctx *c, struct stmt *st, const struct calendar *ca
     return j;
 }
 
+/* A milestone of a list: its part's place (0: the object's own), its place in the statement's order. */
+struct ms_ent {
+    int part, seq;
+    json_t *j;
+};
+
+static int ms_ent_cmp(const void *x, const void *y)
+{
+    const struct ms_ent *a = x, *b = y;
+    return a->part != b->part ? (a->part < b->part ? -1 : 1) : (a->seq > b->seq) - (a->seq < b->seq);
+}
+
 enum err deadlines_list(struct ctx *c, const char *owner_kind, int64_t owner_id, json_t **out)
 {
     struct calendar cal;
@@ -462,14 +474,31 @@ enum err deadlines_list(struct ctx *c, const char *owner_kind, int64_t owner_id,
         json_array_append_new(list, step_json(steps, 1));
     }
     stmt_done(steps);
+    /* in the order of the parts as the owner reads them (an item's lead unit first): the object's own first, then
+     * each part's by due day, a unit that is no part last, by unit */
+    struct ms_ent *ents = NULL;
+    int nents = 0, ecap = 0;
     while (rc >= 0 && (rc = stmt_step(st)) == STORE_ROW)
         if (perm_sees(c->user, stmt_text(st, 4))) {
             json_t *list = json_object_get(by_id, arena_printf(c->arena, "%" PRId64, stmt_int(st, 0)));
-            json_array_append_new(arr,
-                                  ms_json(c, st, &cal, list ? json_incref(list) : json_array(), at_once ? &pp : NULL));
+            int64_t unit = stmt_int(st, 3);
+            int part = unit ? pp.n + 1 : 0;
+            for (int k = 0; unit && k < pp.n; k++)
+                if (pp.unit[k] == unit) {
+                    part = k + 1;
+                    break;
+                }
+            ents = arena_grow(c->arena, ents, nents, &ecap, sizeof *ents);
+            ents[nents] = (struct ms_ent){
+                part, nents, ms_json(c, st, &cal, list ? json_incref(list) : json_array(), at_once ? &pp : NULL)};
+            nents++;
         }
     stmt_done(st);
     json_decref(by_id);
+    if (nents > 1)
+        qsort(ents, (size_t)nents, sizeof *ents, ms_ent_cmp);
+    for (int k = 0; k < nents; k++)
+        json_array_append_new(arr, ents[k].j);
     if (rc < 0) {
         json_decref(arr);
         return ctx_store_fail(c, rc, "读取时限节点");

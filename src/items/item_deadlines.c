@@ -142,7 +142,11 @@ static int item_progress(struct ctx *c, int64_t id, int64_t unit_id, const char 
 /* Every track's progress at once (the list of the item's milestones): unit id, state, reported percent. */
 static struct stmt *item_progress_send(struct ctx *c, int64_t id)
 {
-    struct stmt *st = db_query(c->db, "SELECT unit_id, state, progress FROM item_tracks WHERE item_id = ?", DB_INT(id));
+    /* the parts' order: the lead unit's track first, then by id (the item's page lists them so) */
+    struct stmt *st = db_query(c->db,
+                               "SELECT unit_id, state, progress FROM item_tracks WHERE item_id = ? ORDER BY CASE WHEN "
+                               "role = 'lead' THEN 0 ELSE 1 END, id",
+                               DB_INT(id));
     stmt_send(st);
     return st;
 }

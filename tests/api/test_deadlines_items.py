@@ -128,6 +128,25 @@ def test_registration_fills_milestones_from_the_rules(world):
     assert w.c("ap_office").get(f"/api/v1/milestones?item_id={general}").json["milestones"] == []
 
 
+def test_the_milestones_come_lead_unit_first_then_each_co_unit_in_turn(world):
+    """An item's milestones (GET /api/v1/milestones) in the order of its units' tracks, as the item's page shows
+    them: the lead unit's, then each co-responsible unit's in the order the tracks were made, each unit's by due
+    day. The co-responsible units here have lower unit ids than the lead unit, in falling order: a list by unit id
+    (as before) puts them first."""
+    w = world
+    lead = w.unit("gc-jt")
+    co = sorted((u for u in ("gc-zj", "gc-sw", "gc-jy", "gc-t1") if w.unit(u) < lead), key=w.unit, reverse=True)
+    assert len(co) >= 2, co
+    iid = w.item(co=co)
+    ms = w.milestones(iid)
+    units = [m["unit_id"] for m in ms]
+    runs = [u for k, u in enumerate(units) if not k or units[k - 1] != u]
+    assert runs == [lead] + [w.unit(u) for u in co], (runs, co)
+    for u in runs:
+        dues = [(m["due_date"], m["id"]) for m in ms if m["unit_id"] == u]
+        assert dues == sorted(dues) and len(dues) == 4, dues
+
+
 def test_unit_move_carries_its_milestones_along(world):
     """Milestones keep a copy of their unit's path (deadlines registers it with units): moving the unit
     moves the copy, so the unit's contact still sees its milestones and its reminders still reach it."""

@@ -403,10 +403,10 @@ def test_overlapping_plan_entries_are_loaded_together(ops):
 def test_the_statistics_page_reads_the_counters_once(ops):
     """The statistics page (督查督办统计, GET /api/v1/statistics) shows twelve months or four quarters and the year so
     far; each is a bulletin's count of its period, but the page reads the kept counters once for all of them — per
-    unit and month of the year, one statement — and scans this month's items once (up to today), naming the units
-    it finds there: the clock 1, the session 1, the government of the reading grant 1, whether the counters are
-    usable 1, the counters 1, this month's scan 1 — 6 statements in 6 round trips whatever the number of periods,
-    5 for a past year (no month to scan). Counted a period at a time as before, the same page cost 83 statements
+    unit and month of the year, one statement, then the names of the units it found, one more — and scans this
+    month's items once (up to today), naming the units it finds there: the credential 1, the government of the
+    reading grant 1, whether the counters are usable 1, the counters 1, their units 1, this month's scan 1 — 6
+    statements whatever the number of periods, 5 for a past year (no month to scan). Counted a period at a time as before, the same page cost 83 statements
     (twelve months), 35 (four quarters) and 81 (last year), as many round trips on PostgreSQL. One more is allowed:
     a request may be the one that checks the calendar's version."""
     c = ops.client("gc_office")
