@@ -7,6 +7,7 @@
 #include "api/routes.h"
 #include "docs/scoring.h"
 #include "items/items.h"
+#include "items/ledger.h"
 #include "results/results.h"
 
 #include "base/buf.h"
@@ -377,6 +378,14 @@ static bool stats_query(struct req *rq, int64_t *year, bool *quarters)
     return true;
 }
 
+/* h_statistics' first read that needs nothing from the credential check (struct route's ahead): whether the kept
+ * counters are usable */
+static void ahead_statistics(void *arg)
+{
+    struct req *rq = arg;
+    ledger_figs_usable_send(&rq->ctx);
+}
+
 /* GET /api/v1/statistics?year=&period=month|quarter&units=true|false */
 static int h_statistics(struct req *rq)
 {
@@ -509,7 +518,7 @@ const struct route scoring_routes[] = {
     /* the statistics: the government's office and leaders (units and others: 403) */
     {"GET", "/api/v1/statistics", h_statistics, CAP_ITEM_READ, 0,
      "items registered, completed (on time) and overdue per unit, by month or quarter",
-     "principal,leader,director,deputy,secretary,office:A *:F"},
+     "principal,leader,director,deputy,secretary,office:A *:F", .ahead = ahead_statistics},
     {"GET", "/api/v1/statistics/export.xlsx", h_statistics_xlsx, CAP_ITEM_READ, ROUTE_LONG, "the statistics as XLSX",
      "principal,leader,director,deputy,secretary,office:A *:F"},
     /* early warning: every reader of items its scope (a unit its own); the government's thresholds */

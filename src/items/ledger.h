@@ -99,8 +99,11 @@ void ledger_fig_month(int64_t day, char out[8]);
 /* The offset east of UTC, in minutes, of the configured time zone, or INT_MIN when it differs in the
  * year of ctx->now (daylight saving): the triggers' local months need a fixed offset. */
 int ledger_fig_zone(const struct ctx *c);
-/* True when the kept figure counters are usable: figure_zone holds the zone's offset. */
+/* True when the kept figure counters are usable: figure_zone holds the zone's offset. ledger_figs_usable_send sends
+ * its read ahead (a route's ahead: with the credential check, one round trip on PostgreSQL), which the next
+ * ledger_figs_usable takes. */
 bool ledger_figs_usable(struct ctx *c);
+void ledger_figs_usable_send(struct ctx *c);
 /* Folds PostgreSQL's figure_count_deltas into figure_counts (one transaction per batch). */
 enum err ledger_figs_fold(struct ctx *c, int *folded);
 /* Part of ledger_check: item_figs against the items and tracks (computed in C by ledger_fig_of), and

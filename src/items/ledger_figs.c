@@ -69,12 +69,29 @@ int ledger_fig_zone(const struct ctx *c)
     return jan == jul ? jan : INT_MIN;
 }
 
+static const char figs_zone_sql[] = "SELECT minutes FROM figure_zone WHERE id = 1";
+
+void ledger_figs_usable_send(struct ctx *c)
+{
+    struct stmt *st = db_query(c->db, figs_zone_sql);
+    stmt_send(st);
+    if (st)
+        ctx_ahead_put(c, st, figs_zone_sql, 0);
+}
+
 bool ledger_figs_usable(struct ctx *c)
 {
     int64_t stored = 0;
     int zone = ledger_fig_zone(c);
-    return zone != INT_MIN && !db_one_int(c->db, &stored, "SELECT minutes FROM figure_zone WHERE id = 1") &&
-           stored == zone;
+    struct stmt *st = ctx_ahead_take(c, figs_zone_sql, 0); /* sent with the credential check */
+    if (st) {
+        bool row = stmt_step(st) == STORE_ROW;
+        if (row)
+            stored = stmt_int(st, 0);
+        stmt_done(st);
+        return row && zone != INT_MIN && stored == zone;
+    }
+    return zone != INT_MIN && !db_one_int(c->db, &stored, figs_zone_sql) && stored == zone;
 }
 
 /* ---- folding deltas (PostgreSQL) ---- */
