@@ -83,15 +83,16 @@ bool ledger_figs_usable(struct ctx *c)
 {
     int64_t stored = 0;
     int zone = ledger_fig_zone(c);
+    bool read;
     struct stmt *st = ctx_ahead_take(c, figs_zone_sql, 0); /* sent with the credential check */
     if (st) {
-        bool row = stmt_step(st) == STORE_ROW;
-        if (row)
+        if ((read = stmt_step(st) == STORE_ROW))
             stored = stmt_int(st, 0);
         stmt_done(st);
-        return row && zone != INT_MIN && stored == zone;
+    } else {
+        read = zone != INT_MIN && !db_one_int(c->db, &stored, figs_zone_sql);
     }
-    return zone != INT_MIN && !db_one_int(c->db, &stored, figs_zone_sql) && stored == zone;
+    return read && zone != INT_MIN && stored == zone;
 }
 
 /* ---- folding deltas (PostgreSQL) ---- */

@@ -693,44 +693,43 @@ struct unit_index {
     int cap; /* a power of two */
 };
 
+#define REF_AT(arr, size, i) ((const struct unit_ref *)(const void *)((const char *)(arr) + (size) * (size_t)(i)))
+
+/* id's slot in x (cap > 0): its own or the free one where it would go */
+static size_t unit_slot(const struct unit_index *x, const void *arr, size_t size, int64_t id)
+{
+    size_t h = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 32) & (size_t)(x->cap - 1);
+    while (x->slot[h] && REF_AT(arr, size, x->slot[h] - 1)->unit_id != id)
+        h = (h + 1) & (size_t)(x->cap - 1);
+    return h;
+}
+
 /* The position of id among the n accumulators at arr (each `size` bytes, beginning with its struct unit_ref), or n
  * when it is not there: then it is indexed at n, and the caller appends it. */
 static int unit_pos(struct ctx *c, struct unit_index *x, const void *arr, size_t size, int n, int64_t id)
 {
-#define REF_AT(i) ((const struct unit_ref *)(const void *)((const char *)arr + size * (size_t)(i)))
     if (2 * (n + 1) > x->cap) { /* rebuilt twice as large */
         x->cap = x->cap ? 2 * x->cap : 256;
         x->slot = arena_alloc(c->arena, sizeof *x->slot * (size_t)x->cap);
-        for (int i = 0; i < n; i++) {
-            size_t h = (size_t)((uint64_t)REF_AT(i)->unit_id * 0x9E3779B97F4A7C15ull >> 32) & (size_t)(x->cap - 1);
-            while (x->slot[h])
-                h = (h + 1) & (size_t)(x->cap - 1);
-            x->slot[h] = i + 1;
-        }
+        for (int i = 0; i < n; i++)
+            x->slot[unit_slot(x, arr, size, REF_AT(arr, size, i)->unit_id)] = i + 1;
     }
-    size_t h = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 32) & (size_t)(x->cap - 1);
-    for (; x->slot[h]; h = (h + 1) & (size_t)(x->cap - 1))
-        if (REF_AT(x->slot[h] - 1)->unit_id == id)
-            return x->slot[h] - 1;
-#undef REF_AT
+    size_t h = unit_slot(x, arr, size, id);
+    if (x->slot[h])
+        return x->slot[h] - 1;
     x->slot[h] = n + 1;
     return n;
 }
 
-/* The position of id among the n accumulators at arr (each `size` bytes, beginning with its struct unit_ref) that
- * unit_pos indexed, or -1. */
-static int unit_find(const struct unit_index *x, const void *arr, size_t size, int n, int64_t id)
+/* The position of id among the accumulators at arr that unit_pos indexed, or -1. */
+static int unit_find(const struct unit_index *x, const void *arr, size_t size, int64_t id)
 {
     if (!x->cap)
         return -1;
-    size_t h = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 32) & (size_t)(x->cap - 1);
-    for (; x->slot[h]; h = (h + 1) & (size_t)(x->cap - 1)) {
-        int i = x->slot[h] - 1;
-        if (i < n && ((const struct unit_ref *)(const void *)((const char *)arr + size * (size_t)i))->unit_id == id)
-            return i;
-    }
-    return -1;
+    size_t h = unit_slot(x, arr, size, id);
+    return x->slot[h] ? x->slot[h] - 1 : -1;
 }
+#undef REF_AT
 
 struct fig_run {
     struct ctx *c;
@@ -1145,7 +1144,7 @@ static enum err months_units(struct month_run *r, const char *scope, const char 
         stmt_bind_ints(st, 1, ids + from, k);
         int rc;
         while ((rc = stmt_step(st)) == STORE_ROW) {
-            int i = unit_find(&r->index, r->units, sizeof *r->units, r->n, stmt_int(st, 0));
+            int i = unit_find(&r->index, r->units, sizeof *r->units, stmt_int(st, 0));
             const char *path = stmt_text(st, 3);
             if (i < 0 || !path || strcmp(path, scope) < 0 || strcmp(path, upper) >= 0)
                 continue;
