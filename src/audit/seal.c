@@ -162,7 +162,8 @@ static enum err seal_batch(struct ctx *c, int max, int *n)
     if (*n == 0)
         return ERR_OK;
 
-    /* a row must carry the MAC of its content under the key, and must not repeat a sealed one */
+    /* a row must carry the MAC of its content under the key, and must not repeat a sealed one (looked up with a
+     * plan of the moment: the month's partition grows from empty, and a plan cached while it was small scans it) */
     const char *mac_sql = in_list(c->arena, "SELECT mac FROM audit_log WHERE mac IN");
     for (int i = 0; i < *n; i++) {
         struct buf canon = {0};
@@ -177,7 +178,7 @@ static enum err seal_batch(struct ctx *c, int max, int *n)
                 q[i].why = "与另一条待封存记录重复（复制的记录）";
     }
     for (int i = 0; i < *n; i += IN_LIST) {
-        struct stmt *m = db_prepare(c->db, mac_sql);
+        struct stmt *m = db_prepare_planned(c->db, mac_sql);
         if (!m)
             return ctx_store_fail(c, STORE_E_OTHER, "封存审计记录");
         for (int j = 0; j < IN_LIST; j++)

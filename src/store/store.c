@@ -904,6 +904,22 @@ void db_rollback(struct db *db)
     atomic_fetch_add(&db->store->rollbacks, 1);
 }
 
+/* A statement of db's connection for sql (hash h), not cached yet; NULL on failure. */
+static struct stmt *stmt_new(struct db *db, const char *sql, uint64_t h)
+{
+    if (!db_ensure_conn(db))
+        return NULL;
+    struct stmt_impl *impl = db->ops->prepare(db->conn, sql);
+    if (!impl)
+        return NULL;
+    struct stmt *st = xcalloc(1, sizeof *st);
+    st->db = db;
+    st->impl = impl;
+    st->sql = xstrdup(sql);
+    st->hash = h;
+    return st;
+}
+
 struct stmt *db_prepare(struct db *db, const char *sql)
 {
     /* before the cache too: a pooled connection the server ended while it was idle (pg_terminate_backend,
@@ -923,16 +939,9 @@ struct stmt *db_prepare(struct db *db, const char *sql)
     for (struct stmt *st = first; st; st = st->twin, twins++)
         if (!st->stepped && !st->sent)
             return st;
-    if (!db_ensure_conn(db))
+    struct stmt *st = stmt_new(db, sql, h);
+    if (!st)
         return NULL;
-    struct stmt_impl *impl = db->ops->prepare(db->conn, sql);
-    if (!impl)
-        return NULL;
-    struct stmt *st = xcalloc(1, sizeof *st);
-    st->db = db;
-    st->impl = impl;
-    st->sql = xstrdup(sql);
-    st->hash = h;
     if (first ? twins < TWINS_MAX && db->ntwins < TWINS_ALL : db->ncache < CACHE_MAX) {
         st->cached = true;
         if (first) {
@@ -945,8 +954,16 @@ struct stmt *db_prepare(struct db *db, const char *sql)
             db->ncache++;
         }
     } else if (db->ops->once) {
-        db->ops->once(impl);
+        db->ops->once(st->impl);
     }
+    return st;
+}
+
+struct stmt *db_prepare_planned(struct db *db, const char *sql)
+{
+    struct stmt *st = stmt_new(db, sql, fnv1a(sql));
+    if (st && db->ops->once)
+        db->ops->once(st->impl);
     return st;
 }
 

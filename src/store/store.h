@@ -231,6 +231,11 @@ void db_usage(const struct db *db, struct db_usage *out);
  * travels yet: the statement is prepared on the server with its first execution, in the same round
  * trip, so an error in its SQL shows at its first stmt_step. */
 struct stmt *db_prepare(struct db *db, const char *sql);
+/* The same, planned again at each execution with its values, never cached: for a statement over a table that
+ * grows fast from small (the month's audit partition), whose cached generic plan — a scan, made while the
+ * table was a few pages — PostgreSQL keeps until the table is next analyzed (the unnamed statement: parsed and
+ * planned in the round trip of each execution). stmt_done finalizes it. SQLite: db_prepare uncached. */
+struct stmt *db_prepare_planned(struct db *db, const char *sql);
 void stmt_bind_int(struct stmt *st, int idx, int64_t v);
 void stmt_bind_double(struct stmt *st, int idx, double v);
 /* Binds a copy of s; NULL binds SQL NULL. */

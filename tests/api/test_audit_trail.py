@@ -223,6 +223,37 @@ def test_rows_written_past_the_application_are_refused_by_the_sealer(db):
     assert p.returncode == 0, p.stderr
 
 
+def test_a_genuine_queue_row_copied_after_it_was_sealed_is_refused(db):
+    """A database writer who copied a genuine queue row (its MAC good) before it was sealed and puts it back
+    afterwards: the sealer finds its MAC among the sealed records (a lookup planned afresh each time, seal.c) and
+    records the copy as refused instead of sealing the action twice."""
+    d, cp = db
+    cols = "at, actor_id, actor, role, unit_id, action, object_type, object_id, summary, client, scope, nonce, mac"
+    sql(d, f"CREATE TABLE queue_copy AS SELECT {cols} FROM audit_queue WHERE 1 = 0")
+    if BACKEND == "postgres":
+        sql(d, f"CREATE FUNCTION queue_copy_fn() RETURNS trigger AS $$ BEGIN INSERT INTO queue_copy ({cols}) "
+               f"SELECT {', '.join('NEW.' + c.strip() for c in cols.split(','))}; RETURN NEW; END $$ LANGUAGE plpgsql")
+        sql(d, "CREATE TRIGGER queue_copy_trg AFTER INSERT ON audit_queue FOR EACH ROW EXECUTE FUNCTION queue_copy_fn()")
+    else:
+        sql(d, f"CREATE TRIGGER queue_copy_trg AFTER INSERT ON audit_queue BEGIN INSERT INTO queue_copy ({cols}) "
+               f"VALUES ({', '.join('NEW.' + c.strip() for c in cols.split(','))}); END")
+    run_cli("token", "create", "gc_office", "--name", "copied", db=d)
+    copied = sql(d, "SELECT action, mac FROM queue_copy", fetch=True)
+    assert [r[0] for r in copied] == ["token.create"], copied
+    n = count(d)
+    assert sql(d, f"SELECT COUNT(*) FROM audit_log WHERE mac = '{copied[0][1]}'", fetch=True)[0][0] == "1"
+    sql(d, "DROP TRIGGER queue_copy_trg" + (" ON audit_queue" if BACKEND == "postgres" else ""))
+    sql(d, f"INSERT INTO audit_queue ({cols}) SELECT {cols} FROM queue_copy")
+    run_cli("audit", "checkpoint", db=d, env={"DUCHA_AUDIT_CHECKPOINT_FILE": cp})
+    rows = sql(d, f"SELECT action, summary FROM audit_log WHERE seq > {n} ORDER BY seq", fetch=True)
+    assert [r[0] for r in rows] == ["audit.rejected"], rows
+    assert "已封存" in json.loads(rows[0][1])["reason"]
+    assert sql(d, f"SELECT COUNT(*) FROM audit_log WHERE mac = '{copied[0][1]}'", fetch=True)[0][0] == "1"
+    assert sql(d, "SELECT COUNT(*) FROM audit_queue", fetch=True)[0][0] == "0"
+    p = verify(d, "--checkpoints", cp)
+    assert p.returncode == 0, p.stderr
+
+
 def test_records_are_sealed_in_order_gap_free_and_read_at_once(fresh_server):
     c = fresh_server.client("gc_admin")
     gc = c.unit_id("gc")
