@@ -75,13 +75,16 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     int nphrase = api->xPhraseCount(fts);
     if (nphrase > RANK_PHRASES)
         nphrase = RANK_PHRASES;
-    int tf[RANK_PHRASES][RANK_COLS], ninst = 0;
+    int tf[RANK_PHRASES][RANK_COLS];
     memset(tf, 0, sizeof tf[0] * (size_t)(nphrase > 0 ? nphrase : 0));
-    api->xInstCount(fts, &ninst);
-    for (int i = 0; i < ninst; i++) {
-        int phrase, col, off;
-        if (api->xInst(fts, i, &phrase, &col, &off) == SQLITE_OK && phrase < nphrase && col < RANK_COLS)
-            tf[phrase][col]++;
+    /* each phrase's hits walked in its own position list (xInstCount would first merge every phrase's into
+     * one sorted array, a copy this count does not need) */
+    for (int p = 0; p < nphrase; p++) {
+        Fts5PhraseIter it;
+        int col = -1, off;
+        for (api->xPhraseFirst(fts, p, &it, &col, &off); col >= 0; api->xPhraseNext(fts, &it, &col, &off))
+            if (col < RANK_COLS)
+                tf[p][col]++;
     }
     double score = 0;
     for (int c = 0; c < RANK_COLS; c++)
