@@ -7,6 +7,9 @@
 # latency, the nodes' time in the handler (/metrics), statements and round trips, PostgreSQL's statement
 # time (pg_stat_statements) and its COMMITs, WAL fsyncs and their time (pg_stat_wal), and the CPU seconds
 # of the nodes, of the PostgreSQL backends and of the clients. TOP=N: the N statements that took longest.
+# OFFICES: the demo's office users the clients write as (default gc_office: every client numbers in one office's
+# series, whose row each submit holds through its COMMIT); with "gc_office ap_office" the first node's clients write
+# as 古城县's office and the second's as 安平县's, two series (a province's offices number side by side).
 # PORT_BASE: the nodes listen on PORT_BASE and PORT_BASE + 1 (else on free ports); PostgreSQL on WORK/pg/port when
 # that file exists before the first run (scripts/pg.sh). KEEP_DB=1 keeps each round's database (wb_a_1, …) for a look
 # afterwards (its pg_stat_user_functions, say, with `ALTER SYSTEM SET track_functions = 'pl'`).
@@ -15,6 +18,7 @@ set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 BIN_A=$(realpath "${BIN_A:-$ROOT/build/ducha}"); BIN_B=${BIN_B:+$(realpath "$BIN_B")}
 W=${WORK:-/tmp/ducha-bench-writes}; SECS=${SECS:-20}; ROUNDS=${ROUNDS:-3}; TOP=${TOP:-0}
+OFFICES=${OFFICES:-gc_office}
 cd "$ROOT"
 mkdir -p "$W"
 URL=$(scripts/pg.sh start "$W/pg" | tail -n 1)
@@ -72,13 +76,15 @@ for r in $(seq "$ROUNDS"); do
       for _ in $(seq 600); do curl -sf "http://127.0.0.1:$p/api/v1/health" >/dev/null && break; sleep 0.1; done
       curl -sf "http://127.0.0.1:$p/api/v1/health" >/dev/null || { echo "a node did not start: $(tail -n 3 "$W"/n_${v}_*.log)" >&2; exit 1; }
     done
-    TOK=$("$BIN" token create gc_office --db "$base/$db" --set data_dir="$W/d_$v" --name wb)
+    toks=()
+    for o in $OFFICES; do toks+=("$("$BIN" token create "$o" --db "$base/$db" --set data_dir="$W/d_$v" --name wb)"); done
     for p in "${ports[@]}"; do curl -sf -H "Authorization: Bearer $MT" "http://127.0.0.1:$p/metrics" >"$W/m0_$p.txt"; done
     psql -X -q "$SU" -c "SELECT pg_stat_statements_reset(), pg_stat_reset_shared('wal')" >/dev/null
     node_cpu0=$(cpu "${pids[@]}"); pg_cpu0=$(cpu $(pg_pids))
     t0=$(date +%s.%N); outs=()
+    k=0
     for p in "${ports[@]}"; do
-      python3 scripts/bench_writes.py "http://127.0.0.1:$p" "$TOK" 4 "$SECS" >"$W/w_${v}_$p.txt" 2>&1 &
+      python3 scripts/bench_writes.py "http://127.0.0.1:$p" "${toks[$((k++ % ${#toks[@]}))]}" 4 "$SECS" >"$W/w_${v}_$p.txt" 2>&1 &
       outs+=($!)
     done
     for o in "${outs[@]}"; do wait "$o" || true; done
