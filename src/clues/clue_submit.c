@@ -377,7 +377,7 @@ enum err clue_insert(struct ctx *c, const struct clue_new *n, const char **code,
         e = deadlines_add(c, CLUE_KIND, *id, 0, office_path, "transfer_reply", 1, due, NULL);
     }
     if (!e)
-        e = workflow_todos_sync(c, &clue_workflow, *id, NULL);
+        e = workflow_todos_sync_new(c, &clue_workflow, *id);
     if (!e) {
         /* the office hears of every new clue (its to-do "线索待分拣" holds it until sorted) */
         struct clue cl;

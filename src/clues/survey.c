@@ -428,7 +428,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     if (!e)
         e = survey_event(c, a->id, "create", -1, SURVEY_ST_DRAFT, sum);
     json_decref(sum);
-    return e ? e : workflow_todos_sync(c, &survey_workflow, a->id, NULL);
+    return e ? e : workflow_todos_sync_new(c, &survey_workflow, a->id);
 }
 
 enum err surveys_create(struct ctx *c, const json_t *body, json_t **out)

@@ -636,7 +636,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     if (!e)
         e = eval_event(c, a->id, "create", -1, EVAL_ST_DRAFT, 0, sum);
     json_decref(sum);
-    return e ? e : workflow_todos_sync(c, &evaluation_workflow, a->id, NULL);
+    return e ? e : workflow_todos_sync_new(c, &evaluation_workflow, a->id);
 }
 
 enum err evaluations_create(struct ctx *c, const json_t *body, json_t **out)

@@ -415,7 +415,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     json_decref(data);
     if (!e && a->then)
         e = a->then(c, a->id, a->then_arg);
-    return e ? e : workflow_todos_sync(c, &item_workflow, a->id, NULL); /* the draft waits on its office */
+    return e ? e : workflow_todos_sync_new(c, &item_workflow, a->id); /* the draft waits on its office */
 }
 
 static enum err create_common(struct ctx *c, int64_t parent_id, const json_t *body, item_created_fn then,

@@ -562,7 +562,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     json_t *sum = json_pack("{sO}", "after", (json_t *)b);
     e = audit_record(c, "bulletin.create", "bulletin", a->id, sum);
     json_decref(sum);
-    return e ? e : workflow_todos_sync(c, &bulletin_workflow, a->id, NULL);
+    return e ? e : workflow_todos_sync_new(c, &bulletin_workflow, a->id);
 }
 
 enum err bulletins_create(struct ctx *c, const json_t *body, json_t **out)

@@ -410,7 +410,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     json_t *sum = json_pack("{sO}", "after", (json_t *)b);
     e = audit_record(c, "result.create", "result", a->id, sum);
     json_decref(sum);
-    return e ? e : workflow_todos_sync(c, &result_workflow, a->id, NULL); /* the draft waits on its office */
+    return e ? e : workflow_todos_sync_new(c, &result_workflow, a->id); /* the draft waits on its office */
 }
 
 enum err results_create(struct ctx *c, const json_t *body, json_t **out)

@@ -771,7 +771,7 @@ static enum err create_tx(struct ctx *c, void *arg)
     json_t *sum = json_pack("{sO}", "after", (json_t *)a->body);
     e = audit_record(c, "scorecard.create", "scorecard", a->id, sum);
     json_decref(sum);
-    return e ? e : workflow_todos_sync(c, &scorecard_workflow, a->id, NULL);
+    return e ? e : workflow_todos_sync_new(c, &scorecard_workflow, a->id);
 }
 
 enum err scorecards_create(struct ctx *c, const json_t *body, json_t **out)

@@ -384,7 +384,7 @@ static enum err create_tx(struct ctx *c, void *arg)
         json_decref(sum);
     }
     json_decref(data);
-    if (e || (e = workflow_todos_sync(c, &objection_workflow, a->id, NULL)))
+    if (e || (e = workflow_todos_sync_new(c, &objection_workflow, a->id)))
         return e;
     /* the office hears of it at once: the to-do above is its work */
     struct objection o;

@@ -620,6 +620,11 @@ enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t i
     return sync_one(c, wf, id, a, true, true);
 }
 
+enum err workflow_todos_sync_new(struct ctx *c, const struct workflow *wf, int64_t id)
+{
+    return sync_one(c, wf, id, NULL, true, false);
+}
+
 enum err wf_todos_sync_locked(struct wf_act *a)
 {
     return sync_one(a->c, a->wf, a->obj->id, a, true, false);

@@ -305,6 +305,9 @@ enum err workflow_lock_load(struct ctx *c, const struct workflow *wf, int64_t id
  * change what waits (a report reviewed, a draft edited).
  */
 enum err workflow_todos_sync(struct ctx *c, const struct workflow *wf, int64_t id, struct wf_act *a);
+/* The same for an object inserted by the caller's transaction: no lock of its row first (no other transaction
+ * can see it; on PostgreSQL the lock of a row just inserted was a statement and a WAL record of its own). */
+enum err workflow_todos_sync_new(struct ctx *c, const struct workflow *wf, int64_t id);
 /* Recomputes every object's to-dos (after a migration, or a bulk import such as `ducha gen`) without
  * messages; *count: objects visited. Its own transactions, a batch of objects each, beside a running server:
  * the caller must not be in a transaction. */
