@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench, province scenario (issue #13): a user with `office` at the root of `ducha gen`'s 1,000,000
-# items, measured with wrk on loopback in one run with nginx serving the ledger page's bytes as the
+# items, measured with wrk on loopback in one run with nginx serving each page's own bytes as its
 # ceiling: the state-filtered first page, a keyset page deep in the list, a search for a common and a
 # rare word, light=red, the county office's page, the province overview, the workbench (to-dos), an
 # item and the county's statistics by month (bulletin figures from the kept counters, migration 0054). Each
@@ -27,7 +27,7 @@ OUT=$PWD/build/bench
 mkdir -p "$OUT"
 SECS=${BENCH_SECONDS:-10}
 PAIRS=${BENCH_PAIRS:-3}
-NGINX_URL=
+NGINX_BASE=
 CONNS=${BENCH_CONNS:-32}
 DATA=${BENCH_PROVINCE_DATA:-/work/coord/data/province-1m.db}
 WORK=$OUT/province.db
@@ -61,12 +61,12 @@ fi
 "$BIN" scan --db "$WORK" >/dev/null
 
 # ---- nginx: the ceiling ----
-# sets NGINX_URL (not called in $(…): nginx would hold the substitution's pipe open, and its pid would be
-# lost with the subshell)
-start_nginx() { # $1: file to serve
+# sets NGINX_BASE (not called in $(…): nginx would hold the substitution's pipe open, and its pid would be
+# lost with the subshell); it serves $OUT/nginx-prov/www, where each page's own bytes are put before it is measured
+start_nginx() {
   local port; port=$(free_port)
   mkdir -p "$OUT/nginx-prov/www" "$OUT/nginx-prov/logs"
-  cp "$1" "$OUT/nginx-prov/www/page.json"
+  echo '{}' >"$OUT/nginx-prov/www/page.json"
   cat >"$OUT/nginx-prov/nginx.conf" <<NGINX
 worker_processes auto;
 pid $OUT/nginx-prov/nginx.pid;
@@ -78,7 +78,7 @@ NGINX
   nginx -c "$OUT/nginx-prov/nginx.conf" -p "$OUT/nginx-prov" -g 'daemon off;' >/dev/null 2>&1 &
   pids+=($!)
   for _ in $(seq 50); do curl -sf "http://127.0.0.1:$port/page.json" >/dev/null && break; sleep 0.1; done
-  NGINX_URL="http://127.0.0.1:$port/page.json"
+  NGINX_BASE="http://127.0.0.1:$port"
 }
 
 # runs wrk; prints "rps p50_ms p99_ms errors"
@@ -119,7 +119,6 @@ run_backend() { # $1: database URL, $2: output file, $3: label
   done
   local item
   item=$(curl -sf -H "$P" "$base/api/v1/items?state=in_progress&per_page=1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["id"])')
-  curl -sf -H "$P" "$base/api/v1/items?state=in_progress&per_page=50" >"$OUT/province-page.json"
   local -a names=(first deep search_common search_rare red county overview workbench item stats)
   local -a urls=("/api/v1/items?state=in_progress&per_page=50"
                  "/api/v1/items?state=in_progress&per_page=50&after=$after"
@@ -131,21 +130,24 @@ run_backend() { # $1: database URL, $2: output file, $3: label
                  "/api/v1/todos?limit=50"
                  "/api/v1/items/$item"
                  "/api/v1/statistics?year=2025")
-  [ -n "$NGINX_URL" ] || start_nginx "$OUT/province-page.json"
+  [ -n "$NGINX_BASE" ] || start_nginx
   : >"$res"
   for i in "${!names[@]}"; do
     local h=$P
     case ${names[$i]} in county | stats) h=$C ;; esac
     curl -sf -H "$h" "$base${urls[$i]}" -o "$OUT/body-$3-${names[$i]}.json" -w "%{http_code} %{size_download} %{time_total}\n" >"$OUT/probe.txt" || true
     read -r code size t <"$OUT/probe.txt"
+    # the ceiling: nginx serving this page's own bytes
+    cp "$OUT/body-$3-${names[$i]}.json" "$OUT/nginx-prov/www/$3-${names[$i]}.json"
+    local ngx="$NGINX_BASE/$3-${names[$i]}.json"
     # the page beside nginx: pairs of runs, nginx first in odd pairs and last in even ones
     local r m n
     : >"$OUT/pairs.txt"
     for r in $(seq "$PAIRS"); do
       if (( r % 2 )); then
-        n=$(measure "$NGINX_URL"); m=$(measure "$base${urls[$i]}" -H "$h")
+        n=$(measure "$ngx"); m=$(measure "$base${urls[$i]}" -H "$h")
       else
-        m=$(measure "$base${urls[$i]}" -H "$h"); n=$(measure "$NGINX_URL")
+        m=$(measure "$base${urls[$i]}" -H "$h"); n=$(measure "$ngx")
       fi
       echo "$m $n" >>"$OUT/pairs.txt"
     done
@@ -210,10 +212,10 @@ elif [ "${BENCH_PG:-1}" = 1 ]; then
 fi
 
 python3 - "$OUT/prov-sqlite.txt" "$PGRES" "$(cat "$OUT/prov-sqlite.txt.rss")" \
-  "$( [ -n "$PGRES" ] && cat "$PGRES.rss" || echo -)" "$(du -h "$WORK" | cut -f1)" "$(stat -c %s "$OUT/province-page.json")" \
+  "$( [ -n "$PGRES" ] && cat "$PGRES.rss" || echo -)" "$(du -h "$WORK" | cut -f1)" \
   "$(nproc)" "$CONNS" "$SECS" "$PAIRS" "$LOAD0" "$(cut -d' ' -f1-3 /proc/loadavg)" "$SQNOTE" <<'PY' | tee "$RESULTS"
 import sys
-sq, pg, rss, pg_rss, size, body, cores, conns, secs, pairs, load0, load1, sqnote = sys.argv[1:]
+sq, pg, rss, pg_rss, size, cores, conns, secs, pairs, load0, load1, sqnote = sys.argv[1:]
 labels = {"first": "province, `state=in_progress`, first page of 50", "deep": "province, keyset page after 20,000 items",
           "search_common": "province, search `q=交通`", "search_rare": "province, search `q=古树名木`",
           "red": "province, `light=red`", "county": "county office (古城县), `state=in_progress`",
@@ -227,20 +229,21 @@ def load(f):
     return out
 s = load(sq); p = load(pg) if pg else {}
 print(f"province scenario: `ducha gen` 1,000,000 items ({size} SQLite file), {cores} cores, wrk -t2 -c{conns} -d{secs}s; "
-      f"each page measured in {pairs} pairs of runs beside nginx serving the first page's {body} bytes (nginx first, "
-      f"then the page first, in turn); req/s, p50 and p99 are the pairs' medians, the share of nginx the median of the "
+      f"each page measured in {pairs} pairs of runs beside nginx serving that page's own bytes (the bytes column; nginx "
+      f"first, then the page first, in turn); req/s, p50 and p99 are the pairs' medians, the share of nginx the median of the "
       f"pairs' ratios (each pair's in brackets); {sqnote}load average {load0} before, {load1} after\n")
-hdr = "| page | SQLite req/s | share of nginx (each pair) | nginx req/s | p50 ms | p99 ms | errors |"
+hdr = "| page | bytes | SQLite req/s | share of nginx (each pair) | nginx req/s | p50 ms | p99 ms | errors |"
 if p:
-    hdr += " PostgreSQL req/s | PG share of nginx | PG / SQLite | PG p99 ms | PG errors |"
+    hdr += " PostgreSQL req/s | PG share of nginx | PG / SQLite req/s | PG p99 ms | PG errors |"
 print(hdr)
 print("|" + "---|" * (hdr.count("|") - 1))
 for k, lab in labels.items():
     r = s[k]
-    row = (f"| {lab} | {r[0]:.0f} | {100 * r[4]:.1f} % ({r[6]}) | {r[5]:.0f} | {r[1]:.2f} | {r[2]:.2f} | {r[3]} |")
+    row = (f"| {lab} | {r[7]:,} | {r[0]:.0f} | {100 * r[4]:.1f} % ({r[6]}) | {r[5]:.0f} | {r[1]:.2f} | {r[2]:.2f} | "
+           f"{r[3]} |")
     if p:
         q = p[k]
-        row += f" {q[0]:.0f} | {100 * q[4]:.1f} % | {q[4] / r[4]:.2f} | {q[2]:.2f} | {q[3]} |"
+        row += f" {q[0]:.0f} | {100 * q[4]:.1f} % | {q[0] / r[0]:.2f} | {q[2]:.2f} | {q[3]} |"
     print(row)
 print(f"\nducha peak RSS: SQLite {rss} MB" + (f", PostgreSQL {pg_rss} MB" if p else ""))
 PY

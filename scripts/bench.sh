@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# make bench: performance figures, measured with wrk on loopback in one run, with nginx serving a static
-# file of the same size as the ceiling. Prints requests/s, p50/p99 latency and the ratio to nginx, the
+# make bench: performance figures, measured with wrk on loopback in one run, with nginx serving each
+# endpoint's own bytes as a static file as its ceiling. Prints requests/s, p50/p99 latency and the ratio to nginx, the
 # server's RSS, and the write rate of concurrent registrations. Writes build/bench/results.md.
 #
 # Environment: BENCH_ITEMS (default 1000000), BENCH_UNITS (10000), BENCH_EVENTS (5000000),
@@ -60,12 +60,13 @@ else
   TIMELINE="/api/v1/audit?limit=50"
 fi
 curl -sf -H "$AUTH" "$base$LEDGER" >"$OUT/ledger.json"
-SIZE=$(stat -c %s "$OUT/ledger.json")
+curl -sf -H "$AUTH" "$base$DETAIL" >"$OUT/detail.json"
+curl -sf -H "$AUTH" "$base$TIMELINE" >"$OUT/timeline.json"
 
-# ---- nginx ceiling: the same bytes as a static file ----
+# ---- nginx ceiling: each endpoint's own bytes as a static file ----
 NPORT=$(free_port)
 mkdir -p "$OUT/nginx/www" "$OUT/nginx/logs"
-cp "$OUT/ledger.json" "$OUT/nginx/www/ledger.json"
+cp "$OUT/ledger.json" "$OUT/detail.json" "$OUT/timeline.json" "$OUT/nginx/www/"
 cat >"$OUT/nginx/nginx.conf" <<NGINX
 worker_processes auto;
 pid $OUT/nginx/nginx.pid;
@@ -100,22 +101,24 @@ PY
 
 read -r n_rps n_p50 n_p99 _ < <(measure "http://127.0.0.1:$NPORT/ledger.json")
 read -r l_rps l_p50 l_p99 l_err < <(measure "$base$LEDGER" -H "$AUTH")
+read -r nd_rps _ < <(measure "http://127.0.0.1:$NPORT/detail.json")
 read -r d_rps d_p50 d_p99 d_err < <(measure "$base$DETAIL" -H "$AUTH")
+read -r nt_rps _ < <(measure "http://127.0.0.1:$NPORT/timeline.json")
 read -r t_rps t_p50 t_p99 t_err < <(measure "$base$TIMELINE" -H "$AUTH")
 RSS=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$DPID/status)
 
 ratio() { python3 -c "print(f'{100*$1/$2:.1f}')"; }
+size() { stat -c %s "$OUT/$1.json"; }
 {
   echo "# ducha benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t2 -c$CONNS -d${SECS}s)"
   echo
-  echo "dataset: $DB ($(du -h "$DB" | cut -f1)); response size $SIZE bytes"
+  echo "dataset: $DB ($(du -h "$DB" | cut -f1)); each endpoint beside nginx serving its own bytes as a static file"
   echo
-  echo "| endpoint | req/s | p50 ms | p99 ms | non-2xx | % of nginx |"
-  echo "|---|---|---|---|---|---|"
-  echo "| nginx static file ($SIZE B) | $n_rps | $n_p50 | $n_p99 | 0 | 100 |"
-  echo "| ledger page \`$LEDGER\` | $l_rps | $l_p50 | $l_p99 | $l_err | $(ratio "$l_rps" "$n_rps") |"
-  echo "| detail \`$DETAIL\` | $d_rps | $d_p50 | $d_p99 | $d_err | $(ratio "$d_rps" "$n_rps") |"
-  echo "| timeline \`$TIMELINE\` | $t_rps | $t_p50 | $t_p99 | $t_err | $(ratio "$t_rps" "$n_rps") |"
+  echo "| endpoint | bytes | req/s | p50 ms | p99 ms | non-2xx | nginx req/s (same bytes) | % of nginx |"
+  echo "|---|---|---|---|---|---|---|---|"
+  echo "| ledger page \`$LEDGER\` | $(size ledger) | $l_rps | $l_p50 | $l_p99 | $l_err | $n_rps (p50 $n_p50, p99 $n_p99 ms) | $(ratio "$l_rps" "$n_rps") |"
+  echo "| detail \`$DETAIL\` | $(size detail) | $d_rps | $d_p50 | $d_p99 | $d_err | $nd_rps | $(ratio "$d_rps" "$nd_rps") |"
+  echo "| timeline \`$TIMELINE\` | $(size timeline) | $t_rps | $t_p50 | $t_p99 | $t_err | $nt_rps | $(ratio "$t_rps" "$nt_rps") |"
   echo
   echo "ducha peak RSS: ${RSS} MB"
 } | tee "$RESULTS"
