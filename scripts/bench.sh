@@ -108,7 +108,7 @@ read -r t_rps t_p50 t_p99 t_err < <(measure "$base$TIMELINE" -H "$AUTH")
 RSS=$(awk '/VmHWM/ {print int($2/1024)}' /proc/$DPID/status)
 
 ratio() { python3 -c "print(f'{100*$1/$2:.1f}')"; }
-size() { stat -c %s "$OUT/$1.json"; }
+body_bytes() { stat -c %s "$OUT/$1.json"; }
 {
   echo "# ducha benchmark ($(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores, wrk -t2 -c$CONNS -d${SECS}s)"
   echo
@@ -116,9 +116,9 @@ size() { stat -c %s "$OUT/$1.json"; }
   echo
   echo "| endpoint | bytes | req/s | p50 ms | p99 ms | non-2xx | nginx req/s (same bytes) | % of nginx |"
   echo "|---|---|---|---|---|---|---|---|"
-  echo "| ledger page \`$LEDGER\` | $(size ledger) | $l_rps | $l_p50 | $l_p99 | $l_err | $n_rps (p50 $n_p50, p99 $n_p99 ms) | $(ratio "$l_rps" "$n_rps") |"
-  echo "| detail \`$DETAIL\` | $(size detail) | $d_rps | $d_p50 | $d_p99 | $d_err | $nd_rps | $(ratio "$d_rps" "$nd_rps") |"
-  echo "| timeline \`$TIMELINE\` | $(size timeline) | $t_rps | $t_p50 | $t_p99 | $t_err | $nt_rps | $(ratio "$t_rps" "$nt_rps") |"
+  echo "| ledger page \`$LEDGER\` | $(body_bytes ledger) | $l_rps | $l_p50 | $l_p99 | $l_err | $n_rps (p50 $n_p50, p99 $n_p99 ms) | $(ratio "$l_rps" "$n_rps") |"
+  echo "| detail \`$DETAIL\` | $(body_bytes detail) | $d_rps | $d_p50 | $d_p99 | $d_err | $nd_rps | $(ratio "$d_rps" "$nd_rps") |"
+  echo "| timeline \`$TIMELINE\` | $(body_bytes timeline) | $t_rps | $t_p50 | $t_p99 | $t_err | $nt_rps | $(ratio "$t_rps" "$nt_rps") |"
   echo
   echo "ducha peak RSS: ${RSS} MB"
 } | tee "$RESULTS"

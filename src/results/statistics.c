@@ -12,6 +12,7 @@
 
 #include "base/buf.h"
 #include "base/jsonw.h"
+#include "calendar/workdays.h"
 
 #include <inttypes.h>
 #include <stdio.h>
@@ -34,20 +35,13 @@ static enum err reading_government(struct ctx *c, const struct grant **g)
     return ctx_fail(c, ERR_FORBIDDEN, "只有本级政府的督查室和领导可以查看督查督办统计");
 }
 
-/* "YYYY-MM-DD" (day 0: "YYYY-MM") in the arena, without printf (a page writes 50 of them). */
-static const char *ymd_text(struct arena *a, int y, int m, int d)
+/* "YYYY-MM-DD" of y-m-d in the arena, its first len bytes (7: "YYYY-MM"); cal_format_date, without printf (a page
+ * writes 50 of them). */
+static const char *ymd_text(struct arena *a, int y, unsigned m, unsigned d, size_t len)
 {
-    char *t = arena_alloc(a, 11);
-    int v[3] = {y, m, d}, w[3] = {4, 2, 2}, at = 0;
-    for (int k = 0; k < (d ? 3 : 2); k++) {
-        if (k)
-            t[at++] = '-';
-        for (int i = w[k] - 1, x = v[k]; i >= 0; i--, x /= 10)
-            t[at + i] = (char)('0' + x % 10);
-        at += w[k];
-    }
-    t[at] = 0;
-    return t;
+    char t[11];
+    cal_format_date(cal_days_from_civil(y, m, d), t);
+    return arena_strndup(a, t, len);
 }
 
 enum err results_statistics_write(struct ctx *c, int year, bool quarters, bool units, struct buf *out)
@@ -70,15 +64,15 @@ enum err results_statistics_write(struct ctx *c, int year, bool quarters, bool u
         first[n] = m;
         last[n] = m + step - 1;
         int days = mdays[last[n] - 1] + (last[n] == 2 && year % 4 == 0 && (year % 100 != 0 || year % 400 == 0));
-        from[n] = ymd_text(c->arena, year, m, 1);
-        to[n] = ymd_text(c->arena, year, last[n], days);
+        from[n] = ymd_text(c->arena, year, (unsigned)m, 1, 10);
+        to[n] = ymd_text(c->arena, year, (unsigned)last[n], (unsigned)days, 10);
         if (strcmp(to[n], today) > 0)
             to[n] = arena_strdup(c->arena, today);
     }
     first[n] = 1;
     last[n] = months;
-    from[n] = ymd_text(c->arena, year, 1, 1);
-    to[n] = year < this_year ? ymd_text(c->arena, year, 12, 31) : arena_strdup(c->arena, today);
+    from[n] = ymd_text(c->arena, year, 1, 1, 10);
+    to[n] = year < this_year ? ymd_text(c->arena, year, 12, 31, 10) : arena_strdup(c->arena, today);
     /* every period from one read of the kept counters (statements per page, not per period), written straight
      * into the reply */
     struct months *figs = NULL;
@@ -107,7 +101,7 @@ enum err results_statistics_write(struct ctx *c, int year, bool quarters, bool u
             jw_qkstr(&w, JW_K("label"),
                      arena_printf(c->arena, "第%s季度", (const char *[]){"一", "二", "三", "四"}[m / 3]));
         } else {
-            jw_qkstr(&w, JW_K("key"), ymd_text(c->arena, year, m, 0));
+            jw_qkstr(&w, JW_K("key"), ymd_text(c->arena, year, (unsigned)m, 1, 7));
             jw_qkstr(&w, JW_K("label"),
                      (const char *[]){"1月", "2月", "3月", "4月", "5月", "6月", "7月", "8月", "9月", "10月", "11月",
                                       "12月"}[m - 1]);
