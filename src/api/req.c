@@ -1,5 +1,6 @@
 #include "api/req.h"
 
+#include "base/jsonw.h"
 #include "base/utf8.h"
 
 #include <errno.h>
@@ -119,12 +120,18 @@ int reply_bytes(struct req *rq, int status, const char *type, const void *data, 
 
 int reply_json(struct req *rq, int status, json_t *body)
 {
-    free(rq->reply_body);
-    rq->reply_body = json_dumps(body, JSON_COMPACT);
+    /* the tree written as json_dumps(body, JSON_COMPACT) would, in one buffer (jsonw.h jw_json) */
+    struct buf text = {0};
+    struct jw w;
+    buf_reserve(&text, 2048);
+    jw_init(&w, &text);
+    jw_json(&w, body);
     json_decref(body);
+    free(rq->reply_body);
+    rq->reply_len = text.len;
+    rq->reply_body = buf_take(&text);
     if (!rq->reply_body)
         die_oom();
-    rq->reply_len = strlen(rq->reply_body);
     rq->reply_type = "application/json; charset=utf-8";
     rq->status = status;
     return 0;

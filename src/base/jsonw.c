@@ -2,7 +2,9 @@
 #include "base/jsonw.h"
 
 #include <assert.h>
+#include <jansson.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 void jw_init(struct jw *w, struct buf *b)
@@ -78,12 +80,13 @@ void jw_end_arr(struct jw *w)
     jw_close(w, ']');
 }
 
-/* The bytes an escape adds to each byte: 5 for a control character (\u00XX), 1 for \n \r \t " and \. */
+/* The bytes an escape adds to each byte: 5 for a control character (\u00XX), 1 for \b \f \n \r \t " and \ —
+ * jansson's escapes (json_dumps), so that a reply reads the same written either way (jw_json). */
 #define X5(i) [i] = 5
 static const unsigned char jw_extra[256] = {
-    X5(0),  X5(1),      X5(2),  X5(3),  X5(4),  X5(5),  X5(6),  X5(7),  X5(8),     ['\t'] = 1, ['\n'] = 1, X5(11),
-    X5(12), ['\r'] = 1, X5(14), X5(15), X5(16), X5(17), X5(18), X5(19), X5(20),    X5(21),     X5(22),     X5(23),
-    X5(24), X5(25),     X5(26), X5(27), X5(28), X5(29), X5(30), X5(31), ['"'] = 1, ['\\'] = 1};
+    X5(0),      X5(1),      X5(2),  X5(3),  X5(4),  X5(5),  X5(6),  X5(7),  ['\b'] = 1, ['\t'] = 1, ['\n'] = 1, X5(11),
+    ['\f'] = 1, ['\r'] = 1, X5(14), X5(15), X5(16), X5(17), X5(18), X5(19), X5(20),     X5(21),     X5(22),     X5(23),
+    X5(24),     X5(25),     X5(26), X5(27), X5(28), X5(29), X5(30), X5(31), ['"'] = 1,  ['\\'] = 1};
 #undef X5
 
 /* The bytes s[0..n) take quoted, without the quotes (a table read per byte, no branch). */
@@ -98,7 +101,7 @@ static size_t jw_quoted_len(const char *s, size_t n)
 /* Writes s[0..n) quoted at p (room for jw_quoted_len(s, n) + 2 bytes); returns the end. */
 static char *jw_quoted(char *p, const char *s, size_t n, size_t len)
 {
-    static const char hex[] = "0123456789abcdef";
+    static const char hex[] = "0123456789ABCDEF";
     *p++ = '"';
     if (len == n) { /* nothing to escape: the usual case */
         memcpy(p, s, n);
@@ -111,9 +114,9 @@ static char *jw_quoted(char *p, const char *s, size_t n, size_t len)
             } else if (ch == '"' || ch == '\\') {
                 *p++ = '\\';
                 *p++ = (char)ch;
-            } else if (ch == '\n' || ch == '\r' || ch == '\t') {
+            } else if (jw_extra[ch] == 1) { /* \b \f \n \r \t */
                 *p++ = '\\';
-                *p++ = ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't';
+                *p++ = "btn?fr"[ch - '\b'];
             } else {
                 memcpy(p, "\\u00", 4);
                 p[4] = hex[ch >> 4];
@@ -125,9 +128,10 @@ static char *jw_quoted(char *p, const char *s, size_t n, size_t len)
     return p;
 }
 
-void jw_key(struct jw *w, const char *k)
+/* A key of n bytes. */
+static void jw_keyn(struct jw *w, const char *k, size_t n)
 {
-    size_t n = strlen(k), len = jw_quoted_len(k, n);
+    size_t len = jw_quoted_len(k, n);
     char *p = jw_room(w, len + 3);
     if (!p)
         return;
@@ -135,6 +139,11 @@ void jw_key(struct jw *w, const char *k)
     *p++ = ':';
     jw_done(w, p);
     w->key = true;
+}
+
+void jw_key(struct jw *w, const char *k)
+{
+    jw_keyn(w, k, strlen(k));
 }
 
 void jw_strn(struct jw *w, const char *s, size_t n)
@@ -245,4 +254,62 @@ void jw_qkbool(struct jw *w, const char *quoted, size_t n, bool v)
 {
     jw_qkey(w, quoted, n);
     jw_bool(w, v);
+}
+
+/* A value as jansson writes it: its own text (a real's digits, a structure deeper than the writer's stack). */
+static void jw_json_dumped(struct jw *w, const json_t *v)
+{
+    char *t = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (t)
+        jw_raw(w, t, strlen(t));
+    else
+        jw_null(w); /* a string that is not UTF-8 (made without a check): as a missing value */
+    free(t);
+}
+
+void jw_json(struct jw *w, const struct json_t *v)
+{
+    json_t *x = (json_t *)v; /* jansson's iterators take no const */
+    switch (json_typeof(v)) {
+    case JSON_OBJECT:
+        if (w->depth + 1 >= JW_DEPTH) {
+            jw_json_dumped(w, v);
+            break;
+        }
+        jw_obj(w);
+        for (void *it = json_object_iter(x); it; it = json_object_iter_next(x, it)) {
+            jw_keyn(w, json_object_iter_key(it), json_object_iter_key_len(it));
+            jw_json(w, json_object_iter_value(it));
+        }
+        jw_end_obj(w);
+        break;
+    case JSON_ARRAY:
+        if (w->depth + 1 >= JW_DEPTH) {
+            jw_json_dumped(w, v);
+            break;
+        }
+        jw_arr(w);
+        for (size_t k = 0, n = json_array_size(v); k < n; k++)
+            jw_json(w, json_array_get(v, k));
+        jw_end_arr(w);
+        break;
+    case JSON_STRING:
+        jw_strn(w, json_string_value(v), json_string_length(v));
+        break;
+    case JSON_INTEGER:
+        jw_int(w, json_integer_value(v));
+        break;
+    case JSON_REAL:
+        jw_json_dumped(w, v);
+        break;
+    case JSON_TRUE:
+        jw_bool(w, true);
+        break;
+    case JSON_FALSE:
+        jw_bool(w, false);
+        break;
+    case JSON_NULL:
+        jw_null(w);
+        break;
+    }
 }

@@ -36,6 +36,13 @@ void jw_null(struct jw *w);
 void jw_tenths(struct jw *w, int64_t tenths);
 /* A value already written as JSON text (n bytes), copied as it is. */
 void jw_raw(struct jw *w, const char *json, size_t n);
+/*
+ * A jansson value written as json_dumps(v, JSON_COMPACT) writes it, byte for byte (members in their order,
+ * jansson's escapes, a real's digits by jansson), without json_dumps' callback per piece: a reply built as a tree
+ * (req.c reply_json) is written here.
+ */
+struct json_t;
+void jw_json(struct jw *w, const struct json_t *v);
 /* key and value in one call */
 void jw_kstr(struct jw *w, const char *k, const char *s);
 void jw_kint(struct jw *w, const char *k, int64_t v);

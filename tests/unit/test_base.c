@@ -463,7 +463,7 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     struct jw w;
     jw_init(&w, &b);
     jw_obj(&w);
-    jw_kstr(&w, "s", "a\"b\\c\nd\re\tf\x01g 交通");
+    jw_kstr(&w, "s", "a\"b\\c\nd\re\tf\x01g\b\f\x1f 交通");
     jw_kint(&w, "min", INT64_MIN);
     jw_kint(&w, "max", INT64_MAX);
     jw_kint(&w, "zero", 0);
@@ -487,7 +487,7 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     jw_kstr(&w, "k\"q", "");
     jw_end_obj(&w);
     assert_string_equal(b.data,
-                        "{\"s\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g 交通\",\"min\":-9223372036854775808,"
+                        "{\"s\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\b\\f\\u001F 交通\",\"min\":-9223372036854775808,"
                         "\"max\":9223372036854775807,\"zero\":0,\"neg\":-42,"
                         "\"arr\":[true,false,null,null,\"x\",{},28.4,28,0.5,-1.5,0,{\"a\":[1]}],\"k\\\"q\":\"\"}");
     buf_free(&b);
@@ -510,10 +510,10 @@ static void escape_ref(struct buf *b, const unsigned char *s, size_t n)
         unsigned char ch = s[i];
         if (ch == '"' || ch == '\\')
             buf_printf(b, "\\%c", ch);
-        else if (ch == '\n' || ch == '\r' || ch == '\t')
-            buf_printf(b, "\\%c", ch == '\n' ? 'n' : ch == '\r' ? 'r' : 't');
+        else if (ch == '\b' || ch == '\f' || ch == '\n' || ch == '\r' || ch == '\t')
+            buf_printf(b, "\\%c", "btn?fr"[ch - '\b']);
         else if (ch < 0x20)
-            buf_printf(b, "\\u%04x", ch);
+            buf_printf(b, "\\u%04X", ch); /* as jansson writes them */
         else
             buf_append(b, &ch, 1);
     }
@@ -543,6 +543,79 @@ static void test_jsonw_strings_escaped_at_every_place(void **state)
                     buf_free(&got);
                     buf_free(&want);
                 }
+}
+
+/* A random JSON value of at most depth levels (strings of any byte below 0x80 and of UTF-8, NUL included). */
+static json_t *random_json(unsigned *seed, int depth)
+{
+    static const char *const words[] = {"督办", "交通", "a/b", "\xe2\x80\xa8", "", "x\x7f", "名木"};
+    int kind = rand_r(seed) % (depth > 0 ? 9 : 7);
+    switch (kind) {
+    case 0:
+        return json_null();
+    case 1:
+        return json_boolean(rand_r(seed) % 2);
+    case 2:
+        return json_integer((json_int_t)rand_r(seed) * (rand_r(seed) % 2 ? -1 : 1) *
+                            (rand_r(seed) % 3 ? 1 : 4294967296LL));
+    case 3: {
+        static const double reals[] = {0.5, -2.25, 1e300, 3.0, 0.1, -0.0, 123456789.125, 1e-7};
+        return json_real(reals[rand_r(seed) % 8]);
+    }
+    case 4:
+    case 5: {
+        char s[40];
+        size_t n = (size_t)(rand_r(seed) % 40);
+        for (size_t i = 0; i < n; i++)
+            s[i] = (char)(rand_r(seed) % 0x80);
+        return json_stringn(s, n);
+    }
+    case 6:
+        return json_string(words[rand_r(seed) % 7]);
+    case 7: {
+        json_t *a = json_array();
+        for (int k = rand_r(seed) % 5; k > 0; k--)
+            json_array_append_new(a, random_json(seed, depth - 1));
+        return a;
+    }
+    default: {
+        json_t *o = json_object();
+        for (int k = rand_r(seed) % 5; k > 0; k--) {
+            char key[8];
+            size_t n = (size_t)(rand_r(seed) % 7);
+            for (size_t i = 0; i < n; i++)
+                key[i] = (char)(rand_r(seed) % 0x80);
+            json_object_setn_new(o, key, n, random_json(seed, depth - 1));
+        }
+        return o;
+    }
+    }
+}
+
+/* jw_json writes a jansson tree byte for byte as json_dumps(JSON_COMPACT): members in their order, every escape,
+ * reals, NUL in strings and keys, and structures deeper than the writer's stack. */
+static void test_jsonw_tree_as_jansson_writes_it(void **state)
+{
+    (void)state;
+    unsigned seed = 2026;
+    for (int round = 0; round < 3000; round++) {
+        json_t *v = random_json(&seed, 4);
+        if (round % 100 == 0) /* deeper than JW_DEPTH: the inner levels written by jansson */
+            for (int d = 0; d < JW_DEPTH + 4; d++)
+                v = d % 2 ? json_pack("[o]", v) : json_pack("{so}", "k", v);
+        char *want = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+        assert_non_null(want);
+        struct buf got = {0};
+        struct jw w;
+        jw_init(&w, &got);
+        jw_json(&w, v);
+        assert_int_equal(w.depth, 0);
+        assert_int_equal(got.len, strlen(want));
+        assert_memory_equal(got.data, want, got.len);
+        free(want);
+        buf_free(&got);
+        json_decref(v);
+    }
 }
 
 /* Keys quoted by the compiler (JW_K) write the bytes jw_key writes: first in an object and after a value, in a
@@ -643,6 +716,7 @@ int main(void)
         cmocka_unit_test(test_xlsx_writer_round_trip),
         cmocka_unit_test(test_jsonw_values_escapes_and_cap),
         cmocka_unit_test(test_jsonw_strings_escaped_at_every_place),
+        cmocka_unit_test(test_jsonw_tree_as_jansson_writes_it),
         cmocka_unit_test(test_jsonw_compiled_keys_write_the_same_bytes),
         cmocka_unit_test(test_textsim_bigrams_sorted_distinct_and_dice),
     };
