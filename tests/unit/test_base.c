@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -142,11 +143,22 @@ static void test_time_date_words(void **state)
     arena_free(&a);
 }
 
+/* The reference: gmtime_r's fields printed. */
+static const char *gmtime_text(int64_t x, char want[64])
+{
+    time_t tt = (time_t)x;
+    struct tm tm;
+    gmtime_r(&tt, &tm);
+    snprintf(want, 64, "%04d-%02d-%02dT%02d:%02d:%02dZ", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+             tm.tm_min, tm.tm_sec);
+    return want;
+}
+
 static void test_time_iso_round_trip_and_offsets(void **state)
 {
     (void)state;
     int64_t t;
-    char out[21];
+    char out[21], want[64];
     assert_true(time_parse_iso("2026-11-23T06:35:04Z", &t));
     time_format_iso(t, out);
     assert_string_equal(out, "2026-11-23T06:35:04Z");
@@ -158,6 +170,19 @@ static void test_time_iso_round_trip_and_offsets(void **state)
     assert_false(time_parse_iso("2026-11-23 06:35:04", &t2));
     assert_false(time_parse_iso("2026-11-23T06:35:04", &t2));
     assert_false(time_parse_iso("2026-13-23T06:35:04Z", &t2));
+    /* the arithmetic gives gmtime_r's text: every day's first and last second from 1900 to 2200, instants
+     * through the years, and before 1970 */
+    for (int64_t s = -2208988800LL; s < 7258118400LL; s += 86400)
+        for (int64_t x = s; x <= s + 86399; x += 86399) {
+            time_format_iso(x, out);
+            assert_string_equal(out, gmtime_text(x, want));
+        }
+    unsigned seed = 7;
+    for (int k = 0; k < 200000; k++) {
+        int64_t x = ((int64_t)rand_r(&seed) << 20 ^ rand_r(&seed)) % 253402300800LL - 62135596800LL / 2;
+        time_format_iso(x, out);
+        assert_string_equal(out, gmtime_text(x, want));
+    }
 }
 
 static void test_local_day_in_shanghai(void **state)
