@@ -1,6 +1,7 @@
 /* api_items.c: supervision items under /api/v1/items (the ledger, the item, its workflow actions,
  * timeline, reports, children and attachments) and attachment downloads. */
 #include "api/routes.h"
+#include "base/jsonw.h"
 #include "base/log.h"
 #include "docs/itemdocs.h"
 #include "items/items.h"
@@ -132,9 +133,10 @@ static int h_item_get(struct req *rq)
     int64_t id;
     if (!item_id(rq, &id))
         return 0;
-    json_t *out = NULL;
-    enum err e = items_get(&rq->ctx, id, &out);
-    return reply_result(rq, e, 200, out);
+    struct buf text = {0};
+    struct jw w;
+    jw_init(&w, &text);
+    return reply_jsonw(rq, items_write(&rq->ctx, id, &w), &text);
 }
 
 /* h_item_get's read, sent with the credential check (struct route's ahead) */

@@ -256,6 +256,23 @@ void jw_qkbool(struct jw *w, const char *quoted, size_t n, bool v)
     jw_bool(w, v);
 }
 
+void jw_csv(struct jw *w, const char *list)
+{
+    jw_arr(w);
+    for (const char *p = list ? list : ""; *p;) {
+        if (*p == ',') {
+            p++;
+            continue;
+        }
+        const char *e = strchr(p, ',');
+        if (!e)
+            e = p + strlen(p);
+        jw_strn(w, p, (size_t)(e - p));
+        p = e;
+    }
+    jw_end_arr(w);
+}
+
 /* A value as jansson writes it: its own text (a real's digits, a structure deeper than the writer's stack). */
 static void jw_json_dumped(struct jw *w, const json_t *v)
 {

@@ -34,6 +34,8 @@ void jw_bool(struct jw *w, bool v);
 void jw_null(struct jw *w);
 /* A number given in tenths: 284 is written 28.4, 280 is 28. */
 void jw_tenths(struct jw *w, int64_t tenths);
+/* A comma-separated list ("a,b,,c"; NULL: none) as an array of its non-empty parts (an item's tags). */
+void jw_csv(struct jw *w, const char *list);
 /* A value already written as JSON text (n bytes), copied as it is. */
 void jw_raw(struct jw *w, const char *json, size_t n);
 /*

@@ -30,7 +30,11 @@ enum err items_create(struct ctx *c, const json_t *body, json_t **out);
 /* A child item of parent_id for units below the parent's responsible unit (层层分解); its due
  * date may not be later than the parent's. */
 enum err items_create_child(struct ctx *c, int64_t parent_id, const json_t *body, json_t **out);
-/* The item with its tracks, children roll-up, pending extension, suspensions and allowed_actions. */
+/* The item with its tracks, children roll-up, pending extension, suspensions and allowed_actions, written into w
+ * (nothing written on an error). */
+struct jw;
+enum err items_write(struct ctx *c, int64_t id, struct jw *w);
+/* The same as a tree (items_write's text parsed), for a caller that adds to it or reads it. */
 enum err items_get(struct ctx *c, int64_t id, json_t **out);
 /* Sends items_get's read of item id ahead (ctx_send_ahead: with the credential check, one round trip on
  * PostgreSQL); the next items_get of id in c takes its rows, after the checks. Reads nothing itself. */

@@ -74,8 +74,6 @@ enum err item_parent_progress(struct ctx *c, int64_t parent_id);
 /* Locks the item's row for the rest of the transaction (a no-op write: portable row lock) and
  * checks that it still has the version that was loaded; 409 if someone changed it meanwhile. */
 enum err item_lock(struct ctx *c, const struct item *it);
-/* The item as JSON for the caller (with allowed_actions). */
-json_t *item_json(struct ctx *c, struct item *it);
 /* Appends a timeline event; data may be NULL (borrowed). */
 enum err item_event(struct ctx *c, int64_t item_id, const char *kind, const char *action, int from, int to,
                     int64_t track_id, int64_t unit_id, const char *note, json_t *data);

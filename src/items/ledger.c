@@ -1481,19 +1481,7 @@ static void row_write(struct jw *w, const struct ledger_row *r)
     jw_qkint(w, JW_K("progress"), r->progress);
     jw_qkbool(w, JW_K("escalated"), r->escalated);
     jw_qkey(w, JW_K("tags"));
-    jw_arr(w);
-    for (const char *p = r->tags; p && *p;) {
-        if (*p == ',') {
-            p++;
-            continue;
-        }
-        const char *end = strchr(p, ',');
-        if (!end)
-            end = p + strlen(p);
-        jw_strn(w, p, (size_t)(end - p));
-        p = end;
-    }
-    jw_end_arr(w);
+    jw_csv(w, r->tags);
     jw_qkstr(w, JW_K("leader_name"), r->leader_name);
     jw_qkstr(w, JW_K("updated_at"), r->updated_at);
     jw_qkey(w, JW_K("parent_id"));

@@ -510,11 +510,16 @@ static void test_jsonw_values_escapes_and_cap(void **state)
     jw_raw(&w, "{\"a\":[1]}", 9);
     jw_end_arr(&w);
     jw_kstr(&w, "k\"q", "");
+    jw_key(&w, "tags");
+    jw_csv(&w, ",重点,,民生,x");
+    jw_key(&w, "none");
+    jw_csv(&w, NULL);
     jw_end_obj(&w);
     assert_string_equal(b.data,
                         "{\"s\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0001g\\b\\f\\u001F 交通\",\"min\":-9223372036854775808,"
                         "\"max\":9223372036854775807,\"zero\":0,\"neg\":-42,"
-                        "\"arr\":[true,false,null,null,\"x\",{},28.4,28,0.5,-1.5,0,{\"a\":[1]}],\"k\\\"q\":\"\"}");
+                        "\"arr\":[true,false,null,null,\"x\",{},28.4,28,0.5,-1.5,0,{\"a\":[1]}],\"k\\\"q\":\"\","
+                        "\"tags\":[\"重点\",\"民生\",\"x\"],\"none\":[]}");
     buf_free(&b);
     struct buf capped = {.max = 12};
     jw_init(&w, &capped);
