@@ -218,9 +218,15 @@ static int h_item_events(struct req *rq)
     int64_t id;
     if (!item_id(rq, &id))
         return 0;
-    json_t *out = NULL;
-    enum err e = items_events(&rq->ctx, id, &out);
-    return reply_result(rq, e, 200, e ? NULL : json_pack("{so}", "events", out));
+    struct buf text = {0};
+    struct jw w;
+    jw_init(&w, &text);
+    jw_obj(&w);
+    jw_qkey(&w, JW_K("events"));
+    enum err e = items_events_write(&rq->ctx, id, &w);
+    if (!e)
+        jw_end_obj(&w);
+    return reply_jsonw(rq, e, &text);
 }
 
 static int h_item_report(struct req *rq)

@@ -8,6 +8,7 @@
 
 #include "audit/audit.h"
 #include "core/hooks.h"
+#include "base/jsonw.h"
 #include "base/timeu.h"
 #include "base/utf8.h"
 #include "core/events.h"
@@ -237,7 +238,7 @@ const char *item_event_text(struct ctx *c, const char *name, const char *from, c
     return note;
 }
 
-enum err items_events(struct ctx *c, int64_t id, json_t **out)
+enum err items_events_write(struct ctx *c, int64_t id, struct jw *w)
 {
     struct item it;
     enum err e = item_load_visible(c, id, &it);
@@ -250,12 +251,12 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
                                DB_INT(id));
     if (!st)
         return ctx_db_fail(c, ERR_INTERNAL, "读取办理过程");
-    json_t *arr = json_array();
+    jw_arr(w);
     int rc;
     while ((rc = stmt_step(st)) == STORE_ROW) {
         const char *kind = stmt_text(st, 4), *action = stmt_text(st, 5), *unit = stmt_text(st, 10);
         const char *name = item_event_name(c, kind, action);
-        const struct wf_name *w = wf_event(&item_workflow, name);
+        const struct wf_name *wn = wf_event(&item_workflow, name);
         json_t *data = json_loads(stmt_text(st, 12), 0, NULL);
         if (!data)
             data = json_object();
@@ -263,21 +264,51 @@ enum err items_events(struct ctx *c, int64_t id, json_t **out)
             json_object_set_new(data, "days", json_integer(atoi(action + 7)));
         const char *text =
             item_event_text(c, name, stmt_text(st, 6), unit, stmt_is_null(st, 11) ? "" : stmt_text(st, 11), data);
-        json_array_append_new(
-            arr,
-            json_pack("{sI ss ss ss ss ss ss ss ss so so so so so ss so}", "id", (json_int_t)stmt_int(st, 0), "at",
-                      stmt_text(st, 1), "actor", stmt_text(st, 2), "actor_name", stmt_text(st, 3), "kind", kind,
-                      "action", action, "event", w ? name : action, "action_label", w ? w->label : action, "text", text,
-                      "from_state", item_str_or_null(stmt_text(st, 6)), "to_state", item_str_or_null(stmt_text(st, 7)),
-                      "track_id", stmt_is_null(st, 8) ? json_null() : json_integer(stmt_int(st, 8)), "unit_id",
-                      stmt_is_null(st, 9) ? json_null() : json_integer(stmt_int(st, 9)), "unit_name",
-                      item_str_or_null(unit), "note", stmt_text(st, 11), "data", data));
+        jw_obj(w);
+        jw_qkint(w, JW_K("id"), stmt_int(st, 0));
+        jw_qkstr(w, JW_K("at"), stmt_text(st, 1));
+        jw_qkstr(w, JW_K("actor"), stmt_text(st, 2));
+        jw_qkstr(w, JW_K("actor_name"), stmt_text(st, 3));
+        jw_qkstr(w, JW_K("kind"), kind);
+        jw_qkstr(w, JW_K("action"), action);
+        jw_qkstr(w, JW_K("event"), wn ? name : action);
+        jw_qkstr(w, JW_K("action_label"), wn ? wn->label : action);
+        jw_qkstr(w, JW_K("text"), text);
+        jw_qkstr(w, JW_K("from_state"), stmt_text(st, 6));
+        jw_qkstr(w, JW_K("to_state"), stmt_text(st, 7));
+        jw_qkey(w, JW_K("track_id"));
+        if (stmt_is_null(st, 8))
+            jw_null(w);
+        else
+            jw_int(w, stmt_int(st, 8));
+        jw_qkey(w, JW_K("unit_id"));
+        if (stmt_is_null(st, 9))
+            jw_null(w);
+        else
+            jw_int(w, stmt_int(st, 9));
+        jw_qkstr(w, JW_K("unit_name"), unit);
+        jw_qkstr(w, JW_K("note"), stmt_text(st, 11));
+        jw_qkey(w, JW_K("data"));
+        jw_json(w, data);
+        json_decref(data);
+        jw_end_obj(w);
     }
     stmt_done(st);
-    if (rc < 0) {
-        json_decref(arr);
+    if (rc < 0)
         return ctx_store_fail(c, rc, "读取办理过程");
-    }
-    *out = arr;
+    jw_end_arr(w);
     return ERR_OK;
+}
+
+enum err items_events(struct ctx *c, int64_t id, json_t **out)
+{
+    struct buf text = {0};
+    struct jw w;
+    jw_init(&w, &text);
+    enum err e = items_events_write(c, id, &w);
+    *out = NULL;
+    if (!e && !(*out = json_loadb(text.data, text.len, JSON_ALLOW_NUL, NULL)))
+        e = ctx_fail(c, ERR_INTERNAL, "读取办理过程");
+    buf_free(&text);
+    return e;
 }

@@ -88,7 +88,10 @@ enum err items_instruction_done(struct ctx *c, int64_t item_id, int64_t iid, con
  * the instruction's — the caller sets source_kind, "instruction" by default), which carries it out: both linked,
  * in one transaction. *out: the new item. */
 enum err items_create_from_instruction(struct ctx *c, int64_t item_id, int64_t iid, const json_t *body, json_t **out);
-/* The timeline, oldest first. */
+/* The timeline, oldest first, written into w as an array (nothing written on an error but a part of it: the
+ * caller drops the text then). */
+enum err items_events_write(struct ctx *c, int64_t id, struct jw *w);
+/* The same as a tree (items_events_write's text parsed), for the documents. */
 enum err items_events(struct ctx *c, int64_t id, json_t **out);
 /* Progress reports (承办反馈) of an item, newest first. */
 enum err items_reports(struct ctx *c, int64_t id, json_t **out);
