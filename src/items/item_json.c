@@ -262,15 +262,21 @@ enum err items_write(struct ctx *c, int64_t id, struct jw *w)
     return ERR_OK;
 }
 
-enum err items_get(struct ctx *c, int64_t id, json_t **out)
+enum err item_written_tree(struct ctx *c, int64_t id, enum err (*write)(struct ctx *, int64_t, struct jw *),
+                           json_t **out, const char *what)
 {
     struct buf text = {0};
     struct jw w;
     jw_init(&w, &text);
-    enum err e = items_write(c, id, &w);
+    enum err e = write(c, id, &w);
     *out = NULL;
     if (!e && !(*out = json_loadb(text.data, text.len, JSON_ALLOW_NUL, NULL)))
-        e = ctx_fail(c, ERR_INTERNAL, "读取督办事项");
+        e = ctx_fail(c, ERR_INTERNAL, "%s", what);
     buf_free(&text);
     return e;
+}
+
+enum err items_get(struct ctx *c, int64_t id, json_t **out)
+{
+    return item_written_tree(c, id, items_write, out, "读取督办事项");
 }

@@ -302,13 +302,5 @@ enum err items_events_write(struct ctx *c, int64_t id, struct jw *w)
 
 enum err items_events(struct ctx *c, int64_t id, json_t **out)
 {
-    struct buf text = {0};
-    struct jw w;
-    jw_init(&w, &text);
-    enum err e = items_events_write(c, id, &w);
-    *out = NULL;
-    if (!e && !(*out = json_loadb(text.data, text.len, JSON_ALLOW_NUL, NULL)))
-        e = ctx_fail(c, ERR_INTERNAL, "读取办理过程");
-    buf_free(&text);
-    return e;
+    return item_written_tree(c, id, items_events_write, out, "读取办理过程");
 }

@@ -98,6 +98,11 @@ json_t *item_allowed_actions(struct ctx *c, struct item *it, const struct track 
 int64_t item_pending_extension(struct ctx *c, struct item *it);
 /* The effect of each action (item_effects.c), indexed by enum item_action. */
 extern const struct wf_effect item_effects[];
+/* What write (items_write, items_events_write) writes of object id, parsed: for the callers that add to it or
+ * read it; ERR_INTERNAL ("what") if the text does not parse. */
+struct jw;
+enum err item_written_tree(struct ctx *c, int64_t id, enum err (*write)(struct ctx *, int64_t, struct jw *),
+                           json_t **out, const char *what);
 /* The string as JSON, or null (for optional members). */
 json_t *item_str_or_null(const char *s);
 /* Checks the enumerated values (source kind, importance, kind, confidentiality), the title, the tags
