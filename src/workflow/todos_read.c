@@ -162,7 +162,7 @@ static void row_write(struct ctx *c, struct jw *w, const struct workflow *const 
     jw_qkstr(w, JW_K("due_date"), strcmp(r->due, NO_DUE) ? r->due : NULL);
     jw_qkstr(w, JW_K("light"), workflow_light(r->due, today, yellow));
     jw_qkstr(w, JW_K("since"), r->since);
-    jw_qkstr(w, JW_K("link"), wf && wf->link ? arena_printf(c->arena, wf->link, (long long)r->object_id) : NULL);
+    jw_qkstr(w, JW_K("link"), wf ? wf_link(c, wf, r->object_id) : NULL);
     jw_end_obj(w);
 }
 

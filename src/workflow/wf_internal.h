@@ -30,5 +30,8 @@ enum err send_keys(struct ctx *c, const struct key *keys, int nkeys, const struc
 /* workflow_todos_sync of the acted-on object inside workflow_act, whose row lock is held already
  * (workflow_lock_load): without taking it again. */
 enum err wf_todos_sync_locked(struct wf_act *a);
+/* The web page of object id ("/items/12": the workflow's link with its id), NULL when the workflow names none.
+ * Arena. */
+const char *wf_link(struct ctx *c, const struct workflow *wf, int64_t id);
 
 #endif
