@@ -104,9 +104,10 @@ static int h_items_overview(struct req *rq)
 
 static int h_items_meta(struct req *rq)
 {
-    json_t *out = NULL;
-    enum err e = items_meta(&rq->ctx, &out);
-    return reply_result(rq, e, 200, out);
+    struct buf text = {0};
+    struct jw w;
+    jw_init(&w, &text);
+    return reply_jsonw(rq, items_meta_write(&rq->ctx, &w), &text);
 }
 
 /* PUT /api/v1/items/grades {"grades": [...]} */

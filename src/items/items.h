@@ -118,7 +118,9 @@ enum err items_report_rollup(struct ctx *c, const struct report_rollup_query *q,
  * 10 distinct names without commas); audited. Only the top administrator (perm_require_system). */
 extern const struct jv_field items_grades_spec[];
 enum err items_set_grades(struct ctx *c, const json_t *body, json_t **out);
-/* Source kinds, states, actions, grades, importance and kinds with their Chinese labels. */
+/* Source kinds, states, actions, grades, importance and kinds with their Chinese labels, written into w. */
+enum err items_meta_write(struct ctx *c, struct jw *w);
+/* The same as a tree (the documents' import). */
 enum err items_meta(struct ctx *c, json_t **out);
 /* The Chinese label of a source kind ("meeting" → "政府会议议定事项"), NULL when unknown. */
 const char *item_source_label(const char *kind);
