@@ -24,6 +24,7 @@
 
 #include "base/timeu.h"
 #include "calendar/calendar.h"
+#include "core/unit_up.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -193,6 +194,22 @@ static enum err read_rows(struct ctx *c, struct b_run *r, const char *sql, struc
     return rc < 0 ? ctx_store_fail(c, rc, "读取单位") : ERR_OK;
 }
 
+/* The path of the nearest government above the unit at path (not the unit itself), "" when none: its few
+ * ancestors' paths looked up (core/unit_up.h), not a scan of every unit whose path sorts before it. */
+static enum err row_government(struct ctx *c, const char *path, const char **out)
+{
+    *out = "";
+    struct stmt *st = unit_up_query(c->db, c->arena, "SELECT path FROM units WHERE kind = 'government' AND path", path,
+                                    " AND path <> ? ORDER BY depth DESC LIMIT 1", DB_BINDS_(DB_TEXT(path)));
+    if (!st)
+        return ctx_db_fail(c, ERR_INTERNAL, "读取单位");
+    int rc = stmt_step(st);
+    if (rc == STORE_ROW)
+        *out = res_col(c, st, 0);
+    stmt_done(st);
+    return rc < 0 ? ctx_store_fail(c, rc, "读取单位") : ERR_OK;
+}
+
 static json_t *figures(const int64_t *n)
 {
     json_t *o = json_object();
@@ -311,11 +328,8 @@ enum err results_burden(struct ctx *c, const struct burden_query *q, json_t **ou
                 B(DB_TEXT(lo), DB_TEXT(hi), DB_TEXT(y0), DB_TEXT(y1)), false);
         /* an inspection of the row's government reaches the row too (its departments and townships receive it) */
         const char *govp = "";
-        if (!e && db_one_text(c->db, c->arena, &govp,
-                              "SELECT g.path FROM units g WHERE g.kind = 'government' AND g.path < ? "
-                              "AND SUBSTR(?, 1, LENGTH(g.path)) = g.path ORDER BY g.depth DESC LIMIT 1",
-                              DB_TEXT(lo), DB_TEXT(lo)))
-            govp = "";
+        if (!e)
+            e = row_government(c, lo, &govp);
 #define INSP_SQL(WHEN)                                                                                                 \
     "SELECT CASE WHEN t.unit_path = ? THEN ? ELSE t.unit_path END, i.office_path, i.id "                               \
     "FROM insp_targets t JOIN inspections i ON i.id = t.inspection_id "                                                \
