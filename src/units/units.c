@@ -285,25 +285,35 @@ enum err units_list(struct ctx *c, int64_t parent_id, const char *q, const char 
             const char *lo = under ? under : scope[i];
             if (under && strncmp(under, scope[i], strlen(scope[i])) != 0)
                 continue;
-            bool top_only = !q && !kind && !under;
-            struct stmt *st = db_prepare(
-                c->db, "SELECT " UNIT_COLS " FROM units WHERE path >= ? AND path < ? AND (? = 0 OR path = ? OR "
-                       "(? = '/' AND parent_id IS NULL)) AND (? IS NULL OR kind = ?) AND (? IS NULL OR name LIKE ? "
-                       "OR code LIKE ?) ORDER BY path LIMIT ?");
-            if (!st)
-                goto fail;
-            const char *like = q ? arena_printf(c->arena, "%%%s%%", q) : NULL;
-            stmt_bind_text(st, 1, lo);
-            stmt_bind_text(st, 2, perm_path_upper(c->arena, lo));
-            stmt_bind_int(st, 3, top_only);
-            stmt_bind_text(st, 4, lo);
-            stmt_bind_text(st, 5, lo);
-            stmt_bind_text(st, 6, kind);
-            stmt_bind_text(st, 7, kind);
-            stmt_bind_text(st, 8, like);
-            stmt_bind_text(st, 9, like);
-            stmt_bind_text(st, 10, like);
-            stmt_bind_int(st, 11, limit);
+            struct stmt *st;
+            if (!q && !kind && !under) {
+                /* the scope's top units alone: looked up (the roots for the system's "/"), not found among
+                 * the subtree's rows (a province's 5,000 units read for one) */
+                st = strcmp(lo, "/") ? db_prepare(c->db, "SELECT " UNIT_COLS " FROM units WHERE path = ? LIMIT ?")
+                                     : db_prepare(c->db, "SELECT " UNIT_COLS
+                                                         " FROM units WHERE parent_id IS NULL ORDER BY path LIMIT ?");
+                if (!st)
+                    goto fail;
+                int at = 1;
+                if (strcmp(lo, "/"))
+                    stmt_bind_text(st, at++, lo);
+                stmt_bind_int(st, at, limit);
+            } else {
+                st = db_prepare(c->db,
+                                "SELECT " UNIT_COLS " FROM units WHERE path >= ? AND path < ? AND (? IS NULL "
+                                "OR kind = ?) AND (? IS NULL OR name LIKE ? OR code LIKE ?) ORDER BY path LIMIT ?");
+                if (!st)
+                    goto fail;
+                const char *like = q ? arena_printf(c->arena, "%%%s%%", q) : NULL;
+                stmt_bind_text(st, 1, lo);
+                stmt_bind_text(st, 2, perm_path_upper(c->arena, lo));
+                stmt_bind_text(st, 3, kind);
+                stmt_bind_text(st, 4, kind);
+                stmt_bind_text(st, 5, like);
+                stmt_bind_text(st, 6, like);
+                stmt_bind_text(st, 7, like);
+                stmt_bind_int(st, 8, limit);
+            }
             while ((rc = stmt_step(st)) == STORE_ROW && (int)json_array_size(arr) < limit)
                 json_array_append_new(arr, unit_row_json(st));
             stmt_done(st);
