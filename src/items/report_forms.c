@@ -273,17 +273,24 @@ static const char *kind_where(const char *kind)
                                              : "AND m.kind = 'periodic_report' AND COALESCE(dr.unit, '') <> 'dates' ";
 }
 
-/* Counts the obligations of the subtree at path due in [from, to]: due, submitted, on time, late, missed, open. */
-static enum err rollup_count(struct ctx *c, const char *path, const char *from, const char *to, const char *kind,
-                             const char *today, json_t **out)
+/* The statement of rollup_count for a kind of report (NULL: both), made once per roll-up (a county's thirty units
+ * each formatted and hashed it again). */
+static const char *rollup_count_sql(struct ctx *c, const char *kind)
 {
-    const char *sql = arena_printf(
+    return arena_printf(
         c->arena,
         "SELECT COUNT(*), COALESCE(SUM(CASE WHEN m.state = 'done' THEN 1 ELSE 0 END), 0), "
         "COALESCE(SUM(CASE WHEN m.state = 'done' AND m.done_late = 0 THEN 1 ELSE 0 END), 0), "
         "COALESCE(SUM(CASE WHEN m.state = 'done' AND m.done_late <> 0 THEN 1 ELSE 0 END), 0), "
         "COALESCE(SUM(CASE WHEN m.state = 'open' AND m.due_date < ? THEN 1 ELSE 0 END), 0) " OBLIGATIONS_FROM "%s",
         kind_where(kind));
+}
+
+/* Counts the obligations of the subtree at path due in [from, to] with sql (rollup_count_sql): due, submitted, on
+ * time, late, missed, open. */
+static enum err rollup_count(struct ctx *c, const char *sql, const char *path, const char *from, const char *to,
+                             const char *today, json_t **out)
+{
     struct stmt *st = db_query(c->db, sql, DB_TEXT(today), DB_TEXT(from), DB_TEXT(to), DB_TEXT(path),
                                DB_TEXT(perm_path_upper(c->arena, path)));
     int rc = st ? stmt_step(st) : STORE_E_OTHER;
@@ -384,16 +391,17 @@ enum err items_report_rollup(struct ctx *c, const struct report_rollup_query *q,
     if (rc < 0)
         return ctx_store_fail(c, rc, "读取单位");
     json_t *groups = json_array(), *totals = NULL, *reports = NULL;
+    const char *count_sql = rollup_count_sql(c, q->kind);
     for (int k = 0; k < nk && !e; k++) {
         json_t *g = NULL;
-        if (!(e = rollup_count(c, kids[k].path, q->from, q->to, q->kind, today, &g))) {
+        if (!(e = rollup_count(c, count_sql, kids[k].path, q->from, q->to, today, &g))) {
             json_object_set_new(g, "unit_id", json_integer(kids[k].id));
             json_object_set_new(g, "unit_name", json_string(kids[k].name));
             json_array_append_new(groups, g);
         }
     }
     if (!e)
-        e = rollup_count(c, path, q->from, q->to, q->kind, today, &totals);
+        e = rollup_count(c, count_sql, path, q->from, q->to, today, &totals);
     if (!e)
         e = rollup_reports(c, path, q->from, q->to, q->kind, today, q->limit, q->offset, &reports);
     if (e) {
