@@ -97,9 +97,10 @@ static int h_items_overview(struct req *rq)
     int64_t unit;
     if (!req_query_int(rq, "unit_id", 0, INT64_MAX, 0, &unit))
         return 0;
-    json_t *out = NULL;
-    enum err e = items_overview(&rq->ctx, unit, &out);
-    return reply_result(rq, e, 200, out);
+    struct buf text = {0};
+    struct jw w;
+    jw_init(&w, &text);
+    return reply_jsonw(rq, items_overview_write(&rq->ctx, unit, &w), &text);
 }
 
 static int h_items_meta(struct req *rq)

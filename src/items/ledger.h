@@ -56,8 +56,9 @@ enum err ledger_counts_fold(struct ctx *c, int *folded);
 
 /* GET /api/v1/items/overview?unit_id=: the counts of a scope the caller sees (default: the caller's
  * own scope) for the overview (综合分析): per state, source kind, completions per month and the
- * lead units with the most items, read from the counters. */
-enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out);
+ * lead units with the most items, read from the counters; written into w (nothing written on an error). */
+struct jw;
+enum err items_overview_write(struct ctx *c, int64_t unit_id, struct jw *w);
 
 /*
  * Lights as data (migration 0051): scope rows and tracks carry their light, computed against the dates

@@ -7,6 +7,7 @@
 #include "items/items_internal.h"
 
 #include "base/buf.h"
+#include "base/jsonw.h"
 #include "base/log.h"
 #include "core/perm.h"
 #include "store/store_search.h"
@@ -368,17 +369,31 @@ static enum err top_read(struct ctx *c, struct tops *t, struct top top[2][TOP_LE
 }
 
 /* The ranked units as [{unit_id, unit_name, count}], the names from names. */
-static json_t *top_json(const struct top *top, int ntop, const char *const *names)
+/* A ranking of lead units: [{unit_id, unit_name, count}, …]. */
+static void top_write(struct jw *w, const struct top *top, int ntop, const char *const *names)
 {
-    json_t *rank = json_array();
-    for (int i = 0; i < ntop; i++)
-        json_array_append_new(rank, json_pack("{sI ss sI}", "unit_id", (json_int_t)top[i].unit, "unit_name",
-                                              names[i] ? names[i] : "", "count", (json_int_t)top[i].n));
-    return rank;
+    jw_arr(w);
+    for (int i = 0; i < ntop; i++) {
+        jw_obj(w);
+        jw_qkint(w, JW_K("unit_id"), top[i].unit);
+        jw_qkstr(w, JW_K("unit_name"), names[i] ? names[i] : "");
+        jw_qkint(w, JW_K("count"), top[i].n);
+        jw_end_obj(w);
+    }
+    jw_end_arr(w);
+}
+
+/* A dimension's counts ({key: n}; null if the counts lack it). */
+static void counts_write(struct jw *w, const json_t *dim)
+{
+    if (dim)
+        jw_json(w, dim);
+    else
+        jw_null(w);
 }
 
 /* The overview's statements, sent together (one round trip on PostgreSQL) and read by overview_build. */
-static enum err overview_build(struct ctx *c, int64_t unit, int64_t scope_unit, bool portfolio, json_t **out)
+static enum err overview_build(struct ctx *c, int64_t unit, int64_t scope_unit, bool portfolio, struct jw *w)
 {
     /* the lead units' dimensions hold a key per unit (thousands at a province): the ten largest are
      * read in SQL, unless a correction below needs every key */
@@ -444,16 +459,33 @@ static enum err overview_build(struct ctx *c, int64_t unit, int64_t scope_unit, 
     json_object_foreach(json_object_get(o, "state"), k, v) all += json_integer_value(v);
     json_t *lights = json_object_get(o, "light");
     json_object_del(lights, "none");
-    *out = json_pack("{s{sI ss} sb sI sO sO sO sO ss so so}", "unit", "id", (json_int_t)unit, "name",
-                     name[0] ? name[0] : "", "portfolio", portfolio, "all", all, "states", json_object_get(o, "state"),
-                     "sources", json_object_get(o, "source"), "done_by_month", json_object_get(o, "done"), "lights",
-                     lights, "lights_as_of", as_of ? as_of : "", "lead_units", top_json(top[0], ntop[0], &name[1]),
-                     "lead_units_red", top_json(top[1], ntop[1], &name[1 + ntop[0]]));
+    jw_obj(w);
+    jw_qkey(w, JW_K("unit"));
+    jw_obj(w);
+    jw_qkint(w, JW_K("id"), unit);
+    jw_qkstr(w, JW_K("name"), name[0] ? name[0] : "");
+    jw_end_obj(w);
+    jw_qkbool(w, JW_K("portfolio"), portfolio);
+    jw_qkint(w, JW_K("all"), all);
+    jw_qkey(w, JW_K("states"));
+    counts_write(w, json_object_get(o, "state"));
+    jw_qkey(w, JW_K("sources"));
+    counts_write(w, json_object_get(o, "source"));
+    jw_qkey(w, JW_K("done_by_month"));
+    counts_write(w, json_object_get(o, "done"));
+    jw_qkey(w, JW_K("lights"));
+    counts_write(w, lights);
+    jw_qkstr(w, JW_K("lights_as_of"), as_of ? as_of : "");
+    jw_qkey(w, JW_K("lead_units"));
+    top_write(w, top[0], ntop[0], &name[1]);
+    jw_qkey(w, JW_K("lead_units_red"));
+    top_write(w, top[1], ntop[1], &name[1 + ntop[0]]);
+    jw_end_obj(w);
     json_decref(o);
     return ERR_OK;
 }
 
-enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
+enum err items_overview_write(struct ctx *c, int64_t unit_id, struct jw *w)
 {
     /* the scopes the caller may look at: where a READ role is held, then portfolio units */
     int n = 0;
@@ -487,7 +519,7 @@ enum err items_overview(struct ctx *c, int64_t unit_id, json_t **out)
     for (const char *p = scope_path; *p; p++)
         if (p[0] == '/' && p[1])
             scope_unit = strtoll(p + 1, NULL, 10);
-    return overview_build(c, unit, scope_unit, portfolio, out);
+    return overview_build(c, unit, scope_unit, portfolio, w);
 }
 
 /* ---- lights ---- */
