@@ -1,6 +1,7 @@
 #include "api/req.h"
 
 #include "base/jsonw.h"
+#include "base/log.h"
 #include "base/utf8.h"
 
 #include <errno.h>
@@ -120,6 +121,10 @@ int reply_bytes(struct req *rq, int status, const char *type, const void *data, 
 
 int reply_json(struct req *rq, int status, json_t *body)
 {
+    if (!body) { /* a tree that could not be built (json_pack given a NULL string): a bug, not the client's */
+        log_error("bug: %s %s built no reply", rq->method, rq->path);
+        return reply_error(rq, ERR_INTERNAL, NULL);
+    }
     /* the tree written as json_dumps(body, JSON_COMPACT) would, in one buffer (jsonw.h jw_json) */
     struct buf text = {0};
     struct jw w;

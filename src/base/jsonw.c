@@ -287,6 +287,10 @@ static void jw_json_dumped(struct jw *w, const json_t *v)
 void jw_json(struct jw *w, const struct json_t *v)
 {
     json_t *x = (json_t *)v; /* jansson's iterators take no const */
+    if (!v) {                /* a member json_pack could not make */
+        jw_null(w);
+        return;
+    }
     switch (json_typeof(v)) {
     case JSON_OBJECT:
         if (w->depth + 1 >= JW_DEPTH) {

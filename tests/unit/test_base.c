@@ -627,6 +627,17 @@ static json_t *random_json(unsigned *seed, int depth)
 static void test_jsonw_tree_as_jansson_writes_it(void **state)
 {
     (void)state;
+    {
+        /* NULL (a member json_pack could not make) is written as null, not followed */
+        struct buf b = {0};
+        struct jw w;
+        jw_init(&w, &b);
+        jw_arr(&w);
+        jw_json(&w, NULL);
+        jw_end_arr(&w);
+        assert_string_equal(b.data, "[null]");
+        buf_free(&b);
+    }
     unsigned seed = 2026;
     for (int round = 0; round < 3000; round++) {
         json_t *v = random_json(&seed, 4);
