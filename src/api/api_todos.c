@@ -40,13 +40,8 @@ static void workflows_build(void)
     for (int i = 0; api_workflows[i]; i++)
         json_array_append_new(arr, workflow_json(api_workflows[i]));
     json_t *all = json_pack("{so}", "workflows", arr);
-    struct buf b = {0};
-    struct jw w;
-    jw_init(&w, &b);
-    jw_json(&w, all);
+    workflows_text = jw_json_text(all, &workflows_len);
     json_decref(all);
-    workflows_len = b.len;
-    workflows_text = buf_take(&b);
 }
 
 /* GET /api/v1/workflows: each workflow's states, actions, transitions, who must act and who is told. */

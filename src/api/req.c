@@ -125,18 +125,10 @@ int reply_json(struct req *rq, int status, json_t *body)
         log_error("bug: %s %s built no reply", rq->method, rq->path);
         return reply_error(rq, ERR_INTERNAL, NULL);
     }
-    /* the tree written as json_dumps(body, JSON_COMPACT) would, in one buffer (jsonw.h jw_json) */
-    struct buf text = {0};
-    struct jw w;
-    buf_reserve(&text, 2048);
-    jw_init(&w, &text);
-    jw_json(&w, body);
-    json_decref(body);
+    /* the tree written as json_dumps(body, JSON_COMPACT) would (jsonw.h jw_json) */
     free(rq->reply_body);
-    rq->reply_len = text.len;
-    rq->reply_body = buf_take(&text);
-    if (!rq->reply_body)
-        die_oom();
+    rq->reply_body = jw_json_text(body, &rq->reply_len);
+    json_decref(body);
     rq->reply_type = "application/json; charset=utf-8";
     rq->status = status;
     return 0;

@@ -334,3 +334,14 @@ void jw_json(struct jw *w, const struct json_t *v)
         break;
     }
 }
+
+char *jw_json_text(const struct json_t *v, size_t *len)
+{
+    struct buf b = {0};
+    struct jw w;
+    buf_reserve(&b, 2048);
+    jw_init(&w, &b);
+    jw_json(&w, v);
+    *len = b.len;
+    return buf_take(&b);
+}

@@ -45,6 +45,8 @@ void jw_raw(struct jw *w, const char *json, size_t n);
  */
 struct json_t;
 void jw_json(struct jw *w, const struct json_t *v);
+/* jw_json into a new text (malloc; its length in *len): a reply, or a reply's part kept for the process. */
+char *jw_json_text(const struct json_t *v, size_t *len);
 /* key and value in one call */
 void jw_kstr(struct jw *w, const char *k, const char *s);
 void jw_kint(struct jw *w, const char *k, int64_t v);

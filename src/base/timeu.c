@@ -26,8 +26,7 @@ int64_t time_now(void)
     return (int64_t)time(NULL);
 }
 
-/* The proleptic Gregorian date of a day since 1970-01-01 (H. Hinnant's algorithm, days_from_civil's inverse). */
-static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
+void time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
 {
     z += 719468;
     const int64_t era = (z >= 0 ? z : z - 146096) / 146097;
@@ -40,8 +39,7 @@ static void civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d)
     *y = (int64_t)yoe + era * 400 + (*m <= 2);
 }
 
-/* Writes v (0 <= v < 10^n) as n digits at p. */
-static void put_digits(char *p, unsigned v, int n)
+void time_put_digits(char *p, unsigned v, int n)
 {
     while (n-- > 0) {
         p[n] = (char)('0' + v % 10);
@@ -55,7 +53,7 @@ void time_format_iso(int64_t t, char out[21])
      * its instant): the same text for the years 0000–9999 (tests/unit/test_base.c compares them) */
     int64_t day = t >= 0 ? t / 86400 : -((-t + 86399) / 86400), y;
     unsigned secs = (unsigned)(t - day * 86400), m, d;
-    civil_from_days(day, &y, &m, &d);
+    time_civil_from_days(day, &y, &m, &d);
     if (y < 0 || y > 9999) {
         time_t tt = (time_t)t;
         struct tm tm;
@@ -68,16 +66,15 @@ void time_format_iso(int64_t t, char out[21])
         return;
     }
     memcpy(out, "0000-00-00T00:00:00Z", 21);
-    put_digits(out, (unsigned)y, 4);
-    put_digits(out + 5, m, 2);
-    put_digits(out + 8, d, 2);
-    put_digits(out + 11, secs / 3600, 2);
-    put_digits(out + 14, secs / 60 % 60, 2);
-    put_digits(out + 17, secs % 60, 2);
+    time_put_digits(out, (unsigned)y, 4);
+    time_put_digits(out + 5, m, 2);
+    time_put_digits(out + 8, d, 2);
+    time_put_digits(out + 11, secs / 3600, 2);
+    time_put_digits(out + 14, secs / 60 % 60, 2);
+    time_put_digits(out + 17, secs % 60, 2);
 }
 
-/* Days since 1970-01-01 of a proleptic Gregorian date (H. Hinnant's algorithm). */
-static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d)
 {
     y -= m <= 2;
     const int64_t era = (y >= 0 ? y : y - 399) / 400;
@@ -127,7 +124,7 @@ bool time_parse_iso(const char *s, int64_t *out)
     } else {
         return false;
     }
-    *out = days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
+    *out = time_days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 + se - off;
     return true;
 }
 
@@ -136,7 +133,7 @@ int64_t time_local_day(int64_t t)
     time_t tt = (time_t)t;
     struct tm tm;
     localtime_r(&tt, &tm);
-    return days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
+    return time_days_from_civil(tm.tm_year + 1900, (unsigned)tm.tm_mon + 1, (unsigned)tm.tm_mday);
 }
 
 int64_t time_local_instant(int64_t day, int secs)

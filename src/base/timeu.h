@@ -15,6 +15,12 @@ bool time_set_zone(const char *tz);
 int64_t time_now(void);
 /* Formats t as "YYYY-MM-DDTHH:MM:SSZ" into out (at least 21 bytes). */
 void time_format_iso(int64_t t, char out[21]);
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d (m 1..12), and the inverse (H. Hinnant's
+ * algorithms; calendar/workdays.h's cal_days_from_civil and cal_civil_from_days are these). */
+int64_t time_days_from_civil(int64_t y, unsigned m, unsigned d);
+void time_civil_from_days(int64_t z, int64_t *y, unsigned *m, unsigned *d);
+/* Writes v (0 <= v < 10^n) as exactly n decimal digits at p, zero-padded (no terminator). */
+void time_put_digits(char *p, unsigned v, int n);
 /* Parses "YYYY-MM-DDTHH:MM:SSZ" (also with +08:00 style offsets); false if malformed. */
 bool time_parse_iso(const char *s, int64_t *out);
 /* The local date of instant t, as days since 1970-01-01. */

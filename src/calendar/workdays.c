@@ -1,6 +1,8 @@
 /* Working-day calendar arithmetic; see workdays.h for the contracts. */
 #include "calendar/workdays.h"
 
+#include "base/timeu.h"
+
 #include <string.h>
 
 /* Floor division and matching non-negative remainder for b > 0. */
@@ -26,29 +28,17 @@ static unsigned days_in_month(int64_t y, unsigned m)
     return (m == 2 && is_leap(y)) ? 29u : len[m - 1];
 }
 
-/* Howard Hinnant's days_from_civil: eras of 400 years starting on March 1. */
+/* The civil date arithmetic is base/timeu.h's (one implementation of H. Hinnant's algorithms). */
 int64_t cal_days_from_civil(int y, unsigned m, unsigned d)
 {
-    int64_t yy = (int64_t)y - (m <= 2);
-    int64_t era = floor_div(yy, 400);
-    unsigned yoe = (unsigned)(yy - era * 400);
-    unsigned doy = (153u * (m > 2 ? m - 3 : m + 9) + 2u) / 5u + d - 1u;
-    unsigned doe = yoe * 365u + yoe / 4u - yoe / 100u + doy;
-    return era * 146097 + (int64_t)doe - 719468;
+    return time_days_from_civil(y, m, d);
 }
 
-/* Howard Hinnant's civil_from_days, the exact inverse of the above. */
 void cal_civil_from_days(int64_t z, int *y, unsigned *m, unsigned *d)
 {
-    z += 719468;
-    int64_t era = floor_div(z, 146097);
-    unsigned doe = (unsigned)(z - era * 146097);
-    unsigned yoe = (doe - doe / 1460u + doe / 36524u - doe / 146096u) / 365u;
-    unsigned doy = doe - (365u * yoe + yoe / 4u - yoe / 100u);
-    unsigned mp = (5u * doy + 2u) / 153u;
-    *d = doy - (153u * mp + 2u) / 5u + 1u;
-    *m = mp < 10u ? mp + 3u : mp - 9u;
-    *y = (int)((int64_t)yoe + era * 400 + (*m <= 2));
+    int64_t yy;
+    time_civil_from_days(z, &yy, m, d);
+    *y = (int)yy;
 }
 
 /* Reads n ASCII digits at s into *v; false if any is not a digit. */
@@ -78,15 +68,6 @@ bool cal_parse_date(const char *s, int64_t *out)
     return true;
 }
 
-/* Writes v as exactly n decimal digits, zero-padded. */
-static void put_digits(char *p, int n, unsigned v)
-{
-    for (int i = n - 1; i >= 0; i--) {
-        p[i] = (char)('0' + v % 10u);
-        v /= 10u;
-    }
-}
-
 void cal_format_date(int64_t day, char out[11])
 {
     int y;
@@ -96,11 +77,11 @@ void cal_format_date(int64_t day, char out[11])
         memcpy(out, "XXXX-XX-XX", 11);
         return;
     }
-    put_digits(out, 4, (unsigned)y);
+    time_put_digits(out, (unsigned)y, 4);
     out[4] = '-';
-    put_digits(out + 5, 2, m);
+    time_put_digits(out + 5, m, 2);
     out[7] = '-';
-    put_digits(out + 8, 2, d);
+    time_put_digits(out + 8, d, 2);
     out[10] = '\0';
 }
 

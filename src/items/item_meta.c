@@ -242,13 +242,8 @@ static pthread_once_t meta_once = PTHREAD_ONCE_INIT;
 
 static void meta_keep(int k, json_t *v)
 {
-    struct buf b = {0};
-    struct jw w;
-    jw_init(&w, &b);
-    jw_json(&w, v);
+    meta_text[k] = jw_json_text(v, &meta_len[k]);
     json_decref(v);
-    meta_len[k] = b.len;
-    meta_text[k] = buf_take(&b);
 }
 
 static void meta_build(void)

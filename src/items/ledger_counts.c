@@ -369,7 +369,6 @@ static enum err top_read(struct ctx *c, struct tops *t, struct top top[2][TOP_LE
 }
 
 /* The ranked units as [{unit_id, unit_name, count}], the names from names. */
-/* A ranking of lead units: [{unit_id, unit_name, count}, …]. */
 static void top_write(struct jw *w, const struct top *top, int ntop, const char *const *names)
 {
     jw_arr(w);

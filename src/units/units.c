@@ -289,15 +289,15 @@ enum err units_list(struct ctx *c, int64_t parent_id, const char *q, const char 
             if (!q && !kind && !under) {
                 /* the scope's top units alone: looked up (the roots for the system's "/"), not found among
                  * the subtree's rows (a province's 5,000 units read for one) */
-                st = strcmp(lo, "/") ? db_prepare(c->db, "SELECT " UNIT_COLS " FROM units WHERE path = ? LIMIT ?")
-                                     : db_prepare(c->db, "SELECT " UNIT_COLS
-                                                         " FROM units WHERE parent_id IS NULL ORDER BY path LIMIT ?");
+                bool roots = !strcmp(lo, "/");
+                st = db_prepare(c->db, roots ? "SELECT " UNIT_COLS
+                                               " FROM units WHERE parent_id IS NULL ORDER BY path LIMIT ?"
+                                             : "SELECT " UNIT_COLS " FROM units WHERE path = ? LIMIT ?");
                 if (!st)
                     goto fail;
-                int at = 1;
-                if (strcmp(lo, "/"))
-                    stmt_bind_text(st, at++, lo);
-                stmt_bind_int(st, at, limit);
+                if (!roots)
+                    stmt_bind_text(st, 1, lo);
+                stmt_bind_int(st, roots ? 1 : 2, limit);
             } else {
                 st = db_prepare(c->db,
                                 "SELECT " UNIT_COLS " FROM units WHERE path >= ? AND path < ? AND (? IS NULL "
